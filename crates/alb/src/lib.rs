@@ -1,0 +1,1 @@
+//! stackcraft-alb (work in progress).

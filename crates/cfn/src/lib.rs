@@ -1,0 +1,1 @@
+//! stackcraft-cfn (work in progress).

@@ -1,0 +1,43 @@
+//! stackcraft-core: the application graph, typed values and intrinsics,
+//! logical IDs, validation and synthesis into a CloudFormation cloud assembly.
+//!
+//! It knows nothing of any AWS service: the generated L1 layer
+//! (`stackcraft-cfn`) and the building blocks are written on top of it.
+//!
+//! ```
+//! use stackcraft_core::{App, RawResource, Value};
+//! use serde_json::json;
+//!
+//! let app = App::new("demo");
+//! let stack = app.stack("Storage");
+//! let queue = stack.add_raw("Queue", RawResource::new("AWS::SQS::Queue", json!({})));
+//! let other = app.stack("Consumers");
+//! other.add_raw("Topic", RawResource::new("AWS::SNS::Topic", json!({
+//!     "Subscription": [{"Protocol": "sqs", "Endpoint": queue.get_att::<String>("Arn")}],
+//! })));
+//! let assembly = app.synth().unwrap();
+//! // The cross-stack reference became an export and an import.
+//! assert_eq!(assembly.stacks[1].dependencies, ["Storage"]);
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod cli;
+mod diag;
+pub mod env;
+mod graph;
+pub mod logical_id;
+mod synth;
+pub mod validate;
+mod value;
+
+pub use diag::{Diagnostic, Severity, SynthError};
+pub use env::{Environment, Environments};
+pub use graph::{
+    App, DeletionPolicy, EnvInfo, Output, Parameter, ParameterRef, RawResource, Resource,
+    ResourceHandle, Scope, Stack, TagFormat,
+};
+pub use synth::{Assembly, StackArtifact, MANIFEST_VERSION};
+pub use value::{CondExpr, ConditionRef, Expr, Literal, MappingRef, Pseudo, ToCfn, Value};
+
+/// Re-exported for generated code and building blocks.
+pub use serde_json;

@@ -1,0 +1,603 @@
+//! Typed values: a literal or a CloudFormation intrinsic function.
+//!
+//! Every property of every resource takes `impl Into<Value<T>>`, so a literal
+//! (`"10.0.0.0/16"`), a reference to another resource (`vpc.ref_()`) or any
+//! intrinsic (`Value::join(...)`) fits in the same place.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde_json::{json, Map, Value as Json};
+
+/// Conversion of a property value into CloudFormation JSON.
+///
+/// Implemented for the primitive property types, `Vec`, `BTreeMap`, `Option`,
+/// `serde_json::Value` and [`Value`]; the generated L1 structs implement it
+/// with plain code (cheaper to compile than a serde derive).
+pub trait ToCfn {
+    /// The JSON this value renders to (references still unresolved).
+    fn to_cfn(&self) -> Json;
+}
+
+/// Marker for types whose values are written literally (strings, numbers,
+/// booleans, JSON documents and generated property structs).
+pub trait Literal: ToCfn {}
+
+impl ToCfn for String {
+    fn to_cfn(&self) -> Json {
+        Json::String(self.clone())
+    }
+}
+impl Literal for String {}
+impl ToCfn for bool {
+    fn to_cfn(&self) -> Json {
+        Json::Bool(*self)
+    }
+}
+impl Literal for bool {}
+impl ToCfn for i64 {
+    fn to_cfn(&self) -> Json {
+        Json::from(*self)
+    }
+}
+impl Literal for i64 {}
+impl ToCfn for f64 {
+    fn to_cfn(&self) -> Json {
+        serde_json::Number::from_f64(*self).map_or(Json::Null, Json::Number)
+    }
+}
+impl Literal for f64 {}
+impl ToCfn for Json {
+    fn to_cfn(&self) -> Json {
+        self.clone()
+    }
+}
+impl Literal for Json {}
+impl<T: ToCfn> ToCfn for Vec<T> {
+    fn to_cfn(&self) -> Json {
+        Json::Array(self.iter().map(ToCfn::to_cfn).collect())
+    }
+}
+impl<T: ToCfn> ToCfn for BTreeMap<String, T> {
+    fn to_cfn(&self) -> Json {
+        Json::Object(self.iter().map(|(k, v)| (k.clone(), v.to_cfn())).collect())
+    }
+}
+impl<T: ToCfn> ToCfn for Box<T> {
+    fn to_cfn(&self) -> Json {
+        (**self).to_cfn()
+    }
+}
+
+/// An untyped intrinsic-function expression (already in CloudFormation JSON
+/// form; references to constructs are tokens resolved at synth).
+#[derive(Clone, PartialEq)]
+pub struct Expr(pub(crate) Json);
+
+impl Expr {
+    /// Wrap raw intrinsic JSON, e.g. `json!({"Fn::GetAZs": ""})`. The escape
+    /// hatch for anything the typed constructors do not cover.
+    pub fn raw(json: Json) -> Self {
+        Expr(json)
+    }
+    /// The JSON of this expression (tokens unresolved).
+    pub fn as_json(&self) -> &Json {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Expr({})", self.0)
+    }
+}
+
+/// A property value of type `T`: a literal or an intrinsic that CloudFormation
+/// resolves to a `T` at deploy time.
+pub enum Value<T> {
+    /// A literal value.
+    Lit(T),
+    /// An intrinsic function (Ref, GetAtt, Sub, Join, ...).
+    Expr(Expr, PhantomData<fn() -> T>),
+}
+
+impl<T: Clone> Clone for Value<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Value::Lit(v) => Value::Lit(v.clone()),
+            Value::Expr(e, _) => Value::Expr(e.clone(), PhantomData),
+        }
+    }
+}
+
+impl<T: PartialEq> PartialEq for Value<T> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Value::Lit(a), Value::Lit(b)) => a == b,
+            (Value::Expr(a, _), Value::Expr(b, _)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Value<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Lit(v) => v.fmt(f),
+            Value::Expr(e, _) => e.fmt(f),
+        }
+    }
+}
+
+impl<T: ToCfn> ToCfn for Value<T> {
+    fn to_cfn(&self) -> Json {
+        match self {
+            Value::Lit(v) => v.to_cfn(),
+            Value::Expr(e, _) => e.0.clone(),
+        }
+    }
+}
+
+/// Values embed in `serde_json::json!` (raw resources, policy documents).
+impl<T: ToCfn> serde::Serialize for Value<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_cfn().serialize(s)
+    }
+}
+
+impl<T: Literal> From<T> for Value<T> {
+    fn from(v: T) -> Self {
+        Value::Lit(v)
+    }
+}
+impl From<&str> for Value<String> {
+    fn from(v: &str) -> Self {
+        Value::Lit(v.to_owned())
+    }
+}
+impl From<&String> for Value<String> {
+    fn from(v: &String) -> Self {
+        Value::Lit(v.clone())
+    }
+}
+macro_rules! int_into_value {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Value<i64> {
+            fn from(v: $t) -> Self { Value::Lit(i64::from(v)) }
+        }
+    )*};
+}
+int_into_value!(i32, u32, u16, u8);
+impl From<usize> for Value<i64> {
+    fn from(v: usize) -> Self {
+        Value::Lit(i64::try_from(v).unwrap_or(i64::MAX))
+    }
+}
+impl From<i32> for Value<f64> {
+    fn from(v: i32) -> Self {
+        Value::Lit(f64::from(v))
+    }
+}
+impl<T, U: Into<Value<T>>> From<Vec<U>> for Value<Vec<Value<T>>> {
+    fn from(v: Vec<U>) -> Self {
+        Value::Lit(v.into_iter().map(Into::into).collect())
+    }
+}
+impl<T, U: Into<Value<T>>, const N: usize> From<[U; N]> for Value<Vec<Value<T>>> {
+    fn from(v: [U; N]) -> Self {
+        Value::Lit(v.into_iter().map(Into::into).collect())
+    }
+}
+impl<T, K: Into<String>, U: Into<Value<T>>> From<BTreeMap<K, U>>
+    for Value<BTreeMap<String, Value<T>>>
+{
+    fn from(v: BTreeMap<K, U>) -> Self {
+        Value::Lit(v.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+    }
+}
+impl<T> From<Expr> for Value<T> {
+    fn from(e: Expr) -> Self {
+        Value::Expr(e, PhantomData)
+    }
+}
+
+/// The pseudo parameters CloudFormation defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Pseudo {
+    /// `AWS::AccountId`
+    AccountId,
+    /// `AWS::NotificationARNs`
+    NotificationArns,
+    /// `AWS::NoValue`: removes the property it is assigned to.
+    NoValue,
+    /// `AWS::Partition`
+    Partition,
+    /// `AWS::Region`
+    Region,
+    /// `AWS::StackId`
+    StackId,
+    /// `AWS::StackName`
+    StackName,
+    /// `AWS::URLSuffix`
+    UrlSuffix,
+}
+
+impl Pseudo {
+    /// The parameter name, e.g. `AWS::Region`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Pseudo::AccountId => "AWS::AccountId",
+            Pseudo::NotificationArns => "AWS::NotificationARNs",
+            Pseudo::NoValue => "AWS::NoValue",
+            Pseudo::Partition => "AWS::Partition",
+            Pseudo::Region => "AWS::Region",
+            Pseudo::StackId => "AWS::StackId",
+            Pseudo::StackName => "AWS::StackName",
+            Pseudo::UrlSuffix => "AWS::URLSuffix",
+        }
+    }
+    /// Every pseudo parameter name.
+    pub const ALL: [Pseudo; 8] = [
+        Pseudo::AccountId,
+        Pseudo::NotificationArns,
+        Pseudo::NoValue,
+        Pseudo::Partition,
+        Pseudo::Region,
+        Pseudo::StackId,
+        Pseudo::StackName,
+        Pseudo::UrlSuffix,
+    ];
+    /// `{"Ref": "AWS::..."}` as a value of any type.
+    pub fn value<T>(self) -> Value<T> {
+        Expr(json!({ "Ref": self.name() })).into()
+    }
+}
+
+/// A condition usable in `Fn::If` and as a resource's `Condition`: a handle
+/// to a condition declared on a stack with [`crate::Stack::add_condition`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionRef {
+    pub(crate) token: String,
+}
+
+/// A condition expression (`Fn::Equals`, `Fn::And`, `Fn::Or`, `Fn::Not`, or a
+/// reference to a named condition).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CondExpr(pub(crate) Json);
+
+impl CondExpr {
+    /// `Fn::Equals`
+    pub fn equals<A: ToCfn, B: ToCfn>(a: impl Into<Value<A>>, b: impl Into<Value<B>>) -> Self {
+        CondExpr(json!({ "Fn::Equals": [a.into().to_cfn(), b.into().to_cfn()] }))
+    }
+    /// `Fn::And` (2 to 10 conditions).
+    pub fn and(conds: impl IntoIterator<Item = CondExpr>) -> Self {
+        CondExpr(json!({ "Fn::And": conds.into_iter().map(|c| c.0).collect::<Vec<_>>() }))
+    }
+    /// `Fn::Or` (2 to 10 conditions).
+    pub fn or(conds: impl IntoIterator<Item = CondExpr>) -> Self {
+        CondExpr(json!({ "Fn::Or": conds.into_iter().map(|c| c.0).collect::<Vec<_>>() }))
+    }
+    /// `Fn::Not`
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(cond: CondExpr) -> Self {
+        CondExpr(json!({ "Fn::Not": [cond.0] }))
+    }
+    /// A reference to a named condition: `{"Condition": "Name"}`.
+    pub fn condition(c: &ConditionRef) -> Self {
+        CondExpr(json!({ "Condition": c.token }))
+    }
+    /// The JSON of this condition (tokens unresolved).
+    pub fn as_json(&self) -> &Json {
+        &self.0
+    }
+}
+
+fn cfn<T: ToCfn>(v: impl Into<Value<T>>) -> Json {
+    v.into().to_cfn()
+}
+
+impl<T> Value<T> {
+    /// A value from raw intrinsic JSON (escape hatch).
+    pub fn raw(json: Json) -> Self {
+        Expr(json).into()
+    }
+
+    /// The intrinsic JSON if this value is an expression.
+    pub fn as_expr(&self) -> Option<&Expr> {
+        match self {
+            Value::Expr(e, _) => Some(e),
+            Value::Lit(_) => None,
+        }
+    }
+
+    /// `{"Ref": "Name"}` to a parameter or resource declared by logical name
+    /// in the same template (prefer the typed handles' `ref_()`).
+    pub fn ref_name(logical_name: &str) -> Self {
+        Expr(json!({ "Ref": logical_name })).into()
+    }
+
+    /// `Fn::GetAtt` by logical name (prefer the typed handles' accessors).
+    pub fn get_att_name(logical_name: &str, attribute: &str) -> Self {
+        Expr(json!({ "Fn::GetAtt": [logical_name, attribute] })).into()
+    }
+
+    /// `Fn::Select`: the item at `index` of a list.
+    pub fn select<L: ToCfn>(index: impl Into<Value<i64>>, list: impl Into<Value<L>>) -> Self {
+        let index = match index.into() {
+            Value::Lit(i) => Json::String(i.to_string()),
+            Value::Expr(e, _) => e.0,
+        };
+        Expr(json!({ "Fn::Select": [index, cfn(list)] })).into()
+    }
+
+    /// `Fn::If`: `then` when the condition holds, else `otherwise`.
+    pub fn if_(
+        cond: &ConditionRef,
+        then: impl Into<Value<T>>,
+        otherwise: impl Into<Value<T>>,
+    ) -> Self
+    where
+        T: ToCfn,
+    {
+        Expr(json!({ "Fn::If": [cond.token, cfn(then), cfn(otherwise)] })).into()
+    }
+
+    /// `Fn::FindInMap`
+    pub fn find_in_map(
+        map: &MappingRef,
+        top_key: impl Into<Value<String>>,
+        second_key: impl Into<Value<String>>,
+    ) -> Self {
+        Expr(json!({ "Fn::FindInMap": [map.token, cfn(top_key), cfn(second_key)] })).into()
+    }
+
+    /// `Fn::ImportValue` of an export name.
+    pub fn import_value(export_name: impl Into<Value<String>>) -> Self {
+        Expr(json!({ "Fn::ImportValue": cfn(export_name) })).into()
+    }
+
+    /// `{"Ref": "AWS::NoValue"}`: removes the property.
+    pub fn no_value() -> Self {
+        Pseudo::NoValue.value()
+    }
+}
+
+/// A handle to a mapping declared with [`crate::Stack::add_mapping`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct MappingRef {
+    pub(crate) token: String,
+}
+
+impl Value<String> {
+    /// `Fn::Sub` with a template only (`${AWS::Region}`, `${Param}`).
+    pub fn sub(template: impl Into<String>) -> Self {
+        Expr(json!({ "Fn::Sub": template.into() })).into()
+    }
+
+    /// `Fn::Sub` with variables: each `${name}` in the template is replaced by
+    /// the value given for `name` (which may itself be any intrinsic).
+    pub fn sub_with<K: Into<String>>(
+        template: impl Into<String>,
+        vars: impl IntoIterator<Item = (K, Value<String>)>,
+    ) -> Self {
+        let vars: Map<String, Json> = vars
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.to_cfn()))
+            .collect::<BTreeMap<_, _>>()
+            .into_iter()
+            .collect();
+        Expr(json!({ "Fn::Sub": [template.into(), vars] })).into()
+    }
+
+    /// `Fn::Join`: the parts joined by `delimiter`. Literal-only joins are
+    /// folded into a plain string.
+    pub fn join<U: Into<Value<String>>>(
+        delimiter: &str,
+        parts: impl IntoIterator<Item = U>,
+    ) -> Self {
+        let parts: Vec<Value<String>> = parts.into_iter().map(Into::into).collect();
+        if parts.iter().all(|p| matches!(p, Value::Lit(_))) {
+            let lits: Vec<String> = parts
+                .into_iter()
+                .map(|p| match p {
+                    Value::Lit(s) => s,
+                    Value::Expr(..) => unreachable!("checked above"),
+                })
+                .collect();
+            return Value::Lit(lits.join(delimiter));
+        }
+        let parts: Vec<Json> = parts.iter().map(ToCfn::to_cfn).collect();
+        Expr(json!({ "Fn::Join": [delimiter, parts] })).into()
+    }
+
+    /// `Fn::Join` without literal folding (always emits the intrinsic).
+    pub fn join_raw<U: Into<Value<String>>>(
+        delimiter: &str,
+        parts: impl IntoIterator<Item = U>,
+    ) -> Self {
+        let parts: Vec<Json> = parts.into_iter().map(|p| p.into().to_cfn()).collect();
+        Expr(json!({ "Fn::Join": [delimiter, parts] })).into()
+    }
+
+    /// `Fn::Base64`
+    pub fn base64(v: impl Into<Value<String>>) -> Self {
+        Expr(json!({ "Fn::Base64": cfn(v) })).into()
+    }
+
+    /// `{"Ref": "AWS::Region"}`
+    pub fn region() -> Self {
+        Pseudo::Region.value()
+    }
+    /// `{"Ref": "AWS::AccountId"}`
+    pub fn account_id() -> Self {
+        Pseudo::AccountId.value()
+    }
+    /// `{"Ref": "AWS::Partition"}`
+    pub fn partition() -> Self {
+        Pseudo::Partition.value()
+    }
+    /// `{"Ref": "AWS::StackName"}`
+    pub fn stack_name() -> Self {
+        Pseudo::StackName.value()
+    }
+    /// `{"Ref": "AWS::URLSuffix"}`
+    pub fn url_suffix() -> Self {
+        Pseudo::UrlSuffix.value()
+    }
+
+    /// An ARN in the stack's partition: `arn:${AWS::Partition}:service:region:account:resource`.
+    /// Empty `region`/`account` are kept empty (global services such as IAM or S3).
+    pub fn arn(
+        service: &str,
+        region: impl Into<Value<String>>,
+        account: impl Into<Value<String>>,
+        resource: impl Into<Value<String>>,
+    ) -> Self {
+        Value::join_raw(
+            ":",
+            [
+                Value::from("arn"),
+                Value::partition(),
+                Value::from(service),
+                region.into(),
+                account.into(),
+                resource.into(),
+            ],
+        )
+    }
+
+    /// `"literal"` if a literal, else `None`.
+    pub fn as_literal(&self) -> Option<&str> {
+        match self {
+            Value::Lit(s) => Some(s),
+            Value::Expr(..) => None,
+        }
+    }
+}
+
+impl Value<Vec<Value<String>>> {
+    /// `Fn::GetAZs` for a region (`""` = the stack's region).
+    pub fn get_azs(region: impl Into<Value<String>>) -> Self {
+        Expr(json!({ "Fn::GetAZs": cfn(region) })).into()
+    }
+
+    /// `Fn::Split`
+    pub fn split(delimiter: &str, source: impl Into<Value<String>>) -> Self {
+        Expr(json!({ "Fn::Split": [delimiter, cfn(source)] })).into()
+    }
+
+    /// `Fn::Cidr`: `count` CIDR blocks of `cidr_bits` host bits carved from `ip_block`.
+    pub fn cidr(
+        ip_block: impl Into<Value<String>>,
+        count: impl Into<Value<i64>>,
+        cidr_bits: impl Into<Value<i64>>,
+    ) -> Self {
+        let s = |v: Value<i64>| match v {
+            Value::Lit(i) => Json::String(i.to_string()),
+            Value::Expr(e, _) => e.0,
+        };
+        Expr(json!({ "Fn::Cidr": [cfn(ip_block), s(count.into()), s(cidr_bits.into())] })).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_serialize_plainly() {
+        assert_eq!(Value::from("a").to_cfn(), json!("a"));
+        assert_eq!(Value::<i64>::from(3).to_cfn(), json!(3));
+        assert_eq!(Value::from(true).to_cfn(), json!(true));
+        let l: Value<Vec<Value<String>>> = vec!["a", "b"].into();
+        assert_eq!(l.to_cfn(), json!(["a", "b"]));
+    }
+
+    #[test]
+    fn intrinsics_serialize_to_cloudformation_json() {
+        assert_eq!(
+            Value::sub("${AWS::Region}-x").to_cfn(),
+            json!({"Fn::Sub": "${AWS::Region}-x"})
+        );
+        assert_eq!(
+            Value::sub_with("${A}-${B}", [("B", Value::region()), ("A", "x".into())]).to_cfn(),
+            json!({"Fn::Sub": ["${A}-${B}", {"A": "x", "B": {"Ref": "AWS::Region"}}]})
+        );
+        assert_eq!(
+            Value::join(",", [Value::from("a"), Value::region()]).to_cfn(),
+            json!({"Fn::Join": [",", ["a", {"Ref": "AWS::Region"}]]})
+        );
+        assert_eq!(Value::join(",", ["a", "b"]).to_cfn(), json!("a,b"));
+        assert_eq!(
+            Value::<String>::select(1, Value::get_azs("")).to_cfn(),
+            json!({"Fn::Select": ["1", {"Fn::GetAZs": ""}]})
+        );
+        assert_eq!(
+            Value::split(",", "a,b").to_cfn(),
+            json!({"Fn::Split": [",", "a,b"]})
+        );
+        assert_eq!(Value::base64("x").to_cfn(), json!({"Fn::Base64": "x"}));
+        assert_eq!(
+            Value::cidr("10.0.0.0/16", 4, 8).to_cfn(),
+            json!({"Fn::Cidr": ["10.0.0.0/16", "4", "8"]})
+        );
+        assert_eq!(
+            Value::<String>::import_value("Exp").to_cfn(),
+            json!({"Fn::ImportValue": "Exp"})
+        );
+        assert_eq!(
+            Value::<String>::get_att_name("Vpc", "CidrBlock").to_cfn(),
+            json!({"Fn::GetAtt": ["Vpc", "CidrBlock"]})
+        );
+        assert_eq!(Value::<String>::ref_name("P").to_cfn(), json!({"Ref": "P"}));
+        assert_eq!(
+            Value::arn("iam", "", Value::account_id(), "root").to_cfn(),
+            json!({"Fn::Join": [":", ["arn", {"Ref": "AWS::Partition"}, "iam", "", {"Ref": "AWS::AccountId"}, "root"]]})
+        );
+    }
+
+    #[test]
+    fn every_pseudo_parameter_is_a_ref() {
+        let names: Vec<Json> = Pseudo::ALL
+            .iter()
+            .map(|p| p.value::<String>().to_cfn())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "AWS::AccountId",
+                "AWS::NotificationARNs",
+                "AWS::NoValue",
+                "AWS::Partition",
+                "AWS::Region",
+                "AWS::StackId",
+                "AWS::StackName",
+                "AWS::URLSuffix"
+            ]
+            .iter()
+            .map(|n| json!({ "Ref": n }))
+            .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn condition_expressions() {
+        let c = CondExpr::and([
+            CondExpr::equals(Value::region(), "us-east-1"),
+            CondExpr::not(CondExpr::or([
+                CondExpr::equals("a", "b"),
+                CondExpr::equals("c", "d"),
+            ])),
+        ]);
+        assert_eq!(
+            c.0,
+            json!({"Fn::And": [
+                {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]},
+                {"Fn::Not": [{"Fn::Or": [{"Fn::Equals": ["a", "b"]}, {"Fn::Equals": ["c", "d"]}]}]}
+            ]})
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! stackcraft-data (work in progress).

@@ -1,0 +1,1 @@
+//! stackcraft-ecs-service (work in progress).

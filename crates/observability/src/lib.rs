@@ -1,0 +1,1 @@
+//! stackcraft-observability (work in progress).

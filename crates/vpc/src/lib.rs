@@ -1,0 +1,1 @@
+//! stackcraft-vpc (work in progress).
