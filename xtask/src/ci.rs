@@ -1,0 +1,6 @@
+//! `cargo xtask ci`: being built.
+use std::process::ExitCode;
+
+pub(crate) fn run(_args: Vec<String>) -> ExitCode {
+    ExitCode::FAILURE
+}
