@@ -1,0 +1,520 @@
+//! IAM roles with an accumulating inline policy, grants and secrets.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde_json::{json, Value as Json};
+use stackcraft_core::{RawResource, ResourceHandle, Scope, TagFormat, ToCfn, Value};
+use typed_builder::TypedBuilder;
+
+use crate::document::PolicyDocument;
+use crate::principal::Principal;
+use crate::statement::{Condition, PolicyStatement};
+
+/// IAM's limit on the aggregate size of a role's inline policies
+/// (characters, whitespace excluded).
+pub const MAX_INLINE_POLICY_CHARS: usize = 10_240;
+
+/// The name of the inline policy a [`Role`] accumulates statements into.
+pub const DEFAULT_POLICY_NAME: &str = "DefaultPolicy";
+
+/// A managed policy attached to a role.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManagedPolicy {
+    arn: Value<String>,
+}
+
+impl ManagedPolicy {
+    /// An AWS managed policy by name (with its path, if it has one), e.g.
+    /// `"service-role/AmazonECSTaskExecutionRolePolicy"` or
+    /// `"ReadOnlyAccess"`; the ARN is built in the stack's partition
+    /// (`arn:${AWS::Partition}:iam::aws:policy/<name>`).
+    pub fn aws_managed(name: &str) -> Self {
+        let name = name.trim_start_matches('/');
+        ManagedPolicy {
+            arn: Value::arn("iam", "", "aws", format!("policy/{name}")),
+        }
+    }
+
+    /// A customer managed policy by ARN.
+    pub fn from_arn(arn: impl Into<Value<String>>) -> Self {
+        ManagedPolicy { arn: arn.into() }
+    }
+
+    /// The policy ARN.
+    pub fn arn(&self) -> Value<String> {
+        self.arn.clone()
+    }
+}
+
+/// Properties of a [`Role`].
+///
+/// ```
+/// use stackcraft_iam::{ManagedPolicy, RoleProps, ServicePrincipal};
+/// let props = RoleProps::builder()
+///     .assumed_by(ServicePrincipal::new("ecs-tasks.amazonaws.com"))
+///     .description("Runs the API tasks")
+///     .managed_policies(vec![ManagedPolicy::aws_managed("AWSXrayWriteOnlyAccess")])
+///     .build();
+/// assert!(props.trust_conditions.is_empty());
+/// ```
+#[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
+pub struct RoleProps {
+    /// Who may assume the role (required): usually a service principal.
+    #[builder(setter(into))]
+    pub assumed_by: Principal,
+    /// Extra principals that may also assume the role.
+    #[builder(default)]
+    pub also_assumed_by: Vec<Principal>,
+    /// Conditions on the trust statement, e.g.
+    /// [`Condition::source_account_is_this_account`].
+    #[builder(default)]
+    pub trust_conditions: Vec<Condition>,
+    /// A description (≤ 1,000 characters).
+    #[builder(default, setter(strip_option, into))]
+    pub description: Option<String>,
+    /// Managed policies to attach (at most 20, IAM's hard quota; 10 by default).
+    #[builder(default)]
+    pub managed_policies: Vec<ManagedPolicy>,
+    /// Initial statements of the inline policy (more come from grants).
+    #[builder(default)]
+    pub inline_statements: Vec<PolicyStatement>,
+    /// A permissions boundary policy ARN.
+    #[builder(default, setter(strip_option, into))]
+    pub permissions_boundary: Option<Value<String>>,
+    /// Maximum session duration in seconds (3,600 to 43,200).
+    #[builder(default, setter(strip_option))]
+    pub max_session_duration_secs: Option<u32>,
+    /// The IAM path (default `/`).
+    #[builder(default, setter(strip_option, into))]
+    pub path: Option<String>,
+    /// A fixed role name. Leave unset (the default) so CloudFormation
+    /// generates a unique one and replacements never clash.
+    #[builder(default, setter(strip_option, into))]
+    pub role_name: Option<String>,
+}
+
+#[derive(Debug)]
+struct RoleState {
+    policy: PolicyDocument,
+    size_reported: bool,
+}
+
+/// An IAM role (`AWS::IAM::Role`) whose inline policy `DefaultPolicy`
+/// accumulates the statements added with [`Role::add_to_policy`] (by grants
+/// of other building blocks), merged and deduplicated.
+///
+/// Cheap to clone: clones share the same role.
+///
+/// ```
+/// use stackcraft_core::App;
+/// use stackcraft_iam::{PolicyStatement, Role, RoleProps, ServicePrincipal};
+///
+/// let app = App::new("demo");
+/// let stack = app.stack("Main");
+/// let role = Role::new(&stack, "TaskRole", RoleProps::builder()
+///     .assumed_by(ServicePrincipal::new("ecs-tasks.amazonaws.com"))
+///     .build());
+/// role.add_to_policy(PolicyStatement::allow()
+///     .action("sqs:SendMessage")
+///     .resource(stackcraft_core::Value::arn("sqs", stackcraft_core::Value::region(),
+///         stackcraft_core::Value::account_id(), "jobs")));
+/// let asm = app.synth().unwrap();
+/// let t = &asm.stacks[0].template;
+/// let props = &t["Resources"][role.handle().logical_id()]["Properties"];
+/// assert_eq!(props["Policies"][0]["PolicyDocument"]["Statement"][0]["Action"], "sqs:SendMessage");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Role {
+    scope: Scope,
+    handle: ResourceHandle,
+    state: Rc<RefCell<RoleState>>,
+}
+
+impl Role {
+    /// Add a role with construct id `id` under `scope`. The
+    /// `AWS::IAM::Role` resource is `<id>/Resource`.
+    pub fn new(scope: &Scope, id: &str, props: RoleProps) -> Role {
+        let scope = scope.scope(id);
+        let mut trust = PolicyStatement::allow()
+            .action("sts:AssumeRole")
+            .principal(props.assumed_by.clone());
+        for p in &props.also_assumed_by {
+            trust = trust.principal(p.clone());
+        }
+        for c in &props.trust_conditions {
+            trust = trust.with_condition(c.clone());
+        }
+        let trust_doc = json!({"Version": "2012-10-17", "Statement": [trust.to_json()]});
+        let mut p = serde_json::Map::new();
+        p.insert("AssumeRolePolicyDocument".into(), trust_doc);
+        if let Some(d) = &props.description {
+            if d.chars().count() > 1000 {
+                scope.error(
+                    "Description",
+                    "a role description has at most 1,000 characters",
+                );
+            }
+            p.insert("Description".into(), json!(d));
+        }
+        if !props.managed_policies.is_empty() {
+            if props.managed_policies.len() > 20 {
+                scope.error(
+                    "ManagedPolicyArns",
+                    format!(
+                        "{} managed policies given; IAM allows at most 20 per role (10 unless the quota was raised)",
+                        props.managed_policies.len()
+                    ),
+                );
+            }
+            let mut arns: Vec<Json> = Vec::new();
+            for m in &props.managed_policies {
+                let j = m.arn.to_cfn();
+                if !arns.contains(&j) {
+                    arns.push(j);
+                }
+            }
+            p.insert("ManagedPolicyArns".into(), Json::Array(arns));
+        }
+        if let Some(b) = &props.permissions_boundary {
+            p.insert("PermissionsBoundary".into(), b.to_cfn());
+        }
+        if let Some(s) = props.max_session_duration_secs {
+            if !(3600..=43_200).contains(&s) {
+                scope.error(
+                    "MaxSessionDuration",
+                    format!("{s} seconds given; allowed: 3600 to 43200"),
+                );
+            }
+            p.insert("MaxSessionDuration".into(), json!(s));
+        }
+        if let Some(path) = &props.path {
+            if !(path.starts_with('/') && path.ends_with('/')) || path.len() > 512 {
+                scope.error(
+                    "Path",
+                    format!("path {path:?} must start and end with '/' (≤ 512 characters)"),
+                );
+            }
+            p.insert("Path".into(), json!(path));
+        }
+        if let Some(n) = &props.role_name {
+            let ok = !n.is_empty()
+                && n.len() <= 64
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+            if !ok {
+                scope.error(
+                    "RoleName",
+                    format!("role name {n:?}: 1 to 64 characters of A-Z a-z 0-9 and +=,.@_-"),
+                );
+            }
+            p.insert("RoleName".into(), json!(n));
+        }
+        let handle = scope.add_raw(
+            "Resource",
+            RawResource::new("AWS::IAM::Role", Json::Object(p)).taggable(TagFormat::List),
+        );
+        let role = Role {
+            scope,
+            handle,
+            state: Rc::new(RefCell::new(RoleState {
+                policy: PolicyDocument::new(),
+                size_reported: false,
+            })),
+        };
+        for s in props.inline_statements {
+            role.add_to_policy(s);
+        }
+        role
+    }
+
+    /// The role ARN (`Fn::GetAtt [Role, Arn]`).
+    pub fn arn(&self) -> Value<String> {
+        self.handle.get_att("Arn")
+    }
+
+    /// The role name (`Ref`).
+    pub fn name(&self) -> Value<String> {
+        self.handle.ref_()
+    }
+
+    /// The stable role id (`Fn::GetAtt [Role, RoleId]`).
+    pub fn role_id(&self) -> Value<String> {
+        self.handle.get_att("RoleId")
+    }
+
+    /// The `AWS::IAM::Role` resource (escape hatches, DependsOn).
+    pub fn handle(&self) -> &ResourceHandle {
+        &self.handle
+    }
+
+    /// The role's construct scope.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// Add a statement to the role's inline policy `DefaultPolicy`, merged
+    /// with and deduplicated against what is there (see [`PolicyDocument`]).
+    /// Least-privilege problems ([`PolicyStatement::problems`]) and
+    /// principals (not allowed in an identity policy) are recorded as
+    /// errors at the role's construct path. Returns whether the policy grew.
+    pub fn add_to_policy(&self, statement: PolicyStatement) -> bool {
+        for p in statement.problems() {
+            self.scope.error("Policies", p);
+        }
+        if statement.has_principals() {
+            self.scope.error(
+                "Policies",
+                "a statement of a role's (identity) policy must not name a principal; \
+                 principals belong in resource policies",
+            );
+        }
+        let mut st = self.state.borrow_mut();
+        if !st.policy.add_statement(statement) {
+            return false;
+        }
+        let doc = st.policy.to_json();
+        let size = doc
+            .to_string()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .count();
+        if size > MAX_INLINE_POLICY_CHARS && !st.size_reported {
+            st.size_reported = true;
+            self.scope.error(
+                "Policies",
+                format!(
+                    "the inline policy has about {size} characters; IAM allows {MAX_INLINE_POLICY_CHARS} \
+                     per role: grant on fewer, broader-named resources or attach a managed policy"
+                ),
+            );
+        }
+        drop(st);
+        self.handle.edit_properties(|props| {
+            props["Policies"] =
+                json!([{ "PolicyName": DEFAULT_POLICY_NAME, "PolicyDocument": doc }]);
+        });
+        true
+    }
+
+    /// Attach another managed policy.
+    pub fn add_managed_policy(&self, policy: ManagedPolicy) {
+        let arn = policy.arn.to_cfn();
+        self.handle.edit_properties(|props| {
+            let list = props
+                .as_object_mut()
+                .map(|m| m.entry("ManagedPolicyArns").or_insert_with(|| json!([])));
+            if let Some(Json::Array(a)) = list {
+                if !a.contains(&arn) {
+                    a.push(arn);
+                }
+            }
+        });
+    }
+
+    /// A copy of the inline policy document as accumulated so far.
+    pub fn policy_document(&self) -> PolicyDocument {
+        self.state.borrow().policy.clone()
+    }
+
+    /// Allow `grantee` to pass this role to a service (`iam:PassRole`).
+    pub fn grant_pass_role(&self, grantee: &dyn Grantable) {
+        grantee.grant_principal().add_to_policy(
+            PolicyStatement::allow()
+                .action("iam:PassRole")
+                .resource(self.arn()),
+        );
+    }
+}
+
+/// Something permissions can be granted to: a role, or a building block that
+/// runs as one (an ECS service grants to its task role).
+pub trait Grantable {
+    /// The role that receives granted statements.
+    fn grant_principal(&self) -> Role;
+}
+
+impl Grantable for Role {
+    fn grant_principal(&self) -> Role {
+        self.clone()
+    }
+}
+
+/// Grant `statement` to `grantee` (adds it to the grantee role's policy).
+pub fn grant(grantee: &dyn Grantable, statement: PolicyStatement) -> bool {
+    grantee.grant_principal().add_to_policy(statement)
+}
+
+/// A Secrets Manager secret that can be read by a grantee, e.g. injected
+/// into a container (implemented by `stackcraft_data::Secret` and
+/// [`ExistingSecret`]).
+pub trait SecretSource {
+    /// The secret's full ARN.
+    fn secret_arn(&self) -> Value<String>;
+    /// Allow `grantee` to read the secret value (and decrypt it, when the
+    /// secret uses a customer managed KMS key).
+    fn grant_read(&self, grantee: &dyn Grantable);
+}
+
+/// A secret not managed by this app, referenced by its full ARN.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExistingSecret {
+    arn: Value<String>,
+    kms_key_arn: Option<Value<String>>,
+}
+
+impl ExistingSecret {
+    /// The secret with this full ARN (including the random 6-character
+    /// suffix Secrets Manager appends to the name).
+    pub fn from_arn(arn: impl Into<Value<String>>) -> Self {
+        ExistingSecret {
+            arn: arn.into(),
+            kms_key_arn: None,
+        }
+    }
+
+    /// The customer managed KMS key the secret is encrypted with (readers
+    /// get `kms:Decrypt` on it).
+    pub fn with_kms_key(mut self, key_arn: impl Into<Value<String>>) -> Self {
+        self.kms_key_arn = Some(key_arn.into());
+        self
+    }
+}
+
+impl SecretSource for ExistingSecret {
+    fn secret_arn(&self) -> Value<String> {
+        self.arn.clone()
+    }
+
+    fn grant_read(&self, grantee: &dyn Grantable) {
+        let role = grantee.grant_principal();
+        role.add_to_policy(
+            PolicyStatement::allow()
+                .actions([
+                    "secretsmanager:DescribeSecret",
+                    "secretsmanager:GetSecretValue",
+                ])
+                .resource(self.arn.clone()),
+        );
+        if let Some(k) = &self.kms_key_arn {
+            role.add_to_policy(
+                PolicyStatement::allow()
+                    .action("kms:Decrypt")
+                    .resource(k.clone()),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::principal::ServicePrincipal;
+    use stackcraft_core::App;
+
+    fn role(app: &App) -> Role {
+        let stack = app.stack("S");
+        Role::new(
+            &stack,
+            "R",
+            RoleProps::builder()
+                .assumed_by(ServicePrincipal::new("ecs-tasks.amazonaws.com"))
+                .build(),
+        )
+    }
+
+    #[test]
+    fn accumulates_and_dedupes() {
+        let app = App::new("t");
+        let r = role(&app);
+        assert!(r.add_to_policy(
+            PolicyStatement::allow()
+                .action("s3:GetObject")
+                .resource("arn:b")
+        ));
+        assert!(!r.add_to_policy(
+            PolicyStatement::allow()
+                .action("s3:GetObject")
+                .resource("arn:b")
+        ));
+        assert!(r.add_to_policy(
+            PolicyStatement::allow()
+                .action("s3:GetObject")
+                .resource("arn:c")
+        ));
+        assert_eq!(r.policy_document().statements().len(), 1);
+        let asm = app.synth().expect("synth");
+        let props = &asm.stacks[0].template["Resources"][r.handle().logical_id()]["Properties"];
+        assert_eq!(
+            props["Policies"][0]["PolicyDocument"]["Statement"][0]["Resource"],
+            json!(["arn:b", "arn:c"])
+        );
+    }
+
+    #[test]
+    fn wildcard_is_an_error_at_synth() {
+        let app = App::new("t");
+        let r = role(&app);
+        r.add_to_policy(PolicyStatement::allow().action("*").resource("*"));
+        let err = app.synth().expect_err("must fail").to_string();
+        assert!(
+            err.contains("S/R") && err.contains("least privilege"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn principal_in_identity_policy_is_an_error() {
+        let app = App::new("t");
+        let r = role(&app);
+        r.add_to_policy(
+            PolicyStatement::allow()
+                .action("s3:GetObject")
+                .resource("arn:b")
+                .principal(Principal::this_account()),
+        );
+        assert!(app.synth().is_err());
+    }
+
+    #[test]
+    fn managed_policy_arn_is_partition_aware() {
+        let arn = ManagedPolicy::aws_managed("service-role/AmazonECSTaskExecutionRolePolicy")
+            .arn()
+            .to_cfn()
+            .to_string();
+        assert!(
+            arn.contains("AWS::Partition") && arn.contains("policy/service-role/"),
+            "{arn}"
+        );
+        assert!(!arn.contains("arn:aws:"));
+    }
+
+    #[test]
+    fn too_big_policy_is_reported_once() {
+        let app = App::new("t");
+        let r = role(&app);
+        for i in 0..400 {
+            r.add_to_policy(
+                PolicyStatement::allow()
+                    .action(format!("sqs:SendMessage{}", i % 7))
+                    .resource(format!("arn:queue-with-a-long-name-{i}"))
+                    .condition("StringEquals", "aws:ResourceTag/n", i.to_string()),
+            );
+        }
+        let err = app.synth().expect_err("too big").to_string();
+        assert_eq!(err.matches("inline policy has about").count(), 1, "{err}");
+    }
+
+    #[test]
+    fn existing_secret_grant() {
+        let app = App::new("t");
+        let r = role(&app);
+        let s = ExistingSecret::from_arn("arn:secret").with_kms_key("arn:key");
+        s.grant_read(&r);
+        s.grant_read(&r);
+        let d = r.policy_document();
+        assert_eq!(d.statements().len(), 2);
+        assert_eq!(s.secret_arn(), Value::from("arn:secret"));
+    }
+}

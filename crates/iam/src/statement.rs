@@ -1,0 +1,415 @@
+//! Policy statements: effect, actions, resources, principals and conditions.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value as Json};
+use stackcraft_core::{ToCfn, Value};
+
+use crate::principal::Principal;
+
+/// Whether a statement allows or denies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Effect {
+    /// `"Effect": "Allow"`
+    Allow,
+    /// `"Effect": "Deny"`
+    Deny,
+}
+
+impl Effect {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Allow => "Allow",
+            Effect::Deny => "Deny",
+        }
+    }
+}
+
+/// One condition of a statement: `{"<operator>": {"<key>": <value>}}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    operator: String,
+    key: String,
+    value: Json,
+}
+
+impl Condition {
+    /// `operator` (e.g. `StringEquals`, `ArnLike`, `Bool`), condition `key`
+    /// (e.g. `aws:SourceAccount`) and value (a string, a list, a [`Value`],
+    /// any JSON).
+    pub fn new(operator: &str, key: &str, value: impl serde::Serialize) -> Self {
+        Condition {
+            operator: operator.to_owned(),
+            key: key.to_owned(),
+            value: serde_json::to_value(value).unwrap_or(Json::Null),
+        }
+    }
+
+    /// `StringEquals aws:SourceAccount = <this stack's account>`: the usual
+    /// confused-deputy guard for service principals.
+    pub fn source_account_is_this_account() -> Self {
+        Self::new("StringEquals", "aws:SourceAccount", Value::account_id())
+    }
+}
+
+/// One statement of an IAM policy document.
+///
+/// Built with chained methods; actions and resources are kept sorted and
+/// deduplicated so the rendered JSON is deterministic whatever the order of
+/// the calls:
+///
+/// ```
+/// use stackcraft_core::Value;
+/// use stackcraft_iam::PolicyStatement;
+///
+/// let bucket_objects = Value::arn("s3", "", "", "my-bucket/*");
+/// let st = PolicyStatement::allow()
+///     .actions(["s3:PutObject", "s3:GetObject"])
+///     .resource(bucket_objects)
+///     .condition("Bool", "aws:SecureTransport", "true");
+/// let json = st.to_json();
+/// assert_eq!(json["Action"], serde_json::json!(["s3:GetObject", "s3:PutObject"]));
+/// assert_eq!(json["Condition"]["Bool"]["aws:SecureTransport"], "true");
+/// ```
+///
+/// Least privilege is enforced when a statement is added to a role
+/// ([`crate::Role::add_to_policy`]) or validated with
+/// [`PolicyStatement::problems`]: no `*` or `service:*` actions, and no `*`
+/// resource unless declared with [`PolicyStatement::all_resources`] and the
+/// reason (an action without resource-level permissions).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyStatement {
+    pub(crate) sid: Option<String>,
+    pub(crate) effect: Effect,
+    /// Sorted, unique.
+    pub(crate) actions: Vec<String>,
+    /// Sorted by rendered JSON, unique.
+    pub(crate) resources: Vec<Value<String>>,
+    /// Why `Resource: "*"` is needed, when it is.
+    pub(crate) all_resources_reason: Option<String>,
+    pub(crate) principals: Vec<Principal>,
+    /// operator → key → value.
+    pub(crate) conditions: BTreeMap<String, BTreeMap<String, Json>>,
+}
+
+impl PolicyStatement {
+    /// A statement with the given effect and nothing else yet.
+    pub fn new(effect: Effect) -> Self {
+        PolicyStatement {
+            sid: None,
+            effect,
+            actions: Vec::new(),
+            resources: Vec::new(),
+            all_resources_reason: None,
+            principals: Vec::new(),
+            conditions: BTreeMap::new(),
+        }
+    }
+
+    /// An `Allow` statement.
+    pub fn allow() -> Self {
+        Self::new(Effect::Allow)
+    }
+
+    /// A `Deny` statement.
+    pub fn deny() -> Self {
+        Self::new(Effect::Deny)
+    }
+
+    /// The statement id (`Sid`, alphanumeric). Statements with different sids
+    /// are never merged.
+    pub fn sid(mut self, sid: impl Into<String>) -> Self {
+        self.sid = Some(sid.into());
+        self
+    }
+
+    /// Add one action, `service:Action` (e.g. `secretsmanager:GetSecretValue`).
+    pub fn action(mut self, action: impl Into<String>) -> Self {
+        let a = action.into();
+        if let Err(pos) = self.actions.binary_search(&a) {
+            self.actions.insert(pos, a);
+        }
+        self
+    }
+
+    /// Add several actions.
+    pub fn actions<S: Into<String>>(self, actions: impl IntoIterator<Item = S>) -> Self {
+        actions.into_iter().fold(self, |s, a| s.action(a))
+    }
+
+    /// Add one resource ARN (a literal or any intrinsic). A literal `"*"` is
+    /// rejected by [`PolicyStatement::problems`]: use
+    /// [`PolicyStatement::all_resources`] instead.
+    pub fn resource(mut self, arn: impl Into<Value<String>>) -> Self {
+        let r = arn.into();
+        let key = sort_key(&r);
+        match self.resources.binary_search_by(|x| sort_key(x).cmp(&key)) {
+            Ok(_) => {}
+            Err(pos) => self.resources.insert(pos, r),
+        }
+        self
+    }
+
+    /// Add several resource ARNs.
+    pub fn resources<U: Into<Value<String>>>(self, arns: impl IntoIterator<Item = U>) -> Self {
+        arns.into_iter().fold(self, |s, r| s.resource(r))
+    }
+
+    /// `Resource: "*"`, for actions that have no resource-level permissions
+    /// (e.g. `ecr:GetAuthorizationToken`, `ssmmessages:CreateControlChannel`).
+    /// `reason` documents why; it is required so that every wildcard resource
+    /// in a template can be traced to a decision.
+    pub fn all_resources(mut self, reason: impl Into<String>) -> Self {
+        self.all_resources_reason = Some(reason.into());
+        self
+    }
+
+    /// Add a principal (resource policies and trust policies only; identity
+    /// policies attached to a role must not have one).
+    pub fn principal(mut self, principal: impl Into<Principal>) -> Self {
+        let p = principal.into();
+        if !self.principals.contains(&p) {
+            self.principals.push(p);
+            self.principals.sort_by_key(|p| p.sort_key());
+        }
+        self
+    }
+
+    /// Add a condition: `operator` (e.g. `StringEquals`, `Bool`, `ArnLike`),
+    /// condition `key` (e.g. `aws:SourceAccount`) and value (a string,
+    /// a list, a [`Value`], any JSON). A second value for the same operator
+    /// and key replaces the first.
+    pub fn condition(mut self, operator: &str, key: &str, value: impl serde::Serialize) -> Self {
+        let v = serde_json::to_value(value).unwrap_or(Json::Null);
+        self.conditions
+            .entry(operator.to_owned())
+            .or_default()
+            .insert(key.to_owned(), v);
+        self
+    }
+
+    /// Add a [`Condition`] value object (same as [`PolicyStatement::condition`]).
+    pub fn with_condition(mut self, c: Condition) -> Self {
+        self.conditions
+            .entry(c.operator)
+            .or_default()
+            .insert(c.key, c.value);
+        self
+    }
+
+    /// The effect.
+    pub fn effect(&self) -> Effect {
+        self.effect
+    }
+
+    /// The actions, sorted.
+    pub fn action_list(&self) -> &[String] {
+        &self.actions
+    }
+
+    /// The resources, sorted by their JSON rendering.
+    pub fn resource_list(&self) -> &[Value<String>] {
+        &self.resources
+    }
+
+    /// Whether the statement names at least one principal.
+    pub fn has_principals(&self) -> bool {
+        !self.principals.is_empty()
+    }
+
+    /// Least-privilege and shape problems, each a sentence naming what is
+    /// allowed instead. Empty when the statement is fine.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.actions.is_empty() {
+            out.push("a policy statement needs at least one action".to_owned());
+        }
+        for a in &self.actions {
+            match a.split_once(':') {
+                None if a == "*" => out.push(
+                    "action \"*\" is not allowed: list the actions the grantee needs (least privilege)"
+                        .to_owned(),
+                ),
+                None => out.push(format!(
+                    "action {a:?} must have the form \"service:Action\", e.g. \"s3:GetObject\""
+                )),
+                Some((svc, act)) => {
+                    if svc.is_empty()
+                        || !svc
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    {
+                        out.push(format!("action {a:?} has an invalid service prefix {svc:?}"));
+                    }
+                    if act == "*" {
+                        out.push(format!(
+                            "action {a:?} grants every action of {svc}: list the actions needed (least privilege)"
+                        ));
+                    } else if act.is_empty()
+                        || !act
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '*' || c == '?')
+                    {
+                        out.push(format!("action {a:?} has an invalid action name {act:?}"));
+                    }
+                }
+            }
+        }
+        if self.resources.iter().any(|r| r.as_literal() == Some("*")) {
+            out.push(
+                "resource \"*\" must be declared with PolicyStatement::all_resources(reason), \
+                 only for actions without resource-level permissions"
+                    .to_owned(),
+            );
+        }
+        if self.resources.is_empty() && self.all_resources_reason.is_none() {
+            out.push(
+                "a policy statement needs at least one resource (or all_resources(reason) \
+                 for actions without resource-level permissions)"
+                    .to_owned(),
+            );
+        }
+        if !self.resources.is_empty() && self.all_resources_reason.is_some() {
+            out.push(
+                "a statement with all_resources(..) must not also list specific resources"
+                    .to_owned(),
+            );
+        }
+        if let Some(sid) = &self.sid {
+            if sid.is_empty() || !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
+                out.push(format!(
+                    "statement id {sid:?} must be non-empty and alphanumeric"
+                ));
+            }
+        }
+        out
+    }
+
+    /// The statement's CloudFormation JSON (tokens unresolved). Single actions
+    /// and resources are written as a string, several as a list.
+    pub fn to_json(&self) -> Json {
+        let mut m = Map::new();
+        if let Some(sid) = &self.sid {
+            m.insert("Sid".into(), json!(sid));
+        }
+        m.insert("Effect".into(), json!(self.effect.as_str()));
+        if !self.principals.is_empty() {
+            m.insert("Principal".into(), Principal::render(&self.principals));
+        }
+        m.insert(
+            "Action".into(),
+            one_or_many(self.actions.iter().map(|a| json!(a))),
+        );
+        if self.all_resources_reason.is_some() && self.resources.is_empty() {
+            m.insert("Resource".into(), json!("*"));
+        } else if !self.resources.is_empty() {
+            m.insert(
+                "Resource".into(),
+                one_or_many(self.resources.iter().map(ToCfn::to_cfn)),
+            );
+        }
+        if !self.conditions.is_empty() {
+            m.insert("Condition".into(), json!(self.conditions));
+        }
+        Json::Object(m)
+    }
+
+    /// Everything but the actions, for merging statements that differ only in
+    /// their actions.
+    pub(crate) fn key_without_actions(&self) -> String {
+        let mut s = self.clone();
+        s.actions.clear();
+        s.to_json().to_string()
+    }
+
+    /// Everything but the resources.
+    pub(crate) fn key_without_resources(&self) -> String {
+        let mut s = self.clone();
+        s.resources.clear();
+        s.all_resources_reason = None;
+        s.to_json().to_string()
+    }
+
+    /// Merge `other`'s actions into this statement.
+    pub(crate) fn absorb_actions(&mut self, other: &PolicyStatement) {
+        for a in &other.actions {
+            if let Err(pos) = self.actions.binary_search(a) {
+                self.actions.insert(pos, a.clone());
+            }
+        }
+    }
+
+    /// Merge `other`'s resources into this statement.
+    pub(crate) fn absorb_resources(&mut self, other: &PolicyStatement) {
+        for r in &other.resources {
+            let key = sort_key(r);
+            if let Err(pos) = self.resources.binary_search_by(|x| sort_key(x).cmp(&key)) {
+                self.resources.insert(pos, r.clone());
+            }
+        }
+    }
+}
+
+fn sort_key(v: &Value<String>) -> String {
+    v.to_cfn().to_string()
+}
+
+fn one_or_many(items: impl Iterator<Item = Json>) -> Json {
+    let mut v: Vec<Json> = items.collect();
+    if v.len() == 1 {
+        v.pop().unwrap_or(Json::Null)
+    } else {
+        Json::Array(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_sorted_and_unique() {
+        let s = PolicyStatement::allow()
+            .actions(["b:X", "a:Y", "b:X"])
+            .resource("arn:x");
+        assert_eq!(s.action_list(), ["a:Y", "b:X"]);
+        assert_eq!(s.to_json()["Resource"], "arn:x");
+    }
+
+    #[test]
+    fn wildcards_are_problems() {
+        let s = PolicyStatement::allow().action("*").resource("*");
+        let p = s.problems();
+        assert!(p.iter().any(|m| m.contains("action \"*\"")), "{p:?}");
+        assert!(p.iter().any(|m| m.contains("all_resources")), "{p:?}");
+        let s = PolicyStatement::allow().action("s3:*").resource("arn:x");
+        assert!(s.problems()[0].contains("every action of s3"));
+        let s = PolicyStatement::allow()
+            .action("logs:Create*")
+            .resource("arn:x");
+        assert!(s.problems().is_empty());
+    }
+
+    #[test]
+    fn all_resources_needs_reason_and_renders_star() {
+        let s = PolicyStatement::allow()
+            .action("ecr:GetAuthorizationToken")
+            .all_resources("GetAuthorizationToken has no resource-level permissions");
+        assert!(s.problems().is_empty());
+        assert_eq!(s.to_json()["Resource"], "*");
+        assert!(
+            PolicyStatement::allow().action("s3:GetObject").problems()[0]
+                .contains("at least one resource")
+        );
+    }
+
+    #[test]
+    fn bad_action_shape() {
+        let p = PolicyStatement::allow()
+            .actions(["GetObject", "s3:Get Object"])
+            .resource("arn:x")
+            .problems();
+        assert_eq!(p.len(), 2, "{p:?}");
+    }
+}
