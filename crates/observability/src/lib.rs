@@ -1,1 +1,52 @@
-//! stackcraft-observability (work in progress).
+//! stackcraft-observability: the building blocks that watch a system.
+//!
+//! - [`Key`] (module [`kms`]): a customer-managed KMS key with rotation on, whose
+//!   policy grows as services need it (used for log groups, alarm topics, and by
+//!   other crates for RDS, Secrets Manager, ...).
+//! - [`LogGroup`] with a typed [`RetentionDays`] (only the values CloudWatch Logs
+//!   accepts), KMS encryption and `Retain` by default.
+//! - [`Metric`]: namespace, name, dimensions (any [`Value`](stackcraft_core::Value)),
+//!   statistic (incl. percentiles), period, unit. Building blocks hand them out
+//!   (`db.metric_cpu_utilization()`), alarms and dashboards are built from them.
+//! - [`Alarm`] (`metric.create_alarm(..)`), notifying an [`AlarmTopic`]
+//!   (KMS-encrypted SNS topic with e-mail subscriptions).
+//! - [`Dashboard`] of [`GraphWidget`], [`SingleValueWidget`], [`TextWidget`] and
+//!   [`AlarmStatusWidget`], region-aware.
+//!
+//! ```
+//! use stackcraft_core::App;
+//! use stackcraft_observability::*;
+//!
+//! let app = App::new("demo");
+//! let stack = app.stack("Monitoring");
+//! let topic = AlarmTopic::new(&stack, "Alarms", AlarmTopicProps::builder()
+//!     .emails(vec!["ops@example.com".to_string()]).build());
+//! let cpu = Metric::new("AWS/RDS", "CPUUtilization")
+//!     .dimension("DBInstanceIdentifier", "pyshop")
+//!     .period_secs(60);
+//! cpu.create_alarm(&stack, "DbCpuHigh", AlarmProps::builder().threshold(80.0)
+//!     .evaluation_periods(3).build())
+//!     .notify(&topic);
+//! LogGroup::new(&stack, "AppLogs", LogGroupProps::builder()
+//!     .retention(RetentionDays::OneYear).build());
+//! Dashboard::new(&stack, "Dashboard").add_widget(GraphWidget::new("DB CPU").left(cpu));
+//! app.synth().unwrap();
+//! ```
+#![forbid(unsafe_code)]
+
+mod alarm;
+mod dashboard;
+pub mod kms;
+mod logs;
+mod metric;
+mod topic;
+
+pub use alarm::{Alarm, AlarmProps, ComparisonOperator, TreatMissingData};
+pub use dashboard::{
+    AlarmStatusWidget, Dashboard, DashboardProps, GraphWidget, SingleValueWidget, TextWidget,
+    Widget, GRID_WIDTH,
+};
+pub use kms::{Key, KeyProps};
+pub use logs::{LogGroup, LogGroupEncryption, LogGroupProps, RetentionDays};
+pub use metric::{Metric, Statistic, Unit};
+pub use topic::{AlarmTopic, AlarmTopicProps};

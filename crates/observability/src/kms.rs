@@ -1,0 +1,245 @@
+//! Customer-managed KMS keys ([`Key`]) with rotation on and a key policy that
+//! grows as building blocks need it (CloudWatch Logs, CloudWatch alarms
+//! publishing to encrypted SNS topics, ...).
+
+use serde_json::{json, Value as Json};
+use stackcraft_core::{DeletionPolicy, RawResource, ResourceHandle, Scope, TagFormat, Value};
+use typed_builder::TypedBuilder;
+
+/// Settings of a [`Key`].
+#[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
+pub struct KeyProps {
+    /// What the key protects (shown in the KMS console).
+    #[builder(default, setter(strip_option, into))]
+    pub description: Option<String>,
+    /// An alias, with or without the `alias/` prefix (e.g. `pyshop/logs`).
+    /// Names starting with `alias/aws/` are reserved by AWS and rejected.
+    #[builder(default, setter(strip_option, into))]
+    pub alias: Option<String>,
+    /// What happens to the key when it leaves the stack. Default
+    /// [`DeletionPolicy::Retain`]: data encrypted with a deleted key is lost.
+    #[builder(default = DeletionPolicy::Retain)]
+    pub removal_policy: DeletionPolicy,
+    /// Waiting period (7–30 days) before a deleted key is destroyed. Default 30.
+    #[builder(default = 30)]
+    pub pending_window_days: u32,
+}
+
+impl Default for KeyProps {
+    fn default() -> Self {
+        KeyProps::builder().build()
+    }
+}
+
+/// A symmetric customer-managed KMS key (`AWS::KMS::Key`) with yearly
+/// automatic rotation enabled.
+///
+/// The key policy starts with the account root statement (so IAM policies of
+/// the account decide who may use the key, as with every CDK key); building
+/// blocks add service statements with [`Key::add_to_resource_policy`] or the
+/// helpers ([`Key::allow_cloudwatch_logs`], [`Key::allow_cloudwatch_alarms`]).
+/// Every ARN is partition-aware.
+#[derive(Debug, Clone)]
+pub struct Key {
+    handle: ResourceHandle,
+}
+
+/// The statement ids the helpers use (stable, so a statement is added once).
+const SID_ROOT: &str = "EnableIamPolicies";
+const SID_LOGS: &str = "AllowCloudWatchLogs";
+const SID_ALARMS: &str = "AllowCloudWatchAlarmsToPublishToEncryptedTopics";
+
+impl Key {
+    /// Add a key with construct id `id` under `scope`.
+    pub fn new(scope: &Scope, id: &str, props: KeyProps) -> Key {
+        let scope = scope.scope(id);
+        if !(7..=30).contains(&props.pending_window_days) {
+            scope.error(
+                "PendingWindowInDays",
+                format!(
+                    "pending window of {} days is out of range; KMS allows 7 to 30 days",
+                    props.pending_window_days
+                ),
+            );
+        }
+        let mut p = json!({
+            "EnableKeyRotation": true,
+            "KeySpec": "SYMMETRIC_DEFAULT",
+            "KeyUsage": "ENCRYPT_DECRYPT",
+            "PendingWindowInDays": props.pending_window_days.clamp(7, 30),
+            "KeyPolicy": {
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": SID_ROOT,
+                    "Effect": "Allow",
+                    "Principal": {"AWS": Value::arn("iam", "", Value::account_id(), "root")},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                }],
+            },
+        });
+        if let Some(d) = &props.description {
+            p["Description"] = json!(d);
+        }
+        let handle = scope.add_raw(
+            "Resource",
+            RawResource::new("AWS::KMS::Key", p).taggable(TagFormat::List),
+        );
+        handle.apply_removal_policy(props.removal_policy);
+        if let Some(alias) = &props.alias {
+            let name = if alias.starts_with("alias/") {
+                alias.clone()
+            } else {
+                format!("alias/{alias}")
+            };
+            let valid_chars = name[6..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c));
+            if name.starts_with("alias/aws/") || name.len() <= 6 || name.len() > 256 || !valid_chars
+            {
+                scope.error(
+                    "AliasName",
+                    format!(
+                        "alias {name:?} is invalid: use 1-250 characters of [a-zA-Z0-9/_-] after 'alias/', not starting with 'aws/'"
+                    ),
+                );
+            }
+            scope.add_raw(
+                "Alias",
+                RawResource::new(
+                    "AWS::KMS::Alias",
+                    json!({ "AliasName": name, "TargetKeyId": handle.ref_() }),
+                ),
+            );
+        }
+        Key { handle }
+    }
+
+    /// The key ARN (`Fn::GetAtt Arn`), what most services want as `KmsKeyId`.
+    pub fn arn(&self) -> Value<String> {
+        self.handle.get_att("Arn")
+    }
+
+    /// The key id (`Ref`).
+    pub fn key_id(&self) -> Value<String> {
+        self.handle.ref_()
+    }
+
+    /// The underlying resource (escape hatch: overrides, checkov skips, ...).
+    pub fn handle(&self) -> &ResourceHandle {
+        &self.handle
+    }
+
+    /// Add a statement to the key policy. A statement with the `Sid` of an
+    /// existing one replaces it (so helpers are idempotent); statements
+    /// without `Sid` are appended unless an identical one exists.
+    pub fn add_to_resource_policy(&self, statement: Json) {
+        self.handle.edit_properties(|p| {
+            let list = p["KeyPolicy"]["Statement"]
+                .as_array_mut()
+                .expect("the key policy always has a statement list");
+            if let Some(sid) = statement.get("Sid").and_then(Json::as_str) {
+                if let Some(existing) = list
+                    .iter_mut()
+                    .find(|s| s.get("Sid").and_then(Json::as_str) == Some(sid))
+                {
+                    *existing = statement;
+                    return;
+                }
+            }
+            if !list.contains(&statement) {
+                list.push(statement);
+            }
+        });
+    }
+
+    /// Let CloudWatch Logs of this account and region encrypt and decrypt log
+    /// groups with the key (scoped with the `kms:EncryptionContext:aws:logs:arn`
+    /// condition to log groups of this account and region). Called by
+    /// [`crate::LogGroup`] for the key it uses.
+    pub fn allow_cloudwatch_logs(&self) {
+        self.add_to_resource_policy(json!({
+            "Sid": SID_LOGS,
+            "Effect": "Allow",
+            "Principal": {"Service": Value::sub("logs.${AWS::Region}.${AWS::URLSuffix}")},
+            "Action": [
+                "kms:Decrypt*",
+                "kms:Describe*",
+                "kms:Encrypt*",
+                "kms:GenerateDataKey*",
+                "kms:ReEncrypt*",
+            ],
+            "Resource": "*",
+            "Condition": {
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": Value::arn(
+                        "logs",
+                        Value::region(),
+                        Value::account_id(),
+                        "log-group:*",
+                    ),
+                },
+            },
+        }));
+    }
+
+    /// Let CloudWatch alarms publish to SNS topics encrypted with this key
+    /// (`kms:Decrypt` and `kms:GenerateDataKey*` for `cloudwatch.amazonaws.com`).
+    /// Called by [`crate::AlarmTopic`].
+    pub fn allow_cloudwatch_alarms(&self) {
+        self.add_to_resource_policy(json!({
+            "Sid": SID_ALARMS,
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+        }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stackcraft_core::App;
+
+    #[test]
+    fn helpers_are_idempotent_and_ordered() {
+        let app = App::new("t");
+        let stack = app.stack("S");
+        let key = Key::new(&stack, "Key", KeyProps::default());
+        key.allow_cloudwatch_logs();
+        key.allow_cloudwatch_alarms();
+        key.allow_cloudwatch_logs();
+        let a = app.synth().unwrap();
+        let t = &a.stacks[0].template;
+        let res = t["Resources"].as_object().unwrap();
+        let k = res.values().next().unwrap();
+        let sids: Vec<&str> = k["Properties"]["KeyPolicy"]["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["Sid"].as_str().unwrap())
+            .collect();
+        assert_eq!(sids, [SID_ROOT, SID_LOGS, SID_ALARMS]);
+        assert_eq!(k["DeletionPolicy"], "Retain");
+        assert_eq!(k["Properties"]["EnableKeyRotation"], true);
+    }
+
+    #[test]
+    fn bad_alias_and_window_are_errors() {
+        let app = App::new("t");
+        let stack = app.stack("S");
+        Key::new(
+            &stack,
+            "Key",
+            KeyProps::builder()
+                .alias("aws/mine")
+                .pending_window_days(3)
+                .build(),
+        );
+        let err = app.synth().unwrap_err().to_string();
+        assert!(err.contains("AliasName"), "{err}");
+        assert!(err.contains("7 to 30"), "{err}");
+    }
+}
