@@ -1,6 +1,329 @@
-//! `cargo xtask ci`: being built.
-use std::process::ExitCode;
+//! `cargo xtask ci`: the whole test suite, as CI runs it.
+//!
+//! 1. installs the pinned external tools into `.tools/` (idempotent):
+//!    cfn-lint, checkov and moto in their own Python venvs, the AWS CDK CLI via npm;
+//! 2. `cargo fmt --check` and `cargo test --workspace`;
+//! 3. synthesizes every example for every environment it declares;
+//! 4. runs cfn-lint (zero errors, zero warnings) and checkov (zero failed
+//!    checks) on every template, and `cdk ls` on every assembly.
 
-pub(crate) fn run(_args: Vec<String>) -> ExitCode {
-    ExitCode::FAILURE
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+use crate::workspace_root;
+
+/// Pinned tool versions (one place; the README lists them).
+pub(crate) const CFN_LINT: &str = "cfn-lint==1.58.0";
+pub(crate) const CHECKOV: &str = "checkov==3.3.30";
+pub(crate) const MOTO: &str = "moto[server]==5.2.5";
+pub(crate) const CDK_CLI: &str = "aws-cdk@2.1148.1";
+
+/// Examples that are not deployable apps with environments.
+const NOT_APPS: &[&str] = &[];
+
+struct Gate {
+    passed: Vec<String>,
+    failed: Vec<String>,
+}
+
+impl Gate {
+    fn check(&mut self, name: &str, ok: bool) -> bool {
+        let start = if ok { "ok  " } else { "FAIL" };
+        println!("==> [{start}] {name}");
+        if ok {
+            self.passed.push(name.to_owned())
+        } else {
+            self.failed.push(name.to_owned())
+        }
+        ok
+    }
+}
+
+fn sh(cmd: &mut Command) -> bool {
+    match cmd.status() {
+        Ok(s) => s.success(),
+        Err(e) => {
+            eprintln!("cannot run {cmd:?}: {e}");
+            false
+        }
+    }
+}
+
+fn output(cmd: &mut Command) -> Option<String> {
+    let out = cmd.stderr(Stdio::inherit()).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Where the tools live: `$STACKCRAFT_TOOLS` or `<workspace>/.tools`.
+pub(crate) fn tools_dir() -> PathBuf {
+    std::env::var_os("STACKCRAFT_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".tools"))
+}
+
+fn venv(tools: &Path, name: &str, spec: &str) -> bool {
+    let dir = tools.join(name);
+    let stamp = dir.join(".stackcraft-pinned");
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == spec) {
+        return true;
+    }
+    println!("installing {spec} into {}", dir.display());
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let ok = sh(Command::new(&python)
+        .args(["-m", "venv", "--clear"])
+        .arg(&dir))
+        && sh(Command::new(dir.join("bin/pip")).args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            spec,
+        ]));
+    ok && std::fs::write(&stamp, spec).is_ok()
+}
+
+fn npm_tool(tools: &Path, spec: &str) -> bool {
+    let dir = tools.join("cdk");
+    let stamp = dir.join(".stackcraft-pinned");
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == spec)
+        && dir.join("node_modules/.bin/cdk").exists()
+    {
+        return true;
+    }
+    println!("installing {spec} into {}", dir.display());
+    let _ = std::fs::create_dir_all(&dir);
+    let ok = sh(Command::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--prefix",
+        ])
+        .arg(&dir)
+        .arg(spec));
+    ok && std::fs::write(&stamp, spec).is_ok()
+}
+
+/// Install every pinned tool (idempotent).
+pub(crate) fn install_tools() -> bool {
+    let tools = tools_dir();
+    let _ = std::fs::create_dir_all(&tools);
+    venv(&tools, "cfn-lint", CFN_LINT)
+        && venv(&tools, "checkov", CHECKOV)
+        && venv(&tools, "moto", MOTO)
+        && npm_tool(&tools, CDK_CLI)
+}
+
+/// Example packages (directory names under `examples/`).
+fn examples(root: &Path) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(root.join("examples"))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("Cargo.toml").exists())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !NOT_APPS.contains(&n.as_str()))
+        .collect();
+    out.sort();
+    out
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Synthesize every example × environment into `out/<example>/<env>`;
+/// returns the assembly directories.
+pub(crate) fn synth_all(root: &Path, out: &Path, gate: &mut Gate) -> Vec<(String, PathBuf)> {
+    let mut dirs = Vec::new();
+    let examples = examples(root);
+    let mut build = cargo();
+    build.current_dir(root).args(["build", "--quiet"]);
+    for e in &examples {
+        build.args(["-p", e]);
+    }
+    if !gate.check("build examples", sh(&mut build)) {
+        return dirs;
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    for e in examples {
+        let bin = target.join("debug").join(&e);
+        let Some(envs) = output(Command::new(&bin).arg("envs")) else {
+            gate.check(&format!("{e}: list environments"), false);
+            continue;
+        };
+        for env in envs.lines().filter_map(|l| l.split_whitespace().next()) {
+            let dir = out.join(&e).join(env);
+            let start = Instant::now();
+            let ok = sh(Command::new(&bin)
+                .args(["synth", "--quiet", "--env", env, "--out"])
+                .arg(&dir));
+            let name = format!(
+                "synth {e} --env {env} ({:.0} ms)",
+                start.elapsed().as_secs_f64() * 1e3
+            );
+            if gate.check(&name, ok) {
+                dirs.push((format!("{e}/{env}"), dir));
+            }
+        }
+    }
+    dirs
+}
+
+fn templates(dirs: &[(String, PathBuf)]) -> Vec<PathBuf> {
+    let mut t: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|(_, d)| {
+            std::fs::read_dir(d)
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+        })
+        .filter(|p| p.to_string_lossy().ends_with(".template.json"))
+        .collect();
+    t.sort();
+    t
+}
+
+/// Run cfn-lint over the templates (zero errors and zero warnings).
+pub(crate) fn cfn_lint(files: &[PathBuf]) -> bool {
+    if files.is_empty() {
+        return true;
+    }
+    sh(Command::new(tools_dir().join("cfn-lint/bin/cfn-lint"))
+        .arg("--")
+        .args(files))
+}
+
+/// Run checkov over the templates (zero failed checks).
+pub(crate) fn checkov(files: &[PathBuf]) -> bool {
+    if files.is_empty() {
+        return true;
+    }
+    let mut cmd = Command::new(tools_dir().join("checkov/bin/checkov"));
+    cmd.env("BC_SKIP_MAPPING", "TRUE").args([
+        "--framework",
+        "cloudformation",
+        "--compact",
+        "--quiet",
+        "--skip-download",
+    ]);
+    for f in files {
+        cmd.arg("-f").arg(f);
+    }
+    sh(&mut cmd)
+}
+
+pub(crate) fn run_ci(args: Vec<String>) -> ExitCode {
+    let root = workspace_root();
+    let started = Instant::now();
+    let mut gate = Gate {
+        passed: Vec::new(),
+        failed: Vec::new(),
+    };
+    let skip_tests = args.iter().any(|a| a == "--no-cargo-test");
+    std::env::set_var("STACKCRAFT_TOOLS", tools_dir());
+
+    if !gate.check(
+        "install pinned tools (cfn-lint, checkov, moto, aws-cdk)",
+        install_tools(),
+    ) {
+        return summary(&gate, started);
+    }
+    gate.check(
+        "cargo fmt --check",
+        sh(cargo()
+            .current_dir(&root)
+            .args(["fmt", "--all", "--", "--check"])),
+    );
+    if !skip_tests {
+        gate.check(
+            "cargo test --workspace",
+            sh(cargo()
+                .current_dir(&root)
+                .args(["test", "--workspace", "--no-fail-fast"])),
+        );
+    }
+    let out = root.join("target/ci-synth");
+    let _ = std::fs::remove_dir_all(&out);
+    let dirs = synth_all(&root, &out, &mut gate);
+    let files = templates(&dirs);
+    println!("{} assemblies, {} templates", dirs.len(), files.len());
+    let t = Instant::now();
+    let ok = cfn_lint(&files);
+    gate.check(
+        &format!(
+            "cfn-lint on {} templates: 0 errors, 0 warnings ({:.1} s)",
+            files.len(),
+            t.elapsed().as_secs_f64()
+        ),
+        ok,
+    );
+    let t = Instant::now();
+    let ok = checkov(&files);
+    gate.check(
+        &format!(
+            "checkov on {} templates: 0 failed checks ({:.1} s)",
+            files.len(),
+            t.elapsed().as_secs_f64()
+        ),
+        ok,
+    );
+    let cdk = tools_dir().join("cdk/node_modules/.bin/cdk");
+    for (name, dir) in &dirs {
+        let listed = output(
+            Command::new(&cdk)
+                .arg("ls")
+                .arg("--app")
+                .arg(dir)
+                .current_dir(dir),
+        );
+        let expected = std::fs::read_to_string(dir.join("manifest.json"))
+            .ok()
+            .and_then(|m| serde_json::from_str::<serde_json::Value>(&m).ok())
+            .map(|m| {
+                m["artifacts"]
+                    .as_object()
+                    .map(|a| {
+                        a.values()
+                            .filter(|v| v["type"] == "aws:cloudformation:stack")
+                            .count()
+                    })
+                    .unwrap_or(0)
+            })
+            .unwrap_or(0);
+        let ok = listed.is_some_and(|l| {
+            l.lines().filter(|l| !l.trim().is_empty()).count() == expected && expected > 0
+        });
+        gate.check(&format!("cdk ls --app {name} lists {expected} stacks"), ok);
+    }
+    summary(&gate, started)
+}
+
+fn summary(gate: &Gate, started: Instant) -> ExitCode {
+    println!();
+    for f in &gate.failed {
+        println!("failed: {f}");
+    }
+    println!("ci finished in {:.0} s", started.elapsed().as_secs_f64());
+    println!("{} passed, {} failed", gate.passed.len(), gate.failed.len());
+    if gate.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+pub(crate) fn run(args: Vec<String>) -> ExitCode {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("usage: cargo xtask ci [--no-cargo-test]\n\nInstalls the pinned tools ({CFN_LINT}, {CHECKOV}, {MOTO}, {CDK_CLI}) into .tools/ (or $STACKCRAFT_TOOLS), runs cargo fmt --check and cargo test --workspace, synthesizes every example x environment, and runs cfn-lint, checkov and cdk ls on the results.");
+        return ExitCode::SUCCESS;
+    }
+    run_ci(args)
 }

@@ -406,6 +406,23 @@ impl Scope {
         }
     }
 
+    /// The existing child scope with construct id `id`, if any.
+    pub fn child(&self, id: &str) -> Option<Scope> {
+        let g = self.app.graph.borrow();
+        g.nodes[self.node]
+            .children
+            .iter()
+            .copied()
+            .find(|&c| {
+                g.nodes[c].id == id
+                    && matches!(g.nodes[c].kind, NodeKind::Scope | NodeKind::Stack(_))
+            })
+            .map(|node| Scope {
+                app: self.app.clone(),
+                node,
+            })
+    }
+
     /// Add a typed (L1) resource with construct id `id`.
     pub fn add<R: Resource>(&self, id: &str, props: R) -> R::Handle {
         let json = props.to_cfn();

@@ -21,6 +21,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod assertions;
 pub mod cli;
 mod diag;
 pub mod env;

@@ -628,7 +628,8 @@ impl App {
         // Order stacks: dependencies first; a cycle is an error.
         let order = match validate::topo_order(&stacks, &ctx.deps) {
             Ok(o) => o,
-            Err((a, b)) => {
+            Err((x, y)) => {
+                let (a, b) = (x.min(y), x.max(y));
                 ctx.diags.push(Diagnostic::error(
                     &g.path(a),
                     "dependencies",
