@@ -1,0 +1,730 @@
+//! From a resource provider schema to the model the emitter writes.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use serde_json::Value as Json;
+
+use crate::docs;
+use crate::getatt::GetAttData;
+use crate::names;
+
+/// The Rust type of a property (always wrapped in `Value<..>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Ty {
+    /// `String`
+    String,
+    /// `i64`
+    Integer,
+    /// `f64`
+    Number,
+    /// `bool`
+    Boolean,
+    /// `serde_json::Value`: the schema gives no usable shape.
+    Json,
+    /// The shared `crate::Tag`.
+    Tag,
+    /// `Vec<Value<T>>`
+    List(Box<Ty>),
+    /// `BTreeMap<String, Value<T>>`
+    Map(Box<Ty>),
+    /// A nested property struct, by Rust name (in the resource's submodule).
+    Struct(String),
+}
+
+/// A property of a resource or nested struct.
+#[derive(Debug, Clone)]
+pub(crate) struct Field {
+    /// The CloudFormation name.
+    pub(crate) cfn: String,
+    /// The Rust field/setter name.
+    pub(crate) rust: String,
+    /// Its type.
+    pub(crate) ty: Ty,
+    /// Required (constructor argument) or optional (setter).
+    pub(crate) required: bool,
+    /// `Box` the value (recursive types).
+    pub(crate) boxed: bool,
+    /// One-line rustdoc.
+    pub(crate) doc: String,
+}
+
+/// A nested property type.
+#[derive(Debug, Clone)]
+pub(crate) struct StructDef {
+    /// Rust name.
+    pub(crate) rust: String,
+    /// The CloudFormation (definition or property) name it comes from.
+    pub(crate) cfn: String,
+    /// One-line rustdoc.
+    pub(crate) doc: String,
+    /// Writable properties, sorted by CloudFormation name.
+    pub(crate) fields: Vec<Field>,
+}
+
+/// A GetAtt attribute.
+#[derive(Debug, Clone)]
+pub(crate) struct Attr {
+    /// CloudFormation attribute name, e.g. `Endpoint.Address`.
+    pub(crate) cfn: String,
+    /// Method name, e.g. `attr_endpoint_address`.
+    pub(crate) method: String,
+    /// Its type.
+    pub(crate) ty: Ty,
+    /// One-line rustdoc.
+    pub(crate) doc: String,
+}
+
+/// How the type carries tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tags {
+    /// Not taggable (through `Tags`).
+    None,
+    /// `[{Key, Value}]`
+    List,
+    /// `{key: value}`
+    Map,
+}
+
+/// One resource type.
+#[derive(Debug, Clone)]
+pub(crate) struct ResourceDef {
+    /// `AWS::EC2::VPC`
+    pub(crate) type_name: String,
+    /// `Vpc`
+    pub(crate) rust: String,
+    /// `VpcRef`
+    pub(crate) handle: String,
+    /// Submodule of the nested types, `vpc`.
+    pub(crate) module: String,
+    /// One-line rustdoc.
+    pub(crate) doc: String,
+    /// Writable properties.
+    pub(crate) fields: Vec<Field>,
+    /// Nested property types.
+    pub(crate) structs: Vec<StructDef>,
+    /// GetAtt attributes.
+    pub(crate) attrs: Vec<Attr>,
+    /// Tag format.
+    pub(crate) tags: Tags,
+    /// createOnly property paths (dotted).
+    pub(crate) create_only: Vec<String>,
+    /// conditionalCreateOnly property paths (dotted).
+    pub(crate) conditional_create_only: Vec<String>,
+    /// readOnly property paths (dotted).
+    pub(crate) read_only: Vec<String>,
+    /// writeOnly property paths (dotted).
+    pub(crate) write_only: Vec<String>,
+    /// primaryIdentifier property paths (dotted).
+    pub(crate) primary_identifier: Vec<String>,
+}
+
+/// `/properties/A/B` → `A.B`; `/properties/A/*/B` → `A.*.B`.
+fn dotted(pointer: &str) -> String {
+    pointer.trim_start_matches("/properties/").replace('/', ".")
+}
+
+fn pointer_list(schema: &Json, key: &str) -> Vec<String> {
+    let mut v: Vec<String> = schema
+        .get(key)
+        .and_then(Json::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Json::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn sorted_keys(obj: Option<&Json>) -> Vec<(String, Json)> {
+    let mut v: Vec<(String, Json)> = obj
+        .and_then(Json::as_object)
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v
+}
+
+fn types_of(node: &Json) -> Vec<String> {
+    match node.get("type") {
+        Some(Json::String(s)) => vec![s.clone()],
+        Some(Json::Array(a)) => a
+            .iter()
+            .filter_map(Json::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn has_properties(node: &Json) -> bool {
+    node.get("properties")
+        .and_then(Json::as_object)
+        .is_some_and(|m| !m.is_empty())
+}
+
+/// Object with exactly the string properties `Key` and `Value`.
+fn is_tag_shape(node: &Json) -> bool {
+    let Some(props) = node.get("properties").and_then(Json::as_object) else {
+        return false;
+    };
+    props.len() == 2
+        && ["Key", "Value"].iter().all(|k| {
+            props
+                .get(*k)
+                .is_some_and(|p| types_of(p) == ["string"] && p.get("$ref").is_none())
+        })
+}
+
+/// Which nested schema a struct comes from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    /// `#/definitions/<name>`
+    Def(String),
+    /// An inline object: the owner struct key's index and the property name.
+    Inline(usize, String),
+}
+
+struct Builder<'a> {
+    schema: &'a Json,
+    /// Struct key → (Rust name, schema node).
+    keys: Vec<(Key, String, Json)>,
+    index: BTreeMap<Key, usize>,
+    taken: BTreeSet<String>,
+    queue: VecDeque<usize>,
+    /// Struct index → CFN field names to skip (readOnly nested properties).
+    skip: BTreeMap<usize, BTreeSet<String>>,
+    /// Definition name → its Rust name (assigned up front).
+    def_names: BTreeMap<String, String>,
+}
+
+/// Pseudo struct index of the resource's root.
+const ROOT: usize = usize::MAX;
+
+impl<'a> Builder<'a> {
+    fn def(&self, name: &str) -> Option<&'a Json> {
+        self.schema.get("definitions").and_then(|d| d.get(name))
+    }
+
+    fn resolve_ref(&self, r: &str) -> Option<(Option<String>, &'a Json)> {
+        if let Some(name) = r.strip_prefix("#/definitions/") {
+            return self.def(name).map(|d| (Some(name.to_owned()), d));
+        }
+        if let Some(ptr) = r.strip_prefix('#') {
+            return self.schema.pointer(ptr).map(|d| (None, d));
+        }
+        None
+    }
+
+    fn struct_for(&mut self, key: Key, base: &str, owner_name: &str, node: &Json) -> usize {
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        let name = match &key {
+            Key::Def(d) if self.def_names.contains_key(d) => self.def_names[d].clone(),
+            _ => {
+                let mut name = names::upper_camel(base);
+                if names::reserved_type(&name) {
+                    name.push_str("Property");
+                }
+                if self.taken.contains(&name) {
+                    name = format!("{owner_name}{name}");
+                }
+                names::unique(name, &mut self.taken)
+            }
+        };
+        let i = self.keys.len();
+        self.keys.push((key.clone(), name, node.clone()));
+        self.index.insert(key, i);
+        self.queue.push_back(i);
+        i
+    }
+
+    /// The type of a property schema `node` named `prop` in struct `owner`.
+    fn ty(&mut self, node: &Json, owner: usize, prop: &str, depth: u32) -> Ty {
+        if depth > 16 {
+            return Ty::Json;
+        }
+        if let Some(r) = node.get("$ref").and_then(Json::as_str) {
+            let Some((def_name, target)) = self.resolve_ref(r) else {
+                return Ty::Json;
+            };
+            if is_tag_shape(target) {
+                return Ty::Tag;
+            }
+            if let Some(def_name) = def_name {
+                if has_properties(target) && types_of(target).iter().all(|t| t == "object") {
+                    let owner_name = self.owner_name(owner);
+                    let i =
+                        self.struct_for(Key::Def(def_name.clone()), &def_name, &owner_name, target);
+                    return Ty::Struct(self.keys[i].1.clone());
+                }
+            }
+            return self.ty(target, owner, prop, depth + 1);
+        }
+        let types = types_of(node);
+        if types.len() > 1 {
+            return Ty::Json;
+        }
+        match types.first().map(String::as_str) {
+            Some("string") => Ty::String,
+            Some("integer") => Ty::Integer,
+            Some("number") => Ty::Number,
+            Some("boolean") => Ty::Boolean,
+            Some("array") => match node.get("items") {
+                Some(items) if items.is_object() => {
+                    Ty::List(Box::new(self.ty(items, owner, prop, depth + 1)))
+                }
+                _ => Ty::List(Box::new(Ty::Json)),
+            },
+            Some("object") | None => {
+                if has_properties(node) {
+                    if is_tag_shape(node) {
+                        return Ty::Tag;
+                    }
+                    let owner_name = self.owner_name(owner);
+                    let i = self.struct_for(
+                        Key::Inline(owner, prop.to_owned()),
+                        prop,
+                        &owner_name,
+                        node,
+                    );
+                    return Ty::Struct(self.keys[i].1.clone());
+                }
+                if types.is_empty() {
+                    return Ty::Json;
+                }
+                let patterns = sorted_keys(node.get("patternProperties"));
+                if !patterns.is_empty() {
+                    let tys: Vec<Ty> = patterns
+                        .iter()
+                        .map(|(_, s)| self.ty(s, owner, prop, depth + 1))
+                        .collect();
+                    if tys.windows(2).all(|w| w[0] == w[1]) {
+                        return Ty::Map(Box::new(tys[0].clone()));
+                    }
+                    return Ty::Map(Box::new(Ty::Json));
+                }
+                if let Some(add) = node.get("additionalProperties").filter(|a| a.is_object()) {
+                    return Ty::Map(Box::new(self.ty(add, owner, prop, depth + 1)));
+                }
+                Ty::Json
+            }
+            Some(_) => Ty::Json,
+        }
+    }
+
+    fn owner_name(&self, owner: usize) -> String {
+        if owner == ROOT {
+            String::new()
+        } else {
+            self.keys[owner].1.clone()
+        }
+    }
+
+    /// Fields of an object schema (`owner` = its struct index or ROOT).
+    fn fields(&mut self, node: &Json, owner: usize, skip: &BTreeSet<String>) -> Vec<Field> {
+        let required: BTreeSet<String> = node
+            .get("required")
+            .and_then(Json::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Json::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut taken = BTreeSet::from(["new".to_owned()]);
+        let mut out = Vec::new();
+        for (name, prop) in sorted_keys(node.get("properties")) {
+            if skip.contains(&name) {
+                continue;
+            }
+            let ty = self.ty(&prop, owner, &name, 0);
+            let rust = names::unique(names::snake(&name), &mut taken);
+            let doc = docs::summary(prop.get("description").and_then(Json::as_str).unwrap_or(""))
+                .unwrap_or_else(|| format!("The `{name}` property."));
+            out.push(Field {
+                required: required.contains(&name),
+                cfn: name,
+                rust,
+                ty,
+                boxed: false,
+                doc,
+            });
+        }
+        out
+    }
+
+    /// Walk a readOnly pointer to its parent object and record the skip.
+    fn mark_nested_read_only(&mut self, pointer: &str) {
+        let segs: Vec<&str> = pointer
+            .trim_start_matches("/properties/")
+            .split('/')
+            .collect();
+        if segs.len() < 2 || segs.contains(&"*") {
+            return;
+        }
+        let mut owner = ROOT;
+        let mut node = self.schema.clone();
+        for (n, seg) in segs.iter().enumerate() {
+            let Some(prop) = node.get("properties").and_then(|p| p.get(*seg)).cloned() else {
+                return;
+            };
+            if n + 1 == segs.len() {
+                if owner != ROOT {
+                    self.skip
+                        .entry(owner)
+                        .or_default()
+                        .insert((*seg).to_owned());
+                }
+                return;
+            }
+            // Descend: resolve the property to its struct.
+            let ty = self.ty(&prop, owner, seg, 0);
+            let Ty::Struct(name) = ty else { return };
+            let Some(i) = self.keys.iter().position(|k| k.1 == name) else {
+                return;
+            };
+            owner = i;
+            node = self.keys[i].2.clone();
+        }
+    }
+}
+
+/// Build the model of one resource type.
+pub(crate) fn resource(
+    type_name: &str,
+    schema: &Json,
+    rust: String,
+    handle: String,
+    getatts: &GetAttData,
+) -> ResourceDef {
+    let read_only = pointer_list(schema, "readOnlyProperties");
+    let mut b = Builder {
+        schema,
+        keys: Vec::new(),
+        index: BTreeMap::new(),
+        taken: BTreeSet::new(),
+        queue: VecDeque::new(),
+        skip: BTreeMap::new(),
+        def_names: BTreeMap::new(),
+    };
+    // Name the definitions first so inline objects never take their names.
+    for (name, def) in sorted_keys(schema.get("definitions")) {
+        if has_properties(&def) && !is_tag_shape(&def) {
+            let mut n = names::upper_camel(&name);
+            if names::reserved_type(&n) {
+                n.push_str("Property");
+            }
+            let n = names::unique(n, &mut b.taken);
+            b.def_names.insert(name, n);
+        }
+    }
+    // Nested read-only properties are not writable in the nested structs.
+    for p in &read_only {
+        b.mark_nested_read_only(p);
+    }
+    let top_skip: BTreeSet<String> = read_only
+        .iter()
+        .filter_map(|p| p.strip_prefix("/properties/"))
+        .filter(|p| !p.contains('/'))
+        .map(str::to_owned)
+        .collect();
+    let mut fields = b.fields(schema, ROOT, &top_skip);
+    // Structs: process the queue (definitions reached from the root first).
+    let mut structs: BTreeMap<usize, StructDef> = BTreeMap::new();
+    while let Some(i) = b.queue.pop_front() {
+        let (key, rust, node) = b.keys[i].clone();
+        let skip = b.skip.get(&i).cloned().unwrap_or_default();
+        let f = b.fields(&node, i, &skip);
+        let cfn = match &key {
+            Key::Def(n) | Key::Inline(_, n) => n.clone(),
+        };
+        let doc = docs::summary(node.get("description").and_then(Json::as_str).unwrap_or(""))
+            .unwrap_or_else(|| format!("The `{cfn}` property type."));
+        structs.insert(
+            i,
+            StructDef {
+                rust,
+                cfn,
+                doc,
+                fields: f,
+            },
+        );
+    }
+    // A top-level property whose struct has only read-only fields is not writable.
+    let empty: BTreeSet<String> = structs
+        .values()
+        .filter(|s| s.fields.is_empty())
+        .map(|s| s.rust.clone())
+        .collect();
+    fields.retain(|f| !matches!(&f.ty, Ty::Struct(n) if empty.contains(n)));
+    for s in structs.values_mut() {
+        s.fields
+            .retain(|f| !matches!(&f.ty, Ty::Struct(n) if empty.contains(n)));
+    }
+    // Keep only the structs still reachable from the resource's fields.
+    let by_name: BTreeMap<String, StructDef> =
+        structs.into_values().map(|s| (s.rust.clone(), s)).collect();
+    let mut reachable = BTreeSet::new();
+    let mut stack: Vec<String> = fields.iter().flat_map(|f| struct_names(&f.ty)).collect();
+    while let Some(n) = stack.pop() {
+        if reachable.insert(n.clone()) {
+            if let Some(s) = by_name.get(&n) {
+                stack.extend(s.fields.iter().flat_map(|f| struct_names(&f.ty)));
+            }
+        }
+    }
+    let mut structs: Vec<StructDef> = by_name
+        .into_values()
+        .filter(|s| reachable.contains(&s.rust))
+        .collect();
+    // Box direct struct fields that lead back to their owner (recursion).
+    let direct: BTreeMap<String, Vec<String>> = structs
+        .iter()
+        .map(|s| {
+            let d = s.fields.iter().filter_map(|f| match &f.ty {
+                Ty::Struct(n) => Some(n.clone()),
+                _ => None,
+            });
+            (s.rust.clone(), d.collect())
+        })
+        .collect();
+    for s in &mut structs {
+        for f in &mut s.fields {
+            if let Ty::Struct(target) = &f.ty {
+                f.boxed = reaches(&direct, target, &s.rust);
+            }
+        }
+    }
+
+    let tags = tag_format(schema, &fields);
+    let attrs = attributes(type_name, schema, &read_only, getatts, &b);
+    let doc = docs::summary(
+        schema
+            .get("description")
+            .and_then(Json::as_str)
+            .unwrap_or(""),
+    )
+    .unwrap_or_else(|| "A resource.".to_owned());
+    let module = names::snake(&rust);
+    ResourceDef {
+        type_name: type_name.to_owned(),
+        rust,
+        handle,
+        module,
+        doc,
+        fields,
+        structs,
+        attrs,
+        tags,
+        create_only: pointer_list(schema, "createOnlyProperties")
+            .iter()
+            .map(|p| dotted(p))
+            .collect(),
+        conditional_create_only: pointer_list(schema, "conditionalCreateOnlyProperties")
+            .iter()
+            .map(|p| dotted(p))
+            .collect(),
+        read_only: read_only.iter().map(|p| dotted(p)).collect(),
+        write_only: pointer_list(schema, "writeOnlyProperties")
+            .iter()
+            .map(|p| dotted(p))
+            .collect(),
+        primary_identifier: schema
+            .get("primaryIdentifier")
+            .and_then(Json::as_array)
+            .map(|a| a.iter().filter_map(Json::as_str).map(dotted).collect())
+            .unwrap_or_default(),
+    }
+}
+
+fn struct_names(ty: &Ty) -> Vec<String> {
+    match ty {
+        Ty::Struct(n) => vec![n.clone()],
+        Ty::List(t) | Ty::Map(t) => struct_names(t),
+        _ => Vec::new(),
+    }
+}
+
+/// Does `from` reach `to` through direct (unboxed, non-collection) fields?
+fn reaches(direct: &BTreeMap<String, Vec<String>>, from: &str, to: &str) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![from.to_owned()];
+    while let Some(n) = stack.pop() {
+        if n == to {
+            return true;
+        }
+        if seen.insert(n.clone()) {
+            stack.extend(direct.get(&n).cloned().unwrap_or_default());
+        }
+    }
+    false
+}
+
+fn tag_format(schema: &Json, fields: &[Field]) -> Tags {
+    let tagging = schema.get("tagging");
+    let taggable = tagging
+        .and_then(|t| t.get("taggable"))
+        .and_then(Json::as_bool)
+        .unwrap_or(false);
+    let prop = tagging
+        .and_then(|t| t.get("tagProperty"))
+        .and_then(Json::as_str)
+        .unwrap_or("/properties/Tags");
+    if !taggable || prop != "/properties/Tags" {
+        return Tags::None;
+    }
+    match fields.iter().find(|f| f.cfn == "Tags").map(|f| &f.ty) {
+        Some(Ty::List(t)) if **t == Ty::Tag => Tags::List,
+        Some(Ty::Map(t)) if **t == Ty::String => Tags::Map,
+        _ => Tags::None,
+    }
+}
+
+/// GetAtt attributes, as cfn-lint computes them (`cfnlint/schema/_getatts.py`).
+fn attributes(
+    type_name: &str,
+    schema: &Json,
+    read_only: &[String],
+    getatts: &GetAttData,
+    b: &Builder<'_>,
+) -> Vec<Attr> {
+    // attribute name → pointer
+    let mut found: BTreeMap<String, String> = BTreeMap::new();
+    if getatts.all_property_types.contains(type_name) {
+        for (name, prop) in sorted_keys(schema.get("properties")) {
+            flatten(b, &prop, &format!("/properties/{name}"), &mut found, 0);
+        }
+    } else {
+        for name in getatts.exceptions.get(type_name).into_iter().flatten() {
+            found.insert(name.clone(), format!("/properties/{name}"));
+        }
+        for p in read_only {
+            found.insert(
+                p.trim_start_matches("/properties/").replace('/', "."),
+                p.clone(),
+            );
+        }
+    }
+    let mut taken = BTreeSet::new();
+    let mut out = Vec::new();
+    for (name, pointer) in found {
+        if name.contains('*') || name.is_empty() {
+            continue;
+        }
+        let node = lookup(b, &pointer);
+        let ty = match node.as_ref() {
+            Some(n) => attr_ty(b, n),
+            None => Ty::String,
+        };
+        let doc = node
+            .as_ref()
+            .and_then(|n| n.get("description"))
+            .and_then(Json::as_str)
+            .and_then(docs::summary)
+            .unwrap_or_else(|| format!("The `{name}` attribute."));
+        let method = names::unique(
+            format!(
+                "attr_{}",
+                names::snake(&name.replace('.', "_")).trim_end_matches('_')
+            ),
+            &mut taken,
+        );
+        out.push(Attr {
+            cfn: name,
+            method,
+            ty,
+            doc,
+        });
+    }
+    out
+}
+
+/// cfn-lint's `_process_schema`: every scalar leaf and every list of scalars.
+fn flatten(
+    b: &Builder<'_>,
+    node: &Json,
+    path: &str,
+    out: &mut BTreeMap<String, String>,
+    depth: u32,
+) {
+    if depth > 8 {
+        return;
+    }
+    let types = types_of(node);
+    let attr = path.trim_start_matches("/properties/").replace('/', ".");
+    if types.iter().any(|t| t == "object") {
+        for (name, prop) in sorted_keys(node.get("properties")) {
+            flatten(b, &prop, &format!("{path}/{name}"), out, depth + 1);
+        }
+    } else if types.iter().any(|t| t == "array") {
+        let item_ty = node
+            .get("items")
+            .and_then(|i| i.get("type"))
+            .and_then(Json::as_str);
+        if matches!(item_ty, Some("object" | "array")) {
+            return;
+        }
+        out.insert(attr, path.to_owned());
+    } else if let Some(r) = node.get("$ref").and_then(Json::as_str) {
+        if let Some((_, target)) = b.resolve_ref(r) {
+            flatten(b, target, path, out, depth + 1);
+        }
+    } else {
+        out.insert(attr, path.to_owned());
+    }
+}
+
+/// The schema node at a `/properties/A/B` pointer, following `$ref`s.
+fn lookup(b: &Builder<'_>, pointer: &str) -> Option<Json> {
+    let mut node = b.schema.clone();
+    for seg in pointer.trim_start_matches("/properties/").split('/') {
+        node = deref(b, &node);
+        node = node.get("properties")?.get(seg)?.clone();
+    }
+    Some(deref(b, &node))
+}
+
+fn deref(b: &Builder<'_>, node: &Json) -> Json {
+    let mut node = node.clone();
+    for _ in 0..8 {
+        match node
+            .get("$ref")
+            .and_then(Json::as_str)
+            .and_then(|r| b.resolve_ref(r))
+        {
+            Some((_, t)) => node = t.clone(),
+            None => break,
+        }
+    }
+    node
+}
+
+/// Attribute values: scalars and lists of scalars keep their type; anything
+/// else is JSON.
+fn attr_ty(b: &Builder<'_>, node: &Json) -> Ty {
+    let types = types_of(node);
+    match types.as_slice() {
+        [t] if t == "string" => Ty::String,
+        [t] if t == "integer" => Ty::Integer,
+        [t] if t == "number" => Ty::Number,
+        [t] if t == "boolean" => Ty::Boolean,
+        [t] if t == "array" => {
+            let item = node.get("items").map(|i| deref(b, i));
+            let item_ty = match item.as_ref() {
+                Some(i) => attr_ty(b, i),
+                None => Ty::Json,
+            };
+            match item_ty {
+                Ty::List(_) => Ty::List(Box::new(Ty::Json)),
+                t => Ty::List(Box::new(t)),
+            }
+        }
+        _ => Ty::Json,
+    }
+}
