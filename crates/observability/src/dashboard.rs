@@ -3,9 +3,9 @@
 //!
 //! The `DashboardBody` is a JSON string; since dimension values and the
 //! region are intrinsics (`{"Ref": "AWS::Region"}`, a load balancer's
-//! `LoadBalancerFullName`, ...), the body is written as an `Fn::Join` of the
-//! literal JSON pieces and those intrinsics (a plain string when everything
-//! is literal). Every metric is shown for the stack's region unless
+//! `LoadBalancerFullName`, ...), the body is written as an `Fn::Sub` whose
+//! variables are those intrinsics (a plain string when everything is
+//! literal). Every metric is shown for the stack's region unless
 //! [`Metric::region`] says otherwise.
 
 use std::cell::RefCell;
@@ -499,25 +499,54 @@ fn extract(v: &mut Json, found: &mut Vec<Json>) {
 }
 
 /// A JSON document that may contain intrinsics (in string positions) as a
-/// string value: `Fn::Join` of the literal pieces and the intrinsics.
+/// string value: an `Fn::Sub` whose variables are the distinct intrinsics
+/// (pseudo parameters are written inline as `${AWS::Region}`; a literal `${`
+/// is escaped as `${!`), or a plain string when everything is literal.
 pub(crate) fn body_value(doc: &Json) -> Value<String> {
     let mut doc = doc.clone();
     let mut found = Vec::new();
     extract(&mut doc, &mut found);
     let text = doc.to_string();
-    let mut parts: Vec<Value<String>> = Vec::new();
+    if found.is_empty() {
+        return Value::Lit(text);
+    }
+    let mut vars: Vec<(String, Value<String>)> = Vec::new();
+    let mut names: Vec<(Json, String)> = Vec::new();
+    let mut out = String::new();
     let mut rest = text.as_str();
     while let Some(i) = rest.find(MARK) {
-        parts.push(rest[..i].into());
+        out.push_str(&rest[..i].replace("${", "${!"));
         let after = &rest[i + MARK.len()..];
         let end = after.find("@@").expect("marker is terminated");
         let n: usize = after[..end].parse().expect("marker index");
-        parts.push(Value::raw(found[n].clone()));
+        let expr = &found[n];
+        let pseudo = expr
+            .get("Ref")
+            .and_then(Json::as_str)
+            .filter(|r| r.starts_with("AWS::"));
+        let name = match pseudo {
+            Some(p) => p.to_owned(),
+            None => match names.iter().find(|(e, _)| e == expr) {
+                Some((_, name)) => name.clone(),
+                None => {
+                    let name = format!("Ref{}", names.len());
+                    names.push((expr.clone(), name.clone()));
+                    vars.push((name.clone(), Value::raw(expr.clone())));
+                    name
+                }
+            },
+        };
+        out.push_str("${");
+        out.push_str(&name);
+        out.push('}');
         rest = &after[end + 2..];
     }
-    parts.push(rest.into());
-    parts.retain(|p| p.as_literal() != Some(""));
-    Value::join("", parts)
+    out.push_str(&rest.replace("${", "${!"));
+    if vars.is_empty() {
+        Value::sub(out)
+    } else {
+        Value::sub_with(out, vars)
+    }
 }
 
 #[cfg(test)]
@@ -526,18 +555,23 @@ mod tests {
     use stackcraft_core::App;
 
     #[test]
-    fn body_with_intrinsics_is_a_join() {
-        let v = body_value(
-            &json!({"a": {"Ref": "AWS::Region"}, "b": ["x", {"Fn::GetAtt": ["L", "N"]}]}),
-        );
+    fn body_with_intrinsics_is_a_sub() {
+        let getatt = json!({"Fn::GetAtt": ["L", "N"]});
+        let v = body_value(&json!({
+            "a": {"Ref": "AWS::Region"},
+            "b": ["x${y}", getatt.clone(), getatt.clone()],
+        }));
         assert_eq!(
             v.to_cfn(),
-            json!({"Fn::Join": ["", [
-                "{\"a\":\"", {"Ref": "AWS::Region"}, "\",\"b\":[\"x\",\"",
-                {"Fn::GetAtt": ["L", "N"]}, "\"]}"
-            ]]})
+            json!({"Fn::Sub": [
+                "{\"a\":\"${AWS::Region}\",\"b\":[\"x${!y}\",\"${Ref0}\",\"${Ref0}\"]}",
+                {"Ref0": getatt}
+            ]})
         );
-        assert_eq!(body_value(&json!({"a": 1})).to_cfn(), json!("{\"a\":1}"));
+        assert_eq!(
+            body_value(&json!({"a": "${x}"})).to_cfn(),
+            json!("{\"a\":\"${x}\"}")
+        );
     }
 
     #[test]

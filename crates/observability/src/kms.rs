@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value as Json};
 use stackcraft_core::{DeletionPolicy, RawResource, ResourceHandle, Scope, TagFormat, Value};
+use stackcraft_iam::{Grantable, PolicyStatement};
 use typed_builder::TypedBuilder;
 
 /// Settings of a [`Key`].
@@ -152,6 +153,40 @@ impl Key {
                 list.push(statement);
             }
         });
+    }
+
+    /// Allow `grantee` to decrypt with the key (`kms:Decrypt`), e.g. to read
+    /// a secret or messages encrypted with it.
+    pub fn grant_decrypt(&self, grantee: &dyn Grantable) {
+        grantee.grant_principal().add_to_policy(
+            PolicyStatement::allow()
+                .action("kms:Decrypt")
+                .resource(self.arn()),
+        );
+    }
+
+    /// Allow `grantee` to encrypt with the key (`kms:Encrypt`,
+    /// `kms:ReEncrypt*`, `kms:GenerateDataKey*`).
+    pub fn grant_encrypt(&self, grantee: &dyn Grantable) {
+        grantee.grant_principal().add_to_policy(
+            PolicyStatement::allow()
+                .actions(["kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"])
+                .resource(self.arn()),
+        );
+    }
+
+    /// Both [`Key::grant_encrypt`] and [`Key::grant_decrypt`].
+    pub fn grant_encrypt_decrypt(&self, grantee: &dyn Grantable) {
+        grantee.grant_principal().add_to_policy(
+            PolicyStatement::allow()
+                .actions([
+                    "kms:Decrypt",
+                    "kms:Encrypt",
+                    "kms:GenerateDataKey*",
+                    "kms:ReEncrypt*",
+                ])
+                .resource(self.arn()),
+        );
     }
 
     /// Let CloudWatch Logs of this account and region encrypt and decrypt log

@@ -3,6 +3,7 @@
 
 use serde_json::json;
 use stackcraft_core::{DeletionPolicy, RawResource, ResourceHandle, Scope, TagFormat, Value};
+use stackcraft_iam::{Grantable, PolicyStatement};
 use typed_builder::TypedBuilder;
 
 use crate::kms::{Key, KeyProps};
@@ -268,6 +269,32 @@ impl LogGroup {
     /// the group's log streams in IAM statements).
     pub fn arn(&self) -> Value<String> {
         self.handle.get_att("Arn")
+    }
+
+    /// Allow `grantee` to create log streams in the group and write events to
+    /// them (`logs:CreateLogStream`, `logs:PutLogEvents` on [`LogGroup::arn`],
+    /// which covers the group's streams). Encryption needs no grant: CloudWatch
+    /// Logs itself uses the key.
+    pub fn grant_write(&self, grantee: &dyn Grantable) {
+        grantee.grant_principal().add_to_policy(
+            PolicyStatement::allow()
+                .actions(["logs:CreateLogStream", "logs:PutLogEvents"])
+                .resource(self.arn()),
+        );
+    }
+
+    /// Allow `grantee` to read the group's events (`logs:DescribeLogStreams`,
+    /// `logs:FilterLogEvents`, `logs:GetLogEvents` on [`LogGroup::arn`]).
+    pub fn grant_read(&self, grantee: &dyn Grantable) {
+        grantee.grant_principal().add_to_policy(
+            PolicyStatement::allow()
+                .actions([
+                    "logs:DescribeLogStreams",
+                    "logs:FilterLogEvents",
+                    "logs:GetLogEvents",
+                ])
+                .resource(self.arn()),
+        );
     }
 
     /// The KMS key encrypting the group, if any.

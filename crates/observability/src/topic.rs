@@ -3,6 +3,7 @@
 
 use serde_json::json;
 use stackcraft_core::{RawResource, ResourceHandle, Scope, TagFormat, Value};
+use stackcraft_iam::{Grantable, PolicyStatement};
 use typed_builder::TypedBuilder;
 
 use crate::kms::{Key, KeyProps};
@@ -157,6 +158,21 @@ impl AlarmTopic {
                     "TopicArn": self.handle.ref_(),
                 }),
             ),
+        );
+    }
+
+    /// Allow `grantee` to publish to the topic (`sns:Publish`, and the key
+    /// use publishing to an encrypted topic needs).
+    pub fn grant_publish(&self, grantee: &dyn Grantable) {
+        grantee.grant_principal().add_to_policy(
+            PolicyStatement::allow()
+                .action("sns:Publish")
+                .resource(self.arn()),
+        );
+        grantee.grant_principal().add_to_policy(
+            PolicyStatement::allow()
+                .actions(["kms:Decrypt", "kms:GenerateDataKey*"])
+                .resource(self.key.arn()),
         );
     }
 
