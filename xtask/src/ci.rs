@@ -250,6 +250,16 @@ pub(crate) fn run_ci(args: Vec<String>) -> ExitCode {
                 .args(["test", "--workspace", "--no-fail-fast"])),
         );
     }
+    for e in examples(&root) {
+        let tree = output(cargo().current_dir(&root).args(["tree", "--quiet", "-e", "normal,build", "--prefix", "none", "-p", &e]));
+        let heavy: Vec<String> = tree
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.starts_with("aws-") || l.starts_with("tokio "))
+            .map(|l| l.split_whitespace().next().unwrap_or_default().to_owned())
+            .collect();
+        gate.check(&format!("{e}: app binary is free of the AWS SDK and tokio {heavy:?}"), heavy.is_empty());
+    }
     let out = root.join("target/ci-synth");
     let _ = std::fs::remove_dir_all(&out);
     let dirs = synth_all(&root, &out, &mut gate);
