@@ -4,6 +4,7 @@
 //! `use stackcraft::prelude::*;`.
 #![forbid(unsafe_code)]
 
+pub use stackcraft_cfn as cfn;
 pub use stackcraft_core as core;
 pub use stackcraft_iam as iam;
 
