@@ -1,0 +1,728 @@
+//! Listeners, their actions and routing rules (by path and host), with rule
+//! priorities assigned automatically.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde_json::{json, Value as Json};
+use stackcraft_core::{RawResource, ResourceHandle, Scope, Value};
+use stackcraft_vpc::Port;
+use typed_builder::TypedBuilder;
+
+use crate::load_balancer::ApplicationLoadBalancer;
+use crate::target_group::TargetGroup;
+
+/// The protocol clients use to reach a listener.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ListenerProtocol {
+    /// Plain HTTP (default port 80). Use it to redirect to HTTPS.
+    Http,
+    /// HTTPS (default port 443); needs a certificate.
+    Https,
+}
+
+/// The TLS negotiation policy of an HTTPS listener. All variants allow
+/// TLS 1.2 or newer only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SslPolicy {
+    /// `ELBSecurityPolicy-TLS13-1-2-2021-06`: TLS 1.3 and 1.2 (AWS's
+    /// recommended policy; the default).
+    Tls13Tls12,
+    /// `ELBSecurityPolicy-TLS13-1-3-2021-06`: TLS 1.3 only.
+    Tls13Only,
+    /// `ELBSecurityPolicy-TLS-1-2-Ext-2018-06`: TLS 1.2 with a broader
+    /// cipher list for older clients.
+    Tls12Ext,
+    /// `ELBSecurityPolicy-FS-1-2-Res-2020-10`: TLS 1.2, forward secrecy,
+    /// restricted ciphers.
+    ForwardSecrecyTls12Restricted,
+}
+
+impl SslPolicy {
+    /// The AWS policy name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SslPolicy::Tls13Tls12 => "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            SslPolicy::Tls13Only => "ELBSecurityPolicy-TLS13-1-3-2021-06",
+            SslPolicy::Tls12Ext => "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+            SslPolicy::ForwardSecrecyTls12Restricted => "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+        }
+    }
+}
+
+/// A redirect (HTTP 301 or 302). Unset parts keep the request's
+/// (`#{protocol}`, `#{port}`, `#{host}`, `/#{path}`, `#{query}`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Redirect {
+    /// `HTTP` or `HTTPS`.
+    pub protocol: Option<String>,
+    /// Port.
+    pub port: Option<u16>,
+    /// Host.
+    pub host: Option<String>,
+    /// Path (starts with `/`).
+    pub path: Option<String>,
+    /// Query (without `?`).
+    pub query: Option<String>,
+    /// `true`: 301 Moved Permanently; `false`: 302 Found.
+    pub permanent: bool,
+}
+
+/// What a listener or rule does with a request.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ListenerAction {
+    /// Forward to target groups (weighted when several: `(group, weight)`,
+    /// weights 0 to 999).
+    Forward(Vec<(TargetGroup, u16)>),
+    /// A fixed response.
+    FixedResponse {
+        /// 2XX, 4XX or 5XX.
+        status_code: u16,
+        /// `text/plain`, `text/css`, `text/html`, `application/javascript`
+        /// or `application/json`.
+        content_type: String,
+        /// At most 1024 characters.
+        body: String,
+    },
+    /// A redirect.
+    Redirect(Redirect),
+}
+
+const CONTENT_TYPES: [&str; 5] = [
+    "text/plain",
+    "text/css",
+    "text/html",
+    "application/javascript",
+    "application/json",
+];
+
+impl ListenerAction {
+    /// Forward everything to one target group.
+    pub fn forward(group: &TargetGroup) -> Self {
+        ListenerAction::Forward(vec![(group.clone(), 1)])
+    }
+    /// A fixed response.
+    pub fn fixed_response(status_code: u16, content_type: &str, body: &str) -> Self {
+        ListenerAction::FixedResponse {
+            status_code,
+            content_type: content_type.into(),
+            body: body.into(),
+        }
+    }
+    /// A permanent redirect to HTTPS on port 443, keeping host, path and
+    /// query.
+    pub fn redirect_to_https() -> Self {
+        ListenerAction::Redirect(Redirect {
+            protocol: Some("HTTPS".into()),
+            port: Some(443),
+            permanent: true,
+            ..Redirect::default()
+        })
+    }
+
+    fn is_https_redirect(&self) -> bool {
+        matches!(self, ListenerAction::Redirect(r) if r.protocol.as_deref() == Some("HTTPS"))
+    }
+
+    fn validate(&self, scope: &Scope, property: &str) {
+        match self {
+            ListenerAction::Forward(groups) => {
+                if groups.is_empty() || groups.len() > 5 {
+                    scope.error(
+                        property,
+                        format!(
+                            "a forward action needs 1 to 5 target groups, got {}",
+                            groups.len()
+                        ),
+                    );
+                }
+                if groups.iter().any(|(_, w)| *w > 999) {
+                    scope.error(property, "target group weights must be 0 to 999");
+                }
+            }
+            ListenerAction::FixedResponse {
+                status_code,
+                content_type,
+                body,
+            } => {
+                if !(200..=299).contains(status_code) && !(400..=599).contains(status_code) {
+                    scope.error(property, format!("fixed-response status {status_code} is not allowed; use a 2XX, 4XX or 5XX code"));
+                }
+                if !CONTENT_TYPES.contains(&content_type.as_str()) {
+                    scope.error(property, format!("fixed-response content type '{content_type}' is not allowed; use one of {CONTENT_TYPES:?}"));
+                }
+                if body.len() > 1024 {
+                    scope.error(
+                        property,
+                        "fixed-response body must have at most 1024 characters",
+                    );
+                }
+            }
+            ListenerAction::Redirect(r) => {
+                if let Some(p) = &r.protocol {
+                    if p != "HTTP" && p != "HTTPS" {
+                        scope.error(
+                            property,
+                            format!("redirect protocol '{p}' is not allowed; use HTTP or HTTPS"),
+                        );
+                    }
+                }
+                if let Some(p) = &r.path {
+                    if !p.starts_with('/') {
+                        scope.error(property, format!("redirect path '{p}' must start with '/'"));
+                    }
+                }
+                if *r
+                    == (Redirect {
+                        permanent: r.permanent,
+                        ..Redirect::default()
+                    })
+                {
+                    scope.error(property, "a redirect must change at least one of protocol, port, host, path or query (else it loops)");
+                }
+            }
+        }
+    }
+
+    fn to_json(&self) -> Json {
+        match self {
+            ListenerAction::Forward(groups) if groups.len() == 1 => {
+                json!({ "Type": "forward", "TargetGroupArn": groups[0].0.arn() })
+            }
+            ListenerAction::Forward(groups) => json!({
+                "Type": "forward",
+                "ForwardConfig": {
+                    "TargetGroups": groups.iter().map(|(g, w)| json!({ "TargetGroupArn": g.arn(), "Weight": w })).collect::<Vec<_>>(),
+                },
+            }),
+            ListenerAction::FixedResponse {
+                status_code,
+                content_type,
+                body,
+            } => {
+                let mut c =
+                    json!({ "StatusCode": status_code.to_string(), "ContentType": content_type });
+                if !body.is_empty() {
+                    c["MessageBody"] = json!(body);
+                }
+                json!({ "Type": "fixed-response", "FixedResponseConfig": c })
+            }
+            ListenerAction::Redirect(r) => {
+                let mut c =
+                    json!({ "StatusCode": if r.permanent { "HTTP_301" } else { "HTTP_302" } });
+                if let Some(v) = &r.protocol {
+                    c["Protocol"] = json!(v);
+                }
+                if let Some(v) = r.port {
+                    c["Port"] = json!(v.to_string());
+                }
+                if let Some(v) = &r.host {
+                    c["Host"] = json!(v);
+                }
+                if let Some(v) = &r.path {
+                    c["Path"] = json!(v);
+                }
+                if let Some(v) = &r.query {
+                    c["Query"] = json!(v);
+                }
+                json!({ "Type": "redirect", "RedirectConfig": c })
+            }
+        }
+    }
+
+    fn target_groups(&self) -> Vec<TargetGroup> {
+        match self {
+            ListenerAction::Forward(g) => g.iter().map(|(g, _)| g.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Properties of a [`Listener`].
+#[derive(Debug, Clone, TypedBuilder)]
+pub struct ListenerProps {
+    /// Protocol (default HTTPS).
+    #[builder(default = ListenerProtocol::Https)]
+    pub protocol: ListenerProtocol,
+    /// Port (default 80 for HTTP, 443 for HTTPS).
+    #[builder(default, setter(strip_option))]
+    pub port: Option<u16>,
+    /// Certificate ARNs (HTTPS only; at least one).
+    #[builder(default)]
+    pub certificate_arns: Vec<Value<String>>,
+    /// TLS policy (HTTPS only).
+    #[builder(default = SslPolicy::Tls13Tls12)]
+    pub ssl_policy: SslPolicy,
+    /// What happens to requests no rule matches.
+    pub default_action: ListenerAction,
+    /// Open the port to every IPv4 client (`0.0.0.0/0`) when internet-facing
+    /// (default true; internal load balancers are never opened this way).
+    #[builder(default = true)]
+    pub open: bool,
+}
+
+/// A routing condition of a listener rule.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ListenerCondition {
+    /// Path patterns (case-sensitive, `*` and `?` wildcards, e.g. `/api/*`).
+    PathPatterns(Vec<String>),
+    /// Host headers (e.g. `api.example.com`, `*.example.com`).
+    HostHeaders(Vec<String>),
+    /// HTTP request methods (e.g. `GET`, `POST`).
+    HttpRequestMethods(Vec<String>),
+}
+
+impl ListenerCondition {
+    /// Match any of these path patterns.
+    pub fn path_patterns<S: Into<String>>(p: impl IntoIterator<Item = S>) -> Self {
+        ListenerCondition::PathPatterns(p.into_iter().map(Into::into).collect())
+    }
+    /// Match any of these host names.
+    pub fn host_headers<S: Into<String>>(h: impl IntoIterator<Item = S>) -> Self {
+        ListenerCondition::HostHeaders(h.into_iter().map(Into::into).collect())
+    }
+    /// Match any of these methods.
+    pub fn http_request_methods<S: Into<String>>(m: impl IntoIterator<Item = S>) -> Self {
+        ListenerCondition::HttpRequestMethods(m.into_iter().map(Into::into).collect())
+    }
+
+    fn values(&self) -> &[String] {
+        match self {
+            ListenerCondition::PathPatterns(v)
+            | ListenerCondition::HostHeaders(v)
+            | ListenerCondition::HttpRequestMethods(v) => v,
+        }
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let vals = self.values();
+        if vals.is_empty() {
+            return Err("a condition needs at least one value".into());
+        }
+        for v in vals {
+            let ok = match self {
+                ListenerCondition::PathPatterns(_) => {
+                    !v.is_empty()
+                        && v.len() <= 128
+                        && v.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "_-.$/~\"'@:+&*?".contains(c))
+                }
+                ListenerCondition::HostHeaders(_) => {
+                    !v.is_empty()
+                        && v.len() <= 128
+                        && v.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "-.*?".contains(c))
+                }
+                ListenerCondition::HttpRequestMethods(_) => {
+                    !v.is_empty()
+                        && v.len() <= 40
+                        && v.chars()
+                            .all(|c| c.is_ascii_uppercase() || c == '_' || c == '-')
+                }
+            };
+            if !ok {
+                return Err(format!(
+                    "'{v}' is not a valid {} (at most 128 characters; paths: letters, digits, _-.$/~\"'@:+&*?; hosts: letters, digits, -.*?; methods: A-Z, _ and -)",
+                    match self {
+                        ListenerCondition::PathPatterns(_) => "path pattern",
+                        ListenerCondition::HostHeaders(_) => "host header",
+                        ListenerCondition::HttpRequestMethods(_) => "HTTP method",
+                    }
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn to_json(&self) -> Json {
+        match self {
+            ListenerCondition::PathPatterns(v) => {
+                json!({ "Field": "path-pattern", "PathPatternConfig": { "Values": v } })
+            }
+            ListenerCondition::HostHeaders(v) => {
+                json!({ "Field": "host-header", "HostHeaderConfig": { "Values": v } })
+            }
+            ListenerCondition::HttpRequestMethods(v) => {
+                json!({ "Field": "http-request-method", "HttpRequestMethodConfig": { "Values": v } })
+            }
+        }
+    }
+}
+
+/// Properties of a listener rule.
+#[derive(Debug, Clone, TypedBuilder)]
+pub struct ListenerRuleProps {
+    /// Priority 1 to 50000 (lower wins). `None`: assigned automatically —
+    /// 10, 20, 30, ... in the order rules are added, skipping priorities
+    /// already taken — so adding a rule never renumbers existing ones.
+    #[builder(default, setter(strip_option))]
+    pub priority: Option<u32>,
+    /// Conditions (all must match; at most 5 values in total).
+    pub conditions: Vec<ListenerCondition>,
+    /// The action.
+    pub action: ListenerAction,
+}
+
+/// Step between automatically assigned rule priorities.
+pub const PRIORITY_STEP: u32 = 10;
+/// Highest rule priority AWS accepts.
+pub const MAX_PRIORITY: u32 = 50_000;
+
+/// Pure priority bookkeeping of one listener (exposed for testing and for
+/// tools that want to predict priorities).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PriorityPlan {
+    taken: Vec<(u32, String)>,
+}
+
+impl PriorityPlan {
+    /// An empty plan.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reserve `explicit` (if given) or the next free multiple of
+    /// [`PRIORITY_STEP`] above the highest priority taken so far, for rule
+    /// `name`. Errors name the rule that already holds the priority.
+    pub fn assign(&mut self, name: &str, explicit: Option<u32>) -> Result<u32, String> {
+        let p = match explicit {
+            Some(p) => {
+                if !(1..=MAX_PRIORITY).contains(&p) {
+                    return Err(format!(
+                        "rule '{name}': priority {p} is not allowed; use 1 to {MAX_PRIORITY}"
+                    ));
+                }
+                if let Some((_, other)) = self.taken.iter().find(|(q, _)| *q == p) {
+                    return Err(format!(
+                        "rule '{name}': priority {p} is already used by rule '{other}' on this listener; choose another priority or leave it unset to assign one automatically"
+                    ));
+                }
+                p
+            }
+            None => {
+                let max = self.taken.iter().map(|(q, _)| *q).max().unwrap_or(0);
+                let p = (max / PRIORITY_STEP + 1) * PRIORITY_STEP;
+                if p > MAX_PRIORITY {
+                    return Err(format!("rule '{name}': no automatic priority left below {MAX_PRIORITY}; give explicit priorities"));
+                }
+                p
+            }
+        };
+        self.taken.push((p, name.to_owned()));
+        Ok(p)
+    }
+}
+
+struct RuleRecord {
+    name: String,
+    conditions: Vec<ListenerCondition>,
+}
+
+struct ListenerInner {
+    scope: Scope,
+    handle: ResourceHandle,
+    alb: ApplicationLoadBalancer,
+    port: u16,
+    protocol: ListenerProtocol,
+    priorities: RefCell<PriorityPlan>,
+    rules: RefCell<Vec<RuleRecord>>,
+}
+
+/// A listener of an [`ApplicationLoadBalancer`]. Cheap to clone.
+#[derive(Clone)]
+pub struct Listener {
+    inner: Rc<ListenerInner>,
+}
+
+impl std::fmt::Debug for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Listener({})", self.inner.scope.path())
+    }
+}
+
+impl Listener {
+    pub(crate) fn new(alb: &ApplicationLoadBalancer, id: &str, props: ListenerProps) -> Listener {
+        let scope = alb.scope().scope(id);
+        let port = props.port.unwrap_or(match props.protocol {
+            ListenerProtocol::Http => 80,
+            ListenerProtocol::Https => 443,
+        });
+        if port == 0 {
+            scope.error("Port", "listener port must be 1 to 65535");
+        }
+        if !alb.claim_port(port) {
+            scope.error(
+                "Port",
+                format!("the load balancer already has a listener on port {port}"),
+            );
+        }
+        props.default_action.validate(&scope, "DefaultActions");
+        let mut p = json!({
+            "LoadBalancerArn": alb.arn(),
+            "Port": port,
+            "Protocol": match props.protocol { ListenerProtocol::Http => "HTTP", ListenerProtocol::Https => "HTTPS" },
+            "DefaultActions": [props.default_action.to_json()],
+        });
+        match props.protocol {
+            ListenerProtocol::Https => {
+                if props.certificate_arns.is_empty() {
+                    scope.error(
+                        "Certificates",
+                        "an HTTPS listener needs at least one certificate ARN (see Certificate)",
+                    );
+                }
+                p["Certificates"] = json!(props
+                    .certificate_arns
+                    .iter()
+                    .take(1)
+                    .map(|a| json!({ "CertificateArn": a }))
+                    .collect::<Vec<_>>());
+                p["SslPolicy"] = json!(props.ssl_policy.name());
+            }
+            ListenerProtocol::Http => {
+                if !props.certificate_arns.is_empty() {
+                    scope.error(
+                        "Certificates",
+                        "certificates are only used by HTTPS listeners",
+                    );
+                }
+            }
+        }
+        let handle = scope.add_raw(
+            "Resource",
+            RawResource::new("AWS::ElasticLoadBalancingV2::Listener", p),
+        );
+        if props.protocol == ListenerProtocol::Http && !props.default_action.is_https_redirect() {
+            scope.warning(
+                "Protocol",
+                "this HTTP listener serves traffic unencrypted; prefer an HTTPS listener plus redirect_http_to_https (checkov CKV_AWS_2 fails otherwise)",
+            );
+        }
+        // Extra certificates go into a ListenerCertificate resource.
+        if props.certificate_arns.len() > 1 {
+            scope.add_raw(
+                "Certificates",
+                RawResource::new(
+                    "AWS::ElasticLoadBalancingV2::ListenerCertificate",
+                    json!({
+                        "ListenerArn": handle.ref_(),
+                        "Certificates": props.certificate_arns.iter().skip(1).map(|a| json!({ "CertificateArn": a })).collect::<Vec<_>>(),
+                    }),
+                ),
+            );
+        }
+        for g in props.default_action.target_groups() {
+            g.attach(alb, &handle);
+        }
+        if props.open && alb.internet_facing() {
+            let rules = alb.security_group().add_ingress_from_cidr(
+                "0.0.0.0/0",
+                Port::tcp(port),
+                &format!("Allow clients from anywhere to listener port {port}"),
+            );
+            if let Some(r) = rules {
+                if port == 80 && props.default_action.is_https_redirect() {
+                    r.skip_checkov(
+                        "CKV_AWS_260",
+                        "port 80 is open on the internet-facing load balancer only to redirect clients to HTTPS",
+                    );
+                }
+            }
+        } else if props.open {
+            // Internal: open to the VPC only.
+            let cidr = alb.inner.vpc_cidr.clone();
+            alb.security_group().add_ingress_from_cidr(
+                &cidr,
+                Port::tcp(port),
+                &format!("Allow clients in the VPC to listener port {port}"),
+            );
+        }
+        Listener {
+            inner: Rc::new(ListenerInner {
+                scope,
+                handle,
+                alb: alb.clone(),
+                port,
+                protocol: props.protocol,
+                priorities: RefCell::new(PriorityPlan::new()),
+                rules: RefCell::new(Vec::new()),
+            }),
+        }
+    }
+
+    /// The listener ARN (`Ref`).
+    pub fn arn(&self) -> Value<String> {
+        self.inner.handle.ref_()
+    }
+
+    /// The listener resource.
+    pub fn handle(&self) -> &ResourceHandle {
+        &self.inner.handle
+    }
+
+    /// The port.
+    pub fn port(&self) -> u16 {
+        self.inner.port
+    }
+
+    /// The protocol.
+    pub fn protocol(&self) -> ListenerProtocol {
+        self.inner.protocol
+    }
+
+    /// The load balancer.
+    pub fn load_balancer(&self) -> &ApplicationLoadBalancer {
+        &self.inner.alb
+    }
+
+    /// Add a routing rule (`AWS::ElasticLoadBalancingV2::ListenerRule`).
+    /// Clashing priorities and rules with the same conditions as an earlier
+    /// rule (which could never match) are reported as errors.
+    pub fn add_rule(&self, id: &str, props: ListenerRuleProps) -> ResourceHandle {
+        let scope = self.inner.scope.scope(id);
+        let name = scope.path();
+        if props.conditions.is_empty() {
+            scope.error("Conditions", "a rule needs at least one condition (path pattern, host header, ...); use the listener's default action for everything else");
+        }
+        let total: usize = props.conditions.iter().map(|c| c.values().len()).sum();
+        if total > 5 {
+            scope.error(
+                "Conditions",
+                format!(
+                    "a rule may have at most 5 condition values in total, this one has {total}"
+                ),
+            );
+        }
+        for c in &props.conditions {
+            if let Err(m) = c.validate() {
+                scope.error("Conditions", m);
+            }
+        }
+        let mut sorted = props.conditions.clone();
+        sorted.sort();
+        if let Some(other) = self
+            .inner
+            .rules
+            .borrow()
+            .iter()
+            .find(|r| r.conditions == sorted)
+        {
+            scope.error(
+                "Conditions",
+                format!("rule '{name}' has the same conditions as rule '{}'; one of them could never match", other.name),
+            );
+        }
+        props.action.validate(&scope, "Actions");
+        let priority = match self
+            .inner
+            .priorities
+            .borrow_mut()
+            .assign(&name, props.priority)
+        {
+            Ok(p) => p,
+            Err(m) => {
+                scope.error("Priority", m);
+                props.priority.unwrap_or(MAX_PRIORITY)
+            }
+        };
+        self.inner.rules.borrow_mut().push(RuleRecord {
+            name,
+            conditions: sorted,
+        });
+        let handle = scope.add_raw(
+            "Resource",
+            RawResource::new(
+                "AWS::ElasticLoadBalancingV2::ListenerRule",
+                json!({
+                    "ListenerArn": self.arn(),
+                    "Priority": priority,
+                    "Conditions": props.conditions.iter().map(ListenerCondition::to_json).collect::<Vec<_>>(),
+                    "Actions": [props.action.to_json()],
+                }),
+            ),
+        );
+        for g in props.action.target_groups() {
+            g.attach(&self.inner.alb, &handle);
+        }
+        handle
+    }
+
+    /// Route requests matching `conditions` to `group` (priority assigned
+    /// automatically).
+    pub fn add_target_group(
+        &self,
+        id: &str,
+        conditions: Vec<ListenerCondition>,
+        group: &TargetGroup,
+    ) -> ResourceHandle {
+        self.add_rule(
+            id,
+            ListenerRuleProps::builder()
+                .conditions(conditions)
+                .action(ListenerAction::forward(group))
+                .build(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn automatic_priorities_are_stable() {
+        let mut p = PriorityPlan::new();
+        assert_eq!(p.assign("a", None), Ok(10));
+        assert_eq!(p.assign("b", None), Ok(20));
+        assert_eq!(p.assign("c", Some(5)), Ok(5));
+        assert_eq!(p.assign("d", Some(25)), Ok(25));
+        assert_eq!(p.assign("e", None), Ok(30));
+        assert_eq!(p.assign("f", Some(31)), Ok(31));
+        assert_eq!(p.assign("g", None), Ok(40));
+    }
+
+    #[test]
+    fn priority_clashes_and_range() {
+        let mut p = PriorityPlan::new();
+        p.assign("api", None).unwrap();
+        let e = p.assign("web", Some(10)).unwrap_err();
+        assert_eq!(
+            e,
+            "rule 'web': priority 10 is already used by rule 'api' on this listener; choose another priority or leave it unset to assign one automatically"
+        );
+        assert!(p
+            .assign("x", Some(0))
+            .unwrap_err()
+            .contains("use 1 to 50000"));
+        assert!(p.assign("y", Some(50_001)).is_err());
+        p.assign("z", Some(50_000)).unwrap();
+        assert!(p
+            .assign("w", None)
+            .unwrap_err()
+            .contains("no automatic priority left"));
+    }
+
+    #[test]
+    fn conditions_validate() {
+        assert!(ListenerCondition::path_patterns(["/api/*"])
+            .validate()
+            .is_ok());
+        assert!(ListenerCondition::host_headers(["*.example.com"])
+            .validate()
+            .is_ok());
+        assert!(ListenerCondition::path_patterns(["/a b"])
+            .validate()
+            .unwrap_err()
+            .contains("not a valid path pattern"));
+        assert!(ListenerCondition::host_headers(Vec::<String>::new())
+            .validate()
+            .is_err());
+        assert!(ListenerCondition::http_request_methods(["get"])
+            .validate()
+            .is_err());
+    }
+}

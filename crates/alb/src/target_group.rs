@@ -1,0 +1,400 @@
+//! Target groups (`AWS::ElasticLoadBalancingV2::TargetGroup`) and their
+//! health checks.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde_json::json;
+use stackcraft_core::{RawResource, ResourceHandle, Scope, TagFormat, Value};
+use stackcraft_observability::{Metric, Statistic};
+use stackcraft_vpc::Vpc;
+use typed_builder::TypedBuilder;
+
+use crate::load_balancer::ApplicationLoadBalancer;
+use crate::names::validate_name;
+
+/// The protocol between the load balancer and its targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TargetProtocol {
+    /// Plain HTTP inside the VPC (TLS terminates at the load balancer).
+    Http,
+    /// HTTPS to the targets.
+    Https,
+}
+
+impl TargetProtocol {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            TargetProtocol::Http => "HTTP",
+            TargetProtocol::Https => "HTTPS",
+        }
+    }
+}
+
+/// How targets are registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TargetType {
+    /// By IP address (Fargate tasks, `awsvpc` networking).
+    Ip,
+    /// By EC2 instance id.
+    Instance,
+}
+
+/// Health check settings (defaults: `GET /` every 30 s, timeout 5 s,
+/// healthy after 5 successes, unhealthy after 2 failures, codes `200`).
+#[derive(Debug, Clone, PartialEq, Eq, TypedBuilder)]
+pub struct HealthCheck {
+    /// The request path (starts with `/`, at most 1024 characters).
+    #[builder(default = String::from("/"), setter(into))]
+    pub path: String,
+    /// The HTTP codes that mean healthy: `"200"`, `"200,204"` or
+    /// `"200-299"` (200 to 499).
+    #[builder(default = String::from("200"), setter(into))]
+    pub healthy_http_codes: String,
+    /// Seconds between checks (5 to 300).
+    #[builder(default = 30)]
+    pub interval_secs: u32,
+    /// Seconds before a check times out (2 to 120, less than the interval).
+    #[builder(default = 5)]
+    pub timeout_secs: u32,
+    /// Consecutive successes before a target is healthy (2 to 10).
+    #[builder(default = 5)]
+    pub healthy_threshold: u32,
+    /// Consecutive failures before a target is unhealthy (2 to 10).
+    #[builder(default = 2)]
+    pub unhealthy_threshold: u32,
+    /// The port to check (`None`: the traffic port).
+    #[builder(default, setter(strip_option))]
+    pub port: Option<u16>,
+}
+
+impl Default for HealthCheck {
+    fn default() -> Self {
+        HealthCheck::builder().build()
+    }
+}
+
+impl HealthCheck {
+    /// All problems with these settings (empty when valid).
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut p = Vec::new();
+        if !self.path.starts_with('/') || self.path.len() > 1024 {
+            p.push((
+                "HealthCheckPath",
+                format!(
+                    "health check path '{}' must start with '/' and have at most 1024 characters",
+                    self.path
+                ),
+            ));
+        }
+        if let Err(m) = validate_http_codes(&self.healthy_http_codes) {
+            p.push(("Matcher.HttpCode", m));
+        }
+        if !(5..=300).contains(&self.interval_secs) {
+            p.push((
+                "HealthCheckIntervalSeconds",
+                format!(
+                    "interval {} s is not allowed; use 5 to 300",
+                    self.interval_secs
+                ),
+            ));
+        }
+        if !(2..=120).contains(&self.timeout_secs) || self.timeout_secs >= self.interval_secs {
+            p.push((
+                "HealthCheckTimeoutSeconds",
+                format!(
+                    "timeout {} s is not allowed; use 2 to 120 and less than the interval ({} s)",
+                    self.timeout_secs, self.interval_secs
+                ),
+            ));
+        }
+        for (prop, v) in [
+            ("HealthyThresholdCount", self.healthy_threshold),
+            ("UnhealthyThresholdCount", self.unhealthy_threshold),
+        ] {
+            if !(2..=10).contains(&v) {
+                p.push((prop, format!("threshold {v} is not allowed; use 2 to 10")));
+            }
+        }
+        p
+    }
+}
+
+/// Check a matcher such as `200`, `200,202` or `200-299` (codes 200 to 499).
+pub fn validate_http_codes(codes: &str) -> Result<(), String> {
+    let bad = || {
+        format!("healthy HTTP codes '{codes}' must be codes from 200 to 499 as '200', '200,202' or '200-299'")
+    };
+    let code = |s: &str| {
+        s.trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|c| (200..=499).contains(c))
+    };
+    if codes.trim().is_empty() {
+        return Err(bad());
+    }
+    for part in codes.split(',') {
+        match part.split_once('-') {
+            Some((a, b)) => match (code(a), code(b)) {
+                (Some(a), Some(b)) if a <= b => {}
+                _ => return Err(bad()),
+            },
+            None => {
+                if code(part).is_none() {
+                    return Err(bad());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Properties of a [`TargetGroup`].
+#[derive(Debug, Clone, TypedBuilder)]
+pub struct TargetGroupProps {
+    /// The VPC of the targets.
+    pub vpc: Vpc,
+    /// The port targets listen on (e.g. the container port).
+    pub port: u16,
+    /// Protocol to the targets (default HTTP).
+    #[builder(default = TargetProtocol::Http)]
+    pub protocol: TargetProtocol,
+    /// Target type (default IP, for Fargate).
+    #[builder(default = TargetType::Ip)]
+    pub target_type: TargetType,
+    /// Health check.
+    #[builder(default)]
+    pub health_check: HealthCheck,
+    /// Seconds to drain a deregistering target (0 to 3600; default 30, a
+    /// good fit for stateless HTTP APIs, rather than AWS's 300).
+    #[builder(default = 30)]
+    pub deregistration_delay_secs: u32,
+    /// An explicit name (at most 32 characters). Prefer leaving it unset:
+    /// names prevent replacements and clash across stacks.
+    #[builder(default, setter(strip_option, into))]
+    pub name: Option<String>,
+}
+
+pub(crate) struct TgInner {
+    pub(crate) scope: Scope,
+    pub(crate) handle: ResourceHandle,
+    pub(crate) port: u16,
+    pub(crate) dependables: RefCell<Vec<ResourceHandle>>,
+    pub(crate) load_balancers: RefCell<Vec<ApplicationLoadBalancer>>,
+}
+
+/// A target group. Cheap to clone.
+///
+/// Attach it to a listener (default action or rule) before handing it to a
+/// service: [`TargetGroup::dependables`] and [`TargetGroup::load_balancers`]
+/// are filled in by the listener.
+#[derive(Clone)]
+pub struct TargetGroup {
+    pub(crate) inner: Rc<TgInner>,
+}
+
+impl std::fmt::Debug for TargetGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TargetGroup({})", self.inner.scope.path())
+    }
+}
+
+impl PartialEq for TargetGroup {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl TargetGroup {
+    /// A new target group.
+    pub fn new(scope: &Scope, id: &str, props: TargetGroupProps) -> TargetGroup {
+        let scope = scope.scope(id);
+        let hc = &props.health_check;
+        for (prop, msg) in hc.problems() {
+            scope.error(prop, msg);
+        }
+        if props.port == 0 {
+            scope.error("Port", "target port must be 1 to 65535");
+        }
+        if props.deregistration_delay_secs > 3600 {
+            scope.error(
+                "DeregistrationDelay",
+                format!(
+                    "deregistration delay {} s is not allowed; use 0 to 3600",
+                    props.deregistration_delay_secs
+                ),
+            );
+        }
+        let mut p = json!({
+            "VpcId": props.vpc.vpc_id(),
+            "Port": props.port,
+            "Protocol": props.protocol.as_str(),
+            "ProtocolVersion": "HTTP1",
+            "TargetType": match props.target_type { TargetType::Ip => "ip", TargetType::Instance => "instance" },
+            "HealthCheckEnabled": true,
+            "HealthCheckPath": hc.path,
+            "HealthCheckProtocol": props.protocol.as_str(),
+            "HealthCheckPort": hc.port.map(|p| p.to_string()).unwrap_or_else(|| "traffic-port".into()),
+            "HealthCheckIntervalSeconds": hc.interval_secs,
+            "HealthCheckTimeoutSeconds": hc.timeout_secs,
+            "HealthyThresholdCount": hc.healthy_threshold,
+            "UnhealthyThresholdCount": hc.unhealthy_threshold,
+            "Matcher": { "HttpCode": hc.healthy_http_codes },
+            "TargetGroupAttributes": [
+                { "Key": "deregistration_delay.timeout_seconds", "Value": props.deregistration_delay_secs.to_string() },
+            ],
+        });
+        if let Some(name) = &props.name {
+            match validate_name(name, "target group") {
+                Ok(()) => p["Name"] = json!(name),
+                Err(m) => scope.error("Name", m),
+            }
+        }
+        let handle = scope.add_raw(
+            "Resource",
+            RawResource::new("AWS::ElasticLoadBalancingV2::TargetGroup", p)
+                .taggable(TagFormat::List),
+        );
+        TargetGroup {
+            inner: Rc::new(TgInner {
+                scope,
+                handle,
+                port: props.port,
+                dependables: RefCell::new(Vec::new()),
+                load_balancers: RefCell::new(Vec::new()),
+            }),
+        }
+    }
+
+    /// The target group ARN (`Ref`).
+    pub fn arn(&self) -> Value<String> {
+        self.inner.handle.ref_()
+    }
+
+    /// `TargetGroupFullName` (the CloudWatch dimension value).
+    pub fn full_name(&self) -> Value<String> {
+        self.inner.handle.get_att("TargetGroupFullName")
+    }
+
+    /// The port targets listen on.
+    pub fn port(&self) -> u16 {
+        self.inner.port
+    }
+
+    /// The target group resource.
+    pub fn handle(&self) -> &ResourceHandle {
+        &self.inner.handle
+    }
+
+    /// The listener / listener-rule resources that route to this group: a
+    /// service registering targets must depend on them (ECS rejects a
+    /// target group not yet attached to a load balancer).
+    pub fn dependables(&self) -> Vec<ResourceHandle> {
+        self.inner.dependables.borrow().clone()
+    }
+
+    /// The load balancers whose listeners route to this group (to open the
+    /// load balancer → target security-group path).
+    pub fn load_balancers(&self) -> Vec<ApplicationLoadBalancer> {
+        self.inner.load_balancers.borrow().clone()
+    }
+
+    pub(crate) fn attach(&self, alb: &ApplicationLoadBalancer, via: &ResourceHandle) {
+        {
+            let mut d = self.inner.dependables.borrow_mut();
+            if !d.contains(via) {
+                d.push(via.clone());
+            }
+        }
+        let mut l = self.inner.load_balancers.borrow_mut();
+        if !l.iter().any(|x| x == alb) {
+            l.push(alb.clone());
+        }
+    }
+
+    fn metric(&self, name: &str, statistic: Statistic) -> Metric {
+        let mut m = Metric::new("AWS/ApplicationELB", name)
+            .dimension("TargetGroup", self.full_name())
+            .statistic(statistic)
+            .period_secs(60);
+        match self.inner.load_balancers.borrow().first() {
+            Some(lb) => m = m.dimension("LoadBalancer", lb.full_name()),
+            None => self.inner.scope.warning(
+                "Metrics",
+                format!("metric {name} was requested before the target group was attached to a load balancer; it lacks the LoadBalancer dimension and will have no data"),
+            ),
+        }
+        m
+    }
+
+    /// `UnHealthyHostCount` (Maximum over 1 minute).
+    pub fn metric_unhealthy_host_count(&self) -> Metric {
+        self.metric("UnHealthyHostCount", Statistic::Maximum)
+    }
+
+    /// `HealthyHostCount` (Minimum over 1 minute).
+    pub fn metric_healthy_host_count(&self) -> Metric {
+        self.metric("HealthyHostCount", Statistic::Minimum)
+    }
+
+    /// `RequestCountPerTarget` (Sum over 1 minute).
+    pub fn metric_request_count_per_target(&self) -> Metric {
+        Metric::new("AWS/ApplicationELB", "RequestCountPerTarget")
+            .dimension("TargetGroup", self.full_name())
+            .statistic(Statistic::Sum)
+            .period_secs(60)
+    }
+
+    /// `TargetResponseTime` of this group (Average over 1 minute, seconds).
+    pub fn metric_target_response_time(&self) -> Metric {
+        self.metric("TargetResponseTime", Statistic::Average)
+    }
+
+    /// `HTTPCode_Target_5XX_Count` of this group (Sum over 1 minute).
+    pub fn metric_http_code_target_5xx(&self) -> Metric {
+        self.metric("HTTPCode_Target_5XX_Count", Statistic::Sum)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_codes() {
+        assert!(validate_http_codes("200").is_ok());
+        assert!(validate_http_codes("200,204").is_ok());
+        assert!(validate_http_codes("200-299").is_ok());
+        assert!(validate_http_codes("200-499").is_ok());
+        assert!(validate_http_codes("500").is_err());
+        assert!(validate_http_codes("299-200").is_err());
+        assert!(validate_http_codes("abc")
+            .unwrap_err()
+            .contains("200 to 499"));
+        assert!(validate_http_codes("").is_err());
+    }
+
+    #[test]
+    fn health_check_limits() {
+        assert!(HealthCheck::default().problems().is_empty());
+        let hc = HealthCheck::builder()
+            .path("healthz")
+            .interval_secs(4)
+            .timeout_secs(5)
+            .healthy_threshold(11)
+            .build();
+        let props: Vec<&str> = hc.problems().iter().map(|p| p.0).collect();
+        assert_eq!(
+            props,
+            [
+                "HealthCheckPath",
+                "HealthCheckIntervalSeconds",
+                "HealthCheckTimeoutSeconds",
+                "HealthyThresholdCount"
+            ]
+        );
+    }
+}

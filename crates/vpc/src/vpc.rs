@@ -1,0 +1,934 @@
+//! The [`Vpc`] building block: subnets in tiers across availability zones,
+//! routing, NAT, endpoints and flow logs.
+
+use std::rc::Rc;
+
+use serde_json::{json, Value as Json};
+use stackcraft_core::{RawResource, ResourceHandle, Scope, TagFormat, Value};
+use typed_builder::TypedBuilder;
+
+use crate::cidr::{self, TierSpec};
+use crate::port::Port;
+use crate::security_group::{SecurityGroup, SecurityGroupProps};
+
+/// The most availability zones a VPC may span (the largest AWS region has 6).
+pub const MAX_AZS: u8 = 6;
+
+/// The kind of a subnet tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SubnetType {
+    /// Routed to the internet gateway (load balancers, NAT gateways).
+    Public,
+    /// No inbound route from the internet; outbound through NAT gateways
+    /// (Fargate tasks, anything that pulls images or calls AWS APIs).
+    PrivateWithEgress,
+    /// No route out of the VPC at all (databases); AWS services only through
+    /// VPC endpoints.
+    Isolated,
+}
+
+impl SubnetType {
+    /// A short label used in tags and messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            SubnetType::Public => "Public",
+            SubnetType::PrivateWithEgress => "Private",
+            SubnetType::Isolated => "Isolated",
+        }
+    }
+}
+
+/// One subnet tier: a subnet of this type in every availability zone.
+///
+/// ```
+/// use stackcraft_vpc::SubnetConfiguration;
+/// let public = SubnetConfiguration::public("Public").cidrs(["10.0.1.0/24", "10.0.2.0/24"]);
+/// let private = SubnetConfiguration::private_with_egress("Private").cidr_mask(20);
+/// let db = SubnetConfiguration::isolated("Data"); // carved from what is left
+/// # let _ = (public, private, db);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubnetConfiguration {
+    /// The tier name (construct ids `<Name>Subnet1`, `<Name>Subnet2`, ...).
+    pub name: String,
+    /// The tier kind.
+    pub subnet_type: SubnetType,
+    /// Prefix length of carved subnets (`None`: share the remaining space).
+    pub cidr_mask: Option<u8>,
+    /// Explicit CIDR blocks, one per availability zone (overrides carving).
+    pub cidrs: Vec<String>,
+    /// Give instances launched here a public IPv4 address (public tiers
+    /// only; default `false`: load balancers and NAT gateways get their own
+    /// addresses, and checkov CKV_AWS_130 flags auto-assignment).
+    pub map_public_ip_on_launch: bool,
+}
+
+impl SubnetConfiguration {
+    /// A tier of `subnet_type` named `name`.
+    pub fn new(name: impl Into<String>, subnet_type: SubnetType) -> Self {
+        SubnetConfiguration {
+            name: name.into(),
+            subnet_type,
+            cidr_mask: None,
+            cidrs: Vec::new(),
+            map_public_ip_on_launch: false,
+        }
+    }
+    /// A public tier.
+    pub fn public(name: impl Into<String>) -> Self {
+        Self::new(name, SubnetType::Public)
+    }
+    /// A private tier with outbound internet access through NAT.
+    pub fn private_with_egress(name: impl Into<String>) -> Self {
+        Self::new(name, SubnetType::PrivateWithEgress)
+    }
+    /// An isolated tier.
+    pub fn isolated(name: impl Into<String>) -> Self {
+        Self::new(name, SubnetType::Isolated)
+    }
+    /// Carve subnets of this prefix length (`/16`..=`/28`).
+    pub fn cidr_mask(mut self, mask: u8) -> Self {
+        self.cidr_mask = Some(mask);
+        self
+    }
+    /// Explicit CIDR blocks, one per availability zone, in zone order.
+    pub fn cidrs<S: Into<String>>(mut self, cidrs: impl IntoIterator<Item = S>) -> Self {
+        self.cidrs = cidrs.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Auto-assign public IPv4 addresses (public tiers only).
+    pub fn map_public_ip_on_launch(mut self, on: bool) -> Self {
+        self.map_public_ip_on_launch = on;
+        self
+    }
+}
+
+/// How private-with-egress subnets reach the internet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NatGateways {
+    /// No NAT gateway (only valid without private-with-egress tiers).
+    None,
+    /// One NAT gateway in the first zone, shared by all zones (cheaper; a
+    /// zone outage cuts egress everywhere).
+    Single,
+    /// One NAT gateway per availability zone (highly available).
+    OnePerAz,
+}
+
+/// A gateway VPC endpoint (free; routes added to every non-public subnet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum GatewayEndpoint {
+    /// Amazon S3.
+    S3,
+    /// Amazon DynamoDB.
+    DynamoDb,
+}
+
+impl GatewayEndpoint {
+    fn short(self) -> &'static str {
+        match self {
+            GatewayEndpoint::S3 => "s3",
+            GatewayEndpoint::DynamoDb => "dynamodb",
+        }
+    }
+}
+
+/// An interface VPC endpoint (PrivateLink) for any AWS service, placed in
+/// the first non-public tier with private DNS, reachable on 443 from the VPC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceEndpoint {
+    service: String,
+}
+
+impl InterfaceEndpoint {
+    /// An endpoint for `com.amazonaws.<region>.<short_name>`, e.g.
+    /// `"ecr.api"`, `"ecr.dkr"`, `"logs"`, `"secretsmanager"`.
+    pub fn aws(short_name: impl Into<String>) -> Self {
+        InterfaceEndpoint {
+            service: short_name.into(),
+        }
+    }
+    /// The short service name.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+}
+
+/// Where VPC flow logs go.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum FlowLogDestination {
+    /// A new CloudWatch Logs group (with a delivery role).
+    CloudWatchLogs {
+        /// Retention in days (one of CloudWatch's allowed values; default 365).
+        retention_days: u32,
+        /// A KMS key ARN to encrypt the group with (`None`: the CloudWatch
+        /// Logs service key; checkov CKV_AWS_158 is then skipped with that
+        /// reason).
+        kms_key_arn: Option<Value<String>>,
+    },
+    /// An existing S3 bucket, by ARN (optionally with a key prefix, as
+    /// `arn:...:bucket/prefix/`).
+    S3 {
+        /// The bucket (or bucket/prefix) ARN.
+        bucket_arn: Value<String>,
+    },
+}
+
+/// The CloudWatch Logs retention values AWS accepts.
+pub const ALLOWED_RETENTION_DAYS: [u32; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+/// Which traffic flow logs capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TrafficType {
+    /// Accepted and rejected traffic.
+    All,
+    /// Accepted traffic only.
+    Accept,
+    /// Rejected traffic only.
+    Reject,
+}
+
+/// VPC flow log settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowLogs {
+    /// Destination.
+    pub destination: FlowLogDestination,
+    /// Captured traffic.
+    pub traffic_type: TrafficType,
+}
+
+impl Default for FlowLogs {
+    /// All traffic to a new CloudWatch Logs group kept one year.
+    fn default() -> Self {
+        FlowLogs {
+            destination: FlowLogDestination::CloudWatchLogs {
+                retention_days: 365,
+                kms_key_arn: None,
+            },
+            traffic_type: TrafficType::All,
+        }
+    }
+}
+
+/// Properties of a [`Vpc`]. Defaults: `10.0.0.0/16`, 2 zones, one public and
+/// one private-with-egress tier sharing the range equally, one NAT gateway
+/// per zone, flow logs to CloudWatch Logs.
+#[derive(Debug, Clone, TypedBuilder)]
+pub struct VpcProps {
+    /// The VPC's IPv4 CIDR block (`/16`..=`/28`).
+    #[builder(default = String::from("10.0.0.0/16"), setter(into))]
+    pub cidr: String,
+    /// How many availability zones to span (1..=6), chosen with
+    /// `Fn::Select` over `Fn::GetAZs` (never hard-coded zone names). The
+    /// region must have at least this many zones.
+    #[builder(default = 2)]
+    pub az_count: u8,
+    /// Subnet tiers, in carving order.
+    #[builder(default = vec![SubnetConfiguration::public("Public"), SubnetConfiguration::private_with_egress("Private")])]
+    pub subnets: Vec<SubnetConfiguration>,
+    /// NAT strategy.
+    #[builder(default = NatGateways::OnePerAz)]
+    pub nat_gateways: NatGateways,
+    /// Gateway endpoints (S3, DynamoDB).
+    #[builder(default)]
+    pub gateway_endpoints: Vec<GatewayEndpoint>,
+    /// Interface endpoints.
+    #[builder(default)]
+    pub interface_endpoints: Vec<InterfaceEndpoint>,
+    /// Flow logs (`None` turns them off; checkov CKV2_AWS_11 then fails).
+    #[builder(default = Some(FlowLogs::default()))]
+    pub flow_logs: Option<FlowLogs>,
+}
+
+/// One subnet of a [`Vpc`].
+#[derive(Debug, Clone)]
+pub struct Subnet {
+    /// The tier name.
+    pub tier: String,
+    /// The tier kind.
+    pub subnet_type: SubnetType,
+    /// Zone index (0-based).
+    pub az_index: usize,
+    /// The subnet's CIDR block.
+    pub cidr: String,
+    /// The subnet resource.
+    pub handle: ResourceHandle,
+    /// The subnet's route table resource.
+    pub route_table: ResourceHandle,
+    /// The resources that give this subnet its connectivity (route table
+    /// association and default route).
+    pub connectivity: Vec<ResourceHandle>,
+}
+
+impl Subnet {
+    /// `Ref` of the subnet (its id).
+    pub fn subnet_id(&self) -> Value<String> {
+        self.handle.ref_()
+    }
+    /// `Ref` of the route table.
+    pub fn route_table_id(&self) -> Value<String> {
+        self.route_table.ref_()
+    }
+    /// The subnet's zone (`Fn::GetAtt AvailabilityZone`).
+    pub fn availability_zone(&self) -> Value<String> {
+        self.handle.get_att("AvailabilityZone")
+    }
+}
+
+struct VpcInner {
+    scope: Scope,
+    handle: ResourceHandle,
+    cidr: String,
+    az_count: usize,
+    subnets: Vec<Subnet>,
+    nat_gateways: Vec<ResourceHandle>,
+    igw_attachment: Option<ResourceHandle>,
+}
+
+/// A VPC (`AWS::EC2::VPC`) with subnet tiers across availability zones,
+/// internet gateway, NAT gateways, route tables, optional gateway and
+/// interface endpoints and flow logs. Cheap to clone.
+///
+/// ```
+/// use stackcraft_core::App;
+/// use stackcraft_vpc::{NatGateways, SubnetConfiguration, SubnetType, Vpc, VpcProps};
+///
+/// let app = App::new("shop");
+/// let stack = app.stack("Network");
+/// let vpc = Vpc::new(&stack, "Vpc", VpcProps::builder()
+///     .cidr("10.0.0.0/16")
+///     .subnets(vec![
+///         SubnetConfiguration::public("Public").cidrs(["10.0.1.0/24", "10.0.2.0/24"]),
+///         SubnetConfiguration::private_with_egress("Private").cidrs(["10.0.10.0/24", "10.0.11.0/24"]),
+///     ])
+///     .nat_gateways(NatGateways::OnePerAz)
+///     .build());
+/// assert_eq!(vpc.subnet_ids(SubnetType::Public).len(), 2);
+/// app.synth().unwrap();
+/// ```
+#[derive(Clone)]
+pub struct Vpc {
+    inner: Rc<VpcInner>,
+}
+
+impl std::fmt::Debug for Vpc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Vpc({})", self.inner.scope.path())
+    }
+}
+
+fn name_tag(value: impl Into<Json>) -> Json {
+    json!([{ "Key": "Name", "Value": value.into() }])
+}
+
+fn raw(scope: &Scope, id: &str, type_name: &str, props: Json, taggable: bool) -> ResourceHandle {
+    let r = RawResource::new(type_name, props);
+    let r = if taggable {
+        r.taggable(TagFormat::List)
+    } else {
+        r
+    };
+    scope.add_raw(id, r)
+}
+
+fn j(v: &Value<String>) -> Json {
+    serde_json::to_value(v).unwrap_or(Json::Null)
+}
+
+impl Vpc {
+    /// Create the VPC and everything in it under `scope/id`. Bad input is
+    /// recorded with `scope.error` (synth then fails with all messages).
+    pub fn new(scope: &Scope, id: &str, props: VpcProps) -> Vpc {
+        let scope = scope.scope(id);
+        let az_count = usize::from(props.az_count);
+        if !(1..=MAX_AZS).contains(&props.az_count) {
+            scope.error(
+                "AzCount",
+                format!("az_count {} is not allowed; use 1 to {MAX_AZS} (and no more than the region has)", props.az_count),
+            );
+        }
+        let az_count = az_count.clamp(1, usize::from(MAX_AZS));
+        validate_tiers(&scope, &props);
+
+        let specs: Vec<TierSpec> = props
+            .subnets
+            .iter()
+            .map(|s| TierSpec {
+                name: s.name.clone(),
+                cidr_mask: s.cidr_mask,
+                cidrs: s.cidrs.clone(),
+            })
+            .collect();
+        let plan = match cidr::plan(&props.cidr, az_count, &specs) {
+            Ok(p) => p,
+            Err(errors) => {
+                for e in errors {
+                    scope.error(&e.property, e.message);
+                }
+                vec![Vec::new(); props.subnets.len()]
+            }
+        };
+
+        let vpc = raw(
+            &scope,
+            "Resource",
+            "AWS::EC2::VPC",
+            json!({
+                "CidrBlock": props.cidr.trim(),
+                "EnableDnsHostnames": true,
+                "EnableDnsSupport": true,
+                "InstanceTenancy": "default",
+                "Tags": name_tag(scope.path()),
+            }),
+            true,
+        );
+        let vpc_id = vpc.ref_();
+
+        let has_public = props
+            .subnets
+            .iter()
+            .any(|s| s.subnet_type == SubnetType::Public);
+        let (igw_id, igw_attachment) = if has_public {
+            let igw = raw(
+                &scope,
+                "IGW",
+                "AWS::EC2::InternetGateway",
+                json!({ "Tags": name_tag(scope.path()) }),
+                true,
+            );
+            let att = raw(
+                &scope,
+                "VPCGW",
+                "AWS::EC2::VPCGatewayAttachment",
+                json!({ "VpcId": vpc_id, "InternetGatewayId": igw.ref_() }),
+                false,
+            );
+            (Some(igw.ref_()), Some(att))
+        } else {
+            (None, None)
+        };
+
+        let mut subnets: Vec<Subnet> = Vec::new();
+        let tiers_in_order = [
+            SubnetType::Public,
+            SubnetType::PrivateWithEgress,
+            SubnetType::Isolated,
+        ];
+        // Public tiers first (NAT gateways live there), then the others, but
+        // each subnet is created in its own tier's construct scope.
+        let mut nat_gateways: Vec<ResourceHandle> = Vec::new();
+        for kind in tiers_in_order {
+            for (ti, tier) in props.subnets.iter().enumerate() {
+                if tier.subnet_type != kind {
+                    continue;
+                }
+                for (az, block) in plan[ti].iter().enumerate() {
+                    let sid = format!("{}Subnet{}", tier.name, az + 1);
+                    let s = scope.scope(&sid);
+                    let subnet = raw(
+                        &s,
+                        "Subnet",
+                        "AWS::EC2::Subnet",
+                        json!({
+                            "VpcId": vpc_id,
+                            "CidrBlock": block.to_string(),
+                            "AvailabilityZone": Value::<String>::select(az as i64, Value::get_azs("")),
+                            "MapPublicIpOnLaunch": kind == SubnetType::Public && tier.map_public_ip_on_launch,
+                            "Tags": [
+                                { "Key": "Name", "Value": s.path() },
+                                { "Key": "stackcraft:subnet-name", "Value": tier.name },
+                                { "Key": "stackcraft:subnet-type", "Value": kind.label() },
+                            ],
+                        }),
+                        true,
+                    );
+                    let rt = raw(
+                        &s,
+                        "RouteTable",
+                        "AWS::EC2::RouteTable",
+                        json!({ "VpcId": vpc_id, "Tags": name_tag(s.path()) }),
+                        true,
+                    );
+                    let assoc = raw(
+                        &s,
+                        "RouteTableAssociation",
+                        "AWS::EC2::SubnetRouteTableAssociation",
+                        json!({ "RouteTableId": rt.ref_(), "SubnetId": subnet.ref_() }),
+                        false,
+                    );
+                    let mut connectivity = vec![assoc];
+                    match kind {
+                        SubnetType::Public => {
+                            if let Some(att) = &igw_attachment {
+                                let route = raw(
+                                    &s,
+                                    "DefaultRoute",
+                                    "AWS::EC2::Route",
+                                    json!({ "RouteTableId": rt.ref_(), "DestinationCidrBlock": "0.0.0.0/0", "GatewayId": igw_id }),
+                                    false,
+                                );
+                                route.add_depends_on(att);
+                                connectivity.push(route);
+                            }
+                            let first_public = props
+                                .subnets
+                                .iter()
+                                .position(|t| t.subnet_type == SubnetType::Public)
+                                == Some(ti);
+                            let wanted = match props.nat_gateways {
+                                NatGateways::None => 0,
+                                NatGateways::Single => 1,
+                                NatGateways::OnePerAz => az_count,
+                            };
+                            let needs_nat = props
+                                .subnets
+                                .iter()
+                                .any(|t| t.subnet_type == SubnetType::PrivateWithEgress);
+                            if first_public && az < wanted && needs_nat {
+                                let eip = raw(
+                                    &s,
+                                    "EIP",
+                                    "AWS::EC2::EIP",
+                                    json!({ "Domain": "vpc", "Tags": name_tag(s.path()) }),
+                                    true,
+                                );
+                                let nat = raw(
+                                    &s,
+                                    "NATGateway",
+                                    "AWS::EC2::NatGateway",
+                                    json!({
+                                        "AllocationId": eip.get_att::<String>("AllocationId"),
+                                        "SubnetId": subnet.ref_(),
+                                        "Tags": name_tag(s.path()),
+                                    }),
+                                    true,
+                                );
+                                for c in &connectivity {
+                                    nat.add_depends_on(c);
+                                }
+                                nat_gateways.push(nat);
+                            }
+                        }
+                        SubnetType::PrivateWithEgress => {
+                            if !nat_gateways.is_empty() {
+                                let nat = &nat_gateways[az % nat_gateways.len()];
+                                let route = raw(
+                                    &s,
+                                    "DefaultRoute",
+                                    "AWS::EC2::Route",
+                                    json!({ "RouteTableId": rt.ref_(), "DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": nat.ref_() }),
+                                    false,
+                                );
+                                connectivity.push(route);
+                            }
+                        }
+                        SubnetType::Isolated => {}
+                    }
+                    subnets.push(Subnet {
+                        tier: tier.name.clone(),
+                        subnet_type: kind,
+                        az_index: az,
+                        cidr: block.to_string(),
+                        handle: subnet,
+                        route_table: rt,
+                        connectivity,
+                    });
+                }
+            }
+        }
+        // Keep subnets in the user's tier order for lookups.
+        subnets.sort_by_key(|s| {
+            (
+                props
+                    .subnets
+                    .iter()
+                    .position(|t| t.name == s.tier)
+                    .unwrap_or(usize::MAX),
+                s.az_index,
+            )
+        });
+
+        let inner = VpcInner {
+            scope: scope.clone(),
+            handle: vpc,
+            cidr: props.cidr.trim().to_owned(),
+            az_count,
+            subnets,
+            nat_gateways,
+            igw_attachment,
+        };
+        let this = Vpc {
+            inner: Rc::new(inner),
+        };
+        this.add_gateway_endpoints(&props.gateway_endpoints);
+        this.add_interface_endpoints(&props.interface_endpoints);
+        if let Some(fl) = &props.flow_logs {
+            this.add_flow_logs(fl);
+        } else {
+            this.inner.handle.skip_checkov(
+                "CKV2_AWS_11",
+                "flow logs were turned off explicitly in VpcProps::flow_logs",
+            );
+        }
+        this
+    }
+
+    fn add_gateway_endpoints(&self, endpoints: &[GatewayEndpoint]) {
+        let mut seen = Vec::new();
+        for ep in endpoints {
+            if seen.contains(ep) {
+                continue;
+            }
+            seen.push(*ep);
+            let rts: Vec<Value<String>> = self
+                .inner
+                .subnets
+                .iter()
+                .map(Subnet::route_table_id)
+                .collect();
+            raw(
+                &self.inner.scope,
+                &format!(
+                    "{}GatewayEndpoint",
+                    match ep {
+                        GatewayEndpoint::S3 => "S3",
+                        GatewayEndpoint::DynamoDb => "DynamoDb",
+                    }
+                ),
+                "AWS::EC2::VPCEndpoint",
+                json!({
+                    "ServiceName": Value::sub(format!("com.amazonaws.${{AWS::Region}}.{}", ep.short())),
+                    "VpcEndpointType": "Gateway",
+                    "VpcId": self.vpc_id(),
+                    "RouteTableIds": rts,
+                }),
+                false,
+            );
+        }
+    }
+
+    fn add_interface_endpoints(&self, endpoints: &[InterfaceEndpoint]) {
+        if endpoints.is_empty() {
+            return;
+        }
+        let kind = [SubnetType::PrivateWithEgress, SubnetType::Isolated]
+            .into_iter()
+            .find(|k| self.has_subnets(*k));
+        let Some(kind) = kind else {
+            self.inner.scope.error(
+                "InterfaceEndpoints",
+                "interface endpoints need a private-with-egress or isolated subnet tier",
+            );
+            return;
+        };
+        // One subnet per zone: the first tier of that kind.
+        let first_tier = self
+            .inner
+            .subnets
+            .iter()
+            .find(|s| s.subnet_type == kind)
+            .map(|s| s.tier.clone());
+        let subnet_ids: Vec<Value<String>> = self
+            .inner
+            .subnets
+            .iter()
+            .filter(|s| Some(&s.tier) == first_tier.as_ref())
+            .map(Subnet::subnet_id)
+            .collect();
+        let mut seen: Vec<&str> = Vec::new();
+        for ep in endpoints {
+            let svc = ep.service.trim();
+            if svc.is_empty()
+                || !svc
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+            {
+                self.inner.scope.error(
+                    "InterfaceEndpoints",
+                    format!("'{svc}' is not a service short name like 'ecr.api', 'logs' or 'secretsmanager'"),
+                );
+                continue;
+            }
+            if seen.contains(&svc) {
+                continue;
+            }
+            seen.push(svc);
+            let id: String = svc
+                .split(['.', '-'])
+                .map(|p| {
+                    let mut c = p.chars();
+                    c.next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect();
+            let es = self.inner.scope.scope(&format!("{id}Endpoint"));
+            let sg = SecurityGroup::new(
+                &es,
+                "SecurityGroup",
+                self,
+                SecurityGroupProps::builder()
+                    .description(format!("{} interface endpoint: HTTPS from the VPC", svc))
+                    .allow_all_outbound(false)
+                    .build(),
+            );
+            sg.add_ingress_from_cidr(
+                &self.inner.cidr,
+                Port::tcp(443),
+                &format!("HTTPS from the VPC to {svc}"),
+            );
+            raw(
+                &es,
+                "Resource",
+                "AWS::EC2::VPCEndpoint",
+                json!({
+                    "ServiceName": Value::sub(format!("com.amazonaws.${{AWS::Region}}.{svc}")),
+                    "VpcEndpointType": "Interface",
+                    "VpcId": self.vpc_id(),
+                    "PrivateDnsEnabled": true,
+                    "SubnetIds": subnet_ids,
+                    "SecurityGroupIds": [sg.id()],
+                }),
+                false,
+            );
+        }
+    }
+
+    fn add_flow_logs(&self, fl: &FlowLogs) {
+        let s = self.inner.scope.scope("FlowLog");
+        let traffic = match fl.traffic_type {
+            TrafficType::All => "ALL",
+            TrafficType::Accept => "ACCEPT",
+            TrafficType::Reject => "REJECT",
+        };
+        match &fl.destination {
+            FlowLogDestination::CloudWatchLogs {
+                retention_days,
+                kms_key_arn,
+            } => {
+                if !ALLOWED_RETENTION_DAYS.contains(retention_days) {
+                    s.error(
+                        "RetentionInDays",
+                        format!("{retention_days} is not a CloudWatch Logs retention; use one of {ALLOWED_RETENTION_DAYS:?}"),
+                    );
+                }
+                let mut lg_props = json!({ "RetentionInDays": retention_days });
+                if let Some(k) = kms_key_arn {
+                    lg_props["KmsKeyId"] = j(k);
+                }
+                let lg = raw(&s, "LogGroup", "AWS::Logs::LogGroup", lg_props, true);
+                lg.apply_removal_policy(stackcraft_core::DeletionPolicy::Retain);
+                if kms_key_arn.is_none() {
+                    lg.skip_checkov(
+                        "CKV_AWS_158",
+                        "VPC flow logs are encrypted at rest with the CloudWatch Logs service key; pass FlowLogDestination::CloudWatchLogs { kms_key_arn } to use a customer-managed key",
+                    );
+                }
+                let role = raw(
+                    &s,
+                    "IAMRole",
+                    "AWS::IAM::Role",
+                    json!({
+                        "AssumeRolePolicyDocument": {
+                            "Version": "2012-10-17",
+                            "Statement": [{
+                                "Effect": "Allow",
+                                "Principal": { "Service": "vpc-flow-logs.amazonaws.com" },
+                                "Action": "sts:AssumeRole",
+                                "Condition": { "StringEquals": { "aws:SourceAccount": Value::account_id() } },
+                            }],
+                        },
+                        "Policies": [{
+                            "PolicyName": "FlowLogDelivery",
+                            "PolicyDocument": {
+                                "Version": "2012-10-17",
+                                "Statement": [
+                                    {
+                                        "Effect": "Allow",
+                                        "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                                        "Resource": lg.get_att::<String>("Arn"),
+                                    },
+                                ],
+                            },
+                        }],
+                    }),
+                    true,
+                );
+                raw(
+                    &s,
+                    "FlowLog",
+                    "AWS::EC2::FlowLog",
+                    json!({
+                        "ResourceId": self.vpc_id(),
+                        "ResourceType": "VPC",
+                        "TrafficType": traffic,
+                        "LogDestinationType": "cloud-watch-logs",
+                        "LogGroupName": lg.ref_(),
+                        "DeliverLogsPermissionArn": role.get_att::<String>("Arn"),
+                    }),
+                    true,
+                );
+            }
+            FlowLogDestination::S3 { bucket_arn } => {
+                raw(
+                    &s,
+                    "FlowLog",
+                    "AWS::EC2::FlowLog",
+                    json!({
+                        "ResourceId": self.vpc_id(),
+                        "ResourceType": "VPC",
+                        "TrafficType": traffic,
+                        "LogDestinationType": "s3",
+                        "LogDestination": j(bucket_arn),
+                    }),
+                    true,
+                );
+            }
+        }
+    }
+
+    /// `Ref` of the VPC (its id).
+    pub fn vpc_id(&self) -> Value<String> {
+        self.inner.handle.ref_()
+    }
+
+    /// The VPC's CIDR block as given.
+    pub fn cidr(&self) -> &str {
+        &self.inner.cidr
+    }
+
+    /// `Fn::GetAtt CidrBlock`.
+    pub fn vpc_cidr_block(&self) -> Value<String> {
+        self.inner.handle.get_att("CidrBlock")
+    }
+
+    /// The VPC resource.
+    pub fn handle(&self) -> &ResourceHandle {
+        &self.inner.handle
+    }
+
+    /// The construct scope of the VPC.
+    pub fn scope(&self) -> &Scope {
+        &self.inner.scope
+    }
+
+    /// How many zones the VPC spans.
+    pub fn az_count(&self) -> usize {
+        self.inner.az_count
+    }
+
+    /// The zones (`Fn::Select` over `Fn::GetAZs`), in zone order.
+    pub fn availability_zones(&self) -> Vec<Value<String>> {
+        (0..self.inner.az_count)
+            .map(|i| Value::select(i as i64, Value::get_azs("")))
+            .collect()
+    }
+
+    /// The ids of all subnets of a kind (every tier of that kind, zone order
+    /// within each tier).
+    pub fn subnet_ids(&self, kind: SubnetType) -> Vec<Value<String>> {
+        self.subnets(kind).iter().map(Subnet::subnet_id).collect()
+    }
+
+    /// The subnets of a kind.
+    pub fn subnets(&self, kind: SubnetType) -> Vec<Subnet> {
+        self.inner
+            .subnets
+            .iter()
+            .filter(|s| s.subnet_type == kind)
+            .cloned()
+            .collect()
+    }
+
+    /// The subnets of one tier by name.
+    pub fn tier_subnets(&self, tier: &str) -> Vec<Subnet> {
+        self.inner
+            .subnets
+            .iter()
+            .filter(|s| s.tier == tier)
+            .cloned()
+            .collect()
+    }
+
+    /// Whether the VPC has subnets of a kind.
+    pub fn has_subnets(&self, kind: SubnetType) -> bool {
+        self.inner.subnets.iter().any(|s| s.subnet_type == kind)
+    }
+
+    /// The NAT gateway resources.
+    pub fn nat_gateways(&self) -> &[ResourceHandle] {
+        &self.inner.nat_gateways
+    }
+
+    /// Resources that must exist before anything reaches the internet from
+    /// `kind` subnets (associations, default routes, the IGW attachment):
+    /// make internet-facing load balancers depend on them.
+    pub fn internet_connectivity_established(&self, kind: SubnetType) -> Vec<ResourceHandle> {
+        let mut out: Vec<ResourceHandle> = self.inner.igw_attachment.iter().cloned().collect();
+        for s in self.inner.subnets.iter().filter(|s| s.subnet_type == kind) {
+            out.extend(s.connectivity.iter().cloned());
+        }
+        out
+    }
+}
+
+fn validate_tiers(scope: &Scope, props: &VpcProps) {
+    if props.subnets.is_empty() {
+        scope.error(
+            "Subnets",
+            "a VPC needs at least one subnet tier (public, private-with-egress or isolated)",
+        );
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for (i, t) in props.subnets.iter().enumerate() {
+        if t.name.is_empty() || !t.name.chars().all(|c| c.is_ascii_alphanumeric()) {
+            scope.error(
+                &format!("SubnetConfiguration[{i}].Name"),
+                format!("tier name '{}' must be non-empty and alphanumeric (it becomes part of construct ids)", t.name),
+            );
+        }
+        if names.contains(&t.name.as_str()) {
+            scope.error(
+                &format!("SubnetConfiguration[{i}].Name"),
+                format!(
+                    "tier name '{}' is used twice; tier names must be unique",
+                    t.name
+                ),
+            );
+        }
+        names.push(&t.name);
+        if t.map_public_ip_on_launch && t.subnet_type != SubnetType::Public {
+            scope.error(
+                &format!("SubnetConfiguration[{i}].MapPublicIpOnLaunch"),
+                format!(
+                    "tier '{}' is not public; only public tiers may auto-assign public IPs",
+                    t.name
+                ),
+            );
+        }
+    }
+    let has = |k: SubnetType| props.subnets.iter().any(|t| t.subnet_type == k);
+    if props.nat_gateways != NatGateways::None
+        && has(SubnetType::PrivateWithEgress)
+        && !has(SubnetType::Public)
+    {
+        scope.error(
+            "NatGateways",
+            "NAT gateways need a public subnet tier to live in; add SubnetConfiguration::public(..) or use NatGateways::None with isolated tiers",
+        );
+    }
+    if props.nat_gateways == NatGateways::None && has(SubnetType::PrivateWithEgress) {
+        scope.error(
+            "NatGateways",
+            "private-with-egress tiers need NAT gateways (NatGateways::Single or NatGateways::OnePerAz); use SubnetConfiguration::isolated(..) for subnets without internet egress",
+        );
+    }
+}
