@@ -7,6 +7,10 @@
 pub use stackcraft_cfn as cfn;
 pub use stackcraft_core as core;
 pub use stackcraft_iam as iam;
+/// Networking: VPC, subnets, security groups, connections (`stackcraft-vpc`).
+pub use stackcraft_vpc as vpc;
+/// Load balancing, certificates and DNS records (`stackcraft-alb`).
+pub use stackcraft_alb as alb;
 
 /// Everything an app's `main.rs` usually needs.
 pub mod prelude {
@@ -16,5 +20,14 @@ pub mod prelude {
     };
     pub use stackcraft_iam::{
         Grantable, ManagedPolicy, PolicyStatement, Role, RoleProps, SecretSource, ServicePrincipal,
+    };
+    pub use stackcraft_vpc::{
+        Connections, HasConnections, NatGateways, Port, SecurityGroup, SecurityGroupProps,
+        SubnetConfiguration, SubnetType, Vpc, VpcProps,
+    };
+    pub use stackcraft_alb::{
+        ApplicationLoadBalancer, ApplicationLoadBalancerProps, Certificate, CertificateProps,
+        HealthCheck, HostedZone, HostedZoneProps, ListenerAction, ListenerCondition, TargetGroup,
+        TargetGroupProps,
     };
 }
