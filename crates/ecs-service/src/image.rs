@@ -1,0 +1,376 @@
+//! Container images (public registries or ECR) and ECR repositories.
+
+use serde_json::json;
+use stackcraft_core::{DeletionPolicy, RawResource, ResourceHandle, Scope, TagFormat, Value};
+use stackcraft_iam::{Grantable, PolicyStatement};
+use typed_builder::TypedBuilder;
+
+/// A tag or a digest of an image in a repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ImageReference {
+    /// A tag, e.g. `v1.4.2` (1–128 characters of `[A-Za-z0-9_.-]`, not
+    /// starting with `.` or `-`).
+    Tag(String),
+    /// A content digest, `sha256:<64 hex digits>` (what a deploy pipeline
+    /// should pin).
+    Digest(String),
+}
+
+impl ImageReference {
+    /// A tag.
+    pub fn tag(tag: impl Into<String>) -> Self {
+        ImageReference::Tag(tag.into())
+    }
+
+    /// A digest (`sha256:...`).
+    pub fn digest(digest: impl Into<String>) -> Self {
+        ImageReference::Digest(digest.into())
+    }
+
+    /// `:tag` or `@sha256:...`, the suffix of the image URI.
+    pub fn uri_suffix(&self) -> String {
+        match self {
+            ImageReference::Tag(t) => format!(":{t}"),
+            ImageReference::Digest(d) => format!("@{d}"),
+        }
+    }
+
+    /// A problem with the reference's syntax, if any.
+    pub fn problem(&self) -> Option<String> {
+        match self {
+            ImageReference::Tag(t) => {
+                let ok = !t.is_empty()
+                    && t.len() <= 128
+                    && !t.starts_with(['.', '-'])
+                    && t.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+                (!ok).then(|| {
+                    format!("image tag {t:?} is invalid: 1-128 characters of [A-Za-z0-9_.-], not starting with '.' or '-'")
+                })
+            }
+            ImageReference::Digest(d) => {
+                let ok = d.strip_prefix("sha256:").is_some_and(|h| {
+                    h.len() == 64
+                        && h.chars()
+                            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+                });
+                (!ok).then(|| format!("image digest {d:?} is invalid: expected sha256: and 64 lowercase hex digits"))
+            }
+        }
+    }
+}
+
+/// `"v1"` is a tag, `"sha256:…"` a digest.
+impl From<&str> for ImageReference {
+    fn from(s: &str) -> Self {
+        if s.starts_with("sha256:") {
+            ImageReference::Digest(s.to_owned())
+        } else {
+            ImageReference::Tag(s.to_owned())
+        }
+    }
+}
+
+impl From<String> for ImageReference {
+    fn from(s: String) -> Self {
+        ImageReference::from(s.as_str())
+    }
+}
+
+/// An ECR repository an image comes from: a [`Repository`] of this app or an
+/// existing repository of the deploying account and region, by name.
+#[derive(Debug, Clone)]
+pub enum EcrRepositoryRef {
+    /// A repository managed by this app.
+    Managed(Repository),
+    /// An existing repository in the stack's account and region.
+    Named(String),
+}
+
+impl From<&Repository> for EcrRepositoryRef {
+    fn from(r: &Repository) -> Self {
+        EcrRepositoryRef::Managed(r.clone())
+    }
+}
+
+impl From<&str> for EcrRepositoryRef {
+    fn from(name: &str) -> Self {
+        EcrRepositoryRef::Named(name.to_owned())
+    }
+}
+
+impl EcrRepositoryRef {
+    fn arn(&self) -> Value<String> {
+        match self {
+            EcrRepositoryRef::Managed(r) => r.arn(),
+            EcrRepositoryRef::Named(n) => Value::arn(
+                "ecr",
+                Value::region(),
+                Value::account_id(),
+                format!("repository/{n}"),
+            ),
+        }
+    }
+
+    fn uri(&self) -> Value<String> {
+        match self {
+            EcrRepositoryRef::Managed(r) => r.repository_uri(),
+            EcrRepositoryRef::Named(n) => Value::sub(format!(
+                "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{n}"
+            )),
+        }
+    }
+}
+
+/// Where a container's image comes from.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ContainerImage {
+    /// A public registry image such as `nginx:1.27` or
+    /// `public.ecr.aws/docker/library/python:3.12-slim`.
+    Registry(String),
+    /// An image in an ECR repository; the task's execution role is granted
+    /// pull access to exactly this repository.
+    Ecr {
+        /// The repository.
+        repository: EcrRepositoryRef,
+        /// Tag or digest.
+        reference: ImageReference,
+    },
+}
+
+impl ContainerImage {
+    /// An image from a public registry, e.g. `"nginx:1.27"`.
+    pub fn from_registry(image: impl Into<String>) -> Self {
+        ContainerImage::Registry(image.into())
+    }
+
+    /// An image from an ECR repository (a [`Repository`] or an existing
+    /// repository name in the stack's account and region) by tag or digest:
+    /// `ContainerImage::from_ecr(&repo, "v1.2.0")`,
+    /// `ContainerImage::from_ecr("pyshop-api", "sha256:…")`.
+    pub fn from_ecr(
+        repository: impl Into<EcrRepositoryRef>,
+        reference: impl Into<ImageReference>,
+    ) -> Self {
+        ContainerImage::Ecr {
+            repository: repository.into(),
+            reference: reference.into(),
+        }
+    }
+
+    /// The `Image` value of the container definition.
+    pub fn image_uri(&self) -> Value<String> {
+        match self {
+            ContainerImage::Registry(s) => Value::from(s.as_str()),
+            ContainerImage::Ecr {
+                repository,
+                reference,
+            } => Value::join_raw("", [repository.uri(), Value::from(reference.uri_suffix())]),
+        }
+    }
+
+    /// Problems with the image reference (recorded at the container).
+    pub(crate) fn problems(&self) -> Vec<String> {
+        match self {
+            ContainerImage::Registry(s) => {
+                if s.is_empty() || s.len() > 255 || s.chars().any(char::is_whitespace) {
+                    vec![format!(
+                        "image {s:?} is invalid: 1-255 characters without whitespace"
+                    )]
+                } else {
+                    Vec::new()
+                }
+            }
+            ContainerImage::Ecr { reference, .. } => reference.problem().into_iter().collect(),
+        }
+    }
+
+    /// Grant `grantee` (the execution role) what pulling the image needs.
+    pub(crate) fn grant_pull(&self, grantee: &dyn Grantable) {
+        if let ContainerImage::Ecr { repository, .. } = self {
+            grant_pull(repository.arn(), grantee);
+        }
+    }
+}
+
+fn grant_pull(repository_arn: Value<String>, grantee: &dyn Grantable) {
+    let role = grantee.grant_principal();
+    role.add_to_policy(
+        PolicyStatement::allow()
+            .actions([
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer",
+            ])
+            .resource(repository_arn),
+    );
+    role.add_to_policy(
+        PolicyStatement::allow()
+            .action("ecr:GetAuthorizationToken")
+            .all_resources("ecr:GetAuthorizationToken has no resource-level permissions"),
+    );
+}
+
+/// Settings of a [`Repository`]. Defaults: immutable tags, scan on push,
+/// KMS encryption (AWS managed key), keep the 50 newest images, `Retain`.
+#[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
+pub struct RepositoryProps {
+    /// Fixed repository name (2–256 characters of lowercase letters, digits
+    /// and `._-/`). Default: generated by CloudFormation.
+    #[builder(default, setter(strip_option, into))]
+    pub repository_name: Option<String>,
+    /// Tags cannot be overwritten (default `true`, checkov CKV_AWS_51).
+    #[builder(default = true)]
+    pub immutable_tags: bool,
+    /// Scan images for vulnerabilities on push (default `true`, CKV_AWS_163).
+    #[builder(default = true)]
+    pub scan_on_push: bool,
+    /// A customer managed KMS key ARN; default: the AWS managed `aws/ecr`
+    /// key (`EncryptionType: KMS`, CKV_AWS_136).
+    #[builder(default, setter(strip_option, into))]
+    pub kms_key_arn: Option<Value<String>>,
+    /// Expire all but the newest N images (default 50; `None` keeps all).
+    #[builder(default = Some(50))]
+    pub max_image_count: Option<u32>,
+    /// Removal policy (default `Retain`: images are deployable artefacts).
+    #[builder(default = DeletionPolicy::Retain)]
+    pub removal_policy: DeletionPolicy,
+}
+
+/// An ECR repository (`AWS::ECR::Repository`) with secure defaults.
+#[derive(Debug, Clone)]
+pub struct Repository {
+    handle: ResourceHandle,
+}
+
+impl Repository {
+    /// Add a repository with construct id `id` under `scope`.
+    pub fn new(scope: &Scope, id: &str, props: RepositoryProps) -> Repository {
+        let scope = scope.scope(id);
+        let mut p = json!({
+            "ImageTagMutability": if props.immutable_tags { "IMMUTABLE" } else { "MUTABLE" },
+            "ImageScanningConfiguration": { "ScanOnPush": props.scan_on_push },
+            "EncryptionConfiguration": { "EncryptionType": "KMS" },
+        });
+        if let Some(k) = &props.kms_key_arn {
+            p["EncryptionConfiguration"]["KmsKey"] = json!(k);
+        }
+        if let Some(n) = &props.repository_name {
+            let ok = (2..=256).contains(&n.len())
+                && n.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c))
+                && n.starts_with(|c: char| c.is_ascii_alphanumeric());
+            if !ok {
+                scope.error(
+                    "RepositoryName",
+                    format!("repository name {n:?}: 2-256 characters of lowercase letters, digits and ._-/ starting with a letter or digit"),
+                );
+            }
+            p["RepositoryName"] = json!(n);
+        }
+        if let Some(n) = props.max_image_count {
+            if n == 0 {
+                scope.error("LifecyclePolicy", "max_image_count must be at least 1");
+            }
+            let policy = json!({"rules": [{
+                "rulePriority": 1,
+                "description": format!("Keep only the {n} newest images"),
+                "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": n},
+                "action": {"type": "expire"},
+            }]});
+            p["LifecyclePolicy"] = json!({ "LifecyclePolicyText": policy.to_string() });
+        }
+        let handle = scope.add_raw(
+            "Resource",
+            RawResource::new("AWS::ECR::Repository", p).taggable(TagFormat::List),
+        );
+        handle.apply_removal_policy(props.removal_policy);
+        if !props.immutable_tags {
+            handle.skip_checkov(
+                "CKV_AWS_51",
+                "mutable tags chosen explicitly in RepositoryProps::immutable_tags",
+            );
+        }
+        if !props.scan_on_push {
+            handle.skip_checkov(
+                "CKV_AWS_163",
+                "scan on push turned off explicitly in RepositoryProps::scan_on_push",
+            );
+        }
+        Repository { handle }
+    }
+
+    /// The repository name (`Ref`).
+    pub fn name(&self) -> Value<String> {
+        self.handle.ref_()
+    }
+
+    /// The repository ARN.
+    pub fn arn(&self) -> Value<String> {
+        self.handle.get_att("Arn")
+    }
+
+    /// `<account>.dkr.ecr.<region>.amazonaws.com/<name>`.
+    pub fn repository_uri(&self) -> Value<String> {
+        self.handle.get_att("RepositoryUri")
+    }
+
+    /// Allow `grantee` to pull images (e.g. a CI role or another service).
+    pub fn grant_pull(&self, grantee: &dyn Grantable) {
+        grant_pull(self.arn(), grantee);
+    }
+
+    /// Allow `grantee` to push (and pull) images, e.g. a CI role.
+    pub fn grant_pull_push(&self, grantee: &dyn Grantable) {
+        self.grant_pull(grantee);
+        grantee.grant_principal().add_to_policy(
+            PolicyStatement::allow()
+                .actions([
+                    "ecr:CompleteLayerUpload",
+                    "ecr:InitiateLayerUpload",
+                    "ecr:PutImage",
+                    "ecr:UploadLayerPart",
+                ])
+                .resource(self.arn()),
+        );
+    }
+
+    /// The underlying resource (escape hatch).
+    pub fn handle(&self) -> &ResourceHandle {
+        &self.handle
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references() {
+        assert_eq!(ImageReference::from("v1"), ImageReference::tag("v1"));
+        let d = format!("sha256:{}", "a".repeat(64));
+        assert_eq!(ImageReference::from(d.as_str()), ImageReference::digest(&d));
+        assert!(ImageReference::from(d.as_str()).problem().is_none());
+        assert!(ImageReference::digest("sha256:abc").problem().is_some());
+        assert!(ImageReference::tag("-bad").problem().is_some());
+        assert!(ImageReference::tag("v1.2_3-rc").problem().is_none());
+        assert_eq!(ImageReference::digest(&d).uri_suffix(), format!("@{d}"));
+    }
+
+    #[test]
+    fn named_ecr_image_uri_is_partition_neutral() {
+        let img = ContainerImage::from_ecr("pyshop-api", "v3");
+        let s = serde_json::to_string(&img.image_uri()).unwrap();
+        assert!(
+            s.contains("AWS::URLSuffix") && s.contains("pyshop-api") && s.contains(":v3"),
+            "{s}"
+        );
+        assert_eq!(
+            ContainerImage::from_registry("nginx:1.27").image_uri(),
+            Value::from("nginx:1.27")
+        );
+    }
+}

@@ -1,0 +1,546 @@
+//! Fargate services: networking, deployments, load balancing, service
+//! discovery, grants and metrics.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde_json::{json, Value as Json};
+use stackcraft_core::{RawResource, ResourceHandle, Scope, TagFormat, ToCfn, Value};
+use stackcraft_iam::{Grantable, PolicyStatement, Role};
+use stackcraft_observability::{Metric, Statistic};
+use stackcraft_vpc::{
+    Connections, HasConnections, Port, SecurityGroup, SecurityGroupProps, SubnetType, Vpc,
+};
+use typed_builder::TypedBuilder;
+
+use crate::cluster::Cluster;
+use crate::scaling::{ScalableTaskCount, ScalingProps};
+use crate::task::FargateTaskDefinition;
+
+/// Where a service's tasks run: on-demand Fargate, Fargate Spot, or a mix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum CapacityStrategy {
+    /// All tasks on on-demand Fargate (default).
+    #[default]
+    Fargate,
+    /// All tasks on Fargate Spot (up to 70% cheaper, may be interrupted with
+    /// a two-minute warning: for interruption-tolerant work).
+    FargateSpot,
+    /// The first `base` tasks on on-demand Fargate, the rest split by weight.
+    Mixed {
+        /// Tasks always placed on on-demand Fargate (0–100000).
+        base: u32,
+        /// Relative weight of on-demand Fargate for the tasks above `base`.
+        on_demand_weight: u32,
+        /// Relative weight of Fargate Spot for the tasks above `base`.
+        spot_weight: u32,
+    },
+}
+
+impl CapacityStrategy {
+    fn to_json(self) -> Json {
+        match self {
+            CapacityStrategy::Fargate => json!([{ "CapacityProvider": "FARGATE", "Weight": 1 }]),
+            CapacityStrategy::FargateSpot => {
+                json!([{ "CapacityProvider": "FARGATE_SPOT", "Weight": 1 }])
+            }
+            CapacityStrategy::Mixed {
+                base,
+                on_demand_weight,
+                spot_weight,
+            } => json!([
+                { "CapacityProvider": "FARGATE", "Base": base, "Weight": on_demand_weight },
+                { "CapacityProvider": "FARGATE_SPOT", "Weight": spot_weight },
+            ]),
+        }
+    }
+}
+
+/// A Cloud Map private DNS namespace (`AWS::ServiceDiscovery::PrivateDnsNamespace`)
+/// services register in, e.g. `internal.pyshop`.
+#[derive(Debug, Clone)]
+pub struct PrivateDnsNamespace {
+    handle: ResourceHandle,
+    name: String,
+}
+
+impl PrivateDnsNamespace {
+    /// A namespace named `name` (a DNS domain) visible in `vpc`.
+    pub fn new(scope: &Scope, id: &str, name: &str, vpc: &Vpc) -> Self {
+        let scope = scope.scope(id);
+        let ok = !name.is_empty()
+            && name.len() <= 253
+            && name.split('.').all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+            });
+        if !ok {
+            scope.error(
+                "Name",
+                format!("namespace {name:?} is not a valid DNS domain name"),
+            );
+        }
+        let handle = scope.add_raw(
+            "Resource",
+            RawResource::new(
+                "AWS::ServiceDiscovery::PrivateDnsNamespace",
+                json!({ "Name": name, "Vpc": vpc.vpc_id() }),
+            )
+            .taggable(TagFormat::List),
+        );
+        PrivateDnsNamespace {
+            handle,
+            name: name.to_owned(),
+        }
+    }
+
+    /// The namespace id.
+    pub fn id(&self) -> Value<String> {
+        self.handle.get_att("Id")
+    }
+
+    /// The namespace ARN.
+    pub fn arn(&self) -> Value<String> {
+        self.handle.get_att("Arn")
+    }
+
+    /// The domain name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The underlying resource.
+    pub fn handle(&self) -> &ResourceHandle {
+        &self.handle
+    }
+}
+
+/// Register a service's tasks in Cloud Map (A records, multivalue answers).
+#[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
+pub struct CloudMapOptions {
+    /// The namespace.
+    pub namespace: PrivateDnsNamespace,
+    /// The service name: tasks resolve as `<name>.<namespace>`.
+    #[builder(setter(into))]
+    pub name: String,
+    /// DNS record TTL in seconds (default 10).
+    #[builder(default = 10)]
+    pub dns_ttl_secs: u32,
+}
+
+/// A load balancer target group a service can register its tasks in.
+///
+/// Implemented for `stackcraft_alb::TargetGroup` once that crate provides
+/// it; any other target group (e.g. an imported one) can implement it too.
+/// The target group must use target type `ip` (Fargate tasks are addressed by
+/// IP).
+pub trait ServiceTargetGroup {
+    /// The target group ARN.
+    fn target_group_arn(&self) -> Value<String>;
+    /// The resources (listener, listener rules) that must exist before the
+    /// service registers targets (ECS rejects a target group not attached to
+    /// a load balancer).
+    fn dependables(&self) -> Vec<ResourceHandle>;
+    /// The connections of the load balancer in front of the target group
+    /// (the service opens its port to them).
+    fn load_balancer_connections(&self) -> Connections;
+    /// `app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id>`: the resource
+    /// label of the `ALBRequestCountPerTarget` scaling metric.
+    fn request_count_resource_label(&self) -> Value<String>;
+}
+
+/// Settings of a [`FargateService`].
+///
+/// Defaults: 2 tasks in the VPC's private subnets without public IPs, a new
+/// security group, deployment circuit breaker with rollback, 100–200%
+/// healthy during deployments, on-demand Fargate, ECS Exec off.
+#[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
+pub struct FargateServiceProps {
+    /// The cluster.
+    pub cluster: Cluster,
+    /// The task definition (needs at least one essential container).
+    pub task_definition: FargateTaskDefinition,
+    /// The VPC the tasks run in.
+    pub vpc: Vpc,
+    /// Tasks to run (default 2; autoscaling adjusts it later).
+    #[builder(default = 2)]
+    pub desired_count: u32,
+    /// Subnet tier for the tasks (default private with egress).
+    #[builder(default = SubnetType::PrivateWithEgress)]
+    pub subnet_type: SubnetType,
+    /// Security groups (default: a new group allowing all outbound traffic,
+    /// needed for image pulls and AWS APIs through NAT).
+    #[builder(default)]
+    pub security_groups: Vec<SecurityGroup>,
+    /// Stop a failing deployment and roll back (default `true`).
+    #[builder(default = true)]
+    pub circuit_breaker_rollback: bool,
+    /// ECS Exec (`aws ecs execute-command`); grants the task role the
+    /// `ssmmessages` channel actions. Default `false`.
+    #[builder(default = false)]
+    pub enable_execute_command: bool,
+    /// On-demand / Spot placement.
+    #[builder(default)]
+    pub capacity: CapacityStrategy,
+    /// Lower limit of running tasks during a deployment, percent of desired
+    /// (default 100).
+    #[builder(default = 100)]
+    pub min_healthy_percent: u32,
+    /// Upper limit of running tasks during a deployment, percent of desired
+    /// (default 200).
+    #[builder(default = 200)]
+    pub max_healthy_percent: u32,
+    /// Seconds to ignore load balancer health checks after a task starts
+    /// (default 60 once attached to a target group).
+    #[builder(default, setter(strip_option))]
+    pub health_check_grace_period_secs: Option<u32>,
+    /// Cloud Map registration.
+    #[builder(default, setter(strip_option))]
+    pub cloud_map: Option<CloudMapOptions>,
+    /// Fixed service name. Default: generated.
+    #[builder(default, setter(strip_option, into))]
+    pub service_name: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct ServiceState {
+    attached: Vec<Json>,
+}
+
+/// An ECS service running a [`FargateTaskDefinition`] on Fargate
+/// (`AWS::ECS::Service`), in private subnets with its own security group.
+///
+/// It implements [`Grantable`] (grants go to the task role) and
+/// [`HasConnections`] (other blocks open their ports to it).
+#[derive(Debug, Clone)]
+pub struct FargateService {
+    scope: Scope,
+    handle: ResourceHandle,
+    cluster: Cluster,
+    task_definition: FargateTaskDefinition,
+    connections: Connections,
+    state: Rc<RefCell<ServiceState>>,
+    grace_default: bool,
+}
+
+impl FargateService {
+    /// Add a service with construct id `id` under `scope`.
+    pub fn new(scope: &Scope, id: &str, props: FargateServiceProps) -> Self {
+        let scope = scope.scope(id);
+        let td = props.task_definition.clone();
+        if td.container_names().is_empty() {
+            scope.error("TaskDefinition", "the task definition has no container: add one with add_container before creating the service");
+        } else if !td.has_essential_container() {
+            scope.error(
+                "TaskDefinition",
+                "the task definition needs at least one essential container",
+            );
+        }
+        if props.min_healthy_percent > 100 {
+            scope.error(
+                "DeploymentConfiguration.MinimumHealthyPercent",
+                format!("{}% given: allowed 0 to 100", props.min_healthy_percent),
+            );
+        }
+        if props.max_healthy_percent < 100 || props.max_healthy_percent > 200 {
+            scope.error(
+                "DeploymentConfiguration.MaximumPercent",
+                format!("{}% given: allowed 100 to 200", props.max_healthy_percent),
+            );
+        }
+        if props.min_healthy_percent == 100 && props.max_healthy_percent == 100 {
+            scope.error(
+                "DeploymentConfiguration",
+                "min 100% and max 100% healthy leaves ECS no room to replace tasks; raise the maximum",
+            );
+        }
+        if let CapacityStrategy::Mixed {
+            base,
+            on_demand_weight,
+            spot_weight,
+        } = props.capacity
+        {
+            if base > 100_000 || on_demand_weight > 1000 || spot_weight > 1000 {
+                scope.error("CapacityProviderStrategy", "base 0-100000, weights 0-1000");
+            }
+            if on_demand_weight + spot_weight == 0 {
+                scope.error(
+                    "CapacityProviderStrategy",
+                    "at least one weight must be greater than 0",
+                );
+            }
+        }
+        let subnets = props.vpc.subnet_ids(props.subnet_type);
+        if subnets.is_empty() {
+            scope.error(
+                "NetworkConfiguration",
+                format!("the VPC has no {} subnets", props.subnet_type.label()),
+            );
+        }
+        if props.subnet_type == SubnetType::Public {
+            scope.warning(
+                "NetworkConfiguration",
+                "tasks in public subnets without a public IP cannot reach the internet; use private subnets",
+            );
+        }
+        let groups = if props.security_groups.is_empty() {
+            vec![SecurityGroup::new(
+                &scope,
+                "SecurityGroup",
+                &props.vpc,
+                SecurityGroupProps::builder()
+                    .description(format!("Tasks of ECS service {}", scope.path()))
+                    .build(),
+            )]
+        } else {
+            props.security_groups.clone()
+        };
+        let connections = Connections::new(groups.clone(), None);
+        let mut p = json!({
+            "Cluster": props.cluster.name(),
+            "TaskDefinition": td.arn(),
+            "DesiredCount": props.desired_count,
+            "CapacityProviderStrategy": props.capacity.to_json(),
+            "PlatformVersion": "LATEST",
+            "DeploymentConfiguration": {
+                "MinimumHealthyPercent": props.min_healthy_percent,
+                "MaximumPercent": props.max_healthy_percent,
+                "DeploymentCircuitBreaker": {
+                    "Enable": props.circuit_breaker_rollback,
+                    "Rollback": props.circuit_breaker_rollback,
+                },
+            },
+            "DeploymentController": { "Type": "ECS" },
+            "NetworkConfiguration": {
+                "AwsvpcConfiguration": {
+                    "AssignPublicIp": "DISABLED",
+                    "Subnets": subnets,
+                    "SecurityGroups": groups.iter().map(|g| g.id().to_cfn()).collect::<Vec<_>>(),
+                },
+            },
+            "EnableECSManagedTags": true,
+            "PropagateTags": "SERVICE",
+            "EnableExecuteCommand": props.enable_execute_command,
+        });
+        if let Some(n) = &props.service_name {
+            let ok = !n.is_empty()
+                && n.len() <= 255
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if !ok {
+                scope.error(
+                    "ServiceName",
+                    format!("service name {n:?}: 1-255 characters of A-Z a-z 0-9 _ -"),
+                );
+            }
+            p["ServiceName"] = json!(n);
+        }
+        if let Some(g) = props.health_check_grace_period_secs {
+            if g > 2_147_483_647 {
+                scope.error("HealthCheckGracePeriodSeconds", "at most 2147483647");
+            }
+            p["HealthCheckGracePeriodSeconds"] = json!(g);
+        }
+        if let Some(cm) = &props.cloud_map {
+            if cm.dns_ttl_secs > 2_147_483_647 {
+                scope.error("ServiceRegistries", "DNS TTL at most 2147483647 seconds");
+            }
+            let ok = !cm.name.is_empty()
+                && cm.name.len() <= 63
+                && cm
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if !ok {
+                scope.error(
+                    "ServiceRegistries",
+                    format!("Cloud Map service name {:?}: a DNS label", cm.name),
+                );
+            }
+            let sd = scope.add_raw(
+                "CloudMapService",
+                RawResource::new(
+                    "AWS::ServiceDiscovery::Service",
+                    json!({
+                        "Name": cm.name,
+                        "NamespaceId": cm.namespace.id(),
+                        "DnsConfig": {
+                            "DnsRecords": [{ "Type": "A", "TTL": cm.dns_ttl_secs }],
+                            "RoutingPolicy": "MULTIVALUE",
+                        },
+                        "HealthCheckCustomConfig": { "FailureThreshold": 1 },
+                    }),
+                )
+                .taggable(TagFormat::List),
+            );
+            p["ServiceRegistries"] = json!([{ "RegistryArn": sd.get_att::<String>("Arn") }]);
+        }
+        if props.enable_execute_command {
+            td.task_role().add_to_policy(
+                PolicyStatement::allow()
+                    .actions([
+                        "ssmmessages:CreateControlChannel",
+                        "ssmmessages:CreateDataChannel",
+                        "ssmmessages:OpenControlChannel",
+                        "ssmmessages:OpenDataChannel",
+                    ])
+                    .all_resources("the ssmmessages channel actions of ECS Exec have no resource-level permissions"),
+            );
+        }
+        let handle = scope.add_raw(
+            "Resource",
+            RawResource::new("AWS::ECS::Service", p).taggable(TagFormat::List),
+        );
+        // The execution role's policy must exist before tasks start (they
+        // pull images and read secrets with it).
+        handle.add_depends_on(td.execution_role().handle());
+        handle.add_depends_on(td.task_role().handle());
+        FargateService {
+            scope,
+            handle,
+            cluster: props.cluster,
+            task_definition: td,
+            connections,
+            state: Rc::new(RefCell::new(ServiceState::default())),
+            grace_default: props.health_check_grace_period_secs.is_none(),
+        }
+    }
+
+    /// Register the service's tasks (`container_name`:`port`) in a target
+    /// group: sets `LoadBalancers`, makes the service depend on the
+    /// listener/rules ([`ServiceTargetGroup::dependables`]), and opens
+    /// `port` on the service's security group to the load balancer.
+    /// The container must map `port` (TCP); otherwise an error is recorded.
+    pub fn attach_to_target_group(
+        &self,
+        target_group: &dyn ServiceTargetGroup,
+        container_name: &str,
+        port: u16,
+    ) {
+        if !self
+            .task_definition
+            .container_names()
+            .iter()
+            .any(|n| n == container_name)
+        {
+            self.scope.error(
+                "LoadBalancers",
+                format!(
+                    "container {container_name:?} is not in the task definition (containers: {})",
+                    self.task_definition.container_names().join(", ")
+                ),
+            );
+        } else if !self.task_definition.has_port(container_name, port) {
+            self.scope.error(
+                "LoadBalancers",
+                format!("container {container_name:?} has no TCP port mapping for port {port}"),
+            );
+        }
+        let entry = json!({
+            "ContainerName": container_name,
+            "ContainerPort": port,
+            "TargetGroupArn": target_group.target_group_arn(),
+        });
+        let list = {
+            let mut st = self.state.borrow_mut();
+            if st.attached.contains(&entry) {
+                return;
+            }
+            st.attached.push(entry);
+            Json::Array(st.attached.clone())
+        };
+        let grace = self.grace_default;
+        self.handle.edit_properties(|p| {
+            p["LoadBalancers"] = list;
+            if grace {
+                p["HealthCheckGracePeriodSeconds"] = json!(60);
+            }
+        });
+        for d in target_group.dependables() {
+            self.handle.add_depends_on(&d);
+        }
+        let lb = target_group.load_balancer_connections();
+        self.connections.allow_from(
+            &lb,
+            Port::tcp(port),
+            &format!("Load balancer to {container_name}:{port}"),
+        );
+    }
+
+    /// Scale the task count between `min_capacity` and `max_capacity`; add
+    /// target-tracking policies on the returned [`ScalableTaskCount`].
+    pub fn auto_scale_task_count(&self, props: ScalingProps) -> ScalableTaskCount {
+        ScalableTaskCount::new(&self.scope, "TaskCount", self, props)
+    }
+
+    /// The service ARN (`Ref`).
+    pub fn arn(&self) -> Value<String> {
+        self.handle.ref_()
+    }
+
+    /// The service name (`Fn::GetAtt Name`).
+    pub fn service_name(&self) -> Value<String> {
+        self.handle.get_att("Name")
+    }
+
+    /// The cluster.
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// The task definition.
+    pub fn task_definition(&self) -> &FargateTaskDefinition {
+        &self.task_definition
+    }
+
+    /// The task role (what grants go to).
+    pub fn task_role(&self) -> &Role {
+        self.task_definition.task_role()
+    }
+
+    /// The construct scope.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// The underlying resource.
+    pub fn handle(&self) -> &ResourceHandle {
+        &self.handle
+    }
+
+    fn metric(&self, name: &str) -> Metric {
+        Metric::new("AWS/ECS", name)
+            .dimension("ClusterName", self.cluster.name())
+            .dimension("ServiceName", self.service_name())
+            .statistic(Statistic::Average)
+            .period_secs(60)
+    }
+
+    /// `AWS/ECS CPUUtilization` of the service (average, 1 minute).
+    pub fn metric_cpu_utilization(&self) -> Metric {
+        self.metric("CPUUtilization")
+    }
+
+    /// `AWS/ECS MemoryUtilization` of the service (average, 1 minute).
+    pub fn metric_memory_utilization(&self) -> Metric {
+        self.metric("MemoryUtilization")
+    }
+}
+
+impl Grantable for FargateService {
+    fn grant_principal(&self) -> Role {
+        self.task_definition.task_role().clone()
+    }
+}
+
+impl HasConnections for FargateService {
+    fn connections(&self) -> Connections {
+        self.connections.clone()
+    }
+}

@@ -1,0 +1,1014 @@
+//! Fargate task definitions, containers, secrets, health checks and logging.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::rc::Rc;
+
+use serde_json::{json, Value as Json};
+use stackcraft_core::{RawResource, ResourceHandle, Scope, TagFormat, ToCfn, Value};
+use stackcraft_iam::{Grantable, PolicyStatement, Role, RoleProps, SecretSource, ServicePrincipal};
+use stackcraft_observability::{LogGroup, LogGroupProps};
+use typed_builder::TypedBuilder;
+
+use crate::image::ContainerImage;
+use crate::size::FargateSize;
+
+/// The CPU architecture tasks run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum CpuArchitecture {
+    /// x86-64 (default).
+    #[default]
+    X86_64,
+    /// 64-bit ARM (Graviton; about 20% cheaper).
+    Arm64,
+}
+
+impl CpuArchitecture {
+    fn as_str(self) -> &'static str {
+        match self {
+            CpuArchitecture::X86_64 => "X86_64",
+            CpuArchitecture::Arm64 => "ARM64",
+        }
+    }
+}
+
+/// Settings of a [`FargateTaskDefinition`].
+#[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
+pub struct FargateTaskDefinitionProps {
+    /// CPU and memory (required; only valid Fargate pairs exist, see
+    /// [`FargateSize`]).
+    pub size: FargateSize,
+    /// The task family name (1–255 of `[A-Za-z0-9_-]`). Default: generated.
+    #[builder(default, setter(strip_option, into))]
+    pub family: Option<String>,
+    /// CPU architecture (default x86-64).
+    #[builder(default)]
+    pub cpu_architecture: CpuArchitecture,
+    /// Ephemeral storage in GiB (21–200; default: Fargate's 20 GiB).
+    #[builder(default, setter(strip_option))]
+    pub ephemeral_storage_gib: Option<u32>,
+}
+
+/// Transport protocol of a port mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PortProtocol {
+    /// TCP.
+    Tcp,
+    /// UDP.
+    Udp,
+}
+
+/// A container port (on Fargate the host port always equals it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortMapping {
+    port: u16,
+    protocol: PortProtocol,
+    name: Option<String>,
+}
+
+impl PortMapping {
+    /// A TCP port.
+    pub fn tcp(port: u16) -> Self {
+        PortMapping {
+            port,
+            protocol: PortProtocol::Tcp,
+            name: None,
+        }
+    }
+
+    /// A UDP port.
+    pub fn udp(port: u16) -> Self {
+        PortMapping {
+            port,
+            protocol: PortProtocol::Udp,
+            name: None,
+        }
+    }
+
+    /// Name the mapping (used by Service Connect).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The protocol.
+    pub fn protocol(&self) -> PortProtocol {
+        self.protocol
+    }
+
+    fn to_json(&self) -> Json {
+        let mut j = json!({
+            "ContainerPort": self.port,
+            "Protocol": match self.protocol { PortProtocol::Tcp => "tcp", PortProtocol::Udp => "udp" },
+        });
+        if let Some(n) = &self.name {
+            j["Name"] = json!(n);
+        }
+        j
+    }
+}
+
+#[derive(Clone)]
+enum SecretKind {
+    SecretsManager {
+        source: Rc<dyn SecretSource>,
+        json_key: Option<String>,
+    },
+    Ssm {
+        name: String,
+        kms_key_arn: Option<Value<String>>,
+    },
+}
+
+/// A value injected into a container's environment from Secrets Manager or
+/// SSM Parameter Store at task start (never written into the template). The
+/// task's execution role is granted read access to exactly these secrets.
+#[derive(Clone)]
+pub struct ContainerSecret {
+    kind: SecretKind,
+}
+
+impl fmt::Debug for ContainerSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            SecretKind::SecretsManager { source, json_key } => f
+                .debug_struct("SecretsManager")
+                .field("arn", &source.secret_arn())
+                .field("json_key", json_key)
+                .finish(),
+            SecretKind::Ssm { name, .. } => f.debug_struct("Ssm").field("name", name).finish(),
+        }
+    }
+}
+
+impl ContainerSecret {
+    /// The whole secret value (e.g. `stackcraft_data::Secret`, or
+    /// [`stackcraft_iam::ExistingSecret`]).
+    pub fn from_secrets_manager<S: SecretSource + Clone + 'static>(secret: &S) -> Self {
+        ContainerSecret {
+            kind: SecretKind::SecretsManager {
+                source: Rc::new(secret.clone()),
+                json_key: None,
+            },
+        }
+    }
+
+    /// One key of a JSON secret (e.g. `"password"` of an RDS secret).
+    pub fn from_secrets_manager_json_key<S: SecretSource + Clone + 'static>(
+        secret: &S,
+        json_key: impl Into<String>,
+    ) -> Self {
+        ContainerSecret {
+            kind: SecretKind::SecretsManager {
+                source: Rc::new(secret.clone()),
+                json_key: Some(json_key.into()),
+            },
+        }
+    }
+
+    /// An SSM parameter of the stack's account and region, by name
+    /// (`/pyshop/prod/token` or `token`). For a `SecureString` encrypted
+    /// with a customer managed key, add [`ContainerSecret::with_kms_key`].
+    pub fn from_ssm_parameter(name: impl Into<String>) -> Self {
+        ContainerSecret {
+            kind: SecretKind::Ssm {
+                name: name.into(),
+                kms_key_arn: None,
+            },
+        }
+    }
+
+    /// The customer managed KMS key of an SSM `SecureString` parameter (the
+    /// execution role gets `kms:Decrypt` on it).
+    pub fn with_kms_key(mut self, key_arn: impl Into<Value<String>>) -> Self {
+        if let SecretKind::Ssm { kms_key_arn, .. } = &mut self.kind {
+            *kms_key_arn = Some(key_arn.into());
+        }
+        self
+    }
+
+    fn ssm_arn(name: &str) -> Value<String> {
+        Value::arn(
+            "ssm",
+            Value::region(),
+            Value::account_id(),
+            format!("parameter/{}", name.trim_start_matches('/')),
+        )
+    }
+
+    /// The `ValueFrom` of the container definition.
+    pub fn value_from(&self) -> Value<String> {
+        match &self.kind {
+            SecretKind::SecretsManager { source, json_key } => match json_key {
+                None => source.secret_arn(),
+                Some(k) => {
+                    Value::join_raw("", [source.secret_arn(), Value::from(format!(":{k}::"))])
+                }
+            },
+            SecretKind::Ssm { name, .. } => Self::ssm_arn(name),
+        }
+    }
+
+    fn problem(&self) -> Option<String> {
+        match &self.kind {
+            SecretKind::SecretsManager {
+                json_key: Some(k), ..
+            } if k.is_empty() || k.contains(':') => Some(format!(
+                "JSON key {k:?} must be non-empty and must not contain ':'"
+            )),
+            SecretKind::Ssm { name, .. }
+                if name.trim_start_matches('/').is_empty()
+                    || !name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c)) =>
+            {
+                Some(format!("SSM parameter name {name:?}: use [A-Za-z0-9_.-/]"))
+            }
+            _ => None,
+        }
+    }
+
+    /// Grant `grantee` (the execution role) read access.
+    fn grant_read(&self, grantee: &dyn Grantable) {
+        match &self.kind {
+            SecretKind::SecretsManager { source, .. } => source.grant_read(grantee),
+            SecretKind::Ssm { name, kms_key_arn } => {
+                let role = grantee.grant_principal();
+                role.add_to_policy(
+                    PolicyStatement::allow()
+                        .action("ssm:GetParameters")
+                        .resource(Self::ssm_arn(name)),
+                );
+                if let Some(k) = kms_key_arn {
+                    role.add_to_policy(
+                        PolicyStatement::allow()
+                            .action("kms:Decrypt")
+                            .resource(k.clone()),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A container health check (`HEALTHCHECK` run by the ECS agent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthCheck {
+    command: Vec<String>,
+    interval_secs: u32,
+    timeout_secs: u32,
+    retries: u32,
+    start_period_secs: u32,
+}
+
+impl HealthCheck {
+    /// A shell command (`CMD-SHELL`), healthy on exit code 0, e.g.
+    /// `HealthCheck::shell("curl -f http://localhost:8000/healthz || exit 1")`.
+    /// Defaults: every 30 s, 5 s timeout, 3 retries, no start period.
+    pub fn shell(command: impl Into<String>) -> Self {
+        Self::exec(["CMD-SHELL".to_owned(), command.into()])
+    }
+
+    /// A command run without a shell: `["CMD", "/bin/check", "--fast"]`
+    /// style; the `CMD` is added when missing.
+    pub fn exec<S: Into<String>>(args: impl IntoIterator<Item = S>) -> Self {
+        let mut command: Vec<String> = args.into_iter().map(Into::into).collect();
+        if !matches!(
+            command.first().map(String::as_str),
+            Some("CMD" | "CMD-SHELL")
+        ) {
+            command.insert(0, "CMD".to_owned());
+        }
+        HealthCheck {
+            command,
+            interval_secs: 30,
+            timeout_secs: 5,
+            retries: 3,
+            start_period_secs: 0,
+        }
+    }
+
+    /// Seconds between checks (5–300).
+    pub fn interval_secs(mut self, s: u32) -> Self {
+        self.interval_secs = s;
+        self
+    }
+
+    /// Seconds before a check counts as failed (2–120).
+    pub fn timeout_secs(mut self, s: u32) -> Self {
+        self.timeout_secs = s;
+        self
+    }
+
+    /// Consecutive failures before the container is unhealthy (1–10).
+    pub fn retries(mut self, n: u32) -> Self {
+        self.retries = n;
+        self
+    }
+
+    /// Grace period after start during which failures do not count (0–300).
+    pub fn start_period_secs(mut self, s: u32) -> Self {
+        self.start_period_secs = s;
+        self
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut range = |what: &str, v: u32, lo: u32, hi: u32| {
+            if !(lo..=hi).contains(&v) {
+                out.push(format!(
+                    "health check {what} {v} out of range: allowed {lo} to {hi}"
+                ));
+            }
+        };
+        range("interval", self.interval_secs, 5, 300);
+        range("timeout", self.timeout_secs, 2, 120);
+        range("retries", self.retries, 1, 10);
+        range("start period", self.start_period_secs, 0, 300);
+        if self.timeout_secs >= self.interval_secs {
+            out.push("health check timeout must be shorter than its interval".to_owned());
+        }
+        if self.command.len() < 2 || self.command[1..].iter().all(|s| s.trim().is_empty()) {
+            out.push("health check command is empty".to_owned());
+        }
+        out
+    }
+
+    fn to_json(&self) -> Json {
+        json!({
+            "Command": self.command,
+            "Interval": self.interval_secs,
+            "Timeout": self.timeout_secs,
+            "Retries": self.retries,
+            "StartPeriod": self.start_period_secs,
+        })
+    }
+}
+
+/// Where a container's stdout/stderr go.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Logging {
+    /// The `awslogs` driver to a new log group for this container (default:
+    /// one-year retention, KMS-encrypted, `Retain`).
+    NewLogGroup(LogGroupProps),
+    /// The `awslogs` driver to an existing log group.
+    AwsLogs {
+        /// The log group.
+        log_group: LogGroup,
+        /// Stream prefix (`<prefix>/<container>/<task id>`).
+        stream_prefix: String,
+    },
+    /// No log driver (output is lost).
+    None,
+}
+
+impl Default for Logging {
+    fn default() -> Self {
+        Logging::NewLogGroup(LogGroupProps::default())
+    }
+}
+
+/// Settings of a container added with [`FargateTaskDefinition::add_container`].
+///
+/// Secure defaults: read-only root file system (writable scratch paths via
+/// [`ContainerProps::writable_paths`]), never privileged, logs to a
+/// retained, encrypted log group, secrets only through
+/// [`ContainerProps::secrets`].
+#[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
+pub struct ContainerProps {
+    /// The container name (1–255 of `[A-Za-z0-9_-]`, unique in the task).
+    #[builder(setter(into))]
+    pub name: String,
+    /// The image.
+    pub image: ContainerImage,
+    /// The task stops when an essential container stops (default `true`).
+    #[builder(default = true)]
+    pub essential: bool,
+    /// CPU units reserved for the container.
+    #[builder(default, setter(strip_option))]
+    pub cpu: Option<u32>,
+    /// Hard memory limit in MiB.
+    #[builder(default, setter(strip_option))]
+    pub memory_limit_mib: Option<u32>,
+    /// Soft memory reservation in MiB.
+    #[builder(default, setter(strip_option))]
+    pub memory_reservation_mib: Option<u32>,
+    /// Ports the container listens on.
+    #[builder(default)]
+    pub port_mappings: Vec<PortMapping>,
+    /// Plain environment variables (no secrets: use `secrets`).
+    #[builder(default)]
+    pub environment: BTreeMap<String, Value<String>>,
+    /// Environment variables filled from Secrets Manager / SSM at start.
+    #[builder(default)]
+    pub secrets: BTreeMap<String, ContainerSecret>,
+    /// Health check.
+    #[builder(default, setter(strip_option))]
+    pub health_check: Option<HealthCheck>,
+    /// Logging (default: `awslogs` to a new log group).
+    #[builder(default)]
+    pub logging: Logging,
+    /// Mount the root file system read-only (default `true`, checkov
+    /// CKV_AWS_43). Turning it off records a checkov skip naming this field.
+    #[builder(default = true)]
+    pub readonly_root_filesystem: bool,
+    /// Paths that stay writable with a read-only root (task-local scratch
+    /// volumes), e.g. `vec!["/tmp".into()]`.
+    #[builder(default)]
+    pub writable_paths: Vec<String>,
+    /// The user (and group) to run as, e.g. `"1000:1000"` (default: the
+    /// image's `USER`). A non-root user is recommended.
+    #[builder(default, setter(strip_option, into))]
+    pub user: Option<String>,
+    /// Override the image's `CMD`.
+    #[builder(default)]
+    pub command: Vec<String>,
+    /// Override the image's `ENTRYPOINT`.
+    #[builder(default)]
+    pub entry_point: Vec<String>,
+    /// Working directory.
+    #[builder(default, setter(strip_option, into))]
+    pub working_directory: Option<String>,
+    /// Seconds between SIGTERM and SIGKILL (2–120; Fargate default 30).
+    #[builder(default, setter(strip_option))]
+    pub stop_timeout_secs: Option<u32>,
+    /// Run an init process as PID 1 that reaps zombies and forwards signals
+    /// (default `true`; recommended for ECS Exec).
+    #[builder(default = true)]
+    pub init_process: bool,
+    /// Docker labels.
+    #[builder(default)]
+    pub docker_labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug)]
+struct ContainerInfo {
+    name: String,
+    ports: Vec<PortMapping>,
+    essential: bool,
+    log_group: Option<LogGroup>,
+}
+
+#[derive(Debug)]
+struct TdState {
+    containers: Vec<ContainerInfo>,
+    volumes: Vec<String>,
+    cpu_reserved: u32,
+    memory_reserved: u32,
+}
+
+/// A Fargate task definition (`AWS::ECS::TaskDefinition`, `awsvpc`
+/// networking) with its execution role (image pulls, logs, secrets:
+/// exactly what its containers use) and task role (the application's own
+/// permissions: empty until granted).
+///
+/// ```
+/// use stackcraft_core::App;
+/// use stackcraft_ecs_service::*;
+///
+/// let app = App::new("demo");
+/// let stack = app.stack("Api");
+/// let td = FargateTaskDefinition::new(&stack, "Task", FargateTaskDefinitionProps::builder()
+///     .size(FargateSize::CPU_512_MEM_1024).build());
+/// let web = td.add_container(ContainerProps::builder()
+///     .name("web")
+///     .image(ContainerImage::from_registry("nginx:1.27"))
+///     .port_mappings(vec![PortMapping::tcp(8080)])
+///     .writable_paths(vec!["/tmp".into()])
+///     .build());
+/// web.add_environment("ENVIRONMENT", "dev");
+/// assert_eq!(td.container_names(), ["web"]);
+/// app.synth().unwrap();
+/// ```
+#[derive(Debug, Clone)]
+pub struct FargateTaskDefinition {
+    scope: Scope,
+    handle: ResourceHandle,
+    size: FargateSize,
+    execution_role: Role,
+    task_role: Role,
+    state: Rc<RefCell<TdState>>,
+}
+
+fn valid_name(n: &str) -> bool {
+    !n.is_empty()
+        && n.len() <= 255
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+impl FargateTaskDefinition {
+    /// Add a task definition with construct id `id` under `scope`.
+    pub fn new(scope: &Scope, id: &str, props: FargateTaskDefinitionProps) -> Self {
+        let scope = scope.scope(id);
+        let principal = ServicePrincipal::new("ecs-tasks.amazonaws.com");
+        let execution_role = Role::new(
+            &scope,
+            "ExecutionRole",
+            RoleProps::builder()
+                .assumed_by(principal.clone())
+                .description("ECS task execution role: pulls images, writes logs, reads the secrets of its containers")
+                .build(),
+        );
+        let task_role = Role::new(
+            &scope,
+            "TaskRole",
+            RoleProps::builder()
+                .assumed_by(principal)
+                .description("ECS task role: the application's own permissions")
+                .build(),
+        );
+        let mut p = json!({
+            "RequiresCompatibilities": ["FARGATE"],
+            "NetworkMode": "awsvpc",
+            "Cpu": props.size.cpu().to_string(),
+            "Memory": props.size.memory_mib().to_string(),
+            "ExecutionRoleArn": execution_role.arn(),
+            "TaskRoleArn": task_role.arn(),
+            "RuntimePlatform": {
+                "CpuArchitecture": props.cpu_architecture.as_str(),
+                "OperatingSystemFamily": "LINUX",
+            },
+            "ContainerDefinitions": [],
+        });
+        if let Some(f) = &props.family {
+            if !valid_name(f) {
+                scope.error(
+                    "Family",
+                    format!("family {f:?}: 1-255 characters of A-Z a-z 0-9 _ -"),
+                );
+            }
+            p["Family"] = json!(f);
+        }
+        if let Some(g) = props.ephemeral_storage_gib {
+            if !(21..=200).contains(&g) {
+                scope.error(
+                    "EphemeralStorage",
+                    format!(
+                        "{g} GiB of ephemeral storage: allowed 21 to 200 (omit for the default 20)"
+                    ),
+                );
+            }
+            p["EphemeralStorage"] = json!({ "SizeInGiB": g });
+        }
+        let handle = scope.add_raw(
+            "Resource",
+            RawResource::new("AWS::ECS::TaskDefinition", p).taggable(TagFormat::List),
+        );
+        FargateTaskDefinition {
+            scope,
+            handle,
+            size: props.size,
+            execution_role,
+            task_role,
+            state: Rc::new(RefCell::new(TdState {
+                containers: Vec::new(),
+                volumes: Vec::new(),
+                cpu_reserved: 0,
+                memory_reserved: 0,
+            })),
+        }
+    }
+
+    /// Add a container; returns a handle for further settings.
+    pub fn add_container(&self, props: ContainerProps) -> Container {
+        let cscope = self.scope.scope(&props.name);
+        let name = props.name.clone();
+        if !valid_name(&name) {
+            cscope.error(
+                "Name",
+                format!("container name {name:?}: 1-255 characters of A-Z a-z 0-9 _ -"),
+            );
+        }
+        if self
+            .state
+            .borrow()
+            .containers
+            .iter()
+            .any(|c| c.name == name)
+        {
+            cscope.error(
+                "Name",
+                format!("the task definition already has a container named {name:?}"),
+            );
+        }
+        for p in props.image.problems() {
+            cscope.error("Image", p);
+        }
+        props.image.grant_pull(&self.execution_role);
+
+        let mut c = json!({
+            "Name": name,
+            "Image": props.image.image_uri(),
+            "Essential": props.essential,
+            "ReadonlyRootFilesystem": props.readonly_root_filesystem,
+            "Privileged": false,
+        });
+        {
+            let mut st = self.state.borrow_mut();
+            if let Some(cpu) = props.cpu {
+                c["Cpu"] = json!(cpu);
+                st.cpu_reserved += cpu;
+                if st.cpu_reserved > self.size.cpu() {
+                    cscope.error(
+                        "Cpu",
+                        format!(
+                            "containers reserve {} CPU units, more than the task's {}",
+                            st.cpu_reserved,
+                            self.size.cpu()
+                        ),
+                    );
+                }
+            }
+            let mem = props.memory_limit_mib.or(props.memory_reservation_mib);
+            if let Some(m) = props.memory_limit_mib {
+                c["Memory"] = json!(m);
+            }
+            if let Some(m) = props.memory_reservation_mib {
+                c["MemoryReservation"] = json!(m);
+                if props.memory_limit_mib.is_some_and(|l| l < m) {
+                    cscope.error(
+                        "MemoryReservation",
+                        "the memory reservation exceeds the memory limit",
+                    );
+                }
+            }
+            if let Some(m) = mem {
+                st.memory_reserved += m;
+                if st.memory_reserved > self.size.memory_mib() {
+                    cscope.error(
+                        "Memory",
+                        format!(
+                            "containers reserve {} MiB, more than the task's {} MiB",
+                            st.memory_reserved,
+                            self.size.memory_mib()
+                        ),
+                    );
+                }
+            }
+        }
+        let mut seen = Vec::new();
+        for pm in &props.port_mappings {
+            if pm.port == 0 {
+                cscope.error("PortMappings", "port 0 is not a valid container port");
+            }
+            if seen.contains(&(pm.port, pm.protocol)) {
+                cscope.error("PortMappings", format!("port {} is mapped twice", pm.port));
+            }
+            seen.push((pm.port, pm.protocol));
+        }
+        if !props.port_mappings.is_empty() {
+            c["PortMappings"] = Json::Array(
+                props
+                    .port_mappings
+                    .iter()
+                    .map(PortMapping::to_json)
+                    .collect(),
+            );
+        }
+        if let Some(hc) = &props.health_check {
+            for p in hc.problems() {
+                cscope.error("HealthCheck", p);
+            }
+            c["HealthCheck"] = hc.to_json();
+        }
+        if let Some(u) = &props.user {
+            if u == "root" || u == "0" || u.starts_with("0:") || u.starts_with("root:") {
+                cscope.warning(
+                    "User",
+                    format!("user {u:?} runs the container as root; prefer a non-root user"),
+                );
+            }
+            c["User"] = json!(u);
+        }
+        if !props.command.is_empty() {
+            c["Command"] = json!(props.command);
+        }
+        if !props.entry_point.is_empty() {
+            c["EntryPoint"] = json!(props.entry_point);
+        }
+        if let Some(w) = &props.working_directory {
+            c["WorkingDirectory"] = json!(w);
+        }
+        if let Some(s) = props.stop_timeout_secs {
+            if !(2..=120).contains(&s) {
+                cscope.error(
+                    "StopTimeout",
+                    format!("stop timeout {s} s: allowed 2 to 120 on Fargate"),
+                );
+            }
+            c["StopTimeout"] = json!(s);
+        }
+        if props.init_process {
+            c["LinuxParameters"] = json!({ "InitProcessEnabled": true });
+        }
+        if !props.docker_labels.is_empty() {
+            c["DockerLabels"] = json!(props.docker_labels);
+        }
+        let log_group = match props.logging {
+            Logging::NewLogGroup(lp) => {
+                let lg = LogGroup::new(&cscope, "LogGroup", lp);
+                Some((lg, name.clone()))
+            }
+            Logging::AwsLogs {
+                log_group,
+                stream_prefix,
+            } => Some((log_group, stream_prefix)),
+            Logging::None => None,
+        };
+        if let Some((lg, prefix)) = &log_group {
+            c["LogConfiguration"] = json!({
+                "LogDriver": "awslogs",
+                "Options": {
+                    "awslogs-group": lg.name(),
+                    "awslogs-region": Value::region(),
+                    "awslogs-stream-prefix": prefix,
+                },
+            });
+            self.execution_role.add_to_policy(
+                PolicyStatement::allow()
+                    .actions(["logs:CreateLogStream", "logs:PutLogEvents"])
+                    .resource(lg.arn()),
+            );
+        }
+        let mut mounts = Vec::new();
+        for path in &props.writable_paths {
+            if !path.starts_with('/') || path == "/" {
+                cscope.error(
+                    "MountPoints",
+                    format!("writable path {path:?} must be absolute and not '/'"),
+                );
+            }
+            let vol: String = format!(
+                "scratch{}",
+                path.chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                    .collect::<String>()
+            );
+            self.add_volume(&vol);
+            mounts.push(json!({ "SourceVolume": vol, "ContainerPath": path, "ReadOnly": false }));
+        }
+        if !mounts.is_empty() {
+            c["MountPoints"] = Json::Array(mounts);
+        }
+        if !props.readonly_root_filesystem {
+            self.handle.skip_checkov(
+                "CKV_AWS_43",
+                &format!("container {name}: writable root file system chosen explicitly in ContainerProps::readonly_root_filesystem"),
+            );
+        }
+        let index = {
+            let mut st = self.state.borrow_mut();
+            st.containers.push(ContainerInfo {
+                name: name.clone(),
+                ports: props.port_mappings.clone(),
+                essential: props.essential,
+                log_group: log_group.map(|(lg, _)| lg),
+            });
+            st.containers.len() - 1
+        };
+        self.handle.edit_properties(|p| {
+            if let Some(Json::Array(defs)) = p.get_mut("ContainerDefinitions") {
+                defs.push(c);
+            }
+        });
+        let container = Container {
+            td: self.clone(),
+            scope: cscope,
+            name,
+            index,
+        };
+        for (k, v) in props.environment {
+            container.add_environment(&k, v);
+        }
+        for (k, s) in props.secrets {
+            container.add_secret(&k, s);
+        }
+        container
+    }
+
+    /// Add a task-local (ephemeral) volume by name; idempotent.
+    pub fn add_volume(&self, name: &str) {
+        let mut st = self.state.borrow_mut();
+        if st.volumes.iter().any(|v| v == name) {
+            return;
+        }
+        st.volumes.push(name.to_owned());
+        let n = name.to_owned();
+        self.handle.edit_properties(|p| {
+            let m = p
+                .as_object_mut()
+                .map(|m| m.entry("Volumes").or_insert_with(|| json!([])));
+            if let Some(Json::Array(v)) = m {
+                v.push(json!({ "Name": n }));
+            }
+        });
+    }
+
+    /// The task definition ARN (`Ref`).
+    pub fn arn(&self) -> Value<String> {
+        self.handle.ref_()
+    }
+
+    /// The task size.
+    pub fn size(&self) -> FargateSize {
+        self.size
+    }
+
+    /// The execution role (used by ECS to start the task).
+    pub fn execution_role(&self) -> &Role {
+        &self.execution_role
+    }
+
+    /// The task role (the application's permissions).
+    pub fn task_role(&self) -> &Role {
+        &self.task_role
+    }
+
+    /// Container names, in the order added.
+    pub fn container_names(&self) -> Vec<String> {
+        self.state
+            .borrow()
+            .containers
+            .iter()
+            .map(|c| c.name.clone())
+            .collect()
+    }
+
+    /// Whether `container` has a TCP port mapping for `port`.
+    pub fn has_port(&self, container: &str, port: u16) -> bool {
+        self.state.borrow().containers.iter().any(|c| {
+            c.name == container
+                && c.ports
+                    .iter()
+                    .any(|p| p.port == port && p.protocol == PortProtocol::Tcp)
+        })
+    }
+
+    /// Whether at least one container is essential.
+    pub fn has_essential_container(&self) -> bool {
+        self.state.borrow().containers.iter().any(|c| c.essential)
+    }
+
+    /// The log group of a container (when it logs to one).
+    pub fn log_group(&self, container: &str) -> Option<LogGroup> {
+        self.state
+            .borrow()
+            .containers
+            .iter()
+            .find(|c| c.name == container)
+            .and_then(|c| c.log_group.clone())
+    }
+
+    /// The construct scope.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// The underlying resource (escape hatch).
+    pub fn handle(&self) -> &ResourceHandle {
+        &self.handle
+    }
+
+    fn edit_container(&self, index: usize, f: impl FnOnce(&mut Json)) {
+        self.handle.edit_properties(|p| {
+            if let Some(c) = p
+                .get_mut("ContainerDefinitions")
+                .and_then(|d| d.get_mut(index))
+            {
+                f(c);
+            }
+        });
+    }
+}
+
+impl Grantable for FargateTaskDefinition {
+    fn grant_principal(&self) -> Role {
+        self.task_role.clone()
+    }
+}
+
+/// A container of a [`FargateTaskDefinition`].
+#[derive(Debug, Clone)]
+pub struct Container {
+    td: FargateTaskDefinition,
+    scope: Scope,
+    name: String,
+    index: usize,
+}
+
+fn looks_secret(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    [
+        "PASSWORD",
+        "PASSWD",
+        "SECRET_KEY",
+        "PRIVATE_KEY",
+        "API_KEY",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+}
+
+impl Container {
+    /// The container name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Set a plain environment variable (replaces an earlier value).
+    pub fn add_environment(&self, name: &str, value: impl Into<Value<String>>) {
+        let value = value.into();
+        if name.is_empty() {
+            self.scope.error(
+                "Environment",
+                "environment variable names must be non-empty",
+            );
+        }
+        if looks_secret(name) && value.as_literal().is_some() {
+            self.scope.warning(
+                "Environment",
+                format!("{name} looks like a secret but is a plain environment variable written into the template; use ContainerSecret"),
+            );
+        }
+        let n = name.to_owned();
+        self.td.edit_container(self.index, |c| {
+            set_named(c, "Environment", "Value", &n, value.to_cfn());
+        });
+    }
+
+    /// Inject a secret as environment variable `name`, and grant the task's
+    /// execution role read access to exactly that secret.
+    pub fn add_secret(&self, name: &str, secret: ContainerSecret) {
+        if name.is_empty() {
+            self.scope.error(
+                "Secrets",
+                "secret environment variable names must be non-empty",
+            );
+        }
+        if let Some(p) = secret.problem() {
+            self.scope.error("Secrets", p);
+        }
+        secret.grant_read(&self.td.execution_role);
+        let n = name.to_owned();
+        let v = secret.value_from().to_cfn();
+        self.td.edit_container(self.index, |c| {
+            set_named(c, "Secrets", "ValueFrom", &n, v);
+        });
+    }
+
+    /// Add a port mapping.
+    pub fn add_port_mapping(&self, mapping: PortMapping) {
+        let dup = {
+            let mut st = self.td.state.borrow_mut();
+            let info = &mut st.containers[self.index];
+            let dup = info
+                .ports
+                .iter()
+                .any(|p| p.port == mapping.port && p.protocol == mapping.protocol);
+            if !dup {
+                info.ports.push(mapping.clone());
+            }
+            dup
+        };
+        if dup {
+            return;
+        }
+        let j = mapping.to_json();
+        self.td.edit_container(self.index, |c| {
+            let m = c
+                .as_object_mut()
+                .map(|m| m.entry("PortMappings").or_insert_with(|| json!([])));
+            if let Some(Json::Array(a)) = m {
+                a.push(j);
+            }
+        });
+    }
+
+    /// The container's log group (when it logs to one).
+    pub fn log_group(&self) -> Option<LogGroup> {
+        self.td.log_group(&self.name)
+    }
+}
+
+/// Set `{"Name": name, <field>: value}` in list `key`, keeping the list sorted by name.
+fn set_named(c: &mut Json, key: &str, field: &str, name: &str, value: Json) {
+    let Some(obj) = c.as_object_mut() else { return };
+    let list = obj.entry(key).or_insert_with(|| json!([]));
+    let Json::Array(items) = list else { return };
+    items.retain(|e| e["Name"] != name);
+    items.push(json!({ "Name": name, field: value }));
+    items.sort_by(|a, b| a["Name"].as_str().cmp(&b["Name"].as_str()));
+}
