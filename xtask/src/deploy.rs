@@ -1,7 +1,8 @@
-//! `cargo xtask deploy|diff|destroy|outputs`: being built (issue 5).
+//! `cargo xtask deploy|diff|destroy|outputs ENV`: synthesize an app and apply
+//! it to CloudFormation. All the work is in `stackcraft-deploy`; a user's own
+//! workspace gets the same commands from the same one-line call.
 use std::process::ExitCode;
 
-pub(crate) fn run(cmd: &str, _args: Vec<String>) -> ExitCode {
-    eprintln!("`cargo xtask {cmd}` is not available yet");
-    ExitCode::FAILURE
+pub(crate) fn run(cmd: &str, args: Vec<String>) -> ExitCode {
+    stackcraft_deploy::cli::run(cmd, args)
 }

@@ -1,0 +1,199 @@
+//! AWS clients: configuration from the standard chain, one TLS stack, retries;
+//! and conversion of SDK shapes into the typed [`model`](crate::model).
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_cloudformation as cfn;
+use aws_sdk_cloudformation::error::ProvideErrorMetadata;
+
+use crate::error::Error;
+use crate::model::{
+    ChangeAction, PropertyChange, Replacement, ResourceChange, ResourceStatus, StackEvent,
+    StackInfo, StackOutput, StackStatus,
+};
+
+/// Where to find credentials and which region to use. Unset fields fall back
+/// to the standard AWS chain (`AWS_PROFILE`, `AWS_REGION`, `~/.aws/config`,
+/// `AWS_ENDPOINT_URL`, instance metadata, ...).
+#[derive(Debug, Clone, Default)]
+pub struct AwsOptions {
+    /// Named profile (overrides `AWS_PROFILE`).
+    pub profile: Option<String>,
+    /// Region (overrides `AWS_REGION` and the profile's region).
+    pub region: Option<String>,
+}
+
+/// The clients deploy uses.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    /// CloudFormation.
+    pub cloudformation: cfn::Client,
+    /// S3 (the assets bucket for large templates).
+    pub s3: aws_sdk_s3::Client,
+    /// STS (the account id, to name the assets bucket).
+    pub sts: aws_sdk_sts::Client,
+    /// The resolved region.
+    pub region: String,
+}
+
+/// The retry policy: adaptive mode (client-side rate limiting after
+/// throttling), up to 10 attempts, exponential backoff with jitter capped at
+/// 20 s. Throttling (`Throttling`, `ThrottlingException`, HTTP 429) and
+/// transient errors (5xx, timeouts, connection resets) are retried.
+pub fn retry_config() -> RetryConfig {
+    RetryConfig::adaptive()
+        .with_max_attempts(10)
+        .with_initial_backoff(Duration::from_millis(500))
+        .with_max_backoff(Duration::from_secs(20))
+}
+
+impl Clients {
+    /// Load the configuration from the standard chain, apply `opts`, and
+    /// build the clients.
+    pub async fn connect(opts: &AwsOptions) -> Result<Clients, Error> {
+        use aws_smithy_http_client::tls;
+        // The HTTPS client: hyper + rustls with the `ring` provider (no C
+        // build of aws-lc-sys, one TLS stack).
+        let https = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(https)
+            .retry_config(retry_config());
+        if let Some(p) = &opts.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(r) = &opts.region {
+            loader = loader.region(Region::new(r.clone()));
+        }
+        let conf = loader.load().await;
+        let region = conf.region().map(|r| r.to_string()).ok_or_else(|| {
+            Error::Usage(
+                "no AWS region: set AWS_REGION, a region in your AWS profile, or pass --region"
+                    .into(),
+            )
+        })?;
+        // A custom endpoint (an emulator on loopback, a VPC endpoint) cannot
+        // serve virtual-hosted bucket names: use path-style addressing there.
+        let s3_conf = aws_sdk_s3::config::Builder::from(&conf)
+            .force_path_style(conf.endpoint_url().is_some())
+            .build();
+        Ok(Clients {
+            cloudformation: cfn::Client::new(&conf),
+            s3: aws_sdk_s3::Client::from_conf(s3_conf),
+            sts: aws_sdk_sts::Client::new(&conf),
+            region,
+        })
+    }
+}
+
+/// Turn an SDK error into [`Error::Aws`].
+pub(crate) fn aws_err<E>(operation: &'static str, stack: &str, e: E) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let code = e.code().map(str::to_string);
+    let message = match e.message() {
+        Some(m) => match &code {
+            Some(c) => format!("{c}: {m}"),
+            None => m.to_string(),
+        },
+        None => aws_smithy_types::error::display::DisplayErrorContext(&e).to_string(),
+    };
+    Error::Aws {
+        operation,
+        stack: stack.to_string(),
+        code,
+        message,
+    }
+}
+
+/// Whether `e` says the stack does not exist.
+pub(crate) fn is_missing_stack<E: ProvideErrorMetadata>(e: &E) -> bool {
+    e.code() == Some("ValidationError") && e.message().is_some_and(|m| m.contains("does not exist"))
+}
+
+pub(crate) fn stack_info(s: &cfn::types::Stack) -> StackInfo {
+    StackInfo {
+        stack_id: s.stack_id().unwrap_or_default().to_string(),
+        stack_name: s.stack_name().unwrap_or_default().to_string(),
+        status: StackStatus::parse(s.stack_status().map(|s| s.as_str()).unwrap_or_default()),
+        reason: s.stack_status_reason().map(str::to_string),
+        termination_protection: s.enable_termination_protection().unwrap_or(false),
+        outputs: s
+            .outputs()
+            .iter()
+            .map(|o| StackOutput {
+                key: o.output_key().unwrap_or_default().to_string(),
+                value: o.output_value().unwrap_or_default().to_string(),
+                description: o.description().map(str::to_string),
+                export_name: o.export_name().map(str::to_string),
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn stack_event(e: &cfn::types::StackEvent) -> StackEvent {
+    StackEvent {
+        event_id: e.event_id().unwrap_or_default().to_string(),
+        logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
+        physical_id: e.physical_resource_id().map(str::to_string),
+        resource_type: e.resource_type().unwrap_or_default().to_string(),
+        timestamp: e
+            .timestamp()
+            .and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok()),
+        status: ResourceStatus::parse(e.resource_status().map(|s| s.as_str()).unwrap_or_default()),
+        reason: e.resource_status_reason().map(str::to_string),
+    }
+}
+
+pub(crate) fn resource_change(c: &cfn::types::Change) -> Option<ResourceChange> {
+    let r = c.resource_change()?;
+    let action = match r.action().map(|a| a.as_str()).unwrap_or_default() {
+        "Add" => ChangeAction::Add,
+        "Modify" => ChangeAction::Modify,
+        "Remove" => ChangeAction::Remove,
+        "Import" => ChangeAction::Import,
+        "Dynamic" => ChangeAction::Dynamic,
+        other => ChangeAction::Other(other.to_string()),
+    };
+    let replacement = r.replacement().and_then(|x| match x.as_str() {
+        "True" => Some(Replacement::True),
+        "False" => Some(Replacement::False),
+        "Conditional" => Some(Replacement::Conditional),
+        _ => None,
+    });
+    let details = r
+        .details()
+        .iter()
+        .map(|d| {
+            let t = d.target();
+            PropertyChange {
+                attribute: t
+                    .and_then(|t| t.attribute())
+                    .map(|a| a.as_str().to_string())
+                    .unwrap_or_default(),
+                name: t.and_then(|t| t.name()).map(str::to_string),
+                requires_recreation: t
+                    .and_then(|t| t.requires_recreation())
+                    .map(|r| r.as_str().to_string()),
+                change_source: d.change_source().map(|s| s.as_str().to_string()),
+                causing_entity: d.causing_entity().map(str::to_string),
+                before: t.and_then(|t| t.before_value()).map(str::to_string),
+                after: t.and_then(|t| t.after_value()).map(str::to_string),
+            }
+        })
+        .collect();
+    Some(ResourceChange {
+        action,
+        logical_id: r.logical_resource_id().unwrap_or_default().to_string(),
+        physical_id: r.physical_resource_id().map(str::to_string),
+        resource_type: r.resource_type().unwrap_or_default().to_string(),
+        replacement,
+        details,
+    })
+}

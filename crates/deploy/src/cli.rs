@@ -1,0 +1,556 @@
+//! The `deploy | diff | destroy | outputs ENV` commands, as called from an
+//! `xtask` binary: [`run`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::sync::Arc;
+
+use clap::{Args, Parser};
+
+use crate::assembly::Assembly;
+use crate::aws::{AwsOptions, Clients};
+use crate::deployer::{Deployer, Operation, PollConfig, StackResult};
+use crate::error::Error;
+use crate::model::StackOutput;
+use crate::ui::Ui;
+
+/// Options shared by every command.
+#[derive(Debug, Clone, Args)]
+struct Common {
+    /// Environment to deploy (as declared by the app: dev, staging, prod, ...)
+    env: String,
+    /// The app: a workspace package name (`cargo run -p NAME`) or the path of
+    /// a Cargo project directory. Default: env STACKCRAFT_APP, then
+    /// `[workspace.metadata.stackcraft] default-app` of the root Cargo.toml
+    #[arg(long, value_name = "PACKAGE_OR_PATH")]
+    app: Option<String>,
+    /// Use this already-synthesized cloud assembly instead of running synth
+    #[arg(long, value_name = "DIR", conflicts_with = "app")]
+    assembly: Option<PathBuf>,
+    /// Only these stacks (artifact id or stack name; repeatable)
+    #[arg(long, value_name = "NAME")]
+    stack: Vec<String>,
+    /// AWS profile (overrides AWS_PROFILE)
+    #[arg(long)]
+    profile: Option<String>,
+    /// AWS region (overrides AWS_REGION and the profile's region)
+    #[arg(long)]
+    region: Option<String>,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "deploy",
+    about = "Synthesize the app for ENV and deploy it through CloudFormation change sets",
+    long_about = "Synthesize the app for ENV and deploy it: for each stack (dependencies first, \
+                  independent stacks concurrently) create a change set, show it, ask for \
+                  confirmation (or --yes), execute it while streaming events, then print the \
+                  outputs and write them to the outputs file. A stack without changes is left \
+                  alone. Templates above 51,200 bytes go through an S3 assets bucket."
+)]
+struct DeployCmd {
+    #[command(flatten)]
+    common: Common,
+    /// Deploy without asking for confirmation (required without a terminal)
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// How many independent stacks to deploy at the same time
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    concurrency: usize,
+    /// Where to write the stack outputs as JSON ({stackName: {OutputKey: value}})
+    #[arg(long, default_value = "outputs.json", value_name = "FILE")]
+    outputs_file: PathBuf,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "diff",
+    about = "Show what deploying ENV would change (creates and deletes change sets; changes nothing)"
+)]
+struct DiffCmd {
+    #[command(flatten)]
+    common: Common,
+    /// How many stacks to diff at the same time
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    concurrency: usize,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "destroy",
+    about = "Delete the stacks of ENV (dependents first)"
+)]
+struct DestroyCmd {
+    #[command(flatten)]
+    common: Common,
+    /// Delete without asking for confirmation (required without a terminal)
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// Required to destroy a production environment; also lifts termination protection
+    #[arg(long)]
+    force_production: bool,
+    /// How many independent stacks to delete at the same time
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    concurrency: usize,
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "outputs", about = "Print the outputs of ENV's deployed stacks")]
+struct OutputsCmd {
+    #[command(flatten)]
+    common: Common,
+    /// Also write them as JSON ({stackName: {OutputKey: value}}) to this file
+    #[arg(long, value_name = "FILE")]
+    outputs_file: Option<PathBuf>,
+}
+
+/// Run `command` (`deploy`, `diff`, `destroy` or `outputs`) with its
+/// arguments (without the command name), e.g. from an xtask's `main`:
+///
+/// ```no_run
+/// fn main() -> std::process::ExitCode {
+///     let mut args = std::env::args().skip(1);
+///     let command = args.next().unwrap_or_default();
+///     stackcraft_deploy::cli::run(&command, args.collect())
+/// }
+/// ```
+///
+/// Exit code: 0 on success (including "no changes"), 1 on failure, 2 on
+/// usage errors, 130 when interrupted by Ctrl-C.
+pub fn run(command: &str, args: Vec<String>) -> ExitCode {
+    let argv = std::iter::once(format!("cargo xtask {command}")).chain(args);
+    let result = match command {
+        "deploy" => DeployCmd::try_parse_from(argv).map(Cmd::Deploy),
+        "diff" => DiffCmd::try_parse_from(argv).map(Cmd::Diff),
+        "destroy" => DestroyCmd::try_parse_from(argv).map(Cmd::Destroy),
+        "outputs" => OutputsCmd::try_parse_from(argv).map(Cmd::Outputs),
+        other => {
+            eprintln!("unknown command {other:?}: expected deploy, diff, destroy or outputs");
+            return ExitCode::from(2);
+        }
+    };
+    let cmd = match result {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match execute(cmd) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Cmd {
+    Deploy(DeployCmd),
+    Diff(DiffCmd),
+    Destroy(DestroyCmd),
+    Outputs(OutputsCmd),
+}
+
+impl Cmd {
+    fn common(&self) -> &Common {
+        match self {
+            Cmd::Deploy(c) => &c.common,
+            Cmd::Diff(c) => &c.common,
+            Cmd::Destroy(c) => &c.common,
+            Cmd::Outputs(c) => &c.common,
+        }
+    }
+}
+
+fn execute(cmd: Cmd) -> Result<(), Error> {
+    let common = cmd.common().clone();
+    let mut assembly = match &common.assembly {
+        Some(dir) => Assembly::load(dir)?,
+        None => synth(&common)?,
+    };
+    if !assembly.environment.is_empty() && assembly.environment != common.env {
+        return Err(Error::Usage(format!(
+            "the assembly in {} is for environment {:?}, not {:?}",
+            assembly.dir.display(),
+            assembly.environment,
+            common.env
+        )));
+    }
+    assembly.select(&common.stack, matches!(cmd, Cmd::Deploy(_)))?;
+    if assembly.stacks.is_empty() {
+        return Err(Error::Assembly("the app has no stacks".into()));
+    }
+    let assume_yes = match &cmd {
+        Cmd::Deploy(c) => c.yes,
+        Cmd::Destroy(c) => c.yes,
+        _ => false,
+    };
+    if let Cmd::Destroy(c) = &cmd {
+        if assembly.production && !c.force_production {
+            return Err(Error::Refused(format!(
+                "{} is a production environment: destroying it needs --force-production \
+                 (which also lifts termination protection)",
+                common.env
+            )));
+        }
+    }
+    let ui = if std::env::var_os("STACKCRAFT_PLAIN_OUTPUT").is_some() {
+        Ui::plain(assume_yes)
+    } else {
+        Ui::detect(assume_yes)
+    };
+    let poll = match std::env::var("STACKCRAFT_POLL_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        Some(ms) => PollConfig {
+            initial: std::time::Duration::from_millis(ms),
+            max: std::time::Duration::from_millis(ms * 10),
+        },
+        None => PollConfig::default(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async move {
+        let clients = Clients::connect(&AwsOptions {
+            profile: common.profile.clone(),
+            region: common.region.clone(),
+        })
+        .await?;
+        let verb = match &cmd {
+            Cmd::Deploy(_) => "deploy",
+            Cmd::Diff(_) => "diff",
+            Cmd::Destroy(_) => "destroy",
+            Cmd::Outputs(_) => "outputs",
+        };
+        let reattach = format!("cargo xtask {verb} {}", common.env);
+        let deployer = Arc::new(Deployer::new(clients, ui.clone(), poll, reattach));
+        match cmd {
+            Cmd::Deploy(c) => {
+                ui.line(&format!(
+                    "deploying {} ({}): {}",
+                    display_app(&assembly),
+                    common.env,
+                    stack_list(&assembly)
+                ));
+                let results = deployer
+                    .run_all(&assembly.stacks, Operation::Deploy, c.concurrency)
+                    .await;
+                let mut outputs = BTreeMap::new();
+                for (art, r) in &results {
+                    if let Ok(
+                        StackResult::Deployed { outputs: o, .. }
+                        | StackResult::NoChanges { outputs: o },
+                    ) = r
+                    {
+                        outputs.insert(art.stack_name.clone(), o.clone());
+                    }
+                }
+                if !outputs.is_empty() {
+                    print_outputs(&ui, &outputs);
+                    write_outputs(&c.outputs_file, &outputs)?;
+                    ui.line(&format!("outputs written to {}", c.outputs_file.display()));
+                }
+                summarize(&ui, results)
+            }
+            Cmd::Diff(c) => {
+                let results = deployer
+                    .run_all(&assembly.stacks, Operation::Diff, c.concurrency)
+                    .await;
+                summarize(&ui, results)
+            }
+            Cmd::Destroy(c) => {
+                let question = format!(
+                    "Delete {} stack(s) of {} ({}): {}?",
+                    assembly.stacks.len(),
+                    display_app(&assembly),
+                    common.env,
+                    stack_list(&assembly)
+                );
+                if !ui.confirm(&question).await? {
+                    return Err(Error::Refused("destroy cancelled".into()));
+                }
+                let results = deployer
+                    .run_all(
+                        &assembly.stacks,
+                        Operation::Destroy {
+                            allow_protected: c.force_production,
+                        },
+                        c.concurrency,
+                    )
+                    .await;
+                summarize(&ui, results)
+            }
+            Cmd::Outputs(c) => {
+                let mut outputs = BTreeMap::new();
+                for s in &assembly.stacks {
+                    match deployer.describe(&s.stack_name).await? {
+                        Some(info) => {
+                            outputs.insert(s.stack_name.clone(), info.outputs);
+                        }
+                        None => ui.line(&format!("{}: not deployed", s.stack_name)),
+                    }
+                }
+                print_outputs(&ui, &outputs);
+                if let Some(f) = &c.outputs_file {
+                    write_outputs(f, &outputs)?;
+                }
+                Ok(())
+            }
+        }
+    })
+}
+
+fn display_app(a: &Assembly) -> String {
+    if a.app.is_empty() {
+        a.dir.display().to_string()
+    } else {
+        a.app.clone()
+    }
+}
+
+fn stack_list(a: &Assembly) -> String {
+    a.stacks
+        .iter()
+        .map(|s| s.stack_name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn print_outputs(ui: &Ui, outputs: &BTreeMap<String, Vec<StackOutput>>) {
+    let mut text = String::from("Outputs:");
+    for (stack, outs) in outputs {
+        for o in outs {
+            text.push_str(&format!("\n  {stack}.{} = {}", o.key, o.value));
+        }
+    }
+    if text.contains('\n') {
+        ui.line(&text);
+    }
+}
+
+/// Write `{stackName: {OutputKey: value}}` (the CDK `--outputs-file` shape).
+fn write_outputs(path: &Path, outputs: &BTreeMap<String, Vec<StackOutput>>) -> Result<(), Error> {
+    let json: BTreeMap<&str, BTreeMap<&str, &str>> = outputs
+        .iter()
+        .map(|(s, o)| {
+            (
+                s.as_str(),
+                o.iter()
+                    .map(|o| (o.key.as_str(), o.value.as_str()))
+                    .collect(),
+            )
+        })
+        .collect();
+    let text = serde_json::to_string_pretty(&json).map_err(|e| Error::Io(e.to_string()))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, text + "\n")
+        .map_err(|e| Error::Io(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Print one line per stack and turn the results into the command's result.
+fn summarize(
+    ui: &Ui,
+    results: Vec<(crate::assembly::StackArtifact, Result<StackResult, Error>)>,
+) -> Result<(), Error> {
+    let mut first_err: Option<Error> = None;
+    let mut failed = 0;
+    let mut lines = vec![String::from("Summary:")];
+    for (art, r) in results {
+        let name = &art.stack_name;
+        match r {
+            Ok(StackResult::NoChanges { .. }) => lines.push(format!("  = {name}: no changes")),
+            Ok(StackResult::Deployed {
+                status, elapsed, ..
+            }) => lines.push(format!(
+                "  + {name}: {status} ({:.1}s)",
+                elapsed.as_secs_f64()
+            )),
+            Ok(StackResult::Diffed { changes }) => {
+                lines.push(format!("  ~ {name}: {changes} change(s)"))
+            }
+            Ok(StackResult::Destroyed { existed: true }) => {
+                lines.push(format!("  - {name}: deleted"))
+            }
+            Ok(StackResult::Destroyed { existed: false }) => {
+                lines.push(format!("  - {name}: did not exist"))
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: {e}");
+                lines.push(format!("  x {name}: FAILED"));
+                // Interrupted wins, so the exit code says so.
+                if first_err.is_none() || matches!(e, Error::Interrupted { .. }) {
+                    first_err = Some(e);
+                }
+            }
+        }
+    }
+    ui.line(&lines.join("\n"));
+    match first_err {
+        None => Ok(()),
+        Some(Error::Interrupted { stack, hint }) => Err(Error::Interrupted { stack, hint }),
+        Some(_) => Err(Error::Refused(format!(
+            "{failed} stack(s) failed (see above)"
+        ))),
+    }
+}
+
+/// What `cargo metadata` says about the workspace around the current directory.
+struct Workspace {
+    root: PathBuf,
+    target: PathBuf,
+    default_app: Option<String>,
+}
+
+fn cargo_bin() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+fn workspace() -> Result<Workspace, Error> {
+    let out = Command::new(cargo_bin())
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .output()
+        .map_err(|e| Error::Synth(format!("cannot run cargo metadata: {e}")))?;
+    if !out.status.success() {
+        return Err(Error::Synth(format!(
+            "cargo metadata failed (run from inside your Cargo workspace): {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| Error::Synth(format!("cargo metadata: {e}")))?;
+    let path = |k: &str| PathBuf::from(meta[k].as_str().unwrap_or("."));
+    Ok(Workspace {
+        root: path("workspace_root"),
+        target: path("target_directory"),
+        default_app: meta["metadata"]["stackcraft"]["default-app"]
+            .as_str()
+            .map(str::to_string),
+    })
+}
+
+/// Build and run the app's `synth` for the environment into a fresh
+/// directory `<target>/stackcraft/<app>/<env>`, then read it.
+fn synth(common: &Common) -> Result<Assembly, Error> {
+    let ws = workspace()?;
+    let app = common
+        .app
+        .clone()
+        .or_else(|| {
+            std::env::var("STACKCRAFT_APP")
+                .ok()
+                .filter(|s| !s.is_empty())
+        })
+        .or(ws.default_app.clone())
+        .ok_or_else(|| {
+            Error::Usage(
+                "which app? Pass --app PACKAGE_OR_PATH, set STACKCRAFT_APP, or add \
+                 `[workspace.metadata.stackcraft] default-app = \"PACKAGE\"` to the workspace \
+                 Cargo.toml"
+                    .into(),
+            )
+        })?;
+    let mut cmd = Command::new(cargo_bin());
+    cmd.current_dir(&ws.root).args(["run", "--quiet"]);
+    let as_path = [PathBuf::from(&app), ws.root.join(&app)]
+        .into_iter()
+        .find(|p| p.join("Cargo.toml").is_file());
+    let label = match &as_path {
+        Some(dir) => {
+            let dir = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+            cmd.arg("--manifest-path").arg(dir.join("Cargo.toml"));
+            dir.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "app".into())
+        }
+        None => {
+            cmd.args(["--package", &app]);
+            app.clone()
+        }
+    };
+    let out = ws
+        .target
+        .join("stackcraft")
+        .join(sanitize(&label))
+        .join(sanitize(&common.env));
+    cmd.args(["--", "synth", "--env", &common.env, "--out"])
+        .arg(&out);
+    eprintln!(
+        "synthesizing {label} ({}) into {}",
+        common.env,
+        out.display()
+    );
+    let status = cmd
+        .status()
+        .map_err(|e| Error::Synth(format!("cannot run cargo: {e}")))?;
+    if !status.success() {
+        return Err(Error::Synth(format!(
+            "`cargo run` of {label} synth --env {} exited with {status}",
+            common.env
+        )));
+    }
+    Assembly::load(&out)
+}
+
+fn sanitize(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definitions_are_valid() {
+        DeployCmd::command().debug_assert();
+        DiffCmd::command().debug_assert();
+        DestroyCmd::command().debug_assert();
+        OutputsCmd::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_deploy_flags() {
+        let c = DeployCmd::try_parse_from([
+            "deploy",
+            "dev",
+            "--app",
+            "quickstart",
+            "--stack",
+            "Storage",
+            "--yes",
+            "--concurrency",
+            "2",
+        ])
+        .unwrap();
+        assert_eq!(c.common.env, "dev");
+        assert_eq!(c.common.stack, ["Storage"]);
+        assert!(c.yes);
+        assert_eq!(c.concurrency, 2);
+        assert!(
+            DeployCmd::try_parse_from(["deploy"]).is_err(),
+            "ENV is required"
+        );
+    }
+
+    #[test]
+    fn unknown_command_is_a_usage_error() {
+        assert_eq!(run("frobnicate", vec![]), ExitCode::from(2));
+    }
+}

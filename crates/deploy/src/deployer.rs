@@ -1,0 +1,1009 @@
+//! The deploy engine: change sets, waiting, event streaming, failure
+//! reporting, blocked states, large-template upload, destroy; and the
+//! scheduler that runs independent stacks concurrently in dependency order.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_sdk_cloudformation::error::ProvideErrorMetadata;
+use aws_sdk_cloudformation::types::{Capability as CfnCapability, ChangeSetType, Tag};
+use tokio::sync::OnceCell;
+use tokio::task::JoinSet;
+
+use crate::assembly::{StackArtifact, MAX_INLINE_TEMPLATE_BYTES};
+use crate::aws::{self, aws_err, is_missing_stack, Clients};
+use crate::error::Error;
+use crate::model::{
+    failures, Blocked, ChangeAction, ChangeSet, Outcome, ResourceChange, StackEvent, StackInfo,
+    StackOutput, StackStatus,
+};
+use crate::ui::{render_change_set, render_event, Ui};
+
+/// How often to poll CloudFormation: fast at first, then slower while
+/// nothing changes (each idle poll multiplies the interval by 1.5 up to
+/// `max`); new events reset it to `initial`.
+#[derive(Debug, Clone, Copy)]
+pub struct PollConfig {
+    /// First interval.
+    pub initial: Duration,
+    /// Largest interval.
+    pub max: Duration,
+}
+
+impl Default for PollConfig {
+    fn default() -> Self {
+        PollConfig {
+            initial: Duration::from_millis(1000),
+            max: Duration::from_secs(10),
+        }
+    }
+}
+
+impl PollConfig {
+    /// Millisecond polling, for tests against mocks and emulators.
+    pub fn fast() -> Self {
+        PollConfig {
+            initial: Duration::from_millis(1),
+            max: Duration::from_millis(20),
+        }
+    }
+}
+
+struct Poller {
+    cfg: PollConfig,
+    cur: Duration,
+}
+
+impl Poller {
+    fn new(cfg: PollConfig) -> Self {
+        Poller {
+            cfg,
+            cur: cfg.initial,
+        }
+    }
+
+    fn reset(&mut self) {
+        self.cur = self.cfg.initial;
+    }
+
+    /// Sleep for the current interval (then lengthen it); Ctrl-C ends the
+    /// wait with [`Error::Interrupted`].
+    async fn sleep(&mut self, stack: &str, hint: &str) -> Result<(), Error> {
+        let d = self.cur;
+        self.cur = self.cur.mul_f64(1.5).min(self.cfg.max);
+        tokio::select! {
+            _ = tokio::time::sleep(d) => Ok(()),
+            _ = tokio::signal::ctrl_c() => Err(Error::Interrupted {
+                stack: stack.to_string(),
+                hint: hint.to_string(),
+            }),
+        }
+    }
+}
+
+/// The result of preparing a stack's change set.
+#[derive(Debug)]
+pub enum Prepared {
+    /// The stack already matches the template.
+    NoChanges(Option<StackInfo>),
+    /// A change set with changes, ready to execute (or to discard).
+    Changes {
+        /// The stack as it was (None when it is created by this change set).
+        before: Option<StackInfo>,
+        /// The change set.
+        change_set: ChangeSet,
+    },
+}
+
+/// What happened to one stack.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum StackResult {
+    /// Nothing to do: the stack matches the template.
+    NoChanges {
+        /// Current outputs.
+        outputs: Vec<StackOutput>,
+    },
+    /// Created or updated.
+    Deployed {
+        /// Final status.
+        status: StackStatus,
+        /// Outputs after the deploy.
+        outputs: Vec<StackOutput>,
+        /// Wall time of the execution.
+        elapsed: Duration,
+    },
+    /// Diff shown (nothing applied).
+    Diffed {
+        /// Number of resource changes.
+        changes: usize,
+    },
+    /// Deleted (or was already absent).
+    Destroyed {
+        /// Whether the stack existed.
+        existed: bool,
+    },
+}
+
+/// Which operation the scheduler runs on each stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Operation {
+    /// Create/update through change sets.
+    Deploy,
+    /// Show change sets without executing them.
+    Diff,
+    /// Delete, dependents first.
+    Destroy {
+        /// Lift termination protection before deleting.
+        allow_protected: bool,
+    },
+}
+
+/// Applies stacks to CloudFormation.
+#[derive(Debug)]
+pub struct Deployer {
+    clients: Clients,
+    ui: Ui,
+    poll: PollConfig,
+    reattach: String,
+    bucket: OnceCell<String>,
+}
+
+fn now_millis() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default()
+}
+
+/// FNV-1a: a stable content hash for asset keys (no crypto needed: the key
+/// only has to change when the content does).
+fn fnv64(data: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in data {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+fn is_no_changes_reason(reason: &str) -> bool {
+    reason.contains("didn't contain changes")
+        || reason.contains("No updates are to be performed")
+        || reason.contains("does not contain changes")
+}
+
+impl Deployer {
+    /// A deployer over `clients`, printing through `ui`. `reattach` is the
+    /// command that resumes waiting after Ctrl-C (e.g. `cargo xtask deploy dev`).
+    pub fn new(clients: Clients, ui: Ui, poll: PollConfig, reattach: impl Into<String>) -> Self {
+        Deployer {
+            clients,
+            ui,
+            poll,
+            reattach: reattach.into(),
+            bucket: OnceCell::new(),
+        }
+    }
+
+    fn cfn(&self) -> &aws_sdk_cloudformation::Client {
+        &self.clients.cloudformation
+    }
+
+    fn hint(&self, stack: &str) -> String {
+        format!(
+            "rerun `{}` to wait for it again, or follow it with `aws cloudformation \
+             describe-stack-events --stack-name {stack}`",
+            self.reattach
+        )
+    }
+
+    /// The stack named `stack` (name or id), or None if it does not exist.
+    pub async fn describe(&self, stack: &str) -> Result<Option<StackInfo>, Error> {
+        match self.cfn().describe_stacks().stack_name(stack).send().await {
+            Ok(out) => Ok(out.stacks().first().map(aws::stack_info)),
+            Err(e) if is_missing_stack(&e) => Ok(None),
+            Err(e) => Err(aws_err("DescribeStacks", stack, e)),
+        }
+    }
+
+    /// The id of the newest event of `stack`, used as the "seen up to here" marker.
+    async fn latest_event_id(&self, stack: &str) -> Option<String> {
+        let out = self
+            .cfn()
+            .describe_stack_events()
+            .stack_name(stack)
+            .send()
+            .await
+            .ok()?;
+        out.stack_events()
+            .first()
+            .and_then(|e| e.event_id())
+            .map(str::to_string)
+    }
+
+    /// Events newer than `marker` not yet in `seen`, oldest first.
+    async fn new_events(
+        &self,
+        stack: &str,
+        marker: Option<&str>,
+        seen: &mut HashSet<String>,
+    ) -> Result<Vec<StackEvent>, Error> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        'pages: loop {
+            let resp = self
+                .cfn()
+                .describe_stack_events()
+                .stack_name(stack)
+                .set_next_token(token.take())
+                .send()
+                .await;
+            let resp = match resp {
+                Ok(r) => r,
+                Err(e) if is_missing_stack(&e) => break,
+                Err(e) => return Err(aws_err("DescribeStackEvents", stack, e)),
+            };
+            for e in resp.stack_events() {
+                let ev = aws::stack_event(e);
+                if Some(ev.event_id.as_str()) == marker || seen.contains(&ev.event_id) {
+                    break 'pages;
+                }
+                out.push(ev);
+            }
+            match resp.next_token() {
+                Some(t) => token = Some(t.to_string()),
+                None => break,
+            }
+        }
+        out.reverse();
+        for e in &out {
+            seen.insert(e.event_id.clone());
+        }
+        Ok(out)
+    }
+
+    /// Wait until the running operation on `stack` settles, printing its
+    /// events and advancing a progress bar over `total` resources. `before` is
+    /// the status before the operation was started (None when waiting for an
+    /// operation someone else started).
+    async fn watch(
+        &self,
+        stack: &str,
+        display: &str,
+        marker: Option<String>,
+        total: usize,
+        before: Option<&StackStatus>,
+    ) -> Result<(StackInfo, Vec<StackEvent>), Error> {
+        let pb = self.ui.bar(display, total as u64);
+        let mut poller = Poller::new(self.poll);
+        let mut seen = HashSet::new();
+        let mut events = Vec::new();
+        let mut saw_progress = before.is_none();
+        let mut settled_polls = 0u32;
+        let hint = self.hint(display);
+        let result = loop {
+            let fresh = self.new_events(stack, marker.as_deref(), &mut seen).await?;
+            if !fresh.is_empty() {
+                poller.reset();
+            }
+            for e in &fresh {
+                self.ui.line(&render_event(display, e));
+                if e.is_stack_event(display) {
+                    saw_progress = true;
+                } else if e.status.is_done() || e.status.is_failed() {
+                    pb.inc(1);
+                }
+                pb.set_message(format!("{} {}", e.status, e.logical_id));
+            }
+            events.extend(fresh);
+            let info = match self.describe(stack).await? {
+                Some(i) => i,
+                // Deleted and no longer visible by name.
+                None => StackInfo {
+                    stack_id: stack.to_string(),
+                    stack_name: display.to_string(),
+                    status: StackStatus::DeleteComplete,
+                    reason: None,
+                    termination_protection: false,
+                    outputs: vec![],
+                },
+            };
+            if info.status.is_in_progress() {
+                saw_progress = true;
+            } else if info.status != StackStatus::ReviewInProgress {
+                settled_polls += 1;
+                // Right after starting an operation the old settled status may
+                // still show: trust a settled status once the operation was
+                // seen running, the status changed, or it stayed for 3 polls.
+                if saw_progress || before != Some(&info.status) || settled_polls >= 3 {
+                    break info;
+                }
+            }
+            if let Err(e) = poller.sleep(display, &hint).await {
+                self.ui.finish_bar(&pb);
+                return Err(e);
+            }
+        };
+        self.ui.finish_bar(&pb);
+        Ok((result, events))
+    }
+
+    async fn set_termination_protection(&self, stack: &str, on: bool) -> Result<(), Error> {
+        self.cfn()
+            .update_termination_protection()
+            .stack_name(stack)
+            .enable_termination_protection(on)
+            .send()
+            .await
+            .map_err(|e| aws_err("UpdateTerminationProtection", stack, e))?;
+        self.ui.line(&format!(
+            "{stack}: termination protection {}",
+            if on { "enabled" } else { "disabled" }
+        ));
+        Ok(())
+    }
+
+    /// The assets bucket for large templates, `stackcraft-assets-ACCOUNT-REGION`,
+    /// created on first use: versioned, encrypted (SSE-S3), all public access blocked.
+    pub async fn assets_bucket(&self) -> Result<String, Error> {
+        self.bucket
+            .get_or_try_init(|| async {
+                let id = self
+                    .clients
+                    .sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| aws_err("GetCallerIdentity", "", e))?;
+                let account = id.account().unwrap_or("unknown");
+                let region = &self.clients.region;
+                let bucket = format!("stackcraft-assets-{account}-{region}");
+                self.ensure_bucket(&bucket).await?;
+                Ok(bucket)
+            })
+            .await
+            .cloned()
+    }
+
+    async fn ensure_bucket(&self, bucket: &str) -> Result<(), Error> {
+        use aws_sdk_s3::types::{
+            BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration,
+            PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
+            ServerSideEncryptionConfiguration, ServerSideEncryptionRule, VersioningConfiguration,
+        };
+        let s3 = &self.clients.s3;
+        match s3.head_bucket().bucket(bucket).send().await {
+            Ok(_) => return Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => {}
+            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => {}
+            Err(e) => return Err(aws_err("HeadBucket", bucket, e)),
+        }
+        self.ui.line(&format!(
+            "creating assets bucket {bucket} (versioned, encrypted, private)"
+        ));
+        let mut create = s3.create_bucket().bucket(bucket);
+        if self.clients.region != "us-east-1" {
+            create = create.create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .location_constraint(BucketLocationConstraint::from(
+                        self.clients.region.as_str(),
+                    ))
+                    .build(),
+            );
+        }
+        create
+            .send()
+            .await
+            .map_err(|e| aws_err("CreateBucket", bucket, e))?;
+        let block = PublicAccessBlockConfiguration::builder()
+            .block_public_acls(true)
+            .ignore_public_acls(true)
+            .block_public_policy(true)
+            .restrict_public_buckets(true)
+            .build();
+        s3.put_public_access_block()
+            .bucket(bucket)
+            .public_access_block_configuration(block)
+            .send()
+            .await
+            .map_err(|e| aws_err("PutPublicAccessBlock", bucket, e))?;
+        s3.put_bucket_versioning()
+            .bucket(bucket)
+            .versioning_configuration(
+                VersioningConfiguration::builder()
+                    .status(BucketVersioningStatus::Enabled)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| aws_err("PutBucketVersioning", bucket, e))?;
+        let rule = ServerSideEncryptionRule::builder()
+            .apply_server_side_encryption_by_default(
+                ServerSideEncryptionByDefault::builder()
+                    .sse_algorithm(ServerSideEncryption::Aes256)
+                    .build()
+                    .map_err(|e| Error::Io(e.to_string()))?,
+            )
+            .build();
+        s3.put_bucket_encryption()
+            .bucket(bucket)
+            .server_side_encryption_configuration(
+                ServerSideEncryptionConfiguration::builder()
+                    .rules(rule)
+                    .build()
+                    .map_err(|e| Error::Io(e.to_string()))?,
+            )
+            .send()
+            .await
+            .map_err(|e| aws_err("PutBucketEncryption", bucket, e))?;
+        Ok(())
+    }
+
+    /// Upload `art`'s template to the assets bucket; returns its HTTPS URL.
+    pub async fn upload_template(&self, art: &StackArtifact) -> Result<String, Error> {
+        let bucket = self.assets_bucket().await?;
+        let key = format!(
+            "templates/{}/{:016x}.json",
+            art.stack_name,
+            fnv64(art.template_body.as_bytes())
+        );
+        self.clients
+            .s3
+            .put_object()
+            .bucket(&bucket)
+            .key(&key)
+            .content_type("application/json")
+            .body(art.template_body.clone().into_bytes().into())
+            .send()
+            .await
+            .map_err(|e| aws_err("PutObject", &art.stack_name, e))?;
+        let region = &self.clients.region;
+        let suffix = if region.starts_with("cn-") {
+            "amazonaws.com.cn"
+        } else {
+            "amazonaws.com"
+        };
+        self.ui.line(&format!(
+            "{}: template is {} bytes (> {MAX_INLINE_TEMPLATE_BYTES}), uploaded to s3://{bucket}/{key}",
+            art.stack_name,
+            art.template_size()
+        ));
+        Ok(format!("https://{bucket}.s3.{region}.{suffix}/{key}"))
+    }
+
+    async fn delete_change_set(&self, cs: &ChangeSet) {
+        if cs.id.is_empty() {
+            return;
+        }
+        let _ = self
+            .cfn()
+            .delete_change_set()
+            .change_set_name(&cs.id)
+            .stack_name(&cs.stack_name)
+            .send()
+            .await;
+    }
+
+    /// Create a change set for `art` and wait for it. Handles the stack's
+    /// current state first: waits for an operation in progress, offers to
+    /// delete and recreate a stack whose first create failed, and stops with
+    /// the next step for other blocked states. With `for_diff`, a stack that
+    /// does not exist is diffed locally (every resource added) without
+    /// creating anything.
+    pub async fn prepare(&self, art: &StackArtifact, for_diff: bool) -> Result<Prepared, Error> {
+        let name = &art.stack_name;
+        let mut existing = self
+            .describe(name)
+            .await?
+            .filter(|s| s.status != StackStatus::DeleteComplete);
+        if let Some(s) = existing.clone() {
+            if s.status.is_in_progress() {
+                self.ui.line(&format!(
+                    "{name}: {} — another operation is running; waiting for it to finish \
+                     (Ctrl-C stops waiting, not the operation)",
+                    s.status
+                ));
+                let (info, _) = self.watch(&s.stack_id, name, None, 0, None).await?;
+                self.ui.line(&format!("{name}: now {}", info.status));
+                existing = Some(info).filter(|s| s.status != StackStatus::DeleteComplete);
+            }
+        }
+        if let Some(s) = existing.clone() {
+            if let Some(b) = s.status.blocked() {
+                let next_step = b.next_step(name);
+                if b != Blocked::FailedCreate || for_diff {
+                    return Err(Error::Blocked {
+                        stack: name.clone(),
+                        status: s.status,
+                        next_step,
+                    });
+                }
+                let question = format!(
+                    "{name} is {} after a failed first create and cannot be updated. Delete it \
+                     and create it again?",
+                    s.status
+                );
+                match self.ui.confirm(&question).await {
+                    Ok(true) => {}
+                    Ok(false) | Err(Error::Refused(_)) => {
+                        return Err(Error::Blocked {
+                            stack: name.clone(),
+                            status: s.status,
+                            next_step,
+                        })
+                    }
+                    Err(e) => return Err(e),
+                }
+                self.ui.line(&format!("{name}: deleting the failed stack"));
+                self.delete_and_wait(&s).await?;
+                existing = None;
+            }
+        }
+        let create = existing
+            .as_ref()
+            .is_none_or(|s| s.status.needs_create_change_set());
+        if for_diff && existing.is_none() {
+            return Ok(Prepared::Changes {
+                before: None,
+                change_set: local_create_diff(art),
+            });
+        }
+
+        let cs_name = format!("stackcraft-{}", now_millis());
+        let mut req = self
+            .cfn()
+            .create_change_set()
+            .stack_name(name)
+            .change_set_name(&cs_name)
+            .change_set_type(if create {
+                ChangeSetType::Create
+            } else {
+                ChangeSetType::Update
+            })
+            .description("stackcraft deploy");
+        req = if art.needs_upload() {
+            req.template_url(self.upload_template(art).await?)
+        } else {
+            req.template_body(&art.template_body)
+        };
+        for c in art.required_capabilities() {
+            req = req.capabilities(CfnCapability::from(c.as_str()));
+        }
+        for (k, v) in &art.tags {
+            req = req.tags(Tag::builder().key(k).value(v).build());
+        }
+        let created = req
+            .send()
+            .await
+            .map_err(|e| aws_err("CreateChangeSet", name, e))?;
+        let id = created.id().unwrap_or(&cs_name).to_string();
+
+        let mut cs = ChangeSet {
+            id,
+            stack_name: name.clone(),
+            creates_stack: create,
+            changes: Vec::new(),
+        };
+        let mut poller = Poller::new(self.poll);
+        let hint = format!(
+            "change set {cs_name} of {name} is still being created; it is harmless and can be \
+             deleted with `aws cloudformation delete-change-set --stack-name {name} \
+             --change-set-name {cs_name}`"
+        );
+        let mut token: Option<String> = None;
+        loop {
+            let out = self
+                .cfn()
+                .describe_change_set()
+                .change_set_name(&cs.id)
+                .stack_name(name)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| aws_err("DescribeChangeSet", name, e))?;
+            let status = out
+                .status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default();
+            match status.as_str() {
+                "CREATE_COMPLETE" => {
+                    cs.changes
+                        .extend(out.changes().iter().filter_map(aws::resource_change));
+                    match out.next_token() {
+                        Some(t) => {
+                            token = Some(t.to_string());
+                            continue;
+                        }
+                        None => break,
+                    }
+                }
+                "FAILED" => {
+                    let reason = out.status_reason().unwrap_or_default().to_string();
+                    if is_no_changes_reason(&reason) {
+                        self.delete_change_set(&cs).await;
+                        return Ok(Prepared::NoChanges(existing));
+                    }
+                    self.delete_change_set(&cs).await;
+                    return Err(Error::ChangeSetFailed {
+                        stack: name.clone(),
+                        reason,
+                    });
+                }
+                _ => poller.sleep(name, &hint).await?,
+            }
+        }
+        // Emulators (moto) accept empty change sets: an update without
+        // changes is "no changes" too.
+        if cs.changes.is_empty() && !create {
+            self.delete_change_set(&cs).await;
+            return Ok(Prepared::NoChanges(existing));
+        }
+        Ok(Prepared::Changes {
+            before: existing,
+            change_set: cs,
+        })
+    }
+
+    /// Execute a prepared change set and wait for the stack to settle.
+    /// Returns the final stack (re-described, so outputs are current).
+    pub async fn execute(
+        &self,
+        art: &StackArtifact,
+        cs: &ChangeSet,
+        before: Option<&StackInfo>,
+    ) -> Result<StackInfo, Error> {
+        let name = &art.stack_name;
+        if let Some(b) = before {
+            if !cs.creates_stack && b.termination_protection != art.termination_protection {
+                self.set_termination_protection(name, art.termination_protection)
+                    .await?;
+            }
+        }
+        let marker = self.latest_event_id(name).await;
+        let status_before = before.map(|b| b.status.clone());
+        self.cfn()
+            .execute_change_set()
+            .change_set_name(&cs.id)
+            .stack_name(name)
+            .send()
+            .await
+            .map_err(|e| aws_err("ExecuteChangeSet", name, e))?;
+        let (info, events) = self
+            .watch(
+                name,
+                name,
+                marker,
+                cs.changes.len(),
+                Some(
+                    status_before
+                        .as_ref()
+                        .unwrap_or(&StackStatus::ReviewInProgress),
+                ),
+            )
+            .await?;
+        if info.status.outcome() != Outcome::Success {
+            return Err(Error::StackFailed {
+                stack: name.clone(),
+                failures: failures(&events, name),
+                status: info.status,
+                reason: info.reason,
+            });
+        }
+        if cs.creates_stack && art.termination_protection && !info.termination_protection {
+            self.set_termination_protection(name, true).await?;
+        }
+        // Outputs are not always current in the last poll (moto never
+        // refreshes them there): describe once more.
+        Ok(self.describe(name).await?.unwrap_or(info))
+    }
+
+    /// Deploy one stack: prepare, show the diff, confirm, execute, report.
+    pub async fn deploy(&self, art: &StackArtifact) -> Result<StackResult, Error> {
+        let name = &art.stack_name;
+        match self.prepare(art, false).await? {
+            Prepared::NoChanges(info) => {
+                self.ui.line(&format!("{name}: no changes"));
+                Ok(StackResult::NoChanges {
+                    outputs: info.map(|i| i.outputs).unwrap_or_default(),
+                })
+            }
+            Prepared::Changes { before, change_set } => {
+                self.ui.line(&render_change_set(&change_set));
+                let confirmed = self
+                    .ui
+                    .confirm(&format!("Deploy these changes to {name}?"))
+                    .await;
+                if !matches!(confirmed, Ok(true)) {
+                    self.delete_change_set(&change_set).await;
+                    if change_set.creates_stack {
+                        // Remove the REVIEW_IN_PROGRESS placeholder stack.
+                        let _ = self.cfn().delete_stack().stack_name(name).send().await;
+                    }
+                    return Err(match confirmed {
+                        Err(e) => e,
+                        _ => {
+                            Error::Refused(format!("{name}: cancelled; the change set was deleted"))
+                        }
+                    });
+                }
+                let start = Instant::now();
+                let info = self.execute(art, &change_set, before.as_ref()).await?;
+                let elapsed = start.elapsed();
+                self.ui.line(&format!(
+                    "{name}: {} in {:.1}s",
+                    info.status,
+                    elapsed.as_secs_f64()
+                ));
+                Ok(StackResult::Deployed {
+                    status: info.status,
+                    outputs: info.outputs,
+                    elapsed,
+                })
+            }
+        }
+    }
+
+    /// Show what deploying `art` would change, without changing anything
+    /// (the change set is deleted afterwards).
+    pub async fn diff(&self, art: &StackArtifact) -> Result<StackResult, Error> {
+        match self.prepare(art, true).await? {
+            Prepared::NoChanges(_) => {
+                self.ui.line(&format!("{}: no differences", art.stack_name));
+                Ok(StackResult::Diffed { changes: 0 })
+            }
+            Prepared::Changes { change_set, .. } => {
+                self.ui.line(&render_change_set(&change_set));
+                self.delete_change_set(&change_set).await;
+                Ok(StackResult::Diffed {
+                    changes: change_set.changes.len(),
+                })
+            }
+        }
+    }
+
+    async fn delete_and_wait(&self, info: &StackInfo) -> Result<StackInfo, Error> {
+        let name = &info.stack_name;
+        let marker = self.latest_event_id(&info.stack_id).await;
+        if let Err(e) = self
+            .cfn()
+            .delete_stack()
+            .stack_name(&info.stack_id)
+            .send()
+            .await
+        {
+            if e.message()
+                .is_some_and(|m| m.contains("TerminationProtection"))
+            {
+                return Err(Error::Refused(format!(
+                    "{name}: CloudFormation refuses to delete it because termination protection \
+                     is enabled. If you really mean to destroy it, rerun destroy with \
+                     --force-production (it lifts the protection first)"
+                )));
+            }
+            return Err(aws_err("DeleteStack", name, e));
+        }
+        let (final_info, events) = self
+            .watch(&info.stack_id, name, marker, 0, Some(&info.status))
+            .await?;
+        if final_info.status != StackStatus::DeleteComplete {
+            return Err(Error::StackFailed {
+                stack: name.clone(),
+                failures: failures(&events, name),
+                reason: Some(final_info.reason.clone().unwrap_or_default())
+                    .filter(|r| !r.is_empty())
+                    .or_else(|| Some(Blocked::DeleteFailed.next_step(name))),
+                status: final_info.status,
+            });
+        }
+        Ok(final_info)
+    }
+
+    /// Delete the stack named `name` and wait. With `allow_protected`,
+    /// termination protection is lifted first; otherwise a protected stack is
+    /// refused (by CloudFormation) with a message naming the flag.
+    pub async fn destroy(&self, name: &str, allow_protected: bool) -> Result<StackResult, Error> {
+        let Some(mut info) = self
+            .describe(name)
+            .await?
+            .filter(|s| s.status != StackStatus::DeleteComplete)
+        else {
+            self.ui
+                .line(&format!("{name}: does not exist, nothing to delete"));
+            return Ok(StackResult::Destroyed { existed: false });
+        };
+        if info.status.is_in_progress() {
+            self.ui.line(&format!(
+                "{name}: {} — waiting for the running operation first",
+                info.status
+            ));
+            info = self.watch(&info.stack_id, name, None, 0, None).await?.0;
+            if info.status == StackStatus::DeleteComplete {
+                return Ok(StackResult::Destroyed { existed: true });
+            }
+        }
+        if info.termination_protection && allow_protected {
+            self.set_termination_protection(name, false).await?;
+        }
+        let start = Instant::now();
+        self.delete_and_wait(&info).await?;
+        self.ui.line(&format!(
+            "{name}: DELETE_COMPLETE in {:.1}s",
+            start.elapsed().as_secs_f64()
+        ));
+        Ok(StackResult::Destroyed { existed: true })
+    }
+
+    /// Run `op` over `stacks` (given in dependency order): each stack starts
+    /// when the stacks it depends on are done (for destroy: when the stacks
+    /// depending on it are gone), at most `concurrency` at a time. When a
+    /// deploy or destroy fails, the stacks waiting on it are skipped.
+    /// Results come back in the order of `stacks`.
+    pub async fn run_all(
+        self: &Arc<Self>,
+        stacks: &[StackArtifact],
+        op: Operation,
+        concurrency: usize,
+    ) -> Vec<(StackArtifact, Result<StackResult, Error>)> {
+        let ids: HashSet<&str> = stacks.iter().map(|s| s.id.as_str()).collect();
+        let mut waits_for: HashMap<String, Vec<String>> =
+            stacks.iter().map(|s| (s.id.clone(), Vec::new())).collect();
+        for s in stacks {
+            for d in s.dependencies.iter().filter(|d| ids.contains(d.as_str())) {
+                match op {
+                    Operation::Destroy { .. } => {
+                        waits_for.entry(d.clone()).or_default().push(s.id.clone())
+                    }
+                    _ => waits_for.entry(s.id.clone()).or_default().push(d.clone()),
+                }
+            }
+        }
+        let skip_on_failure = op != Operation::Diff;
+        let mut pending: Vec<StackArtifact> = stacks.to_vec();
+        if matches!(op, Operation::Destroy { .. }) {
+            pending.reverse();
+        }
+        let mut done: HashMap<String, bool> = HashMap::new();
+        let mut results: BTreeMap<String, Result<StackResult, Error>> = BTreeMap::new();
+        let mut running = JoinSet::new();
+        loop {
+            // Skip stacks whose prerequisites failed.
+            loop {
+                let failed = pending.iter().position(|s| {
+                    skip_on_failure && waits_for[&s.id].iter().any(|d| done.get(d) == Some(&false))
+                });
+                let Some(i) = failed else { break };
+                let s = pending.remove(i);
+                let because = waits_for[&s.id]
+                    .iter()
+                    .find(|d| done.get(*d) == Some(&false))
+                    .cloned()
+                    .unwrap_or_default();
+                let because_of = stacks
+                    .iter()
+                    .find(|x| x.id == because)
+                    .map(|x| x.stack_name.clone())
+                    .unwrap_or(because);
+                done.insert(s.id.clone(), false);
+                results.insert(
+                    s.id.clone(),
+                    Err(Error::Skipped {
+                        stack: s.stack_name.clone(),
+                        because_of,
+                    }),
+                );
+            }
+            // Start what is ready.
+            while running.len() < concurrency.max(1) {
+                let ready = pending
+                    .iter()
+                    .position(|s| waits_for[&s.id].iter().all(|d| done.contains_key(d)));
+                let Some(i) = ready else { break };
+                let s = pending.remove(i);
+                let me = Arc::clone(self);
+                running.spawn(async move {
+                    let r = match op {
+                        Operation::Deploy => me.deploy(&s).await,
+                        Operation::Diff => me.diff(&s).await,
+                        Operation::Destroy { allow_protected } => {
+                            me.destroy(&s.stack_name, allow_protected).await
+                        }
+                    };
+                    (s.id, r)
+                });
+            }
+            let Some(joined) = running.join_next().await else {
+                break;
+            };
+            match joined {
+                Ok((id, r)) => {
+                    done.insert(id.clone(), r.is_ok());
+                    results.insert(id, r);
+                }
+                Err(e) => {
+                    // A panicking task: report it instead of hanging.
+                    self.ui.line(&format!("internal error: {e}"));
+                }
+            }
+        }
+        stacks
+            .iter()
+            .map(|s| {
+                let r = results.remove(&s.id).unwrap_or_else(|| {
+                    Err(Error::Io(format!("{}: task did not finish", s.stack_name)))
+                });
+                (s.clone(), r)
+            })
+            .collect()
+    }
+}
+
+/// The diff of a stack that does not exist yet: every resource is added.
+fn local_create_diff(art: &StackArtifact) -> ChangeSet {
+    let changes = art
+        .template()
+        .ok()
+        .and_then(|t| t.get("Resources").and_then(|r| r.as_object()).cloned())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(id, r)| ResourceChange {
+            action: ChangeAction::Add,
+            logical_id: id,
+            physical_id: None,
+            resource_type: r
+                .get("Type")
+                .and_then(|t| t.as_str())
+                .unwrap_or_default()
+                .to_string(),
+            replacement: None,
+            details: vec![],
+        })
+        .collect();
+    ChangeSet {
+        id: String::new(),
+        stack_name: art.stack_name.clone(),
+        creates_stack: true,
+        changes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_changes_reasons() {
+        assert!(is_no_changes_reason(
+            "The submitted information didn't contain changes. Submit different information to create a change set."
+        ));
+        assert!(is_no_changes_reason("No updates are to be performed."));
+        assert!(!is_no_changes_reason("Template format error"));
+    }
+
+    #[test]
+    fn fnv_is_stable() {
+        assert_eq!(fnv64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_ne!(fnv64(b"a"), fnv64(b"b"));
+    }
+
+    #[test]
+    fn poll_interval_grows_then_resets() {
+        let mut p = Poller::new(PollConfig {
+            initial: Duration::from_millis(100),
+            max: Duration::from_millis(200),
+        });
+        let mut seen = vec![];
+        for _ in 0..4 {
+            seen.push(p.cur);
+            p.cur = p.cur.mul_f64(1.5).min(p.cfg.max);
+        }
+        assert_eq!(
+            seen,
+            [100, 150, 200, 200].map(Duration::from_millis).to_vec()
+        );
+        p.reset();
+        assert_eq!(p.cur, Duration::from_millis(100));
+    }
+}

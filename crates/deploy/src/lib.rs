@@ -1,0 +1,99 @@
+//! stackcraft deploy: apply a synthesized cloud assembly to AWS CloudFormation.
+//!
+//! `cargo xtask deploy dev` builds and runs the app's `synth --env dev`, reads
+//! the cloud assembly it writes (the [`assembly`] contract: `manifest.json` in
+//! the AWS CDK layout plus `stackcraft.json`), and applies each stack through a
+//! change set: create it, wait, print the diff (replacements flagged), ask for
+//! confirmation (or `--yes`), execute, stream the stack events with a progress
+//! bar, then print the outputs and write them to `outputs.json` in the current
+//! directory (`--outputs-file` changes that). Independent stacks deploy
+//! concurrently, dependents after the stacks they import from; `destroy`
+//! deletes in reverse order. A stack without changes is left alone (exit 0).
+//!
+//! This crate never links the user's code or stackcraft's building blocks:
+//! the assembly directory is the whole interface.
+//!
+//! # Commands
+//!
+//! - `deploy ENV [--app PACKAGE_OR_PATH | --assembly DIR] [--stack NAME]... [--yes] [--concurrency N] [--outputs-file FILE]`
+//! - `diff ENV [...]`: show the change sets without executing them.
+//! - `destroy ENV [--yes] [--force-production]`: production environments
+//!   (any stack with termination protection) need `--force-production`,
+//!   which also lifts termination protection.
+//! - `outputs ENV [--outputs-file FILE]`
+//!
+//! All take `--profile` and `--region`; otherwise credentials, region and
+//! endpoint come from the standard AWS chain (`AWS_PROFILE`, `AWS_REGION`,
+//! `AWS_ENDPOINT_URL`, `~/.aws/config`, ...). The app is `--app` (a workspace
+//! package, or a path to a Cargo project), else env `STACKCRAFT_APP`, else
+//! `[workspace.metadata.stackcraft] default-app` in the workspace `Cargo.toml`.
+//! The assembly is synthesized into `<target-dir>/stackcraft/<app>/<env>/`.
+//!
+//! # Using it from your own workspace
+//!
+//! Add an `xtask` package to your workspace:
+//!
+//! ```toml
+//! # xtask/Cargo.toml
+//! [package]
+//! name = "xtask"
+//! version = "0.1.0"
+//! edition = "2021"
+//! publish = false
+//!
+//! [dependencies]
+//! stackcraft-deploy = "0.1"   # or { git = "...", path = "..." }
+//! ```
+//!
+//! ```no_run
+//! // xtask/src/main.rs
+//! fn main() -> std::process::ExitCode {
+//!     let mut args = std::env::args().skip(1);
+//!     let command = args.next().unwrap_or_default();
+//!     stackcraft_deploy::cli::run(&command, args.collect())
+//! }
+//! ```
+//!
+//! ```toml
+//! # .cargo/config.toml
+//! [alias]
+//! xtask = "run --quiet --package xtask --"
+//!
+//! # Cargo.toml (workspace root)
+//! [workspace.metadata.stackcraft]
+//! default-app = "my-app"
+//! ```
+//!
+//! Then `cargo xtask deploy dev`, `cargo xtask diff dev`, `cargo xtask
+//! outputs dev`, `cargo xtask destroy dev`.
+//!
+//! # Behaviour worth knowing
+//!
+//! - Stacks in a blocked state get a next step: `ROLLBACK_COMPLETE` after a
+//!   failed create is offered for delete-and-recreate (automatic with
+//!   `--yes`), `UPDATE_ROLLBACK_FAILED` names `continue-update-rollback`, a
+//!   stack with an operation in progress is waited for. Ctrl-C while waiting
+//!   leaves the operation running in CloudFormation and says how to reattach.
+//! - Templates over 51,200 bytes are uploaded to
+//!   `stackcraft-assets-<account>-<region>` (created on first use: versioned,
+//!   SSE-S3 encrypted, public access blocked) and passed by URL.
+//! - `CAPABILITY_IAM` / `CAPABILITY_NAMED_IAM` / `CAPABILITY_AUTO_EXPAND` are
+//!   acknowledged only when the template needs them; manifest tags are set on
+//!   the stack; `terminationProtection` is applied.
+//! - Throttling and transient errors are retried by the SDK (adaptive retry
+//!   mode, 10 attempts); polling starts at 1 s and slows to 10 s while
+//!   nothing happens.
+//! - TLS: rustls with the `ring` provider only (no aws-lc-sys C build). The
+//!   `sso` feature adds IAM Identity Center profiles.
+
+pub mod assembly;
+pub mod aws;
+pub mod cli;
+pub mod deployer;
+pub mod error;
+pub mod model;
+pub mod ui;
+
+pub use assembly::{Assembly, StackArtifact};
+pub use deployer::{Deployer, Operation, PollConfig, StackResult};
+pub use error::Error;
