@@ -1,7 +1,8 @@
 //! CloudWatch metric alarms ([`Alarm`]) created from a [`Metric`].
 
-use serde_json::{json, Value as Json};
-use stackcraft_core::{RawResource, ResourceHandle, Scope, ToCfn, Value};
+use serde_json::Value as Json;
+use stackcraft_cfn::cloudwatch;
+use stackcraft_core::{ResourceHandle, Scope, ToCfn, Value};
 use typed_builder::TypedBuilder;
 
 use crate::metric::Metric;
@@ -139,37 +140,47 @@ impl Alarm {
                 scope.error("AlarmName", "alarm name must be 1-255 characters");
             }
         }
-        let mut p = json!({
-            "ActionsEnabled": true,
-            "ComparisonOperator": props.comparison_operator.as_str(),
-            "EvaluationPeriods": props.evaluation_periods.max(1),
-            "MetricName": metric.name(),
-            "Namespace": metric.namespace(),
-            "Period": metric.get_period_secs(),
-            "Threshold": if props.threshold.is_finite() { props.threshold } else { 0.0 },
-            "TreatMissingData": props.treat_missing_data.as_str(),
-        });
-        if metric.get_statistic().is_extended() {
-            p["ExtendedStatistic"] = json!(metric.statistic_name());
+        let threshold = if props.threshold.is_finite() {
+            props.threshold
         } else {
-            p["Statistic"] = json!(metric.statistic_name());
-        }
+            0.0
+        };
+        let mut a = cloudwatch::Alarm::new()
+            .actions_enabled(true)
+            .comparison_operator(props.comparison_operator.as_str())
+            .evaluation_periods(i64::from(props.evaluation_periods.max(1)))
+            .metric_name(metric.name())
+            .namespace(metric.namespace())
+            .period(i64::from(metric.get_period_secs()))
+            .threshold(threshold)
+            .treat_missing_data(props.treat_missing_data.as_str());
+        a = if metric.get_statistic().is_extended() {
+            a.extended_statistic(metric.statistic_name())
+        } else {
+            a.statistic(metric.statistic_name())
+        };
         if !metric.dimensions().is_empty() {
-            p["Dimensions"] = metric.alarm_dimensions();
+            a = a.dimensions(
+                metric
+                    .dimensions()
+                    .iter()
+                    .map(|(k, v)| cloudwatch::alarm::Dimension::new(k.as_str(), v.clone()))
+                    .collect::<Vec<_>>(),
+            );
         }
         if let Some(u) = metric.get_unit() {
-            p["Unit"] = json!(u.as_str());
+            a = a.unit(u.as_str());
         }
         if let Some(d) = props.datapoints_to_alarm {
-            p["DatapointsToAlarm"] = json!(d);
+            a = a.datapoints_to_alarm(i64::from(d));
         }
         if let Some(n) = &props.alarm_name {
-            p["AlarmName"] = json!(n);
+            a = a.alarm_name(n.clone());
         }
         if let Some(d) = &props.description {
-            p["AlarmDescription"] = json!(d);
+            a = a.alarm_description(d.clone());
         }
-        let handle = scope.add_raw("Resource", RawResource::new("AWS::CloudWatch::Alarm", p));
+        let handle: ResourceHandle = (*scope.add("Resource", a)).clone();
         Alarm {
             handle,
             metric: metric.clone(),

@@ -12,7 +12,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde_json::{json, Map, Value as Json};
-use stackcraft_core::{RawResource, ResourceHandle, Scope, ToCfn, Value};
+use stackcraft_cfn::cloudwatch;
+use stackcraft_core::{ResourceHandle, Scope, ToCfn, Value};
 use typed_builder::TypedBuilder;
 
 use crate::alarm::Alarm;
@@ -351,7 +352,7 @@ impl Dashboard {
     /// Add an empty dashboard with settings.
     pub fn with_props(scope: &Scope, id: &str, props: DashboardProps) -> Dashboard {
         let scope = scope.scope(id);
-        let mut p = json!({ "DashboardBody": "{\"widgets\":[]}" });
+        let mut d = cloudwatch::Dashboard::new("{\"widgets\":[]}");
         if let Some(n) = &props.dashboard_name {
             let ok = !n.is_empty()
                 && n.len() <= 255
@@ -365,12 +366,9 @@ impl Dashboard {
                     ),
                 );
             }
-            p["DashboardName"] = json!(n);
+            d = d.dashboard_name(n.clone());
         }
-        let handle = scope.add_raw(
-            "Resource",
-            RawResource::new("AWS::CloudWatch::Dashboard", p),
-        );
+        let handle: ResourceHandle = (*scope.add("Resource", d)).clone();
         Dashboard {
             scope,
             handle,

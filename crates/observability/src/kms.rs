@@ -3,7 +3,8 @@
 //! publishing to encrypted SNS topics, ...).
 
 use serde_json::{json, Value as Json};
-use stackcraft_core::{DeletionPolicy, RawResource, ResourceHandle, Scope, TagFormat, Value};
+use stackcraft_cfn::kms;
+use stackcraft_core::{DeletionPolicy, ResourceHandle, Scope, Value};
 use stackcraft_iam::{Grantable, PolicyStatement};
 use typed_builder::TypedBuilder;
 
@@ -64,29 +65,26 @@ impl Key {
                 ),
             );
         }
-        let mut p = json!({
-            "EnableKeyRotation": true,
-            "KeySpec": "SYMMETRIC_DEFAULT",
-            "KeyUsage": "ENCRYPT_DECRYPT",
-            "PendingWindowInDays": props.pending_window_days.clamp(7, 30),
-            "KeyPolicy": {
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Sid": SID_ROOT,
-                    "Effect": "Allow",
-                    "Principal": {"AWS": Value::arn("iam", "", Value::account_id(), "root")},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                }],
-            },
+        let policy = json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": SID_ROOT,
+                "Effect": "Allow",
+                "Principal": {"AWS": Value::arn("iam", "", Value::account_id(), "root")},
+                "Action": "kms:*",
+                "Resource": "*",
+            }],
         });
+        let mut key = kms::Key::new()
+            .enable_key_rotation(true)
+            .key_spec("SYMMETRIC_DEFAULT")
+            .key_usage("ENCRYPT_DECRYPT")
+            .pending_window_in_days(i64::from(props.pending_window_days.clamp(7, 30)))
+            .key_policy(policy);
         if let Some(d) = &props.description {
-            p["Description"] = json!(d);
+            key = key.description(d.clone());
         }
-        let handle = scope.add_raw(
-            "Resource",
-            RawResource::new("AWS::KMS::Key", p).taggable(TagFormat::List),
-        );
+        let handle: ResourceHandle = (*scope.add("Resource", key)).clone();
         handle.apply_removal_policy(props.removal_policy);
         if let Some(alias) = &props.alias {
             let name = if alias.starts_with("alias/") {
@@ -106,13 +104,7 @@ impl Key {
                     ),
                 );
             }
-            scope.add_raw(
-                "Alias",
-                RawResource::new(
-                    "AWS::KMS::Alias",
-                    json!({ "AliasName": name, "TargetKeyId": handle.ref_() }),
-                ),
-            );
+            scope.add("Alias", kms::Alias::new(name, handle.ref_()));
         }
         Key { handle }
     }

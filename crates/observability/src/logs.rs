@@ -1,8 +1,8 @@
 //! CloudWatch Logs log groups ([`LogGroup`]) with a typed retention
 //! ([`RetentionDays`]) and KMS encryption by default.
 
-use serde_json::json;
-use stackcraft_core::{DeletionPolicy, RawResource, ResourceHandle, Scope, TagFormat, Value};
+use stackcraft_cfn::logs;
+use stackcraft_core::{DeletionPolicy, ResourceHandle, Scope, Value};
 use stackcraft_iam::{Grantable, PolicyStatement};
 use typed_builder::TypedBuilder;
 
@@ -219,20 +219,17 @@ impl LogGroup {
                 );
             }
         }
-        let mut p = json!({});
+        let mut group = logs::LogGroup::new();
         if let Some(n) = &props.log_group_name {
-            p["LogGroupName"] = json!(n);
+            group = group.log_group_name(n.clone());
         }
         if let Some(d) = props.retention.days() {
-            p["RetentionInDays"] = json!(d);
+            group = group.retention_in_days(i64::from(d));
         }
         if let Some(k) = &key {
-            p["KmsKeyId"] = json!(k.arn());
+            group = group.kms_key_id(k.arn());
         }
-        let handle = scope.add_raw(
-            "Resource",
-            RawResource::new("AWS::Logs::LogGroup", p).taggable(TagFormat::List),
-        );
+        let handle: ResourceHandle = (*scope.add("Resource", group)).clone();
         handle.apply_removal_policy(props.removal_policy);
         match props.retention.days() {
             None => {

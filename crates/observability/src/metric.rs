@@ -301,16 +301,6 @@ impl Metric {
         ok
     }
 
-    /// The `Dimensions` list of an `AWS::CloudWatch::Alarm`.
-    pub(crate) fn alarm_dimensions(&self) -> Json {
-        Json::Array(
-            self.dimensions
-                .iter()
-                .map(|(k, v)| json!({ "Name": k, "Value": v.to_cfn() }))
-                .collect(),
-        )
-    }
-
     /// The metric array of a dashboard widget:
     /// `[namespace, name, dim, value, ..., {stat, period, region, label}]`.
     pub(crate) fn dashboard_entry(&self, default_region: &Value<String>) -> Json {

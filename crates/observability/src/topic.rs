@@ -2,7 +2,8 @@
 //! e-mail subscriptions and a topic policy that lets CloudWatch publish.
 
 use serde_json::json;
-use stackcraft_core::{RawResource, ResourceHandle, Scope, TagFormat, Value};
+use stackcraft_cfn::sns;
+use stackcraft_core::{ResourceHandle, Scope, Value};
 use stackcraft_iam::{Grantable, PolicyStatement};
 use typed_builder::TypedBuilder;
 
@@ -60,7 +61,7 @@ impl AlarmTopic {
             )
         });
         key.allow_cloudwatch_alarms();
-        let mut p = json!({ "KmsMasterKeyId": key.arn() });
+        let mut t = sns::Topic::new().kms_master_key_id(key.arn());
         if let Some(n) = &props.topic_name {
             let ok = !n.is_empty()
                 && n.len() <= 256
@@ -72,25 +73,19 @@ impl AlarmTopic {
                     format!("topic name {n:?} is invalid: use 1-256 characters of [a-zA-Z0-9_-]"),
                 );
             }
-            p["TopicName"] = json!(n);
+            t = t.topic_name(n.clone());
         }
         if let Some(d) = &props.display_name {
             if d.len() > 100 {
                 scope.error("DisplayName", "display name must be at most 100 characters");
             }
-            p["DisplayName"] = json!(d);
+            t = t.display_name(d.clone());
         }
-        let handle = scope.add_raw(
-            "Resource",
-            RawResource::new("AWS::SNS::Topic", p).taggable(TagFormat::List),
-        );
-        scope.add_raw(
+        let handle: ResourceHandle = (*scope.add("Resource", t)).clone();
+        scope.add(
             "Policy",
-            RawResource::new(
-                "AWS::SNS::TopicPolicy",
+            sns::TopicPolicy::new(
                 json!({
-                    "Topics": [handle.ref_()],
-                    "PolicyDocument": {
                         "Version": "2012-10-17",
                         "Statement": [
                             {
@@ -110,8 +105,8 @@ impl AlarmTopic {
                                 "Condition": {"Bool": {"aws:SecureTransport": "false"}},
                             },
                         ],
-                    },
                 }),
+                vec![handle.ref_()],
             ),
         );
         let topic = AlarmTopic { scope, handle, key };
@@ -148,16 +143,9 @@ impl AlarmTopic {
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .collect();
-        self.scope.add_raw(
+        self.scope.add(
             &format!("Email-{id}"),
-            RawResource::new(
-                "AWS::SNS::Subscription",
-                json!({
-                    "Endpoint": email,
-                    "Protocol": "email",
-                    "TopicArn": self.handle.ref_(),
-                }),
-            ),
+            sns::Subscription::new("email", self.handle.ref_()).endpoint(email),
         );
     }
 
