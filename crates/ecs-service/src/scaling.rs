@@ -173,9 +173,16 @@ impl ScalableTaskCount {
         target_group: &dyn ServiceTargetGroup,
         tracking: TargetTracking,
     ) -> ResourceHandle {
+        let label = target_group.request_count_resource_label().unwrap_or_else(|| {
+            self.scope.error(
+                "ResourceLabel",
+                format!("{id}: the target group is not routed to by any listener yet; add it to a listener first"),
+            );
+            Value::from("")
+        });
         let metric = json!({
             "PredefinedMetricType": "ALBRequestCountPerTarget",
-            "ResourceLabel": target_group.request_count_resource_label(),
+            "ResourceLabel": label,
         });
         let h = self.policy(id, metric, &tracking);
         // The label only resolves once the target group is attached to a

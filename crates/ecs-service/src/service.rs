@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde_json::{json, Value as Json};
+use stackcraft_alb::TargetGroup;
 use stackcraft_core::{RawResource, ResourceHandle, Scope, TagFormat, ToCfn, Value};
 use stackcraft_iam::{Grantable, PolicyStatement, Role};
 use stackcraft_observability::{Metric, Statistic};
@@ -135,10 +136,9 @@ pub struct CloudMapOptions {
 
 /// A load balancer target group a service can register its tasks in.
 ///
-/// Implemented for `stackcraft_alb::TargetGroup` once that crate provides
-/// it; any other target group (e.g. an imported one) can implement it too.
-/// The target group must use target type `ip` (Fargate tasks are addressed by
-/// IP).
+/// Implemented for [`stackcraft_alb::TargetGroup`]; any other target group
+/// (e.g. an imported one) can implement it too. The target group must use
+/// target type `ip` (Fargate tasks are addressed by IP).
 pub trait ServiceTargetGroup {
     /// The target group ARN.
     fn target_group_arn(&self) -> Value<String>;
@@ -146,12 +146,41 @@ pub trait ServiceTargetGroup {
     /// service registers targets (ECS rejects a target group not attached to
     /// a load balancer).
     fn dependables(&self) -> Vec<ResourceHandle>;
-    /// The connections of the load balancer in front of the target group
-    /// (the service opens its port to them).
-    fn load_balancer_connections(&self) -> Connections;
+    /// The connections of the load balancer(s) in front of the target group
+    /// (the service opens its port to them); `None` while the group is not
+    /// routed to by any listener.
+    fn load_balancer_connections(&self) -> Option<Connections>;
     /// `app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id>`: the resource
-    /// label of the `ALBRequestCountPerTarget` scaling metric.
-    fn request_count_resource_label(&self) -> Value<String>;
+    /// label of the `ALBRequestCountPerTarget` scaling metric; `None` while
+    /// the group is not routed to by any listener.
+    fn request_count_resource_label(&self) -> Option<Value<String>>;
+}
+
+impl ServiceTargetGroup for TargetGroup {
+    fn target_group_arn(&self) -> Value<String> {
+        self.arn()
+    }
+
+    fn dependables(&self) -> Vec<ResourceHandle> {
+        TargetGroup::dependables(self)
+    }
+
+    fn load_balancer_connections(&self) -> Option<Connections> {
+        let lbs = self.load_balancers();
+        if lbs.is_empty() {
+            return None;
+        }
+        let groups = lbs
+            .iter()
+            .flat_map(|lb| lb.connections().security_groups().to_vec())
+            .collect();
+        Some(Connections::new(groups, None))
+    }
+
+    fn request_count_resource_label(&self) -> Option<Value<String>> {
+        let lb = self.load_balancers().into_iter().next()?;
+        Some(Value::join_raw("/", [lb.full_name(), self.full_name()]))
+    }
 }
 
 /// Settings of a [`FargateService`].
@@ -465,12 +494,18 @@ impl FargateService {
         for d in target_group.dependables() {
             self.handle.add_depends_on(&d);
         }
-        let lb = target_group.load_balancer_connections();
-        self.connections.allow_from(
-            &lb,
-            Port::tcp(port),
-            &format!("Load balancer to {container_name}:{port}"),
-        );
+        match target_group.load_balancer_connections() {
+            Some(lb) => self.connections.allow_from(
+                &lb,
+                Port::tcp(port),
+                &format!("Load balancer to {container_name}:{port}"),
+            ),
+            None => self.scope.error(
+                "LoadBalancers",
+                "the target group is not routed to by any listener yet: add it to a listener \
+                 (default action or rule) before attaching the service",
+            ),
+        }
     }
 
     /// Scale the task count between `min_capacity` and `max_capacity`; add

@@ -7,7 +7,9 @@ use std::rc::Rc;
 
 use serde_json::{json, Value as Json};
 use stackcraft_core::{RawResource, ResourceHandle, Scope, TagFormat, ToCfn, Value};
-use stackcraft_iam::{Grantable, PolicyStatement, Role, RoleProps, SecretSource, ServicePrincipal};
+use stackcraft_iam::{
+    Condition, Grantable, PolicyStatement, Role, RoleProps, SecretSource, ServicePrincipal,
+};
 use stackcraft_observability::{LogGroup, LogGroupProps};
 use typed_builder::TypedBuilder;
 
@@ -513,11 +515,22 @@ impl FargateTaskDefinition {
     pub fn new(scope: &Scope, id: &str, props: FargateTaskDefinitionProps) -> Self {
         let scope = scope.scope(id);
         let principal = ServicePrincipal::new("ecs-tasks.amazonaws.com");
+        // Confused-deputy guard: only ECS acting for this account (and
+        // region) may assume the roles.
+        let trust = vec![
+            Condition::source_account_is_this_account(),
+            Condition::new(
+                "ArnLike",
+                "aws:SourceArn",
+                Value::arn("ecs", Value::region(), Value::account_id(), "*"),
+            ),
+        ];
         let execution_role = Role::new(
             &scope,
             "ExecutionRole",
             RoleProps::builder()
                 .assumed_by(principal.clone())
+                .trust_conditions(trust.clone())
                 .description("ECS task execution role: pulls images, writes logs, reads the secrets of its containers")
                 .build(),
         );
@@ -526,6 +539,7 @@ impl FargateTaskDefinition {
             "TaskRole",
             RoleProps::builder()
                 .assumed_by(principal)
+                .trust_conditions(trust)
                 .description("ECS task role: the application's own permissions")
                 .build(),
         );
