@@ -241,8 +241,42 @@ pub fn plan(
         return Err(errors);
     }
 
-    // 3. Allocation, in tier order then AZ order.
-    let mut cursor = start(&vpc);
+    // 3. Allocation, in tier order then AZ order. Alignment can waste
+    // space, so when the shared mask does not fit, halve the shared subnets
+    // (deterministically) until it does or they would be smaller than /28.
+    let shared = |i: usize| explicit[i].is_none() && tiers[i].cidr_mask.is_none();
+    loop {
+        match allocate(&vpc, az_count, tiers, &explicit, &masks, &taken) {
+            Ok(out) => return Ok(out),
+            Err(e) => {
+                let grow = (0..tiers.len()).any(shared)
+                    && masks
+                        .iter()
+                        .enumerate()
+                        .all(|(i, m)| !shared(i) || m.is_some_and(|m| m < MAX_PREFIX));
+                if !grow {
+                    return Err(vec![e]);
+                }
+                for (i, m) in masks.iter_mut().enumerate() {
+                    if shared(i) {
+                        *m = m.map(|m| m + 1);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn allocate(
+    vpc: &Ipv4Net,
+    az_count: usize,
+    tiers: &[TierSpec],
+    explicit: &[Option<Vec<Ipv4Net>>],
+    masks: &[Option<u8>],
+    taken: &[(Ipv4Net, String)],
+) -> Result<Vec<Vec<Ipv4Net>>, CidrError> {
+    let mut taken = taken.to_vec();
+    let mut cursor = start(vpc);
     let mut out = Vec::with_capacity(tiers.len());
     for (i, t) in tiers.iter().enumerate() {
         if let Some(blocks) = &explicit[i] {
@@ -258,8 +292,8 @@ pub fn plan(
         for az in 0..az_count {
             let mut addr = cursor.div_ceil(step) * step;
             loop {
-                if addr + step > end(&vpc) {
-                    errors.push(CidrError::new(
+                if addr + step > end(vpc) {
+                    return Err(CidrError::new(
                         format!("SubnetConfiguration[{i}]"),
                         format!(
                             "VPC {vpc} is too small: no free /{prefix} left for subnet {} of tier '{}' (zone {}); use a larger VPC CIDR or smaller subnets",
@@ -268,7 +302,6 @@ pub fn plan(
                             az + 1
                         ),
                     ));
-                    return Err(errors);
                 }
                 let candidate = net_at(addr, prefix);
                 match taken.iter().find(|(o, _)| overlaps(o, &candidate)) {
@@ -466,6 +499,30 @@ mod tests {
         assert!(
             e[0].message.contains("cidr_mask /12 is not allowed"),
             "{e:?}"
+        );
+    }
+
+    #[test]
+    fn shared_subnets_shrink_when_alignment_wastes_space() {
+        // /22 each would fit by size, but alignment after the /26 blocks
+        // leaves no room for the /24 tier; the shared tier drops to /23.
+        let p = plan(
+            "172.16.0.0/20",
+            3,
+            &[
+                tier("In", Some(26), &[]),
+                tier("App", None, &[]),
+                tier("Data", Some(24), &[]),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            strs(&p),
+            [
+                ["172.16.0.0/26", "172.16.0.64/26", "172.16.0.128/26"],
+                ["172.16.2.0/23", "172.16.4.0/23", "172.16.6.0/23"],
+                ["172.16.8.0/24", "172.16.9.0/24", "172.16.10.0/24"],
+            ]
         );
     }
 

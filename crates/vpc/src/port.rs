@@ -117,16 +117,6 @@ impl Port {
             _ => None,
         }
     }
-    /// The CloudFormation rule fields `IpProtocol`, `FromPort`, `ToPort`.
-    pub(crate) fn rule_fields(&self) -> serde_json::Map<String, serde_json::Value> {
-        let mut m = serde_json::Map::new();
-        m.insert("IpProtocol".into(), self.protocol.as_cfn().into());
-        if self.protocol != Protocol::All {
-            m.insert("FromPort".into(), self.from.into());
-            m.insert("ToPort".into(), self.to.into());
-        }
-        m
-    }
 }
 
 impl fmt::Display for Port {
@@ -150,7 +140,7 @@ mod tests {
         assert_eq!(Port::tcp_range(9, 1).to_string(), "tcp 1-9");
         assert_eq!(Port::icmp_ping().to_string(), "icmp type 8 code -1");
         assert_eq!(Port::tcp(80).single_port(), Some(80));
-        assert_eq!(Port::all_traffic().rule_fields().len(), 1);
-        assert_eq!(Port::tcp(5432).rule_fields()["FromPort"], 5432);
+        assert_eq!(Port::all_traffic().protocol().as_cfn(), "-1");
+        assert_eq!(Port::tcp(5432).from_port(), 5432);
     }
 }

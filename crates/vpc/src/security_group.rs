@@ -13,11 +13,13 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use serde_json::{json, Value as Json};
-use stackcraft_core::{RawResource, ResourceHandle, Scope, TagFormat, Value};
+use std::ops::Deref;
+
+use stackcraft_cfn::ec2;
+use stackcraft_core::{ResourceHandle, Scope, Value};
 use typed_builder::TypedBuilder;
 
-use crate::port::Port;
+use crate::port::{Port, Protocol};
 use crate::vpc::Vpc;
 
 /// Properties of a [`SecurityGroup`].
@@ -75,29 +77,28 @@ impl SecurityGroup {
                 "a security group needs a description of 1 to 255 characters",
             );
         }
-        let mut p = json!({
-            "GroupDescription": description,
-            "VpcId": vpc.vpc_id(),
-        });
-        if !props.allow_all_outbound {
-            p["SecurityGroupEgress"] = json!([{
-                "CidrIp": "255.255.255.255/32",
-                "Description": "Disallow all traffic",
-                "FromPort": 252,
-                "IpProtocol": "icmp",
-                "ToPort": 86,
-            }]);
+        let egress = if props.allow_all_outbound {
+            ec2::security_group::Egress::new("-1")
+                .cidr_ip("0.0.0.0/0")
+                .description("Allow all outbound traffic by default")
         } else {
-            p["SecurityGroupEgress"] = json!([{
-                "CidrIp": "0.0.0.0/0",
-                "Description": "Allow all outbound traffic by default",
-                "IpProtocol": "-1",
-            }]);
-        }
-        let handle = scope.add_raw(
-            "Resource",
-            RawResource::new("AWS::EC2::SecurityGroup", p).taggable(TagFormat::List),
-        );
+            // CDK's marker rule: replaces CloudFormation's default allow-all
+            // egress with a rule that matches nothing.
+            ec2::security_group::Egress::new("icmp")
+                .cidr_ip("255.255.255.255/32")
+                .description("Disallow all traffic")
+                .from_port(252)
+                .to_port(86)
+        };
+        let handle: ResourceHandle = scope
+            .add(
+                "Resource",
+                ec2::SecurityGroup::new(description)
+                    .vpc_id(vpc.vpc_id())
+                    .security_group_egress(vec![egress]),
+            )
+            .deref()
+            .clone();
         let id = handle.get_att("GroupId");
         SecurityGroup {
             inner: Rc::new(SgInner {
@@ -159,7 +160,7 @@ impl SecurityGroup {
         placement: &Scope,
         kind: &str,
         peer_key: &str,
-        peer: (&str, Json),
+        peer: Peer,
         port: Port,
         description: &str,
     ) -> Option<ResourceHandle> {
@@ -178,13 +179,9 @@ impl SecurityGroup {
                 format!("rule description is longer than 255 characters: '{description}'"),
             );
         }
-        let mut fields = port.rule_fields();
-        fields.insert("GroupId".into(), self.id().to_cfn_json());
-        fields.insert("Description".into(), description.into());
-        fields.insert(peer.0.into(), peer.1);
-        let (type_name, prefix) = match kind {
-            "ingress" => ("AWS::EC2::SecurityGroupIngress", "IngressFrom"),
-            _ => ("AWS::EC2::SecurityGroupEgress", "EgressTo"),
+        let prefix = match kind {
+            "ingress" => "IngressFrom",
+            _ => "EgressTo",
         };
         let own = if placement.path() == self.inner.scope.path() {
             String::new()
@@ -206,7 +203,35 @@ impl SecurityGroup {
         } else {
             cid
         };
-        Some(placement.add_raw(&cid, RawResource::new(type_name, Json::Object(fields))))
+        let (from, to) = match port.protocol() {
+            Protocol::All => (None, None),
+            _ => (Some(port.from_port()), Some(port.to_port())),
+        };
+        let handle: ResourceHandle = if kind == "ingress" {
+            let mut r = ec2::SecurityGroupIngress::new(port.protocol().as_cfn())
+                .group_id(self.id())
+                .description(description);
+            if let (Some(f), Some(t)) = (from, to) {
+                r = r.from_port(f).to_port(t);
+            }
+            r = match peer {
+                Peer::Cidr(c) => r.cidr_ip(c),
+                Peer::Group(g) => r.source_security_group_id(g),
+            };
+            placement.add(&cid, r).deref().clone()
+        } else {
+            let mut r = ec2::SecurityGroupEgress::new(self.id(), port.protocol().as_cfn())
+                .description(description);
+            if let (Some(f), Some(t)) = (from, to) {
+                r = r.from_port(f).to_port(t);
+            }
+            r = match peer {
+                Peer::Cidr(c) => r.cidr_ip(c),
+                Peer::Group(g) => r.destination_security_group_id(g),
+            };
+            placement.add(&cid, r).deref().clone()
+        };
+        Some(handle)
     }
 
     /// Allow ingress from an IPv4 CIDR block. Returns the rule resource
@@ -225,7 +250,7 @@ impl SecurityGroup {
             &self.inner.scope.clone(),
             "ingress",
             cidr,
-            ("CidrIp", json!(cidr)),
+            Peer::Cidr(cidr.to_owned()),
             port,
             description,
         )
@@ -250,7 +275,7 @@ impl SecurityGroup {
             &self.inner.scope.clone(),
             "egress",
             cidr,
-            ("CidrIp", json!(cidr)),
+            Peer::Cidr(cidr.to_owned()),
             port,
             description,
         )
@@ -269,7 +294,7 @@ impl SecurityGroup {
             placement,
             "ingress",
             &peer.inner.scope.path(),
-            ("SourceSecurityGroupId", peer.id().to_cfn_json()),
+            Peer::Group(peer.id()),
             port,
             description,
         )
@@ -290,21 +315,16 @@ impl SecurityGroup {
             placement,
             "egress",
             &peer.inner.scope.path(),
-            ("DestinationSecurityGroupId", peer.id().to_cfn_json()),
+            Peer::Group(peer.id()),
             port,
             description,
         )
     }
 }
 
-trait ToJson {
-    fn to_cfn_json(&self) -> Json;
-}
-
-impl ToJson for Value<String> {
-    fn to_cfn_json(&self) -> Json {
-        serde_json::to_value(self).unwrap_or(Json::Null)
-    }
+enum Peer {
+    Cidr(String),
+    Group(Value<String>),
 }
 
 /// Anything with security groups that other things connect to or from

@@ -1,10 +1,12 @@
 //! The [`Vpc`] building block: subnets in tiers across availability zones,
 //! routing, NAT, endpoints and flow logs.
 
+use std::ops::Deref;
 use std::rc::Rc;
 
-use serde_json::{json, Value as Json};
-use stackcraft_core::{RawResource, ResourceHandle, Scope, TagFormat, Value};
+use serde_json::json;
+use stackcraft_cfn::{ec2, iam, logs, Tag};
+use stackcraft_core::{ResourceHandle, Scope, Value};
 use typed_builder::TypedBuilder;
 
 use crate::cidr::{self, TierSpec};
@@ -325,22 +327,8 @@ impl std::fmt::Debug for Vpc {
     }
 }
 
-fn name_tag(value: impl Into<Json>) -> Json {
-    json!([{ "Key": "Name", "Value": value.into() }])
-}
-
-fn raw(scope: &Scope, id: &str, type_name: &str, props: Json, taggable: bool) -> ResourceHandle {
-    let r = RawResource::new(type_name, props);
-    let r = if taggable {
-        r.taggable(TagFormat::List)
-    } else {
-        r
-    };
-    scope.add_raw(id, r)
-}
-
-fn j(v: &Value<String>) -> Json {
-    serde_json::to_value(v).unwrap_or(Json::Null)
+fn name_tag(value: impl Into<Value<String>>) -> Vec<Tag> {
+    vec![Tag::new("Name", value)]
 }
 
 impl Vpc {
@@ -377,19 +365,18 @@ impl Vpc {
             }
         };
 
-        let vpc = raw(
-            &scope,
-            "Resource",
-            "AWS::EC2::VPC",
-            json!({
-                "CidrBlock": props.cidr.trim(),
-                "EnableDnsHostnames": true,
-                "EnableDnsSupport": true,
-                "InstanceTenancy": "default",
-                "Tags": name_tag(scope.path()),
-            }),
-            true,
-        );
+        let vpc: ResourceHandle = scope
+            .add(
+                "Resource",
+                ec2::Vpc::new()
+                    .cidr_block(props.cidr.trim())
+                    .enable_dns_hostnames(true)
+                    .enable_dns_support(true)
+                    .instance_tenancy("default")
+                    .tags(name_tag(scope.path())),
+            )
+            .deref()
+            .clone();
         let vpc_id = vpc.ref_();
 
         let has_public = props
@@ -397,20 +384,17 @@ impl Vpc {
             .iter()
             .any(|s| s.subnet_type == SubnetType::Public);
         let (igw_id, igw_attachment) = if has_public {
-            let igw = raw(
-                &scope,
+            let igw = scope.add(
                 "IGW",
-                "AWS::EC2::InternetGateway",
-                json!({ "Tags": name_tag(scope.path()) }),
-                true,
+                ec2::InternetGateway::new().tags(name_tag(scope.path())),
             );
-            let att = raw(
-                &scope,
-                "VPCGW",
-                "AWS::EC2::VPCGatewayAttachment",
-                json!({ "VpcId": vpc_id, "InternetGatewayId": igw.ref_() }),
-                false,
-            );
+            let att: ResourceHandle = scope
+                .add(
+                    "VPCGW",
+                    ec2::VpcGatewayAttachment::new(vpc_id.clone()).internet_gateway_id(igw.ref_()),
+                )
+                .deref()
+                .clone();
             (Some(igw.ref_()), Some(att))
         } else {
             (None, None)
@@ -433,48 +417,55 @@ impl Vpc {
                 for (az, block) in plan[ti].iter().enumerate() {
                     let sid = format!("{}Subnet{}", tier.name, az + 1);
                     let s = scope.scope(&sid);
-                    let subnet = raw(
-                        &s,
-                        "Subnet",
-                        "AWS::EC2::Subnet",
-                        json!({
-                            "VpcId": vpc_id,
-                            "CidrBlock": block.to_string(),
-                            "AvailabilityZone": Value::<String>::select(az as i64, Value::get_azs("")),
-                            "MapPublicIpOnLaunch": kind == SubnetType::Public && tier.map_public_ip_on_launch,
-                            "Tags": [
-                                { "Key": "Name", "Value": s.path() },
-                                { "Key": "stackcraft:subnet-name", "Value": tier.name },
-                                { "Key": "stackcraft:subnet-type", "Value": kind.label() },
-                            ],
-                        }),
-                        true,
-                    );
-                    let rt = raw(
-                        &s,
-                        "RouteTable",
-                        "AWS::EC2::RouteTable",
-                        json!({ "VpcId": vpc_id, "Tags": name_tag(s.path()) }),
-                        true,
-                    );
-                    let assoc = raw(
-                        &s,
-                        "RouteTableAssociation",
-                        "AWS::EC2::SubnetRouteTableAssociation",
-                        json!({ "RouteTableId": rt.ref_(), "SubnetId": subnet.ref_() }),
-                        false,
-                    );
+                    let subnet: ResourceHandle = s
+                        .add(
+                            "Subnet",
+                            ec2::Subnet::new(vpc_id.clone())
+                                .cidr_block(block.to_string())
+                                .availability_zone(Value::<String>::select(
+                                    az as i64,
+                                    Value::get_azs(""),
+                                ))
+                                .map_public_ip_on_launch(
+                                    kind == SubnetType::Public && tier.map_public_ip_on_launch,
+                                )
+                                .tags(vec![
+                                    Tag::new("Name", s.path()),
+                                    Tag::new("stackcraft:subnet-name", tier.name.as_str()),
+                                    Tag::new("stackcraft:subnet-type", kind.label()),
+                                ]),
+                        )
+                        .deref()
+                        .clone();
+                    let rt: ResourceHandle = s
+                        .add(
+                            "RouteTable",
+                            ec2::RouteTable::new(vpc_id.clone()).tags(name_tag(s.path())),
+                        )
+                        .deref()
+                        .clone();
+                    let assoc: ResourceHandle = s
+                        .add(
+                            "RouteTableAssociation",
+                            ec2::SubnetRouteTableAssociation::new(rt.ref_(), subnet.ref_()),
+                        )
+                        .deref()
+                        .clone();
                     let mut connectivity = vec![assoc];
                     match kind {
                         SubnetType::Public => {
                             if let Some(att) = &igw_attachment {
-                                let route = raw(
-                                    &s,
-                                    "DefaultRoute",
-                                    "AWS::EC2::Route",
-                                    json!({ "RouteTableId": rt.ref_(), "DestinationCidrBlock": "0.0.0.0/0", "GatewayId": igw_id }),
-                                    false,
-                                );
+                                let route: ResourceHandle = s
+                                    .add(
+                                        "DefaultRoute",
+                                        ec2::Route::new(rt.ref_())
+                                            .destination_cidr_block("0.0.0.0/0")
+                                            .gateway_id(
+                                                igw_id.clone().unwrap_or_else(|| Value::from("")),
+                                            ),
+                                    )
+                                    .deref()
+                                    .clone();
                                 route.add_depends_on(att);
                                 connectivity.push(route);
                             }
@@ -493,24 +484,20 @@ impl Vpc {
                                 .iter()
                                 .any(|t| t.subnet_type == SubnetType::PrivateWithEgress);
                             if first_public && az < wanted && needs_nat {
-                                let eip = raw(
-                                    &s,
+                                let eip = s.add(
                                     "EIP",
-                                    "AWS::EC2::EIP",
-                                    json!({ "Domain": "vpc", "Tags": name_tag(s.path()) }),
-                                    true,
+                                    ec2::Eip::new().domain("vpc").tags(name_tag(s.path())),
                                 );
-                                let nat = raw(
-                                    &s,
-                                    "NATGateway",
-                                    "AWS::EC2::NatGateway",
-                                    json!({
-                                        "AllocationId": eip.get_att::<String>("AllocationId"),
-                                        "SubnetId": subnet.ref_(),
-                                        "Tags": name_tag(s.path()),
-                                    }),
-                                    true,
-                                );
+                                let nat: ResourceHandle = s
+                                    .add(
+                                        "NATGateway",
+                                        ec2::NatGateway::new()
+                                            .allocation_id(eip.attr_allocation_id())
+                                            .subnet_id(subnet.ref_())
+                                            .tags(name_tag(s.path())),
+                                    )
+                                    .deref()
+                                    .clone();
                                 for c in &connectivity {
                                     nat.add_depends_on(c);
                                 }
@@ -520,13 +507,15 @@ impl Vpc {
                         SubnetType::PrivateWithEgress => {
                             if !nat_gateways.is_empty() {
                                 let nat = &nat_gateways[az % nat_gateways.len()];
-                                let route = raw(
-                                    &s,
-                                    "DefaultRoute",
-                                    "AWS::EC2::Route",
-                                    json!({ "RouteTableId": rt.ref_(), "DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": nat.ref_() }),
-                                    false,
-                                );
+                                let route: ResourceHandle = s
+                                    .add(
+                                        "DefaultRoute",
+                                        ec2::Route::new(rt.ref_())
+                                            .destination_cidr_block("0.0.0.0/0")
+                                            .nat_gateway_id(nat.ref_()),
+                                    )
+                                    .deref()
+                                    .clone();
                                 connectivity.push(route);
                             }
                         }
@@ -594,23 +583,19 @@ impl Vpc {
                 .iter()
                 .map(Subnet::route_table_id)
                 .collect();
-            raw(
-                &self.inner.scope,
-                &format!(
-                    "{}GatewayEndpoint",
-                    match ep {
-                        GatewayEndpoint::S3 => "S3",
-                        GatewayEndpoint::DynamoDb => "DynamoDb",
-                    }
-                ),
-                "AWS::EC2::VPCEndpoint",
-                json!({
-                    "ServiceName": Value::sub(format!("com.amazonaws.${{AWS::Region}}.{}", ep.short())),
-                    "VpcEndpointType": "Gateway",
-                    "VpcId": self.vpc_id(),
-                    "RouteTableIds": rts,
-                }),
-                false,
+            let id = match ep {
+                GatewayEndpoint::S3 => "S3GatewayEndpoint",
+                GatewayEndpoint::DynamoDb => "DynamoDbGatewayEndpoint",
+            };
+            self.inner.scope.add(
+                id,
+                ec2::VpcEndpoint::new(self.vpc_id())
+                    .service_name(Value::sub(format!(
+                        "com.amazonaws.${{AWS::Region}}.{}",
+                        ep.short()
+                    )))
+                    .vpc_endpoint_type("Gateway")
+                    .route_table_ids(rts),
             );
         }
     }
@@ -685,19 +670,14 @@ impl Vpc {
                 Port::tcp(443),
                 &format!("HTTPS from the VPC to {svc}"),
             );
-            raw(
-                &es,
+            es.add(
                 "Resource",
-                "AWS::EC2::VPCEndpoint",
-                json!({
-                    "ServiceName": Value::sub(format!("com.amazonaws.${{AWS::Region}}.{svc}")),
-                    "VpcEndpointType": "Interface",
-                    "VpcId": self.vpc_id(),
-                    "PrivateDnsEnabled": true,
-                    "SubnetIds": subnet_ids,
-                    "SecurityGroupIds": [sg.id()],
-                }),
-                false,
+                ec2::VpcEndpoint::new(self.vpc_id())
+                    .service_name(Value::sub(format!("com.amazonaws.${{AWS::Region}}.{svc}")))
+                    .vpc_endpoint_type("Interface")
+                    .private_dns_enabled(true)
+                    .subnet_ids(subnet_ids.clone())
+                    .security_group_ids(vec![sg.id()]),
             );
         }
     }
@@ -720,11 +700,11 @@ impl Vpc {
                         format!("{retention_days} is not a CloudWatch Logs retention; use one of {ALLOWED_RETENTION_DAYS:?}"),
                     );
                 }
-                let mut lg_props = json!({ "RetentionInDays": retention_days });
+                let mut lg = logs::LogGroup::new().retention_in_days(*retention_days);
                 if let Some(k) = kms_key_arn {
-                    lg_props["KmsKeyId"] = j(k);
+                    lg = lg.kms_key_id(k.clone());
                 }
-                let lg = raw(&s, "LogGroup", "AWS::Logs::LogGroup", lg_props, true);
+                let lg = s.add("LogGroup", lg);
                 lg.apply_removal_policy(stackcraft_core::DeletionPolicy::Retain);
                 if kms_key_arn.is_none() {
                     lg.skip_checkov(
@@ -732,64 +712,50 @@ impl Vpc {
                         "VPC flow logs are encrypted at rest with the CloudWatch Logs service key; pass FlowLogDestination::CloudWatchLogs { kms_key_arn } to use a customer-managed key",
                     );
                 }
-                let role = raw(
-                    &s,
+                let trust = json!({
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Effect": "Allow",
+                        "Principal": { "Service": "vpc-flow-logs.amazonaws.com" },
+                        "Action": "sts:AssumeRole",
+                        "Condition": { "StringEquals": { "aws:SourceAccount": Value::account_id() } },
+                    }],
+                });
+                let delivery = json!({
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Effect": "Allow",
+                        "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                        "Resource": lg.attr_arn(),
+                    }],
+                });
+                let role = s.add(
                     "IAMRole",
-                    "AWS::IAM::Role",
-                    json!({
-                        "AssumeRolePolicyDocument": {
-                            "Version": "2012-10-17",
-                            "Statement": [{
-                                "Effect": "Allow",
-                                "Principal": { "Service": "vpc-flow-logs.amazonaws.com" },
-                                "Action": "sts:AssumeRole",
-                                "Condition": { "StringEquals": { "aws:SourceAccount": Value::account_id() } },
-                            }],
-                        },
-                        "Policies": [{
-                            "PolicyName": "FlowLogDelivery",
-                            "PolicyDocument": {
-                                "Version": "2012-10-17",
-                                "Statement": [
-                                    {
-                                        "Effect": "Allow",
-                                        "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-                                        "Resource": lg.get_att::<String>("Arn"),
-                                    },
-                                ],
-                            },
-                        }],
-                    }),
-                    true,
+                    iam::Role::new(trust)
+                        .description(format!(
+                            "Delivers the flow logs of {} to CloudWatch Logs",
+                            self.inner.scope.path()
+                        ))
+                        .policies(vec![iam::role::Policy::new(delivery, "FlowLogDelivery")]),
                 );
-                raw(
-                    &s,
+                s.add(
                     "FlowLog",
-                    "AWS::EC2::FlowLog",
-                    json!({
-                        "ResourceId": self.vpc_id(),
-                        "ResourceType": "VPC",
-                        "TrafficType": traffic,
-                        "LogDestinationType": "cloud-watch-logs",
-                        "LogGroupName": lg.ref_(),
-                        "DeliverLogsPermissionArn": role.get_att::<String>("Arn"),
-                    }),
-                    true,
+                    ec2::FlowLog::new(self.vpc_id(), "VPC")
+                        .traffic_type(traffic)
+                        .log_destination_type("cloud-watch-logs")
+                        .log_group_name(lg.ref_())
+                        .deliver_logs_permission_arn(role.attr_arn())
+                        .tags(name_tag(s.path())),
                 );
             }
             FlowLogDestination::S3 { bucket_arn } => {
-                raw(
-                    &s,
+                s.add(
                     "FlowLog",
-                    "AWS::EC2::FlowLog",
-                    json!({
-                        "ResourceId": self.vpc_id(),
-                        "ResourceType": "VPC",
-                        "TrafficType": traffic,
-                        "LogDestinationType": "s3",
-                        "LogDestination": j(bucket_arn),
-                    }),
-                    true,
+                    ec2::FlowLog::new(self.vpc_id(), "VPC")
+                        .traffic_type(traffic)
+                        .log_destination_type("s3")
+                        .log_destination(bucket_arn.clone())
+                        .tags(name_tag(s.path())),
                 );
             }
         }
