@@ -6,6 +6,8 @@
 
 pub use stackcraft_cfn as cfn;
 pub use stackcraft_core as core;
+/// Containers on ECS Fargate: cluster, task definitions, services, autoscaling (`stackcraft-ecs-service`).
+pub use stackcraft_ecs_service as ecs_service;
 pub use stackcraft_iam as iam;
 /// Networking: VPC, subnets, security groups, connections (`stackcraft-vpc`).
 pub use stackcraft_vpc as vpc;
@@ -17,6 +19,11 @@ pub mod prelude {
     pub use stackcraft_core::{
         App, CondExpr, DeletionPolicy, Environment, Environments, Output, Parameter, Pseudo,
         RawResource, Scope, Stack, Value,
+    };
+    pub use stackcraft_ecs_service::{
+        CapacityStrategy, Cluster, ClusterProps, ContainerImage, ContainerProps, ContainerSecret,
+        FargateService, FargateServiceProps, FargateSize, FargateTaskDefinition,
+        FargateTaskDefinitionProps, PortMapping, ScalingProps, TargetTracking,
     };
     pub use stackcraft_iam::{
         Grantable, ManagedPolicy, PolicyStatement, Role, RoleProps, SecretSource, ServicePrincipal,
