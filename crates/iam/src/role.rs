@@ -4,7 +4,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde_json::{json, Value as Json};
-use stackcraft_core::{RawResource, ResourceHandle, Scope, TagFormat, ToCfn, Value};
+use stackcraft_cfn::iam as cfn_iam;
+use stackcraft_core::{ResourceHandle, Scope, ToCfn, Value};
 use typed_builder::TypedBuilder;
 
 use crate::document::PolicyDocument;
@@ -147,8 +148,7 @@ impl Role {
             trust = trust.with_condition(c.clone());
         }
         let trust_doc = json!({"Version": "2012-10-17", "Statement": [trust.to_json()]});
-        let mut p = serde_json::Map::new();
-        p.insert("AssumeRolePolicyDocument".into(), trust_doc);
+        let mut l1 = cfn_iam::Role::new(trust_doc);
         if let Some(d) = &props.description {
             if d.chars().count() > 1000 {
                 scope.error(
@@ -156,7 +156,7 @@ impl Role {
                     "a role description has at most 1,000 characters",
                 );
             }
-            p.insert("Description".into(), json!(d));
+            l1 = l1.description(d);
         }
         if !props.managed_policies.is_empty() {
             if props.managed_policies.len() > 20 {
@@ -168,17 +168,16 @@ impl Role {
                     ),
                 );
             }
-            let mut arns: Vec<Json> = Vec::new();
+            let mut arns: Vec<Value<String>> = Vec::new();
             for m in &props.managed_policies {
-                let j = m.arn.to_cfn();
-                if !arns.contains(&j) {
-                    arns.push(j);
+                if !arns.contains(&m.arn) {
+                    arns.push(m.arn.clone());
                 }
             }
-            p.insert("ManagedPolicyArns".into(), Json::Array(arns));
+            l1 = l1.managed_policy_arns(arns);
         }
         if let Some(b) = &props.permissions_boundary {
-            p.insert("PermissionsBoundary".into(), b.to_cfn());
+            l1 = l1.permissions_boundary(b.clone());
         }
         if let Some(s) = props.max_session_duration_secs {
             if !(3600..=43_200).contains(&s) {
@@ -187,7 +186,7 @@ impl Role {
                     format!("{s} seconds given; allowed: 3600 to 43200"),
                 );
             }
-            p.insert("MaxSessionDuration".into(), json!(s));
+            l1 = l1.max_session_duration(s);
         }
         if let Some(path) = &props.path {
             if !(path.starts_with('/') && path.ends_with('/')) || path.len() > 512 {
@@ -196,7 +195,7 @@ impl Role {
                     format!("path {path:?} must start and end with '/' (≤ 512 characters)"),
                 );
             }
-            p.insert("Path".into(), json!(path));
+            l1 = l1.path(path);
         }
         if let Some(n) = &props.role_name {
             let ok = !n.is_empty()
@@ -209,12 +208,9 @@ impl Role {
                     format!("role name {n:?}: 1 to 64 characters of A-Z a-z 0-9 and +=,.@_-"),
                 );
             }
-            p.insert("RoleName".into(), json!(n));
+            l1 = l1.role_name(n);
         }
-        let handle = scope.add_raw(
-            "Resource",
-            RawResource::new("AWS::IAM::Role", Json::Object(p)).taggable(TagFormat::List),
-        );
+        let handle: ResourceHandle = (*scope.add("Resource", l1)).clone();
         let role = Role {
             scope,
             handle,
