@@ -13,6 +13,10 @@ pub use stackcraft_iam as iam;
 pub use stackcraft_vpc as vpc;
 /// Load balancing, certificates and DNS records (`stackcraft-alb`).
 pub use stackcraft_alb as alb;
+/// KMS keys, log groups, metrics, alarms, alarm topics, dashboards (`stackcraft-observability`).
+pub use stackcraft_observability as observability;
+/// RDS PostgreSQL and Secrets Manager secrets (`stackcraft-data`).
+pub use stackcraft_data as data;
 
 /// Everything an app's `main.rs` usually needs.
 pub mod prelude {
@@ -24,6 +28,14 @@ pub mod prelude {
         CapacityStrategy, Cluster, ClusterProps, ContainerImage, ContainerProps, ContainerSecret,
         FargateService, FargateServiceProps, FargateSize, FargateTaskDefinition,
         FargateTaskDefinitionProps, PortMapping, ScalingProps, TargetTracking,
+    };
+    pub use stackcraft_data::{
+        DatabaseInstance, DatabaseInstanceProps, PostgresVersion, Secret, SecretProps,
+    };
+    pub use stackcraft_observability::{
+        Alarm, AlarmProps, AlarmTopic, AlarmTopicProps, ComparisonOperator, Dashboard,
+        GraphWidget, Key, KeyProps, LogGroup, LogGroupProps, Metric, RetentionDays,
+        SingleValueWidget, Statistic, TextWidget, TreatMissingData,
     };
     pub use stackcraft_iam::{
         Grantable, ManagedPolicy, PolicyStatement, Role, RoleProps, SecretSource, ServicePrincipal,
