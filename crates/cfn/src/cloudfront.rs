@@ -1441,7 +1441,7 @@ pub mod distribution {
         pub min_ttl: Option<Value<f64>>,
         /// The unique identifier of the origin request policy that is attached to this cache behavior. For more information, see Creating origin request policies or Using the managed origin request policies in the \*Amazon CloudFront Developer Guide\*.
         pub origin_request_policy_id: Option<Value<String>>,
-        /// The pattern (for example, ``images/\*.jpg``) that specifies which requests to apply the behavior to. When CloudFront receives a viewer request, the requested path is compared with path patterns in the order in which cache behaviors are listed in the distribution.
+        /// The pattern (for example, ``images/*.jpg``) that specifies which requests to apply the behavior to. When CloudFront receives a viewer request, the requested path is compared with path patterns in the order in which cache behaviors are listed in the distribution.
         pub path_pattern: Value<String>,
         /// The Amazon Resource Name (ARN) of the real-time log configuration that is attached to this cache behavior. For more information, see Real-time logs in the \*Amazon CloudFront Developer Guide\*.
         pub realtime_log_config_arn: Option<Value<String>>,
@@ -2091,7 +2091,7 @@ pub mod distribution {
         /// To use this field for a multi-tenant distribution, use a connection group instead. For more information, see ConnectionGroup.
         pub anycast_ip_list_id: Option<Value<String>>,
         /// An alias for the CF distribution's domain name.
-        pub cnam_es: Option<Value<Vec<Value<String>>>>,
+        pub cnames: Option<Value<Vec<Value<String>>>>,
         /// A complex type that contains zero or more ``CacheBehavior`` elements.
         pub cache_behaviors: Option<Value<Vec<Value<CacheBehavior>>>>,
         /// Configuration for cache tag extraction from origin responses. When specified, CloudFront reads the header named in ``HeaderName`` from origin responses and stores the comma-separated values as cache tags on the object.
@@ -2151,7 +2151,7 @@ pub mod distribution {
             Self {
                 aliases: None,
                 anycast_ip_list_id: None,
-                cnam_es: None,
+                cnames: None,
                 cache_behaviors: None,
                 cache_tag_config: None,
                 comment: None,
@@ -2189,8 +2189,8 @@ pub mod distribution {
             self
         }
         /// An alias for the CF distribution's domain name.
-        pub fn cnam_es(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
-            self.cnam_es = Some(v.into());
+        pub fn cnames(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
+            self.cnames = Some(v.into());
             self
         }
         /// A complex type that contains zero or more ``CacheBehavior`` elements.
@@ -2316,7 +2316,7 @@ pub mod distribution {
             let mut p = crate::Props::new();
             p.opt("Aliases", &self.aliases);
             p.opt("AnycastIpListId", &self.anycast_ip_list_id);
-            p.opt("CNAMEs", &self.cnam_es);
+            p.opt("CNAMEs", &self.cnames);
             p.opt("CacheBehaviors", &self.cache_behaviors);
             p.opt("CacheTagConfig", &self.cache_tag_config);
             p.opt("Comment", &self.comment);
@@ -5670,7 +5670,7 @@ pub mod response_headers_policy {
     /// A list of HTTP header names that CloudFront includes as values for the ``Access-Control-Allow-Headers`` HTTP response header.
     #[derive(Debug, Clone, PartialEq)]
     pub struct AccessControlAllowHeaders {
-        /// The list of HTTP header names. You can specify ``\*`` to allow all headers.
+        /// The list of HTTP header names. You can specify ``*`` to allow all headers.
         pub items: Value<Vec<Value<String>>>,
     }
 
@@ -5722,7 +5722,7 @@ pub mod response_headers_policy {
     /// A list of origins (domain names) that CloudFront can use as the value for the ``Access-Control-Allow-Origin`` HTTP response header.
     #[derive(Debug, Clone, PartialEq)]
     pub struct AccessControlAllowOrigins {
-        /// The list of origins (domain names). You can specify ``\*`` to allow all origins.
+        /// The list of origins (domain names). You can specify ``*`` to allow all origins.
         pub items: Value<Vec<Value<String>>>,
     }
 
@@ -5748,7 +5748,7 @@ pub mod response_headers_policy {
     /// A list of HTTP headers that CloudFront includes as values for the ``Access-Control-Expose-Headers`` HTTP response header.
     #[derive(Debug, Clone, PartialEq)]
     pub struct AccessControlExposeHeaders {
-        /// The list of HTTP headers. You can specify ``\*`` to expose all headers.
+        /// The list of HTTP headers. You can specify ``*`` to expose all headers.
         pub items: Value<Vec<Value<String>>>,
     }
 

@@ -52,7 +52,7 @@ pub struct Alarm {
     pub evaluation_window: Option<Value<alarm::EvaluationWindow>>,
     /// The percentile statistic for the metric associated with the alarm. Specify a value between p0.0 and p100.
     pub extended_statistic: Option<Value<String>>,
-    /// The actions to execute when this alarm transitions to the ``INSUFFICIENT\_DATA`` state from any other state. Each action is specified as an Amazon Resource Name (ARN).
+    /// The actions to execute when this alarm transitions to the ``INSUFFICIENT_DATA`` state from any other state. Each action is specified as an Amazon Resource Name (ARN).
     pub insufficient_data_actions: Option<Value<Vec<Value<String>>>>,
     /// The name of the metric associated with the alarm. This is required for an alarm based on a metric. For an alarm based on a math expression, you use ``Metrics`` instead and you can't specify ``MetricName``.
     pub metric_name: Option<Value<String>>,
@@ -70,13 +70,13 @@ pub struct Alarm {
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
     /// The value to compare with the specified statistic.
     pub threshold: Option<Value<f64>>,
-    /// In an alarm based on an anomaly detection model, this is the ID of the ``ANOMALY\_DETECTION\_BAND`` function used as the threshold for the alarm.
+    /// In an alarm based on an anomaly detection model, this is the ID of the ``ANOMALY_DETECTION_BAND`` function used as the threshold for the alarm.
     pub threshold_metric_id: Option<Value<String>>,
     /// Sets how this alarm is to handle missing data points. Valid values are ``breaching``, ``notBreaching``, ``ignore``, and ``missing``. For more information, see Configuring How Alarms Treat Missing Data in the \*Amazon User Guide\*.
     pub treat_missing_data: Option<Value<String>>,
     /// The unit of the metric associated with the alarm. Specify this only if you are creating an alarm based on a single metric. Do not specify this if you are specifying a ``Metrics`` array.
     pub unit: Option<Value<String>>,
-    /// The warm-up configuration for the alarm. A warm-up period delays alarm evaluation after you create or update the alarm. During the warm-up period, the alarm stays in ``INSUFFICIENT\_DATA`` and does not perform alarm actions.
+    /// The warm-up configuration for the alarm. A warm-up period delays alarm evaluation after you create or update the alarm. During the warm-up period, the alarm stays in ``INSUFFICIENT_DATA`` and does not perform alarm actions.
     pub warm_up_configuration: Option<Value<alarm::WarmUpConfiguration>>,
 }
 
@@ -183,7 +183,7 @@ impl Alarm {
         self.extended_statistic = Some(v.into());
         self
     }
-    /// The actions to execute when this alarm transitions to the ``INSUFFICIENT\_DATA`` state from any other state. Each action is specified as an Amazon Resource Name (ARN).
+    /// The actions to execute when this alarm transitions to the ``INSUFFICIENT_DATA`` state from any other state. Each action is specified as an Amazon Resource Name (ARN).
     pub fn insufficient_data_actions(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.insufficient_data_actions = Some(v.into());
         self
@@ -228,7 +228,7 @@ impl Alarm {
         self.threshold = Some(v.into());
         self
     }
-    /// In an alarm based on an anomaly detection model, this is the ID of the ``ANOMALY\_DETECTION\_BAND`` function used as the threshold for the alarm.
+    /// In an alarm based on an anomaly detection model, this is the ID of the ``ANOMALY_DETECTION_BAND`` function used as the threshold for the alarm.
     pub fn threshold_metric_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.threshold_metric_id = Some(v.into());
         self
@@ -243,7 +243,7 @@ impl Alarm {
         self.unit = Some(v.into());
         self
     }
-    /// The warm-up configuration for the alarm. A warm-up period delays alarm evaluation after you create or update the alarm. During the warm-up period, the alarm stays in ``INSUFFICIENT\_DATA`` and does not perform alarm actions.
+    /// The warm-up configuration for the alarm. A warm-up period delays alarm evaluation after you create or update the alarm. During the warm-up period, the alarm stays in ``INSUFFICIENT_DATA`` and does not perform alarm actions.
     pub fn warm_up_configuration(
         mut self,
         v: impl Into<Value<alarm::WarmUpConfiguration>>,
@@ -738,7 +738,7 @@ pub mod alarm {
     /// An evaluation window that aligns the evaluated range to fixed clock boundaries that match the alarm's period, such as the top of the hour, midnight, or the start of the calendar week, optionally in a specific time zone.
     #[derive(Debug, Clone, PartialEq)]
     pub struct WallClockWindow {
-        /// The time zone to use when the alarm aligns the evaluation window to clock boundaries. You can specify an IANA time zone name (for example, ``America/New\_York``), a fixed UTC offset (for example, ``+05:30``), or an offset-prefixed identifier (for example, ``UTC+05:30``).
+        /// The time zone to use when the alarm aligns the evaluation window to clock boundaries. You can specify an IANA time zone name (for example, ``America/New_York``), a fixed UTC offset (for example, ``+05:30``), or an offset-prefixed identifier (for example, ``UTC+05:30``).
         pub timezone: Option<Value<String>>,
     }
 
@@ -747,7 +747,7 @@ pub mod alarm {
         pub fn new() -> Self {
             Self { timezone: None }
         }
-        /// The time zone to use when the alarm aligns the evaluation window to clock boundaries. You can specify an IANA time zone name (for example, ``America/New\_York``), a fixed UTC offset (for example, ``+05:30``), or an offset-prefixed identifier (for example, ``UTC+05:30``).
+        /// The time zone to use when the alarm aligns the evaluation window to clock boundaries. You can specify an IANA time zone name (for example, ``America/New_York``), a fixed UTC offset (for example, ``+05:30``), or an offset-prefixed identifier (for example, ``UTC+05:30``).
         pub fn timezone(mut self, v: impl Into<Value<String>>) -> Self {
             self.timezone = Some(v.into());
             self
@@ -769,7 +769,7 @@ pub mod alarm {
     pub struct WarmUpConfiguration {
         /// Specifies whether the alarm waits for the full warm-up period before it starts to evaluate. The default is ``false``. If ``true``, the alarm waits the entire ``WarmUpPeriodDurationInMinutes`` before it starts to evaluate, even if metric data arrives earlier.
         pub only_start_evaluating_after_warm_up_period_ends: Option<Value<bool>>,
-        /// The length of the warm-up period, in minutes. After you create or update the alarm, the alarm stays in ``INSUFFICIENT\_DATA`` for this duration. During this time, the alarm does not perform alarm actions.
+        /// The length of the warm-up period, in minutes. After you create or update the alarm, the alarm stays in ``INSUFFICIENT_DATA`` for this duration. During this time, the alarm does not perform alarm actions.
         pub warm_up_period_duration_in_minutes: Option<Value<i64>>,
     }
 
@@ -789,7 +789,7 @@ pub mod alarm {
             self.only_start_evaluating_after_warm_up_period_ends = Some(v.into());
             self
         }
-        /// The length of the warm-up period, in minutes. After you create or update the alarm, the alarm stays in ``INSUFFICIENT\_DATA`` for this duration. During this time, the alarm does not perform alarm actions.
+        /// The length of the warm-up period, in minutes. After you create or update the alarm, the alarm stays in ``INSUFFICIENT_DATA`` for this duration. During this time, the alarm does not perform alarm actions.
         pub fn warm_up_period_duration_in_minutes(mut self, v: impl Into<Value<i64>>) -> Self {
             self.warm_up_period_duration_in_minutes = Some(v.into());
             self

@@ -35,7 +35,7 @@ pub struct GlobalTable {
     /// The `GlobalTableWitnesses` property.
     pub global_table_witnesses: Option<Value<Vec<Value<global_table::GlobalTableWitness>>>>,
     /// The `KeySchema` property.
-    pub key_schema: Option<Value<Vec<Value<global_table::KeySchema2>>>>,
+    pub key_schema: Option<Value<Vec<Value<global_table::KeySchema>>>>,
     /// The `LocalSecondaryIndexes` property.
     pub local_secondary_indexes: Option<Value<Vec<Value<global_table::LocalSecondaryIndex>>>>,
     /// The `MultiRegionConsistency` property.
@@ -131,7 +131,7 @@ impl GlobalTable {
         self
     }
     /// The `KeySchema` property.
-    pub fn key_schema(mut self, v: impl Into<Value<Vec<Value<global_table::KeySchema2>>>>) -> Self {
+    pub fn key_schema(mut self, v: impl Into<Value<Vec<Value<global_table::KeySchema>>>>) -> Self {
         self.key_schema = Some(v.into());
         self
     }
@@ -647,14 +647,14 @@ pub mod global_table {
 
     /// The `KeySchema` property type.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct KeySchema2 {
+    pub struct KeySchema {
         /// The `AttributeName` property.
         pub attribute_name: Value<String>,
         /// The `KeyType` property.
         pub key_type: Value<String>,
     }
 
-    impl KeySchema2 {
+    impl KeySchema {
         /// A new `KeySchema` from its required properties: `AttributeName`, `KeyType`.
         pub fn new(
             attribute_name: impl Into<Value<String>>,
@@ -667,7 +667,7 @@ pub mod global_table {
         }
     }
 
-    impl ToCfn for KeySchema2 {
+    impl ToCfn for KeySchema {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.req("AttributeName", &self.attribute_name);
@@ -676,7 +676,7 @@ pub mod global_table {
         }
     }
 
-    impl Literal for KeySchema2 {}
+    impl Literal for KeySchema {}
 
     /// The `KinesisStreamSpecification` property type.
     #[derive(Debug, Clone, PartialEq)]
@@ -1712,7 +1712,7 @@ pub struct Table {
     /// Specifies the properties of data being imported from the S3 bucket source to the" table.
     pub import_source_specification: Option<Value<table::ImportSourceSpecification>>,
     /// Specifies the attributes that make up the primary key for the table. The attributes in the ``KeySchema`` property must also be defined in the ``AttributeDefinitions`` property.
-    pub key_schema: Value<crate::Json>,
+    pub key_schema: Value<Vec<Value<table::KeySchema>>>,
     /// The Kinesis Data Streams configuration for the specified table.
     pub kinesis_stream_specification: Option<Value<table::KinesisStreamSpecification>>,
     /// Local secondary indexes to be created on the table. You can create up to 5 local secondary indexes. Each index is scoped to a given hash key value. The size of each hash key can be up to 10 gigabytes.
@@ -1730,7 +1730,7 @@ pub struct Table {
     pub sse_specification: Option<Value<table::SseSpecification>>,
     /// The settings for the DDB table stream, which captures changes to items stored in the table. Including this property in your CFNlong template automatically enables streaming.
     pub stream_specification: Option<Value<table::StreamSpecification>>,
-    /// The table class of the new table. Valid values are ``STANDARD`` and ``STANDARD\_INFREQUENT\_ACCESS``.
+    /// The table class of the new table. Valid values are ``STANDARD`` and ``STANDARD_INFREQUENT_ACCESS``.
     pub table_class: Option<Value<String>>,
     /// A name for the table. If you don't specify a name, CFNlong generates a unique physical ID and uses that ID for the table name. For more information, see Name Type.
     pub table_name: Option<Value<String>>,
@@ -1746,7 +1746,7 @@ pub struct Table {
 
 impl Table {
     /// A new `AWS::DynamoDB::Table` from its required properties: `KeySchema`.
-    pub fn new(key_schema: impl Into<Value<crate::Json>>) -> Self {
+    pub fn new(key_schema: impl Into<Value<Vec<Value<table::KeySchema>>>>) -> Self {
         Self {
             attribute_definitions: None,
             billing_mode: None,
@@ -1865,7 +1865,7 @@ impl Table {
         self.stream_specification = Some(v.into());
         self
     }
-    /// The table class of the new table. Valid values are ``STANDARD`` and ``STANDARD\_INFREQUENT\_ACCESS``.
+    /// The table class of the new table. Valid values are ``STANDARD`` and ``STANDARD_INFREQUENT_ACCESS``.
     pub fn table_class(mut self, v: impl Into<Value<String>>) -> Self {
         self.table_class = Some(v.into());
         self
@@ -2029,7 +2029,7 @@ pub mod table {
     pub struct ContributorInsightsSpecification {
         /// Indicates whether CloudWatch Contributor Insights are to be enabled (true) or disabled (false).
         pub enabled: Value<bool>,
-        /// Specifies the CloudWatch Contributor Insights mode for a table. Valid values are ``ACCESSED\_AND\_THROTTLED\_KEYS`` (tracks all access and throttled events) or ``THROTTLED\_KEYS`` (tracks only throttled events).
+        /// Specifies the CloudWatch Contributor Insights mode for a table. Valid values are ``ACCESSED_AND_THROTTLED_KEYS`` (tracks all access and throttled events) or ``THROTTLED_KEYS`` (tracks only throttled events).
         pub mode: Option<Value<String>>,
     }
 
@@ -2041,7 +2041,7 @@ pub mod table {
                 mode: None,
             }
         }
-        /// Specifies the CloudWatch Contributor Insights mode for a table. Valid values are ``ACCESSED\_AND\_THROTTLED\_KEYS`` (tracks all access and throttled events) or ``THROTTLED\_KEYS`` (tracks only throttled events).
+        /// Specifies the CloudWatch Contributor Insights mode for a table. Valid values are ``ACCESSED_AND_THROTTLED_KEYS`` (tracks all access and throttled events) or ``THROTTLED_KEYS`` (tracks only throttled events).
         pub fn mode(mut self, v: impl Into<Value<String>>) -> Self {
             self.mode = Some(v.into());
             self
@@ -2220,7 +2220,7 @@ pub mod table {
     pub struct ImportSourceSpecification {
         /// Type of compression to be used on the input coming from the imported table.
         pub input_compression_type: Option<Value<String>>,
-        /// The format of the source data. Valid values for ``ImportFormat`` are ``CSV``, ``DYNAMODB\_JSON`` or ``ION``.
+        /// The format of the source data. Valid values for ``ImportFormat`` are ``CSV``, ``DYNAMODB_JSON`` or ``ION``.
         pub input_format: Value<String>,
         /// Additional properties that specify how the input is formatted,.
         pub input_format_options: Option<Value<InputFormatOptions>>,
@@ -2294,6 +2294,39 @@ pub mod table {
     }
 
     impl Literal for InputFormatOptions {}
+
+    /// The `KeySchema` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct KeySchema {
+        /// The `AttributeName` property.
+        pub attribute_name: Value<String>,
+        /// The `KeyType` property.
+        pub key_type: Value<String>,
+    }
+
+    impl KeySchema {
+        /// A new `KeySchema` from its required properties: `AttributeName`, `KeyType`.
+        pub fn new(
+            attribute_name: impl Into<Value<String>>,
+            key_type: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                attribute_name: attribute_name.into(),
+                key_type: key_type.into(),
+            }
+        }
+    }
+
+    impl ToCfn for KeySchema {
+        fn to_cfn(&self) -> crate::Json {
+            let mut p = crate::Props::new();
+            p.req("AttributeName", &self.attribute_name);
+            p.req("KeyType", &self.key_type);
+            p.finish()
+        }
+    }
+
+    impl Literal for KeySchema {}
 
     /// The Kinesis Data Streams configuration for the specified table.
     #[derive(Debug, Clone, PartialEq)]

@@ -25224,7 +25224,7 @@ pub mod vpc_endpoint {
         pub private_dns_only_for_inbound_resolver_endpoint: Option<Value<String>>,
         /// The preference for which private domains have a private hosted zone created for and associated with the specified VPC. Only supported when private DNS is enabled and when the VPC endpoint type is ServiceNetwork or Resource.
         pub private_dns_preference: Option<Value<String>>,
-        /// Indicates which of the private domains to create private hosted zones for and associate with the specified VPC. Only supported when private DNS is enabled and the private DNS preference is ``VERIFIED\_DOMAINS\_AND\_SPECIFIED\_DOMAINS`` or ``SPECIFIED\_DOMAINS\_ONLY``.
+        /// Indicates which of the private domains to create private hosted zones for and associate with the specified VPC. Only supported when private DNS is enabled and the private DNS preference is ``VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS`` or ``SPECIFIED_DOMAINS_ONLY``.
         pub private_dns_specified_domains: Option<Value<Vec<Value<String>>>>,
     }
 
@@ -25256,7 +25256,7 @@ pub mod vpc_endpoint {
             self.private_dns_preference = Some(v.into());
             self
         }
-        /// Indicates which of the private domains to create private hosted zones for and associate with the specified VPC. Only supported when private DNS is enabled and the private DNS preference is ``VERIFIED\_DOMAINS\_AND\_SPECIFIED\_DOMAINS`` or ``SPECIFIED\_DOMAINS\_ONLY``.
+        /// Indicates which of the private domains to create private hosted zones for and associate with the specified VPC. Only supported when private DNS is enabled and the private DNS preference is ``VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS`` or ``SPECIFIED_DOMAINS_ONLY``.
         pub fn private_dns_specified_domains(
             mut self,
             v: impl Into<Value<Vec<Value<String>>>>,

@@ -543,7 +543,7 @@ pub mod registry_scanning_configuration {
     pub struct ScanningRule {
         /// The details of a scanning repository filter. For more information on how to use filters, see Using filters in the \*Amazon Elastic Container Registry User Guide\*.
         pub repository_filters: Value<Vec<Value<RepositoryFilter>>>,
-        /// The frequency that scans are performed at for a private registry. When the ``ENHANCED`` scan type is specified, the supported scan frequencies are ``CONTINUOUS\_SCAN`` and ``SCAN\_ON\_PUSH``.
+        /// The frequency that scans are performed at for a private registry. When the ``ENHANCED`` scan type is specified, the supported scan frequencies are ``CONTINUOUS_SCAN`` and ``SCAN_ON_PUSH``.
         pub scan_frequency: Value<String>,
     }
 
@@ -744,9 +744,9 @@ pub mod replication_configuration {
     /// The filter settings used with image replication. Specifying a repository filter to a replication rule provides a method for controlling which repositories in a private registry are replicated. If no filters are added, the contents of all repositories are replicated.
     #[derive(Debug, Clone, PartialEq)]
     pub struct RepositoryFilter {
-        /// The repository filter details. When the ``PREFIX\_MATCH`` filter type is specified, this value is required and should be the repository name prefix to configure replication for.
+        /// The repository filter details. When the ``PREFIX_MATCH`` filter type is specified, this value is required and should be the repository name prefix to configure replication for.
         pub filter: Value<String>,
-        /// The repository filter type. The only supported value is ``PREFIX\_MATCH``, which is a repository name prefix specified with the ``filter`` parameter.
+        /// The repository filter type. The only supported value is ``PREFIX_MATCH``, which is a repository name prefix specified with the ``filter`` parameter.
         pub filter_type: Value<String>,
     }
 

@@ -1417,7 +1417,7 @@ pub mod cluster {
     pub struct CapacityProviderStrategyItem {
         /// The \*base\* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a \*base\* defined. If no value is specified, the default value of ``0`` is used.
         pub base: Option<Value<i64>>,
-        /// The short name of the capacity provider. This can be either an AWS managed capacity provider (``FARGATE`` or ``FARGATE\_SPOT``) or the name of a custom capacity provider that you created.
+        /// The short name of the capacity provider. This can be either an AWS managed capacity provider (``FARGATE`` or ``FARGATE_SPOT``) or the name of a custom capacity provider that you created.
         pub capacity_provider: Option<Value<String>>,
         /// The \*weight\* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The ``weight`` value is taken into consideration after the ``base`` value, if defined, is satisfied.
         pub weight: Option<Value<i64>>,
@@ -1437,7 +1437,7 @@ pub mod cluster {
             self.base = Some(v.into());
             self
         }
-        /// The short name of the capacity provider. This can be either an AWS managed capacity provider (``FARGATE`` or ``FARGATE\_SPOT``) or the name of a custom capacity provider that you created.
+        /// The short name of the capacity provider. This can be either an AWS managed capacity provider (``FARGATE`` or ``FARGATE_SPOT``) or the name of a custom capacity provider that you created.
         pub fn capacity_provider(mut self, v: impl Into<Value<String>>) -> Self {
             self.capacity_provider = Some(v.into());
             self
@@ -5062,7 +5062,7 @@ pub mod service {
 
     impl Literal for AdvancedConfiguration {}
 
-    /// An object representing the networking details for a task or service. For example ``awsVpcConfiguration={subnets=\["subnet-12344321"\],securityGroups=\["sg-12344321"\]}``.
+    /// An object representing the networking details for a task or service. For example ``awsVpcConfiguration={subnets=["subnet-12344321"],securityGroups=["sg-12344321"]}``.
     #[derive(Debug, Clone, PartialEq)]
     pub struct AwsVpcConfiguration {
         /// Whether the task's elastic network interface receives a public IP address.
@@ -5156,7 +5156,7 @@ pub mod service {
     pub struct CapacityProviderStrategyItem {
         /// The \*base\* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a \*base\* defined. If no value is specified, the default value of ``0`` is used.
         pub base: Option<Value<i64>>,
-        /// The short name of the capacity provider. This can be either an AWS managed capacity provider (``FARGATE`` or ``FARGATE\_SPOT``) or the name of a custom capacity provider that you created.
+        /// The short name of the capacity provider. This can be either an AWS managed capacity provider (``FARGATE`` or ``FARGATE_SPOT``) or the name of a custom capacity provider that you created.
         pub capacity_provider: Option<Value<String>>,
         /// The \*weight\* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The ``weight`` value is taken into consideration after the ``base`` value, if defined, is satisfied.
         pub weight: Option<Value<i64>>,
@@ -5176,7 +5176,7 @@ pub mod service {
             self.base = Some(v.into());
             self
         }
-        /// The short name of the capacity provider. This can be either an AWS managed capacity provider (``FARGATE`` or ``FARGATE\_SPOT``) or the name of a custom capacity provider that you created.
+        /// The short name of the capacity provider. This can be either an AWS managed capacity provider (``FARGATE`` or ``FARGATE_SPOT``) or the name of a custom capacity provider that you created.
         pub fn capacity_provider(mut self, v: impl Into<Value<String>>) -> Self {
             self.capacity_provider = Some(v.into());
             self
@@ -5496,7 +5496,7 @@ pub mod service {
     pub struct DeploymentLifecycleHook {
         /// Use this field to specify custom parameters that ECS passes to your hook target invocations (such as a Lambda function).
         pub hook_details: Option<Value<crate::Json>>,
-        /// The Amazon Resource Name (ARN) of the hook target. For ``AWS\_LAMBDA`` hooks, this is the Lambda function ARN. This field is not applicable for ``PAUSE`` hooks.
+        /// The Amazon Resource Name (ARN) of the hook target. For ``AWS_LAMBDA`` hooks, this is the Lambda function ARN. This field is not applicable for ``PAUSE`` hooks.
         pub hook_target_arn: Option<Value<String>>,
         /// The lifecycle stages at which to run the hook. Choose from these valid values:
         pub lifecycle_stages: Value<Vec<Value<String>>>,
@@ -5525,7 +5525,7 @@ pub mod service {
             self.hook_details = Some(v.into());
             self
         }
-        /// The Amazon Resource Name (ARN) of the hook target. For ``AWS\_LAMBDA`` hooks, this is the Lambda function ARN. This field is not applicable for ``PAUSE`` hooks.
+        /// The Amazon Resource Name (ARN) of the hook target. For ``AWS_LAMBDA`` hooks, this is the Lambda function ARN. This field is not applicable for ``PAUSE`` hooks.
         pub fn hook_target_arn(mut self, v: impl Into<Value<String>>) -> Self {
             self.hook_target_arn = Some(v.into());
             self
@@ -6899,7 +6899,7 @@ pub mod service {
     /// Defines the failure threshold that the deployment circuit breaker uses to monitor a deployment. The ``type`` and ``value`` together determine the number of task failures that are tolerated before the circuit breaker triggers.
     #[derive(Debug, Clone, PartialEq)]
     pub struct ThresholdConfiguration {
-        /// Determines how Amazon ECS uses ``value`` to calculate the failure threshold. For the percentage types (``BOUNDED\_PERCENT`` and ``UNBOUNDED\_PERCENT``), Amazon ECS multiplies ``value`` by the latest service desired count.
+        /// Determines how Amazon ECS uses ``value`` to calculate the failure threshold. For the percentage types (``BOUNDED_PERCENT`` and ``UNBOUNDED_PERCENT``), Amazon ECS multiplies ``value`` by the latest service desired count.
         pub type_: Value<String>,
         /// Specifies the integer that Amazon ECS uses to calculate the failure threshold. When ``type`` is ``COUNT``, this value is the failure threshold itself.
         pub value: Value<i64>,
@@ -7101,7 +7101,7 @@ pub struct TaskDefinition {
         Option<Value<Vec<Value<task_definition::TaskDefinitionPlacementConstraint>>>>,
     /// The configuration details for the App Mesh proxy.
     pub proxy_configuration: Option<Value<task_definition::ProxyConfiguration>>,
-    /// The task launch types the task definition was validated against. The valid values are ``MANAGED\_INSTANCES``, ``EC2``, ``FARGATE``, and ``EXTERNAL``. For more information, see Amazon ECS launch types in the \*Amazon Elastic Container Service Developer Guide\*.
+    /// The task launch types the task definition was validated against. The valid values are ``MANAGED_INSTANCES``, ``EC2``, ``FARGATE``, and ``EXTERNAL``. For more information, see Amazon ECS launch types in the \*Amazon Elastic Container Service Developer Guide\*.
     pub requires_compatibilities: Option<Value<Vec<Value<String>>>>,
     /// The operating system that your tasks definitions run on.
     pub runtime_platform: Option<Value<task_definition::RuntimePlatform>>,
@@ -7217,7 +7217,7 @@ impl TaskDefinition {
         self.proxy_configuration = Some(v.into());
         self
     }
-    /// The task launch types the task definition was validated against. The valid values are ``MANAGED\_INSTANCES``, ``EC2``, ``FARGATE``, and ``EXTERNAL``. For more information, see Amazon ECS launch types in the \*Amazon Elastic Container Service Developer Guide\*.
+    /// The task launch types the task definition was validated against. The valid values are ``MANAGED_INSTANCES``, ``EC2``, ``FARGATE``, and ``EXTERNAL``. For more information, see Amazon ECS launch types in the \*Amazon Elastic Container Service Developer Guide\*.
     pub fn requires_compatibilities(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.requires_compatibilities = Some(v.into());
         self

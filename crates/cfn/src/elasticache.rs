@@ -982,7 +982,7 @@ pub struct ReplicationGroup {
     /// The port number on which each member of the replication group accepts connections.
     pub port: Option<Value<i64>>,
     /// A list of EC2 Availability Zones in which the replication group's clusters are created. The order of the Availability Zones in the list is the order in which clusters are allocated. The primary cluster is created in the first AZ in the list.
-    pub preferred_cache_cluster_a_zs: Option<Value<Vec<Value<String>>>>,
+    pub preferred_cache_cluster_azs: Option<Value<Vec<Value<String>>>>,
     /// Specifies the weekly time range during which maintenance on the cluster is performed. It is specified as a range in the format ddd:hh24:mi-ddd:hh24:mi (24H Clock UTC). The minimum maintenance window is a 60 minute period.
     pub preferred_maintenance_window: Option<Value<String>>,
     /// The identifier of the cluster that serves as the primary for this replication group. This cluster must already exist and have a status of available.
@@ -1043,7 +1043,7 @@ impl ReplicationGroup {
             num_cache_clusters: None,
             num_node_groups: None,
             port: None,
-            preferred_cache_cluster_a_zs: None,
+            preferred_cache_cluster_azs: None,
             preferred_maintenance_window: None,
             primary_cluster_id: None,
             replicas_per_node_group: None,
@@ -1188,8 +1188,8 @@ impl ReplicationGroup {
         self
     }
     /// A list of EC2 Availability Zones in which the replication group's clusters are created. The order of the Availability Zones in the list is the order in which clusters are allocated. The primary cluster is created in the first AZ in the list.
-    pub fn preferred_cache_cluster_a_zs(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
-        self.preferred_cache_cluster_a_zs = Some(v.into());
+    pub fn preferred_cache_cluster_azs(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.preferred_cache_cluster_azs = Some(v.into());
         self
     }
     /// Specifies the weekly time range during which maintenance on the cluster is performed. It is specified as a range in the format ddd:hh24:mi-ddd:hh24:mi (24H Clock UTC). The minimum maintenance window is a 60 minute period.
@@ -1299,7 +1299,7 @@ impl ToCfn for ReplicationGroup {
         p.opt("Port", &self.port);
         p.opt(
             "PreferredCacheClusterAZs",
-            &self.preferred_cache_cluster_a_zs,
+            &self.preferred_cache_cluster_azs,
         );
         p.opt(
             "PreferredMaintenanceWindow",
@@ -1512,7 +1512,7 @@ impl ReplicationGroupRef {
         self.0.get_att("Port")
     }
     /// `Fn::GetAtt` `PreferredCacheClusterAZs`: A list of EC2 Availability Zones in which the replication group's clusters are created. The order of the Availability Zones in the list is the order in which clusters are allocated. The primary cluster is created in the first AZ in the list.
-    pub fn attr_preferred_cache_cluster_a_zs(&self) -> Value<Vec<Value<String>>> {
+    pub fn attr_preferred_cache_cluster_azs(&self) -> Value<Vec<Value<String>>> {
         self.0.get_att("PreferredCacheClusterAZs")
     }
     /// `Fn::GetAtt` `PreferredMaintenanceWindow`: Specifies the weekly time range during which maintenance on the cluster is performed. It is specified as a range in the format ddd:hh24:mi-ddd:hh24:mi (24H Clock UTC). The minimum maintenance window is a 60 minute period.

@@ -31,7 +31,7 @@ pub struct Listener {
     /// The actions for the default rule. You cannot define a condition for a default rule.
     pub default_actions: Value<Vec<Value<listener::Action>>>,
     /// The listener attributes. Attributes that you do not modify retain their current values.
-    pub listener_attributes: Option<Value<Vec<Value<crate::Tag>>>>,
+    pub listener_attributes: Option<Value<Vec<Value<listener::ListenerAttribute>>>>,
     /// The Amazon Resource Name (ARN) of the load balancer.
     pub load_balancer_arn: Value<String>,
     /// The mutual authentication configuration information.
@@ -76,7 +76,10 @@ impl Listener {
         self
     }
     /// The listener attributes. Attributes that you do not modify retain their current values.
-    pub fn listener_attributes(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
+    pub fn listener_attributes(
+        mut self,
+        v: impl Into<Value<Vec<Value<listener::ListenerAttribute>>>>,
+    ) -> Self {
         self.listener_attributes = Some(v.into());
         self
     }
@@ -688,6 +691,46 @@ pub mod listener {
     }
 
     impl Literal for JwtValidationConfig {}
+
+    /// Information about a listener attribute.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ListenerAttribute {
+        /// The name of the attribute.
+        pub key: Option<Value<String>>,
+        /// The value of the attribute.
+        pub value: Option<Value<String>>,
+    }
+
+    impl ListenerAttribute {
+        /// A new `ListenerAttribute` (no required properties).
+        pub fn new() -> Self {
+            Self {
+                key: None,
+                value: None,
+            }
+        }
+        /// The name of the attribute.
+        pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
+            self.key = Some(v.into());
+            self
+        }
+        /// The value of the attribute.
+        pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
+            self.value = Some(v.into());
+            self
+        }
+    }
+
+    impl ToCfn for ListenerAttribute {
+        fn to_cfn(&self) -> crate::Json {
+            let mut p = crate::Props::new();
+            p.opt("Key", &self.key);
+            p.opt("Value", &self.value);
+            p.finish()
+        }
+    }
+
+    impl Literal for ListenerAttribute {}
 
     /// The mutual authentication configuration information.
     #[derive(Debug, Clone, PartialEq)]
@@ -1778,7 +1821,7 @@ pub mod listener_rule {
     #[derive(Debug, Clone, PartialEq)]
     pub struct QueryStringConfig {
         /// The key/value pairs or values to find in the query string. The maximum length of each string is 128 characters. The comparison is case insensitive. The following wildcard characters are supported: \* (matches 0 or more characters) and ? (matches exactly 1 character).
-        pub values: Option<Value<Vec<Value<crate::Tag>>>>,
+        pub values: Option<Value<Vec<Value<QueryStringKeyValue>>>>,
     }
 
     impl QueryStringConfig {
@@ -1787,7 +1830,7 @@ pub mod listener_rule {
             Self { values: None }
         }
         /// The key/value pairs or values to find in the query string. The maximum length of each string is 128 characters. The comparison is case insensitive. The following wildcard characters are supported: \* (matches 0 or more characters) and ? (matches exactly 1 character).
-        pub fn values(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
+        pub fn values(mut self, v: impl Into<Value<Vec<Value<QueryStringKeyValue>>>>) -> Self {
             self.values = Some(v.into());
             self
         }
@@ -1802,6 +1845,46 @@ pub mod listener_rule {
     }
 
     impl Literal for QueryStringConfig {}
+
+    /// Information about a key/value pair.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct QueryStringKeyValue {
+        /// The key. You can omit the key.
+        pub key: Option<Value<String>>,
+        /// The value.
+        pub value: Option<Value<String>>,
+    }
+
+    impl QueryStringKeyValue {
+        /// A new `QueryStringKeyValue` (no required properties).
+        pub fn new() -> Self {
+            Self {
+                key: None,
+                value: None,
+            }
+        }
+        /// The key. You can omit the key.
+        pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
+            self.key = Some(v.into());
+            self
+        }
+        /// The value.
+        pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
+            self.value = Some(v.into());
+            self
+        }
+    }
+
+    impl ToCfn for QueryStringKeyValue {
+        fn to_cfn(&self) -> crate::Json {
+            let mut p = crate::Props::new();
+            p.opt("Key", &self.key);
+            p.opt("Value", &self.value);
+            p.finish()
+        }
+    }
+
+    impl Literal for QueryStringKeyValue {}
 
     /// Information about a redirect action.
     #[derive(Debug, Clone, PartialEq)]
@@ -2220,7 +2303,7 @@ pub struct LoadBalancer {
     /// The ID of the IPv4 IPAM pool.
     pub ipv4_ipam_pool_id: Option<Value<String>>,
     /// The load balancer attributes. Attributes that you do not modify retain their current values.
-    pub load_balancer_attributes: Option<Value<Vec<Value<crate::Tag>>>>,
+    pub load_balancer_attributes: Option<Value<Vec<Value<load_balancer::LoadBalancerAttribute>>>>,
     /// The minimum capacity for a load balancer.
     pub minimum_load_balancer_capacity: Option<Value<load_balancer::MinimumLoadBalancerCapacity>>,
     /// The name of the load balancer. This name must be unique per region per account, can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, must not begin or end with a hyphen, and must not begin with "internal-".
@@ -2291,7 +2374,10 @@ impl LoadBalancer {
         self
     }
     /// The load balancer attributes. Attributes that you do not modify retain their current values.
-    pub fn load_balancer_attributes(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
+    pub fn load_balancer_attributes(
+        mut self,
+        v: impl Into<Value<Vec<Value<load_balancer::LoadBalancerAttribute>>>>,
+    ) -> Self {
         self.load_balancer_attributes = Some(v.into());
         self
     }
@@ -2498,6 +2584,46 @@ pub mod load_balancer {
 
     use stackcraft_core::{Literal, ToCfn, Value};
 
+    /// Specifies an attribute for an Application Load Balancer, a Network Load Balancer, or a Gateway Load Balancer.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct LoadBalancerAttribute {
+        /// The name of the attribute.
+        pub key: Option<Value<String>>,
+        /// The value of the attribute.
+        pub value: Option<Value<String>>,
+    }
+
+    impl LoadBalancerAttribute {
+        /// A new `LoadBalancerAttribute` (no required properties).
+        pub fn new() -> Self {
+            Self {
+                key: None,
+                value: None,
+            }
+        }
+        /// The name of the attribute.
+        pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
+            self.key = Some(v.into());
+            self
+        }
+        /// The value of the attribute.
+        pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
+            self.value = Some(v.into());
+            self
+        }
+    }
+
+    impl ToCfn for LoadBalancerAttribute {
+        fn to_cfn(&self) -> crate::Json {
+            let mut p = crate::Props::new();
+            p.opt("Key", &self.key);
+            p.opt("Value", &self.value);
+            p.finish()
+        }
+    }
+
+    impl Literal for LoadBalancerAttribute {}
+
     /// The minimum capacity for a load balancer.
     #[derive(Debug, Clone, PartialEq)]
     pub struct MinimumLoadBalancerCapacity {
@@ -2533,7 +2659,7 @@ pub mod load_balancer {
         pub i_pv6_address: Option<Value<String>>,
         /// \[Network Load Balancers\] The private IPv4 address for an internal load balancer.
         pub private_i_pv4_address: Option<Value<String>>,
-        /// \[Network Load Balancers with UDP listeners\] The IPv6 prefix to use for source NAT. Specify an IPv6 prefix (/80 netmask) from the subnet CIDR block or ``auto\_assigned`` to use an IPv6 prefix selected at random from the subnet CIDR block.
+        /// \[Network Load Balancers with UDP listeners\] The IPv6 prefix to use for source NAT. Specify an IPv6 prefix (/80 netmask) from the subnet CIDR block or ``auto_assigned`` to use an IPv6 prefix selected at random from the subnet CIDR block.
         pub source_nat_ipv6_prefix: Option<Value<String>>,
         /// The ID of the subnet.
         pub subnet_id: Value<String>,
@@ -2565,7 +2691,7 @@ pub mod load_balancer {
             self.private_i_pv4_address = Some(v.into());
             self
         }
-        /// \[Network Load Balancers with UDP listeners\] The IPv6 prefix to use for source NAT. Specify an IPv6 prefix (/80 netmask) from the subnet CIDR block or ``auto\_assigned`` to use an IPv6 prefix selected at random from the subnet CIDR block.
+        /// \[Network Load Balancers with UDP listeners\] The IPv6 prefix to use for source NAT. Specify an IPv6 prefix (/80 netmask) from the subnet CIDR block or ``auto_assigned`` to use an IPv6 prefix selected at random from the subnet CIDR block.
         pub fn source_nat_ipv6_prefix(mut self, v: impl Into<Value<String>>) -> Self {
             self.source_nat_ipv6_prefix = Some(v.into());
             self
@@ -2623,7 +2749,7 @@ pub struct TargetGroup {
     /// The port that the target control agent uses to communicate the available capacity of targets to the load balancer.
     pub target_control_port: Option<Value<i64>>,
     /// The attributes.
-    pub target_group_attributes: Option<Value<Vec<Value<crate::Tag>>>>,
+    pub target_group_attributes: Option<Value<Vec<Value<target_group::TargetGroupAttribute>>>>,
     /// The type of target that you must specify when registering targets with this target group. You can't specify targets for a target group using more than one target type.
     pub target_type: Option<Value<String>>,
     /// The targets.
@@ -2736,7 +2862,10 @@ impl TargetGroup {
         self
     }
     /// The attributes.
-    pub fn target_group_attributes(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
+    pub fn target_group_attributes(
+        mut self,
+        v: impl Into<Value<Vec<Value<target_group::TargetGroupAttribute>>>>,
+    ) -> Self {
         self.target_group_attributes = Some(v.into());
         self
     }
@@ -2959,6 +3088,46 @@ pub mod target_group {
     }
 
     impl Literal for TargetDescription {}
+
+    /// The `TargetGroupAttribute` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct TargetGroupAttribute {
+        /// The value of the attribute.
+        pub key: Option<Value<String>>,
+        /// The name of the attribute.
+        pub value: Option<Value<String>>,
+    }
+
+    impl TargetGroupAttribute {
+        /// A new `TargetGroupAttribute` (no required properties).
+        pub fn new() -> Self {
+            Self {
+                key: None,
+                value: None,
+            }
+        }
+        /// The value of the attribute.
+        pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
+            self.key = Some(v.into());
+            self
+        }
+        /// The name of the attribute.
+        pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
+            self.value = Some(v.into());
+            self
+        }
+    }
+
+    impl ToCfn for TargetGroupAttribute {
+        fn to_cfn(&self) -> crate::Json {
+            let mut p = crate::Props::new();
+            p.opt("Key", &self.key);
+            p.opt("Value", &self.value);
+            p.finish()
+        }
+    }
+
+    impl Literal for TargetGroupAttribute {}
 }
 
 /// `AWS::ElasticLoadBalancingV2::TrustStore`: Resource Type definition for AWS::ElasticLoadBalancingV2::TrustStore.

@@ -98,13 +98,13 @@ pub struct Key {
     pub enabled: Option<Value<bool>>,
     /// The key policy to attach to the KMS key.
     pub key_policy: Option<Value<crate::Json>>,
-    /// Specifies the type of KMS key to create. The default value, ``SYMMETRIC\_DEFAULT``, creates a KMS key with a 256-bit symmetric key for encryption and decryption. In China Regions, ``SYMMETRIC\_DEFAULT`` creates a 128-bit symmetric key that uses SM4 encryption.
+    /// Specifies the type of KMS key to create. The default value, ``SYMMETRIC_DEFAULT``, creates a KMS key with a 256-bit symmetric key for encryption and decryption. In China Regions, ``SYMMETRIC_DEFAULT`` creates a 128-bit symmetric key that uses SM4 encryption.
     pub key_spec: Option<Value<String>>,
-    /// Determines the cryptographic operations for which you can use the KMS key. The default value is ``ENCRYPT\_DECRYPT``. This property is required for asymmetric KMS keys and HMAC KMS keys. You can't change the ``KeyUsage`` value after the KMS key is created.
+    /// Determines the cryptographic operations for which you can use the KMS key. The default value is ``ENCRYPT_DECRYPT``. This property is required for asymmetric KMS keys and HMAC KMS keys. You can't change the ``KeyUsage`` value after the KMS key is created.
     pub key_usage: Option<Value<String>>,
     /// Creates a multi-Region primary key that you can replicate in other AWS-Regions. You can't change the ``MultiRegion`` value after the KMS key is created.
     pub multi_region: Option<Value<bool>>,
-    /// The source of the key material for the KMS key. You cannot change the origin after you create the KMS key. The default is ``AWS\_KMS``, which means that KMS creates the key material.
+    /// The source of the key material for the KMS key. You cannot change the origin after you create the KMS key. The default is ``AWS_KMS``, which means that KMS creates the key material.
     pub origin: Option<Value<String>>,
     /// Specifies the number of days in the waiting period before KMS deletes a KMS key that has been removed from a CloudFormation stack. Enter a value between 7 and 30 days. The default value is 30 days.
     pub pending_window_in_days: Option<Value<i64>>,
@@ -157,12 +157,12 @@ impl Key {
         self.key_policy = Some(v.into());
         self
     }
-    /// Specifies the type of KMS key to create. The default value, ``SYMMETRIC\_DEFAULT``, creates a KMS key with a 256-bit symmetric key for encryption and decryption. In China Regions, ``SYMMETRIC\_DEFAULT`` creates a 128-bit symmetric key that uses SM4 encryption.
+    /// Specifies the type of KMS key to create. The default value, ``SYMMETRIC_DEFAULT``, creates a KMS key with a 256-bit symmetric key for encryption and decryption. In China Regions, ``SYMMETRIC_DEFAULT`` creates a 128-bit symmetric key that uses SM4 encryption.
     pub fn key_spec(mut self, v: impl Into<Value<String>>) -> Self {
         self.key_spec = Some(v.into());
         self
     }
-    /// Determines the cryptographic operations for which you can use the KMS key. The default value is ``ENCRYPT\_DECRYPT``. This property is required for asymmetric KMS keys and HMAC KMS keys. You can't change the ``KeyUsage`` value after the KMS key is created.
+    /// Determines the cryptographic operations for which you can use the KMS key. The default value is ``ENCRYPT_DECRYPT``. This property is required for asymmetric KMS keys and HMAC KMS keys. You can't change the ``KeyUsage`` value after the KMS key is created.
     pub fn key_usage(mut self, v: impl Into<Value<String>>) -> Self {
         self.key_usage = Some(v.into());
         self
@@ -172,7 +172,7 @@ impl Key {
         self.multi_region = Some(v.into());
         self
     }
-    /// The source of the key material for the KMS key. You cannot change the origin after you create the KMS key. The default is ``AWS\_KMS``, which means that KMS creates the key material.
+    /// The source of the key material for the KMS key. You cannot change the origin after you create the KMS key. The default is ``AWS_KMS``, which means that KMS creates the key material.
     pub fn origin(mut self, v: impl Into<Value<String>>) -> Self {
         self.origin = Some(v.into());
         self

@@ -1287,13 +1287,43 @@ pub mod metric_filter {
 
     use stackcraft_core::{Literal, ToCfn, Value};
 
+    /// Specifies the CW metric dimensions to publish with this metric.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Dimension {
+        /// The name for the CW metric dimension that the metric filter creates.
+        pub key: Value<String>,
+        /// The log event field that will contain the value for this dimension. This dimension will only be published for a metric if the value is found in the log event. For example, ``$.eventType`` for JSON log events, or ``$server`` for space-delimited log events.
+        pub value: Value<String>,
+    }
+
+    impl Dimension {
+        /// A new `Dimension` from its required properties: `Key`, `Value`.
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
+            Self {
+                key: key.into(),
+                value: value.into(),
+            }
+        }
+    }
+
+    impl ToCfn for Dimension {
+        fn to_cfn(&self) -> crate::Json {
+            let mut p = crate::Props::new();
+            p.req("Key", &self.key);
+            p.req("Value", &self.value);
+            p.finish()
+        }
+    }
+
+    impl Literal for Dimension {}
+
     /// ``MetricTransformation`` is a property of the ``AWS::Logs::MetricFilter`` resource that describes how to transform log streams into a CloudWatch metric.
     #[derive(Debug, Clone, PartialEq)]
     pub struct MetricTransformation {
         /// (Optional) The value to emit when a filter pattern does not match a log event. This value can be null.
         pub default_value: Option<Value<f64>>,
         /// The fields to use as dimensions for the metric. One metric filter can include as many as three dimensions.
-        pub dimensions: Option<Value<Vec<Value<crate::Tag>>>>,
+        pub dimensions: Option<Value<Vec<Value<Dimension>>>>,
         /// The name of the CloudWatch metric.
         pub metric_name: Value<String>,
         /// A custom namespace to contain your metric in CloudWatch. Use namespaces to group together metrics that are similar. For more information, see Namespaces.
@@ -1326,7 +1356,7 @@ pub mod metric_filter {
             self
         }
         /// The fields to use as dimensions for the metric. One metric filter can include as many as three dimensions.
-        pub fn dimensions(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
+        pub fn dimensions(mut self, v: impl Into<Value<Vec<Value<Dimension>>>>) -> Self {
             self.dimensions = Some(v.into());
             self
         }

@@ -205,7 +205,7 @@ pub struct CustomDbEngineVersion {
     pub description: Option<Value<String>>,
     /// The database engine to use for your custom engine version (CEV).
     pub engine: Value<String>,
-    /// The name of your CEV. The name format is ``major version.customized\_string``. For example, a valid CEV name is ``19.my\_cev1``. This setting is required for RDS Custom for Oracle, but optional for Amazon RDS.
+    /// The name of your CEV. The name format is ``major version.customized_string``. For example, a valid CEV name is ``19.my_cev1``. This setting is required for RDS Custom for Oracle, but optional for Amazon RDS.
     pub engine_version: Value<String>,
     /// A value that indicates the ID of the AMI.
     pub image_id: Option<Value<String>>,

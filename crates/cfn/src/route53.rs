@@ -571,7 +571,7 @@ pub struct HostedZone {
     /// Creates a configuration for DNS query logging. After you create a query logging configuration, Amazon Route 53 begins to publish log data to an Amazon CloudWatch Logs log group.
     pub query_logging_config: Option<Value<hosted_zone::QueryLoggingConfig>>,
     /// \*Private hosted zones:\* A complex type that contains information about the VPCs that are associated with the specified hosted zone.
-    pub vp_cs: Option<Value<Vec<Value<hosted_zone::Vpc>>>>,
+    pub vpcs: Option<Value<Vec<Value<hosted_zone::Vpc>>>>,
 }
 
 impl HostedZone {
@@ -584,7 +584,7 @@ impl HostedZone {
             hosted_zone_tags: None,
             name: None,
             query_logging_config: None,
-            vp_cs: None,
+            vpcs: None,
         }
     }
     /// The `DelegationSetId` property.
@@ -627,8 +627,8 @@ impl HostedZone {
         self
     }
     /// \*Private hosted zones:\* A complex type that contains information about the VPCs that are associated with the specified hosted zone.
-    pub fn vp_cs(mut self, v: impl Into<Value<Vec<Value<hosted_zone::Vpc>>>>) -> Self {
-        self.vp_cs = Some(v.into());
+    pub fn vpcs(mut self, v: impl Into<Value<Vec<Value<hosted_zone::Vpc>>>>) -> Self {
+        self.vpcs = Some(v.into());
         self
     }
 }
@@ -642,7 +642,7 @@ impl ToCfn for HostedZone {
         p.opt("HostedZoneTags", &self.hosted_zone_tags);
         p.opt("Name", &self.name);
         p.opt("QueryLoggingConfig", &self.query_logging_config);
-        p.opt("VPCs", &self.vp_cs);
+        p.opt("VPCs", &self.vpcs);
         p.finish()
     }
 }

@@ -1074,14 +1074,14 @@ impl BucketRef {
         self.0
             .get_att("MetadataConfiguration.JournalTableConfiguration.TableName")
     }
-    /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableArn`: The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. The specified metadata table name must be unique within the ``aws\_s3\_metadata`` namespace in the destination table bucket.
+    /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableArn`: The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. The specified metadata table name must be unique within the ``aws_s3_metadata`` namespace in the destination table bucket.
     pub fn attr_metadata_table_configuration_s3_tables_destination_table_arn(
         &self,
     ) -> Value<String> {
         self.0
             .get_att("MetadataTableConfiguration.S3TablesDestination.TableArn")
     }
-    /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableNamespace`: The table bucket namespace for the metadata table in your metadata table configuration. This value is always ``aws\_s3\_metadata``.
+    /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableNamespace`: The table bucket namespace for the metadata table in your metadata table configuration. This value is always ``aws_s3_metadata``.
     pub fn attr_metadata_table_configuration_s3_tables_destination_table_namespace(
         &self,
     ) -> Value<String> {
@@ -1442,7 +1442,7 @@ pub mod bucket {
     pub struct DataExport {
         /// The place to store the data for an analysis.
         pub destination: Value<Destination>,
-        /// The version of the output schema to use when exporting data. Must be ``V\_1``.
+        /// The version of the output schema to use when exporting data. Must be ``V_1``.
         pub output_schema_version: Value<String>,
     }
 
@@ -1738,7 +1738,7 @@ pub mod bucket {
         pub status: Value<String>,
         /// A container for a key-value pair.
         pub tag_filters: Option<Value<Vec<Value<crate::Tag>>>>,
-        /// Specifies a list of S3 Intelligent-Tiering storage class tiers in the configuration. At least one tier must be defined in the list. At most, you can specify two tiers in the list, one for each available AccessTier: ``ARCHIVE\_ACCESS`` and ``DEEP\_ARCHIVE\_ACCESS``.
+        /// Specifies a list of S3 Intelligent-Tiering storage class tiers in the configuration. At least one tier must be defined in the list. At most, you can specify two tiers in the list, one for each available AccessTier: ``ARCHIVE_ACCESS`` and ``DEEP_ARCHIVE_ACCESS``.
         pub tierings: Value<Vec<Value<Tiering>>>,
     }
 
@@ -2299,7 +2299,7 @@ pub mod bucket {
 
     impl Literal for NoncurrentVersionExpiration {}
 
-    /// Container for the transition rule that describes when noncurrent objects transition to the ``STANDARD\_IA``, ``ONEZONE\_IA``, ``INTELLIGENT\_TIERING``, ``GLACIER\_IR``, ``GLACIER``, or ``DEEP\_ARCHIVE`` storage class.
+    /// Container for the transition rule that describes when noncurrent objects transition to the ``STANDARD_IA``, ``ONEZONE_IA``, ``INTELLIGENT_TIERING``, ``GLACIER_IR``, ``GLACIER``, or ``DEEP_ARCHIVE`` storage class.
     #[derive(Debug, Clone, PartialEq)]
     pub struct NoncurrentVersionTransition {
         /// Specifies how many noncurrent versions S3 will retain. If there are this many more recent noncurrent versions, S3 will take the associated action. For more information about noncurrent versions, see Lifecycle configuration elements in the \*Amazon S3 User Guide\*.
@@ -3485,7 +3485,7 @@ pub mod bucket {
     pub struct S3TablesDestination {
         /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration. The destination table bucket must be in the same Region and AWS-account as the general purpose bucket.
         pub table_bucket_arn: Value<String>,
-        /// The name for the metadata table in your metadata table configuration. The specified metadata table name must be unique within the ``aws\_s3\_metadata`` namespace in the destination table bucket.
+        /// The name for the metadata table in your metadata table configuration. The specified metadata table name must be unique within the ``aws_s3_metadata`` namespace in the destination table bucket.
         pub table_name: Value<String>,
     }
 

@@ -105,7 +105,8 @@ impl ResourcePolicyRef {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RotationSchedule {
     /// The list of metadata needed to successfully rotate a managed external secret.
-    pub external_secret_rotation_metadata: Option<Value<Vec<Value<crate::Tag>>>>,
+    pub external_secret_rotation_metadata:
+        Option<Value<Vec<Value<rotation_schedule::ExternalSecretRotationMetadataItem>>>>,
     /// The ARN of the IAM role that is used by Secrets Manager to rotate a managed external secret.
     pub external_secret_rotation_role_arn: Option<Value<String>>,
     /// Creates a new Lambda rotation function based on one of the Secrets Manager rotation function templates. To use a rotation function that already exists, specify RotationLambdaARN instead.
@@ -136,7 +137,7 @@ impl RotationSchedule {
     /// The list of metadata needed to successfully rotate a managed external secret.
     pub fn external_secret_rotation_metadata(
         mut self,
-        v: impl Into<Value<Vec<Value<crate::Tag>>>>,
+        v: impl Into<Value<Vec<Value<rotation_schedule::ExternalSecretRotationMetadataItem>>>>,
     ) -> Self {
         self.external_secret_rotation_metadata = Some(v.into());
         self
@@ -251,6 +252,36 @@ pub mod rotation_schedule {
     use std::collections::BTreeMap;
 
     use stackcraft_core::{Literal, ToCfn, Value};
+
+    /// The metadata needed to successfully rotate a managed external secret. Each metadata item is a key and value pair of strings in a JSON text string.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ExternalSecretRotationMetadataItem {
+        /// The key name of the metadata item. You can specify a value that's 1 to 256 characters in length.
+        pub key: Value<String>,
+        /// The value for the metadata item. You can specify a value that's 1 to 2048 characters in length.
+        pub value: Value<String>,
+    }
+
+    impl ExternalSecretRotationMetadataItem {
+        /// A new `ExternalSecretRotationMetadataItem` from its required properties: `Key`, `Value`.
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
+            Self {
+                key: key.into(),
+                value: value.into(),
+            }
+        }
+    }
+
+    impl ToCfn for ExternalSecretRotationMetadataItem {
+        fn to_cfn(&self) -> crate::Json {
+            let mut p = crate::Props::new();
+            p.req("Key", &self.key);
+            p.req("Value", &self.value);
+            p.finish()
+        }
+    }
+
+    impl Literal for ExternalSecretRotationMetadataItem {}
 
     /// The `HostedRotationLambda` property type.
     #[derive(Debug, Clone, PartialEq)]
@@ -574,7 +605,7 @@ pub mod secret {
         pub exclude_lowercase: Option<Value<bool>>,
         /// Specifies whether to exclude numbers from the password. If you don't include this switch, the password can contain numbers.
         pub exclude_numbers: Option<Value<bool>>,
-        /// Specifies whether to exclude the following punctuation characters from the password: ! " \# $ % & ' ( ) \* + , - . / : ; \< = \> ? @ \[ \\ \] ^ \_  { \| } ~. If you don't include this switch, the password can contain punctuation.
+        /// Specifies whether to exclude the following punctuation characters from the password: ``! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~``. If you don't include this switch, the password can contain punctuation.
         pub exclude_punctuation: Option<Value<bool>>,
         /// Specifies whether to exclude uppercase letters from the password. If you don't include this switch, the password can contain uppercase letters.
         pub exclude_uppercase: Option<Value<bool>>,
@@ -621,7 +652,7 @@ pub mod secret {
             self.exclude_numbers = Some(v.into());
             self
         }
-        /// Specifies whether to exclude the following punctuation characters from the password: ! " \# $ % & ' ( ) \* + , - . / : ; \< = \> ? @ \[ \\ \] ^ \_  { \| } ~. If you don't include this switch, the password can contain punctuation.
+        /// Specifies whether to exclude the following punctuation characters from the password: ``! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~``. If you don't include this switch, the password can contain punctuation.
         pub fn exclude_punctuation(mut self, v: impl Into<Value<bool>>) -> Self {
             self.exclude_punctuation = Some(v.into());
             self

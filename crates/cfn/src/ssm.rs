@@ -2020,7 +2020,7 @@ impl OpsItemRef {
 /// Add it with `scope.add(id, Parameter::new(..))`, which returns a [`ParameterRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parameter {
-    /// A regular expression used to validate the parameter value. For example, for ``String`` types with values restricted to numbers, you can specify the following: ``AllowedPattern=^\\d+$``.
+    /// A regular expression used to validate the parameter value. For example, for ``String`` types with values restricted to numbers, you can specify the following: ``AllowedPattern=^\d+$``.
     pub allowed_pattern: Option<Value<String>>,
     /// The data type of the parameter, such as ``text`` or ``aws:ec2:image``. The default is ``text``.
     pub data_type: Option<Value<String>>,
@@ -2055,7 +2055,7 @@ impl Parameter {
             value: value.into(),
         }
     }
-    /// A regular expression used to validate the parameter value. For example, for ``String`` types with values restricted to numbers, you can specify the following: ``AllowedPattern=^\\d+$``.
+    /// A regular expression used to validate the parameter value. For example, for ``String`` types with values restricted to numbers, you can specify the following: ``AllowedPattern=^\d+$``.
     pub fn allowed_pattern(mut self, v: impl Into<Value<String>>) -> Self {
         self.allowed_pattern = Some(v.into());
         self
@@ -2141,7 +2141,7 @@ impl std::ops::Deref for ParameterRef {
 }
 
 impl ParameterRef {
-    /// `Fn::GetAtt` `AllowedPattern`: A regular expression used to validate the parameter value. For example, for ``String`` types with values restricted to numbers, you can specify the following: ``AllowedPattern=^\\d+$``.
+    /// `Fn::GetAtt` `AllowedPattern`: A regular expression used to validate the parameter value. For example, for ``String`` types with values restricted to numbers, you can specify the following: ``AllowedPattern=^\d+$``.
     pub fn attr_allowed_pattern(&self) -> Value<String> {
         self.0.get_att("AllowedPattern")
     }

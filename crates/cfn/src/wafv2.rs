@@ -3486,7 +3486,7 @@ pub struct WebAcl {
     /// The `Name` property.
     pub name: Option<Value<String>>,
     /// The `OnSourceDDoSProtectionConfig` property.
-    pub on_source_d_do_s_protection_config: Option<Value<web_acl::OnSourceDDoSProtectionConfig>>,
+    pub on_source_ddos_protection_config: Option<Value<web_acl::OnSourceDdosProtectionConfig>>,
     /// Collection of Rules.
     pub rules: Option<Value<Vec<Value<web_acl::Rule>>>>,
     /// The `Scope` property.
@@ -3517,7 +3517,7 @@ impl WebAcl {
             description: None,
             monetization_config: None,
             name: None,
-            on_source_d_do_s_protection_config: None,
+            on_source_ddos_protection_config: None,
             rules: None,
             scope: scope.into(),
             tags: None,
@@ -3577,11 +3577,11 @@ impl WebAcl {
         self
     }
     /// The `OnSourceDDoSProtectionConfig` property.
-    pub fn on_source_d_do_s_protection_config(
+    pub fn on_source_ddos_protection_config(
         mut self,
-        v: impl Into<Value<web_acl::OnSourceDDoSProtectionConfig>>,
+        v: impl Into<Value<web_acl::OnSourceDdosProtectionConfig>>,
     ) -> Self {
-        self.on_source_d_do_s_protection_config = Some(v.into());
+        self.on_source_ddos_protection_config = Some(v.into());
         self
     }
     /// Collection of Rules.
@@ -3616,7 +3616,7 @@ impl ToCfn for WebAcl {
         p.opt("Name", &self.name);
         p.opt(
             "OnSourceDDoSProtectionConfig",
-            &self.on_source_d_do_s_protection_config,
+            &self.on_source_ddos_protection_config,
         );
         p.opt("Rules", &self.rules);
         p.req("Scope", &self.scope);
@@ -3936,14 +3936,14 @@ pub mod web_acl {
 
     /// Configures how to use the AntiDDOS AWS managed rule group in the web ACL.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct AwsManagedRulesAntiDDoSRuleSet {
+    pub struct AwsManagedRulesAntiDdosRuleSet {
         /// The `ClientSideActionConfig` property.
         pub client_side_action_config: Value<ClientSideActionConfig>,
         /// The `SensitivityToBlock` property.
         pub sensitivity_to_block: Option<Value<String>>,
     }
 
-    impl AwsManagedRulesAntiDDoSRuleSet {
+    impl AwsManagedRulesAntiDdosRuleSet {
         /// A new `AWSManagedRulesAntiDDoSRuleSet` from its required properties: `ClientSideActionConfig`.
         pub fn new(client_side_action_config: impl Into<Value<ClientSideActionConfig>>) -> Self {
             Self {
@@ -3958,7 +3958,7 @@ pub mod web_acl {
         }
     }
 
-    impl ToCfn for AwsManagedRulesAntiDDoSRuleSet {
+    impl ToCfn for AwsManagedRulesAntiDdosRuleSet {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.req("ClientSideActionConfig", &self.client_side_action_config);
@@ -3967,7 +3967,7 @@ pub mod web_acl {
         }
     }
 
-    impl Literal for AwsManagedRulesAntiDDoSRuleSet {}
+    impl Literal for AwsManagedRulesAntiDdosRuleSet {}
 
     /// Configures how to use the Account Takeover Prevention managed rule group in the web ACL.
     #[derive(Debug, Clone, PartialEq)]
@@ -5576,7 +5576,7 @@ pub mod web_acl {
         /// The `AWSManagedRulesATPRuleSet` property.
         pub aws_managed_rules_atp_rule_set: Option<Value<AwsManagedRulesAtpRuleSet>>,
         /// The `AWSManagedRulesAntiDDoSRuleSet` property.
-        pub aws_managed_rules_anti_d_do_s_rule_set: Option<Value<AwsManagedRulesAntiDDoSRuleSet>>,
+        pub aws_managed_rules_anti_ddos_rule_set: Option<Value<AwsManagedRulesAntiDdosRuleSet>>,
         /// The `AWSManagedRulesBotControlRuleSet` property.
         pub aws_managed_rules_bot_control_rule_set: Option<Value<AwsManagedRulesBotControlRuleSet>>,
         /// The `LoginPath` property.
@@ -5595,7 +5595,7 @@ pub mod web_acl {
             Self {
                 aws_managed_rules_acfp_rule_set: None,
                 aws_managed_rules_atp_rule_set: None,
-                aws_managed_rules_anti_d_do_s_rule_set: None,
+                aws_managed_rules_anti_ddos_rule_set: None,
                 aws_managed_rules_bot_control_rule_set: None,
                 login_path: None,
                 password_field: None,
@@ -5620,11 +5620,11 @@ pub mod web_acl {
             self
         }
         /// The `AWSManagedRulesAntiDDoSRuleSet` property.
-        pub fn aws_managed_rules_anti_d_do_s_rule_set(
+        pub fn aws_managed_rules_anti_ddos_rule_set(
             mut self,
-            v: impl Into<Value<AwsManagedRulesAntiDDoSRuleSet>>,
+            v: impl Into<Value<AwsManagedRulesAntiDdosRuleSet>>,
         ) -> Self {
-            self.aws_managed_rules_anti_d_do_s_rule_set = Some(v.into());
+            self.aws_managed_rules_anti_ddos_rule_set = Some(v.into());
             self
         }
         /// The `AWSManagedRulesBotControlRuleSet` property.
@@ -5670,7 +5670,7 @@ pub mod web_acl {
             );
             p.opt(
                 "AWSManagedRulesAntiDDoSRuleSet",
-                &self.aws_managed_rules_anti_d_do_s_rule_set,
+                &self.aws_managed_rules_anti_ddos_rule_set,
             );
             p.opt(
                 "AWSManagedRulesBotControlRuleSet",
@@ -5866,12 +5866,12 @@ pub mod web_acl {
 
     /// Configures the options for on-source DDoS protection provided by supported resource type.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct OnSourceDDoSProtectionConfig {
+    pub struct OnSourceDdosProtectionConfig {
         /// The `ALBLowReputationMode` property.
         pub alb_low_reputation_mode: Value<String>,
     }
 
-    impl OnSourceDDoSProtectionConfig {
+    impl OnSourceDdosProtectionConfig {
         /// A new `OnSourceDDoSProtectionConfig` from its required properties: `ALBLowReputationMode`.
         pub fn new(alb_low_reputation_mode: impl Into<Value<String>>) -> Self {
             Self {
@@ -5880,7 +5880,7 @@ pub mod web_acl {
         }
     }
 
-    impl ToCfn for OnSourceDDoSProtectionConfig {
+    impl ToCfn for OnSourceDdosProtectionConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.req("ALBLowReputationMode", &self.alb_low_reputation_mode);
@@ -5888,7 +5888,7 @@ pub mod web_acl {
         }
     }
 
-    impl Literal for OnSourceDDoSProtectionConfig {}
+    impl Literal for OnSourceDdosProtectionConfig {}
 
     /// The `OrStatement` property type.
     #[derive(Debug, Clone, PartialEq)]

@@ -293,6 +293,7 @@ stackcraft-core.workspace = true
 
 [dev-dependencies]
 serde_json.workspace = true
+stackcraft-testing.workspace = true
 tempfile.workspace = true
 trybuild.workspace = true
 
@@ -348,11 +349,11 @@ pub type Json = stackcraft_core::serde_json::Value;
 
 /// The standard CloudFormation tag: `{"Key": .., "Value": ..}`.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Tag {
+pub struct Tag {
     /// The tag key.
-    pub(crate) key: Value<String>,
+    pub key: Value<String>,
     /// The tag value.
-    pub(crate) value: Value<String>,
+    pub value: Value<String>,
 }
 
 impl Tag {
@@ -397,7 +398,7 @@ pub trait ResourceInfo: stackcraft_core::Resource {
 /// JSON object under construction (used by the generated `to_cfn`; plain
 /// straight-line code instead of a serde derive keeps compile times low).
 #[doc(hidden)]
-pub(crate) struct Props(stackcraft_core::serde_json::Map<String, Json>);
+pub struct Props(stackcraft_core::serde_json::Map<String, Json>);
 
 impl Props {
     /// An empty object.

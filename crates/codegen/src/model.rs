@@ -199,6 +199,8 @@ struct Builder<'a> {
     skip: BTreeMap<usize, BTreeSet<String>>,
     /// Definition name → its Rust name (assigned up front).
     def_names: BTreeMap<String, String>,
+    /// The resource's Rust name (prefix of colliding inline type names).
+    resource_name: String,
 }
 
 /// Pseudo struct index of the resource's root.
@@ -252,7 +254,9 @@ impl<'a> Builder<'a> {
             let Some((def_name, target)) = self.resolve_ref(r) else {
                 return Ty::Json;
             };
-            if is_tag_shape(target) {
+            if is_tag_shape(target)
+                && (prop.contains("Tag") || def_name.as_deref().is_some_and(|d| d.contains("Tag")))
+            {
                 return Ty::Tag;
             }
             if let Some(def_name) = def_name {
@@ -282,7 +286,7 @@ impl<'a> Builder<'a> {
             },
             Some("object") | None => {
                 if has_properties(node) {
-                    if is_tag_shape(node) {
+                    if is_tag_shape(node) && prop.contains("Tag") {
                         return Ty::Tag;
                     }
                     let owner_name = self.owner_name(owner);
@@ -295,7 +299,7 @@ impl<'a> Builder<'a> {
                     return Ty::Struct(self.keys[i].1.clone());
                 }
                 if types.is_empty() {
-                    return Ty::Json;
+                    return self.alternatives(node, owner, prop, depth);
                 }
                 let patterns = sorted_keys(node.get("patternProperties"));
                 if !patterns.is_empty() {
@@ -317,9 +321,36 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// A property given only as `oneOf`/`anyOf` alternatives: the one shape
+    /// they share once the shapeless (JSON) alternatives are left out, else
+    /// JSON. E.g. DynamoDB `KeySchema`: a list of `KeySchema` items, or JSON.
+    fn alternatives(&mut self, node: &Json, owner: usize, prop: &str, depth: u32) -> Ty {
+        let alts = node
+            .get("oneOf")
+            .or_else(|| node.get("anyOf"))
+            .and_then(Json::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let mut shapes: Vec<Ty> = Vec::new();
+        for alt in &alts {
+            if alt.get("$ref").is_none() && alt.get("type").is_none() && !has_properties(alt) {
+                // A constraint-only alternative (e.g. `required`): no shape.
+                return Ty::Json;
+            }
+            let t = self.ty(alt, owner, prop, depth + 1);
+            if t != Ty::Json && !shapes.contains(&t) {
+                shapes.push(t);
+            }
+        }
+        match shapes.as_slice() {
+            [one] => one.clone(),
+            _ => Ty::Json,
+        }
+    }
+
     fn owner_name(&self, owner: usize) -> String {
         if owner == ROOT {
-            String::new()
+            self.resource_name.clone()
         } else {
             self.keys[owner].1.clone()
         }
@@ -412,10 +443,11 @@ pub(crate) fn resource(
         queue: VecDeque::new(),
         skip: BTreeMap::new(),
         def_names: BTreeMap::new(),
+        resource_name: rust.clone(),
     };
     // Name the definitions first so inline objects never take their names.
     for (name, def) in sorted_keys(schema.get("definitions")) {
-        if has_properties(&def) && !is_tag_shape(&def) {
+        if has_properties(&def) && types_of(&def).iter().all(|t| t == "object") {
             let mut n = names::upper_camel(&name);
             if names::reserved_type(&n) {
                 n.push_str("Property");

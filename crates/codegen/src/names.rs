@@ -54,11 +54,46 @@ const RESERVED_TYPES: &[&str] = &[
 /// `VPCGatewayAttachment` → `VpcGatewayAttachment` (heck rules), made a valid
 /// identifier.
 pub(crate) fn upper_camel(name: &str) -> String {
-    let mut s = name.to_upper_camel_case();
+    let mut s = normalize(name).to_upper_camel_case();
     if s.is_empty() || !s.starts_with(|c: char| c.is_ascii_alphabetic()) {
         s.insert(0, 'T');
     }
     s
+}
+
+/// Acronym plurals and `DDoS` read as one word: `CNAMEs` → `Cnames`,
+/// `VPCs` → `Vpcs`, `PreferredCacheClusterAZs` → `PreferredCacheClusterAzs`
+/// (heck alone would give `cnam_es`, `vp_cs`, `a_zs`).
+fn normalize(name: &str) -> String {
+    let name = name.replace("DDoS", "Ddos");
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len());
+    let mut i = 0;
+    while i < chars.len() {
+        // An uppercase run of 2+ letters followed by a lone `s` that ends the word.
+        let mut j = i;
+        while j < chars.len() && chars[j].is_ascii_uppercase() {
+            j += 1;
+        }
+        let run = j - i;
+        let plural = run >= 2
+            && j < chars.len()
+            && chars[j] == 's'
+            && chars.get(j + 1).is_none_or(|c| !c.is_ascii_lowercase());
+        if plural {
+            out.push(chars[i]);
+            out.extend(chars[i + 1..j].iter().map(char::to_ascii_lowercase));
+            out.push('s');
+            i = j + 1;
+        } else if run > 0 {
+            out.extend(&chars[i..j]);
+            i = j;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// `true` when a generated type may not be called `name`.
@@ -68,7 +103,7 @@ pub(crate) fn reserved_type(name: &str) -> bool {
 
 /// `VpcId` → `vpc_id`; keywords get a trailing underscore (`type_`).
 pub(crate) fn snake(name: &str) -> String {
-    let mut s = name.to_snake_case();
+    let mut s = normalize(name).to_snake_case();
     if s.is_empty() || !s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
         s.insert_str(0, "n_");
     }
@@ -123,6 +158,22 @@ mod tests {
         assert_eq!(snake("CidrBlock"), "cidr_block");
         assert_eq!(snake("Ipv6CidrBlock"), "ipv6_cidr_block");
         assert_eq!(snake("DBInstanceClass"), "db_instance_class");
+        assert_eq!(snake("CNAMEs"), "cnames");
+        assert_eq!(snake("VPCs"), "vpcs");
+        assert_eq!(
+            snake("PreferredCacheClusterAZs"),
+            "preferred_cache_cluster_azs"
+        );
+        assert_eq!(
+            snake("OnSourceDDoSProtectionConfig"),
+            "on_source_ddos_protection_config"
+        );
+        assert_eq!(snake("DNSServers"), "dns_servers");
+        assert_eq!(
+            snake("IPSetReferenceStatement"),
+            "ip_set_reference_statement"
+        );
+        assert_eq!(snake("SubnetIds"), "subnet_ids");
         assert_eq!(
             service_module("ElasticLoadBalancingV2"),
             "elasticloadbalancingv2"
