@@ -7,8 +7,10 @@
 
 use std::rc::Rc;
 
-use serde_json::json;
-use stackcraft_core::{RawResource, ResourceHandle, Scope, TagFormat, Value};
+use std::ops::Deref;
+
+use stackcraft_cfn::{certificatemanager as acm, route53};
+use stackcraft_core::{ResourceHandle, Scope, Value};
 use typed_builder::TypedBuilder;
 
 use crate::load_balancer::ApplicationLoadBalancer;
@@ -52,22 +54,13 @@ impl HostedZone {
         if let Err(m) = validate_domain_name(&name, false) {
             scope.error("Name", m);
         }
-        let mut p = json!({ "Name": format!("{name}.") });
+        let mut hz = route53::HostedZone::new().name(format!("{name}."));
         if let Some(c) = &props.comment {
-            p["HostedZoneConfig"] = json!({ "Comment": c });
+            hz = hz.hosted_zone_config(
+                route53::hosted_zone::HostedZoneConfig::new().comment(c.as_str()),
+            );
         }
-        let handle = scope.add_raw(
-            "Resource",
-            RawResource::new("AWS::Route53::HostedZone", p).taggable(TagFormat::List),
-        );
-        handle.skip_checkov(
-            "CKV2_AWS_38",
-            "DNSSEC signing needs a KMS key in us-east-1 and a DS record at the registrar; enable it outside this stack",
-        );
-        handle.skip_checkov(
-            "CKV2_AWS_39",
-            "DNS query logging needs a log group in us-east-1; enable it outside this stack when needed",
-        );
+        let handle: ResourceHandle = scope.add("Resource", hz).deref().clone();
         HostedZone {
             inner: Rc::new(ZoneInner {
                 zone_id: handle.ref_(),
@@ -181,21 +174,22 @@ impl Certificate {
                 );
             }
         }
-        let mut p = json!({
-            "DomainName": names[0],
-            "ValidationMethod": "DNS",
-            "DomainValidationOptions": names
-                .iter()
-                .map(|n| json!({ "DomainName": n, "HostedZoneId": zone.zone_id() }))
-                .collect::<Vec<_>>(),
-        });
+        let mut cert = acm::Certificate::new(names[0].as_str())
+            .validation_method("DNS")
+            .domain_validation_options(
+                names
+                    .iter()
+                    .map(|n| {
+                        acm::certificate::DomainValidationOption::new()
+                            .domain_name(n.as_str())
+                            .hosted_zone_id(zone.zone_id())
+                    })
+                    .collect::<Vec<_>>(),
+            );
         if names.len() > 1 {
-            p["SubjectAlternativeNames"] = json!(names[1..]);
+            cert = cert.subject_alternative_names(names[1..].to_vec());
         }
-        let handle = scope.add_raw(
-            "Resource",
-            RawResource::new("AWS::CertificateManager::Certificate", p).taggable(TagFormat::List),
-        );
+        let handle: ResourceHandle = scope.add("Resource", cert).deref().clone();
         Certificate {
             arn: handle.ref_(),
             handle: Some(handle),
@@ -240,22 +234,21 @@ impl AliasRecord {
         if let Err(m) = validate_domain_name(&fqdn, true) {
             scope.error("Name", m);
         }
-        scope.add_raw(
-            "Resource",
-            RawResource::new(
-                "AWS::Route53::RecordSet",
-                json!({
-                    "HostedZoneId": zone.zone_id(),
-                    "Name": format!("{fqdn}."),
-                    "Type": "A",
-                    "AliasTarget": {
-                        "DNSName": Value::join_raw("", [Value::from("dualstack."), alb.dns_name()]),
-                        "HostedZoneId": alb.canonical_hosted_zone_id(),
-                        "EvaluateTargetHealth": true,
-                    },
-                }),
-            ),
-        )
+        scope
+            .add(
+                "Resource",
+                route53::RecordSet::new(format!("{fqdn}."), "A")
+                    .hosted_zone_id(zone.zone_id())
+                    .alias_target(
+                        route53::record_set::AliasTarget::new(
+                            Value::join_raw("", [Value::from("dualstack."), alb.dns_name()]),
+                            alb.canonical_hosted_zone_id(),
+                        )
+                        .evaluate_target_health(true),
+                    ),
+            )
+            .deref()
+            .clone()
     }
 }
 

@@ -4,13 +4,73 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde_json::{json, Value as Json};
-use stackcraft_core::{RawResource, ResourceHandle, Scope, Value};
+use std::ops::Deref;
+
+use stackcraft_cfn::elasticloadbalancingv2 as elbv2;
+use stackcraft_cfn::elasticloadbalancingv2::listener_rule as rule;
+use stackcraft_core::{ResourceHandle, Scope, Value};
 use stackcraft_vpc::Port;
 use typed_builder::TypedBuilder;
 
 use crate::load_balancer::ApplicationLoadBalancer;
 use crate::target_group::TargetGroup;
+
+/// Builds the `Action` of either the listener or the listener-rule module
+/// (the schemas define two identical shapes).
+macro_rules! action_impl {
+    ($action:expr, $m:ident) => {{
+        use elbv2::$m as m;
+        match $action {
+            ListenerAction::Forward(groups) if groups.len() == 1 => {
+                m::Action::new("forward").target_group_arn(groups[0].0.arn())
+            }
+            ListenerAction::Forward(groups) => m::Action::new("forward").forward_config(
+                m::ForwardConfig::new().target_groups(
+                    groups
+                        .iter()
+                        .map(|(g, w)| {
+                            m::TargetGroupTuple::new()
+                                .target_group_arn(g.arn())
+                                .weight(*w)
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+            ),
+            ListenerAction::FixedResponse {
+                status_code,
+                content_type,
+                body,
+            } => {
+                let mut c = m::FixedResponseConfig::new(status_code.to_string())
+                    .content_type(content_type.as_str());
+                if !body.is_empty() {
+                    c = c.message_body(body.as_str());
+                }
+                m::Action::new("fixed-response").fixed_response_config(c)
+            }
+            ListenerAction::Redirect(r) => {
+                let mut c =
+                    m::RedirectConfig::new(if r.permanent { "HTTP_301" } else { "HTTP_302" });
+                if let Some(v) = &r.protocol {
+                    c = c.protocol(v.as_str());
+                }
+                if let Some(v) = r.port {
+                    c = c.port(v.to_string());
+                }
+                if let Some(v) = &r.host {
+                    c = c.host(v.as_str());
+                }
+                if let Some(v) = &r.path {
+                    c = c.path(v.as_str());
+                }
+                if let Some(v) = &r.query {
+                    c = c.query(v.as_str());
+                }
+                m::Action::new("redirect").redirect_config(c)
+            }
+        }
+    }};
+}
 
 /// The protocol clients use to reach a listener.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,50 +247,12 @@ impl ListenerAction {
         }
     }
 
-    fn to_json(&self) -> Json {
-        match self {
-            ListenerAction::Forward(groups) if groups.len() == 1 => {
-                json!({ "Type": "forward", "TargetGroupArn": groups[0].0.arn() })
-            }
-            ListenerAction::Forward(groups) => json!({
-                "Type": "forward",
-                "ForwardConfig": {
-                    "TargetGroups": groups.iter().map(|(g, w)| json!({ "TargetGroupArn": g.arn(), "Weight": w })).collect::<Vec<_>>(),
-                },
-            }),
-            ListenerAction::FixedResponse {
-                status_code,
-                content_type,
-                body,
-            } => {
-                let mut c =
-                    json!({ "StatusCode": status_code.to_string(), "ContentType": content_type });
-                if !body.is_empty() {
-                    c["MessageBody"] = json!(body);
-                }
-                json!({ "Type": "fixed-response", "FixedResponseConfig": c })
-            }
-            ListenerAction::Redirect(r) => {
-                let mut c =
-                    json!({ "StatusCode": if r.permanent { "HTTP_301" } else { "HTTP_302" } });
-                if let Some(v) = &r.protocol {
-                    c["Protocol"] = json!(v);
-                }
-                if let Some(v) = r.port {
-                    c["Port"] = json!(v.to_string());
-                }
-                if let Some(v) = &r.host {
-                    c["Host"] = json!(v);
-                }
-                if let Some(v) = &r.path {
-                    c["Path"] = json!(v);
-                }
-                if let Some(v) = &r.query {
-                    c["Query"] = json!(v);
-                }
-                json!({ "Type": "redirect", "RedirectConfig": c })
-            }
-        }
+    fn to_listener_action(&self) -> elbv2::listener::Action {
+        action_impl!(self, listener)
+    }
+
+    fn to_rule_action(&self) -> elbv2::listener_rule::Action {
+        action_impl!(self, listener_rule)
     }
 
     fn target_groups(&self) -> Vec<TargetGroup> {
@@ -338,17 +360,17 @@ impl ListenerCondition {
         Ok(())
     }
 
-    fn to_json(&self) -> Json {
+    fn to_cfn(&self) -> rule::RuleCondition {
         match self {
-            ListenerCondition::PathPatterns(v) => {
-                json!({ "Field": "path-pattern", "PathPatternConfig": { "Values": v } })
-            }
-            ListenerCondition::HostHeaders(v) => {
-                json!({ "Field": "host-header", "HostHeaderConfig": { "Values": v } })
-            }
-            ListenerCondition::HttpRequestMethods(v) => {
-                json!({ "Field": "http-request-method", "HttpRequestMethodConfig": { "Values": v } })
-            }
+            ListenerCondition::PathPatterns(v) => rule::RuleCondition::new()
+                .field("path-pattern")
+                .path_pattern_config(rule::PathPatternConfig::new().values(v.clone())),
+            ListenerCondition::HostHeaders(v) => rule::RuleCondition::new()
+                .field("host-header")
+                .host_header_config(rule::HostHeaderConfig::new().values(v.clone())),
+            ListenerCondition::HttpRequestMethods(v) => rule::RuleCondition::new()
+                .field("http-request-method")
+                .http_request_method_config(rule::HttpRequestMethodConfig::new().values(v.clone())),
         }
     }
 }
@@ -461,12 +483,13 @@ impl Listener {
             );
         }
         props.default_action.validate(&scope, "DefaultActions");
-        let mut p = json!({
-            "LoadBalancerArn": alb.arn(),
-            "Port": port,
-            "Protocol": match props.protocol { ListenerProtocol::Http => "HTTP", ListenerProtocol::Https => "HTTPS" },
-            "DefaultActions": [props.default_action.to_json()],
-        });
+        let mut l =
+            elbv2::Listener::new(vec![props.default_action.to_listener_action()], alb.arn())
+                .port(port)
+                .protocol(match props.protocol {
+                    ListenerProtocol::Http => "HTTP",
+                    ListenerProtocol::Https => "HTTPS",
+                });
         match props.protocol {
             ListenerProtocol::Https => {
                 if props.certificate_arns.is_empty() {
@@ -475,13 +498,16 @@ impl Listener {
                         "an HTTPS listener needs at least one certificate ARN (see Certificate)",
                     );
                 }
-                p["Certificates"] = json!(props
-                    .certificate_arns
-                    .iter()
-                    .take(1)
-                    .map(|a| json!({ "CertificateArn": a }))
-                    .collect::<Vec<_>>());
-                p["SslPolicy"] = json!(props.ssl_policy.name());
+                l = l
+                    .certificates(
+                        props
+                            .certificate_arns
+                            .iter()
+                            .take(1)
+                            .map(|a| elbv2::listener::Certificate::new().certificate_arn(a.clone()))
+                            .collect::<Vec<_>>(),
+                    )
+                    .ssl_policy(props.ssl_policy.name());
             }
             ListenerProtocol::Http => {
                 if !props.certificate_arns.is_empty() {
@@ -492,10 +518,7 @@ impl Listener {
                 }
             }
         }
-        let handle = scope.add_raw(
-            "Resource",
-            RawResource::new("AWS::ElasticLoadBalancingV2::Listener", p),
-        );
+        let handle: ResourceHandle = scope.add("Resource", l).deref().clone();
         if props.protocol == ListenerProtocol::Http && !props.default_action.is_https_redirect() {
             scope.warning(
                 "Protocol",
@@ -504,14 +527,19 @@ impl Listener {
         }
         // Extra certificates go into a ListenerCertificate resource.
         if props.certificate_arns.len() > 1 {
-            scope.add_raw(
+            scope.add(
                 "Certificates",
-                RawResource::new(
-                    "AWS::ElasticLoadBalancingV2::ListenerCertificate",
-                    json!({
-                        "ListenerArn": handle.ref_(),
-                        "Certificates": props.certificate_arns.iter().skip(1).map(|a| json!({ "CertificateArn": a })).collect::<Vec<_>>(),
-                    }),
+                elbv2::ListenerCertificate::new(
+                    props
+                        .certificate_arns
+                        .iter()
+                        .skip(1)
+                        .map(|a| {
+                            elbv2::listener_certificate::Certificate::new()
+                                .certificate_arn(a.clone())
+                        })
+                        .collect::<Vec<_>>(),
+                    handle.ref_(),
                 ),
             );
         }
@@ -633,18 +661,22 @@ impl Listener {
             name,
             conditions: sorted,
         });
-        let handle = scope.add_raw(
-            "Resource",
-            RawResource::new(
-                "AWS::ElasticLoadBalancingV2::ListenerRule",
-                json!({
-                    "ListenerArn": self.arn(),
-                    "Priority": priority,
-                    "Conditions": props.conditions.iter().map(ListenerCondition::to_json).collect::<Vec<_>>(),
-                    "Actions": [props.action.to_json()],
-                }),
-            ),
-        );
+        let handle: ResourceHandle = scope
+            .add(
+                "Resource",
+                elbv2::ListenerRule::new(
+                    vec![props.action.to_rule_action()],
+                    props
+                        .conditions
+                        .iter()
+                        .map(ListenerCondition::to_cfn)
+                        .collect::<Vec<_>>(),
+                    priority,
+                )
+                .listener_arn(self.arn()),
+            )
+            .deref()
+            .clone();
         for g in props.action.target_groups() {
             g.attach(&self.inner.alb, &handle);
         }

@@ -4,8 +4,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde_json::json;
-use stackcraft_core::{RawResource, ResourceHandle, Scope, TagFormat, Value};
+use std::ops::Deref;
+
+use stackcraft_cfn::elasticloadbalancingv2 as elbv2;
+use stackcraft_core::{ResourceHandle, Scope, Value};
 use stackcraft_observability::{Metric, Statistic};
 use stackcraft_vpc::{
     Connections, HasConnections, SecurityGroup, SecurityGroupProps, SubnetType, Vpc,
@@ -107,6 +109,15 @@ impl PartialEq for ApplicationLoadBalancer {
     }
 }
 
+fn lb_attr(
+    key: &str,
+    value: impl Into<Value<String>>,
+) -> elbv2::load_balancer::LoadBalancerAttribute {
+    elbv2::load_balancer::LoadBalancerAttribute::new()
+        .key(key)
+        .value(value)
+}
+
 fn is_production(scope: &Scope) -> bool {
     scope
         .app()
@@ -175,9 +186,15 @@ impl ApplicationLoadBalancer {
             .deletion_protection
             .unwrap_or_else(|| is_production(&scope));
         let mut attrs = vec![
-            json!({ "Key": "deletion_protection.enabled", "Value": deletion_protection.to_string() }),
-            json!({ "Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true" }),
-            json!({ "Key": "idle_timeout.timeout_seconds", "Value": props.idle_timeout_secs.to_string() }),
+            lb_attr(
+                "deletion_protection.enabled",
+                deletion_protection.to_string(),
+            ),
+            lb_attr("routing.http.drop_invalid_header_fields.enabled", "true"),
+            lb_attr(
+                "idle_timeout.timeout_seconds",
+                props.idle_timeout_secs.to_string(),
+            ),
         ];
         if let Some(logs) = &props.access_logs {
             let prefix = logs.prefix.trim_matches('/');
@@ -187,31 +204,30 @@ impl ApplicationLoadBalancer {
                     "the access log prefix must not contain 'AWSLogs' (ELB adds it)",
                 );
             }
-            attrs.push(json!({ "Key": "access_logs.s3.enabled", "Value": "true" }));
-            attrs.push(json!({ "Key": "access_logs.s3.bucket", "Value": logs.bucket }));
+            attrs.push(lb_attr("access_logs.s3.enabled", "true"));
+            attrs.push(lb_attr("access_logs.s3.bucket", logs.bucket.clone()));
             if !prefix.is_empty() {
-                attrs.push(json!({ "Key": "access_logs.s3.prefix", "Value": prefix }));
+                attrs.push(lb_attr("access_logs.s3.prefix", prefix));
             }
         }
-        let mut p = json!({
-            "Type": "application",
-            "Scheme": if props.internet_facing { "internet-facing" } else { "internal" },
-            "IpAddressType": "ipv4",
-            "Subnets": subnets,
-            "SecurityGroups": [security_group.id()],
-            "LoadBalancerAttributes": attrs,
-        });
+        let mut lb = elbv2::LoadBalancer::new()
+            .type_("application")
+            .scheme(if props.internet_facing {
+                "internet-facing"
+            } else {
+                "internal"
+            })
+            .ip_address_type("ipv4")
+            .subnets(subnets)
+            .security_groups(vec![security_group.id()])
+            .load_balancer_attributes(attrs);
         if let Some(name) = &props.name {
             match validate_name(name, "load balancer") {
-                Ok(()) => p["Name"] = json!(name),
+                Ok(()) => lb = lb.name(name.as_str()),
                 Err(m) => scope.error("Name", m),
             }
         }
-        let handle = scope.add_raw(
-            "Resource",
-            RawResource::new("AWS::ElasticLoadBalancingV2::LoadBalancer", p)
-                .taggable(TagFormat::List),
-        );
+        let handle: ResourceHandle = scope.add("Resource", lb).deref().clone();
         if props.internet_facing {
             for dep in vpc.internet_connectivity_established(SubnetType::Public) {
                 handle.add_depends_on(&dep);
@@ -221,12 +237,6 @@ impl ApplicationLoadBalancer {
             handle.skip_checkov(
                 "CKV_AWS_91",
                 "access logs are optional and off here; enable them with ApplicationLoadBalancerProps::access_logs (needs a log bucket)",
-            );
-        }
-        if !deletion_protection {
-            handle.skip_checkov(
-                "CKV_AWS_150",
-                "deletion protection is on in production environments only, so non-production stacks can be destroyed",
             );
         }
         ApplicationLoadBalancer {

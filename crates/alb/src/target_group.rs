@@ -4,8 +4,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde_json::json;
-use stackcraft_core::{RawResource, ResourceHandle, Scope, TagFormat, Value};
+use std::ops::Deref;
+
+use stackcraft_cfn::elasticloadbalancingv2 as elbv2;
+use stackcraft_core::{ResourceHandle, Scope, Value};
 use stackcraft_observability::{Metric, Statistic};
 use stackcraft_vpc::Vpc;
 use typed_builder::TypedBuilder;
@@ -228,36 +230,38 @@ impl TargetGroup {
                 ),
             );
         }
-        let mut p = json!({
-            "VpcId": props.vpc.vpc_id(),
-            "Port": props.port,
-            "Protocol": props.protocol.as_str(),
-            "ProtocolVersion": "HTTP1",
-            "TargetType": match props.target_type { TargetType::Ip => "ip", TargetType::Instance => "instance" },
-            "HealthCheckEnabled": true,
-            "HealthCheckPath": hc.path,
-            "HealthCheckProtocol": props.protocol.as_str(),
-            "HealthCheckPort": hc.port.map(|p| p.to_string()).unwrap_or_else(|| "traffic-port".into()),
-            "HealthCheckIntervalSeconds": hc.interval_secs,
-            "HealthCheckTimeoutSeconds": hc.timeout_secs,
-            "HealthyThresholdCount": hc.healthy_threshold,
-            "UnhealthyThresholdCount": hc.unhealthy_threshold,
-            "Matcher": { "HttpCode": hc.healthy_http_codes },
-            "TargetGroupAttributes": [
-                { "Key": "deregistration_delay.timeout_seconds", "Value": props.deregistration_delay_secs.to_string() },
-            ],
-        });
+        let mut tg = elbv2::TargetGroup::new()
+            .vpc_id(props.vpc.vpc_id())
+            .port(props.port)
+            .protocol(props.protocol.as_str())
+            .protocol_version("HTTP1")
+            .target_type(match props.target_type {
+                TargetType::Ip => "ip",
+                TargetType::Instance => "instance",
+            })
+            .health_check_enabled(true)
+            .health_check_path(hc.path.as_str())
+            .health_check_protocol(props.protocol.as_str())
+            .health_check_port(
+                hc.port
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "traffic-port".into()),
+            )
+            .health_check_interval_seconds(hc.interval_secs)
+            .health_check_timeout_seconds(hc.timeout_secs)
+            .healthy_threshold_count(hc.healthy_threshold)
+            .unhealthy_threshold_count(hc.unhealthy_threshold)
+            .matcher(elbv2::target_group::Matcher::new().http_code(hc.healthy_http_codes.as_str()))
+            .target_group_attributes(vec![elbv2::target_group::TargetGroupAttribute::new()
+                .key("deregistration_delay.timeout_seconds")
+                .value(props.deregistration_delay_secs.to_string())]);
         if let Some(name) = &props.name {
             match validate_name(name, "target group") {
-                Ok(()) => p["Name"] = json!(name),
+                Ok(()) => tg = tg.name(name.as_str()),
                 Err(m) => scope.error("Name", m),
             }
         }
-        let handle = scope.add_raw(
-            "Resource",
-            RawResource::new("AWS::ElasticLoadBalancingV2::TargetGroup", p)
-                .taggable(TagFormat::List),
-        );
+        let handle: ResourceHandle = scope.add("Resource", tg).deref().clone();
         TargetGroup {
             inner: Rc::new(TgInner {
                 scope,
