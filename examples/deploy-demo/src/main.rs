@@ -18,8 +18,11 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use stackcraft::core::{ResourceHandle, TagFormat};
-use stackcraft::prelude::*;
+// Only stackcraft-core: the demo stays buildable while building-block crates change.
+use stackcraft_core::{
+    App, DeletionPolicy, Environment, Environments, Output, RawResource, ResourceHandle, TagFormat,
+    Value,
+};
 
 /// What differs between environments.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -370,5 +373,5 @@ fn main() -> std::process::ExitCode {
         .env("dev", cfg("10.20.0.0/16", 1, 7))
         .env("staging", cfg("10.30.0.0/16", 1, 30))
         .production("prod", cfg("10.40.0.0/16", 2, 365));
-    stackcraft::core::cli::run("deploy-demo", envs, build)
+    stackcraft_core::cli::run("deploy-demo", envs, build)
 }
