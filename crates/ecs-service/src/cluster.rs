@@ -1,7 +1,7 @@
 //! ECS clusters.
 
-use serde_json::json;
-use stackcraft_core::{RawResource, ResourceHandle, Scope, TagFormat, Value};
+use stackcraft_cfn::ecs;
+use stackcraft_core::{ResourceHandle, Scope, Value};
 use typed_builder::TypedBuilder;
 
 /// CloudWatch Container Insights for a cluster.
@@ -58,11 +58,16 @@ impl Cluster {
     /// Add a cluster with construct id `id` under `scope`.
     pub fn new(scope: &Scope, id: &str, props: ClusterProps) -> Cluster {
         let scope = scope.scope(id);
-        let mut p = json!({
-            "ClusterSettings": [{ "Name": "containerInsights", "Value": props.container_insights.as_str() }],
-            "CapacityProviders": ["FARGATE", "FARGATE_SPOT"],
-            "DefaultCapacityProviderStrategy": [{ "CapacityProvider": "FARGATE", "Weight": 1 }],
-        });
+        let mut l1 = ecs::Cluster::new()
+            .cluster_settings(vec![ecs::cluster::ClusterSettings::new()
+                .name("containerInsights")
+                .value(props.container_insights.as_str())])
+            .capacity_providers(["FARGATE", "FARGATE_SPOT"])
+            .default_capacity_provider_strategy(vec![
+                ecs::cluster::CapacityProviderStrategyItem::new()
+                    .capacity_provider("FARGATE")
+                    .weight(1),
+            ]);
         if let Some(n) = &props.cluster_name {
             let ok = !n.is_empty()
                 && n.len() <= 255
@@ -74,12 +79,9 @@ impl Cluster {
                     format!("cluster name {n:?}: 1-255 characters of A-Z a-z 0-9 _ -"),
                 );
             }
-            p["ClusterName"] = json!(n);
+            l1 = l1.cluster_name(n);
         }
-        let handle = scope.add_raw(
-            "Resource",
-            RawResource::new("AWS::ECS::Cluster", p).taggable(TagFormat::List),
-        );
+        let handle: ResourceHandle = (*scope.add("Resource", l1)).clone();
         if props.container_insights == ContainerInsights::Disabled {
             handle.skip_checkov(
                 "CKV_AWS_65",

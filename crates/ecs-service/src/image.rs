@@ -1,7 +1,8 @@
 //! Container images (public registries or ECR) and ECR repositories.
 
 use serde_json::json;
-use stackcraft_core::{DeletionPolicy, RawResource, ResourceHandle, Scope, TagFormat, Value};
+use stackcraft_cfn::ecr;
+use stackcraft_core::{DeletionPolicy, ResourceHandle, Scope, Value};
 use stackcraft_iam::{Grantable, PolicyStatement};
 use typed_builder::TypedBuilder;
 
@@ -250,14 +251,20 @@ impl Repository {
     /// Add a repository with construct id `id` under `scope`.
     pub fn new(scope: &Scope, id: &str, props: RepositoryProps) -> Repository {
         let scope = scope.scope(id);
-        let mut p = json!({
-            "ImageTagMutability": if props.immutable_tags { "IMMUTABLE" } else { "MUTABLE" },
-            "ImageScanningConfiguration": { "ScanOnPush": props.scan_on_push },
-            "EncryptionConfiguration": { "EncryptionType": "KMS" },
-        });
+        let mut encryption = ecr::repository::EncryptionConfiguration::new("KMS");
         if let Some(k) = &props.kms_key_arn {
-            p["EncryptionConfiguration"]["KmsKey"] = json!(k);
+            encryption = encryption.kms_key(k.clone());
         }
+        let mut l1 = ecr::Repository::new()
+            .image_tag_mutability(if props.immutable_tags {
+                "IMMUTABLE"
+            } else {
+                "MUTABLE"
+            })
+            .image_scanning_configuration(
+                ecr::repository::ImageScanningConfiguration::new().scan_on_push(props.scan_on_push),
+            )
+            .encryption_configuration(encryption);
         if let Some(n) = &props.repository_name {
             let ok = (2..=256).contains(&n.len())
                 && n.chars()
@@ -269,7 +276,7 @@ impl Repository {
                     format!("repository name {n:?}: 2-256 characters of lowercase letters, digits and ._-/ starting with a letter or digit"),
                 );
             }
-            p["RepositoryName"] = json!(n);
+            l1 = l1.repository_name(n);
         }
         if let Some(n) = props.max_image_count {
             if n == 0 {
@@ -281,12 +288,11 @@ impl Repository {
                 "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": n},
                 "action": {"type": "expire"},
             }]});
-            p["LifecyclePolicy"] = json!({ "LifecyclePolicyText": policy.to_string() });
+            l1 = l1.lifecycle_policy(
+                ecr::repository::LifecyclePolicy::new().lifecycle_policy_text(policy.to_string()),
+            );
         }
-        let handle = scope.add_raw(
-            "Resource",
-            RawResource::new("AWS::ECR::Repository", p).taggable(TagFormat::List),
-        );
+        let handle: ResourceHandle = (*scope.add("Resource", l1)).clone();
         handle.apply_removal_policy(props.removal_policy);
         if !props.immutable_tags {
             handle.skip_checkov(

@@ -1,8 +1,8 @@
 //! Service autoscaling: Application Auto Scaling scalable target and
 //! target-tracking policies.
 
-use serde_json::json;
-use stackcraft_core::{RawResource, ResourceHandle, Scope, Value};
+use stackcraft_cfn::applicationautoscaling as aas;
+use stackcraft_core::{ResourceHandle, Scope, Value};
 use typed_builder::TypedBuilder;
 
 use crate::service::{FargateService, ServiceTargetGroup};
@@ -81,24 +81,24 @@ impl ScalableTaskCount {
                 service.service_name(),
             ],
         );
-        let handle = scope.add_raw(
-            "Resource",
-            RawResource::new(
-                "AWS::ApplicationAutoScaling::ScalableTarget",
-                json!({
-                    "MinCapacity": props.min_capacity,
-                    "MaxCapacity": props.max_capacity,
-                    "ResourceId": resource_id,
-                    "RoleARN": role_arn,
-                    "ScalableDimension": "ecs:service:DesiredCount",
-                    "ServiceNamespace": "ecs",
-                }),
-            ),
-        );
+        let l1 = aas::ScalableTarget::new(
+            props.max_capacity,
+            props.min_capacity,
+            resource_id,
+            "ecs:service:DesiredCount",
+            "ecs",
+        )
+        .role_arn(role_arn);
+        let handle: ResourceHandle = (*scope.add("Resource", l1)).clone();
         ScalableTaskCount { scope, handle }
     }
 
-    fn policy(&self, id: &str, metric: serde_json::Value, tt: &TargetTracking) -> ResourceHandle {
+    fn policy(
+        &self,
+        id: &str,
+        metric: aas::scaling_policy::PredefinedMetricSpecification,
+        tt: &TargetTracking,
+    ) -> ResourceHandle {
         let scope = self.scope.scope(id);
         for (what, v) in [
             ("scale-in", tt.scale_in_cooldown_secs),
@@ -121,24 +121,16 @@ impl ScalableTaskCount {
             "-",
             [Value::stack_name(), Value::from(sanitize(&scope.path()))],
         );
-        scope.add_raw(
-            "Resource",
-            RawResource::new(
-                "AWS::ApplicationAutoScaling::ScalingPolicy",
-                json!({
-                    "PolicyName": name,
-                    "PolicyType": "TargetTrackingScaling",
-                    "ScalingTargetId": self.handle.ref_(),
-                    "TargetTrackingScalingPolicyConfiguration": {
-                        "TargetValue": tt.target_value,
-                        "PredefinedMetricSpecification": metric,
-                        "ScaleInCooldown": tt.scale_in_cooldown_secs,
-                        "ScaleOutCooldown": tt.scale_out_cooldown_secs,
-                        "DisableScaleIn": tt.disable_scale_in,
-                    },
-                }),
-            ),
-        )
+        let l1 = aas::ScalingPolicy::new(name, "TargetTrackingScaling")
+            .scaling_target_id(self.handle.ref_())
+            .target_tracking_scaling_policy_configuration(
+                aas::scaling_policy::TargetTrackingScalingPolicyConfiguration::new(tt.target_value)
+                    .predefined_metric_specification(metric)
+                    .scale_in_cooldown(tt.scale_in_cooldown_secs)
+                    .scale_out_cooldown(tt.scale_out_cooldown_secs)
+                    .disable_scale_in(tt.disable_scale_in),
+            );
+        (*scope.add("Resource", l1)).clone()
     }
 
     fn utilization(&self, id: &str, metric: &str, tt: &TargetTracking) -> ResourceHandle {
@@ -148,7 +140,11 @@ impl ScalableTaskCount {
                 format!("{id}: a utilization target is a percentage, above 0 and at most 100"),
             );
         }
-        self.policy(id, json!({ "PredefinedMetricType": metric }), tt)
+        self.policy(
+            id,
+            aas::scaling_policy::PredefinedMetricSpecification::new(metric),
+            tt,
+        )
     }
 
     /// Track average CPU utilization (percent).
@@ -180,10 +176,9 @@ impl ScalableTaskCount {
             );
             Value::from("")
         });
-        let metric = json!({
-            "PredefinedMetricType": "ALBRequestCountPerTarget",
-            "ResourceLabel": label,
-        });
+        let metric =
+            aas::scaling_policy::PredefinedMetricSpecification::new("ALBRequestCountPerTarget")
+                .resource_label(label);
         let h = self.policy(id, metric, &tracking);
         // The label only resolves once the target group is attached to a
         // load balancer.

@@ -6,7 +6,8 @@ use std::rc::Rc;
 
 use serde_json::{json, Value as Json};
 use stackcraft_alb::TargetGroup;
-use stackcraft_core::{RawResource, ResourceHandle, Scope, TagFormat, ToCfn, Value};
+use stackcraft_cfn::{ecs, servicediscovery as sd};
+use stackcraft_core::{ResourceHandle, Scope, ToCfn, Value};
 use stackcraft_iam::{Grantable, PolicyStatement, Role};
 use stackcraft_observability::{Metric, Statistic};
 use stackcraft_vpc::{
@@ -40,20 +41,23 @@ pub enum CapacityStrategy {
 }
 
 impl CapacityStrategy {
-    fn to_json(self) -> Json {
+    fn items(self) -> Vec<ecs::service::CapacityProviderStrategyItem> {
+        let item = |provider: &str, weight: u32| {
+            ecs::service::CapacityProviderStrategyItem::new()
+                .capacity_provider(provider)
+                .weight(weight)
+        };
         match self {
-            CapacityStrategy::Fargate => json!([{ "CapacityProvider": "FARGATE", "Weight": 1 }]),
-            CapacityStrategy::FargateSpot => {
-                json!([{ "CapacityProvider": "FARGATE_SPOT", "Weight": 1 }])
-            }
+            CapacityStrategy::Fargate => vec![item("FARGATE", 1)],
+            CapacityStrategy::FargateSpot => vec![item("FARGATE_SPOT", 1)],
             CapacityStrategy::Mixed {
                 base,
                 on_demand_weight,
                 spot_weight,
-            } => json!([
-                { "CapacityProvider": "FARGATE", "Base": base, "Weight": on_demand_weight },
-                { "CapacityProvider": "FARGATE_SPOT", "Weight": spot_weight },
-            ]),
+            } => vec![
+                item("FARGATE", on_demand_weight).base(base),
+                item("FARGATE_SPOT", spot_weight),
+            ],
         }
     }
 }
@@ -85,14 +89,8 @@ impl PrivateDnsNamespace {
                 format!("namespace {name:?} is not a valid DNS domain name"),
             );
         }
-        let handle = scope.add_raw(
-            "Resource",
-            RawResource::new(
-                "AWS::ServiceDiscovery::PrivateDnsNamespace",
-                json!({ "Name": name, "Vpc": vpc.vpc_id() }),
-            )
-            .taggable(TagFormat::List),
-        );
+        let l1 = sd::PrivateDnsNamespace::new(name).vpc(vpc.vpc_id());
+        let handle: ResourceHandle = (*scope.add("Resource", l1)).clone();
         PrivateDnsNamespace {
             handle,
             name: name.to_owned(),
@@ -331,32 +329,33 @@ impl FargateService {
             props.security_groups.clone()
         };
         let connections = Connections::new(groups.clone(), None);
-        let mut p = json!({
-            "Cluster": props.cluster.name(),
-            "TaskDefinition": td.arn(),
-            "DesiredCount": props.desired_count,
-            "CapacityProviderStrategy": props.capacity.to_json(),
-            "PlatformVersion": "LATEST",
-            "DeploymentConfiguration": {
-                "MinimumHealthyPercent": props.min_healthy_percent,
-                "MaximumPercent": props.max_healthy_percent,
-                "DeploymentCircuitBreaker": {
-                    "Enable": props.circuit_breaker_rollback,
-                    "Rollback": props.circuit_breaker_rollback,
-                },
-            },
-            "DeploymentController": { "Type": "ECS" },
-            "NetworkConfiguration": {
-                "AwsvpcConfiguration": {
-                    "AssignPublicIp": "DISABLED",
-                    "Subnets": subnets,
-                    "SecurityGroups": groups.iter().map(|g| g.id().to_cfn()).collect::<Vec<_>>(),
-                },
-            },
-            "EnableECSManagedTags": true,
-            "PropagateTags": "SERVICE",
-            "EnableExecuteCommand": props.enable_execute_command,
-        });
+        let mut l1 = ecs::Service::new()
+            .cluster(props.cluster.name())
+            .task_definition(td.arn())
+            .desired_count(props.desired_count)
+            .capacity_provider_strategy(props.capacity.items())
+            .platform_version("LATEST")
+            .deployment_configuration(
+                ecs::service::DeploymentConfiguration::new()
+                    .minimum_healthy_percent(props.min_healthy_percent)
+                    .maximum_percent(props.max_healthy_percent)
+                    .deployment_circuit_breaker(ecs::service::DeploymentCircuitBreaker::new(
+                        props.circuit_breaker_rollback,
+                        props.circuit_breaker_rollback,
+                    )),
+            )
+            .deployment_controller(ecs::service::DeploymentController::new().type_("ECS"))
+            .network_configuration(
+                ecs::service::NetworkConfiguration::new().awsvpc_configuration(
+                    ecs::service::AwsVpcConfiguration::new()
+                        .assign_public_ip("DISABLED")
+                        .subnets(subnets)
+                        .security_groups(groups.iter().map(SecurityGroup::id).collect::<Vec<_>>()),
+                ),
+            )
+            .enable_ecs_managed_tags(true)
+            .propagate_tags("SERVICE")
+            .enable_execute_command(props.enable_execute_command);
         if let Some(n) = &props.service_name {
             let ok = !n.is_empty()
                 && n.len() <= 255
@@ -368,13 +367,13 @@ impl FargateService {
                     format!("service name {n:?}: 1-255 characters of A-Z a-z 0-9 _ -"),
                 );
             }
-            p["ServiceName"] = json!(n);
+            l1 = l1.service_name(n);
         }
         if let Some(g) = props.health_check_grace_period_secs {
             if g > 2_147_483_647 {
                 scope.error("HealthCheckGracePeriodSeconds", "at most 2147483647");
             }
-            p["HealthCheckGracePeriodSeconds"] = json!(g);
+            l1 = l1.health_check_grace_period_seconds(g);
         }
         if let Some(cm) = &props.cloud_map {
             if cm.dns_ttl_secs > 2_147_483_647 {
@@ -392,23 +391,25 @@ impl FargateService {
                     format!("Cloud Map service name {:?}: a DNS label", cm.name),
                 );
             }
-            let sd = scope.add_raw(
+            let registry = scope.add(
                 "CloudMapService",
-                RawResource::new(
-                    "AWS::ServiceDiscovery::Service",
-                    json!({
-                        "Name": cm.name,
-                        "NamespaceId": cm.namespace.id(),
-                        "DnsConfig": {
-                            "DnsRecords": [{ "Type": "A", "TTL": cm.dns_ttl_secs }],
-                            "RoutingPolicy": "MULTIVALUE",
-                        },
-                        "HealthCheckCustomConfig": { "FailureThreshold": 1 },
-                    }),
-                )
-                .taggable(TagFormat::List),
+                sd::Service::new()
+                    .name(&cm.name)
+                    .namespace_id(cm.namespace.id())
+                    .dns_config(
+                        sd::service::DnsConfig::new(vec![sd::service::DnsRecord::new(
+                            f64::from(cm.dns_ttl_secs),
+                            "A",
+                        )])
+                        .routing_policy("MULTIVALUE"),
+                    )
+                    .health_check_custom_config(
+                        sd::service::HealthCheckCustomConfig::new().failure_threshold(1),
+                    ),
             );
-            p["ServiceRegistries"] = json!([{ "RegistryArn": sd.get_att::<String>("Arn") }]);
+            l1 = l1.service_registries(vec![
+                ecs::service::ServiceRegistry::new().registry_arn(registry.attr_arn())
+            ]);
         }
         if props.enable_execute_command {
             td.task_role().add_to_policy(
@@ -422,10 +423,7 @@ impl FargateService {
                     .all_resources("the ssmmessages channel actions of ECS Exec have no resource-level permissions"),
             );
         }
-        let handle = scope.add_raw(
-            "Resource",
-            RawResource::new("AWS::ECS::Service", p).taggable(TagFormat::List),
-        );
+        let handle: ResourceHandle = (*scope.add("Resource", l1)).clone();
         // The execution role's policy must exist before tasks start (they
         // pull images and read secrets with it).
         handle.add_depends_on(td.execution_role().handle());
@@ -471,11 +469,11 @@ impl FargateService {
                 format!("container {container_name:?} has no TCP port mapping for port {port}"),
             );
         }
-        let entry = json!({
-            "ContainerName": container_name,
-            "ContainerPort": port,
-            "TargetGroupArn": target_group.target_group_arn(),
-        });
+        let entry = ecs::service::LoadBalancer::new()
+            .container_name(container_name)
+            .container_port(port)
+            .target_group_arn(target_group.target_group_arn())
+            .to_cfn();
         let list = {
             let mut st = self.state.borrow_mut();
             if st.attached.contains(&entry) {

@@ -6,7 +6,8 @@ use std::fmt;
 use std::rc::Rc;
 
 use serde_json::{json, Value as Json};
-use stackcraft_core::{RawResource, ResourceHandle, Scope, TagFormat, ToCfn, Value};
+use stackcraft_cfn::ecs::{self, task_definition as td};
+use stackcraft_core::{ResourceHandle, Scope, ToCfn, Value};
 use stackcraft_iam::{
     Condition, Grantable, PolicyStatement, Role, RoleProps, SecretSource, ServicePrincipal,
 };
@@ -107,15 +108,18 @@ impl PortMapping {
         self.protocol
     }
 
-    fn to_json(&self) -> Json {
-        let mut j = json!({
-            "ContainerPort": self.port,
-            "Protocol": match self.protocol { PortProtocol::Tcp => "tcp", PortProtocol::Udp => "udp" },
-        });
+    fn to_l1(&self) -> td::PortMapping {
+        let mut m =
+            td::PortMapping::new()
+                .container_port(self.port)
+                .protocol(match self.protocol {
+                    PortProtocol::Tcp => "tcp",
+                    PortProtocol::Udp => "udp",
+                });
         if let Some(n) = &self.name {
-            j["Name"] = json!(n);
+            m = m.name(n);
         }
-        j
+        m
     }
 }
 
@@ -345,14 +349,13 @@ impl HealthCheck {
         out
     }
 
-    fn to_json(&self) -> Json {
-        json!({
-            "Command": self.command,
-            "Interval": self.interval_secs,
-            "Timeout": self.timeout_secs,
-            "Retries": self.retries,
-            "StartPeriod": self.start_period_secs,
-        })
+    fn to_l1(&self) -> td::HealthCheck {
+        td::HealthCheck::new()
+            .command(self.command.clone())
+            .interval(self.interval_secs)
+            .timeout(self.timeout_secs)
+            .retries(self.retries)
+            .start_period(self.start_period_secs)
     }
 }
 
@@ -543,19 +546,19 @@ impl FargateTaskDefinition {
                 .description("ECS task role: the application's own permissions")
                 .build(),
         );
-        let mut p = json!({
-            "RequiresCompatibilities": ["FARGATE"],
-            "NetworkMode": "awsvpc",
-            "Cpu": props.size.cpu().to_string(),
-            "Memory": props.size.memory_mib().to_string(),
-            "ExecutionRoleArn": execution_role.arn(),
-            "TaskRoleArn": task_role.arn(),
-            "RuntimePlatform": {
-                "CpuArchitecture": props.cpu_architecture.as_str(),
-                "OperatingSystemFamily": "LINUX",
-            },
-            "ContainerDefinitions": [],
-        });
+        let mut l1 = ecs::TaskDefinition::new()
+            .requires_compatibilities(["FARGATE"])
+            .network_mode("awsvpc")
+            .cpu(props.size.cpu().to_string())
+            .memory(props.size.memory_mib().to_string())
+            .execution_role_arn(execution_role.arn())
+            .task_role_arn(task_role.arn())
+            .runtime_platform(
+                td::RuntimePlatform::new()
+                    .cpu_architecture(props.cpu_architecture.as_str())
+                    .operating_system_family("LINUX"),
+            )
+            .container_definitions(Vec::<td::ContainerDefinition>::new());
         if let Some(f) = &props.family {
             if !valid_name(f) {
                 scope.error(
@@ -563,7 +566,7 @@ impl FargateTaskDefinition {
                     format!("family {f:?}: 1-255 characters of A-Z a-z 0-9 _ -"),
                 );
             }
-            p["Family"] = json!(f);
+            l1 = l1.family(f);
         }
         if let Some(g) = props.ephemeral_storage_gib {
             if !(21..=200).contains(&g) {
@@ -574,12 +577,9 @@ impl FargateTaskDefinition {
                     ),
                 );
             }
-            p["EphemeralStorage"] = json!({ "SizeInGiB": g });
+            l1 = l1.ephemeral_storage(td::EphemeralStorage::new().size_in_gi_b(g));
         }
-        let handle = scope.add_raw(
-            "Resource",
-            RawResource::new("AWS::ECS::TaskDefinition", p).taggable(TagFormat::List),
-        );
+        let handle: ResourceHandle = (*scope.add("Resource", l1)).clone();
         FargateTaskDefinition {
             scope,
             handle,
@@ -622,17 +622,14 @@ impl FargateTaskDefinition {
         }
         props.image.grant_pull(&self.execution_role);
 
-        let mut c = json!({
-            "Name": name,
-            "Image": props.image.image_uri(),
-            "Essential": props.essential,
-            "ReadonlyRootFilesystem": props.readonly_root_filesystem,
-            "Privileged": false,
-        });
+        let mut c = td::ContainerDefinition::new(props.image.image_uri(), &name)
+            .essential(props.essential)
+            .readonly_root_filesystem(props.readonly_root_filesystem)
+            .privileged(false);
         {
             let mut st = self.state.borrow_mut();
             if let Some(cpu) = props.cpu {
-                c["Cpu"] = json!(cpu);
+                c = c.cpu(cpu);
                 st.cpu_reserved += cpu;
                 if st.cpu_reserved > self.size.cpu() {
                     cscope.error(
@@ -647,10 +644,10 @@ impl FargateTaskDefinition {
             }
             let mem = props.memory_limit_mib.or(props.memory_reservation_mib);
             if let Some(m) = props.memory_limit_mib {
-                c["Memory"] = json!(m);
+                c = c.memory(m);
             }
             if let Some(m) = props.memory_reservation_mib {
-                c["MemoryReservation"] = json!(m);
+                c = c.memory_reservation(m);
                 if props.memory_limit_mib.is_some_and(|l| l < m) {
                     cscope.error(
                         "MemoryReservation",
@@ -683,19 +680,19 @@ impl FargateTaskDefinition {
             seen.push((pm.port, pm.protocol));
         }
         if !props.port_mappings.is_empty() {
-            c["PortMappings"] = Json::Array(
+            c = c.port_mappings(
                 props
                     .port_mappings
                     .iter()
-                    .map(PortMapping::to_json)
-                    .collect(),
+                    .map(PortMapping::to_l1)
+                    .collect::<Vec<_>>(),
             );
         }
         if let Some(hc) = &props.health_check {
             for p in hc.problems() {
                 cscope.error("HealthCheck", p);
             }
-            c["HealthCheck"] = hc.to_json();
+            c = c.health_check(hc.to_l1());
         }
         if let Some(u) = &props.user {
             if u == "root" || u == "0" || u.starts_with("0:") || u.starts_with("root:") {
@@ -704,16 +701,16 @@ impl FargateTaskDefinition {
                     format!("user {u:?} runs the container as root; prefer a non-root user"),
                 );
             }
-            c["User"] = json!(u);
+            c = c.user(u);
         }
         if !props.command.is_empty() {
-            c["Command"] = json!(props.command);
+            c = c.command(props.command.clone());
         }
         if !props.entry_point.is_empty() {
-            c["EntryPoint"] = json!(props.entry_point);
+            c = c.entry_point(props.entry_point.clone());
         }
         if let Some(w) = &props.working_directory {
-            c["WorkingDirectory"] = json!(w);
+            c = c.working_directory(w);
         }
         if let Some(s) = props.stop_timeout_secs {
             if !(2..=120).contains(&s) {
@@ -722,13 +719,13 @@ impl FargateTaskDefinition {
                     format!("stop timeout {s} s: allowed 2 to 120 on Fargate"),
                 );
             }
-            c["StopTimeout"] = json!(s);
+            c = c.stop_timeout(s);
         }
         if props.init_process {
-            c["LinuxParameters"] = json!({ "InitProcessEnabled": true });
+            c = c.linux_parameters(td::LinuxParameters::new().init_process_enabled(true));
         }
         if !props.docker_labels.is_empty() {
-            c["DockerLabels"] = json!(props.docker_labels);
+            c = c.docker_labels(props.docker_labels.clone());
         }
         let log_group = match props.logging {
             Logging::NewLogGroup(lp) => {
@@ -742,14 +739,12 @@ impl FargateTaskDefinition {
             Logging::None => None,
         };
         if let Some((lg, prefix)) = &log_group {
-            c["LogConfiguration"] = json!({
-                "LogDriver": "awslogs",
-                "Options": {
-                    "awslogs-group": lg.name(),
-                    "awslogs-region": Value::region(),
-                    "awslogs-stream-prefix": prefix,
-                },
-            });
+            let options: BTreeMap<String, Value<String>> = BTreeMap::from([
+                ("awslogs-group".to_owned(), lg.name()),
+                ("awslogs-region".to_owned(), Value::region()),
+                ("awslogs-stream-prefix".to_owned(), Value::from(prefix)),
+            ]);
+            c = c.log_configuration(td::LogConfiguration::new("awslogs").options(options));
             self.execution_role.add_to_policy(
                 PolicyStatement::allow()
                     .actions(["logs:CreateLogStream", "logs:PutLogEvents"])
@@ -771,10 +766,15 @@ impl FargateTaskDefinition {
                     .collect::<String>()
             );
             self.add_volume(&vol);
-            mounts.push(json!({ "SourceVolume": vol, "ContainerPath": path, "ReadOnly": false }));
+            mounts.push(
+                td::MountPoint::new()
+                    .source_volume(vol)
+                    .container_path(path)
+                    .read_only(false),
+            );
         }
         if !mounts.is_empty() {
-            c["MountPoints"] = Json::Array(mounts);
+            c = c.mount_points(mounts);
         }
         if !props.readonly_root_filesystem {
             self.handle.skip_checkov(
@@ -792,6 +792,7 @@ impl FargateTaskDefinition {
             });
             st.containers.len() - 1
         };
+        let c = c.to_cfn();
         self.handle.edit_properties(|p| {
             if let Some(Json::Array(defs)) = p.get_mut("ContainerDefinitions") {
                 defs.push(c);
@@ -825,7 +826,7 @@ impl FargateTaskDefinition {
                 .as_object_mut()
                 .map(|m| m.entry("Volumes").or_insert_with(|| json!([])));
             if let Some(Json::Array(v)) = m {
-                v.push(json!({ "Name": n }));
+                v.push(td::Volume::new().name(n).to_cfn());
             }
         });
     }
@@ -1000,7 +1001,7 @@ impl Container {
         if dup {
             return;
         }
-        let j = mapping.to_json();
+        let j = mapping.to_l1().to_cfn();
         self.td.edit_container(self.index, |c| {
             let m = c
                 .as_object_mut()
