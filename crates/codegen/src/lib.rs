@@ -94,7 +94,11 @@ pub fn fetch_inputs() -> Result<PathBuf, String> {
             return Err(format!("could not fetch {spec}: {last_err}"));
         }
     }
-    let tmp = cache.join(format!("cfn_lint-{CFN_LINT_VERSION}.partial"));
+    // Unpack beside the final directory, then rename (atomic for concurrent runs).
+    let tmp = cache.join(format!(
+        "cfn_lint-{CFN_LINT_VERSION}.partial-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&tmp);
     let out = Command::new("python3")
         .args(["-m", "zipfile", "-e"])
@@ -109,8 +113,17 @@ pub fn fetch_inputs() -> Result<PathBuf, String> {
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let _ = std::fs::remove_dir_all(&unpacked);
-    std::fs::rename(&tmp, &unpacked).map_err(|e| format!("cannot move unpacked wheel: {e}"))?;
+    if std::fs::rename(&tmp, &unpacked).is_err() {
+        // Another run finished first: use its copy.
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    if !pkg.is_dir() {
+        return Err(format!(
+            "{} missing after unpacking {}",
+            pkg.display(),
+            wheel.display()
+        ));
+    }
     Ok(pkg)
 }
 
