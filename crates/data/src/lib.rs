@@ -10,10 +10,15 @@
 //!   reaches the template), and metrics for alarms and dashboards.
 //! - [`Secret`]: a KMS-encrypted Secrets Manager secret, generated or derived
 //!   from dynamic references; implements [`stackcraft_iam::SecretSource`].
+//! - [`Bucket`]: an S3 bucket with public access blocked, ACLs disabled,
+//!   encryption (SSE-S3 or SSE-KMS), versioning, lifecycle rules, a TLS-only
+//!   bucket policy and read/write grants.
 #![forbid(unsafe_code)]
 
+mod bucket;
 pub mod postgres;
 mod secret;
 
+pub use bucket::{Bucket, BucketEncryption, BucketProps};
 pub use postgres::{DatabaseInstance, DatabaseInstanceProps, MonitoringInterval, PostgresVersion};
 pub use secret::{GeneratedSecret, Secret, SecretProps, SecretValue};

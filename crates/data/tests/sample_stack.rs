@@ -60,6 +60,24 @@ fn sample(production: bool) -> serde_json::Value {
     let app_key = Secret::new(&stack, "AppSecretKey", SecretProps::default());
     app_key.grant_read(&role);
 
+    let access_logs = Bucket::new(
+        &stack,
+        "AccessLogs",
+        BucketProps::builder()
+            .expire_after_days(365)
+            .no_access_logs_reason("this bucket receives the access logs of the other buckets")
+            .build(),
+    );
+    let uploads = Bucket::new(
+        &stack,
+        "Uploads",
+        BucketProps::builder()
+            .encryption(BucketEncryption::NewKey)
+            .server_access_logs((access_logs.clone(), "uploads/".to_string()))
+            .build(),
+    );
+    uploads.grant_read_write(&role);
+
     let topic = AlarmTopic::new(&stack, "Alarms", AlarmTopicProps::default());
     db.metric_cpu_utilization()
         .period_secs(60)
