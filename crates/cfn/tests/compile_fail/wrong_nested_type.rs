@@ -1,0 +1,7 @@
+// A nested property takes its own struct, not another one.
+use stackcraft_cfn::ecs::task_definition;
+
+fn main() {
+    let _ = task_definition::ContainerDefinition::new("nginx", "web")
+        .port_mappings(vec![task_definition::KeyValuePair::new()]);
+}
