@@ -10,7 +10,7 @@ use clap::{Args, Parser};
 
 use crate::assembly::Assembly;
 use crate::aws::{AwsOptions, Clients};
-use crate::deployer::{Deployer, Operation, PollConfig, StackResult};
+use crate::deployer::{Deployer, Method, Operation, PollConfig, StackResult};
 use crate::error::Error;
 use crate::model::StackOutput;
 use crate::ui::Ui;
@@ -61,6 +61,10 @@ struct DeployCmd {
     /// Where to write the stack outputs as JSON ({stackName: {OutputKey: value}})
     #[arg(long, default_value = "outputs.json", value_name = "FILE")]
     outputs_file: PathBuf,
+    /// change-set: preview every change before applying it (default). direct:
+    /// CreateStack/UpdateStack without a change set (no diff for updates)
+    #[arg(long, default_value = "change-set", value_parser = ["change-set", "direct"])]
+    method: String,
 }
 
 #[derive(Debug, Parser)]
@@ -229,7 +233,12 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
             Cmd::Outputs(_) => "outputs",
         };
         let reattach = format!("cargo xtask {verb} {}", common.env);
-        let deployer = Arc::new(Deployer::new(clients, ui.clone(), poll, reattach));
+        let method = match &cmd {
+            Cmd::Deploy(c) if c.method == "direct" => Method::Direct,
+            _ => Method::ChangeSet,
+        };
+        let deployer =
+            Arc::new(Deployer::new(clients, ui.clone(), poll, reattach).with_method(method));
         match cmd {
             Cmd::Deploy(c) => {
                 ui.line(&format!(

@@ -141,6 +141,20 @@ pub enum Operation {
     },
 }
 
+/// How a deploy applies a template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Method {
+    /// Through a change set (CREATE or UPDATE): the diff is shown before
+    /// anything changes. The default.
+    #[default]
+    ChangeSet,
+    /// CreateStack / UpdateStack directly, like `cdk deploy --method=direct`:
+    /// a new stack's diff is computed locally, an update shows no diff. For
+    /// emulators without full change-set support and for speed.
+    Direct,
+}
+
 /// Applies stacks to CloudFormation.
 #[derive(Debug)]
 pub struct Deployer {
@@ -149,6 +163,7 @@ pub struct Deployer {
     poll: PollConfig,
     reattach: String,
     bucket: OnceCell<String>,
+    method: Method,
 }
 
 fn now_millis() -> u128 {
@@ -185,7 +200,14 @@ impl Deployer {
             poll,
             reattach: reattach.into(),
             bucket: OnceCell::new(),
+            method: Method::ChangeSet,
         }
+    }
+
+    /// Use `method` for deploys.
+    pub fn with_method(mut self, method: Method) -> Self {
+        self.method = method;
+        self
     }
 
     fn cfn(&self) -> &aws_sdk_cloudformation::Client {
@@ -487,13 +509,15 @@ impl Deployer {
             .await;
     }
 
-    /// Create a change set for `art` and wait for it. Handles the stack's
-    /// current state first: waits for an operation in progress, offers to
-    /// delete and recreate a stack whose first create failed, and stops with
-    /// the next step for other blocked states. With `for_diff`, a stack that
-    /// does not exist is diffed locally (every resource added) without
-    /// creating anything.
-    pub async fn prepare(&self, art: &StackArtifact, for_diff: bool) -> Result<Prepared, Error> {
+    /// The stack as it is now, once it can be changed: waits for a running
+    /// operation, deletes (after confirmation) a stack whose first create
+    /// failed, and fails with the next step for other blocked states.
+    /// `None` when the stack does not exist (anymore).
+    async fn settle_existing(
+        &self,
+        art: &StackArtifact,
+        for_diff: bool,
+    ) -> Result<Option<StackInfo>, Error> {
         let name = &art.stack_name;
         let mut existing = self
             .describe(name)
@@ -542,6 +566,18 @@ impl Deployer {
                 existing = None;
             }
         }
+        Ok(existing)
+    }
+
+    /// Create a change set for `art` and wait for it. Handles the stack's
+    /// current state first: waits for an operation in progress, offers to
+    /// delete and recreate a stack whose first create failed, and stops with
+    /// the next step for other blocked states. With `for_diff`, a stack that
+    /// does not exist is diffed locally (every resource added) without
+    /// creating anything.
+    pub async fn prepare(&self, art: &StackArtifact, for_diff: bool) -> Result<Prepared, Error> {
+        let name = &art.stack_name;
+        let existing = self.settle_existing(art, for_diff).await?;
         let create = existing
             .as_ref()
             .is_none_or(|s| s.status.needs_create_change_set());
@@ -702,6 +738,9 @@ impl Deployer {
 
     /// Deploy one stack: prepare, show the diff, confirm, execute, report.
     pub async fn deploy(&self, art: &StackArtifact) -> Result<StackResult, Error> {
+        if self.method == Method::Direct {
+            return self.deploy_direct(art).await;
+        }
         let name = &art.stack_name;
         match self.prepare(art, false).await? {
             Prepared::NoChanges(info) => {
@@ -744,6 +783,121 @@ impl Deployer {
                 })
             }
         }
+    }
+
+    /// [`Method::Direct`]: CreateStack / UpdateStack without a change set.
+    async fn deploy_direct(&self, art: &StackArtifact) -> Result<StackResult, Error> {
+        let name = &art.stack_name;
+        let mut existing = self.settle_existing(art, false).await?;
+        if let Some(s) = existing.clone() {
+            if s.status == StackStatus::ReviewInProgress {
+                // A placeholder of an unexecuted change set: no resources.
+                self.delete_and_wait(&s).await?;
+                existing = None;
+            }
+        }
+        let caps: Vec<CfnCapability> = art
+            .required_capabilities()
+            .into_iter()
+            .map(|c| CfnCapability::from(c.as_str()))
+            .collect();
+        let tags: Vec<Tag> = art
+            .tags
+            .iter()
+            .map(|(k, v)| Tag::builder().key(k).value(v).build())
+            .collect();
+        let url = if art.needs_upload() {
+            Some(self.upload_template(art).await?)
+        } else {
+            None
+        };
+        let body = url.is_none().then(|| art.template_body.clone());
+        let creating = existing.is_none();
+        let question = if creating {
+            self.ui.line(&render_change_set(&local_create_diff(art)));
+            format!("Create {name}?")
+        } else {
+            self.ui.line(&format!(
+                "{name}: direct update (no change set, so no diff preview)"
+            ));
+            format!("Update {name}?")
+        };
+        if !self.ui.confirm(&question).await? {
+            return Err(Error::Refused(format!("{name}: cancelled")));
+        }
+        let marker = match &existing {
+            Some(_) => self.latest_event_id(name).await,
+            None => None,
+        };
+        let start = Instant::now();
+        if creating {
+            self.cfn()
+                .create_stack()
+                .stack_name(name)
+                .set_template_body(body)
+                .set_template_url(url)
+                .set_capabilities(Some(caps))
+                .set_tags(Some(tags))
+                .enable_termination_protection(art.termination_protection)
+                .send()
+                .await
+                .map_err(|e| aws_err("CreateStack", name, e))?;
+        } else {
+            let r = self
+                .cfn()
+                .update_stack()
+                .stack_name(name)
+                .set_template_body(body)
+                .set_template_url(url)
+                .set_capabilities(Some(caps))
+                .set_tags(Some(tags))
+                .send()
+                .await;
+            if let Err(e) = r {
+                if e.message().is_some_and(is_no_changes_reason) {
+                    self.ui.line(&format!("{name}: no changes"));
+                    return Ok(StackResult::NoChanges {
+                        outputs: existing.map(|i| i.outputs).unwrap_or_default(),
+                    });
+                }
+                return Err(aws_err("UpdateStack", name, e));
+            }
+        }
+        let total = if creating { art.resource_count() } else { 0 };
+        let before = existing.as_ref().map(|e| e.status.clone());
+        let (info, events) = self
+            .watch(
+                name,
+                name,
+                marker,
+                total,
+                Some(before.as_ref().unwrap_or(&StackStatus::ReviewInProgress)),
+            )
+            .await?;
+        if info.status.outcome() != Outcome::Success {
+            return Err(Error::StackFailed {
+                stack: name.clone(),
+                failures: failures(&events, name),
+                status: info.status,
+                reason: info.reason,
+            });
+        }
+        if info.termination_protection != art.termination_protection {
+            self.set_termination_protection(name, art.termination_protection)
+                .await?;
+        }
+        let info = self.describe(name).await?.unwrap_or(info);
+        let elapsed = start.elapsed();
+        self.ui.line(&format!(
+            "{name}: {} in {:.1}s",
+            info.status,
+            elapsed.as_secs_f64()
+        ));
+        Ok(StackResult::Deployed {
+            status: info.status,
+            outputs: info.outputs,
+            elapsed,
+        })
     }
 
     /// Show what deploying `art` would change, without changing anything

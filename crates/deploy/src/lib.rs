@@ -15,7 +15,7 @@
 //!
 //! # Commands
 //!
-//! - `deploy ENV [--app PACKAGE_OR_PATH | --assembly DIR] [--stack NAME]... [--yes] [--concurrency N] [--outputs-file FILE]`
+//! - `deploy ENV [--app PACKAGE_OR_PATH | --assembly DIR] [--stack NAME]... [--yes] [--concurrency N] [--outputs-file FILE] [--method change-set|direct]`
 //! - `diff ENV [...]`: show the change sets without executing them.
 //! - `destroy ENV [--yes] [--force-production]`: production environments
 //!   (any stack with termination protection) need `--force-production`,
@@ -95,5 +95,5 @@ pub mod model;
 pub mod ui;
 
 pub use assembly::{Assembly, StackArtifact};
-pub use deployer::{Deployer, Operation, PollConfig, StackResult};
+pub use deployer::{Deployer, Method, Operation, PollConfig, StackResult};
 pub use error::Error;

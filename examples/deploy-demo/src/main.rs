@@ -30,6 +30,8 @@ use stackcraft_core::{
 struct Config {
     /// CIDR block of the VPC.
     vpc_cidr: String,
+    /// CIDR blocks of the two private subnets (inside `vpc_cidr`).
+    subnet_cidrs: [String; 2],
     /// Number of tasks of the service.
     desired_count: u32,
     /// Days to keep container logs.
@@ -83,7 +85,6 @@ fn build(app: &App, env: &Environment<Config>) {
         )
         .taggable(TagFormat::List),
     );
-    let cidrs = Value::<Vec<Value<String>>>::cidr(vpc.get_att::<String>("CidrBlock"), 4, 8);
     let subnets: Vec<ResourceHandle> = (0..2)
         .map(|i| {
             service.add_raw(
@@ -92,7 +93,7 @@ fn build(app: &App, env: &Environment<Config>) {
                     "AWS::EC2::Subnet",
                     json!({
                         "VpcId": vpc.ref_(),
-                        "CidrBlock": Value::<String>::select(i, cidrs.clone()),
+                        "CidrBlock": env.config.subnet_cidrs[i].clone(),
                         "AvailabilityZone": Value::<String>::select(i, Value::get_azs("")),
                         "MapPublicIpOnLaunch": false,
                     }),
@@ -365,13 +366,14 @@ fn build(app: &App, env: &Environment<Config>) {
 
 fn main() -> std::process::ExitCode {
     let cfg = |cidr: &str, count: u32, days: u32| Config {
-        vpc_cidr: cidr.into(),
+        vpc_cidr: format!("{cidr}.0.0/16"),
+        subnet_cidrs: [format!("{cidr}.0.0/24"), format!("{cidr}.1.0/24")],
         desired_count: count,
         log_retention_days: days,
     };
     let envs = Environments::new()
-        .env("dev", cfg("10.20.0.0/16", 1, 7))
-        .env("staging", cfg("10.30.0.0/16", 1, 30))
-        .production("prod", cfg("10.40.0.0/16", 2, 365));
+        .env("dev", cfg("10.20", 1, 7))
+        .env("staging", cfg("10.30", 1, 30))
+        .production("prod", cfg("10.40", 2, 365));
     stackcraft_core::cli::run("deploy-demo", envs, build)
 }
