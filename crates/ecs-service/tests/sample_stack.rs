@@ -17,17 +17,19 @@ use stackcraft_vpc::{Vpc, VpcProps};
 
 fn sample() -> Assembly {
     let app = App::new("pyshop");
-    let stack = app.stack("Api");
-    let vpc = Vpc::new(&stack, "Vpc", VpcProps::builder().build());
+    // Network and load balancer in their own stack (other crates' output);
+    // the service stack imports from it.
+    let net = app.stack("Network");
+    let vpc = Vpc::new(&net, "Vpc", VpcProps::builder().build());
     let alb = ApplicationLoadBalancer::new(
-        &stack,
+        &net,
         "Alb",
         ApplicationLoadBalancerProps::builder()
             .vpc(vpc.clone())
             .build(),
     );
     let tg = TargetGroup::new(
-        &stack,
+        &net,
         "ApiTargets",
         TargetGroupProps::builder()
             .vpc(vpc.clone())
@@ -50,6 +52,8 @@ fn sample() -> Assembly {
         vec![ListenerCondition::path_patterns(["/*"])],
         &tg,
     );
+
+    let stack = app.stack("Api");
 
     let repo = Repository::new(&stack, "Images", RepositoryProps::builder().build());
     let cluster = Cluster::new(&stack, "Cluster", ClusterProps::default());
@@ -162,7 +166,10 @@ fn sample() -> Assembly {
 
 #[test]
 fn snapshot() {
-    insta::assert_json_snapshot!(sample().stacks[0].template);
+    let asm = sample();
+    let api = asm.stack("Api").expect("Api stack");
+    assert_eq!(api.dependencies, ["Network"]);
+    insta::assert_json_snapshot!(api.template);
 }
 
 #[test]
@@ -178,7 +185,7 @@ fn checkov_is_clean() {
 #[test]
 fn execution_role_gets_exactly_what_the_containers_use() {
     let asm = sample();
-    let t = &asm.stacks[0].template;
+    let t = &asm.stack("Api").unwrap().template;
     let roles: Vec<&serde_json::Value> = t["Resources"]
         .as_object()
         .unwrap()
@@ -216,6 +223,8 @@ fn execution_role_gets_exactly_what_the_containers_use() {
             "ssm:GetParameters",
         ]
     );
-    let text = serde_json::to_string(t).unwrap();
-    assert!(!text.contains("arn:aws:"), "ARNs must be partition-aware");
+    for s in &asm.stacks {
+        let text = serde_json::to_string(&s.template).unwrap();
+        assert!(!text.contains("arn:aws:"), "ARNs must be partition-aware");
+    }
 }
