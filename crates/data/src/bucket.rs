@@ -3,11 +3,13 @@
 //! TLS-only bucket policy, `Retain`.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use serde_json::{json, Value as Json};
 use stackcraft_cfn::s3;
 use stackcraft_cfn::s3::bucket as b;
-use stackcraft_core::{DeletionPolicy, ResourceHandle, Scope, Value};
+use stackcraft_core::{CondExpr, DeletionPolicy, ResourceHandle, Scope, ToCfn, Value};
 use stackcraft_iam::{Grantable, PolicyDocument, PolicyStatement, Principal};
 use stackcraft_observability::{Key, KeyProps};
 use typed_builder::TypedBuilder;
@@ -72,13 +74,60 @@ impl Default for BucketProps {
 #[derive(Debug)]
 struct PolicyState {
     doc: PolicyDocument,
+    /// Statements the typed document cannot express (conditional ones).
+    extra: Vec<Json>,
     handle: ResourceHandle,
 }
+
+impl PolicyState {
+    fn render(&self) {
+        let mut json = self.doc.to_json();
+        if let Some(list) = json.get_mut("Statement").and_then(Json::as_array_mut) {
+            list.extend(self.extra.iter().cloned());
+        }
+        self.handle.edit_properties(|p| p["PolicyDocument"] = json);
+    }
+}
+
+/// The accounts Elastic Load Balancing writes access logs from, in the
+/// regions that existed before August 2022 (a frozen list; newer regions use
+/// the `logdelivery.elasticloadbalancing.amazonaws.com` service principal).
+/// Source: the ELB user guide, "Enable access logs for your Application Load
+/// Balancer".
+pub const ELB_LEGACY_LOG_ACCOUNTS: [(&str, &str); 26] = [
+    ("af-south-1", "098369216593"),
+    ("ap-east-1", "754344448648"),
+    ("ap-northeast-1", "582318560864"),
+    ("ap-northeast-2", "600734575887"),
+    ("ap-northeast-3", "383597477331"),
+    ("ap-south-1", "718504428378"),
+    ("ap-southeast-1", "114774131450"),
+    ("ap-southeast-2", "783225319266"),
+    ("ap-southeast-3", "589379963580"),
+    ("ca-central-1", "985666609251"),
+    ("cn-north-1", "638102146993"),
+    ("cn-northwest-1", "037604701340"),
+    ("eu-central-1", "054676820928"),
+    ("eu-north-1", "897822967062"),
+    ("eu-south-1", "635631232127"),
+    ("eu-west-1", "156460612806"),
+    ("eu-west-2", "652711504416"),
+    ("eu-west-3", "009996457667"),
+    ("me-south-1", "076674570225"),
+    ("sa-east-1", "507241528517"),
+    ("us-east-1", "127311923021"),
+    ("us-east-2", "033677994240"),
+    ("us-gov-east-1", "190560391635"),
+    ("us-gov-west-1", "048591011584"),
+    ("us-west-1", "027434742980"),
+    ("us-west-2", "797873946194"),
+];
 
 /// An S3 bucket (`AWS::S3::Bucket`) and its bucket policy
 /// (`AWS::S3::BucketPolicy`, which always denies requests without TLS).
 #[derive(Debug, Clone)]
 pub struct Bucket {
+    scope: Scope,
     handle: ResourceHandle,
     key: Option<Key>,
     policy: Rc<RefCell<PolicyState>>,
@@ -201,10 +250,12 @@ impl Bucket {
         ))
         .clone();
         Bucket {
+            scope,
             handle,
             key,
             policy: Rc::new(RefCell::new(PolicyState {
                 doc,
+                extra: Vec::new(),
                 handle: policy_handle,
             })),
         }
@@ -239,9 +290,105 @@ impl Bucket {
     pub fn add_to_resource_policy(&self, statement: PolicyStatement) {
         let mut st = self.policy.borrow_mut();
         if st.doc.add_statement(statement) {
-            let json = st.doc.to_json();
-            st.handle.edit_properties(|p| p["PolicyDocument"] = json);
+            st.render();
         }
+    }
+
+    /// Let Elastic Load Balancing write access logs under `prefix` (give the
+    /// same prefix to the load balancer's access log settings; may be empty):
+    /// `s3:PutObject` on `<prefix>/AWSLogs/<account>/*` for the
+    /// `logdelivery.elasticloadbalancing.amazonaws.com` service principal and,
+    /// in the regions that existed before August 2022, for the regional ELB
+    /// account (chosen at deploy time with a mapping and a condition, so the
+    /// stack stays region-agnostic; see [`ELB_LEGACY_LOG_ACCOUNTS`]).
+    ///
+    /// Load balancers can only write to SSE-S3 buckets: a KMS-encrypted bucket
+    /// is reported as an error.
+    pub fn allow_load_balancer_access_logs(&self, prefix: &str) {
+        if self.key.is_some() {
+            self.scope.error(
+                "BucketEncryption",
+                "load balancer access logs need SSE-S3 encryption (BucketEncryption::S3Managed); \
+                 ELB cannot write to SSE-KMS buckets",
+            );
+        }
+        let prefix = prefix.trim_matches('/');
+        if prefix.starts_with("AWSLogs") {
+            self.scope.error(
+                "Prefix",
+                "the access log prefix must not start with AWSLogs (ELB adds it)",
+            );
+        }
+        let objects = if prefix.is_empty() {
+            "AWSLogs/${AWS::AccountId}/*".to_string()
+        } else {
+            format!("{prefix}/AWSLogs/${{AWS::AccountId}}/*")
+        };
+        let resource = Value::sub_with(format!("${{Arn}}/{objects}"), [("Arn", self.arn())]);
+        self.add_to_resource_policy(
+            PolicyStatement::allow()
+                .sid("AllowElbLogDelivery")
+                .action("s3:PutObject")
+                .principal(Principal::service(
+                    "logdelivery.elasticloadbalancing.amazonaws.com",
+                ))
+                .resource(resource.clone()),
+        );
+        let Some(stack) = self.scope.stack() else {
+            return;
+        };
+        let mut st = self.policy.borrow_mut();
+        if st
+            .extra
+            .iter()
+            .any(|s| s["Fn::If"][1]["Sid"] == json!("AllowElbLegacyAccountLogDelivery"))
+        {
+            // The legacy-account statement covers every prefix already
+            // granted; add this prefix to it.
+            for s in st.extra.iter_mut() {
+                if let Some(Json::Array(r)) = s["Fn::If"][1].get_mut("Resource") {
+                    let r_json = resource.to_cfn();
+                    if !r.contains(&r_json) {
+                        r.push(r_json);
+                    }
+                }
+            }
+            st.render();
+            return;
+        }
+        let base = self.handle.logical_id();
+        let map: BTreeMap<String, BTreeMap<String, Json>> = ELB_LEGACY_LOG_ACCOUNTS
+            .iter()
+            .map(|(r, a)| {
+                (
+                    (*r).to_string(),
+                    BTreeMap::from([("Account".to_string(), json!(a))]),
+                )
+            })
+            .collect();
+        let map = stack.add_mapping(&format!("{base}ElbLogAccounts"), map);
+        let equals: Vec<CondExpr> = ELB_LEGACY_LOG_ACCOUNTS
+            .iter()
+            .map(|(r, _)| CondExpr::equals(Value::region(), *r))
+            .collect();
+        let cond = stack.add_condition(
+            &format!("{base}InElbLegacyRegion"),
+            CondExpr::or(equals.chunks(10).map(|c| CondExpr::or(c.to_vec()))),
+        );
+        let account = Value::<String>::find_in_map(&map, Value::region(), "Account");
+        let statement = json!({
+            "Sid": "AllowElbLegacyAccountLogDelivery",
+            "Effect": "Allow",
+            "Principal": {"AWS": Value::sub_with(
+                "arn:${AWS::Partition}:iam::${Account}:root",
+                [("Account", account)],
+            )},
+            "Action": "s3:PutObject",
+            "Resource": [resource],
+        });
+        st.extra
+            .push(Value::<Json>::if_(&cond, statement, Value::<Json>::no_value()).to_cfn());
+        st.render();
     }
 
     /// Let the S3 logging service write server access logs of other buckets

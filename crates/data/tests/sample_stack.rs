@@ -77,6 +77,7 @@ fn sample(production: bool) -> serde_json::Value {
             .build(),
     );
     uploads.grant_read_write(&role);
+    access_logs.allow_load_balancer_access_logs("alb");
 
     let topic = AlarmTopic::new(&stack, "Alarms", AlarmTopicProps::default());
     db.metric_cpu_utilization()

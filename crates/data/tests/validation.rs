@@ -122,3 +122,33 @@ fn private_subnets_are_used_when_there_are_no_isolated_ones() {
     assert_eq!(inst["Metadata"]["checkov"]["skip"][0]["id"], "CKV_AWS_157");
     assert_eq!(inst["DeletionPolicy"], "Snapshot");
 }
+
+#[test]
+fn load_balancer_logs_need_sse_s3() {
+    let app = App::new("t");
+    let stack = app.stack("S");
+    let b = Bucket::new(
+        &stack,
+        "Logs",
+        BucketProps::builder()
+            .encryption(BucketEncryption::NewKey)
+            .build(),
+    );
+    b.allow_load_balancer_access_logs("alb");
+    b.allow_load_balancer_access_logs("other");
+    let err = app.synth().unwrap_err().to_string();
+    assert!(err.contains("SSE-S3"), "{err}");
+}
+
+#[test]
+fn bad_bucket_name_is_reported() {
+    let app = App::new("t");
+    let stack = app.stack("S");
+    Bucket::new(
+        &stack,
+        "B",
+        BucketProps::builder().bucket_name("Not_Valid").build(),
+    );
+    let err = app.synth().unwrap_err().to_string();
+    assert!(err.contains("bucket name"), "{err}");
+}
