@@ -490,7 +490,7 @@ mod tests {
     fn too_big_policy_is_reported_once() {
         let app = App::new("t");
         let r = role(&app);
-        for i in 0..400 {
+        for i in 0..120 {
             r.add_to_policy(
                 PolicyStatement::allow()
                     .action(format!("sqs:SendMessage{}", i % 7))

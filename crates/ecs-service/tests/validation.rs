@@ -1,0 +1,204 @@
+//! Bad input is reported by synth with the construct path, never a panic.
+
+use stackcraft_alb::{HealthCheck as TgHealthCheck, TargetGroup, TargetGroupProps};
+use stackcraft_core::{App, Scope};
+use stackcraft_ecs_service::*;
+use stackcraft_vpc::{Vpc, VpcProps};
+
+fn task(scope: &Scope) -> FargateTaskDefinition {
+    FargateTaskDefinition::new(
+        scope,
+        "Task",
+        FargateTaskDefinitionProps::builder()
+            .size(FargateSize::CPU_256_MEM_512)
+            .build(),
+    )
+}
+
+fn web(name: &str) -> ContainerProps {
+    ContainerProps::builder()
+        .name(name)
+        .image(ContainerImage::from_registry("nginx:1.27"))
+        .port_mappings(vec![PortMapping::tcp(8080)])
+        .build()
+}
+
+fn service(scope: &Scope, vpc: &Vpc, td: FargateTaskDefinition) -> FargateService {
+    let cluster = Cluster::new(scope, "Cluster", ClusterProps::default());
+    FargateService::new(
+        scope,
+        "Service",
+        FargateServiceProps::builder()
+            .cluster(cluster)
+            .task_definition(td)
+            .vpc(vpc.clone())
+            .build(),
+    )
+}
+
+fn errors(app: &App) -> String {
+    app.synth().expect_err("synth must fail").to_string()
+}
+
+#[test]
+fn service_needs_a_container() {
+    let app = App::new("t");
+    let s = app.stack("S");
+    let vpc = Vpc::new(&s, "Vpc", VpcProps::builder().build());
+    service(&s, &vpc, task(&s));
+    let e = errors(&app);
+    assert!(e.contains("S/Service") && e.contains("no container"), "{e}");
+}
+
+#[test]
+fn container_problems_are_reported_together() {
+    let app = App::new("t");
+    let s = app.stack("S");
+    let td = task(&s);
+    td.add_container(web("web"));
+    td.add_container(web("web"));
+    td.add_container(
+        ContainerProps::builder()
+            .name("bad name")
+            .image(ContainerImage::from_ecr("repo", "-bad-tag"))
+            .memory_limit_mib(1024)
+            .health_check(HealthCheck::shell("true").interval_secs(2).timeout_secs(5))
+            .stop_timeout_secs(500)
+            .writable_paths(vec!["tmp".into()])
+            .build(),
+    );
+    let c = td.add_container(web("side"));
+    c.add_secret("TOKEN", ContainerSecret::from_ssm_parameter("/has space"));
+    let e = errors(&app);
+    for needle in [
+        "already has a container named \"web\"",
+        "container name \"bad name\"",
+        "image tag \"-bad-tag\"",
+        "more than the task's 512 MiB",
+        "health check interval 2",
+        "stop timeout 500",
+        "writable path \"tmp\"",
+        "SSM parameter name",
+    ] {
+        assert!(e.contains(needle), "missing {needle:?} in:\n{e}");
+    }
+}
+
+#[test]
+fn deployment_and_scaling_bounds() {
+    let app = App::new("t");
+    let s = app.stack("S");
+    let vpc = Vpc::new(&s, "Vpc", VpcProps::builder().build());
+    let td = task(&s);
+    td.add_container(web("web"));
+    let cluster = Cluster::new(&s, "Cluster", ClusterProps::default());
+    let svc = FargateService::new(
+        &s,
+        "Service",
+        FargateServiceProps::builder()
+            .cluster(cluster)
+            .task_definition(td)
+            .vpc(vpc)
+            .min_healthy_percent(150)
+            .max_healthy_percent(250)
+            .build(),
+    );
+    let scaling = svc.auto_scale_task_count(
+        ScalingProps::builder()
+            .min_capacity(5)
+            .max_capacity(2)
+            .build(),
+    );
+    scaling.scale_on_cpu_utilization("Cpu", TargetTracking::builder().target_value(150.0).build());
+    let e = errors(&app);
+    for needle in [
+        "150% given: allowed 0 to 100",
+        "250% given: allowed 100 to 200",
+        "min_capacity 5 is greater than max_capacity 2",
+        "a utilization target is a percentage",
+    ] {
+        assert!(e.contains(needle), "missing {needle:?} in:\n{e}");
+    }
+}
+
+#[test]
+fn attach_checks_container_port_and_listener() {
+    let app = App::new("t");
+    let s = app.stack("S");
+    let vpc = Vpc::new(&s, "Vpc", VpcProps::builder().build());
+    let td = task(&s);
+    td.add_container(web("web"));
+    let svc = service(&s, &vpc, td);
+    let tg = TargetGroup::new(
+        &s,
+        "Tg",
+        TargetGroupProps::builder()
+            .vpc(vpc.clone())
+            .port(8080)
+            .health_check(TgHealthCheck::builder().path("/").build())
+            .build(),
+    );
+    svc.attach_to_target_group(&tg, "api", 8080);
+    svc.attach_to_target_group(&tg, "web", 9090);
+    let e = errors(&app);
+    for needle in [
+        "container \"api\" is not in the task definition (containers: web)",
+        "container \"web\" has no TCP port mapping for port 9090",
+        "not routed to by any listener",
+    ] {
+        assert!(e.contains(needle), "missing {needle:?} in:\n{e}");
+    }
+}
+
+#[test]
+fn writable_root_is_allowed_with_a_recorded_skip() {
+    let app = App::new("t");
+    let s = app.stack("S");
+    let td = task(&s);
+    td.add_container(
+        ContainerProps::builder()
+            .name("legacy")
+            .image(ContainerImage::from_registry("legacy:1"))
+            .readonly_root_filesystem(false)
+            .build(),
+    );
+    let asm = app.synth().expect("valid");
+    let t = &asm.stacks[0].template;
+    let res = &t["Resources"][td.handle().logical_id()];
+    assert_eq!(res["Metadata"]["checkov"]["skip"][0]["id"], "CKV_AWS_43");
+    assert_eq!(
+        res["Properties"]["ContainerDefinitions"][0]["ReadonlyRootFilesystem"],
+        false
+    );
+}
+
+#[test]
+fn spot_only_and_exec_off_by_default() {
+    let app = App::new("t");
+    let s = app.stack("S");
+    let vpc = Vpc::new(&s, "Vpc", VpcProps::builder().build());
+    let td = task(&s);
+    td.add_container(web("web"));
+    let cluster = Cluster::new(&s, "Cluster", ClusterProps::default());
+    let svc = FargateService::new(
+        &s,
+        "Service",
+        FargateServiceProps::builder()
+            .cluster(cluster)
+            .task_definition(td.clone())
+            .vpc(vpc)
+            .capacity(CapacityStrategy::FargateSpot)
+            .build(),
+    );
+    let asm = app.synth().expect("valid");
+    let t = &asm.stacks[0].template;
+    let p = &t["Resources"][svc.handle().logical_id()]["Properties"];
+    assert_eq!(p["EnableExecuteCommand"], false);
+    assert_eq!(
+        p["CapacityProviderStrategy"],
+        serde_json::json!([{"CapacityProvider": "FARGATE_SPOT", "Weight": 1}])
+    );
+    // No grants and no exec: the task role has no policy at all.
+    let role = &t["Resources"][td.task_role().handle().logical_id()]["Properties"];
+    assert!(role.get("Policies").is_none(), "{role}");
+}
