@@ -241,7 +241,7 @@ impl AliasRecord {
                     .hosted_zone_id(zone.zone_id())
                     .alias_target(
                         route53::record_set::AliasTarget::new(
-                            Value::join_raw("", [Value::from("dualstack."), alb.dns_name()]),
+                            Value::sub_with("dualstack.${DnsName}", [("DnsName", alb.dns_name())]),
                             alb.canonical_hosted_zone_id(),
                         )
                         .evaluate_target_health(true),

@@ -16,9 +16,13 @@
 //! without NAT, ...) is recorded with `scope.error(property, message)`; synth
 //! then fails listing every problem. Nothing here panics on user input.
 //!
-//! The default security group of the VPC is not modified (see the crate
-//! README section in the report: restricting it needs a custom resource);
-//! building blocks never attach it to anything.
+//! The VPC's default security group is emptied by default (checkov
+//! CKV2_AWS_12, CIS 5.4) without a Lambda custom resource: an SSM State
+//! Manager association runs the AWS-owned runbook
+//! `AWSConfigRemediation-RemoveVPCDefaultSecurityGroupRules` once, with a role
+//! that may only revoke that group's rules
+//! ([`VpcProps::restrict_default_security_group`]). Building blocks never
+//! attach the default group to anything.
 #![forbid(unsafe_code)]
 
 pub mod cidr;

@@ -5,7 +5,7 @@ use std::ops::Deref;
 use std::rc::Rc;
 
 use serde_json::json;
-use stackcraft_cfn::{ec2, iam, logs, Tag};
+use stackcraft_cfn::{ec2, iam, logs, ssm, Tag};
 use stackcraft_core::{ResourceHandle, Scope, Value};
 use typed_builder::TypedBuilder;
 
@@ -248,6 +248,14 @@ pub struct VpcProps {
     /// Flow logs (`None` turns them off; checkov CKV2_AWS_11 then fails).
     #[builder(default = Some(FlowLogs::default()))]
     pub flow_logs: Option<FlowLogs>,
+    /// Remove every rule of the VPC's default security group (checkov
+    /// CKV2_AWS_12 / CIS 5.4), so nothing that falls back to it gets
+    /// traffic. Done without a Lambda: an SSM State Manager association runs
+    /// the AWS-owned runbook `AWSConfigRemediation-RemoveVPCDefaultSecurityGroupRules`
+    /// once after creation, with a role that may only revoke rules of that
+    /// group. Default `true`.
+    #[builder(default = true)]
+    pub restrict_default_security_group: bool,
 }
 
 /// One subnet of a [`Vpc`].
@@ -559,6 +567,9 @@ impl Vpc {
         };
         this.add_gateway_endpoints(&props.gateway_endpoints);
         this.add_interface_endpoints(&props.interface_endpoints);
+        if props.restrict_default_security_group {
+            this.restrict_default_security_group();
+        }
         if let Some(fl) = &props.flow_logs {
             this.add_flow_logs(fl);
         } else {
@@ -680,6 +691,60 @@ impl Vpc {
                     .security_group_ids(vec![sg.id()]),
             );
         }
+    }
+
+    fn restrict_default_security_group(&self) {
+        let s = self.inner.scope.scope("RestrictDefaultSecurityGroup");
+        let default_sg: Value<String> = self.inner.handle.get_att("DefaultSecurityGroup");
+        let sg_arn = Value::sub_with(
+            "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/${GroupId}",
+            [("GroupId", default_sg.clone())],
+        );
+        let trust = json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": { "Service": "ssm.amazonaws.com" },
+                "Action": "sts:AssumeRole",
+                "Condition": { "StringEquals": { "aws:SourceAccount": Value::account_id() } },
+            }],
+        });
+        let policy = json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress"],
+                    "Resource": sg_arn,
+                },
+                {
+                    // DescribeSecurityGroups has no resource-level permissions.
+                    "Effect": "Allow",
+                    "Action": "ec2:DescribeSecurityGroups",
+                    "Resource": "*",
+                },
+            ],
+        });
+        let role = s.add(
+            "Role",
+            iam::Role::new(trust)
+                .description(format!(
+                    "Lets SSM Automation remove the rules of the default security group of {}",
+                    self.inner.scope.path()
+                ))
+                .policies(vec![iam::role::Policy::new(
+                    policy,
+                    "RevokeDefaultSecurityGroupRules",
+                )]),
+        );
+        let mut params = std::collections::BTreeMap::new();
+        params.insert("GroupId".to_owned(), vec![default_sg]);
+        params.insert("AutomationAssumeRole".to_owned(), vec![role.attr_arn()]);
+        s.add(
+            "Association",
+            ssm::Association::new("AWSConfigRemediation-RemoveVPCDefaultSecurityGroupRules")
+                .parameters(params),
+        );
     }
 
     fn add_flow_logs(&self, fl: &FlowLogs) {

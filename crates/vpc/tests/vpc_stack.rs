@@ -128,6 +128,17 @@ fn pyshop_shape() {
         .unwrap()
         .contains("default port (tcp 5432)"));
     assert!(resources_of(&a, "AWS::EC2::SecurityGroupEgress").is_empty());
+    // The default security group is emptied by the AWS-owned runbook.
+    let assoc = resources_of(&a, "AWS::SSM::Association");
+    assert_eq!(assoc.len(), 1);
+    assert_eq!(
+        assoc[0]["Properties"]["Name"],
+        "AWSConfigRemediation-RemoveVPCDefaultSecurityGroupRules"
+    );
+    assert_eq!(
+        assoc[0]["Properties"]["Parameters"]["GroupId"][0]["Fn::GetAtt"][1],
+        "DefaultSecurityGroup"
+    );
 }
 
 #[test]
@@ -286,6 +297,7 @@ fn isolated_only_vpc_needs_no_nat_or_igw() {
             .subnets(vec![SubnetConfiguration::isolated("Data")])
             .nat_gateways(NatGateways::None)
             .flow_logs(None)
+            .restrict_default_security_group(false)
             .build(),
     );
     assert!(vpc
@@ -294,5 +306,6 @@ fn isolated_only_vpc_needs_no_nat_or_igw() {
     let a = app.synth().unwrap();
     assert!(resources_of(&a, "AWS::EC2::InternetGateway").is_empty());
     assert!(resources_of(&a, "AWS::EC2::Route").is_empty());
+    assert!(resources_of(&a, "AWS::SSM::Association").is_empty());
     stackcraft_testing::assert_cfn_lint_clean(&a);
 }
