@@ -73,4 +73,5 @@ pub use size::{FargateSize, FargateSizeError};
 pub use task::{
     Container, ContainerProps, ContainerSecret, CpuArchitecture, FargateTaskDefinition,
     FargateTaskDefinitionProps, HealthCheck, Logging, PortMapping, PortProtocol,
+    MAX_CONTAINERS_PER_TASK,
 };

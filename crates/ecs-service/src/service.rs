@@ -195,7 +195,9 @@ pub struct FargateServiceProps {
     pub task_definition: FargateTaskDefinition,
     /// The VPC the tasks run in.
     pub vpc: Vpc,
-    /// Tasks to run (default 2; autoscaling adjusts it later).
+    /// Tasks to run (default 2). Ignored once
+    /// [`FargateService::auto_scale_task_count`] is used (the scalable target
+    /// then owns the count).
     #[builder(default = 2)]
     pub desired_count: u32,
     /// Subnet tier for the tasks (default private with egress).
@@ -479,6 +481,12 @@ impl FargateService {
             if st.attached.contains(&entry) {
                 return;
             }
+            if st.attached.len() == 5 {
+                self.scope.error(
+                    "LoadBalancers",
+                    "an ECS service registers in at most 5 target groups",
+                );
+            }
             st.attached.push(entry);
             Json::Array(st.attached.clone())
         };
@@ -508,7 +516,18 @@ impl FargateService {
 
     /// Scale the task count between `min_capacity` and `max_capacity`; add
     /// target-tracking policies on the returned [`ScalableTaskCount`].
+    ///
+    /// The scalable target then owns the task count: `DesiredCount` is left
+    /// out of the template, so a later deployment does not reset a scaled-out
+    /// service to the configured count (ECS starts a new service with one
+    /// task and Application Auto Scaling raises it to `min_capacity` at
+    /// once).
     pub fn auto_scale_task_count(&self, props: ScalingProps) -> ScalableTaskCount {
+        self.handle.edit_properties(|p| {
+            if let Some(m) = p.as_object_mut() {
+                m.remove("DesiredCount");
+            }
+        });
         ScalableTaskCount::new(&self.scope, "TaskCount", self, props)
     }
 

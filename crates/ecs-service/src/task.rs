@@ -463,7 +463,12 @@ struct ContainerInfo {
     ports: Vec<PortMapping>,
     essential: bool,
     log_group: Option<LogGroup>,
+    env_names: Vec<String>,
+    secret_names: Vec<String>,
 }
+
+/// ECS's limit of containers per task definition.
+pub const MAX_CONTAINERS_PER_TASK: usize = 10;
 
 #[derive(Debug)]
 struct TdState {
@@ -599,6 +604,12 @@ impl FargateTaskDefinition {
     pub fn add_container(&self, props: ContainerProps) -> Container {
         let cscope = self.scope.scope(&props.name);
         let name = props.name.clone();
+        if self.state.borrow().containers.len() == MAX_CONTAINERS_PER_TASK {
+            cscope.error(
+                "ContainerDefinitions",
+                format!("a task definition has at most {MAX_CONTAINERS_PER_TASK} containers"),
+            );
+        }
         if !valid_name(&name) {
             cscope.error(
                 "Name",
@@ -789,6 +800,8 @@ impl FargateTaskDefinition {
                 ports: props.port_mappings.clone(),
                 essential: props.essential,
                 log_group: log_group.map(|(lg, _)| lg),
+                env_names: Vec::new(),
+                secret_names: Vec::new(),
             });
             st.containers.len() - 1
         };
@@ -943,6 +956,22 @@ impl Container {
         &self.name
     }
 
+    /// Remember `name` as an environment (or secret) variable; returns
+    /// whether it is already used by the other kind.
+    fn record_name(&self, name: &str, secret: bool) -> bool {
+        let mut st = self.td.state.borrow_mut();
+        let info = &mut st.containers[self.index];
+        let (mine, other) = if secret {
+            (&mut info.secret_names, &info.env_names)
+        } else {
+            (&mut info.env_names, &info.secret_names)
+        };
+        if !mine.iter().any(|n| n == name) {
+            mine.push(name.to_owned());
+        }
+        other.iter().any(|n| n == name)
+    }
+
     /// Set a plain environment variable (replaces an earlier value).
     pub fn add_environment(&self, name: &str, value: impl Into<Value<String>>) {
         let value = value.into();
@@ -950,6 +979,12 @@ impl Container {
             self.scope.error(
                 "Environment",
                 "environment variable names must be non-empty",
+            );
+        }
+        if self.record_name(name, false) {
+            self.scope.error(
+                "Environment",
+                format!("{name} is also injected as a secret; a variable comes from one place"),
             );
         }
         if looks_secret(name) && value.as_literal().is_some() {
@@ -975,6 +1010,14 @@ impl Container {
         }
         if let Some(p) = secret.problem() {
             self.scope.error("Secrets", p);
+        }
+        if self.record_name(name, true) {
+            self.scope.error(
+                "Secrets",
+                format!(
+                    "{name} is also a plain environment variable; a variable comes from one place"
+                ),
+            );
         }
         secret.grant_read(&self.td.execution_role);
         let n = name.to_owned();

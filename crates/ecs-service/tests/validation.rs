@@ -202,3 +202,41 @@ fn spot_only_and_exec_off_by_default() {
     let role = &t["Resources"][td.task_role().handle().logical_id()]["Properties"];
     assert!(role.get("Policies").is_none(), "{role}");
 }
+
+#[test]
+fn a_variable_is_either_plain_or_secret_and_tasks_hold_ten_containers() {
+    let app = App::new("t");
+    let s = app.stack("S");
+    let td = task(&s);
+    let c = td.add_container(web("web"));
+    c.add_environment("DB_URL", "postgres://localhost");
+    c.add_secret("DB_URL", ContainerSecret::from_ssm_parameter("/app/db-url"));
+    for i in 0..MAX_CONTAINERS_PER_TASK {
+        td.add_container(web(&format!("side{i}")));
+    }
+    let e = errors(&app);
+    assert!(
+        e.contains("DB_URL is also a plain environment variable"),
+        "{e}"
+    );
+    assert!(e.contains("at most 10 containers"), "{e}");
+}
+
+#[test]
+fn autoscaling_owns_the_desired_count() {
+    let app = App::new("t");
+    let s = app.stack("S");
+    let vpc = Vpc::new(&s, "Vpc", VpcProps::builder().build());
+    let td = task(&s);
+    td.add_container(web("web"));
+    let svc = service(&s, &vpc, td);
+    svc.auto_scale_task_count(
+        ScalingProps::builder()
+            .min_capacity(2)
+            .max_capacity(4)
+            .build(),
+    );
+    let asm = app.synth().expect("valid");
+    let p = &asm.stacks[0].template["Resources"][svc.handle().logical_id()]["Properties"];
+    assert!(p.get("DesiredCount").is_none(), "{p}");
+}
