@@ -211,7 +211,10 @@ pub struct FargateServiceProps {
     #[builder(default = true)]
     pub circuit_breaker_rollback: bool,
     /// ECS Exec (`aws ecs execute-command`); grants the task role the
-    /// `ssmmessages` channel actions. Default `false`.
+    /// `ssmmessages` channel actions and mounts the paths the exec agent
+    /// writes to (`/managed-agents`, `/var/lib/amazon/ssm`,
+    /// `/var/log/amazon/ssm`) as scratch volumes in read-only-root
+    /// containers. Default `false`.
     #[builder(default = false)]
     pub enable_execute_command: bool,
     /// On-demand / Spot placement.
@@ -414,6 +417,7 @@ impl FargateService {
             ]);
         }
         if props.enable_execute_command {
+            td.prepare_for_exec();
             td.task_role().add_to_policy(
                 PolicyStatement::allow()
                     .actions([

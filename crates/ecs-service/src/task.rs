@@ -465,6 +465,27 @@ struct ContainerInfo {
     log_group: Option<LogGroup>,
     env_names: Vec<String>,
     secret_names: Vec<String>,
+    readonly_root: bool,
+    writable_paths: Vec<String>,
+}
+
+/// Paths the ECS Exec agent writes to: mounted as scratch volumes in
+/// read-only-root containers of a service with ECS Exec (the agent crashes
+/// otherwise; see aws/containers-roadmap#1359).
+const EXEC_AGENT_PATHS: [&str; 3] = [
+    "/managed-agents",
+    "/var/lib/amazon/ssm",
+    "/var/log/amazon/ssm",
+];
+
+/// A scratch volume per container and path (containers never share one).
+fn scratch_volume_name(container: &str, path: &str) -> String {
+    format!(
+        "{container}-scratch{}",
+        path.chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+    )
 }
 
 /// ECS's limit of containers per task definition.
@@ -770,12 +791,7 @@ impl FargateTaskDefinition {
                     format!("writable path {path:?} must be absolute and not '/'"),
                 );
             }
-            let vol: String = format!(
-                "scratch{}",
-                path.chars()
-                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-                    .collect::<String>()
-            );
+            let vol = scratch_volume_name(&name, path);
             self.add_volume(&vol);
             mounts.push(
                 td::MountPoint::new()
@@ -802,6 +818,8 @@ impl FargateTaskDefinition {
                 log_group: log_group.map(|(lg, _)| lg),
                 env_names: Vec::new(),
                 secret_names: Vec::new(),
+                readonly_root: props.readonly_root_filesystem,
+                writable_paths: props.writable_paths.clone(),
             });
             st.containers.len() - 1
         };
@@ -907,6 +925,48 @@ impl FargateTaskDefinition {
     /// The underlying resource (escape hatch).
     pub fn handle(&self) -> &ResourceHandle {
         &self.handle
+    }
+
+    /// Make the paths the ECS Exec agent writes to writable in every
+    /// read-only-root container (called by a service with ECS Exec on).
+    pub(crate) fn prepare_for_exec(&self) {
+        let todo: Vec<(usize, String, Vec<&str>)> = {
+            let mut st = self.state.borrow_mut();
+            st.containers
+                .iter_mut()
+                .enumerate()
+                .filter(|(_, c)| c.readonly_root)
+                .map(|(i, c)| {
+                    let name = c.name.clone();
+                    let missing: Vec<&str> = EXEC_AGENT_PATHS
+                        .into_iter()
+                        .filter(|p| !c.writable_paths.iter().any(|w| w == p))
+                        .collect();
+                    c.writable_paths
+                        .extend(missing.iter().map(|p| (*p).to_owned()));
+                    (i, name, missing)
+                })
+                .collect()
+        };
+        for (index, name, paths) in todo {
+            for path in paths {
+                let vol = scratch_volume_name(&name, path);
+                self.add_volume(&vol);
+                let mount = td::MountPoint::new()
+                    .source_volume(vol)
+                    .container_path(path)
+                    .read_only(false)
+                    .to_cfn();
+                self.edit_container(index, |c| {
+                    let m = c
+                        .as_object_mut()
+                        .map(|m| m.entry("MountPoints").or_insert_with(|| json!([])));
+                    if let Some(Json::Array(a)) = m {
+                        a.push(mount);
+                    }
+                });
+            }
+        }
     }
 
     fn edit_container(&self, index: usize, f: impl FnOnce(&mut Json)) {
