@@ -406,3 +406,95 @@ fn cross_stack_connections_do_not_cycle() {
     let _ = alb.connections();
     stackcraft_testing::assert_cfn_lint_clean(&a);
 }
+
+#[test]
+fn deletion_protection_follows_the_environment() {
+    for (production, expected) in [(true, "true"), (false, "false")] {
+        let app = App::new("env");
+        app.set_environment(if production { "prod" } else { "dev" }, production);
+        let s = app.stack("Web");
+        let vpc = new_vpc(&s);
+        ApplicationLoadBalancer::new(
+            &s,
+            "Alb",
+            ApplicationLoadBalancerProps::builder().vpc(vpc).build(),
+        );
+        let a = app.synth().unwrap();
+        let lb = &resources(&a, 0, "AWS::ElasticLoadBalancingV2::LoadBalancer")[0];
+        let attrs = lb["Properties"]["LoadBalancerAttributes"]
+            .as_array()
+            .unwrap();
+        assert!(attrs
+            .iter()
+            .any(|a| a["Key"] == "deletion_protection.enabled" && a["Value"] == expected));
+        assert!(attrs.iter().any(|a| a["Key"]
+            == "routing.http.drop_invalid_header_fields.enabled"
+            && a["Value"] == "true"));
+    }
+}
+
+#[test]
+fn access_logs_replace_the_skip() {
+    let app = App::new("logs");
+    let s = app.stack("Web");
+    let vpc = new_vpc(&s);
+    ApplicationLoadBalancer::new(
+        &s,
+        "Alb",
+        ApplicationLoadBalancerProps::builder()
+            .vpc(vpc)
+            .access_logs(AccessLogs::new("pyshop-alb-logs", "web/"))
+            .build(),
+    );
+    let a = app.synth().unwrap();
+    let lb = &resources(&a, 0, "AWS::ElasticLoadBalancingV2::LoadBalancer")[0];
+    let attrs = lb["Properties"]["LoadBalancerAttributes"]
+        .as_array()
+        .unwrap();
+    assert!(attrs
+        .iter()
+        .any(|a| a["Key"] == "access_logs.s3.bucket" && a["Value"] == "pyshop-alb-logs"));
+    assert!(attrs
+        .iter()
+        .any(|a| a["Key"] == "access_logs.s3.prefix" && a["Value"] == "web"));
+    assert!(
+        lb.get("Metadata").is_none(),
+        "no checkov skip when access logs are on"
+    );
+}
+
+#[test]
+fn restricted_egress_gets_explicit_rules() {
+    let app = App::new("sg");
+    let s = app.stack("Net");
+    let vpc = new_vpc(&s);
+    let a = SecurityGroup::new(
+        &s,
+        "A",
+        &vpc,
+        SecurityGroupProps::builder()
+            .description("a")
+            .allow_all_outbound(false)
+            .build(),
+    );
+    let b = SecurityGroup::new(
+        &s,
+        "B",
+        &vpc,
+        SecurityGroupProps::builder()
+            .description("b")
+            .allow_all_outbound(false)
+            .build(),
+    );
+    a.connections().allow_to(&b, Port::tcp(6379), "cache");
+    a.connections().allow_to(&b, Port::tcp(6379), "cache"); // deduplicated
+    let asm = app.synth().unwrap();
+    let egress = resources(&asm, 0, "AWS::EC2::SecurityGroupEgress");
+    let ingress: Vec<_> = resources(&asm, 0, "AWS::EC2::SecurityGroupIngress")
+        .into_iter()
+        .filter(|r| r["Properties"]["FromPort"] == 6379)
+        .collect();
+    assert_eq!((egress.len(), ingress.len()), (1, 1));
+    assert_eq!(egress[0]["Properties"]["Description"], "cache");
+    stackcraft_testing::assert_cfn_lint_clean(&asm);
+}
