@@ -122,7 +122,7 @@ impl crate::ResourceInfo for ScalableTarget {
         &["ResourceId", "ScalableDimension", "ServiceNamespace"];
 }
 
-/// Handle to an `AWS::ApplicationAutoScaling::ScalableTarget` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ApplicationAutoScaling::ScalableTarget` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `ResourceId`, `ScalableDimension`, `ServiceNamespace`.
 #[derive(Debug, Clone)]
 pub struct ScalableTargetRef(stackcraft_core::ResourceHandle);
 
@@ -460,7 +460,7 @@ impl crate::ResourceInfo for ScalingPolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn", "ScalableDimension"];
 }
 
-/// Handle to an `AWS::ApplicationAutoScaling::ScalingPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ApplicationAutoScaling::ScalingPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `Arn`, `ScalableDimension`.
 #[derive(Debug, Clone)]
 pub struct ScalingPolicyRef(stackcraft_core::ResourceHandle);
 

@@ -85,7 +85,7 @@ impl crate::ResourceInfo for Budget {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::Budgets::Budget` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Budgets::Budget` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct BudgetRef(stackcraft_core::ResourceHandle);
 
@@ -917,7 +917,7 @@ impl crate::ResourceInfo for BudgetsAction {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ActionId", "BudgetName"];
 }
 
-/// Handle to an `AWS::Budgets::BudgetsAction` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Budgets::BudgetsAction` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `ActionId`, `BudgetName`.
 #[derive(Debug, Clone)]
 pub struct BudgetsActionRef(stackcraft_core::ResourceHandle);
 

@@ -64,7 +64,7 @@ impl crate::ResourceInfo for Account {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccountId"];
 }
 
-/// Handle to an `AWS::CertificateManager::Account` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::CertificateManager::Account` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AccountId`.
 #[derive(Debug, Clone)]
 pub struct AccountRef(stackcraft_core::ResourceHandle);
 
@@ -191,7 +191,7 @@ impl crate::ResourceInfo for AcmeDomainValidation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::CertificateManager::AcmeDomainValidation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::CertificateManager::AcmeDomainValidation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct AcmeDomainValidationRef(stackcraft_core::ResourceHandle);
 
@@ -411,7 +411,7 @@ impl crate::ResourceInfo for AcmeEndpoint {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AcmeEndpointArn"];
 }
 
-/// Handle to an `AWS::CertificateManager::AcmeEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::CertificateManager::AcmeEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AcmeEndpointArn`.
 #[derive(Debug, Clone)]
 pub struct AcmeEndpointRef(stackcraft_core::ResourceHandle);
 
@@ -576,7 +576,7 @@ impl crate::ResourceInfo for AcmeExternalAccountBinding {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AcmeExternalAccountBindingArn"];
 }
 
-/// Handle to an `AWS::CertificateManager::AcmeExternalAccountBinding` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::CertificateManager::AcmeExternalAccountBinding` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AcmeExternalAccountBindingArn`.
 #[derive(Debug, Clone)]
 pub struct AcmeExternalAccountBindingRef(stackcraft_core::ResourceHandle);
 
@@ -775,7 +775,7 @@ impl crate::ResourceInfo for Certificate {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CertificateArn"];
 }
 
-/// Handle to an `AWS::CertificateManager::Certificate` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::CertificateManager::Certificate` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `CertificateArn`.
 #[derive(Debug, Clone)]
 pub struct CertificateRef(stackcraft_core::ResourceHandle);
 

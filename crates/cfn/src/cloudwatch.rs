@@ -304,7 +304,7 @@ impl crate::ResourceInfo for Alarm {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AlarmName"];
 }
 
-/// Handle to an `AWS::CloudWatch::Alarm` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::CloudWatch::Alarm` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AlarmName`.
 #[derive(Debug, Clone)]
 pub struct AlarmRef(stackcraft_core::ResourceHandle);
 
@@ -909,7 +909,7 @@ impl crate::ResourceInfo for AlarmMuteRule {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::CloudWatch::AlarmMuteRule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::CloudWatch::AlarmMuteRule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct AlarmMuteRuleRef(stackcraft_core::ResourceHandle);
 
@@ -1181,7 +1181,7 @@ impl crate::ResourceInfo for AnomalyDetector {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::CloudWatch::AnomalyDetector` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::CloudWatch::AnomalyDetector` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct AnomalyDetectorRef(stackcraft_core::ResourceHandle);
 
@@ -1764,7 +1764,7 @@ impl crate::ResourceInfo for CompositeAlarm {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AlarmName"];
 }
 
-/// Handle to an `AWS::CloudWatch::CompositeAlarm` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::CloudWatch::CompositeAlarm` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AlarmName`.
 #[derive(Debug, Clone)]
 pub struct CompositeAlarmRef(stackcraft_core::ResourceHandle);
 
@@ -1928,7 +1928,7 @@ impl crate::ResourceInfo for Dashboard {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DashboardName"];
 }
 
-/// Handle to an `AWS::CloudWatch::Dashboard` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::CloudWatch::Dashboard` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `DashboardName`.
 #[derive(Debug, Clone)]
 pub struct DashboardRef(stackcraft_core::ResourceHandle);
 
@@ -2015,7 +2015,7 @@ impl crate::ResourceInfo for InsightRule {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::CloudWatch::InsightRule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::CloudWatch::InsightRule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct InsightRuleRef(stackcraft_core::ResourceHandle);
 
@@ -2132,7 +2132,7 @@ impl crate::ResourceInfo for Integration {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IntegrationArn"];
 }
 
-/// Handle to an `AWS::CloudWatch::Integration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::CloudWatch::Integration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `IntegrationArn`.
 #[derive(Debug, Clone)]
 pub struct IntegrationRef(stackcraft_core::ResourceHandle);
 
@@ -2410,7 +2410,7 @@ impl crate::ResourceInfo for LogAlarm {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AlarmName"];
 }
 
-/// Handle to an `AWS::CloudWatch::LogAlarm` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::CloudWatch::LogAlarm` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AlarmName`.
 #[derive(Debug, Clone)]
 pub struct LogAlarmRef(stackcraft_core::ResourceHandle);
 
@@ -2798,7 +2798,7 @@ impl crate::ResourceInfo for MetricStream {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
-/// Handle to an `AWS::CloudWatch::MetricStream` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::CloudWatch::MetricStream` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct MetricStreamRef(stackcraft_core::ResourceHandle);
 
@@ -3002,7 +3002,7 @@ impl crate::ResourceInfo for OTelEnrichment {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccountId"];
 }
 
-/// Handle to an `AWS::CloudWatch::OTelEnrichment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::CloudWatch::OTelEnrichment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AccountId`.
 #[derive(Debug, Clone)]
 pub struct OTelEnrichmentRef(stackcraft_core::ResourceHandle);
 
@@ -3125,7 +3125,7 @@ impl crate::ResourceInfo for ResourceMetricsConfiguration {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ResourceArn"];
 }
 
-/// Handle to an `AWS::CloudWatch::ResourceMetricsConfiguration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::CloudWatch::ResourceMetricsConfiguration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ResourceArn`.
 #[derive(Debug, Clone)]
 pub struct ResourceMetricsConfigurationRef(stackcraft_core::ResourceHandle);
 
@@ -3253,7 +3253,7 @@ impl crate::ResourceInfo for View {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
-/// Handle to an `AWS::CloudWatch::View` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::CloudWatch::View` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct ViewRef(stackcraft_core::ResourceHandle);
 

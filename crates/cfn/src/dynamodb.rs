@@ -283,7 +283,7 @@ impl crate::ResourceInfo for GlobalTable {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TableName"];
 }
 
-/// Handle to an `AWS::DynamoDB::GlobalTable` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::DynamoDB::GlobalTable` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `TableName`.
 #[derive(Debug, Clone)]
 pub struct GlobalTableRef(stackcraft_core::ResourceHandle);
 
@@ -1957,7 +1957,7 @@ impl crate::ResourceInfo for Table {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TableName"];
 }
 
-/// Handle to an `AWS::DynamoDB::Table` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::DynamoDB::Table` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `TableName`.
 #[derive(Debug, Clone)]
 pub struct TableRef(stackcraft_core::ResourceHandle);
 

@@ -186,7 +186,7 @@ impl crate::ResourceInfo for ApplicationStatusCheck {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::EC2::ApplicationStatusCheck` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::ApplicationStatusCheck` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct ApplicationStatusCheckRef(stackcraft_core::ResourceHandle);
 
@@ -419,7 +419,7 @@ impl crate::ResourceInfo for CapacityManagerDataExport {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CapacityManagerDataExportId"];
 }
 
-/// Handle to an `AWS::EC2::CapacityManagerDataExport` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::CapacityManagerDataExport` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `CapacityManagerDataExportId`.
 #[derive(Debug, Clone)]
 pub struct CapacityManagerDataExportRef(stackcraft_core::ResourceHandle);
 
@@ -633,7 +633,7 @@ impl crate::ResourceInfo for CapacityReservation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::CapacityReservation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::CapacityReservation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct CapacityReservationRef(stackcraft_core::ResourceHandle);
 
@@ -949,7 +949,7 @@ impl crate::ResourceInfo for CapacityReservationFleet {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CapacityReservationFleetId"];
 }
 
-/// Handle to an `AWS::EC2::CapacityReservationFleet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::CapacityReservationFleet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `CapacityReservationFleetId`.
 #[derive(Debug, Clone)]
 pub struct CapacityReservationFleetRef(stackcraft_core::ResourceHandle);
 
@@ -1154,7 +1154,7 @@ impl crate::ResourceInfo for CarrierGateway {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CarrierGatewayId"];
 }
 
-/// Handle to an `AWS::EC2::CarrierGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::CarrierGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `CarrierGatewayId`.
 #[derive(Debug, Clone)]
 pub struct CarrierGatewayRef(stackcraft_core::ResourceHandle);
 
@@ -1266,7 +1266,7 @@ impl crate::ResourceInfo for ClientVpnAuthorizationRule {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::ClientVpnAuthorizationRule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::ClientVpnAuthorizationRule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct ClientVpnAuthorizationRuleRef(stackcraft_core::ResourceHandle);
 
@@ -1567,7 +1567,7 @@ impl crate::ResourceInfo for ClientVpnEndpoint {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::ClientVpnEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::ClientVpnEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct ClientVpnEndpointRef(stackcraft_core::ResourceHandle);
 
@@ -2174,7 +2174,7 @@ impl crate::ResourceInfo for ClientVpnRoute {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::ClientVpnRoute` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::ClientVpnRoute` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct ClientVpnRouteRef(stackcraft_core::ResourceHandle);
 
@@ -2270,7 +2270,7 @@ impl crate::ResourceInfo for ClientVpnTargetNetworkAssociation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::ClientVpnTargetNetworkAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::ClientVpnTargetNetworkAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct ClientVpnTargetNetworkAssociationRef(stackcraft_core::ResourceHandle);
 
@@ -2390,7 +2390,7 @@ impl crate::ResourceInfo for CustomerGateway {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CustomerGatewayId"];
 }
 
-/// Handle to an `AWS::EC2::CustomerGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::CustomerGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `CustomerGatewayId`.
 #[derive(Debug, Clone)]
 pub struct CustomerGatewayRef(stackcraft_core::ResourceHandle);
 
@@ -2523,7 +2523,7 @@ impl crate::ResourceInfo for DhcpOptions {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DhcpOptionsId"];
 }
 
-/// Handle to an `AWS::EC2::DHCPOptions` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::DHCPOptions` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `DhcpOptionsId`.
 #[derive(Debug, Clone)]
 pub struct DhcpOptionsRef(stackcraft_core::ResourceHandle);
 
@@ -2737,7 +2737,7 @@ impl crate::ResourceInfo for Ec2Fleet {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["FleetId"];
 }
 
-/// Handle to an `AWS::EC2::EC2Fleet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::EC2Fleet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `FleetId`.
 #[derive(Debug, Clone)]
 pub struct Ec2FleetRef(stackcraft_core::ResourceHandle);
 
@@ -5103,7 +5103,7 @@ impl crate::ResourceInfo for Eip {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["PublicIp", "AllocationId"];
 }
 
-/// Handle to an `AWS::EC2::EIP` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::EIP` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `PublicIp`, `AllocationId`.
 #[derive(Debug, Clone)]
 pub struct EipRef(stackcraft_core::ResourceHandle);
 
@@ -5218,7 +5218,7 @@ impl crate::ResourceInfo for EipAssociation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::EIPAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::EIPAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct EipAssociationRef(stackcraft_core::ResourceHandle);
 
@@ -5291,7 +5291,7 @@ impl crate::ResourceInfo for EgressOnlyInternetGateway {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::EgressOnlyInternetGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::EgressOnlyInternetGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct EgressOnlyInternetGatewayRef(stackcraft_core::ResourceHandle);
 
@@ -5366,7 +5366,7 @@ impl crate::ResourceInfo for EnclaveCertificateIamRoleAssociation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CertificateArn", "RoleArn"];
 }
 
-/// Handle to an `AWS::EC2::EnclaveCertificateIamRoleAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::EnclaveCertificateIamRoleAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `CertificateArn`, `RoleArn`.
 #[derive(Debug, Clone)]
 pub struct EnclaveCertificateIamRoleAssociationRef(stackcraft_core::ResourceHandle);
 
@@ -5566,7 +5566,7 @@ impl crate::ResourceInfo for FlowLog {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::FlowLog` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::FlowLog` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct FlowLogRef(stackcraft_core::ResourceHandle);
 
@@ -5765,7 +5765,7 @@ impl crate::ResourceInfo for FpgaImage {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::EC2::FpgaImage` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::FpgaImage` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct FpgaImageRef(stackcraft_core::ResourceHandle);
 
@@ -5915,7 +5915,7 @@ impl crate::ResourceInfo for GatewayRouteTableAssociation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["GatewayId"];
 }
 
-/// Handle to an `AWS::EC2::GatewayRouteTableAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::GatewayRouteTableAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `GatewayId`.
 #[derive(Debug, Clone)]
 pub struct GatewayRouteTableAssociationRef(stackcraft_core::ResourceHandle);
 
@@ -6057,7 +6057,7 @@ impl crate::ResourceInfo for Host {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["HostId"];
 }
 
-/// Handle to an `AWS::EC2::Host` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::Host` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `HostId`.
 #[derive(Debug, Clone)]
 pub struct HostRef(stackcraft_core::ResourceHandle);
 
@@ -6199,7 +6199,7 @@ impl crate::ResourceInfo for Ipam {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamId"];
 }
 
-/// Handle to an `AWS::EC2::IPAM` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::IPAM` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `IpamId`.
 #[derive(Debug, Clone)]
 pub struct IpamRef(stackcraft_core::ResourceHandle);
 
@@ -6379,7 +6379,7 @@ impl crate::ResourceInfo for IpamAllocation {
         &["IpamPoolId", "IpamPoolAllocationId", "Cidr"];
 }
 
-/// Handle to an `AWS::EC2::IPAMAllocation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::IPAMAllocation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `IpamPoolId`, `IpamPoolAllocationId`, `Cidr`.
 #[derive(Debug, Clone)]
 pub struct IpamAllocationRef(stackcraft_core::ResourceHandle);
 
@@ -6606,7 +6606,7 @@ impl crate::ResourceInfo for IpamPool {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamPoolId"];
 }
 
-/// Handle to an `AWS::EC2::IPAMPool` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::IPAMPool` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `IpamPoolId`.
 #[derive(Debug, Clone)]
 pub struct IpamPoolRef(stackcraft_core::ResourceHandle);
 
@@ -6790,7 +6790,7 @@ impl crate::ResourceInfo for IpamPoolCidr {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamPoolId", "IpamPoolCidrId"];
 }
 
-/// Handle to an `AWS::EC2::IPAMPoolCidr` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::IPAMPoolCidr` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `IpamPoolId`, `IpamPoolCidrId`.
 #[derive(Debug, Clone)]
 pub struct IpamPoolCidrRef(stackcraft_core::ResourceHandle);
 
@@ -6901,7 +6901,7 @@ impl crate::ResourceInfo for IpamPrefixListResolver {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamPrefixListResolverId"];
 }
 
-/// Handle to an `AWS::EC2::IPAMPrefixListResolver` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::IPAMPrefixListResolver` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `IpamPrefixListResolverId`.
 #[derive(Debug, Clone)]
 pub struct IpamPrefixListResolverRef(stackcraft_core::ResourceHandle);
 
@@ -7175,7 +7175,7 @@ impl crate::ResourceInfo for IpamPrefixListResolverTarget {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamPrefixListResolverTargetId"];
 }
 
-/// Handle to an `AWS::EC2::IPAMPrefixListResolverTarget` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::IPAMPrefixListResolverTarget` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `IpamPrefixListResolverTargetId`.
 #[derive(Debug, Clone)]
 pub struct IpamPrefixListResolverTargetRef(stackcraft_core::ResourceHandle);
 
@@ -7303,7 +7303,7 @@ impl crate::ResourceInfo for IpamResourceDiscovery {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamResourceDiscoveryId"];
 }
 
-/// Handle to an `AWS::EC2::IPAMResourceDiscovery` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::IPAMResourceDiscovery` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `IpamResourceDiscoveryId`.
 #[derive(Debug, Clone)]
 pub struct IpamResourceDiscoveryRef(stackcraft_core::ResourceHandle);
 
@@ -7471,7 +7471,7 @@ impl crate::ResourceInfo for IpamResourceDiscoveryAssociation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamResourceDiscoveryAssociationId"];
 }
 
-/// Handle to an `AWS::EC2::IPAMResourceDiscoveryAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::IPAMResourceDiscoveryAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `IpamResourceDiscoveryAssociationId`.
 #[derive(Debug, Clone)]
 pub struct IpamResourceDiscoveryAssociationRef(stackcraft_core::ResourceHandle);
 
@@ -7604,7 +7604,7 @@ impl crate::ResourceInfo for IpamScope {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamScopeId"];
 }
 
-/// Handle to an `AWS::EC2::IPAMScope` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::IPAMScope` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `IpamScopeId`.
 #[derive(Debug, Clone)]
 pub struct IpamScopeRef(stackcraft_core::ResourceHandle);
 
@@ -7744,7 +7744,7 @@ impl crate::ResourceInfo for IPv4Pool {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::EC2::IPv4Pool` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::IPv4Pool` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct IPv4PoolRef(stackcraft_core::ResourceHandle);
 
@@ -8284,7 +8284,7 @@ impl crate::ResourceInfo for Instance {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["InstanceId"];
 }
 
-/// Handle to an `AWS::EC2::Instance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::Instance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `InstanceId`.
 #[derive(Debug, Clone)]
 pub struct InstanceRef(stackcraft_core::ResourceHandle);
 
@@ -9499,7 +9499,7 @@ impl crate::ResourceInfo for InstanceConnectEndpoint {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::InstanceConnectEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::InstanceConnectEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct InstanceConnectEndpointRef(stackcraft_core::ResourceHandle);
 
@@ -9638,7 +9638,7 @@ impl crate::ResourceInfo for InstanceEventWindow {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::EC2::InstanceEventWindow` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::InstanceEventWindow` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct InstanceEventWindowRef(stackcraft_core::ResourceHandle);
 
@@ -9778,7 +9778,7 @@ impl crate::ResourceInfo for InternetGateway {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["InternetGatewayId"];
 }
 
-/// Handle to an `AWS::EC2::InternetGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::InternetGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `InternetGatewayId`.
 #[derive(Debug, Clone)]
 pub struct InternetGatewayRef(stackcraft_core::ResourceHandle);
 
@@ -9849,7 +9849,7 @@ impl crate::ResourceInfo for IpPoolRouteTableAssociation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AssociationId"];
 }
 
-/// Handle to an `AWS::EC2::IpPoolRouteTableAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::IpPoolRouteTableAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AssociationId`.
 #[derive(Debug, Clone)]
 pub struct IpPoolRouteTableAssociationRef(stackcraft_core::ResourceHandle);
 
@@ -9933,7 +9933,7 @@ impl crate::ResourceInfo for IpamExternalResourceVerificationToken {
         &["IpamExternalResourceVerificationTokenArn"];
 }
 
-/// Handle to an `AWS::EC2::IpamExternalResourceVerificationToken` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::IpamExternalResourceVerificationToken` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `IpamExternalResourceVerificationTokenArn`.
 #[derive(Debug, Clone)]
 pub struct IpamExternalResourceVerificationTokenRef(stackcraft_core::ResourceHandle);
 
@@ -10067,7 +10067,7 @@ impl crate::ResourceInfo for IpamInternetRegistryAssociation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamInternetRegistryAssociationArn"];
 }
 
-/// Handle to an `AWS::EC2::IpamInternetRegistryAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::IpamInternetRegistryAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `IpamInternetRegistryAssociationArn`.
 #[derive(Debug, Clone)]
 pub struct IpamInternetRegistryAssociationRef(stackcraft_core::ResourceHandle);
 
@@ -10193,7 +10193,7 @@ impl crate::ResourceInfo for KeyPair {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["KeyName"];
 }
 
-/// Handle to an `AWS::EC2::KeyPair` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::KeyPair` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `KeyName`.
 #[derive(Debug, Clone)]
 pub struct KeyPairRef(stackcraft_core::ResourceHandle);
 
@@ -10302,7 +10302,7 @@ impl crate::ResourceInfo for LaunchTemplate {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LaunchTemplateId"];
 }
 
-/// Handle to an `AWS::EC2::LaunchTemplate` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::LaunchTemplate` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `LaunchTemplateId`.
 #[derive(Debug, Clone)]
 pub struct LaunchTemplateRef(stackcraft_core::ResourceHandle);
 
@@ -12974,7 +12974,7 @@ impl crate::ResourceInfo for LocalGatewayRoute {
         &["DestinationCidrBlock", "LocalGatewayRouteTableId"];
 }
 
-/// Handle to an `AWS::EC2::LocalGatewayRoute` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::LocalGatewayRoute` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `DestinationCidrBlock`, `LocalGatewayRouteTableId`.
 #[derive(Debug, Clone)]
 pub struct LocalGatewayRouteRef(stackcraft_core::ResourceHandle);
 
@@ -13066,7 +13066,7 @@ impl crate::ResourceInfo for LocalGatewayRouteTable {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LocalGatewayRouteTableId"];
 }
 
-/// Handle to an `AWS::EC2::LocalGatewayRouteTable` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::LocalGatewayRouteTable` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `LocalGatewayRouteTableId`.
 #[derive(Debug, Clone)]
 pub struct LocalGatewayRouteTableRef(stackcraft_core::ResourceHandle);
 
@@ -13169,7 +13169,7 @@ impl crate::ResourceInfo for LocalGatewayRouteTableVpcAssociation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LocalGatewayRouteTableVpcAssociationId"];
 }
 
-/// Handle to an `AWS::EC2::LocalGatewayRouteTableVPCAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::LocalGatewayRouteTableVPCAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `LocalGatewayRouteTableVpcAssociationId`.
 #[derive(Debug, Clone)]
 pub struct LocalGatewayRouteTableVpcAssociationRef(stackcraft_core::ResourceHandle);
 
@@ -13275,7 +13275,7 @@ impl crate::ResourceInfo for LocalGatewayRouteTableVirtualInterfaceGroupAssociat
         &["LocalGatewayRouteTableVirtualInterfaceGroupAssociationId"];
 }
 
-/// Handle to an `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `LocalGatewayRouteTableVirtualInterfaceGroupAssociationId`.
 #[derive(Debug, Clone)]
 pub struct LocalGatewayRouteTableVirtualInterfaceGroupAssociationRef(
     stackcraft_core::ResourceHandle,
@@ -13429,7 +13429,7 @@ impl crate::ResourceInfo for LocalGatewayVirtualInterface {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LocalGatewayVirtualInterfaceId"];
 }
 
-/// Handle to an `AWS::EC2::LocalGatewayVirtualInterface` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::LocalGatewayVirtualInterface` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `LocalGatewayVirtualInterfaceId`.
 #[derive(Debug, Clone)]
 pub struct LocalGatewayVirtualInterfaceRef(stackcraft_core::ResourceHandle);
 
@@ -13543,7 +13543,7 @@ impl crate::ResourceInfo for LocalGatewayVirtualInterfaceGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LocalGatewayVirtualInterfaceGroupId"];
 }
 
-/// Handle to an `AWS::EC2::LocalGatewayVirtualInterfaceGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::LocalGatewayVirtualInterfaceGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `LocalGatewayVirtualInterfaceGroupId`.
 #[derive(Debug, Clone)]
 pub struct LocalGatewayVirtualInterfaceGroupRef(stackcraft_core::ResourceHandle);
 
@@ -13756,7 +13756,7 @@ impl crate::ResourceInfo for NatGateway {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["NatGatewayId"];
 }
 
-/// Handle to an `AWS::EC2::NatGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::NatGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `NatGatewayId`.
 #[derive(Debug, Clone)]
 pub struct NatGatewayRef(stackcraft_core::ResourceHandle);
 
@@ -13896,7 +13896,7 @@ impl crate::ResourceInfo for NetworkAcl {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::NetworkAcl` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::NetworkAcl` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct NetworkAclRef(stackcraft_core::ResourceHandle);
 
@@ -14022,7 +14022,7 @@ impl crate::ResourceInfo for NetworkAclEntry {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::NetworkAclEntry` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::NetworkAclEntry` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct NetworkAclEntryRef(stackcraft_core::ResourceHandle);
 
@@ -14209,7 +14209,7 @@ impl crate::ResourceInfo for NetworkInsightsAccessScope {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["NetworkInsightsAccessScopeId"];
 }
 
-/// Handle to an `AWS::EC2::NetworkInsightsAccessScope` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::NetworkInsightsAccessScope` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `NetworkInsightsAccessScopeId`.
 #[derive(Debug, Clone)]
 pub struct NetworkInsightsAccessScopeRef(stackcraft_core::ResourceHandle);
 
@@ -14564,7 +14564,7 @@ impl crate::ResourceInfo for NetworkInsightsAccessScopeAnalysis {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["NetworkInsightsAccessScopeAnalysisId"];
 }
 
-/// Handle to an `AWS::EC2::NetworkInsightsAccessScopeAnalysis` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::NetworkInsightsAccessScopeAnalysis` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `NetworkInsightsAccessScopeAnalysisId`.
 #[derive(Debug, Clone)]
 pub struct NetworkInsightsAccessScopeAnalysisRef(stackcraft_core::ResourceHandle);
 
@@ -14705,7 +14705,7 @@ impl crate::ResourceInfo for NetworkInsightsAnalysis {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["NetworkInsightsAnalysisId"];
 }
 
-/// Handle to an `AWS::EC2::NetworkInsightsAnalysis` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::NetworkInsightsAnalysis` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `NetworkInsightsAnalysisId`.
 #[derive(Debug, Clone)]
 pub struct NetworkInsightsAnalysisRef(stackcraft_core::ResourceHandle);
 
@@ -14897,7 +14897,7 @@ impl crate::ResourceInfo for NetworkInsightsPath {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["NetworkInsightsPathId"];
 }
 
-/// Handle to an `AWS::EC2::NetworkInsightsPath` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::NetworkInsightsPath` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `NetworkInsightsPathId`.
 #[derive(Debug, Clone)]
 pub struct NetworkInsightsPathRef(stackcraft_core::ResourceHandle);
 
@@ -15275,7 +15275,7 @@ impl crate::ResourceInfo for NetworkInterface {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::NetworkInterface` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::NetworkInterface` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct NetworkInterfaceRef(stackcraft_core::ResourceHandle);
 
@@ -15569,7 +15569,7 @@ impl crate::ResourceInfo for NetworkInterfaceAttachment {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AttachmentId"];
 }
 
-/// Handle to an `AWS::EC2::NetworkInterfaceAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::NetworkInterfaceAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AttachmentId`.
 #[derive(Debug, Clone)]
 pub struct NetworkInterfaceAttachmentRef(stackcraft_core::ResourceHandle);
 
@@ -15727,7 +15727,7 @@ impl crate::ResourceInfo for NetworkInterfacePermission {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::NetworkInterfacePermission` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::NetworkInterfacePermission` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct NetworkInterfacePermissionRef(stackcraft_core::ResourceHandle);
 
@@ -15809,7 +15809,7 @@ impl crate::ResourceInfo for NetworkPerformanceMetricSubscription {
         &["Source", "Destination", "Metric", "Statistic"];
 }
 
-/// Handle to an `AWS::EC2::NetworkPerformanceMetricSubscription` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::NetworkPerformanceMetricSubscription` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `Source`, `Destination`, `Metric`, `Statistic`.
 #[derive(Debug, Clone)]
 pub struct NetworkPerformanceMetricSubscriptionRef(stackcraft_core::ResourceHandle);
 
@@ -15913,7 +15913,7 @@ impl crate::ResourceInfo for PlacementGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["GroupName"];
 }
 
-/// Handle to an `AWS::EC2::PlacementGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::PlacementGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `GroupName`.
 #[derive(Debug, Clone)]
 pub struct PlacementGroupRef(stackcraft_core::ResourceHandle);
 
@@ -16015,7 +16015,7 @@ impl crate::ResourceInfo for PrefixList {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["PrefixListId"];
 }
 
-/// Handle to an `AWS::EC2::PrefixList` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::PrefixList` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `PrefixListId`.
 #[derive(Debug, Clone)]
 pub struct PrefixListRef(stackcraft_core::ResourceHandle);
 
@@ -16279,7 +16279,7 @@ impl crate::ResourceInfo for Route {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RouteTableId", "CidrBlock"];
 }
 
-/// Handle to an `AWS::EC2::Route` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::Route` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `RouteTableId`, `CidrBlock`.
 #[derive(Debug, Clone)]
 pub struct RouteRef(stackcraft_core::ResourceHandle);
 
@@ -16379,7 +16379,7 @@ impl crate::ResourceInfo for RouteServer {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::RouteServer` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::RouteServer` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct RouteServerRef(stackcraft_core::ResourceHandle);
 
@@ -16454,7 +16454,7 @@ impl crate::ResourceInfo for RouteServerAssociation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RouteServerId", "VpcId"];
 }
 
-/// Handle to an `AWS::EC2::RouteServerAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::RouteServerAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `RouteServerId`, `VpcId`.
 #[derive(Debug, Clone)]
 pub struct RouteServerAssociationRef(stackcraft_core::ResourceHandle);
 
@@ -16527,7 +16527,7 @@ impl crate::ResourceInfo for RouteServerEndpoint {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::RouteServerEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::RouteServerEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct RouteServerEndpointRef(stackcraft_core::ResourceHandle);
 
@@ -16637,7 +16637,7 @@ impl crate::ResourceInfo for RouteServerPeer {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::RouteServerPeer` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::RouteServerPeer` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct RouteServerPeerRef(stackcraft_core::ResourceHandle);
 
@@ -16779,7 +16779,7 @@ impl crate::ResourceInfo for RouteServerPropagation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RouteServerId", "RouteTableId"];
 }
 
-/// Handle to an `AWS::EC2::RouteServerPropagation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::RouteServerPropagation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `RouteServerId`, `RouteTableId`.
 #[derive(Debug, Clone)]
 pub struct RouteServerPropagationRef(stackcraft_core::ResourceHandle);
 
@@ -16845,7 +16845,7 @@ impl crate::ResourceInfo for RouteTable {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RouteTableId"];
 }
 
-/// Handle to an `AWS::EC2::RouteTable` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::RouteTable` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `RouteTableId`.
 #[derive(Debug, Clone)]
 pub struct RouteTableRef(stackcraft_core::ResourceHandle);
 
@@ -16930,7 +16930,7 @@ impl crate::ResourceInfo for SecondaryNetwork {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["SecondaryNetworkArn"];
 }
 
-/// Handle to an `AWS::EC2::SecondaryNetwork` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::SecondaryNetwork` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `SecondaryNetworkArn`.
 #[derive(Debug, Clone)]
 pub struct SecondaryNetworkRef(stackcraft_core::ResourceHandle);
 
@@ -17057,7 +17057,7 @@ impl crate::ResourceInfo for SecurityGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::SecurityGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::SecurityGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct SecurityGroupRef(stackcraft_core::ResourceHandle);
 
@@ -17437,7 +17437,7 @@ impl crate::ResourceInfo for SecurityGroupEgress {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::SecurityGroupEgress` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::SecurityGroupEgress` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct SecurityGroupEgressRef(stackcraft_core::ResourceHandle);
 
@@ -17615,7 +17615,7 @@ impl crate::ResourceInfo for SecurityGroupIngress {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::SecurityGroupIngress` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::SecurityGroupIngress` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct SecurityGroupIngressRef(stackcraft_core::ResourceHandle);
 
@@ -17683,7 +17683,7 @@ impl crate::ResourceInfo for SecurityGroupVpcAssociation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["GroupId", "VpcId"];
 }
 
-/// Handle to an `AWS::EC2::SecurityGroupVpcAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::SecurityGroupVpcAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `GroupId`, `VpcId`.
 #[derive(Debug, Clone)]
 pub struct SecurityGroupVpcAssociationRef(stackcraft_core::ResourceHandle);
 
@@ -17755,7 +17755,7 @@ impl crate::ResourceInfo for SnapshotBlockPublicAccess {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccountId"];
 }
 
-/// Handle to an `AWS::EC2::SnapshotBlockPublicAccess` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::SnapshotBlockPublicAccess` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AccountId`.
 #[derive(Debug, Clone)]
 pub struct SnapshotBlockPublicAccessRef(stackcraft_core::ResourceHandle);
 
@@ -17854,7 +17854,7 @@ impl crate::ResourceInfo for SpotFleet {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::SpotFleet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::SpotFleet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct SpotFleetRef(stackcraft_core::ResourceHandle);
 
@@ -20057,7 +20057,7 @@ impl crate::ResourceInfo for SqlHaStandbyDetectedInstance {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["InstanceId"];
 }
 
-/// Handle to an `AWS::EC2::SqlHaStandbyDetectedInstance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::SqlHaStandbyDetectedInstance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `InstanceId`.
 #[derive(Debug, Clone)]
 pub struct SqlHaStandbyDetectedInstanceRef(stackcraft_core::ResourceHandle);
 
@@ -20304,7 +20304,7 @@ impl crate::ResourceInfo for Subnet {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["SubnetId"];
 }
 
-/// Handle to an `AWS::EC2::Subnet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::Subnet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `SubnetId`.
 #[derive(Debug, Clone)]
 pub struct SubnetRef(stackcraft_core::ResourceHandle);
 
@@ -20557,7 +20557,7 @@ impl crate::ResourceInfo for SubnetCidrBlock {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::SubnetCidrBlock` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::SubnetCidrBlock` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct SubnetCidrBlockRef(stackcraft_core::ResourceHandle);
 
@@ -20660,7 +20660,7 @@ impl crate::ResourceInfo for SubnetCidrReservation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["SubnetId", "SubnetCidrReservationId"];
 }
 
-/// Handle to an `AWS::EC2::SubnetCidrReservation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::SubnetCidrReservation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `SubnetId`, `SubnetCidrReservationId`.
 #[derive(Debug, Clone)]
 pub struct SubnetCidrReservationRef(stackcraft_core::ResourceHandle);
 
@@ -20739,7 +20739,7 @@ impl crate::ResourceInfo for SubnetNetworkAclAssociation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AssociationId"];
 }
 
-/// Handle to an `AWS::EC2::SubnetNetworkAclAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::SubnetNetworkAclAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AssociationId`.
 #[derive(Debug, Clone)]
 pub struct SubnetNetworkAclAssociationRef(stackcraft_core::ResourceHandle);
 
@@ -20810,7 +20810,7 @@ impl crate::ResourceInfo for SubnetRouteTableAssociation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::SubnetRouteTableAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::SubnetRouteTableAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct SubnetRouteTableAssociationRef(stackcraft_core::ResourceHandle);
 
@@ -20897,7 +20897,7 @@ impl crate::ResourceInfo for TrafficMirrorFilter {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::TrafficMirrorFilter` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TrafficMirrorFilter` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct TrafficMirrorFilterRef(stackcraft_core::ResourceHandle);
 
@@ -21039,7 +21039,7 @@ impl crate::ResourceInfo for TrafficMirrorFilterRule {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TrafficMirrorFilterRuleId"];
 }
 
-/// Handle to an `AWS::EC2::TrafficMirrorFilterRule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TrafficMirrorFilterRule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `TrafficMirrorFilterRuleId`.
 #[derive(Debug, Clone)]
 pub struct TrafficMirrorFilterRuleRef(stackcraft_core::ResourceHandle);
 
@@ -21202,7 +21202,7 @@ impl crate::ResourceInfo for TrafficMirrorSession {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::TrafficMirrorSession` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TrafficMirrorSession` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct TrafficMirrorSessionRef(stackcraft_core::ResourceHandle);
 
@@ -21315,7 +21315,7 @@ impl crate::ResourceInfo for TrafficMirrorTarget {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::TrafficMirrorTarget` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TrafficMirrorTarget` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct TrafficMirrorTargetRef(stackcraft_core::ResourceHandle);
 
@@ -21523,7 +21523,7 @@ impl crate::ResourceInfo for TransitGateway {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::TransitGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayRef(stackcraft_core::ResourceHandle);
 
@@ -21625,7 +21625,7 @@ impl crate::ResourceInfo for TransitGatewayAttachment {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::TransitGatewayAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGatewayAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayAttachmentRef(stackcraft_core::ResourceHandle);
 
@@ -21782,7 +21782,7 @@ impl crate::ResourceInfo for TransitGatewayConnect {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayAttachmentId"];
 }
 
-/// Handle to an `AWS::EC2::TransitGatewayConnect` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGatewayConnect` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `TransitGatewayAttachmentId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayConnectRef(stackcraft_core::ResourceHandle);
 
@@ -21933,7 +21933,7 @@ impl crate::ResourceInfo for TransitGatewayConnectPeer {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayConnectPeerId"];
 }
 
-/// Handle to an `AWS::EC2::TransitGatewayConnectPeer` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGatewayConnectPeer` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `TransitGatewayConnectPeerId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayConnectPeerRef(stackcraft_core::ResourceHandle);
 
@@ -22086,7 +22086,7 @@ impl crate::ResourceInfo for TransitGatewayMeteringPolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayMeteringPolicyId"];
 }
 
-/// Handle to an `AWS::EC2::TransitGatewayMeteringPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGatewayMeteringPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `TransitGatewayMeteringPolicyId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayMeteringPolicyRef(stackcraft_core::ResourceHandle);
 
@@ -22286,7 +22286,7 @@ impl crate::ResourceInfo for TransitGatewayMeteringPolicyEntry {
         &["TransitGatewayMeteringPolicyId", "PolicyRuleNumber"];
 }
 
-/// Handle to an `AWS::EC2::TransitGatewayMeteringPolicyEntry` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGatewayMeteringPolicyEntry` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `TransitGatewayMeteringPolicyId`, `PolicyRuleNumber`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayMeteringPolicyEntryRef(stackcraft_core::ResourceHandle);
 
@@ -22380,7 +22380,7 @@ impl crate::ResourceInfo for TransitGatewayMulticastDomain {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayMulticastDomainId"];
 }
 
-/// Handle to an `AWS::EC2::TransitGatewayMulticastDomain` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGatewayMulticastDomain` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `TransitGatewayMulticastDomainId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayMulticastDomainRef(stackcraft_core::ResourceHandle);
 
@@ -22541,7 +22541,7 @@ impl crate::ResourceInfo for TransitGatewayMulticastDomainAssociation {
     ];
 }
 
-/// Handle to an `AWS::EC2::TransitGatewayMulticastDomainAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGatewayMulticastDomainAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `TransitGatewayMulticastDomainId`, `TransitGatewayAttachmentId`, `SubnetId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayMulticastDomainAssociationRef(stackcraft_core::ResourceHandle);
 
@@ -22644,7 +22644,7 @@ impl crate::ResourceInfo for TransitGatewayMulticastGroupMember {
     ];
 }
 
-/// Handle to an `AWS::EC2::TransitGatewayMulticastGroupMember` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGatewayMulticastGroupMember` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `TransitGatewayMulticastDomainId`, `GroupIpAddress`, `NetworkInterfaceId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayMulticastGroupMemberRef(stackcraft_core::ResourceHandle);
 
@@ -22763,7 +22763,7 @@ impl crate::ResourceInfo for TransitGatewayMulticastGroupSource {
     ];
 }
 
-/// Handle to an `AWS::EC2::TransitGatewayMulticastGroupSource` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGatewayMulticastGroupSource` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `TransitGatewayMulticastDomainId`, `GroupIpAddress`, `NetworkInterfaceId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayMulticastGroupSourceRef(stackcraft_core::ResourceHandle);
 
@@ -22887,7 +22887,7 @@ impl crate::ResourceInfo for TransitGatewayPeeringAttachment {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayAttachmentId"];
 }
 
-/// Handle to an `AWS::EC2::TransitGatewayPeeringAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGatewayPeeringAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `TransitGatewayAttachmentId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayPeeringAttachmentRef(stackcraft_core::ResourceHandle);
 
@@ -22973,7 +22973,7 @@ impl crate::ResourceInfo for TransitGatewayPolicyTable {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayPolicyTableId"];
 }
 
-/// Handle to an `AWS::EC2::TransitGatewayPolicyTable` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGatewayPolicyTable` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `TransitGatewayPolicyTableId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayPolicyTableRef(stackcraft_core::ResourceHandle);
 
@@ -23060,7 +23060,7 @@ impl crate::ResourceInfo for TransitGatewayPolicyTableAssociation {
         &["TransitGatewayPolicyTableId", "TransitGatewayAttachmentId"];
 }
 
-/// Handle to an `AWS::EC2::TransitGatewayPolicyTableAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGatewayPolicyTableAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `TransitGatewayPolicyTableId`, `TransitGatewayAttachmentId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayPolicyTableAssociationRef(stackcraft_core::ResourceHandle);
 
@@ -23146,7 +23146,7 @@ impl crate::ResourceInfo for TransitGatewayPolicyTableEntry {
         &["TransitGatewayPolicyTableId", "PolicyRuleNumber"];
 }
 
-/// Handle to an `AWS::EC2::TransitGatewayPolicyTableEntry` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGatewayPolicyTableEntry` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `TransitGatewayPolicyTableId`, `PolicyRuleNumber`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayPolicyTableEntryRef(stackcraft_core::ResourceHandle);
 
@@ -23321,7 +23321,7 @@ impl crate::ResourceInfo for TransitGatewayRoute {
         &["TransitGatewayRouteTableId", "DestinationCidrBlock"];
 }
 
-/// Handle to an `AWS::EC2::TransitGatewayRoute` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGatewayRoute` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `TransitGatewayRouteTableId`, `DestinationCidrBlock`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayRouteRef(stackcraft_core::ResourceHandle);
 
@@ -23387,7 +23387,7 @@ impl crate::ResourceInfo for TransitGatewayRouteTable {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayRouteTableId"];
 }
 
-/// Handle to an `AWS::EC2::TransitGatewayRouteTable` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGatewayRouteTable` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `TransitGatewayRouteTableId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayRouteTableRef(stackcraft_core::ResourceHandle);
 
@@ -23466,7 +23466,7 @@ impl crate::ResourceInfo for TransitGatewayRouteTableAssociation {
         &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"];
 }
 
-/// Handle to an `AWS::EC2::TransitGatewayRouteTableAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGatewayRouteTableAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `TransitGatewayRouteTableId`, `TransitGatewayAttachmentId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayRouteTableAssociationRef(stackcraft_core::ResourceHandle);
 
@@ -23538,7 +23538,7 @@ impl crate::ResourceInfo for TransitGatewayRouteTablePropagation {
         &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"];
 }
 
-/// Handle to an `AWS::EC2::TransitGatewayRouteTablePropagation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGatewayRouteTablePropagation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `TransitGatewayRouteTableId`, `TransitGatewayAttachmentId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayRouteTablePropagationRef(stackcraft_core::ResourceHandle);
 
@@ -23643,7 +23643,7 @@ impl crate::ResourceInfo for TransitGatewayVpcAttachment {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::TransitGatewayVpcAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::TransitGatewayVpcAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayVpcAttachmentRef(stackcraft_core::ResourceHandle);
 
@@ -23897,7 +23897,7 @@ impl crate::ResourceInfo for Vpc {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VpcId"];
 }
 
-/// Handle to an `AWS::EC2::VPC` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VPC` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `VpcId`.
 #[derive(Debug, Clone)]
 pub struct VpcRef(stackcraft_core::ResourceHandle);
 
@@ -24327,7 +24327,7 @@ impl crate::ResourceInfo for VpcBlockPublicAccessExclusion {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ExclusionId"];
 }
 
-/// Handle to an `AWS::EC2::VPCBlockPublicAccessExclusion` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VPCBlockPublicAccessExclusion` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ExclusionId`.
 #[derive(Debug, Clone)]
 pub struct VpcBlockPublicAccessExclusionRef(stackcraft_core::ResourceHandle);
 
@@ -24394,7 +24394,7 @@ impl crate::ResourceInfo for VpcBlockPublicAccessOptions {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccountId"];
 }
 
-/// Handle to an `AWS::EC2::VPCBlockPublicAccessOptions` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VPCBlockPublicAccessOptions` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AccountId`.
 #[derive(Debug, Clone)]
 pub struct VpcBlockPublicAccessOptionsRef(stackcraft_core::ResourceHandle);
 
@@ -24565,7 +24565,7 @@ impl crate::ResourceInfo for VpcCidrBlock {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id", "VpcId"];
 }
 
-/// Handle to an `AWS::EC2::VPCCidrBlock` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VPCCidrBlock` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `Id`, `VpcId`.
 #[derive(Debug, Clone)]
 pub struct VpcCidrBlockRef(stackcraft_core::ResourceHandle);
 
@@ -24644,7 +24644,7 @@ impl crate::ResourceInfo for VpcdhcpOptionsAssociation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DhcpOptionsId", "VpcId"];
 }
 
-/// Handle to an `AWS::EC2::VPCDHCPOptionsAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VPCDHCPOptionsAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `DhcpOptionsId`, `VpcId`.
 #[derive(Debug, Clone)]
 pub struct VpcdhcpOptionsAssociationRef(stackcraft_core::ResourceHandle);
 
@@ -24858,7 +24858,7 @@ impl crate::ResourceInfo for VpcEncryptionControl {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VpcEncryptionControlId"];
 }
 
-/// Handle to an `AWS::EC2::VPCEncryptionControl` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VPCEncryptionControl` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `VpcEncryptionControlId`.
 #[derive(Debug, Clone)]
 pub struct VpcEncryptionControlRef(stackcraft_core::ResourceHandle);
 
@@ -25173,7 +25173,7 @@ impl crate::ResourceInfo for VpcEndpoint {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::VPCEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VPCEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct VpcEndpointRef(stackcraft_core::ResourceHandle);
 
@@ -25354,7 +25354,7 @@ impl crate::ResourceInfo for VpcEndpointConnectionNotification {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VPCEndpointConnectionNotificationId"];
 }
 
-/// Handle to an `AWS::EC2::VPCEndpointConnectionNotification` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VPCEndpointConnectionNotification` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `VPCEndpointConnectionNotificationId`.
 #[derive(Debug, Clone)]
 pub struct VpcEndpointConnectionNotificationRef(stackcraft_core::ResourceHandle);
 
@@ -25504,7 +25504,7 @@ impl crate::ResourceInfo for VpcEndpointService {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ServiceId"];
 }
 
-/// Handle to an `AWS::EC2::VPCEndpointService` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VPCEndpointService` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ServiceId`.
 #[derive(Debug, Clone)]
 pub struct VpcEndpointServiceRef(stackcraft_core::ResourceHandle);
 
@@ -25593,7 +25593,7 @@ impl crate::ResourceInfo for VpcEndpointServicePermissions {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ServiceId"];
 }
 
-/// Handle to an `AWS::EC2::VPCEndpointServicePermissions` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VPCEndpointServicePermissions` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ServiceId`.
 #[derive(Debug, Clone)]
 pub struct VpcEndpointServicePermissionsRef(stackcraft_core::ResourceHandle);
 
@@ -25668,7 +25668,7 @@ impl crate::ResourceInfo for VpcGatewayAttachment {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AttachmentType", "VpcId"];
 }
 
-/// Handle to an `AWS::EC2::VPCGatewayAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VPCGatewayAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `AttachmentType`, `VpcId`.
 #[derive(Debug, Clone)]
 pub struct VpcGatewayAttachmentRef(stackcraft_core::ResourceHandle);
 
@@ -25782,7 +25782,7 @@ impl crate::ResourceInfo for VpcPeeringConnection {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::VPCPeeringConnection` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VPCPeeringConnection` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct VpcPeeringConnectionRef(stackcraft_core::ResourceHandle);
 
@@ -25864,7 +25864,7 @@ impl crate::ResourceInfo for VpnConcentrator {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VpnConcentratorId"];
 }
 
-/// Handle to an `AWS::EC2::VPNConcentrator` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VPNConcentrator` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `VpnConcentratorId`.
 #[derive(Debug, Clone)]
 pub struct VpnConcentratorRef(stackcraft_core::ResourceHandle);
 
@@ -26109,7 +26109,7 @@ impl crate::ResourceInfo for VpnConnection {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VpnConnectionId"];
 }
 
-/// Handle to an `AWS::EC2::VPNConnection` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VPNConnection` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `VpnConnectionId`.
 #[derive(Debug, Clone)]
 pub struct VpnConnectionRef(stackcraft_core::ResourceHandle);
 
@@ -26748,7 +26748,7 @@ impl crate::ResourceInfo for VpnConnectionRoute {
         &["DestinationCidrBlock", "VpnConnectionId"];
 }
 
-/// Handle to an `AWS::EC2::VPNConnectionRoute` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VPNConnectionRoute` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `DestinationCidrBlock`, `VpnConnectionId`.
 #[derive(Debug, Clone)]
 pub struct VpnConnectionRouteRef(stackcraft_core::ResourceHandle);
 
@@ -26823,7 +26823,7 @@ impl crate::ResourceInfo for VpnGateway {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VPNGatewayId"];
 }
 
-/// Handle to an `AWS::EC2::VPNGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VPNGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `VPNGatewayId`.
 #[derive(Debug, Clone)]
 pub struct VpnGatewayRef(stackcraft_core::ResourceHandle);
 
@@ -26894,7 +26894,7 @@ impl crate::ResourceInfo for VpnGatewayRoutePropagation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::EC2::VPNGatewayRoutePropagation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VPNGatewayRoutePropagation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct VpnGatewayRoutePropagationRef(stackcraft_core::ResourceHandle);
 
@@ -27126,7 +27126,7 @@ impl crate::ResourceInfo for VerifiedAccessEndpoint {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VerifiedAccessEndpointId"];
 }
 
-/// Handle to an `AWS::EC2::VerifiedAccessEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VerifiedAccessEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `VerifiedAccessEndpointId`.
 #[derive(Debug, Clone)]
 pub struct VerifiedAccessEndpointRef(stackcraft_core::ResourceHandle);
 
@@ -27629,7 +27629,7 @@ impl crate::ResourceInfo for VerifiedAccessGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VerifiedAccessGroupId"];
 }
 
-/// Handle to an `AWS::EC2::VerifiedAccessGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VerifiedAccessGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `VerifiedAccessGroupId`.
 #[derive(Debug, Clone)]
 pub struct VerifiedAccessGroupRef(stackcraft_core::ResourceHandle);
 
@@ -27842,7 +27842,7 @@ impl crate::ResourceInfo for VerifiedAccessInstance {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VerifiedAccessInstanceId"];
 }
 
-/// Handle to an `AWS::EC2::VerifiedAccessInstance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VerifiedAccessInstance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `VerifiedAccessInstanceId`.
 #[derive(Debug, Clone)]
 pub struct VerifiedAccessInstanceRef(stackcraft_core::ResourceHandle);
 
@@ -28305,7 +28305,7 @@ impl crate::ResourceInfo for VerifiedAccessTrustProvider {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VerifiedAccessTrustProviderId"];
 }
 
-/// Handle to an `AWS::EC2::VerifiedAccessTrustProvider` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VerifiedAccessTrustProvider` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `VerifiedAccessTrustProviderId`.
 #[derive(Debug, Clone)]
 pub struct VerifiedAccessTrustProviderRef(stackcraft_core::ResourceHandle);
 
@@ -28780,7 +28780,7 @@ impl crate::ResourceInfo for Volume {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VolumeId"];
 }
 
-/// Handle to an `AWS::EC2::Volume` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::Volume` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `VolumeId`.
 #[derive(Debug, Clone)]
 pub struct VolumeRef(stackcraft_core::ResourceHandle);
 
@@ -28867,7 +28867,7 @@ impl crate::ResourceInfo for VolumeAttachment {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VolumeId", "InstanceId"];
 }
 
-/// Handle to an `AWS::EC2::VolumeAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::EC2::VolumeAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `VolumeId`, `InstanceId`.
 #[derive(Debug, Clone)]
 pub struct VolumeAttachmentRef(stackcraft_core::ResourceHandle);
 

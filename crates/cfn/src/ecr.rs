@@ -94,7 +94,7 @@ impl crate::ResourceInfo for PublicRepository {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RepositoryName"];
 }
 
-/// Handle to an `AWS::ECR::PublicRepository` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECR::PublicRepository` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `RepositoryName`.
 #[derive(Debug, Clone)]
 pub struct PublicRepositoryRef(stackcraft_core::ResourceHandle);
 
@@ -290,7 +290,7 @@ impl crate::ResourceInfo for PullThroughCacheRule {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["EcrRepositoryPrefix"];
 }
 
-/// Handle to an `AWS::ECR::PullThroughCacheRule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECR::PullThroughCacheRule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `EcrRepositoryPrefix`.
 #[derive(Debug, Clone)]
 pub struct PullThroughCacheRuleRef(stackcraft_core::ResourceHandle);
 
@@ -347,7 +347,7 @@ impl crate::ResourceInfo for PullTimeUpdateExclusion {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["PrincipalArn"];
 }
 
-/// Handle to an `AWS::ECR::PullTimeUpdateExclusion` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECR::PullTimeUpdateExclusion` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `PrincipalArn`.
 #[derive(Debug, Clone)]
 pub struct PullTimeUpdateExclusionRef(stackcraft_core::ResourceHandle);
 
@@ -404,7 +404,7 @@ impl crate::ResourceInfo for RegistryPolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RegistryId"];
 }
 
-/// Handle to an `AWS::ECR::RegistryPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECR::RegistryPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `RegistryId`.
 #[derive(Debug, Clone)]
 pub struct RegistryPolicyRef(stackcraft_core::ResourceHandle);
 
@@ -475,7 +475,7 @@ impl crate::ResourceInfo for RegistryScanningConfiguration {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RegistryId"];
 }
 
-/// Handle to an `AWS::ECR::RegistryScanningConfiguration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECR::RegistryScanningConfiguration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `RegistryId`.
 #[derive(Debug, Clone)]
 pub struct RegistryScanningConfigurationRef(stackcraft_core::ResourceHandle);
 
@@ -614,7 +614,7 @@ impl crate::ResourceInfo for ReplicationConfiguration {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RegistryId"];
 }
 
-/// Handle to an `AWS::ECR::ReplicationConfiguration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECR::ReplicationConfiguration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `RegistryId`.
 #[derive(Debug, Clone)]
 pub struct ReplicationConfigurationRef(stackcraft_core::ResourceHandle);
 
@@ -913,7 +913,7 @@ impl crate::ResourceInfo for Repository {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RepositoryName"];
 }
 
-/// Handle to an `AWS::ECR::Repository` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECR::Repository` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `RepositoryName`.
 #[derive(Debug, Clone)]
 pub struct RepositoryRef(stackcraft_core::ResourceHandle);
 
@@ -1223,7 +1223,7 @@ impl crate::ResourceInfo for RepositoryCreationTemplate {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Prefix"];
 }
 
-/// Handle to an `AWS::ECR::RepositoryCreationTemplate` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECR::RepositoryCreationTemplate` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Prefix`.
 #[derive(Debug, Clone)]
 pub struct RepositoryCreationTemplateRef(stackcraft_core::ResourceHandle);
 
@@ -1374,7 +1374,7 @@ impl crate::ResourceInfo for SigningConfiguration {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RegistryId"];
 }
 
-/// Handle to an `AWS::ECR::SigningConfiguration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECR::SigningConfiguration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `RegistryId`.
 #[derive(Debug, Clone)]
 pub struct SigningConfigurationRef(stackcraft_core::ResourceHandle);
 

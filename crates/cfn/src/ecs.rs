@@ -113,7 +113,7 @@ impl crate::ResourceInfo for CapacityProvider {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
-/// Handle to an `AWS::ECS::CapacityProvider` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECS::CapacityProvider` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct CapacityProviderRef(stackcraft_core::ResourceHandle);
 
@@ -1382,7 +1382,7 @@ impl crate::ResourceInfo for Cluster {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ClusterName"];
 }
 
-/// Handle to an `AWS::ECS::Cluster` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECS::Cluster` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ClusterName`.
 #[derive(Debug, Clone)]
 pub struct ClusterRef(stackcraft_core::ResourceHandle);
 
@@ -1810,7 +1810,7 @@ impl crate::ResourceInfo for ClusterCapacityProviderAssociations {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Cluster"];
 }
 
-/// Handle to an `AWS::ECS::ClusterCapacityProviderAssociations` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECS::ClusterCapacityProviderAssociations` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Cluster`.
 #[derive(Debug, Clone)]
 pub struct ClusterCapacityProviderAssociationsRef(stackcraft_core::ResourceHandle);
 
@@ -2022,7 +2022,7 @@ impl crate::ResourceInfo for Daemon {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DaemonArn"];
 }
 
-/// Handle to an `AWS::ECS::Daemon` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECS::Daemon` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `DaemonArn`.
 #[derive(Debug, Clone)]
 pub struct DaemonRef(stackcraft_core::ResourceHandle);
 
@@ -2301,7 +2301,7 @@ impl crate::ResourceInfo for DaemonTaskDefinition {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DaemonTaskDefinitionArn"];
 }
 
-/// Handle to an `AWS::ECS::DaemonTaskDefinition` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECS::DaemonTaskDefinition` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `DaemonTaskDefinitionArn`.
 #[derive(Debug, Clone)]
 pub struct DaemonTaskDefinitionRef(stackcraft_core::ResourceHandle);
 
@@ -3572,7 +3572,7 @@ impl crate::ResourceInfo for ExpressGatewayService {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ServiceArn"];
 }
 
-/// Handle to an `AWS::ECS::ExpressGatewayService` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECS::ExpressGatewayService` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ServiceArn`.
 #[derive(Debug, Clone)]
 pub struct ExpressGatewayServiceRef(stackcraft_core::ResourceHandle);
 
@@ -4092,7 +4092,7 @@ impl crate::ResourceInfo for Gateway {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::ECS::Gateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECS::Gateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct GatewayRef(stackcraft_core::ResourceHandle);
 
@@ -4530,7 +4530,7 @@ impl crate::ResourceInfo for GatewayClusterAssociations {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Gateway", "Cluster"];
 }
 
-/// Handle to an `AWS::ECS::GatewayClusterAssociations` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECS::GatewayClusterAssociations` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `Gateway`, `Cluster`.
 #[derive(Debug, Clone)]
 pub struct GatewayClusterAssociationsRef(stackcraft_core::ResourceHandle);
 
@@ -4614,7 +4614,7 @@ impl crate::ResourceInfo for PrimaryTaskSet {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Cluster", "Service"];
 }
 
-/// Handle to an `AWS::ECS::PrimaryTaskSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECS::PrimaryTaskSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `Cluster`, `Service`.
 #[derive(Debug, Clone)]
 pub struct PrimaryTaskSetRef(stackcraft_core::ResourceHandle);
 
@@ -4975,7 +4975,7 @@ impl crate::ResourceInfo for Service {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ServiceArn", "Cluster"];
 }
 
-/// Handle to an `AWS::ECS::Service` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECS::Service` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `ServiceArn`, `Cluster`.
 #[derive(Debug, Clone)]
 pub struct ServiceRef(stackcraft_core::ResourceHandle);
 
@@ -7304,7 +7304,7 @@ impl crate::ResourceInfo for TaskDefinition {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TaskDefinitionArn"];
 }
 
-/// Handle to an `AWS::ECS::TaskDefinition` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECS::TaskDefinition` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `TaskDefinitionArn`.
 #[derive(Debug, Clone)]
 pub struct TaskDefinitionRef(stackcraft_core::ResourceHandle);
 
@@ -9511,7 +9511,7 @@ impl crate::ResourceInfo for TaskSet {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Cluster", "Service", "Id"];
 }
 
-/// Handle to an `AWS::ECS::TaskSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ECS::TaskSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `Cluster`, `Service`, `Id`.
 #[derive(Debug, Clone)]
 pub struct TaskSetRef(stackcraft_core::ResourceHandle);
 

@@ -306,7 +306,7 @@ impl crate::ResourceInfo for CacheCluster {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ClusterName"];
 }
 
-/// Handle to an `AWS::ElastiCache::CacheCluster` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElastiCache::CacheCluster` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ClusterName`.
 #[derive(Debug, Clone)]
 pub struct CacheClusterRef(stackcraft_core::ResourceHandle);
 
@@ -648,7 +648,7 @@ impl crate::ResourceInfo for GlobalReplicationGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["GlobalReplicationGroupId"];
 }
 
-/// Handle to an `AWS::ElastiCache::GlobalReplicationGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElastiCache::GlobalReplicationGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `GlobalReplicationGroupId`.
 #[derive(Debug, Clone)]
 pub struct GlobalReplicationGroupRef(stackcraft_core::ResourceHandle);
 
@@ -902,7 +902,7 @@ impl crate::ResourceInfo for ParameterGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CacheParameterGroupName"];
 }
 
-/// Handle to an `AWS::ElastiCache::ParameterGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElastiCache::ParameterGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `CacheParameterGroupName`.
 #[derive(Debug, Clone)]
 pub struct ParameterGroupRef(stackcraft_core::ResourceHandle);
 
@@ -1385,7 +1385,7 @@ impl crate::ResourceInfo for ReplicationGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ReplicationGroupId"];
 }
 
-/// Handle to an `AWS::ElastiCache::ReplicationGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElastiCache::ReplicationGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ReplicationGroupId`.
 #[derive(Debug, Clone)]
 pub struct ReplicationGroupRef(stackcraft_core::ResourceHandle);
 
@@ -1876,7 +1876,7 @@ impl crate::ResourceInfo for SecurityGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::ElastiCache::SecurityGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElastiCache::SecurityGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct SecurityGroupRef(stackcraft_core::ResourceHandle);
 
@@ -1956,7 +1956,7 @@ impl crate::ResourceInfo for SecurityGroupIngress {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::ElastiCache::SecurityGroupIngress` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElastiCache::SecurityGroupIngress` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct SecurityGroupIngressRef(stackcraft_core::ResourceHandle);
 
@@ -2172,7 +2172,7 @@ impl crate::ResourceInfo for ServerlessCache {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ServerlessCacheName"];
 }
 
-/// Handle to an `AWS::ElastiCache::ServerlessCache` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElastiCache::ServerlessCache` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ServerlessCacheName`.
 #[derive(Debug, Clone)]
 pub struct ServerlessCacheRef(stackcraft_core::ResourceHandle);
 
@@ -2434,7 +2434,7 @@ impl crate::ResourceInfo for ServerlessCacheSnapshot {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ARN"];
 }
 
-/// Handle to an `AWS::ElastiCache::ServerlessCacheSnapshot` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElastiCache::ServerlessCacheSnapshot` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ARN`.
 #[derive(Debug, Clone)]
 pub struct ServerlessCacheSnapshotRef(stackcraft_core::ResourceHandle);
 
@@ -2583,7 +2583,7 @@ impl crate::ResourceInfo for Snapshot {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::ElastiCache::Snapshot` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElastiCache::Snapshot` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct SnapshotRef(stackcraft_core::ResourceHandle);
 
@@ -2760,7 +2760,7 @@ impl crate::ResourceInfo for SubnetGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CacheSubnetGroupName"];
 }
 
-/// Handle to an `AWS::ElastiCache::SubnetGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElastiCache::SubnetGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `CacheSubnetGroupName`.
 #[derive(Debug, Clone)]
 pub struct SubnetGroupRef(stackcraft_core::ResourceHandle);
 
@@ -2879,7 +2879,7 @@ impl crate::ResourceInfo for User {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["UserId"];
 }
 
-/// Handle to an `AWS::ElastiCache::User` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElastiCache::User` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `UserId`.
 #[derive(Debug, Clone)]
 pub struct UserRef(stackcraft_core::ResourceHandle);
 
@@ -3010,7 +3010,7 @@ impl crate::ResourceInfo for UserGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["UserGroupId"];
 }
 
-/// Handle to an `AWS::ElastiCache::UserGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElastiCache::UserGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `UserGroupId`.
 #[derive(Debug, Clone)]
 pub struct UserGroupRef(stackcraft_core::ResourceHandle);
 

@@ -145,7 +145,7 @@ impl crate::ResourceInfo for Listener {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ListenerArn"];
 }
 
-/// Handle to an `AWS::ElasticLoadBalancingV2::Listener` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElasticLoadBalancingV2::Listener` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ListenerArn`.
 #[derive(Debug, Clone)]
 pub struct ListenerRef(stackcraft_core::ResourceHandle);
 
@@ -995,7 +995,7 @@ impl crate::ResourceInfo for ListenerCertificate {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::ElasticLoadBalancingV2::ListenerCertificate` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElasticLoadBalancingV2::ListenerCertificate` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct ListenerCertificateRef(stackcraft_core::ResourceHandle);
 
@@ -1139,7 +1139,7 @@ impl crate::ResourceInfo for ListenerRule {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RuleArn"];
 }
 
-/// Handle to an `AWS::ElasticLoadBalancingV2::ListenerRule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElasticLoadBalancingV2::ListenerRule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `RuleArn`.
 #[derive(Debug, Clone)]
 pub struct ListenerRuleRef(stackcraft_core::ResourceHandle);
 
@@ -2482,7 +2482,7 @@ impl crate::ResourceInfo for LoadBalancer {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LoadBalancerArn"];
 }
 
-/// Handle to an `AWS::ElasticLoadBalancingV2::LoadBalancer` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElasticLoadBalancingV2::LoadBalancer` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `LoadBalancerArn`.
 #[derive(Debug, Clone)]
 pub struct LoadBalancerRef(stackcraft_core::ResourceHandle);
 
@@ -2954,7 +2954,7 @@ impl crate::ResourceInfo for TargetGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TargetGroupArn"];
 }
 
-/// Handle to an `AWS::ElasticLoadBalancingV2::TargetGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElasticLoadBalancingV2::TargetGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `TargetGroupArn`.
 #[derive(Debug, Clone)]
 pub struct TargetGroupRef(stackcraft_core::ResourceHandle);
 
@@ -3225,7 +3225,7 @@ impl crate::ResourceInfo for TrustStore {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TrustStoreArn"];
 }
 
-/// Handle to an `AWS::ElasticLoadBalancingV2::TrustStore` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElasticLoadBalancingV2::TrustStore` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `TrustStoreArn`.
 #[derive(Debug, Clone)]
 pub struct TrustStoreRef(stackcraft_core::ResourceHandle);
 
@@ -3314,7 +3314,7 @@ impl crate::ResourceInfo for TrustStoreRevocation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RevocationId", "TrustStoreArn"];
 }
 
-/// Handle to an `AWS::ElasticLoadBalancingV2::TrustStoreRevocation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ElasticLoadBalancingV2::TrustStoreRevocation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `RevocationId`, `TrustStoreArn`.
 #[derive(Debug, Clone)]
 pub struct TrustStoreRevocationRef(stackcraft_core::ResourceHandle);
 

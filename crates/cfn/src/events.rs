@@ -101,7 +101,7 @@ impl crate::ResourceInfo for ApiDestination {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
-/// Handle to an `AWS::Events::ApiDestination` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Events::ApiDestination` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct ApiDestinationRef(stackcraft_core::ResourceHandle);
 
@@ -214,7 +214,7 @@ impl crate::ResourceInfo for Archive {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ArchiveName"];
 }
 
-/// Handle to an `AWS::Events::Archive` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Events::Archive` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ArchiveName`.
 #[derive(Debug, Clone)]
 pub struct ArchiveRef(stackcraft_core::ResourceHandle);
 
@@ -349,7 +349,7 @@ impl crate::ResourceInfo for Connection {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
-/// Handle to an `AWS::Events::Connection` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Events::Connection` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct ConnectionRef(stackcraft_core::ResourceHandle);
 
@@ -878,7 +878,7 @@ impl crate::ResourceInfo for Endpoint {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
-/// Handle to an `AWS::Events::Endpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Events::Endpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct EndpointRef(stackcraft_core::ResourceHandle);
 
@@ -1191,7 +1191,7 @@ impl crate::ResourceInfo for EventBus {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
-/// Handle to an `AWS::Events::EventBus` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Events::EventBus` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct EventBusRef(stackcraft_core::ResourceHandle);
 
@@ -1408,7 +1408,7 @@ impl crate::ResourceInfo for EventBusPolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["EventBusName", "StatementId"];
 }
 
-/// Handle to an `AWS::Events::EventBusPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Events::EventBusPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `EventBusName`, `StatementId`.
 #[derive(Debug, Clone)]
 pub struct EventBusPolicyRef(stackcraft_core::ResourceHandle);
 
@@ -1598,7 +1598,7 @@ impl crate::ResourceInfo for Rule {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::Events::Rule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Events::Rule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct RuleRef(stackcraft_core::ResourceHandle);
 

@@ -77,7 +77,7 @@ impl crate::ResourceInfo for AccessKey {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::IAM::AccessKey` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::IAM::AccessKey` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct AccessKeyRef(stackcraft_core::ResourceHandle);
 
@@ -177,7 +177,7 @@ impl crate::ResourceInfo for Group {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["GroupName"];
 }
 
-/// Handle to an `AWS::IAM::Group` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::IAM::Group` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `GroupName`.
 #[derive(Debug, Clone)]
 pub struct GroupRef(stackcraft_core::ResourceHandle);
 
@@ -297,7 +297,7 @@ impl crate::ResourceInfo for GroupPolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["PolicyName", "GroupName"];
 }
 
-/// Handle to an `AWS::IAM::GroupPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::IAM::GroupPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `PolicyName`, `GroupName`.
 #[derive(Debug, Clone)]
 pub struct GroupPolicyRef(stackcraft_core::ResourceHandle);
 
@@ -372,7 +372,7 @@ impl crate::ResourceInfo for InstanceProfile {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["InstanceProfileName"];
 }
 
-/// Handle to an `AWS::IAM::InstanceProfile` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::IAM::InstanceProfile` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `InstanceProfileName`.
 #[derive(Debug, Clone)]
 pub struct InstanceProfileRef(stackcraft_core::ResourceHandle);
 
@@ -499,7 +499,7 @@ impl crate::ResourceInfo for ManagedPolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["PolicyArn"];
 }
 
-/// Handle to an `AWS::IAM::ManagedPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::IAM::ManagedPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `PolicyArn`.
 #[derive(Debug, Clone)]
 pub struct ManagedPolicyRef(stackcraft_core::ResourceHandle);
 
@@ -623,7 +623,7 @@ impl crate::ResourceInfo for OidcProvider {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::IAM::OIDCProvider` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::IAM::OIDCProvider` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct OidcProviderRef(stackcraft_core::ResourceHandle);
 
@@ -721,7 +721,7 @@ impl crate::ResourceInfo for Policy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::IAM::Policy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::IAM::Policy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct PolicyRef(stackcraft_core::ResourceHandle);
 
@@ -860,7 +860,7 @@ impl crate::ResourceInfo for Role {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RoleName"];
 }
 
-/// Handle to an `AWS::IAM::Role` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::IAM::Role` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `RoleName`.
 #[derive(Debug, Clone)]
 pub struct RoleRef(stackcraft_core::ResourceHandle);
 
@@ -981,7 +981,7 @@ impl crate::ResourceInfo for RolePolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["PolicyName", "RoleName"];
 }
 
-/// Handle to an `AWS::IAM::RolePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::IAM::RolePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `PolicyName`, `RoleName`.
 #[derive(Debug, Clone)]
 pub struct RolePolicyRef(stackcraft_core::ResourceHandle);
 
@@ -1100,7 +1100,7 @@ impl crate::ResourceInfo for SamlProvider {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::IAM::SAMLProvider` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::IAM::SAMLProvider` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct SamlProviderRef(stackcraft_core::ResourceHandle);
 
@@ -1261,7 +1261,7 @@ impl crate::ResourceInfo for ServerCertificate {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ServerCertificateName"];
 }
 
-/// Handle to an `AWS::IAM::ServerCertificate` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::IAM::ServerCertificate` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ServerCertificateName`.
 #[derive(Debug, Clone)]
 pub struct ServerCertificateRef(stackcraft_core::ResourceHandle);
 
@@ -1348,7 +1348,7 @@ impl crate::ResourceInfo for ServiceLinkedRole {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RoleName"];
 }
 
-/// Handle to an `AWS::IAM::ServiceLinkedRole` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::IAM::ServiceLinkedRole` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `RoleName`.
 #[derive(Debug, Clone)]
 pub struct ServiceLinkedRoleRef(stackcraft_core::ResourceHandle);
 
@@ -1480,7 +1480,7 @@ impl crate::ResourceInfo for User {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["UserName"];
 }
 
-/// Handle to an `AWS::IAM::User` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::IAM::User` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `UserName`.
 #[derive(Debug, Clone)]
 pub struct UserRef(stackcraft_core::ResourceHandle);
 
@@ -1632,7 +1632,7 @@ impl crate::ResourceInfo for UserPolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["PolicyName", "UserName"];
 }
 
-/// Handle to an `AWS::IAM::UserPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::IAM::UserPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `PolicyName`, `UserName`.
 #[derive(Debug, Clone)]
 pub struct UserPolicyRef(stackcraft_core::ResourceHandle);
 
@@ -1696,7 +1696,7 @@ impl crate::ResourceInfo for UserToGroupAddition {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::IAM::UserToGroupAddition` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::IAM::UserToGroupAddition` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct UserToGroupAdditionRef(stackcraft_core::ResourceHandle);
 
@@ -1787,7 +1787,7 @@ impl crate::ResourceInfo for VirtualMfaDevice {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["SerialNumber"];
 }
 
-/// Handle to an `AWS::IAM::VirtualMFADevice` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::IAM::VirtualMFADevice` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `SerialNumber`.
 #[derive(Debug, Clone)]
 pub struct VirtualMfaDeviceRef(stackcraft_core::ResourceHandle);
 

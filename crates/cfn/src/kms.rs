@@ -66,7 +66,7 @@ impl crate::ResourceInfo for Alias {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AliasName"];
 }
 
-/// Handle to an `AWS::KMS::Alias` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::KMS::Alias` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AliasName`.
 #[derive(Debug, Clone)]
 pub struct AliasRef(stackcraft_core::ResourceHandle);
 
@@ -234,7 +234,7 @@ impl crate::ResourceInfo for Key {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["KeyId"];
 }
 
-/// Handle to an `AWS::KMS::Key` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::KMS::Key` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `KeyId`.
 #[derive(Debug, Clone)]
 pub struct KeyRef(stackcraft_core::ResourceHandle);
 
@@ -345,7 +345,7 @@ impl crate::ResourceInfo for ReplicaKey {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["KeyId"];
 }
 
-/// Handle to an `AWS::KMS::ReplicaKey` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::KMS::ReplicaKey` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `KeyId`.
 #[derive(Debug, Clone)]
 pub struct ReplicaKeyRef(stackcraft_core::ResourceHandle);
 

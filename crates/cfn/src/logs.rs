@@ -89,7 +89,7 @@ impl crate::ResourceInfo for AccountPolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccountId", "PolicyType", "PolicyName"];
 }
 
-/// Handle to an `AWS::Logs::AccountPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Logs::AccountPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `AccountId`, `PolicyType`, `PolicyName`.
 #[derive(Debug, Clone)]
 pub struct AccountPolicyRef(stackcraft_core::ResourceHandle);
 
@@ -208,7 +208,7 @@ impl crate::ResourceInfo for Delivery {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DeliveryId"];
 }
 
-/// Handle to an `AWS::Logs::Delivery` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Logs::Delivery` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `DeliveryId`.
 #[derive(Debug, Clone)]
 pub struct DeliveryRef(stackcraft_core::ResourceHandle);
 
@@ -336,7 +336,7 @@ impl crate::ResourceInfo for DeliveryDestination {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
-/// Handle to an `AWS::Logs::DeliveryDestination` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Logs::DeliveryDestination` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct DeliveryDestinationRef(stackcraft_core::ResourceHandle);
 
@@ -493,7 +493,7 @@ impl crate::ResourceInfo for DeliverySource {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
-/// Handle to an `AWS::Logs::DeliverySource` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Logs::DeliverySource` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct DeliverySourceRef(stackcraft_core::ResourceHandle);
 
@@ -603,7 +603,7 @@ impl crate::ResourceInfo for Destination {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DestinationName"];
 }
 
-/// Handle to an `AWS::Logs::Destination` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Logs::Destination` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `DestinationName`.
 #[derive(Debug, Clone)]
 pub struct DestinationRef(stackcraft_core::ResourceHandle);
 
@@ -680,7 +680,7 @@ impl crate::ResourceInfo for Integration {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IntegrationName"];
 }
 
-/// Handle to an `AWS::Logs::Integration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Logs::Integration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `IntegrationName`.
 #[derive(Debug, Clone)]
 pub struct IntegrationRef(stackcraft_core::ResourceHandle);
 
@@ -915,7 +915,7 @@ impl crate::ResourceInfo for LogAnomalyDetector {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AnomalyDetectorArn"];
 }
 
-/// Handle to an `AWS::Logs::LogAnomalyDetector` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Logs::LogAnomalyDetector` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AnomalyDetectorArn`.
 #[derive(Debug, Clone)]
 pub struct LogAnomalyDetectorRef(stackcraft_core::ResourceHandle);
 
@@ -1083,7 +1083,7 @@ impl crate::ResourceInfo for LogGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LogGroupName"];
 }
 
-/// Handle to an `AWS::Logs::LogGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Logs::LogGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `LogGroupName`.
 #[derive(Debug, Clone)]
 pub struct LogGroupRef(stackcraft_core::ResourceHandle);
 
@@ -1156,7 +1156,7 @@ impl crate::ResourceInfo for LogStream {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LogGroupName", "LogStreamName"];
 }
 
-/// Handle to an `AWS::Logs::LogStream` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Logs::LogStream` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `LogGroupName`, `LogStreamName`.
 #[derive(Debug, Clone)]
 pub struct LogStreamRef(stackcraft_core::ResourceHandle);
 
@@ -1264,7 +1264,7 @@ impl crate::ResourceInfo for MetricFilter {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LogGroupName", "FilterName"];
 }
 
-/// Handle to an `AWS::Logs::MetricFilter` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Logs::MetricFilter` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `LogGroupName`, `FilterName`.
 #[derive(Debug, Clone)]
 pub struct MetricFilterRef(stackcraft_core::ResourceHandle);
 
@@ -1457,7 +1457,7 @@ impl crate::ResourceInfo for QueryDefinition {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["QueryDefinitionId"];
 }
 
-/// Handle to an `AWS::Logs::QueryDefinition` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Logs::QueryDefinition` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `QueryDefinitionId`.
 #[derive(Debug, Clone)]
 pub struct QueryDefinitionRef(stackcraft_core::ResourceHandle);
 
@@ -1579,7 +1579,7 @@ impl crate::ResourceInfo for ResourcePolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["PolicyName"];
 }
 
-/// Handle to an `AWS::Logs::ResourcePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Logs::ResourcePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `PolicyName`.
 #[derive(Debug, Clone)]
 pub struct ResourcePolicyRef(stackcraft_core::ResourceHandle);
 
@@ -1748,7 +1748,7 @@ impl crate::ResourceInfo for ScheduledQuery {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ScheduledQueryArn"];
 }
 
-/// Handle to an `AWS::Logs::ScheduledQuery` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Logs::ScheduledQuery` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ScheduledQueryArn`.
 #[derive(Debug, Clone)]
 pub struct ScheduledQueryRef(stackcraft_core::ResourceHandle);
 
@@ -1899,7 +1899,7 @@ impl crate::ResourceInfo for StorageTierPolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccountId"];
 }
 
-/// Handle to an `AWS::Logs::StorageTierPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Logs::StorageTierPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AccountId`.
 #[derive(Debug, Clone)]
 pub struct StorageTierPolicyRef(stackcraft_core::ResourceHandle);
 
@@ -2033,7 +2033,7 @@ impl crate::ResourceInfo for SubscriptionFilter {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["FilterName", "LogGroupName"];
 }
 
-/// Handle to an `AWS::Logs::SubscriptionFilter` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Logs::SubscriptionFilter` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `FilterName`, `LogGroupName`.
 #[derive(Debug, Clone)]
 pub struct SubscriptionFilterRef(stackcraft_core::ResourceHandle);
 
@@ -2097,7 +2097,7 @@ impl crate::ResourceInfo for Transformer {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LogGroupIdentifier"];
 }
 
-/// Handle to an `AWS::Logs::Transformer` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Logs::Transformer` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `LogGroupIdentifier`.
 #[derive(Debug, Clone)]
 pub struct TransformerRef(stackcraft_core::ResourceHandle);
 

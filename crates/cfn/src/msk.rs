@@ -68,7 +68,7 @@ impl crate::ResourceInfo for BatchScramSecret {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ClusterArn"];
 }
 
-/// Handle to an `AWS::MSK::BatchScramSecret` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::MSK::BatchScramSecret` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ClusterArn`.
 #[derive(Debug, Clone)]
 pub struct BatchScramSecretRef(stackcraft_core::ResourceHandle);
 
@@ -201,7 +201,7 @@ impl crate::ResourceInfo for Channel {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ChannelArn"];
 }
 
-/// Handle to an `AWS::MSK::Channel` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::MSK::Channel` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ChannelArn`.
 #[derive(Debug, Clone)]
 pub struct ChannelRef(stackcraft_core::ResourceHandle);
 
@@ -1115,7 +1115,7 @@ impl crate::ResourceInfo for Cluster {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::MSK::Cluster` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::MSK::Cluster` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct ClusterRef(stackcraft_core::ResourceHandle);
 
@@ -2424,7 +2424,7 @@ impl crate::ResourceInfo for ClusterPolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ClusterArn"];
 }
 
-/// Handle to an `AWS::MSK::ClusterPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::MSK::ClusterPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ClusterArn`.
 #[derive(Debug, Clone)]
 pub struct ClusterPolicyRef(stackcraft_core::ResourceHandle);
 
@@ -2518,7 +2518,7 @@ impl crate::ResourceInfo for Configuration {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::MSK::Configuration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::MSK::Configuration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct ConfigurationRef(stackcraft_core::ResourceHandle);
 
@@ -2651,7 +2651,7 @@ impl crate::ResourceInfo for Replicator {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ReplicatorArn"];
 }
 
-/// Handle to an `AWS::MSK::Replicator` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::MSK::Replicator` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ReplicatorArn`.
 #[derive(Debug, Clone)]
 pub struct ReplicatorRef(stackcraft_core::ResourceHandle);
 
@@ -3766,7 +3766,7 @@ impl crate::ResourceInfo for ServerlessCluster {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::MSK::ServerlessCluster` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::MSK::ServerlessCluster` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct ServerlessClusterRef(stackcraft_core::ResourceHandle);
 
@@ -3972,7 +3972,7 @@ impl crate::ResourceInfo for Topic {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TopicArn"];
 }
 
-/// Handle to an `AWS::MSK::Topic` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::MSK::Topic` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `TopicArn`.
 #[derive(Debug, Clone)]
 pub struct TopicRef(stackcraft_core::ResourceHandle);
 
@@ -4073,7 +4073,7 @@ impl crate::ResourceInfo for VpcConnection {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::MSK::VpcConnection` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::MSK::VpcConnection` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct VpcConnectionRef(stackcraft_core::ResourceHandle);
 

@@ -98,7 +98,7 @@ impl crate::ResourceInfo for ClusterSnapshot {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBClusterSnapshotArn"];
 }
 
-/// Handle to an `AWS::RDS::ClusterSnapshot` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::ClusterSnapshot` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `DBClusterSnapshotArn`.
 #[derive(Debug, Clone)]
 pub struct ClusterSnapshotRef(stackcraft_core::ResourceHandle);
 
@@ -369,7 +369,7 @@ impl crate::ResourceInfo for CustomDbEngineVersion {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Engine", "EngineVersion"];
 }
 
-/// Handle to an `AWS::RDS::CustomDBEngineVersion` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::CustomDBEngineVersion` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `Engine`, `EngineVersion`.
 #[derive(Debug, Clone)]
 pub struct CustomDbEngineVersionRef(stackcraft_core::ResourceHandle);
 
@@ -1085,7 +1085,7 @@ impl crate::ResourceInfo for DbCluster {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBClusterIdentifier"];
 }
 
-/// Handle to an `AWS::RDS::DBCluster` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::DBCluster` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `DBClusterIdentifier`.
 #[derive(Debug, Clone)]
 pub struct DbClusterRef(stackcraft_core::ResourceHandle);
 
@@ -1430,7 +1430,7 @@ impl crate::ResourceInfo for DbClusterEndpoint {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBClusterEndpointArn"];
 }
 
-/// Handle to an `AWS::RDS::DBClusterEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::DBClusterEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `DBClusterEndpointArn`.
 #[derive(Debug, Clone)]
 pub struct DbClusterEndpointRef(stackcraft_core::ResourceHandle);
 
@@ -1544,7 +1544,7 @@ impl crate::ResourceInfo for DbClusterParameterGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBClusterParameterGroupName"];
 }
 
-/// Handle to an `AWS::RDS::DBClusterParameterGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::DBClusterParameterGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `DBClusterParameterGroupName`.
 #[derive(Debug, Clone)]
 pub struct DbClusterParameterGroupRef(stackcraft_core::ResourceHandle);
 
@@ -2498,7 +2498,7 @@ impl crate::ResourceInfo for DbInstance {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBInstanceIdentifier"];
 }
 
-/// Handle to an `AWS::RDS::DBInstance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::DBInstance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `DBInstanceIdentifier`.
 #[derive(Debug, Clone)]
 pub struct DbInstanceRef(stackcraft_core::ResourceHandle);
 
@@ -3223,7 +3223,7 @@ impl crate::ResourceInfo for DbParameterGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBParameterGroupName"];
 }
 
-/// Handle to an `AWS::RDS::DBParameterGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::DBParameterGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `DBParameterGroupName`.
 #[derive(Debug, Clone)]
 pub struct DbParameterGroupRef(stackcraft_core::ResourceHandle);
 
@@ -3410,7 +3410,7 @@ impl crate::ResourceInfo for DbProxy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBProxyName"];
 }
 
-/// Handle to an `AWS::RDS::DBProxy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::DBProxy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `DBProxyName`.
 #[derive(Debug, Clone)]
 pub struct DbProxyRef(stackcraft_core::ResourceHandle);
 
@@ -3610,7 +3610,7 @@ impl crate::ResourceInfo for DbProxyEndpoint {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBProxyEndpointName"];
 }
 
-/// Handle to an `AWS::RDS::DBProxyEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::DBProxyEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `DBProxyEndpointName`.
 #[derive(Debug, Clone)]
 pub struct DbProxyEndpointRef(stackcraft_core::ResourceHandle);
 
@@ -3736,7 +3736,7 @@ impl crate::ResourceInfo for DbProxyTargetGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TargetGroupArn"];
 }
 
-/// Handle to an `AWS::RDS::DBProxyTargetGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::DBProxyTargetGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `TargetGroupArn`.
 #[derive(Debug, Clone)]
 pub struct DbProxyTargetGroupRef(stackcraft_core::ResourceHandle);
 
@@ -3902,7 +3902,7 @@ impl crate::ResourceInfo for DbSecurityGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::RDS::DBSecurityGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::DBSecurityGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct DbSecurityGroupRef(stackcraft_core::ResourceHandle);
 
@@ -4067,7 +4067,7 @@ impl crate::ResourceInfo for DbSecurityGroupIngress {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::RDS::DBSecurityGroupIngress` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::DBSecurityGroupIngress` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct DbSecurityGroupIngressRef(stackcraft_core::ResourceHandle);
 
@@ -4187,7 +4187,7 @@ impl crate::ResourceInfo for DbShardGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBShardGroupIdentifier"];
 }
 
-/// Handle to an `AWS::RDS::DBShardGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::DBShardGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `DBShardGroupIdentifier`.
 #[derive(Debug, Clone)]
 pub struct DbShardGroupRef(stackcraft_core::ResourceHandle);
 
@@ -4294,7 +4294,7 @@ impl crate::ResourceInfo for DbSnapshot {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBSnapshotArn"];
 }
 
-/// Handle to an `AWS::RDS::DBSnapshot` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::DBSnapshot` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `DBSnapshotArn`.
 #[derive(Debug, Clone)]
 pub struct DbSnapshotRef(stackcraft_core::ResourceHandle);
 
@@ -4470,7 +4470,7 @@ impl crate::ResourceInfo for DbSubnetGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBSubnetGroupName"];
 }
 
-/// Handle to an `AWS::RDS::DBSubnetGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::DBSubnetGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `DBSubnetGroupName`.
 #[derive(Debug, Clone)]
 pub struct DbSubnetGroupRef(stackcraft_core::ResourceHandle);
 
@@ -4670,7 +4670,7 @@ impl crate::ResourceInfo for Deployment {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::RDS::Deployment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::Deployment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct DeploymentRef(stackcraft_core::ResourceHandle);
 
@@ -4812,7 +4812,7 @@ impl crate::ResourceInfo for EventSubscription {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["SubscriptionName"];
 }
 
-/// Handle to an `AWS::RDS::EventSubscription` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::EventSubscription` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `SubscriptionName`.
 #[derive(Debug, Clone)]
 pub struct EventSubscriptionRef(stackcraft_core::ResourceHandle);
 
@@ -4945,7 +4945,7 @@ impl crate::ResourceInfo for GlobalCluster {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["GlobalClusterIdentifier"];
 }
 
-/// Handle to an `AWS::RDS::GlobalCluster` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::GlobalCluster` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `GlobalClusterIdentifier`.
 #[derive(Debug, Clone)]
 pub struct GlobalClusterRef(stackcraft_core::ResourceHandle);
 
@@ -5078,7 +5078,7 @@ impl crate::ResourceInfo for Integration {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IntegrationArn"];
 }
 
-/// Handle to an `AWS::RDS::Integration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::Integration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `IntegrationArn`.
 #[derive(Debug, Clone)]
 pub struct IntegrationRef(stackcraft_core::ResourceHandle);
 
@@ -5193,7 +5193,7 @@ impl crate::ResourceInfo for OptionGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["OptionGroupName"];
 }
 
-/// Handle to an `AWS::RDS::OptionGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::RDS::OptionGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `OptionGroupName`.
 #[derive(Debug, Clone)]
 pub struct OptionGroupRef(stackcraft_core::ResourceHandle);
 

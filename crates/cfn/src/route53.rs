@@ -68,7 +68,7 @@ impl crate::ResourceInfo for CidrCollection {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::Route53::CidrCollection` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Route53::CidrCollection` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct CidrCollectionRef(stackcraft_core::ResourceHandle);
 
@@ -176,7 +176,7 @@ impl crate::ResourceInfo for Dnssec {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["HostedZoneId"];
 }
 
-/// Handle to an `AWS::Route53::DNSSEC` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Route53::DNSSEC` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `HostedZoneId`.
 #[derive(Debug, Clone)]
 pub struct DnssecRef(stackcraft_core::ResourceHandle);
 
@@ -227,7 +227,7 @@ impl crate::ResourceInfo for DelegationSet {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::Route53::DelegationSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Route53::DelegationSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct DelegationSetRef(stackcraft_core::ResourceHandle);
 
@@ -316,7 +316,7 @@ impl crate::ResourceInfo for HealthCheck {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["HealthCheckId"];
 }
 
-/// Handle to an `AWS::Route53::HealthCheck` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Route53::HealthCheck` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `HealthCheckId`.
 #[derive(Debug, Clone)]
 pub struct HealthCheckRef(stackcraft_core::ResourceHandle);
 
@@ -661,7 +661,7 @@ impl crate::ResourceInfo for HostedZone {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::Route53::HostedZone` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Route53::HostedZone` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct HostedZoneRef(stackcraft_core::ResourceHandle);
 
@@ -876,7 +876,7 @@ impl crate::ResourceInfo for KeySigningKey {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["HostedZoneId", "Name"];
 }
 
-/// Handle to an `AWS::Route53::KeySigningKey` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Route53::KeySigningKey` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `HostedZoneId`, `Name`.
 #[derive(Debug, Clone)]
 pub struct KeySigningKeyRef(stackcraft_core::ResourceHandle);
 
@@ -943,7 +943,7 @@ impl crate::ResourceInfo for QueryLoggingConfig {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::Route53::QueryLoggingConfig` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Route53::QueryLoggingConfig` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct QueryLoggingConfigRef(stackcraft_core::ResourceHandle);
 
@@ -1157,7 +1157,7 @@ impl crate::ResourceInfo for RecordSet {
         &["Name", "HostedZoneId", "Type", "SetIdentifier"];
 }
 
-/// Handle to an `AWS::Route53::RecordSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Route53::RecordSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `Name`, `HostedZoneId`, `Type`, `SetIdentifier`.
 #[derive(Debug, Clone)]
 pub struct RecordSetRef(stackcraft_core::ResourceHandle);
 
@@ -1471,7 +1471,7 @@ impl crate::ResourceInfo for RecordSetGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::Route53::RecordSetGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Route53::RecordSetGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct RecordSetGroupRef(stackcraft_core::ResourceHandle);
 
@@ -1926,7 +1926,7 @@ impl crate::ResourceInfo for TrafficPolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::Route53::TrafficPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Route53::TrafficPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct TrafficPolicyRef(stackcraft_core::ResourceHandle);
 
@@ -2024,7 +2024,7 @@ impl crate::ResourceInfo for TrafficPolicyInstance {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::Route53::TrafficPolicyInstance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::Route53::TrafficPolicyInstance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct TrafficPolicyInstanceRef(stackcraft_core::ResourceHandle);
 

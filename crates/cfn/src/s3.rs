@@ -114,7 +114,7 @@ impl crate::ResourceInfo for AccessGrant {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccessGrantId"];
 }
 
-/// Handle to an `AWS::S3::AccessGrant` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::S3::AccessGrant` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AccessGrantId`.
 #[derive(Debug, Clone)]
 pub struct AccessGrantRef(stackcraft_core::ResourceHandle);
 
@@ -267,7 +267,7 @@ impl crate::ResourceInfo for AccessGrantsInstance {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccessGrantsInstanceArn"];
 }
 
-/// Handle to an `AWS::S3::AccessGrantsInstance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::S3::AccessGrantsInstance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AccessGrantsInstanceArn`.
 #[derive(Debug, Clone)]
 pub struct AccessGrantsInstanceRef(stackcraft_core::ResourceHandle);
 
@@ -352,7 +352,7 @@ impl crate::ResourceInfo for AccessGrantsLocation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccessGrantsLocationId"];
 }
 
-/// Handle to an `AWS::S3::AccessGrantsLocation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::S3::AccessGrantsLocation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AccessGrantsLocationId`.
 #[derive(Debug, Clone)]
 pub struct AccessGrantsLocationRef(stackcraft_core::ResourceHandle);
 
@@ -485,7 +485,7 @@ impl crate::ResourceInfo for AccessPoint {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
-/// Handle to an `AWS::S3::AccessPoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::S3::AccessPoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct AccessPointRef(stackcraft_core::ResourceHandle);
 
@@ -998,7 +998,7 @@ impl crate::ResourceInfo for Bucket {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["BucketName"];
 }
 
-/// Handle to an `AWS::S3::Bucket` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::S3::Bucket` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `BucketName`.
 #[derive(Debug, Clone)]
 pub struct BucketRef(stackcraft_core::ResourceHandle);
 
@@ -3952,7 +3952,7 @@ impl crate::ResourceInfo for BucketPolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Bucket"];
 }
 
-/// Handle to an `AWS::S3::BucketPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::S3::BucketPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Bucket`.
 #[derive(Debug, Clone)]
 pub struct BucketPolicyRef(stackcraft_core::ResourceHandle);
 
@@ -4035,7 +4035,7 @@ impl crate::ResourceInfo for MultiRegionAccessPoint {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
-/// Handle to an `AWS::S3::MultiRegionAccessPoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::S3::MultiRegionAccessPoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct MultiRegionAccessPointRef(stackcraft_core::ResourceHandle);
 
@@ -4207,7 +4207,7 @@ impl crate::ResourceInfo for MultiRegionAccessPointPolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["MrapName"];
 }
 
-/// Handle to an `AWS::S3::MultiRegionAccessPointPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::S3::MultiRegionAccessPointPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `MrapName`.
 #[derive(Debug, Clone)]
 pub struct MultiRegionAccessPointPolicyRef(stackcraft_core::ResourceHandle);
 
@@ -4286,7 +4286,7 @@ impl crate::ResourceInfo for StorageLens {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["StorageLensConfiguration.Id"];
 }
 
-/// Handle to an `AWS::S3::StorageLens` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::S3::StorageLens` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `StorageLensConfiguration.Id`.
 #[derive(Debug, Clone)]
 pub struct StorageLensRef(stackcraft_core::ResourceHandle);
 
@@ -5305,7 +5305,7 @@ impl crate::ResourceInfo for StorageLensGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
-/// Handle to an `AWS::S3::StorageLensGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::S3::StorageLensGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct StorageLensGroupRef(stackcraft_core::ResourceHandle);
 

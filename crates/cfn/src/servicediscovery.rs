@@ -77,7 +77,7 @@ impl crate::ResourceInfo for HttpNamespace {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::ServiceDiscovery::HttpNamespace` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ServiceDiscovery::HttpNamespace` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct HttpNamespaceRef(stackcraft_core::ResourceHandle);
 
@@ -161,7 +161,7 @@ impl crate::ResourceInfo for Instance {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ServiceId", "InstanceId"];
 }
 
-/// Handle to an `AWS::ServiceDiscovery::Instance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ServiceDiscovery::Instance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `ServiceId`, `InstanceId`.
 #[derive(Debug, Clone)]
 pub struct InstanceRef(stackcraft_core::ResourceHandle);
 
@@ -254,7 +254,7 @@ impl crate::ResourceInfo for PrivateDnsNamespace {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::ServiceDiscovery::PrivateDnsNamespace` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ServiceDiscovery::PrivateDnsNamespace` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct PrivateDnsNamespaceRef(stackcraft_core::ResourceHandle);
 
@@ -449,7 +449,7 @@ impl crate::ResourceInfo for PublicDnsNamespace {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::ServiceDiscovery::PublicDnsNamespace` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ServiceDiscovery::PublicDnsNamespace` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct PublicDnsNamespaceRef(stackcraft_core::ResourceHandle);
 
@@ -701,7 +701,7 @@ impl crate::ResourceInfo for Service {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::ServiceDiscovery::Service` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::ServiceDiscovery::Service` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct ServiceRef(stackcraft_core::ResourceHandle);
 

@@ -144,7 +144,7 @@ impl crate::ResourceInfo for Subscription {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::SNS::Subscription` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SNS::Subscription` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct SubscriptionRef(stackcraft_core::ResourceHandle);
 
@@ -336,7 +336,7 @@ impl crate::ResourceInfo for Topic {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TopicArn"];
 }
 
-/// Handle to an `AWS::SNS::Topic` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SNS::Topic` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `TopicArn`.
 #[derive(Debug, Clone)]
 pub struct TopicRef(stackcraft_core::ResourceHandle);
 
@@ -548,7 +548,7 @@ impl crate::ResourceInfo for TopicInlinePolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TopicArn"];
 }
 
-/// Handle to an `AWS::SNS::TopicInlinePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SNS::TopicInlinePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `TopicArn`.
 #[derive(Debug, Clone)]
 pub struct TopicInlinePolicyRef(stackcraft_core::ResourceHandle);
 
@@ -612,7 +612,7 @@ impl crate::ResourceInfo for TopicPolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::SNS::TopicPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SNS::TopicPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct TopicPolicyRef(stackcraft_core::ResourceHandle);
 

@@ -208,7 +208,7 @@ impl crate::ResourceInfo for Queue {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["QueueUrl"];
 }
 
-/// Handle to an `AWS::SQS::Queue` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SQS::Queue` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `QueueUrl`.
 #[derive(Debug, Clone)]
 pub struct QueueRef(stackcraft_core::ResourceHandle);
 
@@ -347,7 +347,7 @@ impl crate::ResourceInfo for QueueInlinePolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Queue"];
 }
 
-/// Handle to an `AWS::SQS::QueueInlinePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SQS::QueueInlinePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Queue`.
 #[derive(Debug, Clone)]
 pub struct QueueInlinePolicyRef(stackcraft_core::ResourceHandle);
 
@@ -411,7 +411,7 @@ impl crate::ResourceInfo for QueuePolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::SQS::QueuePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SQS::QueuePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct QueuePolicyRef(stackcraft_core::ResourceHandle);
 

@@ -236,7 +236,7 @@ impl crate::ResourceInfo for Association {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AssociationId"];
 }
 
-/// Handle to an `AWS::SSM::Association` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SSM::Association` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `AssociationId`.
 #[derive(Debug, Clone)]
 pub struct AssociationRef(stackcraft_core::ResourceHandle);
 
@@ -462,7 +462,7 @@ impl crate::ResourceInfo for CloudConnector {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CloudConnectorArn"];
 }
 
-/// Handle to an `AWS::SSM::CloudConnector` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SSM::CloudConnector` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `CloudConnectorArn`.
 #[derive(Debug, Clone)]
 pub struct CloudConnectorRef(stackcraft_core::ResourceHandle);
 
@@ -783,7 +783,7 @@ impl crate::ResourceInfo for Document {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
-/// Handle to an `AWS::SSM::Document` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SSM::Document` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct DocumentRef(stackcraft_core::ResourceHandle);
 
@@ -1012,7 +1012,7 @@ impl crate::ResourceInfo for MaintenanceWindow {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["WindowId"];
 }
 
-/// Handle to an `AWS::SSM::MaintenanceWindow` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SSM::MaintenanceWindow` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `WindowId`.
 #[derive(Debug, Clone)]
 pub struct MaintenanceWindowRef(stackcraft_core::ResourceHandle);
 
@@ -1115,7 +1115,7 @@ impl crate::ResourceInfo for MaintenanceWindowTarget {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["WindowId", "WindowTargetId"];
 }
 
-/// Handle to an `AWS::SSM::MaintenanceWindowTarget` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SSM::MaintenanceWindowTarget` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `WindowId`, `WindowTargetId`.
 #[derive(Debug, Clone)]
 pub struct MaintenanceWindowTargetRef(stackcraft_core::ResourceHandle);
 
@@ -1336,7 +1336,7 @@ impl crate::ResourceInfo for MaintenanceWindowTask {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["WindowId", "WindowTaskId"];
 }
 
-/// Handle to an `AWS::SSM::MaintenanceWindowTask` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SSM::MaintenanceWindowTask` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `WindowId`, `WindowTaskId`.
 #[derive(Debug, Clone)]
 pub struct MaintenanceWindowTaskRef(stackcraft_core::ResourceHandle);
 
@@ -1959,7 +1959,7 @@ impl crate::ResourceInfo for OpsItem {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["OpsItemArn"];
 }
 
-/// Handle to an `AWS::SSM::OpsItem` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SSM::OpsItem` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `OpsItemArn`.
 #[derive(Debug, Clone)]
 pub struct OpsItemRef(stackcraft_core::ResourceHandle);
 
@@ -2123,7 +2123,7 @@ impl crate::ResourceInfo for Parameter {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
-/// Handle to an `AWS::SSM::Parameter` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SSM::Parameter` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct ParameterRef(stackcraft_core::ResourceHandle);
 
@@ -2357,7 +2357,7 @@ impl crate::ResourceInfo for PatchBaseline {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
-/// Handle to an `AWS::SSM::PatchBaseline` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SSM::PatchBaseline` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct PatchBaselineRef(stackcraft_core::ResourceHandle);
 
@@ -2728,7 +2728,7 @@ impl crate::ResourceInfo for ResourceDataSync {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["SyncName"];
 }
 
-/// Handle to an `AWS::SSM::ResourceDataSync` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SSM::ResourceDataSync` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `SyncName`.
 #[derive(Debug, Clone)]
 pub struct ResourceDataSyncRef(stackcraft_core::ResourceHandle);
 
@@ -2944,7 +2944,7 @@ impl crate::ResourceInfo for ResourcePolicy {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["PolicyId", "ResourceArn"];
 }
 
-/// Handle to an `AWS::SSM::ResourcePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SSM::ResourcePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `PolicyId`, `ResourceArn`.
 #[derive(Debug, Clone)]
 pub struct ResourcePolicyRef(stackcraft_core::ResourceHandle);
 
@@ -3020,7 +3020,7 @@ impl crate::ResourceInfo for ServiceSetting {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
-/// Handle to an `AWS::SSM::ServiceSetting` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::SSM::ServiceSetting` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct ServiceSettingRef(stackcraft_core::ResourceHandle);
 

@@ -98,7 +98,7 @@ impl crate::ResourceInfo for IpSet {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name", "Id", "Scope"];
 }
 
-/// Handle to an `AWS::WAFv2::IPSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::WAFv2::IPSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `Name`, `Id`, `Scope`.
 #[derive(Debug, Clone)]
 pub struct IpSetRef(stackcraft_core::ResourceHandle);
 
@@ -197,7 +197,7 @@ impl crate::ResourceInfo for LoggingConfiguration {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ResourceArn"];
 }
 
-/// Handle to an `AWS::WAFv2::LoggingConfiguration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::WAFv2::LoggingConfiguration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `ResourceArn`.
 #[derive(Debug, Clone)]
 pub struct LoggingConfigurationRef(stackcraft_core::ResourceHandle);
 
@@ -547,7 +547,7 @@ impl crate::ResourceInfo for RegexPatternSet {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name", "Id", "Scope"];
 }
 
-/// Handle to an `AWS::WAFv2::RegexPatternSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::WAFv2::RegexPatternSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `Name`, `Id`, `Scope`.
 #[derive(Debug, Clone)]
 pub struct RegexPatternSetRef(stackcraft_core::ResourceHandle);
 
@@ -718,7 +718,7 @@ impl crate::ResourceInfo for RuleGroup {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name", "Id", "Scope"];
 }
 
-/// Handle to an `AWS::WAFv2::RuleGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::WAFv2::RuleGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `Name`, `Id`, `Scope`.
 #[derive(Debug, Clone)]
 pub struct RuleGroupRef(stackcraft_core::ResourceHandle);
 
@@ -3641,7 +3641,7 @@ impl crate::ResourceInfo for WebAcl {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name", "Id", "Scope"];
 }
 
-/// Handle to an `AWS::WAFv2::WebACL` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::WAFv2::WebACL` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `Name`, `Id`, `Scope`.
 #[derive(Debug, Clone)]
 pub struct WebAclRef(stackcraft_core::ResourceHandle);
 
@@ -7714,7 +7714,7 @@ impl crate::ResourceInfo for WebAclAssociation {
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ResourceArn", "WebACLArn"];
 }
 
-/// Handle to an `AWS::WAFv2::WebACLAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute.
+/// Handle to an `AWS::WAFv2::WebACLAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `ResourceArn`, `WebACLArn`.
 #[derive(Debug, Clone)]
 pub struct WebAclAssociationRef(stackcraft_core::ResourceHandle);
 

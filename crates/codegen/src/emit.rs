@@ -197,8 +197,16 @@ fn resource(s: &mut String, r: &ResourceDef) {
         &format!(
             "Handle to an `{}` in the graph (returned by `scope.add`): derefs to \
              [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource \
-             settings, plus one typed accessor per `Fn::GetAtt` attribute.",
-            r.type_name
+             settings, plus one typed accessor per `Fn::GetAtt` attribute.{}",
+            r.type_name,
+            match r.primary_identifier.as_slice() {
+                [] => String::new(),
+                [one] => format!(" Its primary identifier is `{one}`."),
+                many => format!(
+                    " Its primary identifier is made of `{}`.",
+                    many.join("`, `")
+                ),
+            }
         ),
     );
     let _ = writeln!(
