@@ -142,7 +142,7 @@ fn change_set_lifecycle_create_update_noop_large_destroy() {
     // No terminal and no --yes: refuse, change nothing.
     let v = with(&["deploy", "dev"]);
     let r = xtask(&moto, &v, &[]);
-    assert!(!r.ok, "{}", r.out);
+    assert_eq!(r.code, Some(1), "{}", r.out);
     assert!(r.out.contains("rerun with --yes"), "{}", r.out);
 
     let start = Instant::now();
@@ -229,7 +229,7 @@ fn change_set_lifecycle_create_update_noop_large_destroy() {
     // Production safety: destroying prod needs the explicit flag.
     let v = with(&["destroy", "prod", "--yes"]);
     let r = xtask(&moto, &v, &[]);
-    assert!(!r.ok, "{}", r.out);
+    assert_eq!(r.code, Some(1), "{}", r.out);
     assert!(r.out.contains("needs --force-production"), "{}", r.out);
 
     // Destroy, dependents first, then nothing is left.

@@ -1,0 +1,484 @@
+//! The deploy state machine against mocked CloudFormation responses
+//! (aws-smithy-mocks), for what an emulator cannot produce: per-resource
+//! events, CREATE_FAILED -> ROLLBACK_COMPLETE, blocked stacks, an operation
+//! already in progress, throttling, "no changes" change sets, termination
+//! protection refusing a delete. Rules run in `Sequential` mode, so each test
+//! also pins the exact order of API calls.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_cloudformation::config::retry::RetryConfig;
+use aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetOutput;
+use aws_sdk_cloudformation::operation::delete_change_set::DeleteChangeSetOutput;
+use aws_sdk_cloudformation::operation::delete_stack::{DeleteStackError, DeleteStackOutput};
+use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
+use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
+use aws_sdk_cloudformation::operation::describe_stacks::{
+    DescribeStacksError, DescribeStacksOutput,
+};
+use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
+use aws_sdk_cloudformation::operation::update_termination_protection::UpdateTerminationProtectionOutput;
+use aws_sdk_cloudformation::types::{
+    Change, ChangeAction, ChangeSetStatus, ChangeSource, Replacement, RequiresRecreation,
+    ResourceAttribute, ResourceChange, ResourceChangeDetail, ResourceStatus,
+    ResourceTargetDefinition, Stack, StackEvent, StackStatus as CfnStatus,
+};
+use aws_sdk_cloudformation::Client;
+use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use aws_smithy_types::error::ErrorMetadata;
+use stackcraft_deploy::aws::Clients;
+use stackcraft_deploy::model::{ResourceStatus as Rs, StackStatus};
+use stackcraft_deploy::ui::Ui;
+use stackcraft_deploy::{Deployer, Error, PollConfig, StackArtifact, StackResult};
+
+const NAME: &str = "app-dev-Data";
+const ID: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/app-dev-Data/1";
+const CS: &str = "arn:aws:cloudformation:us-east-1:123456789012:changeSet/stackcraft-1/1";
+
+fn artifact() -> StackArtifact {
+    StackArtifact {
+        id: "Data".into(),
+        stack_name: NAME.into(),
+        template_file: "Data.template.json".into(),
+        template_body: r#"{"Resources":{"Queue":{"Type":"AWS::SQS::Queue"},"Topic":{"Type":"AWS::SNS::Topic"}}}"#.into(),
+        termination_protection: false,
+        tags: BTreeMap::from([("app".to_string(), "app".to_string())]),
+        dependencies: vec![],
+    }
+}
+
+fn deployer(rules: &[Rule], assume_yes: bool) -> Deployer {
+    let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::Sequential, rules, |c| c
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(4)
+                .with_initial_backoff(Duration::from_millis(1))
+                .with_max_backoff(Duration::from_millis(5))
+        ));
+    let s3 = mock_client!(aws_sdk_s3, RuleMode::Sequential, &[]);
+    let sts = mock_client!(aws_sdk_sts, RuleMode::Sequential, &[]);
+    let clients = Clients {
+        cloudformation: cfn,
+        s3,
+        sts,
+        region: "us-east-1".into(),
+    };
+    Deployer::new(
+        clients,
+        Ui::plain(assume_yes),
+        PollConfig::fast(),
+        "cargo xtask deploy dev",
+    )
+}
+
+fn stack(status: &str) -> Stack {
+    Stack::builder()
+        .stack_id(ID)
+        .stack_name(NAME)
+        .stack_status(CfnStatus::from(status))
+        .creation_time(aws_smithy_types::DateTime::from_secs(0))
+        .build()
+}
+
+fn describe(status: &'static str) -> Rule {
+    mock!(Client::describe_stacks).then_output(move || {
+        DescribeStacksOutput::builder()
+            .stacks(stack(status))
+            .build()
+    })
+}
+
+fn missing() -> Rule {
+    mock!(Client::describe_stacks).then_error(|| {
+        DescribeStacksError::generic(
+            ErrorMetadata::builder()
+                .code("ValidationError")
+                .message(format!("Stack with id {NAME} does not exist"))
+                .build(),
+        )
+    })
+}
+
+fn event(id: &str, logical: &str, ty: &str, status: &str, reason: Option<&str>) -> StackEvent {
+    StackEvent::builder()
+        .stack_id(ID)
+        .stack_name(NAME)
+        .event_id(id)
+        .logical_resource_id(logical)
+        .resource_type(ty)
+        .resource_status(ResourceStatus::from(status))
+        .set_resource_status_reason(reason.map(str::to_string))
+        .timestamp(aws_smithy_types::DateTime::from_secs(0))
+        .build()
+}
+
+/// Events, given oldest first (the API returns them newest first).
+fn events(mut evs: Vec<StackEvent>) -> Rule {
+    evs.reverse();
+    mock!(Client::describe_stack_events).then_output(move || {
+        DescribeStackEventsOutput::builder()
+            .set_stack_events(Some(evs.clone()))
+            .build()
+    })
+}
+
+fn add(logical: &str, ty: &str) -> Change {
+    Change::builder()
+        .resource_change(
+            ResourceChange::builder()
+                .action(ChangeAction::Add)
+                .logical_resource_id(logical)
+                .resource_type(ty)
+                .build(),
+        )
+        .build()
+}
+
+fn change_set_created() -> Rule {
+    mock!(Client::create_change_set)
+        .then_output(|| CreateChangeSetOutput::builder().id(CS).stack_id(ID).build())
+}
+
+#[tokio::test]
+async fn create_failed_rolls_back_and_reports_each_failed_resource() {
+    let stack_ty = "AWS::CloudFormation::Stack";
+    let rules = [
+        missing(),
+        change_set_created(),
+        mock!(Client::describe_change_set).then_output(|| {
+            DescribeChangeSetOutput::builder()
+                .status(ChangeSetStatus::CreateComplete)
+                .changes(add("Queue", "AWS::SQS::Queue"))
+                .changes(add("Topic", "AWS::SNS::Topic"))
+                .build()
+        }),
+        // The marker: the placeholder stack's REVIEW_IN_PROGRESS event.
+        events(vec![event(
+            "e0",
+            NAME,
+            stack_ty,
+            "REVIEW_IN_PROGRESS",
+            None,
+        )]),
+        mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build()),
+        // First poll: running, with per-resource events.
+        events(vec![
+            event("e0", NAME, stack_ty, "REVIEW_IN_PROGRESS", None),
+            event(
+                "e1",
+                NAME,
+                stack_ty,
+                "CREATE_IN_PROGRESS",
+                Some("User Initiated"),
+            ),
+            event("e2", "Queue", "AWS::SQS::Queue", "CREATE_IN_PROGRESS", None),
+            event("e3", "Topic", "AWS::SNS::Topic", "CREATE_IN_PROGRESS", None),
+            event("e4", "Topic", "AWS::SNS::Topic", "CREATE_COMPLETE", None),
+        ]),
+        describe("CREATE_IN_PROGRESS"),
+        // Second poll: the queue fails, everything rolls back.
+        events(vec![
+            event("e0", NAME, stack_ty, "REVIEW_IN_PROGRESS", None),
+            event(
+                "e1",
+                NAME,
+                stack_ty,
+                "CREATE_IN_PROGRESS",
+                Some("User Initiated"),
+            ),
+            event("e2", "Queue", "AWS::SQS::Queue", "CREATE_IN_PROGRESS", None),
+            event("e3", "Topic", "AWS::SNS::Topic", "CREATE_IN_PROGRESS", None),
+            event("e4", "Topic", "AWS::SNS::Topic", "CREATE_COMPLETE", None),
+            event(
+                "e5",
+                "Queue",
+                "AWS::SQS::Queue",
+                "CREATE_FAILED",
+                Some("Value 99999 for VisibilityTimeout is out of range"),
+            ),
+            event(
+                "e6",
+                NAME,
+                stack_ty,
+                "ROLLBACK_IN_PROGRESS",
+                Some("The following resource(s) failed to create: [Queue]."),
+            ),
+            event("e7", "Topic", "AWS::SNS::Topic", "DELETE_COMPLETE", None),
+            event("e8", NAME, stack_ty, "ROLLBACK_COMPLETE", None),
+        ]),
+        describe("ROLLBACK_COMPLETE"),
+    ];
+    let d = deployer(&rules, true);
+    let err = d.deploy(&artifact()).await.unwrap_err();
+    match &err {
+        Error::StackFailed {
+            status, failures, ..
+        } => {
+            assert_eq!(*status, StackStatus::RollbackComplete);
+            assert_eq!(failures.len(), 1, "{failures:?}");
+            assert_eq!(failures[0].logical_id, "Queue");
+            assert_eq!(failures[0].status, Rs::CreateFailed);
+            assert!(failures[0].reason.contains("out of range"));
+        }
+        other => panic!("expected StackFailed, got {other:?}"),
+    }
+    let text = err.to_string();
+    assert!(text.contains("final status ROLLBACK_COMPLETE"), "{text}");
+    assert!(
+        text.contains("Queue (AWS::SQS::Queue) CREATE_FAILED: Value 99999"),
+        "{text}"
+    );
+    for r in &rules {
+        assert!(r.is_exhausted() || r.num_calls() > 0, "unused rule");
+    }
+}
+
+#[tokio::test]
+async fn rollback_complete_without_terminal_is_blocked_with_next_step() {
+    let rules = [describe("ROLLBACK_COMPLETE")];
+    let err = deployer(&rules, false)
+        .deploy(&artifact())
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(
+            err,
+            Error::Blocked {
+                status: StackStatus::RollbackComplete,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        text.contains("delete-stack --stack-name app-dev-Data"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn rollback_complete_with_yes_is_deleted_and_recreated() {
+    let stack_ty = "AWS::CloudFormation::Stack";
+    let rules = [
+        describe("ROLLBACK_COMPLETE"),
+        events(vec![event("e8", NAME, stack_ty, "ROLLBACK_COMPLETE", None)]),
+        mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build()),
+        events(vec![
+            event("e8", NAME, stack_ty, "ROLLBACK_COMPLETE", None),
+            event("e9", NAME, stack_ty, "DELETE_IN_PROGRESS", None),
+            event("e10", NAME, stack_ty, "DELETE_COMPLETE", None),
+        ]),
+        describe("DELETE_COMPLETE"),
+        // Then a fresh CREATE change set.
+        mock!(Client::create_change_set)
+            .match_requests(|r| r.change_set_type().map(|t| t.as_str()) == Some("CREATE"))
+            .then_output(|| CreateChangeSetOutput::builder().id(CS).stack_id(ID).build()),
+        mock!(Client::describe_change_set).then_output(|| {
+            DescribeChangeSetOutput::builder()
+                .status(ChangeSetStatus::CreateComplete)
+                .changes(add("Queue", "AWS::SQS::Queue"))
+                .build()
+        }),
+    ];
+    let d = deployer(&rules, true);
+    match d.prepare(&artifact(), false).await.unwrap() {
+        stackcraft_deploy::deployer::Prepared::Changes { before, change_set } => {
+            assert!(before.is_none());
+            assert!(change_set.creates_stack);
+            assert_eq!(change_set.changes.len(), 1);
+        }
+        other => panic!("expected changes, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn update_rollback_failed_names_continue_update_rollback() {
+    let rules = [describe("UPDATE_ROLLBACK_FAILED")];
+    let err = deployer(&rules, true)
+        .deploy(&artifact())
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::Blocked { .. }), "{err:?}");
+    assert!(
+        text.contains("aws cloudformation continue-update-rollback --stack-name app-dev-Data"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn in_progress_stack_is_waited_for_then_no_changes_change_set_is_success() {
+    let stack_ty = "AWS::CloudFormation::Stack";
+    let running = vec![
+        event(
+            "u1",
+            NAME,
+            stack_ty,
+            "UPDATE_IN_PROGRESS",
+            Some("User Initiated"),
+        ),
+        event("u2", "Queue", "AWS::SQS::Queue", "UPDATE_IN_PROGRESS", None),
+    ];
+    let mut finished = running.clone();
+    finished.push(event(
+        "u3",
+        "Queue",
+        "AWS::SQS::Queue",
+        "UPDATE_COMPLETE",
+        None,
+    ));
+    finished.push(event("u4", NAME, stack_ty, "UPDATE_COMPLETE", None));
+    let rules = [
+        describe("UPDATE_IN_PROGRESS"),
+        events(running.clone()),
+        describe("UPDATE_IN_PROGRESS"),
+        events(finished),
+        describe("UPDATE_COMPLETE"),
+        mock!(Client::create_change_set)
+            .match_requests(|r| r.change_set_type().map(|t| t.as_str()) == Some("UPDATE"))
+            .then_output(|| CreateChangeSetOutput::builder().id(CS).stack_id(ID).build()),
+        mock!(Client::describe_change_set).then_output(|| {
+            DescribeChangeSetOutput::builder()
+                .status(ChangeSetStatus::Failed)
+                .status_reason("The submitted information didn't contain changes. Submit different information to create a change set.")
+                .build()
+        }),
+        mock!(Client::delete_change_set)
+            .match_requests(|r| r.change_set_name() == Some(CS))
+            .then_output(|| DeleteChangeSetOutput::builder().build()),
+    ];
+    let result = deployer(&rules, true).deploy(&artifact()).await.unwrap();
+    assert!(
+        matches!(result, StackResult::NoChanges { .. }),
+        "{result:?}"
+    );
+}
+
+#[tokio::test]
+async fn throttling_is_retried_then_succeeds() {
+    const THROTTLED: &str = r#"<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>"#;
+    let rule = mock!(Client::describe_stacks)
+        .sequence()
+        .http_status(400, Some(THROTTLED.to_string()))
+        .times(2)
+        .output(|| {
+            DescribeStacksOutput::builder()
+                .stacks(stack("UPDATE_COMPLETE"))
+                .build()
+        })
+        .build();
+    let d = deployer(std::slice::from_ref(&rule), true);
+    let info = d.describe(NAME).await.unwrap().unwrap();
+    assert_eq!(info.status, StackStatus::UpdateComplete);
+    assert_eq!(rule.num_calls(), 3, "two throttled attempts, then success");
+}
+
+#[tokio::test]
+async fn update_shows_replacement_and_property_detail() {
+    let rules = [
+        describe("UPDATE_COMPLETE"),
+        change_set_created(),
+        mock!(Client::describe_change_set).then_output(|| {
+            let detail = ResourceChangeDetail::builder()
+                .target(
+                    ResourceTargetDefinition::builder()
+                        .attribute(ResourceAttribute::Properties)
+                        .name("QueueName")
+                        .requires_recreation(RequiresRecreation::Always)
+                        .build(),
+                )
+                .change_source(ChangeSource::DirectModification)
+                .build();
+            DescribeChangeSetOutput::builder()
+                .status(ChangeSetStatus::CreateComplete)
+                .changes(
+                    Change::builder()
+                        .resource_change(
+                            ResourceChange::builder()
+                                .action(ChangeAction::Modify)
+                                .logical_resource_id("Queue")
+                                .resource_type("AWS::SQS::Queue")
+                                .replacement(Replacement::True)
+                                .details(detail)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        }),
+        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build()),
+    ];
+    let result = deployer(&rules, true).diff(&artifact()).await.unwrap();
+    assert!(
+        matches!(result, StackResult::Diffed { changes: 1 }),
+        "{result:?}"
+    );
+}
+
+#[tokio::test]
+async fn termination_protection_refuses_delete_with_a_clear_message() {
+    let protected = || {
+        DescribeStacksOutput::builder()
+            .stacks(
+                Stack::builder()
+                    .stack_id(ID)
+                    .stack_name(NAME)
+                    .stack_status(CfnStatus::CreateComplete)
+                    .enable_termination_protection(true)
+                    .creation_time(aws_smithy_types::DateTime::from_secs(0))
+                    .build(),
+            )
+            .build()
+    };
+    let rules = [
+        mock!(Client::describe_stacks).then_output(protected),
+        events(vec![]),
+        mock!(Client::delete_stack).then_error(|| {
+            DeleteStackError::generic(
+                ErrorMetadata::builder()
+                    .code("ValidationError")
+                    .message(format!(
+                        "Stack [{NAME}] cannot be deleted while TerminationProtection is enabled"
+                    ))
+                    .build(),
+            )
+        }),
+    ];
+    let err = deployer(&rules, true)
+        .destroy(NAME, false)
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::Refused(_)), "{err:?}");
+    assert!(
+        text.contains("termination protection") && text.contains("--force-production"),
+        "{text}"
+    );
+
+    // With the explicit flag, protection is lifted and the delete goes through.
+    let stack_ty = "AWS::CloudFormation::Stack";
+    let rules = [
+        mock!(Client::describe_stacks).then_output(protected),
+        mock!(Client::update_termination_protection)
+            .match_requests(|r| r.enable_termination_protection() == Some(false))
+            .then_output(|| {
+                UpdateTerminationProtectionOutput::builder()
+                    .stack_id(ID)
+                    .build()
+            }),
+        events(vec![]),
+        mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build()),
+        events(vec![
+            event("d1", NAME, stack_ty, "DELETE_IN_PROGRESS", None),
+            event("d2", NAME, stack_ty, "DELETE_COMPLETE", None),
+        ]),
+        describe("DELETE_COMPLETE"),
+    ];
+    let result = deployer(&rules, true).destroy(NAME, true).await.unwrap();
+    assert!(
+        matches!(result, StackResult::Destroyed { existed: true }),
+        "{result:?}"
+    );
+}
