@@ -12,6 +12,7 @@
 //!   (KMS-encrypted SNS topic with e-mail subscriptions).
 //! - [`Dashboard`] of [`GraphWidget`], [`SingleValueWidget`], [`TextWidget`] and
 //!   [`AlarmStatusWidget`], region-aware.
+//! - [`Budget`]: a monthly cost budget with e-mail alerts.
 //!
 //! ```
 //! use stackcraft_core::App;
@@ -35,6 +36,7 @@
 #![forbid(unsafe_code)]
 
 mod alarm;
+mod budget;
 mod dashboard;
 pub mod kms;
 mod logs;
@@ -42,6 +44,7 @@ mod metric;
 mod topic;
 
 pub use alarm::{Alarm, AlarmProps, ComparisonOperator, TreatMissingData};
+pub use budget::{Budget, BudgetAlert, BudgetProps};
 pub use dashboard::{
     AlarmStatusWidget, Dashboard, DashboardProps, GraphWidget, SingleValueWidget, TextWidget,
     Widget, GRID_WIDTH,

@@ -119,17 +119,7 @@ impl AlarmTopic {
     /// Subscribe an e-mail address (the recipient must confirm). Invalid
     /// addresses are recorded as errors.
     pub fn add_email(&self, email: &str) {
-        let valid = match email.split_once('@') {
-            Some((local, domain)) => {
-                !local.is_empty()
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-                    && !email.contains(char::is_whitespace)
-                    && !domain.contains('@')
-            }
-            None => false,
-        };
+        let valid = is_email(email);
         if !valid {
             self.scope.error(
                 "Subscription.Endpoint",
@@ -182,5 +172,20 @@ impl AlarmTopic {
     /// The underlying topic resource (escape hatch).
     pub fn handle(&self) -> &ResourceHandle {
         &self.handle
+    }
+}
+
+/// A plausible e-mail address (one `@`, a dotted domain, no spaces).
+pub(crate) fn is_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+                && !domain.contains('@')
+        }
+        None => false,
     }
 }

@@ -100,6 +100,14 @@ fn sample() -> serde_json::Value {
             .sparkline(true),
     )
     .add_widget(AlarmStatusWidget::new("Alarms").alarm(&cpu_alarm).width(18));
+    Budget::new(
+        &stack,
+        "MonthlyBudget",
+        BudgetProps::builder()
+            .monthly_limit_usd(100.0)
+            .emails(vec!["billing@example.com".to_string()])
+            .build(),
+    );
     let asm = app.synth().expect("synth");
     asm.stacks[0].template.clone()
 }
