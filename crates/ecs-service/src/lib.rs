@@ -26,6 +26,30 @@
 //! Bad input is recorded with `scope.error(..)` and reported by synth;
 //! nothing here panics.
 //!
+//! # Secure defaults and checkov
+//!
+//! With the defaults, the templates pass checkov with no failed check and
+//! no skip: Container Insights on (CKV_AWS_65), read-only root file systems
+//! (CKV_AWS_43), never privileged, no public IPs, secrets only through
+//! `Secrets` (never plain environment), ECR repositories with immutable tags
+//! (CKV_AWS_51), scan on push (CKV_AWS_163) and KMS encryption
+//! (CKV_AWS_136), log groups KMS-encrypted with one-year retention, separate
+//! execution and task roles, trust policies limited to ECS of this account.
+//! A checkov skip is written only when a default is turned off explicitly,
+//! with the field named as the reason:
+//!
+//! | skip | when |
+//! |---|---|
+//! | CKV_AWS_65 | `ClusterProps::container_insights` is `Disabled` |
+//! | CKV_AWS_43 | a container sets `readonly_root_filesystem(false)` |
+//! | CKV_AWS_51 | `RepositoryProps::immutable_tags` is `false` |
+//! | CKV_AWS_163 | `RepositoryProps::scan_on_push` is `false` |
+//!
+//! The only `Resource: "*"` statements are for actions without
+//! resource-level permissions: `ecr:GetAuthorizationToken` (execution role,
+//! with ECR images) and the four `ssmmessages` channel actions (task role,
+//! with ECS Exec).
+//!
 //! ```
 //! use stackcraft_core::App;
 //! use stackcraft_ecs_service::*;
