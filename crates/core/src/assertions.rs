@@ -19,7 +19,7 @@
 //! least the expected keys, each matching; an expected array matches an actual
 //! array in which every expected element matches some actual element (in any
 //! order); scalars match by equality. [`ABSENT`] as an expected value asserts
-//! that the key is missing.
+//! that the key is missing; [`ANY`] matches any value that is present.
 
 use serde_json::Value as Json;
 
@@ -27,6 +27,9 @@ use crate::synth::Assembly;
 
 /// An expected value meaning "this key must not be present".
 pub const ABSENT: &str = "<<absent>>";
+
+/// An expected value meaning "present, with any value".
+pub const ANY: &str = "<<any>>";
 
 /// A synthesized template under test.
 #[derive(Debug, Clone)]
@@ -38,6 +41,7 @@ pub struct Template {
 /// Does `actual` match the partial pattern `expected`?
 pub fn matches(expected: &Json, actual: &Json) -> bool {
     match (expected, actual) {
+        (Json::String(e), _) if e == ANY => true,
         (Json::Object(e), Json::Object(a)) => e.iter().all(|(k, ev)| {
             if ev.as_str() == Some(ABSENT) {
                 !a.contains_key(k)
@@ -200,5 +204,7 @@ mod tests {
         assert!(matches(&json!({"Z": ABSENT}), &actual));
         assert!(!matches(&json!({"A": ABSENT}), &actual));
         assert!(!matches(&json!({"A": "1"}), &actual));
+        assert!(matches(&json!({"B": ANY}), &actual));
+        assert!(!matches(&json!({"Q": ANY}), &actual));
     }
 }
