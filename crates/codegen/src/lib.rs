@@ -133,9 +133,27 @@ fn read_json(path: &Path) -> Result<Json, String> {
     serde_json::from_str(&text).map_err(|e| format!("cannot parse {}: {e}", path.display()))
 }
 
+/// Which services to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    /// [`selection::SERVICES`]: what `crates/cfn` contains.
+    Committed,
+    /// Every `AWS::*` type in the schemas (~1,850; to check the generator's
+    /// generality, not committed).
+    Everything,
+}
+
 /// Generate every file of the crate (paths relative to `crates/cfn`) from the
 /// unpacked `cfnlint` package directory. Unformatted: see [`format`].
 pub fn generate_unformatted(cfnlint: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
+    generate_selection(cfnlint, Selection::Committed)
+}
+
+/// [`generate_unformatted`] for a [`Selection`].
+pub fn generate_selection(
+    cfnlint: &Path,
+    selection: Selection,
+) -> Result<BTreeMap<PathBuf, String>, String> {
     let version = std::fs::read_to_string(cfnlint.join("version.py")).unwrap_or_default();
     if !version.contains(CFN_LINT_VERSION) {
         return Err(format!(
@@ -154,22 +172,36 @@ pub fn generate_unformatted(cfnlint: &Path) -> Result<BTreeMap<PathBuf, String>,
 
     let mut files = BTreeMap::new();
     let mut modules = Vec::new();
-    for svc in selection::SERVICES {
-        let prefix = format!("AWS::{}::", svc.cfn);
+    // (service, only these types; empty = all)
+    let services: Vec<(&str, &[&str])> = match selection {
+        Selection::Committed => selection::SERVICES
+            .iter()
+            .map(|s| (s.cfn, s.only))
+            .collect(),
+        Selection::Everything => providers
+            .keys()
+            .filter_map(|t| t.strip_prefix("AWS::")?.split("::").next())
+            .collect::<BTreeSet<&str>>()
+            .into_iter()
+            .map(|cfn| (cfn, &[][..]))
+            .collect(),
+    };
+    for (cfn, only) in services {
+        let prefix = format!("AWS::{}::", cfn);
         let mut types: Vec<(&str, &str)> = providers
             .iter()
             .filter_map(|(t, h)| Some((t.strip_prefix(&prefix)?, h.as_str()?)))
-            .filter(|(name, _)| svc.only.is_empty() || svc.only.contains(name))
+            .filter(|(name, _)| only.is_empty() || only.contains(name))
             .collect();
         types.sort();
         if types.is_empty() {
-            return Err(format!("no resource types for service {}", svc.cfn));
+            return Err(format!("no resource types for service {}", cfn));
         }
-        for wanted in svc.only {
-            if !types.iter().any(|(n, _)| n == wanted) {
+        for wanted in only.iter().copied() {
+            if !types.iter().any(|(n, _)| *n == wanted) {
                 return Err(format!(
                     "AWS::{}::{wanted} is not in the {REGION} schemas",
-                    svc.cfn
+                    cfn
                 ));
             }
         }
@@ -186,12 +218,12 @@ pub fn generate_unformatted(cfnlint: &Path) -> Result<BTreeMap<PathBuf, String>,
             let type_name = format!("{prefix}{name}");
             resources.push(model::resource(&type_name, &schema, rust, handle, &getatts));
         }
-        let module = names::service_module(svc.cfn);
+        let module = names::service_module(cfn);
         files.insert(
             PathBuf::from(format!("src/{module}.rs")),
-            emit::service(svc.cfn, &resources),
+            emit::service(cfn, &resources),
         );
-        modules.push((module, svc.cfn.to_owned(), resources.len()));
+        modules.push((module, cfn.to_owned(), resources.len()));
     }
     files.insert(PathBuf::from("src/lib.rs"), emit::lib_rs(&modules));
     files.insert(PathBuf::from("Cargo.toml"), emit::cargo_toml(&modules));
