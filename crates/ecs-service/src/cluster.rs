@@ -63,21 +63,14 @@ impl Cluster {
                 .name("containerInsights")
                 .value(props.container_insights.as_str())])
             .capacity_providers(["FARGATE", "FARGATE_SPOT"])
-            .default_capacity_provider_strategy(vec![
-                ecs::cluster::CapacityProviderStrategyItem::new()
-                    .capacity_provider("FARGATE")
-                    .weight(1),
-            ]);
+            .default_capacity_provider_strategy(vec![ecs::cluster::CapacityProviderStrategyItem::new()
+                .capacity_provider("FARGATE")
+                .weight(1)]);
         if let Some(n) = &props.cluster_name {
-            let ok = !n.is_empty()
-                && n.len() <= 255
-                && n.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            let ok =
+                !n.is_empty() && n.len() <= 255 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
             if !ok {
-                scope.error(
-                    "ClusterName",
-                    format!("cluster name {n:?}: 1-255 characters of A-Z a-z 0-9 _ -"),
-                );
+                scope.error("ClusterName", format!("cluster name {n:?}: 1-255 characters of A-Z a-z 0-9 _ -"));
             }
             l1 = l1.cluster_name(n);
         }

@@ -44,17 +44,16 @@ impl ImageReference {
                 let ok = !t.is_empty()
                     && t.len() <= 128
                     && !t.starts_with(['.', '-'])
-                    && t.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+                    && t.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
                 (!ok).then(|| {
-                    format!("image tag {t:?} is invalid: 1-128 characters of [A-Za-z0-9_.-], not starting with '.' or '-'")
+                    format!(
+                        "image tag {t:?} is invalid: 1-128 characters of [A-Za-z0-9_.-], not starting with '.' or '-'"
+                    )
                 })
             }
             ImageReference::Digest(d) => {
                 let ok = d.strip_prefix("sha256:").is_some_and(|h| {
-                    h.len() == 64
-                        && h.chars()
-                            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+                    h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
                 });
                 (!ok).then(|| format!("image digest {d:?} is invalid: expected sha256: and 64 lowercase hex digits"))
             }
@@ -105,21 +104,18 @@ impl EcrRepositoryRef {
     fn arn(&self) -> Value<String> {
         match self {
             EcrRepositoryRef::Managed(r) => r.arn(),
-            EcrRepositoryRef::Named(n) => Value::arn(
-                "ecr",
-                Value::region(),
-                Value::account_id(),
-                format!("repository/{n}"),
-            ),
+            EcrRepositoryRef::Named(n) => {
+                Value::arn("ecr", Value::region(), Value::account_id(), format!("repository/{n}"))
+            }
         }
     }
 
     fn uri(&self) -> Value<String> {
         match self {
             EcrRepositoryRef::Managed(r) => r.repository_uri(),
-            EcrRepositoryRef::Named(n) => Value::sub(format!(
-                "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{n}"
-            )),
+            EcrRepositoryRef::Named(n) => {
+                Value::sub(format!("${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{n}"))
+            }
         }
     }
 }
@@ -151,24 +147,17 @@ impl ContainerImage {
     /// repository name in the stack's account and region) by tag or digest:
     /// `ContainerImage::from_ecr(&repo, "v1.2.0")`,
     /// `ContainerImage::from_ecr("pyshop-api", "sha256:…")`.
-    pub fn from_ecr(
-        repository: impl Into<EcrRepositoryRef>,
-        reference: impl Into<ImageReference>,
-    ) -> Self {
-        ContainerImage::Ecr {
-            repository: repository.into(),
-            reference: reference.into(),
-        }
+    pub fn from_ecr(repository: impl Into<EcrRepositoryRef>, reference: impl Into<ImageReference>) -> Self {
+        ContainerImage::Ecr { repository: repository.into(), reference: reference.into() }
     }
 
     /// The `Image` value of the container definition.
     pub fn image_uri(&self) -> Value<String> {
         match self {
             ContainerImage::Registry(s) => Value::from(s.as_str()),
-            ContainerImage::Ecr {
-                repository,
-                reference,
-            } => Value::join_raw("", [repository.uri(), Value::from(reference.uri_suffix())]),
+            ContainerImage::Ecr { repository, reference } => {
+                Value::join_raw("", [repository.uri(), Value::from(reference.uri_suffix())])
+            }
         }
     }
 
@@ -177,9 +166,7 @@ impl ContainerImage {
         match self {
             ContainerImage::Registry(s) => {
                 if s.is_empty() || s.len() > 255 || s.chars().any(char::is_whitespace) {
-                    vec![format!(
-                        "image {s:?} is invalid: 1-255 characters without whitespace"
-                    )]
+                    vec![format!("image {s:?} is invalid: 1-255 characters without whitespace")]
                 } else {
                     Vec::new()
                 }
@@ -200,11 +187,7 @@ fn grant_pull(repository_arn: Value<String>, grantee: &dyn Grantable) {
     let role = grantee.grant_principal();
     role.add_to_policy(
         PolicyStatement::allow()
-            .actions([
-                "ecr:BatchCheckLayerAvailability",
-                "ecr:BatchGetImage",
-                "ecr:GetDownloadUrlForLayer",
-            ])
+            .actions(["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"])
             .resource(repository_arn),
     );
     role.add_to_policy(
@@ -256,19 +239,14 @@ impl Repository {
             encryption = encryption.kms_key(k.clone());
         }
         let mut l1 = ecr::Repository::new()
-            .image_tag_mutability(if props.immutable_tags {
-                "IMMUTABLE"
-            } else {
-                "MUTABLE"
-            })
+            .image_tag_mutability(if props.immutable_tags { "IMMUTABLE" } else { "MUTABLE" })
             .image_scanning_configuration(
                 ecr::repository::ImageScanningConfiguration::new().scan_on_push(props.scan_on_push),
             )
             .encryption_configuration(encryption);
         if let Some(n) = &props.repository_name {
             let ok = (2..=256).contains(&n.len())
-                && n.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c))
+                && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c))
                 && n.starts_with(|c: char| c.is_ascii_alphanumeric());
             if !ok {
                 scope.error(
@@ -288,23 +266,15 @@ impl Repository {
                 "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": n},
                 "action": {"type": "expire"},
             }]});
-            l1 = l1.lifecycle_policy(
-                ecr::repository::LifecyclePolicy::new().lifecycle_policy_text(policy.to_string()),
-            );
+            l1 = l1.lifecycle_policy(ecr::repository::LifecyclePolicy::new().lifecycle_policy_text(policy.to_string()));
         }
         let handle: ResourceHandle = (*scope.add("Resource", l1)).clone();
         handle.apply_removal_policy(props.removal_policy);
         if !props.immutable_tags {
-            handle.skip_checkov(
-                "CKV_AWS_51",
-                "mutable tags chosen explicitly in RepositoryProps::immutable_tags",
-            );
+            handle.skip_checkov("CKV_AWS_51", "mutable tags chosen explicitly in RepositoryProps::immutable_tags");
         }
         if !props.scan_on_push {
-            handle.skip_checkov(
-                "CKV_AWS_163",
-                "scan on push turned off explicitly in RepositoryProps::scan_on_push",
-            );
+            handle.skip_checkov("CKV_AWS_163", "scan on push turned off explicitly in RepositoryProps::scan_on_push");
         }
         Repository { handle }
     }
@@ -334,12 +304,7 @@ impl Repository {
         self.grant_pull(grantee);
         grantee.grant_principal().add_to_policy(
             PolicyStatement::allow()
-                .actions([
-                    "ecr:CompleteLayerUpload",
-                    "ecr:InitiateLayerUpload",
-                    "ecr:PutImage",
-                    "ecr:UploadLayerPart",
-                ])
+                .actions(["ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"])
                 .resource(self.arn()),
         );
     }
@@ -370,13 +335,7 @@ mod tests {
     fn named_ecr_image_uri_is_partition_neutral() {
         let img = ContainerImage::from_ecr("pyshop-api", "v3");
         let s = serde_json::to_string(&img.image_uri()).unwrap();
-        assert!(
-            s.contains("AWS::URLSuffix") && s.contains("pyshop-api") && s.contains(":v3"),
-            "{s}"
-        );
-        assert_eq!(
-            ContainerImage::from_registry("nginx:1.27").image_uri(),
-            Value::from("nginx:1.27")
-        );
+        assert!(s.contains("AWS::URLSuffix") && s.contains("pyshop-api") && s.contains(":v3"), "{s}");
+        assert_eq!(ContainerImage::from_registry("nginx:1.27").image_uri(), Value::from("nginx:1.27"));
     }
 }

@@ -90,12 +90,10 @@ pub use cluster::{Cluster, ClusterProps, ContainerInsights};
 pub use image::{ContainerImage, EcrRepositoryRef, ImageReference, Repository, RepositoryProps};
 pub use scaling::{ScalableTaskCount, ScalingProps, TargetTracking};
 pub use service::{
-    CapacityStrategy, CloudMapOptions, FargateService, FargateServiceProps, PrivateDnsNamespace,
-    ServiceTargetGroup,
+    CapacityStrategy, CloudMapOptions, FargateService, FargateServiceProps, PrivateDnsNamespace, ServiceTargetGroup,
 };
 pub use size::{FargateSize, FargateSizeError};
 pub use task::{
-    Container, ContainerProps, ContainerSecret, CpuArchitecture, FargateTaskDefinition,
-    FargateTaskDefinitionProps, HealthCheck, Logging, PortMapping, PortProtocol,
-    MAX_CONTAINERS_PER_TASK,
+    Container, ContainerProps, ContainerSecret, CpuArchitecture, DependencyCondition, FargateTaskDefinition,
+    FargateTaskDefinitionProps, HealthCheck, Logging, PortMapping, PortProtocol, MAX_CONTAINERS_PER_TASK,
 };

@@ -48,20 +48,12 @@ pub struct ScalableTaskCount {
 }
 
 impl ScalableTaskCount {
-    pub(crate) fn new(
-        scope: &Scope,
-        id: &str,
-        service: &FargateService,
-        props: ScalingProps,
-    ) -> Self {
+    pub(crate) fn new(scope: &Scope, id: &str, service: &FargateService, props: ScalingProps) -> Self {
         let scope = scope.scope(id);
         if props.min_capacity > props.max_capacity {
             scope.error(
                 "MinCapacity",
-                format!(
-                    "min_capacity {} is greater than max_capacity {}",
-                    props.min_capacity, props.max_capacity
-                ),
+                format!("min_capacity {} is greater than max_capacity {}", props.min_capacity, props.max_capacity),
             );
         }
         if props.max_capacity == 0 {
@@ -73,14 +65,8 @@ impl ScalableTaskCount {
             Value::account_id(),
             "role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService",
         );
-        let resource_id = Value::join_raw(
-            "/",
-            [
-                Value::from("service"),
-                service.cluster().name(),
-                service.service_name(),
-            ],
-        );
+        let resource_id =
+            Value::join_raw("/", [Value::from("service"), service.cluster().name(), service.service_name()]);
         let l1 = aas::ScalableTarget::new(
             props.max_capacity,
             props.min_capacity,
@@ -100,27 +86,16 @@ impl ScalableTaskCount {
         tt: &TargetTracking,
     ) -> ResourceHandle {
         let scope = self.scope.scope(id);
-        for (what, v) in [
-            ("scale-in", tt.scale_in_cooldown_secs),
-            ("scale-out", tt.scale_out_cooldown_secs),
-        ] {
+        for (what, v) in [("scale-in", tt.scale_in_cooldown_secs), ("scale-out", tt.scale_out_cooldown_secs)] {
             if v > 86_400 {
-                scope.error(
-                    "TargetTrackingScalingPolicyConfiguration",
-                    format!("{what} cooldown {v} s: at most 86400"),
-                );
+                scope
+                    .error("TargetTrackingScalingPolicyConfiguration", format!("{what} cooldown {v} s: at most 86400"));
             }
         }
         if !(tt.target_value.is_finite() && tt.target_value > 0.0) {
-            scope.error(
-                "TargetValue",
-                format!("target value {} must be a positive number", tt.target_value),
-            );
+            scope.error("TargetValue", format!("target value {} must be a positive number", tt.target_value));
         }
-        let name = Value::join_raw(
-            "-",
-            [Value::stack_name(), Value::from(sanitize(&scope.path()))],
-        );
+        let name = Value::join_raw("-", [Value::stack_name(), Value::from(sanitize(&scope.path()))]);
         let l1 = aas::ScalingPolicy::new(name, "TargetTrackingScaling")
             .scaling_target_id(self.handle.ref_())
             .target_tracking_scaling_policy_configuration(
@@ -135,16 +110,10 @@ impl ScalableTaskCount {
 
     fn utilization(&self, id: &str, metric: &str, tt: &TargetTracking) -> ResourceHandle {
         if !(tt.target_value > 0.0 && tt.target_value <= 100.0) {
-            self.scope.error(
-                "TargetValue",
-                format!("{id}: a utilization target is a percentage, above 0 and at most 100"),
-            );
+            self.scope
+                .error("TargetValue", format!("{id}: a utilization target is a percentage, above 0 and at most 100"));
         }
-        self.policy(
-            id,
-            aas::scaling_policy::PredefinedMetricSpecification::new(metric),
-            tt,
-        )
+        self.policy(id, aas::scaling_policy::PredefinedMetricSpecification::new(metric), tt)
     }
 
     /// Track average CPU utilization (percent).
@@ -153,11 +122,7 @@ impl ScalableTaskCount {
     }
 
     /// Track average memory utilization (percent).
-    pub fn scale_on_memory_utilization(
-        &self,
-        id: &str,
-        tracking: TargetTracking,
-    ) -> ResourceHandle {
+    pub fn scale_on_memory_utilization(&self, id: &str, tracking: TargetTracking) -> ResourceHandle {
         self.utilization(id, "ECSServiceAverageMemoryUtilization", &tracking)
     }
 
@@ -177,8 +142,7 @@ impl ScalableTaskCount {
             Value::from("")
         });
         let metric =
-            aas::scaling_policy::PredefinedMetricSpecification::new("ALBRequestCountPerTarget")
-                .resource_label(label);
+            aas::scaling_policy::PredefinedMetricSpecification::new("ALBRequestCountPerTarget").resource_label(label);
         let h = self.policy(id, metric, &tracking);
         // The label only resolves once the target group is attached to a
         // load balancer.

@@ -10,9 +10,7 @@ use stackcraft_cfn::{ecs, servicediscovery as sd};
 use stackcraft_core::{ResourceHandle, Scope, ToCfn, Value};
 use stackcraft_iam::{Grantable, PolicyStatement, Role};
 use stackcraft_observability::{Metric, Statistic};
-use stackcraft_vpc::{
-    Connections, HasConnections, Port, SecurityGroup, SecurityGroupProps, SubnetType, Vpc,
-};
+use stackcraft_vpc::{Connections, HasConnections, Port, SecurityGroup, SecurityGroupProps, SubnetType, Vpc};
 use typed_builder::TypedBuilder;
 
 use crate::cluster::Cluster;
@@ -43,21 +41,14 @@ pub enum CapacityStrategy {
 impl CapacityStrategy {
     fn items(self) -> Vec<ecs::service::CapacityProviderStrategyItem> {
         let item = |provider: &str, weight: u32| {
-            ecs::service::CapacityProviderStrategyItem::new()
-                .capacity_provider(provider)
-                .weight(weight)
+            ecs::service::CapacityProviderStrategyItem::new().capacity_provider(provider).weight(weight)
         };
         match self {
             CapacityStrategy::Fargate => vec![item("FARGATE", 1)],
             CapacityStrategy::FargateSpot => vec![item("FARGATE_SPOT", 1)],
-            CapacityStrategy::Mixed {
-                base,
-                on_demand_weight,
-                spot_weight,
-            } => vec![
-                item("FARGATE", on_demand_weight).base(base),
-                item("FARGATE_SPOT", spot_weight),
-            ],
+            CapacityStrategy::Mixed { base, on_demand_weight, spot_weight } => {
+                vec![item("FARGATE", on_demand_weight).base(base), item("FARGATE_SPOT", spot_weight)]
+            }
         }
     }
 }
@@ -84,17 +75,11 @@ impl PrivateDnsNamespace {
                     && !l.ends_with('-')
             });
         if !ok {
-            scope.error(
-                "Name",
-                format!("namespace {name:?} is not a valid DNS domain name"),
-            );
+            scope.error("Name", format!("namespace {name:?} is not a valid DNS domain name"));
         }
         let l1 = sd::PrivateDnsNamespace::new(name).vpc(vpc.vpc_id());
         let handle: ResourceHandle = (*scope.add("Resource", l1)).clone();
-        PrivateDnsNamespace {
-            handle,
-            name: name.to_owned(),
-        }
+        PrivateDnsNamespace { handle, name: name.to_owned() }
     }
 
     /// The namespace id.
@@ -168,10 +153,7 @@ impl ServiceTargetGroup for TargetGroup {
         if lbs.is_empty() {
             return None;
         }
-        let groups = lbs
-            .iter()
-            .flat_map(|lb| lb.connections().security_groups().to_vec())
-            .collect();
+        let groups = lbs.iter().flat_map(|lb| lb.connections().security_groups().to_vec()).collect();
         Some(Connections::new(groups, None))
     }
 
@@ -267,12 +249,12 @@ impl FargateService {
         let scope = scope.scope(id);
         let td = props.task_definition.clone();
         if td.container_names().is_empty() {
-            scope.error("TaskDefinition", "the task definition has no container: add one with add_container before creating the service");
-        } else if !td.has_essential_container() {
             scope.error(
                 "TaskDefinition",
-                "the task definition needs at least one essential container",
+                "the task definition has no container: add one with add_container before creating the service",
             );
+        } else if !td.has_essential_container() {
+            scope.error("TaskDefinition", "the task definition needs at least one essential container");
         }
         if props.min_healthy_percent > 100 {
             scope.error(
@@ -292,28 +274,17 @@ impl FargateService {
                 "min 100% and max 100% healthy leaves ECS no room to replace tasks; raise the maximum",
             );
         }
-        if let CapacityStrategy::Mixed {
-            base,
-            on_demand_weight,
-            spot_weight,
-        } = props.capacity
-        {
+        if let CapacityStrategy::Mixed { base, on_demand_weight, spot_weight } = props.capacity {
             if base > 100_000 || on_demand_weight > 1000 || spot_weight > 1000 {
                 scope.error("CapacityProviderStrategy", "base 0-100000, weights 0-1000");
             }
             if on_demand_weight + spot_weight == 0 {
-                scope.error(
-                    "CapacityProviderStrategy",
-                    "at least one weight must be greater than 0",
-                );
+                scope.error("CapacityProviderStrategy", "at least one weight must be greater than 0");
             }
         }
         let subnets = props.vpc.subnet_ids(props.subnet_type);
         if subnets.is_empty() {
-            scope.error(
-                "NetworkConfiguration",
-                format!("the VPC has no {} subnets", props.subnet_type.label()),
-            );
+            scope.error("NetworkConfiguration", format!("the VPC has no {} subnets", props.subnet_type.label()));
         }
         if props.subnet_type == SubnetType::Public {
             scope.warning(
@@ -326,9 +297,7 @@ impl FargateService {
                 &scope,
                 "SecurityGroup",
                 &props.vpc,
-                SecurityGroupProps::builder()
-                    .description(format!("Tasks of ECS service {}", scope.path()))
-                    .build(),
+                SecurityGroupProps::builder().description(format!("Tasks of ECS service {}", scope.path())).build(),
             )]
         } else {
             props.security_groups.clone()
@@ -362,15 +331,10 @@ impl FargateService {
             .propagate_tags("SERVICE")
             .enable_execute_command(props.enable_execute_command);
         if let Some(n) = &props.service_name {
-            let ok = !n.is_empty()
-                && n.len() <= 255
-                && n.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            let ok =
+                !n.is_empty() && n.len() <= 255 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
             if !ok {
-                scope.error(
-                    "ServiceName",
-                    format!("service name {n:?}: 1-255 characters of A-Z a-z 0-9 _ -"),
-                );
+                scope.error("ServiceName", format!("service name {n:?}: 1-255 characters of A-Z a-z 0-9 _ -"));
             }
             l1 = l1.service_name(n);
         }
@@ -386,15 +350,9 @@ impl FargateService {
             }
             let ok = !cm.name.is_empty()
                 && cm.name.len() <= 63
-                && cm
-                    .name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-');
+                && cm.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
             if !ok {
-                scope.error(
-                    "ServiceRegistries",
-                    format!("Cloud Map service name {:?}: a DNS label", cm.name),
-                );
+                scope.error("ServiceRegistries", format!("Cloud Map service name {:?}: a DNS label", cm.name));
             }
             let registry = scope.add(
                 "CloudMapService",
@@ -402,19 +360,12 @@ impl FargateService {
                     .name(&cm.name)
                     .namespace_id(cm.namespace.id())
                     .dns_config(
-                        sd::service::DnsConfig::new(vec![sd::service::DnsRecord::new(
-                            f64::from(cm.dns_ttl_secs),
-                            "A",
-                        )])
-                        .routing_policy("MULTIVALUE"),
+                        sd::service::DnsConfig::new(vec![sd::service::DnsRecord::new(f64::from(cm.dns_ttl_secs), "A")])
+                            .routing_policy("MULTIVALUE"),
                     )
-                    .health_check_custom_config(
-                        sd::service::HealthCheckCustomConfig::new().failure_threshold(1),
-                    ),
+                    .health_check_custom_config(sd::service::HealthCheckCustomConfig::new().failure_threshold(1)),
             );
-            l1 = l1.service_registries(vec![
-                ecs::service::ServiceRegistry::new().registry_arn(registry.attr_arn())
-            ]);
+            l1 = l1.service_registries(vec![ecs::service::ServiceRegistry::new().registry_arn(registry.attr_arn())]);
         }
         if props.enable_execute_command {
             td.prepare_for_exec();
@@ -450,18 +401,8 @@ impl FargateService {
     /// listener/rules ([`ServiceTargetGroup::dependables`]), and opens
     /// `port` on the service's security group to the load balancer.
     /// The container must map `port` (TCP); otherwise an error is recorded.
-    pub fn attach_to_target_group(
-        &self,
-        target_group: &dyn ServiceTargetGroup,
-        container_name: &str,
-        port: u16,
-    ) {
-        if !self
-            .task_definition
-            .container_names()
-            .iter()
-            .any(|n| n == container_name)
-        {
+    pub fn attach_to_target_group(&self, target_group: &dyn ServiceTargetGroup, container_name: &str, port: u16) {
+        if !self.task_definition.container_names().iter().any(|n| n == container_name) {
             self.scope.error(
                 "LoadBalancers",
                 format!(
@@ -486,10 +427,7 @@ impl FargateService {
                 return;
             }
             if st.attached.len() == 5 {
-                self.scope.error(
-                    "LoadBalancers",
-                    "an ECS service registers in at most 5 target groups",
-                );
+                self.scope.error("LoadBalancers", "an ECS service registers in at most 5 target groups");
             }
             st.attached.push(entry);
             Json::Array(st.attached.clone())
@@ -505,11 +443,9 @@ impl FargateService {
             self.handle.add_depends_on(&d);
         }
         match target_group.load_balancer_connections() {
-            Some(lb) => self.connections.allow_from(
-                &lb,
-                Port::tcp(port),
-                &format!("Load balancer to {container_name}:{port}"),
-            ),
+            Some(lb) => {
+                self.connections.allow_from(&lb, Port::tcp(port), &format!("Load balancer to {container_name}:{port}"))
+            }
             None => self.scope.error(
                 "LoadBalancers",
                 "the target group is not routed to by any listener yet: add it to a listener \

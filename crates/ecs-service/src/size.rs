@@ -54,11 +54,9 @@ impl fmt::Display for FargateSizeError {
                     list.join(", ")
                 )
             }
-            None => write!(
-                f,
-                "{} is not a Fargate CPU value; allowed: 256, 512, 1024, 2048, 4096, 8192, 16384",
-                self.cpu
-            ),
+            None => {
+                write!(f, "{} is not a Fargate CPU value; allowed: 256, 512, 1024, 2048, 4096, 8192, 16384", self.cpu)
+            }
         }
     }
 }
@@ -163,10 +161,7 @@ mod tests {
     #[test]
     fn table_matches_fargate() {
         assert_eq!(FargateSize::memory_options(256).unwrap(), [512, 1024, 2048]);
-        assert_eq!(
-            FargateSize::memory_options(512).unwrap(),
-            [1024, 2048, 3072, 4096]
-        );
+        assert_eq!(FargateSize::memory_options(512).unwrap(), [1024, 2048, 3072, 4096]);
         assert_eq!(FargateSize::memory_options(4096).unwrap().len(), 23);
         assert_eq!(FargateSize::memory_options(8192).unwrap().len(), 12);
         assert_eq!(FargateSize::memory_options(16384).unwrap().len(), 12);
@@ -179,14 +174,8 @@ mod tests {
         assert!(FargateSize::new(256, 8192).is_err());
         assert!(FargateSize::new(512, 512).is_err());
         assert!(FargateSize::new(8192, 18432).is_err());
-        assert!(FargateSize::new(1000, 2048)
-            .unwrap_err()
-            .to_string()
-            .contains("not a Fargate CPU value"));
-        assert_eq!(
-            FargateSize::new(8192, 16384 + 4096).map(|s| s.memory_mib()),
-            Ok(20480)
-        );
+        assert!(FargateSize::new(1000, 2048).unwrap_err().to_string().contains("not a Fargate CPU value"));
+        assert_eq!(FargateSize::new(8192, 16384 + 4096).map(|s| s.memory_mib()), Ok(20480));
     }
 
     #[test]

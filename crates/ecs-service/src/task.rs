@@ -8,9 +8,7 @@ use std::rc::Rc;
 use serde_json::{json, Value as Json};
 use stackcraft_cfn::ecs::{self, task_definition as td};
 use stackcraft_core::{ResourceHandle, Scope, ToCfn, Value};
-use stackcraft_iam::{
-    Condition, Grantable, PolicyStatement, Role, RoleProps, SecretSource, ServicePrincipal,
-};
+use stackcraft_iam::{Condition, Grantable, PolicyStatement, Role, RoleProps, SecretSource, ServicePrincipal};
 use stackcraft_observability::{LogGroup, LogGroupProps};
 use typed_builder::TypedBuilder;
 
@@ -76,20 +74,12 @@ pub struct PortMapping {
 impl PortMapping {
     /// A TCP port.
     pub fn tcp(port: u16) -> Self {
-        PortMapping {
-            port,
-            protocol: PortProtocol::Tcp,
-            name: None,
-        }
+        PortMapping { port, protocol: PortProtocol::Tcp, name: None }
     }
 
     /// A UDP port.
     pub fn udp(port: u16) -> Self {
-        PortMapping {
-            port,
-            protocol: PortProtocol::Udp,
-            name: None,
-        }
+        PortMapping { port, protocol: PortProtocol::Udp, name: None }
     }
 
     /// Name the mapping (used by Service Connect).
@@ -109,13 +99,10 @@ impl PortMapping {
     }
 
     fn to_l1(&self) -> td::PortMapping {
-        let mut m =
-            td::PortMapping::new()
-                .container_port(self.port)
-                .protocol(match self.protocol {
-                    PortProtocol::Tcp => "tcp",
-                    PortProtocol::Udp => "udp",
-                });
+        let mut m = td::PortMapping::new().container_port(self.port).protocol(match self.protocol {
+            PortProtocol::Tcp => "tcp",
+            PortProtocol::Udp => "udp",
+        });
         if let Some(n) = &self.name {
             m = m.name(n);
         }
@@ -125,14 +112,8 @@ impl PortMapping {
 
 #[derive(Clone)]
 enum SecretKind {
-    SecretsManager {
-        source: Rc<dyn SecretSource>,
-        json_key: Option<String>,
-    },
-    Ssm {
-        name: String,
-        kms_key_arn: Option<Value<String>>,
-    },
+    SecretsManager { source: Rc<dyn SecretSource>, json_key: Option<String> },
+    Ssm { name: String, kms_key_arn: Option<Value<String>> },
 }
 
 /// A value injected into a container's environment from Secrets Manager or
@@ -146,11 +127,9 @@ pub struct ContainerSecret {
 impl fmt::Debug for ContainerSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            SecretKind::SecretsManager { source, json_key } => f
-                .debug_struct("SecretsManager")
-                .field("arn", &source.secret_arn())
-                .field("json_key", json_key)
-                .finish(),
+            SecretKind::SecretsManager { source, json_key } => {
+                f.debug_struct("SecretsManager").field("arn", &source.secret_arn()).field("json_key", json_key).finish()
+            }
             SecretKind::Ssm { name, .. } => f.debug_struct("Ssm").field("name", name).finish(),
         }
     }
@@ -160,12 +139,7 @@ impl ContainerSecret {
     /// The whole secret value (e.g. `stackcraft_data::Secret`, or
     /// [`stackcraft_iam::ExistingSecret`]).
     pub fn from_secrets_manager<S: SecretSource + Clone + 'static>(secret: &S) -> Self {
-        ContainerSecret {
-            kind: SecretKind::SecretsManager {
-                source: Rc::new(secret.clone()),
-                json_key: None,
-            },
-        }
+        ContainerSecret { kind: SecretKind::SecretsManager { source: Rc::new(secret.clone()), json_key: None } }
     }
 
     /// One key of a JSON secret (e.g. `"password"` of an RDS secret).
@@ -174,10 +148,7 @@ impl ContainerSecret {
         json_key: impl Into<String>,
     ) -> Self {
         ContainerSecret {
-            kind: SecretKind::SecretsManager {
-                source: Rc::new(secret.clone()),
-                json_key: Some(json_key.into()),
-            },
+            kind: SecretKind::SecretsManager { source: Rc::new(secret.clone()), json_key: Some(json_key.into()) },
         }
     }
 
@@ -185,12 +156,7 @@ impl ContainerSecret {
     /// (`/pyshop/prod/token` or `token`). For a `SecureString` encrypted
     /// with a customer managed key, add [`ContainerSecret::with_kms_key`].
     pub fn from_ssm_parameter(name: impl Into<String>) -> Self {
-        ContainerSecret {
-            kind: SecretKind::Ssm {
-                name: name.into(),
-                kms_key_arn: None,
-            },
-        }
+        ContainerSecret { kind: SecretKind::Ssm { name: name.into(), kms_key_arn: None } }
     }
 
     /// The customer managed KMS key of an SSM `SecureString` parameter (the
@@ -203,12 +169,7 @@ impl ContainerSecret {
     }
 
     fn ssm_arn(name: &str) -> Value<String> {
-        Value::arn(
-            "ssm",
-            Value::region(),
-            Value::account_id(),
-            format!("parameter/{}", name.trim_start_matches('/')),
-        )
+        Value::arn("ssm", Value::region(), Value::account_id(), format!("parameter/{}", name.trim_start_matches('/')))
     }
 
     /// The `ValueFrom` of the container definition.
@@ -216,9 +177,7 @@ impl ContainerSecret {
         match &self.kind {
             SecretKind::SecretsManager { source, json_key } => match json_key {
                 None => source.secret_arn(),
-                Some(k) => {
-                    Value::join_raw("", [source.secret_arn(), Value::from(format!(":{k}::"))])
-                }
+                Some(k) => Value::join_raw("", [source.secret_arn(), Value::from(format!(":{k}::"))]),
             },
             SecretKind::Ssm { name, .. } => Self::ssm_arn(name),
         }
@@ -226,16 +185,12 @@ impl ContainerSecret {
 
     fn problem(&self) -> Option<String> {
         match &self.kind {
-            SecretKind::SecretsManager {
-                json_key: Some(k), ..
-            } if k.is_empty() || k.contains(':') => Some(format!(
-                "JSON key {k:?} must be non-empty and must not contain ':'"
-            )),
+            SecretKind::SecretsManager { json_key: Some(k), .. } if k.is_empty() || k.contains(':') => {
+                Some(format!("JSON key {k:?} must be non-empty and must not contain ':'"))
+            }
             SecretKind::Ssm { name, .. }
                 if name.trim_start_matches('/').is_empty()
-                    || !name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c)) =>
+                    || !name.chars().all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c)) =>
             {
                 Some(format!("SSM parameter name {name:?}: use [A-Za-z0-9_.-/]"))
             }
@@ -249,17 +204,9 @@ impl ContainerSecret {
             SecretKind::SecretsManager { source, .. } => source.grant_read(grantee),
             SecretKind::Ssm { name, kms_key_arn } => {
                 let role = grantee.grant_principal();
-                role.add_to_policy(
-                    PolicyStatement::allow()
-                        .action("ssm:GetParameters")
-                        .resource(Self::ssm_arn(name)),
-                );
+                role.add_to_policy(PolicyStatement::allow().action("ssm:GetParameters").resource(Self::ssm_arn(name)));
                 if let Some(k) = kms_key_arn {
-                    role.add_to_policy(
-                        PolicyStatement::allow()
-                            .action("kms:Decrypt")
-                            .resource(k.clone()),
-                    );
+                    role.add_to_policy(PolicyStatement::allow().action("kms:Decrypt").resource(k.clone()));
                 }
             }
         }
@@ -288,19 +235,10 @@ impl HealthCheck {
     /// style; the `CMD` is added when missing.
     pub fn exec<S: Into<String>>(args: impl IntoIterator<Item = S>) -> Self {
         let mut command: Vec<String> = args.into_iter().map(Into::into).collect();
-        if !matches!(
-            command.first().map(String::as_str),
-            Some("CMD" | "CMD-SHELL")
-        ) {
+        if !matches!(command.first().map(String::as_str), Some("CMD" | "CMD-SHELL")) {
             command.insert(0, "CMD".to_owned());
         }
-        HealthCheck {
-            command,
-            interval_secs: 30,
-            timeout_secs: 5,
-            retries: 3,
-            start_period_secs: 0,
-        }
+        HealthCheck { command, interval_secs: 30, timeout_secs: 5, retries: 3, start_period_secs: 0 }
     }
 
     /// Seconds between checks (5–300).
@@ -331,9 +269,7 @@ impl HealthCheck {
         let mut out = Vec::new();
         let mut range = |what: &str, v: u32, lo: u32, hi: u32| {
             if !(lo..=hi).contains(&v) {
-                out.push(format!(
-                    "health check {what} {v} out of range: allowed {lo} to {hi}"
-                ));
+                out.push(format!("health check {what} {v} out of range: allowed {lo} to {hi}"));
             }
         };
         range("interval", self.interval_secs, 5, 300);
@@ -467,24 +403,47 @@ struct ContainerInfo {
     secret_names: Vec<String>,
     readonly_root: bool,
     writable_paths: Vec<String>,
+    has_health_check: bool,
+    depends_on: Vec<String>,
+}
+
+/// When a container may start relative to another container of its task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DependencyCondition {
+    /// The other container has started.
+    Start,
+    /// The other container has run to completion (any exit code); it must
+    /// not be essential.
+    Complete,
+    /// The other container has exited with code 0 (e.g. a migration); it
+    /// must not be essential.
+    Success,
+    /// The other container's health check passes; it needs a health check.
+    Healthy,
+}
+
+impl DependencyCondition {
+    fn as_str(self) -> &'static str {
+        match self {
+            DependencyCondition::Start => "START",
+            DependencyCondition::Complete => "COMPLETE",
+            DependencyCondition::Success => "SUCCESS",
+            DependencyCondition::Healthy => "HEALTHY",
+        }
+    }
 }
 
 /// Paths the ECS Exec agent writes to: mounted as scratch volumes in
 /// read-only-root containers of a service with ECS Exec (the agent crashes
 /// otherwise; see aws/containers-roadmap#1359).
-const EXEC_AGENT_PATHS: [&str; 3] = [
-    "/managed-agents",
-    "/var/lib/amazon/ssm",
-    "/var/log/amazon/ssm",
-];
+const EXEC_AGENT_PATHS: [&str; 3] = ["/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm"];
 
 /// A scratch volume per container and path (containers never share one).
 fn scratch_volume_name(container: &str, path: &str) -> String {
     format!(
         "{container}-scratch{}",
-        path.chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect::<String>()
+        path.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect::<String>()
     )
 }
 
@@ -533,10 +492,7 @@ pub struct FargateTaskDefinition {
 }
 
 fn valid_name(n: &str) -> bool {
-    !n.is_empty()
-        && n.len() <= 255
-        && n.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    !n.is_empty() && n.len() <= 255 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 impl FargateTaskDefinition {
@@ -548,11 +504,7 @@ impl FargateTaskDefinition {
         // region) may assume the roles.
         let trust = vec![
             Condition::source_account_is_this_account(),
-            Condition::new(
-                "ArnLike",
-                "aws:SourceArn",
-                Value::arn("ecs", Value::region(), Value::account_id(), "*"),
-            ),
+            Condition::new("ArnLike", "aws:SourceArn", Value::arn("ecs", Value::region(), Value::account_id(), "*")),
         ];
         let execution_role = Role::new(
             &scope,
@@ -587,10 +539,7 @@ impl FargateTaskDefinition {
             .container_definitions(Vec::<td::ContainerDefinition>::new());
         if let Some(f) = &props.family {
             if !valid_name(f) {
-                scope.error(
-                    "Family",
-                    format!("family {f:?}: 1-255 characters of A-Z a-z 0-9 _ -"),
-                );
+                scope.error("Family", format!("family {f:?}: 1-255 characters of A-Z a-z 0-9 _ -"));
             }
             l1 = l1.family(f);
         }
@@ -598,9 +547,7 @@ impl FargateTaskDefinition {
             if !(21..=200).contains(&g) {
                 scope.error(
                     "EphemeralStorage",
-                    format!(
-                        "{g} GiB of ephemeral storage: allowed 21 to 200 (omit for the default 20)"
-                    ),
+                    format!("{g} GiB of ephemeral storage: allowed 21 to 200 (omit for the default 20)"),
                 );
             }
             l1 = l1.ephemeral_storage(td::EphemeralStorage::new().size_in_gi_b(g));
@@ -632,22 +579,10 @@ impl FargateTaskDefinition {
             );
         }
         if !valid_name(&name) {
-            cscope.error(
-                "Name",
-                format!("container name {name:?}: 1-255 characters of A-Z a-z 0-9 _ -"),
-            );
+            cscope.error("Name", format!("container name {name:?}: 1-255 characters of A-Z a-z 0-9 _ -"));
         }
-        if self
-            .state
-            .borrow()
-            .containers
-            .iter()
-            .any(|c| c.name == name)
-        {
-            cscope.error(
-                "Name",
-                format!("the task definition already has a container named {name:?}"),
-            );
+        if self.state.borrow().containers.iter().any(|c| c.name == name) {
+            cscope.error("Name", format!("the task definition already has a container named {name:?}"));
         }
         for p in props.image.problems() {
             cscope.error("Image", p);
@@ -681,10 +616,7 @@ impl FargateTaskDefinition {
             if let Some(m) = props.memory_reservation_mib {
                 c = c.memory_reservation(m);
                 if props.memory_limit_mib.is_some_and(|l| l < m) {
-                    cscope.error(
-                        "MemoryReservation",
-                        "the memory reservation exceeds the memory limit",
-                    );
+                    cscope.error("MemoryReservation", "the memory reservation exceeds the memory limit");
                 }
             }
             if let Some(m) = mem {
@@ -712,13 +644,7 @@ impl FargateTaskDefinition {
             seen.push((pm.port, pm.protocol));
         }
         if !props.port_mappings.is_empty() {
-            c = c.port_mappings(
-                props
-                    .port_mappings
-                    .iter()
-                    .map(PortMapping::to_l1)
-                    .collect::<Vec<_>>(),
-            );
+            c = c.port_mappings(props.port_mappings.iter().map(PortMapping::to_l1).collect::<Vec<_>>());
         }
         if let Some(hc) = &props.health_check {
             for p in hc.problems() {
@@ -728,10 +654,7 @@ impl FargateTaskDefinition {
         }
         if let Some(u) = &props.user {
             if u == "root" || u == "0" || u.starts_with("0:") || u.starts_with("root:") {
-                cscope.warning(
-                    "User",
-                    format!("user {u:?} runs the container as root; prefer a non-root user"),
-                );
+                cscope.warning("User", format!("user {u:?} runs the container as root; prefer a non-root user"));
             }
             c = c.user(u);
         }
@@ -746,10 +669,7 @@ impl FargateTaskDefinition {
         }
         if let Some(s) = props.stop_timeout_secs {
             if !(2..=120).contains(&s) {
-                cscope.error(
-                    "StopTimeout",
-                    format!("stop timeout {s} s: allowed 2 to 120 on Fargate"),
-                );
+                cscope.error("StopTimeout", format!("stop timeout {s} s: allowed 2 to 120 on Fargate"));
             }
             c = c.stop_timeout(s);
         }
@@ -764,10 +684,7 @@ impl FargateTaskDefinition {
                 let lg = LogGroup::new(&cscope, "LogGroup", lp);
                 Some((lg, name.clone()))
             }
-            Logging::AwsLogs {
-                log_group,
-                stream_prefix,
-            } => Some((log_group, stream_prefix)),
+            Logging::AwsLogs { log_group, stream_prefix } => Some((log_group, stream_prefix)),
             Logging::None => None,
         };
         if let Some((lg, prefix)) = &log_group {
@@ -778,27 +695,17 @@ impl FargateTaskDefinition {
             ]);
             c = c.log_configuration(td::LogConfiguration::new("awslogs").options(options));
             self.execution_role.add_to_policy(
-                PolicyStatement::allow()
-                    .actions(["logs:CreateLogStream", "logs:PutLogEvents"])
-                    .resource(lg.arn()),
+                PolicyStatement::allow().actions(["logs:CreateLogStream", "logs:PutLogEvents"]).resource(lg.arn()),
             );
         }
         let mut mounts = Vec::new();
         for path in &props.writable_paths {
             if !path.starts_with('/') || path == "/" {
-                cscope.error(
-                    "MountPoints",
-                    format!("writable path {path:?} must be absolute and not '/'"),
-                );
+                cscope.error("MountPoints", format!("writable path {path:?} must be absolute and not '/'"));
             }
             let vol = scratch_volume_name(&name, path);
             self.add_volume(&vol);
-            mounts.push(
-                td::MountPoint::new()
-                    .source_volume(vol)
-                    .container_path(path)
-                    .read_only(false),
-            );
+            mounts.push(td::MountPoint::new().source_volume(vol).container_path(path).read_only(false));
         }
         if !mounts.is_empty() {
             c = c.mount_points(mounts);
@@ -820,6 +727,8 @@ impl FargateTaskDefinition {
                 secret_names: Vec::new(),
                 readonly_root: props.readonly_root_filesystem,
                 writable_paths: props.writable_paths.clone(),
+                has_health_check: props.health_check.is_some(),
+                depends_on: Vec::new(),
             });
             st.containers.len() - 1
         };
@@ -829,12 +738,7 @@ impl FargateTaskDefinition {
                 defs.push(c);
             }
         });
-        let container = Container {
-            td: self.clone(),
-            scope: cscope,
-            name,
-            index,
-        };
+        let container = Container { td: self.clone(), scope: cscope, name, index };
         for (k, v) in props.environment {
             container.add_environment(&k, v);
         }
@@ -853,9 +757,7 @@ impl FargateTaskDefinition {
         st.volumes.push(name.to_owned());
         let n = name.to_owned();
         self.handle.edit_properties(|p| {
-            let m = p
-                .as_object_mut()
-                .map(|m| m.entry("Volumes").or_insert_with(|| json!([])));
+            let m = p.as_object_mut().map(|m| m.entry("Volumes").or_insert_with(|| json!([])));
             if let Some(Json::Array(v)) = m {
                 v.push(td::Volume::new().name(n).to_cfn());
             }
@@ -884,22 +786,16 @@ impl FargateTaskDefinition {
 
     /// Container names, in the order added.
     pub fn container_names(&self) -> Vec<String> {
-        self.state
-            .borrow()
-            .containers
-            .iter()
-            .map(|c| c.name.clone())
-            .collect()
+        self.state.borrow().containers.iter().map(|c| c.name.clone()).collect()
     }
 
     /// Whether `container` has a TCP port mapping for `port`.
     pub fn has_port(&self, container: &str, port: u16) -> bool {
-        self.state.borrow().containers.iter().any(|c| {
-            c.name == container
-                && c.ports
-                    .iter()
-                    .any(|p| p.port == port && p.protocol == PortProtocol::Tcp)
-        })
+        self.state
+            .borrow()
+            .containers
+            .iter()
+            .any(|c| c.name == container && c.ports.iter().any(|p| p.port == port && p.protocol == PortProtocol::Tcp))
     }
 
     /// Whether at least one container is essential.
@@ -909,12 +805,7 @@ impl FargateTaskDefinition {
 
     /// The log group of a container (when it logs to one).
     pub fn log_group(&self, container: &str) -> Option<LogGroup> {
-        self.state
-            .borrow()
-            .containers
-            .iter()
-            .find(|c| c.name == container)
-            .and_then(|c| c.log_group.clone())
+        self.state.borrow().containers.iter().find(|c| c.name == container).and_then(|c| c.log_group.clone())
     }
 
     /// The construct scope.
@@ -938,12 +829,9 @@ impl FargateTaskDefinition {
                 .filter(|(_, c)| c.readonly_root)
                 .map(|(i, c)| {
                     let name = c.name.clone();
-                    let missing: Vec<&str> = EXEC_AGENT_PATHS
-                        .into_iter()
-                        .filter(|p| !c.writable_paths.iter().any(|w| w == p))
-                        .collect();
-                    c.writable_paths
-                        .extend(missing.iter().map(|p| (*p).to_owned()));
+                    let missing: Vec<&str> =
+                        EXEC_AGENT_PATHS.into_iter().filter(|p| !c.writable_paths.iter().any(|w| w == p)).collect();
+                    c.writable_paths.extend(missing.iter().map(|p| (*p).to_owned()));
                     (i, name, missing)
                 })
                 .collect()
@@ -952,15 +840,9 @@ impl FargateTaskDefinition {
             for path in paths {
                 let vol = scratch_volume_name(&name, path);
                 self.add_volume(&vol);
-                let mount = td::MountPoint::new()
-                    .source_volume(vol)
-                    .container_path(path)
-                    .read_only(false)
-                    .to_cfn();
+                let mount = td::MountPoint::new().source_volume(vol).container_path(path).read_only(false).to_cfn();
                 self.edit_container(index, |c| {
-                    let m = c
-                        .as_object_mut()
-                        .map(|m| m.entry("MountPoints").or_insert_with(|| json!([])));
+                    let m = c.as_object_mut().map(|m| m.entry("MountPoints").or_insert_with(|| json!([])));
                     if let Some(Json::Array(a)) = m {
                         a.push(mount);
                     }
@@ -971,10 +853,7 @@ impl FargateTaskDefinition {
 
     fn edit_container(&self, index: usize, f: impl FnOnce(&mut Json)) {
         self.handle.edit_properties(|p| {
-            if let Some(c) = p
-                .get_mut("ContainerDefinitions")
-                .and_then(|d| d.get_mut(index))
-            {
+            if let Some(c) = p.get_mut("ContainerDefinitions").and_then(|d| d.get_mut(index)) {
                 f(c);
             }
         });
@@ -998,16 +877,7 @@ pub struct Container {
 
 fn looks_secret(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
-    [
-        "PASSWORD",
-        "PASSWD",
-        "SECRET_KEY",
-        "PRIVATE_KEY",
-        "API_KEY",
-        "CREDENTIAL",
-    ]
-    .iter()
-    .any(|w| n.contains(w))
+    ["PASSWORD", "PASSWD", "SECRET_KEY", "PRIVATE_KEY", "API_KEY", "CREDENTIAL"].iter().any(|w| n.contains(w))
 }
 
 impl Container {
@@ -1021,11 +891,8 @@ impl Container {
     fn record_name(&self, name: &str, secret: bool) -> bool {
         let mut st = self.td.state.borrow_mut();
         let info = &mut st.containers[self.index];
-        let (mine, other) = if secret {
-            (&mut info.secret_names, &info.env_names)
-        } else {
-            (&mut info.env_names, &info.secret_names)
-        };
+        let (mine, other) =
+            if secret { (&mut info.secret_names, &info.env_names) } else { (&mut info.env_names, &info.secret_names) };
         if !mine.iter().any(|n| n == name) {
             mine.push(name.to_owned());
         }
@@ -1036,16 +903,11 @@ impl Container {
     pub fn add_environment(&self, name: &str, value: impl Into<Value<String>>) {
         let value = value.into();
         if name.is_empty() {
-            self.scope.error(
-                "Environment",
-                "environment variable names must be non-empty",
-            );
+            self.scope.error("Environment", "environment variable names must be non-empty");
         }
         if self.record_name(name, false) {
-            self.scope.error(
-                "Environment",
-                format!("{name} is also injected as a secret; a variable comes from one place"),
-            );
+            self.scope
+                .error("Environment", format!("{name} is also injected as a secret; a variable comes from one place"));
         }
         if looks_secret(name) && value.as_literal().is_some() {
             self.scope.warning(
@@ -1063,10 +925,7 @@ impl Container {
     /// execution role read access to exactly that secret.
     pub fn add_secret(&self, name: &str, secret: ContainerSecret) {
         if name.is_empty() {
-            self.scope.error(
-                "Secrets",
-                "secret environment variable names must be non-empty",
-            );
+            self.scope.error("Secrets", "secret environment variable names must be non-empty");
         }
         if let Some(p) = secret.problem() {
             self.scope.error("Secrets", p);
@@ -1074,9 +933,7 @@ impl Container {
         if self.record_name(name, true) {
             self.scope.error(
                 "Secrets",
-                format!(
-                    "{name} is also a plain environment variable; a variable comes from one place"
-                ),
+                format!("{name} is also a plain environment variable; a variable comes from one place"),
             );
         }
         secret.grant_read(&self.td.execution_role);
@@ -1087,15 +944,58 @@ impl Container {
         });
     }
 
+    /// Start this container only once `other` (of the same task) meets
+    /// `condition`, e.g. the API after a migration container succeeded.
+    pub fn add_container_dependency(&self, other: &Container, condition: DependencyCondition) {
+        let problem = {
+            let mut st = self.td.state.borrow_mut();
+            let target = st.containers.get(other.index).filter(|c| c.name == other.name);
+            let problem = match target {
+                _ if !Rc::ptr_eq(&self.td.state, &other.td.state) => {
+                    Some(format!("container {:?} belongs to another task definition", other.name))
+                }
+                _ if other.index == self.index => Some("a container cannot depend on itself".to_owned()),
+                Some(t)
+                    if t.essential
+                        && matches!(condition, DependencyCondition::Complete | DependencyCondition::Success) =>
+                {
+                    Some(format!(
+                        "{:?} is essential: COMPLETE and SUCCESS conditions need a non-essential container",
+                        t.name
+                    ))
+                }
+                Some(t) if condition == DependencyCondition::Healthy && !t.has_health_check => {
+                    Some(format!("{:?} has no health check: HEALTHY needs one", t.name))
+                }
+                Some(t) if depends_transitively(&st.containers, &t.name, &self.name) => {
+                    Some(format!("{:?} already depends on {:?}: dependencies must not form a cycle", t.name, self.name))
+                }
+                _ => None,
+            };
+            if problem.is_none() {
+                st.containers[self.index].depends_on.push(other.name.clone());
+            }
+            problem
+        };
+        if let Some(p) = problem {
+            self.scope.error("DependsOn", p);
+            return;
+        }
+        let dep = td::ContainerDependency::new().container_name(&other.name).condition(condition.as_str()).to_cfn();
+        self.td.edit_container(self.index, |c| {
+            let m = c.as_object_mut().map(|m| m.entry("DependsOn").or_insert_with(|| json!([])));
+            if let Some(Json::Array(a)) = m {
+                a.push(dep);
+            }
+        });
+    }
+
     /// Add a port mapping.
     pub fn add_port_mapping(&self, mapping: PortMapping) {
         let dup = {
             let mut st = self.td.state.borrow_mut();
             let info = &mut st.containers[self.index];
-            let dup = info
-                .ports
-                .iter()
-                .any(|p| p.port == mapping.port && p.protocol == mapping.protocol);
+            let dup = info.ports.iter().any(|p| p.port == mapping.port && p.protocol == mapping.protocol);
             if !dup {
                 info.ports.push(mapping.clone());
             }
@@ -1106,9 +1006,7 @@ impl Container {
         }
         let j = mapping.to_l1().to_cfn();
         self.td.edit_container(self.index, |c| {
-            let m = c
-                .as_object_mut()
-                .map(|m| m.entry("PortMappings").or_insert_with(|| json!([])));
+            let m = c.as_object_mut().map(|m| m.entry("PortMappings").or_insert_with(|| json!([])));
             if let Some(Json::Array(a)) = m {
                 a.push(j);
             }
@@ -1119,6 +1017,25 @@ impl Container {
     pub fn log_group(&self) -> Option<LogGroup> {
         self.td.log_group(&self.name)
     }
+}
+
+/// Whether container `from` depends on `target`, directly or through others.
+fn depends_transitively(containers: &[ContainerInfo], from: &str, target: &str) -> bool {
+    let mut stack = vec![from.to_owned()];
+    let mut seen: Vec<String> = Vec::new();
+    while let Some(n) = stack.pop() {
+        if n == target {
+            return true;
+        }
+        if seen.contains(&n) {
+            continue;
+        }
+        if let Some(c) = containers.iter().find(|c| c.name == n) {
+            stack.extend(c.depends_on.iter().cloned());
+        }
+        seen.push(n);
+    }
+    false
 }
 
 /// Set `{"Name": name, <field>: value}` in list `key`, keeping the list sorted by name.

@@ -9,9 +9,7 @@ fn task(scope: &Scope) -> FargateTaskDefinition {
     FargateTaskDefinition::new(
         scope,
         "Task",
-        FargateTaskDefinitionProps::builder()
-            .size(FargateSize::CPU_256_MEM_512)
-            .build(),
+        FargateTaskDefinitionProps::builder().size(FargateSize::CPU_256_MEM_512).build(),
     )
 }
 
@@ -28,11 +26,7 @@ fn service(scope: &Scope, vpc: &Vpc, td: FargateTaskDefinition) -> FargateServic
     FargateService::new(
         scope,
         "Service",
-        FargateServiceProps::builder()
-            .cluster(cluster)
-            .task_definition(td)
-            .vpc(vpc.clone())
-            .build(),
+        FargateServiceProps::builder().cluster(cluster).task_definition(td).vpc(vpc.clone()).build(),
     )
 }
 
@@ -103,12 +97,7 @@ fn deployment_and_scaling_bounds() {
             .max_healthy_percent(250)
             .build(),
     );
-    let scaling = svc.auto_scale_task_count(
-        ScalingProps::builder()
-            .min_capacity(5)
-            .max_capacity(2)
-            .build(),
-    );
+    let scaling = svc.auto_scale_task_count(ScalingProps::builder().min_capacity(5).max_capacity(2).build());
     scaling.scale_on_cpu_utilization("Cpu", TargetTracking::builder().target_value(150.0).build());
     let e = errors(&app);
     for needle in [
@@ -166,10 +155,7 @@ fn writable_root_is_allowed_with_a_recorded_skip() {
     let t = &asm.stacks[0].template;
     let res = &t["Resources"][td.handle().logical_id()];
     assert_eq!(res["Metadata"]["checkov"]["skip"][0]["id"], "CKV_AWS_43");
-    assert_eq!(
-        res["Properties"]["ContainerDefinitions"][0]["ReadonlyRootFilesystem"],
-        false
-    );
+    assert_eq!(res["Properties"]["ContainerDefinitions"][0]["ReadonlyRootFilesystem"], false);
 }
 
 #[test]
@@ -194,10 +180,7 @@ fn spot_only_and_exec_off_by_default() {
     let t = &asm.stacks[0].template;
     let p = &t["Resources"][svc.handle().logical_id()]["Properties"];
     assert_eq!(p["EnableExecuteCommand"], false);
-    assert_eq!(
-        p["CapacityProviderStrategy"],
-        serde_json::json!([{"CapacityProvider": "FARGATE_SPOT", "Weight": 1}])
-    );
+    assert_eq!(p["CapacityProviderStrategy"], serde_json::json!([{"CapacityProvider": "FARGATE_SPOT", "Weight": 1}]));
     // No grants and no exec: the task role has no policy at all.
     let role = &t["Resources"][td.task_role().handle().logical_id()]["Properties"];
     assert!(role.get("Policies").is_none(), "{role}");
@@ -215,10 +198,7 @@ fn a_variable_is_either_plain_or_secret_and_tasks_hold_ten_containers() {
         td.add_container(web(&format!("side{i}")));
     }
     let e = errors(&app);
-    assert!(
-        e.contains("DB_URL is also a plain environment variable"),
-        "{e}"
-    );
+    assert!(e.contains("DB_URL is also a plain environment variable"), "{e}");
     assert!(e.contains("at most 10 containers"), "{e}");
 }
 
@@ -230,13 +210,42 @@ fn autoscaling_owns_the_desired_count() {
     let td = task(&s);
     td.add_container(web("web"));
     let svc = service(&s, &vpc, td);
-    svc.auto_scale_task_count(
-        ScalingProps::builder()
-            .min_capacity(2)
-            .max_capacity(4)
-            .build(),
-    );
+    svc.auto_scale_task_count(ScalingProps::builder().min_capacity(2).max_capacity(4).build());
     let asm = app.synth().expect("valid");
     let p = &asm.stacks[0].template["Resources"][svc.handle().logical_id()]["Properties"];
     assert!(p.get("DesiredCount").is_none(), "{p}");
+}
+
+#[test]
+fn container_dependencies() {
+    let app = App::new("t");
+    let s = app.stack("S");
+    let td = task(&s);
+    let api = td.add_container(web("api"));
+    let migrate = td.add_container(
+        ContainerProps::builder()
+            .name("migrate")
+            .image(ContainerImage::from_registry("pyshop:1"))
+            .essential(false)
+            .command(vec!["alembic".into(), "upgrade".into(), "head".into()])
+            .build(),
+    );
+    let proxy = td.add_container(web("proxy"));
+    api.add_container_dependency(&migrate, DependencyCondition::Success);
+    proxy.add_container_dependency(&api, DependencyCondition::Start);
+    let asm = app.synth().expect("valid");
+    let defs = &asm.stacks[0].template["Resources"][td.handle().logical_id()]["Properties"]["ContainerDefinitions"];
+    assert_eq!(defs[0]["DependsOn"], serde_json::json!([{"Condition": "SUCCESS", "ContainerName": "migrate"}]));
+
+    // Bad: cycle through two hops, HEALTHY without a health check, SUCCESS
+    // on an essential container.
+    migrate.add_container_dependency(&proxy, DependencyCondition::Start);
+    api.add_container_dependency(&proxy, DependencyCondition::Healthy);
+    proxy.add_container_dependency(&api, DependencyCondition::Success);
+    let e = errors(&app);
+    for needle in
+        ["dependencies must not form a cycle", "has no health check: HEALTHY needs one", "\"api\" is essential"]
+    {
+        assert!(e.contains(needle), "missing {needle:?} in:\n{e}");
+    }
 }
