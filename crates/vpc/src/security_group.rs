@@ -190,7 +190,7 @@ impl SecurityGroup {
         };
         let cid = format!(
             "{own}{prefix}{}{}{}",
-            sanitize(peer_key),
+            peer_key.replace('/', "_"),
             port.protocol().as_cfn().replace("-1", "All"),
             if port.from_port() >= 0 {
                 port.from_port().to_string()

@@ -309,3 +309,24 @@ fn isolated_only_vpc_needs_no_nat_or_igw() {
     assert!(resources_of(&a, "AWS::SSM::Association").is_empty());
     stackcraft_testing::assert_cfn_lint_clean(&a);
 }
+
+#[test]
+fn similar_cidrs_get_distinct_rules() {
+    let app = App::new("cidr");
+    let stack = app.stack("Net");
+    let vpc = Vpc::new(&stack, "Vpc", VpcProps::builder().build());
+    let sg = SecurityGroup::new(
+        &stack,
+        "Sg",
+        &vpc,
+        SecurityGroupProps::builder().description("x").build(),
+    );
+    let c = sg.connections();
+    // Same digits once the dots are dropped: must still be two rules.
+    c.allow_from_cidr("1.10.0.0/16", Port::tcp(443));
+    c.allow_from_cidr("11.0.0.0/16", Port::tcp(443));
+    c.allow_from_cidr("10.0.0.5/16", Port::tcp(443)); // host bits: error
+    let err = app.synth().unwrap_err().to_string();
+    assert!(err.contains("did you mean 10.0.0.0/16"), "{err}");
+    assert!(!err.contains("already a construct"), "{err}");
+}
