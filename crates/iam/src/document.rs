@@ -69,11 +69,8 @@ impl PolicyDocument {
         }
         let no_resources = statement.key_without_resources();
         if !statement.resources.is_empty() {
-            if let Some(i) = self
-                .keys
-                .iter()
-                .zip(&self.statements)
-                .position(|(k, s)| !s.resources.is_empty() && k.1 == no_resources)
+            if let Some(i) =
+                self.keys.iter().zip(&self.statements).position(|(k, s)| !s.resources.is_empty() && k.1 == no_resources)
             {
                 let s = &mut self.statements[i];
                 let before = s.resources.len();
@@ -120,47 +117,23 @@ mod tests {
     #[test]
     fn merge_actions_with_same_resources() {
         let mut d = PolicyDocument::new();
-        assert!(d.add_statement(
-            PolicyStatement::allow()
-                .action("s3:GetObject")
-                .resource("arn:b/*")
-        ));
-        assert!(d.add_statement(
-            PolicyStatement::allow()
-                .action("s3:PutObject")
-                .resource("arn:b/*")
-        ));
-        assert!(!d.add_statement(
-            PolicyStatement::allow()
-                .action("s3:GetObject")
-                .resource("arn:b/*")
-        ));
+        assert!(d.add_statement(PolicyStatement::allow().action("s3:GetObject").resource("arn:b/*")));
+        assert!(d.add_statement(PolicyStatement::allow().action("s3:PutObject").resource("arn:b/*")));
+        assert!(!d.add_statement(PolicyStatement::allow().action("s3:GetObject").resource("arn:b/*")));
         assert_eq!(d.statements().len(), 1);
-        assert_eq!(
-            d.to_json()["Statement"][0]["Action"],
-            json!(["s3:GetObject", "s3:PutObject"])
-        );
+        assert_eq!(d.to_json()["Statement"][0]["Action"], json!(["s3:GetObject", "s3:PutObject"]));
     }
 
     #[test]
     fn conditions_and_effects_keep_statements_apart() {
         let mut d = PolicyDocument::new();
-        d.add_statement(
-            PolicyStatement::allow()
-                .action("s3:GetObject")
-                .resource("arn:b/*"),
-        );
-        d.add_statement(
-            PolicyStatement::deny()
-                .action("s3:GetObject")
-                .resource("arn:b/*"),
-        );
-        d.add_statement(
-            PolicyStatement::allow()
-                .action("s3:GetObject")
-                .resource("arn:b/*")
-                .condition("Bool", "aws:SecureTransport", "true"),
-        );
+        d.add_statement(PolicyStatement::allow().action("s3:GetObject").resource("arn:b/*"));
+        d.add_statement(PolicyStatement::deny().action("s3:GetObject").resource("arn:b/*"));
+        d.add_statement(PolicyStatement::allow().action("s3:GetObject").resource("arn:b/*").condition(
+            "Bool",
+            "aws:SecureTransport",
+            "true",
+        ));
         assert_eq!(d.statements().len(), 3);
     }
 
@@ -168,11 +141,7 @@ mod tests {
     fn intrinsic_resources_merge_deterministically() {
         let a = Value::arn("sqs", Value::region(), Value::account_id(), "a");
         let b = Value::arn("sqs", Value::region(), Value::account_id(), "b");
-        let st = |r: &Value<String>| {
-            PolicyStatement::allow()
-                .action("sqs:SendMessage")
-                .resource(r.clone())
-        };
+        let st = |r: &Value<String>| PolicyStatement::allow().action("sqs:SendMessage").resource(r.clone());
         let d1 = PolicyDocument::from_statements([st(&a), st(&b)]);
         let d2 = PolicyDocument::from_statements([st(&b), st(&a)]);
         assert_eq!(d1.to_json(), d2.to_json());

@@ -27,7 +27,7 @@ mod statement;
 pub use document::PolicyDocument;
 pub use principal::{Principal, ServicePrincipal};
 pub use role::{
-    grant, ExistingSecret, Grantable, ManagedPolicy, Role, RoleProps, SecretSource,
-    DEFAULT_POLICY_NAME, MAX_INLINE_POLICY_CHARS,
+    grant, ExistingSecret, Grantable, ManagedPolicy, Role, RoleProps, SecretSource, DEFAULT_POLICY_NAME,
+    MAX_INLINE_POLICY_CHARS,
 };
 pub use statement::{Condition, Effect, PolicyStatement};

@@ -19,9 +19,7 @@ pub struct ServicePrincipal {
 impl ServicePrincipal {
     /// A service principal, e.g. `ServicePrincipal::new("ecs-tasks.amazonaws.com")`.
     pub fn new(service: impl Into<String>) -> Self {
-        ServicePrincipal {
-            service: service.into(),
-        }
+        ServicePrincipal { service: service.into() }
     }
 
     /// The principal name.
@@ -84,6 +82,21 @@ impl Principal {
         }
     }
 
+    /// A problem with the principal's shape, if any (service principals
+    /// look like `<service>.amazonaws.com`).
+    pub fn problem(&self) -> Option<String> {
+        match self {
+            Principal::Service(s) => {
+                let n = s.service();
+                let ok = (n.ends_with(".amazonaws.com") || n.ends_with(".amazonaws.com.cn"))
+                    && n.split('.').next().is_some_and(|first| !first.is_empty())
+                    && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+                (!ok).then(|| format!("service principal {n:?} should look like \"ecs-tasks.amazonaws.com\""))
+            }
+            _ => None,
+        }
+    }
+
     pub(crate) fn sort_key(&self) -> String {
         format!("{}\u{0}{}", self.kind(), self.value_json())
     }
@@ -100,11 +113,7 @@ impl Principal {
         let m: serde_json::Map<String, Json> = by_kind
             .into_iter()
             .map(|(k, mut v)| {
-                let v = if v.len() == 1 {
-                    v.pop().unwrap_or(Json::Null)
-                } else {
-                    Json::Array(v)
-                };
+                let v = if v.len() == 1 { v.pop().unwrap_or(Json::Null) } else { Json::Array(v) };
                 (k.to_owned(), v)
             })
             .collect();
@@ -139,13 +148,8 @@ mod tests {
 
     #[test]
     fn account_principal_is_partition_aware() {
-        let Principal::Aws(v) = Principal::this_account() else {
-            panic!("expected AWS principal")
-        };
+        let Principal::Aws(v) = Principal::this_account() else { panic!("expected AWS principal") };
         let s = v.to_cfn().to_string();
-        assert!(
-            s.contains("AWS::Partition") && !s.contains("arn:aws:"),
-            "{s}"
-        );
+        assert!(s.contains("AWS::Partition") && !s.contains("arn:aws:"), "{s}");
     }
 }

@@ -32,9 +32,7 @@ impl ManagedPolicy {
     /// (`arn:${AWS::Partition}:iam::aws:policy/<name>`).
     pub fn aws_managed(name: &str) -> Self {
         let name = name.trim_start_matches('/');
-        ManagedPolicy {
-            arn: Value::arn("iam", "", "aws", format!("policy/{name}")),
-        }
+        ManagedPolicy { arn: Value::arn("iam", "", "aws", format!("policy/{name}")) }
     }
 
     /// A customer managed policy by ARN.
@@ -138,9 +136,19 @@ impl Role {
     /// `AWS::IAM::Role` resource is `<id>/Resource`.
     pub fn new(scope: &Scope, id: &str, props: RoleProps) -> Role {
         let scope = scope.scope(id);
-        let mut trust = PolicyStatement::allow()
-            .action("sts:AssumeRole")
-            .principal(props.assumed_by.clone());
+        for p in std::iter::once(&props.assumed_by).chain(&props.also_assumed_by) {
+            if let Some(m) = p.problem() {
+                scope.error("AssumeRolePolicyDocument", m);
+            }
+        }
+        for c in &props.trust_conditions {
+            let probe =
+                PolicyStatement::allow().action("sts:AssumeRole").all_resources("probe").with_condition(c.clone());
+            for m in probe.problems() {
+                scope.error("AssumeRolePolicyDocument", m);
+            }
+        }
+        let mut trust = PolicyStatement::allow().action("sts:AssumeRole").principal(props.assumed_by.clone());
         for p in &props.also_assumed_by {
             trust = trust.principal(p.clone());
         }
@@ -151,10 +159,7 @@ impl Role {
         let mut l1 = cfn_iam::Role::new(trust_doc);
         if let Some(d) = &props.description {
             if d.chars().count() > 1000 {
-                scope.error(
-                    "Description",
-                    "a role description has at most 1,000 characters",
-                );
+                scope.error("Description", "a role description has at most 1,000 characters");
             }
             l1 = l1.description(d);
         }
@@ -181,32 +186,21 @@ impl Role {
         }
         if let Some(s) = props.max_session_duration_secs {
             if !(3600..=43_200).contains(&s) {
-                scope.error(
-                    "MaxSessionDuration",
-                    format!("{s} seconds given; allowed: 3600 to 43200"),
-                );
+                scope.error("MaxSessionDuration", format!("{s} seconds given; allowed: 3600 to 43200"));
             }
             l1 = l1.max_session_duration(s);
         }
         if let Some(path) = &props.path {
             if !(path.starts_with('/') && path.ends_with('/')) || path.len() > 512 {
-                scope.error(
-                    "Path",
-                    format!("path {path:?} must start and end with '/' (≤ 512 characters)"),
-                );
+                scope.error("Path", format!("path {path:?} must start and end with '/' (≤ 512 characters)"));
             }
             l1 = l1.path(path);
         }
         if let Some(n) = &props.role_name {
-            let ok = !n.is_empty()
-                && n.len() <= 64
-                && n.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+            let ok =
+                !n.is_empty() && n.len() <= 64 && n.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
             if !ok {
-                scope.error(
-                    "RoleName",
-                    format!("role name {n:?}: 1 to 64 characters of A-Z a-z 0-9 and +=,.@_-"),
-                );
+                scope.error("RoleName", format!("role name {n:?}: 1 to 64 characters of A-Z a-z 0-9 and +=,.@_-"));
             }
             l1 = l1.role_name(n);
         }
@@ -214,10 +208,7 @@ impl Role {
         let role = Role {
             scope,
             handle,
-            state: Rc::new(RefCell::new(RoleState {
-                policy: PolicyDocument::new(),
-                size_reported: false,
-            })),
+            state: Rc::new(RefCell::new(RoleState { policy: PolicyDocument::new(), size_reported: false })),
         };
         for s in props.inline_statements {
             role.add_to_policy(s);
@@ -271,11 +262,7 @@ impl Role {
             return false;
         }
         let doc = st.policy.to_json();
-        let size = doc
-            .to_string()
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .count();
+        let size = doc.to_string().chars().filter(|c| !c.is_whitespace()).count();
         if size > MAX_INLINE_POLICY_CHARS && !st.size_reported {
             st.size_reported = true;
             self.scope.error(
@@ -288,8 +275,7 @@ impl Role {
         }
         drop(st);
         self.handle.edit_properties(|props| {
-            props["Policies"] =
-                json!([{ "PolicyName": DEFAULT_POLICY_NAME, "PolicyDocument": doc }]);
+            props["Policies"] = json!([{ "PolicyName": DEFAULT_POLICY_NAME, "PolicyDocument": doc }]);
         });
         true
     }
@@ -298,9 +284,7 @@ impl Role {
     pub fn add_managed_policy(&self, policy: ManagedPolicy) {
         let arn = policy.arn.to_cfn();
         self.handle.edit_properties(|props| {
-            let list = props
-                .as_object_mut()
-                .map(|m| m.entry("ManagedPolicyArns").or_insert_with(|| json!([])));
+            let list = props.as_object_mut().map(|m| m.entry("ManagedPolicyArns").or_insert_with(|| json!([])));
             if let Some(Json::Array(a)) = list {
                 if !a.contains(&arn) {
                     a.push(arn);
@@ -316,11 +300,7 @@ impl Role {
 
     /// Allow `grantee` to pass this role to a service (`iam:PassRole`).
     pub fn grant_pass_role(&self, grantee: &dyn Grantable) {
-        grantee.grant_principal().add_to_policy(
-            PolicyStatement::allow()
-                .action("iam:PassRole")
-                .resource(self.arn()),
-        );
+        grantee.grant_principal().add_to_policy(PolicyStatement::allow().action("iam:PassRole").resource(self.arn()));
     }
 }
 
@@ -364,10 +344,7 @@ impl ExistingSecret {
     /// The secret with this full ARN (including the random 6-character
     /// suffix Secrets Manager appends to the name).
     pub fn from_arn(arn: impl Into<Value<String>>) -> Self {
-        ExistingSecret {
-            arn: arn.into(),
-            kms_key_arn: None,
-        }
+        ExistingSecret { arn: arn.into(), kms_key_arn: None }
     }
 
     /// The customer managed KMS key the secret is encrypted with (readers
@@ -387,18 +364,11 @@ impl SecretSource for ExistingSecret {
         let role = grantee.grant_principal();
         role.add_to_policy(
             PolicyStatement::allow()
-                .actions([
-                    "secretsmanager:DescribeSecret",
-                    "secretsmanager:GetSecretValue",
-                ])
+                .actions(["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"])
                 .resource(self.arn.clone()),
         );
         if let Some(k) = &self.kms_key_arn {
-            role.add_to_policy(
-                PolicyStatement::allow()
-                    .action("kms:Decrypt")
-                    .resource(k.clone()),
-            );
+            role.add_to_policy(PolicyStatement::allow().action("kms:Decrypt").resource(k.clone()));
         }
     }
 }
@@ -414,9 +384,7 @@ mod tests {
         Role::new(
             &stack,
             "R",
-            RoleProps::builder()
-                .assumed_by(ServicePrincipal::new("ecs-tasks.amazonaws.com"))
-                .build(),
+            RoleProps::builder().assumed_by(ServicePrincipal::new("ecs-tasks.amazonaws.com")).build(),
         )
     }
 
@@ -424,28 +392,13 @@ mod tests {
     fn accumulates_and_dedupes() {
         let app = App::new("t");
         let r = role(&app);
-        assert!(r.add_to_policy(
-            PolicyStatement::allow()
-                .action("s3:GetObject")
-                .resource("arn:b")
-        ));
-        assert!(!r.add_to_policy(
-            PolicyStatement::allow()
-                .action("s3:GetObject")
-                .resource("arn:b")
-        ));
-        assert!(r.add_to_policy(
-            PolicyStatement::allow()
-                .action("s3:GetObject")
-                .resource("arn:c")
-        ));
+        assert!(r.add_to_policy(PolicyStatement::allow().action("s3:GetObject").resource("arn:b")));
+        assert!(!r.add_to_policy(PolicyStatement::allow().action("s3:GetObject").resource("arn:b")));
+        assert!(r.add_to_policy(PolicyStatement::allow().action("s3:GetObject").resource("arn:c")));
         assert_eq!(r.policy_document().statements().len(), 1);
         let asm = app.synth().expect("synth");
         let props = &asm.stacks[0].template["Resources"][r.handle().logical_id()]["Properties"];
-        assert_eq!(
-            props["Policies"][0]["PolicyDocument"]["Statement"][0]["Resource"],
-            json!(["arn:b", "arn:c"])
-        );
+        assert_eq!(props["Policies"][0]["PolicyDocument"]["Statement"][0]["Resource"], json!(["arn:b", "arn:c"]));
     }
 
     #[test]
@@ -454,10 +407,7 @@ mod tests {
         let r = role(&app);
         r.add_to_policy(PolicyStatement::allow().action("*").resource("*"));
         let err = app.synth().expect_err("must fail").to_string();
-        assert!(
-            err.contains("S/R") && err.contains("least privilege"),
-            "{err}"
-        );
+        assert!(err.contains("S/R") && err.contains("least privilege"), "{err}");
     }
 
     #[test]
@@ -465,24 +415,16 @@ mod tests {
         let app = App::new("t");
         let r = role(&app);
         r.add_to_policy(
-            PolicyStatement::allow()
-                .action("s3:GetObject")
-                .resource("arn:b")
-                .principal(Principal::this_account()),
+            PolicyStatement::allow().action("s3:GetObject").resource("arn:b").principal(Principal::this_account()),
         );
         assert!(app.synth().is_err());
     }
 
     #[test]
     fn managed_policy_arn_is_partition_aware() {
-        let arn = ManagedPolicy::aws_managed("service-role/AmazonECSTaskExecutionRolePolicy")
-            .arn()
-            .to_cfn()
-            .to_string();
-        assert!(
-            arn.contains("AWS::Partition") && arn.contains("policy/service-role/"),
-            "{arn}"
-        );
+        let arn =
+            ManagedPolicy::aws_managed("service-role/AmazonECSTaskExecutionRolePolicy").arn().to_cfn().to_string();
+        assert!(arn.contains("AWS::Partition") && arn.contains("policy/service-role/"), "{arn}");
         assert!(!arn.contains("arn:aws:"));
     }
 
@@ -500,6 +442,22 @@ mod tests {
         }
         let err = app.synth().expect_err("too big").to_string();
         assert_eq!(err.matches("inline policy has about").count(), 1, "{err}");
+    }
+
+    #[test]
+    fn trust_problems_are_errors() {
+        let app = App::new("t");
+        let stack = app.stack("S");
+        Role::new(
+            &stack,
+            "R",
+            RoleProps::builder()
+                .assumed_by(ServicePrincipal::new("ecs-tasks"))
+                .trust_conditions(vec![Condition::new("StringEqual", "aws:SourceAccount", "1")])
+                .build(),
+        );
+        let err = app.synth().expect_err("bad trust").to_string();
+        assert!(err.contains("ecs-tasks.amazonaws.com") && err.contains("StringEqual"), "{err}");
     }
 
     #[test]

@@ -182,19 +182,13 @@ impl PolicyStatement {
     /// and key replaces the first.
     pub fn condition(mut self, operator: &str, key: &str, value: impl serde::Serialize) -> Self {
         let v = serde_json::to_value(value).unwrap_or(Json::Null);
-        self.conditions
-            .entry(operator.to_owned())
-            .or_default()
-            .insert(key.to_owned(), v);
+        self.conditions.entry(operator.to_owned()).or_default().insert(key.to_owned(), v);
         self
     }
 
     /// Add a [`Condition`] value object (same as [`PolicyStatement::condition`]).
     pub fn with_condition(mut self, c: Condition) -> Self {
-        self.conditions
-            .entry(c.operator)
-            .or_default()
-            .insert(c.key, c.value);
+        self.conditions.entry(c.operator).or_default().insert(c.key, c.value);
         self
     }
 
@@ -228,28 +222,18 @@ impl PolicyStatement {
         for a in &self.actions {
             match a.split_once(':') {
                 None if a == "*" => out.push(
-                    "action \"*\" is not allowed: list the actions the grantee needs (least privilege)"
-                        .to_owned(),
+                    "action \"*\" is not allowed: list the actions the grantee needs (least privilege)".to_owned(),
                 ),
-                None => out.push(format!(
-                    "action {a:?} must have the form \"service:Action\", e.g. \"s3:GetObject\""
-                )),
+                None => out.push(format!("action {a:?} must have the form \"service:Action\", e.g. \"s3:GetObject\"")),
                 Some((svc, act)) => {
-                    if svc.is_empty()
-                        || !svc
-                            .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || c == '-')
-                    {
+                    if svc.is_empty() || !svc.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
                         out.push(format!("action {a:?} has an invalid service prefix {svc:?}"));
                     }
                     if act == "*" {
                         out.push(format!(
                             "action {a:?} grants every action of {svc}: list the actions needed (least privilege)"
                         ));
-                    } else if act.is_empty()
-                        || !act
-                            .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || c == '*' || c == '?')
+                    } else if act.is_empty() || !act.chars().all(|c| c.is_ascii_alphanumeric() || c == '*' || c == '?')
                     {
                         out.push(format!("action {a:?} has an invalid action name {act:?}"));
                     }
@@ -271,16 +255,20 @@ impl PolicyStatement {
             );
         }
         if !self.resources.is_empty() && self.all_resources_reason.is_some() {
-            out.push(
-                "a statement with all_resources(..) must not also list specific resources"
-                    .to_owned(),
-            );
+            out.push("a statement with all_resources(..) must not also list specific resources".to_owned());
+        }
+        for op in self.conditions.keys() {
+            if !is_condition_operator(op) {
+                out.push(format!(
+                    "condition operator {op:?} is not an IAM operator (e.g. StringEquals, StringLike, \
+                     ArnLike, Bool, IpAddress, NumericLessThan, DateGreaterThan, Null; optionally \
+                     with IfExists, ForAllValues: or ForAnyValue:)"
+                ));
+            }
         }
         if let Some(sid) = &self.sid {
             if sid.is_empty() || !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
-                out.push(format!(
-                    "statement id {sid:?} must be non-empty and alphanumeric"
-                ));
+                out.push(format!("statement id {sid:?} must be non-empty and alphanumeric"));
             }
         }
         out
@@ -297,17 +285,11 @@ impl PolicyStatement {
         if !self.principals.is_empty() {
             m.insert("Principal".into(), Principal::render(&self.principals));
         }
-        m.insert(
-            "Action".into(),
-            one_or_many(self.actions.iter().map(|a| json!(a))),
-        );
+        m.insert("Action".into(), one_or_many(self.actions.iter().map(|a| json!(a))));
         if self.all_resources_reason.is_some() && self.resources.is_empty() {
             m.insert("Resource".into(), json!("*"));
         } else if !self.resources.is_empty() {
-            m.insert(
-                "Resource".into(),
-                one_or_many(self.resources.iter().map(ToCfn::to_cfn)),
-            );
+            m.insert("Resource".into(), one_or_many(self.resources.iter().map(ToCfn::to_cfn)));
         }
         if !self.conditions.is_empty() {
             m.insert("Condition".into(), json!(self.conditions));
@@ -351,6 +333,43 @@ impl PolicyStatement {
     }
 }
 
+/// The IAM condition operators (with `IfExists` and the set qualifiers).
+fn is_condition_operator(op: &str) -> bool {
+    const BASE: [&str; 25] = [
+        "StringEquals",
+        "StringNotEquals",
+        "StringEqualsIgnoreCase",
+        "StringNotEqualsIgnoreCase",
+        "StringLike",
+        "StringNotLike",
+        "NumericEquals",
+        "NumericNotEquals",
+        "NumericLessThan",
+        "NumericLessThanEquals",
+        "NumericGreaterThan",
+        "NumericGreaterThanEquals",
+        "DateEquals",
+        "DateNotEquals",
+        "DateLessThan",
+        "DateLessThanEquals",
+        "DateGreaterThan",
+        "DateGreaterThanEquals",
+        "Bool",
+        "BinaryEquals",
+        "IpAddress",
+        "NotIpAddress",
+        "ArnEquals",
+        "ArnLike",
+        "ArnNotEquals",
+    ];
+    if op == "Null" {
+        return true;
+    }
+    let op = op.strip_prefix("ForAllValues:").or_else(|| op.strip_prefix("ForAnyValue:")).unwrap_or(op);
+    let op = op.strip_suffix("IfExists").unwrap_or(op);
+    BASE.contains(&op) || op == "ArnNotLike"
+}
+
 fn sort_key(v: &Value<String>) -> String {
     v.to_cfn().to_string()
 }
@@ -370,9 +389,7 @@ mod tests {
 
     #[test]
     fn actions_sorted_and_unique() {
-        let s = PolicyStatement::allow()
-            .actions(["b:X", "a:Y", "b:X"])
-            .resource("arn:x");
+        let s = PolicyStatement::allow().actions(["b:X", "a:Y", "b:X"]).resource("arn:x");
         assert_eq!(s.action_list(), ["a:Y", "b:X"]);
         assert_eq!(s.to_json()["Resource"], "arn:x");
     }
@@ -385,9 +402,7 @@ mod tests {
         assert!(p.iter().any(|m| m.contains("all_resources")), "{p:?}");
         let s = PolicyStatement::allow().action("s3:*").resource("arn:x");
         assert!(s.problems()[0].contains("every action of s3"));
-        let s = PolicyStatement::allow()
-            .action("logs:Create*")
-            .resource("arn:x");
+        let s = PolicyStatement::allow().action("logs:Create*").resource("arn:x");
         assert!(s.problems().is_empty());
     }
 
@@ -398,18 +413,29 @@ mod tests {
             .all_resources("GetAuthorizationToken has no resource-level permissions");
         assert!(s.problems().is_empty());
         assert_eq!(s.to_json()["Resource"], "*");
-        assert!(
-            PolicyStatement::allow().action("s3:GetObject").problems()[0]
-                .contains("at least one resource")
+        assert!(PolicyStatement::allow().action("s3:GetObject").problems()[0].contains("at least one resource"));
+    }
+
+    #[test]
+    fn condition_operators_are_checked() {
+        let ok = PolicyStatement::allow()
+            .action("s3:GetObject")
+            .resource("arn:x")
+            .condition("StringEqualsIfExists", "aws:SourceAccount", "1")
+            .condition("ForAnyValue:StringLike", "aws:TagKeys", ["a*"])
+            .condition("Null", "aws:TokenIssueTime", "true");
+        assert!(ok.problems().is_empty(), "{:?}", ok.problems());
+        let bad = PolicyStatement::allow().action("s3:GetObject").resource("arn:x").condition(
+            "StringEqual",
+            "aws:SourceAccount",
+            "1",
         );
+        assert!(bad.problems()[0].contains("\"StringEqual\" is not an IAM operator"));
     }
 
     #[test]
     fn bad_action_shape() {
-        let p = PolicyStatement::allow()
-            .actions(["GetObject", "s3:Get Object"])
-            .resource("arn:x")
-            .problems();
+        let p = PolicyStatement::allow().actions(["GetObject", "s3:Get Object"]).resource("arn:x").problems();
         assert_eq!(p.len(), 2, "{p:?}");
     }
 }
