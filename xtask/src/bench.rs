@@ -18,11 +18,7 @@ pub(crate) fn run(args: Vec<String>) -> ExitCode {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         if a == "--runs" {
-            runs = it
-                .next()
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(runs)
-                .max(1);
+            runs = it.next().and_then(|n| n.parse().ok()).unwrap_or(runs).max(1);
         } else if let Ok(n) = a.parse() {
             sizes.push(n);
         }
@@ -34,22 +30,15 @@ pub(crate) fn run(args: Vec<String>) -> ExitCode {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let ok = Command::new(&cargo)
         .current_dir(&root)
-        .args([
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "stackcraft-bench-app",
-        ])
+        .args(["build", "--quiet", "--release", "-p", "stackcraft-bench-app"])
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
         eprintln!("cannot build stackcraft-bench-app");
         return ExitCode::FAILURE;
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
     let bin = target.join("release/stackcraft-bench-app");
     let out = target.join("bench-out");
     println!(

@@ -52,16 +52,12 @@ fn sh(cmd: &mut Command) -> bool {
 
 fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.stderr(Stdio::inherit()).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// Where the tools live: `$STACKCRAFT_TOOLS` or `<workspace>/.tools`.
 pub(crate) fn tools_dir() -> PathBuf {
-    std::env::var_os("STACKCRAFT_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join(".tools"))
+    std::env::var_os("STACKCRAFT_TOOLS").map(PathBuf::from).unwrap_or_else(|| workspace_root().join(".tools"))
 }
 
 fn venv(tools: &Path, name: &str, spec: &str) -> bool {
@@ -72,36 +68,21 @@ fn venv(tools: &Path, name: &str, spec: &str) -> bool {
     }
     println!("installing {spec} into {}", dir.display());
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = sh(Command::new(&python)
-        .args(["-m", "venv", "--clear"])
-        .arg(&dir))
-        && sh(Command::new(dir.join("bin/pip")).args([
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            spec,
-        ]));
+    let ok = sh(Command::new(&python).args(["-m", "venv", "--clear"]).arg(&dir))
+        && sh(Command::new(dir.join("bin/pip")).args(["install", "--quiet", "--disable-pip-version-check", spec]));
     ok && std::fs::write(&stamp, spec).is_ok()
 }
 
 fn npm_tool(tools: &Path, spec: &str) -> bool {
     let dir = tools.join("cdk");
     let stamp = dir.join(".stackcraft-pinned");
-    if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == spec)
-        && dir.join("node_modules/.bin/cdk").exists()
-    {
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == spec) && dir.join("node_modules/.bin/cdk").exists() {
         return true;
     }
     println!("installing {spec} into {}", dir.display());
     let _ = std::fs::create_dir_all(&dir);
     let ok = sh(Command::new("npm")
-        .args([
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--loglevel=error",
-            "--prefix",
-        ])
+        .args(["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix"])
         .arg(&dir)
         .arg(spec));
     ok && std::fs::write(&stamp, spec).is_ok()
@@ -148,9 +129,7 @@ pub(crate) fn synth_all(root: &Path, out: &Path, gate: &mut Gate) -> Vec<(String
     if !gate.check("build examples", sh(&mut build)) {
         return dirs;
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
     for e in examples {
         let bin = target.join("debug").join(&e);
         let Some(envs) = output(Command::new(&bin).arg("envs")) else {
@@ -160,13 +139,8 @@ pub(crate) fn synth_all(root: &Path, out: &Path, gate: &mut Gate) -> Vec<(String
         for env in envs.lines().filter_map(|l| l.split_whitespace().next()) {
             let dir = out.join(&e).join(env);
             let start = Instant::now();
-            let ok = sh(Command::new(&bin)
-                .args(["synth", "--quiet", "--env", env, "--out"])
-                .arg(&dir));
-            let name = format!(
-                "synth {e} --env {env} ({:.0} ms)",
-                start.elapsed().as_secs_f64() * 1e3
-            );
+            let ok = sh(Command::new(&bin).args(["synth", "--quiet", "--env", env, "--out"]).arg(&dir));
+            let name = format!("synth {e} --env {env} ({:.0} ms)", start.elapsed().as_secs_f64() * 1e3);
             if gate.check(&name, ok) {
                 dirs.push((format!("{e}/{env}"), dir));
             }
@@ -178,13 +152,7 @@ pub(crate) fn synth_all(root: &Path, out: &Path, gate: &mut Gate) -> Vec<(String
 fn templates(dirs: &[(String, PathBuf)]) -> Vec<PathBuf> {
     let mut t: Vec<PathBuf> = dirs
         .iter()
-        .flat_map(|(_, d)| {
-            std::fs::read_dir(d)
-                .into_iter()
-                .flatten()
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-        })
+        .flat_map(|(_, d)| std::fs::read_dir(d).into_iter().flatten().filter_map(Result::ok).map(|e| e.path()))
         .filter(|p| p.to_string_lossy().ends_with(".template.json"))
         .collect();
     t.sort();
@@ -196,9 +164,7 @@ pub(crate) fn cfn_lint(files: &[PathBuf]) -> bool {
     if files.is_empty() {
         return true;
     }
-    sh(Command::new(tools_dir().join("cfn-lint/bin/cfn-lint"))
-        .arg("--")
-        .args(files))
+    sh(Command::new(tools_dir().join("cfn-lint/bin/cfn-lint")).arg("--").args(files))
 }
 
 /// Run checkov over the templates (zero failed checks).
@@ -223,35 +189,31 @@ pub(crate) fn checkov(files: &[PathBuf]) -> bool {
 pub(crate) fn run_ci(args: Vec<String>) -> ExitCode {
     let root = workspace_root();
     let started = Instant::now();
-    let mut gate = Gate {
-        passed: Vec::new(),
-        failed: Vec::new(),
-    };
+    let mut gate = Gate { passed: Vec::new(), failed: Vec::new() };
     let skip_tests = args.iter().any(|a| a == "--no-cargo-test");
     std::env::set_var("STACKCRAFT_TOOLS", tools_dir());
 
-    if !gate.check(
-        "install pinned tools (cfn-lint, checkov, moto, aws-cdk)",
-        install_tools(),
-    ) {
+    if !gate.check("install pinned tools (cfn-lint, checkov, moto, aws-cdk)", install_tools()) {
         return summary(&gate, started);
     }
-    gate.check(
-        "cargo fmt --check",
-        sh(cargo()
-            .current_dir(&root)
-            .args(["fmt", "--all", "--", "--check"])),
-    );
+    gate.check("cargo fmt --check", sh(cargo().current_dir(&root).args(["fmt", "--all", "--", "--check"])));
     if !skip_tests {
         gate.check(
             "cargo test --workspace",
-            sh(cargo()
-                .current_dir(&root)
-                .args(["test", "--workspace", "--no-fail-fast"])),
+            sh(cargo().current_dir(&root).args(["test", "--workspace", "--no-fail-fast"])),
         );
     }
     for e in examples(&root) {
-        let tree = output(cargo().current_dir(&root).args(["tree", "--quiet", "-e", "normal,build", "--prefix", "none", "-p", &e]));
+        let tree = output(cargo().current_dir(&root).args([
+            "tree",
+            "--quiet",
+            "-e",
+            "normal,build",
+            "--prefix",
+            "none",
+            "-p",
+            &e,
+        ]));
         let heavy: Vec<String> = tree
             .unwrap_or_default()
             .lines()
@@ -268,49 +230,29 @@ pub(crate) fn run_ci(args: Vec<String>) -> ExitCode {
     let t = Instant::now();
     let ok = cfn_lint(&files);
     gate.check(
-        &format!(
-            "cfn-lint on {} templates: 0 errors, 0 warnings ({:.1} s)",
-            files.len(),
-            t.elapsed().as_secs_f64()
-        ),
+        &format!("cfn-lint on {} templates: 0 errors, 0 warnings ({:.1} s)", files.len(), t.elapsed().as_secs_f64()),
         ok,
     );
     let t = Instant::now();
     let ok = checkov(&files);
     gate.check(
-        &format!(
-            "checkov on {} templates: 0 failed checks ({:.1} s)",
-            files.len(),
-            t.elapsed().as_secs_f64()
-        ),
+        &format!("checkov on {} templates: 0 failed checks ({:.1} s)", files.len(), t.elapsed().as_secs_f64()),
         ok,
     );
     let cdk = tools_dir().join("cdk/node_modules/.bin/cdk");
     for (name, dir) in &dirs {
-        let listed = output(
-            Command::new(&cdk)
-                .arg("ls")
-                .arg("--app")
-                .arg(dir)
-                .current_dir(dir),
-        );
+        let listed = output(Command::new(&cdk).arg("ls").arg("--app").arg(dir).current_dir(dir));
         let expected = std::fs::read_to_string(dir.join("manifest.json"))
             .ok()
             .and_then(|m| serde_json::from_str::<serde_json::Value>(&m).ok())
             .map(|m| {
                 m["artifacts"]
                     .as_object()
-                    .map(|a| {
-                        a.values()
-                            .filter(|v| v["type"] == "aws:cloudformation:stack")
-                            .count()
-                    })
+                    .map(|a| a.values().filter(|v| v["type"] == "aws:cloudformation:stack").count())
                     .unwrap_or(0)
             })
             .unwrap_or(0);
-        let ok = listed.is_some_and(|l| {
-            l.lines().filter(|l| !l.trim().is_empty()).count() == expected && expected > 0
-        });
+        let ok = listed.is_some_and(|l| l.lines().filter(|l| !l.trim().is_empty()).count() == expected && expected > 0);
         gate.check(&format!("cdk ls --app {name} lists {expected} stacks"), ok);
     }
     summary(&gate, started)

@@ -23,10 +23,7 @@ fn build(app: &App, resources: usize) {
         for i in 0..n.div_ceil(5) {
             let svc = stack.scope(&format!("Service{i}"));
             let remaining = n - i * 5;
-            let dlq = svc.add_raw(
-                "Dlq",
-                RawResource::new("AWS::SQS::Queue", json!({"SqsManagedSseEnabled": true})),
-            );
+            let dlq = svc.add_raw("Dlq", RawResource::new("AWS::SQS::Queue", json!({"SqsManagedSseEnabled": true})));
             if remaining > 1 {
                 svc.add_raw(
                     "Queue",
@@ -40,13 +37,8 @@ fn build(app: &App, resources: usize) {
                 );
             }
             if remaining > 2 {
-                let topic = svc.add_raw(
-                    "Topic",
-                    RawResource::new(
-                        "AWS::SNS::Topic",
-                        json!({"KmsMasterKeyId": "alias/aws/sns"}),
-                    ),
-                );
+                let topic = svc
+                    .add_raw("Topic", RawResource::new("AWS::SNS::Topic", json!({"KmsMasterKeyId": "alias/aws/sns"})));
                 if remaining > 3 {
                     svc.add_raw(
                         "Subscription",
@@ -101,11 +93,7 @@ fn main() -> std::process::ExitCode {
         return std::process::ExitCode::FAILURE;
     }
     let total = start.elapsed();
-    let count: usize = assembly
-        .stacks
-        .iter()
-        .map(|s| s.template["Resources"].as_object().map_or(0, |r| r.len()))
-        .sum();
+    let count: usize = assembly.stacks.iter().map(|s| s.template["Resources"].as_object().map_or(0, |r| r.len())).sum();
     println!(
         "{}",
         json!({

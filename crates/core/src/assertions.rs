@@ -58,26 +58,17 @@ impl Template {
     /// The template of stack `id` (panics with the known ids when missing).
     pub fn from_stack(assembly: &Assembly, id: &str) -> Self {
         match assembly.stack(id) {
-            Some(s) => Template {
-                json: s.template.clone(),
-                name: id.to_owned(),
-            },
+            Some(s) => Template { json: s.template.clone(), name: id.to_owned() },
             None => {
                 let known: Vec<&str> = assembly.stacks.iter().map(|s| s.id.as_str()).collect();
-                panic!(
-                    "no stack {id:?} in the assembly; stacks: {}",
-                    known.join(", ")
-                )
+                panic!("no stack {id:?} in the assembly; stacks: {}", known.join(", "))
             }
         }
     }
 
     /// A template from JSON (e.g. read from a `.template.json` file).
     pub fn from_json(json: Json) -> Self {
-        Template {
-            json,
-            name: "template".into(),
-        }
+        Template { json, name: "template".into() }
     }
 
     /// The whole template.
@@ -94,13 +85,7 @@ impl Template {
             .into_iter()
             .flatten()
             .filter(|(_, r)| r["Type"] == type_name)
-            .filter(|(_, r)| {
-                matches(
-                    props,
-                    r.get("Properties")
-                        .unwrap_or(&Json::Object(Default::default())),
-                )
-            })
+            .filter(|(_, r)| matches(props, r.get("Properties").unwrap_or(&Json::Object(Default::default()))))
             .map(|(k, r)| (k.clone(), r.clone()))
             .collect()
     }
@@ -116,14 +101,8 @@ impl Template {
 
     /// Assert there are exactly `count` resources of `type_name`.
     pub fn resource_count_is(&self, type_name: &str, count: usize) {
-        let n = self
-            .find_resources(type_name, &Json::Object(Default::default()))
-            .len();
-        assert_eq!(
-            n, count,
-            "{}: expected {count} resources of type {type_name}, found {n}",
-            self.name
-        );
+        let n = self.find_resources(type_name, &Json::Object(Default::default())).len();
+        assert_eq!(n, count, "{}: expected {count} resources of type {type_name}, found {n}", self.name);
     }
 
     /// Assert some resource of `type_name` has properties matching `props`.
@@ -166,11 +145,7 @@ impl Template {
     /// Assert a parameter called `name` exists and matches `pattern`.
     pub fn has_parameter(&self, name: &str, pattern: Json) {
         let p = self.json.pointer(&format!("/Parameters/{name}"));
-        assert!(
-            p.is_some_and(|p| matches(&pattern, p)),
-            "{}: no parameter {name} matching {pattern:#}",
-            self.name
-        );
+        assert!(p.is_some_and(|p| matches(&pattern, p)), "{}: no parameter {name} matching {pattern:#}", self.name);
     }
 
     fn miss(&self, type_name: &str, what: &str, pattern: &Json) -> String {
@@ -181,10 +156,7 @@ impl Template {
             found.len()
         );
         for (id, r) in found.iter().take(5) {
-            msg.push_str(&format!(
-                "\n  {id}: {}",
-                r.get("Properties").unwrap_or(&Json::Null)
-            ));
+            msg.push_str(&format!("\n  {id}: {}", r.get("Properties").unwrap_or(&Json::Null)));
         }
         msg
     }

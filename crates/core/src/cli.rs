@@ -62,23 +62,12 @@ fn command(name: &str) -> Command {
                 ),
         )
         .subcommand(
-            Command::new("list")
-                .about("List the stacks with their dependencies")
-                .arg(env_arg())
-                .arg(config_arg()),
+            Command::new("list").about("List the stacks with their dependencies").arg(env_arg()).arg(config_arg()),
         )
         .subcommand(Command::new("envs").about("List the environments"))
-        .subcommand(
-            Command::new("schema")
-                .about("Print (or write) the JSON Schema of the app's configuration")
-                .arg(
-                    Arg::new("out")
-                        .long("out")
-                        .short('o')
-                        .value_name("FILE")
-                        .help("Write to this file instead of stdout"),
-                ),
-        )
+        .subcommand(Command::new("schema").about("Print (or write) the JSON Schema of the app's configuration").arg(
+            Arg::new("out").long("out").short('o').value_name("FILE").help("Write to this file instead of stdout"),
+        ))
         .subcommand(
             Command::new("config")
                 .about("Print an environment's configuration as JSON")
@@ -87,21 +76,13 @@ fn command(name: &str) -> Command {
         )
 }
 
-fn pick<'e, C: DeserializeOwned + Clone>(
-    envs: &'e mut Environments<C>,
-    m: &ArgMatches,
-) -> Result<Environment<C>, String> {
+fn pick<C: DeserializeOwned + Clone>(envs: &mut Environments<C>, m: &ArgMatches) -> Result<Environment<C>, String> {
     let name = match m.get_one::<String>("env") {
         Some(n) => n.clone(),
-        None => envs
-            .names()
-            .first()
-            .map(|s| (*s).to_owned())
-            .ok_or("the app declares no environments")?,
+        None => envs.names().first().map(|s| (*s).to_owned()).ok_or("the app declares no environments")?,
     };
     if let Some(path) = m.get_one::<String>("config") {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read config file {path}: {e}"))?;
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config file {path}: {e}"))?;
         envs.load_config(&name, &text)?;
     }
     envs.get(&name).cloned()
@@ -144,11 +125,7 @@ where
         Ok(m) => m,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
     let fail = |msg: String| {
@@ -162,10 +139,7 @@ where
                 Ok(e) => e,
                 Err(e) => return fail(e),
             };
-            let stacks: Vec<String> = m
-                .get_many::<String>("stack")
-                .map(|v| v.cloned().collect())
-                .unwrap_or_default();
+            let stacks: Vec<String> = m.get_many::<String>("stack").map(|v| v.cloned().collect()).unwrap_or_default();
             let result = synth_env(name, &env, &build).and_then(|a| a.select(&stacks));
             let assembly = match result {
                 Ok(a) => a,
@@ -185,12 +159,7 @@ where
                 let resources: usize = assembly
                     .stacks
                     .iter()
-                    .map(|s| {
-                        s.template
-                            .get("Resources")
-                            .and_then(|r| r.as_object())
-                            .map_or(0, |r| r.len())
-                    })
+                    .map(|s| s.template.get("Resources").and_then(|r| r.as_object()).map_or(0, |r| r.len()))
                     .sum();
                 println!(
                     "synthesized {name} ({}) into {}: {} stacks, {resources} resources in {:.1} ms",
@@ -230,11 +199,7 @@ where
         }
         Some(("envs", _)) => {
             for e in envs.iter() {
-                println!(
-                    "{}{}",
-                    e.name,
-                    if e.production { "\t(production)" } else { "" }
-                );
+                println!("{}{}", e.name, if e.production { "\t(production)" } else { "" });
             }
             ExitCode::SUCCESS
         }

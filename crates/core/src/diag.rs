@@ -51,11 +51,7 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let path = if self.path.is_empty() {
-            "<app>"
-        } else {
-            &self.path
-        };
+        let path = if self.path.is_empty() { "<app>" } else { &self.path };
         write!(f, "{sev}: {path} [{}]: {}", self.property, self.message)
     }
 }
@@ -70,20 +66,14 @@ pub struct SynthError {
 impl SynthError {
     /// Only the errors.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Error)
     }
 }
 
 impl fmt::Display for SynthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.errors().count();
-        writeln!(
-            f,
-            "synth failed with {n} error{}:",
-            if n == 1 { "" } else { "s" }
-        )?;
+        writeln!(f, "synth failed with {n} error{}:", if n == 1 { "" } else { "s" })?;
         for d in &self.diagnostics {
             writeln!(f, "  {d}")?;
         }

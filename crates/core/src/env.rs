@@ -34,21 +34,13 @@ impl<C> Environments<C> {
 
     /// Add a non-production environment.
     pub fn env(mut self, name: impl Into<String>, config: C) -> Self {
-        self.list.push(Environment {
-            name: name.into(),
-            production: false,
-            config,
-        });
+        self.list.push(Environment { name: name.into(), production: false, config });
         self
     }
 
     /// Add a production environment (termination protection, guarded destroy).
     pub fn production(mut self, name: impl Into<String>, config: C) -> Self {
-        self.list.push(Environment {
-            name: name.into(),
-            production: true,
-            config,
-        });
+        self.list.push(Environment { name: name.into(), production: true, config });
         self
     }
 
@@ -64,12 +56,10 @@ impl<C> Environments<C> {
 
     /// The environment called `name`, or an error listing the known ones.
     pub fn get(&self, name: &str) -> Result<&Environment<C>, String> {
-        self.list.iter().find(|e| e.name == name).ok_or_else(|| {
-            format!(
-                "unknown environment {name:?}; known environments: {}",
-                self.names().join(", ")
-            )
-        })
+        self.list
+            .iter()
+            .find(|e| e.name == name)
+            .ok_or_else(|| format!("unknown environment {name:?}; known environments: {}", self.names().join(", ")))
     }
 }
 
@@ -84,13 +74,8 @@ impl<C: DeserializeOwned> Environments<C> {
             .find(|e| e.name == name)
             .ok_or_else(|| format!("unknown environment {name:?}; known environments: {names}"))?;
         let mut de = serde_json::Deserializer::from_str(text);
-        env.config = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            format!(
-                "config for environment {name:?}: at {}: {}",
-                e.path(),
-                e.inner()
-            )
-        })?;
+        env.config = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| format!("config for environment {name:?}: at {}: {}", e.path(), e.inner()))?;
         Ok(())
     }
 }

@@ -55,11 +55,7 @@ pub struct RawResource {
 impl RawResource {
     /// `type_name` like `AWS::X::Y`; `properties` a JSON object.
     pub fn new(type_name: impl Into<String>, properties: Json) -> Self {
-        RawResource {
-            type_name: type_name.into(),
-            properties,
-            tags: TagFormat::None,
-        }
+        RawResource { type_name: type_name.into(), properties, tags: TagFormat::None }
     }
     /// Declare that scope tags should be written into this resource's `Tags`.
     pub fn taggable(mut self, format: TagFormat) -> Self {
@@ -195,23 +191,11 @@ impl Graph {
                 "construct id",
                 format!("construct id {id:?} must be non-empty and must not contain '/'"),
             ));
-            id = if id.is_empty() {
-                "Unnamed".into()
-            } else {
-                id.replace('/', "-")
-            };
+            id = if id.is_empty() { "Unnamed".into() } else { id.replace('/', "-") };
         }
-        if self.nodes[parent]
-            .children
-            .iter()
-            .any(|&c| self.nodes[c].id == id)
-        {
+        if self.nodes[parent].children.iter().any(|&c| self.nodes[c].id == id) {
             let path = self.path(parent);
-            let full = if path.is_empty() {
-                id.clone()
-            } else {
-                format!("{path}/{id}")
-            };
+            let full = if path.is_empty() { id.clone() } else { format!("{path}/{id}") };
             self.errors.push(Diagnostic::error(
                 &full,
                 "construct id",
@@ -223,23 +207,13 @@ impl Graph {
             // Keep building: the node gets a distinct id so that later errors
             // are still found and reported together.
             let mut n = 2;
-            while self.nodes[parent]
-                .children
-                .iter()
-                .any(|&c| self.nodes[c].id == format!("{id}{n}"))
-            {
+            while self.nodes[parent].children.iter().any(|&c| self.nodes[c].id == format!("{id}{n}")) {
                 n += 1;
             }
             id = format!("{id}{n}");
         }
         let node = self.nodes.len();
-        self.nodes.push(Node {
-            id,
-            parent: Some(parent),
-            children: Vec::new(),
-            tags: Vec::new(),
-            kind,
-        });
+        self.nodes.push(Node { id, parent: Some(parent), children: Vec::new(), tags: Vec::new(), kind });
         self.nodes[parent].children.push(node);
         node
     }
@@ -287,22 +261,14 @@ impl std::fmt::Debug for App {
 impl App {
     /// A new, empty application. `name` prefixes deployed stack names.
     pub fn new(name: impl Into<String>) -> Self {
-        let root = Node {
-            id: String::new(),
-            parent: None,
-            children: Vec::new(),
-            tags: Vec::new(),
-            kind: NodeKind::Root,
-        };
+        let root =
+            Node { id: String::new(), parent: None, children: Vec::new(), tags: Vec::new(), kind: NodeKind::Root };
         App {
             inner: Rc::new(AppInner {
                 uid: NEXT_APP.fetch_add(1, Ordering::Relaxed),
                 name: name.into(),
                 env: RefCell::new(None),
-                graph: RefCell::new(Graph {
-                    nodes: vec![root],
-                    errors: Vec::new(),
-                }),
+                graph: RefCell::new(Graph { nodes: vec![root], errors: Vec::new() }),
             }),
         }
     }
@@ -310,10 +276,7 @@ impl App {
     /// Mark the app as built for an environment: deployed stack names become
     /// `<app>-<env>-<stack>` and production stacks get termination protection.
     pub fn set_environment(&self, name: impl Into<String>, production: bool) {
-        *self.inner.env.borrow_mut() = Some(EnvInfo {
-            name: name.into(),
-            production,
-        });
+        *self.inner.env.borrow_mut() = Some(EnvInfo { name: name.into(), production });
     }
 
     /// The environment set with [`App::set_environment`].
@@ -328,15 +291,8 @@ impl App {
 
     /// Add a stack with construct id `id` (also its template file name).
     pub fn stack(&self, id: &str) -> Stack {
-        let node =
-            self.inner
-                .graph
-                .borrow_mut()
-                .add_child(0, id, NodeKind::Stack(StackData::default()));
-        Stack(Scope {
-            app: self.inner.clone(),
-            node,
-        })
+        let node = self.inner.graph.borrow_mut().add_child(0, id, NodeKind::Stack(StackData::default()));
+        Stack(Scope { app: self.inner.clone(), node })
     }
 
     /// Tag every taggable resource of every stack (and the stacks themselves).
@@ -346,19 +302,12 @@ impl App {
 
     /// Record an error found while building (reported with all others at synth).
     pub fn error(&self, path: &str, property: &str, message: impl Into<String>) {
-        self.inner.graph.borrow_mut().errors.push(Diagnostic::error(
-            path,
-            property,
-            message.into(),
-        ));
+        self.inner.graph.borrow_mut().errors.push(Diagnostic::error(path, property, message.into()));
     }
 
     /// The root scope (construct path "").
     pub(crate) fn root(&self) -> Scope {
-        Scope {
-            app: self.inner.clone(),
-            node: 0,
-        }
+        Scope { app: self.inner.clone(), node: 0 }
     }
 
     /// The stacks, in the order they were added.
@@ -368,12 +317,7 @@ impl App {
             .children
             .iter()
             .filter(|&&c| matches!(g.nodes[c].kind, NodeKind::Stack(_)))
-            .map(|&node| {
-                Stack(Scope {
-                    app: self.inner.clone(),
-                    node,
-                })
-            })
+            .map(|&node| Stack(Scope { app: self.inner.clone(), node }))
             .collect()
     }
 }
@@ -395,15 +339,8 @@ impl std::fmt::Debug for Scope {
 impl Scope {
     /// A child scope with construct id `id`.
     pub fn scope(&self, id: &str) -> Scope {
-        let node = self
-            .app
-            .graph
-            .borrow_mut()
-            .add_child(self.node, id, NodeKind::Scope);
-        Scope {
-            app: self.app.clone(),
-            node,
-        }
+        let node = self.app.graph.borrow_mut().add_child(self.node, id, NodeKind::Scope);
+        Scope { app: self.app.clone(), node }
     }
 
     /// The existing child scope with construct id `id`, if any.
@@ -413,21 +350,14 @@ impl Scope {
             .children
             .iter()
             .copied()
-            .find(|&c| {
-                g.nodes[c].id == id
-                    && matches!(g.nodes[c].kind, NodeKind::Scope | NodeKind::Stack(_))
-            })
-            .map(|node| Scope {
-                app: self.app.clone(),
-                node,
-            })
+            .find(|&c| g.nodes[c].id == id && matches!(g.nodes[c].kind, NodeKind::Scope | NodeKind::Stack(_)))
+            .map(|node| Scope { app: self.app.clone(), node })
     }
 
     /// Add a typed (L1) resource with construct id `id`.
     pub fn add<R: Resource>(&self, id: &str, props: R) -> R::Handle {
         let json = props.to_cfn();
-        self.add_resource_json(id, R::TYPE_NAME, json, R::TAGS)
-            .into()
+        self.add_resource_json(id, R::TYPE_NAME, json, R::TAGS).into()
     }
 
     /// Add a resource of any type given as JSON properties.
@@ -435,13 +365,7 @@ impl Scope {
         self.add_resource_json(id, &resource.type_name, resource.properties, resource.tags)
     }
 
-    fn add_resource_json(
-        &self,
-        id: &str,
-        type_name: &str,
-        props: Json,
-        tags: TagFormat,
-    ) -> ResourceHandle {
+    fn add_resource_json(&self, id: &str, type_name: &str, props: Json, tags: TagFormat) -> ResourceHandle {
         let data = ResourceData {
             type_name: type_name.to_owned(),
             props,
@@ -466,10 +390,7 @@ impl Scope {
             }
             g.add_child(self.node, id, NodeKind::Resource(Box::new(data)))
         };
-        ResourceHandle {
-            app: self.app.clone(),
-            node,
-        }
+        ResourceHandle { app: self.app.clone(), node }
     }
 
     /// Tag every taggable resource below this scope. A tag set closer to the
@@ -496,38 +417,25 @@ impl Scope {
     /// The stack this scope belongs to.
     pub fn stack(&self) -> Option<Stack> {
         let node = self.app.graph.borrow().stack_of(self.node)?;
-        Some(Stack(Scope {
-            app: self.app.clone(),
-            node,
-        }))
+        Some(Stack(Scope { app: self.app.clone(), node }))
     }
 
     /// The app this scope belongs to.
     pub fn app(&self) -> App {
-        App {
-            inner: self.app.clone(),
-        }
+        App { inner: self.app.clone() }
     }
 
     /// Record an error at this scope (for building blocks that detect bad
     /// input); synth reports it with all others and writes nothing.
     pub fn error(&self, property: &str, message: impl Into<String>) {
         let path = self.path();
-        self.app
-            .graph
-            .borrow_mut()
-            .errors
-            .push(Diagnostic::error(&path, property, message.into()));
+        self.app.graph.borrow_mut().errors.push(Diagnostic::error(&path, property, message.into()));
     }
 
     /// Record a warning at this scope (printed by synth, does not fail it).
     pub fn warning(&self, property: &str, message: impl Into<String>) {
         let path = self.path();
-        self.app.graph.borrow_mut().errors.push(Diagnostic::warning(
-            &path,
-            property,
-            message.into(),
-        ));
+        self.app.graph.borrow_mut().errors.push(Diagnostic::warning(&path, property, message.into()));
     }
 }
 
@@ -558,12 +466,7 @@ impl Stack {
     }
 
     fn add_element(&self, id: &str, kind: NodeKind) -> String {
-        let node = self
-            .0
-            .app
-            .graph
-            .borrow_mut()
-            .add_child(self.0.node, id, kind);
+        let node = self.0.app.graph.borrow_mut().add_child(self.0.node, id, kind);
         token(self.0.app.uid, node)
     }
 
@@ -598,27 +501,17 @@ impl Stack {
 
     /// Declare a template parameter; `id` is its logical name.
     pub fn add_parameter(&self, id: &str, parameter: Parameter) -> ParameterRef {
-        ParameterRef {
-            token: self.add_element(id, NodeKind::Parameter(parameter.0)),
-        }
+        ParameterRef { token: self.add_element(id, NodeKind::Parameter(parameter.0)) }
     }
 
     /// Declare a named condition.
     pub fn add_condition(&self, id: &str, cond: CondExpr) -> ConditionRef {
-        ConditionRef {
-            token: self.add_element(id, NodeKind::Condition(cond.0)),
-        }
+        ConditionRef { token: self.add_element(id, NodeKind::Condition(cond.0)) }
     }
 
     /// Declare a mapping: top-level key → second-level key → value.
-    pub fn add_mapping(
-        &self,
-        id: &str,
-        map: BTreeMap<String, BTreeMap<String, Json>>,
-    ) -> MappingRef {
-        MappingRef {
-            token: self.add_element(id, NodeKind::Mapping(json!(map))),
-        }
+    pub fn add_mapping(&self, id: &str, map: BTreeMap<String, BTreeMap<String, Json>>) -> MappingRef {
+        MappingRef { token: self.add_element(id, NodeKind::Mapping(json!(map))) }
     }
 
     /// Declare an output.
@@ -813,11 +706,7 @@ impl ResourceHandle {
 
     /// The stack this resource belongs to.
     pub fn stack(&self) -> Option<Stack> {
-        Scope {
-            app: self.app.clone(),
-            node: self.node,
-        }
-        .stack()
+        Scope { app: self.app.clone(), node: self.node }.stack()
     }
 
     /// Create this resource only after `other` (DependsOn; across stacks it
@@ -872,10 +761,7 @@ impl ResourceHandle {
     /// template metadata, the way checkov reads skips).
     pub fn skip_checkov(&self, id: &str, reason: &str) {
         self.with_data(|d| {
-            let entry = d
-                .metadata
-                .entry("checkov")
-                .or_insert_with(|| json!({ "skip": [] }));
+            let entry = d.metadata.entry("checkov").or_insert_with(|| json!({ "skip": [] }));
             if let Some(list) = entry.get_mut("skip").and_then(Json::as_array_mut) {
                 list.push(json!({ "id": id, "comment": reason }));
             }

@@ -34,8 +34,8 @@ mod value;
 pub use diag::{Diagnostic, Severity, SynthError};
 pub use env::{Environment, Environments};
 pub use graph::{
-    App, DeletionPolicy, EnvInfo, Output, Parameter, ParameterRef, RawResource, Resource,
-    ResourceHandle, Scope, Stack, TagFormat,
+    App, DeletionPolicy, EnvInfo, Output, Parameter, ParameterRef, RawResource, Resource, ResourceHandle, Scope, Stack,
+    TagFormat,
 };
 pub use synth::{Assembly, StackArtifact, MANIFEST_VERSION};
 pub use value::{CondExpr, ConditionRef, Expr, Literal, MappingRef, Pseudo, ToCfn, Value};

@@ -28,10 +28,7 @@ fn alnum(s: &str) -> String {
 /// The logical ID for a path of construct ids below a stack.
 pub fn from_path(components: &[&str]) -> String {
     if let [only] = components {
-        if !only.is_empty()
-            && only.len() <= MAX_LEN
-            && only.chars().all(|c| c.is_ascii_alphanumeric())
-        {
+        if !only.is_empty() && only.len() <= MAX_LEN && only.chars().all(|c| c.is_ascii_alphanumeric()) {
             return (*only).to_owned();
         }
     }
@@ -46,7 +43,7 @@ pub fn from_path(components: &[&str]) -> String {
         human.push_str(&alnum(c));
     }
     if human.is_empty() || !human.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        human.insert_str(0, "R");
+        human.insert(0, 'R');
     }
     human.truncate(MAX_LEN - HASH_LEN);
     debug_assert_eq!(hash.len(), HASH_LEN);
@@ -91,10 +88,7 @@ mod tests {
     #[test]
     fn non_alphanumeric_ids_are_cleaned() {
         let id = from_path(&["my-bucket"]);
-        assert!(
-            id.starts_with("mybucket") && id.len() == "mybucket".len() + 8,
-            "{id}"
-        );
+        assert!(id.starts_with("mybucket") && id.len() == "mybucket".len() + 8, "{id}");
         let id = from_path(&["1st", "x"]);
         assert!(id.starts_with("R1stx"), "{id}");
     }

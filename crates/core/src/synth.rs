@@ -80,11 +80,7 @@ impl Assembly {
         let mut keep: BTreeSet<String> = BTreeSet::new();
         let mut todo: Vec<String> = Vec::new();
         for n in names {
-            match self
-                .stacks
-                .iter()
-                .find(|s| &s.id == n || &s.stack_name == n)
-            {
+            match self.stacks.iter().find(|s| &s.id == n || &s.stack_name == n) {
                 Some(s) => todo.push(s.id.clone()),
                 None => errors.push(Diagnostic::error(
                     n,
@@ -94,9 +90,7 @@ impl Assembly {
             }
         }
         if !errors.is_empty() {
-            return Err(SynthError {
-                diagnostics: errors,
-            });
+            return Err(SynthError { diagnostics: errors });
         }
         while let Some(id) = todo.pop() {
             if keep.insert(id.clone()) {
@@ -112,10 +106,7 @@ impl Assembly {
     /// The `manifest.json` content, in the layout the AWS CDK CLI reads.
     pub fn manifest(&self) -> Json {
         let mut artifacts = Map::new();
-        artifacts.insert(
-            "Tree".into(),
-            json!({ "type": "cdk:tree", "properties": { "file": "tree.json" } }),
-        );
+        artifacts.insert("Tree".into(), json!({ "type": "cdk:tree", "properties": { "file": "tree.json" } }));
         for s in &self.stacks {
             let mut props = json!({
                 "templateFile": s.template_file(),
@@ -163,10 +154,7 @@ impl Assembly {
             _ => std::path::PathBuf::from("."),
         };
         std::fs::create_dir_all(&parent)?;
-        let name = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "cdk.out".into());
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "cdk.out".into());
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         let result = (|| {
             if tmp.exists() {
@@ -178,14 +166,8 @@ impl Assembly {
             }
             std::fs::write(tmp.join("manifest.json"), render(&self.manifest()))?;
             std::fs::write(tmp.join("tree.json"), render(&self.tree))?;
-            std::fs::write(
-                tmp.join("stackcraft.json"),
-                render(&self.stackcraft_metadata()),
-            )?;
-            std::fs::write(
-                tmp.join("cdk.out"),
-                render(&json!({ "version": MANIFEST_VERSION })),
-            )?;
+            std::fs::write(tmp.join("stackcraft.json"), render(&self.stackcraft_metadata()))?;
+            std::fs::write(tmp.join("cdk.out"), render(&json!({ "version": MANIFEST_VERSION })))?;
             if dir.exists() {
                 std::fs::remove_dir_all(dir)?;
             }
@@ -223,13 +205,7 @@ impl Ctx<'_> {
         Some(node)
     }
 
-    fn import(
-        &mut self,
-        consumer: NodeId,
-        producer: NodeId,
-        target: NodeId,
-        attr: Option<&str>,
-    ) -> Json {
+    fn import(&mut self, consumer: NodeId, producer: NodeId, target: NodeId, attr: Option<&str>) -> Json {
         let lid = self.logical[&target].clone();
         let value = match attr {
             None => json!({ "Ref": lid }),
@@ -237,23 +213,14 @@ impl Ctx<'_> {
         };
         let kind = match attr {
             None => format!("Ref{lid}"),
-            Some(a) => format!(
-                "FnGetAtt{lid}{}",
-                a.replace(|c: char| !c.is_ascii_alphanumeric(), "")
-            ),
+            Some(a) => format!("FnGetAtt{lid}{}", a.replace(|c: char| !c.is_ascii_alphanumeric(), "")),
         };
-        let hash = format!(
-            "{:08X}",
-            logical_id::stable_hash(&format!("{}/{kind}", self.g.path(producer))) as u32
-        );
+        let hash = format!("{:08X}", logical_id::stable_hash(&format!("{}/{kind}", self.g.path(producer))) as u32);
         let mut out_id = format!("ExportsOutput{kind}");
         out_id.truncate(logical_id::MAX_LEN - 8);
         out_id.push_str(&hash);
         let export = format!("{}:{out_id}", self.stack_names[&producer]);
-        self.exports
-            .entry(producer)
-            .or_default()
-            .insert(out_id, (value, export.clone()));
+        self.exports.entry(producer).or_default().insert(out_id, (value, export.clone()));
         self.deps.entry(consumer).or_default().insert(producer);
         json!({ "Fn::ImportValue": export })
     }
@@ -264,9 +231,7 @@ impl Ctx<'_> {
             Json::Object(m) => {
                 if m.len() == 1 {
                     if let Some(Json::String(t)) = m.get("Ref") {
-                        if let Some(target) =
-                            parse_token(t).and_then(|_| self.target(&t.clone(), at))
-                        {
+                        if let Some(target) = parse_token(t).and_then(|_| self.target(&t.clone(), at)) {
                             *v = self.reference(stack, target, None, at);
                             return;
                         }
@@ -348,12 +313,7 @@ impl Ctx<'_> {
 }
 
 fn stack_nodes(g: &Graph) -> Vec<NodeId> {
-    g.nodes[0]
-        .children
-        .iter()
-        .copied()
-        .filter(|&c| matches!(g.nodes[c].kind, NodeKind::Stack(_)))
-        .collect()
+    g.nodes[0].children.iter().copied().filter(|&c| matches!(g.nodes[c].kind, NodeKind::Stack(_))).collect()
 }
 
 /// Nodes below `root` in construct order (depth-first, insertion order).
@@ -397,10 +357,8 @@ fn apply_tags(props: &mut Json, format: TagFormat, tags: &BTreeMap<String, Strin
                 Some(_) => return, // an intrinsic: leave it alone
                 None => Vec::new(),
             };
-            let explicit: BTreeSet<String> = list
-                .iter()
-                .filter_map(|t| t.get("Key").and_then(Json::as_str).map(str::to_owned))
-                .collect();
+            let explicit: BTreeSet<String> =
+                list.iter().filter_map(|t| t.get("Key").and_then(Json::as_str).map(str::to_owned)).collect();
             let mut added: Vec<Json> = tags
                 .iter()
                 .filter(|(k, _)| !explicit.contains(*k))
@@ -417,8 +375,7 @@ fn apply_tags(props: &mut Json, format: TagFormat, tags: &BTreeMap<String, Strin
                 None => Map::new(),
             };
             for (k, v) in tags {
-                map.entry(k.clone())
-                    .or_insert_with(|| Json::String(v.clone()));
+                map.entry(k.clone()).or_insert_with(|| Json::String(v.clone()));
             }
             props["Tags"] = Json::Object(map);
         }
@@ -441,14 +398,9 @@ fn override_at(cur: &mut Json, parts: &[&str], value: Option<&Json>) -> Result<(
         [] => return Ok(()),
     };
     if let Json::Array(a) = cur {
-        let idx: usize = part
-            .parse()
-            .map_err(|_| format!("{part:?} is not an index into a list"))?;
+        let idx: usize = part.parse().map_err(|_| format!("{part:?} is not an index into a list"))?;
         if idx >= a.len() {
-            return Err(format!(
-                "index {idx} is past the end of a list of {}",
-                a.len()
-            ));
+            return Err(format!("index {idx} is past the end of a list of {}", a.len()));
         }
         if rest.is_empty() {
             match value {
@@ -482,11 +434,7 @@ fn override_at(cur: &mut Json, parts: &[&str], value: Option<&Json>) -> Result<(
     if value.is_none() && !m.contains_key(part) {
         return Ok(());
     }
-    override_at(
-        m.entry(part.to_owned()).or_insert_with(|| json!({})),
-        rest,
-        value,
-    )
+    override_at(m.entry(part.to_owned()).or_insert_with(|| json!({})), rest, value)
 }
 
 impl App {
@@ -507,11 +455,7 @@ impl App {
         };
         let stacks = stack_nodes(&g);
         if stacks.is_empty() {
-            ctx.diags.push(Diagnostic::error(
-                "",
-                "stacks",
-                "the app has no stacks; add one with app.stack(\"Name\")",
-            ));
+            ctx.diags.push(Diagnostic::error("", "stacks", "the app has no stacks; add one with app.stack(\"Name\")"));
         }
         let mut members: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
         for &s in &stacks {
@@ -527,16 +471,12 @@ impl App {
             for &n in &nodes {
                 ctx.logical.insert(n, logical_id::for_node(&g, n));
             }
-            ctx.deps
-                .entry(s)
-                .or_default()
-                .extend(data.dependencies.iter().copied().filter(|&d| d != s));
+            ctx.deps.entry(s).or_default().extend(data.dependencies.iter().copied().filter(|&d| d != s));
             members.insert(s, nodes);
         }
 
         // Resolve each stack's elements.
-        let mut sections: HashMap<NodeId, BTreeMap<&'static str, Map<String, Json>>> =
-            HashMap::new();
+        let mut sections: HashMap<NodeId, BTreeMap<&'static str, Map<String, Json>>> = HashMap::new();
         for &s in &stacks {
             let mut sec: BTreeMap<&'static str, Map<String, Json>> = BTreeMap::new();
             for &n in &members[&s] {
@@ -666,13 +606,7 @@ impl App {
             let dependencies: Vec<String> = ctx
                 .deps
                 .get(&s)
-                .map(|d| {
-                    d.iter()
-                        .map(|&x| g.nodes[x].id.clone())
-                        .collect::<BTreeSet<_>>()
-                        .into_iter()
-                        .collect()
-                })
+                .map(|d| d.iter().map(|&x| g.nodes[x].id.clone()).collect::<BTreeSet<_>>().into_iter().collect())
                 .unwrap_or_default();
             artifacts.push(StackArtifact {
                 id: g.nodes[s].id.clone(),
@@ -704,21 +638,14 @@ impl App {
 fn tree(g: &Graph) -> Json {
     fn node(g: &Graph, n: NodeId) -> Json {
         let path = g.path(n);
-        let id = if n == 0 {
-            "App".to_owned()
-        } else {
-            g.nodes[n].id.clone()
-        };
+        let id = if n == 0 { "App".to_owned() } else { g.nodes[n].id.clone() };
         let mut o = json!({ "id": id, "path": path });
         if let NodeKind::Resource(d) = &g.nodes[n].kind {
             o["attributes"] = json!({ "aws:cdk:cloudformation:type": d.type_name, "stackcraft:logicalId": logical_id::for_node(g, n) });
         }
         if !g.nodes[n].children.is_empty() {
-            let children: Map<String, Json> = g.nodes[n]
-                .children
-                .iter()
-                .map(|&c| (g.nodes[c].id.clone(), node(g, c)))
-                .collect();
+            let children: Map<String, Json> =
+                g.nodes[n].children.iter().map(|&c| (g.nodes[c].id.clone(), node(g, c))).collect();
             o["children"] = Json::Object(children);
         }
         o
@@ -744,16 +671,10 @@ mod tests {
     #[test]
     fn tags_merge_explicit_wins() {
         let mut p = json!({"Tags": [{"Key": "Name", "Value": "mine"}]});
-        let tags: BTreeMap<String, String> = [
-            ("Name".to_owned(), "scope".to_owned()),
-            ("Env".to_owned(), "dev".to_owned()),
-        ]
-        .into();
+        let tags: BTreeMap<String, String> =
+            [("Name".to_owned(), "scope".to_owned()), ("Env".to_owned(), "dev".to_owned())].into();
         apply_tags(&mut p, TagFormat::List, &tags);
-        assert_eq!(
-            p,
-            json!({"Tags": [{"Key": "Env", "Value": "dev"}, {"Key": "Name", "Value": "mine"}]})
-        );
+        assert_eq!(p, json!({"Tags": [{"Key": "Env", "Value": "dev"}, {"Key": "Name", "Value": "mine"}]}));
         let mut m = json!({});
         apply_tags(&mut m, TagFormat::Map, &tags);
         assert_eq!(m, json!({"Tags": {"Env": "dev", "Name": "scope"}}));

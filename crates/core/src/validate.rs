@@ -111,9 +111,7 @@ fn refs(v: &Json, names: &Names<'_>, out: &mut Vec<String>) {
                 if let Some(Json::Array(a)) = m.get("Fn::GetAtt") {
                     if let Some(Json::String(t)) = a.first() {
                         if !names.resources.contains_key(t) {
-                            out.push(format!(
-                                "Fn::GetAtt on {t:?}, which is not a resource of this template"
-                            ));
+                            out.push(format!("Fn::GetAtt on {t:?}, which is not a resource of this template"));
                         }
                     }
                 }
@@ -132,19 +130,14 @@ fn refs(v: &Json, names: &Names<'_>, out: &mut Vec<String>) {
                 if let Some(Json::Array(a)) = m.get("Fn::FindInMap") {
                     if let Some(Json::String(c)) = a.first() {
                         if !names.mappings.is_some_and(|x| x.contains_key(c)) {
-                            out.push(format!(
-                                "Fn::FindInMap on mapping {c:?}, which is not declared"
-                            ));
+                            out.push(format!("Fn::FindInMap on mapping {c:?}, which is not declared"));
                         }
                     }
                 }
                 if let Some(sub) = m.get("Fn::Sub") {
                     let (template, vars) = match sub {
                         Json::String(s) => (Some(s.as_str()), None),
-                        Json::Array(a) => (
-                            a.first().and_then(Json::as_str),
-                            a.get(1).and_then(Json::as_object),
-                        ),
+                        Json::Array(a) => (a.first().and_then(Json::as_str), a.get(1).and_then(Json::as_object)),
                         _ => (None, None),
                     };
                     if let Some(t) = template {
@@ -192,10 +185,7 @@ fn paths_by_logical_id(g: &Graph) -> HashMap<(String, String), String> {
     for (n, node) in g.nodes.iter().enumerate() {
         if matches!(node.kind, NodeKind::Resource(_)) {
             if let Some(s) = g.stack_of(n) {
-                out.insert(
-                    (g.nodes[s].id.clone(), logical_id::for_node(g, n)),
-                    g.path(n),
-                );
+                out.insert((g.nodes[s].id.clone(), logical_id::for_node(g, n)), g.path(n));
             }
         }
     }
@@ -211,10 +201,7 @@ pub(crate) fn assembly(g: &Graph, stacks: &[StackArtifact], diags: &mut Vec<Diag
     for s in stacks {
         let t = &s.template;
         let at = |lid: &str| {
-            paths
-                .get(&(s.id.clone(), lid.to_owned()))
-                .cloned()
-                .unwrap_or_else(|| format!("{}/{lid}", s.id))
+            paths.get(&(s.id.clone(), lid.to_owned())).cloned().unwrap_or_else(|| format!("{}/{lid}", s.id))
         };
         let section = |k: &str| t.get(k).and_then(Json::as_object);
         let resources = section("Resources").unwrap_or(&empty);
@@ -226,14 +213,15 @@ pub(crate) fn assembly(g: &Graph, stacks: &[StackArtifact], diags: &mut Vec<Diag
             diags.push(Diagnostic::error(
                 &s.id,
                 "stackName",
-                format!(
-                    "stack name {:?} is also used by stack {other:?}",
-                    s.stack_name
-                ),
+                format!("stack name {:?} is also used by stack {other:?}", s.stack_name),
             ));
         }
         if resources.is_empty() {
-            diags.push(Diagnostic::error(&s.id, "Resources", "a stack needs at least one resource (CloudFormation rejects templates without resources)"));
+            diags.push(Diagnostic::error(
+                &s.id,
+                "Resources",
+                "a stack needs at least one resource (CloudFormation rejects templates without resources)",
+            ));
         }
         for (sec, max) in [
             ("Resources", limits::RESOURCES),
@@ -243,18 +231,39 @@ pub(crate) fn assembly(g: &Graph, stacks: &[StackArtifact], diags: &mut Vec<Diag
         ] {
             let n = section(sec).map_or(0, |m| m.len());
             if n > max {
-                diags.push(Diagnostic::error(&s.id, sec, format!("{n} {} exceed CloudFormation's limit of {max} per template; split the stack", sec.to_lowercase())));
+                diags.push(Diagnostic::error(
+                    &s.id,
+                    sec,
+                    format!(
+                        "{n} {} exceed CloudFormation's limit of {max} per template; split the stack",
+                        sec.to_lowercase()
+                    ),
+                ));
             }
             for name in section(sec).into_iter().flat_map(|m| m.keys()) {
                 if !valid_name(name) {
                     let kind = sec.trim_end_matches('s').to_lowercase();
-                    diags.push(Diagnostic::error(&at(name), "logical ID", format!("{kind} name {name:?} is invalid: it must be 1 to {} ASCII letters or digits", limits::NAME_LEN)));
+                    diags.push(Diagnostic::error(
+                        &at(name),
+                        "logical ID",
+                        format!(
+                            "{kind} name {name:?} is invalid: it must be 1 to {} ASCII letters or digits",
+                            limits::NAME_LEN
+                        ),
+                    ));
                 }
             }
         }
         if let Some(conds) = section("Conditions") {
             for name in conds.keys().filter(|n| !valid_name(n)) {
-                diags.push(Diagnostic::error(&at(name), "logical ID", format!("condition name {name:?} is invalid: it must be 1 to {} ASCII letters or digits", limits::NAME_LEN)));
+                diags.push(Diagnostic::error(
+                    &at(name),
+                    "logical ID",
+                    format!(
+                        "condition name {name:?} is invalid: it must be 1 to {} ASCII letters or digits",
+                        limits::NAME_LEN
+                    ),
+                ));
             }
         }
         if let Some(params) = section("Parameters") {
@@ -287,36 +296,21 @@ pub(crate) fn assembly(g: &Graph, stacks: &[StackArtifact], diags: &mut Vec<Diag
         };
         for (lid, r) in resources {
             let mut found = Vec::new();
-            refs(
-                r.get("Properties").unwrap_or(&Json::Null),
-                &names,
-                &mut found,
-            );
+            refs(r.get("Properties").unwrap_or(&Json::Null), &names, &mut found);
             if let Some(c) = r.get("Condition").and_then(Json::as_str) {
                 if !names.conditions.is_some_and(|x| x.contains_key(c)) {
                     found.push(format!("condition {c:?} is not declared"));
                 }
             }
-            for d in r
-                .get("DependsOn")
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for d in r.get("DependsOn").and_then(Json::as_array).into_iter().flatten() {
                 if let Some(d) = d.as_str() {
                     if !resources.contains_key(d) {
-                        found.push(format!(
-                            "DependsOn {d:?}, which is not a resource of this template"
-                        ));
+                        found.push(format!("DependsOn {d:?}, which is not a resource of this template"));
                     }
                 }
             }
             for f in found {
-                diags.push(Diagnostic::error(
-                    &at(lid),
-                    "reference",
-                    format!("dangling reference: {f}"),
-                ));
+                diags.push(Diagnostic::error(&at(lid), "reference", format!("dangling reference: {f}")));
             }
         }
         for (name, o) in section("Outputs").into_iter().flatten() {
@@ -338,7 +332,14 @@ pub(crate) fn assembly(g: &Graph, stacks: &[StackArtifact], diags: &mut Vec<Diag
         }
         let size = s.template_text().len();
         if size > limits::TEMPLATE_BYTES {
-            diags.push(Diagnostic::error(&s.id, "template", format!("the template is {size} bytes; CloudFormation accepts at most {} (split the stack)", limits::TEMPLATE_BYTES)));
+            diags.push(Diagnostic::error(
+                &s.id,
+                "template",
+                format!(
+                    "the template is {size} bytes; CloudFormation accepts at most {} (split the stack)",
+                    limits::TEMPLATE_BYTES
+                ),
+            ));
         } else if size > limits::INLINE_TEMPLATE_BYTES {
             diags.push(Diagnostic::warning(&s.id, "template", format!("the template is {size} bytes, over the {}-byte inline limit: deploy will upload it to the assets bucket", limits::INLINE_TEMPLATE_BYTES)));
         }

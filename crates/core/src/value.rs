@@ -189,9 +189,7 @@ impl<T, U: Into<Value<T>>, const N: usize> From<[U; N]> for Value<Vec<Value<T>>>
         Value::Lit(v.into_iter().map(Into::into).collect())
     }
 }
-impl<T, K: Into<String>, U: Into<Value<T>>> From<BTreeMap<K, U>>
-    for Value<BTreeMap<String, Value<T>>>
-{
+impl<T, K: Into<String>, U: Into<Value<T>>> From<BTreeMap<K, U>> for Value<BTreeMap<String, Value<T>>> {
     fn from(v: BTreeMap<K, U>) -> Self {
         Value::Lit(v.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
     }
@@ -334,11 +332,7 @@ impl<T> Value<T> {
     }
 
     /// `Fn::If`: `then` when the condition holds, else `otherwise`.
-    pub fn if_(
-        cond: &ConditionRef,
-        then: impl Into<Value<T>>,
-        otherwise: impl Into<Value<T>>,
-    ) -> Self
+    pub fn if_(cond: &ConditionRef, then: impl Into<Value<T>>, otherwise: impl Into<Value<T>>) -> Self
     where
         T: ToCfn,
     {
@@ -383,21 +377,14 @@ impl Value<String> {
         template: impl Into<String>,
         vars: impl IntoIterator<Item = (K, Value<String>)>,
     ) -> Self {
-        let vars: Map<String, Json> = vars
-            .into_iter()
-            .map(|(k, v)| (k.into(), v.to_cfn()))
-            .collect::<BTreeMap<_, _>>()
-            .into_iter()
-            .collect();
+        let vars: Map<String, Json> =
+            vars.into_iter().map(|(k, v)| (k.into(), v.to_cfn())).collect::<BTreeMap<_, _>>().into_iter().collect();
         Expr(json!({ "Fn::Sub": [template.into(), vars] })).into()
     }
 
     /// `Fn::Join`: the parts joined by `delimiter`. Literal-only joins are
     /// folded into a plain string.
-    pub fn join<U: Into<Value<String>>>(
-        delimiter: &str,
-        parts: impl IntoIterator<Item = U>,
-    ) -> Self {
+    pub fn join<U: Into<Value<String>>>(delimiter: &str, parts: impl IntoIterator<Item = U>) -> Self {
         let parts: Vec<Value<String>> = parts.into_iter().map(Into::into).collect();
         if parts.iter().all(|p| matches!(p, Value::Lit(_))) {
             let lits: Vec<String> = parts
@@ -414,10 +401,7 @@ impl Value<String> {
     }
 
     /// `Fn::Join` without literal folding (always emits the intrinsic).
-    pub fn join_raw<U: Into<Value<String>>>(
-        delimiter: &str,
-        parts: impl IntoIterator<Item = U>,
-    ) -> Self {
+    pub fn join_raw<U: Into<Value<String>>>(delimiter: &str, parts: impl IntoIterator<Item = U>) -> Self {
         let parts: Vec<Json> = parts.into_iter().map(|p| p.into().to_cfn()).collect();
         Expr(json!({ "Fn::Join": [delimiter, parts] })).into()
     }
@@ -518,10 +502,7 @@ mod tests {
 
     #[test]
     fn intrinsics_serialize_to_cloudformation_json() {
-        assert_eq!(
-            Value::sub("${AWS::Region}-x").to_cfn(),
-            json!({"Fn::Sub": "${AWS::Region}-x"})
-        );
+        assert_eq!(Value::sub("${AWS::Region}-x").to_cfn(), json!({"Fn::Sub": "${AWS::Region}-x"}));
         assert_eq!(
             Value::sub_with("${A}-${B}", [("B", Value::region()), ("A", "x".into())]).to_cfn(),
             json!({"Fn::Sub": ["${A}-${B}", {"A": "x", "B": {"Ref": "AWS::Region"}}]})
@@ -535,19 +516,10 @@ mod tests {
             Value::<String>::select(1, Value::get_azs("")).to_cfn(),
             json!({"Fn::Select": ["1", {"Fn::GetAZs": ""}]})
         );
-        assert_eq!(
-            Value::split(",", "a,b").to_cfn(),
-            json!({"Fn::Split": [",", "a,b"]})
-        );
+        assert_eq!(Value::split(",", "a,b").to_cfn(), json!({"Fn::Split": [",", "a,b"]}));
         assert_eq!(Value::base64("x").to_cfn(), json!({"Fn::Base64": "x"}));
-        assert_eq!(
-            Value::cidr("10.0.0.0/16", 4, 8).to_cfn(),
-            json!({"Fn::Cidr": ["10.0.0.0/16", "4", "8"]})
-        );
-        assert_eq!(
-            Value::<String>::import_value("Exp").to_cfn(),
-            json!({"Fn::ImportValue": "Exp"})
-        );
+        assert_eq!(Value::cidr("10.0.0.0/16", 4, 8).to_cfn(), json!({"Fn::Cidr": ["10.0.0.0/16", "4", "8"]}));
+        assert_eq!(Value::<String>::import_value("Exp").to_cfn(), json!({"Fn::ImportValue": "Exp"}));
         assert_eq!(
             Value::<String>::get_att_name("Vpc", "CidrBlock").to_cfn(),
             json!({"Fn::GetAtt": ["Vpc", "CidrBlock"]})
@@ -561,10 +533,7 @@ mod tests {
 
     #[test]
     fn every_pseudo_parameter_is_a_ref() {
-        let names: Vec<Json> = Pseudo::ALL
-            .iter()
-            .map(|p| p.value::<String>().to_cfn())
-            .collect();
+        let names: Vec<Json> = Pseudo::ALL.iter().map(|p| p.value::<String>().to_cfn()).collect();
         assert_eq!(
             names,
             [
@@ -587,10 +556,7 @@ mod tests {
     fn condition_expressions() {
         let c = CondExpr::and([
             CondExpr::equals(Value::region(), "us-east-1"),
-            CondExpr::not(CondExpr::or([
-                CondExpr::equals("a", "b"),
-                CondExpr::equals("c", "d"),
-            ])),
+            CondExpr::not(CondExpr::or([CondExpr::equals("a", "b"), CondExpr::equals("c", "d")])),
         ]);
         assert_eq!(
             c.0,

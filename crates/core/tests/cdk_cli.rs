@@ -8,7 +8,10 @@ fn cdk_cli_lists_our_stacks() {
     let app = App::new("cli");
     app.set_environment("dev", false);
     let a = app.stack("Network");
-    let q = a.add_raw("Queue", RawResource::new("AWS::SQS::Queue", json!({"SqsManagedSseEnabled": true})).taggable(TagFormat::List));
+    let q = a.add_raw(
+        "Queue",
+        RawResource::new("AWS::SQS::Queue", json!({"SqsManagedSseEnabled": true})).taggable(TagFormat::List),
+    );
     let b = app.stack("Service");
     b.add_raw("Topic", RawResource::new("AWS::SNS::Topic", json!({"DisplayName": q.get_att::<String>("QueueName")})));
     let dir = tempfile::tempdir().unwrap();

@@ -6,29 +6,20 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value as Json};
 use stackcraft_core::assertions::Template;
 use stackcraft_core::{
-    App, CondExpr, DeletionPolicy, Output, Parameter, RawResource, ResourceHandle, Scope,
-    TagFormat, Value,
+    App, CondExpr, DeletionPolicy, Output, Parameter, RawResource, ResourceHandle, Scope, TagFormat, Value,
 };
 
 fn bucket(scope: &Scope, id: &str) -> ResourceHandle {
     scope.add_raw(
         id,
-        RawResource::new(
-            "AWS::S3::Bucket",
-            json!({"VersioningConfiguration": {"Status": "Enabled"}}),
-        )
-        .taggable(TagFormat::List),
+        RawResource::new("AWS::S3::Bucket", json!({"VersioningConfiguration": {"Status": "Enabled"}}))
+            .taggable(TagFormat::List),
     )
 }
 
 fn ids(app: &App, stack: &str) -> Vec<String> {
     let a = app.synth().unwrap();
-    a.stack(stack).unwrap().template["Resources"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect()
+    a.stack(stack).unwrap().template["Resources"].as_object().unwrap().keys().cloned().collect()
 }
 
 #[test]
@@ -41,42 +32,17 @@ fn logical_ids_are_stable_when_unrelated_constructs_change() {
         }
         let net = s.scope("Network");
         bucket(&net, "Logs");
-        bucket(
-            &s.scope(if rename_sibling {
-                "Storage2"
-            } else {
-                "Storage"
-            }),
-            "Data",
-        );
+        bucket(&s.scope(if rename_sibling { "Storage2" } else { "Storage" }), "Data");
         bucket(&s, "Top");
         let a = app.synth().unwrap();
         let t = &a.stack("Main").unwrap().template["Resources"];
-        let find = |prefix: &str| {
-            t.as_object()
-                .unwrap()
-                .keys()
-                .find(|k| k.starts_with(prefix))
-                .cloned()
-                .unwrap()
-        };
+        let find = |prefix: &str| t.as_object().unwrap().keys().find(|k| k.starts_with(prefix)).cloned().unwrap();
         (find("NetworkLogs"), find("Top"))
     };
     let base = build(false, false);
-    assert_eq!(
-        base,
-        build(true, false),
-        "adding an unrelated construct changed an id"
-    );
-    assert_eq!(
-        base,
-        build(false, true),
-        "renaming an unrelated construct changed an id"
-    );
-    assert_eq!(
-        base.1, "Top",
-        "resources directly under the stack keep their plain id"
-    );
+    assert_eq!(base, build(true, false), "adding an unrelated construct changed an id");
+    assert_eq!(base, build(false, true), "renaming an unrelated construct changed an id");
+    assert_eq!(base.1, "Top", "resources directly under the stack keep their plain id");
     assert!(base.0.starts_with("NetworkLogs") && base.0.len() == "NetworkLogs".len() + 8);
 }
 
@@ -103,18 +69,11 @@ fn sample_app() -> App {
     app.add_tag("team", "platform");
     let data = app.stack("Data");
     data.set_description("Data stack");
-    let env = data.add_parameter(
-        "Env",
-        Parameter::string()
-            .allowed_values(["dev", "prod"])
-            .default_value("dev"),
-    );
+    let env = data.add_parameter("Env", Parameter::string().allowed_values(["dev", "prod"]).default_value("dev"));
     let secret = data.add_parameter("Token", Parameter::string().no_echo());
     let is_prod = data.add_condition("IsProd", CondExpr::equals(env.value::<String>(), "prod"));
-    let sizes = data.add_mapping(
-        "Sizes",
-        BTreeMap::from([("dev".into(), BTreeMap::from([("Count".into(), json!("1"))]))]),
-    );
+    let sizes =
+        data.add_mapping("Sizes", BTreeMap::from([("dev".into(), BTreeMap::from([("Count".into(), json!("1"))]))]));
     let store = data.scope("Store");
     let b = bucket(&store, "Bucket");
     b.apply_removal_policy(DeletionPolicy::Retain);
@@ -123,9 +82,7 @@ fn sample_app() -> App {
         "BucketEncryption.ServerSideEncryptionConfiguration",
         json!([{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]),
     );
-    data.child("Store")
-        .expect("lookup by id")
-        .add_tag("tier", "storage");
+    data.child("Store").expect("lookup by id").add_tag("tier", "storage");
     let q = data.add_raw(
         "Queue",
         RawResource::new(
@@ -162,11 +119,7 @@ fn sample_app() -> App {
 #[test]
 fn cross_stack_reference_becomes_export_and_import() {
     let a = sample_app().synth().unwrap();
-    assert_eq!(
-        a.stacks.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
-        ["Data", "App"],
-        "producer first"
-    );
+    assert_eq!(a.stacks.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["Data", "App"], "producer first");
     let app_stack = a.stack("App").unwrap();
     assert_eq!(app_stack.dependencies, ["Data"]);
     let topic = &app_stack.template["Resources"]["Topic"]["Properties"];
@@ -179,27 +132,13 @@ fn cross_stack_reference_becomes_export_and_import() {
         .clone();
     let ref_export = topic["DisplayName"]["Fn::ImportValue"].as_str().unwrap();
     let att_export = topic["KmsMasterKeyId"]["Fn::ImportValue"].as_str().unwrap();
-    assert!(
-        ref_export.starts_with(&format!("sample-dev-Data:ExportsOutputRef{bucket_lid}")),
-        "{ref_export}"
-    );
-    assert!(
-        att_export.starts_with(&format!(
-            "sample-dev-Data:ExportsOutputFnGetAtt{bucket_lid}Arn"
-        )),
-        "{att_export}"
-    );
+    assert!(ref_export.starts_with(&format!("sample-dev-Data:ExportsOutputRef{bucket_lid}")), "{ref_export}");
+    assert!(att_export.starts_with(&format!("sample-dev-Data:ExportsOutputFnGetAtt{bucket_lid}Arn")), "{att_export}");
     let data = Template::from_stack(&a, "Data");
     let outputs = data.to_json()["Outputs"].as_object().unwrap();
-    let exported: Vec<&Json> = outputs
-        .values()
-        .filter_map(|o| o.pointer("/Export/Name"))
-        .collect();
+    let exported: Vec<&Json> = outputs.values().filter_map(|o| o.pointer("/Export/Name")).collect();
     assert!(exported.contains(&&json!(ref_export)) && exported.contains(&&json!(att_export)));
-    let out = outputs
-        .values()
-        .find(|o| o.pointer("/Export/Name") == Some(&json!(att_export)))
-        .unwrap();
+    let out = outputs.values().find(|o| o.pointer("/Export/Name") == Some(&json!(att_export))).unwrap();
     assert_eq!(out["Value"], json!({"Fn::GetAtt": [bucket_lid, "Arn"]}));
 }
 
@@ -207,21 +146,15 @@ fn cross_stack_reference_becomes_export_and_import() {
 fn stack_level_elements_and_resource_attributes() {
     let a = sample_app().synth().unwrap();
     let t = Template::from_stack(&a, "Data");
-    t.has_parameter(
-        "Env",
-        json!({"Type": "String", "AllowedValues": ["dev", "prod"], "Default": "dev"}),
-    );
+    t.has_parameter("Env", json!({"Type": "String", "AllowedValues": ["dev", "prod"], "Default": "dev"}));
     t.has_parameter("Token", json!({"NoEcho": true}));
-    assert_eq!(
-        t.to_json()["Conditions"]["IsProd"],
-        json!({"Fn::Equals": [{"Ref": "Env"}, "prod"]})
-    );
-    assert_eq!(
-        t.to_json()["Mappings"]["Sizes"],
-        json!({"dev": {"Count": "1"}})
-    );
+    assert_eq!(t.to_json()["Conditions"]["IsProd"], json!({"Fn::Equals": [{"Ref": "Env"}, "prod"]}));
+    assert_eq!(t.to_json()["Mappings"]["Sizes"], json!({"dev": {"Count": "1"}}));
     assert_eq!(t.to_json()["Description"], "Data stack");
-    t.has_output("BucketName", json!({"Description": "the bucket", "Export": {"Name": {"Fn::Sub": "${AWS::StackName}-bucket"}}}));
+    t.has_output(
+        "BucketName",
+        json!({"Description": "the bucket", "Export": {"Name": {"Fn::Sub": "${AWS::StackName}-bucket"}}}),
+    );
     let (blid, _) = t.find_resources("AWS::S3::Bucket", &json!({})).remove(0);
     t.has_resource(
         "AWS::S3::Bucket",
@@ -266,16 +199,8 @@ fn tags_reach_taggable_resources_below_the_scope() {
 fn synth_is_byte_identical_across_runs() {
     let d1 = tempfile::tempdir().unwrap();
     let d2 = tempfile::tempdir().unwrap();
-    sample_app()
-        .synth()
-        .unwrap()
-        .write(&d1.path().join("out"))
-        .unwrap();
-    sample_app()
-        .synth()
-        .unwrap()
-        .write(&d2.path().join("out"))
-        .unwrap();
+    sample_app().synth().unwrap().write(&d1.path().join("out")).unwrap();
+    sample_app().synth().unwrap().write(&d2.path().join("out")).unwrap();
     let mut names: Vec<String> = std::fs::read_dir(d1.path().join("out"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -283,14 +208,7 @@ fn synth_is_byte_identical_across_runs() {
     names.sort();
     assert_eq!(
         names,
-        [
-            "App.template.json",
-            "Data.template.json",
-            "cdk.out",
-            "manifest.json",
-            "stackcraft.json",
-            "tree.json"
-        ]
+        ["App.template.json", "Data.template.json", "cdk.out", "manifest.json", "stackcraft.json", "tree.json"]
     );
     for n in names {
         let a = std::fs::read(d1.path().join("out").join(&n)).unwrap();
@@ -307,14 +225,8 @@ fn manifest_lists_stacks_with_dependencies_and_protection() {
     let m = a.manifest();
     assert_eq!(m["version"], stackcraft_core::MANIFEST_VERSION);
     assert_eq!(m["artifacts"]["App"]["dependencies"], json!(["Data"]));
-    assert_eq!(
-        m["artifacts"]["App"]["properties"]["stackName"],
-        "sample-prod-App"
-    );
-    assert_eq!(
-        m["artifacts"]["Data"]["properties"]["terminationProtection"],
-        true
-    );
+    assert_eq!(m["artifacts"]["App"]["properties"]["stackName"], "sample-prod-App");
+    assert_eq!(m["artifacts"]["Data"]["properties"]["terminationProtection"], true);
     assert_eq!(m["artifacts"]["Tree"]["type"], "cdk:tree");
 }
 
@@ -339,10 +251,7 @@ fn select_keeps_dependencies_and_rejects_unknown() {
     let only = a.clone().select(&["Data".to_owned()]).unwrap();
     assert_eq!(only.stacks.len(), 1);
     let err = a.select(&["Nope".to_owned()]).unwrap_err().to_string();
-    assert!(
-        err.contains("no stack named \"Nope\"; the stacks are: Data, App"),
-        "{err}"
-    );
+    assert!(err.contains("no stack named \"Nope\"; the stacks are: Data, App"), "{err}");
 }
 
 #[test]

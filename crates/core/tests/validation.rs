@@ -30,14 +30,7 @@ fn duplicate_construct_ids() {
     let s = app.stack("Main");
     queue(&s, "Q");
     queue(&s, "Q");
-    assert_has(
-        &errors(&app),
-        &[
-            "Main/Q",
-            "[construct id]",
-            "already a construct with id \"Q\" in Main",
-        ],
-    );
+    assert_has(&errors(&app), &["Main/Q", "[construct id]", "already a construct with id \"Q\" in Main"]);
 }
 
 #[test]
@@ -45,10 +38,7 @@ fn duplicate_stack_ids() {
     let app = App::new("t");
     queue(&app.stack("Main"), "A");
     queue(&app.stack("Main"), "B");
-    assert_has(
-        &errors(&app),
-        &["Main", "already a construct with id \"Main\" in the app"],
-    );
+    assert_has(&errors(&app), &["Main", "already a construct with id \"Main\" in the app"]);
 }
 
 #[test]
@@ -66,13 +56,7 @@ fn too_many_resources() {
     for i in 0..501 {
         queue(&s, &format!("Q{i}"));
     }
-    assert_has(
-        &errors(&app),
-        &[
-            "Big [Resources]",
-            "501 resources exceed CloudFormation's limit of 500",
-        ],
-    );
+    assert_has(&errors(&app), &["Big [Resources]", "501 resources exceed CloudFormation's limit of 500"]);
 }
 
 #[test]
@@ -83,21 +67,10 @@ fn too_many_parameters_outputs_and_mappings() {
     for i in 0..201 {
         s.add_parameter(&format!("P{i}"), Parameter::string());
         s.add_output(Output::new(&format!("O{i}"), Value::from("x")));
-        s.add_mapping(
-            &format!("M{i}"),
-            BTreeMap::from([("a".into(), BTreeMap::from([("b".into(), json!("c"))]))]),
-        );
+        s.add_mapping(&format!("M{i}"), BTreeMap::from([("a".into(), BTreeMap::from([("b".into(), json!("c"))]))]));
     }
     let e = errors(&app);
-    assert_has(
-        &e,
-        &[
-            "201 parameters exceed",
-            "limit of 200",
-            "201 outputs exceed",
-            "201 mappings exceed",
-        ],
-    );
+    assert_has(&e, &["201 parameters exceed", "limit of 200", "201 outputs exceed", "201 mappings exceed"]);
 }
 
 #[test]
@@ -106,18 +79,9 @@ fn template_over_one_megabyte() {
     let s = app.stack("Huge");
     let big = "x".repeat(4096);
     for i in 0..300 {
-        s.add_raw(
-            &format!("P{i}"),
-            RawResource::new(
-                "AWS::SSM::Parameter",
-                json!({"Type": "String", "Value": big}),
-            ),
-        );
+        s.add_raw(&format!("P{i}"), RawResource::new("AWS::SSM::Parameter", json!({"Type": "String", "Value": big})));
     }
-    assert_has(
-        &errors(&app),
-        &["Huge [template]", "CloudFormation accepts at most 1048576"],
-    );
+    assert_has(&errors(&app), &["Huge [template]", "CloudFormation accepts at most 1048576"]);
 }
 
 #[test]
@@ -126,21 +90,11 @@ fn inline_limit_is_a_warning() {
     let s = app.stack("Medium");
     let big = "x".repeat(4096);
     for i in 0..20 {
-        s.add_raw(
-            &format!("P{i}"),
-            RawResource::new(
-                "AWS::SSM::Parameter",
-                json!({"Type": "String", "Value": big}),
-            ),
-        );
+        s.add_raw(&format!("P{i}"), RawResource::new("AWS::SSM::Parameter", json!({"Type": "String", "Value": big})));
     }
     let a = app.synth().expect("a warning does not fail synth");
     let w: Vec<String> = a.warnings.iter().map(ToString::to_string).collect();
-    assert!(
-        w.iter()
-            .any(|w| w.contains("over the 51200-byte inline limit: deploy will upload it")),
-        "{w:?}"
-    );
+    assert!(w.iter().any(|w| w.contains("over the 51200-byte inline limit: deploy will upload it")), "{w:?}");
 }
 
 #[test]
@@ -149,13 +103,7 @@ fn description_too_long() {
     let s = app.stack("Main");
     queue(&s, "Q");
     s.set_description("d".repeat(1025));
-    assert_has(
-        &errors(&app),
-        &[
-            "Main [Description]",
-            "1025 bytes; CloudFormation allows at most 1024",
-        ],
-    );
+    assert_has(&errors(&app), &["Main [Description]", "1025 bytes; CloudFormation allows at most 1024"]);
 }
 
 #[test]
@@ -163,14 +111,7 @@ fn invalid_logical_id_override() {
     let app = App::new("t");
     let s = app.stack("Main");
     queue(&s, "Q").override_logical_id("my-queue");
-    assert_has(
-        &errors(&app),
-        &[
-            "[logical ID]",
-            "\"my-queue\" is invalid",
-            "ASCII letters or digits",
-        ],
-    );
+    assert_has(&errors(&app), &["[logical ID]", "\"my-queue\" is invalid", "ASCII letters or digits"]);
 }
 
 #[test]
@@ -188,30 +129,15 @@ fn name_longer_than_255() {
     let s = app.stack("Main");
     queue(&s, "Q");
     s.add_output(Output::new(&"O".repeat(256), Value::from("x")));
-    assert_has(
-        &errors(&app),
-        &["output name", "1 to 255 ASCII letters or digits"],
-    );
+    assert_has(&errors(&app), &["output name", "1 to 255 ASCII letters or digits"]);
 }
 
 #[test]
 fn dangling_reference_by_name() {
     let app = App::new("t");
     let s = app.stack("Main");
-    s.add_raw(
-        "Topic",
-        RawResource::new(
-            "AWS::SNS::Topic",
-            json!({"DisplayName": Value::<String>::ref_name("Nope")}),
-        ),
-    );
-    assert_has(
-        &errors(&app),
-        &[
-            "Main/Topic [reference]",
-            "dangling reference: Ref to \"Nope\"",
-        ],
-    );
+    s.add_raw("Topic", RawResource::new("AWS::SNS::Topic", json!({"DisplayName": Value::<String>::ref_name("Nope")})));
+    assert_has(&errors(&app), &["Main/Topic [reference]", "dangling reference: Ref to \"Nope\""]);
 }
 
 #[test]
@@ -225,10 +151,7 @@ fn dangling_getatt_and_sub() {
             json!({"DisplayName": Value::sub("${Missing}-${AWS::Region}"), "KmsMasterKeyId": Value::<String>::get_att_name("Ghost", "Arn")}),
         ),
     );
-    assert_has(
-        &errors(&app),
-        &["Fn::Sub uses ${Missing}", "Fn::GetAtt on \"Ghost\""],
-    );
+    assert_has(&errors(&app), &["Fn::Sub uses ${Missing}", "Fn::GetAtt on \"Ghost\""]);
 }
 
 #[test]
@@ -237,14 +160,8 @@ fn handle_from_another_app() {
     let foreign = queue(&other.stack("S"), "Q");
     let app = App::new("t");
     let s = app.stack("Main");
-    s.add_raw(
-        "Topic",
-        RawResource::new("AWS::SNS::Topic", json!({"DisplayName": foreign.ref_()})),
-    );
-    assert_has(
-        &errors(&app),
-        &["Main/Topic [reference]", "not part of this app"],
-    );
+    s.add_raw("Topic", RawResource::new("AWS::SNS::Topic", json!({"DisplayName": foreign.ref_()})));
+    assert_has(&errors(&app), &["Main/Topic [reference]", "not part of this app"]);
 }
 
 #[test]
@@ -256,13 +173,7 @@ fn duplicate_export_names() {
     let b = app.stack("B");
     queue(&b, "Q");
     b.add_output(Output::new("Y", Value::from("2")).export_name("shared"));
-    assert_has(
-        &errors(&app),
-        &[
-            "B/Y [Export.Name]",
-            "export name \"shared\" is already used by A/X",
-        ],
-    );
+    assert_has(&errors(&app), &["B/Y [Export.Name]", "export name \"shared\" is already used by A/X"]);
 }
 
 #[test]
@@ -272,37 +183,16 @@ fn stack_cycle_names_both_stacks() {
     let b = app.stack("B");
     let qa = queue(&a, "Q");
     let qb = queue(&b, "Q");
-    a.add_raw(
-        "T",
-        RawResource::new(
-            "AWS::SNS::Topic",
-            json!({"DisplayName": qb.get_att::<String>("QueueName")}),
-        ),
-    );
-    b.add_raw(
-        "T",
-        RawResource::new(
-            "AWS::SNS::Topic",
-            json!({"DisplayName": qa.get_att::<String>("QueueName")}),
-        ),
-    );
-    assert_has(
-        &errors(&app),
-        &[
-            "[dependencies]",
-            "stacks \"A\" and \"B\" depend on each other",
-        ],
-    );
+    a.add_raw("T", RawResource::new("AWS::SNS::Topic", json!({"DisplayName": qb.get_att::<String>("QueueName")})));
+    b.add_raw("T", RawResource::new("AWS::SNS::Topic", json!({"DisplayName": qa.get_att::<String>("QueueName")})));
+    assert_has(&errors(&app), &["[dependencies]", "stacks \"A\" and \"B\" depend on each other"]);
 }
 
 #[test]
 fn empty_stack_and_empty_app() {
     let app = App::new("t");
     app.stack("Empty");
-    assert_has(
-        &errors(&app),
-        &["Empty [Resources]", "at least one resource"],
-    );
+    assert_has(&errors(&app), &["Empty [Resources]", "at least one resource"]);
     let app = App::new("t");
     assert_has(&errors(&app), &["the app has no stacks"]);
 }
@@ -313,14 +203,7 @@ fn invalid_stack_name() {
     let s = app.stack("Main");
     queue(&s, "Q");
     s.set_stack_name("my_stack");
-    assert_has(
-        &errors(&app),
-        &[
-            "Main [stackName]",
-            "\"my_stack\" is invalid",
-            "letters, digits and hyphens",
-        ],
-    );
+    assert_has(&errors(&app), &["Main [stackName]", "\"my_stack\" is invalid", "letters, digits and hyphens"]);
 }
 
 #[test]
@@ -335,36 +218,18 @@ fn resource_outside_a_stack() {
     let other = app.stack("Other");
     other.add_raw(
         "T",
-        RawResource::new(
-            "AWS::SNS::Topic",
-            json!({"DisplayName": Value::<String>::if_(&undeclared, "a", "b")}),
-        ),
+        RawResource::new("AWS::SNS::Topic", json!({"DisplayName": Value::<String>::if_(&undeclared, "a", "b")})),
     );
-    assert_has(
-        &errors(&app),
-        &[
-            "Other/T [reference]",
-            "conditions and mappings can only be used in their own stack",
-        ],
-    );
+    assert_has(&errors(&app), &["Other/T [reference]", "conditions and mappings can only be used in their own stack"]);
 }
 
 #[test]
 fn bad_override_path() {
     let app = App::new("t");
     let s = app.stack("Main");
-    let q = s.add_raw(
-        "Q",
-        RawResource::new("AWS::SQS::Queue", json!({"RedriveAllowPolicy": {"A": []}})),
-    );
+    let q = s.add_raw("Q", RawResource::new("AWS::SQS::Queue", json!({"RedriveAllowPolicy": {"A": []}})));
     q.add_property_override("RedriveAllowPolicy.A.3", "x");
-    assert_has(
-        &errors(&app),
-        &[
-            "Main/Q [RedriveAllowPolicy.A.3]",
-            "index 3 is past the end of a list of 0",
-        ],
-    );
+    assert_has(&errors(&app), &["Main/Q [RedriveAllowPolicy.A.3]", "index 3 is past the end of a list of 0"]);
 }
 
 #[test]
@@ -374,13 +239,7 @@ fn all_errors_are_reported_together() {
     queue(&s, "Q");
     queue(&s, "Q");
     s.set_description("d".repeat(2000));
-    s.add_raw(
-        "T",
-        RawResource::new(
-            "AWS::SNS::Topic",
-            json!({"DisplayName": Value::<String>::ref_name("Nope")}),
-        ),
-    );
+    s.add_raw("T", RawResource::new("AWS::SNS::Topic", json!({"DisplayName": Value::<String>::ref_name("Nope")})));
     let err: SynthError = app.synth().unwrap_err();
     assert!(err.errors().count() >= 3, "{err}");
 }
@@ -393,9 +252,5 @@ fn failed_synth_writes_nothing() {
     app.stack("Empty");
     assert!(app.synth().is_err());
     assert!(!out.exists());
-    assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        0,
-        "no temp dirs left"
-    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no temp dirs left");
 }

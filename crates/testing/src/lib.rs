@@ -20,9 +20,9 @@ use stackcraft_core::Assembly;
 
 /// The tools directory.
 pub fn tools_dir() -> PathBuf {
-    std::env::var_os("STACKCRAFT_TOOLS").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools").components().collect()
-    })
+    std::env::var_os("STACKCRAFT_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools").components().collect())
 }
 
 /// Path of a tool inside the tools directory (e.g. `cfn-lint/bin/cfn-lint`),
@@ -76,7 +76,13 @@ pub fn cfn_lint_files(files: &[PathBuf]) -> Option<Result<(), String>> {
 pub fn checkov_files(files: &[PathBuf]) -> Option<Result<(), String>> {
     let bin = tool("checkov/bin/checkov")?;
     let mut cmd = Command::new(bin);
-    cmd.env("BC_SKIP_MAPPING", "TRUE").args(["--framework", "cloudformation", "--compact", "--quiet", "--skip-download"]);
+    cmd.env("BC_SKIP_MAPPING", "TRUE").args([
+        "--framework",
+        "cloudformation",
+        "--compact",
+        "--quiet",
+        "--skip-download",
+    ]);
     for f in files {
         cmd.arg("-f").arg(f);
     }

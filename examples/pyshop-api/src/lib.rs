@@ -54,14 +54,9 @@ pub fn build(app: &App, env: &Environment<Config>) {
             .cidr("10.0.0.0/16")
             .subnets(vec![
                 SubnetConfiguration::public("Public").cidrs(["10.0.1.0/24", "10.0.2.0/24"]),
-                SubnetConfiguration::private_with_egress("Private")
-                    .cidrs(["10.0.10.0/24", "10.0.11.0/24"]),
+                SubnetConfiguration::private_with_egress("Private").cidrs(["10.0.10.0/24", "10.0.11.0/24"]),
             ])
-            .nat_gateways(if c.nat_per_az {
-                NatGateways::OnePerAz
-            } else {
-                NatGateways::Single
-            })
+            .nat_gateways(if c.nat_per_az { NatGateways::OnePerAz } else { NatGateways::Single })
             .build(),
     );
 
@@ -84,13 +79,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
     let secret_key = Secret::new(&stack, "SecretKey", SecretProps::default());
 
     // DNS and TLS: hosted zone, DNS-validated certificate, alias records for the domain and www.
-    let zone = HostedZone::new(
-        &stack,
-        "Zone",
-        HostedZoneProps::builder()
-            .zone_name(c.domain.clone())
-            .build(),
-    );
+    let zone = HostedZone::new(&stack, "Zone", HostedZoneProps::builder().zone_name(c.domain.clone()).build());
     let www = format!("www.{}", c.domain);
     let certificate = Certificate::new(
         &stack,
@@ -106,10 +95,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
     let alb = ApplicationLoadBalancer::new(
         &stack,
         "Alb",
-        ApplicationLoadBalancerProps::builder()
-            .vpc(vpc.clone())
-            .deletion_protection(env.production)
-            .build(),
+        ApplicationLoadBalancerProps::builder().vpc(vpc.clone()).deletion_protection(env.production).build(),
     );
     let targets = TargetGroup::new(
         &stack,
@@ -120,11 +106,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
             .health_check(HealthCheck::builder().path("/healthz").build())
             .build(),
     );
-    alb.add_https_listener(
-        "Https",
-        certificate.arn(),
-        ListenerAction::forward(&targets),
-    );
+    alb.add_https_listener("Https", certificate.arn(), ListenerAction::forward(&targets));
     alb.redirect_http_to_https("Http");
     alb.add_alias_records(&zone, &[c.domain.as_str(), www.as_str()]);
 
@@ -137,11 +119,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
             FargateSize::CPU_256_MEM_512
         }
     };
-    let task = FargateTaskDefinition::new(
-        &stack,
-        "Task",
-        FargateTaskDefinitionProps::builder().size(size).build(),
-    );
+    let task = FargateTaskDefinition::new(&stack, "Task", FargateTaskDefinitionProps::builder().size(size).build());
     let api = task.add_container(
         ContainerProps::builder()
             .name("api")
@@ -154,18 +132,9 @@ pub fn build(app: &App, env: &Environment<Config>) {
             .build(),
     );
     api.add_environment("ENVIRONMENT", env.name.as_str());
-    api.add_environment(
-        "ACCESS_TOKEN_EXPIRE_MINUTES",
-        c.access_token_expire_minutes.to_string(),
-    );
-    api.add_secret(
-        "SECRET_KEY",
-        ContainerSecret::from_secrets_manager(&secret_key),
-    );
-    api.add_secret(
-        "DATABASE_URL",
-        ContainerSecret::from_secrets_manager(db.connection_string_secret()),
-    );
+    api.add_environment("ACCESS_TOKEN_EXPIRE_MINUTES", c.access_token_expire_minutes.to_string());
+    api.add_secret("SECRET_KEY", ContainerSecret::from_secrets_manager(&secret_key));
+    api.add_secret("DATABASE_URL", ContainerSecret::from_secrets_manager(db.connection_string_secret()));
 
     let service = FargateService::new(
         &stack,
@@ -181,169 +150,64 @@ pub fn build(app: &App, env: &Environment<Config>) {
     service.attach_to_target_group(&targets, "api", APP_PORT);
     db.connections().allow_default_port_from(&service);
 
-    let scaling = service.auto_scale_task_count(
-        ScalingProps::builder()
-            .min_capacity(c.min_tasks)
-            .max_capacity(c.max_tasks)
-            .build(),
-    );
+    let scaling = service
+        .auto_scale_task_count(ScalingProps::builder().min_capacity(c.min_tasks).max_capacity(c.max_tasks).build());
     scaling.scale_on_cpu_utilization("Cpu", TargetTracking::builder().target_value(70.0).build());
-    scaling.scale_on_memory_utilization(
-        "Memory",
-        TargetTracking::builder().target_value(80.0).build(),
-    );
+    scaling.scale_on_memory_utilization("Memory", TargetTracking::builder().target_value(80.0).build());
 
     // Monitoring: alarms to an SNS topic, and a dashboard of the same metrics.
-    let topic = AlarmTopic::new(
-        &stack,
-        "Alarms",
-        AlarmTopicProps::builder()
-            .emails(c.alarm_emails.clone())
-            .build(),
-    );
+    let topic = AlarmTopic::new(&stack, "Alarms", AlarmTopicProps::builder().emails(c.alarm_emails.clone()).build());
     let alarm = |id: &str, metric: Metric, threshold: f64, description: &str| {
-        let props = AlarmProps::builder()
-            .threshold(threshold)
-            .evaluation_periods(3)
-            .description(description)
-            .build();
+        let props = AlarmProps::builder().threshold(threshold).evaluation_periods(3).description(description).build();
         metric.create_alarm(&stack, id, props).notify(&topic);
     };
-    alarm(
-        "EcsCpuHigh",
-        service.metric_cpu_utilization(),
-        85.0,
-        "API tasks CPU above 85%",
-    );
-    alarm(
-        "EcsMemoryHigh",
-        service.metric_memory_utilization(),
-        85.0,
-        "API tasks memory above 85%",
-    );
-    alarm(
-        "Alb5xx",
-        alb.metric_http_5xx().statistic(Statistic::Sum),
-        10.0,
-        "ALB 5XX responses",
-    );
-    alarm(
-        "ResponseTime",
-        alb.metric_target_response_time(),
-        1.0,
-        "Target response time above 1 s",
-    );
-    alarm(
-        "UnhealthyTargets",
-        targets.metric_unhealthy_host_count(),
-        0.0,
-        "Unhealthy API targets",
-    );
-    alarm(
-        "DbCpuHigh",
-        db.metric_cpu_utilization(),
-        80.0,
-        "Database CPU above 80%",
-    );
-    alarm(
-        "DbConnectionsHigh",
-        db.metric_database_connections(),
-        80.0,
-        "Database connections above 80",
-    );
+    alarm("EcsCpuHigh", service.metric_cpu_utilization(), 85.0, "API tasks CPU above 85%");
+    alarm("EcsMemoryHigh", service.metric_memory_utilization(), 85.0, "API tasks memory above 85%");
+    alarm("Alb5xx", alb.metric_http_5xx().statistic(Statistic::Sum), 10.0, "ALB 5XX responses");
+    alarm("ResponseTime", alb.metric_target_response_time(), 1.0, "Target response time above 1 s");
+    alarm("UnhealthyTargets", targets.metric_unhealthy_host_count(), 0.0, "Unhealthy API targets");
+    alarm("DbCpuHigh", db.metric_cpu_utilization(), 80.0, "Database CPU above 80%");
+    alarm("DbConnectionsHigh", db.metric_database_connections(), 80.0, "Database connections above 80");
     let storage_low = AlarmProps::builder()
         .threshold(2.0 * 1024.0 * 1024.0 * 1024.0)
         .comparison_operator(ComparisonOperator::LessThanThreshold)
         .evaluation_periods(3)
         .description("Database free storage below 2 GiB")
         .build();
-    db.metric_free_storage_space()
-        .create_alarm(&stack, "DbStorageLow", storage_low)
-        .notify(&topic);
+    db.metric_free_storage_space().create_alarm(&stack, "DbStorageLow", storage_low).notify(&topic);
 
     let dashboard = Dashboard::new(&stack, "Dashboard");
     dashboard.add_row([
-        GraphWidget::new("ECS")
-            .left(service.metric_cpu_utilization())
-            .left(service.metric_memory_utilization())
-            .into(),
-        GraphWidget::new("ALB")
-            .left(alb.metric_request_count())
-            .right(alb.metric_target_response_time())
-            .into(),
-        GraphWidget::new("RDS")
-            .left(db.metric_cpu_utilization())
-            .right(db.metric_database_connections())
-            .into(),
+        GraphWidget::new("ECS").left(service.metric_cpu_utilization()).left(service.metric_memory_utilization()).into(),
+        GraphWidget::new("ALB").left(alb.metric_request_count()).right(alb.metric_target_response_time()).into(),
+        GraphWidget::new("RDS").left(db.metric_cpu_utilization()).right(db.metric_database_connections()).into(),
     ]);
 
-    stack.add_output(
-        Output::new("Url", Value::from(format!("https://{}", c.domain))).description("API URL"),
-    );
+    stack.add_output(Output::new("Url", Value::from(format!("https://{}", c.domain))).description("API URL"));
     stack.add_output(Output::new("LoadBalancerDns", alb.dns_name()).description("ALB DNS name"));
 }
 
 /// dev, staging and prod, as the seed describes them.
 pub fn environments() -> Environments<Config> {
-    let config = |cpu,
-                  memory_mib,
-                  desired_count,
-                  min_tasks,
-                  db_instance_class: &str,
-                  multi_az,
-                  nat_per_az,
-                  domain: &str| Config {
-        cpu,
-        memory_mib,
-        desired_count,
-        min_tasks,
-        max_tasks: if min_tasks == 1 { 2 } else { 10 },
-        db_instance_class: db_instance_class.into(),
-        multi_az,
-        nat_per_az,
-        image: "ghcr.io/pyshop/api:1.4.2".into(),
-        domain: domain.into(),
-        alarm_emails: vec!["oncall@pyshop.example.com".into()],
-        access_token_expire_minutes: 30,
-    };
+    let config =
+        |cpu, memory_mib, desired_count, min_tasks, db_instance_class: &str, multi_az, nat_per_az, domain: &str| {
+            Config {
+                cpu,
+                memory_mib,
+                desired_count,
+                min_tasks,
+                max_tasks: if min_tasks == 1 { 2 } else { 10 },
+                db_instance_class: db_instance_class.into(),
+                multi_az,
+                nat_per_az,
+                image: "ghcr.io/pyshop/api:1.4.2".into(),
+                domain: domain.into(),
+                alarm_emails: vec!["oncall@pyshop.example.com".into()],
+                access_token_expire_minutes: 30,
+            }
+        };
     Environments::new()
-        .env(
-            "dev",
-            config(
-                256,
-                512,
-                1,
-                1,
-                "db.t4g.micro",
-                false,
-                false,
-                "dev.pyshop.example.com",
-            ),
-        )
-        .env(
-            "staging",
-            config(
-                512,
-                1024,
-                2,
-                2,
-                "db.t4g.micro",
-                false,
-                true,
-                "staging.pyshop.example.com",
-            ),
-        )
-        .production(
-            "prod",
-            config(
-                1024,
-                2048,
-                2,
-                2,
-                "db.t4g.small",
-                true,
-                true,
-                "pyshop.example.com",
-            ),
-        )
+        .env("dev", config(256, 512, 1, 1, "db.t4g.micro", false, false, "dev.pyshop.example.com"))
+        .env("staging", config(512, 1024, 2, 2, "db.t4g.micro", false, true, "staging.pyshop.example.com"))
+        .production("prod", config(1024, 2048, 2, 2, "db.t4g.small", true, true, "pyshop.example.com"))
 }

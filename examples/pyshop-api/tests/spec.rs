@@ -14,26 +14,17 @@ fn synth(env: &str) -> Assembly {
 
 fn both(env: &str) -> (Template, Template) {
     let a = synth(env);
-    (
-        Template::from_stack(&a, "Network"),
-        Template::from_stack(&a, "Api"),
-    )
+    (Template::from_stack(&a, "Network"), Template::from_stack(&a, "Api"))
 }
 
 #[test]
 fn network_matches_the_seed() {
     for (env, nats) in [("dev", 1), ("staging", 2), ("prod", 2)] {
         let (net, _) = both(env);
-        net.has_resource_properties(
-            "AWS::EC2::VPC",
-            json!({"CidrBlock": "10.0.0.0/16", "EnableDnsHostnames": true}),
-        );
+        net.has_resource_properties("AWS::EC2::VPC", json!({"CidrBlock": "10.0.0.0/16", "EnableDnsHostnames": true}));
         net.resource_count_is("AWS::EC2::Subnet", 4);
         for cidr in ["10.0.1.0/24", "10.0.2.0/24"] {
-            net.has_resource_properties(
-                "AWS::EC2::Subnet",
-                json!({"CidrBlock": cidr, "MapPublicIpOnLaunch": false}),
-            );
+            net.has_resource_properties("AWS::EC2::Subnet", json!({"CidrBlock": cidr, "MapPublicIpOnLaunch": false}));
         }
         for (i, cidr) in ["10.0.10.0/24", "10.0.11.0/24"].iter().enumerate() {
             net.has_resource_properties(
@@ -44,10 +35,7 @@ fn network_matches_the_seed() {
         net.resource_count_is("AWS::EC2::InternetGateway", 1);
         net.resource_count_is("AWS::EC2::NatGateway", nats);
         net.resource_count_is("AWS::EC2::RouteTable", 4);
-        net.has_resource_properties(
-            "AWS::EC2::Route",
-            json!({"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": ANY}),
-        );
+        net.has_resource_properties("AWS::EC2::Route", json!({"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": ANY}));
         net.has_resource_properties(
             "AWS::EC2::Route",
             json!({"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": ANY}),
@@ -68,10 +56,7 @@ fn security_groups_allow_only_the_seed_paths() {
     }
     let ingress = api.find_resources("AWS::EC2::SecurityGroupIngress", &json!({}));
     assert_eq!(ingress.len(), 4, "only ALB 80/443, tasks 8000 and RDS 5432");
-    let open: Vec<_> = ingress
-        .iter()
-        .filter(|(_, r)| r["Properties"].get("CidrIp").is_some())
-        .collect();
+    let open: Vec<_> = ingress.iter().filter(|(_, r)| r["Properties"].get("CidrIp").is_some()).collect();
     assert_eq!(open.len(), 2, "only the ALB listens to the internet");
     let from_sg = |port: i64, source_prefix: &str, target_prefix: &str| {
         assert!(
@@ -81,9 +66,7 @@ fn security_groups_allow_only_the_seed_paths() {
                     && p["SourceSecurityGroupId"]["Fn::GetAtt"][0]
                         .as_str()
                         .is_some_and(|s| s.starts_with(source_prefix))
-                    && p["GroupId"]["Fn::GetAtt"][0]
-                        .as_str()
-                        .is_some_and(|s| s.starts_with(target_prefix))
+                    && p["GroupId"]["Fn::GetAtt"][0].as_str().is_some_and(|s| s.starts_with(target_prefix))
             }),
             "no ingress {source_prefix} -> {target_prefix}:{port}"
         );
@@ -94,11 +77,9 @@ fn security_groups_allow_only_the_seed_paths() {
 
 #[test]
 fn database_matches_the_seed() {
-    for (env, class, multi_az) in [
-        ("dev", "db.t4g.micro", false),
-        ("staging", "db.t4g.micro", false),
-        ("prod", "db.t4g.small", true),
-    ] {
+    for (env, class, multi_az) in
+        [("dev", "db.t4g.micro", false), ("staging", "db.t4g.micro", false), ("prod", "db.t4g.small", true)]
+    {
         let (_, api) = both(env);
         api.has_resource(
             "AWS::RDS::DBInstance",
@@ -119,14 +100,9 @@ fn database_matches_the_seed() {
                 }
             }),
         );
-        api.has_resource_properties(
-            "AWS::SecretsManager::Secret",
-            json!({"GenerateSecretString": ANY}),
-        );
+        api.has_resource_properties("AWS::SecretsManager::Secret", json!({"GenerateSecretString": ANY}));
         // The password is a dynamic reference resolved by CloudFormation, never a literal.
-        let (_, db) = api
-            .find_resources("AWS::RDS::DBInstance", &json!({}))
-            .remove(0);
+        let (_, db) = api.find_resources("AWS::RDS::DBInstance", &json!({})).remove(0);
         let password = db["Properties"]["MasterUserPassword"].to_string();
         assert!(password.contains("{{resolve:secretsmanager:"), "{password}");
     }
@@ -149,10 +125,7 @@ fn load_balancer_listeners_and_health_check() {
     );
     // The service is created after the listener that forwards to it.
     let (https, _) = api
-        .find_resources(
-            "AWS::ElasticLoadBalancingV2::Listener",
-            &json!({"Port": 443}),
-        )
+        .find_resources("AWS::ElasticLoadBalancingV2::Listener", &json!({"Port": 443}))
         .pop()
         .expect("https listener");
     api.has_resource("AWS::ECS::Service", json!({"DependsOn": [https]}));
@@ -164,11 +137,9 @@ fn load_balancer_listeners_and_health_check() {
 
 #[test]
 fn compute_matches_each_environment() {
-    for (env, cpu, mem, count, min, max) in [
-        ("dev", "256", "512", 1, 1, 2),
-        ("staging", "512", "1024", 2, 2, 10),
-        ("prod", "1024", "2048", 2, 2, 10),
-    ] {
+    for (env, cpu, mem, count, min, max) in
+        [("dev", "256", "512", 1, 1, 2), ("staging", "512", "1024", 2, 2, 10), ("prod", "1024", "2048", 2, 2, 10)]
+    {
         let (_, api) = both(env);
         api.has_resource_properties(
             "AWS::ECS::Cluster",
@@ -211,10 +182,9 @@ fn compute_matches_each_environment() {
             json!({"MinCapacity": min, "MaxCapacity": max}),
         );
         assert_eq!(count, min, "{env}: tasks start at the autoscaling minimum");
-        for (metric, target) in [
-            ("ECSServiceAverageCPUUtilization", 70.0),
-            ("ECSServiceAverageMemoryUtilization", 80.0),
-        ] {
+        for (metric, target) in
+            [("ECSServiceAverageCPUUtilization", 70.0), ("ECSServiceAverageMemoryUtilization", 80.0)]
+        {
             api.has_resource_properties(
                 "AWS::ApplicationAutoScaling::ScalingPolicy",
                 json!({"TargetTrackingScalingPolicyConfiguration": {"TargetValue": target, "PredefinedMetricSpecification": {"PredefinedMetricType": metric}}}),
@@ -266,19 +236,13 @@ fn monitoring_dns_and_outputs() {
             json!({"Namespace": ns, "MetricName": metric, "AlarmActions": [{"Ref": ANY}]}),
         );
     }
-    api.has_resource_properties(
-        "AWS::Route53::HostedZone",
-        json!({"Name": "pyshop.example.com."}),
-    );
+    api.has_resource_properties("AWS::Route53::HostedZone", json!({"Name": "pyshop.example.com."}));
     api.has_resource_properties(
         "AWS::CertificateManager::Certificate",
         json!({"DomainName": "pyshop.example.com", "ValidationMethod": "DNS", "SubjectAlternativeNames": ["www.pyshop.example.com"]}),
     );
     for name in ["pyshop.example.com.", "www.pyshop.example.com."] {
-        api.has_resource_properties(
-            "AWS::Route53::RecordSet",
-            json!({"Name": name, "Type": "A", "AliasTarget": ANY}),
-        );
+        api.has_resource_properties("AWS::Route53::RecordSet", json!({"Name": name, "Type": "A", "AliasTarget": ANY}));
     }
     api.has_output("Url", json!({"Value": "https://pyshop.example.com"}));
 }
@@ -287,16 +251,8 @@ fn monitoring_dns_and_outputs() {
 fn production_is_protected_and_dev_is_not() {
     for (env, protected) in [("dev", false), ("staging", false), ("prod", true)] {
         let a = synth(env);
-        assert!(
-            a.stacks
-                .iter()
-                .all(|s| s.termination_protection == protected),
-            "{env}"
-        );
-        assert!(a
-            .stacks
-            .iter()
-            .all(|s| s.stack_name.starts_with(&format!("pyshop-{env}-"))));
+        assert!(a.stacks.iter().all(|s| s.termination_protection == protected), "{env}");
+        assert!(a.stacks.iter().all(|s| s.stack_name.starts_with(&format!("pyshop-{env}-"))));
     }
     let (_, api) = both("prod");
     api.has_resource_properties(
@@ -320,11 +276,6 @@ fn invalid_fargate_size_from_a_config_file_is_a_clear_error() {
     let mut cfg = serde_json::to_value(&envs.get("dev").unwrap().config).unwrap();
     cfg["memory_mib"] = json!(8192);
     envs.load_config("dev", &cfg.to_string()).unwrap();
-    let err = synth_env("pyshop", envs.get("dev").unwrap(), pyshop_api::build)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("Api [cpu/memory_mib]") && err.contains("256"),
-        "{err}"
-    );
+    let err = synth_env("pyshop", envs.get("dev").unwrap(), pyshop_api::build).unwrap_err().to_string();
+    assert!(err.contains("Api [cpu/memory_mib]") && err.contains("256"), "{err}");
 }

@@ -51,26 +51,8 @@ fn build(app: &App, env: &Environment<Config>) {
 
 fn main() -> std::process::ExitCode {
     let envs = Environments::new()
-        .env(
-            "dev",
-            Config {
-                visibility_timeout: 30,
-                retention_days: 1,
-            },
-        )
-        .env(
-            "staging",
-            Config {
-                visibility_timeout: 30,
-                retention_days: 4,
-            },
-        )
-        .production(
-            "prod",
-            Config {
-                visibility_timeout: 60,
-                retention_days: 14,
-            },
-        );
+        .env("dev", Config { visibility_timeout: 30, retention_days: 1 })
+        .env("staging", Config { visibility_timeout: 30, retention_days: 4 })
+        .production("prod", Config { visibility_timeout: 60, retention_days: 14 });
     stackcraft::core::cli::run("quickstart", envs, build)
 }

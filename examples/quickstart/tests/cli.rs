@@ -8,7 +8,11 @@ fn app() -> Command {
 
 fn run(args: &[&str]) -> (i32, String, String) {
     let o = app().args(args).output().unwrap();
-    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -18,10 +22,12 @@ fn synth_writes_an_assembly() {
     let (code, stdout, _) = run(&["synth", "--env", "staging", "--out", out.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(stdout.contains("synthesized quickstart (staging)"), "{stdout}");
-    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["artifacts"]["Events"]["properties"]["stackName"], "quickstart-staging-Events");
     assert_eq!(m["artifacts"]["Events"]["dependencies"], serde_json::json!(["Storage"]));
-    let t: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("Storage.template.json")).unwrap()).unwrap();
+    let t: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("Storage.template.json")).unwrap()).unwrap();
     assert_eq!(t["Resources"]["Queue"]["Properties"]["MessageRetentionPeriod"], 4 * 86_400);
 }
 
