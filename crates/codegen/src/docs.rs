@@ -43,9 +43,7 @@ fn sentences(s: &str) -> Vec<&str> {
         if bytes[i] == b'.' && bytes[i + 1] == b' ' {
             // Not after a common abbreviation.
             let before = &s[start..i];
-            let abbrev = ["e.g", "i.e", "etc", "vs", "Inc", "approx"]
-                .iter()
-                .any(|a| before.ends_with(a));
+            let abbrev = ["e.g", "i.e", "etc", "vs", "Inc", "approx"].iter().any(|a| before.ends_with(a));
             if !abbrev {
                 out.push(&s[start..=i + 1]);
                 start = i + 2;
@@ -87,11 +85,7 @@ fn strip_links(s: &str) -> String {
 /// Escape markdown/HTML-significant characters outside code spans; put bare
 /// URLs in code spans; drop unbalanced backticks.
 fn escape(s: &str) -> String {
-    let s: String = if balanced_code_spans(s) {
-        s.to_owned()
-    } else {
-        s.replace('`', "")
-    };
+    let s: String = if balanced_code_spans(s) { s.to_owned() } else { s.replace('`', "") };
     let mut out = String::with_capacity(s.len() + 8);
     // Length of the backtick run that opened the current code span.
     let mut code: Option<usize> = None;
@@ -116,9 +110,7 @@ fn escape(s: &str) -> String {
         }
         let rest = &s[i..];
         if rest.starts_with("http://") || rest.starts_with("https://") {
-            let end = rest
-                .find(|ch: char| ch.is_whitespace() || ch == '`' || ch == ')')
-                .unwrap_or(rest.len());
+            let end = rest.find(|ch: char| ch.is_whitespace() || ch == '`' || ch == ')').unwrap_or(rest.len());
             let url = rest[..end].trim_end_matches(['.', ',', ';']);
             out.push('`');
             out.push_str(url);
@@ -176,10 +168,7 @@ mod tests {
             summary("See [Subnets](https://x.y/z) for <b>bold</b> [x].").unwrap(),
             "See Subnets for \\<b\\>bold\\</b\\> \\[x\\]."
         );
-        assert_eq!(
-            summary("Go to https://example.com/a_b. Then").unwrap(),
-            "Go to `https://example.com/a_b`. Then."
-        );
+        assert_eq!(summary("Go to https://example.com/a_b. Then").unwrap(), "Go to `https://example.com/a_b`. Then.");
         assert_eq!(summary("Uses ``a_b[0]``").unwrap(), "Uses ``a_b[0]``.");
         assert_eq!(summary("  "), None);
     }

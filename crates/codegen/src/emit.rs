@@ -35,9 +35,7 @@ pub(crate) fn service(service: &str, resources: &[ResourceDef]) -> String {
          attributes, and the nested property types in a submodule named after the resource."
     );
     let _ = writeln!(s, "{ALLOWS}\n");
-    s.push_str(
-        "use std::collections::BTreeMap;\n\nuse stackcraft_core::{Literal, ToCfn, Value};\n\n",
-    );
+    s.push_str("use std::collections::BTreeMap;\n\nuse stackcraft_core::{Literal, ToCfn, Value};\n\n");
     for r in resources {
         resource(&mut s, r);
     }
@@ -77,10 +75,7 @@ fn doc(s: &mut String, text: &str) {
 
 /// Struct, constructor, setters and `ToCfn` of a props type.
 fn props(s: &mut String, name: &str, fields: &[Field], module: Option<&str>, what: &str) {
-    let _ = writeln!(
-        s,
-        "#[derive(Debug, Clone, PartialEq)]\npub struct {name} {{"
-    );
+    let _ = writeln!(s, "#[derive(Debug, Clone, PartialEq)]\npub struct {name} {{");
     for f in fields {
         doc(s, &f.doc);
         let _ = writeln!(s, "pub {}: {},", f.rust, field_ty(f, module));
@@ -92,10 +87,7 @@ fn props(s: &mut String, name: &str, fields: &[Field], module: Option<&str>, wha
         doc(s, &format!("{what} (no required properties)."));
     } else {
         let list: Vec<String> = required.iter().map(|f| format!("`{}`", f.cfn)).collect();
-        doc(
-            s,
-            &format!("{what} from its required properties: {}.", list.join(", ")),
-        );
+        doc(s, &format!("{what} from its required properties: {}.", list.join(", ")));
     }
     s.push_str("pub fn new(");
     for f in &required {
@@ -118,11 +110,7 @@ fn props(s: &mut String, name: &str, fields: &[Field], module: Option<&str>, wha
     s.push_str("} }\n");
     for f in fields.iter().filter(|f| !f.required) {
         doc(s, &f.doc);
-        let value = if f.boxed {
-            "Box::new(v.into())"
-        } else {
-            "v.into()"
-        };
+        let value = if f.boxed { "Box::new(v.into())" } else { "v.into()" };
         let _ = writeln!(
             s,
             "pub fn {0}(mut self, v: impl Into<Value<{1}>>) -> Self {{ self.{0} = Some({value}); self }}",
@@ -131,10 +119,7 @@ fn props(s: &mut String, name: &str, fields: &[Field], module: Option<&str>, wha
         );
     }
     s.push_str("}\n\n");
-    let _ = writeln!(
-        s,
-        "impl ToCfn for {name} {{\nfn to_cfn(&self) -> crate::Json {{"
-    );
+    let _ = writeln!(s, "impl ToCfn for {name} {{\nfn to_cfn(&self) -> crate::Json {{");
     let m = if fields.is_empty() { "" } else { "mut " };
     let _ = writeln!(s, "let {m}p = crate::Props::new();");
     for f in fields {
@@ -150,27 +135,11 @@ fn str_list(items: &[String]) -> String {
 }
 
 fn resource(s: &mut String, r: &ResourceDef) {
-    let module = if r.structs.is_empty() {
-        None
-    } else {
-        Some(r.module.as_str())
-    };
+    let module = if r.structs.is_empty() { None } else { Some(r.module.as_str()) };
     doc(s, &format!("`{}`: {}", r.type_name, r.doc));
     doc(s, "");
-    doc(
-        s,
-        &format!(
-            "Add it with `scope.add(id, {}::new(..))`, which returns a [`{}`].",
-            r.rust, r.handle
-        ),
-    );
-    props(
-        s,
-        &r.rust,
-        &r.fields,
-        module,
-        &format!("A new `{}`", r.type_name),
-    );
+    doc(s, &format!("Add it with `scope.add(id, {}::new(..))`, which returns a [`{}`].", r.rust, r.handle));
+    props(s, &r.rust, &r.fields, module, &format!("A new `{}`", r.type_name));
     let tags = match r.tags {
         Tags::None => "None",
         Tags::List => "List",
@@ -202,10 +171,7 @@ fn resource(s: &mut String, r: &ResourceDef) {
             match r.primary_identifier.as_slice() {
                 [] => String::new(),
                 [one] => format!(" Its primary identifier is `{one}`."),
-                many => format!(
-                    " Its primary identifier is made of `{}`.",
-                    many.join("`, `")
-                ),
+                many => format!(" Its primary identifier is made of `{}`.", many.join("`, `")),
             }
         ),
     );
@@ -231,10 +197,7 @@ fn resource(s: &mut String, r: &ResourceDef) {
         s.push_str("}\n\n");
     }
     if let Some(m) = module {
-        doc(
-            s,
-            &format!("Property types of [`{}`] (`{}`).", r.rust, r.type_name),
-        );
+        doc(s, &format!("Property types of [`{}`] (`{}`).", r.rust, r.type_name));
         let _ = writeln!(
             s,
             "pub mod {m} {{\nuse std::collections::BTreeMap;\n\nuse stackcraft_core::{{Literal, ToCfn, Value}};\n"
@@ -248,13 +211,7 @@ fn resource(s: &mut String, r: &ResourceDef) {
 
 fn nested(s: &mut String, st: &StructDef) {
     doc(s, &st.doc);
-    props(
-        s,
-        &st.rust,
-        &st.fields,
-        None,
-        &format!("A new `{}`", st.cfn),
-    );
+    props(s, &st.rust, &st.fields, None, &format!("A new `{}`", st.cfn));
     let _ = writeln!(s, "impl Literal for {} {{}}\n", st.rust);
 }
 

@@ -20,34 +20,25 @@ pub struct GetAttData {
 /// Parse `_getatts.py`. Fails when the expected assignments are missing
 /// (a cfn-lint layout change must not silently drop attributes).
 pub fn parse(source: &str) -> Result<GetAttData, String> {
-    let all = block(source, "_all_property_types = [", ']')
-        .ok_or("_getatts.py: `_all_property_types = [` not found")?;
+    let all =
+        block(source, "_all_property_types = [", ']').ok_or("_getatts.py: `_all_property_types = [` not found")?;
     let all_property_types: BTreeSet<String> = strings(all).into_iter().collect();
-    let exc =
-        block(source, "_exceptions = {", '}').ok_or("_getatts.py: `_exceptions = {` not found")?;
+    let exc = block(source, "_exceptions = {", '}').ok_or("_getatts.py: `_exceptions = {` not found")?;
     let mut exceptions = BTreeMap::new();
     // Entries look like `"AWS::X::Y": [ "A", "B", ],`.
     let mut rest = exc;
     while let Some(colon) = rest.find("\": [") {
-        let key_start = rest[..colon]
-            .rfind('"')
-            .ok_or("_getatts.py: bad _exceptions entry")?;
+        let key_start = rest[..colon].rfind('"').ok_or("_getatts.py: bad _exceptions entry")?;
         let key = rest[key_start + 1..colon].to_owned();
         let list_start = colon + 4;
-        let list_end = rest[list_start..]
-            .find(']')
-            .ok_or("_getatts.py: unterminated list")?
-            + list_start;
+        let list_end = rest[list_start..].find(']').ok_or("_getatts.py: unterminated list")? + list_start;
         exceptions.insert(key, strings(&rest[list_start..list_end]));
         rest = &rest[list_end + 1..];
     }
     if exceptions.is_empty() || all_property_types.is_empty() {
         return Err("_getatts.py: no GetAtt data found".into());
     }
-    Ok(GetAttData {
-        all_property_types,
-        exceptions,
-    })
+    Ok(GetAttData { all_property_types, exceptions })
 }
 
 /// The text between `start` and the first following line that begins with

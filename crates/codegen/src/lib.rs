@@ -28,11 +28,7 @@ pub const REGION: &str = "us-east-1";
 
 /// The workspace root (this crate's grandparent directory).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).map(Path::to_path_buf).unwrap_or_default()
 }
 
 /// The directory of the generated crate.
@@ -52,25 +48,16 @@ pub fn fetch_inputs() -> Result<PathBuf, String> {
     let cache = cache_dir();
     let unpacked = cache.join(format!("cfn_lint-{CFN_LINT_VERSION}"));
     let pkg = unpacked.join("cfnlint");
-    if pkg
-        .join("data/schemas/providers")
-        .join(format!("{REGION}.json"))
-        .is_file()
-    {
+    if pkg.join("data/schemas/providers").join(format!("{REGION}.json")).is_file() {
         return Ok(pkg);
     }
-    std::fs::create_dir_all(&cache)
-        .map_err(|e| format!("cannot create {}: {e}", cache.display()))?;
+    std::fs::create_dir_all(&cache).map_err(|e| format!("cannot create {}: {e}", cache.display()))?;
     let wheel = cache.join(format!("cfn_lint-{CFN_LINT_VERSION}-py3-none-any.whl"));
     if !wheel.is_file() {
         let spec = format!("cfn-lint=={CFN_LINT_VERSION}");
         let mut last_err = String::from("no pip found");
         let mut ok = false;
-        for (prog, pre) in [
-            ("python3", &["-m", "pip"][..]),
-            ("pip3", &[][..]),
-            ("pip", &[][..]),
-        ] {
+        for (prog, pre) in [("python3", &["-m", "pip"][..]), ("pip3", &[][..]), ("pip", &[][..])] {
             let out = Command::new(prog)
                 .args(pre)
                 .args(["download", "--no-deps", "--only-binary=:all:", &spec, "-d"])
@@ -81,12 +68,7 @@ pub fn fetch_inputs() -> Result<PathBuf, String> {
                     ok = true;
                     break;
                 }
-                Ok(o) => {
-                    last_err = format!(
-                        "{prog} download failed: {}",
-                        String::from_utf8_lossy(&o.stderr).trim()
-                    )
-                }
+                Ok(o) => last_err = format!("{prog} download failed: {}", String::from_utf8_lossy(&o.stderr).trim()),
                 Err(e) => last_err = format!("cannot run {prog}: {e}"),
             }
         }
@@ -95,10 +77,7 @@ pub fn fetch_inputs() -> Result<PathBuf, String> {
         }
     }
     // Unpack beside the final directory, then rename (atomic for concurrent runs).
-    let tmp = cache.join(format!(
-        "cfn_lint-{CFN_LINT_VERSION}.partial-{}",
-        std::process::id()
-    ));
+    let tmp = cache.join(format!("cfn_lint-{CFN_LINT_VERSION}.partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let out = Command::new("python3")
         .args(["-m", "zipfile", "-e"])
@@ -107,29 +86,20 @@ pub fn fetch_inputs() -> Result<PathBuf, String> {
         .output()
         .map_err(|e| format!("cannot run python3 -m zipfile: {e}"))?;
     if !out.status.success() {
-        return Err(format!(
-            "cannot unpack {}: {}",
-            wheel.display(),
-            String::from_utf8_lossy(&out.stderr)
-        ));
+        return Err(format!("cannot unpack {}: {}", wheel.display(), String::from_utf8_lossy(&out.stderr)));
     }
     if std::fs::rename(&tmp, &unpacked).is_err() {
         // Another run finished first: use its copy.
         let _ = std::fs::remove_dir_all(&tmp);
     }
     if !pkg.is_dir() {
-        return Err(format!(
-            "{} missing after unpacking {}",
-            pkg.display(),
-            wheel.display()
-        ));
+        return Err(format!("{} missing after unpacking {}", pkg.display(), wheel.display()));
     }
     Ok(pkg)
 }
 
 fn read_json(path: &Path) -> Result<Json, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("cannot parse {}: {e}", path.display()))
 }
 
@@ -150,22 +120,14 @@ pub fn generate_unformatted(cfnlint: &Path) -> Result<BTreeMap<PathBuf, String>,
 }
 
 /// [`generate_unformatted`] for a [`Selection`].
-pub fn generate_selection(
-    cfnlint: &Path,
-    selection: Selection,
-) -> Result<BTreeMap<PathBuf, String>, String> {
+pub fn generate_selection(cfnlint: &Path, selection: Selection) -> Result<BTreeMap<PathBuf, String>, String> {
     let version = std::fs::read_to_string(cfnlint.join("version.py")).unwrap_or_default();
     if !version.contains(CFN_LINT_VERSION) {
-        return Err(format!(
-            "{} is not cfn-lint {CFN_LINT_VERSION}",
-            cfnlint.display()
-        ));
+        return Err(format!("{} is not cfn-lint {CFN_LINT_VERSION}", cfnlint.display()));
     }
     let schemas = cfnlint.join("data/schemas");
     let providers = read_json(&schemas.join("providers").join(format!("{REGION}.json")))?;
-    let providers = providers
-        .as_object()
-        .ok_or("providers file is not an object")?;
+    let providers = providers.as_object().ok_or("providers file is not an object")?;
     let getatt_src = std::fs::read_to_string(cfnlint.join("schema/_getatts.py"))
         .map_err(|e| format!("cannot read cfnlint/schema/_getatts.py: {e}"))?;
     let getatts = getatt::parse(&getatt_src)?;
@@ -174,10 +136,7 @@ pub fn generate_selection(
     let mut modules = Vec::new();
     // (service, only these types; empty = all)
     let services: Vec<(&str, &[&str])> = match selection {
-        Selection::Committed => selection::SERVICES
-            .iter()
-            .map(|s| (s.cfn, s.only))
-            .collect(),
+        Selection::Committed => selection::SERVICES.iter().map(|s| (s.cfn, s.only)).collect(),
         Selection::Everything => providers
             .keys()
             .filter_map(|t| t.strip_prefix("AWS::")?.split("::").next())
@@ -199,10 +158,7 @@ pub fn generate_selection(
         }
         for wanted in only.iter().copied() {
             if !types.iter().any(|(n, _)| *n == wanted) {
-                return Err(format!(
-                    "AWS::{}::{wanted} is not in the {REGION} schemas",
-                    cfn
-                ));
+                return Err(format!("AWS::{}::{wanted} is not in the {REGION} schemas", cfn));
             }
         }
         let mut taken = BTreeSet::new();
@@ -219,10 +175,7 @@ pub fn generate_selection(
             resources.push(model::resource(&type_name, &schema, rust, handle, &getatts));
         }
         let module = names::service_module(cfn);
-        files.insert(
-            PathBuf::from(format!("src/{module}.rs")),
-            emit::service(cfn, &resources),
-        );
+        files.insert(PathBuf::from(format!("src/{module}.rs")), emit::service(cfn, &resources));
         modules.push((module, cfn.to_owned(), resources.len()));
     }
     files.insert(PathBuf::from("src/lib.rs"), emit::lib_rs(&modules));
@@ -252,10 +205,7 @@ pub fn format(files: BTreeMap<PathBuf, String>) -> Result<BTreeMap<PathBuf, Stri
             .collect();
         handles
             .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| (PathBuf::new(), Err("rustfmt thread panicked".into())))
-            })
+            .map(|h| h.join().unwrap_or_else(|_| (PathBuf::new(), Err("rustfmt thread panicked".into()))))
             .collect()
     });
     for (path, r) in results {
@@ -277,15 +227,10 @@ fn run_rustfmt(rustfmt: &str, text: &str) -> Result<String, String> {
     let mut stdin = child.stdin.take().ok_or("no rustfmt stdin")?;
     let input = text.to_owned();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("rustfmt: {e}"))?;
+    let out = child.wait_with_output().map_err(|e| format!("rustfmt: {e}"))?;
     let _ = writer.join();
     if !out.status.success() {
-        return Err(format!(
-            "rustfmt failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
+        return Err(format!("rustfmt failed: {}", String::from_utf8_lossy(&out.stderr)));
     }
     String::from_utf8(out.stdout).map_err(|e| format!("rustfmt output: {e}"))
 }
@@ -339,8 +284,7 @@ pub fn write(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<usize, Str
         match files.get(path) {
             Some(text) => {
                 if let Some(parent) = full.parent() {
-                    std::fs::create_dir_all(parent)
-                        .map_err(|e| format!("{}: {e}", parent.display()))?;
+                    std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
                 }
                 std::fs::write(&full, text).map_err(|e| format!("{}: {e}", full.display()))?;
             }

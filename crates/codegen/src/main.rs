@@ -52,9 +52,7 @@ fn main() -> ExitCode {
         eprintln!("--all needs --out DIR (crates/cfn holds the committed selection only)");
         return ExitCode::from(2);
     }
-    let files = match stackcraft_codegen::generate_selection(&pkg, selection)
-        .and_then(stackcraft_codegen::format)
-    {
+    let files = match stackcraft_codegen::generate_selection(&pkg, selection).and_then(stackcraft_codegen::format) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("codegen: {e}");
@@ -77,10 +75,7 @@ fn main() -> ExitCode {
     match stackcraft_codegen::write(&dir, &files) {
         Ok(n) => {
             let lines: usize = files.values().map(|t| t.lines().count()).sum();
-            println!(
-                "crates/cfn: {n} file(s) updated; {} files, {lines} lines generated",
-                files.len()
-            );
+            println!("crates/cfn: {n} file(s) updated; {} files, {lines} lines generated", files.len());
             ExitCode::SUCCESS
         }
         Err(e) => {

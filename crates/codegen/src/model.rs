@@ -127,12 +127,7 @@ fn pointer_list(schema: &Json, key: &str) -> Vec<String> {
     let mut v: Vec<String> = schema
         .get(key)
         .and_then(Json::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Json::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(Json::as_str).map(str::to_owned).collect())
         .unwrap_or_default();
     v.sort();
     v.dedup();
@@ -151,19 +146,13 @@ fn sorted_keys(obj: Option<&Json>) -> Vec<(String, Json)> {
 fn types_of(node: &Json) -> Vec<String> {
     match node.get("type") {
         Some(Json::String(s)) => vec![s.clone()],
-        Some(Json::Array(a)) => a
-            .iter()
-            .filter_map(Json::as_str)
-            .map(str::to_owned)
-            .collect(),
+        Some(Json::Array(a)) => a.iter().filter_map(Json::as_str).map(str::to_owned).collect(),
         _ => Vec::new(),
     }
 }
 
 fn has_properties(node: &Json) -> bool {
-    node.get("properties")
-        .and_then(Json::as_object)
-        .is_some_and(|m| !m.is_empty())
+    node.get("properties").and_then(Json::as_object).is_some_and(|m| !m.is_empty())
 }
 
 /// Object with exactly the string properties `Key` and `Value`.
@@ -172,11 +161,9 @@ fn is_tag_shape(node: &Json) -> bool {
         return false;
     };
     props.len() == 2
-        && ["Key", "Value"].iter().all(|k| {
-            props
-                .get(*k)
-                .is_some_and(|p| types_of(p) == ["string"] && p.get("$ref").is_none())
-        })
+        && ["Key", "Value"]
+            .iter()
+            .all(|k| props.get(*k).is_some_and(|p| types_of(p) == ["string"] && p.get("$ref").is_none()))
 }
 
 /// Which nested schema a struct comes from.
@@ -254,16 +241,14 @@ impl<'a> Builder<'a> {
             let Some((def_name, target)) = self.resolve_ref(r) else {
                 return Ty::Json;
             };
-            if is_tag_shape(target)
-                && (prop.contains("Tag") || def_name.as_deref().is_some_and(|d| d.contains("Tag")))
+            if is_tag_shape(target) && (prop.contains("Tag") || def_name.as_deref().is_some_and(|d| d.contains("Tag")))
             {
                 return Ty::Tag;
             }
             if let Some(def_name) = def_name {
                 if has_properties(target) && types_of(target).iter().all(|t| t == "object") {
                     let owner_name = self.owner_name(owner);
-                    let i =
-                        self.struct_for(Key::Def(def_name.clone()), &def_name, &owner_name, target);
+                    let i = self.struct_for(Key::Def(def_name.clone()), &def_name, &owner_name, target);
                     return Ty::Struct(self.keys[i].1.clone());
                 }
             }
@@ -279,9 +264,7 @@ impl<'a> Builder<'a> {
             Some("number") => Ty::Number,
             Some("boolean") => Ty::Boolean,
             Some("array") => match node.get("items") {
-                Some(items) if items.is_object() => {
-                    Ty::List(Box::new(self.ty(items, owner, prop, depth + 1)))
-                }
+                Some(items) if items.is_object() => Ty::List(Box::new(self.ty(items, owner, prop, depth + 1))),
                 _ => Ty::List(Box::new(Ty::Json)),
             },
             Some("object") | None => {
@@ -290,12 +273,7 @@ impl<'a> Builder<'a> {
                         return Ty::Tag;
                     }
                     let owner_name = self.owner_name(owner);
-                    let i = self.struct_for(
-                        Key::Inline(owner, prop.to_owned()),
-                        prop,
-                        &owner_name,
-                        node,
-                    );
+                    let i = self.struct_for(Key::Inline(owner, prop.to_owned()), prop, &owner_name, node);
                     return Ty::Struct(self.keys[i].1.clone());
                 }
                 if types.is_empty() {
@@ -303,10 +281,7 @@ impl<'a> Builder<'a> {
                 }
                 let patterns = sorted_keys(node.get("patternProperties"));
                 if !patterns.is_empty() {
-                    let tys: Vec<Ty> = patterns
-                        .iter()
-                        .map(|(_, s)| self.ty(s, owner, prop, depth + 1))
-                        .collect();
+                    let tys: Vec<Ty> = patterns.iter().map(|(_, s)| self.ty(s, owner, prop, depth + 1)).collect();
                     if tys.windows(2).all(|w| w[0] == w[1]) {
                         return Ty::Map(Box::new(tys[0].clone()));
                     }
@@ -325,12 +300,8 @@ impl<'a> Builder<'a> {
     /// they share once the shapeless (JSON) alternatives are left out, else
     /// JSON. E.g. DynamoDB `KeySchema`: a list of `KeySchema` items, or JSON.
     fn alternatives(&mut self, node: &Json, owner: usize, prop: &str, depth: u32) -> Ty {
-        let alts = node
-            .get("oneOf")
-            .or_else(|| node.get("anyOf"))
-            .and_then(Json::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let alts =
+            node.get("oneOf").or_else(|| node.get("anyOf")).and_then(Json::as_array).cloned().unwrap_or_default();
         let mut shapes: Vec<Ty> = Vec::new();
         for alt in &alts {
             if alt.get("$ref").is_none() && alt.get("type").is_none() && !has_properties(alt) {
@@ -361,12 +332,7 @@ impl<'a> Builder<'a> {
         let required: BTreeSet<String> = node
             .get("required")
             .and_then(Json::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Json::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(Json::as_str).map(str::to_owned).collect())
             .unwrap_or_default();
         let mut taken = BTreeSet::from(["new".to_owned()]);
         let mut out = Vec::new();
@@ -378,24 +344,14 @@ impl<'a> Builder<'a> {
             let rust = names::unique(names::snake(&name), &mut taken);
             let doc = docs::summary(prop.get("description").and_then(Json::as_str).unwrap_or(""))
                 .unwrap_or_else(|| format!("The `{name}` property."));
-            out.push(Field {
-                required: required.contains(&name),
-                cfn: name,
-                rust,
-                ty,
-                boxed: false,
-                doc,
-            });
+            out.push(Field { required: required.contains(&name), cfn: name, rust, ty, boxed: false, doc });
         }
         out
     }
 
     /// Walk a readOnly pointer to its parent object and record the skip.
     fn mark_nested_read_only(&mut self, pointer: &str) {
-        let segs: Vec<&str> = pointer
-            .trim_start_matches("/properties/")
-            .split('/')
-            .collect();
+        let segs: Vec<&str> = pointer.trim_start_matches("/properties/").split('/').collect();
         if segs.len() < 2 || segs.contains(&"*") {
             return;
         }
@@ -407,10 +363,7 @@ impl<'a> Builder<'a> {
             };
             if n + 1 == segs.len() {
                 if owner != ROOT {
-                    self.skip
-                        .entry(owner)
-                        .or_default()
-                        .insert((*seg).to_owned());
+                    self.skip.entry(owner).or_default().insert((*seg).to_owned());
                 }
                 return;
             }
@@ -478,30 +431,16 @@ pub(crate) fn resource(
         };
         let doc = docs::summary(node.get("description").and_then(Json::as_str).unwrap_or(""))
             .unwrap_or_else(|| format!("The `{cfn}` property type."));
-        structs.insert(
-            i,
-            StructDef {
-                rust,
-                cfn,
-                doc,
-                fields: f,
-            },
-        );
+        structs.insert(i, StructDef { rust, cfn, doc, fields: f });
     }
     // A top-level property whose struct has only read-only fields is not writable.
-    let empty: BTreeSet<String> = structs
-        .values()
-        .filter(|s| s.fields.is_empty())
-        .map(|s| s.rust.clone())
-        .collect();
+    let empty: BTreeSet<String> = structs.values().filter(|s| s.fields.is_empty()).map(|s| s.rust.clone()).collect();
     fields.retain(|f| !matches!(&f.ty, Ty::Struct(n) if empty.contains(n)));
     for s in structs.values_mut() {
-        s.fields
-            .retain(|f| !matches!(&f.ty, Ty::Struct(n) if empty.contains(n)));
+        s.fields.retain(|f| !matches!(&f.ty, Ty::Struct(n) if empty.contains(n)));
     }
     // Keep only the structs still reachable from the resource's fields.
-    let by_name: BTreeMap<String, StructDef> =
-        structs.into_values().map(|s| (s.rust.clone(), s)).collect();
+    let by_name: BTreeMap<String, StructDef> = structs.into_values().map(|s| (s.rust.clone(), s)).collect();
     let mut reachable = BTreeSet::new();
     let mut stack: Vec<String> = fields.iter().flat_map(|f| struct_names(&f.ty)).collect();
     while let Some(n) = stack.pop() {
@@ -511,10 +450,7 @@ pub(crate) fn resource(
             }
         }
     }
-    let mut structs: Vec<StructDef> = by_name
-        .into_values()
-        .filter(|s| reachable.contains(&s.rust))
-        .collect();
+    let mut structs: Vec<StructDef> = by_name.into_values().filter(|s| reachable.contains(&s.rust)).collect();
     // Box direct struct fields that lead back to their owner (recursion).
     let direct: BTreeMap<String, Vec<String>> = structs
         .iter()
@@ -536,13 +472,8 @@ pub(crate) fn resource(
 
     let tags = tag_format(schema, &fields);
     let attrs = attributes(type_name, schema, &read_only, getatts, &b);
-    let doc = docs::summary(
-        schema
-            .get("description")
-            .and_then(Json::as_str)
-            .unwrap_or(""),
-    )
-    .unwrap_or_else(|| "A resource.".to_owned());
+    let doc = docs::summary(schema.get("description").and_then(Json::as_str).unwrap_or(""))
+        .unwrap_or_else(|| "A resource.".to_owned());
     let module = names::snake(&rust);
     ResourceDef {
         type_name: type_name.to_owned(),
@@ -554,19 +485,13 @@ pub(crate) fn resource(
         structs,
         attrs,
         tags,
-        create_only: pointer_list(schema, "createOnlyProperties")
-            .iter()
-            .map(|p| dotted(p))
-            .collect(),
+        create_only: pointer_list(schema, "createOnlyProperties").iter().map(|p| dotted(p)).collect(),
         conditional_create_only: pointer_list(schema, "conditionalCreateOnlyProperties")
             .iter()
             .map(|p| dotted(p))
             .collect(),
         read_only: read_only.iter().map(|p| dotted(p)).collect(),
-        write_only: pointer_list(schema, "writeOnlyProperties")
-            .iter()
-            .map(|p| dotted(p))
-            .collect(),
+        write_only: pointer_list(schema, "writeOnlyProperties").iter().map(|p| dotted(p)).collect(),
         primary_identifier: schema
             .get("primaryIdentifier")
             .and_then(Json::as_array)
@@ -600,14 +525,8 @@ fn reaches(direct: &BTreeMap<String, Vec<String>>, from: &str, to: &str) -> bool
 
 fn tag_format(schema: &Json, fields: &[Field]) -> Tags {
     let tagging = schema.get("tagging");
-    let taggable = tagging
-        .and_then(|t| t.get("taggable"))
-        .and_then(Json::as_bool)
-        .unwrap_or(false);
-    let prop = tagging
-        .and_then(|t| t.get("tagProperty"))
-        .and_then(Json::as_str)
-        .unwrap_or("/properties/Tags");
+    let taggable = tagging.and_then(|t| t.get("taggable")).and_then(Json::as_bool).unwrap_or(false);
+    let prop = tagging.and_then(|t| t.get("tagProperty")).and_then(Json::as_str).unwrap_or("/properties/Tags");
     if !taggable || prop != "/properties/Tags" {
         return Tags::None;
     }
@@ -637,10 +556,7 @@ fn attributes(
             found.insert(name.clone(), format!("/properties/{name}"));
         }
         for p in read_only {
-            found.insert(
-                p.trim_start_matches("/properties/").replace('/', "."),
-                p.clone(),
-            );
+            found.insert(p.trim_start_matches("/properties/").replace('/', "."), p.clone());
         }
     }
     let mut taken = BTreeSet::new();
@@ -660,31 +576,15 @@ fn attributes(
             .and_then(Json::as_str)
             .and_then(docs::summary)
             .unwrap_or_else(|| format!("The `{name}` attribute."));
-        let method = names::unique(
-            format!(
-                "attr_{}",
-                names::snake(&name.replace('.', "_")).trim_end_matches('_')
-            ),
-            &mut taken,
-        );
-        out.push(Attr {
-            cfn: name,
-            method,
-            ty,
-            doc,
-        });
+        let method =
+            names::unique(format!("attr_{}", names::snake(&name.replace('.', "_")).trim_end_matches('_')), &mut taken);
+        out.push(Attr { cfn: name, method, ty, doc });
     }
     out
 }
 
 /// cfn-lint's `_process_schema`: every scalar leaf and every list of scalars.
-fn flatten(
-    b: &Builder<'_>,
-    node: &Json,
-    path: &str,
-    out: &mut BTreeMap<String, String>,
-    depth: u32,
-) {
+fn flatten(b: &Builder<'_>, node: &Json, path: &str, out: &mut BTreeMap<String, String>, depth: u32) {
     if depth > 8 {
         return;
     }
@@ -695,10 +595,7 @@ fn flatten(
             flatten(b, &prop, &format!("{path}/{name}"), out, depth + 1);
         }
     } else if types.iter().any(|t| t == "array") {
-        let item_ty = node
-            .get("items")
-            .and_then(|i| i.get("type"))
-            .and_then(Json::as_str);
+        let item_ty = node.get("items").and_then(|i| i.get("type")).and_then(Json::as_str);
         if matches!(item_ty, Some("object" | "array")) {
             return;
         }
@@ -725,11 +622,7 @@ fn lookup(b: &Builder<'_>, pointer: &str) -> Option<Json> {
 fn deref(b: &Builder<'_>, node: &Json) -> Json {
     let mut node = node.clone();
     for _ in 0..8 {
-        match node
-            .get("$ref")
-            .and_then(Json::as_str)
-            .and_then(|r| b.resolve_ref(r))
-        {
+        match node.get("$ref").and_then(Json::as_str).and_then(|r| b.resolve_ref(r)) {
             Some((_, t)) => node = t.clone(),
             None => break,
         }
@@ -758,5 +651,144 @@ fn attr_ty(b: &Builder<'_>, node: &Json) -> Ty {
             }
         }
         _ => Ty::Json,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn build(type_name: &str, schema: &Json) -> ResourceDef {
+        let getatts = GetAttData {
+            all_property_types: BTreeSet::from(["AWS::Test::Legacy".to_owned()]),
+            exceptions: BTreeMap::from([("AWS::Test::Thing".to_owned(), vec!["Name".to_owned()])]),
+        };
+        resource(type_name, schema, "Thing".into(), "ThingRef".into(), &getatts)
+    }
+
+    fn field<'a>(fields: &'a [Field], cfn: &str) -> &'a Field {
+        fields.iter().find(|f| f.cfn == cfn).unwrap_or_else(|| panic!("no field {cfn}"))
+    }
+
+    fn schema() -> Json {
+        json!({
+            "typeName": "AWS::Test::Thing",
+            "description": "A thing. More text.",
+            "definitions": {
+                "Tag": {"type": "object", "properties": {"Key": {"type": "string"}, "Value": {"type": "string"}}},
+                "Attribute": {"type": "object", "properties": {"Key": {"type": "string"}, "Value": {"type": "string"}}},
+                "Statement": {"type": "object", "properties": {
+                    "Not": {"$ref": "#/definitions/NotStatement"},
+                    "Match": {"type": "string"}
+                }},
+                "NotStatement": {"type": "object", "required": ["Statement"], "properties": {
+                    "Statement": {"$ref": "#/definitions/Statement"}
+                }},
+                "KeyList": {"type": "array", "items": {"type": "object", "required": ["Name"], "properties": {"Name": {"type": "string"}}}},
+                "Endpoint": {"type": "object", "properties": {"Address": {"type": "string"}, "Port": {"type": "integer"}}}
+            },
+            "properties": {
+                "Name": {"type": "string", "description": "The name."},
+                "Type": {"type": "string"},
+                "Count": {"type": "integer"},
+                "Ratio": {"type": "number"},
+                "Enabled": {"type": "boolean"},
+                "Tags": {"type": "array", "items": {"$ref": "#/definitions/Tag"}},
+                "Attributes": {"type": "array", "items": {"$ref": "#/definitions/Attribute"}},
+                "Labels": {"type": "object", "patternProperties": {"^.+$": {"type": "string"}}},
+                "Policy": {"type": ["object", "string"]},
+                "Rule": {"$ref": "#/definitions/Statement"},
+                "Keys": {"oneOf": [{"$ref": "#/definitions/KeyList"}, {"type": ["object", "string"], "format": "json"}]},
+                "Inline": {"type": "object", "properties": {"Size": {"type": "integer"}}},
+                "Endpoint": {"$ref": "#/definitions/Endpoint"},
+                "Arn": {"type": "string"},
+                "CNAMEs": {"type": "array", "items": {"type": "string"}}
+            },
+            "required": ["Name", "Type", "Arn"],
+            "readOnlyProperties": ["/properties/Arn", "/properties/Endpoint/Address", "/properties/Endpoint/Port"],
+            "createOnlyProperties": ["/properties/Name"],
+            "primaryIdentifier": ["/properties/Arn"],
+            "tagging": {"taggable": true, "tagProperty": "/properties/Tags"}
+        })
+    }
+
+    #[test]
+    fn property_types() {
+        let r = build("AWS::Test::Thing", &schema());
+        assert_eq!(field(&r.fields, "Name").ty, Ty::String);
+        assert!(field(&r.fields, "Name").required);
+        assert_eq!(field(&r.fields, "Type").rust, "type_");
+        assert_eq!(field(&r.fields, "Count").ty, Ty::Integer);
+        assert_eq!(field(&r.fields, "Ratio").ty, Ty::Number);
+        assert_eq!(field(&r.fields, "Enabled").ty, Ty::Boolean);
+        assert_eq!(field(&r.fields, "Tags").ty, Ty::List(Box::new(Ty::Tag)));
+        // Key/Value shape not named like a tag: its own struct.
+        assert_eq!(field(&r.fields, "Attributes").ty, Ty::List(Box::new(Ty::Struct("Attribute".into()))));
+        assert_eq!(field(&r.fields, "Labels").ty, Ty::Map(Box::new(Ty::String)));
+        assert_eq!(field(&r.fields, "Policy").ty, Ty::Json);
+        assert_eq!(field(&r.fields, "Inline").ty, Ty::Struct("Inline".into()));
+        // oneOf: the one shaped alternative wins over the JSON one.
+        assert_eq!(field(&r.fields, "Keys").ty, Ty::List(Box::new(Ty::Struct("Keys".into()))));
+        assert_eq!(field(&r.fields, "CNAMEs").rust, "cnames");
+        assert_eq!(r.tags, Tags::List);
+        assert_eq!(r.doc, "A thing. More text.");
+    }
+
+    #[test]
+    fn read_only_properties_are_not_writable_but_are_attributes() {
+        let r = build("AWS::Test::Thing", &schema());
+        assert!(r.fields.iter().all(|f| f.cfn != "Arn"), "read-only Arn is not a field");
+        // Endpoint's fields are all read-only: the property disappears.
+        assert!(r.fields.iter().all(|f| f.cfn != "Endpoint"));
+        let attrs: Vec<(&str, &str)> = r.attrs.iter().map(|a| (a.cfn.as_str(), a.method.as_str())).collect();
+        assert_eq!(
+            attrs,
+            [
+                ("Arn", "attr_arn"),
+                ("Endpoint.Address", "attr_endpoint_address"),
+                ("Endpoint.Port", "attr_endpoint_port"),
+                ("Name", "attr_name"),
+            ]
+        );
+        assert_eq!(r.attrs[2].ty, Ty::Integer);
+        assert_eq!(r.create_only, ["Name"]);
+        assert_eq!(r.primary_identifier, ["Arn"]);
+    }
+
+    #[test]
+    fn recursive_types_are_boxed() {
+        let r = build("AWS::Test::Thing", &schema());
+        let not = r.structs.iter().find(|s| s.rust == "NotStatement").expect("NotStatement");
+        assert!(field(&not.fields, "Statement").boxed);
+        let st = r.structs.iter().find(|s| s.rust == "Statement").expect("Statement");
+        assert!(field(&st.fields, "Not").boxed);
+        assert!(!field(&st.fields, "Match").boxed);
+    }
+
+    #[test]
+    fn legacy_types_expose_every_property_as_attribute() {
+        let mut s = schema();
+        s["typeName"] = json!("AWS::Test::Legacy");
+        let r = build("AWS::Test::Legacy", &s);
+        let names: Vec<&str> = r.attrs.iter().map(|a| a.cfn.as_str()).collect();
+        assert!(names.contains(&"Name"));
+        assert!(names.contains(&"Inline.Size"));
+        assert!(names.contains(&"CNAMEs"));
+        assert_eq!(r.attrs.iter().find(|a| a.cfn == "CNAMEs").map(|a| &a.ty), Some(&Ty::List(Box::new(Ty::String))));
+    }
+
+    #[test]
+    fn inline_type_named_like_a_definition_gets_a_distinct_name() {
+        let s = json!({
+            "definitions": {"Config": {"type": "object", "properties": {"A": {"type": "string"}}}},
+            "properties": {
+                "Main": {"$ref": "#/definitions/Config"},
+                "Config": {"type": "object", "properties": {"B": {"type": "string"}}}
+            }
+        });
+        let r = build("AWS::Test::Other", &s);
+        assert_eq!(field(&r.fields, "Main").ty, Ty::Struct("Config".into()));
+        assert_eq!(field(&r.fields, "Config").ty, Ty::Struct("ThingConfig".into()));
     }
 }

@@ -5,11 +5,10 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 /// Rust keywords (strict, reserved and edition-2024 ones) that need a
 /// trailing underscore when used as identifiers.
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
-    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
-    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
-    "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
+    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod",
+    "move", "mut", "override", "priv", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true",
+    "try", "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Type names a generated type must not take: the names imported into every
@@ -76,10 +75,8 @@ fn normalize(name: &str) -> String {
             j += 1;
         }
         let run = j - i;
-        let plural = run >= 2
-            && j < chars.len()
-            && chars[j] == 's'
-            && chars.get(j + 1).is_none_or(|c| !c.is_ascii_lowercase());
+        let plural =
+            run >= 2 && j < chars.len() && chars[j] == 's' && chars.get(j + 1).is_none_or(|c| !c.is_ascii_lowercase());
         if plural {
             out.push(chars[i]);
             out.extend(chars[i + 1..j].iter().map(char::to_ascii_lowercase));
@@ -160,24 +157,12 @@ mod tests {
         assert_eq!(snake("DBInstanceClass"), "db_instance_class");
         assert_eq!(snake("CNAMEs"), "cnames");
         assert_eq!(snake("VPCs"), "vpcs");
-        assert_eq!(
-            snake("PreferredCacheClusterAZs"),
-            "preferred_cache_cluster_azs"
-        );
-        assert_eq!(
-            snake("OnSourceDDoSProtectionConfig"),
-            "on_source_ddos_protection_config"
-        );
+        assert_eq!(snake("PreferredCacheClusterAZs"), "preferred_cache_cluster_azs");
+        assert_eq!(snake("OnSourceDDoSProtectionConfig"), "on_source_ddos_protection_config");
         assert_eq!(snake("DNSServers"), "dns_servers");
-        assert_eq!(
-            snake("IPSetReferenceStatement"),
-            "ip_set_reference_statement"
-        );
+        assert_eq!(snake("IPSetReferenceStatement"), "ip_set_reference_statement");
         assert_eq!(snake("SubnetIds"), "subnet_ids");
-        assert_eq!(
-            service_module("ElasticLoadBalancingV2"),
-            "elasticloadbalancingv2"
-        );
+        assert_eq!(service_module("ElasticLoadBalancingV2"), "elasticloadbalancingv2");
         assert_eq!(service_module("WAFv2"), "wafv2");
     }
 }

@@ -19,13 +19,9 @@ fn inputs() -> Option<std::path::PathBuf> {
 #[test]
 fn committed_cfn_crate_is_fresh() {
     let Some(pkg) = inputs() else { return };
-    let files =
-        stackcraft_codegen::generate(&pkg).unwrap_or_else(|e| panic!("generation failed: {e}"));
+    let files = stackcraft_codegen::generate(&pkg).unwrap_or_else(|e| panic!("generation failed: {e}"));
     let stale = stackcraft_codegen::stale_files(&stackcraft_codegen::cfn_crate_dir(), &files);
-    assert!(
-        stale.is_empty(),
-        "crates/cfn is stale (run `cargo xtask codegen` and commit the result): {stale:?}"
-    );
+    assert!(stale.is_empty(), "crates/cfn is stale (run `cargo xtask codegen` and commit the result): {stale:?}");
 }
 
 #[test]
