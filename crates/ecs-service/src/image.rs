@@ -171,7 +171,37 @@ impl ContainerImage {
                     Vec::new()
                 }
             }
-            ContainerImage::Ecr { reference, .. } => reference.problem().into_iter().collect(),
+            ContainerImage::Ecr { reference, repository } => {
+                let mut out: Vec<String> = reference.problem().into_iter().collect();
+                if let EcrRepositoryRef::Named(n) = repository {
+                    let ok = (2..=256).contains(&n.len())
+                        && n.starts_with(|c: char| c.is_ascii_alphanumeric())
+                        && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c));
+                    if !ok {
+                        out.push(format!(
+                            "ECR repository name {n:?}: 2-256 characters of lowercase letters, digits and ._-/ (a name, not a URI)"
+                        ));
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// Advice that does not make the template invalid (recorded as
+    /// warnings): a mutable `latest` tag or no tag at all.
+    pub(crate) fn warnings(&self) -> Vec<String> {
+        let mutable = match self {
+            ContainerImage::Registry(s) => {
+                let last = s.rsplit('/').next().unwrap_or(s);
+                !last.contains('@') && (!last.contains(':') || last.ends_with(":latest"))
+            }
+            ContainerImage::Ecr { reference, .. } => *reference == ImageReference::Tag("latest".to_owned()),
+        };
+        if mutable {
+            vec!["the image is referenced by a moving tag (latest or none): pin a version tag or a digest so deployments are reproducible".to_owned()]
+        } else {
+            Vec::new()
         }
     }
 
@@ -329,6 +359,16 @@ mod tests {
         assert!(ImageReference::tag("-bad").problem().is_some());
         assert!(ImageReference::tag("v1.2_3-rc").problem().is_none());
         assert_eq!(ImageReference::digest(&d).uri_suffix(), format!("@{d}"));
+    }
+
+    #[test]
+    fn moving_tags_warn_and_bad_names_fail() {
+        assert_eq!(ContainerImage::from_registry("nginx").warnings().len(), 1);
+        assert_eq!(ContainerImage::from_registry("nginx:latest").warnings().len(), 1);
+        assert_eq!(ContainerImage::from_registry("localhost:5000/nginx").warnings().len(), 1);
+        assert!(ContainerImage::from_registry("localhost:5000/nginx:1.27").warnings().is_empty());
+        assert!(ContainerImage::from_ecr("repo", "latest").warnings().len() == 1);
+        assert!(!ContainerImage::from_ecr("123.dkr.ecr.us-east-1.amazonaws.com/Repo", "v1").problems().is_empty());
     }
 
     #[test]

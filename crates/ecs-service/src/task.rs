@@ -587,6 +587,9 @@ impl FargateTaskDefinition {
         for p in props.image.problems() {
             cscope.error("Image", p);
         }
+        for w in props.image.warnings() {
+            cscope.warning("Image", w);
+        }
         props.image.grant_pull(&self.execution_role);
 
         let mut c = td::ContainerDefinition::new(props.image.image_uri(), &name)
