@@ -97,12 +97,8 @@ const IAM_TYPES: &[(&str, Option<&str>)] = &[
 impl StackArtifact {
     /// The parsed template.
     pub fn template(&self) -> Result<Json, Error> {
-        serde_json::from_str(&self.template_body).map_err(|e| {
-            Error::Assembly(format!(
-                "{}: invalid template JSON: {e}",
-                self.template_file
-            ))
-        })
+        serde_json::from_str(&self.template_body)
+            .map_err(|e| Error::Assembly(format!("{}: invalid template JSON: {e}", self.template_file)))
     }
 
     /// Size of the template in bytes.
@@ -120,21 +116,12 @@ impl StackArtifact {
     /// custom name, `CAPABILITY_AUTO_EXPAND` when it uses a `Transform`.
     /// Nothing is acknowledged that the template does not need.
     pub fn required_capabilities(&self) -> Vec<Capability> {
-        self.template()
-            .map(|t| required_capabilities(&t))
-            .unwrap_or_default()
+        self.template().map(|t| required_capabilities(&t)).unwrap_or_default()
     }
 
     /// The number of resources in the template.
     pub fn resource_count(&self) -> usize {
-        self.template()
-            .ok()
-            .and_then(|t| {
-                t.get("Resources")
-                    .and_then(Json::as_object)
-                    .map(|r| r.len())
-            })
-            .unwrap_or(0)
+        self.template().ok().and_then(|t| t.get("Resources").and_then(Json::as_object).map(|r| r.len())).unwrap_or(0)
     }
 }
 
@@ -148,10 +135,7 @@ pub fn required_capabilities(template: &Json) -> Vec<Capability> {
             if let Some((_, name_prop)) = IAM_TYPES.iter().find(|(t, _)| *t == ty) {
                 iam = true;
                 if let Some(p) = name_prop {
-                    if r.get("Properties")
-                        .and_then(|props| props.get(*p))
-                        .is_some()
-                    {
+                    if r.get("Properties").and_then(|props| props.get(*p)).is_some() {
                         named = true;
                     }
                 }
@@ -184,10 +168,7 @@ impl Assembly {
             }
         };
         let manifest = read_json("manifest.json")?.ok_or_else(|| {
-            Error::Assembly(format!(
-                "{} is not a cloud assembly: manifest.json is missing",
-                dir.display()
-            ))
+            Error::Assembly(format!("{} is not a cloud assembly: manifest.json is missing", dir.display()))
         })?;
         let meta = read_json("stackcraft.json")?.unwrap_or(Json::Null);
         let artifacts = manifest
@@ -204,9 +185,7 @@ impl Assembly {
             let template_file = props
                 .get("templateFile")
                 .and_then(Json::as_str)
-                .ok_or_else(|| {
-                    Error::Assembly(format!("artifact {id}: properties.templateFile is missing"))
-                })?
+                .ok_or_else(|| Error::Assembly(format!("artifact {id}: properties.templateFile is missing")))?
                 .to_string();
             let template_body = std::fs::read_to_string(dir.join(&template_file))
                 .map_err(|e| Error::Assembly(format!("{template_file}: {e}")))?;
@@ -216,10 +195,7 @@ impl Assembly {
                 .map(|m| {
                     m.iter()
                         .map(|(k, v)| {
-                            let v = v
-                                .as_str()
-                                .map(str::to_string)
-                                .unwrap_or_else(|| v.to_string());
+                            let v = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
                             (k.clone(), v)
                         })
                         .collect()
@@ -228,26 +204,14 @@ impl Assembly {
             let dependencies = a
                 .get("dependencies")
                 .and_then(Json::as_array)
-                .map(|d| {
-                    d.iter()
-                        .filter_map(Json::as_str)
-                        .map(str::to_string)
-                        .collect()
-                })
+                .map(|d| d.iter().filter_map(Json::as_str).map(str::to_string).collect())
                 .unwrap_or_default();
             stacks.push(StackArtifact {
                 id: id.clone(),
-                stack_name: props
-                    .get("stackName")
-                    .and_then(Json::as_str)
-                    .unwrap_or(id)
-                    .to_string(),
+                stack_name: props.get("stackName").and_then(Json::as_str).unwrap_or(id).to_string(),
                 template_file,
                 template_body,
-                termination_protection: props
-                    .get("terminationProtection")
-                    .and_then(Json::as_bool)
-                    .unwrap_or(false),
+                termination_protection: props.get("terminationProtection").and_then(Json::as_bool).unwrap_or(false),
                 tags,
                 dependencies,
             });
@@ -262,31 +226,15 @@ impl Assembly {
             stacks.sort_by_key(|s| pos.get(s.id.as_str()).copied().unwrap_or(usize::MAX));
         }
         let stacks = topological_order(stacks)?;
-        let production = meta
-            .get("production")
-            .and_then(Json::as_bool)
-            .unwrap_or(false)
+        let production = meta.get("production").and_then(Json::as_bool).unwrap_or(false)
             || stacks.iter().any(|s| s.termination_protection);
-        let text = |k: &str| {
-            meta.get(k)
-                .and_then(Json::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        Ok(Assembly {
-            dir: dir.to_path_buf(),
-            app: text("app"),
-            environment: text("environment"),
-            production,
-            stacks,
-        })
+        let text = |k: &str| meta.get(k).and_then(Json::as_str).unwrap_or_default().to_string();
+        Ok(Assembly { dir: dir.to_path_buf(), app: text("app"), environment: text("environment"), production, stacks })
     }
 
     /// The stack with artifact id or stack name `name`.
     pub fn stack(&self, name: &str) -> Option<&StackArtifact> {
-        self.stacks
-            .iter()
-            .find(|s| s.id == name || s.stack_name == name)
+        self.stacks.iter().find(|s| s.id == name || s.stack_name == name)
     }
 
     /// Keep only the named stacks (by artifact id or stack name) and, when
@@ -301,11 +249,7 @@ impl Assembly {
             let s = self.stack(n).ok_or_else(|| {
                 Error::Usage(format!(
                     "no stack {n:?} in the assembly; stacks: {}",
-                    self.stacks
-                        .iter()
-                        .map(|s| s.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    self.stacks.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")
                 ))
             })?;
             todo.push(s.id.clone());
@@ -332,10 +276,7 @@ fn topological_order(stacks: Vec<StackArtifact>) -> Result<Vec<StackArtifact>, E
     for s in &stacks {
         for d in &s.dependencies {
             if !ids.contains(d.as_str()) {
-                return Err(Error::Assembly(format!(
-                    "stack {} depends on {d}, which is not in the assembly",
-                    s.id
-                )));
+                return Err(Error::Assembly(format!("stack {} depends on {d}, which is not in the assembly", s.id)));
             }
         }
     }
@@ -343,18 +284,12 @@ fn topological_order(stacks: Vec<StackArtifact>) -> Result<Vec<StackArtifact>, E
     let mut rest = stacks;
     let mut out = Vec::new();
     while !rest.is_empty() {
-        let i = rest
-            .iter()
-            .position(|s| s.dependencies.iter().all(|d| done.contains(d)))
-            .ok_or_else(|| {
-                Error::Assembly(format!(
-                    "dependency cycle between stacks {}",
-                    rest.iter()
-                        .map(|s| s.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })?;
+        let i = rest.iter().position(|s| s.dependencies.iter().all(|d| done.contains(d))).ok_or_else(|| {
+            Error::Assembly(format!(
+                "dependency cycle between stacks {}",
+                rest.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")
+            ))
+        })?;
         let s = rest.remove(i);
         done.insert(s.id.clone());
         out.push(s);
@@ -421,7 +356,8 @@ mod tests {
     fn capabilities_only_when_needed() {
         let none = json!({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}});
         assert!(required_capabilities(&none).is_empty());
-        let iam = json!({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}}}});
+        let iam =
+            json!({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}}}});
         assert_eq!(required_capabilities(&iam), [Capability::Iam]);
         let named = json!({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "x"}}}});
         assert_eq!(required_capabilities(&named), [Capability::NamedIam]);

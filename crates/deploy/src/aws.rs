@@ -10,8 +10,8 @@ use aws_sdk_cloudformation::error::ProvideErrorMetadata;
 
 use crate::error::Error;
 use crate::model::{
-    ChangeAction, PropertyChange, Replacement, ResourceChange, ResourceStatus, StackEvent,
-    StackInfo, StackOutput, StackStatus,
+    ChangeAction, PropertyChange, Replacement, ResourceChange, ResourceStatus, StackEvent, StackInfo, StackOutput,
+    StackStatus,
 };
 
 /// Where to find credentials and which region to use. Unset fields fall back
@@ -57,13 +57,10 @@ impl Clients {
         // The HTTPS client: hyper + rustls with the `ring` provider (no C
         // build of aws-lc-sys, one TLS stack).
         let https = aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(
-                tls::rustls_provider::CryptoMode::Ring,
-            ))
+            .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
             .build_https();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(https)
-            .retry_config(retry_config());
+        let mut loader =
+            aws_config::defaults(BehaviorVersion::latest()).http_client(https).retry_config(retry_config());
         if let Some(p) = &opts.profile {
             loader = loader.profile_name(p);
         }
@@ -72,16 +69,11 @@ impl Clients {
         }
         let conf = loader.load().await;
         let region = conf.region().map(|r| r.to_string()).ok_or_else(|| {
-            Error::Usage(
-                "no AWS region: set AWS_REGION, a region in your AWS profile, or pass --region"
-                    .into(),
-            )
+            Error::Usage("no AWS region: set AWS_REGION, a region in your AWS profile, or pass --region".into())
         })?;
         // A custom endpoint (an emulator on loopback, a VPC endpoint) cannot
         // serve virtual-hosted bucket names: use path-style addressing there.
-        let s3_conf = aws_sdk_s3::config::Builder::from(&conf)
-            .force_path_style(conf.endpoint_url().is_some())
-            .build();
+        let s3_conf = aws_sdk_s3::config::Builder::from(&conf).force_path_style(conf.endpoint_url().is_some()).build();
         Ok(Clients {
             cloudformation: cfn::Client::new(&conf),
             s3: aws_sdk_s3::Client::from_conf(s3_conf),
@@ -104,12 +96,7 @@ where
         },
         None => aws_smithy_types::error::display::DisplayErrorContext(&e).to_string(),
     };
-    Error::Aws {
-        operation,
-        stack: stack.to_string(),
-        code,
-        message,
-    }
+    Error::Aws { operation, stack: stack.to_string(), code, message }
 }
 
 /// Whether `e` says the stack does not exist.
@@ -143,9 +130,7 @@ pub(crate) fn stack_event(e: &cfn::types::StackEvent) -> StackEvent {
         logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
         physical_id: e.physical_resource_id().map(str::to_string),
         resource_type: e.resource_type().unwrap_or_default().to_string(),
-        timestamp: e
-            .timestamp()
-            .and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok()),
+        timestamp: e.timestamp().and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok()),
         status: ResourceStatus::parse(e.resource_status().map(|s| s.as_str()).unwrap_or_default()),
         reason: e.resource_status_reason().map(str::to_string),
     }
@@ -173,14 +158,9 @@ pub(crate) fn resource_change(c: &cfn::types::Change) -> Option<ResourceChange> 
         .map(|d| {
             let t = d.target();
             PropertyChange {
-                attribute: t
-                    .and_then(|t| t.attribute())
-                    .map(|a| a.as_str().to_string())
-                    .unwrap_or_default(),
+                attribute: t.and_then(|t| t.attribute()).map(|a| a.as_str().to_string()).unwrap_or_default(),
                 name: t.and_then(|t| t.name()).map(str::to_string),
-                requires_recreation: t
-                    .and_then(|t| t.requires_recreation())
-                    .map(|r| r.as_str().to_string()),
+                requires_recreation: t.and_then(|t| t.requires_recreation()).map(|r| r.as_str().to_string()),
                 change_source: d.change_source().map(|s| s.as_str().to_string()),
                 causing_entity: d.causing_entity().map(str::to_string),
                 before: t.and_then(|t| t.before_value()).map(str::to_string),

@@ -81,10 +81,7 @@ struct DiffCmd {
 }
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "destroy",
-    about = "Delete the stacks of ENV (dependents first)"
-)]
+#[command(name = "destroy", about = "Delete the stacks of ENV (dependents first)")]
 struct DestroyCmd {
     #[command(flatten)]
     common: Common,
@@ -206,14 +203,10 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
     } else {
         Ui::detect(assume_yes)
     };
-    let poll = match std::env::var("STACKCRAFT_POLL_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        Some(ms) => PollConfig {
-            initial: std::time::Duration::from_millis(ms),
-            max: std::time::Duration::from_millis(ms * 10),
-        },
+    let poll = match std::env::var("STACKCRAFT_POLL_MS").ok().and_then(|v| v.parse().ok()) {
+        Some(ms) => {
+            PollConfig { initial: std::time::Duration::from_millis(ms), max: std::time::Duration::from_millis(ms * 10) }
+        }
         None => PollConfig::default(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -221,11 +214,8 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
         .build()
         .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async move {
-        let clients = Clients::connect(&AwsOptions {
-            profile: common.profile.clone(),
-            region: common.region.clone(),
-        })
-        .await?;
+        let clients =
+            Clients::connect(&AwsOptions { profile: common.profile.clone(), region: common.region.clone() }).await?;
         let verb = match &cmd {
             Cmd::Deploy(_) => "deploy",
             Cmd::Diff(_) => "diff",
@@ -237,26 +227,14 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
             Cmd::Deploy(c) if c.method == "direct" => Method::Direct,
             _ => Method::ChangeSet,
         };
-        let deployer =
-            Arc::new(Deployer::new(clients, ui.clone(), poll, reattach).with_method(method));
+        let deployer = Arc::new(Deployer::new(clients, ui.clone(), poll, reattach).with_method(method));
         match cmd {
             Cmd::Deploy(c) => {
-                ui.line(&format!(
-                    "deploying {} ({}): {}",
-                    display_app(&assembly),
-                    common.env,
-                    stack_list(&assembly)
-                ));
-                let results = deployer
-                    .run_all(&assembly.stacks, Operation::Deploy, c.concurrency)
-                    .await;
+                ui.line(&format!("deploying {} ({}): {}", display_app(&assembly), common.env, stack_list(&assembly)));
+                let results = deployer.run_all(&assembly.stacks, Operation::Deploy, c.concurrency).await;
                 let mut outputs = BTreeMap::new();
                 for (art, r) in &results {
-                    if let Ok(
-                        StackResult::Deployed { outputs: o, .. }
-                        | StackResult::NoChanges { outputs: o },
-                    ) = r
-                    {
+                    if let Ok(StackResult::Deployed { outputs: o, .. } | StackResult::NoChanges { outputs: o }) = r {
                         outputs.insert(art.stack_name.clone(), o.clone());
                     }
                 }
@@ -268,9 +246,7 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
                 summarize(&ui, results)
             }
             Cmd::Diff(c) => {
-                let results = deployer
-                    .run_all(&assembly.stacks, Operation::Diff, c.concurrency)
-                    .await;
+                let results = deployer.run_all(&assembly.stacks, Operation::Diff, c.concurrency).await;
                 summarize(&ui, results)
             }
             Cmd::Destroy(c) => {
@@ -287,9 +263,7 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
                 let results = deployer
                     .run_all(
                         &assembly.stacks,
-                        Operation::Destroy {
-                            allow_protected: c.force_production,
-                        },
+                        Operation::Destroy { allow_protected: c.force_production },
                         c.concurrency,
                     )
                     .await;
@@ -324,11 +298,7 @@ fn display_app(a: &Assembly) -> String {
 }
 
 fn stack_list(a: &Assembly) -> String {
-    a.stacks
-        .iter()
-        .map(|s| s.stack_name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    a.stacks.iter().map(|s| s.stack_name.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 fn print_outputs(ui: &Ui, outputs: &BTreeMap<String, Vec<StackOutput>>) {
@@ -347,28 +317,17 @@ fn print_outputs(ui: &Ui, outputs: &BTreeMap<String, Vec<StackOutput>>) {
 fn write_outputs(path: &Path, outputs: &BTreeMap<String, Vec<StackOutput>>) -> Result<(), Error> {
     let json: BTreeMap<&str, BTreeMap<&str, &str>> = outputs
         .iter()
-        .map(|(s, o)| {
-            (
-                s.as_str(),
-                o.iter()
-                    .map(|o| (o.key.as_str(), o.value.as_str()))
-                    .collect(),
-            )
-        })
+        .map(|(s, o)| (s.as_str(), o.iter().map(|o| (o.key.as_str(), o.value.as_str())).collect()))
         .collect();
     let text = serde_json::to_string_pretty(&json).map_err(|e| Error::Io(e.to_string()))?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    std::fs::write(path, text + "\n")
-        .map_err(|e| Error::Io(format!("cannot write {}: {e}", path.display())))
+    std::fs::write(path, text + "\n").map_err(|e| Error::Io(format!("cannot write {}: {e}", path.display())))
 }
 
 /// Print one line per stack and turn the results into the command's result.
-fn summarize(
-    ui: &Ui,
-    results: Vec<(crate::assembly::StackArtifact, Result<StackResult, Error>)>,
-) -> Result<(), Error> {
+fn summarize(ui: &Ui, results: Vec<(crate::assembly::StackArtifact, Result<StackResult, Error>)>) -> Result<(), Error> {
     let mut first_err: Option<Error> = None;
     let mut failed = 0;
     let mut lines = vec![String::from("Summary:")];
@@ -376,21 +335,12 @@ fn summarize(
         let name = &art.stack_name;
         match r {
             Ok(StackResult::NoChanges { .. }) => lines.push(format!("  = {name}: no changes")),
-            Ok(StackResult::Deployed {
-                status, elapsed, ..
-            }) => lines.push(format!(
-                "  + {name}: {status} ({:.1}s)",
-                elapsed.as_secs_f64()
-            )),
-            Ok(StackResult::Diffed { changes }) => {
-                lines.push(format!("  ~ {name}: {changes} change(s)"))
+            Ok(StackResult::Deployed { status, elapsed, .. }) => {
+                lines.push(format!("  + {name}: {status} ({:.1}s)", elapsed.as_secs_f64()))
             }
-            Ok(StackResult::Destroyed { existed: true }) => {
-                lines.push(format!("  - {name}: deleted"))
-            }
-            Ok(StackResult::Destroyed { existed: false }) => {
-                lines.push(format!("  - {name}: did not exist"))
-            }
+            Ok(StackResult::Diffed { changes }) => lines.push(format!("  ~ {name}: {changes} change(s)")),
+            Ok(StackResult::Destroyed { existed: true }) => lines.push(format!("  - {name}: deleted")),
+            Ok(StackResult::Destroyed { existed: false }) => lines.push(format!("  - {name}: did not exist")),
             Err(e) => {
                 failed += 1;
                 eprintln!("error: {e}");
@@ -406,9 +356,7 @@ fn summarize(
     match first_err {
         None => Ok(()),
         Some(Error::Interrupted { stack, hint }) => Err(Error::Interrupted { stack, hint }),
-        Some(_) => Err(Error::Refused(format!(
-            "{failed} stack(s) failed (see above)"
-        ))),
+        Some(_) => Err(Error::Refused(format!("{failed} stack(s) failed (see above)"))),
     }
 }
 
@@ -434,15 +382,13 @@ fn workspace() -> Result<Workspace, Error> {
             String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .map_err(|e| Error::Synth(format!("cargo metadata: {e}")))?;
+    let meta: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| Error::Synth(format!("cargo metadata: {e}")))?;
     let path = |k: &str| PathBuf::from(meta[k].as_str().unwrap_or("."));
     Ok(Workspace {
         root: path("workspace_root"),
         target: path("target_directory"),
-        default_app: meta["metadata"]["stackcraft"]["default-app"]
-            .as_str()
-            .map(str::to_string),
+        default_app: meta["metadata"]["stackcraft"]["default-app"].as_str().map(str::to_string),
     })
 }
 
@@ -453,11 +399,7 @@ fn synth(common: &Common) -> Result<Assembly, Error> {
     let app = common
         .app
         .clone()
-        .or_else(|| {
-            std::env::var("STACKCRAFT_APP")
-                .ok()
-                .filter(|s| !s.is_empty())
-        })
+        .or_else(|| std::env::var("STACKCRAFT_APP").ok().filter(|s| !s.is_empty()))
         .or(ws.default_app.clone())
         .ok_or_else(|| {
             Error::Usage(
@@ -469,56 +411,30 @@ fn synth(common: &Common) -> Result<Assembly, Error> {
         })?;
     let mut cmd = Command::new(cargo_bin());
     cmd.current_dir(&ws.root).args(["run", "--quiet"]);
-    let as_path = [PathBuf::from(&app), ws.root.join(&app)]
-        .into_iter()
-        .find(|p| p.join("Cargo.toml").is_file());
+    let as_path = [PathBuf::from(&app), ws.root.join(&app)].into_iter().find(|p| p.join("Cargo.toml").is_file());
     let label = match &as_path {
         Some(dir) => {
             let dir = dir.canonicalize().unwrap_or_else(|_| dir.clone());
             cmd.arg("--manifest-path").arg(dir.join("Cargo.toml"));
-            dir.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "app".into())
+            dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "app".into())
         }
         None => {
             cmd.args(["--package", &app]);
             app.clone()
         }
     };
-    let out = ws
-        .target
-        .join("stackcraft")
-        .join(sanitize(&label))
-        .join(sanitize(&common.env));
-    cmd.args(["--", "synth", "--env", &common.env, "--out"])
-        .arg(&out);
-    eprintln!(
-        "synthesizing {label} ({}) into {}",
-        common.env,
-        out.display()
-    );
-    let status = cmd
-        .status()
-        .map_err(|e| Error::Synth(format!("cannot run cargo: {e}")))?;
+    let out = ws.target.join("stackcraft").join(sanitize(&label)).join(sanitize(&common.env));
+    cmd.args(["--", "synth", "--env", &common.env, "--out"]).arg(&out);
+    eprintln!("synthesizing {label} ({}) into {}", common.env, out.display());
+    let status = cmd.status().map_err(|e| Error::Synth(format!("cannot run cargo: {e}")))?;
     if !status.success() {
-        return Err(Error::Synth(format!(
-            "`cargo run` of {label} synth --env {} exited with {status}",
-            common.env
-        )));
+        return Err(Error::Synth(format!("`cargo run` of {label} synth --env {} exited with {status}", common.env)));
     }
     Assembly::load(&out)
 }
 
 fn sanitize(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
 }
 
 #[cfg(test)]
@@ -552,10 +468,7 @@ mod tests {
         assert_eq!(c.common.stack, ["Storage"]);
         assert!(c.yes);
         assert_eq!(c.concurrency, 2);
-        assert!(
-            DeployCmd::try_parse_from(["deploy"]).is_err(),
-            "ENV is required"
-        );
+        assert!(DeployCmd::try_parse_from(["deploy"]).is_err(), "ENV is required");
     }
 
     #[test]

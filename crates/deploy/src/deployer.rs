@@ -15,8 +15,8 @@ use crate::assembly::{StackArtifact, MAX_INLINE_TEMPLATE_BYTES};
 use crate::aws::{self, aws_err, is_missing_stack, Clients};
 use crate::error::Error;
 use crate::model::{
-    failures, Blocked, ChangeAction, ChangeSet, Outcome, ResourceChange, StackEvent, StackInfo,
-    StackOutput, StackStatus,
+    failures, Blocked, ChangeAction, ChangeSet, Outcome, ResourceChange, StackEvent, StackInfo, StackOutput,
+    StackStatus,
 };
 use crate::ui::{render_change_set, render_event, Ui};
 
@@ -33,20 +33,14 @@ pub struct PollConfig {
 
 impl Default for PollConfig {
     fn default() -> Self {
-        PollConfig {
-            initial: Duration::from_millis(1000),
-            max: Duration::from_secs(10),
-        }
+        PollConfig { initial: Duration::from_millis(1000), max: Duration::from_secs(10) }
     }
 }
 
 impl PollConfig {
     /// Millisecond polling, for tests against mocks and emulators.
     pub fn fast() -> Self {
-        PollConfig {
-            initial: Duration::from_millis(1),
-            max: Duration::from_millis(20),
-        }
+        PollConfig { initial: Duration::from_millis(1), max: Duration::from_millis(20) }
     }
 }
 
@@ -57,10 +51,7 @@ struct Poller {
 
 impl Poller {
     fn new(cfg: PollConfig) -> Self {
-        Poller {
-            cfg,
-            cur: cfg.initial,
-        }
+        Poller { cfg, cur: cfg.initial }
     }
 
     fn reset(&mut self) {
@@ -167,10 +158,7 @@ pub struct Deployer {
 }
 
 fn now_millis() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or_default()
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default()
 }
 
 /// FNV-1a: a stable content hash for asset keys (no crypto needed: the key
@@ -194,14 +182,7 @@ impl Deployer {
     /// A deployer over `clients`, printing through `ui`. `reattach` is the
     /// command that resumes waiting after Ctrl-C (e.g. `cargo xtask deploy dev`).
     pub fn new(clients: Clients, ui: Ui, poll: PollConfig, reattach: impl Into<String>) -> Self {
-        Deployer {
-            clients,
-            ui,
-            poll,
-            reattach: reattach.into(),
-            bucket: OnceCell::new(),
-            method: Method::ChangeSet,
-        }
+        Deployer { clients, ui, poll, reattach: reattach.into(), bucket: OnceCell::new(), method: Method::ChangeSet }
     }
 
     /// Use `method` for deploys.
@@ -233,17 +214,8 @@ impl Deployer {
 
     /// The id of the newest event of `stack`, used as the "seen up to here" marker.
     async fn latest_event_id(&self, stack: &str) -> Option<String> {
-        let out = self
-            .cfn()
-            .describe_stack_events()
-            .stack_name(stack)
-            .send()
-            .await
-            .ok()?;
-        out.stack_events()
-            .first()
-            .and_then(|e| e.event_id())
-            .map(str::to_string)
+        let out = self.cfn().describe_stack_events().stack_name(stack).send().await.ok()?;
+        out.stack_events().first().and_then(|e| e.event_id()).map(str::to_string)
     }
 
     /// Events newer than `marker` not yet in `seen`, oldest first.
@@ -256,13 +228,7 @@ impl Deployer {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
         'pages: loop {
-            let resp = self
-                .cfn()
-                .describe_stack_events()
-                .stack_name(stack)
-                .set_next_token(token.take())
-                .send()
-                .await;
+            let resp = self.cfn().describe_stack_events().stack_name(stack).set_next_token(token.take()).send().await;
             let resp = match resp {
                 Ok(r) => r,
                 Err(e) if is_missing_stack(&e) => break,
@@ -361,10 +327,7 @@ impl Deployer {
             .send()
             .await
             .map_err(|e| aws_err("UpdateTerminationProtection", stack, e))?;
-        self.ui.line(&format!(
-            "{stack}: termination protection {}",
-            if on { "enabled" } else { "disabled" }
-        ));
+        self.ui.line(&format!("{stack}: termination protection {}", if on { "enabled" } else { "disabled" }));
         Ok(())
     }
 
@@ -403,23 +366,16 @@ impl Deployer {
             Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => {}
             Err(e) => return Err(aws_err("HeadBucket", bucket, e)),
         }
-        self.ui.line(&format!(
-            "creating assets bucket {bucket} (versioned, encrypted, private)"
-        ));
+        self.ui.line(&format!("creating assets bucket {bucket} (versioned, encrypted, private)"));
         let mut create = s3.create_bucket().bucket(bucket);
         if self.clients.region != "us-east-1" {
             create = create.create_bucket_configuration(
                 CreateBucketConfiguration::builder()
-                    .location_constraint(BucketLocationConstraint::from(
-                        self.clients.region.as_str(),
-                    ))
+                    .location_constraint(BucketLocationConstraint::from(self.clients.region.as_str()))
                     .build(),
             );
         }
-        create
-            .send()
-            .await
-            .map_err(|e| aws_err("CreateBucket", bucket, e))?;
+        create.send().await.map_err(|e| aws_err("CreateBucket", bucket, e))?;
         let block = PublicAccessBlockConfiguration::builder()
             .block_public_acls(true)
             .ignore_public_acls(true)
@@ -435,9 +391,7 @@ impl Deployer {
         s3.put_bucket_versioning()
             .bucket(bucket)
             .versioning_configuration(
-                VersioningConfiguration::builder()
-                    .status(BucketVersioningStatus::Enabled)
-                    .build(),
+                VersioningConfiguration::builder().status(BucketVersioningStatus::Enabled).build(),
             )
             .send()
             .await
@@ -467,11 +421,7 @@ impl Deployer {
     /// Upload `art`'s template to the assets bucket; returns its HTTPS URL.
     pub async fn upload_template(&self, art: &StackArtifact) -> Result<String, Error> {
         let bucket = self.assets_bucket().await?;
-        let key = format!(
-            "templates/{}/{:016x}.json",
-            art.stack_name,
-            fnv64(art.template_body.as_bytes())
-        );
+        let key = format!("templates/{}/{:016x}.json", art.stack_name, fnv64(art.template_body.as_bytes()));
         self.clients
             .s3
             .put_object()
@@ -483,11 +433,7 @@ impl Deployer {
             .await
             .map_err(|e| aws_err("PutObject", &art.stack_name, e))?;
         let region = &self.clients.region;
-        let suffix = if region.starts_with("cn-") {
-            "amazonaws.com.cn"
-        } else {
-            "amazonaws.com"
-        };
+        let suffix = if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
         self.ui.line(&format!(
             "{}: template is {} bytes (> {MAX_INLINE_TEMPLATE_BYTES}), uploaded to s3://{bucket}/{key}",
             art.stack_name,
@@ -500,29 +446,16 @@ impl Deployer {
         if cs.id.is_empty() {
             return;
         }
-        let _ = self
-            .cfn()
-            .delete_change_set()
-            .change_set_name(&cs.id)
-            .stack_name(&cs.stack_name)
-            .send()
-            .await;
+        let _ = self.cfn().delete_change_set().change_set_name(&cs.id).stack_name(&cs.stack_name).send().await;
     }
 
     /// The stack as it is now, once it can be changed: waits for a running
     /// operation, deletes (after confirmation) a stack whose first create
     /// failed, and fails with the next step for other blocked states.
     /// `None` when the stack does not exist (anymore).
-    async fn settle_existing(
-        &self,
-        art: &StackArtifact,
-        for_diff: bool,
-    ) -> Result<Option<StackInfo>, Error> {
+    async fn settle_existing(&self, art: &StackArtifact, for_diff: bool) -> Result<Option<StackInfo>, Error> {
         let name = &art.stack_name;
-        let mut existing = self
-            .describe(name)
-            .await?
-            .filter(|s| s.status != StackStatus::DeleteComplete);
+        let mut existing = self.describe(name).await?.filter(|s| s.status != StackStatus::DeleteComplete);
         if let Some(s) = existing.clone() {
             if s.status.is_in_progress() {
                 self.ui.line(&format!(
@@ -539,11 +472,7 @@ impl Deployer {
             if let Some(b) = s.status.blocked() {
                 let next_step = b.next_step(name);
                 if b != Blocked::FailedCreate || for_diff {
-                    return Err(Error::Blocked {
-                        stack: name.clone(),
-                        status: s.status,
-                        next_step,
-                    });
+                    return Err(Error::Blocked { stack: name.clone(), status: s.status, next_step });
                 }
                 let question = format!(
                     "{name} is {} after a failed first create and cannot be updated. Delete it \
@@ -553,11 +482,7 @@ impl Deployer {
                 match self.ui.confirm(&question).await {
                     Ok(true) => {}
                     Ok(false) | Err(Error::Refused(_)) => {
-                        return Err(Error::Blocked {
-                            stack: name.clone(),
-                            status: s.status,
-                            next_step,
-                        })
+                        return Err(Error::Blocked { stack: name.clone(), status: s.status, next_step })
                     }
                     Err(e) => return Err(e),
                 }
@@ -578,14 +503,9 @@ impl Deployer {
     pub async fn prepare(&self, art: &StackArtifact, for_diff: bool) -> Result<Prepared, Error> {
         let name = &art.stack_name;
         let existing = self.settle_existing(art, for_diff).await?;
-        let create = existing
-            .as_ref()
-            .is_none_or(|s| s.status.needs_create_change_set());
+        let create = existing.as_ref().is_none_or(|s| s.status.needs_create_change_set());
         if for_diff && existing.is_none() {
-            return Ok(Prepared::Changes {
-                before: None,
-                change_set: local_create_diff(art),
-            });
+            return Ok(Prepared::Changes { before: None, change_set: local_create_diff(art) });
         }
 
         let cs_name = format!("stackcraft-{}", now_millis());
@@ -594,11 +514,7 @@ impl Deployer {
             .create_change_set()
             .stack_name(name)
             .change_set_name(&cs_name)
-            .change_set_type(if create {
-                ChangeSetType::Create
-            } else {
-                ChangeSetType::Update
-            })
+            .change_set_type(if create { ChangeSetType::Create } else { ChangeSetType::Update })
             .description("stackcraft deploy");
         req = if art.needs_upload() {
             req.template_url(self.upload_template(art).await?)
@@ -611,18 +527,10 @@ impl Deployer {
         for (k, v) in &art.tags {
             req = req.tags(Tag::builder().key(k).value(v).build());
         }
-        let created = req
-            .send()
-            .await
-            .map_err(|e| aws_err("CreateChangeSet", name, e))?;
+        let created = req.send().await.map_err(|e| aws_err("CreateChangeSet", name, e))?;
         let id = created.id().unwrap_or(&cs_name).to_string();
 
-        let mut cs = ChangeSet {
-            id,
-            stack_name: name.clone(),
-            creates_stack: create,
-            changes: Vec::new(),
-        };
+        let mut cs = ChangeSet { id, stack_name: name.clone(), creates_stack: create, changes: Vec::new() };
         let mut poller = Poller::new(self.poll);
         let hint = format!(
             "change set {cs_name} of {name} is still being created; it is harmless and can be \
@@ -640,14 +548,10 @@ impl Deployer {
                 .send()
                 .await
                 .map_err(|e| aws_err("DescribeChangeSet", name, e))?;
-            let status = out
-                .status()
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default();
+            let status = out.status().map(|s| s.as_str().to_string()).unwrap_or_default();
             match status.as_str() {
                 "CREATE_COMPLETE" => {
-                    cs.changes
-                        .extend(out.changes().iter().filter_map(aws::resource_change));
+                    cs.changes.extend(out.changes().iter().filter_map(aws::resource_change));
                     match out.next_token() {
                         Some(t) => {
                             token = Some(t.to_string());
@@ -663,10 +567,7 @@ impl Deployer {
                         return Ok(Prepared::NoChanges(existing));
                     }
                     self.delete_change_set(&cs).await;
-                    return Err(Error::ChangeSetFailed {
-                        stack: name.clone(),
-                        reason,
-                    });
+                    return Err(Error::ChangeSetFailed { stack: name.clone(), reason });
                 }
                 _ => poller.sleep(name, &hint).await?,
             }
@@ -677,10 +578,7 @@ impl Deployer {
             self.delete_change_set(&cs).await;
             return Ok(Prepared::NoChanges(existing));
         }
-        Ok(Prepared::Changes {
-            before: existing,
-            change_set: cs,
-        })
+        Ok(Prepared::Changes { before: existing, change_set: cs })
     }
 
     /// Execute a prepared change set and wait for the stack to settle.
@@ -694,8 +592,7 @@ impl Deployer {
         let name = &art.stack_name;
         if let Some(b) = before {
             if !cs.creates_stack && b.termination_protection != art.termination_protection {
-                self.set_termination_protection(name, art.termination_protection)
-                    .await?;
+                self.set_termination_protection(name, art.termination_protection).await?;
             }
         }
         let marker = self.latest_event_id(name).await;
@@ -713,11 +610,7 @@ impl Deployer {
                 name,
                 marker,
                 cs.changes.len(),
-                Some(
-                    status_before
-                        .as_ref()
-                        .unwrap_or(&StackStatus::ReviewInProgress),
-                ),
+                Some(status_before.as_ref().unwrap_or(&StackStatus::ReviewInProgress)),
             )
             .await?;
         if info.status.outcome() != Outcome::Success {
@@ -745,16 +638,11 @@ impl Deployer {
         match self.prepare(art, false).await? {
             Prepared::NoChanges(info) => {
                 self.ui.line(&format!("{name}: no changes"));
-                Ok(StackResult::NoChanges {
-                    outputs: info.map(|i| i.outputs).unwrap_or_default(),
-                })
+                Ok(StackResult::NoChanges { outputs: info.map(|i| i.outputs).unwrap_or_default() })
             }
             Prepared::Changes { before, change_set } => {
                 self.ui.line(&render_change_set(&change_set));
-                let confirmed = self
-                    .ui
-                    .confirm(&format!("Deploy these changes to {name}?"))
-                    .await;
+                let confirmed = self.ui.confirm(&format!("Deploy these changes to {name}?")).await;
                 if !matches!(confirmed, Ok(true)) {
                     self.delete_change_set(&change_set).await;
                     if change_set.creates_stack {
@@ -763,24 +651,14 @@ impl Deployer {
                     }
                     return Err(match confirmed {
                         Err(e) => e,
-                        _ => {
-                            Error::Refused(format!("{name}: cancelled; the change set was deleted"))
-                        }
+                        _ => Error::Refused(format!("{name}: cancelled; the change set was deleted")),
                     });
                 }
                 let start = Instant::now();
                 let info = self.execute(art, &change_set, before.as_ref()).await?;
                 let elapsed = start.elapsed();
-                self.ui.line(&format!(
-                    "{name}: {} in {:.1}s",
-                    info.status,
-                    elapsed.as_secs_f64()
-                ));
-                Ok(StackResult::Deployed {
-                    status: info.status,
-                    outputs: info.outputs,
-                    elapsed,
-                })
+                self.ui.line(&format!("{name}: {} in {:.1}s", info.status, elapsed.as_secs_f64()));
+                Ok(StackResult::Deployed { status: info.status, outputs: info.outputs, elapsed })
             }
         }
     }
@@ -796,30 +674,17 @@ impl Deployer {
                 existing = None;
             }
         }
-        let caps: Vec<CfnCapability> = art
-            .required_capabilities()
-            .into_iter()
-            .map(|c| CfnCapability::from(c.as_str()))
-            .collect();
-        let tags: Vec<Tag> = art
-            .tags
-            .iter()
-            .map(|(k, v)| Tag::builder().key(k).value(v).build())
-            .collect();
-        let url = if art.needs_upload() {
-            Some(self.upload_template(art).await?)
-        } else {
-            None
-        };
+        let caps: Vec<CfnCapability> =
+            art.required_capabilities().into_iter().map(|c| CfnCapability::from(c.as_str())).collect();
+        let tags: Vec<Tag> = art.tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
+        let url = if art.needs_upload() { Some(self.upload_template(art).await?) } else { None };
         let body = url.is_none().then(|| art.template_body.clone());
         let creating = existing.is_none();
         let question = if creating {
             self.ui.line(&render_change_set(&local_create_diff(art)));
             format!("Create {name}?")
         } else {
-            self.ui.line(&format!(
-                "{name}: direct update (no change set, so no diff preview)"
-            ));
+            self.ui.line(&format!("{name}: direct update (no change set, so no diff preview)"));
             format!("Update {name}?")
         };
         if !self.ui.confirm(&question).await? {
@@ -856,9 +721,7 @@ impl Deployer {
             if let Err(e) = r {
                 if e.message().is_some_and(is_no_changes_reason) {
                     self.ui.line(&format!("{name}: no changes"));
-                    return Ok(StackResult::NoChanges {
-                        outputs: existing.map(|i| i.outputs).unwrap_or_default(),
-                    });
+                    return Ok(StackResult::NoChanges { outputs: existing.map(|i| i.outputs).unwrap_or_default() });
                 }
                 return Err(aws_err("UpdateStack", name, e));
             }
@@ -866,13 +729,7 @@ impl Deployer {
         let total = if creating { art.resource_count() } else { 0 };
         let before = existing.as_ref().map(|e| e.status.clone());
         let (info, events) = self
-            .watch(
-                name,
-                name,
-                marker,
-                total,
-                Some(before.as_ref().unwrap_or(&StackStatus::ReviewInProgress)),
-            )
+            .watch(name, name, marker, total, Some(before.as_ref().unwrap_or(&StackStatus::ReviewInProgress)))
             .await?;
         if info.status.outcome() != Outcome::Success {
             return Err(Error::StackFailed {
@@ -883,21 +740,12 @@ impl Deployer {
             });
         }
         if info.termination_protection != art.termination_protection {
-            self.set_termination_protection(name, art.termination_protection)
-                .await?;
+            self.set_termination_protection(name, art.termination_protection).await?;
         }
         let info = self.describe(name).await?.unwrap_or(info);
         let elapsed = start.elapsed();
-        self.ui.line(&format!(
-            "{name}: {} in {:.1}s",
-            info.status,
-            elapsed.as_secs_f64()
-        ));
-        Ok(StackResult::Deployed {
-            status: info.status,
-            outputs: info.outputs,
-            elapsed,
-        })
+        self.ui.line(&format!("{name}: {} in {:.1}s", info.status, elapsed.as_secs_f64()));
+        Ok(StackResult::Deployed { status: info.status, outputs: info.outputs, elapsed })
     }
 
     /// Show what deploying `art` would change, without changing anything
@@ -911,9 +759,7 @@ impl Deployer {
             Prepared::Changes { change_set, .. } => {
                 self.ui.line(&render_change_set(&change_set));
                 self.delete_change_set(&change_set).await;
-                Ok(StackResult::Diffed {
-                    changes: change_set.changes.len(),
-                })
+                Ok(StackResult::Diffed { changes: change_set.changes.len() })
             }
         }
     }
@@ -921,16 +767,8 @@ impl Deployer {
     async fn delete_and_wait(&self, info: &StackInfo) -> Result<StackInfo, Error> {
         let name = &info.stack_name;
         let marker = self.latest_event_id(&info.stack_id).await;
-        if let Err(e) = self
-            .cfn()
-            .delete_stack()
-            .stack_name(&info.stack_id)
-            .send()
-            .await
-        {
-            if e.message()
-                .is_some_and(|m| m.contains("TerminationProtection"))
-            {
+        if let Err(e) = self.cfn().delete_stack().stack_name(&info.stack_id).send().await {
+            if e.message().is_some_and(|m| m.contains("TerminationProtection")) {
                 return Err(Error::Refused(format!(
                     "{name}: CloudFormation refuses to delete it because termination protection \
                      is enabled. If you really mean to destroy it, rerun destroy with \
@@ -939,9 +777,7 @@ impl Deployer {
             }
             return Err(aws_err("DeleteStack", name, e));
         }
-        let (final_info, events) = self
-            .watch(&info.stack_id, name, marker, 0, Some(&info.status))
-            .await?;
+        let (final_info, events) = self.watch(&info.stack_id, name, marker, 0, Some(&info.status)).await?;
         if final_info.status != StackStatus::DeleteComplete {
             return Err(Error::StackFailed {
                 stack: name.clone(),
@@ -959,20 +795,12 @@ impl Deployer {
     /// termination protection is lifted first; otherwise a protected stack is
     /// refused (by CloudFormation) with a message naming the flag.
     pub async fn destroy(&self, name: &str, allow_protected: bool) -> Result<StackResult, Error> {
-        let Some(mut info) = self
-            .describe(name)
-            .await?
-            .filter(|s| s.status != StackStatus::DeleteComplete)
-        else {
-            self.ui
-                .line(&format!("{name}: does not exist, nothing to delete"));
+        let Some(mut info) = self.describe(name).await?.filter(|s| s.status != StackStatus::DeleteComplete) else {
+            self.ui.line(&format!("{name}: does not exist, nothing to delete"));
             return Ok(StackResult::Destroyed { existed: false });
         };
         if info.status.is_in_progress() {
-            self.ui.line(&format!(
-                "{name}: {} — waiting for the running operation first",
-                info.status
-            ));
+            self.ui.line(&format!("{name}: {} — waiting for the running operation first", info.status));
             info = self.watch(&info.stack_id, name, None, 0, None).await?.0;
             if info.status == StackStatus::DeleteComplete {
                 return Ok(StackResult::Destroyed { existed: true });
@@ -983,10 +811,7 @@ impl Deployer {
         }
         let start = Instant::now();
         self.delete_and_wait(&info).await?;
-        self.ui.line(&format!(
-            "{name}: DELETE_COMPLETE in {:.1}s",
-            start.elapsed().as_secs_f64()
-        ));
+        self.ui.line(&format!("{name}: DELETE_COMPLETE in {:.1}s", start.elapsed().as_secs_f64()));
         Ok(StackResult::Destroyed { existed: true })
     }
 
@@ -1002,14 +827,11 @@ impl Deployer {
         concurrency: usize,
     ) -> Vec<(StackArtifact, Result<StackResult, Error>)> {
         let ids: HashSet<&str> = stacks.iter().map(|s| s.id.as_str()).collect();
-        let mut waits_for: HashMap<String, Vec<String>> =
-            stacks.iter().map(|s| (s.id.clone(), Vec::new())).collect();
+        let mut waits_for: HashMap<String, Vec<String>> = stacks.iter().map(|s| (s.id.clone(), Vec::new())).collect();
         for s in stacks {
             for d in s.dependencies.iter().filter(|d| ids.contains(d.as_str())) {
                 match op {
-                    Operation::Destroy { .. } => {
-                        waits_for.entry(d.clone()).or_default().push(s.id.clone())
-                    }
+                    Operation::Destroy { .. } => waits_for.entry(d.clone()).or_default().push(s.id.clone()),
                     _ => waits_for.entry(s.id.clone()).or_default().push(d.clone()),
                 }
             }
@@ -1025,35 +847,21 @@ impl Deployer {
         loop {
             // Skip stacks whose prerequisites failed.
             loop {
-                let failed = pending.iter().position(|s| {
-                    skip_on_failure && waits_for[&s.id].iter().any(|d| done.get(d) == Some(&false))
-                });
+                let failed = pending
+                    .iter()
+                    .position(|s| skip_on_failure && waits_for[&s.id].iter().any(|d| done.get(d) == Some(&false)));
                 let Some(i) = failed else { break };
                 let s = pending.remove(i);
-                let because = waits_for[&s.id]
-                    .iter()
-                    .find(|d| done.get(*d) == Some(&false))
-                    .cloned()
-                    .unwrap_or_default();
-                let because_of = stacks
-                    .iter()
-                    .find(|x| x.id == because)
-                    .map(|x| x.stack_name.clone())
-                    .unwrap_or(because);
+                let because =
+                    waits_for[&s.id].iter().find(|d| done.get(*d) == Some(&false)).cloned().unwrap_or_default();
+                let because_of =
+                    stacks.iter().find(|x| x.id == because).map(|x| x.stack_name.clone()).unwrap_or(because);
                 done.insert(s.id.clone(), false);
-                results.insert(
-                    s.id.clone(),
-                    Err(Error::Skipped {
-                        stack: s.stack_name.clone(),
-                        because_of,
-                    }),
-                );
+                results.insert(s.id.clone(), Err(Error::Skipped { stack: s.stack_name.clone(), because_of }));
             }
             // Start what is ready.
             while running.len() < concurrency.max(1) {
-                let ready = pending
-                    .iter()
-                    .position(|s| waits_for[&s.id].iter().all(|d| done.contains_key(d)));
+                let ready = pending.iter().position(|s| waits_for[&s.id].iter().all(|d| done.contains_key(d)));
                 let Some(i) = ready else { break };
                 let s = pending.remove(i);
                 let me = Arc::clone(self);
@@ -1061,9 +869,7 @@ impl Deployer {
                     let r = match op {
                         Operation::Deploy => me.deploy(&s).await,
                         Operation::Diff => me.diff(&s).await,
-                        Operation::Destroy { allow_protected } => {
-                            me.destroy(&s.stack_name, allow_protected).await
-                        }
+                        Operation::Destroy { allow_protected } => me.destroy(&s.stack_name, allow_protected).await,
                     };
                     (s.id, r)
                 });
@@ -1085,9 +891,9 @@ impl Deployer {
         stacks
             .iter()
             .map(|s| {
-                let r = results.remove(&s.id).unwrap_or_else(|| {
-                    Err(Error::Io(format!("{}: task did not finish", s.stack_name)))
-                });
+                let r = results
+                    .remove(&s.id)
+                    .unwrap_or_else(|| Err(Error::Io(format!("{}: task did not finish", s.stack_name))));
                 (s.clone(), r)
             })
             .collect()
@@ -1106,21 +912,12 @@ fn local_create_diff(art: &StackArtifact) -> ChangeSet {
             action: ChangeAction::Add,
             logical_id: id,
             physical_id: None,
-            resource_type: r
-                .get("Type")
-                .and_then(|t| t.as_str())
-                .unwrap_or_default()
-                .to_string(),
+            resource_type: r.get("Type").and_then(|t| t.as_str()).unwrap_or_default().to_string(),
             replacement: None,
             details: vec![],
         })
         .collect();
-    ChangeSet {
-        id: String::new(),
-        stack_name: art.stack_name.clone(),
-        creates_stack: true,
-        changes,
-    }
+    ChangeSet { id: String::new(), stack_name: art.stack_name.clone(), creates_stack: true, changes }
 }
 
 #[cfg(test)]
@@ -1144,19 +941,13 @@ mod tests {
 
     #[test]
     fn poll_interval_grows_then_resets() {
-        let mut p = Poller::new(PollConfig {
-            initial: Duration::from_millis(100),
-            max: Duration::from_millis(200),
-        });
+        let mut p = Poller::new(PollConfig { initial: Duration::from_millis(100), max: Duration::from_millis(200) });
         let mut seen = vec![];
         for _ in 0..4 {
             seen.push(p.cur);
             p.cur = p.cur.mul_f64(1.5).min(p.cfg.max);
         }
-        assert_eq!(
-            seen,
-            [100, 150, 200, 200].map(Duration::from_millis).to_vec()
-        );
+        assert_eq!(seen, [100, 150, 200, 200].map(Duration::from_millis).to_vec());
         p.reset();
         assert_eq!(p.cur, Duration::from_millis(100));
     }

@@ -91,12 +91,7 @@ impl fmt::Display for Error {
             Error::Usage(m) => write!(f, "{m}"),
             Error::Assembly(m) => write!(f, "cloud assembly: {m}"),
             Error::Synth(m) => write!(f, "synth failed: {m}"),
-            Error::Aws {
-                operation,
-                stack,
-                message,
-                ..
-            } => {
+            Error::Aws { operation, stack, message, .. } => {
                 if stack.is_empty() {
                     write!(f, "{operation} failed: {message}")
                 } else {
@@ -106,12 +101,7 @@ impl fmt::Display for Error {
             Error::ChangeSetFailed { stack, reason } => {
                 write!(f, "{stack}: the change set could not be created: {reason}")
             }
-            Error::StackFailed {
-                stack,
-                status,
-                reason,
-                failures,
-            } => {
+            Error::StackFailed { stack, status, reason, failures } => {
                 write!(f, "{stack}: failed, final status {status}")?;
                 if let Some(r) = reason {
                     write!(f, " ({r})")?;
@@ -121,16 +111,11 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::Blocked {
-                stack,
-                status,
-                next_step,
-            } => write!(f, "{stack}: stack is {status}: {next_step}"),
+            Error::Blocked { stack, status, next_step } => write!(f, "{stack}: stack is {status}: {next_step}"),
             Error::Refused(m) => write!(f, "{m}"),
-            Error::Interrupted { stack, hint } => write!(
-                f,
-                "{stack}: interrupted. The operation continues in CloudFormation; {hint}"
-            ),
+            Error::Interrupted { stack, hint } => {
+                write!(f, "{stack}: interrupted. The operation continues in CloudFormation; {hint}")
+            }
             Error::Skipped { stack, because_of } => {
                 write!(f, "{stack}: not deployed because {because_of} failed")
             }

@@ -180,8 +180,7 @@ impl StackStatus {
             return Outcome::InProgress;
         }
         match self {
-            CreateComplete | UpdateComplete | DeleteComplete | ImportComplete
-            | ReviewInProgress => Outcome::Success,
+            CreateComplete | UpdateComplete | DeleteComplete | ImportComplete | ReviewInProgress => Outcome::Success,
             _ => Outcome::Failure,
         }
     }
@@ -273,8 +272,7 @@ impl StackEvent {
 
     /// The stack status this event reports, for stack-level events.
     pub fn stack_status(&self, stack_name: &str) -> Option<StackStatus> {
-        self.is_stack_event(stack_name)
-            .then(|| StackStatus::parse(self.status.as_str()))
+        self.is_stack_event(stack_name).then(|| StackStatus::parse(self.status.as_str()))
     }
 }
 
@@ -293,11 +291,7 @@ pub struct ResourceFailure {
 
 impl fmt::Display for ResourceFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} ({}) {}: {}",
-            self.logical_id, self.resource_type, self.status, self.reason
-        )
+        write!(f, "{} ({}) {}: {}", self.logical_id, self.resource_type, self.status, self.reason)
     }
 }
 
@@ -307,14 +301,8 @@ impl fmt::Display for ResourceFailure {
 pub fn failures(events: &[StackEvent], stack_name: &str) -> Vec<ResourceFailure> {
     let mut root = Vec::new();
     let mut cancelled = Vec::new();
-    for e in events
-        .iter()
-        .filter(|e| e.status.is_failed() && !e.is_stack_event(stack_name))
-    {
-        let reason = e
-            .reason
-            .clone()
-            .unwrap_or_else(|| "(no reason given)".into());
+    for e in events.iter().filter(|e| e.status.is_failed() && !e.is_stack_event(stack_name)) {
+        let reason = e.reason.clone().unwrap_or_else(|| "(no reason given)".into());
         let f = ResourceFailure {
             logical_id: e.logical_id.clone(),
             resource_type: e.resource_type.clone(),
@@ -400,10 +388,7 @@ pub struct ResourceChange {
 impl ResourceChange {
     /// Whether the resource is (or may be) replaced.
     pub fn is_replacement(&self) -> bool {
-        matches!(
-            self.replacement,
-            Some(Replacement::True | Replacement::Conditional)
-        )
+        matches!(self.replacement, Some(Replacement::True | Replacement::Conditional))
     }
 }
 
@@ -468,41 +453,19 @@ mod tests {
 
     #[test]
     fn statuses_round_trip_and_classify() {
-        for s in [
-            "CREATE_COMPLETE",
-            "UPDATE_ROLLBACK_FAILED",
-            "REVIEW_IN_PROGRESS",
-            "SOMETHING_NEW",
-        ] {
+        for s in ["CREATE_COMPLETE", "UPDATE_ROLLBACK_FAILED", "REVIEW_IN_PROGRESS", "SOMETHING_NEW"] {
             assert_eq!(StackStatus::parse(s).as_str(), s);
         }
-        assert_eq!(
-            StackStatus::parse("SOMETHING_NEW"),
-            StackStatus::Other("SOMETHING_NEW".into())
-        );
+        assert_eq!(StackStatus::parse("SOMETHING_NEW"), StackStatus::Other("SOMETHING_NEW".into()));
         assert!(StackStatus::UpdateCompleteCleanupInProgress.is_in_progress());
         assert!(!StackStatus::ReviewInProgress.is_in_progress());
         assert_eq!(StackStatus::UpdateComplete.outcome(), Outcome::Success);
-        assert_eq!(
-            StackStatus::UpdateRollbackComplete.outcome(),
-            Outcome::Failure
-        );
-        assert_eq!(
-            StackStatus::RollbackInProgress.outcome(),
-            Outcome::InProgress
-        );
-        assert_eq!(
-            StackStatus::RollbackComplete.blocked(),
-            Some(Blocked::FailedCreate)
-        );
-        assert_eq!(
-            StackStatus::UpdateRollbackFailed.blocked(),
-            Some(Blocked::UpdateRollbackFailed)
-        );
+        assert_eq!(StackStatus::UpdateRollbackComplete.outcome(), Outcome::Failure);
+        assert_eq!(StackStatus::RollbackInProgress.outcome(), Outcome::InProgress);
+        assert_eq!(StackStatus::RollbackComplete.blocked(), Some(Blocked::FailedCreate));
+        assert_eq!(StackStatus::UpdateRollbackFailed.blocked(), Some(Blocked::UpdateRollbackFailed));
         assert_eq!(StackStatus::UpdateRollbackComplete.blocked(), None);
-        assert!(Blocked::UpdateRollbackFailed
-            .next_step("s")
-            .contains("continue-update-rollback --stack-name s"));
+        assert!(Blocked::UpdateRollbackFailed.next_step("s").contains("continue-update-rollback --stack-name s"));
         assert!(ResourceStatus::CreateFailed.is_failed());
         assert!(ResourceStatus::DeleteSkipped.is_done());
     }

@@ -38,12 +38,7 @@ impl Ui {
 
     /// Plain output, never interactive (tests, `--yes` in CI).
     pub fn plain(assume_yes: bool) -> Ui {
-        Ui {
-            bars: None,
-            interactive: false,
-            assume_yes,
-            prompt: Arc::default(),
-        }
+        Ui { bars: None, interactive: false, assume_yes, prompt: Arc::default() }
     }
 
     /// Whether questions are answered with yes without asking.
@@ -119,10 +114,7 @@ impl Ui {
         })
         .await
         .map_err(|e| Error::Io(e.to_string()))??;
-        Ok(matches!(
-            answer.trim().to_ascii_lowercase().as_str(),
-            "y" | "yes"
-        ))
+        Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
     }
 }
 
@@ -133,17 +125,8 @@ pub fn render_change_set(cs: &ChangeSet) -> String {
     let (add, modify, remove) = cs.counts();
     let mut out = String::new();
     let kind = if cs.creates_stack { "create" } else { "update" };
-    let _ = writeln!(
-        out,
-        "Stack {} ({kind}): {add} to add, {modify} to modify, {remove} to remove",
-        cs.stack_name
-    );
-    let width = cs
-        .changes
-        .iter()
-        .map(|c| c.logical_id.len())
-        .max()
-        .unwrap_or(0);
+    let _ = writeln!(out, "Stack {} ({kind}): {add} to add, {modify} to modify, {remove} to remove", cs.stack_name);
+    let width = cs.changes.iter().map(|c| c.logical_id.len()).max().unwrap_or(0);
     let mut sorted: Vec<&ResourceChange> = cs.changes.iter().collect();
     sorted.sort_by_key(|c| (action_rank(&c.action), c.logical_id.clone()));
     for c in &sorted {
@@ -198,12 +181,7 @@ pub fn render_change_set(cs: &ChangeSet) -> String {
             let _ = writeln!(out, "{detail}");
         }
     }
-    let replaced: Vec<&str> = cs
-        .changes
-        .iter()
-        .filter(|c| c.is_replacement())
-        .map(|c| c.logical_id.as_str())
-        .collect();
+    let replaced: Vec<&str> = cs.changes.iter().filter(|c| c.is_replacement()).map(|c| c.logical_id.as_str()).collect();
     if !replaced.is_empty() {
         let _ = writeln!(
             out,
@@ -226,12 +204,7 @@ fn action_rank(a: &ChangeAction) -> u8 {
 
 /// One event line: `  UPDATE_COMPLETE  Queue (AWS::SQS::Queue) reason`.
 pub fn render_event(stack: &str, e: &StackEvent) -> String {
-    let mut s = format!(
-        "{stack} | {:<28} {} ({})",
-        e.status.as_str(),
-        e.logical_id,
-        e.resource_type
-    );
+    let mut s = format!("{stack} | {:<28} {} ({})", e.status.as_str(), e.logical_id, e.resource_type);
     if let Some(r) = &e.reason {
         if !r.is_empty() {
             let _ = write!(s, ": {r}");
@@ -280,16 +253,8 @@ mod tests {
         };
         let text = render_change_set(&cs);
         assert!(text.starts_with("Stack app-dev-Data (update): 1 to add, 1 to modify, 0 to remove"));
-        assert!(
-            text.contains("~ Table  AWS::DynamoDB::Table  !!! WILL BE REPLACED !!!"),
-            "{text}"
-        );
-        assert!(
-            text.contains(
-                "Properties.TableName: a -> b (DirectModification, requires replacement)"
-            ),
-            "{text}"
-        );
+        assert!(text.contains("~ Table  AWS::DynamoDB::Table  !!! WILL BE REPLACED !!!"), "{text}");
+        assert!(text.contains("Properties.TableName: a -> b (DirectModification, requires replacement)"), "{text}");
         assert!(text.contains("+ Queue"), "{text}");
         assert!(text.contains("WARNING: 1 resource(s)"), "{text}");
     }

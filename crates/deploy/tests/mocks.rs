@@ -14,15 +14,13 @@ use aws_sdk_cloudformation::operation::delete_change_set::DeleteChangeSetOutput;
 use aws_sdk_cloudformation::operation::delete_stack::{DeleteStackError, DeleteStackOutput};
 use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
 use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
-use aws_sdk_cloudformation::operation::describe_stacks::{
-    DescribeStacksError, DescribeStacksOutput,
-};
+use aws_sdk_cloudformation::operation::describe_stacks::{DescribeStacksError, DescribeStacksOutput};
 use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
 use aws_sdk_cloudformation::operation::update_termination_protection::UpdateTerminationProtectionOutput;
 use aws_sdk_cloudformation::types::{
-    Change, ChangeAction, ChangeSetStatus, ChangeSource, Replacement, RequiresRecreation,
-    ResourceAttribute, ResourceChange, ResourceChangeDetail, ResourceStatus,
-    ResourceTargetDefinition, Stack, StackEvent, StackStatus as CfnStatus,
+    Change, ChangeAction, ChangeSetStatus, ChangeSource, Replacement, RequiresRecreation, ResourceAttribute,
+    ResourceChange, ResourceChangeDetail, ResourceStatus, ResourceTargetDefinition, Stack, StackEvent,
+    StackStatus as CfnStatus,
 };
 use aws_sdk_cloudformation::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
@@ -41,7 +39,8 @@ fn artifact() -> StackArtifact {
         id: "Data".into(),
         stack_name: NAME.into(),
         template_file: "Data.template.json".into(),
-        template_body: r#"{"Resources":{"Queue":{"Type":"AWS::SQS::Queue"},"Topic":{"Type":"AWS::SNS::Topic"}}}"#.into(),
+        template_body: r#"{"Resources":{"Queue":{"Type":"AWS::SQS::Queue"},"Topic":{"Type":"AWS::SNS::Topic"}}}"#
+            .into(),
         termination_protection: false,
         tags: BTreeMap::from([("app".to_string(), "app".to_string())]),
         dependencies: vec![],
@@ -49,27 +48,16 @@ fn artifact() -> StackArtifact {
 }
 
 fn deployer(rules: &[Rule], assume_yes: bool) -> Deployer {
-    let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::Sequential, rules, |c| c
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(4)
-                .with_initial_backoff(Duration::from_millis(1))
-                .with_max_backoff(Duration::from_millis(5))
-        ));
+    let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::Sequential, rules, |c| c.retry_config(
+        RetryConfig::standard()
+            .with_max_attempts(4)
+            .with_initial_backoff(Duration::from_millis(1))
+            .with_max_backoff(Duration::from_millis(5))
+    ));
     let s3 = mock_client!(aws_sdk_s3, RuleMode::Sequential, &[]);
     let sts = mock_client!(aws_sdk_sts, RuleMode::Sequential, &[]);
-    let clients = Clients {
-        cloudformation: cfn,
-        s3,
-        sts,
-        region: "us-east-1".into(),
-    };
-    Deployer::new(
-        clients,
-        Ui::plain(assume_yes),
-        PollConfig::fast(),
-        "cargo xtask deploy dev",
-    )
+    let clients = Clients { cloudformation: cfn, s3, sts, region: "us-east-1".into() };
+    Deployer::new(clients, Ui::plain(assume_yes), PollConfig::fast(), "cargo xtask deploy dev")
 }
 
 fn stack(status: &str) -> Stack {
@@ -82,11 +70,7 @@ fn stack(status: &str) -> Stack {
 }
 
 fn describe(status: &'static str) -> Rule {
-    mock!(Client::describe_stacks).then_output(move || {
-        DescribeStacksOutput::builder()
-            .stacks(stack(status))
-            .build()
-    })
+    mock!(Client::describe_stacks).then_output(move || DescribeStacksOutput::builder().stacks(stack(status)).build())
 }
 
 fn missing() -> Rule {
@@ -116,28 +100,20 @@ fn event(id: &str, logical: &str, ty: &str, status: &str, reason: Option<&str>) 
 /// Events, given oldest first (the API returns them newest first).
 fn events(mut evs: Vec<StackEvent>) -> Rule {
     evs.reverse();
-    mock!(Client::describe_stack_events).then_output(move || {
-        DescribeStackEventsOutput::builder()
-            .set_stack_events(Some(evs.clone()))
-            .build()
-    })
+    mock!(Client::describe_stack_events)
+        .then_output(move || DescribeStackEventsOutput::builder().set_stack_events(Some(evs.clone())).build())
 }
 
 fn add(logical: &str, ty: &str) -> Change {
     Change::builder()
         .resource_change(
-            ResourceChange::builder()
-                .action(ChangeAction::Add)
-                .logical_resource_id(logical)
-                .resource_type(ty)
-                .build(),
+            ResourceChange::builder().action(ChangeAction::Add).logical_resource_id(logical).resource_type(ty).build(),
         )
         .build()
 }
 
 fn change_set_created() -> Rule {
-    mock!(Client::create_change_set)
-        .then_output(|| CreateChangeSetOutput::builder().id(CS).stack_id(ID).build())
+    mock!(Client::create_change_set).then_output(|| CreateChangeSetOutput::builder().id(CS).stack_id(ID).build())
 }
 
 #[tokio::test]
@@ -154,24 +130,12 @@ async fn create_failed_rolls_back_and_reports_each_failed_resource() {
                 .build()
         }),
         // The marker: the placeholder stack's REVIEW_IN_PROGRESS event.
-        events(vec![event(
-            "e0",
-            NAME,
-            stack_ty,
-            "REVIEW_IN_PROGRESS",
-            None,
-        )]),
+        events(vec![event("e0", NAME, stack_ty, "REVIEW_IN_PROGRESS", None)]),
         mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build()),
         // First poll: running, with per-resource events.
         events(vec![
             event("e0", NAME, stack_ty, "REVIEW_IN_PROGRESS", None),
-            event(
-                "e1",
-                NAME,
-                stack_ty,
-                "CREATE_IN_PROGRESS",
-                Some("User Initiated"),
-            ),
+            event("e1", NAME, stack_ty, "CREATE_IN_PROGRESS", Some("User Initiated")),
             event("e2", "Queue", "AWS::SQS::Queue", "CREATE_IN_PROGRESS", None),
             event("e3", "Topic", "AWS::SNS::Topic", "CREATE_IN_PROGRESS", None),
             event("e4", "Topic", "AWS::SNS::Topic", "CREATE_COMPLETE", None),
@@ -180,13 +144,7 @@ async fn create_failed_rolls_back_and_reports_each_failed_resource() {
         // Second poll: the queue fails, everything rolls back.
         events(vec![
             event("e0", NAME, stack_ty, "REVIEW_IN_PROGRESS", None),
-            event(
-                "e1",
-                NAME,
-                stack_ty,
-                "CREATE_IN_PROGRESS",
-                Some("User Initiated"),
-            ),
+            event("e1", NAME, stack_ty, "CREATE_IN_PROGRESS", Some("User Initiated")),
             event("e2", "Queue", "AWS::SQS::Queue", "CREATE_IN_PROGRESS", None),
             event("e3", "Topic", "AWS::SNS::Topic", "CREATE_IN_PROGRESS", None),
             event("e4", "Topic", "AWS::SNS::Topic", "CREATE_COMPLETE", None),
@@ -212,9 +170,7 @@ async fn create_failed_rolls_back_and_reports_each_failed_resource() {
     let d = deployer(&rules, true);
     let err = d.deploy(&artifact()).await.unwrap_err();
     match &err {
-        Error::StackFailed {
-            status, failures, ..
-        } => {
+        Error::StackFailed { status, failures, .. } => {
             assert_eq!(*status, StackStatus::RollbackComplete);
             assert_eq!(failures.len(), 1, "{failures:?}");
             assert_eq!(failures[0].logical_id, "Queue");
@@ -225,10 +181,7 @@ async fn create_failed_rolls_back_and_reports_each_failed_resource() {
     }
     let text = err.to_string();
     assert!(text.contains("final status ROLLBACK_COMPLETE"), "{text}");
-    assert!(
-        text.contains("Queue (AWS::SQS::Queue) CREATE_FAILED: Value 99999"),
-        "{text}"
-    );
+    assert!(text.contains("Queue (AWS::SQS::Queue) CREATE_FAILED: Value 99999"), "{text}");
     for r in &rules {
         assert!(r.is_exhausted() || r.num_calls() > 0, "unused rule");
     }
@@ -237,25 +190,10 @@ async fn create_failed_rolls_back_and_reports_each_failed_resource() {
 #[tokio::test]
 async fn rollback_complete_without_terminal_is_blocked_with_next_step() {
     let rules = [describe("ROLLBACK_COMPLETE")];
-    let err = deployer(&rules, false)
-        .deploy(&artifact())
-        .await
-        .unwrap_err();
+    let err = deployer(&rules, false).deploy(&artifact()).await.unwrap_err();
     let text = err.to_string();
-    assert!(
-        matches!(
-            err,
-            Error::Blocked {
-                status: StackStatus::RollbackComplete,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
-    assert!(
-        text.contains("delete-stack --stack-name app-dev-Data"),
-        "{text}"
-    );
+    assert!(matches!(err, Error::Blocked { status: StackStatus::RollbackComplete, .. }), "{err:?}");
+    assert!(text.contains("delete-stack --stack-name app-dev-Data"), "{text}");
 }
 
 #[tokio::test]
@@ -296,39 +234,21 @@ async fn rollback_complete_with_yes_is_deleted_and_recreated() {
 #[tokio::test]
 async fn update_rollback_failed_names_continue_update_rollback() {
     let rules = [describe("UPDATE_ROLLBACK_FAILED")];
-    let err = deployer(&rules, true)
-        .deploy(&artifact())
-        .await
-        .unwrap_err();
+    let err = deployer(&rules, true).deploy(&artifact()).await.unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, Error::Blocked { .. }), "{err:?}");
-    assert!(
-        text.contains("aws cloudformation continue-update-rollback --stack-name app-dev-Data"),
-        "{text}"
-    );
+    assert!(text.contains("aws cloudformation continue-update-rollback --stack-name app-dev-Data"), "{text}");
 }
 
 #[tokio::test]
 async fn in_progress_stack_is_waited_for_then_no_changes_change_set_is_success() {
     let stack_ty = "AWS::CloudFormation::Stack";
     let running = vec![
-        event(
-            "u1",
-            NAME,
-            stack_ty,
-            "UPDATE_IN_PROGRESS",
-            Some("User Initiated"),
-        ),
+        event("u1", NAME, stack_ty, "UPDATE_IN_PROGRESS", Some("User Initiated")),
         event("u2", "Queue", "AWS::SQS::Queue", "UPDATE_IN_PROGRESS", None),
     ];
     let mut finished = running.clone();
-    finished.push(event(
-        "u3",
-        "Queue",
-        "AWS::SQS::Queue",
-        "UPDATE_COMPLETE",
-        None,
-    ));
+    finished.push(event("u3", "Queue", "AWS::SQS::Queue", "UPDATE_COMPLETE", None));
     finished.push(event("u4", NAME, stack_ty, "UPDATE_COMPLETE", None));
     let rules = [
         describe("UPDATE_IN_PROGRESS"),
@@ -350,10 +270,7 @@ async fn in_progress_stack_is_waited_for_then_no_changes_change_set_is_success()
             .then_output(|| DeleteChangeSetOutput::builder().build()),
     ];
     let result = deployer(&rules, true).deploy(&artifact()).await.unwrap();
-    assert!(
-        matches!(result, StackResult::NoChanges { .. }),
-        "{result:?}"
-    );
+    assert!(matches!(result, StackResult::NoChanges { .. }), "{result:?}");
 }
 
 #[tokio::test]
@@ -363,11 +280,7 @@ async fn throttling_is_retried_then_succeeds() {
         .sequence()
         .http_status(400, Some(THROTTLED.to_string()))
         .times(2)
-        .output(|| {
-            DescribeStacksOutput::builder()
-                .stacks(stack("UPDATE_COMPLETE"))
-                .build()
-        })
+        .output(|| DescribeStacksOutput::builder().stacks(stack("UPDATE_COMPLETE")).build())
         .build();
     let d = deployer(std::slice::from_ref(&rule), true);
     let info = d.describe(NAME).await.unwrap().unwrap();
@@ -411,10 +324,7 @@ async fn update_shows_replacement_and_property_detail() {
         mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build()),
     ];
     let result = deployer(&rules, true).diff(&artifact()).await.unwrap();
-    assert!(
-        matches!(result, StackResult::Diffed { changes: 1 }),
-        "{result:?}"
-    );
+    assert!(matches!(result, StackResult::Diffed { changes: 1 }), "{result:?}");
 }
 
 #[tokio::test]
@@ -439,23 +349,15 @@ async fn termination_protection_refuses_delete_with_a_clear_message() {
             DeleteStackError::generic(
                 ErrorMetadata::builder()
                     .code("ValidationError")
-                    .message(format!(
-                        "Stack [{NAME}] cannot be deleted while TerminationProtection is enabled"
-                    ))
+                    .message(format!("Stack [{NAME}] cannot be deleted while TerminationProtection is enabled"))
                     .build(),
             )
         }),
     ];
-    let err = deployer(&rules, true)
-        .destroy(NAME, false)
-        .await
-        .unwrap_err();
+    let err = deployer(&rules, true).destroy(NAME, false).await.unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, Error::Refused(_)), "{err:?}");
-    assert!(
-        text.contains("termination protection") && text.contains("--force-production"),
-        "{text}"
-    );
+    assert!(text.contains("termination protection") && text.contains("--force-production"), "{text}");
 
     // With the explicit flag, protection is lifted and the delete goes through.
     let stack_ty = "AWS::CloudFormation::Stack";
@@ -463,11 +365,7 @@ async fn termination_protection_refuses_delete_with_a_clear_message() {
         mock!(Client::describe_stacks).then_output(protected),
         mock!(Client::update_termination_protection)
             .match_requests(|r| r.enable_termination_protection() == Some(false))
-            .then_output(|| {
-                UpdateTerminationProtectionOutput::builder()
-                    .stack_id(ID)
-                    .build()
-            }),
+            .then_output(|| UpdateTerminationProtectionOutput::builder().stack_id(ID).build()),
         events(vec![]),
         mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build()),
         events(vec![
@@ -477,8 +375,5 @@ async fn termination_protection_refuses_delete_with_a_clear_message() {
         describe("DELETE_COMPLETE"),
     ];
     let result = deployer(&rules, true).destroy(NAME, true).await.unwrap();
-    assert!(
-        matches!(result, StackResult::Destroyed { existed: true }),
-        "{result:?}"
-    );
+    assert!(matches!(result, StackResult::Destroyed { existed: true }), "{result:?}");
 }
