@@ -154,11 +154,9 @@ impl Bucket {
             Some(k) => b::ServerSideEncryptionByDefault::new("aws:kms").kms_master_key_id(k.arn()),
         };
         let mut bucket = s3::Bucket::new()
-            .bucket_encryption(b::BucketEncryption::new(vec![
-                b::ServerSideEncryptionRule::new()
-                    .server_side_encryption_by_default(sse)
-                    .bucket_key_enabled(key.is_some()),
-            ]))
+            .bucket_encryption(b::BucketEncryption::new(vec![b::ServerSideEncryptionRule::new()
+                .server_side_encryption_by_default(sse)
+                .bucket_key_enabled(key.is_some())]))
             .public_access_block_configuration(
                 b::PublicAccessBlockConfiguration::new()
                     .block_public_acls(true)
@@ -167,7 +165,7 @@ impl Bucket {
                     .restrict_public_buckets(true),
             )
             .ownership_controls(b::OwnershipControls::new(vec![
-                b::OwnershipControlsRule::new().object_ownership("BucketOwnerEnforced"),
+                b::OwnershipControlsRule::new().object_ownership("BucketOwnerEnforced")
             ]));
         if props.versioned {
             bucket = bucket.versioning_configuration(b::VersioningConfiguration::new("Enabled"));
@@ -177,45 +175,30 @@ impl Bucket {
             .abort_incomplete_multipart_upload(b::AbortIncompleteMultipartUpload::new(7))];
         if let Some(d) = props.expire_after_days {
             if d == 0 {
-                scope.error(
-                    "LifecycleConfiguration",
-                    "expire_after_days must be at least 1",
-                );
+                scope.error("LifecycleConfiguration", "expire_after_days must be at least 1");
             }
-            rules.push(
-                b::Rule::new("Enabled")
-                    .id("ExpireObjects")
-                    .expiration_in_days(i64::from(d.max(1))),
-            );
+            rules.push(b::Rule::new("Enabled").id("ExpireObjects").expiration_in_days(i64::from(d.max(1))));
         }
         if let (true, Some(d)) = (props.versioned, props.noncurrent_versions_expire_after_days) {
             if d == 0 {
-                scope.error(
-                    "LifecycleConfiguration",
-                    "noncurrent_versions_expire_after_days must be at least 1",
-                );
+                scope.error("LifecycleConfiguration", "noncurrent_versions_expire_after_days must be at least 1");
             }
             rules.push(
                 b::Rule::new("Enabled")
                     .id("ExpireNoncurrentVersions")
-                    .noncurrent_version_expiration(b::NoncurrentVersionExpiration::new(i64::from(
-                        d.max(1),
-                    ))),
+                    .noncurrent_version_expiration(b::NoncurrentVersionExpiration::new(i64::from(d.max(1)))),
             );
         }
         bucket = bucket.lifecycle_configuration(b::LifecycleConfiguration::new(rules));
         if let Some((target, prefix)) = &props.server_access_logs {
             bucket = bucket.logging_configuration(
-                b::LoggingConfiguration::new()
-                    .destination_bucket_name(target.name())
-                    .log_file_prefix(prefix.clone()),
+                b::LoggingConfiguration::new().destination_bucket_name(target.name()).log_file_prefix(prefix.clone()),
             );
             target.allow_server_access_logs_from(prefix);
         }
         if let Some(n) = &props.bucket_name {
             let ok = (3..=63).contains(&n.len())
-                && n.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+                && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
                 && n.starts_with(|c: char| c.is_ascii_alphanumeric())
                 && n.ends_with(|c: char| c.is_ascii_alphanumeric());
             if !ok {
@@ -244,20 +227,13 @@ impl Bucket {
             .resources([handle.get_att::<String>("Arn"), bucket_objects(&handle)])
             .condition("Bool", "aws:SecureTransport", "false");
         let doc = PolicyDocument::from_statements([deny_insecure]);
-        let policy_handle: ResourceHandle = (*scope.add(
-            "Policy",
-            s3::BucketPolicy::new(handle.ref_(), doc.to_json()),
-        ))
-        .clone();
+        let policy_handle: ResourceHandle =
+            (*scope.add("Policy", s3::BucketPolicy::new(handle.ref_(), doc.to_json()))).clone();
         Bucket {
             scope,
             handle,
             key,
-            policy: Rc::new(RefCell::new(PolicyState {
-                doc,
-                extra: Vec::new(),
-                handle: policy_handle,
-            })),
+            policy: Rc::new(RefCell::new(PolicyState { doc, extra: Vec::new(), handle: policy_handle })),
         }
     }
 
@@ -314,10 +290,7 @@ impl Bucket {
         }
         let prefix = prefix.trim_matches('/');
         if prefix.starts_with("AWSLogs") {
-            self.scope.error(
-                "Prefix",
-                "the access log prefix must not start with AWSLogs (ELB adds it)",
-            );
+            self.scope.error("Prefix", "the access log prefix must not start with AWSLogs (ELB adds it)");
         }
         let objects = if prefix.is_empty() {
             "AWSLogs/${AWS::AccountId}/*".to_string()
@@ -329,20 +302,14 @@ impl Bucket {
             PolicyStatement::allow()
                 .sid("AllowElbLogDelivery")
                 .action("s3:PutObject")
-                .principal(Principal::service(
-                    "logdelivery.elasticloadbalancing.amazonaws.com",
-                ))
+                .principal(Principal::service("logdelivery.elasticloadbalancing.amazonaws.com"))
                 .resource(resource.clone()),
         );
         let Some(stack) = self.scope.stack() else {
             return;
         };
         let mut st = self.policy.borrow_mut();
-        if st
-            .extra
-            .iter()
-            .any(|s| s["Fn::If"][1]["Sid"] == json!("AllowElbLegacyAccountLogDelivery"))
-        {
+        if st.extra.iter().any(|s| s["Fn::If"][1]["Sid"] == json!("AllowElbLegacyAccountLogDelivery")) {
             // The legacy-account statement covers every prefix already
             // granted; add this prefix to it.
             for s in st.extra.iter_mut() {
@@ -359,18 +326,11 @@ impl Bucket {
         let base = self.handle.logical_id();
         let map: BTreeMap<String, BTreeMap<String, Json>> = ELB_LEGACY_LOG_ACCOUNTS
             .iter()
-            .map(|(r, a)| {
-                (
-                    (*r).to_string(),
-                    BTreeMap::from([("Account".to_string(), json!(a))]),
-                )
-            })
+            .map(|(r, a)| ((*r).to_string(), BTreeMap::from([("Account".to_string(), json!(a))])))
             .collect();
         let map = stack.add_mapping(&format!("{base}ElbLogAccounts"), map);
-        let equals: Vec<CondExpr> = ELB_LEGACY_LOG_ACCOUNTS
-            .iter()
-            .map(|(r, _)| CondExpr::equals(Value::region(), *r))
-            .collect();
+        let equals: Vec<CondExpr> =
+            ELB_LEGACY_LOG_ACCOUNTS.iter().map(|(r, _)| CondExpr::equals(Value::region(), *r)).collect();
         let cond = stack.add_condition(
             &format!("{base}InElbLegacyRegion"),
             CondExpr::or(equals.chunks(10).map(|c| CondExpr::or(c.to_vec()))),
@@ -386,8 +346,7 @@ impl Bucket {
             "Action": "s3:PutObject",
             "Resource": [resource],
         });
-        st.extra
-            .push(Value::<Json>::if_(&cond, statement, Value::<Json>::no_value()).to_cfn());
+        st.extra.push(Value::<Json>::if_(&cond, statement, Value::<Json>::no_value()).to_cfn());
         st.render();
     }
 
@@ -409,16 +368,8 @@ impl Bucket {
     /// `kms:Decrypt` with SSE-KMS).
     pub fn grant_read(&self, grantee: &dyn Grantable) {
         let role = grantee.grant_principal();
-        role.add_to_policy(
-            PolicyStatement::allow()
-                .action("s3:GetObject")
-                .resource(self.arn_for_objects("*")),
-        );
-        role.add_to_policy(
-            PolicyStatement::allow()
-                .action("s3:ListBucket")
-                .resource(self.arn()),
-        );
+        role.add_to_policy(PolicyStatement::allow().action("s3:GetObject").resource(self.arn_for_objects("*")));
+        role.add_to_policy(PolicyStatement::allow().action("s3:ListBucket").resource(self.arn()));
         if let Some(k) = &self.key {
             k.grant_decrypt(grantee);
         }
@@ -428,9 +379,7 @@ impl Bucket {
     /// `s3:DeleteObject`, and encryption with SSE-KMS).
     pub fn grant_write(&self, grantee: &dyn Grantable) {
         grantee.grant_principal().add_to_policy(
-            PolicyStatement::allow()
-                .actions(["s3:DeleteObject", "s3:PutObject"])
-                .resource(self.arn_for_objects("*")),
+            PolicyStatement::allow().actions(["s3:DeleteObject", "s3:PutObject"]).resource(self.arn_for_objects("*")),
         );
         if let Some(k) = &self.key {
             k.grant_encrypt_decrypt(grantee);

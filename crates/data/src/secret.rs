@@ -149,9 +149,7 @@ impl Secret {
                     gen = gen.exclude_characters(x);
                 }
                 if let (Some(t), Some(k)) = (g.secret_string_template, g.generate_string_key) {
-                    gen = gen
-                        .secret_string_template(t.to_string())
-                        .generate_string_key(k);
+                    gen = gen.secret_string_template(t.to_string()).generate_string_key(k);
                 }
                 s = s.generate_secret_string(gen);
             }
@@ -172,15 +170,10 @@ impl Secret {
         if let Some(n) = props.secret_name {
             let ok = !n.is_empty()
                 && n.len() <= 512
-                && n.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c));
+                && n.chars().all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c));
             if !ok {
-                scope.error(
-                    "Name",
-                    format!(
-                        "secret name {n:?} is invalid: use 1-512 characters of [a-zA-Z0-9/_+=.@-]"
-                    ),
-                );
+                scope
+                    .error("Name", format!("secret name {n:?} is invalid: use 1-512 characters of [a-zA-Z0-9/_+=.@-]"));
             }
             s = s.name(n);
         }
@@ -217,10 +210,7 @@ impl Secret {
 
     /// A dynamic reference to the whole secret string.
     pub fn value_reference(&self) -> Value<String> {
-        Value::sub_with(
-            "{{resolve:secretsmanager:${SecretArn}:SecretString}}",
-            [("SecretArn", self.arn())],
-        )
+        Value::sub_with("{{resolve:secretsmanager:${SecretArn}:SecretString}}", [("SecretArn", self.arn())])
     }
 }
 
@@ -236,22 +226,14 @@ impl SecretSource for Secret {
         let role = grantee.grant_principal();
         role.add_to_policy(
             PolicyStatement::allow()
-                .actions([
-                    "secretsmanager:DescribeSecret",
-                    "secretsmanager:GetSecretValue",
-                ])
+                .actions(["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"])
                 .resource(self.arn()),
         );
-        role.add_to_policy(
-            PolicyStatement::allow()
-                .action("kms:Decrypt")
-                .resource(self.key.arn())
-                .condition(
-                    "StringEquals",
-                    "kms:ViaService",
-                    Value::sub("secretsmanager.${AWS::Region}.${AWS::URLSuffix}").to_cfn(),
-                ),
-        );
+        role.add_to_policy(PolicyStatement::allow().action("kms:Decrypt").resource(self.key.arn()).condition(
+            "StringEquals",
+            "kms:ViaService",
+            Value::sub("secretsmanager.${AWS::Region}.${AWS::URLSuffix}").to_cfn(),
+        ));
     }
 }
 
@@ -264,13 +246,7 @@ mod tests {
     fn literal_derived_value_is_an_error() {
         let app = App::new("t");
         let stack = app.stack("S");
-        Secret::new(
-            &stack,
-            "S",
-            SecretProps::builder()
-                .value(SecretValue::Derived("hunter2".into()))
-                .build(),
-        );
+        Secret::new(&stack, "S", SecretProps::builder().value(SecretValue::Derived("hunter2".into())).build());
         let err = app.synth().unwrap_err().to_string();
         assert!(err.contains("plain text"), "{err}");
     }
@@ -281,9 +257,6 @@ mod tests {
         let stack = app.stack("S");
         let s = Secret::new(&stack, "S", SecretProps::default());
         let r = s.field_reference("password").to_cfn();
-        assert_eq!(
-            r["Fn::Sub"][0],
-            "{{resolve:secretsmanager:${SecretArn}:SecretString:password}}"
-        );
+        assert_eq!(r["Fn::Sub"][0], "{{resolve:secretsmanager:${SecretArn}:SecretString:password}}");
     }
 }

@@ -7,9 +7,7 @@ use stackcraft_core::App;
 use stackcraft_data::*;
 use stackcraft_iam::{Role, RoleProps, SecretSource, ServicePrincipal};
 use stackcraft_observability::{AlarmProps, AlarmTopic, AlarmTopicProps, ComparisonOperator};
-use stackcraft_vpc::{
-    HasConnections, SecurityGroup, SecurityGroupProps, SubnetConfiguration, Vpc, VpcProps,
-};
+use stackcraft_vpc::{HasConnections, SecurityGroup, SecurityGroupProps, SubnetConfiguration, Vpc, VpcProps};
 
 fn sample(production: bool) -> serde_json::Value {
     let app = App::new("pyshop");
@@ -34,6 +32,7 @@ fn sample(production: bool) -> serde_json::Value {
             .engine_version(PostgresVersion::V15_19)
             .database_name("pyshop")
             .max_allocated_storage_gib(100)
+            .instance_identifier(if production { "pyshop-prod" } else { "pyshop-dev" })
             .build(),
     );
     // An application that reads the secrets and connects to the database.
@@ -41,18 +40,13 @@ fn sample(production: bool) -> serde_json::Value {
         &stack,
         "AppSecurityGroup",
         &vpc,
-        SecurityGroupProps::builder()
-            .description("PyShop API tasks")
-            .build(),
+        SecurityGroupProps::builder().description("PyShop API tasks").build(),
     );
-    db.connections()
-        .allow_default_port_from(&stackcraft_vpc::Connections::new(vec![app_sg], None));
+    db.connections().allow_default_port_from(&stackcraft_vpc::Connections::new(vec![app_sg], None));
     let role = Role::new(
         &stack,
         "TaskRole",
-        RoleProps::builder()
-            .assumed_by(ServicePrincipal::new("ecs-tasks.amazonaws.com"))
-            .build(),
+        RoleProps::builder().assumed_by(ServicePrincipal::new("ecs-tasks.amazonaws.com")).build(),
     );
     db.connection_string_secret().grant_read(&role);
     db.secret().grant_read(&role);
@@ -82,14 +76,7 @@ fn sample(production: bool) -> serde_json::Value {
     let topic = AlarmTopic::new(&stack, "Alarms", AlarmTopicProps::default());
     db.metric_cpu_utilization()
         .period_secs(60)
-        .create_alarm(
-            &stack,
-            "DbCpu",
-            AlarmProps::builder()
-                .threshold(80.0)
-                .evaluation_periods(3)
-                .build(),
-        )
+        .create_alarm(&stack, "DbCpu", AlarmProps::builder().threshold(80.0).evaluation_periods(3).build())
         .notify(&topic);
     db.metric_free_storage_space()
         .create_alarm(
@@ -133,4 +120,22 @@ fn cfn_lint_is_clean() {
 fn checkov_is_clean() {
     support::assert_checkov_clean("DataDev", &sample(false));
     support::assert_checkov_clean("DataProd", &sample(true));
+}
+
+/// The seed pins PostgreSQL 15.5, which cfn-lint 1.58.0 flags as deprecated;
+/// the same stack with [`PostgresVersion::V15_19`] is clean (see above).
+#[test]
+fn seed_version_15_5_is_flagged_as_deprecated() {
+    let app = App::new("t");
+    let stack = app.stack("Data");
+    let vpc = Vpc::new(&stack, "Vpc", VpcProps::builder().build());
+    DatabaseInstance::new(
+        &stack,
+        "Database",
+        DatabaseInstanceProps::builder().vpc(vpc).engine_version(PostgresVersion::of(15, 5)).build(),
+    );
+    let t = app.synth().unwrap().stacks[0].template.clone();
+    if let Some(findings) = support::cfn_lint_findings("Seed", &t) {
+        assert!(findings.contains("deprecated"), "{findings}");
+    }
 }

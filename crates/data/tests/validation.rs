@@ -30,15 +30,9 @@ fn bad_props_are_reported_together() {
                 .build(),
         );
     });
-    for needle in [
-        "S/Db",
-        "20 to 65536 GiB",
-        "1 to 35 days",
-        "master user name",
-        "database name",
-        "db.t4g.micro",
-        "slowquery",
-    ] {
+    for needle in
+        ["S/Db", "20 to 65536 GiB", "1 to 35 days", "master user name", "database name", "db.t4g.micro", "slowquery"]
+    {
         assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
     }
 }
@@ -68,19 +62,13 @@ fn a_single_az_vpc_is_rejected() {
         "Vpc",
         VpcProps::builder()
             .az_count(1)
-            .subnets(vec![
-                SubnetConfiguration::public("Public"),
-                SubnetConfiguration::isolated("Data"),
-            ])
+            .subnets(vec![SubnetConfiguration::public("Public"), SubnetConfiguration::isolated("Data")])
             .build(),
     );
     DatabaseInstance::new(
         &stack,
         "Db",
-        DatabaseInstanceProps::builder()
-            .vpc(vpc)
-            .engine_version(PostgresVersion::V15_19)
-            .build(),
+        DatabaseInstanceProps::builder().vpc(vpc).engine_version(PostgresVersion::V15_19).build(),
     );
     let err = app.synth().unwrap_err().to_string();
     assert!(err.contains("at least 2 availability zones"), "{err}");
@@ -94,27 +82,14 @@ fn private_subnets_are_used_when_there_are_no_isolated_ones() {
     let db = DatabaseInstance::new(
         &stack,
         "Db",
-        DatabaseInstanceProps::builder()
-            .vpc(vpc.clone())
-            .engine_version(PostgresVersion::V15_19)
-            .build(),
+        DatabaseInstanceProps::builder().vpc(vpc.clone()).engine_version(PostgresVersion::V15_19).build(),
     );
     let asm = app.synth().unwrap();
     let t = &asm.stacks[0].template;
-    let groups: Vec<_> = t["Resources"]
-        .as_object()
-        .unwrap()
-        .values()
-        .filter(|r| r["Type"] == "AWS::RDS::DBSubnetGroup")
-        .collect();
+    let groups: Vec<_> =
+        t["Resources"].as_object().unwrap().values().filter(|r| r["Type"] == "AWS::RDS::DBSubnetGroup").collect();
     assert_eq!(groups.len(), 1);
-    assert_eq!(
-        groups[0]["Properties"]["SubnetIds"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(groups[0]["Properties"]["SubnetIds"].as_array().unwrap().len(), 2);
     assert_eq!(db.port(), 5432);
     // Not production: single-AZ, with the checkov skip explaining why.
     let inst = &t["Resources"][db.handle().logical_id()];
@@ -127,13 +102,7 @@ fn private_subnets_are_used_when_there_are_no_isolated_ones() {
 fn load_balancer_logs_need_sse_s3() {
     let app = App::new("t");
     let stack = app.stack("S");
-    let b = Bucket::new(
-        &stack,
-        "Logs",
-        BucketProps::builder()
-            .encryption(BucketEncryption::NewKey)
-            .build(),
-    );
+    let b = Bucket::new(&stack, "Logs", BucketProps::builder().encryption(BucketEncryption::NewKey).build());
     b.allow_load_balancer_access_logs("alb");
     b.allow_load_balancer_access_logs("other");
     let err = app.synth().unwrap_err().to_string();
@@ -144,11 +113,7 @@ fn load_balancer_logs_need_sse_s3() {
 fn bad_bucket_name_is_reported() {
     let app = App::new("t");
     let stack = app.stack("S");
-    Bucket::new(
-        &stack,
-        "B",
-        BucketProps::builder().bucket_name("Not_Valid").build(),
-    );
+    Bucket::new(&stack, "B", BucketProps::builder().bucket_name("Not_Valid").build());
     let err = app.synth().unwrap_err().to_string();
     assert!(err.contains("bucket name"), "{err}");
 }
