@@ -213,7 +213,7 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
         .enable_all()
         .build()
         .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(async move {
+    let result = runtime.block_on(async move {
         let clients =
             Clients::connect(&AwsOptions { profile: common.profile.clone(), region: common.region.clone() }).await?;
         let verb = match &cmd {
@@ -286,7 +286,10 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
                 Ok(())
             }
         }
-    })
+    });
+    // Do not wait for a prompt still blocked on stdin after Ctrl-C.
+    runtime.shutdown_background();
+    result
 }
 
 fn display_app(a: &Assembly) -> String {

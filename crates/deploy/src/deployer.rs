@@ -544,6 +544,7 @@ impl Deployer {
                 .describe_change_set()
                 .change_set_name(&cs.id)
                 .stack_name(name)
+                .include_property_values(true)
                 .set_next_token(token.take())
                 .send()
                 .await

@@ -83,6 +83,12 @@
 //! - Throttling and transient errors are retried by the SDK (adaptive retry
 //!   mode, 10 attempts); polling starts at 1 s and slows to 10 s while
 //!   nothing happens.
+//! - `--method direct` deploys with CreateStack/UpdateStack instead of change
+//!   sets (as `cdk deploy --method=direct`): no diff preview for updates. The
+//!   moto emulator needs it for exports and outputs, which it registers only
+//!   for CreateStack/UpdateStack.
+//! - Environment knobs for tests and CI: `STACKCRAFT_PLAIN_OUTPUT=1` (no
+//!   progress bars), `STACKCRAFT_POLL_MS=N` (poll every N ms, up to 10 N).
 //! - TLS: rustls with the `ring` provider only (no aws-lc-sys C build). The
 //!   `sso` feature adds IAM Identity Center profiles.
 

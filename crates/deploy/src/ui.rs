@@ -101,7 +101,7 @@ impl Ui {
         let _guard = self.prompt.lock().await;
         let q = question.to_string();
         let mp = self.bars.clone();
-        let answer = tokio::task::spawn_blocking(move || {
+        let read = tokio::task::spawn_blocking(move || {
             let ask = || {
                 eprint!("{q} [y/N] ");
                 let mut s = String::new();
@@ -111,9 +111,16 @@ impl Ui {
                 Some(mp) => mp.suspend(ask),
                 None => ask(),
             }
-        })
-        .await
-        .map_err(|e| Error::Io(e.to_string()))??;
+        });
+        // Ctrl-C at the prompt answers "no" (the process may already have a
+        // Ctrl-C handler from waiting on another stack, so it would not die).
+        let answer = tokio::select! {
+            r = read => r.map_err(|e| Error::Io(e.to_string()))??,
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!();
+                return Ok(false);
+            }
+        };
         Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
     }
 }
