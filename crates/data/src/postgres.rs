@@ -371,7 +371,11 @@ impl DatabaseInstance {
         if !multi_az {
             handle.skip_checkov(
                 "CKV_AWS_157",
-                "single-AZ chosen for a non-production environment (DatabaseInstanceProps::multi_az); production defaults to Multi-AZ",
+                if props.multi_az.is_some() {
+                    "single-AZ chosen explicitly (DatabaseInstanceProps::multi_az = false), e.g. to save cost outside production"
+                } else {
+                    "single-AZ by default in a non-production environment; production environments default to Multi-AZ"
+                },
             );
         }
         if interval == 0 {
@@ -485,14 +489,14 @@ impl DatabaseInstance {
     /// authentication (`rds-db:connect` on
     /// `arn:<partition>:rds-db:<region>:<account>:dbuser:<resource-id>/<user>`).
     pub fn grant_connect(&self, grantee: &dyn Grantable, db_user: &str) {
-        grantee
-            .grant_principal()
-            .add_to_policy(PolicyStatement::allow().action("rds-db:connect").resource(Value::sub_with(
-            format!(
+        grantee.grant_principal().add_to_policy(PolicyStatement::allow().action("rds-db:connect").resource(
+            Value::sub_with(
+                format!(
                 "arn:${{AWS::Partition}}:rds-db:${{AWS::Region}}:${{AWS::AccountId}}:dbuser:${{ResourceId}}/{db_user}"
             ),
-            [("ResourceId", self.handle.attr_dbi_resource_id())],
-        )));
+                [("ResourceId", self.handle.attr_dbi_resource_id())],
+            ),
+        ));
     }
 
     /// A metric of namespace `AWS/RDS` for this instance.
