@@ -56,29 +56,17 @@ impl HostedZone {
         }
         let mut hz = route53::HostedZone::new().name(format!("{name}."));
         if let Some(c) = &props.comment {
-            hz = hz.hosted_zone_config(
-                route53::hosted_zone::HostedZoneConfig::new().comment(c.as_str()),
-            );
+            hz = hz.hosted_zone_config(route53::hosted_zone::HostedZoneConfig::new().comment(c.as_str()));
         }
         let handle: ResourceHandle = scope.add("Resource", hz).deref().clone();
-        HostedZone {
-            inner: Rc::new(ZoneInner {
-                zone_id: handle.ref_(),
-                zone_name: name,
-                handle: Some(handle),
-            }),
-        }
+        HostedZone { inner: Rc::new(ZoneInner { zone_id: handle.ref_(), zone_name: name, handle: Some(handle) }) }
     }
 
     /// An existing zone by id (e.g. `Z0123456789ABC`) and domain name.
     /// Nothing is looked up at synth time; the values are used as given.
     pub fn from_attributes(zone_id: impl Into<Value<String>>, zone_name: &str) -> HostedZone {
         HostedZone {
-            inner: Rc::new(ZoneInner {
-                zone_id: zone_id.into(),
-                zone_name: normalize(zone_name),
-                handle: None,
-            }),
+            inner: Rc::new(ZoneInner { zone_id: zone_id.into(), zone_name: normalize(zone_name), handle: None }),
         }
     }
 
@@ -157,10 +145,7 @@ impl Certificate {
             }
         }
         if names.len() > 100 {
-            scope.error(
-                "SubjectAlternativeNames",
-                "a certificate may cover at most 100 names",
-            );
+            scope.error("SubjectAlternativeNames", "a certificate may cover at most 100 names");
         }
         for n in &names {
             if let Err(m) = validate_domain_name(n, true) {
@@ -170,38 +155,33 @@ impl Certificate {
             if bare != zone.zone_name() && !bare.ends_with(&format!(".{}", zone.zone_name())) {
                 scope.error(
                     "DomainValidationOptions",
-                    format!("'{n}' is not in the validation zone '{}'; DNS validation records could not be written", zone.zone_name()),
+                    format!(
+                        "'{n}' is not in the validation zone '{}'; DNS validation records could not be written",
+                        zone.zone_name()
+                    ),
                 );
             }
         }
-        let mut cert = acm::Certificate::new(names[0].as_str())
-            .validation_method("DNS")
-            .domain_validation_options(
-                names
-                    .iter()
-                    .map(|n| {
-                        acm::certificate::DomainValidationOption::new()
-                            .domain_name(n.as_str())
-                            .hosted_zone_id(zone.zone_id())
-                    })
-                    .collect::<Vec<_>>(),
-            );
+        let mut cert = acm::Certificate::new(names[0].as_str()).validation_method("DNS").domain_validation_options(
+            names
+                .iter()
+                .map(|n| {
+                    acm::certificate::DomainValidationOption::new()
+                        .domain_name(n.as_str())
+                        .hosted_zone_id(zone.zone_id())
+                })
+                .collect::<Vec<_>>(),
+        );
         if names.len() > 1 {
             cert = cert.subject_alternative_names(names[1..].to_vec());
         }
         let handle: ResourceHandle = scope.add("Resource", cert).deref().clone();
-        Certificate {
-            arn: handle.ref_(),
-            handle: Some(handle),
-        }
+        Certificate { arn: handle.ref_(), handle: Some(handle) }
     }
 
     /// An existing certificate by ARN.
     pub fn from_arn(arn: impl Into<Value<String>>) -> Certificate {
-        Certificate {
-            arn: arn.into(),
-            handle: None,
-        }
+        Certificate { arn: arn.into(), handle: None }
     }
 
     /// The certificate ARN.
@@ -237,15 +217,13 @@ impl AliasRecord {
         scope
             .add(
                 "Resource",
-                route53::RecordSet::new(format!("{fqdn}."), "A")
-                    .hosted_zone_id(zone.zone_id())
-                    .alias_target(
-                        route53::record_set::AliasTarget::new(
-                            Value::sub_with("dualstack.${DnsName}", [("DnsName", alb.dns_name())]),
-                            alb.canonical_hosted_zone_id(),
-                        )
-                        .evaluate_target_health(true),
-                    ),
+                route53::RecordSet::new(format!("{fqdn}."), "A").hosted_zone_id(zone.zone_id()).alias_target(
+                    route53::record_set::AliasTarget::new(
+                        Value::sub_with("dualstack.${DnsName}", [("DnsName", alb.dns_name())]),
+                        alb.canonical_hosted_zone_id(),
+                    )
+                    .evaluate_target_health(true),
+                ),
             )
             .deref()
             .clone()
@@ -267,9 +245,7 @@ impl ApplicationLoadBalancer {
                         .filter(|p| !p.is_empty())
                         .map(|p| {
                             let mut c = p.chars();
-                            c.next()
-                                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                                .unwrap_or_default()
+                            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
                         })
                         .collect()
                 };

@@ -29,13 +29,11 @@ mod target_group;
 
 pub use dns::{AliasRecord, Certificate, CertificateProps, HostedZone, HostedZoneProps};
 pub use listener::{
-    Listener, ListenerAction, ListenerCondition, ListenerProps, ListenerProtocol,
-    ListenerRuleProps, PriorityPlan, Redirect, SslPolicy, MAX_PRIORITY, PRIORITY_STEP,
+    Listener, ListenerAction, ListenerCondition, ListenerProps, ListenerProtocol, ListenerRuleProps, PriorityPlan,
+    Redirect, SslPolicy, MAX_PRIORITY, PRIORITY_STEP,
 };
 pub use load_balancer::{
     AccessLogs, ApplicationLoadBalancer, ApplicationLoadBalancerProps, HttpCodeElb, HttpCodeTarget,
 };
 pub use names::{validate_domain_name, validate_name, MAX_NAME_LEN};
-pub use target_group::{
-    validate_http_codes, HealthCheck, TargetGroup, TargetGroupProps, TargetProtocol, TargetType,
-};
+pub use target_group::{validate_http_codes, HealthCheck, TargetGroup, TargetGroupProps, TargetProtocol, TargetType};

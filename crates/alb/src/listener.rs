@@ -28,29 +28,19 @@ macro_rules! action_impl {
                 m::ForwardConfig::new().target_groups(
                     groups
                         .iter()
-                        .map(|(g, w)| {
-                            m::TargetGroupTuple::new()
-                                .target_group_arn(g.arn())
-                                .weight(*w)
-                        })
+                        .map(|(g, w)| m::TargetGroupTuple::new().target_group_arn(g.arn()).weight(*w))
                         .collect::<Vec<_>>(),
                 ),
             ),
-            ListenerAction::FixedResponse {
-                status_code,
-                content_type,
-                body,
-            } => {
-                let mut c = m::FixedResponseConfig::new(status_code.to_string())
-                    .content_type(content_type.as_str());
+            ListenerAction::FixedResponse { status_code, content_type, body } => {
+                let mut c = m::FixedResponseConfig::new(status_code.to_string()).content_type(content_type.as_str());
                 if !body.is_empty() {
                     c = c.message_body(body.as_str());
                 }
                 m::Action::new("fixed-response").fixed_response_config(c)
             }
             ListenerAction::Redirect(r) => {
-                let mut c =
-                    m::RedirectConfig::new(if r.permanent { "HTTP_301" } else { "HTTP_302" });
+                let mut c = m::RedirectConfig::new(if r.permanent { "HTTP_301" } else { "HTTP_302" });
                 if let Some(v) = &r.protocol {
                     c = c.protocol(v.as_str());
                 }
@@ -151,13 +141,7 @@ pub enum ListenerAction {
     Redirect(Redirect),
 }
 
-const CONTENT_TYPES: [&str; 5] = [
-    "text/plain",
-    "text/css",
-    "text/html",
-    "application/javascript",
-    "application/json",
-];
+const CONTENT_TYPES: [&str; 5] = ["text/plain", "text/css", "text/html", "application/javascript", "application/json"];
 
 impl ListenerAction {
     /// Forward everything to one target group.
@@ -166,11 +150,7 @@ impl ListenerAction {
     }
     /// A fixed response.
     pub fn fixed_response(status_code: u16, content_type: &str, body: &str) -> Self {
-        ListenerAction::FixedResponse {
-            status_code,
-            content_type: content_type.into(),
-            body: body.into(),
-        }
+        ListenerAction::FixedResponse { status_code, content_type: content_type.into(), body: body.into() }
     }
     /// A permanent redirect to HTTPS on port 443, keeping host, path and
     /// query.
@@ -191,43 +171,35 @@ impl ListenerAction {
         match self {
             ListenerAction::Forward(groups) => {
                 if groups.is_empty() || groups.len() > 5 {
-                    scope.error(
-                        property,
-                        format!(
-                            "a forward action needs 1 to 5 target groups, got {}",
-                            groups.len()
-                        ),
-                    );
+                    scope.error(property, format!("a forward action needs 1 to 5 target groups, got {}", groups.len()));
                 }
                 if groups.iter().any(|(_, w)| *w > 999) {
                     scope.error(property, "target group weights must be 0 to 999");
                 }
             }
-            ListenerAction::FixedResponse {
-                status_code,
-                content_type,
-                body,
-            } => {
+            ListenerAction::FixedResponse { status_code, content_type, body } => {
                 if !(200..=299).contains(status_code) && !(400..=599).contains(status_code) {
-                    scope.error(property, format!("fixed-response status {status_code} is not allowed; use a 2XX, 4XX or 5XX code"));
-                }
-                if !CONTENT_TYPES.contains(&content_type.as_str()) {
-                    scope.error(property, format!("fixed-response content type '{content_type}' is not allowed; use one of {CONTENT_TYPES:?}"));
-                }
-                if body.len() > 1024 {
                     scope.error(
                         property,
-                        "fixed-response body must have at most 1024 characters",
+                        format!("fixed-response status {status_code} is not allowed; use a 2XX, 4XX or 5XX code"),
                     );
+                }
+                if !CONTENT_TYPES.contains(&content_type.as_str()) {
+                    scope.error(
+                        property,
+                        format!(
+                            "fixed-response content type '{content_type}' is not allowed; use one of {CONTENT_TYPES:?}"
+                        ),
+                    );
+                }
+                if body.len() > 1024 {
+                    scope.error(property, "fixed-response body must have at most 1024 characters");
                 }
             }
             ListenerAction::Redirect(r) => {
                 if let Some(p) = &r.protocol {
                     if p != "HTTP" && p != "HTTPS" {
-                        scope.error(
-                            property,
-                            format!("redirect protocol '{p}' is not allowed; use HTTP or HTTPS"),
-                        );
+                        scope.error(property, format!("redirect protocol '{p}' is not allowed; use HTTP or HTTPS"));
                     }
                 }
                 if let Some(p) = &r.path {
@@ -235,13 +207,11 @@ impl ListenerAction {
                         scope.error(property, format!("redirect path '{p}' must start with '/'"));
                     }
                 }
-                if *r
-                    == (Redirect {
-                        permanent: r.permanent,
-                        ..Redirect::default()
-                    })
-                {
-                    scope.error(property, "a redirect must change at least one of protocol, port, host, path or query (else it loops)");
+                if *r == (Redirect { permanent: r.permanent, ..Redirect::default() }) {
+                    scope.error(
+                        property,
+                        "a redirect must change at least one of protocol, port, host, path or query (else it loops)",
+                    );
                 }
             }
         }
@@ -330,20 +300,15 @@ impl ListenerCondition {
                 ListenerCondition::PathPatterns(_) => {
                     !v.is_empty()
                         && v.len() <= 128
-                        && v.chars()
-                            .all(|c| c.is_ascii_alphanumeric() || "_-.$/~\"'@:+&*?".contains(c))
+                        && v.chars().all(|c| c.is_ascii_alphanumeric() || "_-.$/~\"'@:+&*?".contains(c))
                 }
                 ListenerCondition::HostHeaders(_) => {
                     !v.is_empty()
                         && v.len() <= 128
-                        && v.chars()
-                            .all(|c| c.is_ascii_alphanumeric() || "-.*?".contains(c))
+                        && v.chars().all(|c| c.is_ascii_alphanumeric() || "-.*?".contains(c))
                 }
                 ListenerCondition::HttpRequestMethods(_) => {
-                    !v.is_empty()
-                        && v.len() <= 40
-                        && v.chars()
-                            .all(|c| c.is_ascii_uppercase() || c == '_' || c == '-')
+                    !v.is_empty() && v.len() <= 40 && v.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c == '-')
                 }
             };
             if !ok {
@@ -414,9 +379,7 @@ impl PriorityPlan {
         let p = match explicit {
             Some(p) => {
                 if !(1..=MAX_PRIORITY).contains(&p) {
-                    return Err(format!(
-                        "rule '{name}': priority {p} is not allowed; use 1 to {MAX_PRIORITY}"
-                    ));
+                    return Err(format!("rule '{name}': priority {p} is not allowed; use 1 to {MAX_PRIORITY}"));
                 }
                 if let Some((_, other)) = self.taken.iter().find(|(q, _)| *q == p) {
                     return Err(format!(
@@ -429,7 +392,9 @@ impl PriorityPlan {
                 let max = self.taken.iter().map(|(q, _)| *q).max().unwrap_or(0);
                 let p = (max / PRIORITY_STEP + 1) * PRIORITY_STEP;
                 if p > MAX_PRIORITY {
-                    return Err(format!("rule '{name}': no automatic priority left below {MAX_PRIORITY}; give explicit priorities"));
+                    return Err(format!(
+                        "rule '{name}': no automatic priority left below {MAX_PRIORITY}; give explicit priorities"
+                    ));
                 }
                 p
             }
@@ -477,19 +442,15 @@ impl Listener {
             scope.error("Port", "listener port must be 1 to 65535");
         }
         if !alb.claim_port(port) {
-            scope.error(
-                "Port",
-                format!("the load balancer already has a listener on port {port}"),
-            );
+            scope.error("Port", format!("the load balancer already has a listener on port {port}"));
         }
         props.default_action.validate(&scope, "DefaultActions");
-        let mut l =
-            elbv2::Listener::new(vec![props.default_action.to_listener_action()], alb.arn())
-                .port(port)
-                .protocol(match props.protocol {
-                    ListenerProtocol::Http => "HTTP",
-                    ListenerProtocol::Https => "HTTPS",
-                });
+        let mut l = elbv2::Listener::new(vec![props.default_action.to_listener_action()], alb.arn())
+            .port(port)
+            .protocol(match props.protocol {
+                ListenerProtocol::Http => "HTTP",
+                ListenerProtocol::Https => "HTTPS",
+            });
         match props.protocol {
             ListenerProtocol::Https => {
                 if props.certificate_arns.is_empty() {
@@ -511,10 +472,7 @@ impl Listener {
             }
             ListenerProtocol::Http => {
                 if !props.certificate_arns.is_empty() {
-                    scope.error(
-                        "Certificates",
-                        "certificates are only used by HTTPS listeners",
-                    );
+                    scope.error("Certificates", "certificates are only used by HTTPS listeners");
                 }
             }
         }
@@ -534,10 +492,7 @@ impl Listener {
                         .certificate_arns
                         .iter()
                         .skip(1)
-                        .map(|a| {
-                            elbv2::listener_certificate::Certificate::new()
-                                .certificate_arn(a.clone())
-                        })
+                        .map(|a| elbv2::listener_certificate::Certificate::new().certificate_arn(a.clone()))
                         .collect::<Vec<_>>(),
                     handle.ref_(),
                 ),
@@ -620,9 +575,7 @@ impl Listener {
         if total > 5 {
             scope.error(
                 "Conditions",
-                format!(
-                    "a rule may have at most 5 condition values in total, this one has {total}"
-                ),
+                format!("a rule may have at most 5 condition values in total, this one has {total}"),
             );
         }
         for c in &props.conditions {
@@ -632,45 +585,30 @@ impl Listener {
         }
         let mut sorted = props.conditions.clone();
         sorted.sort();
-        if let Some(other) = self
-            .inner
-            .rules
-            .borrow()
-            .iter()
-            .find(|r| r.conditions == sorted)
-        {
+        if let Some(other) = self.inner.rules.borrow().iter().find(|r| r.conditions == sorted) {
             scope.error(
                 "Conditions",
-                format!("rule '{name}' has the same conditions as rule '{}'; one of them could never match", other.name),
+                format!(
+                    "rule '{name}' has the same conditions as rule '{}'; one of them could never match",
+                    other.name
+                ),
             );
         }
         props.action.validate(&scope, "Actions");
-        let priority = match self
-            .inner
-            .priorities
-            .borrow_mut()
-            .assign(&name, props.priority)
-        {
+        let priority = match self.inner.priorities.borrow_mut().assign(&name, props.priority) {
             Ok(p) => p,
             Err(m) => {
                 scope.error("Priority", m);
                 props.priority.unwrap_or(MAX_PRIORITY)
             }
         };
-        self.inner.rules.borrow_mut().push(RuleRecord {
-            name,
-            conditions: sorted,
-        });
+        self.inner.rules.borrow_mut().push(RuleRecord { name, conditions: sorted });
         let handle: ResourceHandle = scope
             .add(
                 "Resource",
                 elbv2::ListenerRule::new(
                     vec![props.action.to_rule_action()],
-                    props
-                        .conditions
-                        .iter()
-                        .map(ListenerCondition::to_cfn)
-                        .collect::<Vec<_>>(),
+                    props.conditions.iter().map(ListenerCondition::to_cfn).collect::<Vec<_>>(),
                     priority,
                 )
                 .listener_arn(self.arn()),
@@ -693,10 +631,7 @@ impl Listener {
     ) -> ResourceHandle {
         self.add_rule(
             id,
-            ListenerRuleProps::builder()
-                .conditions(conditions)
-                .action(ListenerAction::forward(group))
-                .build(),
+            ListenerRuleProps::builder().conditions(conditions).action(ListenerAction::forward(group)).build(),
         )
     }
 }
@@ -726,35 +661,21 @@ mod tests {
             e,
             "rule 'web': priority 10 is already used by rule 'api' on this listener; choose another priority or leave it unset to assign one automatically"
         );
-        assert!(p
-            .assign("x", Some(0))
-            .unwrap_err()
-            .contains("use 1 to 50000"));
+        assert!(p.assign("x", Some(0)).unwrap_err().contains("use 1 to 50000"));
         assert!(p.assign("y", Some(50_001)).is_err());
         p.assign("z", Some(50_000)).unwrap();
-        assert!(p
-            .assign("w", None)
-            .unwrap_err()
-            .contains("no automatic priority left"));
+        assert!(p.assign("w", None).unwrap_err().contains("no automatic priority left"));
     }
 
     #[test]
     fn conditions_validate() {
-        assert!(ListenerCondition::path_patterns(["/api/*"])
-            .validate()
-            .is_ok());
-        assert!(ListenerCondition::host_headers(["*.example.com"])
-            .validate()
-            .is_ok());
+        assert!(ListenerCondition::path_patterns(["/api/*"]).validate().is_ok());
+        assert!(ListenerCondition::host_headers(["*.example.com"]).validate().is_ok());
         assert!(ListenerCondition::path_patterns(["/a b"])
             .validate()
             .unwrap_err()
             .contains("not a valid path pattern"));
-        assert!(ListenerCondition::host_headers(Vec::<String>::new())
-            .validate()
-            .is_err());
-        assert!(ListenerCondition::http_request_methods(["get"])
-            .validate()
-            .is_err());
+        assert!(ListenerCondition::host_headers(Vec::<String>::new()).validate().is_err());
+        assert!(ListenerCondition::http_request_methods(["get"]).validate().is_err());
     }
 }

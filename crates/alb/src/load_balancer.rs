@@ -9,9 +9,7 @@ use std::ops::Deref;
 use stackcraft_cfn::elasticloadbalancingv2 as elbv2;
 use stackcraft_core::{ResourceHandle, Scope, Value};
 use stackcraft_observability::{Metric, Statistic};
-use stackcraft_vpc::{
-    Connections, HasConnections, SecurityGroup, SecurityGroupProps, SubnetType, Vpc,
-};
+use stackcraft_vpc::{Connections, HasConnections, SecurityGroup, SecurityGroupProps, SubnetType, Vpc};
 use typed_builder::TypedBuilder;
 
 use crate::listener::{Listener, ListenerAction, ListenerProps, ListenerProtocol};
@@ -31,10 +29,7 @@ pub struct AccessLogs {
 impl AccessLogs {
     /// Logs to `bucket` under `prefix`.
     pub fn new(bucket: impl Into<Value<String>>, prefix: impl Into<String>) -> Self {
-        AccessLogs {
-            bucket: bucket.into(),
-            prefix: prefix.into(),
-        }
+        AccessLogs { bucket: bucket.into(), prefix: prefix.into() }
     }
 }
 
@@ -109,30 +104,17 @@ impl PartialEq for ApplicationLoadBalancer {
     }
 }
 
-fn lb_attr(
-    key: &str,
-    value: impl Into<Value<String>>,
-) -> elbv2::load_balancer::LoadBalancerAttribute {
-    elbv2::load_balancer::LoadBalancerAttribute::new()
-        .key(key)
-        .value(value)
+fn lb_attr(key: &str, value: impl Into<Value<String>>) -> elbv2::load_balancer::LoadBalancerAttribute {
+    elbv2::load_balancer::LoadBalancerAttribute::new().key(key).value(value)
 }
 
 fn is_production(scope: &Scope) -> bool {
-    scope
-        .app()
-        .environment()
-        .map(|e| e.production)
-        .unwrap_or(false)
+    scope.app().environment().map(|e| e.production).unwrap_or(false)
 }
 
 impl ApplicationLoadBalancer {
     /// A new load balancer.
-    pub fn new(
-        scope: &Scope,
-        id: &str,
-        props: ApplicationLoadBalancerProps,
-    ) -> ApplicationLoadBalancer {
+    pub fn new(scope: &Scope, id: &str, props: ApplicationLoadBalancerProps) -> ApplicationLoadBalancer {
         let scope = scope.scope(id);
         let vpc = &props.vpc;
         let subnet_type = props.subnet_type.unwrap_or(if props.internet_facing {
@@ -143,10 +125,7 @@ impl ApplicationLoadBalancer {
             SubnetType::Isolated
         });
         if props.internet_facing && subnet_type != SubnetType::Public {
-            scope.error(
-                "Subnets",
-                "an internet-facing load balancer must be placed in public subnets",
-            );
+            scope.error("Subnets", "an internet-facing load balancer must be placed in public subnets");
         }
         let subnets = vpc.subnet_ids(subnet_type);
         if subnets.len() < 2 && vpc.az_count() >= 1 {
@@ -162,10 +141,7 @@ impl ApplicationLoadBalancer {
         if !(1..=4000).contains(&props.idle_timeout_secs) {
             scope.error(
                 "IdleTimeout",
-                format!(
-                    "idle timeout {} s is not allowed; use 1 to 4000",
-                    props.idle_timeout_secs
-                ),
+                format!("idle timeout {} s is not allowed; use 1 to 4000", props.idle_timeout_secs),
             );
         }
         let security_group = props.security_group.clone().unwrap_or_else(|| {
@@ -182,27 +158,16 @@ impl ApplicationLoadBalancer {
                     .build(),
             )
         });
-        let deletion_protection = props
-            .deletion_protection
-            .unwrap_or_else(|| is_production(&scope));
+        let deletion_protection = props.deletion_protection.unwrap_or_else(|| is_production(&scope));
         let mut attrs = vec![
-            lb_attr(
-                "deletion_protection.enabled",
-                deletion_protection.to_string(),
-            ),
+            lb_attr("deletion_protection.enabled", deletion_protection.to_string()),
             lb_attr("routing.http.drop_invalid_header_fields.enabled", "true"),
-            lb_attr(
-                "idle_timeout.timeout_seconds",
-                props.idle_timeout_secs.to_string(),
-            ),
+            lb_attr("idle_timeout.timeout_seconds", props.idle_timeout_secs.to_string()),
         ];
         if let Some(logs) = &props.access_logs {
             let prefix = logs.prefix.trim_matches('/');
             if prefix.to_ascii_lowercase().contains("awslogs") {
-                scope.error(
-                    "AccessLogs",
-                    "the access log prefix must not contain 'AWSLogs' (ELB adds it)",
-                );
+                scope.error("AccessLogs", "the access log prefix must not contain 'AWSLogs' (ELB adds it)");
             }
             attrs.push(lb_attr("access_logs.s3.enabled", "true"));
             attrs.push(lb_attr("access_logs.s3.bucket", logs.bucket.clone()));
@@ -212,11 +177,7 @@ impl ApplicationLoadBalancer {
         }
         let mut lb = elbv2::LoadBalancer::new()
             .type_("application")
-            .scheme(if props.internet_facing {
-                "internet-facing"
-            } else {
-                "internal"
-            })
+            .scheme(if props.internet_facing { "internet-facing" } else { "internal" })
             .ip_address_type("ipv4")
             .subnets(subnets)
             .security_groups(vec![security_group.id()])
@@ -309,10 +270,7 @@ impl ApplicationLoadBalancer {
     pub fn add_http_listener(&self, id: &str, default_action: ListenerAction) -> Listener {
         self.add_listener(
             id,
-            ListenerProps::builder()
-                .protocol(ListenerProtocol::Http)
-                .default_action(default_action)
-                .build(),
+            ListenerProps::builder().protocol(ListenerProtocol::Http).default_action(default_action).build(),
         )
     }
 

@@ -19,23 +19,14 @@ pub fn validate_name(name: &str, what: &str) -> Result<(), String> {
             name.len()
         ));
     }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
-    {
-        return Err(format!(
-            "{what} name '{name}' contains '{c}'; only ASCII letters, digits and hyphens are allowed"
-        ));
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
+        return Err(format!("{what} name '{name}' contains '{c}'; only ASCII letters, digits and hyphens are allowed"));
     }
     if name.starts_with('-') || name.ends_with('-') {
-        return Err(format!(
-            "{what} name '{name}' must not start or end with a hyphen"
-        ));
+        return Err(format!("{what} name '{name}' must not start or end with a hyphen"));
     }
     if what == "load balancer" && name.starts_with("internal-") {
-        return Err(format!(
-            "{what} name '{name}' must not start with 'internal-'"
-        ));
+        return Err(format!("{what} name '{name}' must not start with 'internal-'"));
     }
     Ok(())
 }
@@ -45,15 +36,9 @@ pub fn validate_name(name: &str, what: &str) -> Result<(), String> {
 /// allowed when `wildcard` is true. A trailing dot is accepted.
 pub fn validate_domain_name(name: &str, wildcard: bool) -> Result<(), String> {
     let trimmed = name.strip_suffix('.').unwrap_or(name);
-    let body = if wildcard {
-        trimmed.strip_prefix("*.").unwrap_or(trimmed)
-    } else {
-        trimmed
-    };
+    let body = if wildcard { trimmed.strip_prefix("*.").unwrap_or(trimmed) } else { trimmed };
     if trimmed.is_empty() || trimmed.len() > 253 {
-        return Err(format!(
-            "domain name '{name}' must have 1 to 253 characters"
-        ));
+        return Err(format!("domain name '{name}' must have 1 to 253 characters"));
     }
     for label in body.split('.') {
         let ok = !label.is_empty()
@@ -83,12 +68,8 @@ mod tests {
         assert!(e.contains("has 33 characters; AWS allows 1 to 32"), "{e}");
         let e = validate_name("shop_api", "load balancer").unwrap_err();
         assert!(e.contains("contains '_'"), "{e}");
-        assert!(validate_name("-shop", "load balancer")
-            .unwrap_err()
-            .contains("hyphen"));
-        assert!(validate_name("internal-shop", "load balancer")
-            .unwrap_err()
-            .contains("internal-"));
+        assert!(validate_name("-shop", "load balancer").unwrap_err().contains("hyphen"));
+        assert!(validate_name("internal-shop", "load balancer").unwrap_err().contains("internal-"));
         assert!(validate_name("internal-shop", "target group").is_ok());
         assert!(validate_name("", "target group").is_err());
     }
@@ -99,9 +80,7 @@ mod tests {
         assert!(validate_domain_name("example.com.", false).is_ok());
         assert!(validate_domain_name("*.example.com", true).is_ok());
         assert!(validate_domain_name("*.example.com", false).is_err());
-        assert!(validate_domain_name("exa_mple.com", false)
-            .unwrap_err()
-            .contains("invalid label 'exa_mple'"));
+        assert!(validate_domain_name("exa_mple.com", false).unwrap_err().contains("invalid label 'exa_mple'"));
         assert!(validate_domain_name("a..com", false).is_err());
         assert!(validate_domain_name(&format!("{}.com", "a".repeat(64)), false).is_err());
     }

@@ -85,10 +85,7 @@ impl HealthCheck {
         if !self.path.starts_with('/') || self.path.len() > 1024 {
             p.push((
                 "HealthCheckPath",
-                format!(
-                    "health check path '{}' must start with '/' and have at most 1024 characters",
-                    self.path
-                ),
+                format!("health check path '{}' must start with '/' and have at most 1024 characters", self.path),
             ));
         }
         if let Err(m) = validate_http_codes(&self.healthy_http_codes) {
@@ -97,10 +94,7 @@ impl HealthCheck {
         if !(5..=300).contains(&self.interval_secs) {
             p.push((
                 "HealthCheckIntervalSeconds",
-                format!(
-                    "interval {} s is not allowed; use 5 to 300",
-                    self.interval_secs
-                ),
+                format!("interval {} s is not allowed; use 5 to 300", self.interval_secs),
             ));
         }
         if !(2..=120).contains(&self.timeout_secs) || self.timeout_secs >= self.interval_secs {
@@ -112,10 +106,9 @@ impl HealthCheck {
                 ),
             ));
         }
-        for (prop, v) in [
-            ("HealthyThresholdCount", self.healthy_threshold),
-            ("UnhealthyThresholdCount", self.unhealthy_threshold),
-        ] {
+        for (prop, v) in
+            [("HealthyThresholdCount", self.healthy_threshold), ("UnhealthyThresholdCount", self.unhealthy_threshold)]
+        {
             if !(2..=10).contains(&v) {
                 p.push((prop, format!("threshold {v} is not allowed; use 2 to 10")));
             }
@@ -126,15 +119,8 @@ impl HealthCheck {
 
 /// Check a matcher such as `200`, `200,202` or `200-299` (codes 200 to 499).
 pub fn validate_http_codes(codes: &str) -> Result<(), String> {
-    let bad = || {
-        format!("healthy HTTP codes '{codes}' must be codes from 200 to 499 as '200', '200,202' or '200-299'")
-    };
-    let code = |s: &str| {
-        s.trim()
-            .parse::<u16>()
-            .ok()
-            .filter(|c| (200..=499).contains(c))
-    };
+    let bad = || format!("healthy HTTP codes '{codes}' must be codes from 200 to 499 as '200', '200,202' or '200-299'");
+    let code = |s: &str| s.trim().parse::<u16>().ok().filter(|c| (200..=499).contains(c));
     if codes.trim().is_empty() {
         return Err(bad());
     }
@@ -224,10 +210,7 @@ impl TargetGroup {
         if props.deregistration_delay_secs > 3600 {
             scope.error(
                 "DeregistrationDelay",
-                format!(
-                    "deregistration delay {} s is not allowed; use 0 to 3600",
-                    props.deregistration_delay_secs
-                ),
+                format!("deregistration delay {} s is not allowed; use 0 to 3600", props.deregistration_delay_secs),
             );
         }
         let mut tg = elbv2::TargetGroup::new()
@@ -242,11 +225,7 @@ impl TargetGroup {
             .health_check_enabled(true)
             .health_check_path(hc.path.as_str())
             .health_check_protocol(props.protocol.as_str())
-            .health_check_port(
-                hc.port
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|| "traffic-port".into()),
-            )
+            .health_check_port(hc.port.map(|p| p.to_string()).unwrap_or_else(|| "traffic-port".into()))
             .health_check_interval_seconds(hc.interval_secs)
             .health_check_timeout_seconds(hc.timeout_secs)
             .healthy_threshold_count(hc.healthy_threshold)
@@ -375,30 +354,18 @@ mod tests {
         assert!(validate_http_codes("200-499").is_ok());
         assert!(validate_http_codes("500").is_err());
         assert!(validate_http_codes("299-200").is_err());
-        assert!(validate_http_codes("abc")
-            .unwrap_err()
-            .contains("200 to 499"));
+        assert!(validate_http_codes("abc").unwrap_err().contains("200 to 499"));
         assert!(validate_http_codes("").is_err());
     }
 
     #[test]
     fn health_check_limits() {
         assert!(HealthCheck::default().problems().is_empty());
-        let hc = HealthCheck::builder()
-            .path("healthz")
-            .interval_secs(4)
-            .timeout_secs(5)
-            .healthy_threshold(11)
-            .build();
+        let hc = HealthCheck::builder().path("healthz").interval_secs(4).timeout_secs(5).healthy_threshold(11).build();
         let props: Vec<&str> = hc.problems().iter().map(|p| p.0).collect();
         assert_eq!(
             props,
-            [
-                "HealthCheckPath",
-                "HealthCheckIntervalSeconds",
-                "HealthCheckTimeoutSeconds",
-                "HealthyThresholdCount"
-            ]
+            ["HealthCheckPath", "HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds", "HealthyThresholdCount"]
         );
     }
 }

@@ -5,29 +5,16 @@
 use stackcraft_alb::*;
 use stackcraft_core::{App, Assembly, Scope};
 use stackcraft_vpc::{
-    Connections, HasConnections, NatGateways, Port, SecurityGroup, SecurityGroupProps,
-    SubnetConfiguration, Vpc, VpcProps,
+    Connections, HasConnections, NatGateways, Port, SecurityGroup, SecurityGroupProps, SubnetConfiguration, Vpc,
+    VpcProps,
 };
 
 fn new_vpc(scope: &Scope) -> Vpc {
-    Vpc::new(
-        scope,
-        "Vpc",
-        VpcProps::builder()
-            .nat_gateways(NatGateways::Single)
-            .build(),
-    )
+    Vpc::new(scope, "Vpc", VpcProps::builder().nat_gateways(NatGateways::Single).build())
 }
 
 fn tg(scope: &Scope, id: &str, vpc: &Vpc) -> TargetGroup {
-    TargetGroup::new(
-        scope,
-        id,
-        TargetGroupProps::builder()
-            .vpc(vpc.clone())
-            .port(8000)
-            .build(),
-    )
+    TargetGroup::new(scope, id, TargetGroupProps::builder().vpc(vpc.clone()).port(8000).build())
 }
 
 fn errors(app: &App) -> Vec<String> {
@@ -38,20 +25,11 @@ fn errors(app: &App) -> Vec<String> {
 }
 
 fn assert_has(errors: &[String], needle: &str) {
-    assert!(
-        errors.iter().any(|e| e.contains(needle)),
-        "expected {needle:?} in {errors:#?}"
-    );
+    assert!(errors.iter().any(|e| e.contains(needle)), "expected {needle:?} in {errors:#?}");
 }
 
 fn resources(a: &Assembly, stack: usize, ty: &str) -> Vec<serde_json::Value> {
-    a.stacks[stack].template["Resources"]
-        .as_object()
-        .unwrap()
-        .values()
-        .filter(|r| r["Type"] == ty)
-        .cloned()
-        .collect()
+    a.stacks[stack].template["Resources"].as_object().unwrap().values().filter(|r| r["Type"] == ty).cloned().collect()
 }
 
 #[test]
@@ -59,17 +37,8 @@ fn priorities_are_assigned_in_order_and_explicit_ones_respected() {
     let app = App::new("p");
     let s = app.stack("Web");
     let vpc = new_vpc(&s);
-    let alb = ApplicationLoadBalancer::new(
-        &s,
-        "Alb",
-        ApplicationLoadBalancerProps::builder()
-            .vpc(vpc.clone())
-            .build(),
-    );
-    let l = alb.add_http_listener(
-        "Http",
-        ListenerAction::fixed_response(404, "text/plain", "no"),
-    );
+    let alb = ApplicationLoadBalancer::new(&s, "Alb", ApplicationLoadBalancerProps::builder().vpc(vpc.clone()).build());
+    let l = alb.add_http_listener("Http", ListenerAction::fixed_response(404, "text/plain", "no"));
     let a = tg(&s, "A", &vpc);
     let b = tg(&s, "B", &vpc);
     l.add_target_group("A", vec![ListenerCondition::path_patterns(["/a/*"])], &a);
@@ -99,20 +68,10 @@ fn clashes_and_bad_rules_are_errors() {
     let app = App::new("p");
     let s = app.stack("Web");
     let vpc = new_vpc(&s);
-    let alb = ApplicationLoadBalancer::new(
-        &s,
-        "Alb",
-        ApplicationLoadBalancerProps::builder()
-            .vpc(vpc.clone())
-            .build(),
-    );
+    let alb = ApplicationLoadBalancer::new(&s, "Alb", ApplicationLoadBalancerProps::builder().vpc(vpc.clone()).build());
     let l = alb.add_http_listener("Http", ListenerAction::redirect_to_https());
     let a = tg(&s, "A", &vpc);
-    l.add_target_group(
-        "Api",
-        vec![ListenerCondition::path_patterns(["/api/*"])],
-        &a,
-    );
+    l.add_target_group("Api", vec![ListenerCondition::path_patterns(["/api/*"])], &a);
     l.add_rule(
         "Clash",
         ListenerRuleProps::builder()
@@ -121,11 +80,7 @@ fn clashes_and_bad_rules_are_errors() {
             .action(ListenerAction::forward(&a))
             .build(),
     );
-    l.add_target_group(
-        "Same",
-        vec![ListenerCondition::path_patterns(["/api/*"])],
-        &a,
-    );
+    l.add_target_group("Same", vec![ListenerCondition::path_patterns(["/api/*"])], &a);
     l.add_target_group("Empty", vec![], &a);
     l.add_target_group(
         "TooMany",
@@ -143,21 +98,10 @@ fn clashes_and_bad_rules_are_errors() {
             .build(),
     );
     alb.add_http_listener("Again", ListenerAction::redirect_to_https());
-    alb.add_listener(
-        "NoCert",
-        ListenerProps::builder()
-            .default_action(ListenerAction::forward(&a))
-            .build(),
-    );
+    alb.add_listener("NoCert", ListenerProps::builder().default_action(ListenerAction::forward(&a)).build());
     let e = errors(&app);
-    assert_has(
-        &e,
-        "priority 10 is already used by rule 'Web/Alb/Http/Api' on this listener",
-    );
-    assert_has(
-        &e,
-        "rule 'Web/Alb/Http/Same' has the same conditions as rule 'Web/Alb/Http/Api'",
-    );
+    assert_has(&e, "priority 10 is already used by rule 'Web/Alb/Http/Api' on this listener");
+    assert_has(&e, "rule 'Web/Alb/Http/Same' has the same conditions as rule 'Web/Alb/Http/Api'");
     assert_has(&e, "a rule needs at least one condition");
     assert_has(&e, "at most 5 condition values in total, this one has 6");
     assert_has(&e, "fixed-response status 302 is not allowed");
@@ -174,10 +118,7 @@ fn names_and_health_checks_are_validated() {
     ApplicationLoadBalancer::new(
         &s,
         "Alb",
-        ApplicationLoadBalancerProps::builder()
-            .vpc(vpc.clone())
-            .name("pyshop-api-production-load-balancer")
-            .build(),
+        ApplicationLoadBalancerProps::builder().vpc(vpc.clone()).name("pyshop-api-production-load-balancer").build(),
     );
     TargetGroup::new(
         &s,
@@ -186,13 +127,7 @@ fn names_and_health_checks_are_validated() {
             .vpc(vpc.clone())
             .port(8000)
             .name("pyshop_api")
-            .health_check(
-                HealthCheck::builder()
-                    .path("/healthz")
-                    .healthy_http_codes("600")
-                    .timeout_secs(40)
-                    .build(),
-            )
+            .health_check(HealthCheck::builder().path("/healthz").healthy_http_codes("600").timeout_secs(40).build())
             .deregistration_delay_secs(4000)
             .build(),
     );
@@ -200,14 +135,8 @@ fn names_and_health_checks_are_validated() {
     assert_has(&e, "load balancer name 'pyshop-api-production-load-balancer' has 35 characters; AWS allows 1 to 32");
     assert_has(&e, "target group name 'pyshop_api' contains '_'");
     assert_has(&e, "healthy HTTP codes '600' must be codes from 200 to 499");
-    assert_has(
-        &e,
-        "timeout 40 s is not allowed; use 2 to 120 and less than the interval (30 s)",
-    );
-    assert_has(
-        &e,
-        "deregistration delay 4000 s is not allowed; use 0 to 3600",
-    );
+    assert_has(&e, "timeout 40 s is not allowed; use 2 to 120 and less than the interval (30 s)");
+    assert_has(&e, "deregistration delay 4000 s is not allowed; use 0 to 3600");
 
     // A valid explicit name is written.
     let app = App::new("n2");
@@ -216,16 +145,10 @@ fn names_and_health_checks_are_validated() {
     ApplicationLoadBalancer::new(
         &s,
         "Alb",
-        ApplicationLoadBalancerProps::builder()
-            .vpc(vpc)
-            .name("pyshop-api")
-            .build(),
+        ApplicationLoadBalancerProps::builder().vpc(vpc).name("pyshop-api").build(),
     );
     let a = app.synth().unwrap();
-    assert_eq!(
-        resources(&a, 0, "AWS::ElasticLoadBalancingV2::LoadBalancer")[0]["Properties"]["Name"],
-        "pyshop-api"
-    );
+    assert_eq!(resources(&a, 0, "AWS::ElasticLoadBalancingV2::LoadBalancer")[0]["Properties"]["Name"], "pyshop-api");
 }
 
 #[test]
@@ -243,10 +166,7 @@ fn certificates_and_records_check_their_zone() {
             .build(),
     );
     let e = errors(&app);
-    assert_has(
-        &e,
-        "'api.example.org' is not in the validation zone 'example.com'",
-    );
+    assert_has(&e, "'api.example.org' is not in the validation zone 'example.com'");
     assert_has(&e, "invalid label 'bad_name'");
 }
 
@@ -264,19 +184,14 @@ fn internal_load_balancer_uses_private_subnets_and_vpc_clients() {
             .deletion_protection(true)
             .build(),
     );
-    alb.add_http_listener(
-        "Http",
-        ListenerAction::fixed_response(200, "text/plain", "ok"),
-    );
+    alb.add_http_listener("Http", ListenerAction::fixed_response(200, "text/plain", "ok"));
     let a = app.synth().unwrap();
     let lb = &resources(&a, 0, "AWS::ElasticLoadBalancingV2::LoadBalancer")[0];
     assert_eq!(lb["Properties"]["Scheme"], "internal");
     assert!(lb.get("DependsOn").is_none());
     let subnets = lb["Properties"]["Subnets"].as_array().unwrap();
     assert_eq!(subnets.len(), 2);
-    assert!(subnets
-        .iter()
-        .all(|s| s["Ref"].as_str().unwrap().starts_with("VpcPrivateSubnet")));
+    assert!(subnets.iter().all(|s| s["Ref"].as_str().unwrap().starts_with("VpcPrivateSubnet")));
     assert!(lb["Properties"]["LoadBalancerAttributes"]
         .as_array()
         .unwrap()
@@ -299,16 +214,9 @@ fn internet_facing_needs_public_subnets() {
             .nat_gateways(NatGateways::None)
             .build(),
     );
-    ApplicationLoadBalancer::new(
-        &s,
-        "Alb",
-        ApplicationLoadBalancerProps::builder().vpc(vpc).build(),
-    );
+    ApplicationLoadBalancer::new(&s, "Alb", ApplicationLoadBalancerProps::builder().vpc(vpc).build());
     let e = errors(&app);
-    assert_has(
-        &e,
-        "needs subnets in at least 2 availability zones; the VPC has 0 Public subnet(s)",
-    );
+    assert_has(&e, "needs subnets in at least 2 availability zones; the VPC has 0 Public subnet(s)");
 }
 
 #[test]
@@ -316,13 +224,7 @@ fn metrics_have_the_cloudwatch_dimensions() {
     let app = App::new("m");
     let s = app.stack("Web");
     let vpc = new_vpc(&s);
-    let alb = ApplicationLoadBalancer::new(
-        &s,
-        "Alb",
-        ApplicationLoadBalancerProps::builder()
-            .vpc(vpc.clone())
-            .build(),
-    );
+    let alb = ApplicationLoadBalancer::new(&s, "Alb", ApplicationLoadBalancerProps::builder().vpc(vpc.clone()).build());
     let t = tg(&s, "Api", &vpc);
     alb.add_http_listener("Http", ListenerAction::forward(&t));
     let m = alb.metric_http_code_elb(HttpCodeElb::Elb5xx);
@@ -331,34 +233,18 @@ fn metrics_have_the_cloudwatch_dimensions() {
     assert_eq!(m.statistic_name(), "Sum");
     assert_eq!(m.get_period_secs(), 60);
     assert!(m.dimensions().contains_key("LoadBalancer"));
-    assert_eq!(
-        alb.metric_http_code_target(HttpCodeTarget::Target5xx)
-            .name(),
-        "HTTPCode_Target_5XX_Count"
-    );
-    assert_eq!(
-        alb.metric_target_response_time().statistic_name(),
-        "Average"
-    );
+    assert_eq!(alb.metric_http_code_target(HttpCodeTarget::Target5xx).name(), "HTTPCode_Target_5XX_Count");
+    assert_eq!(alb.metric_target_response_time().statistic_name(), "Average");
     assert_eq!(alb.metric_request_count().name(), "RequestCount");
     let u = t.metric_unhealthy_host_count();
     assert_eq!(u.name(), "UnHealthyHostCount");
-    assert_eq!(
-        u.dimensions().keys().collect::<Vec<_>>(),
-        ["LoadBalancer", "TargetGroup"]
-    );
+    assert_eq!(u.dimensions().keys().collect::<Vec<_>>(), ["LoadBalancer", "TargetGroup"]);
     assert_eq!(t.metric_healthy_host_count().name(), "HealthyHostCount");
-    assert_eq!(
-        t.metric_request_count_per_target().name(),
-        "RequestCountPerTarget"
-    );
+    assert_eq!(t.metric_request_count_per_target().name(), "RequestCountPerTarget");
     let alarm = u.create_alarm(
         &s,
         "Unhealthy",
-        stackcraft_observability::AlarmProps::builder()
-            .threshold(1.0)
-            .evaluation_periods(2)
-            .build(),
+        stackcraft_observability::AlarmProps::builder().threshold(1.0).evaluation_periods(2).build(),
     );
     let _ = alarm;
     app.synth().unwrap();
@@ -369,40 +255,24 @@ fn cross_stack_connections_do_not_cycle() {
     let app = App::new("x");
     let net = app.stack("Network");
     let vpc = new_vpc(&net);
-    let alb = ApplicationLoadBalancer::new(
-        &net,
-        "Alb",
-        ApplicationLoadBalancerProps::builder()
-            .vpc(vpc.clone())
-            .build(),
-    );
+    let alb =
+        ApplicationLoadBalancer::new(&net, "Alb", ApplicationLoadBalancerProps::builder().vpc(vpc.clone()).build());
     let t = tg(&net, "Api", &vpc);
     alb.add_http_listener("Http", ListenerAction::forward(&t));
 
     let svc = app.stack("Service");
-    let sg = SecurityGroup::new(
-        &svc,
-        "TaskSg",
-        &vpc,
-        SecurityGroupProps::builder().description("tasks").build(),
-    );
+    let sg = SecurityGroup::new(&svc, "TaskSg", &vpc, SecurityGroupProps::builder().description("tasks").build());
     let tasks = Connections::new(vec![sg], Some(Port::tcp(8000)));
     tasks.allow_default_port_from(&alb);
     let a = app.synth().expect("no cycle");
     let svc_idx = a.stacks.iter().position(|s| s.id == "Service").unwrap();
     assert_eq!(a.stacks[svc_idx].dependencies, ["Network"]);
     // Both halves of the rule live in the service stack.
-    assert_eq!(
-        resources(&a, svc_idx, "AWS::EC2::SecurityGroupIngress").len(),
-        1
-    );
+    assert_eq!(resources(&a, svc_idx, "AWS::EC2::SecurityGroupIngress").len(), 1);
     let egress = resources(&a, svc_idx, "AWS::EC2::SecurityGroupEgress");
     assert_eq!(egress.len(), 1);
     assert_eq!(egress[0]["Properties"]["FromPort"], 8000);
-    assert!(egress[0]["Properties"]["Description"]
-        .as_str()
-        .unwrap()
-        .contains("default port (tcp 8000)"));
+    assert!(egress[0]["Properties"]["Description"].as_str().unwrap().contains("default port (tcp 8000)"));
     let _ = alb.connections();
     stackcraft_testing::assert_cfn_lint_clean(&a);
 }
@@ -414,22 +284,14 @@ fn deletion_protection_follows_the_environment() {
         app.set_environment(if production { "prod" } else { "dev" }, production);
         let s = app.stack("Web");
         let vpc = new_vpc(&s);
-        ApplicationLoadBalancer::new(
-            &s,
-            "Alb",
-            ApplicationLoadBalancerProps::builder().vpc(vpc).build(),
-        );
+        ApplicationLoadBalancer::new(&s, "Alb", ApplicationLoadBalancerProps::builder().vpc(vpc).build());
         let a = app.synth().unwrap();
         let lb = &resources(&a, 0, "AWS::ElasticLoadBalancingV2::LoadBalancer")[0];
-        let attrs = lb["Properties"]["LoadBalancerAttributes"]
-            .as_array()
-            .unwrap();
+        let attrs = lb["Properties"]["LoadBalancerAttributes"].as_array().unwrap();
+        assert!(attrs.iter().any(|a| a["Key"] == "deletion_protection.enabled" && a["Value"] == expected));
         assert!(attrs
             .iter()
-            .any(|a| a["Key"] == "deletion_protection.enabled" && a["Value"] == expected));
-        assert!(attrs.iter().any(|a| a["Key"]
-            == "routing.http.drop_invalid_header_fields.enabled"
-            && a["Value"] == "true"));
+            .any(|a| a["Key"] == "routing.http.drop_invalid_header_fields.enabled" && a["Value"] == "true"));
     }
 }
 
@@ -448,19 +310,10 @@ fn access_logs_replace_the_skip() {
     );
     let a = app.synth().unwrap();
     let lb = &resources(&a, 0, "AWS::ElasticLoadBalancingV2::LoadBalancer")[0];
-    let attrs = lb["Properties"]["LoadBalancerAttributes"]
-        .as_array()
-        .unwrap();
-    assert!(attrs
-        .iter()
-        .any(|a| a["Key"] == "access_logs.s3.bucket" && a["Value"] == "pyshop-alb-logs"));
-    assert!(attrs
-        .iter()
-        .any(|a| a["Key"] == "access_logs.s3.prefix" && a["Value"] == "web"));
-    assert!(
-        lb.get("Metadata").is_none(),
-        "no checkov skip when access logs are on"
-    );
+    let attrs = lb["Properties"]["LoadBalancerAttributes"].as_array().unwrap();
+    assert!(attrs.iter().any(|a| a["Key"] == "access_logs.s3.bucket" && a["Value"] == "pyshop-alb-logs"));
+    assert!(attrs.iter().any(|a| a["Key"] == "access_logs.s3.prefix" && a["Value"] == "web"));
+    assert!(lb.get("Metadata").is_none(), "no checkov skip when access logs are on");
 }
 
 #[test]
@@ -472,19 +325,13 @@ fn restricted_egress_gets_explicit_rules() {
         &s,
         "A",
         &vpc,
-        SecurityGroupProps::builder()
-            .description("a")
-            .allow_all_outbound(false)
-            .build(),
+        SecurityGroupProps::builder().description("a").allow_all_outbound(false).build(),
     );
     let b = SecurityGroup::new(
         &s,
         "B",
         &vpc,
-        SecurityGroupProps::builder()
-            .description("b")
-            .allow_all_outbound(false)
-            .build(),
+        SecurityGroupProps::builder().description("b").allow_all_outbound(false).build(),
     );
     a.connections().allow_to(&b, Port::tcp(6379), "cache");
     a.connections().allow_to(&b, Port::tcp(6379), "cache"); // deduplicated
@@ -497,4 +344,24 @@ fn restricted_egress_gets_explicit_rules() {
     assert_eq!((egress.len(), ingress.len()), (1, 1));
     assert_eq!(egress[0]["Properties"]["Description"], "cache");
     stackcraft_testing::assert_cfn_lint_clean(&asm);
+}
+
+#[test]
+fn two_load_balancers_to_one_service() {
+    let app = App::new("two");
+    let s = app.stack("Web");
+    let vpc = new_vpc(&s);
+    let public =
+        ApplicationLoadBalancer::new(&s, "Public", ApplicationLoadBalancerProps::builder().vpc(vpc.clone()).build());
+    let internal = ApplicationLoadBalancer::new(
+        &s,
+        "Internal",
+        ApplicationLoadBalancerProps::builder().vpc(vpc.clone()).internet_facing(false).build(),
+    );
+    let sg = SecurityGroup::new(&s, "Tasks", &vpc, SecurityGroupProps::builder().description("tasks").build());
+    let tasks = Connections::new(vec![sg], Some(Port::tcp(8000)));
+    tasks.allow_default_port_from(&public);
+    tasks.allow_default_port_from(&internal);
+    let a = app.synth().expect("no construct id clash");
+    assert_eq!(resources(&a, 0, "AWS::EC2::SecurityGroupEgress").len(), 2);
 }

@@ -6,9 +6,7 @@
 
 use stackcraft_alb::*;
 use stackcraft_core::{App, Assembly};
-use stackcraft_vpc::{
-    GatewayEndpoint, InterfaceEndpoint, NatGateways, SubnetConfiguration, Vpc, VpcProps,
-};
+use stackcraft_vpc::{GatewayEndpoint, InterfaceEndpoint, NatGateways, SubnetConfiguration, Vpc, VpcProps};
 
 fn sample() -> Assembly {
     let app = App::new("pyshop");
@@ -20,21 +18,14 @@ fn sample() -> Assembly {
             .cidr("10.0.0.0/16")
             .subnets(vec![
                 SubnetConfiguration::public("Public").cidrs(["10.0.1.0/24", "10.0.2.0/24"]),
-                SubnetConfiguration::private_with_egress("Private")
-                    .cidrs(["10.0.10.0/24", "10.0.11.0/24"]),
+                SubnetConfiguration::private_with_egress("Private").cidrs(["10.0.10.0/24", "10.0.11.0/24"]),
             ])
             .nat_gateways(NatGateways::OnePerAz)
             .gateway_endpoints(vec![GatewayEndpoint::S3])
             .interface_endpoints(vec![InterfaceEndpoint::aws("ecr.api")])
             .build(),
     );
-    let zone = HostedZone::new(
-        &stack,
-        "Zone",
-        HostedZoneProps::builder()
-            .zone_name("pyshop.example.com")
-            .build(),
-    );
+    let zone = HostedZone::new(&stack, "Zone", HostedZoneProps::builder().zone_name("pyshop.example.com").build());
     let cert = Certificate::new(
         &stack,
         "Certificate",
@@ -44,13 +35,8 @@ fn sample() -> Assembly {
             .validation_zone(zone.clone())
             .build(),
     );
-    let alb = ApplicationLoadBalancer::new(
-        &stack,
-        "Alb",
-        ApplicationLoadBalancerProps::builder()
-            .vpc(vpc.clone())
-            .build(),
-    );
+    let alb =
+        ApplicationLoadBalancer::new(&stack, "Alb", ApplicationLoadBalancerProps::builder().vpc(vpc.clone()).build());
     let tg = TargetGroup::new(
         &stack,
         "Api",
@@ -73,17 +59,11 @@ fn sample() -> Assembly {
         cert.arn(),
         ListenerAction::fixed_response(404, "application/json", "{\"detail\":\"Not Found\"}"),
     );
-    https.add_target_group(
-        "ApiRoute",
-        vec![ListenerCondition::path_patterns(["/api/*", "/healthz"])],
-        &tg,
-    );
+    https.add_target_group("ApiRoute", vec![ListenerCondition::path_patterns(["/api/*", "/healthz"])], &tg);
     https.add_rule(
         "WwwRedirect",
         ListenerRuleProps::builder()
-            .conditions(vec![ListenerCondition::host_headers([
-                "www.pyshop.example.com",
-            ])])
+            .conditions(vec![ListenerCondition::host_headers(["www.pyshop.example.com"])])
             .action(ListenerAction::Redirect(Redirect {
                 host: Some("pyshop.example.com".into()),
                 permanent: true,
@@ -118,10 +98,6 @@ fn checkov_clean() {
 fn write_for_inspection() {
     if let Ok(dir) = std::env::var("STACKCRAFT_DUMP") {
         let a = sample();
-        std::fs::write(
-            format!("{dir}/Web.template.json"),
-            a.stacks[0].template_text(),
-        )
-        .unwrap();
+        std::fs::write(format!("{dir}/Web.template.json"), a.stacks[0].template_text()).unwrap();
     }
 }

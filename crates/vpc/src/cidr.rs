@@ -26,10 +26,7 @@ pub struct CidrError {
 
 impl CidrError {
     fn new(property: impl Into<String>, message: impl Into<String>) -> Self {
-        CidrError {
-            property: property.into(),
-            message: message.into(),
-        }
+        CidrError { property: property.into(), message: message.into() }
     }
 }
 
@@ -38,21 +35,15 @@ impl CidrError {
 /// Rejects malformed text, host bits set (`10.0.1.5/24`) and prefixes outside
 /// `/16`..=`/28`, the range AWS accepts for VPCs and subnets.
 pub fn parse_block(text: &str) -> Result<Ipv4Net, String> {
-    let net: Ipv4Net = text.trim().parse().map_err(|_| {
-        format!("'{text}' is not a valid IPv4 CIDR block (expected a.b.c.d/n, e.g. 10.0.0.0/16)")
-    })?;
+    let net: Ipv4Net = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a valid IPv4 CIDR block (expected a.b.c.d/n, e.g. 10.0.0.0/16)"))?;
     if net.addr() != net.network() {
-        return Err(format!(
-            "'{text}' has host bits set; did you mean {}/{}?",
-            net.network(),
-            net.prefix_len()
-        ));
+        return Err(format!("'{text}' has host bits set; did you mean {}/{}?", net.network(), net.prefix_len()));
     }
     if !(MIN_PREFIX..=MAX_PREFIX).contains(&net.prefix_len()) {
-        return Err(format!(
-            "'{text}' has prefix /{}; AWS accepts /{MIN_PREFIX} to /{MAX_PREFIX}",
-            net.prefix_len()
-        ));
+        return Err(format!("'{text}' has prefix /{}; AWS accepts /{MIN_PREFIX} to /{MAX_PREFIX}", net.prefix_len()));
     }
     Ok(net)
 }
@@ -60,15 +51,12 @@ pub fn parse_block(text: &str) -> Result<Ipv4Net, String> {
 /// Parse any IPv4 CIDR block (`0.0.0.0/0` to `/32`) such as a security-group
 /// peer; rejects malformed text and host bits set.
 pub fn parse_any_block(text: &str) -> Result<Ipv4Net, String> {
-    let net: Ipv4Net = text.trim().parse().map_err(|_| {
-        format!("'{text}' is not a valid IPv4 CIDR block (expected a.b.c.d/n, e.g. 203.0.113.0/24)")
-    })?;
+    let net: Ipv4Net = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a valid IPv4 CIDR block (expected a.b.c.d/n, e.g. 203.0.113.0/24)"))?;
     if net.addr() != net.network() {
-        return Err(format!(
-            "'{text}' has host bits set; did you mean {}/{}?",
-            net.network(),
-            net.prefix_len()
-        ));
+        return Err(format!("'{text}' has host bits set; did you mean {}/{}?", net.network(), net.prefix_len()));
     }
     Ok(net)
 }
@@ -109,21 +97,14 @@ fn net_at(addr: u64, prefix: u8) -> Ipv4Net {
 /// Plan the subnet CIDRs of every tier: the result has one entry per tier,
 /// each with `az_count` blocks (AZ order). All problems are returned
 /// together.
-pub fn plan(
-    vpc_cidr: &str,
-    az_count: usize,
-    tiers: &[TierSpec],
-) -> Result<Vec<Vec<Ipv4Net>>, Vec<CidrError>> {
+pub fn plan(vpc_cidr: &str, az_count: usize, tiers: &[TierSpec]) -> Result<Vec<Vec<Ipv4Net>>, Vec<CidrError>> {
     let mut errors = Vec::new();
     let vpc = match parse_block(vpc_cidr) {
         Ok(v) => v,
         Err(m) => return Err(vec![CidrError::new("Cidr", m)]),
     };
     if az_count == 0 {
-        return Err(vec![CidrError::new(
-            "AzCount",
-            "at least one availability zone is needed",
-        )]);
+        return Err(vec![CidrError::new("AzCount", "at least one availability zone is needed")]);
     }
 
     // 1. Explicit blocks: syntax, count, containment, overlaps.
@@ -138,10 +119,7 @@ pub fn plan(
         if t.cidr_mask.is_some() {
             errors.push(CidrError::new(
                 &prop,
-                format!(
-                    "tier '{}' sets both explicit CIDRs and a cidr_mask; give one or the other",
-                    t.name
-                ),
+                format!("tier '{}' sets both explicit CIDRs and a cidr_mask; give one or the other", t.name),
             ));
         }
         if t.cidrs.len() != az_count {
@@ -166,20 +144,14 @@ pub fn plan(
             if !vpc.contains(&net) {
                 errors.push(CidrError::new(
                     &prop,
-                    format!(
-                        "tier '{}': subnet {net} is outside the VPC range {vpc}",
-                        t.name
-                    ),
+                    format!("tier '{}': subnet {net} is outside the VPC range {vpc}", t.name),
                 ));
                 continue;
             }
             if let Some((other, owner)) = taken.iter().find(|(o, _)| overlaps(o, &net)) {
                 errors.push(CidrError::new(
                     &prop,
-                    format!(
-                        "tier '{}': subnet {net} overlaps {other} of tier '{owner}'",
-                        t.name
-                    ),
+                    format!("tier '{}': subnet {net} overlaps {other} of tier '{owner}'", t.name),
                 ));
                 continue;
             }
@@ -250,10 +222,7 @@ pub fn plan(
             Ok(out) => return Ok(out),
             Err(e) => {
                 let grow = (0..tiers.len()).any(shared)
-                    && masks
-                        .iter()
-                        .enumerate()
-                        .all(|(i, m)| !shared(i) || m.is_some_and(|m| m < MAX_PREFIX));
+                    && masks.iter().enumerate().all(|(i, m)| !shared(i) || m.is_some_and(|m| m < MAX_PREFIX));
                 if !grow {
                     return Err(vec![e]);
                 }
@@ -324,51 +293,26 @@ mod tests {
     use super::*;
 
     fn tier(name: &str, mask: Option<u8>, cidrs: &[&str]) -> TierSpec {
-        TierSpec {
-            name: name.into(),
-            cidr_mask: mask,
-            cidrs: cidrs.iter().map(|s| s.to_string()).collect(),
-        }
+        TierSpec { name: name.into(), cidr_mask: mask, cidrs: cidrs.iter().map(|s| s.to_string()).collect() }
     }
 
     fn strs(plan: &[Vec<Ipv4Net>]) -> Vec<Vec<String>> {
-        plan.iter()
-            .map(|t| t.iter().map(|n| n.to_string()).collect())
-            .collect()
+        plan.iter().map(|t| t.iter().map(|n| n.to_string()).collect()).collect()
     }
 
     #[test]
     fn parse_rejects_bad_blocks() {
         assert!(parse_block("10.0.0.0/16").is_ok());
-        assert!(parse_block("10.0.0/16")
-            .unwrap_err()
-            .contains("not a valid IPv4 CIDR"));
-        assert!(parse_block("10.0.1.5/24")
-            .unwrap_err()
-            .contains("did you mean 10.0.1.0/24"));
-        assert!(parse_block("10.0.0.0/8")
-            .unwrap_err()
-            .contains("/16 to /28"));
-        assert!(parse_block("10.0.0.0/29")
-            .unwrap_err()
-            .contains("/16 to /28"));
+        assert!(parse_block("10.0.0/16").unwrap_err().contains("not a valid IPv4 CIDR"));
+        assert!(parse_block("10.0.1.5/24").unwrap_err().contains("did you mean 10.0.1.0/24"));
+        assert!(parse_block("10.0.0.0/8").unwrap_err().contains("/16 to /28"));
+        assert!(parse_block("10.0.0.0/29").unwrap_err().contains("/16 to /28"));
     }
 
     #[test]
     fn equal_split_like_cdk_default() {
-        let p = plan(
-            "10.0.0.0/16",
-            2,
-            &[tier("Public", None, &[]), tier("Private", None, &[])],
-        )
-        .unwrap();
-        assert_eq!(
-            strs(&p),
-            [
-                ["10.0.0.0/18", "10.0.64.0/18"],
-                ["10.0.128.0/18", "10.0.192.0/18"]
-            ]
-        );
+        let p = plan("10.0.0.0/16", 2, &[tier("Public", None, &[]), tier("Private", None, &[])]).unwrap();
+        assert_eq!(strs(&p), [["10.0.0.0/18", "10.0.64.0/18"], ["10.0.128.0/18", "10.0.192.0/18"]]);
     }
 
     #[test]
@@ -376,11 +320,7 @@ mod tests {
         let p = plan(
             "10.0.0.0/16",
             3,
-            &[
-                tier("Public", Some(24), &[]),
-                tier("App", Some(20), &[]),
-                tier("Db", Some(28), &[]),
-            ],
+            &[tier("Public", Some(24), &[]), tier("App", Some(20), &[]), tier("Db", Some(28), &[])],
         )
         .unwrap();
         assert_eq!(
@@ -395,20 +335,9 @@ mod tests {
 
     #[test]
     fn mixed_masks_share_the_rest() {
-        let p = plan(
-            "10.0.0.0/16",
-            2,
-            &[tier("Public", Some(24), &[]), tier("Private", None, &[])],
-        )
-        .unwrap();
+        let p = plan("10.0.0.0/16", 2, &[tier("Public", Some(24), &[]), tier("Private", None, &[])]).unwrap();
         // 65536 - 512 = 65024 free / 2 = 32512 -> /18 (16384)
-        assert_eq!(
-            strs(&p),
-            [
-                ["10.0.0.0/24", "10.0.1.0/24"],
-                ["10.0.64.0/18", "10.0.128.0/18"]
-            ]
-        );
+        assert_eq!(strs(&p), [["10.0.0.0/24", "10.0.1.0/24"], ["10.0.64.0/18", "10.0.128.0/18"]]);
     }
 
     #[test]
@@ -425,11 +354,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             strs(&p),
-            [
-                ["10.0.1.0/24", "10.0.2.0/24"],
-                ["10.0.10.0/24", "10.0.11.0/24"],
-                ["10.0.0.0/24", "10.0.3.0/24"],
-            ]
+            [["10.0.1.0/24", "10.0.2.0/24"], ["10.0.10.0/24", "10.0.11.0/24"], ["10.0.0.0/24", "10.0.3.0/24"],]
         );
     }
 
@@ -440,55 +365,23 @@ mod tests {
             2,
             &[
                 tier("Public", None, &["10.0.1.0/24", "10.0.1.128/25"]),
-                tier(
-                    "Private",
-                    None,
-                    &["10.1.0.0/24", "10.0.3.0/24", "10.0.4.0/24"],
-                ),
+                tier("Private", None, &["10.1.0.0/24", "10.0.3.0/24", "10.0.4.0/24"]),
             ],
         )
         .unwrap_err();
         let msgs: Vec<&str> = e.iter().map(|e| e.message.as_str()).collect();
-        assert!(
-            msgs.iter()
-                .any(|m| m.contains("10.0.1.128/25 overlaps 10.0.1.0/24 of tier 'Public'")),
-            "{msgs:?}"
-        );
-        assert!(
-            msgs.iter()
-                .any(|m| m.contains("10.1.0.0/24 is outside the VPC range 10.0.0.0/16")),
-            "{msgs:?}"
-        );
-        assert!(
-            msgs.iter()
-                .any(|m| m.contains("lists 3 CIDR block(s) but the VPC spans 2")),
-            "{msgs:?}"
-        );
+        assert!(msgs.iter().any(|m| m.contains("10.0.1.128/25 overlaps 10.0.1.0/24 of tier 'Public'")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.contains("10.1.0.0/24 is outside the VPC range 10.0.0.0/16")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.contains("lists 3 CIDR block(s) but the VPC spans 2")), "{msgs:?}");
         assert_eq!(e[0].property, "SubnetConfiguration[0].Cidrs");
     }
 
     #[test]
     fn too_many_subnets() {
-        let e = plan(
-            "10.0.0.0/26",
-            3,
-            &[tier("A", None, &[]), tier("B", None, &[])],
-        )
-        .unwrap_err();
-        assert!(
-            e[0].message.contains("no room left for 6 more subnet(s)"),
-            "{e:?}"
-        );
-        let e = plan(
-            "10.0.0.0/24",
-            2,
-            &[tier("A", Some(25), &[]), tier("B", Some(26), &[])],
-        )
-        .unwrap_err();
-        assert!(
-            e[0].message.contains("too small: no free /26 left"),
-            "{e:?}"
-        );
+        let e = plan("10.0.0.0/26", 3, &[tier("A", None, &[]), tier("B", None, &[])]).unwrap_err();
+        assert!(e[0].message.contains("no room left for 6 more subnet(s)"), "{e:?}");
+        let e = plan("10.0.0.0/24", 2, &[tier("A", Some(25), &[]), tier("B", Some(26), &[])]).unwrap_err();
+        assert!(e[0].message.contains("too small: no free /26 left"), "{e:?}");
     }
 
     #[test]
@@ -496,26 +389,16 @@ mod tests {
         let e = plan("10.0.0.0/33", 2, &[]).unwrap_err();
         assert_eq!(e[0].property, "Cidr");
         let e = plan("10.0.0.0/16", 2, &[tier("A", Some(12), &[])]).unwrap_err();
-        assert!(
-            e[0].message.contains("cidr_mask /12 is not allowed"),
-            "{e:?}"
-        );
+        assert!(e[0].message.contains("cidr_mask /12 is not allowed"), "{e:?}");
     }
 
     #[test]
     fn shared_subnets_shrink_when_alignment_wastes_space() {
         // /22 each would fit by size, but alignment after the /26 blocks
         // leaves no room for the /24 tier; the shared tier drops to /23.
-        let p = plan(
-            "172.16.0.0/20",
-            3,
-            &[
-                tier("In", Some(26), &[]),
-                tier("App", None, &[]),
-                tier("Data", Some(24), &[]),
-            ],
-        )
-        .unwrap();
+        let p =
+            plan("172.16.0.0/20", 3, &[tier("In", Some(26), &[]), tier("App", None, &[]), tier("Data", Some(24), &[])])
+                .unwrap();
         assert_eq!(
             strs(&p),
             [
@@ -528,14 +411,7 @@ mod tests {
 
     #[test]
     fn carving_is_deterministic() {
-        let tiers = [
-            tier("A", None, &[]),
-            tier("B", Some(27), &[]),
-            tier("C", None, &[]),
-        ];
-        assert_eq!(
-            plan("172.16.0.0/20", 3, &tiers),
-            plan("172.16.0.0/20", 3, &tiers)
-        );
+        let tiers = [tier("A", None, &[]), tier("B", Some(27), &[]), tier("C", None, &[])];
+        assert_eq!(plan("172.16.0.0/20", 3, &tiers), plan("172.16.0.0/20", 3, &tiers));
     }
 }

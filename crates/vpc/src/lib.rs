@@ -33,6 +33,6 @@ mod vpc;
 pub use port::{Port, Protocol};
 pub use security_group::{Connections, HasConnections, SecurityGroup, SecurityGroupProps};
 pub use vpc::{
-    FlowLogDestination, FlowLogs, GatewayEndpoint, InterfaceEndpoint, NatGateways, Subnet,
-    SubnetConfiguration, SubnetType, TrafficType, Vpc, VpcProps, ALLOWED_RETENTION_DAYS, MAX_AZS,
+    FlowLogDestination, FlowLogs, GatewayEndpoint, InterfaceEndpoint, NatGateways, Subnet, SubnetConfiguration,
+    SubnetType, TrafficType, Vpc, VpcProps, ALLOWED_RETENTION_DAYS, MAX_AZS,
 };

@@ -46,20 +46,12 @@ pub struct Port {
 impl Port {
     /// One TCP port.
     pub fn tcp(port: u16) -> Port {
-        Port {
-            protocol: Protocol::Tcp,
-            from: port.into(),
-            to: port.into(),
-        }
+        Port { protocol: Protocol::Tcp, from: port.into(), to: port.into() }
     }
     /// A TCP port range `from..=to` (swapped if given in reverse).
     pub fn tcp_range(from: u16, to: u16) -> Port {
         let (a, b) = if from <= to { (from, to) } else { (to, from) };
-        Port {
-            protocol: Protocol::Tcp,
-            from: a.into(),
-            to: b.into(),
-        }
+        Port { protocol: Protocol::Tcp, from: a.into(), to: b.into() }
     }
     /// Every TCP port.
     pub fn all_tcp() -> Port {
@@ -67,36 +59,20 @@ impl Port {
     }
     /// One UDP port.
     pub fn udp(port: u16) -> Port {
-        Port {
-            protocol: Protocol::Udp,
-            from: port.into(),
-            to: port.into(),
-        }
+        Port { protocol: Protocol::Udp, from: port.into(), to: port.into() }
     }
     /// A UDP port range `from..=to`.
     pub fn udp_range(from: u16, to: u16) -> Port {
         let (a, b) = if from <= to { (from, to) } else { (to, from) };
-        Port {
-            protocol: Protocol::Udp,
-            from: a.into(),
-            to: b.into(),
-        }
+        Port { protocol: Protocol::Udp, from: a.into(), to: b.into() }
     }
     /// ICMP echo request (ping).
     pub fn icmp_ping() -> Port {
-        Port {
-            protocol: Protocol::Icmp,
-            from: 8,
-            to: -1,
-        }
+        Port { protocol: Protocol::Icmp, from: 8, to: -1 }
     }
     /// Every protocol and port.
     pub fn all_traffic() -> Port {
-        Port {
-            protocol: Protocol::All,
-            from: -1,
-            to: -1,
-        }
+        Port { protocol: Protocol::All, from: -1, to: -1 }
     }
     /// The protocol.
     pub fn protocol(&self) -> Protocol {

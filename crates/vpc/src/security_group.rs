@@ -62,20 +62,13 @@ impl PartialEq for SecurityGroup {
     }
 }
 
-fn sanitize(s: &str) -> String {
-    s.chars().filter(char::is_ascii_alphanumeric).collect()
-}
-
 impl SecurityGroup {
     /// A new security group in `vpc`.
     pub fn new(scope: &Scope, id: &str, vpc: &Vpc, props: SecurityGroupProps) -> SecurityGroup {
         let scope = scope.scope(id);
         let description = props.description.trim().to_owned();
         if description.is_empty() || description.len() > 255 {
-            scope.error(
-                "Description",
-                "a security group needs a description of 1 to 255 characters",
-            );
+            scope.error("Description", "a security group needs a description of 1 to 255 characters");
         }
         let egress = if props.allow_all_outbound {
             ec2::security_group::Egress::new("-1")
@@ -93,9 +86,7 @@ impl SecurityGroup {
         let handle: ResourceHandle = scope
             .add(
                 "Resource",
-                ec2::SecurityGroup::new(description)
-                    .vpc_id(vpc.vpc_id())
-                    .security_group_egress(vec![egress]),
+                ec2::SecurityGroup::new(description).vpc_id(vpc.vpc_id()).security_group_egress(vec![egress]),
             )
             .deref()
             .clone();
@@ -168,16 +159,10 @@ impl SecurityGroup {
         if !self.claim(key) {
             return None;
         }
-        let description = if description.trim().is_empty() {
-            format!("{kind} {port}")
-        } else {
-            description.trim().to_owned()
-        };
+        let description =
+            if description.trim().is_empty() { format!("{kind} {port}") } else { description.trim().to_owned() };
         if description.len() > 255 {
-            placement.error(
-                "Description",
-                format!("rule description is longer than 255 characters: '{description}'"),
-            );
+            placement.error("Description", format!("rule description is longer than 255 characters: '{description}'"));
         }
         let prefix = match kind {
             "ingress" => "IngressFrom",
@@ -186,17 +171,13 @@ impl SecurityGroup {
         let own = if placement.path() == self.inner.scope.path() {
             String::new()
         } else {
-            sanitize(&self.inner.scope.id())
+            self.inner.scope.path().replace('/', "_")
         };
         let cid = format!(
             "{own}{prefix}{}{}{}",
             peer_key.replace('/', "_"),
             port.protocol().as_cfn().replace("-1", "All"),
-            if port.from_port() >= 0 {
-                port.from_port().to_string()
-            } else {
-                String::new()
-            }
+            if port.from_port() >= 0 { port.from_port().to_string() } else { String::new() }
         );
         let cid = if port.to_port() != port.from_port() && port.to_port() >= 0 {
             format!("{cid}to{}", port.to_port())
@@ -208,9 +189,8 @@ impl SecurityGroup {
             _ => (Some(port.from_port()), Some(port.to_port())),
         };
         let handle: ResourceHandle = if kind == "ingress" {
-            let mut r = ec2::SecurityGroupIngress::new(port.protocol().as_cfn())
-                .group_id(self.id())
-                .description(description);
+            let mut r =
+                ec2::SecurityGroupIngress::new(port.protocol().as_cfn()).group_id(self.id()).description(description);
             if let (Some(f), Some(t)) = (from, to) {
                 r = r.from_port(f).to_port(t);
             }
@@ -220,8 +200,7 @@ impl SecurityGroup {
             };
             placement.add(&cid, r).deref().clone()
         } else {
-            let mut r = ec2::SecurityGroupEgress::new(self.id(), port.protocol().as_cfn())
-                .description(description);
+            let mut r = ec2::SecurityGroupEgress::new(self.id(), port.protocol().as_cfn()).description(description);
             if let (Some(f), Some(t)) = (from, to) {
                 r = r.from_port(f).to_port(t);
             }
@@ -236,34 +215,17 @@ impl SecurityGroup {
 
     /// Allow ingress from an IPv4 CIDR block. Returns the rule resource
     /// (`None` if the same rule already exists).
-    pub fn add_ingress_from_cidr(
-        &self,
-        cidr: &str,
-        port: Port,
-        description: &str,
-    ) -> Option<ResourceHandle> {
+    pub fn add_ingress_from_cidr(&self, cidr: &str, port: Port, description: &str) -> Option<ResourceHandle> {
         if let Err(m) = crate::cidr::parse_any_block(cidr) {
             self.inner.scope.error("SecurityGroupIngress", m);
             return None;
         }
-        self.add_rule(
-            &self.inner.scope.clone(),
-            "ingress",
-            cidr,
-            Peer::Cidr(cidr.to_owned()),
-            port,
-            description,
-        )
+        self.add_rule(&self.inner.scope.clone(), "ingress", cidr, Peer::Cidr(cidr.to_owned()), port, description)
     }
 
     /// Allow egress to an IPv4 CIDR block (no-op when the group already
     /// allows all outbound traffic).
-    pub fn add_egress_to_cidr(
-        &self,
-        cidr: &str,
-        port: Port,
-        description: &str,
-    ) -> Option<ResourceHandle> {
+    pub fn add_egress_to_cidr(&self, cidr: &str, port: Port, description: &str) -> Option<ResourceHandle> {
         if self.inner.allow_all_outbound {
             return None;
         }
@@ -271,14 +233,7 @@ impl SecurityGroup {
             self.inner.scope.error("SecurityGroupEgress", m);
             return None;
         }
-        self.add_rule(
-            &self.inner.scope.clone(),
-            "egress",
-            cidr,
-            Peer::Cidr(cidr.to_owned()),
-            port,
-            description,
-        )
+        self.add_rule(&self.inner.scope.clone(), "egress", cidr, Peer::Cidr(cidr.to_owned()), port, description)
     }
 
     /// Allow ingress from another group; the rule resource is created in
@@ -290,14 +245,7 @@ impl SecurityGroup {
         port: Port,
         description: &str,
     ) -> Option<ResourceHandle> {
-        self.add_rule(
-            placement,
-            "ingress",
-            &peer.inner.scope.path(),
-            Peer::Group(peer.id()),
-            port,
-            description,
-        )
+        self.add_rule(placement, "ingress", &peer.inner.scope.path(), Peer::Group(peer.id()), port, description)
     }
 
     /// Allow egress to another group (no-op when all outbound is allowed).
@@ -311,14 +259,7 @@ impl SecurityGroup {
         if self.inner.allow_all_outbound {
             return None;
         }
-        self.add_rule(
-            placement,
-            "egress",
-            &peer.inner.scope.path(),
-            Peer::Group(peer.id()),
-            port,
-            description,
-        )
+        self.add_rule(placement, "egress", &peer.inner.scope.path(), Peer::Group(peer.id()), port, description)
     }
 }
 
@@ -360,10 +301,7 @@ impl Connections {
     /// Connections over `groups` with an optional default port (the port
     /// others connect to by default, e.g. 5432 for Postgres).
     pub fn new(groups: Vec<SecurityGroup>, default_port: Option<Port>) -> Connections {
-        Connections {
-            groups,
-            default_port,
-        }
+        Connections { groups, default_port }
     }
 
     /// The security groups.
@@ -418,10 +356,7 @@ impl Connections {
     pub fn allow_default_port_from(&self, other: &dyn HasConnections) {
         match self.default_port {
             Some(port) => {
-                let desc = format!(
-                    "from {} to the default port ({port})",
-                    describe(&other.connections())
-                );
+                let desc = format!("from {} to the default port ({port})", describe(&other.connections()));
                 self.allow_from(other, port, &desc)
             }
             None => self.report_no_default_port(),
@@ -454,27 +389,19 @@ impl Connections {
     /// Allow ingress from an IPv4 CIDR block on `port`.
     pub fn allow_from_cidr(&self, cidr: &str, port: Port) -> Vec<ResourceHandle> {
         let desc = format!("Allow {port} from {cidr}");
-        self.groups
-            .iter()
-            .filter_map(|g| g.add_ingress_from_cidr(cidr, port, &desc))
-            .collect()
+        self.groups.iter().filter_map(|g| g.add_ingress_from_cidr(cidr, port, &desc)).collect()
     }
 
     /// Allow egress to an IPv4 CIDR block on `port`.
     pub fn allow_to_cidr(&self, cidr: &str, port: Port) -> Vec<ResourceHandle> {
         let desc = format!("Allow {port} to {cidr}");
-        self.groups
-            .iter()
-            .filter_map(|g| g.add_egress_to_cidr(cidr, port, &desc))
-            .collect()
+        self.groups.iter().filter_map(|g| g.add_egress_to_cidr(cidr, port, &desc)).collect()
     }
 
     fn report_no_default_port(&self) {
         if let Some(g) = self.groups.first() {
-            g.scope().error(
-                "DefaultPort",
-                "this thing has no default port; use allow_from/allow_to with an explicit Port",
-            );
+            g.scope()
+                .error("DefaultPort", "this thing has no default port; use allow_from/allow_to with an explicit Port");
         }
     }
 }

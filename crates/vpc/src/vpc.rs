@@ -149,9 +149,7 @@ impl InterfaceEndpoint {
     /// An endpoint for `com.amazonaws.<region>.<short_name>`, e.g.
     /// `"ecr.api"`, `"ecr.dkr"`, `"logs"`, `"secretsmanager"`.
     pub fn aws(short_name: impl Into<String>) -> Self {
-        InterfaceEndpoint {
-            service: short_name.into(),
-        }
+        InterfaceEndpoint { service: short_name.into() }
     }
     /// The short service name.
     pub fn service(&self) -> &str {
@@ -181,10 +179,8 @@ pub enum FlowLogDestination {
 }
 
 /// The CloudWatch Logs retention values AWS accepts.
-pub const ALLOWED_RETENTION_DAYS: [u32; 22] = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-    3288, 3653,
-];
+pub const ALLOWED_RETENTION_DAYS: [u32; 22] =
+    [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /// Which traffic flow logs capture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,10 +207,7 @@ impl Default for FlowLogs {
     /// All traffic to a new CloudWatch Logs group kept one year.
     fn default() -> Self {
         FlowLogs {
-            destination: FlowLogDestination::CloudWatchLogs {
-                retention_days: 365,
-                kms_key_arn: None,
-            },
+            destination: FlowLogDestination::CloudWatchLogs { retention_days: 365, kms_key_arn: None },
             traffic_type: TrafficType::All,
         }
     }
@@ -348,7 +341,10 @@ impl Vpc {
         if !(1..=MAX_AZS).contains(&props.az_count) {
             scope.error(
                 "AzCount",
-                format!("az_count {} is not allowed; use 1 to {MAX_AZS} (and no more than the region has)", props.az_count),
+                format!(
+                    "az_count {} is not allowed; use 1 to {MAX_AZS} (and no more than the region has)",
+                    props.az_count
+                ),
             );
         }
         let az_count = az_count.clamp(1, usize::from(MAX_AZS));
@@ -357,11 +353,7 @@ impl Vpc {
         let specs: Vec<TierSpec> = props
             .subnets
             .iter()
-            .map(|s| TierSpec {
-                name: s.name.clone(),
-                cidr_mask: s.cidr_mask,
-                cidrs: s.cidrs.clone(),
-            })
+            .map(|s| TierSpec { name: s.name.clone(), cidr_mask: s.cidr_mask, cidrs: s.cidrs.clone() })
             .collect();
         let plan = match cidr::plan(&props.cidr, az_count, &specs) {
             Ok(p) => p,
@@ -387,20 +379,11 @@ impl Vpc {
             .clone();
         let vpc_id = vpc.ref_();
 
-        let has_public = props
-            .subnets
-            .iter()
-            .any(|s| s.subnet_type == SubnetType::Public);
+        let has_public = props.subnets.iter().any(|s| s.subnet_type == SubnetType::Public);
         let (igw_id, igw_attachment) = if has_public {
-            let igw = scope.add(
-                "IGW",
-                ec2::InternetGateway::new().tags(name_tag(scope.path())),
-            );
+            let igw = scope.add("IGW", ec2::InternetGateway::new().tags(name_tag(scope.path())));
             let att: ResourceHandle = scope
-                .add(
-                    "VPCGW",
-                    ec2::VpcGatewayAttachment::new(vpc_id.clone()).internet_gateway_id(igw.ref_()),
-                )
+                .add("VPCGW", ec2::VpcGatewayAttachment::new(vpc_id.clone()).internet_gateway_id(igw.ref_()))
                 .deref()
                 .clone();
             (Some(igw.ref_()), Some(att))
@@ -409,11 +392,7 @@ impl Vpc {
         };
 
         let mut subnets: Vec<Subnet> = Vec::new();
-        let tiers_in_order = [
-            SubnetType::Public,
-            SubnetType::PrivateWithEgress,
-            SubnetType::Isolated,
-        ];
+        let tiers_in_order = [SubnetType::Public, SubnetType::PrivateWithEgress, SubnetType::Isolated];
         // Public tiers first (NAT gateways live there), then the others, but
         // each subnet is created in its own tier's construct scope.
         let mut nat_gateways: Vec<ResourceHandle> = Vec::new();
@@ -430,13 +409,8 @@ impl Vpc {
                             "Subnet",
                             ec2::Subnet::new(vpc_id.clone())
                                 .cidr_block(block.to_string())
-                                .availability_zone(Value::<String>::select(
-                                    az as i64,
-                                    Value::get_azs(""),
-                                ))
-                                .map_public_ip_on_launch(
-                                    kind == SubnetType::Public && tier.map_public_ip_on_launch,
-                                )
+                                .availability_zone(Value::<String>::select(az as i64, Value::get_azs("")))
+                                .map_public_ip_on_launch(kind == SubnetType::Public && tier.map_public_ip_on_launch)
                                 .tags(vec![
                                     Tag::new("Name", s.path()),
                                     Tag::new("stackcraft:subnet-name", tier.name.as_str()),
@@ -446,17 +420,11 @@ impl Vpc {
                         .deref()
                         .clone();
                     let rt: ResourceHandle = s
-                        .add(
-                            "RouteTable",
-                            ec2::RouteTable::new(vpc_id.clone()).tags(name_tag(s.path())),
-                        )
+                        .add("RouteTable", ec2::RouteTable::new(vpc_id.clone()).tags(name_tag(s.path())))
                         .deref()
                         .clone();
                     let assoc: ResourceHandle = s
-                        .add(
-                            "RouteTableAssociation",
-                            ec2::SubnetRouteTableAssociation::new(rt.ref_(), subnet.ref_()),
-                        )
+                        .add("RouteTableAssociation", ec2::SubnetRouteTableAssociation::new(rt.ref_(), subnet.ref_()))
                         .deref()
                         .clone();
                     let mut connectivity = vec![assoc];
@@ -468,34 +436,24 @@ impl Vpc {
                                         "DefaultRoute",
                                         ec2::Route::new(rt.ref_())
                                             .destination_cidr_block("0.0.0.0/0")
-                                            .gateway_id(
-                                                igw_id.clone().unwrap_or_else(|| Value::from("")),
-                                            ),
+                                            .gateway_id(igw_id.clone().unwrap_or_else(|| Value::from(""))),
                                     )
                                     .deref()
                                     .clone();
                                 route.add_depends_on(att);
                                 connectivity.push(route);
                             }
-                            let first_public = props
-                                .subnets
-                                .iter()
-                                .position(|t| t.subnet_type == SubnetType::Public)
-                                == Some(ti);
+                            let first_public =
+                                props.subnets.iter().position(|t| t.subnet_type == SubnetType::Public) == Some(ti);
                             let wanted = match props.nat_gateways {
                                 NatGateways::None => 0,
                                 NatGateways::Single => 1,
                                 NatGateways::OnePerAz => az_count,
                             };
-                            let needs_nat = props
-                                .subnets
-                                .iter()
-                                .any(|t| t.subnet_type == SubnetType::PrivateWithEgress);
+                            let needs_nat =
+                                props.subnets.iter().any(|t| t.subnet_type == SubnetType::PrivateWithEgress);
                             if first_public && az < wanted && needs_nat {
-                                let eip = s.add(
-                                    "EIP",
-                                    ec2::Eip::new().domain("vpc").tags(name_tag(s.path())),
-                                );
+                                let eip = s.add("EIP", ec2::Eip::new().domain("vpc").tags(name_tag(s.path())));
                                 let nat: ResourceHandle = s
                                     .add(
                                         "NATGateway",
@@ -542,16 +500,8 @@ impl Vpc {
             }
         }
         // Keep subnets in the user's tier order for lookups.
-        subnets.sort_by_key(|s| {
-            (
-                props
-                    .subnets
-                    .iter()
-                    .position(|t| t.name == s.tier)
-                    .unwrap_or(usize::MAX),
-                s.az_index,
-            )
-        });
+        subnets
+            .sort_by_key(|s| (props.subnets.iter().position(|t| t.name == s.tier).unwrap_or(usize::MAX), s.az_index));
 
         let inner = VpcInner {
             scope: scope.clone(),
@@ -562,9 +512,7 @@ impl Vpc {
             nat_gateways,
             igw_attachment,
         };
-        let this = Vpc {
-            inner: Rc::new(inner),
-        };
+        let this = Vpc { inner: Rc::new(inner) };
         this.add_gateway_endpoints(&props.gateway_endpoints);
         this.add_interface_endpoints(&props.interface_endpoints);
         if props.restrict_default_security_group {
@@ -573,10 +521,9 @@ impl Vpc {
         if let Some(fl) = &props.flow_logs {
             this.add_flow_logs(fl);
         } else {
-            this.inner.handle.skip_checkov(
-                "CKV2_AWS_11",
-                "flow logs were turned off explicitly in VpcProps::flow_logs",
-            );
+            this.inner
+                .handle
+                .skip_checkov("CKV2_AWS_11", "flow logs were turned off explicitly in VpcProps::flow_logs");
         }
         this
     }
@@ -588,12 +535,7 @@ impl Vpc {
                 continue;
             }
             seen.push(*ep);
-            let rts: Vec<Value<String>> = self
-                .inner
-                .subnets
-                .iter()
-                .map(Subnet::route_table_id)
-                .collect();
+            let rts: Vec<Value<String>> = self.inner.subnets.iter().map(Subnet::route_table_id).collect();
             let id = match ep {
                 GatewayEndpoint::S3 => "S3GatewayEndpoint",
                 GatewayEndpoint::DynamoDb => "DynamoDbGatewayEndpoint",
@@ -601,10 +543,7 @@ impl Vpc {
             self.inner.scope.add(
                 id,
                 ec2::VpcEndpoint::new(self.vpc_id())
-                    .service_name(Value::sub(format!(
-                        "com.amazonaws.${{AWS::Region}}.{}",
-                        ep.short()
-                    )))
+                    .service_name(Value::sub(format!("com.amazonaws.${{AWS::Region}}.{}", ep.short())))
                     .vpc_endpoint_type("Gateway")
                     .route_table_ids(rts),
             );
@@ -615,38 +554,21 @@ impl Vpc {
         if endpoints.is_empty() {
             return;
         }
-        let kind = [SubnetType::PrivateWithEgress, SubnetType::Isolated]
-            .into_iter()
-            .find(|k| self.has_subnets(*k));
+        let kind = [SubnetType::PrivateWithEgress, SubnetType::Isolated].into_iter().find(|k| self.has_subnets(*k));
         let Some(kind) = kind else {
-            self.inner.scope.error(
-                "InterfaceEndpoints",
-                "interface endpoints need a private-with-egress or isolated subnet tier",
-            );
+            self.inner
+                .scope
+                .error("InterfaceEndpoints", "interface endpoints need a private-with-egress or isolated subnet tier");
             return;
         };
         // One subnet per zone: the first tier of that kind.
-        let first_tier = self
-            .inner
-            .subnets
-            .iter()
-            .find(|s| s.subnet_type == kind)
-            .map(|s| s.tier.clone());
-        let subnet_ids: Vec<Value<String>> = self
-            .inner
-            .subnets
-            .iter()
-            .filter(|s| Some(&s.tier) == first_tier.as_ref())
-            .map(Subnet::subnet_id)
-            .collect();
+        let first_tier = self.inner.subnets.iter().find(|s| s.subnet_type == kind).map(|s| s.tier.clone());
+        let subnet_ids: Vec<Value<String>> =
+            self.inner.subnets.iter().filter(|s| Some(&s.tier) == first_tier.as_ref()).map(Subnet::subnet_id).collect();
         let mut seen: Vec<&str> = Vec::new();
         for ep in endpoints {
             let svc = ep.service.trim();
-            if svc.is_empty()
-                || !svc
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
-            {
+            if svc.is_empty() || !svc.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
                 self.inner.scope.error(
                     "InterfaceEndpoints",
                     format!("'{svc}' is not a service short name like 'ecr.api', 'logs' or 'secretsmanager'"),
@@ -661,9 +583,7 @@ impl Vpc {
                 .split(['.', '-'])
                 .map(|p| {
                     let mut c = p.chars();
-                    c.next()
-                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                        .unwrap_or_default()
+                    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
                 })
                 .collect();
             let es = self.inner.scope.scope(&format!("{id}Endpoint"));
@@ -676,11 +596,7 @@ impl Vpc {
                     .allow_all_outbound(false)
                     .build(),
             );
-            sg.add_ingress_from_cidr(
-                &self.inner.cidr,
-                Port::tcp(443),
-                &format!("HTTPS from the VPC to {svc}"),
-            );
+            sg.add_ingress_from_cidr(&self.inner.cidr, Port::tcp(443), &format!("HTTPS from the VPC to {svc}"));
             es.add(
                 "Resource",
                 ec2::VpcEndpoint::new(self.vpc_id())
@@ -732,18 +648,14 @@ impl Vpc {
                     "Lets SSM Automation remove the rules of the default security group of {}",
                     self.inner.scope.path()
                 ))
-                .policies(vec![iam::role::Policy::new(
-                    policy,
-                    "RevokeDefaultSecurityGroupRules",
-                )]),
+                .policies(vec![iam::role::Policy::new(policy, "RevokeDefaultSecurityGroupRules")]),
         );
         let mut params = std::collections::BTreeMap::new();
         params.insert("GroupId".to_owned(), vec![default_sg]);
         params.insert("AutomationAssumeRole".to_owned(), vec![role.attr_arn()]);
         s.add(
             "Association",
-            ssm::Association::new("AWSConfigRemediation-RemoveVPCDefaultSecurityGroupRules")
-                .parameters(params),
+            ssm::Association::new("AWSConfigRemediation-RemoveVPCDefaultSecurityGroupRules").parameters(params),
         );
     }
 
@@ -755,10 +667,7 @@ impl Vpc {
             TrafficType::Reject => "REJECT",
         };
         match &fl.destination {
-            FlowLogDestination::CloudWatchLogs {
-                retention_days,
-                kms_key_arn,
-            } => {
+            FlowLogDestination::CloudWatchLogs { retention_days, kms_key_arn } => {
                 if !ALLOWED_RETENTION_DAYS.contains(retention_days) {
                     s.error(
                         "RetentionInDays",
@@ -858,9 +767,7 @@ impl Vpc {
 
     /// The zones (`Fn::Select` over `Fn::GetAZs`), in zone order.
     pub fn availability_zones(&self) -> Vec<Value<String>> {
-        (0..self.inner.az_count)
-            .map(|i| Value::select(i as i64, Value::get_azs("")))
-            .collect()
+        (0..self.inner.az_count).map(|i| Value::select(i as i64, Value::get_azs(""))).collect()
     }
 
     /// The ids of all subnets of a kind (every tier of that kind, zone order
@@ -871,22 +778,12 @@ impl Vpc {
 
     /// The subnets of a kind.
     pub fn subnets(&self, kind: SubnetType) -> Vec<Subnet> {
-        self.inner
-            .subnets
-            .iter()
-            .filter(|s| s.subnet_type == kind)
-            .cloned()
-            .collect()
+        self.inner.subnets.iter().filter(|s| s.subnet_type == kind).cloned().collect()
     }
 
     /// The subnets of one tier by name.
     pub fn tier_subnets(&self, tier: &str) -> Vec<Subnet> {
-        self.inner
-            .subnets
-            .iter()
-            .filter(|s| s.tier == tier)
-            .cloned()
-            .collect()
+        self.inner.subnets.iter().filter(|s| s.tier == tier).cloned().collect()
     }
 
     /// Whether the VPC has subnets of a kind.
@@ -913,10 +810,7 @@ impl Vpc {
 
 fn validate_tiers(scope: &Scope, props: &VpcProps) {
     if props.subnets.is_empty() {
-        scope.error(
-            "Subnets",
-            "a VPC needs at least one subnet tier (public, private-with-egress or isolated)",
-        );
+        scope.error("Subnets", "a VPC needs at least one subnet tier (public, private-with-egress or isolated)");
     }
     let mut names: Vec<&str> = Vec::new();
     for (i, t) in props.subnets.iter().enumerate() {
@@ -929,28 +823,19 @@ fn validate_tiers(scope: &Scope, props: &VpcProps) {
         if names.contains(&t.name.as_str()) {
             scope.error(
                 &format!("SubnetConfiguration[{i}].Name"),
-                format!(
-                    "tier name '{}' is used twice; tier names must be unique",
-                    t.name
-                ),
+                format!("tier name '{}' is used twice; tier names must be unique", t.name),
             );
         }
         names.push(&t.name);
         if t.map_public_ip_on_launch && t.subnet_type != SubnetType::Public {
             scope.error(
                 &format!("SubnetConfiguration[{i}].MapPublicIpOnLaunch"),
-                format!(
-                    "tier '{}' is not public; only public tiers may auto-assign public IPs",
-                    t.name
-                ),
+                format!("tier '{}' is not public; only public tiers may auto-assign public IPs", t.name),
             );
         }
     }
     let has = |k: SubnetType| props.subnets.iter().any(|t| t.subnet_type == k);
-    if props.nat_gateways != NatGateways::None
-        && has(SubnetType::PrivateWithEgress)
-        && !has(SubnetType::Public)
-    {
+    if props.nat_gateways != NatGateways::None && has(SubnetType::PrivateWithEgress) && !has(SubnetType::Public) {
         scope.error(
             "NatGateways",
             "NAT gateways need a public subnet tier to live in; add SubnetConfiguration::public(..) or use NatGateways::None with isolated tiers",

@@ -16,8 +16,7 @@ fn pyshop() -> Assembly {
         VpcProps::builder()
             .subnets(vec![
                 SubnetConfiguration::public("Public").cidrs(["10.0.1.0/24", "10.0.2.0/24"]),
-                SubnetConfiguration::private_with_egress("Private")
-                    .cidrs(["10.0.10.0/24", "10.0.11.0/24"]),
+                SubnetConfiguration::private_with_egress("Private").cidrs(["10.0.10.0/24", "10.0.11.0/24"]),
             ])
             .gateway_endpoints(vec![GatewayEndpoint::S3, GatewayEndpoint::DynamoDb])
             .interface_endpoints(vec![InterfaceEndpoint::aws("ecr.api")])
@@ -27,18 +26,13 @@ fn pyshop() -> Assembly {
         &stack,
         "AppSg",
         &vpc,
-        SecurityGroupProps::builder()
-            .description("PyShop API tasks")
-            .build(),
+        SecurityGroupProps::builder().description("PyShop API tasks").build(),
     );
     let db_sg = SecurityGroup::new(
         &stack,
         "DbSg",
         &vpc,
-        SecurityGroupProps::builder()
-            .description("PyShop database")
-            .allow_all_outbound(false)
-            .build(),
+        SecurityGroupProps::builder().description("PyShop database").allow_all_outbound(false).build(),
     );
     let db = Connections::new(vec![db_sg], Some(Port::tcp(5432)));
     db.allow_default_port_from(&app_sg);
@@ -65,9 +59,7 @@ fn carved() -> Assembly {
             ])
             .nat_gateways(NatGateways::Single)
             .flow_logs(Some(FlowLogs {
-                destination: FlowLogDestination::S3 {
-                    bucket_arn: Value::arn("s3", "", "", "flow-log-bucket"),
-                },
+                destination: FlowLogDestination::S3 { bucket_arn: Value::arn("s3", "", "", "flow-log-bucket") },
                 traffic_type: TrafficType::Reject,
             }))
             .build(),
@@ -76,13 +68,7 @@ fn carved() -> Assembly {
 }
 
 fn resources_of(a: &Assembly, ty: &str) -> Vec<serde_json::Value> {
-    a.stacks[0].template["Resources"]
-        .as_object()
-        .unwrap()
-        .values()
-        .filter(|r| r["Type"] == ty)
-        .cloned()
-        .collect()
+    a.stacks[0].template["Resources"].as_object().unwrap().values().filter(|r| r["Type"] == ty).cloned().collect()
 }
 
 #[test]
@@ -103,10 +89,7 @@ fn pyshop_shape() {
         .map(|s| s["Properties"]["CidrBlock"].as_str().unwrap().to_owned())
         .collect();
     cidrs.sort();
-    assert_eq!(
-        cidrs,
-        ["10.0.1.0/24", "10.0.10.0/24", "10.0.11.0/24", "10.0.2.0/24"]
-    );
+    assert_eq!(cidrs, ["10.0.1.0/24", "10.0.10.0/24", "10.0.11.0/24", "10.0.2.0/24"]);
     assert_eq!(resources_of(&a, "AWS::EC2::NatGateway").len(), 2);
     assert_eq!(resources_of(&a, "AWS::EC2::EIP").len(), 2);
     assert_eq!(resources_of(&a, "AWS::EC2::RouteTable").len(), 4);
@@ -118,27 +101,15 @@ fn pyshop_shape() {
     // Database ingress from the app group, plus no egress rule on the app
     // group (it allows all outbound).
     let ingress = resources_of(&a, "AWS::EC2::SecurityGroupIngress");
-    let db_rules: Vec<_> = ingress
-        .iter()
-        .filter(|r| r["Properties"]["FromPort"] == 5432)
-        .collect();
+    let db_rules: Vec<_> = ingress.iter().filter(|r| r["Properties"]["FromPort"] == 5432).collect();
     assert_eq!(db_rules.len(), 1);
-    assert!(db_rules[0]["Properties"]["Description"]
-        .as_str()
-        .unwrap()
-        .contains("default port (tcp 5432)"));
+    assert!(db_rules[0]["Properties"]["Description"].as_str().unwrap().contains("default port (tcp 5432)"));
     assert!(resources_of(&a, "AWS::EC2::SecurityGroupEgress").is_empty());
     // The default security group is emptied by the AWS-owned runbook.
     let assoc = resources_of(&a, "AWS::SSM::Association");
     assert_eq!(assoc.len(), 1);
-    assert_eq!(
-        assoc[0]["Properties"]["Name"],
-        "AWSConfigRemediation-RemoveVPCDefaultSecurityGroupRules"
-    );
-    assert_eq!(
-        assoc[0]["Properties"]["Parameters"]["GroupId"][0]["Fn::GetAtt"][1],
-        "DefaultSecurityGroup"
-    );
+    assert_eq!(assoc[0]["Properties"]["Name"], "AWSConfigRemediation-RemoveVPCDefaultSecurityGroupRules");
+    assert_eq!(assoc[0]["Properties"]["Parameters"]["GroupId"][0]["Fn::GetAtt"][1], "DefaultSecurityGroup");
 }
 
 #[test]
@@ -192,45 +163,27 @@ fn errors_of(props: VpcProps) -> Vec<String> {
 
 fn assert_error(props: VpcProps, needle: &str) {
     let errors = errors_of(props);
-    assert!(
-        errors.iter().any(|e| e.contains(needle)),
-        "expected an error containing {needle:?}, got {errors:#?}"
-    );
+    assert!(errors.iter().any(|e| e.contains(needle)), "expected an error containing {needle:?}, got {errors:#?}");
 }
 
 #[test]
 fn bad_input_is_reported() {
-    assert_error(
-        VpcProps::builder().cidr("10.0.0.0/33").build(),
-        "'10.0.0.0/33' is not a valid IPv4 CIDR block",
-    );
-    assert_error(
-        VpcProps::builder().cidr("10.0.0.0/8").build(),
-        "AWS accepts /16 to /28",
-    );
-    assert_error(
-        VpcProps::builder().az_count(0).build(),
-        "az_count 0 is not allowed; use 1 to 6",
-    );
-    assert_error(
-        VpcProps::builder().az_count(7).build(),
-        "az_count 7 is not allowed; use 1 to 6",
-    );
+    assert_error(VpcProps::builder().cidr("10.0.0.0/33").build(), "'10.0.0.0/33' is not a valid IPv4 CIDR block");
+    assert_error(VpcProps::builder().cidr("10.0.0.0/8").build(), "AWS accepts /16 to /28");
+    assert_error(VpcProps::builder().az_count(0).build(), "az_count 0 is not allowed; use 1 to 6");
+    assert_error(VpcProps::builder().az_count(7).build(), "az_count 7 is not allowed; use 1 to 6");
     assert_error(
         VpcProps::builder()
             .subnets(vec![
                 SubnetConfiguration::public("Public").cidrs(["10.0.1.0/24", "10.0.1.0/25"]),
-                SubnetConfiguration::private_with_egress("Private")
-                    .cidrs(["10.1.10.0/24", "10.0.11.0/24"]),
+                SubnetConfiguration::private_with_egress("Private").cidrs(["10.1.10.0/24", "10.0.11.0/24"]),
             ])
             .build(),
         "subnet 10.0.1.0/25 overlaps 10.0.1.0/24 of tier 'Public'",
     );
     assert_error(
         VpcProps::builder()
-            .subnets(vec![
-                SubnetConfiguration::public("Public").cidrs(["10.1.1.0/24", "10.0.2.0/24"])
-            ])
+            .subnets(vec![SubnetConfiguration::public("Public").cidrs(["10.1.1.0/24", "10.0.2.0/24"])])
             .build(),
         "subnet 10.1.1.0/24 is outside the VPC range 10.0.0.0/16",
     );
@@ -246,9 +199,7 @@ fn bad_input_is_reported() {
         "VPC 10.0.0.0/24 is too small: no free /26 left",
     );
     assert_error(
-        VpcProps::builder()
-            .subnets(vec![SubnetConfiguration::private_with_egress("Private")])
-            .build(),
+        VpcProps::builder().subnets(vec![SubnetConfiguration::private_with_egress("Private")]).build(),
         "NAT gateways need a public subnet tier",
     );
     assert_error(
@@ -257,20 +208,14 @@ fn bad_input_is_reported() {
     );
     assert_error(
         VpcProps::builder()
-            .subnets(vec![
-                SubnetConfiguration::public("Web"),
-                SubnetConfiguration::isolated("Web"),
-            ])
+            .subnets(vec![SubnetConfiguration::public("Web"), SubnetConfiguration::isolated("Web")])
             .build(),
         "tier name 'Web' is used twice",
     );
     assert_error(
         VpcProps::builder()
             .flow_logs(Some(FlowLogs {
-                destination: FlowLogDestination::CloudWatchLogs {
-                    retention_days: 100,
-                    kms_key_arn: None,
-                },
+                destination: FlowLogDestination::CloudWatchLogs { retention_days: 100, kms_key_arn: None },
                 traffic_type: TrafficType::All,
             }))
             .build(),
@@ -278,12 +223,7 @@ fn bad_input_is_reported() {
     );
     // Errors carry the construct path and the property.
     let errors = errors_of(VpcProps::builder().az_count(9).build());
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.contains("Net/Vpc") && e.contains("AzCount")),
-        "{errors:#?}"
-    );
+    assert!(errors.iter().any(|e| e.contains("Net/Vpc") && e.contains("AzCount")), "{errors:#?}");
 }
 
 #[test]
@@ -300,9 +240,7 @@ fn isolated_only_vpc_needs_no_nat_or_igw() {
             .restrict_default_security_group(false)
             .build(),
     );
-    assert!(vpc
-        .internet_connectivity_established(SubnetType::Public)
-        .is_empty());
+    assert!(vpc.internet_connectivity_established(SubnetType::Public).is_empty());
     let a = app.synth().unwrap();
     assert!(resources_of(&a, "AWS::EC2::InternetGateway").is_empty());
     assert!(resources_of(&a, "AWS::EC2::Route").is_empty());
@@ -315,12 +253,7 @@ fn similar_cidrs_get_distinct_rules() {
     let app = App::new("cidr");
     let stack = app.stack("Net");
     let vpc = Vpc::new(&stack, "Vpc", VpcProps::builder().build());
-    let sg = SecurityGroup::new(
-        &stack,
-        "Sg",
-        &vpc,
-        SecurityGroupProps::builder().description("x").build(),
-    );
+    let sg = SecurityGroup::new(&stack, "Sg", &vpc, SecurityGroupProps::builder().description("x").build());
     let c = sg.connections();
     // Same digits once the dots are dropped: must still be two rules.
     c.allow_from_cidr("1.10.0.0/16", Port::tcp(443));
