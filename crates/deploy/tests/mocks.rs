@@ -377,3 +377,25 @@ async fn termination_protection_refuses_delete_with_a_clear_message() {
     let result = deployer(&rules, true).destroy(NAME, true).await.unwrap();
     assert!(matches!(result, StackResult::Destroyed { existed: true }), "{result:?}");
 }
+
+#[tokio::test]
+async fn dependents_of_a_failed_stack_are_skipped_without_api_calls() {
+    // Only the first stack reaches the API: it is blocked, so its dependent
+    // is skipped (a second API call would hit no rule and panic).
+    let rules = [describe("UPDATE_ROLLBACK_FAILED")];
+    let d = std::sync::Arc::new(deployer(&rules, true));
+    let first = artifact();
+    let mut second = artifact();
+    second.id = "Api".into();
+    second.stack_name = "app-dev-Api".into();
+    second.dependencies = vec!["Data".into()];
+    let results = d.run_all(&[first, second], stackcraft_deploy::Operation::Deploy, 4).await;
+    assert!(matches!(results[0].1, Err(Error::Blocked { .. })), "{:?}", results[0].1);
+    match &results[1].1 {
+        Err(Error::Skipped { stack, because_of }) => {
+            assert_eq!(stack, "app-dev-Api");
+            assert_eq!(because_of, NAME);
+        }
+        other => panic!("expected Skipped, got {other:?}"),
+    }
+}
