@@ -410,6 +410,38 @@ mod tests {
     }
 
     #[test]
+    fn carved_blocks_never_overlap_and_stay_inside() {
+        let masks = [None, Some(20), Some(24), Some(26), Some(28)];
+        let mut planned = 0;
+        for vpc_prefix in [16u8, 18, 20, 22, 24] {
+            let vpc_text = format!("10.0.0.0/{vpc_prefix}");
+            let vpc: Ipv4Net = vpc_text.parse().unwrap();
+            for azs in 1..=6usize {
+                for a in masks {
+                    for b in masks {
+                        for c in masks {
+                            let tiers = [tier("A", a, &[]), tier("B", b, &[]), tier("C", c, &[])];
+                            let Ok(plan) = plan(&vpc_text, azs, &tiers) else { continue };
+                            planned += 1;
+                            let all: Vec<Ipv4Net> = plan.iter().flatten().copied().collect();
+                            assert_eq!(all.len(), azs * 3);
+                            for (i, n) in all.iter().enumerate() {
+                                assert!(vpc.contains(n), "{n} outside {vpc}");
+                                assert_eq!(n.addr(), n.network());
+                                assert!(n.prefix_len() <= MAX_PREFIX);
+                                for m in &all[i + 1..] {
+                                    assert!(!overlaps(n, m), "{n} overlaps {m} in {vpc} with {azs} AZs");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(planned > 500, "only {planned} plans succeeded");
+    }
+
+    #[test]
     fn carving_is_deterministic() {
         let tiers = [tier("A", None, &[]), tier("B", Some(27), &[]), tier("C", None, &[])];
         assert_eq!(plan("172.16.0.0/20", 3, &tiers), plan("172.16.0.0/20", 3, &tiers));
