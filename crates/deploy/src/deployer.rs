@@ -241,9 +241,11 @@ impl Deployer {
                 }
                 out.push(ev);
             }
+            // Without a marker (waiting on someone else's operation), the
+            // newest page is enough: never page through a stack's history.
             match resp.next_token() {
-                Some(t) => token = Some(t.to_string()),
-                None => break,
+                Some(t) if marker.is_some() => token = Some(t.to_string()),
+                _ => break,
             }
         }
         out.reverse();
