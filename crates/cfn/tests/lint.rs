@@ -40,13 +40,8 @@ fn assume_role(service: &str) -> serde_json::Value {
 #[cfg(feature = "ec2")]
 fn network(scope: &stackcraft_core::Scope) -> (stackcraft_cfn::ec2::VpcRef, Vec<Value<String>>) {
     use stackcraft_cfn::ec2;
-    let vpc = scope.add(
-        "Vpc",
-        ec2::Vpc::new()
-            .cidr_block("10.0.0.0/16")
-            .enable_dns_hostnames(true)
-            .enable_dns_support(true),
-    );
+    let vpc =
+        scope.add("Vpc", ec2::Vpc::new().cidr_block("10.0.0.0/16").enable_dns_hostnames(true).enable_dns_support(true));
     let subnets = (0..2)
         .map(|i| {
             scope
@@ -88,41 +83,23 @@ fn ec2(app: &App) {
             .availability_zone(Value::select(1, Value::get_azs(Value::region()))),
     );
     let igw = stack.add("Igw", ec2::InternetGateway::new());
-    let attach = stack.add(
-        "IgwAttachment",
-        ec2::VpcGatewayAttachment::new(vpc.ref_()).internet_gateway_id(igw.ref_()),
-    );
+    let attach = stack.add("IgwAttachment", ec2::VpcGatewayAttachment::new(vpc.ref_()).internet_gateway_id(igw.ref_()));
     let eip = stack.add("NatEip", ec2::Eip::new().domain("vpc"));
     eip.add_depends_on(&attach);
-    let nat = stack.add(
-        "Nat",
-        ec2::NatGateway::new()
-            .allocation_id(eip.attr_allocation_id())
-            .subnet_id(public.ref_()),
-    );
+    let nat = stack.add("Nat", ec2::NatGateway::new().allocation_id(eip.attr_allocation_id()).subnet_id(public.ref_()));
     let public_rt = stack.add("PublicRoutes", ec2::RouteTable::new(vpc.ref_()));
     let default_route = stack.add(
         "PublicDefault",
-        ec2::Route::new(public_rt.ref_())
-            .destination_cidr_block("0.0.0.0/0")
-            .gateway_id(igw.ref_()),
+        ec2::Route::new(public_rt.ref_()).destination_cidr_block("0.0.0.0/0").gateway_id(igw.ref_()),
     );
     default_route.add_depends_on(&attach);
-    stack.add(
-        "PublicAssoc",
-        ec2::SubnetRouteTableAssociation::new(public_rt.ref_(), public.ref_()),
-    );
+    stack.add("PublicAssoc", ec2::SubnetRouteTableAssociation::new(public_rt.ref_(), public.ref_()));
     let private_rt = stack.add("PrivateRoutes", ec2::RouteTable::new(vpc.ref_()));
     stack.add(
         "PrivateDefault",
-        ec2::Route::new(private_rt.ref_())
-            .destination_cidr_block("0.0.0.0/0")
-            .nat_gateway_id(nat.ref_()),
+        ec2::Route::new(private_rt.ref_()).destination_cidr_block("0.0.0.0/0").nat_gateway_id(nat.ref_()),
     );
-    stack.add(
-        "PrivateAssoc",
-        ec2::SubnetRouteTableAssociation::new(private_rt.ref_(), private.ref_()),
-    );
+    stack.add("PrivateAssoc", ec2::SubnetRouteTableAssociation::new(private_rt.ref_(), private.ref_()));
     let sg = stack.add(
         "AppSg",
         ec2::SecurityGroup::new("App tasks")
@@ -138,10 +115,7 @@ fn ec2(app: &App) {
                 .to_port(443)
                 .description("HTTPS out")]),
     );
-    let db_sg = stack.add(
-        "DbSg",
-        ec2::SecurityGroup::new("Database").vpc_id(sg.attr_vpc_id()),
-    );
+    let db_sg = stack.add("DbSg", ec2::SecurityGroup::new("Database").vpc_id(sg.attr_vpc_id()));
     stack.add(
         "DbIngress",
         ec2::SecurityGroupIngress::new("tcp")
@@ -153,9 +127,7 @@ fn ec2(app: &App) {
     );
     stack.add(
         "DbEgress",
-        ec2::SecurityGroupEgress::new(db_sg.attr_group_id(), "-1")
-            .cidr_ip("127.0.0.1/32")
-            .description("No egress"),
+        ec2::SecurityGroupEgress::new(db_sg.attr_group_id(), "-1").cidr_ip("127.0.0.1/32").description("No egress"),
     );
     stack.add(
         "S3Endpoint",
@@ -192,24 +164,18 @@ fn ecs(app: &App) {
     use stackcraft_cfn::{ec2, iam, logs};
     let stack = app.stack("Ecs");
     let (vpc, subnets) = network(&stack);
-    let sg = stack.add(
-        "TaskSg",
-        ec2::SecurityGroup::new("Tasks").vpc_id(vpc.ref_()),
-    );
+    let sg = stack.add("TaskSg", ec2::SecurityGroup::new("Tasks").vpc_id(vpc.ref_()));
     let cluster = stack.add(
         "Cluster",
-        ecs::Cluster::new().cluster_settings(vec![cluster::ClusterSettings::new()
-            .name("containerInsights")
-            .value("enabled")]),
+        ecs::Cluster::new()
+            .cluster_settings(vec![cluster::ClusterSettings::new().name("containerInsights").value("enabled")]),
     );
     let logs = stack.add("Logs", logs::LogGroup::new().retention_in_days(30));
     let exec_role = stack.add(
         "ExecRole",
-        iam::Role::new(assume_role("ecs-tasks.amazonaws.com")).managed_policy_arns(
-            vec![Value::sub(
+        iam::Role::new(assume_role("ecs-tasks.amazonaws.com")).managed_policy_arns(vec![Value::sub(
             "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
-        )],
-        ),
+        )]),
     );
     let task = stack.add(
         "Task",
@@ -220,22 +186,15 @@ fn ecs(app: &App) {
             .network_mode("awsvpc")
             .requires_compatibilities(vec!["FARGATE"])
             .execution_role_arn(exec_role.attr_arn())
-            .container_definitions(vec![td::ContainerDefinition::new(
-                "public.ecr.aws/nginx/nginx:1.27",
-                "web",
-            )
-            .essential(true)
-            .port_mappings(vec![td::PortMapping::new()
-                .container_port(8000)
-                .protocol("tcp")])
-            .environment(vec![td::KeyValuePair::new().name("STAGE").value("dev")])
-            .log_configuration(td::LogConfiguration::new("awslogs").options(
-                std::collections::BTreeMap::from([
+            .container_definitions(vec![td::ContainerDefinition::new("public.ecr.aws/nginx/nginx:1.27", "web")
+                .essential(true)
+                .port_mappings(vec![td::PortMapping::new().container_port(8000).protocol("tcp")])
+                .environment(vec![td::KeyValuePair::new().name("STAGE").value("dev")])
+                .log_configuration(td::LogConfiguration::new("awslogs").options(std::collections::BTreeMap::from([
                     ("awslogs-group", logs.ref_()),
                     ("awslogs-region", Value::region()),
                     ("awslogs-stream-prefix", Value::from("web")),
-                ]),
-            ))]),
+                ])))]),
     );
     stack.add(
         "Service",
@@ -261,10 +220,7 @@ fn elasticloadbalancingv2(app: &App) {
     use stackcraft_cfn::elasticloadbalancingv2::{self as elb, listener, target_group};
     let stack = app.stack("Elb");
     let (vpc, subnets) = network(&stack);
-    let sg = stack.add(
-        "LbSg",
-        ec2::SecurityGroup::new("Load balancer").vpc_id(vpc.ref_()),
-    );
+    let sg = stack.add("LbSg", ec2::SecurityGroup::new("Load balancer").vpc_id(vpc.ref_()));
     let lb = stack.add(
         "Lb",
         elb::LoadBalancer::new()
@@ -285,12 +241,9 @@ fn elasticloadbalancingv2(app: &App) {
     );
     stack.add(
         "Listener",
-        elb::Listener::new(
-            vec![listener::Action::new("forward").target_group_arn(tg.ref_())],
-            lb.ref_(),
-        )
-        .port(80)
-        .protocol("HTTP"),
+        elb::Listener::new(vec![listener::Action::new("forward").target_group_arn(tg.ref_())], lb.ref_())
+            .port(80)
+            .protocol("HTTP"),
     );
     stack.add_output(stackcraft_core::Output::new("LbDns", lb.attr_dns_name()));
 }
@@ -300,10 +253,7 @@ fn rds(app: &App) {
     use stackcraft_cfn::rds;
     let stack = app.stack("Rds");
     let (_vpc, subnets) = network(&stack);
-    let group = stack.add(
-        "Subnets",
-        rds::DbSubnetGroup::new("Database subnets", subnets),
-    );
+    let group = stack.add("Subnets", rds::DbSubnetGroup::new("Database subnets", subnets));
     let db = stack.add(
         "Db",
         rds::DbInstance::new()
@@ -322,14 +272,8 @@ fn rds(app: &App) {
             .publicly_accessible(false),
     );
     db.apply_removal_policy(stackcraft_core::DeletionPolicy::Snapshot);
-    stack.add_output(stackcraft_core::Output::new(
-        "DbHost",
-        db.attr_endpoint_address(),
-    ));
-    stack.add_output(stackcraft_core::Output::new(
-        "DbSecret",
-        db.attr_master_user_secret_secret_arn(),
-    ));
+    stack.add_output(stackcraft_core::Output::new("DbHost", db.attr_endpoint_address()));
+    stack.add_output(stackcraft_core::Output::new("DbSecret", db.attr_master_user_secret_secret_arn()));
 }
 
 #[cfg(feature = "dynamodb")]
@@ -338,20 +282,17 @@ fn dynamodb(app: &App) {
     let stack = app.stack("Dynamo");
     let t = stack.add(
         "Table",
-        dynamodb::Table::new(vec![
-            table::KeySchema::new("pk", "HASH"),
-            table::KeySchema::new("sk", "RANGE"),
-        ])
-        .attribute_definitions(vec![
-            table::AttributeDefinition::new("pk", "S"),
-            table::AttributeDefinition::new("sk", "S"),
-        ])
-        .billing_mode("PAY_PER_REQUEST")
-        .sse_specification(table::SseSpecification::new(true))
-        .point_in_time_recovery_specification(
-            table::PointInTimeRecoverySpecification::new().point_in_time_recovery_enabled(true),
-        )
-        .deletion_protection_enabled(true),
+        dynamodb::Table::new(vec![table::KeySchema::new("pk", "HASH"), table::KeySchema::new("sk", "RANGE")])
+            .attribute_definitions(vec![
+                table::AttributeDefinition::new("pk", "S"),
+                table::AttributeDefinition::new("sk", "S"),
+            ])
+            .billing_mode("PAY_PER_REQUEST")
+            .sse_specification(table::SseSpecification::new(true))
+            .point_in_time_recovery_specification(
+                table::PointInTimeRecoverySpecification::new().point_in_time_recovery_enabled(true),
+            )
+            .deletion_protection_enabled(true),
     );
     t.apply_removal_policy(stackcraft_core::DeletionPolicy::Retain);
     stack.add_output(stackcraft_core::Output::new("TableArn", t.attr_arn()));
@@ -362,10 +303,7 @@ fn elasticache(app: &App) {
     use stackcraft_cfn::elasticache;
     let stack = app.stack("Cache");
     let (_vpc, subnets) = network(&stack);
-    let group = stack.add(
-        "Subnets",
-        elasticache::SubnetGroup::new("Cache subnets", subnets),
-    );
+    let group = stack.add("Subnets", elasticache::SubnetGroup::new("Cache subnets", subnets));
     let rg = stack.add(
         "Redis",
         elasticache::ReplicationGroup::new("Sessions")
@@ -378,10 +316,7 @@ fn elasticache(app: &App) {
             .transit_encryption_enabled(true)
             .cache_subnet_group_name(group.ref_()),
     );
-    stack.add_output(stackcraft_core::Output::new(
-        "RedisHost",
-        rg.attr_primary_end_point_address(),
-    ));
+    stack.add_output(stackcraft_core::Output::new("RedisHost", rg.attr_primary_end_point_address()));
 }
 
 #[cfg(feature = "s3")]
@@ -391,13 +326,9 @@ fn s3(app: &App) {
     let b = stack.add(
         "Bucket",
         s3::Bucket::new()
-            .bucket_encryption(bucket::BucketEncryption::new(vec![
-                bucket::ServerSideEncryptionRule::new()
-                    .server_side_encryption_by_default(bucket::ServerSideEncryptionByDefault::new(
-                        "aws:kms",
-                    ))
-                    .bucket_key_enabled(true),
-            ]))
+            .bucket_encryption(bucket::BucketEncryption::new(vec![bucket::ServerSideEncryptionRule::new()
+                .server_side_encryption_by_default(bucket::ServerSideEncryptionByDefault::new("aws:kms"))
+                .bucket_key_enabled(true)]))
             .public_access_block_configuration(
                 bucket::PublicAccessBlockConfiguration::new()
                     .block_public_acls(true)
@@ -452,10 +383,7 @@ fn cloudwatch(app: &App) {
         cloudwatch::Alarm::new()
             .namespace("AWS/ECS")
             .metric_name("CPUUtilization")
-            .dimensions(vec![alarm::Dimension::new(
-                "ClusterName",
-                Value::sub("${AWS::StackName}"),
-            )])
+            .dimensions(vec![alarm::Dimension::new("ClusterName", Value::sub("${AWS::StackName}"))])
             .statistic("Average")
             .period(60)
             .evaluation_periods(3)
@@ -470,32 +398,16 @@ fn cloudwatch(app: &App) {
 fn sns(app: &App) {
     use stackcraft_cfn::sns;
     let stack = app.stack("Sns");
-    let topic = stack.add(
-        "Topic",
-        sns::Topic::new()
-            .kms_master_key_id("alias/aws/sns")
-            .display_name("Alarms"),
-    );
-    stack.add(
-        "Mail",
-        sns::Subscription::new("email", topic.ref_()).endpoint("ops@example.com"),
-    );
-    stack.add_output(stackcraft_core::Output::new(
-        "TopicName",
-        topic.attr_topic_name(),
-    ));
+    let topic = stack.add("Topic", sns::Topic::new().kms_master_key_id("alias/aws/sns").display_name("Alarms"));
+    stack.add("Mail", sns::Subscription::new("email", topic.ref_()).endpoint("ops@example.com"));
+    stack.add_output(stackcraft_core::Output::new("TopicName", topic.attr_topic_name()));
 }
 
 #[cfg(feature = "sqs")]
 fn sqs(app: &App) {
     use stackcraft_cfn::sqs;
     let stack = app.stack("Sqs");
-    let dlq = stack.add(
-        "Dlq",
-        sqs::Queue::new()
-            .sqs_managed_sse_enabled(true)
-            .message_retention_period(1_209_600),
-    );
+    let dlq = stack.add("Dlq", sqs::Queue::new().sqs_managed_sse_enabled(true).message_retention_period(1_209_600));
     let q = stack.add(
         "Queue",
         sqs::Queue::new()
@@ -505,10 +417,7 @@ fn sqs(app: &App) {
     );
     stack.add(
         "QueuePolicy",
-        sqs::QueuePolicy::new(
-            policy("sns.amazonaws.com", "sqs:SendMessage", q.attr_arn()),
-            vec![q.attr_queue_url()],
-        ),
+        sqs::QueuePolicy::new(policy("sns.amazonaws.com", "sqs:SendMessage", q.attr_arn()), vec![q.attr_queue_url()]),
     );
 }
 
@@ -524,9 +433,7 @@ fn events(app: &App) {
             .event_pattern(json!({"source": ["shop.orders"], "detail-type": ["OrderPlaced"]}))
             .state("ENABLED")
             .targets(vec![rule::Target::new(bus.attr_arn(), "Self")
-                .retry_policy(
-                    rule::RetryPolicy::new().maximum_retry_attempts(3),
-                )]),
+                .retry_policy(rule::RetryPolicy::new().maximum_retry_attempts(3))]),
     );
 }
 
@@ -536,9 +443,8 @@ fn iam(app: &App) {
     let stack = app.stack("Iam");
     let r = stack.add(
         "Role",
-        iam::Role::new(assume_role("ecs-tasks.amazonaws.com"))
-            .max_session_duration(3600)
-            .policies(vec![role::Policy::new(
+        iam::Role::new(assume_role("ecs-tasks.amazonaws.com")).max_session_duration(3600).policies(vec![
+            role::Policy::new(
                 json!({
                     "Version": "2012-10-17",
                     "Statement": [{
@@ -548,7 +454,8 @@ fn iam(app: &App) {
                     }],
                 }),
                 "read",
-            )]),
+            ),
+        ]),
     );
     stack.add(
         "Managed",
@@ -579,10 +486,7 @@ fn ecr(app: &App) {
                 json!({"rules": [{"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 14}, "action": {"type": "expire"}}]}).to_string(),
             )),
     );
-    stack.add_output(stackcraft_core::Output::new(
-        "RepoUri",
-        repo.attr_repository_uri(),
-    ));
+    stack.add_output(stackcraft_core::Output::new("RepoUri", repo.attr_repository_uri()));
 }
 
 #[cfg(feature = "secretsmanager")]
@@ -591,15 +495,13 @@ fn secretsmanager(app: &App) {
     let stack = app.stack("Secrets");
     let s = stack.add(
         "Secret",
-        secretsmanager::Secret::new()
-            .description("API key")
-            .generate_secret_string(
-                secret::GenerateSecretString::new()
-                    .password_length(32)
-                    .exclude_punctuation(true)
-                    .secret_string_template(json!({"user": "api"}).to_string())
-                    .generate_string_key("password"),
-            ),
+        secretsmanager::Secret::new().description("API key").generate_secret_string(
+            secret::GenerateSecretString::new()
+                .password_length(32)
+                .exclude_punctuation(true)
+                .secret_string_template(json!({"user": "api"}).to_string())
+                .generate_string_key("password"),
+        ),
     );
     stack.add_output(stackcraft_core::Output::new("SecretArn", s.attr_id()));
 }
@@ -624,11 +526,9 @@ fn applicationautoscaling(app: &App) {
             .scaling_target_id(target.ref_())
             .target_tracking_scaling_policy_configuration(
                 scaling_policy::TargetTrackingScalingPolicyConfiguration::new(60.0)
-                    .predefined_metric_specification(
-                        scaling_policy::PredefinedMetricSpecification::new(
-                            "ECSServiceAverageCPUUtilization",
-                        ),
-                    )
+                    .predefined_metric_specification(scaling_policy::PredefinedMetricSpecification::new(
+                        "ECSServiceAverageCPUUtilization",
+                    ))
                     .scale_in_cooldown(60)
                     .scale_out_cooldown(60),
             ),
@@ -640,10 +540,7 @@ fn servicediscovery(app: &App) {
     use stackcraft_cfn::servicediscovery::{self as sd, service};
     let stack = app.stack("Discovery");
     let (vpc, _subnets) = network(&stack);
-    let ns = stack.add(
-        "Namespace",
-        sd::PrivateDnsNamespace::new("internal.local").vpc(vpc.ref_()),
-    );
+    let ns = stack.add("Namespace", sd::PrivateDnsNamespace::new("internal.local").vpc(vpc.ref_()));
     stack.add(
         "Api",
         sd::Service::new()
@@ -653,9 +550,7 @@ fn servicediscovery(app: &App) {
                     .namespace_id(ns.attr_id())
                     .routing_policy("MULTIVALUE"),
             )
-            .health_check_custom_config(
-                service::HealthCheckCustomConfig::new().failure_threshold(1),
-            ),
+            .health_check_custom_config(service::HealthCheckCustomConfig::new().failure_threshold(1)),
     );
 }
 
@@ -706,9 +601,7 @@ fn cloudfront(app: &App) {
     let bucket = stack.add("Site", s3::Bucket::new());
     let control = stack.add(
         "Oac",
-        cloudfront::OriginAccessControl::new(oac::OriginAccessControlConfig::new(
-            "site", "s3", "always", "sigv4",
-        )),
+        cloudfront::OriginAccessControl::new(oac::OriginAccessControlConfig::new("site", "s3", "always", "sigv4")),
     );
     let dist = stack.add(
         "Dist",
@@ -719,28 +612,18 @@ fn cloudfront(app: &App) {
                     .compress(true),
                 true,
             )
-            .origins(vec![d::Origin::new(
-                bucket.attr_regional_domain_name(),
-                "site",
-            )
-            .origin_access_control_id(control.attr_id())
-            .s3_origin_config(
-                d::S3OriginConfig::new().origin_access_identity(""),
-            )])
+            .origins(vec![d::Origin::new(bucket.attr_regional_domain_name(), "site")
+                .origin_access_control_id(control.attr_id())
+                .s3_origin_config(d::S3OriginConfig::new().origin_access_identity(""))])
             .default_root_object("index.html")
             .http_version("http2and3")
             .price_class("PriceClass_100")
             .viewer_certificate(
-                d::ViewerCertificate::new()
-                    .cloud_front_default_certificate(true)
-                    .minimum_protocol_version("TLSv1"),
+                d::ViewerCertificate::new().cloud_front_default_certificate(true).minimum_protocol_version("TLSv1"),
             ),
         ),
     );
-    stack.add_output(stackcraft_core::Output::new(
-        "Domain",
-        dist.attr_domain_name(),
-    ));
+    stack.add_output(stackcraft_core::Output::new("Domain", dist.attr_domain_name()));
 }
 
 #[cfg(all(feature = "msk", feature = "ec2"))]
@@ -752,19 +635,15 @@ fn msk(app: &App) {
         "Kafka",
         msk::Cluster::new(
             cluster::BrokerNodeGroupInfo::new(subnets, "kafka.t3.small").storage_info(
-                cluster::StorageInfo::new()
-                    .ebs_storage_info(cluster::EbsStorageInfo::new().volume_size(100)),
+                cluster::StorageInfo::new().ebs_storage_info(cluster::EbsStorageInfo::new().volume_size(100)),
             ),
             "events",
             "3.6.0",
             2,
         )
         .encryption_info(
-            cluster::EncryptionInfo::new().encryption_in_transit(
-                cluster::EncryptionInTransit::new()
-                    .client_broker("TLS")
-                    .in_cluster(true),
-            ),
+            cluster::EncryptionInfo::new()
+                .encryption_in_transit(cluster::EncryptionInTransit::new().client_broker("TLS").in_cluster(true)),
         )
         .tags(std::collections::BTreeMap::from([("team", "data")])),
     );
@@ -777,13 +656,11 @@ fn budgets(app: &App) {
     let stack = app.stack("Budgets");
     stack.add(
         "Monthly",
-        budgets::Budget::new(
-            budget::BudgetData::new("COST", "MONTHLY").budget_limit(budget::Spend::new(100, "USD")),
-        )
-        .notifications_with_subscribers(vec![budget::NotificationWithSubscribers::new(
-            budget::Notification::new("GREATER_THAN", "ACTUAL", 80.0).threshold_type("PERCENTAGE"),
-            vec![budget::Subscriber::new("ops@example.com", "EMAIL")],
-        )]),
+        budgets::Budget::new(budget::BudgetData::new("COST", "MONTHLY").budget_limit(budget::Spend::new(100, "USD")))
+            .notifications_with_subscribers(vec![budget::NotificationWithSubscribers::new(
+                budget::Notification::new("GREATER_THAN", "ACTUAL", 80.0).threshold_type("PERCENTAGE"),
+                vec![budget::Subscriber::new("ops@example.com", "EMAIL")],
+            )]),
     );
 }
 
@@ -793,18 +670,15 @@ fn kms(app: &App) {
     let stack = app.stack("Kms");
     let key = stack.add(
         "Key",
-        kms::Key::new()
-            .enable_key_rotation(true)
-            .description("Data key")
-            .key_policy(json!({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"AWS": Value::arn("iam", "", Value::account_id(), "root")},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                }],
-            })),
+        kms::Key::new().enable_key_rotation(true).description("Data key").key_policy(json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"AWS": Value::arn("iam", "", Value::account_id(), "root")},
+                "Action": "kms:*",
+                "Resource": "*",
+            }],
+        })),
     );
     key.apply_removal_policy(stackcraft_core::DeletionPolicy::Retain);
     stack.add("Alias", kms::Alias::new("alias/data", key.ref_()));
@@ -831,33 +705,25 @@ fn wafv2(app: &App) {
     let vis = |name: &str| w::VisibilityConfig::new(true, name, true);
     let acl = stack.add(
         "Acl",
-        wafv2::WebAcl::new(
-            w::DefaultAction::new().allow(w::AllowAction::new()),
-            "REGIONAL",
-            vis("acl"),
-        )
-        .rules(vec![
+        wafv2::WebAcl::new(w::DefaultAction::new().allow(w::AllowAction::new()), "REGIONAL", vis("acl")).rules(vec![
             w::Rule::new(
                 "common",
                 0,
-                w::Statement::new().managed_rule_group_statement(
-                    w::ManagedRuleGroupStatement::new("AWSManagedRulesCommonRuleSet", "AWS"),
-                ),
+                w::Statement::new().managed_rule_group_statement(w::ManagedRuleGroupStatement::new(
+                    "AWSManagedRulesCommonRuleSet",
+                    "AWS",
+                )),
                 vis("common"),
             )
             .override_action(w::OverrideAction::new().none(json!({}))),
             w::Rule::new(
                 "rate",
                 1,
-                w::Statement::new().rate_based_statement(
-                    w::RateBasedStatement::new("IP", 2000).scope_down_statement(
-                        w::Statement::new().not_statement(w::NotStatement::new(
-                            w::Statement::new().geo_match_statement(
-                                w::GeoMatchStatement::new().country_codes(vec!["US"]),
-                            ),
-                        )),
-                    ),
-                ),
+                w::Statement::new().rate_based_statement(w::RateBasedStatement::new("IP", 2000).scope_down_statement(
+                    w::Statement::new().not_statement(w::NotStatement::new(
+                        w::Statement::new().geo_match_statement(w::GeoMatchStatement::new().country_codes(vec!["US"])),
+                    )),
+                )),
                 vis("rate"),
             )
             .action(w::RuleAction::new().block(w::BlockAction::new())),
@@ -869,6 +735,9 @@ fn wafv2(app: &App) {
 #[test]
 fn every_service_template_passes_cfn_lint() {
     let app = App::new("l1-lint");
+    // Scope tags reach every taggable resource in the format its type declares
+    // (`TagFormat::List` / `Map`), which cfn-lint then validates too.
+    app.add_tag("Project", "stackcraft-l1");
     #[allow(unused_mut)]
     let mut services = 0usize;
     #[cfg(feature = "ec2")]
@@ -1007,5 +876,31 @@ fn every_service_template_passes_cfn_lint() {
     };
     #[cfg(feature = "full")]
     assert_eq!(assembly.stacks.len(), 25, "one stack per generated service");
+    let props = |stack: &str, resource: &str| {
+        assembly
+            .stacks
+            .iter()
+            .find(|s| s.id == stack)
+            .map(|s| s.template["Resources"][resource]["Properties"].clone())
+            .unwrap_or_default()
+    };
+    #[cfg(feature = "ec2")]
+    {
+        let vpc = props("Ec2", "Vpc");
+        let tags = vpc["Tags"].as_array().cloned().unwrap_or_default();
+        assert!(tags.contains(&json!({"Key": "Project", "Value": "stackcraft-l1"})), "{vpc}");
+        assert!(tags.iter().any(|t| t["Key"] == "Name"), "{vpc}");
+        // Required property and a legacy GetAtt (`VpcId` of a security group).
+        assert_eq!(props("Ec2", "Public")["VpcId"], json!({"Ref": "Vpc"}));
+        assert_eq!(props("Ec2", "DbSg")["VpcId"], json!({"Fn::GetAtt": ["AppSg", "VpcId"]}));
+    }
+    #[cfg(feature = "ssm")]
+    assert_eq!(props("Ssm", "Param")["Tags"], json!({"Project": "stackcraft-l1", "team": "platform"}));
+    #[cfg(feature = "rds")]
+    assert_eq!(
+        props("Rds", "Db")["DBSubnetGroupName"],
+        json!({"Ref": "Subnets"}),
+        "CloudFormation property names are kept as keys"
+    );
     stackcraft_testing::assert_cfn_lint_clean(&assembly);
 }
