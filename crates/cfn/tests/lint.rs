@@ -876,6 +876,7 @@ fn every_service_template_passes_cfn_lint() {
     };
     #[cfg(feature = "full")]
     assert_eq!(assembly.stacks.len(), 25, "one stack per generated service");
+    #[allow(unused_variables)]
     let props = |stack: &str, resource: &str| {
         assembly
             .stacks
