@@ -238,7 +238,7 @@ pub struct VpcProps {
     /// Interface endpoints.
     #[builder(default)]
     pub interface_endpoints: Vec<InterfaceEndpoint>,
-    /// Flow logs (`None` turns them off; checkov CKV2_AWS_11 then fails).
+    /// Flow logs (`None` turns them off and records a synth warning).
     #[builder(default = Some(FlowLogs::default()))]
     pub flow_logs: Option<FlowLogs>,
     /// Remove every rule of the VPC's default security group (checkov
@@ -518,12 +518,12 @@ impl Vpc {
         if props.restrict_default_security_group {
             this.restrict_default_security_group();
         }
-        if let Some(fl) = &props.flow_logs {
-            this.add_flow_logs(fl);
-        } else {
-            this.inner
-                .handle
-                .skip_checkov("CKV2_AWS_11", "flow logs were turned off explicitly in VpcProps::flow_logs");
+        match &props.flow_logs {
+            Some(fl) => this.add_flow_logs(fl),
+            None => this.inner.scope.warning(
+                "FlowLogs",
+                "VPC flow logs are turned off; security reviews (checkov CKV2_AWS_11, CIS 3.9) expect them",
+            ),
         }
         this
     }
