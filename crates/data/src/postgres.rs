@@ -26,6 +26,11 @@
 //! (a rotation would leave `DATABASE_URL` stale until the next deploy).
 //! Containers that can read separate fields may use [`DatabaseInstance::secret`]
 //! instead.
+//!
+//! RDS for PostgreSQL 15 and later enforce TLS (`rds.force_ssl = 1` in the
+//! default parameter group), so clients connect encrypted with the URL as is
+//! (libpq's default `sslmode=prefer`); add `?sslmode=verify-full` and the RDS
+//! CA bundle in the application for certificate verification.
 
 use serde_json::json;
 use stackcraft_cfn::rds;

@@ -127,10 +127,7 @@ impl Alarm {
             }
         }
         if u64::from(props.evaluation_periods) * u64::from(metric.get_period_secs()) > 86_400 {
-            scope.error(
-                "EvaluationPeriods",
-                "evaluation periods × period must not exceed one day (86,400 s)",
-            );
+            scope.error("EvaluationPeriods", "evaluation periods × period must not exceed one day (86,400 s)");
         }
         if !props.threshold.is_finite() {
             scope.error("Threshold", "threshold must be a finite number");
@@ -140,11 +137,7 @@ impl Alarm {
                 scope.error("AlarmName", "alarm name must be 1-255 characters");
             }
         }
-        let threshold = if props.threshold.is_finite() {
-            props.threshold
-        } else {
-            0.0
-        };
+        let threshold = if props.threshold.is_finite() { props.threshold } else { 0.0 };
         let mut a = cloudwatch::Alarm::new()
             .actions_enabled(true)
             .comparison_operator(props.comparison_operator.as_str())
@@ -181,10 +174,7 @@ impl Alarm {
             a = a.alarm_description(d.clone());
         }
         let handle: ResourceHandle = (*scope.add("Resource", a)).clone();
-        Alarm {
-            handle,
-            metric: metric.clone(),
-        }
+        Alarm { handle, metric: metric.clone() }
     }
 
     /// Send notifications to `topic` when the alarm fires (`AlarmActions`)
@@ -198,6 +188,19 @@ impl Alarm {
     /// Send notifications to `topic` only when the alarm fires.
     pub fn notify_on_alarm_only(&self, topic: &AlarmTopic) -> &Alarm {
         self.add_action("AlarmActions", topic.arn());
+        self
+    }
+
+    /// Add any action ARN to `AlarmActions` (an SNS topic not built with
+    /// [`AlarmTopic`], an Auto Scaling policy, an EC2 action, ...).
+    pub fn add_alarm_action(&self, arn: impl Into<Value<String>>) -> &Alarm {
+        self.add_action("AlarmActions", arn.into());
+        self
+    }
+
+    /// Add any action ARN to `OKActions`.
+    pub fn add_ok_action(&self, arn: impl Into<Value<String>>) -> &Alarm {
+        self.add_action("OKActions", arn.into());
         self
     }
 

@@ -57,10 +57,7 @@ impl Budget {
         if props.emails.is_empty() || props.emails.len() > 10 {
             scope.error(
                 "NotificationsWithSubscribers",
-                format!(
-                    "a budget notifies 1 to 10 e-mail addresses; {} given",
-                    props.emails.len()
-                ),
+                format!("a budget notifies 1 to 10 e-mail addresses; {} given", props.emails.len()),
             );
         }
         for e in &props.emails {
@@ -69,56 +66,36 @@ impl Budget {
             }
         }
         if props.alerts.is_empty() || props.alerts.len() > 5 {
-            scope.error(
-                "NotificationsWithSubscribers",
-                "a budget has 1 to 5 notifications",
-            );
+            scope.error("NotificationsWithSubscribers", "a budget has 1 to 5 notifications");
         }
-        let subscribers: Vec<b::Subscriber> = props
-            .emails
-            .iter()
-            .map(|e| b::Subscriber::new(e.as_str(), "EMAIL"))
-            .collect();
+        let subscribers: Vec<b::Subscriber> =
+            props.emails.iter().map(|e| b::Subscriber::new(e.as_str(), "EMAIL")).collect();
         let notifications: Vec<b::NotificationWithSubscribers> = props
             .alerts
             .iter()
             .map(|a| {
                 let (kind, percent) = a.parts();
                 if !(percent.is_finite() && percent > 0.0 && percent <= 1_000_000_000.0) {
-                    scope.error(
-                        "Threshold",
-                        format!("alert threshold {percent} % must be positive"),
-                    );
+                    scope.error("Threshold", format!("alert threshold {percent} % must be positive"));
                 }
                 b::NotificationWithSubscribers::new(
-                    b::Notification::new("GREATER_THAN", kind, percent)
-                        .threshold_type("PERCENTAGE"),
+                    b::Notification::new("GREATER_THAN", kind, percent).threshold_type("PERCENTAGE"),
                     subscribers.clone(),
                 )
             })
             .collect();
         let mut data = b::BudgetData::new("COST", "MONTHLY").budget_limit(b::Spend::new(
-            if props.monthly_limit_usd.is_finite() {
-                props.monthly_limit_usd
-            } else {
-                0.0
-            },
+            if props.monthly_limit_usd.is_finite() { props.monthly_limit_usd } else { 0.0 },
             "USD",
         ));
         if let Some(n) = &props.budget_name {
             if n.is_empty() || n.len() > 100 || n.contains(':') || n.contains('\\') {
-                scope.error(
-                    "BudgetName",
-                    "budget name must be 1-100 characters without ':' or '\\'",
-                );
+                scope.error("BudgetName", "budget name must be 1-100 characters without ':' or '\\'");
             }
             data = data.budget_name(n.clone());
         }
-        let handle: ResourceHandle = (*scope.add(
-            "Resource",
-            budgets::Budget::new(data).notifications_with_subscribers(notifications),
-        ))
-        .clone();
+        let handle: ResourceHandle =
+            (*scope.add("Resource", budgets::Budget::new(data).notifications_with_subscribers(notifications))).clone();
         Budget { handle }
     }
 

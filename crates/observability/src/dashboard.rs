@@ -99,13 +99,7 @@ pub struct SingleValueWidget {
 impl SingleValueWidget {
     /// A 6×3 single-value widget with a title.
     pub fn new(title: impl Into<String>) -> SingleValueWidget {
-        SingleValueWidget {
-            title: title.into(),
-            metrics: Vec::new(),
-            width: 6,
-            height: 3,
-            sparkline: false,
-        }
+        SingleValueWidget { title: title.into(), metrics: Vec::new(), width: 6, height: 3, sparkline: false }
     }
     /// Add a metric.
     pub fn metric(mut self, metric: Metric) -> SingleValueWidget {
@@ -140,11 +134,7 @@ pub struct TextWidget {
 impl TextWidget {
     /// A 24×2 text widget.
     pub fn new(markdown: impl Into<String>) -> TextWidget {
-        TextWidget {
-            markdown: markdown.into(),
-            width: GRID_WIDTH,
-            height: 2,
-        }
+        TextWidget { markdown: markdown.into(), width: GRID_WIDTH, height: 2 }
     }
     /// Width in grid columns (1–24, default 24).
     pub fn width(mut self, width: u32) -> TextWidget {
@@ -170,12 +160,7 @@ pub struct AlarmStatusWidget {
 impl AlarmStatusWidget {
     /// A 24×3 alarm status widget.
     pub fn new(title: impl Into<String>) -> AlarmStatusWidget {
-        AlarmStatusWidget {
-            title: title.into(),
-            alarms: Vec::new(),
-            width: GRID_WIDTH,
-            height: 3,
-        }
+        AlarmStatusWidget { title: title.into(), alarms: Vec::new(), width: GRID_WIDTH, height: 3 }
     }
     /// Add an alarm.
     pub fn alarm(mut self, alarm: &Alarm) -> AlarmStatusWidget {
@@ -252,8 +237,7 @@ impl Widget {
         let (width, height) = self.size();
         let (kind, properties) = match self {
             Widget::Graph(w) => {
-                let mut metrics: Vec<Json> =
-                    w.left.iter().map(|m| m.dashboard_entry(region)).collect();
+                let mut metrics: Vec<Json> = w.left.iter().map(|m| m.dashboard_entry(region)).collect();
                 for m in &w.right {
                     let mut e = m.dashboard_entry(region);
                     if let Some(opts) = e.as_array_mut().and_then(|a| a.last_mut()) {
@@ -354,26 +338,18 @@ impl Dashboard {
         let scope = scope.scope(id);
         let mut d = cloudwatch::Dashboard::new("{\"widgets\":[]}");
         if let Some(n) = &props.dashboard_name {
-            let ok = !n.is_empty()
-                && n.len() <= 255
-                && n.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            let ok =
+                !n.is_empty() && n.len() <= 255 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
             if !ok {
                 scope.error(
                     "DashboardName",
-                    format!(
-                        "dashboard name {n:?} is invalid: use 1-255 characters of [a-zA-Z0-9_-]"
-                    ),
+                    format!("dashboard name {n:?} is invalid: use 1-255 characters of [a-zA-Z0-9_-]"),
                 );
             }
             d = d.dashboard_name(n.clone());
         }
         let handle: ResourceHandle = (*scope.add("Resource", d)).clone();
-        Dashboard {
-            scope,
-            handle,
-            layout: Rc::new(RefCell::new(Layout::default())),
-        }
+        Dashboard { scope, handle, layout: Rc::new(RefCell::new(Layout::default())) }
     }
 
     /// Add a widget after the previous one (wrapping to a new row when the
@@ -418,10 +394,8 @@ impl Dashboard {
     fn check(&self, widget: &Widget) {
         let (w, h) = widget.size();
         if !(1..=GRID_WIDTH).contains(&w) || !(1..=1000).contains(&h) {
-            self.scope.error(
-                "DashboardBody",
-                format!("widget size {w}×{h} is invalid: width must be 1-24, height 1-1000"),
-            );
+            self.scope
+                .error("DashboardBody", format!("widget size {w}×{h} is invalid: width must be 1-24, height 1-1000"));
         }
         for m in widget.metrics() {
             m.validate(&self.scope);
@@ -433,26 +407,17 @@ impl Dashboard {
             Widget::Text(_) => false,
         };
         if empty {
-            self.scope.warning(
-                "DashboardBody",
-                "a dashboard widget has no metrics or alarms",
-            );
+            self.scope.warning("DashboardBody", "a dashboard widget has no metrics or alarms");
         }
         if self.layout.borrow().placed.len() >= 500 {
-            self.scope
-                .error("DashboardBody", "a dashboard holds at most 500 widgets");
+            self.scope.error("DashboardBody", "a dashboard holds at most 500 widgets");
         }
     }
 
     fn render(&self) {
         let region = Value::region();
-        let widgets: Vec<Json> = self
-            .layout
-            .borrow()
-            .placed
-            .iter()
-            .map(|(x, y, w)| w.to_json(*x, *y, &region))
-            .collect();
+        let widgets: Vec<Json> =
+            self.layout.borrow().placed.iter().map(|(x, y, w)| w.to_json(*x, *y, &region)).collect();
         let body = body_value(&json!({ "widgets": widgets }));
         let body = body.to_cfn();
         self.handle.edit_properties(|p| p["DashboardBody"] = body);
@@ -477,10 +442,7 @@ const MARK: &str = "@@stackcraft-intrinsic-";
 
 /// Whether `v` is an intrinsic function object (`{"Ref": ..}`, `{"Fn::X": ..}`).
 fn is_intrinsic(m: &Map<String, Json>) -> bool {
-    m.len() == 1
-        && m.keys()
-            .next()
-            .is_some_and(|k| k == "Ref" || k.starts_with("Fn::"))
+    m.len() == 1 && m.keys().next().is_some_and(|k| k == "Ref" || k.starts_with("Fn::"))
 }
 
 fn extract(v: &mut Json, found: &mut Vec<Json>) {
@@ -518,10 +480,7 @@ pub(crate) fn body_value(doc: &Json) -> Value<String> {
         let end = after.find("@@").expect("marker is terminated");
         let n: usize = after[..end].parse().expect("marker index");
         let expr = &found[n];
-        let pseudo = expr
-            .get("Ref")
-            .and_then(Json::as_str)
-            .filter(|r| r.starts_with("AWS::"));
+        let pseudo = expr.get("Ref").and_then(Json::as_str).filter(|r| r.starts_with("AWS::"));
         let name = match pseudo {
             Some(p) => p.to_owned(),
             None => match names.iter().find(|(e, _)| e == expr) {
@@ -566,10 +525,7 @@ mod tests {
                 {"Ref0": getatt}
             ]})
         );
-        assert_eq!(
-            body_value(&json!({"a": "${x}"})).to_cfn(),
-            json!("{\"a\":\"${x}\"}")
-        );
+        assert_eq!(body_value(&json!({"a": "${x}"})).to_cfn(), json!("{\"a\":\"${x}\"}"));
     }
 
     #[test]
@@ -582,13 +538,7 @@ mod tests {
             .add_widget(GraphWidget::new("b").left(m.clone()))
             .add_widget(SingleValueWidget::new("c").metric(m.clone()))
             .add_row([TextWidget::new("t").into()]);
-        let pos: Vec<(u32, u32)> = d
-            .layout
-            .borrow()
-            .placed
-            .iter()
-            .map(|(x, y, _)| (*x, *y))
-            .collect();
+        let pos: Vec<(u32, u32)> = d.layout.borrow().placed.iter().map(|(x, y, _)| (*x, *y)).collect();
         assert_eq!(pos, [(0, 0), (12, 0), (0, 6), (0, 9)]);
     }
 
@@ -596,11 +546,8 @@ mod tests {
     fn invalid_widget_size_and_period_are_errors() {
         let app = App::new("t");
         let stack = app.stack("S");
-        Dashboard::new(&stack, "D").add_widget(
-            GraphWidget::new("a")
-                .left(Metric::new("NS", "M").period_secs(45))
-                .width(30),
-        );
+        Dashboard::new(&stack, "D")
+            .add_widget(GraphWidget::new("a").left(Metric::new("NS", "M").period_secs(45)).width(30));
         let err = app.synth().unwrap_err().to_string();
         assert!(err.contains("width must be 1-24"), "{err}");
         assert!(err.contains("multiple of 60"), "{err}");

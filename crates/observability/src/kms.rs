@@ -87,16 +87,9 @@ impl Key {
         let handle: ResourceHandle = (*scope.add("Resource", key)).clone();
         handle.apply_removal_policy(props.removal_policy);
         if let Some(alias) = &props.alias {
-            let name = if alias.starts_with("alias/") {
-                alias.clone()
-            } else {
-                format!("alias/{alias}")
-            };
-            let valid_chars = name[6..]
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c));
-            if name.starts_with("alias/aws/") || name.len() <= 6 || name.len() > 256 || !valid_chars
-            {
+            let name = if alias.starts_with("alias/") { alias.clone() } else { format!("alias/{alias}") };
+            let valid_chars = name[6..].chars().all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c));
+            if name.starts_with("alias/aws/") || name.len() <= 6 || name.len() > 256 || !valid_chars {
                 scope.error(
                     "AliasName",
                     format!(
@@ -129,14 +122,9 @@ impl Key {
     /// without `Sid` are appended unless an identical one exists.
     pub fn add_to_resource_policy(&self, statement: Json) {
         self.handle.edit_properties(|p| {
-            let list = p["KeyPolicy"]["Statement"]
-                .as_array_mut()
-                .expect("the key policy always has a statement list");
+            let list = p["KeyPolicy"]["Statement"].as_array_mut().expect("the key policy always has a statement list");
             if let Some(sid) = statement.get("Sid").and_then(Json::as_str) {
-                if let Some(existing) = list
-                    .iter_mut()
-                    .find(|s| s.get("Sid").and_then(Json::as_str) == Some(sid))
-                {
+                if let Some(existing) = list.iter_mut().find(|s| s.get("Sid").and_then(Json::as_str) == Some(sid)) {
                     *existing = statement;
                     return;
                 }
@@ -150,11 +138,7 @@ impl Key {
     /// Allow `grantee` to decrypt with the key (`kms:Decrypt`), e.g. to read
     /// a secret or messages encrypted with it.
     pub fn grant_decrypt(&self, grantee: &dyn Grantable) {
-        grantee.grant_principal().add_to_policy(
-            PolicyStatement::allow()
-                .action("kms:Decrypt")
-                .resource(self.arn()),
-        );
+        grantee.grant_principal().add_to_policy(PolicyStatement::allow().action("kms:Decrypt").resource(self.arn()));
     }
 
     /// Allow `grantee` to encrypt with the key (`kms:Encrypt`,
@@ -171,12 +155,7 @@ impl Key {
     pub fn grant_encrypt_decrypt(&self, grantee: &dyn Grantable) {
         grantee.grant_principal().add_to_policy(
             PolicyStatement::allow()
-                .actions([
-                    "kms:Decrypt",
-                    "kms:Encrypt",
-                    "kms:GenerateDataKey*",
-                    "kms:ReEncrypt*",
-                ])
+                .actions(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"])
                 .resource(self.arn()),
         );
     }
@@ -257,14 +236,7 @@ mod tests {
     fn bad_alias_and_window_are_errors() {
         let app = App::new("t");
         let stack = app.stack("S");
-        Key::new(
-            &stack,
-            "Key",
-            KeyProps::builder()
-                .alias("aws/mine")
-                .pending_window_days(3)
-                .build(),
-        );
+        Key::new(&stack, "Key", KeyProps::builder().alias("aws/mine").pending_window_days(3).build());
         let err = app.synth().unwrap_err().to_string();
         assert!(err.contains("AliasName"), "{err}");
         assert!(err.contains("7 to 30"), "{err}");

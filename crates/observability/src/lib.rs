@@ -46,8 +46,7 @@ mod topic;
 pub use alarm::{Alarm, AlarmProps, ComparisonOperator, TreatMissingData};
 pub use budget::{Budget, BudgetAlert, BudgetProps};
 pub use dashboard::{
-    AlarmStatusWidget, Dashboard, DashboardProps, GraphWidget, SingleValueWidget, TextWidget,
-    Widget, GRID_WIDTH,
+    AlarmStatusWidget, Dashboard, DashboardProps, GraphWidget, SingleValueWidget, TextWidget, Widget, GRID_WIDTH,
 };
 pub use kms::{Key, KeyProps};
 pub use logs::{LogGroup, LogGroupEncryption, LogGroupProps, RetentionDays};

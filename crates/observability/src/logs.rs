@@ -121,19 +121,12 @@ impl RetentionDays {
     /// The value for a number of days, if CloudWatch Logs allows it
     /// (for configuration files: `RetentionDays::from_days(cfg.log_days)`).
     pub fn from_days(days: u32) -> Option<RetentionDays> {
-        RetentionDays::ALL
-            .into_iter()
-            .find(|r| r.days() == Some(days))
+        RetentionDays::ALL.into_iter().find(|r| r.days() == Some(days))
     }
 
     /// The allowed day counts, comma-separated (for error messages).
     pub fn allowed_values() -> String {
-        RetentionDays::ALL
-            .iter()
-            .filter_map(|r| r.days())
-            .map(|d| d.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
+        RetentionDays::ALL.iter().filter_map(|r| r.days()).map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -209,9 +202,7 @@ impl LogGroup {
         if let Some(Value::Lit(name)) = &props.log_group_name {
             let ok = !name.is_empty()
                 && name.len() <= 512
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "_-/.#".contains(c));
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || "_-/.#".contains(c));
             if !ok {
                 scope.error(
                     "LogGroupName",
@@ -233,10 +224,7 @@ impl LogGroup {
         handle.apply_removal_policy(props.removal_policy);
         match props.retention.days() {
             None => {
-                handle.skip_checkov(
-                    "CKV_AWS_66",
-                    "retention is deliberately infinite (RetentionDays::Infinite)",
-                );
+                handle.skip_checkov("CKV_AWS_66", "retention is deliberately infinite (RetentionDays::Infinite)");
                 handle.skip_checkov(
                     "CKV_AWS_338",
                     "retention is deliberately infinite (RetentionDays::Infinite), which exceeds one year",
@@ -274,9 +262,7 @@ impl LogGroup {
     /// Logs itself uses the key.
     pub fn grant_write(&self, grantee: &dyn Grantable) {
         grantee.grant_principal().add_to_policy(
-            PolicyStatement::allow()
-                .actions(["logs:CreateLogStream", "logs:PutLogEvents"])
-                .resource(self.arn()),
+            PolicyStatement::allow().actions(["logs:CreateLogStream", "logs:PutLogEvents"]).resource(self.arn()),
         );
     }
 
@@ -285,11 +271,7 @@ impl LogGroup {
     pub fn grant_read(&self, grantee: &dyn Grantable) {
         grantee.grant_principal().add_to_policy(
             PolicyStatement::allow()
-                .actions([
-                    "logs:DescribeLogStreams",
-                    "logs:FilterLogEvents",
-                    "logs:GetLogEvents",
-                ])
+                .actions(["logs:DescribeLogStreams", "logs:FilterLogEvents", "logs:GetLogEvents"])
                 .resource(self.arn()),
         );
     }
@@ -314,15 +296,9 @@ mod tests {
         let days: Vec<u32> = RetentionDays::ALL.iter().filter_map(|r| r.days()).collect();
         assert_eq!(
             days,
-            [
-                1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
-                2557, 2922, 3288, 3653
-            ]
+            [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
         );
-        assert_eq!(
-            RetentionDays::from_days(400),
-            Some(RetentionDays::ThirteenMonths)
-        );
+        assert_eq!(RetentionDays::from_days(400), Some(RetentionDays::ThirteenMonths));
         assert_eq!(RetentionDays::from_days(2), None);
         assert_eq!(RetentionDays::Infinite.days(), None);
         assert!(RetentionDays::allowed_values().starts_with("1, 3, 5, 7"));

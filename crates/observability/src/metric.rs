@@ -339,10 +339,8 @@ mod tests {
 
     #[test]
     fn dashboard_entry_renders_dimensions_in_order() {
-        let m = Metric::new("AWS/RDS", "CPUUtilization")
-            .dimension("Z", "z")
-            .dimension("A", Value::region())
-            .label("cpu");
+        let m =
+            Metric::new("AWS/RDS", "CPUUtilization").dimension("Z", "z").dimension("A", Value::region()).label("cpu");
         assert_eq!(
             m.dashboard_entry(&Value::from("eu-west-1")),
             json!(["AWS/RDS", "CPUUtilization", "A", {"Ref": "AWS::Region"}, "Z", "z",

@@ -55,23 +55,16 @@ impl AlarmTopic {
             Key::new(
                 &scope,
                 "Key",
-                KeyProps::builder()
-                    .description(format!("Encrypts alarm topic {}", scope.path()))
-                    .build(),
+                KeyProps::builder().description(format!("Encrypts alarm topic {}", scope.path())).build(),
             )
         });
         key.allow_cloudwatch_alarms();
         let mut t = sns::Topic::new().kms_master_key_id(key.arn());
         if let Some(n) = &props.topic_name {
-            let ok = !n.is_empty()
-                && n.len() <= 256
-                && n.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            let ok =
+                !n.is_empty() && n.len() <= 256 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
             if !ok {
-                scope.error(
-                    "TopicName",
-                    format!("topic name {n:?} is invalid: use 1-256 characters of [a-zA-Z0-9_-]"),
-                );
+                scope.error("TopicName", format!("topic name {n:?} is invalid: use 1-256 characters of [a-zA-Z0-9_-]"));
             }
             t = t.topic_name(n.clone());
         }
@@ -121,36 +114,21 @@ impl AlarmTopic {
     pub fn add_email(&self, email: &str) {
         let valid = is_email(email);
         if !valid {
-            self.scope.error(
-                "Subscription.Endpoint",
-                format!("{email:?} is not an e-mail address"),
-            );
+            self.scope.error("Subscription.Endpoint", format!("{email:?} is not an e-mail address"));
             return;
         }
         // The construct id comes from the address, so adding or removing one
         // subscription never replaces the others.
-        let id: String = email
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect();
-        self.scope.add(
-            &format!("Email-{id}"),
-            sns::Subscription::new("email", self.handle.ref_()).endpoint(email),
-        );
+        let id: String = email.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+        self.scope.add(&format!("Email-{id}"), sns::Subscription::new("email", self.handle.ref_()).endpoint(email));
     }
 
     /// Allow `grantee` to publish to the topic (`sns:Publish`, and the key
     /// use publishing to an encrypted topic needs).
     pub fn grant_publish(&self, grantee: &dyn Grantable) {
+        grantee.grant_principal().add_to_policy(PolicyStatement::allow().action("sns:Publish").resource(self.arn()));
         grantee.grant_principal().add_to_policy(
-            PolicyStatement::allow()
-                .action("sns:Publish")
-                .resource(self.arn()),
-        );
-        grantee.grant_principal().add_to_policy(
-            PolicyStatement::allow()
-                .actions(["kms:Decrypt", "kms:GenerateDataKey*"])
-                .resource(self.key.arn()),
+            PolicyStatement::allow().actions(["kms:Decrypt", "kms:GenerateDataKey*"]).resource(self.key.arn()),
         );
     }
 

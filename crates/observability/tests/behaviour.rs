@@ -5,39 +5,20 @@ use stackcraft_core::App;
 use stackcraft_observability::*;
 
 fn resources_of(t: &Json, type_name: &str) -> Vec<Json> {
-    t["Resources"]
-        .as_object()
-        .unwrap()
-        .values()
-        .filter(|r| r["Type"] == type_name)
-        .cloned()
-        .collect()
+    t["Resources"].as_object().unwrap().values().filter(|r| r["Type"] == type_name).cloned().collect()
 }
 
 #[test]
 fn alarm_input_errors_are_reported_together() {
     let app = App::new("t");
     let stack = app.stack("S");
-    Metric::new("NS", "M")
-        .statistic(Statistic::Percentile(120.0))
-        .period_secs(90)
-        .create_alarm(
-            &stack,
-            "A",
-            AlarmProps::builder()
-                .threshold(f64::NAN)
-                .evaluation_periods(2)
-                .datapoints_to_alarm(3)
-                .build(),
-        );
+    Metric::new("NS", "M").statistic(Statistic::Percentile(120.0)).period_secs(90).create_alarm(
+        &stack,
+        "A",
+        AlarmProps::builder().threshold(f64::NAN).evaluation_periods(2).datapoints_to_alarm(3).build(),
+    );
     let err = app.synth().unwrap_err().to_string();
-    for needle in [
-        "S/A",
-        "between 0 and 100",
-        "multiple of 60",
-        "datapoints to alarm",
-        "finite",
-    ] {
+    for needle in ["S/A", "between 0 and 100", "multiple of 60", "datapoints to alarm", "finite"] {
         assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
     }
 }
@@ -50,11 +31,7 @@ fn percentile_alarms_use_extended_statistic_and_notify_once() {
     let alarm = Metric::new("AWS/ApplicationELB", "TargetResponseTime")
         .statistic(Statistic::P99)
         .period_secs(60)
-        .create_alarm(
-            &stack,
-            "Latency",
-            AlarmProps::builder().threshold(1.0).build(),
-        );
+        .create_alarm(&stack, "Latency", AlarmProps::builder().threshold(1.0).build());
     alarm.notify(&topic).notify(&topic);
     let t = app.synth().unwrap().stacks[0].template.clone();
     let a = &resources_of(&t, "AWS::CloudWatch::Alarm")[0]["Properties"];
@@ -68,13 +45,7 @@ fn percentile_alarms_use_extended_statistic_and_notify_once() {
 fn bad_email_is_an_error() {
     let app = App::new("t");
     let stack = app.stack("S");
-    AlarmTopic::new(
-        &stack,
-        "T",
-        AlarmTopicProps::builder()
-            .emails(vec!["not-an-address".to_string()])
-            .build(),
-    );
+    AlarmTopic::new(&stack, "T", AlarmTopicProps::builder().emails(vec!["not-an-address".to_string()]).build());
     let err = app.synth().unwrap_err().to_string();
     assert!(err.contains("not an e-mail address"), "{err}");
 }
@@ -86,40 +57,21 @@ fn short_or_unencrypted_log_groups_carry_explained_skips() {
     LogGroup::new(
         &stack,
         "Short",
-        LogGroupProps::builder()
-            .retention(RetentionDays::TwoWeeks)
-            .encryption(LogGroupEncryption::AwsOwned)
-            .build(),
+        LogGroupProps::builder().retention(RetentionDays::TwoWeeks).encryption(LogGroupEncryption::AwsOwned).build(),
     );
-    LogGroup::new(
-        &stack,
-        "Forever",
-        LogGroupProps::builder()
-            .retention(RetentionDays::Infinite)
-            .build(),
-    );
+    LogGroup::new(&stack, "Forever", LogGroupProps::builder().retention(RetentionDays::Infinite).build());
     let t = app.synth().unwrap().stacks[0].template.clone();
     let groups = resources_of(&t, "AWS::Logs::LogGroup");
     let skips = |g: &Json| -> Vec<String> {
         g["Metadata"]["checkov"]["skip"]
             .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|s| s["id"].as_str().unwrap().to_string())
-                    .collect()
-            })
+            .map(|a| a.iter().map(|s| s["id"].as_str().unwrap().to_string()).collect())
             .unwrap_or_default()
     };
-    let forever = groups
-        .iter()
-        .find(|g| g["Properties"].get("RetentionInDays").is_none())
-        .unwrap();
+    let forever = groups.iter().find(|g| g["Properties"].get("RetentionInDays").is_none()).unwrap();
     assert_eq!(skips(forever), ["CKV_AWS_66", "CKV_AWS_338"]);
     assert!(forever["Properties"]["KmsKeyId"].is_object());
-    let short = groups
-        .iter()
-        .find(|g| g["Properties"]["RetentionInDays"] == json!(14))
-        .unwrap();
+    let short = groups.iter().find(|g| g["Properties"]["RetentionInDays"] == json!(14)).unwrap();
     assert_eq!(skips(short), ["CKV_AWS_338", "CKV_AWS_158"]);
     assert!(short["Properties"].get("KmsKeyId").is_none());
     assert_eq!(short["DeletionPolicy"], "Retain");
@@ -129,14 +81,7 @@ fn short_or_unencrypted_log_groups_carry_explained_skips() {
 fn budget_needs_recipients_and_a_positive_limit() {
     let app = App::new("t");
     let stack = app.stack("S");
-    Budget::new(
-        &stack,
-        "B",
-        BudgetProps::builder()
-            .monthly_limit_usd(-5.0)
-            .emails(Vec::<String>::new())
-            .build(),
-    );
+    Budget::new(&stack, "B", BudgetProps::builder().monthly_limit_usd(-5.0).emails(Vec::<String>::new()).build());
     let err = app.synth().unwrap_err().to_string();
     assert!(err.contains("positive amount"), "{err}");
     assert!(err.contains("1 to 10 e-mail addresses"), "{err}");
@@ -148,21 +93,9 @@ fn shared_key_policy_gets_each_service_statement_once() {
     let stack = app.stack("S");
     let key = Key::new(&stack, "K", KeyProps::default());
     for id in ["A", "B"] {
-        LogGroup::new(
-            &stack,
-            id,
-            LogGroupProps::builder()
-                .encryption(LogGroupEncryption::Key(key.clone()))
-                .build(),
-        );
+        LogGroup::new(&stack, id, LogGroupProps::builder().encryption(LogGroupEncryption::Key(key.clone())).build());
     }
-    AlarmTopic::new(
-        &stack,
-        "T",
-        AlarmTopicProps::builder()
-            .encryption_key(key.clone())
-            .build(),
-    );
+    AlarmTopic::new(&stack, "T", AlarmTopicProps::builder().encryption_key(key.clone()).build());
     let t = app.synth().unwrap().stacks[0].template.clone();
     let keys = resources_of(&t, "AWS::KMS::Key");
     assert_eq!(keys.len(), 1, "no extra keys when one is shared");
@@ -172,12 +105,5 @@ fn shared_key_policy_gets_each_service_statement_once() {
         .iter()
         .map(|s| s["Sid"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        sids,
-        [
-            "EnableIamPolicies",
-            "AllowCloudWatchLogs",
-            "AllowCloudWatchAlarmsToPublishToEncryptedTopics"
-        ]
-    );
+    assert_eq!(sids, ["EnableIamPolicies", "AllowCloudWatchLogs", "AllowCloudWatchAlarmsToPublishToEncryptedTopics"]);
 }

@@ -13,10 +13,7 @@ fn sample() -> serde_json::Value {
     let shared = Key::new(
         &stack,
         "SharedKey",
-        KeyProps::builder()
-            .alias("pyshop/observability")
-            .description("Shared key")
-            .build(),
+        KeyProps::builder().alias("pyshop/observability").description("Shared key").build(),
     );
     let topic = AlarmTopic::new(
         &stack,
@@ -40,9 +37,7 @@ fn sample() -> serde_json::Value {
     let role = Role::new(
         &stack,
         "Writer",
-        RoleProps::builder()
-            .assumed_by(ServicePrincipal::new("ecs-tasks.amazonaws.com"))
-            .build(),
+        RoleProps::builder().assumed_by(ServicePrincipal::new("ecs-tasks.amazonaws.com")).build(),
     );
     logs.grant_write(&role);
     topic.grant_publish(&role);
@@ -72,41 +67,25 @@ fn sample() -> serde_json::Value {
         .create_alarm(
             &stack,
             "LatencyHigh",
-            AlarmProps::builder()
-                .threshold(1.5)
-                .comparison_operator(ComparisonOperator::GreaterThanThreshold)
-                .build(),
+            AlarmProps::builder().threshold(1.5).comparison_operator(ComparisonOperator::GreaterThanThreshold).build(),
         )
         .notify_on_alarm_only(&topic);
-    Dashboard::with_props(
-        &stack,
-        "Dashboard",
-        DashboardProps::builder()
-            .dashboard_name("pyshop-dev")
-            .build(),
-    )
-    .add_widget(TextWidget::new("# PyShop API"))
-    .add_row([
-        GraphWidget::new("Database CPU")
-            .left(cpu.clone())
-            .left_min(0.0)
-            .horizontal_annotation(80.0, "alarm")
-            .into(),
-        GraphWidget::new("Latency").right(latency.clone()).into(),
-    ])
-    .add_widget(
-        SingleValueWidget::new("CPU now")
-            .metric(cpu)
-            .sparkline(true),
-    )
-    .add_widget(AlarmStatusWidget::new("Alarms").alarm(&cpu_alarm).width(18));
+    Dashboard::with_props(&stack, "Dashboard", DashboardProps::builder().dashboard_name("pyshop-dev").build())
+        .add_widget(TextWidget::new("# PyShop API"))
+        .add_row([
+            GraphWidget::new("Database CPU")
+                .left(cpu.clone())
+                .left_min(0.0)
+                .horizontal_annotation(80.0, "alarm")
+                .into(),
+            GraphWidget::new("Latency").right(latency.clone()).into(),
+        ])
+        .add_widget(SingleValueWidget::new("CPU now").metric(cpu).sparkline(true))
+        .add_widget(AlarmStatusWidget::new("Alarms").alarm(&cpu_alarm).width(18));
     Budget::new(
         &stack,
         "MonthlyBudget",
-        BudgetProps::builder()
-            .monthly_limit_usd(100.0)
-            .emails(vec!["billing@example.com".to_string()])
-            .build(),
+        BudgetProps::builder().monthly_limit_usd(100.0).emails(vec!["billing@example.com".to_string()]).build(),
     );
     let asm = app.synth().expect("synth");
     asm.stacks[0].template.clone()

@@ -19,10 +19,7 @@ fn tool(rel: &str) -> Option<PathBuf> {
         return Some(p);
     }
     if std::env::var("STACKCRAFT_SKIP_EXTERNAL").as_deref() == Ok("1") {
-        eprintln!(
-            "skipping: {} not found and STACKCRAFT_SKIP_EXTERNAL=1",
-            p.display()
-        );
+        eprintln!("skipping: {} not found and STACKCRAFT_SKIP_EXTERNAL=1", p.display());
         return None;
     }
     panic!(
@@ -45,17 +42,9 @@ pub fn assert_cfn_lint_clean(name: &str, template: &Json) {
         return;
     };
     let (_dir, path) = write(name, template);
-    let out = Command::new(bin)
-        .arg("--")
-        .arg(&path)
-        .output()
-        .expect("run cfn-lint");
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && text.trim().is_empty(),
-        "cfn-lint findings for {name}:\n{text}"
-    );
+    let out = Command::new(bin).arg("--").arg(&path).output().expect("run cfn-lint");
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && text.trim().is_empty(), "cfn-lint findings for {name}:\n{text}");
 }
 
 /// checkov must report 0 failed checks; returns the number of passed checks.
@@ -66,37 +55,17 @@ pub fn assert_checkov_clean(name: &str, template: &Json) -> usize {
     let (_dir, path) = write(name, template);
     let out = Command::new(bin)
         .env("BC_SKIP_MAPPING", "TRUE")
-        .args([
-            "--framework",
-            "cloudformation",
-            "-o",
-            "json",
-            "--compact",
-            "--quiet",
-            "-f",
-        ])
+        .args(["--framework", "cloudformation", "-o", "json", "--compact", "--quiet", "-f"])
         .arg(&path)
         .output()
         .expect("run checkov");
     let text = String::from_utf8_lossy(&out.stdout);
     let report: Json = serde_json::from_str(text.trim()).unwrap_or_else(|e| {
-        panic!(
-            "checkov output is not JSON ({e}):\n{text}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
+        panic!("checkov output is not JSON ({e}):\n{text}\n{}", String::from_utf8_lossy(&out.stderr))
     });
-    let failed = report["results"]["failed_checks"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let ids: Vec<String> = failed
-        .iter()
-        .map(|f| format!("{} {} {}", f["check_id"], f["resource"], f["check_name"]))
-        .collect();
-    assert!(
-        failed.is_empty(),
-        "checkov failed checks for {name}:\n{}",
-        ids.join("\n")
-    );
+    let failed = report["results"]["failed_checks"].as_array().cloned().unwrap_or_default();
+    let ids: Vec<String> =
+        failed.iter().map(|f| format!("{} {} {}", f["check_id"], f["resource"], f["check_name"])).collect();
+    assert!(failed.is_empty(), "checkov failed checks for {name}:\n{}", ids.join("\n"));
     report["summary"]["passed"].as_u64().unwrap_or(0) as usize
 }
