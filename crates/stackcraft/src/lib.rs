@@ -30,12 +30,13 @@ pub mod prelude {
         FargateTaskDefinitionProps, PortMapping, ScalingProps, TargetTracking,
     };
     pub use stackcraft_data::{
-        DatabaseInstance, DatabaseInstanceProps, PostgresVersion, Secret, SecretProps,
+        Bucket, BucketEncryption, BucketProps, DatabaseInstance, DatabaseInstanceProps,
+        PostgresVersion, Secret, SecretProps,
     };
     pub use stackcraft_observability::{
-        Alarm, AlarmProps, AlarmTopic, AlarmTopicProps, ComparisonOperator, Dashboard,
-        GraphWidget, Key, KeyProps, LogGroup, LogGroupProps, Metric, RetentionDays,
-        SingleValueWidget, Statistic, TextWidget, TreatMissingData,
+        Alarm, AlarmProps, AlarmTopic, AlarmTopicProps, Budget, BudgetProps, ComparisonOperator,
+        Dashboard, GraphWidget, Key, KeyProps, LogGroup, LogGroupEncryption, LogGroupProps,
+        Metric, RetentionDays, SingleValueWidget, Statistic, TextWidget, TreatMissingData, Unit,
     };
     pub use stackcraft_iam::{
         Grantable, ManagedPolicy, PolicyStatement, Role, RoleProps, SecretSource, ServicePrincipal,
