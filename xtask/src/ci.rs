@@ -118,7 +118,7 @@ fn cargo() -> Command {
 
 /// Synthesize every example × environment into `out/<example>/<env>`;
 /// returns the assembly directories.
-pub(crate) fn synth_all(root: &Path, out: &Path, gate: &mut Gate) -> Vec<(String, PathBuf)> {
+fn synth_all(root: &Path, out: &Path, gate: &mut Gate) -> Vec<(String, PathBuf)> {
     let mut dirs = Vec::new();
     let examples = examples(root);
     let mut build = cargo();
@@ -186,7 +186,7 @@ pub(crate) fn checkov(files: &[PathBuf]) -> bool {
     sh(&mut cmd)
 }
 
-pub(crate) fn run_ci(args: Vec<String>) -> ExitCode {
+fn run_ci(args: Vec<String>) -> ExitCode {
     let root = workspace_root();
     let started = Instant::now();
     let mut gate = Gate { passed: Vec::new(), failed: Vec::new() };

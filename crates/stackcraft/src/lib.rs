@@ -1,7 +1,10 @@
 //! stackcraft: infrastructure as code for AWS, written in Rust.
 //!
 //! This facade re-exports the building-block families; most apps need only
-//! `use stackcraft::prelude::*;`.
+//! `use stackcraft::prelude::*;`. The guide below is the project README; its
+//! examples are compiled as doctests.
+//!
+#![doc = include_str!("../../../README.md")]
 #![forbid(unsafe_code)]
 
 pub use stackcraft_cfn as cfn;
