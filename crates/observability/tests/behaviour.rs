@@ -1,5 +1,7 @@
 //! Validation errors, checkov skips and accumulation behaviour.
 
+mod support;
+
 use serde_json::{json, Value as Json};
 use stackcraft_core::App;
 use stackcraft_observability::*;
@@ -106,4 +108,28 @@ fn shared_key_policy_gets_each_service_statement_once() {
         .map(|s| s["Sid"].as_str().unwrap())
         .collect();
     assert_eq!(sids, ["EnableIamPolicies", "AllowCloudWatchLogs", "AllowCloudWatchAlarmsToPublishToEncryptedTopics"]);
+}
+
+#[test]
+fn blocks_work_across_stacks() {
+    let app = App::new("t");
+    let shared = app.stack("Shared");
+    let key = Key::new(&shared, "Key", KeyProps::default());
+    let topic = AlarmTopic::new(&shared, "Alarms", AlarmTopicProps::default());
+    let svc = app.stack("Service");
+    let logs =
+        LogGroup::new(&svc, "Logs", LogGroupProps::builder().encryption(LogGroupEncryption::Key(key.clone())).build());
+    let m = Metric::new("AWS/Logs", "IncomingBytes").dimension("LogGroupName", logs.name());
+    m.create_alarm(&svc, "Quiet", AlarmProps::builder().threshold(1.0).build()).notify(&topic);
+    Dashboard::new(&svc, "Dash").add_widget(GraphWidget::new("bytes").left(m));
+    let asm = app.synth().unwrap();
+    let svc_t = &asm.stack("Service").unwrap().template;
+    let text = svc_t.to_string();
+    assert!(text.contains("Fn::ImportValue"), "{text}");
+    assert_eq!(asm.stack("Service").unwrap().dependencies, ["Shared"]);
+    // The shared key got the CloudWatch Logs statement.
+    let shared_t = &asm.stack("Shared").unwrap().template;
+    assert!(shared_t.to_string().contains("AllowCloudWatchLogs"));
+    support::assert_cfn_lint_clean("Shared", shared_t);
+    support::assert_cfn_lint_clean("Service", svc_t);
 }
