@@ -532,7 +532,11 @@ impl DatabaseInstance {
 
 impl HasConnections for DatabaseInstance {
     /// The instance's security group with default port [`DatabaseInstance::port`]:
-    /// `db.connections().allow_default_port_from(&service)`.
+    /// `db.connections().allow_default_port_from(&service)`. When the
+    /// clients live in another stack than the database, open the port from
+    /// the client side instead (`service.connections().allow_default_port_to(&db)`),
+    /// so the rules are placed in the client's stack and the stacks do not
+    /// reference each other both ways.
     fn connections(&self) -> Connections {
         Connections::new(vec![self.security_group.clone()], Some(Port::tcp(self.port)))
     }

@@ -139,3 +139,35 @@ fn seed_version_15_5_is_flagged_as_deprecated() {
         assert!(findings.contains("deprecated"), "{findings}");
     }
 }
+
+/// The database in one stack, the application's role and security group in
+/// another: the secrets, key and security group are imported.
+#[test]
+fn database_used_from_another_stack() {
+    let app = App::new("pyshop");
+    let data = app.stack("Data");
+    let vpc = Vpc::new(&data, "Vpc", VpcProps::builder().build());
+    let db = DatabaseInstance::new(
+        &data,
+        "Database",
+        DatabaseInstanceProps::builder().vpc(vpc.clone()).engine_version(PostgresVersion::V16_15).build(),
+    );
+    let api = app.stack("Api");
+    let sg = SecurityGroup::new(&api, "Tasks", &vpc, SecurityGroupProps::builder().description("API tasks").build());
+    // Open the port from the client's side, so that the rules live in the
+    // client's stack and only the client stack imports from the data stack.
+    stackcraft_vpc::Connections::new(vec![sg], None).allow_default_port_to(&db);
+    let role = Role::new(
+        &api,
+        "TaskRole",
+        RoleProps::builder().assumed_by(ServicePrincipal::new("ecs-tasks.amazonaws.com")).build(),
+    );
+    db.connection_string_secret().grant_read(&role);
+    let asm = app.synth().expect("synth");
+    let api_t = &asm.stack("Api").unwrap().template;
+    assert!(api_t.to_string().contains("Fn::ImportValue"));
+    assert_eq!(asm.stack("Api").unwrap().dependencies, ["Data"]);
+    for s in &asm.stacks {
+        support::assert_cfn_lint_clean(&s.id, &s.template);
+    }
+}
