@@ -1,10 +1,13 @@
-//! The smallest stackcraft app: a queue in one stack, a topic that delivers
-//! to it in another, configured per environment.
+//! The smallest stackcraft app, written with core and the generated L1 layer
+//! only: a queue in one stack, a topic that delivers to it in another (the
+//! cross-stack reference becomes an export and an import), a raw resource as
+//! the escape hatch, configured per environment.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use stackcraft::prelude::*;
+use stackcraft_cfn::{sns, sqs};
+use stackcraft_core::{App, DeletionPolicy, Environment, Environments, Output, RawResource, TagFormat};
 
 /// What differs between environments.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -20,31 +23,42 @@ fn build(app: &App, env: &Environment<Config>) {
     app.add_tag("app", "quickstart");
     app.add_tag("environment", &env.name);
     let storage = app.stack("Storage");
-    let queue = storage.add_raw(
+    let queue = storage.add(
         "Queue",
-        RawResource::new(
-            "AWS::SQS::Queue",
-            json!({
-                "VisibilityTimeout": env.config.visibility_timeout,
-                "MessageRetentionPeriod": env.config.retention_days * 86_400,
-                "SqsManagedSseEnabled": true,
-            }),
-        )
-        .taggable(stackcraft::core::TagFormat::List),
+        sqs::Queue::new()
+            .visibility_timeout(env.config.visibility_timeout)
+            .message_retention_period(env.config.retention_days * 86_400)
+            .kms_master_key_id("alias/aws/sqs"),
     );
     queue.apply_removal_policy(DeletionPolicy::Delete);
 
     let events = app.stack("Events");
-    let topic = events.add_raw(
+    let topic = events.add(
         "Topic",
+        sns::Topic::new()
+            .kms_master_key_id("alias/aws/sns")
+            .subscription(vec![sns::topic::Subscription::new(queue.attr_arn(), "sqs")]),
+    );
+    // Any type, as JSON: the escape hatch for what the typed layers don't cover.
+    events.add_raw(
+        "QueuePolicy",
         RawResource::new(
-            "AWS::SNS::Topic",
+            "AWS::SQS::QueuePolicy",
             json!({
-                "KmsMasterKeyId": "alias/aws/sns",
-                "Subscription": [{ "Protocol": "sqs", "Endpoint": queue.get_att::<String>("Arn") }],
+                "Queues": [queue.attr_queue_url()],
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Effect": "Allow",
+                        "Principal": {"Service": "sns.amazonaws.com"},
+                        "Action": "sqs:SendMessage",
+                        "Resource": queue.attr_arn(),
+                        "Condition": {"ArnEquals": {"aws:SourceArn": topic.ref_()}},
+                    }],
+                },
             }),
         )
-        .taggable(stackcraft::core::TagFormat::List),
+        .taggable(TagFormat::None),
     );
     events.add_output(Output::new("TopicArn", topic.ref_()).description("ARN of the topic"));
 }
@@ -54,5 +68,5 @@ fn main() -> std::process::ExitCode {
         .env("dev", Config { visibility_timeout: 30, retention_days: 1 })
         .env("staging", Config { visibility_timeout: 30, retention_days: 4 })
         .production("prod", Config { visibility_timeout: 60, retention_days: 14 });
-    stackcraft::core::cli::run("quickstart", envs, build)
+    stackcraft_core::cli::run("quickstart", envs, build)
 }
