@@ -395,12 +395,6 @@ impl DatabaseInstance {
                 "IAM database authentication turned off explicitly (DatabaseInstanceProps::iam_authentication)",
             );
         }
-        if !props.deletion_protection {
-            handle.skip_checkov(
-                "CKV_AWS_293",
-                "deletion protection turned off explicitly (DatabaseInstanceProps::deletion_protection)",
-            );
-        }
 
         scope.add(
             "CredentialsAttachment",
