@@ -153,9 +153,9 @@ pub struct LogGroupProps {
     /// (recommended: lets the group be replaced).
     #[builder(default, setter(strip_option, into))]
     pub log_group_name: Option<Value<String>>,
-    /// Retention. Default [`RetentionDays::OneYear`] (what checkov asks for);
-    /// shorter values are allowed and carry a checkov skip of CKV_AWS_338
-    /// naming the chosen retention.
+    /// Retention. Default [`RetentionDays::OneYear`] (the minimum checkov's
+    /// CKV_AWS_338 asks for, where it applies). [`RetentionDays::Infinite`]
+    /// carries a checkov skip of CKV_AWS_66 (which wants a retention set).
     #[builder(default = RetentionDays::OneYear)]
     pub retention: RetentionDays,
     /// Encryption. Default: a new KMS key for this group.
@@ -222,19 +222,8 @@ impl LogGroup {
         }
         let handle: ResourceHandle = (*scope.add("Resource", group)).clone();
         handle.apply_removal_policy(props.removal_policy);
-        match props.retention.days() {
-            None => {
-                handle.skip_checkov("CKV_AWS_66", "retention is deliberately infinite (RetentionDays::Infinite)");
-                handle.skip_checkov(
-                    "CKV_AWS_338",
-                    "retention is deliberately infinite (RetentionDays::Infinite), which exceeds one year",
-                );
-            }
-            Some(d) if d < 365 => handle.skip_checkov(
-                "CKV_AWS_338",
-                &format!("retention of {d} days chosen explicitly in LogGroupProps::retention"),
-            ),
-            Some(_) => {}
+        if props.retention.days().is_none() {
+            handle.skip_checkov("CKV_AWS_66", "retention is deliberately infinite (RetentionDays::Infinite)");
         }
         if key.is_none() {
             handle.skip_checkov(

@@ -71,10 +71,10 @@ fn short_or_unencrypted_log_groups_carry_explained_skips() {
             .unwrap_or_default()
     };
     let forever = groups.iter().find(|g| g["Properties"].get("RetentionInDays").is_none()).unwrap();
-    assert_eq!(skips(forever), ["CKV_AWS_66", "CKV_AWS_338"]);
+    assert_eq!(skips(forever), ["CKV_AWS_66"]);
     assert!(forever["Properties"]["KmsKeyId"].is_object());
     let short = groups.iter().find(|g| g["Properties"]["RetentionInDays"] == json!(14)).unwrap();
-    assert_eq!(skips(short), ["CKV_AWS_338", "CKV_AWS_158"]);
+    assert_eq!(skips(short), ["CKV_AWS_158"]);
     assert!(short["Properties"].get("KmsKeyId").is_none());
     assert_eq!(short["DeletionPolicy"], "Retain");
 }
