@@ -32,6 +32,8 @@
 //! (libpq's default `sslmode=prefer`); add `?sslmode=verify-full` and the RDS
 //! CA bundle in the application for certificate verification.
 
+use std::collections::BTreeMap;
+
 use serde_json::json;
 use stackcraft_cfn::rds;
 use stackcraft_core::{DeletionPolicy, ResourceHandle, Scope, Value};
@@ -210,6 +212,13 @@ pub struct DatabaseInstanceProps {
     /// creates them itself, unencrypted and never expiring.
     #[builder(default, setter(strip_option, into))]
     pub instance_identifier: Option<String>,
+    /// Database parameters (e.g. `log_min_duration_statement` = `500`). When
+    /// any are given, a parameter group of the version's family
+    /// (`postgres15`, ...) is created for the instance, with
+    /// `rds.force_ssl = 1` unless given otherwise; without parameters the RDS
+    /// default group is used (which enforces TLS on 15+).
+    #[builder(default)]
+    pub parameters: BTreeMap<String, String>,
     /// Retention of the exported log groups (with `instance_identifier`).
     /// Default one year.
     #[builder(default = RetentionDays::OneYear)]
@@ -357,6 +366,24 @@ impl DatabaseInstance {
         if let Some(id) = &props.instance_identifier {
             db = db.db_instance_identifier(id.clone());
         }
+        let mut tls_off = false;
+        if !props.parameters.is_empty() {
+            // A custom group starts from the engine defaults but does not
+            // inherit the default group's TLS enforcement: keep it on unless
+            // the caller decides otherwise.
+            let mut parameters = props.parameters.clone();
+            let force_ssl = parameters.entry("rds.force_ssl".to_string()).or_insert_with(|| "1".to_string());
+            tls_off = force_ssl.as_str() != "1";
+            let group = scope.add(
+                "ParameterGroup",
+                rds::DbParameterGroup::new(
+                    format!("Parameters of database {}", scope.path()),
+                    props.engine_version.family(),
+                )
+                .parameters(json!(parameters)),
+            );
+            db = db.db_parameter_group_name(group.ref_());
+        }
         let handle = scope.add("Resource", db);
         handle.apply_removal_policy(props.removal_policy);
         if let Some(id) = &props.instance_identifier {
@@ -387,6 +414,12 @@ impl DatabaseInstance {
             handle.skip_checkov(
                 "CKV_AWS_118",
                 "enhanced monitoring turned off explicitly (DatabaseInstanceProps::monitoring_interval)",
+            );
+        }
+        if tls_off {
+            handle.skip_checkov(
+                "CKV2_AWS_69",
+                "rds.force_ssl turned off explicitly in DatabaseInstanceProps::parameters",
             );
         }
         if !props.iam_authentication {
@@ -615,6 +648,15 @@ fn validate(scope: &Scope, p: &DatabaseInstanceProps) {
                     "instance identifier {id:?} is invalid: 1-63 lowercase letters, digits or hyphens, \
                      starting with a letter, no trailing or double hyphen"
                 ),
+            );
+        }
+    }
+    for (k, v) in &p.parameters {
+        let ok = !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        if !ok || v.is_empty() {
+            scope.error(
+                "DBParameterGroup.Parameters",
+                format!("parameter {k:?} = {v:?} is invalid: names are letters, digits, '_' or '.', values non-empty"),
             );
         }
     }

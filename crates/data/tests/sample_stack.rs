@@ -33,6 +33,10 @@ fn sample(production: bool) -> serde_json::Value {
             .database_name("pyshop")
             .max_allocated_storage_gib(100)
             .instance_identifier(if production { "pyshop-prod" } else { "pyshop-dev" })
+            .parameters(std::collections::BTreeMap::from([(
+                "log_min_duration_statement".to_string(),
+                "500".to_string(),
+            )]))
             .build(),
     );
     // An application that reads the secrets and connects to the database.
