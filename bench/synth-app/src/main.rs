@@ -1,60 +1,77 @@
-//! A generated app of about N resources (stacks of at most 500), synthesized
-//! and written like a user's app. Run by `cargo xtask bench`; prints one JSON
-//! line with the in-process synth time and the peak RSS read from
-//! `/proc/self/status` (VmHWM).
+//! A generated app of about N resources built from the real building blocks
+//! (per stack: a VPC, a cluster, and Fargate services with their task
+//! definitions, roles, log groups, security groups, database connections and
+//! alarms), split into stacks of at most 500 resources, synthesized and
+//! written like a user's app. Run by `cargo xtask bench`; prints one JSON line
+//! with the in-process timings and the peak RSS read from `/proc/self/status`.
 
 use std::time::Instant;
 
 use serde_json::json;
 use stackcraft::prelude::*;
 
-/// Resources per generated stack.
+/// Resources per generated stack, at most.
 const PER_STACK: usize = 500;
 
-fn build(app: &App, resources: usize) {
-    let stacks = resources.div_ceil(PER_STACK);
-    let mut left = resources;
-    for s in 0..stacks {
-        let stack = app.stack(&format!("Stack{s}"));
-        let n = left.min(PER_STACK);
-        left -= n;
-        // Services of 5 resources each: a queue, a dead-letter queue, a topic,
-        // a subscription and a log group, wired with Ref/GetAtt.
-        for i in 0..n.div_ceil(5) {
-            let svc = stack.scope(&format!("Service{i}"));
-            let remaining = n - i * 5;
-            let dlq = svc.add_raw("Dlq", RawResource::new("AWS::SQS::Queue", json!({"SqsManagedSseEnabled": true})));
-            if remaining > 1 {
-                svc.add_raw(
-                    "Queue",
-                    RawResource::new(
-                        "AWS::SQS::Queue",
-                        json!({
-                            "SqsManagedSseEnabled": true,
-                            "RedrivePolicy": {"deadLetterTargetArn": dlq.get_att::<String>("Arn"), "maxReceiveCount": 5},
-                        }),
-                    ),
-                );
-            }
-            if remaining > 2 {
-                let topic = svc
-                    .add_raw("Topic", RawResource::new("AWS::SNS::Topic", json!({"KmsMasterKeyId": "alias/aws/sns"})));
-                if remaining > 3 {
-                    svc.add_raw(
-                        "Subscription",
-                        RawResource::new(
-                            "AWS::SNS::Subscription",
-                            json!({"TopicArn": topic.ref_(), "Protocol": "sqs", "Endpoint": dlq.get_att::<String>("Arn")}),
-                        ),
-                    );
-                }
-            }
-            if remaining > 4 {
-                svc.add_raw(
-                    "Logs",
-                    RawResource::new("AWS::Logs::LogGroup", json!({"RetentionInDays": 30, "LogGroupName": Value::sub(format!("/bench/${{AWS::StackName}}/svc{i}"))})),
-                );
-            }
+fn resources(app: &App) -> usize {
+    app.synth().map_or(0, |a| a.stacks.iter().map(|s| s.template["Resources"].as_object().map_or(0, |r| r.len())).sum())
+}
+
+/// One service unit: task definition + container, service, CPU alarm.
+fn unit(stack: &Stack, vpc: &Vpc, cluster: &Cluster, db: &SecurityGroup, i: usize) {
+    let scope = stack.scope(&format!("Service{i}"));
+    let task = FargateTaskDefinition::new(
+        &scope,
+        "Task",
+        FargateTaskDefinitionProps::builder().size(FargateSize::CPU_256_MEM_512).build(),
+    );
+    let c = task.add_container(
+        ContainerProps::builder()
+            .name("app")
+            .image(ContainerImage::from_registry(format!("ghcr.io/bench/svc{i}:1.0.0")))
+            .port_mappings(vec![PortMapping::tcp(8080)])
+            .build(),
+    );
+    c.add_environment("SERVICE_INDEX", i.to_string());
+    let service = FargateService::new(
+        &scope,
+        "Service",
+        FargateServiceProps::builder()
+            .cluster(cluster.clone())
+            .task_definition(task)
+            .vpc(vpc.clone())
+            .desired_count(1)
+            .build(),
+    );
+    db.connections().allow_from(&service, Port::tcp(5432), "service to database");
+    service.metric_cpu_utilization().create_alarm(&scope, "CpuHigh", AlarmProps::builder().threshold(80.0).build());
+}
+
+/// Per stack: the shared part (VPC, cluster, database security group).
+fn shared(stack: &Stack) -> (Vpc, Cluster, SecurityGroup) {
+    let vpc = Vpc::new(stack, "Vpc", VpcProps::builder().nat_gateways(NatGateways::Single).build());
+    let cluster = Cluster::new(stack, "Cluster", ClusterProps::default());
+    let db = SecurityGroup::new(stack, "Database", &vpc, SecurityGroupProps::builder().description("database").build());
+    (vpc, cluster, db)
+}
+
+fn build(app: &App, target: usize) {
+    // Measure what the shared part and one unit weigh, then fill stacks.
+    let probe = App::new("probe");
+    let s = probe.stack("S");
+    let (vpc, cluster, db) = shared(&s);
+    let base = resources(&probe);
+    unit(&s, &vpc, &cluster, &db, 0);
+    let per_unit = (resources(&probe) - base).max(1);
+    let units_per_stack = (PER_STACK - base) / per_unit;
+    // k stacks of base + units: pick k, then spread the units evenly.
+    let stacks = target.div_ceil(base + units_per_stack * per_unit).max(1);
+    let units = (target.saturating_sub(stacks * base) / per_unit).max(stacks);
+    for n in 0..stacks {
+        let stack = app.stack(&format!("Stack{n}"));
+        let (vpc, cluster, db) = shared(&stack);
+        for i in 0..(units / stacks + usize::from(n < units % stacks)) {
+            unit(&stack, &vpc, &cluster, &db, i);
         }
     }
 }
