@@ -71,10 +71,7 @@ impl ScalableTarget {
         self
     }
     /// The scheduled actions for the scalable target. Duplicates aren't allowed.
-    pub fn scheduled_actions(
-        mut self,
-        v: impl Into<Value<Vec<Value<scalable_target::ScheduledAction>>>>,
-    ) -> Self {
+    pub fn scheduled_actions(mut self, v: impl Into<Value<Vec<Value<scalable_target::ScheduledAction>>>>) -> Self {
         self.scheduled_actions = Some(v.into());
         self
     }
@@ -113,13 +110,11 @@ impl stackcraft_core::Resource for ScalableTarget {
 }
 
 impl crate::ResourceInfo for ScalableTarget {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["ResourceId", "ScalableDimension", "ServiceNamespace"];
+    const CREATE_ONLY: &'static [&'static str] = &["ResourceId", "ScalableDimension", "ServiceNamespace"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Id"];
     const WRITE_ONLY: &'static [&'static str] = &["RoleARN"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] =
-        &["ResourceId", "ScalableDimension", "ServiceNamespace"];
+    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ResourceId", "ScalableDimension", "ServiceNamespace"];
 }
 
 /// Handle to an `AWS::ApplicationAutoScaling::ScalableTarget` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `ResourceId`, `ScalableDimension`, `ServiceNamespace`.
@@ -164,10 +159,7 @@ pub mod scalable_target {
     impl ScalableTargetAction {
         /// A new `ScalableTargetAction` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max_capacity: None,
-                min_capacity: None,
-            }
+            Self { max_capacity: None, min_capacity: None }
         }
         /// The maximum capacity.
         pub fn max_capacity(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -211,10 +203,7 @@ pub mod scalable_target {
 
     impl ScheduledAction {
         /// A new `ScheduledAction` from its required properties: `Schedule`, `ScheduledActionName`.
-        pub fn new(
-            schedule: impl Into<Value<String>>,
-            scheduled_action_name: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn new(schedule: impl Into<Value<String>>, scheduled_action_name: impl Into<Value<String>>) -> Self {
             Self {
                 end_time: None,
                 scalable_target_action: None,
@@ -301,18 +290,9 @@ pub mod scalable_target {
     impl ToCfn for SuspendedState {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "DynamicScalingInSuspended",
-                &self.dynamic_scaling_in_suspended,
-            );
-            p.opt(
-                "DynamicScalingOutSuspended",
-                &self.dynamic_scaling_out_suspended,
-            );
-            p.opt(
-                "ScheduledScalingSuspended",
-                &self.scheduled_scaling_suspended,
-            );
+            p.opt("DynamicScalingInSuspended", &self.dynamic_scaling_in_suspended);
+            p.opt("DynamicScalingOutSuspended", &self.dynamic_scaling_out_suspended);
+            p.opt("ScheduledScalingSuspended", &self.scheduled_scaling_suspended);
             p.finish()
         }
     }
@@ -330,8 +310,7 @@ pub struct ScalingPolicy {
     /// The scaling policy type.
     pub policy_type: Value<String>,
     /// The predictive scaling policy configuration.
-    pub predictive_scaling_policy_configuration:
-        Option<Value<scaling_policy::PredictiveScalingPolicyConfiguration>>,
+    pub predictive_scaling_policy_configuration: Option<Value<scaling_policy::PredictiveScalingPolicyConfiguration>>,
     /// The identifier of the resource associated with the scaling policy. This string consists of the resource type and unique identifier.
     pub resource_id: Option<Value<String>>,
     /// The scalable dimension. This string consists of the service namespace, resource type, and scaling property.
@@ -341,8 +320,7 @@ pub struct ScalingPolicy {
     /// The namespace of the AWS service that provides the resource, or a ``custom-resource``.
     pub service_namespace: Option<Value<String>>,
     /// A step scaling policy.
-    pub step_scaling_policy_configuration:
-        Option<Value<scaling_policy::StepScalingPolicyConfiguration>>,
+    pub step_scaling_policy_configuration: Option<Value<scaling_policy::StepScalingPolicyConfiguration>>,
     /// A target tracking scaling policy.
     pub target_tracking_scaling_policy_configuration:
         Option<Value<scaling_policy::TargetTrackingScalingPolicyConfiguration>>,
@@ -350,10 +328,7 @@ pub struct ScalingPolicy {
 
 impl ScalingPolicy {
     /// A new `AWS::ApplicationAutoScaling::ScalingPolicy` from its required properties: `PolicyName`, `PolicyType`.
-    pub fn new(
-        policy_name: impl Into<Value<String>>,
-        policy_type: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn new(policy_name: impl Into<Value<String>>, policy_type: impl Into<Value<String>>) -> Self {
         Self {
             policy_name: policy_name.into(),
             policy_type: policy_type.into(),
@@ -417,22 +392,13 @@ impl ToCfn for ScalingPolicy {
         let mut p = crate::Props::new();
         p.req("PolicyName", &self.policy_name);
         p.req("PolicyType", &self.policy_type);
-        p.opt(
-            "PredictiveScalingPolicyConfiguration",
-            &self.predictive_scaling_policy_configuration,
-        );
+        p.opt("PredictiveScalingPolicyConfiguration", &self.predictive_scaling_policy_configuration);
         p.opt("ResourceId", &self.resource_id);
         p.opt("ScalableDimension", &self.scalable_dimension);
         p.opt("ScalingTargetId", &self.scaling_target_id);
         p.opt("ServiceNamespace", &self.service_namespace);
-        p.opt(
-            "StepScalingPolicyConfiguration",
-            &self.step_scaling_policy_configuration,
-        );
-        p.opt(
-            "TargetTrackingScalingPolicyConfiguration",
-            &self.target_tracking_scaling_policy_configuration,
-        );
+        p.opt("StepScalingPolicyConfiguration", &self.step_scaling_policy_configuration);
+        p.opt("TargetTrackingScalingPolicyConfiguration", &self.target_tracking_scaling_policy_configuration);
         p.finish()
     }
 }
@@ -444,19 +410,12 @@ impl stackcraft_core::Resource for ScalingPolicy {
 }
 
 impl crate::ResourceInfo for ScalingPolicy {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "PolicyName",
-        "ResourceId",
-        "ScalableDimension",
-        "ScalingTargetId",
-        "ServiceNamespace",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["PolicyName", "ResourceId", "ScalableDimension", "ScalingTargetId", "ServiceNamespace"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "ScalingTargetId",
-        "TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.ResourceLabel",
-    ];
+    const WRITE_ONLY: &'static [&'static str] =
+        &["ScalingTargetId", "TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.ResourceLabel"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn", "ScalableDimension"];
 }
 
@@ -510,14 +469,7 @@ pub mod scaling_policy {
     impl CustomizedMetricSpecification {
         /// A new `CustomizedMetricSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                dimensions: None,
-                metric_name: None,
-                metrics: None,
-                namespace: None,
-                statistic: None,
-                unit: None,
-            }
+            Self { dimensions: None, metric_name: None, metrics: None, namespace: None, statistic: None, unit: None }
         }
         /// The dimensions of the metric.
         pub fn dimensions(mut self, v: impl Into<Value<Vec<Value<MetricDimension>>>>) -> Self {
@@ -530,10 +482,7 @@ pub mod scaling_policy {
             self
         }
         /// The metrics to include in the target tracking scaling policy, as a metric data query. This can include both raw metric and metric math expressions.
-        pub fn metrics(
-            mut self,
-            v: impl Into<Value<Vec<Value<TargetTrackingMetricDataQuery>>>>,
-        ) -> Self {
+        pub fn metrics(mut self, v: impl Into<Value<Vec<Value<TargetTrackingMetricDataQuery>>>>) -> Self {
             self.metrics = Some(v.into());
             self
         }
@@ -581,10 +530,7 @@ pub mod scaling_policy {
     impl MetricDimension {
         /// A new `MetricDimension` from its required properties: `Name`, `Value`.
         pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-            Self {
-                name: name.into(),
-                value: value.into(),
-            }
+            Self { name: name.into(), value: value.into() }
         }
     }
 
@@ -611,10 +557,7 @@ pub mod scaling_policy {
     impl PredefinedMetricSpecification {
         /// A new `PredefinedMetricSpecification` from its required properties: `PredefinedMetricType`.
         pub fn new(predefined_metric_type: impl Into<Value<String>>) -> Self {
-            Self {
-                predefined_metric_type: predefined_metric_type.into(),
-                resource_label: None,
-            }
+            Self { predefined_metric_type: predefined_metric_type.into(), resource_label: None }
         }
         /// Identifies the resource associated with the metric type. You can't specify a resource label unless the metric type is ``ALBRequestCountPerTarget`` and there is a target group attached to the Spot Fleet or ECS service.
         pub fn resource_label(mut self, v: impl Into<Value<String>>) -> Self {
@@ -643,12 +586,8 @@ pub mod scaling_policy {
 
     impl PredictiveScalingCustomizedCapacityMetric {
         /// A new `PredictiveScalingCustomizedCapacityMetric` from its required properties: `MetricDataQueries`.
-        pub fn new(
-            metric_data_queries: impl Into<Value<Vec<Value<PredictiveScalingMetricDataQuery>>>>,
-        ) -> Self {
-            Self {
-                metric_data_queries: metric_data_queries.into(),
-            }
+        pub fn new(metric_data_queries: impl Into<Value<Vec<Value<PredictiveScalingMetricDataQuery>>>>) -> Self {
+            Self { metric_data_queries: metric_data_queries.into() }
         }
     }
 
@@ -671,12 +610,8 @@ pub mod scaling_policy {
 
     impl PredictiveScalingCustomizedLoadMetric {
         /// A new `PredictiveScalingCustomizedLoadMetric` from its required properties: `MetricDataQueries`.
-        pub fn new(
-            metric_data_queries: impl Into<Value<Vec<Value<PredictiveScalingMetricDataQuery>>>>,
-        ) -> Self {
-            Self {
-                metric_data_queries: metric_data_queries.into(),
-            }
+        pub fn new(metric_data_queries: impl Into<Value<Vec<Value<PredictiveScalingMetricDataQuery>>>>) -> Self {
+            Self { metric_data_queries: metric_data_queries.into() }
         }
     }
 
@@ -699,12 +634,8 @@ pub mod scaling_policy {
 
     impl PredictiveScalingCustomizedScalingMetric {
         /// A new `PredictiveScalingCustomizedScalingMetric` from its required properties: `MetricDataQueries`.
-        pub fn new(
-            metric_data_queries: impl Into<Value<Vec<Value<PredictiveScalingMetricDataQuery>>>>,
-        ) -> Self {
-            Self {
-                metric_data_queries: metric_data_queries.into(),
-            }
+        pub fn new(metric_data_queries: impl Into<Value<Vec<Value<PredictiveScalingMetricDataQuery>>>>) -> Self {
+            Self { metric_data_queries: metric_data_queries.into() }
         }
     }
 
@@ -732,17 +663,10 @@ pub mod scaling_policy {
     impl PredictiveScalingMetric {
         /// A new `PredictiveScalingMetric` (no required properties).
         pub fn new() -> Self {
-            Self {
-                dimensions: None,
-                metric_name: None,
-                namespace: None,
-            }
+            Self { dimensions: None, metric_name: None, namespace: None }
         }
         /// Describes the dimensions of the metric.
-        pub fn dimensions(
-            mut self,
-            v: impl Into<Value<Vec<Value<PredictiveScalingMetricDimension>>>>,
-        ) -> Self {
+        pub fn dimensions(mut self, v: impl Into<Value<Vec<Value<PredictiveScalingMetricDimension>>>>) -> Self {
             self.dimensions = Some(v.into());
             self
         }
@@ -788,13 +712,7 @@ pub mod scaling_policy {
     impl PredictiveScalingMetricDataQuery {
         /// A new `PredictiveScalingMetricDataQuery` (no required properties).
         pub fn new() -> Self {
-            Self {
-                expression: None,
-                id: None,
-                label: None,
-                metric_stat: None,
-                return_data: None,
-            }
+            Self { expression: None, id: None, label: None, metric_stat: None, return_data: None }
         }
         /// The math expression to perform on the returned data, if this object is performing a math expression. This expression can use the ``Id`` of the other metrics to refer to those metrics, and can also use the ``Id`` of other expressions to use the result of those expressions.
         pub fn expression(mut self, v: impl Into<Value<String>>) -> Self {
@@ -849,10 +767,7 @@ pub mod scaling_policy {
     impl PredictiveScalingMetricDimension {
         /// A new `PredictiveScalingMetricDimension` (no required properties).
         pub fn new() -> Self {
-            Self {
-                name: None,
-                value: None,
-            }
+            Self { name: None, value: None }
         }
         /// The name of the dimension.
         pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -881,23 +796,17 @@ pub mod scaling_policy {
     #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveScalingMetricSpecification {
         /// The customized capacity metric specification.
-        pub customized_capacity_metric_specification:
-            Option<Value<PredictiveScalingCustomizedCapacityMetric>>,
+        pub customized_capacity_metric_specification: Option<Value<PredictiveScalingCustomizedCapacityMetric>>,
         /// The customized load metric specification.
-        pub customized_load_metric_specification:
-            Option<Value<PredictiveScalingCustomizedLoadMetric>>,
+        pub customized_load_metric_specification: Option<Value<PredictiveScalingCustomizedLoadMetric>>,
         /// The customized scaling metric specification.
-        pub customized_scaling_metric_specification:
-            Option<Value<PredictiveScalingCustomizedScalingMetric>>,
+        pub customized_scaling_metric_specification: Option<Value<PredictiveScalingCustomizedScalingMetric>>,
         /// The predefined load metric specification.
-        pub predefined_load_metric_specification:
-            Option<Value<PredictiveScalingPredefinedLoadMetric>>,
+        pub predefined_load_metric_specification: Option<Value<PredictiveScalingPredefinedLoadMetric>>,
         /// The predefined metric pair specification that determines the appropriate scaling metric and load metric to use.
-        pub predefined_metric_pair_specification:
-            Option<Value<PredictiveScalingPredefinedMetricPair>>,
+        pub predefined_metric_pair_specification: Option<Value<PredictiveScalingPredefinedMetricPair>>,
         /// The predefined scaling metric specification.
-        pub predefined_scaling_metric_specification:
-            Option<Value<PredictiveScalingPredefinedScalingMetric>>,
+        pub predefined_scaling_metric_specification: Option<Value<PredictiveScalingPredefinedScalingMetric>>,
         /// Specifies the target utilization.
         pub target_value: Value<f64>,
     }
@@ -968,30 +877,12 @@ pub mod scaling_policy {
     impl ToCfn for PredictiveScalingMetricSpecification {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "CustomizedCapacityMetricSpecification",
-                &self.customized_capacity_metric_specification,
-            );
-            p.opt(
-                "CustomizedLoadMetricSpecification",
-                &self.customized_load_metric_specification,
-            );
-            p.opt(
-                "CustomizedScalingMetricSpecification",
-                &self.customized_scaling_metric_specification,
-            );
-            p.opt(
-                "PredefinedLoadMetricSpecification",
-                &self.predefined_load_metric_specification,
-            );
-            p.opt(
-                "PredefinedMetricPairSpecification",
-                &self.predefined_metric_pair_specification,
-            );
-            p.opt(
-                "PredefinedScalingMetricSpecification",
-                &self.predefined_scaling_metric_specification,
-            );
+            p.opt("CustomizedCapacityMetricSpecification", &self.customized_capacity_metric_specification);
+            p.opt("CustomizedLoadMetricSpecification", &self.customized_load_metric_specification);
+            p.opt("CustomizedScalingMetricSpecification", &self.customized_scaling_metric_specification);
+            p.opt("PredefinedLoadMetricSpecification", &self.predefined_load_metric_specification);
+            p.opt("PredefinedMetricPairSpecification", &self.predefined_metric_pair_specification);
+            p.opt("PredefinedScalingMetricSpecification", &self.predefined_scaling_metric_specification);
             p.req("TargetValue", &self.target_value);
             p.finish()
         }
@@ -1013,11 +904,7 @@ pub mod scaling_policy {
     impl PredictiveScalingMetricStat {
         /// A new `PredictiveScalingMetricStat` (no required properties).
         pub fn new() -> Self {
-            Self {
-                metric: None,
-                stat: None,
-                unit: None,
-            }
+            Self { metric: None, stat: None, unit: None }
         }
         /// The CloudWatch metric to return, including the metric name, namespace, and dimensions. To get the exact metric name, namespace, and dimensions, inspect the Metric object that is returned by a call to ListMetrics.
         pub fn metric(mut self, v: impl Into<Value<PredictiveScalingMetric>>) -> Self {
@@ -1065,9 +952,7 @@ pub mod scaling_policy {
 
     impl PredictiveScalingPolicyConfiguration {
         /// A new `PredictiveScalingPolicyConfiguration` from its required properties: `MetricSpecifications`.
-        pub fn new(
-            metric_specifications: impl Into<Value<Vec<Value<PredictiveScalingMetricSpecification>>>>,
-        ) -> Self {
+        pub fn new(metric_specifications: impl Into<Value<Vec<Value<PredictiveScalingMetricSpecification>>>>) -> Self {
             Self {
                 max_capacity_breach_behavior: None,
                 max_capacity_buffer: None,
@@ -1101,10 +986,7 @@ pub mod scaling_policy {
     impl ToCfn for PredictiveScalingPolicyConfiguration {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "MaxCapacityBreachBehavior",
-                &self.max_capacity_breach_behavior,
-            );
+            p.opt("MaxCapacityBreachBehavior", &self.max_capacity_breach_behavior);
             p.opt("MaxCapacityBuffer", &self.max_capacity_buffer);
             p.req("MetricSpecifications", &self.metric_specifications);
             p.opt("Mode", &self.mode);
@@ -1127,10 +1009,7 @@ pub mod scaling_policy {
     impl PredictiveScalingPredefinedLoadMetric {
         /// A new `PredictiveScalingPredefinedLoadMetric` from its required properties: `PredefinedMetricType`.
         pub fn new(predefined_metric_type: impl Into<Value<String>>) -> Self {
-            Self {
-                predefined_metric_type: predefined_metric_type.into(),
-                resource_label: None,
-            }
+            Self { predefined_metric_type: predefined_metric_type.into(), resource_label: None }
         }
         /// A label that uniquely identifies a target group.
         pub fn resource_label(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1162,10 +1041,7 @@ pub mod scaling_policy {
     impl PredictiveScalingPredefinedMetricPair {
         /// A new `PredictiveScalingPredefinedMetricPair` from its required properties: `PredefinedMetricType`.
         pub fn new(predefined_metric_type: impl Into<Value<String>>) -> Self {
-            Self {
-                predefined_metric_type: predefined_metric_type.into(),
-                resource_label: None,
-            }
+            Self { predefined_metric_type: predefined_metric_type.into(), resource_label: None }
         }
         /// A label that uniquely identifies a specific target group from which to determine the total and average request count.
         pub fn resource_label(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1197,10 +1073,7 @@ pub mod scaling_policy {
     impl PredictiveScalingPredefinedScalingMetric {
         /// A new `PredictiveScalingPredefinedScalingMetric` from its required properties: `PredefinedMetricType`.
         pub fn new(predefined_metric_type: impl Into<Value<String>>) -> Self {
-            Self {
-                predefined_metric_type: predefined_metric_type.into(),
-                resource_label: None,
-            }
+            Self { predefined_metric_type: predefined_metric_type.into(), resource_label: None }
         }
         /// A label that uniquely identifies a specific target group from which to determine the average request count.
         pub fn resource_label(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1255,14 +1128,8 @@ pub mod scaling_policy {
     impl ToCfn for StepAdjustment {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "MetricIntervalLowerBound",
-                &self.metric_interval_lower_bound,
-            );
-            p.opt(
-                "MetricIntervalUpperBound",
-                &self.metric_interval_upper_bound,
-            );
+            p.opt("MetricIntervalLowerBound", &self.metric_interval_lower_bound);
+            p.opt("MetricIntervalUpperBound", &self.metric_interval_upper_bound);
             p.req("ScalingAdjustment", &self.scaling_adjustment);
             p.finish()
         }
@@ -1351,17 +1218,10 @@ pub mod scaling_policy {
     impl TargetTrackingMetric {
         /// A new `TargetTrackingMetric` (no required properties).
         pub fn new() -> Self {
-            Self {
-                dimensions: None,
-                metric_name: None,
-                namespace: None,
-            }
+            Self { dimensions: None, metric_name: None, namespace: None }
         }
         /// The dimensions for the metric. For the list of available dimensions, see the AWS documentation available from the table in services that publish CloudWatch metrics in the \*Amazon CloudWatch User Guide\*.
-        pub fn dimensions(
-            mut self,
-            v: impl Into<Value<Vec<Value<TargetTrackingMetricDimension>>>>,
-        ) -> Self {
+        pub fn dimensions(mut self, v: impl Into<Value<Vec<Value<TargetTrackingMetricDimension>>>>) -> Self {
             self.dimensions = Some(v.into());
             self
         }
@@ -1407,13 +1267,7 @@ pub mod scaling_policy {
     impl TargetTrackingMetricDataQuery {
         /// A new `TargetTrackingMetricDataQuery` (no required properties).
         pub fn new() -> Self {
-            Self {
-                expression: None,
-                id: None,
-                label: None,
-                metric_stat: None,
-                return_data: None,
-            }
+            Self { expression: None, id: None, label: None, metric_stat: None, return_data: None }
         }
         /// The math expression to perform on the returned data, if this object is performing a math expression. This expression can use the ``Id`` of the other metrics to refer to those metrics, and can also use the ``Id`` of other expressions to use the result of those expressions.
         pub fn expression(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1468,10 +1322,7 @@ pub mod scaling_policy {
     impl TargetTrackingMetricDimension {
         /// A new `TargetTrackingMetricDimension` (no required properties).
         pub fn new() -> Self {
-            Self {
-                name: None,
-                value: None,
-            }
+            Self { name: None, value: None }
         }
         /// The name of the dimension.
         pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1510,11 +1361,7 @@ pub mod scaling_policy {
     impl TargetTrackingMetricStat {
         /// A new `TargetTrackingMetricStat` (no required properties).
         pub fn new() -> Self {
-            Self {
-                metric: None,
-                stat: None,
-                unit: None,
-            }
+            Self { metric: None, stat: None, unit: None }
         }
         /// The CloudWatch metric to return, including the metric name, namespace, and dimensions. To get the exact metric name, namespace, and dimensions, inspect the Metric object that is returned by a call to ListMetrics.
         pub fn metric(mut self, v: impl Into<Value<TargetTrackingMetric>>) -> Self {
@@ -1575,10 +1422,7 @@ pub mod scaling_policy {
             }
         }
         /// A customized metric. You can specify either a predefined metric or a customized metric.
-        pub fn customized_metric_specification(
-            mut self,
-            v: impl Into<Value<CustomizedMetricSpecification>>,
-        ) -> Self {
+        pub fn customized_metric_specification(mut self, v: impl Into<Value<CustomizedMetricSpecification>>) -> Self {
             self.customized_metric_specification = Some(v.into());
             self
         }
@@ -1588,10 +1432,7 @@ pub mod scaling_policy {
             self
         }
         /// A predefined metric. You can specify either a predefined metric or a customized metric.
-        pub fn predefined_metric_specification(
-            mut self,
-            v: impl Into<Value<PredefinedMetricSpecification>>,
-        ) -> Self {
+        pub fn predefined_metric_specification(mut self, v: impl Into<Value<PredefinedMetricSpecification>>) -> Self {
             self.predefined_metric_specification = Some(v.into());
             self
         }
@@ -1610,15 +1451,9 @@ pub mod scaling_policy {
     impl ToCfn for TargetTrackingScalingPolicyConfiguration {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "CustomizedMetricSpecification",
-                &self.customized_metric_specification,
-            );
+            p.opt("CustomizedMetricSpecification", &self.customized_metric_specification);
             p.opt("DisableScaleIn", &self.disable_scale_in);
-            p.opt(
-                "PredefinedMetricSpecification",
-                &self.predefined_metric_specification,
-            );
+            p.opt("PredefinedMetricSpecification", &self.predefined_metric_specification);
             p.opt("ScaleInCooldown", &self.scale_in_cooldown);
             p.opt("ScaleOutCooldown", &self.scale_out_cooldown);
             p.req("TargetValue", &self.target_value);

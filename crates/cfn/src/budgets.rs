@@ -27,8 +27,7 @@ pub struct Budget {
     /// The `Budget` property.
     pub budget: Value<budget::BudgetData>,
     /// The `NotificationsWithSubscribers` property.
-    pub notifications_with_subscribers:
-        Option<Value<Vec<Value<budget::NotificationWithSubscribers>>>>,
+    pub notifications_with_subscribers: Option<Value<Vec<Value<budget::NotificationWithSubscribers>>>>,
     /// The `ResourceTags` property.
     pub resource_tags: Option<Value<Vec<Value<crate::Tag>>>>,
 }
@@ -36,11 +35,7 @@ pub struct Budget {
 impl Budget {
     /// A new `AWS::Budgets::Budget` from its required properties: `Budget`.
     pub fn new(budget: impl Into<Value<budget::BudgetData>>) -> Self {
-        Self {
-            budget: budget.into(),
-            notifications_with_subscribers: None,
-            resource_tags: None,
-        }
+        Self { budget: budget.into(), notifications_with_subscribers: None, resource_tags: None }
     }
     /// The `NotificationsWithSubscribers` property.
     pub fn notifications_with_subscribers(
@@ -61,10 +56,7 @@ impl ToCfn for Budget {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.req("Budget", &self.budget);
-        p.opt(
-            "NotificationsWithSubscribers",
-            &self.notifications_with_subscribers,
-        );
+        p.opt("NotificationsWithSubscribers", &self.notifications_with_subscribers);
         p.opt("ResourceTags", &self.resource_tags);
         p.finish()
     }
@@ -77,8 +69,7 @@ impl stackcraft_core::Resource for Budget {
 }
 
 impl crate::ResourceInfo for Budget {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["Budget.BudgetName", "NotificationsWithSubscribers"];
+    const CREATE_ONLY: &'static [&'static str] = &["Budget.BudgetName", "NotificationsWithSubscribers"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Id"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -127,10 +118,7 @@ pub mod budget {
     impl AutoAdjustData {
         /// A new `AutoAdjustData` from its required properties: `AutoAdjustType`.
         pub fn new(auto_adjust_type: impl Into<Value<String>>) -> Self {
-            Self {
-                auto_adjust_type: auto_adjust_type.into(),
-                historical_options: None,
-            }
+            Self { auto_adjust_type: auto_adjust_type.into(), historical_options: None }
         }
         /// The `HistoricalOptions` property.
         pub fn historical_options(mut self, v: impl Into<Value<HistoricalOptions>>) -> Self {
@@ -181,10 +169,7 @@ pub mod budget {
 
     impl BudgetData {
         /// A new `BudgetData` from its required properties: `BudgetType`, `TimeUnit`.
-        pub fn new(
-            budget_type: impl Into<Value<String>>,
-            time_unit: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn new(budget_type: impl Into<Value<String>>, time_unit: impl Into<Value<String>>) -> Self {
             Self {
                 auto_adjust_data: None,
                 billing_view_arn: None,
@@ -287,11 +272,7 @@ pub mod budget {
     impl CostCategoryValues {
         /// A new `CostCategoryValues` (no required properties).
         pub fn new() -> Self {
-            Self {
-                key: None,
-                match_options: None,
-                values: None,
-            }
+            Self { key: None, match_options: None, values: None }
         }
         /// The `Key` property.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
@@ -463,14 +444,7 @@ pub mod budget {
     impl Expression {
         /// A new `Expression` (no required properties).
         pub fn new() -> Self {
-            Self {
-                and: None,
-                cost_categories: None,
-                dimensions: None,
-                not: None,
-                or: None,
-                tags: None,
-            }
+            Self { and: None, cost_categories: None, dimensions: None, not: None, or: None, tags: None }
         }
         /// The `And` property.
         pub fn and(mut self, v: impl Into<Value<Vec<Value<Expression>>>>) -> Self {
@@ -533,11 +507,7 @@ pub mod budget {
     impl ExpressionDimensionValues {
         /// A new `ExpressionDimensionValues` (no required properties).
         pub fn new() -> Self {
-            Self {
-                key: None,
-                match_options: None,
-                values: None,
-            }
+            Self { key: None, match_options: None, values: None }
         }
         /// The `Key` property.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
@@ -578,9 +548,7 @@ pub mod budget {
     impl HistoricalOptions {
         /// A new `HistoricalOptions` from its required properties: `BudgetAdjustmentPeriod`.
         pub fn new(budget_adjustment_period: impl Into<Value<i64>>) -> Self {
-            Self {
-                budget_adjustment_period: budget_adjustment_period.into(),
-            }
+            Self { budget_adjustment_period: budget_adjustment_period.into() }
         }
     }
 
@@ -656,10 +624,7 @@ pub mod budget {
             notification: impl Into<Value<Notification>>,
             subscribers: impl Into<Value<Vec<Value<Subscriber>>>>,
         ) -> Self {
-            Self {
-                notification: notification.into(),
-                subscribers: subscribers.into(),
-            }
+            Self { notification: notification.into(), subscribers: subscribers.into() }
         }
     }
 
@@ -686,10 +651,7 @@ pub mod budget {
     impl Spend {
         /// A new `Spend` from its required properties: `Amount`, `Unit`.
         pub fn new(amount: impl Into<Value<f64>>, unit: impl Into<Value<String>>) -> Self {
-            Self {
-                amount: amount.into(),
-                unit: unit.into(),
-            }
+            Self { amount: amount.into(), unit: unit.into() }
         }
     }
 
@@ -715,14 +677,8 @@ pub mod budget {
 
     impl Subscriber {
         /// A new `Subscriber` from its required properties: `Address`, `SubscriptionType`.
-        pub fn new(
-            address: impl Into<Value<String>>,
-            subscription_type: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                address: address.into(),
-                subscription_type: subscription_type.into(),
-            }
+        pub fn new(address: impl Into<Value<String>>, subscription_type: impl Into<Value<String>>) -> Self {
+            Self { address: address.into(), subscription_type: subscription_type.into() }
         }
     }
 
@@ -751,11 +707,7 @@ pub mod budget {
     impl TagValues {
         /// A new `TagValues` (no required properties).
         pub fn new() -> Self {
-            Self {
-                key: None,
-                match_options: None,
-                values: None,
-            }
+            Self { key: None, match_options: None, values: None }
         }
         /// The `Key` property.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
@@ -798,10 +750,7 @@ pub mod budget {
     impl TimePeriod {
         /// A new `TimePeriod` (no required properties).
         pub fn new() -> Self {
-            Self {
-                end: None,
-                start: None,
-            }
+            Self { end: None, start: None }
         }
         /// The `End` property.
         pub fn end(mut self, v: impl Into<Value<String>>) -> Self {
@@ -959,10 +908,7 @@ pub mod budgets_action {
     impl ActionThreshold {
         /// A new `ActionThreshold` from its required properties: `Type`, `Value`.
         pub fn new(type_: impl Into<Value<String>>, value: impl Into<Value<f64>>) -> Self {
-            Self {
-                type_: type_.into(),
-                value: value.into(),
-            }
+            Self { type_: type_.into(), value: value.into() }
         }
     }
 
@@ -991,11 +937,7 @@ pub mod budgets_action {
     impl Definition {
         /// A new `Definition` (no required properties).
         pub fn new() -> Self {
-            Self {
-                iam_action_definition: None,
-                scp_action_definition: None,
-                ssm_action_definition: None,
-            }
+            Self { iam_action_definition: None, scp_action_definition: None, ssm_action_definition: None }
         }
         /// The `IamActionDefinition` property.
         pub fn iam_action_definition(mut self, v: impl Into<Value<IamActionDefinition>>) -> Self {
@@ -1042,12 +984,7 @@ pub mod budgets_action {
     impl IamActionDefinition {
         /// A new `IamActionDefinition` from its required properties: `PolicyArn`.
         pub fn new(policy_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                groups: None,
-                policy_arn: policy_arn.into(),
-                roles: None,
-                users: None,
-            }
+            Self { groups: None, policy_arn: policy_arn.into(), roles: None, users: None }
         }
         /// The `Groups` property.
         pub fn groups(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -1090,14 +1027,8 @@ pub mod budgets_action {
 
     impl ScpActionDefinition {
         /// A new `ScpActionDefinition` from its required properties: `PolicyId`, `TargetIds`.
-        pub fn new(
-            policy_id: impl Into<Value<String>>,
-            target_ids: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
-            Self {
-                policy_id: policy_id.into(),
-                target_ids: target_ids.into(),
-            }
+        pub fn new(policy_id: impl Into<Value<String>>, target_ids: impl Into<Value<Vec<Value<String>>>>) -> Self {
+            Self { policy_id: policy_id.into(), target_ids: target_ids.into() }
         }
     }
 
@@ -1130,11 +1061,7 @@ pub mod budgets_action {
             region: impl Into<Value<String>>,
             subtype: impl Into<Value<String>>,
         ) -> Self {
-            Self {
-                instance_ids: instance_ids.into(),
-                region: region.into(),
-                subtype: subtype.into(),
-            }
+            Self { instance_ids: instance_ids.into(), region: region.into(), subtype: subtype.into() }
         }
     }
 
@@ -1162,10 +1089,7 @@ pub mod budgets_action {
     impl Subscriber {
         /// A new `Subscriber` from its required properties: `Address`, `Type`.
         pub fn new(address: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
-            Self {
-                address: address.into(),
-                type_: type_.into(),
-            }
+            Self { address: address.into(), type_: type_.into() }
         }
     }
 

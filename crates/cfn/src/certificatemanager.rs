@@ -30,22 +30,15 @@ pub struct Account {
 
 impl Account {
     /// A new `AWS::CertificateManager::Account` from its required properties: `ExpiryEventsConfiguration`.
-    pub fn new(
-        expiry_events_configuration: impl Into<Value<account::ExpiryEventsConfiguration>>,
-    ) -> Self {
-        Self {
-            expiry_events_configuration: expiry_events_configuration.into(),
-        }
+    pub fn new(expiry_events_configuration: impl Into<Value<account::ExpiryEventsConfiguration>>) -> Self {
+        Self { expiry_events_configuration: expiry_events_configuration.into() }
     }
 }
 
 impl ToCfn for Account {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "ExpiryEventsConfiguration",
-            &self.expiry_events_configuration,
-        );
+        p.req("ExpiryEventsConfiguration", &self.expiry_events_configuration);
         p.finish()
     }
 }
@@ -104,9 +97,7 @@ pub mod account {
     impl ExpiryEventsConfiguration {
         /// A new `ExpiryEventsConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                days_before_expiry: None,
-            }
+            Self { days_before_expiry: None }
         }
         /// The `DaysBeforeExpiry` property.
         pub fn days_before_expiry(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -180,11 +171,8 @@ impl stackcraft_core::Resource for AcmeDomainValidation {
 }
 
 impl crate::ResourceInfo for AcmeDomainValidation {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "AcmeEndpointArn",
-        "DomainName",
-        "PrevalidationOptions.DnsPrevalidation.HostedZoneId",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["AcmeEndpointArn", "DomainName", "PrevalidationOptions.DnsPrevalidation.HostedZoneId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Arn"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -233,10 +221,7 @@ pub mod acme_domain_validation {
     impl DnsPrevalidationOptions {
         /// A new `DnsPrevalidationOptions` (no required properties).
         pub fn new() -> Self {
-            Self {
-                domain_scope: None,
-                hosted_zone_id: None,
-            }
+            Self { domain_scope: None, hosted_zone_id: None }
         }
         /// The `DomainScope` property.
         pub fn domain_scope(mut self, v: impl Into<Value<DomainScope>>) -> Self {
@@ -275,11 +260,7 @@ pub mod acme_domain_validation {
     impl DomainScope {
         /// A new `DomainScope` (no required properties).
         pub fn new() -> Self {
-            Self {
-                exact_domain: None,
-                subdomains: None,
-                wildcards: None,
-            }
+            Self { exact_domain: None, subdomains: None, wildcards: None }
         }
         /// Whether certificates may be issued for the exact domain.
         pub fn exact_domain(mut self, v: impl Into<Value<String>>) -> Self {
@@ -320,9 +301,7 @@ pub mod acme_domain_validation {
     impl PrevalidationOptions {
         /// A new `PrevalidationOptions` from its required properties: `DnsPrevalidation`.
         pub fn new(dns_prevalidation: impl Into<Value<DnsPrevalidationOptions>>) -> Self {
-            Self {
-                dns_prevalidation: dns_prevalidation.into(),
-            }
+            Self { dns_prevalidation: dns_prevalidation.into() }
         }
     }
 
@@ -454,22 +433,15 @@ pub mod acme_endpoint {
 
     impl CertificateAuthority {
         /// A new `CertificateAuthority` from its required properties: `PublicCertificateAuthority`.
-        pub fn new(
-            public_certificate_authority: impl Into<Value<PublicCertificateAuthority>>,
-        ) -> Self {
-            Self {
-                public_certificate_authority: public_certificate_authority.into(),
-            }
+        pub fn new(public_certificate_authority: impl Into<Value<PublicCertificateAuthority>>) -> Self {
+            Self { public_certificate_authority: public_certificate_authority.into() }
         }
     }
 
     impl ToCfn for CertificateAuthority {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.req(
-                "PublicCertificateAuthority",
-                &self.public_certificate_authority,
-            );
+            p.req("PublicCertificateAuthority", &self.public_certificate_authority);
             p.finish()
         }
     }
@@ -486,9 +458,7 @@ pub mod acme_endpoint {
     impl PublicCertificateAuthority {
         /// A new `PublicCertificateAuthority` (no required properties).
         pub fn new() -> Self {
-            Self {
-                allowed_key_algorithms: None,
-            }
+            Self { allowed_key_algorithms: None }
         }
         /// The allowed key algorithms for certificates issued via this endpoint.
         pub fn allowed_key_algorithms(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -525,22 +495,11 @@ pub struct AcmeExternalAccountBinding {
 
 impl AcmeExternalAccountBinding {
     /// A new `AWS::CertificateManager::AcmeExternalAccountBinding` from its required properties: `AcmeEndpointArn`, `RoleArn`.
-    pub fn new(
-        acme_endpoint_arn: impl Into<Value<String>>,
-        role_arn: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            acme_endpoint_arn: acme_endpoint_arn.into(),
-            expiration: None,
-            role_arn: role_arn.into(),
-            tags: None,
-        }
+    pub fn new(acme_endpoint_arn: impl Into<Value<String>>, role_arn: impl Into<Value<String>>) -> Self {
+        Self { acme_endpoint_arn: acme_endpoint_arn.into(), expiration: None, role_arn: role_arn.into(), tags: None }
     }
     /// The `Expiration` property.
-    pub fn expiration(
-        mut self,
-        v: impl Into<Value<acme_external_account_binding::Expiration>>,
-    ) -> Self {
+    pub fn expiration(mut self, v: impl Into<Value<acme_external_account_binding::Expiration>>) -> Self {
         self.expiration = Some(v.into());
         self
     }
@@ -618,10 +577,7 @@ pub mod acme_external_account_binding {
     impl Expiration {
         /// A new `Expiration` from its required properties: `Type`, `Value`.
         pub fn new(type_: impl Into<Value<String>>, value: impl Into<Value<i64>>) -> Self {
-            Self {
-                type_: type_.into(),
-                value: value.into(),
-            }
+            Self { type_: type_.into(), value: value.into() }
         }
     }
 
@@ -691,10 +647,7 @@ impl Certificate {
         self
     }
     /// You can opt out of certificate transparency logging by specifying the DISABLED option. Opt in by specifying ENABLED.
-    pub fn certificate_transparency_logging_preference(
-        mut self,
-        v: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn certificate_transparency_logging_preference(mut self, v: impl Into<Value<String>>) -> Self {
         self.certificate_transparency_logging_preference = Some(v.into());
         self
     }
@@ -738,10 +691,7 @@ impl ToCfn for Certificate {
         let mut p = crate::Props::new();
         p.opt("CertificateAuthorityArn", &self.certificate_authority_arn);
         p.opt("CertificateExport", &self.certificate_export);
-        p.opt(
-            "CertificateTransparencyLoggingPreference",
-            &self.certificate_transparency_logging_preference,
-        );
+        p.opt("CertificateTransparencyLoggingPreference", &self.certificate_transparency_logging_preference);
         p.req("DomainName", &self.domain_name);
         p.opt("DomainValidationOptions", &self.domain_validation_options);
         p.opt("Id", &self.id);
@@ -770,8 +720,7 @@ impl crate::ResourceInfo for Certificate {
     ];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["CertificateArn"];
-    const WRITE_ONLY: &'static [&'static str] =
-        &["DomainValidationOptions.*.HostedZoneId", "ValidationMethod"];
+    const WRITE_ONLY: &'static [&'static str] = &["DomainValidationOptions.*.HostedZoneId", "ValidationMethod"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CertificateArn"];
 }
 
@@ -819,11 +768,7 @@ pub mod certificate {
     impl DomainValidationOption {
         /// A new `DomainValidationOption` (no required properties).
         pub fn new() -> Self {
-            Self {
-                domain_name: None,
-                hosted_zone_id: None,
-                validation_domain: None,
-            }
+            Self { domain_name: None, hosted_zone_id: None, validation_domain: None }
         }
         /// The `DomainName` property.
         pub fn domain_name(mut self, v: impl Into<Value<String>>) -> Self {

@@ -53,10 +53,7 @@ impl AnycastIpList {
         self
     }
     /// A list of IPAM CIDR configurations that define the IP address ranges, IPAM pools, and associated Anycast IP addresses.
-    pub fn ipam_cidr_configs(
-        mut self,
-        v: impl Into<Value<Vec<Value<anycast_ip_list::IpamCidrConfig>>>>,
-    ) -> Self {
+    pub fn ipam_cidr_configs(mut self, v: impl Into<Value<Vec<Value<anycast_ip_list::IpamCidrConfig>>>>) -> Self {
         self.ipam_cidr_configs = Some(v.into());
         self
     }
@@ -88,8 +85,7 @@ impl stackcraft_core::Resource for AnycastIpList {
 impl crate::ResourceInfo for AnycastIpList {
     const CREATE_ONLY: &'static [&'static str] = &["IpCount", "Name", "Tags"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["AnycastIpList", "ETag", "Id", "IpamCidrConfigResults"];
+    const READ_ONLY: &'static [&'static str] = &["AnycastIpList", "ETag", "Id", "IpamCidrConfigResults"];
     const WRITE_ONLY: &'static [&'static str] = &["IpamCidrConfigs"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
@@ -147,14 +143,8 @@ pub mod anycast_ip_list {
 
     impl IpamCidrConfig {
         /// A new `IpamCidrConfig` from its required properties: `Cidr`, `IpamPoolArn`.
-        pub fn new(
-            cidr: impl Into<Value<String>>,
-            ipam_pool_arn: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                cidr: cidr.into(),
-                ipam_pool_arn: ipam_pool_arn.into(),
-            }
+        pub fn new(cidr: impl Into<Value<String>>, ipam_pool_arn: impl Into<Value<String>>) -> Self {
+            Self { cidr: cidr.into(), ipam_pool_arn: ipam_pool_arn.into() }
         }
     }
 
@@ -211,9 +201,7 @@ pub struct CachePolicy {
 impl CachePolicy {
     /// A new `AWS::CloudFront::CachePolicy` from its required properties: `CachePolicyConfig`.
     pub fn new(cache_policy_config: impl Into<Value<cache_policy::CachePolicyConfig>>) -> Self {
-        Self {
-            cache_policy_config: cache_policy_config.into(),
-        }
+        Self { cache_policy_config: cache_policy_config.into() }
     }
 }
 
@@ -287,8 +275,7 @@ pub mod cache_policy {
         /// A unique name to identify the cache policy.
         pub name: Value<String>,
         /// The HTTP headers, cookies, and URL query strings to include in the cache key. The values included in the cache key are also included in requests that CloudFront sends to the origin.
-        pub parameters_in_cache_key_and_forwarded_to_origin:
-            Value<ParametersInCacheKeyAndForwardedToOrigin>,
+        pub parameters_in_cache_key_and_forwarded_to_origin: Value<ParametersInCacheKeyAndForwardedToOrigin>,
     }
 
     impl CachePolicyConfig {
@@ -298,9 +285,7 @@ pub mod cache_policy {
             max_ttl: impl Into<Value<f64>>,
             min_ttl: impl Into<Value<f64>>,
             name: impl Into<Value<String>>,
-            parameters_in_cache_key_and_forwarded_to_origin: impl Into<
-                Value<ParametersInCacheKeyAndForwardedToOrigin>,
-            >,
+            parameters_in_cache_key_and_forwarded_to_origin: impl Into<Value<ParametersInCacheKeyAndForwardedToOrigin>>,
         ) -> Self {
             Self {
                 comment: None,
@@ -308,8 +293,7 @@ pub mod cache_policy {
                 max_ttl: max_ttl.into(),
                 min_ttl: min_ttl.into(),
                 name: name.into(),
-                parameters_in_cache_key_and_forwarded_to_origin:
-                    parameters_in_cache_key_and_forwarded_to_origin.into(),
+                parameters_in_cache_key_and_forwarded_to_origin: parameters_in_cache_key_and_forwarded_to_origin.into(),
             }
         }
         /// A comment to describe the cache policy. The comment cannot be longer than 128 characters.
@@ -327,10 +311,7 @@ pub mod cache_policy {
             p.req("MaxTTL", &self.max_ttl);
             p.req("MinTTL", &self.min_ttl);
             p.req("Name", &self.name);
-            p.req(
-                "ParametersInCacheKeyAndForwardedToOrigin",
-                &self.parameters_in_cache_key_and_forwarded_to_origin,
-            );
+            p.req("ParametersInCacheKeyAndForwardedToOrigin", &self.parameters_in_cache_key_and_forwarded_to_origin);
             p.finish()
         }
     }
@@ -349,10 +330,7 @@ pub mod cache_policy {
     impl CookiesConfig {
         /// A new `CookiesConfig` from its required properties: `CookieBehavior`.
         pub fn new(cookie_behavior: impl Into<Value<String>>) -> Self {
-            Self {
-                cookie_behavior: cookie_behavior.into(),
-                cookies: None,
-            }
+            Self { cookie_behavior: cookie_behavior.into(), cookies: None }
         }
         /// Contains a list of cookie names.
         pub fn cookies(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -384,10 +362,7 @@ pub mod cache_policy {
     impl HeadersConfig {
         /// A new `HeadersConfig` from its required properties: `HeaderBehavior`.
         pub fn new(header_behavior: impl Into<Value<String>>) -> Self {
-            Self {
-                header_behavior: header_behavior.into(),
-                headers: None,
-            }
+            Self { header_behavior: header_behavior.into(), headers: None }
         }
         /// Contains a list of HTTP header names.
         pub fn headers(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -449,14 +424,8 @@ pub mod cache_policy {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.req("CookiesConfig", &self.cookies_config);
-            p.opt(
-                "EnableAcceptEncodingBrotli",
-                &self.enable_accept_encoding_brotli,
-            );
-            p.req(
-                "EnableAcceptEncodingGzip",
-                &self.enable_accept_encoding_gzip,
-            );
+            p.opt("EnableAcceptEncodingBrotli", &self.enable_accept_encoding_brotli);
+            p.req("EnableAcceptEncodingGzip", &self.enable_accept_encoding_gzip);
             p.req("HeadersConfig", &self.headers_config);
             p.req("QueryStringsConfig", &self.query_strings_config);
             p.finish()
@@ -477,10 +446,7 @@ pub mod cache_policy {
     impl QueryStringsConfig {
         /// A new `QueryStringsConfig` from its required properties: `QueryStringBehavior`.
         pub fn new(query_string_behavior: impl Into<Value<String>>) -> Self {
-            Self {
-                query_string_behavior: query_string_behavior.into(),
-                query_strings: None,
-            }
+            Self { query_string_behavior: query_string_behavior.into(), query_strings: None }
         }
         /// Contains a list of query string names.
         pub fn query_strings(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -518,20 +484,14 @@ impl CloudFrontOriginAccessIdentity {
             Value<cloud_front_origin_access_identity::CloudFrontOriginAccessIdentityConfig>,
         >,
     ) -> Self {
-        Self {
-            cloud_front_origin_access_identity_config: cloud_front_origin_access_identity_config
-                .into(),
-        }
+        Self { cloud_front_origin_access_identity_config: cloud_front_origin_access_identity_config.into() }
     }
 }
 
 impl ToCfn for CloudFrontOriginAccessIdentity {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "CloudFrontOriginAccessIdentityConfig",
-            &self.cloud_front_origin_access_identity_config,
-        );
+        p.req("CloudFrontOriginAccessIdentityConfig", &self.cloud_front_origin_access_identity_config);
         p.finish()
     }
 }
@@ -594,9 +554,7 @@ pub mod cloud_front_origin_access_identity {
     impl CloudFrontOriginAccessIdentityConfig {
         /// A new `CloudFrontOriginAccessIdentityConfig` from its required properties: `Comment`.
         pub fn new(comment: impl Into<Value<String>>) -> Self {
-            Self {
-                comment: comment.into(),
-            }
+            Self { comment: comment.into() }
         }
     }
 
@@ -676,15 +634,8 @@ impl stackcraft_core::Resource for ConnectionFunction {
 impl crate::ResourceInfo for ConnectionFunction {
     const CREATE_ONLY: &'static [&'static str] = &["ConnectionFunctionConfig.Runtime", "Name"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "ConnectionFunctionArn",
-        "CreatedTime",
-        "ETag",
-        "Id",
-        "LastModifiedTime",
-        "Stage",
-        "Status",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["ConnectionFunctionArn", "CreatedTime", "ETag", "Id", "LastModifiedTime", "Stage", "Status"];
     const WRITE_ONLY: &'static [&'static str] = &["AutoPublish"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
@@ -757,11 +708,7 @@ pub mod connection_function {
     impl ConnectionFunctionConfig {
         /// A new `ConnectionFunctionConfig` from its required properties: `Comment`, `Runtime`.
         pub fn new(comment: impl Into<Value<String>>, runtime: impl Into<Value<String>>) -> Self {
-            Self {
-                comment: comment.into(),
-                key_value_store_associations: None,
-                runtime: runtime.into(),
-            }
+            Self { comment: comment.into(), key_value_store_associations: None, runtime: runtime.into() }
         }
         /// The configuration for the key value store associations.
         pub fn key_value_store_associations(
@@ -777,10 +724,7 @@ pub mod connection_function {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.req("Comment", &self.comment);
-            p.opt(
-                "KeyValueStoreAssociations",
-                &self.key_value_store_associations,
-            );
+            p.opt("KeyValueStoreAssociations", &self.key_value_store_associations);
             p.req("Runtime", &self.runtime);
             p.finish()
         }
@@ -798,9 +742,7 @@ pub mod connection_function {
     impl KeyValueStoreAssociation {
         /// A new `KeyValueStoreAssociation` from its required properties: `KeyValueStoreARN`.
         pub fn new(key_value_store_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                key_value_store_arn: key_value_store_arn.into(),
-            }
+            Self { key_value_store_arn: key_value_store_arn.into() }
         }
     }
 
@@ -835,13 +777,7 @@ pub struct ConnectionGroup {
 impl ConnectionGroup {
     /// A new `AWS::CloudFront::ConnectionGroup` from its required properties: `Name`.
     pub fn new(name: impl Into<Value<String>>) -> Self {
-        Self {
-            anycast_ip_list_id: None,
-            enabled: None,
-            ipv6_enabled: None,
-            name: name.into(),
-            tags: None,
-        }
+        Self { anycast_ip_list_id: None, enabled: None, ipv6_enabled: None, name: name.into(), tags: None }
     }
     /// The ID of the Anycast static IP list.
     pub fn anycast_ip_list_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -886,16 +822,8 @@ impl stackcraft_core::Resource for ConnectionGroup {
 impl crate::ResourceInfo for ConnectionGroup {
     const CREATE_ONLY: &'static [&'static str] = &["Name"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "Arn",
-        "CreatedTime",
-        "ETag",
-        "Id",
-        "IsDefault",
-        "LastModifiedTime",
-        "RoutingEndpoint",
-        "Status",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["Arn", "CreatedTime", "ETag", "Id", "IsDefault", "LastModifiedTime", "RoutingEndpoint", "Status"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
@@ -958,8 +886,7 @@ impl ConnectionGroupRef {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContinuousDeploymentPolicy {
     /// Contains the configuration for a continuous deployment policy.
-    pub continuous_deployment_policy_config:
-        Value<continuous_deployment_policy::ContinuousDeploymentPolicyConfig>,
+    pub continuous_deployment_policy_config: Value<continuous_deployment_policy::ContinuousDeploymentPolicyConfig>,
 }
 
 impl ContinuousDeploymentPolicy {
@@ -969,19 +896,14 @@ impl ContinuousDeploymentPolicy {
             Value<continuous_deployment_policy::ContinuousDeploymentPolicyConfig>,
         >,
     ) -> Self {
-        Self {
-            continuous_deployment_policy_config: continuous_deployment_policy_config.into(),
-        }
+        Self { continuous_deployment_policy_config: continuous_deployment_policy_config.into() }
     }
 }
 
 impl ToCfn for ContinuousDeploymentPolicy {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "ContinuousDeploymentPolicyConfig",
-            &self.continuous_deployment_policy_config,
-        );
+        p.req("ContinuousDeploymentPolicyConfig", &self.continuous_deployment_policy_config);
         p.finish()
     }
 }
@@ -1067,18 +989,12 @@ pub mod continuous_deployment_policy {
             }
         }
         /// This configuration determines which HTTP requests are sent to the staging distribution. If the HTTP request contains a header and value that matches what you specify here, the request is sent to the staging distribution. Otherwise the request is sent to the primary distribution.
-        pub fn single_header_policy_config(
-            mut self,
-            v: impl Into<Value<SingleHeaderPolicyConfig>>,
-        ) -> Self {
+        pub fn single_header_policy_config(mut self, v: impl Into<Value<SingleHeaderPolicyConfig>>) -> Self {
             self.single_header_policy_config = Some(v.into());
             self
         }
         /// This configuration determines the percentage of HTTP requests that are sent to the staging distribution.
-        pub fn single_weight_policy_config(
-            mut self,
-            v: impl Into<Value<SingleWeightPolicyConfig>>,
-        ) -> Self {
+        pub fn single_weight_policy_config(mut self, v: impl Into<Value<SingleWeightPolicyConfig>>) -> Self {
             self.single_weight_policy_config = Some(v.into());
             self
         }
@@ -1098,18 +1014,9 @@ pub mod continuous_deployment_policy {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.req("Enabled", &self.enabled);
-            p.opt(
-                "SingleHeaderPolicyConfig",
-                &self.single_header_policy_config,
-            );
-            p.opt(
-                "SingleWeightPolicyConfig",
-                &self.single_weight_policy_config,
-            );
-            p.req(
-                "StagingDistributionDnsNames",
-                &self.staging_distribution_dns_names,
-            );
+            p.opt("SingleHeaderPolicyConfig", &self.single_header_policy_config);
+            p.opt("SingleWeightPolicyConfig", &self.single_weight_policy_config);
+            p.req("StagingDistributionDnsNames", &self.staging_distribution_dns_names);
             p.opt("TrafficConfig", &self.traffic_config);
             p.opt("Type", &self.type_);
             p.finish()
@@ -1130,10 +1037,7 @@ pub mod continuous_deployment_policy {
     impl SessionStickinessConfig {
         /// A new `SessionStickinessConfig` from its required properties: `IdleTTL`, `MaximumTTL`.
         pub fn new(idle_ttl: impl Into<Value<i64>>, maximum_ttl: impl Into<Value<i64>>) -> Self {
-            Self {
-                idle_ttl: idle_ttl.into(),
-                maximum_ttl: maximum_ttl.into(),
-            }
+            Self { idle_ttl: idle_ttl.into(), maximum_ttl: maximum_ttl.into() }
         }
     }
 
@@ -1160,10 +1064,7 @@ pub mod continuous_deployment_policy {
     impl SingleHeaderConfig {
         /// A new `SingleHeaderConfig` from its required properties: `Header`, `Value`.
         pub fn new(header: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-            Self {
-                header: header.into(),
-                value: value.into(),
-            }
+            Self { header: header.into(), value: value.into() }
         }
     }
 
@@ -1190,10 +1091,7 @@ pub mod continuous_deployment_policy {
     impl SingleHeaderPolicyConfig {
         /// A new `SingleHeaderPolicyConfig` from its required properties: `Header`, `Value`.
         pub fn new(header: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-            Self {
-                header: header.into(),
-                value: value.into(),
-            }
+            Self { header: header.into(), value: value.into() }
         }
     }
 
@@ -1220,16 +1118,10 @@ pub mod continuous_deployment_policy {
     impl SingleWeightConfig {
         /// A new `SingleWeightConfig` from its required properties: `Weight`.
         pub fn new(weight: impl Into<Value<f64>>) -> Self {
-            Self {
-                session_stickiness_config: None,
-                weight: weight.into(),
-            }
+            Self { session_stickiness_config: None, weight: weight.into() }
         }
         /// Session stickiness provides the ability to define multiple requests from a single viewer as a single session.
-        pub fn session_stickiness_config(
-            mut self,
-            v: impl Into<Value<SessionStickinessConfig>>,
-        ) -> Self {
+        pub fn session_stickiness_config(mut self, v: impl Into<Value<SessionStickinessConfig>>) -> Self {
             self.session_stickiness_config = Some(v.into());
             self
         }
@@ -1258,16 +1150,10 @@ pub mod continuous_deployment_policy {
     impl SingleWeightPolicyConfig {
         /// A new `SingleWeightPolicyConfig` from its required properties: `Weight`.
         pub fn new(weight: impl Into<Value<f64>>) -> Self {
-            Self {
-                session_stickiness_config: None,
-                weight: weight.into(),
-            }
+            Self { session_stickiness_config: None, weight: weight.into() }
         }
         /// The `SessionStickinessConfig` property.
-        pub fn session_stickiness_config(
-            mut self,
-            v: impl Into<Value<SessionStickinessConfig>>,
-        ) -> Self {
+        pub fn session_stickiness_config(mut self, v: impl Into<Value<SessionStickinessConfig>>) -> Self {
             self.session_stickiness_config = Some(v.into());
             self
         }
@@ -1298,11 +1184,7 @@ pub mod continuous_deployment_policy {
     impl TrafficConfig {
         /// A new `TrafficConfig` from its required properties: `Type`.
         pub fn new(type_: impl Into<Value<String>>) -> Self {
-            Self {
-                single_header_config: None,
-                single_weight_config: None,
-                type_: type_.into(),
-            }
+            Self { single_header_config: None, single_weight_config: None, type_: type_.into() }
         }
         /// Determines which HTTP requests are sent to the staging distribution.
         pub fn single_header_config(mut self, v: impl Into<Value<SingleHeaderConfig>>) -> Self {
@@ -1343,10 +1225,7 @@ pub struct Distribution {
 impl Distribution {
     /// A new `AWS::CloudFront::Distribution` from its required properties: `DistributionConfig`.
     pub fn new(distribution_config: impl Into<Value<distribution::DistributionConfig>>) -> Self {
-        Self {
-            distribution_config: distribution_config.into(),
-            tags: None,
-        }
+        Self { distribution_config: distribution_config.into(), tags: None }
     }
     /// A complex type that contains zero or more ``Tag`` elements.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -1526,10 +1405,7 @@ pub mod distribution {
             self
         }
         /// A list of CloudFront functions that are associated with this cache behavior. CloudFront functions must be published to the ``LIVE`` stage to associate them with a cache behavior.
-        pub fn function_associations(
-            mut self,
-            v: impl Into<Value<Vec<Value<FunctionAssociation>>>>,
-        ) -> Self {
+        pub fn function_associations(mut self, v: impl Into<Value<Vec<Value<FunctionAssociation>>>>) -> Self {
             self.function_associations = Some(v.into());
             self
         }
@@ -1600,10 +1476,7 @@ pub mod distribution {
             p.opt("ForwardedValues", &self.forwarded_values);
             p.opt("FunctionAssociations", &self.function_associations);
             p.opt("GrpcConfig", &self.grpc_config);
-            p.opt(
-                "LambdaFunctionAssociations",
-                &self.lambda_function_associations,
-            );
+            p.opt("LambdaFunctionAssociations", &self.lambda_function_associations);
             p.opt("MaxTTL", &self.max_ttl);
             p.opt("MinTTL", &self.min_ttl);
             p.opt("OriginRequestPolicyId", &self.origin_request_policy_id);
@@ -1631,9 +1504,7 @@ pub mod distribution {
     impl CacheTagConfig {
         /// A new `CacheTagConfig` from its required properties: `HeaderName`.
         pub fn new(header_name: impl Into<Value<String>>) -> Self {
-            Self {
-                header_name: header_name.into(),
-            }
+            Self { header_name: header_name.into() }
         }
     }
 
@@ -1683,10 +1554,7 @@ pub mod distribution {
     impl Cookies {
         /// A new `Cookies` from its required properties: `Forward`.
         pub fn new(forward: impl Into<Value<String>>) -> Self {
-            Self {
-                forward: forward.into(),
-                whitelisted_names: None,
-            }
+            Self { forward: forward.into(), whitelisted_names: None }
         }
         /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
         pub fn whitelisted_names(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -1958,10 +1826,7 @@ pub mod distribution {
             self
         }
         /// A list of CloudFront functions that are associated with this cache behavior. Your functions must be published to the ``LIVE`` stage to associate them with a cache behavior.
-        pub fn function_associations(
-            mut self,
-            v: impl Into<Value<Vec<Value<FunctionAssociation>>>>,
-        ) -> Self {
+        pub fn function_associations(mut self, v: impl Into<Value<Vec<Value<FunctionAssociation>>>>) -> Self {
             self.function_associations = Some(v.into());
             self
         }
@@ -2032,10 +1897,7 @@ pub mod distribution {
             p.opt("ForwardedValues", &self.forwarded_values);
             p.opt("FunctionAssociations", &self.function_associations);
             p.opt("GrpcConfig", &self.grpc_config);
-            p.opt(
-                "LambdaFunctionAssociations",
-                &self.lambda_function_associations,
-            );
+            p.opt("LambdaFunctionAssociations", &self.lambda_function_associations);
             p.opt("MaxTTL", &self.max_ttl);
             p.opt("MinTTL", &self.min_ttl);
             p.opt("OriginRequestPolicyId", &self.origin_request_policy_id);
@@ -2062,9 +1924,7 @@ pub mod distribution {
     impl Definition {
         /// A new `Definition` (no required properties).
         pub fn new() -> Self {
-            Self {
-                string_schema: None,
-            }
+            Self { string_schema: None }
         }
         /// The `StringSchema` property.
         pub fn string_schema(mut self, v: impl Into<Value<StringSchema>>) -> Self {
@@ -2209,10 +2069,7 @@ pub mod distribution {
             self
         }
         /// The distribution's connection function association.
-        pub fn connection_function_association(
-            mut self,
-            v: impl Into<Value<ConnectionFunctionAssociation>>,
-        ) -> Self {
+        pub fn connection_function_association(mut self, v: impl Into<Value<ConnectionFunctionAssociation>>) -> Self {
             self.connection_function_association = Some(v.into());
             self
         }
@@ -2227,10 +2084,7 @@ pub mod distribution {
             self
         }
         /// A complex type that controls the following:
-        pub fn custom_error_responses(
-            mut self,
-            v: impl Into<Value<Vec<Value<CustomErrorResponse>>>>,
-        ) -> Self {
+        pub fn custom_error_responses(mut self, v: impl Into<Value<Vec<Value<CustomErrorResponse>>>>) -> Self {
             self.custom_error_responses = Some(v.into());
             self
         }
@@ -2320,15 +2174,9 @@ pub mod distribution {
             p.opt("CacheBehaviors", &self.cache_behaviors);
             p.opt("CacheTagConfig", &self.cache_tag_config);
             p.opt("Comment", &self.comment);
-            p.opt(
-                "ConnectionFunctionAssociation",
-                &self.connection_function_association,
-            );
+            p.opt("ConnectionFunctionAssociation", &self.connection_function_association);
             p.opt("ConnectionMode", &self.connection_mode);
-            p.opt(
-                "ContinuousDeploymentPolicyId",
-                &self.continuous_deployment_policy_id,
-            );
+            p.opt("ContinuousDeploymentPolicyId", &self.continuous_deployment_policy_id);
             p.opt("CustomErrorResponses", &self.custom_error_responses);
             p.opt("CustomOrigin", &self.custom_origin);
             p.req("DefaultCacheBehavior", &self.default_cache_behavior);
@@ -2369,12 +2217,7 @@ pub mod distribution {
     impl ForwardedValues {
         /// A new `ForwardedValues` from its required properties: `QueryString`.
         pub fn new(query_string: impl Into<Value<bool>>) -> Self {
-            Self {
-                cookies: None,
-                headers: None,
-                query_string: query_string.into(),
-                query_string_cache_keys: None,
-            }
+            Self { cookies: None, headers: None, query_string: query_string.into(), query_string_cache_keys: None }
         }
         /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
         pub fn cookies(mut self, v: impl Into<Value<Cookies>>) -> Self {
@@ -2418,10 +2261,7 @@ pub mod distribution {
     impl FunctionAssociation {
         /// A new `FunctionAssociation` (no required properties).
         pub fn new() -> Self {
-            Self {
-                event_type: None,
-                function_arn: None,
-            }
+            Self { event_type: None, function_arn: None }
         }
         /// The event type of the function, either ``viewer-request`` or ``viewer-response``. You cannot use origin-facing event types (``origin-request`` and ``origin-response``) with a CloudFront function.
         pub fn event_type(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2458,10 +2298,7 @@ pub mod distribution {
     impl GeoRestriction {
         /// A new `GeoRestriction` from its required properties: `RestrictionType`.
         pub fn new(restriction_type: impl Into<Value<String>>) -> Self {
-            Self {
-                locations: None,
-                restriction_type: restriction_type.into(),
-            }
+            Self { locations: None, restriction_type: restriction_type.into() }
         }
         /// A complex type that contains a ``Location`` element for each country in which you want CloudFront either to distribute your content (``whitelist``) or not distribute your content (``blacklist``).
         pub fn locations(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -2491,9 +2328,7 @@ pub mod distribution {
     impl GrpcConfig {
         /// A new `GrpcConfig` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-            }
+            Self { enabled: enabled.into() }
         }
     }
 
@@ -2521,11 +2356,7 @@ pub mod distribution {
     impl LambdaFunctionAssociation {
         /// A new `LambdaFunctionAssociation` (no required properties).
         pub fn new() -> Self {
-            Self {
-                event_type: None,
-                include_body: None,
-                lambda_function_arn: None,
-            }
+            Self { event_type: None, include_body: None, lambda_function_arn: None }
         }
         /// Specifies the event type that triggers a Lambda@Edge function invocation. You can specify the following values:
         pub fn event_type(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2624,10 +2455,7 @@ pub mod distribution {
     impl LegacyS3Origin {
         /// A new `LegacyS3Origin` from its required properties: `DNSName`.
         pub fn new(dns_name: impl Into<Value<String>>) -> Self {
-            Self {
-                dns_name: dns_name.into(),
-                origin_access_identity: None,
-            }
+            Self { dns_name: dns_name.into(), origin_access_identity: None }
         }
         /// The CF origin access identity to associate with the distribution. Use an origin access identity to configure the distribution so that end users can only access objects in an S3 through CF.
         pub fn origin_access_identity(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2661,11 +2489,7 @@ pub mod distribution {
     impl Logging {
         /// A new `Logging` (no required properties).
         pub fn new() -> Self {
-            Self {
-                bucket: None,
-                include_cookies: None,
-                prefix: None,
-            }
+            Self { bucket: None, include_cookies: None, prefix: None }
         }
         /// The Amazon S3 bucket to store the access logs in, for example, ``amzn-s3-demo-bucket.s3.amazonaws.com``.
         pub fn bucket(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2764,10 +2588,7 @@ pub mod distribution {
             self
         }
         /// A list of HTTP header names and values that CloudFront adds to the requests that it sends to the origin.
-        pub fn origin_custom_headers(
-            mut self,
-            v: impl Into<Value<Vec<Value<OriginCustomHeader>>>>,
-        ) -> Self {
+        pub fn origin_custom_headers(mut self, v: impl Into<Value<Vec<Value<OriginCustomHeader>>>>) -> Self {
             self.origin_custom_headers = Some(v.into());
             self
         }
@@ -2810,10 +2631,7 @@ pub mod distribution {
             p.opt("OriginCustomHeaders", &self.origin_custom_headers);
             p.opt("OriginPath", &self.origin_path);
             p.opt("OriginShield", &self.origin_shield);
-            p.opt(
-                "ResponseCompletionTimeout",
-                &self.response_completion_timeout,
-            );
+            p.opt("ResponseCompletionTimeout", &self.response_completion_timeout);
             p.opt("S3OriginConfig", &self.s3_origin_config);
             p.opt("VpcOriginConfig", &self.vpc_origin_config);
             p.finish()
@@ -2833,14 +2651,8 @@ pub mod distribution {
 
     impl OriginCustomHeader {
         /// A new `OriginCustomHeader` from its required properties: `HeaderName`, `HeaderValue`.
-        pub fn new(
-            header_name: impl Into<Value<String>>,
-            header_value: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                header_name: header_name.into(),
-                header_value: header_value.into(),
-            }
+        pub fn new(header_name: impl Into<Value<String>>, header_value: impl Into<Value<String>>) -> Self {
+            Self { header_name: header_name.into(), header_value: header_value.into() }
         }
     }
 
@@ -2912,9 +2724,7 @@ pub mod distribution {
     impl OriginGroupFailoverCriteria {
         /// A new `OriginGroupFailoverCriteria` from its required properties: `StatusCodes`.
         pub fn new(status_codes: impl Into<Value<StatusCodes>>) -> Self {
-            Self {
-                status_codes: status_codes.into(),
-            }
+            Self { status_codes: status_codes.into() }
         }
     }
 
@@ -2938,9 +2748,7 @@ pub mod distribution {
     impl OriginGroupMember {
         /// A new `OriginGroupMember` from its required properties: `OriginId`.
         pub fn new(origin_id: impl Into<Value<String>>) -> Self {
-            Self {
-                origin_id: origin_id.into(),
-            }
+            Self { origin_id: origin_id.into() }
         }
     }
 
@@ -2965,14 +2773,8 @@ pub mod distribution {
 
     impl OriginGroupMembers {
         /// A new `OriginGroupMembers` from its required properties: `Items`, `Quantity`.
-        pub fn new(
-            items: impl Into<Value<Vec<Value<OriginGroupMember>>>>,
-            quantity: impl Into<Value<i64>>,
-        ) -> Self {
-            Self {
-                items: items.into(),
-                quantity: quantity.into(),
-            }
+        pub fn new(items: impl Into<Value<Vec<Value<OriginGroupMember>>>>, quantity: impl Into<Value<i64>>) -> Self {
+            Self { items: items.into(), quantity: quantity.into() }
         }
     }
 
@@ -2999,10 +2801,7 @@ pub mod distribution {
     impl OriginGroups {
         /// A new `OriginGroups` from its required properties: `Quantity`.
         pub fn new(quantity: impl Into<Value<i64>>) -> Self {
-            Self {
-                items: None,
-                quantity: quantity.into(),
-            }
+            Self { items: None, quantity: quantity.into() }
         }
         /// The items (origin groups) in a distribution.
         pub fn items(mut self, v: impl Into<Value<Vec<Value<OriginGroup>>>>) -> Self {
@@ -3032,9 +2831,7 @@ pub mod distribution {
     impl OriginMtlsConfig {
         /// A new `OriginMtlsConfig` from its required properties: `ClientCertificateArn`.
         pub fn new(client_certificate_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                client_certificate_arn: client_certificate_arn.into(),
-            }
+            Self { client_certificate_arn: client_certificate_arn.into() }
         }
     }
 
@@ -3060,10 +2857,7 @@ pub mod distribution {
     impl OriginShield {
         /// A new `OriginShield` (no required properties).
         pub fn new() -> Self {
-            Self {
-                enabled: None,
-                origin_shield_region: None,
-            }
+            Self { enabled: None, origin_shield_region: None }
         }
         /// A flag that specifies whether Origin Shield is enabled.
         pub fn enabled(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -3099,14 +2893,8 @@ pub mod distribution {
 
     impl ParameterDefinition {
         /// A new `ParameterDefinition` from its required properties: `Definition`, `Name`.
-        pub fn new(
-            definition: impl Into<Value<Definition>>,
-            name: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                definition: definition.into(),
-                name: name.into(),
-            }
+        pub fn new(definition: impl Into<Value<Definition>>, name: impl Into<Value<String>>) -> Self {
+            Self { definition: definition.into(), name: name.into() }
         }
     }
 
@@ -3131,9 +2919,7 @@ pub mod distribution {
     impl Restrictions {
         /// A new `Restrictions` from its required properties: `GeoRestriction`.
         pub fn new(geo_restriction: impl Into<Value<GeoRestriction>>) -> Self {
-            Self {
-                geo_restriction: geo_restriction.into(),
-            }
+            Self { geo_restriction: geo_restriction.into() }
         }
     }
 
@@ -3159,10 +2945,7 @@ pub mod distribution {
     impl S3OriginConfig {
         /// A new `S3OriginConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                origin_access_identity: None,
-                origin_read_timeout: None,
-            }
+            Self { origin_access_identity: None, origin_read_timeout: None }
         }
         /// If you're using origin access control (OAC) instead of origin access identity, specify an empty ``OriginAccessIdentity`` element. For more information, see Restricting access to an in the \*Amazon CloudFront Developer Guide\*.
         pub fn origin_access_identity(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3198,14 +2981,8 @@ pub mod distribution {
 
     impl StatusCodes {
         /// A new `StatusCodes` from its required properties: `Items`, `Quantity`.
-        pub fn new(
-            items: impl Into<Value<Vec<Value<i64>>>>,
-            quantity: impl Into<Value<i64>>,
-        ) -> Self {
-            Self {
-                items: items.into(),
-                quantity: quantity.into(),
-            }
+        pub fn new(items: impl Into<Value<Vec<Value<i64>>>>, quantity: impl Into<Value<i64>>) -> Self {
+            Self { items: items.into(), quantity: quantity.into() }
         }
     }
 
@@ -3234,11 +3011,7 @@ pub mod distribution {
     impl StringSchema {
         /// A new `StringSchema` from its required properties: `Required`.
         pub fn new(required: impl Into<Value<bool>>) -> Self {
-            Self {
-                comment: None,
-                default_value: None,
-                required: required.into(),
-            }
+            Self { comment: None, default_value: None, required: required.into() }
         }
         /// The `Comment` property.
         pub fn comment(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3274,15 +3047,10 @@ pub mod distribution {
     impl TenantConfig {
         /// A new `TenantConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                parameter_definitions: None,
-            }
+            Self { parameter_definitions: None }
         }
         /// The `ParameterDefinitions` property.
-        pub fn parameter_definitions(
-            mut self,
-            v: impl Into<Value<Vec<Value<ParameterDefinition>>>>,
-        ) -> Self {
+        pub fn parameter_definitions(mut self, v: impl Into<Value<Vec<Value<ParameterDefinition>>>>) -> Self {
             self.parameter_definitions = Some(v.into());
             self
         }
@@ -3333,10 +3101,7 @@ pub mod distribution {
     impl ToCfn for TrustStoreConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "AdvertiseTrustStoreCaNames",
-                &self.advertise_trust_store_ca_names,
-            );
+            p.opt("AdvertiseTrustStoreCaNames", &self.advertise_trust_store_ca_names);
             p.opt("IgnoreCertificateExpiry", &self.ignore_certificate_expiry);
             p.req("TrustStoreId", &self.trust_store_id);
             p.finish()
@@ -3402,10 +3167,7 @@ pub mod distribution {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("AcmCertificateArn", &self.acm_certificate_arn);
-            p.opt(
-                "CloudFrontDefaultCertificate",
-                &self.cloud_front_default_certificate,
-            );
+            p.opt("CloudFrontDefaultCertificate", &self.cloud_front_default_certificate);
             p.opt("IamCertificateId", &self.iam_certificate_id);
             p.opt("MinimumProtocolVersion", &self.minimum_protocol_version);
             p.opt("SslSupportMethod", &self.ssl_support_method);
@@ -3427,10 +3189,7 @@ pub mod distribution {
     impl ViewerMtlsConfig {
         /// A new `ViewerMtlsConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                mode: None,
-                trust_store_config: None,
-            }
+            Self { mode: None, trust_store_config: None }
         }
         /// The viewer mTLS mode.
         pub fn mode(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3559,10 +3318,7 @@ impl DistributionTenant {
         self
     }
     /// Customizations for the distribution tenant. For each distribution tenant, you can specify the geographic restrictions, and the Amazon Resource Names (ARNs) for the ACM certificate and WAF web ACL.
-    pub fn customizations(
-        mut self,
-        v: impl Into<Value<distribution_tenant::Customizations>>,
-    ) -> Self {
+    pub fn customizations(mut self, v: impl Into<Value<distribution_tenant::Customizations>>) -> Self {
         self.customizations = Some(v.into());
         self
     }
@@ -3580,10 +3336,7 @@ impl DistributionTenant {
         self
     }
     /// A list of parameter values to add to the resource. A parameter is specified as a key-value pair. A valid parameter value must exist for any parameter that is marked as required in the multi-tenant distribution.
-    pub fn parameters(
-        mut self,
-        v: impl Into<Value<Vec<Value<distribution_tenant::Parameter>>>>,
-    ) -> Self {
+    pub fn parameters(mut self, v: impl Into<Value<Vec<Value<distribution_tenant::Parameter>>>>) -> Self {
         self.parameters = Some(v.into());
         self
     }
@@ -3602,10 +3355,7 @@ impl ToCfn for DistributionTenant {
         p.req("DistributionId", &self.distribution_id);
         p.req("Domains", &self.domains);
         p.opt("Enabled", &self.enabled);
-        p.opt(
-            "ManagedCertificateRequest",
-            &self.managed_certificate_request,
-        );
+        p.opt("ManagedCertificateRequest", &self.managed_certificate_request);
         p.req("Name", &self.name);
         p.opt("Parameters", &self.parameters);
         p.opt("Tags", &self.tags);
@@ -3622,15 +3372,8 @@ impl stackcraft_core::Resource for DistributionTenant {
 impl crate::ResourceInfo for DistributionTenant {
     const CREATE_ONLY: &'static [&'static str] = &["Name"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "Arn",
-        "CreatedTime",
-        "DomainResults",
-        "ETag",
-        "Id",
-        "LastModifiedTime",
-        "Status",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["Arn", "CreatedTime", "DomainResults", "ETag", "Id", "LastModifiedTime", "Status"];
     const WRITE_ONLY: &'static [&'static str] = &["ManagedCertificateRequest"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
@@ -3732,11 +3475,7 @@ pub mod distribution_tenant {
     impl Customizations {
         /// A new `Customizations` (no required properties).
         pub fn new() -> Self {
-            Self {
-                certificate: None,
-                geo_restrictions: None,
-                web_acl: None,
-            }
+            Self { certificate: None, geo_restrictions: None, web_acl: None }
         }
         /// The ACMlong (ACM) certificate.
         pub fn certificate(mut self, v: impl Into<Value<Certificate>>) -> Self {
@@ -3744,10 +3483,7 @@ pub mod distribution_tenant {
             self
         }
         /// The geographic restrictions.
-        pub fn geo_restrictions(
-            mut self,
-            v: impl Into<Value<GeoRestrictionCustomization>>,
-        ) -> Self {
+        pub fn geo_restrictions(mut self, v: impl Into<Value<GeoRestrictionCustomization>>) -> Self {
             self.geo_restrictions = Some(v.into());
             self
         }
@@ -3782,10 +3518,7 @@ pub mod distribution_tenant {
     impl GeoRestrictionCustomization {
         /// A new `GeoRestrictionCustomization` (no required properties).
         pub fn new() -> Self {
-            Self {
-                locations: None,
-                restriction_type: None,
-            }
+            Self { locations: None, restriction_type: None }
         }
         /// The locations for geographic restrictions.
         pub fn locations(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -3831,10 +3564,7 @@ pub mod distribution_tenant {
             }
         }
         /// You can opt out of certificate transparency logging by specifying the ``disabled`` option. Opt in by specifying ``enabled``. For more information, see Certificate Transparency Logging in the \*User Guide\*.
-        pub fn certificate_transparency_logging_preference(
-            mut self,
-            v: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn certificate_transparency_logging_preference(mut self, v: impl Into<Value<String>>) -> Self {
             self.certificate_transparency_logging_preference = Some(v.into());
             self
         }
@@ -3853,10 +3583,7 @@ pub mod distribution_tenant {
     impl ToCfn for ManagedCertificateRequest {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "CertificateTransparencyLoggingPreference",
-                &self.certificate_transparency_logging_preference,
-            );
+            p.opt("CertificateTransparencyLoggingPreference", &self.certificate_transparency_logging_preference);
             p.opt("PrimaryDomainName", &self.primary_domain_name);
             p.opt("ValidationTokenHost", &self.validation_token_host);
             p.finish()
@@ -3877,10 +3604,7 @@ pub mod distribution_tenant {
     impl Parameter {
         /// A new `Parameter` (no required properties).
         pub fn new() -> Self {
-            Self {
-                name: None,
-                value: None,
-            }
+            Self { name: None, value: None }
         }
         /// The parameter name.
         pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3917,10 +3641,7 @@ pub mod distribution_tenant {
     impl WebAclCustomization {
         /// A new `WebAclCustomization` (no required properties).
         pub fn new() -> Self {
-            Self {
-                action: None,
-                arn: None,
-            }
+            Self { action: None, arn: None }
         }
         /// The action for the WAF web ACL customization. You can specify ``override`` to specify a separate WAF web ACL for the distribution tenant. If you specify ``disable``, the distribution tenant won't have WAF web ACL protections and won't inherit from the multi-tenant distribution.
         pub fn action(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3965,9 +3686,7 @@ impl FieldLevelEncryptionConfig {
     /// A new `AWS::CloudFront::FieldLevelEncryptionConfig` from its required properties: `CallerReference`, `ContentTypeProfileConfig`, `QueryArgProfileConfig`.
     pub fn new(
         caller_reference: impl Into<Value<String>>,
-        content_type_profile_config: impl Into<
-            Value<field_level_encryption_config::ContentTypeProfileConfig>,
-        >,
+        content_type_profile_config: impl Into<Value<field_level_encryption_config::ContentTypeProfileConfig>>,
         query_arg_profile_config: impl Into<Value<field_level_encryption_config::QueryArgProfileConfig>>,
     ) -> Self {
         Self {
@@ -3989,10 +3708,7 @@ impl ToCfn for FieldLevelEncryptionConfig {
         let mut p = crate::Props::new();
         p.req("CallerReference", &self.caller_reference);
         p.opt("Comment", &self.comment);
-        p.req(
-            "ContentTypeProfileConfig",
-            &self.content_type_profile_config,
-        );
+        p.req("ContentTypeProfileConfig", &self.content_type_profile_config);
         p.req("QueryArgProfileConfig", &self.query_arg_profile_config);
         p.finish()
     }
@@ -4068,11 +3784,7 @@ pub mod field_level_encryption_config {
             format: impl Into<Value<String>>,
             profile_id: impl Into<Value<String>>,
         ) -> Self {
-            Self {
-                content_type: content_type.into(),
-                format: format.into(),
-                profile_id: profile_id.into(),
-            }
+            Self { content_type: content_type.into(), format: format.into(), profile_id: profile_id.into() }
         }
     }
 
@@ -4114,10 +3826,7 @@ pub mod field_level_encryption_config {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.req("ContentTypeProfiles", &self.content_type_profiles);
-            p.req(
-                "ForwardWhenContentTypeIsUnknown",
-                &self.forward_when_content_type_is_unknown,
-            );
+            p.req("ForwardWhenContentTypeIsUnknown", &self.forward_when_content_type_is_unknown);
             p.finish()
         }
     }
@@ -4135,14 +3844,8 @@ pub mod field_level_encryption_config {
 
     impl QueryArgProfile {
         /// A new `QueryArgProfile` from its required properties: `ProfileId`, `QueryArg`.
-        pub fn new(
-            profile_id: impl Into<Value<String>>,
-            query_arg: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                profile_id: profile_id.into(),
-                query_arg: query_arg.into(),
-            }
+        pub fn new(profile_id: impl Into<Value<String>>, query_arg: impl Into<Value<String>>) -> Self {
+            Self { profile_id: profile_id.into(), query_arg: query_arg.into() }
         }
     }
 
@@ -4173,8 +3876,7 @@ pub mod field_level_encryption_config {
             query_arg_profiles: impl Into<Value<Vec<Value<QueryArgProfile>>>>,
         ) -> Self {
             Self {
-                forward_when_query_arg_profile_is_unknown:
-                    forward_when_query_arg_profile_is_unknown.into(),
+                forward_when_query_arg_profile_is_unknown: forward_when_query_arg_profile_is_unknown.into(),
                 query_arg_profiles: query_arg_profiles.into(),
             }
         }
@@ -4183,10 +3885,7 @@ pub mod field_level_encryption_config {
     impl ToCfn for QueryArgProfileConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.req(
-                "ForwardWhenQueryArgProfileIsUnknown",
-                &self.forward_when_query_arg_profile_is_unknown,
-            );
+            p.req("ForwardWhenQueryArgProfileIsUnknown", &self.forward_when_query_arg_profile_is_unknown);
             p.req("QueryArgProfiles", &self.query_arg_profiles);
             p.finish()
         }
@@ -4201,8 +3900,7 @@ pub mod field_level_encryption_config {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldLevelEncryptionProfile {
     /// The `FieldLevelEncryptionProfileConfig` property.
-    pub field_level_encryption_profile_config:
-        Value<field_level_encryption_profile::FieldLevelEncryptionProfileConfig>,
+    pub field_level_encryption_profile_config: Value<field_level_encryption_profile::FieldLevelEncryptionProfileConfig>,
 }
 
 impl FieldLevelEncryptionProfile {
@@ -4212,19 +3910,14 @@ impl FieldLevelEncryptionProfile {
             Value<field_level_encryption_profile::FieldLevelEncryptionProfileConfig>,
         >,
     ) -> Self {
-        Self {
-            field_level_encryption_profile_config: field_level_encryption_profile_config.into(),
-        }
+        Self { field_level_encryption_profile_config: field_level_encryption_profile_config.into() }
     }
 }
 
 impl ToCfn for FieldLevelEncryptionProfile {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "FieldLevelEncryptionProfileConfig",
-            &self.field_level_encryption_profile_config,
-        );
+        p.req("FieldLevelEncryptionProfileConfig", &self.field_level_encryption_profile_config);
         p.finish()
     }
 }
@@ -4236,8 +3929,7 @@ impl stackcraft_core::Resource for FieldLevelEncryptionProfile {
 }
 
 impl crate::ResourceInfo for FieldLevelEncryptionProfile {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["FieldLevelEncryptionProfileConfig.CallerReference"];
+    const CREATE_ONLY: &'static [&'static str] = &["FieldLevelEncryptionProfileConfig.CallerReference"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Arn", "Id", "LastModifiedTime"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -4433,8 +4125,7 @@ impl stackcraft_core::Resource for Function {
 impl crate::ResourceInfo for Function {
     const CREATE_ONLY: &'static [&'static str] = &["Name"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["FunctionARN", "FunctionMetadata.FunctionARN", "Stage"];
+    const READ_ONLY: &'static [&'static str] = &["FunctionARN", "FunctionMetadata.FunctionARN", "Stage"];
     const WRITE_ONLY: &'static [&'static str] = &["AutoPublish"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["FunctionARN"];
 }
@@ -4491,11 +4182,7 @@ pub mod function {
     impl FunctionConfig {
         /// A new `FunctionConfig` from its required properties: `Comment`, `Runtime`.
         pub fn new(comment: impl Into<Value<String>>, runtime: impl Into<Value<String>>) -> Self {
-            Self {
-                comment: comment.into(),
-                key_value_store_associations: None,
-                runtime: runtime.into(),
-            }
+            Self { comment: comment.into(), key_value_store_associations: None, runtime: runtime.into() }
         }
         /// The configuration for the key value store associations.
         pub fn key_value_store_associations(
@@ -4511,10 +4198,7 @@ pub mod function {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.req("Comment", &self.comment);
-            p.opt(
-                "KeyValueStoreAssociations",
-                &self.key_value_store_associations,
-            );
+            p.opt("KeyValueStoreAssociations", &self.key_value_store_associations);
             p.req("Runtime", &self.runtime);
             p.finish()
         }
@@ -4532,9 +4216,7 @@ pub mod function {
     impl KeyValueStoreAssociation {
         /// A new `KeyValueStoreAssociation` from its required properties: `KeyValueStoreARN`.
         pub fn new(key_value_store_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                key_value_store_arn: key_value_store_arn.into(),
-            }
+            Self { key_value_store_arn: key_value_store_arn.into() }
         }
     }
 
@@ -4561,9 +4243,7 @@ pub struct KeyGroup {
 impl KeyGroup {
     /// A new `AWS::CloudFront::KeyGroup` from its required properties: `KeyGroupConfig`.
     pub fn new(key_group_config: impl Into<Value<key_group::KeyGroupConfig>>) -> Self {
-        Self {
-            key_group_config: key_group_config.into(),
-        }
+        Self { key_group_config: key_group_config.into() }
     }
 }
 
@@ -4636,15 +4316,8 @@ pub mod key_group {
 
     impl KeyGroupConfig {
         /// A new `KeyGroupConfig` from its required properties: `Items`, `Name`.
-        pub fn new(
-            items: impl Into<Value<Vec<Value<String>>>>,
-            name: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                comment: None,
-                items: items.into(),
-                name: name.into(),
-            }
+        pub fn new(items: impl Into<Value<Vec<Value<String>>>>, name: impl Into<Value<String>>) -> Self {
+            Self { comment: None, items: items.into(), name: name.into() }
         }
         /// A comment to describe the key group. The comment cannot be longer than 128 characters.
         pub fn comment(mut self, v: impl Into<Value<String>>) -> Self {
@@ -4684,12 +4357,7 @@ pub struct KeyValueStore {
 impl KeyValueStore {
     /// A new `AWS::CloudFront::KeyValueStore` from its required properties: `Name`.
     pub fn new(name: impl Into<Value<String>>) -> Self {
-        Self {
-            comment: None,
-            import_source: None,
-            name: name.into(),
-            tags: None,
-        }
+        Self { comment: None, import_source: None, name: name.into(), tags: None }
     }
     /// A comment to describe the Key Value Store. Omitting ``Comment`` from the template during updates will clear the existing comment (set to empty string). To preserve an existing comment, you must explicitly include it in the template.
     pub fn comment(mut self, v: impl Into<Value<String>>) -> Self {
@@ -4782,14 +4450,8 @@ pub mod key_value_store {
 
     impl ImportSource {
         /// A new `ImportSource` from its required properties: `SourceArn`, `SourceType`.
-        pub fn new(
-            source_arn: impl Into<Value<String>>,
-            source_type: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                source_arn: source_arn.into(),
-                source_type: source_type.into(),
-            }
+        pub fn new(source_arn: impl Into<Value<String>>, source_type: impl Into<Value<String>>) -> Self {
+            Self { source_arn: source_arn.into(), source_type: source_type.into() }
         }
     }
 
@@ -4822,10 +4484,7 @@ impl MonitoringSubscription {
         distribution_id: impl Into<Value<String>>,
         monitoring_subscription: impl Into<Value<monitoring_subscription::MonitoringSubscription>>,
     ) -> Self {
-        Self {
-            distribution_id: distribution_id.into(),
-            monitoring_subscription: monitoring_subscription.into(),
-        }
+        Self { distribution_id: distribution_id.into(), monitoring_subscription: monitoring_subscription.into() }
     }
 }
 
@@ -4885,9 +4544,7 @@ pub mod monitoring_subscription {
     impl MonitoringSubscription {
         /// A new `MonitoringSubscription` (no required properties).
         pub fn new() -> Self {
-            Self {
-                realtime_metrics_subscription_config: None,
-            }
+            Self { realtime_metrics_subscription_config: None }
         }
         /// A subscription configuration for additional CloudWatch metrics.
         pub fn realtime_metrics_subscription_config(
@@ -4902,10 +4559,7 @@ pub mod monitoring_subscription {
     impl ToCfn for MonitoringSubscription {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "RealtimeMetricsSubscriptionConfig",
-                &self.realtime_metrics_subscription_config,
-            );
+            p.opt("RealtimeMetricsSubscriptionConfig", &self.realtime_metrics_subscription_config);
             p.finish()
         }
     }
@@ -4922,19 +4576,14 @@ pub mod monitoring_subscription {
     impl RealtimeMetricsSubscriptionConfig {
         /// A new `RealtimeMetricsSubscriptionConfig` from its required properties: `RealtimeMetricsSubscriptionStatus`.
         pub fn new(realtime_metrics_subscription_status: impl Into<Value<String>>) -> Self {
-            Self {
-                realtime_metrics_subscription_status: realtime_metrics_subscription_status.into(),
-            }
+            Self { realtime_metrics_subscription_status: realtime_metrics_subscription_status.into() }
         }
     }
 
     impl ToCfn for RealtimeMetricsSubscriptionConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.req(
-                "RealtimeMetricsSubscriptionStatus",
-                &self.realtime_metrics_subscription_status,
-            );
+            p.req("RealtimeMetricsSubscriptionStatus", &self.realtime_metrics_subscription_status);
             p.finish()
         }
     }
@@ -4956,19 +4605,14 @@ impl OriginAccessControl {
     pub fn new(
         origin_access_control_config: impl Into<Value<origin_access_control::OriginAccessControlConfig>>,
     ) -> Self {
-        Self {
-            origin_access_control_config: origin_access_control_config.into(),
-        }
+        Self { origin_access_control_config: origin_access_control_config.into() }
     }
 }
 
 impl ToCfn for OriginAccessControl {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "OriginAccessControlConfig",
-            &self.origin_access_control_config,
-        );
+        p.req("OriginAccessControlConfig", &self.origin_access_control_config);
         p.finish()
     }
 }
@@ -5060,10 +4704,7 @@ pub mod origin_access_control {
             let mut p = crate::Props::new();
             p.opt("Description", &self.description);
             p.req("Name", &self.name);
-            p.req(
-                "OriginAccessControlOriginType",
-                &self.origin_access_control_origin_type,
-            );
+            p.req("OriginAccessControlOriginType", &self.origin_access_control_origin_type);
             p.req("SigningBehavior", &self.signing_behavior);
             p.req("SigningProtocol", &self.signing_protocol);
             p.finish()
@@ -5087,19 +4728,14 @@ impl OriginRequestPolicy {
     pub fn new(
         origin_request_policy_config: impl Into<Value<origin_request_policy::OriginRequestPolicyConfig>>,
     ) -> Self {
-        Self {
-            origin_request_policy_config: origin_request_policy_config.into(),
-        }
+        Self { origin_request_policy_config: origin_request_policy_config.into() }
     }
 }
 
 impl ToCfn for OriginRequestPolicy {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "OriginRequestPolicyConfig",
-            &self.origin_request_policy_config,
-        );
+        p.req("OriginRequestPolicyConfig", &self.origin_request_policy_config);
         p.finish()
     }
 }
@@ -5164,10 +4800,7 @@ pub mod origin_request_policy {
     impl CookiesConfig {
         /// A new `CookiesConfig` from its required properties: `CookieBehavior`.
         pub fn new(cookie_behavior: impl Into<Value<String>>) -> Self {
-            Self {
-                cookie_behavior: cookie_behavior.into(),
-                cookies: None,
-            }
+            Self { cookie_behavior: cookie_behavior.into(), cookies: None }
         }
         /// Contains a list of cookie names.
         pub fn cookies(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -5199,10 +4832,7 @@ pub mod origin_request_policy {
     impl HeadersConfig {
         /// A new `HeadersConfig` from its required properties: `HeaderBehavior`.
         pub fn new(header_behavior: impl Into<Value<String>>) -> Self {
-            Self {
-                header_behavior: header_behavior.into(),
-                headers: None,
-            }
+            Self { header_behavior: header_behavior.into(), headers: None }
         }
         /// Contains a list of HTTP header names.
         pub fn headers(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -5286,10 +4916,7 @@ pub mod origin_request_policy {
     impl QueryStringsConfig {
         /// A new `QueryStringsConfig` from its required properties: `QueryStringBehavior`.
         pub fn new(query_string_behavior: impl Into<Value<String>>) -> Self {
-            Self {
-                query_string_behavior: query_string_behavior.into(),
-                query_strings: None,
-            }
+            Self { query_string_behavior: query_string_behavior.into(), query_strings: None }
         }
         /// Contains a list of query string names.
         pub fn query_strings(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -5322,9 +4949,7 @@ pub struct PublicKey {
 impl PublicKey {
     /// A new `AWS::CloudFront::PublicKey` from its required properties: `PublicKeyConfig`.
     pub fn new(public_key_config: impl Into<Value<public_key::PublicKeyConfig>>) -> Self {
-        Self {
-            public_key_config: public_key_config.into(),
-        }
+        Self { public_key_config: public_key_config.into() }
     }
 }
 
@@ -5534,10 +5159,7 @@ pub mod realtime_log_config {
             kinesis_stream_config: impl Into<Value<KinesisStreamConfig>>,
             stream_type: impl Into<Value<String>>,
         ) -> Self {
-            Self {
-                kinesis_stream_config: kinesis_stream_config.into(),
-                stream_type: stream_type.into(),
-            }
+            Self { kinesis_stream_config: kinesis_stream_config.into(), stream_type: stream_type.into() }
         }
     }
 
@@ -5563,14 +5185,8 @@ pub mod realtime_log_config {
 
     impl KinesisStreamConfig {
         /// A new `KinesisStreamConfig` from its required properties: `RoleArn`, `StreamArn`.
-        pub fn new(
-            role_arn: impl Into<Value<String>>,
-            stream_arn: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                role_arn: role_arn.into(),
-                stream_arn: stream_arn.into(),
-            }
+        pub fn new(role_arn: impl Into<Value<String>>, stream_arn: impl Into<Value<String>>) -> Self {
+            Self { role_arn: role_arn.into(), stream_arn: stream_arn.into() }
         }
     }
 
@@ -5598,23 +5214,16 @@ pub struct ResponseHeadersPolicy {
 impl ResponseHeadersPolicy {
     /// A new `AWS::CloudFront::ResponseHeadersPolicy` from its required properties: `ResponseHeadersPolicyConfig`.
     pub fn new(
-        response_headers_policy_config: impl Into<
-            Value<response_headers_policy::ResponseHeadersPolicyConfig>,
-        >,
+        response_headers_policy_config: impl Into<Value<response_headers_policy::ResponseHeadersPolicyConfig>>,
     ) -> Self {
-        Self {
-            response_headers_policy_config: response_headers_policy_config.into(),
-        }
+        Self { response_headers_policy_config: response_headers_policy_config.into() }
     }
 }
 
 impl ToCfn for ResponseHeadersPolicy {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "ResponseHeadersPolicyConfig",
-            &self.response_headers_policy_config,
-        );
+        p.req("ResponseHeadersPolicyConfig", &self.response_headers_policy_config);
         p.finish()
     }
 }
@@ -5677,9 +5286,7 @@ pub mod response_headers_policy {
     impl AccessControlAllowHeaders {
         /// A new `AccessControlAllowHeaders` from its required properties: `Items`.
         pub fn new(items: impl Into<Value<Vec<Value<String>>>>) -> Self {
-            Self {
-                items: items.into(),
-            }
+            Self { items: items.into() }
         }
     }
 
@@ -5703,9 +5310,7 @@ pub mod response_headers_policy {
     impl AccessControlAllowMethods {
         /// A new `AccessControlAllowMethods` from its required properties: `Items`.
         pub fn new(items: impl Into<Value<Vec<Value<String>>>>) -> Self {
-            Self {
-                items: items.into(),
-            }
+            Self { items: items.into() }
         }
     }
 
@@ -5729,9 +5334,7 @@ pub mod response_headers_policy {
     impl AccessControlAllowOrigins {
         /// A new `AccessControlAllowOrigins` from its required properties: `Items`.
         pub fn new(items: impl Into<Value<Vec<Value<String>>>>) -> Self {
-            Self {
-                items: items.into(),
-            }
+            Self { items: items.into() }
         }
     }
 
@@ -5755,9 +5358,7 @@ pub mod response_headers_policy {
     impl AccessControlExposeHeaders {
         /// A new `AccessControlExposeHeaders` from its required properties: `Items`.
         pub fn new(items: impl Into<Value<Vec<Value<String>>>>) -> Self {
-            Self {
-                items: items.into(),
-            }
+            Self { items: items.into() }
         }
     }
 
@@ -5782,14 +5383,8 @@ pub mod response_headers_policy {
 
     impl ContentSecurityPolicy {
         /// A new `ContentSecurityPolicy` from its required properties: `ContentSecurityPolicy`, `Override`.
-        pub fn new(
-            content_security_policy: impl Into<Value<String>>,
-            override_: impl Into<Value<bool>>,
-        ) -> Self {
-            Self {
-                content_security_policy: content_security_policy.into(),
-                override_: override_.into(),
-            }
+        pub fn new(content_security_policy: impl Into<Value<String>>, override_: impl Into<Value<bool>>) -> Self {
+            Self { content_security_policy: content_security_policy.into(), override_: override_.into() }
         }
     }
 
@@ -5814,9 +5409,7 @@ pub mod response_headers_policy {
     impl ContentTypeOptions {
         /// A new `ContentTypeOptions` from its required properties: `Override`.
         pub fn new(override_: impl Into<Value<bool>>) -> Self {
-            Self {
-                override_: override_.into(),
-            }
+            Self { override_: override_.into() }
         }
     }
 
@@ -5869,10 +5462,7 @@ pub mod response_headers_policy {
             }
         }
         /// A list of HTTP headers that CloudFront includes as values for the ``Access-Control-Expose-Headers`` HTTP response header.
-        pub fn access_control_expose_headers(
-            mut self,
-            v: impl Into<Value<AccessControlExposeHeaders>>,
-        ) -> Self {
+        pub fn access_control_expose_headers(mut self, v: impl Into<Value<AccessControlExposeHeaders>>) -> Self {
             self.access_control_expose_headers = Some(v.into());
             self
         }
@@ -5886,26 +5476,11 @@ pub mod response_headers_policy {
     impl ToCfn for CorsConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.req(
-                "AccessControlAllowCredentials",
-                &self.access_control_allow_credentials,
-            );
-            p.req(
-                "AccessControlAllowHeaders",
-                &self.access_control_allow_headers,
-            );
-            p.req(
-                "AccessControlAllowMethods",
-                &self.access_control_allow_methods,
-            );
-            p.req(
-                "AccessControlAllowOrigins",
-                &self.access_control_allow_origins,
-            );
-            p.opt(
-                "AccessControlExposeHeaders",
-                &self.access_control_expose_headers,
-            );
+            p.req("AccessControlAllowCredentials", &self.access_control_allow_credentials);
+            p.req("AccessControlAllowHeaders", &self.access_control_allow_headers);
+            p.req("AccessControlAllowMethods", &self.access_control_allow_methods);
+            p.req("AccessControlAllowOrigins", &self.access_control_allow_origins);
+            p.opt("AccessControlExposeHeaders", &self.access_control_expose_headers);
             p.opt("AccessControlMaxAgeSec", &self.access_control_max_age_sec);
             p.req("OriginOverride", &self.origin_override);
             p.finish()
@@ -5932,11 +5507,7 @@ pub mod response_headers_policy {
             override_: impl Into<Value<bool>>,
             value: impl Into<Value<String>>,
         ) -> Self {
-            Self {
-                header: header.into(),
-                override_: override_.into(),
-                value: value.into(),
-            }
+            Self { header: header.into(), override_: override_.into(), value: value.into() }
         }
     }
 
@@ -5962,9 +5533,7 @@ pub mod response_headers_policy {
     impl CustomHeadersConfig {
         /// A new `CustomHeadersConfig` from its required properties: `Items`.
         pub fn new(items: impl Into<Value<Vec<Value<CustomHeader>>>>) -> Self {
-            Self {
-                items: items.into(),
-            }
+            Self { items: items.into() }
         }
     }
 
@@ -5989,14 +5558,8 @@ pub mod response_headers_policy {
 
     impl FrameOptions {
         /// A new `FrameOptions` from its required properties: `FrameOption`, `Override`.
-        pub fn new(
-            frame_option: impl Into<Value<String>>,
-            override_: impl Into<Value<bool>>,
-        ) -> Self {
-            Self {
-                frame_option: frame_option.into(),
-                override_: override_.into(),
-            }
+        pub fn new(frame_option: impl Into<Value<String>>, override_: impl Into<Value<bool>>) -> Self {
+            Self { frame_option: frame_option.into(), override_: override_.into() }
         }
     }
 
@@ -6022,14 +5585,8 @@ pub mod response_headers_policy {
 
     impl ReferrerPolicy {
         /// A new `ReferrerPolicy` from its required properties: `Override`, `ReferrerPolicy`.
-        pub fn new(
-            override_: impl Into<Value<bool>>,
-            referrer_policy: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                override_: override_.into(),
-                referrer_policy: referrer_policy.into(),
-            }
+        pub fn new(override_: impl Into<Value<bool>>, referrer_policy: impl Into<Value<String>>) -> Self {
+            Self { override_: override_.into(), referrer_policy: referrer_policy.into() }
         }
     }
 
@@ -6054,9 +5611,7 @@ pub mod response_headers_policy {
     impl RemoveHeader {
         /// A new `RemoveHeader` from its required properties: `Header`.
         pub fn new(header: impl Into<Value<String>>) -> Self {
-            Self {
-                header: header.into(),
-            }
+            Self { header: header.into() }
         }
     }
 
@@ -6080,9 +5635,7 @@ pub mod response_headers_policy {
     impl RemoveHeadersConfig {
         /// A new `RemoveHeadersConfig` from its required properties: `Items`.
         pub fn new(items: impl Into<Value<Vec<Value<RemoveHeader>>>>) -> Self {
-            Self {
-                items: items.into(),
-            }
+            Self { items: items.into() }
         }
     }
 
@@ -6149,18 +5702,12 @@ pub mod response_headers_policy {
             self
         }
         /// A configuration for a set of security-related HTTP response headers.
-        pub fn security_headers_config(
-            mut self,
-            v: impl Into<Value<SecurityHeadersConfig>>,
-        ) -> Self {
+        pub fn security_headers_config(mut self, v: impl Into<Value<SecurityHeadersConfig>>) -> Self {
             self.security_headers_config = Some(v.into());
             self
         }
         /// A configuration for enabling the ``Server-Timing`` header in HTTP responses sent from CloudFront.
-        pub fn server_timing_headers_config(
-            mut self,
-            v: impl Into<Value<ServerTimingHeadersConfig>>,
-        ) -> Self {
+        pub fn server_timing_headers_config(mut self, v: impl Into<Value<ServerTimingHeadersConfig>>) -> Self {
             self.server_timing_headers_config = Some(v.into());
             self
         }
@@ -6175,10 +5722,7 @@ pub mod response_headers_policy {
             p.req("Name", &self.name);
             p.opt("RemoveHeadersConfig", &self.remove_headers_config);
             p.opt("SecurityHeadersConfig", &self.security_headers_config);
-            p.opt(
-                "ServerTimingHeadersConfig",
-                &self.server_timing_headers_config,
-            );
+            p.opt("ServerTimingHeadersConfig", &self.server_timing_headers_config);
             p.finish()
         }
     }
@@ -6215,10 +5759,7 @@ pub mod response_headers_policy {
             }
         }
         /// The policy directives and their values that CloudFront includes as values for the ``Content-Security-Policy`` HTTP response header.
-        pub fn content_security_policy(
-            mut self,
-            v: impl Into<Value<ContentSecurityPolicy>>,
-        ) -> Self {
+        pub fn content_security_policy(mut self, v: impl Into<Value<ContentSecurityPolicy>>) -> Self {
             self.content_security_policy = Some(v.into());
             self
         }
@@ -6238,10 +5779,7 @@ pub mod response_headers_policy {
             self
         }
         /// Determines whether CloudFront includes the ``Strict-Transport-Security`` HTTP response header and the header's value.
-        pub fn strict_transport_security(
-            mut self,
-            v: impl Into<Value<StrictTransportSecurity>>,
-        ) -> Self {
+        pub fn strict_transport_security(mut self, v: impl Into<Value<StrictTransportSecurity>>) -> Self {
             self.strict_transport_security = Some(v.into());
             self
         }
@@ -6279,10 +5817,7 @@ pub mod response_headers_policy {
     impl ServerTimingHeadersConfig {
         /// A new `ServerTimingHeadersConfig` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-                sampling_rate: None,
-            }
+            Self { enabled: enabled.into(), sampling_rate: None }
         }
         /// A number 0–100 (inclusive) that specifies the percentage of responses that you want CloudFront to add the ``Server-Timing`` header to.
         pub fn sampling_rate(mut self, v: impl Into<Value<f64>>) -> Self {
@@ -6317,10 +5852,7 @@ pub mod response_headers_policy {
 
     impl StrictTransportSecurity {
         /// A new `StrictTransportSecurity` from its required properties: `AccessControlMaxAgeSec`, `Override`.
-        pub fn new(
-            access_control_max_age_sec: impl Into<Value<i64>>,
-            override_: impl Into<Value<bool>>,
-        ) -> Self {
+        pub fn new(access_control_max_age_sec: impl Into<Value<i64>>, override_: impl Into<Value<bool>>) -> Self {
             Self {
                 access_control_max_age_sec: access_control_max_age_sec.into(),
                 include_subdomains: None,
@@ -6369,12 +5901,7 @@ pub mod response_headers_policy {
     impl XssProtection {
         /// A new `XSSProtection` from its required properties: `Override`, `Protection`.
         pub fn new(override_: impl Into<Value<bool>>, protection: impl Into<Value<bool>>) -> Self {
-            Self {
-                mode_block: None,
-                override_: override_.into(),
-                protection: protection.into(),
-                report_uri: None,
-            }
+            Self { mode_block: None, override_: override_.into(), protection: protection.into(), report_uri: None }
         }
         /// A Boolean that determines whether CloudFront includes the ``mode=block`` directive in the ``X-XSS-Protection`` header.
         pub fn mode_block(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -6416,25 +5943,17 @@ pub struct StreamingDistribution {
 impl StreamingDistribution {
     /// A new `AWS::CloudFront::StreamingDistribution` from its required properties: `StreamingDistributionConfig`, `Tags`.
     pub fn new(
-        streaming_distribution_config: impl Into<
-            Value<streaming_distribution::StreamingDistributionConfig>,
-        >,
+        streaming_distribution_config: impl Into<Value<streaming_distribution::StreamingDistributionConfig>>,
         tags: impl Into<Value<Vec<Value<crate::Tag>>>>,
     ) -> Self {
-        Self {
-            streaming_distribution_config: streaming_distribution_config.into(),
-            tags: tags.into(),
-        }
+        Self { streaming_distribution_config: streaming_distribution_config.into(), tags: tags.into() }
     }
 }
 
 impl ToCfn for StreamingDistribution {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "StreamingDistributionConfig",
-            &self.streaming_distribution_config,
-        );
+        p.req("StreamingDistributionConfig", &self.streaming_distribution_config);
         p.req("Tags", &self.tags);
         p.finish()
     }
@@ -6506,11 +6025,7 @@ pub mod streaming_distribution {
             enabled: impl Into<Value<bool>>,
             prefix: impl Into<Value<String>>,
         ) -> Self {
-            Self {
-                bucket: bucket.into(),
-                enabled: enabled.into(),
-                prefix: prefix.into(),
-            }
+            Self { bucket: bucket.into(), enabled: enabled.into(), prefix: prefix.into() }
         }
     }
 
@@ -6537,14 +6052,8 @@ pub mod streaming_distribution {
 
     impl S3Origin {
         /// A new `S3Origin` from its required properties: `DomainName`, `OriginAccessIdentity`.
-        pub fn new(
-            domain_name: impl Into<Value<String>>,
-            origin_access_identity: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                domain_name: domain_name.into(),
-                origin_access_identity: origin_access_identity.into(),
-            }
+        pub fn new(domain_name: impl Into<Value<String>>, origin_access_identity: impl Into<Value<String>>) -> Self {
+            Self { domain_name: domain_name.into(), origin_access_identity: origin_access_identity.into() }
         }
     }
 
@@ -6641,10 +6150,7 @@ pub mod streaming_distribution {
     impl TrustedSigners {
         /// A new `TrustedSigners` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                aws_account_numbers: None,
-                enabled: enabled.into(),
-            }
+            Self { aws_account_numbers: None, enabled: enabled.into() }
         }
         /// The `AwsAccountNumbers` property.
         pub fn aws_account_numbers(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -6713,16 +6219,10 @@ impl TrustStore {
 impl ToCfn for TrustStore {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "CaCertificatesBundleSource",
-            &self.ca_certificates_bundle_source,
-        );
+        p.opt("CaCertificatesBundleSource", &self.ca_certificates_bundle_source);
         p.req("Name", &self.name);
         p.opt("Tags", &self.tags);
-        p.opt(
-            "UseClientCertificateOCSPEndpoint",
-            &self.use_client_certificate_ocsp_endpoint,
-        );
+        p.opt("UseClientCertificateOCSPEndpoint", &self.use_client_certificate_ocsp_endpoint);
         p.finish()
     }
 }
@@ -6736,14 +6236,8 @@ impl stackcraft_core::Resource for TrustStore {
 impl crate::ResourceInfo for TrustStore {
     const CREATE_ONLY: &'static [&'static str] = &["Name"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "Arn",
-        "ETag",
-        "Id",
-        "LastModifiedTime",
-        "NumberOfCaCertificates",
-        "Status",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["Arn", "ETag", "Id", "LastModifiedTime", "NumberOfCaCertificates", "Status"];
     const WRITE_ONLY: &'static [&'static str] = &["CaCertificatesBundleSource"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
@@ -6818,12 +6312,7 @@ pub mod trust_store {
             key: impl Into<Value<String>>,
             region: impl Into<Value<String>>,
         ) -> Self {
-            Self {
-                bucket: bucket.into(),
-                key: key.into(),
-                region: region.into(),
-                version: None,
-            }
+            Self { bucket: bucket.into(), key: key.into(), region: region.into(), version: None }
         }
         /// The location's version.
         pub fn version(mut self, v: impl Into<Value<String>>) -> Self {
@@ -6854,22 +6343,15 @@ pub mod trust_store {
 
     impl CaCertificatesBundleSource {
         /// A new `CaCertificatesBundleSource` from its required properties: `CaCertificatesBundleS3Location`.
-        pub fn new(
-            ca_certificates_bundle_s3_location: impl Into<Value<CaCertificatesBundleS3Location>>,
-        ) -> Self {
-            Self {
-                ca_certificates_bundle_s3_location: ca_certificates_bundle_s3_location.into(),
-            }
+        pub fn new(ca_certificates_bundle_s3_location: impl Into<Value<CaCertificatesBundleS3Location>>) -> Self {
+            Self { ca_certificates_bundle_s3_location: ca_certificates_bundle_s3_location.into() }
         }
     }
 
     impl ToCfn for CaCertificatesBundleSource {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.req(
-                "CaCertificatesBundleS3Location",
-                &self.ca_certificates_bundle_s3_location,
-            );
+            p.req("CaCertificatesBundleS3Location", &self.ca_certificates_bundle_s3_location);
             p.finish()
         }
     }
@@ -6890,13 +6372,8 @@ pub struct VpcOrigin {
 
 impl VpcOrigin {
     /// A new `AWS::CloudFront::VpcOrigin` from its required properties: `VpcOriginEndpointConfig`.
-    pub fn new(
-        vpc_origin_endpoint_config: impl Into<Value<vpc_origin::VpcOriginEndpointConfig>>,
-    ) -> Self {
-        Self {
-            tags: None,
-            vpc_origin_endpoint_config: vpc_origin_endpoint_config.into(),
-        }
+    pub fn new(vpc_origin_endpoint_config: impl Into<Value<vpc_origin::VpcOriginEndpointConfig>>) -> Self {
+        Self { tags: None, vpc_origin_endpoint_config: vpc_origin_endpoint_config.into() }
     }
     /// A complex type that contains zero or more ``Tag`` elements.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -6923,14 +6400,7 @@ impl stackcraft_core::Resource for VpcOrigin {
 impl crate::ResourceInfo for VpcOrigin {
     const CREATE_ONLY: &'static [&'static str] = &[];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "AccountId",
-        "Arn",
-        "CreatedTime",
-        "Id",
-        "LastModifiedTime",
-        "Status",
-    ];
+    const READ_ONLY: &'static [&'static str] = &["AccountId", "Arn", "CreatedTime", "Id", "LastModifiedTime", "Status"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }

@@ -244,10 +244,7 @@ impl Alarm {
         self
     }
     /// The warm-up configuration for the alarm. A warm-up period delays alarm evaluation after you create or update the alarm. During the warm-up period, the alarm stays in ``INSUFFICIENT_DATA`` and does not perform alarm actions.
-    pub fn warm_up_configuration(
-        mut self,
-        v: impl Into<Value<alarm::WarmUpConfiguration>>,
-    ) -> Self {
+    pub fn warm_up_configuration(mut self, v: impl Into<Value<alarm::WarmUpConfiguration>>) -> Self {
         self.warm_up_configuration = Some(v.into());
         self
     }
@@ -264,10 +261,7 @@ impl ToCfn for Alarm {
         p.opt("ComparisonOperator", &self.comparison_operator);
         p.opt("DatapointsToAlarm", &self.datapoints_to_alarm);
         p.opt("Dimensions", &self.dimensions);
-        p.opt(
-            "EvaluateLowSampleCountPercentile",
-            &self.evaluate_low_sample_count_percentile,
-        );
+        p.opt("EvaluateLowSampleCountPercentile", &self.evaluate_low_sample_count_percentile);
         p.opt("EvaluationCriteria", &self.evaluation_criteria);
         p.opt("EvaluationInterval", &self.evaluation_interval);
         p.opt("EvaluationPeriods", &self.evaluation_periods);
@@ -344,9 +338,7 @@ pub mod alarm {
     impl ActionConfiguration {
         /// A new `ActionConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                alarm_tags_propagation: None,
-            }
+            Self { alarm_tags_propagation: None }
         }
         /// Whether the alarm's tags are included in its action notifications and state-change events.
         pub fn alarm_tags_propagation(mut self, v: impl Into<Value<AlarmTagsPropagation>>) -> Self {
@@ -379,11 +371,7 @@ pub mod alarm {
     impl AlarmPromQlCriteria {
         /// A new `AlarmPromQLCriteria` (no required properties).
         pub fn new() -> Self {
-            Self {
-                pending_period: None,
-                query: None,
-                recovery_period: None,
-            }
+            Self { pending_period: None, query: None, recovery_period: None }
         }
         /// The duration, in seconds, that a contributor must be continuously breaching before it transitions to the ``ALARM`` state.
         pub fn pending_period(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -428,11 +416,7 @@ pub mod alarm {
     impl AlarmTagsPropagation {
         /// A new `AlarmTagsPropagation` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-                excluded_tag_keys: None,
-                included_tag_keys: None,
-            }
+            Self { enabled: enabled.into(), excluded_tag_keys: None, included_tag_keys: None }
         }
         /// The tag keys to leave out. Cannot be specified together with IncludedTagKeys.
         pub fn excluded_tag_keys(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -470,10 +454,7 @@ pub mod alarm {
     impl Dimension {
         /// A new `Dimension` from its required properties: `Name`, `Value`.
         pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-            Self {
-                name: name.into(),
-                value: value.into(),
-            }
+            Self { name: name.into(), value: value.into() }
         }
     }
 
@@ -498,9 +479,7 @@ pub mod alarm {
     impl EvaluationCriteria {
         /// A new `EvaluationCriteria` (no required properties).
         pub fn new() -> Self {
-            Self {
-                prom_ql_criteria: None,
-            }
+            Self { prom_ql_criteria: None }
         }
         /// The PromQL criteria for the alarm evaluation.
         pub fn prom_ql_criteria(mut self, v: impl Into<Value<AlarmPromQlCriteria>>) -> Self {
@@ -531,10 +510,7 @@ pub mod alarm {
     impl EvaluationWindow {
         /// A new `EvaluationWindow` (no required properties).
         pub fn new() -> Self {
-            Self {
-                sliding_window: None,
-                wall_clock_window: None,
-            }
+            Self { sliding_window: None, wall_clock_window: None }
         }
         /// A sliding window, which advances each time the alarm is evaluated, forming a rolling time window. This is the default evaluation window.
         pub fn sliding_window(mut self, v: impl Into<Value<crate::Json>>) -> Self {
@@ -573,11 +549,7 @@ pub mod alarm {
     impl Metric {
         /// A new `Metric` (no required properties).
         pub fn new() -> Self {
-            Self {
-                dimensions: None,
-                metric_name: None,
-                namespace: None,
-            }
+            Self { dimensions: None, metric_name: None, namespace: None }
         }
         /// The metric dimensions that you want to be used for the metric that the alarm will watch.
         pub fn dimensions(mut self, v: impl Into<Value<Vec<Value<Dimension>>>>) -> Self {
@@ -708,12 +680,7 @@ pub mod alarm {
             period: impl Into<Value<i64>>,
             stat: impl Into<Value<String>>,
         ) -> Self {
-            Self {
-                metric: metric.into(),
-                period: period.into(),
-                stat: stat.into(),
-                unit: None,
-            }
+            Self { metric: metric.into(), period: period.into(), stat: stat.into(), unit: None }
         }
         /// The unit to use for the returned data points.
         pub fn unit(mut self, v: impl Into<Value<String>>) -> Self {
@@ -776,16 +743,10 @@ pub mod alarm {
     impl WarmUpConfiguration {
         /// A new `WarmUpConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                only_start_evaluating_after_warm_up_period_ends: None,
-                warm_up_period_duration_in_minutes: None,
-            }
+            Self { only_start_evaluating_after_warm_up_period_ends: None, warm_up_period_duration_in_minutes: None }
         }
         /// Specifies whether the alarm waits for the full warm-up period before it starts to evaluate. The default is ``false``. If ``true``, the alarm waits the entire ``WarmUpPeriodDurationInMinutes`` before it starts to evaluate, even if metric data arrives earlier.
-        pub fn only_start_evaluating_after_warm_up_period_ends(
-            mut self,
-            v: impl Into<Value<bool>>,
-        ) -> Self {
+        pub fn only_start_evaluating_after_warm_up_period_ends(mut self, v: impl Into<Value<bool>>) -> Self {
             self.only_start_evaluating_after_warm_up_period_ends = Some(v.into());
             self
         }
@@ -799,14 +760,8 @@ pub mod alarm {
     impl ToCfn for WarmUpConfiguration {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "OnlyStartEvaluatingAfterWarmUpPeriodEnds",
-                &self.only_start_evaluating_after_warm_up_period_ends,
-            );
-            p.opt(
-                "WarmUpPeriodDurationInMinutes",
-                &self.warm_up_period_duration_in_minutes,
-            );
+            p.opt("OnlyStartEvaluatingAfterWarmUpPeriodEnds", &self.only_start_evaluating_after_warm_up_period_ends);
+            p.opt("WarmUpPeriodDurationInMinutes", &self.warm_up_period_duration_in_minutes);
             p.finish()
         }
     }
@@ -903,8 +858,7 @@ impl stackcraft_core::Resource for AlarmMuteRule {
 impl crate::ResourceInfo for AlarmMuteRule {
     const CREATE_ONLY: &'static [&'static str] = &["Name"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["Arn", "LastUpdatedTimestamp", "MuteType", "Status"];
+    const READ_ONLY: &'static [&'static str] = &["Arn", "LastUpdatedTimestamp", "MuteType", "Status"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
@@ -961,9 +915,7 @@ pub mod alarm_mute_rule {
     impl MuteTargets {
         /// A new `MuteTargets` from its required properties: `AlarmNames`.
         pub fn new(alarm_names: impl Into<Value<Vec<Value<String>>>>) -> Self {
-            Self {
-                alarm_names: alarm_names.into(),
-            }
+            Self { alarm_names: alarm_names.into() }
         }
     }
 
@@ -987,9 +939,7 @@ pub mod alarm_mute_rule {
     impl Rule {
         /// A new `Rule` from its required properties: `Schedule`.
         pub fn new(schedule: impl Into<Value<Schedule>>) -> Self {
-            Self {
-                schedule: schedule.into(),
-            }
+            Self { schedule: schedule.into() }
         }
     }
 
@@ -1016,15 +966,8 @@ pub mod alarm_mute_rule {
 
     impl Schedule {
         /// A new `Schedule` from its required properties: `Duration`, `Expression`.
-        pub fn new(
-            duration: impl Into<Value<String>>,
-            expression: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                duration: duration.into(),
-                expression: expression.into(),
-                timezone: None,
-            }
+        pub fn new(duration: impl Into<Value<String>>, expression: impl Into<Value<String>>) -> Self {
+            Self { duration: duration.into(), expression: expression.into(), timezone: None }
         }
         /// The timezone of the schedule.
         pub fn timezone(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1064,8 +1007,7 @@ pub struct AnomalyDetector {
     /// The `Namespace` property.
     pub namespace: Option<Value<String>>,
     /// The `SingleMetricAnomalyDetector` property.
-    pub single_metric_anomaly_detector:
-        Option<Value<anomaly_detector::SingleMetricAnomalyDetector>>,
+    pub single_metric_anomaly_detector: Option<Value<anomaly_detector::SingleMetricAnomalyDetector>>,
     /// The `Stat` property.
     pub stat: Option<Value<String>>,
 }
@@ -1090,18 +1032,12 @@ impl AnomalyDetector {
         self
     }
     /// The `Dimensions` property.
-    pub fn dimensions(
-        mut self,
-        v: impl Into<Value<Vec<Value<anomaly_detector::Dimension>>>>,
-    ) -> Self {
+    pub fn dimensions(mut self, v: impl Into<Value<Vec<Value<anomaly_detector::Dimension>>>>) -> Self {
         self.dimensions = Some(v.into());
         self
     }
     /// The `MetricCharacteristics` property.
-    pub fn metric_characteristics(
-        mut self,
-        v: impl Into<Value<anomaly_detector::MetricCharacteristics>>,
-    ) -> Self {
+    pub fn metric_characteristics(mut self, v: impl Into<Value<anomaly_detector::MetricCharacteristics>>) -> Self {
         self.metric_characteristics = Some(v.into());
         self
     }
@@ -1144,16 +1080,10 @@ impl ToCfn for AnomalyDetector {
         p.opt("Configuration", &self.configuration);
         p.opt("Dimensions", &self.dimensions);
         p.opt("MetricCharacteristics", &self.metric_characteristics);
-        p.opt(
-            "MetricMathAnomalyDetector",
-            &self.metric_math_anomaly_detector,
-        );
+        p.opt("MetricMathAnomalyDetector", &self.metric_math_anomaly_detector);
         p.opt("MetricName", &self.metric_name);
         p.opt("Namespace", &self.namespace);
-        p.opt(
-            "SingleMetricAnomalyDetector",
-            &self.single_metric_anomaly_detector,
-        );
+        p.opt("SingleMetricAnomalyDetector", &self.single_metric_anomaly_detector);
         p.opt("Stat", &self.stat);
         p.finish()
     }
@@ -1223,10 +1153,7 @@ pub mod anomaly_detector {
     impl Configuration {
         /// A new `Configuration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                excluded_time_ranges: None,
-                metric_time_zone: None,
-            }
+            Self { excluded_time_ranges: None, metric_time_zone: None }
         }
         /// The `ExcludedTimeRanges` property.
         pub fn excluded_time_ranges(mut self, v: impl Into<Value<Vec<Value<Range>>>>) -> Self {
@@ -1263,10 +1190,7 @@ pub mod anomaly_detector {
     impl Dimension {
         /// A new `Dimension` from its required properties: `Name`, `Value`.
         pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-            Self {
-                name: name.into(),
-                value: value.into(),
-            }
+            Self { name: name.into(), value: value.into() }
         }
     }
 
@@ -1294,15 +1218,8 @@ pub mod anomaly_detector {
 
     impl Metric {
         /// A new `Metric` from its required properties: `MetricName`, `Namespace`.
-        pub fn new(
-            metric_name: impl Into<Value<String>>,
-            namespace: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                dimensions: None,
-                metric_name: metric_name.into(),
-                namespace: namespace.into(),
-            }
+        pub fn new(metric_name: impl Into<Value<String>>, namespace: impl Into<Value<String>>) -> Self {
+            Self { dimensions: None, metric_name: metric_name.into(), namespace: namespace.into() }
         }
         /// The `Dimensions` property.
         pub fn dimensions(mut self, v: impl Into<Value<Vec<Value<Dimension>>>>) -> Self {
@@ -1333,9 +1250,7 @@ pub mod anomaly_detector {
     impl MetricCharacteristics {
         /// A new `MetricCharacteristics` (no required properties).
         pub fn new() -> Self {
-            Self {
-                periodic_spikes: None,
-            }
+            Self { periodic_spikes: None }
         }
         /// The `PeriodicSpikes` property.
         pub fn periodic_spikes(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -1444,15 +1359,10 @@ pub mod anomaly_detector {
     impl MetricMathAnomalyDetector {
         /// A new `MetricMathAnomalyDetector` (no required properties).
         pub fn new() -> Self {
-            Self {
-                metric_data_queries: None,
-            }
+            Self { metric_data_queries: None }
         }
         /// The `MetricDataQueries` property.
-        pub fn metric_data_queries(
-            mut self,
-            v: impl Into<Value<Vec<Value<MetricDataQuery>>>>,
-        ) -> Self {
+        pub fn metric_data_queries(mut self, v: impl Into<Value<Vec<Value<MetricDataQuery>>>>) -> Self {
             self.metric_data_queries = Some(v.into());
             self
         }
@@ -1488,12 +1398,7 @@ pub mod anomaly_detector {
             period: impl Into<Value<i64>>,
             stat: impl Into<Value<String>>,
         ) -> Self {
-            Self {
-                metric: metric.into(),
-                period: period.into(),
-                stat: stat.into(),
-                unit: None,
-            }
+            Self { metric: metric.into(), period: period.into(), stat: stat.into(), unit: None }
         }
         /// The `Unit` property.
         pub fn unit(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1526,14 +1431,8 @@ pub mod anomaly_detector {
 
     impl Range {
         /// A new `Range` from its required properties: `EndTime`, `StartTime`.
-        pub fn new(
-            end_time: impl Into<Value<String>>,
-            start_time: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                end_time: end_time.into(),
-                start_time: start_time.into(),
-            }
+        pub fn new(end_time: impl Into<Value<String>>, start_time: impl Into<Value<String>>) -> Self {
+            Self { end_time: end_time.into(), start_time: start_time.into() }
         }
     }
 
@@ -1566,13 +1465,7 @@ pub mod anomaly_detector {
     impl SingleMetricAnomalyDetector {
         /// A new `SingleMetricAnomalyDetector` (no required properties).
         pub fn new() -> Self {
-            Self {
-                account_id: None,
-                dimensions: None,
-                metric_name: None,
-                namespace: None,
-                stat: None,
-            }
+            Self { account_id: None, dimensions: None, metric_name: None, namespace: None, stat: None }
         }
         /// The `AccountId` property.
         pub fn account_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1666,10 +1559,7 @@ impl CompositeAlarm {
         }
     }
     /// Configuration that applies to the notifications this alarm sends when it performs its actions.
-    pub fn action_configuration(
-        mut self,
-        v: impl Into<Value<composite_alarm::ActionConfiguration>>,
-    ) -> Self {
+    pub fn action_configuration(mut self, v: impl Into<Value<composite_alarm::ActionConfiguration>>) -> Self {
         self.action_configuration = Some(v.into());
         self
     }
@@ -1731,14 +1621,8 @@ impl ToCfn for CompositeAlarm {
         p.opt("ActionConfiguration", &self.action_configuration);
         p.opt("ActionsEnabled", &self.actions_enabled);
         p.opt("ActionsSuppressor", &self.actions_suppressor);
-        p.opt(
-            "ActionsSuppressorExtensionPeriod",
-            &self.actions_suppressor_extension_period,
-        );
-        p.opt(
-            "ActionsSuppressorWaitPeriod",
-            &self.actions_suppressor_wait_period,
-        );
+        p.opt("ActionsSuppressorExtensionPeriod", &self.actions_suppressor_extension_period);
+        p.opt("ActionsSuppressorWaitPeriod", &self.actions_suppressor_wait_period);
         p.opt("AlarmActions", &self.alarm_actions);
         p.opt("AlarmDescription", &self.alarm_description);
         p.opt("AlarmName", &self.alarm_name);
@@ -1804,9 +1688,7 @@ pub mod composite_alarm {
     impl ActionConfiguration {
         /// A new `ActionConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                alarm_tags_propagation: None,
-            }
+            Self { alarm_tags_propagation: None }
         }
         /// Whether the alarm's tags are included in its action notifications and state-change events.
         pub fn alarm_tags_propagation(mut self, v: impl Into<Value<AlarmTagsPropagation>>) -> Self {
@@ -1839,11 +1721,7 @@ pub mod composite_alarm {
     impl AlarmTagsPropagation {
         /// A new `AlarmTagsPropagation` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-                excluded_tag_keys: None,
-                included_tag_keys: None,
-            }
+            Self { enabled: enabled.into(), excluded_tag_keys: None, included_tag_keys: None }
         }
         /// The tag keys to leave out. Cannot be specified together with IncludedTagKeys.
         pub fn excluded_tag_keys(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -1886,11 +1764,7 @@ pub struct Dashboard {
 impl Dashboard {
     /// A new `AWS::CloudWatch::Dashboard` from its required properties: `DashboardBody`.
     pub fn new(dashboard_body: impl Into<Value<String>>) -> Self {
-        Self {
-            dashboard_body: dashboard_body.into(),
-            dashboard_name: None,
-            tags: None,
-        }
+        Self { dashboard_body: dashboard_body.into(), dashboard_name: None, tags: None }
     }
     /// The name of the dashboard. The name must be between 1 and 255 characters. If you do not specify a name, one will be generated automatically.
     pub fn dashboard_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2080,10 +1954,7 @@ impl Integration {
         self
     }
     /// Type-specific configuration attributes (max 50 entries). EXTERNAL\_AGENT requires 'catalogId'. On update, supplied attributes merge into the existing map; omitting a key does not remove it.
-    pub fn integration_attributes(
-        mut self,
-        v: impl Into<Value<BTreeMap<String, Value<String>>>>,
-    ) -> Self {
+    pub fn integration_attributes(mut self, v: impl Into<Value<BTreeMap<String, Value<String>>>>) -> Self {
         self.integration_attributes = Some(v.into());
         self
     }
@@ -2121,13 +1992,7 @@ impl stackcraft_core::Resource for Integration {
 impl crate::ResourceInfo for Integration {
     const CREATE_ONLY: &'static [&'static str] = &["IntegrationType", "Name"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "CreatedAt",
-        "IntegrationArn",
-        "IntegrationId",
-        "Status",
-        "UpdatedAt",
-    ];
+    const READ_ONLY: &'static [&'static str] = &["CreatedAt", "IntegrationArn", "IntegrationId", "Status", "UpdatedAt"];
     const WRITE_ONLY: &'static [&'static str] = &["Credential"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IntegrationArn"];
 }
@@ -2188,9 +2053,7 @@ pub mod integration {
     impl ApiKeyCredential {
         /// A new `ApiKeyCredential` from its required properties: `ApiKeyValue`.
         pub fn new(api_key_value: impl Into<Value<String>>) -> Self {
-            Self {
-                api_key_value: api_key_value.into(),
-            }
+            Self { api_key_value: api_key_value.into() }
         }
     }
 
@@ -2214,9 +2077,7 @@ pub mod integration {
     impl IntegrationCredential {
         /// A new `IntegrationCredential` from its required properties: `ApiKeyCredential`.
         pub fn new(api_key_credential: impl Into<Value<ApiKeyCredential>>) -> Self {
-            Self {
-                api_key_credential: api_key_credential.into(),
-            }
+            Self { api_key_credential: api_key_credential.into() }
         }
     }
 
@@ -2302,10 +2163,7 @@ impl LogAlarm {
         }
     }
     /// Configuration that applies to the notifications this alarm sends when it performs its actions.
-    pub fn action_configuration(
-        mut self,
-        v: impl Into<Value<log_alarm::ActionConfiguration>>,
-    ) -> Self {
+    pub fn action_configuration(mut self, v: impl Into<Value<log_alarm::ActionConfiguration>>) -> Self {
         self.action_configuration = Some(v.into());
         self
     }
@@ -2360,10 +2218,7 @@ impl LogAlarm {
         self
     }
     /// The warm-up configuration for the alarm. During the warm-up period, the alarm stays in INSUFFICIENT\_DATA and doesn't perform alarm actions. For more information, see Alarm warm-up periods in the Amazon CloudWatch User Guide.
-    pub fn warm_up_configuration(
-        mut self,
-        v: impl Into<Value<log_alarm::WarmUpConfiguration>>,
-    ) -> Self {
+    pub fn warm_up_configuration(mut self, v: impl Into<Value<log_alarm::WarmUpConfiguration>>) -> Self {
         self.warm_up_configuration = Some(v.into());
         self
     }
@@ -2384,10 +2239,7 @@ impl ToCfn for LogAlarm {
         p.opt("OKActions", &self.ok_actions);
         p.req("QueryResultsToAlarm", &self.query_results_to_alarm);
         p.req("QueryResultsToEvaluate", &self.query_results_to_evaluate);
-        p.req(
-            "ScheduledQueryConfiguration",
-            &self.scheduled_query_configuration,
-        );
+        p.req("ScheduledQueryConfiguration", &self.scheduled_query_configuration);
         p.opt("Tags", &self.tags);
         p.req("Threshold", &self.threshold);
         p.opt("TreatMissingData", &self.treat_missing_data);
@@ -2450,9 +2302,7 @@ pub mod log_alarm {
     impl ActionConfiguration {
         /// A new `ActionConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                alarm_tags_propagation: None,
-            }
+            Self { alarm_tags_propagation: None }
         }
         /// Whether the alarm's tags are included in its action notifications and state-change events.
         pub fn alarm_tags_propagation(mut self, v: impl Into<Value<AlarmTagsPropagation>>) -> Self {
@@ -2485,11 +2335,7 @@ pub mod log_alarm {
     impl AlarmTagsPropagation {
         /// A new `AlarmTagsPropagation` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-                excluded_tag_keys: None,
-                included_tag_keys: None,
-            }
+            Self { enabled: enabled.into(), excluded_tag_keys: None, included_tag_keys: None }
         }
         /// The tag keys to leave out. Cannot be specified together with IncludedTagKeys.
         pub fn excluded_tag_keys(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -2528,10 +2374,7 @@ pub mod log_alarm {
 
     impl ScheduleConfiguration {
         /// A new `ScheduleConfiguration` from its required properties: `ScheduleExpression`, `StartTimeOffset`.
-        pub fn new(
-            schedule_expression: impl Into<Value<String>>,
-            start_time_offset: impl Into<Value<i64>>,
-        ) -> Self {
+        pub fn new(schedule_expression: impl Into<Value<String>>, start_time_offset: impl Into<Value<i64>>) -> Self {
             Self {
                 end_time_offset: None,
                 schedule_expression: schedule_expression.into(),
@@ -2630,16 +2473,10 @@ pub mod log_alarm {
     impl WarmUpConfiguration {
         /// A new `WarmUpConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                only_start_evaluating_after_warm_up_period_ends: None,
-                warm_up_period_duration_in_minutes: None,
-            }
+            Self { only_start_evaluating_after_warm_up_period_ends: None, warm_up_period_duration_in_minutes: None }
         }
         /// Specifies whether the alarm waits for the full warm-up period before it starts evaluating. If true, the alarm waits the entire WarmUpPeriodDurationInMinutes before it starts evaluating, even if metric data arrives earlier.
-        pub fn only_start_evaluating_after_warm_up_period_ends(
-            mut self,
-            v: impl Into<Value<bool>>,
-        ) -> Self {
+        pub fn only_start_evaluating_after_warm_up_period_ends(mut self, v: impl Into<Value<bool>>) -> Self {
             self.only_start_evaluating_after_warm_up_period_ends = Some(v.into());
             self
         }
@@ -2653,14 +2490,8 @@ pub mod log_alarm {
     impl ToCfn for WarmUpConfiguration {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "OnlyStartEvaluatingAfterWarmUpPeriodEnds",
-                &self.only_start_evaluating_after_warm_up_period_ends,
-            );
-            p.opt(
-                "WarmUpPeriodDurationInMinutes",
-                &self.warm_up_period_duration_in_minutes,
-            );
+            p.opt("OnlyStartEvaluatingAfterWarmUpPeriodEnds", &self.only_start_evaluating_after_warm_up_period_ends);
+            p.opt("WarmUpPeriodDurationInMinutes", &self.warm_up_period_duration_in_minutes);
             p.finish()
         }
     }
@@ -2688,8 +2519,7 @@ pub struct MetricStream {
     /// The ARN of the role that provides access to the Kinesis Firehose.
     pub role_arn: Option<Value<String>>,
     /// By default, a metric stream always sends the MAX, MIN, SUM, and SAMPLECOUNT statistics for each metric that is streamed. You can use this parameter to have the metric stream also send additional statistics in the stream. This array can have up to 100 members.
-    pub statistics_configurations:
-        Option<Value<Vec<Value<metric_stream::MetricStreamStatisticsConfiguration>>>>,
+    pub statistics_configurations: Option<Value<Vec<Value<metric_stream::MetricStreamStatisticsConfiguration>>>>,
     /// A set of tags to assign to the delivery stream.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
 }
@@ -2710,10 +2540,7 @@ impl MetricStream {
         }
     }
     /// Define which metrics will be not streamed. Metrics matched by multiple instances of MetricStreamFilter are joined with an OR operation by default. If both IncludeFilters and ExcludeFilters are omitted, all metrics in the account will be streamed.
-    pub fn exclude_filters(
-        mut self,
-        v: impl Into<Value<Vec<Value<metric_stream::MetricStreamFilter>>>>,
-    ) -> Self {
+    pub fn exclude_filters(mut self, v: impl Into<Value<Vec<Value<metric_stream::MetricStreamFilter>>>>) -> Self {
         self.exclude_filters = Some(v.into());
         self
     }
@@ -2723,10 +2550,7 @@ impl MetricStream {
         self
     }
     /// Define which metrics will be streamed. Metrics matched by multiple instances of MetricStreamFilter are joined with an OR operation by default. If both IncludeFilters and ExcludeFilters are omitted, all metrics in the account will be streamed.
-    pub fn include_filters(
-        mut self,
-        v: impl Into<Value<Vec<Value<metric_stream::MetricStreamFilter>>>>,
-    ) -> Self {
+    pub fn include_filters(mut self, v: impl Into<Value<Vec<Value<metric_stream::MetricStreamFilter>>>>) -> Self {
         self.include_filters = Some(v.into());
         self
     }
@@ -2771,10 +2595,7 @@ impl ToCfn for MetricStream {
         p.opt("ExcludeFilters", &self.exclude_filters);
         p.opt("FirehoseArn", &self.firehose_arn);
         p.opt("IncludeFilters", &self.include_filters);
-        p.opt(
-            "IncludeLinkedAccountsMetrics",
-            &self.include_linked_accounts_metrics,
-        );
+        p.opt("IncludeLinkedAccountsMetrics", &self.include_linked_accounts_metrics);
         p.opt("Name", &self.name);
         p.opt("OutputFormat", &self.output_format);
         p.opt("RoleArn", &self.role_arn);
@@ -2852,10 +2673,7 @@ pub mod metric_stream {
     impl MetricStreamFilter {
         /// A new `MetricStreamFilter` from its required properties: `Namespace`.
         pub fn new(namespace: impl Into<Value<String>>) -> Self {
-            Self {
-                metric_names: None,
-                namespace: namespace.into(),
-            }
+            Self { metric_names: None, namespace: namespace.into() }
         }
         /// Only metrics with MetricNames matching these values will be streamed. Must be set together with Namespace.
         pub fn metric_names(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -2890,10 +2708,7 @@ pub mod metric_stream {
             additional_statistics: impl Into<Value<Vec<Value<String>>>>,
             include_metrics: impl Into<Value<Vec<Value<MetricStreamStatisticsMetric>>>>,
         ) -> Self {
-            Self {
-                additional_statistics: additional_statistics.into(),
-                include_metrics: include_metrics.into(),
-            }
+            Self { additional_statistics: additional_statistics.into(), include_metrics: include_metrics.into() }
         }
     }
 
@@ -2919,14 +2734,8 @@ pub mod metric_stream {
 
     impl MetricStreamStatisticsMetric {
         /// A new `MetricStreamStatisticsMetric` from its required properties: `MetricName`, `Namespace`.
-        pub fn new(
-            metric_name: impl Into<Value<String>>,
-            namespace: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                metric_name: metric_name.into(),
-                namespace: namespace.into(),
-            }
+        pub fn new(metric_name: impl Into<Value<String>>, namespace: impl Into<Value<String>>) -> Self {
+            Self { metric_name: metric_name.into(), namespace: namespace.into() }
         }
     }
 
@@ -2956,10 +2765,7 @@ pub struct OTelEnrichment {
 impl OTelEnrichment {
     /// A new `AWS::CloudWatch::OTelEnrichment` (no required properties).
     pub fn new() -> Self {
-        Self {
-            exclude_filters: None,
-            include_filters: None,
-        }
+        Self { exclude_filters: None, include_filters: None }
     }
     /// Removes metrics from the include set. Absent or empty means nothing is removed. Evaluated after IncludeFilters, so ExcludeFilters always wins.
     pub fn exclude_filters(
@@ -3048,10 +2854,7 @@ pub mod o_tel_enrichment {
     impl OTelEnrichmentMetricSelector {
         /// A new `OTelEnrichmentMetricSelector` from its required properties: `Namespace`.
         pub fn new(namespace: impl Into<Value<String>>) -> Self {
-            Self {
-                metric_names: None,
-                namespace: namespace.into(),
-            }
+            Self { metric_names: None, namespace: namespace.into() }
         }
         /// Absent or empty means every metric in this namespace, in whichever direction this selector appears. Present means only these metric names.
         pub fn metric_names(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -3078,8 +2881,7 @@ pub mod o_tel_enrichment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResourceMetricsConfiguration {
     /// The metric selections that define which metrics are enabled for detailed monitoring on the resource.
-    pub metric_selections:
-        Option<Value<Vec<Value<resource_metrics_configuration::ResourceMetricSelection>>>>,
+    pub metric_selections: Option<Value<Vec<Value<resource_metrics_configuration::ResourceMetricSelection>>>>,
     /// The Amazon Resource Name (ARN) of the resource for which the detailed monitoring metrics configuration is managed.
     pub resource_arn: Value<String>,
 }
@@ -3087,10 +2889,7 @@ pub struct ResourceMetricsConfiguration {
 impl ResourceMetricsConfiguration {
     /// A new `AWS::CloudWatch::ResourceMetricsConfiguration` from its required properties: `ResourceArn`.
     pub fn new(resource_arn: impl Into<Value<String>>) -> Self {
-        Self {
-            metric_selections: None,
-            resource_arn: resource_arn.into(),
-        }
+        Self { metric_selections: None, resource_arn: resource_arn.into() }
     }
     /// The metric selections that define which metrics are enabled for detailed monitoring on the resource.
     pub fn metric_selections(
@@ -3169,9 +2968,7 @@ pub mod resource_metrics_configuration {
     impl ResourceMetricSelection {
         /// A new `ResourceMetricSelection` from its required properties: `IncludeMetrics`.
         pub fn new(include_metrics: impl Into<Value<Vec<Value<String>>>>) -> Self {
-            Self {
-                include_metrics: include_metrics.into(),
-            }
+            Self { include_metrics: include_metrics.into() }
         }
     }
 
@@ -3204,12 +3001,7 @@ pub struct View {
 impl View {
     /// A new `AWS::CloudWatch::View` from its required properties: `Definition`.
     pub fn new(definition: impl Into<Value<String>>) -> Self {
-        Self {
-            definition: definition.into(),
-            description: None,
-            name: None,
-            tags: None,
-        }
+        Self { definition: definition.into(), description: None, name: None, tags: None }
     }
     /// A description of the view.
     pub fn description(mut self, v: impl Into<Value<String>>) -> Self {

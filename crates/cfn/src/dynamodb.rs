@@ -41,11 +41,9 @@ pub struct GlobalTable {
     /// The `MultiRegionConsistency` property.
     pub multi_region_consistency: Option<Value<String>>,
     /// The `ReadOnDemandThroughputSettings` property.
-    pub read_on_demand_throughput_settings:
-        Option<Value<global_table::ReadOnDemandThroughputSettings>>,
+    pub read_on_demand_throughput_settings: Option<Value<global_table::ReadOnDemandThroughputSettings>>,
     /// The `ReadProvisionedThroughputSettings` property.
-    pub read_provisioned_throughput_settings:
-        Option<Value<global_table::GlobalReadProvisionedThroughputSettings>>,
+    pub read_provisioned_throughput_settings: Option<Value<global_table::GlobalReadProvisionedThroughputSettings>>,
     /// The `Replicas` property.
     pub replicas: Value<Vec<Value<global_table::ReplicaSpecification>>>,
     /// The `SSESpecification` property.
@@ -63,11 +61,9 @@ pub struct GlobalTable {
     /// The `WarmThroughput` property.
     pub warm_throughput: Option<Value<global_table::WarmThroughput>>,
     /// The `WriteOnDemandThroughputSettings` property.
-    pub write_on_demand_throughput_settings:
-        Option<Value<global_table::WriteOnDemandThroughputSettings>>,
+    pub write_on_demand_throughput_settings: Option<Value<global_table::WriteOnDemandThroughputSettings>>,
     /// The `WriteProvisionedThroughputSettings` property.
-    pub write_provisioned_throughput_settings:
-        Option<Value<global_table::WriteProvisionedThroughputSettings>>,
+    pub write_provisioned_throughput_settings: Option<Value<global_table::WriteProvisionedThroughputSettings>>,
 }
 
 impl GlobalTable {
@@ -97,10 +93,7 @@ impl GlobalTable {
         }
     }
     /// The `AttributeDefinitions` property.
-    pub fn attribute_definitions(
-        mut self,
-        v: impl Into<Value<Vec<Value<global_table::AttributeDefinition>>>>,
-    ) -> Self {
+    pub fn attribute_definitions(mut self, v: impl Into<Value<Vec<Value<global_table::AttributeDefinition>>>>) -> Self {
         self.attribute_definitions = Some(v.into());
         self
     }
@@ -123,10 +116,7 @@ impl GlobalTable {
         self
     }
     /// The `GlobalTableWitnesses` property.
-    pub fn global_table_witnesses(
-        mut self,
-        v: impl Into<Value<Vec<Value<global_table::GlobalTableWitness>>>>,
-    ) -> Self {
+    pub fn global_table_witnesses(mut self, v: impl Into<Value<Vec<Value<global_table::GlobalTableWitness>>>>) -> Self {
         self.global_table_witnesses = Some(v.into());
         self
     }
@@ -165,18 +155,12 @@ impl GlobalTable {
         self
     }
     /// The `SSESpecification` property.
-    pub fn sse_specification(
-        mut self,
-        v: impl Into<Value<global_table::SseSpecification>>,
-    ) -> Self {
+    pub fn sse_specification(mut self, v: impl Into<Value<global_table::SseSpecification>>) -> Self {
         self.sse_specification = Some(v.into());
         self
     }
     /// The `StreamSpecification` property.
-    pub fn stream_specification(
-        mut self,
-        v: impl Into<Value<global_table::StreamSpecification>>,
-    ) -> Self {
+    pub fn stream_specification(mut self, v: impl Into<Value<global_table::StreamSpecification>>) -> Self {
         self.stream_specification = Some(v.into());
         self
     }
@@ -191,18 +175,12 @@ impl GlobalTable {
         self
     }
     /// The `TimeToLiveSpecification` property.
-    pub fn time_to_live_specification(
-        mut self,
-        v: impl Into<Value<global_table::TimeToLiveSpecification>>,
-    ) -> Self {
+    pub fn time_to_live_specification(mut self, v: impl Into<Value<global_table::TimeToLiveSpecification>>) -> Self {
         self.time_to_live_specification = Some(v.into());
         self
     }
     /// The `VectorIndexes` property.
-    pub fn vector_indexes(
-        mut self,
-        v: impl Into<Value<Vec<Value<global_table::VectorIndex>>>>,
-    ) -> Self {
+    pub fn vector_indexes(mut self, v: impl Into<Value<Vec<Value<global_table::VectorIndex>>>>) -> Self {
         self.vector_indexes = Some(v.into());
         self
     }
@@ -240,14 +218,8 @@ impl ToCfn for GlobalTable {
         p.opt("KeySchema", &self.key_schema);
         p.opt("LocalSecondaryIndexes", &self.local_secondary_indexes);
         p.opt("MultiRegionConsistency", &self.multi_region_consistency);
-        p.opt(
-            "ReadOnDemandThroughputSettings",
-            &self.read_on_demand_throughput_settings,
-        );
-        p.opt(
-            "ReadProvisionedThroughputSettings",
-            &self.read_provisioned_throughput_settings,
-        );
+        p.opt("ReadOnDemandThroughputSettings", &self.read_on_demand_throughput_settings);
+        p.opt("ReadProvisionedThroughputSettings", &self.read_provisioned_throughput_settings);
         p.req("Replicas", &self.replicas);
         p.opt("SSESpecification", &self.sse_specification);
         p.opt("StreamSpecification", &self.stream_specification);
@@ -256,14 +228,8 @@ impl ToCfn for GlobalTable {
         p.opt("TimeToLiveSpecification", &self.time_to_live_specification);
         p.opt("VectorIndexes", &self.vector_indexes);
         p.opt("WarmThroughput", &self.warm_throughput);
-        p.opt(
-            "WriteOnDemandThroughputSettings",
-            &self.write_on_demand_throughput_settings,
-        );
-        p.opt(
-            "WriteProvisionedThroughputSettings",
-            &self.write_provisioned_throughput_settings,
-        );
+        p.opt("WriteOnDemandThroughputSettings", &self.write_on_demand_throughput_settings);
+        p.opt("WriteProvisionedThroughputSettings", &self.write_provisioned_throughput_settings);
         p.finish()
     }
 }
@@ -332,14 +298,8 @@ pub mod global_table {
 
     impl AttributeDefinition {
         /// A new `AttributeDefinition` from its required properties: `AttributeName`, `AttributeType`.
-        pub fn new(
-            attribute_name: impl Into<Value<String>>,
-            attribute_type: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                attribute_name: attribute_name.into(),
-                attribute_type: attribute_type.into(),
-            }
+        pub fn new(attribute_name: impl Into<Value<String>>, attribute_type: impl Into<Value<String>>) -> Self {
+            Self { attribute_name: attribute_name.into(), attribute_type: attribute_type.into() }
         }
     }
 
@@ -364,8 +324,7 @@ pub mod global_table {
         /// The `SeedCapacity` property.
         pub seed_capacity: Option<Value<i64>>,
         /// The `TargetTrackingScalingPolicyConfiguration` property.
-        pub target_tracking_scaling_policy_configuration:
-            Value<TargetTrackingScalingPolicyConfiguration>,
+        pub target_tracking_scaling_policy_configuration: Value<TargetTrackingScalingPolicyConfiguration>,
     }
 
     impl CapacityAutoScalingSettings {
@@ -373,16 +332,13 @@ pub mod global_table {
         pub fn new(
             max_capacity: impl Into<Value<i64>>,
             min_capacity: impl Into<Value<i64>>,
-            target_tracking_scaling_policy_configuration: impl Into<
-                Value<TargetTrackingScalingPolicyConfiguration>,
-            >,
+            target_tracking_scaling_policy_configuration: impl Into<Value<TargetTrackingScalingPolicyConfiguration>>,
         ) -> Self {
             Self {
                 max_capacity: max_capacity.into(),
                 min_capacity: min_capacity.into(),
                 seed_capacity: None,
-                target_tracking_scaling_policy_configuration:
-                    target_tracking_scaling_policy_configuration.into(),
+                target_tracking_scaling_policy_configuration: target_tracking_scaling_policy_configuration.into(),
             }
         }
         /// The `SeedCapacity` property.
@@ -398,10 +354,7 @@ pub mod global_table {
             p.req("MaxCapacity", &self.max_capacity);
             p.req("MinCapacity", &self.min_capacity);
             p.opt("SeedCapacity", &self.seed_capacity);
-            p.req(
-                "TargetTrackingScalingPolicyConfiguration",
-                &self.target_tracking_scaling_policy_configuration,
-            );
+            p.req("TargetTrackingScalingPolicyConfiguration", &self.target_tracking_scaling_policy_configuration);
             p.finish()
         }
     }
@@ -420,10 +373,7 @@ pub mod global_table {
     impl ContributorInsightsSpecification {
         /// A new `ContributorInsightsSpecification` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-                mode: None,
-            }
+            Self { enabled: enabled.into(), mode: None }
         }
         /// The `Mode` property.
         pub fn mode(mut self, v: impl Into<Value<String>>) -> Self {
@@ -453,9 +403,7 @@ pub mod global_table {
     impl GlobalReadProvisionedThroughputSettings {
         /// A new `GlobalReadProvisionedThroughputSettings` (no required properties).
         pub fn new() -> Self {
-            Self {
-                read_capacity_units: None,
-            }
+            Self { read_capacity_units: None }
         }
         /// The `ReadCapacityUnits` property.
         pub fn read_capacity_units(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -486,15 +434,13 @@ pub mod global_table {
         /// The `ReadOnDemandThroughputSettings` property.
         pub read_on_demand_throughput_settings: Option<Value<ReadOnDemandThroughputSettings>>,
         /// The `ReadProvisionedThroughputSettings` property.
-        pub read_provisioned_throughput_settings:
-            Option<Value<GlobalReadProvisionedThroughputSettings>>,
+        pub read_provisioned_throughput_settings: Option<Value<GlobalReadProvisionedThroughputSettings>>,
         /// The `WarmThroughput` property.
         pub warm_throughput: Option<Value<WarmThroughput>>,
         /// The `WriteOnDemandThroughputSettings` property.
         pub write_on_demand_throughput_settings: Option<Value<WriteOnDemandThroughputSettings>>,
         /// The `WriteProvisionedThroughputSettings` property.
-        pub write_provisioned_throughput_settings:
-            Option<Value<WriteProvisionedThroughputSettings>>,
+        pub write_provisioned_throughput_settings: Option<Value<WriteProvisionedThroughputSettings>>,
     }
 
     impl GlobalSecondaryIndex {
@@ -560,23 +506,11 @@ pub mod global_table {
             p.req("IndexName", &self.index_name);
             p.req("KeySchema", &self.key_schema);
             p.req("Projection", &self.projection);
-            p.opt(
-                "ReadOnDemandThroughputSettings",
-                &self.read_on_demand_throughput_settings,
-            );
-            p.opt(
-                "ReadProvisionedThroughputSettings",
-                &self.read_provisioned_throughput_settings,
-            );
+            p.opt("ReadOnDemandThroughputSettings", &self.read_on_demand_throughput_settings);
+            p.opt("ReadProvisionedThroughputSettings", &self.read_provisioned_throughput_settings);
             p.opt("WarmThroughput", &self.warm_throughput);
-            p.opt(
-                "WriteOnDemandThroughputSettings",
-                &self.write_on_demand_throughput_settings,
-            );
-            p.opt(
-                "WriteProvisionedThroughputSettings",
-                &self.write_provisioned_throughput_settings,
-            );
+            p.opt("WriteOnDemandThroughputSettings", &self.write_on_demand_throughput_settings);
+            p.opt("WriteProvisionedThroughputSettings", &self.write_provisioned_throughput_settings);
             p.finish()
         }
     }
@@ -594,14 +528,8 @@ pub mod global_table {
 
     impl GlobalSecondaryIndexKeySchema {
         /// A new `KeySchema` from its required properties: `AttributeName`, `KeyType`.
-        pub fn new(
-            attribute_name: impl Into<Value<String>>,
-            key_type: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                attribute_name: attribute_name.into(),
-                key_type: key_type.into(),
-            }
+        pub fn new(attribute_name: impl Into<Value<String>>, key_type: impl Into<Value<String>>) -> Self {
+            Self { attribute_name: attribute_name.into(), key_type: key_type.into() }
         }
     }
 
@@ -656,14 +584,8 @@ pub mod global_table {
 
     impl KeySchema {
         /// A new `KeySchema` from its required properties: `AttributeName`, `KeyType`.
-        pub fn new(
-            attribute_name: impl Into<Value<String>>,
-            key_type: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                attribute_name: attribute_name.into(),
-                key_type: key_type.into(),
-            }
+        pub fn new(attribute_name: impl Into<Value<String>>, key_type: impl Into<Value<String>>) -> Self {
+            Self { attribute_name: attribute_name.into(), key_type: key_type.into() }
         }
     }
 
@@ -690,16 +612,10 @@ pub mod global_table {
     impl KinesisStreamSpecification {
         /// A new `KinesisStreamSpecification` from its required properties: `StreamArn`.
         pub fn new(stream_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                approximate_creation_date_time_precision: None,
-                stream_arn: stream_arn.into(),
-            }
+            Self { approximate_creation_date_time_precision: None, stream_arn: stream_arn.into() }
         }
         /// The `ApproximateCreationDateTimePrecision` property.
-        pub fn approximate_creation_date_time_precision(
-            mut self,
-            v: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn approximate_creation_date_time_precision(mut self, v: impl Into<Value<String>>) -> Self {
             self.approximate_creation_date_time_precision = Some(v.into());
             self
         }
@@ -708,10 +624,7 @@ pub mod global_table {
     impl ToCfn for KinesisStreamSpecification {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "ApproximateCreationDateTimePrecision",
-                &self.approximate_creation_date_time_precision,
-            );
+            p.opt("ApproximateCreationDateTimePrecision", &self.approximate_creation_date_time_precision);
             p.req("StreamArn", &self.stream_arn);
             p.finish()
         }
@@ -737,11 +650,7 @@ pub mod global_table {
             key_schema: impl Into<Value<Vec<Value<LocalSecondaryIndexKeySchema>>>>,
             projection: impl Into<Value<Projection>>,
         ) -> Self {
-            Self {
-                index_name: index_name.into(),
-                key_schema: key_schema.into(),
-                projection: projection.into(),
-            }
+            Self { index_name: index_name.into(), key_schema: key_schema.into(), projection: projection.into() }
         }
     }
 
@@ -768,14 +677,8 @@ pub mod global_table {
 
     impl LocalSecondaryIndexKeySchema {
         /// A new `KeySchema` from its required properties: `AttributeName`, `KeyType`.
-        pub fn new(
-            attribute_name: impl Into<Value<String>>,
-            key_type: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                attribute_name: attribute_name.into(),
-                key_type: key_type.into(),
-            }
+        pub fn new(attribute_name: impl Into<Value<String>>, key_type: impl Into<Value<String>>) -> Self {
+            Self { attribute_name: attribute_name.into(), key_type: key_type.into() }
         }
     }
 
@@ -802,10 +705,7 @@ pub mod global_table {
     impl PointInTimeRecoverySpecification {
         /// A new `PointInTimeRecoverySpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                point_in_time_recovery_enabled: None,
-                recovery_period_in_days: None,
-            }
+            Self { point_in_time_recovery_enabled: None, recovery_period_in_days: None }
         }
         /// The `PointInTimeRecoveryEnabled` property.
         pub fn point_in_time_recovery_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -822,10 +722,7 @@ pub mod global_table {
     impl ToCfn for PointInTimeRecoverySpecification {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "PointInTimeRecoveryEnabled",
-                &self.point_in_time_recovery_enabled,
-            );
+            p.opt("PointInTimeRecoveryEnabled", &self.point_in_time_recovery_enabled);
             p.opt("RecoveryPeriodInDays", &self.recovery_period_in_days);
             p.finish()
         }
@@ -845,10 +742,7 @@ pub mod global_table {
     impl Projection {
         /// A new `Projection` (no required properties).
         pub fn new() -> Self {
-            Self {
-                non_key_attributes: None,
-                projection_type: None,
-            }
+            Self { non_key_attributes: None, projection_type: None }
         }
         /// The `NonKeyAttributes` property.
         pub fn non_key_attributes(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -883,9 +777,7 @@ pub mod global_table {
     impl ReadOnDemandThroughputSettings {
         /// A new `ReadOnDemandThroughputSettings` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max_read_request_units: None,
-            }
+            Self { max_read_request_units: None }
         }
         /// The `MaxReadRequestUnits` property.
         pub fn max_read_request_units(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -916,16 +808,10 @@ pub mod global_table {
     impl ReadProvisionedThroughputSettings {
         /// A new `ReadProvisionedThroughputSettings` (no required properties).
         pub fn new() -> Self {
-            Self {
-                read_capacity_auto_scaling_settings: None,
-                read_capacity_units: None,
-            }
+            Self { read_capacity_auto_scaling_settings: None, read_capacity_units: None }
         }
         /// The `ReadCapacityAutoScalingSettings` property.
-        pub fn read_capacity_auto_scaling_settings(
-            mut self,
-            v: impl Into<Value<CapacityAutoScalingSettings>>,
-        ) -> Self {
+        pub fn read_capacity_auto_scaling_settings(mut self, v: impl Into<Value<CapacityAutoScalingSettings>>) -> Self {
             self.read_capacity_auto_scaling_settings = Some(v.into());
             self
         }
@@ -939,10 +825,7 @@ pub mod global_table {
     impl ToCfn for ReadProvisionedThroughputSettings {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "ReadCapacityAutoScalingSettings",
-                &self.read_capacity_auto_scaling_settings,
-            );
+            p.opt("ReadCapacityAutoScalingSettings", &self.read_capacity_auto_scaling_settings);
             p.opt("ReadCapacityUnits", &self.read_capacity_units);
             p.finish()
         }
@@ -1002,19 +885,10 @@ pub mod global_table {
     impl ToCfn for ReplicaGlobalSecondaryIndexSpecification {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "ContributorInsightsSpecification",
-                &self.contributor_insights_specification,
-            );
+            p.opt("ContributorInsightsSpecification", &self.contributor_insights_specification);
             p.req("IndexName", &self.index_name);
-            p.opt(
-                "ReadOnDemandThroughputSettings",
-                &self.read_on_demand_throughput_settings,
-            );
-            p.opt(
-                "ReadProvisionedThroughputSettings",
-                &self.read_provisioned_throughput_settings,
-            );
+            p.opt("ReadOnDemandThroughputSettings", &self.read_on_demand_throughput_settings);
+            p.opt("ReadProvisionedThroughputSettings", &self.read_provisioned_throughput_settings);
             p.finish()
         }
     }
@@ -1031,8 +905,7 @@ pub mod global_table {
         /// The `DisassociationProtectionEnabled` property.
         pub disassociation_protection_enabled: Option<Value<bool>>,
         /// The `GlobalSecondaryIndexes` property.
-        pub global_secondary_indexes:
-            Option<Value<Vec<Value<ReplicaGlobalSecondaryIndexSpecification>>>>,
+        pub global_secondary_indexes: Option<Value<Vec<Value<ReplicaGlobalSecondaryIndexSpecification>>>>,
         /// The `GlobalTableSettingsReplicationMode` property.
         pub global_table_settings_replication_mode: Option<Value<String>>,
         /// The `KinesisStreamSpecification` property.
@@ -1105,18 +978,12 @@ pub mod global_table {
             self
         }
         /// The `GlobalTableSettingsReplicationMode` property.
-        pub fn global_table_settings_replication_mode(
-            mut self,
-            v: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn global_table_settings_replication_mode(mut self, v: impl Into<Value<String>>) -> Self {
             self.global_table_settings_replication_mode = Some(v.into());
             self
         }
         /// The `KinesisStreamSpecification` property.
-        pub fn kinesis_stream_specification(
-            mut self,
-            v: impl Into<Value<KinesisStreamSpecification>>,
-        ) -> Self {
+        pub fn kinesis_stream_specification(mut self, v: impl Into<Value<KinesisStreamSpecification>>) -> Self {
             self.kinesis_stream_specification = Some(v.into());
             self
         }
@@ -1145,10 +1012,7 @@ pub mod global_table {
             self
         }
         /// The `ReplicaStreamSpecification` property.
-        pub fn replica_stream_specification(
-            mut self,
-            v: impl Into<Value<ReplicaStreamSpecification>>,
-        ) -> Self {
+        pub fn replica_stream_specification(mut self, v: impl Into<Value<ReplicaStreamSpecification>>) -> Self {
             self.replica_stream_specification = Some(v.into());
             self
         }
@@ -1177,44 +1041,17 @@ pub mod global_table {
     impl ToCfn for ReplicaSpecification {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "ContributorInsightsSpecification",
-                &self.contributor_insights_specification,
-            );
-            p.opt(
-                "DeletionProtectionEnabled",
-                &self.deletion_protection_enabled,
-            );
-            p.opt(
-                "DisassociationProtectionEnabled",
-                &self.disassociation_protection_enabled,
-            );
+            p.opt("ContributorInsightsSpecification", &self.contributor_insights_specification);
+            p.opt("DeletionProtectionEnabled", &self.deletion_protection_enabled);
+            p.opt("DisassociationProtectionEnabled", &self.disassociation_protection_enabled);
             p.opt("GlobalSecondaryIndexes", &self.global_secondary_indexes);
-            p.opt(
-                "GlobalTableSettingsReplicationMode",
-                &self.global_table_settings_replication_mode,
-            );
-            p.opt(
-                "KinesisStreamSpecification",
-                &self.kinesis_stream_specification,
-            );
-            p.opt(
-                "PointInTimeRecoverySpecification",
-                &self.point_in_time_recovery_specification,
-            );
-            p.opt(
-                "ReadOnDemandThroughputSettings",
-                &self.read_on_demand_throughput_settings,
-            );
-            p.opt(
-                "ReadProvisionedThroughputSettings",
-                &self.read_provisioned_throughput_settings,
-            );
+            p.opt("GlobalTableSettingsReplicationMode", &self.global_table_settings_replication_mode);
+            p.opt("KinesisStreamSpecification", &self.kinesis_stream_specification);
+            p.opt("PointInTimeRecoverySpecification", &self.point_in_time_recovery_specification);
+            p.opt("ReadOnDemandThroughputSettings", &self.read_on_demand_throughput_settings);
+            p.opt("ReadProvisionedThroughputSettings", &self.read_provisioned_throughput_settings);
             p.req("Region", &self.region);
-            p.opt(
-                "ReplicaStreamSpecification",
-                &self.replica_stream_specification,
-            );
+            p.opt("ReplicaStreamSpecification", &self.replica_stream_specification);
             p.opt("ResourcePolicy", &self.resource_policy);
             p.opt("SSESpecification", &self.sse_specification);
             p.opt("TableClass", &self.table_class);
@@ -1235,9 +1072,7 @@ pub mod global_table {
     impl ReplicaSseSpecification {
         /// A new `ReplicaSSESpecification` from its required properties: `KMSMasterKeyId`.
         pub fn new(kms_master_key_id: impl Into<Value<String>>) -> Self {
-            Self {
-                kms_master_key_id: kms_master_key_id.into(),
-            }
+            Self { kms_master_key_id: kms_master_key_id.into() }
         }
     }
 
@@ -1263,10 +1098,7 @@ pub mod global_table {
     impl ReplicaStreamSpecification {
         /// A new `ReplicaStreamSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                resource_policy: None,
-                tags: None,
-            }
+            Self { resource_policy: None, tags: None }
         }
         /// The `ResourcePolicy` property.
         pub fn resource_policy(mut self, v: impl Into<Value<ResourcePolicy>>) -> Self {
@@ -1301,9 +1133,7 @@ pub mod global_table {
     impl ResourcePolicy {
         /// A new `ResourcePolicy` from its required properties: `PolicyDocument`.
         pub fn new(policy_document: impl Into<Value<crate::Json>>) -> Self {
-            Self {
-                policy_document: policy_document.into(),
-            }
+            Self { policy_document: policy_document.into() }
         }
     }
 
@@ -1362,10 +1192,7 @@ pub mod global_table {
     impl SseSpecification {
         /// A new `SSESpecification` from its required properties: `SSEEnabled`.
         pub fn new(sse_enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                sse_enabled: sse_enabled.into(),
-                sse_type: None,
-            }
+            Self { sse_enabled: sse_enabled.into(), sse_type: None }
         }
         /// The `SSEType` property.
         pub fn sse_type(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1395,9 +1222,7 @@ pub mod global_table {
     impl StreamSpecification {
         /// A new `StreamSpecification` from its required properties: `StreamViewType`.
         pub fn new(stream_view_type: impl Into<Value<String>>) -> Self {
-            Self {
-                stream_view_type: stream_view_type.into(),
-            }
+            Self { stream_view_type: stream_view_type.into() }
         }
     }
 
@@ -1476,10 +1301,7 @@ pub mod global_table {
     impl TimeToLiveSpecification {
         /// A new `TimeToLiveSpecification` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                attribute_name: None,
-                enabled: enabled.into(),
-            }
+            Self { attribute_name: None, enabled: enabled.into() }
         }
         /// The `AttributeName` property.
         pub fn attribute_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1509,9 +1331,7 @@ pub mod global_table {
     impl VectorAttribute {
         /// A new `VectorAttribute` from its required properties: `AttributeName`.
         pub fn new(attribute_name: impl Into<Value<String>>) -> Self {
-            Self {
-                attribute_name: attribute_name.into(),
-            }
+            Self { attribute_name: attribute_name.into() }
         }
     }
 
@@ -1561,10 +1381,7 @@ pub mod global_table {
             }
         }
         /// The `SearchSchema` property.
-        pub fn search_schema(
-            mut self,
-            v: impl Into<Value<Vec<Value<SearchSchemaElement>>>>,
-        ) -> Self {
+        pub fn search_schema(mut self, v: impl Into<Value<Vec<Value<SearchSchemaElement>>>>) -> Self {
             self.search_schema = Some(v.into());
             self
         }
@@ -1597,10 +1414,7 @@ pub mod global_table {
     impl WarmThroughput {
         /// A new `WarmThroughput` (no required properties).
         pub fn new() -> Self {
-            Self {
-                read_units_per_second: None,
-                write_units_per_second: None,
-            }
+            Self { read_units_per_second: None, write_units_per_second: None }
         }
         /// The `ReadUnitsPerSecond` property.
         pub fn read_units_per_second(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -1635,9 +1449,7 @@ pub mod global_table {
     impl WriteOnDemandThroughputSettings {
         /// A new `WriteOnDemandThroughputSettings` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max_write_request_units: None,
-            }
+            Self { max_write_request_units: None }
         }
         /// The `MaxWriteRequestUnits` property.
         pub fn max_write_request_units(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -1666,9 +1478,7 @@ pub mod global_table {
     impl WriteProvisionedThroughputSettings {
         /// A new `WriteProvisionedThroughputSettings` (no required properties).
         pub fn new() -> Self {
-            Self {
-                write_capacity_auto_scaling_settings: None,
-            }
+            Self { write_capacity_auto_scaling_settings: None }
         }
         /// The `WriteCapacityAutoScalingSettings` property.
         pub fn write_capacity_auto_scaling_settings(
@@ -1683,10 +1493,7 @@ pub mod global_table {
     impl ToCfn for WriteProvisionedThroughputSettings {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "WriteCapacityAutoScalingSettings",
-                &self.write_capacity_auto_scaling_settings,
-            );
+            p.opt("WriteCapacityAutoScalingSettings", &self.write_capacity_auto_scaling_settings);
             p.finish()
         }
     }
@@ -1720,8 +1527,7 @@ pub struct Table {
     /// Sets the maximum number of read and write units for the specified on-demand table. If you use this property, you must specify ``MaxReadRequestUnits``, ``MaxWriteRequestUnits``, or both.
     pub on_demand_throughput: Option<Value<table::OnDemandThroughput>>,
     /// The settings used to enable point in time recovery.
-    pub point_in_time_recovery_specification:
-        Option<Value<table::PointInTimeRecoverySpecification>>,
+    pub point_in_time_recovery_specification: Option<Value<table::PointInTimeRecoverySpecification>>,
     /// Throughput for the specified table, which consists of values for ``ReadCapacityUnits`` and ``WriteCapacityUnits``. For more information about the contents of a provisioned throughput structure, see Amazon DynamoDB Table ProvisionedThroughput.
     pub provisioned_throughput: Option<Value<table::ProvisionedThroughput>>,
     /// An AWS resource-based policy document in JSON format that will be attached to the table.
@@ -1772,10 +1578,7 @@ impl Table {
         }
     }
     /// A list of attributes that describe the key schema for the table and indexes.
-    pub fn attribute_definitions(
-        mut self,
-        v: impl Into<Value<Vec<Value<table::AttributeDefinition>>>>,
-    ) -> Self {
+    pub fn attribute_definitions(mut self, v: impl Into<Value<Vec<Value<table::AttributeDefinition>>>>) -> Self {
         self.attribute_definitions = Some(v.into());
         self
     }
@@ -1798,34 +1601,22 @@ impl Table {
         self
     }
     /// Global secondary indexes to be created on the table. You can create up to 20 global secondary indexes.
-    pub fn global_secondary_indexes(
-        mut self,
-        v: impl Into<Value<Vec<Value<table::GlobalSecondaryIndex>>>>,
-    ) -> Self {
+    pub fn global_secondary_indexes(mut self, v: impl Into<Value<Vec<Value<table::GlobalSecondaryIndex>>>>) -> Self {
         self.global_secondary_indexes = Some(v.into());
         self
     }
     /// Specifies the properties of data being imported from the S3 bucket source to the" table.
-    pub fn import_source_specification(
-        mut self,
-        v: impl Into<Value<table::ImportSourceSpecification>>,
-    ) -> Self {
+    pub fn import_source_specification(mut self, v: impl Into<Value<table::ImportSourceSpecification>>) -> Self {
         self.import_source_specification = Some(v.into());
         self
     }
     /// The Kinesis Data Streams configuration for the specified table.
-    pub fn kinesis_stream_specification(
-        mut self,
-        v: impl Into<Value<table::KinesisStreamSpecification>>,
-    ) -> Self {
+    pub fn kinesis_stream_specification(mut self, v: impl Into<Value<table::KinesisStreamSpecification>>) -> Self {
         self.kinesis_stream_specification = Some(v.into());
         self
     }
     /// Local secondary indexes to be created on the table. You can create up to 5 local secondary indexes. Each index is scoped to a given hash key value. The size of each hash key can be up to 10 gigabytes.
-    pub fn local_secondary_indexes(
-        mut self,
-        v: impl Into<Value<Vec<Value<table::LocalSecondaryIndex>>>>,
-    ) -> Self {
+    pub fn local_secondary_indexes(mut self, v: impl Into<Value<Vec<Value<table::LocalSecondaryIndex>>>>) -> Self {
         self.local_secondary_indexes = Some(v.into());
         self
     }
@@ -1843,10 +1634,7 @@ impl Table {
         self
     }
     /// Throughput for the specified table, which consists of values for ``ReadCapacityUnits`` and ``WriteCapacityUnits``. For more information about the contents of a provisioned throughput structure, see Amazon DynamoDB Table ProvisionedThroughput.
-    pub fn provisioned_throughput(
-        mut self,
-        v: impl Into<Value<table::ProvisionedThroughput>>,
-    ) -> Self {
+    pub fn provisioned_throughput(mut self, v: impl Into<Value<table::ProvisionedThroughput>>) -> Self {
         self.provisioned_throughput = Some(v.into());
         self
     }
@@ -1881,10 +1669,7 @@ impl Table {
         self
     }
     /// Specifies the Time to Live (TTL) settings for the table.
-    pub fn time_to_live_specification(
-        mut self,
-        v: impl Into<Value<table::TimeToLiveSpecification>>,
-    ) -> Self {
+    pub fn time_to_live_specification(mut self, v: impl Into<Value<table::TimeToLiveSpecification>>) -> Self {
         self.time_to_live_specification = Some(v.into());
         self
     }
@@ -1905,30 +1690,15 @@ impl ToCfn for Table {
         let mut p = crate::Props::new();
         p.opt("AttributeDefinitions", &self.attribute_definitions);
         p.opt("BillingMode", &self.billing_mode);
-        p.opt(
-            "ContributorInsightsSpecification",
-            &self.contributor_insights_specification,
-        );
-        p.opt(
-            "DeletionProtectionEnabled",
-            &self.deletion_protection_enabled,
-        );
+        p.opt("ContributorInsightsSpecification", &self.contributor_insights_specification);
+        p.opt("DeletionProtectionEnabled", &self.deletion_protection_enabled);
         p.opt("GlobalSecondaryIndexes", &self.global_secondary_indexes);
-        p.opt(
-            "ImportSourceSpecification",
-            &self.import_source_specification,
-        );
+        p.opt("ImportSourceSpecification", &self.import_source_specification);
         p.req("KeySchema", &self.key_schema);
-        p.opt(
-            "KinesisStreamSpecification",
-            &self.kinesis_stream_specification,
-        );
+        p.opt("KinesisStreamSpecification", &self.kinesis_stream_specification);
         p.opt("LocalSecondaryIndexes", &self.local_secondary_indexes);
         p.opt("OnDemandThroughput", &self.on_demand_throughput);
-        p.opt(
-            "PointInTimeRecoverySpecification",
-            &self.point_in_time_recovery_specification,
-        );
+        p.opt("PointInTimeRecoverySpecification", &self.point_in_time_recovery_specification);
         p.opt("ProvisionedThroughput", &self.provisioned_throughput);
         p.opt("ResourcePolicy", &self.resource_policy);
         p.opt("SSESpecification", &self.sse_specification);
@@ -2002,14 +1772,8 @@ pub mod table {
 
     impl AttributeDefinition {
         /// A new `AttributeDefinition` from its required properties: `AttributeName`, `AttributeType`.
-        pub fn new(
-            attribute_name: impl Into<Value<String>>,
-            attribute_type: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                attribute_name: attribute_name.into(),
-                attribute_type: attribute_type.into(),
-            }
+        pub fn new(attribute_name: impl Into<Value<String>>, attribute_type: impl Into<Value<String>>) -> Self {
+            Self { attribute_name: attribute_name.into(), attribute_type: attribute_type.into() }
         }
     }
 
@@ -2036,10 +1800,7 @@ pub mod table {
     impl ContributorInsightsSpecification {
         /// A new `ContributorInsightsSpecification` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-                mode: None,
-            }
+            Self { enabled: enabled.into(), mode: None }
         }
         /// Specifies the CloudWatch Contributor Insights mode for a table. Valid values are ``ACCESSED_AND_THROTTLED_KEYS`` (tracks all access and throttled events) or ``THROTTLED_KEYS`` (tracks only throttled events).
         pub fn mode(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2071,10 +1832,7 @@ pub mod table {
     impl Csv {
         /// A new `Csv` (no required properties).
         pub fn new() -> Self {
-            Self {
-                delimiter: None,
-                header_list: None,
-            }
+            Self { delimiter: None, header_list: None }
         }
         /// The delimiter used for separating items in the CSV file being imported.
         pub fn delimiter(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2149,10 +1907,7 @@ pub mod table {
             self
         }
         /// Represents the provisioned throughput settings for the specified global secondary index. You must use either ``OnDemandThroughput`` or ``ProvisionedThroughput`` based on your table's capacity mode.
-        pub fn provisioned_throughput(
-            mut self,
-            v: impl Into<Value<ProvisionedThroughput>>,
-        ) -> Self {
+        pub fn provisioned_throughput(mut self, v: impl Into<Value<ProvisionedThroughput>>) -> Self {
             self.provisioned_throughput = Some(v.into());
             self
         }
@@ -2166,10 +1921,7 @@ pub mod table {
     impl ToCfn for GlobalSecondaryIndex {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "ContributorInsightsSpecification",
-                &self.contributor_insights_specification,
-            );
+            p.opt("ContributorInsightsSpecification", &self.contributor_insights_specification);
             p.req("IndexName", &self.index_name);
             p.req("KeySchema", &self.key_schema);
             p.opt("OnDemandThroughput", &self.on_demand_throughput);
@@ -2193,14 +1945,8 @@ pub mod table {
 
     impl GlobalSecondaryIndexKeySchema {
         /// A new `KeySchema` from its required properties: `AttributeName`, `KeyType`.
-        pub fn new(
-            attribute_name: impl Into<Value<String>>,
-            key_type: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                attribute_name: attribute_name.into(),
-                key_type: key_type.into(),
-            }
+        pub fn new(attribute_name: impl Into<Value<String>>, key_type: impl Into<Value<String>>) -> Self {
+            Self { attribute_name: attribute_name.into(), key_type: key_type.into() }
         }
     }
 
@@ -2230,10 +1976,7 @@ pub mod table {
 
     impl ImportSourceSpecification {
         /// A new `ImportSourceSpecification` from its required properties: `InputFormat`, `S3BucketSource`.
-        pub fn new(
-            input_format: impl Into<Value<String>>,
-            s3_bucket_source: impl Into<Value<S3BucketSource>>,
-        ) -> Self {
+        pub fn new(input_format: impl Into<Value<String>>, s3_bucket_source: impl Into<Value<S3BucketSource>>) -> Self {
             Self {
                 input_compression_type: None,
                 input_format: input_format.into(),
@@ -2306,14 +2049,8 @@ pub mod table {
 
     impl KeySchema {
         /// A new `KeySchema` from its required properties: `AttributeName`, `KeyType`.
-        pub fn new(
-            attribute_name: impl Into<Value<String>>,
-            key_type: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                attribute_name: attribute_name.into(),
-                key_type: key_type.into(),
-            }
+        pub fn new(attribute_name: impl Into<Value<String>>, key_type: impl Into<Value<String>>) -> Self {
+            Self { attribute_name: attribute_name.into(), key_type: key_type.into() }
         }
     }
 
@@ -2340,16 +2077,10 @@ pub mod table {
     impl KinesisStreamSpecification {
         /// A new `KinesisStreamSpecification` from its required properties: `StreamArn`.
         pub fn new(stream_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                approximate_creation_date_time_precision: None,
-                stream_arn: stream_arn.into(),
-            }
+            Self { approximate_creation_date_time_precision: None, stream_arn: stream_arn.into() }
         }
         /// The precision for the time and date that the stream was created.
-        pub fn approximate_creation_date_time_precision(
-            mut self,
-            v: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn approximate_creation_date_time_precision(mut self, v: impl Into<Value<String>>) -> Self {
             self.approximate_creation_date_time_precision = Some(v.into());
             self
         }
@@ -2358,10 +2089,7 @@ pub mod table {
     impl ToCfn for KinesisStreamSpecification {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "ApproximateCreationDateTimePrecision",
-                &self.approximate_creation_date_time_precision,
-            );
+            p.opt("ApproximateCreationDateTimePrecision", &self.approximate_creation_date_time_precision);
             p.req("StreamArn", &self.stream_arn);
             p.finish()
         }
@@ -2387,11 +2115,7 @@ pub mod table {
             key_schema: impl Into<Value<Vec<Value<LocalSecondaryIndexKeySchema>>>>,
             projection: impl Into<Value<Projection>>,
         ) -> Self {
-            Self {
-                index_name: index_name.into(),
-                key_schema: key_schema.into(),
-                projection: projection.into(),
-            }
+            Self { index_name: index_name.into(), key_schema: key_schema.into(), projection: projection.into() }
         }
     }
 
@@ -2418,14 +2142,8 @@ pub mod table {
 
     impl LocalSecondaryIndexKeySchema {
         /// A new `KeySchema` from its required properties: `AttributeName`, `KeyType`.
-        pub fn new(
-            attribute_name: impl Into<Value<String>>,
-            key_type: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                attribute_name: attribute_name.into(),
-                key_type: key_type.into(),
-            }
+        pub fn new(attribute_name: impl Into<Value<String>>, key_type: impl Into<Value<String>>) -> Self {
+            Self { attribute_name: attribute_name.into(), key_type: key_type.into() }
         }
     }
 
@@ -2452,10 +2170,7 @@ pub mod table {
     impl OnDemandThroughput {
         /// A new `OnDemandThroughput` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max_read_request_units: None,
-                max_write_request_units: None,
-            }
+            Self { max_read_request_units: None, max_write_request_units: None }
         }
         /// Maximum number of read request units for the specified table.
         pub fn max_read_request_units(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -2492,10 +2207,7 @@ pub mod table {
     impl PointInTimeRecoverySpecification {
         /// A new `PointInTimeRecoverySpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                point_in_time_recovery_enabled: None,
-                recovery_period_in_days: None,
-            }
+            Self { point_in_time_recovery_enabled: None, recovery_period_in_days: None }
         }
         /// Indicates whether point in time recovery is enabled (true) or disabled (false) on the table.
         pub fn point_in_time_recovery_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -2512,10 +2224,7 @@ pub mod table {
     impl ToCfn for PointInTimeRecoverySpecification {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "PointInTimeRecoveryEnabled",
-                &self.point_in_time_recovery_enabled,
-            );
+            p.opt("PointInTimeRecoveryEnabled", &self.point_in_time_recovery_enabled);
             p.opt("RecoveryPeriodInDays", &self.recovery_period_in_days);
             p.finish()
         }
@@ -2535,10 +2244,7 @@ pub mod table {
     impl Projection {
         /// A new `Projection` (no required properties).
         pub fn new() -> Self {
-            Self {
-                non_key_attributes: None,
-                projection_type: None,
-            }
+            Self { non_key_attributes: None, projection_type: None }
         }
         /// Represents the non-key attribute names which will be projected into the index.
         pub fn non_key_attributes(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -2574,14 +2280,8 @@ pub mod table {
 
     impl ProvisionedThroughput {
         /// A new `ProvisionedThroughput` from its required properties: `ReadCapacityUnits`, `WriteCapacityUnits`.
-        pub fn new(
-            read_capacity_units: impl Into<Value<i64>>,
-            write_capacity_units: impl Into<Value<i64>>,
-        ) -> Self {
-            Self {
-                read_capacity_units: read_capacity_units.into(),
-                write_capacity_units: write_capacity_units.into(),
-            }
+        pub fn new(read_capacity_units: impl Into<Value<i64>>, write_capacity_units: impl Into<Value<i64>>) -> Self {
+            Self { read_capacity_units: read_capacity_units.into(), write_capacity_units: write_capacity_units.into() }
         }
     }
 
@@ -2606,9 +2306,7 @@ pub mod table {
     impl ResourcePolicy {
         /// A new `ResourcePolicy` from its required properties: `PolicyDocument`.
         pub fn new(policy_document: impl Into<Value<crate::Json>>) -> Self {
-            Self {
-                policy_document: policy_document.into(),
-            }
+            Self { policy_document: policy_document.into() }
         }
     }
 
@@ -2636,11 +2334,7 @@ pub mod table {
     impl S3BucketSource {
         /// A new `S3BucketSource` from its required properties: `S3Bucket`.
         pub fn new(s3_bucket: impl Into<Value<String>>) -> Self {
-            Self {
-                s3_bucket: s3_bucket.into(),
-                s3_bucket_owner: None,
-                s3_key_prefix: None,
-            }
+            Self { s3_bucket: s3_bucket.into(), s3_bucket_owner: None, s3_key_prefix: None }
         }
         /// The account number of the S3 bucket that is being imported from. If the bucket is owned by the requester this is optional.
         pub fn s3_bucket_owner(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2713,11 +2407,7 @@ pub mod table {
     impl SseSpecification {
         /// A new `SSESpecification` from its required properties: `SSEEnabled`.
         pub fn new(sse_enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                kms_master_key_id: None,
-                sse_enabled: sse_enabled.into(),
-                sse_type: None,
-            }
+            Self { kms_master_key_id: None, sse_enabled: sse_enabled.into(), sse_type: None }
         }
         /// The KMS key that should be used for the KMS encryption. To specify a key, use its key ID, Amazon Resource Name (ARN), alias name, or alias ARN. Note that you should only provide this parameter if the key is different from the default DynamoDB key ``alias/aws/dynamodb``.
         pub fn kms_master_key_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2757,11 +2447,7 @@ pub mod table {
     impl StreamSpecification {
         /// A new `StreamSpecification` from its required properties: `StreamViewType`.
         pub fn new(stream_view_type: impl Into<Value<String>>) -> Self {
-            Self {
-                resource_policy: None,
-                stream_view_type: stream_view_type.into(),
-                tags: None,
-            }
+            Self { resource_policy: None, stream_view_type: stream_view_type.into(), tags: None }
         }
         /// Creates or updates a resource-based policy document that contains the permissions for DDB resources, such as a table's streams.
         pub fn resource_policy(mut self, v: impl Into<Value<ResourcePolicy>>) -> Self {
@@ -2799,10 +2485,7 @@ pub mod table {
     impl TimeToLiveSpecification {
         /// A new `TimeToLiveSpecification` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                attribute_name: None,
-                enabled: enabled.into(),
-            }
+            Self { attribute_name: None, enabled: enabled.into() }
         }
         /// The name of the TTL attribute used to store the expiration time for items in the table.
         pub fn attribute_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2832,9 +2515,7 @@ pub mod table {
     impl VectorAttribute {
         /// A new `VectorAttribute` from its required properties: `AttributeName`.
         pub fn new(attribute_name: impl Into<Value<String>>) -> Self {
-            Self {
-                attribute_name: attribute_name.into(),
-            }
+            Self { attribute_name: attribute_name.into() }
         }
     }
 
@@ -2884,10 +2565,7 @@ pub mod table {
             }
         }
         /// The `SearchSchema` property.
-        pub fn search_schema(
-            mut self,
-            v: impl Into<Value<Vec<Value<SearchSchemaElement>>>>,
-        ) -> Self {
+        pub fn search_schema(mut self, v: impl Into<Value<Vec<Value<SearchSchemaElement>>>>) -> Self {
             self.search_schema = Some(v.into());
             self
         }
@@ -2920,10 +2598,7 @@ pub mod table {
     impl WarmThroughput {
         /// A new `WarmThroughput` (no required properties).
         pub fn new() -> Self {
-            Self {
-                read_units_per_second: None,
-                write_units_per_second: None,
-            }
+            Self { read_units_per_second: None, write_units_per_second: None }
         }
         /// Represents the number of read operations your base table can instantaneously support.
         pub fn read_units_per_second(mut self, v: impl Into<Value<i64>>) -> Self {

@@ -154,10 +154,7 @@ impl ToCfn for ApplicationStatusCheck {
         p.opt("DeviceIndex", &self.device_index);
         p.opt("FailureThreshold", &self.failure_threshold);
         p.opt("HealthCheckPaths", &self.health_check_paths);
-        p.opt(
-            "InitializationGracePeriodSeconds",
-            &self.initialization_grace_period_seconds,
-        );
+        p.opt("InitializationGracePeriodSeconds", &self.initialization_grace_period_seconds);
         p.opt("Interval", &self.interval);
         p.opt("IpScope", &self.ip_scope);
         p.opt("IpVersion", &self.ip_version);
@@ -236,16 +233,10 @@ pub mod application_status_check {
     impl HealthCheckPath {
         /// A new `HealthCheckPath` (no required properties).
         pub fn new() -> Self {
-            Self {
-                destinations: None,
-                source: None,
-            }
+            Self { destinations: None, source: None }
         }
         /// The `Destinations` property.
-        pub fn destinations(
-            mut self,
-            v: impl Into<Value<Vec<Value<HealthCheckPathDestination>>>>,
-        ) -> Self {
+        pub fn destinations(mut self, v: impl Into<Value<Vec<Value<HealthCheckPathDestination>>>>) -> Self {
             self.destinations = Some(v.into());
             self
         }
@@ -279,10 +270,7 @@ pub mod application_status_check {
     impl HealthCheckPathDestination {
         /// A new `HealthCheckPathDestination` (no required properties).
         pub fn new() -> Self {
-            Self {
-                security_group_id: None,
-                subnet_id: None,
-            }
+            Self { security_group_id: None, subnet_id: None }
         }
         /// The `SecurityGroupId` property.
         pub fn security_group_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -319,10 +307,7 @@ pub mod application_status_check {
     impl HealthCheckPathSource {
         /// A new `HealthCheckPathSource` (no required properties).
         pub fn new() -> Self {
-            Self {
-                security_group_id: None,
-                subnet_id: None,
-            }
+            Self { security_group_id: None, subnet_id: None }
         }
         /// The `SecurityGroupId` property.
         pub fn security_group_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -411,8 +396,7 @@ impl stackcraft_core::Resource for CapacityManagerDataExport {
 }
 
 impl crate::ResourceInfo for CapacityManagerDataExport {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["OutputFormat", "S3BucketName", "S3BucketPrefix", "Schedule"];
+    const CREATE_ONLY: &'static [&'static str] = &["OutputFormat", "S3BucketName", "S3BucketPrefix", "Schedule"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["CapacityManagerDataExportId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -587,10 +571,7 @@ impl ToCfn for CapacityReservation {
         p.opt("PlacementGroupArn", &self.placement_group_arn);
         p.opt("TagSpecifications", &self.tag_specifications);
         p.opt("Tenancy", &self.tenancy);
-        p.opt(
-            "UnusedReservationBillingOwnerId",
-            &self.unused_reservation_billing_owner_id,
-        );
+        p.opt("UnusedReservationBillingOwnerId", &self.unused_reservation_billing_owner_id);
         p.finish()
     }
 }
@@ -787,10 +768,7 @@ pub mod capacity_reservation {
     impl TagSpecification {
         /// A new `TagSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                resource_type: None,
-                tags: None,
-            }
+            Self { resource_type: None, tags: None }
         }
         /// The `ResourceType` property.
         pub fn resource_type(mut self, v: impl Into<Value<String>>) -> Self {
@@ -828,8 +806,7 @@ pub struct CapacityReservationFleet {
     /// The `InstanceMatchCriteria` property.
     pub instance_match_criteria: Option<Value<String>>,
     /// The `InstanceTypeSpecifications` property.
-    pub instance_type_specifications:
-        Option<Value<Vec<Value<capacity_reservation_fleet::InstanceTypeSpecification>>>>,
+    pub instance_type_specifications: Option<Value<Vec<Value<capacity_reservation_fleet::InstanceTypeSpecification>>>>,
     /// The `NoRemoveEndDate` property.
     pub no_remove_end_date: Option<Value<bool>>,
     /// The `RemoveEndDate` property.
@@ -916,10 +893,7 @@ impl ToCfn for CapacityReservationFleet {
         p.opt("AllocationStrategy", &self.allocation_strategy);
         p.opt("EndDate", &self.end_date);
         p.opt("InstanceMatchCriteria", &self.instance_match_criteria);
-        p.opt(
-            "InstanceTypeSpecifications",
-            &self.instance_type_specifications,
-        );
+        p.opt("InstanceTypeSpecifications", &self.instance_type_specifications);
         p.opt("NoRemoveEndDate", &self.no_remove_end_date);
         p.opt("RemoveEndDate", &self.remove_end_date);
         p.opt("TagSpecifications", &self.tag_specifications);
@@ -936,13 +910,8 @@ impl stackcraft_core::Resource for CapacityReservationFleet {
 }
 
 impl crate::ResourceInfo for CapacityReservationFleet {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "AllocationStrategy",
-        "EndDate",
-        "InstanceMatchCriteria",
-        "InstanceTypeSpecifications",
-        "Tenancy",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["AllocationStrategy", "EndDate", "InstanceMatchCriteria", "InstanceTypeSpecifications", "Tenancy"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["CapacityReservationFleetId"];
     const WRITE_ONLY: &'static [&'static str] = &["NoRemoveEndDate", "RemoveEndDate"];
@@ -1076,10 +1045,7 @@ pub mod capacity_reservation_fleet {
     impl TagSpecification {
         /// A new `TagSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                resource_type: None,
-                tags: None,
-            }
+            Self { resource_type: None, tags: None }
         }
         /// The `ResourceType` property.
         pub fn resource_type(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1119,10 +1085,7 @@ pub struct CarrierGateway {
 impl CarrierGateway {
     /// A new `AWS::EC2::CarrierGateway` from its required properties: `VpcId`.
     pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
-        Self {
-            tags: None,
-            vpc_id: vpc_id.into(),
-        }
+        Self { tags: None, vpc_id: vpc_id.into() }
     }
     /// The tags for the carrier gateway.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -1253,13 +1216,8 @@ impl stackcraft_core::Resource for ClientVpnAuthorizationRule {
 }
 
 impl crate::ResourceInfo for ClientVpnAuthorizationRule {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "AccessGroupId",
-        "AuthorizeAllGroups",
-        "ClientVpnEndpointId",
-        "Description",
-        "TargetNetworkCidr",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["AccessGroupId", "AuthorizeAllGroups", "ClientVpnEndpointId", "Description", "TargetNetworkCidr"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Id"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -1306,8 +1264,7 @@ pub struct ClientVpnEndpoint {
     /// The `ClientLoginBannerOptions` property.
     pub client_login_banner_options: Option<Value<client_vpn_endpoint::ClientLoginBannerOptions>>,
     /// The `ClientRouteEnforcementOptions` property.
-    pub client_route_enforcement_options:
-        Option<Value<client_vpn_endpoint::ClientRouteEnforcementOptions>>,
+    pub client_route_enforcement_options: Option<Value<client_vpn_endpoint::ClientRouteEnforcementOptions>>,
     /// The `ConnectionLogOptions` property.
     pub connection_log_options: Value<client_vpn_endpoint::ConnectionLogOptions>,
     /// The `Description` property.
@@ -1335,8 +1292,7 @@ pub struct ClientVpnEndpoint {
     /// The `TrafficIpAddressType` property.
     pub traffic_ip_address_type: Option<Value<String>>,
     /// The `TransitGatewayConfiguration` property.
-    pub transit_gateway_configuration:
-        Option<Value<client_vpn_endpoint::TransitGatewayConfiguration>>,
+    pub transit_gateway_configuration: Option<Value<client_vpn_endpoint::TransitGatewayConfiguration>>,
     /// The `TransportProtocol` property.
     pub transport_protocol: Option<Value<String>>,
     /// The `VpcId` property.
@@ -1348,9 +1304,7 @@ pub struct ClientVpnEndpoint {
 impl ClientVpnEndpoint {
     /// A new `AWS::EC2::ClientVpnEndpoint` from its required properties: `AuthenticationOptions`, `ConnectionLogOptions`, `ServerCertificateArn`.
     pub fn new(
-        authentication_options: impl Into<
-            Value<Vec<Value<client_vpn_endpoint::ClientAuthenticationRequest>>>,
-        >,
+        authentication_options: impl Into<Value<Vec<Value<client_vpn_endpoint::ClientAuthenticationRequest>>>>,
         connection_log_options: impl Into<Value<client_vpn_endpoint::ConnectionLogOptions>>,
         server_certificate_arn: impl Into<Value<String>>,
     ) -> Self {
@@ -1381,10 +1335,7 @@ impl ClientVpnEndpoint {
         }
     }
     /// The `AuthorizationPolicy` property.
-    pub fn authorization_policy(
-        mut self,
-        v: impl Into<Value<client_vpn_endpoint::AuthorizationPolicy>>,
-    ) -> Self {
+    pub fn authorization_policy(mut self, v: impl Into<Value<client_vpn_endpoint::AuthorizationPolicy>>) -> Self {
         self.authorization_policy = Some(v.into());
         self
     }
@@ -1394,10 +1345,7 @@ impl ClientVpnEndpoint {
         self
     }
     /// The `ClientConnectOptions` property.
-    pub fn client_connect_options(
-        mut self,
-        v: impl Into<Value<client_vpn_endpoint::ClientConnectOptions>>,
-    ) -> Self {
+    pub fn client_connect_options(mut self, v: impl Into<Value<client_vpn_endpoint::ClientConnectOptions>>) -> Self {
         self.client_connect_options = Some(v.into());
         self
     }
@@ -1423,10 +1371,7 @@ impl ClientVpnEndpoint {
         self
     }
     /// The `DevicePostureOptions` property.
-    pub fn device_posture_options(
-        mut self,
-        v: impl Into<Value<client_vpn_endpoint::DevicePostureOptions>>,
-    ) -> Self {
+    pub fn device_posture_options(mut self, v: impl Into<Value<client_vpn_endpoint::DevicePostureOptions>>) -> Self {
         self.device_posture_options = Some(v.into());
         self
     }
@@ -1510,21 +1455,12 @@ impl ToCfn for ClientVpnEndpoint {
         p.opt("AuthorizationPolicy", &self.authorization_policy);
         p.opt("ClientCidrBlock", &self.client_cidr_block);
         p.opt("ClientConnectOptions", &self.client_connect_options);
-        p.opt(
-            "ClientLoginBannerOptions",
-            &self.client_login_banner_options,
-        );
-        p.opt(
-            "ClientRouteEnforcementOptions",
-            &self.client_route_enforcement_options,
-        );
+        p.opt("ClientLoginBannerOptions", &self.client_login_banner_options);
+        p.opt("ClientRouteEnforcementOptions", &self.client_route_enforcement_options);
         p.req("ConnectionLogOptions", &self.connection_log_options);
         p.opt("Description", &self.description);
         p.opt("DevicePostureOptions", &self.device_posture_options);
-        p.opt(
-            "DisconnectOnSessionTimeout",
-            &self.disconnect_on_session_timeout,
-        );
+        p.opt("DisconnectOnSessionTimeout", &self.disconnect_on_session_timeout);
         p.opt("DnsServers", &self.dns_servers);
         p.opt("EndpointIpAddressType", &self.endpoint_ip_address_type);
         p.opt("SecurityGroupIds", &self.security_group_ids);
@@ -1534,10 +1470,7 @@ impl ToCfn for ClientVpnEndpoint {
         p.opt("SplitTunnel", &self.split_tunnel);
         p.opt("TagSpecifications", &self.tag_specifications);
         p.opt("TrafficIpAddressType", &self.traffic_ip_address_type);
-        p.opt(
-            "TransitGatewayConfiguration",
-            &self.transit_gateway_configuration,
-        );
+        p.opt("TransitGatewayConfiguration", &self.transit_gateway_configuration);
         p.opt("TransportProtocol", &self.transport_protocol);
         p.opt("VpcId", &self.vpc_id);
         p.opt("VpnPort", &self.vpn_port);
@@ -1611,11 +1544,7 @@ pub mod client_vpn_endpoint {
     impl AuthorizationPolicy {
         /// A new `AuthorizationPolicy` from its required properties: `PolicyDocument`.
         pub fn new(policy_document: impl Into<Value<String>>) -> Self {
-            Self {
-                description: None,
-                policy_document: policy_document.into(),
-                shadow_mode: None,
-            }
+            Self { description: None, policy_document: policy_document.into(), shadow_mode: None }
         }
         /// The `Description` property.
         pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1651,19 +1580,14 @@ pub mod client_vpn_endpoint {
     impl CertificateAuthenticationRequest {
         /// A new `CertificateAuthenticationRequest` from its required properties: `ClientRootCertificateChainArn`.
         pub fn new(client_root_certificate_chain_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                client_root_certificate_chain_arn: client_root_certificate_chain_arn.into(),
-            }
+            Self { client_root_certificate_chain_arn: client_root_certificate_chain_arn.into() }
         }
     }
 
     impl ToCfn for CertificateAuthenticationRequest {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.req(
-                "ClientRootCertificateChainArn",
-                &self.client_root_certificate_chain_arn,
-            );
+            p.req("ClientRootCertificateChainArn", &self.client_root_certificate_chain_arn);
             p.finish()
         }
     }
@@ -1694,26 +1618,17 @@ pub mod client_vpn_endpoint {
             }
         }
         /// The `ActiveDirectory` property.
-        pub fn active_directory(
-            mut self,
-            v: impl Into<Value<DirectoryServiceAuthenticationRequest>>,
-        ) -> Self {
+        pub fn active_directory(mut self, v: impl Into<Value<DirectoryServiceAuthenticationRequest>>) -> Self {
             self.active_directory = Some(v.into());
             self
         }
         /// The `FederatedAuthentication` property.
-        pub fn federated_authentication(
-            mut self,
-            v: impl Into<Value<FederatedAuthenticationRequest>>,
-        ) -> Self {
+        pub fn federated_authentication(mut self, v: impl Into<Value<FederatedAuthenticationRequest>>) -> Self {
             self.federated_authentication = Some(v.into());
             self
         }
         /// The `MutualAuthentication` property.
-        pub fn mutual_authentication(
-            mut self,
-            v: impl Into<Value<CertificateAuthenticationRequest>>,
-        ) -> Self {
+        pub fn mutual_authentication(mut self, v: impl Into<Value<CertificateAuthenticationRequest>>) -> Self {
             self.mutual_authentication = Some(v.into());
             self
         }
@@ -1744,10 +1659,7 @@ pub mod client_vpn_endpoint {
     impl ClientConnectOptions {
         /// A new `ClientConnectOptions` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-                lambda_function_arn: None,
-            }
+            Self { enabled: enabled.into(), lambda_function_arn: None }
         }
         /// The `LambdaFunctionArn` property.
         pub fn lambda_function_arn(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1779,10 +1691,7 @@ pub mod client_vpn_endpoint {
     impl ClientLoginBannerOptions {
         /// A new `ClientLoginBannerOptions` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                banner_text: None,
-                enabled: enabled.into(),
-            }
+            Self { banner_text: None, enabled: enabled.into() }
         }
         /// The `BannerText` property.
         pub fn banner_text(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1877,10 +1786,7 @@ pub mod client_vpn_endpoint {
             p.opt("CloudwatchLogGroup", &self.cloudwatch_log_group);
             p.opt("CloudwatchLogStream", &self.cloudwatch_log_stream);
             p.req("Enabled", &self.enabled);
-            p.opt(
-                "IncludeAuthorizationPolicyContext",
-                &self.include_authorization_policy_context,
-            );
+            p.opt("IncludeAuthorizationPolicyContext", &self.include_authorization_policy_context);
             p.finish()
         }
     }
@@ -1902,10 +1808,7 @@ pub mod client_vpn_endpoint {
             enabled: impl Into<Value<bool>>,
             trust_providers: impl Into<Value<Vec<Value<DevicePostureTrustProvider>>>>,
         ) -> Self {
-            Self {
-                enabled: enabled.into(),
-                trust_providers: trust_providers.into(),
-            }
+            Self { enabled: enabled.into(), trust_providers: trust_providers.into() }
         }
     }
 
@@ -1933,10 +1836,7 @@ pub mod client_vpn_endpoint {
 
     impl DevicePostureTrustProvider {
         /// A new `DevicePostureTrustProvider` from its required properties: `TenantId`, `TrustProviderType`.
-        pub fn new(
-            tenant_id: impl Into<Value<String>>,
-            trust_provider_type: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn new(tenant_id: impl Into<Value<String>>, trust_provider_type: impl Into<Value<String>>) -> Self {
             Self {
                 public_signing_key_url: None,
                 tenant_id: tenant_id.into(),
@@ -1972,9 +1872,7 @@ pub mod client_vpn_endpoint {
     impl DirectoryServiceAuthenticationRequest {
         /// A new `DirectoryServiceAuthenticationRequest` from its required properties: `DirectoryId`.
         pub fn new(directory_id: impl Into<Value<String>>) -> Self {
-            Self {
-                directory_id: directory_id.into(),
-            }
+            Self { directory_id: directory_id.into() }
         }
     }
 
@@ -2000,10 +1898,7 @@ pub mod client_vpn_endpoint {
     impl FederatedAuthenticationRequest {
         /// A new `FederatedAuthenticationRequest` from its required properties: `SAMLProviderArn`.
         pub fn new(saml_provider_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                saml_provider_arn: saml_provider_arn.into(),
-                self_service_saml_provider_arn: None,
-            }
+            Self { saml_provider_arn: saml_provider_arn.into(), self_service_saml_provider_arn: None }
         }
         /// The `SelfServiceSAMLProviderArn` property.
         pub fn self_service_saml_provider_arn(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2016,10 +1911,7 @@ pub mod client_vpn_endpoint {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.req("SAMLProviderArn", &self.saml_provider_arn);
-            p.opt(
-                "SelfServiceSAMLProviderArn",
-                &self.self_service_saml_provider_arn,
-            );
+            p.opt("SelfServiceSAMLProviderArn", &self.self_service_saml_provider_arn);
             p.finish()
         }
     }
@@ -2037,14 +1929,8 @@ pub mod client_vpn_endpoint {
 
     impl TagSpecification {
         /// A new `TagSpecification` from its required properties: `ResourceType`, `Tags`.
-        pub fn new(
-            resource_type: impl Into<Value<String>>,
-            tags: impl Into<Value<Vec<Value<crate::Tag>>>>,
-        ) -> Self {
-            Self {
-                resource_type: resource_type.into(),
-                tags: tags.into(),
-            }
+        pub fn new(resource_type: impl Into<Value<String>>, tags: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
+            Self { resource_type: resource_type.into(), tags: tags.into() }
         }
     }
 
@@ -2162,12 +2048,8 @@ impl stackcraft_core::Resource for ClientVpnRoute {
 }
 
 impl crate::ResourceInfo for ClientVpnRoute {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "ClientVpnEndpointId",
-        "Description",
-        "DestinationCidrBlock",
-        "TargetVpcSubnetId",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["ClientVpnEndpointId", "Description", "DestinationCidrBlock", "TargetVpcSubnetId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Id"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -2258,12 +2140,8 @@ impl stackcraft_core::Resource for ClientVpnTargetNetworkAssociation {
 }
 
 impl crate::ResourceInfo for ClientVpnTargetNetworkAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "AvailabilityZone",
-        "AvailabilityZoneId",
-        "ClientVpnEndpointId",
-        "SubnetId",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["AvailabilityZone", "AvailabilityZoneId", "ClientVpnEndpointId", "SubnetId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Id"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -2376,14 +2254,8 @@ impl stackcraft_core::Resource for CustomerGateway {
 }
 
 impl crate::ResourceInfo for CustomerGateway {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "BgpAsn",
-        "BgpAsnExtended",
-        "CertificateArn",
-        "DeviceName",
-        "IpAddress",
-        "Type",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["BgpAsn", "BgpAsnExtended", "CertificateArn", "DeviceName", "IpAddress", "Type"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["CustomerGatewayId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -2490,10 +2362,7 @@ impl ToCfn for DhcpOptions {
         let mut p = crate::Props::new();
         p.opt("DomainName", &self.domain_name);
         p.opt("DomainNameServers", &self.domain_name_servers);
-        p.opt(
-            "Ipv6AddressPreferredLeaseTime",
-            &self.ipv6_address_preferred_lease_time,
-        );
+        p.opt("Ipv6AddressPreferredLeaseTime", &self.ipv6_address_preferred_lease_time);
         p.opt("NetbiosNameServers", &self.netbios_name_servers);
         p.opt("NetbiosNodeType", &self.netbios_node_type);
         p.opt("NtpServers", &self.ntp_servers);
@@ -2583,9 +2452,7 @@ pub struct Ec2Fleet {
 impl Ec2Fleet {
     /// A new `AWS::EC2::EC2Fleet` from its required properties: `LaunchTemplateConfigs`, `TargetCapacitySpecification`.
     pub fn new(
-        launch_template_configs: impl Into<
-            Value<Vec<Value<ec2_fleet::FleetLaunchTemplateConfigRequest>>>,
-        >,
+        launch_template_configs: impl Into<Value<Vec<Value<ec2_fleet::FleetLaunchTemplateConfigRequest>>>>,
         target_capacity_specification: impl Into<Value<ec2_fleet::TargetCapacitySpecificationRequest>>,
     ) -> Self {
         Self {
@@ -2615,10 +2482,7 @@ impl Ec2Fleet {
         self
     }
     /// The `OnDemandOptions` property.
-    pub fn on_demand_options(
-        mut self,
-        v: impl Into<Value<ec2_fleet::OnDemandOptionsRequest>>,
-    ) -> Self {
+    pub fn on_demand_options(mut self, v: impl Into<Value<ec2_fleet::OnDemandOptionsRequest>>) -> Self {
         self.on_demand_options = Some(v.into());
         self
     }
@@ -2628,10 +2492,7 @@ impl Ec2Fleet {
         self
     }
     /// The `ReservedCapacityOptions` property.
-    pub fn reserved_capacity_options(
-        mut self,
-        v: impl Into<Value<ec2_fleet::ReservedCapacityOptionsRequest>>,
-    ) -> Self {
+    pub fn reserved_capacity_options(mut self, v: impl Into<Value<ec2_fleet::ReservedCapacityOptionsRequest>>) -> Self {
         self.reserved_capacity_options = Some(v.into());
         self
     }
@@ -2641,10 +2502,7 @@ impl Ec2Fleet {
         self
     }
     /// The `TagSpecifications` property.
-    pub fn tag_specifications(
-        mut self,
-        v: impl Into<Value<Vec<Value<ec2_fleet::TagSpecification>>>>,
-    ) -> Self {
+    pub fn tag_specifications(mut self, v: impl Into<Value<Vec<Value<ec2_fleet::TagSpecification>>>>) -> Self {
         self.tag_specifications = Some(v.into());
         self
     }
@@ -2674,27 +2532,15 @@ impl ToCfn for Ec2Fleet {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.opt("Context", &self.context);
-        p.opt(
-            "ExcessCapacityTerminationPolicy",
-            &self.excess_capacity_termination_policy,
-        );
+        p.opt("ExcessCapacityTerminationPolicy", &self.excess_capacity_termination_policy);
         p.req("LaunchTemplateConfigs", &self.launch_template_configs);
         p.opt("OnDemandOptions", &self.on_demand_options);
-        p.opt(
-            "ReplaceUnhealthyInstances",
-            &self.replace_unhealthy_instances,
-        );
+        p.opt("ReplaceUnhealthyInstances", &self.replace_unhealthy_instances);
         p.opt("ReservedCapacityOptions", &self.reserved_capacity_options);
         p.opt("SpotOptions", &self.spot_options);
         p.opt("TagSpecifications", &self.tag_specifications);
-        p.req(
-            "TargetCapacitySpecification",
-            &self.target_capacity_specification,
-        );
-        p.opt(
-            "TerminateInstancesWithExpiration",
-            &self.terminate_instances_with_expiration,
-        );
+        p.req("TargetCapacitySpecification", &self.target_capacity_specification);
+        p.opt("TerminateInstancesWithExpiration", &self.terminate_instances_with_expiration);
         p.opt("Type", &self.type_);
         p.opt("ValidFrom", &self.valid_from);
         p.opt("ValidUntil", &self.valid_until);
@@ -2779,10 +2625,7 @@ pub mod ec2_fleet {
     impl AcceleratorCountRequest {
         /// A new `AcceleratorCountRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -2819,10 +2662,7 @@ pub mod ec2_fleet {
     impl AcceleratorTotalMemoryMiBRequest {
         /// A new `AcceleratorTotalMemoryMiBRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -2859,10 +2699,7 @@ pub mod ec2_fleet {
     impl BaselineEbsBandwidthMbpsRequest {
         /// A new `BaselineEbsBandwidthMbpsRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -2932,12 +2769,7 @@ pub mod ec2_fleet {
     impl BlockDeviceMapping {
         /// A new `BlockDeviceMapping` (no required properties).
         pub fn new() -> Self {
-            Self {
-                device_name: None,
-                ebs: None,
-                no_device: None,
-                virtual_name: None,
-            }
+            Self { device_name: None, ebs: None, no_device: None, virtual_name: None }
         }
         /// The `DeviceName` property.
         pub fn device_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2986,10 +2818,7 @@ pub mod ec2_fleet {
     impl CapacityRebalance {
         /// A new `CapacityRebalance` (no required properties).
         pub fn new() -> Self {
-            Self {
-                replacement_strategy: None,
-                termination_delay: None,
-            }
+            Self { replacement_strategy: None, termination_delay: None }
         }
         /// The `ReplacementStrategy` property.
         pub fn replacement_strategy(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3024,9 +2853,7 @@ pub mod ec2_fleet {
     impl CapacityReservationOptionsRequest {
         /// A new `CapacityReservationOptionsRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                usage_strategy: None,
-            }
+            Self { usage_strategy: None }
         }
         /// The `UsageStrategy` property.
         pub fn usage_strategy(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3057,10 +2884,7 @@ pub mod ec2_fleet {
     impl CapacityReservationTargetRequest {
         /// A new `CapacityReservationTargetRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                capacity_reservation_ids: None,
-                capacity_reservation_resource_group_arns: None,
-            }
+            Self { capacity_reservation_ids: None, capacity_reservation_resource_group_arns: None }
         }
         /// The `CapacityReservationIds` property.
         pub fn capacity_reservation_ids(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -3068,10 +2892,7 @@ pub mod ec2_fleet {
             self
         }
         /// The `CapacityReservationResourceGroupArns` property.
-        pub fn capacity_reservation_resource_group_arns(
-            mut self,
-            v: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
+        pub fn capacity_reservation_resource_group_arns(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.capacity_reservation_resource_group_arns = Some(v.into());
             self
         }
@@ -3081,10 +2902,7 @@ pub mod ec2_fleet {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("CapacityReservationIds", &self.capacity_reservation_ids);
-            p.opt(
-                "CapacityReservationResourceGroupArns",
-                &self.capacity_reservation_resource_group_arns,
-            );
+            p.opt("CapacityReservationResourceGroupArns", &self.capacity_reservation_resource_group_arns);
             p.finish()
         }
     }
@@ -3104,10 +2922,7 @@ pub mod ec2_fleet {
             Self { references: None }
         }
         /// The `References` property.
-        pub fn references(
-            mut self,
-            v: impl Into<Value<Vec<Value<PerformanceFactorReferenceRequest>>>>,
-        ) -> Self {
+        pub fn references(mut self, v: impl Into<Value<Vec<Value<PerformanceFactorReferenceRequest>>>>) -> Self {
             self.references = Some(v.into());
             self
         }
@@ -3135,8 +2950,7 @@ pub mod ec2_fleet {
         /// The `KmsKeyId` property.
         pub kms_key_id: Option<Value<String>>,
         /// The `MultiAvailabilityZoneConfiguration` property.
-        pub multi_availability_zone_configuration:
-            Option<Value<MultiAvailabilityZoneConfiguration>>,
+        pub multi_availability_zone_configuration: Option<Value<MultiAvailabilityZoneConfiguration>>,
         /// The `SnapshotId` property.
         pub snapshot_id: Option<Value<String>>,
         /// The `VolumeSize` property.
@@ -3211,10 +3025,7 @@ pub mod ec2_fleet {
             p.opt("Encrypted", &self.encrypted);
             p.opt("Iops", &self.iops);
             p.opt("KmsKeyId", &self.kms_key_id);
-            p.opt(
-                "MultiAvailabilityZoneConfiguration",
-                &self.multi_availability_zone_configuration,
-            );
+            p.opt("MultiAvailabilityZoneConfiguration", &self.multi_availability_zone_configuration);
             p.opt("SnapshotId", &self.snapshot_id);
             p.opt("VolumeSize", &self.volume_size);
             p.opt("VolumeType", &self.volume_type);
@@ -3236,10 +3047,7 @@ pub mod ec2_fleet {
     impl FleetLaunchTemplateConfigRequest {
         /// A new `FleetLaunchTemplateConfigRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                launch_template_specification: None,
-                overrides: None,
-            }
+            Self { launch_template_specification: None, overrides: None }
         }
         /// The `LaunchTemplateSpecification` property.
         pub fn launch_template_specification(
@@ -3250,10 +3058,7 @@ pub mod ec2_fleet {
             self
         }
         /// The `Overrides` property.
-        pub fn overrides(
-            mut self,
-            v: impl Into<Value<Vec<Value<FleetLaunchTemplateOverridesRequest>>>>,
-        ) -> Self {
+        pub fn overrides(mut self, v: impl Into<Value<Vec<Value<FleetLaunchTemplateOverridesRequest>>>>) -> Self {
             self.overrides = Some(v.into());
             self
         }
@@ -3262,10 +3067,7 @@ pub mod ec2_fleet {
     impl ToCfn for FleetLaunchTemplateConfigRequest {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "LaunchTemplateSpecification",
-                &self.launch_template_specification,
-            );
+            p.opt("LaunchTemplateSpecification", &self.launch_template_specification);
             p.opt("Overrides", &self.overrides);
             p.finish()
         }
@@ -3337,26 +3139,17 @@ pub mod ec2_fleet {
             self
         }
         /// The `BlockDeviceMappings` property.
-        pub fn block_device_mappings(
-            mut self,
-            v: impl Into<Value<Vec<Value<BlockDeviceMapping>>>>,
-        ) -> Self {
+        pub fn block_device_mappings(mut self, v: impl Into<Value<Vec<Value<BlockDeviceMapping>>>>) -> Self {
             self.block_device_mappings = Some(v.into());
             self
         }
         /// The `IamInstanceProfile` property.
-        pub fn iam_instance_profile(
-            mut self,
-            v: impl Into<Value<IamInstanceProfileSpecification>>,
-        ) -> Self {
+        pub fn iam_instance_profile(mut self, v: impl Into<Value<IamInstanceProfileSpecification>>) -> Self {
             self.iam_instance_profile = Some(v.into());
             self
         }
         /// The `InstanceRequirements` property.
-        pub fn instance_requirements(
-            mut self,
-            v: impl Into<Value<InstanceRequirementsRequest>>,
-        ) -> Self {
+        pub fn instance_requirements(mut self, v: impl Into<Value<InstanceRequirementsRequest>>) -> Self {
             self.instance_requirements = Some(v.into());
             self
         }
@@ -3376,10 +3169,7 @@ pub mod ec2_fleet {
             self
         }
         /// The `MetadataOptions` property.
-        pub fn metadata_options(
-            mut self,
-            v: impl Into<Value<InstanceMetadataOptionsRequest>>,
-        ) -> Self {
+        pub fn metadata_options(mut self, v: impl Into<Value<InstanceMetadataOptionsRequest>>) -> Self {
             self.metadata_options = Some(v.into());
             self
         }
@@ -3470,10 +3260,7 @@ pub mod ec2_fleet {
             self
         }
         /// The `LaunchTemplateSpecificationUserData` property.
-        pub fn launch_template_specification_user_data(
-            mut self,
-            v: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn launch_template_specification_user_data(mut self, v: impl Into<Value<String>>) -> Self {
             self.launch_template_specification_user_data = Some(v.into());
             self
         }
@@ -3484,10 +3271,7 @@ pub mod ec2_fleet {
             let mut p = crate::Props::new();
             p.opt("LaunchTemplateId", &self.launch_template_id);
             p.opt("LaunchTemplateName", &self.launch_template_name);
-            p.opt(
-                "LaunchTemplateSpecificationUserData",
-                &self.launch_template_specification_user_data,
-            );
+            p.opt("LaunchTemplateSpecificationUserData", &self.launch_template_specification_user_data);
             p.req("Version", &self.version);
             p.finish()
         }
@@ -3507,10 +3291,7 @@ pub mod ec2_fleet {
     impl IamInstanceProfileSpecification {
         /// A new `IamInstanceProfileSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                arn: None,
-                name: None,
-            }
+            Self { arn: None, name: None }
         }
         /// The `Arn` property.
         pub fn arn(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3549,11 +3330,7 @@ pub mod ec2_fleet {
     impl InstanceMetadataOptionsRequest {
         /// A new `InstanceMetadataOptionsRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                http_endpoint: None,
-                http_put_response_hop_limit: None,
-                http_tokens: None,
-            }
+            Self { http_endpoint: None, http_put_response_hop_limit: None, http_tokens: None }
         }
         /// The `HttpEndpoint` property.
         pub fn http_endpoint(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3679,10 +3456,7 @@ pub mod ec2_fleet {
             self
         }
         /// The `AcceleratorManufacturers` property.
-        pub fn accelerator_manufacturers(
-            mut self,
-            v: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
+        pub fn accelerator_manufacturers(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.accelerator_manufacturers = Some(v.into());
             self
         }
@@ -3692,10 +3466,7 @@ pub mod ec2_fleet {
             self
         }
         /// The `AcceleratorTotalMemoryMiB` property.
-        pub fn accelerator_total_memory_mi_b(
-            mut self,
-            v: impl Into<Value<AcceleratorTotalMemoryMiBRequest>>,
-        ) -> Self {
+        pub fn accelerator_total_memory_mi_b(mut self, v: impl Into<Value<AcceleratorTotalMemoryMiBRequest>>) -> Self {
             self.accelerator_total_memory_mi_b = Some(v.into());
             self
         }
@@ -3715,18 +3486,12 @@ pub mod ec2_fleet {
             self
         }
         /// The `BaselineEbsBandwidthMbps` property.
-        pub fn baseline_ebs_bandwidth_mbps(
-            mut self,
-            v: impl Into<Value<BaselineEbsBandwidthMbpsRequest>>,
-        ) -> Self {
+        pub fn baseline_ebs_bandwidth_mbps(mut self, v: impl Into<Value<BaselineEbsBandwidthMbpsRequest>>) -> Self {
             self.baseline_ebs_bandwidth_mbps = Some(v.into());
             self
         }
         /// The `BaselinePerformanceFactors` property.
-        pub fn baseline_performance_factors(
-            mut self,
-            v: impl Into<Value<BaselinePerformanceFactorsRequest>>,
-        ) -> Self {
+        pub fn baseline_performance_factors(mut self, v: impl Into<Value<BaselinePerformanceFactorsRequest>>) -> Self {
             self.baseline_performance_factors = Some(v.into());
             self
         }
@@ -3761,18 +3526,12 @@ pub mod ec2_fleet {
             self
         }
         /// The `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` property.
-        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(
-            mut self,
-            v: impl Into<Value<i64>>,
-        ) -> Self {
+        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, v: impl Into<Value<i64>>) -> Self {
             self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(v.into());
             self
         }
         /// The `MemoryGiBPerVCpu` property.
-        pub fn memory_gi_b_per_v_cpu(
-            mut self,
-            v: impl Into<Value<MemoryGiBPerVCpuRequest>>,
-        ) -> Self {
+        pub fn memory_gi_b_per_v_cpu(mut self, v: impl Into<Value<MemoryGiBPerVCpuRequest>>) -> Self {
             self.memory_gi_b_per_v_cpu = Some(v.into());
             self
         }
@@ -3782,26 +3541,17 @@ pub mod ec2_fleet {
             self
         }
         /// The `NetworkBandwidthGbps` property.
-        pub fn network_bandwidth_gbps(
-            mut self,
-            v: impl Into<Value<NetworkBandwidthGbpsRequest>>,
-        ) -> Self {
+        pub fn network_bandwidth_gbps(mut self, v: impl Into<Value<NetworkBandwidthGbpsRequest>>) -> Self {
             self.network_bandwidth_gbps = Some(v.into());
             self
         }
         /// The `NetworkInterfaceCount` property.
-        pub fn network_interface_count(
-            mut self,
-            v: impl Into<Value<NetworkInterfaceCountRequest>>,
-        ) -> Self {
+        pub fn network_interface_count(mut self, v: impl Into<Value<NetworkInterfaceCountRequest>>) -> Self {
             self.network_interface_count = Some(v.into());
             self
         }
         /// The `OnDemandMaxPricePercentageOverLowestPrice` property.
-        pub fn on_demand_max_price_percentage_over_lowest_price(
-            mut self,
-            v: impl Into<Value<i64>>,
-        ) -> Self {
+        pub fn on_demand_max_price_percentage_over_lowest_price(mut self, v: impl Into<Value<i64>>) -> Self {
             self.on_demand_max_price_percentage_over_lowest_price = Some(v.into());
             self
         }
@@ -3816,18 +3566,12 @@ pub mod ec2_fleet {
             self
         }
         /// The `SpotMaxPricePercentageOverLowestPrice` property.
-        pub fn spot_max_price_percentage_over_lowest_price(
-            mut self,
-            v: impl Into<Value<i64>>,
-        ) -> Self {
+        pub fn spot_max_price_percentage_over_lowest_price(mut self, v: impl Into<Value<i64>>) -> Self {
             self.spot_max_price_percentage_over_lowest_price = Some(v.into());
             self
         }
         /// The `TotalLocalStorageGB` property.
-        pub fn total_local_storage_gb(
-            mut self,
-            v: impl Into<Value<TotalLocalStorageGbRequest>>,
-        ) -> Self {
+        pub fn total_local_storage_gb(mut self, v: impl Into<Value<TotalLocalStorageGbRequest>>) -> Self {
             self.total_local_storage_gb = Some(v.into());
             self
         }
@@ -3844,21 +3588,12 @@ pub mod ec2_fleet {
             p.opt("AcceleratorCount", &self.accelerator_count);
             p.opt("AcceleratorManufacturers", &self.accelerator_manufacturers);
             p.opt("AcceleratorNames", &self.accelerator_names);
-            p.opt(
-                "AcceleratorTotalMemoryMiB",
-                &self.accelerator_total_memory_mi_b,
-            );
+            p.opt("AcceleratorTotalMemoryMiB", &self.accelerator_total_memory_mi_b);
             p.opt("AcceleratorTypes", &self.accelerator_types);
             p.opt("AllowedInstanceTypes", &self.allowed_instance_types);
             p.opt("BareMetal", &self.bare_metal);
-            p.opt(
-                "BaselineEbsBandwidthMbps",
-                &self.baseline_ebs_bandwidth_mbps,
-            );
-            p.opt(
-                "BaselinePerformanceFactors",
-                &self.baseline_performance_factors,
-            );
+            p.opt("BaselineEbsBandwidthMbps", &self.baseline_ebs_bandwidth_mbps);
+            p.opt("BaselinePerformanceFactors", &self.baseline_performance_factors);
             p.opt("BurstablePerformance", &self.burstable_performance);
             p.opt("CpuManufacturers", &self.cpu_manufacturers);
             p.opt("ExcludedInstanceTypes", &self.excluded_instance_types);
@@ -3873,19 +3608,10 @@ pub mod ec2_fleet {
             p.opt("MemoryMiB", &self.memory_mi_b);
             p.opt("NetworkBandwidthGbps", &self.network_bandwidth_gbps);
             p.opt("NetworkInterfaceCount", &self.network_interface_count);
-            p.opt(
-                "OnDemandMaxPricePercentageOverLowestPrice",
-                &self.on_demand_max_price_percentage_over_lowest_price,
-            );
-            p.opt(
-                "RequireEncryptionInTransit",
-                &self.require_encryption_in_transit,
-            );
+            p.opt("OnDemandMaxPricePercentageOverLowestPrice", &self.on_demand_max_price_percentage_over_lowest_price);
+            p.opt("RequireEncryptionInTransit", &self.require_encryption_in_transit);
             p.opt("RequireHibernateSupport", &self.require_hibernate_support);
-            p.opt(
-                "SpotMaxPricePercentageOverLowestPrice",
-                &self.spot_max_price_percentage_over_lowest_price,
-            );
+            p.opt("SpotMaxPricePercentageOverLowestPrice", &self.spot_max_price_percentage_over_lowest_price);
             p.opt("TotalLocalStorageGB", &self.total_local_storage_gb);
             p.opt("VCpuCount", &self.v_cpu_count);
             p.finish()
@@ -3933,9 +3659,7 @@ pub mod ec2_fleet {
     impl MaintenanceStrategies {
         /// A new `MaintenanceStrategies` (no required properties).
         pub fn new() -> Self {
-            Self {
-                capacity_rebalance: None,
-            }
+            Self { capacity_rebalance: None }
         }
         /// The `CapacityRebalance` property.
         pub fn capacity_rebalance(mut self, v: impl Into<Value<CapacityRebalance>>) -> Self {
@@ -3966,10 +3690,7 @@ pub mod ec2_fleet {
     impl MemoryGiBPerVCpuRequest {
         /// A new `MemoryGiBPerVCpuRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<f64>>) -> Self {
@@ -4006,10 +3727,7 @@ pub mod ec2_fleet {
     impl MemoryMiBRequest {
         /// A new `MemoryMiBRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -4046,10 +3764,7 @@ pub mod ec2_fleet {
     impl MultiAvailabilityZoneConfiguration {
         /// A new `MultiAvailabilityZoneConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                configuration_type: None,
-                standby_availability_zones: None,
-            }
+            Self { configuration_type: None, standby_availability_zones: None }
         }
         /// The `ConfigurationType` property.
         pub fn configuration_type(mut self, v: impl Into<Value<String>>) -> Self {
@@ -4057,10 +3772,7 @@ pub mod ec2_fleet {
             self
         }
         /// The `StandbyAvailabilityZones` property.
-        pub fn standby_availability_zones(
-            mut self,
-            v: impl Into<Value<Vec<Value<StandbyAvailabilityZone>>>>,
-        ) -> Self {
+        pub fn standby_availability_zones(mut self, v: impl Into<Value<Vec<Value<StandbyAvailabilityZone>>>>) -> Self {
             self.standby_availability_zones = Some(v.into());
             self
         }
@@ -4089,10 +3801,7 @@ pub mod ec2_fleet {
     impl NetworkBandwidthGbpsRequest {
         /// A new `NetworkBandwidthGbpsRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<f64>>) -> Self {
@@ -4129,10 +3838,7 @@ pub mod ec2_fleet {
     impl NetworkInterfaceCountRequest {
         /// A new `NetworkInterfaceCountRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -4246,10 +3952,7 @@ pub mod ec2_fleet {
             self
         }
         /// The `Ipv6Addresses` property.
-        pub fn ipv6_addresses(
-            mut self,
-            v: impl Into<Value<Vec<Value<Ipv6AddressRequest>>>>,
-        ) -> Self {
+        pub fn ipv6_addresses(mut self, v: impl Into<Value<Vec<Value<Ipv6AddressRequest>>>>) -> Self {
             self.ipv6_addresses = Some(v.into());
             self
         }
@@ -4291,10 +3994,7 @@ pub mod ec2_fleet {
     impl ToCfn for NetworkInterfaceSpecificationRequest {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "AssociatePublicIpAddress",
-                &self.associate_public_ip_address,
-            );
+            p.opt("AssociatePublicIpAddress", &self.associate_public_ip_address);
             p.opt("DeleteOnTermination", &self.delete_on_termination);
             p.opt("Description", &self.description);
             p.opt("DeviceIndex", &self.device_index);
@@ -4306,10 +4006,7 @@ pub mod ec2_fleet {
             p.opt("NetworkInterfaceId", &self.network_interface_id);
             p.opt("PrivateIpAddress", &self.private_ip_address);
             p.opt("PrivateIpAddresses", &self.private_ip_addresses);
-            p.opt(
-                "SecondaryPrivateIpAddressCount",
-                &self.secondary_private_ip_address_count,
-            );
+            p.opt("SecondaryPrivateIpAddressCount", &self.secondary_private_ip_address_count);
             p.opt("SubnetId", &self.subnet_id);
             p.finish()
         }
@@ -4352,10 +4049,7 @@ pub mod ec2_fleet {
             self
         }
         /// The `CapacityReservationOptions` property.
-        pub fn capacity_reservation_options(
-            mut self,
-            v: impl Into<Value<CapacityReservationOptionsRequest>>,
-        ) -> Self {
+        pub fn capacity_reservation_options(mut self, v: impl Into<Value<CapacityReservationOptionsRequest>>) -> Self {
             self.capacity_reservation_options = Some(v.into());
             self
         }
@@ -4385,10 +4079,7 @@ pub mod ec2_fleet {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("AllocationStrategy", &self.allocation_strategy);
-            p.opt(
-                "CapacityReservationOptions",
-                &self.capacity_reservation_options,
-            );
+            p.opt("CapacityReservationOptions", &self.capacity_reservation_options);
             p.opt("MaxTotalPrice", &self.max_total_price);
             p.opt("MinTargetCapacity", &self.min_target_capacity);
             p.opt("SingleAvailabilityZone", &self.single_availability_zone);
@@ -4409,9 +4100,7 @@ pub mod ec2_fleet {
     impl PerformanceFactorReferenceRequest {
         /// A new `PerformanceFactorReferenceRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                instance_family: None,
-            }
+            Self { instance_family: None }
         }
         /// The `InstanceFamily` property.
         pub fn instance_family(mut self, v: impl Into<Value<String>>) -> Self {
@@ -4536,10 +4225,7 @@ pub mod ec2_fleet {
     impl PrivateIpAddressSpecificationRequest {
         /// A new `PrivateIpAddressSpecificationRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                primary: None,
-                private_ip_address: None,
-            }
+            Self { primary: None, private_ip_address: None }
         }
         /// The `Primary` property.
         pub fn primary(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -4603,8 +4289,7 @@ pub mod ec2_fleet {
         /// The `ReservationTypes` property.
         pub reservation_types: Option<Value<Vec<Value<String>>>>,
         /// The `ReservedCapacityFallbackOptions` property.
-        pub reserved_capacity_fallback_options:
-            Option<Value<ReservedCapacityFallbackOptionsRequest>>,
+        pub reserved_capacity_fallback_options: Option<Value<ReservedCapacityFallbackOptionsRequest>>,
     }
 
     impl ReservedCapacityOptionsRequest {
@@ -4623,10 +4308,7 @@ pub mod ec2_fleet {
             self
         }
         /// The `CapacityReservationTarget` property.
-        pub fn capacity_reservation_target(
-            mut self,
-            v: impl Into<Value<CapacityReservationTargetRequest>>,
-        ) -> Self {
+        pub fn capacity_reservation_target(mut self, v: impl Into<Value<CapacityReservationTargetRequest>>) -> Self {
             self.capacity_reservation_target = Some(v.into());
             self
         }
@@ -4649,15 +4331,9 @@ pub mod ec2_fleet {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("AllocationStrategy", &self.allocation_strategy);
-            p.opt(
-                "CapacityReservationTarget",
-                &self.capacity_reservation_target,
-            );
+            p.opt("CapacityReservationTarget", &self.capacity_reservation_target);
             p.opt("ReservationTypes", &self.reservation_types);
-            p.opt(
-                "ReservedCapacityFallbackOptions",
-                &self.reserved_capacity_fallback_options,
-            );
+            p.opt("ReservedCapacityFallbackOptions", &self.reserved_capacity_fallback_options);
             p.finish()
         }
     }
@@ -4715,10 +4391,7 @@ pub mod ec2_fleet {
             self
         }
         /// The `MaintenanceStrategies` property.
-        pub fn maintenance_strategies(
-            mut self,
-            v: impl Into<Value<MaintenanceStrategies>>,
-        ) -> Self {
+        pub fn maintenance_strategies(mut self, v: impl Into<Value<MaintenanceStrategies>>) -> Self {
             self.maintenance_strategies = Some(v.into());
             self
         }
@@ -4748,10 +4421,7 @@ pub mod ec2_fleet {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("AllocationStrategy", &self.allocation_strategy);
-            p.opt(
-                "InstanceInterruptionBehavior",
-                &self.instance_interruption_behavior,
-            );
+            p.opt("InstanceInterruptionBehavior", &self.instance_interruption_behavior);
             p.opt("InstancePoolsToUseCount", &self.instance_pools_to_use_count);
             p.opt("MaintenanceStrategies", &self.maintenance_strategies);
             p.opt("MaxTotalPrice", &self.max_total_price);
@@ -4776,10 +4446,7 @@ pub mod ec2_fleet {
     impl StandbyAvailabilityZone {
         /// A new `StandbyAvailabilityZone` (no required properties).
         pub fn new() -> Self {
-            Self {
-                availability_zone: None,
-                availability_zone_id: None,
-            }
+            Self { availability_zone: None, availability_zone_id: None }
         }
         /// The `AvailabilityZone` property.
         pub fn availability_zone(mut self, v: impl Into<Value<String>>) -> Self {
@@ -4816,10 +4483,7 @@ pub mod ec2_fleet {
     impl TagSpecification {
         /// A new `TagSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                resource_type: None,
-                tags: None,
-            }
+            Self { resource_type: None, tags: None }
         }
         /// The `ResourceType` property.
         pub fn resource_type(mut self, v: impl Into<Value<String>>) -> Self {
@@ -4895,10 +4559,7 @@ pub mod ec2_fleet {
     impl ToCfn for TargetCapacitySpecificationRequest {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "DefaultTargetCapacityType",
-                &self.default_target_capacity_type,
-            );
+            p.opt("DefaultTargetCapacityType", &self.default_target_capacity_type);
             p.opt("OnDemandTargetCapacity", &self.on_demand_target_capacity);
             p.opt("SpotTargetCapacity", &self.spot_target_capacity);
             p.opt("TargetCapacityUnitType", &self.target_capacity_unit_type);
@@ -4921,10 +4582,7 @@ pub mod ec2_fleet {
     impl TotalLocalStorageGbRequest {
         /// A new `TotalLocalStorageGBRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<f64>>) -> Self {
@@ -4961,10 +4619,7 @@ pub mod ec2_fleet {
     impl VCpuCountRangeRequest {
         /// A new `VCpuCountRangeRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -5091,12 +4746,7 @@ impl stackcraft_core::Resource for Eip {
 }
 
 impl crate::ResourceInfo for Eip {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "Address",
-        "IpamPoolId",
-        "NetworkBorderGroup",
-        "TransferAddress",
-    ];
+    const CREATE_ONLY: &'static [&'static str] = &["Address", "IpamPoolId", "NetworkBorderGroup", "TransferAddress"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["AllocationId", "PublicIp"];
     const WRITE_ONLY: &'static [&'static str] = &["Address", "IpamPoolId", "TransferAddress"];
@@ -5151,13 +4801,7 @@ pub struct EipAssociation {
 impl EipAssociation {
     /// A new `AWS::EC2::EIPAssociation` (no required properties).
     pub fn new() -> Self {
-        Self {
-            allocation_id: None,
-            eip: None,
-            instance_id: None,
-            network_interface_id: None,
-            private_ip_address: None,
-        }
+        Self { allocation_id: None, eip: None, instance_id: None, network_interface_id: None, private_ip_address: None }
     }
     /// The allocation ID. This is required.
     pub fn allocation_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -5205,13 +4849,8 @@ impl stackcraft_core::Resource for EipAssociation {
 }
 
 impl crate::ResourceInfo for EipAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "AllocationId",
-        "EIP",
-        "InstanceId",
-        "NetworkInterfaceId",
-        "PrivateIpAddress",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["AllocationId", "EIP", "InstanceId", "NetworkInterfaceId", "PrivateIpAddress"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Id"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -5256,10 +4895,7 @@ pub struct EgressOnlyInternetGateway {
 impl EgressOnlyInternetGateway {
     /// A new `AWS::EC2::EgressOnlyInternetGateway` from its required properties: `VpcId`.
     pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
-        Self {
-            tags: None,
-            vpc_id: vpc_id.into(),
-        }
+        Self { tags: None, vpc_id: vpc_id.into() }
     }
     /// Any tags assigned to the egress only internet gateway.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -5328,14 +4964,8 @@ pub struct EnclaveCertificateIamRoleAssociation {
 
 impl EnclaveCertificateIamRoleAssociation {
     /// A new `AWS::EC2::EnclaveCertificateIamRoleAssociation` from its required properties: `CertificateArn`, `RoleArn`.
-    pub fn new(
-        certificate_arn: impl Into<Value<String>>,
-        role_arn: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            certificate_arn: certificate_arn.into(),
-            role_arn: role_arn.into(),
-        }
+    pub fn new(certificate_arn: impl Into<Value<String>>, role_arn: impl Into<Value<String>>) -> Self {
+        Self { certificate_arn: certificate_arn.into(), role_arn: role_arn.into() }
     }
 }
 
@@ -5357,11 +4987,8 @@ impl stackcraft_core::Resource for EnclaveCertificateIamRoleAssociation {
 impl crate::ResourceInfo for EnclaveCertificateIamRoleAssociation {
     const CREATE_ONLY: &'static [&'static str] = &["CertificateArn", "RoleArn"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "CertificateS3BucketName",
-        "CertificateS3ObjectKey",
-        "EncryptionKmsKeyId",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["CertificateS3BucketName", "CertificateS3ObjectKey", "EncryptionKmsKeyId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CertificateArn", "RoleArn"];
 }
@@ -5433,10 +5060,7 @@ pub struct FlowLog {
 
 impl FlowLog {
     /// A new `AWS::EC2::FlowLog` from its required properties: `ResourceId`, `ResourceType`.
-    pub fn new(
-        resource_id: impl Into<Value<String>>,
-        resource_type: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn new(resource_id: impl Into<Value<String>>, resource_type: impl Into<Value<String>>) -> Self {
         Self {
             deliver_cross_account_role: None,
             deliver_logs_permission_arn: None,
@@ -5464,10 +5088,7 @@ impl FlowLog {
         self
     }
     /// The `DestinationOptions` property.
-    pub fn destination_options(
-        mut self,
-        v: impl Into<Value<flow_log::DestinationOptions>>,
-    ) -> Self {
+    pub fn destination_options(mut self, v: impl Into<Value<flow_log::DestinationOptions>>) -> Self {
         self.destination_options = Some(v.into());
         self
     }
@@ -5520,10 +5141,7 @@ impl ToCfn for FlowLog {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.opt("DeliverCrossAccountRole", &self.deliver_cross_account_role);
-        p.opt(
-            "DeliverLogsPermissionArn",
-            &self.deliver_logs_permission_arn,
-        );
+        p.opt("DeliverLogsPermissionArn", &self.deliver_logs_permission_arn);
         p.opt("DestinationOptions", &self.destination_options);
         p.opt("LogDestination", &self.log_destination);
         p.opt("LogDestinationType", &self.log_destination_type);
@@ -5645,14 +5263,8 @@ pub mod flow_log {
 
     impl TagFieldSpecification {
         /// A new `TagFieldSpecification` from its required properties: `ResourceType`, `TagKeys`.
-        pub fn new(
-            resource_type: impl Into<Value<String>>,
-            tag_keys: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
-            Self {
-                resource_type: resource_type.into(),
-                tag_keys: tag_keys.into(),
-            }
+        pub fn new(resource_type: impl Into<Value<String>>, tag_keys: impl Into<Value<Vec<Value<String>>>>) -> Self {
+            Self { resource_type: resource_type.into(), tag_keys: tag_keys.into() }
         }
     }
 
@@ -5688,13 +5300,7 @@ pub struct FpgaImage {
 impl FpgaImage {
     /// A new `AWS::EC2::FpgaImage` (no required properties).
     pub fn new() -> Self {
-        Self {
-            description: None,
-            input_storage_location: None,
-            logs_storage_location: None,
-            name: None,
-            tags: None,
-        }
+        Self { description: None, input_storage_location: None, logs_storage_location: None, name: None, tags: None }
     }
     /// A description for the AFI.
     pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
@@ -5702,18 +5308,12 @@ impl FpgaImage {
         self
     }
     /// The location of the encrypted design checkpoint in Amazon S3. The input must be a tarball.
-    pub fn input_storage_location(
-        mut self,
-        v: impl Into<Value<fpga_image::StorageLocation>>,
-    ) -> Self {
+    pub fn input_storage_location(mut self, v: impl Into<Value<fpga_image::StorageLocation>>) -> Self {
         self.input_storage_location = Some(v.into());
         self
     }
     /// The location in Amazon S3 for the output logs.
-    pub fn logs_storage_location(
-        mut self,
-        v: impl Into<Value<fpga_image::StorageLocation>>,
-    ) -> Self {
+    pub fn logs_storage_location(mut self, v: impl Into<Value<fpga_image::StorageLocation>>) -> Self {
         self.logs_storage_location = Some(v.into());
         self
     }
@@ -5839,10 +5439,7 @@ pub mod fpga_image {
     impl StorageLocation {
         /// A new `StorageLocation` (no required properties).
         pub fn new() -> Self {
-            Self {
-                bucket: None,
-                key: None,
-            }
+            Self { bucket: None, key: None }
         }
         /// The name of the S3 bucket.
         pub fn bucket(mut self, v: impl Into<Value<String>>) -> Self {
@@ -5881,14 +5478,8 @@ pub struct GatewayRouteTableAssociation {
 
 impl GatewayRouteTableAssociation {
     /// A new `AWS::EC2::GatewayRouteTableAssociation` from its required properties: `GatewayId`, `RouteTableId`.
-    pub fn new(
-        gateway_id: impl Into<Value<String>>,
-        route_table_id: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            gateway_id: gateway_id.into(),
-            route_table_id: route_table_id.into(),
-        }
+    pub fn new(gateway_id: impl Into<Value<String>>, route_table_id: impl Into<Value<String>>) -> Self {
+        Self { gateway_id: gateway_id.into(), route_table_id: route_table_id.into() }
     }
 }
 
@@ -6044,13 +5635,8 @@ impl stackcraft_core::Resource for Host {
 }
 
 impl crate::ResourceInfo for Host {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "AssetId",
-        "AvailabilityZone",
-        "InstanceFamily",
-        "InstanceType",
-        "OutpostArn",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["AssetId", "AvailabilityZone", "InstanceFamily", "InstanceType", "OutpostArn"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["HostId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -6140,10 +5726,7 @@ impl Ipam {
         self
     }
     /// The regions IPAM is enabled for. Allows pools to be created in these regions, as well as enabling monitoring.
-    pub fn operating_regions(
-        mut self,
-        v: impl Into<Value<Vec<Value<ipam::IpamOperatingRegion>>>>,
-    ) -> Self {
+    pub fn operating_regions(mut self, v: impl Into<Value<Vec<Value<ipam::IpamOperatingRegion>>>>) -> Self {
         self.operating_regions = Some(v.into());
         self
     }
@@ -6267,9 +5850,7 @@ pub mod ipam {
     impl IpamOperatingRegion {
         /// A new `IpamOperatingRegion` from its required properties: `RegionName`.
         pub fn new(region_name: impl Into<Value<String>>) -> Self {
-            Self {
-                region_name: region_name.into(),
-            }
+            Self { region_name: region_name.into() }
         }
     }
 
@@ -6293,9 +5874,7 @@ pub mod ipam {
     impl IpamOrganizationalUnitExclusion {
         /// A new `IpamOrganizationalUnitExclusion` from its required properties: `OrganizationsEntityPath`.
         pub fn new(organizations_entity_path: impl Into<Value<String>>) -> Self {
-            Self {
-                organizations_entity_path: organizations_entity_path.into(),
-            }
+            Self { organizations_entity_path: organizations_entity_path.into() }
         }
     }
 
@@ -6328,12 +5907,7 @@ pub struct IpamAllocation {
 impl IpamAllocation {
     /// A new `AWS::EC2::IPAMAllocation` from its required properties: `IpamPoolId`.
     pub fn new(ipam_pool_id: impl Into<Value<String>>) -> Self {
-        Self {
-            cidr: None,
-            description: None,
-            ipam_pool_id: ipam_pool_id.into(),
-            netmask_length: None,
-        }
+        Self { cidr: None, description: None, ipam_pool_id: ipam_pool_id.into(), netmask_length: None }
     }
     /// The `Cidr` property.
     pub fn cidr(mut self, v: impl Into<Value<String>>) -> Self {
@@ -6370,13 +5944,11 @@ impl stackcraft_core::Resource for IpamAllocation {
 }
 
 impl crate::ResourceInfo for IpamAllocation {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["Cidr", "Description", "IpamPoolId", "NetmaskLength"];
+    const CREATE_ONLY: &'static [&'static str] = &["Cidr", "Description", "IpamPoolId", "NetmaskLength"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["IpamPoolAllocationId"];
     const WRITE_ONLY: &'static [&'static str] = &["NetmaskLength"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] =
-        &["IpamPoolId", "IpamPoolAllocationId", "Cidr"];
+    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamPoolId", "IpamPoolAllocationId", "Cidr"];
 }
 
 /// Handle to an `AWS::EC2::IPAMAllocation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `IpamPoolId`, `IpamPoolAllocationId`, `Cidr`.
@@ -6444,10 +6016,7 @@ pub struct IpamPool {
 
 impl IpamPool {
     /// A new `AWS::EC2::IPAMPool` from its required properties: `AddressFamily`, `IpamScopeId`.
-    pub fn new(
-        address_family: impl Into<Value<String>>,
-        ipam_scope_id: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn new(address_family: impl Into<Value<String>>, ipam_scope_id: impl Into<Value<String>>) -> Self {
         Self {
             address_family: address_family.into(),
             allocation_default_netmask_length: None,
@@ -6508,10 +6077,7 @@ impl IpamPool {
         self
     }
     /// A list of cidrs representing the address space available for allocation in this pool.
-    pub fn provisioned_cidrs(
-        mut self,
-        v: impl Into<Value<Vec<Value<ipam_pool::ProvisionedCidr>>>>,
-    ) -> Self {
+    pub fn provisioned_cidrs(mut self, v: impl Into<Value<Vec<Value<ipam_pool::ProvisionedCidr>>>>) -> Self {
         self.provisioned_cidrs = Some(v.into());
         self
     }
@@ -6546,18 +6112,9 @@ impl ToCfn for IpamPool {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.req("AddressFamily", &self.address_family);
-        p.opt(
-            "AllocationDefaultNetmaskLength",
-            &self.allocation_default_netmask_length,
-        );
-        p.opt(
-            "AllocationMaxNetmaskLength",
-            &self.allocation_max_netmask_length,
-        );
-        p.opt(
-            "AllocationMinNetmaskLength",
-            &self.allocation_min_netmask_length,
-        );
+        p.opt("AllocationDefaultNetmaskLength", &self.allocation_default_netmask_length);
+        p.opt("AllocationMaxNetmaskLength", &self.allocation_max_netmask_length);
+        p.opt("AllocationMinNetmaskLength", &self.allocation_min_netmask_length);
         p.opt("AllocationResourceTags", &self.allocation_resource_tags);
         p.opt("AutoImport", &self.auto_import);
         p.opt("AwsService", &self.aws_service);
@@ -6592,16 +6149,8 @@ impl crate::ResourceInfo for IpamPool {
         "SourceResource",
     ];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "Arn",
-        "IpamArn",
-        "IpamPoolId",
-        "IpamScopeArn",
-        "IpamScopeType",
-        "PoolDepth",
-        "State",
-        "StateMessage",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["Arn", "IpamArn", "IpamPoolId", "IpamScopeArn", "IpamScopeType", "PoolDepth", "State", "StateMessage"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamPoolId"];
 }
@@ -6748,11 +6297,7 @@ pub struct IpamPoolCidr {
 impl IpamPoolCidr {
     /// A new `AWS::EC2::IPAMPoolCidr` from its required properties: `IpamPoolId`.
     pub fn new(ipam_pool_id: impl Into<Value<String>>) -> Self {
-        Self {
-            cidr: None,
-            ipam_pool_id: ipam_pool_id.into(),
-            netmask_length: None,
-        }
+        Self { cidr: None, ipam_pool_id: ipam_pool_id.into(), netmask_length: None }
     }
     /// Represents a single IPv4 or IPv6 CIDR.
     pub fn cidr(mut self, v: impl Into<Value<String>>) -> Self {
@@ -6838,13 +6383,7 @@ pub struct IpamPrefixListResolver {
 impl IpamPrefixListResolver {
     /// A new `AWS::EC2::IPAMPrefixListResolver` from its required properties: `AddressFamily`.
     pub fn new(address_family: impl Into<Value<String>>) -> Self {
-        Self {
-            address_family: address_family.into(),
-            description: None,
-            ipam_id: None,
-            rules: None,
-            tags: None,
-        }
+        Self { address_family: address_family.into(), description: None, ipam_id: None, rules: None, tags: None }
     }
     /// The `Description` property.
     pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
@@ -6892,11 +6431,7 @@ impl stackcraft_core::Resource for IpamPrefixListResolver {
 impl crate::ResourceInfo for IpamPrefixListResolver {
     const CREATE_ONLY: &'static [&'static str] = &["AddressFamily", "IpamId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "IpamArn",
-        "IpamPrefixListResolverArn",
-        "IpamPrefixListResolverId",
-    ];
+    const READ_ONLY: &'static [&'static str] = &["IpamArn", "IpamPrefixListResolverArn", "IpamPrefixListResolverId"];
     const WRITE_ONLY: &'static [&'static str] = &["IpamId"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamPrefixListResolverId"];
 }
@@ -6966,10 +6501,7 @@ pub mod ipam_prefix_list_resolver {
             }
         }
         /// Two of the rule types allow you to add conditions to the rules. (1) For IPAM Pool CIDR rules, you can specify an ipamPoolId; if not specified, the rule will apply to all IPAM Pool CIDRs in the scope.
-        pub fn conditions(
-            mut self,
-            v: impl Into<Value<Vec<Value<IpamPrefixListResolverRuleCondition>>>>,
-        ) -> Self {
+        pub fn conditions(mut self, v: impl Into<Value<Vec<Value<IpamPrefixListResolverRuleCondition>>>>) -> Self {
             self.conditions = Some(v.into());
             self
         }
@@ -7142,10 +6674,7 @@ impl ToCfn for IpamPrefixListResolverTarget {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.opt("DesiredVersion", &self.desired_version);
-        p.req(
-            "IpamPrefixListResolverId",
-            &self.ipam_prefix_list_resolver_id,
-        );
+        p.req("IpamPrefixListResolverId", &self.ipam_prefix_list_resolver_id);
         p.req("PrefixListId", &self.prefix_list_id);
         p.req("PrefixListRegion", &self.prefix_list_region);
         p.opt("Tags", &self.tags);
@@ -7161,16 +6690,9 @@ impl stackcraft_core::Resource for IpamPrefixListResolverTarget {
 }
 
 impl crate::ResourceInfo for IpamPrefixListResolverTarget {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "IpamPrefixListResolverId",
-        "PrefixListId",
-        "PrefixListRegion",
-    ];
+    const CREATE_ONLY: &'static [&'static str] = &["IpamPrefixListResolverId", "PrefixListId", "PrefixListRegion"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "IpamPrefixListResolverTargetArn",
-        "IpamPrefixListResolverTargetId",
-    ];
+    const READ_ONLY: &'static [&'static str] = &["IpamPrefixListResolverTargetArn", "IpamPrefixListResolverTargetId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamPrefixListResolverTargetId"];
 }
@@ -7213,11 +6735,8 @@ pub struct IpamResourceDiscovery {
     /// The regions Resource Discovery is enabled for. Allows resource discoveries to be created in these regions, as well as enabling monitoring.
     pub operating_regions: Option<Value<Vec<Value<ipam_resource_discovery::IpamOperatingRegion>>>>,
     /// A set of organizational unit (OU) exclusions for this resource.
-    pub organizational_unit_exclusions: Option<
-        Value<
-            Vec<Value<ipam_resource_discovery::IpamResourceDiscoveryOrganizationalUnitExclusion>>,
-        >,
-    >,
+    pub organizational_unit_exclusions:
+        Option<Value<Vec<Value<ipam_resource_discovery::IpamResourceDiscoveryOrganizationalUnitExclusion>>>>,
     /// An array of key-value pairs to apply to this resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
 }
@@ -7225,12 +6744,7 @@ pub struct IpamResourceDiscovery {
 impl IpamResourceDiscovery {
     /// A new `AWS::EC2::IPAMResourceDiscovery` (no required properties).
     pub fn new() -> Self {
-        Self {
-            description: None,
-            operating_regions: None,
-            organizational_unit_exclusions: None,
-            tags: None,
-        }
+        Self { description: None, operating_regions: None, organizational_unit_exclusions: None, tags: None }
     }
     /// The `Description` property.
     pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
@@ -7248,15 +6762,7 @@ impl IpamResourceDiscovery {
     /// A set of organizational unit (OU) exclusions for this resource.
     pub fn organizational_unit_exclusions(
         mut self,
-        v: impl Into<
-            Value<
-                Vec<
-                    Value<
-                        ipam_resource_discovery::IpamResourceDiscoveryOrganizationalUnitExclusion,
-                    >,
-                >,
-            >,
-        >,
+        v: impl Into<Value<Vec<Value<ipam_resource_discovery::IpamResourceDiscoveryOrganizationalUnitExclusion>>>>,
     ) -> Self {
         self.organizational_unit_exclusions = Some(v.into());
         self
@@ -7273,10 +6779,7 @@ impl ToCfn for IpamResourceDiscovery {
         let mut p = crate::Props::new();
         p.opt("Description", &self.description);
         p.opt("OperatingRegions", &self.operating_regions);
-        p.opt(
-            "OrganizationalUnitExclusions",
-            &self.organizational_unit_exclusions,
-        );
+        p.opt("OrganizationalUnitExclusions", &self.organizational_unit_exclusions);
         p.opt("Tags", &self.tags);
         p.finish()
     }
@@ -7363,9 +6866,7 @@ pub mod ipam_resource_discovery {
     impl IpamOperatingRegion {
         /// A new `IpamOperatingRegion` from its required properties: `RegionName`.
         pub fn new(region_name: impl Into<Value<String>>) -> Self {
-            Self {
-                region_name: region_name.into(),
-            }
+            Self { region_name: region_name.into() }
         }
     }
 
@@ -7389,9 +6890,7 @@ pub mod ipam_resource_discovery {
     impl IpamResourceDiscoveryOrganizationalUnitExclusion {
         /// A new `IpamResourceDiscoveryOrganizationalUnitExclusion` from its required properties: `OrganizationsEntityPath`.
         pub fn new(organizations_entity_path: impl Into<Value<String>>) -> Self {
-            Self {
-                organizations_entity_path: organizations_entity_path.into(),
-            }
+            Self { organizations_entity_path: organizations_entity_path.into() }
         }
     }
 
@@ -7421,15 +6920,8 @@ pub struct IpamResourceDiscoveryAssociation {
 
 impl IpamResourceDiscoveryAssociation {
     /// A new `AWS::EC2::IPAMResourceDiscoveryAssociation` from its required properties: `IpamId`, `IpamResourceDiscoveryId`.
-    pub fn new(
-        ipam_id: impl Into<Value<String>>,
-        ipam_resource_discovery_id: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            ipam_id: ipam_id.into(),
-            ipam_resource_discovery_id: ipam_resource_discovery_id.into(),
-            tags: None,
-        }
+    pub fn new(ipam_id: impl Into<Value<String>>, ipam_resource_discovery_id: impl Into<Value<String>>) -> Self {
+        Self { ipam_id: ipam_id.into(), ipam_resource_discovery_id: ipam_resource_discovery_id.into(), tags: None }
     }
     /// An array of key-value pairs to apply to this resource.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -7531,8 +7023,7 @@ pub struct IpamScope {
     /// The `Description` property.
     pub description: Option<Value<String>>,
     /// The `ExternalAuthorityConfiguration` property.
-    pub external_authority_configuration:
-        Option<Value<ipam_scope::IpamScopeExternalAuthorityConfiguration>>,
+    pub external_authority_configuration: Option<Value<ipam_scope::IpamScopeExternalAuthorityConfiguration>>,
     /// The Id of the IPAM this scope is a part of.
     pub ipam_id: Value<String>,
     /// An array of key-value pairs to apply to this resource.
@@ -7542,12 +7033,7 @@ pub struct IpamScope {
 impl IpamScope {
     /// A new `AWS::EC2::IPAMScope` from its required properties: `IpamId`.
     pub fn new(ipam_id: impl Into<Value<String>>) -> Self {
-        Self {
-            description: None,
-            external_authority_configuration: None,
-            ipam_id: ipam_id.into(),
-            tags: None,
-        }
+        Self { description: None, external_authority_configuration: None, ipam_id: ipam_id.into(), tags: None }
     }
     /// The `Description` property.
     pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
@@ -7573,10 +7059,7 @@ impl ToCfn for IpamScope {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.opt("Description", &self.description);
-        p.opt(
-            "ExternalAuthorityConfiguration",
-            &self.external_authority_configuration,
-        );
+        p.opt("ExternalAuthorityConfiguration", &self.external_authority_configuration);
         p.req("IpamId", &self.ipam_id);
         p.opt("Tags", &self.tags);
         p.finish()
@@ -7592,14 +7075,8 @@ impl stackcraft_core::Resource for IpamScope {
 impl crate::ResourceInfo for IpamScope {
     const CREATE_ONLY: &'static [&'static str] = &["IpamId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "Arn",
-        "IpamArn",
-        "IpamScopeId",
-        "IpamScopeType",
-        "IsDefault",
-        "PoolCount",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["Arn", "IpamArn", "IpamScopeId", "IpamScopeType", "IsDefault", "PoolCount"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamScopeId"];
 }
@@ -7679,14 +7156,8 @@ pub mod ipam_scope {
     impl ToCfn for IpamScopeExternalAuthorityConfiguration {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.req(
-                "ExternalResourceIdentifier",
-                &self.external_resource_identifier,
-            );
-            p.req(
-                "IpamScopeExternalAuthorityType",
-                &self.ipam_scope_external_authority_type,
-            );
+            p.req("ExternalResourceIdentifier", &self.external_resource_identifier);
+            p.req("IpamScopeExternalAuthorityType", &self.ipam_scope_external_authority_type);
             p.finish()
         }
     }
@@ -7732,14 +7203,8 @@ impl stackcraft_core::Resource for IPv4Pool {
 impl crate::ResourceInfo for IPv4Pool {
     const CREATE_ONLY: &'static [&'static str] = &[];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "Arn",
-        "Description",
-        "NetworkBorderGroup",
-        "PoolId",
-        "TotalAddressCount",
-        "TotalAvailableAddressCount",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["Arn", "Description", "NetworkBorderGroup", "PoolId", "TotalAddressCount", "TotalAvailableAddressCount"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
@@ -7812,8 +7277,7 @@ pub struct Instance {
     /// An elastic GPU to associate with the instance. Amazon Elastic Graphics is no longer available.
     pub elastic_gpu_specifications: Option<Value<Vec<Value<instance::ElasticGpuSpecification>>>>,
     /// An elastic inference accelerator to associate with the instance. Amazon Elastic Inference is no longer available.
-    pub elastic_inference_accelerators:
-        Option<Value<Vec<Value<instance::ElasticInferenceAccelerator>>>>,
+    pub elastic_inference_accelerators: Option<Value<Vec<Value<instance::ElasticInferenceAccelerator>>>>,
     /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
     pub enclave_options: Option<Value<instance::EnclaveOptions>>,
     /// Indicates whether an instance is enabled for hibernation.
@@ -7941,10 +7405,7 @@ impl Instance {
         self
     }
     /// The block device mapping entries that defines the block devices to attach to the instance at launch.
-    pub fn block_device_mappings(
-        mut self,
-        v: impl Into<Value<Vec<Value<instance::BlockDeviceMapping>>>>,
-    ) -> Self {
+    pub fn block_device_mappings(mut self, v: impl Into<Value<Vec<Value<instance::BlockDeviceMapping>>>>) -> Self {
         self.block_device_mappings = Some(v.into());
         self
     }
@@ -7954,10 +7415,7 @@ impl Instance {
         self
     }
     /// The credit option for CPU usage of the burstable performance instance. Valid values are standard and unlimited.
-    pub fn credit_specification(
-        mut self,
-        v: impl Into<Value<instance::CreditSpecification>>,
-    ) -> Self {
+    pub fn credit_specification(mut self, v: impl Into<Value<instance::CreditSpecification>>) -> Self {
         self.credit_specification = Some(v.into());
         self
     }
@@ -7993,10 +7451,7 @@ impl Instance {
         self
     }
     /// Indicates whether an instance is enabled for hibernation.
-    pub fn hibernation_options(
-        mut self,
-        v: impl Into<Value<instance::HibernationOptions>>,
-    ) -> Self {
+    pub fn hibernation_options(mut self, v: impl Into<Value<instance::HibernationOptions>>) -> Self {
         self.hibernation_options = Some(v.into());
         self
     }
@@ -8036,10 +7491,7 @@ impl Instance {
         self
     }
     /// \[EC2-VPC\] The IPv6 addresses from the range of the subnet to associate with the primary network interface.
-    pub fn ipv6_addresses(
-        mut self,
-        v: impl Into<Value<Vec<Value<instance::InstanceIpv6Address>>>>,
-    ) -> Self {
+    pub fn ipv6_addresses(mut self, v: impl Into<Value<Vec<Value<instance::InstanceIpv6Address>>>>) -> Self {
         self.ipv6_addresses = Some(v.into());
         self
     }
@@ -8054,18 +7506,12 @@ impl Instance {
         self
     }
     /// The launch template to use to launch the instances.
-    pub fn launch_template(
-        mut self,
-        v: impl Into<Value<instance::LaunchTemplateSpecification>>,
-    ) -> Self {
+    pub fn launch_template(mut self, v: impl Into<Value<instance::LaunchTemplateSpecification>>) -> Self {
         self.launch_template = Some(v.into());
         self
     }
     /// The license configurations.
-    pub fn license_specifications(
-        mut self,
-        v: impl Into<Value<Vec<Value<instance::LicenseSpecification>>>>,
-    ) -> Self {
+    pub fn license_specifications(mut self, v: impl Into<Value<Vec<Value<instance::LicenseSpecification>>>>) -> Self {
         self.license_specifications = Some(v.into());
         self
     }
@@ -8080,10 +7526,7 @@ impl Instance {
         self
     }
     /// The network interfaces to associate with the instance.
-    pub fn network_interfaces(
-        mut self,
-        v: impl Into<Value<Vec<Value<instance::NetworkInterface>>>>,
-    ) -> Self {
+    pub fn network_interfaces(mut self, v: impl Into<Value<Vec<Value<instance::NetworkInterface>>>>) -> Self {
         self.network_interfaces = Some(v.into());
         self
     }
@@ -8093,10 +7536,7 @@ impl Instance {
         self
     }
     /// The options for the instance hostname.
-    pub fn private_dns_name_options(
-        mut self,
-        v: impl Into<Value<instance::PrivateDnsNameOptions>>,
-    ) -> Self {
+    pub fn private_dns_name_options(mut self, v: impl Into<Value<instance::PrivateDnsNameOptions>>) -> Self {
         self.private_dns_name_options = Some(v.into());
         self
     }
@@ -8131,10 +7571,7 @@ impl Instance {
         self
     }
     /// The SSM document and parameter values in AWS Systems Manager to associate with this instance.
-    pub fn ssm_associations(
-        mut self,
-        v: impl Into<Value<Vec<Value<instance::SsmAssociation>>>>,
-    ) -> Self {
+    pub fn ssm_associations(mut self, v: impl Into<Value<Vec<Value<instance::SsmAssociation>>>>) -> Self {
         self.ssm_associations = Some(v.into());
         self
     }
@@ -8177,20 +7614,14 @@ impl ToCfn for Instance {
         p.opt("DisableApiTermination", &self.disable_api_termination);
         p.opt("EbsOptimized", &self.ebs_optimized);
         p.opt("ElasticGpuSpecifications", &self.elastic_gpu_specifications);
-        p.opt(
-            "ElasticInferenceAccelerators",
-            &self.elastic_inference_accelerators,
-        );
+        p.opt("ElasticInferenceAccelerators", &self.elastic_inference_accelerators);
         p.opt("EnclaveOptions", &self.enclave_options);
         p.opt("HibernationOptions", &self.hibernation_options);
         p.opt("HostId", &self.host_id);
         p.opt("HostResourceGroupArn", &self.host_resource_group_arn);
         p.opt("IamInstanceProfile", &self.iam_instance_profile);
         p.opt("ImageId", &self.image_id);
-        p.opt(
-            "InstanceInitiatedShutdownBehavior",
-            &self.instance_initiated_shutdown_behavior,
-        );
+        p.opt("InstanceInitiatedShutdownBehavior", &self.instance_initiated_shutdown_behavior);
         p.opt("InstanceType", &self.instance_type);
         p.opt("Ipv6AddressCount", &self.ipv6_address_count);
         p.opt("Ipv6Addresses", &self.ipv6_addresses);
@@ -8204,10 +7635,7 @@ impl ToCfn for Instance {
         p.opt("PlacementGroupName", &self.placement_group_name);
         p.opt("PrivateDnsNameOptions", &self.private_dns_name_options);
         p.opt("PrivateIpAddress", &self.private_ip_address);
-        p.opt(
-            "PropagateTagsToVolumeOnCreation",
-            &self.propagate_tags_to_volume_on_creation,
-        );
+        p.opt("PropagateTagsToVolumeOnCreation", &self.propagate_tags_to_volume_on_creation);
         p.opt("RamdiskId", &self.ramdisk_id);
         p.opt("SecurityGroupIds", &self.security_group_ids);
         p.opt("SecurityGroups", &self.security_groups);
@@ -8263,15 +7691,8 @@ impl crate::ResourceInfo for Instance {
         "Tenancy",
         "UserData",
     ];
-    const READ_ONLY: &'static [&'static str] = &[
-        "InstanceId",
-        "PrivateDnsName",
-        "PrivateIp",
-        "PublicDnsName",
-        "PublicIp",
-        "State",
-        "VpcId",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["InstanceId", "PrivateDnsName", "PrivateIp", "PublicDnsName", "PublicIp", "State", "VpcId"];
     const WRITE_ONLY: &'static [&'static str] = &[
         "AdditionalInfo",
         "BlockDeviceMappings.*.NoDevice",
@@ -8501,14 +7922,8 @@ pub mod instance {
 
     impl AssociationParameter {
         /// A new `AssociationParameter` from its required properties: `Key`, `Value`.
-        pub fn new(
-            key: impl Into<Value<String>>,
-            value: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
-            Self {
-                key: key.into(),
-                value: value.into(),
-            }
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<Vec<Value<String>>>>) -> Self {
+            Self { key: key.into(), value: value.into() }
         }
     }
 
@@ -8539,12 +7954,7 @@ pub mod instance {
     impl BlockDeviceMapping {
         /// A new `BlockDeviceMapping` from its required properties: `DeviceName`.
         pub fn new(device_name: impl Into<Value<String>>) -> Self {
-            Self {
-                device_name: device_name.into(),
-                ebs: None,
-                no_device: None,
-                virtual_name: None,
-            }
+            Self { device_name: device_name.into(), ebs: None, no_device: None, virtual_name: None }
         }
         /// Parameters used to automatically set up EBS volumes when the instance is launched.
         pub fn ebs(mut self, v: impl Into<Value<Ebs>>) -> Self {
@@ -8588,10 +7998,7 @@ pub mod instance {
     impl CpuOptions {
         /// A new `CpuOptions` (no required properties).
         pub fn new() -> Self {
-            Self {
-                core_count: None,
-                threads_per_core: None,
-            }
+            Self { core_count: None, threads_per_core: None }
         }
         /// The `CoreCount` property.
         pub fn core_count(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -8740,9 +8147,7 @@ pub mod instance {
     impl ElasticGpuSpecification {
         /// A new `ElasticGpuSpecification` from its required properties: `Type`.
         pub fn new(type_: impl Into<Value<String>>) -> Self {
-            Self {
-                type_: type_.into(),
-            }
+            Self { type_: type_.into() }
         }
     }
 
@@ -8768,10 +8173,7 @@ pub mod instance {
     impl ElasticInferenceAccelerator {
         /// A new `ElasticInferenceAccelerator` from its required properties: `Type`.
         pub fn new(type_: impl Into<Value<String>>) -> Self {
-            Self {
-                count: None,
-                type_: type_.into(),
-            }
+            Self { count: None, type_: type_.into() }
         }
         /// The number of elastic inference accelerators to attach to the instance. Amazon Elastic Inference is no longer available.
         pub fn count(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -8803,10 +8205,7 @@ pub mod instance {
     impl EnaSrdSpecification {
         /// A new `EnaSrdSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                ena_srd_enabled: None,
-                ena_srd_udp_specification: None,
-            }
+            Self { ena_srd_enabled: None, ena_srd_udp_specification: None }
         }
         /// Specifies whether ENA Express is enabled for the network interface when you launch an instance.
         pub fn ena_srd_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -8814,10 +8213,7 @@ pub mod instance {
             self
         }
         /// The `EnaSrdUdpSpecification` property.
-        pub fn ena_srd_udp_specification(
-            mut self,
-            v: impl Into<Value<EnaSrdUdpSpecification>>,
-        ) -> Self {
+        pub fn ena_srd_udp_specification(mut self, v: impl Into<Value<EnaSrdUdpSpecification>>) -> Self {
             self.ena_srd_udp_specification = Some(v.into());
             self
         }
@@ -8844,9 +8240,7 @@ pub mod instance {
     impl EnaSrdUdpSpecification {
         /// A new `EnaSrdUdpSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                ena_srd_udp_enabled: None,
-            }
+            Self { ena_srd_udp_enabled: None }
         }
         /// Indicates whether UDP traffic uses ENA Express for your instance.
         pub fn ena_srd_udp_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -8933,9 +8327,7 @@ pub mod instance {
     impl InstanceIpv6Address {
         /// A new `InstanceIpv6Address` from its required properties: `Ipv6Address`.
         pub fn new(ipv6_address: impl Into<Value<String>>) -> Self {
-            Self {
-                ipv6_address: ipv6_address.into(),
-            }
+            Self { ipv6_address: ipv6_address.into() }
         }
     }
 
@@ -8963,11 +8355,7 @@ pub mod instance {
     impl LaunchTemplateSpecification {
         /// A new `LaunchTemplateSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                launch_template_id: None,
-                launch_template_name: None,
-                version: None,
-            }
+            Self { launch_template_id: None, launch_template_name: None, version: None }
         }
         /// The ID of the launch template. You must specify the LaunchTemplateName or the LaunchTemplateId, but not both.
         pub fn launch_template_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -9008,9 +8396,7 @@ pub mod instance {
     impl LicenseSpecification {
         /// A new `LicenseSpecification` from its required properties: `LicenseConfigurationArn`.
         pub fn new(license_configuration_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                license_configuration_arn: license_configuration_arn.into(),
-            }
+            Self { license_configuration_arn: license_configuration_arn.into() }
         }
     }
 
@@ -9180,10 +8566,7 @@ pub mod instance {
             self
         }
         /// The IPv6 addresses associated with the network interface.
-        pub fn ipv6_addresses(
-            mut self,
-            v: impl Into<Value<Vec<Value<InstanceIpv6Address>>>>,
-        ) -> Self {
+        pub fn ipv6_addresses(mut self, v: impl Into<Value<Vec<Value<InstanceIpv6Address>>>>) -> Self {
             self.ipv6_addresses = Some(v.into());
             self
         }
@@ -9198,10 +8581,7 @@ pub mod instance {
             self
         }
         /// One or more private IPv4 addresses to assign to the network interface.
-        pub fn private_ip_addresses(
-            mut self,
-            v: impl Into<Value<Vec<Value<PrivateIpAddressSpecification>>>>,
-        ) -> Self {
+        pub fn private_ip_addresses(mut self, v: impl Into<Value<Vec<Value<PrivateIpAddressSpecification>>>>) -> Self {
             self.private_ip_addresses = Some(v.into());
             self
         }
@@ -9220,14 +8600,8 @@ pub mod instance {
     impl ToCfn for NetworkInterface {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "AssociateCarrierIpAddress",
-                &self.associate_carrier_ip_address,
-            );
-            p.opt(
-                "AssociatePublicIpAddress",
-                &self.associate_public_ip_address,
-            );
+            p.opt("AssociateCarrierIpAddress", &self.associate_carrier_ip_address);
+            p.opt("AssociatePublicIpAddress", &self.associate_public_ip_address);
             p.opt("DeleteOnTermination", &self.delete_on_termination);
             p.opt("Description", &self.description);
             p.req("DeviceIndex", &self.device_index);
@@ -9238,10 +8612,7 @@ pub mod instance {
             p.opt("NetworkInterfaceId", &self.network_interface_id);
             p.opt("PrivateIpAddress", &self.private_ip_address);
             p.opt("PrivateIpAddresses", &self.private_ip_addresses);
-            p.opt(
-                "SecondaryPrivateIpAddressCount",
-                &self.secondary_private_ip_address_count,
-            );
+            p.opt("SecondaryPrivateIpAddressCount", &self.secondary_private_ip_address_count);
             p.opt("SubnetId", &self.subnet_id);
             p.finish()
         }
@@ -9289,14 +8660,8 @@ pub mod instance {
     impl ToCfn for PrivateDnsNameOptions {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "EnableResourceNameDnsAAAARecord",
-                &self.enable_resource_name_dns_aaaa_record,
-            );
-            p.opt(
-                "EnableResourceNameDnsARecord",
-                &self.enable_resource_name_dns_a_record,
-            );
+            p.opt("EnableResourceNameDnsAAAARecord", &self.enable_resource_name_dns_aaaa_record);
+            p.opt("EnableResourceNameDnsARecord", &self.enable_resource_name_dns_a_record);
             p.opt("HostnameType", &self.hostname_type);
             p.finish()
         }
@@ -9315,14 +8680,8 @@ pub mod instance {
 
     impl PrivateIpAddressSpecification {
         /// A new `PrivateIpAddressSpecification` from its required properties: `Primary`, `PrivateIpAddress`.
-        pub fn new(
-            primary: impl Into<Value<bool>>,
-            private_ip_address: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                primary: primary.into(),
-                private_ip_address: private_ip_address.into(),
-            }
+        pub fn new(primary: impl Into<Value<bool>>, private_ip_address: impl Into<Value<String>>) -> Self {
+            Self { primary: primary.into(), private_ip_address: private_ip_address.into() }
         }
     }
 
@@ -9349,16 +8708,10 @@ pub mod instance {
     impl SsmAssociation {
         /// A new `SsmAssociation` from its required properties: `DocumentName`.
         pub fn new(document_name: impl Into<Value<String>>) -> Self {
-            Self {
-                association_parameters: None,
-                document_name: document_name.into(),
-            }
+            Self { association_parameters: None, document_name: document_name.into() }
         }
         /// The input parameter values to use with the associated SSM document.
-        pub fn association_parameters(
-            mut self,
-            v: impl Into<Value<Vec<Value<AssociationParameter>>>>,
-        ) -> Self {
+        pub fn association_parameters(mut self, v: impl Into<Value<Vec<Value<AssociationParameter>>>>) -> Self {
             self.association_parameters = Some(v.into());
             self
         }
@@ -9387,10 +8740,7 @@ pub mod instance {
     impl Volume {
         /// A new `Volume` from its required properties: `Device`, `VolumeId`.
         pub fn new(device: impl Into<Value<String>>, volume_id: impl Into<Value<String>>) -> Self {
-            Self {
-                device: device.into(),
-                volume_id: volume_id.into(),
-            }
+            Self { device: device.into(), volume_id: volume_id.into() }
         }
     }
 
@@ -9475,12 +8825,7 @@ impl stackcraft_core::Resource for InstanceConnectEndpoint {
 }
 
 impl crate::ResourceInfo for InstanceConnectEndpoint {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "ClientToken",
-        "PreserveClientIp",
-        "SecurityGroupIds",
-        "SubnetId",
-    ];
+    const CREATE_ONLY: &'static [&'static str] = &["ClientToken", "PreserveClientIp", "SecurityGroupIds", "SubnetId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[
         "AvailabilityZone",
@@ -9581,12 +8926,7 @@ pub struct InstanceEventWindow {
 impl InstanceEventWindow {
     /// A new `AWS::EC2::InstanceEventWindow` (no required properties).
     pub fn new() -> Self {
-        Self {
-            cron_expression: None,
-            name: None,
-            tags: None,
-            time_ranges: None,
-        }
+        Self { cron_expression: None, name: None, tags: None, time_ranges: None }
     }
     /// The cron expression defined for the event window. Exactly one of TimeRanges or CronExpression must be specified.
     pub fn cron_expression(mut self, v: impl Into<Value<String>>) -> Self {
@@ -9604,10 +8944,7 @@ impl InstanceEventWindow {
         self
     }
     /// The time ranges of the event window. Exactly one of TimeRanges or CronExpression must be specified.
-    pub fn time_ranges(
-        mut self,
-        v: impl Into<Value<Vec<Value<instance_event_window::TimeRange>>>>,
-    ) -> Self {
+    pub fn time_ranges(mut self, v: impl Into<Value<Vec<Value<instance_event_window::TimeRange>>>>) -> Self {
         self.time_ranges = Some(v.into());
         self
     }
@@ -9692,12 +9029,7 @@ pub mod instance_event_window {
     impl TimeRange {
         /// A new `TimeRange` (no required properties).
         pub fn new() -> Self {
-            Self {
-                end_hour: None,
-                end_week_day: None,
-                start_hour: None,
-                start_week_day: None,
-            }
+            Self { end_hour: None, end_week_day: None, start_hour: None, start_week_day: None }
         }
         /// The hour when the time range ends.
         pub fn end_hour(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -9815,14 +9147,8 @@ pub struct IpPoolRouteTableAssociation {
 
 impl IpPoolRouteTableAssociation {
     /// A new `AWS::EC2::IpPoolRouteTableAssociation` from its required properties: `PublicIpv4Pool`, `RouteTableId`.
-    pub fn new(
-        public_ipv4_pool: impl Into<Value<String>>,
-        route_table_id: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            public_ipv4_pool: public_ipv4_pool.into(),
-            route_table_id: route_table_id.into(),
-        }
+    pub fn new(public_ipv4_pool: impl Into<Value<String>>, route_table_id: impl Into<Value<String>>) -> Self {
+        Self { public_ipv4_pool: public_ipv4_pool.into(), route_table_id: route_table_id.into() }
     }
 }
 
@@ -9887,10 +9213,7 @@ pub struct IpamExternalResourceVerificationToken {
 impl IpamExternalResourceVerificationToken {
     /// A new `AWS::EC2::IpamExternalResourceVerificationToken` from its required properties: `IpamId`.
     pub fn new(ipam_id: impl Into<Value<String>>) -> Self {
-        Self {
-            ipam_id: ipam_id.into(),
-            tags: None,
-        }
+        Self { ipam_id: ipam_id.into(), tags: None }
     }
     /// The tags for the token.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -9929,8 +9252,7 @@ impl crate::ResourceInfo for IpamExternalResourceVerificationToken {
         "TokenValue",
     ];
     const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] =
-        &["IpamExternalResourceVerificationTokenArn"];
+    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamExternalResourceVerificationTokenArn"];
 }
 
 /// Handle to an `AWS::EC2::IpamExternalResourceVerificationToken` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `IpamExternalResourceVerificationTokenArn`.
@@ -10052,8 +9374,7 @@ impl stackcraft_core::Resource for IpamInternetRegistryAssociation {
 }
 
 impl crate::ResourceInfo for IpamInternetRegistryAssociation {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["Description", "IpamId", "OrganizationHandle", "Rir"];
+    const CREATE_ONLY: &'static [&'static str] = &["Description", "IpamId", "OrganizationHandle", "Rir"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[
         "ChildRequestXml",
@@ -10131,13 +9452,7 @@ pub struct KeyPair {
 impl KeyPair {
     /// A new `AWS::EC2::KeyPair` from its required properties: `KeyName`.
     pub fn new(key_name: impl Into<Value<String>>) -> Self {
-        Self {
-            key_format: None,
-            key_name: key_name.into(),
-            key_type: None,
-            public_key_material: None,
-            tags: None,
-        }
+        Self { key_format: None, key_name: key_name.into(), key_type: None, public_key_material: None, tags: None }
     }
     /// The format of the key pair.
     pub fn key_format(mut self, v: impl Into<Value<String>>) -> Self {
@@ -10180,13 +9495,7 @@ impl stackcraft_core::Resource for KeyPair {
 }
 
 impl crate::ResourceInfo for KeyPair {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "KeyFormat",
-        "KeyName",
-        "KeyType",
-        "PublicKeyMaterial",
-        "Tags",
-    ];
+    const CREATE_ONLY: &'static [&'static str] = &["KeyFormat", "KeyName", "KeyType", "PublicKeyMaterial", "Tags"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["KeyFingerprint", "KeyPairId"];
     const WRITE_ONLY: &'static [&'static str] = &["KeyFormat"];
@@ -10231,17 +9540,14 @@ pub struct LaunchTemplate {
     /// A name for the launch template.
     pub launch_template_name: Option<Value<String>>,
     /// The tags to apply to the launch template on creation. To tag the launch template, the resource type must be ``launch-template``.
-    pub tag_specifications:
-        Option<Value<Vec<Value<launch_template::LaunchTemplateTagSpecification>>>>,
+    pub tag_specifications: Option<Value<Vec<Value<launch_template::LaunchTemplateTagSpecification>>>>,
     /// A description for the first version of the launch template.
     pub version_description: Option<Value<String>>,
 }
 
 impl LaunchTemplate {
     /// A new `AWS::EC2::LaunchTemplate` from its required properties: `LaunchTemplateData`.
-    pub fn new(
-        launch_template_data: impl Into<Value<launch_template::LaunchTemplateData>>,
-    ) -> Self {
+    pub fn new(launch_template_data: impl Into<Value<launch_template::LaunchTemplateData>>) -> Self {
         Self {
             launch_template_data: launch_template_data.into(),
             launch_template_name: None,
@@ -10289,16 +9595,8 @@ impl stackcraft_core::Resource for LaunchTemplate {
 impl crate::ResourceInfo for LaunchTemplate {
     const CREATE_ONLY: &'static [&'static str] = &["LaunchTemplateName"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "DefaultVersionNumber",
-        "LatestVersionNumber",
-        "LaunchTemplateId",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "LaunchTemplateData",
-        "TagSpecifications",
-        "VersionDescription",
-    ];
+    const READ_ONLY: &'static [&'static str] = &["DefaultVersionNumber", "LatestVersionNumber", "LaunchTemplateId"];
+    const WRITE_ONLY: &'static [&'static str] = &["LaunchTemplateData", "TagSpecifications", "VersionDescription"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LaunchTemplateId"];
 }
 
@@ -10352,10 +9650,7 @@ pub mod launch_template {
     impl AcceleratorCount {
         /// A new `AcceleratorCount` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The maximum number of accelerators. To specify no maximum limit, omit this parameter. To exclude accelerator-enabled instance types, set ``Max`` to ``0``.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -10392,10 +9687,7 @@ pub mod launch_template {
     impl AcceleratorTotalMemoryMiB {
         /// A new `AcceleratorTotalMemoryMiB` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The maximum amount of accelerator memory, in MiB. To specify no maximum limit, omit this parameter.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -10432,10 +9724,7 @@ pub mod launch_template {
     impl BaselineEbsBandwidthMbps {
         /// A new `BaselineEbsBandwidthMbps` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The maximum baseline bandwidth, in Mbps. To specify no maximum limit, omit this parameter.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -10505,12 +9794,7 @@ pub mod launch_template {
     impl BlockDeviceMapping {
         /// A new `BlockDeviceMapping` (no required properties).
         pub fn new() -> Self {
-            Self {
-                device_name: None,
-                ebs: None,
-                no_device: None,
-                virtual_name: None,
-            }
+            Self { device_name: None, ebs: None, no_device: None, virtual_name: None }
         }
         /// The device name (for example, /dev/sdh or xvdh).
         pub fn device_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -10559,10 +9843,7 @@ pub mod launch_template {
     impl CapacityReservationSpecification {
         /// A new `CapacityReservationSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                capacity_reservation_preference: None,
-                capacity_reservation_target: None,
-            }
+            Self { capacity_reservation_preference: None, capacity_reservation_target: None }
         }
         /// Indicates the instance's Capacity Reservation preferences. Possible preferences include:
         pub fn capacity_reservation_preference(mut self, v: impl Into<Value<String>>) -> Self {
@@ -10570,10 +9851,7 @@ pub mod launch_template {
             self
         }
         /// Information about the target Capacity Reservation or Capacity Reservation group.
-        pub fn capacity_reservation_target(
-            mut self,
-            v: impl Into<Value<CapacityReservationTarget>>,
-        ) -> Self {
+        pub fn capacity_reservation_target(mut self, v: impl Into<Value<CapacityReservationTarget>>) -> Self {
             self.capacity_reservation_target = Some(v.into());
             self
         }
@@ -10582,14 +9860,8 @@ pub mod launch_template {
     impl ToCfn for CapacityReservationSpecification {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "CapacityReservationPreference",
-                &self.capacity_reservation_preference,
-            );
-            p.opt(
-                "CapacityReservationTarget",
-                &self.capacity_reservation_target,
-            );
+            p.opt("CapacityReservationPreference", &self.capacity_reservation_preference);
+            p.opt("CapacityReservationTarget", &self.capacity_reservation_target);
             p.finish()
         }
     }
@@ -10608,10 +9880,7 @@ pub mod launch_template {
     impl CapacityReservationTarget {
         /// A new `CapacityReservationTarget` (no required properties).
         pub fn new() -> Self {
-            Self {
-                capacity_reservation_id: None,
-                capacity_reservation_resource_group_arn: None,
-            }
+            Self { capacity_reservation_id: None, capacity_reservation_resource_group_arn: None }
         }
         /// The ID of the Capacity Reservation in which to run the instance.
         pub fn capacity_reservation_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -10619,10 +9888,7 @@ pub mod launch_template {
             self
         }
         /// The ARN of the Capacity Reservation resource group in which to run the instance.
-        pub fn capacity_reservation_resource_group_arn(
-            mut self,
-            v: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn capacity_reservation_resource_group_arn(mut self, v: impl Into<Value<String>>) -> Self {
             self.capacity_reservation_resource_group_arn = Some(v.into());
             self
         }
@@ -10632,10 +9898,7 @@ pub mod launch_template {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("CapacityReservationId", &self.capacity_reservation_id);
-            p.opt(
-                "CapacityReservationResourceGroupArn",
-                &self.capacity_reservation_resource_group_arn,
-            );
+            p.opt("CapacityReservationResourceGroupArn", &self.capacity_reservation_resource_group_arn);
             p.finish()
         }
     }
@@ -10656,11 +9919,7 @@ pub mod launch_template {
     impl ConnectionTrackingSpecification {
         /// A new `ConnectionTrackingSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                tcp_established_timeout: None,
-                udp_stream_timeout: None,
-                udp_timeout: None,
-            }
+            Self { tcp_established_timeout: None, udp_stream_timeout: None, udp_timeout: None }
         }
         /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000 seconds (5 days). Default: 350 seconds for Nitro v6 instance types (excluding P6e-GB200); 432000 seconds for all other instance types (including P6e-GB200).
         pub fn tcp_established_timeout(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -10736,12 +9995,7 @@ pub mod launch_template {
     impl CpuOptions {
         /// A new `CpuOptions` (no required properties).
         pub fn new() -> Self {
-            Self {
-                amd_sev_snp: None,
-                core_count: None,
-                nested_virtualization: None,
-                threads_per_core: None,
-            }
+            Self { amd_sev_snp: None, core_count: None, nested_virtualization: None, threads_per_core: None }
         }
         /// Indicates whether to enable the instance for AMD SEV-SNP. AMD SEV-SNP is supported with M6a, R6a, and C6a instance types only. For more information, see AMD SEV-SNP for Amazon EC2 instances.
         pub fn amd_sev_snp(mut self, v: impl Into<Value<String>>) -> Self {
@@ -10931,10 +10185,7 @@ pub mod launch_template {
     impl EnaSrdSpecification {
         /// A new `EnaSrdSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                ena_srd_enabled: None,
-                ena_srd_udp_specification: None,
-            }
+            Self { ena_srd_enabled: None, ena_srd_udp_specification: None }
         }
         /// Indicates whether ENA Express is enabled for the network interface.
         pub fn ena_srd_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -10942,10 +10193,7 @@ pub mod launch_template {
             self
         }
         /// Configures ENA Express for UDP network traffic.
-        pub fn ena_srd_udp_specification(
-            mut self,
-            v: impl Into<Value<EnaSrdUdpSpecification>>,
-        ) -> Self {
+        pub fn ena_srd_udp_specification(mut self, v: impl Into<Value<EnaSrdUdpSpecification>>) -> Self {
             self.ena_srd_udp_specification = Some(v.into());
             self
         }
@@ -10972,9 +10220,7 @@ pub mod launch_template {
     impl EnaSrdUdpSpecification {
         /// A new `EnaSrdUdpSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                ena_srd_udp_enabled: None,
-            }
+            Self { ena_srd_udp_enabled: None }
         }
         /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting, you must first enable ENA Express.
         pub fn ena_srd_udp_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -11063,10 +10309,7 @@ pub mod launch_template {
     impl IamInstanceProfile {
         /// A new `IamInstanceProfile` (no required properties).
         pub fn new() -> Self {
-            Self {
-                arn: None,
-                name: None,
-            }
+            Self { arn: None, name: None }
         }
         /// The Amazon Resource Name (ARN) of the instance profile.
         pub fn arn(mut self, v: impl Into<Value<String>>) -> Self {
@@ -11103,10 +10346,7 @@ pub mod launch_template {
     impl InstanceMarketOptions {
         /// A new `InstanceMarketOptions` (no required properties).
         pub fn new() -> Self {
-            Self {
-                market_type: None,
-                spot_options: None,
-            }
+            Self { market_type: None, spot_options: None }
         }
         /// The market type.
         pub fn market_type(mut self, v: impl Into<Value<String>>) -> Self {
@@ -11223,10 +10463,7 @@ pub mod launch_template {
             self
         }
         /// Indicates whether instance types must have accelerators by specific manufacturers.
-        pub fn accelerator_manufacturers(
-            mut self,
-            v: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
+        pub fn accelerator_manufacturers(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.accelerator_manufacturers = Some(v.into());
             self
         }
@@ -11236,10 +10473,7 @@ pub mod launch_template {
             self
         }
         /// The minimum and maximum amount of total accelerator memory, in MiB.
-        pub fn accelerator_total_memory_mi_b(
-            mut self,
-            v: impl Into<Value<AcceleratorTotalMemoryMiB>>,
-        ) -> Self {
+        pub fn accelerator_total_memory_mi_b(mut self, v: impl Into<Value<AcceleratorTotalMemoryMiB>>) -> Self {
             self.accelerator_total_memory_mi_b = Some(v.into());
             self
         }
@@ -11259,18 +10493,12 @@ pub mod launch_template {
             self
         }
         /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see Amazon EBS–optimized instances in the \*Amazon EC2 User Guide\*.
-        pub fn baseline_ebs_bandwidth_mbps(
-            mut self,
-            v: impl Into<Value<BaselineEbsBandwidthMbps>>,
-        ) -> Self {
+        pub fn baseline_ebs_bandwidth_mbps(mut self, v: impl Into<Value<BaselineEbsBandwidthMbps>>) -> Self {
             self.baseline_ebs_bandwidth_mbps = Some(v.into());
             self
         }
         /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance.
-        pub fn baseline_performance_factors(
-            mut self,
-            v: impl Into<Value<BaselinePerformanceFactors>>,
-        ) -> Self {
+        pub fn baseline_performance_factors(mut self, v: impl Into<Value<BaselinePerformanceFactors>>) -> Self {
             self.baseline_performance_factors = Some(v.into());
             self
         }
@@ -11305,10 +10533,7 @@ pub mod launch_template {
             self
         }
         /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage of an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes.
-        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(
-            mut self,
-            v: impl Into<Value<i64>>,
-        ) -> Self {
+        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, v: impl Into<Value<i64>>) -> Self {
             self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(v.into());
             self
         }
@@ -11328,18 +10553,12 @@ pub mod launch_template {
             self
         }
         /// The minimum and maximum number of network interfaces.
-        pub fn network_interface_count(
-            mut self,
-            v: impl Into<Value<NetworkInterfaceCount>>,
-        ) -> Self {
+        pub fn network_interface_count(mut self, v: impl Into<Value<NetworkInterfaceCount>>) -> Self {
             self.network_interface_count = Some(v.into());
             self
         }
         /// \[Price protection\] The price protection threshold for On-Demand Instances, as a percentage higher than an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes.
-        pub fn on_demand_max_price_percentage_over_lowest_price(
-            mut self,
-            v: impl Into<Value<i64>>,
-        ) -> Self {
+        pub fn on_demand_max_price_percentage_over_lowest_price(mut self, v: impl Into<Value<i64>>) -> Self {
             self.on_demand_max_price_percentage_over_lowest_price = Some(v.into());
             self
         }
@@ -11349,10 +10568,7 @@ pub mod launch_template {
             self
         }
         /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage higher than an identified Spot price. The identified Spot price is the Spot price of the lowest priced current generation C, M, or R instance type with your specified attributes.
-        pub fn spot_max_price_percentage_over_lowest_price(
-            mut self,
-            v: impl Into<Value<i64>>,
-        ) -> Self {
+        pub fn spot_max_price_percentage_over_lowest_price(mut self, v: impl Into<Value<i64>>) -> Self {
             self.spot_max_price_percentage_over_lowest_price = Some(v.into());
             self
         }
@@ -11374,21 +10590,12 @@ pub mod launch_template {
             p.opt("AcceleratorCount", &self.accelerator_count);
             p.opt("AcceleratorManufacturers", &self.accelerator_manufacturers);
             p.opt("AcceleratorNames", &self.accelerator_names);
-            p.opt(
-                "AcceleratorTotalMemoryMiB",
-                &self.accelerator_total_memory_mi_b,
-            );
+            p.opt("AcceleratorTotalMemoryMiB", &self.accelerator_total_memory_mi_b);
             p.opt("AcceleratorTypes", &self.accelerator_types);
             p.opt("AllowedInstanceTypes", &self.allowed_instance_types);
             p.opt("BareMetal", &self.bare_metal);
-            p.opt(
-                "BaselineEbsBandwidthMbps",
-                &self.baseline_ebs_bandwidth_mbps,
-            );
-            p.opt(
-                "BaselinePerformanceFactors",
-                &self.baseline_performance_factors,
-            );
+            p.opt("BaselineEbsBandwidthMbps", &self.baseline_ebs_bandwidth_mbps);
+            p.opt("BaselinePerformanceFactors", &self.baseline_performance_factors);
             p.opt("BurstablePerformance", &self.burstable_performance);
             p.opt("CpuManufacturers", &self.cpu_manufacturers);
             p.opt("ExcludedInstanceTypes", &self.excluded_instance_types);
@@ -11403,15 +10610,9 @@ pub mod launch_template {
             p.opt("MemoryMiB", &self.memory_mi_b);
             p.opt("NetworkBandwidthGbps", &self.network_bandwidth_gbps);
             p.opt("NetworkInterfaceCount", &self.network_interface_count);
-            p.opt(
-                "OnDemandMaxPricePercentageOverLowestPrice",
-                &self.on_demand_max_price_percentage_over_lowest_price,
-            );
+            p.opt("OnDemandMaxPricePercentageOverLowestPrice", &self.on_demand_max_price_percentage_over_lowest_price);
             p.opt("RequireHibernateSupport", &self.require_hibernate_support);
-            p.opt(
-                "SpotMaxPricePercentageOverLowestPrice",
-                &self.spot_max_price_percentage_over_lowest_price,
-            );
+            p.opt("SpotMaxPricePercentageOverLowestPrice", &self.spot_max_price_percentage_over_lowest_price);
             p.opt("TotalLocalStorageGB", &self.total_local_storage_gb);
             p.opt("VCpuCount", &self.v_cpu_count);
             p.finish()
@@ -11609,10 +10810,7 @@ pub mod launch_template {
             }
         }
         /// The block device mapping.
-        pub fn block_device_mappings(
-            mut self,
-            v: impl Into<Value<Vec<Value<BlockDeviceMapping>>>>,
-        ) -> Self {
+        pub fn block_device_mappings(mut self, v: impl Into<Value<Vec<Value<BlockDeviceMapping>>>>) -> Self {
             self.block_device_mappings = Some(v.into());
             self
         }
@@ -11675,10 +10873,7 @@ pub mod launch_template {
             self
         }
         /// The market (purchasing) option for the instances.
-        pub fn instance_market_options(
-            mut self,
-            v: impl Into<Value<InstanceMarketOptions>>,
-        ) -> Self {
+        pub fn instance_market_options(mut self, v: impl Into<Value<InstanceMarketOptions>>) -> Self {
             self.instance_market_options = Some(v.into());
             self
         }
@@ -11703,10 +10898,7 @@ pub mod launch_template {
             self
         }
         /// The license configurations.
-        pub fn license_specifications(
-            mut self,
-            v: impl Into<Value<Vec<Value<LicenseSpecification>>>>,
-        ) -> Self {
+        pub fn license_specifications(mut self, v: impl Into<Value<Vec<Value<LicenseSpecification>>>>) -> Self {
             self.license_specifications = Some(v.into());
             self
         }
@@ -11726,18 +10918,12 @@ pub mod launch_template {
             self
         }
         /// The network interfaces for the instance.
-        pub fn network_interfaces(
-            mut self,
-            v: impl Into<Value<Vec<Value<NetworkInterface>>>>,
-        ) -> Self {
+        pub fn network_interfaces(mut self, v: impl Into<Value<Vec<Value<NetworkInterface>>>>) -> Self {
             self.network_interfaces = Some(v.into());
             self
         }
         /// The settings for the network performance options for the instance. For more information, see EC2 instance bandwidth weighting configuration.
-        pub fn network_performance_options(
-            mut self,
-            v: impl Into<Value<NetworkPerformanceOptions>>,
-        ) -> Self {
+        pub fn network_performance_options(mut self, v: impl Into<Value<NetworkPerformanceOptions>>) -> Self {
             self.network_performance_options = Some(v.into());
             self
         }
@@ -11747,10 +10933,7 @@ pub mod launch_template {
             self
         }
         /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries should be handled. For more information, see Amazon EC2 instance hostname types in the \*User Guide\*.
-        pub fn private_dns_name_options(
-            mut self,
-            v: impl Into<Value<PrivateDnsNameOptions>>,
-        ) -> Self {
+        pub fn private_dns_name_options(mut self, v: impl Into<Value<PrivateDnsNameOptions>>) -> Self {
             self.private_dns_name_options = Some(v.into());
             self
         }
@@ -11770,10 +10953,7 @@ pub mod launch_template {
             self
         }
         /// The tags to apply to resources that are created during instance launch.
-        pub fn tag_specifications(
-            mut self,
-            v: impl Into<Value<Vec<Value<TagSpecification>>>>,
-        ) -> Self {
+        pub fn tag_specifications(mut self, v: impl Into<Value<Vec<Value<TagSpecification>>>>) -> Self {
             self.tag_specifications = Some(v.into());
             self
         }
@@ -11788,10 +10968,7 @@ pub mod launch_template {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("BlockDeviceMappings", &self.block_device_mappings);
-            p.opt(
-                "CapacityReservationSpecification",
-                &self.capacity_reservation_specification,
-            );
+            p.opt("CapacityReservationSpecification", &self.capacity_reservation_specification);
             p.opt("CpuOptions", &self.cpu_options);
             p.opt("CreditSpecification", &self.credit_specification);
             p.opt("DisableApiStop", &self.disable_api_stop);
@@ -11801,10 +10978,7 @@ pub mod launch_template {
             p.opt("HibernationOptions", &self.hibernation_options);
             p.opt("IamInstanceProfile", &self.iam_instance_profile);
             p.opt("ImageId", &self.image_id);
-            p.opt(
-                "InstanceInitiatedShutdownBehavior",
-                &self.instance_initiated_shutdown_behavior,
-            );
+            p.opt("InstanceInitiatedShutdownBehavior", &self.instance_initiated_shutdown_behavior);
             p.opt("InstanceMarketOptions", &self.instance_market_options);
             p.opt("InstanceRequirements", &self.instance_requirements);
             p.opt("InstanceType", &self.instance_type);
@@ -11815,10 +10989,7 @@ pub mod launch_template {
             p.opt("MetadataOptions", &self.metadata_options);
             p.opt("Monitoring", &self.monitoring);
             p.opt("NetworkInterfaces", &self.network_interfaces);
-            p.opt(
-                "NetworkPerformanceOptions",
-                &self.network_performance_options,
-            );
+            p.opt("NetworkPerformanceOptions", &self.network_performance_options);
             p.opt("Placement", &self.placement);
             p.opt("PrivateDnsNameOptions", &self.private_dns_name_options);
             p.opt("RamDiskId", &self.ram_disk_id);
@@ -11844,10 +11015,7 @@ pub mod launch_template {
     impl LaunchTemplateTagSpecification {
         /// A new `LaunchTemplateTagSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                resource_type: None,
-                tags: None,
-            }
+            Self { resource_type: None, tags: None }
         }
         /// The type of resource. To tag a launch template, ``ResourceType`` must be ``launch-template``.
         pub fn resource_type(mut self, v: impl Into<Value<String>>) -> Self {
@@ -11882,9 +11050,7 @@ pub mod launch_template {
     impl LicenseSpecification {
         /// A new `LicenseSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                license_configuration_arn: None,
-            }
+            Self { license_configuration_arn: None }
         }
         /// The Amazon Resource Name (ARN) of the license configuration.
         pub fn license_configuration_arn(mut self, v: impl Into<Value<String>>) -> Self {
@@ -11913,9 +11079,7 @@ pub mod launch_template {
     impl MaintenanceOptions {
         /// A new `MaintenanceOptions` (no required properties).
         pub fn new() -> Self {
-            Self {
-                auto_recovery: None,
-            }
+            Self { auto_recovery: None }
         }
         /// Disables the automatic recovery behavior of your instance or sets it to default.
         pub fn auto_recovery(mut self, v: impl Into<Value<String>>) -> Self {
@@ -11946,10 +11110,7 @@ pub mod launch_template {
     impl MemoryGiBPerVCpu {
         /// A new `MemoryGiBPerVCpu` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The maximum amount of memory per vCPU, in GiB. To specify no maximum limit, omit this parameter.
         pub fn max(mut self, v: impl Into<Value<f64>>) -> Self {
@@ -11986,10 +11147,7 @@ pub mod launch_template {
     impl MemoryMiB {
         /// A new `MemoryMiB` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The maximum amount of memory, in MiB. To specify no maximum limit, omit this parameter.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -12122,10 +11280,7 @@ pub mod launch_template {
     impl NetworkBandwidthGbps {
         /// A new `NetworkBandwidthGbps` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The maximum amount of network bandwidth, in Gbps. To specify no maximum limit, omit this parameter.
         pub fn max(mut self, v: impl Into<Value<f64>>) -> Self {
@@ -12289,10 +11444,7 @@ pub mod launch_template {
             self
         }
         /// One or more IPv4 prefixes to be assigned to the network interface. You cannot use this option if you use the ``Ipv4PrefixCount`` option.
-        pub fn ipv4_prefixes(
-            mut self,
-            v: impl Into<Value<Vec<Value<Ipv4PrefixSpecification>>>>,
-        ) -> Self {
+        pub fn ipv4_prefixes(mut self, v: impl Into<Value<Vec<Value<Ipv4PrefixSpecification>>>>) -> Self {
             self.ipv4_prefixes = Some(v.into());
             self
         }
@@ -12312,10 +11464,7 @@ pub mod launch_template {
             self
         }
         /// One or more IPv6 prefixes to be assigned to the network interface. You cannot use this option if you use the ``Ipv6PrefixCount`` option.
-        pub fn ipv6_prefixes(
-            mut self,
-            v: impl Into<Value<Vec<Value<Ipv6PrefixSpecification>>>>,
-        ) -> Self {
+        pub fn ipv6_prefixes(mut self, v: impl Into<Value<Vec<Value<Ipv6PrefixSpecification>>>>) -> Self {
             self.ipv6_prefixes = Some(v.into());
             self
         }
@@ -12340,10 +11489,7 @@ pub mod launch_template {
             self
         }
         /// One or more private IPv4 addresses.
-        pub fn private_ip_addresses(
-            mut self,
-            v: impl Into<Value<Vec<Value<PrivateIpAdd>>>>,
-        ) -> Self {
+        pub fn private_ip_addresses(mut self, v: impl Into<Value<Vec<Value<PrivateIpAdd>>>>) -> Self {
             self.private_ip_addresses = Some(v.into());
             self
         }
@@ -12362,18 +11508,9 @@ pub mod launch_template {
     impl ToCfn for NetworkInterface {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "AssociateCarrierIpAddress",
-                &self.associate_carrier_ip_address,
-            );
-            p.opt(
-                "AssociatePublicIpAddress",
-                &self.associate_public_ip_address,
-            );
-            p.opt(
-                "ConnectionTrackingSpecification",
-                &self.connection_tracking_specification,
-            );
+            p.opt("AssociateCarrierIpAddress", &self.associate_carrier_ip_address);
+            p.opt("AssociatePublicIpAddress", &self.associate_public_ip_address);
+            p.opt("ConnectionTrackingSpecification", &self.connection_tracking_specification);
             p.opt("DeleteOnTermination", &self.delete_on_termination);
             p.opt("Description", &self.description);
             p.opt("DeviceIndex", &self.device_index);
@@ -12392,10 +11529,7 @@ pub mod launch_template {
             p.opt("PrimaryIpv6", &self.primary_ipv6);
             p.opt("PrivateIpAddress", &self.private_ip_address);
             p.opt("PrivateIpAddresses", &self.private_ip_addresses);
-            p.opt(
-                "SecondaryPrivateIpAddressCount",
-                &self.secondary_private_ip_address_count,
-            );
+            p.opt("SecondaryPrivateIpAddressCount", &self.secondary_private_ip_address_count);
             p.opt("SubnetId", &self.subnet_id);
             p.finish()
         }
@@ -12415,10 +11549,7 @@ pub mod launch_template {
     impl NetworkInterfaceCount {
         /// A new `NetworkInterfaceCount` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The maximum number of network interfaces. To specify no maximum limit, omit this parameter.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -12453,9 +11584,7 @@ pub mod launch_template {
     impl NetworkPerformanceOptions {
         /// A new `NetworkPerformanceOptions` (no required properties).
         pub fn new() -> Self {
-            Self {
-                bandwidth_weighting: None,
-            }
+            Self { bandwidth_weighting: None }
         }
         /// Specify the bandwidth weighting option to boost the associated type of baseline bandwidth, as follows:
         pub fn bandwidth_weighting(mut self, v: impl Into<Value<String>>) -> Self {
@@ -12617,14 +11746,8 @@ pub mod launch_template {
     impl ToCfn for PrivateDnsNameOptions {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "EnableResourceNameDnsAAAARecord",
-                &self.enable_resource_name_dns_aaaa_record,
-            );
-            p.opt(
-                "EnableResourceNameDnsARecord",
-                &self.enable_resource_name_dns_a_record,
-            );
+            p.opt("EnableResourceNameDnsAAAARecord", &self.enable_resource_name_dns_aaaa_record);
+            p.opt("EnableResourceNameDnsARecord", &self.enable_resource_name_dns_a_record);
             p.opt("HostnameType", &self.hostname_type);
             p.finish()
         }
@@ -12644,10 +11767,7 @@ pub mod launch_template {
     impl PrivateIpAdd {
         /// A new `PrivateIpAdd` (no required properties).
         pub fn new() -> Self {
-            Self {
-                primary: None,
-                private_ip_address: None,
-            }
+            Self { primary: None, private_ip_address: None }
         }
         /// Indicates whether the private IPv4 address is the primary private IPv4 address. Only one IPv4 address can be designated as primary.
         pub fn primary(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -12682,9 +11802,7 @@ pub mod launch_template {
     impl Reference {
         /// A new `Reference` (no required properties).
         pub fn new() -> Self {
-            Self {
-                instance_family: None,
-            }
+            Self { instance_family: None }
         }
         /// The instance family to use as a baseline reference.
         pub fn instance_family(mut self, v: impl Into<Value<String>>) -> Self {
@@ -12760,10 +11878,7 @@ pub mod launch_template {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("BlockDurationMinutes", &self.block_duration_minutes);
-            p.opt(
-                "InstanceInterruptionBehavior",
-                &self.instance_interruption_behavior,
-            );
+            p.opt("InstanceInterruptionBehavior", &self.instance_interruption_behavior);
             p.opt("MaxPrice", &self.max_price);
             p.opt("SpotInstanceType", &self.spot_instance_type);
             p.opt("ValidUntil", &self.valid_until);
@@ -12785,10 +11900,7 @@ pub mod launch_template {
     impl TagSpecification {
         /// A new `TagSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                resource_type: None,
-                tags: None,
-            }
+            Self { resource_type: None, tags: None }
         }
         /// The type of resource to tag. You can specify tags for the following resource types only: ``instance`` \| ``volume`` \| ``network-interface`` \| ``spot-instances-request``. If the instance does not include the resource type that you specify, the instance launch fails.
         pub fn resource_type(mut self, v: impl Into<Value<String>>) -> Self {
@@ -12825,10 +11937,7 @@ pub mod launch_template {
     impl TotalLocalStorageGb {
         /// A new `TotalLocalStorageGB` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The maximum amount of total local storage, in GB. To specify no maximum limit, omit this parameter.
         pub fn max(mut self, v: impl Into<Value<f64>>) -> Self {
@@ -12865,10 +11974,7 @@ pub mod launch_template {
     impl VCpuCount {
         /// A new `VCpuCount` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The maximum number of vCPUs. To specify no maximum limit, omit this parameter.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -12945,14 +12051,8 @@ impl ToCfn for LocalGatewayRoute {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.opt("DestinationCidrBlock", &self.destination_cidr_block);
-        p.opt(
-            "LocalGatewayRouteTableId",
-            &self.local_gateway_route_table_id,
-        );
-        p.opt(
-            "LocalGatewayVirtualInterfaceGroupId",
-            &self.local_gateway_virtual_interface_group_id,
-        );
+        p.opt("LocalGatewayRouteTableId", &self.local_gateway_route_table_id);
+        p.opt("LocalGatewayVirtualInterfaceGroupId", &self.local_gateway_virtual_interface_group_id);
         p.opt("NetworkInterfaceId", &self.network_interface_id);
         p.finish()
     }
@@ -12965,13 +12065,11 @@ impl stackcraft_core::Resource for LocalGatewayRoute {
 }
 
 impl crate::ResourceInfo for LocalGatewayRoute {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["DestinationCidrBlock", "LocalGatewayRouteTableId"];
+    const CREATE_ONLY: &'static [&'static str] = &["DestinationCidrBlock", "LocalGatewayRouteTableId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["State", "Type"];
     const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] =
-        &["DestinationCidrBlock", "LocalGatewayRouteTableId"];
+    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DestinationCidrBlock", "LocalGatewayRouteTableId"];
 }
 
 /// Handle to an `AWS::EC2::LocalGatewayRoute` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `DestinationCidrBlock`, `LocalGatewayRouteTableId`.
@@ -13018,11 +12116,7 @@ pub struct LocalGatewayRouteTable {
 impl LocalGatewayRouteTable {
     /// A new `AWS::EC2::LocalGatewayRouteTable` from its required properties: `LocalGatewayId`.
     pub fn new(local_gateway_id: impl Into<Value<String>>) -> Self {
-        Self {
-            local_gateway_id: local_gateway_id.into(),
-            mode: None,
-            tags: None,
-        }
+        Self { local_gateway_id: local_gateway_id.into(), mode: None, tags: None }
     }
     /// The mode of the local gateway route table.
     pub fn mode(mut self, v: impl Into<Value<String>>) -> Self {
@@ -13055,13 +12149,8 @@ impl stackcraft_core::Resource for LocalGatewayRouteTable {
 impl crate::ResourceInfo for LocalGatewayRouteTable {
     const CREATE_ONLY: &'static [&'static str] = &["LocalGatewayId", "Mode"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "LocalGatewayRouteTableArn",
-        "LocalGatewayRouteTableId",
-        "OutpostArn",
-        "OwnerId",
-        "State",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["LocalGatewayRouteTableArn", "LocalGatewayRouteTableId", "OutpostArn", "OwnerId", "State"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LocalGatewayRouteTableId"];
 }
@@ -13121,15 +12210,8 @@ pub struct LocalGatewayRouteTableVpcAssociation {
 
 impl LocalGatewayRouteTableVpcAssociation {
     /// A new `AWS::EC2::LocalGatewayRouteTableVPCAssociation` from its required properties: `LocalGatewayRouteTableId`, `VpcId`.
-    pub fn new(
-        local_gateway_route_table_id: impl Into<Value<String>>,
-        vpc_id: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            local_gateway_route_table_id: local_gateway_route_table_id.into(),
-            tags: None,
-            vpc_id: vpc_id.into(),
-        }
+    pub fn new(local_gateway_route_table_id: impl Into<Value<String>>, vpc_id: impl Into<Value<String>>) -> Self {
+        Self { local_gateway_route_table_id: local_gateway_route_table_id.into(), tags: None, vpc_id: vpc_id.into() }
     }
     /// The tags for the association.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -13141,10 +12223,7 @@ impl LocalGatewayRouteTableVpcAssociation {
 impl ToCfn for LocalGatewayRouteTableVpcAssociation {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "LocalGatewayRouteTableId",
-            &self.local_gateway_route_table_id,
-        );
+        p.req("LocalGatewayRouteTableId", &self.local_gateway_route_table_id);
         p.opt("Tags", &self.tags);
         p.req("VpcId", &self.vpc_id);
         p.finish()
@@ -13160,11 +12239,7 @@ impl stackcraft_core::Resource for LocalGatewayRouteTableVpcAssociation {
 impl crate::ResourceInfo for LocalGatewayRouteTableVpcAssociation {
     const CREATE_ONLY: &'static [&'static str] = &["LocalGatewayRouteTableId", "VpcId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "LocalGatewayId",
-        "LocalGatewayRouteTableVpcAssociationId",
-        "State",
-    ];
+    const READ_ONLY: &'static [&'static str] = &["LocalGatewayId", "LocalGatewayRouteTableVpcAssociationId", "State"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LocalGatewayRouteTableVpcAssociationId"];
 }
@@ -13222,8 +12297,7 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     ) -> Self {
         Self {
             local_gateway_route_table_id: local_gateway_route_table_id.into(),
-            local_gateway_virtual_interface_group_id: local_gateway_virtual_interface_group_id
-                .into(),
+            local_gateway_virtual_interface_group_id: local_gateway_virtual_interface_group_id.into(),
             tags: None,
         }
     }
@@ -13237,31 +12311,21 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
 impl ToCfn for LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "LocalGatewayRouteTableId",
-            &self.local_gateway_route_table_id,
-        );
-        p.req(
-            "LocalGatewayVirtualInterfaceGroupId",
-            &self.local_gateway_virtual_interface_group_id,
-        );
+        p.req("LocalGatewayRouteTableId", &self.local_gateway_route_table_id);
+        p.req("LocalGatewayVirtualInterfaceGroupId", &self.local_gateway_virtual_interface_group_id);
         p.opt("Tags", &self.tags);
         p.finish()
     }
 }
 
 impl stackcraft_core::Resource for LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
-    const TYPE_NAME: &'static str =
-        "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation";
+    const TYPE_NAME: &'static str = "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = LocalGatewayRouteTableVirtualInterfaceGroupAssociationRef;
 }
 
 impl crate::ResourceInfo for LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "LocalGatewayRouteTableId",
-        "LocalGatewayVirtualInterfaceGroupId",
-    ];
+    const CREATE_ONLY: &'static [&'static str] = &["LocalGatewayRouteTableId", "LocalGatewayVirtualInterfaceGroupId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[
         "LocalGatewayId",
@@ -13271,19 +12335,14 @@ impl crate::ResourceInfo for LocalGatewayRouteTableVirtualInterfaceGroupAssociat
         "State",
     ];
     const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] =
-        &["LocalGatewayRouteTableVirtualInterfaceGroupAssociationId"];
+    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LocalGatewayRouteTableVirtualInterfaceGroupAssociationId"];
 }
 
 /// Handle to an `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is `LocalGatewayRouteTableVirtualInterfaceGroupAssociationId`.
 #[derive(Debug, Clone)]
-pub struct LocalGatewayRouteTableVirtualInterfaceGroupAssociationRef(
-    stackcraft_core::ResourceHandle,
-);
+pub struct LocalGatewayRouteTableVirtualInterfaceGroupAssociationRef(stackcraft_core::ResourceHandle);
 
-impl From<stackcraft_core::ResourceHandle>
-    for LocalGatewayRouteTableVirtualInterfaceGroupAssociationRef
-{
+impl From<stackcraft_core::ResourceHandle> for LocalGatewayRouteTableVirtualInterfaceGroupAssociationRef {
     fn from(h: stackcraft_core::ResourceHandle) -> Self {
         LocalGatewayRouteTableVirtualInterfaceGroupAssociationRef(h)
     }
@@ -13306,11 +12365,8 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociationRef {
         self.0.get_att("LocalGatewayRouteTableArn")
     }
     /// `Fn::GetAtt` `LocalGatewayRouteTableVirtualInterfaceGroupAssociationId`: The ID of the local gateway route table virtual interface group association.
-    pub fn attr_local_gateway_route_table_virtual_interface_group_association_id(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("LocalGatewayRouteTableVirtualInterfaceGroupAssociationId")
+    pub fn attr_local_gateway_route_table_virtual_interface_group_association_id(&self) -> Value<String> {
+        self.0.get_att("LocalGatewayRouteTableVirtualInterfaceGroupAssociationId")
     }
     /// `Fn::GetAtt` `OwnerId`: The owner of the local gateway route table virtual interface group association.
     pub fn attr_owner_id(&self) -> Value<String> {
@@ -13356,8 +12412,7 @@ impl LocalGatewayVirtualInterface {
     ) -> Self {
         Self {
             local_address: local_address.into(),
-            local_gateway_virtual_interface_group_id: local_gateway_virtual_interface_group_id
-                .into(),
+            local_gateway_virtual_interface_group_id: local_gateway_virtual_interface_group_id.into(),
             outpost_lag_id: outpost_lag_id.into(),
             peer_address: peer_address.into(),
             peer_bgp_asn: None,
@@ -13387,10 +12442,7 @@ impl ToCfn for LocalGatewayVirtualInterface {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.req("LocalAddress", &self.local_address);
-        p.req(
-            "LocalGatewayVirtualInterfaceGroupId",
-            &self.local_gateway_virtual_interface_group_id,
-        );
+        p.req("LocalGatewayVirtualInterfaceGroupId", &self.local_gateway_virtual_interface_group_id);
         p.req("OutpostLagId", &self.outpost_lag_id);
         p.req("PeerAddress", &self.peer_address);
         p.opt("PeerBgpAsn", &self.peer_bgp_asn);
@@ -13418,13 +12470,8 @@ impl crate::ResourceInfo for LocalGatewayVirtualInterface {
         "Vlan",
     ];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "ConfigurationState",
-        "LocalBgpAsn",
-        "LocalGatewayId",
-        "LocalGatewayVirtualInterfaceId",
-        "OwnerId",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["ConfigurationState", "LocalBgpAsn", "LocalGatewayId", "LocalGatewayVirtualInterfaceId", "OwnerId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LocalGatewayVirtualInterfaceId"];
 }
@@ -13529,8 +12576,7 @@ impl stackcraft_core::Resource for LocalGatewayVirtualInterfaceGroup {
 }
 
 impl crate::ResourceInfo for LocalGatewayVirtualInterfaceGroup {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["LocalBgpAsn", "LocalBgpAsnExtended", "LocalGatewayId"];
+    const CREATE_ONLY: &'static [&'static str] = &["LocalBgpAsn", "LocalBgpAsnExtended", "LocalGatewayId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[
         "ConfigurationState",
@@ -13593,8 +12639,7 @@ pub struct NatGateway {
     /// Indicates whether this is a zonal (single-AZ) or regional (multi-AZ) NAT gateway.
     pub availability_mode: Option<Value<String>>,
     /// For regional NAT gateways only: Specifies which Availability Zones you want the NAT gateway to support and the Elastic IP addresses (EIPs) to use in each AZ. The regional NAT gateway uses these EIPs to handle outbound NAT traffic from their respective AZs.
-    pub availability_zone_addresses:
-        Option<Value<Vec<Value<nat_gateway::AvailabilityZoneAddress>>>>,
+    pub availability_zone_addresses: Option<Value<Vec<Value<nat_gateway::AvailabilityZoneAddress>>>>,
     /// Indicates whether the NAT gateway supports public or private connectivity. The default is public connectivity.
     pub connectivity_type: Option<Value<String>>,
     /// The maximum amount of time to wait (in seconds) before forcibly releasing the IP addresses if connections are still in progress. Default value is 350 seconds.
@@ -13677,10 +12722,7 @@ impl NatGateway {
         self
     }
     /// Secondary private IPv4 addresses. For more information about secondary addresses, see Create a NAT gateway in the \*Amazon Virtual Private Cloud User Guide\*.
-    pub fn secondary_private_ip_addresses(
-        mut self,
-        v: impl Into<Value<Vec<Value<String>>>>,
-    ) -> Self {
+    pub fn secondary_private_ip_addresses(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.secondary_private_ip_addresses = Some(v.into());
         self
     }
@@ -13706,22 +12748,13 @@ impl ToCfn for NatGateway {
         let mut p = crate::Props::new();
         p.opt("AllocationId", &self.allocation_id);
         p.opt("AvailabilityMode", &self.availability_mode);
-        p.opt(
-            "AvailabilityZoneAddresses",
-            &self.availability_zone_addresses,
-        );
+        p.opt("AvailabilityZoneAddresses", &self.availability_zone_addresses);
         p.opt("ConnectivityType", &self.connectivity_type);
         p.opt("MaxDrainDurationSeconds", &self.max_drain_duration_seconds);
         p.opt("PrivateIpAddress", &self.private_ip_address);
         p.opt("SecondaryAllocationIds", &self.secondary_allocation_ids);
-        p.opt(
-            "SecondaryPrivateIpAddressCount",
-            &self.secondary_private_ip_address_count,
-        );
-        p.opt(
-            "SecondaryPrivateIpAddresses",
-            &self.secondary_private_ip_addresses,
-        );
+        p.opt("SecondaryPrivateIpAddressCount", &self.secondary_private_ip_address_count);
+        p.opt("SecondaryPrivateIpAddresses", &self.secondary_private_ip_addresses);
         p.opt("SubnetId", &self.subnet_id);
         p.opt("Tags", &self.tags);
         p.opt("VpcId", &self.vpc_id);
@@ -13736,22 +12769,11 @@ impl stackcraft_core::Resource for NatGateway {
 }
 
 impl crate::ResourceInfo for NatGateway {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "AllocationId",
-        "AvailabilityMode",
-        "ConnectivityType",
-        "PrivateIpAddress",
-        "SubnetId",
-        "VpcId",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["AllocationId", "AvailabilityMode", "ConnectivityType", "PrivateIpAddress", "SubnetId", "VpcId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "AutoProvisionZones",
-        "AutoScalingIps",
-        "EniId",
-        "NatGatewayId",
-        "RouteTableId",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["AutoProvisionZones", "AutoScalingIps", "EniId", "NatGatewayId", "RouteTableId"];
     const WRITE_ONLY: &'static [&'static str] = &["MaxDrainDurationSeconds"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["NatGatewayId"];
 }
@@ -13816,11 +12838,7 @@ pub mod nat_gateway {
     impl AvailabilityZoneAddress {
         /// A new `AvailabilityZoneAddress` from its required properties: `AllocationIds`.
         pub fn new(allocation_ids: impl Into<Value<Vec<Value<String>>>>) -> Self {
-            Self {
-                allocation_ids: allocation_ids.into(),
-                availability_zone: None,
-                availability_zone_id: None,
-            }
+            Self { allocation_ids: allocation_ids.into(), availability_zone: None, availability_zone_id: None }
         }
         /// For regional NAT gateways only: The Availability Zone where this specific NAT gateway configuration will be active. Each AZ in a regional NAT gateway has its own configuration to handle outbound NAT traffic from that AZ.
         pub fn availability_zone(mut self, v: impl Into<Value<String>>) -> Self {
@@ -13861,10 +12879,7 @@ pub struct NetworkAcl {
 impl NetworkAcl {
     /// A new `AWS::EC2::NetworkAcl` from its required properties: `VpcId`.
     pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
-        Self {
-            tags: None,
-            vpc_id: vpc_id.into(),
-        }
+        Self { tags: None, vpc_id: vpc_id.into() }
     }
     /// The tags for the network ACL.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -14064,10 +13079,7 @@ pub mod network_acl_entry {
     impl Icmp {
         /// A new `Icmp` (no required properties).
         pub fn new() -> Self {
-            Self {
-                code: None,
-                type_: None,
-            }
+            Self { code: None, type_: None }
         }
         /// The `Code` property.
         pub fn code(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -14104,10 +13116,7 @@ pub mod network_acl_entry {
     impl PortRange {
         /// A new `PortRange` (no required properties).
         pub fn new() -> Self {
-            Self {
-                from: None,
-                to: None,
-            }
+            Self { from: None, to: None }
         }
         /// The `From` property.
         pub fn from(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -14139,11 +13148,9 @@ pub mod network_acl_entry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkInsightsAccessScope {
     /// The `ExcludePaths` property.
-    pub exclude_paths:
-        Option<Value<Vec<Value<network_insights_access_scope::AccessScopePathRequest>>>>,
+    pub exclude_paths: Option<Value<Vec<Value<network_insights_access_scope::AccessScopePathRequest>>>>,
     /// The `MatchPaths` property.
-    pub match_paths:
-        Option<Value<Vec<Value<network_insights_access_scope::AccessScopePathRequest>>>>,
+    pub match_paths: Option<Value<Vec<Value<network_insights_access_scope::AccessScopePathRequest>>>>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
 }
@@ -14151,11 +13158,7 @@ pub struct NetworkInsightsAccessScope {
 impl NetworkInsightsAccessScope {
     /// A new `AWS::EC2::NetworkInsightsAccessScope` (no required properties).
     pub fn new() -> Self {
-        Self {
-            exclude_paths: None,
-            match_paths: None,
-            tags: None,
-        }
+        Self { exclude_paths: None, match_paths: None, tags: None }
     }
     /// The `ExcludePaths` property.
     pub fn exclude_paths(
@@ -14199,12 +13202,8 @@ impl stackcraft_core::Resource for NetworkInsightsAccessScope {
 impl crate::ResourceInfo for NetworkInsightsAccessScope {
     const CREATE_ONLY: &'static [&'static str] = &["ExcludePaths", "MatchPaths"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "CreatedDate",
-        "NetworkInsightsAccessScopeArn",
-        "NetworkInsightsAccessScopeId",
-        "UpdatedDate",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["CreatedDate", "NetworkInsightsAccessScopeArn", "NetworkInsightsAccessScopeId", "UpdatedDate"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["NetworkInsightsAccessScopeId"];
 }
@@ -14265,11 +13264,7 @@ pub mod network_insights_access_scope {
     impl AccessScopePathRequest {
         /// A new `AccessScopePathRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                destination: None,
-                source: None,
-                through_resources: None,
-            }
+            Self { destination: None, source: None, through_resources: None }
         }
         /// The `Destination` property.
         pub fn destination(mut self, v: impl Into<Value<PathStatementRequest>>) -> Self {
@@ -14282,10 +13277,7 @@ pub mod network_insights_access_scope {
             self
         }
         /// The `ThroughResources` property.
-        pub fn through_resources(
-            mut self,
-            v: impl Into<Value<Vec<Value<ThroughResourcesStatementRequest>>>>,
-        ) -> Self {
+        pub fn through_resources(mut self, v: impl Into<Value<Vec<Value<ThroughResourcesStatementRequest>>>>) -> Self {
             self.through_resources = Some(v.into());
             self
         }
@@ -14400,16 +13392,10 @@ pub mod network_insights_access_scope {
     impl PathStatementRequest {
         /// A new `PathStatementRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                packet_header_statement: None,
-                resource_statement: None,
-            }
+            Self { packet_header_statement: None, resource_statement: None }
         }
         /// The `PacketHeaderStatement` property.
-        pub fn packet_header_statement(
-            mut self,
-            v: impl Into<Value<PacketHeaderStatementRequest>>,
-        ) -> Self {
+        pub fn packet_header_statement(mut self, v: impl Into<Value<PacketHeaderStatementRequest>>) -> Self {
             self.packet_header_statement = Some(v.into());
             self
         }
@@ -14443,10 +13429,7 @@ pub mod network_insights_access_scope {
     impl ResourceStatementRequest {
         /// A new `ResourceStatementRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                resource_types: None,
-                resources: None,
-            }
+            Self { resource_types: None, resources: None }
         }
         /// The `ResourceTypes` property.
         pub fn resource_types(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -14481,9 +13464,7 @@ pub mod network_insights_access_scope {
     impl ThroughResourcesStatementRequest {
         /// A new `ThroughResourcesStatementRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                resource_statement: None,
-            }
+            Self { resource_statement: None }
         }
         /// The `ResourceStatement` property.
         pub fn resource_statement(mut self, v: impl Into<Value<ResourceStatementRequest>>) -> Self {
@@ -14517,10 +13498,7 @@ pub struct NetworkInsightsAccessScopeAnalysis {
 impl NetworkInsightsAccessScopeAnalysis {
     /// A new `AWS::EC2::NetworkInsightsAccessScopeAnalysis` from its required properties: `NetworkInsightsAccessScopeId`.
     pub fn new(network_insights_access_scope_id: impl Into<Value<String>>) -> Self {
-        Self {
-            network_insights_access_scope_id: network_insights_access_scope_id.into(),
-            tags: None,
-        }
+        Self { network_insights_access_scope_id: network_insights_access_scope_id.into(), tags: None }
     }
     /// The `Tags` property.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -14532,10 +13510,7 @@ impl NetworkInsightsAccessScopeAnalysis {
 impl ToCfn for NetworkInsightsAccessScopeAnalysis {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "NetworkInsightsAccessScopeId",
-            &self.network_insights_access_scope_id,
-        );
+        p.req("NetworkInsightsAccessScopeId", &self.network_insights_access_scope_id);
         p.opt("Tags", &self.tags);
         p.finish()
     }
@@ -14685,8 +13660,7 @@ impl stackcraft_core::Resource for NetworkInsightsAnalysis {
 }
 
 impl crate::ResourceInfo for NetworkInsightsAnalysis {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["FilterInArns", "FilterOutArns", "NetworkInsightsPathId"];
+    const CREATE_ONLY: &'static [&'static str] = &["FilterInArns", "FilterOutArns", "NetworkInsightsPathId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[
         "AlternatePathHints",
@@ -14825,18 +13799,12 @@ impl NetworkInsightsPath {
         self
     }
     /// The `FilterAtDestination` property.
-    pub fn filter_at_destination(
-        mut self,
-        v: impl Into<Value<network_insights_path::PathFilter>>,
-    ) -> Self {
+    pub fn filter_at_destination(mut self, v: impl Into<Value<network_insights_path::PathFilter>>) -> Self {
         self.filter_at_destination = Some(v.into());
         self
     }
     /// The `FilterAtSource` property.
-    pub fn filter_at_source(
-        mut self,
-        v: impl Into<Value<network_insights_path::PathFilter>>,
-    ) -> Self {
+    pub fn filter_at_source(mut self, v: impl Into<Value<network_insights_path::PathFilter>>) -> Self {
         self.filter_at_source = Some(v.into());
         self
     }
@@ -14886,13 +13854,8 @@ impl crate::ResourceInfo for NetworkInsightsPath {
         "SourceIp",
     ];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "CreatedDate",
-        "DestinationArn",
-        "NetworkInsightsPathArn",
-        "NetworkInsightsPathId",
-        "SourceArn",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["CreatedDate", "DestinationArn", "NetworkInsightsPathArn", "NetworkInsightsPathId", "SourceArn"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["NetworkInsightsPathId"];
 }
@@ -14955,10 +13918,7 @@ pub mod network_insights_path {
     impl FilterPortRange {
         /// A new `FilterPortRange` (no required properties).
         pub fn new() -> Self {
-            Self {
-                from_port: None,
-                to_port: None,
-            }
+            Self { from_port: None, to_port: None }
         }
         /// The `FromPort` property.
         pub fn from_port(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -15048,8 +14008,7 @@ pub mod network_insights_path {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkInterface {
     /// The `ConnectionTrackingSpecification` property.
-    pub connection_tracking_specification:
-        Option<Value<network_interface::ConnectionTrackingSpecification>>,
+    pub connection_tracking_specification: Option<Value<network_interface::ConnectionTrackingSpecification>>,
     /// A description for the network interface.
     pub description: Option<Value<String>>,
     /// If you have instances or ENIs that rely on the IPv6 address not changing, to avoid disrupting traffic to instances or ENIs, you can enable a primary IPv6 address.
@@ -15073,8 +14032,7 @@ pub struct NetworkInterface {
     /// Assigns a single private IP address to the network interface, which is used as the primary private IP address. If you want to specify multiple private IP address, use the PrivateIpAddresses property.
     pub private_ip_address: Option<Value<String>>,
     /// Assigns a list of private IP addresses to the network interface. You can specify a primary private IP address by setting the value of the Primary property to true in the PrivateIpAddressSpecification property.
-    pub private_ip_addresses:
-        Option<Value<Vec<Value<network_interface::PrivateIpAddressSpecification>>>>,
+    pub private_ip_addresses: Option<Value<Vec<Value<network_interface::PrivateIpAddressSpecification>>>>,
     /// Public IP DNS hostname type.
     pub public_ip_dns_hostname_type_specification: Option<Value<String>>,
     /// The number of secondary private IPv4 addresses to assign to a network interface. When you specify a number of secondary IPv4 addresses, Amazon EC2 selects these IP addresses within the subnet's IPv4 CIDR range.
@@ -15158,10 +14116,7 @@ impl NetworkInterface {
         self
     }
     /// One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet to associate with the network interface. If you're specifying a number of IPv6 addresses, use the Ipv6AddressCount property and don't specify this property.
-    pub fn ipv6_addresses(
-        mut self,
-        v: impl Into<Value<Vec<Value<network_interface::InstanceIpv6Address>>>>,
-    ) -> Self {
+    pub fn ipv6_addresses(mut self, v: impl Into<Value<Vec<Value<network_interface::InstanceIpv6Address>>>>) -> Self {
         self.ipv6_addresses = Some(v.into());
         self
     }
@@ -15192,10 +14147,7 @@ impl NetworkInterface {
         self
     }
     /// Public IP DNS hostname type.
-    pub fn public_ip_dns_hostname_type_specification(
-        mut self,
-        v: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn public_ip_dns_hostname_type_specification(mut self, v: impl Into<Value<String>>) -> Self {
         self.public_ip_dns_hostname_type_specification = Some(v.into());
         self
     }
@@ -15219,10 +14171,7 @@ impl NetworkInterface {
 impl ToCfn for NetworkInterface {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "ConnectionTrackingSpecification",
-            &self.connection_tracking_specification,
-        );
+        p.opt("ConnectionTrackingSpecification", &self.connection_tracking_specification);
         p.opt("Description", &self.description);
         p.opt("EnablePrimaryIpv6", &self.enable_primary_ipv6);
         p.opt("GroupSet", &self.group_set);
@@ -15235,14 +14184,8 @@ impl ToCfn for NetworkInterface {
         p.opt("Ipv6Prefixes", &self.ipv6_prefixes);
         p.opt("PrivateIpAddress", &self.private_ip_address);
         p.opt("PrivateIpAddresses", &self.private_ip_addresses);
-        p.opt(
-            "PublicIpDnsHostnameTypeSpecification",
-            &self.public_ip_dns_hostname_type_specification,
-        );
-        p.opt(
-            "SecondaryPrivateIpAddressCount",
-            &self.secondary_private_ip_address_count,
-        );
+        p.opt("PublicIpDnsHostnameTypeSpecification", &self.public_ip_dns_hostname_type_specification);
+        p.opt("SecondaryPrivateIpAddressCount", &self.secondary_private_ip_address_count);
         p.opt("SourceDestCheck", &self.source_dest_check);
         p.req("SubnetId", &self.subnet_id);
         p.opt("Tags", &self.tags);
@@ -15258,11 +14201,8 @@ impl stackcraft_core::Resource for NetworkInterface {
 
 impl crate::ResourceInfo for NetworkInterface {
     const CREATE_ONLY: &'static [&'static str] = &["InterfaceType", "PrivateIpAddress", "SubnetId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[
-        "ConnectionTrackingSpecification",
-        "EnablePrimaryIpv6",
-        "PrivateIpAddresses",
-    ];
+    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] =
+        &["ConnectionTrackingSpecification", "EnablePrimaryIpv6", "PrivateIpAddresses"];
     const READ_ONLY: &'static [&'static str] = &[
         "Id",
         "PrimaryIpv6Address",
@@ -15339,11 +14279,7 @@ pub mod network_interface {
     impl ConnectionTrackingSpecification {
         /// A new `ConnectionTrackingSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                tcp_established_timeout: None,
-                udp_stream_timeout: None,
-                udp_timeout: None,
-            }
+            Self { tcp_established_timeout: None, udp_stream_timeout: None, udp_timeout: None }
         }
         /// The `TcpEstablishedTimeout` property.
         pub fn tcp_established_timeout(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -15384,9 +14320,7 @@ pub mod network_interface {
     impl InstanceIpv6Address {
         /// A new `InstanceIpv6Address` from its required properties: `Ipv6Address`.
         pub fn new(ipv6_address: impl Into<Value<String>>) -> Self {
-            Self {
-                ipv6_address: ipv6_address.into(),
-            }
+            Self { ipv6_address: ipv6_address.into() }
         }
     }
 
@@ -15410,9 +14344,7 @@ pub mod network_interface {
     impl Ipv4PrefixSpecification {
         /// A new `Ipv4PrefixSpecification` from its required properties: `Ipv4Prefix`.
         pub fn new(ipv4_prefix: impl Into<Value<String>>) -> Self {
-            Self {
-                ipv4_prefix: ipv4_prefix.into(),
-            }
+            Self { ipv4_prefix: ipv4_prefix.into() }
         }
     }
 
@@ -15436,9 +14368,7 @@ pub mod network_interface {
     impl Ipv6PrefixSpecification {
         /// A new `Ipv6PrefixSpecification` from its required properties: `Ipv6Prefix`.
         pub fn new(ipv6_prefix: impl Into<Value<String>>) -> Self {
-            Self {
-                ipv6_prefix: ipv6_prefix.into(),
-            }
+            Self { ipv6_prefix: ipv6_prefix.into() }
         }
     }
 
@@ -15463,14 +14393,8 @@ pub mod network_interface {
 
     impl PrivateIpAddressSpecification {
         /// A new `PrivateIpAddressSpecification` from its required properties: `Primary`, `PrivateIpAddress`.
-        pub fn new(
-            primary: impl Into<Value<bool>>,
-            private_ip_address: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                primary: primary.into(),
-                private_ip_address: private_ip_address.into(),
-            }
+        pub fn new(primary: impl Into<Value<bool>>, private_ip_address: impl Into<Value<String>>) -> Self {
+            Self { primary: primary.into(), private_ip_address: private_ip_address.into() }
         }
     }
 
@@ -15561,8 +14485,7 @@ impl stackcraft_core::Resource for NetworkInterfaceAttachment {
 }
 
 impl crate::ResourceInfo for NetworkInterfaceAttachment {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["DeviceIndex", "InstanceId", "NetworkInterfaceId"];
+    const CREATE_ONLY: &'static [&'static str] = &["DeviceIndex", "InstanceId", "NetworkInterfaceId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["AttachmentId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -15611,10 +14534,7 @@ pub mod network_interface_attachment {
     impl EnaSrdSpecification {
         /// A new `EnaSrdSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                ena_srd_enabled: None,
-                ena_srd_udp_specification: None,
-            }
+            Self { ena_srd_enabled: None, ena_srd_udp_specification: None }
         }
         /// Indicates whether ENA Express is enabled for the network interface.
         pub fn ena_srd_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -15622,10 +14542,7 @@ pub mod network_interface_attachment {
             self
         }
         /// Configures ENA Express for UDP network traffic.
-        pub fn ena_srd_udp_specification(
-            mut self,
-            v: impl Into<Value<EnaSrdUdpSpecification>>,
-        ) -> Self {
+        pub fn ena_srd_udp_specification(mut self, v: impl Into<Value<EnaSrdUdpSpecification>>) -> Self {
             self.ena_srd_udp_specification = Some(v.into());
             self
         }
@@ -15652,9 +14569,7 @@ pub mod network_interface_attachment {
     impl EnaSrdUdpSpecification {
         /// A new `EnaSrdUdpSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                ena_srd_udp_enabled: None,
-            }
+            Self { ena_srd_udp_enabled: None }
         }
         /// The `EnaSrdUdpEnabled` property.
         pub fn ena_srd_udp_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -15719,8 +14634,7 @@ impl stackcraft_core::Resource for NetworkInterfacePermission {
 }
 
 impl crate::ResourceInfo for NetworkInterfacePermission {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["AwsAccountId", "NetworkInterfaceId", "Permission"];
+    const CREATE_ONLY: &'static [&'static str] = &["AwsAccountId", "NetworkInterfaceId", "Permission"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Id"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -15805,8 +14719,7 @@ impl crate::ResourceInfo for NetworkPerformanceMetricSubscription {
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[];
     const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] =
-        &["Source", "Destination", "Metric", "Statistic"];
+    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Source", "Destination", "Metric", "Statistic"];
 }
 
 /// Handle to an `AWS::EC2::NetworkPerformanceMetricSubscription` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `Source`, `Destination`, `Metric`, `Statistic`.
@@ -15846,13 +14759,7 @@ pub struct PlacementGroup {
 impl PlacementGroup {
     /// A new `AWS::EC2::PlacementGroup` (no required properties).
     pub fn new() -> Self {
-        Self {
-            parent_group_id: None,
-            partition_count: None,
-            spread_level: None,
-            strategy: None,
-            tags: None,
-        }
+        Self { parent_group_id: None, partition_count: None, spread_level: None, strategy: None, tags: None }
     }
     /// The ID of a parent placement group. Valid for strategies that support parent group linking.
     pub fn parent_group_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -15900,13 +14807,8 @@ impl stackcraft_core::Resource for PlacementGroup {
 }
 
 impl crate::ResourceInfo for PlacementGroup {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "ParentGroupId",
-        "PartitionCount",
-        "SpreadLevel",
-        "Strategy",
-        "Tags",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["ParentGroupId", "PartitionCount", "SpreadLevel", "Strategy", "Tags"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["GroupId", "GroupName"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -15960,10 +14862,7 @@ pub struct PrefixList {
 
 impl PrefixList {
     /// A new `AWS::EC2::PrefixList` from its required properties: `AddressFamily`, `PrefixListName`.
-    pub fn new(
-        address_family: impl Into<Value<String>>,
-        prefix_list_name: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn new(address_family: impl Into<Value<String>>, prefix_list_name: impl Into<Value<String>>) -> Self {
         Self {
             address_family: address_family.into(),
             entries: None,
@@ -16069,10 +14968,7 @@ pub mod prefix_list {
     impl Entry {
         /// A new `Entry` from its required properties: `Cidr`.
         pub fn new(cidr: impl Into<Value<String>>) -> Self {
-            Self {
-                cidr: cidr.into(),
-                description: None,
-            }
+            Self { cidr: cidr.into(), description: None }
         }
         /// The `Description` property.
         pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
@@ -16237,15 +15133,9 @@ impl ToCfn for Route {
         p.opt("CarrierGatewayId", &self.carrier_gateway_id);
         p.opt("CoreNetworkArn", &self.core_network_arn);
         p.opt("DestinationCidrBlock", &self.destination_cidr_block);
-        p.opt(
-            "DestinationIpv6CidrBlock",
-            &self.destination_ipv6_cidr_block,
-        );
+        p.opt("DestinationIpv6CidrBlock", &self.destination_ipv6_cidr_block);
         p.opt("DestinationPrefixListId", &self.destination_prefix_list_id);
-        p.opt(
-            "EgressOnlyInternetGatewayId",
-            &self.egress_only_internet_gateway_id,
-        );
+        p.opt("EgressOnlyInternetGatewayId", &self.egress_only_internet_gateway_id);
         p.opt("GatewayId", &self.gateway_id);
         p.opt("InstanceId", &self.instance_id);
         p.opt("LocalGatewayId", &self.local_gateway_id);
@@ -16267,12 +15157,8 @@ impl stackcraft_core::Resource for Route {
 }
 
 impl crate::ResourceInfo for Route {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "DestinationCidrBlock",
-        "DestinationIpv6CidrBlock",
-        "DestinationPrefixListId",
-        "RouteTableId",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["DestinationCidrBlock", "DestinationIpv6CidrBlock", "DestinationPrefixListId", "RouteTableId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["CidrBlock"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -16420,14 +15306,8 @@ pub struct RouteServerAssociation {
 
 impl RouteServerAssociation {
     /// A new `AWS::EC2::RouteServerAssociation` from its required properties: `RouteServerId`, `VpcId`.
-    pub fn new(
-        route_server_id: impl Into<Value<String>>,
-        vpc_id: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            route_server_id: route_server_id.into(),
-            vpc_id: vpc_id.into(),
-        }
+    pub fn new(route_server_id: impl Into<Value<String>>, vpc_id: impl Into<Value<String>>) -> Self {
+        Self { route_server_id: route_server_id.into(), vpc_id: vpc_id.into() }
     }
 }
 
@@ -16486,15 +15366,8 @@ pub struct RouteServerEndpoint {
 
 impl RouteServerEndpoint {
     /// A new `AWS::EC2::RouteServerEndpoint` from its required properties: `RouteServerId`, `SubnetId`.
-    pub fn new(
-        route_server_id: impl Into<Value<String>>,
-        subnet_id: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            route_server_id: route_server_id.into(),
-            subnet_id: subnet_id.into(),
-            tags: None,
-        }
+    pub fn new(route_server_id: impl Into<Value<String>>, subnet_id: impl Into<Value<String>>) -> Self {
+        Self { route_server_id: route_server_id.into(), subnet_id: subnet_id.into(), tags: None }
     }
     /// An array of key-value pairs to apply to this resource.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -16621,18 +15494,10 @@ impl stackcraft_core::Resource for RouteServerPeer {
 }
 
 impl crate::ResourceInfo for RouteServerPeer {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["BgpOptions", "PeerAddress", "RouteServerEndpointId"];
+    const CREATE_ONLY: &'static [&'static str] = &["BgpOptions", "PeerAddress", "RouteServerEndpointId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "Arn",
-        "EndpointEniAddress",
-        "EndpointEniId",
-        "Id",
-        "RouteServerId",
-        "SubnetId",
-        "VpcId",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["Arn", "EndpointEniAddress", "EndpointEniId", "Id", "RouteServerId", "SubnetId", "VpcId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
@@ -16703,10 +15568,7 @@ pub mod route_server_peer {
     impl BgpOptions {
         /// A new `BgpOptions` (no required properties).
         pub fn new() -> Self {
-            Self {
-                peer_asn: None,
-                peer_liveness_detection: None,
-            }
+            Self { peer_asn: None, peer_liveness_detection: None }
         }
         /// BGP ASN of the Route Server Peer.
         pub fn peer_asn(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -16745,14 +15607,8 @@ pub struct RouteServerPropagation {
 
 impl RouteServerPropagation {
     /// A new `AWS::EC2::RouteServerPropagation` from its required properties: `RouteServerId`, `RouteTableId`.
-    pub fn new(
-        route_server_id: impl Into<Value<String>>,
-        route_table_id: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            route_server_id: route_server_id.into(),
-            route_table_id: route_table_id.into(),
-        }
+    pub fn new(route_server_id: impl Into<Value<String>>, route_table_id: impl Into<Value<String>>) -> Self {
+        Self { route_server_id: route_server_id.into(), route_table_id: route_table_id.into() }
     }
 }
 
@@ -16810,10 +15666,7 @@ pub struct RouteTable {
 impl RouteTable {
     /// A new `AWS::EC2::RouteTable` from its required properties: `VpcId`.
     pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
-        Self {
-            tags: None,
-            vpc_id: vpc_id.into(),
-        }
+        Self { tags: None, vpc_id: vpc_id.into() }
     }
     /// Any tags assigned to the route table.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -16884,15 +15737,8 @@ pub struct SecondaryNetwork {
 
 impl SecondaryNetwork {
     /// A new `AWS::EC2::SecondaryNetwork` from its required properties: `Ipv4CidrBlock`, `NetworkType`.
-    pub fn new(
-        ipv4_cidr_block: impl Into<Value<String>>,
-        network_type: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            ipv4_cidr_block: ipv4_cidr_block.into(),
-            network_type: network_type.into(),
-            tags: None,
-        }
+    pub fn new(ipv4_cidr_block: impl Into<Value<String>>, network_type: impl Into<Value<String>>) -> Self {
+        Self { ipv4_cidr_block: ipv4_cidr_block.into(), network_type: network_type.into(), tags: None }
     }
     /// The tags for the secondary network.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -16920,12 +15766,8 @@ impl stackcraft_core::Resource for SecondaryNetwork {
 impl crate::ResourceInfo for SecondaryNetwork {
     const CREATE_ONLY: &'static [&'static str] = &["Ipv4CidrBlock", "NetworkType"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "Ipv4CidrBlockAssociations",
-        "OwnerId",
-        "SecondaryNetworkArn",
-        "SecondaryNetworkId",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["Ipv4CidrBlockAssociations", "OwnerId", "SecondaryNetworkArn", "SecondaryNetworkId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["SecondaryNetworkArn"];
 }
@@ -17003,18 +15845,12 @@ impl SecurityGroup {
         self
     }
     /// \[VPC only\] The outbound rules associated with the security group. There is a short interruption during which you cannot connect to the security group.
-    pub fn security_group_egress(
-        mut self,
-        v: impl Into<Value<Vec<Value<security_group::Egress>>>>,
-    ) -> Self {
+    pub fn security_group_egress(mut self, v: impl Into<Value<Vec<Value<security_group::Egress>>>>) -> Self {
         self.security_group_egress = Some(v.into());
         self
     }
     /// The inbound rules associated with the security group. There is a short interruption during which you cannot connect to the security group.
-    pub fn security_group_ingress(
-        mut self,
-        v: impl Into<Value<Vec<Value<security_group::Ingress>>>>,
-    ) -> Self {
+    pub fn security_group_ingress(mut self, v: impl Into<Value<Vec<Value<security_group::Ingress>>>>) -> Self {
         self.security_group_ingress = Some(v.into());
         self
     }
@@ -17194,10 +16030,7 @@ pub mod security_group {
             p.opt("CidrIpv6", &self.cidr_ipv6);
             p.opt("Description", &self.description);
             p.opt("DestinationPrefixListId", &self.destination_prefix_list_id);
-            p.opt(
-                "DestinationSecurityGroupId",
-                &self.destination_security_group_id,
-            );
+            p.opt("DestinationSecurityGroupId", &self.destination_security_group_id);
             p.opt("FromPort", &self.from_port);
             p.req("IpProtocol", &self.ip_protocol);
             p.opt("ToPort", &self.to_port);
@@ -17306,10 +16139,7 @@ pub mod security_group {
             p.opt("SourcePrefixListId", &self.source_prefix_list_id);
             p.opt("SourceSecurityGroupId", &self.source_security_group_id);
             p.opt("SourceSecurityGroupName", &self.source_security_group_name);
-            p.opt(
-                "SourceSecurityGroupOwnerId",
-                &self.source_security_group_owner_id,
-            );
+            p.opt("SourceSecurityGroupOwnerId", &self.source_security_group_owner_id);
             p.opt("ToPort", &self.to_port);
             p.finish()
         }
@@ -17402,10 +16232,7 @@ impl ToCfn for SecurityGroupEgress {
         p.opt("CidrIpv6", &self.cidr_ipv6);
         p.opt("Description", &self.description);
         p.opt("DestinationPrefixListId", &self.destination_prefix_list_id);
-        p.opt(
-            "DestinationSecurityGroupId",
-            &self.destination_security_group_id,
-        );
+        p.opt("DestinationSecurityGroupId", &self.destination_security_group_id);
         p.opt("FromPort", &self.from_port);
         p.req("GroupId", &self.group_id);
         p.req("IpProtocol", &self.ip_protocol);
@@ -17580,10 +16407,7 @@ impl ToCfn for SecurityGroupIngress {
         p.opt("SourcePrefixListId", &self.source_prefix_list_id);
         p.opt("SourceSecurityGroupId", &self.source_security_group_id);
         p.opt("SourceSecurityGroupName", &self.source_security_group_name);
-        p.opt(
-            "SourceSecurityGroupOwnerId",
-            &self.source_security_group_owner_id,
-        );
+        p.opt("SourceSecurityGroupOwnerId", &self.source_security_group_owner_id);
         p.opt("ToPort", &self.to_port);
         p.finish()
     }
@@ -17653,10 +16477,7 @@ pub struct SecurityGroupVpcAssociation {
 impl SecurityGroupVpcAssociation {
     /// A new `AWS::EC2::SecurityGroupVpcAssociation` from its required properties: `GroupId`, `VpcId`.
     pub fn new(group_id: impl Into<Value<String>>, vpc_id: impl Into<Value<String>>) -> Self {
-        Self {
-            group_id: group_id.into(),
-            vpc_id: vpc_id.into(),
-        }
+        Self { group_id: group_id.into(), vpc_id: vpc_id.into() }
     }
 }
 
@@ -17727,9 +16548,7 @@ pub struct SnapshotBlockPublicAccess {
 impl SnapshotBlockPublicAccess {
     /// A new `AWS::EC2::SnapshotBlockPublicAccess` from its required properties: `State`.
     pub fn new(state: impl Into<Value<String>>) -> Self {
-        Self {
-            state: state.into(),
-        }
+        Self { state: state.into() }
     }
 }
 
@@ -17792,13 +16611,8 @@ pub struct SpotFleet {
 
 impl SpotFleet {
     /// A new `AWS::EC2::SpotFleet` from its required properties: `SpotFleetRequestConfigData`.
-    pub fn new(
-        spot_fleet_request_config_data: impl Into<Value<spot_fleet::SpotFleetRequestConfigData>>,
-    ) -> Self {
-        Self {
-            spot_fleet_request_config_data: spot_fleet_request_config_data.into(),
-            tags: None,
-        }
+    pub fn new(spot_fleet_request_config_data: impl Into<Value<spot_fleet::SpotFleetRequestConfigData>>) -> Self {
+        Self { spot_fleet_request_config_data: spot_fleet_request_config_data.into(), tags: None }
     }
     /// The tags to specify in SpotFleetRequestConfigData.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -17810,10 +16624,7 @@ impl SpotFleet {
 impl ToCfn for SpotFleet {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "SpotFleetRequestConfigData",
-            &self.spot_fleet_request_config_data,
-        );
+        p.req("SpotFleetRequestConfigData", &self.spot_fleet_request_config_data);
         p.opt("Tags", &self.tags);
         p.finish()
     }
@@ -17896,10 +16707,7 @@ pub mod spot_fleet {
     impl AcceleratorCountRequest {
         /// A new `AcceleratorCountRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -17936,10 +16744,7 @@ pub mod spot_fleet {
     impl AcceleratorTotalMemoryMiBRequest {
         /// A new `AcceleratorTotalMemoryMiBRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -17976,10 +16781,7 @@ pub mod spot_fleet {
     impl BaselineEbsBandwidthMbpsRequest {
         /// A new `BaselineEbsBandwidthMbpsRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -18049,12 +16851,7 @@ pub mod spot_fleet {
     impl BlockDeviceMapping {
         /// A new `BlockDeviceMapping` from its required properties: `DeviceName`.
         pub fn new(device_name: impl Into<Value<String>>) -> Self {
-            Self {
-                device_name: device_name.into(),
-                ebs: None,
-                no_device: None,
-                virtual_name: None,
-            }
+            Self { device_name: device_name.into(), ebs: None, no_device: None, virtual_name: None }
         }
         /// The `Ebs` property.
         pub fn ebs(mut self, v: impl Into<Value<EbsBlockDevice>>) -> Self {
@@ -18119,12 +16916,8 @@ pub mod spot_fleet {
 
     impl ClassicLoadBalancersConfig {
         /// A new `ClassicLoadBalancersConfig` from its required properties: `ClassicLoadBalancers`.
-        pub fn new(
-            classic_load_balancers: impl Into<Value<Vec<Value<ClassicLoadBalancer>>>>,
-        ) -> Self {
-            Self {
-                classic_load_balancers: classic_load_balancers.into(),
-            }
+        pub fn new(classic_load_balancers: impl Into<Value<Vec<Value<ClassicLoadBalancer>>>>) -> Self {
+            Self { classic_load_balancers: classic_load_balancers.into() }
         }
     }
 
@@ -18151,10 +16944,7 @@ pub mod spot_fleet {
             Self { references: None }
         }
         /// The `References` property.
-        pub fn references(
-            mut self,
-            v: impl Into<Value<Vec<Value<PerformanceFactorReferenceRequest>>>>,
-        ) -> Self {
+        pub fn references(mut self, v: impl Into<Value<Vec<Value<PerformanceFactorReferenceRequest>>>>) -> Self {
             self.references = Some(v.into());
             self
         }
@@ -18260,11 +17050,7 @@ pub mod spot_fleet {
     impl FleetLaunchTemplateSpecification {
         /// A new `FleetLaunchTemplateSpecification` from its required properties: `Version`.
         pub fn new(version: impl Into<Value<String>>) -> Self {
-            Self {
-                launch_template_id: None,
-                launch_template_name: None,
-                version: version.into(),
-            }
+            Self { launch_template_id: None, launch_template_name: None, version: version.into() }
         }
         /// The `LaunchTemplateId` property.
         pub fn launch_template_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -18300,9 +17086,7 @@ pub mod spot_fleet {
     impl GroupIdentifier {
         /// A new `GroupIdentifier` from its required properties: `GroupId`.
         pub fn new(group_id: impl Into<Value<String>>) -> Self {
-            Self {
-                group_id: group_id.into(),
-            }
+            Self { group_id: group_id.into() }
         }
     }
 
@@ -18355,9 +17139,7 @@ pub mod spot_fleet {
     impl InstanceIpv6Address {
         /// A new `InstanceIpv6Address` from its required properties: `Ipv6Address`.
         pub fn new(ipv6_address: impl Into<Value<String>>) -> Self {
-            Self {
-                ipv6_address: ipv6_address.into(),
-            }
+            Self { ipv6_address: ipv6_address.into() }
         }
     }
 
@@ -18446,10 +17228,7 @@ pub mod spot_fleet {
             self
         }
         /// The `Ipv6Addresses` property.
-        pub fn ipv6_addresses(
-            mut self,
-            v: impl Into<Value<Vec<Value<InstanceIpv6Address>>>>,
-        ) -> Self {
+        pub fn ipv6_addresses(mut self, v: impl Into<Value<Vec<Value<InstanceIpv6Address>>>>) -> Self {
             self.ipv6_addresses = Some(v.into());
             self
         }
@@ -18459,10 +17238,7 @@ pub mod spot_fleet {
             self
         }
         /// The `PrivateIpAddresses` property.
-        pub fn private_ip_addresses(
-            mut self,
-            v: impl Into<Value<Vec<Value<PrivateIpAddressSpecification>>>>,
-        ) -> Self {
+        pub fn private_ip_addresses(mut self, v: impl Into<Value<Vec<Value<PrivateIpAddressSpecification>>>>) -> Self {
             self.private_ip_addresses = Some(v.into());
             self
         }
@@ -18481,10 +17257,7 @@ pub mod spot_fleet {
     impl ToCfn for InstanceNetworkInterfaceSpecification {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "AssociatePublicIpAddress",
-                &self.associate_public_ip_address,
-            );
+            p.opt("AssociatePublicIpAddress", &self.associate_public_ip_address);
             p.opt("DeleteOnTermination", &self.delete_on_termination);
             p.opt("Description", &self.description);
             p.opt("DeviceIndex", &self.device_index);
@@ -18493,10 +17266,7 @@ pub mod spot_fleet {
             p.opt("Ipv6Addresses", &self.ipv6_addresses);
             p.opt("NetworkInterfaceId", &self.network_interface_id);
             p.opt("PrivateIpAddresses", &self.private_ip_addresses);
-            p.opt(
-                "SecondaryPrivateIpAddressCount",
-                &self.secondary_private_ip_address_count,
-            );
+            p.opt("SecondaryPrivateIpAddressCount", &self.secondary_private_ip_address_count);
             p.opt("SubnetId", &self.subnet_id);
             p.finish()
         }
@@ -18599,10 +17369,7 @@ pub mod spot_fleet {
             self
         }
         /// The `AcceleratorManufacturers` property.
-        pub fn accelerator_manufacturers(
-            mut self,
-            v: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
+        pub fn accelerator_manufacturers(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.accelerator_manufacturers = Some(v.into());
             self
         }
@@ -18612,10 +17379,7 @@ pub mod spot_fleet {
             self
         }
         /// The `AcceleratorTotalMemoryMiB` property.
-        pub fn accelerator_total_memory_mi_b(
-            mut self,
-            v: impl Into<Value<AcceleratorTotalMemoryMiBRequest>>,
-        ) -> Self {
+        pub fn accelerator_total_memory_mi_b(mut self, v: impl Into<Value<AcceleratorTotalMemoryMiBRequest>>) -> Self {
             self.accelerator_total_memory_mi_b = Some(v.into());
             self
         }
@@ -18635,18 +17399,12 @@ pub mod spot_fleet {
             self
         }
         /// The `BaselineEbsBandwidthMbps` property.
-        pub fn baseline_ebs_bandwidth_mbps(
-            mut self,
-            v: impl Into<Value<BaselineEbsBandwidthMbpsRequest>>,
-        ) -> Self {
+        pub fn baseline_ebs_bandwidth_mbps(mut self, v: impl Into<Value<BaselineEbsBandwidthMbpsRequest>>) -> Self {
             self.baseline_ebs_bandwidth_mbps = Some(v.into());
             self
         }
         /// The `BaselinePerformanceFactors` property.
-        pub fn baseline_performance_factors(
-            mut self,
-            v: impl Into<Value<BaselinePerformanceFactorsRequest>>,
-        ) -> Self {
+        pub fn baseline_performance_factors(mut self, v: impl Into<Value<BaselinePerformanceFactorsRequest>>) -> Self {
             self.baseline_performance_factors = Some(v.into());
             self
         }
@@ -18681,18 +17439,12 @@ pub mod spot_fleet {
             self
         }
         /// The `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` property.
-        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(
-            mut self,
-            v: impl Into<Value<i64>>,
-        ) -> Self {
+        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, v: impl Into<Value<i64>>) -> Self {
             self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(v.into());
             self
         }
         /// The `MemoryGiBPerVCpu` property.
-        pub fn memory_gi_b_per_v_cpu(
-            mut self,
-            v: impl Into<Value<MemoryGiBPerVCpuRequest>>,
-        ) -> Self {
+        pub fn memory_gi_b_per_v_cpu(mut self, v: impl Into<Value<MemoryGiBPerVCpuRequest>>) -> Self {
             self.memory_gi_b_per_v_cpu = Some(v.into());
             self
         }
@@ -18702,26 +17454,17 @@ pub mod spot_fleet {
             self
         }
         /// The `NetworkBandwidthGbps` property.
-        pub fn network_bandwidth_gbps(
-            mut self,
-            v: impl Into<Value<NetworkBandwidthGbpsRequest>>,
-        ) -> Self {
+        pub fn network_bandwidth_gbps(mut self, v: impl Into<Value<NetworkBandwidthGbpsRequest>>) -> Self {
             self.network_bandwidth_gbps = Some(v.into());
             self
         }
         /// The `NetworkInterfaceCount` property.
-        pub fn network_interface_count(
-            mut self,
-            v: impl Into<Value<NetworkInterfaceCountRequest>>,
-        ) -> Self {
+        pub fn network_interface_count(mut self, v: impl Into<Value<NetworkInterfaceCountRequest>>) -> Self {
             self.network_interface_count = Some(v.into());
             self
         }
         /// The `OnDemandMaxPricePercentageOverLowestPrice` property.
-        pub fn on_demand_max_price_percentage_over_lowest_price(
-            mut self,
-            v: impl Into<Value<i64>>,
-        ) -> Self {
+        pub fn on_demand_max_price_percentage_over_lowest_price(mut self, v: impl Into<Value<i64>>) -> Self {
             self.on_demand_max_price_percentage_over_lowest_price = Some(v.into());
             self
         }
@@ -18736,18 +17479,12 @@ pub mod spot_fleet {
             self
         }
         /// The `SpotMaxPricePercentageOverLowestPrice` property.
-        pub fn spot_max_price_percentage_over_lowest_price(
-            mut self,
-            v: impl Into<Value<i64>>,
-        ) -> Self {
+        pub fn spot_max_price_percentage_over_lowest_price(mut self, v: impl Into<Value<i64>>) -> Self {
             self.spot_max_price_percentage_over_lowest_price = Some(v.into());
             self
         }
         /// The `TotalLocalStorageGB` property.
-        pub fn total_local_storage_gb(
-            mut self,
-            v: impl Into<Value<TotalLocalStorageGbRequest>>,
-        ) -> Self {
+        pub fn total_local_storage_gb(mut self, v: impl Into<Value<TotalLocalStorageGbRequest>>) -> Self {
             self.total_local_storage_gb = Some(v.into());
             self
         }
@@ -18764,21 +17501,12 @@ pub mod spot_fleet {
             p.opt("AcceleratorCount", &self.accelerator_count);
             p.opt("AcceleratorManufacturers", &self.accelerator_manufacturers);
             p.opt("AcceleratorNames", &self.accelerator_names);
-            p.opt(
-                "AcceleratorTotalMemoryMiB",
-                &self.accelerator_total_memory_mi_b,
-            );
+            p.opt("AcceleratorTotalMemoryMiB", &self.accelerator_total_memory_mi_b);
             p.opt("AcceleratorTypes", &self.accelerator_types);
             p.opt("AllowedInstanceTypes", &self.allowed_instance_types);
             p.opt("BareMetal", &self.bare_metal);
-            p.opt(
-                "BaselineEbsBandwidthMbps",
-                &self.baseline_ebs_bandwidth_mbps,
-            );
-            p.opt(
-                "BaselinePerformanceFactors",
-                &self.baseline_performance_factors,
-            );
+            p.opt("BaselineEbsBandwidthMbps", &self.baseline_ebs_bandwidth_mbps);
+            p.opt("BaselinePerformanceFactors", &self.baseline_performance_factors);
             p.opt("BurstablePerformance", &self.burstable_performance);
             p.opt("CpuManufacturers", &self.cpu_manufacturers);
             p.opt("ExcludedInstanceTypes", &self.excluded_instance_types);
@@ -18793,19 +17521,10 @@ pub mod spot_fleet {
             p.opt("MemoryMiB", &self.memory_mi_b);
             p.opt("NetworkBandwidthGbps", &self.network_bandwidth_gbps);
             p.opt("NetworkInterfaceCount", &self.network_interface_count);
-            p.opt(
-                "OnDemandMaxPricePercentageOverLowestPrice",
-                &self.on_demand_max_price_percentage_over_lowest_price,
-            );
-            p.opt(
-                "RequireEncryptionInTransit",
-                &self.require_encryption_in_transit,
-            );
+            p.opt("OnDemandMaxPricePercentageOverLowestPrice", &self.on_demand_max_price_percentage_over_lowest_price);
+            p.opt("RequireEncryptionInTransit", &self.require_encryption_in_transit);
             p.opt("RequireHibernateSupport", &self.require_hibernate_support);
-            p.opt(
-                "SpotMaxPricePercentageOverLowestPrice",
-                &self.spot_max_price_percentage_over_lowest_price,
-            );
+            p.opt("SpotMaxPricePercentageOverLowestPrice", &self.spot_max_price_percentage_over_lowest_price);
             p.opt("TotalLocalStorageGB", &self.total_local_storage_gb);
             p.opt("VCpuCount", &self.v_cpu_count);
             p.finish()
@@ -18826,24 +17545,15 @@ pub mod spot_fleet {
     impl LaunchTemplateConfig {
         /// A new `LaunchTemplateConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                launch_template_specification: None,
-                overrides: None,
-            }
+            Self { launch_template_specification: None, overrides: None }
         }
         /// The `LaunchTemplateSpecification` property.
-        pub fn launch_template_specification(
-            mut self,
-            v: impl Into<Value<FleetLaunchTemplateSpecification>>,
-        ) -> Self {
+        pub fn launch_template_specification(mut self, v: impl Into<Value<FleetLaunchTemplateSpecification>>) -> Self {
             self.launch_template_specification = Some(v.into());
             self
         }
         /// The `Overrides` property.
-        pub fn overrides(
-            mut self,
-            v: impl Into<Value<Vec<Value<LaunchTemplateOverrides>>>>,
-        ) -> Self {
+        pub fn overrides(mut self, v: impl Into<Value<Vec<Value<LaunchTemplateOverrides>>>>) -> Self {
             self.overrides = Some(v.into());
             self
         }
@@ -18852,10 +17562,7 @@ pub mod spot_fleet {
     impl ToCfn for LaunchTemplateConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "LaunchTemplateSpecification",
-                &self.launch_template_specification,
-            );
+            p.opt("LaunchTemplateSpecification", &self.launch_template_specification);
             p.opt("Overrides", &self.overrides);
             p.finish()
         }
@@ -18909,10 +17616,7 @@ pub mod spot_fleet {
             self
         }
         /// The `InstanceRequirements` property.
-        pub fn instance_requirements(
-            mut self,
-            v: impl Into<Value<InstanceRequirementsRequest>>,
-        ) -> Self {
+        pub fn instance_requirements(mut self, v: impl Into<Value<InstanceRequirementsRequest>>) -> Self {
             self.instance_requirements = Some(v.into());
             self
         }
@@ -18972,16 +17676,10 @@ pub mod spot_fleet {
     impl LoadBalancersConfig {
         /// A new `LoadBalancersConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                classic_load_balancers_config: None,
-                target_groups_config: None,
-            }
+            Self { classic_load_balancers_config: None, target_groups_config: None }
         }
         /// The `ClassicLoadBalancersConfig` property.
-        pub fn classic_load_balancers_config(
-            mut self,
-            v: impl Into<Value<ClassicLoadBalancersConfig>>,
-        ) -> Self {
+        pub fn classic_load_balancers_config(mut self, v: impl Into<Value<ClassicLoadBalancersConfig>>) -> Self {
             self.classic_load_balancers_config = Some(v.into());
             self
         }
@@ -18995,10 +17693,7 @@ pub mod spot_fleet {
     impl ToCfn for LoadBalancersConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "ClassicLoadBalancersConfig",
-                &self.classic_load_balancers_config,
-            );
+            p.opt("ClassicLoadBalancersConfig", &self.classic_load_balancers_config);
             p.opt("TargetGroupsConfig", &self.target_groups_config);
             p.finish()
         }
@@ -19018,10 +17713,7 @@ pub mod spot_fleet {
     impl MemoryGiBPerVCpuRequest {
         /// A new `MemoryGiBPerVCpuRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<f64>>) -> Self {
@@ -19058,10 +17750,7 @@ pub mod spot_fleet {
     impl MemoryMiBRequest {
         /// A new `MemoryMiBRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -19098,10 +17787,7 @@ pub mod spot_fleet {
     impl NetworkBandwidthGbpsRequest {
         /// A new `NetworkBandwidthGbpsRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<f64>>) -> Self {
@@ -19138,10 +17824,7 @@ pub mod spot_fleet {
     impl NetworkInterfaceCountRequest {
         /// A new `NetworkInterfaceCountRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -19176,9 +17859,7 @@ pub mod spot_fleet {
     impl PerformanceFactorReferenceRequest {
         /// A new `PerformanceFactorReferenceRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                instance_family: None,
-            }
+            Self { instance_family: None }
         }
         /// The `InstanceFamily` property.
         pub fn instance_family(mut self, v: impl Into<Value<String>>) -> Self {
@@ -19209,10 +17890,7 @@ pub mod spot_fleet {
     impl PrivateIpAddressSpecification {
         /// A new `PrivateIpAddressSpecification` from its required properties: `PrivateIpAddress`.
         pub fn new(private_ip_address: impl Into<Value<String>>) -> Self {
-            Self {
-                primary: None,
-                private_ip_address: private_ip_address.into(),
-            }
+            Self { primary: None, private_ip_address: private_ip_address.into() }
         }
         /// The `Primary` property.
         pub fn primary(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -19244,10 +17922,7 @@ pub mod spot_fleet {
     impl SpotCapacityRebalance {
         /// A new `SpotCapacityRebalance` (no required properties).
         pub fn new() -> Self {
-            Self {
-                replacement_strategy: None,
-                termination_delay: None,
-            }
+            Self { replacement_strategy: None, termination_delay: None }
         }
         /// The `ReplacementStrategy` property.
         pub fn replacement_strategy(mut self, v: impl Into<Value<String>>) -> Self {
@@ -19338,10 +18013,7 @@ pub mod spot_fleet {
             }
         }
         /// The `BlockDeviceMappings` property.
-        pub fn block_device_mappings(
-            mut self,
-            v: impl Into<Value<Vec<Value<BlockDeviceMapping>>>>,
-        ) -> Self {
+        pub fn block_device_mappings(mut self, v: impl Into<Value<Vec<Value<BlockDeviceMapping>>>>) -> Self {
             self.block_device_mappings = Some(v.into());
             self
         }
@@ -19351,18 +18023,12 @@ pub mod spot_fleet {
             self
         }
         /// The `IamInstanceProfile` property.
-        pub fn iam_instance_profile(
-            mut self,
-            v: impl Into<Value<IamInstanceProfileSpecification>>,
-        ) -> Self {
+        pub fn iam_instance_profile(mut self, v: impl Into<Value<IamInstanceProfileSpecification>>) -> Self {
             self.iam_instance_profile = Some(v.into());
             self
         }
         /// The `InstanceRequirements` property.
-        pub fn instance_requirements(
-            mut self,
-            v: impl Into<Value<InstanceRequirementsRequest>>,
-        ) -> Self {
+        pub fn instance_requirements(mut self, v: impl Into<Value<InstanceRequirementsRequest>>) -> Self {
             self.instance_requirements = Some(v.into());
             self
         }
@@ -19420,10 +18086,7 @@ pub mod spot_fleet {
             self
         }
         /// The `TagSpecifications` property.
-        pub fn tag_specifications(
-            mut self,
-            v: impl Into<Value<Vec<Value<SpotFleetTagSpecification>>>>,
-        ) -> Self {
+        pub fn tag_specifications(mut self, v: impl Into<Value<Vec<Value<SpotFleetTagSpecification>>>>) -> Self {
             self.tag_specifications = Some(v.into());
             self
         }
@@ -19548,10 +18211,7 @@ pub mod spot_fleet {
 
     impl SpotFleetRequestConfigData {
         /// A new `SpotFleetRequestConfigData` from its required properties: `IamFleetRole`, `TargetCapacity`.
-        pub fn new(
-            iam_fleet_role: impl Into<Value<String>>,
-            target_capacity: impl Into<Value<i64>>,
-        ) -> Self {
+        pub fn new(iam_fleet_role: impl Into<Value<String>>, target_capacity: impl Into<Value<i64>>) -> Self {
             Self {
                 allocation_strategy: None,
                 context: None,
@@ -19604,18 +18264,12 @@ pub mod spot_fleet {
             self
         }
         /// The `LaunchSpecifications` property.
-        pub fn launch_specifications(
-            mut self,
-            v: impl Into<Value<Vec<Value<SpotFleetLaunchSpecification>>>>,
-        ) -> Self {
+        pub fn launch_specifications(mut self, v: impl Into<Value<Vec<Value<SpotFleetLaunchSpecification>>>>) -> Self {
             self.launch_specifications = Some(v.into());
             self
         }
         /// The `LaunchTemplateConfigs` property.
-        pub fn launch_template_configs(
-            mut self,
-            v: impl Into<Value<Vec<Value<LaunchTemplateConfig>>>>,
-        ) -> Self {
+        pub fn launch_template_configs(mut self, v: impl Into<Value<Vec<Value<LaunchTemplateConfig>>>>) -> Self {
             self.launch_template_configs = Some(v.into());
             self
         }
@@ -19645,10 +18299,7 @@ pub mod spot_fleet {
             self
         }
         /// The `SpotMaintenanceStrategies` property.
-        pub fn spot_maintenance_strategies(
-            mut self,
-            v: impl Into<Value<SpotMaintenanceStrategies>>,
-        ) -> Self {
+        pub fn spot_maintenance_strategies(mut self, v: impl Into<Value<SpotMaintenanceStrategies>>) -> Self {
             self.spot_maintenance_strategies = Some(v.into());
             self
         }
@@ -19663,10 +18314,7 @@ pub mod spot_fleet {
             self
         }
         /// The `TagSpecifications` property.
-        pub fn tag_specifications(
-            mut self,
-            v: impl Into<Value<Vec<Value<SpotFleetTagSpecification>>>>,
-        ) -> Self {
+        pub fn tag_specifications(mut self, v: impl Into<Value<Vec<Value<SpotFleetTagSpecification>>>>) -> Self {
             self.tag_specifications = Some(v.into());
             self
         }
@@ -19702,42 +18350,24 @@ pub mod spot_fleet {
             let mut p = crate::Props::new();
             p.opt("AllocationStrategy", &self.allocation_strategy);
             p.opt("Context", &self.context);
-            p.opt(
-                "ExcessCapacityTerminationPolicy",
-                &self.excess_capacity_termination_policy,
-            );
+            p.opt("ExcessCapacityTerminationPolicy", &self.excess_capacity_termination_policy);
             p.req("IamFleetRole", &self.iam_fleet_role);
-            p.opt(
-                "InstanceInterruptionBehavior",
-                &self.instance_interruption_behavior,
-            );
+            p.opt("InstanceInterruptionBehavior", &self.instance_interruption_behavior);
             p.opt("InstancePoolsToUseCount", &self.instance_pools_to_use_count);
             p.opt("LaunchSpecifications", &self.launch_specifications);
             p.opt("LaunchTemplateConfigs", &self.launch_template_configs);
             p.opt("LoadBalancersConfig", &self.load_balancers_config);
-            p.opt(
-                "OnDemandAllocationStrategy",
-                &self.on_demand_allocation_strategy,
-            );
+            p.opt("OnDemandAllocationStrategy", &self.on_demand_allocation_strategy);
             p.opt("OnDemandMaxTotalPrice", &self.on_demand_max_total_price);
             p.opt("OnDemandTargetCapacity", &self.on_demand_target_capacity);
-            p.opt(
-                "ReplaceUnhealthyInstances",
-                &self.replace_unhealthy_instances,
-            );
-            p.opt(
-                "SpotMaintenanceStrategies",
-                &self.spot_maintenance_strategies,
-            );
+            p.opt("ReplaceUnhealthyInstances", &self.replace_unhealthy_instances);
+            p.opt("SpotMaintenanceStrategies", &self.spot_maintenance_strategies);
             p.opt("SpotMaxTotalPrice", &self.spot_max_total_price);
             p.opt("SpotPrice", &self.spot_price);
             p.opt("TagSpecifications", &self.tag_specifications);
             p.req("TargetCapacity", &self.target_capacity);
             p.opt("TargetCapacityUnitType", &self.target_capacity_unit_type);
-            p.opt(
-                "TerminateInstancesWithExpiration",
-                &self.terminate_instances_with_expiration,
-            );
+            p.opt("TerminateInstancesWithExpiration", &self.terminate_instances_with_expiration);
             p.opt("Type", &self.type_);
             p.opt("ValidFrom", &self.valid_from);
             p.opt("ValidUntil", &self.valid_until);
@@ -19759,10 +18389,7 @@ pub mod spot_fleet {
     impl SpotFleetTagSpecification {
         /// A new `SpotFleetTagSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                resource_type: None,
-                tags: None,
-            }
+            Self { resource_type: None, tags: None }
         }
         /// The `ResourceType` property.
         pub fn resource_type(mut self, v: impl Into<Value<String>>) -> Self {
@@ -19797,9 +18424,7 @@ pub mod spot_fleet {
     impl SpotMaintenanceStrategies {
         /// A new `SpotMaintenanceStrategies` (no required properties).
         pub fn new() -> Self {
-            Self {
-                capacity_rebalance: None,
-            }
+            Self { capacity_rebalance: None }
         }
         /// The `CapacityRebalance` property.
         pub fn capacity_rebalance(mut self, v: impl Into<Value<SpotCapacityRebalance>>) -> Self {
@@ -19834,12 +18459,7 @@ pub mod spot_fleet {
     impl SpotPlacement {
         /// A new `SpotPlacement` (no required properties).
         pub fn new() -> Self {
-            Self {
-                availability_zone: None,
-                availability_zone_id: None,
-                group_name: None,
-                tenancy: None,
-            }
+            Self { availability_zone: None, availability_zone_id: None, group_name: None, tenancy: None }
         }
         /// The `AvailabilityZone` property.
         pub fn availability_zone(mut self, v: impl Into<Value<String>>) -> Self {
@@ -19910,9 +18530,7 @@ pub mod spot_fleet {
     impl TargetGroupsConfig {
         /// A new `TargetGroupsConfig` from its required properties: `TargetGroups`.
         pub fn new(target_groups: impl Into<Value<Vec<Value<TargetGroup>>>>) -> Self {
-            Self {
-                target_groups: target_groups.into(),
-            }
+            Self { target_groups: target_groups.into() }
         }
     }
 
@@ -19938,10 +18556,7 @@ pub mod spot_fleet {
     impl TotalLocalStorageGbRequest {
         /// A new `TotalLocalStorageGBRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<f64>>) -> Self {
@@ -19978,10 +18593,7 @@ pub mod spot_fleet {
     impl VCpuCountRangeRequest {
         /// A new `VCpuCountRangeRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -20021,10 +18633,7 @@ pub struct SqlHaStandbyDetectedInstance {
 impl SqlHaStandbyDetectedInstance {
     /// A new `AWS::EC2::SqlHaStandbyDetectedInstance` from its required properties: `InstanceId`.
     pub fn new(instance_id: impl Into<Value<String>>) -> Self {
-        Self {
-            instance_id: instance_id.into(),
-            sql_server_credentials: None,
-        }
+        Self { instance_id: instance_id.into(), sql_server_credentials: None }
     }
     /// The `SqlServerCredentials` property.
     pub fn sql_server_credentials(mut self, v: impl Into<Value<String>>) -> Self {
@@ -20051,8 +18660,7 @@ impl stackcraft_core::Resource for SqlHaStandbyDetectedInstance {
 impl crate::ResourceInfo for SqlHaStandbyDetectedInstance {
     const CREATE_ONLY: &'static [&'static str] = &["InstanceId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["HaStatus", "LastUpdatedTime", "SqlServerLicenseUsage"];
+    const READ_ONLY: &'static [&'static str] = &["HaStatus", "LastUpdatedTime", "SqlServerLicenseUsage"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["InstanceId"];
 }
@@ -20241,10 +18849,7 @@ impl Subnet {
 impl ToCfn for Subnet {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "AssignIpv6AddressOnCreation",
-            &self.assign_ipv6_address_on_creation,
-        );
+        p.opt("AssignIpv6AddressOnCreation", &self.assign_ipv6_address_on_creation);
         p.opt("AvailabilityZone", &self.availability_zone);
         p.opt("AvailabilityZoneId", &self.availability_zone_id);
         p.opt("CidrBlock", &self.cidr_block);
@@ -20258,10 +18863,7 @@ impl ToCfn for Subnet {
         p.opt("Ipv6NetmaskLength", &self.ipv6_netmask_length);
         p.opt("MapPublicIpOnLaunch", &self.map_public_ip_on_launch);
         p.opt("OutpostArn", &self.outpost_arn);
-        p.opt(
-            "PrivateDnsNameOptionsOnLaunch",
-            &self.private_dns_name_options_on_launch,
-        );
+        p.opt("PrivateDnsNameOptionsOnLaunch", &self.private_dns_name_options_on_launch);
         p.opt("Tags", &self.tags);
         p.req("VpcId", &self.vpc_id);
         p.finish()
@@ -20288,19 +18890,10 @@ impl crate::ResourceInfo for Subnet {
         "VpcId",
     ];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &["Ipv6CidrBlock"];
-    const READ_ONLY: &'static [&'static str] = &[
-        "BlockPublicAccessStates",
-        "Ipv6CidrBlocks",
-        "NetworkAclAssociationId",
-        "SubnetId",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "EnableLniAtDeviceIndex",
-        "Ipv4IpamPoolId",
-        "Ipv4NetmaskLength",
-        "Ipv6IpamPoolId",
-        "Ipv6NetmaskLength",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["BlockPublicAccessStates", "Ipv6CidrBlocks", "NetworkAclAssociationId", "SubnetId"];
+    const WRITE_ONLY: &'static [&'static str] =
+        &["EnableLniAtDeviceIndex", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6IpamPoolId", "Ipv6NetmaskLength"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["SubnetId"];
 }
 
@@ -20336,8 +18929,7 @@ impl SubnetRef {
     }
     /// `Fn::GetAtt` `BlockPublicAccessStates.InternetGatewayBlockMode`: The mode of VPC BPA. Options here are off, block-bidirectional, block-ingress.
     pub fn attr_block_public_access_states_internet_gateway_block_mode(&self) -> Value<String> {
-        self.0
-            .get_att("BlockPublicAccessStates.InternetGatewayBlockMode")
+        self.0.get_att("BlockPublicAccessStates.InternetGatewayBlockMode")
     }
     /// `Fn::GetAtt` `CidrBlock`: The IPv4 CIDR block assigned to the subnet.
     pub fn attr_cidr_block(&self) -> Value<String> {
@@ -20392,18 +18984,12 @@ impl SubnetRef {
         self.0.get_att("OutpostArn")
     }
     /// `Fn::GetAtt` `PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord`: The `PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord` attribute.
-    pub fn attr_private_dns_name_options_on_launch_enable_resource_name_dns_aaaa_record(
-        &self,
-    ) -> Value<bool> {
-        self.0
-            .get_att("PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord")
+    pub fn attr_private_dns_name_options_on_launch_enable_resource_name_dns_aaaa_record(&self) -> Value<bool> {
+        self.0.get_att("PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord")
     }
     /// `Fn::GetAtt` `PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord`: The `PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord` attribute.
-    pub fn attr_private_dns_name_options_on_launch_enable_resource_name_dns_a_record(
-        &self,
-    ) -> Value<bool> {
-        self.0
-            .get_att("PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord")
+    pub fn attr_private_dns_name_options_on_launch_enable_resource_name_dns_a_record(&self) -> Value<bool> {
+        self.0.get_att("PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord")
     }
     /// `Fn::GetAtt` `PrivateDnsNameOptionsOnLaunch.HostnameType`: The `PrivateDnsNameOptionsOnLaunch.HostnameType` attribute.
     pub fn attr_private_dns_name_options_on_launch_hostname_type(&self) -> Value<String> {
@@ -20469,14 +19055,8 @@ pub mod subnet {
     impl ToCfn for PrivateDnsNameOptionsOnLaunch {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "EnableResourceNameDnsAAAARecord",
-                &self.enable_resource_name_dns_aaaa_record,
-            );
-            p.opt(
-                "EnableResourceNameDnsARecord",
-                &self.enable_resource_name_dns_a_record,
-            );
+            p.opt("EnableResourceNameDnsAAAARecord", &self.enable_resource_name_dns_aaaa_record);
+            p.opt("EnableResourceNameDnsARecord", &self.enable_resource_name_dns_a_record);
             p.opt("HostnameType", &self.hostname_type);
             p.finish()
         }
@@ -20503,12 +19083,7 @@ pub struct SubnetCidrBlock {
 impl SubnetCidrBlock {
     /// A new `AWS::EC2::SubnetCidrBlock` from its required properties: `SubnetId`.
     pub fn new(subnet_id: impl Into<Value<String>>) -> Self {
-        Self {
-            ipv6_cidr_block: None,
-            ipv6_ipam_pool_id: None,
-            ipv6_netmask_length: None,
-            subnet_id: subnet_id.into(),
-        }
+        Self { ipv6_cidr_block: None, ipv6_ipam_pool_id: None, ipv6_netmask_length: None, subnet_id: subnet_id.into() }
     }
     /// The IPv6 network range for the subnet, in CIDR notation. The subnet size must use a /64 prefix length.
     pub fn ipv6_cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
@@ -20545,12 +19120,7 @@ impl stackcraft_core::Resource for SubnetCidrBlock {
 }
 
 impl crate::ResourceInfo for SubnetCidrBlock {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "Ipv6CidrBlock",
-        "Ipv6IpamPoolId",
-        "Ipv6NetmaskLength",
-        "SubnetId",
-    ];
+    const CREATE_ONLY: &'static [&'static str] = &["Ipv6CidrBlock", "Ipv6IpamPoolId", "Ipv6NetmaskLength", "SubnetId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Id", "IpSource", "Ipv6AddressAttribute"];
     const WRITE_ONLY: &'static [&'static str] = &["Ipv6IpamPoolId", "Ipv6NetmaskLength"];
@@ -20652,8 +19222,7 @@ impl stackcraft_core::Resource for SubnetCidrReservation {
 }
 
 impl crate::ResourceInfo for SubnetCidrReservation {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["Cidr", "Description", "ReservationType", "SubnetId"];
+    const CREATE_ONLY: &'static [&'static str] = &["Cidr", "Description", "ReservationType", "SubnetId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Arn", "OwnerId", "SubnetCidrReservationId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -20705,14 +19274,8 @@ pub struct SubnetNetworkAclAssociation {
 
 impl SubnetNetworkAclAssociation {
     /// A new `AWS::EC2::SubnetNetworkAclAssociation` from its required properties: `NetworkAclId`, `SubnetId`.
-    pub fn new(
-        network_acl_id: impl Into<Value<String>>,
-        subnet_id: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            network_acl_id: network_acl_id.into(),
-            subnet_id: subnet_id.into(),
-        }
+    pub fn new(network_acl_id: impl Into<Value<String>>, subnet_id: impl Into<Value<String>>) -> Self {
+        Self { network_acl_id: network_acl_id.into(), subnet_id: subnet_id.into() }
     }
 }
 
@@ -20776,14 +19339,8 @@ pub struct SubnetRouteTableAssociation {
 
 impl SubnetRouteTableAssociation {
     /// A new `AWS::EC2::SubnetRouteTableAssociation` from its required properties: `RouteTableId`, `SubnetId`.
-    pub fn new(
-        route_table_id: impl Into<Value<String>>,
-        subnet_id: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            route_table_id: route_table_id.into(),
-            subnet_id: subnet_id.into(),
-        }
+    pub fn new(route_table_id: impl Into<Value<String>>, subnet_id: impl Into<Value<String>>) -> Self {
+        Self { route_table_id: route_table_id.into(), subnet_id: subnet_id.into() }
     }
 }
 
@@ -20850,11 +19407,7 @@ pub struct TrafficMirrorFilter {
 impl TrafficMirrorFilter {
     /// A new `AWS::EC2::TrafficMirrorFilter` (no required properties).
     pub fn new() -> Self {
-        Self {
-            description: None,
-            network_services: None,
-            tags: None,
-        }
+        Self { description: None, network_services: None, tags: None }
     }
     /// The description of a traffic mirror filter.
     pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
@@ -21081,10 +19634,7 @@ pub mod traffic_mirror_filter_rule {
     impl TrafficMirrorPortRange {
         /// A new `TrafficMirrorPortRange` from its required properties: `FromPort`, `ToPort`.
         pub fn new(from_port: impl Into<Value<i64>>, to_port: impl Into<Value<i64>>) -> Self {
-            Self {
-                from_port: from_port.into(),
-                to_port: to_port.into(),
-            }
+            Self { from_port: from_port.into(), to_port: to_port.into() }
         }
     }
 
@@ -21285,10 +19835,7 @@ impl ToCfn for TrafficMirrorTarget {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.opt("Description", &self.description);
-        p.opt(
-            "GatewayLoadBalancerEndpointId",
-            &self.gateway_load_balancer_endpoint_id,
-        );
+        p.opt("GatewayLoadBalancerEndpointId", &self.gateway_load_balancer_endpoint_id);
         p.opt("NetworkInterfaceId", &self.network_interface_id);
         p.opt("NetworkLoadBalancerArn", &self.network_load_balancer_arn);
         p.opt("Tags", &self.tags);
@@ -21303,12 +19850,8 @@ impl stackcraft_core::Resource for TrafficMirrorTarget {
 }
 
 impl crate::ResourceInfo for TrafficMirrorTarget {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "Description",
-        "GatewayLoadBalancerEndpointId",
-        "NetworkInterfaceId",
-        "NetworkLoadBalancerArn",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["Description", "GatewayLoadBalancerEndpointId", "NetworkInterfaceId", "NetworkLoadBalancerArn"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Id"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -21470,39 +20013,18 @@ impl ToCfn for TransitGateway {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.opt("AmazonSideAsn", &self.amazon_side_asn);
-        p.opt(
-            "AssociationDefaultRouteTableId",
-            &self.association_default_route_table_id,
-        );
-        p.opt(
-            "AutoAcceptSharedAttachments",
-            &self.auto_accept_shared_attachments,
-        );
-        p.opt(
-            "DefaultRouteTableAssociation",
-            &self.default_route_table_association,
-        );
-        p.opt(
-            "DefaultRouteTablePropagation",
-            &self.default_route_table_propagation,
-        );
+        p.opt("AssociationDefaultRouteTableId", &self.association_default_route_table_id);
+        p.opt("AutoAcceptSharedAttachments", &self.auto_accept_shared_attachments);
+        p.opt("DefaultRouteTableAssociation", &self.default_route_table_association);
+        p.opt("DefaultRouteTablePropagation", &self.default_route_table_propagation);
         p.opt("Description", &self.description);
         p.opt("DnsSupport", &self.dns_support);
         p.opt("EncryptionSupport", &self.encryption_support);
         p.opt("MulticastSupport", &self.multicast_support);
-        p.opt(
-            "PropagationDefaultRouteTableId",
-            &self.propagation_default_route_table_id,
-        );
-        p.opt(
-            "SecurityGroupReferencingSupport",
-            &self.security_group_referencing_support,
-        );
+        p.opt("PropagationDefaultRouteTableId", &self.propagation_default_route_table_id);
+        p.opt("SecurityGroupReferencingSupport", &self.security_group_referencing_support);
         p.opt("Tags", &self.tags);
-        p.opt(
-            "TransitGatewayCidrBlocks",
-            &self.transit_gateway_cidr_blocks,
-        );
+        p.opt("TransitGatewayCidrBlocks", &self.transit_gateway_cidr_blocks);
         p.opt("VpnEcmpSupport", &self.vpn_ecmp_support);
         p.finish()
     }
@@ -21517,8 +20039,7 @@ impl stackcraft_core::Resource for TransitGateway {
 impl crate::ResourceInfo for TransitGateway {
     const CREATE_ONLY: &'static [&'static str] = &["AmazonSideAsn", "MulticastSupport"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["EncryptionSupportState", "Id", "TransitGatewayArn"];
+    const READ_ONLY: &'static [&'static str] = &["EncryptionSupportState", "Id", "TransitGatewayArn"];
     const WRITE_ONLY: &'static [&'static str] = &["EncryptionSupport"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
@@ -21706,10 +20227,7 @@ pub mod transit_gateway_attachment {
             p.opt("ApplianceModeSupport", &self.appliance_mode_support);
             p.opt("DnsSupport", &self.dns_support);
             p.opt("Ipv6Support", &self.ipv6_support);
-            p.opt(
-                "SecurityGroupReferencingSupport",
-                &self.security_group_referencing_support,
-            );
+            p.opt("SecurityGroupReferencingSupport", &self.security_group_referencing_support);
             p.finish()
         }
     }
@@ -21754,10 +20272,7 @@ impl ToCfn for TransitGatewayConnect {
         let mut p = crate::Props::new();
         p.req("Options", &self.options);
         p.opt("Tags", &self.tags);
-        p.req(
-            "TransportTransitGatewayAttachmentId",
-            &self.transport_transit_gateway_attachment_id,
-        );
+        p.req("TransportTransitGatewayAttachmentId", &self.transport_transit_gateway_attachment_id);
         p.finish()
     }
 }
@@ -21769,15 +20284,10 @@ impl stackcraft_core::Resource for TransitGatewayConnect {
 }
 
 impl crate::ResourceInfo for TransitGatewayConnect {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["Options", "TransportTransitGatewayAttachmentId"];
+    const CREATE_ONLY: &'static [&'static str] = &["Options", "TransportTransitGatewayAttachmentId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "CreationTime",
-        "State",
-        "TransitGatewayAttachmentId",
-        "TransitGatewayId",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["CreationTime", "State", "TransitGatewayAttachmentId", "TransitGatewayId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayAttachmentId"];
 }
@@ -21860,8 +20370,7 @@ pub mod transit_gateway_connect {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransitGatewayConnectPeer {
     /// The Connect peer details.
-    pub connect_peer_configuration:
-        Value<transit_gateway_connect_peer::TransitGatewayConnectPeerConfiguration>,
+    pub connect_peer_configuration: Value<transit_gateway_connect_peer::TransitGatewayConnectPeerConfiguration>,
     /// The tags for the Connect Peer.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
     /// The ID of the Connect attachment.
@@ -21871,9 +20380,7 @@ pub struct TransitGatewayConnectPeer {
 impl TransitGatewayConnectPeer {
     /// A new `AWS::EC2::TransitGatewayConnectPeer` from its required properties: `ConnectPeerConfiguration`, `TransitGatewayAttachmentId`.
     pub fn new(
-        connect_peer_configuration: impl Into<
-            Value<transit_gateway_connect_peer::TransitGatewayConnectPeerConfiguration>,
-        >,
+        connect_peer_configuration: impl Into<Value<transit_gateway_connect_peer::TransitGatewayConnectPeerConfiguration>>,
         transit_gateway_attachment_id: impl Into<Value<String>>,
     ) -> Self {
         Self {
@@ -21894,10 +20401,7 @@ impl ToCfn for TransitGatewayConnectPeer {
         let mut p = crate::Props::new();
         p.req("ConnectPeerConfiguration", &self.connect_peer_configuration);
         p.opt("Tags", &self.tags);
-        p.req(
-            "TransitGatewayAttachmentId",
-            &self.transit_gateway_attachment_id,
-        );
+        p.req("TransitGatewayAttachmentId", &self.transit_gateway_attachment_id);
         p.finish()
     }
 }
@@ -21952,9 +20456,7 @@ impl std::ops::Deref for TransitGatewayConnectPeerRef {
 
 impl TransitGatewayConnectPeerRef {
     /// `Fn::GetAtt` `ConnectPeerConfiguration.BgpConfigurations`: The BGP configuration details.
-    pub fn attr_connect_peer_configuration_bgp_configurations(
-        &self,
-    ) -> Value<Vec<Value<crate::Json>>> {
+    pub fn attr_connect_peer_configuration_bgp_configurations(&self) -> Value<Vec<Value<crate::Json>>> {
         self.0.get_att("ConnectPeerConfiguration.BgpConfigurations")
     }
     /// `Fn::GetAtt` `ConnectPeerConfiguration.Protocol`: The tunnel protocol.
@@ -22040,11 +20542,7 @@ pub struct TransitGatewayMeteringPolicy {
 impl TransitGatewayMeteringPolicy {
     /// A new `AWS::EC2::TransitGatewayMeteringPolicy` from its required properties: `TransitGatewayId`.
     pub fn new(transit_gateway_id: impl Into<Value<String>>) -> Self {
-        Self {
-            middlebox_attachment_ids: None,
-            tags: None,
-            transit_gateway_id: transit_gateway_id.into(),
-        }
+        Self { middlebox_attachment_ids: None, tags: None, transit_gateway_id: transit_gateway_id.into() }
     }
     /// Middle box attachment Ids.
     pub fn middlebox_attachment_ids(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -22077,11 +20575,7 @@ impl stackcraft_core::Resource for TransitGatewayMeteringPolicy {
 impl crate::ResourceInfo for TransitGatewayMeteringPolicy {
     const CREATE_ONLY: &'static [&'static str] = &["TransitGatewayId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "State",
-        "TransitGatewayMeteringPolicyId",
-        "UpdateEffectiveAt",
-    ];
+    const READ_ONLY: &'static [&'static str] = &["State", "TransitGatewayMeteringPolicyId", "UpdateEffectiveAt"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayMeteringPolicyId"];
 }
@@ -22182,18 +20676,12 @@ impl TransitGatewayMeteringPolicyEntry {
         self
     }
     /// The ID of the source attachment through which traffic leaves a transit gateway.
-    pub fn destination_transit_gateway_attachment_id(
-        mut self,
-        v: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn destination_transit_gateway_attachment_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.destination_transit_gateway_attachment_id = Some(v.into());
         self
     }
     /// The type of the attachment through which traffic leaves a transit gateway.
-    pub fn destination_transit_gateway_attachment_type(
-        mut self,
-        v: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn destination_transit_gateway_attachment_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.destination_transit_gateway_attachment_type = Some(v.into());
         self
     }
@@ -22229,31 +20717,16 @@ impl ToCfn for TransitGatewayMeteringPolicyEntry {
         let mut p = crate::Props::new();
         p.opt("DestinationCidrBlock", &self.destination_cidr_block);
         p.opt("DestinationPortRange", &self.destination_port_range);
-        p.opt(
-            "DestinationTransitGatewayAttachmentId",
-            &self.destination_transit_gateway_attachment_id,
-        );
-        p.opt(
-            "DestinationTransitGatewayAttachmentType",
-            &self.destination_transit_gateway_attachment_type,
-        );
+        p.opt("DestinationTransitGatewayAttachmentId", &self.destination_transit_gateway_attachment_id);
+        p.opt("DestinationTransitGatewayAttachmentType", &self.destination_transit_gateway_attachment_type);
         p.req("MeteredAccount", &self.metered_account);
         p.req("PolicyRuleNumber", &self.policy_rule_number);
         p.opt("Protocol", &self.protocol);
         p.opt("SourceCidrBlock", &self.source_cidr_block);
         p.opt("SourcePortRange", &self.source_port_range);
-        p.opt(
-            "SourceTransitGatewayAttachmentId",
-            &self.source_transit_gateway_attachment_id,
-        );
-        p.opt(
-            "SourceTransitGatewayAttachmentType",
-            &self.source_transit_gateway_attachment_type,
-        );
-        p.req(
-            "TransitGatewayMeteringPolicyId",
-            &self.transit_gateway_metering_policy_id,
-        );
+        p.opt("SourceTransitGatewayAttachmentId", &self.source_transit_gateway_attachment_id);
+        p.opt("SourceTransitGatewayAttachmentType", &self.source_transit_gateway_attachment_type);
+        p.req("TransitGatewayMeteringPolicyId", &self.transit_gateway_metering_policy_id);
         p.finish()
     }
 }
@@ -22282,8 +20755,7 @@ impl crate::ResourceInfo for TransitGatewayMeteringPolicyEntry {
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["State", "UpdateEffectiveAt"];
     const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] =
-        &["TransitGatewayMeteringPolicyId", "PolicyRuleNumber"];
+    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayMeteringPolicyId", "PolicyRuleNumber"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayMeteringPolicyEntry` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `TransitGatewayMeteringPolicyId`, `PolicyRuleNumber`.
@@ -22330,17 +20802,10 @@ pub struct TransitGatewayMulticastDomain {
 impl TransitGatewayMulticastDomain {
     /// A new `AWS::EC2::TransitGatewayMulticastDomain` from its required properties: `TransitGatewayId`.
     pub fn new(transit_gateway_id: impl Into<Value<String>>) -> Self {
-        Self {
-            options: None,
-            tags: None,
-            transit_gateway_id: transit_gateway_id.into(),
-        }
+        Self { options: None, tags: None, transit_gateway_id: transit_gateway_id.into() }
     }
     /// The options for the transit gateway multicast domain.
-    pub fn options(
-        mut self,
-        v: impl Into<Value<transit_gateway_multicast_domain::Options>>,
-    ) -> Self {
+    pub fn options(mut self, v: impl Into<Value<transit_gateway_multicast_domain::Options>>) -> Self {
         self.options = Some(v.into());
         self
     }
@@ -22370,12 +20835,8 @@ impl stackcraft_core::Resource for TransitGatewayMulticastDomain {
 impl crate::ResourceInfo for TransitGatewayMulticastDomain {
     const CREATE_ONLY: &'static [&'static str] = &["TransitGatewayId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "CreationTime",
-        "State",
-        "TransitGatewayMulticastDomainArn",
-        "TransitGatewayMulticastDomainId",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["CreationTime", "State", "TransitGatewayMulticastDomainArn", "TransitGatewayMulticastDomainId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayMulticastDomainId"];
 }
@@ -22436,11 +20897,7 @@ pub mod transit_gateway_multicast_domain {
     impl Options {
         /// A new `Options` (no required properties).
         pub fn new() -> Self {
-            Self {
-                auto_accept_shared_associations: None,
-                igmpv2_support: None,
-                static_sources_support: None,
-            }
+            Self { auto_accept_shared_associations: None, igmpv2_support: None, static_sources_support: None }
         }
         /// Indicates whether to automatically cross-account subnet associations that are associated with the transit gateway multicast domain. Valid Values: enable \| disable.
         pub fn auto_accept_shared_associations(mut self, v: impl Into<Value<String>>) -> Self {
@@ -22462,10 +20919,7 @@ pub mod transit_gateway_multicast_domain {
     impl ToCfn for Options {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "AutoAcceptSharedAssociations",
-                &self.auto_accept_shared_associations,
-            );
+            p.opt("AutoAcceptSharedAssociations", &self.auto_accept_shared_associations);
             p.opt("Igmpv2Support", &self.igmpv2_support);
             p.opt("StaticSourcesSupport", &self.static_sources_support);
             p.finish()
@@ -22507,14 +20961,8 @@ impl ToCfn for TransitGatewayMulticastDomainAssociation {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.req("SubnetId", &self.subnet_id);
-        p.req(
-            "TransitGatewayAttachmentId",
-            &self.transit_gateway_attachment_id,
-        );
-        p.req(
-            "TransitGatewayMulticastDomainId",
-            &self.transit_gateway_multicast_domain_id,
-        );
+        p.req("TransitGatewayAttachmentId", &self.transit_gateway_attachment_id);
+        p.req("TransitGatewayMulticastDomainId", &self.transit_gateway_multicast_domain_id);
         p.finish()
     }
 }
@@ -22526,19 +20974,13 @@ impl stackcraft_core::Resource for TransitGatewayMulticastDomainAssociation {
 }
 
 impl crate::ResourceInfo for TransitGatewayMulticastDomainAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "SubnetId",
-        "TransitGatewayAttachmentId",
-        "TransitGatewayMulticastDomainId",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["SubnetId", "TransitGatewayAttachmentId", "TransitGatewayMulticastDomainId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["ResourceId", "ResourceType", "State"];
     const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &[
-        "TransitGatewayMulticastDomainId",
-        "TransitGatewayAttachmentId",
-        "SubnetId",
-    ];
+    const PRIMARY_IDENTIFIER: &'static [&'static str] =
+        &["TransitGatewayMulticastDomainId", "TransitGatewayAttachmentId", "SubnetId"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayMulticastDomainAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `TransitGatewayMulticastDomainId`, `TransitGatewayAttachmentId`, `SubnetId`.
@@ -22606,10 +21048,7 @@ impl ToCfn for TransitGatewayMulticastGroupMember {
         let mut p = crate::Props::new();
         p.req("GroupIpAddress", &self.group_ip_address);
         p.req("NetworkInterfaceId", &self.network_interface_id);
-        p.req(
-            "TransitGatewayMulticastDomainId",
-            &self.transit_gateway_multicast_domain_id,
-        );
+        p.req("TransitGatewayMulticastDomainId", &self.transit_gateway_multicast_domain_id);
         p.finish()
     }
 }
@@ -22621,11 +21060,8 @@ impl stackcraft_core::Resource for TransitGatewayMulticastGroupMember {
 }
 
 impl crate::ResourceInfo for TransitGatewayMulticastGroupMember {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "GroupIpAddress",
-        "NetworkInterfaceId",
-        "TransitGatewayMulticastDomainId",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["GroupIpAddress", "NetworkInterfaceId", "TransitGatewayMulticastDomainId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[
         "GroupMember",
@@ -22637,11 +21073,8 @@ impl crate::ResourceInfo for TransitGatewayMulticastGroupMember {
         "TransitGatewayAttachmentId",
     ];
     const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &[
-        "TransitGatewayMulticastDomainId",
-        "GroupIpAddress",
-        "NetworkInterfaceId",
-    ];
+    const PRIMARY_IDENTIFIER: &'static [&'static str] =
+        &["TransitGatewayMulticastDomainId", "GroupIpAddress", "NetworkInterfaceId"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayMulticastGroupMember` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `TransitGatewayMulticastDomainId`, `GroupIpAddress`, `NetworkInterfaceId`.
@@ -22725,10 +21158,7 @@ impl ToCfn for TransitGatewayMulticastGroupSource {
         let mut p = crate::Props::new();
         p.req("GroupIpAddress", &self.group_ip_address);
         p.req("NetworkInterfaceId", &self.network_interface_id);
-        p.req(
-            "TransitGatewayMulticastDomainId",
-            &self.transit_gateway_multicast_domain_id,
-        );
+        p.req("TransitGatewayMulticastDomainId", &self.transit_gateway_multicast_domain_id);
         p.finish()
     }
 }
@@ -22740,11 +21170,8 @@ impl stackcraft_core::Resource for TransitGatewayMulticastGroupSource {
 }
 
 impl crate::ResourceInfo for TransitGatewayMulticastGroupSource {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "GroupIpAddress",
-        "NetworkInterfaceId",
-        "TransitGatewayMulticastDomainId",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["GroupIpAddress", "NetworkInterfaceId", "TransitGatewayMulticastDomainId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[
         "GroupMember",
@@ -22756,11 +21183,8 @@ impl crate::ResourceInfo for TransitGatewayMulticastGroupSource {
         "TransitGatewayAttachmentId",
     ];
     const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &[
-        "TransitGatewayMulticastDomainId",
-        "GroupIpAddress",
-        "NetworkInterfaceId",
-    ];
+    const PRIMARY_IDENTIFIER: &'static [&'static str] =
+        &["TransitGatewayMulticastDomainId", "GroupIpAddress", "NetworkInterfaceId"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayMulticastGroupSource` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `TransitGatewayMulticastDomainId`, `GroupIpAddress`, `NetworkInterfaceId`.
@@ -22870,19 +21294,10 @@ impl stackcraft_core::Resource for TransitGatewayPeeringAttachment {
 }
 
 impl crate::ResourceInfo for TransitGatewayPeeringAttachment {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "PeerAccountId",
-        "PeerRegion",
-        "PeerTransitGatewayId",
-        "TransitGatewayId",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["PeerAccountId", "PeerRegion", "PeerTransitGatewayId", "TransitGatewayId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "CreationTime",
-        "State",
-        "Status",
-        "TransitGatewayAttachmentId",
-    ];
+    const READ_ONLY: &'static [&'static str] = &["CreationTime", "State", "Status", "TransitGatewayAttachmentId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayAttachmentId"];
 }
@@ -22937,10 +21352,7 @@ pub struct TransitGatewayPolicyTable {
 impl TransitGatewayPolicyTable {
     /// A new `AWS::EC2::TransitGatewayPolicyTable` from its required properties: `TransitGatewayId`.
     pub fn new(transit_gateway_id: impl Into<Value<String>>) -> Self {
-        Self {
-            tags: None,
-            transit_gateway_id: transit_gateway_id.into(),
-        }
+        Self { tags: None, transit_gateway_id: transit_gateway_id.into() }
     }
     /// The `Tags` property.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -22967,8 +21379,7 @@ impl stackcraft_core::Resource for TransitGatewayPolicyTable {
 impl crate::ResourceInfo for TransitGatewayPolicyTable {
     const CREATE_ONLY: &'static [&'static str] = &["TransitGatewayId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["CreationTime", "State", "TransitGatewayPolicyTableId"];
+    const READ_ONLY: &'static [&'static str] = &["CreationTime", "State", "TransitGatewayPolicyTableId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayPolicyTableId"];
 }
@@ -23032,14 +21443,8 @@ impl TransitGatewayPolicyTableAssociation {
 impl ToCfn for TransitGatewayPolicyTableAssociation {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "TransitGatewayAttachmentId",
-            &self.transit_gateway_attachment_id,
-        );
-        p.req(
-            "TransitGatewayPolicyTableId",
-            &self.transit_gateway_policy_table_id,
-        );
+        p.req("TransitGatewayAttachmentId", &self.transit_gateway_attachment_id);
+        p.req("TransitGatewayPolicyTableId", &self.transit_gateway_policy_table_id);
         p.finish()
     }
 }
@@ -23051,13 +21456,11 @@ impl stackcraft_core::Resource for TransitGatewayPolicyTableAssociation {
 }
 
 impl crate::ResourceInfo for TransitGatewayPolicyTableAssociation {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["TransitGatewayAttachmentId", "TransitGatewayPolicyTableId"];
+    const CREATE_ONLY: &'static [&'static str] = &["TransitGatewayAttachmentId", "TransitGatewayPolicyTableId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["State"];
     const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] =
-        &["TransitGatewayPolicyTableId", "TransitGatewayAttachmentId"];
+    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayPolicyTableId", "TransitGatewayAttachmentId"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayPolicyTableAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `TransitGatewayPolicyTableId`, `TransitGatewayAttachmentId`.
@@ -23122,10 +21525,7 @@ impl ToCfn for TransitGatewayPolicyTableEntry {
         p.req("PolicyRule", &self.policy_rule);
         p.req("PolicyRuleNumber", &self.policy_rule_number);
         p.req("TargetRouteTableId", &self.target_route_table_id);
-        p.req(
-            "TransitGatewayPolicyTableId",
-            &self.transit_gateway_policy_table_id,
-        );
+        p.req("TransitGatewayPolicyTableId", &self.transit_gateway_policy_table_id);
         p.finish()
     }
 }
@@ -23137,13 +21537,11 @@ impl stackcraft_core::Resource for TransitGatewayPolicyTableEntry {
 }
 
 impl crate::ResourceInfo for TransitGatewayPolicyTableEntry {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["PolicyRuleNumber", "TransitGatewayPolicyTableId"];
+    const CREATE_ONLY: &'static [&'static str] = &["PolicyRuleNumber", "TransitGatewayPolicyTableId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["State"];
     const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] =
-        &["TransitGatewayPolicyTableId", "PolicyRuleNumber"];
+    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayPolicyTableId", "PolicyRuleNumber"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayPolicyTableEntry` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `TransitGatewayPolicyTableId`, `PolicyRuleNumber`.
@@ -23289,14 +21687,8 @@ impl ToCfn for TransitGatewayRoute {
         let mut p = crate::Props::new();
         p.opt("Blackhole", &self.blackhole);
         p.req("DestinationCidrBlock", &self.destination_cidr_block);
-        p.opt(
-            "TransitGatewayAttachmentId",
-            &self.transit_gateway_attachment_id,
-        );
-        p.req(
-            "TransitGatewayRouteTableId",
-            &self.transit_gateway_route_table_id,
-        );
+        p.opt("TransitGatewayAttachmentId", &self.transit_gateway_attachment_id);
+        p.req("TransitGatewayRouteTableId", &self.transit_gateway_route_table_id);
         p.finish()
     }
 }
@@ -23308,17 +21700,12 @@ impl stackcraft_core::Resource for TransitGatewayRoute {
 }
 
 impl crate::ResourceInfo for TransitGatewayRoute {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "Blackhole",
-        "DestinationCidrBlock",
-        "TransitGatewayAttachmentId",
-        "TransitGatewayRouteTableId",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["Blackhole", "DestinationCidrBlock", "TransitGatewayAttachmentId", "TransitGatewayRouteTableId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[];
     const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] =
-        &["TransitGatewayRouteTableId", "DestinationCidrBlock"];
+    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayRouteTableId", "DestinationCidrBlock"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayRoute` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `TransitGatewayRouteTableId`, `DestinationCidrBlock`.
@@ -23352,10 +21739,7 @@ pub struct TransitGatewayRouteTable {
 impl TransitGatewayRouteTable {
     /// A new `AWS::EC2::TransitGatewayRouteTable` from its required properties: `TransitGatewayId`.
     pub fn new(transit_gateway_id: impl Into<Value<String>>) -> Self {
-        Self {
-            tags: None,
-            transit_gateway_id: transit_gateway_id.into(),
-        }
+        Self { tags: None, transit_gateway_id: transit_gateway_id.into() }
     }
     /// Tags are composed of a Key/Value pair. You can use tags to categorize and track each parameter group. The tag value null is permitted.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -23438,14 +21822,8 @@ impl TransitGatewayRouteTableAssociation {
 impl ToCfn for TransitGatewayRouteTableAssociation {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "TransitGatewayAttachmentId",
-            &self.transit_gateway_attachment_id,
-        );
-        p.req(
-            "TransitGatewayRouteTableId",
-            &self.transit_gateway_route_table_id,
-        );
+        p.req("TransitGatewayAttachmentId", &self.transit_gateway_attachment_id);
+        p.req("TransitGatewayRouteTableId", &self.transit_gateway_route_table_id);
         p.finish()
     }
 }
@@ -23457,13 +21835,11 @@ impl stackcraft_core::Resource for TransitGatewayRouteTableAssociation {
 }
 
 impl crate::ResourceInfo for TransitGatewayRouteTableAssociation {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["TransitGatewayAttachmentId", "TransitGatewayRouteTableId"];
+    const CREATE_ONLY: &'static [&'static str] = &["TransitGatewayAttachmentId", "TransitGatewayRouteTableId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[];
     const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] =
-        &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"];
+    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayRouteTableAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `TransitGatewayRouteTableId`, `TransitGatewayAttachmentId`.
@@ -23510,14 +21886,8 @@ impl TransitGatewayRouteTablePropagation {
 impl ToCfn for TransitGatewayRouteTablePropagation {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "TransitGatewayAttachmentId",
-            &self.transit_gateway_attachment_id,
-        );
-        p.req(
-            "TransitGatewayRouteTableId",
-            &self.transit_gateway_route_table_id,
-        );
+        p.req("TransitGatewayAttachmentId", &self.transit_gateway_attachment_id);
+        p.req("TransitGatewayRouteTableId", &self.transit_gateway_route_table_id);
         p.finish()
     }
 }
@@ -23529,13 +21899,11 @@ impl stackcraft_core::Resource for TransitGatewayRouteTablePropagation {
 }
 
 impl crate::ResourceInfo for TransitGatewayRouteTablePropagation {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["TransitGatewayAttachmentId", "TransitGatewayRouteTableId"];
+    const CREATE_ONLY: &'static [&'static str] = &["TransitGatewayAttachmentId", "TransitGatewayRouteTableId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[];
     const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] =
-        &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"];
+    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayRouteTablePropagation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `TransitGatewayRouteTableId`, `TransitGatewayAttachmentId`.
@@ -23724,10 +22092,7 @@ pub mod transit_gateway_vpc_attachment {
             p.opt("ApplianceModeSupport", &self.appliance_mode_support);
             p.opt("DnsSupport", &self.dns_support);
             p.opt("Ipv6Support", &self.ipv6_support);
-            p.opt(
-                "SecurityGroupReferencingSupport",
-                &self.security_group_referencing_support,
-            );
+            p.opt("SecurityGroupReferencingSupport", &self.security_group_referencing_support);
             p.finish()
         }
     }
@@ -23808,10 +22173,7 @@ impl Vpc {
         self
     }
     /// Describes the configuration and state of VPC encryption controls.
-    pub fn vpc_encryption_control(
-        mut self,
-        v: impl Into<Value<vpc::VpcEncryptionControl>>,
-    ) -> Self {
+    pub fn vpc_encryption_control(mut self, v: impl Into<Value<vpc::VpcEncryptionControl>>) -> Self {
         self.vpc_encryption_control = Some(v.into());
         self
     }
@@ -23839,12 +22201,8 @@ impl stackcraft_core::Resource for Vpc {
 }
 
 impl crate::ResourceInfo for Vpc {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "CidrBlock",
-        "Ipv4IpamPoolId",
-        "Ipv4NetmaskLength",
-        "VpcEncryptionControl",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["CidrBlock", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "VpcEncryptionControl"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &["InstanceTenancy"];
     const READ_ONLY: &'static [&'static str] = &[
         "CidrBlockAssociations",
@@ -23960,21 +22318,16 @@ impl VpcRef {
         self.0.get_att("Tags")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.EgressOnlyInternetGatewayExclusion`: The `VpcEncryptionControl.EgressOnlyInternetGatewayExclusion` attribute.
-    pub fn attr_vpc_encryption_control_egress_only_internet_gateway_exclusion(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.EgressOnlyInternetGatewayExclusion")
+    pub fn attr_vpc_encryption_control_egress_only_internet_gateway_exclusion(&self) -> Value<String> {
+        self.0.get_att("VpcEncryptionControl.EgressOnlyInternetGatewayExclusion")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.ElasticFileSystemExclusion`: The `VpcEncryptionControl.ElasticFileSystemExclusion` attribute.
     pub fn attr_vpc_encryption_control_elastic_file_system_exclusion(&self) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.ElasticFileSystemExclusion")
+        self.0.get_att("VpcEncryptionControl.ElasticFileSystemExclusion")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.InternetGatewayExclusion`: The `VpcEncryptionControl.InternetGatewayExclusion` attribute.
     pub fn attr_vpc_encryption_control_internet_gateway_exclusion(&self) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.InternetGatewayExclusion")
+        self.0.get_att("VpcEncryptionControl.InternetGatewayExclusion")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.LambdaExclusion`: The `VpcEncryptionControl.LambdaExclusion` attribute.
     pub fn attr_vpc_encryption_control_lambda_exclusion(&self) -> Value<String> {
@@ -23989,115 +22342,72 @@ impl VpcRef {
         self.0.get_att("VpcEncryptionControl.NatGatewayExclusion")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State`: The current state of the exclusion configuration.
-    pub fn attr_vpc_encryption_control_resource_exclusions_egress_only_internet_gateway_state(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State")
+    pub fn attr_vpc_encryption_control_resource_exclusions_egress_only_internet_gateway_state(&self) -> Value<String> {
+        self.0.get_att("VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage`: A message providing additional information about the exclusion state.
     pub fn attr_vpc_encryption_control_resource_exclusions_egress_only_internet_gateway_state_message(
         &self,
     ) -> Value<String> {
-        self.0.get_att(
-            "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage",
-        )
+        self.0.get_att("VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State`: The current state of the exclusion configuration.
-    pub fn attr_vpc_encryption_control_resource_exclusions_elastic_file_system_state(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State")
+    pub fn attr_vpc_encryption_control_resource_exclusions_elastic_file_system_state(&self) -> Value<String> {
+        self.0.get_att("VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage`: A message providing additional information about the exclusion state.
-    pub fn attr_vpc_encryption_control_resource_exclusions_elastic_file_system_state_message(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage")
+    pub fn attr_vpc_encryption_control_resource_exclusions_elastic_file_system_state_message(&self) -> Value<String> {
+        self.0.get_att("VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.InternetGateway.State`: The current state of the exclusion configuration.
-    pub fn attr_vpc_encryption_control_resource_exclusions_internet_gateway_state(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.ResourceExclusions.InternetGateway.State")
+    pub fn attr_vpc_encryption_control_resource_exclusions_internet_gateway_state(&self) -> Value<String> {
+        self.0.get_att("VpcEncryptionControl.ResourceExclusions.InternetGateway.State")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage`: A message providing additional information about the exclusion state.
-    pub fn attr_vpc_encryption_control_resource_exclusions_internet_gateway_state_message(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage")
+    pub fn attr_vpc_encryption_control_resource_exclusions_internet_gateway_state_message(&self) -> Value<String> {
+        self.0.get_att("VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.Lambda.State`: The current state of the exclusion configuration.
     pub fn attr_vpc_encryption_control_resource_exclusions_lambda_state(&self) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.ResourceExclusions.Lambda.State")
+        self.0.get_att("VpcEncryptionControl.ResourceExclusions.Lambda.State")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage`: A message providing additional information about the exclusion state.
-    pub fn attr_vpc_encryption_control_resource_exclusions_lambda_state_message(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage")
+    pub fn attr_vpc_encryption_control_resource_exclusions_lambda_state_message(&self) -> Value<String> {
+        self.0.get_att("VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.NatGateway.State`: The current state of the exclusion configuration.
-    pub fn attr_vpc_encryption_control_resource_exclusions_nat_gateway_state(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.ResourceExclusions.NatGateway.State")
+    pub fn attr_vpc_encryption_control_resource_exclusions_nat_gateway_state(&self) -> Value<String> {
+        self.0.get_att("VpcEncryptionControl.ResourceExclusions.NatGateway.State")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage`: A message providing additional information about the exclusion state.
-    pub fn attr_vpc_encryption_control_resource_exclusions_nat_gateway_state_message(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage")
+    pub fn attr_vpc_encryption_control_resource_exclusions_nat_gateway_state_message(&self) -> Value<String> {
+        self.0.get_att("VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State`: The current state of the exclusion configuration.
-    pub fn attr_vpc_encryption_control_resource_exclusions_virtual_private_gateway_state(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State")
+    pub fn attr_vpc_encryption_control_resource_exclusions_virtual_private_gateway_state(&self) -> Value<String> {
+        self.0.get_att("VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage`: A message providing additional information about the exclusion state.
     pub fn attr_vpc_encryption_control_resource_exclusions_virtual_private_gateway_state_message(
         &self,
     ) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage")
+        self.0.get_att("VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcLattice.State`: The current state of the exclusion configuration.
-    pub fn attr_vpc_encryption_control_resource_exclusions_vpc_lattice_state(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.ResourceExclusions.VpcLattice.State")
+    pub fn attr_vpc_encryption_control_resource_exclusions_vpc_lattice_state(&self) -> Value<String> {
+        self.0.get_att("VpcEncryptionControl.ResourceExclusions.VpcLattice.State")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage`: A message providing additional information about the exclusion state.
-    pub fn attr_vpc_encryption_control_resource_exclusions_vpc_lattice_state_message(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage")
+    pub fn attr_vpc_encryption_control_resource_exclusions_vpc_lattice_state_message(&self) -> Value<String> {
+        self.0.get_att("VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcPeering.State`: The current state of the exclusion configuration.
-    pub fn attr_vpc_encryption_control_resource_exclusions_vpc_peering_state(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.ResourceExclusions.VpcPeering.State")
+    pub fn attr_vpc_encryption_control_resource_exclusions_vpc_peering_state(&self) -> Value<String> {
+        self.0.get_att("VpcEncryptionControl.ResourceExclusions.VpcPeering.State")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage`: A message providing additional information about the exclusion state.
-    pub fn attr_vpc_encryption_control_resource_exclusions_vpc_peering_state_message(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage")
+    pub fn attr_vpc_encryption_control_resource_exclusions_vpc_peering_state_message(&self) -> Value<String> {
+        self.0.get_att("VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.State`: The current state of the VPC Encryption Control configuration.
     pub fn attr_vpc_encryption_control_state(&self) -> Value<String> {
@@ -24109,13 +22419,11 @@ impl VpcRef {
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.VirtualPrivateGatewayExclusion`: The `VpcEncryptionControl.VirtualPrivateGatewayExclusion` attribute.
     pub fn attr_vpc_encryption_control_virtual_private_gateway_exclusion(&self) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.VirtualPrivateGatewayExclusion")
+        self.0.get_att("VpcEncryptionControl.VirtualPrivateGatewayExclusion")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.VpcEncryptionControlId`: The ID of the VPC Encryption Control configuration.
     pub fn attr_vpc_encryption_control_vpc_encryption_control_id(&self) -> Value<String> {
-        self.0
-            .get_att("VpcEncryptionControl.VpcEncryptionControlId")
+        self.0.get_att("VpcEncryptionControl.VpcEncryptionControlId")
     }
     /// `Fn::GetAtt` `VpcEncryptionControl.VpcId`: The ID of the VPC associated with the encryption control configuration.
     pub fn attr_vpc_encryption_control_vpc_id(&self) -> Value<String> {
@@ -24180,10 +22488,7 @@ pub mod vpc {
             }
         }
         /// The `EgressOnlyInternetGatewayExclusion` property.
-        pub fn egress_only_internet_gateway_exclusion(
-            mut self,
-            v: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn egress_only_internet_gateway_exclusion(mut self, v: impl Into<Value<String>>) -> Self {
             self.egress_only_internet_gateway_exclusion = Some(v.into());
             self
         }
@@ -24232,22 +22537,13 @@ pub mod vpc {
     impl ToCfn for VpcEncryptionControl {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "EgressOnlyInternetGatewayExclusion",
-                &self.egress_only_internet_gateway_exclusion,
-            );
-            p.opt(
-                "ElasticFileSystemExclusion",
-                &self.elastic_file_system_exclusion,
-            );
+            p.opt("EgressOnlyInternetGatewayExclusion", &self.egress_only_internet_gateway_exclusion);
+            p.opt("ElasticFileSystemExclusion", &self.elastic_file_system_exclusion);
             p.opt("InternetGatewayExclusion", &self.internet_gateway_exclusion);
             p.opt("LambdaExclusion", &self.lambda_exclusion);
             p.opt("Mode", &self.mode);
             p.opt("NatGatewayExclusion", &self.nat_gateway_exclusion);
-            p.opt(
-                "VirtualPrivateGatewayExclusion",
-                &self.virtual_private_gateway_exclusion,
-            );
+            p.opt("VirtualPrivateGatewayExclusion", &self.virtual_private_gateway_exclusion);
             p.opt("VpcLatticeExclusion", &self.vpc_lattice_exclusion);
             p.opt("VpcPeeringExclusion", &self.vpc_peering_exclusion);
             p.finish()
@@ -24302,10 +22598,7 @@ impl VpcBlockPublicAccessExclusion {
 impl ToCfn for VpcBlockPublicAccessExclusion {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "InternetGatewayExclusionMode",
-            &self.internet_gateway_exclusion_mode,
-        );
+        p.req("InternetGatewayExclusionMode", &self.internet_gateway_exclusion_mode);
         p.opt("SubnetId", &self.subnet_id);
         p.opt("Tags", &self.tags);
         p.opt("VpcId", &self.vpc_id);
@@ -24363,19 +22656,14 @@ pub struct VpcBlockPublicAccessOptions {
 impl VpcBlockPublicAccessOptions {
     /// A new `AWS::EC2::VPCBlockPublicAccessOptions` from its required properties: `InternetGatewayBlockMode`.
     pub fn new(internet_gateway_block_mode: impl Into<Value<String>>) -> Self {
-        Self {
-            internet_gateway_block_mode: internet_gateway_block_mode.into(),
-        }
+        Self { internet_gateway_block_mode: internet_gateway_block_mode.into() }
     }
 }
 
 impl ToCfn for VpcBlockPublicAccessOptions {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "InternetGatewayBlockMode",
-            &self.internet_gateway_block_mode,
-        );
+        p.req("InternetGatewayBlockMode", &self.internet_gateway_block_mode);
         p.finish()
     }
 }
@@ -24515,18 +22803,12 @@ impl VpcCidrBlock {
 impl ToCfn for VpcCidrBlock {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "AmazonProvidedIpv6CidrBlock",
-            &self.amazon_provided_ipv6_cidr_block,
-        );
+        p.opt("AmazonProvidedIpv6CidrBlock", &self.amazon_provided_ipv6_cidr_block);
         p.opt("CidrBlock", &self.cidr_block);
         p.opt("Ipv4IpamPoolId", &self.ipv4_ipam_pool_id);
         p.opt("Ipv4NetmaskLength", &self.ipv4_netmask_length);
         p.opt("Ipv6CidrBlock", &self.ipv6_cidr_block);
-        p.opt(
-            "Ipv6CidrBlockNetworkBorderGroup",
-            &self.ipv6_cidr_block_network_border_group,
-        );
+        p.opt("Ipv6CidrBlockNetworkBorderGroup", &self.ipv6_cidr_block_network_border_group);
         p.opt("Ipv6IpamPoolId", &self.ipv6_ipam_pool_id);
         p.opt("Ipv6NetmaskLength", &self.ipv6_netmask_length);
         p.opt("Ipv6Pool", &self.ipv6_pool);
@@ -24556,12 +22838,8 @@ impl crate::ResourceInfo for VpcCidrBlock {
     ];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Id", "IpSource", "Ipv6AddressAttribute"];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "Ipv4IpamPoolId",
-        "Ipv4NetmaskLength",
-        "Ipv6IpamPoolId",
-        "Ipv6NetmaskLength",
-    ];
+    const WRITE_ONLY: &'static [&'static str] =
+        &["Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6IpamPoolId", "Ipv6NetmaskLength"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id", "VpcId"];
 }
 
@@ -24610,14 +22888,8 @@ pub struct VpcdhcpOptionsAssociation {
 
 impl VpcdhcpOptionsAssociation {
     /// A new `AWS::EC2::VPCDHCPOptionsAssociation` from its required properties: `DhcpOptionsId`, `VpcId`.
-    pub fn new(
-        dhcp_options_id: impl Into<Value<String>>,
-        vpc_id: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            dhcp_options_id: dhcp_options_id.into(),
-            vpc_id: vpc_id.into(),
-        }
+    pub fn new(dhcp_options_id: impl Into<Value<String>>, vpc_id: impl Into<Value<String>>) -> Self {
+        Self { dhcp_options_id: dhcp_options_id.into(), vpc_id: vpc_id.into() }
     }
 }
 
@@ -24708,10 +22980,7 @@ impl VpcEncryptionControl {
         }
     }
     /// Used to enable or disable EIGW exclusion.
-    pub fn egress_only_internet_gateway_exclusion_input(
-        mut self,
-        v: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn egress_only_internet_gateway_exclusion_input(mut self, v: impl Into<Value<String>>) -> Self {
         self.egress_only_internet_gateway_exclusion_input = Some(v.into());
         self
     }
@@ -24770,38 +23039,17 @@ impl VpcEncryptionControl {
 impl ToCfn for VpcEncryptionControl {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "EgressOnlyInternetGatewayExclusionInput",
-            &self.egress_only_internet_gateway_exclusion_input,
-        );
-        p.opt(
-            "ElasticFileSystemExclusionInput",
-            &self.elastic_file_system_exclusion_input,
-        );
-        p.opt(
-            "InternetGatewayExclusionInput",
-            &self.internet_gateway_exclusion_input,
-        );
+        p.opt("EgressOnlyInternetGatewayExclusionInput", &self.egress_only_internet_gateway_exclusion_input);
+        p.opt("ElasticFileSystemExclusionInput", &self.elastic_file_system_exclusion_input);
+        p.opt("InternetGatewayExclusionInput", &self.internet_gateway_exclusion_input);
         p.opt("LambdaExclusionInput", &self.lambda_exclusion_input);
         p.opt("Mode", &self.mode);
-        p.opt(
-            "NatGatewayExclusionInput",
-            &self.nat_gateway_exclusion_input,
-        );
+        p.opt("NatGatewayExclusionInput", &self.nat_gateway_exclusion_input);
         p.opt("Tags", &self.tags);
-        p.opt(
-            "VirtualPrivateGatewayExclusionInput",
-            &self.virtual_private_gateway_exclusion_input,
-        );
+        p.opt("VirtualPrivateGatewayExclusionInput", &self.virtual_private_gateway_exclusion_input);
         p.opt("VpcId", &self.vpc_id);
-        p.opt(
-            "VpcLatticeExclusionInput",
-            &self.vpc_lattice_exclusion_input,
-        );
-        p.opt(
-            "VpcPeeringExclusionInput",
-            &self.vpc_peering_exclusion_input,
-        );
+        p.opt("VpcLatticeExclusionInput", &self.vpc_lattice_exclusion_input);
+        p.opt("VpcPeeringExclusionInput", &self.vpc_peering_exclusion_input);
         p.finish()
     }
 }
@@ -24882,20 +23130,15 @@ impl VpcEncryptionControlRef {
     }
     /// `Fn::GetAtt` `ResourceExclusions.EgressOnlyInternetGateway`: The `ResourceExclusions.EgressOnlyInternetGateway` attribute.
     pub fn attr_resource_exclusions_egress_only_internet_gateway(&self) -> Value<crate::Json> {
-        self.0
-            .get_att("ResourceExclusions.EgressOnlyInternetGateway")
+        self.0.get_att("ResourceExclusions.EgressOnlyInternetGateway")
     }
     /// `Fn::GetAtt` `ResourceExclusions.EgressOnlyInternetGateway.State`: The `ResourceExclusions.EgressOnlyInternetGateway.State` attribute.
     pub fn attr_resource_exclusions_egress_only_internet_gateway_state(&self) -> Value<String> {
-        self.0
-            .get_att("ResourceExclusions.EgressOnlyInternetGateway.State")
+        self.0.get_att("ResourceExclusions.EgressOnlyInternetGateway.State")
     }
     /// `Fn::GetAtt` `ResourceExclusions.EgressOnlyInternetGateway.StateMessage`: The `ResourceExclusions.EgressOnlyInternetGateway.StateMessage` attribute.
-    pub fn attr_resource_exclusions_egress_only_internet_gateway_state_message(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("ResourceExclusions.EgressOnlyInternetGateway.StateMessage")
+    pub fn attr_resource_exclusions_egress_only_internet_gateway_state_message(&self) -> Value<String> {
+        self.0.get_att("ResourceExclusions.EgressOnlyInternetGateway.StateMessage")
     }
     /// `Fn::GetAtt` `ResourceExclusions.ElasticFileSystem`: The `ResourceExclusions.ElasticFileSystem` attribute.
     pub fn attr_resource_exclusions_elastic_file_system(&self) -> Value<crate::Json> {
@@ -24907,8 +23150,7 @@ impl VpcEncryptionControlRef {
     }
     /// `Fn::GetAtt` `ResourceExclusions.ElasticFileSystem.StateMessage`: The `ResourceExclusions.ElasticFileSystem.StateMessage` attribute.
     pub fn attr_resource_exclusions_elastic_file_system_state_message(&self) -> Value<String> {
-        self.0
-            .get_att("ResourceExclusions.ElasticFileSystem.StateMessage")
+        self.0.get_att("ResourceExclusions.ElasticFileSystem.StateMessage")
     }
     /// `Fn::GetAtt` `ResourceExclusions.InternetGateway`: The `ResourceExclusions.InternetGateway` attribute.
     pub fn attr_resource_exclusions_internet_gateway(&self) -> Value<crate::Json> {
@@ -24920,8 +23162,7 @@ impl VpcEncryptionControlRef {
     }
     /// `Fn::GetAtt` `ResourceExclusions.InternetGateway.StateMessage`: The `ResourceExclusions.InternetGateway.StateMessage` attribute.
     pub fn attr_resource_exclusions_internet_gateway_state_message(&self) -> Value<String> {
-        self.0
-            .get_att("ResourceExclusions.InternetGateway.StateMessage")
+        self.0.get_att("ResourceExclusions.InternetGateway.StateMessage")
     }
     /// `Fn::GetAtt` `ResourceExclusions.Lambda`: The `ResourceExclusions.Lambda` attribute.
     pub fn attr_resource_exclusions_lambda(&self) -> Value<crate::Json> {
@@ -24953,13 +23194,11 @@ impl VpcEncryptionControlRef {
     }
     /// `Fn::GetAtt` `ResourceExclusions.VirtualPrivateGateway.State`: The `ResourceExclusions.VirtualPrivateGateway.State` attribute.
     pub fn attr_resource_exclusions_virtual_private_gateway_state(&self) -> Value<String> {
-        self.0
-            .get_att("ResourceExclusions.VirtualPrivateGateway.State")
+        self.0.get_att("ResourceExclusions.VirtualPrivateGateway.State")
     }
     /// `Fn::GetAtt` `ResourceExclusions.VirtualPrivateGateway.StateMessage`: The `ResourceExclusions.VirtualPrivateGateway.StateMessage` attribute.
     pub fn attr_resource_exclusions_virtual_private_gateway_state_message(&self) -> Value<String> {
-        self.0
-            .get_att("ResourceExclusions.VirtualPrivateGateway.StateMessage")
+        self.0.get_att("ResourceExclusions.VirtualPrivateGateway.StateMessage")
     }
     /// `Fn::GetAtt` `ResourceExclusions.VpcLattice`: The `ResourceExclusions.VpcLattice` attribute.
     pub fn attr_resource_exclusions_vpc_lattice(&self) -> Value<crate::Json> {
@@ -25055,10 +23294,7 @@ impl VpcEndpoint {
         }
     }
     /// Describes the DNS options for an endpoint.
-    pub fn dns_options(
-        mut self,
-        v: impl Into<Value<vpc_endpoint::DnsOptionsSpecification>>,
-    ) -> Self {
+    pub fn dns_options(mut self, v: impl Into<Value<vpc_endpoint::DnsOptionsSpecification>>) -> Self {
         self.dns_options = Some(v.into());
         self
     }
@@ -25163,12 +23399,7 @@ impl crate::ResourceInfo for VpcEndpoint {
         "VpcId",
     ];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "CreationTimestamp",
-        "DnsEntries",
-        "Id",
-        "NetworkInterfaceIds",
-    ];
+    const READ_ONLY: &'static [&'static str] = &["CreationTimestamp", "DnsEntries", "Id", "NetworkInterfaceIds"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
@@ -25244,10 +23475,7 @@ pub mod vpc_endpoint {
             self
         }
         /// Indicates whether to enable private DNS only for inbound endpoints. This option is available only for services that support both gateway and interface endpoints.
-        pub fn private_dns_only_for_inbound_resolver_endpoint(
-            mut self,
-            v: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn private_dns_only_for_inbound_resolver_endpoint(mut self, v: impl Into<Value<String>>) -> Self {
             self.private_dns_only_for_inbound_resolver_endpoint = Some(v.into());
             self
         }
@@ -25257,10 +23485,7 @@ pub mod vpc_endpoint {
             self
         }
         /// Indicates which of the private domains to create private hosted zones for and associate with the specified VPC. Only supported when private DNS is enabled and the private DNS preference is ``VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS`` or ``SPECIFIED_DOMAINS_ONLY``.
-        pub fn private_dns_specified_domains(
-            mut self,
-            v: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
+        pub fn private_dns_specified_domains(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.private_dns_specified_domains = Some(v.into());
             self
         }
@@ -25270,15 +23495,9 @@ pub mod vpc_endpoint {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("DnsRecordIpType", &self.dns_record_ip_type);
-            p.opt(
-                "PrivateDnsOnlyForInboundResolverEndpoint",
-                &self.private_dns_only_for_inbound_resolver_endpoint,
-            );
+            p.opt("PrivateDnsOnlyForInboundResolverEndpoint", &self.private_dns_only_for_inbound_resolver_endpoint);
             p.opt("PrivateDnsPreference", &self.private_dns_preference);
-            p.opt(
-                "PrivateDnsSpecifiedDomains",
-                &self.private_dns_specified_domains,
-            );
+            p.opt("PrivateDnsSpecifiedDomains", &self.private_dns_specified_domains);
             p.finish()
         }
     }
@@ -25330,10 +23549,7 @@ impl ToCfn for VpcEndpointConnectionNotification {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.req("ConnectionEvents", &self.connection_events);
-        p.req(
-            "ConnectionNotificationArn",
-            &self.connection_notification_arn,
-        );
+        p.req("ConnectionNotificationArn", &self.connection_notification_arn);
         p.opt("ServiceId", &self.service_id);
         p.opt("VPCEndpointId", &self.vpc_endpoint_id);
         p.finish()
@@ -25469,10 +23685,7 @@ impl ToCfn for VpcEndpointService {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.opt("AcceptanceRequired", &self.acceptance_required);
-        p.opt(
-            "ContributorInsightsEnabled",
-            &self.contributor_insights_enabled,
-        );
+        p.opt("ContributorInsightsEnabled", &self.contributor_insights_enabled);
         p.opt("GatewayLoadBalancerArns", &self.gateway_load_balancer_arns);
         p.opt("NetworkLoadBalancerArns", &self.network_load_balancer_arns);
         p.opt("PayerResponsibility", &self.payer_responsibility);
@@ -25558,10 +23771,7 @@ pub struct VpcEndpointServicePermissions {
 impl VpcEndpointServicePermissions {
     /// A new `AWS::EC2::VPCEndpointServicePermissions` from its required properties: `ServiceId`.
     pub fn new(service_id: impl Into<Value<String>>) -> Self {
-        Self {
-            allowed_principals: None,
-            service_id: service_id.into(),
-        }
+        Self { allowed_principals: None, service_id: service_id.into() }
     }
     /// The `AllowedPrincipals` property.
     pub fn allowed_principals(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -25626,11 +23836,7 @@ pub struct VpcGatewayAttachment {
 impl VpcGatewayAttachment {
     /// A new `AWS::EC2::VPCGatewayAttachment` from its required properties: `VpcId`.
     pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
-        Self {
-            internet_gateway_id: None,
-            vpc_id: vpc_id.into(),
-            vpn_gateway_id: None,
-        }
+        Self { internet_gateway_id: None, vpc_id: vpc_id.into(), vpn_gateway_id: None }
     }
     /// The ID of the internet gateway. You must specify either InternetGatewayId or VpnGatewayId, but not both.
     pub fn internet_gateway_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -25774,8 +23980,7 @@ impl stackcraft_core::Resource for VpcPeeringConnection {
 }
 
 impl crate::ResourceInfo for VpcPeeringConnection {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["PeerOwnerId", "PeerRegion", "PeerVpcId", "VpcId"];
+    const CREATE_ONLY: &'static [&'static str] = &["PeerOwnerId", "PeerRegion", "PeerVpcId", "VpcId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Id"];
     const WRITE_ONLY: &'static [&'static str] = &["AssumeRoleRegion", "PeerRoleArn"];
@@ -25822,11 +24027,7 @@ pub struct VpnConcentrator {
 impl VpnConcentrator {
     /// A new `AWS::EC2::VPNConcentrator` from its required properties: `Type`.
     pub fn new(type_: impl Into<Value<String>>) -> Self {
-        Self {
-            tags: None,
-            transit_gateway_id: None,
-            type_: type_.into(),
-        }
+        Self { tags: None, transit_gateway_id: None, type_: type_.into() }
     }
     /// Any tags assigned to the VPN concentrator.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -25932,16 +24133,12 @@ pub struct VpnConnection {
     /// The ID of the virtual private gateway at the AWS side of the VPN connection.
     pub vpn_gateway_id: Option<Value<String>>,
     /// The tunnel options for the VPN connection.
-    pub vpn_tunnel_options_specifications:
-        Option<Value<Vec<Value<vpn_connection::VpnTunnelOptionsSpecification>>>>,
+    pub vpn_tunnel_options_specifications: Option<Value<Vec<Value<vpn_connection::VpnTunnelOptionsSpecification>>>>,
 }
 
 impl VpnConnection {
     /// A new `AWS::EC2::VPNConnection` from its required properties: `CustomerGatewayId`, `Type`.
-    pub fn new(
-        customer_gateway_id: impl Into<Value<String>>,
-        type_: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn new(customer_gateway_id: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
         Self {
             customer_gateway_id: customer_gateway_id.into(),
             enable_acceleration: None,
@@ -26062,19 +24259,13 @@ impl ToCfn for VpnConnection {
         p.opt("StaticRoutesOnly", &self.static_routes_only);
         p.opt("Tags", &self.tags);
         p.opt("TransitGatewayId", &self.transit_gateway_id);
-        p.opt(
-            "TransportTransitGatewayAttachmentId",
-            &self.transport_transit_gateway_attachment_id,
-        );
+        p.opt("TransportTransitGatewayAttachmentId", &self.transport_transit_gateway_attachment_id);
         p.opt("TunnelBandwidth", &self.tunnel_bandwidth);
         p.opt("TunnelInsideIpVersion", &self.tunnel_inside_ip_version);
         p.req("Type", &self.type_);
         p.opt("VpnConcentratorId", &self.vpn_concentrator_id);
         p.opt("VpnGatewayId", &self.vpn_gateway_id);
-        p.opt(
-            "VpnTunnelOptionsSpecifications",
-            &self.vpn_tunnel_options_specifications,
-        );
+        p.opt("VpnTunnelOptionsSpecifications", &self.vpn_tunnel_options_specifications);
         p.finish()
     }
 }
@@ -26102,10 +24293,8 @@ impl crate::ResourceInfo for VpnConnection {
     ];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["VpnConnectionId"];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "PreSharedKeyStorage",
-        "VpnTunnelOptionsSpecifications.*.PreSharedKey",
-    ];
+    const WRITE_ONLY: &'static [&'static str] =
+        &["PreSharedKeyStorage", "VpnTunnelOptionsSpecifications.*.PreSharedKey"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VpnConnectionId"];
 }
 
@@ -26428,15 +24617,10 @@ pub mod vpn_connection {
     impl VpnTunnelLogOptionsSpecification {
         /// A new `VpnTunnelLogOptionsSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                cloudwatch_log_options: None,
-            }
+            Self { cloudwatch_log_options: None }
         }
         /// Options for sending VPN tunnel logs to CloudWatch.
-        pub fn cloudwatch_log_options(
-            mut self,
-            v: impl Into<Value<CloudwatchLogOptionsSpecification>>,
-        ) -> Self {
+        pub fn cloudwatch_log_options(mut self, v: impl Into<Value<CloudwatchLogOptionsSpecification>>) -> Self {
             self.cloudwatch_log_options = Some(v.into());
             self
         }
@@ -26466,25 +24650,19 @@ pub mod vpn_connection {
         /// Options for logging VPN tunnel activity.
         pub log_options: Option<Value<VpnTunnelLogOptionsSpecification>>,
         /// One or more Diffie-Hellman group numbers that are permitted for the VPN tunnel for phase 1 IKE negotiations.
-        pub phase1_dh_group_numbers:
-            Option<Value<Vec<Value<Phase1DhGroupNumbersRequestListValue>>>>,
+        pub phase1_dh_group_numbers: Option<Value<Vec<Value<Phase1DhGroupNumbersRequestListValue>>>>,
         /// One or more encryption algorithms that are permitted for the VPN tunnel for phase 1 IKE negotiations.
-        pub phase1_encryption_algorithms:
-            Option<Value<Vec<Value<Phase1EncryptionAlgorithmsRequestListValue>>>>,
+        pub phase1_encryption_algorithms: Option<Value<Vec<Value<Phase1EncryptionAlgorithmsRequestListValue>>>>,
         /// One or more integrity algorithms that are permitted for the VPN tunnel for phase 1 IKE negotiations.
-        pub phase1_integrity_algorithms:
-            Option<Value<Vec<Value<Phase1IntegrityAlgorithmsRequestListValue>>>>,
+        pub phase1_integrity_algorithms: Option<Value<Vec<Value<Phase1IntegrityAlgorithmsRequestListValue>>>>,
         /// The lifetime for phase 1 of the IKE negotiation, in seconds.
         pub phase1_lifetime_seconds: Option<Value<i64>>,
         /// One or more Diffie-Hellman group numbers that are permitted for the VPN tunnel for phase 2 IKE negotiations.
-        pub phase2_dh_group_numbers:
-            Option<Value<Vec<Value<Phase2DhGroupNumbersRequestListValue>>>>,
+        pub phase2_dh_group_numbers: Option<Value<Vec<Value<Phase2DhGroupNumbersRequestListValue>>>>,
         /// One or more encryption algorithms that are permitted for the VPN tunnel for phase 2 IKE negotiations.
-        pub phase2_encryption_algorithms:
-            Option<Value<Vec<Value<Phase2EncryptionAlgorithmsRequestListValue>>>>,
+        pub phase2_encryption_algorithms: Option<Value<Vec<Value<Phase2EncryptionAlgorithmsRequestListValue>>>>,
         /// One or more integrity algorithms that are permitted for the VPN tunnel for phase 2 IKE negotiations.
-        pub phase2_integrity_algorithms:
-            Option<Value<Vec<Value<Phase2IntegrityAlgorithmsRequestListValue>>>>,
+        pub phase2_integrity_algorithms: Option<Value<Vec<Value<Phase2IntegrityAlgorithmsRequestListValue>>>>,
         /// The lifetime for phase 2 of the IKE negotiation, in seconds.
         pub phase2_lifetime_seconds: Option<Value<i64>>,
         /// The pre-shared key (PSK) to establish initial authentication between the virtual private gateway and customer gateway.
@@ -26545,18 +24723,12 @@ pub mod vpn_connection {
             self
         }
         /// The IKE versions that are permitted for the VPN tunnel.
-        pub fn ike_versions(
-            mut self,
-            v: impl Into<Value<Vec<Value<IkeVersionsRequestListValue>>>>,
-        ) -> Self {
+        pub fn ike_versions(mut self, v: impl Into<Value<Vec<Value<IkeVersionsRequestListValue>>>>) -> Self {
             self.ike_versions = Some(v.into());
             self
         }
         /// Options for logging VPN tunnel activity.
-        pub fn log_options(
-            mut self,
-            v: impl Into<Value<VpnTunnelLogOptionsSpecification>>,
-        ) -> Self {
+        pub fn log_options(mut self, v: impl Into<Value<VpnTunnelLogOptionsSpecification>>) -> Self {
             self.log_options = Some(v.into());
             self
         }
@@ -26660,31 +24832,16 @@ pub mod vpn_connection {
             let mut p = crate::Props::new();
             p.opt("DPDTimeoutAction", &self.dpd_timeout_action);
             p.opt("DPDTimeoutSeconds", &self.dpd_timeout_seconds);
-            p.opt(
-                "EnableTunnelLifecycleControl",
-                &self.enable_tunnel_lifecycle_control,
-            );
+            p.opt("EnableTunnelLifecycleControl", &self.enable_tunnel_lifecycle_control);
             p.opt("IKEVersions", &self.ike_versions);
             p.opt("LogOptions", &self.log_options);
             p.opt("Phase1DHGroupNumbers", &self.phase1_dh_group_numbers);
-            p.opt(
-                "Phase1EncryptionAlgorithms",
-                &self.phase1_encryption_algorithms,
-            );
-            p.opt(
-                "Phase1IntegrityAlgorithms",
-                &self.phase1_integrity_algorithms,
-            );
+            p.opt("Phase1EncryptionAlgorithms", &self.phase1_encryption_algorithms);
+            p.opt("Phase1IntegrityAlgorithms", &self.phase1_integrity_algorithms);
             p.opt("Phase1LifetimeSeconds", &self.phase1_lifetime_seconds);
             p.opt("Phase2DHGroupNumbers", &self.phase2_dh_group_numbers);
-            p.opt(
-                "Phase2EncryptionAlgorithms",
-                &self.phase2_encryption_algorithms,
-            );
-            p.opt(
-                "Phase2IntegrityAlgorithms",
-                &self.phase2_integrity_algorithms,
-            );
+            p.opt("Phase2EncryptionAlgorithms", &self.phase2_encryption_algorithms);
+            p.opt("Phase2IntegrityAlgorithms", &self.phase2_integrity_algorithms);
             p.opt("Phase2LifetimeSeconds", &self.phase2_lifetime_seconds);
             p.opt("PreSharedKey", &self.pre_shared_key);
             p.opt("RekeyFuzzPercentage", &self.rekey_fuzz_percentage);
@@ -26713,14 +24870,8 @@ pub struct VpnConnectionRoute {
 
 impl VpnConnectionRoute {
     /// A new `AWS::EC2::VPNConnectionRoute` from its required properties: `DestinationCidrBlock`, `VpnConnectionId`.
-    pub fn new(
-        destination_cidr_block: impl Into<Value<String>>,
-        vpn_connection_id: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            destination_cidr_block: destination_cidr_block.into(),
-            vpn_connection_id: vpn_connection_id.into(),
-        }
+    pub fn new(destination_cidr_block: impl Into<Value<String>>, vpn_connection_id: impl Into<Value<String>>) -> Self {
+        Self { destination_cidr_block: destination_cidr_block.into(), vpn_connection_id: vpn_connection_id.into() }
     }
 }
 
@@ -26744,8 +24895,7 @@ impl crate::ResourceInfo for VpnConnectionRoute {
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[];
     const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] =
-        &["DestinationCidrBlock", "VpnConnectionId"];
+    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DestinationCidrBlock", "VpnConnectionId"];
 }
 
 /// Handle to an `AWS::EC2::VPNConnectionRoute` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `DestinationCidrBlock`, `VpnConnectionId`.
@@ -26781,11 +24931,7 @@ pub struct VpnGateway {
 impl VpnGateway {
     /// A new `AWS::EC2::VPNGateway` from its required properties: `Type`.
     pub fn new(type_: impl Into<Value<String>>) -> Self {
-        Self {
-            amazon_side_asn: None,
-            tags: None,
-            type_: type_.into(),
-        }
+        Self { amazon_side_asn: None, tags: None, type_: type_.into() }
     }
     /// The private Autonomous System Number (ASN) for the Amazon side of a BGP session.
     pub fn amazon_side_asn(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -26864,10 +25010,7 @@ impl VpnGatewayRoutePropagation {
         route_table_ids: impl Into<Value<Vec<Value<String>>>>,
         vpn_gateway_id: impl Into<Value<String>>,
     ) -> Self {
-        Self {
-            route_table_ids: route_table_ids.into(),
-            vpn_gateway_id: vpn_gateway_id.into(),
-        }
+        Self { route_table_ids: route_table_ids.into(), vpn_gateway_id: vpn_gateway_id.into() }
     }
 }
 
@@ -26989,10 +25132,7 @@ impl VerifiedAccessEndpoint {
         self
     }
     /// The options for cidr type endpoint.
-    pub fn cidr_options(
-        mut self,
-        v: impl Into<Value<verified_access_endpoint::CidrOptions>>,
-    ) -> Self {
+    pub fn cidr_options(mut self, v: impl Into<Value<verified_access_endpoint::CidrOptions>>) -> Self {
         self.cidr_options = Some(v.into());
         self
     }
@@ -27012,10 +25152,7 @@ impl VerifiedAccessEndpoint {
         self
     }
     /// The load balancer details if creating the AWS Verified Access endpoint as load-balancer type.
-    pub fn load_balancer_options(
-        mut self,
-        v: impl Into<Value<verified_access_endpoint::LoadBalancerOptions>>,
-    ) -> Self {
+    pub fn load_balancer_options(mut self, v: impl Into<Value<verified_access_endpoint::LoadBalancerOptions>>) -> Self {
         self.load_balancer_options = Some(v.into());
         self
     }
@@ -27038,10 +25175,7 @@ impl VerifiedAccessEndpoint {
         self
     }
     /// The options for rds type endpoint.
-    pub fn rds_options(
-        mut self,
-        v: impl Into<Value<verified_access_endpoint::RdsOptions>>,
-    ) -> Self {
+    pub fn rds_options(mut self, v: impl Into<Value<verified_access_endpoint::RdsOptions>>) -> Self {
         self.rds_options = Some(v.into());
         self
     }
@@ -27051,10 +25185,7 @@ impl VerifiedAccessEndpoint {
         self
     }
     /// The configuration options for customer provided KMS encryption.
-    pub fn sse_specification(
-        mut self,
-        v: impl Into<Value<verified_access_endpoint::SseSpecification>>,
-    ) -> Self {
+    pub fn sse_specification(mut self, v: impl Into<Value<verified_access_endpoint::SseSpecification>>) -> Self {
         self.sse_specification = Some(v.into());
         self
     }
@@ -27196,12 +25327,7 @@ pub mod verified_access_endpoint {
     impl CidrOptions {
         /// A new `CidrOptions` (no required properties).
         pub fn new() -> Self {
-            Self {
-                cidr: None,
-                port_ranges: None,
-                protocol: None,
-                subnet_ids: None,
-            }
+            Self { cidr: None, port_ranges: None, protocol: None, subnet_ids: None }
         }
         /// The IP address range, in CIDR notation.
         pub fn cidr(mut self, v: impl Into<Value<String>>) -> Self {
@@ -27256,13 +25382,7 @@ pub mod verified_access_endpoint {
     impl LoadBalancerOptions {
         /// A new `LoadBalancerOptions` (no required properties).
         pub fn new() -> Self {
-            Self {
-                load_balancer_arn: None,
-                port: None,
-                port_ranges: None,
-                protocol: None,
-                subnet_ids: None,
-            }
+            Self { load_balancer_arn: None, port: None, port_ranges: None, protocol: None, subnet_ids: None }
         }
         /// The ARN of the load balancer.
         pub fn load_balancer_arn(mut self, v: impl Into<Value<String>>) -> Self {
@@ -27321,12 +25441,7 @@ pub mod verified_access_endpoint {
     impl NetworkInterfaceOptions {
         /// A new `NetworkInterfaceOptions` (no required properties).
         pub fn new() -> Self {
-            Self {
-                network_interface_id: None,
-                port: None,
-                port_ranges: None,
-                protocol: None,
-            }
+            Self { network_interface_id: None, port: None, port_ranges: None, protocol: None }
         }
         /// The ID of the network interface.
         pub fn network_interface_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -27375,10 +25490,7 @@ pub mod verified_access_endpoint {
     impl PortRange {
         /// A new `PortRange` (no required properties).
         pub fn new() -> Self {
-            Self {
-                from_port: None,
-                to_port: None,
-            }
+            Self { from_port: None, to_port: None }
         }
         /// The first port in the range.
         pub fn from_port(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -27500,10 +25612,7 @@ pub mod verified_access_endpoint {
     impl SseSpecification {
         /// A new `SseSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                customer_managed_key_enabled: None,
-                kms_key_arn: None,
-            }
+            Self { customer_managed_key_enabled: None, kms_key_arn: None }
         }
         /// Whether to encrypt the policy with the provided key or disable encryption.
         pub fn customer_managed_key_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -27520,10 +25629,7 @@ pub mod verified_access_endpoint {
     impl ToCfn for SseSpecification {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "CustomerManagedKeyEnabled",
-                &self.customer_managed_key_enabled,
-            );
+            p.opt("CustomerManagedKeyEnabled", &self.customer_managed_key_enabled);
             p.opt("KmsKeyArn", &self.kms_key_arn);
             p.finish()
         }
@@ -27579,10 +25685,7 @@ impl VerifiedAccessGroup {
         self
     }
     /// The configuration options for customer provided KMS encryption.
-    pub fn sse_specification(
-        mut self,
-        v: impl Into<Value<verified_access_group::SseSpecification>>,
-    ) -> Self {
+    pub fn sse_specification(mut self, v: impl Into<Value<verified_access_group::SseSpecification>>) -> Self {
         self.sse_specification = Some(v.into());
         self
     }
@@ -27601,10 +25704,7 @@ impl ToCfn for VerifiedAccessGroup {
         p.opt("PolicyEnabled", &self.policy_enabled);
         p.opt("SseSpecification", &self.sse_specification);
         p.opt("Tags", &self.tags);
-        p.req(
-            "VerifiedAccessInstanceId",
-            &self.verified_access_instance_id,
-        );
+        p.req("VerifiedAccessInstanceId", &self.verified_access_instance_id);
         p.finish()
     }
 }
@@ -27618,13 +25718,8 @@ impl stackcraft_core::Resource for VerifiedAccessGroup {
 impl crate::ResourceInfo for VerifiedAccessGroup {
     const CREATE_ONLY: &'static [&'static str] = &[];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "CreationTime",
-        "LastUpdatedTime",
-        "Owner",
-        "VerifiedAccessGroupArn",
-        "VerifiedAccessGroupId",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["CreationTime", "LastUpdatedTime", "Owner", "VerifiedAccessGroupArn", "VerifiedAccessGroupId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VerifiedAccessGroupId"];
 }
@@ -27687,10 +25782,7 @@ pub mod verified_access_group {
     impl SseSpecification {
         /// A new `SseSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                customer_managed_key_enabled: None,
-                kms_key_arn: None,
-            }
+            Self { customer_managed_key_enabled: None, kms_key_arn: None }
         }
         /// Whether to encrypt the policy with the provided key or disable encryption.
         pub fn customer_managed_key_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -27707,10 +25799,7 @@ pub mod verified_access_group {
     impl ToCfn for SseSpecification {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "CustomerManagedKeyEnabled",
-                &self.customer_managed_key_enabled,
-            );
+            p.opt("CustomerManagedKeyEnabled", &self.customer_managed_key_enabled);
             p.opt("KmsKeyArn", &self.kms_key_arn);
             p.finish()
         }
@@ -27770,10 +25859,7 @@ impl VerifiedAccessInstance {
         self
     }
     /// The configuration options for AWS Verified Access instances.
-    pub fn logging_configurations(
-        mut self,
-        v: impl Into<Value<verified_access_instance::VerifiedAccessLogs>>,
-    ) -> Self {
+    pub fn logging_configurations(mut self, v: impl Into<Value<verified_access_instance::VerifiedAccessLogs>>) -> Self {
         self.logging_configurations = Some(v.into());
         self
     }
@@ -27783,10 +25869,7 @@ impl VerifiedAccessInstance {
         self
     }
     /// The IDs of the AWS Verified Access trust providers.
-    pub fn verified_access_trust_provider_ids(
-        mut self,
-        v: impl Into<Value<Vec<Value<String>>>>,
-    ) -> Self {
+    pub fn verified_access_trust_provider_ids(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.verified_access_trust_provider_ids = Some(v.into());
         self
     }
@@ -27803,22 +25886,13 @@ impl VerifiedAccessInstance {
 impl ToCfn for VerifiedAccessInstance {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "CidrEndpointsCustomSubDomain",
-            &self.cidr_endpoints_custom_sub_domain,
-        );
+        p.opt("CidrEndpointsCustomSubDomain", &self.cidr_endpoints_custom_sub_domain);
         p.opt("Description", &self.description);
         p.opt("FipsEnabled", &self.fips_enabled);
         p.opt("LoggingConfigurations", &self.logging_configurations);
         p.opt("Tags", &self.tags);
-        p.opt(
-            "VerifiedAccessTrustProviderIds",
-            &self.verified_access_trust_provider_ids,
-        );
-        p.opt(
-            "VerifiedAccessTrustProviders",
-            &self.verified_access_trust_providers,
-        );
+        p.opt("VerifiedAccessTrustProviderIds", &self.verified_access_trust_provider_ids);
+        p.opt("VerifiedAccessTrustProviders", &self.verified_access_trust_providers);
         p.finish()
     }
 }
@@ -27832,12 +25906,8 @@ impl stackcraft_core::Resource for VerifiedAccessInstance {
 impl crate::ResourceInfo for VerifiedAccessInstance {
     const CREATE_ONLY: &'static [&'static str] = &[];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "CidrEndpointsCustomSubDomainNameServers",
-        "CreationTime",
-        "LastUpdatedTime",
-        "VerifiedAccessInstanceId",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["CidrEndpointsCustomSubDomainNameServers", "CreationTime", "LastUpdatedTime", "VerifiedAccessInstanceId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VerifiedAccessInstanceId"];
 }
@@ -27896,10 +25966,7 @@ pub mod verified_access_instance {
     impl CloudWatchLogs {
         /// A new `CloudWatchLogs` (no required properties).
         pub fn new() -> Self {
-            Self {
-                enabled: None,
-                log_group: None,
-            }
+            Self { enabled: None, log_group: None }
         }
         /// Indicates whether logging is enabled.
         pub fn enabled(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -27936,10 +26003,7 @@ pub mod verified_access_instance {
     impl KinesisDataFirehose {
         /// A new `KinesisDataFirehose` (no required properties).
         pub fn new() -> Self {
-            Self {
-                delivery_stream: None,
-                enabled: None,
-            }
+            Self { delivery_stream: None, enabled: None }
         }
         /// The ID of the delivery stream.
         pub fn delivery_stream(mut self, v: impl Into<Value<String>>) -> Self {
@@ -27980,12 +26044,7 @@ pub mod verified_access_instance {
     impl S3 {
         /// A new `S3` (no required properties).
         pub fn new() -> Self {
-            Self {
-                bucket_name: None,
-                bucket_owner: None,
-                enabled: None,
-                prefix: None,
-            }
+            Self { bucket_name: None, bucket_owner: None, enabled: None, prefix: None }
         }
         /// The bucket name.
         pub fn bucket_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -28149,10 +26208,7 @@ pub mod verified_access_instance {
             p.opt("DeviceTrustProviderType", &self.device_trust_provider_type);
             p.opt("TrustProviderType", &self.trust_provider_type);
             p.opt("UserTrustProviderType", &self.user_trust_provider_type);
-            p.opt(
-                "VerifiedAccessTrustProviderId",
-                &self.verified_access_trust_provider_id,
-            );
+            p.opt("VerifiedAccessTrustProviderId", &self.verified_access_trust_provider_id);
             p.finish()
         }
     }
@@ -28172,8 +26228,7 @@ pub struct VerifiedAccessTrustProvider {
     /// The type of device-based trust provider. Possible values: jamf\|crowdstrike.
     pub device_trust_provider_type: Option<Value<String>>,
     /// The `NativeApplicationOidcOptions` property.
-    pub native_application_oidc_options:
-        Option<Value<verified_access_trust_provider::NativeApplicationOidcOptions>>,
+    pub native_application_oidc_options: Option<Value<verified_access_trust_provider::NativeApplicationOidcOptions>>,
     /// The `OidcOptions` property.
     pub oidc_options: Option<Value<verified_access_trust_provider::OidcOptions>>,
     /// The identifier to be used when working with policy rules.
@@ -28190,10 +26245,7 @@ pub struct VerifiedAccessTrustProvider {
 
 impl VerifiedAccessTrustProvider {
     /// A new `AWS::EC2::VerifiedAccessTrustProvider` from its required properties: `PolicyReferenceName`, `TrustProviderType`.
-    pub fn new(
-        policy_reference_name: impl Into<Value<String>>,
-        trust_provider_type: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn new(policy_reference_name: impl Into<Value<String>>, trust_provider_type: impl Into<Value<String>>) -> Self {
         Self {
             description: None,
             device_options: None,
@@ -28213,10 +26265,7 @@ impl VerifiedAccessTrustProvider {
         self
     }
     /// The `DeviceOptions` property.
-    pub fn device_options(
-        mut self,
-        v: impl Into<Value<verified_access_trust_provider::DeviceOptions>>,
-    ) -> Self {
+    pub fn device_options(mut self, v: impl Into<Value<verified_access_trust_provider::DeviceOptions>>) -> Self {
         self.device_options = Some(v.into());
         self
     }
@@ -28234,18 +26283,12 @@ impl VerifiedAccessTrustProvider {
         self
     }
     /// The `OidcOptions` property.
-    pub fn oidc_options(
-        mut self,
-        v: impl Into<Value<verified_access_trust_provider::OidcOptions>>,
-    ) -> Self {
+    pub fn oidc_options(mut self, v: impl Into<Value<verified_access_trust_provider::OidcOptions>>) -> Self {
         self.oidc_options = Some(v.into());
         self
     }
     /// The configuration options for customer provided KMS encryption.
-    pub fn sse_specification(
-        mut self,
-        v: impl Into<Value<verified_access_trust_provider::SseSpecification>>,
-    ) -> Self {
+    pub fn sse_specification(mut self, v: impl Into<Value<verified_access_trust_provider::SseSpecification>>) -> Self {
         self.sse_specification = Some(v.into());
         self
     }
@@ -28267,10 +26310,7 @@ impl ToCfn for VerifiedAccessTrustProvider {
         p.opt("Description", &self.description);
         p.opt("DeviceOptions", &self.device_options);
         p.opt("DeviceTrustProviderType", &self.device_trust_provider_type);
-        p.opt(
-            "NativeApplicationOidcOptions",
-            &self.native_application_oidc_options,
-        );
+        p.opt("NativeApplicationOidcOptions", &self.native_application_oidc_options);
         p.opt("OidcOptions", &self.oidc_options);
         p.req("PolicyReferenceName", &self.policy_reference_name);
         p.opt("SseSpecification", &self.sse_specification);
@@ -28296,11 +26336,7 @@ impl crate::ResourceInfo for VerifiedAccessTrustProvider {
         "UserTrustProviderType",
     ];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "CreationTime",
-        "LastUpdatedTime",
-        "VerifiedAccessTrustProviderId",
-    ];
+    const READ_ONLY: &'static [&'static str] = &["CreationTime", "LastUpdatedTime", "VerifiedAccessTrustProviderId"];
     const WRITE_ONLY: &'static [&'static str] = &["NativeApplicationOidcOptions.ClientSecret"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VerifiedAccessTrustProviderId"];
 }
@@ -28355,10 +26391,7 @@ pub mod verified_access_trust_provider {
     impl DeviceOptions {
         /// A new `DeviceOptions` (no required properties).
         pub fn new() -> Self {
-            Self {
-                public_signing_key_url: None,
-                tenant_id: None,
-            }
+            Self { public_signing_key_url: None, tenant_id: None }
         }
         /// URL Verified Access will use to verify authenticity of the device tokens.
         pub fn public_signing_key_url(mut self, v: impl Into<Value<String>>) -> Self {
@@ -28467,10 +26500,7 @@ pub mod verified_access_trust_provider {
             p.opt("ClientId", &self.client_id);
             p.opt("ClientSecret", &self.client_secret);
             p.opt("Issuer", &self.issuer);
-            p.opt(
-                "PublicSigningKeyEndpoint",
-                &self.public_signing_key_endpoint,
-            );
+            p.opt("PublicSigningKeyEndpoint", &self.public_signing_key_endpoint);
             p.opt("Scope", &self.scope);
             p.opt("TokenEndpoint", &self.token_endpoint);
             p.opt("UserInfoEndpoint", &self.user_info_endpoint);
@@ -28577,10 +26607,7 @@ pub mod verified_access_trust_provider {
     impl SseSpecification {
         /// A new `SseSpecification` (no required properties).
         pub fn new() -> Self {
-            Self {
-                customer_managed_key_enabled: None,
-                kms_key_arn: None,
-            }
+            Self { customer_managed_key_enabled: None, kms_key_arn: None }
         }
         /// Whether to encrypt the policy with the provided key or disable encryption.
         pub fn customer_managed_key_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -28597,10 +26624,7 @@ pub mod verified_access_trust_provider {
     impl ToCfn for SseSpecification {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "CustomerManagedKeyEnabled",
-                &self.customer_managed_key_enabled,
-            );
+            p.opt("CustomerManagedKeyEnabled", &self.customer_managed_key_enabled);
             p.opt("KmsKeyArn", &self.kms_key_arn);
             p.finish()
         }
@@ -28822,12 +26846,7 @@ pub struct VolumeAttachment {
 impl VolumeAttachment {
     /// A new `AWS::EC2::VolumeAttachment` from its required properties: `InstanceId`, `VolumeId`.
     pub fn new(instance_id: impl Into<Value<String>>, volume_id: impl Into<Value<String>>) -> Self {
-        Self {
-            device: None,
-            ebs_card_index: None,
-            instance_id: instance_id.into(),
-            volume_id: volume_id.into(),
-        }
+        Self { device: None, ebs_card_index: None, instance_id: instance_id.into(), volume_id: volume_id.into() }
     }
     /// The device name (for example, ``/dev/sdh`` or ``xvdh``).
     pub fn device(mut self, v: impl Into<Value<String>>) -> Self {
@@ -28859,8 +26878,7 @@ impl stackcraft_core::Resource for VolumeAttachment {
 }
 
 impl crate::ResourceInfo for VolumeAttachment {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["Device", "EbsCardIndex", "InstanceId", "VolumeId"];
+    const CREATE_ONLY: &'static [&'static str] = &["Device", "EbsCardIndex", "InstanceId", "VolumeId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[];
     const WRITE_ONLY: &'static [&'static str] = &[];

@@ -37,18 +37,10 @@ pub struct PublicRepository {
 impl PublicRepository {
     /// A new `AWS::ECR::PublicRepository` (no required properties).
     pub fn new() -> Self {
-        Self {
-            repository_catalog_data: None,
-            repository_name: None,
-            repository_policy_text: None,
-            tags: None,
-        }
+        Self { repository_catalog_data: None, repository_name: None, repository_policy_text: None, tags: None }
     }
     /// The details about the repository that are publicly visible in the Amazon ECR Public Gallery. For more information, see Amazon ECR Public repository catalog data in the \*Amazon ECR Public User Guide\*.
-    pub fn repository_catalog_data(
-        mut self,
-        v: impl Into<Value<public_repository::RepositoryCatalogData>>,
-    ) -> Self {
+    pub fn repository_catalog_data(mut self, v: impl Into<Value<public_repository::RepositoryCatalogData>>) -> Self {
         self.repository_catalog_data = Some(v.into());
         self
     }
@@ -285,8 +277,7 @@ impl crate::ResourceInfo for PullThroughCacheRule {
     ];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] =
-        &["CredentialArn", "CustomRoleArn", "UpstreamRegistry"];
+    const WRITE_ONLY: &'static [&'static str] = &["CredentialArn", "CustomRoleArn", "UpstreamRegistry"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["EcrRepositoryPrefix"];
 }
 
@@ -319,9 +310,7 @@ pub struct PullTimeUpdateExclusion {
 impl PullTimeUpdateExclusion {
     /// A new `AWS::ECR::PullTimeUpdateExclusion` from its required properties: `PrincipalArn`.
     pub fn new(principal_arn: impl Into<Value<String>>) -> Self {
-        Self {
-            principal_arn: principal_arn.into(),
-        }
+        Self { principal_arn: principal_arn.into() }
     }
 }
 
@@ -376,9 +365,7 @@ pub struct RegistryPolicy {
 impl RegistryPolicy {
     /// A new `AWS::ECR::RegistryPolicy` from its required properties: `PolicyText`.
     pub fn new(policy_text: impl Into<Value<crate::Json>>) -> Self {
-        Self {
-            policy_text: policy_text.into(),
-        }
+        Self { policy_text: policy_text.into() }
     }
 }
 
@@ -445,10 +432,7 @@ impl RegistryScanningConfiguration {
         rules: impl Into<Value<Vec<Value<registry_scanning_configuration::ScanningRule>>>>,
         scan_type: impl Into<Value<String>>,
     ) -> Self {
-        Self {
-            rules: rules.into(),
-            scan_type: scan_type.into(),
-        }
+        Self { rules: rules.into(), scan_type: scan_type.into() }
     }
 }
 
@@ -516,14 +500,8 @@ pub mod registry_scanning_configuration {
 
     impl RepositoryFilter {
         /// A new `RepositoryFilter` from its required properties: `Filter`, `FilterType`.
-        pub fn new(
-            filter: impl Into<Value<String>>,
-            filter_type: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                filter: filter.into(),
-                filter_type: filter_type.into(),
-            }
+        pub fn new(filter: impl Into<Value<String>>, filter_type: impl Into<Value<String>>) -> Self {
+            Self { filter: filter.into(), filter_type: filter_type.into() }
         }
     }
 
@@ -553,10 +531,7 @@ pub mod registry_scanning_configuration {
             repository_filters: impl Into<Value<Vec<Value<RepositoryFilter>>>>,
             scan_frequency: impl Into<Value<String>>,
         ) -> Self {
-            Self {
-                repository_filters: repository_filters.into(),
-                scan_frequency: scan_frequency.into(),
-            }
+            Self { repository_filters: repository_filters.into(), scan_frequency: scan_frequency.into() }
         }
     }
 
@@ -586,9 +561,7 @@ impl ReplicationConfiguration {
     pub fn new(
         replication_configuration: impl Into<Value<replication_configuration::ReplicationConfiguration>>,
     ) -> Self {
-        Self {
-            replication_configuration: replication_configuration.into(),
-        }
+        Self { replication_configuration: replication_configuration.into() }
     }
 }
 
@@ -654,9 +627,7 @@ pub mod replication_configuration {
     impl ReplicationConfiguration {
         /// A new `ReplicationConfiguration` from its required properties: `Rules`.
         pub fn new(rules: impl Into<Value<Vec<Value<ReplicationRule>>>>) -> Self {
-            Self {
-                rules: rules.into(),
-            }
+            Self { rules: rules.into() }
         }
     }
 
@@ -681,14 +652,8 @@ pub mod replication_configuration {
 
     impl ReplicationDestination {
         /// A new `ReplicationDestination` from its required properties: `Region`, `RegistryId`.
-        pub fn new(
-            region: impl Into<Value<String>>,
-            registry_id: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                region: region.into(),
-                registry_id: registry_id.into(),
-            }
+        pub fn new(region: impl Into<Value<String>>, registry_id: impl Into<Value<String>>) -> Self {
+            Self { region: region.into(), registry_id: registry_id.into() }
         }
     }
 
@@ -715,16 +680,10 @@ pub mod replication_configuration {
     impl ReplicationRule {
         /// A new `ReplicationRule` from its required properties: `Destinations`.
         pub fn new(destinations: impl Into<Value<Vec<Value<ReplicationDestination>>>>) -> Self {
-            Self {
-                destinations: destinations.into(),
-                repository_filters: None,
-            }
+            Self { destinations: destinations.into(), repository_filters: None }
         }
         /// An array of objects representing the filters for a replication rule. Specifying a repository filter for a replication rule provides a method for controlling which repositories in a private registry are replicated.
-        pub fn repository_filters(
-            mut self,
-            v: impl Into<Value<Vec<Value<RepositoryFilter>>>>,
-        ) -> Self {
+        pub fn repository_filters(mut self, v: impl Into<Value<Vec<Value<RepositoryFilter>>>>) -> Self {
             self.repository_filters = Some(v.into());
             self
         }
@@ -752,14 +711,8 @@ pub mod replication_configuration {
 
     impl RepositoryFilter {
         /// A new `RepositoryFilter` from its required properties: `Filter`, `FilterType`.
-        pub fn new(
-            filter: impl Into<Value<String>>,
-            filter_type: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                filter: filter.into(),
-                filter_type: filter_type.into(),
-            }
+        pub fn new(filter: impl Into<Value<String>>, filter_type: impl Into<Value<String>>) -> Self {
+            Self { filter: filter.into(), filter_type: filter_type.into() }
         }
     }
 
@@ -822,18 +775,12 @@ impl Repository {
         self
     }
     /// The encryption configuration for the repository. This determines how the contents of your repository are encrypted at rest.
-    pub fn encryption_configuration(
-        mut self,
-        v: impl Into<Value<repository::EncryptionConfiguration>>,
-    ) -> Self {
+    pub fn encryption_configuration(mut self, v: impl Into<Value<repository::EncryptionConfiguration>>) -> Self {
         self.encryption_configuration = Some(v.into());
         self
     }
     /// The ``imageScanningConfiguration`` parameter is being deprecated, in favor of specifying the image scanning configuration at the registry level. For more information, see ``PutRegistryScanningConfiguration``.
-    pub fn image_scanning_configuration(
-        mut self,
-        v: impl Into<Value<repository::ImageScanningConfiguration>>,
-    ) -> Self {
+    pub fn image_scanning_configuration(mut self, v: impl Into<Value<repository::ImageScanningConfiguration>>) -> Self {
         self.image_scanning_configuration = Some(v.into());
         self
     }
@@ -877,15 +824,9 @@ impl ToCfn for Repository {
         let mut p = crate::Props::new();
         p.opt("EmptyOnDelete", &self.empty_on_delete);
         p.opt("EncryptionConfiguration", &self.encryption_configuration);
-        p.opt(
-            "ImageScanningConfiguration",
-            &self.image_scanning_configuration,
-        );
+        p.opt("ImageScanningConfiguration", &self.image_scanning_configuration);
         p.opt("ImageTagMutability", &self.image_tag_mutability);
-        p.opt(
-            "ImageTagMutabilityExclusionFilters",
-            &self.image_tag_mutability_exclusion_filters,
-        );
+        p.opt("ImageTagMutabilityExclusionFilters", &self.image_tag_mutability_exclusion_filters);
         p.opt("LifecyclePolicy", &self.lifecycle_policy);
         p.opt("RepositoryName", &self.repository_name);
         p.opt("RepositoryPolicyText", &self.repository_policy_text);
@@ -959,10 +900,7 @@ pub mod repository {
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration` from its required properties: `EncryptionType`.
         pub fn new(encryption_type: impl Into<Value<String>>) -> Self {
-            Self {
-                encryption_type: encryption_type.into(),
-                kms_key: None,
-            }
+            Self { encryption_type: encryption_type.into(), kms_key: None }
         }
         /// If you use the ``KMS`` encryption type, specify the KMS key to use for encryption. The alias, key ID, or full ARN of the KMS key can be specified. The key must exist in the same Region as the repository.
         pub fn kms_key(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1027,10 +965,8 @@ pub mod repository {
             image_tag_mutability_exclusion_filter_value: impl Into<Value<String>>,
         ) -> Self {
             Self {
-                image_tag_mutability_exclusion_filter_type:
-                    image_tag_mutability_exclusion_filter_type.into(),
-                image_tag_mutability_exclusion_filter_value:
-                    image_tag_mutability_exclusion_filter_value.into(),
+                image_tag_mutability_exclusion_filter_type: image_tag_mutability_exclusion_filter_type.into(),
+                image_tag_mutability_exclusion_filter_value: image_tag_mutability_exclusion_filter_value.into(),
             }
         }
     }
@@ -1038,14 +974,8 @@ pub mod repository {
     impl ToCfn for ImageTagMutabilityExclusionFilter {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.req(
-                "ImageTagMutabilityExclusionFilterType",
-                &self.image_tag_mutability_exclusion_filter_type,
-            );
-            p.req(
-                "ImageTagMutabilityExclusionFilterValue",
-                &self.image_tag_mutability_exclusion_filter_value,
-            );
+            p.req("ImageTagMutabilityExclusionFilterType", &self.image_tag_mutability_exclusion_filter_type);
+            p.req("ImageTagMutabilityExclusionFilterValue", &self.image_tag_mutability_exclusion_filter_value);
             p.finish()
         }
     }
@@ -1064,10 +994,7 @@ pub mod repository {
     impl LifecyclePolicy {
         /// A new `LifecyclePolicy` (no required properties).
         pub fn new() -> Self {
-            Self {
-                lifecycle_policy_text: None,
-                registry_id: None,
-            }
+            Self { lifecycle_policy_text: None, registry_id: None }
         }
         /// The JSON repository policy text to apply to the repository.
         pub fn lifecycle_policy_text(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1105,8 +1032,7 @@ pub struct RepositoryCreationTemplate {
     /// The description associated with the repository creation template.
     pub description: Option<Value<String>>,
     /// The encryption configuration associated with the repository creation template.
-    pub encryption_configuration:
-        Option<Value<repository_creation_template::EncryptionConfiguration>>,
+    pub encryption_configuration: Option<Value<repository_creation_template::EncryptionConfiguration>>,
     /// The tag mutability setting for the repository. If this parameter is omitted, the default setting of ``MUTABLE`` will be used which will allow image tags to be overwritten.
     pub image_tag_mutability: Option<Value<String>>,
     /// A list of filters that specify which image tags are excluded from the repository creation template's image tag mutability setting.
@@ -1124,10 +1050,7 @@ pub struct RepositoryCreationTemplate {
 
 impl RepositoryCreationTemplate {
     /// A new `AWS::ECR::RepositoryCreationTemplate` from its required properties: `AppliedFor`, `Prefix`.
-    pub fn new(
-        applied_for: impl Into<Value<Vec<Value<String>>>>,
-        prefix: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn new(applied_for: impl Into<Value<Vec<Value<String>>>>, prefix: impl Into<Value<String>>) -> Self {
         Self {
             applied_for: applied_for.into(),
             custom_role_arn: None,
@@ -1197,10 +1120,7 @@ impl ToCfn for RepositoryCreationTemplate {
         p.opt("Description", &self.description);
         p.opt("EncryptionConfiguration", &self.encryption_configuration);
         p.opt("ImageTagMutability", &self.image_tag_mutability);
-        p.opt(
-            "ImageTagMutabilityExclusionFilters",
-            &self.image_tag_mutability_exclusion_filters,
-        );
+        p.opt("ImageTagMutabilityExclusionFilters", &self.image_tag_mutability_exclusion_filters);
         p.opt("LifecyclePolicy", &self.lifecycle_policy);
         p.req("Prefix", &self.prefix);
         p.opt("RepositoryPolicy", &self.repository_policy);
@@ -1269,10 +1189,7 @@ pub mod repository_creation_template {
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration` from its required properties: `EncryptionType`.
         pub fn new(encryption_type: impl Into<Value<String>>) -> Self {
-            Self {
-                encryption_type: encryption_type.into(),
-                kms_key: None,
-            }
+            Self { encryption_type: encryption_type.into(), kms_key: None }
         }
         /// If you use the ``KMS`` encryption type, specify the KMS key to use for encryption. The alias, key ID, or full ARN of the KMS key can be specified. The key must exist in the same Region as the repository.
         pub fn kms_key(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1308,10 +1225,8 @@ pub mod repository_creation_template {
             image_tag_mutability_exclusion_filter_value: impl Into<Value<String>>,
         ) -> Self {
             Self {
-                image_tag_mutability_exclusion_filter_type:
-                    image_tag_mutability_exclusion_filter_type.into(),
-                image_tag_mutability_exclusion_filter_value:
-                    image_tag_mutability_exclusion_filter_value.into(),
+                image_tag_mutability_exclusion_filter_type: image_tag_mutability_exclusion_filter_type.into(),
+                image_tag_mutability_exclusion_filter_value: image_tag_mutability_exclusion_filter_value.into(),
             }
         }
     }
@@ -1319,14 +1234,8 @@ pub mod repository_creation_template {
     impl ToCfn for ImageTagMutabilityExclusionFilter {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.req(
-                "ImageTagMutabilityExclusionFilterType",
-                &self.image_tag_mutability_exclusion_filter_type,
-            );
-            p.req(
-                "ImageTagMutabilityExclusionFilterValue",
-                &self.image_tag_mutability_exclusion_filter_value,
-            );
+            p.req("ImageTagMutabilityExclusionFilterType", &self.image_tag_mutability_exclusion_filter_type);
+            p.req("ImageTagMutabilityExclusionFilterValue", &self.image_tag_mutability_exclusion_filter_value);
             p.finish()
         }
     }
@@ -1346,9 +1255,7 @@ pub struct SigningConfiguration {
 impl SigningConfiguration {
     /// A new `AWS::ECR::SigningConfiguration` from its required properties: `Rules`.
     pub fn new(rules: impl Into<Value<Vec<Value<signing_configuration::Rule>>>>) -> Self {
-        Self {
-            rules: rules.into(),
-        }
+        Self { rules: rules.into() }
     }
 }
 
@@ -1415,14 +1322,8 @@ pub mod signing_configuration {
 
     impl RepositoryFilter {
         /// A new `RepositoryFilter` from its required properties: `Filter`, `FilterType`.
-        pub fn new(
-            filter: impl Into<Value<String>>,
-            filter_type: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                filter: filter.into(),
-                filter_type: filter_type.into(),
-            }
+        pub fn new(filter: impl Into<Value<String>>, filter_type: impl Into<Value<String>>) -> Self {
+            Self { filter: filter.into(), filter_type: filter_type.into() }
         }
     }
 
@@ -1449,16 +1350,10 @@ pub mod signing_configuration {
     impl Rule {
         /// A new `Rule` from its required properties: `SigningProfileArn`.
         pub fn new(signing_profile_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                repository_filters: None,
-                signing_profile_arn: signing_profile_arn.into(),
-            }
+            Self { repository_filters: None, signing_profile_arn: signing_profile_arn.into() }
         }
         /// Optional array of repository filters. If omitted, the rule matches all repositories. If provided, must contain at least one filter. Empty arrays are not allowed.
-        pub fn repository_filters(
-            mut self,
-            v: impl Into<Value<Vec<Value<RepositoryFilter>>>>,
-        ) -> Self {
+        pub fn repository_filters(mut self, v: impl Into<Value<Vec<Value<RepositoryFilter>>>>) -> Self {
             self.repository_filters = Some(v.into());
             self
         }

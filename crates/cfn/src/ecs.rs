@@ -83,10 +83,7 @@ impl CapacityProvider {
 impl ToCfn for CapacityProvider {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "AutoScalingGroupProvider",
-            &self.auto_scaling_group_provider,
-        );
+        p.opt("AutoScalingGroupProvider", &self.auto_scaling_group_provider);
         p.opt("ClusterName", &self.cluster_name);
         p.opt("ManagedInstancesProvider", &self.managed_instances_provider);
         p.opt("Name", &self.name);
@@ -102,11 +99,8 @@ impl stackcraft_core::Resource for CapacityProvider {
 }
 
 impl crate::ResourceInfo for CapacityProvider {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "AutoScalingGroupProvider.AutoScalingGroupArn",
-        "ClusterName",
-        "Name",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["AutoScalingGroupProvider.AutoScalingGroupArn", "ClusterName", "Name"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -148,10 +142,7 @@ pub mod capacity_provider {
     impl AcceleratorCountRequest {
         /// A new `AcceleratorCountRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -188,10 +179,7 @@ pub mod capacity_provider {
     impl AcceleratorTotalMemoryMiBRequest {
         /// A new `AcceleratorTotalMemoryMiBRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -226,9 +214,7 @@ pub mod capacity_provider {
     impl AutoRepairConfiguration {
         /// A new `AutoRepairConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                actions_status: None,
-            }
+            Self { actions_status: None }
         }
         /// The `ActionsStatus` property.
         pub fn actions_status(mut self, v: impl Into<Value<String>>) -> Self {
@@ -293,10 +279,7 @@ pub mod capacity_provider {
             p.req("AutoScalingGroupArn", &self.auto_scaling_group_arn);
             p.opt("ManagedDraining", &self.managed_draining);
             p.opt("ManagedScaling", &self.managed_scaling);
-            p.opt(
-                "ManagedTerminationProtection",
-                &self.managed_termination_protection,
-            );
+            p.opt("ManagedTerminationProtection", &self.managed_termination_protection);
             p.finish()
         }
     }
@@ -315,10 +298,7 @@ pub mod capacity_provider {
     impl BaselineEbsBandwidthMbpsRequest {
         /// A new `BaselineEbsBandwidthMbpsRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -355,10 +335,7 @@ pub mod capacity_provider {
     impl CapacityReservationRequest {
         /// A new `CapacityReservationRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                reservation_group_arn: None,
-                reservation_preference: None,
-            }
+            Self { reservation_group_arn: None, reservation_preference: None }
         }
         /// The `ReservationGroupArn` property.
         pub fn reservation_group_arn(mut self, v: impl Into<Value<String>>) -> Self {
@@ -393,9 +370,7 @@ pub mod capacity_provider {
     impl InfrastructureOptimization {
         /// A new `InfrastructureOptimization` (no required properties).
         pub fn new() -> Self {
-            Self {
-                scale_in_after: None,
-            }
+            Self { scale_in_after: None }
         }
         /// This parameter defines the number of seconds Amazon ECS Managed Instances waits before optimizing EC2 instances that have become idle or underutilized. A longer delay increases the likelihood of placing new tasks on idle instances, reducing startup time.
         pub fn scale_in_after(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -464,10 +439,7 @@ pub mod capacity_provider {
             self
         }
         /// The `CapacityReservations` property.
-        pub fn capacity_reservations(
-            mut self,
-            v: impl Into<Value<CapacityReservationRequest>>,
-        ) -> Self {
+        pub fn capacity_reservations(mut self, v: impl Into<Value<CapacityReservationRequest>>) -> Self {
             self.capacity_reservations = Some(v.into());
             self
         }
@@ -482,10 +454,7 @@ pub mod capacity_provider {
             self
         }
         /// The `InstanceRequirements` property.
-        pub fn instance_requirements(
-            mut self,
-            v: impl Into<Value<InstanceRequirementsRequest>>,
-        ) -> Self {
+        pub fn instance_requirements(mut self, v: impl Into<Value<InstanceRequirementsRequest>>) -> Self {
             self.instance_requirements = Some(v.into());
             self
         }
@@ -503,10 +472,7 @@ pub mod capacity_provider {
             self
         }
         /// The `StorageConfiguration` property.
-        pub fn storage_configuration(
-            mut self,
-            v: impl Into<Value<ManagedInstancesStorageConfiguration>>,
-        ) -> Self {
+        pub fn storage_configuration(mut self, v: impl Into<Value<ManagedInstancesStorageConfiguration>>) -> Self {
             self.storage_configuration = Some(v.into());
             self
         }
@@ -519,15 +485,9 @@ pub mod capacity_provider {
             p.opt("CapacityReservations", &self.capacity_reservations);
             p.req("Ec2InstanceProfileArn", &self.ec2_instance_profile_arn);
             p.opt("FipsEnabled", &self.fips_enabled);
-            p.opt(
-                "InstanceMetadataTagsPropagation",
-                &self.instance_metadata_tags_propagation,
-            );
+            p.opt("InstanceMetadataTagsPropagation", &self.instance_metadata_tags_propagation);
             p.opt("InstanceRequirements", &self.instance_requirements);
-            p.opt(
-                "LocalStorageConfiguration",
-                &self.local_storage_configuration,
-            );
+            p.opt("LocalStorageConfiguration", &self.local_storage_configuration);
             p.opt("Monitoring", &self.monitoring);
             p.req("NetworkConfiguration", &self.network_configuration);
             p.opt("StorageConfiguration", &self.storage_configuration);
@@ -629,10 +589,7 @@ pub mod capacity_provider {
             self
         }
         /// The `AcceleratorManufacturers` property.
-        pub fn accelerator_manufacturers(
-            mut self,
-            v: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
+        pub fn accelerator_manufacturers(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.accelerator_manufacturers = Some(v.into());
             self
         }
@@ -642,10 +599,7 @@ pub mod capacity_provider {
             self
         }
         /// The `AcceleratorTotalMemoryMiB` property.
-        pub fn accelerator_total_memory_mi_b(
-            mut self,
-            v: impl Into<Value<AcceleratorTotalMemoryMiBRequest>>,
-        ) -> Self {
+        pub fn accelerator_total_memory_mi_b(mut self, v: impl Into<Value<AcceleratorTotalMemoryMiBRequest>>) -> Self {
             self.accelerator_total_memory_mi_b = Some(v.into());
             self
         }
@@ -665,10 +619,7 @@ pub mod capacity_provider {
             self
         }
         /// The `BaselineEbsBandwidthMbps` property.
-        pub fn baseline_ebs_bandwidth_mbps(
-            mut self,
-            v: impl Into<Value<BaselineEbsBandwidthMbpsRequest>>,
-        ) -> Self {
+        pub fn baseline_ebs_bandwidth_mbps(mut self, v: impl Into<Value<BaselineEbsBandwidthMbpsRequest>>) -> Self {
             self.baseline_ebs_bandwidth_mbps = Some(v.into());
             self
         }
@@ -703,42 +654,27 @@ pub mod capacity_provider {
             self
         }
         /// The `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` property.
-        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(
-            mut self,
-            v: impl Into<Value<i64>>,
-        ) -> Self {
+        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, v: impl Into<Value<i64>>) -> Self {
             self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(v.into());
             self
         }
         /// The `MemoryGiBPerVCpu` property.
-        pub fn memory_gi_b_per_v_cpu(
-            mut self,
-            v: impl Into<Value<MemoryGiBPerVCpuRequest>>,
-        ) -> Self {
+        pub fn memory_gi_b_per_v_cpu(mut self, v: impl Into<Value<MemoryGiBPerVCpuRequest>>) -> Self {
             self.memory_gi_b_per_v_cpu = Some(v.into());
             self
         }
         /// The `NetworkBandwidthGbps` property.
-        pub fn network_bandwidth_gbps(
-            mut self,
-            v: impl Into<Value<NetworkBandwidthGbpsRequest>>,
-        ) -> Self {
+        pub fn network_bandwidth_gbps(mut self, v: impl Into<Value<NetworkBandwidthGbpsRequest>>) -> Self {
             self.network_bandwidth_gbps = Some(v.into());
             self
         }
         /// The `NetworkInterfaceCount` property.
-        pub fn network_interface_count(
-            mut self,
-            v: impl Into<Value<NetworkInterfaceCountRequest>>,
-        ) -> Self {
+        pub fn network_interface_count(mut self, v: impl Into<Value<NetworkInterfaceCountRequest>>) -> Self {
             self.network_interface_count = Some(v.into());
             self
         }
         /// The `OnDemandMaxPricePercentageOverLowestPrice` property.
-        pub fn on_demand_max_price_percentage_over_lowest_price(
-            mut self,
-            v: impl Into<Value<i64>>,
-        ) -> Self {
+        pub fn on_demand_max_price_percentage_over_lowest_price(mut self, v: impl Into<Value<i64>>) -> Self {
             self.on_demand_max_price_percentage_over_lowest_price = Some(v.into());
             self
         }
@@ -748,18 +684,12 @@ pub mod capacity_provider {
             self
         }
         /// The `SpotMaxPricePercentageOverLowestPrice` property.
-        pub fn spot_max_price_percentage_over_lowest_price(
-            mut self,
-            v: impl Into<Value<i64>>,
-        ) -> Self {
+        pub fn spot_max_price_percentage_over_lowest_price(mut self, v: impl Into<Value<i64>>) -> Self {
             self.spot_max_price_percentage_over_lowest_price = Some(v.into());
             self
         }
         /// The `TotalLocalStorageGB` property.
-        pub fn total_local_storage_gb(
-            mut self,
-            v: impl Into<Value<TotalLocalStorageGbRequest>>,
-        ) -> Self {
+        pub fn total_local_storage_gb(mut self, v: impl Into<Value<TotalLocalStorageGbRequest>>) -> Self {
             self.total_local_storage_gb = Some(v.into());
             self
         }
@@ -771,17 +701,11 @@ pub mod capacity_provider {
             p.opt("AcceleratorCount", &self.accelerator_count);
             p.opt("AcceleratorManufacturers", &self.accelerator_manufacturers);
             p.opt("AcceleratorNames", &self.accelerator_names);
-            p.opt(
-                "AcceleratorTotalMemoryMiB",
-                &self.accelerator_total_memory_mi_b,
-            );
+            p.opt("AcceleratorTotalMemoryMiB", &self.accelerator_total_memory_mi_b);
             p.opt("AcceleratorTypes", &self.accelerator_types);
             p.opt("AllowedInstanceTypes", &self.allowed_instance_types);
             p.opt("BareMetal", &self.bare_metal);
-            p.opt(
-                "BaselineEbsBandwidthMbps",
-                &self.baseline_ebs_bandwidth_mbps,
-            );
+            p.opt("BaselineEbsBandwidthMbps", &self.baseline_ebs_bandwidth_mbps);
             p.opt("BurstablePerformance", &self.burstable_performance);
             p.opt("CpuManufacturers", &self.cpu_manufacturers);
             p.opt("ExcludedInstanceTypes", &self.excluded_instance_types);
@@ -796,15 +720,9 @@ pub mod capacity_provider {
             p.req("MemoryMiB", &self.memory_mi_b);
             p.opt("NetworkBandwidthGbps", &self.network_bandwidth_gbps);
             p.opt("NetworkInterfaceCount", &self.network_interface_count);
-            p.opt(
-                "OnDemandMaxPricePercentageOverLowestPrice",
-                &self.on_demand_max_price_percentage_over_lowest_price,
-            );
+            p.opt("OnDemandMaxPricePercentageOverLowestPrice", &self.on_demand_max_price_percentage_over_lowest_price);
             p.opt("RequireHibernateSupport", &self.require_hibernate_support);
-            p.opt(
-                "SpotMaxPricePercentageOverLowestPrice",
-                &self.spot_max_price_percentage_over_lowest_price,
-            );
+            p.opt("SpotMaxPricePercentageOverLowestPrice", &self.spot_max_price_percentage_over_lowest_price);
             p.opt("TotalLocalStorageGB", &self.total_local_storage_gb);
             p.req("VCpuCount", &self.v_cpu_count);
             p.finish()
@@ -823,9 +741,7 @@ pub mod capacity_provider {
     impl ManagedInstancesLocalStorageConfiguration {
         /// A new `ManagedInstancesLocalStorageConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                use_local_storage: None,
-            }
+            Self { use_local_storage: None }
         }
         /// The `UseLocalStorage` property.
         pub fn use_local_storage(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -859,10 +775,7 @@ pub mod capacity_provider {
             security_groups: impl Into<Value<Vec<Value<String>>>>,
             subnets: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
-            Self {
-                security_groups: security_groups.into(),
-                subnets: subnets.into(),
-            }
+            Self { security_groups: security_groups.into(), subnets: subnets.into() }
         }
     }
 
@@ -907,18 +820,12 @@ pub mod capacity_provider {
             }
         }
         /// The `AutoRepairConfiguration` property.
-        pub fn auto_repair_configuration(
-            mut self,
-            v: impl Into<Value<AutoRepairConfiguration>>,
-        ) -> Self {
+        pub fn auto_repair_configuration(mut self, v: impl Into<Value<AutoRepairConfiguration>>) -> Self {
             self.auto_repair_configuration = Some(v.into());
             self
         }
         /// Defines how Amazon ECS Managed Instances optimizes the infrastructure in your capacity provider. Configure it to turn on or off the infrastructure optimization in your capacity provider, and to control the idle EC2 instances optimization delay.
-        pub fn infrastructure_optimization(
-            mut self,
-            v: impl Into<Value<InfrastructureOptimization>>,
-        ) -> Self {
+        pub fn infrastructure_optimization(mut self, v: impl Into<Value<InfrastructureOptimization>>) -> Self {
             self.infrastructure_optimization = Some(v.into());
             self
         }
@@ -933,10 +840,7 @@ pub mod capacity_provider {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("AutoRepairConfiguration", &self.auto_repair_configuration);
-            p.opt(
-                "InfrastructureOptimization",
-                &self.infrastructure_optimization,
-            );
+            p.opt("InfrastructureOptimization", &self.infrastructure_optimization);
             p.req("InfrastructureRoleArn", &self.infrastructure_role_arn);
             p.req("InstanceLaunchTemplate", &self.instance_launch_template);
             p.opt("PropagateTags", &self.propagate_tags);
@@ -956,9 +860,7 @@ pub mod capacity_provider {
     impl ManagedInstancesStorageConfiguration {
         /// A new `ManagedInstancesStorageConfiguration` from its required properties: `StorageSizeGiB`.
         pub fn new(storage_size_gi_b: impl Into<Value<i64>>) -> Self {
-            Self {
-                storage_size_gi_b: storage_size_gi_b.into(),
-            }
+            Self { storage_size_gi_b: storage_size_gi_b.into() }
         }
     }
 
@@ -1051,10 +953,7 @@ pub mod capacity_provider {
     impl MemoryGiBPerVCpuRequest {
         /// A new `MemoryGiBPerVCpuRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<f64>>) -> Self {
@@ -1091,10 +990,7 @@ pub mod capacity_provider {
     impl MemoryMiBRequest {
         /// A new `MemoryMiBRequest` from its required properties: `Min`.
         pub fn new(min: impl Into<Value<i64>>) -> Self {
-            Self {
-                max: None,
-                min: min.into(),
-            }
+            Self { max: None, min: min.into() }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -1126,10 +1022,7 @@ pub mod capacity_provider {
     impl NetworkBandwidthGbpsRequest {
         /// A new `NetworkBandwidthGbpsRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<f64>>) -> Self {
@@ -1166,10 +1059,7 @@ pub mod capacity_provider {
     impl NetworkInterfaceCountRequest {
         /// A new `NetworkInterfaceCountRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -1206,10 +1096,7 @@ pub mod capacity_provider {
     impl TotalLocalStorageGbRequest {
         /// A new `TotalLocalStorageGBRequest` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max: None,
-                min: None,
-            }
+            Self { max: None, min: None }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<f64>>) -> Self {
@@ -1246,10 +1133,7 @@ pub mod capacity_provider {
     impl VCpuCountRangeRequest {
         /// A new `VCpuCountRangeRequest` from its required properties: `Min`.
         pub fn new(min: impl Into<Value<i64>>) -> Self {
-            Self {
-                max: None,
-                min: min.into(),
-            }
+            Self { max: None, min: min.into() }
         }
         /// The `Max` property.
         pub fn max(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -1284,8 +1168,7 @@ pub struct Cluster {
     /// The execute command and managed storage configuration for the cluster.
     pub configuration: Option<Value<cluster::ClusterConfiguration>>,
     /// The default capacity provider strategy for the cluster. When services or tasks are run in the cluster with no launch type or capacity provider strategy specified, the default capacity provider strategy is used.
-    pub default_capacity_provider_strategy:
-        Option<Value<Vec<Value<cluster::CapacityProviderStrategyItem>>>>,
+    pub default_capacity_provider_strategy: Option<Value<Vec<Value<cluster::CapacityProviderStrategyItem>>>>,
     /// Use this parameter to set a default Service Connect namespace. After you set a default Service Connect namespace, any new services with Service Connect turned on that are created in the cluster are added as client services in the namespace.
     pub service_connect_defaults: Option<Value<cluster::ServiceConnectDefaults>>,
     /// The metadata that you apply to the cluster to help you categorize and organize them. Each tag consists of a key and an optional value. You define both.
@@ -1316,10 +1199,7 @@ impl Cluster {
         self
     }
     /// The settings to use when creating a cluster. This parameter is used to turn on CloudWatch Container Insights with enhanced observability or CloudWatch Container Insights for a cluster.
-    pub fn cluster_settings(
-        mut self,
-        v: impl Into<Value<Vec<Value<cluster::ClusterSettings>>>>,
-    ) -> Self {
+    pub fn cluster_settings(mut self, v: impl Into<Value<Vec<Value<cluster::ClusterSettings>>>>) -> Self {
         self.cluster_settings = Some(v.into());
         self
     }
@@ -1337,10 +1217,7 @@ impl Cluster {
         self
     }
     /// Use this parameter to set a default Service Connect namespace. After you set a default Service Connect namespace, any new services with Service Connect turned on that are created in the cluster are added as client services in the namespace.
-    pub fn service_connect_defaults(
-        mut self,
-        v: impl Into<Value<cluster::ServiceConnectDefaults>>,
-    ) -> Self {
+    pub fn service_connect_defaults(mut self, v: impl Into<Value<cluster::ServiceConnectDefaults>>) -> Self {
         self.service_connect_defaults = Some(v.into());
         self
     }
@@ -1358,10 +1235,7 @@ impl ToCfn for Cluster {
         p.opt("ClusterName", &self.cluster_name);
         p.opt("ClusterSettings", &self.cluster_settings);
         p.opt("Configuration", &self.configuration);
-        p.opt(
-            "DefaultCapacityProviderStrategy",
-            &self.default_capacity_provider_strategy,
-        );
+        p.opt("DefaultCapacityProviderStrategy", &self.default_capacity_provider_strategy);
         p.opt("ServiceConnectDefaults", &self.service_connect_defaults);
         p.opt("Tags", &self.tags);
         p.finish()
@@ -1426,11 +1300,7 @@ pub mod cluster {
     impl CapacityProviderStrategyItem {
         /// A new `CapacityProviderStrategyItem` (no required properties).
         pub fn new() -> Self {
-            Self {
-                base: None,
-                capacity_provider: None,
-                weight: None,
-            }
+            Self { base: None, capacity_provider: None, weight: None }
         }
         /// The \*base\* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a \*base\* defined. If no value is specified, the default value of ``0`` is used.
         pub fn base(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -1473,24 +1343,15 @@ pub mod cluster {
     impl ClusterConfiguration {
         /// A new `ClusterConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                execute_command_configuration: None,
-                managed_storage_configuration: None,
-            }
+            Self { execute_command_configuration: None, managed_storage_configuration: None }
         }
         /// The details of the execute command configuration.
-        pub fn execute_command_configuration(
-            mut self,
-            v: impl Into<Value<ExecuteCommandConfiguration>>,
-        ) -> Self {
+        pub fn execute_command_configuration(mut self, v: impl Into<Value<ExecuteCommandConfiguration>>) -> Self {
             self.execute_command_configuration = Some(v.into());
             self
         }
         /// The details of the managed storage configuration.
-        pub fn managed_storage_configuration(
-            mut self,
-            v: impl Into<Value<ManagedStorageConfiguration>>,
-        ) -> Self {
+        pub fn managed_storage_configuration(mut self, v: impl Into<Value<ManagedStorageConfiguration>>) -> Self {
             self.managed_storage_configuration = Some(v.into());
             self
         }
@@ -1499,14 +1360,8 @@ pub mod cluster {
     impl ToCfn for ClusterConfiguration {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "ExecuteCommandConfiguration",
-                &self.execute_command_configuration,
-            );
-            p.opt(
-                "ManagedStorageConfiguration",
-                &self.managed_storage_configuration,
-            );
+            p.opt("ExecuteCommandConfiguration", &self.execute_command_configuration);
+            p.opt("ManagedStorageConfiguration", &self.managed_storage_configuration);
             p.finish()
         }
     }
@@ -1525,10 +1380,7 @@ pub mod cluster {
     impl ClusterSettings {
         /// A new `ClusterSettings` (no required properties).
         pub fn new() -> Self {
-            Self {
-                name: None,
-                value: None,
-            }
+            Self { name: None, value: None }
         }
         /// The name of the cluster setting. The value is ``containerInsights``.
         pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1567,11 +1419,7 @@ pub mod cluster {
     impl ExecuteCommandConfiguration {
         /// A new `ExecuteCommandConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                kms_key_id: None,
-                log_configuration: None,
-                logging: None,
-            }
+            Self { kms_key_id: None, log_configuration: None, logging: None }
         }
         /// Specify an KMSlong key ID to encrypt the data between the local client and the container.
         pub fn kms_key_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1579,10 +1427,7 @@ pub mod cluster {
             self
         }
         /// The log configuration for the results of the execute command actions. The logs can be sent to CloudWatch Logs or an Amazon S3 bucket. When ``logging=OVERRIDE`` is specified, a ``logConfiguration`` must be provided.
-        pub fn log_configuration(
-            mut self,
-            v: impl Into<Value<ExecuteCommandLogConfiguration>>,
-        ) -> Self {
+        pub fn log_configuration(mut self, v: impl Into<Value<ExecuteCommandLogConfiguration>>) -> Self {
             self.log_configuration = Some(v.into());
             self
         }
@@ -1661,10 +1506,7 @@ pub mod cluster {
     impl ToCfn for ExecuteCommandLogConfiguration {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "CloudWatchEncryptionEnabled",
-                &self.cloud_watch_encryption_enabled,
-            );
+            p.opt("CloudWatchEncryptionEnabled", &self.cloud_watch_encryption_enabled);
             p.opt("CloudWatchLogGroupName", &self.cloud_watch_log_group_name);
             p.opt("S3BucketName", &self.s3_bucket_name);
             p.opt("S3EncryptionEnabled", &self.s3_encryption_enabled);
@@ -1687,10 +1529,7 @@ pub mod cluster {
     impl ManagedStorageConfiguration {
         /// A new `ManagedStorageConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                fargate_ephemeral_storage_kms_key_id: None,
-                kms_key_id: None,
-            }
+            Self { fargate_ephemeral_storage_kms_key_id: None, kms_key_id: None }
         }
         /// Specify the KMSlong key ID for Fargate ephemeral storage.
         pub fn fargate_ephemeral_storage_kms_key_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1707,10 +1546,7 @@ pub mod cluster {
     impl ToCfn for ManagedStorageConfiguration {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "FargateEphemeralStorageKmsKeyId",
-                &self.fargate_ephemeral_storage_kms_key_id,
-            );
+            p.opt("FargateEphemeralStorageKmsKeyId", &self.fargate_ephemeral_storage_kms_key_id);
             p.opt("KmsKeyId", &self.kms_key_id);
             p.finish()
         }
@@ -1788,10 +1624,7 @@ impl ToCfn for ClusterCapacityProviderAssociations {
         let mut p = crate::Props::new();
         p.opt("CapacityProviders", &self.capacity_providers);
         p.req("Cluster", &self.cluster);
-        p.req(
-            "DefaultCapacityProviderStrategy",
-            &self.default_capacity_provider_strategy,
-        );
+        p.req("DefaultCapacityProviderStrategy", &self.default_capacity_provider_strategy);
         p.finish()
     }
 }
@@ -1847,11 +1680,7 @@ pub mod cluster_capacity_provider_associations {
     impl CapacityProviderStrategy {
         /// A new `CapacityProviderStrategy` from its required properties: `CapacityProvider`.
         pub fn new(capacity_provider: impl Into<Value<String>>) -> Self {
-            Self {
-                base: None,
-                capacity_provider: capacity_provider.into(),
-                weight: None,
-            }
+            Self { base: None, capacity_provider: capacity_provider.into(), weight: None }
         }
         /// The `Base` property.
         pub fn base(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -1947,10 +1776,7 @@ impl Daemon {
         self
     }
     /// The deployment configuration used for this daemon deployment.
-    pub fn deployment_configuration(
-        mut self,
-        v: impl Into<Value<daemon::DaemonDeploymentConfiguration>>,
-    ) -> Self {
+    pub fn deployment_configuration(mut self, v: impl Into<Value<daemon::DaemonDeploymentConfiguration>>) -> Self {
         self.deployment_configuration = Some(v.into());
         self
     }
@@ -2002,13 +1828,8 @@ impl stackcraft_core::Resource for Daemon {
 impl crate::ResourceInfo for Daemon {
     const CREATE_ONLY: &'static [&'static str] = &["ClusterArn", "DaemonName"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "CreatedAt",
-        "DaemonArn",
-        "DaemonStatus",
-        "DeploymentArn",
-        "UpdatedAt",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["CreatedAt", "DaemonArn", "DaemonStatus", "DeploymentArn", "UpdatedAt"];
     const WRITE_ONLY: &'static [&'static str] = &[
         "CapacityProviderArns",
         "Critical",
@@ -2080,10 +1901,7 @@ pub mod daemon {
     impl DaemonAlarmConfiguration {
         /// A new `DaemonAlarmConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                alarm_names: None,
-                enable: None,
-            }
+            Self { alarm_names: None, enable: None }
         }
         /// The CloudWatch alarm names to monitor during a daemon deployment.
         pub fn alarm_names(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -2122,11 +1940,7 @@ pub mod daemon {
     impl DaemonDeploymentConfiguration {
         /// A new `DaemonDeploymentConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                alarms: None,
-                bake_time_in_minutes: None,
-                drain_percent: None,
-            }
+            Self { alarms: None, bake_time_in_minutes: None, drain_percent: None }
         }
         /// The CloudWatch alarm configuration for the daemon deployment. When alarms are triggered during a deployment, the deployment can be automatically rolled back.
         pub fn alarms(mut self, v: impl Into<Value<DaemonAlarmConfiguration>>) -> Self {
@@ -2164,8 +1978,7 @@ pub mod daemon {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DaemonTaskDefinition {
     /// A list of container definitions in JSON format that describe the containers that make up the daemon task.
-    pub container_definitions:
-        Option<Value<Vec<Value<daemon_task_definition::DaemonContainerDefinition>>>>,
+    pub container_definitions: Option<Value<Vec<Value<daemon_task_definition::DaemonContainerDefinition>>>>,
     /// The number of CPU units used by the daemon task.
     pub cpu: Option<Value<String>>,
     /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make Amazon Web Services API calls on your behalf.
@@ -2251,10 +2064,7 @@ impl DaemonTaskDefinition {
         self
     }
     /// The list of data volume definitions for the daemon task.
-    pub fn volumes(
-        mut self,
-        v: impl Into<Value<Vec<Value<daemon_task_definition::Volume>>>>,
-    ) -> Self {
+    pub fn volumes(mut self, v: impl Into<Value<Vec<Value<daemon_task_definition::Volume>>>>) -> Self {
         self.volumes = Some(v.into());
         self
     }
@@ -2343,10 +2153,7 @@ pub mod daemon_task_definition {
     impl ContainerDependency {
         /// A new `ContainerDependency` (no required properties).
         pub fn new() -> Self {
-            Self {
-                condition: None,
-                container_name: None,
-            }
+            Self { condition: None, container_name: None }
         }
         /// The dependency condition of the container. The following are the available conditions and their behavior:
         pub fn condition(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2495,10 +2302,7 @@ pub mod daemon_task_definition {
             self
         }
         /// A list of files containing the environment variables to pass to a container.
-        pub fn environment_files(
-            mut self,
-            v: impl Into<Value<Vec<Value<EnvironmentFile>>>>,
-        ) -> Self {
+        pub fn environment_files(mut self, v: impl Into<Value<Vec<Value<EnvironmentFile>>>>) -> Self {
             self.environment_files = Some(v.into());
             self
         }
@@ -2508,10 +2312,7 @@ pub mod daemon_task_definition {
             self
         }
         /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs.
-        pub fn firelens_configuration(
-            mut self,
-            v: impl Into<Value<FirelensConfiguration>>,
-        ) -> Self {
+        pub fn firelens_configuration(mut self, v: impl Into<Value<FirelensConfiguration>>) -> Self {
             self.firelens_configuration = Some(v.into());
             self
         }
@@ -2566,10 +2367,7 @@ pub mod daemon_task_definition {
             self
         }
         /// The private repository authentication credentials to use.
-        pub fn repository_credentials(
-            mut self,
-            v: impl Into<Value<RepositoryCredentials>>,
-        ) -> Self {
+        pub fn repository_credentials(mut self, v: impl Into<Value<RepositoryCredentials>>) -> Self {
             self.repository_credentials = Some(v.into());
             self
         }
@@ -2667,11 +2465,7 @@ pub mod daemon_task_definition {
     impl Device {
         /// A new `Device` (no required properties).
         pub fn new() -> Self {
-            Self {
-                container_path: None,
-                host_path: None,
-                permissions: None,
-            }
+            Self { container_path: None, host_path: None, permissions: None }
         }
         /// The path inside the container at which to expose the host device.
         pub fn container_path(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2714,10 +2508,7 @@ pub mod daemon_task_definition {
     impl EnvironmentFile {
         /// A new `EnvironmentFile` (no required properties).
         pub fn new() -> Self {
-            Self {
-                type_: None,
-                value: None,
-            }
+            Self { type_: None, value: None }
         }
         /// The file type to use. Environment files are objects in Amazon S3. The only supported value is ``s3``.
         pub fn type_(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2754,10 +2545,7 @@ pub mod daemon_task_definition {
     impl FirelensConfiguration {
         /// A new `FirelensConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                options: None,
-                type_: None,
-            }
+            Self { options: None, type_: None }
         }
         /// The options to use when configuring the log router. This field is optional and can be used to specify a custom configuration file or to add additional metadata, such as the task, task definition, cluster, and container instance details to the log event.
         pub fn options(mut self, v: impl Into<Value<BTreeMap<String, Value<String>>>>) -> Self {
@@ -2800,13 +2588,7 @@ pub mod daemon_task_definition {
     impl HealthCheck {
         /// A new `HealthCheck` (no required properties).
         pub fn new() -> Self {
-            Self {
-                command: None,
-                interval: None,
-                retries: None,
-                start_period: None,
-                timeout: None,
-            }
+            Self { command: None, interval: None, retries: None, start_period: None, timeout: None }
         }
         /// A string array representing the command that the container runs to determine if it is healthy. The string array must start with ``CMD`` to run the command arguments directly, or ``CMD-SHELL`` to run the command with the container's default shell.
         pub fn command(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -2890,10 +2672,7 @@ pub mod daemon_task_definition {
     impl KernelCapabilities {
         /// A new `KernelCapabilities` (no required properties).
         pub fn new() -> Self {
-            Self {
-                add: None,
-                drop: None,
-            }
+            Self { add: None, drop: None }
         }
         /// The Linux capabilities for the container that have been added to the default configuration provided by Docker. This parameter maps to ``CapAdd`` in the docker container create command and the ``--cap-add`` option to docker run.
         pub fn add(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -2930,10 +2709,7 @@ pub mod daemon_task_definition {
     impl KeyValuePair {
         /// A new `KeyValuePair` (no required properties).
         pub fn new() -> Self {
-            Self {
-                name: None,
-                value: None,
-            }
+            Self { name: None, value: None }
         }
         /// The name of the key-value pair. For environment variables, this is the name of the environment variable.
         pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2974,12 +2750,7 @@ pub mod daemon_task_definition {
     impl LinuxParameters {
         /// A new `LinuxParameters` (no required properties).
         pub fn new() -> Self {
-            Self {
-                capabilities: None,
-                devices: None,
-                init_process_enabled: None,
-                tmpfs: None,
-            }
+            Self { capabilities: None, devices: None, init_process_enabled: None, tmpfs: None }
         }
         /// The Linux capabilities for the container that are added to or dropped from the default configuration provided by Docker.
         pub fn capabilities(mut self, v: impl Into<Value<KernelCapabilities>>) -> Self {
@@ -3030,11 +2801,7 @@ pub mod daemon_task_definition {
     impl LogConfiguration {
         /// A new `LogConfiguration` from its required properties: `LogDriver`.
         pub fn new(log_driver: impl Into<Value<String>>) -> Self {
-            Self {
-                log_driver: log_driver.into(),
-                options: None,
-                secret_options: None,
-            }
+            Self { log_driver: log_driver.into(), options: None, secret_options: None }
         }
         /// The configuration options to send to the log driver.
         pub fn options(mut self, v: impl Into<Value<BTreeMap<String, Value<String>>>>) -> Self {
@@ -3074,11 +2841,7 @@ pub mod daemon_task_definition {
     impl MountPoint {
         /// A new `MountPoint` (no required properties).
         pub fn new() -> Self {
-            Self {
-                container_path: None,
-                read_only: None,
-                source_volume: None,
-            }
+            Self { container_path: None, read_only: None, source_volume: None }
         }
         /// The path on the container to mount the host volume at.
         pub fn container_path(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3119,9 +2882,7 @@ pub mod daemon_task_definition {
     impl RepositoryCredentials {
         /// A new `RepositoryCredentials` (no required properties).
         pub fn new() -> Self {
-            Self {
-                credentials_parameter: None,
-            }
+            Self { credentials_parameter: None }
         }
         /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
         pub fn credentials_parameter(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3154,11 +2915,7 @@ pub mod daemon_task_definition {
     impl RestartPolicy {
         /// A new `RestartPolicy` (no required properties).
         pub fn new() -> Self {
-            Self {
-                enabled: None,
-                ignored_exit_codes: None,
-                restart_attempt_period: None,
-            }
+            Self { enabled: None, ignored_exit_codes: None, restart_attempt_period: None }
         }
         /// The `Enabled` property.
         pub fn enabled(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -3201,10 +2958,7 @@ pub mod daemon_task_definition {
     impl Secret {
         /// A new `Secret` from its required properties: `Name`, `ValueFrom`.
         pub fn new(name: impl Into<Value<String>>, value_from: impl Into<Value<String>>) -> Self {
-            Self {
-                name: name.into(),
-                value_from: value_from.into(),
-            }
+            Self { name: name.into(), value_from: value_from.into() }
         }
     }
 
@@ -3231,10 +2985,7 @@ pub mod daemon_task_definition {
     impl SystemControl {
         /// A new `SystemControl` (no required properties).
         pub fn new() -> Self {
-            Self {
-                namespace: None,
-                value: None,
-            }
+            Self { namespace: None, value: None }
         }
         /// The namespaced kernel parameter to set a ``value`` for.
         pub fn namespace(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3273,11 +3024,7 @@ pub mod daemon_task_definition {
     impl Tmpfs {
         /// A new `Tmpfs` from its required properties: `Size`.
         pub fn new(size: impl Into<Value<i64>>) -> Self {
-            Self {
-                container_path: None,
-                mount_options: None,
-                size: size.into(),
-            }
+            Self { container_path: None, mount_options: None, size: size.into() }
         }
         /// The absolute file path where the tmpfs volume is to be mounted.
         pub fn container_path(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3321,11 +3068,7 @@ pub mod daemon_task_definition {
             name: impl Into<Value<String>>,
             soft_limit: impl Into<Value<i64>>,
         ) -> Self {
-            Self {
-                hard_limit: hard_limit.into(),
-                name: name.into(),
-                soft_limit: soft_limit.into(),
-            }
+            Self { hard_limit: hard_limit.into(), name: name.into(), soft_limit: soft_limit.into() }
         }
     }
 
@@ -3353,10 +3096,7 @@ pub mod daemon_task_definition {
     impl Volume {
         /// A new `Volume` (no required properties).
         pub fn new() -> Self {
-            Self {
-                host: None,
-                name: None,
-            }
+            Self { host: None, name: None }
         }
         /// This parameter is specified when you use bind mount host volumes. The contents of the ``host`` parameter determine whether your bind mount host volume persists on the host container instance and where it's stored.
         pub fn host(mut self, v: impl Into<Value<HostVolumeProperties>>) -> Self {
@@ -3400,8 +3140,7 @@ pub struct ExpressGatewayService {
     /// The `Memory` property.
     pub memory: Option<Value<String>>,
     /// The `NetworkConfiguration` property.
-    pub network_configuration:
-        Option<Value<express_gateway_service::ExpressGatewayServiceNetworkConfiguration>>,
+    pub network_configuration: Option<Value<express_gateway_service::ExpressGatewayServiceNetworkConfiguration>>,
     /// The `PrimaryContainer` property.
     pub primary_container: Option<Value<express_gateway_service::ExpressGatewayContainer>>,
     /// The `ScalingTarget` property.
@@ -3469,18 +3208,12 @@ impl ExpressGatewayService {
         self
     }
     /// The `PrimaryContainer` property.
-    pub fn primary_container(
-        mut self,
-        v: impl Into<Value<express_gateway_service::ExpressGatewayContainer>>,
-    ) -> Self {
+    pub fn primary_container(mut self, v: impl Into<Value<express_gateway_service::ExpressGatewayContainer>>) -> Self {
         self.primary_container = Some(v.into());
         self
     }
     /// The `ScalingTarget` property.
-    pub fn scaling_target(
-        mut self,
-        v: impl Into<Value<express_gateway_service::ExpressGatewayScalingTarget>>,
-    ) -> Self {
+    pub fn scaling_target(mut self, v: impl Into<Value<express_gateway_service::ExpressGatewayScalingTarget>>) -> Self {
         self.scaling_target = Some(v.into());
         self
     }
@@ -3533,8 +3266,7 @@ impl stackcraft_core::Resource for ExpressGatewayService {
 }
 
 impl crate::ResourceInfo for ExpressGatewayService {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["Cluster", "InfrastructureRoleArn", "ServiceName", "Tags"];
+    const CREATE_ONLY: &'static [&'static str] = &["Cluster", "InfrastructureRoleArn", "ServiceName", "Tags"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[
         "ActiveConfigurations",
@@ -3610,13 +3342,11 @@ impl ExpressGatewayServiceRef {
     pub fn attr_ecs_managed_resource_arns_auto_scaling_application_auto_scaling_policies(
         &self,
     ) -> Value<Vec<Value<String>>> {
-        self.0
-            .get_att("ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies")
+        self.0.get_att("ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies")
     }
     /// `Fn::GetAtt` `ECSManagedResourceArns.AutoScaling.ScalableTarget`: The `ECSManagedResourceArns.AutoScaling.ScalableTarget` attribute.
     pub fn attr_ecs_managed_resource_arns_auto_scaling_scalable_target(&self) -> Value<String> {
-        self.0
-            .get_att("ECSManagedResourceArns.AutoScaling.ScalableTarget")
+        self.0.get_att("ECSManagedResourceArns.AutoScaling.ScalableTarget")
     }
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath`: The `ECSManagedResourceArns.IngressPath` attribute.
     pub fn attr_ecs_managed_resource_arns_ingress_path(&self) -> Value<crate::Json> {
@@ -3624,37 +3354,29 @@ impl ExpressGatewayServiceRef {
     }
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.CertificateArn`: The `ECSManagedResourceArns.IngressPath.CertificateArn` attribute.
     pub fn attr_ecs_managed_resource_arns_ingress_path_certificate_arn(&self) -> Value<String> {
-        self.0
-            .get_att("ECSManagedResourceArns.IngressPath.CertificateArn")
+        self.0.get_att("ECSManagedResourceArns.IngressPath.CertificateArn")
     }
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.ListenerArn`: The `ECSManagedResourceArns.IngressPath.ListenerArn` attribute.
     pub fn attr_ecs_managed_resource_arns_ingress_path_listener_arn(&self) -> Value<String> {
-        self.0
-            .get_att("ECSManagedResourceArns.IngressPath.ListenerArn")
+        self.0.get_att("ECSManagedResourceArns.IngressPath.ListenerArn")
     }
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.ListenerRuleArn`: The `ECSManagedResourceArns.IngressPath.ListenerRuleArn` attribute.
     pub fn attr_ecs_managed_resource_arns_ingress_path_listener_rule_arn(&self) -> Value<String> {
-        self.0
-            .get_att("ECSManagedResourceArns.IngressPath.ListenerRuleArn")
+        self.0.get_att("ECSManagedResourceArns.IngressPath.ListenerRuleArn")
     }
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.LoadBalancerArn`: The `ECSManagedResourceArns.IngressPath.LoadBalancerArn` attribute.
     pub fn attr_ecs_managed_resource_arns_ingress_path_load_balancer_arn(&self) -> Value<String> {
-        self.0
-            .get_att("ECSManagedResourceArns.IngressPath.LoadBalancerArn")
+        self.0.get_att("ECSManagedResourceArns.IngressPath.LoadBalancerArn")
     }
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups`: The `ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups` attribute.
     pub fn attr_ecs_managed_resource_arns_ingress_path_load_balancer_security_groups(
         &self,
     ) -> Value<Vec<Value<String>>> {
-        self.0
-            .get_att("ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups")
+        self.0.get_att("ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups")
     }
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.TargetGroupArns`: The `ECSManagedResourceArns.IngressPath.TargetGroupArns` attribute.
-    pub fn attr_ecs_managed_resource_arns_ingress_path_target_group_arns(
-        &self,
-    ) -> Value<Vec<Value<String>>> {
-        self.0
-            .get_att("ECSManagedResourceArns.IngressPath.TargetGroupArns")
+    pub fn attr_ecs_managed_resource_arns_ingress_path_target_group_arns(&self) -> Value<Vec<Value<String>>> {
+        self.0.get_att("ECSManagedResourceArns.IngressPath.TargetGroupArns")
     }
     /// `Fn::GetAtt` `ECSManagedResourceArns.LogGroups`: The `ECSManagedResourceArns.LogGroups` attribute.
     pub fn attr_ecs_managed_resource_arns_log_groups(&self) -> Value<Vec<Value<String>>> {
@@ -3665,11 +3387,8 @@ impl ExpressGatewayServiceRef {
         self.0.get_att("ECSManagedResourceArns.MetricAlarms")
     }
     /// `Fn::GetAtt` `ECSManagedResourceArns.ServiceSecurityGroups`: The `ECSManagedResourceArns.ServiceSecurityGroups` attribute.
-    pub fn attr_ecs_managed_resource_arns_service_security_groups(
-        &self,
-    ) -> Value<Vec<Value<String>>> {
-        self.0
-            .get_att("ECSManagedResourceArns.ServiceSecurityGroups")
+    pub fn attr_ecs_managed_resource_arns_service_security_groups(&self) -> Value<Vec<Value<String>>> {
+        self.0.get_att("ECSManagedResourceArns.ServiceSecurityGroups")
     }
     /// `Fn::GetAtt` `Endpoint`: The `Endpoint` attribute.
     pub fn attr_endpoint(&self) -> Value<String> {
@@ -3751,10 +3470,7 @@ pub mod express_gateway_service {
             self
         }
         /// The `RepositoryCredentials` property.
-        pub fn repository_credentials(
-            mut self,
-            v: impl Into<Value<ExpressGatewayRepositoryCredentials>>,
-        ) -> Self {
+        pub fn repository_credentials(mut self, v: impl Into<Value<ExpressGatewayRepositoryCredentials>>) -> Self {
             self.repository_credentials = Some(v.into());
             self
         }
@@ -3791,9 +3507,7 @@ pub mod express_gateway_service {
     impl ExpressGatewayRepositoryCredentials {
         /// A new `ExpressGatewayRepositoryCredentials` from its required properties: `CredentialsParameter`.
         pub fn new(credentials_parameter: impl Into<Value<String>>) -> Self {
-            Self {
-                credentials_parameter: credentials_parameter.into(),
-            }
+            Self { credentials_parameter: credentials_parameter.into() }
         }
     }
 
@@ -3876,14 +3590,8 @@ pub mod express_gateway_service {
 
     impl ExpressGatewayServiceAwsLogsConfiguration {
         /// A new `ExpressGatewayServiceAwsLogsConfiguration` from its required properties: `LogGroup`, `LogStreamPrefix`.
-        pub fn new(
-            log_group: impl Into<Value<String>>,
-            log_stream_prefix: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                log_group: log_group.into(),
-                log_stream_prefix: log_stream_prefix.into(),
-            }
+        pub fn new(log_group: impl Into<Value<String>>, log_stream_prefix: impl Into<Value<String>>) -> Self {
+            Self { log_group: log_group.into(), log_stream_prefix: log_stream_prefix.into() }
         }
     }
 
@@ -3910,10 +3618,7 @@ pub mod express_gateway_service {
     impl ExpressGatewayServiceNetworkConfiguration {
         /// A new `ExpressGatewayServiceNetworkConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                security_groups: None,
-                subnets: None,
-            }
+            Self { security_groups: None, subnets: None }
         }
         /// The `SecurityGroups` property.
         pub fn security_groups(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -3950,10 +3655,7 @@ pub mod express_gateway_service {
     impl KeyValuePair {
         /// A new `KeyValuePair` from its required properties: `Name`, `Value`.
         pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-            Self {
-                name: name.into(),
-                value: value.into(),
-            }
+            Self { name: name.into(), value: value.into() }
         }
     }
 
@@ -3980,10 +3682,7 @@ pub mod express_gateway_service {
     impl Secret {
         /// A new `Secret` from its required properties: `Name`, `ValueFrom`.
         pub fn new(name: impl Into<Value<String>>, value_from: impl Into<Value<String>>) -> Self {
-            Self {
-                name: name.into(),
-                value_from: value_from.into(),
-            }
+            Self { name: name.into(), value_from: value_from.into() }
         }
     }
 
@@ -4080,14 +3779,8 @@ impl crate::ResourceInfo for Gateway {
         "GatewayName",
     ];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "AccessType",
-        "Arn",
-        "Configuration.HostSharedAlb.CurrentAlbCount",
-        "CreatedAt",
-        "Status",
-        "UpdatedAt",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["AccessType", "Arn", "Configuration.HostSharedAlb.CurrentAlbCount", "CreatedAt", "Status", "UpdatedAt"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
@@ -4120,8 +3813,7 @@ impl GatewayRef {
     }
     /// `Fn::GetAtt` `Configuration.HostSharedAlb.CurrentAlbCount`: The current number of ALBs provisioned for the gateway.
     pub fn attr_configuration_host_shared_alb_current_alb_count(&self) -> Value<i64> {
-        self.0
-            .get_att("Configuration.HostSharedAlb.CurrentAlbCount")
+        self.0.get_att("Configuration.HostSharedAlb.CurrentAlbCount")
     }
     /// `Fn::GetAtt` `CreatedAt`: The timestamp when the gateway was created.
     pub fn attr_created_at(&self) -> Value<String> {
@@ -4182,9 +3874,7 @@ pub mod gateway {
     impl GatewayConfiguration {
         /// A new `GatewayConfiguration` from its required properties: `HostSharedAlb`.
         pub fn new(host_shared_alb: impl Into<Value<HostSharedAlbConfiguration>>) -> Self {
-            Self {
-                host_shared_alb: host_shared_alb.into(),
-            }
+            Self { host_shared_alb: host_shared_alb.into() }
         }
     }
 
@@ -4268,10 +3958,7 @@ pub mod gateway {
     impl GatewayElbAccessLogS3Destination {
         /// A new `GatewayElbAccessLogS3Destination` from its required properties: `Bucket`.
         pub fn new(bucket: impl Into<Value<String>>) -> Self {
-            Self {
-                bucket: bucket.into(),
-                prefix: None,
-            }
+            Self { bucket: bucket.into(), prefix: None }
         }
         /// The S3 prefix for access logs.
         pub fn prefix(mut self, v: impl Into<Value<String>>) -> Self {
@@ -4305,11 +3992,7 @@ pub mod gateway {
     impl GatewayElbNetworkConfiguration {
         /// A new `GatewayElbNetworkConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                inbound_security_group: None,
-                ip_address_type: None,
-                subnets: None,
-            }
+            Self { inbound_security_group: None, ip_address_type: None, subnets: None }
         }
         /// The inbound security group for the ALB.
         pub fn inbound_security_group(mut self, v: impl Into<Value<String>>) -> Self {
@@ -4351,14 +4034,8 @@ pub mod gateway {
 
     impl GatewayTestTrafficHeader {
         /// A new `GatewayTestTrafficHeader` from its required properties: `Name`, `Values`.
-        pub fn new(
-            name: impl Into<Value<String>>,
-            values: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
-            Self {
-                name: name.into(),
-                values: values.into(),
-            }
+        pub fn new(name: impl Into<Value<String>>, values: impl Into<Value<Vec<Value<String>>>>) -> Self {
+            Self { name: name.into(), values: values.into() }
         }
     }
 
@@ -4412,10 +4089,7 @@ pub mod gateway {
             }
         }
         /// The `AccessLogs` property.
-        pub fn access_logs(
-            mut self,
-            v: impl Into<Value<GatewayElbAccessLogConfiguration>>,
-        ) -> Self {
+        pub fn access_logs(mut self, v: impl Into<Value<GatewayElbAccessLogConfiguration>>) -> Self {
             self.access_logs = Some(v.into());
             self
         }
@@ -4430,10 +4104,7 @@ pub mod gateway {
             self
         }
         /// The `NetworkConfiguration` property.
-        pub fn network_configuration(
-            mut self,
-            v: impl Into<Value<GatewayElbNetworkConfiguration>>,
-        ) -> Self {
+        pub fn network_configuration(mut self, v: impl Into<Value<GatewayElbNetworkConfiguration>>) -> Self {
             self.network_configuration = Some(v.into());
             self
         }
@@ -4453,10 +4124,7 @@ pub mod gateway {
             self
         }
         /// The `TestTrafficRules` property.
-        pub fn test_traffic_rules(
-            mut self,
-            v: impl Into<Value<GatewayAlbTestTrafficRules>>,
-        ) -> Self {
+        pub fn test_traffic_rules(mut self, v: impl Into<Value<GatewayAlbTestTrafficRules>>) -> Self {
             self.test_traffic_rules = Some(v.into());
             self
         }
@@ -4500,10 +4168,7 @@ pub struct GatewayClusterAssociations {
 impl GatewayClusterAssociations {
     /// A new `AWS::ECS::GatewayClusterAssociations` from its required properties: `Cluster`, `Gateway`.
     pub fn new(cluster: impl Into<Value<String>>, gateway: impl Into<Value<String>>) -> Self {
-        Self {
-            cluster: cluster.into(),
-            gateway: gateway.into(),
-        }
+        Self { cluster: cluster.into(), gateway: gateway.into() }
     }
 }
 
@@ -4582,11 +4247,7 @@ impl PrimaryTaskSet {
         service: impl Into<Value<String>>,
         task_set_id: impl Into<Value<String>>,
     ) -> Self {
-        Self {
-            cluster: cluster.into(),
-            service: service.into(),
-            task_set_id: task_set_id.into(),
-        }
+        Self { cluster: cluster.into(), service: service.into(), task_set_id: task_set_id.into() }
     }
 }
 
@@ -4639,8 +4300,7 @@ pub struct Service {
     /// Indicates whether to use Availability Zone rebalancing for the service.
     pub availability_zone_rebalancing: Option<Value<String>>,
     /// The capacity provider strategy to use for the service.
-    pub capacity_provider_strategy:
-        Option<Value<Vec<Value<service::CapacityProviderStrategyItem>>>>,
+    pub capacity_provider_strategy: Option<Value<Vec<Value<service::CapacityProviderStrategyItem>>>>,
     /// The short name or full Amazon Resource Name (ARN) of the cluster that you run your service on. If you do not specify a cluster, the default cluster is assumed.
     pub cluster: Option<Value<String>>,
     /// Optional deployment parameters that control how many tasks run during the deployment and the ordering of stopping and starting tasks.
@@ -4748,18 +4408,12 @@ impl Service {
         self
     }
     /// Optional deployment parameters that control how many tasks run during the deployment and the ordering of stopping and starting tasks.
-    pub fn deployment_configuration(
-        mut self,
-        v: impl Into<Value<service::DeploymentConfiguration>>,
-    ) -> Self {
+    pub fn deployment_configuration(mut self, v: impl Into<Value<service::DeploymentConfiguration>>) -> Self {
         self.deployment_configuration = Some(v.into());
         self
     }
     /// The deployment controller to use for the service.
-    pub fn deployment_controller(
-        mut self,
-        v: impl Into<Value<service::DeploymentController>>,
-    ) -> Self {
+    pub fn deployment_controller(mut self, v: impl Into<Value<service::DeploymentController>>) -> Self {
         self.deployment_controller = Some(v.into());
         self
     }
@@ -4779,18 +4433,12 @@ impl Service {
         self
     }
     /// Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes.
-    pub fn force_new_deployment(
-        mut self,
-        v: impl Into<Value<service::ForceNewDeployment>>,
-    ) -> Self {
+    pub fn force_new_deployment(mut self, v: impl Into<Value<service::ForceNewDeployment>>) -> Self {
         self.force_new_deployment = Some(v.into());
         self
     }
     /// The `GatewayConnectors` property.
-    pub fn gateway_connectors(
-        mut self,
-        v: impl Into<Value<Vec<Value<service::GatewayConnector>>>>,
-    ) -> Self {
+    pub fn gateway_connectors(mut self, v: impl Into<Value<Vec<Value<service::GatewayConnector>>>>) -> Self {
         self.gateway_connectors = Some(v.into());
         self
     }
@@ -4805,10 +4453,7 @@ impl Service {
         self
     }
     /// A list of load balancer objects to associate with the service. If you specify the ``Role`` property, ``LoadBalancers`` must be specified as well.
-    pub fn load_balancers(
-        mut self,
-        v: impl Into<Value<Vec<Value<service::LoadBalancer>>>>,
-    ) -> Self {
+    pub fn load_balancers(mut self, v: impl Into<Value<Vec<Value<service::LoadBalancer>>>>) -> Self {
         self.load_balancers = Some(v.into());
         self
     }
@@ -4818,26 +4463,17 @@ impl Service {
         self
     }
     /// The network configuration for the service. This parameter is required for task definitions that use the ``awsvpc`` network mode to receive their own elastic network interface, and it is not supported for other network modes.
-    pub fn network_configuration(
-        mut self,
-        v: impl Into<Value<service::NetworkConfiguration>>,
-    ) -> Self {
+    pub fn network_configuration(mut self, v: impl Into<Value<service::NetworkConfiguration>>) -> Self {
         self.network_configuration = Some(v.into());
         self
     }
     /// An array of placement constraint objects to use for tasks in your service. You can specify a maximum of 10 constraints for each task. This limit includes constraints in the task definition and those specified at runtime.
-    pub fn placement_constraints(
-        mut self,
-        v: impl Into<Value<Vec<Value<service::PlacementConstraint>>>>,
-    ) -> Self {
+    pub fn placement_constraints(mut self, v: impl Into<Value<Vec<Value<service::PlacementConstraint>>>>) -> Self {
         self.placement_constraints = Some(v.into());
         self
     }
     /// The placement strategy objects to use for tasks in your service. You can specify a maximum of 5 strategy rules for each service.
-    pub fn placement_strategies(
-        mut self,
-        v: impl Into<Value<Vec<Value<service::PlacementStrategy>>>>,
-    ) -> Self {
+    pub fn placement_strategies(mut self, v: impl Into<Value<Vec<Value<service::PlacementStrategy>>>>) -> Self {
         self.placement_strategies = Some(v.into());
         self
     }
@@ -4862,10 +4498,7 @@ impl Service {
         self
     }
     /// The configuration for this service to discover and connect to services, and be discovered by, and connected from, other services within a namespace.
-    pub fn service_connect_configuration(
-        mut self,
-        v: impl Into<Value<service::ServiceConnectConfiguration>>,
-    ) -> Self {
+    pub fn service_connect_configuration(mut self, v: impl Into<Value<service::ServiceConnectConfiguration>>) -> Self {
         self.service_connect_configuration = Some(v.into());
         self
     }
@@ -4875,10 +4508,7 @@ impl Service {
         self
     }
     /// The details of the service discovery registry to associate with this service. For more information, see Service discovery.
-    pub fn service_registries(
-        mut self,
-        v: impl Into<Value<Vec<Value<service::ServiceRegistry>>>>,
-    ) -> Self {
+    pub fn service_registries(mut self, v: impl Into<Value<Vec<Value<service::ServiceRegistry>>>>) -> Self {
         self.service_registries = Some(v.into());
         self
     }
@@ -4913,10 +4543,7 @@ impl Service {
 impl ToCfn for Service {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "AvailabilityZoneRebalancing",
-            &self.availability_zone_rebalancing,
-        );
+        p.opt("AvailabilityZoneRebalancing", &self.availability_zone_rebalancing);
         p.opt("CapacityProviderStrategy", &self.capacity_provider_strategy);
         p.opt("Cluster", &self.cluster);
         p.opt("DeploymentConfiguration", &self.deployment_configuration);
@@ -4926,10 +4553,7 @@ impl ToCfn for Service {
         p.opt("EnableExecuteCommand", &self.enable_execute_command);
         p.opt("ForceNewDeployment", &self.force_new_deployment);
         p.opt("GatewayConnectors", &self.gateway_connectors);
-        p.opt(
-            "HealthCheckGracePeriodSeconds",
-            &self.health_check_grace_period_seconds,
-        );
+        p.opt("HealthCheckGracePeriodSeconds", &self.health_check_grace_period_seconds);
         p.opt("LaunchType", &self.launch_type);
         p.opt("LoadBalancers", &self.load_balancers);
         p.opt("Monitoring", &self.monitoring);
@@ -4940,10 +4564,7 @@ impl ToCfn for Service {
         p.opt("PropagateTags", &self.propagate_tags);
         p.opt("Role", &self.role);
         p.opt("SchedulingStrategy", &self.scheduling_strategy);
-        p.opt(
-            "ServiceConnectConfiguration",
-            &self.service_connect_configuration,
-        );
+        p.opt("ServiceConnectConfiguration", &self.service_connect_configuration);
         p.opt("ServiceName", &self.service_name);
         p.opt("ServiceRegistries", &self.service_registries);
         p.opt("Tags", &self.tags);
@@ -4961,8 +4582,7 @@ impl stackcraft_core::Resource for Service {
 }
 
 impl crate::ResourceInfo for Service {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["Cluster", "Role", "SchedulingStrategy", "ServiceName"];
+    const CREATE_ONLY: &'static [&'static str] = &["Cluster", "Role", "SchedulingStrategy", "ServiceName"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &["LaunchType"];
     const READ_ONLY: &'static [&'static str] = &["Name", "ServiceArn"];
     const WRITE_ONLY: &'static [&'static str] = &[
@@ -5076,11 +4696,7 @@ pub mod service {
     impl AwsVpcConfiguration {
         /// A new `AwsVpcConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                assign_public_ip: None,
-                security_groups: None,
-                subnets: None,
-            }
+            Self { assign_public_ip: None, security_groups: None, subnets: None }
         }
         /// Whether the task's elastic network interface receives a public IP address.
         pub fn assign_public_ip(mut self, v: impl Into<Value<String>>) -> Self {
@@ -5123,10 +4739,7 @@ pub mod service {
     impl CanaryConfiguration {
         /// A new `CanaryConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                canary_bake_time_in_minutes: None,
-                canary_percent: None,
-            }
+            Self { canary_bake_time_in_minutes: None, canary_percent: None }
         }
         /// The amount of time in minutes to wait during the canary phase before shifting the remaining production traffic to the new service revision. Valid values are 0 to 1440 minutes (24 hours). The default value is 10.
         pub fn canary_bake_time_in_minutes(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -5165,11 +4778,7 @@ pub mod service {
     impl CapacityProviderStrategyItem {
         /// A new `CapacityProviderStrategyItem` (no required properties).
         pub fn new() -> Self {
-            Self {
-                base: None,
-                capacity_provider: None,
-                weight: None,
-            }
+            Self { base: None, capacity_provider: None, weight: None }
         }
         /// The \*base\* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a \*base\* defined. If no value is specified, the default value of ``0`` is used.
         pub fn base(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -5218,11 +4827,7 @@ pub mod service {
             enable: impl Into<Value<bool>>,
             rollback: impl Into<Value<bool>>,
         ) -> Self {
-            Self {
-                alarm_names: alarm_names.into(),
-                enable: enable.into(),
-                rollback: rollback.into(),
-            }
+            Self { alarm_names: alarm_names.into(), enable: enable.into(), rollback: rollback.into() }
         }
     }
 
@@ -5267,10 +4872,7 @@ pub mod service {
             self
         }
         /// The threshold configuration that controls when the deployment circuit breaker triggers. The ``type`` and ``value`` together determine how many task failures are tolerated before the circuit breaker activates.
-        pub fn threshold_configuration(
-            mut self,
-            v: impl Into<Value<ThresholdConfiguration>>,
-        ) -> Self {
+        pub fn threshold_configuration(mut self, v: impl Into<Value<ThresholdConfiguration>>) -> Self {
             self.threshold_configuration = Some(v.into());
             self
         }
@@ -5346,26 +4948,17 @@ pub mod service {
             self
         }
         /// The deployment circuit breaker can only be used for services using the rolling update (``ECS``) deployment type.
-        pub fn deployment_circuit_breaker(
-            mut self,
-            v: impl Into<Value<DeploymentCircuitBreaker>>,
-        ) -> Self {
+        pub fn deployment_circuit_breaker(mut self, v: impl Into<Value<DeploymentCircuitBreaker>>) -> Self {
             self.deployment_circuit_breaker = Some(v.into());
             self
         }
         /// The early success criteria configuration for a rolling deployment. With early success criteria, you can configure an Amazon ECS deployment to complete faster.
-        pub fn early_success_criteria(
-            mut self,
-            v: impl Into<Value<DeploymentEarlySuccessCriteria>>,
-        ) -> Self {
+        pub fn early_success_criteria(mut self, v: impl Into<Value<DeploymentEarlySuccessCriteria>>) -> Self {
             self.early_success_criteria = Some(v.into());
             self
         }
         /// An array of deployment lifecycle hook objects to run custom logic or pause the deployment at specific stages of the deployment lifecycle.
-        pub fn lifecycle_hooks(
-            mut self,
-            v: impl Into<Value<Vec<Value<DeploymentLifecycleHook>>>>,
-        ) -> Self {
+        pub fn lifecycle_hooks(mut self, v: impl Into<Value<Vec<Value<DeploymentLifecycleHook>>>>) -> Self {
             self.lifecycle_hooks = Some(v.into());
             self
         }
@@ -5453,11 +5046,7 @@ pub mod service {
     impl DeploymentEarlySuccessCriteria {
         /// A new `DeploymentEarlySuccessCriteria` (no required properties).
         pub fn new() -> Self {
-            Self {
-                enable: None,
-                healthy_percent: None,
-                source_service_revision_cleanup: None,
-            }
+            Self { enable: None, healthy_percent: None, source_service_revision_cleanup: None }
         }
         /// Specifies whether to use the early success criteria for the service deployment.
         pub fn enable(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -5481,10 +5070,7 @@ pub mod service {
             let mut p = crate::Props::new();
             p.opt("Enable", &self.enable);
             p.opt("HealthyPercent", &self.healthy_percent);
-            p.opt(
-                "SourceServiceRevisionCleanup",
-                &self.source_service_revision_cleanup,
-            );
+            p.opt("SourceServiceRevisionCleanup", &self.source_service_revision_cleanup);
             p.finish()
         }
     }
@@ -5576,11 +5162,7 @@ pub mod service {
     impl EbsTagSpecification {
         /// A new `EBSTagSpecification` from its required properties: `ResourceType`.
         pub fn new(resource_type: impl Into<Value<String>>) -> Self {
-            Self {
-                propagate_tags: None,
-                resource_type: resource_type.into(),
-                tags: None,
-            }
+            Self { propagate_tags: None, resource_type: resource_type.into(), tags: None }
         }
         /// Determines whether to propagate the tags from the task definition to the Amazon EBS volume. Tags can only propagate to a ``SERVICE`` specified in ``ServiceVolumeConfiguration``. If no value is specified, the tags aren't propagated.
         pub fn propagate_tags(mut self, v: impl Into<Value<String>>) -> Self {
@@ -5618,10 +5200,7 @@ pub mod service {
     impl ForceNewDeployment {
         /// A new `ForceNewDeployment` from its required properties: `EnableForceNewDeployment`.
         pub fn new(enable_force_new_deployment: impl Into<Value<bool>>) -> Self {
-            Self {
-                enable_force_new_deployment: enable_force_new_deployment.into(),
-                force_new_deployment_nonce: None,
-            }
+            Self { enable_force_new_deployment: enable_force_new_deployment.into(), force_new_deployment_nonce: None }
         }
         /// When you change the``ForceNewDeploymentNonce`` value in your template, it signals ECS to start a new deployment even though no other service parameters have changed. The value must be a unique, time- varying value like a timestamp, random string, or sequence number.
         pub fn force_new_deployment_nonce(mut self, v: impl Into<Value<String>>) -> Self {
@@ -5633,10 +5212,7 @@ pub mod service {
     impl ToCfn for ForceNewDeployment {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.req(
-                "EnableForceNewDeployment",
-                &self.enable_force_new_deployment,
-            );
+            p.req("EnableForceNewDeployment", &self.enable_force_new_deployment);
             p.opt("ForceNewDeploymentNonce", &self.force_new_deployment_nonce);
             p.finish()
         }
@@ -5658,11 +5234,7 @@ pub mod service {
     impl GatewayConnector {
         /// A new `GatewayConnector` from its required properties: `PortName`.
         pub fn new(port_name: impl Into<Value<String>>) -> Self {
-            Self {
-                filters: None,
-                health_check: None,
-                port_name: port_name.into(),
-            }
+            Self { filters: None, health_check: None, port_name: port_name.into() }
         }
         /// The `Filters` property.
         pub fn filters(mut self, v: impl Into<Value<GatewayConnectorFilters>>) -> Self {
@@ -5797,17 +5369,11 @@ pub mod service {
     impl ToCfn for GatewayConnectorHealthCheck {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "HealthCheckIntervalSeconds",
-                &self.health_check_interval_seconds,
-            );
+            p.opt("HealthCheckIntervalSeconds", &self.health_check_interval_seconds);
             p.opt("HealthCheckPath", &self.health_check_path);
             p.opt("HealthCheckPort", &self.health_check_port);
             p.opt("HealthCheckProtocol", &self.health_check_protocol);
-            p.opt(
-                "HealthCheckTimeoutSeconds",
-                &self.health_check_timeout_seconds,
-            );
+            p.opt("HealthCheckTimeoutSeconds", &self.health_check_timeout_seconds);
             p.opt("HealthyThresholdCount", &self.healthy_threshold_count);
             p.opt("Matcher", &self.matcher);
             p.opt("UnhealthyThresholdCount", &self.unhealthy_threshold_count);
@@ -5829,10 +5395,7 @@ pub mod service {
     impl GatewayConnectorHealthCheckMatcher {
         /// A new `GatewayConnectorHealthCheckMatcher` (no required properties).
         pub fn new() -> Self {
-            Self {
-                grpc_code: None,
-                http_code: None,
-            }
+            Self { grpc_code: None, http_code: None }
         }
         /// The `GrpcCode` property.
         pub fn grpc_code(mut self, v: impl Into<Value<String>>) -> Self {
@@ -5869,10 +5432,7 @@ pub mod service {
     impl HookTimeoutConfig {
         /// A new `HookTimeoutConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                action: None,
-                timeout_in_minutes: None,
-            }
+            Self { action: None, timeout_in_minutes: None }
         }
         /// The `Action` property.
         pub fn action(mut self, v: impl Into<Value<String>>) -> Self {
@@ -5909,10 +5469,7 @@ pub mod service {
     impl LinearConfiguration {
         /// A new `LinearConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                step_bake_time_in_minutes: None,
-                step_percent: None,
-            }
+            Self { step_bake_time_in_minutes: None, step_percent: None }
         }
         /// The amount of time in minutes to wait between each traffic shifting step during a linear deployment. Valid values are 0 to 1440 minutes (24 hours). The default value is 6. This bake time is not applied after reaching 100 percent traffic.
         pub fn step_bake_time_in_minutes(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -5964,10 +5521,7 @@ pub mod service {
             }
         }
         /// The advanced settings for the load balancer used in blue/green deployments. Specify the alternate target group, listener rules, and IAM role required for traffic shifting during blue/green deployments.
-        pub fn advanced_configuration(
-            mut self,
-            v: impl Into<Value<AdvancedConfiguration>>,
-        ) -> Self {
+        pub fn advanced_configuration(mut self, v: impl Into<Value<AdvancedConfiguration>>) -> Self {
             self.advanced_configuration = Some(v.into());
             self
         }
@@ -6021,11 +5575,7 @@ pub mod service {
     impl LogConfiguration {
         /// A new `LogConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                log_driver: None,
-                options: None,
-                secret_options: None,
-            }
+            Self { log_driver: None, options: None, secret_options: None }
         }
         /// The log driver to use for the container.
         pub fn log_driver(mut self, v: impl Into<Value<String>>) -> Self {
@@ -6071,10 +5621,7 @@ pub mod service {
             metric_names: impl Into<Value<Vec<Value<String>>>>,
             resolution_seconds: impl Into<Value<i64>>,
         ) -> Self {
-            Self {
-                metric_names: metric_names.into(),
-                resolution_seconds: resolution_seconds.into(),
-            }
+            Self { metric_names: metric_names.into(), resolution_seconds: resolution_seconds.into() }
         }
     }
 
@@ -6098,12 +5645,8 @@ pub mod service {
 
     impl MonitoringConfiguration {
         /// A new `MonitoringConfiguration` from its required properties: `MetricConfigurations`.
-        pub fn new(
-            metric_configurations: impl Into<Value<Vec<Value<MetricConfiguration>>>>,
-        ) -> Self {
-            Self {
-                metric_configurations: metric_configurations.into(),
-            }
+        pub fn new(metric_configurations: impl Into<Value<Vec<Value<MetricConfiguration>>>>) -> Self {
+            Self { metric_configurations: metric_configurations.into() }
         }
     }
 
@@ -6127,9 +5670,7 @@ pub mod service {
     impl NetworkConfiguration {
         /// A new `NetworkConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                awsvpc_configuration: None,
-            }
+            Self { awsvpc_configuration: None }
         }
         /// The VPC subnets and security groups that are associated with a task.
         pub fn awsvpc_configuration(mut self, v: impl Into<Value<AwsVpcConfiguration>>) -> Self {
@@ -6160,10 +5701,7 @@ pub mod service {
     impl PlacementConstraint {
         /// A new `PlacementConstraint` from its required properties: `Type`.
         pub fn new(type_: impl Into<Value<String>>) -> Self {
-            Self {
-                expression: None,
-                type_: type_.into(),
-            }
+            Self { expression: None, type_: type_.into() }
         }
         /// A cluster query language expression to apply to the constraint. The expression can have a maximum length of 2000 characters. You can't specify an expression if the constraint type is ``distinctInstance``.
         pub fn expression(mut self, v: impl Into<Value<String>>) -> Self {
@@ -6195,10 +5733,7 @@ pub mod service {
     impl PlacementStrategy {
         /// A new `PlacementStrategy` from its required properties: `Type`.
         pub fn new(type_: impl Into<Value<String>>) -> Self {
-            Self {
-                field: None,
-                type_: type_.into(),
-            }
+            Self { field: None, type_: type_.into() }
         }
         /// The field to apply the placement strategy against.
         pub fn field(mut self, v: impl Into<Value<String>>) -> Self {
@@ -6230,10 +5765,7 @@ pub mod service {
     impl Secret {
         /// A new `Secret` from its required properties: `Name`, `ValueFrom`.
         pub fn new(name: impl Into<Value<String>>, value_from: impl Into<Value<String>>) -> Self {
-            Self {
-                name: name.into(),
-                value_from: value_from.into(),
-            }
+            Self { name: name.into(), value_from: value_from.into() }
         }
     }
 
@@ -6260,10 +5792,7 @@ pub mod service {
     impl ServiceConnectAccessLogConfiguration {
         /// A new `ServiceConnectAccessLogConfiguration` from its required properties: `Format`.
         pub fn new(format: impl Into<Value<String>>) -> Self {
-            Self {
-                format: format.into(),
-                include_query_parameters: None,
-            }
+            Self { format: format.into(), include_query_parameters: None }
         }
         /// Specifies whether to include query parameters in Service Connect access logs.
         pub fn include_query_parameters(mut self, v: impl Into<Value<String>>) -> Self {
@@ -6297,11 +5826,7 @@ pub mod service {
     impl ServiceConnectClientAlias {
         /// A new `ServiceConnectClientAlias` from its required properties: `Port`.
         pub fn new(port: impl Into<Value<i64>>) -> Self {
-            Self {
-                dns_name: None,
-                port: port.into(),
-                test_traffic_rules: None,
-            }
+            Self { dns_name: None, port: port.into(), test_traffic_rules: None }
         }
         /// The ``dnsName`` is the name that you use in the applications of client tasks to connect to this service. The name must be a valid DNS name but doesn't need to be fully-qualified. The name can include up to 127 characters.
         pub fn dns_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -6309,10 +5834,7 @@ pub mod service {
             self
         }
         /// The configuration for test traffic routing rules used during blue/green deployments with Amazon ECS Service Connect. This allows you to route a portion of traffic to the new service revision of your service for testing before shifting all production traffic.
-        pub fn test_traffic_rules(
-            mut self,
-            v: impl Into<Value<ServiceConnectTestTrafficRules>>,
-        ) -> Self {
+        pub fn test_traffic_rules(mut self, v: impl Into<Value<ServiceConnectTestTrafficRules>>) -> Self {
             self.test_traffic_rules = Some(v.into());
             self
         }
@@ -6336,8 +5858,7 @@ pub mod service {
         /// The configuration for Service Connect access logging. Access logs capture detailed information about requests made to your service, including request patterns, response codes, and timing data.
         pub access_log_configuration: Option<Value<ServiceConnectAccessLogConfiguration>>,
         /// The `ContainerConfigurations` property.
-        pub container_configurations:
-            Option<Value<Vec<Value<ServiceConnectContainerConfiguration>>>>,
+        pub container_configurations: Option<Value<Vec<Value<ServiceConnectContainerConfiguration>>>>,
         /// Specifies whether to use Service Connect with this service.
         pub enabled: Value<bool>,
         /// The log configuration for the container. This parameter maps to ``LogConfig`` in the docker container create command and the ``--log-driver`` option to docker run.
@@ -6361,10 +5882,7 @@ pub mod service {
             }
         }
         /// The configuration for Service Connect access logging. Access logs capture detailed information about requests made to your service, including request patterns, response codes, and timing data.
-        pub fn access_log_configuration(
-            mut self,
-            v: impl Into<Value<ServiceConnectAccessLogConfiguration>>,
-        ) -> Self {
+        pub fn access_log_configuration(mut self, v: impl Into<Value<ServiceConnectAccessLogConfiguration>>) -> Self {
             self.access_log_configuration = Some(v.into());
             self
         }
@@ -6467,10 +5985,7 @@ pub mod service {
             }
         }
         /// The list of client aliases for this Service Connect service. You use these to assign names that can be used by client applications. The maximum number of client aliases that you can have in this list is 1.
-        pub fn client_aliases(
-            mut self,
-            v: impl Into<Value<Vec<Value<ServiceConnectClientAlias>>>>,
-        ) -> Self {
+        pub fn client_aliases(mut self, v: impl Into<Value<Vec<Value<ServiceConnectClientAlias>>>>) -> Self {
             self.client_aliases = Some(v.into());
             self
         }
@@ -6521,9 +6036,7 @@ pub mod service {
     impl ServiceConnectTestTrafficRules {
         /// A new `ServiceConnectTestTrafficRules` from its required properties: `Header`.
         pub fn new(header: impl Into<Value<ServiceConnectTestTrafficRulesHeader>>) -> Self {
-            Self {
-                header: header.into(),
-            }
+            Self { header: header.into() }
         }
     }
 
@@ -6549,16 +6062,10 @@ pub mod service {
     impl ServiceConnectTestTrafficRulesHeader {
         /// A new `ServiceConnectTestTrafficRulesHeader` from its required properties: `Name`.
         pub fn new(name: impl Into<Value<String>>) -> Self {
-            Self {
-                name: name.into(),
-                value: None,
-            }
+            Self { name: name.into(), value: None }
         }
         /// The `Value` property.
-        pub fn value(
-            mut self,
-            v: impl Into<Value<ServiceConnectTestTrafficRulesHeaderValue>>,
-        ) -> Self {
+        pub fn value(mut self, v: impl Into<Value<ServiceConnectTestTrafficRulesHeaderValue>>) -> Self {
             self.value = Some(v.into());
             self
         }
@@ -6585,9 +6092,7 @@ pub mod service {
     impl ServiceConnectTestTrafficRulesHeaderValue {
         /// A new `ServiceConnectTestTrafficRulesHeaderValue` from its required properties: `Exact`.
         pub fn new(exact: impl Into<Value<String>>) -> Self {
-            Self {
-                exact: exact.into(),
-            }
+            Self { exact: exact.into() }
         }
     }
 
@@ -6611,9 +6116,7 @@ pub mod service {
     impl ServiceConnectTlsCertificateAuthority {
         /// A new `ServiceConnectTlsCertificateAuthority` (no required properties).
         pub fn new() -> Self {
-            Self {
-                aws_pca_authority_arn: None,
-            }
+            Self { aws_pca_authority_arn: None }
         }
         /// The ARN of the AWS Private Certificate Authority certificate.
         pub fn aws_pca_authority_arn(mut self, v: impl Into<Value<String>>) -> Self {
@@ -6645,14 +6148,8 @@ pub mod service {
 
     impl ServiceConnectTlsConfiguration {
         /// A new `ServiceConnectTlsConfiguration` from its required properties: `IssuerCertificateAuthority`.
-        pub fn new(
-            issuer_certificate_authority: impl Into<Value<ServiceConnectTlsCertificateAuthority>>,
-        ) -> Self {
-            Self {
-                issuer_certificate_authority: issuer_certificate_authority.into(),
-                kms_key: None,
-                role_arn: None,
-            }
+        pub fn new(issuer_certificate_authority: impl Into<Value<ServiceConnectTlsCertificateAuthority>>) -> Self {
+            Self { issuer_certificate_authority: issuer_certificate_authority.into(), kms_key: None, role_arn: None }
         }
         /// The AWS Key Management Service key.
         pub fn kms_key(mut self, v: impl Into<Value<String>>) -> Self {
@@ -6669,10 +6166,7 @@ pub mod service {
     impl ToCfn for ServiceConnectTlsConfiguration {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.req(
-                "IssuerCertificateAuthority",
-                &self.issuer_certificate_authority,
-            );
+            p.req("IssuerCertificateAuthority", &self.issuer_certificate_authority);
             p.opt("KmsKey", &self.kms_key);
             p.opt("RoleArn", &self.role_arn);
             p.finish()
@@ -6756,10 +6250,7 @@ pub mod service {
             self
         }
         /// The tags to apply to the volume. Amazon ECS applies service-managed tags by default. This parameter maps 1:1 with the ``TagSpecifications.N`` parameter of the CreateVolume API in the \*Amazon EC2 API Reference\*.
-        pub fn tag_specifications(
-            mut self,
-            v: impl Into<Value<Vec<Value<EbsTagSpecification>>>>,
-        ) -> Self {
+        pub fn tag_specifications(mut self, v: impl Into<Value<Vec<Value<EbsTagSpecification>>>>) -> Self {
             self.tag_specifications = Some(v.into());
             self
         }
@@ -6816,12 +6307,7 @@ pub mod service {
     impl ServiceRegistry {
         /// A new `ServiceRegistry` (no required properties).
         pub fn new() -> Self {
-            Self {
-                container_name: None,
-                container_port: None,
-                port: None,
-                registry_arn: None,
-            }
+            Self { container_name: None, container_port: None, port: None, registry_arn: None }
         }
         /// The container name value to be used for your service discovery service. It's already specified in the task definition.
         pub fn container_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -6870,16 +6356,10 @@ pub mod service {
     impl ServiceVolumeConfiguration {
         /// A new `ServiceVolumeConfiguration` from its required properties: `Name`.
         pub fn new(name: impl Into<Value<String>>) -> Self {
-            Self {
-                managed_ebs_volume: None,
-                name: name.into(),
-            }
+            Self { managed_ebs_volume: None, name: name.into() }
         }
         /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf. These settings are used to create each Amazon EBS volume, with one volume created for each task in the service.
-        pub fn managed_ebs_volume(
-            mut self,
-            v: impl Into<Value<ServiceManagedEbsVolumeConfiguration>>,
-        ) -> Self {
+        pub fn managed_ebs_volume(mut self, v: impl Into<Value<ServiceManagedEbsVolumeConfiguration>>) -> Self {
             self.managed_ebs_volume = Some(v.into());
             self
         }
@@ -6908,10 +6388,7 @@ pub mod service {
     impl ThresholdConfiguration {
         /// A new `ThresholdConfiguration` from its required properties: `Type`, `Value`.
         pub fn new(type_: impl Into<Value<String>>, value: impl Into<Value<i64>>) -> Self {
-            Self {
-                type_: type_.into(),
-                value: value.into(),
-            }
+            Self { type_: type_.into(), value: value.into() }
         }
     }
 
@@ -6938,10 +6415,7 @@ pub mod service {
     impl TimeoutConfiguration {
         /// A new `TimeoutConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                idle_timeout_seconds: None,
-                per_request_timeout_seconds: None,
-            }
+            Self { idle_timeout_seconds: None, per_request_timeout_seconds: None }
         }
         /// The amount of time in seconds a connection will stay active while idle. A value of ``0`` can be set to disable ``idleTimeout``.
         pub fn idle_timeout_seconds(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -6959,10 +6433,7 @@ pub mod service {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("IdleTimeoutSeconds", &self.idle_timeout_seconds);
-            p.opt(
-                "PerRequestTimeoutSeconds",
-                &self.per_request_timeout_seconds,
-            );
+            p.opt("PerRequestTimeoutSeconds", &self.per_request_timeout_seconds);
             p.finish()
         }
     }
@@ -6983,11 +6454,7 @@ pub mod service {
     impl VpcLatticeAdvancedConfiguration {
         /// A new `VpcLatticeAdvancedConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                alternate_target_group_arn: None,
-                production_listener_rule: None,
-                test_listener_rule: None,
-            }
+            Self { alternate_target_group_arn: None, production_listener_rule: None, test_listener_rule: None }
         }
         /// The Amazon Resource Name (ARN) of the alternate target group associated with the VPC Lattice Configuration for Amazon ECS blue/green deployments.
         pub fn alternate_target_group_arn(mut self, v: impl Into<Value<String>>) -> Self {
@@ -7046,10 +6513,7 @@ pub mod service {
             }
         }
         /// The `AdvancedConfiguration` property.
-        pub fn advanced_configuration(
-            mut self,
-            v: impl Into<Value<VpcLatticeAdvancedConfiguration>>,
-        ) -> Self {
+        pub fn advanced_configuration(mut self, v: impl Into<Value<VpcLatticeAdvancedConfiguration>>) -> Self {
             self.advanced_configuration = Some(v.into());
             self
         }
@@ -7097,8 +6561,7 @@ pub struct TaskDefinition {
     /// The process namespace to use for the containers in the task. The valid values are ``host`` or ``task``. On Fargate for Linux containers, the only valid value is ``task``.
     pub pid_mode: Option<Value<String>>,
     /// An array of placement constraint objects to use for tasks.
-    pub placement_constraints:
-        Option<Value<Vec<Value<task_definition::TaskDefinitionPlacementConstraint>>>>,
+    pub placement_constraints: Option<Value<Vec<Value<task_definition::TaskDefinitionPlacementConstraint>>>>,
     /// The configuration details for the App Mesh proxy.
     pub proxy_configuration: Option<Value<task_definition::ProxyConfiguration>>,
     /// The task launch types the task definition was validated against. The valid values are ``MANAGED_INSTANCES``, ``EC2``, ``FARGATE``, and ``EXTERNAL``. For more information, see Amazon ECS launch types in the \*Amazon Elastic Container Service Developer Guide\*.
@@ -7156,10 +6619,7 @@ impl TaskDefinition {
         self
     }
     /// The ephemeral storage settings to use for tasks run with the task definition.
-    pub fn ephemeral_storage(
-        mut self,
-        v: impl Into<Value<task_definition::EphemeralStorage>>,
-    ) -> Self {
+    pub fn ephemeral_storage(mut self, v: impl Into<Value<task_definition::EphemeralStorage>>) -> Self {
         self.ephemeral_storage = Some(v.into());
         self
     }
@@ -7210,10 +6670,7 @@ impl TaskDefinition {
         self
     }
     /// The configuration details for the App Mesh proxy.
-    pub fn proxy_configuration(
-        mut self,
-        v: impl Into<Value<task_definition::ProxyConfiguration>>,
-    ) -> Self {
+    pub fn proxy_configuration(mut self, v: impl Into<Value<task_definition::ProxyConfiguration>>) -> Self {
         self.proxy_configuration = Some(v.into());
         self
     }
@@ -7223,10 +6680,7 @@ impl TaskDefinition {
         self
     }
     /// The operating system that your tasks definitions run on.
-    pub fn runtime_platform(
-        mut self,
-        v: impl Into<Value<task_definition::RuntimePlatform>>,
-    ) -> Self {
+    pub fn runtime_platform(mut self, v: impl Into<Value<task_definition::RuntimePlatform>>) -> Self {
         self.runtime_platform = Some(v.into());
         self
     }
@@ -7346,10 +6800,7 @@ pub mod task_definition {
     impl AuthorizationConfig {
         /// A new `AuthorizationConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                access_point_id: None,
-                iam: None,
-            }
+            Self { access_point_id: None, iam: None }
         }
         /// The Amazon EFS access point ID to use. If an access point is specified, the root directory value specified in the ``EFSVolumeConfiguration`` must either be omitted or set to ``/`` which will enforce the path set on the EFS access point.
         pub fn access_point_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -7547,10 +6998,7 @@ pub mod task_definition {
             self
         }
         /// A key/value map of labels to add to the container. This parameter maps to ``Labels`` in the docker container create command and the ``--label`` option to docker run. This parameter requires version 1.18 of the Docker Remote API or greater on your container instance.
-        pub fn docker_labels(
-            mut self,
-            v: impl Into<Value<BTreeMap<String, Value<String>>>>,
-        ) -> Self {
+        pub fn docker_labels(mut self, v: impl Into<Value<BTreeMap<String, Value<String>>>>) -> Self {
             self.docker_labels = Some(v.into());
             self
         }
@@ -7570,10 +7018,7 @@ pub mod task_definition {
             self
         }
         /// A list of files containing the environment variables to pass to a container. This parameter maps to the ``--env-file`` option to docker run.
-        pub fn environment_files(
-            mut self,
-            v: impl Into<Value<Vec<Value<EnvironmentFile>>>>,
-        ) -> Self {
+        pub fn environment_files(mut self, v: impl Into<Value<Vec<Value<EnvironmentFile>>>>) -> Self {
             self.environment_files = Some(v.into());
             self
         }
@@ -7588,10 +7033,7 @@ pub mod task_definition {
             self
         }
         /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see Custom Log Routing in the \*Amazon Elastic Container Service Developer Guide\*.
-        pub fn firelens_configuration(
-            mut self,
-            v: impl Into<Value<FirelensConfiguration>>,
-        ) -> Self {
+        pub fn firelens_configuration(mut self, v: impl Into<Value<FirelensConfiguration>>) -> Self {
             self.firelens_configuration = Some(v.into());
             self
         }
@@ -7661,18 +7103,12 @@ pub mod task_definition {
             self
         }
         /// The private repository authentication credentials to use.
-        pub fn repository_credentials(
-            mut self,
-            v: impl Into<Value<RepositoryCredentials>>,
-        ) -> Self {
+        pub fn repository_credentials(mut self, v: impl Into<Value<RepositoryCredentials>>) -> Self {
             self.repository_credentials = Some(v.into());
             self
         }
         /// The type and amount of a resource to assign to a container. The supported resources are GPUs and Neuron devices.
-        pub fn resource_requirements(
-            mut self,
-            v: impl Into<Value<Vec<Value<ResourceRequirement>>>>,
-        ) -> Self {
+        pub fn resource_requirements(mut self, v: impl Into<Value<Vec<Value<ResourceRequirement>>>>) -> Self {
             self.resource_requirements = Some(v.into());
             self
         }
@@ -7791,10 +7227,7 @@ pub mod task_definition {
     impl ContainerDependency {
         /// A new `ContainerDependency` (no required properties).
         pub fn new() -> Self {
-            Self {
-                condition: None,
-                container_name: None,
-            }
+            Self { condition: None, container_name: None }
         }
         /// The dependency condition of the container. The following are the available conditions and their behavior:
         pub fn condition(mut self, v: impl Into<Value<String>>) -> Self {
@@ -7833,11 +7266,7 @@ pub mod task_definition {
     impl Device {
         /// A new `Device` (no required properties).
         pub fn new() -> Self {
-            Self {
-                container_path: None,
-                host_path: None,
-                permissions: None,
-            }
+            Self { container_path: None, host_path: None, permissions: None }
         }
         /// The path inside the container at which to expose the host device.
         pub fn container_path(mut self, v: impl Into<Value<String>>) -> Self {
@@ -7886,13 +7315,7 @@ pub mod task_definition {
     impl DockerVolumeConfiguration {
         /// A new `DockerVolumeConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                autoprovision: None,
-                driver: None,
-                driver_opts: None,
-                labels: None,
-                scope: None,
-            }
+            Self { autoprovision: None, driver: None, driver_opts: None, labels: None, scope: None }
         }
         /// If this value is ``true``, the Docker volume is created if it doesn't already exist.
         pub fn autoprovision(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -8009,10 +7432,7 @@ pub mod task_definition {
     impl EnvironmentFile {
         /// A new `EnvironmentFile` (no required properties).
         pub fn new() -> Self {
-            Self {
-                type_: None,
-                value: None,
-            }
+            Self { type_: None, value: None }
         }
         /// The file type to use. Environment files are objects in Amazon S3. The only supported value is ``s3``.
         pub fn type_(mut self, v: impl Into<Value<String>>) -> Self {
@@ -8077,14 +7497,8 @@ pub mod task_definition {
 
     impl FSxAuthorizationConfig {
         /// A new `FSxAuthorizationConfig` from its required properties: `CredentialsParameter`, `Domain`.
-        pub fn new(
-            credentials_parameter: impl Into<Value<String>>,
-            domain: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                credentials_parameter: credentials_parameter.into(),
-                domain: domain.into(),
-            }
+        pub fn new(credentials_parameter: impl Into<Value<String>>, domain: impl Into<Value<String>>) -> Self {
+            Self { credentials_parameter: credentials_parameter.into(), domain: domain.into() }
         }
     }
 
@@ -8112,10 +7526,7 @@ pub mod task_definition {
 
     impl FSxWindowsFileServerVolumeConfiguration {
         /// A new `FSxWindowsFileServerVolumeConfiguration` from its required properties: `FileSystemId`, `RootDirectory`.
-        pub fn new(
-            file_system_id: impl Into<Value<String>>,
-            root_directory: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn new(file_system_id: impl Into<Value<String>>, root_directory: impl Into<Value<String>>) -> Self {
             Self {
                 authorization_config: None,
                 file_system_id: file_system_id.into(),
@@ -8153,10 +7564,7 @@ pub mod task_definition {
     impl FirelensConfiguration {
         /// A new `FirelensConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                options: None,
-                type_: None,
-            }
+            Self { options: None, type_: None }
         }
         /// The options to use when configuring the log router. This field is optional and can be used to add additional metadata, such as the task, task definition, cluster, and container instance details to the log event.
         pub fn options(mut self, v: impl Into<Value<BTreeMap<String, Value<String>>>>) -> Self {
@@ -8199,13 +7607,7 @@ pub mod task_definition {
     impl HealthCheck {
         /// A new `HealthCheck` (no required properties).
         pub fn new() -> Self {
-            Self {
-                command: None,
-                interval: None,
-                retries: None,
-                start_period: None,
-                timeout: None,
-            }
+            Self { command: None, interval: None, retries: None, start_period: None, timeout: None }
         }
         /// A string array representing the command that the container runs to determine if it is healthy. The string array must start with ``CMD`` to run the command arguments directly, or ``CMD-SHELL`` to run the command with the container's default shell.
         pub fn command(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -8260,10 +7662,7 @@ pub mod task_definition {
     impl HostEntry {
         /// A new `HostEntry` (no required properties).
         pub fn new() -> Self {
-            Self {
-                hostname: None,
-                ip_address: None,
-            }
+            Self { hostname: None, ip_address: None }
         }
         /// The hostname to use in the ``/etc/hosts`` entry.
         pub fn hostname(mut self, v: impl Into<Value<String>>) -> Self {
@@ -8329,10 +7728,7 @@ pub mod task_definition {
     impl InferenceAccelerator {
         /// A new `InferenceAccelerator` (no required properties).
         pub fn new() -> Self {
-            Self {
-                device_name: None,
-                device_type: None,
-            }
+            Self { device_name: None, device_type: None }
         }
         /// The `DeviceName` property.
         pub fn device_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -8369,10 +7765,7 @@ pub mod task_definition {
     impl KernelCapabilities {
         /// A new `KernelCapabilities` (no required properties).
         pub fn new() -> Self {
-            Self {
-                add: None,
-                drop: None,
-            }
+            Self { add: None, drop: None }
         }
         /// The Linux capabilities for the container that have been added to the default configuration provided by Docker. This parameter maps to ``CapAdd`` in the docker container create command and the ``--cap-add`` option to docker run.
         pub fn add(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -8409,10 +7802,7 @@ pub mod task_definition {
     impl KeyValuePair {
         /// A new `KeyValuePair` (no required properties).
         pub fn new() -> Self {
-            Self {
-                name: None,
-                value: None,
-            }
+            Self { name: None, value: None }
         }
         /// The name of the key-value pair. For environment variables, this is the name of the environment variable.
         pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -8536,11 +7926,7 @@ pub mod task_definition {
     impl LogConfiguration {
         /// A new `LogConfiguration` from its required properties: `LogDriver`.
         pub fn new(log_driver: impl Into<Value<String>>) -> Self {
-            Self {
-                log_driver: log_driver.into(),
-                options: None,
-                secret_options: None,
-            }
+            Self { log_driver: log_driver.into(), options: None, secret_options: None }
         }
         /// The configuration options to send to the log driver.
         pub fn options(mut self, v: impl Into<Value<BTreeMap<String, Value<String>>>>) -> Self {
@@ -8580,11 +7966,7 @@ pub mod task_definition {
     impl MountPoint {
         /// A new `MountPoint` (no required properties).
         pub fn new() -> Self {
-            Self {
-                container_path: None,
-                read_only: None,
-                source_volume: None,
-            }
+            Self { container_path: None, read_only: None, source_volume: None }
         }
         /// The path on the container to mount the host volume at.
         pub fn container_path(mut self, v: impl Into<Value<String>>) -> Self {
@@ -8627,10 +8009,7 @@ pub mod task_definition {
     impl NvidiaMpsAllocation {
         /// A new `NvidiaMpsAllocation` from its required properties: `Memory`.
         pub fn new(memory: impl Into<Value<i64>>) -> Self {
-            Self {
-                max_compute_percent: None,
-                memory: memory.into(),
-            }
+            Self { max_compute_percent: None, memory: memory.into() }
         }
         /// The maximum percentage of the GPU's compute capacity that the container can use.
         pub fn max_compute_percent(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -8740,17 +8119,10 @@ pub mod task_definition {
     impl ProxyConfiguration {
         /// A new `ProxyConfiguration` from its required properties: `ContainerName`.
         pub fn new(container_name: impl Into<Value<String>>) -> Self {
-            Self {
-                container_name: container_name.into(),
-                proxy_configuration_properties: None,
-                type_: None,
-            }
+            Self { container_name: container_name.into(), proxy_configuration_properties: None, type_: None }
         }
         /// The set of network configuration parameters to provide the Container Network Interface (CNI) plugin, specified as key-value pairs.
-        pub fn proxy_configuration_properties(
-            mut self,
-            v: impl Into<Value<Vec<Value<KeyValuePair>>>>,
-        ) -> Self {
+        pub fn proxy_configuration_properties(mut self, v: impl Into<Value<Vec<Value<KeyValuePair>>>>) -> Self {
             self.proxy_configuration_properties = Some(v.into());
             self
         }
@@ -8765,10 +8137,7 @@ pub mod task_definition {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.req("ContainerName", &self.container_name);
-            p.opt(
-                "ProxyConfigurationProperties",
-                &self.proxy_configuration_properties,
-            );
+            p.opt("ProxyConfigurationProperties", &self.proxy_configuration_properties);
             p.opt("Type", &self.type_);
             p.finish()
         }
@@ -8786,9 +8155,7 @@ pub mod task_definition {
     impl RepositoryCredentials {
         /// A new `RepositoryCredentials` (no required properties).
         pub fn new() -> Self {
-            Self {
-                credentials_parameter: None,
-            }
+            Self { credentials_parameter: None }
         }
         /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
         pub fn credentials_parameter(mut self, v: impl Into<Value<String>>) -> Self {
@@ -8821,11 +8188,7 @@ pub mod task_definition {
     impl ResourceRequirement {
         /// A new `ResourceRequirement` from its required properties: `Type`.
         pub fn new(type_: impl Into<Value<String>>) -> Self {
-            Self {
-                sharing_strategy: None,
-                type_: type_.into(),
-                value: None,
-            }
+            Self { sharing_strategy: None, type_: type_.into(), value: None }
         }
         /// The `SharingStrategy` property.
         pub fn sharing_strategy(mut self, v: impl Into<Value<SharingStrategy>>) -> Self {
@@ -8865,11 +8228,7 @@ pub mod task_definition {
     impl RestartPolicy {
         /// A new `RestartPolicy` (no required properties).
         pub fn new() -> Self {
-            Self {
-                enabled: None,
-                ignored_exit_codes: None,
-                restart_attempt_period: None,
-            }
+            Self { enabled: None, ignored_exit_codes: None, restart_attempt_period: None }
         }
         /// Specifies whether a restart policy is enabled for the container.
         pub fn enabled(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -8912,10 +8271,7 @@ pub mod task_definition {
     impl RuntimePlatform {
         /// A new `RuntimePlatform` (no required properties).
         pub fn new() -> Self {
-            Self {
-                cpu_architecture: None,
-                operating_system_family: None,
-            }
+            Self { cpu_architecture: None, operating_system_family: None }
         }
         /// The CPU architecture.
         pub fn cpu_architecture(mut self, v: impl Into<Value<String>>) -> Self {
@@ -9005,10 +8361,7 @@ pub mod task_definition {
     impl Secret {
         /// A new `Secret` from its required properties: `Name`, `ValueFrom`.
         pub fn new(name: impl Into<Value<String>>, value_from: impl Into<Value<String>>) -> Self {
-            Self {
-                name: name.into(),
-                value_from: value_from.into(),
-            }
+            Self { name: name.into(), value_from: value_from.into() }
         }
     }
 
@@ -9033,9 +8386,7 @@ pub mod task_definition {
     impl SharingStrategy {
         /// A new `SharingStrategy` from its required properties: `NvidiaMps`.
         pub fn new(nvidia_mps: impl Into<Value<NvidiaMpsAllocation>>) -> Self {
-            Self {
-                nvidia_mps: nvidia_mps.into(),
-            }
+            Self { nvidia_mps: nvidia_mps.into() }
         }
     }
 
@@ -9061,10 +8412,7 @@ pub mod task_definition {
     impl SystemControl {
         /// A new `SystemControl` (no required properties).
         pub fn new() -> Self {
-            Self {
-                namespace: None,
-                value: None,
-            }
+            Self { namespace: None, value: None }
         }
         /// The namespaced kernel parameter to set a ``value`` for.
         pub fn namespace(mut self, v: impl Into<Value<String>>) -> Self {
@@ -9101,10 +8449,7 @@ pub mod task_definition {
     impl TaskDefinitionPlacementConstraint {
         /// A new `TaskDefinitionPlacementConstraint` from its required properties: `Type`.
         pub fn new(type_: impl Into<Value<String>>) -> Self {
-            Self {
-                expression: None,
-                type_: type_.into(),
-            }
+            Self { expression: None, type_: type_.into() }
         }
         /// A cluster query language expression to apply to the constraint. For more information, see Cluster query language in the \*Amazon Elastic Container Service Developer Guide\*.
         pub fn expression(mut self, v: impl Into<Value<String>>) -> Self {
@@ -9138,11 +8483,7 @@ pub mod task_definition {
     impl Tmpfs {
         /// A new `Tmpfs` from its required properties: `Size`.
         pub fn new(size: impl Into<Value<i64>>) -> Self {
-            Self {
-                container_path: None,
-                mount_options: None,
-                size: size.into(),
-            }
+            Self { container_path: None, mount_options: None, size: size.into() }
         }
         /// The absolute file path where the tmpfs volume is to be mounted.
         pub fn container_path(mut self, v: impl Into<Value<String>>) -> Self {
@@ -9186,11 +8527,7 @@ pub mod task_definition {
             name: impl Into<Value<String>>,
             soft_limit: impl Into<Value<i64>>,
         ) -> Self {
-            Self {
-                hard_limit: hard_limit.into(),
-                name: name.into(),
-                soft_limit: soft_limit.into(),
-            }
+            Self { hard_limit: hard_limit.into(), name: name.into(), soft_limit: soft_limit.into() }
         }
     }
 
@@ -9216,8 +8553,7 @@ pub mod task_definition {
         /// This parameter is specified when you use an Amazon Elastic File System file system for task storage.
         pub efs_volume_configuration: Option<Value<EfsVolumeConfiguration>>,
         /// This parameter is specified when you use Amazon FSx for Windows File Server file system for task storage.
-        pub f_sx_windows_file_server_volume_configuration:
-            Option<Value<FSxWindowsFileServerVolumeConfiguration>>,
+        pub f_sx_windows_file_server_volume_configuration: Option<Value<FSxWindowsFileServerVolumeConfiguration>>,
         /// This parameter is specified when you use bind mount host volumes. The contents of the ``host`` parameter determine whether your bind mount host volume persists on the host container instance and where it's stored.
         pub host: Option<Value<HostVolumeProperties>>,
         /// The name of the volume. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
@@ -9245,18 +8581,12 @@ pub mod task_definition {
             self
         }
         /// This parameter is specified when you use Docker volumes.
-        pub fn docker_volume_configuration(
-            mut self,
-            v: impl Into<Value<DockerVolumeConfiguration>>,
-        ) -> Self {
+        pub fn docker_volume_configuration(mut self, v: impl Into<Value<DockerVolumeConfiguration>>) -> Self {
             self.docker_volume_configuration = Some(v.into());
             self
         }
         /// This parameter is specified when you use an Amazon Elastic File System file system for task storage.
-        pub fn efs_volume_configuration(
-            mut self,
-            v: impl Into<Value<EfsVolumeConfiguration>>,
-        ) -> Self {
+        pub fn efs_volume_configuration(mut self, v: impl Into<Value<EfsVolumeConfiguration>>) -> Self {
             self.efs_volume_configuration = Some(v.into());
             self
         }
@@ -9279,10 +8609,7 @@ pub mod task_definition {
             self
         }
         /// This parameter is specified when you use an Amazon S3 Files file system for task storage.
-        pub fn s3_files_volume_configuration(
-            mut self,
-            v: impl Into<Value<S3FilesVolumeConfiguration>>,
-        ) -> Self {
+        pub fn s3_files_volume_configuration(mut self, v: impl Into<Value<S3FilesVolumeConfiguration>>) -> Self {
             self.s3_files_volume_configuration = Some(v.into());
             self
         }
@@ -9292,21 +8619,12 @@ pub mod task_definition {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("ConfiguredAtLaunch", &self.configured_at_launch);
-            p.opt(
-                "DockerVolumeConfiguration",
-                &self.docker_volume_configuration,
-            );
+            p.opt("DockerVolumeConfiguration", &self.docker_volume_configuration);
             p.opt("EFSVolumeConfiguration", &self.efs_volume_configuration);
-            p.opt(
-                "FSxWindowsFileServerVolumeConfiguration",
-                &self.f_sx_windows_file_server_volume_configuration,
-            );
+            p.opt("FSxWindowsFileServerVolumeConfiguration", &self.f_sx_windows_file_server_volume_configuration);
             p.opt("Host", &self.host);
             p.opt("Name", &self.name);
-            p.opt(
-                "S3FilesVolumeConfiguration",
-                &self.s3_files_volume_configuration,
-            );
+            p.opt("S3FilesVolumeConfiguration", &self.s3_files_volume_configuration);
             p.finish()
         }
     }
@@ -9325,10 +8643,7 @@ pub mod task_definition {
     impl VolumeFrom {
         /// A new `VolumeFrom` (no required properties).
         pub fn new() -> Self {
-            Self {
-                read_only: None,
-                source_container: None,
-            }
+            Self { read_only: None, source_container: None }
         }
         /// If this value is ``true``, the container has read-only access to the volume. If this value is ``false``, then the container can write to the volume. The default value is ``false``.
         pub fn read_only(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -9360,8 +8675,7 @@ pub mod task_definition {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskSet {
     /// The `CapacityProviderStrategy` property.
-    pub capacity_provider_strategy:
-        Option<Value<Vec<Value<task_set::CapacityProviderStrategyItem>>>>,
+    pub capacity_provider_strategy: Option<Value<Vec<Value<task_set::CapacityProviderStrategyItem>>>>,
     /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
     pub cluster: Value<String>,
     /// An optional non-unique tag that identifies this task set in external systems. If the task set is associated with a service discovery registry, the tasks in this task set will have the ECS\_TASK\_SET\_EXTERNAL\_ID AWS Cloud Map attribute set to the provided value.
@@ -9427,18 +8741,12 @@ impl TaskSet {
         self
     }
     /// The `LoadBalancers` property.
-    pub fn load_balancers(
-        mut self,
-        v: impl Into<Value<Vec<Value<task_set::LoadBalancer>>>>,
-    ) -> Self {
+    pub fn load_balancers(mut self, v: impl Into<Value<Vec<Value<task_set::LoadBalancer>>>>) -> Self {
         self.load_balancers = Some(v.into());
         self
     }
     /// The `NetworkConfiguration` property.
-    pub fn network_configuration(
-        mut self,
-        v: impl Into<Value<task_set::NetworkConfiguration>>,
-    ) -> Self {
+    pub fn network_configuration(mut self, v: impl Into<Value<task_set::NetworkConfiguration>>) -> Self {
         self.network_configuration = Some(v.into());
         self
     }
@@ -9453,10 +8761,7 @@ impl TaskSet {
         self
     }
     /// The details of the service discovery registries to assign to this task set. For more information, see `https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html`.
-    pub fn service_registries(
-        mut self,
-        v: impl Into<Value<Vec<Value<task_set::ServiceRegistry>>>>,
-    ) -> Self {
+    pub fn service_registries(mut self, v: impl Into<Value<Vec<Value<task_set::ServiceRegistry>>>>) -> Self {
         self.service_registries = Some(v.into());
         self
     }
@@ -9555,11 +8860,7 @@ pub mod task_set {
     impl AwsVpcConfiguration {
         /// A new `AwsVpcConfiguration` from its required properties: `Subnets`.
         pub fn new(subnets: impl Into<Value<Vec<Value<String>>>>) -> Self {
-            Self {
-                assign_public_ip: None,
-                security_groups: None,
-                subnets: subnets.into(),
-            }
+            Self { assign_public_ip: None, security_groups: None, subnets: subnets.into() }
         }
         /// Whether the task's elastic network interface receives a public IP address. The default value is DISABLED.
         pub fn assign_public_ip(mut self, v: impl Into<Value<String>>) -> Self {
@@ -9599,11 +8900,7 @@ pub mod task_set {
     impl CapacityProviderStrategyItem {
         /// A new `CapacityProviderStrategyItem` (no required properties).
         pub fn new() -> Self {
-            Self {
-                base: None,
-                capacity_provider: None,
-                weight: None,
-            }
+            Self { base: None, capacity_provider: None, weight: None }
         }
         /// The `Base` property.
         pub fn base(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -9648,11 +8945,7 @@ pub mod task_set {
     impl LoadBalancer {
         /// A new `LoadBalancer` (no required properties).
         pub fn new() -> Self {
-            Self {
-                container_name: None,
-                container_port: None,
-                target_group_arn: None,
-            }
+            Self { container_name: None, container_port: None, target_group_arn: None }
         }
         /// The name of the container (as it appears in a container definition) to associate with the load balancer.
         pub fn container_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -9693,9 +8986,7 @@ pub mod task_set {
     impl NetworkConfiguration {
         /// A new `NetworkConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                aws_vpc_configuration: None,
-            }
+            Self { aws_vpc_configuration: None }
         }
         /// The `AwsVpcConfiguration` property.
         pub fn aws_vpc_configuration(mut self, v: impl Into<Value<AwsVpcConfiguration>>) -> Self {
@@ -9726,10 +9017,7 @@ pub mod task_set {
     impl Scale {
         /// A new `Scale` (no required properties).
         pub fn new() -> Self {
-            Self {
-                unit: None,
-                value: None,
-            }
+            Self { unit: None, value: None }
         }
         /// The unit of measure for the scale value.
         pub fn unit(mut self, v: impl Into<Value<String>>) -> Self {
@@ -9770,12 +9058,7 @@ pub mod task_set {
     impl ServiceRegistry {
         /// A new `ServiceRegistry` (no required properties).
         pub fn new() -> Self {
-            Self {
-                container_name: None,
-                container_port: None,
-                port: None,
-                registry_arn: None,
-            }
+            Self { container_name: None, container_port: None, port: None, registry_arn: None }
         }
         /// The container name value, already specified in the task definition, to be used for your service discovery service.
         pub fn container_name(mut self, v: impl Into<Value<String>>) -> Self {

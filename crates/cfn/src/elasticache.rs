@@ -45,8 +45,7 @@ pub struct CacheCluster {
     /// The Ip Discovery parameter for cachecluster.
     pub ip_discovery: Option<Value<String>>,
     /// Specifies the destination, format and type of the logs.
-    pub log_delivery_configurations:
-        Option<Value<Vec<Value<cache_cluster::LogDeliveryConfigurationRequest>>>>,
+    pub log_delivery_configurations: Option<Value<Vec<Value<cache_cluster::LogDeliveryConfigurationRequest>>>>,
     /// The network type parameter for cachecluster.
     pub network_type: Option<Value<String>>,
     /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
@@ -240,26 +239,14 @@ impl ToCfn for CacheCluster {
         p.req("Engine", &self.engine);
         p.opt("EngineVersion", &self.engine_version);
         p.opt("IpDiscovery", &self.ip_discovery);
-        p.opt(
-            "LogDeliveryConfigurations",
-            &self.log_delivery_configurations,
-        );
+        p.opt("LogDeliveryConfigurations", &self.log_delivery_configurations);
         p.opt("NetworkType", &self.network_type);
         p.opt("NotificationTopicArn", &self.notification_topic_arn);
         p.req("NumCacheNodes", &self.num_cache_nodes);
         p.opt("Port", &self.port);
-        p.opt(
-            "PreferredAvailabilityZone",
-            &self.preferred_availability_zone,
-        );
-        p.opt(
-            "PreferredAvailabilityZones",
-            &self.preferred_availability_zones,
-        );
-        p.opt(
-            "PreferredMaintenanceWindow",
-            &self.preferred_maintenance_window,
-        );
+        p.opt("PreferredAvailabilityZone", &self.preferred_availability_zone);
+        p.opt("PreferredAvailabilityZones", &self.preferred_availability_zones);
+        p.opt("PreferredMaintenanceWindow", &self.preferred_maintenance_window);
         p.opt("SnapshotArns", &self.snapshot_arns);
         p.opt("SnapshotName", &self.snapshot_name);
         p.opt("SnapshotRetentionLimit", &self.snapshot_retention_limit);
@@ -278,17 +265,9 @@ impl stackcraft_core::Resource for CacheCluster {
 }
 
 impl crate::ResourceInfo for CacheCluster {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "CacheSubnetGroupName",
-        "ClusterName",
-        "Engine",
-        "NetworkType",
-        "Port",
-        "SnapshotArns",
-        "SnapshotName",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] =
-        &["IpDiscovery", "PreferredAvailabilityZones"];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["CacheSubnetGroupName", "ClusterName", "Engine", "NetworkType", "Port", "SnapshotArns", "SnapshotName"];
+    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &["IpDiscovery", "PreferredAvailabilityZones"];
     const READ_ONLY: &'static [&'static str] = &[
         "ConfigurationEndpoint",
         "ConfigurationEndpoint.Address",
@@ -297,12 +276,8 @@ impl crate::ResourceInfo for CacheCluster {
         "RedisEndpoint.Address",
         "RedisEndpoint.Port",
     ];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "CacheSecurityGroupNames",
-        "PreferredAvailabilityZone",
-        "SnapshotArns",
-        "SnapshotName",
-    ];
+    const WRITE_ONLY: &'static [&'static str] =
+        &["CacheSecurityGroupNames", "PreferredAvailabilityZone", "SnapshotArns", "SnapshotName"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ClusterName"];
 }
 
@@ -366,9 +341,7 @@ pub mod cache_cluster {
     impl CloudWatchLogsDestinationDetails {
         /// A new `CloudWatchLogsDestinationDetails` from its required properties: `LogGroup`.
         pub fn new(log_group: impl Into<Value<String>>) -> Self {
-            Self {
-                log_group: log_group.into(),
-            }
+            Self { log_group: log_group.into() }
         }
     }
 
@@ -394,24 +367,15 @@ pub mod cache_cluster {
     impl DestinationDetails {
         /// A new `DestinationDetails` (no required properties).
         pub fn new() -> Self {
-            Self {
-                cloud_watch_logs_details: None,
-                kinesis_firehose_details: None,
-            }
+            Self { cloud_watch_logs_details: None, kinesis_firehose_details: None }
         }
         /// The configuration details of the CloudWatch Logs destination.
-        pub fn cloud_watch_logs_details(
-            mut self,
-            v: impl Into<Value<CloudWatchLogsDestinationDetails>>,
-        ) -> Self {
+        pub fn cloud_watch_logs_details(mut self, v: impl Into<Value<CloudWatchLogsDestinationDetails>>) -> Self {
             self.cloud_watch_logs_details = Some(v.into());
             self
         }
         /// The configuration details of the Kinesis Data Firehose destination.
-        pub fn kinesis_firehose_details(
-            mut self,
-            v: impl Into<Value<KinesisFirehoseDestinationDetails>>,
-        ) -> Self {
+        pub fn kinesis_firehose_details(mut self, v: impl Into<Value<KinesisFirehoseDestinationDetails>>) -> Self {
             self.kinesis_firehose_details = Some(v.into());
             self
         }
@@ -438,9 +402,7 @@ pub mod cache_cluster {
     impl KinesisFirehoseDestinationDetails {
         /// A new `KinesisFirehoseDestinationDetails` from its required properties: `DeliveryStream`.
         pub fn new(delivery_stream: impl Into<Value<String>>) -> Self {
-            Self {
-                delivery_stream: delivery_stream.into(),
-            }
+            Self { delivery_stream: delivery_stream.into() }
         }
     }
 
@@ -522,17 +484,14 @@ pub struct GlobalReplicationGroup {
     /// The replication groups that comprise the Global Datastore.
     pub members: Value<Vec<Value<global_replication_group::GlobalReplicationGroupMember>>>,
     /// Describes the replication group IDs, the AWS regions where they are stored and the shard configuration for each that comprise the Global Datastore.
-    pub regional_configurations:
-        Option<Value<Vec<Value<global_replication_group::RegionalConfiguration>>>>,
+    pub regional_configurations: Option<Value<Vec<Value<global_replication_group::RegionalConfiguration>>>>,
     /// An array of key-value pairs to apply to this Global Datastore.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
 }
 
 impl GlobalReplicationGroup {
     /// A new `AWS::ElastiCache::GlobalReplicationGroup` from its required properties: `Members`.
-    pub fn new(
-        members: impl Into<Value<Vec<Value<global_replication_group::GlobalReplicationGroupMember>>>>,
-    ) -> Self {
+    pub fn new(members: impl Into<Value<Vec<Value<global_replication_group::GlobalReplicationGroupMember>>>>) -> Self {
         Self {
             automatic_failover_enabled: None,
             cache_node_type: None,
@@ -611,14 +570,8 @@ impl ToCfn for GlobalReplicationGroup {
         p.opt("Engine", &self.engine);
         p.opt("EngineVersion", &self.engine_version);
         p.opt("GlobalNodeGroupCount", &self.global_node_group_count);
-        p.opt(
-            "GlobalReplicationGroupDescription",
-            &self.global_replication_group_description,
-        );
-        p.opt(
-            "GlobalReplicationGroupIdSuffix",
-            &self.global_replication_group_id_suffix,
-        );
+        p.opt("GlobalReplicationGroupDescription", &self.global_replication_group_description);
+        p.opt("GlobalReplicationGroupIdSuffix", &self.global_replication_group_id_suffix);
         p.req("Members", &self.members);
         p.opt("RegionalConfigurations", &self.regional_configurations);
         p.opt("Tags", &self.tags);
@@ -700,11 +653,7 @@ pub mod global_replication_group {
     impl GlobalReplicationGroupMember {
         /// A new `GlobalReplicationGroupMember` (no required properties).
         pub fn new() -> Self {
-            Self {
-                replication_group_id: None,
-                replication_group_region: None,
-                role: None,
-            }
+            Self { replication_group_id: None, replication_group_region: None, role: None }
         }
         /// Regionally unique identifier for the member i.e. ReplicationGroupId.
         pub fn replication_group_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -749,11 +698,7 @@ pub mod global_replication_group {
     impl RegionalConfiguration {
         /// A new `RegionalConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                replication_group_id: None,
-                replication_group_region: None,
-                resharding_configurations: None,
-            }
+            Self { replication_group_id: None, replication_group_region: None, resharding_configurations: None }
         }
         /// The replication group id of the Global Datastore member.
         pub fn replication_group_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -766,10 +711,7 @@ pub mod global_replication_group {
             self
         }
         /// A list of PreferredAvailabilityZones objects that specifies the configuration of a node group in the resharded cluster.
-        pub fn resharding_configurations(
-            mut self,
-            v: impl Into<Value<Vec<Value<ReshardingConfiguration>>>>,
-        ) -> Self {
+        pub fn resharding_configurations(mut self, v: impl Into<Value<Vec<Value<ReshardingConfiguration>>>>) -> Self {
             self.resharding_configurations = Some(v.into());
             self
         }
@@ -799,10 +741,7 @@ pub mod global_replication_group {
     impl ReshardingConfiguration {
         /// A new `ReshardingConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                node_group_id: None,
-                preferred_availability_zones: None,
-            }
+            Self { node_group_id: None, preferred_availability_zones: None }
         }
         /// Unique identifier for the Node Group. This is either auto-generated by ElastiCache (4-digit id) or a user supplied id.
         pub fn node_group_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -810,10 +749,7 @@ pub mod global_replication_group {
             self
         }
         /// A list of preferred availability zones for the nodes of new node groups.
-        pub fn preferred_availability_zones(
-            mut self,
-            v: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
+        pub fn preferred_availability_zones(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.preferred_availability_zones = Some(v.into());
             self
         }
@@ -823,10 +759,7 @@ pub mod global_replication_group {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("NodeGroupId", &self.node_group_id);
-            p.opt(
-                "PreferredAvailabilityZones",
-                &self.preferred_availability_zones,
-            );
+            p.opt("PreferredAvailabilityZones", &self.preferred_availability_zones);
             p.finish()
         }
     }
@@ -851,10 +784,7 @@ pub struct ParameterGroup {
 
 impl ParameterGroup {
     /// A new `AWS::ElastiCache::ParameterGroup` from its required properties: `CacheParameterGroupFamily`, `Description`.
-    pub fn new(
-        cache_parameter_group_family: impl Into<Value<String>>,
-        description: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn new(cache_parameter_group_family: impl Into<Value<String>>, description: impl Into<Value<String>>) -> Self {
         Self {
             cache_parameter_group_family: cache_parameter_group_family.into(),
             description: description.into(),
@@ -877,10 +807,7 @@ impl ParameterGroup {
 impl ToCfn for ParameterGroup {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "CacheParameterGroupFamily",
-            &self.cache_parameter_group_family,
-        );
+        p.req("CacheParameterGroupFamily", &self.cache_parameter_group_family);
         p.req("Description", &self.description);
         p.opt("Properties", &self.properties);
         p.opt("Tags", &self.tags);
@@ -964,15 +891,13 @@ pub struct ReplicationGroup {
     /// The ID of the KMS key used to encrypt the disk on the cluster.
     pub kms_key_id: Option<Value<String>>,
     /// Specifies the destination, format and type of the logs.
-    pub log_delivery_configurations:
-        Option<Value<Vec<Value<replication_group::LogDeliveryConfigurationRequest>>>>,
+    pub log_delivery_configurations: Option<Value<Vec<Value<replication_group::LogDeliveryConfigurationRequest>>>>,
     /// A flag indicating if you have Multi-AZ enabled to enhance fault tolerance. For more information, see Minimizing Downtime: Multi-AZ.
     pub multi_az_enabled: Option<Value<bool>>,
     /// Must be either ipv4 \| ipv6 \| dual\_stack. IPv6 is supported for workloads using Redis OSS engine version 6.2 onward or Memcached engine version 1.6.6 on all instances built on the Nitro system.
     pub network_type: Option<Value<String>>,
     /// NodeGroupConfiguration is a property of the AWS::ElastiCache::ReplicationGroup resource that configures an Amazon ElastiCache (ElastiCache) Redis cluster node group.
-    pub node_group_configuration:
-        Option<Value<Vec<Value<replication_group::NodeGroupConfiguration>>>>,
+    pub node_group_configuration: Option<Value<Vec<Value<replication_group::NodeGroupConfiguration>>>>,
     /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
     pub notification_topic_arn: Option<Value<String>>,
     /// The number of clusters this replication group initially has.This parameter is not used if there is more than one node group (shard). You should use ReplicasPerNodeGroup instead.
@@ -1280,16 +1205,10 @@ impl ToCfn for ReplicationGroup {
         p.opt("Durability", &self.durability);
         p.opt("Engine", &self.engine);
         p.opt("EngineVersion", &self.engine_version);
-        p.opt(
-            "GlobalReplicationGroupId",
-            &self.global_replication_group_id,
-        );
+        p.opt("GlobalReplicationGroupId", &self.global_replication_group_id);
         p.opt("IpDiscovery", &self.ip_discovery);
         p.opt("KmsKeyId", &self.kms_key_id);
-        p.opt(
-            "LogDeliveryConfigurations",
-            &self.log_delivery_configurations,
-        );
+        p.opt("LogDeliveryConfigurations", &self.log_delivery_configurations);
         p.opt("MultiAZEnabled", &self.multi_az_enabled);
         p.opt("NetworkType", &self.network_type);
         p.opt("NodeGroupConfiguration", &self.node_group_configuration);
@@ -1297,20 +1216,11 @@ impl ToCfn for ReplicationGroup {
         p.opt("NumCacheClusters", &self.num_cache_clusters);
         p.opt("NumNodeGroups", &self.num_node_groups);
         p.opt("Port", &self.port);
-        p.opt(
-            "PreferredCacheClusterAZs",
-            &self.preferred_cache_cluster_azs,
-        );
-        p.opt(
-            "PreferredMaintenanceWindow",
-            &self.preferred_maintenance_window,
-        );
+        p.opt("PreferredCacheClusterAZs", &self.preferred_cache_cluster_azs);
+        p.opt("PreferredMaintenanceWindow", &self.preferred_maintenance_window);
         p.opt("PrimaryClusterId", &self.primary_cluster_id);
         p.opt("ReplicasPerNodeGroup", &self.replicas_per_node_group);
-        p.req(
-            "ReplicationGroupDescription",
-            &self.replication_group_description,
-        );
+        p.req("ReplicationGroupDescription", &self.replication_group_description);
         p.opt("ReplicationGroupId", &self.replication_group_id);
         p.opt("SecurityGroupIds", &self.security_group_ids);
         p.opt("SnapshotArns", &self.snapshot_arns);
@@ -1346,8 +1256,7 @@ impl crate::ResourceInfo for ReplicationGroup {
         "SnapshotArns",
         "SnapshotName",
     ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] =
-        &["AuthToken", "NodeGroupConfiguration"];
+    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &["AuthToken", "NodeGroupConfiguration"];
     const READ_ONLY: &'static [&'static str] = &[
         "ConfigurationEndPoint",
         "ConfigurationEndPoint.Address",
@@ -1625,9 +1534,7 @@ pub mod replication_group {
     impl CloudWatchLogsDestinationDetails {
         /// A new `CloudWatchLogsDestinationDetails` from its required properties: `LogGroup`.
         pub fn new(log_group: impl Into<Value<String>>) -> Self {
-            Self {
-                log_group: log_group.into(),
-            }
+            Self { log_group: log_group.into() }
         }
     }
 
@@ -1653,24 +1560,15 @@ pub mod replication_group {
     impl DestinationDetails {
         /// A new `DestinationDetails` (no required properties).
         pub fn new() -> Self {
-            Self {
-                cloud_watch_logs_details: None,
-                kinesis_firehose_details: None,
-            }
+            Self { cloud_watch_logs_details: None, kinesis_firehose_details: None }
         }
         /// The `CloudWatchLogsDetails` property.
-        pub fn cloud_watch_logs_details(
-            mut self,
-            v: impl Into<Value<CloudWatchLogsDestinationDetails>>,
-        ) -> Self {
+        pub fn cloud_watch_logs_details(mut self, v: impl Into<Value<CloudWatchLogsDestinationDetails>>) -> Self {
             self.cloud_watch_logs_details = Some(v.into());
             self
         }
         /// The `KinesisFirehoseDetails` property.
-        pub fn kinesis_firehose_details(
-            mut self,
-            v: impl Into<Value<KinesisFirehoseDestinationDetails>>,
-        ) -> Self {
+        pub fn kinesis_firehose_details(mut self, v: impl Into<Value<KinesisFirehoseDestinationDetails>>) -> Self {
             self.kinesis_firehose_details = Some(v.into());
             self
         }
@@ -1697,9 +1595,7 @@ pub mod replication_group {
     impl KinesisFirehoseDestinationDetails {
         /// A new `KinesisFirehoseDestinationDetails` from its required properties: `DeliveryStream`.
         pub fn new(delivery_stream: impl Into<Value<String>>) -> Self {
-            Self {
-                delivery_stream: delivery_stream.into(),
-            }
+            Self { delivery_stream: delivery_stream.into() }
         }
     }
 
@@ -1793,10 +1689,7 @@ pub mod replication_group {
             self
         }
         /// A list of Availability Zones to be used for the read replicas. The number of Availability Zones in this list must match the value of ReplicaCount or ReplicasPerNodeGroup if not specified.
-        pub fn replica_availability_zones(
-            mut self,
-            v: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
+        pub fn replica_availability_zones(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.replica_availability_zones = Some(v.into());
             self
         }
@@ -1841,10 +1734,7 @@ pub struct SecurityGroup {
 impl SecurityGroup {
     /// A new `AWS::ElastiCache::SecurityGroup` from its required properties: `Description`.
     pub fn new(description: impl Into<Value<String>>) -> Self {
-        Self {
-            description: description.into(),
-            tags: None,
-        }
+        Self { description: description.into(), tags: None }
     }
     /// The `Tags` property.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -2021,10 +1911,7 @@ pub struct ServerlessCache {
 
 impl ServerlessCache {
     /// A new `AWS::ElastiCache::ServerlessCache` from its required properties: `Engine`, `ServerlessCacheName`.
-    pub fn new(
-        engine: impl Into<Value<String>>,
-        serverless_cache_name: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn new(engine: impl Into<Value<String>>, serverless_cache_name: impl Into<Value<String>>) -> Self {
         Self {
             cache_usage_limits: None,
             connection_type: None,
@@ -2045,10 +1932,7 @@ impl ServerlessCache {
         }
     }
     /// The `CacheUsageLimits` property.
-    pub fn cache_usage_limits(
-        mut self,
-        v: impl Into<Value<serverless_cache::CacheUsageLimits>>,
-    ) -> Self {
+    pub fn cache_usage_limits(mut self, v: impl Into<Value<serverless_cache::CacheUsageLimits>>) -> Self {
         self.cache_usage_limits = Some(v.into());
         self
     }
@@ -2149,14 +2033,8 @@ impl stackcraft_core::Resource for ServerlessCache {
 }
 
 impl crate::ResourceInfo for ServerlessCache {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "ConnectionType",
-        "KmsKeyId",
-        "NetworkType",
-        "ServerlessCacheName",
-        "SnapshotArnsToRestore",
-        "SubnetIds",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["ConnectionType", "KmsKeyId", "NetworkType", "ServerlessCacheName", "SnapshotArnsToRestore", "SubnetIds"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[
         "ARN",
@@ -2242,10 +2120,7 @@ pub mod serverless_cache {
     impl CacheUsageLimits {
         /// A new `CacheUsageLimits` (no required properties).
         pub fn new() -> Self {
-            Self {
-                data_storage: None,
-                ecpu_per_second: None,
-            }
+            Self { data_storage: None, ecpu_per_second: None }
         }
         /// The `DataStorage` property.
         pub fn data_storage(mut self, v: impl Into<Value<DataStorage>>) -> Self {
@@ -2284,11 +2159,7 @@ pub mod serverless_cache {
     impl DataStorage {
         /// A new `DataStorage` from its required properties: `Unit`.
         pub fn new(unit: impl Into<Value<String>>) -> Self {
-            Self {
-                maximum: None,
-                minimum: None,
-                unit: unit.into(),
-            }
+            Self { maximum: None, minimum: None, unit: unit.into() }
         }
         /// The maximum cached data capacity of the Serverless Cache.
         pub fn maximum(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -2326,10 +2197,7 @@ pub mod serverless_cache {
     impl EcpuPerSecond {
         /// A new `ECPUPerSecond` (no required properties).
         pub fn new() -> Self {
-            Self {
-                maximum: None,
-                minimum: None,
-            }
+            Self { maximum: None, minimum: None }
         }
         /// The maximum ECPU per second of the Serverless Cache.
         pub fn maximum(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -2400,10 +2268,7 @@ impl ToCfn for ServerlessCacheSnapshot {
         let mut p = crate::Props::new();
         p.opt("KmsKeyId", &self.kms_key_id);
         p.req("ServerlessCacheName", &self.serverless_cache_name);
-        p.req(
-            "ServerlessCacheSnapshotName",
-            &self.serverless_cache_snapshot_name,
-        );
+        p.req("ServerlessCacheSnapshotName", &self.serverless_cache_snapshot_name);
         p.opt("Tags", &self.tags);
         p.finish()
     }
@@ -2416,20 +2281,10 @@ impl stackcraft_core::Resource for ServerlessCacheSnapshot {
 }
 
 impl crate::ResourceInfo for ServerlessCacheSnapshot {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "KmsKeyId",
-        "ServerlessCacheName",
-        "ServerlessCacheSnapshotName",
-    ];
+    const CREATE_ONLY: &'static [&'static str] = &["KmsKeyId", "ServerlessCacheName", "ServerlessCacheSnapshotName"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "ARN",
-        "BytesUsedForCache",
-        "CreateTime",
-        "ServerlessCacheConfiguration",
-        "SnapshotType",
-        "Status",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["ARN", "BytesUsedForCache", "CreateTime", "ServerlessCacheConfiguration", "SnapshotType", "Status"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ARN"];
 }
@@ -2547,12 +2402,7 @@ impl stackcraft_core::Resource for Snapshot {
 }
 
 impl crate::ResourceInfo for Snapshot {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "CacheClusterId",
-        "KmsKeyId",
-        "ReplicationGroupId",
-        "SnapshotName",
-    ];
+    const CREATE_ONLY: &'static [&'static str] = &["CacheClusterId", "KmsKeyId", "ReplicationGroupId", "SnapshotName"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[
         "Arn",
@@ -2712,10 +2562,7 @@ pub struct SubnetGroup {
 
 impl SubnetGroup {
     /// A new `AWS::ElastiCache::SubnetGroup` from its required properties: `Description`, `SubnetIds`.
-    pub fn new(
-        description: impl Into<Value<String>>,
-        subnet_ids: impl Into<Value<Vec<Value<String>>>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Value<String>>, subnet_ids: impl Into<Value<Vec<Value<String>>>>) -> Self {
         Self {
             cache_subnet_group_name: None,
             description: description.into(),
@@ -2870,12 +2717,8 @@ impl crate::ResourceInfo for User {
     const CREATE_ONLY: &'static [&'static str] = &["UserId", "UserName"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Arn", "Status"];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "AccessString",
-        "AuthenticationMode",
-        "NoPasswordRequired",
-        "Passwords",
-    ];
+    const WRITE_ONLY: &'static [&'static str] =
+        &["AccessString", "AuthenticationMode", "NoPasswordRequired", "Passwords"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["UserId"];
 }
 
@@ -2925,10 +2768,7 @@ pub mod user {
     impl AuthenticationMode {
         /// A new `AuthenticationMode` from its required properties: `Type`.
         pub fn new(type_: impl Into<Value<String>>) -> Self {
-            Self {
-                passwords: None,
-                type_: type_.into(),
-            }
+            Self { passwords: None, type_: type_.into() }
         }
         /// Passwords used for this user account. You can create up to two passwords for each user.
         pub fn passwords(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -2971,12 +2811,7 @@ impl UserGroup {
         user_group_id: impl Into<Value<String>>,
         user_ids: impl Into<Value<Vec<Value<String>>>>,
     ) -> Self {
-        Self {
-            engine: engine.into(),
-            tags: None,
-            user_group_id: user_group_id.into(),
-            user_ids: user_ids.into(),
-        }
+        Self { engine: engine.into(), tags: None, user_group_id: user_group_id.into(), user_ids: user_ids.into() }
     }
     /// An array of key-value pairs to apply to this user.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {

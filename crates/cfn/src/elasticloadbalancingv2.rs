@@ -76,18 +76,12 @@ impl Listener {
         self
     }
     /// The listener attributes. Attributes that you do not modify retain their current values.
-    pub fn listener_attributes(
-        mut self,
-        v: impl Into<Value<Vec<Value<listener::ListenerAttribute>>>>,
-    ) -> Self {
+    pub fn listener_attributes(mut self, v: impl Into<Value<Vec<Value<listener::ListenerAttribute>>>>) -> Self {
         self.listener_attributes = Some(v.into());
         self
     }
     /// The mutual authentication configuration information.
-    pub fn mutual_authentication(
-        mut self,
-        v: impl Into<Value<listener::MutualAuthentication>>,
-    ) -> Self {
+    pub fn mutual_authentication(mut self, v: impl Into<Value<listener::MutualAuthentication>>) -> Self {
         self.mutual_authentication = Some(v.into());
         self
     }
@@ -140,8 +134,7 @@ impl crate::ResourceInfo for Listener {
     const CREATE_ONLY: &'static [&'static str] = &["LoadBalancerArn"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["ListenerArn"];
-    const WRITE_ONLY: &'static [&'static str] =
-        &["DefaultActions.*.AuthenticateOidcConfig.ClientSecret"];
+    const WRITE_ONLY: &'static [&'static str] = &["DefaultActions.*.AuthenticateOidcConfig.ClientSecret"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ListenerArn"];
 }
 
@@ -214,18 +207,12 @@ pub mod listener {
             }
         }
         /// \[HTTPS listeners\] Information for using Amazon Cognito to authenticate users. Specify only when ``Type`` is ``authenticate-cognito``.
-        pub fn authenticate_cognito_config(
-            mut self,
-            v: impl Into<Value<AuthenticateCognitoConfig>>,
-        ) -> Self {
+        pub fn authenticate_cognito_config(mut self, v: impl Into<Value<AuthenticateCognitoConfig>>) -> Self {
             self.authenticate_cognito_config = Some(v.into());
             self
         }
         /// \[HTTPS listeners\] Information about an identity provider that is compliant with OpenID Connect (OIDC). Specify only when ``Type`` is ``authenticate-oidc``.
-        pub fn authenticate_oidc_config(
-            mut self,
-            v: impl Into<Value<AuthenticateOidcConfig>>,
-        ) -> Self {
+        pub fn authenticate_oidc_config(mut self, v: impl Into<Value<AuthenticateOidcConfig>>) -> Self {
             self.authenticate_oidc_config = Some(v.into());
             self
         }
@@ -264,10 +251,7 @@ pub mod listener {
     impl ToCfn for Action {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "AuthenticateCognitoConfig",
-                &self.authenticate_cognito_config,
-            );
+            p.opt("AuthenticateCognitoConfig", &self.authenticate_cognito_config);
             p.opt("AuthenticateOidcConfig", &self.authenticate_oidc_config);
             p.opt("FixedResponseConfig", &self.fixed_response_config);
             p.opt("ForwardConfig", &self.forward_config);
@@ -354,10 +338,7 @@ pub mod listener {
     impl ToCfn for AuthenticateCognitoConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "AuthenticationRequestExtraParams",
-                &self.authentication_request_extra_params,
-            );
+            p.opt("AuthenticationRequestExtraParams", &self.authentication_request_extra_params);
             p.opt("OnUnauthenticatedRequest", &self.on_unauthenticated_request);
             p.opt("Scope", &self.scope);
             p.opt("SessionCookieName", &self.session_cookie_name);
@@ -467,10 +448,7 @@ pub mod listener {
     impl ToCfn for AuthenticateOidcConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "AuthenticationRequestExtraParams",
-                &self.authentication_request_extra_params,
-            );
+            p.opt("AuthenticationRequestExtraParams", &self.authentication_request_extra_params);
             p.req("AuthorizationEndpoint", &self.authorization_endpoint);
             p.req("ClientId", &self.client_id);
             p.opt("ClientSecret", &self.client_secret);
@@ -498,9 +476,7 @@ pub mod listener {
     impl Certificate {
         /// A new `Certificate` (no required properties).
         pub fn new() -> Self {
-            Self {
-                certificate_arn: None,
-            }
+            Self { certificate_arn: None }
         }
         /// The Amazon Resource Name (ARN) of the certificate.
         pub fn certificate_arn(mut self, v: impl Into<Value<String>>) -> Self {
@@ -533,11 +509,7 @@ pub mod listener {
     impl FixedResponseConfig {
         /// A new `FixedResponseConfig` from its required properties: `StatusCode`.
         pub fn new(status_code: impl Into<Value<String>>) -> Self {
-            Self {
-                content_type: None,
-                message_body: None,
-                status_code: status_code.into(),
-            }
+            Self { content_type: None, message_body: None, status_code: status_code.into() }
         }
         /// The content type.
         pub fn content_type(mut self, v: impl Into<Value<String>>) -> Self {
@@ -575,16 +547,10 @@ pub mod listener {
     impl ForwardConfig {
         /// A new `ForwardConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                target_group_stickiness_config: None,
-                target_groups: None,
-            }
+            Self { target_group_stickiness_config: None, target_groups: None }
         }
         /// Information about the target group stickiness for a rule.
-        pub fn target_group_stickiness_config(
-            mut self,
-            v: impl Into<Value<TargetGroupStickinessConfig>>,
-        ) -> Self {
+        pub fn target_group_stickiness_config(mut self, v: impl Into<Value<TargetGroupStickinessConfig>>) -> Self {
             self.target_group_stickiness_config = Some(v.into());
             self
         }
@@ -598,10 +564,7 @@ pub mod listener {
     impl ToCfn for ForwardConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "TargetGroupStickinessConfig",
-                &self.target_group_stickiness_config,
-            );
+            p.opt("TargetGroupStickinessConfig", &self.target_group_stickiness_config);
             p.opt("TargetGroups", &self.target_groups);
             p.finish()
         }
@@ -627,11 +590,7 @@ pub mod listener {
             name: impl Into<Value<String>>,
             values: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
-            Self {
-                format: format.into(),
-                name: name.into(),
-                values: values.into(),
-            }
+            Self { format: format.into(), name: name.into(), values: values.into() }
         }
     }
 
@@ -660,15 +619,8 @@ pub mod listener {
 
     impl JwtValidationConfig {
         /// A new `JwtValidationConfig` from its required properties: `Issuer`, `JwksEndpoint`.
-        pub fn new(
-            issuer: impl Into<Value<String>>,
-            jwks_endpoint: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                additional_claims: None,
-                issuer: issuer.into(),
-                jwks_endpoint: jwks_endpoint.into(),
-            }
+        pub fn new(issuer: impl Into<Value<String>>, jwks_endpoint: impl Into<Value<String>>) -> Self {
+            Self { additional_claims: None, issuer: issuer.into(), jwks_endpoint: jwks_endpoint.into() }
         }
         /// The `AdditionalClaims` property.
         pub fn additional_claims(
@@ -704,10 +656,7 @@ pub mod listener {
     impl ListenerAttribute {
         /// A new `ListenerAttribute` (no required properties).
         pub fn new() -> Self {
-            Self {
-                key: None,
-                value: None,
-            }
+            Self { key: None, value: None }
         }
         /// The name of the attribute.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
@@ -780,14 +729,8 @@ pub mod listener {
     impl ToCfn for MutualAuthentication {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "AdvertiseTrustStoreCaNames",
-                &self.advertise_trust_store_ca_names,
-            );
-            p.opt(
-                "IgnoreClientCertificateExpiry",
-                &self.ignore_client_certificate_expiry,
-            );
+            p.opt("AdvertiseTrustStoreCaNames", &self.advertise_trust_store_ca_names);
+            p.opt("IgnoreClientCertificateExpiry", &self.ignore_client_certificate_expiry);
             p.opt("Mode", &self.mode);
             p.opt("TrustStoreArn", &self.trust_store_arn);
             p.finish()
@@ -816,14 +759,7 @@ pub mod listener {
     impl RedirectConfig {
         /// A new `RedirectConfig` from its required properties: `StatusCode`.
         pub fn new(status_code: impl Into<Value<String>>) -> Self {
-            Self {
-                host: None,
-                path: None,
-                port: None,
-                protocol: None,
-                query: None,
-                status_code: status_code.into(),
-            }
+            Self { host: None, path: None, port: None, protocol: None, query: None, status_code: status_code.into() }
         }
         /// The hostname. This component is not percent-encoded. The hostname can contain \#{host}.
         pub fn host(mut self, v: impl Into<Value<String>>) -> Self {
@@ -879,10 +815,7 @@ pub mod listener {
     impl TargetGroupStickinessConfig {
         /// A new `TargetGroupStickinessConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                duration_seconds: None,
-                enabled: None,
-            }
+            Self { duration_seconds: None, enabled: None }
         }
         /// \[Application Load Balancers\] The time period, in seconds, during which requests from a client should be routed to the same target group. The range is 1-604800 seconds (7 days). You must specify this value when enabling target group stickiness.
         pub fn duration_seconds(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -919,10 +852,7 @@ pub mod listener {
     impl TargetGroupTuple {
         /// A new `TargetGroupTuple` (no required properties).
         pub fn new() -> Self {
-            Self {
-                target_group_arn: None,
-                weight: None,
-            }
+            Self { target_group_arn: None, weight: None }
         }
         /// The Amazon Resource Name (ARN) of the target group.
         pub fn target_group_arn(mut self, v: impl Into<Value<String>>) -> Self {
@@ -965,10 +895,7 @@ impl ListenerCertificate {
         certificates: impl Into<Value<Vec<Value<listener_certificate::Certificate>>>>,
         listener_arn: impl Into<Value<String>>,
     ) -> Self {
-        Self {
-            certificates: certificates.into(),
-            listener_arn: listener_arn.into(),
-        }
+        Self { certificates: certificates.into(), listener_arn: listener_arn.into() }
     }
 }
 
@@ -1035,9 +962,7 @@ pub mod listener_certificate {
     impl Certificate {
         /// A new `Certificate` (no required properties).
         pub fn new() -> Self {
-            Self {
-                certificate_arn: None,
-            }
+            Self { certificate_arn: None }
         }
         /// The `CertificateArn` property.
         pub fn certificate_arn(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1132,10 +1057,7 @@ impl crate::ResourceInfo for ListenerRule {
     const CREATE_ONLY: &'static [&'static str] = &["ListenerArn"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["IsDefault", "RuleArn"];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "Actions.*.AuthenticateOidcConfig.ClientSecret",
-        "ListenerArn",
-    ];
+    const WRITE_ONLY: &'static [&'static str] = &["Actions.*.AuthenticateOidcConfig.ClientSecret", "ListenerArn"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RuleArn"];
 }
 
@@ -1212,18 +1134,12 @@ pub mod listener_rule {
             }
         }
         /// \[HTTPS listeners\] Information for using Amazon Cognito to authenticate users. Specify only when ``Type`` is ``authenticate-cognito``.
-        pub fn authenticate_cognito_config(
-            mut self,
-            v: impl Into<Value<AuthenticateCognitoConfig>>,
-        ) -> Self {
+        pub fn authenticate_cognito_config(mut self, v: impl Into<Value<AuthenticateCognitoConfig>>) -> Self {
             self.authenticate_cognito_config = Some(v.into());
             self
         }
         /// \[HTTPS listeners\] Information about an identity provider that is compliant with OpenID Connect (OIDC). Specify only when ``Type`` is ``authenticate-oidc``.
-        pub fn authenticate_oidc_config(
-            mut self,
-            v: impl Into<Value<AuthenticateOidcConfig>>,
-        ) -> Self {
+        pub fn authenticate_oidc_config(mut self, v: impl Into<Value<AuthenticateOidcConfig>>) -> Self {
             self.authenticate_oidc_config = Some(v.into());
             self
         }
@@ -1262,10 +1178,7 @@ pub mod listener_rule {
     impl ToCfn for Action {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "AuthenticateCognitoConfig",
-                &self.authenticate_cognito_config,
-            );
+            p.opt("AuthenticateCognitoConfig", &self.authenticate_cognito_config);
             p.opt("AuthenticateOidcConfig", &self.authenticate_oidc_config);
             p.opt("FixedResponseConfig", &self.fixed_response_config);
             p.opt("ForwardConfig", &self.forward_config);
@@ -1352,10 +1265,7 @@ pub mod listener_rule {
     impl ToCfn for AuthenticateCognitoConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "AuthenticationRequestExtraParams",
-                &self.authentication_request_extra_params,
-            );
+            p.opt("AuthenticationRequestExtraParams", &self.authentication_request_extra_params);
             p.opt("OnUnauthenticatedRequest", &self.on_unauthenticated_request);
             p.opt("Scope", &self.scope);
             p.opt("SessionCookieName", &self.session_cookie_name);
@@ -1465,10 +1375,7 @@ pub mod listener_rule {
     impl ToCfn for AuthenticateOidcConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "AuthenticationRequestExtraParams",
-                &self.authentication_request_extra_params,
-            );
+            p.opt("AuthenticationRequestExtraParams", &self.authentication_request_extra_params);
             p.req("AuthorizationEndpoint", &self.authorization_endpoint);
             p.req("ClientId", &self.client_id);
             p.opt("ClientSecret", &self.client_secret);
@@ -1500,11 +1407,7 @@ pub mod listener_rule {
     impl FixedResponseConfig {
         /// A new `FixedResponseConfig` from its required properties: `StatusCode`.
         pub fn new(status_code: impl Into<Value<String>>) -> Self {
-            Self {
-                content_type: None,
-                message_body: None,
-                status_code: status_code.into(),
-            }
+            Self { content_type: None, message_body: None, status_code: status_code.into() }
         }
         /// The content type.
         pub fn content_type(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1542,16 +1445,10 @@ pub mod listener_rule {
     impl ForwardConfig {
         /// A new `ForwardConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                target_group_stickiness_config: None,
-                target_groups: None,
-            }
+            Self { target_group_stickiness_config: None, target_groups: None }
         }
         /// Information about the target group stickiness for a rule.
-        pub fn target_group_stickiness_config(
-            mut self,
-            v: impl Into<Value<TargetGroupStickinessConfig>>,
-        ) -> Self {
+        pub fn target_group_stickiness_config(mut self, v: impl Into<Value<TargetGroupStickinessConfig>>) -> Self {
             self.target_group_stickiness_config = Some(v.into());
             self
         }
@@ -1565,10 +1462,7 @@ pub mod listener_rule {
     impl ToCfn for ForwardConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "TargetGroupStickinessConfig",
-                &self.target_group_stickiness_config,
-            );
+            p.opt("TargetGroupStickinessConfig", &self.target_group_stickiness_config);
             p.opt("TargetGroups", &self.target_groups);
             p.finish()
         }
@@ -1588,10 +1482,7 @@ pub mod listener_rule {
     impl HostHeaderConfig {
         /// A new `HostHeaderConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                regex_values: None,
-                values: None,
-            }
+            Self { regex_values: None, values: None }
         }
         /// The `RegexValues` property.
         pub fn regex_values(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -1630,11 +1521,7 @@ pub mod listener_rule {
     impl HttpHeaderConfig {
         /// A new `HttpHeaderConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                http_header_name: None,
-                regex_values: None,
-                values: None,
-            }
+            Self { http_header_name: None, regex_values: None, values: None }
         }
         /// The name of the HTTP header field. The maximum size is 40 characters. The header name is case insensitive. The allowed characters are specified by RFC 7230. Wildcards are not supported.
         pub fn http_header_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1712,11 +1599,7 @@ pub mod listener_rule {
             name: impl Into<Value<String>>,
             values: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
-            Self {
-                format: format.into(),
-                name: name.into(),
-                values: values.into(),
-            }
+            Self { format: format.into(), name: name.into(), values: values.into() }
         }
     }
 
@@ -1745,15 +1628,8 @@ pub mod listener_rule {
 
     impl JwtValidationConfig {
         /// A new `JwtValidationConfig` from its required properties: `Issuer`, `JwksEndpoint`.
-        pub fn new(
-            issuer: impl Into<Value<String>>,
-            jwks_endpoint: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                additional_claims: None,
-                issuer: issuer.into(),
-                jwks_endpoint: jwks_endpoint.into(),
-            }
+        pub fn new(issuer: impl Into<Value<String>>, jwks_endpoint: impl Into<Value<String>>) -> Self {
+            Self { additional_claims: None, issuer: issuer.into(), jwks_endpoint: jwks_endpoint.into() }
         }
         /// The `AdditionalClaims` property.
         pub fn additional_claims(
@@ -1789,10 +1665,7 @@ pub mod listener_rule {
     impl PathPatternConfig {
         /// A new `PathPatternConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                regex_values: None,
-                values: None,
-            }
+            Self { regex_values: None, values: None }
         }
         /// The `RegexValues` property.
         pub fn regex_values(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -1858,10 +1731,7 @@ pub mod listener_rule {
     impl QueryStringKeyValue {
         /// A new `QueryStringKeyValue` (no required properties).
         pub fn new() -> Self {
-            Self {
-                key: None,
-                value: None,
-            }
+            Self { key: None, value: None }
         }
         /// The key. You can omit the key.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1906,14 +1776,7 @@ pub mod listener_rule {
     impl RedirectConfig {
         /// A new `RedirectConfig` from its required properties: `StatusCode`.
         pub fn new(status_code: impl Into<Value<String>>) -> Self {
-            Self {
-                host: None,
-                path: None,
-                port: None,
-                protocol: None,
-                query: None,
-                status_code: status_code.into(),
-            }
+            Self { host: None, path: None, port: None, protocol: None, query: None, status_code: status_code.into() }
         }
         /// The hostname. This component is not percent-encoded. The hostname can contain \#{host}.
         pub fn host(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1969,10 +1832,7 @@ pub mod listener_rule {
     impl RewriteConfig {
         /// A new `RewriteConfig` from its required properties: `Regex`, `Replace`.
         pub fn new(regex: impl Into<Value<String>>, replace: impl Into<Value<String>>) -> Self {
-            Self {
-                regex: regex.into(),
-                replace: replace.into(),
-            }
+            Self { regex: regex.into(), replace: replace.into() }
         }
     }
 
@@ -1997,9 +1857,7 @@ pub mod listener_rule {
     impl RewriteConfigObject {
         /// A new `RewriteConfigObject` from its required properties: `Rewrites`.
         pub fn new(rewrites: impl Into<Value<Vec<Value<RewriteConfig>>>>) -> Self {
-            Self {
-                rewrites: rewrites.into(),
-            }
+            Self { rewrites: rewrites.into() }
         }
     }
 
@@ -2067,10 +1925,7 @@ pub mod listener_rule {
             self
         }
         /// Information for an HTTP method condition. Specify only when ``Field`` is ``http-request-method``.
-        pub fn http_request_method_config(
-            mut self,
-            v: impl Into<Value<HttpRequestMethodConfig>>,
-        ) -> Self {
+        pub fn http_request_method_config(mut self, v: impl Into<Value<HttpRequestMethodConfig>>) -> Self {
             self.http_request_method_config = Some(v.into());
             self
         }
@@ -2131,10 +1986,7 @@ pub mod listener_rule {
     impl SourceIpConfig {
         /// A new `SourceIpConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                ip_address_type: None,
-                values: None,
-            }
+            Self { ip_address_type: None, values: None }
         }
         /// The `IpAddressType` property.
         pub fn ip_address_type(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2171,10 +2023,7 @@ pub mod listener_rule {
     impl TargetGroupStickinessConfig {
         /// A new `TargetGroupStickinessConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                duration_seconds: None,
-                enabled: None,
-            }
+            Self { duration_seconds: None, enabled: None }
         }
         /// \[Application Load Balancers\] The time period, in seconds, during which requests from a client should be routed to the same target group. The range is 1-604800 seconds (7 days). You must specify this value when enabling target group stickiness.
         pub fn duration_seconds(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -2211,10 +2060,7 @@ pub mod listener_rule {
     impl TargetGroupTuple {
         /// A new `TargetGroupTuple` (no required properties).
         pub fn new() -> Self {
-            Self {
-                target_group_arn: None,
-                weight: None,
-            }
+            Self { target_group_arn: None, weight: None }
         }
         /// The Amazon Resource Name (ARN) of the target group.
         pub fn target_group_arn(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2253,17 +2099,10 @@ pub mod listener_rule {
     impl Transform {
         /// A new `Transform` from its required properties: `Type`.
         pub fn new(type_: impl Into<Value<String>>) -> Self {
-            Self {
-                host_header_rewrite_config: None,
-                type_: type_.into(),
-                url_rewrite_config: None,
-            }
+            Self { host_header_rewrite_config: None, type_: type_.into(), url_rewrite_config: None }
         }
         /// The `HostHeaderRewriteConfig` property.
-        pub fn host_header_rewrite_config(
-            mut self,
-            v: impl Into<Value<RewriteConfigObject>>,
-        ) -> Self {
+        pub fn host_header_rewrite_config(mut self, v: impl Into<Value<RewriteConfigObject>>) -> Self {
             self.host_header_rewrite_config = Some(v.into());
             self
         }
@@ -2343,10 +2182,7 @@ impl LoadBalancer {
         }
     }
     /// Indicates whether to enable stabilization when creating or updating an LCU reservation. This ensures that the final stack status reflects the status of the LCU reservation. The default is ``false``.
-    pub fn enable_capacity_reservation_provision_stabilize(
-        mut self,
-        v: impl Into<Value<bool>>,
-    ) -> Self {
+    pub fn enable_capacity_reservation_provision_stabilize(mut self, v: impl Into<Value<bool>>) -> Self {
         self.enable_capacity_reservation_provision_stabilize = Some(v.into());
         self
     }
@@ -2356,10 +2192,7 @@ impl LoadBalancer {
         self
     }
     /// Indicates whether to evaluate inbound security group rules for traffic sent to a Network Load Balancer through privatelink. The default is ``on``.
-    pub fn enforce_security_group_inbound_rules_on_private_link_traffic(
-        mut self,
-        v: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn enforce_security_group_inbound_rules_on_private_link_traffic(mut self, v: impl Into<Value<String>>) -> Self {
         self.enforce_security_group_inbound_rules_on_private_link_traffic = Some(v.into());
         self
     }
@@ -2405,10 +2238,7 @@ impl LoadBalancer {
         self
     }
     /// The IDs of the subnets. You can specify only one subnet per Availability Zone. You must specify either subnets or subnet mappings, but not both.
-    pub fn subnet_mappings(
-        mut self,
-        v: impl Into<Value<Vec<Value<load_balancer::SubnetMapping>>>>,
-    ) -> Self {
+    pub fn subnet_mappings(mut self, v: impl Into<Value<Vec<Value<load_balancer::SubnetMapping>>>>) -> Self {
         self.subnet_mappings = Some(v.into());
         self
     }
@@ -2432,14 +2262,8 @@ impl LoadBalancer {
 impl ToCfn for LoadBalancer {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "EnableCapacityReservationProvisionStabilize",
-            &self.enable_capacity_reservation_provision_stabilize,
-        );
-        p.opt(
-            "EnablePrefixForIpv6SourceNat",
-            &self.enable_prefix_for_ipv6_source_nat,
-        );
+        p.opt("EnableCapacityReservationProvisionStabilize", &self.enable_capacity_reservation_provision_stabilize);
+        p.opt("EnablePrefixForIpv6SourceNat", &self.enable_prefix_for_ipv6_source_nat);
         p.opt(
             "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
             &self.enforce_security_group_inbound_rules_on_private_link_traffic,
@@ -2447,10 +2271,7 @@ impl ToCfn for LoadBalancer {
         p.opt("IpAddressType", &self.ip_address_type);
         p.opt("Ipv4IpamPoolId", &self.ipv4_ipam_pool_id);
         p.opt("LoadBalancerAttributes", &self.load_balancer_attributes);
-        p.opt(
-            "MinimumLoadBalancerCapacity",
-            &self.minimum_load_balancer_capacity,
-        );
+        p.opt("MinimumLoadBalancerCapacity", &self.minimum_load_balancer_capacity);
         p.opt("Name", &self.name);
         p.opt("Scheme", &self.scheme);
         p.opt("SecurityGroups", &self.security_groups);
@@ -2471,13 +2292,8 @@ impl stackcraft_core::Resource for LoadBalancer {
 impl crate::ResourceInfo for LoadBalancer {
     const CREATE_ONLY: &'static [&'static str] = &["Name", "Scheme", "Type"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "CanonicalHostedZoneID",
-        "DNSName",
-        "LoadBalancerArn",
-        "LoadBalancerFullName",
-        "LoadBalancerName",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["CanonicalHostedZoneID", "DNSName", "LoadBalancerArn", "LoadBalancerFullName", "LoadBalancerName"];
     const WRITE_ONLY: &'static [&'static str] = &["EnableCapacityReservationProvisionStabilize"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LoadBalancerArn"];
 }
@@ -2510,19 +2326,15 @@ impl LoadBalancerRef {
     }
     /// `Fn::GetAtt` `EnableCapacityReservationProvisionStabilize`: Indicates whether to enable stabilization when creating or updating an LCU reservation. This ensures that the final stack status reflects the status of the LCU reservation. The default is ``false``.
     pub fn attr_enable_capacity_reservation_provision_stabilize(&self) -> Value<bool> {
-        self.0
-            .get_att("EnableCapacityReservationProvisionStabilize")
+        self.0.get_att("EnableCapacityReservationProvisionStabilize")
     }
     /// `Fn::GetAtt` `EnablePrefixForIpv6SourceNat`: \[Network Load Balancers with UDP listeners\] Indicates whether to use an IPv6 prefix from each subnet for source NAT. The IP address type must be ``dualstack``. The default value is ``off``.
     pub fn attr_enable_prefix_for_ipv6_source_nat(&self) -> Value<String> {
         self.0.get_att("EnablePrefixForIpv6SourceNat")
     }
     /// `Fn::GetAtt` `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`: Indicates whether to evaluate inbound security group rules for traffic sent to a Network Load Balancer through privatelink. The default is ``on``.
-    pub fn attr_enforce_security_group_inbound_rules_on_private_link_traffic(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")
+    pub fn attr_enforce_security_group_inbound_rules_on_private_link_traffic(&self) -> Value<String> {
+        self.0.get_att("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")
     }
     /// `Fn::GetAtt` `IpAddressType`: The IP address type. Internal load balancers must use ``ipv4``.
     pub fn attr_ip_address_type(&self) -> Value<String> {
@@ -2596,10 +2408,7 @@ pub mod load_balancer {
     impl LoadBalancerAttribute {
         /// A new `LoadBalancerAttribute` (no required properties).
         pub fn new() -> Self {
-            Self {
-                key: None,
-                value: None,
-            }
+            Self { key: None, value: None }
         }
         /// The name of the attribute.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2634,9 +2443,7 @@ pub mod load_balancer {
     impl MinimumLoadBalancerCapacity {
         /// A new `MinimumLoadBalancerCapacity` from its required properties: `CapacityUnits`.
         pub fn new(capacity_units: impl Into<Value<i64>>) -> Self {
-            Self {
-                capacity_units: capacity_units.into(),
-            }
+            Self { capacity_units: capacity_units.into() }
         }
     }
 
@@ -2875,10 +2682,7 @@ impl TargetGroup {
         self
     }
     /// The targets.
-    pub fn targets(
-        mut self,
-        v: impl Into<Value<Vec<Value<target_group::TargetDescription>>>>,
-    ) -> Self {
+    pub fn targets(mut self, v: impl Into<Value<Vec<Value<target_group::TargetDescription>>>>) -> Self {
         self.targets = Some(v.into());
         self
     }
@@ -2898,17 +2702,11 @@ impl ToCfn for TargetGroup {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.opt("HealthCheckEnabled", &self.health_check_enabled);
-        p.opt(
-            "HealthCheckIntervalSeconds",
-            &self.health_check_interval_seconds,
-        );
+        p.opt("HealthCheckIntervalSeconds", &self.health_check_interval_seconds);
         p.opt("HealthCheckPath", &self.health_check_path);
         p.opt("HealthCheckPort", &self.health_check_port);
         p.opt("HealthCheckProtocol", &self.health_check_protocol);
-        p.opt(
-            "HealthCheckTimeoutSeconds",
-            &self.health_check_timeout_seconds,
-        );
+        p.opt("HealthCheckTimeoutSeconds", &self.health_check_timeout_seconds);
         p.opt("HealthyThresholdCount", &self.healthy_threshold_count);
         p.opt("IpAddressType", &self.ip_address_type);
         p.opt("Matcher", &self.matcher);
@@ -2934,22 +2732,11 @@ impl stackcraft_core::Resource for TargetGroup {
 }
 
 impl crate::ResourceInfo for TargetGroup {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "IpAddressType",
-        "Name",
-        "Port",
-        "Protocol",
-        "ProtocolVersion",
-        "TargetType",
-        "VpcId",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["IpAddressType", "Name", "Port", "Protocol", "ProtocolVersion", "TargetType", "VpcId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "LoadBalancerArns",
-        "TargetGroupArn",
-        "TargetGroupFullName",
-        "TargetGroupName",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["LoadBalancerArns", "TargetGroupArn", "TargetGroupFullName", "TargetGroupName"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TargetGroupArn"];
 }
@@ -3008,10 +2795,7 @@ pub mod target_group {
     impl Matcher {
         /// A new `Matcher` (no required properties).
         pub fn new() -> Self {
-            Self {
-                grpc_code: None,
-                http_code: None,
-            }
+            Self { grpc_code: None, http_code: None }
         }
         /// You can specify values between 0 and 99. You can specify multiple values, or a range of values. The default value is 12.
         pub fn grpc_code(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3052,12 +2836,7 @@ pub mod target_group {
     impl TargetDescription {
         /// A new `TargetDescription` from its required properties: `Id`.
         pub fn new(id: impl Into<Value<String>>) -> Self {
-            Self {
-                availability_zone: None,
-                id: id.into(),
-                port: None,
-                quic_server_id: None,
-            }
+            Self { availability_zone: None, id: id.into(), port: None, quic_server_id: None }
         }
         /// An Availability Zone or all. This determines whether the target receives traffic from the load balancer nodes in the specified Availability Zone or from all enabled Availability Zones for the load balancer.
         pub fn availability_zone(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3101,10 +2880,7 @@ pub mod target_group {
     impl TargetGroupAttribute {
         /// A new `TargetGroupAttribute` (no required properties).
         pub fn new() -> Self {
-            Self {
-                key: None,
-                value: None,
-            }
+            Self { key: None, value: None }
         }
         /// The value of the attribute.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3188,18 +2964,9 @@ impl TrustStore {
 impl ToCfn for TrustStore {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "CaCertificatesBundleS3Bucket",
-            &self.ca_certificates_bundle_s3_bucket,
-        );
-        p.opt(
-            "CaCertificatesBundleS3Key",
-            &self.ca_certificates_bundle_s3_key,
-        );
-        p.opt(
-            "CaCertificatesBundleS3ObjectVersion",
-            &self.ca_certificates_bundle_s3_object_version,
-        );
+        p.opt("CaCertificatesBundleS3Bucket", &self.ca_certificates_bundle_s3_bucket);
+        p.opt("CaCertificatesBundleS3Key", &self.ca_certificates_bundle_s3_key);
+        p.opt("CaCertificatesBundleS3ObjectVersion", &self.ca_certificates_bundle_s3_object_version);
         p.opt("Name", &self.name);
         p.opt("Tags", &self.tags);
         p.finish()
@@ -3215,13 +2982,9 @@ impl stackcraft_core::Resource for TrustStore {
 impl crate::ResourceInfo for TrustStore {
     const CREATE_ONLY: &'static [&'static str] = &["Name"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["NumberOfCaCertificates", "Status", "TrustStoreArn"];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "CaCertificatesBundleS3Bucket",
-        "CaCertificatesBundleS3Key",
-        "CaCertificatesBundleS3ObjectVersion",
-    ];
+    const READ_ONLY: &'static [&'static str] = &["NumberOfCaCertificates", "Status", "TrustStoreArn"];
+    const WRITE_ONLY: &'static [&'static str] =
+        &["CaCertificatesBundleS3Bucket", "CaCertificatesBundleS3Key", "CaCertificatesBundleS3ObjectVersion"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TrustStoreArn"];
 }
 
@@ -3271,10 +3034,7 @@ pub struct TrustStoreRevocation {
 impl TrustStoreRevocation {
     /// A new `AWS::ElasticLoadBalancingV2::TrustStoreRevocation` (no required properties).
     pub fn new() -> Self {
-        Self {
-            revocation_contents: None,
-            trust_store_arn: None,
-        }
+        Self { revocation_contents: None, trust_store_arn: None }
     }
     /// The attributes required to create a trust store revocation.
     pub fn revocation_contents(
@@ -3364,12 +3124,7 @@ pub mod trust_store_revocation {
     impl RevocationContent {
         /// A new `RevocationContent` (no required properties).
         pub fn new() -> Self {
-            Self {
-                revocation_type: None,
-                s3_bucket: None,
-                s3_key: None,
-                s3_object_version: None,
-            }
+            Self { revocation_type: None, s3_bucket: None, s3_key: None, s3_object_version: None }
         }
         /// The `RevocationType` property.
         pub fn revocation_type(mut self, v: impl Into<Value<String>>) -> Self {

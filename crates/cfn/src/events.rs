@@ -78,10 +78,7 @@ impl ToCfn for ApiDestination {
         p.opt("Description", &self.description);
         p.req("HttpMethod", &self.http_method);
         p.req("InvocationEndpoint", &self.invocation_endpoint);
-        p.opt(
-            "InvocationRateLimitPerSecond",
-            &self.invocation_rate_limit_per_second,
-        );
+        p.opt("InvocationRateLimitPerSecond", &self.invocation_rate_limit_per_second);
         p.opt("Name", &self.name);
         p.finish()
     }
@@ -250,8 +247,7 @@ pub struct Connection {
     /// Description of the connection.
     pub description: Option<Value<String>>,
     /// The private resource the HTTP request will be sent to.
-    pub invocation_connectivity_parameters:
-        Option<Value<connection::InvocationConnectivityParameters>>,
+    pub invocation_connectivity_parameters: Option<Value<connection::InvocationConnectivityParameters>>,
     /// The `KmsKeyIdentifier` property.
     pub kms_key_identifier: Option<Value<String>>,
     /// Name of the connection.
@@ -311,10 +307,7 @@ impl ToCfn for Connection {
         p.opt("AuthParameters", &self.auth_parameters);
         p.opt("AuthorizationType", &self.authorization_type);
         p.opt("Description", &self.description);
-        p.opt(
-            "InvocationConnectivityParameters",
-            &self.invocation_connectivity_parameters,
-        );
+        p.opt("InvocationConnectivityParameters", &self.invocation_connectivity_parameters);
         p.opt("KmsKeyIdentifier", &self.kms_key_identifier);
         p.opt("Name", &self.name);
         p.finish()
@@ -379,16 +372,13 @@ impl ConnectionRef {
     pub fn attr_auth_parameters_connectivity_parameters_resource_parameters_resource_association_arn(
         &self,
     ) -> Value<String> {
-        self.0.get_att(
-            "AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn",
-        )
+        self.0.get_att("AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn")
     }
     /// `Fn::GetAtt` `InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn`: The `InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn` attribute.
     pub fn attr_invocation_connectivity_parameters_resource_parameters_resource_association_arn(
         &self,
     ) -> Value<String> {
-        self.0
-            .get_att("InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn")
+        self.0.get_att("InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn")
     }
     /// `Fn::GetAtt` `SecretArn`: The arn of the secrets manager secret created in the customer account.
     pub fn attr_secret_arn(&self) -> Value<String> {
@@ -413,14 +403,8 @@ pub mod connection {
 
     impl ApiKeyAuthParameters {
         /// A new `ApiKeyAuthParameters` from its required properties: `ApiKeyName`, `ApiKeyValue`.
-        pub fn new(
-            api_key_name: impl Into<Value<String>>,
-            api_key_value: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                api_key_name: api_key_name.into(),
-                api_key_value: api_key_value.into(),
-            }
+        pub fn new(api_key_name: impl Into<Value<String>>, api_key_value: impl Into<Value<String>>) -> Self {
+            Self { api_key_name: api_key_name.into(), api_key_value: api_key_value.into() }
         }
     }
 
@@ -462,10 +446,7 @@ pub mod connection {
             }
         }
         /// The `ApiKeyAuthParameters` property.
-        pub fn api_key_auth_parameters(
-            mut self,
-            v: impl Into<Value<ApiKeyAuthParameters>>,
-        ) -> Self {
+        pub fn api_key_auth_parameters(mut self, v: impl Into<Value<ApiKeyAuthParameters>>) -> Self {
             self.api_key_auth_parameters = Some(v.into());
             self
         }
@@ -475,18 +456,12 @@ pub mod connection {
             self
         }
         /// The `ConnectivityParameters` property.
-        pub fn connectivity_parameters(
-            mut self,
-            v: impl Into<Value<ConnectivityParameters>>,
-        ) -> Self {
+        pub fn connectivity_parameters(mut self, v: impl Into<Value<ConnectivityParameters>>) -> Self {
             self.connectivity_parameters = Some(v.into());
             self
         }
         /// The `InvocationHttpParameters` property.
-        pub fn invocation_http_parameters(
-            mut self,
-            v: impl Into<Value<ConnectionHttpParameters>>,
-        ) -> Self {
+        pub fn invocation_http_parameters(mut self, v: impl Into<Value<ConnectionHttpParameters>>) -> Self {
             self.invocation_http_parameters = Some(v.into());
             self
         }
@@ -523,10 +498,7 @@ pub mod connection {
     impl BasicAuthParameters {
         /// A new `BasicAuthParameters` from its required properties: `Password`, `Username`.
         pub fn new(password: impl Into<Value<String>>, username: impl Into<Value<String>>) -> Self {
-            Self {
-                password: password.into(),
-                username: username.into(),
-            }
+            Self { password: password.into(), username: username.into() }
         }
     }
 
@@ -552,14 +524,8 @@ pub mod connection {
 
     impl ClientParameters {
         /// A new `ClientParameters` from its required properties: `ClientID`, `ClientSecret`.
-        pub fn new(
-            client_id: impl Into<Value<String>>,
-            client_secret: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                client_id: client_id.into(),
-                client_secret: client_secret.into(),
-            }
+        pub fn new(client_id: impl Into<Value<String>>, client_secret: impl Into<Value<String>>) -> Self {
+            Self { client_id: client_id.into(), client_secret: client_secret.into() }
         }
     }
 
@@ -588,11 +554,7 @@ pub mod connection {
     impl ConnectionHttpParameters {
         /// A new `ConnectionHttpParameters` (no required properties).
         pub fn new() -> Self {
-            Self {
-                body_parameters: None,
-                header_parameters: None,
-                query_string_parameters: None,
-            }
+            Self { body_parameters: None, header_parameters: None, query_string_parameters: None }
         }
         /// The `BodyParameters` property.
         pub fn body_parameters(mut self, v: impl Into<Value<Vec<Value<Parameter>>>>) -> Self {
@@ -605,10 +567,7 @@ pub mod connection {
             self
         }
         /// The `QueryStringParameters` property.
-        pub fn query_string_parameters(
-            mut self,
-            v: impl Into<Value<Vec<Value<Parameter>>>>,
-        ) -> Self {
+        pub fn query_string_parameters(mut self, v: impl Into<Value<Vec<Value<Parameter>>>>) -> Self {
             self.query_string_parameters = Some(v.into());
             self
         }
@@ -636,9 +595,7 @@ pub mod connection {
     impl ConnectivityParameters {
         /// A new `ConnectivityParameters` from its required properties: `ResourceParameters`.
         pub fn new(resource_parameters: impl Into<Value<ResourceParameters>>) -> Self {
-            Self {
-                resource_parameters: resource_parameters.into(),
-            }
+            Self { resource_parameters: resource_parameters.into() }
         }
     }
 
@@ -662,9 +619,7 @@ pub mod connection {
     impl InvocationConnectivityParameters {
         /// A new `InvocationConnectivityParameters` from its required properties: `ResourceParameters`.
         pub fn new(resource_parameters: impl Into<Value<ResourceParameters>>) -> Self {
-            Self {
-                resource_parameters: resource_parameters.into(),
-            }
+            Self { resource_parameters: resource_parameters.into() }
         }
     }
 
@@ -706,10 +661,7 @@ pub mod connection {
             }
         }
         /// The `OAuthHttpParameters` property.
-        pub fn o_auth_http_parameters(
-            mut self,
-            v: impl Into<Value<ConnectionHttpParameters>>,
-        ) -> Self {
+        pub fn o_auth_http_parameters(mut self, v: impl Into<Value<ConnectionHttpParameters>>) -> Self {
             self.o_auth_http_parameters = Some(v.into());
             self
         }
@@ -742,11 +694,7 @@ pub mod connection {
     impl Parameter {
         /// A new `Parameter` from its required properties: `Key`, `Value`.
         pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-            Self {
-                is_value_secret: None,
-                key: key.into(),
-                value: value.into(),
-            }
+            Self { is_value_secret: None, key: key.into(), value: value.into() }
         }
         /// The `IsValueSecret` property.
         pub fn is_value_secret(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -777,9 +725,7 @@ pub mod connection {
     impl ResourceParameters {
         /// A new `ResourceParameters` from its required properties: `ResourceConfigurationArn`.
         pub fn new(resource_configuration_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                resource_configuration_arn: resource_configuration_arn.into(),
-            }
+            Self { resource_configuration_arn: resource_configuration_arn.into() }
         }
     }
 
@@ -872,8 +818,7 @@ impl stackcraft_core::Resource for Endpoint {
 impl crate::ResourceInfo for Endpoint {
     const CREATE_ONLY: &'static [&'static str] = &["Name"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["Arn", "EndpointId", "EndpointUrl", "State", "StateReason"];
+    const READ_ONLY: &'static [&'static str] = &["Arn", "EndpointId", "EndpointUrl", "State", "StateReason"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
@@ -934,9 +879,7 @@ pub mod endpoint {
     impl EndpointEventBus {
         /// A new `EndpointEventBus` from its required properties: `EventBusArn`.
         pub fn new(event_bus_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                event_bus_arn: event_bus_arn.into(),
-            }
+            Self { event_bus_arn: event_bus_arn.into() }
         }
     }
 
@@ -961,14 +904,8 @@ pub mod endpoint {
 
     impl FailoverConfig {
         /// A new `FailoverConfig` from its required properties: `Primary`, `Secondary`.
-        pub fn new(
-            primary: impl Into<Value<Primary>>,
-            secondary: impl Into<Value<Secondary>>,
-        ) -> Self {
-            Self {
-                primary: primary.into(),
-                secondary: secondary.into(),
-            }
+        pub fn new(primary: impl Into<Value<Primary>>, secondary: impl Into<Value<Secondary>>) -> Self {
+            Self { primary: primary.into(), secondary: secondary.into() }
         }
     }
 
@@ -993,9 +930,7 @@ pub mod endpoint {
     impl Primary {
         /// A new `Primary` from its required properties: `HealthCheck`.
         pub fn new(health_check: impl Into<Value<String>>) -> Self {
-            Self {
-                health_check: health_check.into(),
-            }
+            Self { health_check: health_check.into() }
         }
     }
 
@@ -1019,9 +954,7 @@ pub mod endpoint {
     impl ReplicationConfig {
         /// A new `ReplicationConfig` from its required properties: `State`.
         pub fn new(state: impl Into<Value<String>>) -> Self {
-            Self {
-                state: state.into(),
-            }
+            Self { state: state.into() }
         }
     }
 
@@ -1045,9 +978,7 @@ pub mod endpoint {
     impl RoutingConfig {
         /// A new `RoutingConfig` from its required properties: `FailoverConfig`.
         pub fn new(failover_config: impl Into<Value<FailoverConfig>>) -> Self {
-            Self {
-                failover_config: failover_config.into(),
-            }
+            Self { failover_config: failover_config.into() }
         }
     }
 
@@ -1071,9 +1002,7 @@ pub mod endpoint {
     impl Secondary {
         /// A new `Secondary` from its required properties: `Route`.
         pub fn new(route: impl Into<Value<String>>) -> Self {
-            Self {
-                route: route.into(),
-            }
+            Self { route: route.into() }
         }
     }
 
@@ -1294,10 +1223,7 @@ pub mod event_bus {
     impl LogConfig {
         /// A new `LogConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                include_detail: None,
-                level: None,
-            }
+            Self { include_detail: None, level: None }
         }
         /// Configures whether or not to include event detail, input transformer details, target properties, and target input in the applicable log messages.
         pub fn include_detail(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1445,11 +1371,7 @@ pub mod event_bus_policy {
     impl Condition {
         /// A new `Condition` (no required properties).
         pub fn new() -> Self {
-            Self {
-                key: None,
-                type_: None,
-                value: None,
-            }
+            Self { key: None, type_: None, value: None }
         }
         /// Specifies the value for the key. Currently, this must be the ID of the organization.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1642,9 +1564,7 @@ pub mod rule {
     impl AppSyncParameters {
         /// A new `AppSyncParameters` from its required properties: `GraphQLOperation`.
         pub fn new(graph_ql_operation: impl Into<Value<String>>) -> Self {
-            Self {
-                graph_ql_operation: graph_ql_operation.into(),
-            }
+            Self { graph_ql_operation: graph_ql_operation.into() }
         }
     }
 
@@ -1672,11 +1592,7 @@ pub mod rule {
     impl AwsVpcConfiguration {
         /// A new `AwsVpcConfiguration` from its required properties: `Subnets`.
         pub fn new(subnets: impl Into<Value<Vec<Value<String>>>>) -> Self {
-            Self {
-                assign_public_ip: None,
-                security_groups: None,
-                subnets: subnets.into(),
-            }
+            Self { assign_public_ip: None, security_groups: None, subnets: subnets.into() }
         }
         /// The `AssignPublicIp` property.
         pub fn assign_public_ip(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1746,10 +1662,7 @@ pub mod rule {
 
     impl BatchParameters {
         /// A new `BatchParameters` from its required properties: `JobDefinition`, `JobName`.
-        pub fn new(
-            job_definition: impl Into<Value<String>>,
-            job_name: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn new(job_definition: impl Into<Value<String>>, job_name: impl Into<Value<String>>) -> Self {
             Self {
                 array_properties: None,
                 job_definition: job_definition.into(),
@@ -1825,11 +1738,7 @@ pub mod rule {
     impl CapacityProviderStrategyItem {
         /// A new `CapacityProviderStrategyItem` from its required properties: `CapacityProvider`.
         pub fn new(capacity_provider: impl Into<Value<String>>) -> Self {
-            Self {
-                base: None,
-                capacity_provider: capacity_provider.into(),
-                weight: None,
-            }
+            Self { base: None, capacity_provider: capacity_provider.into(), weight: None }
         }
         /// The `Base` property.
         pub fn base(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -1971,18 +1880,12 @@ pub mod rule {
             self
         }
         /// The `PlacementConstraints` property.
-        pub fn placement_constraints(
-            mut self,
-            v: impl Into<Value<Vec<Value<PlacementConstraint>>>>,
-        ) -> Self {
+        pub fn placement_constraints(mut self, v: impl Into<Value<Vec<Value<PlacementConstraint>>>>) -> Self {
             self.placement_constraints = Some(v.into());
             self
         }
         /// The `PlacementStrategies` property.
-        pub fn placement_strategies(
-            mut self,
-            v: impl Into<Value<Vec<Value<PlacementStrategy>>>>,
-        ) -> Self {
+        pub fn placement_strategies(mut self, v: impl Into<Value<Vec<Value<PlacementStrategy>>>>) -> Self {
             self.placement_strategies = Some(v.into());
             self
         }
@@ -2050,17 +1953,10 @@ pub mod rule {
     impl HttpParameters {
         /// A new `HttpParameters` (no required properties).
         pub fn new() -> Self {
-            Self {
-                header_parameters: None,
-                path_parameter_values: None,
-                query_string_parameters: None,
-            }
+            Self { header_parameters: None, path_parameter_values: None, query_string_parameters: None }
         }
         /// The `HeaderParameters` property.
-        pub fn header_parameters(
-            mut self,
-            v: impl Into<Value<BTreeMap<String, Value<String>>>>,
-        ) -> Self {
+        pub fn header_parameters(mut self, v: impl Into<Value<BTreeMap<String, Value<String>>>>) -> Self {
             self.header_parameters = Some(v.into());
             self
         }
@@ -2070,10 +1966,7 @@ pub mod rule {
             self
         }
         /// The `QueryStringParameters` property.
-        pub fn query_string_parameters(
-            mut self,
-            v: impl Into<Value<BTreeMap<String, Value<String>>>>,
-        ) -> Self {
+        pub fn query_string_parameters(mut self, v: impl Into<Value<BTreeMap<String, Value<String>>>>) -> Self {
             self.query_string_parameters = Some(v.into());
             self
         }
@@ -2103,16 +1996,10 @@ pub mod rule {
     impl InputTransformer {
         /// A new `InputTransformer` from its required properties: `InputTemplate`.
         pub fn new(input_template: impl Into<Value<String>>) -> Self {
-            Self {
-                input_paths_map: None,
-                input_template: input_template.into(),
-            }
+            Self { input_paths_map: None, input_template: input_template.into() }
         }
         /// The `InputPathsMap` property.
-        pub fn input_paths_map(
-            mut self,
-            v: impl Into<Value<BTreeMap<String, Value<String>>>>,
-        ) -> Self {
+        pub fn input_paths_map(mut self, v: impl Into<Value<BTreeMap<String, Value<String>>>>) -> Self {
             self.input_paths_map = Some(v.into());
             self
         }
@@ -2139,9 +2026,7 @@ pub mod rule {
     impl KinesisParameters {
         /// A new `KinesisParameters` from its required properties: `PartitionKeyPath`.
         pub fn new(partition_key_path: impl Into<Value<String>>) -> Self {
-            Self {
-                partition_key_path: partition_key_path.into(),
-            }
+            Self { partition_key_path: partition_key_path.into() }
         }
     }
 
@@ -2165,9 +2050,7 @@ pub mod rule {
     impl NetworkConfiguration {
         /// A new `NetworkConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                aws_vpc_configuration: None,
-            }
+            Self { aws_vpc_configuration: None }
         }
         /// The `AwsVpcConfiguration` property.
         pub fn aws_vpc_configuration(mut self, v: impl Into<Value<AwsVpcConfiguration>>) -> Self {
@@ -2198,10 +2081,7 @@ pub mod rule {
     impl PlacementConstraint {
         /// A new `PlacementConstraint` (no required properties).
         pub fn new() -> Self {
-            Self {
-                expression: None,
-                type_: None,
-            }
+            Self { expression: None, type_: None }
         }
         /// The `Expression` property.
         pub fn expression(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2238,10 +2118,7 @@ pub mod rule {
     impl PlacementStrategy {
         /// A new `PlacementStrategy` (no required properties).
         pub fn new() -> Self {
-            Self {
-                field: None,
-                type_: None,
-            }
+            Self { field: None, type_: None }
         }
         /// The `Field` property.
         pub fn field(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2358,10 +2235,7 @@ pub mod rule {
     impl RetryPolicy {
         /// A new `RetryPolicy` (no required properties).
         pub fn new() -> Self {
-            Self {
-                maximum_event_age_in_seconds: None,
-                maximum_retry_attempts: None,
-            }
+            Self { maximum_event_age_in_seconds: None, maximum_retry_attempts: None }
         }
         /// The `MaximumEventAgeInSeconds` property.
         pub fn maximum_event_age_in_seconds(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -2378,10 +2252,7 @@ pub mod rule {
     impl ToCfn for RetryPolicy {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "MaximumEventAgeInSeconds",
-                &self.maximum_event_age_in_seconds,
-            );
+            p.opt("MaximumEventAgeInSeconds", &self.maximum_event_age_in_seconds);
             p.opt("MaximumRetryAttempts", &self.maximum_retry_attempts);
             p.finish()
         }
@@ -2399,9 +2270,7 @@ pub mod rule {
     impl RunCommandParameters {
         /// A new `RunCommandParameters` from its required properties: `RunCommandTargets`.
         pub fn new(run_command_targets: impl Into<Value<Vec<Value<RunCommandTarget>>>>) -> Self {
-            Self {
-                run_command_targets: run_command_targets.into(),
-            }
+            Self { run_command_targets: run_command_targets.into() }
         }
     }
 
@@ -2426,14 +2295,8 @@ pub mod rule {
 
     impl RunCommandTarget {
         /// A new `RunCommandTarget` from its required properties: `Key`, `Values`.
-        pub fn new(
-            key: impl Into<Value<String>>,
-            values: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
-            Self {
-                key: key.into(),
-                values: values.into(),
-            }
+        pub fn new(key: impl Into<Value<String>>, values: impl Into<Value<Vec<Value<String>>>>) -> Self {
+            Self { key: key.into(), values: values.into() }
         }
     }
 
@@ -2460,10 +2323,7 @@ pub mod rule {
     impl SageMakerPipelineParameter {
         /// A new `SageMakerPipelineParameter` from its required properties: `Name`, `Value`.
         pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-            Self {
-                name: name.into(),
-                value: value.into(),
-            }
+            Self { name: name.into(), value: value.into() }
         }
     }
 
@@ -2488,15 +2348,10 @@ pub mod rule {
     impl SageMakerPipelineParameters {
         /// A new `SageMakerPipelineParameters` (no required properties).
         pub fn new() -> Self {
-            Self {
-                pipeline_parameter_list: None,
-            }
+            Self { pipeline_parameter_list: None }
         }
         /// The `PipelineParameterList` property.
-        pub fn pipeline_parameter_list(
-            mut self,
-            v: impl Into<Value<Vec<Value<SageMakerPipelineParameter>>>>,
-        ) -> Self {
+        pub fn pipeline_parameter_list(mut self, v: impl Into<Value<Vec<Value<SageMakerPipelineParameter>>>>) -> Self {
             self.pipeline_parameter_list = Some(v.into());
             self
         }
@@ -2522,9 +2377,7 @@ pub mod rule {
     impl SqsParameters {
         /// A new `SqsParameters` from its required properties: `MessageGroupId`.
         pub fn new(message_group_id: impl Into<Value<String>>) -> Self {
-            Self {
-                message_group_id: message_group_id.into(),
-            }
+            Self { message_group_id: message_group_id.into() }
         }
     }
 
@@ -2646,10 +2499,7 @@ pub mod rule {
             self
         }
         /// The `RedshiftDataParameters` property.
-        pub fn redshift_data_parameters(
-            mut self,
-            v: impl Into<Value<RedshiftDataParameters>>,
-        ) -> Self {
+        pub fn redshift_data_parameters(mut self, v: impl Into<Value<RedshiftDataParameters>>) -> Self {
             self.redshift_data_parameters = Some(v.into());
             self
         }
@@ -2669,10 +2519,7 @@ pub mod rule {
             self
         }
         /// The `SageMakerPipelineParameters` property.
-        pub fn sage_maker_pipeline_parameters(
-            mut self,
-            v: impl Into<Value<SageMakerPipelineParameters>>,
-        ) -> Self {
+        pub fn sage_maker_pipeline_parameters(mut self, v: impl Into<Value<SageMakerPipelineParameters>>) -> Self {
             self.sage_maker_pipeline_parameters = Some(v.into());
             self
         }
@@ -2701,10 +2548,7 @@ pub mod rule {
             p.opt("RetryPolicy", &self.retry_policy);
             p.opt("RoleArn", &self.role_arn);
             p.opt("RunCommandParameters", &self.run_command_parameters);
-            p.opt(
-                "SageMakerPipelineParameters",
-                &self.sage_maker_pipeline_parameters,
-            );
+            p.opt("SageMakerPipelineParameters", &self.sage_maker_pipeline_parameters);
             p.opt("SqsParameters", &self.sqs_parameters);
             p.finish()
         }

@@ -35,11 +35,7 @@ pub struct AccessKey {
 impl AccessKey {
     /// A new `AWS::IAM::AccessKey` from its required properties: `UserName`.
     pub fn new(user_name: impl Into<Value<String>>) -> Self {
-        Self {
-            serial: None,
-            status: None,
-            user_name: user_name.into(),
-        }
+        Self { serial: None, status: None, user_name: user_name.into() }
     }
     /// The `Serial` property.
     pub fn serial(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -123,12 +119,7 @@ pub struct Group {
 impl Group {
     /// A new `AWS::IAM::Group` (no required properties).
     pub fn new() -> Self {
-        Self {
-            group_name: None,
-            managed_policy_arns: None,
-            path: None,
-            policies: None,
-        }
+        Self { group_name: None, managed_policy_arns: None, path: None, policies: None }
     }
     /// The name of the group to create. Do not include the path in this value.
     pub fn group_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -218,14 +209,8 @@ pub mod group {
 
     impl Policy {
         /// A new `Policy` from its required properties: `PolicyDocument`, `PolicyName`.
-        pub fn new(
-            policy_document: impl Into<Value<crate::Json>>,
-            policy_name: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                policy_document: policy_document.into(),
-                policy_name: policy_name.into(),
-            }
+        pub fn new(policy_document: impl Into<Value<crate::Json>>, policy_name: impl Into<Value<String>>) -> Self {
+            Self { policy_document: policy_document.into(), policy_name: policy_name.into() }
         }
     }
 
@@ -256,15 +241,8 @@ pub struct GroupPolicy {
 
 impl GroupPolicy {
     /// A new `AWS::IAM::GroupPolicy` from its required properties: `GroupName`, `PolicyName`.
-    pub fn new(
-        group_name: impl Into<Value<String>>,
-        policy_name: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            group_name: group_name.into(),
-            policy_document: None,
-            policy_name: policy_name.into(),
-        }
+    pub fn new(group_name: impl Into<Value<String>>, policy_name: impl Into<Value<String>>) -> Self {
+        Self { group_name: group_name.into(), policy_document: None, policy_name: policy_name.into() }
     }
     /// The `PolicyDocument` property.
     pub fn policy_document(mut self, v: impl Into<Value<crate::Json>>) -> Self {
@@ -330,11 +308,7 @@ pub struct InstanceProfile {
 impl InstanceProfile {
     /// A new `AWS::IAM::InstanceProfile` from its required properties: `Roles`.
     pub fn new(roles: impl Into<Value<Vec<Value<String>>>>) -> Self {
-        Self {
-            instance_profile_name: None,
-            path: None,
-            roles: roles.into(),
-        }
+        Self { instance_profile_name: None, path: None, roles: roles.into() }
     }
     /// The name of the instance profile to create.
     pub fn instance_profile_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -569,12 +543,7 @@ pub struct OidcProvider {
 impl OidcProvider {
     /// A new `AWS::IAM::OIDCProvider` (no required properties).
     pub fn new() -> Self {
-        Self {
-            client_id_list: None,
-            tags: None,
-            thumbprint_list: None,
-            url: None,
-        }
+        Self { client_id_list: None, tags: None, thumbprint_list: None, url: None }
     }
     /// The `ClientIdList` property.
     pub fn client_id_list(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -666,10 +635,7 @@ pub struct Policy {
 
 impl Policy {
     /// A new `AWS::IAM::Policy` from its required properties: `PolicyDocument`, `PolicyName`.
-    pub fn new(
-        policy_document: impl Into<Value<crate::Json>>,
-        policy_name: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn new(policy_document: impl Into<Value<crate::Json>>, policy_name: impl Into<Value<String>>) -> Self {
         Self {
             groups: None,
             policy_document: policy_document.into(),
@@ -830,10 +796,7 @@ impl Role {
 impl ToCfn for Role {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "AssumeRolePolicyDocument",
-            &self.assume_role_policy_document,
-        );
+        p.req("AssumeRolePolicyDocument", &self.assume_role_policy_document);
         p.opt("Description", &self.description);
         p.opt("ManagedPolicyArns", &self.managed_policy_arns);
         p.opt("MaxSessionDuration", &self.max_session_duration);
@@ -905,14 +868,8 @@ pub mod role {
 
     impl Policy {
         /// A new `Policy` from its required properties: `PolicyDocument`, `PolicyName`.
-        pub fn new(
-            policy_document: impl Into<Value<crate::Json>>,
-            policy_name: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                policy_document: policy_document.into(),
-                policy_name: policy_name.into(),
-            }
+        pub fn new(policy_document: impl Into<Value<crate::Json>>, policy_name: impl Into<Value<String>>) -> Self {
+            Self { policy_document: policy_document.into(), policy_name: policy_name.into() }
         }
     }
 
@@ -944,11 +901,7 @@ pub struct RolePolicy {
 impl RolePolicy {
     /// A new `AWS::IAM::RolePolicy` from its required properties: `PolicyName`, `RoleName`.
     pub fn new(policy_name: impl Into<Value<String>>, role_name: impl Into<Value<String>>) -> Self {
-        Self {
-            policy_document: None,
-            policy_name: policy_name.into(),
-            role_name: role_name.into(),
-        }
+        Self { policy_document: None, policy_name: policy_name.into(), role_name: role_name.into() }
     }
     /// The `PolicyDocument` property.
     pub fn policy_document(mut self, v: impl Into<Value<crate::Json>>) -> Self {
@@ -1048,10 +1001,7 @@ impl SamlProvider {
         self
     }
     /// The `PrivateKeyList` property.
-    pub fn private_key_list(
-        mut self,
-        v: impl Into<Value<Vec<Value<saml_provider::SamlPrivateKey>>>>,
-    ) -> Self {
+    pub fn private_key_list(mut self, v: impl Into<Value<Vec<Value<saml_provider::SamlPrivateKey>>>>) -> Self {
         self.private_key_list = Some(v.into());
         self
     }
@@ -1146,10 +1096,7 @@ pub mod saml_provider {
     impl SamlPrivateKey {
         /// A new `SAMLPrivateKey` from its required properties: `KeyId`, `Timestamp`.
         pub fn new(key_id: impl Into<Value<String>>, timestamp: impl Into<Value<String>>) -> Self {
-            Self {
-                key_id: key_id.into(),
-                timestamp: timestamp.into(),
-            }
+            Self { key_id: key_id.into(), timestamp: timestamp.into() }
         }
     }
 
@@ -1248,16 +1195,11 @@ impl stackcraft_core::Resource for ServerCertificate {
 }
 
 impl crate::ResourceInfo for ServerCertificate {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "CertificateBody",
-        "CertificateChain",
-        "PrivateKey",
-        "ServerCertificateName",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["CertificateBody", "CertificateChain", "PrivateKey", "ServerCertificateName"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] =
-        &["CertificateBody", "CertificateChain", "PrivateKey"];
+    const WRITE_ONLY: &'static [&'static str] = &["CertificateBody", "CertificateChain", "PrivateKey"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ServerCertificateName"];
 }
 
@@ -1301,11 +1243,7 @@ pub struct ServiceLinkedRole {
 impl ServiceLinkedRole {
     /// A new `AWS::IAM::ServiceLinkedRole` (no required properties).
     pub fn new() -> Self {
-        Self {
-            aws_service_name: None,
-            custom_suffix: None,
-            description: None,
-        }
+        Self { aws_service_name: None, custom_suffix: None, description: None }
     }
     /// The service principal for the AWS service to which this role is attached.
     pub fn aws_service_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1522,10 +1460,7 @@ pub mod user {
     impl LoginProfile {
         /// A new `LoginProfile` from its required properties: `Password`.
         pub fn new(password: impl Into<Value<String>>) -> Self {
-            Self {
-                password: password.into(),
-                password_reset_required: None,
-            }
+            Self { password: password.into(), password_reset_required: None }
         }
         /// Specifies whether the user is required to set a new password on next sign-in.
         pub fn password_reset_required(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -1556,14 +1491,8 @@ pub mod user {
 
     impl Policy {
         /// A new `Policy` from its required properties: `PolicyDocument`, `PolicyName`.
-        pub fn new(
-            policy_document: impl Into<Value<crate::Json>>,
-            policy_name: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                policy_document: policy_document.into(),
-                policy_name: policy_name.into(),
-            }
+        pub fn new(policy_document: impl Into<Value<crate::Json>>, policy_name: impl Into<Value<String>>) -> Self {
+            Self { policy_document: policy_document.into(), policy_name: policy_name.into() }
         }
     }
 
@@ -1595,11 +1524,7 @@ pub struct UserPolicy {
 impl UserPolicy {
     /// A new `AWS::IAM::UserPolicy` from its required properties: `PolicyName`, `UserName`.
     pub fn new(policy_name: impl Into<Value<String>>, user_name: impl Into<Value<String>>) -> Self {
-        Self {
-            policy_document: None,
-            policy_name: policy_name.into(),
-            user_name: user_name.into(),
-        }
+        Self { policy_document: None, policy_name: policy_name.into(), user_name: user_name.into() }
     }
     /// The `PolicyDocument` property.
     pub fn policy_document(mut self, v: impl Into<Value<crate::Json>>) -> Self {
@@ -1662,14 +1587,8 @@ pub struct UserToGroupAddition {
 
 impl UserToGroupAddition {
     /// A new `AWS::IAM::UserToGroupAddition` from its required properties: `GroupName`, `Users`.
-    pub fn new(
-        group_name: impl Into<Value<String>>,
-        users: impl Into<Value<Vec<Value<String>>>>,
-    ) -> Self {
-        Self {
-            group_name: group_name.into(),
-            users: users.into(),
-        }
+    pub fn new(group_name: impl Into<Value<String>>, users: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        Self { group_name: group_name.into(), users: users.into() }
     }
 }
 
@@ -1738,12 +1657,7 @@ pub struct VirtualMfaDevice {
 impl VirtualMfaDevice {
     /// A new `AWS::IAM::VirtualMFADevice` from its required properties: `Users`.
     pub fn new(users: impl Into<Value<Vec<Value<String>>>>) -> Self {
-        Self {
-            path: None,
-            tags: None,
-            users: users.into(),
-            virtual_mfa_device_name: None,
-        }
+        Self { path: None, tags: None, users: users.into(), virtual_mfa_device_name: None }
     }
     /// The `Path` property.
     pub fn path(mut self, v: impl Into<Value<String>>) -> Self {

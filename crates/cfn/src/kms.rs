@@ -32,14 +32,8 @@ pub struct Alias {
 
 impl Alias {
     /// A new `AWS::KMS::Alias` from its required properties: `AliasName`, `TargetKeyId`.
-    pub fn new(
-        alias_name: impl Into<Value<String>>,
-        target_key_id: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            alias_name: alias_name.into(),
-            target_key_id: target_key_id.into(),
-        }
+    pub fn new(alias_name: impl Into<Value<String>>, target_key_id: impl Into<Value<String>>) -> Self {
+        Self { alias_name: alias_name.into(), target_key_id: target_key_id.into() }
     }
 }
 
@@ -197,10 +191,7 @@ impl Key {
 impl ToCfn for Key {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "BypassPolicyLockoutSafetyCheck",
-            &self.bypass_policy_lockout_safety_check,
-        );
+        p.opt("BypassPolicyLockoutSafetyCheck", &self.bypass_policy_lockout_safety_check);
         p.opt("Description", &self.description);
         p.opt("EnableKeyRotation", &self.enable_key_rotation);
         p.opt("Enabled", &self.enabled);
@@ -226,11 +217,8 @@ impl crate::ResourceInfo for Key {
     const CREATE_ONLY: &'static [&'static str] = &[];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Arn", "KeyId"];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "BypassPolicyLockoutSafetyCheck",
-        "PendingWindowInDays",
-        "RotationPeriodInDays",
-    ];
+    const WRITE_ONLY: &'static [&'static str] =
+        &["BypassPolicyLockoutSafetyCheck", "PendingWindowInDays", "RotationPeriodInDays"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["KeyId"];
 }
 
@@ -283,10 +271,7 @@ pub struct ReplicaKey {
 
 impl ReplicaKey {
     /// A new `AWS::KMS::ReplicaKey` from its required properties: `KeyPolicy`, `PrimaryKeyArn`.
-    pub fn new(
-        key_policy: impl Into<Value<crate::Json>>,
-        primary_key_arn: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn new(key_policy: impl Into<Value<crate::Json>>, primary_key_arn: impl Into<Value<String>>) -> Self {
         Self {
             description: None,
             enabled: None,

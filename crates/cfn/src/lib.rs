@@ -54,10 +54,7 @@ pub struct Tag {
 impl Tag {
     /// A tag `key` = `value`.
     pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Tag {
-            key: key.into(),
-            value: value.into(),
-        }
+        Tag { key: key.into(), value: value.into() }
     }
 }
 

@@ -184,10 +184,7 @@ impl ToCfn for Delivery {
         p.req("DeliverySourceName", &self.delivery_source_name);
         p.opt("FieldDelimiter", &self.field_delimiter);
         p.opt("RecordFields", &self.record_fields);
-        p.opt(
-            "S3EnableHiveCompatiblePath",
-            &self.s3_enable_hive_compatible_path,
-        );
+        p.opt("S3EnableHiveCompatiblePath", &self.s3_enable_hive_compatible_path);
         p.opt("S3SuffixPath", &self.s3_suffix_path);
         p.opt("Tags", &self.tags);
         p.finish()
@@ -272,10 +269,7 @@ impl DeliveryDestination {
         }
     }
     /// IAM policy that grants permissions to CloudWatch Logs to deliver logs cross-account to a specified destination in this account.
-    pub fn delivery_destination_policy(
-        mut self,
-        v: impl Into<Value<delivery_destination::DestinationPolicy>>,
-    ) -> Self {
+    pub fn delivery_destination_policy(mut self, v: impl Into<Value<delivery_destination::DestinationPolicy>>) -> Self {
         self.delivery_destination_policy = Some(v.into());
         self
     }
@@ -304,10 +298,7 @@ impl DeliveryDestination {
 impl ToCfn for DeliveryDestination {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "DeliveryDestinationPolicy",
-            &self.delivery_destination_policy,
-        );
+        p.opt("DeliveryDestinationPolicy", &self.delivery_destination_policy);
         p.opt("DeliveryDestinationType", &self.delivery_destination_type);
         p.opt("DestinationResourceArn", &self.destination_resource_arn);
         p.req("Name", &self.name);
@@ -324,12 +315,8 @@ impl stackcraft_core::Resource for DeliveryDestination {
 }
 
 impl crate::ResourceInfo for DeliveryDestination {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "DeliveryDestinationType",
-        "DestinationResourceArn",
-        "Name",
-        "OutputFormat",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["DeliveryDestinationType", "DestinationResourceArn", "Name", "OutputFormat"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Arn"];
     const WRITE_ONLY: &'static [&'static str] = &["DeliveryDestinationPolicy"];
@@ -378,10 +365,7 @@ pub mod delivery_destination {
     impl DestinationPolicy {
         /// A new `DestinationPolicy` (no required properties).
         pub fn new() -> Self {
-            Self {
-                delivery_destination_name: None,
-                delivery_destination_policy: None,
-            }
+            Self { delivery_destination_name: None, delivery_destination_policy: None }
         }
         /// The name of the delivery destination to assign this policy to.
         pub fn delivery_destination_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -399,10 +383,7 @@ pub mod delivery_destination {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("DeliveryDestinationName", &self.delivery_destination_name);
-            p.opt(
-                "DeliveryDestinationPolicy",
-                &self.delivery_destination_policy,
-            );
+            p.opt("DeliveryDestinationPolicy", &self.delivery_destination_policy);
             p.finish()
         }
     }
@@ -430,19 +411,10 @@ pub struct DeliverySource {
 impl DeliverySource {
     /// A new `AWS::Logs::DeliverySource` from its required properties: `Name`.
     pub fn new(name: impl Into<Value<String>>) -> Self {
-        Self {
-            delivery_source_configuration: None,
-            log_type: None,
-            name: name.into(),
-            resource_arn: None,
-            tags: None,
-        }
+        Self { delivery_source_configuration: None, log_type: None, name: name.into(), resource_arn: None, tags: None }
     }
     /// A map of key-value pairs to configure the delivery source. Both keys and values must be between 1 and 255 characters in length.
-    pub fn delivery_source_configuration(
-        mut self,
-        v: impl Into<Value<BTreeMap<String, Value<String>>>>,
-    ) -> Self {
+    pub fn delivery_source_configuration(mut self, v: impl Into<Value<BTreeMap<String, Value<String>>>>) -> Self {
         self.delivery_source_configuration = Some(v.into());
         self
     }
@@ -466,10 +438,7 @@ impl DeliverySource {
 impl ToCfn for DeliverySource {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "DeliverySourceConfiguration",
-            &self.delivery_source_configuration,
-        );
+        p.opt("DeliverySourceConfiguration", &self.delivery_source_configuration);
         p.opt("LogType", &self.log_type);
         p.req("Name", &self.name);
         p.opt("ResourceArn", &self.resource_arn);
@@ -487,8 +456,7 @@ impl stackcraft_core::Resource for DeliverySource {
 impl crate::ResourceInfo for DeliverySource {
     const CREATE_ONLY: &'static [&'static str] = &["Name"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["Arn", "ResourceArns", "Service", "Status", "StatusReason"];
+    const READ_ONLY: &'static [&'static str] = &["Arn", "ResourceArns", "Service", "Status", "StatusReason"];
     const WRITE_ONLY: &'static [&'static str] = &["ResourceArn"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
@@ -672,8 +640,7 @@ impl stackcraft_core::Resource for Integration {
 }
 
 impl crate::ResourceInfo for Integration {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["IntegrationName", "IntegrationType", "ResourceConfig"];
+    const CREATE_ONLY: &'static [&'static str] = &["IntegrationName", "IntegrationType", "ResourceConfig"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["IntegrationStatus"];
     const WRITE_ONLY: &'static [&'static str] = &["ResourceConfig"];
@@ -760,10 +727,7 @@ pub mod integration {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("ApplicationARN", &self.application_arn);
-            p.req(
-                "DashboardViewerPrincipals",
-                &self.dashboard_viewer_principals,
-            );
+            p.req("DashboardViewerPrincipals", &self.dashboard_viewer_principals);
             p.req("DataSourceRoleArn", &self.data_source_role_arn);
             p.opt("KmsKeyArn", &self.kms_key_arn);
             p.opt("RetentionDays", &self.retention_days);
@@ -783,15 +747,10 @@ pub mod integration {
     impl ResourceConfig {
         /// A new `ResourceConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                open_search_resource_config: None,
-            }
+            Self { open_search_resource_config: None }
         }
         /// The `OpenSearchResourceConfig` property.
-        pub fn open_search_resource_config(
-            mut self,
-            v: impl Into<Value<OpenSearchResourceConfig>>,
-        ) -> Self {
+        pub fn open_search_resource_config(mut self, v: impl Into<Value<OpenSearchResourceConfig>>) -> Self {
             self.open_search_resource_config = Some(v.into());
             self
         }
@@ -800,10 +759,7 @@ pub mod integration {
     impl ToCfn for ResourceConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "OpenSearchResourceConfig",
-                &self.open_search_resource_config,
-            );
+            p.opt("OpenSearchResourceConfig", &self.open_search_resource_config);
             p.finish()
         }
     }
@@ -905,12 +861,8 @@ impl stackcraft_core::Resource for LogAnomalyDetector {
 impl crate::ResourceInfo for LogAnomalyDetector {
     const CREATE_ONLY: &'static [&'static str] = &[];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "AnomalyDetectorArn",
-        "AnomalyDetectorStatus",
-        "CreationTimeStamp",
-        "LastModifiedTimeStamp",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["AnomalyDetectorArn", "AnomalyDetectorStatus", "CreationTimeStamp", "LastModifiedTimeStamp"];
     const WRITE_ONLY: &'static [&'static str] = &["AccountId"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AnomalyDetectorArn"];
 }
@@ -1049,15 +1001,9 @@ impl LogGroup {
 impl ToCfn for LogGroup {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "BearerTokenAuthenticationEnabled",
-            &self.bearer_token_authentication_enabled,
-        );
+        p.opt("BearerTokenAuthenticationEnabled", &self.bearer_token_authentication_enabled);
         p.opt("DataProtectionPolicy", &self.data_protection_policy);
-        p.opt(
-            "DeletionProtectionEnabled",
-            &self.deletion_protection_enabled,
-        );
+        p.opt("DeletionProtectionEnabled", &self.deletion_protection_enabled);
         p.opt("FieldIndexPolicies", &self.field_index_policies);
         p.opt("KmsKeyId", &self.kms_key_id);
         p.opt("LogGroupClass", &self.log_group_class);
@@ -1121,10 +1067,7 @@ pub struct LogStream {
 impl LogStream {
     /// A new `AWS::Logs::LogStream` from its required properties: `LogGroupName`.
     pub fn new(log_group_name: impl Into<Value<String>>) -> Self {
-        Self {
-            log_group_name: log_group_name.into(),
-            log_stream_name: None,
-        }
+        Self { log_group_name: log_group_name.into(), log_stream_name: None }
     }
     /// The name of the log stream. The name must be unique wihtin the log group.
     pub fn log_stream_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1237,10 +1180,7 @@ impl ToCfn for MetricFilter {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.opt("ApplyOnTransformedLogs", &self.apply_on_transformed_logs);
-        p.opt(
-            "EmitSystemFieldDimensions",
-            &self.emit_system_field_dimensions,
-        );
+        p.opt("EmitSystemFieldDimensions", &self.emit_system_field_dimensions);
         p.opt("FieldSelectionCriteria", &self.field_selection_criteria);
         p.opt("FilterName", &self.filter_name);
         p.req("FilterPattern", &self.filter_pattern);
@@ -1299,10 +1239,7 @@ pub mod metric_filter {
     impl Dimension {
         /// A new `Dimension` from its required properties: `Key`, `Value`.
         pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-            Self {
-                key: key.into(),
-                value: value.into(),
-            }
+            Self { key: key.into(), value: value.into() }
         }
     }
 
@@ -1417,10 +1354,7 @@ impl QueryDefinition {
         self
     }
     /// Use this parameter to include specific query parameters as part of your query definition. Query parameters are supported only for Logs Insights QL queries.
-    pub fn parameters(
-        mut self,
-        v: impl Into<Value<Vec<Value<query_definition::QueryParameter>>>>,
-    ) -> Self {
+    pub fn parameters(mut self, v: impl Into<Value<Vec<Value<query_definition::QueryParameter>>>>) -> Self {
         self.parameters = Some(v.into());
         self
     }
@@ -1501,11 +1435,7 @@ pub mod query_definition {
     impl QueryParameter {
         /// A new `QueryParameter` from its required properties: `Name`.
         pub fn new(name: impl Into<Value<String>>) -> Self {
-            Self {
-                default_value: None,
-                description: None,
-                name: name.into(),
-            }
+            Self { default_value: None, description: None, name: name.into() }
         }
         /// The default value to use for this query parameter if no value is supplied at execution time.
         pub fn default_value(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1545,14 +1475,8 @@ pub struct ResourcePolicy {
 
 impl ResourcePolicy {
     /// A new `AWS::Logs::ResourcePolicy` from its required properties: `PolicyDocument`, `PolicyName`.
-    pub fn new(
-        policy_document: impl Into<Value<crate::Json>>,
-        policy_name: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            policy_document: policy_document.into(),
-            policy_name: policy_name.into(),
-        }
+    pub fn new(policy_document: impl Into<Value<crate::Json>>, policy_name: impl Into<Value<String>>) -> Self {
+        Self { policy_document: policy_document.into(), policy_name: policy_name.into() }
     }
 }
 
@@ -1663,10 +1587,7 @@ impl ScheduledQuery {
         self
     }
     /// The `DestinationConfiguration` property.
-    pub fn destination_configuration(
-        mut self,
-        v: impl Into<Value<scheduled_query::DestinationConfiguration>>,
-    ) -> Self {
+    pub fn destination_configuration(mut self, v: impl Into<Value<scheduled_query::DestinationConfiguration>>) -> Self {
         self.destination_configuration = Some(v.into());
         self
     }
@@ -1737,13 +1658,8 @@ impl stackcraft_core::Resource for ScheduledQuery {
 impl crate::ResourceInfo for ScheduledQuery {
     const CREATE_ONLY: &'static [&'static str] = &["Name"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "CreationTime",
-        "LastExecutionStatus",
-        "LastTriggeredTime",
-        "LastUpdatedTime",
-        "ScheduledQueryArn",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["CreationTime", "LastExecutionStatus", "LastTriggeredTime", "LastUpdatedTime", "ScheduledQueryArn"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ScheduledQueryArn"];
 }
@@ -1804,9 +1720,7 @@ pub mod scheduled_query {
     impl DestinationConfiguration {
         /// A new `DestinationConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                s3_configuration: None,
-            }
+            Self { s3_configuration: None }
         }
         /// The `S3Configuration` property.
         pub fn s3_configuration(mut self, v: impl Into<Value<S3Configuration>>) -> Self {
@@ -1836,14 +1750,8 @@ pub mod scheduled_query {
 
     impl S3Configuration {
         /// A new `S3Configuration` from its required properties: `DestinationIdentifier`, `RoleArn`.
-        pub fn new(
-            destination_identifier: impl Into<Value<String>>,
-            role_arn: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                destination_identifier: destination_identifier.into(),
-                role_arn: role_arn.into(),
-            }
+        pub fn new(destination_identifier: impl Into<Value<String>>, role_arn: impl Into<Value<String>>) -> Self {
+            Self { destination_identifier: destination_identifier.into(), role_arn: role_arn.into() }
         }
     }
 
@@ -1871,9 +1779,7 @@ pub struct StorageTierPolicy {
 impl StorageTierPolicy {
     /// A new `AWS::Logs::StorageTierPolicy` from its required properties: `StorageTier`.
     pub fn new(storage_tier: impl Into<Value<String>>) -> Self {
-        Self {
-            storage_tier: storage_tier.into(),
-        }
+        Self { storage_tier: storage_tier.into() }
     }
 }
 
@@ -2067,10 +1973,7 @@ impl Transformer {
         log_group_identifier: impl Into<Value<String>>,
         transformer_config: impl Into<Value<Vec<Value<transformer::Processor>>>>,
     ) -> Self {
-        Self {
-            log_group_identifier: log_group_identifier.into(),
-            transformer_config: transformer_config.into(),
-        }
+        Self { log_group_identifier: log_group_identifier.into(), transformer_config: transformer_config.into() }
     }
 }
 
@@ -2134,11 +2037,7 @@ pub mod transformer {
     impl AddKeyEntry {
         /// A new `AddKeyEntry` from its required properties: `Key`, `Value`.
         pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-            Self {
-                key: key.into(),
-                overwrite_if_exists: None,
-                value: value.into(),
-            }
+            Self { key: key.into(), overwrite_if_exists: None, value: value.into() }
         }
         /// The `OverwriteIfExists` property.
         pub fn overwrite_if_exists(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -2169,9 +2068,7 @@ pub mod transformer {
     impl AddKeys {
         /// A new `AddKeys` from its required properties: `Entries`.
         pub fn new(entries: impl Into<Value<Vec<Value<AddKeyEntry>>>>) -> Self {
-            Self {
-                entries: entries.into(),
-            }
+            Self { entries: entries.into() }
         }
     }
 
@@ -2195,9 +2092,7 @@ pub mod transformer {
     impl CopyValue {
         /// A new `CopyValue` from its required properties: `Entries`.
         pub fn new(entries: impl Into<Value<Vec<Value<CopyValueEntry>>>>) -> Self {
-            Self {
-                entries: entries.into(),
-            }
+            Self { entries: entries.into() }
         }
     }
 
@@ -2225,11 +2120,7 @@ pub mod transformer {
     impl CopyValueEntry {
         /// A new `CopyValueEntry` from its required properties: `Source`, `Target`.
         pub fn new(source: impl Into<Value<String>>, target: impl Into<Value<String>>) -> Self {
-            Self {
-                overwrite_if_exists: None,
-                source: source.into(),
-                target: target.into(),
-            }
+            Self { overwrite_if_exists: None, source: source.into(), target: target.into() }
         }
         /// The `OverwriteIfExists` property.
         pub fn overwrite_if_exists(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -2266,12 +2157,7 @@ pub mod transformer {
     impl Csv {
         /// A new `Csv` (no required properties).
         pub fn new() -> Self {
-            Self {
-                columns: None,
-                delimiter: None,
-                quote_character: None,
-                source: None,
-            }
+            Self { columns: None, delimiter: None, quote_character: None, source: None }
         }
         /// The `Columns` property.
         pub fn columns(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -2392,9 +2278,7 @@ pub mod transformer {
     impl DeleteKeys {
         /// A new `DeleteKeys` from its required properties: `WithKeys`.
         pub fn new(with_keys: impl Into<Value<Vec<Value<String>>>>) -> Self {
-            Self {
-                with_keys: with_keys.into(),
-            }
+            Self { with_keys: with_keys.into() }
         }
     }
 
@@ -2420,10 +2304,7 @@ pub mod transformer {
     impl Grok {
         /// A new `Grok` from its required properties: `Match`.
         pub fn new(match_: impl Into<Value<String>>) -> Self {
-            Self {
-                match_: match_.into(),
-                source: None,
-            }
+            Self { match_: match_.into(), source: None }
         }
         /// The `Source` property.
         pub fn source(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2519,9 +2400,7 @@ pub mod transformer {
     impl LowerCaseString {
         /// A new `LowerCaseString` from its required properties: `WithKeys`.
         pub fn new(with_keys: impl Into<Value<Vec<Value<String>>>>) -> Self {
-            Self {
-                with_keys: with_keys.into(),
-            }
+            Self { with_keys: with_keys.into() }
         }
     }
 
@@ -2549,11 +2428,7 @@ pub mod transformer {
     impl MoveKeyEntry {
         /// A new `MoveKeyEntry` from its required properties: `Source`, `Target`.
         pub fn new(source: impl Into<Value<String>>, target: impl Into<Value<String>>) -> Self {
-            Self {
-                overwrite_if_exists: None,
-                source: source.into(),
-                target: target.into(),
-            }
+            Self { overwrite_if_exists: None, source: source.into(), target: target.into() }
         }
         /// The `OverwriteIfExists` property.
         pub fn overwrite_if_exists(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -2584,9 +2459,7 @@ pub mod transformer {
     impl MoveKeys {
         /// A new `MoveKeys` from its required properties: `Entries`.
         pub fn new(entries: impl Into<Value<Vec<Value<MoveKeyEntry>>>>) -> Self {
-            Self {
-                entries: entries.into(),
-            }
+            Self { entries: entries.into() }
         }
     }
 
@@ -2641,10 +2514,7 @@ pub mod transformer {
     impl ParseJson {
         /// A new `ParseJSON` (no required properties).
         pub fn new() -> Self {
-            Self {
-                destination: None,
-                source: None,
-            }
+            Self { destination: None, source: None }
         }
         /// The `Destination` property.
         pub fn destination(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2827,10 +2697,7 @@ pub mod transformer {
 
     impl ParseToOcsf {
         /// A new `ParseToOCSF` from its required properties: `EventSource`, `OcsfVersion`.
-        pub fn new(
-            event_source: impl Into<Value<String>>,
-            ocsf_version: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn new(event_source: impl Into<Value<String>>, ocsf_version: impl Into<Value<String>>) -> Self {
             Self {
                 event_source: event_source.into(),
                 mapping_version: None,
@@ -3164,11 +3031,7 @@ pub mod transformer {
     impl RenameKeyEntry {
         /// A new `RenameKeyEntry` from its required properties: `Key`, `RenameTo`.
         pub fn new(key: impl Into<Value<String>>, rename_to: impl Into<Value<String>>) -> Self {
-            Self {
-                key: key.into(),
-                overwrite_if_exists: None,
-                rename_to: rename_to.into(),
-            }
+            Self { key: key.into(), overwrite_if_exists: None, rename_to: rename_to.into() }
         }
         /// The `OverwriteIfExists` property.
         pub fn overwrite_if_exists(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -3199,9 +3062,7 @@ pub mod transformer {
     impl RenameKeys {
         /// A new `RenameKeys` from its required properties: `Entries`.
         pub fn new(entries: impl Into<Value<Vec<Value<RenameKeyEntry>>>>) -> Self {
-            Self {
-                entries: entries.into(),
-            }
+            Self { entries: entries.into() }
         }
     }
 
@@ -3225,9 +3086,7 @@ pub mod transformer {
     impl SplitString {
         /// A new `SplitString` from its required properties: `Entries`.
         pub fn new(entries: impl Into<Value<Vec<Value<SplitStringEntry>>>>) -> Self {
-            Self {
-                entries: entries.into(),
-            }
+            Self { entries: entries.into() }
         }
     }
 
@@ -3253,10 +3112,7 @@ pub mod transformer {
     impl SplitStringEntry {
         /// A new `SplitStringEntry` from its required properties: `Delimiter`, `Source`.
         pub fn new(delimiter: impl Into<Value<String>>, source: impl Into<Value<String>>) -> Self {
-            Self {
-                delimiter: delimiter.into(),
-                source: source.into(),
-            }
+            Self { delimiter: delimiter.into(), source: source.into() }
         }
     }
 
@@ -3281,9 +3137,7 @@ pub mod transformer {
     impl SubstituteString {
         /// A new `SubstituteString` from its required properties: `Entries`.
         pub fn new(entries: impl Into<Value<Vec<Value<SubstituteStringEntry>>>>) -> Self {
-            Self {
-                entries: entries.into(),
-            }
+            Self { entries: entries.into() }
         }
     }
 
@@ -3315,11 +3169,7 @@ pub mod transformer {
             source: impl Into<Value<String>>,
             to: impl Into<Value<String>>,
         ) -> Self {
-            Self {
-                from: from.into(),
-                source: source.into(),
-                to: to.into(),
-            }
+            Self { from: from.into(), source: source.into(), to: to.into() }
         }
     }
 
@@ -3345,9 +3195,7 @@ pub mod transformer {
     impl TrimString {
         /// A new `TrimString` from its required properties: `WithKeys`.
         pub fn new(with_keys: impl Into<Value<Vec<Value<String>>>>) -> Self {
-            Self {
-                with_keys: with_keys.into(),
-            }
+            Self { with_keys: with_keys.into() }
         }
     }
 
@@ -3371,9 +3219,7 @@ pub mod transformer {
     impl TypeConverter {
         /// A new `TypeConverter` from its required properties: `Entries`.
         pub fn new(entries: impl Into<Value<Vec<Value<TypeConverterEntry>>>>) -> Self {
-            Self {
-                entries: entries.into(),
-            }
+            Self { entries: entries.into() }
         }
     }
 
@@ -3399,10 +3245,7 @@ pub mod transformer {
     impl TypeConverterEntry {
         /// A new `TypeConverterEntry` from its required properties: `Key`, `Type`.
         pub fn new(key: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
-            Self {
-                key: key.into(),
-                type_: type_.into(),
-            }
+            Self { key: key.into(), type_: type_.into() }
         }
     }
 
@@ -3427,9 +3270,7 @@ pub mod transformer {
     impl UpperCaseString {
         /// A new `UpperCaseString` from its required properties: `WithKeys`.
         pub fn new(with_keys: impl Into<Value<Vec<Value<String>>>>) -> Self {
-            Self {
-                with_keys: with_keys.into(),
-            }
+            Self { with_keys: with_keys.into() }
         }
     }
 

@@ -33,10 +33,7 @@ pub struct BatchScramSecret {
 impl BatchScramSecret {
     /// A new `AWS::MSK::BatchScramSecret` from its required properties: `ClusterArn`.
     pub fn new(cluster_arn: impl Into<Value<String>>) -> Self {
-        Self {
-            cluster_arn: cluster_arn.into(),
-            secret_arn_list: None,
-        }
+        Self { cluster_arn: cluster_arn.into(), secret_arn_list: None }
     }
     /// The `SecretArnList` property.
     pub fn secret_arn_list(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -131,10 +128,7 @@ impl Channel {
         self
     }
     /// The `EncryptionConfiguration` property.
-    pub fn encryption_configuration(
-        mut self,
-        v: impl Into<Value<channel::EncryptionConfiguration>>,
-    ) -> Self {
+    pub fn encryption_configuration(mut self, v: impl Into<Value<channel::EncryptionConfiguration>>) -> Self {
         self.encryption_configuration = Some(v.into());
         self
     }
@@ -152,10 +146,7 @@ impl Channel {
         self
     }
     /// The `S3DestinationConfiguration` property.
-    pub fn s3_destination_configuration(
-        mut self,
-        v: impl Into<Value<channel::S3DestinationConfiguration>>,
-    ) -> Self {
+    pub fn s3_destination_configuration(mut self, v: impl Into<Value<channel::S3DestinationConfiguration>>) -> Self {
         self.s3_destination_configuration = Some(v.into());
         self
     }
@@ -172,15 +163,9 @@ impl ToCfn for Channel {
         p.req("ChannelName", &self.channel_name);
         p.opt("ClusterArn", &self.cluster_arn);
         p.opt("EncryptionConfiguration", &self.encryption_configuration);
-        p.opt(
-            "IcebergDestinationConfiguration",
-            &self.iceberg_destination_configuration,
-        );
+        p.opt("IcebergDestinationConfiguration", &self.iceberg_destination_configuration);
         p.opt("LoggingInfo", &self.logging_info);
-        p.opt(
-            "S3DestinationConfiguration",
-            &self.s3_destination_configuration,
-        );
+        p.opt("S3DestinationConfiguration", &self.s3_destination_configuration);
         p.opt("Tags", &self.tags);
         p.req("TopicConfigurationList", &self.topic_configuration_list);
         p.finish()
@@ -194,7 +179,46 @@ impl stackcraft_core::Resource for Channel {
 }
 
 impl crate::ResourceInfo for Channel {
-    const CREATE_ONLY: &'static [&'static str] = &["ChannelName", "ClusterArn", "EncryptionConfiguration", "IcebergDestinationConfiguration.AppendOnly", "IcebergDestinationConfiguration.Catalog", "IcebergDestinationConfiguration.Catalog.CatalogArn", "IcebergDestinationConfiguration.Catalog.WarehouseLocation", "IcebergDestinationConfiguration.CompressionType", "IcebergDestinationConfiguration.DeadLetterQueueS3", "IcebergDestinationConfiguration.DeadLetterQueueS3.BucketArn", "IcebergDestinationConfiguration.DeadLetterQueueS3.ErrorOutputPrefix", "IcebergDestinationConfiguration.DeadLetterQueueS3.ExpectedBucketOwner", "IcebergDestinationConfiguration.DestinationTableList", "IcebergDestinationConfiguration.DestinationTableList.*.DestinationDatabaseName", "IcebergDestinationConfiguration.DestinationTableList.*.DestinationTableName", "IcebergDestinationConfiguration.DestinationTableList.*.PartitionSpec", "IcebergDestinationConfiguration.DestinationTableList.*.PartitionSpec.PartitionStrategy", "IcebergDestinationConfiguration.DestinationTableList.*.PartitionSpec.SourceList", "IcebergDestinationConfiguration.DestinationTableList.*.PartitionSpec.SourceList.*.SourceName", "IcebergDestinationConfiguration.SchemaEvolution", "IcebergDestinationConfiguration.SchemaEvolution.EnableSchemaEvolution", "IcebergDestinationConfiguration.ServiceExecutionRoleArn", "IcebergDestinationConfiguration.TableCreation", "IcebergDestinationConfiguration.TableCreation.EnableTableCreation", "LoggingInfo", "S3DestinationConfiguration.DeadLetterQueueS3", "S3DestinationConfiguration.DeadLetterQueueS3.BucketArn", "S3DestinationConfiguration.DeadLetterQueueS3.ErrorOutputPrefix", "S3DestinationConfiguration.DeadLetterQueueS3.ExpectedBucketOwner", "S3DestinationConfiguration.ServiceExecutionRoleArn", "S3DestinationConfiguration.Storage", "S3DestinationConfiguration.Storage.BucketArn", "S3DestinationConfiguration.Storage.CompressionType", "S3DestinationConfiguration.Storage.ExpectedBucketOwner", "S3DestinationConfiguration.Storage.OutputKeyTemplate", "S3DestinationConfiguration.Storage.OutputPrefix", "S3DestinationConfiguration.Storage.StorageClass", "TopicConfigurationList"];
+    const CREATE_ONLY: &'static [&'static str] = &[
+        "ChannelName",
+        "ClusterArn",
+        "EncryptionConfiguration",
+        "IcebergDestinationConfiguration.AppendOnly",
+        "IcebergDestinationConfiguration.Catalog",
+        "IcebergDestinationConfiguration.Catalog.CatalogArn",
+        "IcebergDestinationConfiguration.Catalog.WarehouseLocation",
+        "IcebergDestinationConfiguration.CompressionType",
+        "IcebergDestinationConfiguration.DeadLetterQueueS3",
+        "IcebergDestinationConfiguration.DeadLetterQueueS3.BucketArn",
+        "IcebergDestinationConfiguration.DeadLetterQueueS3.ErrorOutputPrefix",
+        "IcebergDestinationConfiguration.DeadLetterQueueS3.ExpectedBucketOwner",
+        "IcebergDestinationConfiguration.DestinationTableList",
+        "IcebergDestinationConfiguration.DestinationTableList.*.DestinationDatabaseName",
+        "IcebergDestinationConfiguration.DestinationTableList.*.DestinationTableName",
+        "IcebergDestinationConfiguration.DestinationTableList.*.PartitionSpec",
+        "IcebergDestinationConfiguration.DestinationTableList.*.PartitionSpec.PartitionStrategy",
+        "IcebergDestinationConfiguration.DestinationTableList.*.PartitionSpec.SourceList",
+        "IcebergDestinationConfiguration.DestinationTableList.*.PartitionSpec.SourceList.*.SourceName",
+        "IcebergDestinationConfiguration.SchemaEvolution",
+        "IcebergDestinationConfiguration.SchemaEvolution.EnableSchemaEvolution",
+        "IcebergDestinationConfiguration.ServiceExecutionRoleArn",
+        "IcebergDestinationConfiguration.TableCreation",
+        "IcebergDestinationConfiguration.TableCreation.EnableTableCreation",
+        "LoggingInfo",
+        "S3DestinationConfiguration.DeadLetterQueueS3",
+        "S3DestinationConfiguration.DeadLetterQueueS3.BucketArn",
+        "S3DestinationConfiguration.DeadLetterQueueS3.ErrorOutputPrefix",
+        "S3DestinationConfiguration.DeadLetterQueueS3.ExpectedBucketOwner",
+        "S3DestinationConfiguration.ServiceExecutionRoleArn",
+        "S3DestinationConfiguration.Storage",
+        "S3DestinationConfiguration.Storage.BucketArn",
+        "S3DestinationConfiguration.Storage.CompressionType",
+        "S3DestinationConfiguration.Storage.ExpectedBucketOwner",
+        "S3DestinationConfiguration.Storage.OutputKeyTemplate",
+        "S3DestinationConfiguration.Storage.OutputPrefix",
+        "S3DestinationConfiguration.Storage.StorageClass",
+        "TopicConfigurationList",
+    ];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["ChannelArn", "StateInfo", "Status"];
     const WRITE_ONLY: &'static [&'static str] = &["ClusterArn"];
@@ -251,10 +275,7 @@ pub mod channel {
     impl Catalog {
         /// A new `Catalog` (no required properties).
         pub fn new() -> Self {
-            Self {
-                catalog_arn: None,
-                warehouse_location: None,
-            }
+            Self { catalog_arn: None, warehouse_location: None }
         }
         /// The ARN of the catalog.
         pub fn catalog_arn(mut self, v: impl Into<Value<String>>) -> Self {
@@ -293,17 +314,10 @@ pub mod channel {
     impl ChannelLoggingInfo {
         /// A new `ChannelLoggingInfo` (no required properties).
         pub fn new() -> Self {
-            Self {
-                cloud_watch_logs: None,
-                firehose: None,
-                s3: None,
-            }
+            Self { cloud_watch_logs: None, firehose: None, s3: None }
         }
         /// The `CloudWatchLogs` property.
-        pub fn cloud_watch_logs(
-            mut self,
-            v: impl Into<Value<CloudWatchLogsLogDestination>>,
-        ) -> Self {
+        pub fn cloud_watch_logs(mut self, v: impl Into<Value<CloudWatchLogsLogDestination>>) -> Self {
             self.cloud_watch_logs = Some(v.into());
             self
         }
@@ -343,10 +357,7 @@ pub mod channel {
     impl CloudWatchLogsLogDestination {
         /// A new `CloudWatchLogsLogDestination` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-                log_group: None,
-            }
+            Self { enabled: enabled.into(), log_group: None }
         }
         /// The CloudWatch log group for log delivery.
         pub fn log_group(mut self, v: impl Into<Value<String>>) -> Self {
@@ -379,10 +390,7 @@ pub mod channel {
 
     impl DeadLetterQueueS3 {
         /// A new `DeadLetterQueueS3` from its required properties: `BucketArn`, `ErrorOutputPrefix`.
-        pub fn new(
-            bucket_arn: impl Into<Value<String>>,
-            error_output_prefix: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn new(bucket_arn: impl Into<Value<String>>, error_output_prefix: impl Into<Value<String>>) -> Self {
             Self {
                 bucket_arn: bucket_arn.into(),
                 error_output_prefix: error_output_prefix.into(),
@@ -460,9 +468,7 @@ pub mod channel {
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration` from its required properties: `KmsKeyArn`.
         pub fn new(kms_key_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                kms_key_arn: kms_key_arn.into(),
-            }
+            Self { kms_key_arn: kms_key_arn.into() }
         }
     }
 
@@ -488,10 +494,7 @@ pub mod channel {
     impl FirehoseLogDestination {
         /// A new `FirehoseLogDestination` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                delivery_stream: None,
-                enabled: enabled.into(),
-            }
+            Self { delivery_stream: None, enabled: enabled.into() }
         }
         /// The Firehose delivery stream for log delivery.
         pub fn delivery_stream(mut self, v: impl Into<Value<String>>) -> Self {
@@ -632,10 +635,7 @@ pub mod channel {
     impl PartitionSpec {
         /// A new `PartitionSpec` from its required properties: `PartitionStrategy`.
         pub fn new(partition_strategy: impl Into<Value<String>>) -> Self {
-            Self {
-                partition_strategy: partition_strategy.into(),
-                source_list: None,
-            }
+            Self { partition_strategy: partition_strategy.into(), source_list: None }
         }
         /// Source list.
         pub fn source_list(mut self, v: impl Into<Value<Vec<Value<PartitionSource>>>>) -> Self {
@@ -665,9 +665,7 @@ pub mod channel {
     impl RecordConverter {
         /// A new `RecordConverter` from its required properties: `ValueConverter`.
         pub fn new(value_converter: impl Into<Value<String>>) -> Self {
-            Self {
-                value_converter: value_converter.into(),
-            }
+            Self { value_converter: value_converter.into() }
         }
     }
 
@@ -691,9 +689,7 @@ pub mod channel {
     impl RecordSchema {
         /// A new `RecordSchema` from its required properties: `GsrArn`.
         pub fn new(gsr_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                gsr_arn: gsr_arn.into(),
-            }
+            Self { gsr_arn: gsr_arn.into() }
         }
     }
 
@@ -768,11 +764,7 @@ pub mod channel {
     impl S3LogDestination {
         /// A new `S3LogDestination` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                bucket: None,
-                enabled: enabled.into(),
-                prefix: None,
-            }
+            Self { bucket: None, enabled: enabled.into(), prefix: None }
         }
         /// The name of the S3 bucket for log delivery.
         pub fn bucket(mut self, v: impl Into<Value<String>>) -> Self {
@@ -873,9 +865,7 @@ pub mod channel {
     impl SchemaEvolution {
         /// A new `SchemaEvolution` from its required properties: `EnableSchemaEvolution`.
         pub fn new(enable_schema_evolution: impl Into<Value<bool>>) -> Self {
-            Self {
-                enable_schema_evolution: enable_schema_evolution.into(),
-            }
+            Self { enable_schema_evolution: enable_schema_evolution.into() }
         }
     }
 
@@ -899,9 +889,7 @@ pub mod channel {
     impl TableCreation {
         /// A new `TableCreation` from its required properties: `EnableTableCreation`.
         pub fn new(enable_table_creation: impl Into<Value<bool>>) -> Self {
-            Self {
-                enable_table_creation: enable_table_creation.into(),
-            }
+            Self { enable_table_creation: enable_table_creation.into() }
         }
     }
 
@@ -928,15 +916,8 @@ pub mod channel {
 
     impl TopicConfiguration {
         /// A new `TopicConfiguration` from its required properties: `RecordConverter`, `TopicArn`.
-        pub fn new(
-            record_converter: impl Into<Value<RecordConverter>>,
-            topic_arn: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                record_converter: record_converter.into(),
-                record_schema: None,
-                topic_arn: topic_arn.into(),
-            }
+        pub fn new(record_converter: impl Into<Value<RecordConverter>>, topic_arn: impl Into<Value<String>>) -> Self {
+            Self { record_converter: record_converter.into(), record_schema: None, topic_arn: topic_arn.into() }
         }
         /// The `RecordSchema` property.
         pub fn record_schema(mut self, v: impl Into<Value<RecordSchema>>) -> Self {
@@ -1019,10 +1000,7 @@ impl Cluster {
         }
     }
     /// The `ClientAuthentication` property.
-    pub fn client_authentication(
-        mut self,
-        v: impl Into<Value<cluster::ClientAuthentication>>,
-    ) -> Self {
+    pub fn client_authentication(mut self, v: impl Into<Value<cluster::ClientAuthentication>>) -> Self {
         self.client_authentication = Some(v.into());
         self
     }
@@ -1163,11 +1141,7 @@ pub mod cluster {
     impl AuthorizerLogs {
         /// A new `AuthorizerLogs` (no required properties).
         pub fn new() -> Self {
-            Self {
-                cloud_watch_logs: None,
-                firehose: None,
-                s3: None,
-            }
+            Self { cloud_watch_logs: None, firehose: None, s3: None }
         }
         /// The `CloudWatchLogs` property.
         pub fn cloud_watch_logs(mut self, v: impl Into<Value<CloudWatchLogs>>) -> Self {
@@ -1212,11 +1186,7 @@ pub mod cluster {
     impl BrokerLogs {
         /// A new `BrokerLogs` (no required properties).
         pub fn new() -> Self {
-            Self {
-                cloud_watch_logs: None,
-                firehose: None,
-                s3: None,
-            }
+            Self { cloud_watch_logs: None, firehose: None, s3: None }
         }
         /// The `CloudWatchLogs` property.
         pub fn cloud_watch_logs(mut self, v: impl Into<Value<CloudWatchLogs>>) -> Self {
@@ -1330,11 +1300,7 @@ pub mod cluster {
     impl ClientAuthentication {
         /// A new `ClientAuthentication` (no required properties).
         pub fn new() -> Self {
-            Self {
-                sasl: None,
-                tls: None,
-                unauthenticated: None,
-            }
+            Self { sasl: None, tls: None, unauthenticated: None }
         }
         /// The `Sasl` property.
         pub fn sasl(mut self, v: impl Into<Value<Sasl>>) -> Self {
@@ -1377,10 +1343,7 @@ pub mod cluster {
     impl CloudWatchLogs {
         /// A new `CloudWatchLogs` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-                log_group: None,
-            }
+            Self { enabled: enabled.into(), log_group: None }
         }
         /// The `LogGroup` property.
         pub fn log_group(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1412,10 +1375,7 @@ pub mod cluster {
     impl ConfigurationInfo {
         /// A new `ConfigurationInfo` from its required properties: `Arn`, `Revision`.
         pub fn new(arn: impl Into<Value<String>>, revision: impl Into<Value<i64>>) -> Self {
-            Self {
-                arn: arn.into(),
-                revision: revision.into(),
-            }
+            Self { arn: arn.into(), revision: revision.into() }
         }
     }
 
@@ -1444,11 +1404,7 @@ pub mod cluster {
     impl ConnectivityInfo {
         /// A new `ConnectivityInfo` (no required properties).
         pub fn new() -> Self {
-            Self {
-                network_type: None,
-                public_access: None,
-                vpc_connectivity: None,
-            }
+            Self { network_type: None, public_access: None, vpc_connectivity: None }
         }
         /// The `NetworkType` property.
         pub fn network_type(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1491,16 +1447,10 @@ pub mod cluster {
     impl EbsStorageInfo {
         /// A new `EBSStorageInfo` (no required properties).
         pub fn new() -> Self {
-            Self {
-                provisioned_throughput: None,
-                volume_size: None,
-            }
+            Self { provisioned_throughput: None, volume_size: None }
         }
         /// The `ProvisionedThroughput` property.
-        pub fn provisioned_throughput(
-            mut self,
-            v: impl Into<Value<ProvisionedThroughput>>,
-        ) -> Self {
+        pub fn provisioned_throughput(mut self, v: impl Into<Value<ProvisionedThroughput>>) -> Self {
             self.provisioned_throughput = Some(v.into());
             self
         }
@@ -1532,9 +1482,7 @@ pub mod cluster {
     impl EncryptionAtRest {
         /// A new `EncryptionAtRest` from its required properties: `DataVolumeKMSKeyId`.
         pub fn new(data_volume_kms_key_id: impl Into<Value<String>>) -> Self {
-            Self {
-                data_volume_kms_key_id: data_volume_kms_key_id.into(),
-            }
+            Self { data_volume_kms_key_id: data_volume_kms_key_id.into() }
         }
     }
 
@@ -1560,10 +1508,7 @@ pub mod cluster {
     impl EncryptionInTransit {
         /// A new `EncryptionInTransit` (no required properties).
         pub fn new() -> Self {
-            Self {
-                client_broker: None,
-                in_cluster: None,
-            }
+            Self { client_broker: None, in_cluster: None }
         }
         /// The `ClientBroker` property.
         pub fn client_broker(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1600,10 +1545,7 @@ pub mod cluster {
     impl EncryptionInfo {
         /// A new `EncryptionInfo` (no required properties).
         pub fn new() -> Self {
-            Self {
-                encryption_at_rest: None,
-                encryption_in_transit: None,
-            }
+            Self { encryption_at_rest: None, encryption_in_transit: None }
         }
         /// The `EncryptionAtRest` property.
         pub fn encryption_at_rest(mut self, v: impl Into<Value<EncryptionAtRest>>) -> Self {
@@ -1640,10 +1582,7 @@ pub mod cluster {
     impl Firehose {
         /// A new `Firehose` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                delivery_stream: None,
-                enabled: enabled.into(),
-            }
+            Self { delivery_stream: None, enabled: enabled.into() }
         }
         /// The `DeliveryStream` property.
         pub fn delivery_stream(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1673,9 +1612,7 @@ pub mod cluster {
     impl Iam {
         /// A new `Iam` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-            }
+            Self { enabled: enabled.into() }
         }
     }
 
@@ -1699,9 +1636,7 @@ pub mod cluster {
     impl JmxExporter {
         /// A new `JmxExporter` from its required properties: `EnabledInBroker`.
         pub fn new(enabled_in_broker: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled_in_broker: enabled_in_broker.into(),
-            }
+            Self { enabled_in_broker: enabled_in_broker.into() }
         }
     }
 
@@ -1727,10 +1662,7 @@ pub mod cluster {
     impl LoggingInfo {
         /// A new `LoggingInfo` (no required properties).
         pub fn new() -> Self {
-            Self {
-                authorizer_logs: None,
-                broker_logs: None,
-            }
+            Self { authorizer_logs: None, broker_logs: None }
         }
         /// The `AuthorizerLogs` property.
         pub fn authorizer_logs(mut self, v: impl Into<Value<AuthorizerLogs>>) -> Self {
@@ -1765,9 +1697,7 @@ pub mod cluster {
     impl NodeExporter {
         /// A new `NodeExporter` from its required properties: `EnabledInBroker`.
         pub fn new(enabled_in_broker: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled_in_broker: enabled_in_broker.into(),
-            }
+            Self { enabled_in_broker: enabled_in_broker.into() }
         }
     }
 
@@ -1791,9 +1721,7 @@ pub mod cluster {
     impl OpenMonitoring {
         /// A new `OpenMonitoring` from its required properties: `Prometheus`.
         pub fn new(prometheus: impl Into<Value<Prometheus>>) -> Self {
-            Self {
-                prometheus: prometheus.into(),
-            }
+            Self { prometheus: prometheus.into() }
         }
     }
 
@@ -1819,10 +1747,7 @@ pub mod cluster {
     impl Prometheus {
         /// A new `Prometheus` (no required properties).
         pub fn new() -> Self {
-            Self {
-                jmx_exporter: None,
-                node_exporter: None,
-            }
+            Self { jmx_exporter: None, node_exporter: None }
         }
         /// The `JmxExporter` property.
         pub fn jmx_exporter(mut self, v: impl Into<Value<JmxExporter>>) -> Self {
@@ -1859,10 +1784,7 @@ pub mod cluster {
     impl ProvisionedThroughput {
         /// A new `ProvisionedThroughput` (no required properties).
         pub fn new() -> Self {
-            Self {
-                enabled: None,
-                volume_throughput: None,
-            }
+            Self { enabled: None, volume_throughput: None }
         }
         /// The `Enabled` property.
         pub fn enabled(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -1926,9 +1848,7 @@ pub mod cluster {
     impl Rebalancing {
         /// A new `Rebalancing` from its required properties: `Status`.
         pub fn new(status: impl Into<Value<String>>) -> Self {
-            Self {
-                status: status.into(),
-            }
+            Self { status: status.into() }
         }
     }
 
@@ -1956,11 +1876,7 @@ pub mod cluster {
     impl S3 {
         /// A new `S3` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                bucket: None,
-                enabled: enabled.into(),
-                prefix: None,
-            }
+            Self { bucket: None, enabled: enabled.into(), prefix: None }
         }
         /// The `Bucket` property.
         pub fn bucket(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1998,10 +1914,7 @@ pub mod cluster {
     impl Sasl {
         /// A new `Sasl` (no required properties).
         pub fn new() -> Self {
-            Self {
-                iam: None,
-                scram: None,
-            }
+            Self { iam: None, scram: None }
         }
         /// The `Iam` property.
         pub fn iam(mut self, v: impl Into<Value<Iam>>) -> Self {
@@ -2036,9 +1949,7 @@ pub mod cluster {
     impl Scram {
         /// A new `Scram` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-            }
+            Self { enabled: enabled.into() }
         }
     }
 
@@ -2062,9 +1973,7 @@ pub mod cluster {
     impl StorageInfo {
         /// A new `StorageInfo` (no required properties).
         pub fn new() -> Self {
-            Self {
-                ebs_storage_info: None,
-            }
+            Self { ebs_storage_info: None }
         }
         /// The `EBSStorageInfo` property.
         pub fn ebs_storage_info(mut self, v: impl Into<Value<EbsStorageInfo>>) -> Self {
@@ -2095,16 +2004,10 @@ pub mod cluster {
     impl Tls {
         /// A new `Tls` (no required properties).
         pub fn new() -> Self {
-            Self {
-                certificate_authority_arn_list: None,
-                enabled: None,
-            }
+            Self { certificate_authority_arn_list: None, enabled: None }
         }
         /// The `CertificateAuthorityArnList` property.
-        pub fn certificate_authority_arn_list(
-            mut self,
-            v: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
+        pub fn certificate_authority_arn_list(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.certificate_authority_arn_list = Some(v.into());
             self
         }
@@ -2118,10 +2021,7 @@ pub mod cluster {
     impl ToCfn for Tls {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "CertificateAuthorityArnList",
-                &self.certificate_authority_arn_list,
-            );
+            p.opt("CertificateAuthorityArnList", &self.certificate_authority_arn_list);
             p.opt("Enabled", &self.enabled);
             p.finish()
         }
@@ -2139,9 +2039,7 @@ pub mod cluster {
     impl Unauthenticated {
         /// A new `Unauthenticated` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-            }
+            Self { enabled: enabled.into() }
         }
     }
 
@@ -2165,15 +2063,10 @@ pub mod cluster {
     impl VpcConnectivity {
         /// A new `VpcConnectivity` (no required properties).
         pub fn new() -> Self {
-            Self {
-                client_authentication: None,
-            }
+            Self { client_authentication: None }
         }
         /// The `ClientAuthentication` property.
-        pub fn client_authentication(
-            mut self,
-            v: impl Into<Value<VpcConnectivityClientAuthentication>>,
-        ) -> Self {
+        pub fn client_authentication(mut self, v: impl Into<Value<VpcConnectivityClientAuthentication>>) -> Self {
             self.client_authentication = Some(v.into());
             self
         }
@@ -2201,10 +2094,7 @@ pub mod cluster {
     impl VpcConnectivityClientAuthentication {
         /// A new `VpcConnectivityClientAuthentication` (no required properties).
         pub fn new() -> Self {
-            Self {
-                sasl: None,
-                tls: None,
-            }
+            Self { sasl: None, tls: None }
         }
         /// The `Sasl` property.
         pub fn sasl(mut self, v: impl Into<Value<VpcConnectivitySasl>>) -> Self {
@@ -2239,9 +2129,7 @@ pub mod cluster {
     impl VpcConnectivityIam {
         /// A new `VpcConnectivityIam` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-            }
+            Self { enabled: enabled.into() }
         }
     }
 
@@ -2267,10 +2155,7 @@ pub mod cluster {
     impl VpcConnectivitySasl {
         /// A new `VpcConnectivitySasl` (no required properties).
         pub fn new() -> Self {
-            Self {
-                iam: None,
-                scram: None,
-            }
+            Self { iam: None, scram: None }
         }
         /// The `Iam` property.
         pub fn iam(mut self, v: impl Into<Value<VpcConnectivityIam>>) -> Self {
@@ -2305,9 +2190,7 @@ pub mod cluster {
     impl VpcConnectivityScram {
         /// A new `VpcConnectivityScram` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-            }
+            Self { enabled: enabled.into() }
         }
     }
 
@@ -2331,9 +2214,7 @@ pub mod cluster {
     impl VpcConnectivityTls {
         /// A new `VpcConnectivityTls` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-            }
+            Self { enabled: enabled.into() }
         }
     }
 
@@ -2390,14 +2271,8 @@ pub struct ClusterPolicy {
 
 impl ClusterPolicy {
     /// A new `AWS::MSK::ClusterPolicy` from its required properties: `ClusterArn`, `Policy`.
-    pub fn new(
-        cluster_arn: impl Into<Value<String>>,
-        policy: impl Into<Value<crate::Json>>,
-    ) -> Self {
-        Self {
-            cluster_arn: cluster_arn.into(),
-            policy: policy.into(),
-        }
+    pub fn new(cluster_arn: impl Into<Value<String>>, policy: impl Into<Value<crate::Json>>) -> Self {
+        Self { cluster_arn: cluster_arn.into(), policy: policy.into() }
     }
 }
 
@@ -2465,10 +2340,7 @@ pub struct Configuration {
 
 impl Configuration {
     /// A new `AWS::MSK::Configuration` from its required properties: `Name`, `ServerProperties`.
-    pub fn new(
-        name: impl Into<Value<String>>,
-        server_properties: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Value<String>>, server_properties: impl Into<Value<String>>) -> Self {
         Self {
             description: None,
             kafka_versions_list: None,
@@ -2508,12 +2380,8 @@ impl stackcraft_core::Resource for Configuration {
 impl crate::ResourceInfo for Configuration {
     const CREATE_ONLY: &'static [&'static str] = &["KafkaVersionsList", "Name"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "Arn",
-        "LatestRevision.CreationTime",
-        "LatestRevision.Description",
-        "LatestRevision.Revision",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["Arn", "LatestRevision.CreationTime", "LatestRevision.Description", "LatestRevision.Revision"];
     const WRITE_ONLY: &'static [&'static str] = &["ServerProperties"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
@@ -2695,9 +2563,7 @@ pub mod replicator {
     impl AmazonMskCluster {
         /// A new `AmazonMskCluster` from its required properties: `MskClusterArn`.
         pub fn new(msk_cluster_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                msk_cluster_arn: msk_cluster_arn.into(),
-            }
+            Self { msk_cluster_arn: msk_cluster_arn.into() }
         }
     }
 
@@ -2756,10 +2622,7 @@ pub mod replicator {
     impl CloudWatchLogs {
         /// A new `CloudWatchLogs` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-                log_group: None,
-            }
+            Self { enabled: enabled.into(), log_group: None }
         }
         /// The CloudWatch log group that is the destination for log delivery.
         pub fn log_group(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2811,10 +2674,7 @@ pub mod replicator {
             self
         }
         /// List of regular expression patterns indicating the consumer groups that should not be replicated.
-        pub fn consumer_groups_to_exclude(
-            mut self,
-            v: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
+        pub fn consumer_groups_to_exclude(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.consumer_groups_to_exclude = Some(v.into());
             self
         }
@@ -2833,23 +2693,11 @@ pub mod replicator {
     impl ToCfn for ConsumerGroupReplication {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "ConsumerGroupOffsetSyncMode",
-                &self.consumer_group_offset_sync_mode,
-            );
+            p.opt("ConsumerGroupOffsetSyncMode", &self.consumer_group_offset_sync_mode);
             p.opt("ConsumerGroupsToExclude", &self.consumer_groups_to_exclude);
-            p.req(
-                "ConsumerGroupsToReplicate",
-                &self.consumer_groups_to_replicate,
-            );
-            p.opt(
-                "DetectAndCopyNewConsumerGroups",
-                &self.detect_and_copy_new_consumer_groups,
-            );
-            p.opt(
-                "SynchroniseConsumerGroupOffsets",
-                &self.synchronise_consumer_group_offsets,
-            );
+            p.req("ConsumerGroupsToReplicate", &self.consumer_groups_to_replicate);
+            p.opt("DetectAndCopyNewConsumerGroups", &self.detect_and_copy_new_consumer_groups);
+            p.opt("SynchroniseConsumerGroupOffsets", &self.synchronise_consumer_group_offsets);
             p.finish()
         }
     }
@@ -2868,10 +2716,7 @@ pub mod replicator {
     impl Firehose {
         /// A new `Firehose` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                delivery_stream: None,
-                enabled: enabled.into(),
-            }
+            Self { delivery_stream: None, enabled: enabled.into() }
         }
         /// The Firehose delivery stream that is the destination for log delivery.
         pub fn delivery_stream(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2928,18 +2773,12 @@ pub mod replicator {
             self
         }
         /// Details of the client authentication used by the Apache Kafka cluster.
-        pub fn client_authentication(
-            mut self,
-            v: impl Into<Value<KafkaClusterClientAuthentication>>,
-        ) -> Self {
+        pub fn client_authentication(mut self, v: impl Into<Value<KafkaClusterClientAuthentication>>) -> Self {
             self.client_authentication = Some(v.into());
             self
         }
         /// Details of encryption in transit to the Apache Kafka cluster.
-        pub fn encryption_in_transit(
-            mut self,
-            v: impl Into<Value<KafkaClusterEncryptionInTransit>>,
-        ) -> Self {
+        pub fn encryption_in_transit(mut self, v: impl Into<Value<KafkaClusterEncryptionInTransit>>) -> Self {
             self.encryption_in_transit = Some(v.into());
             self
         }
@@ -2978,11 +2817,7 @@ pub mod replicator {
     impl KafkaClusterClientAuthentication {
         /// A new `KafkaClusterClientAuthentication` (no required properties).
         pub fn new() -> Self {
-            Self {
-                mtls: None,
-                sasl_o_auth_bearer: None,
-                sasl_scram: None,
-            }
+            Self { mtls: None, sasl_o_auth_bearer: None, sasl_scram: None }
         }
         /// Details for mTLS client authentication.
         pub fn mtls(mut self, v: impl Into<Value<KafkaClusterMtlsAuthentication>>) -> Self {
@@ -2990,18 +2825,12 @@ pub mod replicator {
             self
         }
         /// Details for client authentication using SASL/OAUTHBEARER.
-        pub fn sasl_o_auth_bearer(
-            mut self,
-            v: impl Into<Value<KafkaClusterSaslOAuthBearerAuthentication>>,
-        ) -> Self {
+        pub fn sasl_o_auth_bearer(mut self, v: impl Into<Value<KafkaClusterSaslOAuthBearerAuthentication>>) -> Self {
             self.sasl_o_auth_bearer = Some(v.into());
             self
         }
         /// Details for SASL/SCRAM client authentication.
-        pub fn sasl_scram(
-            mut self,
-            v: impl Into<Value<KafkaClusterSaslScramAuthentication>>,
-        ) -> Self {
+        pub fn sasl_scram(mut self, v: impl Into<Value<KafkaClusterSaslScramAuthentication>>) -> Self {
             self.sasl_scram = Some(v.into());
             self
         }
@@ -3031,10 +2860,7 @@ pub mod replicator {
     impl KafkaClusterClientVpcConfig {
         /// A new `KafkaClusterClientVpcConfig` from its required properties: `SubnetIds`.
         pub fn new(subnet_ids: impl Into<Value<Vec<Value<String>>>>) -> Self {
-            Self {
-                security_group_ids: None,
-                subnet_ids: subnet_ids.into(),
-            }
+            Self { security_group_ids: None, subnet_ids: subnet_ids.into() }
         }
         /// The AWS security groups to associate with the elastic network interfaces in order to specify what the replicator has access to. If a security group is not specified, the default security group associated with the VPC is used.
         pub fn security_group_ids(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -3066,10 +2892,7 @@ pub mod replicator {
     impl KafkaClusterEncryptionInTransit {
         /// A new `KafkaClusterEncryptionInTransit` from its required properties: `EncryptionType`.
         pub fn new(encryption_type: impl Into<Value<String>>) -> Self {
-            Self {
-                encryption_type: encryption_type.into(),
-                root_ca_certificate: None,
-            }
+            Self { encryption_type: encryption_type.into(), root_ca_certificate: None }
         }
         /// The root CA certificate.
         pub fn root_ca_certificate(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3099,9 +2922,7 @@ pub mod replicator {
     impl KafkaClusterMtlsAuthentication {
         /// A new `KafkaClusterMtlsAuthentication` from its required properties: `SecretArn`.
         pub fn new(secret_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                secret_arn: secret_arn.into(),
-            }
+            Self { secret_arn: secret_arn.into() }
         }
     }
 
@@ -3125,9 +2946,7 @@ pub mod replicator {
     impl KafkaClusterOAuthClientCredentials {
         /// A new `KafkaClusterOAuthClientCredentials` from its required properties: `TokenRequestSecretArn`.
         pub fn new(token_request_secret_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                token_request_secret_arn: token_request_secret_arn.into(),
-            }
+            Self { token_request_secret_arn: token_request_secret_arn.into() }
         }
     }
 
@@ -3154,10 +2973,7 @@ pub mod replicator {
 
     impl KafkaClusterOAuthClientCredentialsAssertion {
         /// A new `KafkaClusterOAuthClientCredentialsAssertion` from its required properties: `Audience`, `SigningAlgorithm`.
-        pub fn new(
-            audience: impl Into<Value<String>>,
-            signing_algorithm: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn new(audience: impl Into<Value<String>>, signing_algorithm: impl Into<Value<String>>) -> Self {
             Self {
                 audience: audience.into(),
                 signing_algorithm: signing_algorithm.into(),
@@ -3196,10 +3012,7 @@ pub mod replicator {
 
     impl KafkaClusterOAuthIamJwtBearer {
         /// A new `KafkaClusterOAuthIamJwtBearer` from its required properties: `Audience`, `SigningAlgorithm`.
-        pub fn new(
-            audience: impl Into<Value<String>>,
-            signing_algorithm: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn new(audience: impl Into<Value<String>>, signing_algorithm: impl Into<Value<String>>) -> Self {
             Self {
                 audience: audience.into(),
                 signing_algorithm: signing_algorithm.into(),
@@ -3231,8 +3044,7 @@ pub mod replicator {
         /// Details for SASL/OAUTHBEARER using standard client\_credentials grant. Mutually exclusive with iamJwtBearer and clientCredentialsAssertion.
         pub client_credentials: Option<Value<KafkaClusterOAuthClientCredentials>>,
         /// Details for SASL/OAUTHBEARER using client credentials grant with JWT client assertion (RFC 7521/7523). Mutually exclusive with clientCredentials and iamJwtBearer.
-        pub client_credentials_assertion:
-            Option<Value<KafkaClusterOAuthClientCredentialsAssertion>>,
+        pub client_credentials_assertion: Option<Value<KafkaClusterOAuthClientCredentialsAssertion>>,
         /// Details for SASL/OAUTHBEARER using JWT Bearer assertion grant (RFC 7523). Mutually exclusive with clientCredentials and clientCredentialsAssertion.
         pub iam_jwt_bearer: Option<Value<KafkaClusterOAuthIamJwtBearer>>,
         /// OAuth scope to request. Included in the token request if provided.
@@ -3262,10 +3074,7 @@ pub mod replicator {
             }
         }
         /// Details for SASL/OAUTHBEARER using standard client\_credentials grant. Mutually exclusive with iamJwtBearer and clientCredentialsAssertion.
-        pub fn client_credentials(
-            mut self,
-            v: impl Into<Value<KafkaClusterOAuthClientCredentials>>,
-        ) -> Self {
+        pub fn client_credentials(mut self, v: impl Into<Value<KafkaClusterOAuthClientCredentials>>) -> Self {
             self.client_credentials = Some(v.into());
             self
         }
@@ -3278,10 +3087,7 @@ pub mod replicator {
             self
         }
         /// Details for SASL/OAUTHBEARER using JWT Bearer assertion grant (RFC 7523). Mutually exclusive with clientCredentials and clientCredentialsAssertion.
-        pub fn iam_jwt_bearer(
-            mut self,
-            v: impl Into<Value<KafkaClusterOAuthIamJwtBearer>>,
-        ) -> Self {
+        pub fn iam_jwt_bearer(mut self, v: impl Into<Value<KafkaClusterOAuthIamJwtBearer>>) -> Self {
             self.iam_jwt_bearer = Some(v.into());
             self
         }
@@ -3301,20 +3107,11 @@ pub mod replicator {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("ClientCredentials", &self.client_credentials);
-            p.opt(
-                "ClientCredentialsAssertion",
-                &self.client_credentials_assertion,
-            );
+            p.opt("ClientCredentialsAssertion", &self.client_credentials_assertion);
             p.opt("IamJwtBearer", &self.iam_jwt_bearer);
             p.opt("Scope", &self.scope);
-            p.req(
-                "TokenEndpointAuthenticationMethod",
-                &self.token_endpoint_authentication_method,
-            );
-            p.opt(
-                "TokenEndpointTlsCertificateArn",
-                &self.token_endpoint_tls_certificate_arn,
-            );
+            p.req("TokenEndpointAuthenticationMethod", &self.token_endpoint_authentication_method);
+            p.opt("TokenEndpointTlsCertificateArn", &self.token_endpoint_tls_certificate_arn);
             p.req("TokenEndpointUrl", &self.token_endpoint_url);
             p.finish()
         }
@@ -3333,14 +3130,8 @@ pub mod replicator {
 
     impl KafkaClusterSaslScramAuthentication {
         /// A new `KafkaClusterSaslScramAuthentication` from its required properties: `Mechanism`, `SecretArn`.
-        pub fn new(
-            mechanism: impl Into<Value<String>>,
-            secret_arn: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                mechanism: mechanism.into(),
-                secret_arn: secret_arn.into(),
-            }
+        pub fn new(mechanism: impl Into<Value<String>>, secret_arn: impl Into<Value<String>>) -> Self {
+            Self { mechanism: mechanism.into(), secret_arn: secret_arn.into() }
         }
     }
 
@@ -3365,15 +3156,10 @@ pub mod replicator {
     impl LogDelivery {
         /// A new `LogDelivery` (no required properties).
         pub fn new() -> Self {
-            Self {
-                replicator_log_delivery: None,
-            }
+            Self { replicator_log_delivery: None }
         }
         /// The replicator logs configuration.
-        pub fn replicator_log_delivery(
-            mut self,
-            v: impl Into<Value<ReplicatorLogDelivery>>,
-        ) -> Self {
+        pub fn replicator_log_delivery(mut self, v: impl Into<Value<ReplicatorLogDelivery>>) -> Self {
             self.replicator_log_delivery = Some(v.into());
             self
         }
@@ -3535,11 +3321,7 @@ pub mod replicator {
     impl ReplicatorLogDelivery {
         /// A new `ReplicatorLogDelivery` (no required properties).
         pub fn new() -> Self {
-            Self {
-                cloud_watch_logs: None,
-                firehose: None,
-                s3: None,
-            }
+            Self { cloud_watch_logs: None, firehose: None, s3: None }
         }
         /// Details of the CloudWatch Logs destination for replicator logs.
         pub fn cloud_watch_logs(mut self, v: impl Into<Value<CloudWatchLogs>>) -> Self {
@@ -3584,11 +3366,7 @@ pub mod replicator {
     impl S3 {
         /// A new `S3` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                bucket: None,
-                enabled: enabled.into(),
-                prefix: None,
-            }
+            Self { bucket: None, enabled: enabled.into(), prefix: None }
         }
         /// The S3 bucket that is the destination for log delivery.
         pub fn bucket(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3662,18 +3440,12 @@ pub mod replicator {
             self
         }
         /// Configuration for specifying the position in the topics to start replicating from.
-        pub fn starting_position(
-            mut self,
-            v: impl Into<Value<ReplicationStartingPosition>>,
-        ) -> Self {
+        pub fn starting_position(mut self, v: impl Into<Value<ReplicationStartingPosition>>) -> Self {
             self.starting_position = Some(v.into());
             self
         }
         /// Configuration for specifying replicated topic names should be the same as their corresponding upstream topics or prefixed with source cluster alias.
-        pub fn topic_name_configuration(
-            mut self,
-            v: impl Into<Value<ReplicationTopicNameConfiguration>>,
-        ) -> Self {
+        pub fn topic_name_configuration(mut self, v: impl Into<Value<ReplicationTopicNameConfiguration>>) -> Self {
             self.topic_name_configuration = Some(v.into());
             self
         }
@@ -3687,10 +3459,7 @@ pub mod replicator {
     impl ToCfn for TopicReplication {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "CopyAccessControlListsForTopics",
-                &self.copy_access_control_lists_for_topics,
-            );
+            p.opt("CopyAccessControlListsForTopics", &self.copy_access_control_lists_for_topics);
             p.opt("CopyTopicConfigurations", &self.copy_topic_configurations);
             p.opt("DetectAndCopyNewTopics", &self.detect_and_copy_new_topics);
             p.opt("StartingPosition", &self.starting_position);
@@ -3758,8 +3527,7 @@ impl stackcraft_core::Resource for ServerlessCluster {
 }
 
 impl crate::ResourceInfo for ServerlessCluster {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["ClientAuthentication", "ClusterName", "Tags", "VpcConfigs"];
+    const CREATE_ONLY: &'static [&'static str] = &["ClientAuthentication", "ClusterName", "Tags", "VpcConfigs"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Arn"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -3830,9 +3598,7 @@ pub mod serverless_cluster {
     impl Iam {
         /// A new `Iam` from its required properties: `Enabled`.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-            }
+            Self { enabled: enabled.into() }
         }
     }
 
@@ -3882,10 +3648,7 @@ pub mod serverless_cluster {
     impl VpcConfig {
         /// A new `VpcConfig` from its required properties: `SubnetIds`.
         pub fn new(subnet_ids: impl Into<Value<Vec<Value<String>>>>) -> Self {
-            Self {
-                security_groups: None,
-                subnet_ids: subnet_ids.into(),
-            }
+            Self { security_groups: None, subnet_ids: subnet_ids.into() }
         }
         /// The `SecurityGroups` property.
         pub fn security_groups(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -4060,13 +3823,8 @@ impl stackcraft_core::Resource for VpcConnection {
 }
 
 impl crate::ResourceInfo for VpcConnection {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "Authentication",
-        "ClientSubnets",
-        "SecurityGroups",
-        "TargetClusterArn",
-        "VpcId",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["Authentication", "ClientSubnets", "SecurityGroups", "TargetClusterArn", "VpcId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Arn"];
     const WRITE_ONLY: &'static [&'static str] = &[];

@@ -55,10 +55,7 @@ impl ToCfn for ClusterSnapshot {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.req("DBClusterIdentifier", &self.db_cluster_identifier);
-        p.req(
-            "DBClusterSnapshotIdentifier",
-            &self.db_cluster_snapshot_identifier,
-        );
+        p.req("DBClusterSnapshotIdentifier", &self.db_cluster_snapshot_identifier);
         p.opt("Tags", &self.tags);
         p.finish()
     }
@@ -71,8 +68,7 @@ impl stackcraft_core::Resource for ClusterSnapshot {
 }
 
 impl crate::ResourceInfo for ClusterSnapshot {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["DBClusterIdentifier", "DBClusterSnapshotIdentifier"];
+    const CREATE_ONLY: &'static [&'static str] = &["DBClusterIdentifier", "DBClusterSnapshotIdentifier"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[
         "AllocatedStorage",
@@ -248,10 +244,7 @@ impl CustomDbEngineVersion {
         self
     }
     /// The name of an Amazon S3 bucket that contains database installation files for your CEV. For example, a valid bucket name is ``my-custom-installation-files``.
-    pub fn database_installation_files_s3_bucket_name(
-        mut self,
-        v: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn database_installation_files_s3_bucket_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.database_installation_files_s3_bucket_name = Some(v.into());
         self
     }
@@ -281,10 +274,7 @@ impl CustomDbEngineVersion {
         self
     }
     /// The ARN of a CEV to use as a source for creating a new CEV. You can specify a different Amazon Machine Imagine (AMI) by using either ``Source`` or ``UseAwsProvidedLatestImage``.
-    pub fn source_custom_db_engine_version_identifier(
-        mut self,
-        v: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn source_custom_db_engine_version_identifier(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_custom_db_engine_version_identifier = Some(v.into());
         self
     }
@@ -308,34 +298,19 @@ impl CustomDbEngineVersion {
 impl ToCfn for CustomDbEngineVersion {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "DatabaseInstallationFiles",
-            &self.database_installation_files,
-        );
-        p.opt(
-            "DatabaseInstallationFilesS3BucketName",
-            &self.database_installation_files_s3_bucket_name,
-        );
-        p.opt(
-            "DatabaseInstallationFilesS3Prefix",
-            &self.database_installation_files_s3_prefix,
-        );
+        p.opt("DatabaseInstallationFiles", &self.database_installation_files);
+        p.opt("DatabaseInstallationFilesS3BucketName", &self.database_installation_files_s3_bucket_name);
+        p.opt("DatabaseInstallationFilesS3Prefix", &self.database_installation_files_s3_prefix);
         p.opt("Description", &self.description);
         p.req("Engine", &self.engine);
         p.req("EngineVersion", &self.engine_version);
         p.opt("ImageId", &self.image_id);
         p.opt("KMSKeyId", &self.kms_key_id);
         p.opt("Manifest", &self.manifest);
-        p.opt(
-            "SourceCustomDbEngineVersionIdentifier",
-            &self.source_custom_db_engine_version_identifier,
-        );
+        p.opt("SourceCustomDbEngineVersionIdentifier", &self.source_custom_db_engine_version_identifier);
         p.opt("Status", &self.status);
         p.opt("Tags", &self.tags);
-        p.opt(
-            "UseAwsProvidedLatestImage",
-            &self.use_aws_provided_latest_image,
-        );
+        p.opt("UseAwsProvidedLatestImage", &self.use_aws_provided_latest_image);
         p.finish()
     }
 }
@@ -361,11 +336,8 @@ impl crate::ResourceInfo for CustomDbEngineVersion {
     ];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["DBEngineVersionArn"];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "Manifest",
-        "SourceCustomDbEngineVersionIdentifier",
-        "UseAwsProvidedLatestImage",
-    ];
+    const WRITE_ONLY: &'static [&'static str] =
+        &["Manifest", "SourceCustomDbEngineVersionIdentifier", "UseAwsProvidedLatestImage"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Engine", "EngineVersion"];
 }
 
@@ -501,8 +473,7 @@ pub struct DbCluster {
     /// The scaling configuration of an Aurora Serverless v1 DB cluster.
     pub scaling_configuration: Option<Value<db_cluster::ScalingConfiguration>>,
     /// The scaling configuration of an Aurora Serverless V2 DB cluster.
-    pub serverless_v2_scaling_configuration:
-        Option<Value<db_cluster::ServerlessV2ScalingConfiguration>>,
+    pub serverless_v2_scaling_configuration: Option<Value<db_cluster::ServerlessV2ScalingConfiguration>>,
     /// The identifier for the DB snapshot or DB cluster snapshot to restore from.
     pub snapshot_identifier: Option<Value<String>>,
     /// When restoring a DB cluster to a point in time, the identifier of the source DB cluster from which to restore.
@@ -596,10 +567,7 @@ impl DbCluster {
         self
     }
     /// Provides a list of the AWS Identity and Access Management (IAM) roles that are associated with the DB cluster. IAM roles that are associated with a DB cluster grant permission for the DB cluster to access other Amazon Web Services on your behalf.
-    pub fn associated_roles(
-        mut self,
-        v: impl Into<Value<Vec<Value<db_cluster::DbClusterRole>>>>,
-    ) -> Self {
+    pub fn associated_roles(mut self, v: impl Into<Value<Vec<Value<db_cluster::DbClusterRole>>>>) -> Self {
         self.associated_roles = Some(v.into());
         self
     }
@@ -694,10 +662,7 @@ impl DbCluster {
         self
     }
     /// The list of log types that need to be enabled for exporting to CloudWatch Logs. The values in the list depend on the DB engine being used. For more information, see Publishing Database Logs to Amazon CloudWatch Logs in the \*Amazon Aurora User Guide\*.
-    pub fn enable_cloudwatch_logs_exports(
-        mut self,
-        v: impl Into<Value<Vec<Value<String>>>>,
-    ) -> Self {
+    pub fn enable_cloudwatch_logs_exports(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.enable_cloudwatch_logs_exports = Some(v.into());
         self
     }
@@ -847,10 +812,7 @@ impl DbCluster {
         self
     }
     /// The scaling configuration of an Aurora Serverless v1 DB cluster.
-    pub fn scaling_configuration(
-        mut self,
-        v: impl Into<Value<db_cluster::ScalingConfiguration>>,
-    ) -> Self {
+    pub fn scaling_configuration(mut self, v: impl Into<Value<db_cluster::ScalingConfiguration>>) -> Self {
         self.scaling_configuration = Some(v.into());
         self
     }
@@ -922,14 +884,8 @@ impl ToCfn for DbCluster {
         p.opt("CopyTagsToSnapshot", &self.copy_tags_to_snapshot);
         p.opt("DBClusterIdentifier", &self.db_cluster_identifier);
         p.opt("DBClusterInstanceClass", &self.db_cluster_instance_class);
-        p.opt(
-            "DBClusterParameterGroupName",
-            &self.db_cluster_parameter_group_name,
-        );
-        p.opt(
-            "DBInstanceParameterGroupName",
-            &self.db_instance_parameter_group_name,
-        );
+        p.opt("DBClusterParameterGroupName", &self.db_cluster_parameter_group_name);
+        p.opt("DBInstanceParameterGroupName", &self.db_instance_parameter_group_name);
         p.opt("DBSubnetGroupName", &self.db_subnet_group_name);
         p.opt("DBSystemId", &self.db_system_id);
         p.opt("DatabaseInsightsMode", &self.database_insights_mode);
@@ -938,23 +894,11 @@ impl ToCfn for DbCluster {
         p.opt("DeletionProtection", &self.deletion_protection);
         p.opt("Domain", &self.domain);
         p.opt("DomainIAMRoleName", &self.domain_iam_role_name);
-        p.opt(
-            "EnableCloudwatchLogsExports",
-            &self.enable_cloudwatch_logs_exports,
-        );
-        p.opt(
-            "EnableGlobalWriteForwarding",
-            &self.enable_global_write_forwarding,
-        );
+        p.opt("EnableCloudwatchLogsExports", &self.enable_cloudwatch_logs_exports);
+        p.opt("EnableGlobalWriteForwarding", &self.enable_global_write_forwarding);
         p.opt("EnableHttpEndpoint", &self.enable_http_endpoint);
-        p.opt(
-            "EnableIAMDatabaseAuthentication",
-            &self.enable_iam_database_authentication,
-        );
-        p.opt(
-            "EnableLocalWriteForwarding",
-            &self.enable_local_write_forwarding,
-        );
+        p.opt("EnableIAMDatabaseAuthentication", &self.enable_iam_database_authentication);
+        p.opt("EnableLocalWriteForwarding", &self.enable_local_write_forwarding);
         p.opt("Engine", &self.engine);
         p.opt("EngineLifecycleSupport", &self.engine_lifecycle_support);
         p.opt("EngineMode", &self.engine_mode);
@@ -962,59 +906,29 @@ impl ToCfn for DbCluster {
         p.opt("GlobalClusterIdentifier", &self.global_cluster_identifier);
         p.opt("Iops", &self.iops);
         p.opt("KmsKeyId", &self.kms_key_id);
-        p.opt(
-            "ManageMasterUserPassword",
-            &self.manage_master_user_password,
-        );
-        p.opt(
-            "MasterUserAuthenticationType",
-            &self.master_user_authentication_type,
-        );
+        p.opt("ManageMasterUserPassword", &self.manage_master_user_password);
+        p.opt("MasterUserAuthenticationType", &self.master_user_authentication_type);
         p.opt("MasterUserPassword", &self.master_user_password);
         p.opt("MasterUserSecret", &self.master_user_secret);
         p.opt("MasterUsername", &self.master_username);
         p.opt("MonitoringInterval", &self.monitoring_interval);
         p.opt("MonitoringRoleArn", &self.monitoring_role_arn);
         p.opt("NetworkType", &self.network_type);
-        p.opt(
-            "PerformanceInsightsEnabled",
-            &self.performance_insights_enabled,
-        );
-        p.opt(
-            "PerformanceInsightsKmsKeyId",
-            &self.performance_insights_kms_key_id,
-        );
-        p.opt(
-            "PerformanceInsightsRetentionPeriod",
-            &self.performance_insights_retention_period,
-        );
+        p.opt("PerformanceInsightsEnabled", &self.performance_insights_enabled);
+        p.opt("PerformanceInsightsKmsKeyId", &self.performance_insights_kms_key_id);
+        p.opt("PerformanceInsightsRetentionPeriod", &self.performance_insights_retention_period);
         p.opt("Port", &self.port);
         p.opt("PreferredBackupWindow", &self.preferred_backup_window);
-        p.opt(
-            "PreferredMaintenanceWindow",
-            &self.preferred_maintenance_window,
-        );
+        p.opt("PreferredMaintenanceWindow", &self.preferred_maintenance_window);
         p.opt("PubliclyAccessible", &self.publicly_accessible);
-        p.opt(
-            "ReplicationSourceIdentifier",
-            &self.replication_source_identifier,
-        );
+        p.opt("ReplicationSourceIdentifier", &self.replication_source_identifier);
         p.opt("RestoreToTime", &self.restore_to_time);
         p.opt("RestoreType", &self.restore_type);
         p.opt("ScalingConfiguration", &self.scaling_configuration);
-        p.opt(
-            "ServerlessV2ScalingConfiguration",
-            &self.serverless_v2_scaling_configuration,
-        );
+        p.opt("ServerlessV2ScalingConfiguration", &self.serverless_v2_scaling_configuration);
         p.opt("SnapshotIdentifier", &self.snapshot_identifier);
-        p.opt(
-            "SourceDBClusterIdentifier",
-            &self.source_db_cluster_identifier,
-        );
-        p.opt(
-            "SourceDbClusterResourceId",
-            &self.source_db_cluster_resource_id,
-        );
+        p.opt("SourceDBClusterIdentifier", &self.source_db_cluster_identifier);
+        p.opt("SourceDbClusterResourceId", &self.source_db_cluster_resource_id);
         p.opt("SourceRegion", &self.source_region);
         p.opt("StorageEncrypted", &self.storage_encrypted);
         p.opt("StorageType", &self.storage_type);
@@ -1050,12 +964,8 @@ impl crate::ResourceInfo for DbCluster {
         "StorageEncrypted",
         "UseLatestRestorableTime",
     ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[
-        "AvailabilityZones",
-        "Engine",
-        "GlobalClusterIdentifier",
-        "MasterUsername",
-    ];
+    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] =
+        &["AvailabilityZones", "Engine", "GlobalClusterIdentifier", "MasterUsername"];
     const READ_ONLY: &'static [&'static str] = &[
         "DBClusterArn",
         "DBClusterResourceId",
@@ -1163,10 +1073,7 @@ pub mod db_cluster {
     impl DbClusterRole {
         /// A new `DBClusterRole` from its required properties: `RoleArn`.
         pub fn new(role_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                feature_name: None,
-                role_arn: role_arn.into(),
-            }
+            Self { feature_name: None, role_arn: role_arn.into() }
         }
         /// The name of the feature associated with the AWS Identity and Access Management (IAM) role. IAM roles that are associated with a DB cluster grant permission for the DB cluster to access other AWS services on your behalf.
         pub fn feature_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1305,11 +1212,7 @@ pub mod db_cluster {
     impl ServerlessV2ScalingConfiguration {
         /// A new `ServerlessV2ScalingConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                max_capacity: None,
-                min_capacity: None,
-                seconds_until_auto_pause: None,
-            }
+            Self { max_capacity: None, min_capacity: None, seconds_until_auto_pause: None }
         }
         /// The maximum number of Aurora capacity units (ACUs) for a DB instance in an Aurora Serverless v2 cluster. You can specify ACU values in half-step increments, such as 40, 40.5, 41, and so on. The largest value that you can use is 128.
         pub fn max_capacity(mut self, v: impl Into<Value<f64>>) -> Self {
@@ -1397,10 +1300,7 @@ impl ToCfn for DbClusterEndpoint {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.req("CustomEndpointType", &self.custom_endpoint_type);
-        p.req(
-            "DBClusterEndpointIdentifier",
-            &self.db_cluster_endpoint_identifier,
-        );
+        p.req("DBClusterEndpointIdentifier", &self.db_cluster_endpoint_identifier);
         p.req("DBClusterIdentifier", &self.db_cluster_identifier);
         p.opt("ExcludedMembers", &self.excluded_members);
         p.opt("StaticMembers", &self.static_members);
@@ -1416,16 +1316,10 @@ impl stackcraft_core::Resource for DbClusterEndpoint {
 }
 
 impl crate::ResourceInfo for DbClusterEndpoint {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["DBClusterEndpointIdentifier", "DBClusterIdentifier"];
+    const CREATE_ONLY: &'static [&'static str] = &["DBClusterEndpointIdentifier", "DBClusterIdentifier"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "DBClusterEndpointArn",
-        "DBClusterEndpointResourceIdentifier",
-        "Endpoint",
-        "EndpointType",
-        "Status",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["DBClusterEndpointArn", "DBClusterEndpointResourceIdentifier", "Endpoint", "EndpointType", "Status"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBClusterEndpointArn"];
 }
@@ -1517,10 +1411,7 @@ impl DbClusterParameterGroup {
 impl ToCfn for DbClusterParameterGroup {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "DBClusterParameterGroupName",
-            &self.db_cluster_parameter_group_name,
-        );
+        p.opt("DBClusterParameterGroupName", &self.db_cluster_parameter_group_name);
         p.req("Description", &self.description);
         p.req("Family", &self.family);
         p.req("Parameters", &self.parameters);
@@ -1536,8 +1427,7 @@ impl stackcraft_core::Resource for DbClusterParameterGroup {
 }
 
 impl crate::ResourceInfo for DbClusterParameterGroup {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["DBClusterParameterGroupName", "Description", "Family"];
+    const CREATE_ONLY: &'static [&'static str] = &["DBClusterParameterGroupName", "Description", "Family"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -1847,10 +1737,7 @@ impl DbInstance {
         self
     }
     /// The IAMlong (IAM) roles associated with the DB instance.
-    pub fn associated_roles(
-        mut self,
-        v: impl Into<Value<Vec<Value<db_instance::DbInstanceRole>>>>,
-    ) -> Self {
+    pub fn associated_roles(mut self, v: impl Into<Value<Vec<Value<db_instance::DbInstanceRole>>>>) -> Self {
         self.associated_roles = Some(v.into());
         self
     }
@@ -1870,10 +1757,7 @@ impl DbInstance {
         self
     }
     /// The retention period for automated backups in a different AWS Region. Use this parameter to set a unique retention period that only applies to cross-Region automated backups.
-    pub fn automatic_backup_replication_retention_period(
-        mut self,
-        v: impl Into<Value<i64>>,
-    ) -> Self {
+    pub fn automatic_backup_replication_retention_period(mut self, v: impl Into<Value<i64>>) -> Self {
         self.automatic_backup_replication_retention_period = Some(v.into());
         self
     }
@@ -2018,10 +1902,7 @@ impl DbInstance {
         self
     }
     /// The list of log types that need to be enabled for exporting to CloudWatch Logs. The values in the list depend on the DB engine being used. For more information, see Publishing Database Logs to Amazon CloudWatch Logs in the \*Amazon Relational Database Service User Guide\*.
-    pub fn enable_cloudwatch_logs_exports(
-        mut self,
-        v: impl Into<Value<Vec<Value<String>>>>,
-    ) -> Self {
+    pub fn enable_cloudwatch_logs_exports(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.enable_cloudwatch_logs_exports = Some(v.into());
         self
     }
@@ -2081,10 +1962,7 @@ impl DbInstance {
         self
     }
     /// The secret managed by RDS in AWS Secrets Manager for the master user password.
-    pub fn master_user_secret(
-        mut self,
-        v: impl Into<Value<db_instance::MasterUserSecret>>,
-    ) -> Self {
+    pub fn master_user_secret(mut self, v: impl Into<Value<db_instance::MasterUserSecret>>) -> Self {
         self.master_user_secret = Some(v.into());
         self
     }
@@ -2154,10 +2032,7 @@ impl DbInstance {
         self
     }
     /// The number of CPU cores and the number of threads per core for the DB instance class of the DB instance.
-    pub fn processor_features(
-        mut self,
-        v: impl Into<Value<Vec<Value<db_instance::ProcessorFeature>>>>,
-    ) -> Self {
+    pub fn processor_features(mut self, v: impl Into<Value<Vec<Value<db_instance::ProcessorFeature>>>>) -> Self {
         self.processor_features = Some(v.into());
         self
     }
@@ -2263,44 +2138,23 @@ impl ToCfn for DbInstance {
         let mut p = crate::Props::new();
         p.opt("AdditionalStorageVolumes", &self.additional_storage_volumes);
         p.opt("AllocatedStorage", &self.allocated_storage);
-        p.opt(
-            "AllowMajorVersionUpgrade",
-            &self.allow_major_version_upgrade,
-        );
+        p.opt("AllowMajorVersionUpgrade", &self.allow_major_version_upgrade);
         p.opt("ApplyImmediately", &self.apply_immediately);
         p.opt("AssociatedRoles", &self.associated_roles);
         p.opt("AutoMinorVersionUpgrade", &self.auto_minor_version_upgrade);
-        p.opt(
-            "AutomaticBackupReplicationKmsKeyId",
-            &self.automatic_backup_replication_kms_key_id,
-        );
-        p.opt(
-            "AutomaticBackupReplicationRegion",
-            &self.automatic_backup_replication_region,
-        );
-        p.opt(
-            "AutomaticBackupReplicationRetentionPeriod",
-            &self.automatic_backup_replication_retention_period,
-        );
+        p.opt("AutomaticBackupReplicationKmsKeyId", &self.automatic_backup_replication_kms_key_id);
+        p.opt("AutomaticBackupReplicationRegion", &self.automatic_backup_replication_region);
+        p.opt("AutomaticBackupReplicationRetentionPeriod", &self.automatic_backup_replication_retention_period);
         p.opt("AvailabilityZone", &self.availability_zone);
         p.opt("BackupRetentionPeriod", &self.backup_retention_period);
         p.opt("BackupTarget", &self.backup_target);
         p.opt("CACertificateIdentifier", &self.ca_certificate_identifier);
-        p.opt(
-            "CertificateRotationRestart",
-            &self.certificate_rotation_restart,
-        );
+        p.opt("CertificateRotationRestart", &self.certificate_rotation_restart);
         p.opt("CharacterSetName", &self.character_set_name);
         p.opt("CopyTagsToSnapshot", &self.copy_tags_to_snapshot);
-        p.opt(
-            "CustomIAMInstanceProfile",
-            &self.custom_iam_instance_profile,
-        );
+        p.opt("CustomIAMInstanceProfile", &self.custom_iam_instance_profile);
         p.opt("DBClusterIdentifier", &self.db_cluster_identifier);
-        p.opt(
-            "DBClusterSnapshotIdentifier",
-            &self.db_cluster_snapshot_identifier,
-        );
+        p.opt("DBClusterSnapshotIdentifier", &self.db_cluster_snapshot_identifier);
         p.opt("DBInstanceClass", &self.db_instance_class);
         p.opt("DBInstanceIdentifier", &self.db_instance_identifier);
         p.opt("DBName", &self.db_name);
@@ -2319,32 +2173,17 @@ impl ToCfn for DbInstance {
         p.opt("DomainFqdn", &self.domain_fqdn);
         p.opt("DomainIAMRoleName", &self.domain_iam_role_name);
         p.opt("DomainOu", &self.domain_ou);
-        p.opt(
-            "EnableCloudwatchLogsExports",
-            &self.enable_cloudwatch_logs_exports,
-        );
-        p.opt(
-            "EnableIAMDatabaseAuthentication",
-            &self.enable_iam_database_authentication,
-        );
-        p.opt(
-            "EnablePerformanceInsights",
-            &self.enable_performance_insights,
-        );
+        p.opt("EnableCloudwatchLogsExports", &self.enable_cloudwatch_logs_exports);
+        p.opt("EnableIAMDatabaseAuthentication", &self.enable_iam_database_authentication);
+        p.opt("EnablePerformanceInsights", &self.enable_performance_insights);
         p.opt("Engine", &self.engine);
         p.opt("EngineLifecycleSupport", &self.engine_lifecycle_support);
         p.opt("EngineVersion", &self.engine_version);
         p.opt("Iops", &self.iops);
         p.opt("KmsKeyId", &self.kms_key_id);
         p.opt("LicenseModel", &self.license_model);
-        p.opt(
-            "ManageMasterUserPassword",
-            &self.manage_master_user_password,
-        );
-        p.opt(
-            "MasterUserAuthenticationType",
-            &self.master_user_authentication_type,
-        );
+        p.opt("ManageMasterUserPassword", &self.manage_master_user_password);
+        p.opt("MasterUserAuthenticationType", &self.master_user_authentication_type);
         p.opt("MasterUserPassword", &self.master_user_password);
         p.opt("MasterUserSecret", &self.master_user_secret);
         p.opt("MasterUsername", &self.master_username);
@@ -2355,37 +2194,19 @@ impl ToCfn for DbInstance {
         p.opt("NcharCharacterSetName", &self.nchar_character_set_name);
         p.opt("NetworkType", &self.network_type);
         p.opt("OptionGroupName", &self.option_group_name);
-        p.opt(
-            "PerformanceInsightsKMSKeyId",
-            &self.performance_insights_kms_key_id,
-        );
-        p.opt(
-            "PerformanceInsightsRetentionPeriod",
-            &self.performance_insights_retention_period,
-        );
+        p.opt("PerformanceInsightsKMSKeyId", &self.performance_insights_kms_key_id);
+        p.opt("PerformanceInsightsRetentionPeriod", &self.performance_insights_retention_period);
         p.opt("Port", &self.port);
         p.opt("PreferredBackupWindow", &self.preferred_backup_window);
-        p.opt(
-            "PreferredMaintenanceWindow",
-            &self.preferred_maintenance_window,
-        );
+        p.opt("PreferredMaintenanceWindow", &self.preferred_maintenance_window);
         p.opt("ProcessorFeatures", &self.processor_features);
         p.opt("PromotionTier", &self.promotion_tier);
         p.opt("PubliclyAccessible", &self.publicly_accessible);
         p.opt("ReplicaMode", &self.replica_mode);
         p.opt("RestoreTime", &self.restore_time);
-        p.opt(
-            "SourceDBClusterIdentifier",
-            &self.source_db_cluster_identifier,
-        );
-        p.opt(
-            "SourceDBInstanceAutomatedBackupsArn",
-            &self.source_db_instance_automated_backups_arn,
-        );
-        p.opt(
-            "SourceDBInstanceIdentifier",
-            &self.source_db_instance_identifier,
-        );
+        p.opt("SourceDBClusterIdentifier", &self.source_db_cluster_identifier);
+        p.opt("SourceDBInstanceAutomatedBackupsArn", &self.source_db_instance_automated_backups_arn);
+        p.opt("SourceDBInstanceIdentifier", &self.source_db_instance_identifier);
         p.opt("SourceDbiResourceId", &self.source_dbi_resource_id);
         p.opt("SourceRegion", &self.source_region);
         p.opt("StorageEncrypted", &self.storage_encrypted);
@@ -2395,10 +2216,7 @@ impl ToCfn for DbInstance {
         p.opt("TdeCredentialArn", &self.tde_credential_arn);
         p.opt("TdeCredentialPassword", &self.tde_credential_password);
         p.opt("Timezone", &self.timezone);
-        p.opt(
-            "UseDefaultProcessorFeatures",
-            &self.use_default_processor_features,
-        );
+        p.opt("UseDefaultProcessorFeatures", &self.use_default_processor_features);
         p.opt("UseLatestRestorableTime", &self.use_latest_restorable_time);
         p.opt("VPCSecurityGroups", &self.vpc_security_groups);
         p.finish()
@@ -3035,10 +2853,7 @@ pub mod db_instance {
             p.opt("AllocatedStorage", &self.allocated_storage);
             p.opt("Iops", &self.iops);
             p.opt("MaxAllocatedStorage", &self.max_allocated_storage);
-            p.opt(
-                "StorageOperationPercentProgress",
-                &self.storage_operation_percent_progress,
-            );
+            p.opt("StorageOperationPercentProgress", &self.storage_operation_percent_progress);
             p.opt("StorageOperationStatus", &self.storage_operation_status);
             p.opt("StorageThroughput", &self.storage_throughput);
             p.opt("StorageType", &self.storage_type);
@@ -3060,14 +2875,8 @@ pub mod db_instance {
 
     impl DbInstanceRole {
         /// A new `DBInstanceRole` from its required properties: `FeatureName`, `RoleArn`.
-        pub fn new(
-            feature_name: impl Into<Value<String>>,
-            role_arn: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                feature_name: feature_name.into(),
-                role_arn: role_arn.into(),
-            }
+        pub fn new(feature_name: impl Into<Value<String>>, role_arn: impl Into<Value<String>>) -> Self {
+            Self { feature_name: feature_name.into(), role_arn: role_arn.into() }
         }
     }
 
@@ -3123,10 +2932,7 @@ pub mod db_instance {
     impl ProcessorFeature {
         /// A new `ProcessorFeature` (no required properties).
         pub fn new() -> Self {
-            Self {
-                name: None,
-                value: None,
-            }
+            Self { name: None, value: None }
         }
         /// The name of the processor feature. Valid names are ``coreCount`` and ``threadsPerCore``.
         pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3380,10 +3186,7 @@ impl ToCfn for DbProxy {
         p.opt("RequireTLS", &self.require_tls);
         p.req("RoleArn", &self.role_arn);
         p.opt("Tags", &self.tags);
-        p.opt(
-            "TargetConnectionNetworkType",
-            &self.target_connection_network_type,
-        );
+        p.opt("TargetConnectionNetworkType", &self.target_connection_network_type);
         p.opt("VpcSecurityGroupIds", &self.vpc_security_group_ids);
         p.req("VpcSubnetIds", &self.vpc_subnet_ids);
         p.finish()
@@ -3397,13 +3200,8 @@ impl stackcraft_core::Resource for DbProxy {
 }
 
 impl crate::ResourceInfo for DbProxy {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "DBProxyName",
-        "EndpointNetworkType",
-        "EngineFamily",
-        "TargetConnectionNetworkType",
-        "VpcSubnetIds",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["DBProxyName", "EndpointNetworkType", "EngineFamily", "TargetConnectionNetworkType", "VpcSubnetIds"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["DBProxyArn", "Endpoint", "VpcId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -3597,15 +3395,10 @@ impl stackcraft_core::Resource for DbProxyEndpoint {
 }
 
 impl crate::ResourceInfo for DbProxyEndpoint {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "DBProxyEndpointName",
-        "DBProxyName",
-        "EndpointNetworkType",
-        "VpcSubnetIds",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["DBProxyEndpointName", "DBProxyName", "EndpointNetworkType", "VpcSubnetIds"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["DBProxyEndpointArn", "Endpoint", "IsDefault", "VpcId"];
+    const READ_ONLY: &'static [&'static str] = &["DBProxyEndpointArn", "Endpoint", "IsDefault", "VpcId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBProxyEndpointName"];
 }
@@ -3652,8 +3445,7 @@ impl DbProxyEndpointRef {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DbProxyTargetGroup {
     /// The `ConnectionPoolConfigurationInfo` property.
-    pub connection_pool_configuration_info:
-        Option<Value<db_proxy_target_group::ConnectionPoolConfigurationInfoFormat>>,
+    pub connection_pool_configuration_info: Option<Value<db_proxy_target_group::ConnectionPoolConfigurationInfoFormat>>,
     /// The `DBClusterIdentifiers` property.
     pub db_cluster_identifiers: Option<Value<Vec<Value<String>>>>,
     /// The `DBInstanceIdentifiers` property.
@@ -3668,10 +3460,7 @@ pub struct DbProxyTargetGroup {
 
 impl DbProxyTargetGroup {
     /// A new `AWS::RDS::DBProxyTargetGroup` from its required properties: `DBProxyName`, `TargetGroupName`.
-    pub fn new(
-        db_proxy_name: impl Into<Value<String>>,
-        target_group_name: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn new(db_proxy_name: impl Into<Value<String>>, target_group_name: impl Into<Value<String>>) -> Self {
         Self {
             connection_pool_configuration_info: None,
             db_cluster_identifiers: None,
@@ -3709,10 +3498,7 @@ impl DbProxyTargetGroup {
 impl ToCfn for DbProxyTargetGroup {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "ConnectionPoolConfigurationInfo",
-            &self.connection_pool_configuration_info,
-        );
+        p.opt("ConnectionPoolConfigurationInfo", &self.connection_pool_configuration_info);
         p.opt("DBClusterIdentifiers", &self.db_cluster_identifiers);
         p.opt("DBInstanceIdentifiers", &self.db_instance_identifiers);
         p.req("DBProxyName", &self.db_proxy_name);
@@ -3825,10 +3611,7 @@ pub mod db_proxy_target_group {
             p.opt("ConnectionBorrowTimeout", &self.connection_borrow_timeout);
             p.opt("InitQuery", &self.init_query);
             p.opt("MaxConnectionsPercent", &self.max_connections_percent);
-            p.opt(
-                "MaxIdleConnectionsPercent",
-                &self.max_idle_connections_percent,
-            );
+            p.opt("MaxIdleConnectionsPercent", &self.max_idle_connections_percent);
             p.opt("SessionPinningFilters", &self.session_pinning_filters);
             p.finish()
         }
@@ -4114,10 +3897,7 @@ pub struct DbShardGroup {
 
 impl DbShardGroup {
     /// A new `AWS::RDS::DBShardGroup` from its required properties: `DBClusterIdentifier`, `MaxACU`.
-    pub fn new(
-        db_cluster_identifier: impl Into<Value<String>>,
-        max_acu: impl Into<Value<f64>>,
-    ) -> Self {
+    pub fn new(db_cluster_identifier: impl Into<Value<String>>, max_acu: impl Into<Value<f64>>) -> Self {
         Self {
             compute_redundancy: None,
             db_cluster_identifier: db_cluster_identifier.into(),
@@ -4176,11 +3956,8 @@ impl stackcraft_core::Resource for DbShardGroup {
 }
 
 impl crate::ResourceInfo for DbShardGroup {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "DBClusterIdentifier",
-        "DBShardGroupIdentifier",
-        "PubliclyAccessible",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["DBClusterIdentifier", "DBShardGroupIdentifier", "PubliclyAccessible"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["DBShardGroupResourceId", "Endpoint"];
     const WRITE_ONLY: &'static [&'static str] = &["MinACU"];
@@ -4445,10 +4222,7 @@ impl DbSubnetGroup {
 impl ToCfn for DbSubnetGroup {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "DBSubnetGroupDescription",
-            &self.db_subnet_group_description,
-        );
+        p.req("DBSubnetGroupDescription", &self.db_subnet_group_description);
         p.opt("DBSubnetGroupName", &self.db_subnet_group_name);
         p.req("SubnetIds", &self.subnet_ids);
         p.opt("Tags", &self.tags);
@@ -4527,10 +4301,7 @@ pub struct Deployment {
 
 impl Deployment {
     /// A new `AWS::RDS::Deployment` from its required properties: `BlueGreenDeploymentName`, `Source`.
-    pub fn new(
-        blue_green_deployment_name: impl Into<Value<String>>,
-        source: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn new(blue_green_deployment_name: impl Into<Value<String>>, source: impl Into<Value<String>>) -> Self {
         Self {
             blue_green_deployment_name: blue_green_deployment_name.into(),
             source: source.into(),
@@ -4605,23 +4376,14 @@ impl ToCfn for Deployment {
         p.req("Source", &self.source);
         p.opt("Tags", &self.tags);
         p.opt("TargetAllocatedStorage", &self.target_allocated_storage);
-        p.opt(
-            "TargetDBClusterParameterGroupName",
-            &self.target_db_cluster_parameter_group_name,
-        );
+        p.opt("TargetDBClusterParameterGroupName", &self.target_db_cluster_parameter_group_name);
         p.opt("TargetDBInstanceClass", &self.target_db_instance_class);
-        p.opt(
-            "TargetDBParameterGroupName",
-            &self.target_db_parameter_group_name,
-        );
+        p.opt("TargetDBParameterGroupName", &self.target_db_parameter_group_name);
         p.opt("TargetEngineVersion", &self.target_engine_version);
         p.opt("TargetIops", &self.target_iops);
         p.opt("TargetStorageThroughput", &self.target_storage_throughput);
         p.opt("TargetStorageType", &self.target_storage_type);
-        p.opt(
-            "UpgradeTargetStorageConfig",
-            &self.upgrade_target_storage_config,
-        );
+        p.opt("UpgradeTargetStorageConfig", &self.upgrade_target_storage_config);
         p.finish()
     }
 }
@@ -4647,15 +4409,8 @@ impl crate::ResourceInfo for Deployment {
         "UpgradeTargetStorageConfig",
     ];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "Arn",
-        "BlueGreenDeploymentIdentifier",
-        "CreateTime",
-        "Status",
-        "SwitchoverDetails",
-        "Target",
-        "Tasks",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["Arn", "BlueGreenDeploymentIdentifier", "CreateTime", "Status", "SwitchoverDetails", "Target", "Tasks"];
     const WRITE_ONLY: &'static [&'static str] = &[
         "TargetAllocatedStorage",
         "TargetDBClusterParameterGroupName",
@@ -4916,10 +4671,7 @@ impl ToCfn for GlobalCluster {
         p.opt("EngineLifecycleSupport", &self.engine_lifecycle_support);
         p.opt("EngineVersion", &self.engine_version);
         p.opt("GlobalClusterIdentifier", &self.global_cluster_identifier);
-        p.opt(
-            "SourceDBClusterIdentifier",
-            &self.source_db_cluster_identifier,
-        );
+        p.opt("SourceDBClusterIdentifier", &self.source_db_cluster_identifier);
         p.opt("StorageEncrypted", &self.storage_encrypted);
         p.opt("Tags", &self.tags);
         p.finish()
@@ -4933,12 +4685,8 @@ impl stackcraft_core::Resource for GlobalCluster {
 }
 
 impl crate::ResourceInfo for GlobalCluster {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "Engine",
-        "GlobalClusterIdentifier",
-        "SourceDBClusterIdentifier",
-        "StorageEncrypted",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["Engine", "GlobalClusterIdentifier", "SourceDBClusterIdentifier", "StorageEncrypted"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["GlobalEndpoint"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -5007,10 +4755,7 @@ impl Integration {
         }
     }
     /// An optional set of non-secret key–value pairs that contains additional contextual information about the data. For more information, see Encryption context in the \*Key Management Service Developer Guide\*.
-    pub fn additional_encryption_context(
-        mut self,
-        v: impl Into<Value<BTreeMap<String, Value<String>>>>,
-    ) -> Self {
+    pub fn additional_encryption_context(mut self, v: impl Into<Value<BTreeMap<String, Value<String>>>>) -> Self {
         self.additional_encryption_context = Some(v.into());
         self
     }
@@ -5044,10 +4789,7 @@ impl Integration {
 impl ToCfn for Integration {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "AdditionalEncryptionContext",
-            &self.additional_encryption_context,
-        );
+        p.opt("AdditionalEncryptionContext", &self.additional_encryption_context);
         p.opt("DataFilter", &self.data_filter);
         p.opt("Description", &self.description);
         p.opt("IntegrationName", &self.integration_name);
@@ -5066,12 +4808,7 @@ impl stackcraft_core::Resource for Integration {
 }
 
 impl crate::ResourceInfo for Integration {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "AdditionalEncryptionContext",
-        "KMSKeyId",
-        "SourceArn",
-        "TargetArn",
-    ];
+    const CREATE_ONLY: &'static [&'static str] = &["AdditionalEncryptionContext", "KMSKeyId", "SourceArn", "TargetArn"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["CreateTime", "IntegrationArn"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -5142,10 +4879,7 @@ impl OptionGroup {
         }
     }
     /// A list of all available options for an option group.
-    pub fn option_configurations(
-        mut self,
-        v: impl Into<Value<Vec<Value<option_group::OptionConfiguration>>>>,
-    ) -> Self {
+    pub fn option_configurations(mut self, v: impl Into<Value<Vec<Value<option_group::OptionConfiguration>>>>) -> Self {
         self.option_configurations = Some(v.into());
         self
     }
@@ -5181,12 +4915,8 @@ impl stackcraft_core::Resource for OptionGroup {
 }
 
 impl crate::ResourceInfo for OptionGroup {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "EngineName",
-        "MajorEngineVersion",
-        "OptionGroupDescription",
-        "OptionGroupName",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["EngineName", "MajorEngineVersion", "OptionGroupDescription", "OptionGroupName"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -5246,10 +4976,7 @@ pub mod option_group {
             }
         }
         /// A list of DB security groups used for this option.
-        pub fn db_security_group_memberships(
-            mut self,
-            v: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
+        pub fn db_security_group_memberships(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.db_security_group_memberships = Some(v.into());
             self
         }
@@ -5269,10 +4996,7 @@ pub mod option_group {
             self
         }
         /// A list of VPC security group names used for this option.
-        pub fn vpc_security_group_memberships(
-            mut self,
-            v: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
+        pub fn vpc_security_group_memberships(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.vpc_security_group_memberships = Some(v.into());
             self
         }
@@ -5281,18 +5005,12 @@ pub mod option_group {
     impl ToCfn for OptionConfiguration {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "DBSecurityGroupMemberships",
-                &self.db_security_group_memberships,
-            );
+            p.opt("DBSecurityGroupMemberships", &self.db_security_group_memberships);
             p.req("OptionName", &self.option_name);
             p.opt("OptionSettings", &self.option_settings);
             p.opt("OptionVersion", &self.option_version);
             p.opt("Port", &self.port);
-            p.opt(
-                "VpcSecurityGroupMemberships",
-                &self.vpc_security_group_memberships,
-            );
+            p.opt("VpcSecurityGroupMemberships", &self.vpc_security_group_memberships);
             p.finish()
         }
     }
@@ -5311,10 +5029,7 @@ pub mod option_group {
     impl OptionSetting {
         /// A new `OptionSetting` (no required properties).
         pub fn new() -> Self {
-            Self {
-                name: None,
-                value: None,
-            }
+            Self { name: None, value: None }
         }
         /// The name of the option that has settings that you can set.
         pub fn name(mut self, v: impl Into<Value<String>>) -> Self {

@@ -33,10 +33,7 @@ pub struct CidrCollection {
 impl CidrCollection {
     /// A new `AWS::Route53::CidrCollection` from its required properties: `Name`.
     pub fn new(name: impl Into<Value<String>>) -> Self {
-        Self {
-            locations: None,
-            name: name.into(),
-        }
+        Self { locations: None, name: name.into() }
     }
     /// A complex type that contains information about the list of CIDR locations.
     pub fn locations(mut self, v: impl Into<Value<Vec<Value<cidr_collection::Location>>>>) -> Self {
@@ -113,14 +110,8 @@ pub mod cidr_collection {
 
     impl Location {
         /// A new `Location` from its required properties: `CidrList`, `LocationName`.
-        pub fn new(
-            cidr_list: impl Into<Value<Vec<Value<String>>>>,
-            location_name: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                cidr_list: cidr_list.into(),
-                location_name: location_name.into(),
-            }
+        pub fn new(cidr_list: impl Into<Value<Vec<Value<String>>>>, location_name: impl Into<Value<String>>) -> Self {
+            Self { cidr_list: cidr_list.into(), location_name: location_name.into() }
         }
     }
 
@@ -148,9 +139,7 @@ pub struct Dnssec {
 impl Dnssec {
     /// A new `AWS::Route53::DNSSEC` from its required properties: `HostedZoneId`.
     pub fn new(hosted_zone_id: impl Into<Value<String>>) -> Self {
-        Self {
-            hosted_zone_id: hosted_zone_id.into(),
-        }
+        Self { hosted_zone_id: hosted_zone_id.into() }
     }
 }
 
@@ -277,10 +266,7 @@ pub struct HealthCheck {
 impl HealthCheck {
     /// A new `AWS::Route53::HealthCheck` from its required properties: `HealthCheckConfig`.
     pub fn new(health_check_config: impl Into<Value<health_check::HealthCheckConfig>>) -> Self {
-        Self {
-            health_check_config: health_check_config.into(),
-            health_check_tags: None,
-        }
+        Self { health_check_config: health_check_config.into(), health_check_tags: None }
     }
     /// An array of key-value pairs to apply to this resource.
     pub fn health_check_tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -305,11 +291,8 @@ impl stackcraft_core::Resource for HealthCheck {
 }
 
 impl crate::ResourceInfo for HealthCheck {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "HealthCheckConfig.MeasureLatency",
-        "HealthCheckConfig.RequestInterval",
-        "HealthCheckConfig.Type",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["HealthCheckConfig.MeasureLatency", "HealthCheckConfig.RequestInterval", "HealthCheckConfig.Type"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["HealthCheckId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -358,10 +341,7 @@ pub mod health_check {
     impl AlarmIdentifier {
         /// A new `AlarmIdentifier` from its required properties: `Name`, `Region`.
         pub fn new(name: impl Into<Value<String>>, region: impl Into<Value<String>>) -> Self {
-            Self {
-                name: name.into(),
-                region: region.into(),
-            }
+            Self { name: name.into(), region: region.into() }
         }
     }
 
@@ -527,16 +507,10 @@ pub mod health_check {
             p.opt("ChildHealthChecks", &self.child_health_checks);
             p.opt("EnableSNI", &self.enable_sni);
             p.opt("FailureThreshold", &self.failure_threshold);
-            p.opt(
-                "FullyQualifiedDomainName",
-                &self.fully_qualified_domain_name,
-            );
+            p.opt("FullyQualifiedDomainName", &self.fully_qualified_domain_name);
             p.opt("HealthThreshold", &self.health_threshold);
             p.opt("IPAddress", &self.ip_address);
-            p.opt(
-                "InsufficientDataHealthStatus",
-                &self.insufficient_data_health_status,
-            );
+            p.opt("InsufficientDataHealthStatus", &self.insufficient_data_health_status);
             p.opt("Inverted", &self.inverted);
             p.opt("MeasureLatency", &self.measure_latency);
             p.opt("Port", &self.port);
@@ -593,18 +567,12 @@ impl HostedZone {
         self
     }
     /// A complex type that contains an optional comment.
-    pub fn hosted_zone_config(
-        mut self,
-        v: impl Into<Value<hosted_zone::HostedZoneConfig>>,
-    ) -> Self {
+    pub fn hosted_zone_config(mut self, v: impl Into<Value<hosted_zone::HostedZoneConfig>>) -> Self {
         self.hosted_zone_config = Some(v.into());
         self
     }
     /// The features configuration for the hosted zone, including accelerated recovery settings and status information.
-    pub fn hosted_zone_features(
-        mut self,
-        v: impl Into<Value<hosted_zone::HostedZoneFeatures>>,
-    ) -> Self {
+    pub fn hosted_zone_features(mut self, v: impl Into<Value<hosted_zone::HostedZoneFeatures>>) -> Self {
         self.hosted_zone_features = Some(v.into());
         self
     }
@@ -619,10 +587,7 @@ impl HostedZone {
         self
     }
     /// Creates a configuration for DNS query logging. After you create a query logging configuration, Amazon Route 53 begins to publish log data to an Amazon CloudWatch Logs log group.
-    pub fn query_logging_config(
-        mut self,
-        v: impl Into<Value<hosted_zone::QueryLoggingConfig>>,
-    ) -> Self {
+    pub fn query_logging_config(mut self, v: impl Into<Value<hosted_zone::QueryLoggingConfig>>) -> Self {
         self.query_logging_config = Some(v.into());
         self
     }
@@ -734,9 +699,7 @@ pub mod hosted_zone {
     impl HostedZoneFeatures {
         /// A new `HostedZoneFeatures` (no required properties).
         pub fn new() -> Self {
-            Self {
-                enable_accelerated_recovery: None,
-            }
+            Self { enable_accelerated_recovery: None }
         }
         /// The `EnableAcceleratedRecovery` property.
         pub fn enable_accelerated_recovery(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -748,10 +711,7 @@ pub mod hosted_zone {
     impl ToCfn for HostedZoneFeatures {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "EnableAcceleratedRecovery",
-                &self.enable_accelerated_recovery,
-            );
+            p.opt("EnableAcceleratedRecovery", &self.enable_accelerated_recovery);
             p.finish()
         }
     }
@@ -768,19 +728,14 @@ pub mod hosted_zone {
     impl QueryLoggingConfig {
         /// A new `QueryLoggingConfig` from its required properties: `CloudWatchLogsLogGroupArn`.
         pub fn new(cloud_watch_logs_log_group_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                cloud_watch_logs_log_group_arn: cloud_watch_logs_log_group_arn.into(),
-            }
+            Self { cloud_watch_logs_log_group_arn: cloud_watch_logs_log_group_arn.into() }
         }
     }
 
     impl ToCfn for QueryLoggingConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.req(
-                "CloudWatchLogsLogGroupArn",
-                &self.cloud_watch_logs_log_group_arn,
-            );
+            p.req("CloudWatchLogsLogGroupArn", &self.cloud_watch_logs_log_group_arn);
             p.finish()
         }
     }
@@ -799,10 +754,7 @@ pub mod hosted_zone {
     impl Vpc {
         /// A new `VPC` from its required properties: `VPCId`, `VPCRegion`.
         pub fn new(vpc_id: impl Into<Value<String>>, vpc_region: impl Into<Value<String>>) -> Self {
-            Self {
-                vpc_id: vpc_id.into(),
-                vpc_region: vpc_region.into(),
-            }
+            Self { vpc_id: vpc_id.into(), vpc_region: vpc_region.into() }
         }
     }
 
@@ -868,8 +820,7 @@ impl stackcraft_core::Resource for KeySigningKey {
 }
 
 impl crate::ResourceInfo for KeySigningKey {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["HostedZoneId", "KeyManagementServiceArn", "Name"];
+    const CREATE_ONLY: &'static [&'static str] = &["HostedZoneId", "KeyManagementServiceArn", "Name"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -920,10 +871,7 @@ impl QueryLoggingConfig {
 impl ToCfn for QueryLoggingConfig {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.req(
-            "CloudWatchLogsLogGroupArn",
-            &self.cloud_watch_logs_log_group_arn,
-        );
+        p.req("CloudWatchLogsLogGroupArn", &self.cloud_watch_logs_log_group_arn);
         p.req("HostedZoneId", &self.hosted_zone_id);
         p.finish()
     }
@@ -1041,10 +989,7 @@ impl RecordSet {
         self
     }
     /// The object that is specified in resource record set object when you are linking a resource record set to a CIDR location.
-    pub fn cidr_routing_config(
-        mut self,
-        v: impl Into<Value<record_set::CidrRoutingConfig>>,
-    ) -> Self {
+    pub fn cidr_routing_config(mut self, v: impl Into<Value<record_set::CidrRoutingConfig>>) -> Self {
         self.cidr_routing_config = Some(v.into());
         self
     }
@@ -1064,10 +1009,7 @@ impl RecordSet {
         self
     }
     /// Geoproximity resource record sets only: A complex type that lets you specify where your resources are located. Only one of LocalZoneGroup, Coordinates, or AWSRegion is allowed per request at a time.
-    pub fn geo_proximity_location(
-        mut self,
-        v: impl Into<Value<record_set::GeoProximityLocation>>,
-    ) -> Self {
+    pub fn geo_proximity_location(mut self, v: impl Into<Value<record_set::GeoProximityLocation>>) -> Self {
         self.geo_proximity_location = Some(v.into());
         self
     }
@@ -1153,8 +1095,7 @@ impl crate::ResourceInfo for RecordSet {
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[];
     const WRITE_ONLY: &'static [&'static str] = &["Comment", "HostedZoneName"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] =
-        &["Name", "HostedZoneId", "Type", "SetIdentifier"];
+    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name", "HostedZoneId", "Type", "SetIdentifier"];
 }
 
 /// Handle to an `AWS::Route53::RecordSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute. Its primary identifier is made of `Name`, `HostedZoneId`, `Type`, `SetIdentifier`.
@@ -1193,15 +1134,8 @@ pub mod record_set {
 
     impl AliasTarget {
         /// A new `AliasTarget` from its required properties: `DNSName`, `HostedZoneId`.
-        pub fn new(
-            dns_name: impl Into<Value<String>>,
-            hosted_zone_id: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                dns_name: dns_name.into(),
-                evaluate_target_health: None,
-                hosted_zone_id: hosted_zone_id.into(),
-            }
+        pub fn new(dns_name: impl Into<Value<String>>, hosted_zone_id: impl Into<Value<String>>) -> Self {
+            Self { dns_name: dns_name.into(), evaluate_target_health: None, hosted_zone_id: hosted_zone_id.into() }
         }
         /// When EvaluateTargetHealth is true, an alias resource record set inherits the health of the referenced AWS resource, such as an ELB load balancer or another resource record set in the hosted zone.
         pub fn evaluate_target_health(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -1233,14 +1167,8 @@ pub mod record_set {
 
     impl CidrRoutingConfig {
         /// A new `CidrRoutingConfig` from its required properties: `CollectionId`, `LocationName`.
-        pub fn new(
-            collection_id: impl Into<Value<String>>,
-            location_name: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                collection_id: collection_id.into(),
-                location_name: location_name.into(),
-            }
+        pub fn new(collection_id: impl Into<Value<String>>, location_name: impl Into<Value<String>>) -> Self {
+            Self { collection_id: collection_id.into(), location_name: location_name.into() }
         }
     }
 
@@ -1266,14 +1194,8 @@ pub mod record_set {
 
     impl Coordinates {
         /// A new `Coordinates` from its required properties: `Latitude`, `Longitude`.
-        pub fn new(
-            latitude: impl Into<Value<String>>,
-            longitude: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                latitude: latitude.into(),
-                longitude: longitude.into(),
-            }
+        pub fn new(latitude: impl Into<Value<String>>, longitude: impl Into<Value<String>>) -> Self {
+            Self { latitude: latitude.into(), longitude: longitude.into() }
         }
     }
 
@@ -1302,11 +1224,7 @@ pub mod record_set {
     impl GeoLocation {
         /// A new `GeoLocation` (no required properties).
         pub fn new() -> Self {
-            Self {
-                continent_code: None,
-                country_code: None,
-                subdivision_code: None,
-            }
+            Self { continent_code: None, country_code: None, subdivision_code: None }
         }
         /// For geolocation resource record sets, a two-letter abbreviation that identifies a continent.
         pub fn continent_code(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1353,12 +1271,7 @@ pub mod record_set {
     impl GeoProximityLocation {
         /// A new `GeoProximityLocation` (no required properties).
         pub fn new() -> Self {
-            Self {
-                aws_region: None,
-                bias: None,
-                coordinates: None,
-                local_zone_group: None,
-            }
+            Self { aws_region: None, bias: None, coordinates: None, local_zone_group: None }
         }
         /// The AWS Region the resource you are directing DNS traffic to, is in.
         pub fn aws_region(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1414,12 +1327,7 @@ pub struct RecordSetGroup {
 impl RecordSetGroup {
     /// A new `AWS::Route53::RecordSetGroup` (no required properties).
     pub fn new() -> Self {
-        Self {
-            comment: None,
-            hosted_zone_id: None,
-            hosted_zone_name: None,
-            record_sets: None,
-        }
+        Self { comment: None, hosted_zone_id: None, hosted_zone_name: None, record_sets: None }
     }
     /// The `Comment` property.
     pub fn comment(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1437,10 +1345,7 @@ impl RecordSetGroup {
         self
     }
     /// The `RecordSets` property.
-    pub fn record_sets(
-        mut self,
-        v: impl Into<Value<Vec<Value<record_set_group::RecordSet>>>>,
-    ) -> Self {
+    pub fn record_sets(mut self, v: impl Into<Value<Vec<Value<record_set_group::RecordSet>>>>) -> Self {
         self.record_sets = Some(v.into());
         self
     }
@@ -1514,15 +1419,8 @@ pub mod record_set_group {
 
     impl AliasTarget {
         /// A new `AliasTarget` from its required properties: `DNSName`, `HostedZoneId`.
-        pub fn new(
-            dns_name: impl Into<Value<String>>,
-            hosted_zone_id: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                dns_name: dns_name.into(),
-                evaluate_target_health: None,
-                hosted_zone_id: hosted_zone_id.into(),
-            }
+        pub fn new(dns_name: impl Into<Value<String>>, hosted_zone_id: impl Into<Value<String>>) -> Self {
+            Self { dns_name: dns_name.into(), evaluate_target_health: None, hosted_zone_id: hosted_zone_id.into() }
         }
         /// The `EvaluateTargetHealth` property.
         pub fn evaluate_target_health(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -1554,14 +1452,8 @@ pub mod record_set_group {
 
     impl CidrRoutingConfig {
         /// A new `CidrRoutingConfig` from its required properties: `CollectionId`, `LocationName`.
-        pub fn new(
-            collection_id: impl Into<Value<String>>,
-            location_name: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                collection_id: collection_id.into(),
-                location_name: location_name.into(),
-            }
+        pub fn new(collection_id: impl Into<Value<String>>, location_name: impl Into<Value<String>>) -> Self {
+            Self { collection_id: collection_id.into(), location_name: location_name.into() }
         }
     }
 
@@ -1587,14 +1479,8 @@ pub mod record_set_group {
 
     impl Coordinates {
         /// A new `Coordinates` from its required properties: `Latitude`, `Longitude`.
-        pub fn new(
-            latitude: impl Into<Value<String>>,
-            longitude: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                latitude: latitude.into(),
-                longitude: longitude.into(),
-            }
+        pub fn new(latitude: impl Into<Value<String>>, longitude: impl Into<Value<String>>) -> Self {
+            Self { latitude: latitude.into(), longitude: longitude.into() }
         }
     }
 
@@ -1623,11 +1509,7 @@ pub mod record_set_group {
     impl GeoLocation {
         /// A new `GeoLocation` (no required properties).
         pub fn new() -> Self {
-            Self {
-                continent_code: None,
-                country_code: None,
-                subdivision_code: None,
-            }
+            Self { continent_code: None, country_code: None, subdivision_code: None }
         }
         /// The `ContinentCode` property.
         pub fn continent_code(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1674,12 +1556,7 @@ pub mod record_set_group {
     impl GeoProximityLocation {
         /// A new `GeoProximityLocation` (no required properties).
         pub fn new() -> Self {
-            Self {
-                aws_region: None,
-                bias: None,
-                coordinates: None,
-                local_zone_group: None,
-            }
+            Self { aws_region: None, bias: None, coordinates: None, local_zone_group: None }
         }
         /// The `AWSRegion` property.
         pub fn aws_region(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1889,11 +1766,7 @@ pub struct TrafficPolicy {
 impl TrafficPolicy {
     /// A new `AWS::Route53::TrafficPolicy` from its required properties: `Document`, `Name`.
     pub fn new(document: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
-        Self {
-            comment: None,
-            document: document.into(),
-            name: name.into(),
-        }
+        Self { comment: None, document: document.into(), name: name.into() }
     }
     /// Any comments to include about the traffic policy.
     pub fn comment(mut self, v: impl Into<Value<String>>) -> Self {

@@ -25,8 +25,7 @@ use stackcraft_core::{Literal, ToCfn, Value};
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccessGrant {
     /// The configuration options of the grant location, which is the S3 path to the data to which you are granting access.
-    pub access_grants_location_configuration:
-        Option<Value<access_grant::AccessGrantsLocationConfiguration>>,
+    pub access_grants_location_configuration: Option<Value<access_grant::AccessGrantsLocationConfiguration>>,
     /// The custom S3 location to be accessed by the grantee.
     pub access_grants_location_id: Value<String>,
     /// The ARN of the application grantees will use to access the location.
@@ -86,10 +85,7 @@ impl AccessGrant {
 impl ToCfn for AccessGrant {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "AccessGrantsLocationConfiguration",
-            &self.access_grants_location_configuration,
-        );
+        p.opt("AccessGrantsLocationConfiguration", &self.access_grants_location_configuration);
         p.req("AccessGrantsLocationId", &self.access_grants_location_id);
         p.opt("ApplicationArn", &self.application_arn);
         p.req("Grantee", &self.grantee);
@@ -162,9 +158,7 @@ pub mod access_grant {
     impl AccessGrantsLocationConfiguration {
         /// A new `AccessGrantsLocationConfiguration` from its required properties: `S3SubPrefix`.
         pub fn new(s3_sub_prefix: impl Into<Value<String>>) -> Self {
-            Self {
-                s3_sub_prefix: s3_sub_prefix.into(),
-            }
+            Self { s3_sub_prefix: s3_sub_prefix.into() }
         }
     }
 
@@ -189,14 +183,8 @@ pub mod access_grant {
 
     impl Grantee {
         /// A new `Grantee` from its required properties: `GranteeIdentifier`, `GranteeType`.
-        pub fn new(
-            grantee_identifier: impl Into<Value<String>>,
-            grantee_type: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                grantee_identifier: grantee_identifier.into(),
-                grantee_type: grantee_type.into(),
-            }
+        pub fn new(grantee_identifier: impl Into<Value<String>>, grantee_type: impl Into<Value<String>>) -> Self {
+            Self { grantee_identifier: grantee_identifier.into(), grantee_type: grantee_type.into() }
         }
     }
 
@@ -226,10 +214,7 @@ pub struct AccessGrantsInstance {
 impl AccessGrantsInstance {
     /// A new `AWS::S3::AccessGrantsInstance` (no required properties).
     pub fn new() -> Self {
-        Self {
-            identity_center_arn: None,
-            tags: None,
-        }
+        Self { identity_center_arn: None, tags: None }
     }
     /// The Amazon Resource Name (ARN) of the specified AWS Identity Center.
     pub fn identity_center_arn(mut self, v: impl Into<Value<String>>) -> Self {
@@ -261,8 +246,7 @@ impl stackcraft_core::Resource for AccessGrantsInstance {
 impl crate::ResourceInfo for AccessGrantsInstance {
     const CREATE_ONLY: &'static [&'static str] = &["Tags"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["AccessGrantsInstanceArn", "AccessGrantsInstanceId"];
+    const READ_ONLY: &'static [&'static str] = &["AccessGrantsInstanceArn", "AccessGrantsInstanceId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccessGrantsInstanceArn"];
 }
@@ -310,15 +294,8 @@ pub struct AccessGrantsLocation {
 
 impl AccessGrantsLocation {
     /// A new `AWS::S3::AccessGrantsLocation` from its required properties: `IamRoleArn`, `LocationScope`.
-    pub fn new(
-        iam_role_arn: impl Into<Value<String>>,
-        location_scope: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            iam_role_arn: iam_role_arn.into(),
-            location_scope: location_scope.into(),
-            tags: None,
-        }
+    pub fn new(iam_role_arn: impl Into<Value<String>>, location_scope: impl Into<Value<String>>) -> Self {
+        Self { iam_role_arn: iam_role_arn.into(), location_scope: location_scope.into(), tags: None }
     }
     /// The `Tags` property.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -346,8 +323,7 @@ impl stackcraft_core::Resource for AccessGrantsLocation {
 impl crate::ResourceInfo for AccessGrantsLocation {
     const CREATE_ONLY: &'static [&'static str] = &["Tags"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["AccessGrantsLocationArn", "AccessGrantsLocationId"];
+    const READ_ONLY: &'static [&'static str] = &["AccessGrantsLocationArn", "AccessGrantsLocationId"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccessGrantsLocationId"];
 }
@@ -394,8 +370,7 @@ pub struct AccessPoint {
     /// The `Policy` property.
     pub policy: Option<Value<crate::Json>>,
     /// The PublicAccessBlock configuration that you want to apply to this Access Point. You can enable the configuration options in any combination.
-    pub public_access_block_configuration:
-        Option<Value<access_point::PublicAccessBlockConfiguration>>,
+    pub public_access_block_configuration: Option<Value<access_point::PublicAccessBlockConfiguration>>,
     /// An arbitrary set of tags (key-value pairs) for this S3 Access Point.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
     /// If you include this field, Amazon S3 restricts access to this Access Point to requests from the specified Virtual Private Cloud (VPC).
@@ -444,10 +419,7 @@ impl AccessPoint {
         self
     }
     /// If you include this field, Amazon S3 restricts access to this Access Point to requests from the specified Virtual Private Cloud (VPC).
-    pub fn vpc_configuration(
-        mut self,
-        v: impl Into<Value<access_point::VpcConfiguration>>,
-    ) -> Self {
+    pub fn vpc_configuration(mut self, v: impl Into<Value<access_point::VpcConfiguration>>) -> Self {
         self.vpc_configuration = Some(v.into());
         self
     }
@@ -460,10 +432,7 @@ impl ToCfn for AccessPoint {
         p.opt("BucketAccountId", &self.bucket_account_id);
         p.opt("Name", &self.name);
         p.opt("Policy", &self.policy);
-        p.opt(
-            "PublicAccessBlockConfiguration",
-            &self.public_access_block_configuration,
-        );
+        p.opt("PublicAccessBlockConfiguration", &self.public_access_block_configuration);
         p.opt("Tags", &self.tags);
         p.opt("VpcConfiguration", &self.vpc_configuration);
         p.finish()
@@ -477,8 +446,7 @@ impl stackcraft_core::Resource for AccessPoint {
 }
 
 impl crate::ResourceInfo for AccessPoint {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["Bucket", "BucketAccountId", "Name", "VpcConfiguration"];
+    const CREATE_ONLY: &'static [&'static str] = &["Bucket", "BucketAccountId", "Name", "VpcConfiguration"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Alias", "Arn", "NetworkOrigin"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -529,23 +497,19 @@ impl AccessPointRef {
     }
     /// `Fn::GetAtt` `PublicAccessBlockConfiguration.BlockPublicAcls`: Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account. Setting this element to TRUE causes the following behavior:
     pub fn attr_public_access_block_configuration_block_public_acls(&self) -> Value<bool> {
-        self.0
-            .get_att("PublicAccessBlockConfiguration.BlockPublicAcls")
+        self.0.get_att("PublicAccessBlockConfiguration.BlockPublicAcls")
     }
     /// `Fn::GetAtt` `PublicAccessBlockConfiguration.BlockPublicPolicy`: Specifies whether Amazon S3 should block public bucket policies for buckets in this account. Setting this element to TRUE causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access.
     pub fn attr_public_access_block_configuration_block_public_policy(&self) -> Value<bool> {
-        self.0
-            .get_att("PublicAccessBlockConfiguration.BlockPublicPolicy")
+        self.0.get_att("PublicAccessBlockConfiguration.BlockPublicPolicy")
     }
     /// `Fn::GetAtt` `PublicAccessBlockConfiguration.IgnorePublicAcls`: Specifies whether Amazon S3 should ignore public ACLs for buckets in this account. Setting this element to TRUE causes Amazon S3 to ignore all public ACLs on buckets in this account and any objects that they contain.
     pub fn attr_public_access_block_configuration_ignore_public_acls(&self) -> Value<bool> {
-        self.0
-            .get_att("PublicAccessBlockConfiguration.IgnorePublicAcls")
+        self.0.get_att("PublicAccessBlockConfiguration.IgnorePublicAcls")
     }
     /// `Fn::GetAtt` `PublicAccessBlockConfiguration.RestrictPublicBuckets`: Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to TRUE restricts access to this bucket to only AWS services and authorized users within this account if the bucket has a public policy.
     pub fn attr_public_access_block_configuration_restrict_public_buckets(&self) -> Value<bool> {
-        self.0
-            .get_att("PublicAccessBlockConfiguration.RestrictPublicBuckets")
+        self.0.get_att("PublicAccessBlockConfiguration.RestrictPublicBuckets")
     }
     /// `Fn::GetAtt` `Tags`: An arbitrary set of tags (key-value pairs) for this S3 Access Point.
     pub fn attr_tags(&self) -> Value<Vec<Value<crate::Json>>> {
@@ -675,8 +639,7 @@ pub struct Bucket {
     /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket. For more information, see Enabling Cross-Origin Resource Sharing in the \*Amazon S3 User Guide\*.
     pub cors_configuration: Option<Value<bucket::CorsConfiguration>>,
     /// Defines how Amazon S3 handles Intelligent-Tiering storage.
-    pub intelligent_tiering_configurations:
-        Option<Value<Vec<Value<bucket::IntelligentTieringConfiguration>>>>,
+    pub intelligent_tiering_configurations: Option<Value<Vec<Value<bucket::IntelligentTieringConfiguration>>>>,
     /// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see GET Bucket inventory in the \*Amazon S3 API Reference\*.
     pub inventory_configurations: Option<Value<Vec<Value<bucket::InventoryConfiguration>>>>,
     /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more information, see Object Lifecycle Management in the \*Amazon S3 User Guide\*.
@@ -746,10 +709,7 @@ impl Bucket {
         self
     }
     /// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see Amazon S3 Transfer Acceleration in the \*Amazon S3 User Guide\*.
-    pub fn accelerate_configuration(
-        mut self,
-        v: impl Into<Value<bucket::AccelerateConfiguration>>,
-    ) -> Self {
+    pub fn accelerate_configuration(mut self, v: impl Into<Value<bucket::AccelerateConfiguration>>) -> Self {
         self.accelerate_configuration = Some(v.into());
         self
     }
@@ -759,10 +719,7 @@ impl Bucket {
         self
     }
     /// Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
-    pub fn analytics_configurations(
-        mut self,
-        v: impl Into<Value<Vec<Value<bucket::AnalyticsConfiguration>>>>,
-    ) -> Self {
+    pub fn analytics_configurations(mut self, v: impl Into<Value<Vec<Value<bucket::AnalyticsConfiguration>>>>) -> Self {
         self.analytics_configurations = Some(v.into());
         self
     }
@@ -800,66 +757,42 @@ impl Bucket {
         self
     }
     /// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see GET Bucket inventory in the \*Amazon S3 API Reference\*.
-    pub fn inventory_configurations(
-        mut self,
-        v: impl Into<Value<Vec<Value<bucket::InventoryConfiguration>>>>,
-    ) -> Self {
+    pub fn inventory_configurations(mut self, v: impl Into<Value<Vec<Value<bucket::InventoryConfiguration>>>>) -> Self {
         self.inventory_configurations = Some(v.into());
         self
     }
     /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more information, see Object Lifecycle Management in the \*Amazon S3 User Guide\*.
-    pub fn lifecycle_configuration(
-        mut self,
-        v: impl Into<Value<bucket::LifecycleConfiguration>>,
-    ) -> Self {
+    pub fn lifecycle_configuration(mut self, v: impl Into<Value<bucket::LifecycleConfiguration>>) -> Self {
         self.lifecycle_configuration = Some(v.into());
         self
     }
     /// Settings that define where logs are stored.
-    pub fn logging_configuration(
-        mut self,
-        v: impl Into<Value<bucket::LoggingConfiguration>>,
-    ) -> Self {
+    pub fn logging_configuration(mut self, v: impl Into<Value<bucket::LoggingConfiguration>>) -> Self {
         self.logging_configuration = Some(v.into());
         self
     }
     /// The S3 Metadata configuration for a general purpose bucket.
-    pub fn metadata_configuration(
-        mut self,
-        v: impl Into<Value<bucket::MetadataConfiguration>>,
-    ) -> Self {
+    pub fn metadata_configuration(mut self, v: impl Into<Value<bucket::MetadataConfiguration>>) -> Self {
         self.metadata_configuration = Some(v.into());
         self
     }
     /// The metadata table configuration of an S3 general purpose bucket.
-    pub fn metadata_table_configuration(
-        mut self,
-        v: impl Into<Value<bucket::MetadataTableConfiguration>>,
-    ) -> Self {
+    pub fn metadata_table_configuration(mut self, v: impl Into<Value<bucket::MetadataTableConfiguration>>) -> Self {
         self.metadata_table_configuration = Some(v.into());
         self
     }
     /// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket. If you're updating an existing metrics configuration, note that this is a full replacement of the existing metrics configuration.
-    pub fn metrics_configurations(
-        mut self,
-        v: impl Into<Value<Vec<Value<bucket::MetricsConfiguration>>>>,
-    ) -> Self {
+    pub fn metrics_configurations(mut self, v: impl Into<Value<Vec<Value<bucket::MetricsConfiguration>>>>) -> Self {
         self.metrics_configurations = Some(v.into());
         self
     }
     /// Configuration that defines how Amazon S3 handles bucket notifications.
-    pub fn notification_configuration(
-        mut self,
-        v: impl Into<Value<bucket::NotificationConfiguration>>,
-    ) -> Self {
+    pub fn notification_configuration(mut self, v: impl Into<Value<bucket::NotificationConfiguration>>) -> Self {
         self.notification_configuration = Some(v.into());
         self
     }
     /// This operation is not supported for directory buckets.
-    pub fn object_lock_configuration(
-        mut self,
-        v: impl Into<Value<bucket::ObjectLockConfiguration>>,
-    ) -> Self {
+    pub fn object_lock_configuration(mut self, v: impl Into<Value<bucket::ObjectLockConfiguration>>) -> Self {
         self.object_lock_configuration = Some(v.into());
         self
     }
@@ -882,10 +815,7 @@ impl Bucket {
         self
     }
     /// Configuration for replicating objects in an S3 bucket. To enable replication, you must also enable versioning by using the ``VersioningConfiguration`` property.
-    pub fn replication_configuration(
-        mut self,
-        v: impl Into<Value<bucket::ReplicationConfiguration>>,
-    ) -> Self {
+    pub fn replication_configuration(mut self, v: impl Into<Value<bucket::ReplicationConfiguration>>) -> Self {
         self.replication_configuration = Some(v.into());
         self
     }
@@ -895,18 +825,12 @@ impl Bucket {
         self
     }
     /// Enables multiple versions of all objects in this bucket. You might enable versioning to prevent objects from being deleted or overwritten by mistake or to archive objects so that you can retrieve previous versions of them.
-    pub fn versioning_configuration(
-        mut self,
-        v: impl Into<Value<bucket::VersioningConfiguration>>,
-    ) -> Self {
+    pub fn versioning_configuration(mut self, v: impl Into<Value<bucket::VersioningConfiguration>>) -> Self {
         self.versioning_configuration = Some(v.into());
         self
     }
     /// Information used to configure the bucket as a static website. For more information, see Hosting Websites on Amazon S3.
-    pub fn website_configuration(
-        mut self,
-        v: impl Into<Value<bucket::WebsiteConfiguration>>,
-    ) -> Self {
+    pub fn website_configuration(mut self, v: impl Into<Value<bucket::WebsiteConfiguration>>) -> Self {
         self.website_configuration = Some(v.into());
         self
     }
@@ -924,30 +848,18 @@ impl ToCfn for Bucket {
         p.opt("BucketNamePrefix", &self.bucket_name_prefix);
         p.opt("BucketNamespace", &self.bucket_namespace);
         p.opt("CorsConfiguration", &self.cors_configuration);
-        p.opt(
-            "IntelligentTieringConfigurations",
-            &self.intelligent_tiering_configurations,
-        );
+        p.opt("IntelligentTieringConfigurations", &self.intelligent_tiering_configurations);
         p.opt("InventoryConfigurations", &self.inventory_configurations);
         p.opt("LifecycleConfiguration", &self.lifecycle_configuration);
         p.opt("LoggingConfiguration", &self.logging_configuration);
         p.opt("MetadataConfiguration", &self.metadata_configuration);
-        p.opt(
-            "MetadataTableConfiguration",
-            &self.metadata_table_configuration,
-        );
+        p.opt("MetadataTableConfiguration", &self.metadata_table_configuration);
         p.opt("MetricsConfigurations", &self.metrics_configurations);
-        p.opt(
-            "NotificationConfiguration",
-            &self.notification_configuration,
-        );
+        p.opt("NotificationConfiguration", &self.notification_configuration);
         p.opt("ObjectLockConfiguration", &self.object_lock_configuration);
         p.opt("ObjectLockEnabled", &self.object_lock_enabled);
         p.opt("OwnershipControls", &self.ownership_controls);
-        p.opt(
-            "PublicAccessBlockConfiguration",
-            &self.public_access_block_configuration,
-        );
+        p.opt("PublicAccessBlockConfiguration", &self.public_access_block_configuration);
         p.opt("ReplicationConfiguration", &self.replication_configuration);
         p.opt("Tags", &self.tags);
         p.opt("VersioningConfiguration", &self.versioning_configuration);
@@ -963,8 +875,7 @@ impl stackcraft_core::Resource for Bucket {
 }
 
 impl crate::ResourceInfo for Bucket {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["BucketName", "BucketNamePrefix", "BucketNamespace"];
+    const CREATE_ONLY: &'static [&'static str] = &["BucketName", "BucketNamePrefix", "BucketNamespace"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &[
         "Arn",
@@ -1029,64 +940,40 @@ impl BucketRef {
         self.0.get_att("DualStackDomainName")
     }
     /// `Fn::GetAtt` `MetadataConfiguration.AnnotationTableConfiguration.TableArn`: The Amazon Resource Name (ARN) for the annotation table.
-    pub fn attr_metadata_configuration_annotation_table_configuration_table_arn(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("MetadataConfiguration.AnnotationTableConfiguration.TableArn")
+    pub fn attr_metadata_configuration_annotation_table_configuration_table_arn(&self) -> Value<String> {
+        self.0.get_att("MetadataConfiguration.AnnotationTableConfiguration.TableArn")
     }
     /// `Fn::GetAtt` `MetadataConfiguration.AnnotationTableConfiguration.TableName`: The name of the annotation table.
-    pub fn attr_metadata_configuration_annotation_table_configuration_table_name(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("MetadataConfiguration.AnnotationTableConfiguration.TableName")
+    pub fn attr_metadata_configuration_annotation_table_configuration_table_name(&self) -> Value<String> {
+        self.0.get_att("MetadataConfiguration.AnnotationTableConfiguration.TableName")
     }
     /// `Fn::GetAtt` `MetadataConfiguration.Destination`: The destination information for the S3 Metadata configuration.
     pub fn attr_metadata_configuration_destination(&self) -> Value<crate::Json> {
         self.0.get_att("MetadataConfiguration.Destination")
     }
     /// `Fn::GetAtt` `MetadataConfiguration.InventoryTableConfiguration.TableArn`: The Amazon Resource Name (ARN) for the inventory table.
-    pub fn attr_metadata_configuration_inventory_table_configuration_table_arn(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("MetadataConfiguration.InventoryTableConfiguration.TableArn")
+    pub fn attr_metadata_configuration_inventory_table_configuration_table_arn(&self) -> Value<String> {
+        self.0.get_att("MetadataConfiguration.InventoryTableConfiguration.TableArn")
     }
     /// `Fn::GetAtt` `MetadataConfiguration.InventoryTableConfiguration.TableName`: The name of the inventory table.
-    pub fn attr_metadata_configuration_inventory_table_configuration_table_name(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("MetadataConfiguration.InventoryTableConfiguration.TableName")
+    pub fn attr_metadata_configuration_inventory_table_configuration_table_name(&self) -> Value<String> {
+        self.0.get_att("MetadataConfiguration.InventoryTableConfiguration.TableName")
     }
     /// `Fn::GetAtt` `MetadataConfiguration.JournalTableConfiguration.TableArn`: The Amazon Resource Name (ARN) for the journal table.
-    pub fn attr_metadata_configuration_journal_table_configuration_table_arn(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("MetadataConfiguration.JournalTableConfiguration.TableArn")
+    pub fn attr_metadata_configuration_journal_table_configuration_table_arn(&self) -> Value<String> {
+        self.0.get_att("MetadataConfiguration.JournalTableConfiguration.TableArn")
     }
     /// `Fn::GetAtt` `MetadataConfiguration.JournalTableConfiguration.TableName`: The name of the journal table.
-    pub fn attr_metadata_configuration_journal_table_configuration_table_name(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("MetadataConfiguration.JournalTableConfiguration.TableName")
+    pub fn attr_metadata_configuration_journal_table_configuration_table_name(&self) -> Value<String> {
+        self.0.get_att("MetadataConfiguration.JournalTableConfiguration.TableName")
     }
     /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableArn`: The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. The specified metadata table name must be unique within the ``aws_s3_metadata`` namespace in the destination table bucket.
-    pub fn attr_metadata_table_configuration_s3_tables_destination_table_arn(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("MetadataTableConfiguration.S3TablesDestination.TableArn")
+    pub fn attr_metadata_table_configuration_s3_tables_destination_table_arn(&self) -> Value<String> {
+        self.0.get_att("MetadataTableConfiguration.S3TablesDestination.TableArn")
     }
     /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableNamespace`: The table bucket namespace for the metadata table in your metadata table configuration. This value is always ``aws_s3_metadata``.
-    pub fn attr_metadata_table_configuration_s3_tables_destination_table_namespace(
-        &self,
-    ) -> Value<String> {
-        self.0
-            .get_att("MetadataTableConfiguration.S3TablesDestination.TableNamespace")
+    pub fn attr_metadata_table_configuration_s3_tables_destination_table_namespace(&self) -> Value<String> {
+        self.0.get_att("MetadataTableConfiguration.S3TablesDestination.TableNamespace")
     }
     /// `Fn::GetAtt` `RegionalDomainName`: The `RegionalDomainName` attribute.
     pub fn attr_regional_domain_name(&self) -> Value<String> {
@@ -1114,9 +1001,7 @@ pub mod bucket {
     impl AbortIncompleteMultipartUpload {
         /// A new `AbortIncompleteMultipartUpload` from its required properties: `DaysAfterInitiation`.
         pub fn new(days_after_initiation: impl Into<Value<i64>>) -> Self {
-            Self {
-                days_after_initiation: days_after_initiation.into(),
-            }
+            Self { days_after_initiation: days_after_initiation.into() }
         }
     }
 
@@ -1140,9 +1025,7 @@ pub mod bucket {
     impl AccelerateConfiguration {
         /// A new `AccelerateConfiguration` from its required properties: `AccelerationStatus`.
         pub fn new(acceleration_status: impl Into<Value<String>>) -> Self {
-            Self {
-                acceleration_status: acceleration_status.into(),
-            }
+            Self { acceleration_status: acceleration_status.into() }
         }
     }
 
@@ -1166,9 +1049,7 @@ pub mod bucket {
     impl AccessControlTranslation {
         /// A new `AccessControlTranslation` from its required properties: `Owner`.
         pub fn new(owner: impl Into<Value<String>>) -> Self {
-            Self {
-                owner: owner.into(),
-            }
+            Self { owner: owner.into() }
         }
     }
 
@@ -1247,17 +1128,10 @@ pub mod bucket {
     impl AnnotationTableConfiguration {
         /// A new `AnnotationTableConfiguration` from its required properties: `ConfigurationState`.
         pub fn new(configuration_state: impl Into<Value<String>>) -> Self {
-            Self {
-                configuration_state: configuration_state.into(),
-                encryption_configuration: None,
-                role: None,
-            }
+            Self { configuration_state: configuration_state.into(), encryption_configuration: None, role: None }
         }
         /// The encryption configuration for the annotation table. To encrypt your annotation table with server-side encryption using AWS Key Management Service (AWS KMS) keys (SSE-KMS), set ``SseAlgorithm`` to ``aws:kms``.
-        pub fn encryption_configuration(
-            mut self,
-            v: impl Into<Value<MetadataTableEncryptionConfiguration>>,
-        ) -> Self {
+        pub fn encryption_configuration(mut self, v: impl Into<Value<MetadataTableEncryptionConfiguration>>) -> Self {
             self.encryption_configuration = Some(v.into());
             self
         }
@@ -1290,9 +1164,7 @@ pub mod bucket {
     impl BlockedEncryptionTypes {
         /// A new `BlockedEncryptionTypes` (no required properties).
         pub fn new() -> Self {
-            Self {
-                encryption_type: None,
-            }
+            Self { encryption_type: None }
         }
         /// The object encryption type that you want to block or unblock for an Amazon S3 general purpose bucket.
         pub fn encryption_type(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -1323,19 +1195,14 @@ pub mod bucket {
         pub fn new(
             server_side_encryption_configuration: impl Into<Value<Vec<Value<ServerSideEncryptionRule>>>>,
         ) -> Self {
-            Self {
-                server_side_encryption_configuration: server_side_encryption_configuration.into(),
-            }
+            Self { server_side_encryption_configuration: server_side_encryption_configuration.into() }
         }
     }
 
     impl ToCfn for BucketEncryption {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.req(
-                "ServerSideEncryptionConfiguration",
-                &self.server_side_encryption_configuration,
-            );
+            p.req("ServerSideEncryptionConfiguration", &self.server_side_encryption_configuration);
             p.finish()
         }
     }
@@ -1352,9 +1219,7 @@ pub mod bucket {
     impl CorsConfiguration {
         /// A new `CorsConfiguration` from its required properties: `CorsRules`.
         pub fn new(cors_rules: impl Into<Value<Vec<Value<CorsRule>>>>) -> Self {
-            Self {
-                cors_rules: cors_rules.into(),
-            }
+            Self { cors_rules: cors_rules.into() }
         }
     }
 
@@ -1452,10 +1317,7 @@ pub mod bucket {
             destination: impl Into<Value<Destination>>,
             output_schema_version: impl Into<Value<String>>,
         ) -> Self {
-            Self {
-                destination: destination.into(),
-                output_schema_version: output_schema_version.into(),
-            }
+            Self { destination: destination.into(), output_schema_version: output_schema_version.into() }
         }
     }
 
@@ -1482,10 +1344,7 @@ pub mod bucket {
     impl DefaultEventHold {
         /// A new `DefaultEventHold` (no required properties).
         pub fn new() -> Self {
-            Self {
-                days: None,
-                years: None,
-            }
+            Self { days: None, years: None }
         }
         /// The number of days that you want to specify for the default event hold duration. Valid values are ``1`` to ``36500`` days. You must specify either ``Days`` or ``Years``, but not both.
         pub fn days(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -1526,12 +1385,7 @@ pub mod bucket {
     impl DefaultRetention {
         /// A new `DefaultRetention` (no required properties).
         pub fn new() -> Self {
-            Self {
-                days: None,
-                default_event_hold: None,
-                mode: None,
-                years: None,
-            }
+            Self { days: None, default_event_hold: None, mode: None, years: None }
         }
         /// The number of days that you want to specify for the default retention period. If Object Lock is turned on, you must specify ``Mode`` and specify either ``Days`` or ``Years``.
         pub fn days(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -1613,12 +1467,7 @@ pub mod bucket {
     impl Destination {
         /// A new `Destination` from its required properties: `BucketArn`, `Format`.
         pub fn new(bucket_arn: impl Into<Value<String>>, format: impl Into<Value<String>>) -> Self {
-            Self {
-                bucket_account_id: None,
-                bucket_arn: bucket_arn.into(),
-                format: format.into(),
-                prefix: None,
-            }
+            Self { bucket_account_id: None, bucket_arn: bucket_arn.into(), format: format.into(), prefix: None }
         }
         /// The account ID that owns the destination S3 bucket. If no account ID is provided, the owner is not validated before exporting data.
         pub fn bucket_account_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1655,9 +1504,7 @@ pub mod bucket {
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration` from its required properties: `ReplicaKmsKeyID`.
         pub fn new(replica_kms_key_id: impl Into<Value<String>>) -> Self {
-            Self {
-                replica_kms_key_id: replica_kms_key_id.into(),
-            }
+            Self { replica_kms_key_id: replica_kms_key_id.into() }
         }
     }
 
@@ -1681,9 +1528,7 @@ pub mod bucket {
     impl EventBridgeConfiguration {
         /// A new `EventBridgeConfiguration` from its required properties: `EventBridgeEnabled`.
         pub fn new(event_bridge_enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                event_bridge_enabled: event_bridge_enabled.into(),
-            }
+            Self { event_bridge_enabled: event_bridge_enabled.into() }
         }
     }
 
@@ -1709,10 +1554,7 @@ pub mod bucket {
     impl FilterRule {
         /// A new `FilterRule` from its required properties: `Name`, `Value`.
         pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-            Self {
-                name: name.into(),
-                value: value.into(),
-            }
+            Self { name: name.into(), value: value.into() }
         }
     }
 
@@ -1749,13 +1591,7 @@ pub mod bucket {
             status: impl Into<Value<String>>,
             tierings: impl Into<Value<Vec<Value<Tiering>>>>,
         ) -> Self {
-            Self {
-                id: id.into(),
-                prefix: None,
-                status: status.into(),
-                tag_filters: None,
-                tierings: tierings.into(),
-            }
+            Self { id: id.into(), prefix: None, status: status.into(), tag_filters: None, tierings: tierings.into() }
         }
         /// An object key name prefix that identifies the subset of objects to which the rule applies.
         pub fn prefix(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1861,16 +1697,10 @@ pub mod bucket {
     impl InventoryTableConfiguration {
         /// A new `InventoryTableConfiguration` from its required properties: `ConfigurationState`.
         pub fn new(configuration_state: impl Into<Value<String>>) -> Self {
-            Self {
-                configuration_state: configuration_state.into(),
-                encryption_configuration: None,
-            }
+            Self { configuration_state: configuration_state.into(), encryption_configuration: None }
         }
         /// The encryption configuration for the inventory table.
-        pub fn encryption_configuration(
-            mut self,
-            v: impl Into<Value<MetadataTableEncryptionConfiguration>>,
-        ) -> Self {
+        pub fn encryption_configuration(mut self, v: impl Into<Value<MetadataTableEncryptionConfiguration>>) -> Self {
             self.encryption_configuration = Some(v.into());
             self
         }
@@ -1899,16 +1729,10 @@ pub mod bucket {
     impl JournalTableConfiguration {
         /// A new `JournalTableConfiguration` from its required properties: `RecordExpiration`.
         pub fn new(record_expiration: impl Into<Value<RecordExpiration>>) -> Self {
-            Self {
-                encryption_configuration: None,
-                record_expiration: record_expiration.into(),
-            }
+            Self { encryption_configuration: None, record_expiration: record_expiration.into() }
         }
         /// The encryption configuration for the journal table.
-        pub fn encryption_configuration(
-            mut self,
-            v: impl Into<Value<MetadataTableEncryptionConfiguration>>,
-        ) -> Self {
+        pub fn encryption_configuration(mut self, v: impl Into<Value<MetadataTableEncryptionConfiguration>>) -> Self {
             self.encryption_configuration = Some(v.into());
             self
         }
@@ -1939,11 +1763,7 @@ pub mod bucket {
     impl LambdaConfiguration {
         /// A new `LambdaConfiguration` from its required properties: `Event`, `Function`.
         pub fn new(event: impl Into<Value<String>>, function: impl Into<Value<String>>) -> Self {
-            Self {
-                event: event.into(),
-                filter: None,
-                function: function.into(),
-            }
+            Self { event: event.into(), filter: None, function: function.into() }
         }
         /// The filtering rules that determine which objects invoke the AWS Lambda function. For example, you can create a filter so that only image files with a ``.jpg`` extension invoke the function when they are added to the Amazon S3 bucket.
         pub fn filter(mut self, v: impl Into<Value<NotificationFilter>>) -> Self {
@@ -1976,16 +1796,10 @@ pub mod bucket {
     impl LifecycleConfiguration {
         /// A new `LifecycleConfiguration` from its required properties: `Rules`.
         pub fn new(rules: impl Into<Value<Vec<Value<Rule>>>>) -> Self {
-            Self {
-                rules: rules.into(),
-                transition_default_minimum_object_size: None,
-            }
+            Self { rules: rules.into(), transition_default_minimum_object_size: None }
         }
         /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
-        pub fn transition_default_minimum_object_size(
-            mut self,
-            v: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn transition_default_minimum_object_size(mut self, v: impl Into<Value<String>>) -> Self {
             self.transition_default_minimum_object_size = Some(v.into());
             self
         }
@@ -1995,10 +1809,7 @@ pub mod bucket {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.req("Rules", &self.rules);
-            p.opt(
-                "TransitionDefaultMinimumObjectSize",
-                &self.transition_default_minimum_object_size,
-            );
+            p.opt("TransitionDefaultMinimumObjectSize", &self.transition_default_minimum_object_size);
             p.finish()
         }
     }
@@ -2019,11 +1830,7 @@ pub mod bucket {
     impl LoggingConfiguration {
         /// A new `LoggingConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                destination_bucket_name: None,
-                log_file_prefix: None,
-                target_object_key_format: None,
-            }
+            Self { destination_bucket_name: None, log_file_prefix: None, target_object_key_format: None }
         }
         /// The name of the bucket where Amazon S3 should store server access log files. You can store log files in any bucket that you own. By default, logs are stored in the bucket where the ``LoggingConfiguration`` property is defined.
         pub fn destination_bucket_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2067,9 +1874,7 @@ pub mod bucket {
 
     impl MetadataConfiguration {
         /// A new `MetadataConfiguration` from its required properties: `JournalTableConfiguration`.
-        pub fn new(
-            journal_table_configuration: impl Into<Value<JournalTableConfiguration>>,
-        ) -> Self {
+        pub fn new(journal_table_configuration: impl Into<Value<JournalTableConfiguration>>) -> Self {
             Self {
                 annotation_table_configuration: None,
                 inventory_table_configuration: None,
@@ -2077,18 +1882,12 @@ pub mod bucket {
             }
         }
         /// The annotation table configuration for a metadata configuration.
-        pub fn annotation_table_configuration(
-            mut self,
-            v: impl Into<Value<AnnotationTableConfiguration>>,
-        ) -> Self {
+        pub fn annotation_table_configuration(mut self, v: impl Into<Value<AnnotationTableConfiguration>>) -> Self {
             self.annotation_table_configuration = Some(v.into());
             self
         }
         /// The inventory table configuration for a metadata configuration.
-        pub fn inventory_table_configuration(
-            mut self,
-            v: impl Into<Value<InventoryTableConfiguration>>,
-        ) -> Self {
+        pub fn inventory_table_configuration(mut self, v: impl Into<Value<InventoryTableConfiguration>>) -> Self {
             self.inventory_table_configuration = Some(v.into());
             self
         }
@@ -2097,18 +1896,9 @@ pub mod bucket {
     impl ToCfn for MetadataConfiguration {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "AnnotationTableConfiguration",
-                &self.annotation_table_configuration,
-            );
-            p.opt(
-                "InventoryTableConfiguration",
-                &self.inventory_table_configuration,
-            );
-            p.req(
-                "JournalTableConfiguration",
-                &self.journal_table_configuration,
-            );
+            p.opt("AnnotationTableConfiguration", &self.annotation_table_configuration);
+            p.opt("InventoryTableConfiguration", &self.inventory_table_configuration);
+            p.req("JournalTableConfiguration", &self.journal_table_configuration);
             p.finish()
         }
     }
@@ -2125,9 +1915,7 @@ pub mod bucket {
     impl MetadataTableConfiguration {
         /// A new `MetadataTableConfiguration` from its required properties: `S3TablesDestination`.
         pub fn new(s3_tables_destination: impl Into<Value<S3TablesDestination>>) -> Self {
-            Self {
-                s3_tables_destination: s3_tables_destination.into(),
-            }
+            Self { s3_tables_destination: s3_tables_destination.into() }
         }
     }
 
@@ -2153,10 +1941,7 @@ pub mod bucket {
     impl MetadataTableEncryptionConfiguration {
         /// A new `MetadataTableEncryptionConfiguration` from its required properties: `SseAlgorithm`.
         pub fn new(sse_algorithm: impl Into<Value<String>>) -> Self {
-            Self {
-                kms_key_arn: None,
-                sse_algorithm: sse_algorithm.into(),
-            }
+            Self { kms_key_arn: None, sse_algorithm: sse_algorithm.into() }
         }
         /// If server-side encryption with KMSlong (KMS) keys (SSE-KMS) is specified, you must also specify the KMS key Amazon Resource Name (ARN).
         pub fn kms_key_arn(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2188,10 +1973,7 @@ pub mod bucket {
     impl Metrics {
         /// A new `Metrics` from its required properties: `Status`.
         pub fn new(status: impl Into<Value<String>>) -> Self {
-            Self {
-                event_threshold: None,
-                status: status.into(),
-            }
+            Self { event_threshold: None, status: status.into() }
         }
         /// A container specifying the time threshold for emitting the ``s3:Replication:OperationMissedThreshold`` event.
         pub fn event_threshold(mut self, v: impl Into<Value<ReplicationTimeValue>>) -> Self {
@@ -2227,12 +2009,7 @@ pub mod bucket {
     impl MetricsConfiguration {
         /// A new `MetricsConfiguration` from its required properties: `Id`.
         pub fn new(id: impl Into<Value<String>>) -> Self {
-            Self {
-                access_point_arn: None,
-                id: id.into(),
-                prefix: None,
-                tag_filters: None,
-            }
+            Self { access_point_arn: None, id: id.into(), prefix: None, tag_filters: None }
         }
         /// The access point that was used while performing operations on the object. The metrics configuration only includes objects that meet the filter's criteria.
         pub fn access_point_arn(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2276,10 +2053,7 @@ pub mod bucket {
     impl NoncurrentVersionExpiration {
         /// A new `NoncurrentVersionExpiration` from its required properties: `NoncurrentDays`.
         pub fn new(noncurrent_days: impl Into<Value<i64>>) -> Self {
-            Self {
-                newer_noncurrent_versions: None,
-                noncurrent_days: noncurrent_days.into(),
-            }
+            Self { newer_noncurrent_versions: None, noncurrent_days: noncurrent_days.into() }
         }
         /// Specifies how many noncurrent versions S3 will retain. If there are this many more recent noncurrent versions, S3 will take the associated action. For more information about noncurrent versions, see Lifecycle configuration elements in the \*Amazon S3 User Guide\*.
         pub fn newer_noncurrent_versions(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -2312,10 +2086,7 @@ pub mod bucket {
 
     impl NoncurrentVersionTransition {
         /// A new `NoncurrentVersionTransition` from its required properties: `StorageClass`, `TransitionInDays`.
-        pub fn new(
-            storage_class: impl Into<Value<String>>,
-            transition_in_days: impl Into<Value<i64>>,
-        ) -> Self {
+        pub fn new(storage_class: impl Into<Value<String>>, transition_in_days: impl Into<Value<i64>>) -> Self {
             Self {
                 newer_noncurrent_versions: None,
                 storage_class: storage_class.into(),
@@ -2365,34 +2136,22 @@ pub mod bucket {
             }
         }
         /// Enables delivery of events to Amazon EventBridge.
-        pub fn event_bridge_configuration(
-            mut self,
-            v: impl Into<Value<EventBridgeConfiguration>>,
-        ) -> Self {
+        pub fn event_bridge_configuration(mut self, v: impl Into<Value<EventBridgeConfiguration>>) -> Self {
             self.event_bridge_configuration = Some(v.into());
             self
         }
         /// Describes the LAMlong functions to invoke and the events for which to invoke them.
-        pub fn lambda_configurations(
-            mut self,
-            v: impl Into<Value<Vec<Value<LambdaConfiguration>>>>,
-        ) -> Self {
+        pub fn lambda_configurations(mut self, v: impl Into<Value<Vec<Value<LambdaConfiguration>>>>) -> Self {
             self.lambda_configurations = Some(v.into());
             self
         }
         /// The Amazon Simple Queue Service queues to publish messages to and the events for which to publish messages.
-        pub fn queue_configurations(
-            mut self,
-            v: impl Into<Value<Vec<Value<QueueConfiguration>>>>,
-        ) -> Self {
+        pub fn queue_configurations(mut self, v: impl Into<Value<Vec<Value<QueueConfiguration>>>>) -> Self {
             self.queue_configurations = Some(v.into());
             self
         }
         /// The topic to which notifications are sent and the events for which notifications are generated.
-        pub fn topic_configurations(
-            mut self,
-            v: impl Into<Value<Vec<Value<TopicConfiguration>>>>,
-        ) -> Self {
+        pub fn topic_configurations(mut self, v: impl Into<Value<Vec<Value<TopicConfiguration>>>>) -> Self {
             self.topic_configurations = Some(v.into());
             self
         }
@@ -2421,9 +2180,7 @@ pub mod bucket {
     impl NotificationFilter {
         /// A new `NotificationFilter` from its required properties: `S3Key`.
         pub fn new(s3_key: impl Into<Value<S3KeyFilter>>) -> Self {
-            Self {
-                s3_key: s3_key.into(),
-            }
+            Self { s3_key: s3_key.into() }
         }
     }
 
@@ -2449,10 +2206,7 @@ pub mod bucket {
     impl ObjectLockConfiguration {
         /// A new `ObjectLockConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                object_lock_enabled: None,
-                rule: None,
-            }
+            Self { object_lock_enabled: None, rule: None }
         }
         /// Indicates whether this bucket has an Object Lock configuration enabled. Enable ``ObjectLockEnabled`` when you apply ``ObjectLockConfiguration`` to a bucket.
         pub fn object_lock_enabled(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2487,9 +2241,7 @@ pub mod bucket {
     impl ObjectLockRule {
         /// A new `ObjectLockRule` (no required properties).
         pub fn new() -> Self {
-            Self {
-                default_retention: None,
-            }
+            Self { default_retention: None }
         }
         /// The default Object Lock retention mode and period that you want to apply to new objects placed in the specified bucket. If Object Lock is turned on, bucket settings require both ``Mode`` and a period of either ``Days`` or ``Years``.
         pub fn default_retention(mut self, v: impl Into<Value<DefaultRetention>>) -> Self {
@@ -2518,9 +2270,7 @@ pub mod bucket {
     impl OwnershipControls {
         /// A new `OwnershipControls` from its required properties: `Rules`.
         pub fn new(rules: impl Into<Value<Vec<Value<OwnershipControlsRule>>>>) -> Self {
-            Self {
-                rules: rules.into(),
-            }
+            Self { rules: rules.into() }
         }
     }
 
@@ -2544,9 +2294,7 @@ pub mod bucket {
     impl OwnershipControlsRule {
         /// A new `OwnershipControlsRule` (no required properties).
         pub fn new() -> Self {
-            Self {
-                object_ownership: None,
-            }
+            Self { object_ownership: None }
         }
         /// Specifies an object ownership rule.
         pub fn object_ownership(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2637,11 +2385,7 @@ pub mod bucket {
     impl QueueConfiguration {
         /// A new `QueueConfiguration` from its required properties: `Event`, `Queue`.
         pub fn new(event: impl Into<Value<String>>, queue: impl Into<Value<String>>) -> Self {
-            Self {
-                event: event.into(),
-                filter: None,
-                queue: queue.into(),
-            }
+            Self { event: event.into(), filter: None, queue: queue.into() }
         }
         /// The filtering rules that determine which objects trigger notifications. For example, you can create a filter so that Amazon S3 sends notifications only when image files with a ``.jpg`` extension are added to the bucket.
         pub fn filter(mut self, v: impl Into<Value<NotificationFilter>>) -> Self {
@@ -2674,10 +2418,7 @@ pub mod bucket {
     impl RecordExpiration {
         /// A new `RecordExpiration` from its required properties: `Expiration`.
         pub fn new(expiration: impl Into<Value<String>>) -> Self {
-            Self {
-                days: None,
-                expiration: expiration.into(),
-            }
+            Self { days: None, expiration: expiration.into() }
         }
         /// If you enable journal table record expiration, you can set the number of days to retain your journal table records. Journal table records must be retained for a minimum of 7 days. To set this value, specify any whole number from ``7`` to ``2147483647``.
         pub fn days(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -2709,10 +2450,7 @@ pub mod bucket {
     impl RedirectAllRequestsTo {
         /// A new `RedirectAllRequestsTo` from its required properties: `HostName`.
         pub fn new(host_name: impl Into<Value<String>>) -> Self {
-            Self {
-                host_name: host_name.into(),
-                protocol: None,
-            }
+            Self { host_name: host_name.into(), protocol: None }
         }
         /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
         pub fn protocol(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2809,9 +2547,7 @@ pub mod bucket {
     impl ReplicaModifications {
         /// A new `ReplicaModifications` from its required properties: `Status`.
         pub fn new(status: impl Into<Value<String>>) -> Self {
-            Self {
-                status: status.into(),
-            }
+            Self { status: status.into() }
         }
     }
 
@@ -2836,14 +2572,8 @@ pub mod bucket {
 
     impl ReplicationConfiguration {
         /// A new `ReplicationConfiguration` from its required properties: `Role`, `Rules`.
-        pub fn new(
-            role: impl Into<Value<String>>,
-            rules: impl Into<Value<Vec<Value<ReplicationRule>>>>,
-        ) -> Self {
-            Self {
-                role: role.into(),
-                rules: rules.into(),
-            }
+        pub fn new(role: impl Into<Value<String>>, rules: impl Into<Value<Vec<Value<ReplicationRule>>>>) -> Self {
+            Self { role: role.into(), rules: rules.into() }
         }
     }
 
@@ -2891,10 +2621,7 @@ pub mod bucket {
             }
         }
         /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS-account that owns the destination bucket.
-        pub fn access_control_translation(
-            mut self,
-            v: impl Into<Value<AccessControlTranslation>>,
-        ) -> Self {
+        pub fn access_control_translation(mut self, v: impl Into<Value<AccessControlTranslation>>) -> Self {
             self.access_control_translation = Some(v.into());
             self
         }
@@ -2904,10 +2631,7 @@ pub mod bucket {
             self
         }
         /// Specifies encryption-related information.
-        pub fn encryption_configuration(
-            mut self,
-            v: impl Into<Value<EncryptionConfiguration>>,
-        ) -> Self {
+        pub fn encryption_configuration(mut self, v: impl Into<Value<EncryptionConfiguration>>) -> Self {
             self.encryption_configuration = Some(v.into());
             self
         }
@@ -2967,10 +2691,7 @@ pub mod bucket {
 
     impl ReplicationRule {
         /// A new `ReplicationRule` from its required properties: `Destination`, `Status`.
-        pub fn new(
-            destination: impl Into<Value<ReplicationDestination>>,
-            status: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn new(destination: impl Into<Value<ReplicationDestination>>, status: impl Into<Value<String>>) -> Self {
             Self {
                 delete_marker_replication: None,
                 destination: destination.into(),
@@ -2983,10 +2704,7 @@ pub mod bucket {
             }
         }
         /// Specifies whether Amazon S3 replicates delete markers. If you specify a ``Filter`` in your replication configuration, you must also include a ``DeleteMarkerReplication`` element.
-        pub fn delete_marker_replication(
-            mut self,
-            v: impl Into<Value<DeleteMarkerReplication>>,
-        ) -> Self {
+        pub fn delete_marker_replication(mut self, v: impl Into<Value<DeleteMarkerReplication>>) -> Self {
             self.delete_marker_replication = Some(v.into());
             self
         }
@@ -3011,10 +2729,7 @@ pub mod bucket {
             self
         }
         /// A container that describes additional filters for identifying the source objects that you want to replicate. You can choose to enable or disable the replication of these objects.
-        pub fn source_selection_criteria(
-            mut self,
-            v: impl Into<Value<SourceSelectionCriteria>>,
-        ) -> Self {
+        pub fn source_selection_criteria(mut self, v: impl Into<Value<SourceSelectionCriteria>>) -> Self {
             self.source_selection_criteria = Some(v.into());
             self
         }
@@ -3049,10 +2764,7 @@ pub mod bucket {
     impl ReplicationRuleAndOperator {
         /// A new `ReplicationRuleAndOperator` (no required properties).
         pub fn new() -> Self {
-            Self {
-                prefix: None,
-                tag_filters: None,
-            }
+            Self { prefix: None, tag_filters: None }
         }
         /// An object key name prefix that identifies the subset of objects to which the rule applies.
         pub fn prefix(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3091,11 +2803,7 @@ pub mod bucket {
     impl ReplicationRuleFilter {
         /// A new `ReplicationRuleFilter` (no required properties).
         pub fn new() -> Self {
-            Self {
-                and: None,
-                prefix: None,
-                tag_filter: None,
-            }
+            Self { and: None, prefix: None, tag_filter: None }
         }
         /// A container for specifying rule filters. The filters determine the subset of objects to which the rule applies. This element is required only if you specify more than one filter. For example:
         pub fn and(mut self, v: impl Into<Value<ReplicationRuleAndOperator>>) -> Self {
@@ -3137,14 +2845,8 @@ pub mod bucket {
 
     impl ReplicationTime {
         /// A new `ReplicationTime` from its required properties: `Status`, `Time`.
-        pub fn new(
-            status: impl Into<Value<String>>,
-            time: impl Into<Value<ReplicationTimeValue>>,
-        ) -> Self {
-            Self {
-                status: status.into(),
-                time: time.into(),
-            }
+        pub fn new(status: impl Into<Value<String>>, time: impl Into<Value<ReplicationTimeValue>>) -> Self {
+            Self { status: status.into(), time: time.into() }
         }
     }
 
@@ -3169,9 +2871,7 @@ pub mod bucket {
     impl ReplicationTimeValue {
         /// A new `ReplicationTimeValue` from its required properties: `Minutes`.
         pub fn new(minutes: impl Into<Value<i64>>) -> Self {
-            Self {
-                minutes: minutes.into(),
-            }
+            Self { minutes: minutes.into() }
         }
     }
 
@@ -3197,10 +2897,7 @@ pub mod bucket {
     impl RoutingRule {
         /// A new `RoutingRule` from its required properties: `RedirectRule`.
         pub fn new(redirect_rule: impl Into<Value<RedirectRule>>) -> Self {
-            Self {
-                redirect_rule: redirect_rule.into(),
-                routing_rule_condition: None,
-            }
+            Self { redirect_rule: redirect_rule.into(), routing_rule_condition: None }
         }
         /// A container for describing a condition that must be met for the specified redirect to apply. For example, 1. If request is for pages in the ``/docs`` folder, redirect to the ``/documents`` folder. 2.
         pub fn routing_rule_condition(mut self, v: impl Into<Value<RoutingRuleCondition>>) -> Self {
@@ -3232,10 +2929,7 @@ pub mod bucket {
     impl RoutingRuleCondition {
         /// A new `RoutingRuleCondition` (no required properties).
         pub fn new() -> Self {
-            Self {
-                http_error_code_returned_equals: None,
-                key_prefix_equals: None,
-            }
+            Self { http_error_code_returned_equals: None, key_prefix_equals: None }
         }
         /// The HTTP error code when the redirect is applied. In the event of an error, if the error code equals this value, then the specified redirect is applied.
         pub fn http_error_code_returned_equals(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3252,10 +2946,7 @@ pub mod bucket {
     impl ToCfn for RoutingRuleCondition {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "HttpErrorCodeReturnedEquals",
-                &self.http_error_code_returned_equals,
-            );
+            p.opt("HttpErrorCodeReturnedEquals", &self.http_error_code_returned_equals);
             p.opt("KeyPrefixEquals", &self.key_prefix_equals);
             p.finish()
         }
@@ -3351,10 +3042,7 @@ pub mod bucket {
             self
         }
         /// Specifies when noncurrent object versions expire. Upon expiration, S3 permanently deletes the noncurrent object versions.
-        pub fn noncurrent_version_expiration(
-            mut self,
-            v: impl Into<Value<NoncurrentVersionExpiration>>,
-        ) -> Self {
+        pub fn noncurrent_version_expiration(mut self, v: impl Into<Value<NoncurrentVersionExpiration>>) -> Self {
             self.noncurrent_version_expiration = Some(v.into());
             self
         }
@@ -3364,10 +3052,7 @@ pub mod bucket {
             self
         }
         /// (Deprecated.) For buckets with versioning enabled (or suspended), specifies when non-current objects transition to a specified storage class. If you specify a transition and expiration time, the expiration time must be later than the transition time.
-        pub fn noncurrent_version_transition(
-            mut self,
-            v: impl Into<Value<NoncurrentVersionTransition>>,
-        ) -> Self {
+        pub fn noncurrent_version_transition(mut self, v: impl Into<Value<NoncurrentVersionTransition>>) -> Self {
             self.noncurrent_version_transition = Some(v.into());
             self
         }
@@ -3414,33 +3099,15 @@ pub mod bucket {
     impl ToCfn for Rule {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "AbortIncompleteMultipartUpload",
-                &self.abort_incomplete_multipart_upload,
-            );
+            p.opt("AbortIncompleteMultipartUpload", &self.abort_incomplete_multipart_upload);
             p.opt("ExpirationDate", &self.expiration_date);
             p.opt("ExpirationInDays", &self.expiration_in_days);
-            p.opt(
-                "ExpiredObjectDeleteMarker",
-                &self.expired_object_delete_marker,
-            );
+            p.opt("ExpiredObjectDeleteMarker", &self.expired_object_delete_marker);
             p.opt("Id", &self.id);
-            p.opt(
-                "NoncurrentVersionExpiration",
-                &self.noncurrent_version_expiration,
-            );
-            p.opt(
-                "NoncurrentVersionExpirationInDays",
-                &self.noncurrent_version_expiration_in_days,
-            );
-            p.opt(
-                "NoncurrentVersionTransition",
-                &self.noncurrent_version_transition,
-            );
-            p.opt(
-                "NoncurrentVersionTransitions",
-                &self.noncurrent_version_transitions,
-            );
+            p.opt("NoncurrentVersionExpiration", &self.noncurrent_version_expiration);
+            p.opt("NoncurrentVersionExpirationInDays", &self.noncurrent_version_expiration_in_days);
+            p.opt("NoncurrentVersionTransition", &self.noncurrent_version_transition);
+            p.opt("NoncurrentVersionTransitions", &self.noncurrent_version_transitions);
             p.opt("ObjectSizeGreaterThan", &self.object_size_greater_than);
             p.opt("ObjectSizeLessThan", &self.object_size_less_than);
             p.opt("Prefix", &self.prefix);
@@ -3464,9 +3131,7 @@ pub mod bucket {
     impl S3KeyFilter {
         /// A new `S3KeyFilter` from its required properties: `Rules`.
         pub fn new(rules: impl Into<Value<Vec<Value<FilterRule>>>>) -> Self {
-            Self {
-                rules: rules.into(),
-            }
+            Self { rules: rules.into() }
         }
     }
 
@@ -3491,14 +3156,8 @@ pub mod bucket {
 
     impl S3TablesDestination {
         /// A new `S3TablesDestination` from its required properties: `TableBucketArn`, `TableName`.
-        pub fn new(
-            table_bucket_arn: impl Into<Value<String>>,
-            table_name: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                table_bucket_arn: table_bucket_arn.into(),
-                table_name: table_name.into(),
-            }
+        pub fn new(table_bucket_arn: impl Into<Value<String>>, table_name: impl Into<Value<String>>) -> Self {
+            Self { table_bucket_arn: table_bucket_arn.into(), table_name: table_name.into() }
         }
     }
 
@@ -3525,10 +3184,7 @@ pub mod bucket {
     impl ServerSideEncryptionByDefault {
         /// A new `ServerSideEncryptionByDefault` from its required properties: `SSEAlgorithm`.
         pub fn new(sse_algorithm: impl Into<Value<String>>) -> Self {
-            Self {
-                kms_master_key_id: None,
-                sse_algorithm: sse_algorithm.into(),
-            }
+            Self { kms_master_key_id: None, sse_algorithm: sse_algorithm.into() }
         }
         /// AWS Key Management Service (KMS) customer managed key ID to use for the default encryption.
         pub fn kms_master_key_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3562,17 +3218,10 @@ pub mod bucket {
     impl ServerSideEncryptionRule {
         /// A new `ServerSideEncryptionRule` (no required properties).
         pub fn new() -> Self {
-            Self {
-                blocked_encryption_types: None,
-                bucket_key_enabled: None,
-                server_side_encryption_by_default: None,
-            }
+            Self { blocked_encryption_types: None, bucket_key_enabled: None, server_side_encryption_by_default: None }
         }
         /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type.
-        pub fn blocked_encryption_types(
-            mut self,
-            v: impl Into<Value<BlockedEncryptionTypes>>,
-        ) -> Self {
+        pub fn blocked_encryption_types(mut self, v: impl Into<Value<BlockedEncryptionTypes>>) -> Self {
             self.blocked_encryption_types = Some(v.into());
             self
         }
@@ -3582,10 +3231,7 @@ pub mod bucket {
             self
         }
         /// Specifies the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied.
-        pub fn server_side_encryption_by_default(
-            mut self,
-            v: impl Into<Value<ServerSideEncryptionByDefault>>,
-        ) -> Self {
+        pub fn server_side_encryption_by_default(mut self, v: impl Into<Value<ServerSideEncryptionByDefault>>) -> Self {
             self.server_side_encryption_by_default = Some(v.into());
             self
         }
@@ -3596,10 +3242,7 @@ pub mod bucket {
             let mut p = crate::Props::new();
             p.opt("BlockedEncryptionTypes", &self.blocked_encryption_types);
             p.opt("BucketKeyEnabled", &self.bucket_key_enabled);
-            p.opt(
-                "ServerSideEncryptionByDefault",
-                &self.server_side_encryption_by_default,
-            );
+            p.opt("ServerSideEncryptionByDefault", &self.server_side_encryption_by_default);
             p.finish()
         }
     }
@@ -3618,10 +3261,7 @@ pub mod bucket {
     impl SourceSelectionCriteria {
         /// A new `SourceSelectionCriteria` (no required properties).
         pub fn new() -> Self {
-            Self {
-                replica_modifications: None,
-                sse_kms_encrypted_objects: None,
-            }
+            Self { replica_modifications: None, sse_kms_encrypted_objects: None }
         }
         /// A filter that you can specify for selection for modifications on replicas.
         pub fn replica_modifications(mut self, v: impl Into<Value<ReplicaModifications>>) -> Self {
@@ -3629,10 +3269,7 @@ pub mod bucket {
             self
         }
         /// A container for filter information for the selection of Amazon S3 objects encrypted with AWS KMS.
-        pub fn sse_kms_encrypted_objects(
-            mut self,
-            v: impl Into<Value<SseKmsEncryptedObjects>>,
-        ) -> Self {
+        pub fn sse_kms_encrypted_objects(mut self, v: impl Into<Value<SseKmsEncryptedObjects>>) -> Self {
             self.sse_kms_encrypted_objects = Some(v.into());
             self
         }
@@ -3659,9 +3296,7 @@ pub mod bucket {
     impl SseKmsEncryptedObjects {
         /// A new `SseKmsEncryptedObjects` from its required properties: `Status`.
         pub fn new(status: impl Into<Value<String>>) -> Self {
-            Self {
-                status: status.into(),
-            }
+            Self { status: status.into() }
         }
     }
 
@@ -3716,10 +3351,7 @@ pub mod bucket {
     impl Tiering {
         /// A new `Tiering` from its required properties: `AccessTier`, `Days`.
         pub fn new(access_tier: impl Into<Value<String>>, days: impl Into<Value<i64>>) -> Self {
-            Self {
-                access_tier: access_tier.into(),
-                days: days.into(),
-            }
+            Self { access_tier: access_tier.into(), days: days.into() }
         }
     }
 
@@ -3748,11 +3380,7 @@ pub mod bucket {
     impl TopicConfiguration {
         /// A new `TopicConfiguration` from its required properties: `Event`, `Topic`.
         pub fn new(event: impl Into<Value<String>>, topic: impl Into<Value<String>>) -> Self {
-            Self {
-                event: event.into(),
-                filter: None,
-                topic: topic.into(),
-            }
+            Self { event: event.into(), filter: None, topic: topic.into() }
         }
         /// The filtering rules that determine for which objects to send notifications. For example, you can create a filter so that Amazon S3 sends notifications only when image files with a ``.jpg`` extension are added to the bucket.
         pub fn filter(mut self, v: impl Into<Value<NotificationFilter>>) -> Self {
@@ -3787,11 +3415,7 @@ pub mod bucket {
     impl Transition {
         /// A new `Transition` from its required properties: `StorageClass`.
         pub fn new(storage_class: impl Into<Value<String>>) -> Self {
-            Self {
-                storage_class: storage_class.into(),
-                transition_date: None,
-                transition_in_days: None,
-            }
+            Self { storage_class: storage_class.into(), transition_date: None, transition_in_days: None }
         }
         /// Indicates when objects are transitioned to the specified storage class. The date value must be in ISO 8601 format. The time is always midnight UTC.
         pub fn transition_date(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3827,9 +3451,7 @@ pub mod bucket {
     impl VersioningConfiguration {
         /// A new `VersioningConfiguration` from its required properties: `Status`.
         pub fn new(status: impl Into<Value<String>>) -> Self {
-            Self {
-                status: status.into(),
-            }
+            Self { status: status.into() }
         }
     }
 
@@ -3859,12 +3481,7 @@ pub mod bucket {
     impl WebsiteConfiguration {
         /// A new `WebsiteConfiguration` (no required properties).
         pub fn new() -> Self {
-            Self {
-                error_document: None,
-                index_document: None,
-                redirect_all_requests_to: None,
-                routing_rules: None,
-            }
+            Self { error_document: None, index_document: None, redirect_all_requests_to: None, routing_rules: None }
         }
         /// The name of the error document for the website.
         pub fn error_document(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3877,10 +3494,7 @@ pub mod bucket {
             self
         }
         /// The redirect behavior for every request to this bucket's website endpoint.
-        pub fn redirect_all_requests_to(
-            mut self,
-            v: impl Into<Value<RedirectAllRequestsTo>>,
-        ) -> Self {
+        pub fn redirect_all_requests_to(mut self, v: impl Into<Value<RedirectAllRequestsTo>>) -> Self {
             self.redirect_all_requests_to = Some(v.into());
             self
         }
@@ -3918,14 +3532,8 @@ pub struct BucketPolicy {
 
 impl BucketPolicy {
     /// A new `AWS::S3::BucketPolicy` from its required properties: `Bucket`, `PolicyDocument`.
-    pub fn new(
-        bucket: impl Into<Value<String>>,
-        policy_document: impl Into<Value<crate::Json>>,
-    ) -> Self {
-        Self {
-            bucket: bucket.into(),
-            policy_document: policy_document.into(),
-        }
+    pub fn new(bucket: impl Into<Value<String>>, policy_document: impl Into<Value<crate::Json>>) -> Self {
+        Self { bucket: bucket.into(), policy_document: policy_document.into() }
     }
 }
 
@@ -3977,8 +3585,7 @@ pub struct MultiRegionAccessPoint {
     /// The name you want to assign to this Multi Region Access Point.
     pub name: Option<Value<String>>,
     /// The PublicAccessBlock configuration that you want to apply to this Multi Region Access Point. You can enable the configuration options in any combination.
-    pub public_access_block_configuration:
-        Option<Value<multi_region_access_point::PublicAccessBlockConfiguration>>,
+    pub public_access_block_configuration: Option<Value<multi_region_access_point::PublicAccessBlockConfiguration>>,
     /// The list of buckets that you want to associate this Multi Region Access Point with.
     pub regions: Value<Vec<Value<multi_region_access_point::Region>>>,
 }
@@ -3986,11 +3593,7 @@ pub struct MultiRegionAccessPoint {
 impl MultiRegionAccessPoint {
     /// A new `AWS::S3::MultiRegionAccessPoint` from its required properties: `Regions`.
     pub fn new(regions: impl Into<Value<Vec<Value<multi_region_access_point::Region>>>>) -> Self {
-        Self {
-            name: None,
-            public_access_block_configuration: None,
-            regions: regions.into(),
-        }
+        Self { name: None, public_access_block_configuration: None, regions: regions.into() }
     }
     /// The name you want to assign to this Multi Region Access Point.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -4011,10 +3614,7 @@ impl ToCfn for MultiRegionAccessPoint {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.opt("Name", &self.name);
-        p.opt(
-            "PublicAccessBlockConfiguration",
-            &self.public_access_block_configuration,
-        );
+        p.opt("PublicAccessBlockConfiguration", &self.public_access_block_configuration);
         p.req("Regions", &self.regions);
         p.finish()
     }
@@ -4027,8 +3627,7 @@ impl stackcraft_core::Resource for MultiRegionAccessPoint {
 }
 
 impl crate::ResourceInfo for MultiRegionAccessPoint {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["Name", "PublicAccessBlockConfiguration", "Regions"];
+    const CREATE_ONLY: &'static [&'static str] = &["Name", "PublicAccessBlockConfiguration", "Regions"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Alias", "CreatedAt"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -4139,10 +3738,7 @@ pub mod multi_region_access_point {
     impl Region {
         /// A new `Region` from its required properties: `Bucket`.
         pub fn new(bucket: impl Into<Value<String>>) -> Self {
-            Self {
-                bucket: bucket.into(),
-                bucket_account_id: None,
-            }
+            Self { bucket: bucket.into(), bucket_account_id: None }
         }
         /// The `BucketAccountId` property.
         pub fn bucket_account_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -4177,10 +3773,7 @@ pub struct MultiRegionAccessPointPolicy {
 impl MultiRegionAccessPointPolicy {
     /// A new `AWS::S3::MultiRegionAccessPointPolicy` from its required properties: `MrapName`, `Policy`.
     pub fn new(mrap_name: impl Into<Value<String>>, policy: impl Into<Value<crate::Json>>) -> Self {
-        Self {
-            mrap_name: mrap_name.into(),
-            policy: policy.into(),
-        }
+        Self { mrap_name: mrap_name.into(), policy: policy.into() }
     }
 }
 
@@ -4248,13 +3841,8 @@ pub struct StorageLens {
 
 impl StorageLens {
     /// A new `AWS::S3::StorageLens` from its required properties: `StorageLensConfiguration`.
-    pub fn new(
-        storage_lens_configuration: impl Into<Value<storage_lens::StorageLensConfiguration>>,
-    ) -> Self {
-        Self {
-            storage_lens_configuration: storage_lens_configuration.into(),
-            tags: None,
-        }
+    pub fn new(storage_lens_configuration: impl Into<Value<storage_lens::StorageLensConfiguration>>) -> Self {
+        Self { storage_lens_configuration: storage_lens_configuration.into(), tags: None }
     }
     /// A set of tags (key-value pairs) for this Amazon S3 Storage Lens configuration.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -4362,34 +3950,22 @@ pub mod storage_lens {
             self
         }
         /// The `AdvancedDataProtectionMetrics` property.
-        pub fn advanced_data_protection_metrics(
-            mut self,
-            v: impl Into<Value<AdvancedDataProtectionMetrics>>,
-        ) -> Self {
+        pub fn advanced_data_protection_metrics(mut self, v: impl Into<Value<AdvancedDataProtectionMetrics>>) -> Self {
             self.advanced_data_protection_metrics = Some(v.into());
             self
         }
         /// The `AdvancedPerformanceMetrics` property.
-        pub fn advanced_performance_metrics(
-            mut self,
-            v: impl Into<Value<AdvancedPerformanceMetrics>>,
-        ) -> Self {
+        pub fn advanced_performance_metrics(mut self, v: impl Into<Value<AdvancedPerformanceMetrics>>) -> Self {
             self.advanced_performance_metrics = Some(v.into());
             self
         }
         /// The `DetailedStatusCodesMetrics` property.
-        pub fn detailed_status_codes_metrics(
-            mut self,
-            v: impl Into<Value<DetailedStatusCodesMetrics>>,
-        ) -> Self {
+        pub fn detailed_status_codes_metrics(mut self, v: impl Into<Value<DetailedStatusCodesMetrics>>) -> Self {
             self.detailed_status_codes_metrics = Some(v.into());
             self
         }
         /// The `StorageLensGroupLevel` property.
-        pub fn storage_lens_group_level(
-            mut self,
-            v: impl Into<Value<StorageLensGroupLevel>>,
-        ) -> Self {
+        pub fn storage_lens_group_level(mut self, v: impl Into<Value<StorageLensGroupLevel>>) -> Self {
             self.storage_lens_group_level = Some(v.into());
             self
         }
@@ -4399,23 +3975,11 @@ pub mod storage_lens {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("ActivityMetrics", &self.activity_metrics);
-            p.opt(
-                "AdvancedCostOptimizationMetrics",
-                &self.advanced_cost_optimization_metrics,
-            );
-            p.opt(
-                "AdvancedDataProtectionMetrics",
-                &self.advanced_data_protection_metrics,
-            );
-            p.opt(
-                "AdvancedPerformanceMetrics",
-                &self.advanced_performance_metrics,
-            );
+            p.opt("AdvancedCostOptimizationMetrics", &self.advanced_cost_optimization_metrics);
+            p.opt("AdvancedDataProtectionMetrics", &self.advanced_data_protection_metrics);
+            p.opt("AdvancedPerformanceMetrics", &self.advanced_performance_metrics);
             p.req("BucketLevel", &self.bucket_level);
-            p.opt(
-                "DetailedStatusCodesMetrics",
-                &self.detailed_status_codes_metrics,
-            );
+            p.opt("DetailedStatusCodesMetrics", &self.detailed_status_codes_metrics);
             p.opt("StorageLensGroupLevel", &self.storage_lens_group_level);
             p.finish()
         }
@@ -4606,26 +4170,17 @@ pub mod storage_lens {
             self
         }
         /// The `AdvancedDataProtectionMetrics` property.
-        pub fn advanced_data_protection_metrics(
-            mut self,
-            v: impl Into<Value<AdvancedDataProtectionMetrics>>,
-        ) -> Self {
+        pub fn advanced_data_protection_metrics(mut self, v: impl Into<Value<AdvancedDataProtectionMetrics>>) -> Self {
             self.advanced_data_protection_metrics = Some(v.into());
             self
         }
         /// The `AdvancedPerformanceMetrics` property.
-        pub fn advanced_performance_metrics(
-            mut self,
-            v: impl Into<Value<AdvancedPerformanceMetrics>>,
-        ) -> Self {
+        pub fn advanced_performance_metrics(mut self, v: impl Into<Value<AdvancedPerformanceMetrics>>) -> Self {
             self.advanced_performance_metrics = Some(v.into());
             self
         }
         /// The `DetailedStatusCodesMetrics` property.
-        pub fn detailed_status_codes_metrics(
-            mut self,
-            v: impl Into<Value<DetailedStatusCodesMetrics>>,
-        ) -> Self {
+        pub fn detailed_status_codes_metrics(mut self, v: impl Into<Value<DetailedStatusCodesMetrics>>) -> Self {
             self.detailed_status_codes_metrics = Some(v.into());
             self
         }
@@ -4640,22 +4195,10 @@ pub mod storage_lens {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("ActivityMetrics", &self.activity_metrics);
-            p.opt(
-                "AdvancedCostOptimizationMetrics",
-                &self.advanced_cost_optimization_metrics,
-            );
-            p.opt(
-                "AdvancedDataProtectionMetrics",
-                &self.advanced_data_protection_metrics,
-            );
-            p.opt(
-                "AdvancedPerformanceMetrics",
-                &self.advanced_performance_metrics,
-            );
-            p.opt(
-                "DetailedStatusCodesMetrics",
-                &self.detailed_status_codes_metrics,
-            );
+            p.opt("AdvancedCostOptimizationMetrics", &self.advanced_cost_optimization_metrics);
+            p.opt("AdvancedDataProtectionMetrics", &self.advanced_data_protection_metrics);
+            p.opt("AdvancedPerformanceMetrics", &self.advanced_performance_metrics);
+            p.opt("DetailedStatusCodesMetrics", &self.detailed_status_codes_metrics);
             p.opt("PrefixLevel", &self.prefix_level);
             p.finish()
         }
@@ -4675,10 +4218,7 @@ pub mod storage_lens {
     impl BucketsAndRegions {
         /// A new `BucketsAndRegions` (no required properties).
         pub fn new() -> Self {
-            Self {
-                buckets: None,
-                regions: None,
-            }
+            Self { buckets: None, regions: None }
         }
         /// The `Buckets` property.
         pub fn buckets(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -4713,9 +4253,7 @@ pub mod storage_lens {
     impl CloudWatchMetrics {
         /// A new `CloudWatchMetrics` from its required properties: `IsEnabled`.
         pub fn new(is_enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                is_enabled: is_enabled.into(),
-            }
+            Self { is_enabled: is_enabled.into() }
         }
     }
 
@@ -4743,11 +4281,7 @@ pub mod storage_lens {
     impl DataExport {
         /// A new `DataExport` (no required properties).
         pub fn new() -> Self {
-            Self {
-                cloud_watch_metrics: None,
-                s3_bucket_destination: None,
-                storage_lens_table_destination: None,
-            }
+            Self { cloud_watch_metrics: None, s3_bucket_destination: None, storage_lens_table_destination: None }
         }
         /// The `CloudWatchMetrics` property.
         pub fn cloud_watch_metrics(mut self, v: impl Into<Value<CloudWatchMetrics>>) -> Self {
@@ -4760,10 +4294,7 @@ pub mod storage_lens {
             self
         }
         /// The `StorageLensTableDestination` property.
-        pub fn storage_lens_table_destination(
-            mut self,
-            v: impl Into<Value<StorageLensTableDestination>>,
-        ) -> Self {
+        pub fn storage_lens_table_destination(mut self, v: impl Into<Value<StorageLensTableDestination>>) -> Self {
             self.storage_lens_table_destination = Some(v.into());
             self
         }
@@ -4774,10 +4305,7 @@ pub mod storage_lens {
             let mut p = crate::Props::new();
             p.opt("CloudWatchMetrics", &self.cloud_watch_metrics);
             p.opt("S3BucketDestination", &self.s3_bucket_destination);
-            p.opt(
-                "StorageLensTableDestination",
-                &self.storage_lens_table_destination,
-            );
+            p.opt("StorageLensTableDestination", &self.storage_lens_table_destination);
             p.finish()
         }
     }
@@ -4823,9 +4351,7 @@ pub mod storage_lens {
     impl PrefixLevel {
         /// A new `PrefixLevel` from its required properties: `StorageMetrics`.
         pub fn new(storage_metrics: impl Into<Value<PrefixLevelStorageMetrics>>) -> Self {
-            Self {
-                storage_metrics: storage_metrics.into(),
-            }
+            Self { storage_metrics: storage_metrics.into() }
         }
     }
 
@@ -4851,10 +4377,7 @@ pub mod storage_lens {
     impl PrefixLevelStorageMetrics {
         /// A new `PrefixLevelStorageMetrics` (no required properties).
         pub fn new() -> Self {
-            Self {
-                is_enabled: None,
-                selection_criteria: None,
-            }
+            Self { is_enabled: None, selection_criteria: None }
         }
         /// Specifies whether prefix-level storage metrics are enabled or disabled.
         pub fn is_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -4954,11 +4477,7 @@ pub mod storage_lens {
     impl SelectionCriteria {
         /// A new `SelectionCriteria` (no required properties).
         pub fn new() -> Self {
-            Self {
-                delimiter: None,
-                max_depth: None,
-                min_storage_bytes_percentage: None,
-            }
+            Self { delimiter: None, max_depth: None, min_storage_bytes_percentage: None }
         }
         /// Delimiter to divide S3 key into hierarchy of prefixes.
         pub fn delimiter(mut self, v: impl Into<Value<String>>) -> Self {
@@ -4982,10 +4501,7 @@ pub mod storage_lens {
             let mut p = crate::Props::new();
             p.opt("Delimiter", &self.delimiter);
             p.opt("MaxDepth", &self.max_depth);
-            p.opt(
-                "MinStorageBytesPercentage",
-                &self.min_storage_bytes_percentage,
-            );
+            p.opt("MinStorageBytesPercentage", &self.min_storage_bytes_percentage);
             p.finish()
         }
     }
@@ -5076,10 +4592,7 @@ pub mod storage_lens {
             p.opt("AwsOrg", &self.aws_org);
             p.opt("DataExport", &self.data_export);
             p.opt("Exclude", &self.exclude);
-            p.opt(
-                "ExpandedPrefixesDataExport",
-                &self.expanded_prefixes_data_export,
-            );
+            p.opt("ExpandedPrefixesDataExport", &self.expanded_prefixes_data_export);
             p.req("Id", &self.id);
             p.opt("Include", &self.include);
             p.req("IsEnabled", &self.is_enabled);
@@ -5102,10 +4615,7 @@ pub mod storage_lens {
     impl StorageLensExpandedPrefixesDataExport {
         /// A new `StorageLensExpandedPrefixesDataExport` (no required properties).
         pub fn new() -> Self {
-            Self {
-                s3_bucket_destination: None,
-                storage_lens_table_destination: None,
-            }
+            Self { s3_bucket_destination: None, storage_lens_table_destination: None }
         }
         /// The `S3BucketDestination` property.
         pub fn s3_bucket_destination(mut self, v: impl Into<Value<S3BucketDestination>>) -> Self {
@@ -5113,10 +4623,7 @@ pub mod storage_lens {
             self
         }
         /// The `StorageLensTableDestination` property.
-        pub fn storage_lens_table_destination(
-            mut self,
-            v: impl Into<Value<StorageLensTableDestination>>,
-        ) -> Self {
+        pub fn storage_lens_table_destination(mut self, v: impl Into<Value<StorageLensTableDestination>>) -> Self {
             self.storage_lens_table_destination = Some(v.into());
             self
         }
@@ -5126,10 +4633,7 @@ pub mod storage_lens {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.opt("S3BucketDestination", &self.s3_bucket_destination);
-            p.opt(
-                "StorageLensTableDestination",
-                &self.storage_lens_table_destination,
-            );
+            p.opt("StorageLensTableDestination", &self.storage_lens_table_destination);
             p.finish()
         }
     }
@@ -5146,9 +4650,7 @@ pub mod storage_lens {
     impl StorageLensGroupLevel {
         /// A new `StorageLensGroupLevel` (no required properties).
         pub fn new() -> Self {
-            Self {
-                storage_lens_group_selection_criteria: None,
-            }
+            Self { storage_lens_group_selection_criteria: None }
         }
         /// The `StorageLensGroupSelectionCriteria` property.
         pub fn storage_lens_group_selection_criteria(
@@ -5163,10 +4665,7 @@ pub mod storage_lens {
     impl ToCfn for StorageLensGroupLevel {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "StorageLensGroupSelectionCriteria",
-                &self.storage_lens_group_selection_criteria,
-            );
+            p.opt("StorageLensGroupSelectionCriteria", &self.storage_lens_group_selection_criteria);
             p.finish()
         }
     }
@@ -5185,10 +4684,7 @@ pub mod storage_lens {
     impl StorageLensGroupSelectionCriteria {
         /// A new `StorageLensGroupSelectionCriteria` (no required properties).
         pub fn new() -> Self {
-            Self {
-                exclude: None,
-                include: None,
-            }
+            Self { exclude: None, include: None }
         }
         /// The `Exclude` property.
         pub fn exclude(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -5225,10 +4721,7 @@ pub mod storage_lens {
     impl StorageLensTableDestination {
         /// A new `StorageLensTableDestination` from its required properties: `IsEnabled`.
         pub fn new(is_enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                encryption: None,
-                is_enabled: is_enabled.into(),
-            }
+            Self { encryption: None, is_enabled: is_enabled.into() }
         }
         /// The `Encryption` property.
         pub fn encryption(mut self, v: impl Into<Value<crate::Json>>) -> Self {
@@ -5264,15 +4757,8 @@ pub struct StorageLensGroup {
 
 impl StorageLensGroup {
     /// A new `AWS::S3::StorageLensGroup` from its required properties: `Filter`, `Name`.
-    pub fn new(
-        filter: impl Into<Value<storage_lens_group::Filter>>,
-        name: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            filter: filter.into(),
-            name: name.into(),
-            tags: None,
-        }
+    pub fn new(filter: impl Into<Value<storage_lens_group::Filter>>, name: impl Into<Value<String>>) -> Self {
+        Self { filter: filter.into(), name: name.into(), tags: None }
     }
     /// A set of tags (key-value pairs) for this Amazon S3 Storage Lens Group.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
@@ -5499,10 +4985,7 @@ pub mod storage_lens_group {
     impl MatchObjectAge {
         /// A new `MatchObjectAge` (no required properties).
         pub fn new() -> Self {
-            Self {
-                days_greater_than: None,
-                days_less_than: None,
-            }
+            Self { days_greater_than: None, days_less_than: None }
         }
         /// Minimum object age to which the rule applies.
         pub fn days_greater_than(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -5539,10 +5022,7 @@ pub mod storage_lens_group {
     impl MatchObjectSize {
         /// A new `MatchObjectSize` (no required properties).
         pub fn new() -> Self {
-            Self {
-                bytes_greater_than: None,
-                bytes_less_than: None,
-            }
+            Self { bytes_greater_than: None, bytes_less_than: None }
         }
         /// Minimum object size to which the rule applies.
         pub fn bytes_greater_than(mut self, v: impl Into<Value<i64>>) -> Self {

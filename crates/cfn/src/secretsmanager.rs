@@ -34,15 +34,8 @@ pub struct ResourcePolicy {
 
 impl ResourcePolicy {
     /// A new `AWS::SecretsManager::ResourcePolicy` from its required properties: `ResourcePolicy`, `SecretId`.
-    pub fn new(
-        resource_policy: impl Into<Value<crate::Json>>,
-        secret_id: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            block_public_policy: None,
-            resource_policy: resource_policy.into(),
-            secret_id: secret_id.into(),
-        }
+    pub fn new(resource_policy: impl Into<Value<crate::Json>>, secret_id: impl Into<Value<String>>) -> Self {
+        Self { block_public_policy: None, resource_policy: resource_policy.into(), secret_id: secret_id.into() }
     }
     /// Specifies whether to block resource-based policies that allow broad access to the secret.
     pub fn block_public_policy(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -148,10 +141,7 @@ impl RotationSchedule {
         self
     }
     /// Creates a new Lambda rotation function based on one of the Secrets Manager rotation function templates. To use a rotation function that already exists, specify RotationLambdaARN instead.
-    pub fn hosted_rotation_lambda(
-        mut self,
-        v: impl Into<Value<rotation_schedule::HostedRotationLambda>>,
-    ) -> Self {
+    pub fn hosted_rotation_lambda(mut self, v: impl Into<Value<rotation_schedule::HostedRotationLambda>>) -> Self {
         self.hosted_rotation_lambda = Some(v.into());
         self
     }
@@ -175,19 +165,10 @@ impl RotationSchedule {
 impl ToCfn for RotationSchedule {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "ExternalSecretRotationMetadata",
-            &self.external_secret_rotation_metadata,
-        );
-        p.opt(
-            "ExternalSecretRotationRoleArn",
-            &self.external_secret_rotation_role_arn,
-        );
+        p.opt("ExternalSecretRotationMetadata", &self.external_secret_rotation_metadata);
+        p.opt("ExternalSecretRotationRoleArn", &self.external_secret_rotation_role_arn);
         p.opt("HostedRotationLambda", &self.hosted_rotation_lambda);
-        p.opt(
-            "RotateImmediatelyOnUpdate",
-            &self.rotate_immediately_on_update,
-        );
+        p.opt("RotateImmediatelyOnUpdate", &self.rotate_immediately_on_update);
         p.opt("RotationLambdaARN", &self.rotation_lambda_arn);
         p.opt("RotationRules", &self.rotation_rules);
         p.req("SecretId", &self.secret_id);
@@ -265,10 +246,7 @@ pub mod rotation_schedule {
     impl ExternalSecretRotationMetadataItem {
         /// A new `ExternalSecretRotationMetadataItem` from its required properties: `Key`, `Value`.
         pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-            Self {
-                key: key.into(),
-                value: value.into(),
-            }
+            Self { key: key.into(), value: value.into() }
         }
     }
 
@@ -390,10 +368,7 @@ pub mod rotation_schedule {
             p.req("RotationType", &self.rotation_type);
             p.opt("Runtime", &self.runtime);
             p.opt("SuperuserSecretArn", &self.superuser_secret_arn);
-            p.opt(
-                "SuperuserSecretKmsKeyArn",
-                &self.superuser_secret_kms_key_arn,
-            );
+            p.opt("SuperuserSecretKmsKeyArn", &self.superuser_secret_kms_key_arn);
             p.opt("VpcSecurityGroupIds", &self.vpc_security_group_ids);
             p.opt("VpcSubnetIds", &self.vpc_subnet_ids);
             p.finish()
@@ -416,11 +391,7 @@ pub mod rotation_schedule {
     impl RotationRules {
         /// A new `RotationRules` (no required properties).
         pub fn new() -> Self {
-            Self {
-                automatically_after_days: None,
-                duration: None,
-                schedule_expression: None,
-            }
+            Self { automatically_after_days: None, duration: None, schedule_expression: None }
         }
         /// The number of days between automatic scheduled rotations of the secret. You can use this value to check that your secret meets your compliance guidelines for how often secrets must be rotated.
         pub fn automatically_after_days(mut self, v: impl Into<Value<i64>>) -> Self {
@@ -495,10 +466,7 @@ impl Secret {
         self
     }
     /// A structure that specifies how to generate a password to encrypt and store in the secret. To include a specific string in the secret, use ``SecretString`` instead. If you omit both ``GenerateSecretString`` and ``SecretString``, you create an empty secret.
-    pub fn generate_secret_string(
-        mut self,
-        v: impl Into<Value<secret::GenerateSecretString>>,
-    ) -> Self {
+    pub fn generate_secret_string(mut self, v: impl Into<Value<secret::GenerateSecretString>>) -> Self {
         self.generate_secret_string = Some(v.into());
         self
     }
@@ -513,10 +481,7 @@ impl Secret {
         self
     }
     /// A custom type that specifies a ``Region`` and the ``KmsKeyId`` for a replica secret.
-    pub fn replica_regions(
-        mut self,
-        v: impl Into<Value<Vec<Value<secret::ReplicaRegion>>>>,
-    ) -> Self {
+    pub fn replica_regions(mut self, v: impl Into<Value<Vec<Value<secret::ReplicaRegion>>>>) -> Self {
         self.replica_regions = Some(v.into());
         self
     }
@@ -720,10 +685,7 @@ pub mod secret {
     impl ReplicaRegion {
         /// A new `ReplicaRegion` from its required properties: `Region`.
         pub fn new(region: impl Into<Value<String>>) -> Self {
-            Self {
-                kms_key_id: None,
-                region: region.into(),
-            }
+            Self { kms_key_id: None, region: region.into() }
         }
         /// The ARN, key ID, or alias of the KMS key to encrypt the secret. If you don't include this field, Secrets Manager uses ``aws/secretsmanager``.
         pub fn kms_key_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -764,11 +726,7 @@ impl SecretTargetAttachment {
         target_id: impl Into<Value<String>>,
         target_type: impl Into<Value<String>>,
     ) -> Self {
-        Self {
-            secret_id: secret_id.into(),
-            target_id: target_id.into(),
-            target_type: target_type.into(),
-        }
+        Self { secret_id: secret_id.into(), target_id: target_id.into(), target_type: target_type.into() }
     }
 }
 

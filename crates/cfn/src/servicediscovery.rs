@@ -35,11 +35,7 @@ pub struct HttpNamespace {
 impl HttpNamespace {
     /// A new `AWS::ServiceDiscovery::HttpNamespace` from its required properties: `Name`.
     pub fn new(name: impl Into<Value<String>>) -> Self {
-        Self {
-            description: None,
-            name: name.into(),
-            tags: None,
-        }
+        Self { description: None, name: name.into(), tags: None }
     }
     /// A description for the namespace.
     pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
@@ -120,15 +116,8 @@ pub struct Instance {
 
 impl Instance {
     /// A new `AWS::ServiceDiscovery::Instance` from its required properties: `InstanceAttributes`, `ServiceId`.
-    pub fn new(
-        instance_attributes: impl Into<Value<crate::Json>>,
-        service_id: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            instance_attributes: instance_attributes.into(),
-            instance_id: None,
-            service_id: service_id.into(),
-        }
+    pub fn new(instance_attributes: impl Into<Value<crate::Json>>, service_id: impl Into<Value<String>>) -> Self {
+        Self { instance_attributes: instance_attributes.into(), instance_id: None, service_id: service_id.into() }
     }
     /// An identifier that you want to associate with the instance.
     pub fn instance_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -198,13 +187,7 @@ pub struct PrivateDnsNamespace {
 impl PrivateDnsNamespace {
     /// A new `AWS::ServiceDiscovery::PrivateDnsNamespace` from its required properties: `Name`.
     pub fn new(name: impl Into<Value<String>>) -> Self {
-        Self {
-            description: None,
-            name: name.into(),
-            properties: None,
-            tags: None,
-            vpc: None,
-        }
+        Self { description: None, name: name.into(), properties: None, tags: None, vpc: None }
     }
     /// A description of the namespace.
     pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
@@ -331,9 +314,7 @@ pub mod private_dns_namespace {
     impl Properties {
         /// A new `Properties` (no required properties).
         pub fn new() -> Self {
-            Self {
-                dns_properties: None,
-            }
+            Self { dns_properties: None }
         }
         /// The `DnsProperties` property.
         pub fn dns_properties(mut self, v: impl Into<Value<PrivateDnsPropertiesMutable>>) -> Self {
@@ -400,12 +381,7 @@ pub struct PublicDnsNamespace {
 impl PublicDnsNamespace {
     /// A new `AWS::ServiceDiscovery::PublicDnsNamespace` from its required properties: `Name`.
     pub fn new(name: impl Into<Value<String>>) -> Self {
-        Self {
-            description: None,
-            name: name.into(),
-            properties: None,
-            tags: None,
-        }
+        Self { description: None, name: name.into(), properties: None, tags: None }
     }
     /// A description for the namespace.
     pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
@@ -497,9 +473,7 @@ pub mod public_dns_namespace {
     impl Properties {
         /// A new `Properties` (no required properties).
         pub fn new() -> Self {
-            Self {
-                dns_properties: None,
-            }
+            Self { dns_properties: None }
         }
         /// The `DnsProperties` property.
         pub fn dns_properties(mut self, v: impl Into<Value<PublicDnsPropertiesMutable>>) -> Self {
@@ -633,10 +607,7 @@ impl Service {
         self
     }
     /// Settings for custom health checks.
-    pub fn health_check_custom_config(
-        mut self,
-        v: impl Into<Value<service::HealthCheckCustomConfig>>,
-    ) -> Self {
+    pub fn health_check_custom_config(mut self, v: impl Into<Value<service::HealthCheckCustomConfig>>) -> Self {
         self.health_check_custom_config = Some(v.into());
         self
     }
@@ -651,10 +622,7 @@ impl Service {
         self
     }
     /// A string map that contains attributes and values for the service. You can specify a maximum of 30 key-value pairs.
-    pub fn service_attributes(
-        mut self,
-        v: impl Into<Value<BTreeMap<String, Value<String>>>>,
-    ) -> Self {
+    pub fn service_attributes(mut self, v: impl Into<Value<BTreeMap<String, Value<String>>>>) -> Self {
         self.service_attributes = Some(v.into());
         self
     }
@@ -693,8 +661,7 @@ impl stackcraft_core::Resource for Service {
 }
 
 impl crate::ResourceInfo for Service {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["HealthCheckCustomConfig", "Name", "NamespaceId", "Type"];
+    const CREATE_ONLY: &'static [&'static str] = &["HealthCheckCustomConfig", "Name", "NamespaceId", "Type"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Arn", "Id"];
     const WRITE_ONLY: &'static [&'static str] = &[];
@@ -753,11 +720,7 @@ pub mod service {
     impl DnsConfig {
         /// A new `DnsConfig` from its required properties: `DnsRecords`.
         pub fn new(dns_records: impl Into<Value<Vec<Value<DnsRecord>>>>) -> Self {
-            Self {
-                dns_records: dns_records.into(),
-                namespace_id: None,
-                routing_policy: None,
-            }
+            Self { dns_records: dns_records.into(), namespace_id: None, routing_policy: None }
         }
         /// The ID of the namespace for the DNS configuration.
         pub fn namespace_id(mut self, v: impl Into<Value<String>>) -> Self {
@@ -795,10 +758,7 @@ pub mod service {
     impl DnsRecord {
         /// A new `DnsRecord` from its required properties: `TTL`, `Type`.
         pub fn new(ttl: impl Into<Value<f64>>, type_: impl Into<Value<String>>) -> Self {
-            Self {
-                ttl: ttl.into(),
-                type_: type_.into(),
-            }
+            Self { ttl: ttl.into(), type_: type_.into() }
         }
     }
 
@@ -827,11 +787,7 @@ pub mod service {
     impl HealthCheckConfig {
         /// A new `HealthCheckConfig` from its required properties: `Type`.
         pub fn new(type_: impl Into<Value<String>>) -> Self {
-            Self {
-                failure_threshold: None,
-                resource_path: None,
-                type_: type_.into(),
-            }
+            Self { failure_threshold: None, resource_path: None, type_: type_.into() }
         }
         /// The number of consecutive health check failures that must occur before declaring the service unhealthy.
         pub fn failure_threshold(mut self, v: impl Into<Value<f64>>) -> Self {
@@ -867,9 +823,7 @@ pub mod service {
     impl HealthCheckCustomConfig {
         /// A new `HealthCheckCustomConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                failure_threshold: None,
-            }
+            Self { failure_threshold: None }
         }
         /// The number of consecutive health check failures required before the service is considered unhealthy.
         pub fn failure_threshold(mut self, v: impl Into<Value<f64>>) -> Self {

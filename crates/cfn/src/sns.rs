@@ -239,10 +239,7 @@ impl Topic {
         self
     }
     /// The ``DeliveryStatusLogging`` configuration enables you to log the delivery status of messages sent from your Amazon SNS topic to subscribed endpoints with the following supported delivery protocols:
-    pub fn delivery_status_logging(
-        mut self,
-        v: impl Into<Value<Vec<Value<topic::LoggingConfig>>>>,
-    ) -> Self {
+    pub fn delivery_status_logging(mut self, v: impl Into<Value<Vec<Value<topic::LoggingConfig>>>>) -> Self {
         self.delivery_status_logging = Some(v.into());
         self
     }
@@ -302,10 +299,7 @@ impl ToCfn for Topic {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.opt("ArchivePolicy", &self.archive_policy);
-        p.opt(
-            "ContentBasedDeduplication",
-            &self.content_based_deduplication,
-        );
+        p.opt("ContentBasedDeduplication", &self.content_based_deduplication);
         p.opt("DataProtectionPolicy", &self.data_protection_policy);
         p.opt("DeliveryStatusLogging", &self.delivery_status_logging);
         p.opt("DisplayName", &self.display_name);
@@ -460,10 +454,7 @@ pub mod topic {
             p.opt("FailureFeedbackRoleArn", &self.failure_feedback_role_arn);
             p.req("Protocol", &self.protocol);
             p.opt("SuccessFeedbackRoleArn", &self.success_feedback_role_arn);
-            p.opt(
-                "SuccessFeedbackSampleRate",
-                &self.success_feedback_sample_rate,
-            );
+            p.opt("SuccessFeedbackSampleRate", &self.success_feedback_sample_rate);
             p.finish()
         }
     }
@@ -482,10 +473,7 @@ pub mod topic {
     impl Subscription {
         /// A new `Subscription` from its required properties: `Endpoint`, `Protocol`.
         pub fn new(endpoint: impl Into<Value<String>>, protocol: impl Into<Value<String>>) -> Self {
-            Self {
-                endpoint: endpoint.into(),
-                protocol: protocol.into(),
-            }
+            Self { endpoint: endpoint.into(), protocol: protocol.into() }
         }
     }
 
@@ -514,14 +502,8 @@ pub struct TopicInlinePolicy {
 
 impl TopicInlinePolicy {
     /// A new `AWS::SNS::TopicInlinePolicy` from its required properties: `PolicyDocument`, `TopicArn`.
-    pub fn new(
-        policy_document: impl Into<Value<crate::Json>>,
-        topic_arn: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            policy_document: policy_document.into(),
-            topic_arn: topic_arn.into(),
-        }
+    pub fn new(policy_document: impl Into<Value<crate::Json>>, topic_arn: impl Into<Value<String>>) -> Self {
+        Self { policy_document: policy_document.into(), topic_arn: topic_arn.into() }
     }
 }
 
@@ -578,14 +560,8 @@ pub struct TopicPolicy {
 
 impl TopicPolicy {
     /// A new `AWS::SNS::TopicPolicy` from its required properties: `PolicyDocument`, `Topics`.
-    pub fn new(
-        policy_document: impl Into<Value<crate::Json>>,
-        topics: impl Into<Value<Vec<Value<String>>>>,
-    ) -> Self {
-        Self {
-            policy_document: policy_document.into(),
-            topics: topics.into(),
-        }
+    pub fn new(policy_document: impl Into<Value<crate::Json>>, topics: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        Self { policy_document: policy_document.into(), topics: topics.into() }
     }
 }
 

@@ -165,26 +165,17 @@ impl Queue {
 impl ToCfn for Queue {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
-        p.opt(
-            "ContentBasedDeduplication",
-            &self.content_based_deduplication,
-        );
+        p.opt("ContentBasedDeduplication", &self.content_based_deduplication);
         p.opt("DeduplicationScope", &self.deduplication_scope);
         p.opt("DelaySeconds", &self.delay_seconds);
         p.opt("FifoQueue", &self.fifo_queue);
         p.opt("FifoThroughputLimit", &self.fifo_throughput_limit);
-        p.opt(
-            "KmsDataKeyReusePeriodSeconds",
-            &self.kms_data_key_reuse_period_seconds,
-        );
+        p.opt("KmsDataKeyReusePeriodSeconds", &self.kms_data_key_reuse_period_seconds);
         p.opt("KmsMasterKeyId", &self.kms_master_key_id);
         p.opt("MaximumMessageSize", &self.maximum_message_size);
         p.opt("MessageRetentionPeriod", &self.message_retention_period);
         p.opt("QueueName", &self.queue_name);
-        p.opt(
-            "ReceiveMessageWaitTimeSeconds",
-            &self.receive_message_wait_time_seconds,
-        );
+        p.opt("ReceiveMessageWaitTimeSeconds", &self.receive_message_wait_time_seconds);
         p.opt("RedriveAllowPolicy", &self.redrive_allow_policy);
         p.opt("RedrivePolicy", &self.redrive_policy);
         p.opt("SqsManagedSseEnabled", &self.sqs_managed_sse_enabled);
@@ -313,14 +304,8 @@ pub struct QueueInlinePolicy {
 
 impl QueueInlinePolicy {
     /// A new `AWS::SQS::QueueInlinePolicy` from its required properties: `PolicyDocument`, `Queue`.
-    pub fn new(
-        policy_document: impl Into<Value<crate::Json>>,
-        queue: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            policy_document: policy_document.into(),
-            queue: queue.into(),
-        }
+    pub fn new(policy_document: impl Into<Value<crate::Json>>, queue: impl Into<Value<String>>) -> Self {
+        Self { policy_document: policy_document.into(), queue: queue.into() }
     }
 }
 
@@ -377,14 +362,8 @@ pub struct QueuePolicy {
 
 impl QueuePolicy {
     /// A new `AWS::SQS::QueuePolicy` from its required properties: `PolicyDocument`, `Queues`.
-    pub fn new(
-        policy_document: impl Into<Value<crate::Json>>,
-        queues: impl Into<Value<Vec<Value<String>>>>,
-    ) -> Self {
-        Self {
-            policy_document: policy_document.into(),
-            queues: queues.into(),
-        }
+    pub fn new(policy_document: impl Into<Value<crate::Json>>, queues: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        Self { policy_document: policy_document.into(), queues: queues.into() }
     }
 }
 

@@ -140,18 +140,12 @@ impl Association {
         self
     }
     /// The `OutputLocation` property.
-    pub fn output_location(
-        mut self,
-        v: impl Into<Value<association::InstanceAssociationOutputLocation>>,
-    ) -> Self {
+    pub fn output_location(mut self, v: impl Into<Value<association::InstanceAssociationOutputLocation>>) -> Self {
         self.output_location = Some(v.into());
         self
     }
     /// Parameter values that the SSM document uses at runtime.
-    pub fn parameters(
-        mut self,
-        v: impl Into<Value<BTreeMap<String, Value<Vec<Value<String>>>>>>,
-    ) -> Self {
+    pub fn parameters(mut self, v: impl Into<Value<BTreeMap<String, Value<Vec<Value<String>>>>>>) -> Self {
         self.parameters = Some(v.into());
         self
     }
@@ -191,15 +185,9 @@ impl ToCfn for Association {
     fn to_cfn(&self) -> crate::Json {
         let mut p = crate::Props::new();
         p.opt("ApplyOnlyAtCronInterval", &self.apply_only_at_cron_interval);
-        p.opt(
-            "AssociationDispatchAssumeRole",
-            &self.association_dispatch_assume_role,
-        );
+        p.opt("AssociationDispatchAssumeRole", &self.association_dispatch_assume_role);
         p.opt("AssociationName", &self.association_name);
-        p.opt(
-            "AutomationTargetParameterName",
-            &self.automation_target_parameter_name,
-        );
+        p.opt("AutomationTargetParameterName", &self.automation_target_parameter_name);
         p.opt("CalendarNames", &self.calendar_names);
         p.opt("ComplianceSeverity", &self.compliance_severity);
         p.opt("DocumentVersion", &self.document_version);
@@ -214,10 +202,7 @@ impl ToCfn for Association {
         p.opt("SyncCompliance", &self.sync_compliance);
         p.opt("Tags", &self.tags);
         p.opt("Targets", &self.targets);
-        p.opt(
-            "WaitForSuccessTimeoutSeconds",
-            &self.wait_for_success_timeout_seconds,
-        );
+        p.opt("WaitForSuccessTimeoutSeconds", &self.wait_for_success_timeout_seconds);
         p.finish()
     }
 }
@@ -309,11 +294,7 @@ pub mod association {
     impl S3OutputLocation {
         /// A new `S3OutputLocation` (no required properties).
         pub fn new() -> Self {
-            Self {
-                output_s3_bucket_name: None,
-                output_s3_key_prefix: None,
-                output_s3_region: None,
-            }
+            Self { output_s3_bucket_name: None, output_s3_key_prefix: None, output_s3_region: None }
         }
         /// The `OutputS3BucketName` property.
         pub fn output_s3_bucket_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -355,14 +336,8 @@ pub mod association {
 
     impl Target {
         /// A new `Target` from its required properties: `Key`, `Values`.
-        pub fn new(
-            key: impl Into<Value<String>>,
-            values: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
-            Self {
-                key: key.into(),
-                values: values.into(),
-            }
+        pub fn new(key: impl Into<Value<String>>, values: impl Into<Value<Vec<Value<String>>>>) -> Self {
+            Self { key: key.into(), values: values.into() }
         }
     }
 
@@ -446,18 +421,10 @@ impl stackcraft_core::Resource for CloudConnector {
 }
 
 impl crate::ResourceInfo for CloudConnector {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "ConfigConnectorArn",
-        "Configuration.AzureConfiguration.TenantId",
-        "RoleArn",
-    ];
+    const CREATE_ONLY: &'static [&'static str] =
+        &["ConfigConnectorArn", "Configuration.AzureConfiguration.TenantId", "RoleArn"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "CloudConnectorArn",
-        "CloudConnectorId",
-        "CreatedAt",
-        "UpdatedAt",
-    ];
+    const READ_ONLY: &'static [&'static str] = &["CloudConnectorArn", "CloudConnectorId", "CreatedAt", "UpdatedAt"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CloudConnectorArn"];
 }
@@ -521,10 +488,7 @@ pub mod cloud_connector {
 
     impl AzureConfiguration {
         /// A new `AzureConfiguration` from its required properties: `ApplicationId`, `TenantId`.
-        pub fn new(
-            application_id: impl Into<Value<String>>,
-            tenant_id: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn new(application_id: impl Into<Value<String>>, tenant_id: impl Into<Value<String>>) -> Self {
             Self {
                 application_display_name: None,
                 application_id: application_id.into(),
@@ -576,10 +540,7 @@ pub mod cloud_connector {
     impl AzureSubscription {
         /// A new `AzureSubscription` from its required properties: `Id`.
         pub fn new(id: impl Into<Value<String>>) -> Self {
-            Self {
-                display_name: None,
-                id: id.into(),
-            }
+            Self { display_name: None, id: id.into() }
         }
         /// The display name of the Azure subscription.
         pub fn display_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -609,9 +570,7 @@ pub mod cloud_connector {
     impl CloudConnectorConfiguration {
         /// A new `CloudConnectorConfiguration` from its required properties: `AzureConfiguration`.
         pub fn new(azure_configuration: impl Into<Value<AzureConfiguration>>) -> Self {
-            Self {
-                azure_configuration: azure_configuration.into(),
-            }
+            Self { azure_configuration: azure_configuration.into() }
         }
     }
 
@@ -635,9 +594,7 @@ pub mod cloud_connector {
     impl ConfigurationTargets {
         /// A new `ConfigurationTargets` from its required properties: `Subscriptions`.
         pub fn new(subscriptions: impl Into<Value<Vec<Value<AzureSubscription>>>>) -> Self {
-            Self {
-                subscriptions: subscriptions.into(),
-            }
+            Self { subscriptions: subscriptions.into() }
         }
     }
 
@@ -696,10 +653,7 @@ impl Document {
         }
     }
     /// A list of key and value pairs that describe attachments to a version of a document.
-    pub fn attachments(
-        mut self,
-        v: impl Into<Value<Vec<Value<document::AttachmentsSource>>>>,
-    ) -> Self {
+    pub fn attachments(mut self, v: impl Into<Value<Vec<Value<document::AttachmentsSource>>>>) -> Self {
         self.attachments = Some(v.into());
         self
     }
@@ -770,14 +724,8 @@ impl stackcraft_core::Resource for Document {
 
 impl crate::ResourceInfo for Document {
     const CREATE_ONLY: &'static [&'static str] = &["DocumentType", "Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[
-        "Attachments",
-        "Content",
-        "DocumentFormat",
-        "Requires",
-        "TargetType",
-        "VersionName",
-    ];
+    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] =
+        &["Attachments", "Content", "DocumentFormat", "Requires", "TargetType", "VersionName"];
     const READ_ONLY: &'static [&'static str] = &[];
     const WRITE_ONLY: &'static [&'static str] = &["Attachments", "UpdateMethod"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
@@ -820,11 +768,7 @@ pub mod document {
     impl AttachmentsSource {
         /// A new `AttachmentsSource` (no required properties).
         pub fn new() -> Self {
-            Self {
-                key: None,
-                name: None,
-                values: None,
-            }
+            Self { key: None, name: None, values: None }
         }
         /// The key of a key-value pair that identifies the location of an attachment to a document.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
@@ -867,10 +811,7 @@ pub mod document {
     impl DocumentRequires {
         /// A new `DocumentRequires` (no required properties).
         pub fn new() -> Self {
-            Self {
-                name: None,
-                version: None,
-            }
+            Self { name: None, version: None }
         }
         /// The name of the required SSM document. The name can be an Amazon Resource Name (ARN).
         pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1156,14 +1097,8 @@ pub mod maintenance_window_target {
 
     impl Targets {
         /// A new `Targets` from its required properties: `Key`, `Values`.
-        pub fn new(
-            key: impl Into<Value<String>>,
-            values: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
-            Self {
-                key: key.into(),
-                values: values.into(),
-            }
+        pub fn new(key: impl Into<Value<String>>, values: impl Into<Value<Vec<Value<String>>>>) -> Self {
+            Self { key: key.into(), values: values.into() }
         }
     }
 
@@ -1205,8 +1140,7 @@ pub struct MaintenanceWindowTask {
     /// The resource that the task uses during execution.
     pub task_arn: Value<String>,
     /// The parameters to pass to the task when it runs. Populate only the fields that match the task type. All other fields should be empty.
-    pub task_invocation_parameters:
-        Option<Value<maintenance_window_task::TaskInvocationParameters>>,
+    pub task_invocation_parameters: Option<Value<maintenance_window_task::TaskInvocationParameters>>,
     /// The `TaskParameters` property.
     pub task_parameters: Option<Value<crate::Json>>,
     /// The type of task.
@@ -1251,10 +1185,7 @@ impl MaintenanceWindowTask {
         self
     }
     /// Information about an Amazon S3 bucket to write Run Command task-level logs to.
-    pub fn logging_info(
-        mut self,
-        v: impl Into<Value<maintenance_window_task::LoggingInfo>>,
-    ) -> Self {
+    pub fn logging_info(mut self, v: impl Into<Value<maintenance_window_task::LoggingInfo>>) -> Self {
         self.logging_info = Some(v.into());
         self
     }
@@ -1279,10 +1210,7 @@ impl MaintenanceWindowTask {
         self
     }
     /// The targets (either instances or window target ids).
-    pub fn targets(
-        mut self,
-        v: impl Into<Value<Vec<Value<maintenance_window_task::Target>>>>,
-    ) -> Self {
+    pub fn targets(mut self, v: impl Into<Value<Vec<Value<maintenance_window_task::Target>>>>) -> Self {
         self.targets = Some(v.into());
         self
     }
@@ -1378,10 +1306,7 @@ pub mod maintenance_window_task {
     impl CloudWatchOutputConfig {
         /// A new `CloudWatchOutputConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                cloud_watch_log_group_name: None,
-                cloud_watch_output_enabled: None,
-            }
+            Self { cloud_watch_log_group_name: None, cloud_watch_output_enabled: None }
         }
         /// The name of the CloudWatch log group where you want to send command output.
         pub fn cloud_watch_log_group_name(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1420,11 +1345,7 @@ pub mod maintenance_window_task {
     impl LoggingInfo {
         /// A new `LoggingInfo` from its required properties: `Region`, `S3Bucket`.
         pub fn new(region: impl Into<Value<String>>, s3_bucket: impl Into<Value<String>>) -> Self {
-            Self {
-                region: region.into(),
-                s3_bucket: s3_bucket.into(),
-                s3_prefix: None,
-            }
+            Self { region: region.into(), s3_bucket: s3_bucket.into(), s3_prefix: None }
         }
         /// The `S3Prefix` property.
         pub fn s3_prefix(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1457,10 +1378,7 @@ pub mod maintenance_window_task {
     impl MaintenanceWindowAutomationParameters {
         /// A new `MaintenanceWindowAutomationParameters` (no required properties).
         pub fn new() -> Self {
-            Self {
-                document_version: None,
-                parameters: None,
-            }
+            Self { document_version: None, parameters: None }
         }
         /// The `DocumentVersion` property.
         pub fn document_version(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1499,11 +1417,7 @@ pub mod maintenance_window_task {
     impl MaintenanceWindowLambdaParameters {
         /// A new `MaintenanceWindowLambdaParameters` (no required properties).
         pub fn new() -> Self {
-            Self {
-                client_context: None,
-                payload: None,
-                qualifier: None,
-            }
+            Self { client_context: None, payload: None, qualifier: None }
         }
         /// The `ClientContext` property.
         pub fn client_context(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1579,10 +1493,7 @@ pub mod maintenance_window_task {
             }
         }
         /// The `CloudWatchOutputConfig` property.
-        pub fn cloud_watch_output_config(
-            mut self,
-            v: impl Into<Value<CloudWatchOutputConfig>>,
-        ) -> Self {
+        pub fn cloud_watch_output_config(mut self, v: impl Into<Value<CloudWatchOutputConfig>>) -> Self {
             self.cloud_watch_output_config = Some(v.into());
             self
         }
@@ -1670,10 +1581,7 @@ pub mod maintenance_window_task {
     impl MaintenanceWindowStepFunctionsParameters {
         /// A new `MaintenanceWindowStepFunctionsParameters` (no required properties).
         pub fn new() -> Self {
-            Self {
-                input: None,
-                name: None,
-            }
+            Self { input: None, name: None }
         }
         /// The `Input` property.
         pub fn input(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1712,11 +1620,7 @@ pub mod maintenance_window_task {
     impl NotificationConfig {
         /// A new `NotificationConfig` from its required properties: `NotificationArn`.
         pub fn new(notification_arn: impl Into<Value<String>>) -> Self {
-            Self {
-                notification_arn: notification_arn.into(),
-                notification_events: None,
-                notification_type: None,
-            }
+            Self { notification_arn: notification_arn.into(), notification_events: None, notification_type: None }
         }
         /// The `NotificationEvents` property.
         pub fn notification_events(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -1753,14 +1657,8 @@ pub mod maintenance_window_task {
 
     impl Target {
         /// A new `Target` from its required properties: `Key`, `Values`.
-        pub fn new(
-            key: impl Into<Value<String>>,
-            values: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
-            Self {
-                key: key.into(),
-                values: values.into(),
-            }
+        pub fn new(key: impl Into<Value<String>>, values: impl Into<Value<Vec<Value<String>>>>) -> Self {
+            Self { key: key.into(), values: values.into() }
         }
     }
 
@@ -1779,16 +1677,13 @@ pub mod maintenance_window_task {
     #[derive(Debug, Clone, PartialEq)]
     pub struct TaskInvocationParameters {
         /// The `MaintenanceWindowAutomationParameters` property.
-        pub maintenance_window_automation_parameters:
-            Option<Value<MaintenanceWindowAutomationParameters>>,
+        pub maintenance_window_automation_parameters: Option<Value<MaintenanceWindowAutomationParameters>>,
         /// The `MaintenanceWindowLambdaParameters` property.
         pub maintenance_window_lambda_parameters: Option<Value<MaintenanceWindowLambdaParameters>>,
         /// The `MaintenanceWindowRunCommandParameters` property.
-        pub maintenance_window_run_command_parameters:
-            Option<Value<MaintenanceWindowRunCommandParameters>>,
+        pub maintenance_window_run_command_parameters: Option<Value<MaintenanceWindowRunCommandParameters>>,
         /// The `MaintenanceWindowStepFunctionsParameters` property.
-        pub maintenance_window_step_functions_parameters:
-            Option<Value<MaintenanceWindowStepFunctionsParameters>>,
+        pub maintenance_window_step_functions_parameters: Option<Value<MaintenanceWindowStepFunctionsParameters>>,
     }
 
     impl TaskInvocationParameters {
@@ -1838,22 +1733,10 @@ pub mod maintenance_window_task {
     impl ToCfn for TaskInvocationParameters {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "MaintenanceWindowAutomationParameters",
-                &self.maintenance_window_automation_parameters,
-            );
-            p.opt(
-                "MaintenanceWindowLambdaParameters",
-                &self.maintenance_window_lambda_parameters,
-            );
-            p.opt(
-                "MaintenanceWindowRunCommandParameters",
-                &self.maintenance_window_run_command_parameters,
-            );
-            p.opt(
-                "MaintenanceWindowStepFunctionsParameters",
-                &self.maintenance_window_step_functions_parameters,
-            );
+            p.opt("MaintenanceWindowAutomationParameters", &self.maintenance_window_automation_parameters);
+            p.opt("MaintenanceWindowLambdaParameters", &self.maintenance_window_lambda_parameters);
+            p.opt("MaintenanceWindowRunCommandParameters", &self.maintenance_window_run_command_parameters);
+            p.opt("MaintenanceWindowStepFunctionsParameters", &self.maintenance_window_step_functions_parameters);
             p.finish()
         }
     }
@@ -2118,8 +2001,7 @@ impl crate::ResourceInfo for Parameter {
     const CREATE_ONLY: &'static [&'static str] = &["Name"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
     const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] =
-        &["AllowedPattern", "Description", "Policies", "Tier"];
+    const WRITE_ONLY: &'static [&'static str] = &["AllowedPattern", "Description", "Policies", "Tier"];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
@@ -2258,10 +2140,7 @@ impl PatchBaseline {
         self
     }
     /// The compliance status for vendor recommended security updates that are not approved by this patch baseline.
-    pub fn available_security_updates_compliance_status(
-        mut self,
-        v: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn available_security_updates_compliance_status(mut self, v: impl Into<Value<String>>) -> Self {
         self.available_security_updates_compliance_status = Some(v.into());
         self
     }
@@ -2317,18 +2196,9 @@ impl ToCfn for PatchBaseline {
         let mut p = crate::Props::new();
         p.opt("ApprovalRules", &self.approval_rules);
         p.opt("ApprovedPatches", &self.approved_patches);
-        p.opt(
-            "ApprovedPatchesComplianceLevel",
-            &self.approved_patches_compliance_level,
-        );
-        p.opt(
-            "ApprovedPatchesEnableNonSecurity",
-            &self.approved_patches_enable_non_security,
-        );
-        p.opt(
-            "AvailableSecurityUpdatesComplianceStatus",
-            &self.available_security_updates_compliance_status,
-        );
+        p.opt("ApprovedPatchesComplianceLevel", &self.approved_patches_compliance_level);
+        p.opt("ApprovedPatchesEnableNonSecurity", &self.approved_patches_enable_non_security);
+        p.opt("AvailableSecurityUpdatesComplianceStatus", &self.available_security_updates_compliance_status);
         p.opt("DefaultBaseline", &self.default_baseline);
         p.opt("Description", &self.description);
         p.opt("GlobalFilters", &self.global_filters);
@@ -2399,10 +2269,7 @@ pub mod patch_baseline {
     impl PatchFilter {
         /// A new `PatchFilter` (no required properties).
         pub fn new() -> Self {
-            Self {
-                key: None,
-                values: None,
-            }
+            Self { key: None, values: None }
         }
         /// The `Key` property.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2437,9 +2304,7 @@ pub mod patch_baseline {
     impl PatchFilterGroup {
         /// A new `PatchFilterGroup` (no required properties).
         pub fn new() -> Self {
-            Self {
-                patch_filters: None,
-            }
+            Self { patch_filters: None }
         }
         /// The `PatchFilters` property.
         pub fn patch_filters(mut self, v: impl Into<Value<Vec<Value<PatchFilter>>>>) -> Self {
@@ -2472,11 +2337,7 @@ pub mod patch_baseline {
     impl PatchSource {
         /// A new `PatchSource` (no required properties).
         pub fn new() -> Self {
-            Self {
-                configuration: None,
-                name: None,
-                products: None,
-            }
+            Self { configuration: None, name: None, products: None }
         }
         /// The `Configuration` property.
         pub fn configuration(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2665,10 +2526,7 @@ impl ResourceDataSync {
         self
     }
     /// The `S3Destination` property.
-    pub fn s3_destination(
-        mut self,
-        v: impl Into<Value<resource_data_sync::S3Destination>>,
-    ) -> Self {
+    pub fn s3_destination(mut self, v: impl Into<Value<resource_data_sync::S3Destination>>) -> Self {
         self.s3_destination = Some(v.into());
         self
     }
@@ -2763,10 +2621,7 @@ pub mod resource_data_sync {
     impl AwsOrganizationsSource {
         /// A new `AwsOrganizationsSource` from its required properties: `OrganizationSourceType`.
         pub fn new(organization_source_type: impl Into<Value<String>>) -> Self {
-            Self {
-                organization_source_type: organization_source_type.into(),
-                organizational_units: None,
-            }
+            Self { organization_source_type: organization_source_type.into(), organizational_units: None }
         }
         /// The `OrganizationalUnits` property.
         pub fn organizational_units(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -2869,10 +2724,7 @@ pub mod resource_data_sync {
             }
         }
         /// The `AwsOrganizationsSource` property.
-        pub fn aws_organizations_source(
-            mut self,
-            v: impl Into<Value<AwsOrganizationsSource>>,
-        ) -> Self {
+        pub fn aws_organizations_source(mut self, v: impl Into<Value<AwsOrganizationsSource>>) -> Self {
             self.aws_organizations_source = Some(v.into());
             self
         }
@@ -2910,14 +2762,8 @@ pub struct ResourcePolicy {
 
 impl ResourcePolicy {
     /// A new `AWS::SSM::ResourcePolicy` from its required properties: `Policy`, `ResourceArn`.
-    pub fn new(
-        policy: impl Into<Value<crate::Json>>,
-        resource_arn: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            policy: policy.into(),
-            resource_arn: resource_arn.into(),
-        }
+    pub fn new(policy: impl Into<Value<crate::Json>>, resource_arn: impl Into<Value<String>>) -> Self {
+        Self { policy: policy.into(), resource_arn: resource_arn.into() }
     }
 }
 
@@ -2985,14 +2831,8 @@ pub struct ServiceSetting {
 
 impl ServiceSetting {
     /// A new `AWS::SSM::ServiceSetting` from its required properties: `SettingId`, `SettingValue`.
-    pub fn new(
-        setting_id: impl Into<Value<String>>,
-        setting_value: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            setting_id: setting_id.into(),
-            setting_value: setting_value.into(),
-        }
+    pub fn new(setting_id: impl Into<Value<String>>, setting_value: impl Into<Value<String>>) -> Self {
+        Self { setting_id: setting_id.into(), setting_value: setting_value.into() }
     }
 }
 
@@ -3014,8 +2854,7 @@ impl stackcraft_core::Resource for ServiceSetting {
 impl crate::ResourceInfo for ServiceSetting {
     const CREATE_ONLY: &'static [&'static str] = &["SettingId"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["Arn", "LastModifiedDate", "LastModifiedUser", "Status"];
+    const READ_ONLY: &'static [&'static str] = &["Arn", "LastModifiedDate", "LastModifiedUser", "Status"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }

@@ -155,18 +155,12 @@ impl LoggingConfiguration {
         }
     }
     /// Filtering that specifies which web requests are kept in the logs and which are dropped. You can filter on the rule action and on the web request labels that were applied by matching rules during web ACL evaluation.
-    pub fn logging_filter(
-        mut self,
-        v: impl Into<Value<logging_configuration::LoggingFilter>>,
-    ) -> Self {
+    pub fn logging_filter(mut self, v: impl Into<Value<logging_configuration::LoggingFilter>>) -> Self {
         self.logging_filter = Some(v.into());
         self
     }
     /// The parts of the request that you want to keep out of the logs. For example, if you redact the HEADER field, the HEADER field in the firehose will be xxx.
-    pub fn redacted_fields(
-        mut self,
-        v: impl Into<Value<Vec<Value<logging_configuration::FieldToMatch>>>>,
-    ) -> Self {
+    pub fn redacted_fields(mut self, v: impl Into<Value<Vec<Value<logging_configuration::FieldToMatch>>>>) -> Self {
         self.redacted_fields = Some(v.into());
         self
     }
@@ -237,9 +231,7 @@ pub mod logging_configuration {
     impl ActionCondition {
         /// A new `ActionCondition` from its required properties: `Action`.
         pub fn new(action: impl Into<Value<String>>) -> Self {
-            Self {
-                action: action.into(),
-            }
+            Self { action: action.into() }
         }
     }
 
@@ -265,10 +257,7 @@ pub mod logging_configuration {
     impl Condition {
         /// A new `Condition` (no required properties).
         pub fn new() -> Self {
-            Self {
-                action_condition: None,
-                label_name_condition: None,
-            }
+            Self { action_condition: None, label_name_condition: None }
         }
         /// A single action condition.
         pub fn action_condition(mut self, v: impl Into<Value<ActionCondition>>) -> Self {
@@ -309,12 +298,7 @@ pub mod logging_configuration {
     impl FieldToMatch {
         /// A new `FieldToMatch` (no required properties).
         pub fn new() -> Self {
-            Self {
-                method: None,
-                query_string: None,
-                single_header: None,
-                uri_path: None,
-            }
+            Self { method: None, query_string: None, single_header: None, uri_path: None }
         }
         /// The `Method` property.
         pub fn method(mut self, v: impl Into<Value<crate::Json>>) -> Self {
@@ -369,11 +353,7 @@ pub mod logging_configuration {
             conditions: impl Into<Value<Vec<Value<Condition>>>>,
             requirement: impl Into<Value<String>>,
         ) -> Self {
-            Self {
-                behavior: behavior.into(),
-                conditions: conditions.into(),
-                requirement: requirement.into(),
-            }
+            Self { behavior: behavior.into(), conditions: conditions.into(), requirement: requirement.into() }
         }
     }
 
@@ -399,9 +379,7 @@ pub mod logging_configuration {
     impl LabelNameCondition {
         /// A new `LabelNameCondition` from its required properties: `LabelName`.
         pub fn new(label_name: impl Into<Value<String>>) -> Self {
-            Self {
-                label_name: label_name.into(),
-            }
+            Self { label_name: label_name.into() }
         }
     }
 
@@ -426,14 +404,8 @@ pub mod logging_configuration {
 
     impl LoggingFilter {
         /// A new `LoggingFilter` from its required properties: `DefaultBehavior`, `Filters`.
-        pub fn new(
-            default_behavior: impl Into<Value<String>>,
-            filters: impl Into<Value<Vec<Value<Filter>>>>,
-        ) -> Self {
-            Self {
-                default_behavior: default_behavior.into(),
-                filters: filters.into(),
-            }
+        pub fn new(default_behavior: impl Into<Value<String>>, filters: impl Into<Value<Vec<Value<Filter>>>>) -> Self {
+            Self { default_behavior: default_behavior.into(), filters: filters.into() }
         }
     }
 
@@ -492,10 +464,7 @@ pub struct RegexPatternSet {
 
 impl RegexPatternSet {
     /// A new `AWS::WAFv2::RegexPatternSet` from its required properties: `RegularExpressionList`, `Scope`.
-    pub fn new(
-        regular_expression_list: impl Into<Value<Vec<Value<String>>>>,
-        scope: impl Into<Value<String>>,
-    ) -> Self {
+    pub fn new(regular_expression_list: impl Into<Value<Vec<Value<String>>>>, scope: impl Into<Value<String>>) -> Self {
         Self {
             description: None,
             name: None,
@@ -587,8 +556,7 @@ pub struct RuleGroup {
     /// Collection of Consumed Labels.
     pub consumed_labels: Option<Value<Vec<Value<rule_group::LabelSummary>>>>,
     /// The `CustomResponseBodies` property.
-    pub custom_response_bodies:
-        Option<Value<BTreeMap<String, Value<rule_group::CustomResponseBody>>>>,
+    pub custom_response_bodies: Option<Value<BTreeMap<String, Value<rule_group::CustomResponseBody>>>>,
     /// The `Description` property.
     pub description: Option<Value<String>>,
     /// The `MonetizationConfig` property.
@@ -627,18 +595,12 @@ impl RuleGroup {
         }
     }
     /// Collection of Available Labels.
-    pub fn available_labels(
-        mut self,
-        v: impl Into<Value<Vec<Value<rule_group::LabelSummary>>>>,
-    ) -> Self {
+    pub fn available_labels(mut self, v: impl Into<Value<Vec<Value<rule_group::LabelSummary>>>>) -> Self {
         self.available_labels = Some(v.into());
         self
     }
     /// Collection of Consumed Labels.
-    pub fn consumed_labels(
-        mut self,
-        v: impl Into<Value<Vec<Value<rule_group::LabelSummary>>>>,
-    ) -> Self {
+    pub fn consumed_labels(mut self, v: impl Into<Value<Vec<Value<rule_group::LabelSummary>>>>) -> Self {
         self.consumed_labels = Some(v.into());
         self
     }
@@ -656,10 +618,7 @@ impl RuleGroup {
         self
     }
     /// The `MonetizationConfig` property.
-    pub fn monetization_config(
-        mut self,
-        v: impl Into<Value<rule_group::MonetizationConfig>>,
-    ) -> Self {
+    pub fn monetization_config(mut self, v: impl Into<Value<rule_group::MonetizationConfig>>) -> Self {
         self.monetization_config = Some(v.into());
         self
     }
@@ -707,13 +666,8 @@ impl stackcraft_core::Resource for RuleGroup {
 impl crate::ResourceInfo for RuleGroup {
     const CREATE_ONLY: &'static [&'static str] = &["Name", "Scope"];
     const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "Arn",
-        "AvailableLabels.*.Name",
-        "ConsumedLabels.*.Name",
-        "Id",
-        "LabelNamespace",
-    ];
+    const READ_ONLY: &'static [&'static str] =
+        &["Arn", "AvailableLabels.*.Name", "ConsumedLabels.*.Name", "Id", "LabelNamespace"];
     const WRITE_ONLY: &'static [&'static str] = &[];
     const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name", "Id", "Scope"];
 }
@@ -766,15 +720,10 @@ pub mod rule_group {
     impl AllowAction {
         /// A new `AllowAction` (no required properties).
         pub fn new() -> Self {
-            Self {
-                custom_request_handling: None,
-            }
+            Self { custom_request_handling: None }
         }
         /// The `CustomRequestHandling` property.
-        pub fn custom_request_handling(
-            mut self,
-            v: impl Into<Value<CustomRequestHandling>>,
-        ) -> Self {
+        pub fn custom_request_handling(mut self, v: impl Into<Value<CustomRequestHandling>>) -> Self {
             self.custom_request_handling = Some(v.into());
             self
         }
@@ -800,9 +749,7 @@ pub mod rule_group {
     impl AndStatement {
         /// A new `AndStatement` from its required properties: `Statements`.
         pub fn new(statements: impl Into<Value<Vec<Value<Statement>>>>) -> Self {
-            Self {
-                statements: statements.into(),
-            }
+            Self { statements: statements.into() }
         }
     }
 
@@ -828,10 +775,7 @@ pub mod rule_group {
     impl AsnMatchStatement {
         /// A new `AsnMatchStatement` (no required properties).
         pub fn new() -> Self {
-            Self {
-                asn_list: None,
-                forwarded_ip_config: None,
-            }
+            Self { asn_list: None, forwarded_ip_config: None }
         }
         /// The `AsnList` property.
         pub fn asn_list(mut self, v: impl Into<Value<Vec<Value<i64>>>>) -> Self {
@@ -839,10 +783,7 @@ pub mod rule_group {
             self
         }
         /// The `ForwardedIPConfig` property.
-        pub fn forwarded_ip_config(
-            mut self,
-            v: impl Into<Value<ForwardedIpConfiguration>>,
-        ) -> Self {
+        pub fn forwarded_ip_config(mut self, v: impl Into<Value<ForwardedIpConfiguration>>) -> Self {
             self.forwarded_ip_config = Some(v.into());
             self
         }
@@ -869,9 +810,7 @@ pub mod rule_group {
     impl BlockAction {
         /// A new `BlockAction` (no required properties).
         pub fn new() -> Self {
-            Self {
-                custom_response: None,
-            }
+            Self { custom_response: None }
         }
         /// The `CustomResponse` property.
         pub fn custom_response(mut self, v: impl Into<Value<CustomResponse>>) -> Self {
@@ -900,9 +839,7 @@ pub mod rule_group {
     impl Body {
         /// A new `Body` (no required properties).
         pub fn new() -> Self {
-            Self {
-                oversize_handling: None,
-            }
+            Self { oversize_handling: None }
         }
         /// The `OversizeHandling` property.
         pub fn oversize_handling(mut self, v: impl Into<Value<String>>) -> Self {
@@ -979,10 +916,7 @@ pub mod rule_group {
             let mut p = crate::Props::new();
             p.req("FieldToMatch", &self.field_to_match);
             p.req("PositionalConstraint", &self.positional_constraint);
-            p.opt(
-                "PreParseTextTransformations",
-                &self.pre_parse_text_transformations,
-            );
+            p.opt("PreParseTextTransformations", &self.pre_parse_text_transformations);
             p.opt("SearchString", &self.search_string);
             p.opt("SearchStringBase64", &self.search_string_base64);
             p.req("TextTransformations", &self.text_transformations);
@@ -1002,15 +936,10 @@ pub mod rule_group {
     impl CaptchaAction {
         /// A new `CaptchaAction` (no required properties).
         pub fn new() -> Self {
-            Self {
-                custom_request_handling: None,
-            }
+            Self { custom_request_handling: None }
         }
         /// The `CustomRequestHandling` property.
-        pub fn custom_request_handling(
-            mut self,
-            v: impl Into<Value<CustomRequestHandling>>,
-        ) -> Self {
+        pub fn custom_request_handling(mut self, v: impl Into<Value<CustomRequestHandling>>) -> Self {
             self.custom_request_handling = Some(v.into());
             self
         }
@@ -1036,9 +965,7 @@ pub mod rule_group {
     impl CaptchaConfig {
         /// A new `CaptchaConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                immunity_time_property: None,
-            }
+            Self { immunity_time_property: None }
         }
         /// The `ImmunityTimeProperty` property.
         pub fn immunity_time_property(mut self, v: impl Into<Value<ImmunityTimeProperty>>) -> Self {
@@ -1067,15 +994,10 @@ pub mod rule_group {
     impl ChallengeAction {
         /// A new `ChallengeAction` (no required properties).
         pub fn new() -> Self {
-            Self {
-                custom_request_handling: None,
-            }
+            Self { custom_request_handling: None }
         }
         /// The `CustomRequestHandling` property.
-        pub fn custom_request_handling(
-            mut self,
-            v: impl Into<Value<CustomRequestHandling>>,
-        ) -> Self {
+        pub fn custom_request_handling(mut self, v: impl Into<Value<CustomRequestHandling>>) -> Self {
             self.custom_request_handling = Some(v.into());
             self
         }
@@ -1101,9 +1023,7 @@ pub mod rule_group {
     impl ChallengeConfig {
         /// A new `ChallengeConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                immunity_time_property: None,
-            }
+            Self { immunity_time_property: None }
         }
         /// The `ImmunityTimeProperty` property.
         pub fn immunity_time_property(mut self, v: impl Into<Value<ImmunityTimeProperty>>) -> Self {
@@ -1136,11 +1056,7 @@ pub mod rule_group {
     impl CookieMatchPattern {
         /// A new `CookieMatchPattern` (no required properties).
         pub fn new() -> Self {
-            Self {
-                all: None,
-                excluded_cookies: None,
-                included_cookies: None,
-            }
+            Self { all: None, excluded_cookies: None, included_cookies: None }
         }
         /// The `All` property.
         pub fn all(mut self, v: impl Into<Value<crate::Json>>) -> Self {
@@ -1219,15 +1135,10 @@ pub mod rule_group {
     impl CountAction {
         /// A new `CountAction` (no required properties).
         pub fn new() -> Self {
-            Self {
-                custom_request_handling: None,
-            }
+            Self { custom_request_handling: None }
         }
         /// The `CustomRequestHandling` property.
-        pub fn custom_request_handling(
-            mut self,
-            v: impl Into<Value<CustomRequestHandling>>,
-        ) -> Self {
+        pub fn custom_request_handling(mut self, v: impl Into<Value<CustomRequestHandling>>) -> Self {
             self.custom_request_handling = Some(v.into());
             self
         }
@@ -1253,9 +1164,7 @@ pub mod rule_group {
     impl CryptoConfig {
         /// A new `CryptoConfig` from its required properties: `PaymentNetworks`.
         pub fn new(payment_networks: impl Into<Value<Vec<Value<PaymentNetwork>>>>) -> Self {
-            Self {
-                payment_networks: payment_networks.into(),
-            }
+            Self { payment_networks: payment_networks.into() }
         }
     }
 
@@ -1281,10 +1190,7 @@ pub mod rule_group {
     impl CustomHttpHeader {
         /// A new `CustomHTTPHeader` from its required properties: `Name`, `Value`.
         pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-            Self {
-                name: name.into(),
-                value: value.into(),
-            }
+            Self { name: name.into(), value: value.into() }
         }
     }
 
@@ -1309,9 +1215,7 @@ pub mod rule_group {
     impl CustomRequestHandling {
         /// A new `CustomRequestHandling` from its required properties: `InsertHeaders`.
         pub fn new(insert_headers: impl Into<Value<Vec<Value<CustomHttpHeader>>>>) -> Self {
-            Self {
-                insert_headers: insert_headers.into(),
-            }
+            Self { insert_headers: insert_headers.into() }
         }
     }
 
@@ -1339,11 +1243,7 @@ pub mod rule_group {
     impl CustomResponse {
         /// A new `CustomResponse` from its required properties: `ResponseCode`.
         pub fn new(response_code: impl Into<Value<i64>>) -> Self {
-            Self {
-                custom_response_body_key: None,
-                response_code: response_code.into(),
-                response_headers: None,
-            }
+            Self { custom_response_body_key: None, response_code: response_code.into(), response_headers: None }
         }
         /// Custom response body key.
         pub fn custom_response_body_key(mut self, v: impl Into<Value<String>>) -> Self {
@@ -1351,10 +1251,7 @@ pub mod rule_group {
             self
         }
         /// Collection of HTTP headers.
-        pub fn response_headers(
-            mut self,
-            v: impl Into<Value<Vec<Value<CustomHttpHeader>>>>,
-        ) -> Self {
+        pub fn response_headers(mut self, v: impl Into<Value<Vec<Value<CustomHttpHeader>>>>) -> Self {
             self.response_headers = Some(v.into());
             self
         }
@@ -1383,14 +1280,8 @@ pub mod rule_group {
 
     impl CustomResponseBody {
         /// A new `CustomResponseBody` from its required properties: `Content`, `ContentType`.
-        pub fn new(
-            content: impl Into<Value<String>>,
-            content_type: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                content: content.into(),
-                content_type: content_type.into(),
-            }
+        pub fn new(content: impl Into<Value<String>>, content_type: impl Into<Value<String>>) -> Self {
+            Self { content: content.into(), content_type: content_type.into() }
         }
     }
 
@@ -1564,14 +1455,8 @@ pub mod rule_group {
 
     impl ForwardedIpConfiguration {
         /// A new `ForwardedIPConfiguration` from its required properties: `FallbackBehavior`, `HeaderName`.
-        pub fn new(
-            fallback_behavior: impl Into<Value<String>>,
-            header_name: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                fallback_behavior: fallback_behavior.into(),
-                header_name: header_name.into(),
-            }
+        pub fn new(fallback_behavior: impl Into<Value<String>>, header_name: impl Into<Value<String>>) -> Self {
+            Self { fallback_behavior: fallback_behavior.into(), header_name: header_name.into() }
         }
     }
 
@@ -1598,10 +1483,7 @@ pub mod rule_group {
     impl GeoMatchStatement {
         /// A new `GeoMatchStatement` (no required properties).
         pub fn new() -> Self {
-            Self {
-                country_codes: None,
-                forwarded_ip_config: None,
-            }
+            Self { country_codes: None, forwarded_ip_config: None }
         }
         /// The `CountryCodes` property.
         pub fn country_codes(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -1609,10 +1491,7 @@ pub mod rule_group {
             self
         }
         /// The `ForwardedIPConfig` property.
-        pub fn forwarded_ip_config(
-            mut self,
-            v: impl Into<Value<ForwardedIpConfiguration>>,
-        ) -> Self {
+        pub fn forwarded_ip_config(mut self, v: impl Into<Value<ForwardedIpConfiguration>>) -> Self {
             self.forwarded_ip_config = Some(v.into());
             self
         }
@@ -1643,11 +1522,7 @@ pub mod rule_group {
     impl HeaderMatchPattern {
         /// A new `HeaderMatchPattern` (no required properties).
         pub fn new() -> Self {
-            Self {
-                all: None,
-                excluded_headers: None,
-                included_headers: None,
-            }
+            Self { all: None, excluded_headers: None, included_headers: None }
         }
         /// The `All` property.
         pub fn all(mut self, v: impl Into<Value<crate::Json>>) -> Self {
@@ -1688,9 +1563,7 @@ pub mod rule_group {
     impl HeaderOrder {
         /// A new `HeaderOrder` from its required properties: `OversizeHandling`.
         pub fn new(oversize_handling: impl Into<Value<String>>) -> Self {
-            Self {
-                oversize_handling: oversize_handling.into(),
-            }
+            Self { oversize_handling: oversize_handling.into() }
         }
     }
 
@@ -1752,9 +1625,7 @@ pub mod rule_group {
     impl ImmunityTimeProperty {
         /// A new `ImmunityTimeProperty` from its required properties: `ImmunityTime`.
         pub fn new(immunity_time: impl Into<Value<i64>>) -> Self {
-            Self {
-                immunity_time: immunity_time.into(),
-            }
+            Self { immunity_time: immunity_time.into() }
         }
     }
 
@@ -1818,16 +1689,10 @@ pub mod rule_group {
     impl IpSetReferenceStatement {
         /// A new `IPSetReferenceStatement` from its required properties: `Arn`.
         pub fn new(arn: impl Into<Value<String>>) -> Self {
-            Self {
-                arn: arn.into(),
-                ip_set_forwarded_ip_config: None,
-            }
+            Self { arn: arn.into(), ip_set_forwarded_ip_config: None }
         }
         /// The `IPSetForwardedIPConfig` property.
-        pub fn ip_set_forwarded_ip_config(
-            mut self,
-            v: impl Into<Value<IpSetForwardedIpConfiguration>>,
-        ) -> Self {
+        pub fn ip_set_forwarded_ip_config(mut self, v: impl Into<Value<IpSetForwardedIpConfiguration>>) -> Self {
             self.ip_set_forwarded_ip_config = Some(v.into());
             self
         }
@@ -1854,9 +1719,7 @@ pub mod rule_group {
     impl Ja3Fingerprint {
         /// A new `JA3Fingerprint` from its required properties: `FallbackBehavior`.
         pub fn new(fallback_behavior: impl Into<Value<String>>) -> Self {
-            Self {
-                fallback_behavior: fallback_behavior.into(),
-            }
+            Self { fallback_behavior: fallback_behavior.into() }
         }
     }
 
@@ -1880,9 +1743,7 @@ pub mod rule_group {
     impl Ja4Fingerprint {
         /// A new `JA4Fingerprint` from its required properties: `FallbackBehavior`.
         pub fn new(fallback_behavior: impl Into<Value<String>>) -> Self {
-            Self {
-                fallback_behavior: fallback_behavior.into(),
-            }
+            Self { fallback_behavior: fallback_behavior.into() }
         }
     }
 
@@ -1911,10 +1772,7 @@ pub mod rule_group {
 
     impl JsonBody {
         /// A new `JsonBody` from its required properties: `MatchPattern`, `MatchScope`.
-        pub fn new(
-            match_pattern: impl Into<Value<JsonMatchPattern>>,
-            match_scope: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn new(match_pattern: impl Into<Value<JsonMatchPattern>>, match_scope: impl Into<Value<String>>) -> Self {
             Self {
                 invalid_fallback_behavior: None,
                 match_pattern: match_pattern.into(),
@@ -1959,10 +1817,7 @@ pub mod rule_group {
     impl JsonMatchPattern {
         /// A new `JsonMatchPattern` (no required properties).
         pub fn new() -> Self {
-            Self {
-                all: None,
-                included_paths: None,
-            }
+            Self { all: None, included_paths: None }
         }
         /// The `All` property.
         pub fn all(mut self, v: impl Into<Value<crate::Json>>) -> Self {
@@ -2023,10 +1878,7 @@ pub mod rule_group {
     impl LabelMatchStatement {
         /// A new `LabelMatchStatement` from its required properties: `Key`, `Scope`.
         pub fn new(key: impl Into<Value<String>>, scope: impl Into<Value<String>>) -> Self {
-            Self {
-                key: key.into(),
-                scope: scope.into(),
-            }
+            Self { key: key.into(), scope: scope.into() }
         }
     }
 
@@ -2082,10 +1934,7 @@ pub mod rule_group {
     impl MonetizationConfig {
         /// A new `MonetizationConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                crypto_config: None,
-                currency_mode: None,
-            }
+            Self { crypto_config: None, currency_mode: None }
         }
         /// The `CryptoConfig` property.
         pub fn crypto_config(mut self, v: impl Into<Value<CryptoConfig>>) -> Self {
@@ -2120,9 +1969,7 @@ pub mod rule_group {
     impl MonetizeAction {
         /// A new `MonetizeAction` (no required properties).
         pub fn new() -> Self {
-            Self {
-                price_multiplier: None,
-            }
+            Self { price_multiplier: None }
         }
         /// The `PriceMultiplier` property.
         pub fn price_multiplier(mut self, v: impl Into<Value<String>>) -> Self {
@@ -2151,9 +1998,7 @@ pub mod rule_group {
     impl NotStatement {
         /// A new `NotStatement` from its required properties: `Statement`.
         pub fn new(statement: impl Into<Value<Statement>>) -> Self {
-            Self {
-                statement: Box::new(statement.into()),
-            }
+            Self { statement: Box::new(statement.into()) }
         }
     }
 
@@ -2177,9 +2022,7 @@ pub mod rule_group {
     impl OrStatement {
         /// A new `OrStatement` from its required properties: `Statements`.
         pub fn new(statements: impl Into<Value<Vec<Value<Statement>>>>) -> Self {
-            Self {
-                statements: statements.into(),
-            }
+            Self { statements: statements.into() }
         }
     }
 
@@ -2211,11 +2054,7 @@ pub mod rule_group {
             prices: impl Into<Value<Vec<Value<Price>>>>,
             wallet_address: impl Into<Value<String>>,
         ) -> Self {
-            Self {
-                chain: chain.into(),
-                prices: prices.into(),
-                wallet_address: wallet_address.into(),
-            }
+            Self { chain: chain.into(), prices: prices.into(), wallet_address: wallet_address.into() }
         }
     }
 
@@ -2243,10 +2082,7 @@ pub mod rule_group {
     impl PreParseTextTransformation {
         /// A new `PreParseTextTransformation` from its required properties: `Priority`, `Type`.
         pub fn new(priority: impl Into<Value<i64>>, type_: impl Into<Value<String>>) -> Self {
-            Self {
-                priority: priority.into(),
-                type_: type_.into(),
-            }
+            Self { priority: priority.into(), type_: type_.into() }
         }
     }
 
@@ -2273,10 +2109,7 @@ pub mod rule_group {
     impl Price {
         /// A new `Price` from its required properties: `Amount`, `Currency`.
         pub fn new(amount: impl Into<Value<String>>, currency: impl Into<Value<String>>) -> Self {
-            Self {
-                amount: amount.into(),
-                currency: currency.into(),
-            }
+            Self { amount: amount.into(), currency: currency.into() }
         }
     }
 
@@ -2310,10 +2143,7 @@ pub mod rule_group {
 
     impl RateBasedStatement {
         /// A new `RateBasedStatement` from its required properties: `AggregateKeyType`, `Limit`.
-        pub fn new(
-            aggregate_key_type: impl Into<Value<String>>,
-            limit: impl Into<Value<i64>>,
-        ) -> Self {
+        pub fn new(aggregate_key_type: impl Into<Value<String>>, limit: impl Into<Value<i64>>) -> Self {
             Self {
                 aggregate_key_type: aggregate_key_type.into(),
                 custom_keys: None,
@@ -2324,10 +2154,7 @@ pub mod rule_group {
             }
         }
         /// Specifies the aggregate keys to use in a rate-base rule.
-        pub fn custom_keys(
-            mut self,
-            v: impl Into<Value<Vec<Value<RateBasedStatementCustomKey>>>>,
-        ) -> Self {
+        pub fn custom_keys(mut self, v: impl Into<Value<Vec<Value<RateBasedStatementCustomKey>>>>) -> Self {
             self.custom_keys = Some(v.into());
             self
         }
@@ -2337,10 +2164,7 @@ pub mod rule_group {
             self
         }
         /// The `ForwardedIPConfig` property.
-        pub fn forwarded_ip_config(
-            mut self,
-            v: impl Into<Value<ForwardedIpConfiguration>>,
-        ) -> Self {
+        pub fn forwarded_ip_config(mut self, v: impl Into<Value<ForwardedIpConfiguration>>) -> Self {
             self.forwarded_ip_config = Some(v.into());
             self
         }
@@ -2511,10 +2335,7 @@ pub mod rule_group {
             name: impl Into<Value<String>>,
             text_transformations: impl Into<Value<Vec<Value<TextTransformation>>>>,
         ) -> Self {
-            Self {
-                name: name.into(),
-                text_transformations: text_transformations.into(),
-            }
+            Self { name: name.into(), text_transformations: text_transformations.into() }
         }
     }
 
@@ -2544,10 +2365,7 @@ pub mod rule_group {
             name: impl Into<Value<String>>,
             text_transformations: impl Into<Value<Vec<Value<TextTransformation>>>>,
         ) -> Self {
-            Self {
-                name: name.into(),
-                text_transformations: text_transformations.into(),
-            }
+            Self { name: name.into(), text_transformations: text_transformations.into() }
         }
     }
 
@@ -2572,9 +2390,7 @@ pub mod rule_group {
     impl RateLimitJa3Fingerprint {
         /// A new `RateLimitJA3Fingerprint` from its required properties: `FallbackBehavior`.
         pub fn new(fallback_behavior: impl Into<Value<String>>) -> Self {
-            Self {
-                fallback_behavior: fallback_behavior.into(),
-            }
+            Self { fallback_behavior: fallback_behavior.into() }
         }
     }
 
@@ -2598,9 +2414,7 @@ pub mod rule_group {
     impl RateLimitJa4Fingerprint {
         /// A new `RateLimitJA4Fingerprint` from its required properties: `FallbackBehavior`.
         pub fn new(fallback_behavior: impl Into<Value<String>>) -> Self {
-            Self {
-                fallback_behavior: fallback_behavior.into(),
-            }
+            Self { fallback_behavior: fallback_behavior.into() }
         }
     }
 
@@ -2624,9 +2438,7 @@ pub mod rule_group {
     impl RateLimitLabelNamespace {
         /// A new `RateLimitLabelNamespace` from its required properties: `Namespace`.
         pub fn new(namespace: impl Into<Value<String>>) -> Self {
-            Self {
-                namespace: namespace.into(),
-            }
+            Self { namespace: namespace.into() }
         }
     }
 
@@ -2655,10 +2467,7 @@ pub mod rule_group {
             name: impl Into<Value<String>>,
             text_transformations: impl Into<Value<Vec<Value<TextTransformation>>>>,
         ) -> Self {
-            Self {
-                name: name.into(),
-                text_transformations: text_transformations.into(),
-            }
+            Self { name: name.into(), text_transformations: text_transformations.into() }
         }
     }
 
@@ -2683,9 +2492,7 @@ pub mod rule_group {
     impl RateLimitQueryString {
         /// A new `RateLimitQueryString` from its required properties: `TextTransformations`.
         pub fn new(text_transformations: impl Into<Value<Vec<Value<TextTransformation>>>>) -> Self {
-            Self {
-                text_transformations: text_transformations.into(),
-            }
+            Self { text_transformations: text_transformations.into() }
         }
     }
 
@@ -2709,9 +2516,7 @@ pub mod rule_group {
     impl RateLimitUriPath {
         /// A new `RateLimitUriPath` from its required properties: `TextTransformations`.
         pub fn new(text_transformations: impl Into<Value<Vec<Value<TextTransformation>>>>) -> Self {
-            Self {
-                text_transformations: text_transformations.into(),
-            }
+            Self { text_transformations: text_transformations.into() }
         }
     }
 
@@ -2766,10 +2571,7 @@ pub mod rule_group {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.req("FieldToMatch", &self.field_to_match);
-            p.opt(
-                "PreParseTextTransformations",
-                &self.pre_parse_text_transformations,
-            );
+            p.opt("PreParseTextTransformations", &self.pre_parse_text_transformations);
             p.req("RegexString", &self.regex_string);
             p.req("TextTransformations", &self.text_transformations);
             p.finish()
@@ -2820,10 +2622,7 @@ pub mod rule_group {
             let mut p = crate::Props::new();
             p.req("Arn", &self.arn);
             p.req("FieldToMatch", &self.field_to_match);
-            p.opt(
-                "PreParseTextTransformations",
-                &self.pre_parse_text_transformations,
-            );
+            p.opt("PreParseTextTransformations", &self.pre_parse_text_transformations);
             p.req("TextTransformations", &self.text_transformations);
             p.finish()
         }
@@ -2930,14 +2729,7 @@ pub mod rule_group {
     impl RuleAction {
         /// A new `RuleAction` (no required properties).
         pub fn new() -> Self {
-            Self {
-                allow: None,
-                block: None,
-                captcha: None,
-                challenge: None,
-                count: None,
-                monetize: None,
-            }
+            Self { allow: None, block: None, captcha: None, challenge: None, count: None, monetize: None }
         }
         /// The `Allow` property.
         pub fn allow(mut self, v: impl Into<Value<AllowAction>>) -> Self {
@@ -3080,10 +2872,7 @@ pub mod rule_group {
             let mut p = crate::Props::new();
             p.req("ComparisonOperator", &self.comparison_operator);
             p.req("FieldToMatch", &self.field_to_match);
-            p.opt(
-                "PreParseTextTransformations",
-                &self.pre_parse_text_transformations,
-            );
+            p.opt("PreParseTextTransformations", &self.pre_parse_text_transformations);
             p.req("Size", &self.size);
             p.req("TextTransformations", &self.text_transformations);
             p.finish()
@@ -3137,10 +2926,7 @@ pub mod rule_group {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.req("FieldToMatch", &self.field_to_match);
-            p.opt(
-                "PreParseTextTransformations",
-                &self.pre_parse_text_transformations,
-            );
+            p.opt("PreParseTextTransformations", &self.pre_parse_text_transformations);
             p.opt("SensitivityLevel", &self.sensitivity_level);
             p.req("TextTransformations", &self.text_transformations);
             p.finish()
@@ -3223,10 +3009,7 @@ pub mod rule_group {
             self
         }
         /// The `IPSetReferenceStatement` property.
-        pub fn ip_set_reference_statement(
-            mut self,
-            v: impl Into<Value<IpSetReferenceStatement>>,
-        ) -> Self {
+        pub fn ip_set_reference_statement(mut self, v: impl Into<Value<IpSetReferenceStatement>>) -> Self {
             self.ip_set_reference_statement = Some(v.into());
             self
         }
@@ -3264,10 +3047,7 @@ pub mod rule_group {
             self
         }
         /// The `SizeConstraintStatement` property.
-        pub fn size_constraint_statement(
-            mut self,
-            v: impl Into<Value<SizeConstraintStatement>>,
-        ) -> Self {
+        pub fn size_constraint_statement(mut self, v: impl Into<Value<SizeConstraintStatement>>) -> Self {
             self.size_constraint_statement = Some(v.into());
             self
         }
@@ -3296,10 +3076,7 @@ pub mod rule_group {
             p.opt("OrStatement", &self.or_statement);
             p.opt("RateBasedStatement", &self.rate_based_statement);
             p.opt("RegexMatchStatement", &self.regex_match_statement);
-            p.opt(
-                "RegexPatternSetReferenceStatement",
-                &self.regex_pattern_set_reference_statement,
-            );
+            p.opt("RegexPatternSetReferenceStatement", &self.regex_pattern_set_reference_statement);
             p.opt("SizeConstraintStatement", &self.size_constraint_statement);
             p.opt("SqliMatchStatement", &self.sqli_match_statement);
             p.opt("XssMatchStatement", &self.xss_match_statement);
@@ -3321,10 +3098,7 @@ pub mod rule_group {
     impl TextTransformation {
         /// A new `TextTransformation` from its required properties: `Priority`, `Type`.
         pub fn new(priority: impl Into<Value<i64>>, type_: impl Into<Value<String>>) -> Self {
-            Self {
-                priority: priority.into(),
-                type_: type_.into(),
-            }
+            Self { priority: priority.into(), type_: type_.into() }
         }
     }
 
@@ -3349,9 +3123,7 @@ pub mod rule_group {
     impl UriFragment {
         /// A new `UriFragment` (no required properties).
         pub fn new() -> Self {
-            Self {
-                fallback_behavior: None,
-            }
+            Self { fallback_behavior: None }
         }
         /// The `FallbackBehavior` property.
         pub fn fallback_behavior(mut self, v: impl Into<Value<String>>) -> Self {
@@ -3399,10 +3171,7 @@ pub mod rule_group {
     impl ToCfn for VisibilityConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.req(
-                "CloudWatchMetricsEnabled",
-                &self.cloud_watch_metrics_enabled,
-            );
+            p.req("CloudWatchMetricsEnabled", &self.cloud_watch_metrics_enabled);
             p.req("MetricName", &self.metric_name);
             p.req("SampledRequestsEnabled", &self.sampled_requests_enabled);
             p.finish()
@@ -3448,10 +3217,7 @@ pub mod rule_group {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.req("FieldToMatch", &self.field_to_match);
-            p.opt(
-                "PreParseTextTransformations",
-                &self.pre_parse_text_transformations,
-            );
+            p.opt("PreParseTextTransformations", &self.pre_parse_text_transformations);
             p.req("TextTransformations", &self.text_transformations);
             p.finish()
         }
@@ -3554,10 +3320,7 @@ impl WebAcl {
         self
     }
     /// Collection of dataProtects.
-    pub fn data_protection_config(
-        mut self,
-        v: impl Into<Value<web_acl::DataProtectionConfig>>,
-    ) -> Self {
+    pub fn data_protection_config(mut self, v: impl Into<Value<web_acl::DataProtectionConfig>>) -> Self {
         self.data_protection_config = Some(v.into());
         self
     }
@@ -3614,10 +3377,7 @@ impl ToCfn for WebAcl {
         p.opt("Description", &self.description);
         p.opt("MonetizationConfig", &self.monetization_config);
         p.opt("Name", &self.name);
-        p.opt(
-            "OnSourceDDoSProtectionConfig",
-            &self.on_source_ddos_protection_config,
-        );
+        p.opt("OnSourceDDoSProtectionConfig", &self.on_source_ddos_protection_config);
         p.opt("Rules", &self.rules);
         p.req("Scope", &self.scope);
         p.opt("Tags", &self.tags);
@@ -3693,15 +3453,10 @@ pub mod web_acl {
     impl AllowAction {
         /// A new `AllowAction` (no required properties).
         pub fn new() -> Self {
-            Self {
-                custom_request_handling: None,
-            }
+            Self { custom_request_handling: None }
         }
         /// The `CustomRequestHandling` property.
-        pub fn custom_request_handling(
-            mut self,
-            v: impl Into<Value<CustomRequestHandling>>,
-        ) -> Self {
+        pub fn custom_request_handling(mut self, v: impl Into<Value<CustomRequestHandling>>) -> Self {
             self.custom_request_handling = Some(v.into());
             self
         }
@@ -3727,9 +3482,7 @@ pub mod web_acl {
     impl AndStatement {
         /// A new `AndStatement` from its required properties: `Statements`.
         pub fn new(statements: impl Into<Value<Vec<Value<Statement>>>>) -> Self {
-            Self {
-                statements: statements.into(),
-            }
+            Self { statements: statements.into() }
         }
     }
 
@@ -3754,14 +3507,8 @@ pub mod web_acl {
 
     impl ApplicationAttribute {
         /// A new `ApplicationAttribute` from its required properties: `Name`, `Values`.
-        pub fn new(
-            name: impl Into<Value<String>>,
-            values: impl Into<Value<Vec<Value<String>>>>,
-        ) -> Self {
-            Self {
-                name: name.into(),
-                values: values.into(),
-            }
+        pub fn new(name: impl Into<Value<String>>, values: impl Into<Value<Vec<Value<String>>>>) -> Self {
+            Self { name: name.into(), values: values.into() }
         }
     }
 
@@ -3786,9 +3533,7 @@ pub mod web_acl {
     impl ApplicationConfig {
         /// A new `ApplicationConfig` from its required properties: `Attributes`.
         pub fn new(attributes: impl Into<Value<Vec<Value<ApplicationAttribute>>>>) -> Self {
-            Self {
-                attributes: attributes.into(),
-            }
+            Self { attributes: attributes.into() }
         }
     }
 
@@ -3814,10 +3559,7 @@ pub mod web_acl {
     impl AsnMatchStatement {
         /// A new `AsnMatchStatement` (no required properties).
         pub fn new() -> Self {
-            Self {
-                asn_list: None,
-                forwarded_ip_config: None,
-            }
+            Self { asn_list: None, forwarded_ip_config: None }
         }
         /// The `AsnList` property.
         pub fn asn_list(mut self, v: impl Into<Value<Vec<Value<i64>>>>) -> Self {
@@ -3825,10 +3567,7 @@ pub mod web_acl {
             self
         }
         /// The `ForwardedIPConfig` property.
-        pub fn forwarded_ip_config(
-            mut self,
-            v: impl Into<Value<ForwardedIpConfiguration>>,
-        ) -> Self {
+        pub fn forwarded_ip_config(mut self, v: impl Into<Value<ForwardedIpConfiguration>>) -> Self {
             self.forwarded_ip_config = Some(v.into());
             self
         }
@@ -3849,8 +3588,7 @@ pub mod web_acl {
     #[derive(Debug, Clone, PartialEq)]
     pub struct AssociationConfig {
         /// The `RequestBody` property.
-        pub request_body:
-            Option<Value<BTreeMap<String, Value<RequestBodyAssociatedResourceTypeConfig>>>>,
+        pub request_body: Option<Value<BTreeMap<String, Value<RequestBodyAssociatedResourceTypeConfig>>>>,
     }
 
     impl AssociationConfig {
@@ -3946,10 +3684,7 @@ pub mod web_acl {
     impl AwsManagedRulesAntiDdosRuleSet {
         /// A new `AWSManagedRulesAntiDDoSRuleSet` from its required properties: `ClientSideActionConfig`.
         pub fn new(client_side_action_config: impl Into<Value<ClientSideActionConfig>>) -> Self {
-            Self {
-                client_side_action_config: client_side_action_config.into(),
-                sensitivity_to_block: None,
-            }
+            Self { client_side_action_config: client_side_action_config.into(), sensitivity_to_block: None }
         }
         /// The `SensitivityToBlock` property.
         pub fn sensitivity_to_block(mut self, v: impl Into<Value<String>>) -> Self {
@@ -4034,10 +3769,7 @@ pub mod web_acl {
     impl AwsManagedRulesBotControlRuleSet {
         /// A new `AWSManagedRulesBotControlRuleSet` from its required properties: `InspectionLevel`.
         pub fn new(inspection_level: impl Into<Value<String>>) -> Self {
-            Self {
-                enable_machine_learning: None,
-                inspection_level: inspection_level.into(),
-            }
+            Self { enable_machine_learning: None, inspection_level: inspection_level.into() }
         }
         /// The `EnableMachineLearning` property.
         pub fn enable_machine_learning(mut self, v: impl Into<Value<bool>>) -> Self {
@@ -4067,9 +3799,7 @@ pub mod web_acl {
     impl BlockAction {
         /// A new `BlockAction` (no required properties).
         pub fn new() -> Self {
-            Self {
-                custom_response: None,
-            }
+            Self { custom_response: None }
         }
         /// The `CustomResponse` property.
         pub fn custom_response(mut self, v: impl Into<Value<CustomResponse>>) -> Self {
@@ -4098,9 +3828,7 @@ pub mod web_acl {
     impl Body {
         /// A new `Body` (no required properties).
         pub fn new() -> Self {
-            Self {
-                oversize_handling: None,
-            }
+            Self { oversize_handling: None }
         }
         /// The `OversizeHandling` property.
         pub fn oversize_handling(mut self, v: impl Into<Value<String>>) -> Self {
@@ -4177,10 +3905,7 @@ pub mod web_acl {
             let mut p = crate::Props::new();
             p.req("FieldToMatch", &self.field_to_match);
             p.req("PositionalConstraint", &self.positional_constraint);
-            p.opt(
-                "PreParseTextTransformations",
-                &self.pre_parse_text_transformations,
-            );
+            p.opt("PreParseTextTransformations", &self.pre_parse_text_transformations);
             p.opt("SearchString", &self.search_string);
             p.opt("SearchStringBase64", &self.search_string_base64);
             p.req("TextTransformations", &self.text_transformations);
@@ -4200,15 +3925,10 @@ pub mod web_acl {
     impl CaptchaAction {
         /// A new `CaptchaAction` (no required properties).
         pub fn new() -> Self {
-            Self {
-                custom_request_handling: None,
-            }
+            Self { custom_request_handling: None }
         }
         /// The `CustomRequestHandling` property.
-        pub fn custom_request_handling(
-            mut self,
-            v: impl Into<Value<CustomRequestHandling>>,
-        ) -> Self {
+        pub fn custom_request_handling(mut self, v: impl Into<Value<CustomRequestHandling>>) -> Self {
             self.custom_request_handling = Some(v.into());
             self
         }
@@ -4234,9 +3954,7 @@ pub mod web_acl {
     impl CaptchaConfig {
         /// A new `CaptchaConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                immunity_time_property: None,
-            }
+            Self { immunity_time_property: None }
         }
         /// The `ImmunityTimeProperty` property.
         pub fn immunity_time_property(mut self, v: impl Into<Value<ImmunityTimeProperty>>) -> Self {
@@ -4265,15 +3983,10 @@ pub mod web_acl {
     impl ChallengeAction {
         /// A new `ChallengeAction` (no required properties).
         pub fn new() -> Self {
-            Self {
-                custom_request_handling: None,
-            }
+            Self { custom_request_handling: None }
         }
         /// The `CustomRequestHandling` property.
-        pub fn custom_request_handling(
-            mut self,
-            v: impl Into<Value<CustomRequestHandling>>,
-        ) -> Self {
+        pub fn custom_request_handling(mut self, v: impl Into<Value<CustomRequestHandling>>) -> Self {
             self.custom_request_handling = Some(v.into());
             self
         }
@@ -4299,9 +4012,7 @@ pub mod web_acl {
     impl ChallengeConfig {
         /// A new `ChallengeConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                immunity_time_property: None,
-            }
+            Self { immunity_time_property: None }
         }
         /// The `ImmunityTimeProperty` property.
         pub fn immunity_time_property(mut self, v: impl Into<Value<ImmunityTimeProperty>>) -> Self {
@@ -4334,17 +4045,10 @@ pub mod web_acl {
     impl ClientSideAction {
         /// A new `ClientSideAction` from its required properties: `UsageOfAction`.
         pub fn new(usage_of_action: impl Into<Value<String>>) -> Self {
-            Self {
-                exempt_uri_regular_expressions: None,
-                sensitivity: None,
-                usage_of_action: usage_of_action.into(),
-            }
+            Self { exempt_uri_regular_expressions: None, sensitivity: None, usage_of_action: usage_of_action.into() }
         }
         /// The `ExemptUriRegularExpressions` property.
-        pub fn exempt_uri_regular_expressions(
-            mut self,
-            v: impl Into<Value<Vec<Value<Regex>>>>,
-        ) -> Self {
+        pub fn exempt_uri_regular_expressions(mut self, v: impl Into<Value<Vec<Value<Regex>>>>) -> Self {
             self.exempt_uri_regular_expressions = Some(v.into());
             self
         }
@@ -4358,10 +4062,7 @@ pub mod web_acl {
     impl ToCfn for ClientSideAction {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "ExemptUriRegularExpressions",
-                &self.exempt_uri_regular_expressions,
-            );
+            p.opt("ExemptUriRegularExpressions", &self.exempt_uri_regular_expressions);
             p.opt("Sensitivity", &self.sensitivity);
             p.req("UsageOfAction", &self.usage_of_action);
             p.finish()
@@ -4380,9 +4081,7 @@ pub mod web_acl {
     impl ClientSideActionConfig {
         /// A new `ClientSideActionConfig` from its required properties: `Challenge`.
         pub fn new(challenge: impl Into<Value<ClientSideAction>>) -> Self {
-            Self {
-                challenge: challenge.into(),
-            }
+            Self { challenge: challenge.into() }
         }
     }
 
@@ -4410,11 +4109,7 @@ pub mod web_acl {
     impl CookieMatchPattern {
         /// A new `CookieMatchPattern` (no required properties).
         pub fn new() -> Self {
-            Self {
-                all: None,
-                excluded_cookies: None,
-                included_cookies: None,
-            }
+            Self { all: None, excluded_cookies: None, included_cookies: None }
         }
         /// The `All` property.
         pub fn all(mut self, v: impl Into<Value<crate::Json>>) -> Self {
@@ -4493,15 +4188,10 @@ pub mod web_acl {
     impl CountAction {
         /// A new `CountAction` (no required properties).
         pub fn new() -> Self {
-            Self {
-                custom_request_handling: None,
-            }
+            Self { custom_request_handling: None }
         }
         /// The `CustomRequestHandling` property.
-        pub fn custom_request_handling(
-            mut self,
-            v: impl Into<Value<CustomRequestHandling>>,
-        ) -> Self {
+        pub fn custom_request_handling(mut self, v: impl Into<Value<CustomRequestHandling>>) -> Self {
             self.custom_request_handling = Some(v.into());
             self
         }
@@ -4527,9 +4217,7 @@ pub mod web_acl {
     impl CryptoConfig {
         /// A new `CryptoConfig` from its required properties: `PaymentNetworks`.
         pub fn new(payment_networks: impl Into<Value<Vec<Value<PaymentNetwork>>>>) -> Self {
-            Self {
-                payment_networks: payment_networks.into(),
-            }
+            Self { payment_networks: payment_networks.into() }
         }
     }
 
@@ -4555,10 +4243,7 @@ pub mod web_acl {
     impl CustomHttpHeader {
         /// A new `CustomHTTPHeader` from its required properties: `Name`, `Value`.
         pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-            Self {
-                name: name.into(),
-                value: value.into(),
-            }
+            Self { name: name.into(), value: value.into() }
         }
     }
 
@@ -4583,9 +4268,7 @@ pub mod web_acl {
     impl CustomRequestHandling {
         /// A new `CustomRequestHandling` from its required properties: `InsertHeaders`.
         pub fn new(insert_headers: impl Into<Value<Vec<Value<CustomHttpHeader>>>>) -> Self {
-            Self {
-                insert_headers: insert_headers.into(),
-            }
+            Self { insert_headers: insert_headers.into() }
         }
     }
 
@@ -4613,11 +4296,7 @@ pub mod web_acl {
     impl CustomResponse {
         /// A new `CustomResponse` from its required properties: `ResponseCode`.
         pub fn new(response_code: impl Into<Value<i64>>) -> Self {
-            Self {
-                custom_response_body_key: None,
-                response_code: response_code.into(),
-                response_headers: None,
-            }
+            Self { custom_response_body_key: None, response_code: response_code.into(), response_headers: None }
         }
         /// Custom response body key.
         pub fn custom_response_body_key(mut self, v: impl Into<Value<String>>) -> Self {
@@ -4625,10 +4304,7 @@ pub mod web_acl {
             self
         }
         /// Collection of HTTP headers.
-        pub fn response_headers(
-            mut self,
-            v: impl Into<Value<Vec<Value<CustomHttpHeader>>>>,
-        ) -> Self {
+        pub fn response_headers(mut self, v: impl Into<Value<Vec<Value<CustomHttpHeader>>>>) -> Self {
             self.response_headers = Some(v.into());
             self
         }
@@ -4657,14 +4333,8 @@ pub mod web_acl {
 
     impl CustomResponseBody {
         /// A new `CustomResponseBody` from its required properties: `Content`, `ContentType`.
-        pub fn new(
-            content: impl Into<Value<String>>,
-            content_type: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                content: content.into(),
-                content_type: content_type.into(),
-            }
+        pub fn new(content: impl Into<Value<String>>, content_type: impl Into<Value<String>>) -> Self {
+            Self { content: content.into(), content_type: content_type.into() }
         }
     }
 
@@ -4694,10 +4364,7 @@ pub mod web_acl {
 
     impl DataProtect {
         /// A new `DataProtect` from its required properties: `Action`, `Field`.
-        pub fn new(
-            action: impl Into<Value<String>>,
-            field: impl Into<Value<FieldToProtect>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Value<String>>, field: impl Into<Value<FieldToProtect>>) -> Self {
             Self {
                 action: action.into(),
                 exclude_rate_based_details: None,
@@ -4740,9 +4407,7 @@ pub mod web_acl {
     impl DataProtectionConfig {
         /// A new `DataProtectionConfig` from its required properties: `DataProtections`.
         pub fn new(data_protections: impl Into<Value<Vec<Value<DataProtect>>>>) -> Self {
-            Self {
-                data_protections: data_protections.into(),
-            }
+            Self { data_protections: data_protections.into() }
         }
     }
 
@@ -4768,10 +4433,7 @@ pub mod web_acl {
     impl DefaultAction {
         /// A new `DefaultAction` (no required properties).
         pub fn new() -> Self {
-            Self {
-                allow: None,
-                block: None,
-            }
+            Self { allow: None, block: None }
         }
         /// The `Allow` property.
         pub fn allow(mut self, v: impl Into<Value<AllowAction>>) -> Self {
@@ -4830,9 +4492,7 @@ pub mod web_acl {
     impl FieldIdentifier {
         /// A new `FieldIdentifier` from its required properties: `Identifier`.
         pub fn new(identifier: impl Into<Value<String>>) -> Self {
-            Self {
-                identifier: identifier.into(),
-            }
+            Self { identifier: identifier.into() }
         }
     }
 
@@ -4955,10 +4615,7 @@ pub mod web_acl {
             self
         }
         /// One query argument in a web request, identified by name, for example UserName or SalesRegion. The name can be up to 30 characters long and isn't case sensitive.
-        pub fn single_query_argument(
-            mut self,
-            v: impl Into<Value<FieldToMatchSingleQueryArgument>>,
-        ) -> Self {
+        pub fn single_query_argument(mut self, v: impl Into<Value<FieldToMatchSingleQueryArgument>>) -> Self {
             self.single_query_argument = Some(v.into());
             self
         }
@@ -5057,10 +4714,7 @@ pub mod web_acl {
     impl FieldToProtect {
         /// A new `FieldToProtect` from its required properties: `FieldType`.
         pub fn new(field_type: impl Into<Value<String>>) -> Self {
-            Self {
-                field_keys: None,
-                field_type: field_type.into(),
-            }
+            Self { field_keys: None, field_type: field_type.into() }
         }
         /// List of field keys to protect.
         pub fn field_keys(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -5091,14 +4745,8 @@ pub mod web_acl {
 
     impl ForwardedIpConfiguration {
         /// A new `ForwardedIPConfiguration` from its required properties: `FallbackBehavior`, `HeaderName`.
-        pub fn new(
-            fallback_behavior: impl Into<Value<String>>,
-            header_name: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                fallback_behavior: fallback_behavior.into(),
-                header_name: header_name.into(),
-            }
+        pub fn new(fallback_behavior: impl Into<Value<String>>, header_name: impl Into<Value<String>>) -> Self {
+            Self { fallback_behavior: fallback_behavior.into(), header_name: header_name.into() }
         }
     }
 
@@ -5125,10 +4773,7 @@ pub mod web_acl {
     impl GeoMatchStatement {
         /// A new `GeoMatchStatement` (no required properties).
         pub fn new() -> Self {
-            Self {
-                country_codes: None,
-                forwarded_ip_config: None,
-            }
+            Self { country_codes: None, forwarded_ip_config: None }
         }
         /// The `CountryCodes` property.
         pub fn country_codes(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -5136,10 +4781,7 @@ pub mod web_acl {
             self
         }
         /// The `ForwardedIPConfig` property.
-        pub fn forwarded_ip_config(
-            mut self,
-            v: impl Into<Value<ForwardedIpConfiguration>>,
-        ) -> Self {
+        pub fn forwarded_ip_config(mut self, v: impl Into<Value<ForwardedIpConfiguration>>) -> Self {
             self.forwarded_ip_config = Some(v.into());
             self
         }
@@ -5170,11 +4812,7 @@ pub mod web_acl {
     impl HeaderMatchPattern {
         /// A new `HeaderMatchPattern` (no required properties).
         pub fn new() -> Self {
-            Self {
-                all: None,
-                excluded_headers: None,
-                included_headers: None,
-            }
+            Self { all: None, excluded_headers: None, included_headers: None }
         }
         /// The `All` property.
         pub fn all(mut self, v: impl Into<Value<crate::Json>>) -> Self {
@@ -5215,9 +4853,7 @@ pub mod web_acl {
     impl HeaderOrder {
         /// A new `HeaderOrder` from its required properties: `OversizeHandling`.
         pub fn new(oversize_handling: impl Into<Value<String>>) -> Self {
-            Self {
-                oversize_handling: oversize_handling.into(),
-            }
+            Self { oversize_handling: oversize_handling.into() }
         }
     }
 
@@ -5279,9 +4915,7 @@ pub mod web_acl {
     impl ImmunityTimeProperty {
         /// A new `ImmunityTimeProperty` from its required properties: `ImmunityTime`.
         pub fn new(immunity_time: impl Into<Value<i64>>) -> Self {
-            Self {
-                immunity_time: immunity_time.into(),
-            }
+            Self { immunity_time: immunity_time.into() }
         }
     }
 
@@ -5345,16 +4979,10 @@ pub mod web_acl {
     impl IpSetReferenceStatement {
         /// A new `IPSetReferenceStatement` from its required properties: `Arn`.
         pub fn new(arn: impl Into<Value<String>>) -> Self {
-            Self {
-                arn: arn.into(),
-                ip_set_forwarded_ip_config: None,
-            }
+            Self { arn: arn.into(), ip_set_forwarded_ip_config: None }
         }
         /// The `IPSetForwardedIPConfig` property.
-        pub fn ip_set_forwarded_ip_config(
-            mut self,
-            v: impl Into<Value<IpSetForwardedIpConfiguration>>,
-        ) -> Self {
+        pub fn ip_set_forwarded_ip_config(mut self, v: impl Into<Value<IpSetForwardedIpConfiguration>>) -> Self {
             self.ip_set_forwarded_ip_config = Some(v.into());
             self
         }
@@ -5381,9 +5009,7 @@ pub mod web_acl {
     impl Ja3Fingerprint {
         /// A new `JA3Fingerprint` from its required properties: `FallbackBehavior`.
         pub fn new(fallback_behavior: impl Into<Value<String>>) -> Self {
-            Self {
-                fallback_behavior: fallback_behavior.into(),
-            }
+            Self { fallback_behavior: fallback_behavior.into() }
         }
     }
 
@@ -5407,9 +5033,7 @@ pub mod web_acl {
     impl Ja4Fingerprint {
         /// A new `JA4Fingerprint` from its required properties: `FallbackBehavior`.
         pub fn new(fallback_behavior: impl Into<Value<String>>) -> Self {
-            Self {
-                fallback_behavior: fallback_behavior.into(),
-            }
+            Self { fallback_behavior: fallback_behavior.into() }
         }
     }
 
@@ -5438,10 +5062,7 @@ pub mod web_acl {
 
     impl JsonBody {
         /// A new `JsonBody` from its required properties: `MatchPattern`, `MatchScope`.
-        pub fn new(
-            match_pattern: impl Into<Value<JsonMatchPattern>>,
-            match_scope: impl Into<Value<String>>,
-        ) -> Self {
+        pub fn new(match_pattern: impl Into<Value<JsonMatchPattern>>, match_scope: impl Into<Value<String>>) -> Self {
             Self {
                 invalid_fallback_behavior: None,
                 match_pattern: match_pattern.into(),
@@ -5486,10 +5107,7 @@ pub mod web_acl {
     impl JsonMatchPattern {
         /// A new `JsonMatchPattern` (no required properties).
         pub fn new() -> Self {
-            Self {
-                all: None,
-                included_paths: None,
-            }
+            Self { all: None, included_paths: None }
         }
         /// The `All` property.
         pub fn all(mut self, v: impl Into<Value<crate::Json>>) -> Self {
@@ -5550,10 +5168,7 @@ pub mod web_acl {
     impl LabelMatchStatement {
         /// A new `LabelMatchStatement` from its required properties: `Key`, `Scope`.
         pub fn new(key: impl Into<Value<String>>, scope: impl Into<Value<String>>) -> Self {
-            Self {
-                key: key.into(),
-                scope: scope.into(),
-            }
+            Self { key: key.into(), scope: scope.into() }
         }
     }
 
@@ -5604,18 +5219,12 @@ pub mod web_acl {
             }
         }
         /// The `AWSManagedRulesACFPRuleSet` property.
-        pub fn aws_managed_rules_acfp_rule_set(
-            mut self,
-            v: impl Into<Value<AwsManagedRulesAcfpRuleSet>>,
-        ) -> Self {
+        pub fn aws_managed_rules_acfp_rule_set(mut self, v: impl Into<Value<AwsManagedRulesAcfpRuleSet>>) -> Self {
             self.aws_managed_rules_acfp_rule_set = Some(v.into());
             self
         }
         /// The `AWSManagedRulesATPRuleSet` property.
-        pub fn aws_managed_rules_atp_rule_set(
-            mut self,
-            v: impl Into<Value<AwsManagedRulesAtpRuleSet>>,
-        ) -> Self {
+        pub fn aws_managed_rules_atp_rule_set(mut self, v: impl Into<Value<AwsManagedRulesAtpRuleSet>>) -> Self {
             self.aws_managed_rules_atp_rule_set = Some(v.into());
             self
         }
@@ -5660,22 +5269,10 @@ pub mod web_acl {
     impl ToCfn for ManagedRuleGroupConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.opt(
-                "AWSManagedRulesACFPRuleSet",
-                &self.aws_managed_rules_acfp_rule_set,
-            );
-            p.opt(
-                "AWSManagedRulesATPRuleSet",
-                &self.aws_managed_rules_atp_rule_set,
-            );
-            p.opt(
-                "AWSManagedRulesAntiDDoSRuleSet",
-                &self.aws_managed_rules_anti_ddos_rule_set,
-            );
-            p.opt(
-                "AWSManagedRulesBotControlRuleSet",
-                &self.aws_managed_rules_bot_control_rule_set,
-            );
+            p.opt("AWSManagedRulesACFPRuleSet", &self.aws_managed_rules_acfp_rule_set);
+            p.opt("AWSManagedRulesATPRuleSet", &self.aws_managed_rules_atp_rule_set);
+            p.opt("AWSManagedRulesAntiDDoSRuleSet", &self.aws_managed_rules_anti_ddos_rule_set);
+            p.opt("AWSManagedRulesBotControlRuleSet", &self.aws_managed_rules_bot_control_rule_set);
             p.opt("LoginPath", &self.login_path);
             p.opt("PasswordField", &self.password_field);
             p.opt("PayloadType", &self.payload_type);
@@ -5724,18 +5321,12 @@ pub mod web_acl {
             self
         }
         /// Collection of ManagedRuleGroupConfig.
-        pub fn managed_rule_group_configs(
-            mut self,
-            v: impl Into<Value<Vec<Value<ManagedRuleGroupConfig>>>>,
-        ) -> Self {
+        pub fn managed_rule_group_configs(mut self, v: impl Into<Value<Vec<Value<ManagedRuleGroupConfig>>>>) -> Self {
             self.managed_rule_group_configs = Some(v.into());
             self
         }
         /// Action overrides for rules in the rule group.
-        pub fn rule_action_overrides(
-            mut self,
-            v: impl Into<Value<Vec<Value<RuleActionOverride>>>>,
-        ) -> Self {
+        pub fn rule_action_overrides(mut self, v: impl Into<Value<Vec<Value<RuleActionOverride>>>>) -> Self {
             self.rule_action_overrides = Some(v.into());
             self
         }
@@ -5779,10 +5370,7 @@ pub mod web_acl {
     impl MonetizationConfig {
         /// A new `MonetizationConfig` (no required properties).
         pub fn new() -> Self {
-            Self {
-                crypto_config: None,
-                currency_mode: None,
-            }
+            Self { crypto_config: None, currency_mode: None }
         }
         /// The `CryptoConfig` property.
         pub fn crypto_config(mut self, v: impl Into<Value<CryptoConfig>>) -> Self {
@@ -5817,9 +5405,7 @@ pub mod web_acl {
     impl MonetizeAction {
         /// A new `MonetizeAction` (no required properties).
         pub fn new() -> Self {
-            Self {
-                price_multiplier: None,
-            }
+            Self { price_multiplier: None }
         }
         /// The `PriceMultiplier` property.
         pub fn price_multiplier(mut self, v: impl Into<Value<String>>) -> Self {
@@ -5848,9 +5434,7 @@ pub mod web_acl {
     impl NotStatement {
         /// A new `NotStatement` from its required properties: `Statement`.
         pub fn new(statement: impl Into<Value<Statement>>) -> Self {
-            Self {
-                statement: Box::new(statement.into()),
-            }
+            Self { statement: Box::new(statement.into()) }
         }
     }
 
@@ -5874,9 +5458,7 @@ pub mod web_acl {
     impl OnSourceDdosProtectionConfig {
         /// A new `OnSourceDDoSProtectionConfig` from its required properties: `ALBLowReputationMode`.
         pub fn new(alb_low_reputation_mode: impl Into<Value<String>>) -> Self {
-            Self {
-                alb_low_reputation_mode: alb_low_reputation_mode.into(),
-            }
+            Self { alb_low_reputation_mode: alb_low_reputation_mode.into() }
         }
     }
 
@@ -5900,9 +5482,7 @@ pub mod web_acl {
     impl OrStatement {
         /// A new `OrStatement` from its required properties: `Statements`.
         pub fn new(statements: impl Into<Value<Vec<Value<Statement>>>>) -> Self {
-            Self {
-                statements: statements.into(),
-            }
+            Self { statements: statements.into() }
         }
     }
 
@@ -5928,10 +5508,7 @@ pub mod web_acl {
     impl OverrideAction {
         /// A new `OverrideAction` (no required properties).
         pub fn new() -> Self {
-            Self {
-                count: None,
-                none: None,
-            }
+            Self { count: None, none: None }
         }
         /// The `Count` property.
         pub fn count(mut self, v: impl Into<Value<crate::Json>>) -> Self {
@@ -5974,11 +5551,7 @@ pub mod web_acl {
             prices: impl Into<Value<Vec<Value<Price>>>>,
             wallet_address: impl Into<Value<String>>,
         ) -> Self {
-            Self {
-                chain: chain.into(),
-                prices: prices.into(),
-                wallet_address: wallet_address.into(),
-            }
+            Self { chain: chain.into(), prices: prices.into(), wallet_address: wallet_address.into() }
         }
     }
 
@@ -6006,10 +5579,7 @@ pub mod web_acl {
     impl PreParseTextTransformation {
         /// A new `PreParseTextTransformation` from its required properties: `Priority`, `Type`.
         pub fn new(priority: impl Into<Value<i64>>, type_: impl Into<Value<String>>) -> Self {
-            Self {
-                priority: priority.into(),
-                type_: type_.into(),
-            }
+            Self { priority: priority.into(), type_: type_.into() }
         }
     }
 
@@ -6036,10 +5606,7 @@ pub mod web_acl {
     impl Price {
         /// A new `Price` from its required properties: `Amount`, `Currency`.
         pub fn new(amount: impl Into<Value<String>>, currency: impl Into<Value<String>>) -> Self {
-            Self {
-                amount: amount.into(),
-                currency: currency.into(),
-            }
+            Self { amount: amount.into(), currency: currency.into() }
         }
     }
 
@@ -6073,10 +5640,7 @@ pub mod web_acl {
 
     impl RateBasedStatement {
         /// A new `RateBasedStatement` from its required properties: `AggregateKeyType`, `Limit`.
-        pub fn new(
-            aggregate_key_type: impl Into<Value<String>>,
-            limit: impl Into<Value<i64>>,
-        ) -> Self {
+        pub fn new(aggregate_key_type: impl Into<Value<String>>, limit: impl Into<Value<i64>>) -> Self {
             Self {
                 aggregate_key_type: aggregate_key_type.into(),
                 custom_keys: None,
@@ -6087,10 +5651,7 @@ pub mod web_acl {
             }
         }
         /// Specifies the aggregate keys to use in a rate-base rule.
-        pub fn custom_keys(
-            mut self,
-            v: impl Into<Value<Vec<Value<RateBasedStatementCustomKey>>>>,
-        ) -> Self {
+        pub fn custom_keys(mut self, v: impl Into<Value<Vec<Value<RateBasedStatementCustomKey>>>>) -> Self {
             self.custom_keys = Some(v.into());
             self
         }
@@ -6100,10 +5661,7 @@ pub mod web_acl {
             self
         }
         /// The `ForwardedIPConfig` property.
-        pub fn forwarded_ip_config(
-            mut self,
-            v: impl Into<Value<ForwardedIpConfiguration>>,
-        ) -> Self {
+        pub fn forwarded_ip_config(mut self, v: impl Into<Value<ForwardedIpConfiguration>>) -> Self {
             self.forwarded_ip_config = Some(v.into());
             self
         }
@@ -6274,10 +5832,7 @@ pub mod web_acl {
             name: impl Into<Value<String>>,
             text_transformations: impl Into<Value<Vec<Value<TextTransformation>>>>,
         ) -> Self {
-            Self {
-                name: name.into(),
-                text_transformations: text_transformations.into(),
-            }
+            Self { name: name.into(), text_transformations: text_transformations.into() }
         }
     }
 
@@ -6307,10 +5862,7 @@ pub mod web_acl {
             name: impl Into<Value<String>>,
             text_transformations: impl Into<Value<Vec<Value<TextTransformation>>>>,
         ) -> Self {
-            Self {
-                name: name.into(),
-                text_transformations: text_transformations.into(),
-            }
+            Self { name: name.into(), text_transformations: text_transformations.into() }
         }
     }
 
@@ -6335,9 +5887,7 @@ pub mod web_acl {
     impl RateLimitJa3Fingerprint {
         /// A new `RateLimitJA3Fingerprint` from its required properties: `FallbackBehavior`.
         pub fn new(fallback_behavior: impl Into<Value<String>>) -> Self {
-            Self {
-                fallback_behavior: fallback_behavior.into(),
-            }
+            Self { fallback_behavior: fallback_behavior.into() }
         }
     }
 
@@ -6361,9 +5911,7 @@ pub mod web_acl {
     impl RateLimitJa4Fingerprint {
         /// A new `RateLimitJA4Fingerprint` from its required properties: `FallbackBehavior`.
         pub fn new(fallback_behavior: impl Into<Value<String>>) -> Self {
-            Self {
-                fallback_behavior: fallback_behavior.into(),
-            }
+            Self { fallback_behavior: fallback_behavior.into() }
         }
     }
 
@@ -6387,9 +5935,7 @@ pub mod web_acl {
     impl RateLimitLabelNamespace {
         /// A new `RateLimitLabelNamespace` from its required properties: `Namespace`.
         pub fn new(namespace: impl Into<Value<String>>) -> Self {
-            Self {
-                namespace: namespace.into(),
-            }
+            Self { namespace: namespace.into() }
         }
     }
 
@@ -6418,10 +5964,7 @@ pub mod web_acl {
             name: impl Into<Value<String>>,
             text_transformations: impl Into<Value<Vec<Value<TextTransformation>>>>,
         ) -> Self {
-            Self {
-                name: name.into(),
-                text_transformations: text_transformations.into(),
-            }
+            Self { name: name.into(), text_transformations: text_transformations.into() }
         }
     }
 
@@ -6446,9 +5989,7 @@ pub mod web_acl {
     impl RateLimitQueryString {
         /// A new `RateLimitQueryString` from its required properties: `TextTransformations`.
         pub fn new(text_transformations: impl Into<Value<Vec<Value<TextTransformation>>>>) -> Self {
-            Self {
-                text_transformations: text_transformations.into(),
-            }
+            Self { text_transformations: text_transformations.into() }
         }
     }
 
@@ -6472,9 +6013,7 @@ pub mod web_acl {
     impl RateLimitUriPath {
         /// A new `RateLimitUriPath` from its required properties: `TextTransformations`.
         pub fn new(text_transformations: impl Into<Value<Vec<Value<TextTransformation>>>>) -> Self {
-            Self {
-                text_transformations: text_transformations.into(),
-            }
+            Self { text_transformations: text_transformations.into() }
         }
     }
 
@@ -6558,10 +6097,7 @@ pub mod web_acl {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.req("FieldToMatch", &self.field_to_match);
-            p.opt(
-                "PreParseTextTransformations",
-                &self.pre_parse_text_transformations,
-            );
+            p.opt("PreParseTextTransformations", &self.pre_parse_text_transformations);
             p.req("RegexString", &self.regex_string);
             p.req("TextTransformations", &self.text_transformations);
             p.finish()
@@ -6612,10 +6148,7 @@ pub mod web_acl {
             let mut p = crate::Props::new();
             p.req("Arn", &self.arn);
             p.req("FieldToMatch", &self.field_to_match);
-            p.opt(
-                "PreParseTextTransformations",
-                &self.pre_parse_text_transformations,
-            );
+            p.opt("PreParseTextTransformations", &self.pre_parse_text_transformations);
             p.req("TextTransformations", &self.text_transformations);
             p.finish()
         }
@@ -6633,19 +6166,14 @@ pub mod web_acl {
     impl RequestBodyAssociatedResourceTypeConfig {
         /// A new `RequestBodyAssociatedResourceTypeConfig` from its required properties: `DefaultSizeInspectionLimit`.
         pub fn new(default_size_inspection_limit: impl Into<Value<String>>) -> Self {
-            Self {
-                default_size_inspection_limit: default_size_inspection_limit.into(),
-            }
+            Self { default_size_inspection_limit: default_size_inspection_limit.into() }
         }
     }
 
     impl ToCfn for RequestBodyAssociatedResourceTypeConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.req(
-                "DefaultSizeInspectionLimit",
-                &self.default_size_inspection_limit,
-            );
+            p.req("DefaultSizeInspectionLimit", &self.default_size_inspection_limit);
             p.finish()
         }
     }
@@ -6735,10 +6263,7 @@ pub mod web_acl {
             self
         }
         /// The `PhoneNumberFields` property.
-        pub fn phone_number_fields(
-            mut self,
-            v: impl Into<Value<Vec<Value<FieldIdentifier>>>>,
-        ) -> Self {
+        pub fn phone_number_fields(mut self, v: impl Into<Value<Vec<Value<FieldIdentifier>>>>) -> Self {
             self.phone_number_fields = Some(v.into());
             self
         }
@@ -6780,18 +6305,10 @@ pub mod web_acl {
     impl ResponseInspection {
         /// A new `ResponseInspection` (no required properties).
         pub fn new() -> Self {
-            Self {
-                body_contains: None,
-                header: None,
-                json: None,
-                status_code: None,
-            }
+            Self { body_contains: None, header: None, json: None, status_code: None }
         }
         /// The `BodyContains` property.
-        pub fn body_contains(
-            mut self,
-            v: impl Into<Value<ResponseInspectionBodyContains>>,
-        ) -> Self {
+        pub fn body_contains(mut self, v: impl Into<Value<ResponseInspectionBodyContains>>) -> Self {
             self.body_contains = Some(v.into());
             self
         }
@@ -6840,10 +6357,7 @@ pub mod web_acl {
             failure_strings: impl Into<Value<Vec<Value<String>>>>,
             success_strings: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
-            Self {
-                failure_strings: failure_strings.into(),
-                success_strings: success_strings.into(),
-            }
+            Self { failure_strings: failure_strings.into(), success_strings: success_strings.into() }
         }
     }
 
@@ -6876,11 +6390,7 @@ pub mod web_acl {
             name: impl Into<Value<String>>,
             success_values: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
-            Self {
-                failure_values: failure_values.into(),
-                name: name.into(),
-                success_values: success_values.into(),
-            }
+            Self { failure_values: failure_values.into(), name: name.into(), success_values: success_values.into() }
         }
     }
 
@@ -6949,10 +6459,7 @@ pub mod web_acl {
             failure_codes: impl Into<Value<Vec<Value<i64>>>>,
             success_codes: impl Into<Value<Vec<Value<i64>>>>,
         ) -> Self {
-            Self {
-                failure_codes: failure_codes.into(),
-                success_codes: success_codes.into(),
-            }
+            Self { failure_codes: failure_codes.into(), success_codes: success_codes.into() }
         }
     }
 
@@ -7075,14 +6582,7 @@ pub mod web_acl {
     impl RuleAction {
         /// A new `RuleAction` (no required properties).
         pub fn new() -> Self {
-            Self {
-                allow: None,
-                block: None,
-                captcha: None,
-                challenge: None,
-                count: None,
-                monetize: None,
-            }
+            Self { allow: None, block: None, captcha: None, challenge: None, count: None, monetize: None }
         }
         /// The `Allow` property.
         pub fn allow(mut self, v: impl Into<Value<AllowAction>>) -> Self {
@@ -7142,14 +6642,8 @@ pub mod web_acl {
 
     impl RuleActionOverride {
         /// A new `RuleActionOverride` from its required properties: `ActionToUse`, `Name`.
-        pub fn new(
-            action_to_use: impl Into<Value<RuleAction>>,
-            name: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                action_to_use: action_to_use.into(),
-                name: name.into(),
-            }
+        pub fn new(action_to_use: impl Into<Value<RuleAction>>, name: impl Into<Value<String>>) -> Self {
+            Self { action_to_use: action_to_use.into(), name: name.into() }
         }
     }
 
@@ -7178,11 +6672,7 @@ pub mod web_acl {
     impl RuleGroupReferenceStatement {
         /// A new `RuleGroupReferenceStatement` from its required properties: `Arn`.
         pub fn new(arn: impl Into<Value<String>>) -> Self {
-            Self {
-                arn: arn.into(),
-                excluded_rules: None,
-                rule_action_overrides: None,
-            }
+            Self { arn: arn.into(), excluded_rules: None, rule_action_overrides: None }
         }
         /// The `ExcludedRules` property.
         pub fn excluded_rules(mut self, v: impl Into<Value<Vec<Value<ExcludedRule>>>>) -> Self {
@@ -7190,10 +6680,7 @@ pub mod web_acl {
             self
         }
         /// Action overrides for rules in the rule group.
-        pub fn rule_action_overrides(
-            mut self,
-            v: impl Into<Value<Vec<Value<RuleActionOverride>>>>,
-        ) -> Self {
+        pub fn rule_action_overrides(mut self, v: impl Into<Value<Vec<Value<RuleActionOverride>>>>) -> Self {
             self.rule_action_overrides = Some(v.into());
             self
         }
@@ -7257,10 +6744,7 @@ pub mod web_acl {
             let mut p = crate::Props::new();
             p.req("ComparisonOperator", &self.comparison_operator);
             p.req("FieldToMatch", &self.field_to_match);
-            p.opt(
-                "PreParseTextTransformations",
-                &self.pre_parse_text_transformations,
-            );
+            p.opt("PreParseTextTransformations", &self.pre_parse_text_transformations);
             p.req("Size", &self.size);
             p.req("TextTransformations", &self.text_transformations);
             p.finish()
@@ -7314,10 +6798,7 @@ pub mod web_acl {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.req("FieldToMatch", &self.field_to_match);
-            p.opt(
-                "PreParseTextTransformations",
-                &self.pre_parse_text_transformations,
-            );
+            p.opt("PreParseTextTransformations", &self.pre_parse_text_transformations);
             p.opt("SensitivityLevel", &self.sensitivity_level);
             p.req("TextTransformations", &self.text_transformations);
             p.finish()
@@ -7406,10 +6887,7 @@ pub mod web_acl {
             self
         }
         /// The `IPSetReferenceStatement` property.
-        pub fn ip_set_reference_statement(
-            mut self,
-            v: impl Into<Value<IpSetReferenceStatement>>,
-        ) -> Self {
+        pub fn ip_set_reference_statement(mut self, v: impl Into<Value<IpSetReferenceStatement>>) -> Self {
             self.ip_set_reference_statement = Some(v.into());
             self
         }
@@ -7419,10 +6897,7 @@ pub mod web_acl {
             self
         }
         /// The `ManagedRuleGroupStatement` property.
-        pub fn managed_rule_group_statement(
-            mut self,
-            v: impl Into<Value<ManagedRuleGroupStatement>>,
-        ) -> Self {
+        pub fn managed_rule_group_statement(mut self, v: impl Into<Value<ManagedRuleGroupStatement>>) -> Self {
             self.managed_rule_group_statement = Some(Box::new(v.into()));
             self
         }
@@ -7455,18 +6930,12 @@ pub mod web_acl {
             self
         }
         /// The `RuleGroupReferenceStatement` property.
-        pub fn rule_group_reference_statement(
-            mut self,
-            v: impl Into<Value<RuleGroupReferenceStatement>>,
-        ) -> Self {
+        pub fn rule_group_reference_statement(mut self, v: impl Into<Value<RuleGroupReferenceStatement>>) -> Self {
             self.rule_group_reference_statement = Some(v.into());
             self
         }
         /// The `SizeConstraintStatement` property.
-        pub fn size_constraint_statement(
-            mut self,
-            v: impl Into<Value<SizeConstraintStatement>>,
-        ) -> Self {
+        pub fn size_constraint_statement(mut self, v: impl Into<Value<SizeConstraintStatement>>) -> Self {
             self.size_constraint_statement = Some(v.into());
             self
         }
@@ -7491,22 +6960,13 @@ pub mod web_acl {
             p.opt("GeoMatchStatement", &self.geo_match_statement);
             p.opt("IPSetReferenceStatement", &self.ip_set_reference_statement);
             p.opt("LabelMatchStatement", &self.label_match_statement);
-            p.opt(
-                "ManagedRuleGroupStatement",
-                &self.managed_rule_group_statement,
-            );
+            p.opt("ManagedRuleGroupStatement", &self.managed_rule_group_statement);
             p.opt("NotStatement", &self.not_statement);
             p.opt("OrStatement", &self.or_statement);
             p.opt("RateBasedStatement", &self.rate_based_statement);
             p.opt("RegexMatchStatement", &self.regex_match_statement);
-            p.opt(
-                "RegexPatternSetReferenceStatement",
-                &self.regex_pattern_set_reference_statement,
-            );
-            p.opt(
-                "RuleGroupReferenceStatement",
-                &self.rule_group_reference_statement,
-            );
+            p.opt("RegexPatternSetReferenceStatement", &self.regex_pattern_set_reference_statement);
+            p.opt("RuleGroupReferenceStatement", &self.rule_group_reference_statement);
             p.opt("SizeConstraintStatement", &self.size_constraint_statement);
             p.opt("SqliMatchStatement", &self.sqli_match_statement);
             p.opt("XssMatchStatement", &self.xss_match_statement);
@@ -7528,10 +6988,7 @@ pub mod web_acl {
     impl TextTransformation {
         /// A new `TextTransformation` from its required properties: `Priority`, `Type`.
         pub fn new(priority: impl Into<Value<i64>>, type_: impl Into<Value<String>>) -> Self {
-            Self {
-                priority: priority.into(),
-                type_: type_.into(),
-            }
+            Self { priority: priority.into(), type_: type_.into() }
         }
     }
 
@@ -7556,9 +7013,7 @@ pub mod web_acl {
     impl UriFragment {
         /// A new `UriFragment` (no required properties).
         pub fn new() -> Self {
-            Self {
-                fallback_behavior: None,
-            }
+            Self { fallback_behavior: None }
         }
         /// The `FallbackBehavior` property.
         pub fn fallback_behavior(mut self, v: impl Into<Value<String>>) -> Self {
@@ -7606,10 +7061,7 @@ pub mod web_acl {
     impl ToCfn for VisibilityConfig {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
-            p.req(
-                "CloudWatchMetricsEnabled",
-                &self.cloud_watch_metrics_enabled,
-            );
+            p.req("CloudWatchMetricsEnabled", &self.cloud_watch_metrics_enabled);
             p.req("MetricName", &self.metric_name);
             p.req("SampledRequestsEnabled", &self.sampled_requests_enabled);
             p.finish()
@@ -7655,10 +7107,7 @@ pub mod web_acl {
         fn to_cfn(&self) -> crate::Json {
             let mut p = crate::Props::new();
             p.req("FieldToMatch", &self.field_to_match);
-            p.opt(
-                "PreParseTextTransformations",
-                &self.pre_parse_text_transformations,
-            );
+            p.opt("PreParseTextTransformations", &self.pre_parse_text_transformations);
             p.req("TextTransformations", &self.text_transformations);
             p.finish()
         }
@@ -7680,14 +7129,8 @@ pub struct WebAclAssociation {
 
 impl WebAclAssociation {
     /// A new `AWS::WAFv2::WebACLAssociation` from its required properties: `ResourceArn`, `WebACLArn`.
-    pub fn new(
-        resource_arn: impl Into<Value<String>>,
-        web_acl_arn: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            resource_arn: resource_arn.into(),
-            web_acl_arn: web_acl_arn.into(),
-        }
+    pub fn new(resource_arn: impl Into<Value<String>>, web_acl_arn: impl Into<Value<String>>) -> Self {
+        Self { resource_arn: resource_arn.into(), web_acl_arn: web_acl_arn.into() }
     }
 }
 

@@ -183,7 +183,7 @@ pub fn generate_selection(cfnlint: &Path, selection: Selection) -> Result<BTreeM
     Ok(files)
 }
 
-/// Format the `.rs` files with rustfmt (edition 2021, default style).
+/// Format the `.rs` files with rustfmt (edition 2021, the workspace's `rustfmt.toml`).
 pub fn format(files: BTreeMap<PathBuf, String>) -> Result<BTreeMap<PathBuf, String>, String> {
     let rustfmt = std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into());
     let mut out = BTreeMap::new();
@@ -217,8 +217,14 @@ pub fn format(files: BTreeMap<PathBuf, String>) -> Result<BTreeMap<PathBuf, Stri
 
 fn run_rustfmt(rustfmt: &str, text: &str) -> Result<String, String> {
     use std::io::Write;
-    let mut child = Command::new(rustfmt)
-        .args(["--edition", "2021", "--emit", "stdout"])
+    let mut cmd = Command::new(rustfmt);
+    cmd.args(["--edition", "2021", "--emit", "stdout"]);
+    // The workspace's style (e.g. `max_width`), whatever the current directory.
+    let root = workspace_root();
+    if let Some(config) = ["rustfmt.toml", ".rustfmt.toml"].iter().map(|f| root.join(f)).find(|p| p.is_file()) {
+        cmd.arg("--config-path").arg(config);
+    }
+    let mut child = cmd
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
