@@ -194,14 +194,19 @@ fn paths_by_logical_id(g: &Graph) -> HashMap<(String, String), String> {
 
 /// Validate every synthesized stack and the assembly as a whole.
 pub(crate) fn assembly(g: &Graph, stacks: &[StackArtifact], diags: &mut Vec<Diagnostic>) {
-    let paths = paths_by_logical_id(g);
+    // Only needed to name a resource in a diagnostic: built on first use.
+    let paths = std::cell::OnceCell::new();
     let mut export_names: BTreeMap<String, String> = BTreeMap::new();
     let mut stack_names: BTreeMap<&str, &str> = BTreeMap::new();
     let empty = serde_json::Map::new();
     for s in stacks {
         let t = &s.template;
         let at = |lid: &str| {
-            paths.get(&(s.id.clone(), lid.to_owned())).cloned().unwrap_or_else(|| format!("{}/{lid}", s.id))
+            paths
+                .get_or_init(|| paths_by_logical_id(g))
+                .get(&(s.id.clone(), lid.to_owned()))
+                .cloned()
+                .unwrap_or_else(|| format!("{}/{lid}", s.id))
         };
         let section = |k: &str| t.get(k).and_then(Json::as_object);
         let resources = section("Resources").unwrap_or(&empty);

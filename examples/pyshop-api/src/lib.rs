@@ -165,7 +165,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
     alarm("EcsMemoryHigh", service.metric_memory_utilization(), 85.0, "API tasks memory above 85%");
     alarm("Alb5xx", alb.metric_http_5xx().statistic(Statistic::Sum), 10.0, "ALB 5XX responses");
     alarm("ResponseTime", alb.metric_target_response_time(), 1.0, "Target response time above 1 s");
-    alarm("UnhealthyTargets", targets.metric_unhealthy_host_count(), 0.0, "Unhealthy API targets");
+    alarm("UnhealthyTargets", targets.metric_unhealthy_host_count(), 1.0, "At least one unhealthy API target");
     alarm("DbCpuHigh", db.metric_cpu_utilization(), 80.0, "Database CPU above 80%");
     alarm("DbConnectionsHigh", db.metric_database_connections(), 80.0, "Database connections above 80");
     let storage_low = AlarmProps::builder()

@@ -236,6 +236,11 @@ fn monitoring_dns_and_outputs() {
             json!({"Namespace": ns, "MetricName": metric, "AlarmActions": [{"Ref": ANY}]}),
         );
     }
+    // An alarm on a count of zero would always fire: one unhealthy target is the threshold.
+    api.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        json!({"MetricName": "UnHealthyHostCount", "Threshold": 1.0, "ComparisonOperator": "GreaterThanOrEqualToThreshold"}),
+    );
     api.has_resource_properties("AWS::Route53::HostedZone", json!({"Name": "pyshop.example.com."}));
     api.has_resource_properties(
         "AWS::CertificateManager::Certificate",
