@@ -5961,7 +5961,7 @@ impl ToCfn for StreamingDistribution {
 
 impl stackcraft_core::Resource for StreamingDistribution {
     const TYPE_NAME: &'static str = "AWS::CloudFront::StreamingDistribution";
-    const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
+    const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = StreamingDistributionRef;
 }
 

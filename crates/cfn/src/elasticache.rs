@@ -1754,7 +1754,7 @@ impl ToCfn for SecurityGroup {
 
 impl stackcraft_core::Resource for SecurityGroup {
     const TYPE_NAME: &'static str = "AWS::ElastiCache::SecurityGroup";
-    const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
+    const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = SecurityGroupRef;
 }
 

@@ -1689,7 +1689,7 @@ impl ToCfn for VirtualMfaDevice {
 
 impl stackcraft_core::Resource for VirtualMfaDevice {
     const TYPE_NAME: &'static str = "AWS::IAM::VirtualMFADevice";
-    const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
+    const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = VirtualMfaDeviceRef;
 }
 

@@ -3673,7 +3673,7 @@ impl ToCfn for DbSecurityGroup {
 
 impl stackcraft_core::Resource for DbSecurityGroup {
     const TYPE_NAME: &'static str = "AWS::RDS::DBSecurityGroup";
-    const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
+    const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DbSecurityGroupRef;
 }
 

@@ -525,7 +525,9 @@ fn reaches(direct: &BTreeMap<String, Vec<String>>, from: &str, to: &str) -> bool
 
 fn tag_format(schema: &Json, fields: &[Field]) -> Tags {
     let tagging = schema.get("tagging");
-    let taggable = tagging.and_then(|t| t.get("taggable")).and_then(Json::as_bool).unwrap_or(false);
+    // Without a `tagging` section (older schemas), a standard `Tags` property
+    // decides; `taggable: false` wins over the property.
+    let taggable = tagging.is_none_or(|t| t.get("taggable").and_then(Json::as_bool).unwrap_or(true));
     let prop = tagging.and_then(|t| t.get("tagProperty")).and_then(Json::as_str).unwrap_or("/properties/Tags");
     if !taggable || prop != "/properties/Tags" {
         return Tags::None;
@@ -754,6 +756,18 @@ mod tests {
         assert_eq!(r.attrs[2].ty, Ty::Integer);
         assert_eq!(r.create_only, ["Name"]);
         assert_eq!(r.primary_identifier, ["Arn"]);
+    }
+
+    #[test]
+    fn tag_formats() {
+        let mut s = schema();
+        s.as_object_mut().map(|o| o.remove("tagging"));
+        assert_eq!(build("AWS::Test::Thing", &s).tags, Tags::List, "no tagging section: the Tags property decides");
+        s["tagging"] = json!({"taggable": false});
+        assert_eq!(build("AWS::Test::Thing", &s).tags, Tags::None);
+        s["tagging"] = json!({"taggable": true});
+        s["properties"]["Tags"] = json!({"type": "object", "patternProperties": {".*": {"type": "string"}}});
+        assert_eq!(build("AWS::Test::Thing", &s).tags, Tags::Map);
     }
 
     #[test]
