@@ -6,8 +6,8 @@
 //! 0 warnings) and checkov (0 failed checks).
 
 use stackcraft_alb::{
-    ApplicationLoadBalancer, ApplicationLoadBalancerProps, HealthCheck as TgHealthCheck,
-    ListenerAction, ListenerCondition, TargetGroup, TargetGroupProps,
+    ApplicationLoadBalancer, ApplicationLoadBalancerProps, HealthCheck as TgHealthCheck, ListenerAction,
+    ListenerCondition, TargetGroup, TargetGroupProps,
 };
 use stackcraft_core::{App, Assembly, Value};
 use stackcraft_ecs_service::*;
@@ -21,13 +21,8 @@ fn sample() -> Assembly {
     // the service stack imports from it.
     let net = app.stack("Network");
     let vpc = Vpc::new(&net, "Vpc", VpcProps::builder().build());
-    let alb = ApplicationLoadBalancer::new(
-        &net,
-        "Alb",
-        ApplicationLoadBalancerProps::builder()
-            .vpc(vpc.clone())
-            .build(),
-    );
+    let alb =
+        ApplicationLoadBalancer::new(&net, "Alb", ApplicationLoadBalancerProps::builder().vpc(vpc.clone()).build());
     let tg = TargetGroup::new(
         &net,
         "ApiTargets",
@@ -39,19 +34,10 @@ fn sample() -> Assembly {
     );
     let https = alb.add_https_listener(
         "Https",
-        Value::arn(
-            "acm",
-            Value::region(),
-            Value::account_id(),
-            "certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
-        ),
+        Value::arn("acm", Value::region(), Value::account_id(), "certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"),
         ListenerAction::fixed_response(404, "text/plain", "not found"),
     );
-    https.add_target_group(
-        "ApiRoute",
-        vec![ListenerCondition::path_patterns(["/*"])],
-        &tg,
-    );
+    https.add_target_group("ApiRoute", vec![ListenerCondition::path_patterns(["/*"])], &tg);
 
     let stack = app.stack("Api");
 
@@ -82,28 +68,16 @@ fn sample() -> Assembly {
             .name("api")
             .image(ContainerImage::from_ecr(&repo, "v1.0.0"))
             .port_mappings(vec![PortMapping::tcp(8000).name("http")])
-            .health_check(
-                HealthCheck::shell("curl -f http://localhost:8000/healthz || exit 1")
-                    .start_period_secs(30),
-            )
+            .health_check(HealthCheck::shell("curl -f http://localhost:8000/healthz || exit 1").start_period_secs(30))
             .writable_paths(vec!["/tmp".into()])
             .user("1000:1000")
             .build(),
     );
     api.add_environment("ENVIRONMENT", "dev");
     api.add_environment("ACCESS_TOKEN_EXPIRE_MINUTES", "30");
-    api.add_secret(
-        "SECRET_KEY",
-        ContainerSecret::from_secrets_manager(&app_secret),
-    );
-    api.add_secret(
-        "DATABASE_URL",
-        ContainerSecret::from_secrets_manager_json_key(&db_secret, "url"),
-    );
-    api.add_secret(
-        "FEATURE_FLAGS",
-        ContainerSecret::from_ssm_parameter("/pyshop/dev/feature-flags"),
-    );
+    api.add_secret("SECRET_KEY", ContainerSecret::from_secrets_manager(&app_secret));
+    api.add_secret("DATABASE_URL", ContainerSecret::from_secrets_manager_json_key(&db_secret, "url"));
+    api.add_secret("FEATURE_FLAGS", ContainerSecret::from_ssm_parameter("/pyshop/dev/feature-flags"));
 
     let namespace = PrivateDnsNamespace::new(&stack, "Namespace", "pyshop.internal", &vpc);
     let service = FargateService::new(
@@ -114,52 +88,27 @@ fn sample() -> Assembly {
             .task_definition(td)
             .vpc(vpc)
             .enable_execute_command(true)
-            .capacity(CapacityStrategy::Mixed {
-                base: 1,
-                on_demand_weight: 1,
-                spot_weight: 3,
-            })
-            .cloud_map(
-                CloudMapOptions::builder()
-                    .namespace(namespace)
-                    .name("api")
-                    .build(),
-            )
+            .capacity(CapacityStrategy::Mixed { base: 1, on_demand_weight: 1, spot_weight: 3 })
+            .cloud_map(CloudMapOptions::builder().namespace(namespace).name("api").build())
             .build(),
     );
     service.attach_to_target_group(&tg, "api", 8000);
     stackcraft_iam::grant(
         &service,
-        PolicyStatement::allow()
-            .action("s3:GetObject")
-            .resource(Value::arn("s3", "", "", "pyshop-media/*")),
+        PolicyStatement::allow().action("s3:GetObject").resource(Value::arn("s3", "", "", "pyshop-media/*")),
     );
-    let scaling = service.auto_scale_task_count(
-        ScalingProps::builder()
-            .min_capacity(2)
-            .max_capacity(10)
-            .build(),
-    );
+    let scaling = service.auto_scale_task_count(ScalingProps::builder().min_capacity(2).max_capacity(10).build());
     scaling.scale_on_cpu_utilization("Cpu", TargetTracking::builder().target_value(70.0).build());
-    scaling.scale_on_memory_utilization(
-        "Memory",
-        TargetTracking::builder().target_value(80.0).build(),
-    );
+    scaling.scale_on_memory_utilization("Memory", TargetTracking::builder().target_value(80.0).build());
     scaling.scale_on_request_count(
         "Requests",
         &tg,
-        TargetTracking::builder()
-            .target_value(1000.0)
-            .scale_in_cooldown_secs(600)
-            .build(),
+        TargetTracking::builder().target_value(1000.0).scale_in_cooldown_secs(600).build(),
     );
     service.metric_cpu_utilization().create_alarm(
         &stack,
         "CpuHigh",
-        AlarmProps::builder()
-            .threshold(85.0)
-            .evaluation_periods(3)
-            .build(),
+        AlarmProps::builder().threshold(85.0).evaluation_periods(3).build(),
     );
     app.synth().expect("the sample stack synthesizes")
 }
@@ -194,16 +143,12 @@ fn execution_role_gets_exactly_what_the_containers_use() {
         .map(|(_, v)| v)
         .collect();
     assert_eq!(roles.len(), 1);
-    let stmts = roles[0]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-        .as_array()
-        .unwrap();
+    let stmts = roles[0]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].as_array().unwrap();
     let actions: Vec<String> = stmts
         .iter()
         .flat_map(|s| match &s["Action"] {
             serde_json::Value::String(a) => vec![a.clone()],
-            serde_json::Value::Array(a) => {
-                a.iter().map(|x| x.as_str().unwrap().to_owned()).collect()
-            }
+            serde_json::Value::Array(a) => a.iter().map(|x| x.as_str().unwrap().to_owned()).collect(),
             _ => vec![],
         })
         .collect();

@@ -20,32 +20,12 @@ fn sample() -> Assembly {
     );
     let bucket = Value::arn("s3", "", "", "pyshop-media");
     let objects = Value::arn("s3", "", "", "pyshop-media/*");
-    task.add_to_policy(
-        PolicyStatement::allow()
-            .action("s3:GetObject")
-            .resource(objects.clone()),
-    );
-    task.add_to_policy(
-        PolicyStatement::allow()
-            .action("s3:PutObject")
-            .resource(objects),
-    );
-    task.add_to_policy(
-        PolicyStatement::allow()
-            .action("s3:ListBucket")
-            .resource(bucket),
-    );
+    task.add_to_policy(PolicyStatement::allow().action("s3:GetObject").resource(objects.clone()));
+    task.add_to_policy(PolicyStatement::allow().action("s3:PutObject").resource(objects));
+    task.add_to_policy(PolicyStatement::allow().action("s3:ListBucket").resource(bucket));
     let queue = |name: &str| Value::arn("sqs", Value::region(), Value::account_id(), name);
-    task.add_to_policy(
-        PolicyStatement::allow()
-            .action("sqs:SendMessage")
-            .resource(queue("orders")),
-    );
-    task.add_to_policy(
-        PolicyStatement::allow()
-            .action("sqs:SendMessage")
-            .resource(queue("emails")),
-    );
+    task.add_to_policy(PolicyStatement::allow().action("sqs:SendMessage").resource(queue("orders")));
+    task.add_to_policy(PolicyStatement::allow().action("sqs:SendMessage").resource(queue("emails")));
     ExistingSecret::from_arn(Value::arn(
         "secretsmanager",
         Value::region(),
@@ -57,10 +37,7 @@ fn sample() -> Assembly {
     let deployer = Role::new(
         &stack,
         "Deployer",
-        RoleProps::builder()
-            .assumed_by(Principal::this_account())
-            .max_session_duration_secs(7200)
-            .build(),
+        RoleProps::builder().assumed_by(Principal::this_account()).max_session_duration_secs(7200).build(),
     );
     task.grant_pass_role(&deployer);
     app.synth().expect("synth")
@@ -75,16 +52,8 @@ fn snapshot() {
 fn statements_are_merged() {
     let asm = sample();
     let t = &asm.stacks[0].template;
-    let role = t["Resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .find(|(k, _)| k.starts_with("TaskRole"))
-        .unwrap()
-        .1;
-    let stmts = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-        .as_array()
-        .unwrap();
+    let role = t["Resources"].as_object().unwrap().iter().find(|(k, _)| k.starts_with("TaskRole")).unwrap().1;
+    let stmts = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].as_array().unwrap();
     // GetObject+PutObject merged (same resource); ListBucket apart; the two
     // queues merged (same action); the secret read.
     assert_eq!(stmts.len(), 4, "{stmts:#?}");
