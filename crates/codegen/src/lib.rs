@@ -299,3 +299,45 @@ pub fn write(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<usize, Str
     }
     Ok(stale.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    /// The code emitted for a small schema: required properties in `new`,
+    /// setters, nested and recursive types, tags, attributes, metadata.
+    #[test]
+    fn emitted_code_shape() {
+        let schema = json!({
+            "typeName": "AWS::Demo::Widget",
+            "description": "A widget. See [the guide](https://example.com/guide) for <details>.",
+            "definitions": {
+                "Tag": {"type": "object", "properties": {"Key": {"type": "string"}, "Value": {"type": "string"}}},
+                "Rule": {"type": "object", "required": ["Name"], "properties": {
+                    "Name": {"type": "string", "description": "The rule name."},
+                    "Not": {"$ref": "#/definitions/Rule"}
+                }}
+            },
+            "properties": {
+                "Name": {"type": "string", "description": "The widget name."},
+                "Type": {"type": "string"},
+                "Size": {"type": "integer"},
+                "Rules": {"type": "array", "items": {"$ref": "#/definitions/Rule"}},
+                "Tags": {"type": "array", "items": {"$ref": "#/definitions/Tag"}},
+                "Arn": {"type": "string", "description": "The ARN."},
+                "Endpoint": {"type": "object", "properties": {"Address": {"type": "string"}}}
+            },
+            "required": ["Type", "Name"],
+            "readOnlyProperties": ["/properties/Arn", "/properties/Endpoint/Address"],
+            "createOnlyProperties": ["/properties/Name"],
+            "primaryIdentifier": ["/properties/Arn"],
+            "tagging": {"taggable": true}
+        });
+        let getatts = crate::getatt::GetAttData::default();
+        let r = crate::model::resource("AWS::Demo::Widget", &schema, "Widget".into(), "WidgetRef".into(), &getatts);
+        let text = crate::emit::service("Demo", &[r]);
+        let files = std::collections::BTreeMap::from([(std::path::PathBuf::from("src/demo.rs"), text)]);
+        let formatted = crate::format(files).expect("rustfmt");
+        insta::assert_snapshot!(formatted.values().next().expect("one file"));
+    }
+}
