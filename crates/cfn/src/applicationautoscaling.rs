@@ -28,15 +28,15 @@ pub struct ScalableTarget {
     pub max_capacity: Value<i64>,
     /// The minimum value that you plan to scale in to. When a scaling policy is in effect, Application Auto Scaling can scale in (contract) as needed to the minimum capacity limit in response to changing demand.
     pub min_capacity: Value<i64>,
-    /// The identifier of the resource associated with the scalable target. This string consists of the resource type and unique identifier.
+    /// The identifier of the resource associated with the scalable target. This string consists of the resource type and unique identifier. Changing it replaces the resource.
     pub resource_id: Value<String>,
     /// Specify the Amazon Resource Name (ARN) of an Identity and Access Management (IAM) role that allows Application Auto Scaling to modify the scalable target on your behalf.
     pub role_arn: Option<Value<String>>,
-    /// The scalable dimension associated with the scalable target. This string consists of the service namespace, resource type, and scaling property.
+    /// The scalable dimension associated with the scalable target. This string consists of the service namespace, resource type, and scaling property. Changing it replaces the resource.
     pub scalable_dimension: Value<String>,
     /// The scheduled actions for the scalable target. Duplicates aren't allowed.
     pub scheduled_actions: Option<Value<Vec<Value<scalable_target::ScheduledAction>>>>,
-    /// The namespace of the AWS service that provides the resource, or a ``custom-resource``.
+    /// The namespace of the AWS service that provides the resource, or a ``custom-resource``. Changing it replaces the resource.
     pub service_namespace: Value<String>,
     /// An embedded object that contains attributes and attribute values that are used to suspend and resume automatic scaling. Setting the value of an attribute to ``true`` suspends the specified scaling activities.
     pub suspended_state: Option<Value<scalable_target::SuspendedState>>,
@@ -305,19 +305,19 @@ pub mod scalable_target {
 /// Add it with `scope.add(id, ScalingPolicy::new(..))`, which returns a [`ScalingPolicyRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScalingPolicy {
-    /// The name of the scaling policy.
+    /// The name of the scaling policy. Changing it replaces the resource.
     pub policy_name: Value<String>,
     /// The scaling policy type.
     pub policy_type: Value<String>,
     /// The predictive scaling policy configuration.
     pub predictive_scaling_policy_configuration: Option<Value<scaling_policy::PredictiveScalingPolicyConfiguration>>,
-    /// The identifier of the resource associated with the scaling policy. This string consists of the resource type and unique identifier.
+    /// The identifier of the resource associated with the scaling policy. This string consists of the resource type and unique identifier. Changing it replaces the resource.
     pub resource_id: Option<Value<String>>,
-    /// The scalable dimension. This string consists of the service namespace, resource type, and scaling property.
+    /// The scalable dimension. This string consists of the service namespace, resource type, and scaling property. Changing it replaces the resource.
     pub scalable_dimension: Option<Value<String>>,
-    /// The CloudFormation-generated ID of an Application Auto Scaling scalable target. For more information about the ID, see the Return Value section of the ``AWS::ApplicationAutoScaling::ScalableTarget`` resource.
+    /// The CloudFormation-generated ID of an Application Auto Scaling scalable target. For more information about the ID, see the Return Value section of the ``AWS::ApplicationAutoScaling::ScalableTarget`` resource. Changing it replaces the resource.
     pub scaling_target_id: Option<Value<String>>,
-    /// The namespace of the AWS service that provides the resource, or a ``custom-resource``.
+    /// The namespace of the AWS service that provides the resource, or a ``custom-resource``. Changing it replaces the resource.
     pub service_namespace: Option<Value<String>>,
     /// A step scaling policy.
     pub step_scaling_policy_configuration: Option<Value<scaling_policy::StepScalingPolicyConfiguration>>,
@@ -349,22 +349,22 @@ impl ScalingPolicy {
         self.predictive_scaling_policy_configuration = Some(v.into());
         self
     }
-    /// The identifier of the resource associated with the scaling policy. This string consists of the resource type and unique identifier.
+    /// The identifier of the resource associated with the scaling policy. This string consists of the resource type and unique identifier. Changing it replaces the resource.
     pub fn resource_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.resource_id = Some(v.into());
         self
     }
-    /// The scalable dimension. This string consists of the service namespace, resource type, and scaling property.
+    /// The scalable dimension. This string consists of the service namespace, resource type, and scaling property. Changing it replaces the resource.
     pub fn scalable_dimension(mut self, v: impl Into<Value<String>>) -> Self {
         self.scalable_dimension = Some(v.into());
         self
     }
-    /// The CloudFormation-generated ID of an Application Auto Scaling scalable target. For more information about the ID, see the Return Value section of the ``AWS::ApplicationAutoScaling::ScalableTarget`` resource.
+    /// The CloudFormation-generated ID of an Application Auto Scaling scalable target. For more information about the ID, see the Return Value section of the ``AWS::ApplicationAutoScaling::ScalableTarget`` resource. Changing it replaces the resource.
     pub fn scaling_target_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.scaling_target_id = Some(v.into());
         self
     }
-    /// The namespace of the AWS service that provides the resource, or a ``custom-resource``.
+    /// The namespace of the AWS service that provides the resource, or a ``custom-resource``. Changing it replaces the resource.
     pub fn service_namespace(mut self, v: impl Into<Value<String>>) -> Self {
         self.service_namespace = Some(v.into());
         self

@@ -26,7 +26,7 @@ use stackcraft_core::{Literal, ToCfn, Value};
 pub struct Budget {
     /// The `Budget` property.
     pub budget: Value<budget::BudgetData>,
-    /// The `NotificationsWithSubscribers` property.
+    /// The `NotificationsWithSubscribers` property. Changing it replaces the resource.
     pub notifications_with_subscribers: Option<Value<Vec<Value<budget::NotificationWithSubscribers>>>>,
     /// The `ResourceTags` property.
     pub resource_tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -37,7 +37,7 @@ impl Budget {
     pub fn new(budget: impl Into<Value<budget::BudgetData>>) -> Self {
         Self { budget: budget.into(), notifications_with_subscribers: None, resource_tags: None }
     }
-    /// The `NotificationsWithSubscribers` property.
+    /// The `NotificationsWithSubscribers` property. Changing it replaces the resource.
     pub fn notifications_with_subscribers(
         mut self,
         v: impl Into<Value<Vec<Value<budget::NotificationWithSubscribers>>>>,
@@ -783,11 +783,11 @@ pub mod budget {
 pub struct BudgetsAction {
     /// The `ActionThreshold` property.
     pub action_threshold: Value<budgets_action::ActionThreshold>,
-    /// The `ActionType` property.
+    /// The `ActionType` property. Changing it replaces the resource.
     pub action_type: Value<String>,
     /// The `ApprovalModel` property.
     pub approval_model: Option<Value<String>>,
-    /// The `BudgetName` property.
+    /// The `BudgetName` property. Changing it replaces the resource.
     pub budget_name: Value<String>,
     /// The `Definition` property.
     pub definition: Value<budgets_action::Definition>,

@@ -122,9 +122,9 @@ pub mod account {
 /// Add it with `scope.add(id, AcmeDomainValidation::new(..))`, which returns a [`AcmeDomainValidationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct AcmeDomainValidation {
-    /// The ARN of the ACME endpoint this domain validation is associated with.
+    /// The ARN of the ACME endpoint this domain validation is associated with. Changing it replaces the resource.
     pub acme_endpoint_arn: Value<String>,
-    /// The domain name to validate.
+    /// The domain name to validate. Changing it replaces the resource.
     pub domain_name: Value<String>,
     /// The `PrevalidationOptions` property.
     pub prevalidation_options: Value<acme_domain_validation::PrevalidationOptions>,
@@ -321,11 +321,11 @@ pub mod acme_domain_validation {
 /// Add it with `scope.add(id, AcmeEndpoint::new(..))`, which returns a [`AcmeEndpointRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct AcmeEndpoint {
-    /// The authorization behavior for the ACME endpoint.
+    /// The authorization behavior for the ACME endpoint. Changing it replaces the resource.
     pub authorization_behavior: Value<String>,
     /// The `CertificateAuthority` property.
     pub certificate_authority: Value<acme_endpoint::CertificateAuthority>,
-    /// Tags applied to certificates issued via this endpoint.
+    /// Tags applied to certificates issued via this endpoint. Changing it replaces the resource.
     pub certificate_tags: Option<Value<Vec<Value<crate::Tag>>>>,
     /// Whether contact information is required for the ACME endpoint.
     pub contact: Option<Value<String>>,
@@ -347,7 +347,7 @@ impl AcmeEndpoint {
             tags: None,
         }
     }
-    /// Tags applied to certificates issued via this endpoint.
+    /// Tags applied to certificates issued via this endpoint. Changing it replaces the resource.
     pub fn certificate_tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
         self.certificate_tags = Some(v.into());
         self
@@ -483,11 +483,11 @@ pub mod acme_endpoint {
 /// Add it with `scope.add(id, AcmeExternalAccountBinding::new(..))`, which returns a [`AcmeExternalAccountBindingRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct AcmeExternalAccountBinding {
-    /// The ARN of the ACME endpoint this binding is associated with.
+    /// The ARN of the ACME endpoint this binding is associated with. Changing it replaces the resource.
     pub acme_endpoint_arn: Value<String>,
-    /// The `Expiration` property.
+    /// The `Expiration` property. Changing it replaces the resource.
     pub expiration: Option<Value<acme_external_account_binding::Expiration>>,
-    /// The IAM role ARN for cross-account access.
+    /// The IAM role ARN for cross-account access. Changing it replaces the resource.
     pub role_arn: Value<String>,
     /// Tags associated with the external account binding.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -498,7 +498,7 @@ impl AcmeExternalAccountBinding {
     pub fn new(acme_endpoint_arn: impl Into<Value<String>>, role_arn: impl Into<Value<String>>) -> Self {
         Self { acme_endpoint_arn: acme_endpoint_arn.into(), expiration: None, role_arn: role_arn.into(), tags: None }
     }
-    /// The `Expiration` property.
+    /// The `Expiration` property. Changing it replaces the resource.
     pub fn expiration(mut self, v: impl Into<Value<acme_external_account_binding::Expiration>>) -> Self {
         self.expiration = Some(v.into());
         self
@@ -598,21 +598,21 @@ pub mod acme_external_account_binding {
 /// Add it with `scope.add(id, Certificate::new(..))`, which returns a [`CertificateRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Certificate {
-    /// The Amazon Resource Name (ARN) of the private certificate authority (CA) that will be used to issue the certificate.
+    /// The Amazon Resource Name (ARN) of the private certificate authority (CA) that will be used to issue the certificate. Changing it replaces the resource.
     pub certificate_authority_arn: Option<Value<String>>,
-    /// Specifies whether the certificate can be exported. ENABLED allows the certificate to be exported, DISABLED prevents export.
+    /// Specifies whether the certificate can be exported. ENABLED allows the certificate to be exported, DISABLED prevents export. Changing it replaces the resource.
     pub certificate_export: Option<Value<String>>,
     /// You can opt out of certificate transparency logging by specifying the DISABLED option. Opt in by specifying ENABLED.
     pub certificate_transparency_logging_preference: Option<Value<String>>,
-    /// The fully qualified domain name (FQDN), such as www.example.com, with which you want to secure an ACM certificate.
+    /// The fully qualified domain name (FQDN), such as www.example.com, with which you want to secure an ACM certificate. Changing it replaces the resource.
     pub domain_name: Value<String>,
-    /// Domain information that domain name registrars use to verify your identity.
+    /// Domain information that domain name registrars use to verify your identity. Changing it replaces the resource.
     pub domain_validation_options: Option<Value<Vec<Value<certificate::DomainValidationOption>>>>,
     /// The `Id` property.
     pub id: Option<Value<crate::Json>>,
-    /// Specifies the algorithm of the public and private key pair that your certificate uses to encrypt data.
+    /// Specifies the algorithm of the public and private key pair that your certificate uses to encrypt data. Changing it replaces the resource.
     pub key_algorithm: Option<Value<String>>,
-    /// Additional FQDNs to be included in the Subject Alternative Name extension of the ACM certificate.
+    /// Additional FQDNs to be included in the Subject Alternative Name extension of the ACM certificate. Changing it replaces the resource.
     pub subject_alternative_names: Option<Value<Vec<Value<String>>>>,
     /// Key-value pairs that can identify the certificate.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -636,12 +636,12 @@ impl Certificate {
             validation_method: None,
         }
     }
-    /// The Amazon Resource Name (ARN) of the private certificate authority (CA) that will be used to issue the certificate.
+    /// The Amazon Resource Name (ARN) of the private certificate authority (CA) that will be used to issue the certificate. Changing it replaces the resource.
     pub fn certificate_authority_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.certificate_authority_arn = Some(v.into());
         self
     }
-    /// Specifies whether the certificate can be exported. ENABLED allows the certificate to be exported, DISABLED prevents export.
+    /// Specifies whether the certificate can be exported. ENABLED allows the certificate to be exported, DISABLED prevents export. Changing it replaces the resource.
     pub fn certificate_export(mut self, v: impl Into<Value<String>>) -> Self {
         self.certificate_export = Some(v.into());
         self
@@ -651,7 +651,7 @@ impl Certificate {
         self.certificate_transparency_logging_preference = Some(v.into());
         self
     }
-    /// Domain information that domain name registrars use to verify your identity.
+    /// Domain information that domain name registrars use to verify your identity. Changing it replaces the resource.
     pub fn domain_validation_options(
         mut self,
         v: impl Into<Value<Vec<Value<certificate::DomainValidationOption>>>>,
@@ -664,12 +664,12 @@ impl Certificate {
         self.id = Some(v.into());
         self
     }
-    /// Specifies the algorithm of the public and private key pair that your certificate uses to encrypt data.
+    /// Specifies the algorithm of the public and private key pair that your certificate uses to encrypt data. Changing it replaces the resource.
     pub fn key_algorithm(mut self, v: impl Into<Value<String>>) -> Self {
         self.key_algorithm = Some(v.into());
         self
     }
-    /// Additional FQDNs to be included in the Subject Alternative Name extension of the ACM certificate.
+    /// Additional FQDNs to be included in the Subject Alternative Name extension of the ACM certificate. Changing it replaces the resource.
     pub fn subject_alternative_names(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.subject_alternative_names = Some(v.into());
         self

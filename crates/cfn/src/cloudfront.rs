@@ -26,13 +26,13 @@ use stackcraft_core::{Literal, ToCfn, Value};
 pub struct AnycastIpList {
     /// The IP address type for the Anycast static IP list.
     pub ip_address_type: Option<Value<String>>,
-    /// The number of IP addresses in the Anycast static IP list.
+    /// The number of IP addresses in the Anycast static IP list. Changing it replaces the resource.
     pub ip_count: Value<i64>,
     /// A list of IPAM CIDR configurations that define the IP address ranges, IPAM pools, and associated Anycast IP addresses.
     pub ipam_cidr_configs: Option<Value<Vec<Value<anycast_ip_list::IpamCidrConfig>>>>,
-    /// The name of the Anycast static IP list.
+    /// The name of the Anycast static IP list. Changing it replaces the resource.
     pub name: Value<String>,
-    /// A complex type that contains zero or more ``Tag`` elements.
+    /// A complex type that contains zero or more ``Tag`` elements. Changing it replaces the resource.
     pub tags: Option<Value<anycast_ip_list::Tags>>,
 }
 
@@ -57,7 +57,7 @@ impl AnycastIpList {
         self.ipam_cidr_configs = Some(v.into());
         self
     }
-    /// A complex type that contains zero or more ``Tag`` elements.
+    /// A complex type that contains zero or more ``Tag`` elements. Changing it replaces the resource.
     pub fn tags(mut self, v: impl Into<Value<anycast_ip_list::Tags>>) -> Self {
         self.tags = Some(v.into());
         self
@@ -580,7 +580,7 @@ pub struct ConnectionFunction {
     pub connection_function_code: Value<String>,
     /// Contains configuration information about a CloudFront function.
     pub connection_function_config: Value<connection_function::ConnectionFunctionConfig>,
-    /// The connection function name.
+    /// The connection function name. Changing it replaces the resource.
     pub name: Value<String>,
     /// A complex type that contains zero or more ``Tag`` elements.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -768,7 +768,7 @@ pub struct ConnectionGroup {
     pub enabled: Option<Value<bool>>,
     /// IPv6 is enabled for the connection group.
     pub ipv6_enabled: Option<Value<bool>>,
-    /// The name of the connection group.
+    /// The name of the connection group. Changing it replaces the resource.
     pub name: Value<String>,
     /// A complex type that contains zero or more ``Tag`` elements.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -3285,7 +3285,7 @@ pub struct DistributionTenant {
     pub enabled: Option<Value<bool>>,
     /// An object that represents the request for the Amazon CloudFront managed ACM certificate.
     pub managed_certificate_request: Option<Value<distribution_tenant::ManagedCertificateRequest>>,
-    /// The name of the distribution tenant.
+    /// The name of the distribution tenant. Changing it replaces the resource.
     pub name: Value<String>,
     /// A list of parameter values to add to the resource. A parameter is specified as a key-value pair. A valid parameter value must exist for any parameter that is marked as required in the multi-tenant distribution.
     pub parameters: Option<Value<Vec<Value<distribution_tenant::Parameter>>>>,
@@ -3672,7 +3672,7 @@ pub mod distribution_tenant {
 /// Add it with `scope.add(id, FieldLevelEncryptionConfig::new(..))`, which returns a [`FieldLevelEncryptionConfigRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldLevelEncryptionConfig {
-    /// A unique value that identifies the create request. Any string unique within the account works; CloudFront refuses to change it once set, so supplying a different value replaces the configuration.
+    /// A unique value that identifies the create request. Any string unique within the account works; CloudFront refuses to change it once set, so supplying a different value replaces the configuration. Changing it replaces the resource.
     pub caller_reference: Value<String>,
     /// An optional comment describing the field-level encryption configuration.
     pub comment: Option<Value<String>>,
@@ -4071,7 +4071,7 @@ pub struct Function {
     pub function_code: Value<String>,
     /// Contains configuration information about a CloudFront function.
     pub function_config: Value<function::FunctionConfig>,
-    /// A name to identify the function.
+    /// A name to identify the function. Changing it replaces the resource.
     pub name: Value<String>,
     /// A complex type that contains zero or more ``Tag`` elements.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -4348,7 +4348,7 @@ pub struct KeyValueStore {
     pub comment: Option<Value<String>>,
     /// The import source for the key value store.
     pub import_source: Option<Value<key_value_store::ImportSource>>,
-    /// The name of the key value store.
+    /// The name of the key value store. Changing it replaces the resource.
     pub name: Value<String>,
     /// A complex type that contains zero or more ``Tag`` elements.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -4472,7 +4472,7 @@ pub mod key_value_store {
 /// Add it with `scope.add(id, MonitoringSubscription::new(..))`, which returns a [`MonitoringSubscriptionRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct MonitoringSubscription {
-    /// The ID of the distribution that you are enabling metrics for.
+    /// The ID of the distribution that you are enabling metrics for. Changing it replaces the resource.
     pub distribution_id: Value<String>,
     /// A subscription configuration for additional CloudWatch metrics.
     pub monitoring_subscription: Value<monitoring_subscription::MonitoringSubscription>,
@@ -5066,7 +5066,7 @@ pub struct RealtimeLogConfig {
     pub end_points: Value<Vec<Value<realtime_log_config::EndPoint>>>,
     /// A list of fields that are included in each real-time log record. In an API response, the fields are provided in the same order in which they are sent to the Amazon Kinesis data stream.
     pub fields: Value<Vec<Value<String>>>,
-    /// The unique name of this real-time log configuration.
+    /// The unique name of this real-time log configuration. Changing it replaces the resource.
     pub name: Value<String>,
     /// The sampling rate for this real-time log configuration. The sampling rate determines the percentage of viewer requests that are represented in the real-time log data. The sampling rate is an integer between 1 and 100, inclusive.
     pub sampling_rate: Value<f64>,
@@ -6178,7 +6178,7 @@ pub mod streaming_distribution {
 pub struct TrustStore {
     /// A CA certificates bundle source.
     pub ca_certificates_bundle_source: Option<Value<trust_store::CaCertificatesBundleSource>>,
-    /// The trust store's name.
+    /// The trust store's name. Changing it replaces the resource.
     pub name: Value<String>,
     /// A complex type that contains zero or more ``Tag`` elements.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,

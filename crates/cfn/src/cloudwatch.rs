@@ -32,7 +32,7 @@ pub struct Alarm {
     pub alarm_actions: Option<Value<Vec<Value<String>>>>,
     /// The description of the alarm.
     pub alarm_description: Option<Value<String>>,
-    /// The name of the alarm. If you don't specify a name, CFN generates a unique physical ID and uses that ID for the alarm name.
+    /// The name of the alarm. If you don't specify a name, CFN generates a unique physical ID and uses that ID for the alarm name. Changing it replaces the resource.
     pub alarm_name: Option<Value<String>>,
     /// The arithmetic operation to use when comparing the specified statistic and threshold. The specified statistic value is used as the first operand.
     pub comparison_operator: Option<Value<String>>,
@@ -133,7 +133,7 @@ impl Alarm {
         self.alarm_description = Some(v.into());
         self
     }
-    /// The name of the alarm. If you don't specify a name, CFN generates a unique physical ID and uses that ID for the alarm name.
+    /// The name of the alarm. If you don't specify a name, CFN generates a unique physical ID and uses that ID for the alarm name. Changing it replaces the resource.
     pub fn alarm_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.alarm_name = Some(v.into());
         self
@@ -780,7 +780,7 @@ pub struct AlarmMuteRule {
     pub expire_date: Option<Value<String>>,
     /// Targets to be muted.
     pub mute_targets: Option<Value<alarm_mute_rule::MuteTargets>>,
-    /// The name of the AlarmMuteRule.
+    /// The name of the AlarmMuteRule. Changing it replaces the resource.
     pub name: Option<Value<String>>,
     /// The rule for the mute.
     pub rule: Value<alarm_mute_rule::Rule>,
@@ -818,7 +818,7 @@ impl AlarmMuteRule {
         self.mute_targets = Some(v.into());
         self
     }
-    /// The name of the AlarmMuteRule.
+    /// The name of the AlarmMuteRule. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
@@ -996,19 +996,19 @@ pub mod alarm_mute_rule {
 pub struct AnomalyDetector {
     /// The `Configuration` property.
     pub configuration: Option<Value<anomaly_detector::Configuration>>,
-    /// The `Dimensions` property.
+    /// The `Dimensions` property. Changing it replaces the resource.
     pub dimensions: Option<Value<Vec<Value<anomaly_detector::Dimension>>>>,
-    /// The `MetricCharacteristics` property.
+    /// The `MetricCharacteristics` property. Changing it replaces the resource.
     pub metric_characteristics: Option<Value<anomaly_detector::MetricCharacteristics>>,
-    /// The `MetricMathAnomalyDetector` property.
+    /// The `MetricMathAnomalyDetector` property. Changing it replaces the resource.
     pub metric_math_anomaly_detector: Option<Value<anomaly_detector::MetricMathAnomalyDetector>>,
-    /// The `MetricName` property.
+    /// The `MetricName` property. Changing it replaces the resource.
     pub metric_name: Option<Value<String>>,
-    /// The `Namespace` property.
+    /// The `Namespace` property. Changing it replaces the resource.
     pub namespace: Option<Value<String>>,
-    /// The `SingleMetricAnomalyDetector` property.
+    /// The `SingleMetricAnomalyDetector` property. Changing it replaces the resource.
     pub single_metric_anomaly_detector: Option<Value<anomaly_detector::SingleMetricAnomalyDetector>>,
-    /// The `Stat` property.
+    /// The `Stat` property. Changing it replaces the resource.
     pub stat: Option<Value<String>>,
 }
 
@@ -1031,17 +1031,17 @@ impl AnomalyDetector {
         self.configuration = Some(v.into());
         self
     }
-    /// The `Dimensions` property.
+    /// The `Dimensions` property. Changing it replaces the resource.
     pub fn dimensions(mut self, v: impl Into<Value<Vec<Value<anomaly_detector::Dimension>>>>) -> Self {
         self.dimensions = Some(v.into());
         self
     }
-    /// The `MetricCharacteristics` property.
+    /// The `MetricCharacteristics` property. Changing it replaces the resource.
     pub fn metric_characteristics(mut self, v: impl Into<Value<anomaly_detector::MetricCharacteristics>>) -> Self {
         self.metric_characteristics = Some(v.into());
         self
     }
-    /// The `MetricMathAnomalyDetector` property.
+    /// The `MetricMathAnomalyDetector` property. Changing it replaces the resource.
     pub fn metric_math_anomaly_detector(
         mut self,
         v: impl Into<Value<anomaly_detector::MetricMathAnomalyDetector>>,
@@ -1049,17 +1049,17 @@ impl AnomalyDetector {
         self.metric_math_anomaly_detector = Some(v.into());
         self
     }
-    /// The `MetricName` property.
+    /// The `MetricName` property. Changing it replaces the resource.
     pub fn metric_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.metric_name = Some(v.into());
         self
     }
-    /// The `Namespace` property.
+    /// The `Namespace` property. Changing it replaces the resource.
     pub fn namespace(mut self, v: impl Into<Value<String>>) -> Self {
         self.namespace = Some(v.into());
         self
     }
-    /// The `SingleMetricAnomalyDetector` property.
+    /// The `SingleMetricAnomalyDetector` property. Changing it replaces the resource.
     pub fn single_metric_anomaly_detector(
         mut self,
         v: impl Into<Value<anomaly_detector::SingleMetricAnomalyDetector>>,
@@ -1067,7 +1067,7 @@ impl AnomalyDetector {
         self.single_metric_anomaly_detector = Some(v.into());
         self
     }
-    /// The `Stat` property.
+    /// The `Stat` property. Changing it replaces the resource.
     pub fn stat(mut self, v: impl Into<Value<String>>) -> Self {
         self.stat = Some(v.into());
         self
@@ -1528,7 +1528,7 @@ pub struct CompositeAlarm {
     pub alarm_actions: Option<Value<Vec<Value<String>>>>,
     /// The description of the alarm.
     pub alarm_description: Option<Value<String>>,
-    /// The name of the Composite Alarm.
+    /// The name of the Composite Alarm. Changing it replaces the resource.
     pub alarm_name: Option<Value<String>>,
     /// Expression which aggregates the state of other Alarms (Metric or Composite Alarms)
     pub alarm_rule: Value<String>,
@@ -1593,7 +1593,7 @@ impl CompositeAlarm {
         self.alarm_description = Some(v.into());
         self
     }
-    /// The name of the Composite Alarm.
+    /// The name of the Composite Alarm. Changing it replaces the resource.
     pub fn alarm_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.alarm_name = Some(v.into());
         self
@@ -1755,7 +1755,7 @@ pub mod composite_alarm {
 pub struct Dashboard {
     /// The detailed information about the dashboard in JSON format, including the widgets to include and their location on the dashboard.
     pub dashboard_body: Value<String>,
-    /// The name of the dashboard. The name must be between 1 and 255 characters. If you do not specify a name, one will be generated automatically.
+    /// The name of the dashboard. The name must be between 1 and 255 characters. If you do not specify a name, one will be generated automatically. Changing it replaces the resource.
     pub dashboard_name: Option<Value<String>>,
     /// A list of key-value pairs to associate with the cloudwatch dashboard. You can associate up to 50 tags with a dashboard.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -1766,7 +1766,7 @@ impl Dashboard {
     pub fn new(dashboard_body: impl Into<Value<String>>) -> Self {
         Self { dashboard_body: dashboard_body.into(), dashboard_name: None, tags: None }
     }
-    /// The name of the dashboard. The name must be between 1 and 255 characters. If you do not specify a name, one will be generated automatically.
+    /// The name of the dashboard. The name must be between 1 and 255 characters. If you do not specify a name, one will be generated automatically. Changing it replaces the resource.
     pub fn dashboard_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.dashboard_name = Some(v.into());
         self
@@ -1828,7 +1828,7 @@ pub struct InsightRule {
     pub apply_on_transformed_logs: Option<Value<bool>>,
     /// The `RuleBody` property.
     pub rule_body: Value<String>,
-    /// The `RuleName` property.
+    /// The `RuleName` property. Changing it replaces the resource.
     pub rule_name: Value<String>,
     /// The `RuleState` property.
     pub rule_state: Value<String>,
@@ -1926,9 +1926,9 @@ pub struct Integration {
     pub credential: Option<Value<integration::IntegrationCredential>>,
     /// Type-specific configuration attributes (max 50 entries). EXTERNAL\_AGENT requires 'catalogId'. On update, supplied attributes merge into the existing map; omitting a key does not remove it.
     pub integration_attributes: Option<Value<BTreeMap<String, Value<String>>>>,
-    /// The type of integration. Immutable after creation.
+    /// The type of integration. Immutable after creation. Changing it replaces the resource.
     pub integration_type: Value<String>,
-    /// The customer-supplied name of the integration. Unique per account.
+    /// The customer-supplied name of the integration. Unique per account. Changing it replaces the resource.
     pub name: Value<String>,
     /// IAM role ARN the integration assumes. Required for AWS\_INTEGRATION (a valid, service-assumable IAM role ARN). Not used by AWS\_CONFIG\_SLREC or EXTERNAL\_AGENT.
     pub role_arn: Option<Value<String>>,
@@ -2109,7 +2109,7 @@ pub struct LogAlarm {
     pub alarm_actions: Option<Value<Vec<Value<String>>>>,
     /// The description of the log alarm.
     pub alarm_description: Option<Value<String>>,
-    /// The name of the log alarm.
+    /// The name of the log alarm. Changing it replaces the resource.
     pub alarm_name: Option<Value<String>>,
     /// The arithmetic operation to use when comparing the specified threshold and the query results. Valid values are GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, and LessThanOrEqualToThreshold.
     pub comparison_operator: Value<String>,
@@ -2192,7 +2192,7 @@ impl LogAlarm {
         self.alarm_description = Some(v.into());
         self
     }
-    /// The name of the log alarm.
+    /// The name of the log alarm. Changing it replaces the resource.
     pub fn alarm_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.alarm_name = Some(v.into());
         self
@@ -2512,7 +2512,7 @@ pub struct MetricStream {
     pub include_filters: Option<Value<Vec<Value<metric_stream::MetricStreamFilter>>>>,
     /// If you are creating a metric stream in a monitoring account, specify true to include metrics from source accounts that are linked to this monitoring account, in the metric stream. The default is false.
     pub include_linked_accounts_metrics: Option<Value<bool>>,
-    /// Name of the metric stream.
+    /// Name of the metric stream. Changing it replaces the resource.
     pub name: Option<Value<String>>,
     /// The output format of the data streamed to the Kinesis Firehose.
     pub output_format: Option<Value<String>>,
@@ -2559,7 +2559,7 @@ impl MetricStream {
         self.include_linked_accounts_metrics = Some(v.into());
         self
     }
-    /// Name of the metric stream.
+    /// Name of the metric stream. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
@@ -2882,7 +2882,7 @@ pub mod o_tel_enrichment {
 pub struct ResourceMetricsConfiguration {
     /// The metric selections that define which metrics are enabled for detailed monitoring on the resource.
     pub metric_selections: Option<Value<Vec<Value<resource_metrics_configuration::ResourceMetricSelection>>>>,
-    /// The Amazon Resource Name (ARN) of the resource for which the detailed monitoring metrics configuration is managed.
+    /// The Amazon Resource Name (ARN) of the resource for which the detailed monitoring metrics configuration is managed. Changing it replaces the resource.
     pub resource_arn: Value<String>,
 }
 
@@ -2992,7 +2992,7 @@ pub struct View {
     pub definition: Value<String>,
     /// A description of the view.
     pub description: Option<Value<String>>,
-    /// The name of the view. Must begin with the "view." prefix followed by lowercase alphanumeric characters, hyphens, and underscores. View names must be unique within the account and region. If not specified, a name is generated.
+    /// The name of the view. Must begin with the "view." prefix followed by lowercase alphanumeric characters, hyphens, and underscores. View names must be unique within the account and region. If not specified, a name is generated. Changing it replaces the resource.
     pub name: Option<Value<String>>,
     /// An array of key-value pairs to apply to the view.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -3008,7 +3008,7 @@ impl View {
         self.description = Some(v.into());
         self
     }
-    /// The name of the view. Must begin with the "view." prefix followed by lowercase alphanumeric characters, hyphens, and underscores. View names must be unique within the account and region. If not specified, a name is generated.
+    /// The name of the view. Must begin with the "view." prefix followed by lowercase alphanumeric characters, hyphens, and underscores. View names must be unique within the account and region. If not specified, a name is generated. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self

@@ -30,13 +30,13 @@ pub struct GlobalTable {
     pub billing_mode: Option<Value<String>>,
     /// The `GlobalSecondaryIndexes` property.
     pub global_secondary_indexes: Option<Value<Vec<Value<global_table::GlobalSecondaryIndex>>>>,
-    /// The `GlobalTableSourceArn` property.
+    /// The `GlobalTableSourceArn` property. Changing it may replace the resource.
     pub global_table_source_arn: Option<Value<String>>,
     /// The `GlobalTableWitnesses` property.
     pub global_table_witnesses: Option<Value<Vec<Value<global_table::GlobalTableWitness>>>>,
-    /// The `KeySchema` property.
+    /// The `KeySchema` property. Changing it may replace the resource.
     pub key_schema: Option<Value<Vec<Value<global_table::KeySchema>>>>,
-    /// The `LocalSecondaryIndexes` property.
+    /// The `LocalSecondaryIndexes` property. Changing it may replace the resource.
     pub local_secondary_indexes: Option<Value<Vec<Value<global_table::LocalSecondaryIndex>>>>,
     /// The `MultiRegionConsistency` property.
     pub multi_region_consistency: Option<Value<String>>,
@@ -50,7 +50,7 @@ pub struct GlobalTable {
     pub sse_specification: Option<Value<global_table::SseSpecification>>,
     /// The `StreamSpecification` property.
     pub stream_specification: Option<Value<global_table::StreamSpecification>>,
-    /// The `TableName` property.
+    /// The `TableName` property. Changing it replaces the resource.
     pub table_name: Option<Value<String>>,
     /// The `TableType` property.
     pub table_type: Option<Value<String>>,
@@ -110,7 +110,7 @@ impl GlobalTable {
         self.global_secondary_indexes = Some(v.into());
         self
     }
-    /// The `GlobalTableSourceArn` property.
+    /// The `GlobalTableSourceArn` property. Changing it may replace the resource.
     pub fn global_table_source_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.global_table_source_arn = Some(v.into());
         self
@@ -120,12 +120,12 @@ impl GlobalTable {
         self.global_table_witnesses = Some(v.into());
         self
     }
-    /// The `KeySchema` property.
+    /// The `KeySchema` property. Changing it may replace the resource.
     pub fn key_schema(mut self, v: impl Into<Value<Vec<Value<global_table::KeySchema>>>>) -> Self {
         self.key_schema = Some(v.into());
         self
     }
-    /// The `LocalSecondaryIndexes` property.
+    /// The `LocalSecondaryIndexes` property. Changing it may replace the resource.
     pub fn local_secondary_indexes(
         mut self,
         v: impl Into<Value<Vec<Value<global_table::LocalSecondaryIndex>>>>,
@@ -164,7 +164,7 @@ impl GlobalTable {
         self.stream_specification = Some(v.into());
         self
     }
-    /// The `TableName` property.
+    /// The `TableName` property. Changing it replaces the resource.
     pub fn table_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.table_name = Some(v.into());
         self
@@ -1516,9 +1516,9 @@ pub struct Table {
     pub deletion_protection_enabled: Option<Value<bool>>,
     /// Global secondary indexes to be created on the table. You can create up to 20 global secondary indexes.
     pub global_secondary_indexes: Option<Value<Vec<Value<table::GlobalSecondaryIndex>>>>,
-    /// Specifies the properties of data being imported from the S3 bucket source to the" table.
+    /// Specifies the properties of data being imported from the S3 bucket source to the" table. Changing it replaces the resource.
     pub import_source_specification: Option<Value<table::ImportSourceSpecification>>,
-    /// Specifies the attributes that make up the primary key for the table. The attributes in the ``KeySchema`` property must also be defined in the ``AttributeDefinitions`` property.
+    /// Specifies the attributes that make up the primary key for the table. The attributes in the ``KeySchema`` property must also be defined in the ``AttributeDefinitions`` property. Changing it may replace the resource.
     pub key_schema: Value<Vec<Value<table::KeySchema>>>,
     /// The Kinesis Data Streams configuration for the specified table.
     pub kinesis_stream_specification: Option<Value<table::KinesisStreamSpecification>>,
@@ -1538,7 +1538,7 @@ pub struct Table {
     pub stream_specification: Option<Value<table::StreamSpecification>>,
     /// The table class of the new table. Valid values are ``STANDARD`` and ``STANDARD_INFREQUENT_ACCESS``.
     pub table_class: Option<Value<String>>,
-    /// A name for the table. If you don't specify a name, CFNlong generates a unique physical ID and uses that ID for the table name. For more information, see Name Type.
+    /// A name for the table. If you don't specify a name, CFNlong generates a unique physical ID and uses that ID for the table name. For more information, see Name Type. Changing it replaces the resource.
     pub table_name: Option<Value<String>>,
     /// An array of key-value pairs to apply to this resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -1605,7 +1605,7 @@ impl Table {
         self.global_secondary_indexes = Some(v.into());
         self
     }
-    /// Specifies the properties of data being imported from the S3 bucket source to the" table.
+    /// Specifies the properties of data being imported from the S3 bucket source to the" table. Changing it replaces the resource.
     pub fn import_source_specification(mut self, v: impl Into<Value<table::ImportSourceSpecification>>) -> Self {
         self.import_source_specification = Some(v.into());
         self
@@ -1658,7 +1658,7 @@ impl Table {
         self.table_class = Some(v.into());
         self
     }
-    /// A name for the table. If you don't specify a name, CFNlong generates a unique physical ID and uses that ID for the table name. For more information, see Name Type.
+    /// A name for the table. If you don't specify a name, CFNlong generates a unique physical ID and uses that ID for the table name. For more information, see Name Type. Changing it replaces the resource.
     pub fn table_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.table_name = Some(v.into());
         self

@@ -34,9 +34,9 @@ pub struct ApplicationStatusCheck {
     pub health_check_paths: Option<Value<Vec<Value<application_status_check::HealthCheckPath>>>>,
     /// Seconds to wait after instance launch before beginning health checks.
     pub initialization_grace_period_seconds: Option<Value<i64>>,
-    /// The interval, in seconds, between health check probes.
+    /// The interval, in seconds, between health check probes. Changing it replaces the resource.
     pub interval: Option<Value<i64>>,
-    /// The IP scope used for the health check.
+    /// The IP scope used for the health check. Changing it replaces the resource.
     pub ip_scope: Option<Value<String>>,
     /// The IP version used for the health check.
     pub ip_version: Option<Value<String>>,
@@ -105,12 +105,12 @@ impl ApplicationStatusCheck {
         self.initialization_grace_period_seconds = Some(v.into());
         self
     }
-    /// The interval, in seconds, between health check probes.
+    /// The interval, in seconds, between health check probes. Changing it replaces the resource.
     pub fn interval(mut self, v: impl Into<Value<i64>>) -> Self {
         self.interval = Some(v.into());
         self
     }
-    /// The IP scope used for the health check.
+    /// The IP scope used for the health check. Changing it replaces the resource.
     pub fn ip_scope(mut self, v: impl Into<Value<String>>) -> Self {
         self.ip_scope = Some(v.into());
         self
@@ -338,13 +338,13 @@ pub mod application_status_check {
 /// Add it with `scope.add(id, CapacityManagerDataExport::new(..))`, which returns a [`CapacityManagerDataExportRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct CapacityManagerDataExport {
-    /// The format of the exported capacity manager data. Choose 'csv' for comma-separated values or 'parquet' for optimized columnar storage format.
+    /// The format of the exported capacity manager data. Choose 'csv' for comma-separated values or 'parquet' for optimized columnar storage format. Changing it replaces the resource.
     pub output_format: Value<String>,
-    /// The name of the Amazon S3 bucket where the capacity manager data export will be stored. The bucket must exist and be accessible by EC2 Capacity Manager service.
+    /// The name of the Amazon S3 bucket where the capacity manager data export will be stored. The bucket must exist and be accessible by EC2 Capacity Manager service. Changing it replaces the resource.
     pub s3_bucket_name: Value<String>,
-    /// The prefix for the S3 bucket location where exported files will be placed. If not specified, files will be placed in the root of the bucket.
+    /// The prefix for the S3 bucket location where exported files will be placed. If not specified, files will be placed in the root of the bucket. Changing it replaces the resource.
     pub s3_bucket_prefix: Option<Value<String>>,
-    /// The schedule for the capacity manager data export. Currently supports hourly exports that provide periodic snapshots of capacity manager data.
+    /// The schedule for the capacity manager data export. Currently supports hourly exports that provide periodic snapshots of capacity manager data. Changing it replaces the resource.
     pub schedule: Value<String>,
     /// An array of key-value pairs to apply to the capacity manager data export.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -365,7 +365,7 @@ impl CapacityManagerDataExport {
             tags: None,
         }
     }
-    /// The prefix for the S3 bucket location where exported files will be placed. If not specified, files will be placed in the root of the bucket.
+    /// The prefix for the S3 bucket location where exported files will be placed. If not specified, files will be placed in the root of the bucket. Changing it replaces the resource.
     pub fn s3_bucket_prefix(mut self, v: impl Into<Value<String>>) -> Self {
         self.s3_bucket_prefix = Some(v.into());
         self
@@ -432,33 +432,33 @@ impl CapacityManagerDataExportRef {
 /// Add it with `scope.add(id, CapacityReservation::new(..))`, which returns a [`CapacityReservationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct CapacityReservation {
-    /// The `AvailabilityZone` property.
+    /// The `AvailabilityZone` property. Changing it replaces the resource.
     pub availability_zone: Option<Value<String>>,
-    /// The `AvailabilityZoneId` property.
+    /// The `AvailabilityZoneId` property. Changing it replaces the resource.
     pub availability_zone_id: Option<Value<String>>,
-    /// The `EbsOptimized` property.
+    /// The `EbsOptimized` property. Changing it replaces the resource.
     pub ebs_optimized: Option<Value<bool>>,
     /// The `EndDate` property.
     pub end_date: Option<Value<String>>,
     /// The `EndDateType` property.
     pub end_date_type: Option<Value<String>>,
-    /// The `EphemeralStorage` property.
+    /// The `EphemeralStorage` property. Changing it replaces the resource.
     pub ephemeral_storage: Option<Value<bool>>,
     /// The `InstanceCount` property.
     pub instance_count: Value<i64>,
     /// The `InstanceMatchCriteria` property.
     pub instance_match_criteria: Option<Value<String>>,
-    /// The `InstancePlatform` property.
+    /// The `InstancePlatform` property. Changing it replaces the resource.
     pub instance_platform: Value<String>,
-    /// The `InstanceType` property.
+    /// The `InstanceType` property. Changing it replaces the resource.
     pub instance_type: Value<String>,
-    /// The `OutPostArn` property.
+    /// The `OutPostArn` property. Changing it replaces the resource.
     pub out_post_arn: Option<Value<String>>,
-    /// The `PlacementGroupArn` property.
+    /// The `PlacementGroupArn` property. Changing it replaces the resource.
     pub placement_group_arn: Option<Value<String>>,
     /// The `TagSpecifications` property.
     pub tag_specifications: Option<Value<Vec<Value<capacity_reservation::TagSpecification>>>>,
-    /// The `Tenancy` property.
+    /// The `Tenancy` property. Changing it replaces the resource.
     pub tenancy: Option<Value<String>>,
     /// The `UnusedReservationBillingOwnerId` property.
     pub unused_reservation_billing_owner_id: Option<Value<String>>,
@@ -489,17 +489,17 @@ impl CapacityReservation {
             unused_reservation_billing_owner_id: None,
         }
     }
-    /// The `AvailabilityZone` property.
+    /// The `AvailabilityZone` property. Changing it replaces the resource.
     pub fn availability_zone(mut self, v: impl Into<Value<String>>) -> Self {
         self.availability_zone = Some(v.into());
         self
     }
-    /// The `AvailabilityZoneId` property.
+    /// The `AvailabilityZoneId` property. Changing it replaces the resource.
     pub fn availability_zone_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.availability_zone_id = Some(v.into());
         self
     }
-    /// The `EbsOptimized` property.
+    /// The `EbsOptimized` property. Changing it replaces the resource.
     pub fn ebs_optimized(mut self, v: impl Into<Value<bool>>) -> Self {
         self.ebs_optimized = Some(v.into());
         self
@@ -514,7 +514,7 @@ impl CapacityReservation {
         self.end_date_type = Some(v.into());
         self
     }
-    /// The `EphemeralStorage` property.
+    /// The `EphemeralStorage` property. Changing it replaces the resource.
     pub fn ephemeral_storage(mut self, v: impl Into<Value<bool>>) -> Self {
         self.ephemeral_storage = Some(v.into());
         self
@@ -524,12 +524,12 @@ impl CapacityReservation {
         self.instance_match_criteria = Some(v.into());
         self
     }
-    /// The `OutPostArn` property.
+    /// The `OutPostArn` property. Changing it replaces the resource.
     pub fn out_post_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.out_post_arn = Some(v.into());
         self
     }
-    /// The `PlacementGroupArn` property.
+    /// The `PlacementGroupArn` property. Changing it replaces the resource.
     pub fn placement_group_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.placement_group_arn = Some(v.into());
         self
@@ -542,7 +542,7 @@ impl CapacityReservation {
         self.tag_specifications = Some(v.into());
         self
     }
-    /// The `Tenancy` property.
+    /// The `Tenancy` property. Changing it replaces the resource.
     pub fn tenancy(mut self, v: impl Into<Value<String>>) -> Self {
         self.tenancy = Some(v.into());
         self
@@ -799,13 +799,13 @@ pub mod capacity_reservation {
 /// Add it with `scope.add(id, CapacityReservationFleet::new(..))`, which returns a [`CapacityReservationFleetRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct CapacityReservationFleet {
-    /// The `AllocationStrategy` property.
+    /// The `AllocationStrategy` property. Changing it replaces the resource.
     pub allocation_strategy: Option<Value<String>>,
-    /// The `EndDate` property.
+    /// The `EndDate` property. Changing it replaces the resource.
     pub end_date: Option<Value<String>>,
-    /// The `InstanceMatchCriteria` property.
+    /// The `InstanceMatchCriteria` property. Changing it replaces the resource.
     pub instance_match_criteria: Option<Value<String>>,
-    /// The `InstanceTypeSpecifications` property.
+    /// The `InstanceTypeSpecifications` property. Changing it replaces the resource.
     pub instance_type_specifications: Option<Value<Vec<Value<capacity_reservation_fleet::InstanceTypeSpecification>>>>,
     /// The `NoRemoveEndDate` property.
     pub no_remove_end_date: Option<Value<bool>>,
@@ -813,7 +813,7 @@ pub struct CapacityReservationFleet {
     pub remove_end_date: Option<Value<bool>>,
     /// The `TagSpecifications` property.
     pub tag_specifications: Option<Value<Vec<Value<capacity_reservation_fleet::TagSpecification>>>>,
-    /// The `Tenancy` property.
+    /// The `Tenancy` property. Changing it replaces the resource.
     pub tenancy: Option<Value<String>>,
     /// The `TotalTargetCapacity` property.
     pub total_target_capacity: Option<Value<i64>>,
@@ -834,22 +834,22 @@ impl CapacityReservationFleet {
             total_target_capacity: None,
         }
     }
-    /// The `AllocationStrategy` property.
+    /// The `AllocationStrategy` property. Changing it replaces the resource.
     pub fn allocation_strategy(mut self, v: impl Into<Value<String>>) -> Self {
         self.allocation_strategy = Some(v.into());
         self
     }
-    /// The `EndDate` property.
+    /// The `EndDate` property. Changing it replaces the resource.
     pub fn end_date(mut self, v: impl Into<Value<String>>) -> Self {
         self.end_date = Some(v.into());
         self
     }
-    /// The `InstanceMatchCriteria` property.
+    /// The `InstanceMatchCriteria` property. Changing it replaces the resource.
     pub fn instance_match_criteria(mut self, v: impl Into<Value<String>>) -> Self {
         self.instance_match_criteria = Some(v.into());
         self
     }
-    /// The `InstanceTypeSpecifications` property.
+    /// The `InstanceTypeSpecifications` property. Changing it replaces the resource.
     pub fn instance_type_specifications(
         mut self,
         v: impl Into<Value<Vec<Value<capacity_reservation_fleet::InstanceTypeSpecification>>>>,
@@ -875,7 +875,7 @@ impl CapacityReservationFleet {
         self.tag_specifications = Some(v.into());
         self
     }
-    /// The `Tenancy` property.
+    /// The `Tenancy` property. Changing it replaces the resource.
     pub fn tenancy(mut self, v: impl Into<Value<String>>) -> Self {
         self.tenancy = Some(v.into());
         self
@@ -1078,7 +1078,7 @@ pub mod capacity_reservation_fleet {
 pub struct CarrierGateway {
     /// The tags for the carrier gateway.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the VPC.
+    /// The ID of the VPC. Changing it replaces the resource.
     pub vpc_id: Value<String>,
 }
 
@@ -1154,15 +1154,15 @@ impl CarrierGatewayRef {
 /// Add it with `scope.add(id, ClientVpnAuthorizationRule::new(..))`, which returns a [`ClientVpnAuthorizationRuleRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientVpnAuthorizationRule {
-    /// The ID of the group to grant access to, for example, the Active Directory group or identity provider (IdP) group. Required if `AuthorizeAllGroups` is `false` or not specified.
+    /// The ID of the group to grant access to, for example, the Active Directory group or identity provider (IdP) group. Required if `AuthorizeAllGroups` is `false` or not specified. Changing it replaces the resource.
     pub access_group_id: Option<Value<String>>,
-    /// Indicates whether to grant access to all clients. Specify `true` to grant all clients who successfully establish a VPN connection access to the network. Must be set to `true` if `AccessGroupId` is not specified.
+    /// Indicates whether to grant access to all clients. Specify `true` to grant all clients who successfully establish a VPN connection access to the network. Must be set to `true` if `AccessGroupId` is not specified. Changing it replaces the resource.
     pub authorize_all_groups: Option<Value<bool>>,
-    /// The ID of the Client VPN endpoint.
+    /// The ID of the Client VPN endpoint. Changing it replaces the resource.
     pub client_vpn_endpoint_id: Value<String>,
-    /// A brief description of the authorization rule.
+    /// A brief description of the authorization rule. Changing it replaces the resource.
     pub description: Option<Value<String>>,
-    /// The IPv4 address range, in CIDR notation, of the network for which access is being authorized.
+    /// The IPv4 address range, in CIDR notation, of the network for which access is being authorized. Changing it replaces the resource.
     pub target_network_cidr: Value<String>,
 }
 
@@ -1180,17 +1180,17 @@ impl ClientVpnAuthorizationRule {
             target_network_cidr: target_network_cidr.into(),
         }
     }
-    /// The ID of the group to grant access to, for example, the Active Directory group or identity provider (IdP) group. Required if `AuthorizeAllGroups` is `false` or not specified.
+    /// The ID of the group to grant access to, for example, the Active Directory group or identity provider (IdP) group. Required if `AuthorizeAllGroups` is `false` or not specified. Changing it replaces the resource.
     pub fn access_group_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.access_group_id = Some(v.into());
         self
     }
-    /// Indicates whether to grant access to all clients. Specify `true` to grant all clients who successfully establish a VPN connection access to the network. Must be set to `true` if `AccessGroupId` is not specified.
+    /// Indicates whether to grant access to all clients. Specify `true` to grant all clients who successfully establish a VPN connection access to the network. Must be set to `true` if `AccessGroupId` is not specified. Changing it replaces the resource.
     pub fn authorize_all_groups(mut self, v: impl Into<Value<bool>>) -> Self {
         self.authorize_all_groups = Some(v.into());
         self
     }
-    /// A brief description of the authorization rule.
+    /// A brief description of the authorization rule. Changing it replaces the resource.
     pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
         self.description = Some(v.into());
         self
@@ -1253,11 +1253,11 @@ impl ClientVpnAuthorizationRuleRef {
 /// Add it with `scope.add(id, ClientVpnEndpoint::new(..))`, which returns a [`ClientVpnEndpointRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientVpnEndpoint {
-    /// The `AuthenticationOptions` property.
+    /// The `AuthenticationOptions` property. Changing it replaces the resource.
     pub authentication_options: Value<Vec<Value<client_vpn_endpoint::ClientAuthenticationRequest>>>,
     /// The `AuthorizationPolicy` property.
     pub authorization_policy: Option<Value<client_vpn_endpoint::AuthorizationPolicy>>,
-    /// The `ClientCidrBlock` property.
+    /// The `ClientCidrBlock` property. Changing it replaces the resource.
     pub client_cidr_block: Option<Value<String>>,
     /// The `ClientConnectOptions` property.
     pub client_connect_options: Option<Value<client_vpn_endpoint::ClientConnectOptions>>,
@@ -1275,7 +1275,7 @@ pub struct ClientVpnEndpoint {
     pub disconnect_on_session_timeout: Option<Value<bool>>,
     /// The `DnsServers` property.
     pub dns_servers: Option<Value<Vec<Value<String>>>>,
-    /// The `EndpointIpAddressType` property.
+    /// The `EndpointIpAddressType` property. Changing it replaces the resource.
     pub endpoint_ip_address_type: Option<Value<String>>,
     /// The `SecurityGroupIds` property.
     pub security_group_ids: Option<Value<Vec<Value<String>>>>,
@@ -1287,13 +1287,13 @@ pub struct ClientVpnEndpoint {
     pub session_timeout_hours: Option<Value<i64>>,
     /// The `SplitTunnel` property.
     pub split_tunnel: Option<Value<bool>>,
-    /// The `TagSpecifications` property.
+    /// The `TagSpecifications` property. Changing it replaces the resource.
     pub tag_specifications: Option<Value<Vec<Value<client_vpn_endpoint::TagSpecification>>>>,
-    /// The `TrafficIpAddressType` property.
+    /// The `TrafficIpAddressType` property. Changing it replaces the resource.
     pub traffic_ip_address_type: Option<Value<String>>,
-    /// The `TransitGatewayConfiguration` property.
+    /// The `TransitGatewayConfiguration` property. Changing it replaces the resource.
     pub transit_gateway_configuration: Option<Value<client_vpn_endpoint::TransitGatewayConfiguration>>,
-    /// The `TransportProtocol` property.
+    /// The `TransportProtocol` property. Changing it replaces the resource.
     pub transport_protocol: Option<Value<String>>,
     /// The `VpcId` property.
     pub vpc_id: Option<Value<String>>,
@@ -1339,7 +1339,7 @@ impl ClientVpnEndpoint {
         self.authorization_policy = Some(v.into());
         self
     }
-    /// The `ClientCidrBlock` property.
+    /// The `ClientCidrBlock` property. Changing it replaces the resource.
     pub fn client_cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
         self.client_cidr_block = Some(v.into());
         self
@@ -1385,7 +1385,7 @@ impl ClientVpnEndpoint {
         self.dns_servers = Some(v.into());
         self
     }
-    /// The `EndpointIpAddressType` property.
+    /// The `EndpointIpAddressType` property. Changing it replaces the resource.
     pub fn endpoint_ip_address_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.endpoint_ip_address_type = Some(v.into());
         self
@@ -1410,7 +1410,7 @@ impl ClientVpnEndpoint {
         self.split_tunnel = Some(v.into());
         self
     }
-    /// The `TagSpecifications` property.
+    /// The `TagSpecifications` property. Changing it replaces the resource.
     pub fn tag_specifications(
         mut self,
         v: impl Into<Value<Vec<Value<client_vpn_endpoint::TagSpecification>>>>,
@@ -1418,12 +1418,12 @@ impl ClientVpnEndpoint {
         self.tag_specifications = Some(v.into());
         self
     }
-    /// The `TrafficIpAddressType` property.
+    /// The `TrafficIpAddressType` property. Changing it replaces the resource.
     pub fn traffic_ip_address_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.traffic_ip_address_type = Some(v.into());
         self
     }
-    /// The `TransitGatewayConfiguration` property.
+    /// The `TransitGatewayConfiguration` property. Changing it replaces the resource.
     pub fn transit_gateway_configuration(
         mut self,
         v: impl Into<Value<client_vpn_endpoint::TransitGatewayConfiguration>>,
@@ -1431,7 +1431,7 @@ impl ClientVpnEndpoint {
         self.transit_gateway_configuration = Some(v.into());
         self
     }
-    /// The `TransportProtocol` property.
+    /// The `TransportProtocol` property. Changing it replaces the resource.
     pub fn transport_protocol(mut self, v: impl Into<Value<String>>) -> Self {
         self.transport_protocol = Some(v.into());
         self
@@ -1995,13 +1995,13 @@ pub mod client_vpn_endpoint {
 /// Add it with `scope.add(id, ClientVpnRoute::new(..))`, which returns a [`ClientVpnRouteRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientVpnRoute {
-    /// The ID of the Client VPN endpoint to which to add the route.
+    /// The ID of the Client VPN endpoint to which to add the route. Changing it replaces the resource.
     pub client_vpn_endpoint_id: Value<String>,
-    /// A brief description of the route.
+    /// A brief description of the route. Changing it replaces the resource.
     pub description: Option<Value<String>>,
-    /// The IPv4 address range, in CIDR notation, of the route destination. For example: To add a route for Internet access, enter 0.0.0.0/0. To add a route for a peered VPC, enter the peered VPC's IPv4 CIDR range.
+    /// The IPv4 address range, in CIDR notation, of the route destination. For example: To add a route for Internet access, enter 0.0.0.0/0. To add a route for a peered VPC, enter the peered VPC's IPv4 CIDR range. Changing it replaces the resource.
     pub destination_cidr_block: Value<String>,
-    /// The ID of the subnet through which you want to route traffic. The specified subnet must be an existing target network of the Client VPN endpoint. Alternatively, if you're adding a route for the local network, specify local.
+    /// The ID of the subnet through which you want to route traffic. The specified subnet must be an existing target network of the Client VPN endpoint. Alternatively, if you're adding a route for the local network, specify local. Changing it replaces the resource.
     pub target_vpc_subnet_id: Option<Value<String>>,
 }
 
@@ -2018,12 +2018,12 @@ impl ClientVpnRoute {
             target_vpc_subnet_id: None,
         }
     }
-    /// A brief description of the route.
+    /// A brief description of the route. Changing it replaces the resource.
     pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
         self.description = Some(v.into());
         self
     }
-    /// The ID of the subnet through which you want to route traffic. The specified subnet must be an existing target network of the Client VPN endpoint. Alternatively, if you're adding a route for the local network, specify local.
+    /// The ID of the subnet through which you want to route traffic. The specified subnet must be an existing target network of the Client VPN endpoint. Alternatively, if you're adding a route for the local network, specify local. Changing it replaces the resource.
     pub fn target_vpc_subnet_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.target_vpc_subnet_id = Some(v.into());
         self
@@ -2085,13 +2085,13 @@ impl ClientVpnRouteRef {
 /// Add it with `scope.add(id, ClientVpnTargetNetworkAssociation::new(..))`, which returns a [`ClientVpnTargetNetworkAssociationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientVpnTargetNetworkAssociation {
-    /// The `AvailabilityZone` property.
+    /// The `AvailabilityZone` property. Changing it replaces the resource.
     pub availability_zone: Option<Value<String>>,
-    /// The `AvailabilityZoneId` property.
+    /// The `AvailabilityZoneId` property. Changing it replaces the resource.
     pub availability_zone_id: Option<Value<String>>,
-    /// The `ClientVpnEndpointId` property.
+    /// The `ClientVpnEndpointId` property. Changing it replaces the resource.
     pub client_vpn_endpoint_id: Value<String>,
-    /// The `SubnetId` property.
+    /// The `SubnetId` property. Changing it replaces the resource.
     pub subnet_id: Option<Value<String>>,
 }
 
@@ -2105,17 +2105,17 @@ impl ClientVpnTargetNetworkAssociation {
             subnet_id: None,
         }
     }
-    /// The `AvailabilityZone` property.
+    /// The `AvailabilityZone` property. Changing it replaces the resource.
     pub fn availability_zone(mut self, v: impl Into<Value<String>>) -> Self {
         self.availability_zone = Some(v.into());
         self
     }
-    /// The `AvailabilityZoneId` property.
+    /// The `AvailabilityZoneId` property. Changing it replaces the resource.
     pub fn availability_zone_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.availability_zone_id = Some(v.into());
         self
     }
-    /// The `SubnetId` property.
+    /// The `SubnetId` property. Changing it replaces the resource.
     pub fn subnet_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.subnet_id = Some(v.into());
         self
@@ -2177,19 +2177,19 @@ impl ClientVpnTargetNetworkAssociationRef {
 /// Add it with `scope.add(id, CustomerGateway::new(..))`, which returns a [`CustomerGatewayRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerGateway {
-    /// For customer gateway devices that support BGP, specify the device's ASN. You must specify either ``BgpAsn`` or ``BgpAsnExtended`` when creating the customer gateway. If the ASN is larger than ``2,147,483,647``, you must use ``BgpAsnExtended``.
+    /// For customer gateway devices that support BGP, specify the device's ASN. You must specify either ``BgpAsn`` or ``BgpAsnExtended`` when creating the customer gateway. If the ASN is larger than ``2,147,483,647``, you must use ``BgpAsnExtended``. Changing it replaces the resource.
     pub bgp_asn: Option<Value<i64>>,
-    /// For customer gateway devices that support BGP, specify the device's ASN. You must specify either ``BgpAsn`` or ``BgpAsnExtended`` when creating the customer gateway. If the ASN is larger than ``2,147,483,647``, you must use ``BgpAsnExtended``.
+    /// For customer gateway devices that support BGP, specify the device's ASN. You must specify either ``BgpAsn`` or ``BgpAsnExtended`` when creating the customer gateway. If the ASN is larger than ``2,147,483,647``, you must use ``BgpAsnExtended``. Changing it replaces the resource.
     pub bgp_asn_extended: Option<Value<f64>>,
-    /// The Amazon Resource Name (ARN) for the customer gateway certificate.
+    /// The Amazon Resource Name (ARN) for the customer gateway certificate. Changing it replaces the resource.
     pub certificate_arn: Option<Value<String>>,
-    /// The name of customer gateway device.
+    /// The name of customer gateway device. Changing it replaces the resource.
     pub device_name: Option<Value<String>>,
-    /// The IP address for the customer gateway device's outside interface. The address must be static. If ``OutsideIpAddressType`` in your VPN connection options is set to ``PrivateIpv4``, you can use an RFC6598 or RFC1918 private IPv4 address.
+    /// The IP address for the customer gateway device's outside interface. The address must be static. If ``OutsideIpAddressType`` in your VPN connection options is set to ``PrivateIpv4``, you can use an RFC6598 or RFC1918 private IPv4 address. Changing it replaces the resource.
     pub ip_address: Value<String>,
     /// One or more tags for the customer gateway.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The type of VPN connection that this customer gateway supports (``ipsec.1``).
+    /// The type of VPN connection that this customer gateway supports (``ipsec.1``). Changing it replaces the resource.
     pub type_: Value<String>,
 }
 
@@ -2206,22 +2206,22 @@ impl CustomerGateway {
             type_: type_.into(),
         }
     }
-    /// For customer gateway devices that support BGP, specify the device's ASN. You must specify either ``BgpAsn`` or ``BgpAsnExtended`` when creating the customer gateway. If the ASN is larger than ``2,147,483,647``, you must use ``BgpAsnExtended``.
+    /// For customer gateway devices that support BGP, specify the device's ASN. You must specify either ``BgpAsn`` or ``BgpAsnExtended`` when creating the customer gateway. If the ASN is larger than ``2,147,483,647``, you must use ``BgpAsnExtended``. Changing it replaces the resource.
     pub fn bgp_asn(mut self, v: impl Into<Value<i64>>) -> Self {
         self.bgp_asn = Some(v.into());
         self
     }
-    /// For customer gateway devices that support BGP, specify the device's ASN. You must specify either ``BgpAsn`` or ``BgpAsnExtended`` when creating the customer gateway. If the ASN is larger than ``2,147,483,647``, you must use ``BgpAsnExtended``.
+    /// For customer gateway devices that support BGP, specify the device's ASN. You must specify either ``BgpAsn`` or ``BgpAsnExtended`` when creating the customer gateway. If the ASN is larger than ``2,147,483,647``, you must use ``BgpAsnExtended``. Changing it replaces the resource.
     pub fn bgp_asn_extended(mut self, v: impl Into<Value<f64>>) -> Self {
         self.bgp_asn_extended = Some(v.into());
         self
     }
-    /// The Amazon Resource Name (ARN) for the customer gateway certificate.
+    /// The Amazon Resource Name (ARN) for the customer gateway certificate. Changing it replaces the resource.
     pub fn certificate_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.certificate_arn = Some(v.into());
         self
     }
-    /// The name of customer gateway device.
+    /// The name of customer gateway device. Changing it replaces the resource.
     pub fn device_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.device_name = Some(v.into());
         self
@@ -2291,17 +2291,17 @@ impl CustomerGatewayRef {
 /// Add it with `scope.add(id, DhcpOptions::new(..))`, which returns a [`DhcpOptionsRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct DhcpOptions {
-    /// This value is used to complete unqualified DNS hostnames.
+    /// This value is used to complete unqualified DNS hostnames. Changing it replaces the resource.
     pub domain_name: Option<Value<String>>,
-    /// The IPv4 addresses of up to four domain name servers, or AmazonProvidedDNS.
+    /// The IPv4 addresses of up to four domain name servers, or AmazonProvidedDNS. Changing it replaces the resource.
     pub domain_name_servers: Option<Value<Vec<Value<String>>>>,
-    /// The preferred Lease Time for ipV6 address in seconds.
+    /// The preferred Lease Time for ipV6 address in seconds. Changing it replaces the resource.
     pub ipv6_address_preferred_lease_time: Option<Value<i64>>,
-    /// The IPv4 addresses of up to four NetBIOS name servers.
+    /// The IPv4 addresses of up to four NetBIOS name servers. Changing it replaces the resource.
     pub netbios_name_servers: Option<Value<Vec<Value<String>>>>,
-    /// The NetBIOS node type (1, 2, 4, or 8).
+    /// The NetBIOS node type (1, 2, 4, or 8). Changing it replaces the resource.
     pub netbios_node_type: Option<Value<i64>>,
-    /// The IPv4 addresses of up to four Network Time Protocol (NTP) servers.
+    /// The IPv4 addresses of up to four Network Time Protocol (NTP) servers. Changing it replaces the resource.
     pub ntp_servers: Option<Value<Vec<Value<String>>>>,
     /// Any tags assigned to the DHCP options set.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -2320,32 +2320,32 @@ impl DhcpOptions {
             tags: None,
         }
     }
-    /// This value is used to complete unqualified DNS hostnames.
+    /// This value is used to complete unqualified DNS hostnames. Changing it replaces the resource.
     pub fn domain_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.domain_name = Some(v.into());
         self
     }
-    /// The IPv4 addresses of up to four domain name servers, or AmazonProvidedDNS.
+    /// The IPv4 addresses of up to four domain name servers, or AmazonProvidedDNS. Changing it replaces the resource.
     pub fn domain_name_servers(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.domain_name_servers = Some(v.into());
         self
     }
-    /// The preferred Lease Time for ipV6 address in seconds.
+    /// The preferred Lease Time for ipV6 address in seconds. Changing it replaces the resource.
     pub fn ipv6_address_preferred_lease_time(mut self, v: impl Into<Value<i64>>) -> Self {
         self.ipv6_address_preferred_lease_time = Some(v.into());
         self
     }
-    /// The IPv4 addresses of up to four NetBIOS name servers.
+    /// The IPv4 addresses of up to four NetBIOS name servers. Changing it replaces the resource.
     pub fn netbios_name_servers(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.netbios_name_servers = Some(v.into());
         self
     }
-    /// The NetBIOS node type (1, 2, 4, or 8).
+    /// The NetBIOS node type (1, 2, 4, or 8). Changing it replaces the resource.
     pub fn netbios_node_type(mut self, v: impl Into<Value<i64>>) -> Self {
         self.netbios_node_type = Some(v.into());
         self
     }
-    /// The IPv4 addresses of up to four Network Time Protocol (NTP) servers.
+    /// The IPv4 addresses of up to four Network Time Protocol (NTP) servers. Changing it replaces the resource.
     pub fn ntp_servers(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.ntp_servers = Some(v.into());
         self
@@ -2425,27 +2425,27 @@ pub struct Ec2Fleet {
     pub context: Option<Value<String>>,
     /// The `ExcessCapacityTerminationPolicy` property.
     pub excess_capacity_termination_policy: Option<Value<String>>,
-    /// The `LaunchTemplateConfigs` property.
+    /// The `LaunchTemplateConfigs` property. Changing it replaces the resource.
     pub launch_template_configs: Value<Vec<Value<ec2_fleet::FleetLaunchTemplateConfigRequest>>>,
-    /// The `OnDemandOptions` property.
+    /// The `OnDemandOptions` property. Changing it replaces the resource.
     pub on_demand_options: Option<Value<ec2_fleet::OnDemandOptionsRequest>>,
-    /// The `ReplaceUnhealthyInstances` property.
+    /// The `ReplaceUnhealthyInstances` property. Changing it replaces the resource.
     pub replace_unhealthy_instances: Option<Value<bool>>,
-    /// The `ReservedCapacityOptions` property.
+    /// The `ReservedCapacityOptions` property. Changing it replaces the resource.
     pub reserved_capacity_options: Option<Value<ec2_fleet::ReservedCapacityOptionsRequest>>,
-    /// The `SpotOptions` property.
+    /// The `SpotOptions` property. Changing it replaces the resource.
     pub spot_options: Option<Value<ec2_fleet::SpotOptionsRequest>>,
-    /// The `TagSpecifications` property.
+    /// The `TagSpecifications` property. Changing it replaces the resource.
     pub tag_specifications: Option<Value<Vec<Value<ec2_fleet::TagSpecification>>>>,
     /// The `TargetCapacitySpecification` property.
     pub target_capacity_specification: Value<ec2_fleet::TargetCapacitySpecificationRequest>,
-    /// The `TerminateInstancesWithExpiration` property.
+    /// The `TerminateInstancesWithExpiration` property. Changing it replaces the resource.
     pub terminate_instances_with_expiration: Option<Value<bool>>,
-    /// The `Type` property.
+    /// The `Type` property. Changing it replaces the resource.
     pub type_: Option<Value<String>>,
-    /// The `ValidFrom` property.
+    /// The `ValidFrom` property. Changing it replaces the resource.
     pub valid_from: Option<Value<String>>,
-    /// The `ValidUntil` property.
+    /// The `ValidUntil` property. Changing it replaces the resource.
     pub valid_until: Option<Value<String>>,
 }
 
@@ -2481,47 +2481,47 @@ impl Ec2Fleet {
         self.excess_capacity_termination_policy = Some(v.into());
         self
     }
-    /// The `OnDemandOptions` property.
+    /// The `OnDemandOptions` property. Changing it replaces the resource.
     pub fn on_demand_options(mut self, v: impl Into<Value<ec2_fleet::OnDemandOptionsRequest>>) -> Self {
         self.on_demand_options = Some(v.into());
         self
     }
-    /// The `ReplaceUnhealthyInstances` property.
+    /// The `ReplaceUnhealthyInstances` property. Changing it replaces the resource.
     pub fn replace_unhealthy_instances(mut self, v: impl Into<Value<bool>>) -> Self {
         self.replace_unhealthy_instances = Some(v.into());
         self
     }
-    /// The `ReservedCapacityOptions` property.
+    /// The `ReservedCapacityOptions` property. Changing it replaces the resource.
     pub fn reserved_capacity_options(mut self, v: impl Into<Value<ec2_fleet::ReservedCapacityOptionsRequest>>) -> Self {
         self.reserved_capacity_options = Some(v.into());
         self
     }
-    /// The `SpotOptions` property.
+    /// The `SpotOptions` property. Changing it replaces the resource.
     pub fn spot_options(mut self, v: impl Into<Value<ec2_fleet::SpotOptionsRequest>>) -> Self {
         self.spot_options = Some(v.into());
         self
     }
-    /// The `TagSpecifications` property.
+    /// The `TagSpecifications` property. Changing it replaces the resource.
     pub fn tag_specifications(mut self, v: impl Into<Value<Vec<Value<ec2_fleet::TagSpecification>>>>) -> Self {
         self.tag_specifications = Some(v.into());
         self
     }
-    /// The `TerminateInstancesWithExpiration` property.
+    /// The `TerminateInstancesWithExpiration` property. Changing it replaces the resource.
     pub fn terminate_instances_with_expiration(mut self, v: impl Into<Value<bool>>) -> Self {
         self.terminate_instances_with_expiration = Some(v.into());
         self
     }
-    /// The `Type` property.
+    /// The `Type` property. Changing it replaces the resource.
     pub fn type_(mut self, v: impl Into<Value<String>>) -> Self {
         self.type_ = Some(v.into());
         self
     }
-    /// The `ValidFrom` property.
+    /// The `ValidFrom` property. Changing it replaces the resource.
     pub fn valid_from(mut self, v: impl Into<Value<String>>) -> Self {
         self.valid_from = Some(v.into());
         self
     }
-    /// The `ValidUntil` property.
+    /// The `ValidUntil` property. Changing it replaces the resource.
     pub fn valid_until(mut self, v: impl Into<Value<String>>) -> Self {
         self.valid_until = Some(v.into());
         self
@@ -4650,21 +4650,21 @@ pub mod ec2_fleet {
 /// Add it with `scope.add(id, Eip::new(..))`, which returns a [`EipRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Eip {
-    /// An Elastic IP address or a carrier IP address in a Wavelength Zone.
+    /// An Elastic IP address or a carrier IP address in a Wavelength Zone. Changing it replaces the resource.
     pub address: Option<Value<String>>,
     /// The network (``vpc``).
     pub domain: Option<Value<String>>,
     /// The ID of the instance.
     pub instance_id: Option<Value<String>>,
-    /// The ID of an IPAM pool which has an Amazon-provided or BYOIP public IPv4 CIDR provisioned to it. For more information, see Allocate sequential Elastic IP addresses from an IPAM pool in the \*Amazon VPC IPAM User Guide\*.
+    /// The ID of an IPAM pool which has an Amazon-provided or BYOIP public IPv4 CIDR provisioned to it. For more information, see Allocate sequential Elastic IP addresses from an IPAM pool in the \*Amazon VPC IPAM User Guide\*. Changing it replaces the resource.
     pub ipam_pool_id: Option<Value<String>>,
-    /// A unique set of Availability Zones, Local Zones, or Wavelength Zones from which AWS advertises IP addresses. Use this parameter to limit the IP address to this location. IP addresses cannot move between network border groups.
+    /// A unique set of Availability Zones, Local Zones, or Wavelength Zones from which AWS advertises IP addresses. Use this parameter to limit the IP address to this location. IP addresses cannot move between network border groups. Changing it replaces the resource.
     pub network_border_group: Option<Value<String>>,
     /// The ID of an address pool that you own. Use this parameter to let Amazon EC2 select an address from the address pool.
     pub public_ipv4_pool: Option<Value<String>>,
     /// Any tags assigned to the Elastic IP address.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The Elastic IP address you are accepting for transfer. You can only accept one transferred address. For more information on Elastic IP address transfers, see Transfer Elastic IP addresses in the \*Amazon Virtual Private Cloud User Guide\*.
+    /// The Elastic IP address you are accepting for transfer. You can only accept one transferred address. For more information on Elastic IP address transfers, see Transfer Elastic IP addresses in the \*Amazon Virtual Private Cloud User Guide\*. Changing it replaces the resource.
     pub transfer_address: Option<Value<String>>,
 }
 
@@ -4682,7 +4682,7 @@ impl Eip {
             transfer_address: None,
         }
     }
-    /// An Elastic IP address or a carrier IP address in a Wavelength Zone.
+    /// An Elastic IP address or a carrier IP address in a Wavelength Zone. Changing it replaces the resource.
     pub fn address(mut self, v: impl Into<Value<String>>) -> Self {
         self.address = Some(v.into());
         self
@@ -4697,12 +4697,12 @@ impl Eip {
         self.instance_id = Some(v.into());
         self
     }
-    /// The ID of an IPAM pool which has an Amazon-provided or BYOIP public IPv4 CIDR provisioned to it. For more information, see Allocate sequential Elastic IP addresses from an IPAM pool in the \*Amazon VPC IPAM User Guide\*.
+    /// The ID of an IPAM pool which has an Amazon-provided or BYOIP public IPv4 CIDR provisioned to it. For more information, see Allocate sequential Elastic IP addresses from an IPAM pool in the \*Amazon VPC IPAM User Guide\*. Changing it replaces the resource.
     pub fn ipam_pool_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.ipam_pool_id = Some(v.into());
         self
     }
-    /// A unique set of Availability Zones, Local Zones, or Wavelength Zones from which AWS advertises IP addresses. Use this parameter to limit the IP address to this location. IP addresses cannot move between network border groups.
+    /// A unique set of Availability Zones, Local Zones, or Wavelength Zones from which AWS advertises IP addresses. Use this parameter to limit the IP address to this location. IP addresses cannot move between network border groups. Changing it replaces the resource.
     pub fn network_border_group(mut self, v: impl Into<Value<String>>) -> Self {
         self.network_border_group = Some(v.into());
         self
@@ -4717,7 +4717,7 @@ impl Eip {
         self.tags = Some(v.into());
         self
     }
-    /// The Elastic IP address you are accepting for transfer. You can only accept one transferred address. For more information on Elastic IP address transfers, see Transfer Elastic IP addresses in the \*Amazon Virtual Private Cloud User Guide\*.
+    /// The Elastic IP address you are accepting for transfer. You can only accept one transferred address. For more information on Elastic IP address transfers, see Transfer Elastic IP addresses in the \*Amazon Virtual Private Cloud User Guide\*. Changing it replaces the resource.
     pub fn transfer_address(mut self, v: impl Into<Value<String>>) -> Self {
         self.transfer_address = Some(v.into());
         self
@@ -4786,15 +4786,15 @@ impl EipRef {
 /// Add it with `scope.add(id, EipAssociation::new(..))`, which returns a [`EipAssociationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct EipAssociation {
-    /// The allocation ID. This is required.
+    /// The allocation ID. This is required. Changing it replaces the resource.
     pub allocation_id: Option<Value<String>>,
-    /// The `EIP` property.
+    /// The `EIP` property. Changing it replaces the resource.
     pub eip: Option<Value<String>>,
-    /// The ID of the instance. The instance must have exactly one attached network interface. You can specify either the instance ID or the network interface ID, but not both.
+    /// The ID of the instance. The instance must have exactly one attached network interface. You can specify either the instance ID or the network interface ID, but not both. Changing it replaces the resource.
     pub instance_id: Option<Value<String>>,
-    /// The ID of the network interface. If the instance has more than one network interface, you must specify a network interface ID.
+    /// The ID of the network interface. If the instance has more than one network interface, you must specify a network interface ID. Changing it replaces the resource.
     pub network_interface_id: Option<Value<String>>,
-    /// The primary or secondary private IP address to associate with the Elastic IP address. If no private IP address is specified, the Elastic IP address is associated with the primary private IP address.
+    /// The primary or secondary private IP address to associate with the Elastic IP address. If no private IP address is specified, the Elastic IP address is associated with the primary private IP address. Changing it replaces the resource.
     pub private_ip_address: Option<Value<String>>,
 }
 
@@ -4803,27 +4803,27 @@ impl EipAssociation {
     pub fn new() -> Self {
         Self { allocation_id: None, eip: None, instance_id: None, network_interface_id: None, private_ip_address: None }
     }
-    /// The allocation ID. This is required.
+    /// The allocation ID. This is required. Changing it replaces the resource.
     pub fn allocation_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.allocation_id = Some(v.into());
         self
     }
-    /// The `EIP` property.
+    /// The `EIP` property. Changing it replaces the resource.
     pub fn eip(mut self, v: impl Into<Value<String>>) -> Self {
         self.eip = Some(v.into());
         self
     }
-    /// The ID of the instance. The instance must have exactly one attached network interface. You can specify either the instance ID or the network interface ID, but not both.
+    /// The ID of the instance. The instance must have exactly one attached network interface. You can specify either the instance ID or the network interface ID, but not both. Changing it replaces the resource.
     pub fn instance_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
-    /// The ID of the network interface. If the instance has more than one network interface, you must specify a network interface ID.
+    /// The ID of the network interface. If the instance has more than one network interface, you must specify a network interface ID. Changing it replaces the resource.
     pub fn network_interface_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.network_interface_id = Some(v.into());
         self
     }
-    /// The primary or secondary private IP address to associate with the Elastic IP address. If no private IP address is specified, the Elastic IP address is associated with the primary private IP address.
+    /// The primary or secondary private IP address to associate with the Elastic IP address. If no private IP address is specified, the Elastic IP address is associated with the primary private IP address. Changing it replaces the resource.
     pub fn private_ip_address(mut self, v: impl Into<Value<String>>) -> Self {
         self.private_ip_address = Some(v.into());
         self
@@ -4888,7 +4888,7 @@ impl EipAssociationRef {
 pub struct EgressOnlyInternetGateway {
     /// Any tags assigned to the egress only internet gateway.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the VPC for which to create the egress-only internet gateway.
+    /// The ID of the VPC for which to create the egress-only internet gateway. Changing it replaces the resource.
     pub vpc_id: Value<String>,
 }
 
@@ -4956,9 +4956,9 @@ impl EgressOnlyInternetGatewayRef {
 /// Add it with `scope.add(id, EnclaveCertificateIamRoleAssociation::new(..))`, which returns a [`EnclaveCertificateIamRoleAssociationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnclaveCertificateIamRoleAssociation {
-    /// The Amazon Resource Name (ARN) of the ACM certificate with which to associate the IAM role.
+    /// The Amazon Resource Name (ARN) of the ACM certificate with which to associate the IAM role. Changing it replaces the resource.
     pub certificate_arn: Value<String>,
-    /// The Amazon Resource Name (ARN) of the IAM role to associate with the ACM certificate. You can associate up to 16 IAM roles with an ACM certificate.
+    /// The Amazon Resource Name (ARN) of the IAM role to associate with the ACM certificate. You can associate up to 16 IAM roles with an ACM certificate. Changing it replaces the resource.
     pub role_arn: Value<String>,
 }
 
@@ -5030,31 +5030,31 @@ impl EnclaveCertificateIamRoleAssociationRef {
 /// Add it with `scope.add(id, FlowLog::new(..))`, which returns a [`FlowLogRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlowLog {
-    /// The ARN of the IAM role that allows Amazon EC2 to publish flow logs across accounts.
+    /// The ARN of the IAM role that allows Amazon EC2 to publish flow logs across accounts. Changing it replaces the resource.
     pub deliver_cross_account_role: Option<Value<String>>,
-    /// The ARN for the IAM role that permits Amazon EC2 to publish flow logs to a CloudWatch Logs log group in your account. If you specify LogDestinationType as s3 or kinesis-data-firehose, do not specify DeliverLogsPermissionArn or LogGroupName.
+    /// The ARN for the IAM role that permits Amazon EC2 to publish flow logs to a CloudWatch Logs log group in your account. If you specify LogDestinationType as s3 or kinesis-data-firehose, do not specify DeliverLogsPermissionArn or LogGroupName. Changing it replaces the resource.
     pub deliver_logs_permission_arn: Option<Value<String>>,
-    /// The `DestinationOptions` property.
+    /// The `DestinationOptions` property. Changing it replaces the resource.
     pub destination_options: Option<Value<flow_log::DestinationOptions>>,
-    /// Specifies the destination to which the flow log data is to be published. Flow log data can be published to a CloudWatch Logs log group, an Amazon S3 bucket, or a Kinesis Firehose stream. The value specified for this parameter depends on the value specified for LogDestinationType.
+    /// Specifies the destination to which the flow log data is to be published. Flow log data can be published to a CloudWatch Logs log group, an Amazon S3 bucket, or a Kinesis Firehose stream. The value specified for this parameter depends on the value specified for LogDestinationType. Changing it replaces the resource.
     pub log_destination: Option<Value<String>>,
-    /// Specifies the type of destination to which the flow log data is to be published. Flow log data can be published to CloudWatch Logs or Amazon S3.
+    /// Specifies the type of destination to which the flow log data is to be published. Flow log data can be published to CloudWatch Logs or Amazon S3. Changing it replaces the resource.
     pub log_destination_type: Option<Value<String>>,
-    /// The fields to include in the flow log record, in the order in which they should appear.
+    /// The fields to include in the flow log record, in the order in which they should appear. Changing it replaces the resource.
     pub log_format: Option<Value<String>>,
-    /// The name of a new or existing CloudWatch Logs log group where Amazon EC2 publishes your flow logs. If you specify LogDestinationType as s3 or kinesis-data-firehose, do not specify DeliverLogsPermissionArn or LogGroupName.
+    /// The name of a new or existing CloudWatch Logs log group where Amazon EC2 publishes your flow logs. If you specify LogDestinationType as s3 or kinesis-data-firehose, do not specify DeliverLogsPermissionArn or LogGroupName. Changing it replaces the resource.
     pub log_group_name: Option<Value<String>>,
-    /// The maximum interval of time during which a flow of packets is captured and aggregated into a flow log record. You can specify 60 seconds (1 minute) or 600 seconds (10 minutes).
+    /// The maximum interval of time during which a flow of packets is captured and aggregated into a flow log record. You can specify 60 seconds (1 minute) or 600 seconds (10 minutes). Changing it replaces the resource.
     pub max_aggregation_interval: Option<Value<i64>>,
-    /// The ID of the subnet, network interface, or VPC for which you want to create a flow log.
+    /// The ID of the subnet, network interface, or VPC for which you want to create a flow log. Changing it replaces the resource.
     pub resource_id: Value<String>,
-    /// The type of resource for which to create the flow log. For example, if you specified a VPC ID for the ResourceId property, specify VPC for this property.
+    /// The type of resource for which to create the flow log. For example, if you specified a VPC ID for the ResourceId property, specify VPC for this property. Changing it replaces the resource.
     pub resource_type: Value<String>,
-    /// The resource types and associated tags for EC2 resources associated with the EC2 Tags feature for log enrichment.
+    /// The resource types and associated tags for EC2 resources associated with the EC2 Tags feature for log enrichment. Changing it replaces the resource.
     pub tag_field_specifications: Option<Value<Vec<Value<flow_log::TagFieldSpecification>>>>,
     /// The tags to apply to the flow logs.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The type of traffic to log. You can log traffic that the resource accepts or rejects, or all traffic.
+    /// The type of traffic to log. You can log traffic that the resource accepts or rejects, or all traffic. Changing it replaces the resource.
     pub traffic_type: Option<Value<String>>,
 }
 
@@ -5077,47 +5077,47 @@ impl FlowLog {
             traffic_type: None,
         }
     }
-    /// The ARN of the IAM role that allows Amazon EC2 to publish flow logs across accounts.
+    /// The ARN of the IAM role that allows Amazon EC2 to publish flow logs across accounts. Changing it replaces the resource.
     pub fn deliver_cross_account_role(mut self, v: impl Into<Value<String>>) -> Self {
         self.deliver_cross_account_role = Some(v.into());
         self
     }
-    /// The ARN for the IAM role that permits Amazon EC2 to publish flow logs to a CloudWatch Logs log group in your account. If you specify LogDestinationType as s3 or kinesis-data-firehose, do not specify DeliverLogsPermissionArn or LogGroupName.
+    /// The ARN for the IAM role that permits Amazon EC2 to publish flow logs to a CloudWatch Logs log group in your account. If you specify LogDestinationType as s3 or kinesis-data-firehose, do not specify DeliverLogsPermissionArn or LogGroupName. Changing it replaces the resource.
     pub fn deliver_logs_permission_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.deliver_logs_permission_arn = Some(v.into());
         self
     }
-    /// The `DestinationOptions` property.
+    /// The `DestinationOptions` property. Changing it replaces the resource.
     pub fn destination_options(mut self, v: impl Into<Value<flow_log::DestinationOptions>>) -> Self {
         self.destination_options = Some(v.into());
         self
     }
-    /// Specifies the destination to which the flow log data is to be published. Flow log data can be published to a CloudWatch Logs log group, an Amazon S3 bucket, or a Kinesis Firehose stream. The value specified for this parameter depends on the value specified for LogDestinationType.
+    /// Specifies the destination to which the flow log data is to be published. Flow log data can be published to a CloudWatch Logs log group, an Amazon S3 bucket, or a Kinesis Firehose stream. The value specified for this parameter depends on the value specified for LogDestinationType. Changing it replaces the resource.
     pub fn log_destination(mut self, v: impl Into<Value<String>>) -> Self {
         self.log_destination = Some(v.into());
         self
     }
-    /// Specifies the type of destination to which the flow log data is to be published. Flow log data can be published to CloudWatch Logs or Amazon S3.
+    /// Specifies the type of destination to which the flow log data is to be published. Flow log data can be published to CloudWatch Logs or Amazon S3. Changing it replaces the resource.
     pub fn log_destination_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.log_destination_type = Some(v.into());
         self
     }
-    /// The fields to include in the flow log record, in the order in which they should appear.
+    /// The fields to include in the flow log record, in the order in which they should appear. Changing it replaces the resource.
     pub fn log_format(mut self, v: impl Into<Value<String>>) -> Self {
         self.log_format = Some(v.into());
         self
     }
-    /// The name of a new or existing CloudWatch Logs log group where Amazon EC2 publishes your flow logs. If you specify LogDestinationType as s3 or kinesis-data-firehose, do not specify DeliverLogsPermissionArn or LogGroupName.
+    /// The name of a new or existing CloudWatch Logs log group where Amazon EC2 publishes your flow logs. If you specify LogDestinationType as s3 or kinesis-data-firehose, do not specify DeliverLogsPermissionArn or LogGroupName. Changing it replaces the resource.
     pub fn log_group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.log_group_name = Some(v.into());
         self
     }
-    /// The maximum interval of time during which a flow of packets is captured and aggregated into a flow log record. You can specify 60 seconds (1 minute) or 600 seconds (10 minutes).
+    /// The maximum interval of time during which a flow of packets is captured and aggregated into a flow log record. You can specify 60 seconds (1 minute) or 600 seconds (10 minutes). Changing it replaces the resource.
     pub fn max_aggregation_interval(mut self, v: impl Into<Value<i64>>) -> Self {
         self.max_aggregation_interval = Some(v.into());
         self
     }
-    /// The resource types and associated tags for EC2 resources associated with the EC2 Tags feature for log enrichment.
+    /// The resource types and associated tags for EC2 resources associated with the EC2 Tags feature for log enrichment. Changing it replaces the resource.
     pub fn tag_field_specifications(
         mut self,
         v: impl Into<Value<Vec<Value<flow_log::TagFieldSpecification>>>>,
@@ -5130,7 +5130,7 @@ impl FlowLog {
         self.tags = Some(v.into());
         self
     }
-    /// The type of traffic to log. You can log traffic that the resource accepts or rejects, or all traffic.
+    /// The type of traffic to log. You can log traffic that the resource accepts or rejects, or all traffic. Changing it replaces the resource.
     pub fn traffic_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.traffic_type = Some(v.into());
         self
@@ -5287,9 +5287,9 @@ pub mod flow_log {
 pub struct FpgaImage {
     /// A description for the AFI.
     pub description: Option<Value<String>>,
-    /// The location of the encrypted design checkpoint in Amazon S3. The input must be a tarball.
+    /// The location of the encrypted design checkpoint in Amazon S3. The input must be a tarball. Changing it replaces the resource.
     pub input_storage_location: Option<Value<fpga_image::StorageLocation>>,
-    /// The location in Amazon S3 for the output logs.
+    /// The location in Amazon S3 for the output logs. Changing it replaces the resource.
     pub logs_storage_location: Option<Value<fpga_image::StorageLocation>>,
     /// A name for the AFI.
     pub name: Option<Value<String>>,
@@ -5307,12 +5307,12 @@ impl FpgaImage {
         self.description = Some(v.into());
         self
     }
-    /// The location of the encrypted design checkpoint in Amazon S3. The input must be a tarball.
+    /// The location of the encrypted design checkpoint in Amazon S3. The input must be a tarball. Changing it replaces the resource.
     pub fn input_storage_location(mut self, v: impl Into<Value<fpga_image::StorageLocation>>) -> Self {
         self.input_storage_location = Some(v.into());
         self
     }
-    /// The location in Amazon S3 for the output logs.
+    /// The location in Amazon S3 for the output logs. Changing it replaces the resource.
     pub fn logs_storage_location(mut self, v: impl Into<Value<fpga_image::StorageLocation>>) -> Self {
         self.logs_storage_location = Some(v.into());
         self
@@ -5470,7 +5470,7 @@ pub mod fpga_image {
 /// Add it with `scope.add(id, GatewayRouteTableAssociation::new(..))`, which returns a [`GatewayRouteTableAssociationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct GatewayRouteTableAssociation {
-    /// The ID of the gateway.
+    /// The ID of the gateway. Changing it replaces the resource.
     pub gateway_id: Value<String>,
     /// The ID of the route table.
     pub route_table_id: Value<String>,
@@ -5535,21 +5535,21 @@ impl GatewayRouteTableAssociationRef {
 /// Add it with `scope.add(id, Host::new(..))`, which returns a [`HostRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Host {
-    /// The ID of the Outpost hardware asset.
+    /// The ID of the Outpost hardware asset. Changing it replaces the resource.
     pub asset_id: Option<Value<String>>,
     /// Indicates whether the host accepts any untargeted instance launches that match its instance type configuration, or if it only accepts Host tenancy instance launches that specify its unique host ID.
     pub auto_placement: Option<Value<String>>,
-    /// The Availability Zone in which to allocate the Dedicated Host.
+    /// The Availability Zone in which to allocate the Dedicated Host. Changing it replaces the resource.
     pub availability_zone: Value<String>,
     /// Automatically allocates a new dedicated host and moves your instances on to it if a degradation is detected on your current host.
     pub host_maintenance: Option<Value<String>>,
     /// Indicates whether to enable or disable host recovery for the Dedicated Host. Host recovery is disabled by default.
     pub host_recovery: Option<Value<String>>,
-    /// Specifies the instance family to be supported by the Dedicated Hosts. If you specify an instance family, the Dedicated Hosts support multiple instance types within that instance family.
+    /// Specifies the instance family to be supported by the Dedicated Hosts. If you specify an instance family, the Dedicated Hosts support multiple instance types within that instance family. Changing it replaces the resource.
     pub instance_family: Option<Value<String>>,
-    /// Specifies the instance type to be supported by the Dedicated Hosts. If you specify an instance type, the Dedicated Hosts support instances of the specified instance type only.
+    /// Specifies the instance type to be supported by the Dedicated Hosts. If you specify an instance type, the Dedicated Hosts support instances of the specified instance type only. Changing it replaces the resource.
     pub instance_type: Option<Value<String>>,
-    /// The Amazon Resource Name (ARN) of the Amazon Web Services Outpost on which to allocate the Dedicated Host.
+    /// The Amazon Resource Name (ARN) of the Amazon Web Services Outpost on which to allocate the Dedicated Host. Changing it replaces the resource.
     pub outpost_arn: Option<Value<String>>,
     /// Any tags assigned to the Host.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -5570,7 +5570,7 @@ impl Host {
             tags: None,
         }
     }
-    /// The ID of the Outpost hardware asset.
+    /// The ID of the Outpost hardware asset. Changing it replaces the resource.
     pub fn asset_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.asset_id = Some(v.into());
         self
@@ -5590,17 +5590,17 @@ impl Host {
         self.host_recovery = Some(v.into());
         self
     }
-    /// Specifies the instance family to be supported by the Dedicated Hosts. If you specify an instance family, the Dedicated Hosts support multiple instance types within that instance family.
+    /// Specifies the instance family to be supported by the Dedicated Hosts. If you specify an instance family, the Dedicated Hosts support multiple instance types within that instance family. Changing it replaces the resource.
     pub fn instance_family(mut self, v: impl Into<Value<String>>) -> Self {
         self.instance_family = Some(v.into());
         self
     }
-    /// Specifies the instance type to be supported by the Dedicated Hosts. If you specify an instance type, the Dedicated Hosts support instances of the specified instance type only.
+    /// Specifies the instance type to be supported by the Dedicated Hosts. If you specify an instance type, the Dedicated Hosts support instances of the specified instance type only. Changing it replaces the resource.
     pub fn instance_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.instance_type = Some(v.into());
         self
     }
-    /// The Amazon Resource Name (ARN) of the Amazon Web Services Outpost on which to allocate the Dedicated Host.
+    /// The Amazon Resource Name (ARN) of the Amazon Web Services Outpost on which to allocate the Dedicated Host. Changing it replaces the resource.
     pub fn outpost_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.outpost_arn = Some(v.into());
         self
@@ -5894,13 +5894,13 @@ pub mod ipam {
 /// Add it with `scope.add(id, IpamAllocation::new(..))`, which returns a [`IpamAllocationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct IpamAllocation {
-    /// The `Cidr` property.
+    /// The `Cidr` property. Changing it replaces the resource.
     pub cidr: Option<Value<String>>,
-    /// The `Description` property.
+    /// The `Description` property. Changing it replaces the resource.
     pub description: Option<Value<String>>,
-    /// Id of the IPAM Pool.
+    /// Id of the IPAM Pool. Changing it replaces the resource.
     pub ipam_pool_id: Value<String>,
-    /// The desired netmask length of the allocation. If set, IPAM will choose a block of free space with this size and return the CIDR representing it.
+    /// The desired netmask length of the allocation. If set, IPAM will choose a block of free space with this size and return the CIDR representing it. Changing it replaces the resource.
     pub netmask_length: Option<Value<i64>>,
 }
 
@@ -5909,17 +5909,17 @@ impl IpamAllocation {
     pub fn new(ipam_pool_id: impl Into<Value<String>>) -> Self {
         Self { cidr: None, description: None, ipam_pool_id: ipam_pool_id.into(), netmask_length: None }
     }
-    /// The `Cidr` property.
+    /// The `Cidr` property. Changing it replaces the resource.
     pub fn cidr(mut self, v: impl Into<Value<String>>) -> Self {
         self.cidr = Some(v.into());
         self
     }
-    /// The `Description` property.
+    /// The `Description` property. Changing it replaces the resource.
     pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
         self.description = Some(v.into());
         self
     }
-    /// The desired netmask length of the allocation. If set, IPAM will choose a block of free space with this size and return the CIDR representing it.
+    /// The desired netmask length of the allocation. If set, IPAM will choose a block of free space with this size and return the CIDR representing it. Changing it replaces the resource.
     pub fn netmask_length(mut self, v: impl Into<Value<i64>>) -> Self {
         self.netmask_length = Some(v.into());
         self
@@ -5980,7 +5980,7 @@ impl IpamAllocationRef {
 /// Add it with `scope.add(id, IpamPool::new(..))`, which returns a [`IpamPoolRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct IpamPool {
-    /// The address family of the address space in this pool. Either IPv4 or IPv6.
+    /// The address family of the address space in this pool. Either IPv4 or IPv6. Changing it replaces the resource.
     pub address_family: Value<String>,
     /// The default netmask length for allocations made from this pool. This value is used when the netmask length of an allocation isn't specified.
     pub allocation_default_netmask_length: Option<Value<i64>>,
@@ -5992,23 +5992,23 @@ pub struct IpamPool {
     pub allocation_resource_tags: Option<Value<Vec<Value<crate::Tag>>>>,
     /// Determines what to do if IPAM discovers resources that haven't been assigned an allocation. If set to true, an allocation will be made automatically.
     pub auto_import: Option<Value<bool>>,
-    /// Limits which service in Amazon Web Services that the pool can be used in.
+    /// Limits which service in Amazon Web Services that the pool can be used in. Changing it replaces the resource.
     pub aws_service: Option<Value<String>>,
     /// The `Description` property.
     pub description: Option<Value<String>>,
-    /// The Id of the scope this pool is a part of.
+    /// The Id of the scope this pool is a part of. Changing it replaces the resource.
     pub ipam_scope_id: Value<String>,
-    /// The region of this pool. If not set, this will default to "None" which will disable non-custom allocations. If the locale has been specified for the source pool, this value must match.
+    /// The region of this pool. If not set, this will default to "None" which will disable non-custom allocations. If the locale has been specified for the source pool, this value must match. Changing it replaces the resource.
     pub locale: Option<Value<String>>,
     /// A list of cidrs representing the address space available for allocation in this pool.
     pub provisioned_cidrs: Option<Value<Vec<Value<ipam_pool::ProvisionedCidr>>>>,
-    /// The IP address source for pools in the public scope. Only used for provisioning IP address CIDRs to pools in the public scope. Default is `byoip`.
+    /// The IP address source for pools in the public scope. Only used for provisioning IP address CIDRs to pools in the public scope. Default is `byoip`. Changing it replaces the resource.
     pub public_ip_source: Option<Value<String>>,
-    /// Determines whether or not address space from this pool is publicly advertised. Must be set if and only if the pool is IPv6.
+    /// Determines whether or not address space from this pool is publicly advertised. Must be set if and only if the pool is IPv6. Changing it replaces the resource.
     pub publicly_advertisable: Option<Value<bool>>,
-    /// The Id of this pool's source. If set, all space provisioned in this pool must be free space provisioned in the parent pool.
+    /// The Id of this pool's source. If set, all space provisioned in this pool must be free space provisioned in the parent pool. Changing it replaces the resource.
     pub source_ipam_pool_id: Option<Value<String>>,
-    /// The `SourceResource` property.
+    /// The `SourceResource` property. Changing it replaces the resource.
     pub source_resource: Option<Value<ipam_pool::SourceResource>>,
     /// An array of key-value pairs to apply to this resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -6061,7 +6061,7 @@ impl IpamPool {
         self.auto_import = Some(v.into());
         self
     }
-    /// Limits which service in Amazon Web Services that the pool can be used in.
+    /// Limits which service in Amazon Web Services that the pool can be used in. Changing it replaces the resource.
     pub fn aws_service(mut self, v: impl Into<Value<String>>) -> Self {
         self.aws_service = Some(v.into());
         self
@@ -6071,7 +6071,7 @@ impl IpamPool {
         self.description = Some(v.into());
         self
     }
-    /// The region of this pool. If not set, this will default to "None" which will disable non-custom allocations. If the locale has been specified for the source pool, this value must match.
+    /// The region of this pool. If not set, this will default to "None" which will disable non-custom allocations. If the locale has been specified for the source pool, this value must match. Changing it replaces the resource.
     pub fn locale(mut self, v: impl Into<Value<String>>) -> Self {
         self.locale = Some(v.into());
         self
@@ -6081,22 +6081,22 @@ impl IpamPool {
         self.provisioned_cidrs = Some(v.into());
         self
     }
-    /// The IP address source for pools in the public scope. Only used for provisioning IP address CIDRs to pools in the public scope. Default is `byoip`.
+    /// The IP address source for pools in the public scope. Only used for provisioning IP address CIDRs to pools in the public scope. Default is `byoip`. Changing it replaces the resource.
     pub fn public_ip_source(mut self, v: impl Into<Value<String>>) -> Self {
         self.public_ip_source = Some(v.into());
         self
     }
-    /// Determines whether or not address space from this pool is publicly advertised. Must be set if and only if the pool is IPv6.
+    /// Determines whether or not address space from this pool is publicly advertised. Must be set if and only if the pool is IPv6. Changing it replaces the resource.
     pub fn publicly_advertisable(mut self, v: impl Into<Value<bool>>) -> Self {
         self.publicly_advertisable = Some(v.into());
         self
     }
-    /// The Id of this pool's source. If set, all space provisioned in this pool must be free space provisioned in the parent pool.
+    /// The Id of this pool's source. If set, all space provisioned in this pool must be free space provisioned in the parent pool. Changing it replaces the resource.
     pub fn source_ipam_pool_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_ipam_pool_id = Some(v.into());
         self
     }
-    /// The `SourceResource` property.
+    /// The `SourceResource` property. Changing it replaces the resource.
     pub fn source_resource(mut self, v: impl Into<Value<ipam_pool::SourceResource>>) -> Self {
         self.source_resource = Some(v.into());
         self
@@ -6286,11 +6286,11 @@ pub mod ipam_pool {
 /// Add it with `scope.add(id, IpamPoolCidr::new(..))`, which returns a [`IpamPoolCidrRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct IpamPoolCidr {
-    /// Represents a single IPv4 or IPv6 CIDR.
+    /// Represents a single IPv4 or IPv6 CIDR. Changing it replaces the resource.
     pub cidr: Option<Value<String>>,
-    /// Id of the IPAM Pool.
+    /// Id of the IPAM Pool. Changing it replaces the resource.
     pub ipam_pool_id: Value<String>,
-    /// The desired netmask length of the provision. If set, IPAM will choose a block of free space with this size and return the CIDR representing it.
+    /// The desired netmask length of the provision. If set, IPAM will choose a block of free space with this size and return the CIDR representing it. Changing it replaces the resource.
     pub netmask_length: Option<Value<i64>>,
 }
 
@@ -6299,12 +6299,12 @@ impl IpamPoolCidr {
     pub fn new(ipam_pool_id: impl Into<Value<String>>) -> Self {
         Self { cidr: None, ipam_pool_id: ipam_pool_id.into(), netmask_length: None }
     }
-    /// Represents a single IPv4 or IPv6 CIDR.
+    /// Represents a single IPv4 or IPv6 CIDR. Changing it replaces the resource.
     pub fn cidr(mut self, v: impl Into<Value<String>>) -> Self {
         self.cidr = Some(v.into());
         self
     }
-    /// The desired netmask length of the provision. If set, IPAM will choose a block of free space with this size and return the CIDR representing it.
+    /// The desired netmask length of the provision. If set, IPAM will choose a block of free space with this size and return the CIDR representing it. Changing it replaces the resource.
     pub fn netmask_length(mut self, v: impl Into<Value<i64>>) -> Self {
         self.netmask_length = Some(v.into());
         self
@@ -6368,11 +6368,11 @@ impl IpamPoolCidrRef {
 /// Add it with `scope.add(id, IpamPrefixListResolver::new(..))`, which returns a [`IpamPrefixListResolverRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct IpamPrefixListResolver {
-    /// The address family of the address space in this Prefix List Resolver. Either IPv4 or IPv6.
+    /// The address family of the address space in this Prefix List Resolver. Either IPv4 or IPv6. Changing it replaces the resource.
     pub address_family: Value<String>,
     /// The `Description` property.
     pub description: Option<Value<String>>,
-    /// The Id of the IPAM this Prefix List Resolver is a part of.
+    /// The Id of the IPAM this Prefix List Resolver is a part of. Changing it replaces the resource.
     pub ipam_id: Option<Value<String>>,
     /// Rules define the business logic for selecting CIDRs from IPAM.
     pub rules: Option<Value<Vec<Value<ipam_prefix_list_resolver::IpamPrefixListResolverRule>>>>,
@@ -6390,7 +6390,7 @@ impl IpamPrefixListResolver {
         self.description = Some(v.into());
         self
     }
-    /// The Id of the IPAM this Prefix List Resolver is a part of.
+    /// The Id of the IPAM this Prefix List Resolver is a part of. Changing it replaces the resource.
     pub fn ipam_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.ipam_id = Some(v.into());
         self
@@ -6629,11 +6629,11 @@ pub mod ipam_prefix_list_resolver {
 pub struct IpamPrefixListResolverTarget {
     /// The desired version of the Prefix List Resolver that this Target should synchronize with.
     pub desired_version: Option<Value<i64>>,
-    /// The Id of the IPAM Prefix List Resolver associated with this Target.
+    /// The Id of the IPAM Prefix List Resolver associated with this Target. Changing it replaces the resource.
     pub ipam_prefix_list_resolver_id: Value<String>,
-    /// The Id of the Managed Prefix List.
+    /// The Id of the Managed Prefix List. Changing it replaces the resource.
     pub prefix_list_id: Value<String>,
-    /// The region that the Managed Prefix List is located in.
+    /// The region that the Managed Prefix List is located in. Changing it replaces the resource.
     pub prefix_list_region: Value<String>,
     /// An array of key-value pairs to apply to this resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -6910,9 +6910,9 @@ pub mod ipam_resource_discovery {
 /// Add it with `scope.add(id, IpamResourceDiscoveryAssociation::new(..))`, which returns a [`IpamResourceDiscoveryAssociationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct IpamResourceDiscoveryAssociation {
-    /// The Id of the IPAM this Resource Discovery is associated to.
+    /// The Id of the IPAM this Resource Discovery is associated to. Changing it replaces the resource.
     pub ipam_id: Value<String>,
-    /// The Amazon Resource Name (ARN) of the IPAM Resource Discovery Association.
+    /// The Amazon Resource Name (ARN) of the IPAM Resource Discovery Association. Changing it replaces the resource.
     pub ipam_resource_discovery_id: Value<String>,
     /// An array of key-value pairs to apply to this resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -7024,7 +7024,7 @@ pub struct IpamScope {
     pub description: Option<Value<String>>,
     /// The `ExternalAuthorityConfiguration` property.
     pub external_authority_configuration: Option<Value<ipam_scope::IpamScopeExternalAuthorityConfiguration>>,
-    /// The Id of the IPAM this scope is a part of.
+    /// The Id of the IPAM this scope is a part of. Changing it replaces the resource.
     pub ipam_id: Value<String>,
     /// An array of key-value pairs to apply to this resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -7258,85 +7258,85 @@ impl IPv4PoolRef {
 /// Add it with `scope.add(id, Instance::new(..))`, which returns a [`InstanceRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Instance {
-    /// This property is reserved for internal use. If you use it, the stack fails with this error: Bad property set: \[Testing this property\] (Service: AmazonEC2; Status Code: 400; Error Code: InvalidParameterCombination; Request ID: 0XXXXXX-49c7-4b40-8bcc-76885dcXXXXX).
+    /// This property is reserved for internal use. If you use it, the stack fails with this error: Bad property set: \[Testing this property\] (Service: AmazonEC2; Status Code: 400; Error Code: InvalidParameterCombination; Request ID: 0XXXXXX-49c7-4b40-8bcc-76885dcXXXXX). Changing it may replace the resource.
     pub additional_info: Option<Value<String>>,
-    /// Indicates whether the instance is associated with a dedicated host. If you want the instance to always restart on the same host on which it was launched, specify host.
+    /// Indicates whether the instance is associated with a dedicated host. If you want the instance to always restart on the same host on which it was launched, specify host. Changing it may replace the resource.
     pub affinity: Option<Value<String>>,
-    /// The Availability Zone of the instance.
+    /// The Availability Zone of the instance. Changing it replaces the resource.
     pub availability_zone: Option<Value<String>>,
-    /// The block device mapping entries that defines the block devices to attach to the instance at launch.
+    /// The block device mapping entries that defines the block devices to attach to the instance at launch. Changing it may replace the resource.
     pub block_device_mappings: Option<Value<Vec<Value<instance::BlockDeviceMapping>>>>,
-    /// The CPU options for the instance.
+    /// The CPU options for the instance. Changing it replaces the resource.
     pub cpu_options: Option<Value<instance::CpuOptions>>,
     /// The credit option for CPU usage of the burstable performance instance. Valid values are standard and unlimited.
     pub credit_specification: Option<Value<instance::CreditSpecification>>,
     /// If you set this parameter to true, you can't terminate the instance using the Amazon EC2 console, CLI, or API; otherwise, you can.
     pub disable_api_termination: Option<Value<bool>>,
-    /// Indicates whether the instance is optimized for Amazon EBS I/O.
+    /// Indicates whether the instance is optimized for Amazon EBS I/O. Changing it may replace the resource.
     pub ebs_optimized: Option<Value<bool>>,
-    /// An elastic GPU to associate with the instance. Amazon Elastic Graphics is no longer available.
+    /// An elastic GPU to associate with the instance. Amazon Elastic Graphics is no longer available. Changing it replaces the resource.
     pub elastic_gpu_specifications: Option<Value<Vec<Value<instance::ElasticGpuSpecification>>>>,
-    /// An elastic inference accelerator to associate with the instance. Amazon Elastic Inference is no longer available.
+    /// An elastic inference accelerator to associate with the instance. Amazon Elastic Inference is no longer available. Changing it replaces the resource.
     pub elastic_inference_accelerators: Option<Value<Vec<Value<instance::ElasticInferenceAccelerator>>>>,
-    /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
+    /// Indicates whether the instance is enabled for AWS Nitro Enclaves. Changing it replaces the resource.
     pub enclave_options: Option<Value<instance::EnclaveOptions>>,
-    /// Indicates whether an instance is enabled for hibernation.
+    /// Indicates whether an instance is enabled for hibernation. Changing it replaces the resource.
     pub hibernation_options: Option<Value<instance::HibernationOptions>>,
-    /// If you specify host for the Affinity property, the ID of a dedicated host that the instance is associated with. If you don't specify an ID, Amazon EC2 launches the instance onto any available, compatible dedicated host in your account.
+    /// If you specify host for the Affinity property, the ID of a dedicated host that the instance is associated with. If you don't specify an ID, Amazon EC2 launches the instance onto any available, compatible dedicated host in your account. Changing it may replace the resource.
     pub host_id: Option<Value<String>>,
-    /// The ARN of the host resource group in which to launch the instances. If you specify a host resource group ARN, omit the Tenancy parameter or set it to host.
+    /// The ARN of the host resource group in which to launch the instances. If you specify a host resource group ARN, omit the Tenancy parameter or set it to host. Changing it replaces the resource.
     pub host_resource_group_arn: Option<Value<String>>,
     /// The IAM instance profile.
     pub iam_instance_profile: Option<Value<String>>,
-    /// The ID of the AMI. An AMI ID is required to launch an instance and must be specified here or in a launch template.
+    /// The ID of the AMI. An AMI ID is required to launch an instance and must be specified here or in a launch template. Changing it replaces the resource.
     pub image_id: Option<Value<String>>,
     /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
     pub instance_initiated_shutdown_behavior: Option<Value<String>>,
-    /// The instance type.
+    /// The instance type. Changing it may replace the resource.
     pub instance_type: Option<Value<String>>,
-    /// \[EC2-VPC\] The number of IPv6 addresses to associate with the primary network interface. Amazon EC2 chooses the IPv6 addresses from the range of your subnet.
+    /// \[EC2-VPC\] The number of IPv6 addresses to associate with the primary network interface. Amazon EC2 chooses the IPv6 addresses from the range of your subnet. Changing it replaces the resource.
     pub ipv6_address_count: Option<Value<i64>>,
-    /// \[EC2-VPC\] The IPv6 addresses from the range of the subnet to associate with the primary network interface.
+    /// \[EC2-VPC\] The IPv6 addresses from the range of the subnet to associate with the primary network interface. Changing it replaces the resource.
     pub ipv6_addresses: Option<Value<Vec<Value<instance::InstanceIpv6Address>>>>,
-    /// The ID of the kernel.
+    /// The ID of the kernel. Changing it may replace the resource.
     pub kernel_id: Option<Value<String>>,
-    /// The name of the key pair.
+    /// The name of the key pair. Changing it replaces the resource.
     pub key_name: Option<Value<String>>,
-    /// The launch template to use to launch the instances.
+    /// The launch template to use to launch the instances. Changing it replaces the resource.
     pub launch_template: Option<Value<instance::LaunchTemplateSpecification>>,
-    /// The license configurations.
+    /// The license configurations. Changing it replaces the resource.
     pub license_specifications: Option<Value<Vec<Value<instance::LicenseSpecification>>>>,
     /// The metadata options for the instance.
     pub metadata_options: Option<Value<instance::MetadataOptions>>,
     /// Specifies whether detailed monitoring is enabled for the instance.
     pub monitoring: Option<Value<bool>>,
-    /// The network interfaces to associate with the instance.
+    /// The network interfaces to associate with the instance. Changing it replaces the resource.
     pub network_interfaces: Option<Value<Vec<Value<instance::NetworkInterface>>>>,
-    /// The name of an existing placement group that you want to launch the instance into (cluster \| partition \| spread).
+    /// The name of an existing placement group that you want to launch the instance into (cluster \| partition \| spread). Changing it replaces the resource.
     pub placement_group_name: Option<Value<String>>,
-    /// The options for the instance hostname.
+    /// The options for the instance hostname. Changing it may replace the resource.
     pub private_dns_name_options: Option<Value<instance::PrivateDnsNameOptions>>,
-    /// \[EC2-VPC\] The primary IPv4 address. You must specify a value from the IPv4 address range of the subnet.
+    /// \[EC2-VPC\] The primary IPv4 address. You must specify a value from the IPv4 address range of the subnet. Changing it replaces the resource.
     pub private_ip_address: Option<Value<String>>,
     /// Indicates whether to assign the tags from the instance to all of the volumes attached to the instance at launch. If you specify true and you assign tags to the instance, those tags are automatically assigned to all of the volumes that you attach to the instance at launch.
     pub propagate_tags_to_volume_on_creation: Option<Value<bool>>,
-    /// The ID of the RAM disk to select.
+    /// The ID of the RAM disk to select. Changing it may replace the resource.
     pub ramdisk_id: Option<Value<String>>,
-    /// The IDs of the security groups.
+    /// The IDs of the security groups. Changing it may replace the resource.
     pub security_group_ids: Option<Value<Vec<Value<String>>>>,
-    /// the names of the security groups. For a nondefault VPC, you must use security group IDs instead.
+    /// the names of the security groups. For a nondefault VPC, you must use security group IDs instead. Changing it replaces the resource.
     pub security_groups: Option<Value<Vec<Value<String>>>>,
     /// Specifies whether to enable an instance launched in a VPC to perform NAT.
     pub source_dest_check: Option<Value<bool>>,
     /// The SSM document and parameter values in AWS Systems Manager to associate with this instance.
     pub ssm_associations: Option<Value<Vec<Value<instance::SsmAssociation>>>>,
-    /// \[EC2-VPC\] The ID of the subnet to launch the instance into.
+    /// \[EC2-VPC\] The ID of the subnet to launch the instance into. Changing it replaces the resource.
     pub subnet_id: Option<Value<String>>,
     /// The tags to add to the instance.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The tenancy of the instance (if the instance is running in a VPC). An instance with a tenancy of dedicated runs on single-tenant hardware.
+    /// The tenancy of the instance (if the instance is running in a VPC). An instance with a tenancy of dedicated runs on single-tenant hardware. Changing it may replace the resource.
     pub tenancy: Option<Value<String>>,
-    /// The user data to make available to the instance.
+    /// The user data to make available to the instance. Changing it may replace the resource.
     pub user_data: Option<Value<String>>,
     /// The volumes to attach to the instance.
     pub volumes: Option<Value<Vec<Value<instance::Volume>>>>,
@@ -7389,27 +7389,27 @@ impl Instance {
             volumes: None,
         }
     }
-    /// This property is reserved for internal use. If you use it, the stack fails with this error: Bad property set: \[Testing this property\] (Service: AmazonEC2; Status Code: 400; Error Code: InvalidParameterCombination; Request ID: 0XXXXXX-49c7-4b40-8bcc-76885dcXXXXX).
+    /// This property is reserved for internal use. If you use it, the stack fails with this error: Bad property set: \[Testing this property\] (Service: AmazonEC2; Status Code: 400; Error Code: InvalidParameterCombination; Request ID: 0XXXXXX-49c7-4b40-8bcc-76885dcXXXXX). Changing it may replace the resource.
     pub fn additional_info(mut self, v: impl Into<Value<String>>) -> Self {
         self.additional_info = Some(v.into());
         self
     }
-    /// Indicates whether the instance is associated with a dedicated host. If you want the instance to always restart on the same host on which it was launched, specify host.
+    /// Indicates whether the instance is associated with a dedicated host. If you want the instance to always restart on the same host on which it was launched, specify host. Changing it may replace the resource.
     pub fn affinity(mut self, v: impl Into<Value<String>>) -> Self {
         self.affinity = Some(v.into());
         self
     }
-    /// The Availability Zone of the instance.
+    /// The Availability Zone of the instance. Changing it replaces the resource.
     pub fn availability_zone(mut self, v: impl Into<Value<String>>) -> Self {
         self.availability_zone = Some(v.into());
         self
     }
-    /// The block device mapping entries that defines the block devices to attach to the instance at launch.
+    /// The block device mapping entries that defines the block devices to attach to the instance at launch. Changing it may replace the resource.
     pub fn block_device_mappings(mut self, v: impl Into<Value<Vec<Value<instance::BlockDeviceMapping>>>>) -> Self {
         self.block_device_mappings = Some(v.into());
         self
     }
-    /// The CPU options for the instance.
+    /// The CPU options for the instance. Changing it replaces the resource.
     pub fn cpu_options(mut self, v: impl Into<Value<instance::CpuOptions>>) -> Self {
         self.cpu_options = Some(v.into());
         self
@@ -7424,12 +7424,12 @@ impl Instance {
         self.disable_api_termination = Some(v.into());
         self
     }
-    /// Indicates whether the instance is optimized for Amazon EBS I/O.
+    /// Indicates whether the instance is optimized for Amazon EBS I/O. Changing it may replace the resource.
     pub fn ebs_optimized(mut self, v: impl Into<Value<bool>>) -> Self {
         self.ebs_optimized = Some(v.into());
         self
     }
-    /// An elastic GPU to associate with the instance. Amazon Elastic Graphics is no longer available.
+    /// An elastic GPU to associate with the instance. Amazon Elastic Graphics is no longer available. Changing it replaces the resource.
     pub fn elastic_gpu_specifications(
         mut self,
         v: impl Into<Value<Vec<Value<instance::ElasticGpuSpecification>>>>,
@@ -7437,7 +7437,7 @@ impl Instance {
         self.elastic_gpu_specifications = Some(v.into());
         self
     }
-    /// An elastic inference accelerator to associate with the instance. Amazon Elastic Inference is no longer available.
+    /// An elastic inference accelerator to associate with the instance. Amazon Elastic Inference is no longer available. Changing it replaces the resource.
     pub fn elastic_inference_accelerators(
         mut self,
         v: impl Into<Value<Vec<Value<instance::ElasticInferenceAccelerator>>>>,
@@ -7445,22 +7445,22 @@ impl Instance {
         self.elastic_inference_accelerators = Some(v.into());
         self
     }
-    /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
+    /// Indicates whether the instance is enabled for AWS Nitro Enclaves. Changing it replaces the resource.
     pub fn enclave_options(mut self, v: impl Into<Value<instance::EnclaveOptions>>) -> Self {
         self.enclave_options = Some(v.into());
         self
     }
-    /// Indicates whether an instance is enabled for hibernation.
+    /// Indicates whether an instance is enabled for hibernation. Changing it replaces the resource.
     pub fn hibernation_options(mut self, v: impl Into<Value<instance::HibernationOptions>>) -> Self {
         self.hibernation_options = Some(v.into());
         self
     }
-    /// If you specify host for the Affinity property, the ID of a dedicated host that the instance is associated with. If you don't specify an ID, Amazon EC2 launches the instance onto any available, compatible dedicated host in your account.
+    /// If you specify host for the Affinity property, the ID of a dedicated host that the instance is associated with. If you don't specify an ID, Amazon EC2 launches the instance onto any available, compatible dedicated host in your account. Changing it may replace the resource.
     pub fn host_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.host_id = Some(v.into());
         self
     }
-    /// The ARN of the host resource group in which to launch the instances. If you specify a host resource group ARN, omit the Tenancy parameter or set it to host.
+    /// The ARN of the host resource group in which to launch the instances. If you specify a host resource group ARN, omit the Tenancy parameter or set it to host. Changing it replaces the resource.
     pub fn host_resource_group_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.host_resource_group_arn = Some(v.into());
         self
@@ -7470,7 +7470,7 @@ impl Instance {
         self.iam_instance_profile = Some(v.into());
         self
     }
-    /// The ID of the AMI. An AMI ID is required to launch an instance and must be specified here or in a launch template.
+    /// The ID of the AMI. An AMI ID is required to launch an instance and must be specified here or in a launch template. Changing it replaces the resource.
     pub fn image_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.image_id = Some(v.into());
         self
@@ -7480,37 +7480,37 @@ impl Instance {
         self.instance_initiated_shutdown_behavior = Some(v.into());
         self
     }
-    /// The instance type.
+    /// The instance type. Changing it may replace the resource.
     pub fn instance_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.instance_type = Some(v.into());
         self
     }
-    /// \[EC2-VPC\] The number of IPv6 addresses to associate with the primary network interface. Amazon EC2 chooses the IPv6 addresses from the range of your subnet.
+    /// \[EC2-VPC\] The number of IPv6 addresses to associate with the primary network interface. Amazon EC2 chooses the IPv6 addresses from the range of your subnet. Changing it replaces the resource.
     pub fn ipv6_address_count(mut self, v: impl Into<Value<i64>>) -> Self {
         self.ipv6_address_count = Some(v.into());
         self
     }
-    /// \[EC2-VPC\] The IPv6 addresses from the range of the subnet to associate with the primary network interface.
+    /// \[EC2-VPC\] The IPv6 addresses from the range of the subnet to associate with the primary network interface. Changing it replaces the resource.
     pub fn ipv6_addresses(mut self, v: impl Into<Value<Vec<Value<instance::InstanceIpv6Address>>>>) -> Self {
         self.ipv6_addresses = Some(v.into());
         self
     }
-    /// The ID of the kernel.
+    /// The ID of the kernel. Changing it may replace the resource.
     pub fn kernel_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.kernel_id = Some(v.into());
         self
     }
-    /// The name of the key pair.
+    /// The name of the key pair. Changing it replaces the resource.
     pub fn key_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.key_name = Some(v.into());
         self
     }
-    /// The launch template to use to launch the instances.
+    /// The launch template to use to launch the instances. Changing it replaces the resource.
     pub fn launch_template(mut self, v: impl Into<Value<instance::LaunchTemplateSpecification>>) -> Self {
         self.launch_template = Some(v.into());
         self
     }
-    /// The license configurations.
+    /// The license configurations. Changing it replaces the resource.
     pub fn license_specifications(mut self, v: impl Into<Value<Vec<Value<instance::LicenseSpecification>>>>) -> Self {
         self.license_specifications = Some(v.into());
         self
@@ -7525,22 +7525,22 @@ impl Instance {
         self.monitoring = Some(v.into());
         self
     }
-    /// The network interfaces to associate with the instance.
+    /// The network interfaces to associate with the instance. Changing it replaces the resource.
     pub fn network_interfaces(mut self, v: impl Into<Value<Vec<Value<instance::NetworkInterface>>>>) -> Self {
         self.network_interfaces = Some(v.into());
         self
     }
-    /// The name of an existing placement group that you want to launch the instance into (cluster \| partition \| spread).
+    /// The name of an existing placement group that you want to launch the instance into (cluster \| partition \| spread). Changing it replaces the resource.
     pub fn placement_group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.placement_group_name = Some(v.into());
         self
     }
-    /// The options for the instance hostname.
+    /// The options for the instance hostname. Changing it may replace the resource.
     pub fn private_dns_name_options(mut self, v: impl Into<Value<instance::PrivateDnsNameOptions>>) -> Self {
         self.private_dns_name_options = Some(v.into());
         self
     }
-    /// \[EC2-VPC\] The primary IPv4 address. You must specify a value from the IPv4 address range of the subnet.
+    /// \[EC2-VPC\] The primary IPv4 address. You must specify a value from the IPv4 address range of the subnet. Changing it replaces the resource.
     pub fn private_ip_address(mut self, v: impl Into<Value<String>>) -> Self {
         self.private_ip_address = Some(v.into());
         self
@@ -7550,17 +7550,17 @@ impl Instance {
         self.propagate_tags_to_volume_on_creation = Some(v.into());
         self
     }
-    /// The ID of the RAM disk to select.
+    /// The ID of the RAM disk to select. Changing it may replace the resource.
     pub fn ramdisk_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.ramdisk_id = Some(v.into());
         self
     }
-    /// The IDs of the security groups.
+    /// The IDs of the security groups. Changing it may replace the resource.
     pub fn security_group_ids(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.security_group_ids = Some(v.into());
         self
     }
-    /// the names of the security groups. For a nondefault VPC, you must use security group IDs instead.
+    /// the names of the security groups. For a nondefault VPC, you must use security group IDs instead. Changing it replaces the resource.
     pub fn security_groups(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.security_groups = Some(v.into());
         self
@@ -7575,7 +7575,7 @@ impl Instance {
         self.ssm_associations = Some(v.into());
         self
     }
-    /// \[EC2-VPC\] The ID of the subnet to launch the instance into.
+    /// \[EC2-VPC\] The ID of the subnet to launch the instance into. Changing it replaces the resource.
     pub fn subnet_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.subnet_id = Some(v.into());
         self
@@ -7585,12 +7585,12 @@ impl Instance {
         self.tags = Some(v.into());
         self
     }
-    /// The tenancy of the instance (if the instance is running in a VPC). An instance with a tenancy of dedicated runs on single-tenant hardware.
+    /// The tenancy of the instance (if the instance is running in a VPC). An instance with a tenancy of dedicated runs on single-tenant hardware. Changing it may replace the resource.
     pub fn tenancy(mut self, v: impl Into<Value<String>>) -> Self {
         self.tenancy = Some(v.into());
         self
     }
-    /// The user data to make available to the instance.
+    /// The user data to make available to the instance. Changing it may replace the resource.
     pub fn user_data(mut self, v: impl Into<Value<String>>) -> Self {
         self.user_data = Some(v.into());
         self
@@ -8761,13 +8761,13 @@ pub mod instance {
 /// Add it with `scope.add(id, InstanceConnectEndpoint::new(..))`, which returns a [`InstanceConnectEndpointRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct InstanceConnectEndpoint {
-    /// The client token of the instance connect endpoint.
+    /// The client token of the instance connect endpoint. Changing it replaces the resource.
     pub client_token: Option<Value<String>>,
-    /// Indicates whether your client's IP address is preserved as the source when you connect to a resource.
+    /// Indicates whether your client's IP address is preserved as the source when you connect to a resource. Changing it replaces the resource.
     pub preserve_client_ip: Option<Value<bool>>,
-    /// The security groups associated with the endpoint.
+    /// The security groups associated with the endpoint. Changing it replaces the resource.
     pub security_group_ids: Option<Value<Vec<Value<String>>>>,
-    /// The ID of the subnet in which the EC2 Instance Connect Endpoint was created.
+    /// The ID of the subnet in which the EC2 Instance Connect Endpoint was created. Changing it replaces the resource.
     pub subnet_id: Value<String>,
     /// The tags assigned to the EC2 Instance Connect Endpoint.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -8784,17 +8784,17 @@ impl InstanceConnectEndpoint {
             tags: None,
         }
     }
-    /// The client token of the instance connect endpoint.
+    /// The client token of the instance connect endpoint. Changing it replaces the resource.
     pub fn client_token(mut self, v: impl Into<Value<String>>) -> Self {
         self.client_token = Some(v.into());
         self
     }
-    /// Indicates whether your client's IP address is preserved as the source when you connect to a resource.
+    /// Indicates whether your client's IP address is preserved as the source when you connect to a resource. Changing it replaces the resource.
     pub fn preserve_client_ip(mut self, v: impl Into<Value<bool>>) -> Self {
         self.preserve_client_ip = Some(v.into());
         self
     }
-    /// The security groups associated with the endpoint.
+    /// The security groups associated with the endpoint. Changing it replaces the resource.
     pub fn security_group_ids(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.security_group_ids = Some(v.into());
         self
@@ -9139,9 +9139,9 @@ impl InternetGatewayRef {
 /// Add it with `scope.add(id, IpPoolRouteTableAssociation::new(..))`, which returns a [`IpPoolRouteTableAssociationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct IpPoolRouteTableAssociation {
-    /// The ID of the public IPv4 pool.
+    /// The ID of the public IPv4 pool. Changing it replaces the resource.
     pub public_ipv4_pool: Value<String>,
-    /// The ID of the route table.
+    /// The ID of the route table. Changing it replaces the resource.
     pub route_table_id: Value<String>,
 }
 
@@ -9204,7 +9204,7 @@ impl IpPoolRouteTableAssociationRef {
 /// Add it with `scope.add(id, IpamExternalResourceVerificationToken::new(..))`, which returns a [`IpamExternalResourceVerificationTokenRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct IpamExternalResourceVerificationToken {
-    /// The ID of the IPAM that will create the token.
+    /// The ID of the IPAM that will create the token. Changing it replaces the resource.
     pub ipam_id: Value<String>,
     /// The tags for the token.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -9316,13 +9316,13 @@ impl IpamExternalResourceVerificationTokenRef {
 /// Add it with `scope.add(id, IpamInternetRegistryAssociation::new(..))`, which returns a [`IpamInternetRegistryAssociationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct IpamInternetRegistryAssociation {
-    /// A description for the internet registry association.
+    /// A description for the internet registry association. Changing it replaces the resource.
     pub description: Option<Value<String>>,
-    /// The ID of the IPAM to associate with the internet registry.
+    /// The ID of the IPAM to associate with the internet registry. Changing it replaces the resource.
     pub ipam_id: Value<String>,
-    /// The organization handle at the internet registry (for example, a RIPE NCC organization ID or ARIN Org ID).
+    /// The organization handle at the internet registry (for example, a RIPE NCC organization ID or ARIN Org ID). Changing it replaces the resource.
     pub organization_handle: Value<String>,
-    /// The Regional Internet Registry to associate with. The service returns these values in upper case, so the enum uses the round-tripping form.
+    /// The Regional Internet Registry to associate with. The service returns these values in upper case, so the enum uses the round-tripping form. Changing it replaces the resource.
     pub rir: Value<String>,
     /// The tags assigned to the internet registry association.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -9343,7 +9343,7 @@ impl IpamInternetRegistryAssociation {
             tags: None,
         }
     }
-    /// A description for the internet registry association.
+    /// A description for the internet registry association. Changing it replaces the resource.
     pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
         self.description = Some(v.into());
         self
@@ -9437,15 +9437,15 @@ impl IpamInternetRegistryAssociationRef {
 /// Add it with `scope.add(id, KeyPair::new(..))`, which returns a [`KeyPairRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyPair {
-    /// The format of the key pair.
+    /// The format of the key pair. Changing it replaces the resource.
     pub key_format: Option<Value<String>>,
-    /// A unique name for the key pair.
+    /// A unique name for the key pair. Changing it replaces the resource.
     pub key_name: Value<String>,
-    /// The type of key pair. Note that ED25519 keys are not supported for Windows instances.
+    /// The type of key pair. Note that ED25519 keys are not supported for Windows instances. Changing it replaces the resource.
     pub key_type: Option<Value<String>>,
-    /// The public key material. The ``PublicKeyMaterial`` property is used to import a key pair. If this property is not specified, then a new key pair will be created.
+    /// The public key material. The ``PublicKeyMaterial`` property is used to import a key pair. If this property is not specified, then a new key pair will be created. Changing it replaces the resource.
     pub public_key_material: Option<Value<String>>,
-    /// The tags to apply to the key pair.
+    /// The tags to apply to the key pair. Changing it replaces the resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
 }
 
@@ -9454,22 +9454,22 @@ impl KeyPair {
     pub fn new(key_name: impl Into<Value<String>>) -> Self {
         Self { key_format: None, key_name: key_name.into(), key_type: None, public_key_material: None, tags: None }
     }
-    /// The format of the key pair.
+    /// The format of the key pair. Changing it replaces the resource.
     pub fn key_format(mut self, v: impl Into<Value<String>>) -> Self {
         self.key_format = Some(v.into());
         self
     }
-    /// The type of key pair. Note that ED25519 keys are not supported for Windows instances.
+    /// The type of key pair. Note that ED25519 keys are not supported for Windows instances. Changing it replaces the resource.
     pub fn key_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.key_type = Some(v.into());
         self
     }
-    /// The public key material. The ``PublicKeyMaterial`` property is used to import a key pair. If this property is not specified, then a new key pair will be created.
+    /// The public key material. The ``PublicKeyMaterial`` property is used to import a key pair. If this property is not specified, then a new key pair will be created. Changing it replaces the resource.
     pub fn public_key_material(mut self, v: impl Into<Value<String>>) -> Self {
         self.public_key_material = Some(v.into());
         self
     }
-    /// The tags to apply to the key pair.
+    /// The tags to apply to the key pair. Changing it replaces the resource.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
         self.tags = Some(v.into());
         self
@@ -9537,7 +9537,7 @@ impl KeyPairRef {
 pub struct LaunchTemplate {
     /// The information for the launch template.
     pub launch_template_data: Value<launch_template::LaunchTemplateData>,
-    /// A name for the launch template.
+    /// A name for the launch template. Changing it replaces the resource.
     pub launch_template_name: Option<Value<String>>,
     /// The tags to apply to the launch template on creation. To tag the launch template, the resource type must be ``launch-template``.
     pub tag_specifications: Option<Value<Vec<Value<launch_template::LaunchTemplateTagSpecification>>>>,
@@ -9555,7 +9555,7 @@ impl LaunchTemplate {
             version_description: None,
         }
     }
-    /// A name for the launch template.
+    /// A name for the launch template. Changing it replaces the resource.
     pub fn launch_template_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.launch_template_name = Some(v.into());
         self
@@ -12005,9 +12005,9 @@ pub mod launch_template {
 /// Add it with `scope.add(id, LocalGatewayRoute::new(..))`, which returns a [`LocalGatewayRouteRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalGatewayRoute {
-    /// The CIDR block used for destination matches.
+    /// The CIDR block used for destination matches. Changing it replaces the resource.
     pub destination_cidr_block: Option<Value<String>>,
-    /// The ID of the local gateway route table.
+    /// The ID of the local gateway route table. Changing it replaces the resource.
     pub local_gateway_route_table_id: Option<Value<String>>,
     /// The ID of the virtual interface group.
     pub local_gateway_virtual_interface_group_id: Option<Value<String>>,
@@ -12025,12 +12025,12 @@ impl LocalGatewayRoute {
             network_interface_id: None,
         }
     }
-    /// The CIDR block used for destination matches.
+    /// The CIDR block used for destination matches. Changing it replaces the resource.
     pub fn destination_cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
         self.destination_cidr_block = Some(v.into());
         self
     }
-    /// The ID of the local gateway route table.
+    /// The ID of the local gateway route table. Changing it replaces the resource.
     pub fn local_gateway_route_table_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.local_gateway_route_table_id = Some(v.into());
         self
@@ -12105,9 +12105,9 @@ impl LocalGatewayRouteRef {
 /// Add it with `scope.add(id, LocalGatewayRouteTable::new(..))`, which returns a [`LocalGatewayRouteTableRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalGatewayRouteTable {
-    /// The ID of the local gateway.
+    /// The ID of the local gateway. Changing it replaces the resource.
     pub local_gateway_id: Value<String>,
-    /// The mode of the local gateway route table.
+    /// The mode of the local gateway route table. Changing it replaces the resource.
     pub mode: Option<Value<String>>,
     /// The tags for the local gateway route table.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -12118,7 +12118,7 @@ impl LocalGatewayRouteTable {
     pub fn new(local_gateway_id: impl Into<Value<String>>) -> Self {
         Self { local_gateway_id: local_gateway_id.into(), mode: None, tags: None }
     }
-    /// The mode of the local gateway route table.
+    /// The mode of the local gateway route table. Changing it replaces the resource.
     pub fn mode(mut self, v: impl Into<Value<String>>) -> Self {
         self.mode = Some(v.into());
         self
@@ -12200,11 +12200,11 @@ impl LocalGatewayRouteTableRef {
 /// Add it with `scope.add(id, LocalGatewayRouteTableVpcAssociation::new(..))`, which returns a [`LocalGatewayRouteTableVpcAssociationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalGatewayRouteTableVpcAssociation {
-    /// The ID of the local gateway route table.
+    /// The ID of the local gateway route table. Changing it replaces the resource.
     pub local_gateway_route_table_id: Value<String>,
     /// The tags for the association.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the VPC.
+    /// The ID of the VPC. Changing it replaces the resource.
     pub vpc_id: Value<String>,
 }
 
@@ -12281,9 +12281,9 @@ impl LocalGatewayRouteTableVpcAssociationRef {
 /// Add it with `scope.add(id, LocalGatewayRouteTableVirtualInterfaceGroupAssociation::new(..))`, which returns a [`LocalGatewayRouteTableVirtualInterfaceGroupAssociationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
-    /// The ID of the local gateway route table.
+    /// The ID of the local gateway route table. Changing it replaces the resource.
     pub local_gateway_route_table_id: Value<String>,
-    /// The ID of the local gateway route table virtual interface group.
+    /// The ID of the local gateway route table virtual interface group. Changing it replaces the resource.
     pub local_gateway_virtual_interface_group_id: Value<String>,
     /// The tags for the local gateway route table virtual interface group association.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -12383,21 +12383,21 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociationRef {
 /// Add it with `scope.add(id, LocalGatewayVirtualInterface::new(..))`, which returns a [`LocalGatewayVirtualInterfaceRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalGatewayVirtualInterface {
-    /// The local address.
+    /// The local address. Changing it replaces the resource.
     pub local_address: Value<String>,
-    /// The ID of the virtual interface group.
+    /// The ID of the virtual interface group. Changing it replaces the resource.
     pub local_gateway_virtual_interface_group_id: Value<String>,
-    /// The Outpost LAG ID.
+    /// The Outpost LAG ID. Changing it replaces the resource.
     pub outpost_lag_id: Value<String>,
-    /// The peer address.
+    /// The peer address. Changing it replaces the resource.
     pub peer_address: Value<String>,
-    /// The peer BGP ASN.
+    /// The peer BGP ASN. Changing it replaces the resource.
     pub peer_bgp_asn: Option<Value<i64>>,
-    /// The extended 32-bit ASN of the BGP peer for use with larger ASN values.
+    /// The extended 32-bit ASN of the BGP peer for use with larger ASN values. Changing it replaces the resource.
     pub peer_bgp_asn_extended: Option<Value<i64>>,
     /// An array of key-value pairs to apply to this resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the VLAN.
+    /// The ID of the VLAN. Changing it replaces the resource.
     pub vlan: Value<i64>,
 }
 
@@ -12421,12 +12421,12 @@ impl LocalGatewayVirtualInterface {
             vlan: vlan.into(),
         }
     }
-    /// The peer BGP ASN.
+    /// The peer BGP ASN. Changing it replaces the resource.
     pub fn peer_bgp_asn(mut self, v: impl Into<Value<i64>>) -> Self {
         self.peer_bgp_asn = Some(v.into());
         self
     }
-    /// The extended 32-bit ASN of the BGP peer for use with larger ASN values.
+    /// The extended 32-bit ASN of the BGP peer for use with larger ASN values. Changing it replaces the resource.
     pub fn peer_bgp_asn_extended(mut self, v: impl Into<Value<i64>>) -> Self {
         self.peer_bgp_asn_extended = Some(v.into());
         self
@@ -12521,11 +12521,11 @@ impl LocalGatewayVirtualInterfaceRef {
 /// Add it with `scope.add(id, LocalGatewayVirtualInterfaceGroup::new(..))`, which returns a [`LocalGatewayVirtualInterfaceGroupRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalGatewayVirtualInterfaceGroup {
-    /// The Autonomous System Number(ASN) for the local Border Gateway Protocol (BGP)
+    /// The Autonomous System Number(ASN) for the local Border Gateway Protocol (BGP) Changing it replaces the resource.
     pub local_bgp_asn: Option<Value<i64>>,
-    /// The extended 32-bit ASN for the local BGP configuration.
+    /// The extended 32-bit ASN for the local BGP configuration. Changing it replaces the resource.
     pub local_bgp_asn_extended: Option<Value<i64>>,
-    /// The ID of the local gateway.
+    /// The ID of the local gateway. Changing it replaces the resource.
     pub local_gateway_id: Value<String>,
     /// The tags assigned to the virtual interface group.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -12541,12 +12541,12 @@ impl LocalGatewayVirtualInterfaceGroup {
             tags: None,
         }
     }
-    /// The Autonomous System Number(ASN) for the local Border Gateway Protocol (BGP)
+    /// The Autonomous System Number(ASN) for the local Border Gateway Protocol (BGP) Changing it replaces the resource.
     pub fn local_bgp_asn(mut self, v: impl Into<Value<i64>>) -> Self {
         self.local_bgp_asn = Some(v.into());
         self
     }
-    /// The extended 32-bit ASN for the local BGP configuration.
+    /// The extended 32-bit ASN for the local BGP configuration. Changing it replaces the resource.
     pub fn local_bgp_asn_extended(mut self, v: impl Into<Value<i64>>) -> Self {
         self.local_bgp_asn_extended = Some(v.into());
         self
@@ -12634,17 +12634,17 @@ impl LocalGatewayVirtualInterfaceGroupRef {
 /// Add it with `scope.add(id, NatGateway::new(..))`, which returns a [`NatGatewayRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct NatGateway {
-    /// \[Public NAT gateway only\] The allocation ID of the Elastic IP address that's associated with the NAT gateway. This property is required for a public NAT gateway and cannot be specified with a private NAT gateway.
+    /// \[Public NAT gateway only\] The allocation ID of the Elastic IP address that's associated with the NAT gateway. This property is required for a public NAT gateway and cannot be specified with a private NAT gateway. Changing it replaces the resource.
     pub allocation_id: Option<Value<String>>,
-    /// Indicates whether this is a zonal (single-AZ) or regional (multi-AZ) NAT gateway.
+    /// Indicates whether this is a zonal (single-AZ) or regional (multi-AZ) NAT gateway. Changing it replaces the resource.
     pub availability_mode: Option<Value<String>>,
     /// For regional NAT gateways only: Specifies which Availability Zones you want the NAT gateway to support and the Elastic IP addresses (EIPs) to use in each AZ. The regional NAT gateway uses these EIPs to handle outbound NAT traffic from their respective AZs.
     pub availability_zone_addresses: Option<Value<Vec<Value<nat_gateway::AvailabilityZoneAddress>>>>,
-    /// Indicates whether the NAT gateway supports public or private connectivity. The default is public connectivity.
+    /// Indicates whether the NAT gateway supports public or private connectivity. The default is public connectivity. Changing it replaces the resource.
     pub connectivity_type: Option<Value<String>>,
     /// The maximum amount of time to wait (in seconds) before forcibly releasing the IP addresses if connections are still in progress. Default value is 350 seconds.
     pub max_drain_duration_seconds: Option<Value<i64>>,
-    /// The private IPv4 address to assign to the NAT gateway. If you don't provide an address, a private IPv4 address will be automatically assigned.
+    /// The private IPv4 address to assign to the NAT gateway. If you don't provide an address, a private IPv4 address will be automatically assigned. Changing it replaces the resource.
     pub private_ip_address: Option<Value<String>>,
     /// Secondary EIP allocation IDs. For more information, see Create a NAT gateway in the \*Amazon VPC User Guide\*.
     pub secondary_allocation_ids: Option<Value<Vec<Value<String>>>>,
@@ -12652,11 +12652,11 @@ pub struct NatGateway {
     pub secondary_private_ip_address_count: Option<Value<i64>>,
     /// Secondary private IPv4 addresses. For more information about secondary addresses, see Create a NAT gateway in the \*Amazon Virtual Private Cloud User Guide\*.
     pub secondary_private_ip_addresses: Option<Value<Vec<Value<String>>>>,
-    /// The ID of the subnet in which the NAT gateway is located.
+    /// The ID of the subnet in which the NAT gateway is located. Changing it replaces the resource.
     pub subnet_id: Option<Value<String>>,
     /// The tags for the NAT gateway.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the VPC in which the NAT gateway is located.
+    /// The ID of the VPC in which the NAT gateway is located. Changing it replaces the resource.
     pub vpc_id: Option<Value<String>>,
 }
 
@@ -12678,12 +12678,12 @@ impl NatGateway {
             vpc_id: None,
         }
     }
-    /// \[Public NAT gateway only\] The allocation ID of the Elastic IP address that's associated with the NAT gateway. This property is required for a public NAT gateway and cannot be specified with a private NAT gateway.
+    /// \[Public NAT gateway only\] The allocation ID of the Elastic IP address that's associated with the NAT gateway. This property is required for a public NAT gateway and cannot be specified with a private NAT gateway. Changing it replaces the resource.
     pub fn allocation_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.allocation_id = Some(v.into());
         self
     }
-    /// Indicates whether this is a zonal (single-AZ) or regional (multi-AZ) NAT gateway.
+    /// Indicates whether this is a zonal (single-AZ) or regional (multi-AZ) NAT gateway. Changing it replaces the resource.
     pub fn availability_mode(mut self, v: impl Into<Value<String>>) -> Self {
         self.availability_mode = Some(v.into());
         self
@@ -12696,7 +12696,7 @@ impl NatGateway {
         self.availability_zone_addresses = Some(v.into());
         self
     }
-    /// Indicates whether the NAT gateway supports public or private connectivity. The default is public connectivity.
+    /// Indicates whether the NAT gateway supports public or private connectivity. The default is public connectivity. Changing it replaces the resource.
     pub fn connectivity_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.connectivity_type = Some(v.into());
         self
@@ -12706,7 +12706,7 @@ impl NatGateway {
         self.max_drain_duration_seconds = Some(v.into());
         self
     }
-    /// The private IPv4 address to assign to the NAT gateway. If you don't provide an address, a private IPv4 address will be automatically assigned.
+    /// The private IPv4 address to assign to the NAT gateway. If you don't provide an address, a private IPv4 address will be automatically assigned. Changing it replaces the resource.
     pub fn private_ip_address(mut self, v: impl Into<Value<String>>) -> Self {
         self.private_ip_address = Some(v.into());
         self
@@ -12726,7 +12726,7 @@ impl NatGateway {
         self.secondary_private_ip_addresses = Some(v.into());
         self
     }
-    /// The ID of the subnet in which the NAT gateway is located.
+    /// The ID of the subnet in which the NAT gateway is located. Changing it replaces the resource.
     pub fn subnet_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.subnet_id = Some(v.into());
         self
@@ -12736,7 +12736,7 @@ impl NatGateway {
         self.tags = Some(v.into());
         self
     }
-    /// The ID of the VPC in which the NAT gateway is located.
+    /// The ID of the VPC in which the NAT gateway is located. Changing it replaces the resource.
     pub fn vpc_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.vpc_id = Some(v.into());
         self
@@ -12872,7 +12872,7 @@ pub mod nat_gateway {
 pub struct NetworkAcl {
     /// The tags for the network ACL.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the VPC for the network ACL.
+    /// The ID of the VPC for the network ACL. Changing it replaces the resource.
     pub vpc_id: Value<String>,
 }
 
@@ -12942,13 +12942,13 @@ impl NetworkAclRef {
 pub struct NetworkAclEntry {
     /// The IPv4 CIDR range to allow or deny, in CIDR notation (for example, 172.16.0.0/24). Requirement is conditional: You must specify the CidrBlock or Ipv6CidrBlock property.
     pub cidr_block: Option<Value<String>>,
-    /// Indicates whether this is an egress rule (rule is applied to traffic leaving the subnet)
+    /// Indicates whether this is an egress rule (rule is applied to traffic leaving the subnet) Changing it replaces the resource.
     pub egress: Option<Value<bool>>,
     /// The Internet Control Message Protocol (ICMP) code and type. Requirement is conditional: Required if specifying 1 (ICMP) for the protocol parameter.
     pub icmp: Option<Value<network_acl_entry::Icmp>>,
     /// The IPv6 network range to allow or deny, in CIDR notation (for example 2001:db8:1234:1a00::/64)
     pub ipv6_cidr_block: Option<Value<String>>,
-    /// The ID of the network ACL.
+    /// The ID of the network ACL. Changing it replaces the resource.
     pub network_acl_id: Value<String>,
     /// The IPv4 network range to allow or deny, in CIDR notation (for example 172.16.0.0/24). We modify the specified CIDR block to its canonical form; for example, if you specify 100.68.0.18/18, we modify it to 100.68.0.0/18.
     pub port_range: Option<Value<network_acl_entry::PortRange>>,
@@ -12956,7 +12956,7 @@ pub struct NetworkAclEntry {
     pub protocol: Value<i64>,
     /// Indicates whether to allow or deny the traffic that matches the rule.
     pub rule_action: Value<String>,
-    /// Rule number to assign to the entry, such as 100. ACL entries are processed in ascending order by rule number. Entries can't use the same rule number unless one is an egress rule and the other is an ingress rule.
+    /// Rule number to assign to the entry, such as 100. ACL entries are processed in ascending order by rule number. Entries can't use the same rule number unless one is an egress rule and the other is an ingress rule. Changing it replaces the resource.
     pub rule_number: Value<i64>,
 }
 
@@ -12985,7 +12985,7 @@ impl NetworkAclEntry {
         self.cidr_block = Some(v.into());
         self
     }
-    /// Indicates whether this is an egress rule (rule is applied to traffic leaving the subnet)
+    /// Indicates whether this is an egress rule (rule is applied to traffic leaving the subnet) Changing it replaces the resource.
     pub fn egress(mut self, v: impl Into<Value<bool>>) -> Self {
         self.egress = Some(v.into());
         self
@@ -13147,9 +13147,9 @@ pub mod network_acl_entry {
 /// Add it with `scope.add(id, NetworkInsightsAccessScope::new(..))`, which returns a [`NetworkInsightsAccessScopeRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkInsightsAccessScope {
-    /// The `ExcludePaths` property.
+    /// The `ExcludePaths` property. Changing it replaces the resource.
     pub exclude_paths: Option<Value<Vec<Value<network_insights_access_scope::AccessScopePathRequest>>>>,
-    /// The `MatchPaths` property.
+    /// The `MatchPaths` property. Changing it replaces the resource.
     pub match_paths: Option<Value<Vec<Value<network_insights_access_scope::AccessScopePathRequest>>>>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -13160,7 +13160,7 @@ impl NetworkInsightsAccessScope {
     pub fn new() -> Self {
         Self { exclude_paths: None, match_paths: None, tags: None }
     }
-    /// The `ExcludePaths` property.
+    /// The `ExcludePaths` property. Changing it replaces the resource.
     pub fn exclude_paths(
         mut self,
         v: impl Into<Value<Vec<Value<network_insights_access_scope::AccessScopePathRequest>>>>,
@@ -13168,7 +13168,7 @@ impl NetworkInsightsAccessScope {
         self.exclude_paths = Some(v.into());
         self
     }
-    /// The `MatchPaths` property.
+    /// The `MatchPaths` property. Changing it replaces the resource.
     pub fn match_paths(
         mut self,
         v: impl Into<Value<Vec<Value<network_insights_access_scope::AccessScopePathRequest>>>>,
@@ -13489,7 +13489,7 @@ pub mod network_insights_access_scope {
 /// Add it with `scope.add(id, NetworkInsightsAccessScopeAnalysis::new(..))`, which returns a [`NetworkInsightsAccessScopeAnalysisRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkInsightsAccessScopeAnalysis {
-    /// The `NetworkInsightsAccessScopeId` property.
+    /// The `NetworkInsightsAccessScopeId` property. Changing it replaces the resource.
     pub network_insights_access_scope_id: Value<String>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -13598,11 +13598,11 @@ impl NetworkInsightsAccessScopeAnalysisRef {
 pub struct NetworkInsightsAnalysis {
     /// The `AdditionalAccounts` property.
     pub additional_accounts: Option<Value<Vec<Value<String>>>>,
-    /// The `FilterInArns` property.
+    /// The `FilterInArns` property. Changing it replaces the resource.
     pub filter_in_arns: Option<Value<Vec<Value<String>>>>,
-    /// The `FilterOutArns` property.
+    /// The `FilterOutArns` property. Changing it replaces the resource.
     pub filter_out_arns: Option<Value<Vec<Value<String>>>>,
-    /// The `NetworkInsightsPathId` property.
+    /// The `NetworkInsightsPathId` property. Changing it replaces the resource.
     pub network_insights_path_id: Value<String>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -13624,12 +13624,12 @@ impl NetworkInsightsAnalysis {
         self.additional_accounts = Some(v.into());
         self
     }
-    /// The `FilterInArns` property.
+    /// The `FilterInArns` property. Changing it replaces the resource.
     pub fn filter_in_arns(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.filter_in_arns = Some(v.into());
         self
     }
-    /// The `FilterOutArns` property.
+    /// The `FilterOutArns` property. Changing it replaces the resource.
     pub fn filter_out_arns(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.filter_out_arns = Some(v.into());
         self
@@ -13748,21 +13748,21 @@ impl NetworkInsightsAnalysisRef {
 /// Add it with `scope.add(id, NetworkInsightsPath::new(..))`, which returns a [`NetworkInsightsPathRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkInsightsPath {
-    /// The `Destination` property.
+    /// The `Destination` property. Changing it replaces the resource.
     pub destination: Option<Value<String>>,
-    /// The `DestinationIp` property.
+    /// The `DestinationIp` property. Changing it replaces the resource.
     pub destination_ip: Option<Value<String>>,
-    /// The `DestinationPort` property.
+    /// The `DestinationPort` property. Changing it replaces the resource.
     pub destination_port: Option<Value<i64>>,
-    /// The `FilterAtDestination` property.
+    /// The `FilterAtDestination` property. Changing it replaces the resource.
     pub filter_at_destination: Option<Value<network_insights_path::PathFilter>>,
-    /// The `FilterAtSource` property.
+    /// The `FilterAtSource` property. Changing it replaces the resource.
     pub filter_at_source: Option<Value<network_insights_path::PathFilter>>,
-    /// The `Protocol` property.
+    /// The `Protocol` property. Changing it replaces the resource.
     pub protocol: Value<String>,
-    /// The `Source` property.
+    /// The `Source` property. Changing it replaces the resource.
     pub source: Value<String>,
-    /// The `SourceIp` property.
+    /// The `SourceIp` property. Changing it replaces the resource.
     pub source_ip: Option<Value<String>>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -13783,32 +13783,32 @@ impl NetworkInsightsPath {
             tags: None,
         }
     }
-    /// The `Destination` property.
+    /// The `Destination` property. Changing it replaces the resource.
     pub fn destination(mut self, v: impl Into<Value<String>>) -> Self {
         self.destination = Some(v.into());
         self
     }
-    /// The `DestinationIp` property.
+    /// The `DestinationIp` property. Changing it replaces the resource.
     pub fn destination_ip(mut self, v: impl Into<Value<String>>) -> Self {
         self.destination_ip = Some(v.into());
         self
     }
-    /// The `DestinationPort` property.
+    /// The `DestinationPort` property. Changing it replaces the resource.
     pub fn destination_port(mut self, v: impl Into<Value<i64>>) -> Self {
         self.destination_port = Some(v.into());
         self
     }
-    /// The `FilterAtDestination` property.
+    /// The `FilterAtDestination` property. Changing it replaces the resource.
     pub fn filter_at_destination(mut self, v: impl Into<Value<network_insights_path::PathFilter>>) -> Self {
         self.filter_at_destination = Some(v.into());
         self
     }
-    /// The `FilterAtSource` property.
+    /// The `FilterAtSource` property. Changing it replaces the resource.
     pub fn filter_at_source(mut self, v: impl Into<Value<network_insights_path::PathFilter>>) -> Self {
         self.filter_at_source = Some(v.into());
         self
     }
-    /// The `SourceIp` property.
+    /// The `SourceIp` property. Changing it replaces the resource.
     pub fn source_ip(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_ip = Some(v.into());
         self
@@ -14007,15 +14007,15 @@ pub mod network_insights_path {
 /// Add it with `scope.add(id, NetworkInterface::new(..))`, which returns a [`NetworkInterfaceRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkInterface {
-    /// The `ConnectionTrackingSpecification` property.
+    /// The `ConnectionTrackingSpecification` property. Changing it may replace the resource.
     pub connection_tracking_specification: Option<Value<network_interface::ConnectionTrackingSpecification>>,
     /// A description for the network interface.
     pub description: Option<Value<String>>,
-    /// If you have instances or ENIs that rely on the IPv6 address not changing, to avoid disrupting traffic to instances or ENIs, you can enable a primary IPv6 address.
+    /// If you have instances or ENIs that rely on the IPv6 address not changing, to avoid disrupting traffic to instances or ENIs, you can enable a primary IPv6 address. Changing it may replace the resource.
     pub enable_primary_ipv6: Option<Value<bool>>,
     /// A list of security group IDs associated with this network interface.
     pub group_set: Option<Value<Vec<Value<String>>>>,
-    /// Indicates the type of network interface.
+    /// Indicates the type of network interface. Changing it replaces the resource.
     pub interface_type: Option<Value<String>>,
     /// The number of IPv4 prefixes to assign to a network interface. When you specify a number of IPv4 prefixes, Amazon EC2 selects these prefixes from your existing subnet CIDR reservations, if available, or from free spaces in the subnet. By default, these will be /28 prefixes.
     pub ipv4_prefix_count: Option<Value<i64>>,
@@ -14029,9 +14029,9 @@ pub struct NetworkInterface {
     pub ipv6_prefix_count: Option<Value<i64>>,
     /// Assigns a list of IPv6 prefixes to the network interface. If you want EC2 to automatically assign IPv6 prefixes, use the Ipv6PrefixCount property and do not specify this property. Presently, only /80 prefixes are supported.
     pub ipv6_prefixes: Option<Value<Vec<Value<network_interface::Ipv6PrefixSpecification>>>>,
-    /// Assigns a single private IP address to the network interface, which is used as the primary private IP address. If you want to specify multiple private IP address, use the PrivateIpAddresses property.
+    /// Assigns a single private IP address to the network interface, which is used as the primary private IP address. If you want to specify multiple private IP address, use the PrivateIpAddresses property. Changing it replaces the resource.
     pub private_ip_address: Option<Value<String>>,
-    /// Assigns a list of private IP addresses to the network interface. You can specify a primary private IP address by setting the value of the Primary property to true in the PrivateIpAddressSpecification property.
+    /// Assigns a list of private IP addresses to the network interface. You can specify a primary private IP address by setting the value of the Primary property to true in the PrivateIpAddressSpecification property. Changing it may replace the resource.
     pub private_ip_addresses: Option<Value<Vec<Value<network_interface::PrivateIpAddressSpecification>>>>,
     /// Public IP DNS hostname type.
     pub public_ip_dns_hostname_type_specification: Option<Value<String>>,
@@ -14039,7 +14039,7 @@ pub struct NetworkInterface {
     pub secondary_private_ip_address_count: Option<Value<i64>>,
     /// Indicates whether traffic to or from the instance is validated.
     pub source_dest_check: Option<Value<bool>>,
-    /// The ID of the subnet to associate with the network interface.
+    /// The ID of the subnet to associate with the network interface. Changing it replaces the resource.
     pub subnet_id: Value<String>,
     /// An arbitrary set of tags (key-value pairs) for this network interface.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -14069,7 +14069,7 @@ impl NetworkInterface {
             tags: None,
         }
     }
-    /// The `ConnectionTrackingSpecification` property.
+    /// The `ConnectionTrackingSpecification` property. Changing it may replace the resource.
     pub fn connection_tracking_specification(
         mut self,
         v: impl Into<Value<network_interface::ConnectionTrackingSpecification>>,
@@ -14082,7 +14082,7 @@ impl NetworkInterface {
         self.description = Some(v.into());
         self
     }
-    /// If you have instances or ENIs that rely on the IPv6 address not changing, to avoid disrupting traffic to instances or ENIs, you can enable a primary IPv6 address.
+    /// If you have instances or ENIs that rely on the IPv6 address not changing, to avoid disrupting traffic to instances or ENIs, you can enable a primary IPv6 address. Changing it may replace the resource.
     pub fn enable_primary_ipv6(mut self, v: impl Into<Value<bool>>) -> Self {
         self.enable_primary_ipv6 = Some(v.into());
         self
@@ -14092,7 +14092,7 @@ impl NetworkInterface {
         self.group_set = Some(v.into());
         self
     }
-    /// Indicates the type of network interface.
+    /// Indicates the type of network interface. Changing it replaces the resource.
     pub fn interface_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.interface_type = Some(v.into());
         self
@@ -14133,12 +14133,12 @@ impl NetworkInterface {
         self.ipv6_prefixes = Some(v.into());
         self
     }
-    /// Assigns a single private IP address to the network interface, which is used as the primary private IP address. If you want to specify multiple private IP address, use the PrivateIpAddresses property.
+    /// Assigns a single private IP address to the network interface, which is used as the primary private IP address. If you want to specify multiple private IP address, use the PrivateIpAddresses property. Changing it replaces the resource.
     pub fn private_ip_address(mut self, v: impl Into<Value<String>>) -> Self {
         self.private_ip_address = Some(v.into());
         self
     }
-    /// Assigns a list of private IP addresses to the network interface. You can specify a primary private IP address by setting the value of the Primary property to true in the PrivateIpAddressSpecification property.
+    /// Assigns a list of private IP addresses to the network interface. You can specify a primary private IP address by setting the value of the Primary property to true in the PrivateIpAddressSpecification property. Changing it may replace the resource.
     pub fn private_ip_addresses(
         mut self,
         v: impl Into<Value<Vec<Value<network_interface::PrivateIpAddressSpecification>>>>,
@@ -14417,15 +14417,15 @@ pub mod network_interface {
 pub struct NetworkInterfaceAttachment {
     /// Whether to delete the network interface when the instance terminates. By default, this value is set to ``true``.
     pub delete_on_termination: Option<Value<bool>>,
-    /// The network interface's position in the attachment order. For example, the first attached network interface has a ``DeviceIndex`` of 0.
+    /// The network interface's position in the attachment order. For example, the first attached network interface has a ``DeviceIndex`` of 0. Changing it replaces the resource.
     pub device_index: Value<String>,
     /// The number of ENA queues created with the instance.
     pub ena_queue_count: Option<Value<i64>>,
     /// Configures ENA Express for the network interface that this action attaches to the instance.
     pub ena_srd_specification: Option<Value<network_interface_attachment::EnaSrdSpecification>>,
-    /// The ID of the instance to which you will attach the ENI.
+    /// The ID of the instance to which you will attach the ENI. Changing it replaces the resource.
     pub instance_id: Value<String>,
-    /// The ID of the ENI that you want to attach.
+    /// The ID of the ENI that you want to attach. Changing it replaces the resource.
     pub network_interface_id: Value<String>,
 }
 
@@ -14594,11 +14594,11 @@ pub mod network_interface_attachment {
 /// Add it with `scope.add(id, NetworkInterfacePermission::new(..))`, which returns a [`NetworkInterfacePermissionRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkInterfacePermission {
-    /// The `AwsAccountId` property.
+    /// The `AwsAccountId` property. Changing it replaces the resource.
     pub aws_account_id: Value<String>,
-    /// The `NetworkInterfaceId` property.
+    /// The `NetworkInterfaceId` property. Changing it replaces the resource.
     pub network_interface_id: Value<String>,
-    /// The `Permission` property.
+    /// The `Permission` property. Changing it replaces the resource.
     pub permission: Value<String>,
 }
 
@@ -14670,13 +14670,13 @@ impl NetworkInterfacePermissionRef {
 /// Add it with `scope.add(id, NetworkPerformanceMetricSubscription::new(..))`, which returns a [`NetworkPerformanceMetricSubscriptionRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkPerformanceMetricSubscription {
-    /// The target Region or Availability Zone for the metric to subscribe to.
+    /// The target Region or Availability Zone for the metric to subscribe to. Changing it replaces the resource.
     pub destination: Value<String>,
-    /// The metric type to subscribe to.
+    /// The metric type to subscribe to. Changing it replaces the resource.
     pub metric: Value<String>,
-    /// The starting Region or Availability Zone for metric to subscribe to.
+    /// The starting Region or Availability Zone for metric to subscribe to. Changing it replaces the resource.
     pub source: Value<String>,
-    /// The statistic to subscribe to.
+    /// The statistic to subscribe to. Changing it replaces the resource.
     pub statistic: Value<String>,
 }
 
@@ -14744,15 +14744,15 @@ impl std::ops::Deref for NetworkPerformanceMetricSubscriptionRef {
 /// Add it with `scope.add(id, PlacementGroup::new(..))`, which returns a [`PlacementGroupRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlacementGroup {
-    /// The ID of a parent placement group. Valid for strategies that support parent group linking.
+    /// The ID of a parent placement group. Valid for strategies that support parent group linking. Changing it replaces the resource.
     pub parent_group_id: Option<Value<String>>,
-    /// The number of partitions. Valid only when \*\*Strategy\*\* is set to `partition`.
+    /// The number of partitions. Valid only when \*\*Strategy\*\* is set to `partition`. Changing it replaces the resource.
     pub partition_count: Option<Value<i64>>,
-    /// The Spread Level of Placement Group is an enum where it accepts either host or rack when strategy is spread.
+    /// The Spread Level of Placement Group is an enum where it accepts either host or rack when strategy is spread. Changing it replaces the resource.
     pub spread_level: Option<Value<String>>,
-    /// The placement strategy.
+    /// The placement strategy. Changing it replaces the resource.
     pub strategy: Option<Value<String>>,
-    /// An array of key-value pairs to apply to this resource.
+    /// An array of key-value pairs to apply to this resource. Changing it replaces the resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
 }
 
@@ -14761,27 +14761,27 @@ impl PlacementGroup {
     pub fn new() -> Self {
         Self { parent_group_id: None, partition_count: None, spread_level: None, strategy: None, tags: None }
     }
-    /// The ID of a parent placement group. Valid for strategies that support parent group linking.
+    /// The ID of a parent placement group. Valid for strategies that support parent group linking. Changing it replaces the resource.
     pub fn parent_group_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.parent_group_id = Some(v.into());
         self
     }
-    /// The number of partitions. Valid only when \*\*Strategy\*\* is set to `partition`.
+    /// The number of partitions. Valid only when \*\*Strategy\*\* is set to `partition`. Changing it replaces the resource.
     pub fn partition_count(mut self, v: impl Into<Value<i64>>) -> Self {
         self.partition_count = Some(v.into());
         self
     }
-    /// The Spread Level of Placement Group is an enum where it accepts either host or rack when strategy is spread.
+    /// The Spread Level of Placement Group is an enum where it accepts either host or rack when strategy is spread. Changing it replaces the resource.
     pub fn spread_level(mut self, v: impl Into<Value<String>>) -> Self {
         self.spread_level = Some(v.into());
         self
     }
-    /// The placement strategy.
+    /// The placement strategy. Changing it replaces the resource.
     pub fn strategy(mut self, v: impl Into<Value<String>>) -> Self {
         self.strategy = Some(v.into());
         self
     }
-    /// An array of key-value pairs to apply to this resource.
+    /// An array of key-value pairs to apply to this resource. Changing it replaces the resource.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
         self.tags = Some(v.into());
         self
@@ -14998,11 +14998,11 @@ pub struct Route {
     pub carrier_gateway_id: Option<Value<String>>,
     /// The Amazon Resource Name (ARN) of the core network.
     pub core_network_arn: Option<Value<String>>,
-    /// The IPv4 CIDR address block used for the destination match. Routing decisions are based on the most specific match. We modify the specified CIDR block to its canonical form; for example, if you specify ``100.68.0.18/18``, we modify it to ``100.68.0.0/18``.
+    /// The IPv4 CIDR address block used for the destination match. Routing decisions are based on the most specific match. We modify the specified CIDR block to its canonical form; for example, if you specify ``100.68.0.18/18``, we modify it to ``100.68.0.0/18``. Changing it replaces the resource.
     pub destination_cidr_block: Option<Value<String>>,
-    /// The IPv6 CIDR block used for the destination match. Routing decisions are based on the most specific match.
+    /// The IPv6 CIDR block used for the destination match. Routing decisions are based on the most specific match. Changing it replaces the resource.
     pub destination_ipv6_cidr_block: Option<Value<String>>,
-    /// The ID of a prefix list used for the destination match.
+    /// The ID of a prefix list used for the destination match. Changing it replaces the resource.
     pub destination_prefix_list_id: Option<Value<String>>,
     /// \[IPv6 traffic only\] The ID of an egress-only internet gateway.
     pub egress_only_internet_gateway_id: Option<Value<String>>,
@@ -15018,7 +15018,7 @@ pub struct Route {
     pub network_interface_id: Option<Value<String>>,
     /// The Amazon Resource Name (ARN) of the ODB network.
     pub odb_network_arn: Option<Value<String>>,
-    /// The ID of the route table for the route.
+    /// The ID of the route table for the route. Changing it replaces the resource.
     pub route_table_id: Value<String>,
     /// The ID of a transit gateway.
     pub transit_gateway_id: Option<Value<String>>,
@@ -15060,17 +15060,17 @@ impl Route {
         self.core_network_arn = Some(v.into());
         self
     }
-    /// The IPv4 CIDR address block used for the destination match. Routing decisions are based on the most specific match. We modify the specified CIDR block to its canonical form; for example, if you specify ``100.68.0.18/18``, we modify it to ``100.68.0.0/18``.
+    /// The IPv4 CIDR address block used for the destination match. Routing decisions are based on the most specific match. We modify the specified CIDR block to its canonical form; for example, if you specify ``100.68.0.18/18``, we modify it to ``100.68.0.0/18``. Changing it replaces the resource.
     pub fn destination_cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
         self.destination_cidr_block = Some(v.into());
         self
     }
-    /// The IPv6 CIDR block used for the destination match. Routing decisions are based on the most specific match.
+    /// The IPv6 CIDR block used for the destination match. Routing decisions are based on the most specific match. Changing it replaces the resource.
     pub fn destination_ipv6_cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
         self.destination_ipv6_cidr_block = Some(v.into());
         self
     }
-    /// The ID of a prefix list used for the destination match.
+    /// The ID of a prefix list used for the destination match. Changing it replaces the resource.
     pub fn destination_prefix_list_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.destination_prefix_list_id = Some(v.into());
         self
@@ -15194,7 +15194,7 @@ impl RouteRef {
 /// Add it with `scope.add(id, RouteServer::new(..))`, which returns a [`RouteServerRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouteServer {
-    /// The Amazon-side ASN of the Route Server.
+    /// The Amazon-side ASN of the Route Server. Changing it replaces the resource.
     pub amazon_side_asn: Value<i64>,
     /// Whether to enable persistent routes.
     pub persist_routes: Option<Value<String>>,
@@ -15298,9 +15298,9 @@ impl RouteServerRef {
 /// Add it with `scope.add(id, RouteServerAssociation::new(..))`, which returns a [`RouteServerAssociationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouteServerAssociation {
-    /// Route Server ID.
+    /// Route Server ID. Changing it replaces the resource.
     pub route_server_id: Value<String>,
-    /// VPC ID.
+    /// VPC ID. Changing it replaces the resource.
     pub vpc_id: Value<String>,
 }
 
@@ -15356,9 +15356,9 @@ impl std::ops::Deref for RouteServerAssociationRef {
 /// Add it with `scope.add(id, RouteServerEndpoint::new(..))`, which returns a [`RouteServerEndpointRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouteServerEndpoint {
-    /// Route Server ID.
+    /// Route Server ID. Changing it replaces the resource.
     pub route_server_id: Value<String>,
-    /// Subnet ID.
+    /// Subnet ID. Changing it replaces the resource.
     pub subnet_id: Value<String>,
     /// An array of key-value pairs to apply to this resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -15445,11 +15445,11 @@ impl RouteServerEndpointRef {
 /// Add it with `scope.add(id, RouteServerPeer::new(..))`, which returns a [`RouteServerPeerRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouteServerPeer {
-    /// The `BgpOptions` property.
+    /// The `BgpOptions` property. Changing it replaces the resource.
     pub bgp_options: Value<route_server_peer::BgpOptions>,
-    /// IP address of the Route Server Peer.
+    /// IP address of the Route Server Peer. Changing it replaces the resource.
     pub peer_address: Value<String>,
-    /// Route Server Endpoint ID.
+    /// Route Server Endpoint ID. Changing it replaces the resource.
     pub route_server_endpoint_id: Value<String>,
     /// An array of key-value pairs to apply to this resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -15599,9 +15599,9 @@ pub mod route_server_peer {
 /// Add it with `scope.add(id, RouteServerPropagation::new(..))`, which returns a [`RouteServerPropagationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouteServerPropagation {
-    /// Route Server ID.
+    /// Route Server ID. Changing it replaces the resource.
     pub route_server_id: Value<String>,
-    /// Route Table ID.
+    /// Route Table ID. Changing it replaces the resource.
     pub route_table_id: Value<String>,
 }
 
@@ -15659,7 +15659,7 @@ impl std::ops::Deref for RouteServerPropagationRef {
 pub struct RouteTable {
     /// Any tags assigned to the route table.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the VPC.
+    /// The ID of the VPC. Changing it replaces the resource.
     pub vpc_id: Value<String>,
 }
 
@@ -15727,9 +15727,9 @@ impl RouteTableRef {
 /// Add it with `scope.add(id, SecondaryNetwork::new(..))`, which returns a [`SecondaryNetworkRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SecondaryNetwork {
-    /// The IPv4 CIDR block for the secondary network. The CIDR block size must be between /12 and /28.
+    /// The IPv4 CIDR block for the secondary network. The CIDR block size must be between /12 and /28. Changing it replaces the resource.
     pub ipv4_cidr_block: Value<String>,
-    /// The type of secondary network.
+    /// The type of secondary network. Changing it replaces the resource.
     pub network_type: Value<String>,
     /// The tags for the secondary network.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -15813,9 +15813,9 @@ impl SecondaryNetworkRef {
 /// Add it with `scope.add(id, SecurityGroup::new(..))`, which returns a [`SecurityGroupRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SecurityGroup {
-    /// A description for the security group.
+    /// A description for the security group. Changing it replaces the resource.
     pub group_description: Value<String>,
-    /// The name of the security group.
+    /// The name of the security group. Changing it replaces the resource.
     pub group_name: Option<Value<String>>,
     /// \[VPC only\] The outbound rules associated with the security group. There is a short interruption during which you cannot connect to the security group.
     pub security_group_egress: Option<Value<Vec<Value<security_group::Egress>>>>,
@@ -15823,7 +15823,7 @@ pub struct SecurityGroup {
     pub security_group_ingress: Option<Value<Vec<Value<security_group::Ingress>>>>,
     /// Any tags assigned to the security group.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the VPC for the security group.
+    /// The ID of the VPC for the security group. Changing it replaces the resource.
     pub vpc_id: Option<Value<String>>,
 }
 
@@ -15839,7 +15839,7 @@ impl SecurityGroup {
             vpc_id: None,
         }
     }
-    /// The name of the security group.
+    /// The name of the security group. Changing it replaces the resource.
     pub fn group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.group_name = Some(v.into());
         self
@@ -15859,7 +15859,7 @@ impl SecurityGroup {
         self.tags = Some(v.into());
         self
     }
-    /// The ID of the VPC for the security group.
+    /// The ID of the VPC for the security group. Changing it replaces the resource.
     pub fn vpc_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.vpc_id = Some(v.into());
         self
@@ -16153,23 +16153,23 @@ pub mod security_group {
 /// Add it with `scope.add(id, SecurityGroupEgress::new(..))`, which returns a [`SecurityGroupEgressRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SecurityGroupEgress {
-    /// The IPv4 address range, in CIDR format.
+    /// The IPv4 address range, in CIDR format. Changing it replaces the resource.
     pub cidr_ip: Option<Value<String>>,
-    /// The IPv6 address range, in CIDR format.
+    /// The IPv6 address range, in CIDR format. Changing it replaces the resource.
     pub cidr_ipv6: Option<Value<String>>,
     /// The description of an egress (outbound) security group rule.
     pub description: Option<Value<String>>,
-    /// The prefix list IDs for an AWS service. This is the AWS service to access through a VPC endpoint from instances associated with the security group.
+    /// The prefix list IDs for an AWS service. This is the AWS service to access through a VPC endpoint from instances associated with the security group. Changing it replaces the resource.
     pub destination_prefix_list_id: Option<Value<String>>,
-    /// The ID of the security group.
+    /// The ID of the security group. Changing it replaces the resource.
     pub destination_security_group_id: Option<Value<String>>,
-    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP type or -1 (all ICMP types).
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP type or -1 (all ICMP types). Changing it replaces the resource.
     pub from_port: Option<Value<i64>>,
-    /// The ID of the security group. You must specify either the security group ID or the security group name in the request. For security groups in a nondefault VPC, you must specify the security group ID.
+    /// The ID of the security group. You must specify either the security group ID or the security group name in the request. For security groups in a nondefault VPC, you must specify the security group ID. Changing it replaces the resource.
     pub group_id: Value<String>,
-    /// The IP protocol name (``tcp``, ``udp``, ``icmp``, ``icmpv6``) or number (see Protocol Numbers).
+    /// The IP protocol name (``tcp``, ``udp``, ``icmp``, ``icmpv6``) or number (see Protocol Numbers). Changing it replaces the resource.
     pub ip_protocol: Value<String>,
-    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port must be -1 (all ICMP codes).
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port must be -1 (all ICMP codes). Changing it replaces the resource.
     pub to_port: Option<Value<i64>>,
 }
 
@@ -16188,12 +16188,12 @@ impl SecurityGroupEgress {
             to_port: None,
         }
     }
-    /// The IPv4 address range, in CIDR format.
+    /// The IPv4 address range, in CIDR format. Changing it replaces the resource.
     pub fn cidr_ip(mut self, v: impl Into<Value<String>>) -> Self {
         self.cidr_ip = Some(v.into());
         self
     }
-    /// The IPv6 address range, in CIDR format.
+    /// The IPv6 address range, in CIDR format. Changing it replaces the resource.
     pub fn cidr_ipv6(mut self, v: impl Into<Value<String>>) -> Self {
         self.cidr_ipv6 = Some(v.into());
         self
@@ -16203,22 +16203,22 @@ impl SecurityGroupEgress {
         self.description = Some(v.into());
         self
     }
-    /// The prefix list IDs for an AWS service. This is the AWS service to access through a VPC endpoint from instances associated with the security group.
+    /// The prefix list IDs for an AWS service. This is the AWS service to access through a VPC endpoint from instances associated with the security group. Changing it replaces the resource.
     pub fn destination_prefix_list_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.destination_prefix_list_id = Some(v.into());
         self
     }
-    /// The ID of the security group.
+    /// The ID of the security group. Changing it replaces the resource.
     pub fn destination_security_group_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.destination_security_group_id = Some(v.into());
         self
     }
-    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP type or -1 (all ICMP types).
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP type or -1 (all ICMP types). Changing it replaces the resource.
     pub fn from_port(mut self, v: impl Into<Value<i64>>) -> Self {
         self.from_port = Some(v.into());
         self
     }
-    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port must be -1 (all ICMP codes).
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port must be -1 (all ICMP codes). Changing it replaces the resource.
     pub fn to_port(mut self, v: impl Into<Value<i64>>) -> Self {
         self.to_port = Some(v.into());
         self
@@ -16293,29 +16293,29 @@ impl SecurityGroupEgressRef {
 /// Add it with `scope.add(id, SecurityGroupIngress::new(..))`, which returns a [`SecurityGroupIngressRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SecurityGroupIngress {
-    /// The IPv4 ranges.
+    /// The IPv4 ranges. Changing it replaces the resource.
     pub cidr_ip: Option<Value<String>>,
-    /// \[VPC only\] The IPv6 ranges.
+    /// \[VPC only\] The IPv6 ranges. Changing it replaces the resource.
     pub cidr_ipv6: Option<Value<String>>,
     /// Updates the description of an ingress (inbound) security group rule. You can replace an existing description, or add a description to a rule that did not have one previously.
     pub description: Option<Value<String>>,
-    /// The start of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 type number. A value of -1 indicates all ICMP/ICMPv6 types. If you specify all ICMP/ICMPv6 types, you must specify all codes.
+    /// The start of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 type number. A value of -1 indicates all ICMP/ICMPv6 types. If you specify all ICMP/ICMPv6 types, you must specify all codes. Changing it replaces the resource.
     pub from_port: Option<Value<i64>>,
-    /// The ID of the security group. You must specify either the security group ID or the security group name in the request. For security groups in a nondefault VPC, you must specify the security group ID.
+    /// The ID of the security group. You must specify either the security group ID or the security group name in the request. For security groups in a nondefault VPC, you must specify the security group ID. Changing it replaces the resource.
     pub group_id: Option<Value<String>>,
-    /// The name of the security group.
+    /// The name of the security group. Changing it replaces the resource.
     pub group_name: Option<Value<String>>,
-    /// The IP protocol name (tcp, udp, icmp, icmpv6) or number (see Protocol Numbers).
+    /// The IP protocol name (tcp, udp, icmp, icmpv6) or number (see Protocol Numbers). Changing it replaces the resource.
     pub ip_protocol: Value<String>,
-    /// \[EC2-VPC only\] The ID of a prefix list.
+    /// \[EC2-VPC only\] The ID of a prefix list. Changing it replaces the resource.
     pub source_prefix_list_id: Option<Value<String>>,
-    /// The ID of the security group. You must specify either the security group ID or the security group name. For security groups in a nondefault VPC, you must specify the security group ID.
+    /// The ID of the security group. You must specify either the security group ID or the security group name. For security groups in a nondefault VPC, you must specify the security group ID. Changing it replaces the resource.
     pub source_security_group_id: Option<Value<String>>,
-    /// \[EC2-Classic, default VPC\] The name of the source security group.
+    /// \[EC2-Classic, default VPC\] The name of the source security group. Changing it replaces the resource.
     pub source_security_group_name: Option<Value<String>>,
-    /// \[nondefault VPC\] The AWS account ID that owns the source security group. You can't specify this property with an IP address range.
+    /// \[nondefault VPC\] The AWS account ID that owns the source security group. You can't specify this property with an IP address range. Changing it replaces the resource.
     pub source_security_group_owner_id: Option<Value<String>>,
-    /// The end of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 code. A value of -1 indicates all ICMP/ICMPv6 codes for the specified ICMP type. If you specify all ICMP/ICMPv6 types, you must specify all codes.
+    /// The end of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 code. A value of -1 indicates all ICMP/ICMPv6 codes for the specified ICMP type. If you specify all ICMP/ICMPv6 types, you must specify all codes. Changing it replaces the resource.
     pub to_port: Option<Value<i64>>,
 }
 
@@ -16337,12 +16337,12 @@ impl SecurityGroupIngress {
             to_port: None,
         }
     }
-    /// The IPv4 ranges.
+    /// The IPv4 ranges. Changing it replaces the resource.
     pub fn cidr_ip(mut self, v: impl Into<Value<String>>) -> Self {
         self.cidr_ip = Some(v.into());
         self
     }
-    /// \[VPC only\] The IPv6 ranges.
+    /// \[VPC only\] The IPv6 ranges. Changing it replaces the resource.
     pub fn cidr_ipv6(mut self, v: impl Into<Value<String>>) -> Self {
         self.cidr_ipv6 = Some(v.into());
         self
@@ -16352,42 +16352,42 @@ impl SecurityGroupIngress {
         self.description = Some(v.into());
         self
     }
-    /// The start of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 type number. A value of -1 indicates all ICMP/ICMPv6 types. If you specify all ICMP/ICMPv6 types, you must specify all codes.
+    /// The start of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 type number. A value of -1 indicates all ICMP/ICMPv6 types. If you specify all ICMP/ICMPv6 types, you must specify all codes. Changing it replaces the resource.
     pub fn from_port(mut self, v: impl Into<Value<i64>>) -> Self {
         self.from_port = Some(v.into());
         self
     }
-    /// The ID of the security group. You must specify either the security group ID or the security group name in the request. For security groups in a nondefault VPC, you must specify the security group ID.
+    /// The ID of the security group. You must specify either the security group ID or the security group name in the request. For security groups in a nondefault VPC, you must specify the security group ID. Changing it replaces the resource.
     pub fn group_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.group_id = Some(v.into());
         self
     }
-    /// The name of the security group.
+    /// The name of the security group. Changing it replaces the resource.
     pub fn group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.group_name = Some(v.into());
         self
     }
-    /// \[EC2-VPC only\] The ID of a prefix list.
+    /// \[EC2-VPC only\] The ID of a prefix list. Changing it replaces the resource.
     pub fn source_prefix_list_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_prefix_list_id = Some(v.into());
         self
     }
-    /// The ID of the security group. You must specify either the security group ID or the security group name. For security groups in a nondefault VPC, you must specify the security group ID.
+    /// The ID of the security group. You must specify either the security group ID or the security group name. For security groups in a nondefault VPC, you must specify the security group ID. Changing it replaces the resource.
     pub fn source_security_group_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_security_group_id = Some(v.into());
         self
     }
-    /// \[EC2-Classic, default VPC\] The name of the source security group.
+    /// \[EC2-Classic, default VPC\] The name of the source security group. Changing it replaces the resource.
     pub fn source_security_group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_security_group_name = Some(v.into());
         self
     }
-    /// \[nondefault VPC\] The AWS account ID that owns the source security group. You can't specify this property with an IP address range.
+    /// \[nondefault VPC\] The AWS account ID that owns the source security group. You can't specify this property with an IP address range. Changing it replaces the resource.
     pub fn source_security_group_owner_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_security_group_owner_id = Some(v.into());
         self
     }
-    /// The end of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 code. A value of -1 indicates all ICMP/ICMPv6 codes for the specified ICMP type. If you specify all ICMP/ICMPv6 types, you must specify all codes.
+    /// The end of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 code. A value of -1 indicates all ICMP/ICMPv6 codes for the specified ICMP type. If you specify all ICMP/ICMPv6 types, you must specify all codes. Changing it replaces the resource.
     pub fn to_port(mut self, v: impl Into<Value<i64>>) -> Self {
         self.to_port = Some(v.into());
         self
@@ -16468,9 +16468,9 @@ impl SecurityGroupIngressRef {
 /// Add it with `scope.add(id, SecurityGroupVpcAssociation::new(..))`, which returns a [`SecurityGroupVpcAssociationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SecurityGroupVpcAssociation {
-    /// The group ID of the specified security group.
+    /// The group ID of the specified security group. Changing it replaces the resource.
     pub group_id: Value<String>,
-    /// The ID of the VPC in the security group vpc association.
+    /// The ID of the VPC in the security group vpc association. Changing it replaces the resource.
     pub vpc_id: Value<String>,
 }
 
@@ -18624,7 +18624,7 @@ pub mod spot_fleet {
 /// Add it with `scope.add(id, SqlHaStandbyDetectedInstance::new(..))`, which returns a [`SqlHaStandbyDetectedInstanceRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SqlHaStandbyDetectedInstance {
-    /// The `InstanceId` property.
+    /// The `InstanceId` property. Changing it replaces the resource.
     pub instance_id: Value<String>,
     /// The `SqlServerCredentials` property.
     pub sql_server_credentials: Option<Value<String>>,
@@ -18704,37 +18704,37 @@ impl SqlHaStandbyDetectedInstanceRef {
 pub struct Subnet {
     /// Indicates whether a network interface created in this subnet receives an IPv6 address. The default value is ``false``.
     pub assign_ipv6_address_on_creation: Option<Value<bool>>,
-    /// The Availability Zone of the subnet.
+    /// The Availability Zone of the subnet. Changing it replaces the resource.
     pub availability_zone: Option<Value<String>>,
-    /// The AZ ID of the subnet.
+    /// The AZ ID of the subnet. Changing it replaces the resource.
     pub availability_zone_id: Option<Value<String>>,
-    /// The IPv4 CIDR block assigned to the subnet.
+    /// The IPv4 CIDR block assigned to the subnet. Changing it replaces the resource.
     pub cidr_block: Option<Value<String>>,
     /// Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return synthetic IPv6 addresses for IPv4-only destinations.
     pub enable_dns64: Option<Value<bool>>,
     /// Indicates the device position for local network interfaces in this subnet. For example, ``1`` indicates local network interfaces in this subnet are the secondary network interface (eth1).
     pub enable_lni_at_device_index: Option<Value<i64>>,
-    /// An IPv4 IPAM pool ID for the subnet.
+    /// An IPv4 IPAM pool ID for the subnet. Changing it replaces the resource.
     pub ipv4_ipam_pool_id: Option<Value<String>>,
-    /// An IPv4 netmask length for the subnet.
+    /// An IPv4 netmask length for the subnet. Changing it replaces the resource.
     pub ipv4_netmask_length: Option<Value<i64>>,
-    /// The IPv6 CIDR block.
+    /// The IPv6 CIDR block. Changing it may replace the resource.
     pub ipv6_cidr_block: Option<Value<String>>,
-    /// An IPv6 IPAM pool ID for the subnet.
+    /// An IPv6 IPAM pool ID for the subnet. Changing it replaces the resource.
     pub ipv6_ipam_pool_id: Option<Value<String>>,
-    /// Indicates whether this is an IPv6 only subnet. For more information, see Subnet basics in the \*User Guide\*.
+    /// Indicates whether this is an IPv6 only subnet. For more information, see Subnet basics in the \*User Guide\*. Changing it replaces the resource.
     pub ipv6_native: Option<Value<bool>>,
-    /// An IPv6 netmask length for the subnet.
+    /// An IPv6 netmask length for the subnet. Changing it replaces the resource.
     pub ipv6_netmask_length: Option<Value<i64>>,
     /// Indicates whether instances launched in this subnet receive a public IPv4 address. The default value is ``false``.
     pub map_public_ip_on_launch: Option<Value<bool>>,
-    /// The Amazon Resource Name (ARN) of the Outpost.
+    /// The Amazon Resource Name (ARN) of the Outpost. Changing it replaces the resource.
     pub outpost_arn: Option<Value<String>>,
     /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled. For more information, see Amazon EC2 instance hostname types in the \*User Guide\*.
     pub private_dns_name_options_on_launch: Option<Value<subnet::PrivateDnsNameOptionsOnLaunch>>,
     /// Any tags assigned to the subnet.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the VPC the subnet is in.
+    /// The ID of the VPC the subnet is in. Changing it replaces the resource.
     pub vpc_id: Value<String>,
 }
 
@@ -18766,17 +18766,17 @@ impl Subnet {
         self.assign_ipv6_address_on_creation = Some(v.into());
         self
     }
-    /// The Availability Zone of the subnet.
+    /// The Availability Zone of the subnet. Changing it replaces the resource.
     pub fn availability_zone(mut self, v: impl Into<Value<String>>) -> Self {
         self.availability_zone = Some(v.into());
         self
     }
-    /// The AZ ID of the subnet.
+    /// The AZ ID of the subnet. Changing it replaces the resource.
     pub fn availability_zone_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.availability_zone_id = Some(v.into());
         self
     }
-    /// The IPv4 CIDR block assigned to the subnet.
+    /// The IPv4 CIDR block assigned to the subnet. Changing it replaces the resource.
     pub fn cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
         self.cidr_block = Some(v.into());
         self
@@ -18791,32 +18791,32 @@ impl Subnet {
         self.enable_lni_at_device_index = Some(v.into());
         self
     }
-    /// An IPv4 IPAM pool ID for the subnet.
+    /// An IPv4 IPAM pool ID for the subnet. Changing it replaces the resource.
     pub fn ipv4_ipam_pool_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.ipv4_ipam_pool_id = Some(v.into());
         self
     }
-    /// An IPv4 netmask length for the subnet.
+    /// An IPv4 netmask length for the subnet. Changing it replaces the resource.
     pub fn ipv4_netmask_length(mut self, v: impl Into<Value<i64>>) -> Self {
         self.ipv4_netmask_length = Some(v.into());
         self
     }
-    /// The IPv6 CIDR block.
+    /// The IPv6 CIDR block. Changing it may replace the resource.
     pub fn ipv6_cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
         self.ipv6_cidr_block = Some(v.into());
         self
     }
-    /// An IPv6 IPAM pool ID for the subnet.
+    /// An IPv6 IPAM pool ID for the subnet. Changing it replaces the resource.
     pub fn ipv6_ipam_pool_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.ipv6_ipam_pool_id = Some(v.into());
         self
     }
-    /// Indicates whether this is an IPv6 only subnet. For more information, see Subnet basics in the \*User Guide\*.
+    /// Indicates whether this is an IPv6 only subnet. For more information, see Subnet basics in the \*User Guide\*. Changing it replaces the resource.
     pub fn ipv6_native(mut self, v: impl Into<Value<bool>>) -> Self {
         self.ipv6_native = Some(v.into());
         self
     }
-    /// An IPv6 netmask length for the subnet.
+    /// An IPv6 netmask length for the subnet. Changing it replaces the resource.
     pub fn ipv6_netmask_length(mut self, v: impl Into<Value<i64>>) -> Self {
         self.ipv6_netmask_length = Some(v.into());
         self
@@ -18826,7 +18826,7 @@ impl Subnet {
         self.map_public_ip_on_launch = Some(v.into());
         self
     }
-    /// The Amazon Resource Name (ARN) of the Outpost.
+    /// The Amazon Resource Name (ARN) of the Outpost. Changing it replaces the resource.
     pub fn outpost_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.outpost_arn = Some(v.into());
         self
@@ -19070,13 +19070,13 @@ pub mod subnet {
 /// Add it with `scope.add(id, SubnetCidrBlock::new(..))`, which returns a [`SubnetCidrBlockRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubnetCidrBlock {
-    /// The IPv6 network range for the subnet, in CIDR notation. The subnet size must use a /64 prefix length.
+    /// The IPv6 network range for the subnet, in CIDR notation. The subnet size must use a /64 prefix length. Changing it replaces the resource.
     pub ipv6_cidr_block: Option<Value<String>>,
-    /// The ID of an IPv6 Amazon VPC IP Address Manager (IPAM) pool from which to allocate, to get the subnet's CIDR.
+    /// The ID of an IPv6 Amazon VPC IP Address Manager (IPAM) pool from which to allocate, to get the subnet's CIDR. Changing it replaces the resource.
     pub ipv6_ipam_pool_id: Option<Value<String>>,
-    /// The netmask length of the IPv6 CIDR to allocate to the subnet from an IPAM pool.
+    /// The netmask length of the IPv6 CIDR to allocate to the subnet from an IPAM pool. Changing it replaces the resource.
     pub ipv6_netmask_length: Option<Value<i64>>,
-    /// The ID of the subnet.
+    /// The ID of the subnet. Changing it replaces the resource.
     pub subnet_id: Value<String>,
 }
 
@@ -19085,17 +19085,17 @@ impl SubnetCidrBlock {
     pub fn new(subnet_id: impl Into<Value<String>>) -> Self {
         Self { ipv6_cidr_block: None, ipv6_ipam_pool_id: None, ipv6_netmask_length: None, subnet_id: subnet_id.into() }
     }
-    /// The IPv6 network range for the subnet, in CIDR notation. The subnet size must use a /64 prefix length.
+    /// The IPv6 network range for the subnet, in CIDR notation. The subnet size must use a /64 prefix length. Changing it replaces the resource.
     pub fn ipv6_cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
         self.ipv6_cidr_block = Some(v.into());
         self
     }
-    /// The ID of an IPv6 Amazon VPC IP Address Manager (IPAM) pool from which to allocate, to get the subnet's CIDR.
+    /// The ID of an IPv6 Amazon VPC IP Address Manager (IPAM) pool from which to allocate, to get the subnet's CIDR. Changing it replaces the resource.
     pub fn ipv6_ipam_pool_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.ipv6_ipam_pool_id = Some(v.into());
         self
     }
-    /// The netmask length of the IPv6 CIDR to allocate to the subnet from an IPAM pool.
+    /// The netmask length of the IPv6 CIDR to allocate to the subnet from an IPAM pool. Changing it replaces the resource.
     pub fn ipv6_netmask_length(mut self, v: impl Into<Value<i64>>) -> Self {
         self.ipv6_netmask_length = Some(v.into());
         self
@@ -19164,13 +19164,13 @@ impl SubnetCidrBlockRef {
 /// Add it with `scope.add(id, SubnetCidrReservation::new(..))`, which returns a [`SubnetCidrReservationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubnetCidrReservation {
-    /// The IPv4 or IPv6 CIDR range to reserve. Must lie inside the subnet's CIDR block and must not overlap an existing reservation.
+    /// The IPv4 or IPv6 CIDR range to reserve. Must lie inside the subnet's CIDR block and must not overlap an existing reservation. Changing it replaces the resource.
     pub cidr: Value<String>,
-    /// The description of the subnet CIDR reservation.
+    /// The description of the subnet CIDR reservation. Changing it replaces the resource.
     pub description: Option<Value<String>>,
-    /// The type of reservation. A prefix reservation is used for an IPv6 prefix delegated to a network interface; an explicit reservation is used for a range that Amazon EC2 must not assign automatically.
+    /// The type of reservation. A prefix reservation is used for an IPv6 prefix delegated to a network interface; an explicit reservation is used for a range that Amazon EC2 must not assign automatically. Changing it replaces the resource.
     pub reservation_type: Value<String>,
-    /// The identifier of the subnet the CIDR range is reserved in.
+    /// The identifier of the subnet the CIDR range is reserved in. Changing it replaces the resource.
     pub subnet_id: Value<String>,
     /// The tags assigned to the subnet CIDR reservation.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -19191,7 +19191,7 @@ impl SubnetCidrReservation {
             tags: None,
         }
     }
-    /// The description of the subnet CIDR reservation.
+    /// The description of the subnet CIDR reservation. Changing it replaces the resource.
     pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
         self.description = Some(v.into());
         self
@@ -19266,9 +19266,9 @@ impl SubnetCidrReservationRef {
 /// Add it with `scope.add(id, SubnetNetworkAclAssociation::new(..))`, which returns a [`SubnetNetworkAclAssociationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubnetNetworkAclAssociation {
-    /// The ID of the network ACL.
+    /// The ID of the network ACL. Changing it replaces the resource.
     pub network_acl_id: Value<String>,
-    /// The ID of the subnet.
+    /// The ID of the subnet. Changing it replaces the resource.
     pub subnet_id: Value<String>,
 }
 
@@ -19331,9 +19331,9 @@ impl SubnetNetworkAclAssociationRef {
 /// Add it with `scope.add(id, SubnetRouteTableAssociation::new(..))`, which returns a [`SubnetRouteTableAssociationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubnetRouteTableAssociation {
-    /// The ID of the route table.
+    /// The ID of the route table. Changing it replaces the resource.
     pub route_table_id: Value<String>,
-    /// The ID of the subnet.
+    /// The ID of the subnet. Changing it replaces the resource.
     pub subnet_id: Value<String>,
 }
 
@@ -19396,7 +19396,7 @@ impl SubnetRouteTableAssociationRef {
 /// Add it with `scope.add(id, TrafficMirrorFilter::new(..))`, which returns a [`TrafficMirrorFilterRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrafficMirrorFilter {
-    /// The description of a traffic mirror filter.
+    /// The description of a traffic mirror filter. Changing it replaces the resource.
     pub description: Option<Value<String>>,
     /// The network service that is associated with the traffic mirror filter.
     pub network_services: Option<Value<Vec<Value<String>>>>,
@@ -19409,7 +19409,7 @@ impl TrafficMirrorFilter {
     pub fn new() -> Self {
         Self { description: None, network_services: None, tags: None }
     }
-    /// The description of a traffic mirror filter.
+    /// The description of a traffic mirror filter. Changing it replaces the resource.
     pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
         self.description = Some(v.into());
         self
@@ -19499,7 +19499,7 @@ pub struct TrafficMirrorFilterRule {
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
     /// The direction of traffic (ingress/egress).
     pub traffic_direction: Value<String>,
-    /// The ID of the filter that this rule is associated with.
+    /// The ID of the filter that this rule is associated with. Changing it replaces the resource.
     pub traffic_mirror_filter_id: Value<String>,
 }
 
@@ -19781,13 +19781,13 @@ impl TrafficMirrorSessionRef {
 /// Add it with `scope.add(id, TrafficMirrorTarget::new(..))`, which returns a [`TrafficMirrorTargetRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrafficMirrorTarget {
-    /// The description of the Traffic Mirror target.
+    /// The description of the Traffic Mirror target. Changing it replaces the resource.
     pub description: Option<Value<String>>,
-    /// The ID of the Gateway Load Balancer endpoint.
+    /// The ID of the Gateway Load Balancer endpoint. Changing it replaces the resource.
     pub gateway_load_balancer_endpoint_id: Option<Value<String>>,
-    /// The network interface ID that is associated with the target.
+    /// The network interface ID that is associated with the target. Changing it replaces the resource.
     pub network_interface_id: Option<Value<String>>,
-    /// The Amazon Resource Name (ARN) of the Network Load Balancer that is associated with the target.
+    /// The Amazon Resource Name (ARN) of the Network Load Balancer that is associated with the target. Changing it replaces the resource.
     pub network_load_balancer_arn: Option<Value<String>>,
     /// The tags to assign to the Traffic Mirror target.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -19804,22 +19804,22 @@ impl TrafficMirrorTarget {
             tags: None,
         }
     }
-    /// The description of the Traffic Mirror target.
+    /// The description of the Traffic Mirror target. Changing it replaces the resource.
     pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
         self.description = Some(v.into());
         self
     }
-    /// The ID of the Gateway Load Balancer endpoint.
+    /// The ID of the Gateway Load Balancer endpoint. Changing it replaces the resource.
     pub fn gateway_load_balancer_endpoint_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.gateway_load_balancer_endpoint_id = Some(v.into());
         self
     }
-    /// The network interface ID that is associated with the target.
+    /// The network interface ID that is associated with the target. Changing it replaces the resource.
     pub fn network_interface_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.network_interface_id = Some(v.into());
         self
     }
-    /// The Amazon Resource Name (ARN) of the Network Load Balancer that is associated with the target.
+    /// The Amazon Resource Name (ARN) of the Network Load Balancer that is associated with the target. Changing it replaces the resource.
     pub fn network_load_balancer_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.network_load_balancer_arn = Some(v.into());
         self
@@ -19887,7 +19887,7 @@ impl TrafficMirrorTargetRef {
 /// Add it with `scope.add(id, TransitGateway::new(..))`, which returns a [`TransitGatewayRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransitGateway {
-    /// The `AmazonSideAsn` property.
+    /// The `AmazonSideAsn` property. Changing it replaces the resource.
     pub amazon_side_asn: Option<Value<i64>>,
     /// The `AssociationDefaultRouteTableId` property.
     pub association_default_route_table_id: Option<Value<String>>,
@@ -19903,7 +19903,7 @@ pub struct TransitGateway {
     pub dns_support: Option<Value<String>>,
     /// The `EncryptionSupport` property.
     pub encryption_support: Option<Value<String>>,
-    /// The `MulticastSupport` property.
+    /// The `MulticastSupport` property. Changing it replaces the resource.
     pub multicast_support: Option<Value<String>>,
     /// The `PropagationDefaultRouteTableId` property.
     pub propagation_default_route_table_id: Option<Value<String>>,
@@ -19937,7 +19937,7 @@ impl TransitGateway {
             vpn_ecmp_support: None,
         }
     }
-    /// The `AmazonSideAsn` property.
+    /// The `AmazonSideAsn` property. Changing it replaces the resource.
     pub fn amazon_side_asn(mut self, v: impl Into<Value<i64>>) -> Self {
         self.amazon_side_asn = Some(v.into());
         self
@@ -19977,7 +19977,7 @@ impl TransitGateway {
         self.encryption_support = Some(v.into());
         self
     }
-    /// The `MulticastSupport` property.
+    /// The `MulticastSupport` property. Changing it replaces the resource.
     pub fn multicast_support(mut self, v: impl Into<Value<String>>) -> Self {
         self.multicast_support = Some(v.into());
         self
@@ -20087,9 +20087,9 @@ pub struct TransitGatewayAttachment {
     pub subnet_ids: Value<Vec<Value<String>>>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The `TransitGatewayId` property.
+    /// The `TransitGatewayId` property. Changing it replaces the resource.
     pub transit_gateway_id: Value<String>,
-    /// The `VpcId` property.
+    /// The `VpcId` property. Changing it replaces the resource.
     pub vpc_id: Value<String>,
 }
 
@@ -20240,11 +20240,11 @@ pub mod transit_gateway_attachment {
 /// Add it with `scope.add(id, TransitGatewayConnect::new(..))`, which returns a [`TransitGatewayConnectRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransitGatewayConnect {
-    /// The Connect attachment options.
+    /// The Connect attachment options. Changing it replaces the resource.
     pub options: Value<transit_gateway_connect::TransitGatewayConnectOptions>,
     /// The tags for the attachment.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the attachment from which the Connect attachment was created.
+    /// The ID of the attachment from which the Connect attachment was created. Changing it replaces the resource.
     pub transport_transit_gateway_attachment_id: Value<String>,
 }
 
@@ -20369,11 +20369,11 @@ pub mod transit_gateway_connect {
 /// Add it with `scope.add(id, TransitGatewayConnectPeer::new(..))`, which returns a [`TransitGatewayConnectPeerRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransitGatewayConnectPeer {
-    /// The Connect peer details.
+    /// The Connect peer details. Changing it replaces the resource.
     pub connect_peer_configuration: Value<transit_gateway_connect_peer::TransitGatewayConnectPeerConfiguration>,
     /// The tags for the Connect Peer.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the Connect attachment.
+    /// The ID of the Connect attachment. Changing it replaces the resource.
     pub transit_gateway_attachment_id: Value<String>,
 }
 
@@ -20535,7 +20535,7 @@ pub struct TransitGatewayMeteringPolicy {
     pub middlebox_attachment_ids: Option<Value<Vec<Value<String>>>>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The Id of transit gateway.
+    /// The Id of transit gateway. Changing it replaces the resource.
     pub transit_gateway_id: Value<String>,
 }
 
@@ -20617,29 +20617,29 @@ impl TransitGatewayMeteringPolicyRef {
 /// Add it with `scope.add(id, TransitGatewayMeteringPolicyEntry::new(..))`, which returns a [`TransitGatewayMeteringPolicyEntryRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransitGatewayMeteringPolicyEntry {
-    /// The list of IP addresses of the instances receiving traffic from the transit gateway.
+    /// The list of IP addresses of the instances receiving traffic from the transit gateway. Changing it replaces the resource.
     pub destination_cidr_block: Option<Value<String>>,
-    /// The list of ports on destination instances receiving traffic from the transit gateway.
+    /// The list of ports on destination instances receiving traffic from the transit gateway. Changing it replaces the resource.
     pub destination_port_range: Option<Value<String>>,
-    /// The ID of the source attachment through which traffic leaves a transit gateway.
+    /// The ID of the source attachment through which traffic leaves a transit gateway. Changing it replaces the resource.
     pub destination_transit_gateway_attachment_id: Option<Value<String>>,
-    /// The type of the attachment through which traffic leaves a transit gateway.
+    /// The type of the attachment through which traffic leaves a transit gateway. Changing it replaces the resource.
     pub destination_transit_gateway_attachment_type: Option<Value<String>>,
-    /// The resource owner information responsible for paying default billable charges for the traffic flow.
+    /// The resource owner information responsible for paying default billable charges for the traffic flow. Changing it replaces the resource.
     pub metered_account: Value<String>,
-    /// The rule number of the metering policy entry.
+    /// The rule number of the metering policy entry. Changing it replaces the resource.
     pub policy_rule_number: Value<i64>,
-    /// The protocol of the traffic.
+    /// The protocol of the traffic. Changing it replaces the resource.
     pub protocol: Option<Value<String>>,
-    /// The list of IP addresses of the instances sending traffic to the transit gateway for which the metering policy entry is applicable.
+    /// The list of IP addresses of the instances sending traffic to the transit gateway for which the metering policy entry is applicable. Changing it replaces the resource.
     pub source_cidr_block: Option<Value<String>>,
-    /// The list of ports on source instances sending traffic to the transit gateway.
+    /// The list of ports on source instances sending traffic to the transit gateway. Changing it replaces the resource.
     pub source_port_range: Option<Value<String>>,
-    /// The ID of the source attachment through which traffic enters a transit gateway.
+    /// The ID of the source attachment through which traffic enters a transit gateway. Changing it replaces the resource.
     pub source_transit_gateway_attachment_id: Option<Value<String>>,
-    /// The type of the attachment through which traffic enters a  transit gateway.
+    /// The type of the attachment through which traffic enters a  transit gateway. Changing it replaces the resource.
     pub source_transit_gateway_attachment_type: Option<Value<String>>,
-    /// The ID of the transit gateway metering policy for which the entry is being created.
+    /// The ID of the transit gateway metering policy for which the entry is being created. Changing it replaces the resource.
     pub transit_gateway_metering_policy_id: Value<String>,
 }
 
@@ -20665,47 +20665,47 @@ impl TransitGatewayMeteringPolicyEntry {
             transit_gateway_metering_policy_id: transit_gateway_metering_policy_id.into(),
         }
     }
-    /// The list of IP addresses of the instances receiving traffic from the transit gateway.
+    /// The list of IP addresses of the instances receiving traffic from the transit gateway. Changing it replaces the resource.
     pub fn destination_cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
         self.destination_cidr_block = Some(v.into());
         self
     }
-    /// The list of ports on destination instances receiving traffic from the transit gateway.
+    /// The list of ports on destination instances receiving traffic from the transit gateway. Changing it replaces the resource.
     pub fn destination_port_range(mut self, v: impl Into<Value<String>>) -> Self {
         self.destination_port_range = Some(v.into());
         self
     }
-    /// The ID of the source attachment through which traffic leaves a transit gateway.
+    /// The ID of the source attachment through which traffic leaves a transit gateway. Changing it replaces the resource.
     pub fn destination_transit_gateway_attachment_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.destination_transit_gateway_attachment_id = Some(v.into());
         self
     }
-    /// The type of the attachment through which traffic leaves a transit gateway.
+    /// The type of the attachment through which traffic leaves a transit gateway. Changing it replaces the resource.
     pub fn destination_transit_gateway_attachment_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.destination_transit_gateway_attachment_type = Some(v.into());
         self
     }
-    /// The protocol of the traffic.
+    /// The protocol of the traffic. Changing it replaces the resource.
     pub fn protocol(mut self, v: impl Into<Value<String>>) -> Self {
         self.protocol = Some(v.into());
         self
     }
-    /// The list of IP addresses of the instances sending traffic to the transit gateway for which the metering policy entry is applicable.
+    /// The list of IP addresses of the instances sending traffic to the transit gateway for which the metering policy entry is applicable. Changing it replaces the resource.
     pub fn source_cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_cidr_block = Some(v.into());
         self
     }
-    /// The list of ports on source instances sending traffic to the transit gateway.
+    /// The list of ports on source instances sending traffic to the transit gateway. Changing it replaces the resource.
     pub fn source_port_range(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_port_range = Some(v.into());
         self
     }
-    /// The ID of the source attachment through which traffic enters a transit gateway.
+    /// The ID of the source attachment through which traffic enters a transit gateway. Changing it replaces the resource.
     pub fn source_transit_gateway_attachment_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_transit_gateway_attachment_id = Some(v.into());
         self
     }
-    /// The type of the attachment through which traffic enters a  transit gateway.
+    /// The type of the attachment through which traffic enters a  transit gateway. Changing it replaces the resource.
     pub fn source_transit_gateway_attachment_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_transit_gateway_attachment_type = Some(v.into());
         self
@@ -20795,7 +20795,7 @@ pub struct TransitGatewayMulticastDomain {
     pub options: Option<Value<transit_gateway_multicast_domain::Options>>,
     /// The tags for the transit gateway multicast domain.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the transit gateway.
+    /// The ID of the transit gateway. Changing it replaces the resource.
     pub transit_gateway_id: Value<String>,
 }
 
@@ -20934,11 +20934,11 @@ pub mod transit_gateway_multicast_domain {
 /// Add it with `scope.add(id, TransitGatewayMulticastDomainAssociation::new(..))`, which returns a [`TransitGatewayMulticastDomainAssociationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransitGatewayMulticastDomainAssociation {
-    /// The IDs of the subnets to associate with the transit gateway multicast domain.
+    /// The IDs of the subnets to associate with the transit gateway multicast domain. Changing it replaces the resource.
     pub subnet_id: Value<String>,
-    /// The ID of the transit gateway attachment.
+    /// The ID of the transit gateway attachment. Changing it replaces the resource.
     pub transit_gateway_attachment_id: Value<String>,
-    /// The ID of the transit gateway multicast domain.
+    /// The ID of the transit gateway multicast domain. Changing it replaces the resource.
     pub transit_gateway_multicast_domain_id: Value<String>,
 }
 
@@ -21020,11 +21020,11 @@ impl TransitGatewayMulticastDomainAssociationRef {
 /// Add it with `scope.add(id, TransitGatewayMulticastGroupMember::new(..))`, which returns a [`TransitGatewayMulticastGroupMemberRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransitGatewayMulticastGroupMember {
-    /// The IP address assigned to the transit gateway multicast group.
+    /// The IP address assigned to the transit gateway multicast group. Changing it replaces the resource.
     pub group_ip_address: Value<String>,
-    /// The ID of the transit gateway attachment.
+    /// The ID of the transit gateway attachment. Changing it replaces the resource.
     pub network_interface_id: Value<String>,
-    /// The ID of the transit gateway multicast domain.
+    /// The ID of the transit gateway multicast domain. Changing it replaces the resource.
     pub transit_gateway_multicast_domain_id: Value<String>,
 }
 
@@ -21130,11 +21130,11 @@ impl TransitGatewayMulticastGroupMemberRef {
 /// Add it with `scope.add(id, TransitGatewayMulticastGroupSource::new(..))`, which returns a [`TransitGatewayMulticastGroupSourceRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransitGatewayMulticastGroupSource {
-    /// The IP address assigned to the transit gateway multicast group.
+    /// The IP address assigned to the transit gateway multicast group. Changing it replaces the resource.
     pub group_ip_address: Value<String>,
-    /// The ID of the transit gateway attachment.
+    /// The ID of the transit gateway attachment. Changing it replaces the resource.
     pub network_interface_id: Value<String>,
-    /// The ID of the transit gateway multicast domain.
+    /// The ID of the transit gateway multicast domain. Changing it replaces the resource.
     pub transit_gateway_multicast_domain_id: Value<String>,
 }
 
@@ -21240,15 +21240,15 @@ impl TransitGatewayMulticastGroupSourceRef {
 /// Add it with `scope.add(id, TransitGatewayPeeringAttachment::new(..))`, which returns a [`TransitGatewayPeeringAttachmentRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransitGatewayPeeringAttachment {
-    /// The ID of the peer account.
+    /// The ID of the peer account. Changing it replaces the resource.
     pub peer_account_id: Value<String>,
-    /// Peer Region.
+    /// Peer Region. Changing it replaces the resource.
     pub peer_region: Value<String>,
-    /// The ID of the peer transit gateway.
+    /// The ID of the peer transit gateway. Changing it replaces the resource.
     pub peer_transit_gateway_id: Value<String>,
     /// The tags for the transit gateway peering attachment.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the transit gateway.
+    /// The ID of the transit gateway. Changing it replaces the resource.
     pub transit_gateway_id: Value<String>,
 }
 
@@ -21345,7 +21345,7 @@ impl TransitGatewayPeeringAttachmentRef {
 pub struct TransitGatewayPolicyTable {
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The Id of transit gateway.
+    /// The Id of transit gateway. Changing it replaces the resource.
     pub transit_gateway_id: Value<String>,
 }
 
@@ -21421,9 +21421,9 @@ impl TransitGatewayPolicyTableRef {
 /// Add it with `scope.add(id, TransitGatewayPolicyTableAssociation::new(..))`, which returns a [`TransitGatewayPolicyTableAssociationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransitGatewayPolicyTableAssociation {
-    /// The ID of transit gateway attachment.
+    /// The ID of transit gateway attachment. Changing it replaces the resource.
     pub transit_gateway_attachment_id: Value<String>,
-    /// The ID of transit gateway policy table.
+    /// The ID of transit gateway policy table. Changing it replaces the resource.
     pub transit_gateway_policy_table_id: Value<String>,
 }
 
@@ -21494,11 +21494,11 @@ impl TransitGatewayPolicyTableAssociationRef {
 pub struct TransitGatewayPolicyTableEntry {
     /// The policy rule associated with the entry.
     pub policy_rule: Value<transit_gateway_policy_table_entry::TransitGatewayPolicyRule>,
-    /// The rule number for the policy table entry.
+    /// The rule number for the policy table entry. Changing it replaces the resource.
     pub policy_rule_number: Value<String>,
     /// The ID of the target route table.
     pub target_route_table_id: Value<String>,
-    /// The ID of the transit gateway policy table.
+    /// The ID of the transit gateway policy table. Changing it replaces the resource.
     pub transit_gateway_policy_table_id: Value<String>,
 }
 
@@ -21647,13 +21647,13 @@ pub mod transit_gateway_policy_table_entry {
 /// Add it with `scope.add(id, TransitGatewayRoute::new(..))`, which returns a [`TransitGatewayRouteRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransitGatewayRoute {
-    /// Indicates whether to drop traffic that matches this route.
+    /// Indicates whether to drop traffic that matches this route. Changing it replaces the resource.
     pub blackhole: Option<Value<bool>>,
-    /// The CIDR range used for destination matches. Routing decisions are based on the most specific match.
+    /// The CIDR range used for destination matches. Routing decisions are based on the most specific match. Changing it replaces the resource.
     pub destination_cidr_block: Value<String>,
-    /// The ID of transit gateway attachment.
+    /// The ID of transit gateway attachment. Changing it replaces the resource.
     pub transit_gateway_attachment_id: Option<Value<String>>,
-    /// The ID of transit gateway route table.
+    /// The ID of transit gateway route table. Changing it replaces the resource.
     pub transit_gateway_route_table_id: Value<String>,
 }
 
@@ -21670,12 +21670,12 @@ impl TransitGatewayRoute {
             transit_gateway_route_table_id: transit_gateway_route_table_id.into(),
         }
     }
-    /// Indicates whether to drop traffic that matches this route.
+    /// Indicates whether to drop traffic that matches this route. Changing it replaces the resource.
     pub fn blackhole(mut self, v: impl Into<Value<bool>>) -> Self {
         self.blackhole = Some(v.into());
         self
     }
-    /// The ID of transit gateway attachment.
+    /// The ID of transit gateway attachment. Changing it replaces the resource.
     pub fn transit_gateway_attachment_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.transit_gateway_attachment_id = Some(v.into());
         self
@@ -21732,7 +21732,7 @@ impl std::ops::Deref for TransitGatewayRouteRef {
 pub struct TransitGatewayRouteTable {
     /// Tags are composed of a Key/Value pair. You can use tags to categorize and track each parameter group. The tag value null is permitted.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the transit gateway.
+    /// The ID of the transit gateway. Changing it replaces the resource.
     pub transit_gateway_id: Value<String>,
 }
 
@@ -21800,9 +21800,9 @@ impl TransitGatewayRouteTableRef {
 /// Add it with `scope.add(id, TransitGatewayRouteTableAssociation::new(..))`, which returns a [`TransitGatewayRouteTableAssociationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransitGatewayRouteTableAssociation {
-    /// The ID of transit gateway attachment.
+    /// The ID of transit gateway attachment. Changing it replaces the resource.
     pub transit_gateway_attachment_id: Value<String>,
-    /// The ID of transit gateway route table.
+    /// The ID of transit gateway route table. Changing it replaces the resource.
     pub transit_gateway_route_table_id: Value<String>,
 }
 
@@ -21864,9 +21864,9 @@ impl std::ops::Deref for TransitGatewayRouteTableAssociationRef {
 /// Add it with `scope.add(id, TransitGatewayRouteTablePropagation::new(..))`, which returns a [`TransitGatewayRouteTablePropagationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransitGatewayRouteTablePropagation {
-    /// The ID of transit gateway attachment.
+    /// The ID of transit gateway attachment. Changing it replaces the resource.
     pub transit_gateway_attachment_id: Value<String>,
-    /// The ID of transit gateway route table.
+    /// The ID of transit gateway route table. Changing it replaces the resource.
     pub transit_gateway_route_table_id: Value<String>,
 }
 
@@ -21934,13 +21934,13 @@ pub struct TransitGatewayVpcAttachment {
     pub options: Option<Value<transit_gateway_vpc_attachment::Options>>,
     /// The `RemoveSubnetIds` property.
     pub remove_subnet_ids: Option<Value<Vec<Value<String>>>>,
-    /// The `SubnetIds` property.
+    /// The `SubnetIds` property. Changing it replaces the resource.
     pub subnet_ids: Value<Vec<Value<String>>>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The `TransitGatewayId` property.
+    /// The `TransitGatewayId` property. Changing it replaces the resource.
     pub transit_gateway_id: Value<String>,
-    /// The `VpcId` property.
+    /// The `VpcId` property. Changing it replaces the resource.
     pub vpc_id: Value<String>,
 }
 
@@ -22105,21 +22105,21 @@ pub mod transit_gateway_vpc_attachment {
 /// Add it with `scope.add(id, Vpc::new(..))`, which returns a [`VpcRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vpc {
-    /// The IPv4 network range for the VPC, in CIDR notation. For example, ``10.0.0.0/16``. We modify the specified CIDR block to its canonical form; for example, if you specify ``100.68.0.18/18``, we modify it to ``100.68.0.0/18``.
+    /// The IPv4 network range for the VPC, in CIDR notation. For example, ``10.0.0.0/16``. We modify the specified CIDR block to its canonical form; for example, if you specify ``100.68.0.18/18``, we modify it to ``100.68.0.0/18``. Changing it replaces the resource.
     pub cidr_block: Option<Value<String>>,
     /// Indicates whether the instances launched in the VPC get DNS hostnames. If enabled, instances in the VPC get DNS hostnames; otherwise, they do not. Disabled by default for nondefault VPCs. For more information, see DNS attributes in your VPC.
     pub enable_dns_hostnames: Option<Value<bool>>,
     /// Indicates whether the DNS resolution is supported for the VPC. If enabled, queries to the Amazon provided DNS server at the 169.254.169.253 IP address, or the reserved IP address at the base of the VPC network range "plus two" succeed.
     pub enable_dns_support: Option<Value<bool>>,
-    /// The allowed tenancy of instances launched into the VPC.
+    /// The allowed tenancy of instances launched into the VPC. Changing it may replace the resource.
     pub instance_tenancy: Option<Value<String>>,
-    /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more information, see What is IPAM? in the \*Amazon VPC IPAM User Guide\*.
+    /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more information, see What is IPAM? in the \*Amazon VPC IPAM User Guide\*. Changing it replaces the resource.
     pub ipv4_ipam_pool_id: Option<Value<String>>,
-    /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see What is IPAM? in the \*Amazon VPC IPAM User Guide\*.
+    /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see What is IPAM? in the \*Amazon VPC IPAM User Guide\*. Changing it replaces the resource.
     pub ipv4_netmask_length: Option<Value<i64>>,
     /// The tags for the VPC.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// Describes the configuration and state of VPC encryption controls.
+    /// Describes the configuration and state of VPC encryption controls. Changing it replaces the resource.
     pub vpc_encryption_control: Option<Value<vpc::VpcEncryptionControl>>,
 }
 
@@ -22137,7 +22137,7 @@ impl Vpc {
             vpc_encryption_control: None,
         }
     }
-    /// The IPv4 network range for the VPC, in CIDR notation. For example, ``10.0.0.0/16``. We modify the specified CIDR block to its canonical form; for example, if you specify ``100.68.0.18/18``, we modify it to ``100.68.0.0/18``.
+    /// The IPv4 network range for the VPC, in CIDR notation. For example, ``10.0.0.0/16``. We modify the specified CIDR block to its canonical form; for example, if you specify ``100.68.0.18/18``, we modify it to ``100.68.0.0/18``. Changing it replaces the resource.
     pub fn cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
         self.cidr_block = Some(v.into());
         self
@@ -22152,17 +22152,17 @@ impl Vpc {
         self.enable_dns_support = Some(v.into());
         self
     }
-    /// The allowed tenancy of instances launched into the VPC.
+    /// The allowed tenancy of instances launched into the VPC. Changing it may replace the resource.
     pub fn instance_tenancy(mut self, v: impl Into<Value<String>>) -> Self {
         self.instance_tenancy = Some(v.into());
         self
     }
-    /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more information, see What is IPAM? in the \*Amazon VPC IPAM User Guide\*.
+    /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more information, see What is IPAM? in the \*Amazon VPC IPAM User Guide\*. Changing it replaces the resource.
     pub fn ipv4_ipam_pool_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.ipv4_ipam_pool_id = Some(v.into());
         self
     }
-    /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see What is IPAM? in the \*Amazon VPC IPAM User Guide\*.
+    /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see What is IPAM? in the \*Amazon VPC IPAM User Guide\*. Changing it replaces the resource.
     pub fn ipv4_netmask_length(mut self, v: impl Into<Value<i64>>) -> Self {
         self.ipv4_netmask_length = Some(v.into());
         self
@@ -22172,7 +22172,7 @@ impl Vpc {
         self.tags = Some(v.into());
         self
     }
-    /// Describes the configuration and state of VPC encryption controls.
+    /// Describes the configuration and state of VPC encryption controls. Changing it replaces the resource.
     pub fn vpc_encryption_control(mut self, v: impl Into<Value<vpc::VpcEncryptionControl>>) -> Self {
         self.vpc_encryption_control = Some(v.into());
         self
@@ -22560,11 +22560,11 @@ pub mod vpc {
 pub struct VpcBlockPublicAccessExclusion {
     /// The desired Block Public Access Exclusion Mode for a specific VPC/Subnet.
     pub internet_gateway_exclusion_mode: Value<String>,
-    /// The ID of the subnet. Required only if you don't specify VpcId.
+    /// The ID of the subnet. Required only if you don't specify VpcId. Changing it replaces the resource.
     pub subnet_id: Option<Value<String>>,
     /// An array of key-value pairs to apply to this resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the vpc. Required only if you don't specify SubnetId.
+    /// The ID of the vpc. Required only if you don't specify SubnetId. Changing it replaces the resource.
     pub vpc_id: Option<Value<String>>,
 }
 
@@ -22578,7 +22578,7 @@ impl VpcBlockPublicAccessExclusion {
             vpc_id: None,
         }
     }
-    /// The ID of the subnet. Required only if you don't specify VpcId.
+    /// The ID of the subnet. Required only if you don't specify VpcId. Changing it replaces the resource.
     pub fn subnet_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.subnet_id = Some(v.into());
         self
@@ -22588,7 +22588,7 @@ impl VpcBlockPublicAccessExclusion {
         self.tags = Some(v.into());
         self
     }
-    /// The ID of the vpc. Required only if you don't specify SubnetId.
+    /// The ID of the vpc. Required only if you don't specify SubnetId. Changing it replaces the resource.
     pub fn vpc_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.vpc_id = Some(v.into());
         self
@@ -22715,25 +22715,25 @@ impl VpcBlockPublicAccessOptionsRef {
 /// Add it with `scope.add(id, VpcCidrBlock::new(..))`, which returns a [`VpcCidrBlockRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct VpcCidrBlock {
-    /// Requests an Amazon-provided IPv6 CIDR block with a /56 prefix length for the VPC. You cannot specify the range of IPv6 addresses, or the size of the CIDR block.
+    /// Requests an Amazon-provided IPv6 CIDR block with a /56 prefix length for the VPC. You cannot specify the range of IPv6 addresses, or the size of the CIDR block. Changing it replaces the resource.
     pub amazon_provided_ipv6_cidr_block: Option<Value<bool>>,
-    /// An IPv4 CIDR block to associate with the VPC.
+    /// An IPv4 CIDR block to associate with the VPC. Changing it replaces the resource.
     pub cidr_block: Option<Value<String>>,
-    /// The ID of the IPv4 IPAM pool to Associate a CIDR from to a VPC.
+    /// The ID of the IPv4 IPAM pool to Associate a CIDR from to a VPC. Changing it replaces the resource.
     pub ipv4_ipam_pool_id: Option<Value<String>>,
-    /// The netmask length of the IPv4 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool.
+    /// The netmask length of the IPv4 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool. Changing it replaces the resource.
     pub ipv4_netmask_length: Option<Value<i64>>,
-    /// An IPv6 CIDR block from the IPv6 address pool.
+    /// An IPv6 CIDR block from the IPv6 address pool. Changing it replaces the resource.
     pub ipv6_cidr_block: Option<Value<String>>,
-    /// The name of the location from which we advertise the IPV6 CIDR block.
+    /// The name of the location from which we advertise the IPV6 CIDR block. Changing it replaces the resource.
     pub ipv6_cidr_block_network_border_group: Option<Value<String>>,
-    /// The ID of the IPv6 IPAM pool to Associate a CIDR from to a VPC.
+    /// The ID of the IPv6 IPAM pool to Associate a CIDR from to a VPC. Changing it replaces the resource.
     pub ipv6_ipam_pool_id: Option<Value<String>>,
-    /// The netmask length of the IPv6 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool.
+    /// The netmask length of the IPv6 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool. Changing it replaces the resource.
     pub ipv6_netmask_length: Option<Value<i64>>,
-    /// The ID of an IPv6 address pool from which to allocate the IPv6 CIDR block.
+    /// The ID of an IPv6 address pool from which to allocate the IPv6 CIDR block. Changing it replaces the resource.
     pub ipv6_pool: Option<Value<String>>,
-    /// The ID of the VPC.
+    /// The ID of the VPC. Changing it replaces the resource.
     pub vpc_id: Value<String>,
 }
 
@@ -22753,47 +22753,47 @@ impl VpcCidrBlock {
             vpc_id: vpc_id.into(),
         }
     }
-    /// Requests an Amazon-provided IPv6 CIDR block with a /56 prefix length for the VPC. You cannot specify the range of IPv6 addresses, or the size of the CIDR block.
+    /// Requests an Amazon-provided IPv6 CIDR block with a /56 prefix length for the VPC. You cannot specify the range of IPv6 addresses, or the size of the CIDR block. Changing it replaces the resource.
     pub fn amazon_provided_ipv6_cidr_block(mut self, v: impl Into<Value<bool>>) -> Self {
         self.amazon_provided_ipv6_cidr_block = Some(v.into());
         self
     }
-    /// An IPv4 CIDR block to associate with the VPC.
+    /// An IPv4 CIDR block to associate with the VPC. Changing it replaces the resource.
     pub fn cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
         self.cidr_block = Some(v.into());
         self
     }
-    /// The ID of the IPv4 IPAM pool to Associate a CIDR from to a VPC.
+    /// The ID of the IPv4 IPAM pool to Associate a CIDR from to a VPC. Changing it replaces the resource.
     pub fn ipv4_ipam_pool_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.ipv4_ipam_pool_id = Some(v.into());
         self
     }
-    /// The netmask length of the IPv4 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool.
+    /// The netmask length of the IPv4 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool. Changing it replaces the resource.
     pub fn ipv4_netmask_length(mut self, v: impl Into<Value<i64>>) -> Self {
         self.ipv4_netmask_length = Some(v.into());
         self
     }
-    /// An IPv6 CIDR block from the IPv6 address pool.
+    /// An IPv6 CIDR block from the IPv6 address pool. Changing it replaces the resource.
     pub fn ipv6_cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
         self.ipv6_cidr_block = Some(v.into());
         self
     }
-    /// The name of the location from which we advertise the IPV6 CIDR block.
+    /// The name of the location from which we advertise the IPV6 CIDR block. Changing it replaces the resource.
     pub fn ipv6_cidr_block_network_border_group(mut self, v: impl Into<Value<String>>) -> Self {
         self.ipv6_cidr_block_network_border_group = Some(v.into());
         self
     }
-    /// The ID of the IPv6 IPAM pool to Associate a CIDR from to a VPC.
+    /// The ID of the IPv6 IPAM pool to Associate a CIDR from to a VPC. Changing it replaces the resource.
     pub fn ipv6_ipam_pool_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.ipv6_ipam_pool_id = Some(v.into());
         self
     }
-    /// The netmask length of the IPv6 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool.
+    /// The netmask length of the IPv6 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool. Changing it replaces the resource.
     pub fn ipv6_netmask_length(mut self, v: impl Into<Value<i64>>) -> Self {
         self.ipv6_netmask_length = Some(v.into());
         self
     }
-    /// The ID of an IPv6 address pool from which to allocate the IPv6 CIDR block.
+    /// The ID of an IPv6 address pool from which to allocate the IPv6 CIDR block. Changing it replaces the resource.
     pub fn ipv6_pool(mut self, v: impl Into<Value<String>>) -> Self {
         self.ipv6_pool = Some(v.into());
         self
@@ -22880,9 +22880,9 @@ impl VpcCidrBlockRef {
 /// Add it with `scope.add(id, VpcdhcpOptionsAssociation::new(..))`, which returns a [`VpcdhcpOptionsAssociationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct VpcdhcpOptionsAssociation {
-    /// The ID of the DHCP options set, or default to associate no DHCP options with the VPC.
+    /// The ID of the DHCP options set, or default to associate no DHCP options with the VPC. Changing it replaces the resource.
     pub dhcp_options_id: Value<String>,
-    /// The ID of the VPC.
+    /// The ID of the VPC. Changing it replaces the resource.
     pub vpc_id: Value<String>,
 }
 
@@ -22954,7 +22954,7 @@ pub struct VpcEncryptionControl {
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
     /// Used to enable or disable VGW exclusion.
     pub virtual_private_gateway_exclusion_input: Option<Value<String>>,
-    /// The VPC on which this VPC encryption control is applied.
+    /// The VPC on which this VPC encryption control is applied. Changing it replaces the resource.
     pub vpc_id: Option<Value<String>>,
     /// Used to enable or disable Vpc Lattice exclusion.
     pub vpc_lattice_exclusion_input: Option<Value<String>>,
@@ -23019,7 +23019,7 @@ impl VpcEncryptionControl {
         self.virtual_private_gateway_exclusion_input = Some(v.into());
         self
     }
-    /// The VPC on which this VPC encryption control is applied.
+    /// The VPC on which this VPC encryption control is applied. Changing it replaces the resource.
     pub fn vpc_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.vpc_id = Some(v.into());
         self
@@ -23251,25 +23251,25 @@ pub struct VpcEndpoint {
     pub policy_document: Option<Value<crate::Json>>,
     /// Indicate whether to associate a private hosted zone with the specified VPC.
     pub private_dns_enabled: Option<Value<bool>>,
-    /// The Amazon Resource Name (ARN) of the resource configuration.
+    /// The Amazon Resource Name (ARN) of the resource configuration. Changing it replaces the resource.
     pub resource_configuration_arn: Option<Value<String>>,
     /// The IDs of the route tables. Routing is supported only for gateway endpoints.
     pub route_table_ids: Option<Value<Vec<Value<String>>>>,
     /// The IDs of the security groups to associate with the endpoint network interfaces. If this parameter is not specified, we use the default security group for the VPC. Security groups are supported only for interface endpoints.
     pub security_group_ids: Option<Value<Vec<Value<String>>>>,
-    /// The name of the endpoint service.
+    /// The name of the endpoint service. Changing it replaces the resource.
     pub service_name: Option<Value<String>>,
-    /// The Amazon Resource Name (ARN) of the service network.
+    /// The Amazon Resource Name (ARN) of the service network. Changing it replaces the resource.
     pub service_network_arn: Option<Value<String>>,
-    /// Describes a Region.
+    /// Describes a Region. Changing it replaces the resource.
     pub service_region: Option<Value<String>>,
     /// The IDs of the subnets in which to create endpoint network interfaces. You must specify this property for an interface endpoint or a Gateway Load Balancer endpoint. You can't specify this property for a gateway endpoint.
     pub subnet_ids: Option<Value<Vec<Value<String>>>>,
     /// The tags to associate with the endpoint.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The type of endpoint.
+    /// The type of endpoint. Changing it replaces the resource.
     pub vpc_endpoint_type: Option<Value<String>>,
-    /// The ID of the VPC.
+    /// The ID of the VPC. Changing it replaces the resource.
     pub vpc_id: Value<String>,
 }
 
@@ -23313,7 +23313,7 @@ impl VpcEndpoint {
         self.private_dns_enabled = Some(v.into());
         self
     }
-    /// The Amazon Resource Name (ARN) of the resource configuration.
+    /// The Amazon Resource Name (ARN) of the resource configuration. Changing it replaces the resource.
     pub fn resource_configuration_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.resource_configuration_arn = Some(v.into());
         self
@@ -23328,17 +23328,17 @@ impl VpcEndpoint {
         self.security_group_ids = Some(v.into());
         self
     }
-    /// The name of the endpoint service.
+    /// The name of the endpoint service. Changing it replaces the resource.
     pub fn service_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.service_name = Some(v.into());
         self
     }
-    /// The Amazon Resource Name (ARN) of the service network.
+    /// The Amazon Resource Name (ARN) of the service network. Changing it replaces the resource.
     pub fn service_network_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.service_network_arn = Some(v.into());
         self
     }
-    /// Describes a Region.
+    /// Describes a Region. Changing it replaces the resource.
     pub fn service_region(mut self, v: impl Into<Value<String>>) -> Self {
         self.service_region = Some(v.into());
         self
@@ -23353,7 +23353,7 @@ impl VpcEndpoint {
         self.tags = Some(v.into());
         self
     }
-    /// The type of endpoint.
+    /// The type of endpoint. Changing it replaces the resource.
     pub fn vpc_endpoint_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.vpc_endpoint_type = Some(v.into());
         self
@@ -23514,9 +23514,9 @@ pub struct VpcEndpointConnectionNotification {
     pub connection_events: Value<Vec<Value<String>>>,
     /// The ARN of the SNS topic for the notifications.
     pub connection_notification_arn: Value<String>,
-    /// The ID of the endpoint service.
+    /// The ID of the endpoint service. Changing it replaces the resource.
     pub service_id: Option<Value<String>>,
-    /// The ID of the endpoint.
+    /// The ID of the endpoint. Changing it replaces the resource.
     pub vpc_endpoint_id: Option<Value<String>>,
 }
 
@@ -23533,12 +23533,12 @@ impl VpcEndpointConnectionNotification {
             vpc_endpoint_id: None,
         }
     }
-    /// The ID of the endpoint service.
+    /// The ID of the endpoint service. Changing it replaces the resource.
     pub fn service_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.service_id = Some(v.into());
         self
     }
-    /// The ID of the endpoint.
+    /// The ID of the endpoint. Changing it replaces the resource.
     pub fn vpc_endpoint_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.vpc_endpoint_id = Some(v.into());
         self
@@ -23764,7 +23764,7 @@ impl VpcEndpointServiceRef {
 pub struct VpcEndpointServicePermissions {
     /// The `AllowedPrincipals` property.
     pub allowed_principals: Option<Value<Vec<Value<String>>>>,
-    /// The `ServiceId` property.
+    /// The `ServiceId` property. Changing it replaces the resource.
     pub service_id: Value<String>,
 }
 
@@ -23827,7 +23827,7 @@ impl std::ops::Deref for VpcEndpointServicePermissionsRef {
 pub struct VpcGatewayAttachment {
     /// The ID of the internet gateway. You must specify either InternetGatewayId or VpnGatewayId, but not both.
     pub internet_gateway_id: Option<Value<String>>,
-    /// The ID of the VPC.
+    /// The ID of the VPC. Changing it replaces the resource.
     pub vpc_id: Value<String>,
     /// The ID of the virtual private gateway. You must specify either InternetGatewayId or VpnGatewayId, but not both.
     pub vpn_gateway_id: Option<Value<String>>,
@@ -23905,17 +23905,17 @@ impl VpcGatewayAttachmentRef {
 pub struct VpcPeeringConnection {
     /// The Region code to use when calling Security Token Service (STS) to assume the PeerRoleArn, if provided. You can update this property.
     pub assume_role_region: Option<Value<String>>,
-    /// The AWS account ID of the owner of the accepter VPC.
+    /// The AWS account ID of the owner of the accepter VPC. Changing it replaces the resource.
     pub peer_owner_id: Option<Value<String>>,
-    /// The Region code for the accepter VPC, if the accepter VPC is located in a Region other than the Region in which you make the request.
+    /// The Region code for the accepter VPC, if the accepter VPC is located in a Region other than the Region in which you make the request. Changing it replaces the resource.
     pub peer_region: Option<Value<String>>,
     /// The Amazon Resource Name (ARN) of the VPC peer role for the peering connection in another AWS account. You can update this property.
     pub peer_role_arn: Option<Value<String>>,
-    /// The ID of the VPC with which you are creating the VPC peering connection. You must specify this parameter in the request.
+    /// The ID of the VPC with which you are creating the VPC peering connection. You must specify this parameter in the request. Changing it replaces the resource.
     pub peer_vpc_id: Value<String>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the VPC.
+    /// The ID of the VPC. Changing it replaces the resource.
     pub vpc_id: Value<String>,
 }
 
@@ -23937,12 +23937,12 @@ impl VpcPeeringConnection {
         self.assume_role_region = Some(v.into());
         self
     }
-    /// The AWS account ID of the owner of the accepter VPC.
+    /// The AWS account ID of the owner of the accepter VPC. Changing it replaces the resource.
     pub fn peer_owner_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.peer_owner_id = Some(v.into());
         self
     }
-    /// The Region code for the accepter VPC, if the accepter VPC is located in a Region other than the Region in which you make the request.
+    /// The Region code for the accepter VPC, if the accepter VPC is located in a Region other than the Region in which you make the request. Changing it replaces the resource.
     pub fn peer_region(mut self, v: impl Into<Value<String>>) -> Self {
         self.peer_region = Some(v.into());
         self
@@ -24018,9 +24018,9 @@ impl VpcPeeringConnectionRef {
 pub struct VpnConcentrator {
     /// Any tags assigned to the VPN concentrator.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the transit gateway associated with the VPN concentrator.
+    /// The ID of the transit gateway associated with the VPN concentrator. Changing it replaces the resource.
     pub transit_gateway_id: Option<Value<String>>,
-    /// The type of VPN concentrator.
+    /// The type of VPN concentrator. Changing it replaces the resource.
     pub type_: Value<String>,
 }
 
@@ -24034,7 +24034,7 @@ impl VpnConcentrator {
         self.tags = Some(v.into());
         self
     }
-    /// The ID of the transit gateway associated with the VPN concentrator.
+    /// The ID of the transit gateway associated with the VPN concentrator. Changing it replaces the resource.
     pub fn transit_gateway_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.transit_gateway_id = Some(v.into());
         self
@@ -24100,35 +24100,35 @@ impl VpnConcentratorRef {
 pub struct VpnConnection {
     /// The ID of the customer gateway at your end of the VPN connection.
     pub customer_gateway_id: Value<String>,
-    /// Indicate whether to enable acceleration for the VPN connection.
+    /// Indicate whether to enable acceleration for the VPN connection. Changing it replaces the resource.
     pub enable_acceleration: Option<Value<bool>>,
-    /// The IPv4 CIDR on the customer gateway (on-premises) side of the VPN connection.
+    /// The IPv4 CIDR on the customer gateway (on-premises) side of the VPN connection. Changing it replaces the resource.
     pub local_ipv4_network_cidr: Option<Value<String>>,
-    /// The IPv6 CIDR on the customer gateway (on-premises) side of the VPN connection.
+    /// The IPv6 CIDR on the customer gateway (on-premises) side of the VPN connection. Changing it replaces the resource.
     pub local_ipv6_network_cidr: Option<Value<String>>,
-    /// The type of IP address assigned to the outside interface of the customer gateway device.
+    /// The type of IP address assigned to the outside interface of the customer gateway device. Changing it replaces the resource.
     pub outside_ip_address_type: Option<Value<String>>,
-    /// Specifies the storage mode for the pre-shared key (PSK). Valid values are ``Standard`` (stored in the S2Slong service) or ``SecretsManager`` (stored in AWS Secrets Manager).
+    /// Specifies the storage mode for the pre-shared key (PSK). Valid values are ``Standard`` (stored in the S2Slong service) or ``SecretsManager`` (stored in AWS Secrets Manager). Changing it replaces the resource.
     pub pre_shared_key_storage: Option<Value<String>>,
-    /// The IPv4 CIDR on the AWS side of the VPN connection.
+    /// The IPv4 CIDR on the AWS side of the VPN connection. Changing it replaces the resource.
     pub remote_ipv4_network_cidr: Option<Value<String>>,
-    /// The IPv6 CIDR on the AWS side of the VPN connection.
+    /// The IPv6 CIDR on the AWS side of the VPN connection. Changing it replaces the resource.
     pub remote_ipv6_network_cidr: Option<Value<String>>,
-    /// Indicates whether the VPN connection uses static routes only. Static routes must be used for devices that don't support BGP.
+    /// Indicates whether the VPN connection uses static routes only. Static routes must be used for devices that don't support BGP. Changing it replaces the resource.
     pub static_routes_only: Option<Value<bool>>,
     /// Any tags assigned to the VPN connection.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
     /// The ID of the transit gateway associated with the VPN connection.
     pub transit_gateway_id: Option<Value<String>>,
-    /// The transit gateway attachment ID to use for the VPN tunnel.
+    /// The transit gateway attachment ID to use for the VPN tunnel. Changing it replaces the resource.
     pub transport_transit_gateway_attachment_id: Option<Value<String>>,
     /// The desired bandwidth specification for the VPN tunnel, used when creating or modifying VPN connection options to set the tunnel's throughput capacity. ``standard`` supports up to 1.25 Gbps per tunnel, while ``large`` supports up to 5 Gbps per tunnel.
     pub tunnel_bandwidth: Option<Value<String>>,
-    /// Indicate whether the VPN tunnels process IPv4 or IPv6 traffic.
+    /// Indicate whether the VPN tunnels process IPv4 or IPv6 traffic. Changing it replaces the resource.
     pub tunnel_inside_ip_version: Option<Value<String>>,
-    /// The type of VPN connection.
+    /// The type of VPN connection. Changing it replaces the resource.
     pub type_: Value<String>,
-    /// The ID of the VPN concentrator to associate with the VPN connection.
+    /// The ID of the VPN concentrator to associate with the VPN connection. Changing it replaces the resource.
     pub vpn_concentrator_id: Option<Value<String>>,
     /// The ID of the virtual private gateway at the AWS side of the VPN connection.
     pub vpn_gateway_id: Option<Value<String>>,
@@ -24160,42 +24160,42 @@ impl VpnConnection {
             vpn_tunnel_options_specifications: None,
         }
     }
-    /// Indicate whether to enable acceleration for the VPN connection.
+    /// Indicate whether to enable acceleration for the VPN connection. Changing it replaces the resource.
     pub fn enable_acceleration(mut self, v: impl Into<Value<bool>>) -> Self {
         self.enable_acceleration = Some(v.into());
         self
     }
-    /// The IPv4 CIDR on the customer gateway (on-premises) side of the VPN connection.
+    /// The IPv4 CIDR on the customer gateway (on-premises) side of the VPN connection. Changing it replaces the resource.
     pub fn local_ipv4_network_cidr(mut self, v: impl Into<Value<String>>) -> Self {
         self.local_ipv4_network_cidr = Some(v.into());
         self
     }
-    /// The IPv6 CIDR on the customer gateway (on-premises) side of the VPN connection.
+    /// The IPv6 CIDR on the customer gateway (on-premises) side of the VPN connection. Changing it replaces the resource.
     pub fn local_ipv6_network_cidr(mut self, v: impl Into<Value<String>>) -> Self {
         self.local_ipv6_network_cidr = Some(v.into());
         self
     }
-    /// The type of IP address assigned to the outside interface of the customer gateway device.
+    /// The type of IP address assigned to the outside interface of the customer gateway device. Changing it replaces the resource.
     pub fn outside_ip_address_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.outside_ip_address_type = Some(v.into());
         self
     }
-    /// Specifies the storage mode for the pre-shared key (PSK). Valid values are ``Standard`` (stored in the S2Slong service) or ``SecretsManager`` (stored in AWS Secrets Manager).
+    /// Specifies the storage mode for the pre-shared key (PSK). Valid values are ``Standard`` (stored in the S2Slong service) or ``SecretsManager`` (stored in AWS Secrets Manager). Changing it replaces the resource.
     pub fn pre_shared_key_storage(mut self, v: impl Into<Value<String>>) -> Self {
         self.pre_shared_key_storage = Some(v.into());
         self
     }
-    /// The IPv4 CIDR on the AWS side of the VPN connection.
+    /// The IPv4 CIDR on the AWS side of the VPN connection. Changing it replaces the resource.
     pub fn remote_ipv4_network_cidr(mut self, v: impl Into<Value<String>>) -> Self {
         self.remote_ipv4_network_cidr = Some(v.into());
         self
     }
-    /// The IPv6 CIDR on the AWS side of the VPN connection.
+    /// The IPv6 CIDR on the AWS side of the VPN connection. Changing it replaces the resource.
     pub fn remote_ipv6_network_cidr(mut self, v: impl Into<Value<String>>) -> Self {
         self.remote_ipv6_network_cidr = Some(v.into());
         self
     }
-    /// Indicates whether the VPN connection uses static routes only. Static routes must be used for devices that don't support BGP.
+    /// Indicates whether the VPN connection uses static routes only. Static routes must be used for devices that don't support BGP. Changing it replaces the resource.
     pub fn static_routes_only(mut self, v: impl Into<Value<bool>>) -> Self {
         self.static_routes_only = Some(v.into());
         self
@@ -24210,7 +24210,7 @@ impl VpnConnection {
         self.transit_gateway_id = Some(v.into());
         self
     }
-    /// The transit gateway attachment ID to use for the VPN tunnel.
+    /// The transit gateway attachment ID to use for the VPN tunnel. Changing it replaces the resource.
     pub fn transport_transit_gateway_attachment_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.transport_transit_gateway_attachment_id = Some(v.into());
         self
@@ -24220,12 +24220,12 @@ impl VpnConnection {
         self.tunnel_bandwidth = Some(v.into());
         self
     }
-    /// Indicate whether the VPN tunnels process IPv4 or IPv6 traffic.
+    /// Indicate whether the VPN tunnels process IPv4 or IPv6 traffic. Changing it replaces the resource.
     pub fn tunnel_inside_ip_version(mut self, v: impl Into<Value<String>>) -> Self {
         self.tunnel_inside_ip_version = Some(v.into());
         self
     }
-    /// The ID of the VPN concentrator to associate with the VPN connection.
+    /// The ID of the VPN concentrator to associate with the VPN connection. Changing it replaces the resource.
     pub fn vpn_concentrator_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.vpn_concentrator_id = Some(v.into());
         self
@@ -24862,9 +24862,9 @@ pub mod vpn_connection {
 /// Add it with `scope.add(id, VpnConnectionRoute::new(..))`, which returns a [`VpnConnectionRouteRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct VpnConnectionRoute {
-    /// The CIDR block associated with the local subnet of the customer network.
+    /// The CIDR block associated with the local subnet of the customer network. Changing it replaces the resource.
     pub destination_cidr_block: Value<String>,
-    /// The ID of the VPN connection.
+    /// The ID of the VPN connection. Changing it replaces the resource.
     pub vpn_connection_id: Value<String>,
 }
 
@@ -24920,11 +24920,11 @@ impl std::ops::Deref for VpnConnectionRouteRef {
 /// Add it with `scope.add(id, VpnGateway::new(..))`, which returns a [`VpnGatewayRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct VpnGateway {
-    /// The private Autonomous System Number (ASN) for the Amazon side of a BGP session.
+    /// The private Autonomous System Number (ASN) for the Amazon side of a BGP session. Changing it replaces the resource.
     pub amazon_side_asn: Option<Value<i64>>,
     /// Any tags assigned to the virtual private gateway.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The type of VPN connection the virtual private gateway supports.
+    /// The type of VPN connection the virtual private gateway supports. Changing it replaces the resource.
     pub type_: Value<String>,
 }
 
@@ -24933,7 +24933,7 @@ impl VpnGateway {
     pub fn new(type_: impl Into<Value<String>>) -> Self {
         Self { amazon_side_asn: None, tags: None, type_: type_.into() }
     }
-    /// The private Autonomous System Number (ASN) for the Amazon side of a BGP session.
+    /// The private Autonomous System Number (ASN) for the Amazon side of a BGP session. Changing it replaces the resource.
     pub fn amazon_side_asn(mut self, v: impl Into<Value<i64>>) -> Self {
         self.amazon_side_asn = Some(v.into());
         self
@@ -25066,19 +25066,19 @@ impl VpnGatewayRoutePropagationRef {
 /// Add it with `scope.add(id, VerifiedAccessEndpoint::new(..))`, which returns a [`VerifiedAccessEndpointRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerifiedAccessEndpoint {
-    /// The DNS name for users to reach your application.
+    /// The DNS name for users to reach your application. Changing it replaces the resource.
     pub application_domain: Option<Value<String>>,
-    /// The type of attachment used to provide connectivity between the AWS Verified Access endpoint and the application.
+    /// The type of attachment used to provide connectivity between the AWS Verified Access endpoint and the application. Changing it replaces the resource.
     pub attachment_type: Value<String>,
     /// The options for cidr type endpoint.
     pub cidr_options: Option<Value<verified_access_endpoint::CidrOptions>>,
     /// A description for the AWS Verified Access endpoint.
     pub description: Option<Value<String>>,
-    /// The ARN of a public TLS/SSL certificate imported into or created with ACM.
+    /// The ARN of a public TLS/SSL certificate imported into or created with ACM. Changing it replaces the resource.
     pub domain_certificate_arn: Option<Value<String>>,
-    /// A custom identifier that gets prepended to a DNS name that is generated for the endpoint.
+    /// A custom identifier that gets prepended to a DNS name that is generated for the endpoint. Changing it replaces the resource.
     pub endpoint_domain_prefix: Option<Value<String>>,
-    /// The type of AWS Verified Access endpoint. Incoming application requests will be sent to an IP address, load balancer or a network interface depending on the endpoint type specified.The type of AWS Verified Access endpoint.
+    /// The type of AWS Verified Access endpoint. Incoming application requests will be sent to an IP address, load balancer or a network interface depending on the endpoint type specified.The type of AWS Verified Access endpoint. Changing it replaces the resource.
     pub endpoint_type: Value<String>,
     /// The load balancer details if creating the AWS Verified Access endpoint as load-balancer type.
     pub load_balancer_options: Option<Value<verified_access_endpoint::LoadBalancerOptions>>,
@@ -25090,7 +25090,7 @@ pub struct VerifiedAccessEndpoint {
     pub policy_enabled: Option<Value<bool>>,
     /// The options for rds type endpoint.
     pub rds_options: Option<Value<verified_access_endpoint::RdsOptions>>,
-    /// The IDs of the security groups for the endpoint.
+    /// The IDs of the security groups for the endpoint. Changing it replaces the resource.
     pub security_group_ids: Option<Value<Vec<Value<String>>>>,
     /// The configuration options for customer provided KMS encryption.
     pub sse_specification: Option<Value<verified_access_endpoint::SseSpecification>>,
@@ -25126,7 +25126,7 @@ impl VerifiedAccessEndpoint {
             verified_access_group_id: verified_access_group_id.into(),
         }
     }
-    /// The DNS name for users to reach your application.
+    /// The DNS name for users to reach your application. Changing it replaces the resource.
     pub fn application_domain(mut self, v: impl Into<Value<String>>) -> Self {
         self.application_domain = Some(v.into());
         self
@@ -25141,12 +25141,12 @@ impl VerifiedAccessEndpoint {
         self.description = Some(v.into());
         self
     }
-    /// The ARN of a public TLS/SSL certificate imported into or created with ACM.
+    /// The ARN of a public TLS/SSL certificate imported into or created with ACM. Changing it replaces the resource.
     pub fn domain_certificate_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.domain_certificate_arn = Some(v.into());
         self
     }
-    /// A custom identifier that gets prepended to a DNS name that is generated for the endpoint.
+    /// A custom identifier that gets prepended to a DNS name that is generated for the endpoint. Changing it replaces the resource.
     pub fn endpoint_domain_prefix(mut self, v: impl Into<Value<String>>) -> Self {
         self.endpoint_domain_prefix = Some(v.into());
         self
@@ -25179,7 +25179,7 @@ impl VerifiedAccessEndpoint {
         self.rds_options = Some(v.into());
         self
     }
-    /// The IDs of the security groups for the endpoint.
+    /// The IDs of the security groups for the endpoint. Changing it replaces the resource.
     pub fn security_group_ids(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.security_group_ids = Some(v.into());
         self
@@ -26223,23 +26223,23 @@ pub mod verified_access_instance {
 pub struct VerifiedAccessTrustProvider {
     /// A description for the Amazon Web Services Verified Access trust provider.
     pub description: Option<Value<String>>,
-    /// The `DeviceOptions` property.
+    /// The `DeviceOptions` property. Changing it replaces the resource.
     pub device_options: Option<Value<verified_access_trust_provider::DeviceOptions>>,
-    /// The type of device-based trust provider. Possible values: jamf\|crowdstrike.
+    /// The type of device-based trust provider. Possible values: jamf\|crowdstrike. Changing it replaces the resource.
     pub device_trust_provider_type: Option<Value<String>>,
     /// The `NativeApplicationOidcOptions` property.
     pub native_application_oidc_options: Option<Value<verified_access_trust_provider::NativeApplicationOidcOptions>>,
     /// The `OidcOptions` property.
     pub oidc_options: Option<Value<verified_access_trust_provider::OidcOptions>>,
-    /// The identifier to be used when working with policy rules.
+    /// The identifier to be used when working with policy rules. Changing it replaces the resource.
     pub policy_reference_name: Value<String>,
     /// The configuration options for customer provided KMS encryption.
     pub sse_specification: Option<Value<verified_access_trust_provider::SseSpecification>>,
     /// An array of key-value pairs to apply to this resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// Type of trust provider. Possible values: user\|device.
+    /// Type of trust provider. Possible values: user\|device. Changing it replaces the resource.
     pub trust_provider_type: Value<String>,
-    /// The type of device-based trust provider. Possible values: oidc\|iam-identity-center.
+    /// The type of device-based trust provider. Possible values: oidc\|iam-identity-center. Changing it replaces the resource.
     pub user_trust_provider_type: Option<Value<String>>,
 }
 
@@ -26264,12 +26264,12 @@ impl VerifiedAccessTrustProvider {
         self.description = Some(v.into());
         self
     }
-    /// The `DeviceOptions` property.
+    /// The `DeviceOptions` property. Changing it replaces the resource.
     pub fn device_options(mut self, v: impl Into<Value<verified_access_trust_provider::DeviceOptions>>) -> Self {
         self.device_options = Some(v.into());
         self
     }
-    /// The type of device-based trust provider. Possible values: jamf\|crowdstrike.
+    /// The type of device-based trust provider. Possible values: jamf\|crowdstrike. Changing it replaces the resource.
     pub fn device_trust_provider_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.device_trust_provider_type = Some(v.into());
         self
@@ -26297,7 +26297,7 @@ impl VerifiedAccessTrustProvider {
         self.tags = Some(v.into());
         self
     }
-    /// The type of device-based trust provider. Possible values: oidc\|iam-identity-center.
+    /// The type of device-based trust provider. Possible values: oidc\|iam-identity-center. Changing it replaces the resource.
     pub fn user_trust_provider_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.user_trust_provider_type = Some(v.into());
         self
@@ -26833,13 +26833,13 @@ impl VolumeRef {
 /// Add it with `scope.add(id, VolumeAttachment::new(..))`, which returns a [`VolumeAttachmentRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct VolumeAttachment {
-    /// The device name (for example, ``/dev/sdh`` or ``xvdh``).
+    /// The device name (for example, ``/dev/sdh`` or ``xvdh``). Changing it replaces the resource.
     pub device: Option<Value<String>>,
-    /// The index of the EBS card. Some instance types support multiple EBS cards. The default EBS card index is 0.
+    /// The index of the EBS card. Some instance types support multiple EBS cards. The default EBS card index is 0. Changing it replaces the resource.
     pub ebs_card_index: Option<Value<i64>>,
-    /// The ID of the instance to which the volume attaches. This value can be a reference to an AWS::EC2::Instance resource, or it can be the physical ID of an existing EC2 instance.
+    /// The ID of the instance to which the volume attaches. This value can be a reference to an AWS::EC2::Instance resource, or it can be the physical ID of an existing EC2 instance. Changing it replaces the resource.
     pub instance_id: Value<String>,
-    /// The ID of the Amazon EBS volume. The volume and instance must be within the same Availability Zone. This value can be a reference to an AWS::EC2::Volume resource, or it can be the volume ID of an existing Amazon EBS volume.
+    /// The ID of the Amazon EBS volume. The volume and instance must be within the same Availability Zone. This value can be a reference to an AWS::EC2::Volume resource, or it can be the volume ID of an existing Amazon EBS volume. Changing it replaces the resource.
     pub volume_id: Value<String>,
 }
 
@@ -26848,12 +26848,12 @@ impl VolumeAttachment {
     pub fn new(instance_id: impl Into<Value<String>>, volume_id: impl Into<Value<String>>) -> Self {
         Self { device: None, ebs_card_index: None, instance_id: instance_id.into(), volume_id: volume_id.into() }
     }
-    /// The device name (for example, ``/dev/sdh`` or ``xvdh``).
+    /// The device name (for example, ``/dev/sdh`` or ``xvdh``). Changing it replaces the resource.
     pub fn device(mut self, v: impl Into<Value<String>>) -> Self {
         self.device = Some(v.into());
         self
     }
-    /// The index of the EBS card. Some instance types support multiple EBS cards. The default EBS card index is 0.
+    /// The index of the EBS card. Some instance types support multiple EBS cards. The default EBS card index is 0. Changing it replaces the resource.
     pub fn ebs_card_index(mut self, v: impl Into<Value<i64>>) -> Self {
         self.ebs_card_index = Some(v.into());
         self

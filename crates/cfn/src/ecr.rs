@@ -26,7 +26,7 @@ use stackcraft_core::{Literal, ToCfn, Value};
 pub struct PublicRepository {
     /// The details about the repository that are publicly visible in the Amazon ECR Public Gallery. For more information, see Amazon ECR Public repository catalog data in the \*Amazon ECR Public User Guide\*.
     pub repository_catalog_data: Option<Value<public_repository::RepositoryCatalogData>>,
-    /// The name to use for the public repository. The repository name may be specified on its own (such as ``nginx-web-app``) or it can be prepended with a namespace to group the repository into a category (such as ``project-a/nginx-web-app``).
+    /// The name to use for the public repository. The repository name may be specified on its own (such as ``nginx-web-app``) or it can be prepended with a namespace to group the repository into a category (such as ``project-a/nginx-web-app``). Changing it replaces the resource.
     pub repository_name: Option<Value<String>>,
     /// The JSON repository policy text to apply to the public repository. For more information, see Amazon ECR Public repository policies in the \*Amazon ECR Public User Guide\*.
     pub repository_policy_text: Option<Value<crate::Json>>,
@@ -44,7 +44,7 @@ impl PublicRepository {
         self.repository_catalog_data = Some(v.into());
         self
     }
-    /// The name to use for the public repository. The repository name may be specified on its own (such as ``nginx-web-app``) or it can be prepended with a namespace to group the repository into a category (such as ``project-a/nginx-web-app``).
+    /// The name to use for the public repository. The repository name may be specified on its own (such as ``nginx-web-app``) or it can be prepended with a namespace to group the repository into a category (such as ``project-a/nginx-web-app``). Changing it replaces the resource.
     pub fn repository_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.repository_name = Some(v.into());
         self
@@ -189,17 +189,17 @@ pub mod public_repository {
 /// Add it with `scope.add(id, PullThroughCacheRule::new(..))`, which returns a [`PullThroughCacheRuleRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct PullThroughCacheRule {
-    /// The ARN of the Secrets Manager secret associated with the pull through cache rule.
+    /// The ARN of the Secrets Manager secret associated with the pull through cache rule. Changing it replaces the resource.
     pub credential_arn: Option<Value<String>>,
-    /// The ARN of the IAM role associated with the pull through cache rule.
+    /// The ARN of the IAM role associated with the pull through cache rule. Changing it replaces the resource.
     pub custom_role_arn: Option<Value<String>>,
-    /// The Amazon ECR repository prefix associated with the pull through cache rule.
+    /// The Amazon ECR repository prefix associated with the pull through cache rule. Changing it replaces the resource.
     pub ecr_repository_prefix: Option<Value<String>>,
-    /// The name of the upstream source registry associated with the pull through cache rule.
+    /// The name of the upstream source registry associated with the pull through cache rule. Changing it replaces the resource.
     pub upstream_registry: Option<Value<String>>,
-    /// The upstream registry URL associated with the pull through cache rule.
+    /// The upstream registry URL associated with the pull through cache rule. Changing it replaces the resource.
     pub upstream_registry_url: Option<Value<String>>,
-    /// The upstream repository prefix associated with the pull through cache rule.
+    /// The upstream repository prefix associated with the pull through cache rule. Changing it replaces the resource.
     pub upstream_repository_prefix: Option<Value<String>>,
 }
 
@@ -215,32 +215,32 @@ impl PullThroughCacheRule {
             upstream_repository_prefix: None,
         }
     }
-    /// The ARN of the Secrets Manager secret associated with the pull through cache rule.
+    /// The ARN of the Secrets Manager secret associated with the pull through cache rule. Changing it replaces the resource.
     pub fn credential_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.credential_arn = Some(v.into());
         self
     }
-    /// The ARN of the IAM role associated with the pull through cache rule.
+    /// The ARN of the IAM role associated with the pull through cache rule. Changing it replaces the resource.
     pub fn custom_role_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.custom_role_arn = Some(v.into());
         self
     }
-    /// The Amazon ECR repository prefix associated with the pull through cache rule.
+    /// The Amazon ECR repository prefix associated with the pull through cache rule. Changing it replaces the resource.
     pub fn ecr_repository_prefix(mut self, v: impl Into<Value<String>>) -> Self {
         self.ecr_repository_prefix = Some(v.into());
         self
     }
-    /// The name of the upstream source registry associated with the pull through cache rule.
+    /// The name of the upstream source registry associated with the pull through cache rule. Changing it replaces the resource.
     pub fn upstream_registry(mut self, v: impl Into<Value<String>>) -> Self {
         self.upstream_registry = Some(v.into());
         self
     }
-    /// The upstream registry URL associated with the pull through cache rule.
+    /// The upstream registry URL associated with the pull through cache rule. Changing it replaces the resource.
     pub fn upstream_registry_url(mut self, v: impl Into<Value<String>>) -> Self {
         self.upstream_registry_url = Some(v.into());
         self
     }
-    /// The upstream repository prefix associated with the pull through cache rule.
+    /// The upstream repository prefix associated with the pull through cache rule. Changing it replaces the resource.
     pub fn upstream_repository_prefix(mut self, v: impl Into<Value<String>>) -> Self {
         self.upstream_repository_prefix = Some(v.into());
         self
@@ -303,7 +303,7 @@ impl std::ops::Deref for PullThroughCacheRuleRef {
 /// Add it with `scope.add(id, PullTimeUpdateExclusion::new(..))`, which returns a [`PullTimeUpdateExclusionRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct PullTimeUpdateExclusion {
-    /// The ARN of the IAM principal to remove from the pull time update exclusion list.
+    /// The ARN of the IAM principal to remove from the pull time update exclusion list. Changing it replaces the resource.
     pub principal_arn: Value<String>,
 }
 
@@ -735,7 +735,7 @@ pub mod replication_configuration {
 pub struct Repository {
     /// If true, deleting the repository force deletes the contents of the repository. If false, the repository must be empty before attempting to delete it.
     pub empty_on_delete: Option<Value<bool>>,
-    /// The encryption configuration for the repository. This determines how the contents of your repository are encrypted at rest.
+    /// The encryption configuration for the repository. This determines how the contents of your repository are encrypted at rest. Changing it replaces the resource.
     pub encryption_configuration: Option<Value<repository::EncryptionConfiguration>>,
     /// The ``imageScanningConfiguration`` parameter is being deprecated, in favor of specifying the image scanning configuration at the registry level. For more information, see ``PutRegistryScanningConfiguration``.
     pub image_scanning_configuration: Option<Value<repository::ImageScanningConfiguration>>,
@@ -746,7 +746,7 @@ pub struct Repository {
         Option<Value<Vec<Value<repository::ImageTagMutabilityExclusionFilter>>>>,
     /// Creates or updates a lifecycle policy. For information about lifecycle policy syntax, see Lifecycle policy template.
     pub lifecycle_policy: Option<Value<repository::LifecyclePolicy>>,
-    /// The name to use for the repository. The repository name may be specified on its own (such as ``nginx-web-app``) or it can be prepended with a namespace to group the repository into a category (such as ``project-a/nginx-web-app``).
+    /// The name to use for the repository. The repository name may be specified on its own (such as ``nginx-web-app``) or it can be prepended with a namespace to group the repository into a category (such as ``project-a/nginx-web-app``). Changing it replaces the resource.
     pub repository_name: Option<Value<String>>,
     /// The JSON repository policy text to apply to the repository. For more information, see Amazon ECR repository policies in the \*Amazon Elastic Container Registry User Guide\*.
     pub repository_policy_text: Option<Value<crate::Json>>,
@@ -774,7 +774,7 @@ impl Repository {
         self.empty_on_delete = Some(v.into());
         self
     }
-    /// The encryption configuration for the repository. This determines how the contents of your repository are encrypted at rest.
+    /// The encryption configuration for the repository. This determines how the contents of your repository are encrypted at rest. Changing it replaces the resource.
     pub fn encryption_configuration(mut self, v: impl Into<Value<repository::EncryptionConfiguration>>) -> Self {
         self.encryption_configuration = Some(v.into());
         self
@@ -802,7 +802,7 @@ impl Repository {
         self.lifecycle_policy = Some(v.into());
         self
     }
-    /// The name to use for the repository. The repository name may be specified on its own (such as ``nginx-web-app``) or it can be prepended with a namespace to group the repository into a category (such as ``project-a/nginx-web-app``).
+    /// The name to use for the repository. The repository name may be specified on its own (such as ``nginx-web-app``) or it can be prepended with a namespace to group the repository into a category (such as ``project-a/nginx-web-app``). Changing it replaces the resource.
     pub fn repository_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.repository_name = Some(v.into());
         self
@@ -1040,7 +1040,7 @@ pub struct RepositoryCreationTemplate {
         Option<Value<Vec<Value<repository_creation_template::ImageTagMutabilityExclusionFilter>>>>,
     /// The lifecycle policy to use for repositories created using the template.
     pub lifecycle_policy: Option<Value<String>>,
-    /// The repository namespace prefix associated with the repository creation template.
+    /// The repository namespace prefix associated with the repository creation template. Changing it replaces the resource.
     pub prefix: Value<String>,
     /// The repository policy to apply to repositories created using the template. A repository policy is a permissions policy associated with a repository to control access permissions.
     pub repository_policy: Option<Value<String>>,

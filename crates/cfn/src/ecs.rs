@@ -26,11 +26,11 @@ use stackcraft_core::{Literal, ToCfn, Value};
 pub struct CapacityProvider {
     /// The `AutoScalingGroupProvider` property.
     pub auto_scaling_group_provider: Option<Value<capacity_provider::AutoScalingGroupProvider>>,
-    /// The `ClusterName` property.
+    /// The `ClusterName` property. Changing it replaces the resource.
     pub cluster_name: Option<Value<String>>,
     /// The `ManagedInstancesProvider` property.
     pub managed_instances_provider: Option<Value<capacity_provider::ManagedInstancesProvider>>,
-    /// The `Name` property.
+    /// The `Name` property. Changing it replaces the resource.
     pub name: Option<Value<String>>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -55,7 +55,7 @@ impl CapacityProvider {
         self.auto_scaling_group_provider = Some(v.into());
         self
     }
-    /// The `ClusterName` property.
+    /// The `ClusterName` property. Changing it replaces the resource.
     pub fn cluster_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.cluster_name = Some(v.into());
         self
@@ -68,7 +68,7 @@ impl CapacityProvider {
         self.managed_instances_provider = Some(v.into());
         self
     }
-    /// The `Name` property.
+    /// The `Name` property. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
@@ -1161,7 +1161,7 @@ pub mod capacity_provider {
 pub struct Cluster {
     /// The short name of one or more capacity providers to associate with the cluster.
     pub capacity_providers: Option<Value<Vec<Value<String>>>>,
-    /// A user-generated string that you use to identify your cluster. If you don't specify a name, CFNlong generates a unique physical ID for the name.
+    /// A user-generated string that you use to identify your cluster. If you don't specify a name, CFNlong generates a unique physical ID for the name. Changing it replaces the resource.
     pub cluster_name: Option<Value<String>>,
     /// The settings to use when creating a cluster. This parameter is used to turn on CloudWatch Container Insights with enhanced observability or CloudWatch Container Insights for a cluster.
     pub cluster_settings: Option<Value<Vec<Value<cluster::ClusterSettings>>>>,
@@ -1193,7 +1193,7 @@ impl Cluster {
         self.capacity_providers = Some(v.into());
         self
     }
-    /// A user-generated string that you use to identify your cluster. If you don't specify a name, CFNlong generates a unique physical ID for the name.
+    /// A user-generated string that you use to identify your cluster. If you don't specify a name, CFNlong generates a unique physical ID for the name. Changing it replaces the resource.
     pub fn cluster_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.cluster_name = Some(v.into());
         self
@@ -1591,7 +1591,7 @@ pub mod cluster {
 pub struct ClusterCapacityProviderAssociations {
     /// The `CapacityProviders` property.
     pub capacity_providers: Option<Value<Vec<Value<String>>>>,
-    /// The `Cluster` property.
+    /// The `Cluster` property. Changing it replaces the resource.
     pub cluster: Value<String>,
     /// The `DefaultCapacityProviderStrategy` property.
     pub default_capacity_provider_strategy:
@@ -1714,11 +1714,11 @@ pub mod cluster_capacity_provider_associations {
 pub struct Daemon {
     /// The Amazon Resource Names (ARNs) of the capacity providers associated with the daemon.
     pub capacity_provider_arns: Option<Value<Vec<Value<String>>>>,
-    /// The Amazon Resource Name (ARN) of the cluster that the daemon is running in.
+    /// The Amazon Resource Name (ARN) of the cluster that the daemon is running in. Changing it replaces the resource.
     pub cluster_arn: Option<Value<String>>,
     /// The `Critical` property.
     pub critical: Option<Value<bool>>,
-    /// The `DaemonName` property.
+    /// The `DaemonName` property. Changing it replaces the resource.
     pub daemon_name: Option<Value<String>>,
     /// The Amazon Resource Name (ARN) of the daemon task definition used by this revision.
     pub daemon_task_definition_arn: Option<Value<String>>,
@@ -1755,7 +1755,7 @@ impl Daemon {
         self.capacity_provider_arns = Some(v.into());
         self
     }
-    /// The Amazon Resource Name (ARN) of the cluster that the daemon is running in.
+    /// The Amazon Resource Name (ARN) of the cluster that the daemon is running in. Changing it replaces the resource.
     pub fn cluster_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.cluster_arn = Some(v.into());
         self
@@ -1765,7 +1765,7 @@ impl Daemon {
         self.critical = Some(v.into());
         self
     }
-    /// The `DaemonName` property.
+    /// The `DaemonName` property. Changing it replaces the resource.
     pub fn daemon_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.daemon_name = Some(v.into());
         self
@@ -1977,25 +1977,25 @@ pub mod daemon {
 /// Add it with `scope.add(id, DaemonTaskDefinition::new(..))`, which returns a [`DaemonTaskDefinitionRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct DaemonTaskDefinition {
-    /// A list of container definitions in JSON format that describe the containers that make up the daemon task.
+    /// A list of container definitions in JSON format that describe the containers that make up the daemon task. Changing it replaces the resource.
     pub container_definitions: Option<Value<Vec<Value<daemon_task_definition::DaemonContainerDefinition>>>>,
-    /// The number of CPU units used by the daemon task.
+    /// The number of CPU units used by the daemon task. Changing it replaces the resource.
     pub cpu: Option<Value<String>>,
-    /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make Amazon Web Services API calls on your behalf.
+    /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make Amazon Web Services API calls on your behalf. Changing it replaces the resource.
     pub execution_role_arn: Option<Value<String>>,
-    /// The name of a family that this daemon task definition is registered to.
+    /// The name of a family that this daemon task definition is registered to. Changing it replaces the resource.
     pub family: Option<Value<String>>,
-    /// The IPC namespace mode for the daemon. The valid values are ``none`` and ``shared``. The default is ``none``.
+    /// The IPC namespace mode for the daemon. The valid values are ``none`` and ``shared``. The default is ``none``. Changing it replaces the resource.
     pub ipc_mode: Option<Value<String>>,
-    /// The amount of memory (in MiB) used by the daemon task.
+    /// The amount of memory (in MiB) used by the daemon task. Changing it replaces the resource.
     pub memory: Option<Value<String>>,
-    /// The PID namespace mode for the daemon. The valid values are ``none`` and ``shared``. The default is ``none``.
+    /// The PID namespace mode for the daemon. The valid values are ``none`` and ``shared``. The default is ``none``. Changing it replaces the resource.
     pub pid_mode: Option<Value<String>>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The short name or full Amazon Resource Name (ARN) of the IAM role that grants containers in the daemon task permission to call Amazon Web Services APIs on your behalf.
+    /// The short name or full Amazon Resource Name (ARN) of the IAM role that grants containers in the daemon task permission to call Amazon Web Services APIs on your behalf. Changing it replaces the resource.
     pub task_role_arn: Option<Value<String>>,
-    /// The list of data volume definitions for the daemon task.
+    /// The list of data volume definitions for the daemon task. Changing it replaces the resource.
     pub volumes: Option<Value<Vec<Value<daemon_task_definition::Volume>>>>,
 }
 
@@ -2015,7 +2015,7 @@ impl DaemonTaskDefinition {
             volumes: None,
         }
     }
-    /// A list of container definitions in JSON format that describe the containers that make up the daemon task.
+    /// A list of container definitions in JSON format that describe the containers that make up the daemon task. Changing it replaces the resource.
     pub fn container_definitions(
         mut self,
         v: impl Into<Value<Vec<Value<daemon_task_definition::DaemonContainerDefinition>>>>,
@@ -2023,32 +2023,32 @@ impl DaemonTaskDefinition {
         self.container_definitions = Some(v.into());
         self
     }
-    /// The number of CPU units used by the daemon task.
+    /// The number of CPU units used by the daemon task. Changing it replaces the resource.
     pub fn cpu(mut self, v: impl Into<Value<String>>) -> Self {
         self.cpu = Some(v.into());
         self
     }
-    /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make Amazon Web Services API calls on your behalf.
+    /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make Amazon Web Services API calls on your behalf. Changing it replaces the resource.
     pub fn execution_role_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.execution_role_arn = Some(v.into());
         self
     }
-    /// The name of a family that this daemon task definition is registered to.
+    /// The name of a family that this daemon task definition is registered to. Changing it replaces the resource.
     pub fn family(mut self, v: impl Into<Value<String>>) -> Self {
         self.family = Some(v.into());
         self
     }
-    /// The IPC namespace mode for the daemon. The valid values are ``none`` and ``shared``. The default is ``none``.
+    /// The IPC namespace mode for the daemon. The valid values are ``none`` and ``shared``. The default is ``none``. Changing it replaces the resource.
     pub fn ipc_mode(mut self, v: impl Into<Value<String>>) -> Self {
         self.ipc_mode = Some(v.into());
         self
     }
-    /// The amount of memory (in MiB) used by the daemon task.
+    /// The amount of memory (in MiB) used by the daemon task. Changing it replaces the resource.
     pub fn memory(mut self, v: impl Into<Value<String>>) -> Self {
         self.memory = Some(v.into());
         self
     }
-    /// The PID namespace mode for the daemon. The valid values are ``none`` and ``shared``. The default is ``none``.
+    /// The PID namespace mode for the daemon. The valid values are ``none`` and ``shared``. The default is ``none``. Changing it replaces the resource.
     pub fn pid_mode(mut self, v: impl Into<Value<String>>) -> Self {
         self.pid_mode = Some(v.into());
         self
@@ -2058,12 +2058,12 @@ impl DaemonTaskDefinition {
         self.tags = Some(v.into());
         self
     }
-    /// The short name or full Amazon Resource Name (ARN) of the IAM role that grants containers in the daemon task permission to call Amazon Web Services APIs on your behalf.
+    /// The short name or full Amazon Resource Name (ARN) of the IAM role that grants containers in the daemon task permission to call Amazon Web Services APIs on your behalf. Changing it replaces the resource.
     pub fn task_role_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.task_role_arn = Some(v.into());
         self
     }
-    /// The list of data volume definitions for the daemon task.
+    /// The list of data volume definitions for the daemon task. Changing it replaces the resource.
     pub fn volumes(mut self, v: impl Into<Value<Vec<Value<daemon_task_definition::Volume>>>>) -> Self {
         self.volumes = Some(v.into());
         self
@@ -3127,7 +3127,7 @@ pub mod daemon_task_definition {
 /// Add it with `scope.add(id, ExpressGatewayService::new(..))`, which returns a [`ExpressGatewayServiceRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpressGatewayService {
-    /// The `Cluster` property.
+    /// The `Cluster` property. Changing it replaces the resource.
     pub cluster: Option<Value<String>>,
     /// The `Cpu` property.
     pub cpu: Option<Value<String>>,
@@ -3135,7 +3135,7 @@ pub struct ExpressGatewayService {
     pub execution_role_arn: Option<Value<String>>,
     /// The `HealthCheckPath` property.
     pub health_check_path: Option<Value<String>>,
-    /// The `InfrastructureRoleArn` property.
+    /// The `InfrastructureRoleArn` property. Changing it replaces the resource.
     pub infrastructure_role_arn: Value<String>,
     /// The `Memory` property.
     pub memory: Option<Value<String>>,
@@ -3145,9 +3145,9 @@ pub struct ExpressGatewayService {
     pub primary_container: Option<Value<express_gateway_service::ExpressGatewayContainer>>,
     /// The `ScalingTarget` property.
     pub scaling_target: Option<Value<express_gateway_service::ExpressGatewayScalingTarget>>,
-    /// The `ServiceName` property.
+    /// The `ServiceName` property. Changing it replaces the resource.
     pub service_name: Option<Value<String>>,
-    /// The `Tags` property.
+    /// The `Tags` property. Changing it replaces the resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
     /// The `TaskDefinitionArn` property.
     pub task_definition_arn: Option<Value<String>>,
@@ -3174,7 +3174,7 @@ impl ExpressGatewayService {
             task_role_arn: None,
         }
     }
-    /// The `Cluster` property.
+    /// The `Cluster` property. Changing it replaces the resource.
     pub fn cluster(mut self, v: impl Into<Value<String>>) -> Self {
         self.cluster = Some(v.into());
         self
@@ -3217,12 +3217,12 @@ impl ExpressGatewayService {
         self.scaling_target = Some(v.into());
         self
     }
-    /// The `ServiceName` property.
+    /// The `ServiceName` property. Changing it replaces the resource.
     pub fn service_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.service_name = Some(v.into());
         self
     }
-    /// The `Tags` property.
+    /// The `Tags` property. Changing it replaces the resource.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
         self.tags = Some(v.into());
         self
@@ -3707,7 +3707,7 @@ pub struct Gateway {
     pub configuration: Value<gateway::GatewayConfiguration>,
     /// Whether deletion protection is enabled for the gateway.
     pub deletion_protection: Option<Value<bool>>,
-    /// The name of the gateway. Up to 255 letters (uppercase and lowercase), numbers, and hyphens are allowed.
+    /// The name of the gateway. Up to 255 letters (uppercase and lowercase), numbers, and hyphens are allowed. Changing it replaces the resource.
     pub gateway_name: Value<String>,
     /// The ARN of the IAM role that ECS uses to manage infrastructure for the gateway.
     pub infrastructure_role_arn: Value<String>,
@@ -4159,9 +4159,9 @@ pub mod gateway {
 /// Add it with `scope.add(id, GatewayClusterAssociations::new(..))`, which returns a [`GatewayClusterAssociationsRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct GatewayClusterAssociations {
-    /// The name or full Amazon Resource Name (ARN) of the cluster to associate the gateway with.
+    /// The name or full Amazon Resource Name (ARN) of the cluster to associate the gateway with. Changing it replaces the resource.
     pub cluster: Value<String>,
-    /// The name or full Amazon Resource Name (ARN) of the gateway to associate with the cluster.
+    /// The name or full Amazon Resource Name (ARN) of the gateway to associate with the cluster. Changing it replaces the resource.
     pub gateway: Value<String>,
 }
 
@@ -4232,9 +4232,9 @@ impl GatewayClusterAssociationsRef {
 /// Add it with `scope.add(id, PrimaryTaskSet::new(..))`, which returns a [`PrimaryTaskSetRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrimaryTaskSet {
-    /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
+    /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in. Changing it replaces the resource.
     pub cluster: Value<String>,
-    /// The short name or full Amazon Resource Name (ARN) of the service to create the task set in.
+    /// The short name or full Amazon Resource Name (ARN) of the service to create the task set in. Changing it replaces the resource.
     pub service: Value<String>,
     /// The ID or full Amazon Resource Name (ARN) of the task set.
     pub task_set_id: Value<String>,
@@ -4301,7 +4301,7 @@ pub struct Service {
     pub availability_zone_rebalancing: Option<Value<String>>,
     /// The capacity provider strategy to use for the service.
     pub capacity_provider_strategy: Option<Value<Vec<Value<service::CapacityProviderStrategyItem>>>>,
-    /// The short name or full Amazon Resource Name (ARN) of the cluster that you run your service on. If you do not specify a cluster, the default cluster is assumed.
+    /// The short name or full Amazon Resource Name (ARN) of the cluster that you run your service on. If you do not specify a cluster, the default cluster is assumed. Changing it replaces the resource.
     pub cluster: Option<Value<String>>,
     /// Optional deployment parameters that control how many tasks run during the deployment and the ordering of stopping and starting tasks.
     pub deployment_configuration: Option<Value<service::DeploymentConfiguration>>,
@@ -4319,7 +4319,7 @@ pub struct Service {
     pub gateway_connectors: Option<Value<Vec<Value<service::GatewayConnector>>>>,
     /// The period of time, in seconds, that the Amazon ECS service scheduler ignores unhealthy Elastic Load Balancing, VPC Lattice, and container health checks after a task has first started. If you do not specify a health check grace period value, the default value of 0 is used.
     pub health_check_grace_period_seconds: Option<Value<i64>>,
-    /// The launch type on which to run your service. For more information, see Amazon ECS Launch Types in the \*Amazon Elastic Container Service Developer Guide\*.
+    /// The launch type on which to run your service. For more information, see Amazon ECS Launch Types in the \*Amazon Elastic Container Service Developer Guide\*. Changing it may replace the resource.
     pub launch_type: Option<Value<String>>,
     /// A list of load balancer objects to associate with the service. If you specify the ``Role`` property, ``LoadBalancers`` must be specified as well.
     pub load_balancers: Option<Value<Vec<Value<service::LoadBalancer>>>>,
@@ -4335,13 +4335,13 @@ pub struct Service {
     pub platform_version: Option<Value<String>>,
     /// Specifies whether to propagate the tags from the task definition to the task. If no value is specified, the tags aren't propagated. Tags can only be propagated to the task during task creation. To add tags to a task after task creation, use the TagResource API action.
     pub propagate_tags: Option<Value<String>>,
-    /// The name or full Amazon Resource Name (ARN) of the IAM role that allows Amazon ECS to make calls to your load balancer on your behalf.
+    /// The name or full Amazon Resource Name (ARN) of the IAM role that allows Amazon ECS to make calls to your load balancer on your behalf. Changing it replaces the resource.
     pub role: Option<Value<String>>,
-    /// The scheduling strategy to use for the service. For more information, see Services.
+    /// The scheduling strategy to use for the service. For more information, see Services. Changing it replaces the resource.
     pub scheduling_strategy: Option<Value<String>>,
     /// The configuration for this service to discover and connect to services, and be discovered by, and connected from, other services within a namespace.
     pub service_connect_configuration: Option<Value<service::ServiceConnectConfiguration>>,
-    /// The name of your service. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. Service names must be unique within a cluster, but you can have similarly named services in multiple clusters within a Region or across multiple Regions.
+    /// The name of your service. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. Service names must be unique within a cluster, but you can have similarly named services in multiple clusters within a Region or across multiple Regions. Changing it replaces the resource.
     pub service_name: Option<Value<String>>,
     /// The details of the service discovery registry to associate with this service. For more information, see Service discovery.
     pub service_registries: Option<Value<Vec<Value<service::ServiceRegistry>>>>,
@@ -4402,7 +4402,7 @@ impl Service {
         self.capacity_provider_strategy = Some(v.into());
         self
     }
-    /// The short name or full Amazon Resource Name (ARN) of the cluster that you run your service on. If you do not specify a cluster, the default cluster is assumed.
+    /// The short name or full Amazon Resource Name (ARN) of the cluster that you run your service on. If you do not specify a cluster, the default cluster is assumed. Changing it replaces the resource.
     pub fn cluster(mut self, v: impl Into<Value<String>>) -> Self {
         self.cluster = Some(v.into());
         self
@@ -4447,7 +4447,7 @@ impl Service {
         self.health_check_grace_period_seconds = Some(v.into());
         self
     }
-    /// The launch type on which to run your service. For more information, see Amazon ECS Launch Types in the \*Amazon Elastic Container Service Developer Guide\*.
+    /// The launch type on which to run your service. For more information, see Amazon ECS Launch Types in the \*Amazon Elastic Container Service Developer Guide\*. Changing it may replace the resource.
     pub fn launch_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.launch_type = Some(v.into());
         self
@@ -4487,12 +4487,12 @@ impl Service {
         self.propagate_tags = Some(v.into());
         self
     }
-    /// The name or full Amazon Resource Name (ARN) of the IAM role that allows Amazon ECS to make calls to your load balancer on your behalf.
+    /// The name or full Amazon Resource Name (ARN) of the IAM role that allows Amazon ECS to make calls to your load balancer on your behalf. Changing it replaces the resource.
     pub fn role(mut self, v: impl Into<Value<String>>) -> Self {
         self.role = Some(v.into());
         self
     }
-    /// The scheduling strategy to use for the service. For more information, see Services.
+    /// The scheduling strategy to use for the service. For more information, see Services. Changing it replaces the resource.
     pub fn scheduling_strategy(mut self, v: impl Into<Value<String>>) -> Self {
         self.scheduling_strategy = Some(v.into());
         self
@@ -4502,7 +4502,7 @@ impl Service {
         self.service_connect_configuration = Some(v.into());
         self
     }
-    /// The name of your service. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. Service names must be unique within a cluster, but you can have similarly named services in multiple clusters within a Region or across multiple Regions.
+    /// The name of your service. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. Service names must be unique within a cluster, but you can have similarly named services in multiple clusters within a Region or across multiple Regions. Changing it replaces the resource.
     pub fn service_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.service_name = Some(v.into());
         self
@@ -6538,41 +6538,41 @@ pub mod service {
 /// Add it with `scope.add(id, TaskDefinition::new(..))`, which returns a [`TaskDefinitionRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskDefinition {
-    /// A list of container definitions in JSON format that describe the different containers that make up your task. For more information about container definition parameters and defaults, see Amazon ECS Task Definitions in the \*Amazon Elastic Container Service Developer Guide\*.
+    /// A list of container definitions in JSON format that describe the different containers that make up your task. For more information about container definition parameters and defaults, see Amazon ECS Task Definitions in the \*Amazon Elastic Container Service Developer Guide\*. Changing it replaces the resource.
     pub container_definitions: Option<Value<Vec<Value<task_definition::ContainerDefinition>>>>,
-    /// The number of ``cpu`` units used by the task. If you use the EC2 launch type, this field is optional. Any value can be used. If you use the Fargate launch type, this field is required. You must use one of the following values.
+    /// The number of ``cpu`` units used by the task. If you use the EC2 launch type, this field is optional. Any value can be used. If you use the Fargate launch type, this field is required. You must use one of the following values. Changing it replaces the resource.
     pub cpu: Option<Value<String>>,
-    /// Enables fault injection and allows for fault injection requests to be accepted from the task's containers. The default value is ``false``.
+    /// Enables fault injection and allows for fault injection requests to be accepted from the task's containers. The default value is ``false``. Changing it replaces the resource.
     pub enable_fault_injection: Option<Value<bool>>,
-    /// The ephemeral storage settings to use for tasks run with the task definition.
+    /// The ephemeral storage settings to use for tasks run with the task definition. Changing it replaces the resource.
     pub ephemeral_storage: Option<Value<task_definition::EphemeralStorage>>,
-    /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make AWS API calls on your behalf.
+    /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make AWS API calls on your behalf. Changing it replaces the resource.
     pub execution_role_arn: Option<Value<String>>,
-    /// The name of a family that this task definition is registered to. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.
+    /// The name of a family that this task definition is registered to. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed. Changing it replaces the resource.
     pub family: Option<Value<String>>,
-    /// The `InferenceAccelerators` property.
+    /// The `InferenceAccelerators` property. Changing it replaces the resource.
     pub inference_accelerators: Option<Value<Vec<Value<task_definition::InferenceAccelerator>>>>,
-    /// The IPC resource namespace to use for the containers in the task. The valid values are ``host``, ``task``, or ``none``.
+    /// The IPC resource namespace to use for the containers in the task. The valid values are ``host``, ``task``, or ``none``. Changing it replaces the resource.
     pub ipc_mode: Option<Value<String>>,
-    /// The amount (in MiB) of memory used by the task.
+    /// The amount (in MiB) of memory used by the task. Changing it replaces the resource.
     pub memory: Option<Value<String>>,
-    /// The Docker networking mode to use for the containers in the task. The valid values are ``none``, ``bridge``, ``awsvpc``, and ``host``. If no network mode is specified, the default is ``bridge``.
+    /// The Docker networking mode to use for the containers in the task. The valid values are ``none``, ``bridge``, ``awsvpc``, and ``host``. If no network mode is specified, the default is ``bridge``. Changing it replaces the resource.
     pub network_mode: Option<Value<String>>,
-    /// The process namespace to use for the containers in the task. The valid values are ``host`` or ``task``. On Fargate for Linux containers, the only valid value is ``task``.
+    /// The process namespace to use for the containers in the task. The valid values are ``host`` or ``task``. On Fargate for Linux containers, the only valid value is ``task``. Changing it replaces the resource.
     pub pid_mode: Option<Value<String>>,
-    /// An array of placement constraint objects to use for tasks.
+    /// An array of placement constraint objects to use for tasks. Changing it replaces the resource.
     pub placement_constraints: Option<Value<Vec<Value<task_definition::TaskDefinitionPlacementConstraint>>>>,
-    /// The configuration details for the App Mesh proxy.
+    /// The configuration details for the App Mesh proxy. Changing it replaces the resource.
     pub proxy_configuration: Option<Value<task_definition::ProxyConfiguration>>,
-    /// The task launch types the task definition was validated against. The valid values are ``MANAGED_INSTANCES``, ``EC2``, ``FARGATE``, and ``EXTERNAL``. For more information, see Amazon ECS launch types in the \*Amazon Elastic Container Service Developer Guide\*.
+    /// The task launch types the task definition was validated against. The valid values are ``MANAGED_INSTANCES``, ``EC2``, ``FARGATE``, and ``EXTERNAL``. For more information, see Amazon ECS launch types in the \*Amazon Elastic Container Service Developer Guide\*. Changing it replaces the resource.
     pub requires_compatibilities: Option<Value<Vec<Value<String>>>>,
-    /// The operating system that your tasks definitions run on.
+    /// The operating system that your tasks definitions run on. Changing it replaces the resource.
     pub runtime_platform: Option<Value<task_definition::RuntimePlatform>>,
     /// The metadata that you apply to the task definition to help you categorize and organize them. Each tag consists of a key and an optional value. You define both of them.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The short name or full Amazon Resource Name (ARN) of the IAMlong role that grants containers in the task permission to call AWS APIs on your behalf. For more information, see Amazon ECS Task Role in the \*Amazon Elastic Container Service Developer Guide\*.
+    /// The short name or full Amazon Resource Name (ARN) of the IAMlong role that grants containers in the task permission to call AWS APIs on your behalf. For more information, see Amazon ECS Task Role in the \*Amazon Elastic Container Service Developer Guide\*. Changing it replaces the resource.
     pub task_role_arn: Option<Value<String>>,
-    /// The list of data volume definitions for the task. For more information, see Using data volumes in tasks in the \*Amazon Elastic Container Service Developer Guide\*.
+    /// The list of data volume definitions for the task. For more information, see Using data volumes in tasks in the \*Amazon Elastic Container Service Developer Guide\*. Changing it replaces the resource.
     pub volumes: Option<Value<Vec<Value<task_definition::Volume>>>>,
 }
 
@@ -6600,7 +6600,7 @@ impl TaskDefinition {
             volumes: None,
         }
     }
-    /// A list of container definitions in JSON format that describe the different containers that make up your task. For more information about container definition parameters and defaults, see Amazon ECS Task Definitions in the \*Amazon Elastic Container Service Developer Guide\*.
+    /// A list of container definitions in JSON format that describe the different containers that make up your task. For more information about container definition parameters and defaults, see Amazon ECS Task Definitions in the \*Amazon Elastic Container Service Developer Guide\*. Changing it replaces the resource.
     pub fn container_definitions(
         mut self,
         v: impl Into<Value<Vec<Value<task_definition::ContainerDefinition>>>>,
@@ -6608,32 +6608,32 @@ impl TaskDefinition {
         self.container_definitions = Some(v.into());
         self
     }
-    /// The number of ``cpu`` units used by the task. If you use the EC2 launch type, this field is optional. Any value can be used. If you use the Fargate launch type, this field is required. You must use one of the following values.
+    /// The number of ``cpu`` units used by the task. If you use the EC2 launch type, this field is optional. Any value can be used. If you use the Fargate launch type, this field is required. You must use one of the following values. Changing it replaces the resource.
     pub fn cpu(mut self, v: impl Into<Value<String>>) -> Self {
         self.cpu = Some(v.into());
         self
     }
-    /// Enables fault injection and allows for fault injection requests to be accepted from the task's containers. The default value is ``false``.
+    /// Enables fault injection and allows for fault injection requests to be accepted from the task's containers. The default value is ``false``. Changing it replaces the resource.
     pub fn enable_fault_injection(mut self, v: impl Into<Value<bool>>) -> Self {
         self.enable_fault_injection = Some(v.into());
         self
     }
-    /// The ephemeral storage settings to use for tasks run with the task definition.
+    /// The ephemeral storage settings to use for tasks run with the task definition. Changing it replaces the resource.
     pub fn ephemeral_storage(mut self, v: impl Into<Value<task_definition::EphemeralStorage>>) -> Self {
         self.ephemeral_storage = Some(v.into());
         self
     }
-    /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make AWS API calls on your behalf.
+    /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make AWS API calls on your behalf. Changing it replaces the resource.
     pub fn execution_role_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.execution_role_arn = Some(v.into());
         self
     }
-    /// The name of a family that this task definition is registered to. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.
+    /// The name of a family that this task definition is registered to. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed. Changing it replaces the resource.
     pub fn family(mut self, v: impl Into<Value<String>>) -> Self {
         self.family = Some(v.into());
         self
     }
-    /// The `InferenceAccelerators` property.
+    /// The `InferenceAccelerators` property. Changing it replaces the resource.
     pub fn inference_accelerators(
         mut self,
         v: impl Into<Value<Vec<Value<task_definition::InferenceAccelerator>>>>,
@@ -6641,27 +6641,27 @@ impl TaskDefinition {
         self.inference_accelerators = Some(v.into());
         self
     }
-    /// The IPC resource namespace to use for the containers in the task. The valid values are ``host``, ``task``, or ``none``.
+    /// The IPC resource namespace to use for the containers in the task. The valid values are ``host``, ``task``, or ``none``. Changing it replaces the resource.
     pub fn ipc_mode(mut self, v: impl Into<Value<String>>) -> Self {
         self.ipc_mode = Some(v.into());
         self
     }
-    /// The amount (in MiB) of memory used by the task.
+    /// The amount (in MiB) of memory used by the task. Changing it replaces the resource.
     pub fn memory(mut self, v: impl Into<Value<String>>) -> Self {
         self.memory = Some(v.into());
         self
     }
-    /// The Docker networking mode to use for the containers in the task. The valid values are ``none``, ``bridge``, ``awsvpc``, and ``host``. If no network mode is specified, the default is ``bridge``.
+    /// The Docker networking mode to use for the containers in the task. The valid values are ``none``, ``bridge``, ``awsvpc``, and ``host``. If no network mode is specified, the default is ``bridge``. Changing it replaces the resource.
     pub fn network_mode(mut self, v: impl Into<Value<String>>) -> Self {
         self.network_mode = Some(v.into());
         self
     }
-    /// The process namespace to use for the containers in the task. The valid values are ``host`` or ``task``. On Fargate for Linux containers, the only valid value is ``task``.
+    /// The process namespace to use for the containers in the task. The valid values are ``host`` or ``task``. On Fargate for Linux containers, the only valid value is ``task``. Changing it replaces the resource.
     pub fn pid_mode(mut self, v: impl Into<Value<String>>) -> Self {
         self.pid_mode = Some(v.into());
         self
     }
-    /// An array of placement constraint objects to use for tasks.
+    /// An array of placement constraint objects to use for tasks. Changing it replaces the resource.
     pub fn placement_constraints(
         mut self,
         v: impl Into<Value<Vec<Value<task_definition::TaskDefinitionPlacementConstraint>>>>,
@@ -6669,17 +6669,17 @@ impl TaskDefinition {
         self.placement_constraints = Some(v.into());
         self
     }
-    /// The configuration details for the App Mesh proxy.
+    /// The configuration details for the App Mesh proxy. Changing it replaces the resource.
     pub fn proxy_configuration(mut self, v: impl Into<Value<task_definition::ProxyConfiguration>>) -> Self {
         self.proxy_configuration = Some(v.into());
         self
     }
-    /// The task launch types the task definition was validated against. The valid values are ``MANAGED_INSTANCES``, ``EC2``, ``FARGATE``, and ``EXTERNAL``. For more information, see Amazon ECS launch types in the \*Amazon Elastic Container Service Developer Guide\*.
+    /// The task launch types the task definition was validated against. The valid values are ``MANAGED_INSTANCES``, ``EC2``, ``FARGATE``, and ``EXTERNAL``. For more information, see Amazon ECS launch types in the \*Amazon Elastic Container Service Developer Guide\*. Changing it replaces the resource.
     pub fn requires_compatibilities(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.requires_compatibilities = Some(v.into());
         self
     }
-    /// The operating system that your tasks definitions run on.
+    /// The operating system that your tasks definitions run on. Changing it replaces the resource.
     pub fn runtime_platform(mut self, v: impl Into<Value<task_definition::RuntimePlatform>>) -> Self {
         self.runtime_platform = Some(v.into());
         self
@@ -6689,12 +6689,12 @@ impl TaskDefinition {
         self.tags = Some(v.into());
         self
     }
-    /// The short name or full Amazon Resource Name (ARN) of the IAMlong role that grants containers in the task permission to call AWS APIs on your behalf. For more information, see Amazon ECS Task Role in the \*Amazon Elastic Container Service Developer Guide\*.
+    /// The short name or full Amazon Resource Name (ARN) of the IAMlong role that grants containers in the task permission to call AWS APIs on your behalf. For more information, see Amazon ECS Task Role in the \*Amazon Elastic Container Service Developer Guide\*. Changing it replaces the resource.
     pub fn task_role_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.task_role_arn = Some(v.into());
         self
     }
-    /// The list of data volume definitions for the task. For more information, see Using data volumes in tasks in the \*Amazon Elastic Container Service Developer Guide\*.
+    /// The list of data volume definitions for the task. For more information, see Using data volumes in tasks in the \*Amazon Elastic Container Service Developer Guide\*. Changing it replaces the resource.
     pub fn volumes(mut self, v: impl Into<Value<Vec<Value<task_definition::Volume>>>>) -> Self {
         self.volumes = Some(v.into());
         self
@@ -8674,29 +8674,29 @@ pub mod task_definition {
 /// Add it with `scope.add(id, TaskSet::new(..))`, which returns a [`TaskSetRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskSet {
-    /// The `CapacityProviderStrategy` property.
+    /// The `CapacityProviderStrategy` property. Changing it replaces the resource.
     pub capacity_provider_strategy: Option<Value<Vec<Value<task_set::CapacityProviderStrategyItem>>>>,
-    /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
+    /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in. Changing it replaces the resource.
     pub cluster: Value<String>,
-    /// An optional non-unique tag that identifies this task set in external systems. If the task set is associated with a service discovery registry, the tasks in this task set will have the ECS\_TASK\_SET\_EXTERNAL\_ID AWS Cloud Map attribute set to the provided value.
+    /// An optional non-unique tag that identifies this task set in external systems. If the task set is associated with a service discovery registry, the tasks in this task set will have the ECS\_TASK\_SET\_EXTERNAL\_ID AWS Cloud Map attribute set to the provided value. Changing it replaces the resource.
     pub external_id: Option<Value<String>>,
-    /// The launch type that new tasks in the task set will use. For more information, see `https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html` in the Amazon Elastic Container Service Developer Guide.
+    /// The launch type that new tasks in the task set will use. For more information, see `https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html` in the Amazon Elastic Container Service Developer Guide. Changing it replaces the resource.
     pub launch_type: Option<Value<String>>,
-    /// The `LoadBalancers` property.
+    /// The `LoadBalancers` property. Changing it replaces the resource.
     pub load_balancers: Option<Value<Vec<Value<task_set::LoadBalancer>>>>,
-    /// The `NetworkConfiguration` property.
+    /// The `NetworkConfiguration` property. Changing it replaces the resource.
     pub network_configuration: Option<Value<task_set::NetworkConfiguration>>,
-    /// The platform version that the tasks in the task set should use. A platform version is specified only for tasks using the Fargate launch type. If one isn't specified, the LATEST platform version is used by default.
+    /// The platform version that the tasks in the task set should use. A platform version is specified only for tasks using the Fargate launch type. If one isn't specified, the LATEST platform version is used by default. Changing it replaces the resource.
     pub platform_version: Option<Value<String>>,
     /// A floating-point percentage of the desired number of tasks to place and keep running in the task set.
     pub scale: Option<Value<task_set::Scale>>,
-    /// The short name or full Amazon Resource Name (ARN) of the service to create the task set in.
+    /// The short name or full Amazon Resource Name (ARN) of the service to create the task set in. Changing it replaces the resource.
     pub service: Value<String>,
-    /// The details of the service discovery registries to assign to this task set. For more information, see `https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html`.
+    /// The details of the service discovery registries to assign to this task set. For more information, see `https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html`. Changing it replaces the resource.
     pub service_registries: Option<Value<Vec<Value<task_set::ServiceRegistry>>>>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The short name or full Amazon Resource Name (ARN) of the task definition for the tasks in the task set to use.
+    /// The short name or full Amazon Resource Name (ARN) of the task definition for the tasks in the task set to use. Changing it replaces the resource.
     pub task_definition: Value<String>,
 }
 
@@ -8722,7 +8722,7 @@ impl TaskSet {
             task_definition: task_definition.into(),
         }
     }
-    /// The `CapacityProviderStrategy` property.
+    /// The `CapacityProviderStrategy` property. Changing it replaces the resource.
     pub fn capacity_provider_strategy(
         mut self,
         v: impl Into<Value<Vec<Value<task_set::CapacityProviderStrategyItem>>>>,
@@ -8730,27 +8730,27 @@ impl TaskSet {
         self.capacity_provider_strategy = Some(v.into());
         self
     }
-    /// An optional non-unique tag that identifies this task set in external systems. If the task set is associated with a service discovery registry, the tasks in this task set will have the ECS\_TASK\_SET\_EXTERNAL\_ID AWS Cloud Map attribute set to the provided value.
+    /// An optional non-unique tag that identifies this task set in external systems. If the task set is associated with a service discovery registry, the tasks in this task set will have the ECS\_TASK\_SET\_EXTERNAL\_ID AWS Cloud Map attribute set to the provided value. Changing it replaces the resource.
     pub fn external_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.external_id = Some(v.into());
         self
     }
-    /// The launch type that new tasks in the task set will use. For more information, see `https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html` in the Amazon Elastic Container Service Developer Guide.
+    /// The launch type that new tasks in the task set will use. For more information, see `https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html` in the Amazon Elastic Container Service Developer Guide. Changing it replaces the resource.
     pub fn launch_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.launch_type = Some(v.into());
         self
     }
-    /// The `LoadBalancers` property.
+    /// The `LoadBalancers` property. Changing it replaces the resource.
     pub fn load_balancers(mut self, v: impl Into<Value<Vec<Value<task_set::LoadBalancer>>>>) -> Self {
         self.load_balancers = Some(v.into());
         self
     }
-    /// The `NetworkConfiguration` property.
+    /// The `NetworkConfiguration` property. Changing it replaces the resource.
     pub fn network_configuration(mut self, v: impl Into<Value<task_set::NetworkConfiguration>>) -> Self {
         self.network_configuration = Some(v.into());
         self
     }
-    /// The platform version that the tasks in the task set should use. A platform version is specified only for tasks using the Fargate launch type. If one isn't specified, the LATEST platform version is used by default.
+    /// The platform version that the tasks in the task set should use. A platform version is specified only for tasks using the Fargate launch type. If one isn't specified, the LATEST platform version is used by default. Changing it replaces the resource.
     pub fn platform_version(mut self, v: impl Into<Value<String>>) -> Self {
         self.platform_version = Some(v.into());
         self
@@ -8760,7 +8760,7 @@ impl TaskSet {
         self.scale = Some(v.into());
         self
     }
-    /// The details of the service discovery registries to assign to this task set. For more information, see `https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html`.
+    /// The details of the service discovery registries to assign to this task set. For more information, see `https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html`. Changing it replaces the resource.
     pub fn service_registries(mut self, v: impl Into<Value<Vec<Value<task_set::ServiceRegistry>>>>) -> Self {
         self.service_registries = Some(v.into());
         self

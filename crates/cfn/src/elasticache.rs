@@ -34,35 +34,35 @@ pub struct CacheCluster {
     pub cache_parameter_group_name: Option<Value<String>>,
     /// A list of security group names to associate with this cluster.
     pub cache_security_group_names: Option<Value<Vec<Value<String>>>>,
-    /// The name of the subnet group to be used for the cluster.
+    /// The name of the subnet group to be used for the cluster. Changing it replaces the resource.
     pub cache_subnet_group_name: Option<Value<String>>,
-    /// A name for the cache cluster.
+    /// A name for the cache cluster. Changing it replaces the resource.
     pub cluster_name: Option<Value<String>>,
-    /// The name of the cache engine to be used for this cluster.
+    /// The name of the cache engine to be used for this cluster. Changing it replaces the resource.
     pub engine: Value<String>,
     /// The version number of the cache engine to be used for this cluster.
     pub engine_version: Option<Value<String>>,
-    /// The Ip Discovery parameter for cachecluster.
+    /// The Ip Discovery parameter for cachecluster. Changing it may replace the resource.
     pub ip_discovery: Option<Value<String>>,
     /// Specifies the destination, format and type of the logs.
     pub log_delivery_configurations: Option<Value<Vec<Value<cache_cluster::LogDeliveryConfigurationRequest>>>>,
-    /// The network type parameter for cachecluster.
+    /// The network type parameter for cachecluster. Changing it replaces the resource.
     pub network_type: Option<Value<String>>,
     /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
     pub notification_topic_arn: Option<Value<String>>,
     /// The number of cache nodes that the cache cluster should have.
     pub num_cache_nodes: Value<i64>,
-    /// The port number on which each of the cache nodes accepts connections.
+    /// The port number on which each of the cache nodes accepts connections. Changing it replaces the resource.
     pub port: Option<Value<i64>>,
     /// The EC2 Availability Zone in which the cluster is created.
     pub preferred_availability_zone: Option<Value<String>>,
-    /// A list of the Availability Zones in which cache nodes are created. The order of the zones in the list is not important.
+    /// A list of the Availability Zones in which cache nodes are created. The order of the zones in the list is not important. Changing it may replace the resource.
     pub preferred_availability_zones: Option<Value<Vec<Value<String>>>>,
     /// Specifies the weekly time range during which maintenance on the cluster is performed.
     pub preferred_maintenance_window: Option<Value<String>>,
-    /// A single-element string list containing an Amazon Resource Name (ARN) that uniquely identifies a Redis RDB snapshot file stored in Amazon S3.
+    /// A single-element string list containing an Amazon Resource Name (ARN) that uniquely identifies a Redis RDB snapshot file stored in Amazon S3. Changing it replaces the resource.
     pub snapshot_arns: Option<Value<Vec<Value<String>>>>,
-    /// The name of a Redis snapshot from which to restore data into the new node group (shard).
+    /// The name of a Redis snapshot from which to restore data into the new node group (shard). Changing it replaces the resource.
     pub snapshot_name: Option<Value<String>>,
     /// The number of days for which ElastiCache retains automatic snapshots before deleting them.
     pub snapshot_retention_limit: Option<Value<i64>>,
@@ -131,12 +131,12 @@ impl CacheCluster {
         self.cache_security_group_names = Some(v.into());
         self
     }
-    /// The name of the subnet group to be used for the cluster.
+    /// The name of the subnet group to be used for the cluster. Changing it replaces the resource.
     pub fn cache_subnet_group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.cache_subnet_group_name = Some(v.into());
         self
     }
-    /// A name for the cache cluster.
+    /// A name for the cache cluster. Changing it replaces the resource.
     pub fn cluster_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.cluster_name = Some(v.into());
         self
@@ -146,7 +146,7 @@ impl CacheCluster {
         self.engine_version = Some(v.into());
         self
     }
-    /// The Ip Discovery parameter for cachecluster.
+    /// The Ip Discovery parameter for cachecluster. Changing it may replace the resource.
     pub fn ip_discovery(mut self, v: impl Into<Value<String>>) -> Self {
         self.ip_discovery = Some(v.into());
         self
@@ -159,7 +159,7 @@ impl CacheCluster {
         self.log_delivery_configurations = Some(v.into());
         self
     }
-    /// The network type parameter for cachecluster.
+    /// The network type parameter for cachecluster. Changing it replaces the resource.
     pub fn network_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.network_type = Some(v.into());
         self
@@ -169,7 +169,7 @@ impl CacheCluster {
         self.notification_topic_arn = Some(v.into());
         self
     }
-    /// The port number on which each of the cache nodes accepts connections.
+    /// The port number on which each of the cache nodes accepts connections. Changing it replaces the resource.
     pub fn port(mut self, v: impl Into<Value<i64>>) -> Self {
         self.port = Some(v.into());
         self
@@ -179,7 +179,7 @@ impl CacheCluster {
         self.preferred_availability_zone = Some(v.into());
         self
     }
-    /// A list of the Availability Zones in which cache nodes are created. The order of the zones in the list is not important.
+    /// A list of the Availability Zones in which cache nodes are created. The order of the zones in the list is not important. Changing it may replace the resource.
     pub fn preferred_availability_zones(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.preferred_availability_zones = Some(v.into());
         self
@@ -189,12 +189,12 @@ impl CacheCluster {
         self.preferred_maintenance_window = Some(v.into());
         self
     }
-    /// A single-element string list containing an Amazon Resource Name (ARN) that uniquely identifies a Redis RDB snapshot file stored in Amazon S3.
+    /// A single-element string list containing an Amazon Resource Name (ARN) that uniquely identifies a Redis RDB snapshot file stored in Amazon S3. Changing it replaces the resource.
     pub fn snapshot_arns(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.snapshot_arns = Some(v.into());
         self
     }
-    /// The name of a Redis snapshot from which to restore data into the new node group (shard).
+    /// The name of a Redis snapshot from which to restore data into the new node group (shard). Changing it replaces the resource.
     pub fn snapshot_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.snapshot_name = Some(v.into());
         self
@@ -772,7 +772,7 @@ pub mod global_replication_group {
 /// Add it with `scope.add(id, ParameterGroup::new(..))`, which returns a [`ParameterGroupRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParameterGroup {
-    /// The name of the cache parameter group family that this cache parameter group is compatible with.
+    /// The name of the cache parameter group family that this cache parameter group is compatible with. Changing it replaces the resource.
     pub cache_parameter_group_family: Value<String>,
     /// The description for this cache parameter group.
     pub description: Value<String>,
@@ -858,9 +858,9 @@ impl ParameterGroupRef {
 /// Add it with `scope.add(id, ReplicationGroup::new(..))`, which returns a [`ReplicationGroupRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplicationGroup {
-    /// A flag that enables encryption at rest when set to true.AtRestEncryptionEnabled after the replication group is created. To enable encryption at rest on a replication group you must set AtRestEncryptionEnabled to true when you create the replication group.
+    /// A flag that enables encryption at rest when set to true.AtRestEncryptionEnabled after the replication group is created. To enable encryption at rest on a replication group you must set AtRestEncryptionEnabled to true when you create the replication group. Changing it replaces the resource.
     pub at_rest_encryption_enabled: Option<Value<bool>>,
-    /// Reserved parameter. The password used to access a password protected server.AuthToken can be specified only on replication groups where TransitEncryptionEnabled is true. For more information.
+    /// Reserved parameter. The password used to access a password protected server.AuthToken can be specified only on replication groups where TransitEncryptionEnabled is true. For more information. Changing it may replace the resource.
     pub auth_token: Option<Value<String>>,
     /// This parameter is currently disabled.
     pub auto_minor_version_upgrade: Option<Value<bool>>,
@@ -872,11 +872,11 @@ pub struct ReplicationGroup {
     pub cache_parameter_group_name: Option<Value<String>>,
     /// A list of cache security group names to associate with this replication group.
     pub cache_security_group_names: Option<Value<Vec<Value<String>>>>,
-    /// The name of the cache subnet group to be used for the replication group.
+    /// The name of the cache subnet group to be used for the replication group. Changing it replaces the resource.
     pub cache_subnet_group_name: Option<Value<String>>,
     /// Enabled or Disabled. To modify cluster mode from Disabled to Enabled, you must first set the cluster mode to Compatible. Compatible mode allows your Redis OSS clients to connect using both cluster mode enabled and cluster mode disabled.
     pub cluster_mode: Option<Value<String>>,
-    /// Enables data tiering. Data tiering is only supported for replication groups using the r6gd node type. This parameter must be set to true when using r6gd nodes.
+    /// Enables data tiering. Data tiering is only supported for replication groups using the r6gd node type. This parameter must be set to true when using r6gd nodes. Changing it replaces the resource.
     pub data_tiering_enabled: Option<Value<bool>>,
     /// The durability setting for the replication group. Valid values: default, async, sync, disabled.
     pub durability: Option<Value<String>>,
@@ -884,19 +884,19 @@ pub struct ReplicationGroup {
     pub engine: Option<Value<String>>,
     /// The version number of the cache engine to be used for the clusters in this replication group. To view the supported cache engine versions, use the DescribeCacheEngineVersions operation.
     pub engine_version: Option<Value<String>>,
-    /// The name of the Global datastore.
+    /// The name of the Global datastore. Changing it replaces the resource.
     pub global_replication_group_id: Option<Value<String>>,
     /// The network type you choose when creating a replication group, either ipv4 \| ipv6. IPv6 is supported for workloads using Redis OSS engine version 6.2 onward or Memcached engine version 1.6.6 on all instances built on the Nitro system.
     pub ip_discovery: Option<Value<String>>,
-    /// The ID of the KMS key used to encrypt the disk on the cluster.
+    /// The ID of the KMS key used to encrypt the disk on the cluster. Changing it replaces the resource.
     pub kms_key_id: Option<Value<String>>,
     /// Specifies the destination, format and type of the logs.
     pub log_delivery_configurations: Option<Value<Vec<Value<replication_group::LogDeliveryConfigurationRequest>>>>,
     /// A flag indicating if you have Multi-AZ enabled to enhance fault tolerance. For more information, see Minimizing Downtime: Multi-AZ.
     pub multi_az_enabled: Option<Value<bool>>,
-    /// Must be either ipv4 \| ipv6 \| dual\_stack. IPv6 is supported for workloads using Redis OSS engine version 6.2 onward or Memcached engine version 1.6.6 on all instances built on the Nitro system.
+    /// Must be either ipv4 \| ipv6 \| dual\_stack. IPv6 is supported for workloads using Redis OSS engine version 6.2 onward or Memcached engine version 1.6.6 on all instances built on the Nitro system. Changing it replaces the resource.
     pub network_type: Option<Value<String>>,
-    /// NodeGroupConfiguration is a property of the AWS::ElastiCache::ReplicationGroup resource that configures an Amazon ElastiCache (ElastiCache) Redis cluster node group.
+    /// NodeGroupConfiguration is a property of the AWS::ElastiCache::ReplicationGroup resource that configures an Amazon ElastiCache (ElastiCache) Redis cluster node group. Changing it may replace the resource.
     pub node_group_configuration: Option<Value<Vec<Value<replication_group::NodeGroupConfiguration>>>>,
     /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
     pub notification_topic_arn: Option<Value<String>>,
@@ -904,9 +904,9 @@ pub struct ReplicationGroup {
     pub num_cache_clusters: Option<Value<i64>>,
     /// An optional parameter that specifies the number of node groups (shards) for this Redis (cluster mode enabled) replication group. For Redis (cluster mode disabled) either omit this parameter or set it to 1.
     pub num_node_groups: Option<Value<i64>>,
-    /// The port number on which each member of the replication group accepts connections.
+    /// The port number on which each member of the replication group accepts connections. Changing it replaces the resource.
     pub port: Option<Value<i64>>,
-    /// A list of EC2 Availability Zones in which the replication group's clusters are created. The order of the Availability Zones in the list is the order in which clusters are allocated. The primary cluster is created in the first AZ in the list.
+    /// A list of EC2 Availability Zones in which the replication group's clusters are created. The order of the Availability Zones in the list is the order in which clusters are allocated. The primary cluster is created in the first AZ in the list. Changing it replaces the resource.
     pub preferred_cache_cluster_azs: Option<Value<Vec<Value<String>>>>,
     /// Specifies the weekly time range during which maintenance on the cluster is performed. It is specified as a range in the format ddd:hh24:mi-ddd:hh24:mi (24H Clock UTC). The minimum maintenance window is a 60 minute period.
     pub preferred_maintenance_window: Option<Value<String>>,
@@ -916,13 +916,13 @@ pub struct ReplicationGroup {
     pub replicas_per_node_group: Option<Value<i64>>,
     /// A user-created description for the replication group.
     pub replication_group_description: Value<String>,
-    /// The replication group identifier. This parameter is stored as a lowercase string.
+    /// The replication group identifier. This parameter is stored as a lowercase string. Changing it replaces the resource.
     pub replication_group_id: Option<Value<String>>,
     /// One or more Amazon VPC security groups associated with this replication group.
     pub security_group_ids: Option<Value<Vec<Value<String>>>>,
-    /// A list of Amazon Resource Names (ARN) that uniquely identify the Redis RDB snapshot files stored in Amazon S3.
+    /// A list of Amazon Resource Names (ARN) that uniquely identify the Redis RDB snapshot files stored in Amazon S3. Changing it replaces the resource.
     pub snapshot_arns: Option<Value<Vec<Value<String>>>>,
-    /// The name of a snapshot from which to restore data into the new replication group. The snapshot status changes to restoring while the new replication group is being created.
+    /// The name of a snapshot from which to restore data into the new replication group. The snapshot status changes to restoring while the new replication group is being created. Changing it replaces the resource.
     pub snapshot_name: Option<Value<String>>,
     /// The number of days for which ElastiCache retains automatic snapshots before deleting them. For example, if you set SnapshotRetentionLimit to 5, a snapshot that was taken today is retained for 5 days before being deleted.
     pub snapshot_retention_limit: Option<Value<i64>>,
@@ -986,12 +986,12 @@ impl ReplicationGroup {
             user_group_ids: None,
         }
     }
-    /// A flag that enables encryption at rest when set to true.AtRestEncryptionEnabled after the replication group is created. To enable encryption at rest on a replication group you must set AtRestEncryptionEnabled to true when you create the replication group.
+    /// A flag that enables encryption at rest when set to true.AtRestEncryptionEnabled after the replication group is created. To enable encryption at rest on a replication group you must set AtRestEncryptionEnabled to true when you create the replication group. Changing it replaces the resource.
     pub fn at_rest_encryption_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
         self.at_rest_encryption_enabled = Some(v.into());
         self
     }
-    /// Reserved parameter. The password used to access a password protected server.AuthToken can be specified only on replication groups where TransitEncryptionEnabled is true. For more information.
+    /// Reserved parameter. The password used to access a password protected server.AuthToken can be specified only on replication groups where TransitEncryptionEnabled is true. For more information. Changing it may replace the resource.
     pub fn auth_token(mut self, v: impl Into<Value<String>>) -> Self {
         self.auth_token = Some(v.into());
         self
@@ -1021,7 +1021,7 @@ impl ReplicationGroup {
         self.cache_security_group_names = Some(v.into());
         self
     }
-    /// The name of the cache subnet group to be used for the replication group.
+    /// The name of the cache subnet group to be used for the replication group. Changing it replaces the resource.
     pub fn cache_subnet_group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.cache_subnet_group_name = Some(v.into());
         self
@@ -1031,7 +1031,7 @@ impl ReplicationGroup {
         self.cluster_mode = Some(v.into());
         self
     }
-    /// Enables data tiering. Data tiering is only supported for replication groups using the r6gd node type. This parameter must be set to true when using r6gd nodes.
+    /// Enables data tiering. Data tiering is only supported for replication groups using the r6gd node type. This parameter must be set to true when using r6gd nodes. Changing it replaces the resource.
     pub fn data_tiering_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
         self.data_tiering_enabled = Some(v.into());
         self
@@ -1051,7 +1051,7 @@ impl ReplicationGroup {
         self.engine_version = Some(v.into());
         self
     }
-    /// The name of the Global datastore.
+    /// The name of the Global datastore. Changing it replaces the resource.
     pub fn global_replication_group_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.global_replication_group_id = Some(v.into());
         self
@@ -1061,7 +1061,7 @@ impl ReplicationGroup {
         self.ip_discovery = Some(v.into());
         self
     }
-    /// The ID of the KMS key used to encrypt the disk on the cluster.
+    /// The ID of the KMS key used to encrypt the disk on the cluster. Changing it replaces the resource.
     pub fn kms_key_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.kms_key_id = Some(v.into());
         self
@@ -1079,12 +1079,12 @@ impl ReplicationGroup {
         self.multi_az_enabled = Some(v.into());
         self
     }
-    /// Must be either ipv4 \| ipv6 \| dual\_stack. IPv6 is supported for workloads using Redis OSS engine version 6.2 onward or Memcached engine version 1.6.6 on all instances built on the Nitro system.
+    /// Must be either ipv4 \| ipv6 \| dual\_stack. IPv6 is supported for workloads using Redis OSS engine version 6.2 onward or Memcached engine version 1.6.6 on all instances built on the Nitro system. Changing it replaces the resource.
     pub fn network_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.network_type = Some(v.into());
         self
     }
-    /// NodeGroupConfiguration is a property of the AWS::ElastiCache::ReplicationGroup resource that configures an Amazon ElastiCache (ElastiCache) Redis cluster node group.
+    /// NodeGroupConfiguration is a property of the AWS::ElastiCache::ReplicationGroup resource that configures an Amazon ElastiCache (ElastiCache) Redis cluster node group. Changing it may replace the resource.
     pub fn node_group_configuration(
         mut self,
         v: impl Into<Value<Vec<Value<replication_group::NodeGroupConfiguration>>>>,
@@ -1107,12 +1107,12 @@ impl ReplicationGroup {
         self.num_node_groups = Some(v.into());
         self
     }
-    /// The port number on which each member of the replication group accepts connections.
+    /// The port number on which each member of the replication group accepts connections. Changing it replaces the resource.
     pub fn port(mut self, v: impl Into<Value<i64>>) -> Self {
         self.port = Some(v.into());
         self
     }
-    /// A list of EC2 Availability Zones in which the replication group's clusters are created. The order of the Availability Zones in the list is the order in which clusters are allocated. The primary cluster is created in the first AZ in the list.
+    /// A list of EC2 Availability Zones in which the replication group's clusters are created. The order of the Availability Zones in the list is the order in which clusters are allocated. The primary cluster is created in the first AZ in the list. Changing it replaces the resource.
     pub fn preferred_cache_cluster_azs(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.preferred_cache_cluster_azs = Some(v.into());
         self
@@ -1132,7 +1132,7 @@ impl ReplicationGroup {
         self.replicas_per_node_group = Some(v.into());
         self
     }
-    /// The replication group identifier. This parameter is stored as a lowercase string.
+    /// The replication group identifier. This parameter is stored as a lowercase string. Changing it replaces the resource.
     pub fn replication_group_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.replication_group_id = Some(v.into());
         self
@@ -1142,12 +1142,12 @@ impl ReplicationGroup {
         self.security_group_ids = Some(v.into());
         self
     }
-    /// A list of Amazon Resource Names (ARN) that uniquely identify the Redis RDB snapshot files stored in Amazon S3.
+    /// A list of Amazon Resource Names (ARN) that uniquely identify the Redis RDB snapshot files stored in Amazon S3. Changing it replaces the resource.
     pub fn snapshot_arns(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.snapshot_arns = Some(v.into());
         self
     }
-    /// The name of a snapshot from which to restore data into the new replication group. The snapshot status changes to restoring while the new replication group is being created.
+    /// The name of a snapshot from which to restore data into the new replication group. The snapshot status changes to restoring while the new replication group is being created. Changing it replaces the resource.
     pub fn snapshot_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.snapshot_name = Some(v.into());
         self
@@ -1877,7 +1877,7 @@ impl SecurityGroupIngressRef {
 pub struct ServerlessCache {
     /// The `CacheUsageLimits` property.
     pub cache_usage_limits: Option<Value<serverless_cache::CacheUsageLimits>>,
-    /// The `ConnectionType` property.
+    /// The `ConnectionType` property. Changing it replaces the resource.
     pub connection_type: Option<Value<String>>,
     /// The daily time range (in UTC) during which the service takes automatic snapshot of the Serverless Cache.
     pub daily_snapshot_time: Option<Value<String>>,
@@ -1887,21 +1887,21 @@ pub struct ServerlessCache {
     pub engine: Value<String>,
     /// The final snapshot name which is taken before Serverless Cache is deleted.
     pub final_snapshot_name: Option<Value<String>>,
-    /// The ID of the KMS key used to encrypt the cluster.
+    /// The ID of the KMS key used to encrypt the cluster. Changing it replaces the resource.
     pub kms_key_id: Option<Value<String>>,
     /// The major engine version of the Serverless Cache.
     pub major_engine_version: Option<Value<String>>,
-    /// The `NetworkType` property.
+    /// The `NetworkType` property. Changing it replaces the resource.
     pub network_type: Option<Value<String>>,
     /// One or more Amazon VPC security groups associated with this Serverless Cache.
     pub security_group_ids: Option<Value<Vec<Value<String>>>>,
-    /// The name of the Serverless Cache. This value must be unique.
+    /// The name of the Serverless Cache. This value must be unique. Changing it replaces the resource.
     pub serverless_cache_name: Value<String>,
-    /// The ARN's of snapshot to restore Serverless Cache.
+    /// The ARN's of snapshot to restore Serverless Cache. Changing it replaces the resource.
     pub snapshot_arns_to_restore: Option<Value<Vec<Value<String>>>>,
     /// The snapshot retention limit of the Serverless Cache.
     pub snapshot_retention_limit: Option<Value<i64>>,
-    /// The subnet id's of the Serverless Cache.
+    /// The subnet id's of the Serverless Cache. Changing it replaces the resource.
     pub subnet_ids: Option<Value<Vec<Value<String>>>>,
     /// An array of key-value pairs to apply to this Serverless Cache.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -1936,7 +1936,7 @@ impl ServerlessCache {
         self.cache_usage_limits = Some(v.into());
         self
     }
-    /// The `ConnectionType` property.
+    /// The `ConnectionType` property. Changing it replaces the resource.
     pub fn connection_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.connection_type = Some(v.into());
         self
@@ -1956,7 +1956,7 @@ impl ServerlessCache {
         self.final_snapshot_name = Some(v.into());
         self
     }
-    /// The ID of the KMS key used to encrypt the cluster.
+    /// The ID of the KMS key used to encrypt the cluster. Changing it replaces the resource.
     pub fn kms_key_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.kms_key_id = Some(v.into());
         self
@@ -1966,7 +1966,7 @@ impl ServerlessCache {
         self.major_engine_version = Some(v.into());
         self
     }
-    /// The `NetworkType` property.
+    /// The `NetworkType` property. Changing it replaces the resource.
     pub fn network_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.network_type = Some(v.into());
         self
@@ -1976,7 +1976,7 @@ impl ServerlessCache {
         self.security_group_ids = Some(v.into());
         self
     }
-    /// The ARN's of snapshot to restore Serverless Cache.
+    /// The ARN's of snapshot to restore Serverless Cache. Changing it replaces the resource.
     pub fn snapshot_arns_to_restore(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.snapshot_arns_to_restore = Some(v.into());
         self
@@ -1986,7 +1986,7 @@ impl ServerlessCache {
         self.snapshot_retention_limit = Some(v.into());
         self
     }
-    /// The subnet id's of the Serverless Cache.
+    /// The subnet id's of the Serverless Cache. Changing it replaces the resource.
     pub fn subnet_ids(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.subnet_ids = Some(v.into());
         self
@@ -2228,11 +2228,11 @@ pub mod serverless_cache {
 /// Add it with `scope.add(id, ServerlessCacheSnapshot::new(..))`, which returns a [`ServerlessCacheSnapshotRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServerlessCacheSnapshot {
-    /// The Amazon Resource Name (ARN) of the AWS KMS key used to encrypt the snapshot. Provide the key ARN: the resource returns the key ARN on read, so supplying a bare key ID or alias for this createOnly property may be reported as drift by CloudFormation.
+    /// The Amazon Resource Name (ARN) of the AWS KMS key used to encrypt the snapshot. Provide the key ARN: the resource returns the key ARN on read, so supplying a bare key ID or alias for this createOnly property may be reported as drift by CloudFormation. Changing it replaces the resource.
     pub kms_key_id: Option<Value<String>>,
-    /// The name of an existing serverless cache. The snapshot is created from this cache.
+    /// The name of an existing serverless cache. The snapshot is created from this cache. Changing it replaces the resource.
     pub serverless_cache_name: Value<String>,
-    /// The name of the serverless cache snapshot. Must be unique for the customer account. This value is stored as a lowercase string.
+    /// The name of the serverless cache snapshot. Must be unique for the customer account. This value is stored as a lowercase string. Changing it replaces the resource.
     pub serverless_cache_snapshot_name: Value<String>,
     /// A list of tags to be added to the serverless cache snapshot resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -2251,7 +2251,7 @@ impl ServerlessCacheSnapshot {
             tags: None,
         }
     }
-    /// The Amazon Resource Name (ARN) of the AWS KMS key used to encrypt the snapshot. Provide the key ARN: the resource returns the key ARN on read, so supplying a bare key ID or alias for this createOnly property may be reported as drift by CloudFormation.
+    /// The Amazon Resource Name (ARN) of the AWS KMS key used to encrypt the snapshot. Provide the key ARN: the resource returns the key ARN on read, so supplying a bare key ID or alias for this createOnly property may be reported as drift by CloudFormation. Changing it replaces the resource.
     pub fn kms_key_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.kms_key_id = Some(v.into());
         self
@@ -2338,13 +2338,13 @@ impl ServerlessCacheSnapshotRef {
 /// Add it with `scope.add(id, Snapshot::new(..))`, which returns a [`SnapshotRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
-    /// The identifier of an existing cluster to create a snapshot from. The snapshot is created from this cluster.
+    /// The identifier of an existing cluster to create a snapshot from. The snapshot is created from this cluster. Changing it replaces the resource.
     pub cache_cluster_id: Option<Value<String>>,
-    /// The ID of the KMS key used to encrypt the snapshot.
+    /// The ID of the KMS key used to encrypt the snapshot. Changing it replaces the resource.
     pub kms_key_id: Option<Value<String>>,
-    /// The identifier of an existing replication group to create a snapshot from. The snapshot is created from this replication group.
+    /// The identifier of an existing replication group to create a snapshot from. The snapshot is created from this replication group. Changing it replaces the resource.
     pub replication_group_id: Option<Value<String>>,
-    /// The name of a snapshot. Must be unique within the customer account.
+    /// The name of a snapshot. Must be unique within the customer account. Changing it replaces the resource.
     pub snapshot_name: Value<String>,
     /// A list of tags to be added to this resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -2361,17 +2361,17 @@ impl Snapshot {
             tags: None,
         }
     }
-    /// The identifier of an existing cluster to create a snapshot from. The snapshot is created from this cluster.
+    /// The identifier of an existing cluster to create a snapshot from. The snapshot is created from this cluster. Changing it replaces the resource.
     pub fn cache_cluster_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.cache_cluster_id = Some(v.into());
         self
     }
-    /// The ID of the KMS key used to encrypt the snapshot.
+    /// The ID of the KMS key used to encrypt the snapshot. Changing it replaces the resource.
     pub fn kms_key_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.kms_key_id = Some(v.into());
         self
     }
-    /// The identifier of an existing replication group to create a snapshot from. The snapshot is created from this replication group.
+    /// The identifier of an existing replication group to create a snapshot from. The snapshot is created from this replication group. Changing it replaces the resource.
     pub fn replication_group_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.replication_group_id = Some(v.into());
         self
@@ -2550,7 +2550,7 @@ impl SnapshotRef {
 /// Add it with `scope.add(id, SubnetGroup::new(..))`, which returns a [`SubnetGroupRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubnetGroup {
-    /// The name for the cache subnet group. This value is stored as a lowercase string.
+    /// The name for the cache subnet group. This value is stored as a lowercase string. Changing it replaces the resource.
     pub cache_subnet_group_name: Option<Value<String>>,
     /// The description for the cache subnet group.
     pub description: Value<String>,
@@ -2570,7 +2570,7 @@ impl SubnetGroup {
             tags: None,
         }
     }
-    /// The name for the cache subnet group. This value is stored as a lowercase string.
+    /// The name for the cache subnet group. This value is stored as a lowercase string. Changing it replaces the resource.
     pub fn cache_subnet_group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.cache_subnet_group_name = Some(v.into());
         self
@@ -2641,9 +2641,9 @@ pub struct User {
     pub passwords: Option<Value<Vec<Value<String>>>>,
     /// An array of key-value pairs to apply to this user.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the user.
+    /// The ID of the user. Changing it replaces the resource.
     pub user_id: Value<String>,
-    /// The username of the user.
+    /// The username of the user. Changing it replaces the resource.
     pub user_name: Value<String>,
 }
 
@@ -2798,7 +2798,7 @@ pub struct UserGroup {
     pub engine: Value<String>,
     /// An array of key-value pairs to apply to this user.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the user group.
+    /// The ID of the user group. Changing it replaces the resource.
     pub user_group_id: Value<String>,
     /// List of users associated to this user group.
     pub user_ids: Value<Vec<Value<String>>>,

@@ -32,7 +32,7 @@ pub struct Listener {
     pub default_actions: Value<Vec<Value<listener::Action>>>,
     /// The listener attributes. Attributes that you do not modify retain their current values.
     pub listener_attributes: Option<Value<Vec<Value<listener::ListenerAttribute>>>>,
-    /// The Amazon Resource Name (ARN) of the load balancer.
+    /// The Amazon Resource Name (ARN) of the load balancer. Changing it replaces the resource.
     pub load_balancer_arn: Value<String>,
     /// The mutual authentication configuration information.
     pub mutual_authentication: Option<Value<listener::MutualAuthentication>>,
@@ -885,7 +885,7 @@ pub mod listener {
 pub struct ListenerCertificate {
     /// The `Certificates` property.
     pub certificates: Value<Vec<Value<listener_certificate::Certificate>>>,
-    /// The `ListenerArn` property.
+    /// The `ListenerArn` property. Changing it replaces the resource.
     pub listener_arn: Value<String>,
 }
 
@@ -991,7 +991,7 @@ pub struct ListenerRule {
     pub actions: Value<Vec<Value<listener_rule::Action>>>,
     /// The conditions.
     pub conditions: Value<Vec<Value<listener_rule::RuleCondition>>>,
-    /// The Amazon Resource Name (ARN) of the listener.
+    /// The Amazon Resource Name (ARN) of the listener. Changing it replaces the resource.
     pub listener_arn: Option<Value<String>>,
     /// The rule priority. A listener can't have multiple rules with the same priority.
     pub priority: Value<i64>,
@@ -1017,7 +1017,7 @@ impl ListenerRule {
             transforms: None,
         }
     }
-    /// The Amazon Resource Name (ARN) of the listener.
+    /// The Amazon Resource Name (ARN) of the listener. Changing it replaces the resource.
     pub fn listener_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.listener_arn = Some(v.into());
         self
@@ -2145,9 +2145,9 @@ pub struct LoadBalancer {
     pub load_balancer_attributes: Option<Value<Vec<Value<load_balancer::LoadBalancerAttribute>>>>,
     /// The minimum capacity for a load balancer.
     pub minimum_load_balancer_capacity: Option<Value<load_balancer::MinimumLoadBalancerCapacity>>,
-    /// The name of the load balancer. This name must be unique per region per account, can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, must not begin or end with a hyphen, and must not begin with "internal-".
+    /// The name of the load balancer. This name must be unique per region per account, can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, must not begin or end with a hyphen, and must not begin with "internal-". Changing it replaces the resource.
     pub name: Option<Value<String>>,
-    /// The nodes of an Internet-facing load balancer have public IP addresses. The DNS name of an Internet-facing load balancer is publicly resolvable to the public IP addresses of the nodes. Therefore, Internet-facing load balancers can route requests from clients over the internet.
+    /// The nodes of an Internet-facing load balancer have public IP addresses. The DNS name of an Internet-facing load balancer is publicly resolvable to the public IP addresses of the nodes. Therefore, Internet-facing load balancers can route requests from clients over the internet. Changing it replaces the resource.
     pub scheme: Option<Value<String>>,
     /// \[Application Load Balancers and Network Load Balancers\] The IDs of the security groups for the load balancer.
     pub security_groups: Option<Value<Vec<Value<String>>>>,
@@ -2157,7 +2157,7 @@ pub struct LoadBalancer {
     pub subnets: Option<Value<Vec<Value<String>>>>,
     /// The tags to assign to the load balancer.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The type of load balancer. The default is ``application``.
+    /// The type of load balancer. The default is ``application``. Changing it replaces the resource.
     pub type_: Option<Value<String>>,
 }
 
@@ -2222,12 +2222,12 @@ impl LoadBalancer {
         self.minimum_load_balancer_capacity = Some(v.into());
         self
     }
-    /// The name of the load balancer. This name must be unique per region per account, can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, must not begin or end with a hyphen, and must not begin with "internal-".
+    /// The name of the load balancer. This name must be unique per region per account, can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, must not begin or end with a hyphen, and must not begin with "internal-". Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
     }
-    /// The nodes of an Internet-facing load balancer have public IP addresses. The DNS name of an Internet-facing load balancer is publicly resolvable to the public IP addresses of the nodes. Therefore, Internet-facing load balancers can route requests from clients over the internet.
+    /// The nodes of an Internet-facing load balancer have public IP addresses. The DNS name of an Internet-facing load balancer is publicly resolvable to the public IP addresses of the nodes. Therefore, Internet-facing load balancers can route requests from clients over the internet. Changing it replaces the resource.
     pub fn scheme(mut self, v: impl Into<Value<String>>) -> Self {
         self.scheme = Some(v.into());
         self
@@ -2252,7 +2252,7 @@ impl LoadBalancer {
         self.tags = Some(v.into());
         self
     }
-    /// The type of load balancer. The default is ``application``.
+    /// The type of load balancer. The default is ``application``. Changing it replaces the resource.
     pub fn type_(mut self, v: impl Into<Value<String>>) -> Self {
         self.type_ = Some(v.into());
         self
@@ -2539,17 +2539,17 @@ pub struct TargetGroup {
     pub health_check_timeout_seconds: Option<Value<i64>>,
     /// The number of consecutive health checks successes required before considering an unhealthy target healthy.
     pub healthy_threshold_count: Option<Value<i64>>,
-    /// The type of IP address used for this target group. The possible values are ipv4 and ipv6.
+    /// The type of IP address used for this target group. The possible values are ipv4 and ipv6. Changing it replaces the resource.
     pub ip_address_type: Option<Value<String>>,
     /// \[HTTP/HTTPS health checks\] The HTTP or gRPC codes to use when checking for a successful response from a target.
     pub matcher: Option<Value<target_group::Matcher>>,
-    /// The name of the target group.
+    /// The name of the target group. Changing it replaces the resource.
     pub name: Option<Value<String>>,
-    /// The port on which the targets receive traffic. This port is used unless you specify a port override when registering the target. If the target is a Lambda function, this parameter does not apply. If the protocol is GENEVE, the supported port is 6081.
+    /// The port on which the targets receive traffic. This port is used unless you specify a port override when registering the target. If the target is a Lambda function, this parameter does not apply. If the protocol is GENEVE, the supported port is 6081. Changing it replaces the resource.
     pub port: Option<Value<i64>>,
-    /// The protocol to use for routing traffic to the targets.
+    /// The protocol to use for routing traffic to the targets. Changing it replaces the resource.
     pub protocol: Option<Value<String>>,
-    /// \[HTTP/HTTPS protocol\] The protocol version. The possible values are GRPC, HTTP1, and HTTP2.
+    /// \[HTTP/HTTPS protocol\] The protocol version. The possible values are GRPC, HTTP1, and HTTP2. Changing it replaces the resource.
     pub protocol_version: Option<Value<String>>,
     /// The tags.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -2557,13 +2557,13 @@ pub struct TargetGroup {
     pub target_control_port: Option<Value<i64>>,
     /// The attributes.
     pub target_group_attributes: Option<Value<Vec<Value<target_group::TargetGroupAttribute>>>>,
-    /// The type of target that you must specify when registering targets with this target group. You can't specify targets for a target group using more than one target type.
+    /// The type of target that you must specify when registering targets with this target group. You can't specify targets for a target group using more than one target type. Changing it replaces the resource.
     pub target_type: Option<Value<String>>,
     /// The targets.
     pub targets: Option<Value<Vec<Value<target_group::TargetDescription>>>>,
     /// The number of consecutive health check failures required before considering a target unhealthy.
     pub unhealthy_threshold_count: Option<Value<i64>>,
-    /// The identifier of the virtual private cloud (VPC). If the target is a Lambda function, this parameter does not apply.
+    /// The identifier of the virtual private cloud (VPC). If the target is a Lambda function, this parameter does not apply. Changing it replaces the resource.
     pub vpc_id: Option<Value<String>>,
 }
 
@@ -2628,7 +2628,7 @@ impl TargetGroup {
         self.healthy_threshold_count = Some(v.into());
         self
     }
-    /// The type of IP address used for this target group. The possible values are ipv4 and ipv6.
+    /// The type of IP address used for this target group. The possible values are ipv4 and ipv6. Changing it replaces the resource.
     pub fn ip_address_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.ip_address_type = Some(v.into());
         self
@@ -2638,22 +2638,22 @@ impl TargetGroup {
         self.matcher = Some(v.into());
         self
     }
-    /// The name of the target group.
+    /// The name of the target group. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
     }
-    /// The port on which the targets receive traffic. This port is used unless you specify a port override when registering the target. If the target is a Lambda function, this parameter does not apply. If the protocol is GENEVE, the supported port is 6081.
+    /// The port on which the targets receive traffic. This port is used unless you specify a port override when registering the target. If the target is a Lambda function, this parameter does not apply. If the protocol is GENEVE, the supported port is 6081. Changing it replaces the resource.
     pub fn port(mut self, v: impl Into<Value<i64>>) -> Self {
         self.port = Some(v.into());
         self
     }
-    /// The protocol to use for routing traffic to the targets.
+    /// The protocol to use for routing traffic to the targets. Changing it replaces the resource.
     pub fn protocol(mut self, v: impl Into<Value<String>>) -> Self {
         self.protocol = Some(v.into());
         self
     }
-    /// \[HTTP/HTTPS protocol\] The protocol version. The possible values are GRPC, HTTP1, and HTTP2.
+    /// \[HTTP/HTTPS protocol\] The protocol version. The possible values are GRPC, HTTP1, and HTTP2. Changing it replaces the resource.
     pub fn protocol_version(mut self, v: impl Into<Value<String>>) -> Self {
         self.protocol_version = Some(v.into());
         self
@@ -2676,7 +2676,7 @@ impl TargetGroup {
         self.target_group_attributes = Some(v.into());
         self
     }
-    /// The type of target that you must specify when registering targets with this target group. You can't specify targets for a target group using more than one target type.
+    /// The type of target that you must specify when registering targets with this target group. You can't specify targets for a target group using more than one target type. Changing it replaces the resource.
     pub fn target_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.target_type = Some(v.into());
         self
@@ -2691,7 +2691,7 @@ impl TargetGroup {
         self.unhealthy_threshold_count = Some(v.into());
         self
     }
-    /// The identifier of the virtual private cloud (VPC). If the target is a Lambda function, this parameter does not apply.
+    /// The identifier of the virtual private cloud (VPC). If the target is a Lambda function, this parameter does not apply. Changing it replaces the resource.
     pub fn vpc_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.vpc_id = Some(v.into());
         self
@@ -2917,7 +2917,7 @@ pub struct TrustStore {
     pub ca_certificates_bundle_s3_key: Option<Value<String>>,
     /// The version of the S3 bucket that contains the CA certificate bundle.
     pub ca_certificates_bundle_s3_object_version: Option<Value<String>>,
-    /// The name of the trust store.
+    /// The name of the trust store. Changing it replaces the resource.
     pub name: Option<Value<String>>,
     /// The tags to assign to the trust store.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -2949,7 +2949,7 @@ impl TrustStore {
         self.ca_certificates_bundle_s3_object_version = Some(v.into());
         self
     }
-    /// The name of the trust store.
+    /// The name of the trust store. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
@@ -3025,9 +3025,9 @@ impl TrustStoreRef {
 /// Add it with `scope.add(id, TrustStoreRevocation::new(..))`, which returns a [`TrustStoreRevocationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrustStoreRevocation {
-    /// The attributes required to create a trust store revocation.
+    /// The attributes required to create a trust store revocation. Changing it replaces the resource.
     pub revocation_contents: Option<Value<Vec<Value<trust_store_revocation::RevocationContent>>>>,
-    /// The Amazon Resource Name (ARN) of the trust store.
+    /// The Amazon Resource Name (ARN) of the trust store. Changing it replaces the resource.
     pub trust_store_arn: Option<Value<String>>,
 }
 
@@ -3036,7 +3036,7 @@ impl TrustStoreRevocation {
     pub fn new() -> Self {
         Self { revocation_contents: None, trust_store_arn: None }
     }
-    /// The attributes required to create a trust store revocation.
+    /// The attributes required to create a trust store revocation. Changing it replaces the resource.
     pub fn revocation_contents(
         mut self,
         v: impl Into<Value<Vec<Value<trust_store_revocation::RevocationContent>>>>,
@@ -3044,7 +3044,7 @@ impl TrustStoreRevocation {
         self.revocation_contents = Some(v.into());
         self
     }
-    /// The Amazon Resource Name (ARN) of the trust store.
+    /// The Amazon Resource Name (ARN) of the trust store. Changing it replaces the resource.
     pub fn trust_store_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.trust_store_arn = Some(v.into());
         self

@@ -34,7 +34,7 @@ pub struct ApiDestination {
     pub invocation_endpoint: Value<String>,
     /// The `InvocationRateLimitPerSecond` property.
     pub invocation_rate_limit_per_second: Option<Value<i64>>,
-    /// Name of the apiDestination.
+    /// Name of the apiDestination. Changing it replaces the resource.
     pub name: Option<Value<String>>,
 }
 
@@ -64,7 +64,7 @@ impl ApiDestination {
         self.invocation_rate_limit_per_second = Some(v.into());
         self
     }
-    /// Name of the apiDestination.
+    /// Name of the apiDestination. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
@@ -131,7 +131,7 @@ impl ApiDestinationRef {
 /// Add it with `scope.add(id, Archive::new(..))`, which returns a [`ArchiveRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Archive {
-    /// The `ArchiveName` property.
+    /// The `ArchiveName` property. Changing it replaces the resource.
     pub archive_name: Option<Value<String>>,
     /// The `Description` property.
     pub description: Option<Value<String>>,
@@ -141,7 +141,7 @@ pub struct Archive {
     pub kms_key_identifier: Option<Value<String>>,
     /// The `RetentionDays` property.
     pub retention_days: Option<Value<i64>>,
-    /// The `SourceArn` property.
+    /// The `SourceArn` property. Changing it replaces the resource.
     pub source_arn: Value<String>,
 }
 
@@ -157,7 +157,7 @@ impl Archive {
             source_arn: source_arn.into(),
         }
     }
-    /// The `ArchiveName` property.
+    /// The `ArchiveName` property. Changing it replaces the resource.
     pub fn archive_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.archive_name = Some(v.into());
         self
@@ -250,7 +250,7 @@ pub struct Connection {
     pub invocation_connectivity_parameters: Option<Value<connection::InvocationConnectivityParameters>>,
     /// The `KmsKeyIdentifier` property.
     pub kms_key_identifier: Option<Value<String>>,
-    /// Name of the connection.
+    /// Name of the connection. Changing it replaces the resource.
     pub name: Option<Value<String>>,
 }
 
@@ -294,7 +294,7 @@ impl Connection {
         self.kms_key_identifier = Some(v.into());
         self
     }
-    /// Name of the connection.
+    /// Name of the connection. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
@@ -749,7 +749,7 @@ pub struct Endpoint {
     pub description: Option<Value<String>>,
     /// The `EventBuses` property.
     pub event_buses: Value<Vec<Value<endpoint::EndpointEventBus>>>,
-    /// The `Name` property.
+    /// The `Name` property. Changing it replaces the resource.
     pub name: Option<Value<String>>,
     /// The `ReplicationConfig` property.
     pub replication_config: Option<Value<endpoint::ReplicationConfig>>,
@@ -779,7 +779,7 @@ impl Endpoint {
         self.description = Some(v.into());
         self
     }
-    /// The `Name` property.
+    /// The `Name` property. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
@@ -1032,7 +1032,7 @@ pub struct EventBus {
     pub kms_key_identifier: Option<Value<String>>,
     /// The logging configuration settings for vended logs.
     pub log_config: Option<Value<event_bus::LogConfig>>,
-    /// The name of the event bus.
+    /// The name of the event bus. Changing it replaces the resource.
     pub name: Value<String>,
     /// A JSON string that describes the permission policy statement for the event bus.
     pub policy: Option<Value<crate::Json>>,
@@ -1258,13 +1258,13 @@ pub struct EventBusPolicy {
     pub action: Option<Value<String>>,
     /// The `Condition` property.
     pub condition: Option<Value<event_bus_policy::Condition>>,
-    /// The name of the event bus associated with the rule. If you omit this, the default event bus is used.
+    /// The name of the event bus associated with the rule. If you omit this, the default event bus is used. Changing it replaces the resource.
     pub event_bus_name: Option<Value<String>>,
     /// The 12-digit AWS account ID that you are permitting to put events to your default event bus. Specify "\*" to permit any account to put events to your default event bus.
     pub principal: Option<Value<String>>,
     /// The `Statement` property.
     pub statement: Option<Value<crate::Json>>,
-    /// An identifier string for the external account that you are granting permissions to.
+    /// An identifier string for the external account that you are granting permissions to. Changing it replaces the resource.
     pub statement_id: Value<String>,
 }
 
@@ -1290,7 +1290,7 @@ impl EventBusPolicy {
         self.condition = Some(v.into());
         self
     }
-    /// The name of the event bus associated with the rule. If you omit this, the default event bus is used.
+    /// The name of the event bus associated with the rule. If you omit this, the default event bus is used. Changing it replaces the resource.
     pub fn event_bus_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.event_bus_name = Some(v.into());
         self
@@ -1410,11 +1410,11 @@ pub mod event_bus_policy {
 pub struct Rule {
     /// The description of the rule.
     pub description: Option<Value<String>>,
-    /// The name or ARN of the event bus associated with the rule. If you omit this, the default event bus is used.
+    /// The name or ARN of the event bus associated with the rule. If you omit this, the default event bus is used. Changing it may replace the resource.
     pub event_bus_name: Option<Value<String>>,
     /// The event pattern of the rule. For more information, see Events and Event Patterns in the Amazon EventBridge User Guide.
     pub event_pattern: Option<Value<crate::Json>>,
-    /// The name of the rule.
+    /// The name of the rule. Changing it replaces the resource.
     pub name: Option<Value<String>>,
     /// The Amazon Resource Name (ARN) of the role that is used for target invocation.
     pub role_arn: Option<Value<String>>,
@@ -1448,7 +1448,7 @@ impl Rule {
         self.description = Some(v.into());
         self
     }
-    /// The name or ARN of the event bus associated with the rule. If you omit this, the default event bus is used.
+    /// The name or ARN of the event bus associated with the rule. If you omit this, the default event bus is used. Changing it may replace the resource.
     pub fn event_bus_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.event_bus_name = Some(v.into());
         self
@@ -1458,7 +1458,7 @@ impl Rule {
         self.event_pattern = Some(v.into());
         self
     }
-    /// The name of the rule.
+    /// The name of the rule. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self

@@ -24,11 +24,11 @@ use stackcraft_core::{Literal, ToCfn, Value};
 /// Add it with `scope.add(id, AccessKey::new(..))`, which returns a [`AccessKeyRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccessKey {
-    /// The `Serial` property.
+    /// The `Serial` property. Changing it replaces the resource.
     pub serial: Option<Value<i64>>,
     /// The `Status` property.
     pub status: Option<Value<String>>,
-    /// The `UserName` property.
+    /// The `UserName` property. Changing it replaces the resource.
     pub user_name: Value<String>,
 }
 
@@ -37,7 +37,7 @@ impl AccessKey {
     pub fn new(user_name: impl Into<Value<String>>) -> Self {
         Self { serial: None, status: None, user_name: user_name.into() }
     }
-    /// The `Serial` property.
+    /// The `Serial` property. Changing it replaces the resource.
     pub fn serial(mut self, v: impl Into<Value<i64>>) -> Self {
         self.serial = Some(v.into());
         self
@@ -106,7 +106,7 @@ impl AccessKeyRef {
 /// Add it with `scope.add(id, Group::new(..))`, which returns a [`GroupRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
-    /// The name of the group to create. Do not include the path in this value.
+    /// The name of the group to create. Do not include the path in this value. Changing it replaces the resource.
     pub group_name: Option<Value<String>>,
     /// The Amazon Resource Name (ARN) of the IAM policy you want to attach.
     pub managed_policy_arns: Option<Value<Vec<Value<String>>>>,
@@ -121,7 +121,7 @@ impl Group {
     pub fn new() -> Self {
         Self { group_name: None, managed_policy_arns: None, path: None, policies: None }
     }
-    /// The name of the group to create. Do not include the path in this value.
+    /// The name of the group to create. Do not include the path in this value. Changing it replaces the resource.
     pub fn group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.group_name = Some(v.into());
         self
@@ -231,11 +231,11 @@ pub mod group {
 /// Add it with `scope.add(id, GroupPolicy::new(..))`, which returns a [`GroupPolicyRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupPolicy {
-    /// The name of the group to associate the policy with.
+    /// The name of the group to associate the policy with. Changing it replaces the resource.
     pub group_name: Value<String>,
     /// The `PolicyDocument` property.
     pub policy_document: Option<Value<crate::Json>>,
-    /// The name of the policy document.
+    /// The name of the policy document. Changing it replaces the resource.
     pub policy_name: Value<String>,
 }
 
@@ -297,9 +297,9 @@ impl std::ops::Deref for GroupPolicyRef {
 /// Add it with `scope.add(id, InstanceProfile::new(..))`, which returns a [`InstanceProfileRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct InstanceProfile {
-    /// The name of the instance profile to create.
+    /// The name of the instance profile to create. Changing it replaces the resource.
     pub instance_profile_name: Option<Value<String>>,
-    /// The path to the instance profile. For more information about paths, see IAM Identifiers in the \*IAM User Guide\*.
+    /// The path to the instance profile. For more information about paths, see IAM Identifiers in the \*IAM User Guide\*. Changing it replaces the resource.
     pub path: Option<Value<String>>,
     /// The name of the role to associate with the instance profile. Only one role can be assigned to an EC2 instance at a time, and all applications on the instance share the same role and permissions.
     pub roles: Value<Vec<Value<String>>>,
@@ -310,12 +310,12 @@ impl InstanceProfile {
     pub fn new(roles: impl Into<Value<Vec<Value<String>>>>) -> Self {
         Self { instance_profile_name: None, path: None, roles: roles.into() }
     }
-    /// The name of the instance profile to create.
+    /// The name of the instance profile to create. Changing it replaces the resource.
     pub fn instance_profile_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.instance_profile_name = Some(v.into());
         self
     }
-    /// The path to the instance profile. For more information about paths, see IAM Identifiers in the \*IAM User Guide\*.
+    /// The path to the instance profile. For more information about paths, see IAM Identifiers in the \*IAM User Guide\*. Changing it replaces the resource.
     pub fn path(mut self, v: impl Into<Value<String>>) -> Self {
         self.path = Some(v.into());
         self
@@ -375,13 +375,13 @@ impl InstanceProfileRef {
 /// Add it with `scope.add(id, ManagedPolicy::new(..))`, which returns a [`ManagedPolicyRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ManagedPolicy {
-    /// A friendly description of the policy.
+    /// A friendly description of the policy. Changing it replaces the resource.
     pub description: Option<Value<String>>,
     /// The name (friendly name, not ARN) of the group to attach the policy to.
     pub groups: Option<Value<Vec<Value<String>>>>,
-    /// The friendly name of the policy.
+    /// The friendly name of the policy. Changing it replaces the resource.
     pub managed_policy_name: Option<Value<String>>,
-    /// The path for the policy.
+    /// The path for the policy. Changing it replaces the resource.
     pub path: Option<Value<String>>,
     /// The `PolicyDocument` property.
     pub policy_document: Value<crate::Json>,
@@ -404,7 +404,7 @@ impl ManagedPolicy {
             users: None,
         }
     }
-    /// A friendly description of the policy.
+    /// A friendly description of the policy. Changing it replaces the resource.
     pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
         self.description = Some(v.into());
         self
@@ -414,12 +414,12 @@ impl ManagedPolicy {
         self.groups = Some(v.into());
         self
     }
-    /// The friendly name of the policy.
+    /// The friendly name of the policy. Changing it replaces the resource.
     pub fn managed_policy_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.managed_policy_name = Some(v.into());
         self
     }
-    /// The path for the policy.
+    /// The path for the policy. Changing it replaces the resource.
     pub fn path(mut self, v: impl Into<Value<String>>) -> Self {
         self.path = Some(v.into());
         self
@@ -536,7 +536,7 @@ pub struct OidcProvider {
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
     /// The `ThumbprintList` property.
     pub thumbprint_list: Option<Value<Vec<Value<String>>>>,
-    /// The `Url` property.
+    /// The `Url` property. Changing it replaces the resource.
     pub url: Option<Value<String>>,
 }
 
@@ -560,7 +560,7 @@ impl OidcProvider {
         self.thumbprint_list = Some(v.into());
         self
     }
-    /// The `Url` property.
+    /// The `Url` property. Changing it replaces the resource.
     pub fn url(mut self, v: impl Into<Value<String>>) -> Self {
         self.url = Some(v.into());
         self
@@ -724,13 +724,13 @@ pub struct Role {
     pub managed_policy_arns: Option<Value<Vec<Value<String>>>>,
     /// The maximum session duration (in seconds) that you want to set for the specified role. If you do not specify a value for this setting, the default value of one hour is applied. This setting can have a value from 1 hour to 12 hours.
     pub max_session_duration: Option<Value<i64>>,
-    /// The path to the role. For more information about paths, see IAM Identifiers in the \*IAM User Guide\*.
+    /// The path to the role. For more information about paths, see IAM Identifiers in the \*IAM User Guide\*. Changing it replaces the resource.
     pub path: Option<Value<String>>,
     /// The ARN of the policy used to set the permissions boundary for the role.
     pub permissions_boundary: Option<Value<String>>,
     /// Adds or updates an inline policy document that is embedded in the specified IAM role.
     pub policies: Option<Value<Vec<Value<role::Policy>>>>,
-    /// A name for the IAM role, up to 64 characters in length. For valid values, see the ``RoleName`` parameter for the CreateRole action in the \*User Guide\*.
+    /// A name for the IAM role, up to 64 characters in length. For valid values, see the ``RoleName`` parameter for the CreateRole action in the \*User Guide\*. Changing it replaces the resource.
     pub role_name: Option<Value<String>>,
     /// A list of tags that are attached to the role. For more information about tagging, see Tagging IAM resources in the \*IAM User Guide\*.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -766,7 +766,7 @@ impl Role {
         self.max_session_duration = Some(v.into());
         self
     }
-    /// The path to the role. For more information about paths, see IAM Identifiers in the \*IAM User Guide\*.
+    /// The path to the role. For more information about paths, see IAM Identifiers in the \*IAM User Guide\*. Changing it replaces the resource.
     pub fn path(mut self, v: impl Into<Value<String>>) -> Self {
         self.path = Some(v.into());
         self
@@ -781,7 +781,7 @@ impl Role {
         self.policies = Some(v.into());
         self
     }
-    /// A name for the IAM role, up to 64 characters in length. For valid values, see the ``RoleName`` parameter for the CreateRole action in the \*User Guide\*.
+    /// A name for the IAM role, up to 64 characters in length. For valid values, see the ``RoleName`` parameter for the CreateRole action in the \*User Guide\*. Changing it replaces the resource.
     pub fn role_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.role_name = Some(v.into());
         self
@@ -892,9 +892,9 @@ pub mod role {
 pub struct RolePolicy {
     /// The `PolicyDocument` property.
     pub policy_document: Option<Value<crate::Json>>,
-    /// The name of the policy document.
+    /// The name of the policy document. Changing it replaces the resource.
     pub policy_name: Value<String>,
-    /// The name of the role to associate the policy with.
+    /// The name of the role to associate the policy with. Changing it replaces the resource.
     pub role_name: Value<String>,
 }
 
@@ -956,15 +956,15 @@ impl std::ops::Deref for RolePolicyRef {
 /// Add it with `scope.add(id, SamlProvider::new(..))`, which returns a [`SamlProviderRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SamlProvider {
-    /// The private key from your external identity provider.
+    /// The private key from your external identity provider. Changing it replaces the resource.
     pub add_private_key: Option<Value<String>>,
     /// The encryption setting for the SAML provider.
     pub assertion_encryption_mode: Option<Value<String>>,
-    /// The `Name` property.
+    /// The `Name` property. Changing it replaces the resource.
     pub name: Option<Value<String>>,
     /// The `PrivateKeyList` property.
     pub private_key_list: Option<Value<Vec<Value<saml_provider::SamlPrivateKey>>>>,
-    /// The Key ID of the private key to remove.
+    /// The Key ID of the private key to remove. Changing it replaces the resource.
     pub remove_private_key: Option<Value<String>>,
     /// The `SamlMetadataDocument` property.
     pub saml_metadata_document: Option<Value<String>>,
@@ -985,7 +985,7 @@ impl SamlProvider {
             tags: None,
         }
     }
-    /// The private key from your external identity provider.
+    /// The private key from your external identity provider. Changing it replaces the resource.
     pub fn add_private_key(mut self, v: impl Into<Value<String>>) -> Self {
         self.add_private_key = Some(v.into());
         self
@@ -995,7 +995,7 @@ impl SamlProvider {
         self.assertion_encryption_mode = Some(v.into());
         self
     }
-    /// The `Name` property.
+    /// The `Name` property. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
@@ -1005,7 +1005,7 @@ impl SamlProvider {
         self.private_key_list = Some(v.into());
         self
     }
-    /// The Key ID of the private key to remove.
+    /// The Key ID of the private key to remove. Changing it replaces the resource.
     pub fn remove_private_key(mut self, v: impl Into<Value<String>>) -> Self {
         self.remove_private_key = Some(v.into());
         self
@@ -1117,15 +1117,15 @@ pub mod saml_provider {
 /// Add it with `scope.add(id, ServerCertificate::new(..))`, which returns a [`ServerCertificateRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServerCertificate {
-    /// The `CertificateBody` property.
+    /// The `CertificateBody` property. Changing it replaces the resource.
     pub certificate_body: Option<Value<String>>,
-    /// The `CertificateChain` property.
+    /// The `CertificateChain` property. Changing it replaces the resource.
     pub certificate_chain: Option<Value<String>>,
     /// The `Path` property.
     pub path: Option<Value<String>>,
-    /// The `PrivateKey` property.
+    /// The `PrivateKey` property. Changing it replaces the resource.
     pub private_key: Option<Value<String>>,
-    /// The `ServerCertificateName` property.
+    /// The `ServerCertificateName` property. Changing it replaces the resource.
     pub server_certificate_name: Option<Value<String>>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -1143,12 +1143,12 @@ impl ServerCertificate {
             tags: None,
         }
     }
-    /// The `CertificateBody` property.
+    /// The `CertificateBody` property. Changing it replaces the resource.
     pub fn certificate_body(mut self, v: impl Into<Value<String>>) -> Self {
         self.certificate_body = Some(v.into());
         self
     }
-    /// The `CertificateChain` property.
+    /// The `CertificateChain` property. Changing it replaces the resource.
     pub fn certificate_chain(mut self, v: impl Into<Value<String>>) -> Self {
         self.certificate_chain = Some(v.into());
         self
@@ -1158,12 +1158,12 @@ impl ServerCertificate {
         self.path = Some(v.into());
         self
     }
-    /// The `PrivateKey` property.
+    /// The `PrivateKey` property. Changing it replaces the resource.
     pub fn private_key(mut self, v: impl Into<Value<String>>) -> Self {
         self.private_key = Some(v.into());
         self
     }
-    /// The `ServerCertificateName` property.
+    /// The `ServerCertificateName` property. Changing it replaces the resource.
     pub fn server_certificate_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.server_certificate_name = Some(v.into());
         self
@@ -1232,9 +1232,9 @@ impl ServerCertificateRef {
 /// Add it with `scope.add(id, ServiceLinkedRole::new(..))`, which returns a [`ServiceLinkedRoleRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceLinkedRole {
-    /// The service principal for the AWS service to which this role is attached.
+    /// The service principal for the AWS service to which this role is attached. Changing it replaces the resource.
     pub aws_service_name: Option<Value<String>>,
-    /// A string that you provide, which is combined with the service-provided prefix to form the complete role name.
+    /// A string that you provide, which is combined with the service-provided prefix to form the complete role name. Changing it replaces the resource.
     pub custom_suffix: Option<Value<String>>,
     /// The description of the role.
     pub description: Option<Value<String>>,
@@ -1245,12 +1245,12 @@ impl ServiceLinkedRole {
     pub fn new() -> Self {
         Self { aws_service_name: None, custom_suffix: None, description: None }
     }
-    /// The service principal for the AWS service to which this role is attached.
+    /// The service principal for the AWS service to which this role is attached. Changing it replaces the resource.
     pub fn aws_service_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.aws_service_name = Some(v.into());
         self
     }
-    /// A string that you provide, which is combined with the service-provided prefix to form the complete role name.
+    /// A string that you provide, which is combined with the service-provided prefix to form the complete role name. Changing it replaces the resource.
     pub fn custom_suffix(mut self, v: impl Into<Value<String>>) -> Self {
         self.custom_suffix = Some(v.into());
         self
@@ -1329,7 +1329,7 @@ pub struct User {
     pub policies: Option<Value<Vec<Value<user::Policy>>>>,
     /// A list of tags that you want to attach to the new user. Each tag consists of a key name and an associated value. For more information about tagging, see Tagging IAM resources in the \*IAM User Guide\*.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The name of the user to create. Do not include the path in this value.
+    /// The name of the user to create. Do not include the path in this value. Changing it replaces the resource.
     pub user_name: Option<Value<String>>,
 }
 
@@ -1382,7 +1382,7 @@ impl User {
         self.tags = Some(v.into());
         self
     }
-    /// The name of the user to create. Do not include the path in this value.
+    /// The name of the user to create. Do not include the path in this value. Changing it replaces the resource.
     pub fn user_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.user_name = Some(v.into());
         self
@@ -1515,9 +1515,9 @@ pub mod user {
 pub struct UserPolicy {
     /// The `PolicyDocument` property.
     pub policy_document: Option<Value<crate::Json>>,
-    /// The name of the policy document.
+    /// The name of the policy document. Changing it replaces the resource.
     pub policy_name: Value<String>,
-    /// The name of the user to associate the policy with.
+    /// The name of the user to associate the policy with. Changing it replaces the resource.
     pub user_name: Value<String>,
 }
 
@@ -1644,13 +1644,13 @@ impl UserToGroupAdditionRef {
 /// Add it with `scope.add(id, VirtualMfaDevice::new(..))`, which returns a [`VirtualMfaDeviceRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct VirtualMfaDevice {
-    /// The `Path` property.
+    /// The `Path` property. Changing it replaces the resource.
     pub path: Option<Value<String>>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
     /// The `Users` property.
     pub users: Value<Vec<Value<String>>>,
-    /// The `VirtualMfaDeviceName` property.
+    /// The `VirtualMfaDeviceName` property. Changing it replaces the resource.
     pub virtual_mfa_device_name: Option<Value<String>>,
 }
 
@@ -1659,7 +1659,7 @@ impl VirtualMfaDevice {
     pub fn new(users: impl Into<Value<Vec<Value<String>>>>) -> Self {
         Self { path: None, tags: None, users: users.into(), virtual_mfa_device_name: None }
     }
-    /// The `Path` property.
+    /// The `Path` property. Changing it replaces the resource.
     pub fn path(mut self, v: impl Into<Value<String>>) -> Self {
         self.path = Some(v.into());
         self
@@ -1669,7 +1669,7 @@ impl VirtualMfaDevice {
         self.tags = Some(v.into());
         self
     }
-    /// The `VirtualMfaDeviceName` property.
+    /// The `VirtualMfaDeviceName` property. Changing it replaces the resource.
     pub fn virtual_mfa_device_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.virtual_mfa_device_name = Some(v.into());
         self

@@ -24,7 +24,7 @@ use stackcraft_core::{Literal, ToCfn, Value};
 /// Add it with `scope.add(id, Alias::new(..))`, which returns a [`AliasRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alias {
-    /// Specifies the alias name. This value must begin with ``alias/`` followed by a name, such as ``alias/ExampleAlias``.
+    /// Specifies the alias name. This value must begin with ``alias/`` followed by a name, such as ``alias/ExampleAlias``. Changing it replaces the resource.
     pub alias_name: Value<String>,
     /// Associates the alias with the specified . The KMS key must be in the same AWS-account and Region.
     pub target_key_id: Value<String>,
@@ -263,7 +263,7 @@ pub struct ReplicaKey {
     pub key_policy: Value<crate::Json>,
     /// Specifies the number of days in the waiting period before AWS KMS deletes an AWS KMS key that has been removed from a CloudFormation stack. Enter a value between 7 and 30 days. The default value is 30 days.
     pub pending_window_in_days: Option<Value<i64>>,
-    /// Identifies the primary AWS KMS key to create a replica of. Specify the Amazon Resource Name (ARN) of the AWS KMS key. You cannot specify an alias or key ID. For help finding the ARN, see Finding the Key ID and ARN in the AWS Key Management Service Developer Guide.
+    /// Identifies the primary AWS KMS key to create a replica of. Specify the Amazon Resource Name (ARN) of the AWS KMS key. You cannot specify an alias or key ID. For help finding the ARN, see Finding the Key ID and ARN in the AWS Key Management Service Developer Guide. Changing it replaces the resource.
     pub primary_key_arn: Value<String>,
     /// An array of key-value pairs to apply to this resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,

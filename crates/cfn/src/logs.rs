@@ -26,9 +26,9 @@ use stackcraft_core::{Literal, ToCfn, Value};
 pub struct AccountPolicy {
     /// The body of the policy document you want to use for this topic.
     pub policy_document: Value<String>,
-    /// The name of the account policy.
+    /// The name of the account policy. Changing it replaces the resource.
     pub policy_name: Value<String>,
-    /// Type of the policy.
+    /// Type of the policy. Changing it replaces the resource.
     pub policy_type: Value<String>,
     /// Scope for policy application.
     pub scope: Option<Value<String>>,
@@ -118,9 +118,9 @@ impl AccountPolicyRef {
 /// Add it with `scope.add(id, Delivery::new(..))`, which returns a [`DeliveryRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delivery {
-    /// The ARN of the delivery destination that is associated with this delivery.
+    /// The ARN of the delivery destination that is associated with this delivery. Changing it replaces the resource.
     pub delivery_destination_arn: Value<String>,
-    /// The name of the delivery source that is associated with this delivery.
+    /// The name of the delivery source that is associated with this delivery. Changing it replaces the resource.
     pub delivery_source_name: Value<String>,
     /// The field delimiter to use between record fields when the final output format of a delivery is in Plain , W3C , or Raw format.
     pub field_delimiter: Option<Value<String>>,
@@ -244,13 +244,13 @@ impl DeliveryRef {
 pub struct DeliveryDestination {
     /// IAM policy that grants permissions to CloudWatch Logs to deliver logs cross-account to a specified destination in this account.
     pub delivery_destination_policy: Option<Value<delivery_destination::DestinationPolicy>>,
-    /// Displays whether this delivery destination is CloudWatch Logs, Amazon S3, Kinesis Data Firehose, or XRay.
+    /// Displays whether this delivery destination is CloudWatch Logs, Amazon S3, Kinesis Data Firehose, or XRay. Changing it replaces the resource.
     pub delivery_destination_type: Option<Value<String>>,
-    /// The ARN of the Amazon Web Services destination that this delivery destination represents. That Amazon Web Services destination can be a log group in CloudWatch Logs, an Amazon S3 bucket, or a delivery stream in Firehose.
+    /// The ARN of the Amazon Web Services destination that this delivery destination represents. That Amazon Web Services destination can be a log group in CloudWatch Logs, an Amazon S3 bucket, or a delivery stream in Firehose. Changing it replaces the resource.
     pub destination_resource_arn: Option<Value<String>>,
-    /// The name of this delivery destination.
+    /// The name of this delivery destination. Changing it replaces the resource.
     pub name: Value<String>,
-    /// The format of the logs that are sent to this delivery destination.
+    /// The format of the logs that are sent to this delivery destination. Changing it replaces the resource.
     pub output_format: Option<Value<String>>,
     /// The tags that have been assigned to this delivery destination.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -273,17 +273,17 @@ impl DeliveryDestination {
         self.delivery_destination_policy = Some(v.into());
         self
     }
-    /// Displays whether this delivery destination is CloudWatch Logs, Amazon S3, Kinesis Data Firehose, or XRay.
+    /// Displays whether this delivery destination is CloudWatch Logs, Amazon S3, Kinesis Data Firehose, or XRay. Changing it replaces the resource.
     pub fn delivery_destination_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.delivery_destination_type = Some(v.into());
         self
     }
-    /// The ARN of the Amazon Web Services destination that this delivery destination represents. That Amazon Web Services destination can be a log group in CloudWatch Logs, an Amazon S3 bucket, or a delivery stream in Firehose.
+    /// The ARN of the Amazon Web Services destination that this delivery destination represents. That Amazon Web Services destination can be a log group in CloudWatch Logs, an Amazon S3 bucket, or a delivery stream in Firehose. Changing it replaces the resource.
     pub fn destination_resource_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.destination_resource_arn = Some(v.into());
         self
     }
-    /// The format of the logs that are sent to this delivery destination.
+    /// The format of the logs that are sent to this delivery destination. Changing it replaces the resource.
     pub fn output_format(mut self, v: impl Into<Value<String>>) -> Self {
         self.output_format = Some(v.into());
         self
@@ -400,7 +400,7 @@ pub struct DeliverySource {
     pub delivery_source_configuration: Option<Value<BTreeMap<String, Value<String>>>>,
     /// The type of logs being delivered. Only mandatory when the resourceArn could match more than one. In such a case, the error message will contain all the possible options.
     pub log_type: Option<Value<String>>,
-    /// The unique name of the Log source.
+    /// The unique name of the Log source. Changing it replaces the resource.
     pub name: Value<String>,
     /// The ARN of the resource that will be sending the logs.
     pub resource_arn: Option<Value<String>>,
@@ -506,7 +506,7 @@ impl DeliverySourceRef {
 /// Add it with `scope.add(id, Destination::new(..))`, which returns a [`DestinationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Destination {
-    /// The name of the destination resource.
+    /// The name of the destination resource. Changing it replaces the resource.
     pub destination_name: Value<String>,
     /// An IAM policy document that governs which AWS accounts can create subscription filters against this destination.
     pub destination_policy: Option<Value<String>>,
@@ -600,11 +600,11 @@ impl DestinationRef {
 /// Add it with `scope.add(id, Integration::new(..))`, which returns a [`IntegrationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Integration {
-    /// User provided identifier for integration, unique to the user account.
+    /// User provided identifier for integration, unique to the user account. Changing it replaces the resource.
     pub integration_name: Value<String>,
-    /// The type of the Integration.
+    /// The type of the Integration. Changing it replaces the resource.
     pub integration_type: Value<String>,
-    /// OpenSearchResourceConfig for the given Integration.
+    /// OpenSearchResourceConfig for the given Integration. Changing it replaces the resource.
     pub resource_config: Value<integration::ResourceConfig>,
 }
 
@@ -920,7 +920,7 @@ pub struct LogGroup {
     pub kms_key_id: Option<Value<String>>,
     /// Specifies the log group class for this log group. There are two classes:
     pub log_group_class: Option<Value<String>>,
-    /// The name of the log group. If you don't specify a name, CFNlong generates a unique ID for the log group.
+    /// The name of the log group. If you don't specify a name, CFNlong generates a unique ID for the log group. Changing it replaces the resource.
     pub log_group_name: Option<Value<String>>,
     /// Creates or updates a resource policy for the specified log group that allows other services to put log events to this account. A LogGroup can have 1 resource policy.
     pub resource_policy_document: Option<Value<crate::Json>>,
@@ -976,7 +976,7 @@ impl LogGroup {
         self.log_group_class = Some(v.into());
         self
     }
-    /// The name of the log group. If you don't specify a name, CFNlong generates a unique ID for the log group.
+    /// The name of the log group. If you don't specify a name, CFNlong generates a unique ID for the log group. Changing it replaces the resource.
     pub fn log_group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.log_group_name = Some(v.into());
         self
@@ -1058,9 +1058,9 @@ impl LogGroupRef {
 /// Add it with `scope.add(id, LogStream::new(..))`, which returns a [`LogStreamRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogStream {
-    /// The name of the log group where the log stream is created.
+    /// The name of the log group where the log stream is created. Changing it replaces the resource.
     pub log_group_name: Value<String>,
-    /// The name of the log stream. The name must be unique wihtin the log group.
+    /// The name of the log stream. The name must be unique wihtin the log group. Changing it replaces the resource.
     pub log_stream_name: Option<Value<String>>,
 }
 
@@ -1069,7 +1069,7 @@ impl LogStream {
     pub fn new(log_group_name: impl Into<Value<String>>) -> Self {
         Self { log_group_name: log_group_name.into(), log_stream_name: None }
     }
-    /// The name of the log stream. The name must be unique wihtin the log group.
+    /// The name of the log stream. The name must be unique wihtin the log group. Changing it replaces the resource.
     pub fn log_stream_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.log_stream_name = Some(v.into());
         self
@@ -1127,11 +1127,11 @@ pub struct MetricFilter {
     pub emit_system_field_dimensions: Option<Value<Vec<Value<String>>>>,
     /// The filter expression that specifies which log events are processed by this metric filter based on system fields. Returns the ``fieldSelectionCriteria`` value if it was specified when the metric filter was created.
     pub field_selection_criteria: Option<Value<String>>,
-    /// The name of the metric filter.
+    /// The name of the metric filter. Changing it replaces the resource.
     pub filter_name: Option<Value<String>>,
     /// A filter pattern for extracting metric data out of ingested log events. For more information, see Filter and Pattern Syntax.
     pub filter_pattern: Value<String>,
-    /// The name of an existing log group that you want to associate with this metric filter.
+    /// The name of an existing log group that you want to associate with this metric filter. Changing it replaces the resource.
     pub log_group_name: Value<String>,
     /// The metric transformations.
     pub metric_transformations: Value<Vec<Value<metric_filter::MetricTransformation>>>,
@@ -1169,7 +1169,7 @@ impl MetricFilter {
         self.field_selection_criteria = Some(v.into());
         self
     }
-    /// The name of the metric filter.
+    /// The name of the metric filter. Changing it replaces the resource.
     pub fn filter_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.filter_name = Some(v.into());
         self
@@ -1469,7 +1469,7 @@ pub mod query_definition {
 pub struct ResourcePolicy {
     /// The policy document.
     pub policy_document: Value<crate::Json>,
-    /// A name for resource policy.
+    /// A name for resource policy. Changing it replaces the resource.
     pub policy_name: Value<String>,
 }
 
@@ -1533,7 +1533,7 @@ pub struct ScheduledQuery {
     pub execution_role_arn: Value<String>,
     /// The `LogGroupIdentifiers` property.
     pub log_group_identifiers: Option<Value<Vec<Value<String>>>>,
-    /// The `Name` property.
+    /// The `Name` property. Changing it replaces the resource.
     pub name: Value<String>,
     /// The `QueryLanguage` property.
     pub query_language: Value<String>,
@@ -1848,11 +1848,11 @@ pub struct SubscriptionFilter {
     pub emit_system_fields: Option<Value<Vec<Value<String>>>>,
     /// The filter expression that specifies which log events are processed by this subscription filter based on system fields. Returns the ``fieldSelectionCriteria`` value if it was specified when the subscription filter was created.
     pub field_selection_criteria: Option<Value<String>>,
-    /// The name of the subscription filter.
+    /// The name of the subscription filter. Changing it replaces the resource.
     pub filter_name: Option<Value<String>>,
     /// The filtering expressions that restrict what gets delivered to the destination AWS resource. For more information about the filter pattern syntax, see Filter and Pattern Syntax.
     pub filter_pattern: Value<String>,
-    /// The log group to associate with the subscription filter. All log events that are uploaded to this log group are filtered and delivered to the specified AWS resource if the filter pattern matches the log events.
+    /// The log group to associate with the subscription filter. All log events that are uploaded to this log group are filtered and delivered to the specified AWS resource if the filter pattern matches the log events. Changing it replaces the resource.
     pub log_group_name: Value<String>,
     /// The ARN of an IAM role that grants CWL permissions to deliver ingested log events to the destination stream. You don't need to provide the ARN when you are working with a logical destination for cross-account delivery.
     pub role_arn: Option<Value<String>>,
@@ -1897,7 +1897,7 @@ impl SubscriptionFilter {
         self.field_selection_criteria = Some(v.into());
         self
     }
-    /// The name of the subscription filter.
+    /// The name of the subscription filter. Changing it replaces the resource.
     pub fn filter_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.filter_name = Some(v.into());
         self
@@ -1961,7 +1961,7 @@ impl std::ops::Deref for SubscriptionFilterRef {
 /// Add it with `scope.add(id, Transformer::new(..))`, which returns a [`TransformerRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Transformer {
-    /// Existing log group that you want to associate with this transformer.
+    /// Existing log group that you want to associate with this transformer. Changing it replaces the resource.
     pub log_group_identifier: Value<String>,
     /// List of processors in a transformer.
     pub transformer_config: Value<Vec<Value<transformer::Processor>>>,

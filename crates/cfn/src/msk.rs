@@ -24,7 +24,7 @@ use stackcraft_core::{Literal, ToCfn, Value};
 /// Add it with `scope.add(id, BatchScramSecret::new(..))`, which returns a [`BatchScramSecretRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchScramSecret {
-    /// The `ClusterArn` property.
+    /// The `ClusterArn` property. Changing it replaces the resource.
     pub cluster_arn: Value<String>,
     /// The `SecretArnList` property.
     pub secret_arn_list: Option<Value<Vec<Value<String>>>>,
@@ -87,21 +87,21 @@ impl std::ops::Deref for BatchScramSecretRef {
 /// Add it with `scope.add(id, Channel::new(..))`, which returns a [`ChannelRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Channel {
-    /// The `ChannelName` property.
+    /// The `ChannelName` property. Changing it replaces the resource.
     pub channel_name: Value<String>,
-    /// The Amazon Resource Name (ARN) of the cluster.
+    /// The Amazon Resource Name (ARN) of the cluster. Changing it replaces the resource.
     pub cluster_arn: Option<Value<String>>,
-    /// The `EncryptionConfiguration` property.
+    /// The `EncryptionConfiguration` property. Changing it replaces the resource.
     pub encryption_configuration: Option<Value<channel::EncryptionConfiguration>>,
     /// The `IcebergDestinationConfiguration` property.
     pub iceberg_destination_configuration: Option<Value<channel::IcebergDestinationConfiguration>>,
-    /// The `LoggingInfo` property.
+    /// The `LoggingInfo` property. Changing it replaces the resource.
     pub logging_info: Option<Value<channel::ChannelLoggingInfo>>,
     /// The `S3DestinationConfiguration` property.
     pub s3_destination_configuration: Option<Value<channel::S3DestinationConfiguration>>,
     /// The `Tags` property.
     pub tags: Option<Value<BTreeMap<String, Value<String>>>>,
-    /// Topic configuration.
+    /// Topic configuration. Changing it replaces the resource.
     pub topic_configuration_list: Value<Vec<Value<channel::TopicConfiguration>>>,
 }
 
@@ -122,12 +122,12 @@ impl Channel {
             topic_configuration_list: topic_configuration_list.into(),
         }
     }
-    /// The Amazon Resource Name (ARN) of the cluster.
+    /// The Amazon Resource Name (ARN) of the cluster. Changing it replaces the resource.
     pub fn cluster_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.cluster_arn = Some(v.into());
         self
     }
-    /// The `EncryptionConfiguration` property.
+    /// The `EncryptionConfiguration` property. Changing it replaces the resource.
     pub fn encryption_configuration(mut self, v: impl Into<Value<channel::EncryptionConfiguration>>) -> Self {
         self.encryption_configuration = Some(v.into());
         self
@@ -140,7 +140,7 @@ impl Channel {
         self.iceberg_destination_configuration = Some(v.into());
         self
     }
-    /// The `LoggingInfo` property.
+    /// The `LoggingInfo` property. Changing it replaces the resource.
     pub fn logging_info(mut self, v: impl Into<Value<channel::ChannelLoggingInfo>>) -> Self {
         self.logging_info = Some(v.into());
         self
@@ -948,7 +948,7 @@ pub struct Cluster {
     pub broker_node_group_info: Value<cluster::BrokerNodeGroupInfo>,
     /// The `ClientAuthentication` property.
     pub client_authentication: Option<Value<cluster::ClientAuthentication>>,
-    /// The `ClusterName` property.
+    /// The `ClusterName` property. Changing it replaces the resource.
     pub cluster_name: Value<String>,
     /// The `ConfigurationInfo` property.
     pub configuration_info: Option<Value<cluster::ConfigurationInfo>>,
@@ -2263,7 +2263,7 @@ pub mod cluster {
 /// Add it with `scope.add(id, ClusterPolicy::new(..))`, which returns a [`ClusterPolicyRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterPolicy {
-    /// The arn of the cluster for the resource policy.
+    /// The arn of the cluster for the resource policy. Changing it replaces the resource.
     pub cluster_arn: Value<String>,
     /// The `Policy` property.
     pub policy: Value<crate::Json>,
@@ -2330,9 +2330,9 @@ impl ClusterPolicyRef {
 pub struct Configuration {
     /// The `Description` property.
     pub description: Option<Value<String>>,
-    /// The `KafkaVersionsList` property.
+    /// The `KafkaVersionsList` property. Changing it replaces the resource.
     pub kafka_versions_list: Option<Value<Vec<Value<String>>>>,
-    /// The `Name` property.
+    /// The `Name` property. Changing it replaces the resource.
     pub name: Value<String>,
     /// The `ServerProperties` property.
     pub server_properties: Value<String>,
@@ -2353,7 +2353,7 @@ impl Configuration {
         self.description = Some(v.into());
         self
     }
-    /// The `KafkaVersionsList` property.
+    /// The `KafkaVersionsList` property. Changing it replaces the resource.
     pub fn kafka_versions_list(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.kafka_versions_list = Some(v.into());
         self
@@ -2427,17 +2427,17 @@ impl ConfigurationRef {
 /// Add it with `scope.add(id, Replicator::new(..))`, which returns a [`ReplicatorRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Replicator {
-    /// A summary description of the replicator.
+    /// A summary description of the replicator. Changing it replaces the resource.
     pub description: Option<Value<String>>,
-    /// Specifies a list of Kafka clusters which are targets of the replicator.
+    /// Specifies a list of Kafka clusters which are targets of the replicator. Changing it replaces the resource.
     pub kafka_clusters: Value<Vec<Value<replicator::KafkaCluster>>>,
     /// Configuration for log delivery for the replicator.
     pub log_delivery: Option<Value<replicator::LogDelivery>>,
     /// A list of replication configurations, where each configuration targets a given source cluster to target cluster replication flow.
     pub replication_info_list: Value<Vec<Value<replicator::ReplicationInfo>>>,
-    /// The name of the replicator.
+    /// The name of the replicator. Changing it replaces the resource.
     pub replicator_name: Value<String>,
-    /// The Amazon Resource Name (ARN) of the IAM role used by the replicator to access external resources.
+    /// The Amazon Resource Name (ARN) of the IAM role used by the replicator to access external resources. Changing it replaces the resource.
     pub service_execution_role_arn: Value<String>,
     /// A collection of tags associated with a resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -2461,7 +2461,7 @@ impl Replicator {
             tags: None,
         }
     }
-    /// A summary description of the replicator.
+    /// A summary description of the replicator. Changing it replaces the resource.
     pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
         self.description = Some(v.into());
         self
@@ -3478,13 +3478,13 @@ pub mod replicator {
 /// Add it with `scope.add(id, ServerlessCluster::new(..))`, which returns a [`ServerlessClusterRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServerlessCluster {
-    /// The `ClientAuthentication` property.
+    /// The `ClientAuthentication` property. Changing it replaces the resource.
     pub client_authentication: Value<serverless_cluster::ClientAuthentication>,
-    /// The `ClusterName` property.
+    /// The `ClusterName` property. Changing it replaces the resource.
     pub cluster_name: Value<String>,
-    /// A key-value pair to associate with a resource.
+    /// A key-value pair to associate with a resource. Changing it replaces the resource.
     pub tags: Option<Value<BTreeMap<String, Value<String>>>>,
-    /// The `VpcConfigs` property.
+    /// The `VpcConfigs` property. Changing it replaces the resource.
     pub vpc_configs: Value<Vec<Value<serverless_cluster::VpcConfig>>>,
 }
 
@@ -3502,7 +3502,7 @@ impl ServerlessCluster {
             vpc_configs: vpc_configs.into(),
         }
     }
-    /// A key-value pair to associate with a resource.
+    /// A key-value pair to associate with a resource. Changing it replaces the resource.
     pub fn tags(mut self, v: impl Into<Value<BTreeMap<String, Value<String>>>>) -> Self {
         self.tags = Some(v.into());
         self
@@ -3674,15 +3674,15 @@ pub mod serverless_cluster {
 /// Add it with `scope.add(id, Topic::new(..))`, which returns a [`TopicRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Topic {
-    /// The Amazon Resource Name (ARN) of the MSK cluster.
+    /// The Amazon Resource Name (ARN) of the MSK cluster. Changing it replaces the resource.
     pub cluster_arn: Value<String>,
     /// Base64 encoded configuration properties of the topic.
     pub configs: Option<Value<String>>,
     /// The number of partitions for the topic.
     pub partition_count: Value<i64>,
-    /// The replication factor for the topic.
+    /// The replication factor for the topic. Changing it replaces the resource.
     pub replication_factor: Value<i64>,
-    /// The name of the topic.
+    /// The name of the topic. Changing it replaces the resource.
     pub topic_name: Value<String>,
 }
 
@@ -3764,17 +3764,17 @@ impl TopicRef {
 /// Add it with `scope.add(id, VpcConnection::new(..))`, which returns a [`VpcConnectionRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct VpcConnection {
-    /// The `Authentication` property.
+    /// The `Authentication` property. Changing it replaces the resource.
     pub authentication: Value<String>,
-    /// The `ClientSubnets` property.
+    /// The `ClientSubnets` property. Changing it replaces the resource.
     pub client_subnets: Value<Vec<Value<String>>>,
-    /// The `SecurityGroups` property.
+    /// The `SecurityGroups` property. Changing it replaces the resource.
     pub security_groups: Value<Vec<Value<String>>>,
     /// The `Tags` property.
     pub tags: Option<Value<BTreeMap<String, Value<String>>>>,
-    /// The Amazon Resource Name (ARN) of the target cluster.
+    /// The Amazon Resource Name (ARN) of the target cluster. Changing it replaces the resource.
     pub target_cluster_arn: Value<String>,
-    /// The `VpcId` property.
+    /// The `VpcId` property. Changing it replaces the resource.
     pub vpc_id: Value<String>,
 }
 

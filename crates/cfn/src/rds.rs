@@ -24,9 +24,9 @@ use stackcraft_core::{Literal, ToCfn, Value};
 /// Add it with `scope.add(id, ClusterSnapshot::new(..))`, which returns a [`ClusterSnapshotRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterSnapshot {
-    /// The identifier of the DB cluster to create a snapshot for.
+    /// The identifier of the DB cluster to create a snapshot for. Changing it replaces the resource.
     pub db_cluster_identifier: Value<String>,
-    /// The identifier for the DB cluster snapshot. Must contain from 1 to 63 letters, numbers, or hyphens. First character must be a letter. Can't end with a hyphen or contain two consecutive hyphens.
+    /// The identifier for the DB cluster snapshot. Must contain from 1 to 63 letters, numbers, or hyphens. First character must be a letter. Can't end with a hyphen or contain two consecutive hyphens. Changing it replaces the resource.
     pub db_cluster_snapshot_identifier: Value<String>,
     /// The tags to be assigned to the DB cluster snapshot.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -191,31 +191,31 @@ impl ClusterSnapshotRef {
 /// Add it with `scope.add(id, CustomDbEngineVersion::new(..))`, which returns a [`CustomDbEngineVersionRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomDbEngineVersion {
-    /// The `DatabaseInstallationFiles` property.
+    /// The `DatabaseInstallationFiles` property. Changing it replaces the resource.
     pub database_installation_files: Option<Value<Vec<Value<String>>>>,
-    /// The name of an Amazon S3 bucket that contains database installation files for your CEV. For example, a valid bucket name is ``my-custom-installation-files``.
+    /// The name of an Amazon S3 bucket that contains database installation files for your CEV. For example, a valid bucket name is ``my-custom-installation-files``. Changing it replaces the resource.
     pub database_installation_files_s3_bucket_name: Option<Value<String>>,
-    /// The Amazon S3 directory that contains the database installation files for your CEV. For example, a valid bucket name is ``123456789012/cev1``. If this setting isn't specified, no prefix is assumed.
+    /// The Amazon S3 directory that contains the database installation files for your CEV. For example, a valid bucket name is ``123456789012/cev1``. If this setting isn't specified, no prefix is assumed. Changing it replaces the resource.
     pub database_installation_files_s3_prefix: Option<Value<String>>,
     /// An optional description of your CEV.
     pub description: Option<Value<String>>,
-    /// The database engine to use for your custom engine version (CEV).
+    /// The database engine to use for your custom engine version (CEV). Changing it replaces the resource.
     pub engine: Value<String>,
-    /// The name of your CEV. The name format is ``major version.customized_string``. For example, a valid CEV name is ``19.my_cev1``. This setting is required for RDS Custom for Oracle, but optional for Amazon RDS.
+    /// The name of your CEV. The name format is ``major version.customized_string``. For example, a valid CEV name is ``19.my_cev1``. This setting is required for RDS Custom for Oracle, but optional for Amazon RDS. Changing it replaces the resource.
     pub engine_version: Value<String>,
-    /// A value that indicates the ID of the AMI.
+    /// A value that indicates the ID of the AMI. Changing it replaces the resource.
     pub image_id: Option<Value<String>>,
-    /// The AWS KMS key identifier for an encrypted CEV. A symmetric encryption KMS key is required for RDS Custom, but optional for Amazon RDS.
+    /// The AWS KMS key identifier for an encrypted CEV. A symmetric encryption KMS key is required for RDS Custom, but optional for Amazon RDS. Changing it replaces the resource.
     pub kms_key_id: Option<Value<String>>,
-    /// The CEV manifest, which is a JSON document that describes the installation .zip files stored in Amazon S3. Specify the name/value pairs in a file or a quoted string. RDS Custom applies the patches in the order in which they are listed.
+    /// The CEV manifest, which is a JSON document that describes the installation .zip files stored in Amazon S3. Specify the name/value pairs in a file or a quoted string. RDS Custom applies the patches in the order in which they are listed. Changing it replaces the resource.
     pub manifest: Option<Value<String>>,
-    /// The ARN of a CEV to use as a source for creating a new CEV. You can specify a different Amazon Machine Imagine (AMI) by using either ``Source`` or ``UseAwsProvidedLatestImage``.
+    /// The ARN of a CEV to use as a source for creating a new CEV. You can specify a different Amazon Machine Imagine (AMI) by using either ``Source`` or ``UseAwsProvidedLatestImage``. Changing it replaces the resource.
     pub source_custom_db_engine_version_identifier: Option<Value<String>>,
     /// A value that indicates the status of a custom engine version (CEV).
     pub status: Option<Value<String>>,
     /// A list of tags. For more information, see Tagging Amazon RDS Resources in the \*Amazon RDS User Guide.\*.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// Specifies whether to use the latest service-provided Amazon Machine Image (AMI) for the CEV. If you specify ``UseAwsProvidedLatestImage``, you can't also specify ``ImageId``.
+    /// Specifies whether to use the latest service-provided Amazon Machine Image (AMI) for the CEV. If you specify ``UseAwsProvidedLatestImage``, you can't also specify ``ImageId``. Changing it replaces the resource.
     pub use_aws_provided_latest_image: Option<Value<bool>>,
 }
 
@@ -238,17 +238,17 @@ impl CustomDbEngineVersion {
             use_aws_provided_latest_image: None,
         }
     }
-    /// The `DatabaseInstallationFiles` property.
+    /// The `DatabaseInstallationFiles` property. Changing it replaces the resource.
     pub fn database_installation_files(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.database_installation_files = Some(v.into());
         self
     }
-    /// The name of an Amazon S3 bucket that contains database installation files for your CEV. For example, a valid bucket name is ``my-custom-installation-files``.
+    /// The name of an Amazon S3 bucket that contains database installation files for your CEV. For example, a valid bucket name is ``my-custom-installation-files``. Changing it replaces the resource.
     pub fn database_installation_files_s3_bucket_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.database_installation_files_s3_bucket_name = Some(v.into());
         self
     }
-    /// The Amazon S3 directory that contains the database installation files for your CEV. For example, a valid bucket name is ``123456789012/cev1``. If this setting isn't specified, no prefix is assumed.
+    /// The Amazon S3 directory that contains the database installation files for your CEV. For example, a valid bucket name is ``123456789012/cev1``. If this setting isn't specified, no prefix is assumed. Changing it replaces the resource.
     pub fn database_installation_files_s3_prefix(mut self, v: impl Into<Value<String>>) -> Self {
         self.database_installation_files_s3_prefix = Some(v.into());
         self
@@ -258,22 +258,22 @@ impl CustomDbEngineVersion {
         self.description = Some(v.into());
         self
     }
-    /// A value that indicates the ID of the AMI.
+    /// A value that indicates the ID of the AMI. Changing it replaces the resource.
     pub fn image_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.image_id = Some(v.into());
         self
     }
-    /// The AWS KMS key identifier for an encrypted CEV. A symmetric encryption KMS key is required for RDS Custom, but optional for Amazon RDS.
+    /// The AWS KMS key identifier for an encrypted CEV. A symmetric encryption KMS key is required for RDS Custom, but optional for Amazon RDS. Changing it replaces the resource.
     pub fn kms_key_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.kms_key_id = Some(v.into());
         self
     }
-    /// The CEV manifest, which is a JSON document that describes the installation .zip files stored in Amazon S3. Specify the name/value pairs in a file or a quoted string. RDS Custom applies the patches in the order in which they are listed.
+    /// The CEV manifest, which is a JSON document that describes the installation .zip files stored in Amazon S3. Specify the name/value pairs in a file or a quoted string. RDS Custom applies the patches in the order in which they are listed. Changing it replaces the resource.
     pub fn manifest(mut self, v: impl Into<Value<String>>) -> Self {
         self.manifest = Some(v.into());
         self
     }
-    /// The ARN of a CEV to use as a source for creating a new CEV. You can specify a different Amazon Machine Imagine (AMI) by using either ``Source`` or ``UseAwsProvidedLatestImage``.
+    /// The ARN of a CEV to use as a source for creating a new CEV. You can specify a different Amazon Machine Imagine (AMI) by using either ``Source`` or ``UseAwsProvidedLatestImage``. Changing it replaces the resource.
     pub fn source_custom_db_engine_version_identifier(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_custom_db_engine_version_identifier = Some(v.into());
         self
@@ -288,7 +288,7 @@ impl CustomDbEngineVersion {
         self.tags = Some(v.into());
         self
     }
-    /// Specifies whether to use the latest service-provided Amazon Machine Image (AMI) for the CEV. If you specify ``UseAwsProvidedLatestImage``, you can't also specify ``ImageId``.
+    /// Specifies whether to use the latest service-provided Amazon Machine Image (AMI) for the CEV. If you specify ``UseAwsProvidedLatestImage``, you can't also specify ``ImageId``. Changing it replaces the resource.
     pub fn use_aws_provided_latest_image(mut self, v: impl Into<Value<bool>>) -> Self {
         self.use_aws_provided_latest_image = Some(v.into());
         self
@@ -376,17 +376,17 @@ pub struct DbCluster {
     pub associated_roles: Option<Value<Vec<Value<db_cluster::DbClusterRole>>>>,
     /// Specifies whether minor engine upgrades are applied automatically to the DB cluster during the maintenance window. By default, minor engine upgrades are applied automatically.
     pub auto_minor_version_upgrade: Option<Value<bool>>,
-    /// A list of Availability Zones (AZs) where instances in the DB cluster can be created. For information on AWS Regions and Availability Zones, see Choosing the Regions and Availability Zones in the \*Amazon Aurora User Guide\*.
+    /// A list of Availability Zones (AZs) where instances in the DB cluster can be created. For information on AWS Regions and Availability Zones, see Choosing the Regions and Availability Zones in the \*Amazon Aurora User Guide\*. Changing it may replace the resource.
     pub availability_zones: Option<Value<Vec<Value<String>>>>,
     /// The target backtrack window, in seconds. To disable backtracking, set this value to ``0``.
     pub backtrack_window: Option<Value<i64>>,
     /// The number of days for which automated backups are retained.
     pub backup_retention_period: Option<Value<i64>>,
-    /// Specifies the scalability mode of the Aurora DB cluster. When set to ``limitless``, the cluster operates as an Aurora Limitless Database, allowing you to create a DB shard group for horizontal scaling (sharding) capabilities.
+    /// Specifies the scalability mode of the Aurora DB cluster. When set to ``limitless``, the cluster operates as an Aurora Limitless Database, allowing you to create a DB shard group for horizontal scaling (sharding) capabilities. Changing it replaces the resource.
     pub cluster_scalability_type: Option<Value<String>>,
     /// A value that indicates whether to copy all tags from the DB cluster to snapshots of the DB cluster. The default is not to copy them.
     pub copy_tags_to_snapshot: Option<Value<bool>>,
-    /// The DB cluster identifier. This parameter is stored as a lowercase string.
+    /// The DB cluster identifier. This parameter is stored as a lowercase string. Changing it replaces the resource.
     pub db_cluster_identifier: Option<Value<String>>,
     /// The compute and memory capacity of each DB instance in the Multi-AZ DB cluster, for example ``db.m6gd.xlarge``. Not all DB instance classes are available in all AWS-Regions, or for all database engines.
     pub db_cluster_instance_class: Option<Value<String>>,
@@ -394,13 +394,13 @@ pub struct DbCluster {
     pub db_cluster_parameter_group_name: Option<Value<String>>,
     /// The name of the DB parameter group to apply to all instances of the DB cluster.
     pub db_instance_parameter_group_name: Option<Value<String>>,
-    /// A DB subnet group that you want to associate with this DB cluster.
+    /// A DB subnet group that you want to associate with this DB cluster. Changing it replaces the resource.
     pub db_subnet_group_name: Option<Value<String>>,
-    /// Reserved for future use.
+    /// Reserved for future use. Changing it replaces the resource.
     pub db_system_id: Option<Value<String>>,
     /// The mode of Database Insights to enable for the DB cluster.
     pub database_insights_mode: Option<Value<String>>,
-    /// The name of your database. If you don't provide a name, then Amazon RDS won't create a database in this DB cluster. For naming constraints, see Naming Constraints in the \*Amazon Aurora User Guide\*.
+    /// The name of your database. If you don't provide a name, then Amazon RDS won't create a database in this DB cluster. For naming constraints, see Naming Constraints in the \*Amazon Aurora User Guide\*. Changing it replaces the resource.
     pub database_name: Option<Value<String>>,
     /// Specifies whether to remove automated backups immediately after the DB cluster is deleted. This parameter isn't case-sensitive.
     pub delete_automated_backups: Option<Value<bool>>,
@@ -420,19 +420,19 @@ pub struct DbCluster {
     pub enable_iam_database_authentication: Option<Value<bool>>,
     /// Specifies whether read replicas can forward write operations to the writer DB instance in the DB cluster. By default, write operations aren't allowed on reader DB instances.
     pub enable_local_write_forwarding: Option<Value<bool>>,
-    /// The name of the database engine to be used for this DB cluster.
+    /// The name of the database engine to be used for this DB cluster. Changing it may replace the resource.
     pub engine: Option<Value<String>>,
     /// The lifecycle type for this DB cluster.
     pub engine_lifecycle_support: Option<Value<String>>,
-    /// The DB engine mode of the DB cluster, either ``provisioned`` or ``serverless``.
+    /// The DB engine mode of the DB cluster, either ``provisioned`` or ``serverless``. Changing it replaces the resource.
     pub engine_mode: Option<Value<String>>,
     /// The version number of the database engine to use.
     pub engine_version: Option<Value<String>>,
-    /// If you are configuring an Aurora global database cluster and want your Aurora DB cluster to be a secondary member in the global database cluster, specify the global cluster ID of the global database cluster.
+    /// If you are configuring an Aurora global database cluster and want your Aurora DB cluster to be a secondary member in the global database cluster, specify the global cluster ID of the global database cluster. Changing it may replace the resource.
     pub global_cluster_identifier: Option<Value<String>>,
     /// The amount of Provisioned IOPS (input/output operations per second) to be initially allocated for each DB instance in the Multi-AZ DB cluster.
     pub iops: Option<Value<i64>>,
-    /// The Amazon Resource Name (ARN) of the AWS KMS key that is used to encrypt the database instances in the DB cluster, such as ``arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef``.
+    /// The Amazon Resource Name (ARN) of the AWS KMS key that is used to encrypt the database instances in the DB cluster, such as ``arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef``. Changing it replaces the resource.
     pub kms_key_id: Option<Value<String>>,
     /// Specifies whether to manage the master user password with AWS Secrets Manager.
     pub manage_master_user_password: Option<Value<bool>>,
@@ -442,7 +442,7 @@ pub struct DbCluster {
     pub master_user_password: Option<Value<String>>,
     /// The secret managed by RDS in AWS Secrets Manager for the master user password.
     pub master_user_secret: Option<Value<db_cluster::MasterUserSecret>>,
-    /// The name of the master user for the DB cluster.
+    /// The name of the master user for the DB cluster. Changing it may replace the resource.
     pub master_username: Option<Value<String>>,
     /// The interval, in seconds, between points when Enhanced Monitoring metrics are collected for the DB cluster. To turn off collecting Enhanced Monitoring metrics, specify ``0``.
     pub monitoring_interval: Option<Value<i64>>,
@@ -462,33 +462,33 @@ pub struct DbCluster {
     pub preferred_backup_window: Option<Value<String>>,
     /// The weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
     pub preferred_maintenance_window: Option<Value<String>>,
-    /// Specifies whether the DB cluster is publicly accessible.
+    /// Specifies whether the DB cluster is publicly accessible. Changing it replaces the resource.
     pub publicly_accessible: Option<Value<bool>>,
     /// The Amazon Resource Name (ARN) of the source DB instance or DB cluster if this DB cluster is created as a read replica.
     pub replication_source_identifier: Option<Value<String>>,
-    /// The date and time to restore the DB cluster to.
+    /// The date and time to restore the DB cluster to. Changing it replaces the resource.
     pub restore_to_time: Option<Value<String>>,
-    /// The type of restore to be performed. You can specify one of the following values:
+    /// The type of restore to be performed. You can specify one of the following values: Changing it replaces the resource.
     pub restore_type: Option<Value<String>>,
     /// The scaling configuration of an Aurora Serverless v1 DB cluster.
     pub scaling_configuration: Option<Value<db_cluster::ScalingConfiguration>>,
     /// The scaling configuration of an Aurora Serverless V2 DB cluster.
     pub serverless_v2_scaling_configuration: Option<Value<db_cluster::ServerlessV2ScalingConfiguration>>,
-    /// The identifier for the DB snapshot or DB cluster snapshot to restore from.
+    /// The identifier for the DB snapshot or DB cluster snapshot to restore from. Changing it replaces the resource.
     pub snapshot_identifier: Option<Value<String>>,
-    /// When restoring a DB cluster to a point in time, the identifier of the source DB cluster from which to restore.
+    /// When restoring a DB cluster to a point in time, the identifier of the source DB cluster from which to restore. Changing it replaces the resource.
     pub source_db_cluster_identifier: Option<Value<String>>,
-    /// The resource ID of the source DB cluster from which to restore.
+    /// The resource ID of the source DB cluster from which to restore. Changing it replaces the resource.
     pub source_db_cluster_resource_id: Option<Value<String>>,
-    /// The AWS Region which contains the source DB cluster when replicating a DB cluster. For example, ``us-east-1``.
+    /// The AWS Region which contains the source DB cluster when replicating a DB cluster. For example, ``us-east-1``. Changing it replaces the resource.
     pub source_region: Option<Value<String>>,
-    /// Indicates whether the DB cluster is encrypted.
+    /// Indicates whether the DB cluster is encrypted. Changing it replaces the resource.
     pub storage_encrypted: Option<Value<bool>>,
     /// The storage type to associate with the DB cluster.
     pub storage_type: Option<Value<String>>,
     /// Tags to assign to the DB cluster.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// A value that indicates whether to restore the DB cluster to the latest restorable backup time. By default, the DB cluster is not restored to the latest restorable backup time.
+    /// A value that indicates whether to restore the DB cluster to the latest restorable backup time. By default, the DB cluster is not restored to the latest restorable backup time. Changing it replaces the resource.
     pub use_latest_restorable_time: Option<Value<bool>>,
     /// A list of EC2 VPC security groups to associate with this DB cluster.
     pub vpc_security_group_ids: Option<Value<Vec<Value<String>>>>,
@@ -576,7 +576,7 @@ impl DbCluster {
         self.auto_minor_version_upgrade = Some(v.into());
         self
     }
-    /// A list of Availability Zones (AZs) where instances in the DB cluster can be created. For information on AWS Regions and Availability Zones, see Choosing the Regions and Availability Zones in the \*Amazon Aurora User Guide\*.
+    /// A list of Availability Zones (AZs) where instances in the DB cluster can be created. For information on AWS Regions and Availability Zones, see Choosing the Regions and Availability Zones in the \*Amazon Aurora User Guide\*. Changing it may replace the resource.
     pub fn availability_zones(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
         self.availability_zones = Some(v.into());
         self
@@ -591,7 +591,7 @@ impl DbCluster {
         self.backup_retention_period = Some(v.into());
         self
     }
-    /// Specifies the scalability mode of the Aurora DB cluster. When set to ``limitless``, the cluster operates as an Aurora Limitless Database, allowing you to create a DB shard group for horizontal scaling (sharding) capabilities.
+    /// Specifies the scalability mode of the Aurora DB cluster. When set to ``limitless``, the cluster operates as an Aurora Limitless Database, allowing you to create a DB shard group for horizontal scaling (sharding) capabilities. Changing it replaces the resource.
     pub fn cluster_scalability_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.cluster_scalability_type = Some(v.into());
         self
@@ -601,7 +601,7 @@ impl DbCluster {
         self.copy_tags_to_snapshot = Some(v.into());
         self
     }
-    /// The DB cluster identifier. This parameter is stored as a lowercase string.
+    /// The DB cluster identifier. This parameter is stored as a lowercase string. Changing it replaces the resource.
     pub fn db_cluster_identifier(mut self, v: impl Into<Value<String>>) -> Self {
         self.db_cluster_identifier = Some(v.into());
         self
@@ -621,12 +621,12 @@ impl DbCluster {
         self.db_instance_parameter_group_name = Some(v.into());
         self
     }
-    /// A DB subnet group that you want to associate with this DB cluster.
+    /// A DB subnet group that you want to associate with this DB cluster. Changing it replaces the resource.
     pub fn db_subnet_group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.db_subnet_group_name = Some(v.into());
         self
     }
-    /// Reserved for future use.
+    /// Reserved for future use. Changing it replaces the resource.
     pub fn db_system_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.db_system_id = Some(v.into());
         self
@@ -636,7 +636,7 @@ impl DbCluster {
         self.database_insights_mode = Some(v.into());
         self
     }
-    /// The name of your database. If you don't provide a name, then Amazon RDS won't create a database in this DB cluster. For naming constraints, see Naming Constraints in the \*Amazon Aurora User Guide\*.
+    /// The name of your database. If you don't provide a name, then Amazon RDS won't create a database in this DB cluster. For naming constraints, see Naming Constraints in the \*Amazon Aurora User Guide\*. Changing it replaces the resource.
     pub fn database_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.database_name = Some(v.into());
         self
@@ -686,7 +686,7 @@ impl DbCluster {
         self.enable_local_write_forwarding = Some(v.into());
         self
     }
-    /// The name of the database engine to be used for this DB cluster.
+    /// The name of the database engine to be used for this DB cluster. Changing it may replace the resource.
     pub fn engine(mut self, v: impl Into<Value<String>>) -> Self {
         self.engine = Some(v.into());
         self
@@ -696,7 +696,7 @@ impl DbCluster {
         self.engine_lifecycle_support = Some(v.into());
         self
     }
-    /// The DB engine mode of the DB cluster, either ``provisioned`` or ``serverless``.
+    /// The DB engine mode of the DB cluster, either ``provisioned`` or ``serverless``. Changing it replaces the resource.
     pub fn engine_mode(mut self, v: impl Into<Value<String>>) -> Self {
         self.engine_mode = Some(v.into());
         self
@@ -706,7 +706,7 @@ impl DbCluster {
         self.engine_version = Some(v.into());
         self
     }
-    /// If you are configuring an Aurora global database cluster and want your Aurora DB cluster to be a secondary member in the global database cluster, specify the global cluster ID of the global database cluster.
+    /// If you are configuring an Aurora global database cluster and want your Aurora DB cluster to be a secondary member in the global database cluster, specify the global cluster ID of the global database cluster. Changing it may replace the resource.
     pub fn global_cluster_identifier(mut self, v: impl Into<Value<String>>) -> Self {
         self.global_cluster_identifier = Some(v.into());
         self
@@ -716,7 +716,7 @@ impl DbCluster {
         self.iops = Some(v.into());
         self
     }
-    /// The Amazon Resource Name (ARN) of the AWS KMS key that is used to encrypt the database instances in the DB cluster, such as ``arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef``.
+    /// The Amazon Resource Name (ARN) of the AWS KMS key that is used to encrypt the database instances in the DB cluster, such as ``arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef``. Changing it replaces the resource.
     pub fn kms_key_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.kms_key_id = Some(v.into());
         self
@@ -741,7 +741,7 @@ impl DbCluster {
         self.master_user_secret = Some(v.into());
         self
     }
-    /// The name of the master user for the DB cluster.
+    /// The name of the master user for the DB cluster. Changing it may replace the resource.
     pub fn master_username(mut self, v: impl Into<Value<String>>) -> Self {
         self.master_username = Some(v.into());
         self
@@ -791,7 +791,7 @@ impl DbCluster {
         self.preferred_maintenance_window = Some(v.into());
         self
     }
-    /// Specifies whether the DB cluster is publicly accessible.
+    /// Specifies whether the DB cluster is publicly accessible. Changing it replaces the resource.
     pub fn publicly_accessible(mut self, v: impl Into<Value<bool>>) -> Self {
         self.publicly_accessible = Some(v.into());
         self
@@ -801,12 +801,12 @@ impl DbCluster {
         self.replication_source_identifier = Some(v.into());
         self
     }
-    /// The date and time to restore the DB cluster to.
+    /// The date and time to restore the DB cluster to. Changing it replaces the resource.
     pub fn restore_to_time(mut self, v: impl Into<Value<String>>) -> Self {
         self.restore_to_time = Some(v.into());
         self
     }
-    /// The type of restore to be performed. You can specify one of the following values:
+    /// The type of restore to be performed. You can specify one of the following values: Changing it replaces the resource.
     pub fn restore_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.restore_type = Some(v.into());
         self
@@ -824,27 +824,27 @@ impl DbCluster {
         self.serverless_v2_scaling_configuration = Some(v.into());
         self
     }
-    /// The identifier for the DB snapshot or DB cluster snapshot to restore from.
+    /// The identifier for the DB snapshot or DB cluster snapshot to restore from. Changing it replaces the resource.
     pub fn snapshot_identifier(mut self, v: impl Into<Value<String>>) -> Self {
         self.snapshot_identifier = Some(v.into());
         self
     }
-    /// When restoring a DB cluster to a point in time, the identifier of the source DB cluster from which to restore.
+    /// When restoring a DB cluster to a point in time, the identifier of the source DB cluster from which to restore. Changing it replaces the resource.
     pub fn source_db_cluster_identifier(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_db_cluster_identifier = Some(v.into());
         self
     }
-    /// The resource ID of the source DB cluster from which to restore.
+    /// The resource ID of the source DB cluster from which to restore. Changing it replaces the resource.
     pub fn source_db_cluster_resource_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_db_cluster_resource_id = Some(v.into());
         self
     }
-    /// The AWS Region which contains the source DB cluster when replicating a DB cluster. For example, ``us-east-1``.
+    /// The AWS Region which contains the source DB cluster when replicating a DB cluster. For example, ``us-east-1``. Changing it replaces the resource.
     pub fn source_region(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_region = Some(v.into());
         self
     }
-    /// Indicates whether the DB cluster is encrypted.
+    /// Indicates whether the DB cluster is encrypted. Changing it replaces the resource.
     pub fn storage_encrypted(mut self, v: impl Into<Value<bool>>) -> Self {
         self.storage_encrypted = Some(v.into());
         self
@@ -859,7 +859,7 @@ impl DbCluster {
         self.tags = Some(v.into());
         self
     }
-    /// A value that indicates whether to restore the DB cluster to the latest restorable backup time. By default, the DB cluster is not restored to the latest restorable backup time.
+    /// A value that indicates whether to restore the DB cluster to the latest restorable backup time. By default, the DB cluster is not restored to the latest restorable backup time. Changing it replaces the resource.
     pub fn use_latest_restorable_time(mut self, v: impl Into<Value<bool>>) -> Self {
         self.use_latest_restorable_time = Some(v.into());
         self
@@ -1251,9 +1251,9 @@ pub mod db_cluster {
 pub struct DbClusterEndpoint {
     /// The type of the custom endpoint.
     pub custom_endpoint_type: Value<String>,
-    /// The identifier to use for the new endpoint. This parameter is stored as a lowercase string.
+    /// The identifier to use for the new endpoint. This parameter is stored as a lowercase string. Changing it replaces the resource.
     pub db_cluster_endpoint_identifier: Value<String>,
-    /// The DB cluster identifier of the DB cluster associated with the endpoint. This parameter is stored as a lowercase string.
+    /// The DB cluster identifier of the DB cluster associated with the endpoint. This parameter is stored as a lowercase string. Changing it replaces the resource.
     pub db_cluster_identifier: Value<String>,
     /// List of DB instance identifiers that aren't part of the custom endpoint group. All other eligible instances are reachable through the custom endpoint. Only relevant if the list of static members is empty.
     pub excluded_members: Option<Value<Vec<Value<String>>>>,
@@ -1369,11 +1369,11 @@ impl DbClusterEndpointRef {
 /// Add it with `scope.add(id, DbClusterParameterGroup::new(..))`, which returns a [`DbClusterParameterGroupRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct DbClusterParameterGroup {
-    /// The name of the DB cluster parameter group.
+    /// The name of the DB cluster parameter group. Changing it replaces the resource.
     pub db_cluster_parameter_group_name: Option<Value<String>>,
-    /// The description for the DB cluster parameter group.
+    /// The description for the DB cluster parameter group. Changing it replaces the resource.
     pub description: Value<String>,
-    /// The DB cluster parameter group family name.
+    /// The DB cluster parameter group family name. Changing it replaces the resource.
     pub family: Value<String>,
     /// The `Parameters` property.
     pub parameters: Value<crate::Json>,
@@ -1396,7 +1396,7 @@ impl DbClusterParameterGroup {
             tags: None,
         }
     }
-    /// The name of the DB cluster parameter group.
+    /// The name of the DB cluster parameter group. Changing it replaces the resource.
     pub fn db_cluster_parameter_group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.db_cluster_parameter_group_name = Some(v.into());
         self
@@ -1466,7 +1466,7 @@ pub struct DbInstance {
     pub apply_immediately: Option<Value<bool>>,
     /// The IAMlong (IAM) roles associated with the DB instance.
     pub associated_roles: Option<Value<Vec<Value<db_instance::DbInstanceRole>>>>,
-    /// A value that indicates whether minor engine upgrades are applied automatically to the DB instance during the maintenance window. By default, minor engine upgrades are applied automatically.
+    /// A value that indicates whether minor engine upgrades are applied automatically to the DB instance during the maintenance window. By default, minor engine upgrades are applied automatically. Changing it may replace the resource.
     pub auto_minor_version_upgrade: Option<Value<bool>>,
     /// The AWS KMS key identifier for encryption of the replicated automated backups. The KMS key ID is the Amazon Resource Name (ARN) for the KMS encryption key in the destination AWS-Region, for example, ``arn:aws:kms:us-east-1:123456789012:key/AKIAIOSFODNN7EXAMPLE``.
     pub automatic_backup_replication_kms_key_id: Option<Value<String>>,
@@ -1474,41 +1474,41 @@ pub struct DbInstance {
     pub automatic_backup_replication_region: Option<Value<String>>,
     /// The retention period for automated backups in a different AWS Region. Use this parameter to set a unique retention period that only applies to cross-Region automated backups.
     pub automatic_backup_replication_retention_period: Option<Value<i64>>,
-    /// The Availability Zone (AZ) where the database will be created. For information on AWS-Regions and Availability Zones, see Regions and Availability Zones.
+    /// The Availability Zone (AZ) where the database will be created. For information on AWS-Regions and Availability Zones, see Regions and Availability Zones. Changing it may replace the resource.
     pub availability_zone: Option<Value<String>>,
-    /// The number of days for which automated backups are retained. Setting this parameter to a positive number enables backups. Setting this parameter to 0 disables automated backups.
+    /// The number of days for which automated backups are retained. Setting this parameter to a positive number enables backups. Setting this parameter to 0 disables automated backups. Changing it may replace the resource.
     pub backup_retention_period: Option<Value<i64>>,
-    /// The location for storing automated backups and manual snapshots.
+    /// The location for storing automated backups and manual snapshots. Changing it replaces the resource.
     pub backup_target: Option<Value<String>>,
     /// The identifier of the CA certificate for this DB instance.
     pub ca_certificate_identifier: Option<Value<String>>,
     /// Specifies whether the DB instance is restarted when you rotate your SSL/TLS certificate.
     pub certificate_rotation_restart: Option<Value<bool>>,
-    /// For supported engines, indicates that the DB instance should be associated with the specified character set.
+    /// For supported engines, indicates that the DB instance should be associated with the specified character set. Changing it replaces the resource.
     pub character_set_name: Option<Value<String>>,
     /// Specifies whether to copy tags from the DB instance to snapshots of the DB instance. By default, tags are not copied.
     pub copy_tags_to_snapshot: Option<Value<bool>>,
-    /// The instance profile associated with the underlying Amazon EC2 instance of an RDS Custom DB instance.
+    /// The instance profile associated with the underlying Amazon EC2 instance of an RDS Custom DB instance. Changing it replaces the resource.
     pub custom_iam_instance_profile: Option<Value<String>>,
-    /// The identifier of the DB cluster that this DB instance will belong to.
+    /// The identifier of the DB cluster that this DB instance will belong to. Changing it replaces the resource.
     pub db_cluster_identifier: Option<Value<String>>,
-    /// The identifier for the Multi-AZ DB cluster snapshot to restore from.
+    /// The identifier for the Multi-AZ DB cluster snapshot to restore from. Changing it may replace the resource.
     pub db_cluster_snapshot_identifier: Option<Value<String>>,
     /// The compute and memory capacity of the DB instance, for example ``db.m5.large``. Not all DB instance classes are available in all AWS-Regions, or for all database engines.
     pub db_instance_class: Option<Value<String>>,
-    /// A name for the DB instance. If you specify a name, AWS CloudFormation converts it to lowercase. If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the DB instance. For more information, see Name Type.
+    /// A name for the DB instance. If you specify a name, AWS CloudFormation converts it to lowercase. If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the DB instance. For more information, see Name Type. Changing it replaces the resource.
     pub db_instance_identifier: Option<Value<String>>,
-    /// The meaning of this parameter differs according to the database engine you use.
+    /// The meaning of this parameter differs according to the database engine you use. Changing it replaces the resource.
     pub db_name: Option<Value<String>>,
-    /// The name of an existing DB parameter group or a reference to an AWS::RDS::DBParameterGroup resource created in the template.
+    /// The name of an existing DB parameter group or a reference to an AWS::RDS::DBParameterGroup resource created in the template. Changing it may replace the resource.
     pub db_parameter_group_name: Option<Value<String>>,
     /// A list of the DB security groups to assign to the DB instance. The list can include both the name of existing DB security groups or references to AWS::RDS::DBSecurityGroup resources created in the template.
     pub db_security_groups: Option<Value<Vec<Value<String>>>>,
-    /// The name or Amazon Resource Name (ARN) of the DB snapshot that's used to restore the DB instance. If you're restoring from a shared manual DB snapshot, you must specify the ARN of the snapshot.
+    /// The name or Amazon Resource Name (ARN) of the DB snapshot that's used to restore the DB instance. If you're restoring from a shared manual DB snapshot, you must specify the ARN of the snapshot. Changing it may replace the resource.
     pub db_snapshot_identifier: Option<Value<String>>,
-    /// A DB subnet group to associate with the DB instance. If you update this value, the new subnet group must be a subnet group in a new VPC.
+    /// A DB subnet group to associate with the DB instance. If you update this value, the new subnet group must be a subnet group in a new VPC. Changing it replaces the resource.
     pub db_subnet_group_name: Option<Value<String>>,
-    /// The Oracle system identifier (SID), which is the name of the Oracle database instance that manages your database files. In this context, the term "Oracle database instance" refers exclusively to the system global area (SGA) and Oracle background processes.
+    /// The Oracle system identifier (SID), which is the name of the Oracle database instance that manages your database files. In this context, the term "Oracle database instance" refers exclusively to the system global area (SGA) and Oracle background processes. Changing it replaces the resource.
     pub db_system_id: Option<Value<String>>,
     /// The mode of Database Insights to enable for the DB instance.
     pub database_insights_mode: Option<Value<String>>,
@@ -1536,7 +1536,7 @@ pub struct DbInstance {
     pub enable_iam_database_authentication: Option<Value<bool>>,
     /// Specifies whether to enable Performance Insights for the DB instance. For more information, see Using Amazon Performance Insights in the \*Amazon RDS User Guide\*.
     pub enable_performance_insights: Option<Value<bool>>,
-    /// The name of the database engine to use for this DB instance. Not every database engine is available in every AWS Region.
+    /// The name of the database engine to use for this DB instance. Not every database engine is available in every AWS Region. Changing it may replace the resource.
     pub engine: Option<Value<String>>,
     /// The lifecycle type for this DB instance.
     pub engine_lifecycle_support: Option<Value<String>>,
@@ -1544,7 +1544,7 @@ pub struct DbInstance {
     pub engine_version: Option<Value<String>>,
     /// The number of I/O operations per second (IOPS) that the database provisions. The value must be equal to or greater than 1000.
     pub iops: Option<Value<i64>>,
-    /// The ARN of the AWS KMS key that's used to encrypt the DB instance, such as ``arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef``. If you enable the StorageEncrypted property but don't specify this property, AWS CloudFormation uses the default KMS key.
+    /// The ARN of the AWS KMS key that's used to encrypt the DB instance, such as ``arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef``. If you enable the StorageEncrypted property but don't specify this property, AWS CloudFormation uses the default KMS key. Changing it replaces the resource.
     pub kms_key_id: Option<Value<String>>,
     /// License model information for this DB instance.
     pub license_model: Option<Value<String>>,
@@ -1556,7 +1556,7 @@ pub struct DbInstance {
     pub master_user_password: Option<Value<String>>,
     /// The secret managed by RDS in AWS Secrets Manager for the master user password.
     pub master_user_secret: Option<Value<db_instance::MasterUserSecret>>,
-    /// The master user name for the DB instance.
+    /// The master user name for the DB instance. Changing it replaces the resource.
     pub master_username: Option<Value<String>>,
     /// The upper limit in gibibytes (GiB) to which Amazon RDS can automatically scale the storage of the DB instance.
     pub max_allocated_storage: Option<Value<i64>>,
@@ -1564,15 +1564,15 @@ pub struct DbInstance {
     pub monitoring_interval: Option<Value<i64>>,
     /// The ARN for the IAM role that permits RDS to send enhanced monitoring metrics to Amazon CloudWatch Logs. For example, ``arn:aws:iam:123456789012:role/emaccess``.
     pub monitoring_role_arn: Option<Value<String>>,
-    /// Specifies whether the DB instance is a Multi-AZ deployment. You can't set the ``AvailabilityZone`` parameter if the DB instance is a Multi-AZ deployment.
+    /// Specifies whether the DB instance is a Multi-AZ deployment. You can't set the ``AvailabilityZone`` parameter if the DB instance is a Multi-AZ deployment. Changing it may replace the resource.
     pub multi_az: Option<Value<bool>>,
-    /// The name of the NCHAR character set for the Oracle DB instance.
+    /// The name of the NCHAR character set for the Oracle DB instance. Changing it replaces the resource.
     pub nchar_character_set_name: Option<Value<String>>,
     /// The network type of the DB instance.
     pub network_type: Option<Value<String>>,
     /// Indicates that the DB instance should be associated with the specified option group.
     pub option_group_name: Option<Value<String>>,
-    /// The AWS KMS key identifier for encryption of Performance Insights data.
+    /// The AWS KMS key identifier for encryption of Performance Insights data. Changing it may replace the resource.
     pub performance_insights_kms_key_id: Option<Value<String>>,
     /// The number of days to retain Performance Insights data. When creating a DB instance without enabling Performance Insights, you can't specify the parameter ``PerformanceInsightsRetentionPeriod``.
     pub performance_insights_retention_period: Option<Value<i64>>,
@@ -1580,7 +1580,7 @@ pub struct DbInstance {
     pub port: Option<Value<String>>,
     /// The daily time range during which automated backups are created if automated backups are enabled, using the ``BackupRetentionPeriod`` parameter. For more information, see Backup Window in the \*Amazon RDS User Guide.\*.
     pub preferred_backup_window: Option<Value<String>>,
-    /// The weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
+    /// The weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC). Changing it may replace the resource.
     pub preferred_maintenance_window: Option<Value<String>>,
     /// The number of CPU cores and the number of threads per core for the DB instance class of the DB instance.
     pub processor_features: Option<Value<Vec<Value<db_instance::ProcessorFeature>>>>,
@@ -1590,19 +1590,19 @@ pub struct DbInstance {
     pub publicly_accessible: Option<Value<bool>>,
     /// The open mode of an Oracle read replica. For more information, see Working with Oracle Read Replicas for Amazon RDS in the \*Amazon RDS User Guide\*.
     pub replica_mode: Option<Value<String>>,
-    /// The date and time to restore from. This parameter applies to point-in-time recovery. For more information, see Restoring a DB instance to a specified time in the in the \*Amazon RDS User Guide\*.
+    /// The date and time to restore from. This parameter applies to point-in-time recovery. For more information, see Restoring a DB instance to a specified time in the in the \*Amazon RDS User Guide\*. Changing it may replace the resource.
     pub restore_time: Option<Value<String>>,
-    /// The identifier of the Multi-AZ DB cluster that will act as the source for the read replica. Each DB cluster can have up to 15 read replicas.
+    /// The identifier of the Multi-AZ DB cluster that will act as the source for the read replica. Each DB cluster can have up to 15 read replicas. Changing it may replace the resource.
     pub source_db_cluster_identifier: Option<Value<String>>,
-    /// The Amazon Resource Name (ARN) of the replicated automated backups from which to restore, for example, ``arn:aws:rds:us-east-1:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE``.
+    /// The Amazon Resource Name (ARN) of the replicated automated backups from which to restore, for example, ``arn:aws:rds:us-east-1:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE``. Changing it may replace the resource.
     pub source_db_instance_automated_backups_arn: Option<Value<String>>,
-    /// If you want to create a read replica DB instance, specify the ID of the source DB instance. Each DB instance can have a limited number of read replicas. For more information, see Working with Read Replicas in the \*Amazon RDS User Guide\*.
+    /// If you want to create a read replica DB instance, specify the ID of the source DB instance. Each DB instance can have a limited number of read replicas. For more information, see Working with Read Replicas in the \*Amazon RDS User Guide\*. Changing it may replace the resource.
     pub source_db_instance_identifier: Option<Value<String>>,
-    /// The resource ID of the source DB instance from which to restore.
+    /// The resource ID of the source DB instance from which to restore. Changing it may replace the resource.
     pub source_dbi_resource_id: Option<Value<String>>,
-    /// The ID of the region that contains the source DB instance for the read replica.
+    /// The ID of the region that contains the source DB instance for the read replica. Changing it replaces the resource.
     pub source_region: Option<Value<String>>,
-    /// A value that indicates whether the DB instance is encrypted. By default, it isn't encrypted.
+    /// A value that indicates whether the DB instance is encrypted. By default, it isn't encrypted. Changing it replaces the resource.
     pub storage_encrypted: Option<Value<bool>>,
     /// Specifies the storage throughput value, in mebibyte per second (MiBps), for the DB instance. This setting applies only to the ``gp3`` storage type.
     pub storage_throughput: Option<Value<i64>>,
@@ -1614,11 +1614,11 @@ pub struct DbInstance {
     pub tde_credential_arn: Option<Value<String>>,
     /// The `TdeCredentialPassword` property.
     pub tde_credential_password: Option<Value<String>>,
-    /// The time zone of the DB instance. The time zone parameter is currently supported only by RDS for Db2 and RDS for SQL Server.
+    /// The time zone of the DB instance. The time zone parameter is currently supported only by RDS for Db2 and RDS for SQL Server. Changing it replaces the resource.
     pub timezone: Option<Value<String>>,
     /// Specifies whether the DB instance class of the DB instance uses its default processor features.
     pub use_default_processor_features: Option<Value<bool>>,
-    /// Specifies whether the DB instance is restored from the latest backup time. By default, the DB instance isn't restored from the latest backup time. This parameter applies to point-in-time recovery.
+    /// Specifies whether the DB instance is restored from the latest backup time. By default, the DB instance isn't restored from the latest backup time. This parameter applies to point-in-time recovery. Changing it may replace the resource.
     pub use_latest_restorable_time: Option<Value<bool>>,
     /// A list of the VPC security group IDs to assign to the DB instance. The list can include both the physical IDs of existing VPC security groups and references to AWS::EC2::SecurityGroup resources created in the template.
     pub vpc_security_groups: Option<Value<Vec<Value<String>>>>,
@@ -1741,7 +1741,7 @@ impl DbInstance {
         self.associated_roles = Some(v.into());
         self
     }
-    /// A value that indicates whether minor engine upgrades are applied automatically to the DB instance during the maintenance window. By default, minor engine upgrades are applied automatically.
+    /// A value that indicates whether minor engine upgrades are applied automatically to the DB instance during the maintenance window. By default, minor engine upgrades are applied automatically. Changing it may replace the resource.
     pub fn auto_minor_version_upgrade(mut self, v: impl Into<Value<bool>>) -> Self {
         self.auto_minor_version_upgrade = Some(v.into());
         self
@@ -1761,17 +1761,17 @@ impl DbInstance {
         self.automatic_backup_replication_retention_period = Some(v.into());
         self
     }
-    /// The Availability Zone (AZ) where the database will be created. For information on AWS-Regions and Availability Zones, see Regions and Availability Zones.
+    /// The Availability Zone (AZ) where the database will be created. For information on AWS-Regions and Availability Zones, see Regions and Availability Zones. Changing it may replace the resource.
     pub fn availability_zone(mut self, v: impl Into<Value<String>>) -> Self {
         self.availability_zone = Some(v.into());
         self
     }
-    /// The number of days for which automated backups are retained. Setting this parameter to a positive number enables backups. Setting this parameter to 0 disables automated backups.
+    /// The number of days for which automated backups are retained. Setting this parameter to a positive number enables backups. Setting this parameter to 0 disables automated backups. Changing it may replace the resource.
     pub fn backup_retention_period(mut self, v: impl Into<Value<i64>>) -> Self {
         self.backup_retention_period = Some(v.into());
         self
     }
-    /// The location for storing automated backups and manual snapshots.
+    /// The location for storing automated backups and manual snapshots. Changing it replaces the resource.
     pub fn backup_target(mut self, v: impl Into<Value<String>>) -> Self {
         self.backup_target = Some(v.into());
         self
@@ -1786,7 +1786,7 @@ impl DbInstance {
         self.certificate_rotation_restart = Some(v.into());
         self
     }
-    /// For supported engines, indicates that the DB instance should be associated with the specified character set.
+    /// For supported engines, indicates that the DB instance should be associated with the specified character set. Changing it replaces the resource.
     pub fn character_set_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.character_set_name = Some(v.into());
         self
@@ -1796,17 +1796,17 @@ impl DbInstance {
         self.copy_tags_to_snapshot = Some(v.into());
         self
     }
-    /// The instance profile associated with the underlying Amazon EC2 instance of an RDS Custom DB instance.
+    /// The instance profile associated with the underlying Amazon EC2 instance of an RDS Custom DB instance. Changing it replaces the resource.
     pub fn custom_iam_instance_profile(mut self, v: impl Into<Value<String>>) -> Self {
         self.custom_iam_instance_profile = Some(v.into());
         self
     }
-    /// The identifier of the DB cluster that this DB instance will belong to.
+    /// The identifier of the DB cluster that this DB instance will belong to. Changing it replaces the resource.
     pub fn db_cluster_identifier(mut self, v: impl Into<Value<String>>) -> Self {
         self.db_cluster_identifier = Some(v.into());
         self
     }
-    /// The identifier for the Multi-AZ DB cluster snapshot to restore from.
+    /// The identifier for the Multi-AZ DB cluster snapshot to restore from. Changing it may replace the resource.
     pub fn db_cluster_snapshot_identifier(mut self, v: impl Into<Value<String>>) -> Self {
         self.db_cluster_snapshot_identifier = Some(v.into());
         self
@@ -1816,17 +1816,17 @@ impl DbInstance {
         self.db_instance_class = Some(v.into());
         self
     }
-    /// A name for the DB instance. If you specify a name, AWS CloudFormation converts it to lowercase. If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the DB instance. For more information, see Name Type.
+    /// A name for the DB instance. If you specify a name, AWS CloudFormation converts it to lowercase. If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the DB instance. For more information, see Name Type. Changing it replaces the resource.
     pub fn db_instance_identifier(mut self, v: impl Into<Value<String>>) -> Self {
         self.db_instance_identifier = Some(v.into());
         self
     }
-    /// The meaning of this parameter differs according to the database engine you use.
+    /// The meaning of this parameter differs according to the database engine you use. Changing it replaces the resource.
     pub fn db_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.db_name = Some(v.into());
         self
     }
-    /// The name of an existing DB parameter group or a reference to an AWS::RDS::DBParameterGroup resource created in the template.
+    /// The name of an existing DB parameter group or a reference to an AWS::RDS::DBParameterGroup resource created in the template. Changing it may replace the resource.
     pub fn db_parameter_group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.db_parameter_group_name = Some(v.into());
         self
@@ -1836,17 +1836,17 @@ impl DbInstance {
         self.db_security_groups = Some(v.into());
         self
     }
-    /// The name or Amazon Resource Name (ARN) of the DB snapshot that's used to restore the DB instance. If you're restoring from a shared manual DB snapshot, you must specify the ARN of the snapshot.
+    /// The name or Amazon Resource Name (ARN) of the DB snapshot that's used to restore the DB instance. If you're restoring from a shared manual DB snapshot, you must specify the ARN of the snapshot. Changing it may replace the resource.
     pub fn db_snapshot_identifier(mut self, v: impl Into<Value<String>>) -> Self {
         self.db_snapshot_identifier = Some(v.into());
         self
     }
-    /// A DB subnet group to associate with the DB instance. If you update this value, the new subnet group must be a subnet group in a new VPC.
+    /// A DB subnet group to associate with the DB instance. If you update this value, the new subnet group must be a subnet group in a new VPC. Changing it replaces the resource.
     pub fn db_subnet_group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.db_subnet_group_name = Some(v.into());
         self
     }
-    /// The Oracle system identifier (SID), which is the name of the Oracle database instance that manages your database files. In this context, the term "Oracle database instance" refers exclusively to the system global area (SGA) and Oracle background processes.
+    /// The Oracle system identifier (SID), which is the name of the Oracle database instance that manages your database files. In this context, the term "Oracle database instance" refers exclusively to the system global area (SGA) and Oracle background processes. Changing it replaces the resource.
     pub fn db_system_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.db_system_id = Some(v.into());
         self
@@ -1916,7 +1916,7 @@ impl DbInstance {
         self.enable_performance_insights = Some(v.into());
         self
     }
-    /// The name of the database engine to use for this DB instance. Not every database engine is available in every AWS Region.
+    /// The name of the database engine to use for this DB instance. Not every database engine is available in every AWS Region. Changing it may replace the resource.
     pub fn engine(mut self, v: impl Into<Value<String>>) -> Self {
         self.engine = Some(v.into());
         self
@@ -1936,7 +1936,7 @@ impl DbInstance {
         self.iops = Some(v.into());
         self
     }
-    /// The ARN of the AWS KMS key that's used to encrypt the DB instance, such as ``arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef``. If you enable the StorageEncrypted property but don't specify this property, AWS CloudFormation uses the default KMS key.
+    /// The ARN of the AWS KMS key that's used to encrypt the DB instance, such as ``arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef``. If you enable the StorageEncrypted property but don't specify this property, AWS CloudFormation uses the default KMS key. Changing it replaces the resource.
     pub fn kms_key_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.kms_key_id = Some(v.into());
         self
@@ -1966,7 +1966,7 @@ impl DbInstance {
         self.master_user_secret = Some(v.into());
         self
     }
-    /// The master user name for the DB instance.
+    /// The master user name for the DB instance. Changing it replaces the resource.
     pub fn master_username(mut self, v: impl Into<Value<String>>) -> Self {
         self.master_username = Some(v.into());
         self
@@ -1986,12 +1986,12 @@ impl DbInstance {
         self.monitoring_role_arn = Some(v.into());
         self
     }
-    /// Specifies whether the DB instance is a Multi-AZ deployment. You can't set the ``AvailabilityZone`` parameter if the DB instance is a Multi-AZ deployment.
+    /// Specifies whether the DB instance is a Multi-AZ deployment. You can't set the ``AvailabilityZone`` parameter if the DB instance is a Multi-AZ deployment. Changing it may replace the resource.
     pub fn multi_az(mut self, v: impl Into<Value<bool>>) -> Self {
         self.multi_az = Some(v.into());
         self
     }
-    /// The name of the NCHAR character set for the Oracle DB instance.
+    /// The name of the NCHAR character set for the Oracle DB instance. Changing it replaces the resource.
     pub fn nchar_character_set_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.nchar_character_set_name = Some(v.into());
         self
@@ -2006,7 +2006,7 @@ impl DbInstance {
         self.option_group_name = Some(v.into());
         self
     }
-    /// The AWS KMS key identifier for encryption of Performance Insights data.
+    /// The AWS KMS key identifier for encryption of Performance Insights data. Changing it may replace the resource.
     pub fn performance_insights_kms_key_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.performance_insights_kms_key_id = Some(v.into());
         self
@@ -2026,7 +2026,7 @@ impl DbInstance {
         self.preferred_backup_window = Some(v.into());
         self
     }
-    /// The weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
+    /// The weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC). Changing it may replace the resource.
     pub fn preferred_maintenance_window(mut self, v: impl Into<Value<String>>) -> Self {
         self.preferred_maintenance_window = Some(v.into());
         self
@@ -2051,37 +2051,37 @@ impl DbInstance {
         self.replica_mode = Some(v.into());
         self
     }
-    /// The date and time to restore from. This parameter applies to point-in-time recovery. For more information, see Restoring a DB instance to a specified time in the in the \*Amazon RDS User Guide\*.
+    /// The date and time to restore from. This parameter applies to point-in-time recovery. For more information, see Restoring a DB instance to a specified time in the in the \*Amazon RDS User Guide\*. Changing it may replace the resource.
     pub fn restore_time(mut self, v: impl Into<Value<String>>) -> Self {
         self.restore_time = Some(v.into());
         self
     }
-    /// The identifier of the Multi-AZ DB cluster that will act as the source for the read replica. Each DB cluster can have up to 15 read replicas.
+    /// The identifier of the Multi-AZ DB cluster that will act as the source for the read replica. Each DB cluster can have up to 15 read replicas. Changing it may replace the resource.
     pub fn source_db_cluster_identifier(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_db_cluster_identifier = Some(v.into());
         self
     }
-    /// The Amazon Resource Name (ARN) of the replicated automated backups from which to restore, for example, ``arn:aws:rds:us-east-1:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE``.
+    /// The Amazon Resource Name (ARN) of the replicated automated backups from which to restore, for example, ``arn:aws:rds:us-east-1:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE``. Changing it may replace the resource.
     pub fn source_db_instance_automated_backups_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_db_instance_automated_backups_arn = Some(v.into());
         self
     }
-    /// If you want to create a read replica DB instance, specify the ID of the source DB instance. Each DB instance can have a limited number of read replicas. For more information, see Working with Read Replicas in the \*Amazon RDS User Guide\*.
+    /// If you want to create a read replica DB instance, specify the ID of the source DB instance. Each DB instance can have a limited number of read replicas. For more information, see Working with Read Replicas in the \*Amazon RDS User Guide\*. Changing it may replace the resource.
     pub fn source_db_instance_identifier(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_db_instance_identifier = Some(v.into());
         self
     }
-    /// The resource ID of the source DB instance from which to restore.
+    /// The resource ID of the source DB instance from which to restore. Changing it may replace the resource.
     pub fn source_dbi_resource_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_dbi_resource_id = Some(v.into());
         self
     }
-    /// The ID of the region that contains the source DB instance for the read replica.
+    /// The ID of the region that contains the source DB instance for the read replica. Changing it replaces the resource.
     pub fn source_region(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_region = Some(v.into());
         self
     }
-    /// A value that indicates whether the DB instance is encrypted. By default, it isn't encrypted.
+    /// A value that indicates whether the DB instance is encrypted. By default, it isn't encrypted. Changing it replaces the resource.
     pub fn storage_encrypted(mut self, v: impl Into<Value<bool>>) -> Self {
         self.storage_encrypted = Some(v.into());
         self
@@ -2111,7 +2111,7 @@ impl DbInstance {
         self.tde_credential_password = Some(v.into());
         self
     }
-    /// The time zone of the DB instance. The time zone parameter is currently supported only by RDS for Db2 and RDS for SQL Server.
+    /// The time zone of the DB instance. The time zone parameter is currently supported only by RDS for Db2 and RDS for SQL Server. Changing it replaces the resource.
     pub fn timezone(mut self, v: impl Into<Value<String>>) -> Self {
         self.timezone = Some(v.into());
         self
@@ -2121,7 +2121,7 @@ impl DbInstance {
         self.use_default_processor_features = Some(v.into());
         self
     }
-    /// Specifies whether the DB instance is restored from the latest backup time. By default, the DB instance isn't restored from the latest backup time. This parameter applies to point-in-time recovery.
+    /// Specifies whether the DB instance is restored from the latest backup time. By default, the DB instance isn't restored from the latest backup time. This parameter applies to point-in-time recovery. Changing it may replace the resource.
     pub fn use_latest_restorable_time(mut self, v: impl Into<Value<bool>>) -> Self {
         self.use_latest_restorable_time = Some(v.into());
         self
@@ -2963,11 +2963,11 @@ pub mod db_instance {
 /// Add it with `scope.add(id, DbParameterGroup::new(..))`, which returns a [`DbParameterGroupRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct DbParameterGroup {
-    /// The name of the DB parameter group.
+    /// The name of the DB parameter group. Changing it replaces the resource.
     pub db_parameter_group_name: Option<Value<String>>,
-    /// Provides the customer-specified description for this DB parameter group.
+    /// Provides the customer-specified description for this DB parameter group. Changing it replaces the resource.
     pub description: Value<String>,
-    /// The DB parameter group family name. A DB parameter group can be associated with one and only one DB parameter group family, and can be applied only to a DB instance running a database engine and engine version compatible with that DB parameter group family.
+    /// The DB parameter group family name. A DB parameter group can be associated with one and only one DB parameter group family, and can be applied only to a DB instance running a database engine and engine version compatible with that DB parameter group family. Changing it replaces the resource.
     pub family: Value<String>,
     /// The `Parameters` property.
     pub parameters: Option<Value<crate::Json>>,
@@ -2986,7 +2986,7 @@ impl DbParameterGroup {
             tags: None,
         }
     }
-    /// The name of the DB parameter group.
+    /// The name of the DB parameter group. Changing it replaces the resource.
     pub fn db_parameter_group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.db_parameter_group_name = Some(v.into());
         self
@@ -3076,15 +3076,15 @@ impl DbParameterGroupRef {
 pub struct DbProxy {
     /// The authorization mechanism that the proxy uses.
     pub auth: Option<Value<Vec<Value<db_proxy::AuthFormat>>>>,
-    /// The identifier for the proxy. This name must be unique for all proxies owned by your AWS account in the specified AWS Region.
+    /// The identifier for the proxy. This name must be unique for all proxies owned by your AWS account in the specified AWS Region. Changing it replaces the resource.
     pub db_proxy_name: Value<String>,
     /// Whether the proxy includes detailed information about SQL statements in its logs.
     pub debug_logging: Option<Value<bool>>,
     /// The default authentication scheme that the proxy uses for client connections to the proxy and connections from the proxy to the underlying database.
     pub default_auth_scheme: Option<Value<String>>,
-    /// The network type of the DB proxy endpoint. The network type determines the IP version that the proxy endpoint supports.
+    /// The network type of the DB proxy endpoint. The network type determines the IP version that the proxy endpoint supports. Changing it replaces the resource.
     pub endpoint_network_type: Option<Value<String>>,
-    /// The kinds of databases that the proxy can connect to.
+    /// The kinds of databases that the proxy can connect to. Changing it replaces the resource.
     pub engine_family: Value<String>,
     /// The number of seconds that a connection to the proxy can be inactive before the proxy disconnects it.
     pub idle_client_timeout: Option<Value<i64>>,
@@ -3094,11 +3094,11 @@ pub struct DbProxy {
     pub role_arn: Value<String>,
     /// An optional set of key-value pairs to associate arbitrary data of your choosing with the proxy.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The network type that the proxy uses to connect to the target database. The network type determines the IP version that the proxy uses for connections to the database.
+    /// The network type that the proxy uses to connect to the target database. The network type determines the IP version that the proxy uses for connections to the database. Changing it replaces the resource.
     pub target_connection_network_type: Option<Value<String>>,
     /// VPC security group IDs to associate with the new proxy.
     pub vpc_security_group_ids: Option<Value<Vec<Value<String>>>>,
-    /// VPC subnet IDs to associate with the new proxy.
+    /// VPC subnet IDs to associate with the new proxy. Changing it replaces the resource.
     pub vpc_subnet_ids: Value<Vec<Value<String>>>,
 }
 
@@ -3141,7 +3141,7 @@ impl DbProxy {
         self.default_auth_scheme = Some(v.into());
         self
     }
-    /// The network type of the DB proxy endpoint. The network type determines the IP version that the proxy endpoint supports.
+    /// The network type of the DB proxy endpoint. The network type determines the IP version that the proxy endpoint supports. Changing it replaces the resource.
     pub fn endpoint_network_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.endpoint_network_type = Some(v.into());
         self
@@ -3161,7 +3161,7 @@ impl DbProxy {
         self.tags = Some(v.into());
         self
     }
-    /// The network type that the proxy uses to connect to the target database. The network type determines the IP version that the proxy uses for connections to the database.
+    /// The network type that the proxy uses to connect to the target database. The network type determines the IP version that the proxy uses for connections to the database. Changing it replaces the resource.
     pub fn target_connection_network_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.target_connection_network_type = Some(v.into());
         self
@@ -3319,11 +3319,11 @@ pub mod db_proxy {
 /// Add it with `scope.add(id, DbProxyEndpoint::new(..))`, which returns a [`DbProxyEndpointRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct DbProxyEndpoint {
-    /// The identifier for the DB proxy endpoint. This name must be unique for all DB proxy endpoints owned by your AWS account in the specified AWS Region.
+    /// The identifier for the DB proxy endpoint. This name must be unique for all DB proxy endpoints owned by your AWS account in the specified AWS Region. Changing it replaces the resource.
     pub db_proxy_endpoint_name: Value<String>,
-    /// The identifier for the proxy. This name must be unique for all proxies owned by your AWS account in the specified AWS Region.
+    /// The identifier for the proxy. This name must be unique for all proxies owned by your AWS account in the specified AWS Region. Changing it replaces the resource.
     pub db_proxy_name: Value<String>,
-    /// The network type of the DB proxy endpoint. The network type determines the IP version that the proxy endpoint supports.
+    /// The network type of the DB proxy endpoint. The network type determines the IP version that the proxy endpoint supports. Changing it replaces the resource.
     pub endpoint_network_type: Option<Value<String>>,
     /// An optional set of key-value pairs to associate arbitrary data of your choosing with the DB proxy endpoint.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -3331,7 +3331,7 @@ pub struct DbProxyEndpoint {
     pub target_role: Option<Value<String>>,
     /// VPC security group IDs to associate with the new DB proxy endpoint.
     pub vpc_security_group_ids: Option<Value<Vec<Value<String>>>>,
-    /// VPC subnet IDs to associate with the new DB proxy endpoint.
+    /// VPC subnet IDs to associate with the new DB proxy endpoint. Changing it replaces the resource.
     pub vpc_subnet_ids: Value<Vec<Value<String>>>,
 }
 
@@ -3352,7 +3352,7 @@ impl DbProxyEndpoint {
             vpc_subnet_ids: vpc_subnet_ids.into(),
         }
     }
-    /// The network type of the DB proxy endpoint. The network type determines the IP version that the proxy endpoint supports.
+    /// The network type of the DB proxy endpoint. The network type determines the IP version that the proxy endpoint supports. Changing it replaces the resource.
     pub fn endpoint_network_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.endpoint_network_type = Some(v.into());
         self
@@ -3450,11 +3450,11 @@ pub struct DbProxyTargetGroup {
     pub db_cluster_identifiers: Option<Value<Vec<Value<String>>>>,
     /// The `DBInstanceIdentifiers` property.
     pub db_instance_identifiers: Option<Value<Vec<Value<String>>>>,
-    /// The identifier for the proxy.
+    /// The identifier for the proxy. Changing it replaces the resource.
     pub db_proxy_name: Value<String>,
     /// An array of key-value pairs to apply to this resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The identifier for the DBProxyTargetGroup.
+    /// The identifier for the DBProxyTargetGroup. Changing it replaces the resource.
     pub target_group_name: Value<String>,
 }
 
@@ -3627,9 +3627,9 @@ pub mod db_proxy_target_group {
 pub struct DbSecurityGroup {
     /// The `DBSecurityGroupIngress` property.
     pub db_security_group_ingress: Value<Vec<Value<db_security_group::Ingress>>>,
-    /// The `EC2VpcId` property.
+    /// The `EC2VpcId` property. Changing it replaces the resource.
     pub ec2_vpc_id: Option<Value<String>>,
-    /// The `GroupDescription` property.
+    /// The `GroupDescription` property. Changing it replaces the resource.
     pub group_description: Value<String>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -3648,7 +3648,7 @@ impl DbSecurityGroup {
             tags: None,
         }
     }
-    /// The `EC2VpcId` property.
+    /// The `EC2VpcId` property. Changing it replaces the resource.
     pub fn ec2_vpc_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.ec2_vpc_id = Some(v.into());
         self
@@ -3881,15 +3881,15 @@ impl DbSecurityGroupIngressRef {
 pub struct DbShardGroup {
     /// Specifies whether to create standby standby DB data access shard for the DB shard group. Valid values are the following:
     pub compute_redundancy: Option<Value<i64>>,
-    /// The name of the primary DB cluster for the DB shard group.
+    /// The name of the primary DB cluster for the DB shard group. Changing it replaces the resource.
     pub db_cluster_identifier: Value<String>,
-    /// The name of the DB shard group.
+    /// The name of the DB shard group. Changing it replaces the resource.
     pub db_shard_group_identifier: Option<Value<String>>,
     /// The maximum capacity of the DB shard group in Aurora capacity units (ACUs).
     pub max_acu: Value<f64>,
     /// The minimum capacity of the DB shard group in Aurora capacity units (ACUs).
     pub min_acu: Option<Value<f64>>,
-    /// Specifies whether the DB shard group is publicly accessible.
+    /// Specifies whether the DB shard group is publicly accessible. Changing it replaces the resource.
     pub publicly_accessible: Option<Value<bool>>,
     /// An optional set of key-value pairs to associate arbitrary data of your choosing with the DB shard group.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -3913,7 +3913,7 @@ impl DbShardGroup {
         self.compute_redundancy = Some(v.into());
         self
     }
-    /// The name of the DB shard group.
+    /// The name of the DB shard group. Changing it replaces the resource.
     pub fn db_shard_group_identifier(mut self, v: impl Into<Value<String>>) -> Self {
         self.db_shard_group_identifier = Some(v.into());
         self
@@ -3923,7 +3923,7 @@ impl DbShardGroup {
         self.min_acu = Some(v.into());
         self
     }
-    /// Specifies whether the DB shard group is publicly accessible.
+    /// Specifies whether the DB shard group is publicly accessible. Changing it replaces the resource.
     pub fn publicly_accessible(mut self, v: impl Into<Value<bool>>) -> Self {
         self.publicly_accessible = Some(v.into());
         self
@@ -3997,9 +3997,9 @@ impl DbShardGroupRef {
 /// Add it with `scope.add(id, DbSnapshot::new(..))`, which returns a [`DbSnapshotRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct DbSnapshot {
-    /// The identifier of the DB instance that you want to create the snapshot of.
+    /// The identifier of the DB instance that you want to create the snapshot of. Changing it replaces the resource.
     pub db_instance_identifier: Value<String>,
-    /// The identifier for the DB snapshot. Must contain from 1 to 255 letters, numbers, or hyphens. First character must be a letter. Can't end with a hyphen or contain two consecutive hyphens.
+    /// The identifier for the DB snapshot. Must contain from 1 to 255 letters, numbers, or hyphens. First character must be a letter. Can't end with a hyphen or contain two consecutive hyphens. Changing it replaces the resource.
     pub db_snapshot_identifier: Value<String>,
     /// The tags to be assigned to the DB snapshot.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -4186,7 +4186,7 @@ impl DbSnapshotRef {
 pub struct DbSubnetGroup {
     /// The description for the DB subnet group.
     pub db_subnet_group_description: Value<String>,
-    /// The name for the DB subnet group. This value is stored as a lowercase string.
+    /// The name for the DB subnet group. This value is stored as a lowercase string. Changing it replaces the resource.
     pub db_subnet_group_name: Option<Value<String>>,
     /// The EC2 Subnet IDs for the DB subnet group.
     pub subnet_ids: Value<Vec<Value<String>>>,
@@ -4207,7 +4207,7 @@ impl DbSubnetGroup {
             tags: None,
         }
     }
-    /// The name for the DB subnet group. This value is stored as a lowercase string.
+    /// The name for the DB subnet group. This value is stored as a lowercase string. Changing it replaces the resource.
     pub fn db_subnet_group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.db_subnet_group_name = Some(v.into());
         self
@@ -4273,29 +4273,29 @@ impl DbSubnetGroupRef {
 /// Add it with `scope.add(id, Deployment::new(..))`, which returns a [`DeploymentRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deployment {
-    /// The name of the Blue/Green Deployment.
+    /// The name of the Blue/Green Deployment. Changing it replaces the resource.
     pub blue_green_deployment_name: Value<String>,
-    /// The ARN of the source production database.
+    /// The ARN of the source production database. Changing it replaces the resource.
     pub source: Value<String>,
     /// The tags assigned to the Blue/Green Deployment.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The allocated storage size in GiB for the target DB instance.
+    /// The allocated storage size in GiB for the target DB instance. Changing it replaces the resource.
     pub target_allocated_storage: Option<Value<i64>>,
-    /// The DB cluster parameter group for the target Aurora DB cluster.
+    /// The DB cluster parameter group for the target Aurora DB cluster. Changing it replaces the resource.
     pub target_db_cluster_parameter_group_name: Option<Value<String>>,
-    /// The DB instance class for target RDS DB instances.
+    /// The DB instance class for target RDS DB instances. Changing it replaces the resource.
     pub target_db_instance_class: Option<Value<String>>,
-    /// The DB parameter group for the target DB instance.
+    /// The DB parameter group for the target DB instance. Changing it replaces the resource.
     pub target_db_parameter_group_name: Option<Value<String>>,
-    /// The DB engine version for the target database.
+    /// The DB engine version for the target database. Changing it replaces the resource.
     pub target_engine_version: Option<Value<String>>,
-    /// The Provisioned IOPS value for the target DB instance.
+    /// The Provisioned IOPS value for the target DB instance. Changing it replaces the resource.
     pub target_iops: Option<Value<i64>>,
-    /// The storage throughput value for the target DB instance.
+    /// The storage throughput value for the target DB instance. Changing it replaces the resource.
     pub target_storage_throughput: Option<Value<i64>>,
-    /// The storage type for the target DB instance.
+    /// The storage type for the target DB instance. Changing it replaces the resource.
     pub target_storage_type: Option<Value<String>>,
-    /// Whether to upgrade the storage file system configuration on the target database.
+    /// Whether to upgrade the storage file system configuration on the target database. Changing it replaces the resource.
     pub upgrade_target_storage_config: Option<Value<bool>>,
 }
 
@@ -4322,47 +4322,47 @@ impl Deployment {
         self.tags = Some(v.into());
         self
     }
-    /// The allocated storage size in GiB for the target DB instance.
+    /// The allocated storage size in GiB for the target DB instance. Changing it replaces the resource.
     pub fn target_allocated_storage(mut self, v: impl Into<Value<i64>>) -> Self {
         self.target_allocated_storage = Some(v.into());
         self
     }
-    /// The DB cluster parameter group for the target Aurora DB cluster.
+    /// The DB cluster parameter group for the target Aurora DB cluster. Changing it replaces the resource.
     pub fn target_db_cluster_parameter_group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.target_db_cluster_parameter_group_name = Some(v.into());
         self
     }
-    /// The DB instance class for target RDS DB instances.
+    /// The DB instance class for target RDS DB instances. Changing it replaces the resource.
     pub fn target_db_instance_class(mut self, v: impl Into<Value<String>>) -> Self {
         self.target_db_instance_class = Some(v.into());
         self
     }
-    /// The DB parameter group for the target DB instance.
+    /// The DB parameter group for the target DB instance. Changing it replaces the resource.
     pub fn target_db_parameter_group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.target_db_parameter_group_name = Some(v.into());
         self
     }
-    /// The DB engine version for the target database.
+    /// The DB engine version for the target database. Changing it replaces the resource.
     pub fn target_engine_version(mut self, v: impl Into<Value<String>>) -> Self {
         self.target_engine_version = Some(v.into());
         self
     }
-    /// The Provisioned IOPS value for the target DB instance.
+    /// The Provisioned IOPS value for the target DB instance. Changing it replaces the resource.
     pub fn target_iops(mut self, v: impl Into<Value<i64>>) -> Self {
         self.target_iops = Some(v.into());
         self
     }
-    /// The storage throughput value for the target DB instance.
+    /// The storage throughput value for the target DB instance. Changing it replaces the resource.
     pub fn target_storage_throughput(mut self, v: impl Into<Value<i64>>) -> Self {
         self.target_storage_throughput = Some(v.into());
         self
     }
-    /// The storage type for the target DB instance.
+    /// The storage type for the target DB instance. Changing it replaces the resource.
     pub fn target_storage_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.target_storage_type = Some(v.into());
         self
     }
-    /// Whether to upgrade the storage file system configuration on the target database.
+    /// Whether to upgrade the storage file system configuration on the target database. Changing it replaces the resource.
     pub fn upgrade_target_storage_config(mut self, v: impl Into<Value<bool>>) -> Self {
         self.upgrade_target_storage_config = Some(v.into());
         self
@@ -4482,13 +4482,13 @@ pub struct EventSubscription {
     pub enabled: Option<Value<bool>>,
     /// A list of event categories for a particular source type (``SourceType``) that you want to subscribe to.
     pub event_categories: Option<Value<Vec<Value<String>>>>,
-    /// The Amazon Resource Name (ARN) of the SNS topic created for event notification. SNS automatically creates the ARN when you create a topic and subscribe to it.
+    /// The Amazon Resource Name (ARN) of the SNS topic created for event notification. SNS automatically creates the ARN when you create a topic and subscribe to it. Changing it replaces the resource.
     pub sns_topic_arn: Value<String>,
     /// The list of identifiers of the event sources for which events are returned. If not specified, then all sources are included in the response. An identifier must begin with a letter and must contain only ASCII letters, digits, and hyphens.
     pub source_ids: Option<Value<Vec<Value<String>>>>,
     /// The type of source that is generating the events. For example, if you want to be notified of events generated by a DB instance, you set this parameter to ``db-instance``. For RDS Proxy events, specify ``db-proxy``. If this value isn't specified, all events are returned.
     pub source_type: Option<Value<String>>,
-    /// The name of the subscription.
+    /// The name of the subscription. Changing it replaces the resource.
     pub subscription_name: Option<Value<String>>,
     /// An optional array of key-value pairs to apply to this subscription.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -4527,7 +4527,7 @@ impl EventSubscription {
         self.source_type = Some(v.into());
         self
     }
-    /// The name of the subscription.
+    /// The name of the subscription. Changing it replaces the resource.
     pub fn subscription_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.subscription_name = Some(v.into());
         self
@@ -4591,17 +4591,17 @@ impl std::ops::Deref for EventSubscriptionRef {
 pub struct GlobalCluster {
     /// The deletion protection setting for the new global database. The global database can't be deleted when deletion protection is enabled.
     pub deletion_protection: Option<Value<bool>>,
-    /// The name of the database engine to be used for this DB cluster. Valid Values: aurora (for MySQL 5.6-compatible Aurora), aurora-mysql (for MySQL 5.7-compatible Aurora).
+    /// The name of the database engine to be used for this DB cluster. Valid Values: aurora (for MySQL 5.6-compatible Aurora), aurora-mysql (for MySQL 5.7-compatible Aurora). Changing it replaces the resource.
     pub engine: Option<Value<String>>,
     /// The life cycle type of the global cluster. You can use this setting to enroll your global cluster into Amazon RDS Extended Support.
     pub engine_lifecycle_support: Option<Value<String>>,
     /// The version number of the database engine to use. If you specify the SourceDBClusterIdentifier property, don't specify this property. The value is inherited from the cluster.
     pub engine_version: Option<Value<String>>,
-    /// The cluster identifier of the new global database cluster. This parameter is stored as a lowercase string.
+    /// The cluster identifier of the new global database cluster. This parameter is stored as a lowercase string. Changing it replaces the resource.
     pub global_cluster_identifier: Option<Value<String>>,
-    /// The Amazon Resource Name (ARN) to use as the primary cluster of the global database. This parameter is optional. This parameter is stored as a lowercase string.
+    /// The Amazon Resource Name (ARN) to use as the primary cluster of the global database. This parameter is optional. This parameter is stored as a lowercase string. Changing it replaces the resource.
     pub source_db_cluster_identifier: Option<Value<String>>,
-    /// The storage encryption setting for the new global database cluster.
+    /// The storage encryption setting for the new global database cluster. Changing it replaces the resource.
     pub storage_encrypted: Option<Value<bool>>,
     /// An array of key-value pairs to apply to this resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -4626,7 +4626,7 @@ impl GlobalCluster {
         self.deletion_protection = Some(v.into());
         self
     }
-    /// The name of the database engine to be used for this DB cluster. Valid Values: aurora (for MySQL 5.6-compatible Aurora), aurora-mysql (for MySQL 5.7-compatible Aurora).
+    /// The name of the database engine to be used for this DB cluster. Valid Values: aurora (for MySQL 5.6-compatible Aurora), aurora-mysql (for MySQL 5.7-compatible Aurora). Changing it replaces the resource.
     pub fn engine(mut self, v: impl Into<Value<String>>) -> Self {
         self.engine = Some(v.into());
         self
@@ -4641,17 +4641,17 @@ impl GlobalCluster {
         self.engine_version = Some(v.into());
         self
     }
-    /// The cluster identifier of the new global database cluster. This parameter is stored as a lowercase string.
+    /// The cluster identifier of the new global database cluster. This parameter is stored as a lowercase string. Changing it replaces the resource.
     pub fn global_cluster_identifier(mut self, v: impl Into<Value<String>>) -> Self {
         self.global_cluster_identifier = Some(v.into());
         self
     }
-    /// The Amazon Resource Name (ARN) to use as the primary cluster of the global database. This parameter is optional. This parameter is stored as a lowercase string.
+    /// The Amazon Resource Name (ARN) to use as the primary cluster of the global database. This parameter is optional. This parameter is stored as a lowercase string. Changing it replaces the resource.
     pub fn source_db_cluster_identifier(mut self, v: impl Into<Value<String>>) -> Self {
         self.source_db_cluster_identifier = Some(v.into());
         self
     }
-    /// The storage encryption setting for the new global database cluster.
+    /// The storage encryption setting for the new global database cluster. Changing it replaces the resource.
     pub fn storage_encrypted(mut self, v: impl Into<Value<bool>>) -> Self {
         self.storage_encrypted = Some(v.into());
         self
@@ -4722,7 +4722,7 @@ impl GlobalClusterRef {
 /// Add it with `scope.add(id, Integration::new(..))`, which returns a [`IntegrationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Integration {
-    /// An optional set of non-secret key–value pairs that contains additional contextual information about the data. For more information, see Encryption context in the \*Key Management Service Developer Guide\*.
+    /// An optional set of non-secret key–value pairs that contains additional contextual information about the data. For more information, see Encryption context in the \*Key Management Service Developer Guide\*. Changing it replaces the resource.
     pub additional_encryption_context: Option<Value<BTreeMap<String, Value<String>>>>,
     /// Data filters for the integration. These filters determine which tables from the source database are sent to the target Amazon Redshift data warehouse.
     pub data_filter: Option<Value<String>>,
@@ -4730,13 +4730,13 @@ pub struct Integration {
     pub description: Option<Value<String>>,
     /// The name of the integration.
     pub integration_name: Option<Value<String>>,
-    /// The AWS Key Management System (AWS KMS) key identifier for the key to use to encrypt the integration. If you don't specify an encryption key, RDS uses a default AWS owned key.
+    /// The AWS Key Management System (AWS KMS) key identifier for the key to use to encrypt the integration. If you don't specify an encryption key, RDS uses a default AWS owned key. Changing it replaces the resource.
     pub kms_key_id: Option<Value<String>>,
-    /// The Amazon Resource Name (ARN) of the database to use as the source for replication.
+    /// The Amazon Resource Name (ARN) of the database to use as the source for replication. Changing it replaces the resource.
     pub source_arn: Value<String>,
     /// A list of tags. For more information, see Tagging Amazon RDS Resources in the \*Amazon RDS User Guide.\*.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ARN of the Redshift data warehouse to use as the target for replication.
+    /// The ARN of the Redshift data warehouse to use as the target for replication. Changing it replaces the resource.
     pub target_arn: Value<String>,
 }
 
@@ -4754,7 +4754,7 @@ impl Integration {
             target_arn: target_arn.into(),
         }
     }
-    /// An optional set of non-secret key–value pairs that contains additional contextual information about the data. For more information, see Encryption context in the \*Key Management Service Developer Guide\*.
+    /// An optional set of non-secret key–value pairs that contains additional contextual information about the data. For more information, see Encryption context in the \*Key Management Service Developer Guide\*. Changing it replaces the resource.
     pub fn additional_encryption_context(mut self, v: impl Into<Value<BTreeMap<String, Value<String>>>>) -> Self {
         self.additional_encryption_context = Some(v.into());
         self
@@ -4774,7 +4774,7 @@ impl Integration {
         self.integration_name = Some(v.into());
         self
     }
-    /// The AWS Key Management System (AWS KMS) key identifier for the key to use to encrypt the integration. If you don't specify an encryption key, RDS uses a default AWS owned key.
+    /// The AWS Key Management System (AWS KMS) key identifier for the key to use to encrypt the integration. If you don't specify an encryption key, RDS uses a default AWS owned key. Changing it replaces the resource.
     pub fn kms_key_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.kms_key_id = Some(v.into());
         self
@@ -4848,15 +4848,15 @@ impl IntegrationRef {
 /// Add it with `scope.add(id, OptionGroup::new(..))`, which returns a [`OptionGroupRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct OptionGroup {
-    /// Specifies the name of the engine that this option group should be associated with.
+    /// Specifies the name of the engine that this option group should be associated with. Changing it replaces the resource.
     pub engine_name: Value<String>,
-    /// Specifies the major version of the engine that this option group should be associated with.
+    /// Specifies the major version of the engine that this option group should be associated with. Changing it replaces the resource.
     pub major_engine_version: Value<String>,
     /// A list of all available options for an option group.
     pub option_configurations: Option<Value<Vec<Value<option_group::OptionConfiguration>>>>,
-    /// The description of the option group.
+    /// The description of the option group. Changing it replaces the resource.
     pub option_group_description: Value<String>,
-    /// The name of the option group to be created.
+    /// The name of the option group to be created. Changing it replaces the resource.
     pub option_group_name: Option<Value<String>>,
     /// Tags to assign to the option group.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -4883,7 +4883,7 @@ impl OptionGroup {
         self.option_configurations = Some(v.into());
         self
     }
-    /// The name of the option group to be created.
+    /// The name of the option group to be created. Changing it replaces the resource.
     pub fn option_group_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.option_group_name = Some(v.into());
         self

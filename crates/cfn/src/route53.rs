@@ -26,7 +26,7 @@ use stackcraft_core::{Literal, ToCfn, Value};
 pub struct CidrCollection {
     /// A complex type that contains information about the list of CIDR locations.
     pub locations: Option<Value<Vec<Value<cidr_collection::Location>>>>,
-    /// A unique name for the CIDR collection.
+    /// A unique name for the CIDR collection. Changing it replaces the resource.
     pub name: Value<String>,
 }
 
@@ -132,7 +132,7 @@ pub mod cidr_collection {
 /// Add it with `scope.add(id, Dnssec::new(..))`, which returns a [`DnssecRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dnssec {
-    /// The unique string (ID) used to identify a hosted zone.
+    /// The unique string (ID) used to identify a hosted zone. Changing it replaces the resource.
     pub hosted_zone_id: Value<String>,
 }
 
@@ -532,7 +532,7 @@ pub mod health_check {
 /// Add it with `scope.add(id, HostedZone::new(..))`, which returns a [`HostedZoneRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct HostedZone {
-    /// The `DelegationSetId` property.
+    /// The `DelegationSetId` property. Changing it replaces the resource.
     pub delegation_set_id: Option<Value<String>>,
     /// A complex type that contains an optional comment.
     pub hosted_zone_config: Option<Value<hosted_zone::HostedZoneConfig>>,
@@ -540,7 +540,7 @@ pub struct HostedZone {
     pub hosted_zone_features: Option<Value<hosted_zone::HostedZoneFeatures>>,
     /// Adds, edits, or deletes tags for a health check or a hosted zone.
     pub hosted_zone_tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The name of the domain. Specify a fully qualified domain name, for example, \*www.example.com\*. The trailing dot is optional; Amazon Route 53 assumes that the domain name is fully qualified.
+    /// The name of the domain. Specify a fully qualified domain name, for example, \*www.example.com\*. The trailing dot is optional; Amazon Route 53 assumes that the domain name is fully qualified. Changing it replaces the resource.
     pub name: Option<Value<String>>,
     /// Creates a configuration for DNS query logging. After you create a query logging configuration, Amazon Route 53 begins to publish log data to an Amazon CloudWatch Logs log group.
     pub query_logging_config: Option<Value<hosted_zone::QueryLoggingConfig>>,
@@ -561,7 +561,7 @@ impl HostedZone {
             vpcs: None,
         }
     }
-    /// The `DelegationSetId` property.
+    /// The `DelegationSetId` property. Changing it replaces the resource.
     pub fn delegation_set_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.delegation_set_id = Some(v.into());
         self
@@ -581,7 +581,7 @@ impl HostedZone {
         self.hosted_zone_tags = Some(v.into());
         self
     }
-    /// The name of the domain. Specify a fully qualified domain name, for example, \*www.example.com\*. The trailing dot is optional; Amazon Route 53 assumes that the domain name is fully qualified.
+    /// The name of the domain. Specify a fully qualified domain name, for example, \*www.example.com\*. The trailing dot is optional; Amazon Route 53 assumes that the domain name is fully qualified. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
@@ -775,11 +775,11 @@ pub mod hosted_zone {
 /// Add it with `scope.add(id, KeySigningKey::new(..))`, which returns a [`KeySigningKeyRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeySigningKey {
-    /// The unique string (ID) used to identify a hosted zone.
+    /// The unique string (ID) used to identify a hosted zone. Changing it replaces the resource.
     pub hosted_zone_id: Value<String>,
-    /// The Amazon resource name (ARN) for a customer managed key (CMK) in AWS Key Management Service (KMS). The KeyManagementServiceArn must be unique for each key signing key (KSK) in a single hosted zone.
+    /// The Amazon resource name (ARN) for a customer managed key (CMK) in AWS Key Management Service (KMS). The KeyManagementServiceArn must be unique for each key signing key (KSK) in a single hosted zone. Changing it replaces the resource.
     pub key_management_service_arn: Value<String>,
-    /// An alphanumeric string used to identify a key signing key (KSK). Name must be unique for each key signing key in the same hosted zone.
+    /// An alphanumeric string used to identify a key signing key (KSK). Name must be unique for each key signing key in the same hosted zone. Changing it replaces the resource.
     pub name: Value<String>,
     /// A string specifying the initial status of the key signing key (KSK). You can set the value to ACTIVE or INACTIVE.
     pub status: Value<String>,
@@ -849,9 +849,9 @@ impl std::ops::Deref for KeySigningKeyRef {
 /// Add it with `scope.add(id, QueryLoggingConfig::new(..))`, which returns a [`QueryLoggingConfigRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryLoggingConfig {
-    /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group in us-east-1 that Amazon Route 53 publishes query logs to.
+    /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group in us-east-1 that Amazon Route 53 publishes query logs to. Changing it replaces the resource.
     pub cloud_watch_logs_log_group_arn: Value<String>,
-    /// The ID of the public hosted zone that Amazon Route 53 logs queries for.
+    /// The ID of the public hosted zone that Amazon Route 53 logs queries for. Changing it replaces the resource.
     pub hosted_zone_id: Value<String>,
 }
 
@@ -938,9 +938,9 @@ pub struct RecordSet {
     pub geo_proximity_location: Option<Value<record_set::GeoProximityLocation>>,
     /// If you want Amazon Route 53 to return this resource record set in response to a DNS query only when the status of a health check is healthy, include the HealthCheckId element and specify the ID of the applicable health check.
     pub health_check_id: Option<Value<String>>,
-    /// The ID of the hosted zone that you want to create records in.
+    /// The ID of the hosted zone that you want to create records in. Changing it replaces the resource.
     pub hosted_zone_id: Option<Value<String>>,
-    /// The name of the hosted zone that you want to create records in. You must include a trailing dot (for example, www.example.com.) as part of the HostedZoneName.
+    /// The name of the hosted zone that you want to create records in. You must include a trailing dot (for example, www.example.com.) as part of the HostedZoneName. Changing it replaces the resource.
     pub hosted_zone_name: Option<Value<String>>,
     /// To route traffic approximately randomly to multiple resources, such as web servers, create one multivalue answer record for each resource and specify true for MultiValueAnswer.
     pub multi_value_answer: Option<Value<bool>>,
@@ -1018,12 +1018,12 @@ impl RecordSet {
         self.health_check_id = Some(v.into());
         self
     }
-    /// The ID of the hosted zone that you want to create records in.
+    /// The ID of the hosted zone that you want to create records in. Changing it replaces the resource.
     pub fn hosted_zone_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.hosted_zone_id = Some(v.into());
         self
     }
-    /// The name of the hosted zone that you want to create records in. You must include a trailing dot (for example, www.example.com.) as part of the HostedZoneName.
+    /// The name of the hosted zone that you want to create records in. You must include a trailing dot (for example, www.example.com.) as part of the HostedZoneName. Changing it replaces the resource.
     pub fn hosted_zone_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.hosted_zone_name = Some(v.into());
         self
@@ -1316,9 +1316,9 @@ pub mod record_set {
 pub struct RecordSetGroup {
     /// The `Comment` property.
     pub comment: Option<Value<String>>,
-    /// The `HostedZoneId` property.
+    /// The `HostedZoneId` property. Changing it replaces the resource.
     pub hosted_zone_id: Option<Value<String>>,
-    /// The `HostedZoneName` property.
+    /// The `HostedZoneName` property. Changing it replaces the resource.
     pub hosted_zone_name: Option<Value<String>>,
     /// The `RecordSets` property.
     pub record_sets: Option<Value<Vec<Value<record_set_group::RecordSet>>>>,
@@ -1334,12 +1334,12 @@ impl RecordSetGroup {
         self.comment = Some(v.into());
         self
     }
-    /// The `HostedZoneId` property.
+    /// The `HostedZoneId` property. Changing it replaces the resource.
     pub fn hosted_zone_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.hosted_zone_id = Some(v.into());
         self
     }
-    /// The `HostedZoneName` property.
+    /// The `HostedZoneName` property. Changing it replaces the resource.
     pub fn hosted_zone_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.hosted_zone_name = Some(v.into());
         self
@@ -1757,9 +1757,9 @@ pub mod record_set_group {
 pub struct TrafficPolicy {
     /// Any comments to include about the traffic policy.
     pub comment: Option<Value<String>>,
-    /// The definition of the traffic policy in JSON format.
+    /// The definition of the traffic policy in JSON format. Changing it replaces the resource.
     pub document: Value<String>,
-    /// The name of the traffic policy.
+    /// The name of the traffic policy. Changing it replaces the resource.
     pub name: Value<String>,
 }
 
@@ -1840,9 +1840,9 @@ impl TrafficPolicyRef {
 /// Add it with `scope.add(id, TrafficPolicyInstance::new(..))`, which returns a [`TrafficPolicyInstanceRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrafficPolicyInstance {
-    /// The ID of the hosted zone that Amazon Route 53 creates the resource record sets in. The bare ID as Route 53 returns it, without a /hostedzone/ prefix.
+    /// The ID of the hosted zone that Amazon Route 53 creates the resource record sets in. The bare ID as Route 53 returns it, without a /hostedzone/ prefix. Changing it replaces the resource.
     pub hosted_zone_id: Value<String>,
-    /// The domain name, or subdomain name, for which Amazon Route 53 answers DNS queries by using the resource record sets it creates for this traffic policy instance.
+    /// The domain name, or subdomain name, for which Amazon Route 53 answers DNS queries by using the resource record sets it creates for this traffic policy instance. Changing it replaces the resource.
     pub name: Value<String>,
     /// The TTL that Amazon Route 53 assigns to all of the resource record sets that it creates in the specified hosted zone.
     pub ttl: Value<i64>,

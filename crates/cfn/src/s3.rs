@@ -34,9 +34,9 @@ pub struct AccessGrant {
     pub grantee: Value<access_grant::Grantee>,
     /// The level of access to be afforded to the grantee.
     pub permission: Value<String>,
-    /// The type of S3SubPrefix.
+    /// The type of S3SubPrefix. Changing it replaces the resource.
     pub s3_prefix_type: Option<Value<String>>,
-    /// The `Tags` property.
+    /// The `Tags` property. Changing it replaces the resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
 }
 
@@ -70,12 +70,12 @@ impl AccessGrant {
         self.application_arn = Some(v.into());
         self
     }
-    /// The type of S3SubPrefix.
+    /// The type of S3SubPrefix. Changing it replaces the resource.
     pub fn s3_prefix_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.s3_prefix_type = Some(v.into());
         self
     }
-    /// The `Tags` property.
+    /// The `Tags` property. Changing it replaces the resource.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
         self.tags = Some(v.into());
         self
@@ -207,7 +207,7 @@ pub mod access_grant {
 pub struct AccessGrantsInstance {
     /// The Amazon Resource Name (ARN) of the specified AWS Identity Center.
     pub identity_center_arn: Option<Value<String>>,
-    /// The `Tags` property.
+    /// The `Tags` property. Changing it replaces the resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
 }
 
@@ -221,7 +221,7 @@ impl AccessGrantsInstance {
         self.identity_center_arn = Some(v.into());
         self
     }
-    /// The `Tags` property.
+    /// The `Tags` property. Changing it replaces the resource.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
         self.tags = Some(v.into());
         self
@@ -288,7 +288,7 @@ pub struct AccessGrantsLocation {
     pub iam_role_arn: Value<String>,
     /// Descriptor for where the location actually points.
     pub location_scope: Value<String>,
-    /// The `Tags` property.
+    /// The `Tags` property. Changing it replaces the resource.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
 }
 
@@ -297,7 +297,7 @@ impl AccessGrantsLocation {
     pub fn new(iam_role_arn: impl Into<Value<String>>, location_scope: impl Into<Value<String>>) -> Self {
         Self { iam_role_arn: iam_role_arn.into(), location_scope: location_scope.into(), tags: None }
     }
-    /// The `Tags` property.
+    /// The `Tags` property. Changing it replaces the resource.
     pub fn tags(mut self, v: impl Into<Value<Vec<Value<crate::Tag>>>>) -> Self {
         self.tags = Some(v.into());
         self
@@ -361,11 +361,11 @@ impl AccessGrantsLocationRef {
 /// Add it with `scope.add(id, AccessPoint::new(..))`, which returns a [`AccessPointRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccessPoint {
-    /// The name of the bucket that you want to associate this Access Point with.
+    /// The name of the bucket that you want to associate this Access Point with. Changing it replaces the resource.
     pub bucket: Value<String>,
-    /// The AWS account ID associated with the S3 bucket associated with this access point.
+    /// The AWS account ID associated with the S3 bucket associated with this access point. Changing it replaces the resource.
     pub bucket_account_id: Option<Value<String>>,
-    /// The name you want to assign to this Access Point. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the access point name.
+    /// The name you want to assign to this Access Point. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the access point name. Changing it replaces the resource.
     pub name: Option<Value<String>>,
     /// The `Policy` property.
     pub policy: Option<Value<crate::Json>>,
@@ -373,7 +373,7 @@ pub struct AccessPoint {
     pub public_access_block_configuration: Option<Value<access_point::PublicAccessBlockConfiguration>>,
     /// An arbitrary set of tags (key-value pairs) for this S3 Access Point.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// If you include this field, Amazon S3 restricts access to this Access Point to requests from the specified Virtual Private Cloud (VPC).
+    /// If you include this field, Amazon S3 restricts access to this Access Point to requests from the specified Virtual Private Cloud (VPC). Changing it replaces the resource.
     pub vpc_configuration: Option<Value<access_point::VpcConfiguration>>,
 }
 
@@ -390,12 +390,12 @@ impl AccessPoint {
             vpc_configuration: None,
         }
     }
-    /// The AWS account ID associated with the S3 bucket associated with this access point.
+    /// The AWS account ID associated with the S3 bucket associated with this access point. Changing it replaces the resource.
     pub fn bucket_account_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.bucket_account_id = Some(v.into());
         self
     }
-    /// The name you want to assign to this Access Point. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the access point name.
+    /// The name you want to assign to this Access Point. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the access point name. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
@@ -418,7 +418,7 @@ impl AccessPoint {
         self.tags = Some(v.into());
         self
     }
-    /// If you include this field, Amazon S3 restricts access to this Access Point to requests from the specified Virtual Private Cloud (VPC).
+    /// If you include this field, Amazon S3 restricts access to this Access Point to requests from the specified Virtual Private Cloud (VPC). Changing it replaces the resource.
     pub fn vpc_configuration(mut self, v: impl Into<Value<access_point::VpcConfiguration>>) -> Self {
         self.vpc_configuration = Some(v.into());
         self
@@ -630,11 +630,11 @@ pub struct Bucket {
     pub analytics_configurations: Option<Value<Vec<Value<bucket::AnalyticsConfiguration>>>>,
     /// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with KMS-managed keys (DSSE-KMS).
     pub bucket_encryption: Option<Value<bucket::BucketEncryption>>,
-    /// A name for the bucket. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the bucket name.
+    /// A name for the bucket. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the bucket name. Changing it replaces the resource.
     pub bucket_name: Option<Value<String>>,
-    /// The `BucketNamePrefix` property.
+    /// The `BucketNamePrefix` property. Changing it replaces the resource.
     pub bucket_name_prefix: Option<Value<String>>,
-    /// The `BucketNamespace` property.
+    /// The `BucketNamespace` property. Changing it replaces the resource.
     pub bucket_namespace: Option<Value<String>>,
     /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket. For more information, see Enabling Cross-Origin Resource Sharing in the \*Amazon S3 User Guide\*.
     pub cors_configuration: Option<Value<bucket::CorsConfiguration>>,
@@ -728,17 +728,17 @@ impl Bucket {
         self.bucket_encryption = Some(v.into());
         self
     }
-    /// A name for the bucket. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the bucket name.
+    /// A name for the bucket. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the bucket name. Changing it replaces the resource.
     pub fn bucket_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.bucket_name = Some(v.into());
         self
     }
-    /// The `BucketNamePrefix` property.
+    /// The `BucketNamePrefix` property. Changing it replaces the resource.
     pub fn bucket_name_prefix(mut self, v: impl Into<Value<String>>) -> Self {
         self.bucket_name_prefix = Some(v.into());
         self
     }
-    /// The `BucketNamespace` property.
+    /// The `BucketNamespace` property. Changing it replaces the resource.
     pub fn bucket_namespace(mut self, v: impl Into<Value<String>>) -> Self {
         self.bucket_namespace = Some(v.into());
         self
@@ -3524,7 +3524,7 @@ pub mod bucket {
 /// Add it with `scope.add(id, BucketPolicy::new(..))`, which returns a [`BucketPolicyRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct BucketPolicy {
-    /// The name of the Amazon S3 bucket to which the policy applies.
+    /// The name of the Amazon S3 bucket to which the policy applies. Changing it replaces the resource.
     pub bucket: Value<String>,
     /// A policy document containing permissions to add to the specified bucket. In IAM, you must provide policy documents in JSON format.
     pub policy_document: Value<crate::Json>,
@@ -3582,11 +3582,11 @@ impl std::ops::Deref for BucketPolicyRef {
 /// Add it with `scope.add(id, MultiRegionAccessPoint::new(..))`, which returns a [`MultiRegionAccessPointRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct MultiRegionAccessPoint {
-    /// The name you want to assign to this Multi Region Access Point.
+    /// The name you want to assign to this Multi Region Access Point. Changing it replaces the resource.
     pub name: Option<Value<String>>,
-    /// The PublicAccessBlock configuration that you want to apply to this Multi Region Access Point. You can enable the configuration options in any combination.
+    /// The PublicAccessBlock configuration that you want to apply to this Multi Region Access Point. You can enable the configuration options in any combination. Changing it replaces the resource.
     pub public_access_block_configuration: Option<Value<multi_region_access_point::PublicAccessBlockConfiguration>>,
-    /// The list of buckets that you want to associate this Multi Region Access Point with.
+    /// The list of buckets that you want to associate this Multi Region Access Point with. Changing it replaces the resource.
     pub regions: Value<Vec<Value<multi_region_access_point::Region>>>,
 }
 
@@ -3595,12 +3595,12 @@ impl MultiRegionAccessPoint {
     pub fn new(regions: impl Into<Value<Vec<Value<multi_region_access_point::Region>>>>) -> Self {
         Self { name: None, public_access_block_configuration: None, regions: regions.into() }
     }
-    /// The name you want to assign to this Multi Region Access Point.
+    /// The name you want to assign to this Multi Region Access Point. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
     }
-    /// The PublicAccessBlock configuration that you want to apply to this Multi Region Access Point. You can enable the configuration options in any combination.
+    /// The PublicAccessBlock configuration that you want to apply to this Multi Region Access Point. You can enable the configuration options in any combination. Changing it replaces the resource.
     pub fn public_access_block_configuration(
         mut self,
         v: impl Into<Value<multi_region_access_point::PublicAccessBlockConfiguration>>,
@@ -3764,7 +3764,7 @@ pub mod multi_region_access_point {
 /// Add it with `scope.add(id, MultiRegionAccessPointPolicy::new(..))`, which returns a [`MultiRegionAccessPointPolicyRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct MultiRegionAccessPointPolicy {
-    /// The name of the Multi Region Access Point to apply policy.
+    /// The name of the Multi Region Access Point to apply policy. Changing it replaces the resource.
     pub mrap_name: Value<String>,
     /// The `Policy` property.
     pub policy: Value<crate::Json>,
@@ -4749,7 +4749,7 @@ pub mod storage_lens {
 pub struct StorageLensGroup {
     /// The `Filter` property.
     pub filter: Value<storage_lens_group::Filter>,
-    /// The `Name` property.
+    /// The `Name` property. Changing it replaces the resource.
     pub name: Value<String>,
     /// A set of tags (key-value pairs) for this Amazon S3 Storage Lens Group.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,

@@ -28,7 +28,7 @@ pub struct ResourcePolicy {
     pub block_public_policy: Option<Value<bool>>,
     /// The `ResourcePolicy` property.
     pub resource_policy: Value<crate::Json>,
-    /// The ARN or name of the secret to attach the resource-based policy.
+    /// The ARN or name of the secret to attach the resource-based policy. Changing it replaces the resource.
     pub secret_id: Value<String>,
 }
 
@@ -110,7 +110,7 @@ pub struct RotationSchedule {
     pub rotation_lambda_arn: Option<Value<String>>,
     /// A structure that defines the rotation configuration for this secret.
     pub rotation_rules: Option<Value<rotation_schedule::RotationRules>>,
-    /// The ARN or name of the secret to rotate.
+    /// The ARN or name of the secret to rotate. Changing it replaces the resource.
     pub secret_id: Value<String>,
 }
 
@@ -434,7 +434,7 @@ pub struct Secret {
     pub generate_secret_string: Option<Value<secret::GenerateSecretString>>,
     /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret. An alias is always prefixed by ``alias/``, for example ``alias/aws/secretsmanager``. For more information, see About aliases.
     pub kms_key_id: Option<Value<String>>,
-    /// The name of the new secret.
+    /// The name of the new secret. Changing it replaces the resource.
     pub name: Option<Value<String>>,
     /// A custom type that specifies a ``Region`` and the ``KmsKeyId`` for a replica secret.
     pub replica_regions: Option<Value<Vec<Value<secret::ReplicaRegion>>>>,
@@ -475,7 +475,7 @@ impl Secret {
         self.kms_key_id = Some(v.into());
         self
     }
-    /// The name of the new secret.
+    /// The name of the new secret. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
@@ -711,7 +711,7 @@ pub mod secret {
 /// Add it with `scope.add(id, SecretTargetAttachment::new(..))`, which returns a [`SecretTargetAttachmentRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SecretTargetAttachment {
-    /// The `SecretId` property.
+    /// The `SecretId` property. Changing it replaces the resource.
     pub secret_id: Value<String>,
     /// The `TargetId` property.
     pub target_id: Value<String>,

@@ -26,7 +26,7 @@ use stackcraft_core::{Literal, ToCfn, Value};
 pub struct HttpNamespace {
     /// A description for the namespace.
     pub description: Option<Value<String>>,
-    /// The name that you want to assign to this namespace.
+    /// The name that you want to assign to this namespace. Changing it replaces the resource.
     pub name: Value<String>,
     /// The tags for the namespace. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -108,9 +108,9 @@ impl HttpNamespaceRef {
 pub struct Instance {
     /// The `InstanceAttributes` property.
     pub instance_attributes: Value<crate::Json>,
-    /// An identifier that you want to associate with the instance.
+    /// An identifier that you want to associate with the instance. Changing it replaces the resource.
     pub instance_id: Option<Value<String>>,
-    /// The ID or Amazon Resource Name (ARN) of the service that you want to use for settings for the instance.
+    /// The ID or Amazon Resource Name (ARN) of the service that you want to use for settings for the instance. Changing it replaces the resource.
     pub service_id: Value<String>,
 }
 
@@ -119,7 +119,7 @@ impl Instance {
     pub fn new(instance_attributes: impl Into<Value<crate::Json>>, service_id: impl Into<Value<String>>) -> Self {
         Self { instance_attributes: instance_attributes.into(), instance_id: None, service_id: service_id.into() }
     }
-    /// An identifier that you want to associate with the instance.
+    /// An identifier that you want to associate with the instance. Changing it replaces the resource.
     pub fn instance_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.instance_id = Some(v.into());
         self
@@ -174,13 +174,13 @@ impl std::ops::Deref for InstanceRef {
 pub struct PrivateDnsNamespace {
     /// A description of the namespace.
     pub description: Option<Value<String>>,
-    /// The name that you want to assign to this namespace. When you create a private DNS namespace, AWS Cloud Map automatically creates an Amazon Route 53 private hosted zone that has the same name as the namespace.
+    /// The name that you want to assign to this namespace. When you create a private DNS namespace, AWS Cloud Map automatically creates an Amazon Route 53 private hosted zone that has the same name as the namespace. Changing it replaces the resource.
     pub name: Value<String>,
     /// Properties of the private DNS namespace.
     pub properties: Option<Value<private_dns_namespace::Properties>>,
     /// The tags for the namespace. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The ID of the Amazon VPC that you want to associate the namespace with.
+    /// The ID of the Amazon VPC that you want to associate the namespace with. Changing it replaces the resource.
     pub vpc: Option<Value<String>>,
 }
 
@@ -204,7 +204,7 @@ impl PrivateDnsNamespace {
         self.tags = Some(v.into());
         self
     }
-    /// The ID of the Amazon VPC that you want to associate the namespace with.
+    /// The ID of the Amazon VPC that you want to associate the namespace with. Changing it replaces the resource.
     pub fn vpc(mut self, v: impl Into<Value<String>>) -> Self {
         self.vpc = Some(v.into());
         self
@@ -370,7 +370,7 @@ pub mod private_dns_namespace {
 pub struct PublicDnsNamespace {
     /// A description for the namespace.
     pub description: Option<Value<String>>,
-    /// The name that you want to assign to this namespace.
+    /// The name that you want to assign to this namespace. Changing it replaces the resource.
     pub name: Value<String>,
     /// Properties for the public DNS namespace.
     pub properties: Option<Value<public_dns_namespace::Properties>>,
@@ -562,17 +562,17 @@ pub struct Service {
     pub dns_config: Option<Value<service::DnsConfig>>,
     /// Settings for health checks. Used when routing is DNS-based.
     pub health_check_config: Option<Value<service::HealthCheckConfig>>,
-    /// Settings for custom health checks.
+    /// Settings for custom health checks. Changing it replaces the resource.
     pub health_check_custom_config: Option<Value<service::HealthCheckCustomConfig>>,
-    /// The name of the service.
+    /// The name of the service. Changing it replaces the resource.
     pub name: Option<Value<String>>,
-    /// The ID of the namespace in which the service is created.
+    /// The ID of the namespace in which the service is created. Changing it replaces the resource.
     pub namespace_id: Option<Value<String>>,
     /// A string map that contains attributes and values for the service. You can specify a maximum of 30 key-value pairs.
     pub service_attributes: Option<Value<BTreeMap<String, Value<String>>>>,
     /// An array of key-value pairs to associate with the service.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The type of service. Supported values are HTTP or DNS.
+    /// The type of service. Supported values are HTTP or DNS. Changing it replaces the resource.
     pub type_: Option<Value<String>>,
 }
 
@@ -606,17 +606,17 @@ impl Service {
         self.health_check_config = Some(v.into());
         self
     }
-    /// Settings for custom health checks.
+    /// Settings for custom health checks. Changing it replaces the resource.
     pub fn health_check_custom_config(mut self, v: impl Into<Value<service::HealthCheckCustomConfig>>) -> Self {
         self.health_check_custom_config = Some(v.into());
         self
     }
-    /// The name of the service.
+    /// The name of the service. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
     }
-    /// The ID of the namespace in which the service is created.
+    /// The ID of the namespace in which the service is created. Changing it replaces the resource.
     pub fn namespace_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.namespace_id = Some(v.into());
         self
@@ -631,7 +631,7 @@ impl Service {
         self.tags = Some(v.into());
         self
     }
-    /// The type of service. Supported values are HTTP or DNS.
+    /// The type of service. Supported values are HTTP or DNS. Changing it replaces the resource.
     pub fn type_(mut self, v: impl Into<Value<String>>) -> Self {
         self.type_ = Some(v.into());
         self

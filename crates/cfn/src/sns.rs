@@ -26,25 +26,25 @@ use stackcraft_core::{Literal, ToCfn, Value};
 pub struct Subscription {
     /// The delivery policy JSON assigned to the subscription. Enables the subscriber to define the message delivery retry strategy in the case of an HTTP/S endpoint subscribed to the topic.
     pub delivery_policy: Option<Value<crate::Json>>,
-    /// The subscription's endpoint. The endpoint value depends on the protocol that you specify.
+    /// The subscription's endpoint. The endpoint value depends on the protocol that you specify. Changing it replaces the resource.
     pub endpoint: Option<Value<String>>,
     /// The filter policy JSON assigned to the subscription. Enables the subscriber to filter out unwanted messages.
     pub filter_policy: Option<Value<crate::Json>>,
     /// This attribute lets you choose the filtering scope by using one of the following string value types: MessageAttributes (default) and MessageBody.
     pub filter_policy_scope: Option<Value<String>>,
-    /// The subscription's protocol.
+    /// The subscription's protocol. Changing it replaces the resource.
     pub protocol: Value<String>,
     /// When set to true, enables raw message delivery. Raw messages don't contain any JSON formatting and can be sent to Amazon SQS and HTTP/S endpoints.
     pub raw_message_delivery: Option<Value<bool>>,
     /// When specified, sends undeliverable messages to the specified Amazon SQS dead-letter queue. Messages that can't be delivered due to client errors are held in the dead-letter queue for further analysis or reprocessing.
     pub redrive_policy: Option<Value<crate::Json>>,
-    /// For cross-region subscriptions, the region in which the topic resides.If no region is specified, AWS CloudFormation uses the region of the caller as the default.
+    /// For cross-region subscriptions, the region in which the topic resides.If no region is specified, AWS CloudFormation uses the region of the caller as the default. Changing it may replace the resource.
     pub region: Option<Value<String>>,
     /// Specifies whether Amazon SNS resends the notification to the subscription when a message's attribute changes.
     pub replay_policy: Option<Value<crate::Json>>,
     /// This property applies only to Amazon Data Firehose delivery stream subscriptions.
     pub subscription_role_arn: Option<Value<String>>,
-    /// The ARN of the topic to subscribe to.
+    /// The ARN of the topic to subscribe to. Changing it replaces the resource.
     pub topic_arn: Value<String>,
 }
 
@@ -70,7 +70,7 @@ impl Subscription {
         self.delivery_policy = Some(v.into());
         self
     }
-    /// The subscription's endpoint. The endpoint value depends on the protocol that you specify.
+    /// The subscription's endpoint. The endpoint value depends on the protocol that you specify. Changing it replaces the resource.
     pub fn endpoint(mut self, v: impl Into<Value<String>>) -> Self {
         self.endpoint = Some(v.into());
         self
@@ -95,7 +95,7 @@ impl Subscription {
         self.redrive_policy = Some(v.into());
         self
     }
-    /// For cross-region subscriptions, the region in which the topic resides.If no region is specified, AWS CloudFormation uses the region of the caller as the default.
+    /// For cross-region subscriptions, the region in which the topic resides.If no region is specified, AWS CloudFormation uses the region of the caller as the default. Changing it may replace the resource.
     pub fn region(mut self, v: impl Into<Value<String>>) -> Self {
         self.region = Some(v.into());
         self
@@ -185,7 +185,7 @@ pub struct Topic {
     pub display_name: Option<Value<String>>,
     /// Specifies the throughput quota and deduplication behavior to apply for the FIFO topic. Valid values are ``Topic`` or ``MessageGroup``.
     pub fifo_throughput_scope: Option<Value<String>>,
-    /// Set to true to create a FIFO topic.
+    /// Set to true to create a FIFO topic. Changing it replaces the resource.
     pub fifo_topic: Option<Value<bool>>,
     /// The ID of an AWS managed customer master key (CMK) for SNS or a custom CMK. For more information, see Key terms. For more examples, see ``KeyId`` in the \*API Reference\*.
     pub kms_master_key_id: Option<Value<String>>,
@@ -197,7 +197,7 @@ pub struct Topic {
     pub subscription: Option<Value<Vec<Value<topic::Subscription>>>>,
     /// The list of tags to add to a new topic.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// The name of the topic you want to create. Topic names must include only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long. FIFO topic names must end with ``.fifo``.
+    /// The name of the topic you want to create. Topic names must include only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long. FIFO topic names must end with ``.fifo``. Changing it replaces the resource.
     pub topic_name: Option<Value<String>>,
     /// Tracing mode of an SNS topic. By default ``TracingConfig`` is set to ``PassThrough``, and the topic passes through the tracing header it receives from an SNS publisher to its subscriptions.
     pub tracing_config: Option<Value<String>>,
@@ -253,7 +253,7 @@ impl Topic {
         self.fifo_throughput_scope = Some(v.into());
         self
     }
-    /// Set to true to create a FIFO topic.
+    /// Set to true to create a FIFO topic. Changing it replaces the resource.
     pub fn fifo_topic(mut self, v: impl Into<Value<bool>>) -> Self {
         self.fifo_topic = Some(v.into());
         self
@@ -283,7 +283,7 @@ impl Topic {
         self.tags = Some(v.into());
         self
     }
-    /// The name of the topic you want to create. Topic names must include only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long. FIFO topic names must end with ``.fifo``.
+    /// The name of the topic you want to create. Topic names must include only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long. FIFO topic names must end with ``.fifo``. Changing it replaces the resource.
     pub fn topic_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.topic_name = Some(v.into());
         self
@@ -496,7 +496,7 @@ pub mod topic {
 pub struct TopicInlinePolicy {
     /// The `PolicyDocument` property.
     pub policy_document: Value<crate::Json>,
-    /// The Amazon Resource Name (ARN) of the topic to which you want to add the policy.
+    /// The Amazon Resource Name (ARN) of the topic to which you want to add the policy. Changing it replaces the resource.
     pub topic_arn: Value<String>,
 }
 

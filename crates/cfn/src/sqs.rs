@@ -30,7 +30,7 @@ pub struct Queue {
     pub deduplication_scope: Option<Value<String>>,
     /// The time in seconds for which the delivery of all messages in the queue is delayed. You can specify an integer value of ``0`` to ``900`` (15 minutes). The default value is ``0``.
     pub delay_seconds: Option<Value<i64>>,
-    /// If set to true, creates a FIFO queue. If you don't specify this property, SQS creates a standard queue. For more information, see Amazon SQS FIFO queues in the \*Developer Guide\*.
+    /// If set to true, creates a FIFO queue. If you don't specify this property, SQS creates a standard queue. For more information, see Amazon SQS FIFO queues in the \*Developer Guide\*. Changing it replaces the resource.
     pub fifo_queue: Option<Value<bool>>,
     /// For high throughput for FIFO queues, specifies whether the FIFO queue throughput quota applies to the entire queue or per message group. Valid values are ``perQueue`` and ``perMessageGroupId``.
     pub fifo_throughput_limit: Option<Value<String>>,
@@ -42,7 +42,7 @@ pub struct Queue {
     pub maximum_message_size: Option<Value<i64>>,
     /// The number of seconds that SQS retains a message. You can specify an integer value from ``60`` seconds (1 minute) to ``1,209,600`` seconds (14 days). The default value is ``345,600`` seconds (4 days).
     pub message_retention_period: Option<Value<i64>>,
-    /// A name for the queue. To create a FIFO queue, the name of your FIFO queue must end with the ``.fifo`` suffix. For more information, see Amazon SQS FIFO queues in the \*Developer Guide\*.
+    /// A name for the queue. To create a FIFO queue, the name of your FIFO queue must end with the ``.fifo`` suffix. For more information, see Amazon SQS FIFO queues in the \*Developer Guide\*. Changing it replaces the resource.
     pub queue_name: Option<Value<String>>,
     /// Specifies the duration, in seconds, that the ReceiveMessage action call waits until a message is in the queue in order to include it in the response, rather than returning an empty response if a message isn't yet available. You can specify an integer from 1 to 20.
     pub receive_message_wait_time_seconds: Option<Value<i64>>,
@@ -95,7 +95,7 @@ impl Queue {
         self.delay_seconds = Some(v.into());
         self
     }
-    /// If set to true, creates a FIFO queue. If you don't specify this property, SQS creates a standard queue. For more information, see Amazon SQS FIFO queues in the \*Developer Guide\*.
+    /// If set to true, creates a FIFO queue. If you don't specify this property, SQS creates a standard queue. For more information, see Amazon SQS FIFO queues in the \*Developer Guide\*. Changing it replaces the resource.
     pub fn fifo_queue(mut self, v: impl Into<Value<bool>>) -> Self {
         self.fifo_queue = Some(v.into());
         self
@@ -125,7 +125,7 @@ impl Queue {
         self.message_retention_period = Some(v.into());
         self
     }
-    /// A name for the queue. To create a FIFO queue, the name of your FIFO queue must end with the ``.fifo`` suffix. For more information, see Amazon SQS FIFO queues in the \*Developer Guide\*.
+    /// A name for the queue. To create a FIFO queue, the name of your FIFO queue must end with the ``.fifo`` suffix. For more information, see Amazon SQS FIFO queues in the \*Developer Guide\*. Changing it replaces the resource.
     pub fn queue_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.queue_name = Some(v.into());
         self
@@ -298,7 +298,7 @@ impl QueueRef {
 pub struct QueueInlinePolicy {
     /// The `PolicyDocument` property.
     pub policy_document: Value<crate::Json>,
-    /// The URL of the SQS queue.
+    /// The URL of the SQS queue. Changing it replaces the resource.
     pub queue: Value<String>,
 }
 

@@ -38,7 +38,7 @@ pub struct Association {
     pub compliance_severity: Option<Value<String>>,
     /// The version of the SSM document to associate with the target.
     pub document_version: Option<Value<String>>,
-    /// The ID of the instance that the SSM document is associated with.
+    /// The ID of the instance that the SSM document is associated with. Changing it replaces the resource.
     pub instance_id: Option<Value<String>>,
     /// The `MaxConcurrency` property.
     pub max_concurrency: Option<Value<String>>,
@@ -124,7 +124,7 @@ impl Association {
         self.document_version = Some(v.into());
         self
     }
-    /// The ID of the instance that the SSM document is associated with.
+    /// The ID of the instance that the SSM document is associated with. Changing it replaces the resource.
     pub fn instance_id(mut self, v: impl Into<Value<String>>) -> Self {
         self.instance_id = Some(v.into());
         self
@@ -358,7 +358,7 @@ pub mod association {
 /// Add it with `scope.add(id, CloudConnector::new(..))`, which returns a [`CloudConnectorRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct CloudConnector {
-    /// The ARN of the AWS Config connector.
+    /// The ARN of the AWS Config connector. Changing it replaces the resource.
     pub config_connector_arn: Value<String>,
     /// The configuration for the cloud connector.
     pub configuration: Value<cloud_connector::CloudConnectorConfiguration>,
@@ -366,7 +366,7 @@ pub struct CloudConnector {
     pub description: Option<Value<String>>,
     /// The display name of the cloud connector.
     pub display_name: Value<String>,
-    /// The IAM role ARN used by the cloud connector.
+    /// The IAM role ARN used by the cloud connector. Changing it replaces the resource.
     pub role_arn: Value<String>,
     /// Tags to apply to the cloud connector.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -614,25 +614,25 @@ pub mod cloud_connector {
 /// Add it with `scope.add(id, Document::new(..))`, which returns a [`DocumentRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
-    /// A list of key and value pairs that describe attachments to a version of a document.
+    /// A list of key and value pairs that describe attachments to a version of a document. Changing it may replace the resource.
     pub attachments: Option<Value<Vec<Value<document::AttachmentsSource>>>>,
-    /// The content for the Systems Manager document in JSON, YAML or String format.
+    /// The content for the Systems Manager document in JSON, YAML or String format. Changing it may replace the resource.
     pub content: Value<crate::Json>,
-    /// Specify the document format for the request. The document format can be either JSON or YAML. JSON is the default format.
+    /// Specify the document format for the request. The document format can be either JSON or YAML. JSON is the default format. Changing it may replace the resource.
     pub document_format: Option<Value<String>>,
-    /// The type of document to create.
+    /// The type of document to create. Changing it replaces the resource.
     pub document_type: Option<Value<String>>,
-    /// A name for the Systems Manager document.
+    /// A name for the Systems Manager document. Changing it replaces the resource.
     pub name: Option<Value<String>>,
-    /// A list of SSM documents required by a document. For example, an ApplicationConfiguration document requires an ApplicationConfigurationSchema document.
+    /// A list of SSM documents required by a document. For example, an ApplicationConfiguration document requires an ApplicationConfigurationSchema document. Changing it may replace the resource.
     pub requires: Option<Value<Vec<Value<document::DocumentRequires>>>>,
     /// Optional metadata that you assign to a resource. Tags enable you to categorize a resource in different ways, such as by purpose, owner, or environment.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
-    /// Specify a target type to define the kinds of resources the document can run on.
+    /// Specify a target type to define the kinds of resources the document can run on. Changing it may replace the resource.
     pub target_type: Option<Value<String>>,
     /// Update method - when set to 'Replace', the update will replace the existing document; when set to 'NewVersion', the update will create a new version.
     pub update_method: Option<Value<String>>,
-    /// An optional field specifying the version of the artifact you are creating with the document. This value is unique across all versions of a document, and cannot be changed.
+    /// An optional field specifying the version of the artifact you are creating with the document. This value is unique across all versions of a document, and cannot be changed. Changing it may replace the resource.
     pub version_name: Option<Value<String>>,
 }
 
@@ -652,27 +652,27 @@ impl Document {
             version_name: None,
         }
     }
-    /// A list of key and value pairs that describe attachments to a version of a document.
+    /// A list of key and value pairs that describe attachments to a version of a document. Changing it may replace the resource.
     pub fn attachments(mut self, v: impl Into<Value<Vec<Value<document::AttachmentsSource>>>>) -> Self {
         self.attachments = Some(v.into());
         self
     }
-    /// Specify the document format for the request. The document format can be either JSON or YAML. JSON is the default format.
+    /// Specify the document format for the request. The document format can be either JSON or YAML. JSON is the default format. Changing it may replace the resource.
     pub fn document_format(mut self, v: impl Into<Value<String>>) -> Self {
         self.document_format = Some(v.into());
         self
     }
-    /// The type of document to create.
+    /// The type of document to create. Changing it replaces the resource.
     pub fn document_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.document_type = Some(v.into());
         self
     }
-    /// A name for the Systems Manager document.
+    /// A name for the Systems Manager document. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
     }
-    /// A list of SSM documents required by a document. For example, an ApplicationConfiguration document requires an ApplicationConfigurationSchema document.
+    /// A list of SSM documents required by a document. For example, an ApplicationConfiguration document requires an ApplicationConfigurationSchema document. Changing it may replace the resource.
     pub fn requires(mut self, v: impl Into<Value<Vec<Value<document::DocumentRequires>>>>) -> Self {
         self.requires = Some(v.into());
         self
@@ -682,7 +682,7 @@ impl Document {
         self.tags = Some(v.into());
         self
     }
-    /// Specify a target type to define the kinds of resources the document can run on.
+    /// Specify a target type to define the kinds of resources the document can run on. Changing it may replace the resource.
     pub fn target_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.target_type = Some(v.into());
         self
@@ -692,7 +692,7 @@ impl Document {
         self.update_method = Some(v.into());
         self
     }
-    /// An optional field specifying the version of the artifact you are creating with the document. This value is unique across all versions of a document, and cannot be changed.
+    /// An optional field specifying the version of the artifact you are creating with the document. This value is unique across all versions of a document, and cannot be changed. Changing it may replace the resource.
     pub fn version_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.version_name = Some(v.into());
         self
@@ -992,7 +992,7 @@ pub struct MaintenanceWindowTarget {
     pub resource_type: Value<String>,
     /// The targets to register with the maintenance window.
     pub targets: Value<Vec<Value<maintenance_window_target::Targets>>>,
-    /// The ID of the maintenance window to register the target with.
+    /// The ID of the maintenance window to register the target with. Changing it replaces the resource.
     pub window_id: Value<String>,
 }
 
@@ -1143,9 +1143,9 @@ pub struct MaintenanceWindowTask {
     pub task_invocation_parameters: Option<Value<maintenance_window_task::TaskInvocationParameters>>,
     /// The `TaskParameters` property.
     pub task_parameters: Option<Value<crate::Json>>,
-    /// The type of task.
+    /// The type of task. Changing it replaces the resource.
     pub task_type: Value<String>,
-    /// The ID of the maintenance window where the task is registered.
+    /// The ID of the maintenance window where the task is registered. Changing it replaces the resource.
     pub window_id: Value<String>,
 }
 
@@ -1757,7 +1757,7 @@ pub struct OpsItem {
     pub priority: Option<Value<i64>>,
     /// The severity of the OpsItem.
     pub severity: Option<Value<String>>,
-    /// The origin of the OpsItem.
+    /// The origin of the OpsItem. Changing it replaces the resource.
     pub source: Value<String>,
     /// Tags for the OpsItem.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -1909,7 +1909,7 @@ pub struct Parameter {
     pub data_type: Option<Value<String>>,
     /// Information about the parameter.
     pub description: Option<Value<String>>,
-    /// The name of the parameter.
+    /// The name of the parameter. Changing it replaces the resource.
     pub name: Option<Value<String>>,
     /// Information about the policies assigned to a parameter.
     pub policies: Option<Value<String>>,
@@ -1953,7 +1953,7 @@ impl Parameter {
         self.description = Some(v.into());
         self
     }
-    /// The name of the parameter.
+    /// The name of the parameter. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
@@ -2084,7 +2084,7 @@ pub struct PatchBaseline {
     pub global_filters: Option<Value<patch_baseline::PatchFilterGroup>>,
     /// The name of the patch baseline.
     pub name: Value<String>,
-    /// Defines the operating system the patch baseline applies to. The Default value is WINDOWS.
+    /// Defines the operating system the patch baseline applies to. The Default value is WINDOWS. Changing it replaces the resource.
     pub operating_system: Option<Value<String>>,
     /// PatchGroups is used to associate instances with a specific patch baseline.
     pub patch_groups: Option<Value<Vec<Value<String>>>>,
@@ -2159,7 +2159,7 @@ impl PatchBaseline {
         self.global_filters = Some(v.into());
         self
     }
-    /// Defines the operating system the patch baseline applies to. The Default value is WINDOWS.
+    /// Defines the operating system the patch baseline applies to. The Default value is WINDOWS. Changing it replaces the resource.
     pub fn operating_system(mut self, v: impl Into<Value<String>>) -> Self {
         self.operating_system = Some(v.into());
         self
@@ -2470,23 +2470,23 @@ pub mod patch_baseline {
 /// Add it with `scope.add(id, ResourceDataSync::new(..))`, which returns a [`ResourceDataSyncRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResourceDataSync {
-    /// The `BucketName` property.
+    /// The `BucketName` property. Changing it replaces the resource.
     pub bucket_name: Option<Value<String>>,
-    /// The `BucketPrefix` property.
+    /// The `BucketPrefix` property. Changing it replaces the resource.
     pub bucket_prefix: Option<Value<String>>,
-    /// The `BucketRegion` property.
+    /// The `BucketRegion` property. Changing it replaces the resource.
     pub bucket_region: Option<Value<String>>,
-    /// The `KMSKeyArn` property.
+    /// The `KMSKeyArn` property. Changing it replaces the resource.
     pub kms_key_arn: Option<Value<String>>,
-    /// The `S3Destination` property.
+    /// The `S3Destination` property. Changing it replaces the resource.
     pub s3_destination: Option<Value<resource_data_sync::S3Destination>>,
-    /// The `SyncFormat` property.
+    /// The `SyncFormat` property. Changing it replaces the resource.
     pub sync_format: Option<Value<String>>,
-    /// The `SyncName` property.
+    /// The `SyncName` property. Changing it replaces the resource.
     pub sync_name: Value<String>,
     /// The `SyncSource` property.
     pub sync_source: Option<Value<resource_data_sync::SyncSource>>,
-    /// The `SyncType` property.
+    /// The `SyncType` property. Changing it replaces the resource.
     pub sync_type: Option<Value<String>>,
 }
 
@@ -2505,32 +2505,32 @@ impl ResourceDataSync {
             sync_type: None,
         }
     }
-    /// The `BucketName` property.
+    /// The `BucketName` property. Changing it replaces the resource.
     pub fn bucket_name(mut self, v: impl Into<Value<String>>) -> Self {
         self.bucket_name = Some(v.into());
         self
     }
-    /// The `BucketPrefix` property.
+    /// The `BucketPrefix` property. Changing it replaces the resource.
     pub fn bucket_prefix(mut self, v: impl Into<Value<String>>) -> Self {
         self.bucket_prefix = Some(v.into());
         self
     }
-    /// The `BucketRegion` property.
+    /// The `BucketRegion` property. Changing it replaces the resource.
     pub fn bucket_region(mut self, v: impl Into<Value<String>>) -> Self {
         self.bucket_region = Some(v.into());
         self
     }
-    /// The `KMSKeyArn` property.
+    /// The `KMSKeyArn` property. Changing it replaces the resource.
     pub fn kms_key_arn(mut self, v: impl Into<Value<String>>) -> Self {
         self.kms_key_arn = Some(v.into());
         self
     }
-    /// The `S3Destination` property.
+    /// The `S3Destination` property. Changing it replaces the resource.
     pub fn s3_destination(mut self, v: impl Into<Value<resource_data_sync::S3Destination>>) -> Self {
         self.s3_destination = Some(v.into());
         self
     }
-    /// The `SyncFormat` property.
+    /// The `SyncFormat` property. Changing it replaces the resource.
     pub fn sync_format(mut self, v: impl Into<Value<String>>) -> Self {
         self.sync_format = Some(v.into());
         self
@@ -2540,7 +2540,7 @@ impl ResourceDataSync {
         self.sync_source = Some(v.into());
         self
     }
-    /// The `SyncType` property.
+    /// The `SyncType` property. Changing it replaces the resource.
     pub fn sync_type(mut self, v: impl Into<Value<String>>) -> Self {
         self.sync_type = Some(v.into());
         self
@@ -2756,7 +2756,7 @@ pub mod resource_data_sync {
 pub struct ResourcePolicy {
     /// Actual policy statement.
     pub policy: Value<crate::Json>,
-    /// Arn of OpsItemGroup etc.
+    /// Arn of OpsItemGroup etc. Changing it replaces the resource.
     pub resource_arn: Value<String>,
 }
 
@@ -2823,7 +2823,7 @@ impl ResourcePolicyRef {
 /// Add it with `scope.add(id, ServiceSetting::new(..))`, which returns a [`ServiceSettingRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceSetting {
-    /// The ID of the service setting, such as /ssm/parameter-store/high-throughput-enabled.
+    /// The ID of the service setting, such as /ssm/parameter-store/high-throughput-enabled. Changing it replaces the resource.
     pub setting_id: Value<String>,
     /// The value of the service setting.
     pub setting_value: Value<String>,

@@ -30,9 +30,9 @@ pub struct IpSet {
     pub description: Option<Value<String>>,
     /// The `IPAddressVersion` property.
     pub ip_address_version: Value<String>,
-    /// The `Name` property.
+    /// The `Name` property. Changing it replaces the resource.
     pub name: Option<Value<String>>,
-    /// The `Scope` property.
+    /// The `Scope` property. Changing it replaces the resource.
     pub scope: Value<String>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -59,7 +59,7 @@ impl IpSet {
         self.description = Some(v.into());
         self
     }
-    /// The `Name` property.
+    /// The `Name` property. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
@@ -137,7 +137,7 @@ pub struct LoggingConfiguration {
     pub logging_filter: Option<Value<logging_configuration::LoggingFilter>>,
     /// The parts of the request that you want to keep out of the logs. For example, if you redact the HEADER field, the HEADER field in the firehose will be xxx.
     pub redacted_fields: Option<Value<Vec<Value<logging_configuration::FieldToMatch>>>>,
-    /// The Amazon Resource Name (ARN) of the web ACL that you want to associate with LogDestinationConfigs.
+    /// The Amazon Resource Name (ARN) of the web ACL that you want to associate with LogDestinationConfigs. Changing it replaces the resource.
     pub resource_arn: Value<String>,
 }
 
@@ -452,11 +452,11 @@ pub mod logging_configuration {
 pub struct RegexPatternSet {
     /// Description of the entity.
     pub description: Option<Value<String>>,
-    /// Name of the RegexPatternSet.
+    /// Name of the RegexPatternSet. Changing it replaces the resource.
     pub name: Option<Value<String>>,
     /// The `RegularExpressionList` property.
     pub regular_expression_list: Value<Vec<Value<String>>>,
-    /// Use CLOUDFRONT for CloudFront RegexPatternSet, use REGIONAL for Application Load Balancer and API Gateway.
+    /// Use CLOUDFRONT for CloudFront RegexPatternSet, use REGIONAL for Application Load Balancer and API Gateway. Changing it replaces the resource.
     pub scope: Value<String>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -478,7 +478,7 @@ impl RegexPatternSet {
         self.description = Some(v.into());
         self
     }
-    /// Name of the RegexPatternSet.
+    /// Name of the RegexPatternSet. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
@@ -561,11 +561,11 @@ pub struct RuleGroup {
     pub description: Option<Value<String>>,
     /// The `MonetizationConfig` property.
     pub monetization_config: Option<Value<rule_group::MonetizationConfig>>,
-    /// The `Name` property.
+    /// The `Name` property. Changing it replaces the resource.
     pub name: Option<Value<String>>,
     /// Collection of Rules.
     pub rules: Option<Value<Vec<Value<rule_group::Rule>>>>,
-    /// The `Scope` property.
+    /// The `Scope` property. Changing it replaces the resource.
     pub scope: Value<String>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -622,7 +622,7 @@ impl RuleGroup {
         self.monetization_config = Some(v.into());
         self
     }
-    /// The `Name` property.
+    /// The `Name` property. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
@@ -3249,13 +3249,13 @@ pub struct WebAcl {
     pub description: Option<Value<String>>,
     /// The `MonetizationConfig` property.
     pub monetization_config: Option<Value<web_acl::MonetizationConfig>>,
-    /// The `Name` property.
+    /// The `Name` property. Changing it replaces the resource.
     pub name: Option<Value<String>>,
     /// The `OnSourceDDoSProtectionConfig` property.
     pub on_source_ddos_protection_config: Option<Value<web_acl::OnSourceDdosProtectionConfig>>,
     /// Collection of Rules.
     pub rules: Option<Value<Vec<Value<web_acl::Rule>>>>,
-    /// The `Scope` property.
+    /// The `Scope` property. Changing it replaces the resource.
     pub scope: Value<String>,
     /// The `Tags` property.
     pub tags: Option<Value<Vec<Value<crate::Tag>>>>,
@@ -3334,7 +3334,7 @@ impl WebAcl {
         self.monetization_config = Some(v.into());
         self
     }
-    /// The `Name` property.
+    /// The `Name` property. Changing it replaces the resource.
     pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
         self.name = Some(v.into());
         self
@@ -7121,9 +7121,9 @@ pub mod web_acl {
 /// Add it with `scope.add(id, WebAclAssociation::new(..))`, which returns a [`WebAclAssociationRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebAclAssociation {
-    /// The `ResourceArn` property.
+    /// The `ResourceArn` property. Changing it replaces the resource.
     pub resource_arn: Value<String>,
-    /// The `WebACLArn` property.
+    /// The `WebACLArn` property. Changing it replaces the resource.
     pub web_acl_arn: Value<String>,
 }
 

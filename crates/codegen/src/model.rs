@@ -470,6 +470,18 @@ pub(crate) fn resource(
         }
     }
 
+    // Say on the property which changes replace the resource.
+    let create_only: BTreeSet<String> =
+        pointer_list(schema, "createOnlyProperties").iter().map(|p| dotted(p)).collect();
+    let conditional: BTreeSet<String> =
+        pointer_list(schema, "conditionalCreateOnlyProperties").iter().map(|p| dotted(p)).collect();
+    for f in &mut fields {
+        if create_only.contains(&f.cfn) {
+            f.doc.push_str(" Changing it replaces the resource.");
+        } else if conditional.contains(&f.cfn) {
+            f.doc.push_str(" Changing it may replace the resource.");
+        }
+    }
     let tags = tag_format(schema, &fields);
     let attrs = attributes(type_name, schema, &read_only, getatts, &b);
     let doc = docs::summary(schema.get("description").and_then(Json::as_str).unwrap_or(""))
