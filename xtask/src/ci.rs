@@ -56,8 +56,8 @@ fn output(cmd: &mut Command) -> Option<String> {
 }
 
 /// Where the tools live: `$STACKCRAFT_TOOLS` or `<workspace>/.tools`.
-pub(crate) fn tools_dir() -> PathBuf {
-    std::env::var_os("STACKCRAFT_TOOLS").map(PathBuf::from).unwrap_or_else(|| workspace_root().join(".tools"))
+fn tools_dir() -> PathBuf {
+    stackcraft_testing::tools_dir()
 }
 
 fn venv(tools: &Path, name: &str, spec: &str) -> bool {
@@ -159,31 +159,16 @@ fn templates(dirs: &[(String, PathBuf)]) -> Vec<PathBuf> {
     t
 }
 
-/// Run cfn-lint over the templates (zero errors and zero warnings).
-pub(crate) fn cfn_lint(files: &[PathBuf]) -> bool {
-    if files.is_empty() {
-        return true;
+/// Run a validator over the templates; print its findings when it fails.
+fn validate(findings: Option<Result<(), String>>) -> bool {
+    match findings {
+        Some(Ok(())) => true,
+        Some(Err(text)) => {
+            println!("{text}");
+            false
+        }
+        None => false,
     }
-    sh(Command::new(tools_dir().join("cfn-lint/bin/cfn-lint")).arg("--").args(files))
-}
-
-/// Run checkov over the templates (zero failed checks).
-pub(crate) fn checkov(files: &[PathBuf]) -> bool {
-    if files.is_empty() {
-        return true;
-    }
-    let mut cmd = Command::new(tools_dir().join("checkov/bin/checkov"));
-    cmd.env("BC_SKIP_MAPPING", "TRUE").args([
-        "--framework",
-        "cloudformation",
-        "--compact",
-        "--quiet",
-        "--skip-download",
-    ]);
-    for f in files {
-        cmd.arg("-f").arg(f);
-    }
-    sh(&mut cmd)
 }
 
 fn run_ci(args: Vec<String>) -> ExitCode {
@@ -228,20 +213,19 @@ fn run_ci(args: Vec<String>) -> ExitCode {
     let files = templates(&dirs);
     println!("{} assemblies, {} templates", dirs.len(), files.len());
     let t = Instant::now();
-    let ok = cfn_lint(&files);
+    let ok = files.is_empty() || validate(stackcraft_testing::cfn_lint_files(&files));
     gate.check(
         &format!("cfn-lint on {} templates: 0 errors, 0 warnings ({:.1} s)", files.len(), t.elapsed().as_secs_f64()),
         ok,
     );
     let t = Instant::now();
-    let ok = checkov(&files);
+    let ok = files.is_empty() || validate(stackcraft_testing::checkov_files(&files));
     gate.check(
         &format!("checkov on {} templates: 0 failed checks ({:.1} s)", files.len(), t.elapsed().as_secs_f64()),
         ok,
     );
-    let cdk = tools_dir().join("cdk/node_modules/.bin/cdk");
     for (name, dir) in &dirs {
-        let listed = output(Command::new(&cdk).arg("ls").arg("--app").arg(dir).current_dir(dir));
+        let listed = stackcraft_testing::cdk_ls(dir).and_then(Result::ok);
         let expected = std::fs::read_to_string(dir.join("manifest.json"))
             .ok()
             .and_then(|m| serde_json::from_str::<serde_json::Value>(&m).ok())
@@ -252,7 +236,7 @@ fn run_ci(args: Vec<String>) -> ExitCode {
                     .unwrap_or(0)
             })
             .unwrap_or(0);
-        let ok = listed.is_some_and(|l| l.lines().filter(|l| !l.trim().is_empty()).count() == expected && expected > 0);
+        let ok = listed.is_some_and(|l| l.len() == expected && expected > 0);
         gate.check(&format!("cdk ls --app {name} lists {expected} stacks"), ok);
     }
     summary(&gate, started)

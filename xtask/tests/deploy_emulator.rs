@@ -15,10 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
 /// A moto server on 127.0.0.1, killed when dropped.
@@ -30,9 +27,8 @@ struct Moto {
 impl Moto {
     /// Start moto, or `None` when it is missing and skipping is allowed.
     fn start() -> Option<Moto> {
-        let tools = std::env::var_os("STACKCRAFT_TOOLS")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| workspace_root().join(".tools"));
+        let tools =
+            std::env::var_os("STACKCRAFT_TOOLS").map(PathBuf::from).unwrap_or_else(|| workspace_root().join(".tools"));
         let bin = tools.join("moto/bin/moto_server");
         if !bin.is_file() {
             let msg = format!(
@@ -46,11 +42,7 @@ impl Moto {
             }
             panic!("{msg}");
         }
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(&bin)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
@@ -106,23 +98,13 @@ fn xtask<S: AsRef<str>>(moto: &Moto, args: &[S], envs: &[(&str, &str)]) -> Run {
         cmd.env(k, v);
     }
     let out = cmd.output().expect("run xtask");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     println!("$ xtask {} {envs:?}\n{text}", args.join(" "));
-    Run {
-        ok: out.status.success(),
-        code: out.status.code(),
-        out: text,
-    }
+    Run { ok: out.status.success(), code: out.status.code(), out: text }
 }
 
 fn pos(haystack: &str, needle: &str) -> usize {
-    haystack
-        .find(needle)
-        .unwrap_or_else(|| panic!("{needle:?} not in output:\n{haystack}"))
+    haystack.find(needle).unwrap_or_else(|| panic!("{needle:?} not in output:\n{haystack}"))
 }
 
 #[test]
@@ -132,12 +114,7 @@ fn change_set_lifecycle_create_update_noop_large_destroy() {
     let outputs = tmp.path().join("outputs.json");
     let outputs = outputs.to_str().unwrap();
     let app = ["--app", "deploy-demo"];
-    let with = |cmd: &[&str]| -> Vec<String> {
-        cmd.iter()
-            .chain(app.iter())
-            .map(|s| s.to_string())
-            .collect()
-    };
+    let with = |cmd: &[&str]| -> Vec<String> { cmd.iter().chain(app.iter()).map(|s| s.to_string()).collect() };
 
     // No terminal and no --yes: refuse, change nothing.
     let v = with(&["deploy", "dev"]);
@@ -150,24 +127,10 @@ fn change_set_lifecycle_create_update_noop_large_destroy() {
     let v = with(&["deploy", "dev", "--yes", "--outputs-file", outputs]);
     let r = xtask(&moto, &v, &[]);
     assert!(r.ok, "{}", r.out);
-    assert!(
-        r.out
-            .contains("Stack deploy-demo-dev-Service (create): 15 to add"),
-        "{}",
-        r.out
-    );
-    assert!(
-        r.out.contains("deploy-demo-dev-Messaging: CREATE_COMPLETE"),
-        "{}",
-        r.out
-    );
-    assert!(
-        r.out.contains("deploy-demo-dev-Service: CREATE_COMPLETE"),
-        "{}",
-        r.out
-    );
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(outputs).unwrap()).unwrap();
+    assert!(r.out.contains("Stack deploy-demo-dev-Service (create): 15 to add"), "{}", r.out);
+    assert!(r.out.contains("deploy-demo-dev-Messaging: CREATE_COMPLETE"), "{}", r.out);
+    assert!(r.out.contains("deploy-demo-dev-Service: CREATE_COMPLETE"), "{}", r.out);
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(outputs).unwrap()).unwrap();
     assert!(json.get("deploy-demo-dev-Service").is_some(), "{json}");
 
     // Diff of a change: shown, nothing applied.
@@ -175,12 +138,7 @@ fn change_set_lifecycle_create_update_noop_large_destroy() {
     let v = with(&["diff", "dev"]);
     let r = xtask(&moto, &v, &changed);
     assert!(r.ok, "{}", r.out);
-    assert!(
-        r.out
-            .contains("Stack deploy-demo-dev-Messaging (update): 0 to add, 1 to modify"),
-        "{}",
-        r.out
-    );
+    assert!(r.out.contains("Stack deploy-demo-dev-Messaging (update): 0 to add, 1 to modify"), "{}", r.out);
     assert!(r.out.contains("~ Queue  AWS::SQS::Queue"), "{}", r.out);
     assert!(r.out.contains("~ Logs  AWS::Logs::LogGroup"), "{}", r.out);
 
@@ -189,42 +147,25 @@ fn change_set_lifecycle_create_update_noop_large_destroy() {
     let r = xtask(&moto, &v, &changed);
     assert!(r.ok, "{}", r.out);
     assert!(r.out.contains("~ Queue"), "{}", r.out);
-    assert!(
-        r.out.contains("deploy-demo-dev-Messaging: UPDATE_COMPLETE"),
-        "{}",
-        r.out
-    );
+    assert!(r.out.contains("deploy-demo-dev-Messaging: UPDATE_COMPLETE"), "{}", r.out);
 
     // Unchanged: the no-op path, exit 0.
     let r = xtask(&moto, &v, &changed);
     assert!(r.ok, "{}", r.out);
-    assert!(
-        r.out.contains("deploy-demo-dev-Messaging: no changes"),
-        "{}",
-        r.out
-    );
-    assert!(
-        r.out.contains("deploy-demo-dev-Service: no changes"),
-        "{}",
-        r.out
-    );
+    assert!(r.out.contains("deploy-demo-dev-Messaging: no changes"), "{}", r.out);
+    assert!(r.out.contains("deploy-demo-dev-Service: no changes"), "{}", r.out);
     assert!(!r.out.contains("UPDATE_IN_PROGRESS"), "{}", r.out);
 
     // A template over 51,200 bytes goes through the assets bucket.
     let r = xtask(&moto, &v, &[("DEMO_VARIANT", "large")]);
     assert!(r.ok, "{}", r.out);
+    assert!(r.out.contains("creating assets bucket stackcraft-assets-123456789012-us-east-1"), "{}", r.out);
     assert!(
-        r.out
-            .contains("creating assets bucket stackcraft-assets-123456789012-us-east-1"),
+        r.out.contains("uploaded to s3://stackcraft-assets-123456789012-us-east-1/templates/deploy-demo-dev-Service/"),
         "{}",
         r.out
     );
-    assert!(r.out.contains("uploaded to s3://stackcraft-assets-123456789012-us-east-1/templates/deploy-demo-dev-Service/"), "{}", r.out);
-    assert!(
-        r.out.contains("deploy-demo-dev-Service: UPDATE_COMPLETE"),
-        "{}",
-        r.out
-    );
+    assert!(r.out.contains("deploy-demo-dev-Service: UPDATE_COMPLETE"), "{}", r.out);
 
     // Production safety: destroying prod needs the explicit flag.
     let v = with(&["destroy", "prod", "--yes"]);
@@ -236,28 +177,13 @@ fn change_set_lifecycle_create_update_noop_large_destroy() {
     let v = with(&["destroy", "dev", "--yes"]);
     let r = xtask(&moto, &v, &[]);
     assert!(r.ok, "{}", r.out);
-    assert!(
-        r.out.contains("deploy-demo-dev-Service: deleted"),
-        "{}",
-        r.out
-    );
-    assert!(
-        r.out.contains("deploy-demo-dev-Messaging: deleted"),
-        "{}",
-        r.out
-    );
-    println!(
-        "deploy -> diff -> update -> no-op -> large -> destroy on moto: {:.1}s",
-        start.elapsed().as_secs_f64()
-    );
+    assert!(r.out.contains("deploy-demo-dev-Service: deleted"), "{}", r.out);
+    assert!(r.out.contains("deploy-demo-dev-Messaging: deleted"), "{}", r.out);
+    println!("deploy -> diff -> update -> no-op -> large -> destroy on moto: {:.1}s", start.elapsed().as_secs_f64());
     let v = with(&["outputs", "dev"]);
     let r = xtask(&moto, &v, &[]);
     assert!(r.ok, "{}", r.out);
-    assert!(
-        r.out.contains("deploy-demo-dev-Service: not deployed"),
-        "{}",
-        r.out
-    );
+    assert!(r.out.contains("deploy-demo-dev-Service: not deployed"), "{}", r.out);
 }
 
 #[test]
@@ -291,33 +217,16 @@ fn cross_stack_reference_deploys_in_order_and_destroys_in_reverse() {
         "{}",
         r.out
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&outputs).unwrap()).unwrap();
-    let queue_url = json["deploy-demo-dev-Messaging"]["QueueUrl"]
-        .as_str()
-        .unwrap();
-    assert!(
-        queue_url.contains("deploy-demo-dev-Messaging-Queue"),
-        "{json}"
-    );
-    assert!(
-        json["deploy-demo-dev-Service"]["LoadBalancerDns"].is_string(),
-        "{json}"
-    );
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&outputs).unwrap()).unwrap();
+    let queue_url = json["deploy-demo-dev-Messaging"]["QueueUrl"].as_str().unwrap();
+    assert!(queue_url.contains("deploy-demo-dev-Messaging-Queue"), "{json}");
+    assert!(json["deploy-demo-dev-Service"]["LoadBalancerDns"].is_string(), "{json}");
 
     let r = xtask(&moto, &["outputs", "dev", "--app", "deploy-demo"], &linked);
     assert!(r.ok, "{}", r.out);
-    assert!(
-        r.out.contains("deploy-demo-dev-Service.TableName = "),
-        "{}",
-        r.out
-    );
+    assert!(r.out.contains("deploy-demo-dev-Service.TableName = "), "{}", r.out);
 
-    let r = xtask(
-        &moto,
-        &["destroy", "dev", "--app", "deploy-demo", "--yes"],
-        &linked,
-    );
+    let r = xtask(&moto, &["destroy", "dev", "--app", "deploy-demo", "--yes"], &linked);
     assert!(r.ok, "{}", r.out);
     assert!(
         pos(&r.out, "deploy-demo-dev-Service: DELETE_COMPLETE")

@@ -1,8 +1,6 @@
 //! A PyShop-like data stack: synthesized, snapshotted, and validated with
 //! cfn-lint (0 findings) and checkov (0 failed checks).
 
-mod support;
-
 use stackcraft_core::App;
 use stackcraft_data::*;
 use stackcraft_iam::{Role, RoleProps, SecretSource, ServicePrincipal};
@@ -116,14 +114,14 @@ fn snapshot_prod() {
 
 #[test]
 fn cfn_lint_is_clean() {
-    support::assert_cfn_lint_clean("DataDev", &sample(false));
-    support::assert_cfn_lint_clean("DataProd", &sample(true));
+    stackcraft_testing::assert_template_cfn_lint_clean("DataDev", &sample(false));
+    stackcraft_testing::assert_template_cfn_lint_clean("DataProd", &sample(true));
 }
 
 #[test]
 fn checkov_is_clean() {
-    support::assert_checkov_clean("DataDev", &sample(false));
-    support::assert_checkov_clean("DataProd", &sample(true));
+    stackcraft_testing::assert_template_checkov_clean("DataDev", &sample(false));
+    stackcraft_testing::assert_template_checkov_clean("DataProd", &sample(true));
 }
 
 /// The seed pins PostgreSQL 15.5, which cfn-lint 1.58.0 flags as deprecated;
@@ -139,7 +137,8 @@ fn seed_version_15_5_is_flagged_as_deprecated() {
         DatabaseInstanceProps::builder().vpc(vpc).engine_version(PostgresVersion::of(15, 5)).build(),
     );
     let t = app.synth().unwrap().stacks[0].template.clone();
-    if let Some(findings) = support::cfn_lint_findings("Seed", &t) {
+    if let Some(result) = stackcraft_testing::cfn_lint_template("Seed", &t) {
+        let findings = result.expect_err("cfn-lint flags 15.5");
         assert!(findings.contains("deprecated"), "{findings}");
     }
 }
@@ -172,6 +171,6 @@ fn database_used_from_another_stack() {
     assert!(api_t.to_string().contains("Fn::ImportValue"));
     assert_eq!(asm.stack("Api").unwrap().dependencies, ["Data"]);
     for s in &asm.stacks {
-        support::assert_cfn_lint_clean(&s.id, &s.template);
+        stackcraft_testing::assert_template_cfn_lint_clean(&s.id, &s.template);
     }
 }

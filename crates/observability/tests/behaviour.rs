@@ -1,7 +1,5 @@
 //! Validation errors, checkov skips and accumulation behaviour.
 
-mod support;
-
 use serde_json::{json, Value as Json};
 use stackcraft_core::App;
 use stackcraft_observability::*;
@@ -130,6 +128,6 @@ fn blocks_work_across_stacks() {
     // The shared key got the CloudWatch Logs statement.
     let shared_t = &asm.stack("Shared").unwrap().template;
     assert!(shared_t.to_string().contains("AllowCloudWatchLogs"));
-    support::assert_cfn_lint_clean("Shared", shared_t);
-    support::assert_cfn_lint_clean("Service", svc_t);
+    stackcraft_testing::assert_template_cfn_lint_clean("Shared", shared_t);
+    stackcraft_testing::assert_template_cfn_lint_clean("Service", svc_t);
 }

@@ -1,8 +1,6 @@
 //! A small monitoring stack: synthesized, snapshotted, and validated with
 //! cfn-lint (0 findings) and checkov (0 failed checks).
 
-mod support;
-
 use stackcraft_core::{App, Value};
 use stackcraft_iam::{Role, RoleProps, ServicePrincipal};
 use stackcraft_observability::*;
@@ -98,10 +96,10 @@ fn snapshot() {
 
 #[test]
 fn cfn_lint_is_clean() {
-    support::assert_cfn_lint_clean("Monitoring", &sample());
+    stackcraft_testing::assert_template_cfn_lint_clean("Monitoring", &sample());
 }
 
 #[test]
 fn checkov_is_clean() {
-    support::assert_checkov_clean("Monitoring", &sample());
+    stackcraft_testing::assert_template_checkov_clean("Monitoring", &sample());
 }

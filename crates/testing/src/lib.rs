@@ -16,6 +16,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use stackcraft_core::serde_json::Value as Json;
 use stackcraft_core::Assembly;
 
 /// The tools directory.
@@ -43,18 +44,40 @@ pub fn tool(rel: &str) -> Option<PathBuf> {
     );
 }
 
+/// Write one template as `<dir>/<name>.template.json` (pretty, as synth writes it).
+pub fn write_template(dir: &Path, name: &str, template: &Json) -> PathBuf {
+    let p = dir.join(format!("{name}.template.json"));
+    let mut text = stackcraft_core::serde_json::to_string_pretty(template).expect("serialize template");
+    text.push('\n');
+    std::fs::write(&p, text).expect("write template");
+    p
+}
+
+/// Run cfn-lint on one template: `Ok` when clean, else the findings; `None` when skipped.
+pub fn cfn_lint_template(name: &str, template: &Json) -> Option<Result<(), String>> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    cfn_lint_files(&[write_template(dir.path(), name, template)])
+}
+
+/// Assert cfn-lint reports nothing (no error, no warning) on one template.
+pub fn assert_template_cfn_lint_clean(name: &str, template: &Json) {
+    if let Some(Err(findings)) = cfn_lint_template(name, template) {
+        panic!("cfn-lint found problems in {name}:\n{findings}");
+    }
+}
+
+/// Assert checkov reports no failed check on one template.
+pub fn assert_template_checkov_clean(name: &str, template: &Json) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    if let Some(Err(findings)) = checkov_files(&[write_template(dir.path(), name, template)]) {
+        panic!("checkov found failed checks in {name}:\n{findings}");
+    }
+}
+
 /// Write the templates of `assembly` into a fresh temporary directory.
 pub fn write_templates(assembly: &Assembly) -> (tempfile::TempDir, Vec<PathBuf>) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let files = assembly
-        .stacks
-        .iter()
-        .map(|s| {
-            let p = dir.path().join(s.template_file());
-            std::fs::write(&p, s.template_text()).expect("write template");
-            p
-        })
-        .collect();
+    let files = assembly.stacks.iter().map(|s| write_template(dir.path(), &s.id, &s.template)).collect();
     (dir, files)
 }
 

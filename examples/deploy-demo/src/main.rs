@@ -20,8 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 // Only stackcraft-core: the demo stays buildable while building-block crates change.
 use stackcraft_core::{
-    App, DeletionPolicy, Environment, Environments, Output, RawResource, ResourceHandle, TagFormat,
-    Value,
+    App, DeletionPolicy, Environment, Environments, Output, RawResource, ResourceHandle, TagFormat, Value,
 };
 
 /// What differs between environments.
@@ -66,11 +65,7 @@ fn build(app: &App, env: &Environment<Config>) {
     queue.apply_removal_policy(DeletionPolicy::Delete);
     let topic = messaging.add_raw(
         "Topic",
-        raw(
-            "AWS::SNS::Topic",
-            json!({ "KmsMasterKeyId": "alias/aws/sns" }),
-        )
-        .taggable(TagFormat::List),
+        raw("AWS::SNS::Topic", json!({ "KmsMasterKeyId": "alias/aws/sns" })).taggable(TagFormat::List),
     );
     messaging.add_output(Output::new("TopicArn", topic.ref_()).description("ARN of the topic"));
     messaging.add_output(Output::new("QueueUrl", queue.ref_()).description("URL of the queue"));
@@ -161,14 +156,8 @@ fn build(app: &App, env: &Environment<Config>) {
         )
         .taggable(TagFormat::List),
     );
-    alb.skip_checkov(
-        "CKV_AWS_91",
-        "demo: no access-log bucket for an internal test load balancer",
-    );
-    alb.skip_checkov(
-        "CKV_AWS_150",
-        "demo: deleted by the tests, so no deletion protection",
-    );
+    alb.skip_checkov("CKV_AWS_91", "demo: no access-log bucket for an internal test load balancer");
+    alb.skip_checkov("CKV_AWS_150", "demo: deleted by the tests, so no deletion protection");
     let tg = service.add_raw(
         "TargetGroup",
         raw(
@@ -195,22 +184,13 @@ fn build(app: &App, env: &Environment<Config>) {
             }),
         ),
     );
-    listener.skip_checkov(
-        "CKV_AWS_2",
-        "demo: internal load balancer without a certificate",
-    );
-    listener.skip_checkov(
-        "CKV_AWS_103",
-        "demo: internal load balancer without a certificate",
-    );
+    listener.skip_checkov("CKV_AWS_2", "demo: internal load balancer without a certificate");
+    listener.skip_checkov("CKV_AWS_103", "demo: internal load balancer without a certificate");
 
     let cluster = service.add_raw(
         "Cluster",
-        raw(
-            "AWS::ECS::Cluster",
-            json!({ "ClusterSettings": [{ "Name": "containerInsights", "Value": "enabled" }] }),
-        )
-        .taggable(TagFormat::List),
+        raw("AWS::ECS::Cluster", json!({ "ClusterSettings": [{ "Name": "containerInsights", "Value": "enabled" }] }))
+            .taggable(TagFormat::List),
     );
     let logs = service.add_raw(
         "Logs",
@@ -221,10 +201,7 @@ fn build(app: &App, env: &Environment<Config>) {
         .taggable(TagFormat::List),
     );
     logs.apply_removal_policy(DeletionPolicy::Delete);
-    logs.skip_checkov(
-        "CKV_AWS_158",
-        "demo: AWS-managed encryption of log data is enough here",
-    );
+    logs.skip_checkov("CKV_AWS_158", "demo: AWS-managed encryption of log data is enough here");
     let exec_role = service.add_raw(
         "ExecutionRole",
         raw(
@@ -261,10 +238,7 @@ fn build(app: &App, env: &Environment<Config>) {
     );
     // The tests destroy what they deploy: nothing is retained.
     table.apply_removal_policy(DeletionPolicy::Delete);
-    table.skip_checkov(
-        "CKV_AWS_119",
-        "demo: AWS-owned key is enough for a test table",
-    );
+    table.skip_checkov("CKV_AWS_119", "demo: AWS-owned key is enough for a test table");
     let bucket = service.add_raw(
         "Bucket",
         raw(
@@ -352,14 +326,8 @@ fn build(app: &App, env: &Environment<Config>) {
 
     if variant == "large" {
         // Documentation-sized metadata: pushes the template past 51,200 bytes.
-        let notes: Vec<String> = (0..600)
-            .map(|i| {
-                format!(
-                    "note {i:04}: {}",
-                    "stackcraft deploy-demo padding ".repeat(3)
-                )
-            })
-            .collect();
+        let notes: Vec<String> =
+            (0..600).map(|i| format!("note {i:04}: {}", "stackcraft deploy-demo padding ".repeat(3))).collect();
         service.add_metadata("DemoNotes", json!(notes));
     }
 }
