@@ -38,10 +38,41 @@ impl StackArtifact {
     }
 }
 
+/// Pretty JSON with object keys sorted at every level, whatever map type
+/// serde_json was built with (a dependency enabling its `preserve_order`
+/// feature must not change our bytes), and a trailing newline.
 pub(crate) fn render(v: &Json) -> String {
-    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(&Sorted(v)).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// Serializes a JSON value with object keys in sorted order, without copying it.
+struct Sorted<'a>(&'a Json);
+
+impl serde::Serialize for Sorted<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Json::Object(m) => {
+                let mut entries: Vec<(&String, &Json)> = m.iter().collect();
+                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                let mut map = s.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    map.serialize_entry(k, &Sorted(v))?;
+                }
+                map.end()
+            }
+            Json::Array(a) => {
+                let mut seq = s.serialize_seq(Some(a.len()))?;
+                for v in a {
+                    seq.serialize_element(&Sorted(v))?;
+                }
+                seq.end()
+            }
+            other => other.serialize(s),
+        }
+    }
 }
 
 /// The result of a successful synth: templates, the construct tree and the
