@@ -23,7 +23,10 @@ use stackcraft_core::Assembly;
 pub fn tools_dir() -> PathBuf {
     std::env::var_os("STACKCRAFT_TOOLS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools").components().collect())
+        // crates/testing → the workspace root
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).unwrap_or(Path::new(".")).join(".tools")
+        })
 }
 
 /// Path of a tool inside the tools directory (e.g. `cfn-lint/bin/cfn-lint`),
