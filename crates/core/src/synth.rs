@@ -186,7 +186,9 @@ impl Assembly {
         };
         std::fs::create_dir_all(&parent)?;
         let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "cdk.out".into());
-        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let unique = format!("{}-{}", std::process::id(), WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        let tmp = parent.join(format!(".{name}.tmp-{unique}"));
         let result = (|| {
             if tmp.exists() {
                 std::fs::remove_dir_all(&tmp)?;
@@ -199,10 +201,26 @@ impl Assembly {
             std::fs::write(tmp.join("tree.json"), render(&self.tree))?;
             std::fs::write(tmp.join("stackcraft.json"), render(&self.stackcraft_metadata()))?;
             std::fs::write(tmp.join("cdk.out"), render(&json!({ "version": MANIFEST_VERSION })))?;
-            if dir.exists() {
-                std::fs::remove_dir_all(dir)?;
+            // Move any previous output aside, then move ours in. Another
+            // process may be writing the same directory: retry until ours lands.
+            let mut attempt = 0;
+            loop {
+                let old = parent.join(format!(".{name}.old-{unique}-{attempt}"));
+                let moved = match std::fs::rename(dir, &old) {
+                    Ok(()) => true,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+                    Err(e) => return Err(e),
+                };
+                let placed = std::fs::rename(&tmp, dir);
+                if moved {
+                    let _ = std::fs::remove_dir_all(&old);
+                }
+                match placed {
+                    Ok(()) => return Ok(()),
+                    Err(_) if attempt < 20 && dir.exists() => attempt += 1,
+                    Err(e) => return Err(e),
+                }
             }
-            std::fs::rename(&tmp, dir)
         })();
         if result.is_err() && tmp.exists() {
             let _ = std::fs::remove_dir_all(&tmp);

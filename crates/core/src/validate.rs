@@ -161,6 +161,32 @@ fn refs(v: &Json, names: &Names<'_>, out: &mut Vec<String>) {
     }
 }
 
+/// Strings with a hard-coded partition (`arn:aws:`, `arn:aws-cn:`, ...):
+/// such a template breaks in the other partitions, and cfn-lint does not
+/// catch it.
+fn hard_coded_partitions<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
+    match v {
+        Json::String(s) => {
+            let mut rest = s.as_str();
+            while let Some(i) = rest.find("arn:aws") {
+                let after = &rest[i + "arn:aws".len()..];
+                let partition_end = after.find(':');
+                let suffix = partition_end.map(|e| &after[..e]);
+                if suffix.is_some_and(|p| {
+                    p.is_empty() || (p.starts_with('-') && p[1..].chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+                }) {
+                    out.push(s);
+                    break;
+                }
+                rest = after;
+            }
+        }
+        Json::Array(a) => a.iter().for_each(|x| hard_coded_partitions(x, out)),
+        Json::Object(m) => m.values().for_each(|x| hard_coded_partitions(x, out)),
+        _ => {}
+    }
+}
+
 /// The `${Name}` variables of a Sub template (`${!Literal}` excluded).
 fn sub_vars(t: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -317,6 +343,15 @@ pub(crate) fn assembly(g: &Graph, stacks: &[StackArtifact], diags: &mut Vec<Diag
             for f in found {
                 diags.push(Diagnostic::error(&at(lid), "reference", format!("dangling reference: {f}")));
             }
+            let mut arns = Vec::new();
+            hard_coded_partitions(r.get("Properties").unwrap_or(&Json::Null), &mut arns);
+            for a in arns {
+                diags.push(Diagnostic::warning(
+                    &at(lid),
+                    "partition",
+                    format!("{a:?} hard-codes the AWS partition; build ARNs with Value::arn(..) or \"arn:${{AWS::Partition}}:...\" in Value::sub so the template also works in aws-cn and aws-us-gov"),
+                ));
+            }
         }
         for (name, o) in section("Outputs").into_iter().flatten() {
             let mut found = Vec::new();
@@ -354,6 +389,15 @@ pub(crate) fn assembly(g: &Graph, stacks: &[StackArtifact], diags: &mut Vec<Diag
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_hard_coded_partitions() {
+        let v = serde_json::json!({"A": "arn:aws:s3:::b", "B": ["arn:aws-cn:iam::1:root", "arn:${AWS::Partition}:s3:::b"], "C": "see arn:awsome", "D": {"E": "x arn:aws-us-gov:sqs:r:1:q"}});
+        let mut out = Vec::new();
+        hard_coded_partitions(&v, &mut out);
+        out.sort();
+        assert_eq!(out, ["arn:aws-cn:iam::1:root", "arn:aws:s3:::b", "x arn:aws-us-gov:sqs:r:1:q"]);
+    }
 
     #[test]
     fn sub_vars_skip_literals() {

@@ -268,3 +268,24 @@ fn twenty_thousand_resources_synthesize() {
     assert_eq!(a.stacks.len(), 40);
     assert_eq!(ids(&app, "S0").len(), 500);
 }
+
+#[test]
+fn concurrent_writers_of_one_directory_all_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cdk.out");
+    let assembly = sample_app().synth().unwrap();
+    std::thread::scope(|s| {
+        for _ in 0..8 {
+            s.spawn(|| assembly.write(&out).expect("every writer succeeds"));
+        }
+    });
+    let mut names: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["App.template.json", "Data.template.json", "cdk.out", "manifest.json", "stackcraft.json", "tree.json"]
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary or old directory is left behind");
+}

@@ -254,3 +254,33 @@ fn failed_synth_writes_nothing() {
     assert!(!out.exists());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no temp dirs left");
 }
+
+#[test]
+fn hard_coded_partition_in_an_arn_is_a_warning() {
+    // An existing resource's literal ARN is legitimate in one partition, so
+    // this warns (CloudFormation accepts it there) rather than fails.
+    let app = App::new("t");
+    app.stack("Main").add_raw(
+        "Role",
+        RawResource::new(
+            "AWS::IAM::Role",
+            json!({"ManagedPolicyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"], "AssumeRolePolicyDocument": {}}),
+        ),
+    );
+    let warnings: Vec<String> = app.synth().unwrap().warnings.iter().map(ToString::to_string).collect();
+    assert_has(
+        &warnings.join("\n"),
+        &[
+            "warning: Main/Role [partition]",
+            "\"arn:aws:iam::aws:policy/ReadOnlyAccess\" hard-codes the AWS partition",
+            "Value::arn",
+        ],
+    );
+    // The partition-aware form is clean.
+    let app = App::new("t");
+    app.stack("Main").add_raw(
+        "Role",
+        RawResource::new("AWS::IAM::Role", json!({"ManagedPolicyArns": [Value::arn("iam", "", "aws", "policy/ReadOnlyAccess")], "AssumeRolePolicyDocument": {}})),
+    );
+    assert!(app.synth().unwrap().warnings.is_empty());
+}

@@ -396,7 +396,9 @@ fn workspace() -> Result<Workspace, Error> {
 }
 
 /// Build and run the app's `synth` for the environment into a fresh
-/// directory `<target>/stackcraft/<app>/<env>`, then read it.
+/// directory of this invocation, `<target>/stackcraft/<app>/<env>.<pid>`, read
+/// it into memory and remove it: concurrent commands on the same app and
+/// environment never see each other's assembly.
 fn synth(common: &Common) -> Result<Assembly, Error> {
     let ws = workspace()?;
     let app = common
@@ -426,14 +428,20 @@ fn synth(common: &Common) -> Result<Assembly, Error> {
             app.clone()
         }
     };
-    let out = ws.target.join("stackcraft").join(sanitize(&label)).join(sanitize(&common.env));
+    let out = ws.target.join("stackcraft").join(sanitize(&label)).join(format!(
+        "{}.{}",
+        sanitize(&common.env),
+        std::process::id()
+    ));
     cmd.args(["--", "synth", "--env", &common.env, "--out"]).arg(&out);
     eprintln!("synthesizing {label} ({}) into {}", common.env, out.display());
     let status = cmd.status().map_err(|e| Error::Synth(format!("cannot run cargo: {e}")))?;
     if !status.success() {
         return Err(Error::Synth(format!("`cargo run` of {label} synth --env {} exited with {status}", common.env)));
     }
-    Assembly::load(&out)
+    let assembly = Assembly::load(&out);
+    let _ = std::fs::remove_dir_all(&out);
+    assembly
 }
 
 fn sanitize(s: &str) -> String {

@@ -27,7 +27,9 @@
 //! `AWS_ENDPOINT_URL`, `~/.aws/config`, ...). The app is `--app` (a workspace
 //! package, or a path to a Cargo project), else env `STACKCRAFT_APP`, else
 //! `[workspace.metadata.stackcraft] default-app` in the workspace `Cargo.toml`.
-//! The assembly is synthesized into `<target-dir>/stackcraft/<app>/<env>/`.
+//! The assembly is synthesized into a directory of its own per invocation,
+//! `<target-dir>/stackcraft/<app>/<env>.<pid>/`, read into memory and removed
+//! (run the app's `synth` yourself to keep one).
 //!
 //! # Using it from your own workspace
 //!
