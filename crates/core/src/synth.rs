@@ -241,11 +241,11 @@ struct Ctx<'g> {
 }
 
 impl Ctx<'_> {
-    fn target(&mut self, token: &str, at: &str) -> Option<NodeId> {
+    fn target(&mut self, token: &str, at: NodeId) -> Option<NodeId> {
         let (uid, node) = parse_token(token)?;
         if uid != self.uid || node >= self.g.nodes.len() {
             self.diags.push(Diagnostic::error(
-                at,
+                &self.g.path(at),
                 "reference",
                 "references a construct that is not part of this app (a handle from another App)",
             ));
@@ -275,7 +275,8 @@ impl Ctx<'_> {
     }
 
     /// Replace tokens in `v` for use inside stack `stack`.
-    fn resolve(&mut self, v: &mut Json, stack: NodeId, at: &str) {
+    /// `at` is the node whose JSON this is; its path is built only for a diagnostic.
+    fn resolve(&mut self, v: &mut Json, stack: NodeId, at: NodeId) {
         match v {
             Json::Object(m) => {
                 if m.len() == 1 {
@@ -312,7 +313,7 @@ impl Ctx<'_> {
                     let owner = self.g.stack_of(target);
                     if owner != Some(stack) {
                         self.diags.push(Diagnostic::error(
-                            at,
+                            &self.g.path(at),
                             "reference",
                             format!(
                                 "uses {} of stack {:?}; conditions and mappings can only be used in their own stack",
@@ -328,7 +329,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn reference(&mut self, stack: NodeId, target: NodeId, attr: Option<&str>, at: &str) -> Json {
+    fn reference(&mut self, stack: NodeId, target: NodeId, attr: Option<&str>, at: NodeId) -> Json {
         let kind_ok = match &self.g.nodes[target].kind {
             NodeKind::Resource(_) => true,
             NodeKind::Parameter(_) => attr.is_none(),
@@ -336,7 +337,7 @@ impl Ctx<'_> {
         };
         if !kind_ok {
             self.diags.push(Diagnostic::error(
-                at,
+                &self.g.path(at),
                 "reference",
                 format!(
                     "{} cannot be referenced with {}",
@@ -529,7 +530,6 @@ impl App {
         for &s in &stacks {
             let mut sec: BTreeMap<&'static str, Map<String, Json>> = BTreeMap::new();
             for &n in &members[&s] {
-                let path = g.path(n);
                 let lid = ctx.logical[&n].clone();
                 let (section, mut body) = match &g.nodes[n].kind {
                     NodeKind::Resource(d) => {
@@ -537,7 +537,7 @@ impl App {
                         apply_tags(&mut props, d.tags, &tags_for(&g, n));
                         for (p, v) in &d.overrides {
                             if let Err(e) = apply_override(&mut props, p, v.as_ref()) {
-                                ctx.diags.push(Diagnostic::error(&path, p, e));
+                                ctx.diags.push(Diagnostic::error(&g.path(n), p, e));
                             }
                         }
                         let mut r = json!({ "Type": d.type_name });
@@ -591,11 +591,11 @@ impl App {
                     }
                     NodeKind::Scope | NodeKind::Stack(_) | NodeKind::Root => continue,
                 };
-                ctx.resolve(&mut body, s, &path);
+                ctx.resolve(&mut body, s, n);
                 let map = sec.entry(section).or_default();
                 if map.contains_key(&lid) {
                     ctx.diags.push(Diagnostic::error(
-                        &path,
+                        &g.path(n),
                         "logical ID",
                         format!("logical ID {lid:?} is used twice in {section} of stack {}; rename one of the constructs or override its logical ID", g.nodes[s].id),
                     ));
@@ -679,27 +679,29 @@ impl App {
             environment: env.map(|e| e.name),
             stacks: artifacts,
             warnings: diags,
-            tree: tree(&g),
+            tree: tree(&g, &ctx.logical),
         })
     }
 }
 
-fn tree(g: &Graph) -> Json {
-    fn node(g: &Graph, n: NodeId) -> Json {
+/// The construct tree (`tree.json`), with the logical IDs synth assigned.
+fn tree(g: &Graph, logical: &HashMap<NodeId, String>) -> Json {
+    fn node(g: &Graph, logical: &HashMap<NodeId, String>, n: NodeId) -> Json {
         let path = g.path(n);
         let id = if n == 0 { "App".to_owned() } else { g.nodes[n].id.clone() };
         let mut o = json!({ "id": id, "path": path });
         if let NodeKind::Resource(d) = &g.nodes[n].kind {
-            o["attributes"] = json!({ "aws:cdk:cloudformation:type": d.type_name, "stackcraft:logicalId": logical_id::for_node(g, n) });
+            o["attributes"] =
+                json!({ "aws:cdk:cloudformation:type": d.type_name, "stackcraft:logicalId": logical.get(&n) });
         }
         if !g.nodes[n].children.is_empty() {
             let children: Map<String, Json> =
-                g.nodes[n].children.iter().map(|&c| (g.nodes[c].id.clone(), node(g, c))).collect();
+                g.nodes[n].children.iter().map(|&c| (g.nodes[c].id.clone(), node(g, logical, c))).collect();
             o["children"] = Json::Object(children);
         }
         o
     }
-    json!({ "version": "tree-0.1", "tree": node(g, 0) })
+    json!({ "version": "tree-0.1", "tree": node(g, logical, 0) })
 }
 
 #[cfg(test)]

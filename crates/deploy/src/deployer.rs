@@ -616,14 +616,7 @@ impl Deployer {
                 Some(status_before.as_ref().unwrap_or(&StackStatus::ReviewInProgress)),
             )
             .await?;
-        if info.status.outcome() != Outcome::Success {
-            return Err(Error::StackFailed {
-                stack: name.clone(),
-                failures: failures(&events, name),
-                status: info.status,
-                reason: info.reason,
-            });
-        }
+        let info = succeeded(info, &events, name)?;
         if cs.creates_stack && art.termination_protection && !info.termination_protection {
             self.set_termination_protection(name, true).await?;
         }
@@ -734,14 +727,7 @@ impl Deployer {
         let (info, events) = self
             .watch(name, name, marker, total, Some(before.as_ref().unwrap_or(&StackStatus::ReviewInProgress)))
             .await?;
-        if info.status.outcome() != Outcome::Success {
-            return Err(Error::StackFailed {
-                stack: name.clone(),
-                failures: failures(&events, name),
-                status: info.status,
-                reason: info.reason,
-            });
-        }
+        let info = succeeded(info, &events, name)?;
         if info.termination_protection != art.termination_protection {
             self.set_termination_protection(name, art.termination_protection).await?;
         }
@@ -921,6 +907,20 @@ fn local_create_diff(art: &StackArtifact) -> ChangeSet {
         })
         .collect();
     ChangeSet { id: String::new(), stack_name: art.stack_name.clone(), creates_stack: true, changes }
+}
+
+/// The operation on stack `name` has settled: anything but success is a
+/// failure listing each failed resource with its reason.
+fn succeeded(info: StackInfo, events: &[StackEvent], name: &str) -> Result<StackInfo, Error> {
+    if info.status.outcome() == Outcome::Success {
+        return Ok(info);
+    }
+    Err(Error::StackFailed {
+        stack: name.to_owned(),
+        failures: failures(events, name),
+        status: info.status,
+        reason: info.reason,
+    })
 }
 
 #[cfg(test)]
