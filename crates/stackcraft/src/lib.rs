@@ -16,6 +16,8 @@ pub use stackcraft_data as data;
 /// Containers on ECS Fargate: cluster, task definitions, services, autoscaling (`stackcraft-ecs-service`).
 pub use stackcraft_ecs_service as ecs_service;
 pub use stackcraft_iam as iam;
+/// Queues, topics, event buses and rules, MSK Serverless (`stackcraft-messaging`).
+pub use stackcraft_messaging as messaging;
 /// KMS keys, log groups, metrics, alarms, alarm topics, dashboards (`stackcraft-observability`).
 pub use stackcraft_observability as observability;
 /// Networking: VPC, subnets, security groups, connections (`stackcraft-vpc`).

@@ -1,0 +1,3 @@
+//! Messaging building blocks: SQS queues, SNS topics, EventBridge buses and
+//! rules, and MSK Serverless clusters, with least-privilege grants and metrics.
+#![forbid(unsafe_code)]
