@@ -153,7 +153,7 @@ where
             }
             let out = PathBuf::from(m.get_one::<String>("out").map_or("cdk.out", String::as_str));
             if let Err(e) = assembly.write(&out) {
-                return fail(format!("cannot write {}: {e}", out.display()));
+                return fail(format!("--out {e}"));
             }
             if !m.get_flag("quiet") {
                 let resources: usize = assembly
@@ -206,10 +206,21 @@ where
         Some(("schema", m)) => {
             let text = crate::synth::render(&config_schema::<C>());
             match m.get_one::<String>("out") {
-                Some(path) => match std::fs::write(path, text) {
-                    Ok(()) => ExitCode::SUCCESS,
-                    Err(e) => fail(format!("cannot write {path}: {e}")),
-                },
+                Some(path) => {
+                    // Replace only a schema this command wrote before.
+                    let ours = |old: &[u8]| {
+                        serde_json::from_slice::<serde_json::Value>(old).is_ok_and(|v| v.get("$schema").is_some())
+                    };
+                    match crate::output::replace_file(
+                        std::path::Path::new(path),
+                        text.as_bytes(),
+                        "a JSON Schema written by this command",
+                        ours,
+                    ) {
+                        Ok(()) => ExitCode::SUCCESS,
+                        Err(e) => fail(format!("--out {e}")),
+                    }
+                }
                 None => {
                     print!("{text}");
                     ExitCode::SUCCESS

@@ -27,6 +27,7 @@ mod diag;
 pub mod env;
 mod graph;
 pub mod logical_id;
+pub mod output;
 mod synth;
 pub mod validate;
 mod value;

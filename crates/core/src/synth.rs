@@ -178,54 +178,20 @@ impl Assembly {
 
     /// Write the cloud assembly to `dir` atomically: everything is written to
     /// a temporary sibling directory first, which then replaces `dir`, so an
-    /// error never leaves a half-written assembly behind.
-    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
-        let parent = match dir.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => std::path::PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent)?;
-        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "cdk.out".into());
-        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let unique = format!("{}-{}", std::process::id(), WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-        let tmp = parent.join(format!(".{name}.tmp-{unique}"));
-        let result = (|| {
-            if tmp.exists() {
-                std::fs::remove_dir_all(&tmp)?;
-            }
-            std::fs::create_dir_all(&tmp)?;
+    /// error never leaves a half-written assembly behind. An existing `dir` is
+    /// replaced only when it is recognisably a previous cloud assembly
+    /// ([`crate::output::is_previous_assembly`]); anything else is an error
+    /// and is left untouched.
+    pub fn write(&self, dir: &Path) -> Result<(), crate::output::WriteError> {
+        crate::output::replace_dir(dir, "a cloud assembly", crate::output::is_previous_assembly, |tmp| {
             for s in &self.stacks {
                 std::fs::write(tmp.join(s.template_file()), s.template_text())?;
             }
             std::fs::write(tmp.join("manifest.json"), render(&self.manifest()))?;
             std::fs::write(tmp.join("tree.json"), render(&self.tree))?;
             std::fs::write(tmp.join("stackcraft.json"), render(&self.stackcraft_metadata()))?;
-            std::fs::write(tmp.join("cdk.out"), render(&json!({ "version": MANIFEST_VERSION })))?;
-            // Move any previous output aside, then move ours in. Another
-            // process may be writing the same directory: retry until ours lands.
-            let mut attempt = 0;
-            loop {
-                let old = parent.join(format!(".{name}.old-{unique}-{attempt}"));
-                let moved = match std::fs::rename(dir, &old) {
-                    Ok(()) => true,
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-                    Err(e) => return Err(e),
-                };
-                let placed = std::fs::rename(&tmp, dir);
-                if moved {
-                    let _ = std::fs::remove_dir_all(&old);
-                }
-                match placed {
-                    Ok(()) => return Ok(()),
-                    Err(_) if attempt < 20 && dir.exists() => attempt += 1,
-                    Err(e) => return Err(e),
-                }
-            }
-        })();
-        if result.is_err() && tmp.exists() {
-            let _ = std::fs::remove_dir_all(&tmp);
-        }
-        result
+            std::fs::write(tmp.join("cdk.out"), render(&json!({ "version": MANIFEST_VERSION })))
+        })
     }
 }
 

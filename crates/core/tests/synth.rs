@@ -234,13 +234,33 @@ fn manifest_lists_stacks_with_dependencies_and_protection() {
 fn write_replaces_previous_output_atomically() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cdk.out");
-    std::fs::create_dir_all(&out).unwrap();
+    sample_app().synth().unwrap().write(&out).unwrap();
     std::fs::write(out.join("Stale.template.json"), "{}").unwrap();
     sample_app().synth().unwrap().write(&out).unwrap();
     assert!(!out.join("Stale.template.json").exists());
     assert!(out.join("Data.template.json").exists());
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary directory is left behind");
+}
+
+#[test]
+fn write_never_replaces_what_it_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(docs.join("notes.txt"), "mine").unwrap();
+    let err = sample_app().synth().unwrap().write(&docs).unwrap_err().to_string();
+    assert!(err.ends_with("docs is a directory holding notes.txt, not a cloud assembly; it was left untouched. Choose another path, or move it away yourself"), "{err}");
+    assert_eq!(std::fs::read_to_string(docs.join("notes.txt")).unwrap(), "mine");
+    let report = dir.path().join("report.txt");
+    std::fs::write(&report, "report").unwrap();
+    let err = sample_app().synth().unwrap().write(&report).unwrap_err().to_string();
+    assert!(err.contains("report.txt is a file, not a cloud assembly"), "{err}");
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), "report");
+    let mut left: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    left.sort();
+    assert_eq!(left, ["docs", "report.txt"], "nothing written, nothing moved aside");
 }
 
 #[test]

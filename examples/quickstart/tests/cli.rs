@@ -87,3 +87,55 @@ fn usage_errors_exit_2_and_help_exits_0() {
     assert_eq!(code, 0);
     assert!(stdout.contains("synth") && stdout.contains("list") && stdout.contains("schema"));
 }
+
+fn run_in(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
+    let o = app().args(args).current_dir(dir).output().unwrap();
+    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+fn listing(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn synth_out_never_deletes_or_replaces_what_it_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("docs")).unwrap();
+    std::fs::write(d.join("docs/notes.txt"), "mine").unwrap();
+    std::fs::write(d.join("report.txt"), "report").unwrap();
+    let (code, err) = run_in(d, &["synth", "-q", "--out", "docs"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "error: --out docs is a directory holding notes.txt, not a cloud assembly; it was left untouched. \
+         Choose another path, or move it away yourself\n"
+    );
+    let (code, err) = run_in(d, &["synth", "-q", "--out", "report.txt"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: --out report.txt is a file, not a cloud assembly"), "{err}");
+    let (code, err) = run_in(d, &["synth", "-q", "--out", "."]);
+    assert_eq!(code, 2);
+    assert_eq!(err, "error: --out .: the current directory cannot be an output location; name a directory inside it\n");
+    let (code, err) = run_in(d, &["synth", "-q", "--out", ".."]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: --out ..: a parent directory cannot be an output location"), "{err}");
+    let (code, err) = run_in(d, &["synth", "-q", "--out", "report.txt/cdk.out"]);
+    assert_eq!(code, 2);
+    assert_eq!(err, "error: --out report.txt/cdk.out: report.txt is not a directory\n");
+    let (code, err) = run_in(d, &["schema", "--out", "report.txt"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: --out report.txt is a file, not a JSON Schema written by this command"), "{err}");
+    assert_eq!(std::fs::read_to_string(d.join("docs/notes.txt")).unwrap(), "mine");
+    assert_eq!(std::fs::read_to_string(d.join("report.txt")).unwrap(), "report");
+    assert_eq!(listing(d), ["docs", "report.txt"], "nothing written, nothing moved aside");
+    // Its own previous output is replaced, in place.
+    assert_eq!(run_in(d, &["synth", "-q", "--out", "cdk.out"]).0, 0);
+    assert_eq!(run_in(d, &["synth", "-q", "--out", "cdk.out"]).0, 0);
+    assert_eq!(run_in(d, &["schema", "--out", "schema.json"]).0, 0);
+    assert_eq!(run_in(d, &["schema", "--out", "schema.json"]).0, 0);
+    assert_eq!(listing(d), ["cdk.out", "docs", "report.txt", "schema.json"]);
+}
