@@ -34,7 +34,7 @@ pub enum TagFormat {
 
 /// A CloudFormation resource type's properties (implemented by the generated
 /// L1 structs and by [`RawResource`]).
-pub trait Resource: ToCfn {
+pub trait Resource: ToCfn + 'static {
     /// The CloudFormation type name, e.g. `AWS::EC2::VPC`.
     const TYPE_NAME: &'static str;
     /// How the type carries tags.
@@ -89,10 +89,59 @@ impl DeletionPolicy {
     }
 }
 
-#[derive(Debug)]
+/// A resource's properties as the graph stores them: the typed L1 value the
+/// building block added (mutated in place through [`ResourceHandle::edit`]),
+/// or JSON for a [`RawResource`]. Rendered once, at synth.
+pub(crate) enum Props {
+    Typed(Box<dyn StoredProps>),
+    Json(Json),
+}
+
+/// A typed property value stored in the graph.
+pub(crate) trait StoredProps {
+    fn render(&self) -> Json;
+    fn as_any(&self) -> &dyn std::any::Any;
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
+}
+
+impl<T: ToCfn + 'static> StoredProps for T {
+    fn render(&self) -> Json {
+        self.to_cfn()
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+impl Props {
+    pub(crate) fn render(&self) -> Json {
+        match self {
+            Props::Typed(t) => t.render(),
+            Props::Json(j) => j.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Props {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Props::Typed(_) => f.write_str("Typed(..)"),
+            Props::Json(j) => write!(f, "Json({j})"),
+        }
+    }
+}
+
+/// A user's JSON edit of a resource's rendered properties (the escape hatch
+/// [`ResourceHandle::edit_properties`]), applied at synth.
+pub(crate) type JsonEdit = Rc<dyn Fn(&mut Json)>;
+
 pub(crate) struct ResourceData {
     pub(crate) type_name: String,
-    pub(crate) props: Json,
+    pub(crate) props: Props,
+    pub(crate) edits: Vec<JsonEdit>,
     pub(crate) tags: TagFormat,
     pub(crate) depends_on: Vec<NodeId>,
     pub(crate) deletion_policy: Option<DeletionPolicy>,
@@ -101,6 +150,16 @@ pub(crate) struct ResourceData {
     pub(crate) metadata: Map<String, Json>,
     pub(crate) overrides: Vec<(String, Option<Json>)>,
     pub(crate) logical_id: Option<String>,
+}
+
+impl std::fmt::Debug for ResourceData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceData")
+            .field("type_name", &self.type_name)
+            .field("props", &self.props)
+            .field("edits", &self.edits.len())
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -355,20 +414,24 @@ impl Scope {
     }
 
     /// Add a typed (L1) resource with construct id `id`.
+    ///
+    /// The typed value is what the graph stores: a building block that grows
+    /// the resource later mutates it through [`ResourceHandle::edit`], and
+    /// it is rendered to JSON once, at synth.
     pub fn add<R: Resource>(&self, id: &str, props: R) -> R::Handle {
-        let json = props.to_cfn();
-        self.add_resource_json(id, R::TYPE_NAME, json, R::TAGS).into()
+        self.add_resource(id, R::TYPE_NAME, Props::Typed(Box::new(props)), R::TAGS).into()
     }
 
     /// Add a resource of any type given as JSON properties.
     pub fn add_raw(&self, id: &str, resource: RawResource) -> ResourceHandle {
-        self.add_resource_json(id, &resource.type_name, resource.properties, resource.tags)
+        self.add_resource(id, &resource.type_name, Props::Json(resource.properties), resource.tags)
     }
 
-    fn add_resource_json(&self, id: &str, type_name: &str, props: Json, tags: TagFormat) -> ResourceHandle {
+    fn add_resource(&self, id: &str, type_name: &str, props: Props, tags: TagFormat) -> ResourceHandle {
         let data = ResourceData {
             type_name: type_name.to_owned(),
             props,
+            edits: Vec::new(),
             tags,
             depends_on: Vec::new(),
             deletion_policy: None,
@@ -781,10 +844,38 @@ impl ResourceHandle {
         self.with_data(|d| d.overrides.push((p, None)));
     }
 
-    /// Edit the properties JSON in place (for building blocks that accumulate
-    /// into a resource after adding it, e.g. policy statements).
-    pub fn edit_properties(&self, f: impl FnOnce(&mut Json)) {
-        self.with_data(|d| f(&mut d.props));
+    /// Edit the rendered properties JSON: the user's escape hatch, applied
+    /// at synth after the typed properties are rendered (before tags and
+    /// property overrides), in call order. Building blocks mutate the typed
+    /// value instead ([`ResourceHandle::edit`]).
+    pub fn edit_properties(&self, f: impl Fn(&mut Json) + 'static) {
+        self.with_data(|d| d.edits.push(Rc::new(f)));
+    }
+
+    /// Mutate the typed (L1) properties this resource was added with. The
+    /// graph is not borrowed while `f` runs, so `f` may use any handle. Returns
+    /// `false` (and records an error at synth) when the resource was not added
+    /// as an `R` — a raw resource, or another type.
+    pub fn edit<R: Resource>(&self, f: impl FnOnce(&mut R)) -> bool {
+        let taken = self.with_data(|d| std::mem::replace(&mut d.props, Props::Json(Json::Null)));
+        let mut props = match taken {
+            Props::Typed(t) if t.as_any().is::<R>() => t,
+            other => {
+                self.with_data(|d| d.props = other);
+                let path = self.path();
+                self.app.graph.borrow_mut().errors.push(Diagnostic::error(
+                    &path,
+                    "properties",
+                    format!("cannot edit the properties as {}: the resource was not added as that type", R::TYPE_NAME),
+                ));
+                return false;
+            }
+        };
+        if let Some(r) = props.as_any_mut().downcast_mut::<R>() {
+            f(r);
+        }
+        self.with_data(|d| d.props = Props::Typed(props));
+        true
     }
 
     /// Force the logical ID (e.g. to adopt an existing resource).

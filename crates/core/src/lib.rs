@@ -39,7 +39,7 @@ pub use graph::{
     TagFormat,
 };
 pub use synth::{Assembly, StackArtifact, MANIFEST_VERSION};
-pub use value::{CondExpr, ConditionRef, Expr, Literal, MappingRef, Pseudo, ToCfn, Value};
+pub use value::{list_mut, CondExpr, ConditionRef, Expr, Lazy, Literal, MappingRef, Pseudo, ToCfn, Value};
 
 /// Re-exported for generated code and building blocks.
 pub use serde_json;

@@ -6,7 +6,7 @@ use std::path::Path;
 use serde_json::{json, Map, Value as Json};
 
 use crate::diag::{Diagnostic, Severity, SynthError};
-use crate::graph::{parse_token, App, Graph, NodeId, NodeKind, TagFormat};
+use crate::graph::{parse_token, App, Graph, JsonEdit, NodeId, NodeKind, Props, TagFormat};
 use crate::logical_id;
 use crate::validate;
 
@@ -458,6 +458,7 @@ impl App {
     /// exports and imports), apply tags and overrides, validate, and return
     /// the templates. All errors are reported together; nothing is written.
     pub fn synth(&self) -> Result<Assembly, SynthError> {
+        let mut rendered = self.render_resources();
         let g = self.inner.graph.borrow();
         let env = self.inner.env.borrow().clone();
         let mut ctx = Ctx {
@@ -499,7 +500,7 @@ impl App {
                 let lid = ctx.logical[&n].clone();
                 let (section, mut body) = match &g.nodes[n].kind {
                     NodeKind::Resource(d) => {
-                        let mut props = d.props.clone();
+                        let mut props = rendered.get_mut(n).map(Json::take).unwrap_or_default();
                         apply_tags(&mut props, d.tags, &tags_for(&g, n));
                         for (p, v) in &d.overrides {
                             if let Err(e) = apply_override(&mut props, p, v.as_ref()) {
@@ -647,6 +648,50 @@ impl App {
             warnings: diags,
             tree: tree(&g, &ctx.logical),
         })
+    }
+}
+
+impl App {
+    /// Synth phase "render": every resource's typed properties rendered to
+    /// JSON (evaluating lazy values) and the user's JSON edits applied,
+    /// indexed by node. The graph is not borrowed while producers and edits
+    /// run, so they may use any handle.
+    fn render_resources(&self) -> Vec<Json> {
+        let taken: Vec<(NodeId, Props, Vec<JsonEdit>)> = {
+            let mut g = self.inner.graph.borrow_mut();
+            g.nodes
+                .iter_mut()
+                .enumerate()
+                .filter_map(|(i, n)| match &mut n.kind {
+                    NodeKind::Resource(d) => {
+                        Some((i, std::mem::replace(&mut d.props, Props::Json(Json::Null)), d.edits.clone()))
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut out = Vec::new();
+        let mut back = Vec::with_capacity(taken.len());
+        for (n, props, edits) in taken {
+            let mut json = props.render();
+            for edit in &edits {
+                edit(&mut json);
+            }
+            if out.len() <= n {
+                out.resize(n + 1, Json::Null);
+            }
+            if let Some(slot) = out.get_mut(n) {
+                *slot = json;
+            }
+            back.push((n, props));
+        }
+        let mut g = self.inner.graph.borrow_mut();
+        for (n, props) in back {
+            if let Some(NodeKind::Resource(d)) = g.nodes.get_mut(n).map(|x| &mut x.kind) {
+                d.props = props;
+            }
+        }
+        out
     }
 }
 

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
+use std::rc::Rc;
 
 use serde_json::{json, Map, Value as Json};
 
@@ -94,12 +95,41 @@ impl fmt::Debug for Expr {
 }
 
 /// A property value of type `T`: a literal or an intrinsic that CloudFormation
-/// resolves to a `T` at deploy time.
+/// resolves to a `T` at deploy time, or a value produced at synth.
 pub enum Value<T> {
     /// A literal value.
     Lit(T),
     /// An intrinsic function (Ref, GetAtt, Sub, Join, ...).
     Expr(Expr, PhantomData<fn() -> T>),
+    /// A value produced at synth from state that may still change while the
+    /// app is built ([`Value::lazy`]).
+    Lazy(Lazy, PhantomData<fn() -> T>),
+}
+
+/// A producer evaluated at synth: how a building block keeps one typed
+/// source of truth for a property that grows after the resource is added
+/// (a policy document that grants keep extending, a list of containers), the
+/// way the AWS CDK's `Lazy` does. Cloning shares the producer.
+#[derive(Clone)]
+pub struct Lazy(Rc<dyn Fn() -> Json>);
+
+impl Lazy {
+    /// The JSON the producer renders now.
+    pub fn render(&self) -> Json {
+        (self.0)()
+    }
+}
+
+impl fmt::Debug for Lazy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Lazy(..)")
+    }
+}
+
+impl PartialEq for Lazy {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl<T: Clone> Clone for Value<T> {
@@ -107,6 +137,7 @@ impl<T: Clone> Clone for Value<T> {
         match self {
             Value::Lit(v) => Value::Lit(v.clone()),
             Value::Expr(e, _) => Value::Expr(e.clone(), PhantomData),
+            Value::Lazy(l, _) => Value::Lazy(l.clone(), PhantomData),
         }
     }
 }
@@ -116,6 +147,7 @@ impl<T: PartialEq> PartialEq for Value<T> {
         match (self, other) {
             (Value::Lit(a), Value::Lit(b)) => a == b,
             (Value::Expr(a, _), Value::Expr(b, _)) => a == b,
+            (Value::Lazy(a, _), Value::Lazy(b, _)) => a == b,
             _ => false,
         }
     }
@@ -126,6 +158,7 @@ impl<T: fmt::Debug> fmt::Debug for Value<T> {
         match self {
             Value::Lit(v) => v.fmt(f),
             Value::Expr(e, _) => e.fmt(f),
+            Value::Lazy(l, _) => l.fmt(f),
         }
     }
 }
@@ -135,6 +168,7 @@ impl<T: ToCfn> ToCfn for Value<T> {
         match self {
             Value::Lit(v) => v.to_cfn(),
             Value::Expr(e, _) => e.0.clone(),
+            Value::Lazy(l, _) => l.render(),
         }
     }
 }
@@ -197,6 +231,17 @@ impl<T, K: Into<String>, U: Into<Value<T>>> From<BTreeMap<K, U>> for Value<BTree
 impl<T> From<Expr> for Value<T> {
     fn from(e: Expr) -> Self {
         Value::Expr(e, PhantomData)
+    }
+}
+
+/// The literal list of an optional list property, created empty when absent:
+/// how a building block appends to a typed property it keeps growing (e.g.
+/// `list_mut(&mut task.volumes)`). `None` when the property holds an
+/// intrinsic or a lazy value, which a building block leaves alone.
+pub fn list_mut<T>(slot: &mut Option<Value<Vec<Value<T>>>>) -> Option<&mut Vec<Value<T>>> {
+    match slot.get_or_insert_with(|| Value::Lit(Vec::new())) {
+        Value::Lit(list) => Some(list),
+        Value::Expr(..) | Value::Lazy(..) => None,
     }
 }
 
@@ -307,8 +352,35 @@ impl<T> Value<T> {
     pub fn as_expr(&self) -> Option<&Expr> {
         match self {
             Value::Expr(e, _) => Some(e),
-            Value::Lit(_) => None,
+            Value::Lit(_) | Value::Lazy(..) => None,
         }
+    }
+
+    /// A value produced at synth by `f`, from state that may still change
+    /// while the app is built. A building block keeps its typed state (say,
+    /// the statements of a policy document that `grant_*` calls extend) and
+    /// sets the L1 property to `Value::lazy(move || state.borrow().document())`:
+    /// the state is the one source of truth, rendered once at synth.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// use stackcraft_core::{ToCfn, Value};
+    ///
+    /// let names = Rc::new(RefCell::new(vec!["a".to_owned()]));
+    /// let v: Value<Vec<Value<String>>> = Value::lazy({
+    ///     let names = names.clone();
+    ///     move || names.borrow().clone()
+    /// });
+    /// names.borrow_mut().push("b".into());
+    /// assert_eq!(v.to_cfn(), serde_json::json!(["a", "b"]));
+    /// ```
+    pub fn lazy<V, F>(f: F) -> Self
+    where
+        T: ToCfn,
+        V: Into<Value<T>>,
+        F: Fn() -> V + 'static,
+    {
+        Value::Lazy(Lazy(Rc::new(move || f().into().to_cfn())), PhantomData)
     }
 
     /// `{"Ref": "Name"}` to a parameter or resource declared by logical name
@@ -327,6 +399,7 @@ impl<T> Value<T> {
         let index = match index.into() {
             Value::Lit(i) => Json::String(i.to_string()),
             Value::Expr(e, _) => e.0,
+            Value::Lazy(l, _) => l.render(),
         };
         Expr(json!({ "Fn::Select": [index, cfn(list)] })).into()
     }
@@ -389,9 +462,9 @@ impl Value<String> {
         if parts.iter().all(|p| matches!(p, Value::Lit(_))) {
             let lits: Vec<String> = parts
                 .into_iter()
-                .map(|p| match p {
-                    Value::Lit(s) => s,
-                    Value::Expr(..) => unreachable!("checked above"),
+                .filter_map(|p| match p {
+                    Value::Lit(s) => Some(s),
+                    Value::Expr(..) | Value::Lazy(..) => None,
                 })
                 .collect();
             return Value::Lit(lits.join(delimiter));
@@ -457,7 +530,7 @@ impl Value<String> {
     pub fn as_literal(&self) -> Option<&str> {
         match self {
             Value::Lit(s) => Some(s),
-            Value::Expr(..) => None,
+            Value::Expr(..) | Value::Lazy(..) => None,
         }
     }
 }
@@ -482,6 +555,7 @@ impl Value<Vec<Value<String>>> {
         let s = |v: Value<i64>| match v {
             Value::Lit(i) => Json::String(i.to_string()),
             Value::Expr(e, _) => e.0,
+            Value::Lazy(l, _) => l.render(),
         };
         Expr(json!({ "Fn::Cidr": [cfn(ip_block), s(count.into()), s(cidr_bits.into())] })).into()
     }

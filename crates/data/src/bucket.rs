@@ -85,7 +85,7 @@ impl PolicyState {
         if let Some(list) = json.get_mut("Statement").and_then(Json::as_array_mut) {
             list.extend(self.extra.iter().cloned());
         }
-        self.handle.edit_properties(|p| p["PolicyDocument"] = json);
+        self.handle.edit_properties(move |p| p["PolicyDocument"] = json.clone());
     }
 }
 

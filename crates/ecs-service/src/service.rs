@@ -1,13 +1,9 @@
 //! Fargate services: networking, deployments, load balancing, service
 //! discovery, grants and metrics.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use serde_json::{json, Value as Json};
 use stackcraft_alb::TargetGroup;
 use stackcraft_cfn::{ecs, servicediscovery as sd};
-use stackcraft_core::{ResourceHandle, Scope, ToCfn, Value};
+use stackcraft_core::{list_mut, ResourceHandle, Scope, Value};
 use stackcraft_iam::{Grantable, PolicyStatement, Role};
 use stackcraft_observability::{Metric, Statistic};
 use stackcraft_vpc::{Connections, HasConnections, Port, SecurityGroup, SecurityGroupProps, SubnetType, Vpc};
@@ -222,11 +218,6 @@ pub struct FargateServiceProps {
     pub service_name: Option<String>,
 }
 
-#[derive(Debug, Default)]
-struct ServiceState {
-    attached: Vec<Json>,
-}
-
 /// An ECS service running a [`FargateTaskDefinition`] on Fargate
 /// (`AWS::ECS::Service`), in private subnets with its own security group.
 ///
@@ -239,7 +230,6 @@ pub struct FargateService {
     cluster: Cluster,
     task_definition: FargateTaskDefinition,
     connections: Connections,
-    state: Rc<RefCell<ServiceState>>,
     grace_default: bool,
 }
 
@@ -391,7 +381,6 @@ impl FargateService {
             cluster: props.cluster,
             task_definition: td,
             connections,
-            state: Rc::new(RefCell::new(ServiceState::default())),
             grace_default: props.health_check_grace_period_secs.is_none(),
         }
     }
@@ -419,26 +408,25 @@ impl FargateService {
         let entry = ecs::service::LoadBalancer::new()
             .container_name(container_name)
             .container_port(port)
-            .target_group_arn(target_group.target_group_arn())
-            .to_cfn();
-        let list = {
-            let mut st = self.state.borrow_mut();
-            if st.attached.contains(&entry) {
+            .target_group_arn(target_group.target_group_arn());
+        let grace = self.grace_default;
+        let mut before = None;
+        self.handle.edit(|s: &mut ecs::Service| {
+            let Some(list) = list_mut(&mut s.load_balancers) else { return };
+            if list.iter().any(|e| matches!(e, Value::Lit(x) if *x == entry)) {
                 return;
             }
-            if st.attached.len() == 5 {
-                self.scope.error("LoadBalancers", "an ECS service registers in at most 5 target groups");
-            }
-            st.attached.push(entry);
-            Json::Array(st.attached.clone())
-        };
-        let grace = self.grace_default;
-        self.handle.edit_properties(|p| {
-            p["LoadBalancers"] = list;
+            before = Some(list.len());
+            list.push(Value::Lit(entry));
             if grace {
-                p["HealthCheckGracePeriodSeconds"] = json!(60);
+                s.health_check_grace_period_seconds = Some(60.into());
             }
         });
+        match before {
+            None => return,
+            Some(5) => self.scope.error("LoadBalancers", "an ECS service registers in at most 5 target groups"),
+            Some(_) => {}
+        }
         for d in target_group.dependables() {
             self.handle.add_depends_on(&d);
         }
@@ -463,11 +451,7 @@ impl FargateService {
     /// task and Application Auto Scaling raises it to `min_capacity` at
     /// once).
     pub fn auto_scale_task_count(&self, props: ScalingProps) -> ScalableTaskCount {
-        self.handle.edit_properties(|p| {
-            if let Some(m) = p.as_object_mut() {
-                m.remove("DesiredCount");
-            }
-        });
+        self.handle.edit(|s: &mut ecs::Service| s.desired_count = None);
         ScalableTaskCount::new(&self.scope, "TaskCount", self, props)
     }
 

@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
-use serde_json::{json, Value as Json};
 use stackcraft_cfn::ecs::{self, task_definition as td};
-use stackcraft_core::{ResourceHandle, Scope, ToCfn, Value};
+use stackcraft_core::{list_mut, ResourceHandle, Scope, Value};
 use stackcraft_iam::{Condition, Grantable, PolicyStatement, Role, RoleProps, SecretSource, ServicePrincipal};
 use stackcraft_observability::{LogGroup, LogGroupProps};
 use typed_builder::TypedBuilder;
@@ -735,10 +734,9 @@ impl FargateTaskDefinition {
             });
             st.containers.len() - 1
         };
-        let c = c.to_cfn();
-        self.handle.edit_properties(|p| {
-            if let Some(Json::Array(defs)) = p.get_mut("ContainerDefinitions") {
-                defs.push(c);
+        self.handle.edit(|t: &mut ecs::TaskDefinition| {
+            if let Some(defs) = list_mut(&mut t.container_definitions) {
+                defs.push(c.into());
             }
         });
         let container = Container { td: self.clone(), scope: cscope, name, index };
@@ -758,11 +756,10 @@ impl FargateTaskDefinition {
             return;
         }
         st.volumes.push(name.to_owned());
-        let n = name.to_owned();
-        self.handle.edit_properties(|p| {
-            let m = p.as_object_mut().map(|m| m.entry("Volumes").or_insert_with(|| json!([])));
-            if let Some(Json::Array(v)) = m {
-                v.push(td::Volume::new().name(n).to_cfn());
+        drop(st);
+        self.handle.edit(|t: &mut ecs::TaskDefinition| {
+            if let Some(v) = list_mut(&mut t.volumes) {
+                v.push(td::Volume::new().name(name).into());
             }
         });
     }
@@ -843,20 +840,20 @@ impl FargateTaskDefinition {
             for path in paths {
                 let vol = scratch_volume_name(&name, path);
                 self.add_volume(&vol);
-                let mount = td::MountPoint::new().source_volume(vol).container_path(path).read_only(false).to_cfn();
+                let mount = td::MountPoint::new().source_volume(vol).container_path(path).read_only(false);
                 self.edit_container(index, |c| {
-                    let m = c.as_object_mut().map(|m| m.entry("MountPoints").or_insert_with(|| json!([])));
-                    if let Some(Json::Array(a)) = m {
-                        a.push(mount);
+                    if let Some(a) = list_mut(&mut c.mount_points) {
+                        a.push(mount.into());
                     }
                 });
             }
         }
     }
 
-    fn edit_container(&self, index: usize, f: impl FnOnce(&mut Json)) {
-        self.handle.edit_properties(|p| {
-            if let Some(c) = p.get_mut("ContainerDefinitions").and_then(|d| d.get_mut(index)) {
+    /// Mutate the typed definition of the container at `index`.
+    fn edit_container(&self, index: usize, f: impl FnOnce(&mut td::ContainerDefinition)) {
+        self.handle.edit(|t: &mut ecs::TaskDefinition| {
+            if let Some(Value::Lit(c)) = list_mut(&mut t.container_definitions).and_then(|d| d.get_mut(index)) {
                 f(c);
             }
         });
@@ -918,9 +915,11 @@ impl Container {
                 format!("{name} looks like a secret but is a plain environment variable written into the template; use ContainerSecret"),
             );
         }
-        let n = name.to_owned();
         self.td.edit_container(self.index, |c| {
-            set_named(c, "Environment", "Value", &n, value.to_cfn());
+            if let Some(list) = list_mut(&mut c.environment) {
+                let pair = td::KeyValuePair::new().name(name).value(value);
+                set_named(list, pair, |p| p.name.as_ref().and_then(Value::as_literal));
+            }
         });
     }
 
@@ -940,10 +939,10 @@ impl Container {
             );
         }
         secret.grant_read(&self.td.execution_role);
-        let n = name.to_owned();
-        let v = secret.value_from().to_cfn();
         self.td.edit_container(self.index, |c| {
-            set_named(c, "Secrets", "ValueFrom", &n, v);
+            if let Some(list) = list_mut(&mut c.secrets) {
+                set_named(list, td::Secret::new(name, secret.value_from()), |s| s.name.as_literal());
+            }
         });
     }
 
@@ -984,11 +983,10 @@ impl Container {
             self.scope.error("DependsOn", p);
             return;
         }
-        let dep = td::ContainerDependency::new().container_name(&other.name).condition(condition.as_str()).to_cfn();
+        let dep = td::ContainerDependency::new().container_name(&other.name).condition(condition.as_str());
         self.td.edit_container(self.index, |c| {
-            let m = c.as_object_mut().map(|m| m.entry("DependsOn").or_insert_with(|| json!([])));
-            if let Some(Json::Array(a)) = m {
-                a.push(dep);
+            if let Some(a) = list_mut(&mut c.depends_on) {
+                a.push(dep.into());
             }
         });
     }
@@ -1007,11 +1005,10 @@ impl Container {
         if dup {
             return;
         }
-        let j = mapping.to_l1().to_cfn();
+        let j = mapping.to_l1();
         self.td.edit_container(self.index, |c| {
-            let m = c.as_object_mut().map(|m| m.entry("PortMappings").or_insert_with(|| json!([])));
-            if let Some(Json::Array(a)) = m {
-                a.push(j);
+            if let Some(a) = list_mut(&mut c.port_mappings) {
+                a.push(j.into());
             }
         });
     }
@@ -1041,12 +1038,16 @@ fn depends_transitively(containers: &[ContainerInfo], from: &str, target: &str) 
     false
 }
 
-/// Set `{"Name": name, <field>: value}` in list `key`, keeping the list sorted by name.
-fn set_named(c: &mut Json, key: &str, field: &str, name: &str, value: Json) {
-    let Some(obj) = c.as_object_mut() else { return };
-    let list = obj.entry(key).or_insert_with(|| json!([]));
-    let Json::Array(items) = list else { return };
-    items.retain(|e| e["Name"] != name);
-    items.push(json!({ "Name": name, field: value }));
-    items.sort_by(|a, b| a["Name"].as_str().cmp(&b["Name"].as_str()));
+/// Put `item` into a list of named entries (environment variables,
+/// secrets), replacing an entry of the same name and keeping the list sorted
+/// by name.
+fn set_named<T: stackcraft_core::Literal>(items: &mut Vec<Value<T>>, item: T, name: impl Fn(&T) -> Option<&str>) {
+    let key = |v: &Value<T>| match v {
+        Value::Lit(t) => name(t).map(str::to_owned),
+        _ => None,
+    };
+    let new = name(&item).map(str::to_owned);
+    items.retain(|e| key(e) != new);
+    items.push(Value::Lit(item));
+    items.sort_by_key(key);
 }

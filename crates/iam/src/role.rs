@@ -274,7 +274,7 @@ impl Role {
             );
         }
         drop(st);
-        self.handle.edit_properties(|props| {
+        self.handle.edit_properties(move |props| {
             props["Policies"] = json!([{ "PolicyName": DEFAULT_POLICY_NAME, "PolicyDocument": doc }]);
         });
         true
@@ -283,11 +283,11 @@ impl Role {
     /// Attach another managed policy.
     pub fn add_managed_policy(&self, policy: ManagedPolicy) {
         let arn = policy.arn.to_cfn();
-        self.handle.edit_properties(|props| {
+        self.handle.edit_properties(move |props| {
             let list = props.as_object_mut().map(|m| m.entry("ManagedPolicyArns").or_insert_with(|| json!([])));
             if let Some(Json::Array(a)) = list {
                 if !a.contains(&arn) {
-                    a.push(arn);
+                    a.push(arn.clone());
                 }
             }
         });

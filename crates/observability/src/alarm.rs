@@ -1,8 +1,7 @@
 //! CloudWatch metric alarms ([`Alarm`]) created from a [`Metric`].
 
-use serde_json::Value as Json;
 use stackcraft_cfn::cloudwatch;
-use stackcraft_core::{ResourceHandle, Scope, ToCfn, Value};
+use stackcraft_core::{ResourceHandle, Scope, Value};
 use typed_builder::TypedBuilder;
 
 use crate::metric::Metric;
@@ -99,6 +98,13 @@ pub struct AlarmProps {
     pub description: Option<String>,
 }
 
+/// Which action list of an alarm.
+#[derive(Clone, Copy)]
+enum Actions {
+    Alarm,
+    Ok,
+}
+
 /// A CloudWatch alarm on one metric (`AWS::CloudWatch::Alarm`).
 #[derive(Debug, Clone)]
 pub struct Alarm {
@@ -180,39 +186,37 @@ impl Alarm {
     /// Send notifications to `topic` when the alarm fires (`AlarmActions`)
     /// and when it recovers (`OKActions`). Adding a topic twice is a no-op.
     pub fn notify(&self, topic: &AlarmTopic) -> &Alarm {
-        self.add_action("AlarmActions", topic.arn());
-        self.add_action("OKActions", topic.arn());
+        self.add_action(Actions::Alarm, topic.arn());
+        self.add_action(Actions::Ok, topic.arn());
         self
     }
 
     /// Send notifications to `topic` only when the alarm fires.
     pub fn notify_on_alarm_only(&self, topic: &AlarmTopic) -> &Alarm {
-        self.add_action("AlarmActions", topic.arn());
+        self.add_action(Actions::Alarm, topic.arn());
         self
     }
 
     /// Add any action ARN to `AlarmActions` (an SNS topic not built with
     /// [`AlarmTopic`], an Auto Scaling policy, an EC2 action, ...).
     pub fn add_alarm_action(&self, arn: impl Into<Value<String>>) -> &Alarm {
-        self.add_action("AlarmActions", arn.into());
+        self.add_action(Actions::Alarm, arn.into());
         self
     }
 
     /// Add any action ARN to `OKActions`.
     pub fn add_ok_action(&self, arn: impl Into<Value<String>>) -> &Alarm {
-        self.add_action("OKActions", arn.into());
+        self.add_action(Actions::Ok, arn.into());
         self
     }
 
-    fn add_action(&self, property: &str, arn: Value<String>) {
-        let arn = arn.to_cfn();
-        self.handle.edit_properties(|p| {
-            let list = p
-                .as_object_mut()
-                .expect("alarm properties are an object")
-                .entry(property)
-                .or_insert_with(|| Json::Array(Vec::new()));
-            if let Some(list) = list.as_array_mut() {
+    fn add_action(&self, which: Actions, arn: Value<String>) {
+        self.handle.edit(|a: &mut cloudwatch::Alarm| {
+            let list = match which {
+                Actions::Alarm => &mut a.alarm_actions,
+                Actions::Ok => &mut a.ok_actions,
+            };
+            if let Value::Lit(list) = list.get_or_insert_with(|| Value::Lit(Vec::new())) {
                 if !list.contains(&arn) {
                     list.push(arn);
                 }

@@ -304,6 +304,15 @@ struct Layout {
     row_height: u32,
 }
 
+impl Layout {
+    /// The `DashboardBody` of the widgets placed so far.
+    fn body(&self) -> Value<String> {
+        let region = Value::region();
+        let widgets: Vec<Json> = self.placed.iter().map(|(x, y, w)| w.to_json(*x, *y, &region)).collect();
+        body_value(&json!({ "widgets": widgets }))
+    }
+}
+
 /// A CloudWatch dashboard (`AWS::CloudWatch::Dashboard`).
 ///
 /// Widgets flow left to right and wrap to a new row when the 24-column grid
@@ -336,7 +345,12 @@ impl Dashboard {
     /// Add an empty dashboard with settings.
     pub fn with_props(scope: &Scope, id: &str, props: DashboardProps) -> Dashboard {
         let scope = scope.scope(id);
-        let mut d = cloudwatch::Dashboard::new("{\"widgets\":[]}");
+        let layout: Rc<RefCell<Layout>> = Rc::default();
+        // The layout is the one source of truth; the body is rendered from it at synth.
+        let mut d = cloudwatch::Dashboard::new(Value::lazy({
+            let layout = layout.clone();
+            move || layout.borrow().body()
+        }));
         if let Some(n) = &props.dashboard_name {
             let ok =
                 !n.is_empty() && n.len() <= 255 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
@@ -349,7 +363,7 @@ impl Dashboard {
             d = d.dashboard_name(n.clone());
         }
         let handle: ResourceHandle = (*scope.add("Resource", d)).clone();
-        Dashboard { scope, handle, layout: Rc::new(RefCell::new(Layout::default())) }
+        Dashboard { scope, handle, layout }
     }
 
     /// Add a widget after the previous one (wrapping to a new row when the
@@ -370,7 +384,6 @@ impl Dashboard {
             l.x += w;
             l.row_height = l.row_height.max(h);
         }
-        self.render();
         self
     }
 
@@ -412,15 +425,6 @@ impl Dashboard {
         if self.layout.borrow().placed.len() >= 500 {
             self.scope.error("DashboardBody", "a dashboard holds at most 500 widgets");
         }
-    }
-
-    fn render(&self) {
-        let region = Value::region();
-        let widgets: Vec<Json> =
-            self.layout.borrow().placed.iter().map(|(x, y, w)| w.to_json(*x, *y, &region)).collect();
-        let body = body_value(&json!({ "widgets": widgets }));
-        let body = body.to_cfn();
-        self.handle.edit_properties(|p| p["DashboardBody"] = body);
     }
 
     /// The dashboard name (`Ref`).

@@ -121,16 +121,16 @@ impl Key {
     /// existing one replaces it (so helpers are idempotent); statements
     /// without `Sid` are appended unless an identical one exists.
     pub fn add_to_resource_policy(&self, statement: Json) {
-        self.handle.edit_properties(|p| {
-            let list = p["KeyPolicy"]["Statement"].as_array_mut().expect("the key policy always has a statement list");
+        self.handle.edit_properties(move |p| {
+            let Some(list) = p["KeyPolicy"]["Statement"].as_array_mut() else { return };
             if let Some(sid) = statement.get("Sid").and_then(Json::as_str) {
                 if let Some(existing) = list.iter_mut().find(|s| s.get("Sid").and_then(Json::as_str) == Some(sid)) {
-                    *existing = statement;
+                    *existing = statement.clone();
                     return;
                 }
             }
             if !list.contains(&statement) {
-                list.push(statement);
+                list.push(statement.clone());
             }
         });
     }
