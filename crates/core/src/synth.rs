@@ -27,6 +27,19 @@ pub struct StackArtifact {
     pub tags: BTreeMap<String, String>,
 }
 
+/// Ordering and `--stack` selection are the assembly contract's.
+impl stackcraft_assembly::StackNode for StackArtifact {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn stack_name(&self) -> &str {
+        &self.stack_name
+    }
+    fn dependencies(&self) -> &[String] {
+        &self.dependencies
+    }
+}
+
 impl StackArtifact {
     /// The template file name inside the assembly.
     pub fn template_file(&self) -> String {
@@ -103,33 +116,19 @@ impl Assembly {
     /// Keep only the named stacks and what they depend on. Unknown names are
     /// an error listing the known ones.
     pub fn select(mut self, names: &[String]) -> Result<Self, SynthError> {
-        if names.is_empty() {
-            return Ok(self);
-        }
-        let known: Vec<&str> = self.stacks.iter().map(|s| s.id.as_str()).collect();
-        let mut errors = Vec::new();
-        let mut keep: BTreeSet<String> = BTreeSet::new();
-        let mut todo: Vec<String> = Vec::new();
-        for n in names {
-            match self.stacks.iter().find(|s| &s.id == n || &s.stack_name == n) {
-                Some(s) => todo.push(s.id.clone()),
-                None => errors.push(Diagnostic::error(
-                    n,
-                    "--stack",
-                    format!("no stack named {n:?}; the stacks are: {}", known.join(", ")),
-                )),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(SynthError { diagnostics: errors });
-        }
-        while let Some(id) = todo.pop() {
-            if keep.insert(id.clone()) {
-                if let Some(s) = self.stack(&id) {
-                    todo.extend(s.dependencies.iter().cloned());
-                }
-            }
-        }
+        let keep = stackcraft_assembly::select(&self.stacks, names, true).map_err(|e| SynthError {
+            diagnostics: e
+                .unknown
+                .iter()
+                .map(|n| {
+                    Diagnostic::error(
+                        n,
+                        "--stack",
+                        format!("no stack named {n:?}; the stacks are: {}", e.known.join(", ")),
+                    )
+                })
+                .collect(),
+        })?;
         self.stacks.retain(|s| keep.contains(&s.id));
         Ok(self)
     }
