@@ -1,7 +1,8 @@
 //! Project automation, run as `cargo xtask <command>` (alias in `.cargo/config.toml`).
 //!
 //! - `codegen`: regenerate `crates/cfn` from the pinned provider schemas.
-//! - `deploy|diff|destroy|outputs ENV`: synthesize an app and apply it to CloudFormation.
+//! - `deploy|diff|destroy|outputs ENV`: synthesize an app and apply it to CloudFormation
+//!   (runs the `stackcraft-deploy` binary: xtask itself never links the AWS SDK).
 //! - `ci`: install the pinned external tools and run the whole test suite.
 //! - `bench`: synthesize generated apps of growing size and print time and memory.
 

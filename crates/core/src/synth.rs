@@ -27,6 +27,19 @@ pub struct StackArtifact {
     pub tags: BTreeMap<String, String>,
 }
 
+/// Ordering and `--stack` selection are the assembly contract's.
+impl stackcraft_assembly::StackNode for StackArtifact {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn stack_name(&self) -> &str {
+        &self.stack_name
+    }
+    fn dependencies(&self) -> &[String] {
+        &self.dependencies
+    }
+}
+
 impl StackArtifact {
     /// The template file name inside the assembly.
     pub fn template_file(&self) -> String {
@@ -103,77 +116,77 @@ impl Assembly {
     /// Keep only the named stacks and what they depend on. Unknown names are
     /// an error listing the known ones.
     pub fn select(mut self, names: &[String]) -> Result<Self, SynthError> {
-        if names.is_empty() {
-            return Ok(self);
-        }
-        let known: Vec<&str> = self.stacks.iter().map(|s| s.id.as_str()).collect();
-        let mut errors = Vec::new();
-        let mut keep: BTreeSet<String> = BTreeSet::new();
-        let mut todo: Vec<String> = Vec::new();
-        for n in names {
-            match self.stacks.iter().find(|s| &s.id == n || &s.stack_name == n) {
-                Some(s) => todo.push(s.id.clone()),
-                None => errors.push(Diagnostic::error(
-                    n,
-                    "--stack",
-                    format!("no stack named {n:?}; the stacks are: {}", known.join(", ")),
-                )),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(SynthError { diagnostics: errors });
-        }
-        while let Some(id) = todo.pop() {
-            if keep.insert(id.clone()) {
-                if let Some(s) = self.stack(&id) {
-                    todo.extend(s.dependencies.iter().cloned());
-                }
-            }
-        }
+        let keep = stackcraft_assembly::select(&self.stacks, names, true).map_err(|e| SynthError {
+            diagnostics: e
+                .unknown
+                .iter()
+                .map(|n| {
+                    Diagnostic::error(
+                        n,
+                        "--stack",
+                        format!("no stack named {n:?}; the stacks are: {}", e.known.join(", ")),
+                    )
+                })
+                .collect(),
+        })?;
         self.stacks.retain(|s| keep.contains(&s.id));
         Ok(self)
     }
 
-    /// The `manifest.json` content, in the layout the AWS CDK CLI reads.
+    /// The `manifest.json` content, in the layout the AWS CDK CLI reads
+    /// (the [`stackcraft_assembly::Manifest`] contract).
     pub fn manifest(&self) -> Json {
-        let mut artifacts = Map::new();
-        artifacts.insert("Tree".into(), json!({ "type": "cdk:tree", "properties": { "file": "tree.json" } }));
+        use stackcraft_assembly as contract;
+        let mut artifacts = BTreeMap::new();
+        artifacts.insert(
+            "Tree".to_string(),
+            contract::Artifact::Tree(contract::TreeArtifact {
+                properties: contract::TreeProperties { file: "tree.json".into() },
+            }),
+        );
         for s in &self.stacks {
-            let mut props = json!({
-                "templateFile": s.template_file(),
-                "stackName": s.stack_name,
-                "terminationProtection": s.termination_protection,
-            });
-            if !s.tags.is_empty() {
-                props["tags"] = json!(s.tags);
-            }
-            let mut a = json!({
-                "type": "aws:cloudformation:stack",
-                "environment": "aws://unknown-account/unknown-region",
-                "properties": props,
-                "displayName": s.id,
-            });
-            if !s.dependencies.is_empty() {
-                a["dependencies"] = json!(s.dependencies);
-            }
-            artifacts.insert(s.id.clone(), a);
+            let stack = contract::StackArtifact {
+                // Account and region come from the stack once StackArtifact carries them.
+                environment: contract::Environment::unknown(),
+                properties: contract::StackProperties {
+                    template_file: s.template_file(),
+                    stack_name: Some(s.stack_name.clone()),
+                    termination_protection: s.termination_protection,
+                    tags: s.tags.clone(),
+                },
+                dependencies: s.dependencies.clone(),
+                display_name: Some(s.id.clone()),
+            };
+            artifacts.insert(s.id.clone(), contract::Artifact::Stack(stack));
         }
-        json!({ "version": MANIFEST_VERSION, "artifacts": artifacts })
+        let mut manifest = contract::Manifest::new(artifacts);
+        manifest.version = MANIFEST_VERSION.to_string();
+        serde_json::to_value(&manifest).unwrap_or_default()
     }
 
-    /// `stackcraft.json`: what deploy needs beyond the CDK manifest.
+    /// `stackcraft.json`: what deploy needs beyond the CDK manifest (the
+    /// [`stackcraft_assembly::Metadata`] contract).
     pub fn stackcraft_metadata(&self) -> Json {
-        json!({
-            "app": self.app,
-            "environment": self.environment,
-            "production": self.stacks.iter().any(|s| s.termination_protection),
-            "stacks": self.stacks.iter().map(|s| json!({
-                "id": s.id,
-                "stackName": s.stack_name,
-                "templateFile": s.template_file(),
-                "dependencies": s.dependencies,
-            })).collect::<Vec<_>>(),
-        })
+        use stackcraft_assembly as contract;
+        let meta = contract::Metadata {
+            schema_version: contract::SCHEMA_VERSION.to_string(),
+            app: self.app.clone(),
+            environment: self.environment.clone(),
+            production: self.stacks.iter().any(|s| s.termination_protection),
+            stacks: self
+                .stacks
+                .iter()
+                .map(|s| contract::StackMetadata {
+                    id: s.id.clone(),
+                    stack_name: s.stack_name.clone(),
+                    template_file: s.template_file(),
+                    dependencies: s.dependencies.clone(),
+                    // account, region and shared come from the stack once StackArtifact carries them.
+                    ..Default::default()
+                })
+                .collect(),
+        };
+        serde_json::to_value(&meta).unwrap_or_default()
     }
 
     /// Write the cloud assembly to `dir` atomically: everything is written to

@@ -6,8 +6,12 @@
 //! `terminationProtection`, `tags` and `dependencies`), one template file per
 //! stack, and `stackcraft.json` (`{app, environment, production, stacks}`).
 //! Deploy needs nothing else: it never links the user's code.
+//!
+//! The file formats are the `stackcraft-assembly` contract (the same types
+//! synth writes with); ordering and `--stack` selection are its one
+//! implementation.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
@@ -53,6 +57,25 @@ pub struct StackArtifact {
     pub tags: BTreeMap<String, String>,
     /// Artifact ids of the stacks this one depends on (they deploy first).
     pub dependencies: Vec<String>,
+    /// The account the stack is pinned to (None: the caller's).
+    pub account: Option<String>,
+    /// The region the stack is pinned to (None: the deploy's default region).
+    pub region: Option<String>,
+    /// Shared by all environments: deployed once under its own name, and
+    /// changed by an environment's deploy only with `--include-shared`.
+    pub shared: bool,
+}
+
+impl stackcraft_assembly::StackNode for StackArtifact {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn stack_name(&self) -> &str {
+        &self.stack_name
+    }
+    fn dependencies(&self) -> &[String] {
+        &self.dependencies
+    }
 }
 
 /// A capability CloudFormation requires an explicit acknowledgement for.
@@ -157,79 +180,56 @@ pub fn required_capabilities(template: &Json) -> Vec<Capability> {
 impl Assembly {
     /// Read the assembly in `dir`.
     pub fn load(dir: &Path) -> Result<Assembly, Error> {
-        let read_json = |name: &str| -> Result<Option<Json>, Error> {
+        use stackcraft_assembly::{Manifest, Metadata};
+        let read = |name: &str| -> Result<Option<String>, Error> {
             let path = dir.join(name);
             match std::fs::read_to_string(&path) {
-                Ok(text) => serde_json::from_str(&text)
-                    .map(Some)
-                    .map_err(|e| Error::Assembly(format!("{}: {e}", path.display()))),
+                Ok(text) => Ok(Some(text)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(Error::Assembly(format!("{}: {e}", path.display()))),
             }
         };
-        let manifest = read_json("manifest.json")?.ok_or_else(|| {
+        let manifest = read("manifest.json")?.ok_or_else(|| {
             Error::Assembly(format!("{} is not a cloud assembly: manifest.json is missing", dir.display()))
         })?;
-        let meta = read_json("stackcraft.json")?.unwrap_or(Json::Null);
-        let artifacts = manifest
-            .get("artifacts")
-            .and_then(Json::as_object)
-            .ok_or_else(|| Error::Assembly("manifest.json has no `artifacts` object".into()))?;
+        let manifest = Manifest::from_json(&manifest).map_err(|e| Error::Assembly(e.to_string()))?;
+        let meta = match read("stackcraft.json")? {
+            Some(text) => Some(Metadata::from_json(&text).map_err(|e| Error::Assembly(e.to_string()))?),
+            None => None,
+        };
 
         let mut stacks = Vec::new();
-        for (id, a) in artifacts {
-            if a.get("type").and_then(Json::as_str) != Some("aws:cloudformation:stack") {
-                continue;
-            }
-            let props = a.get("properties").cloned().unwrap_or(Json::Null);
-            let template_file = props
-                .get("templateFile")
-                .and_then(Json::as_str)
-                .ok_or_else(|| Error::Assembly(format!("artifact {id}: properties.templateFile is missing")))?
-                .to_string();
+        for (id, a) in manifest.stacks() {
+            let props = &a.properties;
+            let template_file = props.template_file.clone();
             let template_body = std::fs::read_to_string(dir.join(&template_file))
                 .map_err(|e| Error::Assembly(format!("{template_file}: {e}")))?;
-            let tags = props
-                .get("tags")
-                .and_then(Json::as_object)
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| {
-                            let v = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
-                            (k.clone(), v)
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let dependencies = a
-                .get("dependencies")
-                .and_then(Json::as_array)
-                .map(|d| d.iter().filter_map(Json::as_str).map(str::to_string).collect())
-                .unwrap_or_default();
+            let m = meta.as_ref().and_then(|m| m.stack(id));
             stacks.push(StackArtifact {
-                id: id.clone(),
-                stack_name: props.get("stackName").and_then(Json::as_str).unwrap_or(id).to_string(),
+                id: id.to_string(),
+                stack_name: props.stack_name.clone().unwrap_or_else(|| id.to_string()),
                 template_file,
                 template_body,
-                termination_protection: props.get("terminationProtection").and_then(Json::as_bool).unwrap_or(false),
-                tags,
-                dependencies,
+                termination_protection: props.termination_protection,
+                tags: props.tags.clone(),
+                dependencies: a.dependencies.clone(),
+                account: a.environment.account.clone().or_else(|| m.and_then(|m| m.account.clone())),
+                region: a.environment.region.clone().or_else(|| m.and_then(|m| m.region.clone())),
+                shared: m.is_some_and(|m| m.shared),
             });
         }
         // Keep the order stackcraft.json gives (synth order) where present.
-        if let Some(order) = meta.get("stacks").and_then(Json::as_array) {
-            let pos: BTreeMap<&str, usize> = order
-                .iter()
-                .enumerate()
-                .filter_map(|(i, s)| s.get("id").and_then(Json::as_str).map(|id| (id, i)))
-                .collect();
+        if let Some(meta) = &meta {
+            let pos: BTreeMap<&str, usize> = meta.stacks.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
             stacks.sort_by_key(|s| pos.get(s.id.as_str()).copied().unwrap_or(usize::MAX));
         }
-        let stacks = topological_order(stacks)?;
-        let production = meta.get("production").and_then(Json::as_bool).unwrap_or(false)
-            || stacks.iter().any(|s| s.termination_protection);
-        let text = |k: &str| meta.get(k).and_then(Json::as_str).unwrap_or_default().to_string();
-        Ok(Assembly { dir: dir.to_path_buf(), app: text("app"), environment: text("environment"), production, stacks })
+        let stacks = stackcraft_assembly::dependency_order(stacks).map_err(|e| Error::Assembly(e.to_string()))?;
+        let production = meta.as_ref().is_some_and(|m| m.production) || stacks.iter().any(|s| s.termination_protection);
+        let (app, environment) = match meta {
+            Some(m) => (m.app, m.environment.unwrap_or_default()),
+            None => (String::new(), String::new()),
+        };
+        Ok(Assembly { dir: dir.to_path_buf(), app, environment, production, stacks })
     }
 
     /// The stack with artifact id or stack name `name`.
@@ -240,61 +240,14 @@ impl Assembly {
     /// Keep only the named stacks (by artifact id or stack name) and, when
     /// `with_dependencies`, the stacks they depend on.
     pub fn select(&mut self, names: &[String], with_dependencies: bool) -> Result<(), Error> {
-        if names.is_empty() {
-            return Ok(());
-        }
-        let mut keep = BTreeSet::new();
-        let mut todo = Vec::new();
-        for n in names {
-            let s = self.stack(n).ok_or_else(|| {
-                Error::Usage(format!(
-                    "no stack {n:?} in the assembly; stacks: {}",
-                    self.stacks.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")
-                ))
-            })?;
-            todo.push(s.id.clone());
-        }
-        while let Some(id) = todo.pop() {
-            if keep.insert(id.clone()) && with_dependencies {
-                if let Some(s) = self.stack(&id) {
-                    todo.extend(s.dependencies.iter().cloned());
-                }
-            }
-        }
+        let keep = stackcraft_assembly::select(&self.stacks, names, with_dependencies)
+            .map_err(|e| Error::Usage(e.to_string()))?;
         self.stacks.retain(|s| keep.contains(&s.id));
         for s in &mut self.stacks {
             s.dependencies.retain(|d| keep.contains(d));
         }
         Ok(())
     }
-}
-
-/// Order `stacks` so that each comes after its dependencies (stable: ties keep
-/// their input order). Unknown dependencies and cycles are errors.
-fn topological_order(stacks: Vec<StackArtifact>) -> Result<Vec<StackArtifact>, Error> {
-    let ids: BTreeSet<&str> = stacks.iter().map(|s| s.id.as_str()).collect();
-    for s in &stacks {
-        for d in &s.dependencies {
-            if !ids.contains(d.as_str()) {
-                return Err(Error::Assembly(format!("stack {} depends on {d}, which is not in the assembly", s.id)));
-            }
-        }
-    }
-    let mut done: BTreeSet<String> = BTreeSet::new();
-    let mut rest = stacks;
-    let mut out = Vec::new();
-    while !rest.is_empty() {
-        let i = rest.iter().position(|s| s.dependencies.iter().all(|d| done.contains(d))).ok_or_else(|| {
-            Error::Assembly(format!(
-                "dependency cycle between stacks {}",
-                rest.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")
-            ))
-        })?;
-        let s = rest.remove(i);
-        done.insert(s.id.clone());
-        out.push(s);
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -350,6 +303,43 @@ mod tests {
         );
         let e = Assembly::load(d.path()).unwrap_err().to_string();
         assert!(e.contains("cycle"), "{e}");
+    }
+
+    #[test]
+    fn reads_region_account_and_shared_and_rejects_unknown_major() {
+        let d = tempfile::tempdir().unwrap();
+        let t = json!({"Resources": {}});
+        write(d.path(), "Edge.template.json", &t);
+        write(d.path(), "Registry.template.json", &t);
+        write(
+            d.path(),
+            "manifest.json",
+            &json!({"version": "36.0.0", "artifacts": {
+                "Edge": {"type": "aws:cloudformation:stack", "environment": "aws://123456789012/us-east-1",
+                         "properties": {"templateFile": "Edge.template.json", "stackName": "shop-dev-Edge"}},
+                "Registry": {"type": "aws:cloudformation:stack", "environment": "aws://unknown-account/unknown-region",
+                         "properties": {"templateFile": "Registry.template.json", "stackName": "shop-Registry"}}
+            }}),
+        );
+        let meta = |version: &str| {
+            json!({"schemaVersion": version, "app": "shop", "environment": "dev", "production": false, "stacks": [
+                {"id": "Registry", "stackName": "shop-Registry", "templateFile": "Registry.template.json",
+                 "dependencies": [], "region": "eu-central-1", "shared": true},
+                {"id": "Edge", "stackName": "shop-dev-Edge", "templateFile": "Edge.template.json", "dependencies": []}
+            ]})
+        };
+        write(d.path(), "stackcraft.json", &meta("1.0.0"));
+        let a = Assembly::load(d.path()).unwrap();
+        let edge = a.stack("Edge").unwrap();
+        assert_eq!((edge.account.as_deref(), edge.region.as_deref()), (Some("123456789012"), Some("us-east-1")));
+        assert!(!edge.shared);
+        let reg = a.stack("Registry").unwrap();
+        assert_eq!((reg.account.as_deref(), reg.region.as_deref()), (None, Some("eu-central-1")));
+        assert!(reg.shared);
+        assert_eq!(a.stacks[0].id, "Registry", "synth order from stackcraft.json");
+        write(d.path(), "stackcraft.json", &meta("2.0.0"));
+        let e = Assembly::load(d.path()).unwrap_err().to_string();
+        assert!(e.contains("schema version 2.0.0"), "{e}");
     }
 
     #[test]

@@ -44,6 +44,9 @@ fn artifact() -> StackArtifact {
         termination_protection: false,
         tags: BTreeMap::from([("app".to_string(), "app".to_string())]),
         dependencies: vec![],
+        account: None,
+        region: None,
+        shared: false,
     }
 }
 
