@@ -1,4 +1,5 @@
 //! The command line of a user's app: `cargo run -- synth [--env dev]`.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::arithmetic_side_effects))]
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::env::{config_json, config_schema, Environment, Environments};
-use crate::graph::App;
+use crate::graph::{App, EnvInfo};
 use crate::synth::Assembly;
 
 fn env_arg() -> Arg {
@@ -76,6 +77,28 @@ fn command(name: &str) -> Command {
         )
 }
 
+/// Print `text` on stdout. A reader that went away (`synth | head -1`: a
+/// broken pipe) ends the output quietly with success; any other write error
+/// is reported on stderr.
+fn emit(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Print `text` on stderr, ignoring a closed stderr (never panics).
+fn emit_err(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
 fn pick<C: DeserializeOwned + Clone>(envs: &mut Environments<C>, m: &ArgMatches) -> Result<Environment<C>, String> {
     let name = match m.get_one::<String>("env") {
         Some(n) => n.clone(),
@@ -95,7 +118,10 @@ pub fn synth_env<C>(
     build: impl Fn(&App, &Environment<C>),
 ) -> Result<Assembly, crate::SynthError> {
     let app = App::new(name);
-    app.set_environment(&env.name, env.production);
+    let mut info = EnvInfo::new(&env.name, env.production);
+    info.account.clone_from(&env.account);
+    info.region.clone_from(&env.region);
+    app.set_env(info);
     build(&app, env);
     app.synth()
 }
@@ -124,12 +150,17 @@ where
     let matches = match command(name).try_get_matches_from(args) {
         Ok(m) => m,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            let text = e.render().to_string();
+            return if e.use_stderr() {
+                emit_err(&text);
+                ExitCode::from(2)
+            } else {
+                emit(&text)
+            };
         }
     };
     let fail = |msg: String| {
-        eprintln!("error: {msg}");
+        emit_err(&format!("error: {msg}\n"));
         ExitCode::from(2)
     };
     match matches.subcommand() {
@@ -144,35 +175,43 @@ where
             let assembly = match result {
                 Ok(a) => a,
                 Err(e) => {
-                    eprint!("{e}");
+                    emit_err(&e.to_string());
                     return ExitCode::from(1);
                 }
             };
+            // Warnings are printed even with -q (quiet means: nothing else on success).
             for w in &assembly.warnings {
-                eprintln!("{w}");
+                emit_err(&format!("{w}\n"));
             }
             let out = PathBuf::from(m.get_one::<String>("out").map_or("cdk.out", String::as_str));
             if let Err(e) = assembly.write(&out) {
                 return fail(format!("--out {e}"));
             }
-            if !m.get_flag("quiet") {
-                let resources: usize = assembly
-                    .stacks
-                    .iter()
-                    .map(|s| s.template.get("Resources").and_then(|r| r.as_object()).map_or(0, |r| r.len()))
-                    .sum();
-                println!(
-                    "synthesized {name} ({}) into {}: {} stacks, {resources} resources in {:.1} ms",
-                    env.name,
-                    out.display(),
-                    assembly.stacks.len(),
-                    start.elapsed().as_secs_f64() * 1e3
-                );
-                for s in &assembly.stacks {
-                    println!("  {} -> {}", s.id, s.template_file());
-                }
+            if m.get_flag("quiet") {
+                return ExitCode::SUCCESS;
             }
-            ExitCode::SUCCESS
+            let resources: usize = assembly
+                .stacks
+                .iter()
+                .map(|s| s.template.get("Resources").and_then(|r| r.as_object()).map_or(0, |r| r.len()))
+                .sum();
+            let mut text = format!(
+                "synthesized {name} ({}) into {}: {} stacks, {resources} resources in {:.1} ms\n",
+                env.name,
+                out.display(),
+                assembly.stacks.len(),
+                start.elapsed().as_secs_f64() * 1e3
+            );
+            for s in &assembly.stacks {
+                let place = if s.account.is_some() || s.region.is_some() {
+                    format!(" ({})", s.environment_uri())
+                } else {
+                    String::new()
+                };
+                let shared = if s.shared { " [shared]" } else { "" };
+                text.push_str(&format!("  {} -> {}{place}{shared}\n", s.id, s.template_file()));
+            }
+            emit(&text)
         }
         Some(("list", m)) => {
             let env = match pick(&mut envs, m) {
@@ -181,27 +220,45 @@ where
             };
             match synth_env(name, &env, &build) {
                 Ok(a) => {
+                    let mut text = String::new();
                     for s in &a.stacks {
                         let deps = if s.dependencies.is_empty() {
                             String::new()
                         } else {
                             format!(" (depends on {})", s.dependencies.join(", "))
                         };
-                        println!("{}\t{}{deps}", s.id, s.stack_name);
+                        let place = if s.account.is_some() || s.region.is_some() {
+                            format!("\t{}", s.environment_uri())
+                        } else {
+                            String::new()
+                        };
+                        text.push_str(&format!("{}\t{}{place}{deps}\n", s.id, s.stack_name));
                     }
-                    ExitCode::SUCCESS
+                    emit(&text)
                 }
                 Err(e) => {
-                    eprint!("{e}");
+                    emit_err(&e.to_string());
                     ExitCode::from(1)
                 }
             }
         }
         Some(("envs", _)) => {
+            let mut text = String::new();
             for e in envs.iter() {
-                println!("{}{}", e.name, if e.production { "\t(production)" } else { "" });
+                text.push_str(&e.name);
+                if e.account.is_some() || e.region.is_some() {
+                    text.push_str(&format!(
+                        "\taws://{}/{}",
+                        e.account.as_deref().unwrap_or("unknown-account"),
+                        e.region.as_deref().unwrap_or("unknown-region")
+                    ));
+                }
+                if e.production {
+                    text.push_str("\t(production)");
+                }
+                text.push('\n');
             }
-            ExitCode::SUCCESS
+            emit(&text)
         }
         Some(("schema", m)) => {
             let text = crate::synth::render(&config_schema::<C>());
@@ -221,17 +278,11 @@ where
                         Err(e) => fail(format!("--out {e}")),
                     }
                 }
-                None => {
-                    print!("{text}");
-                    ExitCode::SUCCESS
-                }
+                None => emit(&text),
             }
         }
         Some(("config", m)) => match pick(&mut envs, m) {
-            Ok(e) => {
-                print!("{}", crate::synth::render(&config_json(&e.config)));
-                ExitCode::SUCCESS
-            }
+            Ok(e) => emit(&crate::synth::render(&config_json(&e.config))),
             Err(e) => fail(e),
         },
         _ => ExitCode::from(2),

@@ -1,4 +1,5 @@
 //! Diagnostics: errors and warnings that name the construct path and property.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::arithmetic_side_effects))]
 
 use std::fmt;
 

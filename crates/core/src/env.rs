@@ -1,4 +1,5 @@
 //! Per-environment configuration: one typed config value per environment.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::arithmetic_side_effects))]
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -12,6 +13,37 @@ pub struct Environment<C> {
     pub production: bool,
     /// The app's configuration for this environment.
     pub config: C,
+    /// The AWS account (12 digits) the environment deploys to; `None` means
+    /// the account of the credentials deploy runs with.
+    pub account: Option<String>,
+    /// The AWS region (e.g. `eu-central-1`) the environment deploys to;
+    /// `None` means the region deploy runs with (`AWS_REGION`).
+    pub region: Option<String>,
+}
+
+impl<C> Environment<C> {
+    /// A non-production environment called `name` (no account or region pinned).
+    pub fn new(name: impl Into<String>, config: C) -> Self {
+        Environment { name: name.into(), production: false, config, account: None, region: None }
+    }
+
+    /// Mark the environment as production (termination protection, guarded destroy).
+    pub fn production(mut self) -> Self {
+        self.production = true;
+        self
+    }
+
+    /// Pin the AWS account (12 digits; checked at synth).
+    pub fn account(mut self, account: impl Into<String>) -> Self {
+        self.account = Some(account.into());
+        self
+    }
+
+    /// Pin the AWS region, e.g. `eu-central-1` (checked at synth).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
 }
 
 /// The environments an app can be synthesized for (dev, staging, prod, or any others).
@@ -34,13 +66,28 @@ impl<C> Environments<C> {
 
     /// Add a non-production environment.
     pub fn env(mut self, name: impl Into<String>, config: C) -> Self {
-        self.list.push(Environment { name: name.into(), production: false, config });
+        self.list.push(Environment::new(name, config));
         self
     }
 
     /// Add a production environment (termination protection, guarded destroy).
     pub fn production(mut self, name: impl Into<String>, config: C) -> Self {
-        self.list.push(Environment { name: name.into(), production: true, config });
+        self.list.push(Environment::new(name, config).production());
+        self
+    }
+
+    /// Add an environment built with [`Environment::new`], e.g. one that pins
+    /// its account and region:
+    ///
+    /// ```
+    /// use stackcraft_core::{Environment, Environments};
+    /// let envs = Environments::new()
+    ///     .with(Environment::new("dev", ()).region("eu-central-1"))
+    ///     .with(Environment::new("prod", ()).production().account("123456789012").region("eu-central-1"));
+    /// assert_eq!(envs.get("prod").unwrap().region.as_deref(), Some("eu-central-1"));
+    /// ```
+    pub fn with(mut self, env: Environment<C>) -> Self {
+        self.list.push(env);
         self
     }
 

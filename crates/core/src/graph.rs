@@ -169,6 +169,15 @@ pub(crate) struct StackData {
     pub(crate) termination_protection: Option<bool>,
     pub(crate) metadata: Map<String, Json>,
     pub(crate) dependencies: Vec<NodeId>,
+    /// Pinned account / region (else the environment's).
+    pub(crate) account: Option<String>,
+    pub(crate) region: Option<String>,
+    /// Declared once for all environments (`App::shared_stack`).
+    pub(crate) shared: bool,
+    /// Role consumers in other accounts assume to read this stack's outputs.
+    pub(crate) output_reader_role: Option<String>,
+    /// Values exported explicitly (`Stack::export_value`): (resource, attribute).
+    pub(crate) exported: Vec<(NodeId, Option<String>)>,
 }
 
 #[derive(Debug)]
@@ -243,14 +252,15 @@ impl Graph {
 
     fn add_child(&mut self, parent: NodeId, id: &str, kind: NodeKind) -> NodeId {
         let mut id = id.to_owned();
-        if id.is_empty() || id.contains('/') {
+        if let Err(problem) = crate::validate::construct_id(&id) {
             let path = self.path(parent);
-            self.errors.push(Diagnostic::error(
-                &format!("{path}/{id}"),
-                "construct id",
-                format!("construct id {id:?} must be non-empty and must not contain '/'"),
-            ));
-            id = if id.is_empty() { "Unnamed".into() } else { id.replace('/', "-") };
+            let full = if path.is_empty() { id.clone() } else { format!("{path}/{id}") };
+            self.errors.push(Diagnostic::error(&full, "construct id", problem));
+            // Keep building under a cleaned id so later errors are found too.
+            id = crate::validate::sanitize(&id, "-_.", crate::validate::MAX_CONSTRUCT_ID_LEN);
+            if id.is_empty() {
+                id = "Unnamed".into();
+            }
         }
         if self.nodes[parent].children.iter().any(|&c| self.nodes[c].id == id) {
             let path = self.path(parent);
@@ -280,11 +290,33 @@ impl Graph {
 
 /// The environment an app is synthesized for.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EnvInfo {
     /// Environment name (`dev`, `staging`, `prod`, ...).
     pub name: String,
     /// Production environments get termination protection and guarded destroy.
     pub production: bool,
+    /// The AWS account, when the environment pins one.
+    pub account: Option<String>,
+    /// The AWS region, when the environment pins one.
+    pub region: Option<String>,
+}
+
+impl EnvInfo {
+    /// An environment called `name` with no account or region pinned.
+    pub fn new(name: impl Into<String>, production: bool) -> Self {
+        EnvInfo { name: name.into(), production, account: None, region: None }
+    }
+    /// Pin the AWS account (12 digits; checked at synth).
+    pub fn account(mut self, account: impl Into<String>) -> Self {
+        self.account = Some(account.into());
+        self
+    }
+    /// Pin the AWS region (checked at synth).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
 }
 
 pub(crate) struct AppInner {
@@ -335,7 +367,13 @@ impl App {
     /// Mark the app as built for an environment: deployed stack names become
     /// `<app>-<env>-<stack>` and production stacks get termination protection.
     pub fn set_environment(&self, name: impl Into<String>, production: bool) {
-        *self.inner.env.borrow_mut() = Some(EnvInfo { name: name.into(), production });
+        self.set_env(EnvInfo::new(name, production));
+    }
+
+    /// Mark the app as built for an environment that may pin its account and
+    /// region ([`EnvInfo::account`], [`EnvInfo::region`]); see [`App::set_environment`].
+    pub fn set_env(&self, env: EnvInfo) {
+        *self.inner.env.borrow_mut() = Some(env);
     }
 
     /// The environment set with [`App::set_environment`].
@@ -351,6 +389,21 @@ impl App {
     /// Add a stack with construct id `id` (also its template file name).
     pub fn stack(&self, id: &str) -> Stack {
         let node = self.inner.graph.borrow_mut().add_child(0, id, NodeKind::Stack(StackData::default()));
+        Stack(Scope { app: self.inner.clone(), node })
+    }
+
+    /// Add a stack declared once for all environments (a bootstrap or a
+    /// registry every environment reads). Its template is the same bytes
+    /// whatever environment is synthesized: app-level tags (which usually name
+    /// the environment) are not applied to it, its deployed name is
+    /// `<app>-<id>` (no environment), it is termination-protected, and
+    /// building blocks see only its own pinned region ([`Stack::in_region`]).
+    /// Other stacks may use only the values it exports explicitly with
+    /// [`Stack::export_value`], so its outputs never depend on which
+    /// environment imports them.
+    pub fn shared_stack(&self, id: &str) -> Stack {
+        let data = StackData { shared: true, ..StackData::default() };
+        let node = self.inner.graph.borrow_mut().add_child(0, id, NodeKind::Stack(data));
         Stack(Scope { app: self.inner.clone(), node })
     }
 
@@ -483,6 +536,34 @@ impl Scope {
         Some(Stack(Scope { app: self.app.clone(), node }))
     }
 
+    /// The literal AWS region of this scope's stack, when known at synth: the
+    /// stack's pinned region, else the environment's (a shared stack sees only
+    /// its own pin, so its template stays environment-independent). For
+    /// building blocks that need a literal region (ARNs of regional
+    /// services); `Pseudo::Region` remains the token for everything else.
+    pub fn region(&self) -> Option<String> {
+        self.location().1
+    }
+
+    /// The literal AWS account of this scope's stack, when known at synth
+    /// (same rules as [`Scope::region`]).
+    pub fn account(&self) -> Option<String> {
+        self.location().0
+    }
+
+    fn location(&self) -> (Option<String>, Option<String>) {
+        let g = self.app.graph.borrow();
+        let env = self.app.env.borrow();
+        match g.stack_of(self.node).map(|s| &g.nodes[s].kind) {
+            Some(NodeKind::Stack(d)) if d.shared => (d.account.clone(), d.region.clone()),
+            Some(NodeKind::Stack(d)) => (
+                d.account.clone().or_else(|| env.as_ref().and_then(|e| e.account.clone())),
+                d.region.clone().or_else(|| env.as_ref().and_then(|e| e.region.clone())),
+            ),
+            _ => (None, None),
+        }
+    }
+
     /// The app this scope belongs to.
     pub fn app(&self) -> App {
         App { inner: self.app.clone() }
@@ -556,10 +637,98 @@ impl Stack {
         self.with_data(|s| s.metadata.insert(k, value));
     }
 
-    /// Deploy `other` before this stack.
+    /// Deploy `other` before this stack. `other` must belong to the same app
+    /// (otherwise synth reports an error naming both stacks).
     pub fn add_dependency(&self, other: &Stack) {
+        if !Rc::ptr_eq(&self.0.app, &other.0.app) {
+            let theirs = other.path();
+            self.0.error(
+                "dependencies",
+                format!(
+                    "depends on stack {theirs:?} of another App; stacks can only depend on stacks of their own app (create every stack from the same App)"
+                ),
+            );
+            return;
+        }
         let o = other.0.node;
-        self.with_data(|s| s.dependencies.push(o));
+        self.with_data(|s| {
+            if !s.dependencies.contains(&o) {
+                s.dependencies.push(o)
+            }
+        });
+    }
+
+    /// Pin this stack to a region other than the environment's, e.g.
+    /// `app.stack("Edge").in_region("us-east-1")` for CloudFront's
+    /// certificate. References between stacks of different regions or
+    /// accounts become `Fn::GetStackOutput` (see the crate docs).
+    pub fn in_region(self, region: impl Into<String>) -> Self {
+        let r = region.into();
+        self.with_data(|s| s.region = Some(r));
+        self
+    }
+
+    /// Pin this stack to an AWS account other than the environment's.
+    pub fn in_account(self, account: impl Into<String>) -> Self {
+        let a = account.into();
+        self.with_data(|s| s.account = Some(a));
+        self
+    }
+
+    /// The role (ARN) that stacks in other accounts assume to read this
+    /// stack's outputs (`Fn::GetStackOutput`'s `RoleArn`). Needed only when
+    /// a stack of another account uses a value of this one.
+    pub fn set_output_reader_role(&self, role_arn: impl Into<String>) {
+        let r = role_arn.into();
+        self.with_data(|s| s.output_reader_role = Some(r));
+    }
+
+    /// Whether the stack was declared with [`App::shared_stack`].
+    pub fn is_shared(&self) -> bool {
+        let g = self.0.app.graph.borrow();
+        matches!(&g.nodes[self.0.node].kind, NodeKind::Stack(d) if d.shared)
+    }
+
+    /// Export a value of a resource of this stack explicitly: the output and
+    /// its export are written whether or not any stack uses the value, so
+    /// they never disappear when the last consumer stops using it (no
+    /// "deadly embrace" between stacks). Required for every value of a
+    /// [shared stack](App::shared_stack) that other stacks use. `value` must
+    /// be a `ref_()` or `get_att(..)` of a resource of this stack; it is
+    /// returned unchanged for convenience.
+    pub fn export_value<T>(&self, value: Value<T>) -> Value<T>
+    where
+        Value<T>: ToCfn,
+    {
+        let json = value.to_cfn();
+        let parsed = match &json {
+            Json::Object(m) if m.len() == 1 => match (m.get("Ref"), m.get("Fn::GetAtt")) {
+                (Some(Json::String(t)), _) => parse_token(t).map(|x| (x, None)),
+                (_, Some(Json::Array(a))) => match a.as_slice() {
+                    [Json::String(t), Json::String(attr)] => parse_token(t).map(|x| (x, Some(attr.clone()))),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        let own = parsed.filter(|((uid, node), _)| {
+            let g = self.0.app.graph.borrow();
+            *uid == self.0.app.uid
+                && g.nodes.get(*node).is_some_and(|n| matches!(n.kind, NodeKind::Resource(_)))
+                && g.stack_of(*node) == Some(self.0.node)
+        });
+        match own {
+            Some(((_, node), attr)) => self.with_data(|s| {
+                if !s.exported.iter().any(|(n, a)| *n == node && *a == attr) {
+                    s.exported.push((node, attr));
+                }
+            }),
+            None => {
+                self.0.error("export_value", "export_value takes a ref_() or get_att(..) of a resource of this stack")
+            }
+        }
+        value
     }
 
     /// Declare a template parameter; `id` is its logical name.

@@ -20,6 +20,8 @@
 //! assert_eq!(assembly.stacks[1].dependencies, ["Storage"]);
 //! ```
 #![forbid(unsafe_code)]
+// No panics on user input: these are denied in library code (tests may use them).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod assertions;
 pub mod cli;

@@ -2,6 +2,7 @@
 //! readable part plus a short hash of the full path, so a resource's ID depends
 //! on its own path only (renaming or adding an unrelated construct never
 //! changes it). A resource directly under its stack keeps its plain id.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::arithmetic_side_effects))]
 
 use crate::graph::{Graph, NodeId, NodeKind};
 
@@ -53,10 +54,11 @@ pub fn from_path(components: &[&str]) -> String {
 /// The logical ID of a node: an override, a stack-level element's own id, or
 /// derived from its path.
 pub(crate) fn for_node(g: &Graph, node: NodeId) -> String {
-    match &g.nodes[node].kind {
+    let Some(n) = g.nodes.get(node) else { return String::new() };
+    match &n.kind {
         NodeKind::Resource(d) if d.logical_id.is_some() => d.logical_id.clone().unwrap_or_default(),
         NodeKind::Resource(_) | NodeKind::Scope => from_path(&g.path_below_stack(node)),
-        _ => g.nodes[node].id.clone(),
+        _ => n.id.clone(),
     }
 }
 

@@ -25,6 +25,12 @@ pub struct StackArtifact {
     pub termination_protection: bool,
     /// Stack-level tags (applied to the CloudFormation stack at deploy).
     pub tags: BTreeMap<String, String>,
+    /// The AWS account the stack deploys to, when pinned (else the caller's).
+    pub account: Option<String>,
+    /// The AWS region the stack deploys to, when pinned (else deploy's default).
+    pub region: Option<String>,
+    /// Declared once for all environments ([`App::shared_stack`]).
+    pub shared: bool,
 }
 
 /// Ordering and `--stack` selection are the assembly contract's.
@@ -48,6 +54,15 @@ impl StackArtifact {
     /// The template as written to disk (pretty, sorted keys, trailing newline).
     pub fn template_text(&self) -> String {
         render(&self.template)
+    }
+    /// `aws://ACCOUNT/REGION` as the CDK manifest writes it
+    /// (`unknown-account` / `unknown-region` when not pinned).
+    pub fn environment_uri(&self) -> String {
+        format!(
+            "aws://{}/{}",
+            self.account.as_deref().unwrap_or("unknown-account"),
+            self.region.as_deref().unwrap_or("unknown-region")
+        )
     }
 }
 
@@ -146,8 +161,7 @@ impl Assembly {
         );
         for s in &self.stacks {
             let stack = contract::StackArtifact {
-                // Account and region come from the stack once StackArtifact carries them.
-                environment: contract::Environment::unknown(),
+                environment: contract::Environment::new(s.account.clone(), s.region.clone()),
                 properties: contract::StackProperties {
                     template_file: s.template_file(),
                     stack_name: Some(s.stack_name.clone()),
@@ -181,8 +195,9 @@ impl Assembly {
                     stack_name: s.stack_name.clone(),
                     template_file: s.template_file(),
                     dependencies: s.dependencies.clone(),
-                    // account, region and shared come from the stack once StackArtifact carries them.
-                    ..Default::default()
+                    account: s.account.clone(),
+                    region: s.region.clone(),
+                    shared: s.shared,
                 })
                 .collect(),
         };
@@ -208,49 +223,174 @@ impl Assembly {
     }
 }
 
+/// Where a stack deploys and what it offers to other stacks.
+#[derive(Default)]
+struct Loc {
+    account: Option<String>,
+    region: Option<String>,
+    shared: bool,
+    reader_role: Option<String>,
+    explicit: BTreeSet<(NodeId, Option<String>)>,
+}
+
 struct Ctx<'g> {
     g: &'g Graph,
     uid: u64,
     logical: HashMap<NodeId, String>,
-    /// Exports each producer stack must emit: stack → output id → (value, export name).
-    exports: BTreeMap<NodeId, BTreeMap<String, (Json, String)>>,
+    /// Outputs each producer stack must emit for other stacks:
+    /// stack → output id → (value, export name if exported).
+    exports: BTreeMap<NodeId, BTreeMap<String, (Json, Option<String>)>>,
     deps: BTreeMap<NodeId, BTreeSet<NodeId>>,
+    /// Why a stack depends on another (the first reference found), for cycle errors.
+    why: BTreeMap<(NodeId, NodeId), String>,
     stack_names: HashMap<NodeId, String>,
+    locs: HashMap<NodeId, Loc>,
     diags: Vec<Diagnostic>,
+    /// JSON keys from the element body down to the value being resolved.
+    keys: Vec<String>,
+}
+
+/// Two optional locations (account or region) are the same unless both are
+/// known and differ: an unknown one is deploy's default for every stack.
+fn same(a: Option<&String>, b: Option<&String>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    }
 }
 
 impl Ctx<'_> {
+    /// The property being resolved, for diagnostics (`Properties.` and
+    /// intrinsic function names left out).
+    fn property(&self) -> String {
+        let parts: Vec<&str> = self
+            .keys
+            .iter()
+            .map(String::as_str)
+            .filter(|k| *k != "Properties" && *k != "Ref" && !k.starts_with("Fn::"))
+            .collect();
+        if parts.is_empty() {
+            "reference".to_owned()
+        } else {
+            parts.join(".")
+        }
+    }
+
     fn target(&mut self, token: &str, at: NodeId) -> Option<NodeId> {
         let (uid, node) = parse_token(token)?;
         if uid != self.uid || node >= self.g.nodes.len() {
+            let property = self.property();
             self.diags.push(Diagnostic::error(
                 &self.g.path(at),
-                "reference",
-                "references a construct that is not part of this app (a handle from another App)",
+                &property,
+                "uses a construct of another App (a handle created under a different App::new); build every stack of an app from the same App",
             ));
             return None;
         }
         Some(node)
     }
 
-    fn import(&mut self, consumer: NodeId, producer: NodeId, target: NodeId, attr: Option<&str>) -> Json {
-        let lid = self.logical[&target].clone();
+    fn depend(&mut self, consumer: NodeId, producer: NodeId, why: impl FnOnce() -> String) {
+        if consumer == producer {
+            return;
+        }
+        self.deps.entry(consumer).or_default().insert(producer);
+        self.why.entry((consumer, producer)).or_insert_with(why);
+    }
+
+    /// The output id and value through which `producer` offers `target`'s
+    /// Ref or attribute to other stacks.
+    fn output_for(&self, producer: NodeId, target: NodeId, attr: Option<&str>) -> (String, Json) {
+        let lid = self.logical.get(&target).cloned().unwrap_or_default();
         let value = match attr {
             None => json!({ "Ref": lid }),
             Some(a) => json!({ "Fn::GetAtt": [lid, a] }),
         };
+        // Output ids must be ASCII alphanumeric: a non-ASCII logical ID (an
+        // override) is cleaned here, and the hash keeps ids distinct.
+        let clean = |s: &str| -> String { s.chars().filter(char::is_ascii_alphanumeric).collect() };
         let kind = match attr {
-            None => format!("Ref{lid}"),
-            Some(a) => format!("FnGetAtt{lid}{}", a.replace(|c: char| !c.is_ascii_alphanumeric(), "")),
+            None => format!("Ref{}", clean(&lid)),
+            Some(a) => format!("FnGetAtt{}{}", clean(&lid), clean(a)),
         };
         let hash = format!("{:08X}", logical_id::stable_hash(&format!("{}/{kind}", self.g.path(producer))) as u32);
-        let mut out_id = format!("ExportsOutput{kind}");
-        out_id.truncate(logical_id::MAX_LEN - 8);
+        let prefix = format!("ExportsOutput{kind}");
+        let mut out_id = validate::truncate_chars(&prefix, logical_id::MAX_LEN - 8).to_owned();
         out_id.push_str(&hash);
-        let export = format!("{}:{out_id}", self.stack_names[&producer]);
-        self.exports.entry(producer).or_default().insert(out_id, (value, export.clone()));
-        self.deps.entry(consumer).or_default().insert(producer);
-        json!({ "Fn::ImportValue": export })
+        (out_id, value)
+    }
+
+    fn export_name(&self, producer: NodeId, out_id: &str) -> String {
+        format!("{}:{out_id}", self.stack_names.get(&producer).map_or("", String::as_str))
+    }
+
+    /// A reference from `consumer` to `target` in stack `producer`:
+    /// `Fn::ImportValue` of an export within one account and region,
+    /// `Fn::GetStackOutput` across regions or accounts (exports cannot cross
+    /// them). Either way the consumer is deployed after the producer.
+    fn import(&mut self, consumer: NodeId, producer: NodeId, target: NodeId, attr: Option<&str>, at: NodeId) -> Json {
+        let used = || format!("{}{}", self.g.path(target), attr.map(|a| format!(".{a}")).unwrap_or_default());
+        let what = used();
+        let property = self.property();
+        let at_path = self.g.path(at);
+        self.depend(consumer, producer, || format!("{at_path} [{property}] uses {what}"));
+        let (out_id, value) = self.output_for(producer, target, attr);
+        let empty = Loc::default();
+        let p = self.locs.get(&producer).unwrap_or(&empty);
+        let c = self.locs.get(&consumer).unwrap_or(&empty);
+        let producer_id = &self.g.nodes[producer].id;
+        if c.shared && !p.shared {
+            self.diags.push(Diagnostic::error(
+                &at_path,
+                &property,
+                format!("uses {what} of stack {producer_id:?}, but this stack is shared by every environment and can only use values of other shared stacks; move the resource into a shared stack or pass the value in as a parameter"),
+            ));
+            return Json::Null;
+        }
+        let explicit = p.explicit.contains(&(target, attr.map(str::to_owned)));
+        if p.shared && !explicit {
+            let call = match attr {
+                None => "ref_()".to_owned(),
+                Some(a) => format!("get_att(\"{a}\")"),
+            };
+            self.diags.push(Diagnostic::error(
+                &at_path,
+                &property,
+                format!("uses {what} of shared stack {producer_id:?}, which does not export it; a shared stack's exports must not depend on which environment is synthesized, so export the value explicitly: `{}.export_value(handle.{call})` on the shared stack", self.g.nodes[producer].id.to_lowercase()),
+            ));
+            return Json::Null;
+        }
+        let same_account = same(c.account.as_ref(), p.account.as_ref());
+        let same_region = same(c.region.as_ref(), p.region.as_ref());
+        if same_account && same_region {
+            let export = self.export_name(producer, &out_id);
+            self.exports.entry(producer).or_default().insert(out_id, (value, Some(export.clone())));
+            return json!({ "Fn::ImportValue": export });
+        }
+        let mut get = Map::new();
+        get.insert("StackName".into(), json!(self.stack_names.get(&producer)));
+        get.insert("OutputName".into(), json!(out_id));
+        if !same_region {
+            get.insert("Region".into(), json!(p.region));
+        }
+        if !same_account {
+            match &p.reader_role {
+                Some(role) => {
+                    get.insert("RoleArn".into(), json!(role));
+                }
+                None => {
+                    self.diags.push(Diagnostic::error(
+                        &at_path,
+                        &property,
+                        format!("uses {what} of stack {producer_id:?} in account {}, another account; CloudFormation reads it with a role of that account: call set_output_reader_role(ROLE_ARN) on stack {producer_id:?}", p.account.as_deref().unwrap_or_default()),
+                    ));
+                    return Json::Null;
+                }
+            }
+        }
+        let entry = self.exports.entry(producer).or_default();
+        entry.entry(out_id).or_insert((value, None));
+        json!({ "Fn::GetStackOutput": get })
     }
 
     /// Replace tokens in `v` for use inside stack `stack`.
@@ -260,8 +400,14 @@ impl Ctx<'_> {
             Json::Object(m) => {
                 if m.len() == 1 {
                     if let Some(Json::String(t)) = m.get("Ref") {
-                        if let Some(target) = parse_token(t).and_then(|_| self.target(&t.clone(), at)) {
-                            *v = self.reference(stack, target, None, at);
+                        if parse_token(t).is_some() {
+                            let t = t.clone();
+                            self.keys.push("Ref".into());
+                            *v = match self.target(&t, at) {
+                                Some(target) => self.reference(stack, target, None, at),
+                                None => Json::Null,
+                            };
+                            self.keys.pop();
                             return;
                         }
                     }
@@ -269,16 +415,19 @@ impl Ctx<'_> {
                         if let [Json::String(t), Json::String(attr)] = a.as_slice() {
                             if parse_token(t).is_some() {
                                 let (t, attr) = (t.clone(), attr.clone());
-                                if let Some(target) = self.target(&t, at) {
-                                    *v = self.reference(stack, target, Some(&attr), at);
-                                }
+                                *v = match self.target(&t, at) {
+                                    Some(target) => self.reference(stack, target, Some(&attr), at),
+                                    None => Json::Null,
+                                };
                                 return;
                             }
                         }
                     }
                 }
-                for (_, x) in m.iter_mut() {
+                for (k, x) in m.iter_mut() {
+                    self.keys.push(k.clone());
                     self.resolve(x, stack, at);
+                    self.keys.pop();
                 }
             }
             Json::Array(a) => {
@@ -288,20 +437,24 @@ impl Ctx<'_> {
             }
             Json::String(s) if parse_token(s).is_some() => {
                 let t = s.clone();
-                if let Some(target) = self.target(&t, at) {
-                    let owner = self.g.stack_of(target);
-                    if owner != Some(stack) {
-                        self.diags.push(Diagnostic::error(
-                            &self.g.path(at),
-                            "reference",
-                            format!(
-                                "uses {} of stack {:?}; conditions and mappings can only be used in their own stack",
-                                self.g.path(target),
-                                owner.map(|o| self.g.nodes[o].id.clone()).unwrap_or_default()
-                            ),
-                        ));
+                match self.target(&t, at) {
+                    Some(target) => {
+                        let owner = self.g.stack_of(target);
+                        if owner != Some(stack) {
+                            let property = self.property();
+                            self.diags.push(Diagnostic::error(
+                                &self.g.path(at),
+                                &property,
+                                format!(
+                                    "uses {} of stack {:?}; conditions and mappings can only be used in their own stack",
+                                    self.g.path(target),
+                                    owner.map(|o| self.g.nodes[o].id.clone()).unwrap_or_default()
+                                ),
+                            ));
+                        }
+                        *s = self.logical.get(&target).cloned().unwrap_or_default();
                     }
-                    *s = self.logical[&target].clone();
+                    None => *s = String::new(),
                 }
             }
             _ => {}
@@ -315,9 +468,10 @@ impl Ctx<'_> {
             _ => false,
         };
         if !kind_ok {
+            let property = self.property();
             self.diags.push(Diagnostic::error(
                 &self.g.path(at),
-                "reference",
+                &property,
                 format!(
                     "{} cannot be referenced with {}",
                     self.g.path(target),
@@ -330,13 +484,13 @@ impl Ctx<'_> {
             return Json::Null;
         };
         if owner == stack {
-            let lid = self.logical[&target].clone();
+            let lid = self.logical.get(&target).cloned().unwrap_or_default();
             match attr {
                 None => json!({ "Ref": lid }),
                 Some(a) => json!({ "Fn::GetAtt": [lid, a] }),
             }
         } else {
-            self.import(stack, owner, target, attr)
+            self.import(stack, owner, target, attr, at)
         }
     }
 }
@@ -356,10 +510,15 @@ fn descendants(g: &Graph, root: NodeId) -> Vec<NodeId> {
     out
 }
 
-fn tags_for(g: &Graph, mut node: NodeId) -> BTreeMap<String, String> {
+/// The tags that apply to `node`: its own and its ancestors' (the app's
+/// root tags left out for shared stacks, whose templates must not depend on
+/// the environment).
+fn tags_for(g: &Graph, mut node: NodeId, include_root: bool) -> BTreeMap<String, String> {
     let mut chain = vec![node];
     while let Some(p) = g.nodes[node].parent {
-        chain.push(p);
+        if p != 0 || include_root {
+            chain.push(p);
+        }
         node = p;
     }
     let mut tags = BTreeMap::new();
@@ -480,9 +639,30 @@ impl App {
             logical: HashMap::new(),
             exports: BTreeMap::new(),
             deps: BTreeMap::new(),
+            why: BTreeMap::new(),
             stack_names: HashMap::new(),
+            locs: HashMap::new(),
             diags: g.errors.clone(),
+            keys: Vec::new(),
         };
+        if let Some(e) = &env {
+            let checks = [
+                ("account", e.account.as_deref().map(validate::account)),
+                ("region", e.region.as_deref().map(validate::region)),
+            ];
+            for (what, check) in checks {
+                if let Some(Err(m)) = check {
+                    ctx.diags.push(Diagnostic::error("", what, format!("environment {:?}: {m}", e.name)));
+                }
+            }
+        }
+        for (n, node) in g.nodes.iter().enumerate() {
+            for (k, v) in &node.tags {
+                if let Err(m) = validate::tag(k, v) {
+                    ctx.diags.push(Diagnostic::error(&g.path(n), "Tags", m));
+                }
+            }
+        }
         let stacks = stack_nodes(&g);
         if stacks.is_empty() {
             ctx.diags.push(Diagnostic::error("", "stacks", "the app has no stacks; add one with app.stack(\"Name\")"));
@@ -493,15 +673,37 @@ impl App {
                 continue;
             };
             let name = data.stack_name.clone().unwrap_or_else(|| match &env {
-                Some(e) => format!("{}-{}-{}", self.inner.name, e.name, g.nodes[s].id),
-                None => format!("{}-{}", self.inner.name, g.nodes[s].id),
+                Some(e) if !data.shared => format!("{}-{}-{}", self.inner.name, e.name, g.nodes[s].id),
+                _ => format!("{}-{}", self.inner.name, g.nodes[s].id),
             });
             ctx.stack_names.insert(s, name);
+            let checks = [
+                ("account", data.account.as_deref().map(validate::account)),
+                ("region", data.region.as_deref().map(validate::region)),
+            ];
+            for (what, check) in checks {
+                if let Some(Err(m)) = check {
+                    ctx.diags.push(Diagnostic::error(&g.path(s), what, m));
+                }
+            }
+            let from_env = |f: fn(&crate::graph::EnvInfo) -> &Option<String>| env.as_ref().and_then(|e| f(e).clone());
+            ctx.locs.insert(
+                s,
+                Loc {
+                    account: data.account.clone().or_else(|| from_env(|e| &e.account)),
+                    region: data.region.clone().or_else(|| from_env(|e| &e.region)),
+                    shared: data.shared,
+                    reader_role: data.output_reader_role.clone(),
+                    explicit: data.exported.iter().cloned().collect(),
+                },
+            );
             let nodes = descendants(&g, s);
             for &n in &nodes {
                 ctx.logical.insert(n, logical_id::for_node(&g, n));
             }
-            ctx.deps.entry(s).or_default().extend(data.dependencies.iter().copied().filter(|&d| d != s));
+            for &d in &data.dependencies {
+                ctx.depend(s, d, || "an explicit add_dependency".to_owned());
+            }
             members.insert(s, nodes);
         }
 
@@ -514,7 +716,8 @@ impl App {
                 let (section, mut body) = match &g.nodes[n].kind {
                     NodeKind::Resource(d) => {
                         let mut props = rendered.get_mut(n).map(Json::take).unwrap_or_default();
-                        apply_tags(&mut props, d.tags, &tags_for(&g, n));
+                        let shared = ctx.locs.get(&s).is_some_and(|l| l.shared);
+                        apply_tags(&mut props, d.tags, &tags_for(&g, n, !shared));
                         for (p, v) in &d.overrides {
                             if let Err(e) = apply_override(&mut props, p, v.as_ref()) {
                                 ctx.diags.push(Diagnostic::error(&g.path(n), p, e));
@@ -531,7 +734,7 @@ impl App {
                                     depends.insert(ctx.logical[&dep].clone());
                                 }
                                 Some(o) => {
-                                    ctx.deps.entry(s).or_default().insert(o);
+                                    ctx.depend(s, o, || format!("{} DependsOn {}", g.path(n), g.path(dep)));
                                 }
                                 None => {}
                             }
@@ -585,26 +788,50 @@ impl App {
             sections.insert(s, sec);
         }
 
-        // Exports requested by consumers.
+        // Values exported explicitly (Stack::export_value), whether used or not.
+        for &s in &stacks {
+            let explicit: Vec<(NodeId, Option<String>)> =
+                ctx.locs.get(&s).map(|l| l.explicit.iter().cloned().collect()).unwrap_or_default();
+            for (target, attr) in explicit {
+                let (out_id, value) = ctx.output_for(s, target, attr.as_deref());
+                let name = ctx.export_name(s, &out_id);
+                ctx.exports.entry(s).or_default().insert(out_id, (value, Some(name)));
+            }
+        }
+
+        // Outputs requested by consumers (exported within one account and
+        // region, read with Fn::GetStackOutput across them).
         for (producer, outs) in std::mem::take(&mut ctx.exports) {
             let sec = sections.entry(producer).or_default();
             let map = sec.entry("Outputs").or_default();
             for (id, (value, name)) in outs {
-                map.insert(id, json!({ "Value": value, "Export": { "Name": name } }));
+                let mut out = json!({ "Value": value });
+                if let Some(name) = name {
+                    out["Export"] = json!({ "Name": name });
+                }
+                map.insert(id, out);
             }
         }
 
         // Order stacks: dependencies first; a cycle is an error.
         let order = match validate::topo_order(&stacks, &ctx.deps) {
             Ok(o) => o,
-            Err((x, y)) => {
-                let (a, b) = (x.min(y), x.max(y));
+            Err(cycle) => {
+                let first = cycle.first().copied().unwrap_or(0);
+                let names: Vec<String> =
+                    cycle.iter().chain(cycle.first()).map(|&x| format!("{:?}", g.nodes[x].id)).collect();
+                let reasons: Vec<String> = cycle
+                    .iter()
+                    .zip(cycle.iter().cycle().skip(1))
+                    .filter_map(|(&a, &b)| ctx.why.get(&(a, b)).cloned())
+                    .collect();
                 ctx.diags.push(Diagnostic::error(
-                    &g.path(a),
+                    &g.path(first),
                     "dependencies",
                     format!(
-                        "stacks {:?} and {:?} depend on each other (through references or explicit dependencies); move the shared resources into one of them or a third stack",
-                        g.nodes[a].id, g.nodes[b].id
+                        "stacks {} depend on each other in a cycle: {}. Break one of these references: move the resource into the stack that uses it (or into a third stack both use), or create the connection from the other side so that only one stack refers to the other (e.g. call allow_*_to/allow_*_from on the block in the consuming stack, so the security-group rule lives there)",
+                        names.join(" -> "),
+                        reasons.join("; ")
                     ),
                 ));
                 stacks.clone()
@@ -637,13 +864,18 @@ impl App {
                 .get(&s)
                 .map(|d| d.iter().map(|&x| g.nodes[x].id.clone()).collect::<BTreeSet<_>>().into_iter().collect())
                 .unwrap_or_default();
+            let (account, region) = ctx.locs.get(&s).map(|l| (l.account.clone(), l.region.clone())).unwrap_or_default();
             artifacts.push(StackArtifact {
                 id: g.nodes[s].id.clone(),
-                stack_name: ctx.stack_names[&s].clone(),
+                stack_name: ctx.stack_names.get(&s).cloned().unwrap_or_default(),
                 template: Json::Object(t),
                 dependencies,
-                termination_protection: data.termination_protection.unwrap_or(production),
-                tags: tags_for(&g, s),
+                // A shared stack holds what every environment uses: protected whatever the environment.
+                termination_protection: data.termination_protection.unwrap_or(production || data.shared),
+                tags: tags_for(&g, s, !data.shared),
+                account,
+                region,
+                shared: data.shared,
             });
         }
 

@@ -1,5 +1,6 @@
 //! Validation of synthesized templates against CloudFormation's rules and
 //! limits, done before anything is written.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::arithmetic_side_effects))]
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -33,12 +34,127 @@ pub mod limits {
     pub const STACK_NAME_LEN: usize = 128;
 }
 
+/// Longest construct id accepted.
+pub const MAX_CONSTRUCT_ID_LEN: usize = 255;
+
+/// Checks a construct id the user wrote: 1 to 255 ASCII letters, digits,
+/// `-`, `_` or `.`. With ids limited to these, construct paths (ids joined
+/// by `/`) are valid everywhere they are copied: file names, tag values,
+/// EC2 descriptions. The error says what is wrong and what is allowed.
+pub fn construct_id(id: &str) -> Result<(), String> {
+    if id.is_empty() {
+        return Err("a construct id must not be empty; use 1 to 255 ASCII letters, digits, '-', '_' or '.'".into());
+    }
+    let bad: BTreeSet<char> = id.chars().filter(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(*c))).collect();
+    if !bad.is_empty() {
+        let list: Vec<String> = bad.iter().map(|c| format!("{c:?}")).collect();
+        return Err(format!(
+            "construct id {id:?} contains {}; allowed are ASCII letters, digits, '-', '_' and '.'",
+            list.join(", ")
+        ));
+    }
+    if id.len() > MAX_CONSTRUCT_ID_LEN {
+        return Err(format!(
+            "construct id {:?}... is {} characters; at most {MAX_CONSTRUCT_ID_LEN} are allowed",
+            truncate_chars(id, 20),
+            id.len()
+        ));
+    }
+    Ok(())
+}
+
+/// The longest prefix of `s` of at most `max_bytes` bytes that ends on a
+/// character boundary (never panics, whatever the text).
+pub fn truncate_chars(s: &str, max_bytes: usize) -> &str {
+    if s.len() <= max_bytes {
+        return s;
+    }
+    let mut end = max_bytes;
+    while end > 0 && !s.is_char_boundary(end) {
+        end = end.saturating_sub(1);
+    }
+    s.get(..end).unwrap_or_default()
+}
+
+/// Cleans a derived string for a field that allows only ASCII letters,
+/// digits and the characters in `extra`: every other character becomes `_`
+/// and the result is cut to `max_len` characters. For text a building block
+/// derives from user input (construct paths, names) before writing it into
+/// a restricted field; what the user writes directly is validated instead.
+pub fn sanitize(s: &str, extra: &str, max_len: usize) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() || extra.contains(c) { c } else { '_' }).take(max_len).collect()
+}
+
+/// Characters EC2 allows in security-group and security-group-rule
+/// descriptions besides ASCII letters and digits.
+pub const EC2_DESCRIPTION_EXTRA: &str = ". _-:/()#,@[]+=&;{}!$*";
+
+/// A derived text made safe for an EC2 security-group (or rule) description:
+/// only `a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*`, at most 255 characters.
+pub fn ec2_description(s: &str) -> String {
+    sanitize(s, EC2_DESCRIPTION_EXTRA, 255)
+}
+
+/// Checks one tag: key 1 to 128 characters, not starting with `aws:`
+/// (reserved by AWS), value at most 256 characters.
+pub fn tag(key: &str, value: &str) -> Result<(), String> {
+    let key_len = key.chars().count();
+    if key.is_empty() {
+        return Err("tag key is empty; a tag key has 1 to 128 characters".into());
+    }
+    if key_len > 128 {
+        return Err(format!(
+            "tag key {:?}... is {key_len} characters; at most 128 are allowed",
+            truncate_chars(key, 40)
+        ));
+    }
+    if key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:")) {
+        return Err(format!("tag key {key:?} starts with \"aws:\", which is reserved for AWS"));
+    }
+    let value_len = value.chars().count();
+    if value_len > 256 {
+        return Err(format!("the value of tag {key:?} is {value_len} characters; at most 256 are allowed"));
+    }
+    Ok(())
+}
+
+/// Checks an AWS account id: 12 digits.
+pub fn account(a: &str) -> Result<(), String> {
+    if a.len() == 12 && a.chars().all(|c| c.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(format!("account {a:?} is not an AWS account id; an account id is 12 digits, e.g. \"123456789012\""))
+    }
+}
+
+/// Checks the shape of an AWS region name (`eu-central-1`, `us-gov-west-1`,
+/// `cn-north-1`, ...): lowercase words joined by `-`, ending in a number.
+pub fn region(r: &str) -> Result<(), String> {
+    let parts: Vec<&str> = r.split('-').collect();
+    let ok = match parts.split_last() {
+        Some((num, words)) => {
+            words.len() >= 2
+                && words.iter().all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase()))
+                && !num.is_empty()
+                && num.len() <= 2
+                && num.chars().all(|c| c.is_ascii_digit())
+        }
+        None => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("region {r:?} is not an AWS region name; expected e.g. \"eu-central-1\" or \"us-east-1\""))
+    }
+}
+
 /// Order `stacks` so that every stack comes after those it depends on.
-/// On a cycle, returns two stacks that are part of it.
+/// On a cycle, returns the stacks that form it, in dependency order
+/// (each depends on the next; the last depends on the first).
 pub(crate) fn topo_order(
     stacks: &[NodeId],
     deps: &BTreeMap<NodeId, BTreeSet<NodeId>>,
-) -> Result<Vec<NodeId>, (NodeId, NodeId)> {
+) -> Result<Vec<NodeId>, Vec<NodeId>> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
@@ -52,22 +168,28 @@ pub(crate) fn topo_order(
         deps: &BTreeMap<NodeId, BTreeSet<NodeId>>,
         mark: &mut HashMap<NodeId, Mark>,
         order: &mut Vec<NodeId>,
-    ) -> Result<(), (NodeId, NodeId)> {
+        active: &mut Vec<NodeId>,
+    ) -> Result<(), Vec<NodeId>> {
         mark.insert(s, Mark::Active);
+        active.push(s);
         for &d in deps.get(&s).into_iter().flatten() {
             match mark.get(&d).copied().unwrap_or(Mark::Done) {
-                Mark::Active => return Err((s, d)),
-                Mark::New => visit(d, deps, mark, order)?,
+                Mark::Active => {
+                    let from = active.iter().position(|&x| x == d).unwrap_or(0);
+                    return Err(active.get(from..).unwrap_or_default().to_vec());
+                }
+                Mark::New => visit(d, deps, mark, order, active)?,
                 Mark::Done => {}
             }
         }
+        active.pop();
         mark.insert(s, Mark::Done);
         order.push(s);
         Ok(())
     }
     for &s in stacks {
-        if mark[&s] == Mark::New {
-            visit(s, deps, &mut mark, &mut order)?;
+        if mark.get(&s) == Some(&Mark::New) {
+            visit(s, deps, &mut mark, &mut order, &mut Vec::new())?;
         }
     }
     Ok(order)
@@ -168,12 +290,11 @@ fn hard_coded_partitions<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
     match v {
         Json::String(s) => {
             let mut rest = s.as_str();
-            while let Some(i) = rest.find("arn:aws") {
-                let after = &rest[i + "arn:aws".len()..];
-                let partition_end = after.find(':');
-                let suffix = partition_end.map(|e| &after[..e]);
+            while let Some((_, after)) = rest.split_once("arn:aws") {
+                let suffix = after.split_once(':').map(|(p, _)| p);
                 if suffix.is_some_and(|p| {
-                    p.is_empty() || (p.starts_with('-') && p[1..].chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+                    p.is_empty()
+                        || p.strip_prefix('-').is_some_and(|p| p.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
                 }) {
                     out.push(s);
                     break;
@@ -191,17 +312,12 @@ fn hard_coded_partitions<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
 fn sub_vars(t: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = t;
-    while let Some(i) = rest.find("${") {
-        rest = &rest[i + 2..];
-        if let Some(j) = rest.find('}') {
-            let v = &rest[..j];
-            if !v.starts_with('!') {
-                out.push(v.trim());
-            }
-            rest = &rest[j + 1..];
-        } else {
-            break;
+    while let Some((_, after)) = rest.split_once("${") {
+        let Some((v, tail)) = after.split_once('}') else { break };
+        if !v.starts_with('!') {
+            out.push(v.trim());
         }
+        rest = tail;
     }
     out
 }
@@ -211,7 +327,9 @@ fn paths_by_logical_id(g: &Graph) -> HashMap<(String, String), String> {
     for (n, node) in g.nodes.iter().enumerate() {
         if matches!(node.kind, NodeKind::Resource(_)) {
             if let Some(s) = g.stack_of(n) {
-                out.insert((g.nodes[s].id.clone(), logical_id::for_node(g, n)), g.path(n));
+                if let Some(stack) = g.nodes.get(s) {
+                    out.insert((stack.id.clone(), logical_id::for_node(g, n)), g.path(n));
+                }
             }
         }
     }
@@ -402,6 +520,56 @@ mod tests {
     #[test]
     fn sub_vars_skip_literals() {
         assert_eq!(sub_vars("a${X}b${!Lit}${Y.Arn}"), vec!["X", "Y.Arn"]);
+    }
+
+    #[test]
+    fn construct_ids() {
+        assert!(construct_id("Vpc-1_a.b").is_ok());
+        assert_eq!(
+            construct_id("Öffentlich's").unwrap_err(),
+            "construct id \"Öffentlich's\" contains '\\'', 'Ö'; allowed are ASCII letters, digits, '-', '_' and '.'"
+        );
+        assert!(construct_id("").is_err());
+        assert!(construct_id(&"é".repeat(300)).is_err());
+    }
+
+    #[test]
+    fn truncation_respects_char_boundaries() {
+        assert_eq!(truncate_chars("aé", 2), "a");
+        assert_eq!(truncate_chars("abc", 5), "abc");
+        assert_eq!(truncate_chars("ééé", 0), "");
+    }
+
+    #[test]
+    fn ec2_descriptions_are_sanitized() {
+        assert_eq!(ec2_description("Öffentlich's/Service (web) #1"), "_ffentlich_s/Service (web) #1");
+        assert_eq!(ec2_description(&"x".repeat(300)).len(), 255);
+    }
+
+    #[test]
+    fn tags_accounts_regions() {
+        assert!(tag("Team", "core").is_ok());
+        assert!(tag("", "v").is_err());
+        assert!(tag("AWS:x", "v").unwrap_err().contains("reserved"));
+        assert!(tag(&"k".repeat(129), "v").is_err());
+        assert!(tag("k", &"v".repeat(257)).is_err());
+        assert!(account("123456789012").is_ok());
+        assert!(account("12345678901a").is_err());
+        for r in ["eu-central-1", "us-east-1", "us-gov-west-1", "ap-northeast-2", "cn-north-1"] {
+            assert!(region(r).is_ok(), "{r}");
+        }
+        for r in ["", "eu-central", "EU-central-1", "eu--1", "frankfurt"] {
+            assert!(region(r).is_err(), "{r}");
+        }
+    }
+
+    #[test]
+    fn cycles_are_reported_as_a_path() {
+        let deps: BTreeMap<NodeId, BTreeSet<NodeId>> =
+            [(1, [2].into()), (2, [3].into()), (3, [2].into())].into_iter().collect();
+        assert_eq!(topo_order(&[1, 2, 3], &deps), Err(vec![2, 3]));
+        let ok: BTreeMap<NodeId, BTreeSet<NodeId>> = [(1, [2].into())].into_iter().collect();
+        assert_eq!(topo_order(&[1, 2], &ok), Ok(vec![2, 1]));
     }
 
     #[test]

@@ -46,7 +46,10 @@ fn construct_id_with_slash() {
     let app = App::new("t");
     let s = app.stack("Main");
     queue(&s, "a/b");
-    assert_has(&errors(&app), &["must not contain '/'"]);
+    assert_has(
+        &errors(&app),
+        &["Main/a/b [construct id]: construct id \"a/b\" contains '/'; allowed are ASCII letters, digits, '-', '_' and '.'"],
+    );
 }
 
 #[test]
@@ -129,7 +132,11 @@ fn name_longer_than_255() {
     let s = app.stack("Main");
     queue(&s, "Q");
     s.add_output(Output::new(&"O".repeat(256), Value::from("x")));
-    assert_has(&errors(&app), &["output name", "1 to 255 ASCII letters or digits"]);
+    assert_has(&errors(&app), &["[construct id]", "is 256 characters; at most 255 are allowed"]);
+    let app = App::new("t");
+    let s = app.stack("Main");
+    queue(&s, "Q").override_logical_id("R".repeat(256));
+    assert_has(&errors(&app), &["resource name", "1 to 255 ASCII letters or digits"]);
 }
 
 #[test]
@@ -161,7 +168,13 @@ fn handle_from_another_app() {
     let app = App::new("t");
     let s = app.stack("Main");
     s.add_raw("Topic", RawResource::new("AWS::SNS::Topic", json!({"DisplayName": foreign.ref_()})));
-    assert_has(&errors(&app), &["Main/Topic [reference]", "not part of this app"]);
+    let e = errors(&app);
+    assert_has(
+        &e,
+        &["error: Main/Topic [DisplayName]: uses a construct of another App (a handle created under a different App::new)"],
+    );
+    assert!(!e.contains("<<sc:"), "the internal token leaked: {e}");
+    assert_eq!(e.lines().count(), 2, "one error, no follow-up: {e}");
 }
 
 #[test]
@@ -185,7 +198,14 @@ fn stack_cycle_names_both_stacks() {
     let qb = queue(&b, "Q");
     a.add_raw("T", RawResource::new("AWS::SNS::Topic", json!({"DisplayName": qb.get_att::<String>("QueueName")})));
     b.add_raw("T", RawResource::new("AWS::SNS::Topic", json!({"DisplayName": qa.get_att::<String>("QueueName")})));
-    assert_has(&errors(&app), &["[dependencies]", "stacks \"A\" and \"B\" depend on each other"]);
+    assert_has(
+        &errors(&app),
+        &[
+            "A [dependencies]: stacks \"A\" -> \"B\" -> \"A\" depend on each other in a cycle",
+            "A/T [DisplayName] uses B/Q.QueueName; B/T [DisplayName] uses A/Q.QueueName",
+            "create the connection from the other side",
+        ],
+    );
 }
 
 #[test]
@@ -283,4 +303,85 @@ fn hard_coded_partition_in_an_arn_is_a_warning() {
         RawResource::new("AWS::IAM::Role", json!({"ManagedPolicyArns": [Value::arn("iam", "", "aws", "policy/ReadOnlyAccess")], "AssumeRolePolicyDocument": {}})),
     );
     assert!(app.synth().unwrap().warnings.is_empty());
+}
+
+#[test]
+fn dependency_on_a_stack_of_another_app() {
+    let other = App::new("other");
+    let foreign = other.stack("Elsewhere");
+    queue(&foreign, "Q");
+    let app = App::new("t");
+    let s = app.stack("Main");
+    queue(&s, "Q");
+    s.add_dependency(&foreign);
+    assert_has(
+        &errors(&app),
+        &["error: Main [dependencies]: depends on stack \"Elsewhere\" of another App; stacks can only depend on stacks of their own app"],
+    );
+}
+
+#[test]
+fn non_ascii_logical_id_referenced_from_another_stack() {
+    // Used to panic: the export name was truncated at a byte index.
+    let app = App::new("t");
+    let a = app.stack("A");
+    let q = queue(&a, "Q");
+    q.override_logical_id("é".repeat(200));
+    let b = app.stack("B");
+    b.add_raw("T", RawResource::new("AWS::SNS::Topic", json!({"DisplayName": q.get_att::<String>("QueueName")})));
+    let e = errors(&app);
+    assert_has(&e, &["resource name", "1 to 255 ASCII letters or digits"]);
+}
+
+#[test]
+fn tags_are_validated() {
+    let app = App::new("t");
+    app.add_tag("aws:owner", "me");
+    let s = app.stack("Main");
+    s.add_tag("", "x");
+    let q = queue(&s, "Q");
+    let _ = q;
+    s.scope("Inner").add_tag("k".repeat(129), "v");
+    s.scope("Other").add_tag("Team", "v".repeat(257));
+    let e = errors(&app);
+    assert_has(
+        &e,
+        &[
+            "error: <app> [Tags]: tag key \"aws:owner\" starts with \"aws:\", which is reserved for AWS",
+            "error: Main [Tags]: tag key is empty; a tag key has 1 to 128 characters",
+            "error: Main/Inner [Tags]: tag key \"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\"... is 129 characters; at most 128 are allowed",
+            "error: Main/Other [Tags]: the value of tag \"Team\" is 257 characters; at most 256 are allowed",
+        ],
+    );
+}
+
+#[test]
+fn construct_ids_with_unicode_or_spaces() {
+    let app = App::new("t");
+    let s = app.stack("Main");
+    queue(&s, "Öffentlich");
+    s.scope("my scope");
+    assert_has(
+        &errors(&app),
+        &[
+            "error: Main/Öffentlich [construct id]: construct id \"Öffentlich\" contains 'Ö'; allowed are ASCII letters, digits, '-', '_' and '.'",
+            "error: Main/my scope [construct id]: construct id \"my scope\" contains ' '",
+        ],
+    );
+}
+
+#[test]
+fn environment_account_and_region_are_checked() {
+    let app = App::new("t");
+    app.set_env(stackcraft_core::EnvInfo::new("dev", false).account("1234").region("Frankfurt"));
+    let s = app.stack("Main").in_region("us-east-1x");
+    queue(&s, "Q");
+    assert_has(
+        &errors(&app),
+        &[
+            "error: <app> [account]: environment \"dev\": account \"1234\" is not an AWS account id; an account id is 12 digits",
+            "error: <app> [region]: environment \"dev\": region \"Frankfurt\" is not an AWS region name",
+            "error: Main [region]: region \"us-east-1x\" is not an AWS region name",
+        ],
+    );
 }
