@@ -181,7 +181,8 @@ impl Assembly {
         json!({
             "app": self.app,
             "environment": self.environment,
-            "production": self.stacks.iter().any(|s| s.termination_protection),
+            // Shared stacks are always protected: they do not make an environment production.
+            "production": self.stacks.iter().any(|s| s.termination_protection && !s.shared),
             "stacks": self.stacks.iter().map(|s| json!({
                 "id": s.id,
                 "stackName": s.stack_name,
