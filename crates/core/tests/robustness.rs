@@ -99,3 +99,51 @@ fn broken_stdout_pipe_exits_quietly() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(first.contains("environment-0"), "{first}");
 }
+
+/// Runs this test binary again as a child with `role` set, returning (exit
+/// code, stdout, stderr) of the child.
+fn child(test: &str, role: &str, arg: &str) -> (Option<i32>, String, String) {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", test, "--nocapture", "--test-threads=1", "-q"])
+        .env("STACKCRAFT_CLI_CHILD", role)
+        .env("STACKCRAFT_CLI_ARG", arg)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn quiet_synth_prints_only_warnings() {
+    if std::env::var("STACKCRAFT_CLI_CHILD").as_deref() == Ok("quiet") {
+        let out = std::env::var("STACKCRAFT_CLI_ARG").unwrap();
+        let envs = Environments::new().env("dev", ());
+        let build = |app: &App, _: &stackcraft_core::Environment<()>| {
+            let s = app.stack("Main");
+            // A hard-coded partition: a warning, synth still succeeds.
+            s.add_raw(
+                "Q",
+                RawResource::new(
+                    "AWS::SQS::Queue",
+                    json!({"RedriveAllowPolicy": {"sourceQueueArns": ["arn:aws:sqs:eu-central-1:123456789012:q"]}}),
+                ),
+            );
+        };
+        let code = run_from("quiet", envs, build, ["quiet", "synth", "-q", "--out", &out]);
+        print!("<<child-done>>");
+        std::process::exit(if code == ExitCode::SUCCESS { 0 } else { 3 });
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cdk.out");
+    let (code, stdout, stderr) = child("quiet_synth_prints_only_warnings", "quiet", out.to_str().unwrap());
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    // Only the harness's own line and the marker: nothing from synth.
+    let ours = stdout.replace("<<child-done>>", "");
+    assert!(!ours.contains("synthesized") && !ours.contains("template.json"), "{stdout}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("warning: Main/Q [partition]:"), "{stderr}");
+    assert!(out.join("Main.template.json").exists());
+}
