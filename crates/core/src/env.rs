@@ -1,4 +1,58 @@
-//! Per-environment configuration: one typed config value per environment.
+//! Per-environment configuration: one typed config value per environment,
+//! and where each environment deploys.
+//!
+//! # Accounts and regions
+//!
+//! An [`Environment`] may pin its AWS account and region
+//! (`Environment::new("prod", cfg).account("123456789012").region("eu-central-1")`);
+//! unpinned, deploy uses the caller's account and its default region. A stack
+//! may be pinned elsewhere: `app.stack("Edge").in_region("us-east-1")`
+//! (CloudFront certificates and WAF live there). The cloud assembly carries
+//! the location per stack (`"environment": "aws://ACCOUNT/REGION"` in
+//! `manifest.json`, `unknown-account` / `unknown-region` when not pinned;
+//! `account`, `region`, `shared` per stack in `stackcraft.json`).
+//! Templates keep `AWS::Region` as a token; a building block that needs the
+//! literal region at synth (ARNs of regional services) asks
+//! [`Scope::region`](crate::Scope::region).
+//!
+//! # Shared stacks
+//!
+//! [`App::shared_stack`](crate::App::shared_stack) declares a stack once for
+//! all environments (a bootstrap, a container registry). Its template is the
+//! same bytes whatever environment is synthesized: its deployed name is
+//! `<app>-<id>`, app-level tags are not applied to it (tag the shared stack
+//! itself), it is termination-protected, and blocks in it see only its own
+//! pinned region. Other stacks may use only the values it exports explicitly
+//! ([`Stack::export_value`](crate::Stack::export_value)), so its exports never
+//! depend on which environment imports them; using anything else is a synth
+//! error that names the call to add. A shared stack cannot use values of an
+//! environment's stacks.
+//!
+//! # References between stacks
+//!
+//! Using a handle of another stack orders the stacks (the producer deploys
+//! first) and becomes:
+//! - within one account and region: an output with an export in the producer
+//!   and `Fn::ImportValue` in the consumer (CloudFormation then refuses to
+//!   drop an export still imported; `export_value` keeps one alive on purpose);
+//! - across regions or accounts, where exports cannot reach: an output
+//!   without export in the producer and `Fn::GetStackOutput` (`StackName`,
+//!   `OutputName`, and `Region` / `RoleArn` where they differ) in the consumer.
+//!   Across accounts the producer stack names the role to read it with
+//!   ([`Stack::set_output_reader_role`](crate::Stack::set_output_reader_role)).
+//!
+//! Trade-off: `Fn::GetStackOutput` is a *weak* reference. It needs no extra
+//! resources and core emits no AWS resource type for it, the pinned cfn-lint
+//! (1.58.0) validates it, and it can never deadlock a deploy (no export lock).
+//! In exchange CloudFormation does not stop the producer from removing an
+//! output a consumer still reads (the consumer's next update fails), and a
+//! consumer sees a new value only when it is deployed again (stackcraft deploys
+//! producers first, so one deploy of the environment refreshes it). The
+//! alternative, an `AWS::SSM::Parameter` written by the producer and read with
+//! a `{{resolve:ssm:...}}` dynamic reference, has the same weakness, makes
+//! core emit an AWS resource type, and cannot cross regions either (dynamic
+//! references read the consumer's region), so it would need a custom
+//! resource as well.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::arithmetic_side_effects))]
 
 use serde::de::DeserializeOwned;

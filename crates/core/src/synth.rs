@@ -186,7 +186,8 @@ impl Assembly {
             schema_version: contract::SCHEMA_VERSION.to_string(),
             app: self.app.clone(),
             environment: self.environment.clone(),
-            production: self.stacks.iter().any(|s| s.termination_protection),
+            // Shared stacks are always protected: they do not make an environment production.
+            production: self.stacks.iter().any(|s| s.termination_protection && !s.shared),
             stacks: self
                 .stacks
                 .iter()

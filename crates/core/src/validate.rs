@@ -483,6 +483,9 @@ pub(crate) fn assembly(g: &Graph, stacks: &[StackArtifact], diags: &mut Vec<Diag
             }
             if let Some(e) = o.pointer("/Export/Name").and_then(Json::as_str) {
                 let here = format!("{}/{name}", s.id);
+                if e.is_empty() || !e.chars().all(|c| c.is_ascii_alphanumeric() || c == ':' || c == '-') {
+                    diags.push(Diagnostic::error(&here, "Export.Name", format!("export name {e:?} is invalid: it must be one or more ASCII letters, digits, colons or hyphens")));
+                }
                 if let Some(prev) = export_names.insert(e.to_owned(), here.clone()) {
                     diags.push(Diagnostic::error(&here, "Export.Name", format!("export name {e:?} is already used by {prev}; export names must be unique per account and region")));
                 }

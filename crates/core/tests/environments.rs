@@ -88,6 +88,7 @@ fn region_and_account_are_in_the_manifest_and_metadata() {
     assert_eq!(edge.get("shared"), None, "the contract leaves out shared: false");
     let registry = stacks.iter().find(|s| s["id"] == "Registry").unwrap();
     assert_eq!(registry["shared"], true);
+    assert_eq!(meta["production"], false, "a protected shared stack does not make dev production");
 
     // Without a pinned location: unknown-account/unknown-region.
     let app = App::new("plain");

@@ -385,3 +385,15 @@ fn environment_account_and_region_are_checked() {
         ],
     );
 }
+
+#[test]
+fn export_names_with_spaces() {
+    let app = App::new("t");
+    let s = app.stack("Main");
+    queue(&s, "Q");
+    s.add_output(Output::new("X", Value::from("1")).export_name("my export"));
+    assert_has(
+        &errors(&app),
+        &["error: Main/X [Export.Name]: export name \"my export\" is invalid: it must be one or more ASCII letters, digits, colons or hyphens"],
+    );
+}
