@@ -29,6 +29,7 @@ mod graph;
 pub mod logical_id;
 mod synth;
 pub mod validate;
+pub mod validator;
 mod value;
 
 pub use diag::{Diagnostic, Severity, SynthError};
@@ -38,6 +39,7 @@ pub use graph::{
     TagFormat,
 };
 pub use synth::{Assembly, StackArtifact, MANIFEST_VERSION};
+pub use validator::{Finding, ResourceValidator};
 pub use value::{CondExpr, ConditionRef, Expr, Literal, MappingRef, Pseudo, ToCfn, Value};
 
 /// Re-exported for generated code and building blocks.
