@@ -19,6 +19,13 @@
 //! - [`ResourceInfo`]: create-only (replacement), read-only, write-only and
 //!   primary-identifier properties.
 //!
+//! At synth, every resource of an enabled service's type — written through
+//! L1, emitted by a building block or given as a `RawResource`, after tags
+//! and property overrides — is checked against its provider schema (unknown
+//! properties, types, required, enum, pattern, lengths, bounds, item counts,
+//! uniqueness, nested definitions and combinators) and a few cross-property
+//! rules; see [`validate`]. Intrinsic values are never judged.
+//!
 //! ```
 //! # #[cfg(feature = "ec2")] {
 //! use stackcraft_cfn::{ec2, Tag};
@@ -37,6 +44,10 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod rules;
+mod schema;
+
+pub use schema::{install_validation, validate, VALIDATOR};
 use stackcraft_core::{Literal, ToCfn, Value};
 
 /// Shapeless JSON (policy documents, event patterns, ...).
@@ -198,3 +209,64 @@ pub mod ssm;
 /// `AWS::WAFv2` (6 resource types; cargo feature `wafv2`).
 #[cfg(feature = "wafv2")]
 pub mod wafv2;
+
+/// The reduced provider schema of `type_name`, if its service is enabled: (the type name, as a `'static` key; the schema JSON).
+#[allow(unreachable_code)]
+pub(crate) fn schema_text(type_name: &str) -> Option<(&'static str, &'static str)> {
+    let service = type_name.strip_prefix("AWS::")?.split("::").next()?;
+    let schemas: &[(&str, &str)] = match service {
+        #[cfg(feature = "applicationautoscaling")]
+        "ApplicationAutoScaling" => applicationautoscaling::SCHEMAS,
+        #[cfg(feature = "budgets")]
+        "Budgets" => budgets::SCHEMAS,
+        #[cfg(feature = "certificatemanager")]
+        "CertificateManager" => certificatemanager::SCHEMAS,
+        #[cfg(feature = "cloudfront")]
+        "CloudFront" => cloudfront::SCHEMAS,
+        #[cfg(feature = "cloudwatch")]
+        "CloudWatch" => cloudwatch::SCHEMAS,
+        #[cfg(feature = "dynamodb")]
+        "DynamoDB" => dynamodb::SCHEMAS,
+        #[cfg(feature = "ec2")]
+        "EC2" => ec2::SCHEMAS,
+        #[cfg(feature = "ecr")]
+        "ECR" => ecr::SCHEMAS,
+        #[cfg(feature = "ecs")]
+        "ECS" => ecs::SCHEMAS,
+        #[cfg(feature = "elasticache")]
+        "ElastiCache" => elasticache::SCHEMAS,
+        #[cfg(feature = "elasticloadbalancingv2")]
+        "ElasticLoadBalancingV2" => elasticloadbalancingv2::SCHEMAS,
+        #[cfg(feature = "events")]
+        "Events" => events::SCHEMAS,
+        #[cfg(feature = "iam")]
+        "IAM" => iam::SCHEMAS,
+        #[cfg(feature = "kms")]
+        "KMS" => kms::SCHEMAS,
+        #[cfg(feature = "logs")]
+        "Logs" => logs::SCHEMAS,
+        #[cfg(feature = "msk")]
+        "MSK" => msk::SCHEMAS,
+        #[cfg(feature = "rds")]
+        "RDS" => rds::SCHEMAS,
+        #[cfg(feature = "route53")]
+        "Route53" => route53::SCHEMAS,
+        #[cfg(feature = "s3")]
+        "S3" => s3::SCHEMAS,
+        #[cfg(feature = "secretsmanager")]
+        "SecretsManager" => secretsmanager::SCHEMAS,
+        #[cfg(feature = "servicediscovery")]
+        "ServiceDiscovery" => servicediscovery::SCHEMAS,
+        #[cfg(feature = "sns")]
+        "SNS" => sns::SCHEMAS,
+        #[cfg(feature = "sqs")]
+        "SQS" => sqs::SCHEMAS,
+        #[cfg(feature = "ssm")]
+        "SSM" => ssm::SCHEMAS,
+        #[cfg(feature = "wafv2")]
+        "WAFv2" => wafv2::SCHEMAS,
+        _ => return None,
+    };
+    let i = schemas.binary_search_by(|(t, _)| (*t).cmp(type_name)).ok()?;
+    schemas.get(i).copied()
+}

@@ -79,6 +79,7 @@ impl stackcraft_core::Resource for AccountPolicy {
     const TYPE_NAME: &'static str = "AWS::Logs::AccountPolicy";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = AccountPolicyRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for AccountPolicy {
@@ -195,6 +196,7 @@ impl stackcraft_core::Resource for Delivery {
     const TYPE_NAME: &'static str = "AWS::Logs::Delivery";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DeliveryRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for Delivery {
@@ -312,6 +314,7 @@ impl stackcraft_core::Resource for DeliveryDestination {
     const TYPE_NAME: &'static str = "AWS::Logs::DeliveryDestination";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DeliveryDestinationRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for DeliveryDestination {
@@ -451,6 +454,7 @@ impl stackcraft_core::Resource for DeliverySource {
     const TYPE_NAME: &'static str = "AWS::Logs::DeliverySource";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DeliverySourceRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for DeliverySource {
@@ -561,6 +565,7 @@ impl stackcraft_core::Resource for Destination {
     const TYPE_NAME: &'static str = "AWS::Logs::Destination";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DestinationRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for Destination {
@@ -637,6 +642,7 @@ impl stackcraft_core::Resource for Integration {
     const TYPE_NAME: &'static str = "AWS::Logs::Integration";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = IntegrationRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for Integration {
@@ -856,6 +862,7 @@ impl stackcraft_core::Resource for LogAnomalyDetector {
     const TYPE_NAME: &'static str = "AWS::Logs::LogAnomalyDetector";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = LogAnomalyDetectorRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for LogAnomalyDetector {
@@ -1019,6 +1026,7 @@ impl stackcraft_core::Resource for LogGroup {
     const TYPE_NAME: &'static str = "AWS::Logs::LogGroup";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = LogGroupRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for LogGroup {
@@ -1089,6 +1097,7 @@ impl stackcraft_core::Resource for LogStream {
     const TYPE_NAME: &'static str = "AWS::Logs::LogStream";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = LogStreamRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for LogStream {
@@ -1194,6 +1203,7 @@ impl stackcraft_core::Resource for MetricFilter {
     const TYPE_NAME: &'static str = "AWS::Logs::MetricFilter";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = MetricFilterRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for MetricFilter {
@@ -1381,6 +1391,7 @@ impl stackcraft_core::Resource for QueryDefinition {
     const TYPE_NAME: &'static str = "AWS::Logs::QueryDefinition";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = QueryDefinitionRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for QueryDefinition {
@@ -1493,6 +1504,7 @@ impl stackcraft_core::Resource for ResourcePolicy {
     const TYPE_NAME: &'static str = "AWS::Logs::ResourcePolicy";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = ResourcePolicyRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for ResourcePolicy {
@@ -1653,6 +1665,7 @@ impl stackcraft_core::Resource for ScheduledQuery {
     const TYPE_NAME: &'static str = "AWS::Logs::ScheduledQuery";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = ScheduledQueryRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for ScheduledQuery {
@@ -1795,6 +1808,7 @@ impl stackcraft_core::Resource for StorageTierPolicy {
     const TYPE_NAME: &'static str = "AWS::Logs::StorageTierPolicy";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = StorageTierPolicyRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for StorageTierPolicy {
@@ -1929,6 +1943,7 @@ impl stackcraft_core::Resource for SubscriptionFilter {
     const TYPE_NAME: &'static str = "AWS::Logs::SubscriptionFilter";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = SubscriptionFilterRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for SubscriptionFilter {
@@ -1990,6 +2005,7 @@ impl stackcraft_core::Resource for Transformer {
     const TYPE_NAME: &'static str = "AWS::Logs::Transformer";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = TransformerRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for Transformer {
@@ -3284,3 +3300,71 @@ pub mod transformer {
 
     impl Literal for UpperCaseString {}
 }
+
+/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+    (
+        "AWS::Logs::AccountPolicy",
+        r#"{"additionalProperties":false,"properties":{"AccountId":{"pattern":"^\\d{12}$","type":"string"},"PolicyDocument":{"maxLength":30720,"minLength":1,"type":"string"},"PolicyName":{"maxLength":256,"minLength":1,"pattern":"^[^:*]{1,256}$","type":"string"},"PolicyType":{"enum":["DATA_PROTECTION_POLICY","SUBSCRIPTION_FILTER_POLICY","FIELD_INDEX_POLICY","TRANSFORMER_POLICY","METRIC_EXTRACTION_POLICY"],"type":"string"},"Scope":{"enum":["ALL"],"type":"string"},"SelectionCriteria":{"type":"string"}},"required":["PolicyName","PolicyType","PolicyDocument"],"type":"object"}"#,
+    ),
+    (
+        "AWS::Logs::Delivery",
+        r##"{"additionalProperties":false,"definitions":{"Arn":{"maxLength":2048,"minLength":16,"pattern":"[\\w#+=/:,.@-]*\\*?","type":"string"},"FieldHeader":{"maxLength":50,"minLength":1,"type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"$ref":"#/definitions/Arn"},"DeliveryDestinationArn":{"$ref":"#/definitions/Arn"},"DeliveryDestinationType":{"maxLength":12,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"},"DeliveryId":{"maxLength":64,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"},"DeliverySourceName":{"maxLength":60,"minLength":1,"pattern":"[\\w-]*$","type":"string"},"FieldDelimiter":{"maxLength":5,"minLength":1,"type":"string"},"RecordFields":{"items":{"$ref":"#/definitions/FieldHeader"},"maxItems":128,"minItems":0,"type":"array"},"S3EnableHiveCompatiblePath":{"type":"boolean"},"S3SuffixPath":{"maxLength":256,"minLength":0,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["DeliverySourceName","DeliveryDestinationArn"],"type":"object"}"##,
+    ),
+    (
+        "AWS::Logs::DeliveryDestination",
+        r##"{"additionalProperties":false,"definitions":{"Arn":{"maxLength":2048,"minLength":16,"pattern":"[\\w#+=/:,.@-]*\\*?","type":"string"},"DestinationPolicy":{"additionalProperties":false,"maxLength":51200,"minLength":1,"properties":{"DeliveryDestinationName":{"maxLength":60,"minLength":1,"type":"string"},"DeliveryDestinationPolicy":{"type":"object"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"$ref":"#/definitions/Arn"},"DeliveryDestinationPolicy":{"$ref":"#/definitions/DestinationPolicy","type":"object"},"DeliveryDestinationType":{"maxLength":12,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"},"DestinationResourceArn":{"$ref":"#/definitions/Arn"},"Name":{"maxLength":60,"minLength":1,"pattern":"[\\w-]*$","type":"string"},"OutputFormat":{"maxLength":12,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["Name"],"type":"object"}"##,
+    ),
+    (
+        "AWS::Logs::DeliverySource",
+        r##"{"additionalProperties":false,"definitions":{"Arn":{"maxLength":2048,"minLength":16,"pattern":"[\\w#+=/:,.@-]*\\*?","type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"$ref":"#/definitions/Arn"},"DeliverySourceConfiguration":{"additionalProperties":false,"patternProperties":{"^.{1,255}$":{"maxLength":255,"minLength":1,"type":"string"}},"type":"object"},"LogType":{"maxLength":255,"minLength":1,"pattern":"[\\w-]*$","type":"string"},"Name":{"maxLength":60,"minLength":1,"pattern":"[\\w-]*$","type":"string"},"ResourceArn":{"$ref":"#/definitions/Arn"},"ResourceArns":{"items":{"$ref":"#/definitions/Arn"},"type":"array","uniqueItems":true},"Service":{"maxLength":255,"minLength":1,"pattern":"[\\w-]*$","type":"string"},"Status":{"enum":["ACTIVE","INACTIVE"],"type":"string"},"StatusReason":{"enum":["RESOURCE_DELETED"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["Name"],"type":"object"}"##,
+    ),
+    (
+        "AWS::Logs::Destination",
+        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"type":"string"},"DestinationName":{"maxLength":512,"minLength":1,"pattern":"^[^:*]{1,512}$","type":"string"},"DestinationPolicy":{"minLength":1,"type":"string"},"RoleArn":{"minLength":1,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TargetArn":{"minLength":1,"type":"string"}},"required":["DestinationName","TargetArn","RoleArn"],"type":"object"}"##,
+    ),
+    (
+        "AWS::Logs::Integration",
+        r##"{"additionalProperties":false,"definitions":{"Arn":{"maxLength":2048,"minLength":20,"pattern":"[\\w#+=/:,.@-]*\\*?","type":"string"},"OpenSearchResourceConfig":{"additionalProperties":false,"properties":{"ApplicationARN":{"$ref":"#/definitions/Arn"},"DashboardViewerPrincipals":{"items":{"$ref":"#/definitions/Arn"},"type":"array"},"DataSourceRoleArn":{"$ref":"#/definitions/Arn"},"KmsKeyArn":{"$ref":"#/definitions/Arn"},"RetentionDays":{"maximum":3650,"minimum":1,"type":"integer"}},"required":["DataSourceRoleArn","DashboardViewerPrincipals"],"type":"object"}},"properties":{"IntegrationName":{"maxLength":50,"minLength":1,"pattern":"[\\.\\-_/#A-Za-z0-9]+","type":"string"},"IntegrationStatus":{"enum":["PROVISIONING","ACTIVE","FAILED"],"type":"string"},"IntegrationType":{"enum":["OPENSEARCH"],"type":"string"},"ResourceConfig":{"additionalProperties":false,"properties":{"OpenSearchResourceConfig":{"$ref":"#/definitions/OpenSearchResourceConfig"}},"type":"object"}},"required":["IntegrationName","IntegrationType","ResourceConfig"],"type":"object"}"##,
+    ),
+    (
+        "AWS::Logs::LogAnomalyDetector",
+        r#"{"additionalProperties":false,"properties":{"AccountId":{"type":"string"},"AnomalyDetectorArn":{"type":"string"},"AnomalyDetectorStatus":{"type":"string"},"AnomalyVisibilityTime":{"maximum":90,"minimum":7,"type":"number"},"CreationTimeStamp":{"type":"number"},"DetectorName":{"minLength":1,"type":"string"},"EvaluationFrequency":{"enum":["FIVE_MIN","TEN_MIN","FIFTEEN_MIN","THIRTY_MIN","ONE_HOUR"],"type":"string"},"FilterPattern":{"maxLength":1024,"minLength":0,"pattern":"","type":"string"},"KmsKeyId":{"anyOf":[{},{},{}],"maxLength":256,"minLength":0,"pattern":"^arn:aws[a-z\\-]*:kms:[-a-z0-9]*:[0-9]*:key/[-a-z0-9]*$","type":"string"},"LastModifiedTimeStamp":{"type":"number"},"LogGroupArnList":{"items":{"maxLength":2048,"minLength":20,"pattern":"^[\\w#+=/:,.@*-]*$","type":"string"},"type":"array","uniqueItems":true}},"required":[],"type":"object"}"#,
+    ),
+    (
+        "AWS::Logs::LogGroup",
+        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"type":"string"},"BearerTokenAuthenticationEnabled":{"type":"boolean"},"DataProtectionPolicy":{"type":["object","string"]},"DeletionProtectionEnabled":{"type":"boolean"},"FieldIndexPolicies":{"items":{"type":"object"},"type":"array","uniqueItems":true},"KmsKeyId":{"anyOf":[{},{},{}],"maxLength":256,"minLength":0,"pattern":"^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\\d{12}:(key|alias)/.+\\Z","type":"string"},"LogGroupClass":{"enum":["STANDARD","INFREQUENT_ACCESS","DELIVERY"],"type":"string"},"LogGroupName":{"maxLength":512,"minLength":1,"pattern":"^[.\\-_/#A-Za-z0-9]{1,512}\\Z","type":"string"},"ResourcePolicyDocument":{"type":"object"},"RetentionInDays":{"enum":[1,3,5,7,14,30,60,90,120,150,180,365,400,545,731,1096,1827,2192,2557,2922,3288,3653],"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+    ),
+    (
+        "AWS::Logs::LogStream",
+        r#"{"additionalProperties":false,"properties":{"LogGroupName":{"maxLength":512,"minLength":1,"pattern":"^[\\.\\-_/#A-Za-z0-9]+$","type":"string"},"LogStreamName":{"maxLength":512,"minLength":1,"pattern":"^[^:*]*$","type":"string"}},"required":["LogGroupName"],"type":"object"}"#,
+    ),
+    (
+        "AWS::Logs::MetricFilter",
+        r##"{"additionalProperties":false,"definitions":{"Dimension":{"additionalProperties":false,"properties":{"Key":{"maxLength":255,"minLength":1,"type":"string"},"Value":{"maxLength":255,"minLength":1,"type":"string"}},"required":["Key","Value"],"type":"object"},"MetricTransformation":{"additionalProperties":false,"properties":{"DefaultValue":{"type":"number"},"Dimensions":{"items":{"$ref":"#/definitions/Dimension"},"maxItems":3,"minItems":1,"type":"array","uniqueItems":true},"MetricName":{"maxLength":255,"minLength":1,"pattern":"^((?![:*$])[\\x00-\\x7F]){1,255}","type":"string"},"MetricNamespace":{"maxLength":256,"minLength":1,"pattern":"^[0-9a-zA-Z\\.\\-_\\/#]{1,256}","type":"string"},"MetricValue":{"maxLength":100,"minLength":1,"pattern":"^([+-]?([0-9]*\\.?[0-9]*)|(\\$.*))$","type":"string"},"Unit":{"enum":["Seconds","Microseconds","Milliseconds","Bytes","Kilobytes","Megabytes","Gigabytes","Terabytes","Bits","Kilobits","Megabits","Gigabits","Terabits","Percent","Count","Bytes/Second","Kilobytes/Second","Megabytes/Second","Gigabytes/Second","Terabytes/Second","Bits/Second","Kilobits/Second","Megabits/Second","Gigabits/Second","Terabits/Second","Count/Second","None"],"type":"string"}},"required":["MetricName","MetricNamespace","MetricValue"],"type":"object"}},"properties":{"ApplyOnTransformedLogs":{"type":"boolean"},"EmitSystemFieldDimensions":{"items":{"type":"string"},"type":"array"},"FieldSelectionCriteria":{"maxLength":2000,"minLength":0,"type":"string"},"FilterName":{"maxLength":512,"minLength":1,"pattern":"^[^:*]{1,512}","type":"string"},"FilterPattern":{"maxLength":1024,"minLength":0,"type":"string"},"LogGroupName":{"maxLength":512,"minLength":1,"pattern":"^[.\\-_/#A-Za-z0-9]{1,512}","type":"string"},"MetricTransformations":{"items":{"$ref":"#/definitions/MetricTransformation"},"maxItems":1,"minItems":1,"type":"array"}},"required":["FilterPattern","LogGroupName","MetricTransformations"],"type":"object"}"##,
+    ),
+    (
+        "AWS::Logs::QueryDefinition",
+        r##"{"additionalProperties":false,"definitions":{"LogGroup":{"maxLength":512,"minLength":1,"pattern":"[\\.\\-_/#A-Za-z0-9]+","type":"string"},"QueryParameter":{"additionalProperties":false,"properties":{"DefaultValue":{"maxLength":1024,"minLength":0,"type":"string"},"Description":{"maxLength":512,"minLength":0,"type":"string"},"Name":{"maxLength":128,"minLength":1,"pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$","type":"string"}},"required":["Name"],"type":"object"}},"properties":{"LogGroupNames":{"items":{"$ref":"#/definitions/LogGroup"},"type":"array"},"Name":{"maxLength":255,"minLength":1,"type":"string"},"Parameters":{"items":{"$ref":"#/definitions/QueryParameter"},"maxItems":20,"minItems":0,"type":"array"},"QueryDefinitionId":{"maxLength":256,"minLength":0,"type":"string"},"QueryLanguage":{"enum":["CWLI","SQL","PPL"],"type":"string"},"QueryString":{"maxLength":10000,"minLength":1,"type":"string"}},"required":["Name","QueryString"],"type":"object"}"##,
+    ),
+    (
+        "AWS::Logs::ResourcePolicy",
+        r#"{"additionalProperties":false,"properties":{"PolicyDocument":{"maxLength":51200,"minLength":1,"pattern":"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+","type":["string","object"]},"PolicyName":{"maxLength":255,"minLength":1,"pattern":"^([^:*\\/]+\\/?)*[^:*\\/]+$","type":"string"}},"required":["PolicyName","PolicyDocument"],"type":"object"}"#,
+    ),
+    (
+        "AWS::Logs::ScheduledQuery",
+        r##"{"additionalProperties":false,"definitions":{"DestinationConfiguration":{"additionalProperties":false,"properties":{"S3Configuration":{"$ref":"#/definitions/S3Configuration"}},"type":"object"},"S3Configuration":{"additionalProperties":false,"properties":{"DestinationIdentifier":{"maxLength":1024,"minLength":0,"pattern":"^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?","type":"string"},"RoleArn":{"minLength":1,"type":"string"}},"required":["DestinationIdentifier","RoleArn"],"type":"object"},"ScheduledQueryState":{"enum":["ENABLED","DISABLED"],"type":"string"}},"properties":{"CreationTime":{"type":"number"},"Description":{"maxLength":1024,"minLength":0,"type":"string"},"DestinationConfiguration":{"$ref":"#/definitions/DestinationConfiguration"},"ExecutionRoleArn":{"minLength":1,"type":"string"},"LastExecutionStatus":{"enum":["Pending","InvalidQuery","Complete","Failed","Timeout"],"type":"string"},"LastTriggeredTime":{"type":"number"},"LastUpdatedTime":{"type":"number"},"LogGroupIdentifiers":{"items":{"maxLength":2048,"minLength":1,"pattern":"^[\\w#+=/:,.@-]*$","type":"string"},"maxItems":50,"minItems":1,"type":"array"},"Name":{"maxLength":255,"minLength":1,"pattern":"^[a-zA-Z0-9_\\-/.#]+$","type":"string"},"QueryLanguage":{"enum":["CWLI","PPL","SQL"],"type":"string"},"QueryString":{"maxLength":10000,"minLength":0,"type":"string"},"ScheduleEndTime":{"minimum":0,"type":"number"},"ScheduleExpression":{"maxLength":256,"minLength":0,"type":"string"},"ScheduleStartTime":{"minimum":0,"type":"number"},"ScheduledQueryArn":{"type":"string"},"StartTimeOffset":{"type":"integer"},"State":{"$ref":"#/definitions/ScheduledQueryState"},"Tags":{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"},"type":"array"},"Timezone":{"minLength":1,"type":"string"}},"required":["Name","QueryLanguage","QueryString","ScheduleExpression","ExecutionRoleArn"],"type":"object"}"##,
+    ),
+    (
+        "AWS::Logs::StorageTierPolicy",
+        r#"{"additionalProperties":false,"properties":{"AccountId":{"pattern":"^\\d{12}$","type":"string"},"LastUpdatedTime":{"type":"number"},"StorageTier":{"enum":["INTELLIGENT_TIERING"],"type":"string"}},"required":["StorageTier"],"type":"object"}"#,
+    ),
+    (
+        "AWS::Logs::SubscriptionFilter",
+        r#"{"additionalProperties":false,"properties":{"ApplyOnTransformedLogs":{"type":"boolean"},"DestinationArn":{"minLength":1,"type":"string"},"Distribution":{"enum":["Random","ByLogStream"],"type":"string"},"EmitSystemFields":{"items":{"type":"string"},"type":"array"},"FieldSelectionCriteria":{"maxLength":2000,"minLength":0,"type":"string"},"FilterName":{"maxLength":512,"minLength":1,"pattern":"^[^:*]*$","type":"string"},"FilterPattern":{"maxLength":1024,"minLength":0,"type":"string"},"LogGroupName":{"maxLength":512,"minLength":1,"pattern":"^[\\.\\-_/#A-Za-z0-9]+$","type":"string"},"RoleArn":{"minLength":1,"type":"string"}},"required":["DestinationArn","FilterPattern","LogGroupName"],"type":"object"}"#,
+    ),
+    (
+        "AWS::Logs::Transformer",
+        r##"{"additionalProperties":false,"definitions":{"AddKeyEntry":{"additionalProperties":false,"properties":{"Key":{"$ref":"#/definitions/NonEmptyAndMaxLengthString"},"OverwriteIfExists":{"type":"boolean"},"Value":{"maxLength":256,"minLength":1,"type":"string"}},"required":["Key","Value"],"type":"object"},"Column":{"$ref":"#/definitions/NonEmptyAndMaxLengthString"},"CopyValueEntry":{"additionalProperties":false,"properties":{"OverwriteIfExists":{"type":"boolean"},"Source":{"$ref":"#/definitions/NonEmptyString"},"Target":{"$ref":"#/definitions/NonEmptyAndMaxLengthString"}},"required":["Source","Target"],"type":"object"},"EventSource":{"enum":["CloudTrail","Route53Resolver","VPCFlow","EKSAudit","AWSWAF"],"type":"string"},"MappingVersion":{"maxLength":10,"minLength":1,"pattern":"^v\\d+\\.\\d+(\\.\\d+)?$","type":"string"},"MatchPattern":{"$ref":"#/definitions/NonEmptyString"},"MaxLengthString":{"maxLength":128,"minLength":1,"type":"string"},"MoveKeyEntry":{"additionalProperties":false,"properties":{"OverwriteIfExists":{"type":"boolean"},"Source":{"$ref":"#/definitions/NonEmptyString"},"Target":{"$ref":"#/definitions/NonEmptyString"}},"required":["Source","Target"],"type":"object"},"NonEmptyAndMaxLengthString":{"maxLength":128,"minLength":1,"pattern":"^.*[a-zA-Z0-9]+.*$","type":"string"},"NonEmptyString":{"maxLength":128,"minLength":1,"pattern":"^.*[a-zA-Z0-9]+.*$","type":"string"},"OcsfVersion":{"enum":["V1.1","V1.5"],"type":"string"},"ParseCloudfront":{"additionalProperties":false,"properties":{"Source":{"$ref":"#/definitions/NonEmptyString"}},"type":"object"},"ParsePostgres":{"additionalProperties":false,"properties":{"Source":{"$ref":"#/definitions/NonEmptyString"}},"type":"object"},"ParseRoute53":{"additionalProperties":false,"properties":{"Source":{"$ref":"#/definitions/NonEmptyString"}},"type":"object"},"ParseToOCSF":{"additionalProperties":false,"properties":{"EventSource":{"$ref":"#/definitions/EventSource"},"MappingVersion":{"$ref":"#/definitions/MappingVersion"},"OcsfVersion":{"$ref":"#/definitions/OcsfVersion"},"Source":{"$ref":"#/definitions/NonEmptyString"}},"required":["EventSource","OcsfVersion"],"type":"object"},"ParseVPC":{"additionalProperties":false,"properties":{"Source":{"$ref":"#/definitions/NonEmptyString"}},"type":"object"},"ParseWAF":{"additionalProperties":false,"properties":{"Source":{"$ref":"#/definitions/NonEmptyString"}},"type":"object"},"Processor":{"additionalProperties":false,"maxProperties":1,"minProperties":1,"properties":{"AddKeys":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/AddKeyEntry"},"maxItems":5,"minItems":1,"type":"array","uniqueItems":true}},"required":["Entries"],"type":"object"},"CopyValue":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/CopyValueEntry"},"maxItems":5,"minItems":1,"type":"array"}},"required":["Entries"],"type":"object"},"Csv":{"additionalProperties":false,"properties":{"Columns":{"items":{"$ref":"#/definitions/Column"},"maxItems":100,"minItems":1,"type":"array"},"Delimiter":{"maxLength":2,"minLength":1,"type":"string"},"QuoteCharacter":{"maxLength":1,"minLength":1,"type":"string"},"Source":{"maxLength":128,"minLength":1,"type":"string"}},"type":"object"},"DateTimeConverter":{"additionalProperties":false,"properties":{"Locale":{"minLength":1,"type":"string"},"MatchPatterns":{"items":{"$ref":"#/definitions/MatchPattern"},"maxItems":5,"minItems":1,"type":"array","uniqueItems":true},"Source":{"$ref":"#/definitions/NonEmptyString"},"SourceTimezone":{"minLength":1,"type":"string"},"Target":{"$ref":"#/definitions/NonEmptyAndMaxLengthString"},"TargetFormat":{"maxLength":64,"minLength":1,"type":"string"},"TargetTimezone":{"minLength":1,"type":"string"}},"required":["Source","Target","MatchPatterns"],"type":"object"},"DeleteKeys":{"additionalProperties":false,"properties":{"WithKeys":{"items":{"$ref":"#/definitions/WithKey"},"maxItems":5,"minItems":1,"type":"array","uniqueItems":true}},"required":["WithKeys"],"type":"object"},"Grok":{"additionalProperties":false,"properties":{"Match":{"maxLength":512,"minLength":1,"type":"string"},"Source":{"$ref":"#/definitions/NonEmptyString"}},"required":["Match"],"type":"object"},"ListToMap":{"additionalProperties":false,"properties":{"Flatten":{"type":"boolean"},"FlattenedElement":{"enum":["first","last"],"type":"string"},"Key":{"$ref":"#/definitions/NonEmptyString"},"Source":{"$ref":"#/definitions/NonEmptyString"},"Target":{"$ref":"#/definitions/NonEmptyAndMaxLengthString"},"ValueKey":{"$ref":"#/definitions/NonEmptyString"}},"required":["Source","Key"],"type":"object"},"LowerCaseString":{"additionalProperties":false,"properties":{"WithKeys":{"items":{"$ref":"#/definitions/WithKey"},"maxItems":10,"minItems":1,"type":"array","uniqueItems":true}},"required":["WithKeys"],"type":"object"},"MoveKeys":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/MoveKeyEntry"},"maxItems":5,"minItems":1,"type":"array"}},"required":["Entries"],"type":"object"},"ParseCloudfront":{"$ref":"#/definitions/ParseCloudfront"},"ParseJSON":{"additionalProperties":false,"properties":{"Destination":{"$ref":"#/definitions/NonEmptyAndMaxLengthString"},"Source":{"maxLength":128,"minLength":1,"type":"string"}},"type":"object"},"ParseKeyValue":{"additionalProperties":false,"properties":{"Destination":{"$ref":"#/definitions/NonEmptyString"},"FieldDelimiter":{"maxLength":128,"minLength":1,"type":"string"},"KeyPrefix":{"$ref":"#/definitions/NonEmptyString"},"KeyValueDelimiter":{"maxLength":128,"minLength":1,"type":"string"},"NonMatchValue":{"$ref":"#/definitions/NonEmptyString"},"OverwriteIfExists":{"type":"boolean"},"Source":{"$ref":"#/definitions/NonEmptyString"}},"type":"object"},"ParsePostgres":{"$ref":"#/definitions/ParsePostgres"},"ParseRoute53":{"$ref":"#/definitions/ParseRoute53"},"ParseToOCSF":{"$ref":"#/definitions/ParseToOCSF"},"ParseVPC":{"$ref":"#/definitions/ParseVPC"},"ParseWAF":{"$ref":"#/definitions/ParseWAF"},"RenameKeys":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/RenameKeyEntry"},"maxItems":5,"minItems":1,"type":"array"}},"required":["Entries"],"type":"object"},"SplitString":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/SplitStringEntry"},"maxItems":10,"minItems":1,"type":"array"}},"required":["Entries"],"type":"object"},"SubstituteString":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/SubstituteStringEntry"},"maxItems":10,"minItems":1,"type":"array"}},"required":["Entries"],"type":"object"},"TrimString":{"additionalProperties":false,"properties":{"WithKeys":{"items":{"$ref":"#/definitions/WithKey"},"maxItems":10,"minItems":1,"type":"array","uniqueItems":true}},"required":["WithKeys"],"type":"object"},"TypeConverter":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/TypeConverterEntry"},"maxItems":5,"minItems":1,"type":"array"}},"required":["Entries"],"type":"object"},"UpperCaseString":{"additionalProperties":false,"properties":{"WithKeys":{"items":{"$ref":"#/definitions/WithKey"},"maxItems":10,"minItems":1,"type":"array","uniqueItems":true}},"required":["WithKeys"],"type":"object"}},"type":"object"},"RenameKeyEntry":{"additionalProperties":false,"properties":{"Key":{"$ref":"#/definitions/NonEmptyString"},"OverwriteIfExists":{"type":"boolean"},"RenameTo":{"$ref":"#/definitions/NonEmptyString"}},"required":["Key","RenameTo"],"type":"object"},"SplitStringEntry":{"additionalProperties":false,"properties":{"Delimiter":{"maxLength":128,"minLength":1,"type":"string"},"Source":{"$ref":"#/definitions/NonEmptyString"}},"required":["Source","Delimiter"],"type":"object"},"SubstituteStringEntry":{"additionalProperties":false,"properties":{"From":{"$ref":"#/definitions/MaxLengthString"},"Source":{"$ref":"#/definitions/NonEmptyString"},"To":{"$ref":"#/definitions/MaxLengthString"}},"required":["Source","From","To"],"type":"object"},"TypeConverterEntry":{"additionalProperties":false,"properties":{"Key":{"$ref":"#/definitions/NonEmptyString"},"Type":{"enum":["boolean","integer","double","string"],"type":"string"}},"required":["Key","Type"],"type":"object"},"WithKey":{"maxLength":128,"minLength":1,"type":"string"}},"properties":{"LogGroupIdentifier":{"maxLength":2048,"minLength":1,"pattern":"[\\w#+=/:,.@-]*","type":"string"},"TransformerConfig":{"items":{"$ref":"#/definitions/Processor"},"maxItems":20,"minItems":1,"type":"array"}},"required":["LogGroupIdentifier","TransformerConfig"],"type":"object"}"##,
+    ),
+];

@@ -65,6 +65,7 @@ impl stackcraft_core::Resource for ClusterSnapshot {
     const TYPE_NAME: &'static str = "AWS::RDS::ClusterSnapshot";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = ClusterSnapshotRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for ClusterSnapshot {
@@ -319,6 +320,7 @@ impl stackcraft_core::Resource for CustomDbEngineVersion {
     const TYPE_NAME: &'static str = "AWS::RDS::CustomDBEngineVersion";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = CustomDbEngineVersionRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for CustomDbEngineVersion {
@@ -943,6 +945,7 @@ impl stackcraft_core::Resource for DbCluster {
     const TYPE_NAME: &'static str = "AWS::RDS::DBCluster";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DbClusterRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for DbCluster {
@@ -1313,6 +1316,7 @@ impl stackcraft_core::Resource for DbClusterEndpoint {
     const TYPE_NAME: &'static str = "AWS::RDS::DBClusterEndpoint";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DbClusterEndpointRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for DbClusterEndpoint {
@@ -1424,6 +1428,7 @@ impl stackcraft_core::Resource for DbClusterParameterGroup {
     const TYPE_NAME: &'static str = "AWS::RDS::DBClusterParameterGroup";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DbClusterParameterGroupRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for DbClusterParameterGroup {
@@ -2227,6 +2232,7 @@ impl stackcraft_core::Resource for DbInstance {
     const TYPE_NAME: &'static str = "AWS::RDS::DBInstance";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DbInstanceRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for DbInstance {
@@ -3019,6 +3025,7 @@ impl stackcraft_core::Resource for DbParameterGroup {
     const TYPE_NAME: &'static str = "AWS::RDS::DBParameterGroup";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DbParameterGroupRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for DbParameterGroup {
@@ -3197,6 +3204,7 @@ impl stackcraft_core::Resource for DbProxy {
     const TYPE_NAME: &'static str = "AWS::RDS::DBProxy";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DbProxyRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for DbProxy {
@@ -3392,6 +3400,7 @@ impl stackcraft_core::Resource for DbProxyEndpoint {
     const TYPE_NAME: &'static str = "AWS::RDS::DBProxyEndpoint";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DbProxyEndpointRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for DbProxyEndpoint {
@@ -3512,6 +3521,7 @@ impl stackcraft_core::Resource for DbProxyTargetGroup {
     const TYPE_NAME: &'static str = "AWS::RDS::DBProxyTargetGroup";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DbProxyTargetGroupRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for DbProxyTargetGroup {
@@ -3675,6 +3685,7 @@ impl stackcraft_core::Resource for DbSecurityGroup {
     const TYPE_NAME: &'static str = "AWS::RDS::DBSecurityGroup";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DbSecurityGroupRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for DbSecurityGroup {
@@ -3840,6 +3851,7 @@ impl stackcraft_core::Resource for DbSecurityGroupIngress {
     const TYPE_NAME: &'static str = "AWS::RDS::DBSecurityGroupIngress";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = DbSecurityGroupIngressRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for DbSecurityGroupIngress {
@@ -3953,6 +3965,7 @@ impl stackcraft_core::Resource for DbShardGroup {
     const TYPE_NAME: &'static str = "AWS::RDS::DBShardGroup";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DbShardGroupRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for DbShardGroup {
@@ -4038,6 +4051,7 @@ impl stackcraft_core::Resource for DbSnapshot {
     const TYPE_NAME: &'static str = "AWS::RDS::DBSnapshot";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DbSnapshotRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for DbSnapshot {
@@ -4234,6 +4248,7 @@ impl stackcraft_core::Resource for DbSubnetGroup {
     const TYPE_NAME: &'static str = "AWS::RDS::DBSubnetGroup";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DbSubnetGroupRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for DbSubnetGroup {
@@ -4392,6 +4407,7 @@ impl stackcraft_core::Resource for Deployment {
     const TYPE_NAME: &'static str = "AWS::RDS::Deployment";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DeploymentRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for Deployment {
@@ -4557,6 +4573,7 @@ impl stackcraft_core::Resource for EventSubscription {
     const TYPE_NAME: &'static str = "AWS::RDS::EventSubscription";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = EventSubscriptionRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for EventSubscription {
@@ -4682,6 +4699,7 @@ impl stackcraft_core::Resource for GlobalCluster {
     const TYPE_NAME: &'static str = "AWS::RDS::GlobalCluster";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = GlobalClusterRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for GlobalCluster {
@@ -4805,6 +4823,7 @@ impl stackcraft_core::Resource for Integration {
     const TYPE_NAME: &'static str = "AWS::RDS::Integration";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = IntegrationRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for Integration {
@@ -4912,6 +4931,7 @@ impl stackcraft_core::Resource for OptionGroup {
     const TYPE_NAME: &'static str = "AWS::RDS::OptionGroup";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = OptionGroupRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for OptionGroup {
@@ -5054,3 +5074,87 @@ pub mod option_group {
 
     impl Literal for OptionSetting {}
 }
+
+/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+    (
+        "AWS::RDS::ClusterSnapshot",
+        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"AllocatedStorage":{"type":"integer"},"AvailabilityZones":{"items":{"type":"string"},"type":"array"},"ClusterCreateTime":{"type":"string"},"DBClusterIdentifier":{"type":"string"},"DBClusterSnapshotArn":{"type":"string"},"DBClusterSnapshotIdentifier":{"maxLength":63,"minLength":1,"pattern":"^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$","type":"string"},"DbClusterResourceId":{"type":"string"},"Engine":{"type":"string"},"EngineMode":{"type":"string"},"EngineVersion":{"type":"string"},"IAMDatabaseAuthenticationEnabled":{"type":"boolean"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"LicenseModel":{"type":"string"},"MasterUsername":{"type":"string"},"Port":{"type":"integer"},"SnapshotCreateTime":{"type":"string"},"SnapshotType":{"type":"string"},"Status":{"type":"string"},"StorageEncrypted":{"type":"boolean"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"VpcId":{"type":"string"}},"required":["DBClusterSnapshotIdentifier","DBClusterIdentifier"],"type":"object"}"##,
+    ),
+    (
+        "AWS::RDS::CustomDBEngineVersion",
+        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key"],"type":"object"}},"properties":{"DBEngineVersionArn":{"type":"string"},"DatabaseInstallationFiles":{"items":{"type":"string"},"type":"array"},"DatabaseInstallationFilesS3BucketName":{"maxLength":63,"minLength":3,"type":"string"},"DatabaseInstallationFilesS3Prefix":{"maxLength":255,"minLength":1,"type":"string"},"Description":{"maxLength":1000,"minLength":1,"type":"string"},"Engine":{"maxLength":35,"minLength":1,"pattern":"^[A-Za-z0-9-]{1,35}$","type":"string"},"EngineVersion":{"maxLength":60,"minLength":1,"pattern":"^[a-z0-9_.-]{1,60}$","type":"string"},"ImageId":{"maxLength":255,"minLength":1,"type":"string"},"KMSKeyId":{"anyOf":[{},{},{}],"maxLength":2048,"minLength":1,"pattern":"^[a-zA-Z0-9_:\\-\\/]+$","type":"string"},"Manifest":{"maxLength":51000,"minLength":1,"pattern":"^[\\s\\S]*$","type":"string"},"SourceCustomDbEngineVersionIdentifier":{"maxLength":255,"minLength":1,"type":"string"},"Status":{"enum":["available","inactive","inactive-except-restore","pending-validation"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"UseAwsProvidedLatestImage":{"type":"boolean"}},"required":["Engine","EngineVersion"],"type":"object"}"##,
+    ),
+    (
+        "AWS::RDS::DBCluster",
+        r##"{"additionalProperties":false,"allOf":[{"properties":{"MasterUsername":{"not":{"enum":["rdsadmin"]}}}},{"if":{"properties":{"Engine":{"enum":["aurora-postgresql","postgresql"]}},"required":["Engine"]},"then":{"properties":{"MasterUsername":{"not":{"enum":["admin"]}}}}}],"definitions":{"DBClusterRole":{"additionalProperties":false,"properties":{"FeatureName":{"type":"string"},"RoleArn":{"maxLength":2048,"minLength":20,"pattern":"^arn:aws[a-z-]*:iam::[0-9]*:role/.*$","type":"string"}},"required":["RoleArn"],"type":"object"},"Endpoint":{"additionalProperties":false,"properties":{"Address":{"type":"string"},"Port":{"type":"string"}},"type":"object"},"MasterUserSecret":{"additionalProperties":false,"properties":{"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"SecretArn":{"type":"string"}},"type":"object"},"ReadEndpoint":{"additionalProperties":false,"properties":{"Address":{"type":"string"}},"type":"object"},"ScalingConfiguration":{"additionalProperties":false,"properties":{"AutoPause":{"type":"boolean"},"MaxCapacity":{"type":"integer"},"MinCapacity":{"type":"integer"},"SecondsBeforeTimeout":{"type":"integer"},"SecondsUntilAutoPause":{"type":"integer"},"TimeoutAction":{"type":"string"}},"type":"object"},"ServerlessV2ScalingConfiguration":{"additionalProperties":false,"properties":{"MaxCapacity":{"type":"number"},"MinCapacity":{"type":"number"},"SecondsUntilAutoPause":{"type":"integer"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key"],"type":"object"}},"dependentRequired":{"MasterUserPassword":["MasterUsername"]},"properties":{"AllocatedStorage":{"type":"integer"},"AssociatedRoles":{"items":{"$ref":"#/definitions/DBClusterRole"},"maxItems":15,"minItems":0,"type":"array","uniqueItems":true},"AutoMinorVersionUpgrade":{"type":"boolean"},"AvailabilityZones":{"items":{"type":"string"},"type":"array","uniqueItems":true},"BacktrackWindow":{"minimum":0,"type":"integer"},"BackupRetentionPeriod":{"maximum":35,"minimum":1,"type":"integer"},"ClusterScalabilityType":{"enum":["limitless","standard"],"type":"string"},"CopyTagsToSnapshot":{"type":"boolean"},"DBClusterArn":{"type":"string"},"DBClusterIdentifier":{"maxLength":63,"minLength":1,"pattern":"^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$","type":"string"},"DBClusterInstanceClass":{"type":"string"},"DBClusterParameterGroupName":{"type":"string"},"DBClusterResourceId":{"type":"string"},"DBInstanceParameterGroupName":{"type":"string"},"DBSubnetGroupName":{"type":"string"},"DBSystemId":{"type":"string"},"DatabaseInsightsMode":{"enum":["advanced","standard"],"type":"string"},"DatabaseName":{"type":"string"},"DeleteAutomatedBackups":{"type":"boolean"},"DeletionProtection":{"type":"boolean"},"Domain":{"type":"string"},"DomainIAMRoleName":{"type":"string"},"EnableCloudwatchLogsExports":{"items":{"type":"string"},"type":"array","uniqueItems":true},"EnableGlobalWriteForwarding":{"type":"boolean"},"EnableHttpEndpoint":{"type":"boolean"},"EnableIAMDatabaseAuthentication":{"type":"boolean"},"EnableLocalWriteForwarding":{"type":"boolean"},"Endpoint":{"$ref":"#/definitions/Endpoint"},"Engine":{"type":"string"},"EngineLifecycleSupport":{"type":"string"},"EngineMode":{"type":"string"},"EngineVersion":{"type":"string"},"GlobalClusterIdentifier":{"maxLength":63,"minLength":0,"pattern":"^$|^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$","type":"string"},"Iops":{"type":"integer"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"ManageMasterUserPassword":{"type":"boolean"},"MasterUserAuthenticationType":{"enum":["iam-db-auth","password"],"type":"string"},"MasterUserPassword":{"type":"string"},"MasterUserSecret":{"$ref":"#/definitions/MasterUserSecret"},"MasterUsername":{"minLength":1,"pattern":"^[a-zA-Z]{1}[a-zA-Z0-9_]*$","type":"string"},"MonitoringInterval":{"type":"integer"},"MonitoringRoleArn":{"type":"string"},"NetworkType":{"type":"string"},"PerformanceInsightsEnabled":{"type":"boolean"},"PerformanceInsightsKmsKeyId":{"type":"string"},"PerformanceInsightsRetentionPeriod":{"type":"integer"},"Port":{"type":"integer"},"PreferredBackupWindow":{"type":"string"},"PreferredMaintenanceWindow":{"type":"string"},"PubliclyAccessible":{"type":"boolean"},"ReadEndpoint":{"$ref":"#/definitions/ReadEndpoint"},"ReplicationSourceIdentifier":{"type":"string"},"RestoreToTime":{"type":"string"},"RestoreType":{"type":"string"},"ScalingConfiguration":{"$ref":"#/definitions/ScalingConfiguration"},"ServerlessV2ScalingConfiguration":{"$ref":"#/definitions/ServerlessV2ScalingConfiguration"},"SnapshotIdentifier":{"type":"string"},"SourceDBClusterIdentifier":{"type":"string"},"SourceDbClusterResourceId":{"type":"string"},"SourceRegion":{"type":"string"},"StorageEncrypted":{"type":"boolean"},"StorageEncryptionType":{"type":"string"},"StorageThroughput":{"type":"integer"},"StorageType":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true},"UseLatestRestorableTime":{"type":"boolean"},"VpcSecurityGroupIds":{"items":{"type":"string"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+    ),
+    (
+        "AWS::RDS::DBClusterEndpoint",
+        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"CustomEndpointType":{"enum":["READER","WRITER","ANY"],"type":"string"},"DBClusterEndpointArn":{"pattern":"^arn:aws(-[a-z0-9]+)*:rds:[a-z0-9-]+:[0-9]{12}:cluster-endpoint:[a-z][a-z0-9]*(-[a-z0-9]+)*$","type":"string"},"DBClusterEndpointIdentifier":{"maxLength":63,"minLength":1,"pattern":"^[a-z][a-z0-9]*(-[a-z0-9]+)*$","type":"string"},"DBClusterEndpointResourceIdentifier":{"type":"string"},"DBClusterIdentifier":{"maxLength":63,"minLength":1,"pattern":"^[a-z][a-z0-9]*(-[a-z0-9]+)*$","type":"string"},"Endpoint":{"type":"string"},"EndpointType":{"type":"string"},"ExcludedMembers":{"items":{"type":"string"},"type":"array","uniqueItems":true},"StaticMembers":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"required":["DBClusterEndpointIdentifier","DBClusterIdentifier","CustomEndpointType"],"type":"object"}"##,
+    ),
+    (
+        "AWS::RDS::DBClusterParameterGroup",
+        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key"],"type":"object"}},"properties":{"DBClusterParameterGroupName":{"minLength":1,"pattern":"^[a-zA-Z]{1}(?:-?[a-zA-Z0-9])*$","type":"string"},"Description":{"type":"string"},"Family":{"type":"string"},"Parameters":{"type":["object","string"]},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array"}},"required":["Description","Family","Parameters"],"type":"object"}"##,
+    ),
+    (
+        "AWS::RDS::DBInstance",
+        r##"{"additionalProperties":false,"definitions":{"AdditionalStorageVolume":{"additionalProperties":false,"properties":{"AllocatedStorage":{"pattern":"^[0-9]*$","type":"string"},"Iops":{"type":"integer"},"MaxAllocatedStorage":{"type":"integer"},"StorageOperationPercentProgress":{"type":"integer"},"StorageOperationStatus":{"type":"string"},"StorageThroughput":{"type":"integer"},"StorageType":{"type":"string"},"VolumeName":{"type":"string"}},"type":"object"},"CertificateDetails":{"additionalProperties":false,"properties":{"CAIdentifier":{"type":"string"},"ValidTill":{"type":"string"}},"type":"object"},"DBInstanceRole":{"additionalProperties":false,"properties":{"FeatureName":{"type":"string"},"RoleArn":{"type":"string"}},"required":["FeatureName","RoleArn"],"type":"object"},"DBInstanceStatusInfo":{"additionalProperties":false,"properties":{"Message":{"type":"string"},"Normal":{"type":"boolean"},"Status":{"type":"string"},"StatusType":{"type":"string"}},"type":"object"},"Endpoint":{"additionalProperties":false,"properties":{"Address":{"type":"string"},"HostedZoneId":{"type":"string"},"Port":{"type":"string"}},"type":"object"},"MasterUserSecret":{"additionalProperties":false,"properties":{"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"SecretArn":{"type":"string"}},"type":"object"},"ProcessorFeature":{"additionalProperties":false,"properties":{"Name":{"enum":["coreCount","threadsPerCore"],"type":"string"},"Value":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key"],"type":"object"}},"dependentExcluded":{"SourceDBInstanceIdentifier":["CharacterSetName","MasterUserPassword","MasterUsername","StorageEncrypted"]},"properties":{"AdditionalStorageVolumes":{"items":{"$ref":"#/definitions/AdditionalStorageVolume"},"type":"array"},"AllocatedStorage":{"pattern":"^[0-9]*$","type":"string"},"AllowMajorVersionUpgrade":{"type":"boolean"},"ApplyImmediately":{"type":"boolean"},"AssociatedRoles":{"items":{"$ref":"#/definitions/DBInstanceRole"},"type":"array"},"AutoMinorVersionUpgrade":{"type":"boolean"},"AutomaticBackupReplicationKmsKeyId":{"type":"string"},"AutomaticBackupReplicationRegion":{"type":"string"},"AutomaticBackupReplicationRetentionPeriod":{"minimum":1,"type":"integer"},"AutomaticRestartTime":{"type":"string"},"AvailabilityZone":{"type":"string"},"BackupRetentionPeriod":{"minimum":0,"type":"integer"},"BackupTarget":{"type":"string"},"CACertificateIdentifier":{"type":"string"},"CertificateDetails":{"$ref":"#/definitions/CertificateDetails"},"CertificateRotationRestart":{"type":"boolean"},"CharacterSetName":{"type":"string"},"CopyTagsToSnapshot":{"type":"boolean"},"CustomIAMInstanceProfile":{"type":"string"},"DBClusterIdentifier":{"type":"string"},"DBClusterSnapshotIdentifier":{"type":"string"},"DBInstanceArn":{"type":"string"},"DBInstanceClass":{"type":"string"},"DBInstanceIdentifier":{"maxLength":63,"minLength":1,"pattern":"^$|^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$","type":"string"},"DBInstanceStatus":{"type":"string"},"DBName":{"type":"string"},"DBParameterGroupName":{"type":"string"},"DBSecurityGroups":{"items":{"type":"string"},"type":"array","uniqueItems":true},"DBSnapshotIdentifier":{"type":"string"},"DBSubnetGroupName":{"type":"string"},"DBSystemId":{"type":"string"},"DatabaseInsightsMode":{"enum":["advanced","standard"],"type":"string"},"DbiResourceId":{"type":"string"},"DedicatedLogVolume":{"type":"boolean"},"DeleteAutomatedBackups":{"type":"boolean"},"DeletionProtection":{"type":"boolean"},"Domain":{"type":"string"},"DomainAuthSecretArn":{"type":"string"},"DomainDnsIps":{"items":{"type":"string"},"type":"array"},"DomainFqdn":{"type":"string"},"DomainIAMRoleName":{"type":"string"},"DomainOu":{"type":"string"},"EnableCloudwatchLogsExports":{"items":{"type":"string"},"type":"array"},"EnableIAMDatabaseAuthentication":{"type":"boolean"},"EnablePerformanceInsights":{"type":"boolean"},"Endpoint":{"$ref":"#/definitions/Endpoint"},"Engine":{"type":"string"},"EngineLifecycleSupport":{"type":"string"},"EngineVersion":{"type":"string"},"InstanceCreateTime":{"type":"string"},"Iops":{"type":"integer"},"IsStorageConfigUpgradeAvailable":{"type":"boolean"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"LatestRestorableTime":{"type":"string"},"LicenseModel":{"type":"string"},"ListenerEndpoint":{"$ref":"#/definitions/Endpoint"},"ManageMasterUserPassword":{"type":"boolean"},"MasterUserAuthenticationType":{"enum":["iam-db-auth","password"],"type":"string"},"MasterUserPassword":{"type":"string"},"MasterUserSecret":{"$ref":"#/definitions/MasterUserSecret"},"MasterUsername":{"maxLength":128,"minLength":1,"pattern":"^[a-zA-Z][a-zA-Z0-9_]{0,127}$","type":"string"},"MaxAllocatedStorage":{"type":"integer"},"MonitoringInterval":{"type":"integer"},"MonitoringRoleArn":{"type":"string"},"MultiAZ":{"type":"boolean"},"NcharCharacterSetName":{"type":"string"},"NetworkType":{"type":"string"},"OptionGroupName":{"type":"string"},"PercentProgress":{"type":"string"},"PerformanceInsightsKMSKeyId":{"type":"string"},"PerformanceInsightsRetentionPeriod":{"enum":[7,31,62,93,124,155,186,217,248,279,310,341,372,403,434,465,496,527,558,589,620,651,682,713,731],"type":"integer"},"Port":{"pattern":"^\\d*$","type":"string"},"PreferredBackupWindow":{"type":"string"},"PreferredMaintenanceWindow":{"type":"string"},"ProcessorFeatures":{"items":{"$ref":"#/definitions/ProcessorFeature"},"type":"array"},"PromotionTier":{"maximum":15,"minimum":0,"type":"integer"},"PubliclyAccessible":{"type":"boolean"},"ReadReplicaDBClusterIdentifiers":{"items":{"type":"string"},"type":"array"},"ReadReplicaDBInstanceIdentifiers":{"items":{"type":"string"},"type":"array"},"ReplicaMode":{"type":"string"},"RestoreTime":{"type":"string"},"ResumeFullAutomationModeTime":{"type":"string"},"SecondaryAvailabilityZone":{"type":"string"},"SourceDBClusterIdentifier":{"type":"string"},"SourceDBInstanceAutomatedBackupsArn":{"type":"string"},"SourceDBInstanceIdentifier":{"type":"string"},"SourceDbiResourceId":{"type":"string"},"SourceRegion":{"type":"string"},"StatusInfos":{"items":{"$ref":"#/definitions/DBInstanceStatusInfo"},"type":"array"},"StorageEncrypted":{"type":"boolean"},"StorageOperationPercentProgress":{"type":"integer"},"StorageOperationStatus":{"type":"string"},"StorageThroughput":{"type":"integer"},"StorageType":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TdeCredentialArn":{"type":"string"},"TdeCredentialPassword":{"type":"string"},"Timezone":{"type":"string"},"UseDefaultProcessorFeatures":{"type":"boolean"},"UseLatestRestorableTime":{"type":"boolean"},"VPCSecurityGroups":{"items":{"type":"string"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+    ),
+    (
+        "AWS::RDS::DBParameterGroup",
+        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key"],"type":"object"}},"properties":{"DBParameterGroupArn":{"type":"string"},"DBParameterGroupName":{"pattern":"^[a-zA-Z]{1}(?:-?[a-zA-Z0-9])*$","type":"string"},"Description":{"type":"string"},"Family":{"type":"string"},"Parameters":{"type":["object","string"]},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":false}},"required":["Family","Description"],"type":"object"}"##,
+    ),
+    (
+        "AWS::RDS::DBProxy",
+        r##"{"additionalProperties":false,"definitions":{"AuthFormat":{"additionalProperties":false,"properties":{"AuthScheme":{"enum":["SECRETS"],"type":"string"},"ClientPasswordAuthType":{"enum":["MYSQL_NATIVE_PASSWORD","MYSQL_CACHING_SHA2_PASSWORD","POSTGRES_SCRAM_SHA_256","POSTGRES_MD5","SQL_SERVER_AUTHENTICATION"],"type":"string"},"Description":{"maxLength":1000,"minLength":1,"type":"string"},"IAMAuth":{"enum":["DISABLED","REQUIRED","ENABLED"],"type":"string"},"SecretArn":{"maxLength":2048,"minLength":20,"type":"string"}},"type":"object"},"TagFormat":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"pattern":"(\\w|\\d|\\s|\\\\|-|\\.:=+-)*","type":"string"},"Value":{"maxLength":128,"pattern":"(\\w|\\d|\\s|\\\\|-|\\.:=+-)*","type":"string"}},"type":"object"}},"properties":{"Auth":{"items":{"$ref":"#/definitions/AuthFormat"},"maxItems":200,"minItems":1,"type":"array"},"DBProxyArn":{"type":"string"},"DBProxyName":{"maxLength":64,"minLength":1,"pattern":"[0-z]*","type":"string"},"DebugLogging":{"type":"boolean"},"DefaultAuthScheme":{"enum":["IAM_AUTH","NONE"],"type":"string"},"Endpoint":{"type":"string"},"EndpointNetworkType":{"enum":["IPV4","IPV6","DUAL"],"type":"string"},"EngineFamily":{"enum":["MYSQL","POSTGRESQL","SQLSERVER"],"type":"string"},"IdleClientTimeout":{"type":"integer"},"RequireTLS":{"type":"boolean"},"RoleArn":{"maxLength":2048,"minLength":20,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/TagFormat"},"type":"array"},"TargetConnectionNetworkType":{"enum":["IPV4","IPV6"],"type":"string"},"VpcId":{"type":"string"},"VpcSecurityGroupIds":{"items":{"type":"string"},"minItems":1,"type":"array"},"VpcSubnetIds":{"items":{"type":"string"},"minItems":2,"type":"array"}},"required":["DBProxyName","EngineFamily","RoleArn","VpcSubnetIds"],"type":"object"}"##,
+    ),
+    (
+        "AWS::RDS::DBProxyEndpoint",
+        r##"{"additionalProperties":false,"definitions":{"TagFormat":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"pattern":"(\\w|\\d|\\s|\\\\|-|\\.:=+-)*","type":"string"},"Value":{"maxLength":128,"pattern":"(\\w|\\d|\\s|\\\\|-|\\.:=+-)*","type":"string"}},"type":"object"}},"properties":{"DBProxyEndpointArn":{"pattern":"arn:aws[A-Za-z0-9-]{0,64}:rds:[A-Za-z0-9-]{1,64}:[0-9]{12}:.*","type":"string"},"DBProxyEndpointName":{"maxLength":64,"minLength":1,"pattern":"[0-z]*","type":"string"},"DBProxyName":{"maxLength":64,"minLength":1,"pattern":"[0-z]*","type":"string"},"Endpoint":{"maxLength":256,"type":"string"},"EndpointNetworkType":{"enum":["IPV4","IPV6","DUAL"],"type":"string"},"IsDefault":{"type":"boolean"},"Tags":{"items":{"$ref":"#/definitions/TagFormat"},"type":"array"},"TargetRole":{"enum":["READ_WRITE","READ_ONLY"],"type":"string"},"VpcId":{"type":"string"},"VpcSecurityGroupIds":{"items":{"type":"string"},"minItems":1,"type":"array"},"VpcSubnetIds":{"items":{"type":"string"},"minItems":2,"type":"array"}},"required":["DBProxyName","DBProxyEndpointName","VpcSubnetIds"],"type":"object"}"##,
+    ),
+    (
+        "AWS::RDS::DBProxyTargetGroup",
+        r##"{"additionalProperties":false,"definitions":{"ConnectionPoolConfigurationInfoFormat":{"additionalProperties":false,"properties":{"ConnectionBorrowTimeout":{"type":"integer"},"InitQuery":{"type":"string"},"MaxConnectionsPercent":{"maximum":100,"minimum":0,"type":"integer"},"MaxIdleConnectionsPercent":{"maximum":100,"minimum":0,"type":"integer"},"SessionPinningFilters":{"items":{"type":"string"},"type":"array"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^(?!aws:|rds:)[\\p{L}\\p{Z}\\p{N}_. :/=+\\-@]+$","type":"string"},"Value":{"maxLength":256,"minLength":1,"pattern":"^(?!aws:|rds:)[\\p{L}\\p{Z}\\p{N}_. :/=+\\-@]+$","type":"string"}},"required":["Key"],"type":"object"}},"properties":{"ConnectionPoolConfigurationInfo":{"$ref":"#/definitions/ConnectionPoolConfigurationInfoFormat"},"DBClusterIdentifiers":{"items":{"type":"string"},"type":"array"},"DBInstanceIdentifiers":{"items":{"type":"string"},"type":"array"},"DBProxyName":{"maxLength":64,"minLength":1,"pattern":"[A-z][0-z]*","type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TargetGroupArn":{"type":"string"},"TargetGroupName":{"enum":["default"],"maxLength":63,"minLength":1,"type":"string"}},"required":["DBProxyName","TargetGroupName"],"type":"object"}"##,
+    ),
+    (
+        "AWS::RDS::DBSecurityGroup",
+        r##"{"additionalProperties":false,"definitions":{"Ingress":{"additionalProperties":false,"properties":{"CIDRIP":{"type":"string"},"EC2SecurityGroupId":{"type":"string"},"EC2SecurityGroupName":{"type":"string"},"EC2SecurityGroupOwnerId":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"DBSecurityGroupIngress":{"items":{"$ref":"#/definitions/Ingress"},"type":"array","uniqueItems":true},"EC2VpcId":{"type":"string"},"GroupDescription":{"type":"string"},"Id":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["GroupDescription","DBSecurityGroupIngress"],"type":"object"}"##,
+    ),
+    (
+        "AWS::RDS::DBSecurityGroupIngress",
+        r#"{"additionalProperties":false,"properties":{"CIDRIP":{"type":"string"},"DBSecurityGroupName":{"type":"string"},"EC2SecurityGroupId":{"type":"string"},"EC2SecurityGroupName":{"type":"string"},"EC2SecurityGroupOwnerId":{"type":"string"},"Id":{"type":"string"}},"required":["DBSecurityGroupName"],"type":"object"}"#,
+    ),
+    (
+        "AWS::RDS::DBShardGroup",
+        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key"],"type":"object"}},"properties":{"ComputeRedundancy":{"minimum":0,"type":"integer"},"DBClusterIdentifier":{"maxLength":63,"minLength":1,"type":"string"},"DBShardGroupIdentifier":{"maxLength":63,"minLength":1,"type":"string"},"DBShardGroupResourceId":{"type":"string"},"Endpoint":{"type":"string"},"MaxACU":{"type":"number"},"MinACU":{"type":"number"},"PubliclyAccessible":{"type":"boolean"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"required":["DBClusterIdentifier","MaxACU"],"type":"object"}"##,
+    ),
+    (
+        "AWS::RDS::DBSnapshot",
+        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"AllocatedStorage":{"type":"integer"},"AvailabilityZone":{"type":"string"},"DBInstanceIdentifier":{"type":"string"},"DBSnapshotArn":{"type":"string"},"DBSnapshotIdentifier":{"maxLength":255,"minLength":1,"pattern":"^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$","type":"string"},"DbiResourceId":{"type":"string"},"Encrypted":{"type":"boolean"},"Engine":{"type":"string"},"EngineVersion":{"type":"string"},"IAMDatabaseAuthenticationEnabled":{"type":"boolean"},"InstanceCreateTime":{"type":"string"},"Iops":{"type":"integer"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"LicenseModel":{"type":"string"},"MasterUsername":{"type":"string"},"OptionGroupName":{"type":"string"},"OriginalSnapshotCreateTime":{"type":"string"},"Port":{"type":"integer"},"SnapshotCreateTime":{"type":"string"},"SnapshotType":{"type":"string"},"Status":{"type":"string"},"StorageThroughput":{"type":"integer"},"StorageType":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"VpcId":{"type":"string"}},"required":["DBSnapshotIdentifier","DBInstanceIdentifier"],"type":"object"}"##,
+    ),
+    (
+        "AWS::RDS::DBSubnetGroup",
+        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key"],"type":"object"}},"properties":{"DBSubnetGroupArn":{"type":"string"},"DBSubnetGroupDescription":{"type":"string"},"DBSubnetGroupName":{"type":"string"},"SubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":false}},"required":["DBSubnetGroupDescription","SubnetIds"],"type":"object"}"##,
+    ),
+    (
+        "AWS::RDS::Deployment",
+        r##"{"additionalProperties":false,"definitions":{"DeploymentTask":{"additionalProperties":false,"properties":{"TaskName":{"type":"string"},"TaskStatus":{"type":"string"}},"type":"object"},"SwitchoverDetail":{"additionalProperties":false,"properties":{"SourceMember":{"maxLength":2048,"minLength":1,"pattern":"^arn:[A-Za-z][0-9A-Za-z-:._]*$","type":"string"},"SwitchoverDetailStatus":{"type":"string"},"TargetMember":{"maxLength":2048,"minLength":1,"pattern":"^arn:[A-Za-z][0-9A-Za-z-:._]*$","type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"pattern":"^arn:[A-Za-z][0-9A-Za-z-:._]*$","type":"string"},"BlueGreenDeploymentIdentifier":{"maxLength":255,"minLength":1,"pattern":"^[A-Za-z][0-9A-Za-z-:._]*$","type":"string"},"BlueGreenDeploymentName":{"maxLength":60,"minLength":1,"pattern":"^[a-zA-Z](?:-?[a-zA-Z0-9]+)*$","type":"string"},"CreateTime":{"type":"string"},"Source":{"maxLength":2048,"minLength":1,"pattern":"^arn:[A-Za-z][0-9A-Za-z-:._]*$","type":"string"},"Status":{"type":"string"},"SwitchoverDetails":{"items":{"$ref":"#/definitions/SwitchoverDetail"},"type":"array"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"Target":{"maxLength":2048,"minLength":1,"pattern":"^arn:[A-Za-z][0-9A-Za-z-:._]*$","type":"string"},"TargetAllocatedStorage":{"type":"integer"},"TargetDBClusterParameterGroupName":{"maxLength":255,"minLength":1,"pattern":"^[A-Za-z](?!.*--)[0-9A-Za-z-]*[^-]|^default(?!.*--)(?!.*\\.\\.)[0-9A-Za-z-.]*[^-]$","type":"string"},"TargetDBInstanceClass":{"maxLength":20,"minLength":5,"pattern":"^db\\.[0-9a-z]{2,6}\\.[0-9a-z]{4,9}$","type":"string"},"TargetDBParameterGroupName":{"maxLength":255,"minLength":1,"pattern":"^[A-Za-z](?!.*--)[0-9A-Za-z-]*[^-]|^default(?!.*--)(?!.*\\.\\.)[0-9A-Za-z-.]*[^-]$","type":"string"},"TargetEngineVersion":{"maxLength":64,"minLength":1,"pattern":"^[0-9A-Za-z-_.]+$","type":"string"},"TargetIops":{"type":"integer"},"TargetStorageThroughput":{"type":"integer"},"TargetStorageType":{"type":"string"},"Tasks":{"items":{"$ref":"#/definitions/DeploymentTask"},"type":"array"},"UpgradeTargetStorageConfig":{"type":"boolean"}},"required":["BlueGreenDeploymentName","Source"],"type":"object"}"##,
+    ),
+    (
+        "AWS::RDS::EventSubscription",
+        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key"],"type":"object"}},"properties":{"Enabled":{"type":"boolean"},"EventCategories":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SnsTopicArn":{"type":"string"},"SourceIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SourceType":{"type":"string"},"SubscriptionName":{"maxLength":255,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":false}},"required":["SnsTopicArn"],"type":"object"}"##,
+    ),
+    (
+        "AWS::RDS::GlobalCluster",
+        r##"{"additionalProperties":false,"definitions":{"GlobalEndpoint":{"additionalProperties":false,"properties":{"Address":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key"],"type":"object"}},"oneOf":[{"required":["SourceDBClusterIdentifier"]},{"required":["Engine"]}],"properties":{"DeletionProtection":{"type":"boolean"},"Engine":{"enum":["aurora","aurora-mysql","aurora-postgresql"],"type":"string"},"EngineLifecycleSupport":{"type":"string"},"EngineVersion":{"type":"string"},"GlobalClusterIdentifier":{"maxLength":63,"minLength":1,"pattern":"^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$","type":"string"},"GlobalEndpoint":{"$ref":"#/definitions/GlobalEndpoint"},"SourceDBClusterIdentifier":{"oneOf":[{"pattern":"^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$"},{"pattern":"^(?=.{40,128}$)arn.*"}],"type":"string"},"StorageEncrypted":{"type":"boolean"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"type":"object"}"##,
+    ),
+    (
+        "AWS::RDS::Integration",
+        r##"{"additionalProperties":false,"definitions":{"EncryptionContextMap":{"additionalProperties":false,"patternProperties":{"^[\\s\\S]*$":{"maxLength":131072,"minLength":0,"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key"],"type":"object"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"properties":{"AdditionalEncryptionContext":{"$ref":"#/definitions/EncryptionContextMap"},"CreateTime":{"type":"string"},"DataFilter":{"maxLength":25600,"minLength":1,"pattern":"[a-zA-Z0-9_ \"\\\\\\-$,*.:?+\\/]*","type":"string"},"Description":{"maxLength":1000,"minLength":1,"type":"string"},"IntegrationArn":{"type":"string"},"IntegrationName":{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z](?:-?[a-zA-Z0-9]+)*$","type":"string"},"KMSKeyId":{"anyOf":[{},{},{}],"type":"string"},"SourceArn":{"maxLength":255,"minLength":1,"pattern":"^arn:aws[a-z\\-]*:rds(-[a-z]*)?:[a-z0-9\\-]*:[0-9]*:(cluster|db):[a-z][a-z0-9]*(-[a-z0-9]+)*$","type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true},"TargetArn":{"maxLength":2048,"minLength":20,"type":"string"}},"required":["SourceArn","TargetArn"],"type":"object"}"##,
+    ),
+    (
+        "AWS::RDS::OptionGroup",
+        r##"{"additionalProperties":false,"definitions":{"OptionConfiguration":{"additionalProperties":false,"properties":{"DBSecurityGroupMemberships":{"items":{"type":"string"},"type":"array","uniqueItems":true},"OptionName":{"type":"string"},"OptionSettings":{"items":{"$ref":"#/definitions/OptionSetting"},"type":"array"},"OptionVersion":{"type":"string"},"Port":{"type":"integer"},"VpcSecurityGroupMemberships":{"items":{"type":"string"},"type":"array","uniqueItems":true}},"required":["OptionName"],"type":"object"},"OptionSetting":{"additionalProperties":false,"properties":{"Name":{"type":"string"},"Value":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key"],"type":"object"}},"properties":{"EngineName":{"type":"string"},"MajorEngineVersion":{"type":"string"},"OptionConfigurations":{"items":{"$ref":"#/definitions/OptionConfiguration"},"type":"array"},"OptionGroupDescription":{"type":"string"},"OptionGroupName":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"required":["EngineName","MajorEngineVersion","OptionGroupDescription"],"type":"object"}"##,
+    ),
+];

@@ -134,6 +134,7 @@ impl stackcraft_core::Resource for Subscription {
     const TYPE_NAME: &'static str = "AWS::SNS::Subscription";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = SubscriptionRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for Subscription {
@@ -320,6 +321,7 @@ impl stackcraft_core::Resource for Topic {
     const TYPE_NAME: &'static str = "AWS::SNS::Topic";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = TopicRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for Topic {
@@ -520,6 +522,7 @@ impl stackcraft_core::Resource for TopicInlinePolicy {
     const TYPE_NAME: &'static str = "AWS::SNS::TopicInlinePolicy";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = TopicInlinePolicyRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for TopicInlinePolicy {
@@ -578,6 +581,7 @@ impl stackcraft_core::Resource for TopicPolicy {
     const TYPE_NAME: &'static str = "AWS::SNS::TopicPolicy";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = TopicPolicyRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for TopicPolicy {
@@ -611,3 +615,23 @@ impl TopicPolicyRef {
         self.0.get_att("Id")
     }
 }
+
+/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+    (
+        "AWS::SNS::Subscription",
+        r#"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"DeliveryPolicy":{"type":["object","string"]},"Endpoint":{"type":"string"},"FilterPolicy":{"type":["object","string"]},"FilterPolicyScope":{"type":"string"},"Protocol":{"type":"string"},"RawMessageDelivery":{"type":"boolean"},"RedrivePolicy":{"type":["object","string"]},"Region":{"type":"string"},"ReplayPolicy":{"type":["object","string"]},"SubscriptionRoleArn":{"type":"string"},"TopicArn":{"type":"string"}},"required":["TopicArn","Protocol"],"type":"object"}"#,
+    ),
+    (
+        "AWS::SNS::Topic",
+        r##"{"additionalProperties":false,"definitions":{"LoggingConfig":{"additionalProperties":false,"properties":{"FailureFeedbackRoleArn":{"type":"string"},"Protocol":{"enum":["http/s","sqs","lambda","firehose","application"],"type":"string"},"SuccessFeedbackRoleArn":{"type":"string"},"SuccessFeedbackSampleRate":{"type":"string"}},"required":["Protocol"],"type":"object"},"Subscription":{"additionalProperties":false,"properties":{"Endpoint":{"type":"string"},"Protocol":{"type":"string"}},"required":["Endpoint","Protocol"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"ArchivePolicy":{"type":["object","string"]},"ContentBasedDeduplication":{"type":"boolean"},"DataProtectionPolicy":{"type":["object","string"]},"DeliveryStatusLogging":{"items":{"$ref":"#/definitions/LoggingConfig"},"type":"array","uniqueItems":true},"DisplayName":{"type":"string"},"FifoThroughputScope":{"type":"string"},"FifoTopic":{"type":"boolean"},"KmsMasterKeyId":{"anyOf":[{},{},{}],"type":"string"},"MaximumMessageSize":{"maximum":1048576,"minimum":1024,"type":"integer"},"SignatureVersion":{"type":"string"},"Subscription":{"items":{"$ref":"#/definitions/Subscription"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TopicArn":{"type":"string"},"TopicName":{"maxLength":256,"type":"string"},"TracingConfig":{"type":"string"}},"type":"object"}"##,
+    ),
+    (
+        "AWS::SNS::TopicInlinePolicy",
+        r#"{"additionalProperties":false,"properties":{"PolicyDocument":{"type":["object","string"]},"TopicArn":{"type":"string"}},"required":["PolicyDocument","TopicArn"],"type":"object"}"#,
+    ),
+    (
+        "AWS::SNS::TopicPolicy",
+        r#"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"PolicyDocument":{"type":["object","string"]},"Topics":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["PolicyDocument","Topics"],"type":"object"}"#,
+    ),
+];

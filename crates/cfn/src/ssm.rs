@@ -211,6 +211,7 @@ impl stackcraft_core::Resource for Association {
     const TYPE_NAME: &'static str = "AWS::SSM::Association";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = AssociationRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for Association {
@@ -418,6 +419,7 @@ impl stackcraft_core::Resource for CloudConnector {
     const TYPE_NAME: &'static str = "AWS::SSM::CloudConnector";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = CloudConnectorRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for CloudConnector {
@@ -720,6 +722,7 @@ impl stackcraft_core::Resource for Document {
     const TYPE_NAME: &'static str = "AWS::SSM::Document";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DocumentRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for Document {
@@ -943,6 +946,7 @@ impl stackcraft_core::Resource for MaintenanceWindow {
     const TYPE_NAME: &'static str = "AWS::SSM::MaintenanceWindow";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = MaintenanceWindowRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for MaintenanceWindow {
@@ -1046,6 +1050,7 @@ impl stackcraft_core::Resource for MaintenanceWindowTarget {
     const TYPE_NAME: &'static str = "AWS::SSM::MaintenanceWindowTarget";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = MaintenanceWindowTargetRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for MaintenanceWindowTarget {
@@ -1254,6 +1259,7 @@ impl stackcraft_core::Resource for MaintenanceWindowTask {
     const TYPE_NAME: &'static str = "AWS::SSM::MaintenanceWindowTask";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = MaintenanceWindowTaskRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for MaintenanceWindowTask {
@@ -1822,6 +1828,7 @@ impl stackcraft_core::Resource for OpsItem {
     const TYPE_NAME: &'static str = "AWS::SSM::OpsItem";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = OpsItemRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for OpsItem {
@@ -1995,6 +2002,7 @@ impl stackcraft_core::Resource for Parameter {
     const TYPE_NAME: &'static str = "AWS::SSM::Parameter";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::Map;
     type Handle = ParameterRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for Parameter {
@@ -2217,6 +2225,7 @@ impl stackcraft_core::Resource for PatchBaseline {
     const TYPE_NAME: &'static str = "AWS::SSM::PatchBaseline";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = PatchBaselineRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for PatchBaseline {
@@ -2567,6 +2576,7 @@ impl stackcraft_core::Resource for ResourceDataSync {
     const TYPE_NAME: &'static str = "AWS::SSM::ResourceDataSync";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = ResourceDataSyncRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for ResourceDataSync {
@@ -2780,6 +2790,7 @@ impl stackcraft_core::Resource for ResourcePolicy {
     const TYPE_NAME: &'static str = "AWS::SSM::ResourcePolicy";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = ResourcePolicyRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for ResourcePolicy {
@@ -2849,6 +2860,7 @@ impl stackcraft_core::Resource for ServiceSetting {
     const TYPE_NAME: &'static str = "AWS::SSM::ServiceSetting";
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = ServiceSettingRef;
+    const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
 impl crate::ResourceInfo for ServiceSetting {
@@ -2894,3 +2906,55 @@ impl ServiceSettingRef {
         self.0.get_att("Status")
     }
 }
+
+/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+    (
+        "AWS::SSM::Association",
+        r##"{"additionalProperties":false,"definitions":{"InstanceAssociationOutputLocation":{"additionalProperties":false,"properties":{"S3Location":{"$ref":"#/definitions/S3OutputLocation"}},"type":"object"},"ParameterValues":{"items":{"type":"string"},"type":"array"},"S3BucketName":{"maxLength":63,"minLength":3,"type":"string"},"S3KeyPrefix":{"maxLength":1024,"minLength":0,"type":"string"},"S3OutputLocation":{"additionalProperties":false,"properties":{"OutputS3BucketName":{"$ref":"#/definitions/S3BucketName"},"OutputS3KeyPrefix":{"$ref":"#/definitions/S3KeyPrefix"},"OutputS3Region":{"$ref":"#/definitions/S3Region"}},"type":"object"},"S3Region":{"maxLength":20,"minLength":3,"type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"},"Target":{"additionalProperties":false,"properties":{"Key":{"maxLength":163,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,128}$|resource-groups:Name","type":"string"},"Values":{"items":{"anyOf":[{}],"type":"string"},"maxItems":50,"minItems":0,"type":"array"}},"required":["Key","Values"],"type":"object"}},"properties":{"ApplyOnlyAtCronInterval":{"type":"boolean"},"AssociationDispatchAssumeRole":{"maxLength":512,"minLength":1,"pattern":"arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+","type":"string"},"AssociationId":{"pattern":"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}","type":"string"},"AssociationName":{"pattern":"^[a-zA-Z0-9_\\-.]{3,128}$","type":"string"},"AutomationTargetParameterName":{"maxLength":50,"minLength":1,"type":"string"},"CalendarNames":{"items":{"type":"string"},"type":"array"},"ComplianceSeverity":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","UNSPECIFIED"],"type":"string"},"DocumentVersion":{"pattern":"([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)","type":"string"},"InstanceId":{"pattern":"(^i-(\\w{8}|\\w{17})$)|(^mi-\\w{17}$)","type":"string"},"MaxConcurrency":{"maxLength":7,"minLength":1,"pattern":"^([1-9][0-9]{0,6}|[1-9][0-9]%|[1-9]%|100%)$","type":"string"},"MaxErrors":{"maxLength":7,"minLength":1,"pattern":"^([1-9][0-9]{0,6}|[0]|[1-9][0-9]%|[0-9]%|100%)$","type":"string"},"Name":{"pattern":"^[a-zA-Z0-9_\\-.:/]{3,200}$","type":"string"},"OutputLocation":{"$ref":"#/definitions/InstanceAssociationOutputLocation"},"Parameters":{"additionalProperties":false,"patternProperties":{".{1,255}":{"$ref":"#/definitions/ParameterValues"}},"type":"object"},"ScheduleExpression":{"maxLength":256,"minLength":1,"type":"string"},"ScheduleOffset":{"maximum":6,"minimum":1,"type":"integer"},"SyncCompliance":{"enum":["AUTO","MANUAL"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":1000,"minItems":0,"type":"array","uniqueItems":false},"Targets":{"items":{"$ref":"#/definitions/Target"},"maxItems":5,"minItems":0,"type":"array"},"WaitForSuccessTimeoutSeconds":{"maximum":172800,"minimum":15,"type":"integer"}},"required":["Name"],"type":"object"}"##,
+    ),
+    (
+        "AWS::SSM::CloudConnector",
+        r##"{"additionalProperties":false,"definitions":{"AzureConfiguration":{"additionalProperties":false,"properties":{"ApplicationDisplayName":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*)$","type":"string"},"ApplicationId":{"pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$","type":"string"},"Targets":{"$ref":"#/definitions/ConfigurationTargets"},"TenantDisplayName":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*)$","type":"string"},"TenantId":{"pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$","type":"string"}},"required":["TenantId","ApplicationId"],"type":"object"},"AzureSubscription":{"additionalProperties":false,"properties":{"DisplayName":{"maxLength":128,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*)$","type":"string"},"Id":{"maxLength":256,"minLength":1,"pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$","type":"string"}},"required":["Id"],"type":"object"},"CloudConnectorConfiguration":{"additionalProperties":false,"properties":{"AzureConfiguration":{"$ref":"#/definitions/AzureConfiguration"}},"required":["AzureConfiguration"],"type":"object"},"ConfigurationTargets":{"additionalProperties":false,"properties":{"Subscriptions":{"items":{"$ref":"#/definitions/AzureSubscription"},"maxItems":75,"minItems":1,"type":"array"}},"required":["Subscriptions"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"CloudConnectorArn":{"pattern":"^arn:aws(-cn|-us-gov)?:ssm:[a-z0-9-]+:\\d{12}:cloud-connector/[a-f0-9-]+$","type":"string"},"CloudConnectorId":{"pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$","type":"string"},"ConfigConnectorArn":{"maxLength":512,"minLength":1,"pattern":"^arn:aws(-cn|-us-gov)?:config:[a-z0-9-]+:\\d{12}:connector/.+$","type":"string"},"Configuration":{"$ref":"#/definitions/CloudConnectorConfiguration"},"CreatedAt":{"type":"string"},"Description":{"maxLength":1024,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*$","type":"string"},"DisplayName":{"maxLength":256,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*$","type":"string"},"RoleArn":{"maxLength":2048,"minLength":20,"pattern":"^arn:aws[a-z0-9-]*:iam::\\d{12}:role/[\\w-/.@+=,]{1,1017}$","type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"},"UpdatedAt":{"type":"string"}},"required":["DisplayName","RoleArn","Configuration","ConfigConnectorArn"],"type":"object"}"##,
+    ),
+    (
+        "AWS::SSM::Document",
+        r##"{"additionalProperties":false,"definitions":{"AttachmentsSource":{"additionalProperties":false,"properties":{"Key":{"enum":["SourceUrl","S3FileUrl","AttachmentReference"],"type":"string"},"Name":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Values":{"items":{"maxLength":100000,"minLength":1,"type":"string"},"maxItems":1,"minItems":1,"type":"array"}},"type":"object"},"DocumentRequires":{"additionalProperties":false,"properties":{"Name":{"maxLength":200,"pattern":"^[a-zA-Z0-9_\\-.:/]{3,200}$","type":"string"},"Version":{"maxLength":8,"pattern":"([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)","type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"}},"properties":{"Attachments":{"items":{"$ref":"#/definitions/AttachmentsSource"},"maxItems":20,"minItems":0,"type":"array"},"Content":{"minLength":1,"type":["object","string"]},"DocumentFormat":{"enum":["YAML","JSON","TEXT"],"type":"string"},"DocumentType":{"enum":["ApplicationConfiguration","ApplicationConfigurationSchema","Automation","Automation.ChangeTemplate","AutoApprovalPolicy","ChangeCalendar","CloudFormation","Command","DeploymentStrategy","ManualApprovalPolicy","Package","Policy","ProblemAnalysis","ProblemAnalysisTemplate","Session"],"type":"string"},"Name":{"pattern":"^[a-zA-Z0-9_\\-.]{3,128}$","type":"string"},"Requires":{"items":{"$ref":"#/definitions/DocumentRequires"},"minItems":1,"type":"array"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":1000,"minItems":0,"type":"array"},"TargetType":{"maxLength":200,"minLength":0,"pattern":"^\\/[\\w\\.\\-\\:\\/]*$","type":"string"},"UpdateMethod":{"enum":["Replace","NewVersion"],"type":"string"},"VersionName":{"pattern":"^[a-zA-Z0-9_\\-.]{1,128}$","type":"string"}},"required":["Content"],"type":"object"}"##,
+    ),
+    (
+        "AWS::SSM::MaintenanceWindow",
+        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"AllowUnassociatedTargets":{"type":"boolean"},"Cutoff":{"maximum":23,"minimum":0,"type":"integer"},"Description":{"maxLength":128,"minLength":1,"type":"string"},"Duration":{"maximum":24,"minimum":1,"type":"integer"},"EndDate":{"type":"string"},"Name":{"maxLength":128,"minLength":3,"pattern":"^[a-zA-Z0-9_\\-.]{3,128}$","type":"string"},"Schedule":{"maxLength":256,"minLength":1,"type":"string"},"ScheduleOffset":{"maximum":6,"minimum":1,"type":"integer"},"ScheduleTimezone":{"type":"string"},"StartDate":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":1000,"minItems":0,"type":"array","uniqueItems":false},"WindowId":{"type":"string"}},"required":["AllowUnassociatedTargets","Cutoff","Schedule","Duration","Name"],"type":"object"}"##,
+    ),
+    (
+        "AWS::SSM::MaintenanceWindowTarget",
+        r##"{"additionalProperties":false,"definitions":{"Targets":{"additionalProperties":false,"properties":{"Key":{"maxLength":163,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=\\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name$","type":"string"},"Values":{"items":{"type":"string"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}},"required":["Values","Key"],"type":"object"}},"properties":{"Description":{"maxLength":128,"minLength":1,"type":"string"},"Name":{"maxLength":128,"minLength":3,"pattern":"^[a-zA-Z0-9_\\-.]{3,128}$","type":"string"},"OwnerInformation":{"maxLength":128,"minLength":1,"type":"string"},"ResourceType":{"enum":["INSTANCE","RESOURCE_GROUP"],"type":"string"},"Targets":{"items":{"$ref":"#/definitions/Targets"},"maxItems":5,"minItems":0,"type":"array","uniqueItems":false},"WindowId":{"maxLength":20,"minLength":20,"pattern":"^mw-[0-9a-f]{17}$","type":"string"},"WindowTargetId":{"type":"string"}},"required":["WindowId","ResourceType","Targets"],"type":"object"}"##,
+    ),
+    (
+        "AWS::SSM::MaintenanceWindowTask",
+        r##"{"additionalProperties":false,"definitions":{"CloudWatchOutputConfig":{"additionalProperties":false,"properties":{"CloudWatchLogGroupName":{"type":"string"},"CloudWatchOutputEnabled":{"type":"boolean"}},"type":"object"},"LoggingInfo":{"additionalProperties":false,"properties":{"Region":{"type":"string"},"S3Bucket":{"type":"string"},"S3Prefix":{"type":"string"}},"required":["S3Bucket","Region"],"type":"object"},"MaintenanceWindowAutomationParameters":{"additionalProperties":false,"properties":{"DocumentVersion":{"type":"string"},"Parameters":{"type":["object","string"]}},"type":"object"},"MaintenanceWindowLambdaParameters":{"additionalProperties":false,"properties":{"ClientContext":{"type":"string"},"Payload":{"type":"string"},"Qualifier":{"type":"string"}},"type":"object"},"MaintenanceWindowRunCommandParameters":{"additionalProperties":false,"properties":{"CloudWatchOutputConfig":{"$ref":"#/definitions/CloudWatchOutputConfig"},"Comment":{"type":"string"},"DocumentHash":{"type":"string"},"DocumentHashType":{"type":"string"},"DocumentVersion":{"type":"string"},"NotificationConfig":{"$ref":"#/definitions/NotificationConfig"},"OutputS3BucketName":{"type":"string"},"OutputS3KeyPrefix":{"type":"string"},"Parameters":{"type":["object","string"]},"ServiceRoleArn":{"type":"string"},"TimeoutSeconds":{"type":"integer"}},"type":"object"},"MaintenanceWindowStepFunctionsParameters":{"additionalProperties":false,"properties":{"Input":{"type":"string"},"Name":{"type":"string"}},"type":"object"},"NotificationConfig":{"additionalProperties":false,"properties":{"NotificationArn":{"type":"string"},"NotificationEvents":{"items":{"type":"string"},"type":"array","uniqueItems":false},"NotificationType":{"type":"string"}},"required":["NotificationArn"],"type":"object"},"ParameterValues":{"items":{"type":"string"},"type":"array"},"Target":{"additionalProperties":false,"properties":{"Key":{"maxLength":163,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=\\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name$","type":"string"},"Values":{"items":{"type":"string"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}},"required":["Values","Key"],"type":"object"},"TaskInvocationParameters":{"additionalProperties":false,"properties":{"MaintenanceWindowAutomationParameters":{"$ref":"#/definitions/MaintenanceWindowAutomationParameters"},"MaintenanceWindowLambdaParameters":{"$ref":"#/definitions/MaintenanceWindowLambdaParameters"},"MaintenanceWindowRunCommandParameters":{"$ref":"#/definitions/MaintenanceWindowRunCommandParameters"},"MaintenanceWindowStepFunctionsParameters":{"$ref":"#/definitions/MaintenanceWindowStepFunctionsParameters"}},"type":"object"}},"properties":{"CutoffBehavior":{"enum":["CANCEL_TASK","CONTINUE_TASK"],"type":"string"},"Description":{"maxLength":128,"minLength":1,"type":"string"},"LoggingInfo":{"$ref":"#/definitions/LoggingInfo"},"MaxConcurrency":{"maxLength":7,"minLength":1,"pattern":"^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$","type":"string"},"MaxErrors":{"maxLength":7,"minLength":1,"pattern":"^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$","type":"string"},"Name":{"maxLength":128,"minLength":3,"pattern":"^[a-zA-Z0-9_\\-.]{3,128}$","type":"string"},"Priority":{"minimum":0,"type":"integer"},"ServiceRoleArn":{"type":"string"},"Targets":{"items":{"$ref":"#/definitions/Target"},"maxItems":5,"minItems":0,"type":"array","uniqueItems":false},"TaskArn":{"maxLength":1600,"minLength":1,"type":"string"},"TaskInvocationParameters":{"$ref":"#/definitions/TaskInvocationParameters"},"TaskParameters":{"type":["object","string"]},"TaskType":{"enum":["AUTOMATION","LAMBDA","RUN_COMMAND","STEP_FUNCTIONS"],"type":"string"},"WindowId":{"maxLength":20,"minLength":20,"pattern":"^mw-[0-9a-f]{17}$","type":"string"},"WindowTaskId":{"type":"string"}},"required":["WindowId","Priority","TaskType","TaskArn"],"type":"object"}"##,
+    ),
+    (
+        "AWS::SSM::OpsItem",
+        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Category":{"maxLength":64,"minLength":1,"pattern":"^(?!\\s*$).+$","type":"string"},"CreatedBy":{"type":"string"},"CreatedTime":{"type":"string"},"Description":{"maxLength":2048,"minLength":1,"pattern":"^[\\s\\S]*\\S[\\s\\S]*$","type":"string"},"LastModifiedBy":{"type":"string"},"LastModifiedTime":{"type":"string"},"OpsItemArn":{"type":"string"},"OpsItemId":{"pattern":"^(oi)-[0-9a-f]{12}$","type":"string"},"OpsItemType":{"type":"string"},"Priority":{"maximum":5,"minimum":1,"type":"integer"},"Severity":{"maxLength":64,"minLength":1,"pattern":"^(?!\\s*$).+$","type":"string"},"Source":{"maxLength":128,"minLength":1,"pattern":"^(?!\\s*$).+$","type":"string"},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":1000,"minItems":0,"type":"array","uniqueItems":true},"Title":{"maxLength":1024,"minLength":1,"pattern":"^(?!\\s*$).+$","type":"string"},"Version":{"type":"string"}},"required":["Title","Description","Source"],"type":"object"}"##,
+    ),
+    (
+        "AWS::SSM::Parameter",
+        r#"{"additionalProperties":false,"properties":{"AllowedPattern":{"maxLength":1024,"minLength":0,"type":"string"},"Arn":{"pattern":"arn:aws(-[a-z0-9-]+)*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/.+","type":"string"},"DataType":{"enum":["text","aws:ec2:image"],"maxLength":128,"minLength":0,"type":"string"},"Description":{"maxLength":1024,"minLength":0,"type":"string"},"Name":{"maxLength":2048,"minLength":1,"type":"string"},"Policies":{"maxLength":4096,"minLength":1,"type":"string"},"Tags":{"additionalProperties":false,"maxItems":1000,"minItems":0,"patternProperties":{"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$":{"type":"string"}},"type":"object"},"Tier":{"enum":["Standard","Advanced","Intelligent-Tiering"],"type":"string"},"Type":{"enum":["String","StringList"],"type":"string"},"Value":{"type":"string"}},"required":["Value","Type"],"type":"object"}"#,
+    ),
+    (
+        "AWS::SSM::PatchBaseline",
+        r##"{"additionalProperties":false,"definitions":{"PatchFilter":{"additionalProperties":false,"properties":{"Key":{"enum":["ADVISORY_ID","ARCH","BUGZILLA_ID","CLASSIFICATION","CVE_ID","EPOCH","MSRC_SEVERITY","NAME","PATCH_ID","PATCH_SET","PRIORITY","PRODUCT","PRODUCT_FAMILY","RELEASE","REPOSITORY","SECTION","SECURITY","SEVERITY","VERSION"],"type":"string"},"Values":{"items":{"maxLength":64,"minLength":1,"type":"string"},"maxItems":20,"minItems":0,"type":"array","uniqueItems":false}},"type":"object"},"PatchFilterGroup":{"additionalProperties":false,"properties":{"PatchFilters":{"items":{"$ref":"#/definitions/PatchFilter"},"maxItems":5,"minItems":0,"type":"array","uniqueItems":false}},"type":"object"},"PatchSource":{"additionalProperties":false,"properties":{"Configuration":{"maxLength":1024,"minLength":1,"type":"string"},"Name":{"pattern":"^[a-zA-Z0-9_\\-.]{3,50}$","type":"string"},"Products":{"items":{"maxLength":128,"minLength":1,"type":"string"},"maxItems":20,"minItems":0,"type":"array","uniqueItems":false}},"type":"object"},"Rule":{"additionalProperties":false,"properties":{"ApproveAfterDays":{"maximum":360,"minimum":0,"type":"integer"},"ApproveUntilDate":{"maxLength":10,"minLength":0,"type":"string"},"ComplianceLevel":{"enum":["CRITICAL","HIGH","INFORMATIONAL","LOW","MEDIUM","UNSPECIFIED"],"type":"string"},"EnableNonSecurity":{"type":"boolean"},"PatchFilterGroup":{"$ref":"#/definitions/PatchFilterGroup"}},"type":"object"},"RuleGroup":{"additionalProperties":false,"properties":{"PatchRules":{"items":{"$ref":"#/definitions/Rule"},"maxItems":10,"minItems":0,"type":"array","uniqueItems":false}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"ApprovalRules":{"$ref":"#/definitions/RuleGroup"},"ApprovedPatches":{"items":{"maxLength":100,"minLength":1,"type":"string"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false},"ApprovedPatchesComplianceLevel":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL","UNSPECIFIED"],"type":"string"},"ApprovedPatchesEnableNonSecurity":{"type":"boolean"},"AvailableSecurityUpdatesComplianceStatus":{"enum":["NON_COMPLIANT","COMPLIANT"],"type":"string"},"DefaultBaseline":{"type":"boolean"},"Description":{"maxLength":1024,"minLength":1,"type":"string"},"GlobalFilters":{"$ref":"#/definitions/PatchFilterGroup"},"Id":{"maxLength":128,"minLength":20,"pattern":"^[a-zA-Z0-9_\\-:/]{20,128}$","type":"string"},"Name":{"maxLength":128,"minLength":3,"pattern":"^[a-zA-Z0-9_\\-.]{3,128}$","type":"string"},"OperatingSystem":{"enum":["WINDOWS","AMAZON_LINUX","AMAZON_LINUX_2","AMAZON_LINUX_2022","AMAZON_LINUX_2023","UBUNTU","REDHAT_ENTERPRISE_LINUX","SUSE","CENTOS","ORACLE_LINUX","DEBIAN","MACOS","RASPBIAN","ROCKY_LINUX","ALMA_LINUX"],"type":"string"},"PatchGroups":{"items":{"maxLength":256,"minLength":1,"type":"string"},"type":"array","uniqueItems":false},"RejectedPatches":{"items":{"maxLength":100,"minLength":1,"type":"string"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false},"RejectedPatchesAction":{"enum":["ALLOW_AS_DEPENDENCY","BLOCK"],"type":"string"},"Sources":{"items":{"$ref":"#/definitions/PatchSource"},"maxItems":20,"minItems":0,"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":1000,"minItems":0,"type":"array","uniqueItems":false}},"required":["Name"],"type":"object"}"##,
+    ),
+    (
+        "AWS::SSM::ResourceDataSync",
+        r##"{"additionalProperties":false,"definitions":{"AwsOrganizationsSource":{"additionalProperties":false,"properties":{"OrganizationSourceType":{"maxLength":64,"minLength":1,"type":"string"},"OrganizationalUnits":{"items":{"type":"string"},"maxItems":1000,"minItems":1,"type":"array","uniqueItems":false}},"required":["OrganizationSourceType"],"type":"object"},"S3Destination":{"additionalProperties":false,"properties":{"BucketName":{"maxLength":2048,"minLength":1,"type":"string"},"BucketPrefix":{"maxLength":256,"minLength":1,"type":"string"},"BucketRegion":{"maxLength":64,"minLength":1,"type":"string"},"KMSKeyArn":{"maxLength":512,"minLength":1,"type":"string"},"SyncFormat":{"enum":["JsonSerDe"],"maxLength":1024,"minLength":1,"type":"string"}},"required":["BucketName","BucketRegion","SyncFormat"],"type":"object"},"SyncSource":{"additionalProperties":false,"properties":{"AwsOrganizationsSource":{"$ref":"#/definitions/AwsOrganizationsSource"},"IncludeFutureRegions":{"type":"boolean"},"SourceRegions":{"items":{"maxLength":64,"minLength":1,"type":"string"},"type":"array","uniqueItems":false},"SourceType":{"maxLength":64,"minLength":1,"type":"string"}},"required":["SourceType","SourceRegions"],"type":"object"}},"properties":{"BucketName":{"maxLength":2048,"minLength":1,"type":"string"},"BucketPrefix":{"maxLength":64,"minLength":0,"type":"string"},"BucketRegion":{"maxLength":64,"minLength":1,"type":"string"},"KMSKeyArn":{"maxLength":512,"minLength":0,"type":"string"},"S3Destination":{"$ref":"#/definitions/S3Destination"},"SyncFormat":{"maxLength":1024,"minLength":0,"type":"string"},"SyncName":{"maxLength":64,"minLength":1,"type":"string"},"SyncSource":{"$ref":"#/definitions/SyncSource"},"SyncType":{"maxLength":64,"minLength":1,"type":"string"}},"required":["SyncName"],"type":"object"}"##,
+    ),
+    (
+        "AWS::SSM::ResourcePolicy",
+        r#"{"additionalProperties":false,"properties":{"Policy":{"pattern":"^(?!\\s*$).+$","type":["object","string"]},"PolicyHash":{"type":"string"},"PolicyId":{"type":"string"},"ResourceArn":{"maxLength":2048,"minLength":20,"type":"string"}},"required":["ResourceArn","Policy"],"type":"object"}"#,
+    ),
+    (
+        "AWS::SSM::ServiceSetting",
+        r#"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"LastModifiedDate":{"type":"string"},"LastModifiedUser":{"type":"string"},"SettingId":{"maxLength":1000,"minLength":1,"type":"string"},"SettingValue":{"maxLength":4096,"minLength":1,"type":"string"},"Status":{"type":"string"}},"required":["SettingId","SettingValue"],"type":"object"}"#,
+    ),
+];

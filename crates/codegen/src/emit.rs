@@ -25,7 +25,7 @@ const ALLOWS: &str = "#![allow(
 )]";
 
 /// A service module (`src/<module>.rs`).
-pub(crate) fn service(service: &str, resources: &[ResourceDef]) -> String {
+pub(crate) fn service(service: &str, resources: &[ResourceDef], schemas: &[(String, String)]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{HEADER}");
     let _ = writeln!(
@@ -39,7 +39,34 @@ pub(crate) fn service(service: &str, resources: &[ResourceDef]) -> String {
     for r in resources {
         resource(&mut s, r);
     }
+    if !schemas.is_empty() {
+        s.push_str(
+            "/// The provider schemas of this service's types reduced to their constraints \
+             (JSON), sorted by type name: what synth-time validation checks.\n\
+             pub(crate) const SCHEMAS: &[(&str, &str)] = &[\n",
+        );
+        let mut sorted: Vec<&(String, String)> = schemas.iter().collect();
+        sorted.sort();
+        for (t, json) in sorted {
+            let _ = writeln!(s, "({t:?}, {}),", raw_str(json));
+        }
+        s.push_str("];\n");
+    }
     s
+}
+
+/// `text` as a raw string literal with enough `#`s.
+fn raw_str(text: &str) -> String {
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+}
+
+/// A hand-written runtime file of the generated crate (`crates/codegen/runtime/`).
+pub(crate) fn runtime(text: &str) -> String {
+    format!("{HEADER}\n{text}")
 }
 
 fn ty(t: &Ty, module: Option<&str>) -> String {
@@ -147,7 +174,7 @@ fn resource(s: &mut String, r: &ResourceDef) {
     };
     let _ = writeln!(
         s,
-        "impl stackcraft_core::Resource for {0} {{\nconst TYPE_NAME: &'static str = {1:?};\nconst TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::{tags};\ntype Handle = {2};\n}}\n",
+        "impl stackcraft_core::Resource for {0} {{\nconst TYPE_NAME: &'static str = {1:?};\nconst TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::{tags};\ntype Handle = {2};\nconst VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);\n}}\n",
         r.rust, r.type_name, r.handle
     );
     let _ = writeln!(
@@ -227,6 +254,22 @@ pub(crate) fn lib_rs(modules: &[(String, String, usize)]) -> String {
             "/// `AWS::{service}` ({count} resource types; cargo feature `{module}`).\n#[cfg(feature = \"{module}\")]\npub mod {module};"
         );
     }
+    s.push_str(
+        "\n/// The reduced provider schema of `type_name`, if its service is enabled: \
+         (the type name, as a `'static` key; the schema JSON).\n\
+         #[allow(unreachable_code)]\n\
+         pub(crate) fn schema_text(type_name: &str) -> Option<(&'static str, &'static str)> {\n\
+         let service = type_name.strip_prefix(\"AWS::\")?.split(\"::\").next()?;\n\
+         let schemas: &[(&str, &str)] = match service {\n",
+    );
+    for (module, service, _) in modules {
+        let _ = writeln!(s, "#[cfg(feature = \"{module}\")]\n{service:?} => {module}::SCHEMAS,");
+    }
+    s.push_str(
+        "_ => return None,\n};\n\
+         let i = schemas.binary_search_by(|(t, _)| (*t).cmp(type_name)).ok()?;\n\
+         schemas.get(i).copied()\n}\n",
+    );
     s
 }
 
@@ -255,9 +298,11 @@ publish.workspace = true
 
 [dependencies]
 stackcraft-core.workspace = true
+regex-lite = "0.1"
 
 [dev-dependencies]
 serde_json.workspace = true
+stackcraft-data.workspace = true
 stackcraft-testing.workspace = true
 tempfile.workspace = true
 trybuild.workspace = true
@@ -289,6 +334,13 @@ const LIB_DOC: &str = r#"//! stackcraft-cfn: the L1 layer — one typed Rust str
 //! - [`ResourceInfo`]: create-only (replacement), read-only, write-only and
 //!   primary-identifier properties.
 //!
+//! At synth, every resource of an enabled service's type — written through
+//! L1, emitted by a building block or given as a `RawResource`, after tags
+//! and property overrides — is checked against its provider schema (unknown
+//! properties, types, required, enum, pattern, lengths, bounds, item counts,
+//! uniqueness, nested definitions and combinators) and a few cross-property
+//! rules; see [`validate`]. Intrinsic values are never judged.
+//!
 //! ```
 //! # #[cfg(feature = "ec2")] {
 //! use stackcraft_cfn::{ec2, Tag};
@@ -307,6 +359,10 @@ const LIB_DOC: &str = r#"//! stackcraft-cfn: the L1 layer — one typed Rust str
 //! ```
 #![forbid(unsafe_code)]
 
+mod rules;
+mod schema;
+
+pub use schema::{install_validation, validate, VALIDATOR};
 use stackcraft_core::{Literal, ToCfn, Value};
 
 /// Shapeless JSON (policy documents, event patterns, ...).

@@ -19,6 +19,7 @@ mod emit;
 pub mod getatt;
 mod model;
 mod names;
+mod prune;
 pub mod selection;
 
 /// The pinned cfn-lint version.
@@ -163,6 +164,7 @@ pub fn generate_selection(cfnlint: &Path, selection: Selection) -> Result<BTreeM
         }
         let mut taken = BTreeSet::new();
         let mut resources = Vec::new();
+        let mut schemas_text = Vec::new();
         for (name, hash) in types {
             let schema = read_json(&schemas.join("resources").join(format!("{hash}.json")))?;
             let mut rust = names::upper_camel(name);
@@ -173,12 +175,15 @@ pub fn generate_selection(cfnlint: &Path, selection: Selection) -> Result<BTreeM
             let handle = names::unique(format!("{rust}Ref"), &mut taken);
             let type_name = format!("{prefix}{name}");
             resources.push(model::resource(&type_name, &schema, rust, handle, &getatts));
+            schemas_text.push((type_name, prune::to_sorted_string(&prune::resource(&schema))));
         }
         let module = names::service_module(cfn);
-        files.insert(PathBuf::from(format!("src/{module}.rs")), emit::service(cfn, &resources));
+        files.insert(PathBuf::from(format!("src/{module}.rs")), emit::service(cfn, &resources, &schemas_text));
         modules.push((module, cfn.to_owned(), resources.len()));
     }
     files.insert(PathBuf::from("src/lib.rs"), emit::lib_rs(&modules));
+    files.insert(PathBuf::from("src/schema.rs"), emit::runtime(include_str!("../runtime/schema.rs")));
+    files.insert(PathBuf::from("src/rules.rs"), emit::runtime(include_str!("../runtime/rules.rs")));
     files.insert(PathBuf::from("Cargo.toml"), emit::cargo_toml(&modules));
     Ok(files)
 }
@@ -335,7 +340,7 @@ mod tests {
         });
         let getatts = crate::getatt::GetAttData::default();
         let r = crate::model::resource("AWS::Demo::Widget", &schema, "Widget".into(), "WidgetRef".into(), &getatts);
-        let text = crate::emit::service("Demo", &[r]);
+        let text = crate::emit::service("Demo", &[r], &[]);
         let files = std::collections::BTreeMap::from([(std::path::PathBuf::from("src/demo.rs"), text)]);
         let formatted = crate::format(files).expect("rustfmt");
         insta::assert_snapshot!(formatted.values().next().expect("one file"));

@@ -41,6 +41,9 @@ pub trait Resource: ToCfn + 'static {
     const TAGS: TagFormat;
     /// The typed handle returned when the resource is added to a scope.
     type Handle: From<ResourceHandle>;
+    /// A validator for this type's rendered properties, installed on the app
+    /// when a resource of the type is added (see [`crate::ResourceValidator`]).
+    const VALIDATOR: Option<crate::ResourceValidator> = None;
 }
 
 /// A resource of any type given as JSON properties (escape hatch for types the
@@ -324,6 +327,14 @@ pub(crate) struct AppInner {
     pub(crate) name: String,
     pub(crate) env: RefCell<Option<EnvInfo>>,
     pub(crate) graph: RefCell<Graph>,
+    pub(crate) validators: RefCell<Vec<crate::ResourceValidator>>,
+}
+
+fn add_validator(app: &AppInner, validator: crate::ResourceValidator) {
+    let mut v = app.validators.borrow_mut();
+    if !v.iter().any(|x| x.name == validator.name) {
+        v.push(validator);
+    }
 }
 
 pub(crate) fn token(uid: u64, node: NodeId) -> String {
@@ -360,6 +371,7 @@ impl App {
                 name: name.into(),
                 env: RefCell::new(None),
                 graph: RefCell::new(Graph { nodes: vec![root], errors: Vec::new() }),
+                validators: RefCell::new(Vec::new()),
             }),
         }
     }
@@ -405,6 +417,12 @@ impl App {
         let data = StackData { shared: true, ..StackData::default() };
         let node = self.inner.graph.borrow_mut().add_child(0, id, NodeKind::Stack(data));
         Stack(Scope { app: self.inner.clone(), node })
+    }
+
+    /// Install a validator of rendered resource properties, run at synth on
+    /// every resource (one with the same name as an installed one is ignored).
+    pub fn add_resource_validator(&self, validator: crate::ResourceValidator) {
+        add_validator(&self.inner, validator);
     }
 
     /// Tag every taggable resource of every stack (and the stacks themselves).
@@ -472,6 +490,9 @@ impl Scope {
     /// the resource later mutates it through [`ResourceHandle::edit`], and
     /// it is rendered to JSON once, at synth.
     pub fn add<R: Resource>(&self, id: &str, props: R) -> R::Handle {
+        if let Some(v) = R::VALIDATOR {
+            add_validator(&self.app, v);
+        }
         self.add_resource(id, R::TYPE_NAME, Props::Typed(Box::new(props)), R::TAGS).into()
     }
 

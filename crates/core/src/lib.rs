@@ -32,6 +32,7 @@ pub mod logical_id;
 pub mod output;
 mod synth;
 pub mod validate;
+pub mod validator;
 mod value;
 
 pub use diag::{Diagnostic, Severity, SynthError};
@@ -41,6 +42,7 @@ pub use graph::{
     TagFormat,
 };
 pub use synth::{Assembly, StackArtifact, MANIFEST_VERSION};
+pub use validator::{Finding, ResourceValidator};
 pub use value::{list_mut, CondExpr, ConditionRef, Expr, Lazy, Literal, MappingRef, Pseudo, ToCfn, Value};
 
 /// Re-exported for generated code and building blocks.

@@ -708,6 +708,10 @@ impl App {
             members.insert(s, nodes);
         }
 
+        let validators = self.inner.validators.borrow().clone();
+        let no_properties = Json::Object(Map::new());
+        let mut findings = Vec::new();
+
         // Resolve each stack's elements.
         let mut sections: HashMap<NodeId, BTreeMap<&'static str, Map<String, Json>>> = HashMap::new();
         for &s in &stacks {
@@ -776,6 +780,19 @@ impl App {
                     NodeKind::Scope | NodeKind::Stack(_) | NodeKind::Root => continue,
                 };
                 ctx.resolve(&mut body, s, n);
+                if section == "Resources" && !validators.is_empty() {
+                    let type_name = body.get("Type").and_then(Json::as_str).unwrap_or_default();
+                    let props = body.get("Properties").unwrap_or(&no_properties);
+                    for v in &validators {
+                        (v.validate)(type_name, props, &mut findings);
+                    }
+                    if !findings.is_empty() {
+                        let path = g.path(n);
+                        for f in findings.drain(..) {
+                            ctx.diags.push(Diagnostic::error(&path, &f.property, f.message));
+                        }
+                    }
+                }
                 let map = sec.entry(section).or_default();
                 if map.contains_key(&lid) {
                     ctx.diags.push(Diagnostic::error(

@@ -1,0 +1,757 @@
+//! Synth-time validation of rendered resource properties against the
+//! provider schemas (reduced by the generator to their constraints and
+//! embedded in each service module as `SCHEMAS`), plus the cross-property
+//! rules of [`rules`](crate::rules).
+//!
+//! Installed on an app as [`VALIDATOR`] (automatically when an L1 resource
+//! is added; call [`install_validation`] for apps made only of
+//! `RawResource`s). Types whose service feature is off, and unknown types,
+//! are skipped. Values that cannot be judged at synth — intrinsic functions
+//! (`Ref`, `Fn::*`), dynamic references (`{{resolve:...}}`) — pass every
+//! check; a combinator (`oneOf`, `not`) whose outcome depends on one does not
+//! report.
+//!
+//! Scalars are converted the way CloudFormation converts them: a string
+//! property accepts numbers and booleans, numeric and boolean properties
+//! accept their string forms (`"8080"`, `"true"`).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use stackcraft_core::serde_json::Value as Json;
+use stackcraft_core::{App, Finding, ResourceValidator};
+
+/// The validator of every resource type of the enabled services.
+pub const VALIDATOR: ResourceValidator = ResourceValidator { name: "stackcraft-cfn schema", validate };
+
+/// Install [`VALIDATOR`] on `app` (done automatically when an L1 resource is
+/// added; needed only for apps made of `RawResource`s alone).
+pub fn install_validation(app: &App) {
+    app.add_resource_validator(VALIDATOR);
+}
+
+/// Check `properties` of a `type_name` resource against its provider schema
+/// and the cross-property rules; unknown types are skipped.
+pub fn validate(type_name: &str, properties: &Json, findings: &mut Vec<Finding>) {
+    let Some(schema) = schema_for(type_name) else {
+        return;
+    };
+    let v = Validator { root: &schema };
+    let mut st = State { uncertain: false, depth: 0 };
+    v.check(&schema, properties, "", &mut st, findings);
+    crate::rules::check(type_name, properties, findings);
+}
+
+thread_local! {
+    static PARSED: RefCell<HashMap<&'static str, Option<Rc<Json>>>> = RefCell::new(HashMap::new());
+    static REGEXES: RefCell<HashMap<String, Option<Rc<regex_lite::Regex>>>> = RefCell::new(HashMap::new());
+}
+
+/// The parsed schema of `type_name` (parsed once per thread).
+fn schema_for(type_name: &str) -> Option<Rc<Json>> {
+    let (key, text) = crate::schema_text(type_name)?;
+    PARSED.with(|p| {
+        p.borrow_mut()
+            .entry(key)
+            .or_insert_with(|| stackcraft_core::serde_json::from_str(text).ok().map(Rc::new))
+            .clone()
+    })
+}
+
+/// `pattern` compiled once per thread; `None` when the Rust engine cannot
+/// compile it (then it is not judged).
+fn regex(pattern: &str) -> Option<Rc<regex_lite::Regex>> {
+    REGEXES.with(|r| {
+        let mut r = r.borrow_mut();
+        if let Some(x) = r.get(pattern) {
+            return x.clone();
+        }
+        let compiled = regex_lite::Regex::new(&translate(pattern)).ok().map(Rc::new);
+        r.insert(pattern.to_owned(), compiled.clone());
+        compiled
+    })
+}
+
+/// The schemas' patterns are written for Python's `re` (cfn-lint's engine):
+/// `\Z` becomes `\z`, and inside a character class `[`, `&` and `~` are
+/// literals (in Rust they open a nested class or a set operation).
+fn translate(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut in_class = false;
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let next = chars.next();
+                match next {
+                    Some('Z') => out.push_str("\\z"),
+                    Some(n) => {
+                        out.push('\\');
+                        out.push(n);
+                    }
+                    None => out.push('\\'),
+                }
+            }
+            '[' if in_class => out.push_str("\\["),
+            '&' | '~' if in_class => {
+                out.push('\\');
+                out.push(c);
+            }
+            '[' => {
+                in_class = true;
+                out.push('[');
+                // A leading `^` and a leading `]` belong to the class.
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+                if chars.peek() == Some(&']') {
+                    out.push_str("\\]");
+                    chars.next();
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(']');
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// An intrinsic function or a reference: not judged at synth.
+pub(crate) fn is_intrinsic(v: &Json) -> bool {
+    match v {
+        Json::Object(m) if m.len() == 1 => m.keys().all(|k| k == "Ref" || k.starts_with("Fn::")),
+        Json::String(s) => s.contains("{{resolve:"),
+        _ => false,
+    }
+}
+
+/// Does the value contain an intrinsic anywhere?
+fn has_intrinsic(v: &Json) -> bool {
+    if is_intrinsic(v) {
+        return true;
+    }
+    match v {
+        Json::Object(m) => m.values().any(has_intrinsic),
+        Json::Array(a) => a.iter().any(has_intrinsic),
+        _ => false,
+    }
+}
+
+struct State {
+    /// Some check was skipped because of an intrinsic value.
+    uncertain: bool,
+    depth: u32,
+}
+
+struct Validator<'s> {
+    root: &'s Json,
+}
+
+fn child(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+fn at(path: &str) -> String {
+    path.to_owned()
+}
+
+fn names(list: &[Json]) -> String {
+    let v: Vec<String> = list.iter().map(show).collect();
+    v.join(", ")
+}
+
+/// A value as written in messages: strings bare if short identifiers, else JSON.
+fn show(v: &Json) -> String {
+    match v {
+        Json::String(s) => format!("{s:?}"),
+        other => {
+            let t = other.to_string();
+            if t.len() > 80 {
+                format!("{}…", t.chars().take(80).collect::<String>())
+            } else {
+                t
+            }
+        }
+    }
+}
+
+fn type_name_of(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(n) if n.is_i64() || n.is_u64() => "an integer",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "an object",
+    }
+}
+
+/// The value as a number, converting numeric strings.
+fn as_number(v: &Json) -> Option<f64> {
+    match v {
+        Json::Number(n) => n.as_f64(),
+        Json::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Does `v` have JSON type `t` (with CloudFormation's scalar conversions)?
+fn has_type(v: &Json, t: &str) -> bool {
+    match t {
+        "string" => matches!(v, Json::String(_) | Json::Number(_) | Json::Bool(_)),
+        "integer" => match v {
+            Json::Number(n) => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0),
+            Json::String(s) => s.trim().parse::<i64>().is_ok(),
+            _ => false,
+        },
+        "number" => as_number(v).is_some(),
+        "boolean" => match v {
+            Json::Bool(_) => true,
+            Json::String(s) => s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false"),
+            _ => false,
+        },
+        "array" => v.is_array(),
+        "object" => v.is_object(),
+        "null" => v.is_null(),
+        _ => true,
+    }
+}
+
+/// Scalars compared the way CloudFormation converts them.
+fn loosely_equal(a: &Json, b: &Json) -> bool {
+    if a == b {
+        return true;
+    }
+    match (a, b) {
+        (Json::String(s), Json::Number(_) | Json::Bool(_)) | (Json::Number(_) | Json::Bool(_), Json::String(s)) => {
+            let other = if a.is_string() { b } else { a };
+            match other {
+                Json::Number(_) => as_number(other) == s.trim().parse::<f64>().ok(),
+                _ => other.as_bool().is_some_and(|b| s.eq_ignore_ascii_case(if b { "true" } else { "false" })),
+            }
+        }
+        (Json::Number(_), Json::Number(_)) => as_number(a) == as_number(b),
+        _ => false,
+    }
+}
+
+impl<'s> Validator<'s> {
+    fn resolve(&self, r: &str) -> Option<&'s Json> {
+        self.root.pointer(r.strip_prefix('#')?)
+    }
+
+    /// Validate `v` against `s`, pushing findings.
+    fn check(&self, s: &'s Json, v: &Json, path: &str, st: &mut State, out: &mut Vec<Finding>) {
+        let Json::Object(s) = s else {
+            return;
+        };
+        if is_intrinsic(v) {
+            st.uncertain = true;
+            return;
+        }
+        if st.depth > 48 {
+            return;
+        }
+        st.depth += 1;
+        if let Some(target) = s.get("$ref").and_then(Json::as_str).and_then(|r| self.resolve(r)) {
+            self.check(target, v, path, st, out);
+        }
+        let before = out.len();
+        self.check_type(s, v, path, out);
+        if out.len() > before {
+            // Wrong type: the other keywords would only repeat it.
+            st.depth -= 1;
+            return;
+        }
+        self.check_value(s, v, path, out);
+        match v {
+            Json::Object(m) => self.check_object(s, m, path, st, out),
+            Json::Array(a) => self.check_array(s, a, path, st, out),
+            _ => {}
+        }
+        self.check_combinators(s, v, path, st, out);
+        st.depth -= 1;
+    }
+
+    fn check_type(
+        &self,
+        s: &stackcraft_core::serde_json::Map<String, Json>,
+        v: &Json,
+        path: &str,
+        out: &mut Vec<Finding>,
+    ) {
+        let types: Vec<&str> = match s.get("type") {
+            Some(Json::String(t)) => vec![t.as_str()],
+            Some(Json::Array(a)) => a.iter().filter_map(Json::as_str).collect(),
+            _ => return,
+        };
+        if types.is_empty() || types.iter().any(|t| has_type(v, t)) {
+            return;
+        }
+        let want: Vec<String> = types
+            .iter()
+            .map(|t| match *t {
+                "array" => "a list".to_owned(),
+                "object" => "an object".to_owned(),
+                "integer" => "an integer".to_owned(),
+                other => format!("a {other}"),
+            })
+            .collect();
+        out.push(Finding::new(at(path), format!("expected {}, got {}", want.join(" or "), type_name_of(v))));
+    }
+
+    /// enum, const, pattern, lengths, bounds.
+    fn check_value(
+        &self,
+        s: &stackcraft_core::serde_json::Map<String, Json>,
+        v: &Json,
+        path: &str,
+        out: &mut Vec<Finding>,
+    ) {
+        if matches!(v, Json::Object(_) | Json::Array(_)) {
+            // enum/const of composite values: compare exactly.
+            if let Some(Json::Array(allowed)) = s.get("enum") {
+                if !allowed.iter().any(|a| a == v) {
+                    out.push(Finding::new(
+                        at(path),
+                        format!("{} is not one of the allowed values: {}", show(v), names(allowed)),
+                    ));
+                }
+            }
+            return;
+        }
+        if let Some(Json::Array(allowed)) = s.get("enum") {
+            if !allowed.iter().any(|a| loosely_equal(a, v)) {
+                out.push(Finding::new(
+                    at(path),
+                    format!("{} is not one of the allowed values: {}", show(v), names(allowed)),
+                ));
+            }
+        }
+        if let Some(Json::Array(allowed)) = s.get("enumCaseInsensitive") {
+            let ok = match v {
+                Json::String(x) => allowed.iter().any(|a| a.as_str().is_some_and(|a| a.eq_ignore_ascii_case(x))),
+                _ => allowed.iter().any(|a| loosely_equal(a, v)),
+            };
+            if !ok {
+                out.push(Finding::new(
+                    at(path),
+                    format!("{} is not one of the allowed values (any case): {}", show(v), names(allowed)),
+                ));
+            }
+        }
+        if let Some(c) = s.get("const") {
+            if !loosely_equal(c, v) {
+                out.push(Finding::new(
+                    at(path),
+                    format!("{} is not allowed here: the value must be {}", show(v), show(c)),
+                ));
+            }
+        }
+        if let Json::String(text) = v {
+            let len = text.chars().count();
+            if let Some(min) = s.get("minLength").and_then(Json::as_u64) {
+                if (len as u64) < min {
+                    out.push(Finding::new(
+                        at(path),
+                        format!("{} is {len} characters long, shorter than the minimum length {min}", show(v)),
+                    ));
+                }
+            }
+            if let Some(max) = s.get("maxLength").and_then(Json::as_u64) {
+                if (len as u64) > max {
+                    out.push(Finding::new(
+                        at(path),
+                        format!("{} is {len} characters long, longer than the maximum length {max}", show(v)),
+                    ));
+                }
+            }
+            // Non-ASCII text is not judged: Python's classes (`\w`, `(?i)`) are
+            // Unicode-aware, the engine here is not.
+            if let Some(p) = s.get("pattern").and_then(Json::as_str).filter(|_| text.is_ascii()) {
+                if regex(p).is_some_and(|r| !r.is_match(text)) {
+                    out.push(Finding::new(at(path), format!("{} does not match the pattern {p}", show(v))));
+                }
+            }
+        }
+        let numeric = s.get("type").is_some_and(|t| {
+            let ts: Vec<&str> = match t {
+                Json::String(x) => vec![x.as_str()],
+                Json::Array(a) => a.iter().filter_map(Json::as_str).collect(),
+                _ => Vec::new(),
+            };
+            ts.iter().any(|t| *t == "integer" || *t == "number")
+        });
+        let n = match v {
+            Json::Number(_) => as_number(v),
+            Json::String(_) if numeric => as_number(v),
+            _ => None,
+        };
+        if let Some(n) = n {
+            if let Some(min) = s.get("minimum").and_then(Json::as_f64) {
+                if n < min {
+                    out.push(Finding::new(at(path), format!("{} is less than the minimum {}", show(v), fmt_num(min))));
+                }
+            }
+            if let Some(max) = s.get("maximum").and_then(Json::as_f64) {
+                if n > max {
+                    out.push(Finding::new(
+                        at(path),
+                        format!("{} is greater than the maximum {}", show(v), fmt_num(max)),
+                    ));
+                }
+            }
+            if let Some(min) = s.get("exclusiveMinimum").and_then(Json::as_f64) {
+                if n <= min {
+                    out.push(Finding::new(at(path), format!("{} must be greater than {}", show(v), fmt_num(min))));
+                }
+            }
+            if let Some(max) = s.get("exclusiveMaximum").and_then(Json::as_f64) {
+                if n >= max {
+                    out.push(Finding::new(at(path), format!("{} must be less than {}", show(v), fmt_num(max))));
+                }
+            }
+            if let Some(m) = s.get("multipleOf").and_then(Json::as_f64).filter(|m| *m > 0.0) {
+                let q = n / m;
+                if (q - q.round()).abs() > 1e-9 {
+                    out.push(Finding::new(at(path), format!("{} is not a multiple of {}", show(v), fmt_num(m))));
+                }
+            }
+        }
+    }
+
+    fn check_object(
+        &self,
+        s: &'s stackcraft_core::serde_json::Map<String, Json>,
+        m: &stackcraft_core::serde_json::Map<String, Json>,
+        path: &str,
+        st: &mut State,
+        out: &mut Vec<Finding>,
+    ) {
+        let props = s.get("properties").and_then(Json::as_object);
+        let patterns = s.get("patternProperties").and_then(Json::as_object);
+        if let Some(Json::Array(req)) = s.get("required") {
+            for r in req.iter().filter_map(Json::as_str) {
+                if !m.contains_key(r) {
+                    out.push(Finding::new(child(path, r), "required property is missing"));
+                }
+            }
+        }
+        if let Some(min) = s.get("minProperties").and_then(Json::as_u64) {
+            if (m.len() as u64) < min {
+                out.push(Finding::new(at(path), format!("has {} properties, fewer than the minimum {min}", m.len())));
+            }
+        }
+        if let Some(max) = s.get("maxProperties").and_then(Json::as_u64) {
+            if (m.len() as u64) > max {
+                out.push(Finding::new(at(path), format!("has {} properties, more than the maximum {max}", m.len())));
+            }
+        }
+        let additional = s.get("additionalProperties");
+        for (k, x) in m {
+            let p = child(path, k);
+            let mut known = false;
+            if let Some(ps) = props.and_then(|ps| ps.get(k)) {
+                known = true;
+                self.check(ps, x, &p, st, out);
+            }
+            for (pat, ps) in patterns.into_iter().flatten() {
+                // A pattern the engine cannot compile matches everything (no false positive).
+                if !k.is_ascii() || regex(pat).is_none_or(|r| r.is_match(k)) {
+                    known = true;
+                    self.check(ps, x, &p, st, out);
+                }
+            }
+            if known {
+                continue;
+            }
+            match additional {
+                Some(Json::Bool(false)) => {
+                    let mut allowed: Vec<&str> =
+                        props.map(|ps| ps.keys().map(String::as_str).collect()).unwrap_or_default();
+                    allowed.sort_unstable();
+                    let msg = if allowed.is_empty() {
+                        "unknown property: none are allowed here".to_owned()
+                    } else {
+                        format!("unknown property; the allowed properties are: {}", allowed.join(", "))
+                    };
+                    out.push(Finding::new(p, msg));
+                }
+                Some(a @ Json::Object(_)) => self.check(a, x, &p, st, out),
+                _ => {}
+            }
+        }
+        if let Some(Json::Object(deps)) = s.get("dependentRequired") {
+            self.dependent_required(deps, m, path, out);
+        }
+        if let Some(Json::Object(deps)) = s.get("dependencies") {
+            self.dependent_required(deps, m, path, out);
+            for (k, d) in deps {
+                if d.is_object() && m.contains_key(k) {
+                    self.check(d, &Json::Object(m.clone()), path, st, out);
+                }
+            }
+        }
+        if let Some(Json::Object(ex)) = s.get("dependentExcluded") {
+            let mut reported: Vec<(&str, &str)> = Vec::new();
+            for (k, others) in ex {
+                if !m.contains_key(k) {
+                    continue;
+                }
+                for o in others.as_array().into_iter().flatten().filter_map(Json::as_str) {
+                    // Declared both ways (A excludes B, B excludes A): report once.
+                    if m.contains_key(o) && !reported.contains(&(o, k.as_str())) {
+                        reported.push((k.as_str(), o));
+                        out.push(Finding::new(child(path, k), format!("cannot be set together with `{o}`")));
+                    }
+                }
+            }
+        }
+        if let Some(Json::Array(xor)) = s.get("requiredXor") {
+            let names: Vec<&str> = xor.iter().filter_map(Json::as_str).collect();
+            let set: Vec<&str> = names.iter().copied().filter(|n| m.contains_key(*n)).collect();
+            if set.len() != 1 {
+                let found = if set.is_empty() { "none is".to_owned() } else { format!("{} are", set.join(" and ")) };
+                out.push(Finding::new(
+                    child(path, names.first().copied().unwrap_or_default()),
+                    format!("exactly one of `{}` must be set ({found})", names.join("`, `")),
+                ));
+            }
+        }
+    }
+
+    fn dependent_required(
+        &self,
+        deps: &stackcraft_core::serde_json::Map<String, Json>,
+        m: &stackcraft_core::serde_json::Map<String, Json>,
+        path: &str,
+        out: &mut Vec<Finding>,
+    ) {
+        for (k, needed) in deps {
+            if !m.contains_key(k) {
+                continue;
+            }
+            for n in needed.as_array().into_iter().flatten().filter_map(Json::as_str) {
+                if !m.contains_key(n) {
+                    out.push(Finding::new(child(path, n), format!("required when `{k}` is set")));
+                }
+            }
+        }
+    }
+
+    fn check_array(
+        &self,
+        s: &'s stackcraft_core::serde_json::Map<String, Json>,
+        a: &[Json],
+        path: &str,
+        st: &mut State,
+        out: &mut Vec<Finding>,
+    ) {
+        if let Some(min) = s.get("minItems").and_then(Json::as_u64) {
+            if (a.len() as u64) < min {
+                out.push(Finding::new(at(path), format!("has {} items, fewer than the minimum {min}", a.len())));
+            }
+        }
+        if let Some(max) = s.get("maxItems").and_then(Json::as_u64) {
+            if (a.len() as u64) > max {
+                out.push(Finding::new(at(path), format!("has {} items, more than the maximum {max}", a.len())));
+            }
+        }
+        if s.get("uniqueItems").and_then(Json::as_bool) == Some(true) {
+            'outer: for (i, x) in a.iter().enumerate() {
+                for (j, y) in a.iter().enumerate().skip(i + 1) {
+                    if x == y {
+                        out.push(Finding::new(
+                            format!("{path}[{j}]"),
+                            format!("duplicates item [{i}] ({}); the items must be unique", show(x)),
+                        ));
+                        break 'outer;
+                    }
+                }
+            }
+        }
+        if let Some(Json::Array(keys)) = s.get("uniqueKeys") {
+            let keys: Vec<&str> = keys.iter().filter_map(Json::as_str).collect();
+            let mut seen: Vec<(usize, Vec<&Json>)> = Vec::new();
+            for (i, x) in a.iter().enumerate() {
+                let vals: Option<Vec<&Json>> = keys.iter().map(|k| x.get(*k)).collect();
+                let Some(vals) = vals else { continue };
+                if vals.iter().any(|v| has_intrinsic(v)) {
+                    continue;
+                }
+                if let Some((j, _)) = seen.iter().find(|(_, v)| *v == vals) {
+                    out.push(Finding::new(
+                        format!("{path}[{i}]"),
+                        format!("has the same `{}` as item [{j}]; it must be unique", keys.join("`, `")),
+                    ));
+                    break;
+                }
+                seen.push((i, vals));
+            }
+        }
+        let prefix = s.get("prefixItems").and_then(Json::as_array);
+        for (i, x) in a.iter().enumerate() {
+            let p = format!("{path}[{i}]");
+            match prefix.and_then(|pre| pre.get(i)) {
+                Some(ps) => self.check(ps, x, &p, st, out),
+                None => {
+                    if let Some(items) = s.get("items").filter(|i| i.is_object()) {
+                        self.check(items, x, &p, st, out);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Validate into a scratch list: (findings, outcome uncertain).
+    fn trial(&self, s: &'s Json, v: &Json, path: &str, depth: u32) -> (Vec<Finding>, bool) {
+        let mut st = State { uncertain: false, depth };
+        let mut out = Vec::new();
+        self.check(s, v, path, &mut st, &mut out);
+        (out, st.uncertain)
+    }
+
+    fn check_combinators(
+        &self,
+        s: &'s stackcraft_core::serde_json::Map<String, Json>,
+        v: &Json,
+        path: &str,
+        st: &mut State,
+        out: &mut Vec<Finding>,
+    ) {
+        if let Some(Json::Array(all)) = s.get("allOf") {
+            for a in all {
+                self.check(a, v, path, st, out);
+            }
+        }
+        for (kw, exactly_one) in [("oneOf", true), ("anyOf", false)] {
+            let Some(Json::Array(alts)) = s.get(kw) else { continue };
+            let trials: Vec<(Vec<Finding>, bool)> = alts.iter().map(|a| self.trial(a, v, path, st.depth)).collect();
+            let uncertain = trials.iter().any(|t| t.1);
+            st.uncertain |= uncertain;
+            let passing = trials.iter().filter(|t| t.0.is_empty()).count();
+            if passing == 0 {
+                let f = self.none_matched(kw, alts, &trials, v, path);
+                // The closest alternative may repeat what the outer schema said.
+                if !out.iter().any(|o| o.property == f.property && f.message.starts_with(&o.message)) {
+                    out.push(f);
+                }
+            } else if exactly_one && passing > 1 && !uncertain {
+                let req = required_only(alts);
+                let msg = match req {
+                    Some(names) => {
+                        let set: Vec<&str> = names.iter().copied().filter(|n| v.get(*n).is_some()).collect();
+                        format!("only one of `{}` can be set (found {})", names.join("`, `"), set.join(" and "))
+                    }
+                    None => format!("matches {passing} of the alternatives (oneOf) where exactly one is allowed"),
+                };
+                out.push(Finding::new(at(path), msg));
+            }
+        }
+        if let Some(n) = s.get("not") {
+            let (f, uncertain) = self.trial(n, v, path, st.depth);
+            st.uncertain |= uncertain;
+            if f.is_empty() && !uncertain {
+                let what = match n.get("enum").and_then(Json::as_array) {
+                    Some(e) => format!("{} is not allowed here (reserved: {})", show(v), names(e)),
+                    None => format!("{} is not allowed here", show(v)),
+                };
+                out.push(Finding::new(at(path), what));
+            }
+        }
+        if let Some(cond) = s.get("if") {
+            let (f, uncertain) = self.trial(cond, v, path, st.depth);
+            if uncertain {
+                st.uncertain = true;
+            } else if f.is_empty() {
+                if let Some(t) = s.get("then") {
+                    self.check(t, v, path, st, out);
+                }
+            } else if let Some(e) = s.get("else") {
+                self.check(e, v, path, st, out);
+            }
+        }
+    }
+
+    fn none_matched(&self, kw: &str, alts: &[Json], trials: &[(Vec<Finding>, bool)], v: &Json, path: &str) -> Finding {
+        if let Some(names) = required_only(alts) {
+            return Finding::new(
+                at(path),
+                format!(
+                    "{} of `{}` must be set (none is)",
+                    if kw == "oneOf" { "exactly one" } else { "at least one" },
+                    names.join("`, `")
+                ),
+            );
+        }
+        // The closest alternative: the one with the fewest findings.
+        let best = trials.iter().filter(|t| !t.0.is_empty()).min_by_key(|t| t.0.len());
+        match best.and_then(|b| b.0.first()) {
+            Some(f) if trials.len() > 1 => Finding::new(
+                f.property.clone(),
+                format!(
+                    "{} (the value matches none of the {} allowed shapes; this is the closest)",
+                    f.message,
+                    trials.len()
+                ),
+            ),
+            Some(f) => f.clone(),
+            None => Finding::new(at(path), format!("{} matches none of the allowed shapes", show(v))),
+        }
+    }
+}
+
+/// `[{required: [A]}, {required: [B]}]`: the names, when every alternative
+/// only requires properties.
+fn required_only(alts: &[Json]) -> Option<Vec<&str>> {
+    let mut names = Vec::new();
+    for a in alts {
+        let m = a.as_object()?;
+        if m.keys().any(|k| k != "required") {
+            return None;
+        }
+        for n in m.get("required")?.as_array()?.iter().filter_map(Json::as_str) {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+    }
+    if names.is_empty() {
+        None
+    } else {
+        Some(names)
+    }
+}
+
+fn fmt_num(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_patterns_translate() {
+        assert_eq!(translate(r"^[.\-_/#A-Za-z0-9]{1,512}\Z"), r"^[.\-_/#A-Za-z0-9]{1,512}\z");
+        assert_eq!(translate(r"^([a-z,@[\]+=&;]*)$"), r"^([a-z,@\[\]+=\&;]*)$");
+        assert_eq!(translate(r"[]a]"), r"[\]a]");
+        let r = regex_lite::Regex::new(&translate(r"^([a-z,A-Z,0-9,. _\-:/()#,@[\]+=&;\{\}!$*])*$")).expect("compiles");
+        assert!(r.is_match("Allow web traffic [tcp] & more"));
+        assert!(!r.is_match("caf\u{e9}?"));
+    }
+}
