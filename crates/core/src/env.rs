@@ -40,6 +40,9 @@
 //!   `OutputName`, and `Region` / `RoleArn` where they differ) in the consumer.
 //!   Across accounts the producer stack names the role to read it with
 //!   ([`Stack::set_output_reader_role`](crate::Stack::set_output_reader_role)).
+//!   An unpinned account counts as the same account; an unpinned region as
+//!   the same region only when both sides are unpinned (a pinned stack using
+//!   a stack whose region is unknown at synth is an error that says what to pin).
 //!
 //! Trade-off: `Fn::GetStackOutput` is a *weak* reference. It needs no extra
 //! resources and core emits no AWS resource type for it, the pinned cfn-lint

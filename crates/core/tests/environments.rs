@@ -235,3 +235,22 @@ fn cdk_cli_lists_environments() {
         assert!(text.contains(&format!("region: {region}")), "{region} missing:\n{text}");
     }
 }
+
+#[test]
+fn regions_must_be_known_to_cross_them() {
+    // An unpinned environment using a pinned stack: read in the producer's region.
+    let app = App::new("x");
+    app.set_environment("dev", false);
+    let edge = app.stack("Edge").in_region("us-east-1");
+    let cert = queue(&edge, "Cert");
+    let web = app.stack("Web");
+    let q = queue(&web, "Q");
+    topic(&web, "T", cert.get_att("QueueName"));
+    let a = synth(&app);
+    let get = &a.stack("Web").unwrap().template["Resources"]["T"]["Properties"]["DisplayName"]["Fn::GetStackOutput"];
+    assert_eq!(get["Region"], "us-east-1");
+    // A pinned stack using an unpinned one cannot know where it is.
+    topic(&edge, "T", q.get_att("QueueName"));
+    let e = app.synth().unwrap_err().to_string();
+    assert!(e.contains("error: Edge/T [DisplayName]: uses Web/Q.QueueName of stack \"Web\", whose region is not known at synth, from a stack pinned to us-east-1; pin the environment's region (Environment::region) or the producer's (Stack::in_region)"), "{e}");
+}
