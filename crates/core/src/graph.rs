@@ -889,11 +889,11 @@ impl ResourceHandle {
                 }
             });
         } else {
-            let path = self.path();
+            let (path, theirs) = (self.path(), other.path());
             self.app.graph.borrow_mut().errors.push(Diagnostic::error(
                 &path,
                 "DependsOn",
-                "depends on a resource of another app",
+                format!("depends on {theirs} of another App; a resource can only depend on resources of its own app (create every stack from the same App)"),
             ));
         }
     }

@@ -254,3 +254,14 @@ fn regions_must_be_known_to_cross_them() {
     let e = app.synth().unwrap_err().to_string();
     assert!(e.contains("error: Edge/T [DisplayName]: uses Web/Q.QueueName of stack \"Web\", whose region is not known at synth, from a stack pinned to us-east-1; pin the environment's region (Environment::region) or the producer's (Stack::in_region)"), "{e}");
 }
+
+#[test]
+fn cart_assembly_snapshot() {
+    let a = synth(&cart("prod", true));
+    let templates: serde_json::Map<String, Json> =
+        a.stacks.iter().map(|s| (s.id.clone(), s.template.clone())).collect();
+    insta::assert_json_snapshot!("cart_templates", templates);
+    let mut manifest = a.manifest();
+    manifest["artifacts"].as_object_mut().unwrap().remove("Tree");
+    insta::assert_json_snapshot!("cart_manifest", manifest);
+}
