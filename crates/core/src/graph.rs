@@ -488,6 +488,19 @@ impl Scope {
         self.location().0
     }
 
+    /// Whether resources under this scope get production settings (deletion
+    /// protection, retention, ...): the environment's `production` flag, and
+    /// always for a [shared stack](App::shared_stack), whose template must
+    /// not depend on the environment and which production uses too. Building
+    /// blocks ask this rather than `app().environment()`.
+    pub fn is_production(&self) -> bool {
+        let shared = {
+            let g = self.app.graph.borrow();
+            matches!(g.stack_of(self.node).map(|s| &g.nodes[s].kind), Some(NodeKind::Stack(d)) if d.shared)
+        };
+        shared || self.app.env.borrow().as_ref().is_some_and(|e| e.production)
+    }
+
     fn location(&self) -> (Option<String>, Option<String>) {
         let g = self.app.graph.borrow();
         let env = self.app.env.borrow();

@@ -108,6 +108,11 @@ fn building_blocks_see_the_literal_region() {
     assert_eq!(region("Edge").as_deref(), Some("us-east-1"));
     assert_eq!(region("Registry"), None, "a shared stack sees only its own pin");
     assert_eq!(stacks[1].scope("Inner").account().as_deref(), Some("123456789012"));
+    let production = |id: &str| stacks.iter().find(|s| s.id() == id).is_some_and(|s| s.is_production());
+    assert!(!production("Service"), "dev");
+    assert!(production("Registry"), "a shared stack always gets production settings");
+    let prod = cart("prod", true);
+    assert!(prod.stacks().iter().all(|s| s.is_production()));
 }
 
 #[test]
