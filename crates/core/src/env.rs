@@ -5,7 +5,9 @@
 //!
 //! An [`Environment`] may pin its AWS account and region
 //! (`Environment::new("prod", cfg).account("123456789012").region("eu-central-1")`);
-//! unpinned, deploy uses the caller's account and its default region. A stack
+//! unpinned, deploy uses the caller's account and its default region. A
+//! config file read with `--config` may say it too, in a top-level
+//! `"$environment": {"account": "...", "region": "..."}` entry. A stack
 //! may be pinned elsewhere: `app.stack("Edge").in_region("us-east-1")`
 //! (CloudFront certificates and WAF live there). The cloud assembly carries
 //! the location per stack (`"environment": "aws://ACCOUNT/REGION"` in
@@ -40,6 +42,9 @@
 //!   `OutputName`, and `Region` / `RoleArn` where they differ) in the consumer.
 //!   Across accounts the producer stack names the role to read it with
 //!   ([`Stack::set_output_reader_role`](crate::Stack::set_output_reader_role)).
+//!   An unpinned account counts as the same account; an unpinned region as
+//!   the same region only when both sides are unpinned (a pinned stack using
+//!   a stack whose region is unknown at synth is an error that says what to pin).
 //!
 //! Trade-off: `Fn::GetStackOutput` is a *weak* reference. It needs no extra
 //! resources and core emits no AWS resource type for it, the pinned cfn-lint
@@ -167,6 +172,11 @@ impl<C> Environments<C> {
 impl<C: DeserializeOwned> Environments<C> {
     /// Replace the config of environment `name` with the JSON document `text`
     /// (a file the user edits, checked against the config type).
+    ///
+    /// The document may also say where the environment deploys, in a
+    /// top-level `"$environment": {"account": "123456789012", "region":
+    /// "eu-central-1"}` entry (both optional; checked at synth); it is taken
+    /// out before the rest is checked against the config type.
     pub fn load_config(&mut self, name: &str, text: &str) -> Result<(), String> {
         let names = self.names().join(", ");
         let env = self
@@ -174,11 +184,48 @@ impl<C: DeserializeOwned> Environments<C> {
             .iter_mut()
             .find(|e| e.name == name)
             .ok_or_else(|| format!("unknown environment {name:?}; known environments: {names}"))?;
-        let mut de = serde_json::Deserializer::from_str(text);
-        env.config = serde_path_to_error::deserialize(&mut de)
-            .map_err(|e| format!("config for environment {name:?}: at {}: {}", e.path(), e.inner()))?;
+        let fail = |path: &dyn std::fmt::Display, e: &dyn std::fmt::Display| {
+            format!("config for environment {name:?}: at {path}: {e}")
+        };
+        let location = match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(serde_json::Value::Object(mut doc)) if doc.contains_key(ENVIRONMENT_KEY) => {
+                let location = doc.remove(ENVIRONMENT_KEY).unwrap_or_default();
+                let config = serde_path_to_error::deserialize(serde_json::Value::Object(doc))
+                    .map_err(|e| fail(&e.path(), e.inner()))?;
+                Some((config, location))
+            }
+            _ => None,
+        };
+        match location {
+            Some((config, location)) => {
+                let loc: Location = serde_path_to_error::deserialize(location)
+                    .map_err(|e| fail(&format_args!("{ENVIRONMENT_KEY}.{}", e.path()), e.inner()))?;
+                env.config = config;
+                if loc.account.is_some() {
+                    env.account = loc.account;
+                }
+                if loc.region.is_some() {
+                    env.region = loc.region;
+                }
+            }
+            None => {
+                let mut de = serde_json::Deserializer::from_str(text);
+                env.config = serde_path_to_error::deserialize(&mut de).map_err(|e| fail(&e.path(), e.inner()))?;
+            }
+        }
         Ok(())
     }
+}
+
+/// The key of a config file's entry that says where the environment deploys.
+pub const ENVIRONMENT_KEY: &str = "$environment";
+
+/// Where an environment deploys, as a config file may say it.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Location {
+    account: Option<String>,
+    region: Option<String>,
 }
 
 /// The JSON Schema of a config type, for editors (`$schema`).
@@ -189,4 +236,35 @@ pub fn config_schema<C: schemars::JsonSchema>() -> serde_json::Value {
 /// Render a config value as JSON (for `config` and tests).
 pub fn config_json<C: Serialize>(c: &C) -> serde_json::Value {
     serde_json::to_value(c).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Cfg {
+        size: u32,
+    }
+
+    #[test]
+    fn config_files_may_say_where_the_environment_deploys() {
+        let mut envs = Environments::new().env("dev", Cfg { size: 1 });
+        envs.load_config(
+            "dev",
+            r#"{"size": 2, "$environment": {"account": "123456789012", "region": "eu-central-1"}}"#,
+        )
+        .unwrap();
+        let dev = envs.get("dev").unwrap();
+        assert_eq!(dev.config, Cfg { size: 2 });
+        assert_eq!((dev.account.as_deref(), dev.region.as_deref()), (Some("123456789012"), Some("eu-central-1")));
+        // Without the entry the pins stay.
+        envs.load_config("dev", r#"{"size": 3}"#).unwrap();
+        assert_eq!(envs.get("dev").unwrap().region.as_deref(), Some("eu-central-1"));
+        let e = envs.load_config("dev", r#"{"size": 3, "$environment": {"zone": "x"}}"#).unwrap_err();
+        assert!(e.starts_with("config for environment \"dev\": at $environment.zone: unknown field `zone`"), "{e}");
+        let e = envs.load_config("dev", r#"{"size": "big", "$environment": {}}"#).unwrap_err();
+        assert!(e.starts_with("config for environment \"dev\": at size: invalid type"), "{e}");
+    }
 }

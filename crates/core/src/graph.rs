@@ -572,6 +572,19 @@ impl Scope {
         self.location().0
     }
 
+    /// Whether resources under this scope get production settings (deletion
+    /// protection, retention, ...): the environment's `production` flag, and
+    /// always for a [shared stack](App::shared_stack), whose template must
+    /// not depend on the environment and which production uses too. Building
+    /// blocks ask this rather than `app().environment()`.
+    pub fn is_production(&self) -> bool {
+        let shared = {
+            let g = self.app.graph.borrow();
+            matches!(g.stack_of(self.node).map(|s| &g.nodes[s].kind), Some(NodeKind::Stack(d)) if d.shared)
+        };
+        shared || self.app.env.borrow().as_ref().is_some_and(|e| e.production)
+    }
+
     fn location(&self) -> (Option<String>, Option<String>) {
         let g = self.app.graph.borrow();
         let env = self.app.env.borrow();
@@ -973,11 +986,11 @@ impl ResourceHandle {
                 }
             });
         } else {
-            let path = self.path();
+            let (path, theirs) = (self.path(), other.path());
             self.app.graph.borrow_mut().errors.push(Diagnostic::error(
                 &path,
                 "DependsOn",
-                "depends on a resource of another app",
+                format!("depends on {theirs} of another App; a resource can only depend on resources of its own app (create every stack from the same App)"),
             ));
         }
     }

@@ -362,7 +362,18 @@ impl Ctx<'_> {
             return Json::Null;
         }
         let same_account = same(c.account.as_ref(), p.account.as_ref());
-        let same_region = same(c.region.as_ref(), p.region.as_ref());
+        // Regions must be known on both sides to cross them: a stack pinned to
+        // a region cannot tell whether an unpinned producer (deploy's default
+        // region) is in the same one.
+        if let (Some(cr), None) = (&c.region, &p.region) {
+            self.diags.push(Diagnostic::error(
+                &at_path,
+                &property,
+                format!("uses {what} of stack {producer_id:?}, whose region is not known at synth, from a stack pinned to {cr}; pin the environment's region (Environment::region) or the producer's (Stack::in_region)"),
+            ));
+            return Json::Null;
+        }
+        let same_region = c.region == p.region;
         if same_account && same_region {
             let export = self.export_name(producer, &out_id);
             self.exports.entry(producer).or_default().insert(out_id, (value, Some(export.clone())));

@@ -106,6 +106,11 @@ fn building_blocks_see_the_literal_region() {
     assert_eq!(region("Edge").as_deref(), Some("us-east-1"));
     assert_eq!(region("Registry"), None, "a shared stack sees only its own pin");
     assert_eq!(stacks[1].scope("Inner").account().as_deref(), Some("123456789012"));
+    let production = |id: &str| stacks.iter().find(|s| s.id() == id).is_some_and(|s| s.is_production());
+    assert!(!production("Service"), "dev");
+    assert!(production("Registry"), "a shared stack always gets production settings");
+    let prod = cart("prod", true);
+    assert!(prod.stacks().iter().all(|s| s.is_production()));
 }
 
 #[test]
@@ -232,4 +237,34 @@ fn cdk_cli_lists_environments() {
         );
         assert!(text.contains(&format!("region: {region}")), "{region} missing:\n{text}");
     }
+}
+
+#[test]
+fn regions_must_be_known_to_cross_them() {
+    // An unpinned environment using a pinned stack: read in the producer's region.
+    let app = App::new("x");
+    app.set_environment("dev", false);
+    let edge = app.stack("Edge").in_region("us-east-1");
+    let cert = queue(&edge, "Cert");
+    let web = app.stack("Web");
+    let q = queue(&web, "Q");
+    topic(&web, "T", cert.get_att("QueueName"));
+    let a = synth(&app);
+    let get = &a.stack("Web").unwrap().template["Resources"]["T"]["Properties"]["DisplayName"]["Fn::GetStackOutput"];
+    assert_eq!(get["Region"], "us-east-1");
+    // A pinned stack using an unpinned one cannot know where it is.
+    topic(&edge, "T", q.get_att("QueueName"));
+    let e = app.synth().unwrap_err().to_string();
+    assert!(e.contains("error: Edge/T [DisplayName]: uses Web/Q.QueueName of stack \"Web\", whose region is not known at synth, from a stack pinned to us-east-1; pin the environment's region (Environment::region) or the producer's (Stack::in_region)"), "{e}");
+}
+
+#[test]
+fn cart_assembly_snapshot() {
+    let a = synth(&cart("prod", true));
+    let templates: serde_json::Map<String, Json> =
+        a.stacks.iter().map(|s| (s.id.clone(), s.template.clone())).collect();
+    insta::assert_json_snapshot!("cart_templates", templates);
+    let mut manifest = a.manifest();
+    manifest["artifacts"].as_object_mut().unwrap().remove("Tree");
+    insta::assert_json_snapshot!("cart_manifest", manifest);
 }

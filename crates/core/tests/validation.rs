@@ -397,3 +397,16 @@ fn export_names_with_spaces() {
         &["error: Main/X [Export.Name]: export name \"my export\" is invalid: it must be one or more ASCII letters, digits, colons or hyphens"],
     );
 }
+
+#[test]
+fn depends_on_a_resource_of_another_app() {
+    let other = App::new("other");
+    let foreign = queue(&other.stack("Elsewhere"), "Q");
+    let app = App::new("t");
+    let s = app.stack("Main");
+    queue(&s, "Q").add_depends_on(&foreign);
+    assert_has(
+        &errors(&app),
+        &["error: Main/Q [DependsOn]: depends on Elsewhere/Q of another App; a resource can only depend on resources of its own app"],
+    );
+}
