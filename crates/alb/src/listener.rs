@@ -509,8 +509,8 @@ impl Listener {
             );
             if let Some(r) = rules {
                 if port == 80 && props.default_action.is_https_redirect() {
-                    r.skip_checkov(
-                        "CKV_AWS_260",
+                    r.acknowledge(
+                        "vpc.open-ingress",
                         "port 80 is open on the internet-facing load balancer only to redirect clients to HTTPS",
                     );
                 }

@@ -145,6 +145,8 @@ pub(crate) struct Node {
 pub(crate) struct Graph {
     pub(crate) nodes: Vec<Node>,
     pub(crate) errors: Vec<Diagnostic>,
+    /// Acknowledgements: (scope node, rule id, reason).
+    pub(crate) acks: Vec<(NodeId, String, String)>,
 }
 
 impl Graph {
@@ -233,6 +235,8 @@ pub(crate) struct AppInner {
     pub(crate) name: String,
     pub(crate) env: RefCell<Option<EnvInfo>>,
     pub(crate) graph: RefCell<Graph>,
+    pub(crate) validators: RefCell<Vec<Box<dyn crate::ack::Validator>>>,
+    pub(crate) audit: std::cell::Cell<bool>,
 }
 
 pub(crate) fn token(uid: u64, node: NodeId) -> String {
@@ -268,7 +272,9 @@ impl App {
                 uid: NEXT_APP.fetch_add(1, Ordering::Relaxed),
                 name: name.into(),
                 env: RefCell::new(None),
-                graph: RefCell::new(Graph { nodes: vec![root], errors: Vec::new() }),
+                graph: RefCell::new(Graph { nodes: vec![root], errors: Vec::new(), acks: Vec::new() }),
+                validators: RefCell::new(Vec::new()),
+                audit: std::cell::Cell::new(false),
             }),
         }
     }
@@ -436,6 +442,14 @@ impl Scope {
     pub fn warning(&self, property: &str, message: impl Into<String>) {
         let path = self.path();
         self.app.graph.borrow_mut().errors.push(Diagnostic::warning(&path, property, message.into()));
+    }
+
+    /// Record a warning with a stable rule id at this scope: printed by
+    /// synth unless acknowledged (`acknowledge(rule, reason)` on this scope
+    /// or an ancestor).
+    pub fn warn(&self, rule: &str, property: &str, message: impl Into<String>) {
+        let path = self.path();
+        self.app.graph.borrow_mut().errors.push(Diagnostic::warning(&path, property, message.into()).with_rule(rule));
     }
 }
 
@@ -755,17 +769,6 @@ impl ResourceHandle {
     pub fn add_metadata(&self, key: impl Into<String>, value: Json) {
         let k = key.into();
         self.with_data(|d| d.metadata.insert(k, value));
-    }
-
-    /// Skip a checkov check for this resource, with the reason (written as
-    /// template metadata, the way checkov reads skips).
-    pub fn skip_checkov(&self, id: &str, reason: &str) {
-        self.with_data(|d| {
-            let entry = d.metadata.entry("checkov").or_insert_with(|| json!({ "skip": [] }));
-            if let Some(list) = entry.get_mut("skip").and_then(Json::as_array_mut) {
-                list.push(json!({ "id": id, "comment": reason }));
-            }
-        });
     }
 
     /// Set any property by dotted path (`"A.B.0.C"`), creating objects on

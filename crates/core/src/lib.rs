@@ -21,6 +21,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod ack;
 pub mod assertions;
 pub mod cli;
 mod diag;
@@ -31,6 +32,7 @@ mod synth;
 pub mod validate;
 mod value;
 
+pub use ack::{Acknowledged, Acknowledgement, ValidationInput, Validator};
 pub use diag::{Diagnostic, Severity, SynthError};
 pub use env::{Environment, Environments};
 pub use graph::{

@@ -714,8 +714,8 @@ impl FargateTaskDefinition {
             c = c.mount_points(mounts);
         }
         if !props.readonly_root_filesystem {
-            self.handle.skip_checkov(
-                "CKV_AWS_43",
+            self.handle.acknowledge(
+                "ecs.read-only-root",
                 &format!("container {name}: writable root file system chosen explicitly in ContainerProps::readonly_root_filesystem"),
             );
         }

@@ -681,8 +681,8 @@ impl Vpc {
                 let lg = s.add("LogGroup", lg);
                 lg.apply_removal_policy(stackcraft_core::DeletionPolicy::Retain);
                 if kms_key_arn.is_none() {
-                    lg.skip_checkov(
-                        "CKV_AWS_158",
+                    lg.acknowledge(
+                        "logs.kms",
                         "VPC flow logs are encrypted at rest with the CloudWatch Logs service key; pass FlowLogDestination::CloudWatchLogs { kms_key_arn } to use a customer-managed key",
                     );
                 }
