@@ -5,7 +5,8 @@
 //! rule for everything below the scope: the diagnostic stops failing synth or
 //! printing, and the acknowledgement (rule, reason, construct path) is
 //! recorded in the template metadata of every affected resource
-//! (`Metadata.stackcraft.acknowledgements`), in the [`Assembly`] and in
+//! it concerns (`Metadata.stackcraft.acknowledgements`: declared on the
+//! resource, or silencing one of its diagnostics), in the [`Assembly`] and in
 //! `acknowledgements.json` of the cloud assembly.
 //!
 //! Validators ([`Validator`], installed with [`App::add_validator`]) run at
@@ -20,7 +21,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value as Json};
 
 use crate::diag::Diagnostic;
-use crate::graph::{App, Graph, NodeId, NodeKind, ResourceHandle, Scope};
+use crate::graph::{App, Graph, NodeId, ResourceHandle, Scope};
 use crate::synth::{Assembly, StackArtifact};
 
 /// The shortest reason accepted by `acknowledge` (in characters): enough
@@ -117,6 +118,12 @@ pub trait Validator {
     /// Check the templates; return the findings (errors fail synth unless
     /// acknowledged, warnings print).
     fn validate(&self, input: &mut ValidationInput<'_>) -> Vec<Diagnostic>;
+    /// Add metadata derived from the acknowledgements recorded on a
+    /// resource (`Metadata.stackcraft.acknowledgements`), e.g. the
+    /// suppressions of external tools. Called after all validators ran.
+    fn annotate(&self, resource: &mut Json) {
+        let _ = resource;
+    }
 }
 
 /// The acknowledgement closest to `path` covering `rule`.
@@ -215,22 +222,41 @@ pub(crate) fn collect(g: &Graph) -> Vec<(NodeId, Acknowledgement)> {
     v
 }
 
-/// The acknowledgements that apply to `node` (declared on it or an ancestor).
-pub(crate) fn metadata_for(g: &Graph, node: NodeId, acks: &[(NodeId, Acknowledgement)]) -> Option<Json> {
-    if acks.is_empty() || !matches!(g.nodes.get(node).map(|n| &n.kind), Some(NodeKind::Resource(_))) {
-        return None;
-    }
-    let mut chain = vec![node];
-    let mut cur = node;
-    while let Some(p) = g.nodes.get(cur).and_then(|n| n.parent) {
-        chain.push(p);
-        cur = p;
-    }
-    let list: Vec<Json> = acks.iter().filter(|(n, _)| chain.contains(n)).map(|(_, a)| a.to_json()).collect();
-    if list.is_empty() {
-        None
-    } else {
-        Some(json!({ "acknowledgements": list }))
+/// Write `Metadata.stackcraft.acknowledgements` on every resource an
+/// acknowledgement concerns: declared on the resource itself, or silencing a
+/// diagnostic of the resource. Validators then derive their own metadata
+/// ([`Validator::annotate`]).
+pub(crate) fn stamp(
+    artifacts: &mut [StackArtifact],
+    paths: &BTreeMap<(String, String), String>,
+    acks: &[Acknowledgement],
+    silenced: &[Acknowledged],
+    validators: &[Box<dyn Validator>],
+) {
+    for s in artifacts.iter_mut() {
+        let Some(resources) = s.template.get_mut("Resources").and_then(Json::as_object_mut) else {
+            continue;
+        };
+        for (lid, r) in resources.iter_mut() {
+            let Some(path) = paths.get(&(s.id.clone(), lid.clone())) else {
+                continue;
+            };
+            let mut list: Vec<&Acknowledgement> = acks.iter().filter(|a| a.path == *path).collect();
+            for x in silenced.iter().filter(|x| x.diagnostic.path == *path) {
+                if !list.contains(&&x.acknowledgement) {
+                    list.push(&x.acknowledgement);
+                }
+            }
+            if list.is_empty() {
+                continue;
+            }
+            list.sort();
+            r["Metadata"][METADATA_KEY] =
+                json!({ "acknowledgements": list.iter().map(|a| a.to_json()).collect::<Vec<_>>() });
+            for v in validators {
+                v.annotate(r);
+            }
+        }
     }
 }
 

@@ -590,10 +590,7 @@ impl App {
                         if !d.metadata.is_empty() {
                             r["Metadata"] = Json::Object(d.metadata.clone());
                         }
-                        if let Some(m) = crate::ack::metadata_for(&g, n, &acks) {
-                            r["Metadata"][crate::ack::METADATA_KEY] = m;
-                        }
-                        if !self.inner.validators.borrow().is_empty() {
+                        if !acks.is_empty() || !self.inner.validators.borrow().is_empty() {
                             paths.insert((g.nodes[s].id.clone(), lid.clone()), g.path(n));
                         }
                         ("Resources", r)
@@ -725,6 +722,15 @@ impl App {
         diags.dedup();
         acknowledged
             .sort_by(|a, b| (&a.diagnostic.path, &a.diagnostic.rule).cmp(&(&b.diagnostic.path, &b.diagnostic.rule)));
+        if !acknowledgements.is_empty() {
+            crate::ack::stamp(
+                &mut artifacts,
+                &paths,
+                &acknowledgements,
+                &acknowledged,
+                &self.inner.validators.borrow(),
+            );
+        }
         if diags.iter().any(|d| d.severity == Severity::Error) {
             return Err(SynthError { diagnostics: diags });
         }

@@ -355,7 +355,7 @@ impl PolicyValidator {
 
     /// Add checkov skips and cfn-lint ignores derived from the
     /// acknowledgements recorded in a resource's metadata.
-    fn annotate(&self, resource: &mut Json) {
+    fn derive_suppressions(&self, resource: &mut Json) {
         let Some(acks) = resource.pointer("/Metadata/stackcraft/acknowledgements").and_then(Json::as_array) else {
             return;
         };
@@ -404,17 +404,11 @@ impl Validator for PolicyValidator {
         VALIDATOR_NAME
     }
 
+    fn annotate(&self, resource: &mut Json) {
+        self.derive_suppressions(resource);
+    }
+
     fn validate(&self, input: &mut ValidationInput<'_>) -> Vec<Diagnostic> {
-        // 1. Tool suppressions derived from acknowledgements.
-        if !input.acknowledgements.is_empty() {
-            for s in input.stacks.iter_mut() {
-                if let Some(res) = s.template.get_mut("Resources").and_then(Json::as_object_mut) {
-                    for r in res.values_mut() {
-                        self.annotate(r);
-                    }
-                }
-            }
-        }
         // 2. Rules over every resource of a type they look at.
         let mut findings: Vec<Finding> = Vec::new();
         let mut evaluated = vec![0usize; self.rules.len()];

@@ -107,7 +107,7 @@ pub(crate) fn default_rules() -> Vec<BuiltinRule> {
         rule("alb.https-only", E, LISTENER, "Protocol",
             "plain HTTP exposes requests and cookies on the network",
             "serve HTTPS with a certificate; an HTTP listener may only redirect to HTTPS (ApplicationLoadBalancer::add_redirect_to_https)",
-            None, &["CKV_AWS_2"], alb_https_only),
+            None, &["CKV_AWS_2", "CKV_AWS_103"], alb_https_only),
         rule("alb.tls-policy", E, LISTENER, "SslPolicy",
             "TLS 1.0/1.1 are broken; listeners must negotiate TLS 1.2 or later",
             "use a TLS 1.2+ policy (the default ELBSecurityPolicy-TLS13-1-2-2021-06)",

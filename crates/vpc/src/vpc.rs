@@ -520,7 +520,8 @@ impl Vpc {
         }
         match &props.flow_logs {
             Some(fl) => this.add_flow_logs(fl),
-            None => this.inner.scope.warning(
+            None => this.inner.scope.warn(
+                "vpc.flow-logs",
                 "FlowLogs",
                 "VPC flow logs are turned off; security reviews (checkov CKV2_AWS_11, CIS 3.9) expect them",
             ),
