@@ -478,7 +478,7 @@ impl Listener {
         }
         let handle: ResourceHandle = scope.add("Resource", l).deref().clone();
         if props.protocol == ListenerProtocol::Http && !props.default_action.is_https_redirect() {
-            scope.warning(
+            scope.warn("alb.https-only", 
                 "Protocol",
                 "this HTTP listener serves traffic unencrypted; prefer an HTTPS listener plus redirect_http_to_https (checkov CKV_AWS_2 fails otherwise)",
             );
@@ -509,8 +509,8 @@ impl Listener {
             );
             if let Some(r) = rules {
                 if port == 80 && props.default_action.is_https_redirect() {
-                    r.skip_checkov(
-                        "CKV_AWS_260",
+                    r.acknowledge(
+                        "vpc.open-ingress",
                         "port 80 is open on the internet-facing load balancer only to redirect clients to HTTPS",
                     );
                 }

@@ -195,8 +195,8 @@ impl ApplicationLoadBalancer {
             }
         }
         if props.access_logs.is_none() {
-            handle.skip_checkov(
-                "CKV_AWS_91",
+            handle.acknowledge(
+                "alb.access-logs",
                 "access logs are optional and off here; enable them with ApplicationLoadBalancerProps::access_logs (needs a log bucket)",
             );
         }

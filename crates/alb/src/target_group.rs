@@ -305,7 +305,7 @@ impl TargetGroup {
             .period_secs(60);
         match self.inner.load_balancers.borrow().first() {
             Some(lb) => m = m.dimension("LoadBalancer", lb.full_name()),
-            None => self.inner.scope.warning(
+            None => self.inner.scope.warn("alb.metric-without-load-balancer", 
                 "Metrics",
                 format!("metric {name} was requested before the target group was attached to a load balancer; it lacks the LoadBalancer dimension and will have no data"),
             ),

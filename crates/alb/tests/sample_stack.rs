@@ -10,6 +10,7 @@ use stackcraft_vpc::{GatewayEndpoint, InterfaceEndpoint, NatGateways, SubnetConf
 
 fn sample() -> Assembly {
     let app = App::new("pyshop");
+    stackcraft_policy::install_default(&app); // derives the checkov skips of acknowledgements
     let stack = app.stack("Web");
     let vpc = Vpc::new(
         &stack,

@@ -59,7 +59,13 @@ fn command(name: &str) -> Command {
                         .long("quiet")
                         .short('q')
                         .action(ArgAction::SetTrue)
-                        .help("Print nothing on success"),
+                        .help("Print nothing on success but unacknowledged warnings"),
+                )
+                .arg(
+                    Arg::new("audit")
+                        .long("audit")
+                        .action(ArgAction::SetTrue)
+                        .help("Ignore every acknowledgement and report all findings as warnings (for review; never deploy this output)"),
                 ),
         )
         .subcommand(
@@ -126,6 +132,23 @@ pub fn synth_env<C>(
     app.synth()
 }
 
+/// The "acknowledged: N" section printed by synth: each acknowledgement as
+/// `rule: reason @ path` with the number of findings it silenced.
+pub fn acknowledgements_summary(assembly: &Assembly) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    if assembly.acknowledgements.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "acknowledged: {}", assembly.acknowledgements.len());
+    for a in &assembly.acknowledgements {
+        let n = assembly.acknowledged.iter().filter(|x| x.acknowledgement == *a).count();
+        let at = if a.path.is_empty() { "<app>" } else { a.path.as_str() };
+        let _ = writeln!(out, "  {}: {} @ {at} ({n} silenced)", a.rule, a.reason);
+    }
+    out
+}
+
 /// Run the app's command line with the process arguments. Returns the exit
 /// code: 0 on success, 1 on synth errors, 2 on usage errors.
 pub fn run<C>(name: &str, envs: Environments<C>, build: impl Fn(&App, &Environment<C>)) -> ExitCode
@@ -171,7 +194,12 @@ where
                 Err(e) => return fail(e),
             };
             let stacks: Vec<String> = m.get_many::<String>("stack").map(|v| v.cloned().collect()).unwrap_or_default();
-            let result = synth_env(name, &env, &build).and_then(|a| a.select(&stacks));
+            let audit = m.get_flag("audit");
+            let build_env = |app: &App, e: &Environment<C>| {
+                app.set_audit(audit);
+                build(app, e)
+            };
+            let result = synth_env(name, &env, build_env).and_then(|a| a.select(&stacks));
             let assembly = match result {
                 Ok(a) => a,
                 Err(e) => {
@@ -211,6 +239,7 @@ where
                 let shared = if s.shared { " [shared]" } else { "" };
                 text.push_str(&format!("  {} -> {}{place}{shared}\n", s.id, s.template_file()));
             }
+            text.push_str(&acknowledgements_summary(&assembly));
             emit(&text)
         }
         Some(("list", m)) => {

@@ -23,6 +23,9 @@ pub struct Diagnostic {
     pub property: String,
     /// What is wrong and what is allowed.
     pub message: String,
+    /// Stable rule id (for warnings and validator findings): what
+    /// `scope.acknowledge(rule, reason)` names to silence it.
+    pub rule: Option<String>,
 }
 
 impl Diagnostic {
@@ -33,7 +36,13 @@ impl Diagnostic {
             path: path.to_owned(),
             property: property.to_owned(),
             message: message.into(),
+            rule: None,
         }
+    }
+    /// The same diagnostic with a stable rule id.
+    pub fn with_rule(mut self, rule: impl Into<String>) -> Self {
+        self.rule = Some(rule.into());
+        self
     }
     /// A warning at `path`.
     pub fn warning(path: &str, property: &str, message: impl Into<String>) -> Self {
@@ -42,6 +51,7 @@ impl Diagnostic {
             path: path.to_owned(),
             property: property.to_owned(),
             message: message.into(),
+            rule: None,
         }
     }
 }
@@ -53,7 +63,11 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
         };
         let path = if self.path.is_empty() { "<app>" } else { &self.path };
-        write!(f, "{sev}: {path} [{}]: {}", self.property, self.message)
+        write!(f, "{sev}: {path} [{}]: {}", self.property, self.message)?;
+        if let Some(rule) = &self.rule {
+            write!(f, " (rule {rule})")?;
+        }
+        Ok(())
     }
 }
 

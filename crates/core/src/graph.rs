@@ -216,6 +216,8 @@ pub(crate) struct Node {
 pub(crate) struct Graph {
     pub(crate) nodes: Vec<Node>,
     pub(crate) errors: Vec<Diagnostic>,
+    /// Acknowledgements: (scope node, rule id, reason).
+    pub(crate) acks: Vec<(NodeId, String, String)>,
 }
 
 impl Graph {
@@ -327,7 +329,11 @@ pub(crate) struct AppInner {
     pub(crate) name: String,
     pub(crate) env: RefCell<Option<EnvInfo>>,
     pub(crate) graph: RefCell<Graph>,
+    /// Validators of single resources' rendered properties (the L1 layer's schema checks).
     pub(crate) validators: RefCell<Vec<crate::ResourceValidator>>,
+    /// Validators of the final templates plus the graph (policy packs).
+    pub(crate) template_validators: RefCell<Vec<Box<dyn crate::ack::Validator>>>,
+    pub(crate) audit: std::cell::Cell<bool>,
 }
 
 fn add_validator(app: &AppInner, validator: crate::ResourceValidator) {
@@ -370,8 +376,10 @@ impl App {
                 uid: NEXT_APP.fetch_add(1, Ordering::Relaxed),
                 name: name.into(),
                 env: RefCell::new(None),
-                graph: RefCell::new(Graph { nodes: vec![root], errors: Vec::new() }),
+                graph: RefCell::new(Graph { nodes: vec![root], errors: Vec::new(), acks: Vec::new() }),
                 validators: RefCell::new(Vec::new()),
+                template_validators: RefCell::new(Vec::new()),
+                audit: std::cell::Cell::new(false),
             }),
         }
     }
@@ -614,6 +622,14 @@ impl Scope {
     pub fn warning(&self, property: &str, message: impl Into<String>) {
         let path = self.path();
         self.app.graph.borrow_mut().errors.push(Diagnostic::warning(&path, property, message.into()));
+    }
+
+    /// Record a warning with a stable rule id at this scope: printed by
+    /// synth unless acknowledged (`acknowledge(rule, reason)` on this scope
+    /// or an ancestor).
+    pub fn warn(&self, rule: &str, property: &str, message: impl Into<String>) {
+        let path = self.path();
+        self.app.graph.borrow_mut().errors.push(Diagnostic::warning(&path, property, message.into()).with_rule(rule));
     }
 }
 
@@ -1021,17 +1037,6 @@ impl ResourceHandle {
     pub fn add_metadata(&self, key: impl Into<String>, value: Json) {
         let k = key.into();
         self.with_data(|d| d.metadata.insert(k, value));
-    }
-
-    /// Skip a checkov check for this resource, with the reason (written as
-    /// template metadata, the way checkov reads skips).
-    pub fn skip_checkov(&self, id: &str, reason: &str) {
-        self.with_data(|d| {
-            let entry = d.metadata.entry("checkov").or_insert_with(|| json!({ "skip": [] }));
-            if let Some(list) = entry.get_mut("skip").and_then(Json::as_array_mut) {
-                list.push(json!({ "id": id, "comment": reason }));
-            }
-        });
     }
 
     /// Set any property by dotted path (`"A.B.0.C"`), creating objects on

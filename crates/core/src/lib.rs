@@ -23,6 +23,7 @@
 // No panics on user input: these are denied in library code (tests may use them).
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod ack;
 pub mod assertions;
 pub mod cli;
 mod diag;
@@ -35,6 +36,7 @@ pub mod validate;
 pub mod validator;
 mod value;
 
+pub use ack::{Acknowledged, Acknowledgement, ValidationInput, Validator};
 pub use diag::{Diagnostic, Severity, SynthError};
 pub use env::{Environment, Environments};
 pub use graph::{

@@ -117,6 +117,13 @@ pub struct Assembly {
     pub warnings: Vec<Diagnostic>,
     /// The construct tree (written as `tree.json`).
     pub tree: Json,
+    /// Every acknowledgement declared (none in audit mode).
+    pub acknowledgements: Vec<crate::ack::Acknowledgement>,
+    /// The warnings and findings those acknowledgements silenced.
+    pub acknowledged: Vec<crate::ack::Acknowledged>,
+    /// Report files added by validators (file name → content), written
+    /// into the assembly beside the templates (e.g. `policy-report.json`).
+    pub reports: BTreeMap<String, Json>,
 }
 
 /// Manifest schema version written (one the CDK CLI v2 reads).
@@ -219,7 +226,17 @@ impl Assembly {
             std::fs::write(tmp.join("manifest.json"), render(&self.manifest()))?;
             std::fs::write(tmp.join("tree.json"), render(&self.tree))?;
             std::fs::write(tmp.join("stackcraft.json"), render(&self.stackcraft_metadata()))?;
-            std::fs::write(tmp.join("cdk.out"), render(&json!({ "version": MANIFEST_VERSION })))
+            std::fs::write(tmp.join("cdk.out"), render(&json!({ "version": MANIFEST_VERSION })))?;
+            if !self.acknowledgements.is_empty() {
+                std::fs::write(tmp.join("acknowledgements.json"), render(&self.acknowledgements_report()))?;
+            }
+            for (file, content) in &self.reports {
+                // Validators name their files; keep them inside the assembly.
+                if !file.is_empty() && !file.contains(['/', '\\']) && !file.starts_with('.') {
+                    std::fs::write(tmp.join(file), render(content))?;
+                }
+            }
+            Ok(())
         })
     }
 }
@@ -675,6 +692,9 @@ impl App {
                 }
             }
         }
+        let audit = self.inner.audit.get();
+        let acks = if audit { Vec::new() } else { crate::ack::collect(&g) };
+        let mut paths: BTreeMap<(String, String), String> = BTreeMap::new();
         let stacks = stack_nodes(&g);
         if stacks.is_empty() {
             ctx.diags.push(Diagnostic::error("", "stacks", "the app has no stacks; add one with app.stack(\"Name\")"));
@@ -769,6 +789,9 @@ impl App {
                         }
                         if !d.metadata.is_empty() {
                             r["Metadata"] = Json::Object(d.metadata.clone());
+                        }
+                        if !acks.is_empty() || !self.inner.template_validators.borrow().is_empty() {
+                            paths.insert((g.nodes[s].id.clone(), lid.clone()), g.path(n));
                         }
                         ("Resources", r)
                     }
@@ -910,8 +933,46 @@ impl App {
 
         let mut diags = ctx.diags;
         validate::assembly(&g, &artifacts, &mut diags);
+        let acknowledgements: Vec<crate::ack::Acknowledgement> = acks.into_iter().map(|(_, a)| a).collect();
+        let mut reports = BTreeMap::new();
+        if !diags.iter().any(|d| d.severity == Severity::Error && d.rule.is_none()) {
+            for v in self.inner.template_validators.borrow().iter() {
+                let mut input = crate::ack::ValidationInput {
+                    stacks: &mut artifacts,
+                    environment: env.as_ref().map(|e| e.name.as_str()),
+                    production,
+                    paths: &paths,
+                    acknowledgements: &acknowledgements,
+                    reports: &mut reports,
+                };
+                diags.extend(v.validate(&mut input));
+            }
+        }
+        let mut acknowledged = Vec::new();
+        diags.retain_mut(|d| {
+            let Some(rule) = &d.rule else { return true };
+            if let Some(a) = crate::ack::find(&acknowledgements, rule, &d.path) {
+                acknowledged.push(crate::ack::Acknowledged { diagnostic: d.clone(), acknowledgement: a.clone() });
+                return false;
+            }
+            if audit {
+                d.severity = Severity::Warning;
+            }
+            true
+        });
         diags.sort_by(|a, b| (a.severity, &a.path).cmp(&(b.severity, &b.path)));
         diags.dedup();
+        acknowledged
+            .sort_by(|a, b| (&a.diagnostic.path, &a.diagnostic.rule).cmp(&(&b.diagnostic.path, &b.diagnostic.rule)));
+        if !acknowledgements.is_empty() {
+            crate::ack::stamp(
+                &mut artifacts,
+                &paths,
+                &acknowledgements,
+                &acknowledged,
+                &self.inner.template_validators.borrow(),
+            );
+        }
         if diags.iter().any(|d| d.severity == Severity::Error) {
             return Err(SynthError { diagnostics: diags });
         }
@@ -921,6 +982,9 @@ impl App {
             stacks: artifacts,
             warnings: diags,
             tree: tree(&g, &ctx.logical),
+            acknowledgements,
+            acknowledged,
+            reports,
         })
     }
 }

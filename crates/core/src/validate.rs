@@ -468,7 +468,7 @@ pub(crate) fn assembly(g: &Graph, stacks: &[StackArtifact], diags: &mut Vec<Diag
                     &at(lid),
                     "partition",
                     format!("{a:?} hard-codes the AWS partition; build ARNs with Value::arn(..) or \"arn:${{AWS::Partition}}:...\" in Value::sub so the template also works in aws-cn and aws-us-gov"),
-                ));
+                ).with_rule("core.hard-coded-partition"));
             }
         }
         for (name, o) in section("Outputs").into_iter().flatten() {
@@ -502,7 +502,7 @@ pub(crate) fn assembly(g: &Graph, stacks: &[StackArtifact], diags: &mut Vec<Diag
                 ),
             ));
         } else if size > limits::INLINE_TEMPLATE_BYTES {
-            diags.push(Diagnostic::warning(&s.id, "template", format!("the template is {size} bytes, over the {}-byte inline limit: deploy will upload it to the assets bucket", limits::INLINE_TEMPLATE_BYTES)));
+            diags.push(Diagnostic::warning(&s.id, "template", format!("the template is {size} bytes, over the {}-byte inline limit: deploy will upload it to the assets bucket", limits::INLINE_TEMPLATE_BYTES)).with_rule("core.inline-template-size"));
         }
     }
 }

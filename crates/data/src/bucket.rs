@@ -212,8 +212,8 @@ impl Bucket {
         let handle: ResourceHandle = (*scope.add("Resource", bucket)).clone();
         handle.apply_removal_policy(props.removal_policy);
         if props.server_access_logs.is_none() {
-            handle.skip_checkov(
-                "CKV_AWS_18",
+            handle.acknowledge(
+                "s3.access-logs",
                 props.no_access_logs_reason.as_deref().unwrap_or(
                     "S3 server access logging not configured (BucketProps::server_access_logs); \
                      object-level access is auditable through CloudTrail data events",

@@ -401,8 +401,8 @@ impl DatabaseInstance {
             }
         }
         if !multi_az {
-            handle.skip_checkov(
-                "CKV_AWS_157",
+            handle.acknowledge(
+                "rds.multi-az",
                 if props.multi_az.is_some() {
                     "single-AZ chosen explicitly (DatabaseInstanceProps::multi_az = false), e.g. to save cost outside production"
                 } else {
@@ -411,20 +411,17 @@ impl DatabaseInstance {
             );
         }
         if interval == 0 {
-            handle.skip_checkov(
-                "CKV_AWS_118",
+            handle.acknowledge(
+                "rds.enhanced-monitoring",
                 "enhanced monitoring turned off explicitly (DatabaseInstanceProps::monitoring_interval)",
             );
         }
         if tls_off {
-            handle.skip_checkov(
-                "CKV2_AWS_69",
-                "rds.force_ssl turned off explicitly in DatabaseInstanceProps::parameters",
-            );
+            handle.acknowledge("rds.tls", "rds.force_ssl turned off explicitly in DatabaseInstanceProps::parameters");
         }
         if !props.iam_authentication {
-            handle.skip_checkov(
-                "CKV_AWS_161",
+            handle.acknowledge(
+                "rds.iam-auth",
                 "IAM database authentication turned off explicitly (DatabaseInstanceProps::iam_authentication)",
             );
         }

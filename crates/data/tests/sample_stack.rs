@@ -9,6 +9,7 @@ use stackcraft_vpc::{HasConnections, SecurityGroup, SecurityGroupProps, SubnetCo
 
 fn sample(production: bool) -> serde_json::Value {
     let app = App::new("pyshop");
+    stackcraft_policy::install_default(&app); // derives the checkov skips of acknowledgements
     app.set_environment(if production { "prod" } else { "dev" }, production);
     let stack = app.stack("Data");
     let vpc = Vpc::new(

@@ -91,10 +91,10 @@ fn private_subnets_are_used_when_there_are_no_isolated_ones() {
     assert_eq!(groups.len(), 1);
     assert_eq!(groups[0]["Properties"]["SubnetIds"].as_array().unwrap().len(), 2);
     assert_eq!(db.port(), 5432);
-    // Not production: single-AZ, with the checkov skip explaining why.
+    // Not production: single-AZ, with the acknowledgement explaining why.
     let inst = &t["Resources"][db.handle().logical_id()];
     assert_eq!(inst["Properties"]["MultiAZ"], false);
-    assert_eq!(inst["Metadata"]["checkov"]["skip"][0]["id"], "CKV_AWS_157");
+    assert_eq!(inst["Metadata"]["stackcraft"]["acknowledgements"][0]["rule"], "rds.multi-az");
     assert_eq!(inst["DeletionPolicy"], "Snapshot");
 }
 

@@ -76,8 +76,8 @@ impl Cluster {
         }
         let handle: ResourceHandle = (*scope.add("Resource", l1)).clone();
         if props.container_insights == ContainerInsights::Disabled {
-            handle.skip_checkov(
-                "CKV_AWS_65",
+            handle.acknowledge(
+                "ecs.container-insights",
                 "Container Insights turned off explicitly in ClusterProps::container_insights",
             );
         }

@@ -301,10 +301,12 @@ impl Repository {
         let handle: ResourceHandle = (*scope.add("Resource", l1)).clone();
         handle.apply_removal_policy(props.removal_policy);
         if !props.immutable_tags {
-            handle.skip_checkov("CKV_AWS_51", "mutable tags chosen explicitly in RepositoryProps::immutable_tags");
+            handle
+                .acknowledge("ecr.immutable-tags", "mutable tags chosen explicitly in RepositoryProps::immutable_tags");
         }
         if !props.scan_on_push {
-            handle.skip_checkov("CKV_AWS_163", "scan on push turned off explicitly in RepositoryProps::scan_on_push");
+            handle
+                .acknowledge("ecr.scan-on-push", "scan on push turned off explicitly in RepositoryProps::scan_on_push");
         }
         Repository { handle }
     }

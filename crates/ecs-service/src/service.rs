@@ -277,7 +277,8 @@ impl FargateService {
             scope.error("NetworkConfiguration", format!("the VPC has no {} subnets", props.subnet_type.label()));
         }
         if props.subnet_type == SubnetType::Public {
-            scope.warning(
+            scope.warn(
+                "ecs.public-subnet-without-public-ip",
                 "NetworkConfiguration",
                 "tasks in public subnets without a public IP cannot reach the internet; use private subnets",
             );

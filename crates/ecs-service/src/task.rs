@@ -587,7 +587,7 @@ impl FargateTaskDefinition {
             cscope.error("Image", p);
         }
         for w in props.image.warnings() {
-            cscope.warning("Image", w);
+            cscope.warn("ecs.mutable-image-tag", "Image", w);
         }
         props.image.grant_pull(&self.execution_role);
 
@@ -656,7 +656,11 @@ impl FargateTaskDefinition {
         }
         if let Some(u) = &props.user {
             if u == "root" || u == "0" || u.starts_with("0:") || u.starts_with("root:") {
-                cscope.warning("User", format!("user {u:?} runs the container as root; prefer a non-root user"));
+                cscope.warn(
+                    "ecs.root-user",
+                    "User",
+                    format!("user {u:?} runs the container as root; prefer a non-root user"),
+                );
             }
             c = c.user(u);
         }
@@ -713,8 +717,8 @@ impl FargateTaskDefinition {
             c = c.mount_points(mounts);
         }
         if !props.readonly_root_filesystem {
-            self.handle.skip_checkov(
-                "CKV_AWS_43",
+            self.handle.acknowledge(
+                "ecs.read-only-root",
                 &format!("container {name}: writable root file system chosen explicitly in ContainerProps::readonly_root_filesystem"),
             );
         }
@@ -910,7 +914,7 @@ impl Container {
                 .error("Environment", format!("{name} is also injected as a secret; a variable comes from one place"));
         }
         if looks_secret(name) && value.as_literal().is_some() {
-            self.scope.warning(
+            self.scope.warn("ecs.secrets-not-in-environment", 
                 "Environment",
                 format!("{name} looks like a secret but is a plain environment variable written into the template; use ContainerSecret"),
             );

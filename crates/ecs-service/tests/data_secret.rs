@@ -9,6 +9,7 @@ use stackcraft_ecs_service::*;
 
 fn sample() -> (Assembly, String) {
     let app = App::new("pyshop");
+    stackcraft_policy::install_default(&app); // derives the checkov skips of acknowledgements
     let data = app.stack("Data");
     let secret = Secret::new(&data, "AppSecret", SecretProps::builder().description("API signing key").build());
     let api = app.stack("Api");

@@ -17,8 +17,9 @@ use stackcraft_vpc::{Vpc, VpcProps};
 
 fn sample() -> Assembly {
     let app = App::new("pyshop");
-    // Network and load balancer in their own stack (other crates' output);
-    // the service stack imports from it.
+    stackcraft_policy::install_default(&app); // derives the checkov skips of acknowledgements
+                                              // Network and load balancer in their own stack (other crates' output);
+                                              // the service stack imports from it.
     let net = app.stack("Network");
     let vpc = Vpc::new(&net, "Vpc", VpcProps::builder().build());
     let alb =

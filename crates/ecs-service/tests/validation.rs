@@ -154,7 +154,7 @@ fn writable_root_is_allowed_with_a_recorded_skip() {
     let asm = app.synth().expect("valid");
     let t = &asm.stacks[0].template;
     let res = &t["Resources"][td.handle().logical_id()];
-    assert_eq!(res["Metadata"]["checkov"]["skip"][0]["id"], "CKV_AWS_43");
+    assert_eq!(res["Metadata"]["stackcraft"]["acknowledgements"][0]["rule"], "ecs.read-only-root");
     assert_eq!(res["Properties"]["ContainerDefinitions"][0]["ReadonlyRootFilesystem"], false);
 }
 

@@ -7,6 +7,7 @@ use stackcraft_iam::*;
 
 fn sample() -> Assembly {
     let app = App::new("pyshop");
+    stackcraft_policy::install_default(&app); // derives the checkov skips of acknowledgements
     let stack = app.stack("Iam");
     let task = Role::new(
         &stack,

@@ -420,7 +420,11 @@ impl Dashboard {
             Widget::Text(_) => false,
         };
         if empty {
-            self.scope.warning("DashboardBody", "a dashboard widget has no metrics or alarms");
+            self.scope.warn(
+                "observability.empty-widget",
+                "DashboardBody",
+                "a dashboard widget has no metrics or alarms",
+            );
         }
         if self.layout.borrow().placed.len() >= 500 {
             self.scope.error("DashboardBody", "a dashboard holds at most 500 widgets");

@@ -223,11 +223,11 @@ impl LogGroup {
         let handle: ResourceHandle = (*scope.add("Resource", group)).clone();
         handle.apply_removal_policy(props.removal_policy);
         if props.retention.days().is_none() {
-            handle.skip_checkov("CKV_AWS_66", "retention is deliberately infinite (RetentionDays::Infinite)");
+            handle.acknowledge("logs.retention", "retention is deliberately infinite (RetentionDays::Infinite)");
         }
         if key.is_none() {
-            handle.skip_checkov(
-                "CKV_AWS_158",
+            handle.acknowledge(
+                "logs.kms",
                 "encrypted at rest by CloudWatch Logs with AWS-owned keys (LogGroupEncryption::AwsOwned chosen explicitly)",
             );
         }

@@ -63,16 +63,16 @@ fn short_or_unencrypted_log_groups_carry_explained_skips() {
     let t = app.synth().unwrap().stacks[0].template.clone();
     let groups = resources_of(&t, "AWS::Logs::LogGroup");
     let skips = |g: &Json| -> Vec<String> {
-        g["Metadata"]["checkov"]["skip"]
+        g["Metadata"]["stackcraft"]["acknowledgements"]
             .as_array()
-            .map(|a| a.iter().map(|s| s["id"].as_str().unwrap().to_string()).collect())
+            .map(|a| a.iter().map(|s| s["rule"].as_str().unwrap().to_string()).collect())
             .unwrap_or_default()
     };
     let forever = groups.iter().find(|g| g["Properties"].get("RetentionInDays").is_none()).unwrap();
-    assert_eq!(skips(forever), ["CKV_AWS_66"]);
+    assert_eq!(skips(forever), ["logs.retention"]);
     assert!(forever["Properties"]["KmsKeyId"].is_object());
     let short = groups.iter().find(|g| g["Properties"]["RetentionInDays"] == json!(14)).unwrap();
-    assert_eq!(skips(short), ["CKV_AWS_158"]);
+    assert_eq!(skips(short), ["logs.kms"]);
     assert!(short["Properties"].get("KmsKeyId").is_none());
     assert_eq!(short["DeletionPolicy"], "Retain");
 }

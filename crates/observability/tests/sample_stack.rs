@@ -7,6 +7,7 @@ use stackcraft_observability::*;
 
 fn sample() -> serde_json::Value {
     let app = App::new("pyshop");
+    stackcraft_policy::install_default(&app); // derives the checkov skips of acknowledgements
     let stack = app.stack("Monitoring");
     let shared = Key::new(
         &stack,

@@ -10,7 +10,68 @@
 /// Load balancing, certificates and DNS records (`stackcraft-alb`).
 pub use stackcraft_alb as alb;
 pub use stackcraft_cfn as cfn;
-pub use stackcraft_core as core;
+/// Security rule packs run at synth, acknowledgements, `policy-report.json` (`stackcraft-policy`).
+pub use stackcraft_policy as policy;
+
+/// The core (`stackcraft-core`): app graph, values, synth. Its `cli` entry
+/// points install the default security rule pack
+/// ([`policy::packs::aws_default`]) on every app they build; choose other
+/// packs inside `build` with [`policy::Policy::install`].
+pub mod core {
+    pub use stackcraft_core::*;
+
+    /// The command line of a user's app (`stackcraft_core::cli`), with the
+    /// default security rule pack installed on the app before `build` runs.
+    pub mod cli {
+        pub use stackcraft_core::cli::*;
+
+        use std::process::ExitCode;
+
+        use serde::de::DeserializeOwned;
+        use serde::Serialize;
+        use stackcraft_core::{App, Assembly, Environment, Environments, SynthError};
+
+        fn with_policy<C>(build: impl Fn(&App, &Environment<C>)) -> impl Fn(&App, &Environment<C>) {
+            move |app, env| {
+                stackcraft_policy::install_default(app);
+                build(app, env)
+            }
+        }
+
+        /// Build the app for `env` (default rule pack installed) and synthesize it.
+        pub fn synth_env<C>(
+            name: &str,
+            env: &Environment<C>,
+            build: impl Fn(&App, &Environment<C>),
+        ) -> Result<Assembly, SynthError> {
+            stackcraft_core::cli::synth_env(name, env, with_policy(build))
+        }
+
+        /// Run the app's command line (default rule pack installed). Returns
+        /// the exit code: 0 on success, 1 on synth errors, 2 on usage errors.
+        pub fn run<C>(name: &str, envs: Environments<C>, build: impl Fn(&App, &Environment<C>)) -> ExitCode
+        where
+            C: Serialize + DeserializeOwned + schemars::JsonSchema + Clone,
+        {
+            stackcraft_core::cli::run(name, envs, with_policy(build))
+        }
+
+        /// [`run`] with explicit arguments (first one is the program name).
+        pub fn run_from<C, I, T>(
+            name: &str,
+            envs: Environments<C>,
+            build: impl Fn(&App, &Environment<C>),
+            args: I,
+        ) -> ExitCode
+        where
+            C: Serialize + DeserializeOwned + schemars::JsonSchema + Clone,
+            I: IntoIterator<Item = T>,
+            T: Into<std::ffi::OsString> + Clone,
+        {
+            stackcraft_core::cli::run_from(name, envs, with_policy(build), args)
+        }
+    }
+}
 /// RDS PostgreSQL and Secrets Manager secrets (`stackcraft-data`).
 pub use stackcraft_data as data;
 /// Containers on ECS Fargate: cluster, task definitions, services, autoscaling (`stackcraft-ecs-service`).

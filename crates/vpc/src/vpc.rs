@@ -520,7 +520,8 @@ impl Vpc {
         }
         match &props.flow_logs {
             Some(fl) => this.add_flow_logs(fl),
-            None => this.inner.scope.warning(
+            None => this.inner.scope.warn(
+                "vpc.flow-logs",
                 "FlowLogs",
                 "VPC flow logs are turned off; security reviews (checkov CKV2_AWS_11, CIS 3.9) expect them",
             ),
@@ -681,8 +682,8 @@ impl Vpc {
                 let lg = s.add("LogGroup", lg);
                 lg.apply_removal_policy(stackcraft_core::DeletionPolicy::Retain);
                 if kms_key_arn.is_none() {
-                    lg.skip_checkov(
-                        "CKV_AWS_158",
+                    lg.acknowledge(
+                        "logs.kms",
                         "VPC flow logs are encrypted at rest with the CloudWatch Logs service key; pass FlowLogDestination::CloudWatchLogs { kms_key_arn } to use a customer-managed key",
                     );
                 }

@@ -9,6 +9,7 @@ use stackcraft_vpc::*;
 /// app group only.
 fn pyshop() -> Assembly {
     let app = App::new("pyshop");
+    stackcraft_policy::install_default(&app); // derives the checkov skips of acknowledgements
     let stack = app.stack("Network");
     let vpc = Vpc::new(
         &stack,
@@ -45,6 +46,7 @@ fn pyshop() -> Assembly {
 /// to S3.
 fn carved() -> Assembly {
     let app = App::new("carved");
+    stackcraft_policy::install_default(&app); // derives the checkov skips of acknowledgements
     let stack = app.stack("Net");
     Vpc::new(
         &stack,

@@ -42,6 +42,22 @@ fn raw(ty: &str, props: serde_json::Value) -> RawResource {
 }
 
 fn build(app: &App, env: &Environment<Config>) {
+    // The built-in security rules run at synth (the `stackcraft` facade installs them itself).
+    stackcraft_policy::install_default(app);
+    // The demo exercises deploy against the moto emulator, not security; these
+    // built-in findings are accepted for it (each with its reason).
+    for (rule, reason) in [
+        ("sqs.cmk", "demo: AWS-managed SQS encryption is enough for an emulator test queue"),
+        ("sqs.tls-only", "demo: the test queue is only reached by the tests over the emulator"),
+        ("sqs.dlq", "demo: the test queue has no consumer, so no poison messages"),
+        ("sns.cmk", "demo: AWS-managed SNS encryption is enough for an emulator test topic"),
+        ("sns.tls-only", "demo: the test topic is only reached by the tests over the emulator"),
+        ("s3.tls-only", "demo: the test bucket holds no data and is deleted by the tests"),
+        ("vpc.flow-logs", "demo: a short-lived test VPC on the emulator carries no traffic to investigate"),
+        ("vpc.default-sg-restricted", "demo: nothing in the test VPC uses its default security group"),
+    ] {
+        app.acknowledge(rule, reason);
+    }
     let variant = std::env::var("DEMO_VARIANT").unwrap_or_default();
     let linked = std::env::var("DEMO_LINKED").is_ok_and(|v| v == "1");
     let changed = variant == "changed";
@@ -156,8 +172,8 @@ fn build(app: &App, env: &Environment<Config>) {
         )
         .taggable(TagFormat::List),
     );
-    alb.skip_checkov("CKV_AWS_91", "demo: no access-log bucket for an internal test load balancer");
-    alb.skip_checkov("CKV_AWS_150", "demo: deleted by the tests, so no deletion protection");
+    alb.acknowledge("alb.access-logs", "demo: no access-log bucket for an internal test load balancer");
+    alb.acknowledge("alb.deletion-protection", "demo: deleted by the tests, so no deletion protection");
     let tg = service.add_raw(
         "TargetGroup",
         raw(
@@ -184,8 +200,8 @@ fn build(app: &App, env: &Environment<Config>) {
             }),
         ),
     );
-    listener.skip_checkov("CKV_AWS_2", "demo: internal load balancer without a certificate");
-    listener.skip_checkov("CKV_AWS_103", "demo: internal load balancer without a certificate");
+    listener.acknowledge("alb.https-only", "demo: internal load balancer without a certificate");
+    listener.acknowledge("alb.tls-policy", "demo: internal load balancer without a certificate");
 
     let cluster = service.add_raw(
         "Cluster",
@@ -201,7 +217,7 @@ fn build(app: &App, env: &Environment<Config>) {
         .taggable(TagFormat::List),
     );
     logs.apply_removal_policy(DeletionPolicy::Delete);
-    logs.skip_checkov("CKV_AWS_158", "demo: AWS-managed encryption of log data is enough here");
+    logs.acknowledge("logs.kms", "demo: AWS-managed encryption of log data is enough here");
     let exec_role = service.add_raw(
         "ExecutionRole",
         raw(
@@ -238,7 +254,7 @@ fn build(app: &App, env: &Environment<Config>) {
     );
     // The tests destroy what they deploy: nothing is retained.
     table.apply_removal_policy(DeletionPolicy::Delete);
-    table.skip_checkov("CKV_AWS_119", "demo: AWS-owned key is enough for a test table");
+    table.acknowledge("dynamodb.cmk", "demo: AWS-owned key is enough for a test table");
     let bucket = service.add_raw(
         "Bucket",
         raw(
@@ -257,7 +273,7 @@ fn build(app: &App, env: &Environment<Config>) {
         .taggable(TagFormat::List),
     );
     bucket.apply_removal_policy(DeletionPolicy::Delete);
-    bucket.skip_checkov("CKV_AWS_18", "demo: no access logging for a test bucket");
+    bucket.acknowledge("s3.access-logs", "demo: no access logging for a test bucket");
 
     let mut environment = vec![
         json!({ "Name": "TABLE_NAME", "Value": table.ref_() }),
