@@ -36,6 +36,10 @@ pub struct Clients {
     pub sts: aws_sdk_sts::Client,
     /// The resolved region.
     pub region: String,
+    /// The configuration the clients were built from (credentials chain,
+    /// endpoint, retries), to build clients for other regions. None for
+    /// hand-built (test) clients: those serve their own region only.
+    pub config: Option<aws_config::SdkConfig>,
 }
 
 /// The retry policy: adaptive mode (client-side rate limiting after
@@ -71,15 +75,30 @@ impl Clients {
         let region = conf.region().map(|r| r.to_string()).ok_or_else(|| {
             Error::Usage("no AWS region: set AWS_REGION, a region in your AWS profile, or pass --region".into())
         })?;
+        Ok(Clients::from_config(conf, region))
+    }
+
+    fn from_config(conf: aws_config::SdkConfig, region: String) -> Clients {
         // A custom endpoint (an emulator on loopback, a VPC endpoint) cannot
         // serve virtual-hosted bucket names: use path-style addressing there.
         let s3_conf = aws_sdk_s3::config::Builder::from(&conf).force_path_style(conf.endpoint_url().is_some()).build();
-        Ok(Clients {
+        Clients {
             cloudformation: cfn::Client::new(&conf),
             s3: aws_sdk_s3::Client::from_conf(s3_conf),
             sts: aws_sdk_sts::Client::new(&conf),
             region,
-        })
+            config: Some(conf),
+        }
+    }
+
+    /// Clients for `region`, with the same credentials, endpoint and retry
+    /// policy; None for hand-built clients of another region.
+    pub fn for_region(&self, region: &str) -> Option<Clients> {
+        if region == self.region {
+            return Some(self.clone());
+        }
+        let conf = self.config.as_ref()?.to_builder().region(Region::new(region.to_string())).build();
+        Some(Clients::from_config(conf, region.to_string()))
     }
 }
 

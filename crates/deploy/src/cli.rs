@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use clap::{Args, Parser};
 
-use crate::assembly::Assembly;
+use crate::assembly::{Assembly, StackArtifact};
 use crate::aws::{AwsOptions, Clients};
 use crate::deployer::{Deployer, Method, Operation, PollConfig, StackResult};
 use crate::error::Error;
@@ -34,9 +34,51 @@ struct Common {
     /// AWS profile (overrides AWS_PROFILE)
     #[arg(long)]
     profile: Option<String>,
-    /// AWS region (overrides AWS_REGION and the profile's region)
+    /// AWS region (overrides AWS_REGION and the profile's region) for the
+    /// stacks the app does not pin to a region
     #[arg(long)]
     region: Option<String>,
+    /// Also deploy (or destroy) the app's shared stacks (stacks used by every
+    /// environment); without it they are only read
+    #[arg(long)]
+    include_shared: bool,
+}
+
+impl Common {
+    /// The command line of `verb` for this environment with the flags that
+    /// select what it works on (app, assembly, stacks, profile, region,
+    /// shared stacks): what a hint tells the user to run.
+    fn command_line(&self, verb: &str) -> String {
+        let mut c = format!("cargo xtask {verb} {}", shell_word(&self.env));
+        if let Some(a) = &self.app {
+            c.push_str(&format!(" --app {}", shell_word(a)));
+        }
+        if let Some(a) = &self.assembly {
+            c.push_str(&format!(" --assembly {}", shell_word(&a.display().to_string())));
+        }
+        for s in &self.stack {
+            c.push_str(&format!(" --stack {}", shell_word(s)));
+        }
+        if let Some(p) = &self.profile {
+            c.push_str(&format!(" --profile {}", shell_word(p)));
+        }
+        if let Some(r) = &self.region {
+            c.push_str(&format!(" --region {}", shell_word(r)));
+        }
+        if self.include_shared {
+            c.push_str(" --include-shared");
+        }
+        c
+    }
+}
+
+/// `s` quoted for a POSIX shell when it needs it.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 #[derive(Debug, Parser)]
@@ -58,9 +100,11 @@ struct DeployCmd {
     /// How many independent stacks to deploy at the same time
     #[arg(long, default_value_t = 4, value_name = "N")]
     concurrency: usize,
-    /// Where to write the stack outputs as JSON ({stackName: {OutputKey: value}})
-    #[arg(long, default_value = "outputs.json", value_name = "FILE")]
-    outputs_file: PathBuf,
+    /// Also write the stack outputs as JSON ({stackName: {OutputKey: value}})
+    /// to FILE, merged into what it holds: stacks that failed keep their
+    /// previous entries
+    #[arg(long, value_name = "FILE")]
+    outputs_file: Option<PathBuf>,
     /// change-set: preview every change before applying it (default). direct:
     /// CreateStack/UpdateStack without a change set (no diff for updates)
     #[arg(long, default_value = "change-set", value_parser = ["change-set", "direct"])]
@@ -94,6 +138,9 @@ struct DestroyCmd {
     /// How many independent stacks to delete at the same time
     #[arg(long, default_value_t = 4, value_name = "N")]
     concurrency: usize,
+    /// Remove the deleted stacks' entries from this outputs file
+    #[arg(long, value_name = "FILE")]
+    outputs_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Parser)]
@@ -222,26 +269,40 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
             Cmd::Destroy(_) => "destroy",
             Cmd::Outputs(_) => "outputs",
         };
-        let reattach = format!("cargo xtask {verb} {}", common.env);
+        let reattach = common.command_line(verb);
         let method = match &cmd {
             Cmd::Deploy(c) if c.method == "direct" => Method::Direct,
             _ => Method::ChangeSet,
         };
-        let deployer = Arc::new(Deployer::new(clients, ui.clone(), poll, reattach).with_method(method));
+        let mut deploy_command = common.command_line("deploy");
+        if method == Method::Direct {
+            deploy_command.push_str(" --method direct");
+        }
+        let deployer = Arc::new(
+            Deployer::new(clients, ui.clone(), poll, reattach)
+                .with_method(method)
+                .with_include_shared(common.include_shared)
+                .with_deploy_command(deploy_command),
+        );
         match cmd {
             Cmd::Deploy(c) => {
                 ui.line(&format!("deploying {} ({}): {}", display_app(&assembly), common.env, stack_list(&assembly)));
-                let results = deployer.run_all(&assembly.stacks, Operation::Deploy, c.concurrency).await;
+                let results = deploy_in_phases(&deployer, &ui, &assembly.stacks, c.concurrency).await?;
                 let mut outputs = BTreeMap::new();
                 for (art, r) in &results {
-                    if let Ok(StackResult::Deployed { outputs: o, .. } | StackResult::NoChanges { outputs: o }) = r {
+                    if let Ok(
+                        StackResult::Deployed { outputs: o, .. }
+                        | StackResult::NoChanges { outputs: o }
+                        | StackResult::SharedUnchanged { outputs: o, .. },
+                    ) = r
+                    {
                         outputs.insert(art.stack_name.clone(), o.clone());
                     }
                 }
-                if !outputs.is_empty() {
-                    print_outputs(&ui, &outputs);
-                    write_outputs(&c.outputs_file, &outputs)?;
-                    ui.line(&format!("outputs written to {}", c.outputs_file.display()));
+                print_outputs(&ui, &outputs);
+                if let Some(file) = &c.outputs_file {
+                    update_outputs_file(file, &outputs, &[])?;
+                    ui.line(&format!("outputs written to {}", file.display()));
                 }
                 summarize(&ui, results)
             }
@@ -250,12 +311,15 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
                 summarize(&ui, results)
             }
             Cmd::Destroy(c) => {
+                let deleting: Vec<_> =
+                    assembly.stacks.iter().filter(|s| common.include_shared || !s.shared).cloned().collect();
+                deployer.check_no_outside_importers(&deleting).await?;
                 let question = format!(
                     "Delete {} stack(s) of {} ({}): {}?",
-                    assembly.stacks.len(),
+                    deleting.len(),
                     display_app(&assembly),
                     common.env,
-                    stack_list(&assembly)
+                    deleting.iter().map(|s| s.stack_name.as_str()).collect::<Vec<_>>().join(", ")
                 );
                 if !ui.confirm(&question).await? {
                     return Err(Error::Refused("destroy cancelled".into()));
@@ -267,13 +331,26 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
                         c.concurrency,
                     )
                     .await;
+                if let Some(file) = &c.outputs_file {
+                    let gone: Vec<String> = results
+                        .iter()
+                        .filter(|(_, r)| matches!(r, Ok(StackResult::Destroyed { .. })))
+                        .map(|(a, _)| a.stack_name.clone())
+                        .collect();
+                    update_outputs_file(file, &BTreeMap::new(), &gone)?;
+                }
                 summarize(&ui, results)
             }
             Cmd::Outputs(c) => {
                 let mut outputs = BTreeMap::new();
                 for s in &assembly.stacks {
-                    match deployer.describe(&s.stack_name).await? {
+                    match deployer.for_stack(s)?.describe(&s.stack_name).await? {
                         Some(info) => {
+                            if info.outputs.is_empty() {
+                                ui.line(&format!("{}: {} (no outputs)", s.stack_name, info.status));
+                            } else if info.status.outcome() != crate::model::Outcome::Success {
+                                ui.line(&format!("{}: {} (outputs may be stale)", s.stack_name, info.status));
+                            }
                             outputs.insert(s.stack_name.clone(), info.outputs);
                         }
                         None => ui.line(&format!("{}: not deployed", s.stack_name)),
@@ -290,6 +367,61 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
     // Do not wait for a prompt still blocked on stdin after Ctrl-C.
     runtime.shutdown_background();
     result
+}
+
+/// Deploy `stacks`, retiring exports that are still imported in two
+/// phases (see [`crate::exports`]): phase 1 deploys every stack with those
+/// exports kept, phase 2 updates the producers again with their real
+/// templates once the consumers no longer import them.
+async fn deploy_in_phases(
+    deployer: &Arc<Deployer>,
+    ui: &Ui,
+    stacks: &[StackArtifact],
+    concurrency: usize,
+) -> Result<Vec<(StackArtifact, Result<StackResult, Error>)>, Error> {
+    let changing: Vec<StackArtifact> =
+        stacks.iter().filter(|s| deployer.includes_shared() || !s.shared).cloned().collect();
+    let plan = deployer.plan_exports(&changing).await?;
+    if plan.is_empty() {
+        return Ok(deployer.run_all(stacks, Operation::Deploy, concurrency).await);
+    }
+    for l in plan.describe() {
+        ui.line(&l);
+    }
+    if !plan.needs_phase2() {
+        return Ok(deployer.run_all(&plan.phase1(stacks)?, Operation::Deploy, concurrency).await);
+    }
+    ui.line("phase 1/2: deploying with the exports still in use kept");
+    let mut results = deployer.run_all(&plan.phase1(stacks)?, Operation::Deploy, concurrency).await;
+    if results.iter().any(|(_, r)| r.is_err()) {
+        ui.line("phase 2/2 skipped because phase 1 failed: the kept exports stay until the next deploy");
+        return Ok(results);
+    }
+    let producers: Vec<StackArtifact> = stacks
+        .iter()
+        .filter(|s| plan.producer(&s.id).is_some_and(|p| p.needs_phase2()))
+        .map(|s| StackArtifact { dependencies: vec![], ..s.clone() })
+        .collect();
+    ui.line(&format!(
+        "phase 2/2: dropping the exports no longer imported from {}",
+        producers.iter().map(|s| s.stack_name.as_str()).collect::<Vec<_>>().join(", ")
+    ));
+    // Whatever is still imported now (someone else deployed meanwhile) stays.
+    let replan = deployer.plan_exports(&producers).await?;
+    for l in replan.describe() {
+        ui.line(&l);
+    }
+    let phase2 = deployer.run_all(&replan.phase1(&producers)?, Operation::Deploy, concurrency).await;
+    for (art, r) in phase2 {
+        if let Some(slot) = results.iter_mut().find(|(a, _)| a.id == art.id) {
+            // The stack's phase-1 result stands when phase 2 had nothing to do.
+            match r {
+                Ok(StackResult::NoChanges { .. }) => {}
+                other => slot.1 = other,
+            }
+        }
+    }
+    Ok(results)
 }
 
 fn display_app(a: &Assembly) -> String {
@@ -316,6 +448,31 @@ fn print_outputs(ui: &Ui, outputs: &BTreeMap<String, Vec<StackOutput>>) {
     }
 }
 
+/// Merge `outputs` into the outputs file `path` and drop the entries of
+/// `removed` stacks; entries of other stacks (failed this time, not selected)
+/// are kept as they were.
+fn update_outputs_file(
+    path: &Path,
+    outputs: &BTreeMap<String, Vec<StackOutput>>,
+    removed: &[String],
+) -> Result<(), Error> {
+    let mut all: BTreeMap<String, BTreeMap<String, String>> = match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text).unwrap_or_default(),
+        Err(_) => BTreeMap::new(),
+    };
+    for s in removed {
+        all.remove(s);
+    }
+    for (s, o) in outputs {
+        all.insert(s.clone(), o.iter().map(|o| (o.key.clone(), o.value.clone())).collect());
+    }
+    let text = serde_json::to_string_pretty(&all).map_err(|e| Error::Io(e.to_string()))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, text + "\n").map_err(|e| Error::Io(format!("cannot write {}: {e}", path.display())))
+}
+
 /// Write `{stackName: {OutputKey: value}}` (the CDK `--outputs-file` shape).
 fn write_outputs(path: &Path, outputs: &BTreeMap<String, Vec<StackOutput>>) -> Result<(), Error> {
     let json: BTreeMap<&str, BTreeMap<&str, &str>> = outputs
@@ -330,7 +487,7 @@ fn write_outputs(path: &Path, outputs: &BTreeMap<String, Vec<StackOutput>>) -> R
 }
 
 /// Print one line per stack and turn the results into the command's result.
-fn summarize(ui: &Ui, results: Vec<(crate::assembly::StackArtifact, Result<StackResult, Error>)>) -> Result<(), Error> {
+fn summarize(ui: &Ui, results: Vec<(StackArtifact, Result<StackResult, Error>)>) -> Result<(), Error> {
     let mut first_err: Option<Error> = None;
     let mut failed = 0;
     let mut lines = vec![String::from("Summary:")];
@@ -344,6 +501,12 @@ fn summarize(ui: &Ui, results: Vec<(crate::assembly::StackArtifact, Result<Stack
             Ok(StackResult::Diffed { changes }) => lines.push(format!("  ~ {name}: {changes} change(s)")),
             Ok(StackResult::Destroyed { existed: true }) => lines.push(format!("  - {name}: deleted")),
             Ok(StackResult::Destroyed { existed: false }) => lines.push(format!("  - {name}: did not exist")),
+            Ok(StackResult::SharedUnchanged { differs: true, .. }) => {
+                lines.push(format!("  = {name}: shared, left as deployed (differs: see above)"))
+            }
+            Ok(StackResult::SharedUnchanged { differs: false, .. }) => {
+                lines.push(format!("  = {name}: shared, left as deployed"))
+            }
             Err(e) => {
                 failed += 1;
                 eprintln!("error: {e}");

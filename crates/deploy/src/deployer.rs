@@ -115,6 +115,14 @@ pub enum StackResult {
         /// Whether the stack existed.
         existed: bool,
     },
+    /// A shared stack, left as deployed (deploy/destroy without
+    /// `--include-shared`).
+    SharedUnchanged {
+        /// Its current outputs (still read, for the stacks importing them).
+        outputs: Vec<StackOutput>,
+        /// Whether the synthesized template differs from the deployed one.
+        differs: bool,
+    },
 }
 
 /// Which operation the scheduler runs on each stack.
@@ -153,8 +161,13 @@ pub struct Deployer {
     ui: Ui,
     poll: PollConfig,
     reattach: String,
+    deploy_command: String,
     bucket: OnceCell<String>,
+    account: OnceCell<String>,
     method: Method,
+    include_shared: bool,
+    /// Deployers for stacks pinned to other regions, by region.
+    regional: std::sync::Mutex<HashMap<String, Arc<Deployer>>>,
 }
 
 fn now_millis() -> u128 {
@@ -182,7 +195,19 @@ impl Deployer {
     /// A deployer over `clients`, printing through `ui`. `reattach` is the
     /// command that resumes waiting after Ctrl-C (e.g. `cargo xtask deploy dev`).
     pub fn new(clients: Clients, ui: Ui, poll: PollConfig, reattach: impl Into<String>) -> Self {
-        Deployer { clients, ui, poll, reattach: reattach.into(), bucket: OnceCell::new(), method: Method::ChangeSet }
+        let reattach = reattach.into();
+        Deployer {
+            clients,
+            ui,
+            poll,
+            deploy_command: reattach.clone(),
+            reattach,
+            bucket: OnceCell::new(),
+            account: OnceCell::new(),
+            method: Method::ChangeSet,
+            include_shared: false,
+            regional: std::sync::Mutex::default(),
+        }
     }
 
     /// Use `method` for deploys.
@@ -191,7 +216,143 @@ impl Deployer {
         self
     }
 
-    fn cfn(&self) -> &aws_sdk_cloudformation::Client {
+    /// Deploy (and destroy) shared stacks too; without it they are left as
+    /// deployed and only read.
+    pub fn with_include_shared(mut self, include: bool) -> Self {
+        self.include_shared = include;
+        self
+    }
+
+    /// The deploy command of this environment with all its flags (e.g.
+    /// `cargo xtask deploy dev --app shop`), used in hints such as how to
+    /// deploy a shared stack.
+    pub fn with_deploy_command(mut self, command: impl Into<String>) -> Self {
+        self.deploy_command = command.into();
+        self
+    }
+
+    /// Use `clients` for the stacks pinned to their region (instead of
+    /// deriving clients from the default ones' configuration).
+    pub fn with_region_clients(self, clients: Clients) -> Self {
+        let d = Arc::new(self.sibling(clients));
+        if let Ok(mut m) = self.regional.lock() {
+            m.insert(d.clients.region.clone(), d);
+        }
+        self
+    }
+
+    fn sibling(&self, clients: Clients) -> Deployer {
+        Deployer {
+            clients,
+            ui: self.ui.clone(),
+            poll: self.poll,
+            reattach: self.reattach.clone(),
+            deploy_command: self.deploy_command.clone(),
+            bucket: OnceCell::new(),
+            account: OnceCell::new(),
+            method: self.method,
+            include_shared: self.include_shared,
+            regional: std::sync::Mutex::default(),
+        }
+    }
+
+    /// Whether shared stacks are deployed and destroyed too.
+    pub fn includes_shared(&self) -> bool {
+        self.include_shared
+    }
+
+    /// The region this deployer's clients talk to.
+    pub fn region(&self) -> &str {
+        &self.clients.region
+    }
+
+    /// The deployer for `art`: this one, or one with clients for the region
+    /// the stack is pinned to (same credentials chain and endpoint).
+    pub fn for_stack(self: &Arc<Self>, art: &StackArtifact) -> Result<Arc<Deployer>, Error> {
+        let Some(region) = art.region.as_deref().filter(|r| *r != self.clients.region) else {
+            return Ok(Arc::clone(self));
+        };
+        let mut map = self.regional.lock().map_err(|_| Error::Io("internal error: region table poisoned".into()))?;
+        if let Some(d) = map.get(region) {
+            return Ok(Arc::clone(d));
+        }
+        let clients = self.clients.for_region(region).ok_or_else(|| {
+            Error::Usage(format!("{}: pinned to region {region}, but no clients can be made for it", art.stack_name))
+        })?;
+        let d = Arc::new(self.sibling(clients));
+        map.insert(region.to_string(), Arc::clone(&d));
+        Ok(d)
+    }
+
+    /// The account of the deploying credentials (STS GetCallerIdentity, once).
+    pub async fn caller_account(&self) -> Result<String, Error> {
+        self.account
+            .get_or_try_init(|| async {
+                let id = self
+                    .clients
+                    .sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| aws_err("GetCallerIdentity", "", e))?;
+                Ok(id.account().unwrap_or("unknown").to_string())
+            })
+            .await
+            .cloned()
+    }
+
+    /// A stack pinned to an account is deployed only with that account's
+    /// credentials (missing account: the caller's).
+    async fn check_account(&self, art: &StackArtifact) -> Result<(), Error> {
+        let Some(want) = &art.account else { return Ok(()) };
+        let have = self.caller_account().await?;
+        if &have != want {
+            return Err(Error::Refused(format!(
+                "{}: pinned to account {want}, but the credentials are for account {have}; \
+                 use --profile (or AWS_PROFILE) with credentials for {want}",
+                art.stack_name
+            )));
+        }
+        Ok(())
+    }
+
+    /// A shared stack on a deploy without `--include-shared`: left alone, its
+    /// outputs read. Missing is an error (the stacks importing from it cannot
+    /// deploy); a different template is reported with the command that
+    /// deploys it.
+    async fn shared_unchanged(&self, art: &StackArtifact) -> Result<StackResult, Error> {
+        let name = &art.stack_name;
+        let how = format!("{} --include-shared --stack {}", self.deploy_command, art.id);
+        let Some(info) = self.describe(name).await?.filter(|s| s.status != StackStatus::DeleteComplete) else {
+            return Err(Error::Refused(format!(
+                "{name} is a shared stack (deployed once for all environments) and is not deployed \
+                 yet; deploy it with `{how}`"
+            )));
+        };
+        let deployed = self
+            .cfn()
+            .get_template()
+            .stack_name(name)
+            .template_stage(aws_sdk_cloudformation::types::TemplateStage::Original)
+            .send()
+            .await
+            .map_err(|e| aws_err("GetTemplate", name, e))?;
+        let same = match (deployed.template_body().map(serde_json::from_str::<serde_json::Value>), art.template()) {
+            (Some(Ok(a)), Ok(b)) => a == b,
+            _ => false,
+        };
+        if same {
+            self.ui.line(&format!("{name}: shared stack, up to date"));
+        } else {
+            self.ui.line(&format!(
+                "{name}: shared stack differs from the synthesized template and is left as \
+                 deployed; to change it (for every environment), run `{how}`"
+            ));
+        }
+        Ok(StackResult::SharedUnchanged { outputs: info.outputs, differs: !same })
+    }
+
+    pub(crate) fn cfn(&self) -> &aws_sdk_cloudformation::Client {
         &self.clients.cloudformation
     }
 
@@ -338,14 +499,7 @@ impl Deployer {
     pub async fn assets_bucket(&self) -> Result<String, Error> {
         self.bucket
             .get_or_try_init(|| async {
-                let id = self
-                    .clients
-                    .sts
-                    .get_caller_identity()
-                    .send()
-                    .await
-                    .map_err(|e| aws_err("GetCallerIdentity", "", e))?;
-                let account = id.account().unwrap_or("unknown");
+                let account = self.caller_account().await?;
                 let region = &self.clients.region;
                 let bucket = format!("stackcraft-assets-{account}-{region}");
                 self.ensure_bucket(&bucket).await?;
@@ -804,6 +958,30 @@ impl Deployer {
         Ok(StackResult::Destroyed { existed: true })
     }
 
+    /// `op` on one stack, with this deployer's clients.
+    async fn run_one(&self, s: &StackArtifact, op: Operation) -> Result<StackResult, Error> {
+        let shared_kept = s.shared && !self.include_shared;
+        match op {
+            Operation::Deploy if shared_kept => self.shared_unchanged(s).await,
+            Operation::Deploy => {
+                self.check_account(s).await?;
+                self.deploy(s).await
+            }
+            Operation::Diff => self.diff(s).await,
+            Operation::Destroy { .. } if shared_kept => {
+                self.ui.line(&format!(
+                    "{}: shared stack (used by every environment), kept; destroy it with --include-shared",
+                    s.stack_name
+                ));
+                Ok(StackResult::SharedUnchanged { outputs: vec![], differs: false })
+            }
+            Operation::Destroy { allow_protected } => {
+                self.check_account(s).await?;
+                self.destroy(&s.stack_name, allow_protected).await
+            }
+        }
+    }
+
     /// Run `op` over `stacks` (given in dependency order): each stack starts
     /// when the stacks it depends on are done (for destroy: when the stacks
     /// depending on it are gone), at most `concurrency` at a time. When a
@@ -853,12 +1031,11 @@ impl Deployer {
                 let ready = pending.iter().position(|s| waits_for[&s.id].iter().all(|d| done.contains_key(d)));
                 let Some(i) = ready else { break };
                 let s = pending.remove(i);
-                let me = Arc::clone(self);
+                let me = self.for_stack(&s);
                 running.spawn(async move {
-                    let r = match op {
-                        Operation::Deploy => me.deploy(&s).await,
-                        Operation::Diff => me.diff(&s).await,
-                        Operation::Destroy { allow_protected } => me.destroy(&s.stack_name, allow_protected).await,
+                    let r = match me {
+                        Err(e) => Err(e),
+                        Ok(me) => me.run_one(&s, op).await,
                     };
                     (s.id, r)
                 });

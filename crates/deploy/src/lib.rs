@@ -99,6 +99,7 @@ pub mod aws;
 pub mod cli;
 pub mod deployer;
 pub mod error;
+pub mod exports;
 pub mod model;
 pub mod ui;
 
