@@ -12,6 +12,7 @@ use crate::assembly::{Assembly, StackArtifact};
 use crate::aws::{AwsOptions, Clients};
 use crate::deployer::{Deployer, Method, Operation, PollConfig, StackResult};
 use crate::error::Error;
+use crate::interrupt::Interrupt;
 use crate::model::StackOutput;
 use crate::ui::Ui;
 
@@ -42,6 +43,9 @@ struct Common {
     /// environment); without it they are only read
     #[arg(long)]
     include_shared: bool,
+    /// Show the AWS SDK's full detail in error messages
+    #[arg(long, short = 'v')]
+    verbose: bool,
 }
 
 impl Common {
@@ -215,6 +219,7 @@ impl Cmd {
 
 fn execute(cmd: Cmd) -> Result<(), Error> {
     let common = cmd.common().clone();
+    crate::error::set_verbose(common.verbose);
     let mut assembly = match &common.assembly {
         Some(dir) => Assembly::load(dir)?,
         None => synth(&common)?,
@@ -250,26 +255,78 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
     } else {
         Ui::detect(assume_yes)
     };
+    // Refuse before creating anything when there is no way to confirm.
+    if matches!(cmd, Cmd::Deploy(_) | Cmd::Destroy(_)) && !assume_yes && !ui.is_interactive() {
+        return Err(Error::Refused(format!(
+            "no terminal to ask for confirmation on and no --yes: nothing was changed. Rerun with \
+             --yes to confirm non-interactively: `{} --yes`",
+            common.command_line(match cmd {
+                Cmd::Deploy(_) => "deploy",
+                _ => "destroy",
+            })
+        )));
+    }
     let poll = match std::env::var("STACKCRAFT_POLL_MS").ok().and_then(|v| v.parse().ok()) {
-        Some(ms) => {
-            PollConfig { initial: std::time::Duration::from_millis(ms), max: std::time::Duration::from_millis(ms * 10) }
-        }
+        Some(ms) => PollConfig {
+            initial: std::time::Duration::from_millis(ms),
+            max: std::time::Duration::from_millis(ms * 10),
+            ..PollConfig::default()
+        },
         None => PollConfig::default(),
+    };
+    let secs = |k: &str| std::env::var(k).ok().and_then(|v| v.parse().ok()).map(std::time::Duration::from_secs);
+    let poll = PollConfig {
+        stall: secs("STACKCRAFT_STALL_S").unwrap_or(poll.stall),
+        max_wait: secs("STACKCRAFT_MAX_WAIT_S").unwrap_or(poll.max_wait),
+        ..poll
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
+    let verb = match &cmd {
+        Cmd::Deploy(_) => "deploy",
+        Cmd::Diff(_) => "diff",
+        Cmd::Destroy(_) => "destroy",
+        Cmd::Outputs(_) => "outputs",
+    };
+    let reattach = common.command_line(verb);
     let result = runtime.block_on(async move {
-        let clients =
-            Clients::connect(&AwsOptions { profile: common.profile.clone(), region: common.region.clone() }).await?;
-        let verb = match &cmd {
-            Cmd::Deploy(_) => "deploy",
-            Cmd::Diff(_) => "diff",
-            Cmd::Destroy(_) => "destroy",
-            Cmd::Outputs(_) => "outputs",
+        let interrupt = Interrupt::on_ctrl_c();
+        let stop = interrupt.clone();
+        let env = common.env.clone();
+        let hint = reattach.clone();
+        let work = run_command(cmd, common, assembly, ui.with_interrupt(interrupt.clone()), poll, reattach, interrupt);
+        tokio::select! {
+            biased;
+            r = work => r,
+            _ = stop.wait() => Err(Error::Interrupted {
+                stack: env,
+                hint: format!("stopped before any stack operation was started; rerun `{hint}`"),
+            }),
+        }
+    });
+    // Do not wait for a prompt still blocked on stdin after Ctrl-C.
+    runtime.shutdown_background();
+    result
+}
+
+async fn run_command(
+    cmd: Cmd,
+    common: Common,
+    assembly: Assembly,
+    ui: Ui,
+    poll: PollConfig,
+    reattach: String,
+    interrupt: Interrupt,
+) -> Result<(), Error> {
+    {
+        let opts = AwsOptions { profile: common.profile.clone(), region: common.region.clone() };
+        let clients = Clients::connect(&opts).await?;
+        let credentials = match &common.profile {
+            Some(p) => format!("of profile {p:?}"),
+            None => "from the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID, ~/.aws, ...)".to_string(),
         };
-        let reattach = common.command_line(verb);
         let method = match &cmd {
             Cmd::Deploy(c) if c.method == "direct" => Method::Direct,
             _ => Method::ChangeSet,
@@ -280,10 +337,30 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
         }
         let deployer = Arc::new(
             Deployer::new(clients, ui.clone(), poll, reattach)
+                .with_interrupt(interrupt)
                 .with_method(method)
                 .with_include_shared(common.include_shared)
                 .with_deploy_command(deploy_command),
         );
+        // Credentials first: one clear line naming where they came from.
+        if let Err(e) = deployer.caller_account().await {
+            return Err(match e {
+                Error::Connection { cause, detail, .. } if cause.contains("credentials") => Error::Usage(format!(
+                    "cannot use the AWS credentials {credentials}: none found or they cannot be loaded. Check \
+                     them with `aws sts get-caller-identity{}`{}",
+                    common.profile.as_ref().map(|p| format!(" --profile {p}")).unwrap_or_default(),
+                    if common.verbose {
+                        format!("\n  detail: {detail}")
+                    } else {
+                        " (--verbose shows the SDK detail)".into()
+                    }
+                )),
+                Error::Aws { message, .. } => {
+                    Error::Usage(format!("the AWS credentials {credentials} were rejected: {message}"))
+                }
+                other => other,
+            });
+        }
         match cmd {
             Cmd::Deploy(c) => {
                 ui.line(&format!("deploying {} ({}): {}", display_app(&assembly), common.env, stack_list(&assembly)));
@@ -363,10 +440,7 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
                 Ok(())
             }
         }
-    });
-    // Do not wait for a prompt still blocked on stdin after Ctrl-C.
-    runtime.shutdown_background();
-    result
+    }
 }
 
 /// Deploy `stacks`, retiring exports that are still imported in two
@@ -499,8 +573,15 @@ fn summarize(ui: &Ui, results: Vec<(StackArtifact, Result<StackResult, Error>)>)
                 lines.push(format!("  + {name}: {status} ({:.1}s)", elapsed.as_secs_f64()))
             }
             Ok(StackResult::Diffed { changes }) => lines.push(format!("  ~ {name}: {changes} change(s)")),
-            Ok(StackResult::Destroyed { existed: true }) => lines.push(format!("  - {name}: deleted")),
-            Ok(StackResult::Destroyed { existed: false }) => lines.push(format!("  - {name}: did not exist")),
+            Ok(StackResult::Destroyed { existed: true, retained }) if retained.is_empty() => {
+                lines.push(format!("  - {name}: deleted"))
+            }
+            Ok(StackResult::Destroyed { existed: true, retained }) => lines.push(format!(
+                "  - {name}: deleted, {} resource(s) kept by DeletionPolicy: {}",
+                retained.len(),
+                retained.join(", ")
+            )),
+            Ok(StackResult::Destroyed { existed: false, .. }) => lines.push(format!("  - {name}: did not exist")),
             Ok(StackResult::SharedUnchanged { differs: true, .. }) => {
                 lines.push(format!("  = {name}: shared, left as deployed (differs: see above)"))
             }
@@ -510,7 +591,15 @@ fn summarize(ui: &Ui, results: Vec<(StackArtifact, Result<StackResult, Error>)>)
             Err(e) => {
                 failed += 1;
                 eprintln!("error: {e}");
-                lines.push(format!("  x {name}: FAILED"));
+                let label = match &e {
+                    Error::Interrupted { .. } => "INTERRUPTED",
+                    Error::NotStarted { .. } => "NOT STARTED (interrupted)",
+                    Error::Skipped { .. } => "SKIPPED (a dependency failed)",
+                    Error::Refused(_) => "NOT DONE",
+                    Error::Connection { .. } => "UNKNOWN (connection lost)",
+                    _ => "FAILED",
+                };
+                lines.push(format!("  x {name}: {label}"));
                 // Interrupted wins, so the exit code says so.
                 if first_err.is_none() || matches!(e, Error::Interrupted { .. }) {
                     first_err = Some(e);

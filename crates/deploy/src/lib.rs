@@ -100,6 +100,7 @@ pub mod cli;
 pub mod deployer;
 pub mod error;
 pub mod exports;
+pub mod interrupt;
 pub mod model;
 pub mod ui;
 

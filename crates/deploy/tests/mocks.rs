@@ -378,7 +378,7 @@ async fn termination_protection_refuses_delete_with_a_clear_message() {
         describe("DELETE_COMPLETE"),
     ];
     let result = deployer(&rules, true).destroy(NAME, true).await.unwrap();
-    assert!(matches!(result, StackResult::Destroyed { existed: true }), "{result:?}");
+    assert!(matches!(result, StackResult::Destroyed { existed: true, .. }), "{result:?}");
 }
 
 #[tokio::test]

@@ -373,11 +373,14 @@ def update_termination_protection(self):
 
 
 def double_config(self):
-    if self._get_param("DelayMs") is not None:
-        STATE["delay"] = int(self._get_param("DelayMs")) / 1000.0
-    hang = self._get_param("Hang")
-    if hang is not None:
-        STATE["hang"] = {h for h in hang.split(",") if h}
+    # Not an AWS action: read the raw form, not through the service model.
+    q = getattr(self, "querystring", {}) or {}
+    first = lambda k: (q.get(k) or [None])[0]
+    if first("DelayMs") is not None:
+        STATE["delay"] = int(first("DelayMs")) / 1000.0
+    hang = first("Hang")
+    if hang is not None or "Hang" in q:
+        STATE["hang"] = {h for h in (hang or "").split(",") if h}
     return "<DoubleConfigResponse/>"
 
 
@@ -390,6 +393,8 @@ _orig_call_action = responses.CloudFormationResponse.call_action
 
 def call_action(self):
     action = self._get_action()
+    if action == "DoubleConfig":
+        return 200, {}, double_config(self)
     if action in STATE["hang"]:
         while action in STATE["hang"]:
             time.sleep(0.05)
@@ -397,6 +402,18 @@ def call_action(self):
 
 
 responses.CloudFormationResponse.call_action = call_action
+
+_orig_parse_parameters = responses.CloudFormationResponse.parse_parameters
+
+
+def parse_parameters(self, request):
+    if self._get_action() == "DoubleConfig":
+        self.params = {}
+        return
+    return _orig_parse_parameters(self, request)
+
+
+responses.CloudFormationResponse.parse_parameters = parse_parameters
 
 
 if __name__ == "__main__":

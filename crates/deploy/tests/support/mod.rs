@@ -73,9 +73,18 @@ impl Double {
 
     /// Configure faults: `hang` = actions that never answer (empty: none).
     pub fn hang(&self, actions: &[&str]) {
-        let body = format!("Action=DoubleConfig&Hang={}", actions.join(","));
-        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        self.call("DoubleConfig", &[("Hang", &actions.join(","))]);
+    }
+
+    /// Call CloudFormation action `action` on the double directly (to tamper
+    /// with a stack as someone else would); returns the response body.
+    pub fn call(&self, action: &str, params: &[(&str, &str)]) -> String {
         use std::io::{Read, Write};
+        let mut body = format!("Action={action}&Version=2010-05-15");
+        for (k, v) in params {
+            body.push_str(&format!("&{k}={v}"));
+        }
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         let req = format!(
             "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n\
              Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/cloudformation/aws4_request, \
@@ -86,6 +95,7 @@ impl Double {
         let mut out = String::new();
         let _ = s.read_to_string(&mut out);
         assert!(out.starts_with("HTTP/1.1 200") || out.starts_with("HTTP/1.0 200"), "{out}");
+        out
     }
 }
 
@@ -102,12 +112,11 @@ pub struct Run {
     pub out: String,
 }
 
-/// Run the stackcraft-deploy binary against `double`.
-pub fn deploy<S: AsRef<str>>(double: &Double, args: &[S], envs: &[(&str, &str)]) -> Run {
-    let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+/// The stackcraft-deploy command against endpoint `endpoint`.
+pub fn command(endpoint: &str, args: &[&str], envs: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_stackcraft-deploy"));
-    cmd.args(&args)
-        .env("AWS_ENDPOINT_URL", double.endpoint())
+    cmd.args(args)
+        .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1")
@@ -117,12 +126,78 @@ pub fn deploy<S: AsRef<str>>(double: &Double, args: &[S], envs: &[(&str, &str)])
         .env_remove("AWS_SESSION_TOKEN")
         .stdin(Stdio::null());
     for (k, v) in envs {
-        cmd.env(k, v);
+        if v.is_empty() {
+            cmd.env_remove(k);
+        } else {
+            cmd.env(k, v);
+        }
     }
+    cmd
+}
+
+/// Run the stackcraft-deploy binary against `double`.
+pub fn deploy<S: AsRef<str>>(double: &Double, args: &[S], envs: &[(&str, &str)]) -> Run {
+    let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+    run_at(&double.endpoint(), &args, envs)
+}
+
+/// Run the stackcraft-deploy binary against any endpoint.
+pub fn run_at(endpoint: &str, args: &[&str], envs: &[(&str, &str)]) -> Run {
+    let mut cmd = command(endpoint, args, envs);
+    let start = Instant::now();
     let out = cmd.output().expect("run stackcraft-deploy");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    println!("$ stackcraft-deploy {} {envs:?}\n{text}", args.join(" "));
+    println!("$ stackcraft-deploy {} {envs:?} ({:.1}s)\n{text}", args.join(" "), start.elapsed().as_secs_f64());
     Run { ok: out.status.success(), code: out.status.code(), out: text }
+}
+
+/// Start the binary, wait until its output contains `when`, send it SIGINT
+/// (Ctrl-C), and collect the rest. Also returns the seconds from SIGINT to exit.
+pub fn interrupt_when(endpoint: &str, args: &[&str], envs: &[(&str, &str)], when: &str) -> (Run, f64) {
+    use std::io::BufRead;
+    let mut cmd = command(endpoint, args, envs);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("start stackcraft-deploy");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    for pipe in [
+        child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+        child.stderr.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    drop(tx);
+    let mut text = String::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !text.contains(when) {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(l) => {
+                text.push_str(&l);
+                text.push('\n');
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(_) => break,
+        }
+        assert!(Instant::now() < deadline, "never saw {when:?}:\n{text}");
+    }
+    let sent = Instant::now();
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let code = child.wait().unwrap().code();
+    let secs = sent.elapsed().as_secs_f64();
+    for l in rx.iter() {
+        text.push_str(&l);
+        text.push('\n');
+    }
+    println!("$ stackcraft-deploy {} (SIGINT after {when:?}, exited {secs:.1}s later)\n{text}", args.join(" "));
+    (Run { ok: code == Some(0), code, out: text }, secs)
 }
 
 pub fn pos(haystack: &str, needle: &str) -> usize {
