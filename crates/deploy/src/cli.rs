@@ -113,6 +113,11 @@ struct DeployCmd {
     /// CreateStack/UpdateStack without a change set (no diff for updates)
     #[arg(long, default_value = "change-set", value_parser = ["change-set", "direct"])]
     method: String,
+    /// CloudFormation's Express deployment mode, for dev environments. Not
+    /// available: the pinned aws-sdk-cloudformation (1.136) offers no Express
+    /// mode (its DeploymentMode has only REVERT_DRIFT); the flag says so
+    #[arg(long)]
+    express: bool,
 }
 
 #[derive(Debug, Parser)]
@@ -236,6 +241,16 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
     if assembly.stacks.is_empty() {
         return Err(Error::Assembly("the app has no stacks".into()));
     }
+    if let Cmd::Deploy(c) = &cmd {
+        if c.express {
+            return Err(Error::Usage(
+                "--express is not available: the AWS SDK for Rust this deploy is built with \
+                 (aws-sdk-cloudformation 1.136) has no Express deployment mode (its DeploymentMode \
+                 offers only REVERT_DRIFT). Deploy without --express"
+                    .into(),
+            ));
+        }
+    }
     let assume_yes = match &cmd {
         Cmd::Deploy(c) => c.yes,
         Cmd::Destroy(c) => c.yes,
@@ -258,7 +273,7 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
     // Refuse before creating anything when there is no way to confirm.
     if matches!(cmd, Cmd::Deploy(_) | Cmd::Destroy(_)) && !assume_yes && !ui.is_interactive() {
         return Err(Error::Refused(format!(
-            "no terminal to ask for confirmation on and no --yes: nothing was changed. Rerun with \
+            "no terminal to ask for confirmation on and no --yes: nothing was changed; rerun with \
              --yes to confirm non-interactively: `{} --yes`",
             common.command_line(match cmd {
                 Cmd::Deploy(_) => "deploy",
@@ -667,7 +682,13 @@ fn synth(common: &Common) -> Result<Assembly, Error> {
             )
         })?;
     let mut cmd = Command::new(cargo_bin());
-    cmd.current_dir(&ws.root).args(["run", "--quiet"]);
+    cmd.current_dir(&ws.root).arg("run");
+    // Build progress: cargo's own on a terminal; a line otherwise (the first
+    // build of an app compiles it and its dependencies: minutes on a fresh clone).
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    if !tty {
+        cmd.arg("--quiet");
+    }
     let as_path = [PathBuf::from(&app), ws.root.join(&app)].into_iter().find(|p| p.join("Cargo.toml").is_file());
     let label = match &as_path {
         Some(dir) => {
@@ -686,7 +707,12 @@ fn synth(common: &Common) -> Result<Assembly, Error> {
         std::process::id()
     ));
     cmd.args(["--", "synth", "--env", &common.env, "--out"]).arg(&out);
-    eprintln!("synthesizing {label} ({}) into {}", common.env, out.display());
+    eprintln!(
+        "building and running {label} synth ({}) into {}{}",
+        common.env,
+        out.display(),
+        if tty { "" } else { " (the first build compiles the app: it can take minutes)" }
+    );
     let status = cmd.status().map_err(|e| Error::Synth(format!("cannot run cargo: {e}")))?;
     if !status.success() {
         return Err(Error::Synth(format!("`cargo run` of {label} synth --env {} exited with {status}", common.env)));
@@ -732,6 +758,44 @@ mod tests {
         assert!(c.yes);
         assert_eq!(c.concurrency, 2);
         assert!(DeployCmd::try_parse_from(["deploy"]).is_err(), "ENV is required");
+    }
+
+    #[test]
+    fn express_says_plainly_that_the_sdk_has_no_express_mode() {
+        let code = run("deploy", vec!["dev".into(), "--assembly".into(), "/nonexistent".into(), "--express".into()]);
+        // The assembly is read first: a missing one is exit 1; with one, --express is exit 2.
+        assert_eq!(code, ExitCode::from(1));
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("A.json"), "{}").unwrap();
+        std::fs::write(
+            d.path().join("manifest.json"),
+            r#"{"version": "36.0.0", "artifacts": {"A": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "A.json"}}}}"#,
+        )
+        .unwrap();
+        let args = vec!["dev".into(), "--assembly".into(), d.path().display().to_string(), "--express".into()];
+        assert_eq!(run("deploy", args), ExitCode::from(2));
+    }
+
+    #[test]
+    fn reattach_command_keeps_every_selecting_flag() {
+        let c = DeployCmd::try_parse_from([
+            "deploy",
+            "dev",
+            "--app",
+            "my shop",
+            "--stack",
+            "Data",
+            "--profile",
+            "p",
+            "--region",
+            "eu-west-1",
+            "--include-shared",
+        ])
+        .unwrap();
+        assert_eq!(
+            c.common.command_line("deploy"),
+            "cargo xtask deploy dev --app 'my shop' --stack Data --profile p --region eu-west-1 --include-shared"
+        );
     }
 
     #[test]

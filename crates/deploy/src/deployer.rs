@@ -400,6 +400,10 @@ impl Deployer {
         Ok(StackResult::SharedUnchanged { outputs: info.outputs, differs: !same })
     }
 
+    pub(crate) fn ui(&self) -> &Ui {
+        &self.ui
+    }
+
     pub(crate) fn cfn(&self) -> &aws_sdk_cloudformation::Client {
         &self.clients.cloudformation
     }
