@@ -472,11 +472,13 @@ async fn deploy_in_phases(
         stacks.iter().filter(|s| deployer.includes_shared() || !s.shared).cloned().collect();
     let plan = deployer.plan_exports(&changing).await?;
     if plan.is_empty() {
+        deployer.confirm_up_front(stacks).await?;
         return Ok(deployer.run_all(stacks, Operation::Deploy, concurrency).await);
     }
     for l in plan.describe() {
         ui.line(&l);
     }
+    deployer.confirm_up_front(&plan.phase1(stacks)?).await?;
     if !plan.needs_phase2() {
         return Ok(deployer.run_all(&plan.phase1(stacks)?, Operation::Deploy, concurrency).await);
     }

@@ -188,6 +188,10 @@ pub struct Deployer {
     /// Stacks with an operation this run started that has not settled yet
     /// (stack name → what), shared by the regional deployers.
     started: Arc<std::sync::Mutex<BTreeMap<String, &'static str>>>,
+    /// Change sets prepared and shown up front, by stack name.
+    prepared: Arc<std::sync::Mutex<HashMap<String, Prepared>>>,
+    /// The run's one confirmation was given: no stack asks again.
+    confirmed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 fn now_millis() -> u128 {
@@ -229,6 +233,8 @@ impl Deployer {
             regional: std::sync::Mutex::default(),
             interrupt: Interrupt::new(),
             started: Arc::default(),
+            prepared: Arc::default(),
+            confirmed: Arc::default(),
         }
     }
 
@@ -301,7 +307,124 @@ impl Deployer {
             regional: std::sync::Mutex::default(),
             interrupt: self.interrupt.clone(),
             started: Arc::clone(&self.started),
+            prepared: Arc::clone(&self.prepared),
+            confirmed: Arc::clone(&self.confirmed),
         }
+    }
+
+    /// Ask the run's one question up front: create the change set of every
+    /// stack in `stacks` (concurrently), show them all, then ask once. No
+    /// stack waits on a prompt later, and nothing is executed before the
+    /// answer. A stack whose change set needs a dependency deployed first
+    /// (it imports an export that does not exist yet) is named and covered by
+    /// the same answer; its diff is shown when it deploys. Without a
+    /// terminal or with `--yes` (or `--method direct`) this does nothing.
+    /// "No" deletes the change sets created.
+    pub async fn confirm_up_front(self: &Arc<Self>, stacks: &[StackArtifact]) -> Result<(), Error> {
+        if self.ui.assume_yes() || !self.ui.is_interactive() || self.method == Method::Direct {
+            return Ok(());
+        }
+        let mut set = JoinSet::new();
+        for s in stacks.iter().filter(|s| self.include_shared || !s.shared) {
+            let d = self.for_stack(s)?;
+            let s = s.clone();
+            set.spawn(async move {
+                let r = d.prepare(&s, false).await;
+                (s, r)
+            });
+        }
+        let mut results = Vec::new();
+        loop {
+            tokio::select! {
+                biased;
+                j = set.join_next() => match j {
+                    Some(Ok(x)) => results.push(x),
+                    Some(Err(e)) => self.ui.line(&format!("internal error: {e}")),
+                    None => break,
+                },
+                _ = self.interrupt.wait() => {
+                    set.abort_all();
+                    self.discard_prepared().await;
+                    return Err(Error::Interrupted {
+                        stack: "confirmation".into(),
+                        hint: "nothing was changed (the change sets created were deleted)".into(),
+                    });
+                }
+            }
+        }
+        let order: HashMap<&str, usize> = stacks.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+        results.sort_by_key(|(s, _)| order.get(s.id.as_str()).copied().unwrap_or(usize::MAX));
+        let mut changing = Vec::new();
+        let mut deferred = Vec::new();
+        let mut failure = None;
+        for (s, r) in results {
+            match r {
+                Ok(p) => {
+                    if let Prepared::Changes { change_set, .. } = &p {
+                        self.ui.line(&render_change_set(change_set));
+                        changing.push(s.stack_name.clone());
+                    }
+                    if let Ok(mut m) = self.prepared.lock() {
+                        m.insert(s.stack_name.clone(), p);
+                    }
+                }
+                Err(Error::ChangeSetFailed { reason, .. }) if reason.contains("No export named") => {
+                    deferred.push(s.stack_name.clone());
+                }
+                Err(e) => {
+                    failure.get_or_insert(e);
+                }
+            }
+        }
+        if let Some(e) = failure {
+            self.discard_prepared().await;
+            return Err(e);
+        }
+        if changing.is_empty() && deferred.is_empty() {
+            return Ok(());
+        }
+        let mut question = format!("Deploy the changes above to {} stack(s)", changing.len());
+        if !deferred.is_empty() {
+            question.push_str(&format!(
+                ", and {} (their diff needs the stacks they import from deployed first; shown before they run)",
+                deferred.join(", ")
+            ));
+        }
+        question.push('?');
+        match self.ui.confirm(&question).await {
+            Ok(true) => {
+                self.confirmed.store(true, std::sync::atomic::Ordering::SeqCst);
+                Ok(())
+            }
+            other => {
+                self.discard_prepared().await;
+                Err(match other {
+                    Err(e @ Error::Interrupted { .. }) => e,
+                    _ => Error::Refused("deploy cancelled; the change sets were deleted, nothing was changed".into()),
+                })
+            }
+        }
+    }
+
+    /// Delete the change sets prepared up front (and the placeholder stacks
+    /// of creates).
+    async fn discard_prepared(&self) {
+        let all: Vec<Prepared> = match self.prepared.lock() {
+            Ok(mut m) => m.drain().map(|(_, p)| p).collect(),
+            Err(_) => return,
+        };
+        for p in all {
+            if let Prepared::Changes { change_set, .. } = p {
+                self.delete_change_set(&change_set).await;
+                if change_set.creates_stack {
+                    let _ = self.cfn().delete_stack().stack_name(&change_set.stack_name).send().await;
+                }
+            }
+        }
+    }
+
+    fn take_prepared(&self, stack: &str) -> Option<Prepared> {
+        self.prepared.lock().ok().and_then(|mut m| m.remove(stack))
     }
 
     /// Whether shared stacks are deployed and destroyed too.
@@ -908,7 +1031,11 @@ impl Deployer {
             return self.deploy_direct(art).await;
         }
         let name = &art.stack_name;
-        match self.prepare(art, false).await? {
+        let (prepared, shown) = match self.take_prepared(name) {
+            Some(p) => (p, true),
+            None => (self.prepare(art, false).await?, false),
+        };
+        match prepared {
             Prepared::NoChanges(info) => {
                 self.ui.line(&format!("{name}: no changes"));
                 if let Some(i) = &info {
@@ -917,8 +1044,14 @@ impl Deployer {
                 Ok(StackResult::NoChanges { outputs: info.map(|i| i.outputs).unwrap_or_default() })
             }
             Prepared::Changes { before, change_set } => {
-                self.ui.line(&render_change_set(&change_set));
-                let confirmed = self.ui.confirm(&format!("Deploy these changes to {name}?")).await;
+                if !shown {
+                    self.ui.line(&render_change_set(&change_set));
+                }
+                let confirmed = if self.confirmed.load(std::sync::atomic::Ordering::SeqCst) {
+                    Ok(true)
+                } else {
+                    self.ui.confirm(&format!("Deploy these changes to {name}?")).await
+                };
                 if !matches!(confirmed, Ok(true)) {
                     self.delete_change_set(&change_set).await;
                     if change_set.creates_stack {

@@ -23,7 +23,12 @@ pub struct Ui {
     assume_yes: bool,
     prompt: Arc<tokio::sync::Mutex<()>>,
     interrupt: Interrupt,
+    /// Scripted answers (tests): questions are recorded and answered from here.
+    script: Option<Arc<std::sync::Mutex<Script>>>,
 }
+
+/// Answers still to give (last first) and the questions asked.
+type Script = (Vec<bool>, Vec<String>);
 
 impl Ui {
     /// Detect the terminal: bars when stderr is one, prompts when stdin and
@@ -36,12 +41,37 @@ impl Ui {
             assume_yes,
             prompt: Arc::default(),
             interrupt: Interrupt::new(),
+            script: None,
         }
     }
 
     /// Plain output, never interactive (tests, `--yes` in CI).
     pub fn plain(assume_yes: bool) -> Ui {
-        Ui { bars: None, interactive: false, assume_yes, prompt: Arc::default(), interrupt: Interrupt::new() }
+        Ui {
+            bars: None,
+            interactive: false,
+            assume_yes,
+            prompt: Arc::default(),
+            interrupt: Interrupt::new(),
+            script: None,
+        }
+    }
+
+    /// Plain output with questions answered from `answers` in order (then
+    /// "no"), for tests; [`Ui::asked`] lists the questions.
+    pub fn scripted(answers: &[bool]) -> Ui {
+        let mut answers = answers.to_vec();
+        answers.reverse();
+        Ui {
+            interactive: true,
+            script: Some(Arc::new(std::sync::Mutex::new((answers, Vec::new())))),
+            ..Ui::plain(false)
+        }
+    }
+
+    /// The questions asked so far (scripted UIs only).
+    pub fn asked(&self) -> Vec<String> {
+        self.script.as_ref().and_then(|s| s.lock().ok().map(|g| g.1.clone())).unwrap_or_default()
     }
 
     /// Prompts end with [`Error::Interrupted`] when `interrupt` is raised.
@@ -122,6 +152,17 @@ impl Ui {
             return Err(Error::Refused(format!(
                 "{question} — no terminal to ask on; rerun with --yes to confirm non-interactively"
             )));
+        }
+        if self.interrupt.is_raised() {
+            return Err(Error::Interrupted {
+                stack: "prompt".into(),
+                hint: "nothing was confirmed, so nothing more is changed".into(),
+            });
+        }
+        if let Some(script) = &self.script {
+            let mut g = script.lock().map_err(|_| Error::Io("scripted answers poisoned".into()))?;
+            g.1.push(question.to_string());
+            return Ok(g.0.pop().unwrap_or(false));
         }
         let _guard = self.prompt.lock().await;
         let q = question.to_string();

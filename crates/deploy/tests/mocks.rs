@@ -611,3 +611,82 @@ async fn shared_stack_is_only_read_unless_included() {
     );
     assert!(matches!(r[1].1, Err(Error::Skipped { .. })), "{:?}", r[1].1);
 }
+
+// ---- Issue 18 item 2: one confirmation, up front ----
+
+fn modify(logical: &str) -> Change {
+    Change::builder()
+        .resource_change(
+            ResourceChange::builder()
+                .action(ChangeAction::Modify)
+                .logical_resource_id(logical)
+                .resource_type("AWS::SQS::Queue")
+                .replacement(Replacement::False)
+                .build(),
+        )
+        .build()
+}
+
+fn two_stack_update_rules() -> Vec<Rule> {
+    let settled = |name: &'static str| {
+        describe_named(
+            Stack::builder()
+                .stack_id(format!("arn:aws:cloudformation:us-east-1:123456789012:stack/{name}/1"))
+                .stack_name(name)
+                .stack_status(CfnStatus::UpdateComplete)
+                .creation_time(aws_smithy_types::DateTime::from_secs(0))
+                .build(),
+        )
+    };
+    vec![
+        settled(NAME),
+        settled("app-dev-Api"),
+        mock!(Client::describe_stack_events).then_output(|| DescribeStackEventsOutput::builder().build()),
+        mock!(Client::create_change_set).then_output(|| CreateChangeSetOutput::builder().id(CS).stack_id(ID).build()),
+        mock!(Client::describe_change_set).then_output(|| {
+            DescribeChangeSetOutput::builder().status(ChangeSetStatus::CreateComplete).changes(modify("Queue")).build()
+        }),
+        mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build()),
+        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build()),
+    ]
+}
+
+#[tokio::test]
+async fn all_change_sets_are_shown_then_one_question_is_asked() {
+    let rules = two_stack_update_rules();
+    let ui = Ui::scripted(&[true]);
+    let d = std::sync::Arc::new(Deployer::new(clients(&rules, "us-east-1", &[]), ui.clone(), PollConfig::fast(), "x"));
+    let data = named("Data", NAME, PRODUCER_NEW);
+    let mut api = named("Api", "app-dev-Api", PRODUCER_NEW);
+    api.dependencies = vec!["Data".into()];
+    let stacks = [data, api];
+    d.confirm_up_front(&stacks).await.unwrap();
+    assert_eq!(ui.asked(), ["Deploy the changes above to 2 stack(s)?"]);
+    let results = d.run_all(&stacks, Operation::Deploy, 2).await;
+    for (s, r) in &results {
+        assert!(matches!(r, Ok(StackResult::Deployed { .. })), "{}: {r:?}", s.stack_name);
+    }
+    assert_eq!(ui.asked().len(), 1, "no stack asks again: {:?}", ui.asked());
+}
+
+#[tokio::test]
+async fn no_to_the_up_front_question_deletes_every_change_set() {
+    let rules = two_stack_update_rules();
+    let ui = Ui::scripted(&[false]);
+    let d = std::sync::Arc::new(Deployer::new(clients(&rules, "us-east-1", &[]), ui, PollConfig::fast(), "x"));
+    let stacks = [named("Data", NAME, PRODUCER_NEW), named("Api", "app-dev-Api", PRODUCER_NEW)];
+    let e = d.confirm_up_front(&stacks).await.unwrap_err().to_string();
+    assert_eq!(e, "deploy cancelled; the change sets were deleted, nothing was changed");
+    assert_eq!(rules[6].num_calls(), 2, "both change sets deleted");
+    assert_eq!(rules[5].num_calls(), 0, "nothing executed");
+}
+
+#[tokio::test]
+async fn ctrl_c_at_the_prompt_is_an_interruption_not_a_no() {
+    let interrupt = stackcraft_deploy::interrupt::Interrupt::new();
+    interrupt.raise();
+    let ui = Ui::scripted(&[true]).with_interrupt(interrupt);
+    let e = ui.confirm("Deploy?").await.unwrap_err();
+    assert!(matches!(e, Error::Interrupted { .. }), "{e:?}");
+    assert_eq!(e.exit_code(), 130);
+}
