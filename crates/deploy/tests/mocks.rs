@@ -690,3 +690,42 @@ async fn ctrl_c_at_the_prompt_is_an_interruption_not_a_no() {
     assert!(matches!(e, Error::Interrupted { .. }), "{e:?}");
     assert_eq!(e.exit_code(), 130);
 }
+
+// ---- Issue 18: concurrent writers, bounded waits ----
+
+#[tokio::test]
+async fn a_change_refused_because_another_writer_is_at_work_says_so() {
+    let rules = [
+        describe("UPDATE_COMPLETE"),
+        mock!(Client::create_change_set).then_error(|| {
+            aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetError::generic(
+                ErrorMetadata::builder()
+                    .code("ValidationError")
+                    .message(format!("Stack:{ID} is in UPDATE_IN_PROGRESS state and can not be updated."))
+                    .build(),
+            )
+        }),
+    ];
+    let e = deployer(&rules, true).deploy(&artifact()).await.unwrap_err().to_string();
+    assert!(
+        e.starts_with("app-dev-Data: another operation is changing this stack right now (probably another deploy"),
+        "{e}"
+    );
+    assert!(e.contains("`cargo xtask deploy dev` waits for it and then deploys"), "{e}");
+}
+
+#[tokio::test]
+async fn a_wait_that_never_ends_is_bounded_with_a_message() {
+    // A synchronous emulator leaves a failed create CREATE_IN_PROGRESS forever.
+    let rules = [
+        mock!(Client::describe_stacks)
+            .then_output(|| DescribeStacksOutput::builder().stacks(stack("CREATE_IN_PROGRESS")).build()),
+        mock!(Client::describe_stack_events).then_output(|| DescribeStackEventsOutput::builder().build()),
+    ];
+    let poll =
+        PollConfig { stall: Duration::from_millis(20), max_wait: Duration::from_millis(150), ..PollConfig::fast() };
+    let d = Deployer::new(clients(&rules, "us-east-1", &[]), Ui::plain(true), poll, "cargo xtask deploy dev --app a");
+    let e = d.deploy(&artifact()).await.unwrap_err().to_string();
+    assert!(e.starts_with("app-dev-Data: stack is CREATE_IN_PROGRESS: stopped waiting after"), "{e}");
+    assert!(e.contains("Reattach with `cargo xtask deploy dev --app a`"), "{e}");
+}
