@@ -8,10 +8,11 @@ use std::sync::Arc;
 
 use clap::{Args, Parser};
 
-use crate::assembly::Assembly;
+use crate::assembly::{Assembly, StackArtifact};
 use crate::aws::{AwsOptions, Clients};
 use crate::deployer::{Deployer, Method, Operation, PollConfig, StackResult};
 use crate::error::Error;
+use crate::interrupt::Interrupt;
 use crate::model::StackOutput;
 use crate::ui::Ui;
 
@@ -34,9 +35,54 @@ struct Common {
     /// AWS profile (overrides AWS_PROFILE)
     #[arg(long)]
     profile: Option<String>,
-    /// AWS region (overrides AWS_REGION and the profile's region)
+    /// AWS region (overrides AWS_REGION and the profile's region) for the
+    /// stacks the app does not pin to a region
     #[arg(long)]
     region: Option<String>,
+    /// Also deploy (or destroy) the app's shared stacks (stacks used by every
+    /// environment); without it they are only read
+    #[arg(long)]
+    include_shared: bool,
+    /// Show the AWS SDK's full detail in error messages
+    #[arg(long, short = 'v')]
+    verbose: bool,
+}
+
+impl Common {
+    /// The command line of `verb` for this environment with the flags that
+    /// select what it works on (app, assembly, stacks, profile, region,
+    /// shared stacks): what a hint tells the user to run.
+    fn command_line(&self, verb: &str) -> String {
+        let mut c = format!("cargo xtask {verb} {}", shell_word(&self.env));
+        if let Some(a) = &self.app {
+            c.push_str(&format!(" --app {}", shell_word(a)));
+        }
+        if let Some(a) = &self.assembly {
+            c.push_str(&format!(" --assembly {}", shell_word(&a.display().to_string())));
+        }
+        for s in &self.stack {
+            c.push_str(&format!(" --stack {}", shell_word(s)));
+        }
+        if let Some(p) = &self.profile {
+            c.push_str(&format!(" --profile {}", shell_word(p)));
+        }
+        if let Some(r) = &self.region {
+            c.push_str(&format!(" --region {}", shell_word(r)));
+        }
+        if self.include_shared {
+            c.push_str(" --include-shared");
+        }
+        c
+    }
+}
+
+/// `s` quoted for a POSIX shell when it needs it.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 #[derive(Debug, Parser)]
@@ -58,13 +104,20 @@ struct DeployCmd {
     /// How many independent stacks to deploy at the same time
     #[arg(long, default_value_t = 4, value_name = "N")]
     concurrency: usize,
-    /// Where to write the stack outputs as JSON ({stackName: {OutputKey: value}})
-    #[arg(long, default_value = "outputs.json", value_name = "FILE")]
-    outputs_file: PathBuf,
+    /// Also write the stack outputs as JSON ({stackName: {OutputKey: value}})
+    /// to FILE, merged into what it holds: stacks that failed keep their
+    /// previous entries
+    #[arg(long, value_name = "FILE")]
+    outputs_file: Option<PathBuf>,
     /// change-set: preview every change before applying it (default). direct:
     /// CreateStack/UpdateStack without a change set (no diff for updates)
     #[arg(long, default_value = "change-set", value_parser = ["change-set", "direct"])]
     method: String,
+    /// CloudFormation's Express deployment mode, for dev environments. Not
+    /// available: the pinned aws-sdk-cloudformation (1.136) offers no Express
+    /// mode (its DeploymentMode has only REVERT_DRIFT); the flag says so
+    #[arg(long)]
+    express: bool,
 }
 
 #[derive(Debug, Parser)]
@@ -94,6 +147,9 @@ struct DestroyCmd {
     /// How many independent stacks to delete at the same time
     #[arg(long, default_value_t = 4, value_name = "N")]
     concurrency: usize,
+    /// Remove the deleted stacks' entries from this outputs file
+    #[arg(long, value_name = "FILE")]
+    outputs_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Parser)]
@@ -168,6 +224,7 @@ impl Cmd {
 
 fn execute(cmd: Cmd) -> Result<(), Error> {
     let common = cmd.common().clone();
+    crate::error::set_verbose(common.verbose);
     let mut assembly = match &common.assembly {
         Some(dir) => Assembly::load(dir)?,
         None => synth(&common)?,
@@ -183,6 +240,16 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
     assembly.select(&common.stack, matches!(cmd, Cmd::Deploy(_)))?;
     if assembly.stacks.is_empty() {
         return Err(Error::Assembly("the app has no stacks".into()));
+    }
+    if let Cmd::Deploy(c) = &cmd {
+        if c.express {
+            return Err(Error::Usage(
+                "--express is not available: the AWS SDK for Rust this deploy is built with \
+                 (aws-sdk-cloudformation 1.136) has no Express deployment mode (its DeploymentMode \
+                 offers only REVERT_DRIFT). Deploy without --express"
+                    .into(),
+            ));
+        }
     }
     let assume_yes = match &cmd {
         Cmd::Deploy(c) => c.yes,
@@ -203,45 +270,131 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
     } else {
         Ui::detect(assume_yes)
     };
+    // Refuse before creating anything when there is no way to confirm.
+    if matches!(cmd, Cmd::Deploy(_) | Cmd::Destroy(_)) && !assume_yes && !ui.is_interactive() {
+        return Err(Error::Refused(format!(
+            "no terminal to ask for confirmation on and no --yes: nothing was changed; rerun with \
+             --yes to confirm non-interactively: `{} --yes`",
+            common.command_line(match cmd {
+                Cmd::Deploy(_) => "deploy",
+                _ => "destroy",
+            })
+        )));
+    }
     let poll = match std::env::var("STACKCRAFT_POLL_MS").ok().and_then(|v| v.parse().ok()) {
-        Some(ms) => {
-            PollConfig { initial: std::time::Duration::from_millis(ms), max: std::time::Duration::from_millis(ms * 10) }
-        }
+        Some(ms) => PollConfig {
+            initial: std::time::Duration::from_millis(ms),
+            max: std::time::Duration::from_millis(ms * 10),
+            ..PollConfig::default()
+        },
         None => PollConfig::default(),
+    };
+    let secs = |k: &str| std::env::var(k).ok().and_then(|v| v.parse().ok()).map(std::time::Duration::from_secs);
+    let poll = PollConfig {
+        stall: secs("STACKCRAFT_STALL_S").unwrap_or(poll.stall),
+        max_wait: secs("STACKCRAFT_MAX_WAIT_S").unwrap_or(poll.max_wait),
+        ..poll
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
+    let verb = match &cmd {
+        Cmd::Deploy(_) => "deploy",
+        Cmd::Diff(_) => "diff",
+        Cmd::Destroy(_) => "destroy",
+        Cmd::Outputs(_) => "outputs",
+    };
+    let reattach = common.command_line(verb);
     let result = runtime.block_on(async move {
-        let clients =
-            Clients::connect(&AwsOptions { profile: common.profile.clone(), region: common.region.clone() }).await?;
-        let verb = match &cmd {
-            Cmd::Deploy(_) => "deploy",
-            Cmd::Diff(_) => "diff",
-            Cmd::Destroy(_) => "destroy",
-            Cmd::Outputs(_) => "outputs",
+        let interrupt = Interrupt::on_ctrl_c();
+        let stop = interrupt.clone();
+        let env = common.env.clone();
+        let hint = reattach.clone();
+        let work = run_command(cmd, common, assembly, ui.with_interrupt(interrupt.clone()), poll, reattach, interrupt);
+        tokio::select! {
+            biased;
+            r = work => r,
+            _ = stop.wait() => Err(Error::Interrupted {
+                stack: env,
+                hint: format!("stopped before any stack operation was started; rerun `{hint}`"),
+            }),
+        }
+    });
+    // Do not wait for a prompt still blocked on stdin after Ctrl-C.
+    runtime.shutdown_background();
+    result
+}
+
+async fn run_command(
+    cmd: Cmd,
+    common: Common,
+    assembly: Assembly,
+    ui: Ui,
+    poll: PollConfig,
+    reattach: String,
+    interrupt: Interrupt,
+) -> Result<(), Error> {
+    {
+        let opts = AwsOptions { profile: common.profile.clone(), region: common.region.clone() };
+        let clients = Clients::connect(&opts).await?;
+        let credentials = match &common.profile {
+            Some(p) => format!("of profile {p:?}"),
+            None => "from the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID, ~/.aws, ...)".to_string(),
         };
-        let reattach = format!("cargo xtask {verb} {}", common.env);
         let method = match &cmd {
             Cmd::Deploy(c) if c.method == "direct" => Method::Direct,
             _ => Method::ChangeSet,
         };
-        let deployer = Arc::new(Deployer::new(clients, ui.clone(), poll, reattach).with_method(method));
+        let mut deploy_command = common.command_line("deploy");
+        if method == Method::Direct {
+            deploy_command.push_str(" --method direct");
+        }
+        let deployer = Arc::new(
+            Deployer::new(clients, ui.clone(), poll, reattach)
+                .with_interrupt(interrupt)
+                .with_method(method)
+                .with_include_shared(common.include_shared)
+                .with_deploy_command(deploy_command),
+        );
+        // Credentials first: one clear line naming where they came from.
+        if let Err(e) = deployer.caller_account().await {
+            return Err(match e {
+                Error::Connection { cause, detail, .. } if cause.contains("credentials") => Error::Usage(format!(
+                    "cannot use the AWS credentials {credentials}: none found or they cannot be loaded. Check \
+                     them with `aws sts get-caller-identity{}`{}",
+                    common.profile.as_ref().map(|p| format!(" --profile {p}")).unwrap_or_default(),
+                    if common.verbose {
+                        format!("\n  detail: {detail}")
+                    } else {
+                        " (--verbose shows the SDK detail)".into()
+                    }
+                )),
+                Error::Aws { message, .. } => {
+                    Error::Usage(format!("the AWS credentials {credentials} were rejected: {message}"))
+                }
+                other => other,
+            });
+        }
         match cmd {
             Cmd::Deploy(c) => {
                 ui.line(&format!("deploying {} ({}): {}", display_app(&assembly), common.env, stack_list(&assembly)));
-                let results = deployer.run_all(&assembly.stacks, Operation::Deploy, c.concurrency).await;
+                let results = deploy_in_phases(&deployer, &ui, &assembly.stacks, c.concurrency).await?;
                 let mut outputs = BTreeMap::new();
                 for (art, r) in &results {
-                    if let Ok(StackResult::Deployed { outputs: o, .. } | StackResult::NoChanges { outputs: o }) = r {
+                    if let Ok(
+                        StackResult::Deployed { outputs: o, .. }
+                        | StackResult::NoChanges { outputs: o }
+                        | StackResult::SharedUnchanged { outputs: o, .. },
+                    ) = r
+                    {
                         outputs.insert(art.stack_name.clone(), o.clone());
                     }
                 }
-                if !outputs.is_empty() {
-                    print_outputs(&ui, &outputs);
-                    write_outputs(&c.outputs_file, &outputs)?;
-                    ui.line(&format!("outputs written to {}", c.outputs_file.display()));
+                print_outputs(&ui, &outputs);
+                if let Some(file) = &c.outputs_file {
+                    update_outputs_file(file, &outputs, &[])?;
+                    ui.line(&format!("outputs written to {}", file.display()));
                 }
                 summarize(&ui, results)
             }
@@ -250,12 +403,15 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
                 summarize(&ui, results)
             }
             Cmd::Destroy(c) => {
+                let deleting: Vec<_> =
+                    assembly.stacks.iter().filter(|s| common.include_shared || !s.shared).cloned().collect();
+                deployer.check_no_outside_importers(&deleting).await?;
                 let question = format!(
                     "Delete {} stack(s) of {} ({}): {}?",
-                    assembly.stacks.len(),
+                    deleting.len(),
                     display_app(&assembly),
                     common.env,
-                    stack_list(&assembly)
+                    deleting.iter().map(|s| s.stack_name.as_str()).collect::<Vec<_>>().join(", ")
                 );
                 if !ui.confirm(&question).await? {
                     return Err(Error::Refused("destroy cancelled".into()));
@@ -267,13 +423,26 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
                         c.concurrency,
                     )
                     .await;
+                if let Some(file) = &c.outputs_file {
+                    let gone: Vec<String> = results
+                        .iter()
+                        .filter(|(_, r)| matches!(r, Ok(StackResult::Destroyed { .. })))
+                        .map(|(a, _)| a.stack_name.clone())
+                        .collect();
+                    update_outputs_file(file, &BTreeMap::new(), &gone)?;
+                }
                 summarize(&ui, results)
             }
             Cmd::Outputs(c) => {
                 let mut outputs = BTreeMap::new();
                 for s in &assembly.stacks {
-                    match deployer.describe(&s.stack_name).await? {
+                    match deployer.for_stack(s)?.describe(&s.stack_name).await? {
                         Some(info) => {
+                            if info.outputs.is_empty() {
+                                ui.line(&format!("{}: {} (no outputs)", s.stack_name, info.status));
+                            } else if info.status.outcome() != crate::model::Outcome::Success {
+                                ui.line(&format!("{}: {} (outputs may be stale)", s.stack_name, info.status));
+                            }
                             outputs.insert(s.stack_name.clone(), info.outputs);
                         }
                         None => ui.line(&format!("{}: not deployed", s.stack_name)),
@@ -286,10 +455,64 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
                 Ok(())
             }
         }
-    });
-    // Do not wait for a prompt still blocked on stdin after Ctrl-C.
-    runtime.shutdown_background();
-    result
+    }
+}
+
+/// Deploy `stacks`, retiring exports that are still imported in two
+/// phases (see [`crate::exports`]): phase 1 deploys every stack with those
+/// exports kept, phase 2 updates the producers again with their real
+/// templates once the consumers no longer import them.
+async fn deploy_in_phases(
+    deployer: &Arc<Deployer>,
+    ui: &Ui,
+    stacks: &[StackArtifact],
+    concurrency: usize,
+) -> Result<Vec<(StackArtifact, Result<StackResult, Error>)>, Error> {
+    let changing: Vec<StackArtifact> =
+        stacks.iter().filter(|s| deployer.includes_shared() || !s.shared).cloned().collect();
+    let plan = deployer.plan_exports(&changing).await?;
+    if plan.is_empty() {
+        deployer.confirm_up_front(stacks).await?;
+        return Ok(deployer.run_all(stacks, Operation::Deploy, concurrency).await);
+    }
+    for l in plan.describe() {
+        ui.line(&l);
+    }
+    deployer.confirm_up_front(&plan.phase1(stacks)?).await?;
+    if !plan.needs_phase2() {
+        return Ok(deployer.run_all(&plan.phase1(stacks)?, Operation::Deploy, concurrency).await);
+    }
+    ui.line("phase 1/2: deploying with the exports still in use kept");
+    let mut results = deployer.run_all(&plan.phase1(stacks)?, Operation::Deploy, concurrency).await;
+    if results.iter().any(|(_, r)| r.is_err()) {
+        ui.line("phase 2/2 skipped because phase 1 failed: the kept exports stay until the next deploy");
+        return Ok(results);
+    }
+    let producers: Vec<StackArtifact> = stacks
+        .iter()
+        .filter(|s| plan.producer(&s.id).is_some_and(|p| p.needs_phase2()))
+        .map(|s| StackArtifact { dependencies: vec![], ..s.clone() })
+        .collect();
+    ui.line(&format!(
+        "phase 2/2: dropping the exports no longer imported from {}",
+        producers.iter().map(|s| s.stack_name.as_str()).collect::<Vec<_>>().join(", ")
+    ));
+    // Whatever is still imported now (someone else deployed meanwhile) stays.
+    let replan = deployer.plan_exports(&producers).await?;
+    for l in replan.describe() {
+        ui.line(&l);
+    }
+    let phase2 = deployer.run_all(&replan.phase1(&producers)?, Operation::Deploy, concurrency).await;
+    for (art, r) in phase2 {
+        if let Some(slot) = results.iter_mut().find(|(a, _)| a.id == art.id) {
+            // The stack's phase-1 result stands when phase 2 had nothing to do.
+            match r {
+                Ok(StackResult::NoChanges { .. }) => {}
+                other => slot.1 = other,
+            }
+        }
+    }
+    Ok(results)
 }
 
 fn display_app(a: &Assembly) -> String {
@@ -316,6 +539,31 @@ fn print_outputs(ui: &Ui, outputs: &BTreeMap<String, Vec<StackOutput>>) {
     }
 }
 
+/// Merge `outputs` into the outputs file `path` and drop the entries of
+/// `removed` stacks; entries of other stacks (failed this time, not selected)
+/// are kept as they were.
+fn update_outputs_file(
+    path: &Path,
+    outputs: &BTreeMap<String, Vec<StackOutput>>,
+    removed: &[String],
+) -> Result<(), Error> {
+    let mut all: BTreeMap<String, BTreeMap<String, String>> = match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text).unwrap_or_default(),
+        Err(_) => BTreeMap::new(),
+    };
+    for s in removed {
+        all.remove(s);
+    }
+    for (s, o) in outputs {
+        all.insert(s.clone(), o.iter().map(|o| (o.key.clone(), o.value.clone())).collect());
+    }
+    let text = serde_json::to_string_pretty(&all).map_err(|e| Error::Io(e.to_string()))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, text + "\n").map_err(|e| Error::Io(format!("cannot write {}: {e}", path.display())))
+}
+
 /// Write `{stackName: {OutputKey: value}}` (the CDK `--outputs-file` shape).
 fn write_outputs(path: &Path, outputs: &BTreeMap<String, Vec<StackOutput>>) -> Result<(), Error> {
     let json: BTreeMap<&str, BTreeMap<&str, &str>> = outputs
@@ -330,7 +578,7 @@ fn write_outputs(path: &Path, outputs: &BTreeMap<String, Vec<StackOutput>>) -> R
 }
 
 /// Print one line per stack and turn the results into the command's result.
-fn summarize(ui: &Ui, results: Vec<(crate::assembly::StackArtifact, Result<StackResult, Error>)>) -> Result<(), Error> {
+fn summarize(ui: &Ui, results: Vec<(StackArtifact, Result<StackResult, Error>)>) -> Result<(), Error> {
     let mut first_err: Option<Error> = None;
     let mut failed = 0;
     let mut lines = vec![String::from("Summary:")];
@@ -342,12 +590,33 @@ fn summarize(ui: &Ui, results: Vec<(crate::assembly::StackArtifact, Result<Stack
                 lines.push(format!("  + {name}: {status} ({:.1}s)", elapsed.as_secs_f64()))
             }
             Ok(StackResult::Diffed { changes }) => lines.push(format!("  ~ {name}: {changes} change(s)")),
-            Ok(StackResult::Destroyed { existed: true }) => lines.push(format!("  - {name}: deleted")),
-            Ok(StackResult::Destroyed { existed: false }) => lines.push(format!("  - {name}: did not exist")),
+            Ok(StackResult::Destroyed { existed: true, retained }) if retained.is_empty() => {
+                lines.push(format!("  - {name}: deleted"))
+            }
+            Ok(StackResult::Destroyed { existed: true, retained }) => lines.push(format!(
+                "  - {name}: deleted, {} resource(s) kept by DeletionPolicy: {}",
+                retained.len(),
+                retained.join(", ")
+            )),
+            Ok(StackResult::Destroyed { existed: false, .. }) => lines.push(format!("  - {name}: did not exist")),
+            Ok(StackResult::SharedUnchanged { differs: true, .. }) => {
+                lines.push(format!("  = {name}: shared, left as deployed (differs: see above)"))
+            }
+            Ok(StackResult::SharedUnchanged { differs: false, .. }) => {
+                lines.push(format!("  = {name}: shared, left as deployed"))
+            }
             Err(e) => {
                 failed += 1;
                 eprintln!("error: {e}");
-                lines.push(format!("  x {name}: FAILED"));
+                let label = match &e {
+                    Error::Interrupted { .. } => "INTERRUPTED",
+                    Error::NotStarted { .. } => "NOT STARTED (interrupted)",
+                    Error::Skipped { .. } => "SKIPPED (a dependency failed)",
+                    Error::Refused(_) => "NOT DONE",
+                    Error::Connection { .. } => "UNKNOWN (connection lost)",
+                    _ => "FAILED",
+                };
+                lines.push(format!("  x {name}: {label}"));
                 // Interrupted wins, so the exit code says so.
                 if first_err.is_none() || matches!(e, Error::Interrupted { .. }) {
                     first_err = Some(e);
@@ -415,7 +684,13 @@ fn synth(common: &Common) -> Result<Assembly, Error> {
             )
         })?;
     let mut cmd = Command::new(cargo_bin());
-    cmd.current_dir(&ws.root).args(["run", "--quiet"]);
+    cmd.current_dir(&ws.root).arg("run");
+    // Build progress: cargo's own on a terminal; a line otherwise (the first
+    // build of an app compiles it and its dependencies: minutes on a fresh clone).
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    if !tty {
+        cmd.arg("--quiet");
+    }
     let as_path = [PathBuf::from(&app), ws.root.join(&app)].into_iter().find(|p| p.join("Cargo.toml").is_file());
     let label = match &as_path {
         Some(dir) => {
@@ -434,7 +709,12 @@ fn synth(common: &Common) -> Result<Assembly, Error> {
         std::process::id()
     ));
     cmd.args(["--", "synth", "--env", &common.env, "--out"]).arg(&out);
-    eprintln!("synthesizing {label} ({}) into {}", common.env, out.display());
+    eprintln!(
+        "building and running {label} synth ({}) into {}{}",
+        common.env,
+        out.display(),
+        if tty { "" } else { " (the first build compiles the app: it can take minutes)" }
+    );
     let status = cmd.status().map_err(|e| Error::Synth(format!("cannot run cargo: {e}")))?;
     if !status.success() {
         return Err(Error::Synth(format!("`cargo run` of {label} synth --env {} exited with {status}", common.env)));
@@ -480,6 +760,44 @@ mod tests {
         assert!(c.yes);
         assert_eq!(c.concurrency, 2);
         assert!(DeployCmd::try_parse_from(["deploy"]).is_err(), "ENV is required");
+    }
+
+    #[test]
+    fn express_says_plainly_that_the_sdk_has_no_express_mode() {
+        let code = run("deploy", vec!["dev".into(), "--assembly".into(), "/nonexistent".into(), "--express".into()]);
+        // The assembly is read first: a missing one is exit 1; with one, --express is exit 2.
+        assert_eq!(code, ExitCode::from(1));
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("A.json"), "{}").unwrap();
+        std::fs::write(
+            d.path().join("manifest.json"),
+            r#"{"version": "36.0.0", "artifacts": {"A": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "A.json"}}}}"#,
+        )
+        .unwrap();
+        let args = vec!["dev".into(), "--assembly".into(), d.path().display().to_string(), "--express".into()];
+        assert_eq!(run("deploy", args), ExitCode::from(2));
+    }
+
+    #[test]
+    fn reattach_command_keeps_every_selecting_flag() {
+        let c = DeployCmd::try_parse_from([
+            "deploy",
+            "dev",
+            "--app",
+            "my shop",
+            "--stack",
+            "Data",
+            "--profile",
+            "p",
+            "--region",
+            "eu-west-1",
+            "--include-shared",
+        ])
+        .unwrap();
+        assert_eq!(
+            c.common.command_line("deploy"),
+            "cargo xtask deploy dev --app 'my shop' --stack Data --profile p --region eu-west-1 --include-shared"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ use tokio::task::JoinSet;
 use crate::assembly::{StackArtifact, MAX_INLINE_TEMPLATE_BYTES};
 use crate::aws::{self, aws_err, is_missing_stack, Clients};
 use crate::error::Error;
+use crate::interrupt::Interrupt;
 use crate::model::{
     failures, Blocked, ChangeAction, ChangeSet, Outcome, ResourceChange, StackEvent, StackInfo, StackOutput,
     StackStatus,
@@ -29,29 +30,41 @@ pub struct PollConfig {
     pub initial: Duration,
     /// Largest interval.
     pub max: Duration,
+    /// After this long without a new event or status, say so (and again
+    /// every time it passes): the stall watchdog.
+    pub stall: Duration,
+    /// Stop waiting on one operation after this long (it may go on in
+    /// CloudFormation; the message says how to reattach).
+    pub max_wait: Duration,
 }
 
 impl Default for PollConfig {
     fn default() -> Self {
-        PollConfig { initial: Duration::from_millis(1000), max: Duration::from_secs(10) }
+        PollConfig {
+            initial: Duration::from_millis(1000),
+            max: Duration::from_secs(10),
+            stall: Duration::from_secs(600),
+            max_wait: Duration::from_secs(6 * 3600),
+        }
     }
 }
 
 impl PollConfig {
     /// Millisecond polling, for tests against mocks and emulators.
     pub fn fast() -> Self {
-        PollConfig { initial: Duration::from_millis(1), max: Duration::from_millis(20) }
+        PollConfig { initial: Duration::from_millis(1), max: Duration::from_millis(20), ..PollConfig::default() }
     }
 }
 
 struct Poller {
     cfg: PollConfig,
     cur: Duration,
+    interrupt: Interrupt,
 }
 
 impl Poller {
-    fn new(cfg: PollConfig) -> Self {
-        Poller { cfg, cur: cfg.initial }
+    fn new(cfg: PollConfig, interrupt: &Interrupt) -> Self {
+        Poller { cfg, cur: cfg.initial, interrupt: interrupt.clone() }
     }
 
     fn reset(&mut self) {
@@ -65,7 +78,7 @@ impl Poller {
         self.cur = self.cur.mul_f64(1.5).min(self.cfg.max);
         tokio::select! {
             _ = tokio::time::sleep(d) => Ok(()),
-            _ = tokio::signal::ctrl_c() => Err(Error::Interrupted {
+            _ = self.interrupt.wait() => Err(Error::Interrupted {
                 stack: stack.to_string(),
                 hint: hint.to_string(),
             }),
@@ -114,6 +127,17 @@ pub enum StackResult {
     Destroyed {
         /// Whether the stack existed.
         existed: bool,
+        /// Resources CloudFormation kept (`DELETE_SKIPPED`: DeletionPolicy
+        /// Retain), as `Logical (Type, physical id)`.
+        retained: Vec<String>,
+    },
+    /// A shared stack, left as deployed (deploy/destroy without
+    /// `--include-shared`).
+    SharedUnchanged {
+        /// Its current outputs (still read, for the stacks importing them).
+        outputs: Vec<StackOutput>,
+        /// Whether the synthesized template differs from the deployed one.
+        differs: bool,
     },
 }
 
@@ -153,8 +177,21 @@ pub struct Deployer {
     ui: Ui,
     poll: PollConfig,
     reattach: String,
+    deploy_command: String,
     bucket: OnceCell<String>,
+    account: OnceCell<String>,
     method: Method,
+    include_shared: bool,
+    /// Deployers for stacks pinned to other regions, by region.
+    regional: std::sync::Mutex<HashMap<String, Arc<Deployer>>>,
+    interrupt: Interrupt,
+    /// Stacks with an operation this run started that has not settled yet
+    /// (stack name → what), shared by the regional deployers.
+    started: Arc<std::sync::Mutex<BTreeMap<String, &'static str>>>,
+    /// Change sets prepared and shown up front, by stack name.
+    prepared: Arc<std::sync::Mutex<HashMap<String, Prepared>>>,
+    /// The run's one confirmation was given: no stack asks again.
+    confirmed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 fn now_millis() -> u128 {
@@ -182,7 +219,47 @@ impl Deployer {
     /// A deployer over `clients`, printing through `ui`. `reattach` is the
     /// command that resumes waiting after Ctrl-C (e.g. `cargo xtask deploy dev`).
     pub fn new(clients: Clients, ui: Ui, poll: PollConfig, reattach: impl Into<String>) -> Self {
-        Deployer { clients, ui, poll, reattach: reattach.into(), bucket: OnceCell::new(), method: Method::ChangeSet }
+        let reattach = reattach.into();
+        Deployer {
+            clients,
+            ui,
+            poll,
+            deploy_command: reattach.clone(),
+            reattach,
+            bucket: OnceCell::new(),
+            account: OnceCell::new(),
+            method: Method::ChangeSet,
+            include_shared: false,
+            regional: std::sync::Mutex::default(),
+            interrupt: Interrupt::new(),
+            started: Arc::default(),
+            prepared: Arc::default(),
+            confirmed: Arc::default(),
+        }
+    }
+
+    /// Stop at `interrupt` (e.g. [`Interrupt::on_ctrl_c`]): calls, retries,
+    /// waits and prompts end, no further change is started.
+    pub fn with_interrupt(mut self, interrupt: Interrupt) -> Self {
+        self.interrupt = interrupt;
+        self
+    }
+
+    fn mark_started(&self, stack: &str, what: &'static str) {
+        if let Ok(mut m) = self.started.lock() {
+            m.insert(stack.to_string(), what);
+        }
+    }
+
+    fn mark_settled(&self, stack: &str) {
+        if let Ok(mut m) = self.started.lock() {
+            m.remove(stack);
+        }
+    }
+
+    /// The operation this run started on `stack` that has not settled.
+    fn in_flight(&self, stack: &str) -> Option<&'static str> {
+        self.started.lock().ok().and_then(|m| m.get(stack).copied())
     }
 
     /// Use `method` for deploys.
@@ -191,14 +268,299 @@ impl Deployer {
         self
     }
 
-    fn cfn(&self) -> &aws_sdk_cloudformation::Client {
+    /// Deploy (and destroy) shared stacks too; without it they are left as
+    /// deployed and only read.
+    pub fn with_include_shared(mut self, include: bool) -> Self {
+        self.include_shared = include;
+        self
+    }
+
+    /// The deploy command of this environment with all its flags (e.g.
+    /// `cargo xtask deploy dev --app shop`), used in hints such as how to
+    /// deploy a shared stack.
+    pub fn with_deploy_command(mut self, command: impl Into<String>) -> Self {
+        self.deploy_command = command.into();
+        self
+    }
+
+    /// Use `clients` for the stacks pinned to their region (instead of
+    /// deriving clients from the default ones' configuration).
+    pub fn with_region_clients(self, clients: Clients) -> Self {
+        let d = Arc::new(self.sibling(clients));
+        if let Ok(mut m) = self.regional.lock() {
+            m.insert(d.clients.region.clone(), d);
+        }
+        self
+    }
+
+    fn sibling(&self, clients: Clients) -> Deployer {
+        Deployer {
+            clients,
+            ui: self.ui.clone(),
+            poll: self.poll,
+            reattach: self.reattach.clone(),
+            deploy_command: self.deploy_command.clone(),
+            bucket: OnceCell::new(),
+            account: OnceCell::new(),
+            method: self.method,
+            include_shared: self.include_shared,
+            regional: std::sync::Mutex::default(),
+            interrupt: self.interrupt.clone(),
+            started: Arc::clone(&self.started),
+            prepared: Arc::clone(&self.prepared),
+            confirmed: Arc::clone(&self.confirmed),
+        }
+    }
+
+    /// Ask the run's one question up front: create the change set of every
+    /// stack in `stacks` (concurrently), show them all, then ask once. No
+    /// stack waits on a prompt later, and nothing is executed before the
+    /// answer. A stack whose change set needs a dependency deployed first
+    /// (it imports an export that does not exist yet) is named and covered by
+    /// the same answer; its diff is shown when it deploys. Without a
+    /// terminal or with `--yes` (or `--method direct`) this does nothing.
+    /// "No" deletes the change sets created.
+    pub async fn confirm_up_front(self: &Arc<Self>, stacks: &[StackArtifact]) -> Result<(), Error> {
+        if self.ui.assume_yes() || !self.ui.is_interactive() || self.method == Method::Direct {
+            return Ok(());
+        }
+        let mut set = JoinSet::new();
+        for s in stacks.iter().filter(|s| self.include_shared || !s.shared) {
+            let d = self.for_stack(s)?;
+            let s = s.clone();
+            set.spawn(async move {
+                let r = d.prepare(&s, false).await;
+                (s, r)
+            });
+        }
+        let mut results = Vec::new();
+        loop {
+            tokio::select! {
+                biased;
+                j = set.join_next() => match j {
+                    Some(Ok(x)) => results.push(x),
+                    Some(Err(e)) => self.ui.line(&format!("internal error: {e}")),
+                    None => break,
+                },
+                _ = self.interrupt.wait() => {
+                    set.abort_all();
+                    self.discard_prepared().await;
+                    return Err(Error::Interrupted {
+                        stack: "confirmation".into(),
+                        hint: "nothing was changed (the change sets created were deleted)".into(),
+                    });
+                }
+            }
+        }
+        let order: HashMap<&str, usize> = stacks.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+        results.sort_by_key(|(s, _)| order.get(s.id.as_str()).copied().unwrap_or(usize::MAX));
+        let mut changing = Vec::new();
+        let mut deferred = Vec::new();
+        let mut failure = None;
+        for (s, r) in results {
+            match r {
+                Ok(p) => {
+                    if let Prepared::Changes { change_set, .. } = &p {
+                        self.ui.line(&render_change_set(change_set));
+                        changing.push(s.stack_name.clone());
+                    }
+                    if let Ok(mut m) = self.prepared.lock() {
+                        m.insert(s.stack_name.clone(), p);
+                    }
+                }
+                Err(Error::ChangeSetFailed { reason, .. }) if reason.contains("No export named") => {
+                    deferred.push(s.stack_name.clone());
+                }
+                Err(e) => {
+                    failure.get_or_insert(e);
+                }
+            }
+        }
+        if let Some(e) = failure {
+            self.discard_prepared().await;
+            return Err(e);
+        }
+        if changing.is_empty() && deferred.is_empty() {
+            return Ok(());
+        }
+        let mut question = format!("Deploy the changes above to {} stack(s)", changing.len());
+        if !deferred.is_empty() {
+            question.push_str(&format!(
+                ", and {} (their diff needs the stacks they import from deployed first; shown before they run)",
+                deferred.join(", ")
+            ));
+        }
+        question.push('?');
+        match self.ui.confirm(&question).await {
+            Ok(true) => {
+                self.confirmed.store(true, std::sync::atomic::Ordering::SeqCst);
+                Ok(())
+            }
+            other => {
+                self.discard_prepared().await;
+                Err(match other {
+                    Err(e @ Error::Interrupted { .. }) => e,
+                    _ => Error::Refused("deploy cancelled; the change sets were deleted, nothing was changed".into()),
+                })
+            }
+        }
+    }
+
+    /// Delete the change sets prepared up front (and the placeholder stacks
+    /// of creates).
+    async fn discard_prepared(&self) {
+        let all: Vec<Prepared> = match self.prepared.lock() {
+            Ok(mut m) => m.drain().map(|(_, p)| p).collect(),
+            Err(_) => return,
+        };
+        for p in all {
+            if let Prepared::Changes { change_set, .. } = p {
+                self.delete_change_set(&change_set).await;
+                if change_set.creates_stack {
+                    let _ = self.cfn().delete_stack().stack_name(&change_set.stack_name).send().await;
+                }
+            }
+        }
+    }
+
+    fn take_prepared(&self, stack: &str) -> Option<Prepared> {
+        self.prepared.lock().ok().and_then(|mut m| m.remove(stack))
+    }
+
+    /// Whether shared stacks are deployed and destroyed too.
+    pub fn includes_shared(&self) -> bool {
+        self.include_shared
+    }
+
+    /// The region this deployer's clients talk to.
+    pub fn region(&self) -> &str {
+        &self.clients.region
+    }
+
+    /// The deployer for `art`: this one, or one with clients for the region
+    /// the stack is pinned to (same credentials chain and endpoint).
+    pub fn for_stack(self: &Arc<Self>, art: &StackArtifact) -> Result<Arc<Deployer>, Error> {
+        let Some(region) = art.region.as_deref().filter(|r| *r != self.clients.region) else {
+            return Ok(Arc::clone(self));
+        };
+        let mut map = self.regional.lock().map_err(|_| Error::Io("internal error: region table poisoned".into()))?;
+        if let Some(d) = map.get(region) {
+            return Ok(Arc::clone(d));
+        }
+        let clients = self.clients.for_region(region).ok_or_else(|| {
+            Error::Usage(format!("{}: pinned to region {region}, but no clients can be made for it", art.stack_name))
+        })?;
+        let d = Arc::new(self.sibling(clients));
+        map.insert(region.to_string(), Arc::clone(&d));
+        Ok(d)
+    }
+
+    /// The account of the deploying credentials (STS GetCallerIdentity, once).
+    pub async fn caller_account(&self) -> Result<String, Error> {
+        self.account
+            .get_or_try_init(|| async {
+                let id = self
+                    .clients
+                    .sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| aws_err("GetCallerIdentity", "", e))?;
+                Ok(id.account().unwrap_or("unknown").to_string())
+            })
+            .await
+            .cloned()
+    }
+
+    /// A stack pinned to an account is deployed only with that account's
+    /// credentials (missing account: the caller's).
+    async fn check_account(&self, art: &StackArtifact) -> Result<(), Error> {
+        let Some(want) = &art.account else { return Ok(()) };
+        let have = self.caller_account().await?;
+        if &have != want {
+            return Err(Error::Refused(format!(
+                "{}: pinned to account {want}, but the credentials are for account {have}; \
+                 use --profile (or AWS_PROFILE) with credentials for {want}",
+                art.stack_name
+            )));
+        }
+        Ok(())
+    }
+
+    /// A shared stack on a deploy without `--include-shared`: left alone, its
+    /// outputs read. Missing is an error (the stacks importing from it cannot
+    /// deploy); a different template is reported with the command that
+    /// deploys it.
+    async fn shared_unchanged(&self, art: &StackArtifact) -> Result<StackResult, Error> {
+        let name = &art.stack_name;
+        let how = format!("{} --include-shared --stack {}", self.deploy_command, art.id);
+        let Some(info) = self.describe(name).await?.filter(|s| s.status != StackStatus::DeleteComplete) else {
+            return Err(Error::Refused(format!(
+                "{name} is a shared stack (deployed once for all environments) and is not deployed \
+                 yet; deploy it with `{how}`"
+            )));
+        };
+        let deployed = self
+            .cfn()
+            .get_template()
+            .stack_name(name)
+            .template_stage(aws_sdk_cloudformation::types::TemplateStage::Original)
+            .send()
+            .await
+            .map_err(|e| aws_err("GetTemplate", name, e))?;
+        let same = match (deployed.template_body().map(serde_json::from_str::<serde_json::Value>), art.template()) {
+            (Some(Ok(a)), Ok(b)) => a == b,
+            _ => false,
+        };
+        if same {
+            self.ui.line(&format!("{name}: shared stack, up to date"));
+        } else {
+            self.ui.line(&format!(
+                "{name}: shared stack differs from the synthesized template and is left as \
+                 deployed; to change it (for every environment), run `{how}`"
+            ));
+        }
+        Ok(StackResult::SharedUnchanged { outputs: info.outputs, differs: !same })
+    }
+
+    pub(crate) fn ui(&self) -> &Ui {
+        &self.ui
+    }
+
+    pub(crate) fn cfn(&self) -> &aws_sdk_cloudformation::Client {
         &self.clients.cloudformation
     }
 
     fn hint(&self, stack: &str) -> String {
         format!(
-            "rerun `{}` to wait for it again, or follow it with `aws cloudformation \
-             describe-stack-events --stack-name {stack}`",
+            "the operation continues in CloudFormation; rerun `{}` to follow it again, or \
+             `aws cloudformation describe-stack-events --stack-name {stack}`",
+            self.reattach
+        )
+    }
+
+    /// What an interruption leaves behind for `stack`.
+    fn interrupted(&self, stack: &str) -> Error {
+        let hint = match self.in_flight(stack) {
+            Some(op) => format!("its {op} continues in CloudFormation. {}", self.reattach_hint(stack)),
+            None => "stopped before changing it (an unexecuted change set may be left: it is harmless)".into(),
+        };
+        Error::Interrupted { stack: stack.to_string(), hint }
+    }
+
+    /// A request that starts an operation failed: unless the answer was lost
+    /// (then it may have started), nothing is in flight. Another writer on
+    /// the same stack is named as such.
+    fn not_started_unless_lost(&self, stack: &str, e: Error) -> Error {
+        if !matches!(e, Error::Connection { .. }) {
+            self.mark_settled(stack);
+        }
+        concurrent_writer(stack, e, &self.reattach)
+    }
+
+    fn reattach_hint(&self, stack: &str) -> String {
+        format!(
+            "Reattach with `{}`, or follow it with `aws cloudformation describe-stack-events --stack-name {stack}`",
             self.reattach
         )
     }
@@ -268,16 +630,20 @@ impl Deployer {
         before: Option<&StackStatus>,
     ) -> Result<(StackInfo, Vec<StackEvent>), Error> {
         let pb = self.ui.bar(display, total as u64);
-        let mut poller = Poller::new(self.poll);
+        let mut poller = Poller::new(self.poll, &self.interrupt);
         let mut seen = HashSet::new();
         let mut events = Vec::new();
         let mut saw_progress = before.is_none();
         let mut settled_polls = 0u32;
         let hint = self.hint(display);
+        let started = Instant::now();
+        let mut last_progress = Instant::now();
+        let mut last_status: Option<StackStatus> = None;
         let result = loop {
             let fresh = self.new_events(stack, marker.as_deref(), &mut seen).await?;
             if !fresh.is_empty() {
                 poller.reset();
+                last_progress = Instant::now();
             }
             for e in &fresh {
                 self.ui.line(&render_event(display, e));
@@ -301,6 +667,31 @@ impl Deployer {
                     outputs: vec![],
                 },
             };
+            if last_status.as_ref() != Some(&info.status) {
+                last_progress = Instant::now();
+                last_status = Some(info.status.clone());
+            }
+            if last_progress.elapsed() >= self.poll.stall {
+                self.ui.line(&format!(
+                    "{display}: no new event for {}s (still {}); still waiting. Ctrl-C stops waiting \
+                     (the operation goes on in CloudFormation)",
+                    last_progress.elapsed().as_secs(),
+                    info.status
+                ));
+                last_progress = Instant::now();
+            }
+            if started.elapsed() >= self.poll.max_wait {
+                self.ui.finish_bar(&pb);
+                return Err(Error::Blocked {
+                    stack: display.to_string(),
+                    status: info.status.clone(),
+                    next_step: format!(
+                        "stopped waiting after {}s without the operation ending. {}",
+                        started.elapsed().as_secs(),
+                        self.reattach_hint(display)
+                    ),
+                });
+            }
             if info.status.is_in_progress() {
                 saw_progress = true;
             } else if info.status != StackStatus::ReviewInProgress {
@@ -318,7 +709,19 @@ impl Deployer {
             }
         };
         self.ui.finish_bar(&pb);
+        self.mark_settled(display);
         Ok((result, events))
+    }
+
+    /// Termination protection as the assembly says, checked on every deploy
+    /// (also "no changes"): a protection lifted by hand or never set because
+    /// a call failed is restored.
+    async fn ensure_protection(&self, art: &StackArtifact, info: &StackInfo) -> Result<(), Error> {
+        if art.termination_protection && !info.termination_protection {
+            self.ui.line(&format!("{}: termination protection is off but must be on; restoring it", art.stack_name));
+            self.set_termination_protection(&art.stack_name, true).await?;
+        }
+        Ok(())
     }
 
     async fn set_termination_protection(&self, stack: &str, on: bool) -> Result<(), Error> {
@@ -338,14 +741,7 @@ impl Deployer {
     pub async fn assets_bucket(&self) -> Result<String, Error> {
         self.bucket
             .get_or_try_init(|| async {
-                let id = self
-                    .clients
-                    .sts
-                    .get_caller_identity()
-                    .send()
-                    .await
-                    .map_err(|e| aws_err("GetCallerIdentity", "", e))?;
-                let account = id.account().unwrap_or("unknown");
+                let account = self.caller_account().await?;
                 let region = &self.clients.region;
                 let bucket = format!("stackcraft-assets-{account}-{region}");
                 self.ensure_bucket(&bucket).await?;
@@ -529,11 +925,14 @@ impl Deployer {
         for (k, v) in &art.tags {
             req = req.tags(Tag::builder().key(k).value(v).build());
         }
-        let created = req.send().await.map_err(|e| aws_err("CreateChangeSet", name, e))?;
+        let created = req
+            .send()
+            .await
+            .map_err(|e| concurrent_writer(name, aws_err("CreateChangeSet", name, e), &self.reattach))?;
         let id = created.id().unwrap_or(&cs_name).to_string();
 
         let mut cs = ChangeSet { id, stack_name: name.clone(), creates_stack: create, changes: Vec::new() };
-        let mut poller = Poller::new(self.poll);
+        let mut poller = Poller::new(self.poll, &self.interrupt);
         let hint = format!(
             "change set {cs_name} of {name} is still being created; it is harmless and can be \
              deleted with `aws cloudformation delete-change-set --stack-name {name} \
@@ -600,13 +999,14 @@ impl Deployer {
         }
         let marker = self.latest_event_id(name).await;
         let status_before = before.map(|b| b.status.clone());
+        self.mark_started(name, if cs.creates_stack { "create" } else { "update" });
         self.cfn()
             .execute_change_set()
             .change_set_name(&cs.id)
             .stack_name(name)
             .send()
             .await
-            .map_err(|e| aws_err("ExecuteChangeSet", name, e))?;
+            .map_err(|e| self.not_started_unless_lost(name, aws_err("ExecuteChangeSet", name, e)))?;
         let (info, events) = self
             .watch(
                 name,
@@ -631,14 +1031,27 @@ impl Deployer {
             return self.deploy_direct(art).await;
         }
         let name = &art.stack_name;
-        match self.prepare(art, false).await? {
+        let (prepared, shown) = match self.take_prepared(name) {
+            Some(p) => (p, true),
+            None => (self.prepare(art, false).await?, false),
+        };
+        match prepared {
             Prepared::NoChanges(info) => {
                 self.ui.line(&format!("{name}: no changes"));
+                if let Some(i) = &info {
+                    self.ensure_protection(art, i).await?;
+                }
                 Ok(StackResult::NoChanges { outputs: info.map(|i| i.outputs).unwrap_or_default() })
             }
             Prepared::Changes { before, change_set } => {
-                self.ui.line(&render_change_set(&change_set));
-                let confirmed = self.ui.confirm(&format!("Deploy these changes to {name}?")).await;
+                if !shown {
+                    self.ui.line(&render_change_set(&change_set));
+                }
+                let confirmed = if self.confirmed.load(std::sync::atomic::Ordering::SeqCst) {
+                    Ok(true)
+                } else {
+                    self.ui.confirm(&format!("Deploy these changes to {name}?")).await
+                };
                 if !matches!(confirmed, Ok(true)) {
                     self.delete_change_set(&change_set).await;
                     if change_set.creates_stack {
@@ -691,6 +1104,7 @@ impl Deployer {
             None => None,
         };
         let start = Instant::now();
+        self.mark_started(name, if creating { "create" } else { "update" });
         if creating {
             self.cfn()
                 .create_stack()
@@ -702,7 +1116,7 @@ impl Deployer {
                 .enable_termination_protection(art.termination_protection)
                 .send()
                 .await
-                .map_err(|e| aws_err("CreateStack", name, e))?;
+                .map_err(|e| self.not_started_unless_lost(name, aws_err("CreateStack", name, e)))?;
         } else {
             let r = self
                 .cfn()
@@ -715,6 +1129,7 @@ impl Deployer {
                 .send()
                 .await;
             if let Err(e) = r {
+                self.mark_settled(name);
                 if e.message().is_some_and(is_no_changes_reason) {
                     self.ui.line(&format!("{name}: no changes"));
                     return Ok(StackResult::NoChanges { outputs: existing.map(|i| i.outputs).unwrap_or_default() });
@@ -753,10 +1168,13 @@ impl Deployer {
         }
     }
 
-    async fn delete_and_wait(&self, info: &StackInfo) -> Result<StackInfo, Error> {
+    /// Delete the stack and wait; returns the resources CloudFormation kept.
+    async fn delete_and_wait(&self, info: &StackInfo) -> Result<Vec<String>, Error> {
         let name = &info.stack_name;
         let marker = self.latest_event_id(&info.stack_id).await;
+        self.mark_started(name, "delete");
         if let Err(e) = self.cfn().delete_stack().stack_name(&info.stack_id).send().await {
+            self.mark_settled(name);
             if e.message().is_some_and(|m| m.contains("TerminationProtection")) {
                 return Err(Error::Refused(format!(
                     "{name}: CloudFormation refuses to delete it because termination protection \
@@ -768,16 +1186,28 @@ impl Deployer {
         }
         let (final_info, events) = self.watch(&info.stack_id, name, marker, 0, Some(&info.status)).await?;
         if final_info.status != StackStatus::DeleteComplete {
+            let next = Blocked::DeleteFailed.next_step(name);
             return Err(Error::StackFailed {
                 stack: name.clone(),
                 failures: failures(&events, name),
-                reason: Some(final_info.reason.clone().unwrap_or_default())
-                    .filter(|r| !r.is_empty())
-                    .or_else(|| Some(Blocked::DeleteFailed.next_step(name))),
+                reason: Some(match final_info.reason.clone().filter(|r| !r.is_empty()) {
+                    Some(r) => format!("{r}. Next: {next}"),
+                    None => format!("next: {next}"),
+                }),
                 status: final_info.status,
             });
         }
-        Ok(final_info)
+        // What CloudFormation kept (DeletionPolicy Retain): name it, it still exists and costs.
+        Ok(events
+            .iter()
+            .filter(|e| e.status == crate::model::ResourceStatus::DeleteSkipped)
+            .map(|e| match &e.physical_id {
+                Some(p) if !p.is_empty() && p != &e.logical_id => {
+                    format!("{} ({}, {p})", e.logical_id, e.resource_type)
+                }
+                _ => format!("{} ({})", e.logical_id, e.resource_type),
+            })
+            .collect())
     }
 
     /// Delete the stack named `name` and wait. With `allow_protected`,
@@ -786,22 +1216,61 @@ impl Deployer {
     pub async fn destroy(&self, name: &str, allow_protected: bool) -> Result<StackResult, Error> {
         let Some(mut info) = self.describe(name).await?.filter(|s| s.status != StackStatus::DeleteComplete) else {
             self.ui.line(&format!("{name}: does not exist, nothing to delete"));
-            return Ok(StackResult::Destroyed { existed: false });
+            return Ok(StackResult::Destroyed { existed: false, retained: vec![] });
         };
         if info.status.is_in_progress() {
             self.ui.line(&format!("{name}: {} — waiting for the running operation first", info.status));
             info = self.watch(&info.stack_id, name, None, 0, None).await?.0;
             if info.status == StackStatus::DeleteComplete {
-                return Ok(StackResult::Destroyed { existed: true });
+                return Ok(StackResult::Destroyed { existed: true, retained: vec![] });
             }
         }
         if info.termination_protection && allow_protected {
             self.set_termination_protection(name, false).await?;
         }
         let start = Instant::now();
-        self.delete_and_wait(&info).await?;
+        let retained = self.delete_and_wait(&info).await?;
         self.ui.line(&format!("{name}: DELETE_COMPLETE in {:.1}s", start.elapsed().as_secs_f64()));
-        Ok(StackResult::Destroyed { existed: true })
+        if !retained.is_empty() {
+            self.ui.line(&format!(
+                "{name}: kept by its DeletionPolicy (still exists, delete it yourself if it is no longer \
+                 needed): {}",
+                retained.join(", ")
+            ));
+        }
+        Ok(StackResult::Destroyed { existed: true, retained })
+    }
+
+    /// `op` on one stack, with this deployer's clients; a lost connection
+    /// says how to reattach.
+    async fn run_one(&self, s: &StackArtifact, op: Operation) -> Result<StackResult, Error> {
+        self.run_one_inner(s, op).await.map_err(|e| match e {
+            Error::Connection { .. } => e.with_hint(&self.reattach_hint(&s.stack_name)),
+            e => e,
+        })
+    }
+
+    async fn run_one_inner(&self, s: &StackArtifact, op: Operation) -> Result<StackResult, Error> {
+        let shared_kept = s.shared && !self.include_shared;
+        match op {
+            Operation::Deploy if shared_kept => self.shared_unchanged(s).await,
+            Operation::Deploy => {
+                self.check_account(s).await?;
+                self.deploy(s).await
+            }
+            Operation::Diff => self.diff(s).await,
+            Operation::Destroy { .. } if shared_kept => {
+                self.ui.line(&format!(
+                    "{}: shared stack (used by every environment), kept; destroy it with --include-shared",
+                    s.stack_name
+                ));
+                Ok(StackResult::SharedUnchanged { outputs: vec![], differs: false })
+            }
+            Operation::Destroy { allow_protected } => {
+                self.check_account(s).await?;
+                self.destroy(&s.stack_name, allow_protected).await
+            }
+        }
     }
 
     /// Run `op` over `stacks` (given in dependency order): each stack starts
@@ -833,7 +1302,11 @@ impl Deployer {
         let mut done: HashMap<String, bool> = HashMap::new();
         let mut results: BTreeMap<String, Result<StackResult, Error>> = BTreeMap::new();
         let mut running = JoinSet::new();
+        let mut in_task: BTreeMap<String, String> = BTreeMap::new();
         loop {
+            if self.interrupt.is_raised() {
+                break;
+            }
             // Skip stacks whose prerequisites failed.
             loop {
                 let failed = pending
@@ -853,21 +1326,27 @@ impl Deployer {
                 let ready = pending.iter().position(|s| waits_for[&s.id].iter().all(|d| done.contains_key(d)));
                 let Some(i) = ready else { break };
                 let s = pending.remove(i);
-                let me = Arc::clone(self);
+                in_task.insert(s.id.clone(), s.stack_name.clone());
+                let me = self.for_stack(&s);
                 running.spawn(async move {
-                    let r = match op {
-                        Operation::Deploy => me.deploy(&s).await,
-                        Operation::Diff => me.diff(&s).await,
-                        Operation::Destroy { allow_protected } => me.destroy(&s.stack_name, allow_protected).await,
+                    let r = match me {
+                        Err(e) => Err(e),
+                        Ok(me) => me.run_one(&s, op).await,
                     };
                     (s.id, r)
                 });
             }
-            let Some(joined) = running.join_next().await else {
+            let joined = tokio::select! {
+                biased;
+                j = running.join_next() => j,
+                _ = self.interrupt.wait() => None,
+            };
+            let Some(joined) = joined else {
                 break;
             };
             match joined {
                 Ok((id, r)) => {
+                    in_task.remove(&id);
                     done.insert(id.clone(), r.is_ok());
                     results.insert(id, r);
                 }
@@ -875,6 +1354,18 @@ impl Deployer {
                     // A panicking task: report it instead of hanging.
                     self.ui.line(&format!("internal error: {e}"));
                 }
+            }
+        }
+        if self.interrupt.is_raised() {
+            // Ctrl-C: stop every task where it is (in a call, a retry, a
+            // wait), start nothing more, and say what CloudFormation is
+            // still doing.
+            running.abort_all();
+            for (id, name) in in_task {
+                results.insert(id, Err(self.interrupted(&name)));
+            }
+            for s in pending {
+                results.insert(s.id.clone(), Err(Error::NotStarted { stack: s.stack_name.clone() }));
             }
         }
         stacks
@@ -887,6 +1378,24 @@ impl Deployer {
             })
             .collect()
     }
+}
+
+/// CloudFormation refusing a change because another one is running (another
+/// deploy of the same stack, a console update) or the change set went stale:
+/// say so, with what to do.
+fn concurrent_writer(stack: &str, e: Error, reattach: &str) -> Error {
+    let Error::Aws { message, .. } = &e else { return e };
+    let busy = message.contains("_IN_PROGRESS state") || message.contains("is in UPDATE_IN_PROGRESS");
+    let stale = message.contains("OBSOLETE") || message.contains("is in EXECUTE_");
+    if !(busy || stale) {
+        return e;
+    }
+    Error::Refused(format!(
+        "{stack}: another operation is changing this stack right now (probably another deploy of \
+         the same app and environment, or a change from the console); CloudFormation said: {message}. \
+         Wait for it to finish (`{reattach}` waits for it and then deploys), or follow it with \
+         `aws cloudformation describe-stack-events --stack-name {stack}`"
+    ))
 }
 
 /// The diff of a stack that does not exist yet: every resource is added.
@@ -944,7 +1453,14 @@ mod tests {
 
     #[test]
     fn poll_interval_grows_then_resets() {
-        let mut p = Poller::new(PollConfig { initial: Duration::from_millis(100), max: Duration::from_millis(200) });
+        let mut p = Poller::new(
+            PollConfig {
+                initial: Duration::from_millis(100),
+                max: Duration::from_millis(200),
+                ..PollConfig::default()
+            },
+            &Interrupt::new(),
+        );
         let mut seen = vec![];
         for _ in 0..4 {
             seen.push(p.cur);

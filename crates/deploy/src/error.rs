@@ -25,6 +25,20 @@ pub enum Error {
         /// The full error message.
         message: String,
     },
+    /// No answer from AWS (connection failed, timed out, cut off) after the
+    /// SDK's retries: the request may or may not have been applied.
+    Connection {
+        /// The operation, e.g. `ExecuteChangeSet`.
+        operation: &'static str,
+        /// The stack it was about (empty when none).
+        stack: String,
+        /// What happened, in a few words.
+        cause: String,
+        /// The SDK's full error chain (shown with `--verbose`).
+        detail: String,
+        /// How to reattach, when a stack may be changing.
+        hint: Option<String>,
+    },
     /// The change set could not be created (and not because of "no changes").
     ChangeSetFailed {
         /// Stack name.
@@ -62,6 +76,11 @@ pub enum Error {
         /// How to reattach.
         hint: String,
     },
+    /// Ctrl-C came before this stack's turn: nothing was done to it.
+    NotStarted {
+        /// Stack name.
+        stack: String,
+    },
     /// A dependency of this stack failed, so it was not deployed.
     Skipped {
         /// Stack name.
@@ -98,6 +117,19 @@ impl fmt::Display for Error {
                     write!(f, "{stack}: {operation} failed: {message}")
                 }
             }
+            Error::Connection { operation, stack, cause, detail, hint } => {
+                let who = if stack.is_empty() { String::new() } else { format!("{stack}: ") };
+                write!(f, "{who}lost contact with AWS during {operation}: {cause}")?;
+                if let Some(h) = hint {
+                    write!(f, ".\n  The stack may still be changing in CloudFormation; {h}")?;
+                }
+                if verbose() {
+                    write!(f, "\n  detail: {detail}")?;
+                } else {
+                    write!(f, " (--verbose shows the SDK detail)")?;
+                }
+                Ok(())
+            }
             Error::ChangeSetFailed { stack, reason } => {
                 write!(f, "{stack}: the change set could not be created: {reason}")
             }
@@ -113,9 +145,8 @@ impl fmt::Display for Error {
             }
             Error::Blocked { stack, status, next_step } => write!(f, "{stack}: stack is {status}: {next_step}"),
             Error::Refused(m) => write!(f, "{m}"),
-            Error::Interrupted { stack, hint } => {
-                write!(f, "{stack}: interrupted. The operation continues in CloudFormation; {hint}")
-            }
+            Error::Interrupted { stack, hint } => write!(f, "{stack}: interrupted; {hint}"),
+            Error::NotStarted { stack } => write!(f, "{stack}: not started (interrupted), unchanged"),
             Error::Skipped { stack, because_of } => {
                 write!(f, "{stack}: not deployed because {because_of} failed")
             }
@@ -125,6 +156,30 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Show the SDK's full error detail in messages (`--verbose`).
+pub fn set_verbose(on: bool) {
+    VERBOSE.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn verbose() -> bool {
+    VERBOSE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+impl Error {
+    /// Add the reattach hint to an error that leaves a stack possibly
+    /// changing (lost connection).
+    pub fn with_hint(self, hint: &str) -> Error {
+        match self {
+            Error::Connection { operation, stack, cause, detail, hint: None } => {
+                Error::Connection { operation, stack, cause, detail, hint: Some(hint.to_string()) }
+            }
+            other => other,
+        }
+    }
+}
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {

@@ -5,8 +5,8 @@
 //! the AWS CDK layout plus `stackcraft.json`), and applies each stack through a
 //! change set: create it, wait, print the diff (replacements flagged), ask for
 //! confirmation (or `--yes`), execute, stream the stack events with a progress
-//! bar, then print the outputs and write them to `outputs.json` in the current
-//! directory (`--outputs-file` changes that). Independent stacks deploy
+//! bar, then print the outputs (and, with `--outputs-file FILE`, merge them into
+//! that JSON file). Independent stacks deploy
 //! concurrently, dependents after the stacks they import from; `destroy`
 //! deletes in reverse order. A stack without changes is left alone (exit 0).
 //!
@@ -15,7 +15,7 @@
 //!
 //! # Commands
 //!
-//! - `deploy ENV [--app PACKAGE_OR_PATH | --assembly DIR] [--stack NAME]... [--yes] [--concurrency N] [--outputs-file FILE] [--method change-set|direct]`
+//! - `deploy ENV [--app PACKAGE_OR_PATH | --assembly DIR] [--stack NAME]... [--yes] [--concurrency N] [--outputs-file FILE] [--method change-set|direct] [--include-shared] [--verbose]`
 //! - `diff ENV [...]`: show the change sets without executing them.
 //! - `destroy ENV [--yes] [--force-production]`: production environments
 //!   (any stack with termination protection) need `--force-production`,
@@ -71,11 +71,20 @@
 //!
 //! # Behaviour worth knowing
 //!
+//! - Stacks pinned to a region or account (the manifest's `aws://ACCOUNT/REGION`)
+//!   get clients for that region; shared stacks are only read unless
+//!   `--include-shared`; exports still imported are retired in two phases
+//!   ([`exports`]).
+//! - Ctrl-C is honoured at any moment ([`interrupt`]): exit 130 with what
+//!   continues in CloudFormation and the exact reattach command. AWS calls
+//!   time out; a lost connection is one line with the next step.
 //! - Stacks in a blocked state get a next step: `ROLLBACK_COMPLETE` after a
 //!   failed create is offered for delete-and-recreate (automatic with
 //!   `--yes`), `UPDATE_ROLLBACK_FAILED` names `continue-update-rollback`, a
 //!   stack with an operation in progress is waited for. Ctrl-C while waiting
 //!   leaves the operation running in CloudFormation and says how to reattach.
+//! - The commands also exist as the `stackcraft-deploy` binary (what `cargo
+//!   xtask deploy` runs), so project automation need not link the AWS SDK.
 //! - Templates over 51,200 bytes are uploaded to
 //!   `stackcraft-assets-<account>-<region>` (created on first use: versioned,
 //!   SSE-S3 encrypted, public access blocked) and passed by URL.
@@ -99,6 +108,8 @@ pub mod aws;
 pub mod cli;
 pub mod deployer;
 pub mod error;
+pub mod exports;
+pub mod interrupt;
 pub mod model;
 pub mod ui;
 

@@ -12,6 +12,7 @@ use std::time::Duration;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::Error;
+use crate::interrupt::Interrupt;
 use crate::model::{ChangeAction, ChangeSet, ResourceChange, StackEvent};
 
 /// Where output goes and whether we may ask questions.
@@ -21,7 +22,13 @@ pub struct Ui {
     interactive: bool,
     assume_yes: bool,
     prompt: Arc<tokio::sync::Mutex<()>>,
+    interrupt: Interrupt,
+    /// Scripted answers (tests): questions are recorded and answered from here.
+    script: Option<Arc<std::sync::Mutex<Script>>>,
 }
+
+/// Answers still to give (last first) and the questions asked.
+type Script = (Vec<bool>, Vec<String>);
 
 impl Ui {
     /// Detect the terminal: bars when stderr is one, prompts when stdin and
@@ -33,12 +40,49 @@ impl Ui {
             interactive: tty && std::io::stdin().is_terminal(),
             assume_yes,
             prompt: Arc::default(),
+            interrupt: Interrupt::new(),
+            script: None,
         }
     }
 
     /// Plain output, never interactive (tests, `--yes` in CI).
     pub fn plain(assume_yes: bool) -> Ui {
-        Ui { bars: None, interactive: false, assume_yes, prompt: Arc::default() }
+        Ui {
+            bars: None,
+            interactive: false,
+            assume_yes,
+            prompt: Arc::default(),
+            interrupt: Interrupt::new(),
+            script: None,
+        }
+    }
+
+    /// Plain output with questions answered from `answers` in order (then
+    /// "no"), for tests; [`Ui::asked`] lists the questions.
+    pub fn scripted(answers: &[bool]) -> Ui {
+        let mut answers = answers.to_vec();
+        answers.reverse();
+        Ui {
+            interactive: true,
+            script: Some(Arc::new(std::sync::Mutex::new((answers, Vec::new())))),
+            ..Ui::plain(false)
+        }
+    }
+
+    /// The questions asked so far (scripted UIs only).
+    pub fn asked(&self) -> Vec<String> {
+        self.script.as_ref().and_then(|s| s.lock().ok().map(|g| g.1.clone())).unwrap_or_default()
+    }
+
+    /// Prompts end with [`Error::Interrupted`] when `interrupt` is raised.
+    pub fn with_interrupt(mut self, interrupt: Interrupt) -> Ui {
+        self.interrupt = interrupt;
+        self
+    }
+
+    /// Whether questions can be asked (stdin and stderr are a terminal).
+    pub fn is_interactive(&self) -> bool {
+        self.interactive
     }
 
     /// Whether questions are answered with yes without asking.
@@ -62,13 +106,24 @@ impl Ui {
     pub fn bar(&self, stack: &str, total: u64) -> ProgressBar {
         match &self.bars {
             Some(mp) => {
-                let pb = mp.add(ProgressBar::new(total.max(1)));
-                pb.set_style(
-                    ProgressStyle::with_template(
+                // An unknown total (deletes, waiting on someone else's
+                // operation) counts without a bar: never "14/1".
+                let (pb, template) = if total == 0 {
+                    (
+                        ProgressBar::new_spinner(),
+                        "{spinner} {prefix:.bold} [{elapsed_precise}] {pos} resource(s) done {wide_msg}",
+                    )
+                } else {
+                    (
+                        ProgressBar::new(total),
                         "{spinner} {prefix:.bold} [{elapsed_precise}] {bar:30.cyan/blue} {pos}/{len} {wide_msg}",
                     )
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
+                };
+                let pb = mp.add(pb);
+                pb.set_style(
+                    ProgressStyle::with_template(template)
+                        .unwrap_or_else(|_| ProgressStyle::default_bar())
+                        .progress_chars("=> "),
                 );
                 pb.set_prefix(stack.to_string());
                 pb.enable_steady_tick(Duration::from_millis(120));
@@ -98,6 +153,17 @@ impl Ui {
                 "{question} — no terminal to ask on; rerun with --yes to confirm non-interactively"
             )));
         }
+        if self.interrupt.is_raised() {
+            return Err(Error::Interrupted {
+                stack: "prompt".into(),
+                hint: "nothing was confirmed, so nothing more is changed".into(),
+            });
+        }
+        if let Some(script) = &self.script {
+            let mut g = script.lock().map_err(|_| Error::Io("scripted answers poisoned".into()))?;
+            g.1.push(question.to_string());
+            return Ok(g.0.pop().unwrap_or(false));
+        }
         let _guard = self.prompt.lock().await;
         let q = question.to_string();
         let mp = self.bars.clone();
@@ -112,13 +178,16 @@ impl Ui {
                 None => ask(),
             }
         });
-        // Ctrl-C at the prompt answers "no" (the process may already have a
-        // Ctrl-C handler from waiting on another stack, so it would not die).
+        // Ctrl-C at the prompt stops the whole run (exit 130), at once: the
+        // blocked read of stdin is abandoned.
         let answer = tokio::select! {
             r = read => r.map_err(|e| Error::Io(e.to_string()))??,
-            _ = tokio::signal::ctrl_c() => {
+            _ = self.interrupt.wait() => {
                 eprintln!();
-                return Ok(false);
+                return Err(Error::Interrupted {
+                    stack: "prompt".into(),
+                    hint: "nothing was confirmed, so nothing more is changed".into(),
+                });
             }
         };
         Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))

@@ -28,7 +28,7 @@ use aws_smithy_types::error::ErrorMetadata;
 use stackcraft_deploy::aws::Clients;
 use stackcraft_deploy::model::{ResourceStatus as Rs, StackStatus};
 use stackcraft_deploy::ui::Ui;
-use stackcraft_deploy::{Deployer, Error, PollConfig, StackArtifact, StackResult};
+use stackcraft_deploy::{Deployer, Error, Operation, PollConfig, StackArtifact, StackResult};
 
 const NAME: &str = "app-dev-Data";
 const ID: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/app-dev-Data/1";
@@ -59,7 +59,7 @@ fn deployer(rules: &[Rule], assume_yes: bool) -> Deployer {
     ));
     let s3 = mock_client!(aws_sdk_s3, RuleMode::Sequential, &[]);
     let sts = mock_client!(aws_sdk_sts, RuleMode::Sequential, &[]);
-    let clients = Clients { cloudformation: cfn, s3, sts, region: "us-east-1".into() };
+    let clients = Clients { cloudformation: cfn, s3, sts, region: "us-east-1".into(), config: None };
     Deployer::new(clients, Ui::plain(assume_yes), PollConfig::fast(), "cargo xtask deploy dev")
 }
 
@@ -378,7 +378,7 @@ async fn termination_protection_refuses_delete_with_a_clear_message() {
         describe("DELETE_COMPLETE"),
     ];
     let result = deployer(&rules, true).destroy(NAME, true).await.unwrap();
-    assert!(matches!(result, StackResult::Destroyed { existed: true }), "{result:?}");
+    assert!(matches!(result, StackResult::Destroyed { existed: true, .. }), "{result:?}");
 }
 
 #[tokio::test]
@@ -401,4 +401,331 @@ async fn dependents_of_a_failed_stack_are_skipped_without_api_calls() {
         }
         other => panic!("expected Skipped, got {other:?}"),
     }
+}
+
+// ---- Issue 14: regions, shared stacks, export retirement ----
+
+fn clients(rules: &[Rule], region: &str, sts_rules: &[Rule]) -> Clients {
+    let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, rules);
+    let s3 = mock_client!(aws_sdk_s3, RuleMode::Sequential, &[]);
+    let sts = mock_client!(aws_sdk_sts, RuleMode::MatchAny, sts_rules);
+    Clients { cloudformation: cfn, s3, sts, region: region.into(), config: None }
+}
+
+fn named(id: &str, name: &str, body: &str) -> StackArtifact {
+    StackArtifact {
+        id: id.into(),
+        stack_name: name.into(),
+        template_file: format!("{id}.template.json"),
+        template_body: body.into(),
+        ..artifact()
+    }
+}
+
+fn stack_with_export(name: &str, export: &str, value: &str) -> Stack {
+    Stack::builder()
+        .stack_id(format!("arn:aws:cloudformation:us-east-1:123456789012:stack/{name}/1"))
+        .stack_name(name)
+        .stack_status(CfnStatus::UpdateComplete)
+        .creation_time(aws_smithy_types::DateTime::from_secs(0))
+        .outputs(
+            aws_sdk_cloudformation::types::Output::builder()
+                .output_key("QueueArn")
+                .output_value(value)
+                .export_name(export)
+                .build(),
+        )
+        .build()
+}
+
+fn describe_named(stack: Stack) -> Rule {
+    let name = stack.stack_name().unwrap_or_default().to_string();
+    mock!(Client::describe_stacks)
+        .match_requests(move |r| r.stack_name() == Some(name.as_str()))
+        .then_output(move || DescribeStacksOutput::builder().stacks(stack.clone()).build())
+}
+
+fn imports(export: &'static str, importers: &'static [&'static str]) -> Rule {
+    mock!(Client::list_imports).match_requests(move |r| r.export_name() == Some(export)).then_output(move || {
+        aws_sdk_cloudformation::operation::list_imports::ListImportsOutput::builder()
+            .set_imports(Some(importers.iter().map(|s| s.to_string()).collect()))
+            .build()
+    })
+}
+
+const EXPORT: &str = "app-dev-Data:QueueArn";
+const PRODUCER_NEW: &str = r#"{"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}"#;
+
+#[tokio::test]
+async fn dropped_export_still_imported_by_a_consumer_of_this_deploy_is_retired_in_two_phases() {
+    let consumer_new = r#"{"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}"#;
+    let rules = [
+        describe_named(stack_with_export(NAME, EXPORT, "arn:aws:sqs:us-east-1:1:q")),
+        describe_named(
+            Stack::builder()
+                .stack_name("app-dev-Api")
+                .stack_status(CfnStatus::UpdateComplete)
+                .creation_time(aws_smithy_types::DateTime::from_secs(0))
+                .build(),
+        ),
+        imports(EXPORT, &["app-dev-Api"]),
+    ];
+    let d =
+        std::sync::Arc::new(Deployer::new(clients(&rules, "us-east-1", &[]), Ui::plain(true), PollConfig::fast(), "x"));
+    let producer = named("Data", NAME, PRODUCER_NEW);
+    let mut consumer = named("Api", "app-dev-Api", consumer_new);
+    consumer.dependencies = vec!["Data".into()];
+    let plan = d.plan_exports(&[producer.clone(), consumer.clone()]).await.unwrap();
+    assert!(plan.needs_phase2(), "{plan:?}");
+    let kept = &plan.producer("Data").unwrap().kept[0];
+    assert_eq!((kept.name.as_str(), kept.value.as_str(), kept.retire), (EXPORT, "arn:aws:sqs:us-east-1:1:q", true));
+    assert_eq!(
+        plan.describe(),
+        ["app-dev-Data: export app-dev-Data:QueueArn is dropped by the new template but still imported by \
+          app-dev-Api: kept while app-dev-Api update (phase 1), dropped afterwards (phase 2)"]
+    );
+    // Phase 1: the producer's template keeps the export with its deployed value.
+    let phase1 = plan.phase1(&[producer, consumer]).unwrap();
+    let t: serde_json::Value = serde_json::from_str(&phase1[0].template_body).unwrap();
+    assert_eq!(t["Outputs"]["StackcraftKeptappdevDataQueueArn"]["Export"]["Name"], EXPORT);
+    assert_eq!(phase1[1].template_body, consumer_new, "consumers deploy their real template");
+}
+
+#[tokio::test]
+async fn export_imported_by_a_stack_outside_the_deploy_is_kept_without_phase_two() {
+    let rules = [describe_named(stack_with_export(NAME, EXPORT, "v")), imports(EXPORT, &["app-prod-Api"])];
+    let d =
+        std::sync::Arc::new(Deployer::new(clients(&rules, "us-east-1", &[]), Ui::plain(true), PollConfig::fast(), "x"));
+    let plan = d.plan_exports(&[named("Data", NAME, PRODUCER_NEW)]).await.unwrap();
+    assert!(!plan.is_empty() && !plan.needs_phase2(), "{plan:?}");
+    assert!(plan.describe()[0].contains("(not updated by this deploy): kept until no stack imports it"), "{plan:?}");
+}
+
+#[tokio::test]
+async fn renamed_export_is_planned_like_a_dropped_one() {
+    let renamed = r#"{"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}, "Outputs": {"QueueArn": {"Value": {"Fn::GetAtt": ["Queue", "Arn"]}, "Export": {"Name": "app-dev-Data:QueueArnV2"}}}}"#;
+    let consumer = r#"{"Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::ImportValue": "app-dev-Data:QueueArnV2"}}}}}"#;
+    let rules = [
+        describe_named(stack_with_export(NAME, EXPORT, "v")),
+        describe_named(
+            Stack::builder()
+                .stack_name("app-dev-Api")
+                .stack_status(CfnStatus::UpdateComplete)
+                .creation_time(aws_smithy_types::DateTime::from_secs(0))
+                .build(),
+        ),
+        imports(EXPORT, &["app-dev-Api"]),
+    ];
+    let d =
+        std::sync::Arc::new(Deployer::new(clients(&rules, "us-east-1", &[]), Ui::plain(true), PollConfig::fast(), "x"));
+    let plan = d.plan_exports(&[named("Data", NAME, renamed), named("Api", "app-dev-Api", consumer)]).await.unwrap();
+    let kept = &plan.producer("Data").unwrap().kept;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].name, EXPORT, "the old name is kept while the consumer moves to the new one");
+    assert!(kept[0].retire);
+}
+
+#[tokio::test]
+async fn destroy_of_a_producer_with_live_importers_is_refused_naming_them() {
+    let rules =
+        [describe_named(stack_with_export(NAME, EXPORT, "v")), imports(EXPORT, &["app-prod-Api", "app-dev-Data"])];
+    let d =
+        std::sync::Arc::new(Deployer::new(clients(&rules, "us-east-1", &[]), Ui::plain(true), PollConfig::fast(), "x"));
+    let e = d.check_no_outside_importers(&[named("Data", NAME, PRODUCER_NEW)]).await.unwrap_err().to_string();
+    assert!(e.contains("app-dev-Data: export app-dev-Data:QueueArn is imported by app-prod-Api"), "{e}");
+}
+
+#[tokio::test]
+async fn a_stack_pinned_to_another_region_uses_that_regions_client() {
+    // The default (us-east-1) client has no rules: any call through it panics.
+    let edge_rules = [
+        mock!(Client::describe_stacks)
+            .then_output(|| DescribeStacksOutput::builder().stacks(stack("UPDATE_COMPLETE")).build()),
+        mock!(Client::create_change_set).then_output(|| CreateChangeSetOutput::builder().id(CS).stack_id(ID).build()),
+        mock!(Client::describe_change_set).then_output(|| {
+            DescribeChangeSetOutput::builder()
+                .status(ChangeSetStatus::Failed)
+                .status_reason("No updates are to be performed.")
+                .build()
+        }),
+        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build()),
+    ];
+    let sts = [mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
+        aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput::builder().account("123456789012").build()
+    })];
+    let d = Deployer::new(clients(&[], "us-east-1", &[]), Ui::plain(true), PollConfig::fast(), "x")
+        .with_region_clients(clients(&edge_rules, "eu-central-1", &sts));
+    let d = std::sync::Arc::new(d);
+    let mut edge = artifact();
+    edge.region = Some("eu-central-1".into());
+    edge.account = Some("123456789012".into());
+    assert_eq!(d.for_stack(&edge).unwrap().region(), "eu-central-1");
+    let results = d.run_all(&[edge.clone()], Operation::Deploy, 1).await;
+    assert!(matches!(results[0].1, Ok(StackResult::NoChanges { .. })), "{:?}", results[0].1);
+    // Pinned to another account than the credentials': refused before any change.
+    edge.account = Some("999999999999".into());
+    let results = d.run_all(&[edge], Operation::Deploy, 1).await;
+    let e = results[0].1.as_ref().unwrap_err().to_string();
+    assert!(e.contains("pinned to account 999999999999, but the credentials are for account 123456789012"), "{e}");
+}
+
+#[tokio::test]
+async fn shared_stack_is_only_read_unless_included() {
+    let deployed = r#"{"Resources": {"Repo": {"Type": "AWS::ECR::Repository"}}}"#;
+    let rules = [
+        mock!(Client::describe_stacks)
+            .then_output(|| DescribeStacksOutput::builder().stacks(stack("UPDATE_COMPLETE")).build()),
+        mock!(Client::get_template).then_output(move || {
+            aws_sdk_cloudformation::operation::get_template::GetTemplateOutput::builder()
+                .template_body(deployed)
+                .build()
+        }),
+    ];
+    let d = std::sync::Arc::new(
+        Deployer::new(clients(&rules, "us-east-1", &[]), Ui::plain(true), PollConfig::fast(), "x")
+            .with_deploy_command("cargo xtask deploy dev --app shop"),
+    );
+    let mut shared = named("Registry", NAME, deployed);
+    shared.shared = true;
+    let r = d.run_all(&[shared.clone()], Operation::Deploy, 1).await;
+    assert!(matches!(r[0].1, Ok(StackResult::SharedUnchanged { differs: false, .. })), "{:?}", r[0].1);
+    shared.template_body = r#"{"Resources": {"Repo": {"Type": "AWS::ECR::Repository", "Properties": {"ImageScanningConfiguration": {"ScanOnPush": true}}}}}"#.into();
+    let r = d.run_all(&[shared.clone()], Operation::Deploy, 1).await;
+    assert!(matches!(r[0].1, Ok(StackResult::SharedUnchanged { differs: true, .. })), "{:?}", r[0].1);
+    // Not deployed yet: an error with the command that deploys it; its dependents are skipped.
+    let missing_rules = [missing()];
+    let d = std::sync::Arc::new(
+        Deployer::new(clients(&missing_rules, "us-east-1", &[]), Ui::plain(true), PollConfig::fast(), "x")
+            .with_deploy_command("cargo xtask deploy dev --app shop"),
+    );
+    let mut app = named("App", "shop-dev-App", PRODUCER_NEW);
+    app.dependencies = vec!["Registry".into()];
+    let r = d.run_all(&[shared, app], Operation::Deploy, 2).await;
+    let e = r[0].1.as_ref().unwrap_err().to_string();
+    assert!(
+        e.contains(
+            "is a shared stack (deployed once for all environments) and is not deployed yet; deploy it with \
+                    `cargo xtask deploy dev --app shop --include-shared --stack Registry`"
+        ),
+        "{e}"
+    );
+    assert!(matches!(r[1].1, Err(Error::Skipped { .. })), "{:?}", r[1].1);
+}
+
+// ---- Issue 18 item 2: one confirmation, up front ----
+
+fn modify(logical: &str) -> Change {
+    Change::builder()
+        .resource_change(
+            ResourceChange::builder()
+                .action(ChangeAction::Modify)
+                .logical_resource_id(logical)
+                .resource_type("AWS::SQS::Queue")
+                .replacement(Replacement::False)
+                .build(),
+        )
+        .build()
+}
+
+fn two_stack_update_rules() -> Vec<Rule> {
+    let settled = |name: &'static str| {
+        describe_named(
+            Stack::builder()
+                .stack_id(format!("arn:aws:cloudformation:us-east-1:123456789012:stack/{name}/1"))
+                .stack_name(name)
+                .stack_status(CfnStatus::UpdateComplete)
+                .creation_time(aws_smithy_types::DateTime::from_secs(0))
+                .build(),
+        )
+    };
+    vec![
+        settled(NAME),
+        settled("app-dev-Api"),
+        mock!(Client::describe_stack_events).then_output(|| DescribeStackEventsOutput::builder().build()),
+        mock!(Client::create_change_set).then_output(|| CreateChangeSetOutput::builder().id(CS).stack_id(ID).build()),
+        mock!(Client::describe_change_set).then_output(|| {
+            DescribeChangeSetOutput::builder().status(ChangeSetStatus::CreateComplete).changes(modify("Queue")).build()
+        }),
+        mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build()),
+        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build()),
+    ]
+}
+
+#[tokio::test]
+async fn all_change_sets_are_shown_then_one_question_is_asked() {
+    let rules = two_stack_update_rules();
+    let ui = Ui::scripted(&[true]);
+    let d = std::sync::Arc::new(Deployer::new(clients(&rules, "us-east-1", &[]), ui.clone(), PollConfig::fast(), "x"));
+    let data = named("Data", NAME, PRODUCER_NEW);
+    let mut api = named("Api", "app-dev-Api", PRODUCER_NEW);
+    api.dependencies = vec!["Data".into()];
+    let stacks = [data, api];
+    d.confirm_up_front(&stacks).await.unwrap();
+    assert_eq!(ui.asked(), ["Deploy the changes above to 2 stack(s)?"]);
+    let results = d.run_all(&stacks, Operation::Deploy, 2).await;
+    for (s, r) in &results {
+        assert!(matches!(r, Ok(StackResult::Deployed { .. })), "{}: {r:?}", s.stack_name);
+    }
+    assert_eq!(ui.asked().len(), 1, "no stack asks again: {:?}", ui.asked());
+}
+
+#[tokio::test]
+async fn no_to_the_up_front_question_deletes_every_change_set() {
+    let rules = two_stack_update_rules();
+    let ui = Ui::scripted(&[false]);
+    let d = std::sync::Arc::new(Deployer::new(clients(&rules, "us-east-1", &[]), ui, PollConfig::fast(), "x"));
+    let stacks = [named("Data", NAME, PRODUCER_NEW), named("Api", "app-dev-Api", PRODUCER_NEW)];
+    let e = d.confirm_up_front(&stacks).await.unwrap_err().to_string();
+    assert_eq!(e, "deploy cancelled; the change sets were deleted, nothing was changed");
+    assert_eq!(rules[6].num_calls(), 2, "both change sets deleted");
+    assert_eq!(rules[5].num_calls(), 0, "nothing executed");
+}
+
+#[tokio::test]
+async fn ctrl_c_at_the_prompt_is_an_interruption_not_a_no() {
+    let interrupt = stackcraft_deploy::interrupt::Interrupt::new();
+    interrupt.raise();
+    let ui = Ui::scripted(&[true]).with_interrupt(interrupt);
+    let e = ui.confirm("Deploy?").await.unwrap_err();
+    assert!(matches!(e, Error::Interrupted { .. }), "{e:?}");
+    assert_eq!(e.exit_code(), 130);
+}
+
+// ---- Issue 18: concurrent writers, bounded waits ----
+
+#[tokio::test]
+async fn a_change_refused_because_another_writer_is_at_work_says_so() {
+    let rules = [
+        describe("UPDATE_COMPLETE"),
+        mock!(Client::create_change_set).then_error(|| {
+            aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetError::generic(
+                ErrorMetadata::builder()
+                    .code("ValidationError")
+                    .message(format!("Stack:{ID} is in UPDATE_IN_PROGRESS state and can not be updated."))
+                    .build(),
+            )
+        }),
+    ];
+    let e = deployer(&rules, true).deploy(&artifact()).await.unwrap_err().to_string();
+    assert!(
+        e.starts_with("app-dev-Data: another operation is changing this stack right now (probably another deploy"),
+        "{e}"
+    );
+    assert!(e.contains("`cargo xtask deploy dev` waits for it and then deploys"), "{e}");
+}
+
+#[tokio::test]
+async fn a_wait_that_never_ends_is_bounded_with_a_message() {
+    // A synchronous emulator leaves a failed create CREATE_IN_PROGRESS forever.
+    let rules = [
+        mock!(Client::describe_stacks)
+            .then_output(|| DescribeStacksOutput::builder().stacks(stack("CREATE_IN_PROGRESS")).build()),
+        mock!(Client::describe_stack_events).then_output(|| DescribeStackEventsOutput::builder().build()),
+    ];
+    let poll =
+        PollConfig { stall: Duration::from_millis(20), max_wait: Duration::from_millis(150), ..PollConfig::fast() };
+    let d = Deployer::new(clients(&rules, "us-east-1", &[]), Ui::plain(true), poll, "cargo xtask deploy dev --app a");
+    let e = d.deploy(&artifact()).await.unwrap_err().to_string();
+    assert!(e.starts_with("app-dev-Data: stack is CREATE_IN_PROGRESS: stopped waiting after"), "{e}");
+    assert!(e.contains("Reattach with `cargo xtask deploy dev --app a`"), "{e}");
 }
