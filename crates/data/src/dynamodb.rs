@@ -124,6 +124,14 @@ pub enum Billing {
     },
 }
 
+impl Billing {
+    /// Provisioned read and write capacity, each autoscaled between `min`
+    /// and `max` units at 70 % target utilization.
+    pub fn autoscaled(min: u32, max: u32) -> Self {
+        Billing::Provisioned { read: Capacity::autoscaled(min, max), write: Capacity::autoscaled(min, max) }
+    }
+}
+
 /// Which attributes an index copies.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
