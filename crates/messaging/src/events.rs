@@ -121,9 +121,11 @@ impl EventBus {
         self.handle.get_att("Arn")
     }
 
-    /// The bus name (`Ref`), what `PutEvents` takes as `EventBusName`.
+    /// The bus name (`Fn::GetAtt Name`, which the `Ref` also returns;
+    /// moto 5.2.5 resolves only the attribute), what `PutEvents` takes as
+    /// `EventBusName`.
     pub fn name(&self) -> Value<String> {
-        self.handle.ref_()
+        self.handle.get_att("Name")
     }
 
     /// The key encrypting the bus.
