@@ -70,7 +70,7 @@ fn cart_service_dev_deploys_noops_and_destroys() {
     assert!(table_names(&moto).contains(&table), "the table exists after deploy");
 
     // No-op: through change sets (a direct UpdateStack cannot tell "no changes" on moto).
-    let r = xtask(&moto, &["deploy", "dev", "--app", "cart-service", "--yes"], &[]);
+    let r = xtask(&moto, &["deploy", "dev", "--app", "cart-service", "--yes", "--outputs-file", outputs], &[]);
     assert!(r.ok, "{}", r.out);
     for stack in ["Registry", "Network", "Cart"] {
         assert!(r.out.contains(&format!("cart-dev-{stack}: no changes")), "{}", r.out);
