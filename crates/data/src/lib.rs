@@ -13,12 +13,22 @@
 //! - [`Bucket`]: an S3 bucket with public access blocked, ACLs disabled,
 //!   encryption (SSE-S3 or SSE-KMS), versioning, lifecycle rules, a TLS-only
 //!   bucket policy and read/write grants.
+//! - [`Table`]: a DynamoDB table with typed keys, on-demand or provisioned
+//!   billing with target-tracking autoscaling, GSIs/LSIs, TTL, streams,
+//!   point-in-time recovery and a customer-managed key by default, deletion
+//!   protection and `Retain` in production, exact-action grants (index ARNs
+//!   included), metrics and throttle alarms.
 #![forbid(unsafe_code)]
 
 mod bucket;
+mod dynamodb;
 pub mod postgres;
 mod secret;
 
 pub use bucket::{Bucket, BucketEncryption, BucketProps, ELB_LEGACY_LOG_ACCOUNTS};
+pub use dynamodb::{
+    Attribute, AttributeType, Billing, Capacity, GlobalSecondaryIndex, LocalSecondaryIndex, PointInTimeRecovery,
+    Projection, StreamViewType, Table, TableEncryption, TableProps,
+};
 pub use postgres::{DatabaseInstance, DatabaseInstanceProps, MonitoringInterval, PostgresVersion};
 pub use secret::{GeneratedSecret, Secret, SecretProps, SecretValue};

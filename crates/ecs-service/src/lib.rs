@@ -8,7 +8,8 @@
 //!   injected) and an empty task role for the application's grants.
 //! - Containers ([`ContainerProps`], [`Container`]): images from a registry
 //!   or ECR ([`ContainerImage`], [`Repository`]: scan on push, immutable
-//!   tags, KMS), ports, environment, secrets from Secrets Manager (any
+//!   tags unless [`TagMutability::mutable`] with a reason, lifecycle rules
+//!   ([`LifecycleRule`]: keep N, expire untagged), KMS), ports, environment, secrets from Secrets Manager (any
 //!   [`stackcraft_iam::SecretSource`], optionally one JSON key) or SSM
 //!   ([`ContainerSecret`]), health checks, `awslogs` to a retained,
 //!   encrypted log group, read-only root file system by default, non-root
@@ -42,7 +43,7 @@
 //! |---|---|
 //! | CKV_AWS_65 | `ClusterProps::container_insights` is `Disabled` |
 //! | CKV_AWS_43 | a container sets `readonly_root_filesystem(false)` |
-//! | CKV_AWS_51 | `RepositoryProps::immutable_tags` is `false` |
+//! | CKV_AWS_51 | `RepositoryProps::tag_mutability` is `TagMutability::mutable(reason)` (the reason is the comment) |
 //! | CKV_AWS_163 | `RepositoryProps::scan_on_push` is `false` |
 //!
 //! The only `Resource: "*"` statements are for actions without
@@ -87,7 +88,9 @@ mod size;
 mod task;
 
 pub use cluster::{Cluster, ClusterProps, ContainerInsights};
-pub use image::{ContainerImage, EcrRepositoryRef, ImageReference, Repository, RepositoryProps};
+pub use image::{
+    ContainerImage, EcrRepositoryRef, ImageReference, LifecycleRule, Repository, RepositoryProps, TagMutability,
+};
 pub use scaling::{ScalableTaskCount, ScalingProps, TargetTracking};
 pub use service::{
     CapacityStrategy, CloudMapOptions, FargateService, FargateServiceProps, PrivateDnsNamespace, ServiceTargetGroup,

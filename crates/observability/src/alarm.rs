@@ -5,7 +5,7 @@ use stackcraft_core::{ResourceHandle, Scope, Value};
 use typed_builder::TypedBuilder;
 
 use crate::metric::Metric;
-use crate::topic::AlarmTopic;
+use crate::topic::AlarmAction;
 
 /// How the statistic is compared with the threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -183,22 +183,26 @@ impl Alarm {
         Alarm { handle, metric: metric.clone() }
     }
 
-    /// Send notifications to `topic` when the alarm fires (`AlarmActions`)
-    /// and when it recovers (`OKActions`). Adding a topic twice is a no-op.
-    pub fn notify(&self, topic: &AlarmTopic) -> &Alarm {
-        self.add_action(Actions::Alarm, topic.arn());
-        self.add_action(Actions::Ok, topic.arn());
+    /// Send notifications to `target` (an SNS topic: `stackcraft_messaging::Topic`
+    /// or [`crate::AlarmTopic`]) when the alarm fires (`AlarmActions`) and when
+    /// it recovers (`OKActions`); the target gets the permissions CloudWatch
+    /// needs. Adding a target twice is a no-op.
+    pub fn notify(&self, target: &dyn AlarmAction) -> &Alarm {
+        target.bind_alarm_action();
+        self.add_action(Actions::Alarm, target.alarm_action_arn());
+        self.add_action(Actions::Ok, target.alarm_action_arn());
         self
     }
 
-    /// Send notifications to `topic` only when the alarm fires.
-    pub fn notify_on_alarm_only(&self, topic: &AlarmTopic) -> &Alarm {
-        self.add_action(Actions::Alarm, topic.arn());
+    /// Send notifications to `target` only when the alarm fires.
+    pub fn notify_on_alarm_only(&self, target: &dyn AlarmAction) -> &Alarm {
+        target.bind_alarm_action();
+        self.add_action(Actions::Alarm, target.alarm_action_arn());
         self
     }
 
     /// Add any action ARN to `AlarmActions` (an SNS topic not built with
-    /// [`AlarmTopic`], an Auto Scaling policy, an EC2 action, ...).
+    /// [`AlarmAction`], an Auto Scaling policy, an EC2 action, ...).
     pub fn add_alarm_action(&self, arn: impl Into<Value<String>>) -> &Alarm {
         self.add_action(Actions::Alarm, arn.into());
         self

@@ -8,7 +8,8 @@
 //! - [`Metric`]: namespace, name, dimensions (any [`Value`](stackcraft_core::Value)),
 //!   statistic (incl. percentiles), period, unit. Building blocks hand them out
 //!   (`db.metric_cpu_utilization()`), alarms and dashboards are built from them.
-//! - [`Alarm`] (`metric.create_alarm(..)`), notifying an [`AlarmTopic`]
+//! - [`Alarm`] (`metric.create_alarm(..)`), notifying any [`AlarmAction`]:
+//!   `stackcraft_messaging::Topic`, or the older [`AlarmTopic`]
 //!   (KMS-encrypted SNS topic with e-mail subscriptions).
 //! - [`Dashboard`] of [`GraphWidget`], [`SingleValueWidget`], [`TextWidget`] and
 //!   [`AlarmStatusWidget`], region-aware.
@@ -51,4 +52,4 @@ pub use dashboard::{
 pub use kms::{Key, KeyProps};
 pub use logs::{LogGroup, LogGroupEncryption, LogGroupProps, RetentionDays};
 pub use metric::{Metric, Statistic, Unit};
-pub use topic::{AlarmTopic, AlarmTopicProps};
+pub use topic::{is_email, AlarmAction, AlarmTopic, AlarmTopicProps};

@@ -1,5 +1,11 @@
-//! SNS topics for alarm notifications ([`AlarmTopic`]): KMS-encrypted, with
-//! e-mail subscriptions and a topic policy that lets CloudWatch publish.
+//! Where alarms send notifications: the [`AlarmAction`] trait (implemented by
+//! `stackcraft_messaging::Topic`, the general SNS topic, which is what new
+//! code should use) and [`AlarmTopic`], the original alarm-only SNS topic
+//! (KMS-encrypted, e-mail subscriptions, a topic policy that lets CloudWatch
+//! publish), kept so existing apps synthesize unchanged.
+//!
+//! `stackcraft-messaging` depends on this crate (for metrics and alarms), so
+//! the alarm side names its targets through a trait rather than a type.
 
 use serde_json::json;
 use stackcraft_cfn::sns;
@@ -8,6 +14,21 @@ use stackcraft_iam::{Grantable, PolicyStatement};
 use typed_builder::TypedBuilder;
 
 use crate::kms::{Key, KeyProps};
+
+/// Something an [`crate::Alarm`] can notify: an SNS topic.
+pub trait AlarmAction {
+    /// The ARN written into `AlarmActions` / `OKActions`.
+    fn alarm_action_arn(&self) -> Value<String>;
+    /// Grant CloudWatch alarms what notifying needs (topic policy, key
+    /// policy). Called on every `notify`; must be idempotent.
+    fn bind_alarm_action(&self) {}
+}
+
+impl AlarmAction for AlarmTopic {
+    fn alarm_action_arn(&self) -> Value<String> {
+        self.arn()
+    }
+}
 
 /// Settings of an [`AlarmTopic`].
 #[derive(Debug, Clone, TypedBuilder)]
@@ -37,6 +58,10 @@ impl Default for AlarmTopicProps {
 
 /// An SNS topic that alarms notify (`AWS::SNS::Topic` + `AWS::SNS::TopicPolicy`
 /// + one `AWS::SNS::Subscription` per e-mail address).
+///
+/// New code should use `stackcraft_messaging::Topic`, which alarms notify
+/// the same way (it implements [`AlarmAction`]) and which also takes SQS
+/// subscriptions and EventBridge targets.
 ///
 /// The topic policy allows `cloudwatch.amazonaws.com` to publish for alarms of
 /// this account only (`aws:SourceAccount`), and denies publishing without TLS.
@@ -153,8 +178,9 @@ impl AlarmTopic {
     }
 }
 
-/// A plausible e-mail address (one `@`, a dotted domain, no spaces).
-pub(crate) fn is_email(email: &str) -> bool {
+/// A plausible e-mail address (one `@`, a dotted domain, no spaces): the
+/// check every e-mail subscription uses.
+pub fn is_email(email: &str) -> bool {
     match email.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()

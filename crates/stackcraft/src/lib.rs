@@ -72,7 +72,7 @@ pub mod core {
         }
     }
 }
-/// RDS PostgreSQL and Secrets Manager secrets (`stackcraft-data`).
+/// RDS PostgreSQL, DynamoDB tables, S3 buckets and Secrets Manager secrets (`stackcraft-data`).
 pub use stackcraft_data as data;
 /// Containers on ECS Fargate: cluster, task definitions, services, autoscaling (`stackcraft-ecs-service`).
 pub use stackcraft_ecs_service as ecs_service;
@@ -95,6 +95,10 @@ pub mod prelude {
         Value,
     };
     pub use stackcraft_data::{
+        Attribute, AttributeType, Billing, Capacity, GlobalSecondaryIndex, LocalSecondaryIndex, PointInTimeRecovery,
+        Projection, StreamViewType, Table, TableEncryption, TableProps,
+    };
+    pub use stackcraft_data::{
         Bucket, BucketEncryption, BucketProps, DatabaseInstance, DatabaseInstanceProps, PostgresVersion, Secret,
         SecretProps,
     };
@@ -103,9 +107,15 @@ pub mod prelude {
         FargateServiceProps, FargateSize, FargateTaskDefinition, FargateTaskDefinitionProps, PortMapping, ScalingProps,
         TargetTracking,
     };
+    pub use stackcraft_ecs_service::{LifecycleRule, Repository, RepositoryProps, TagMutability};
     pub use stackcraft_iam::{
         Grantable, ManagedPolicy, PolicyStatement, Role, RoleProps, SecretSource, ServicePrincipal,
     };
+    pub use stackcraft_messaging::{
+        DeadLetterQueue, EventBus, EventBusProps, EventPattern, Matcher, Queue, QueueEncryption, QueueProps, Rule,
+        RuleProps, RuleTarget, SqsSubscriptionProps, Topic, TopicProps,
+    };
+    pub use stackcraft_observability::AlarmAction;
     pub use stackcraft_observability::{
         Alarm, AlarmProps, AlarmTopic, AlarmTopicProps, Budget, BudgetProps, ComparisonOperator, Dashboard,
         GraphWidget, Key, KeyProps, LogGroup, LogGroupEncryption, LogGroupProps, Metric, RetentionDays,
