@@ -619,9 +619,15 @@ impl Scope {
     }
 
     /// Record a warning at this scope (printed by synth, does not fail it).
+    /// Its rule id is `warning.<property>` (letters, digits, `.`, `-`, `_`
+    /// kept); prefer [`Scope::warn`] with a rule id of its own.
     pub fn warning(&self, property: &str, message: impl Into<String>) {
-        let path = self.path();
-        self.app.graph.borrow_mut().errors.push(Diagnostic::warning(&path, property, message.into()));
+        let rule: String = property
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '-' })
+            .take(56)
+            .collect();
+        self.warn(&format!("warning.{rule}"), property, message);
     }
 
     /// Record a warning with a stable rule id at this scope: printed by

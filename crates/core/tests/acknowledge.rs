@@ -161,3 +161,16 @@ fn bad_input_errors_are_not_downgraded_by_audit() {
     app.set_audit(true);
     assert!(app.synth().is_err());
 }
+
+#[test]
+fn warnings_without_an_own_rule_id_get_one_from_their_property() {
+    let app = App::new("t");
+    let s = app.stack("S");
+    s.add_raw("Q", RawResource::new("AWS::SQS::Queue", json!({})));
+    let widget = s.scope("Widget");
+    widget.warning("Dashboard Body", "empty");
+    let a = app.synth().unwrap();
+    assert_eq!(a.warnings[0].rule.as_deref(), Some("warning.Dashboard-Body"));
+    widget.acknowledge("warning.Dashboard-Body", "the widget is filled in by hand later");
+    assert!(app.synth().unwrap().warnings.is_empty());
+}

@@ -121,6 +121,7 @@ pub mod prelude {
         GraphWidget, Key, KeyProps, LogGroup, LogGroupEncryption, LogGroupProps, Metric, RetentionDays,
         SingleValueWidget, Statistic, TextWidget, TreatMissingData, Unit,
     };
+    pub use stackcraft_policy::{packs, Level, Pack, Policy};
     pub use stackcraft_vpc::{
         Connections, HasConnections, NatGateways, Port, SecurityGroup, SecurityGroupProps, SubnetConfiguration,
         SubnetType, Vpc, VpcProps,
