@@ -133,6 +133,19 @@ pub struct Role {
     scope: Scope,
     handle: ResourceHandle,
     state: Rc<RefCell<RoleState>>,
+    /// Set on a view made by [`Role::attached_policy_in`]: statements go to
+    /// an `AWS::IAM::Policy` in another scope instead of the inline policy.
+    attached: Option<Rc<AttachedPolicy>>,
+}
+
+/// An `AWS::IAM::Policy` attached to a role, created in the scope of the
+/// grants' consumer on its first statement.
+#[derive(Debug)]
+struct AttachedPolicy {
+    scope: Scope,
+    policy_name: String,
+    doc: RefCell<PolicyDocument>,
+    handle: RefCell<Option<ResourceHandle>>,
 }
 
 impl Role {
@@ -210,6 +223,7 @@ impl Role {
         let role = Role {
             scope,
             handle,
+            attached: None,
             state: Rc::new(RefCell::new(RoleState {
                 l1,
                 policy: PolicyDocument::new(),
@@ -287,6 +301,9 @@ impl Role {
                  principals belong in resource policies",
             );
         }
+        if let Some(a) = &self.attached {
+            return self.add_to_attached(a, statement);
+        }
         let mut st = self.state.borrow_mut();
         if !st.policy.add_statement(statement) {
             return false;
@@ -308,6 +325,65 @@ impl Role {
         true
     }
 
+    fn add_to_attached(&self, a: &AttachedPolicy, statement: PolicyStatement) -> bool {
+        if !a.doc.borrow_mut().add_statement(statement) {
+            return false;
+        }
+        // TODO(core): switch to `ResourceHandle::edit::<cfn_iam::Policy>` / `Value::lazy`.
+        let l1 = cfn_iam::Policy::new(a.doc.borrow().to_json(), a.policy_name.as_str()).roles(vec![self.name()]);
+        let existing = a.handle.borrow().clone();
+        match existing {
+            Some(h) => {
+                let props = l1.to_cfn();
+                h.edit_properties(|p| *p = props);
+            }
+            None => {
+                let h: ResourceHandle = (*a.scope.add("Resource", l1)).clone();
+                *a.handle.borrow_mut() = Some(h);
+            }
+        }
+        true
+    }
+
+    /// A view of this role whose grants ([`Role::add_to_policy`]) go to an
+    /// `AWS::IAM::Policy` attached to the role, created under `scope`/`id`
+    /// (in `scope`'s stack) on the first statement, instead of the role's
+    /// own inline policy. For a role made elsewhere (e.g. an ECS execution
+    /// role in a bootstrap stack) used by blocks of another stack: the
+    /// grants live beside the resources they name, so no stack imports from
+    /// the other in both directions.
+    pub fn attached_policy_in(&self, scope: &Scope, id: &str) -> Role {
+        let scope = scope.scope(id);
+        let name: String = scope
+            .path()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) { c } else { '-' })
+            .collect();
+        let name: String = name.chars().rev().take(128).collect::<Vec<_>>().into_iter().rev().collect();
+        Role {
+            scope: self.scope.clone(),
+            handle: self.handle.clone(),
+            state: self.state.clone(),
+            attached: Some(Rc::new(AttachedPolicy {
+                scope,
+                policy_name: name,
+                doc: RefCell::new(PolicyDocument::new()),
+                handle: RefCell::new(None),
+            })),
+        }
+    }
+
+    /// What must exist before the role's permissions are in effect: the
+    /// role, and the attached policy of a view made by
+    /// [`Role::attached_policy_in`] once it has statements.
+    pub fn dependables(&self) -> Vec<ResourceHandle> {
+        let mut out = vec![self.handle.clone()];
+        if let Some(h) = self.attached.as_ref().and_then(|a| a.handle.borrow().clone()) {
+            out.push(h);
+        }
+        out
+    }
+
     /// Attach another managed policy (once; IAM allows at most 20).
     pub fn add_managed_policy(&self, policy: ManagedPolicy) {
         let count = {
@@ -327,9 +403,13 @@ impl Role {
         self.render();
     }
 
-    /// A copy of the inline policy document as accumulated so far.
+    /// A copy of the policy document as accumulated so far (the inline
+    /// policy, or the attached policy of a view).
     pub fn policy_document(&self) -> PolicyDocument {
-        self.state.borrow().policy.clone()
+        match &self.attached {
+            Some(a) => a.doc.borrow().clone(),
+            None => self.state.borrow().policy.clone(),
+        }
     }
 
     /// Allow `grantee` to pass this role to `service` only (`iam:PassRole`
@@ -699,5 +779,25 @@ mod tests {
         let props = &asm.stacks[0].template["Resources"][r.handle().logical_id()]["Properties"];
         assert_eq!(props["ManagedPolicyArns"].as_array().map(Vec::len), Some(1));
         assert_eq!(props["Policies"][0]["PolicyName"], DEFAULT_POLICY_NAME);
+    }
+
+    #[test]
+    fn attached_policy_lives_in_the_consumer_stack() {
+        let app = App::new("t");
+        let exec = role(&app);
+        let env = app.stack("Env");
+        let view = exec.attached_policy_in(&env, "ExecPolicy");
+        assert!(view.add_to_policy(PolicyStatement::allow().action("logs:PutLogEvents").resource("arn:log")));
+        assert!(!view.add_to_policy(PolicyStatement::allow().action("logs:PutLogEvents").resource("arn:log")));
+        assert_eq!(view.dependables().len(), 2);
+        assert!(exec.policy_document().is_empty());
+        let asm = app.synth().expect("synth");
+        let env_t = &asm.stacks.iter().find(|s| s.stack_name == "t-Env").expect("env").template;
+        let (_, policy) = env_t["Resources"].as_object().and_then(|m| m.iter().next()).expect("policy");
+        assert_eq!(policy["Type"], "AWS::IAM::Policy");
+        assert_eq!(policy["Properties"]["PolicyName"], "Env-ExecPolicy");
+        assert!(policy["Properties"]["Roles"][0].get("Fn::ImportValue").is_some(), "{policy:#}");
+        let s_t = &asm.stacks.iter().find(|s| s.stack_name == "t-S").expect("s").template;
+        assert!(s_t["Resources"][exec.handle().logical_id()]["Properties"].get("Policies").is_none());
     }
 }
