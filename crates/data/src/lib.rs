@@ -20,5 +20,5 @@ pub mod postgres;
 mod secret;
 
 pub use bucket::{Bucket, BucketEncryption, BucketProps, ELB_LEGACY_LOG_ACCOUNTS};
-pub use postgres::{DatabaseInstance, DatabaseInstanceProps, MonitoringInterval, PostgresVersion};
+pub use postgres::{DatabaseInstance, DatabaseInstanceProps, MasterPassword, MonitoringInterval, PostgresVersion};
 pub use secret::{GeneratedSecret, Secret, SecretProps, SecretValue};
