@@ -25,6 +25,7 @@ pub use stackcraft_vpc as vpc;
 
 /// Everything an app's `main.rs` usually needs.
 pub mod prelude {
+    pub use stackcraft_alb::{AccessLogs, ListenerProps, ListenerProtocol};
     pub use stackcraft_alb::{
         ApplicationLoadBalancer, ApplicationLoadBalancerProps, Certificate, CertificateProps, HealthCheck, HostedZone,
         HostedZoneProps, ListenerAction, ListenerCondition, TargetGroup, TargetGroupProps,
@@ -33,6 +34,7 @@ pub mod prelude {
         App, CondExpr, DeletionPolicy, Environment, Environments, Output, Parameter, Pseudo, RawResource, Scope, Stack,
         Value,
     };
+    pub use stackcraft_data::MasterPassword;
     pub use stackcraft_data::{
         Bucket, BucketEncryption, BucketProps, DatabaseInstance, DatabaseInstanceProps, PostgresVersion, Secret,
         SecretProps,
@@ -42,9 +44,14 @@ pub mod prelude {
         FargateServiceProps, FargateSize, FargateTaskDefinition, FargateTaskDefinitionProps, PortMapping, ScalingProps,
         TargetTracking,
     };
+    pub use stackcraft_ecs_service::{Repository, RepositoryProps};
+    pub use stackcraft_iam::{
+        deploy_statements, GithubActions, OpenIdConnectProvider, Principal, WebIdentityPrincipal,
+    };
     pub use stackcraft_iam::{
         Grantable, ManagedPolicy, PolicyStatement, Role, RoleProps, SecretSource, ServicePrincipal,
     };
+    pub use stackcraft_messaging::{ServerlessKafkaCluster, ServerlessKafkaClusterProps};
     pub use stackcraft_observability::{
         Alarm, AlarmProps, AlarmTopic, AlarmTopicProps, Budget, BudgetProps, ComparisonOperator, Dashboard,
         GraphWidget, Key, KeyProps, LogGroup, LogGroupEncryption, LogGroupProps, Metric, RetentionDays,
