@@ -384,6 +384,20 @@ impl Role {
         out
     }
 
+    /// Allow this role to run `cargo xtask deploy|diff|destroy` on the
+    /// stacks matching `stack_patterns` (e.g. `order-tracking-dev-*`): the
+    /// statements of [`crate::deploy_statements`]; a bad pattern is an error
+    /// at this role's path. Also grant `iam:PassRole` for the roles its
+    /// stacks' resources are given ([`Role::grant_pass_role`]).
+    pub fn allow_deploy_of<S: AsRef<str>>(&self, stack_patterns: &[S]) {
+        match crate::deploy::deploy_statements(stack_patterns) {
+            Ok(statements) => statements.into_iter().for_each(|s| {
+                self.add_to_policy(s);
+            }),
+            Err(m) => self.scope.error("Policies", m),
+        }
+    }
+
     /// Attach another managed policy (once; IAM allows at most 20).
     pub fn add_managed_policy(&self, policy: ManagedPolicy) {
         let count = {
@@ -799,5 +813,16 @@ mod tests {
         assert!(policy["Properties"]["Roles"][0].get("Fn::ImportValue").is_some(), "{policy:#}");
         let s_t = &asm.stacks.iter().find(|s| s.stack_name == "t-S").expect("s").template;
         assert!(s_t["Resources"][exec.handle().logical_id()]["Properties"].get("Policies").is_none());
+    }
+
+    #[test]
+    fn deploy_patterns_are_checked_at_the_role() {
+        let app = App::new("t");
+        let r = role(&app);
+        r.allow_deploy_of(&["order-tracking-dev-*"]);
+        assert_eq!(r.policy_document().statements().len(), 3);
+        r.allow_deploy_of(&["*"]);
+        let err = app.synth().expect_err("bad pattern").to_string();
+        assert!(err.contains("S/R [Policies]: stack pattern \"*\" must be a stack name"), "{err}");
     }
 }

@@ -72,14 +72,8 @@ pub fn build(app: &App, env: &Environment<Config>) {
         ("ProdDeployer", "prod", github.github_actions(REPO).tag("v*")),
     ];
     for (id, target, trust) in deployers {
-        let deployer = Role::new(
-            &boot,
-            id,
-            RoleProps::builder()
-                .assumed_by(trust)
-                .inline_statements(deploy_statements(&[format!("order-tracking-{target}-*")]).unwrap_or_default())
-                .build(),
-        );
+        let deployer = Role::new(&boot, id, RoleProps::builder().assumed_by(trust).build());
+        deployer.allow_deploy_of(&[format!("order-tracking-{target}-*")]);
         execution_role.grant_pass_role(&deployer, ServicePrincipal::new("ecs-tasks.amazonaws.com"));
     }
     let repo =
