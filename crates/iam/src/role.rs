@@ -354,8 +354,14 @@ impl Role {
     /// the other in both directions.
     pub fn attached_policy_in(&self, scope: &Scope, id: &str) -> Role {
         let scope = scope.scope(id);
-        let name: String = scope
-            .path()
+        // The environment is part of the name: a role shared by several
+        // environments' stacks gets one policy per environment (IAM would
+        // silently replace a same-named inline policy).
+        let qualified = match scope.app().environment() {
+            Some(e) => format!("{}-{}", e.name, scope.path()),
+            None => scope.path(),
+        };
+        let name: String = qualified
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) { c } else { '-' })
             .collect();
@@ -798,6 +804,7 @@ mod tests {
     #[test]
     fn attached_policy_lives_in_the_consumer_stack() {
         let app = App::new("t");
+        app.set_environment("dev", false);
         let exec = role(&app);
         let env = app.stack("Env");
         let view = exec.attached_policy_in(&env, "ExecPolicy");
@@ -806,12 +813,12 @@ mod tests {
         assert_eq!(view.dependables().len(), 2);
         assert!(exec.policy_document().is_empty());
         let asm = app.synth().expect("synth");
-        let env_t = &asm.stacks.iter().find(|s| s.stack_name == "t-Env").expect("env").template;
+        let env_t = &asm.stacks.iter().find(|s| s.stack_name == "t-dev-Env").expect("env").template;
         let (_, policy) = env_t["Resources"].as_object().and_then(|m| m.iter().next()).expect("policy");
         assert_eq!(policy["Type"], "AWS::IAM::Policy");
-        assert_eq!(policy["Properties"]["PolicyName"], "Env-ExecPolicy");
+        assert_eq!(policy["Properties"]["PolicyName"], "dev-Env-ExecPolicy");
         assert!(policy["Properties"]["Roles"][0].get("Fn::ImportValue").is_some(), "{policy:#}");
-        let s_t = &asm.stacks.iter().find(|s| s.stack_name == "t-S").expect("s").template;
+        let s_t = &asm.stacks.iter().find(|s| s.stack_name == "t-dev-S").expect("s").template;
         assert!(s_t["Resources"][exec.handle().logical_id()]["Properties"].get("Policies").is_none());
     }
 
