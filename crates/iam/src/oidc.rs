@@ -270,4 +270,40 @@ mod tests {
         assert_eq!(w.problems().len(), 1);
         assert!(w.problems()[0].contains("no subject (sub) restriction"), "{:?}", w.problems());
     }
+
+    #[test]
+    fn pull_requests_and_branch_patterns() {
+        let w: WebIdentityPrincipal = GithubActions::repo("acme/shop").pull_requests().branch("release/*").into();
+        assert_eq!(w.subjects(), ["repo:acme/shop:pull_request", "repo:acme/shop:ref:refs/heads/release/*"]);
+        assert!(w.problems().is_empty());
+        assert_eq!(
+            Principal::from(GithubActions::repo("acme/shop").tag("v*")).assume_action(),
+            "sts:AssumeRoleWithWebIdentity"
+        );
+    }
+
+    #[test]
+    fn provider_props_are_checked() {
+        let app = stackcraft_core::App::new("t");
+        let stack = app.stack("S");
+        OpenIdConnectProvider::new(
+            &stack,
+            "Idp",
+            OpenIdConnectProviderProps::builder()
+                .url("http://insecure.example.com")
+                .client_ids(vec![])
+                .thumbprints(vec!["xyz".into()])
+                .build(),
+        );
+        let err = app.synth().expect_err("bad").to_string();
+        assert!(
+            err.contains("S/Idp [Url]: issuer URL \"http://insecure.example.com\" must start with https://"),
+            "{err}"
+        );
+        assert!(err.contains("S/Idp [ClientIdList]: 0 client ids given; allowed: 1 to 100 audiences"), "{err}");
+        assert!(
+            err.contains("S/Idp [ThumbprintList]: thumbprint \"xyz\" must be 40 hexadecimal digits (SHA-1)"),
+            "{err}"
+        );
+    }
 }
