@@ -30,5 +30,5 @@ pub use dynamodb::{
     Attribute, AttributeType, Billing, Capacity, GlobalSecondaryIndex, LocalSecondaryIndex, PointInTimeRecovery,
     Projection, StreamViewType, Table, TableEncryption, TableProps,
 };
-pub use postgres::{DatabaseInstance, DatabaseInstanceProps, MonitoringInterval, PostgresVersion};
+pub use postgres::{DatabaseInstance, DatabaseInstanceProps, MasterPassword, MonitoringInterval, PostgresVersion};
 pub use secret::{GeneratedSecret, Secret, SecretProps, SecretValue};

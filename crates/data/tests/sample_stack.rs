@@ -51,8 +51,8 @@ fn sample(production: bool) -> serde_json::Value {
         "TaskRole",
         RoleProps::builder().assumed_by(ServicePrincipal::new("ecs-tasks.amazonaws.com")).build(),
     );
-    db.connection_string_secret().grant_read(&role);
-    db.secret().grant_read(&role);
+    db.connection_string_secret().expect("generated").grant_read(&role);
+    db.secret().expect("generated").grant_read(&role);
     db.grant_connect(&role, "pyshop_app");
     let app_key = Secret::new(&stack, "AppSecretKey", SecretProps::default());
     app_key.grant_read(&role);
@@ -166,7 +166,7 @@ fn database_used_from_another_stack() {
         "TaskRole",
         RoleProps::builder().assumed_by(ServicePrincipal::new("ecs-tasks.amazonaws.com")).build(),
     );
-    db.connection_string_secret().grant_read(&role);
+    db.connection_string_secret().expect("generated").grant_read(&role);
     let asm = app.synth().expect("synth");
     let api_t = &asm.stack("Api").unwrap().template;
     assert!(api_t.to_string().contains("Fn::ImportValue"));

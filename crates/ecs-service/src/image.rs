@@ -500,7 +500,10 @@ mod tests {
         .unwrap();
         assert_eq!(r["Properties"]["ImageTagMutability"], "MUTABLE");
         let ack = &r["Metadata"]["stackcraft"]["acknowledgements"][0];
-        assert_eq!((&ack["rule"], &ack["reason"]), (&serde_json::json!("ecr.immutable-tags"), &serde_json::json!("CI pushes :latest")));
+        assert_eq!(
+            (&ack["rule"], &ack["reason"]),
+            (&serde_json::json!("ecr.immutable-tags"), &serde_json::json!("CI pushes :latest"))
+        );
         let text = r["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"].as_str().unwrap();
         let policy: serde_json::Value = serde_json::from_str(text).unwrap();
         assert_eq!(policy["rules"][0]["selection"]["tagStatus"], "untagged");

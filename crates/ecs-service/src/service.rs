@@ -216,6 +216,21 @@ pub struct FargateServiceProps {
     /// Fixed service name. Default: generated.
     #[builder(default, setter(strip_option, into))]
     pub service_name: Option<String>,
+    /// Give each task a public IP (`AssignPublicIp: ENABLED`), with the
+    /// reason: only for tasks in public subnets (`subnet_type: Public`),
+    /// e.g. a dev environment without NAT gateways. The reason is recorded
+    /// as the checkov skip of CKV_AWS_333 on the service. Default: no
+    /// public IP.
+    #[builder(default, setter(strip_option, into))]
+    pub assign_public_ip_because: Option<String>,
+    /// Restrict the outbound traffic of the service's own security group:
+    /// only HTTPS (443) to anywhere (AWS APIs, ECR, logs, external APIs),
+    /// plus the peers opened with connections (e.g.
+    /// `db.connections().allow_default_port_from(&service)` adds egress to
+    /// the database on 5432). Default `false`: all outbound traffic.
+    /// Not combinable with `security_groups` (set their egress there).
+    #[builder(default = false)]
+    pub restrict_egress: bool,
 }
 
 /// An ECS service running a [`FargateTaskDefinition`] on Fargate
@@ -276,20 +291,56 @@ impl FargateService {
         if subnets.is_empty() {
             scope.error("NetworkConfiguration", format!("the VPC has no {} subnets", props.subnet_type.label()));
         }
-        if props.subnet_type == SubnetType::Public {
+        let public_ip = match props.assign_public_ip_because.as_deref().map(str::trim) {
+            Some("") => {
+                scope.error(
+                    "NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp",
+                    "assign_public_ip_because needs a reason (why must the tasks be reachable at a public IP?)",
+                );
+                false
+            }
+            Some(_) if props.subnet_type != SubnetType::Public => {
+                scope.error(
+                    "NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp",
+                    format!(
+                        "a public IP is only useful in public subnets; the tasks run in {} subnets \
+                         (set subnet_type: Public, or drop assign_public_ip_because)",
+                        props.subnet_type.label()
+                    ),
+                );
+                false
+            }
+            Some(_) => true,
+            None => false,
+        };
+        if props.subnet_type == SubnetType::Public && !public_ip {
             scope.warn(
                 "ecs.public-subnet-without-public-ip",
                 "NetworkConfiguration",
                 "tasks in public subnets without a public IP cannot reach the internet; use private subnets",
             );
         }
+        if props.restrict_egress && !props.security_groups.is_empty() {
+            scope.error(
+                "NetworkConfiguration.AwsvpcConfiguration.SecurityGroups",
+                "restrict_egress applies to the service's own security group; with security_groups given, \
+                 restrict their egress instead",
+            );
+        }
         let groups = if props.security_groups.is_empty() {
-            vec![SecurityGroup::new(
+            let sg = SecurityGroup::new(
                 &scope,
                 "SecurityGroup",
                 &props.vpc,
-                SecurityGroupProps::builder().description(format!("Tasks of ECS service {}", scope.path())).build(),
-            )]
+                SecurityGroupProps::builder()
+                    .description(format!("Tasks of ECS service {}", scope.path()))
+                    .allow_all_outbound(!props.restrict_egress)
+                    .build(),
+            );
+            if props.restrict_egress {
+                sg.add_egress_to_cidr("0.0.0.0/0", Port::tcp(443), "HTTPS to AWS APIs, ECR, logs and external APIs");
+            }
+            vec![sg]
         } else {
             props.security_groups.clone()
         };
@@ -313,7 +364,7 @@ impl FargateService {
             .network_configuration(
                 ecs::service::NetworkConfiguration::new().awsvpc_configuration(
                     ecs::service::AwsVpcConfiguration::new()
-                        .assign_public_ip("DISABLED")
+                        .assign_public_ip(if public_ip { "ENABLED" } else { "DISABLED" })
                         .subnets(subnets)
                         .security_groups(groups.iter().map(SecurityGroup::id).collect::<Vec<_>>()),
                 ),
@@ -372,10 +423,15 @@ impl FargateService {
             );
         }
         let handle: ResourceHandle = (*scope.add("Resource", l1)).clone();
+        if public_ip {
+            let reason = props.assign_public_ip_because.as_deref().unwrap_or_default();
+            handle.acknowledge("ecs.no-public-ip", &format!("public IP assigned on purpose: {}", reason.trim()));
+        }
         // The execution role's policy must exist before tasks start (they
         // pull images and read secrets with it).
-        handle.add_depends_on(td.execution_role().handle());
-        handle.add_depends_on(td.task_role().handle());
+        for d in td.execution_role().dependables().iter().chain(&td.task_role().dependables()) {
+            handle.add_depends_on(d);
+        }
         FargateService {
             scope,
             handle,

@@ -50,6 +50,19 @@ pub struct FargateTaskDefinitionProps {
     /// Ephemeral storage in GiB (21–200; default: Fargate's 20 GiB).
     #[builder(default, setter(strip_option))]
     pub ephemeral_storage_gib: Option<u32>,
+    /// An existing execution role (e.g. one made in a bootstrap stack,
+    /// trusting `ecs-tasks.amazonaws.com`). Default: a new role. The
+    /// permissions the task definition needs (image pulls, logs, secrets)
+    /// are granted through an `AWS::IAM::Policy` attached to it, created
+    /// under this task definition (`ExecutionRolePolicy`), so a role from
+    /// another stack is not changed by this one.
+    #[builder(default, setter(strip_option))]
+    pub execution_role: Option<Role>,
+    /// An existing task role (the application's permissions). Default: a
+    /// new role. Grants go to an attached `AWS::IAM::Policy`
+    /// (`TaskRolePolicy`), as for [`Self::execution_role`].
+    #[builder(default, setter(strip_option))]
+    pub task_role: Option<Role>,
 }
 
 /// Transport protocol of a port mapping.
@@ -505,24 +518,32 @@ impl FargateTaskDefinition {
             Condition::source_account_is_this_account(),
             Condition::new("ArnLike", "aws:SourceArn", Value::arn("ecs", Value::region(), Value::account_id(), "*")),
         ];
-        let execution_role = Role::new(
-            &scope,
-            "ExecutionRole",
-            RoleProps::builder()
-                .assumed_by(principal.clone())
-                .trust_conditions(trust.clone())
-                .description("ECS task execution role: pulls images, writes logs, reads the secrets of its containers")
-                .build(),
-        );
-        let task_role = Role::new(
-            &scope,
-            "TaskRole",
-            RoleProps::builder()
-                .assumed_by(principal)
-                .trust_conditions(trust)
-                .description("ECS task role: the application's own permissions")
-                .build(),
-        );
+        let execution_role = match &props.execution_role {
+            Some(r) => r.attached_policy_in(&scope, "ExecutionRolePolicy"),
+            None => Role::new(
+                &scope,
+                "ExecutionRole",
+                RoleProps::builder()
+                    .assumed_by(principal.clone())
+                    .trust_conditions(trust.clone())
+                    .description(
+                        "ECS task execution role: pulls images, writes logs, reads the secrets of its containers",
+                    )
+                    .build(),
+            ),
+        };
+        let task_role = match &props.task_role {
+            Some(r) => r.attached_policy_in(&scope, "TaskRolePolicy"),
+            None => Role::new(
+                &scope,
+                "TaskRole",
+                RoleProps::builder()
+                    .assumed_by(principal)
+                    .trust_conditions(trust)
+                    .description("ECS task role: the application's own permissions")
+                    .build(),
+            ),
+        };
         let mut l1 = ecs::TaskDefinition::new()
             .requires_compatibilities(["FARGATE"])
             .network_mode("awsvpc")

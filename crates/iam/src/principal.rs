@@ -38,9 +38,131 @@ pub enum Principal {
     Aws(Value<String>),
     /// `{"Federated": "..."}`: a SAML or OIDC provider.
     Federated(Value<String>),
-    /// `"*"`: anyone. Only sensible with conditions (e.g. a bucket policy
-    /// denying insecure transport).
+    /// `"*"`: anyone. Only sensible in a `Deny` statement with conditions
+    /// (e.g. a bucket policy denying insecure transport): an `Allow` with it,
+    /// or a role trusting it, is an error. Use [`Principal::anyone`] with the
+    /// reason where everyone must really be allowed.
     Any,
+    /// `"*"` allowed on purpose: [`Principal::anyone`] with the reason, which
+    /// a [`crate::Role`] writes into its metadata.
+    AnyAcknowledged(String),
+    /// A federated OIDC identity (`{"Federated": provider}`) assumed with
+    /// `sts:AssumeRoleWithWebIdentity`, with its required `aud` and `sub`
+    /// conditions: see [`WebIdentityPrincipal`] and [`crate::GithubActions`].
+    WebIdentity(WebIdentityPrincipal),
+}
+
+/// An identity from an OpenID Connect provider, e.g. a GitHub Actions job.
+///
+/// A role trusting it gets one trust statement with the action
+/// `sts:AssumeRoleWithWebIdentity`, `StringEquals <issuer>:aud` and
+/// `StringLike <issuer>:sub` (so that only the named subjects, not every
+/// user of the provider, can assume the role). A role whose web identity has
+/// no audience or no subject is an error at synth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebIdentityPrincipal {
+    pub(crate) provider_arn: Value<String>,
+    pub(crate) issuer: String,
+    pub(crate) audiences: Vec<String>,
+    pub(crate) subjects: Vec<String>,
+    /// Problems found by the builder that made it (e.g. a bad repository).
+    pub(crate) notes: Vec<String>,
+}
+
+impl WebIdentityPrincipal {
+    /// Identities of the OIDC provider with ARN `provider_arn` whose issuer
+    /// host (and path) is `issuer`, e.g. `token.actions.githubusercontent.com`
+    /// (`https://` is stripped). Add [`Self::audience`] and [`Self::subject`].
+    pub fn new(provider_arn: impl Into<Value<String>>, issuer: &str) -> Self {
+        WebIdentityPrincipal {
+            provider_arn: provider_arn.into(),
+            issuer: issuer.trim_start_matches("https://").trim_end_matches('/').to_owned(),
+            audiences: Vec::new(),
+            subjects: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Accept tokens issued for this audience (the `aud` claim).
+    pub fn audience(mut self, aud: impl Into<String>) -> Self {
+        let aud = aud.into();
+        if !self.audiences.contains(&aud) {
+            self.audiences.push(aud);
+            self.audiences.sort();
+        }
+        self
+    }
+
+    /// Accept tokens with this subject (the `sub` claim; `*` and `?`
+    /// match as in `StringLike`).
+    pub fn subject(mut self, sub: impl Into<String>) -> Self {
+        let sub = sub.into();
+        if !self.subjects.contains(&sub) {
+            self.subjects.push(sub);
+            self.subjects.sort();
+        }
+        self
+    }
+
+    /// The provider ARN.
+    pub fn provider_arn(&self) -> &Value<String> {
+        &self.provider_arn
+    }
+
+    /// The accepted subjects, sorted.
+    pub fn subjects(&self) -> &[String] {
+        &self.subjects
+    }
+
+    /// The trust conditions: `StringEquals <issuer>:aud` and
+    /// `StringLike <issuer>:sub` (only those that have values).
+    pub fn conditions(&self) -> Vec<crate::Condition> {
+        let one_or_many = |v: &[String]| match v {
+            [one] => json!(one),
+            many => json!(many),
+        };
+        let mut out = Vec::new();
+        if !self.audiences.is_empty() {
+            out.push(crate::Condition::new(
+                "StringEquals",
+                &format!("{}:aud", self.issuer),
+                one_or_many(&self.audiences),
+            ));
+        }
+        if !self.subjects.is_empty() {
+            out.push(crate::Condition::new("StringLike", &format!("{}:sub", self.issuer), one_or_many(&self.subjects)));
+        }
+        out
+    }
+
+    /// Problems that make the principal unsafe or invalid, each a sentence.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = self.notes.clone();
+        if self.issuer.is_empty() {
+            out.push("a web identity needs the issuer of its OIDC provider".to_owned());
+        }
+        if self.audiences.is_empty() {
+            out.push(format!(
+                "web identity of {:?} has no audience: add .audience(..) (GitHub: \"sts.amazonaws.com\") \
+                 so that only tokens issued for AWS are accepted",
+                self.issuer
+            ));
+        }
+        if self.subjects.is_empty() {
+            out.push(format!(
+                "web identity of {:?} has no subject (sub) restriction: every identity of the provider \
+                 (e.g. any GitHub repository) could assume the role; add .subject(..) or, for GitHub, \
+                 .branch(..), .environment(..), .tag(..) or .pull_requests()",
+                self.issuer
+            ));
+        }
+        for s in &self.subjects {
+            if s.is_empty() || s.trim_matches(|c| c == '*' || c == '?' || c == ':').is_empty() {
+                out.push(format!("subject {s:?} matches every identity of the provider: name the subjects"));
+            }
+        }
+        out
+    }
 }
 
 impl Principal {
@@ -65,12 +187,30 @@ impl Principal {
         Principal::Aws(arn.into())
     }
 
+    /// Anyone (`"*"`), on purpose: `reason` says why everyone must be
+    /// allowed (a [`crate::Role`] records it in its metadata). Plain
+    /// [`Principal::Any`] is accepted only in `Deny` statements.
+    pub fn anyone(reason: impl Into<String>) -> Self {
+        Principal::AnyAcknowledged(reason.into())
+    }
+
+    /// The action a trust policy must allow for this principal to assume a
+    /// role: `sts:AssumeRoleWithWebIdentity` for web identities,
+    /// `sts:AssumeRole` for the others.
+    pub fn assume_action(&self) -> &'static str {
+        match self {
+            Principal::WebIdentity(_) => "sts:AssumeRoleWithWebIdentity",
+            Principal::Federated(_) => "sts:AssumeRoleWithWebIdentity",
+            _ => "sts:AssumeRole",
+        }
+    }
+
     fn kind(&self) -> &'static str {
         match self {
             Principal::Service(_) => "Service",
             Principal::Aws(_) => "AWS",
-            Principal::Federated(_) => "Federated",
-            Principal::Any => "*",
+            Principal::Federated(_) | Principal::WebIdentity(_) => "Federated",
+            Principal::Any | Principal::AnyAcknowledged(_) => "*",
         }
     }
 
@@ -78,7 +218,8 @@ impl Principal {
         match self {
             Principal::Service(s) => json!(s.service),
             Principal::Aws(v) | Principal::Federated(v) => v.to_cfn(),
-            Principal::Any => json!("*"),
+            Principal::WebIdentity(w) => w.provider_arn.to_cfn(),
+            Principal::Any | Principal::AnyAcknowledged(_) => json!("*"),
         }
     }
 
@@ -93,6 +234,10 @@ impl Principal {
                     && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
                 (!ok).then(|| format!("service principal {n:?} should look like \"ecs-tasks.amazonaws.com\""))
             }
+            Principal::AnyAcknowledged(reason) if reason.trim().is_empty() => {
+                Some("Principal::anyone(reason) needs a reason: why must everyone be allowed?".to_owned())
+            }
+            Principal::WebIdentity(w) => w.problems().into_iter().next(),
             _ => None,
         }
     }
@@ -103,7 +248,7 @@ impl Principal {
 
     /// Render a sorted principal list as the `Principal` element.
     pub(crate) fn render(list: &[Principal]) -> Json {
-        if list.iter().any(|p| matches!(p, Principal::Any)) {
+        if list.iter().any(|p| matches!(p, Principal::Any | Principal::AnyAcknowledged(_))) {
             return json!("*");
         }
         let mut by_kind: BTreeMap<&str, Vec<Json>> = BTreeMap::new();
@@ -118,6 +263,12 @@ impl Principal {
             })
             .collect();
         Json::Object(m)
+    }
+}
+
+impl From<WebIdentityPrincipal> for Principal {
+    fn from(w: WebIdentityPrincipal) -> Self {
+        Principal::WebIdentity(w)
     }
 }
 

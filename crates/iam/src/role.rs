@@ -5,11 +5,11 @@ use std::rc::Rc;
 
 use serde_json::{json, Value as Json};
 use stackcraft_cfn::iam as cfn_iam;
-use stackcraft_core::{ResourceHandle, Scope, ToCfn, Value};
+use stackcraft_core::{ResourceHandle, Scope, Value};
 use typed_builder::TypedBuilder;
 
 use crate::document::PolicyDocument;
-use crate::principal::Principal;
+use crate::principal::{Principal, ServicePrincipal};
 use crate::statement::{Condition, PolicyStatement};
 
 /// IAM's limit on the aggregate size of a role's inline policies
@@ -96,7 +96,11 @@ pub struct RoleProps {
 
 #[derive(Debug)]
 struct RoleState {
+    /// The role's own properties (without policies and managed policies).
+    l1: cfn_iam::Role,
     policy: PolicyDocument,
+    /// Managed policy ARNs, unique, in the order attached.
+    managed: Vec<Value<String>>,
     size_reported: bool,
 }
 
@@ -129,6 +133,19 @@ pub struct Role {
     scope: Scope,
     handle: ResourceHandle,
     state: Rc<RefCell<RoleState>>,
+    /// Set on a view made by [`Role::attached_policy_in`]: statements go to
+    /// an `AWS::IAM::Policy` in another scope instead of the inline policy.
+    attached: Option<Rc<AttachedPolicy>>,
+}
+
+/// An `AWS::IAM::Policy` attached to a role, created in the scope of the
+/// grants' consumer on its first statement.
+#[derive(Debug)]
+struct AttachedPolicy {
+    scope: Scope,
+    policy_name: String,
+    doc: RefCell<PolicyDocument>,
+    handle: RefCell<Option<ResourceHandle>>,
 }
 
 impl Role {
@@ -136,9 +153,27 @@ impl Role {
     /// `AWS::IAM::Role` resource is `<id>/Resource`.
     pub fn new(scope: &Scope, id: &str, props: RoleProps) -> Role {
         let scope = scope.scope(id);
-        for p in std::iter::once(&props.assumed_by).chain(&props.also_assumed_by) {
-            if let Some(m) = p.problem() {
+        let principals: Vec<&Principal> = std::iter::once(&props.assumed_by).chain(&props.also_assumed_by).collect();
+        for p in &principals {
+            if let Principal::WebIdentity(w) = p {
+                for m in w.problems() {
+                    scope.error("AssumeRolePolicyDocument", m);
+                }
+            } else if let Some(m) = p.problem() {
                 scope.error("AssumeRolePolicyDocument", m);
+            }
+            match p {
+                Principal::Any => scope.error(
+                    "AssumeRolePolicyDocument",
+                    "a role trusting Principal::Any can be assumed by anyone: use Principal::anyone(reason) \
+                     if that is really intended",
+                ),
+                Principal::Federated(_) => scope.error(
+                    "AssumeRolePolicyDocument",
+                    "a raw federated principal has no audience/subject conditions: trust a \
+                     WebIdentityPrincipal or GithubActions instead",
+                ),
+                _ => {}
             }
         }
         for c in &props.trust_conditions {
@@ -148,38 +183,13 @@ impl Role {
                 scope.error("AssumeRolePolicyDocument", m);
             }
         }
-        let mut trust = PolicyStatement::allow().action("sts:AssumeRole").principal(props.assumed_by.clone());
-        for p in &props.also_assumed_by {
-            trust = trust.principal(p.clone());
-        }
-        for c in &props.trust_conditions {
-            trust = trust.with_condition(c.clone());
-        }
-        let trust_doc = json!({"Version": "2012-10-17", "Statement": [trust.to_json()]});
+        let trust_doc = trust_document(&principals, &props.trust_conditions);
         let mut l1 = cfn_iam::Role::new(trust_doc);
         if let Some(d) = &props.description {
             if d.chars().count() > 1000 {
                 scope.error("Description", "a role description has at most 1,000 characters");
             }
             l1 = l1.description(d);
-        }
-        if !props.managed_policies.is_empty() {
-            if props.managed_policies.len() > 20 {
-                scope.error(
-                    "ManagedPolicyArns",
-                    format!(
-                        "{} managed policies given; IAM allows at most 20 per role (10 unless the quota was raised)",
-                        props.managed_policies.len()
-                    ),
-                );
-            }
-            let mut arns: Vec<Value<String>> = Vec::new();
-            for m in &props.managed_policies {
-                if !arns.contains(&m.arn) {
-                    arns.push(m.arn.clone());
-                }
-            }
-            l1 = l1.managed_policy_arns(arns);
         }
         if let Some(b) = &props.permissions_boundary {
             l1 = l1.permissions_boundary(b.clone());
@@ -204,16 +214,48 @@ impl Role {
             }
             l1 = l1.role_name(n);
         }
-        let handle: ResourceHandle = (*scope.add("Resource", l1)).clone();
+        let handle: ResourceHandle = (*scope.add("Resource", l1.clone())).clone();
+        for p in &principals {
+            if let Principal::AnyAcknowledged(reason) = p {
+                handle.add_metadata("stackcraft:trustsAnyone", json!(reason));
+            }
+        }
         let role = Role {
             scope,
             handle,
-            state: Rc::new(RefCell::new(RoleState { policy: PolicyDocument::new(), size_reported: false })),
+            attached: None,
+            state: Rc::new(RefCell::new(RoleState {
+                l1,
+                policy: PolicyDocument::new(),
+                managed: Vec::new(),
+                size_reported: false,
+            })),
         };
+        for m in props.managed_policies {
+            role.add_managed_policy(m);
+        }
         for s in props.inline_statements {
             role.add_to_policy(s);
         }
         role
+    }
+
+    /// Write the role's typed state (L1 properties, accumulated inline
+    /// policy, managed policies) into the graph: the stored properties are
+    /// only this rendering, never patched by key.
+    fn render(&self) {
+        let l1 = {
+            let st = self.state.borrow();
+            let mut l1 = st.l1.clone();
+            if !st.managed.is_empty() {
+                l1 = l1.managed_policy_arns(st.managed.clone());
+            }
+            if !st.policy.is_empty() {
+                l1 = l1.policies(vec![cfn_iam::role::Policy::new(st.policy.to_json(), DEFAULT_POLICY_NAME)]);
+            }
+            l1
+        };
+        self.handle.edit(|p: &mut cfn_iam::Role| *p = l1);
     }
 
     /// The role ARN (`Fn::GetAtt [Role, Arn]`).
@@ -257,6 +299,9 @@ impl Role {
                  principals belong in resource policies",
             );
         }
+        if let Some(a) = &self.attached {
+            return self.add_to_attached(a, statement);
+        }
         let mut st = self.state.borrow_mut();
         if !st.policy.add_statement(statement) {
             return false;
@@ -274,34 +319,170 @@ impl Role {
             );
         }
         drop(st);
-        self.handle.edit_properties(move |props| {
-            props["Policies"] = json!([{ "PolicyName": DEFAULT_POLICY_NAME, "PolicyDocument": doc }]);
-        });
+        self.render();
         true
     }
 
-    /// Attach another managed policy.
+    fn add_to_attached(&self, a: &AttachedPolicy, statement: PolicyStatement) -> bool {
+        if !a.doc.borrow_mut().add_statement(statement) {
+            return false;
+        }
+        let l1 = cfn_iam::Policy::new(a.doc.borrow().to_json(), a.policy_name.as_str()).roles(vec![self.name()]);
+        let existing = a.handle.borrow().clone();
+        match existing {
+            Some(h) => {
+                h.edit(|p: &mut cfn_iam::Policy| *p = l1);
+            }
+            None => {
+                let h: ResourceHandle = (*a.scope.add("Resource", l1)).clone();
+                *a.handle.borrow_mut() = Some(h);
+            }
+        }
+        true
+    }
+
+    /// A view of this role whose grants ([`Role::add_to_policy`]) go to an
+    /// `AWS::IAM::Policy` attached to the role, created under `scope`/`id`
+    /// (in `scope`'s stack) on the first statement, instead of the role's
+    /// own inline policy. For a role made elsewhere (e.g. an ECS execution
+    /// role in a bootstrap stack) used by blocks of another stack: the
+    /// grants live beside the resources they name, so no stack imports from
+    /// the other in both directions.
+    pub fn attached_policy_in(&self, scope: &Scope, id: &str) -> Role {
+        let scope = scope.scope(id);
+        // The environment is part of the name: a role shared by several
+        // environments' stacks gets one policy per environment (IAM would
+        // silently replace a same-named inline policy).
+        let qualified = match scope.app().environment() {
+            Some(e) => format!("{}-{}", e.name, scope.path()),
+            None => scope.path(),
+        };
+        let name: String = qualified
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) { c } else { '-' })
+            .collect();
+        let name: String = name.chars().rev().take(128).collect::<Vec<_>>().into_iter().rev().collect();
+        Role {
+            scope: self.scope.clone(),
+            handle: self.handle.clone(),
+            state: self.state.clone(),
+            attached: Some(Rc::new(AttachedPolicy {
+                scope,
+                policy_name: name,
+                doc: RefCell::new(PolicyDocument::new()),
+                handle: RefCell::new(None),
+            })),
+        }
+    }
+
+    /// What must exist before the role's permissions are in effect: the
+    /// role, and the attached policy of a view made by
+    /// [`Role::attached_policy_in`] once it has statements.
+    pub fn dependables(&self) -> Vec<ResourceHandle> {
+        let mut out = vec![self.handle.clone()];
+        if let Some(h) = self.attached.as_ref().and_then(|a| a.handle.borrow().clone()) {
+            out.push(h);
+        }
+        out
+    }
+
+    /// Allow this role to run `cargo xtask deploy|diff|destroy` on the
+    /// stacks matching `stack_patterns` (e.g. `order-tracking-dev-*`): the
+    /// statements of [`crate::deploy_statements`]; a bad pattern is an error
+    /// at this role's path. Also grant `iam:PassRole` for the roles its
+    /// stacks' resources are given ([`Role::grant_pass_role`]).
+    pub fn allow_deploy_of<S: AsRef<str>>(&self, stack_patterns: &[S]) {
+        match crate::deploy::deploy_statements(stack_patterns) {
+            Ok(statements) => statements.into_iter().for_each(|s| {
+                self.add_to_policy(s);
+            }),
+            Err(m) => self.scope.error("Policies", m),
+        }
+    }
+
+    /// Attach another managed policy (once; IAM allows at most 20).
     pub fn add_managed_policy(&self, policy: ManagedPolicy) {
-        let arn = policy.arn.to_cfn();
-        self.handle.edit_properties(move |props| {
-            let list = props.as_object_mut().map(|m| m.entry("ManagedPolicyArns").or_insert_with(|| json!([])));
-            if let Some(Json::Array(a)) = list {
-                if !a.contains(&arn) {
-                    a.push(arn.clone());
+        let count = {
+            let mut st = self.state.borrow_mut();
+            if st.managed.contains(&policy.arn) {
+                return;
+            }
+            st.managed.push(policy.arn);
+            st.managed.len()
+        };
+        if count == 21 {
+            self.scope.error(
+                "ManagedPolicyArns",
+                "more than 20 managed policies attached; IAM allows at most 20 per role (10 unless the quota was raised)",
+            );
+        }
+        self.render();
+    }
+
+    /// A copy of the policy document as accumulated so far (the inline
+    /// policy, or the attached policy of a view).
+    pub fn policy_document(&self) -> PolicyDocument {
+        match &self.attached {
+            Some(a) => a.doc.borrow().clone(),
+            None => self.state.borrow().policy.clone(),
+        }
+    }
+
+    /// Allow `grantee` to pass this role to `service` only (`iam:PassRole`
+    /// on this role's ARN, constrained by `iam:PassedToService`), e.g. a
+    /// deployer passing an ECS execution role to `ecs-tasks.amazonaws.com`.
+    pub fn grant_pass_role(&self, grantee: &dyn Grantable, service: impl Into<ServicePrincipal>) {
+        grantee.grant_principal().add_to_policy(pass_role_statement(self.arn(), service));
+    }
+}
+
+/// `iam:PassRole` on `role_arn`, only to `service` (`StringEquals
+/// iam:PassedToService`).
+pub fn pass_role_statement(
+    role_arn: impl Into<Value<String>>,
+    service: impl Into<ServicePrincipal>,
+) -> PolicyStatement {
+    PolicyStatement::allow().action("iam:PassRole").resource(role_arn).condition(
+        "StringEquals",
+        "iam:PassedToService",
+        service.into().service(),
+    )
+}
+
+/// The trust policy: one statement per assume action (each principal
+/// chooses its own, see [`Principal::assume_action`]); each web identity
+/// gets a statement of its own with its `aud`/`sub` conditions. `extra`
+/// conditions apply to every statement.
+fn trust_document(principals: &[&Principal], extra: &[Condition]) -> Json {
+    let with_extra = |mut st: PolicyStatement| {
+        for c in extra {
+            st = st.with_condition(c.clone());
+        }
+        st
+    };
+    let mut grouped: std::collections::BTreeMap<&str, PolicyStatement> = std::collections::BTreeMap::new();
+    let mut web: Vec<PolicyStatement> = Vec::new();
+    for p in principals {
+        match p {
+            Principal::WebIdentity(w) => {
+                let mut st = PolicyStatement::allow().action(p.assume_action()).principal((*p).clone());
+                for c in w.conditions() {
+                    st = st.with_condition(c);
+                }
+                let st = with_extra(st);
+                if !web.contains(&st) {
+                    web.push(st);
                 }
             }
-        });
+            _ => {
+                let action = p.assume_action();
+                let st = grouped.remove(action).unwrap_or_else(|| PolicyStatement::allow().action(action));
+                grouped.insert(action, st.principal((*p).clone()));
+            }
+        }
     }
-
-    /// A copy of the inline policy document as accumulated so far.
-    pub fn policy_document(&self) -> PolicyDocument {
-        self.state.borrow().policy.clone()
-    }
-
-    /// Allow `grantee` to pass this role to a service (`iam:PassRole`).
-    pub fn grant_pass_role(&self, grantee: &dyn Grantable) {
-        grantee.grant_principal().add_to_policy(PolicyStatement::allow().action("iam:PassRole").resource(self.arn()));
-    }
+    let statements: Vec<Json> = grouped.into_values().map(with_extra).chain(web).map(|st| st.to_json()).collect();
+    json!({"Version": "2012-10-17", "Statement": statements})
 }
 
 /// Something permissions can be granted to: a role, or a building block that
@@ -377,7 +558,7 @@ impl SecretSource for ExistingSecret {
 mod tests {
     use super::*;
     use crate::principal::ServicePrincipal;
-    use stackcraft_core::App;
+    use stackcraft_core::{App, ToCfn};
 
     fn role(app: &App) -> Role {
         let stack = app.stack("S");
@@ -470,5 +651,181 @@ mod tests {
         let d = r.policy_document();
         assert_eq!(d.statements().len(), 2);
         assert_eq!(s.secret_arn(), Value::from("arn:secret"));
+    }
+
+    fn trust_of(app: &App, r: &Role) -> Json {
+        let asm = app.synth().expect("synth");
+        asm.stacks[0].template["Resources"][r.handle().logical_id()]["Properties"]["AssumeRolePolicyDocument"].clone()
+    }
+
+    #[test]
+    fn web_identity_without_sub_is_an_error() {
+        let app = App::new("t");
+        let stack = app.stack("S");
+        let web = crate::WebIdentityPrincipal::new("arn:p", "https://x.example").audience("sts.amazonaws.com");
+        Role::new(&stack, "Deployer", RoleProps::builder().assumed_by(web).build());
+        let err = app.synth().expect_err("no sub").to_string();
+        assert!(
+            err.contains(
+                "S/Deployer [AssumeRolePolicyDocument]: web identity of \"x.example\" has no subject (sub) \
+                 restriction: every identity of the provider (e.g. any GitHub repository) could assume the role"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn github_repo_without_ref_is_an_error() {
+        let app = App::new("t");
+        let stack = app.stack("S");
+        Role::new(&stack, "Deployer", RoleProps::builder().assumed_by(crate::GithubActions::repo("acme/shop")).build());
+        let err = app.synth().expect_err("no sub").to_string();
+        assert!(err.contains("S/Deployer [AssumeRolePolicyDocument]: web identity of \"token.actions.githubusercontent.com\" has no subject"), "{err}");
+    }
+
+    #[test]
+    fn web_identity_without_aud_is_an_error() {
+        let app = App::new("t");
+        let stack = app.stack("S");
+        let web = crate::WebIdentityPrincipal::new("arn:p", "x.example").subject("repo:a/b:ref:refs/heads/main");
+        Role::new(&stack, "R", RoleProps::builder().assumed_by(web).build());
+        let err = app.synth().expect_err("no aud").to_string();
+        assert!(err.contains("S/R [AssumeRolePolicyDocument]: web identity of \"x.example\" has no audience"), "{err}");
+    }
+
+    #[test]
+    fn each_principal_chooses_its_assume_action() {
+        let app = App::new("t");
+        let stack = app.stack("S");
+        let r = Role::new(
+            &stack,
+            "R",
+            RoleProps::builder()
+                .assumed_by(crate::GithubActions::repo("acme/shop").branch("main").environment("dev"))
+                .also_assumed_by(vec![
+                    Principal::this_account(),
+                    crate::GithubActions::repo("acme/shop").tag("v*").into(),
+                ])
+                .build(),
+        );
+        let trust = trust_of(&app, &r);
+        let st = trust["Statement"].as_array().expect("statements");
+        assert_eq!(st.len(), 3, "{trust:#}");
+        assert_eq!(st[0]["Action"], "sts:AssumeRole");
+        assert_eq!(st[1]["Action"], "sts:AssumeRoleWithWebIdentity");
+        assert_eq!(st[1]["Condition"]["StringEquals"]["token.actions.githubusercontent.com:aud"], "sts.amazonaws.com");
+        assert_eq!(
+            st[1]["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"],
+            json!(["repo:acme/shop:environment:dev", "repo:acme/shop:ref:refs/heads/main"])
+        );
+        assert_eq!(
+            st[2]["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"],
+            "repo:acme/shop:ref:refs/tags/v*"
+        );
+        assert!(st[1]["Principal"]["Federated"]
+            .to_string()
+            .contains("oidc-provider/token.actions.githubusercontent.com"));
+    }
+
+    #[test]
+    fn principal_any_needs_a_reason() {
+        let app = App::new("t");
+        let stack = app.stack("S");
+        Role::new(&stack, "Open", RoleProps::builder().assumed_by(Principal::Any).build());
+        let err = app.synth().expect_err("any").to_string();
+        assert!(
+            err.contains(
+                "S/Open [AssumeRolePolicyDocument]: a role trusting Principal::Any can be assumed by anyone: \
+                 use Principal::anyone(reason) if that is really intended"
+            ),
+            "{err}"
+        );
+
+        let app = App::new("t");
+        let stack = app.stack("S");
+        Role::new(&stack, "Open", RoleProps::builder().assumed_by(Principal::anyone(" ")).build());
+        let err = app.synth().expect_err("blank reason").to_string();
+        assert!(err.contains("S/Open [AssumeRolePolicyDocument]: Principal::anyone(reason) needs a reason"), "{err}");
+
+        let app = App::new("t");
+        let stack = app.stack("S");
+        let r = Role::new(
+            &stack,
+            "Open",
+            RoleProps::builder()
+                .assumed_by(Principal::anyone("public demo role, holds no permissions"))
+                .trust_conditions(vec![Condition::new("StringEquals", "aws:PrincipalOrgID", "o-abc")])
+                .build(),
+        );
+        let asm = app.synth().expect("acknowledged");
+        let res = &asm.stacks[0].template["Resources"][r.handle().logical_id()];
+        assert_eq!(res["Metadata"]["stackcraft:trustsAnyone"], "public demo role, holds no permissions");
+        assert_eq!(res["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"], "*");
+    }
+
+    #[test]
+    fn allow_with_principal_any_is_a_problem() {
+        let st = PolicyStatement::allow().action("s3:GetObject").resource("arn:b").principal(Principal::Any);
+        assert_eq!(st.problems().len(), 1);
+        let deny = PolicyStatement::deny().action("s3:GetObject").resource("arn:b").principal(Principal::Any);
+        assert!(deny.problems().is_empty());
+    }
+
+    #[test]
+    fn pass_role_is_constrained_to_the_service() {
+        let app = App::new("t");
+        let exec = role(&app);
+        let stack = app.stack("D");
+        let deployer =
+            Role::new(&stack, "Deployer", RoleProps::builder().assumed_by(Principal::this_account()).build());
+        exec.grant_pass_role(&deployer, ServicePrincipal::new("ecs-tasks.amazonaws.com"));
+        let st = &deployer.policy_document().statements()[0].to_json();
+        assert_eq!(st["Action"], "iam:PassRole");
+        assert_eq!(st["Condition"]["StringEquals"]["iam:PassedToService"], "ecs-tasks.amazonaws.com");
+    }
+
+    #[test]
+    fn managed_policies_are_typed_state() {
+        let app = App::new("t");
+        let r = role(&app);
+        r.add_managed_policy(ManagedPolicy::aws_managed("ReadOnlyAccess"));
+        r.add_managed_policy(ManagedPolicy::aws_managed("ReadOnlyAccess"));
+        r.add_to_policy(PolicyStatement::allow().action("s3:GetObject").resource("arn:b"));
+        let asm = app.synth().expect("synth");
+        let props = &asm.stacks[0].template["Resources"][r.handle().logical_id()]["Properties"];
+        assert_eq!(props["ManagedPolicyArns"].as_array().map(Vec::len), Some(1));
+        assert_eq!(props["Policies"][0]["PolicyName"], DEFAULT_POLICY_NAME);
+    }
+
+    #[test]
+    fn attached_policy_lives_in_the_consumer_stack() {
+        let app = App::new("t");
+        app.set_environment("dev", false);
+        let exec = role(&app);
+        let env = app.stack("Env");
+        let view = exec.attached_policy_in(&env, "ExecPolicy");
+        assert!(view.add_to_policy(PolicyStatement::allow().action("logs:PutLogEvents").resource("arn:log")));
+        assert!(!view.add_to_policy(PolicyStatement::allow().action("logs:PutLogEvents").resource("arn:log")));
+        assert_eq!(view.dependables().len(), 2);
+        assert!(exec.policy_document().is_empty());
+        let asm = app.synth().expect("synth");
+        let env_t = &asm.stacks.iter().find(|s| s.stack_name == "t-dev-Env").expect("env").template;
+        let (_, policy) = env_t["Resources"].as_object().and_then(|m| m.iter().next()).expect("policy");
+        assert_eq!(policy["Type"], "AWS::IAM::Policy");
+        assert_eq!(policy["Properties"]["PolicyName"], "dev-Env-ExecPolicy");
+        assert!(policy["Properties"]["Roles"][0].get("Fn::ImportValue").is_some(), "{policy:#}");
+        let s_t = &asm.stacks.iter().find(|s| s.stack_name == "t-dev-S").expect("s").template;
+        assert!(s_t["Resources"][exec.handle().logical_id()]["Properties"].get("Policies").is_none());
+    }
+
+    #[test]
+    fn deploy_patterns_are_checked_at_the_role() {
+        let app = App::new("t");
+        let r = role(&app);
+        r.allow_deploy_of(&["order-tracking-dev-*"]);
+        assert_eq!(r.policy_document().statements().len(), 3);
+        r.allow_deploy_of(&["*"]);
+        let err = app.synth().expect_err("bad pattern").to_string();
+        assert!(err.contains("S/R [Policies]: stack pattern \"*\" must be a stack name"), "{err}");
     }
 }

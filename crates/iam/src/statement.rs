@@ -257,6 +257,13 @@ impl PolicyStatement {
         if !self.resources.is_empty() && self.all_resources_reason.is_some() {
             out.push("a statement with all_resources(..) must not also list specific resources".to_owned());
         }
+        if self.effect == Effect::Allow && self.principals.iter().any(|p| matches!(p, Principal::Any)) {
+            out.push(
+                "an Allow statement with Principal::Any lets everyone in: use Principal::anyone(reason) \
+                 if that is intended (Principal::Any is for Deny statements)"
+                    .to_owned(),
+            );
+        }
         for op in self.conditions.keys() {
             if !is_condition_operator(op) {
                 out.push(format!(

@@ -40,7 +40,7 @@ fn sample() -> Assembly {
         "Deployer",
         RoleProps::builder().assumed_by(Principal::this_account()).max_session_duration_secs(7200).build(),
     );
-    task.grant_pass_role(&deployer);
+    task.grant_pass_role(&deployer, ServicePrincipal::new("ecs-tasks.amazonaws.com"));
     app.synth().expect("synth")
 }
 

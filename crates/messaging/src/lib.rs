@@ -23,9 +23,11 @@
 #![forbid(unsafe_code)]
 
 mod events;
+mod msk;
 mod queue;
 mod topic;
 
 pub use events::{EventBus, EventBusProps, EventPattern, Matcher, Rule, RuleProps, RuleTarget};
+pub use msk::{ServerlessKafkaCluster, ServerlessKafkaClusterProps, MSK_IAM_PORT};
 pub use queue::{DeadLetterQueue, Queue, QueueEncryption, QueueProps};
 pub use topic::{SqsSubscriptionProps, Topic, TopicProps};

@@ -103,6 +103,10 @@ pub(crate) fn default_rules() -> Vec<BuiltinRule> {
             "interactive ECS Exec sessions must leave an audit trail",
             "keep the cluster's execute-command logging (ClusterProps) when enabling FargateServiceProps::enable_execute_command",
             None, &[], ecs_exec_logging),
+        rule("ecs.no-public-ip", E, SERVICE, "NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp",
+            "a task with a public IP is reachable from the internet, bypassing the load balancer and its rules",
+            "run the service in private subnets (the default); FargateServiceProps::assign_public_ip_because(reason) is the acknowledged exception",
+            None, &["CKV_AWS_333"], ecs_public_ip),
         // ---- ALB
         rule("alb.https-only", E, LISTENER, "Protocol",
             "plain HTTP exposes requests and cookies on the network",
@@ -424,6 +428,13 @@ fn ecs_exec_logging(r: &ResourceRef<'_>, cx: &Context<'_>) -> Vec<String> {
     fail_if(
         logging.is_some_and(|l| is_str(l, "NONE")),
         "ECS Exec is enabled but the cluster's execute-command logging is NONE",
+    )
+}
+
+fn ecs_public_ip(r: &ResourceRef<'_>, _: &Context<'_>) -> Vec<String> {
+    fail_if(
+        r.prop("/NetworkConfiguration/AwsvpcConfiguration/AssignPublicIp").is_some_and(|v| is_str(v, "ENABLED")),
+        "the service's tasks get a public IP (AssignPublicIp ENABLED)",
     )
 }
 

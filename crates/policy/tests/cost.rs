@@ -33,6 +33,9 @@ fn default_pack_cost_on_an_assembly() {
             dependencies: vec![],
             termination_protection: true,
             tags: BTreeMap::new(),
+            account: None,
+            region: None,
+            shared: false,
         });
     }
     // Construct paths as synth passes them (one per resource).

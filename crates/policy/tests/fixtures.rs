@@ -231,6 +231,12 @@ fn cases() -> Vec<(&'static str, bool, Json, Json)> {
                    "S": r("AWS::ECS::Service", json!({"Cluster": {"Ref": "C"}, "EnableExecuteCommand": true}))}),
         ),
         (
+            "ecs.no-public-ip",
+            false,
+            json!({"S": r("AWS::ECS::Service", json!({"NetworkConfiguration": {"AwsvpcConfiguration": {"AssignPublicIp": "ENABLED"}}}))}),
+            json!({"S": r("AWS::ECS::Service", json!({"NetworkConfiguration": {"AwsvpcConfiguration": {"AssignPublicIp": "DISABLED"}}}))}),
+        ),
+        (
             "alb.https-only",
             false,
             json!({"L": r("AWS::ElasticLoadBalancingV2::Listener", json!({"Protocol": "HTTP", "DefaultActions": [{"Type": "forward"}]}))}),

@@ -86,6 +86,7 @@ pub use stackcraft_vpc as vpc;
 
 /// Everything an app's `main.rs` usually needs.
 pub mod prelude {
+    pub use stackcraft_alb::{AccessLogs, ListenerProps, ListenerProtocol};
     pub use stackcraft_alb::{
         ApplicationLoadBalancer, ApplicationLoadBalancerProps, Certificate, CertificateProps, HealthCheck, HostedZone,
         HostedZoneProps, ListenerAction, ListenerCondition, TargetGroup, TargetGroupProps,
@@ -94,6 +95,7 @@ pub mod prelude {
         App, CondExpr, DeletionPolicy, Environment, Environments, Output, Parameter, Pseudo, RawResource, Scope, Stack,
         Value,
     };
+    pub use stackcraft_data::MasterPassword;
     pub use stackcraft_data::{
         Attribute, AttributeType, Billing, Capacity, GlobalSecondaryIndex, LocalSecondaryIndex, PointInTimeRecovery,
         Projection, StreamViewType, Table, TableEncryption, TableProps,
@@ -109,12 +111,16 @@ pub mod prelude {
     };
     pub use stackcraft_ecs_service::{LifecycleRule, Repository, RepositoryProps, TagMutability};
     pub use stackcraft_iam::{
+        deploy_statements, GithubActions, OpenIdConnectProvider, Principal, WebIdentityPrincipal,
+    };
+    pub use stackcraft_iam::{
         Grantable, ManagedPolicy, PolicyStatement, Role, RoleProps, SecretSource, ServicePrincipal,
     };
     pub use stackcraft_messaging::{
         DeadLetterQueue, EventBus, EventBusProps, EventPattern, Matcher, Queue, QueueEncryption, QueueProps, Rule,
         RuleProps, RuleTarget, SqsSubscriptionProps, Topic, TopicProps,
     };
+    pub use stackcraft_messaging::{ServerlessKafkaCluster, ServerlessKafkaClusterProps};
     pub use stackcraft_observability::AlarmAction;
     pub use stackcraft_observability::{
         Alarm, AlarmProps, AlarmTopic, AlarmTopicProps, Budget, BudgetProps, ComparisonOperator, Dashboard,

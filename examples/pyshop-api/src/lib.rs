@@ -134,7 +134,9 @@ pub fn build(app: &App, env: &Environment<Config>) {
     api.add_environment("ENVIRONMENT", env.name.as_str());
     api.add_environment("ACCESS_TOKEN_EXPIRE_MINUTES", c.access_token_expire_minutes.to_string());
     api.add_secret("SECRET_KEY", ContainerSecret::from_secrets_manager(&secret_key));
-    api.add_secret("DATABASE_URL", ContainerSecret::from_secrets_manager(db.connection_string_secret()));
+    if let Some(url) = db.connection_string_secret() {
+        api.add_secret("DATABASE_URL", ContainerSecret::from_secrets_manager(url));
+    }
 
     let service = FargateService::new(
         &stack,

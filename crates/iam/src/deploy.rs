@@ -1,0 +1,111 @@
+//! What a deployer (a CI role running `cargo xtask deploy`) needs.
+
+use stackcraft_core::Value;
+
+use crate::statement::PolicyStatement;
+
+/// The CloudFormation actions `cargo xtask deploy|diff|destroy` call, on the
+/// app's stacks only.
+pub const DEPLOY_CLOUDFORMATION_ACTIONS: [&str; 10] = [
+    "cloudformation:CreateChangeSet",
+    "cloudformation:CreateStack",
+    "cloudformation:DeleteChangeSet",
+    "cloudformation:DeleteStack",
+    "cloudformation:DescribeChangeSet",
+    "cloudformation:DescribeStackEvents",
+    "cloudformation:DescribeStacks",
+    "cloudformation:ExecuteChangeSet",
+    "cloudformation:UpdateStack",
+    "cloudformation:UpdateTerminationProtection",
+];
+
+/// The least-privilege statements for `cargo xtask deploy` on the stacks
+/// whose names match `stack_patterns` (e.g. `order-tracking-dev-*`; stacks
+/// are named `<app>-<environment>-<Stack>` unless renamed):
+///
+/// - CloudFormation: [`DEPLOY_CLOUDFORMATION_ACTIONS`] on
+///   `arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/<pattern>/*`
+///   (change-set actions are authorized on the stack);
+/// - the assets bucket `stackcraft-assets-<account>-<region>` that deploy
+///   creates on first use for templates over 51,200 bytes: `s3:ListBucket`
+///   (HeadBucket), `s3:CreateBucket`, `s3:PutBucketPublicAccessBlock`,
+///   `s3:PutBucketVersioning`, `s3:PutEncryptionConfiguration` on the bucket,
+///   `s3:PutObject`/`s3:GetObject` on `templates/*` (CloudFormation reads the
+///   template with the caller's credentials).
+///
+/// `sts:GetCallerIdentity` needs no permission. Deploy calls CloudFormation
+/// with the deployer's own credentials, so the deployer also needs the
+/// permissions to create, update and delete the resources in its stacks,
+/// and `iam:PassRole` for every role a resource is given — grant those
+/// narrowly: `Role::grant_pass_role(&deployer, ServicePrincipal::new("ecs-tasks.amazonaws.com"))`
+/// for the ECS execution and task roles.
+///
+/// Every pattern must be a stack name with at most `*` wildcards and at
+/// least one literal character; a bad pattern is reported by
+/// [`PolicyStatement::problems`]-style text in the returned `Err`.
+pub fn deploy_statements<S: AsRef<str>>(stack_patterns: &[S]) -> Result<Vec<PolicyStatement>, String> {
+    if stack_patterns.is_empty() {
+        return Err("name at least one stack pattern, e.g. \"order-tracking-dev-*\"".to_owned());
+    }
+    let mut stacks = PolicyStatement::allow().actions(DEPLOY_CLOUDFORMATION_ACTIONS);
+    for p in stack_patterns {
+        let p = p.as_ref();
+        let literal = p.chars().filter(|c| *c != '*').count();
+        let ok = literal > 0
+            && p.len() <= 128
+            && p.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '*');
+        if !ok {
+            return Err(format!(
+                "stack pattern {p:?} must be a stack name (letter first, then A-Z a-z 0-9 -) with optional '*' \
+                 wildcards, e.g. \"order-tracking-dev-*\""
+            ));
+        }
+        stacks =
+            stacks.resource(Value::arn("cloudformation", Value::region(), Value::account_id(), format!("stack/{p}/*")));
+    }
+    let bucket = Value::sub("arn:${AWS::Partition}:s3:::stackcraft-assets-${AWS::AccountId}-${AWS::Region}");
+    let templates =
+        Value::sub("arn:${AWS::Partition}:s3:::stackcraft-assets-${AWS::AccountId}-${AWS::Region}/templates/*");
+    Ok(vec![
+        stacks,
+        PolicyStatement::allow()
+            .actions([
+                "s3:CreateBucket",
+                "s3:ListBucket",
+                "s3:PutBucketPublicAccessBlock",
+                "s3:PutBucketVersioning",
+                "s3:PutEncryptionConfiguration",
+            ])
+            .resource(bucket),
+        PolicyStatement::allow().actions(["s3:GetObject", "s3:PutObject"]).resource(templates),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stackcraft_core::ToCfn;
+
+    #[test]
+    fn statements_are_scoped_to_the_stacks_and_bucket() {
+        let st = deploy_statements(&["order-tracking-dev-*"]).expect("ok");
+        assert_eq!(st.len(), 3);
+        assert!(st.iter().all(|s| s.problems().is_empty()));
+        let stacks = st[0].to_json().to_string();
+        assert!(stacks.contains("stack/order-tracking-dev-*/*") && !stacks.contains("arn:aws:"), "{stacks}");
+        let bucket = st[1].resource_list()[0].to_cfn().to_string();
+        assert!(bucket.contains("stackcraft-assets-${AWS::AccountId}-${AWS::Region}"), "{bucket}");
+    }
+
+    #[test]
+    fn bad_patterns() {
+        assert_eq!(
+            deploy_statements(&["*"]).expect_err("wildcard only"),
+            "stack pattern \"*\" must be a stack name (letter first, then A-Z a-z 0-9 -) with optional '*' \
+             wildcards, e.g. \"order-tracking-dev-*\""
+        );
+        assert!(deploy_statements::<&str>(&[]).is_err());
+        assert!(deploy_statements(&["app/x"]).is_err());
+    }
+}
