@@ -363,3 +363,32 @@ fn bad_bucket_input_names_path_property_and_allowed_values() {
         assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
     }
 }
+
+#[test]
+fn database_alarm_helpers_compare_in_the_metric_units() {
+    let app = App::new("t");
+    let stack = app.stack("S");
+    let vpc = vpc(&stack);
+    let db = DatabaseInstance::new(
+        &stack,
+        "Db",
+        DatabaseInstanceProps::builder().vpc(vpc).engine_version(PostgresVersion::V15_19).build(),
+    );
+    db.alarm_cpu_above(&stack, "Cpu", 80.0);
+    db.alarm_free_storage_below_gib(&stack, "Storage", 10.0);
+    db.alarm_connections_above(&stack, "Connections", 80.0);
+    let t = Template::from_json(app.synth().unwrap().stacks[0].template.clone());
+    t.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        json!({"MetricName": "CPUUtilization", "Threshold": 80.0, "ComparisonOperator": "GreaterThanThreshold"}),
+    );
+    t.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        json!({"MetricName": "FreeStorageSpace", "Threshold": 10_737_418_240.0, "Unit": "Bytes",
+               "Statistic": "Minimum", "ComparisonOperator": "LessThanThreshold"}),
+    );
+    t.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        json!({"MetricName": "DatabaseConnections", "Threshold": 80.0, "ComparisonOperator": "GreaterThanThreshold"}),
+    );
+}
