@@ -11,7 +11,7 @@
 pub use stackcraft_alb as alb;
 pub use stackcraft_cfn as cfn;
 pub use stackcraft_core as core;
-/// RDS PostgreSQL and Secrets Manager secrets (`stackcraft-data`).
+/// RDS PostgreSQL, ElastiCache Redis/Valkey, S3 buckets and Secrets Manager secrets (`stackcraft-data`).
 pub use stackcraft_data as data;
 /// Containers on ECS Fargate: cluster, task definitions, services, autoscaling (`stackcraft-ecs-service`).
 pub use stackcraft_ecs_service as ecs_service;
@@ -25,6 +25,7 @@ pub use stackcraft_vpc as vpc;
 
 /// Everything an app's `main.rs` usually needs.
 pub mod prelude {
+    pub use stackcraft_alb::AccessLogs;
     pub use stackcraft_alb::{
         ApplicationLoadBalancer, ApplicationLoadBalancerProps, Certificate, CertificateProps, HealthCheck, HostedZone,
         HostedZoneProps, ListenerAction, ListenerCondition, TargetGroup, TargetGroupProps,
@@ -37,11 +38,16 @@ pub mod prelude {
         Bucket, BucketEncryption, BucketProps, DatabaseInstance, DatabaseInstanceProps, PostgresVersion, Secret,
         SecretProps,
     };
+    pub use stackcraft_data::{CacheEngine, ClusterMode, ReplicationGroup, ReplicationGroupProps};
+    pub use stackcraft_data::{
+        CorsRule, HttpMethod, LifecycleRule, LogBucketProps, ObjectOwnership, StorageClass, Transition,
+    };
     pub use stackcraft_ecs_service::{
         CapacityStrategy, Cluster, ClusterProps, ContainerImage, ContainerProps, ContainerSecret, FargateService,
         FargateServiceProps, FargateSize, FargateTaskDefinition, FargateTaskDefinitionProps, PortMapping, ScalingProps,
         TargetTracking,
     };
+    pub use stackcraft_ecs_service::{Logging, Repository, RepositoryProps};
     pub use stackcraft_iam::{
         Grantable, ManagedPolicy, PolicyStatement, Role, RoleProps, SecretSource, ServicePrincipal,
     };
