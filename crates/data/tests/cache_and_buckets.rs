@@ -392,3 +392,28 @@ fn database_alarm_helpers_compare_in_the_metric_units() {
         json!({"MetricName": "DatabaseConnections", "Threshold": 80.0, "ComparisonOperator": "GreaterThanThreshold"}),
     );
 }
+
+#[test]
+fn without_tls_there_is_no_token_and_the_choice_is_recorded() {
+    let app = App::new("t");
+    let stack = app.stack("S");
+    let vpc = vpc(&stack);
+    let cache = ReplicationGroup::new(
+        &stack,
+        "Redis",
+        ReplicationGroupProps::builder().vpc(vpc).tls(false).nodes_per_shard(1).build(),
+    );
+    assert!(cache.auth_token_secret().is_none());
+    let t = Template::from_json(app.synth().unwrap().stacks[0].template.clone());
+    t.has_resource(
+        "AWS::ElastiCache::ReplicationGroup",
+        json!({"Properties": {"TransitEncryptionEnabled": false, "AuthToken": stackcraft_core::assertions::ABSENT,
+               "MultiAZEnabled": false, "AutomaticFailoverEnabled": false, "NumCacheClusters": 1},
+               "Metadata": {"checkov": {"skip": [{"id": "CKV_AWS_30"}, {"id": "CKV_AWS_31"}]}}}),
+    );
+    t.has_resource_properties(
+        "AWS::SecretsManager::Secret",
+        json!({"SecretString": {"Fn::Sub": ["redis://${Host}:${Port}", ANY]}}),
+    );
+    t.resource_count_is("AWS::SecretsManager::Secret", 1);
+}
