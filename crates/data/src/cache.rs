@@ -82,10 +82,10 @@ impl CacheEngine {
     }
 }
 
-/// The node families ElastiCache offers for Redis OSS / Valkey (current
-/// generations and the previous ones still sold).
-pub const CACHE_NODE_FAMILIES: [&str; 14] =
-    ["c7gn", "m5", "m6g", "m7g", "r5", "r6g", "r6gd", "r7g", "t3", "t4g", "m4", "r4", "t2", "m6gd"];
+/// The node families ElastiCache offers for Redis OSS / Valkey with
+/// encryption in transit and at rest (current generations; `r6gd` is data
+/// tiering).
+pub const CACHE_NODE_FAMILIES: [&str; 10] = ["c7gn", "m5", "m6g", "m7g", "r5", "r6g", "r6gd", "r7g", "t3", "t4g"];
 
 /// Cluster mode (sharding) of a [`ReplicationGroup`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

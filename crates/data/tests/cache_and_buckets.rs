@@ -258,7 +258,7 @@ fn bad_cache_input_names_path_property_and_allowed_values() {
     });
     for needle in [
         "S/Redis [CacheNodeType]: node type \"t3.medium\" is invalid: use cache.<family>.<size> (e.g. cache.t4g.small) \
-         with a family of c7gn, m5, m6g, m7g, r5, r6g, r6gd, r7g, t3, t4g, m4, r4, t2, m6gd",
+         with a family of c7gn, m5, m6g, m7g, r5, r6g, r6gd, r7g, t3, t4g",
         "S/Redis [MultiAZEnabled]: Multi-AZ with automatic failover needs at least 2 nodes per shard \
          (a replica to fail over to); nodes_per_shard is 1",
         "S/Redis [SnapshotRetentionLimit]: snapshot retention of 40 days is out of range: use 0 to 35 days",
