@@ -26,7 +26,10 @@ use support::{xtask, Moto};
 fn coldchain_dev_network_deploys_is_a_noop_twice_and_destroys() {
     let Some(moto) = Moto::start() else { return };
     let start = Instant::now();
-    let deploy = ["deploy", "dev", "--app", "coldchain", "--stack", "Network", "--yes"];
+    let tmp = tempfile::tempdir().unwrap();
+    let outputs = tmp.path().join("outputs.json");
+    let outputs = outputs.to_str().unwrap();
+    let deploy = ["deploy", "dev", "--app", "coldchain", "--stack", "Network", "--yes", "--outputs-file", outputs];
     let r = xtask(&moto, &deploy, &[]);
     assert!(r.ok, "{}", r.out);
     assert!(r.out.contains("coldchain-dev-Network: CREATE_COMPLETE"), "{}", r.out);
