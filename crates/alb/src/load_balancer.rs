@@ -395,3 +395,41 @@ impl HasConnections for ApplicationLoadBalancer {
         Connections::new(vec![self.inner.security_group.clone()], None)
     }
 }
+
+/// Alarm helpers (kept in their own block: metrics above, alarms here).
+impl ApplicationLoadBalancer {
+    /// An alarm firing when targets answered more than `threshold` 5XX
+    /// responses in 5 minutes (`HTTPCode_Target_5XX_Count` Sum over 300 s,
+    /// one period; no data is not breaching).
+    pub fn alarm_target_5xx(&self, scope: &Scope, id: &str, threshold: f64) -> stackcraft_observability::Alarm {
+        self.alarm_5xx_over_5_minutes(scope, id, self.metric_target_5xx(), threshold, "targets")
+    }
+
+    /// An alarm firing when the load balancer itself answered more than
+    /// `threshold` 5XX responses (502/503/504: no reachable target, ...) in
+    /// 5 minutes (`HTTPCode_ELB_5XX_Count` Sum over 300 s).
+    pub fn alarm_elb_5xx(&self, scope: &Scope, id: &str, threshold: f64) -> stackcraft_observability::Alarm {
+        self.alarm_5xx_over_5_minutes(scope, id, self.metric_http_5xx(), threshold, "the load balancer")
+    }
+
+    fn alarm_5xx_over_5_minutes(
+        &self,
+        scope: &Scope,
+        id: &str,
+        metric: Metric,
+        threshold: f64,
+        who: &str,
+    ) -> stackcraft_observability::Alarm {
+        use stackcraft_observability::{AlarmProps, ComparisonOperator, TreatMissingData};
+        metric.statistic(Statistic::Sum).period_secs(300).create_alarm(
+            scope,
+            id,
+            AlarmProps::builder()
+                .threshold(threshold)
+                .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+                .treat_missing_data(TreatMissingData::NotBreaching)
+                .description(format!("More than {threshold} 5XX responses from {who} in 5 minutes"))
+                .build(),
+        )
+    }
+}

@@ -342,6 +342,28 @@ impl TargetGroup {
     }
 }
 
+/// Alarm helpers (kept in their own block: metrics above, alarms here).
+impl TargetGroup {
+    /// An alarm firing when the group has no healthy target
+    /// (`HealthyHostCount` Minimum < 1 for 2 consecutive minutes; no data
+    /// counts as breaching, since a group without targets reports nothing).
+    /// Call it after the group is attached to its load balancer.
+    pub fn alarm_no_healthy_hosts(&self, scope: &Scope, id: &str) -> stackcraft_observability::Alarm {
+        use stackcraft_observability::{AlarmProps, ComparisonOperator, TreatMissingData};
+        self.metric_healthy_host_count().create_alarm(
+            scope,
+            id,
+            AlarmProps::builder()
+                .threshold(1.0)
+                .comparison_operator(ComparisonOperator::LessThanThreshold)
+                .evaluation_periods(2)
+                .treat_missing_data(TreatMissingData::Breaching)
+                .description(format!("No healthy target in {}", self.inner.scope.path()))
+                .build(),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

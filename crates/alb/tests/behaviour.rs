@@ -365,3 +365,35 @@ fn two_load_balancers_to_one_service() {
     let a = app.synth().expect("no construct id clash");
     assert_eq!(resources(&a, 0, "AWS::EC2::SecurityGroupEgress").len(), 2);
 }
+
+#[test]
+fn alarm_helpers_match_the_usual_thresholds() {
+    let app = App::new("m");
+    let s = app.stack("Web");
+    let vpc = new_vpc(&s);
+    let alb = ApplicationLoadBalancer::new(&s, "Alb", ApplicationLoadBalancerProps::builder().vpc(vpc.clone()).build());
+    let t = tg(&s, "Api", &vpc);
+    alb.add_http_listener("Http", ListenerAction::forward(&t));
+    t.alarm_no_healthy_hosts(&s, "NoHealthy");
+    alb.alarm_target_5xx(&s, "Target5xx", 10.0);
+    alb.alarm_elb_5xx(&s, "Elb5xx", 10.0);
+    let a = app.synth().unwrap();
+    let alarms = resources(&a, 0, "AWS::CloudWatch::Alarm");
+    let by_metric = |name: &str| {
+        alarms.iter().find(|r| r["Properties"]["MetricName"] == name).unwrap_or_else(|| panic!("{name}"))["Properties"]
+            .clone()
+    };
+    let h = by_metric("HealthyHostCount");
+    assert_eq!(
+        (&h["Statistic"], &h["ComparisonOperator"], &h["Threshold"], &h["TreatMissingData"]),
+        (&"Minimum".into(), &"LessThanThreshold".into(), &1.0.into(), &"breaching".into())
+    );
+    assert_eq!(h["Dimensions"].as_array().map(Vec::len), Some(2));
+    for name in ["HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count"] {
+        let p = by_metric(name);
+        assert_eq!(
+            (&p["Statistic"], &p["Period"], &p["ComparisonOperator"], &p["Threshold"], &p["EvaluationPeriods"]),
+            (&"Sum".into(), &300.into(), &"GreaterThanThreshold".into(), &10.0.into(), &1.into())
+        );
+    }
+}

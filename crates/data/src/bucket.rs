@@ -6,10 +6,10 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 use stackcraft_cfn::s3;
 use stackcraft_cfn::s3::bucket as b;
-use stackcraft_core::{CondExpr, DeletionPolicy, ResourceHandle, Scope, ToCfn, Value};
+use stackcraft_core::{CondExpr, ConditionRef, DeletionPolicy, ResourceHandle, Scope, ToCfn, Value};
 use stackcraft_iam::{Grantable, PolicyDocument, PolicyStatement, Principal};
 use stackcraft_observability::{Key, KeyProps};
 use typed_builder::TypedBuilder;
@@ -28,6 +28,180 @@ pub enum BucketEncryption {
     NewKey,
     /// SSE-KMS with an existing key.
     Key(Key),
+    /// SSE-KMS with the stack's shared key ([`Key::share_in_stack`]), else a
+    /// new key for this bucket.
+    StackKey,
+}
+
+/// An S3 storage class objects can transition to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StorageClass {
+    /// `STANDARD_IA`: infrequent access (at least 30 days after creation).
+    StandardIa,
+    /// `ONEZONE_IA`: infrequent access in one AZ (at least 30 days).
+    OneZoneIa,
+    /// `INTELLIGENT_TIERING`.
+    IntelligentTiering,
+    /// `GLACIER_IR`: Glacier Instant Retrieval.
+    GlacierInstantRetrieval,
+    /// `GLACIER`: Glacier Flexible Retrieval.
+    Glacier,
+    /// `DEEP_ARCHIVE`: Glacier Deep Archive.
+    DeepArchive,
+    /// A class S3 added after this release (written as given).
+    Other(String),
+}
+
+impl StorageClass {
+    /// The CloudFormation value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            StorageClass::StandardIa => "STANDARD_IA",
+            StorageClass::OneZoneIa => "ONEZONE_IA",
+            StorageClass::IntelligentTiering => "INTELLIGENT_TIERING",
+            StorageClass::GlacierInstantRetrieval => "GLACIER_IR",
+            StorageClass::Glacier => "GLACIER",
+            StorageClass::DeepArchive => "DEEP_ARCHIVE",
+            StorageClass::Other(s) => s,
+        }
+    }
+
+    /// The minimum age in days S3 accepts for a transition to this class.
+    fn min_days(&self) -> u32 {
+        match self {
+            StorageClass::StandardIa | StorageClass::OneZoneIa => 30,
+            _ => 0,
+        }
+    }
+}
+
+/// Move objects to `storage_class` `after_days` days after creation (or,
+/// in [`LifecycleRule::noncurrent_transitions`], after becoming noncurrent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    /// The target class.
+    pub storage_class: StorageClass,
+    /// Days after creation (or after becoming noncurrent).
+    pub after_days: u32,
+}
+
+impl Transition {
+    /// A transition to `storage_class` after `after_days` days.
+    pub fn new(storage_class: StorageClass, after_days: u32) -> Self {
+        Transition { storage_class, after_days }
+    }
+}
+
+/// A lifecycle rule: transitions and expirations of the objects under a
+/// prefix (or all objects).
+///
+/// ```
+/// use stackcraft_data::{LifecycleRule, StorageClass, Transition};
+/// let rule = LifecycleRule::builder()
+///     .id("ArchiveBackups")
+///     .transitions(vec![Transition::new(StorageClass::StandardIa, 30), Transition::new(StorageClass::Glacier, 90)])
+///     .expire_after_days(365)
+///     .build();
+/// assert_eq!(rule.transitions.len(), 2);
+/// ```
+#[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
+pub struct LifecycleRule {
+    /// Rule id (1-255 characters, unique in the bucket).
+    #[builder(setter(into))]
+    pub id: String,
+    /// Only objects whose key starts with this prefix. Default: all objects.
+    #[builder(default, setter(strip_option, into))]
+    pub prefix: Option<String>,
+    /// Storage class transitions of current objects, in increasing days.
+    #[builder(default)]
+    pub transitions: Vec<Transition>,
+    /// Delete current objects this many days after creation.
+    #[builder(default, setter(strip_option))]
+    pub expire_after_days: Option<u32>,
+    /// Storage class transitions of noncurrent versions (versioned buckets).
+    #[builder(default)]
+    pub noncurrent_transitions: Vec<Transition>,
+    /// Delete noncurrent versions this many days after they became noncurrent.
+    #[builder(default, setter(strip_option))]
+    pub noncurrent_expire_after_days: Option<u32>,
+}
+
+/// Who owns objects other accounts upload (`OwnershipControls`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ObjectOwnership {
+    /// ACLs disabled, the bucket owner owns every object (default; what AWS
+    /// recommends, and enough for ELB and S3 server access logs).
+    #[default]
+    BucketOwnerEnforced,
+    /// ACLs enabled; the bucket owner owns objects uploaded with the
+    /// `bucket-owner-full-control` ACL.
+    BucketOwnerPreferred,
+    /// ACLs enabled; the uploading account owns the object.
+    ObjectWriter,
+}
+
+impl ObjectOwnership {
+    /// The CloudFormation value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectOwnership::BucketOwnerEnforced => "BucketOwnerEnforced",
+            ObjectOwnership::BucketOwnerPreferred => "BucketOwnerPreferred",
+            ObjectOwnership::ObjectWriter => "ObjectWriter",
+        }
+    }
+}
+
+/// An HTTP method a CORS rule allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum HttpMethod {
+    /// `GET`
+    Get,
+    /// `PUT`
+    Put,
+    /// `POST`
+    Post,
+    /// `DELETE`
+    Delete,
+    /// `HEAD`
+    Head,
+}
+
+impl HttpMethod {
+    /// The CloudFormation value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Head => "HEAD",
+        }
+    }
+}
+
+/// A CORS rule (browsers uploading to or reading from the bucket directly,
+/// e.g. with presigned URLs).
+#[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
+pub struct CorsRule {
+    /// Allowed methods (at least one).
+    pub allowed_methods: Vec<HttpMethod>,
+    /// Allowed origins, e.g. `https://app.example.com` (at least one; `*`
+    /// is allowed but rarely right).
+    pub allowed_origins: Vec<String>,
+    /// Request headers allowed in preflight requests.
+    #[builder(default)]
+    pub allowed_headers: Vec<String>,
+    /// Response headers exposed to the browser.
+    #[builder(default)]
+    pub exposed_headers: Vec<String>,
+    /// How long browsers may cache the preflight response.
+    #[builder(default, setter(strip_option))]
+    pub max_age_secs: Option<u32>,
 }
 
 /// Settings of a [`Bucket`].
@@ -50,6 +224,18 @@ pub struct BucketProps {
     /// Default 90 when versioned.
     #[builder(default = Some(90))]
     pub noncurrent_versions_expire_after_days: Option<u32>,
+    /// Further lifecycle rules (transitions to IA/Glacier classes,
+    /// expirations), after the built-in ones (abort incomplete uploads after
+    /// 7 days, `expire_after_days`, `noncurrent_versions_expire_after_days`).
+    #[builder(default)]
+    pub lifecycle_rules: Vec<LifecycleRule>,
+    /// Object ownership. Default [`ObjectOwnership::BucketOwnerEnforced`]
+    /// (ACLs disabled).
+    #[builder(default)]
+    pub object_ownership: ObjectOwnership,
+    /// CORS rules. Default none.
+    #[builder(default)]
+    pub cors: Vec<CorsRule>,
     /// Write S3 server access logs to this bucket under this prefix. When
     /// unset the bucket carries a checkov skip of CKV_AWS_18 saying so.
     #[builder(default, setter(strip_option))]
@@ -71,21 +257,76 @@ impl Default for BucketProps {
     }
 }
 
+/// Settings of a log bucket ([`Bucket::new_log_bucket`]).
+#[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
+pub struct LogBucketProps {
+    /// Explicit bucket name (default: generated).
+    #[builder(default, setter(strip_option, into))]
+    pub bucket_name: Option<String>,
+    /// Move logs to Glacier Instant Retrieval after this many days. Default 90.
+    #[builder(default = Some(90))]
+    pub archive_after_days: Option<u32>,
+    /// Delete logs this many days after they were written. Default 365.
+    #[builder(default = 365)]
+    pub expire_after_days: u32,
+    /// Let Elastic Load Balancing write access logs under this prefix
+    /// (give the same prefix to the load balancer). Default `Some("alb")`.
+    #[builder(default = Some("alb".to_string()), setter(strip_option, into))]
+    pub load_balancer_prefix: Option<String>,
+    /// What happens to the bucket when it leaves the stack. Default
+    /// [`DeletionPolicy::Retain`].
+    #[builder(default = DeletionPolicy::Retain)]
+    pub removal_policy: DeletionPolicy,
+}
+
+impl Default for LogBucketProps {
+    fn default() -> Self {
+        LogBucketProps::builder().build()
+    }
+}
+
+/// The bucket policy's typed state, rendered into the
+/// `AWS::S3::BucketPolicy` whenever it changes.
 #[derive(Debug)]
 struct PolicyState {
+    bucket: Value<String>,
     doc: PolicyDocument,
-    /// Statements the typed document cannot express (conditional ones).
-    extra: Vec<Json>,
+    /// The statement for the legacy regional ELB log accounts, present only
+    /// in the regions that have one (an `Fn::If` on a stack condition).
+    legacy_elb: Option<LegacyElbStatement>,
     handle: ResourceHandle,
 }
 
+#[derive(Debug)]
+struct LegacyElbStatement {
+    condition: ConditionRef,
+    account: Value<String>,
+    /// Object ARNs ELB may write to (one per access-log prefix).
+    resources: Vec<Value<String>>,
+}
+
 impl PolicyState {
-    fn render(&self) {
+    fn l1(&self) -> s3::BucketPolicy {
         let mut json = self.doc.to_json();
-        if let Some(list) = json.get_mut("Statement").and_then(Json::as_array_mut) {
-            list.extend(self.extra.iter().cloned());
+        if let (Some(l), Some(list)) = (&self.legacy_elb, json.get_mut("Statement").and_then(Json::as_array_mut)) {
+            let statement = PolicyStatement::allow()
+                .sid("AllowElbLegacyAccountLogDelivery")
+                .action("s3:PutObject")
+                .principal(Principal::arn(Value::sub_with(
+                    "arn:${AWS::Partition}:iam::${Account}:root",
+                    [("Account", l.account.clone())],
+                )))
+                .resources(l.resources.clone());
+            list.push(Value::<Json>::if_(&l.condition, statement.to_json(), Value::<Json>::no_value()).to_cfn());
         }
-        self.handle.edit_properties(move |p| p["PolicyDocument"] = json.clone());
+        s3::BucketPolicy::new(self.bucket.clone(), json)
+    }
+
+    fn render(&self) {
+        // Re-render the whole resource from the typed state.
+        let l1 = self.l1();
+        self.handle.edit(|p: &mut s3::BucketPolicy| *p = l1);
     }
 }
 
@@ -148,6 +389,9 @@ impl Bucket {
                     .build(),
             )),
             BucketEncryption::Key(k) => Some(k),
+            BucketEncryption::StackKey => {
+                Some(Key::for_resource(&scope, None, &format!("bucket {}", scope.path()), props.removal_policy))
+            }
         };
         let sse = match &key {
             None => b::ServerSideEncryptionByDefault::new("AES256"),
@@ -165,7 +409,7 @@ impl Bucket {
                     .restrict_public_buckets(true),
             )
             .ownership_controls(b::OwnershipControls::new(vec![
-                b::OwnershipControlsRule::new().object_ownership("BucketOwnerEnforced")
+                b::OwnershipControlsRule::new().object_ownership(props.object_ownership.as_str())
             ]));
         if props.versioned {
             bucket = bucket.versioning_configuration(b::VersioningConfiguration::new("Enabled"));
@@ -189,7 +433,24 @@ impl Bucket {
                     .noncurrent_version_expiration(b::NoncurrentVersionExpiration::new(i64::from(d.max(1)))),
             );
         }
+        for rule in &props.lifecycle_rules {
+            rules.push(lifecycle_rule(&scope, rule, props.versioned));
+        }
+        let mut ids: Vec<&str> = props.lifecycle_rules.iter().map(|r| r.id.as_str()).collect();
+        ids.extend(["AbortIncompleteUploads", "ExpireObjects", "ExpireNoncurrentVersions"]);
+        ids.sort_unstable();
+        if let Some(w) = ids.windows(2).find(|w| w.first() == w.get(1)) {
+            scope.error(
+                "LifecycleConfiguration",
+                format!("lifecycle rule id {:?} is used twice (or is a built-in rule id)", w.first().unwrap_or(&"")),
+            );
+        }
         bucket = bucket.lifecycle_configuration(b::LifecycleConfiguration::new(rules));
+        if !props.cors.is_empty() {
+            bucket = bucket.cors_configuration(b::CorsConfiguration::new(
+                props.cors.iter().map(|c| cors_rule(&scope, c)).map(Value::from).collect::<Vec<_>>(),
+            ));
+        }
         if let Some((target, prefix)) = &props.server_access_logs {
             bucket = bucket.logging_configuration(
                 b::LoggingConfiguration::new().destination_bucket_name(target.name()).log_file_prefix(prefix.clone()),
@@ -229,12 +490,36 @@ impl Bucket {
         let doc = PolicyDocument::from_statements([deny_insecure]);
         let policy_handle: ResourceHandle =
             (*scope.add("Policy", s3::BucketPolicy::new(handle.ref_(), doc.to_json()))).clone();
-        Bucket {
-            scope,
-            handle,
-            key,
-            policy: Rc::new(RefCell::new(PolicyState { doc, extra: Vec::new(), handle: policy_handle })),
+        let policy = PolicyState { bucket: handle.ref_(), doc, legacy_elb: None, handle: policy_handle };
+        Bucket { scope, handle, key, policy: Rc::new(RefCell::new(policy)) }
+    }
+
+    /// A bucket for logs with the defaults logs need: SSE-S3 (the only
+    /// encryption ELB can write to), versioned, archived to Glacier Instant
+    /// Retrieval and expired on a schedule, load balancer access log delivery
+    /// allowed under [`LogBucketProps::load_balancer_prefix`], and ready to
+    /// receive the S3 server access logs of other buckets (name it in their
+    /// [`BucketProps::server_access_logs`]). It does not log access to itself
+    /// (that would loop); the checkov skip of CKV_AWS_18 says so.
+    pub fn new_log_bucket(scope: &Scope, id: &str, props: LogBucketProps) -> Bucket {
+        let mut rule = LifecycleRule::builder().id("ArchiveAndExpireLogs").build();
+        if let Some(d) = props.archive_after_days {
+            rule.transitions.push(Transition::new(StorageClass::GlacierInstantRetrieval, d));
         }
+        rule.expire_after_days = Some(props.expire_after_days);
+        rule.noncurrent_expire_after_days = Some(30);
+        let mut bucket_props = BucketProps::builder()
+            .lifecycle_rules(vec![rule])
+            .noncurrent_versions_expire_after_days(None)
+            .no_access_logs_reason("this is the log bucket: it receives access logs and does not log access to itself")
+            .removal_policy(props.removal_policy)
+            .build();
+        bucket_props.bucket_name = props.bucket_name;
+        let bucket = Bucket::new(scope, id, bucket_props);
+        if let Some(prefix) = &props.load_balancer_prefix {
+            bucket.allow_load_balancer_access_logs(prefix);
+        }
+        bucket
     }
 
     /// The bucket name (`Ref`).
@@ -305,48 +590,32 @@ impl Bucket {
                 .principal(Principal::service("logdelivery.elasticloadbalancing.amazonaws.com"))
                 .resource(resource.clone()),
         );
-        let Some(stack) = self.scope.stack() else {
-            return;
-        };
         let mut st = self.policy.borrow_mut();
-        if st.extra.iter().any(|s| s["Fn::If"][1]["Sid"] == json!("AllowElbLegacyAccountLogDelivery")) {
-            // The legacy-account statement covers every prefix already
-            // granted; add this prefix to it.
-            for s in st.extra.iter_mut() {
-                if let Some(Json::Array(r)) = s["Fn::If"][1].get_mut("Resource") {
-                    let r_json = resource.to_cfn();
-                    if !r.contains(&r_json) {
-                        r.push(r_json);
-                    }
-                }
+        if let Some(legacy) = st.legacy_elb.as_mut() {
+            // The legacy-account statement covers every prefix granted.
+            if !legacy.resources.contains(&resource) {
+                legacy.resources.push(resource);
             }
             st.render();
             return;
         }
+        let Some(stack) = self.scope.stack() else {
+            return;
+        };
         let base = self.handle.logical_id();
         let map: BTreeMap<String, BTreeMap<String, Json>> = ELB_LEGACY_LOG_ACCOUNTS
             .iter()
-            .map(|(r, a)| ((*r).to_string(), BTreeMap::from([("Account".to_string(), json!(a))])))
+            .map(|(r, a)| ((*r).to_string(), BTreeMap::from([("Account".to_string(), Json::from(*a))])))
             .collect();
         let map = stack.add_mapping(&format!("{base}ElbLogAccounts"), map);
         let equals: Vec<CondExpr> =
             ELB_LEGACY_LOG_ACCOUNTS.iter().map(|(r, _)| CondExpr::equals(Value::region(), *r)).collect();
-        let cond = stack.add_condition(
+        let condition = stack.add_condition(
             &format!("{base}InElbLegacyRegion"),
             CondExpr::or(equals.chunks(10).map(|c| CondExpr::or(c.to_vec()))),
         );
         let account = Value::<String>::find_in_map(&map, Value::region(), "Account");
-        let statement = json!({
-            "Sid": "AllowElbLegacyAccountLogDelivery",
-            "Effect": "Allow",
-            "Principal": {"AWS": Value::sub_with(
-                "arn:${AWS::Partition}:iam::${Account}:root",
-                [("Account", account)],
-            )},
-            "Action": "s3:PutObject",
-            "Resource": [resource],
-        });
-        st.extra.push(Value::<Json>::if_(&cond, statement, Value::<Json>::no_value()).to_cfn());
+        st.legacy_elb = Some(LegacyElbStatement { condition, account, resources: vec![resource] });
         st.render();
     }
 
@@ -395,4 +664,120 @@ impl Bucket {
 
 fn bucket_objects(handle: &ResourceHandle) -> Value<String> {
     Value::sub_with("${Arn}/*", [("Arn", handle.get_att::<String>("Arn"))])
+}
+
+fn lifecycle_rule(scope: &Scope, rule: &LifecycleRule, versioned: bool) -> b::Rule {
+    let property = "LifecycleConfiguration.Rules";
+    let id = &rule.id;
+    if id.is_empty() || id.len() > 255 {
+        scope.error(property, format!("lifecycle rule id {id:?} must be 1-255 characters"));
+    }
+    if rule.transitions.is_empty()
+        && rule.expire_after_days.is_none()
+        && rule.noncurrent_transitions.is_empty()
+        && rule.noncurrent_expire_after_days.is_none()
+    {
+        scope.error(property, format!("lifecycle rule {id:?} has no transition and no expiration"));
+    }
+    if !versioned && (!rule.noncurrent_transitions.is_empty() || rule.noncurrent_expire_after_days.is_some()) {
+        scope.error(
+            property,
+            format!("lifecycle rule {id:?} acts on noncurrent versions, but the bucket is not versioned"),
+        );
+    }
+    let check = |transitions: &[Transition], expire: Option<u32>, what: &str| {
+        let mut last: Option<u32> = None;
+        for t in transitions {
+            let min = t.storage_class.min_days();
+            if t.after_days < min {
+                scope.error(
+                    property,
+                    format!(
+                        "lifecycle rule {id:?}: {what} transition to {} after {} days; S3 requires at least {min} days",
+                        t.storage_class.as_str(),
+                        t.after_days
+                    ),
+                );
+            }
+            if last.is_some_and(|l| t.after_days <= l) {
+                scope.error(
+                    property,
+                    format!("lifecycle rule {id:?}: {what} transitions must be in strictly increasing days"),
+                );
+            }
+            last = Some(t.after_days);
+        }
+        if let Some(e) = expire {
+            if e == 0 {
+                scope.error(property, format!("lifecycle rule {id:?}: {what} expiration must be at least 1 day"));
+            } else if last.is_some_and(|l| e <= l) {
+                scope.error(
+                    property,
+                    format!("lifecycle rule {id:?}: {what} expiration ({e} days) must come after the last transition"),
+                );
+            }
+        }
+    };
+    check(&rule.transitions, rule.expire_after_days, "current-version");
+    check(&rule.noncurrent_transitions, rule.noncurrent_expire_after_days, "noncurrent-version");
+    let mut r = b::Rule::new("Enabled").id(id.clone());
+    if let Some(p) = &rule.prefix {
+        r = r.prefix(p.clone());
+    }
+    if !rule.transitions.is_empty() {
+        r = r.transitions(
+            rule.transitions
+                .iter()
+                .map(|t| {
+                    Value::from(
+                        b::Transition::new(t.storage_class.as_str()).transition_in_days(i64::from(t.after_days)),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
+    if let Some(d) = rule.expire_after_days {
+        r = r.expiration_in_days(i64::from(d.max(1)));
+    }
+    if !rule.noncurrent_transitions.is_empty() {
+        r = r.noncurrent_version_transitions(
+            rule.noncurrent_transitions
+                .iter()
+                .map(|t| {
+                    Value::from(b::NoncurrentVersionTransition::new(t.storage_class.as_str(), i64::from(t.after_days)))
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
+    if let Some(d) = rule.noncurrent_expire_after_days {
+        r = r.noncurrent_version_expiration(b::NoncurrentVersionExpiration::new(i64::from(d.max(1))));
+    }
+    r
+}
+
+fn cors_rule(scope: &Scope, c: &CorsRule) -> b::CorsRule {
+    if c.allowed_methods.is_empty() || c.allowed_origins.is_empty() {
+        scope.error(
+            "CorsConfiguration.CorsRules",
+            "a CORS rule needs at least one allowed method and one allowed origin",
+        );
+    }
+    let strings = |v: &[String]| v.iter().cloned().map(Value::from).collect::<Vec<_>>();
+    let mut methods = c.allowed_methods.clone();
+    methods.sort_unstable();
+    methods.dedup();
+    let mut r = b::CorsRule::new(
+        methods.iter().map(|m| Value::from(m.as_str().to_string())).collect::<Vec<_>>(),
+        strings(&c.allowed_origins),
+    );
+    if !c.allowed_headers.is_empty() {
+        r = r.allowed_headers(strings(&c.allowed_headers));
+    }
+    if !c.exposed_headers.is_empty() {
+        r = r.exposed_headers(strings(&c.exposed_headers));
+    }
+    if let Some(a) = c.max_age_secs {
+        r = r.max_age(i64::from(a));
+    }
+    r
 }

@@ -10,6 +10,10 @@
 //!   reaches the template), and metrics for alarms and dashboards.
 //! - [`Secret`]: a KMS-encrypted Secrets Manager secret, generated or derived
 //!   from dynamic references; implements [`stackcraft_iam::SecretSource`].
+//! - [`ReplicationGroup`] ([module `cache`](cache)): ElastiCache for Redis OSS
+//!   / Valkey, Multi-AZ with automatic failover, TLS with a generated AUTH
+//!   token and a `REDIS_URL` secret, KMS at rest, slow/engine logs, snapshots,
+//!   per-node metrics and alarms.
 //! - [`Bucket`]: an S3 bucket with public access blocked, ACLs disabled,
 //!   encryption (SSE-S3 or SSE-KMS), versioning, lifecycle rules, a TLS-only
 //!   bucket policy and read/write grants.
@@ -21,11 +25,16 @@
 #![forbid(unsafe_code)]
 
 mod bucket;
+pub mod cache;
 mod dynamodb;
 pub mod postgres;
 mod secret;
 
-pub use bucket::{Bucket, BucketEncryption, BucketProps, ELB_LEGACY_LOG_ACCOUNTS};
+pub use bucket::{
+    Bucket, BucketEncryption, BucketProps, CorsRule, HttpMethod, LifecycleRule, LogBucketProps, ObjectOwnership,
+    StorageClass, Transition, ELB_LEGACY_LOG_ACCOUNTS,
+};
+pub use cache::{CacheEngine, ClusterMode, ReplicationGroup, ReplicationGroupProps, CACHE_NODE_FAMILIES};
 pub use dynamodb::{
     Attribute, AttributeType, Billing, Capacity, GlobalSecondaryIndex, LocalSecondaryIndex, PointInTimeRecovery,
     Projection, StreamViewType, Table, TableEncryption, TableProps,

@@ -719,6 +719,58 @@ fn validate(scope: &Scope, p: &DatabaseInstanceProps) {
     }
 }
 
+/// Alarm helpers (kept in their own block: metrics above, alarms here).
+impl DatabaseInstance {
+    fn alarm(
+        &self,
+        scope: &Scope,
+        id: &str,
+        metric: Metric,
+        threshold: f64,
+        below: bool,
+        description: String,
+    ) -> stackcraft_observability::Alarm {
+        use stackcraft_observability::{AlarmProps, ComparisonOperator};
+        let op = if below { ComparisonOperator::LessThanThreshold } else { ComparisonOperator::GreaterThanThreshold };
+        metric.create_alarm(
+            scope,
+            id,
+            AlarmProps::builder()
+                .threshold(threshold)
+                .comparison_operator(op)
+                .evaluation_periods(3)
+                .description(description)
+                .build(),
+        )
+    }
+
+    /// An alarm firing when CPU stays above `percent` for 3 periods of 5
+    /// minutes.
+    pub fn alarm_cpu_above(&self, scope: &Scope, id: &str, percent: f64) -> stackcraft_observability::Alarm {
+        let d = format!("Database CPU above {percent}%");
+        self.alarm(scope, id, self.metric_cpu_utilization(), percent, false, d)
+    }
+
+    /// An alarm firing when free storage stays below `gib` GiB (compared in
+    /// bytes, the metric's unit: `gib` × 1024³) for 3 periods of 5 minutes.
+    pub fn alarm_free_storage_below_gib(&self, scope: &Scope, id: &str, gib: f64) -> stackcraft_observability::Alarm {
+        let d = format!("Database free storage below {gib} GiB");
+        self.alarm(scope, id, self.metric_free_storage_space(), gib * 1024.0 * 1024.0 * 1024.0, true, d)
+    }
+
+    /// An alarm firing when more than `connections` connections are open for
+    /// 3 periods of 5 minutes.
+    pub fn alarm_connections_above(
+        &self,
+        scope: &Scope,
+        id: &str,
+        connections: f64,
+    ) -> stackcraft_observability::Alarm {
+        let d = format!("Database connections above {connections}");
+        self.alarm(scope, id, self.metric_database_connections(), connections, false, d)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

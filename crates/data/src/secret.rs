@@ -5,7 +5,7 @@ use serde_json::Value as Json;
 use stackcraft_cfn::secretsmanager;
 use stackcraft_core::{DeletionPolicy, ResourceHandle, Scope, ToCfn, Value};
 use stackcraft_iam::{Grantable, PolicyStatement, SecretSource};
-use stackcraft_observability::{Key, KeyProps};
+use stackcraft_observability::Key;
 use typed_builder::TypedBuilder;
 
 /// How Secrets Manager generates a random secret value
@@ -73,7 +73,8 @@ pub struct SecretProps {
     /// The value. Default: a generated 32-character password.
     #[builder(default)]
     pub value: SecretValue,
-    /// The KMS key. Default: a new key for this secret.
+    /// The KMS key. Default: the stack's shared key (`Key::share_in_stack`),
+    /// else a new key for this secret.
     #[builder(default, setter(strip_option))]
     pub encryption_key: Option<Key>,
     /// What happens when the secret leaves the stack. Default
@@ -107,16 +108,8 @@ impl Secret {
     /// Add a secret with construct id `id` under `scope`.
     pub fn new(scope: &Scope, id: &str, props: SecretProps) -> Secret {
         let scope = scope.scope(id);
-        let key = props.encryption_key.unwrap_or_else(|| {
-            Key::new(
-                &scope,
-                "Key",
-                KeyProps::builder()
-                    .description(format!("Encrypts secret {}", scope.path()))
-                    .removal_policy(props.removal_policy)
-                    .build(),
-            )
-        });
+        let key =
+            Key::for_resource(&scope, props.encryption_key, &format!("secret {}", scope.path()), props.removal_policy);
         let mut s = secretsmanager::Secret::new().kms_key_id(key.arn());
         match props.value {
             SecretValue::Generated(g) => {

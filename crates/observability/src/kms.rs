@@ -2,9 +2,12 @@
 //! grows as building blocks need it (CloudWatch Logs, CloudWatch alarms
 //! publishing to encrypted SNS topics, ...).
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use serde_json::{json, Value as Json};
 use stackcraft_cfn::kms;
-use stackcraft_core::{DeletionPolicy, ResourceHandle, Scope, Value};
+use stackcraft_core::{DeletionPolicy, ResourceHandle, Scope, Stack, Value};
 use stackcraft_iam::{Grantable, PolicyStatement};
 use typed_builder::TypedBuilder;
 
@@ -42,9 +45,42 @@ impl Default for KeyProps {
 /// blocks add service statements with [`Key::add_to_resource_policy`] or the
 /// helpers ([`Key::allow_cloudwatch_logs`], [`Key::allow_cloudwatch_alarms`]).
 /// Every ARN is partition-aware.
+///
+/// The key's state (its L1 properties and policy statements) is kept typed in
+/// the block and rendered into the template whenever it changes.
+///
+/// # One key per stack
+///
+/// Every KMS key costs about $1 a month. [`Key::share_in_stack`] makes a key
+/// the default of its stack: log groups ([`crate::LogGroupEncryption::StackKey`],
+/// the default), secrets and buckets of that stack that are not given a key
+/// use it instead of creating their own ([`Key::for_resource`]). Per-resource
+/// keys stay possible by passing a key (or `NewKey`) explicitly.
 #[derive(Debug, Clone)]
 pub struct Key {
     handle: ResourceHandle,
+    state: Rc<RefCell<KeyState>>,
+}
+
+#[derive(Debug)]
+struct KeyState {
+    /// The L1 properties, without `KeyPolicy` (rendered from `statements`).
+    resource: kms::Key,
+    /// Key policy statements, in insertion order; unique by `Sid`.
+    statements: Vec<Json>,
+}
+
+impl KeyState {
+    /// The L1 resource with its key policy.
+    fn l1(&self) -> kms::Key {
+        let policy = json!({ "Version": "2012-10-17", "Statement": self.statements });
+        self.resource.clone().key_policy(policy)
+    }
+}
+
+thread_local! {
+    /// The stack default keys ([`Key::share_in_stack`]).
+    static STACK_KEYS: RefCell<Vec<(Stack, Key)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The statement ids the helpers use (stable, so a statement is added once).
@@ -65,31 +101,29 @@ impl Key {
                 ),
             );
         }
-        let policy = json!({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Sid": SID_ROOT,
-                "Effect": "Allow",
-                "Principal": {"AWS": Value::arn("iam", "", Value::account_id(), "root")},
-                "Action": "kms:*",
-                "Resource": "*",
-            }],
+        let root = json!({
+            "Sid": SID_ROOT,
+            "Effect": "Allow",
+            "Principal": {"AWS": Value::arn("iam", "", Value::account_id(), "root")},
+            "Action": "kms:*",
+            "Resource": "*",
         });
         let mut key = kms::Key::new()
             .enable_key_rotation(true)
             .key_spec("SYMMETRIC_DEFAULT")
             .key_usage("ENCRYPT_DECRYPT")
-            .pending_window_in_days(i64::from(props.pending_window_days.clamp(7, 30)))
-            .key_policy(policy);
+            .pending_window_in_days(i64::from(props.pending_window_days.clamp(7, 30)));
         if let Some(d) = &props.description {
             key = key.description(d.clone());
         }
-        let handle: ResourceHandle = (*scope.add("Resource", key)).clone();
+        let state = KeyState { resource: key, statements: vec![root] };
+        let handle: ResourceHandle = (*scope.add("Resource", state.l1())).clone();
         handle.apply_removal_policy(props.removal_policy);
         if let Some(alias) = &props.alias {
             let name = if alias.starts_with("alias/") { alias.clone() } else { format!("alias/{alias}") };
-            let valid_chars = name[6..].chars().all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c));
-            if name.starts_with("alias/aws/") || name.len() <= 6 || name.len() > 256 || !valid_chars {
+            let rest = name.get(6..).unwrap_or("");
+            let valid_chars = rest.chars().all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c));
+            if name.starts_with("alias/aws/") || rest.is_empty() || name.len() > 256 || !valid_chars {
                 scope.error(
                     "AliasName",
                     format!(
@@ -99,7 +133,44 @@ impl Key {
             }
             scope.add("Alias", kms::Alias::new(name, handle.ref_()));
         }
-        Key { handle }
+        Key { handle, state: Rc::new(RefCell::new(state)) }
+    }
+
+    /// Make this key the default key of its stack: building blocks of the
+    /// stack that are not given a key use it ([`Key::for_resource`]) instead
+    /// of creating one each. Call it before adding those blocks. A second
+    /// call for the same stack replaces the default.
+    ///
+    /// (Kept in a per-thread registry until core offers stack-level context.)
+    pub fn share_in_stack(&self) {
+        let Some(stack) = self.handle.stack() else {
+            return;
+        };
+        STACK_KEYS.with(|keys| {
+            let mut keys = keys.borrow_mut();
+            keys.retain(|(s, _)| *s != stack);
+            keys.push((stack, self.clone()));
+        });
+    }
+
+    /// The default key of `scope`'s stack, if [`Key::share_in_stack`] set one.
+    pub fn stack_default(scope: &Scope) -> Option<Key> {
+        let stack = scope.stack()?;
+        STACK_KEYS.with(|keys| keys.borrow().iter().find(|(s, _)| *s == stack).map(|(_, k)| k.clone()))
+    }
+
+    /// The key a building block at `scope` should use: `explicit` if given,
+    /// else the stack's default key ([`Key::share_in_stack`]), else a new key
+    /// `Key` under `scope` described as encrypting `what` (e.g.
+    /// `"secret Api/Token"`), with the given removal policy.
+    pub fn for_resource(scope: &Scope, explicit: Option<Key>, what: &str, removal_policy: DeletionPolicy) -> Key {
+        explicit.or_else(|| Key::stack_default(scope)).unwrap_or_else(|| {
+            Key::new(
+                scope,
+                "Key",
+                KeyProps::builder().description(format!("Encrypts {what}")).removal_policy(removal_policy).build(),
+            )
+        })
     }
 
     /// The key ARN (`Fn::GetAtt Arn`), what most services want as `KmsKeyId`.
@@ -117,22 +188,35 @@ impl Key {
         &self.handle
     }
 
-    /// Add a statement to the key policy. A statement with the `Sid` of an
-    /// existing one replaces it (so helpers are idempotent); statements
-    /// without `Sid` are appended unless an identical one exists.
+    /// Add a statement (a JSON policy statement) to the key policy. A
+    /// statement with the `Sid` of an existing one replaces it (so helpers
+    /// are idempotent); statements without `Sid` are appended unless an
+    /// identical one exists.
     pub fn add_to_resource_policy(&self, statement: Json) {
-        self.handle.edit_properties(move |p| {
-            let Some(list) = p["KeyPolicy"]["Statement"].as_array_mut() else { return };
-            if let Some(sid) = statement.get("Sid").and_then(Json::as_str) {
-                if let Some(existing) = list.iter_mut().find(|s| s.get("Sid").and_then(Json::as_str) == Some(sid)) {
-                    *existing = statement.clone();
-                    return;
-                }
+        let mut st = self.state.borrow_mut();
+        let sid = statement.get("Sid").and_then(Json::as_str).map(str::to_owned);
+        let same_sid = |s: &Json| sid.is_some() && s.get("Sid").and_then(Json::as_str) == sid.as_deref();
+        if let Some(existing) = st.statements.iter_mut().find(|s| same_sid(s)) {
+            if *existing == statement {
+                return;
             }
-            if !list.contains(&statement) {
-                list.push(statement.clone());
-            }
-        });
+            *existing = statement;
+        } else if st.statements.contains(&statement) {
+            return;
+        } else {
+            st.statements.push(statement);
+        }
+        // Re-render the whole resource from the typed state.
+        let l1 = st.l1();
+        drop(st);
+        self.handle.edit(|p: &mut kms::Key| *p = l1);
+    }
+
+    /// Add a typed statement to the key policy (see
+    /// [`Key::add_to_resource_policy`]). Key policies need a principal, and
+    /// `Resource: "*"` there means "this key".
+    pub fn add_statement(&self, statement: PolicyStatement) {
+        self.add_to_resource_policy(statement.to_json());
     }
 
     /// Allow `grantee` to decrypt with the key (`kms:Decrypt`), e.g. to read
@@ -230,6 +314,33 @@ mod tests {
         assert_eq!(sids, [SID_ROOT, SID_LOGS, SID_ALARMS]);
         assert_eq!(k["DeletionPolicy"], "Retain");
         assert_eq!(k["Properties"]["EnableKeyRotation"], true);
+    }
+
+    #[test]
+    fn a_shared_key_is_the_stack_default() {
+        use crate::{LogGroup, LogGroupEncryption, LogGroupProps};
+        let app = App::new("t");
+        let stack = app.stack("S");
+        let other = app.stack("Other");
+        let key = Key::new(&stack, "Shared", KeyProps::default());
+        key.share_in_stack();
+        assert_eq!(Key::stack_default(&stack.scope("Deep")).map(|k| k.handle().clone()), Some(key.handle().clone()));
+        assert!(Key::stack_default(&other).is_none());
+        LogGroup::new(&stack, "A", LogGroupProps::default());
+        LogGroup::new(&stack, "B", LogGroupProps::default());
+        LogGroup::new(&stack, "C", LogGroupProps::builder().encryption(LogGroupEncryption::NewKey).build());
+        LogGroup::new(&other, "D", LogGroupProps::default());
+        let a = app.synth().unwrap();
+        let count = |i: usize| {
+            a.stacks[i].template["Resources"]
+                .as_object()
+                .unwrap()
+                .values()
+                .filter(|r| r["Type"] == "AWS::KMS::Key")
+                .count()
+        };
+        // The shared key and C's own key; the other stack makes its own.
+        assert_eq!((count(0), count(1)), (2, 1));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //!
 //! - [`Key`] (module [`kms`]): a customer-managed KMS key with rotation on, whose
 //!   policy grows as services need it (used for log groups, alarm topics, and by
-//!   other crates for RDS, Secrets Manager, ...).
+//!   other crates for RDS, Secrets Manager, ...). [`Key::share_in_stack`] makes one
+//!   key the default of its stack, so log groups, secrets, buckets and topics
+//!   share it instead of paying for one key each.
 //! - [`LogGroup`] with a typed [`RetentionDays`] (only the values CloudWatch Logs
 //!   accepts), KMS encryption and `Retain` by default.
 //! - [`Metric`]: namespace, name, dimensions (any [`Value`](stackcraft_core::Value)),

@@ -134,8 +134,12 @@ impl RetentionDays {
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub enum LogGroupEncryption {
-    /// A new customer-managed KMS key dedicated to this log group (default).
+    /// The stack's shared key when one is set ([`Key::share_in_stack`]), else
+    /// a new customer-managed key dedicated to this log group (default).
     #[default]
+    StackKey,
+    /// A new customer-managed KMS key dedicated to this log group, even when
+    /// the stack has a shared key.
     NewKey,
     /// An existing key (shared by several log groups); its policy gets the
     /// CloudWatch Logs statement.
@@ -158,7 +162,8 @@ pub struct LogGroupProps {
     /// carries a checkov skip of CKV_AWS_66 (which wants a retention set).
     #[builder(default = RetentionDays::OneYear)]
     pub retention: RetentionDays,
-    /// Encryption. Default: a new KMS key for this group.
+    /// Encryption. Default: the stack's shared key, else a new KMS key for
+    /// this group ([`LogGroupEncryption::StackKey`]).
     #[builder(default)]
     pub encryption: LogGroupEncryption,
     /// What happens to the log group when it leaves the stack. Default
@@ -193,6 +198,9 @@ impl LogGroup {
                     .removal_policy(props.removal_policy)
                     .build(),
             )),
+            LogGroupEncryption::StackKey => {
+                Some(Key::for_resource(&scope, None, &format!("log group {}", scope.path()), props.removal_policy))
+            }
             LogGroupEncryption::Key(k) => Some(k),
             LogGroupEncryption::AwsOwned => None,
         };

@@ -13,7 +13,7 @@ use stackcraft_core::{ResourceHandle, Scope, Value};
 use stackcraft_iam::{Grantable, PolicyStatement};
 use typed_builder::TypedBuilder;
 
-use crate::kms::{Key, KeyProps};
+use crate::kms::Key;
 
 /// Something an [`crate::Alarm`] can notify: an SNS topic.
 pub trait AlarmAction {
@@ -43,7 +43,8 @@ pub struct AlarmTopicProps {
     /// E-mail addresses to subscribe (each must confirm the subscription).
     #[builder(default, setter(into))]
     pub emails: Vec<String>,
-    /// The KMS key encrypting messages. Default: a new key. The key policy
+    /// The KMS key encrypting messages. Default: the stack's shared key
+    /// ([`Key::share_in_stack`]), else a new key. The key policy
     /// gets the statement that lets CloudWatch alarms use it; AWS-managed
     /// `alias/aws/sns` cannot be used because CloudWatch could not publish.
     #[builder(default, setter(strip_option))]
@@ -76,13 +77,12 @@ impl AlarmTopic {
     /// Add an alarm topic with construct id `id` under `scope`.
     pub fn new(scope: &Scope, id: &str, props: AlarmTopicProps) -> AlarmTopic {
         let scope = scope.scope(id);
-        let key = props.encryption_key.unwrap_or_else(|| {
-            Key::new(
-                &scope,
-                "Key",
-                KeyProps::builder().description(format!("Encrypts alarm topic {}", scope.path())).build(),
-            )
-        });
+        let key = Key::for_resource(
+            &scope,
+            props.encryption_key,
+            &format!("alarm topic {}", scope.path()),
+            stackcraft_core::DeletionPolicy::Retain,
+        );
         key.allow_cloudwatch_alarms();
         let mut t = sns::Topic::new().kms_master_key_id(key.arn());
         if let Some(n) = &props.topic_name {

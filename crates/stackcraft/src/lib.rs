@@ -72,7 +72,7 @@ pub mod core {
         }
     }
 }
-/// RDS PostgreSQL, DynamoDB tables, S3 buckets and Secrets Manager secrets (`stackcraft-data`).
+/// RDS PostgreSQL, DynamoDB tables, ElastiCache Redis/Valkey, S3 buckets and Secrets Manager secrets (`stackcraft-data`).
 pub use stackcraft_data as data;
 /// Containers on ECS Fargate: cluster, task definitions, services, autoscaling (`stackcraft-ecs-service`).
 pub use stackcraft_ecs_service as ecs_service;
@@ -104,12 +104,19 @@ pub mod prelude {
         Bucket, BucketEncryption, BucketProps, DatabaseInstance, DatabaseInstanceProps, PostgresVersion, Secret,
         SecretProps,
     };
+    pub use stackcraft_data::{CacheEngine, ClusterMode, ReplicationGroup, ReplicationGroupProps};
+    pub use stackcraft_data::{
+        CorsRule, HttpMethod, LifecycleRule, LogBucketProps, ObjectOwnership, StorageClass, Transition,
+    };
+    /// ECR lifecycle rules (the bucket ones are [`LifecycleRule`]).
+    pub use stackcraft_ecs_service::LifecycleRule as ImageLifecycleRule;
+    pub use stackcraft_ecs_service::Logging;
     pub use stackcraft_ecs_service::{
         CapacityStrategy, Cluster, ClusterProps, ContainerImage, ContainerProps, ContainerSecret, FargateService,
         FargateServiceProps, FargateSize, FargateTaskDefinition, FargateTaskDefinitionProps, PortMapping, ScalingProps,
         TargetTracking,
     };
-    pub use stackcraft_ecs_service::{LifecycleRule, Repository, RepositoryProps, TagMutability};
+    pub use stackcraft_ecs_service::{Repository, RepositoryProps, TagMutability};
     pub use stackcraft_iam::{
         deploy_statements, GithubActions, OpenIdConnectProvider, Principal, WebIdentityPrincipal,
     };

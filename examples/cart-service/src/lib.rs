@@ -42,7 +42,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
     // (it reads TagKey/TagValue), which would keep the emulator deploy test red.
     let registry = app.stack("Registry");
     let mutable = TagMutability::mutable("the seed's pipeline pushes :latest and forces a new ECS deployment");
-    let lifecycle = vec![LifecycleRule::ExpireUntaggedAfterDays(7), LifecycleRule::KeepLast(30)];
+    let lifecycle = vec![ImageLifecycleRule::ExpireUntaggedAfterDays(7), ImageLifecycleRule::KeepLast(30)];
     let props = RepositoryProps::builder().repository_name("ecommerce-cart-service").tag_mutability(mutable);
     let repo = Repository::new(&registry, "CartService", props.lifecycle_rules(lifecycle).build());
     registry.add_output(Output::new("EcrRepositoryUrl", repo.repository_uri()).description("Docker registry"));
