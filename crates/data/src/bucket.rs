@@ -30,6 +30,21 @@ pub enum BucketEncryption {
     Key(Key),
 }
 
+/// Who owns objects written by other accounts, and whether ACLs apply
+/// (`OwnershipControls`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ObjectOwnership {
+    /// ACLs disabled, the bucket owner owns every object (default; AWS's
+    /// recommendation).
+    #[default]
+    BucketOwnerEnforced,
+    /// ACLs enabled, objects written with `bucket-owner-full-control` are
+    /// owned by the bucket owner. Needed by services that deliver logs
+    /// through ACLs, such as CloudFront standard logging.
+    BucketOwnerPreferred,
+}
+
 /// Settings of a [`Bucket`].
 #[derive(Debug, Clone, TypedBuilder)]
 #[non_exhaustive]
@@ -63,6 +78,9 @@ pub struct BucketProps {
     /// bucket anyway).
     #[builder(default = DeletionPolicy::Retain)]
     pub removal_policy: DeletionPolicy,
+    /// Object ownership / ACLs. Default [`ObjectOwnership::BucketOwnerEnforced`].
+    #[builder(default)]
+    pub object_ownership: ObjectOwnership,
 }
 
 impl Default for BucketProps {
@@ -164,9 +182,12 @@ impl Bucket {
                     .ignore_public_acls(true)
                     .restrict_public_buckets(true),
             )
-            .ownership_controls(b::OwnershipControls::new(vec![
-                b::OwnershipControlsRule::new().object_ownership("BucketOwnerEnforced")
-            ]));
+            .ownership_controls(b::OwnershipControls::new(vec![b::OwnershipControlsRule::new().object_ownership(
+                match props.object_ownership {
+                    ObjectOwnership::BucketOwnerEnforced => "BucketOwnerEnforced",
+                    ObjectOwnership::BucketOwnerPreferred => "BucketOwnerPreferred",
+                },
+            )]));
         if props.versioned {
             bucket = bucket.versioning_configuration(b::VersioningConfiguration::new("Enabled"));
         }

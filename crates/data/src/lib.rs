@@ -19,6 +19,6 @@ mod bucket;
 pub mod postgres;
 mod secret;
 
-pub use bucket::{Bucket, BucketEncryption, BucketProps, ELB_LEGACY_LOG_ACCOUNTS};
+pub use bucket::{Bucket, BucketEncryption, BucketProps, ObjectOwnership, ELB_LEGACY_LOG_ACCOUNTS};
 pub use postgres::{DatabaseInstance, DatabaseInstanceProps, MonitoringInterval, PostgresVersion};
 pub use secret::{GeneratedSecret, Secret, SecretProps, SecretValue};

@@ -15,6 +15,8 @@ pub use stackcraft_core as core;
 pub use stackcraft_data as data;
 /// Containers on ECS Fargate: cluster, task definitions, services, autoscaling (`stackcraft-ecs-service`).
 pub use stackcraft_ecs_service as ecs_service;
+/// CloudFront distributions, origins, managed cache policies (`stackcraft-edge`).
+pub use stackcraft_edge as edge;
 pub use stackcraft_iam as iam;
 /// Queues, topics, event buses and rules, MSK Serverless (`stackcraft-messaging`).
 pub use stackcraft_messaging as messaging;
@@ -41,6 +43,10 @@ pub mod prelude {
         CapacityStrategy, Cluster, ClusterProps, ContainerImage, ContainerProps, ContainerSecret, FargateService,
         FargateServiceProps, FargateSize, FargateTaskDefinition, FargateTaskDefinitionProps, PortMapping, ScalingProps,
         TargetTracking,
+    };
+    pub use stackcraft_edge::{
+        Behavior, CachePolicy, Distribution, DistributionLogging, DistributionProps, ErrorResponse, HttpOrigin,
+        OriginRequestPolicy, PriceClass,
     };
     pub use stackcraft_iam::{
         Grantable, ManagedPolicy, PolicyStatement, Role, RoleProps, SecretSource, ServicePrincipal,
