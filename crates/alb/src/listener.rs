@@ -686,6 +686,12 @@ impl Listener {
         self.inner.protocol
     }
 
+    /// Is rule priority `priority` (1 to 50000) still free on this listener?
+    pub fn is_priority_free(&self, priority: u32) -> bool {
+        (1..=MAX_PRIORITY).contains(&priority)
+            && !self.inner.priorities.borrow().taken.iter().any(|(p, _)| *p == priority)
+    }
+
     /// The load balancer.
     pub fn load_balancer(&self) -> &ApplicationLoadBalancer {
         &self.inner.alb

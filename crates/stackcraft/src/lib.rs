@@ -22,6 +22,8 @@ pub use stackcraft_iam as iam;
 pub use stackcraft_messaging as messaging;
 /// KMS keys, log groups, metrics, alarms, alarm topics, dashboards (`stackcraft-observability`).
 pub use stackcraft_observability as observability;
+/// Service shapes built from the blocks: Fargate services on a shared load balancer listener (`stackcraft-patterns`).
+pub use stackcraft_patterns as patterns;
 /// Networking: VPC, subnets, security groups, connections (`stackcraft-vpc`).
 pub use stackcraft_vpc as vpc;
 
@@ -56,6 +58,7 @@ pub mod prelude {
         GraphWidget, Key, KeyProps, LogGroup, LogGroupEncryption, LogGroupProps, Metric, RetentionDays,
         SingleValueWidget, Statistic, TextWidget, TreatMissingData, Unit,
     };
+    pub use stackcraft_patterns::{SharedAlbService, SharedAlbServiceProps};
     pub use stackcraft_vpc::{
         Connections, HasConnections, NatGateways, Port, SecurityGroup, SecurityGroupProps, SubnetConfiguration,
         SubnetType, Vpc, VpcProps,
