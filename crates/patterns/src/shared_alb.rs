@@ -178,13 +178,21 @@ impl SharedAlbService {
 
         let mut alarms = Vec::new();
         if let Some(topic) = &props.alarm_topic {
-            for (id, metric, threshold, what) in [
-                ("CpuAlarm", service.metric_cpu_utilization(), props.cpu_alarm_percent, "CPU"),
-                ("MemoryAlarm", service.metric_memory_utilization(), props.memory_alarm_percent, "memory"),
+            for (id, field, metric, threshold, what) in [
+                ("CpuAlarm", "cpu_alarm_percent", service.metric_cpu_utilization(), props.cpu_alarm_percent, "CPU"),
+                (
+                    "MemoryAlarm",
+                    "memory_alarm_percent",
+                    service.metric_memory_utilization(),
+                    props.memory_alarm_percent,
+                    "memory",
+                ),
             ] {
                 if !(threshold > 0.0 && threshold <= 100.0) {
-                    scope
-                        .error(id, format!("{what} alarm threshold {threshold}: a percentage above 0 and at most 100"));
+                    scope.error(
+                        field,
+                        format!("{what} alarm threshold {threshold}: a percentage above 0 and at most 100"),
+                    );
                 }
                 let alarm = metric.create_alarm(
                     &scope,

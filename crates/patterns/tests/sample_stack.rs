@@ -131,3 +131,42 @@ fn cfn_lint_clean() {
 fn checkov_clean() {
     stackcraft_testing::assert_checkov_clean(&sample(false).unwrap());
 }
+
+#[test]
+fn bad_input_names_path_and_property() {
+    let app = App::new("portal");
+    let stack = app.stack("Api");
+    let vpc = Vpc::new(&stack, "Vpc", VpcProps::builder().nat_gateways(NatGateways::Single).build());
+    let alb =
+        ApplicationLoadBalancer::new(&stack, "Alb", ApplicationLoadBalancerProps::builder().vpc(vpc.clone()).build());
+    let listener = alb.add_https_listener(
+        "Https",
+        "arn:aws:acm:us-east-1:111122223333:certificate/x",
+        ListenerAction::fixed_response(404, "application/json", "{}"),
+    );
+    let topic = AlarmTopic::new(&stack, "Alarms", AlarmTopicProps::default());
+    SharedAlbService::new(
+        &stack,
+        SharedAlbServiceProps::builder()
+            .name("orders")
+            .cluster(Cluster::new(&stack, "Cluster", ClusterProps::default()))
+            .vpc(vpc)
+            .listener(listener)
+            .image(ContainerImage::from_registry("ghcr.io/portal/orders:1.0.0"))
+            .port(8001)
+            .size(FargateSize::CPU_256_MEM_512)
+            .conditions(vec![ListenerCondition::path_patterns(["/api/orders*"])])
+            .alarm_topic(topic)
+            .cpu_alarm_percent(150.0)
+            .min_tasks(5)
+            .max_tasks(2)
+            .build(),
+    );
+    let e = app.synth().unwrap_err().to_string();
+    for needle in [
+        "error: Api/orders [cpu_alarm_percent]: CPU alarm threshold 150: a percentage above 0 and at most 100",
+        "error: Api/orders/Service/TaskCount [MinCapacity]: min_capacity 5 is greater than max_capacity 2",
+    ] {
+        assert!(e.contains(needle), "expected {needle:?} in\n{e}");
+    }
+}
