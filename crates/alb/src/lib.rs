@@ -29,8 +29,8 @@ mod target_group;
 
 pub use dns::{AliasRecord, Certificate, CertificateProps, HostedZone, HostedZoneProps};
 pub use listener::{
-    Listener, ListenerAction, ListenerCondition, ListenerProps, ListenerProtocol, ListenerRuleProps, PriorityPlan,
-    Redirect, SslPolicy, MAX_PRIORITY, PRIORITY_STEP,
+    route_relation, Listener, ListenerAction, ListenerCondition, ListenerProps, ListenerProtocol, ListenerRuleProps,
+    PriorityPlan, Redirect, RouteRelation, SslPolicy, MAX_PRIORITY, PRIORITY_STEP,
 };
 pub use load_balancer::{
     AccessLogs, ApplicationLoadBalancer, ApplicationLoadBalancerProps, HttpCodeElb, HttpCodeTarget,

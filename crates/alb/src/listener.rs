@@ -406,7 +406,136 @@ impl PriorityPlan {
 
 struct RuleRecord {
     name: String,
+    priority: u32,
     conditions: Vec<ListenerCondition>,
+}
+
+/// How two listener rules relate, as far as the requests they match go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RouteRelation {
+    /// No request matches both.
+    Disjoint,
+    /// Some requests match both (neither contains the other).
+    Overlapping,
+    /// Every request the second rule matches also matches the first.
+    FirstContainsSecond,
+    /// Every request the first rule matches also matches the second.
+    SecondContainsFirst,
+}
+
+/// A wildcard pattern as ALB reads it: `*` any run of characters, `?` one
+/// character (path patterns are case-sensitive, host headers not).
+fn glob_tokens(pattern: &str, fold_case: bool) -> Vec<char> {
+    if fold_case {
+        pattern.to_ascii_lowercase().chars().collect()
+    } else {
+        pattern.chars().collect()
+    }
+}
+
+/// Does every string `inner` matches also match `outer`? Sound (a `true` is
+/// always right); `*` in `inner` must be covered by `*` in `outer`.
+fn glob_includes(outer: &[char], inner: &[char]) -> bool {
+    // dp[i][j]: outer[i..] includes inner[j..]
+    let (n, m) = (outer.len(), inner.len());
+    let mut dp = vec![vec![false; m + 1]; n + 1];
+    dp[n][m] = true;
+    for i in (0..n).rev() {
+        for j in (0..=m).rev() {
+            let o = outer[i];
+            let v = if o == '*' {
+                // the star matches nothing, or swallows inner[j] (whatever it is)
+                dp[i + 1][j] || (j < m && dp[i][j + 1])
+            } else if j < m {
+                let c = inner[j];
+                let ok = if o == '?' { c != '*' } else { c == o };
+                ok && dp[i + 1][j + 1]
+            } else {
+                false
+            };
+            dp[i][j] = v;
+        }
+    }
+    dp[0][0]
+}
+
+/// Is there a string both patterns match?
+fn glob_intersects(a: &[char], b: &[char]) -> bool {
+    let (n, m) = (a.len(), b.len());
+    let mut dp = vec![vec![false; m + 1]; n + 1];
+    dp[n][m] = true;
+    for i in (0..=n).rev() {
+        for j in (0..=m).rev() {
+            if i == n && j == m {
+                continue;
+            }
+            let v = if i < n && a[i] == '*' {
+                dp[i + 1][j] || (j < m && dp[i][j + 1])
+            } else if j < m && b[j] == '*' {
+                dp[i][j + 1] || (i < n && dp[i + 1][j])
+            } else if i < n && j < m {
+                (a[i] == b[j] || a[i] == '?' || b[j] == '?') && dp[i + 1][j + 1]
+            } else {
+                false
+            };
+            dp[i][j] = v;
+        }
+    }
+    dp[0][0]
+}
+
+impl ListenerCondition {
+    fn field(&self) -> u8 {
+        match self {
+            ListenerCondition::PathPatterns(_) => 0,
+            ListenerCondition::HostHeaders(_) => 1,
+            ListenerCondition::HttpRequestMethods(_) => 2,
+        }
+    }
+
+    fn tokens(&self) -> Vec<Vec<char>> {
+        let fold = matches!(self, ListenerCondition::HostHeaders(_));
+        self.values().iter().map(|v| glob_tokens(v, fold)).collect()
+    }
+}
+
+/// Does rule `outer` match every request rule `inner` matches? Each of
+/// `outer`'s conditions must be implied by a condition of `inner` on the
+/// same field (every value of it included in a value of `outer`'s).
+fn rule_contains(outer: &[ListenerCondition], inner: &[ListenerCondition]) -> bool {
+    outer.iter().all(|oc| {
+        let ov = oc.tokens();
+        inner
+            .iter()
+            .filter(|ic| ic.field() == oc.field())
+            .any(|ic| ic.tokens().iter().all(|iv| ov.iter().any(|o| glob_includes(o, iv))))
+    })
+}
+
+/// Can one request match both rules? For each field both constrain, every
+/// condition of one must share a request with every condition of the other.
+fn rules_intersect(a: &[ListenerCondition], b: &[ListenerCondition]) -> bool {
+    a.iter().all(|ac| {
+        b.iter().filter(|bc| bc.field() == ac.field()).all(|bc| {
+            let (av, bv) = (ac.tokens(), bc.tokens());
+            av.iter().any(|x| bv.iter().any(|y| glob_intersects(x, y)))
+        })
+    })
+}
+
+/// How the requests matched by rule conditions `a` and `b` relate (all
+/// conditions of a rule must match; any value of a condition).
+pub fn route_relation(a: &[ListenerCondition], b: &[ListenerCondition]) -> RouteRelation {
+    if rule_contains(a, b) {
+        RouteRelation::FirstContainsSecond
+    } else if rule_contains(b, a) {
+        RouteRelation::SecondContainsFirst
+    } else if rules_intersect(a, b) {
+        RouteRelation::Overlapping
+    } else {
+        RouteRelation::Disjoint
+    }
 }
 
 struct ListenerInner {
@@ -557,14 +686,22 @@ impl Listener {
         self.inner.protocol
     }
 
+    /// Is rule priority `priority` (1 to 50000) still free on this listener?
+    pub fn is_priority_free(&self, priority: u32) -> bool {
+        (1..=MAX_PRIORITY).contains(&priority)
+            && !self.inner.priorities.borrow().taken.iter().any(|(p, _)| *p == priority)
+    }
+
     /// The load balancer.
     pub fn load_balancer(&self) -> &ApplicationLoadBalancer {
         &self.inner.alb
     }
 
     /// Add a routing rule (`AWS::ElasticLoadBalancingV2::ListenerRule`).
-    /// Clashing priorities and rules with the same conditions as an earlier
-    /// rule (which could never match) are reported as errors.
+    /// Clashing priorities and rules that can never match (every request
+    /// they match is taken by a rule with a lower priority number, e.g.
+    /// `/api/*` before `/api/orders*`) are reported as errors naming both
+    /// rules; rules that share some requests are reported as warnings.
     pub fn add_rule(&self, id: &str, props: ListenerRuleProps) -> ResourceHandle {
         let scope = self.inner.scope.scope(id);
         let name = scope.path();
@@ -583,17 +720,6 @@ impl Listener {
                 scope.error("Conditions", m);
             }
         }
-        let mut sorted = props.conditions.clone();
-        sorted.sort();
-        if let Some(other) = self.inner.rules.borrow().iter().find(|r| r.conditions == sorted) {
-            scope.error(
-                "Conditions",
-                format!(
-                    "rule '{name}' has the same conditions as rule '{}'; one of them could never match",
-                    other.name
-                ),
-            );
-        }
         props.action.validate(&scope, "Actions");
         let priority = match self.inner.priorities.borrow_mut().assign(&name, props.priority) {
             Ok(p) => p,
@@ -602,7 +728,8 @@ impl Listener {
                 props.priority.unwrap_or(MAX_PRIORITY)
             }
         };
-        self.inner.rules.borrow_mut().push(RuleRecord { name, conditions: sorted });
+        self.analyse_route(&scope, &name, priority, &props.conditions);
+        self.inner.rules.borrow_mut().push(RuleRecord { name, priority, conditions: props.conditions.clone() });
         let handle: ResourceHandle = scope
             .add(
                 "Resource",
@@ -619,6 +746,49 @@ impl Listener {
             g.attach(&self.inner.alb, &handle);
         }
         handle
+    }
+
+    /// Compare a new rule with the listener's earlier rules: a rule that can
+    /// never match (a higher-priority rule matches every request it does)
+    /// is an error naming both; rules that share some requests are a
+    /// warning (the lower priority number wins those). A specific rule
+    /// before a more general one is the intended fallback shape and passes.
+    fn analyse_route(&self, scope: &Scope, name: &str, priority: u32, conditions: &[ListenerCondition]) {
+        if conditions.is_empty() {
+            return;
+        }
+        for other in self.inner.rules.borrow().iter() {
+            let (first, second) = if other.priority <= priority {
+                ((other.name.as_str(), other.priority), (name, priority))
+            } else {
+                ((name, priority), (other.name.as_str(), other.priority))
+            };
+            let (first_conds, second_conds) = if other.priority <= priority {
+                (&other.conditions[..], conditions)
+            } else {
+                (conditions, &other.conditions[..])
+            };
+            match route_relation(first_conds, second_conds) {
+                RouteRelation::FirstContainsSecond => scope.error(
+                    "Conditions",
+                    format!(
+                        "rule '{}' (priority {}) can never match: rule '{}' (priority {}) matches every request it does; \
+                         give the more specific rule the lower priority number or narrow the other rule's conditions",
+                        second.0, second.1, first.0, first.1
+                    ),
+                ),
+                RouteRelation::Overlapping => scope.warning(
+                    "Conditions",
+                    format!(
+                        "rule '{}' (priority {}) and rule '{}' (priority {}) overlap: requests matching both go to '{}'",
+                        first.0, first.1, second.0, second.1, first.0
+                    ),
+                ),
+                // Disjoint, or a specific rule before a general fallback
+                // (`/api/orders*` before `/api/*`): both intended.
+                _ => {}
+            }
+        }
     }
 
     /// Route requests matching `conditions` to `group` (priority assigned
@@ -665,6 +835,54 @@ mod tests {
         assert!(p.assign("y", Some(50_001)).is_err());
         p.assign("z", Some(50_000)).unwrap();
         assert!(p.assign("w", None).unwrap_err().contains("no automatic priority left"));
+    }
+
+    fn p(v: &[&str]) -> ListenerCondition {
+        ListenerCondition::path_patterns(v.iter().copied())
+    }
+    fn h(v: &[&str]) -> ListenerCondition {
+        ListenerCondition::host_headers(v.iter().copied())
+    }
+
+    #[test]
+    fn glob_inclusion_and_intersection() {
+        let t = |s: &str| glob_tokens(s, false);
+        assert!(glob_includes(&t("/api/*"), &t("/api/orders*")));
+        assert!(glob_includes(&t("/api/*"), &t("/api/orders")));
+        assert!(glob_includes(&t("*"), &t("/x/*")));
+        assert!(glob_includes(&t("/a?c"), &t("/abc")));
+        assert!(glob_includes(&t("/a?c"), &t("/a?c")));
+        assert!(!glob_includes(&t("/api/orders*"), &t("/api/*")));
+        assert!(!glob_includes(&t("/a?c"), &t("/a*c")));
+        assert!(!glob_includes(&t("/api/orders"), &t("/api/orders*")));
+        assert!(glob_intersects(&t("/api/*"), &t("*/orders")));
+        assert!(glob_intersects(&t("/a?"), &t("/?b")));
+        assert!(!glob_intersects(&t("/api/*"), &t("/web/*")));
+        assert!(!glob_intersects(&t("/api/orders*"), &t("/api/customers*")));
+    }
+
+    #[test]
+    fn route_relations() {
+        use RouteRelation::*;
+        assert_eq!(route_relation(&[p(&["/api/*"])], &[p(&["/api/orders*"])]), FirstContainsSecond);
+        assert_eq!(route_relation(&[p(&["/api/orders*"])], &[p(&["/api/*"])]), SecondContainsFirst);
+        assert_eq!(route_relation(&[p(&["/api/orders*"])], &[p(&["/api/customers*"])]), Disjoint);
+        // a host-only rule takes every path of that host
+        assert_eq!(
+            route_relation(&[h(&["API.example.com"])], &[h(&["api.example.com"]), p(&["/x"])]),
+            FirstContainsSecond
+        );
+        // different hosts never share a request
+        assert_eq!(
+            route_relation(&[h(&["a.example.com"]), p(&["/*"])], &[h(&["b.example.com"]), p(&["/x"])]),
+            Disjoint
+        );
+        // a path rule and a host rule share the requests to that host and path
+        assert_eq!(route_relation(&[p(&["/x/*"])], &[h(&["a.example.com"])]), Overlapping);
+        assert_eq!(route_relation(&[p(&["/a/*", "/b/*"])], &[p(&["/b/*", "/c/*"])]), Overlapping);
+        // all of the inner rule's values must be covered
+        assert_eq!(route_relation(&[p(&["/a/*", "/b/*"])], &[p(&["/b/1", "/a/2"])]), FirstContainsSecond);
+        assert_eq!(route_relation(&[p(&["/a/*"])], &[p(&["/a/1", "/c/2"])]), Overlapping);
     }
 
     #[test]

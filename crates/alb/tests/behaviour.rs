@@ -101,7 +101,10 @@ fn clashes_and_bad_rules_are_errors() {
     alb.add_listener("NoCert", ListenerProps::builder().default_action(ListenerAction::forward(&a)).build());
     let e = errors(&app);
     assert_has(&e, "priority 10 is already used by rule 'Web/Alb/Http/Api' on this listener");
-    assert_has(&e, "rule 'Web/Alb/Http/Same' has the same conditions as rule 'Web/Alb/Http/Api'");
+    assert_has(
+        &e,
+        "error: Web/Alb/Http/Same [Conditions]: rule 'Web/Alb/Http/Same' (priority 20) can never match: rule 'Web/Alb/Http/Api' (priority 10) matches every request it does",
+    );
     assert_has(&e, "a rule needs at least one condition");
     assert_has(&e, "at most 5 condition values in total, this one has 6");
     assert_has(&e, "fixed-response status 302 is not allowed");
@@ -396,4 +399,56 @@ fn alarm_helpers_match_the_usual_thresholds() {
             (&"Sum".into(), &300.into(), &"GreaterThanThreshold".into(), &10.0.into(), &1.into())
         );
     }
+}
+
+/// Seed 001: a catch-all `/api/*` rule added first shadows the specific
+/// routes behind it: an error naming both rules. Partly overlapping rules
+/// are a warning; specific-before-general passes silently.
+#[test]
+fn shadowed_routes_are_errors_and_overlaps_warnings() {
+    let app = App::new("p");
+    let s = app.stack("Web");
+    let vpc = new_vpc(&s);
+    let alb = ApplicationLoadBalancer::new(&s, "Alb", ApplicationLoadBalancerProps::builder().vpc(vpc.clone()).build());
+    let l = alb.add_http_listener("Http", ListenerAction::redirect_to_https());
+    let a = tg(&s, "A", &vpc);
+    l.add_target_group("Gateway", vec![ListenerCondition::path_patterns(["/api/*"])], &a);
+    l.add_target_group("Orders", vec![ListenerCondition::path_patterns(["/api/orders*"])], &a);
+    // explicit priority above an existing rule: the earlier rule is the shadowed one
+    l.add_rule(
+        "Everything",
+        ListenerRuleProps::builder()
+            .priority(5)
+            .conditions(vec![ListenerCondition::path_patterns(["*"])])
+            .action(ListenerAction::forward(&a))
+            .build(),
+    );
+    let e = errors(&app);
+    assert_has(
+        &e,
+        "error: Web/Alb/Http/Orders [Conditions]: rule 'Web/Alb/Http/Orders' (priority 20) can never match: rule 'Web/Alb/Http/Gateway' (priority 10) matches every request it does; give the more specific rule the lower priority number or narrow the other rule's conditions",
+    );
+    assert_has(
+        &e,
+        "error: Web/Alb/Http/Everything [Conditions]: rule 'Web/Alb/Http/Gateway' (priority 10) can never match: rule 'Web/Alb/Http/Everything' (priority 5) matches every request it does",
+    );
+
+    let app = App::new("p");
+    let s = app.stack("Web");
+    let vpc = new_vpc(&s);
+    let alb = ApplicationLoadBalancer::new(&s, "Alb", ApplicationLoadBalancerProps::builder().vpc(vpc.clone()).build());
+    let l = alb.add_http_listener("Http", ListenerAction::redirect_to_https());
+    let a = tg(&s, "A", &vpc);
+    l.add_target_group("Orders", vec![ListenerCondition::path_patterns(["/api/orders*"])], &a);
+    l.add_target_group("Gateway", vec![ListenerCondition::path_patterns(["/api/*"])], &a);
+    l.add_target_group("Admin", vec![ListenerCondition::host_headers(["admin.example.com"])], &a);
+    let asm = app.synth().expect("specific before general is fine");
+    let warnings: Vec<String> = asm.warnings.iter().map(ToString::to_string).collect();
+    assert_has(
+        &warnings,
+        "warning: Web/Alb/Http/Admin [Conditions]: rule 'Web/Alb/Http/Orders' (priority 10) and rule 'Web/Alb/Http/Admin' (priority 30) overlap: requests matching both go to 'Web/Alb/Http/Orders'",
+    );
+    assert!(!warnings
+        .iter()
+        .any(|w| w.contains("'Web/Alb/Http/Orders' (priority 10) and rule 'Web/Alb/Http/Gateway'")));
 }

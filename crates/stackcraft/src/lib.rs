@@ -76,11 +76,15 @@ pub mod core {
 pub use stackcraft_data as data;
 /// Containers on ECS Fargate: cluster, task definitions, services, autoscaling (`stackcraft-ecs-service`).
 pub use stackcraft_ecs_service as ecs_service;
+/// CloudFront distributions, origins, managed cache policies (`stackcraft-edge`).
+pub use stackcraft_edge as edge;
 pub use stackcraft_iam as iam;
 /// Queues, topics, event buses and rules, MSK Serverless (`stackcraft-messaging`).
 pub use stackcraft_messaging as messaging;
 /// KMS keys, log groups, metrics, alarms, alarm topics, dashboards (`stackcraft-observability`).
 pub use stackcraft_observability as observability;
+/// Service shapes built from the blocks: Fargate services on a shared load balancer listener (`stackcraft-patterns`).
+pub use stackcraft_patterns as patterns;
 /// Networking: VPC, subnets, security groups, connections (`stackcraft-vpc`).
 pub use stackcraft_vpc as vpc;
 
@@ -117,6 +121,10 @@ pub mod prelude {
         TargetTracking,
     };
     pub use stackcraft_ecs_service::{Repository, RepositoryProps, TagMutability};
+    pub use stackcraft_edge::{
+        Behavior, CachePolicy, Distribution, DistributionLogging, DistributionProps, ErrorResponse, HttpOrigin,
+        OriginRequestPolicy, PriceClass,
+    };
     pub use stackcraft_iam::{
         deploy_statements, GithubActions, OpenIdConnectProvider, Principal, WebIdentityPrincipal,
     };
@@ -134,6 +142,7 @@ pub mod prelude {
         GraphWidget, Key, KeyProps, LogGroup, LogGroupEncryption, LogGroupProps, Metric, RetentionDays,
         SingleValueWidget, Statistic, TextWidget, TreatMissingData, Unit,
     };
+    pub use stackcraft_patterns::{SharedAlbService, SharedAlbServiceProps};
     pub use stackcraft_policy::{packs, Level, Pack, Policy};
     pub use stackcraft_vpc::{
         Connections, HasConnections, NatGateways, Port, SecurityGroup, SecurityGroupProps, SubnetConfiguration,

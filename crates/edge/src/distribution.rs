@@ -1,0 +1,601 @@
+//! CloudFront distributions (`AWS::CloudFront::Distribution`) with S3
+//! origins behind origin access control and HTTPS origins.
+
+use stackcraft_cfn::cloudfront as cf;
+use stackcraft_cfn::cloudfront::distribution as d;
+use stackcraft_core::{ResourceHandle, Scope, Value};
+use stackcraft_data::Bucket;
+use stackcraft_iam::{PolicyStatement, Principal};
+use stackcraft_observability::{Metric, Statistic};
+use typed_builder::TypedBuilder;
+
+use crate::policies::{AllowedMethods, CachePolicy, MinimumTls, OriginRequestPolicy, PriceClass, ViewerProtocol};
+
+/// An HTTPS origin: a load balancer, an API, any web server with a
+/// certificate for `domain_name`. CloudFront always connects with HTTPS and
+/// TLS 1.2.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpOrigin {
+    domain_name: Value<String>,
+    https_port: u16,
+    read_timeout_secs: u32,
+    keepalive_timeout_secs: u32,
+    headers: Vec<(String, Value<String>)>,
+}
+
+impl HttpOrigin {
+    /// An origin reached at `https://<domain_name>:443`. The origin's
+    /// certificate must be valid for `domain_name` (for a load balancer:
+    /// an alias record and its ACM certificate, not the `elb.amazonaws.com`
+    /// name).
+    pub fn new(domain_name: impl Into<Value<String>>) -> Self {
+        HttpOrigin {
+            domain_name: domain_name.into(),
+            https_port: 443,
+            read_timeout_secs: 30,
+            keepalive_timeout_secs: 5,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Another HTTPS port (default 443).
+    pub fn https_port(mut self, port: u16) -> Self {
+        self.https_port = port;
+        self
+    }
+
+    /// Seconds CloudFront waits for a response (1 to 120 without a quota
+    /// increase; default 30).
+    pub fn read_timeout_secs(mut self, secs: u32) -> Self {
+        self.read_timeout_secs = secs;
+        self
+    }
+
+    /// Seconds an idle connection to the origin is kept (1 to 60; default 5).
+    pub fn keepalive_timeout_secs(mut self, secs: u32) -> Self {
+        self.keepalive_timeout_secs = secs;
+        self
+    }
+
+    /// A header CloudFront adds to every request to the origin, e.g. an
+    /// origin-verify secret the origin checks (pass a Secrets Manager
+    /// dynamic reference, never the secret itself).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<Value<String>>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+/// Where a behaviour's requests go.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Origin {
+    /// An S3 bucket, read through origin access control: the bucket stays
+    /// private and its policy lets only this distribution read objects
+    /// (`aws:SourceArn`); with SSE-KMS the key policy lets CloudFront
+    /// decrypt.
+    S3(Bucket),
+    /// An HTTPS origin.
+    Http(HttpOrigin),
+}
+
+impl Origin {
+    /// A private S3 bucket through origin access control.
+    pub fn s3(bucket: &Bucket) -> Self {
+        Origin::S3(bucket.clone())
+    }
+
+    fn same(&self, other: &Origin) -> bool {
+        match (self, other) {
+            (Origin::S3(a), Origin::S3(b)) => a.handle() == b.handle(),
+            (Origin::Http(a), Origin::Http(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl From<HttpOrigin> for Origin {
+    fn from(o: HttpOrigin) -> Self {
+        Origin::Http(o)
+    }
+}
+
+/// How CloudFront handles the requests of one path pattern (or all others,
+/// for the default behaviour).
+#[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
+pub struct Behavior {
+    /// Where requests go.
+    #[builder(setter(into))]
+    pub origin: Origin,
+    /// Cache policy (default [`CachePolicy::CachingOptimized`]).
+    #[builder(default = CachePolicy::CachingOptimized)]
+    pub cache_policy: CachePolicy,
+    /// What else to forward to the origin (default: nothing beyond the cache
+    /// key).
+    #[builder(default, setter(strip_option))]
+    pub origin_request_policy: Option<OriginRequestPolicy>,
+    /// Viewer protocol (default redirect to HTTPS).
+    #[builder(default)]
+    pub viewer_protocol: ViewerProtocol,
+    /// Allowed methods (default `GET`, `HEAD`).
+    #[builder(default)]
+    pub allowed_methods: AllowedMethods,
+    /// Compress responses (default `true`).
+    #[builder(default = true)]
+    pub compress: bool,
+}
+
+impl Behavior {
+    /// Static content from a private bucket: cached, compressed, `GET`/`HEAD`.
+    pub fn s3(bucket: &Bucket) -> Self {
+        Behavior::builder().origin(Origin::s3(bucket)).build()
+    }
+
+    /// An API: nothing cached, every method, every viewer header but `Host`
+    /// forwarded.
+    pub fn api(origin: HttpOrigin) -> Self {
+        Behavior::builder()
+            .origin(origin)
+            .cache_policy(CachePolicy::CachingDisabled)
+            .origin_request_policy(OriginRequestPolicy::AllViewerExceptHostHeader)
+            .allowed_methods(AllowedMethods::All)
+            .build()
+    }
+}
+
+/// A custom error response: what viewers get when the origin answers
+/// `error_code`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorResponse {
+    /// The origin's status (400, 403, 404, 405, 414, 416, 500, 501, 502,
+    /// 503 or 504).
+    pub error_code: u16,
+    /// The status viewers get instead (`None`: the same).
+    pub response_code: Option<u16>,
+    /// The page served instead (a path starting with `/`).
+    pub response_page_path: Option<String>,
+    /// Seconds CloudFront caches the error (default 10).
+    pub ttl_secs: u32,
+}
+
+impl ErrorResponse {
+    /// Single-page app routing: answer `error_code` with `200 /index.html`.
+    pub fn spa(error_code: u16) -> Self {
+        ErrorResponse {
+            error_code,
+            response_code: Some(200),
+            response_page_path: Some("/index.html".into()),
+            ttl_secs: 10,
+        }
+    }
+}
+
+/// Where CloudFront writes standard access logs.
+#[derive(Debug, Clone)]
+pub struct DistributionLogging {
+    /// The bucket: SSE-S3, ACLs enabled
+    /// (`ObjectOwnership::BucketOwnerPreferred`: CloudFront delivers logs
+    /// through ACLs), in a region that supports CloudFront logging.
+    pub bucket: Bucket,
+    /// Key prefix (e.g. `cloudfront/`).
+    pub prefix: String,
+}
+
+/// Settings of a [`Distribution`].
+///
+/// A web ACL and access logs are expected; leaving either out needs a
+/// written reason (it becomes the reason of the checkov skip).
+#[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
+pub struct DistributionProps {
+    /// Requests no other behaviour matches.
+    pub default_behavior: Behavior,
+    /// `(path pattern, behaviour)`, most specific first (CloudFront
+    /// evaluates them in order), e.g. `("/api/*", Behavior::api(..))`.
+    #[builder(default)]
+    pub behaviors: Vec<(String, Behavior)>,
+    /// The object served for `/` (e.g. `index.html`).
+    #[builder(default, setter(strip_option, into))]
+    pub default_root_object: Option<String>,
+    /// Custom error responses (see [`ErrorResponse::spa`]).
+    #[builder(default)]
+    pub error_responses: Vec<ErrorResponse>,
+    /// Alternate domain names (CNAMEs); need `certificate_arn`.
+    #[builder(default)]
+    pub domain_names: Vec<String>,
+    /// An ACM certificate in us-east-1 covering `domain_names`. Without
+    /// one, the `*.cloudfront.net` certificate is used (its TLS floor is
+    /// fixed by CloudFront; the checkov skip says so).
+    #[builder(default, setter(strip_option, into))]
+    pub certificate_arn: Option<Value<String>>,
+    /// The oldest TLS viewers may use with the certificate (default
+    /// TLSv1.2_2021).
+    #[builder(default)]
+    pub minimum_tls: MinimumTls,
+    /// Edge locations (default North America and Europe).
+    #[builder(default)]
+    pub price_class: PriceClass,
+    /// A WAFv2 web ACL of scope `CLOUDFRONT` (its ARN).
+    #[builder(default, setter(strip_option, into))]
+    pub web_acl_arn: Option<Value<String>>,
+    /// Why there is no web ACL (required when `web_acl_arn` is unset).
+    #[builder(default, setter(strip_option, into))]
+    pub no_web_acl_reason: Option<String>,
+    /// Standard access logs.
+    #[builder(default, setter(strip_option))]
+    pub logging: Option<DistributionLogging>,
+    /// Why there are no access logs (required when `logging` is unset).
+    #[builder(default, setter(strip_option, into))]
+    pub no_logging_reason: Option<String>,
+    /// A comment (at most 128 characters).
+    #[builder(default, setter(strip_option, into))]
+    pub comment: Option<String>,
+    /// Serve over IPv6 too (default `true`).
+    #[builder(default = true)]
+    pub ipv6: bool,
+}
+
+const ERROR_CODES: [u16; 11] = [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504];
+const RESPONSE_CODES: [u16; 13] = [200, 400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504, 206];
+
+/// A CloudFront distribution. Secure by default: viewers on HTTPS only
+/// (redirected), TLS ≥ 1.2 to viewers (with a certificate) and origins,
+/// HTTP/2 and HTTP/3, S3 origins private behind origin access control.
+#[derive(Debug, Clone)]
+pub struct Distribution {
+    scope: Scope,
+    handle: ResourceHandle,
+}
+
+impl Distribution {
+    /// Add a distribution with construct id `id` under `scope`.
+    pub fn new(scope: &Scope, id: &str, props: DistributionProps) -> Distribution {
+        let scope = scope.scope(id);
+        // Origins, deduplicated in order of first use.
+        let mut origins: Vec<Origin> = Vec::new();
+        let mut origin_id = |o: &Origin| -> String {
+            let i = match origins.iter().position(|x| x.same(o)) {
+                Some(i) => i,
+                None => {
+                    origins.push(o.clone());
+                    origins.len() - 1
+                }
+            };
+            format!("Origin{}", i.saturating_add(1))
+        };
+        let default_origin = origin_id(&props.default_behavior.origin);
+        let behavior_origins: Vec<String> = props.behaviors.iter().map(|(_, b)| origin_id(&b.origin)).collect();
+
+        let db = &props.default_behavior;
+        let (allowed, cached) = db.allowed_methods.methods();
+        let mut default = d::DefaultCacheBehavior::new(default_origin, db.viewer_protocol.as_str())
+            .cache_policy_id(db.cache_policy.id())
+            .allowed_methods(allowed)
+            .cached_methods(cached)
+            .compress(db.compress);
+        if let Some(p) = &db.origin_request_policy {
+            default = default.origin_request_policy_id(p.id());
+        }
+
+        let mut behaviors = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
+        for ((pattern, b), origin) in props.behaviors.iter().zip(behavior_origins) {
+            if pattern.is_empty() || pattern.len() > 255 || pattern == "*" {
+                scope.error(
+                    "CacheBehaviors",
+                    format!("path pattern {pattern:?}: 1 to 255 characters, not '*' (that is the default behaviour)"),
+                );
+            }
+            if seen.contains(&pattern.as_str()) {
+                scope.error("CacheBehaviors", format!("path pattern {pattern:?} is given twice"));
+            }
+            seen.push(pattern);
+            let (allowed, cached) = b.allowed_methods.methods();
+            let mut cb = d::CacheBehavior::new(pattern.as_str(), origin, b.viewer_protocol.as_str())
+                .cache_policy_id(b.cache_policy.id())
+                .allowed_methods(allowed)
+                .cached_methods(cached)
+                .compress(b.compress);
+            if let Some(p) = &b.origin_request_policy {
+                cb = cb.origin_request_policy_id(p.id());
+            }
+            behaviors.push(cb);
+        }
+
+        // Origin access control, shared by the S3 origins.
+        let oac = if origins.iter().any(|o| matches!(o, Origin::S3(_))) {
+            let short: String = scope.path().chars().filter(char::is_ascii_alphanumeric).take(27).collect();
+            // `<path>-<stack uuid>`: unique per stack and construct, at most 64 characters.
+            let name = Value::join_raw(
+                "-",
+                [
+                    Value::from(short),
+                    Value::select(2, Value::<Vec<Value<String>>>::split("/", Value::sub("${AWS::StackId}"))),
+                ],
+            );
+            let config = cf::origin_access_control::OriginAccessControlConfig::new(name, "s3", "always", "sigv4")
+                .description(format!("S3 origins of {}", scope.path()));
+            Some(scope.add("OriginAccessControl", cf::OriginAccessControl::new(config)).attr_id())
+        } else {
+            None
+        };
+
+        let mut cfn_origins = Vec::new();
+        for (i, o) in origins.iter().enumerate() {
+            let id = format!("Origin{}", i.saturating_add(1));
+            match o {
+                Origin::S3(bucket) => {
+                    let mut origin = d::Origin::new(bucket.handle().get_att::<String>("RegionalDomainName"), id)
+                        .s3_origin_config(d::S3OriginConfig::new().origin_access_identity(""));
+                    if let Some(oac) = &oac {
+                        origin = origin.origin_access_control_id(oac.clone());
+                    }
+                    cfn_origins.push(origin);
+                }
+                Origin::Http(h) => {
+                    if h.https_port == 0 {
+                        scope.error("Origins", "HTTPS port must be 1 to 65535");
+                    }
+                    if !(1..=120).contains(&h.read_timeout_secs) {
+                        scope.error("Origins", format!("read timeout {} s: allowed 1 to 120", h.read_timeout_secs));
+                    }
+                    if !(1..=60).contains(&h.keepalive_timeout_secs) {
+                        scope.error(
+                            "Origins",
+                            format!("keep-alive timeout {} s: allowed 1 to 60", h.keepalive_timeout_secs),
+                        );
+                    }
+                    let mut origin = d::Origin::new(h.domain_name.clone(), id).custom_origin_config(
+                        d::CustomOriginConfig::new("https-only")
+                            .https_port(i64::from(h.https_port))
+                            .origin_ssl_protocols(["TLSv1.2"])
+                            .origin_read_timeout(i64::from(h.read_timeout_secs))
+                            .origin_keepalive_timeout(i64::from(h.keepalive_timeout_secs)),
+                    );
+                    if !h.headers.is_empty() {
+                        origin = origin.origin_custom_headers(
+                            h.headers
+                                .iter()
+                                .map(|(n, v)| d::OriginCustomHeader::new(n.as_str(), v.clone()))
+                                .collect::<Vec<_>>(),
+                        );
+                    }
+                    cfn_origins.push(origin);
+                }
+            }
+        }
+
+        let mut config = d::DistributionConfig::new(default, true)
+            .origins(cfn_origins)
+            .http_version("http2and3")
+            .ipv6_enabled(props.ipv6)
+            .price_class(props.price_class.as_str());
+        if !behaviors.is_empty() {
+            config = config.cache_behaviors(behaviors);
+        }
+        if let Some(o) = &props.default_root_object {
+            if o.starts_with('/') || o.is_empty() || o.len() > 255 {
+                scope.error(
+                    "DefaultRootObject",
+                    format!("default root object {o:?}: an object name without a leading '/', e.g. \"index.html\""),
+                );
+            }
+            config = config.default_root_object(o.as_str());
+        }
+        let mut errors = Vec::new();
+        for e in &props.error_responses {
+            if !ERROR_CODES.contains(&e.error_code) {
+                scope.error("CustomErrorResponses", format!("error code {}: allowed {ERROR_CODES:?}", e.error_code));
+            }
+            let mut r =
+                d::CustomErrorResponse::new(i64::from(e.error_code)).error_caching_min_ttl(f64::from(e.ttl_secs));
+            if let Some(c) = e.response_code {
+                if !RESPONSE_CODES.contains(&c) {
+                    scope.error("CustomErrorResponses", format!("response code {c}: allowed {RESPONSE_CODES:?}"));
+                }
+                r = r.response_code(i64::from(c));
+            }
+            if let Some(p) = &e.response_page_path {
+                if !p.starts_with('/') {
+                    scope.error("CustomErrorResponses", format!("response page {p:?} must start with '/'"));
+                }
+                r = r.response_page_path(p.as_str());
+            }
+            if e.response_code.is_some() != e.response_page_path.is_some() {
+                scope.error(
+                    "CustomErrorResponses",
+                    format!("error {}: give both a response code and a response page, or neither", e.error_code),
+                );
+            }
+            errors.push(r);
+        }
+        if !errors.is_empty() {
+            config = config.custom_error_responses(errors);
+        }
+        if let Some(c) = &props.comment {
+            if c.len() > 128 {
+                scope.error("Comment", "at most 128 characters");
+            }
+            config = config.comment(c.as_str());
+        }
+        let mut skips: Vec<(&str, String)> = Vec::new();
+        match &props.certificate_arn {
+            Some(arn) => {
+                if let Some(lit) = arn.as_literal() {
+                    if lit.contains(":acm:") && !lit.contains(":acm:us-east-1:") {
+                        scope.error(
+                            "ViewerCertificate",
+                            format!("certificate {lit}: CloudFront only uses ACM certificates from us-east-1"),
+                        );
+                    }
+                }
+                if props.domain_names.is_empty() {
+                    scope.error(
+                        "Aliases",
+                        "a certificate needs at least one domain name (DistributionProps::domain_names) it covers",
+                    );
+                }
+                config = config.viewer_certificate(
+                    d::ViewerCertificate::new()
+                        .acm_certificate_arn(arn.clone())
+                        .ssl_support_method("sni-only")
+                        .minimum_protocol_version(props.minimum_tls.as_str()),
+                );
+            }
+            None => {
+                if !props.domain_names.is_empty() {
+                    scope.error(
+                        "Aliases",
+                        "domain names need a certificate covering them (DistributionProps::certificate_arn, in us-east-1)",
+                    );
+                }
+                config = config.viewer_certificate(d::ViewerCertificate::new().cloud_front_default_certificate(true));
+                skips.push((
+                    "cloudfront.tls",
+                    "no custom domain: the default *.cloudfront.net certificate is used, whose TLS floor CloudFront \
+                     fixes; give DistributionProps::certificate_arn and domain_names to enforce TLSv1.2_2021"
+                        .into(),
+                ));
+            }
+        }
+        for n in &props.domain_names {
+            if let Err(m) = stackcraft_alb::validate_domain_name(n, true) {
+                scope.error("Aliases", m);
+            }
+        }
+        if !props.domain_names.is_empty() {
+            config = config.aliases(props.domain_names.clone());
+        }
+        match (&props.web_acl_arn, &props.no_web_acl_reason) {
+            (Some(arn), _) => {
+                if let Some(lit) = arn.as_literal() {
+                    if !lit.contains(":wafv2:us-east-1:") || !lit.contains(":global/webacl/") {
+                        scope.error(
+                            "WebACLId",
+                            format!("web ACL {lit}: a WAFv2 web ACL of scope CLOUDFRONT (arn:aws:wafv2:us-east-1:<account>:global/webacl/...)"),
+                        );
+                    }
+                }
+                config = config.web_acl_id(arn.clone());
+            }
+            (None, Some(reason)) => skips.push(("cloudfront.waf", reason.clone())),
+            (None, None) => scope.error(
+                "WebACLId",
+                "give a web ACL (DistributionProps::web_acl_arn) or the reason there is none (no_web_acl_reason)",
+            ),
+        }
+        match (&props.logging, &props.no_logging_reason) {
+            (Some(l), _) => {
+                if l.bucket.key().is_some() {
+                    scope
+                        .error("Logging", "the log bucket must use SSE-S3; CloudFront cannot write to SSE-KMS buckets");
+                }
+                config = config.logging(
+                    d::Logging::new()
+                        .bucket(l.bucket.handle().get_att::<String>("DomainName"))
+                        .prefix(l.prefix.as_str())
+                        .include_cookies(false),
+                );
+            }
+            (None, Some(reason)) => skips.push(("cloudfront.logging", reason.clone())),
+            (None, None) => scope.error(
+                "Logging",
+                "give access logs (DistributionProps::logging) or the reason there are none (no_logging_reason)",
+            ),
+        }
+
+        let handle: ResourceHandle = (*scope.add("Resource", cf::Distribution::new(config))).clone();
+        for (id, reason) in &skips {
+            handle.acknowledge(id, reason);
+        }
+        let dist = Distribution { scope, handle };
+
+        // Let the distribution (and nothing else) read the S3 origins.
+        for o in &origins {
+            if let Origin::S3(bucket) = o {
+                bucket.add_to_resource_policy(
+                    PolicyStatement::allow()
+                        .sid("AllowCloudFrontOriginAccessControl")
+                        .action("s3:GetObject")
+                        .principal(Principal::service("cloudfront.amazonaws.com"))
+                        .resource(bucket.arn_for_objects("*"))
+                        .condition("StringEquals", "AWS:SourceArn", dist.arn()),
+                );
+                if let Some(key) = bucket.key() {
+                    // The key is created before the distribution (the bucket
+                    // uses it): scope by account and service, any
+                    // distribution of this account, to avoid a cycle.
+                    key.add_to_resource_policy(
+                        PolicyStatement::allow()
+                            .sid("AllowCloudFrontOriginAccessControlDecrypt")
+                            .action("kms:Decrypt")
+                            .principal(Principal::service("cloudfront.amazonaws.com"))
+                            .all_resources("a key policy applies to its own key")
+                            .condition(
+                                "ArnLike",
+                                "AWS:SourceArn",
+                                Value::<String>::arn("cloudfront", "", Value::account_id(), "distribution/*"),
+                            )
+                            .to_json(),
+                    );
+                }
+            }
+        }
+        dist
+    }
+
+    /// The distribution id (`Ref`).
+    pub fn distribution_id(&self) -> Value<String> {
+        self.handle.ref_()
+    }
+
+    /// The `*.cloudfront.net` domain name.
+    pub fn domain_name(&self) -> Value<String> {
+        self.handle.get_att("DomainName")
+    }
+
+    /// The distribution ARN (`arn:<partition>:cloudfront::<account>:distribution/<id>`).
+    pub fn arn(&self) -> Value<String> {
+        Value::arn(
+            "cloudfront",
+            "",
+            Value::account_id(),
+            Value::join_raw("/", [Value::from("distribution"), self.distribution_id()]),
+        )
+    }
+
+    /// The construct scope.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// The underlying resource.
+    pub fn handle(&self) -> &ResourceHandle {
+        &self.handle
+    }
+
+    fn metric(&self, name: &str, statistic: Statistic) -> Metric {
+        Metric::new("AWS/CloudFront", name)
+            .dimension("DistributionId", self.distribution_id())
+            .dimension("Region", "Global")
+            .region("us-east-1")
+            .statistic(statistic)
+            .period_secs(300)
+    }
+
+    /// `Requests` (Sum over 5 minutes; CloudFront metrics live in us-east-1).
+    pub fn metric_requests(&self) -> Metric {
+        self.metric("Requests", Statistic::Sum)
+    }
+
+    /// `5xxErrorRate` in percent (Average over 5 minutes).
+    pub fn metric_5xx_error_rate(&self) -> Metric {
+        self.metric("5xxErrorRate", Statistic::Average)
+    }
+
+    /// `4xxErrorRate` in percent (Average over 5 minutes).
+    pub fn metric_4xx_error_rate(&self) -> Metric {
+        self.metric("4xxErrorRate", Statistic::Average)
+    }
+}

@@ -1,0 +1,5 @@
+use stackcraft_edge::ViewerProtocol;
+
+fn main() {
+    let _ = ViewerProtocol::AllowAll;
+}

@@ -1,0 +1,267 @@
+//! The Customer Order Portal seed (001), fact by fact, on the synthesized
+//! templates of every environment, plus cfn-lint and checkov.
+
+use serde_json::{json, Value as Json};
+use stackcraft::core::assertions::{Template, ANY};
+use stackcraft::core::{cli::synth_env, Assembly};
+
+const ENVS: [&str; 3] = ["dev", "staging", "prod"];
+
+/// The seed's service table: name, port, CPU units, memory MiB.
+const SERVICES: [(&str, u16, u32, u32); 9] = [
+    ("gateway", 8000, 256, 512),
+    ("order", 8001, 512, 1024),
+    ("customer", 8002, 512, 1024),
+    ("inventory", 8003, 512, 1024),
+    ("returns", 8004, 512, 1024),
+    ("chatbot", 8005, 1024, 2048),
+    ("notification", 8006, 256, 512),
+    ("analytics", 8007, 512, 1024),
+    ("salesforce", 8008, 256, 512),
+];
+
+fn synth(env: &str) -> Assembly {
+    let envs = order_portal::environments();
+    synth_env("order-portal", envs.get(env).unwrap(), order_portal::build).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn stacks(env: &str) -> (Template, Template, Template) {
+    let a = synth(env);
+    (Template::from_stack(&a, "Network"), Template::from_stack(&a, "Services"), Template::from_stack(&a, "Frontend"))
+}
+
+fn container(svc: &Template, name: &str) -> Json {
+    let tds = svc.find_resources("AWS::ECS::TaskDefinition", &json!({}));
+    let found =
+        tds.iter().flat_map(|(_, td)| td["Properties"]["ContainerDefinitions"].as_array().cloned().unwrap_or_default());
+    let c: Vec<Json> = found.filter(|c| c["Name"] == name).collect();
+    assert_eq!(c.len(), 1, "{name}");
+    c[0].clone()
+}
+
+#[test]
+fn network_two_azs_public_private_single_nat() {
+    for env in ENVS {
+        let (net, _, _) = stacks(env);
+        net.resource_count_is("AWS::EC2::VPC", 1);
+        // public subnets route to the internet gateway, private ones through the NAT gateway
+        net.has_resource_properties("AWS::EC2::Route", json!({"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": ANY}));
+        net.has_resource_properties(
+            "AWS::EC2::Route",
+            json!({"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": ANY}),
+        );
+        let subnets = net.find_resources("AWS::EC2::Subnet", &json!({}));
+        let azs: std::collections::BTreeSet<String> =
+            subnets.iter().map(|(_, s)| s["Properties"]["AvailabilityZone"].to_string()).collect();
+        assert_eq!(azs.len(), 2, "{env}: two AZs");
+        assert_eq!(subnets.len(), 4, "{env}: 2 public + 2 private");
+        net.resource_count_is("AWS::EC2::InternetGateway", 1);
+        net.resource_count_is("AWS::EC2::NatGateway", 1);
+    }
+}
+
+#[test]
+fn nine_services_with_their_sizes_ports_roles_logs_and_routes() {
+    for env in ENVS {
+        let (_, svc, _) = stacks(env);
+        svc.resource_count_is("AWS::ECS::Cluster", 1);
+        svc.has_resource_properties(
+            "AWS::ECS::Cluster",
+            json!({"CapacityProviders": ["FARGATE", "FARGATE_SPOT"], "ClusterSettings": [{"Name": "containerInsights", "Value": "enabled"}]}),
+        );
+        for ty in [
+            "AWS::ECS::Service",
+            "AWS::ECS::TaskDefinition",
+            "AWS::ElasticLoadBalancingV2::TargetGroup",
+            "AWS::ElasticLoadBalancingV2::ListenerRule",
+            "AWS::ServiceDiscovery::Service",
+            "AWS::Logs::LogGroup",
+            "AWS::ApplicationAutoScaling::ScalableTarget",
+            "AWS::ApplicationAutoScaling::ScalingPolicy",
+        ] {
+            svc.resource_count_is(ty, 9);
+        }
+        svc.resource_count_is("AWS::ElasticLoadBalancingV2::LoadBalancer", 1);
+        // an execution role and a task role per service (+ RDS monitoring)
+        svc.resource_count_is("AWS::IAM::Role", 19);
+        for (name, port, cpu, mem) in SERVICES {
+            svc.has_resource_properties(
+                "AWS::ECS::TaskDefinition",
+                json!({"Cpu": cpu.to_string(), "Memory": mem.to_string(), "ExecutionRoleArn": ANY, "TaskRoleArn": ANY,
+                       "ContainerDefinitions": [{"Name": name, "PortMappings": [{"ContainerPort": port}]}]}),
+            );
+            svc.has_resource_properties(
+                "AWS::ECS::Service",
+                json!({"LoadBalancers": [{"ContainerName": name, "ContainerPort": port}], "EnableExecuteCommand": true,
+                       "DeploymentConfiguration": {"DeploymentCircuitBreaker": {"Enable": true, "Rollback": true}},
+                       "NetworkConfiguration": {"AwsvpcConfiguration": {"AssignPublicIp": "DISABLED"}}}),
+            );
+            svc.has_resource_properties(
+                "AWS::ElasticLoadBalancingV2::TargetGroup",
+                json!({"Port": port, "TargetType": "ip"}),
+            );
+            svc.has_resource_properties("AWS::ServiceDiscovery::Service", json!({"Name": name}));
+            svc.has_resource_properties(
+                "AWS::Logs::LogGroup",
+                json!({"LogGroupName": format!("/ecs/customer-order-portal-{env}/{name}"), "KmsKeyId": ANY}),
+            );
+            let c = container(&svc, name);
+            assert_eq!(c["Environment"], json!([{"Name": "ENVIRONMENT", "Value": env}]), "{env} {name}");
+            let image = c["Image"].to_string();
+            assert!(image.contains(&format!("customer-portal/{name}")), "{image}");
+        }
+        svc.has_resource_properties("AWS::ServiceDiscovery::PrivateDnsNamespace", json!({"Name": "portal.internal"}));
+    }
+}
+
+#[test]
+fn routes_specific_before_the_gateway_catch_all() {
+    let (_, svc, _) = stacks("prod");
+    let rules = svc.find_resources("AWS::ElasticLoadBalancingV2::ListenerRule", &json!({}));
+    let route = |path: &str| {
+        rules
+            .iter()
+            .find(|(_, r)| r["Properties"]["Conditions"][0]["PathPatternConfig"]["Values"] == json!([path]))
+            .map(|(_, r)| r["Properties"]["Priority"].as_u64().unwrap())
+            .unwrap_or_else(|| panic!("no rule for {path}"))
+    };
+    let gateway = route("/api/*");
+    for p in ["/api/orders*", "/api/customers*", "/api/inventory*", "/api/returns*", "/api/chat*"] {
+        assert!(route(p) < gateway, "{p} must win over the gateway catch-all");
+    }
+    assert_eq!(gateway, 90);
+}
+
+#[test]
+fn autoscaling_1_to_10_at_cpu_70_with_cooldowns_and_alarms() {
+    for env in ENVS {
+        let (_, svc, _) = stacks(env);
+        svc.all_resources(
+            "AWS::ApplicationAutoScaling::ScalableTarget",
+            json!({"Properties": {"MinCapacity": 1, "MaxCapacity": 10, "ScalableDimension": "ecs:service:DesiredCount"}}),
+        );
+        svc.all_resources(
+            "AWS::ApplicationAutoScaling::ScalingPolicy",
+            json!({"Properties": {"TargetTrackingScalingPolicyConfiguration": {
+                "TargetValue": 70.0, "ScaleOutCooldown": 60, "ScaleInCooldown": 300,
+                "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}}}}),
+        );
+        svc.resource_count_is("AWS::CloudWatch::Alarm", 18);
+        for metric in ["CPUUtilization", "MemoryUtilization"] {
+            let n = svc.find_resources(
+                "AWS::CloudWatch::Alarm",
+                &json!({"Namespace": "AWS/ECS", "MetricName": metric, "AlarmActions": [{"Ref": ANY}]}),
+            );
+            assert_eq!(n.len(), 9, "{env}: one {metric} alarm per service");
+        }
+        svc.has_resource_properties(
+            "AWS::SNS::Subscription",
+            json!({"Protocol": "email", "Endpoint": "oncall@portal.example.com"}),
+        );
+    }
+}
+
+#[test]
+fn prod_on_demand_dev_and_staging_spot() {
+    for (env, provider) in [("dev", "FARGATE_SPOT"), ("staging", "FARGATE_SPOT"), ("prod", "FARGATE")] {
+        let (_, svc, _) = stacks(env);
+        svc.all_resources(
+            "AWS::ECS::Service",
+            json!({"Properties": {"CapacityProviderStrategy": [{"CapacityProvider": provider, "Weight": 1}]}}),
+        );
+    }
+}
+
+#[test]
+fn postgres_multi_az_in_prod_with_secrets_manager() {
+    for (env, multi_az) in [("dev", false), ("staging", false), ("prod", true)] {
+        let (_, svc, _) = stacks(env);
+        svc.has_resource_properties(
+            "AWS::RDS::DBInstance",
+            json!({"Engine": "postgres", "MultiAZ": multi_az, "DBInstanceClass": "db.t4g.micro", "StorageEncrypted": true, "PubliclyAccessible": false}),
+        );
+        svc.has_resource_properties(
+            "AWS::SecretsManager::SecretTargetAttachment",
+            json!({"TargetType": "AWS::RDS::DBInstance"}),
+        );
+        for (name, _, _, _) in SERVICES {
+            let c = container(&svc, name);
+            let secrets: Vec<&str> =
+                c["Secrets"].as_array().into_iter().flatten().filter_map(|s| s["Name"].as_str()).collect();
+            let db = ["order", "customer", "inventory", "returns", "analytics"].contains(&name);
+            assert_eq!(secrets.contains(&"DATABASE_URL"), db, "{env} {name}: DATABASE_URL where applicable");
+            assert_eq!(secrets.contains(&"OPENAI_API_KEY"), name == "chatbot", "{env} {name}");
+            for e in c["Environment"].as_array().into_iter().flatten() {
+                assert!(!["DATABASE_URL", "OPENAI_API_KEY"].contains(&e["Name"].as_str().unwrap()), "secret in env");
+            }
+        }
+        // only the five database services reach the database
+        let db_ingress = svc.find_resources("AWS::EC2::SecurityGroupIngress", &json!({"FromPort": 5432}));
+        assert_eq!(db_ingress.len(), 5, "{env}");
+    }
+}
+
+#[test]
+fn frontend_bucket_behind_cloudfront_with_origin_access() {
+    for env in ENVS {
+        let (_, _, fe) = stacks(env);
+        fe.resource_count_is("AWS::CloudFront::Distribution", 1);
+        fe.resource_count_is("AWS::CloudFront::OriginAccessControl", 1);
+        fe.has_resource_properties(
+            "AWS::S3::Bucket",
+            json!({"PublicAccessBlockConfiguration": {"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true}}),
+        );
+        fe.has_resource_properties(
+            "AWS::CloudFront::Distribution",
+            json!({"DistributionConfig": {
+                "DefaultRootObject": "index.html",
+                "DefaultCacheBehavior": {"ViewerProtocolPolicy": "redirect-to-https", "TargetOriginId": "Origin1"},
+                "CacheBehaviors": [{"PathPattern": "/api/*", "TargetOriginId": "Origin2"}],
+                "Origins": [{"Id": "Origin1", "OriginAccessControlId": ANY},
+                            {"Id": "Origin2", "CustomOriginConfig": {"OriginProtocolPolicy": "https-only"}}],
+                "Logging": {"Bucket": ANY}}}),
+        );
+        let policies = fe.find_resources("AWS::S3::BucketPolicy", &json!({}));
+        let text = policies.iter().map(|(_, p)| p.to_string()).collect::<String>();
+        assert!(text.contains("cloudfront.amazonaws.com") && text.contains("AWS:SourceArn"), "{env}");
+    }
+    let (_, _, fe) = stacks("prod");
+    fe.has_resource_properties(
+        "AWS::CloudFront::Distribution",
+        json!({"DistributionConfig": {"Aliases": ["portal.example.com"], "WebACLId": ANY,
+               "ViewerCertificate": {"MinimumProtocolVersion": "TLSv1.2_2021", "SslSupportMethod": "sni-only"}}}),
+    );
+}
+
+#[test]
+fn production_is_protected() {
+    for (env, protected) in [("dev", false), ("staging", false), ("prod", true)] {
+        let a = synth(env);
+        assert!(a.stacks.iter().all(|s| s.termination_protection == protected), "{env}");
+    }
+}
+
+#[test]
+fn a_tenth_service_is_one_row() {
+    let mut envs = order_portal::environments();
+    let mut cfg = serde_json::to_value(&envs.get("dev").unwrap().config).unwrap();
+    let row = json!({"name": "loyalty", "port": 8009, "cpu": 256, "memory_mib": 512, "path": "/api/loyalty*", "database": true, "secrets": []});
+    cfg["services"].as_array_mut().unwrap().insert(0, row);
+    envs.load_config("dev", &cfg.to_string()).unwrap();
+    let a = synth_env("order-portal", envs.get("dev").unwrap(), order_portal::build).unwrap();
+    Template::from_stack(&a, "Services").resource_count_is("AWS::ECS::Service", 10);
+    // a catch-all before specific routes is rejected, naming both rules
+    cfg["services"].as_array_mut().unwrap()[0]["path"] = json!("/api/*");
+    envs.load_config("dev", &cfg.to_string()).unwrap();
+    let e = synth_env("order-portal", envs.get("dev").unwrap(), order_portal::build).unwrap_err().to_string();
+    assert!(e.contains("rule 'Services/Alb/Https/order' (priority 20) can never match: rule 'Services/Alb/Https/loyalty' (priority 10)"), "{e}");
+}
+
+#[test]
+fn templates_pass_cfn_lint_and_checkov() {
+    for env in ENVS {
+        let a = synth(env);
+        stackcraft_testing::assert_cfn_lint_clean(&a);
+        stackcraft_testing::assert_checkov_clean(&a);
+    }
+}
