@@ -185,6 +185,8 @@ impl Assembly {
                     ..Default::default()
                 })
                 .collect(),
+            // Filled once the L1 layer's create-only data reaches the graph.
+            create_only_properties: BTreeMap::new(),
         };
         serde_json::to_value(&meta).unwrap_or_default()
     }
