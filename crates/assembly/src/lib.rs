@@ -270,6 +270,12 @@ pub struct Metadata {
     /// The stacks, in synth (dependency) order.
     #[serde(default)]
     pub stacks: Vec<StackMetadata>,
+    /// For each resource type used, its create-only properties (changing one
+    /// replaces the resource), from the provider schemas the L1 layer is
+    /// generated from. Deploy flags a replacement from it when a change set
+    /// gives no replacement detail. Optional.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub create_only_properties: BTreeMap<String, Vec<String>>,
 }
 
 fn legacy_version() -> String {
@@ -527,15 +533,24 @@ mod tests {
             environment: Some("dev".into()),
             production: false,
             stacks: vec![StackMetadata { region: Some("us-east-1".into()), shared: true, ..node("Edge", &[]) }],
+            create_only_properties: BTreeMap::from([(
+                "AWS::DynamoDB::Table".to_string(),
+                vec!["KeySchema".to_string(), "TableName".to_string()],
+            )]),
         };
         let text = serde_json::to_string(&m).unwrap();
         assert!(text.contains(r#""region":"us-east-1""#) && text.contains(r#""shared":true"#), "{text}");
+        assert!(
+            text.contains(r#""createOnlyProperties":{"AWS::DynamoDB::Table":["KeySchema","TableName"]}"#),
+            "{text}"
+        );
         assert!(!text.contains("account"), "absent fields are not written: {text}");
         assert_eq!(Metadata::from_json(&text).unwrap(), m);
         // Written before versioning: read as 1.0.0.
         let old =
             Metadata::from_json(r#"{"app": "a", "environment": null, "production": false, "stacks": []}"#).unwrap();
         assert_eq!(old.schema_version, "1.0.0");
+        assert!(old.create_only_properties.is_empty());
         // A newer minor is fine, another major is refused.
         assert!(Metadata::from_json(r#"{"schemaVersion": "1.7.0", "app": "a"}"#).is_ok());
         let err = Metadata::from_json(r#"{"schemaVersion": "2.0.0", "app": "a"}"#).unwrap_err();

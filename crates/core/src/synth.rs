@@ -208,6 +208,8 @@ impl Assembly {
                     shared: s.shared,
                 })
                 .collect(),
+            // Filled once the L1 layer's create-only data reaches the graph.
+            create_only_properties: BTreeMap::new(),
         };
         serde_json::to_value(&meta).unwrap_or_default()
     }

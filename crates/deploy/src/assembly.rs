@@ -38,6 +38,9 @@ pub struct Assembly {
     /// The stacks, in dependency order (every stack after the stacks it
     /// depends on; ties in manifest order).
     pub stacks: Vec<StackArtifact>,
+    /// Create-only properties by resource type (from `stackcraft.json`;
+    /// empty when synth did not write them).
+    pub create_only: BTreeMap<String, Vec<String>>,
 }
 
 /// One stack of the assembly.
@@ -225,11 +228,11 @@ impl Assembly {
         }
         let stacks = stackcraft_assembly::dependency_order(stacks).map_err(|e| Error::Assembly(e.to_string()))?;
         let production = meta.as_ref().is_some_and(|m| m.production) || stacks.iter().any(|s| s.termination_protection);
-        let (app, environment) = match meta {
-            Some(m) => (m.app, m.environment.unwrap_or_default()),
-            None => (String::new(), String::new()),
+        let (app, environment, create_only) = match meta {
+            Some(m) => (m.app, m.environment.unwrap_or_default(), m.create_only_properties),
+            None => (String::new(), String::new(), BTreeMap::new()),
         };
-        Ok(Assembly { dir: dir.to_path_buf(), app, environment, production, stacks })
+        Ok(Assembly { dir: dir.to_path_buf(), app, environment, production, stacks, create_only })
     }
 
     /// The stack with artifact id or stack name `name`.

@@ -355,7 +355,8 @@ async fn run_command(
                 .with_interrupt(interrupt)
                 .with_method(method)
                 .with_include_shared(common.include_shared)
-                .with_deploy_command(deploy_command),
+                .with_deploy_command(deploy_command)
+                .with_create_only(assembly.create_only.clone()),
         );
         // Credentials first: one clear line naming where they came from.
         if let Err(e) = deployer.caller_account().await {

@@ -192,6 +192,8 @@ pub struct Deployer {
     prepared: Arc<std::sync::Mutex<HashMap<String, Prepared>>>,
     /// The run's one confirmation was given: no stack asks again.
     confirmed: Arc<std::sync::atomic::AtomicBool>,
+    /// Create-only properties by resource type (replacement fallback).
+    create_only: Arc<BTreeMap<String, Vec<String>>>,
 }
 
 fn now_millis() -> u128 {
@@ -235,7 +237,16 @@ impl Deployer {
             started: Arc::default(),
             prepared: Arc::default(),
             confirmed: Arc::default(),
+            create_only: Arc::default(),
         }
+    }
+
+    /// Create-only properties by resource type (the assembly's
+    /// `createOnlyProperties`): a modification whose change set carries no
+    /// replacement detail is flagged as a replacement when one of them changes.
+    pub fn with_create_only(mut self, create_only: BTreeMap<String, Vec<String>>) -> Self {
+        self.create_only = Arc::new(create_only);
+        self
     }
 
     /// Stop at `interrupt` (e.g. [`Interrupt::on_ctrl_c`]): calls, retries,
@@ -309,6 +320,7 @@ impl Deployer {
             started: Arc::clone(&self.started),
             prepared: Arc::clone(&self.prepared),
             confirmed: Arc::clone(&self.confirmed),
+            create_only: Arc::clone(&self.create_only),
         }
     }
 
@@ -980,7 +992,44 @@ impl Deployer {
             self.delete_change_set(&cs).await;
             return Ok(Prepared::NoChanges(existing));
         }
+        if !create {
+            self.flag_create_only(art, &mut cs).await;
+        }
         Ok(Prepared::Changes { before: existing, change_set: cs })
+    }
+
+    /// Modifications CloudFormation gave no replacement detail for (some
+    /// emulators, some resource types): compare the deployed and new
+    /// properties and flag a replacement when a create-only property changes
+    /// (the L1 layer's schema data, carried by the assembly).
+    async fn flag_create_only(&self, art: &StackArtifact, cs: &mut ChangeSet) {
+        let lacking =
+            |c: &ResourceChange| c.action == ChangeAction::Modify && (c.replacement.is_none() || c.details.is_empty());
+        if self.create_only.is_empty() || !cs.changes.iter().any(lacking) {
+            return;
+        }
+        let Ok(deployed) = self.cfn().get_template().stack_name(&art.stack_name).send().await else { return };
+        let Some(Ok(old)) = deployed.template_body().map(serde_json::from_str::<serde_json::Value>) else { return };
+        let Ok(new) = art.template() else { return };
+        for c in cs.changes.iter_mut().filter(|c| lacking(c)) {
+            let Some(props) = self.create_only.get(&c.resource_type) else { continue };
+            let get = |t: &serde_json::Value, p: &str| t["Resources"][&c.logical_id]["Properties"].get(p).cloned();
+            for p in props {
+                let (before, after) = (get(&old, p), get(&new, p));
+                if before != after {
+                    c.replacement = Some(crate::model::Replacement::True);
+                    c.details.push(crate::model::PropertyChange {
+                        attribute: "Properties".into(),
+                        name: Some(p.clone()),
+                        requires_recreation: Some("Always".into()),
+                        change_source: Some("create-only property (CloudFormation gave no replacement detail)".into()),
+                        causing_entity: None,
+                        before: before.map(|v| v.to_string()),
+                        after: after.map(|v| v.to_string()),
+                    });
+                }
+            }
+        }
     }
 
     /// Execute a prepared change set and wait for the stack to settle.

@@ -729,3 +729,50 @@ async fn a_wait_that_never_ends_is_bounded_with_a_message() {
     assert!(e.starts_with("app-dev-Data: stack is CREATE_IN_PROGRESS: stopped waiting after"), "{e}");
     assert!(e.contains("Reattach with `cargo xtask deploy dev --app a`"), "{e}");
 }
+
+// ---- Issue 18 item 7: replacement flagged without CloudFormation's detail ----
+
+#[tokio::test]
+async fn a_changed_create_only_property_is_flagged_when_the_change_set_has_no_detail() {
+    let deployed = r#"{"Resources": {"Table": {"Type": "AWS::DynamoDB::Table", "Properties": {"KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"}}}}"#;
+    let new = r#"{"Resources": {"Table": {"Type": "AWS::DynamoDB::Table", "Properties": {"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"}}}}"#;
+    let rules = [
+        mock!(Client::describe_stacks)
+            .then_output(|| DescribeStacksOutput::builder().stacks(stack("UPDATE_COMPLETE")).build()),
+        mock!(Client::create_change_set).then_output(|| CreateChangeSetOutput::builder().id(CS).stack_id(ID).build()),
+        mock!(Client::describe_change_set).then_output(|| {
+            // Only `~ Table`: no replacement, no details (moto; some types).
+            let bare = Change::builder()
+                .resource_change(
+                    ResourceChange::builder()
+                        .action(ChangeAction::Modify)
+                        .logical_resource_id("Table")
+                        .resource_type("AWS::DynamoDB::Table")
+                        .build(),
+                )
+                .build();
+            DescribeChangeSetOutput::builder().status(ChangeSetStatus::CreateComplete).changes(bare).build()
+        }),
+        mock!(Client::get_template).then_output(move || {
+            aws_sdk_cloudformation::operation::get_template::GetTemplateOutput::builder()
+                .template_body(deployed)
+                .build()
+        }),
+    ];
+    let d = Deployer::new(clients(&rules, "us-east-1", &[]), Ui::plain(true), PollConfig::fast(), "x")
+        .with_create_only(BTreeMap::from([(
+            "AWS::DynamoDB::Table".to_string(),
+            vec!["KeySchema".to_string(), "TableName".to_string()],
+        )]));
+    let art = named("Data", NAME, new);
+    let stackcraft_deploy::deployer::Prepared::Changes { change_set, .. } = d.prepare(&art, true).await.unwrap() else {
+        panic!("expected changes")
+    };
+    let text = stackcraft_deploy::ui::render_change_set(&change_set);
+    assert!(text.contains("~ Table  AWS::DynamoDB::Table  !!! WILL BE REPLACED !!!"), "{text}");
+    assert!(text.contains("Properties.KeySchema: [{\"AttributeName\":\"id\""), "{text}");
+    assert!(
+        text.contains("create-only property (CloudFormation gave no replacement detail), requires replacement"),
+        "{text}"
+    );
+}
