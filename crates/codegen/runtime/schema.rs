@@ -648,14 +648,21 @@ impl<'s> Validator<'s> {
                 }
             } else if exactly_one && passing > 1 && !uncertain {
                 let req = required_only(alts);
-                let msg = match req {
+                let (property, message) = match req {
                     Some(names) => {
                         let set: Vec<&str> = names.iter().copied().filter(|n| v.get(*n).is_some()).collect();
-                        format!("only one of `{}` can be set (found {})", names.join("`, `"), set.join(" and "))
+                        let at_name = child(path, set.get(1).copied().unwrap_or_default());
+                        (
+                            at_name,
+                            format!("only one of `{}` can be set (found {})", names.join("`, `"), set.join(" and ")),
+                        )
                     }
-                    None => format!("matches {passing} of the alternatives (oneOf) where exactly one is allowed"),
+                    None => (
+                        at(path),
+                        format!("matches {passing} of the alternatives (oneOf) where exactly one is allowed"),
+                    ),
                 };
-                out.push(Finding::new(at(path), msg));
+                out.push(Finding::new(property, message));
             }
         }
         if let Some(n) = s.get("not") {
@@ -686,7 +693,7 @@ impl<'s> Validator<'s> {
     fn none_matched(&self, kw: &str, alts: &[Json], trials: &[(Vec<Finding>, bool)], v: &Json, path: &str) -> Finding {
         if let Some(names) = required_only(alts) {
             return Finding::new(
-                at(path),
+                child(path, names.first().copied().unwrap_or_default()),
                 format!(
                     "{} of `{}` must be set (none is)",
                     if kw == "oneOf" { "exactly one" } else { "at least one" },
