@@ -6,6 +6,13 @@
 //! (`pip download --no-deps cfn-lint==1.58.0`) into the ignored
 //! `<workspace>/.cache/codegen` and unpacked there; nothing fetched is
 //! committed. The selection of services lives in [`selection`].
+//!
+//! Synth-time validation: each service module gets its types' provider
+//! schemas reduced to their constraints (`SCHEMAS`, see `prune`), and the
+//! hand-written runtime in `crates/codegen/runtime/` (the schema interpreter
+//! `schema.rs` and the cross-property rules `rules.rs`) is copied verbatim
+//! into the generated crate. Edit those files here, then run
+//! `cargo xtask codegen`.
 #![forbid(unsafe_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
