@@ -40,7 +40,7 @@ pub fn validate(type_name: &str, properties: &Json, findings: &mut Vec<Finding>)
     };
     let v = Validator { root: &schema };
     let mut st = State { uncertain: false, depth: 0 };
-    v.check(&schema, properties, "", &mut st, findings);
+    v.check(&schema, properties, &P::Root, &mut st, findings);
     crate::rules::check(type_name, properties, findings);
 }
 
@@ -143,6 +143,141 @@ fn has_intrinsic(v: &Json) -> bool {
     }
 }
 
+/// The keywords of one schema node, found in one pass over its keys (a
+/// schema node has a handful of keys; probing each keyword would hash ~35 times).
+#[derive(Default)]
+struct Kw<'s> {
+    ty: Option<&'s Json>,
+    enum_: Option<&'s Json>,
+    enum_case_insensitive: Option<&'s Json>,
+    const_: Option<&'s Json>,
+    min_length: Option<&'s Json>,
+    max_length: Option<&'s Json>,
+    pattern: Option<&'s Json>,
+    minimum: Option<&'s Json>,
+    maximum: Option<&'s Json>,
+    exclusive_minimum: Option<&'s Json>,
+    exclusive_maximum: Option<&'s Json>,
+    multiple_of: Option<&'s Json>,
+    properties: Option<&'s Json>,
+    pattern_properties: Option<&'s Json>,
+    required: Option<&'s Json>,
+    min_properties: Option<&'s Json>,
+    max_properties: Option<&'s Json>,
+    additional_properties: Option<&'s Json>,
+    dependent_required: Option<&'s Json>,
+    dependencies: Option<&'s Json>,
+    dependent_excluded: Option<&'s Json>,
+    required_xor: Option<&'s Json>,
+    min_items: Option<&'s Json>,
+    max_items: Option<&'s Json>,
+    unique_items: Option<&'s Json>,
+    unique_keys: Option<&'s Json>,
+    prefix_items: Option<&'s Json>,
+    items: Option<&'s Json>,
+    all_of: Option<&'s Json>,
+    one_of: Option<&'s Json>,
+    any_of: Option<&'s Json>,
+    not: Option<&'s Json>,
+    if_: Option<&'s Json>,
+    then: Option<&'s Json>,
+    else_: Option<&'s Json>,
+    ref_: Option<&'s Json>,
+}
+
+impl<'s> Kw<'s> {
+    fn of(s: &'s stackcraft_core::serde_json::Map<String, Json>) -> Self {
+        let mut kw = Kw::default();
+        for (k, v) in s {
+            match k.as_str() {
+                "type" => kw.ty = Some(v),
+                "enum" => kw.enum_ = Some(v),
+                "enumCaseInsensitive" => kw.enum_case_insensitive = Some(v),
+                "const" => kw.const_ = Some(v),
+                "minLength" => kw.min_length = Some(v),
+                "maxLength" => kw.max_length = Some(v),
+                "pattern" => kw.pattern = Some(v),
+                "minimum" => kw.minimum = Some(v),
+                "maximum" => kw.maximum = Some(v),
+                "exclusiveMinimum" => kw.exclusive_minimum = Some(v),
+                "exclusiveMaximum" => kw.exclusive_maximum = Some(v),
+                "multipleOf" => kw.multiple_of = Some(v),
+                "properties" => kw.properties = Some(v),
+                "patternProperties" => kw.pattern_properties = Some(v),
+                "required" => kw.required = Some(v),
+                "minProperties" => kw.min_properties = Some(v),
+                "maxProperties" => kw.max_properties = Some(v),
+                "additionalProperties" => kw.additional_properties = Some(v),
+                "dependentRequired" => kw.dependent_required = Some(v),
+                "dependencies" => kw.dependencies = Some(v),
+                "dependentExcluded" => kw.dependent_excluded = Some(v),
+                "requiredXor" => kw.required_xor = Some(v),
+                "minItems" => kw.min_items = Some(v),
+                "maxItems" => kw.max_items = Some(v),
+                "uniqueItems" => kw.unique_items = Some(v),
+                "uniqueKeys" => kw.unique_keys = Some(v),
+                "prefixItems" => kw.prefix_items = Some(v),
+                "items" => kw.items = Some(v),
+                "allOf" => kw.all_of = Some(v),
+                "oneOf" => kw.one_of = Some(v),
+                "anyOf" => kw.any_of = Some(v),
+                "not" => kw.not = Some(v),
+                "if" => kw.if_ = Some(v),
+                "then" => kw.then = Some(v),
+                "else" => kw.else_ = Some(v),
+                "$ref" => kw.ref_ = Some(v),
+                _ => {}
+            }
+        }
+        kw
+    }
+}
+
+/// A property path, rendered only when a finding is reported.
+#[derive(Clone, Copy)]
+enum P<'a> {
+    Root,
+    Prop(&'a P<'a>, &'a str),
+    Index(&'a P<'a>, usize),
+}
+
+impl P<'_> {
+    fn render(&self) -> String {
+        let mut segs = Vec::new();
+        let mut cur = self;
+        loop {
+            match cur {
+                P::Root => break,
+                P::Prop(parent, name) => {
+                    segs.push(Err(*name));
+                    cur = parent;
+                }
+                P::Index(parent, i) => {
+                    segs.push(Ok(*i));
+                    cur = parent;
+                }
+            }
+        }
+        let mut out = String::new();
+        for seg in segs.iter().rev() {
+            match seg {
+                Err(name) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(name);
+                }
+                Ok(i) => {
+                    out.push('[');
+                    out.push_str(&i.to_string());
+                    out.push(']');
+                }
+            }
+        }
+        out
+    }
+}
+
 struct State {
     /// Some check was skipped because of an intrinsic value.
     uncertain: bool,
@@ -153,16 +288,12 @@ struct Validator<'s> {
     root: &'s Json,
 }
 
-fn child(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{path}.{name}")
-    }
+fn child(path: &P<'_>, name: &str) -> String {
+    P::Prop(path, name).render()
 }
 
-fn at(path: &str) -> String {
-    path.to_owned()
+fn at(path: &P<'_>) -> String {
+    path.render()
 }
 
 fn names(list: &[Json]) -> String {
@@ -252,10 +383,11 @@ impl<'s> Validator<'s> {
     }
 
     /// Validate `v` against `s`, pushing findings.
-    fn check(&self, s: &'s Json, v: &Json, path: &str, st: &mut State, out: &mut Vec<Finding>) {
+    fn check(&self, s: &'s Json, v: &Json, path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
         let Json::Object(s) = s else {
             return;
         };
+        let s = &Kw::of(s);
         if is_intrinsic(v) {
             st.uncertain = true;
             return;
@@ -264,7 +396,7 @@ impl<'s> Validator<'s> {
             return;
         }
         st.depth += 1;
-        if let Some(target) = s.get("$ref").and_then(Json::as_str).and_then(|r| self.resolve(r)) {
+        if let Some(target) = s.ref_.and_then(Json::as_str).and_then(|r| self.resolve(r)) {
             self.check(target, v, path, st, out);
         }
         let before = out.len();
@@ -284,14 +416,8 @@ impl<'s> Validator<'s> {
         st.depth -= 1;
     }
 
-    fn check_type(
-        &self,
-        s: &stackcraft_core::serde_json::Map<String, Json>,
-        v: &Json,
-        path: &str,
-        out: &mut Vec<Finding>,
-    ) {
-        let types: Vec<&str> = match s.get("type") {
+    fn check_type(&self, s: &Kw<'s>, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
+        let types: Vec<&str> = match s.ty {
             Some(Json::String(t)) => vec![t.as_str()],
             Some(Json::Array(a)) => a.iter().filter_map(Json::as_str).collect(),
             _ => return,
@@ -312,16 +438,10 @@ impl<'s> Validator<'s> {
     }
 
     /// enum, const, pattern, lengths, bounds.
-    fn check_value(
-        &self,
-        s: &stackcraft_core::serde_json::Map<String, Json>,
-        v: &Json,
-        path: &str,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_value(&self, s: &Kw<'s>, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
         if matches!(v, Json::Object(_) | Json::Array(_)) {
             // enum/const of composite values: compare exactly.
-            if let Some(Json::Array(allowed)) = s.get("enum") {
+            if let Some(Json::Array(allowed)) = s.enum_ {
                 if !allowed.iter().any(|a| a == v) {
                     out.push(Finding::new(
                         at(path),
@@ -331,7 +451,7 @@ impl<'s> Validator<'s> {
             }
             return;
         }
-        if let Some(Json::Array(allowed)) = s.get("enum") {
+        if let Some(Json::Array(allowed)) = s.enum_ {
             if !allowed.iter().any(|a| loosely_equal(a, v)) {
                 out.push(Finding::new(
                     at(path),
@@ -339,7 +459,7 @@ impl<'s> Validator<'s> {
                 ));
             }
         }
-        if let Some(Json::Array(allowed)) = s.get("enumCaseInsensitive") {
+        if let Some(Json::Array(allowed)) = s.enum_case_insensitive {
             let ok = match v {
                 Json::String(x) => allowed.iter().any(|a| a.as_str().is_some_and(|a| a.eq_ignore_ascii_case(x))),
                 _ => allowed.iter().any(|a| loosely_equal(a, v)),
@@ -351,7 +471,7 @@ impl<'s> Validator<'s> {
                 ));
             }
         }
-        if let Some(c) = s.get("const") {
+        if let Some(c) = s.const_ {
             if !loosely_equal(c, v) {
                 out.push(Finding::new(
                     at(path),
@@ -361,7 +481,7 @@ impl<'s> Validator<'s> {
         }
         if let Json::String(text) = v {
             let len = text.chars().count();
-            if let Some(min) = s.get("minLength").and_then(Json::as_u64) {
+            if let Some(min) = s.min_length.and_then(Json::as_u64) {
                 if (len as u64) < min {
                     out.push(Finding::new(
                         at(path),
@@ -369,7 +489,7 @@ impl<'s> Validator<'s> {
                     ));
                 }
             }
-            if let Some(max) = s.get("maxLength").and_then(Json::as_u64) {
+            if let Some(max) = s.max_length.and_then(Json::as_u64) {
                 if (len as u64) > max {
                     out.push(Finding::new(
                         at(path),
@@ -379,13 +499,13 @@ impl<'s> Validator<'s> {
             }
             // Non-ASCII text is not judged: Python's classes (`\w`, `(?i)`) are
             // Unicode-aware, the engine here is not.
-            if let Some(p) = s.get("pattern").and_then(Json::as_str).filter(|_| text.is_ascii()) {
+            if let Some(p) = s.pattern.and_then(Json::as_str).filter(|_| text.is_ascii()) {
                 if regex(p).is_some_and(|r| !r.is_match(text)) {
                     out.push(Finding::new(at(path), format!("{} does not match the pattern {p}", show(v))));
                 }
             }
         }
-        let numeric = s.get("type").is_some_and(|t| {
+        let numeric = s.ty.is_some_and(|t| {
             let ts: Vec<&str> = match t {
                 Json::String(x) => vec![x.as_str()],
                 Json::Array(a) => a.iter().filter_map(Json::as_str).collect(),
@@ -399,12 +519,12 @@ impl<'s> Validator<'s> {
             _ => None,
         };
         if let Some(n) = n {
-            if let Some(min) = s.get("minimum").and_then(Json::as_f64) {
+            if let Some(min) = s.minimum.and_then(Json::as_f64) {
                 if n < min {
                     out.push(Finding::new(at(path), format!("{} is less than the minimum {}", show(v), fmt_num(min))));
                 }
             }
-            if let Some(max) = s.get("maximum").and_then(Json::as_f64) {
+            if let Some(max) = s.maximum.and_then(Json::as_f64) {
                 if n > max {
                     out.push(Finding::new(
                         at(path),
@@ -412,17 +532,17 @@ impl<'s> Validator<'s> {
                     ));
                 }
             }
-            if let Some(min) = s.get("exclusiveMinimum").and_then(Json::as_f64) {
+            if let Some(min) = s.exclusive_minimum.and_then(Json::as_f64) {
                 if n <= min {
                     out.push(Finding::new(at(path), format!("{} must be greater than {}", show(v), fmt_num(min))));
                 }
             }
-            if let Some(max) = s.get("exclusiveMaximum").and_then(Json::as_f64) {
+            if let Some(max) = s.exclusive_maximum.and_then(Json::as_f64) {
                 if n >= max {
                     out.push(Finding::new(at(path), format!("{} must be less than {}", show(v), fmt_num(max))));
                 }
             }
-            if let Some(m) = s.get("multipleOf").and_then(Json::as_f64).filter(|m| *m > 0.0) {
+            if let Some(m) = s.multiple_of.and_then(Json::as_f64).filter(|m| *m > 0.0) {
                 let q = n / m;
                 if (q - q.round()).abs() > 1e-9 {
                     out.push(Finding::new(at(path), format!("{} is not a multiple of {}", show(v), fmt_num(m))));
@@ -433,34 +553,34 @@ impl<'s> Validator<'s> {
 
     fn check_object(
         &self,
-        s: &'s stackcraft_core::serde_json::Map<String, Json>,
+        s: &Kw<'s>,
         m: &stackcraft_core::serde_json::Map<String, Json>,
-        path: &str,
+        path: &P<'_>,
         st: &mut State,
         out: &mut Vec<Finding>,
     ) {
-        let props = s.get("properties").and_then(Json::as_object);
-        let patterns = s.get("patternProperties").and_then(Json::as_object);
-        if let Some(Json::Array(req)) = s.get("required") {
+        let props = s.properties.and_then(Json::as_object);
+        let patterns = s.pattern_properties.and_then(Json::as_object);
+        if let Some(Json::Array(req)) = s.required {
             for r in req.iter().filter_map(Json::as_str) {
                 if !m.contains_key(r) {
                     out.push(Finding::new(child(path, r), "required property is missing"));
                 }
             }
         }
-        if let Some(min) = s.get("minProperties").and_then(Json::as_u64) {
+        if let Some(min) = s.min_properties.and_then(Json::as_u64) {
             if (m.len() as u64) < min {
                 out.push(Finding::new(at(path), format!("has {} properties, fewer than the minimum {min}", m.len())));
             }
         }
-        if let Some(max) = s.get("maxProperties").and_then(Json::as_u64) {
+        if let Some(max) = s.max_properties.and_then(Json::as_u64) {
             if (m.len() as u64) > max {
                 out.push(Finding::new(at(path), format!("has {} properties, more than the maximum {max}", m.len())));
             }
         }
-        let additional = s.get("additionalProperties");
+        let additional = s.additional_properties;
         for (k, x) in m {
-            let p = child(path, k);
+            let p = P::Prop(path, k);
             let mut known = false;
             if let Some(ps) = props.and_then(|ps| ps.get(k)) {
                 known = true;
@@ -486,16 +606,16 @@ impl<'s> Validator<'s> {
                     } else {
                         format!("unknown property; the allowed properties are: {}", allowed.join(", "))
                     };
-                    out.push(Finding::new(p, msg));
+                    out.push(Finding::new(p.render(), msg));
                 }
                 Some(a @ Json::Object(_)) => self.check(a, x, &p, st, out),
                 _ => {}
             }
         }
-        if let Some(Json::Object(deps)) = s.get("dependentRequired") {
+        if let Some(Json::Object(deps)) = s.dependent_required {
             self.dependent_required(deps, m, path, out);
         }
-        if let Some(Json::Object(deps)) = s.get("dependencies") {
+        if let Some(Json::Object(deps)) = s.dependencies {
             self.dependent_required(deps, m, path, out);
             for (k, d) in deps {
                 if d.is_object() && m.contains_key(k) {
@@ -503,7 +623,7 @@ impl<'s> Validator<'s> {
                 }
             }
         }
-        if let Some(Json::Object(ex)) = s.get("dependentExcluded") {
+        if let Some(Json::Object(ex)) = s.dependent_excluded {
             let mut reported: Vec<(&str, &str)> = Vec::new();
             for (k, others) in ex {
                 if !m.contains_key(k) {
@@ -518,7 +638,7 @@ impl<'s> Validator<'s> {
                 }
             }
         }
-        if let Some(Json::Array(xor)) = s.get("requiredXor") {
+        if let Some(Json::Array(xor)) = s.required_xor {
             let names: Vec<&str> = xor.iter().filter_map(Json::as_str).collect();
             let set: Vec<&str> = names.iter().copied().filter(|n| m.contains_key(*n)).collect();
             if set.len() != 1 {
@@ -535,7 +655,7 @@ impl<'s> Validator<'s> {
         &self,
         deps: &stackcraft_core::serde_json::Map<String, Json>,
         m: &stackcraft_core::serde_json::Map<String, Json>,
-        path: &str,
+        path: &P<'_>,
         out: &mut Vec<Finding>,
     ) {
         for (k, needed) in deps {
@@ -550,30 +670,23 @@ impl<'s> Validator<'s> {
         }
     }
 
-    fn check_array(
-        &self,
-        s: &'s stackcraft_core::serde_json::Map<String, Json>,
-        a: &[Json],
-        path: &str,
-        st: &mut State,
-        out: &mut Vec<Finding>,
-    ) {
-        if let Some(min) = s.get("minItems").and_then(Json::as_u64) {
+    fn check_array(&self, s: &Kw<'s>, a: &[Json], path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
+        if let Some(min) = s.min_items.and_then(Json::as_u64) {
             if (a.len() as u64) < min {
                 out.push(Finding::new(at(path), format!("has {} items, fewer than the minimum {min}", a.len())));
             }
         }
-        if let Some(max) = s.get("maxItems").and_then(Json::as_u64) {
+        if let Some(max) = s.max_items.and_then(Json::as_u64) {
             if (a.len() as u64) > max {
                 out.push(Finding::new(at(path), format!("has {} items, more than the maximum {max}", a.len())));
             }
         }
-        if s.get("uniqueItems").and_then(Json::as_bool) == Some(true) {
+        if s.unique_items.and_then(Json::as_bool) == Some(true) {
             'outer: for (i, x) in a.iter().enumerate() {
                 for (j, y) in a.iter().enumerate().skip(i + 1) {
                     if x == y {
                         out.push(Finding::new(
-                            format!("{path}[{j}]"),
+                            P::Index(path, j).render(),
                             format!("duplicates item [{i}] ({}); the items must be unique", show(x)),
                         ));
                         break 'outer;
@@ -581,7 +694,7 @@ impl<'s> Validator<'s> {
                 }
             }
         }
-        if let Some(Json::Array(keys)) = s.get("uniqueKeys") {
+        if let Some(Json::Array(keys)) = s.unique_keys {
             let keys: Vec<&str> = keys.iter().filter_map(Json::as_str).collect();
             let mut seen: Vec<(usize, Vec<&Json>)> = Vec::new();
             for (i, x) in a.iter().enumerate() {
@@ -592,7 +705,7 @@ impl<'s> Validator<'s> {
                 }
                 if let Some((j, _)) = seen.iter().find(|(_, v)| *v == vals) {
                     out.push(Finding::new(
-                        format!("{path}[{i}]"),
+                        P::Index(path, i).render(),
                         format!("has the same `{}` as item [{j}]; it must be unique", keys.join("`, `")),
                     ));
                     break;
@@ -600,13 +713,13 @@ impl<'s> Validator<'s> {
                 seen.push((i, vals));
             }
         }
-        let prefix = s.get("prefixItems").and_then(Json::as_array);
+        let prefix = s.prefix_items.and_then(Json::as_array);
         for (i, x) in a.iter().enumerate() {
-            let p = format!("{path}[{i}]");
+            let p = P::Index(path, i);
             match prefix.and_then(|pre| pre.get(i)) {
                 Some(ps) => self.check(ps, x, &p, st, out),
                 None => {
-                    if let Some(items) = s.get("items").filter(|i| i.is_object()) {
+                    if let Some(items) = s.items.filter(|i| i.is_object()) {
                         self.check(items, x, &p, st, out);
                     }
                 }
@@ -615,28 +728,21 @@ impl<'s> Validator<'s> {
     }
 
     /// Validate into a scratch list: (findings, outcome uncertain).
-    fn trial(&self, s: &'s Json, v: &Json, path: &str, depth: u32) -> (Vec<Finding>, bool) {
+    fn trial(&self, s: &'s Json, v: &Json, path: &P<'_>, depth: u32) -> (Vec<Finding>, bool) {
         let mut st = State { uncertain: false, depth };
         let mut out = Vec::new();
         self.check(s, v, path, &mut st, &mut out);
         (out, st.uncertain)
     }
 
-    fn check_combinators(
-        &self,
-        s: &'s stackcraft_core::serde_json::Map<String, Json>,
-        v: &Json,
-        path: &str,
-        st: &mut State,
-        out: &mut Vec<Finding>,
-    ) {
-        if let Some(Json::Array(all)) = s.get("allOf") {
+    fn check_combinators(&self, s: &Kw<'s>, v: &Json, path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
+        if let Some(Json::Array(all)) = s.all_of {
             for a in all {
                 self.check(a, v, path, st, out);
             }
         }
-        for (kw, exactly_one) in [("oneOf", true), ("anyOf", false)] {
-            let Some(Json::Array(alts)) = s.get(kw) else { continue };
+        for (kw, exactly_one, node) in [("oneOf", true, s.one_of), ("anyOf", false, s.any_of)] {
+            let Some(Json::Array(alts)) = node else { continue };
             let trials: Vec<(Vec<Finding>, bool)> = alts.iter().map(|a| self.trial(a, v, path, st.depth)).collect();
             let uncertain = trials.iter().any(|t| t.1);
             st.uncertain |= uncertain;
@@ -666,7 +772,7 @@ impl<'s> Validator<'s> {
                 out.push(Finding::new(property, message));
             }
         }
-        if let Some(n) = s.get("not") {
+        if let Some(n) = s.not {
             let (f, uncertain) = self.trial(n, v, path, st.depth);
             st.uncertain |= uncertain;
             if f.is_empty() && !uncertain {
@@ -677,21 +783,28 @@ impl<'s> Validator<'s> {
                 out.push(Finding::new(at(path), what));
             }
         }
-        if let Some(cond) = s.get("if") {
+        if let Some(cond) = s.if_ {
             let (f, uncertain) = self.trial(cond, v, path, st.depth);
             if uncertain {
                 st.uncertain = true;
             } else if f.is_empty() {
-                if let Some(t) = s.get("then") {
+                if let Some(t) = s.then {
                     self.check(t, v, path, st, out);
                 }
-            } else if let Some(e) = s.get("else") {
+            } else if let Some(e) = s.else_ {
                 self.check(e, v, path, st, out);
             }
         }
     }
 
-    fn none_matched(&self, kw: &str, alts: &[Json], trials: &[(Vec<Finding>, bool)], v: &Json, path: &str) -> Finding {
+    fn none_matched(
+        &self,
+        kw: &str,
+        alts: &[Json],
+        trials: &[(Vec<Finding>, bool)],
+        v: &Json,
+        path: &P<'_>,
+    ) -> Finding {
         if let Some(names) = required_only(alts) {
             return Finding::new(
                 child(path, names.first().copied().unwrap_or_default()),
