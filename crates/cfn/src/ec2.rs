@@ -27026,502 +27026,1962 @@ impl std::ops::Deref for VolumeAttachmentRef {
     }
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::EC2::ApplicationStatusCheck",
-        r##"{"additionalProperties":false,"definitions":{"HealthCheckPath":{"additionalProperties":false,"properties":{"Destinations":{"items":{"$ref":"#/definitions/HealthCheckPathDestination"},"type":"array"},"Source":{"$ref":"#/definitions/HealthCheckPathSource"}},"type":"object"},"HealthCheckPathDestination":{"additionalProperties":false,"properties":{"SecurityGroupId":{"type":"string"},"SubnetId":{"type":"string"}},"type":"object"},"HealthCheckPathSource":{"additionalProperties":false,"properties":{"SecurityGroupId":{"type":"string"},"SubnetId":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Aggregation":{"enum":["included","excluded"],"type":"string"},"ApplicationStatusCheckId":{"pattern":"^asc-[0-9a-f]+$","type":"string"},"Arn":{"pattern":"^arn:aws[a-z0-9-]*:ec2:[a-z0-9-]+:[0-9]{12}:application-status-check/asc-[0-9a-f]+$","type":"string"},"CreationTime":{"type":"string"},"DeviceIndex":{"type":"integer"},"FailureThreshold":{"type":"integer"},"HealthCheckPaths":{"items":{"$ref":"#/definitions/HealthCheckPath"},"type":"array"},"InitializationGracePeriodSeconds":{"maximum":600,"minimum":-1,"type":"integer"},"Interval":{"type":"integer"},"IpScope":{"enum":["private"],"type":"string"},"IpVersion":{"enum":["ipv4","ipv6"],"type":"string"},"Path":{"type":"string"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"Protocol":{"enum":["http","https"],"type":"string"},"StatusCodeMatcher":{"type":"string"},"SuccessThreshold":{"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"Timeout":{"type":"integer"}},"required":["Protocol","Port"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Aggregation":{"enum":["included","excluded"],"type":"string"},"ApplicationStatusCheckId":{"pattern":"^asc-[0-9a-f]+$","type":"string"},"Arn":{"pattern":"^arn:aws[a-z0-9-]*:ec2:[a-z0-9-]+:[0-9]{12}:application-status-check/asc-[0-9a-f]+$","type":"string"},"CreationTime":{"type":"string"},"DeviceIndex":{"type":"integer"},"FailureThreshold":{"type":"integer"},"HealthCheckPaths":{"items":{"$ref":"#/definitions/HealthCheckPath"},"type":"array"},"InitializationGracePeriodSeconds":{"maximum":600,"minimum":-1,"type":"integer"},"Interval":{"type":"integer"},"IpScope":{"enum":["private"],"type":"string"},"IpVersion":{"enum":["ipv4","ipv6"],"type":"string"},"Path":{"type":"string"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"Protocol":{"enum":["http","https"],"type":"string"},"StatusCodeMatcher":{"type":"string"},"SuccessThreshold":{"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"Timeout":{"type":"integer"}},"required":["Protocol","Port"],"type":"object"}"##,
+        &[
+            (
+                "HealthCheckPath",
+                r##"{"additionalProperties":false,"properties":{"Destinations":{"items":{"$ref":"#/definitions/HealthCheckPathDestination"},"type":"array"},"Source":{"$ref":"#/definitions/HealthCheckPathSource"}},"type":"object"}"##,
+            ),
+            (
+                "HealthCheckPathDestination",
+                r#"{"additionalProperties":false,"properties":{"SecurityGroupId":{"type":"string"},"SubnetId":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "HealthCheckPathSource",
+                r#"{"additionalProperties":false,"properties":{"SecurityGroupId":{"type":"string"},"SubnetId":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::CapacityManagerDataExport",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"CapacityManagerDataExportId":{"type":"string"},"OutputFormat":{"enum":["csv","parquet"],"type":"string"},"S3BucketName":{"type":"string"},"S3BucketPrefix":{"type":"string"},"Schedule":{"enum":["hourly"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["S3BucketName","Schedule","OutputFormat"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"CapacityManagerDataExportId":{"type":"string"},"OutputFormat":{"enum":["csv","parquet"],"type":"string"},"S3BucketName":{"type":"string"},"S3BucketPrefix":{"type":"string"},"Schedule":{"enum":["hourly"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["S3BucketName","Schedule","OutputFormat"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::CapacityReservation",
-        r##"{"additionalProperties":false,"definitions":{"CapacityAllocation":{"additionalProperties":false,"properties":{"AllocationType":{"type":"string"},"Count":{"type":"integer"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"},"TagSpecification":{"additionalProperties":false,"properties":{"ResourceType":{"enum":["application-status-check","capacity-block","capacity-manager-data-export","capacity-reservation","capacity-reservation-cancellation-quote","capacity-reservation-fleet","capacity-reservation-modification-quote","carrier-gateway","client-vpn-endpoint","coip-pool","customer-gateway","declarative-policies-report","dedicated-host","dhcp-options","egress-only-internet-gateway","elastic-gpu","elastic-ip","export-image-task","export-instance-task","fleet","fpga-image","host-reservation","image","image-usage-report","import-image-task","import-snapshot-task","instance","instance-connect-endpoint","instance-event-window","internet-gateway","ipam","ipam-external-resource-verification-token","ipam-internet-registry-association","ipam-policy","ipam-pool","ipam-pool-allocation","ipam-prefix-list-resolver","ipam-prefix-list-resolver-target","ipam-resource-discovery","ipam-resource-discovery-association","ipam-scope","ipv4pool-ec2","ipv6pool-ec2","key-pair","launch-template","local-gateway","local-gateway-route-table","local-gateway-route-table-virtual-interface-group-association","local-gateway-route-table-vpc-association","local-gateway-virtual-interface","local-gateway-virtual-interface-group","mac-modification-task","natgateway","network-acl","network-insights-access-scope","network-insights-access-scope-analysis","network-insights-analysis","network-insights-path","network-interface","outpost-lag","placement-group","prefix-list","replace-root-volume-task","reserved-instances","route-server","route-server-endpoint","route-server-peer","route-table","secondary-interface","secondary-network","secondary-subnet","security-group","security-group-rule","service-link-virtual-interface","snapshot","spot-fleet-request","spot-instances-request","subnet","subnet-cidr-reservation","traffic-mirror-filter","traffic-mirror-filter-rule","traffic-mirror-session","traffic-mirror-target","transit-gateway","transit-gateway-attachment","transit-gateway-connect-peer","transit-gateway-metering-policy","transit-gateway-multicast-domain","transit-gateway-policy-table","transit-gateway-route-table","transit-gateway-route-table-announcement","verified-access-endpoint","verified-access-endpoint-target","verified-access-group","verified-access-instance","verified-access-policy","verified-access-trust-provider","volume","vpc","vpc-block-public-access-exclusion","vpc-encryption-control","vpc-endpoint","vpc-endpoint-connection","vpc-endpoint-connection-device-type","vpc-endpoint-service","vpc-endpoint-service-permission","vpc-flow-log","vpc-peering-connection","vpn-concentrator","vpn-connection","vpn-connection-device-type","vpn-gateway"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}},"properties":{"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"AvailableInstanceCount":{"type":"integer"},"CapacityAllocationSet":{"items":{"$ref":"#/definitions/CapacityAllocation"},"type":"array","uniqueItems":false},"CapacityReservationArn":{"type":"string"},"CapacityReservationFleetId":{"type":"string"},"CommitmentInfo":{"additionalProperties":false,"properties":{"CommitmentEndDate":{"type":"string"},"CommittedInstanceCount":{"type":"integer"}},"type":"object"},"CreateDate":{"type":"string"},"DeliveryPreference":{"enum":["fixed","incremental"],"type":"string"},"EbsOptimized":{"type":"boolean"},"EndDate":{"type":"string"},"EndDateType":{"enum":["limited","unlimited"],"type":"string"},"EphemeralStorage":{"type":"boolean"},"Id":{"type":"string"},"InstanceCount":{"type":"integer"},"InstanceMatchCriteria":{"enum":["open","targeted"],"type":"string"},"InstancePlatform":{"enum":["Linux with SQL Server Enterprise","Linux with SQL Server Standard","Linux with SQL Server Web","Linux/UNIX","RHEL with HA","RHEL with HA and SQL Server Enterprise","RHEL with HA and SQL Server Standard","RHEL with SQL Server Enterprise","RHEL with SQL Server Standard","RHEL with SQL Server Web","Red Hat Enterprise Linux","SUSE Linux","Ubuntu Pro","Windows","Windows with SQL Server","Windows with SQL Server Enterprise","Windows with SQL Server Standard","Windows with SQL Server Web"],"type":"string"},"InstanceType":{"type":"string"},"OutPostArn":{"pattern":"^arn:aws([a-z-]+)?:outposts:[a-z\\d-]+:\\d{12}:outpost/op-[a-f0-9]{17}$","type":"string"},"OwnerId":{"type":"string"},"PlacementGroupArn":{"pattern":"^arn:aws([a-z-]+)?:ec2:[a-z\\d-]+:\\d{12}:placement-group/^.{1,255}$","type":"string"},"ReservationType":{"type":"string"},"StartDate":{"type":"string"},"State":{"type":"string"},"TagSpecifications":{"items":{"$ref":"#/definitions/TagSpecification"},"type":"array","uniqueItems":false},"Tenancy":{"enum":["dedicated","default"],"type":"string"},"TotalInstanceCount":{"type":"integer"},"UnusedReservationBillingOwnerId":{"type":"string"}},"required":["InstanceCount","InstancePlatform","InstanceType"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"AvailableInstanceCount":{"type":"integer"},"CapacityAllocationSet":{"items":{"$ref":"#/definitions/CapacityAllocation"},"type":"array","uniqueItems":false},"CapacityReservationArn":{"type":"string"},"CapacityReservationFleetId":{"type":"string"},"CommitmentInfo":{"additionalProperties":false,"properties":{"CommitmentEndDate":{"type":"string"},"CommittedInstanceCount":{"type":"integer"}},"type":"object"},"CreateDate":{"type":"string"},"DeliveryPreference":{"enum":["fixed","incremental"],"type":"string"},"EbsOptimized":{"type":"boolean"},"EndDate":{"type":"string"},"EndDateType":{"enum":["limited","unlimited"],"type":"string"},"EphemeralStorage":{"type":"boolean"},"Id":{"type":"string"},"InstanceCount":{"type":"integer"},"InstanceMatchCriteria":{"enum":["open","targeted"],"type":"string"},"InstancePlatform":{"enum":["Linux with SQL Server Enterprise","Linux with SQL Server Standard","Linux with SQL Server Web","Linux/UNIX","RHEL with HA","RHEL with HA and SQL Server Enterprise","RHEL with HA and SQL Server Standard","RHEL with SQL Server Enterprise","RHEL with SQL Server Standard","RHEL with SQL Server Web","Red Hat Enterprise Linux","SUSE Linux","Ubuntu Pro","Windows","Windows with SQL Server","Windows with SQL Server Enterprise","Windows with SQL Server Standard","Windows with SQL Server Web"],"type":"string"},"InstanceType":{"type":"string"},"OutPostArn":{"pattern":"^arn:aws([a-z-]+)?:outposts:[a-z\\d-]+:\\d{12}:outpost/op-[a-f0-9]{17}$","type":"string"},"OwnerId":{"type":"string"},"PlacementGroupArn":{"pattern":"^arn:aws([a-z-]+)?:ec2:[a-z\\d-]+:\\d{12}:placement-group/^.{1,255}$","type":"string"},"ReservationType":{"type":"string"},"StartDate":{"type":"string"},"State":{"type":"string"},"TagSpecifications":{"items":{"$ref":"#/definitions/TagSpecification"},"type":"array","uniqueItems":false},"Tenancy":{"enum":["dedicated","default"],"type":"string"},"TotalInstanceCount":{"type":"integer"},"UnusedReservationBillingOwnerId":{"type":"string"}},"required":["InstanceCount","InstancePlatform","InstanceType"],"type":"object"}"##,
+        &[
+            (
+                "CapacityAllocation",
+                r#"{"additionalProperties":false,"properties":{"AllocationType":{"type":"string"},"Count":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "TagSpecification",
+                r##"{"additionalProperties":false,"properties":{"ResourceType":{"enum":["application-status-check","capacity-block","capacity-manager-data-export","capacity-reservation","capacity-reservation-cancellation-quote","capacity-reservation-fleet","capacity-reservation-modification-quote","carrier-gateway","client-vpn-endpoint","coip-pool","customer-gateway","declarative-policies-report","dedicated-host","dhcp-options","egress-only-internet-gateway","elastic-gpu","elastic-ip","export-image-task","export-instance-task","fleet","fpga-image","host-reservation","image","image-usage-report","import-image-task","import-snapshot-task","instance","instance-connect-endpoint","instance-event-window","internet-gateway","ipam","ipam-external-resource-verification-token","ipam-internet-registry-association","ipam-policy","ipam-pool","ipam-pool-allocation","ipam-prefix-list-resolver","ipam-prefix-list-resolver-target","ipam-resource-discovery","ipam-resource-discovery-association","ipam-scope","ipv4pool-ec2","ipv6pool-ec2","key-pair","launch-template","local-gateway","local-gateway-route-table","local-gateway-route-table-virtual-interface-group-association","local-gateway-route-table-vpc-association","local-gateway-virtual-interface","local-gateway-virtual-interface-group","mac-modification-task","natgateway","network-acl","network-insights-access-scope","network-insights-access-scope-analysis","network-insights-analysis","network-insights-path","network-interface","outpost-lag","placement-group","prefix-list","replace-root-volume-task","reserved-instances","route-server","route-server-endpoint","route-server-peer","route-table","secondary-interface","secondary-network","secondary-subnet","security-group","security-group-rule","service-link-virtual-interface","snapshot","spot-fleet-request","spot-instances-request","subnet","subnet-cidr-reservation","traffic-mirror-filter","traffic-mirror-filter-rule","traffic-mirror-session","traffic-mirror-target","transit-gateway","transit-gateway-attachment","transit-gateway-connect-peer","transit-gateway-metering-policy","transit-gateway-multicast-domain","transit-gateway-policy-table","transit-gateway-route-table","transit-gateway-route-table-announcement","verified-access-endpoint","verified-access-endpoint-target","verified-access-group","verified-access-instance","verified-access-policy","verified-access-trust-provider","volume","vpc","vpc-block-public-access-exclusion","vpc-encryption-control","vpc-endpoint","vpc-endpoint-connection","vpc-endpoint-connection-device-type","vpc-endpoint-service","vpc-endpoint-service-permission","vpc-flow-log","vpc-peering-connection","vpn-concentrator","vpn-connection","vpn-connection-device-type","vpn-gateway"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::EC2::CapacityReservationFleet",
-        r##"{"additionalProperties":false,"definitions":{"InstanceTypeSpecification":{"additionalProperties":false,"properties":{"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"EbsOptimized":{"type":"boolean"},"InstancePlatform":{"enum":["Linux with SQL Server Enterprise","Linux with SQL Server Standard","Linux with SQL Server Web","Linux/UNIX","RHEL with HA","RHEL with HA and SQL Server Enterprise","RHEL with HA and SQL Server Standard","RHEL with SQL Server Enterprise","RHEL with SQL Server Standard","RHEL with SQL Server Web","Red Hat Enterprise Linux","SUSE Linux","Ubuntu Pro","Windows","Windows with SQL Server","Windows with SQL Server Enterprise","Windows with SQL Server Standard","Windows with SQL Server Web"],"type":"string"},"InstanceType":{"type":"string"},"Priority":{"maximum":999,"minimum":0,"type":"integer"},"Weight":{"maximum":99.999,"minimum":0.001,"type":"number"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"},"TagSpecification":{"additionalProperties":false,"properties":{"ResourceType":{"enum":["application-status-check","capacity-block","capacity-manager-data-export","capacity-reservation","capacity-reservation-cancellation-quote","capacity-reservation-fleet","capacity-reservation-modification-quote","carrier-gateway","client-vpn-endpoint","coip-pool","customer-gateway","declarative-policies-report","dedicated-host","dhcp-options","egress-only-internet-gateway","elastic-gpu","elastic-ip","export-image-task","export-instance-task","fleet","fpga-image","host-reservation","image","image-usage-report","import-image-task","import-snapshot-task","instance","instance-connect-endpoint","instance-event-window","internet-gateway","ipam","ipam-external-resource-verification-token","ipam-internet-registry-association","ipam-policy","ipam-pool","ipam-pool-allocation","ipam-prefix-list-resolver","ipam-prefix-list-resolver-target","ipam-resource-discovery","ipam-resource-discovery-association","ipam-scope","ipv4pool-ec2","ipv6pool-ec2","key-pair","launch-template","local-gateway","local-gateway-route-table","local-gateway-route-table-virtual-interface-group-association","local-gateway-route-table-vpc-association","local-gateway-virtual-interface","local-gateway-virtual-interface-group","mac-modification-task","natgateway","network-acl","network-insights-access-scope","network-insights-access-scope-analysis","network-insights-analysis","network-insights-path","network-interface","outpost-lag","placement-group","prefix-list","replace-root-volume-task","reserved-instances","route-server","route-server-endpoint","route-server-peer","route-table","secondary-interface","secondary-network","secondary-subnet","security-group","security-group-rule","service-link-virtual-interface","snapshot","spot-fleet-request","spot-instances-request","subnet","subnet-cidr-reservation","traffic-mirror-filter","traffic-mirror-filter-rule","traffic-mirror-session","traffic-mirror-target","transit-gateway","transit-gateway-attachment","transit-gateway-connect-peer","transit-gateway-metering-policy","transit-gateway-multicast-domain","transit-gateway-policy-table","transit-gateway-route-table","transit-gateway-route-table-announcement","verified-access-endpoint","verified-access-endpoint-target","verified-access-group","verified-access-instance","verified-access-policy","verified-access-trust-provider","volume","vpc","vpc-block-public-access-exclusion","vpc-encryption-control","vpc-endpoint","vpc-endpoint-connection","vpc-endpoint-connection-device-type","vpc-endpoint-service","vpc-endpoint-service-permission","vpc-flow-log","vpc-peering-connection","vpn-concentrator","vpn-connection","vpn-connection-device-type","vpn-gateway"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}},"properties":{"AllocationStrategy":{"type":"string"},"CapacityReservationFleetId":{"type":"string"},"EndDate":{"type":"string"},"InstanceMatchCriteria":{"enum":["open"],"type":"string"},"InstanceTypeSpecifications":{"items":{"$ref":"#/definitions/InstanceTypeSpecification"},"maxItems":50,"type":"array","uniqueItems":true},"NoRemoveEndDate":{"type":"boolean"},"RemoveEndDate":{"type":"boolean"},"TagSpecifications":{"items":{"$ref":"#/definitions/TagSpecification"},"type":"array","uniqueItems":false},"Tenancy":{"enum":["default"],"type":"string"},"TotalTargetCapacity":{"maximum":25000,"minimum":1,"type":"integer"}},"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AllocationStrategy":{"type":"string"},"CapacityReservationFleetId":{"type":"string"},"EndDate":{"type":"string"},"InstanceMatchCriteria":{"enum":["open"],"type":"string"},"InstanceTypeSpecifications":{"items":{"$ref":"#/definitions/InstanceTypeSpecification"},"maxItems":50,"type":"array","uniqueItems":true},"NoRemoveEndDate":{"type":"boolean"},"RemoveEndDate":{"type":"boolean"},"TagSpecifications":{"items":{"$ref":"#/definitions/TagSpecification"},"type":"array","uniqueItems":false},"Tenancy":{"enum":["default"],"type":"string"},"TotalTargetCapacity":{"maximum":25000,"minimum":1,"type":"integer"}},"type":"object"}"##,
+        &[
+            (
+                "InstanceTypeSpecification",
+                r#"{"additionalProperties":false,"properties":{"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"EbsOptimized":{"type":"boolean"},"InstancePlatform":{"enum":["Linux with SQL Server Enterprise","Linux with SQL Server Standard","Linux with SQL Server Web","Linux/UNIX","RHEL with HA","RHEL with HA and SQL Server Enterprise","RHEL with HA and SQL Server Standard","RHEL with SQL Server Enterprise","RHEL with SQL Server Standard","RHEL with SQL Server Web","Red Hat Enterprise Linux","SUSE Linux","Ubuntu Pro","Windows","Windows with SQL Server","Windows with SQL Server Enterprise","Windows with SQL Server Standard","Windows with SQL Server Web"],"type":"string"},"InstanceType":{"type":"string"},"Priority":{"maximum":999,"minimum":0,"type":"integer"},"Weight":{"maximum":99.999,"minimum":0.001,"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "TagSpecification",
+                r##"{"additionalProperties":false,"properties":{"ResourceType":{"enum":["application-status-check","capacity-block","capacity-manager-data-export","capacity-reservation","capacity-reservation-cancellation-quote","capacity-reservation-fleet","capacity-reservation-modification-quote","carrier-gateway","client-vpn-endpoint","coip-pool","customer-gateway","declarative-policies-report","dedicated-host","dhcp-options","egress-only-internet-gateway","elastic-gpu","elastic-ip","export-image-task","export-instance-task","fleet","fpga-image","host-reservation","image","image-usage-report","import-image-task","import-snapshot-task","instance","instance-connect-endpoint","instance-event-window","internet-gateway","ipam","ipam-external-resource-verification-token","ipam-internet-registry-association","ipam-policy","ipam-pool","ipam-pool-allocation","ipam-prefix-list-resolver","ipam-prefix-list-resolver-target","ipam-resource-discovery","ipam-resource-discovery-association","ipam-scope","ipv4pool-ec2","ipv6pool-ec2","key-pair","launch-template","local-gateway","local-gateway-route-table","local-gateway-route-table-virtual-interface-group-association","local-gateway-route-table-vpc-association","local-gateway-virtual-interface","local-gateway-virtual-interface-group","mac-modification-task","natgateway","network-acl","network-insights-access-scope","network-insights-access-scope-analysis","network-insights-analysis","network-insights-path","network-interface","outpost-lag","placement-group","prefix-list","replace-root-volume-task","reserved-instances","route-server","route-server-endpoint","route-server-peer","route-table","secondary-interface","secondary-network","secondary-subnet","security-group","security-group-rule","service-link-virtual-interface","snapshot","spot-fleet-request","spot-instances-request","subnet","subnet-cidr-reservation","traffic-mirror-filter","traffic-mirror-filter-rule","traffic-mirror-session","traffic-mirror-target","transit-gateway","transit-gateway-attachment","transit-gateway-connect-peer","transit-gateway-metering-policy","transit-gateway-multicast-domain","transit-gateway-policy-table","transit-gateway-route-table","transit-gateway-route-table-announcement","verified-access-endpoint","verified-access-endpoint-target","verified-access-group","verified-access-instance","verified-access-policy","verified-access-trust-provider","volume","vpc","vpc-block-public-access-exclusion","vpc-encryption-control","vpc-endpoint","vpc-endpoint-connection","vpc-endpoint-connection-device-type","vpc-endpoint-service","vpc-endpoint-service-permission","vpc-flow-log","vpc-peering-connection","vpn-concentrator","vpn-connection","vpn-connection-device-type","vpn-gateway"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::EC2::CarrierGateway",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"},"Value":{"maxLength":255,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"}},"type":"object"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"properties":{"CarrierGatewayId":{"type":"string"},"OwnerId":{"type":"string"},"State":{"type":"string"},"Tags":{"$ref":"#/definitions/Tags"},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"CarrierGatewayId":{"type":"string"},"OwnerId":{"type":"string"},"State":{"type":"string"},"Tags":{"$ref":"#/definitions/Tags"},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"##,
+        &[
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"},"Value":{"maxLength":255,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"}},"type":"object"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
     ),
     (
         "AWS::EC2::ClientVpnAuthorizationRule",
         r#"{"additionalProperties":false,"properties":{"AccessGroupId":{"type":"string"},"AuthorizeAllGroups":{"type":"boolean"},"ClientVpnEndpointId":{"type":"string"},"Description":{"type":"string"},"Id":{"type":"string"},"TargetNetworkCidr":{"type":"string"}},"required":["ClientVpnEndpointId","TargetNetworkCidr"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::ClientVpnEndpoint",
-        r##"{"additionalProperties":false,"definitions":{"AuthorizationPolicy":{"additionalProperties":false,"properties":{"Description":{"type":"string"},"PolicyDocument":{"type":"string"},"ShadowMode":{"type":"string"}},"required":["PolicyDocument"],"type":"object"},"CertificateAuthenticationRequest":{"additionalProperties":false,"properties":{"ClientRootCertificateChainArn":{"type":"string"}},"required":["ClientRootCertificateChainArn"],"type":"object"},"ClientAuthenticationRequest":{"additionalProperties":false,"properties":{"ActiveDirectory":{"$ref":"#/definitions/DirectoryServiceAuthenticationRequest"},"FederatedAuthentication":{"$ref":"#/definitions/FederatedAuthenticationRequest"},"MutualAuthentication":{"$ref":"#/definitions/CertificateAuthenticationRequest"},"Type":{"type":"string"}},"required":["Type"],"type":"object"},"ClientConnectOptions":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"LambdaFunctionArn":{"type":"string"}},"required":["Enabled"],"type":"object"},"ClientLoginBannerOptions":{"additionalProperties":false,"properties":{"BannerText":{"type":"string"},"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"},"ClientRouteEnforcementOptions":{"additionalProperties":false,"properties":{"Enforced":{"type":"boolean"}},"type":"object"},"ConnectionLogOptions":{"additionalProperties":false,"properties":{"CloudwatchLogGroup":{"type":"string"},"CloudwatchLogStream":{"type":"string"},"Enabled":{"type":"boolean"},"IncludeAuthorizationPolicyContext":{"type":"boolean"}},"required":["Enabled"],"type":"object"},"DevicePostureOptions":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"TrustProviders":{"items":{"$ref":"#/definitions/DevicePostureTrustProvider"},"type":"array","uniqueItems":false}},"required":["TrustProviders","Enabled"],"type":"object"},"DevicePostureTrustProvider":{"additionalProperties":false,"properties":{"PublicSigningKeyUrl":{"type":"string"},"TenantId":{"type":"string"},"TrustProviderType":{"type":"string"}},"required":["TenantId","TrustProviderType"],"type":"object"},"DirectoryServiceAuthenticationRequest":{"additionalProperties":false,"properties":{"DirectoryId":{"type":"string"}},"required":["DirectoryId"],"type":"object"},"FederatedAuthenticationRequest":{"additionalProperties":false,"properties":{"SAMLProviderArn":{"type":"string"},"SelfServiceSAMLProviderArn":{"type":"string"}},"required":["SAMLProviderArn"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"},"TagSpecification":{"additionalProperties":false,"properties":{"ResourceType":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["ResourceType","Tags"],"type":"object"},"TransitGatewayConfiguration":{"additionalProperties":false,"properties":{"AvailabilityZoneIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"AvailabilityZones":{"items":{"type":"string"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"}},"required":["TransitGatewayId"],"type":"object"}},"properties":{"AuthenticationOptions":{"items":{"$ref":"#/definitions/ClientAuthenticationRequest"},"type":"array","uniqueItems":false},"AuthorizationPolicy":{"$ref":"#/definitions/AuthorizationPolicy"},"ClientCidrBlock":{"type":"string"},"ClientConnectOptions":{"$ref":"#/definitions/ClientConnectOptions"},"ClientLoginBannerOptions":{"$ref":"#/definitions/ClientLoginBannerOptions"},"ClientRouteEnforcementOptions":{"$ref":"#/definitions/ClientRouteEnforcementOptions"},"ConnectionLogOptions":{"$ref":"#/definitions/ConnectionLogOptions"},"Description":{"type":"string"},"DevicePostureOptions":{"$ref":"#/definitions/DevicePostureOptions"},"DisconnectOnSessionTimeout":{"type":"boolean"},"DnsServers":{"items":{"type":"string"},"type":"array","uniqueItems":false},"EndpointIpAddressType":{"type":"string"},"Id":{"type":"string"},"SecurityGroupIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"SelfServicePortal":{"type":"string"},"ServerCertificateArn":{"type":"string"},"SessionTimeoutHours":{"type":"integer"},"SplitTunnel":{"type":"boolean"},"TagSpecifications":{"items":{"$ref":"#/definitions/TagSpecification"},"type":"array","uniqueItems":false},"TrafficIpAddressType":{"type":"string"},"TransitGatewayConfiguration":{"$ref":"#/definitions/TransitGatewayConfiguration"},"TransportProtocol":{"type":"string"},"VpcId":{"type":"string"},"VpnPort":{"type":"integer"}},"required":["ConnectionLogOptions","AuthenticationOptions","ServerCertificateArn"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AuthenticationOptions":{"items":{"$ref":"#/definitions/ClientAuthenticationRequest"},"type":"array","uniqueItems":false},"AuthorizationPolicy":{"$ref":"#/definitions/AuthorizationPolicy"},"ClientCidrBlock":{"type":"string"},"ClientConnectOptions":{"$ref":"#/definitions/ClientConnectOptions"},"ClientLoginBannerOptions":{"$ref":"#/definitions/ClientLoginBannerOptions"},"ClientRouteEnforcementOptions":{"$ref":"#/definitions/ClientRouteEnforcementOptions"},"ConnectionLogOptions":{"$ref":"#/definitions/ConnectionLogOptions"},"Description":{"type":"string"},"DevicePostureOptions":{"$ref":"#/definitions/DevicePostureOptions"},"DisconnectOnSessionTimeout":{"type":"boolean"},"DnsServers":{"items":{"type":"string"},"type":"array","uniqueItems":false},"EndpointIpAddressType":{"type":"string"},"Id":{"type":"string"},"SecurityGroupIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"SelfServicePortal":{"type":"string"},"ServerCertificateArn":{"type":"string"},"SessionTimeoutHours":{"type":"integer"},"SplitTunnel":{"type":"boolean"},"TagSpecifications":{"items":{"$ref":"#/definitions/TagSpecification"},"type":"array","uniqueItems":false},"TrafficIpAddressType":{"type":"string"},"TransitGatewayConfiguration":{"$ref":"#/definitions/TransitGatewayConfiguration"},"TransportProtocol":{"type":"string"},"VpcId":{"type":"string"},"VpnPort":{"type":"integer"}},"required":["ConnectionLogOptions","AuthenticationOptions","ServerCertificateArn"],"type":"object"}"##,
+        &[
+            (
+                "AuthorizationPolicy",
+                r#"{"additionalProperties":false,"properties":{"Description":{"type":"string"},"PolicyDocument":{"type":"string"},"ShadowMode":{"type":"string"}},"required":["PolicyDocument"],"type":"object"}"#,
+            ),
+            (
+                "CertificateAuthenticationRequest",
+                r#"{"additionalProperties":false,"properties":{"ClientRootCertificateChainArn":{"type":"string"}},"required":["ClientRootCertificateChainArn"],"type":"object"}"#,
+            ),
+            (
+                "ClientAuthenticationRequest",
+                r##"{"additionalProperties":false,"properties":{"ActiveDirectory":{"$ref":"#/definitions/DirectoryServiceAuthenticationRequest"},"FederatedAuthentication":{"$ref":"#/definitions/FederatedAuthenticationRequest"},"MutualAuthentication":{"$ref":"#/definitions/CertificateAuthenticationRequest"},"Type":{"type":"string"}},"required":["Type"],"type":"object"}"##,
+            ),
+            (
+                "ClientConnectOptions",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"LambdaFunctionArn":{"type":"string"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "ClientLoginBannerOptions",
+                r#"{"additionalProperties":false,"properties":{"BannerText":{"type":"string"},"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "ClientRouteEnforcementOptions",
+                r#"{"additionalProperties":false,"properties":{"Enforced":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "ConnectionLogOptions",
+                r#"{"additionalProperties":false,"properties":{"CloudwatchLogGroup":{"type":"string"},"CloudwatchLogStream":{"type":"string"},"Enabled":{"type":"boolean"},"IncludeAuthorizationPolicyContext":{"type":"boolean"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "DevicePostureOptions",
+                r##"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"TrustProviders":{"items":{"$ref":"#/definitions/DevicePostureTrustProvider"},"type":"array","uniqueItems":false}},"required":["TrustProviders","Enabled"],"type":"object"}"##,
+            ),
+            (
+                "DevicePostureTrustProvider",
+                r#"{"additionalProperties":false,"properties":{"PublicSigningKeyUrl":{"type":"string"},"TenantId":{"type":"string"},"TrustProviderType":{"type":"string"}},"required":["TenantId","TrustProviderType"],"type":"object"}"#,
+            ),
+            (
+                "DirectoryServiceAuthenticationRequest",
+                r#"{"additionalProperties":false,"properties":{"DirectoryId":{"type":"string"}},"required":["DirectoryId"],"type":"object"}"#,
+            ),
+            (
+                "FederatedAuthenticationRequest",
+                r#"{"additionalProperties":false,"properties":{"SAMLProviderArn":{"type":"string"},"SelfServiceSAMLProviderArn":{"type":"string"}},"required":["SAMLProviderArn"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "TagSpecification",
+                r##"{"additionalProperties":false,"properties":{"ResourceType":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["ResourceType","Tags"],"type":"object"}"##,
+            ),
+            (
+                "TransitGatewayConfiguration",
+                r#"{"additionalProperties":false,"properties":{"AvailabilityZoneIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"AvailabilityZones":{"items":{"type":"string"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"}},"required":["TransitGatewayId"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::ClientVpnRoute",
         r#"{"additionalProperties":false,"properties":{"ClientVpnEndpointId":{"type":"string"},"Description":{"type":"string"},"DestinationCidrBlock":{"type":"string"},"Id":{"type":"string"},"TargetVpcSubnetId":{"type":"string"}},"required":["ClientVpnEndpointId","DestinationCidrBlock"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::ClientVpnTargetNetworkAssociation",
         r#"{"additionalProperties":false,"properties":{"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"ClientVpnEndpointId":{"type":"string"},"Id":{"type":"string"},"SubnetId":{"type":"string"}},"required":["ClientVpnEndpointId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::CustomerGateway",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"BgpAsn":{"type":"integer"},"BgpAsnExtended":{"maximum":4294967294,"minimum":2147483648,"multipleOf":1,"type":"number"},"CertificateArn":{"pattern":"^arn:(aws[a-zA-Z-]*)?:acm:[a-z]{2}((-gov)|(-iso([a-z]{1})?))?-[a-z]+-\\d{1}:\\d{12}:certificate\\/[a-zA-Z0-9-_]+$","type":"string"},"CustomerGatewayId":{"type":"string"},"DeviceName":{"type":"string"},"IpAddress":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"Type":{"type":"string"}},"required":["IpAddress","Type"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"BgpAsn":{"type":"integer"},"BgpAsnExtended":{"maximum":4294967294,"minimum":2147483648,"multipleOf":1,"type":"number"},"CertificateArn":{"pattern":"^arn:(aws[a-zA-Z-]*)?:acm:[a-z]{2}((-gov)|(-iso([a-z]{1})?))?-[a-z]+-\\d{1}:\\d{12}:certificate\\/[a-zA-Z0-9-_]+$","type":"string"},"CustomerGatewayId":{"type":"string"},"DeviceName":{"type":"string"},"IpAddress":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"Type":{"type":"string"}},"required":["IpAddress","Type"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::DHCPOptions",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"DhcpOptionsId":{"type":"string"},"DomainName":{"type":"string"},"DomainNameServers":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Ipv6AddressPreferredLeaseTime":{"type":"integer"},"NetbiosNameServers":{"items":{"type":"string"},"type":"array","uniqueItems":true},"NetbiosNodeType":{"enum":[1,2,4,8],"type":"integer"},"NtpServers":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"DhcpOptionsId":{"type":"string"},"DomainName":{"type":"string"},"DomainNameServers":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Ipv6AddressPreferredLeaseTime":{"type":"integer"},"NetbiosNameServers":{"items":{"type":"string"},"type":"array","uniqueItems":true},"NetbiosNodeType":{"enum":[1,2,4,8],"type":"integer"},"NtpServers":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::EC2Fleet",
-        r##"{"additionalProperties":false,"definitions":{"AcceleratorCountRequest":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"AcceleratorTotalMemoryMiBRequest":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"BaselineEbsBandwidthMbpsRequest":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"BaselinePerformanceFactorsRequest":{"additionalProperties":false,"properties":{"Cpu":{"$ref":"#/definitions/CpuPerformanceFactorRequest"}},"type":"object"},"BlockDeviceMapping":{"additionalProperties":false,"properties":{"DeviceName":{"type":"string"},"Ebs":{"$ref":"#/definitions/EbsBlockDevice"},"NoDevice":{"type":"string"},"VirtualName":{"type":"string"}},"type":"object"},"CapacityRebalance":{"additionalProperties":false,"properties":{"ReplacementStrategy":{"enum":["launch","launch-before-terminate"],"type":"string"},"TerminationDelay":{"type":"integer"}},"type":"object"},"CapacityReservationOptionsRequest":{"additionalProperties":false,"properties":{"UsageStrategy":{"enum":["use-capacity-reservations-first"],"type":"string"}},"type":"object"},"CapacityReservationTargetRequest":{"additionalProperties":false,"properties":{"CapacityReservationIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"CapacityReservationResourceGroupArns":{"items":{"type":"string"},"type":"array","uniqueItems":true}},"type":"object"},"CpuPerformanceFactorRequest":{"additionalProperties":false,"properties":{"References":{"items":{"$ref":"#/definitions/PerformanceFactorReferenceRequest"},"type":"array","uniqueItems":false}},"type":"object"},"EbsBlockDevice":{"additionalProperties":false,"properties":{"DeleteOnTermination":{"type":"boolean"},"Encrypted":{"type":"boolean"},"Iops":{"type":"integer"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"MultiAvailabilityZoneConfiguration":{"$ref":"#/definitions/MultiAvailabilityZoneConfiguration"},"SnapshotId":{"type":"string"},"VolumeSize":{"type":"integer"},"VolumeType":{"enum":["gp2","gp3","io1","io2","sc1","st1","standard"],"type":"string"}},"type":"object"},"FleetLaunchTemplateConfigRequest":{"additionalProperties":false,"properties":{"LaunchTemplateSpecification":{"$ref":"#/definitions/FleetLaunchTemplateSpecificationRequest"},"Overrides":{"items":{"$ref":"#/definitions/FleetLaunchTemplateOverridesRequest"},"type":"array","uniqueItems":false}},"type":"object"},"FleetLaunchTemplateOverridesRequest":{"additionalProperties":false,"properties":{"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"BlockDeviceMappings":{"items":{"$ref":"#/definitions/BlockDeviceMapping"},"type":"array","uniqueItems":true},"IamInstanceProfile":{"$ref":"#/definitions/IamInstanceProfileSpecification"},"InstanceRequirements":{"$ref":"#/definitions/InstanceRequirementsRequest"},"InstanceType":{"type":"string"},"KeyName":{"type":"string"},"MaxPrice":{"type":"string"},"MetadataOptions":{"$ref":"#/definitions/InstanceMetadataOptionsRequest"},"NetworkInterfaces":{"items":{"$ref":"#/definitions/NetworkInterfaceSpecificationRequest"},"type":"array","uniqueItems":false},"Placement":{"$ref":"#/definitions/Placement"},"Priority":{"type":"number"},"SubnetId":{"type":"string"},"WeightedCapacity":{"type":"number"}},"type":"object"},"FleetLaunchTemplateSpecificationRequest":{"additionalProperties":false,"properties":{"LaunchTemplateId":{"type":"string"},"LaunchTemplateName":{"maxLength":128,"minLength":3,"pattern":"[a-zA-Z0-9\\(\\)\\.\\-/_]+","type":"string"},"LaunchTemplateSpecificationUserData":{"type":"string"},"Version":{"type":"string"}},"required":["Version"],"type":"object"},"IamInstanceProfileSpecification":{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Name":{"type":"string"}},"type":"object"},"InstanceMetadataOptionsRequest":{"additionalProperties":false,"properties":{"HttpEndpoint":{"enum":["disabled","enabled"],"type":"string"},"HttpPutResponseHopLimit":{"type":"integer"},"HttpTokens":{"enum":["optional","required"],"type":"string"}},"type":"object"},"InstanceRequirementsRequest":{"additionalProperties":false,"properties":{"AcceleratorCount":{"$ref":"#/definitions/AcceleratorCountRequest"},"AcceleratorManufacturers":{"items":{"enum":["amazon-web-services","amd","habana","nvidia","xilinx"],"type":"string"},"type":"array","uniqueItems":false},"AcceleratorNames":{"items":{"enum":["a10g","a100","h100","inferentia","k520","k80","m60","radeon-pro-v520","t4","t4g","vu9p","v100","l40s","l4","gaudi-hl-205","inferentia2","trainium","trainium2","u30"],"type":"string"},"type":"array","uniqueItems":false},"AcceleratorTotalMemoryMiB":{"$ref":"#/definitions/AcceleratorTotalMemoryMiBRequest"},"AcceleratorTypes":{"items":{"enum":["gpu","fpga","inference","media"],"type":"string"},"type":"array","uniqueItems":false},"AllowedInstanceTypes":{"items":{"maxLength":30,"minLength":1,"pattern":"[a-zA-Z0-9\\.\\*]+","type":"string"},"maxItems":400,"minItems":0,"type":"array","uniqueItems":false},"BareMetal":{"enum":["included","required","excluded"],"type":"string"},"BaselineEbsBandwidthMbps":{"$ref":"#/definitions/BaselineEbsBandwidthMbpsRequest"},"BaselinePerformanceFactors":{"$ref":"#/definitions/BaselinePerformanceFactorsRequest"},"BurstablePerformance":{"enum":["included","required","excluded"],"type":"string"},"CpuManufacturers":{"items":{"enum":["intel","amd","amazon-web-services","apple"],"type":"string"},"type":"array","uniqueItems":false},"ExcludedInstanceTypes":{"items":{"maxLength":30,"minLength":1,"pattern":"[a-zA-Z0-9\\.\\*]+","type":"string"},"maxItems":400,"minItems":0,"type":"array","uniqueItems":false},"InstanceGenerations":{"items":{"enum":["current","previous"],"type":"string"},"type":"array","uniqueItems":false},"LocalStorage":{"enum":["included","required","excluded"],"type":"string"},"LocalStorageTypes":{"items":{"enum":["hdd","ssd"],"type":"string"},"type":"array","uniqueItems":false},"MaxSpotPriceAsPercentageOfOptimalOnDemandPrice":{"type":"integer"},"MemoryGiBPerVCpu":{"$ref":"#/definitions/MemoryGiBPerVCpuRequest"},"MemoryMiB":{"$ref":"#/definitions/MemoryMiBRequest"},"NetworkBandwidthGbps":{"$ref":"#/definitions/NetworkBandwidthGbpsRequest"},"NetworkInterfaceCount":{"$ref":"#/definitions/NetworkInterfaceCountRequest"},"OnDemandMaxPricePercentageOverLowestPrice":{"type":"integer"},"RequireEncryptionInTransit":{"type":"boolean"},"RequireHibernateSupport":{"type":"boolean"},"SpotMaxPricePercentageOverLowestPrice":{"type":"integer"},"TotalLocalStorageGB":{"$ref":"#/definitions/TotalLocalStorageGBRequest"},"VCpuCount":{"$ref":"#/definitions/VCpuCountRangeRequest"}},"type":"object"},"Ipv6AddressRequest":{"additionalProperties":false,"properties":{"Ipv6Address":{"type":"string"}},"type":"object"},"MaintenanceStrategies":{"additionalProperties":false,"properties":{"CapacityRebalance":{"$ref":"#/definitions/CapacityRebalance"}},"type":"object"},"MemoryGiBPerVCpuRequest":{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"},"MemoryMiBRequest":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"MultiAvailabilityZoneConfiguration":{"additionalProperties":false,"properties":{"ConfigurationType":{"type":"string"},"StandbyAvailabilityZones":{"items":{"$ref":"#/definitions/StandbyAvailabilityZone"},"type":"array","uniqueItems":true}},"type":"object"},"NetworkBandwidthGbpsRequest":{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"},"NetworkInterfaceCountRequest":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"NetworkInterfaceSpecificationRequest":{"additionalProperties":false,"properties":{"AssociatePublicIpAddress":{"type":"boolean"},"DeleteOnTermination":{"type":"boolean"},"Description":{"type":"string"},"DeviceIndex":{"type":"integer"},"Groups":{"items":{"type":"string"},"type":"array","uniqueItems":false},"InterfaceType":{"type":"string"},"Ipv6AddressCount":{"type":"integer"},"Ipv6Addresses":{"items":{"$ref":"#/definitions/Ipv6AddressRequest"},"type":"array","uniqueItems":false},"NetworkCardIndex":{"type":"integer"},"NetworkInterfaceId":{"type":"string"},"PrivateIpAddress":{"type":"string"},"PrivateIpAddresses":{"items":{"$ref":"#/definitions/PrivateIpAddressSpecificationRequest"},"type":"array","uniqueItems":false},"SecondaryPrivateIpAddressCount":{"type":"integer"},"SubnetId":{"type":"string"}},"type":"object"},"OnDemandOptionsRequest":{"additionalProperties":false,"properties":{"AllocationStrategy":{"enum":["lowest-price","prioritized"],"type":"string"},"CapacityReservationOptions":{"$ref":"#/definitions/CapacityReservationOptionsRequest"},"MaxTotalPrice":{"type":"string"},"MinTargetCapacity":{"type":"integer"},"SingleAvailabilityZone":{"type":"boolean"},"SingleInstanceType":{"type":"boolean"}},"type":"object"},"PerformanceFactorReferenceRequest":{"additionalProperties":false,"properties":{"InstanceFamily":{"type":"string"}},"type":"object"},"Placement":{"additionalProperties":false,"properties":{"Affinity":{"type":"string"},"AvailabilityZone":{"type":"string"},"GroupName":{"type":"string"},"HostId":{"type":"string"},"HostResourceGroupArn":{"type":"string"},"PartitionNumber":{"type":"integer"},"SpreadDomain":{"type":"string"},"Tenancy":{"enum":["dedicated","default","host"],"type":"string"}},"type":"object"},"PrivateIpAddressSpecificationRequest":{"additionalProperties":false,"properties":{"Primary":{"type":"boolean"},"PrivateIpAddress":{"type":"string"}},"type":"object"},"ReservedCapacityFallbackOptionsRequest":{"additionalProperties":false,"properties":{"MarketTypes":{"items":{"enum":["on-demand"],"type":"string"},"type":"array","uniqueItems":true}},"type":"object"},"ReservedCapacityOptionsRequest":{"additionalProperties":false,"properties":{"AllocationStrategy":{"enum":["prioritized"],"type":"string"},"CapacityReservationTarget":{"$ref":"#/definitions/CapacityReservationTargetRequest"},"ReservationTypes":{"items":{"enum":["on-demand-capacity-reservation","capacity-block","interruptible-capacity-reservation"],"type":"string"},"type":"array","uniqueItems":true},"ReservedCapacityFallbackOptions":{"$ref":"#/definitions/ReservedCapacityFallbackOptionsRequest"}},"type":"object"},"SpotOptionsRequest":{"additionalProperties":false,"properties":{"AllocationStrategy":{"enum":["lowest-price","lowestPrice","diversified","capacityOptimized","capacity-optimized","capacityOptimizedPrioritized","capacity-optimized-prioritized","priceCapacityOptimized","price-capacity-optimized"],"type":"string"},"InstanceInterruptionBehavior":{"enum":["hibernate","stop","terminate"],"type":"string"},"InstancePoolsToUseCount":{"type":"integer"},"MaintenanceStrategies":{"$ref":"#/definitions/MaintenanceStrategies"},"MaxTotalPrice":{"type":"string"},"MinTargetCapacity":{"type":"integer"},"SingleAvailabilityZone":{"type":"boolean"},"SingleInstanceType":{"type":"boolean"}},"type":"object"},"StandbyAvailabilityZone":{"additionalProperties":false,"properties":{"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"},"TagSpecification":{"additionalProperties":false,"properties":{"ResourceType":{"enum":["client-vpn-endpoint","customer-gateway","dedicated-host","dhcp-options","egress-only-internet-gateway","elastic-gpu","elastic-ip","export-image-task","export-instance-task","fleet","fpga-image","host-reservation","image","import-image-task","import-snapshot-task","instance","internet-gateway","key-pair","launch-template","local-gateway-route-table-vpc-association","natgateway","network-acl","network-insights-analysis","network-insights-path","network-interface","placement-group","reserved-instances","route-table","security-group","snapshot","spot-fleet-request","spot-instances-request","subnet","traffic-mirror-filter","traffic-mirror-session","traffic-mirror-target","transit-gateway","transit-gateway-attachment","transit-gateway-connect-peer","transit-gateway-multicast-domain","transit-gateway-route-table","volume","vpc","vpc-flow-log","vpc-peering-connection","vpn-connection","vpn-gateway"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"},"TargetCapacitySpecificationRequest":{"additionalProperties":false,"properties":{"DefaultTargetCapacityType":{"enum":["on-demand","spot","capacity-block","reserved-capacity"],"type":"string"},"OnDemandTargetCapacity":{"type":"integer"},"SpotTargetCapacity":{"type":"integer"},"TargetCapacityUnitType":{"enum":["vcpu","memory-mib","units"],"type":"string"},"TotalTargetCapacity":{"type":"integer"}},"required":["TotalTargetCapacity"],"type":"object"},"TotalLocalStorageGBRequest":{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"},"VCpuCountRangeRequest":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}},"properties":{"Context":{"type":"string"},"ExcessCapacityTerminationPolicy":{"enum":["termination","no-termination"],"type":"string"},"FleetId":{"type":"string"},"LaunchTemplateConfigs":{"items":{"$ref":"#/definitions/FleetLaunchTemplateConfigRequest"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false},"OnDemandOptions":{"$ref":"#/definitions/OnDemandOptionsRequest"},"ReplaceUnhealthyInstances":{"type":"boolean"},"ReservedCapacityOptions":{"$ref":"#/definitions/ReservedCapacityOptionsRequest"},"SpotOptions":{"$ref":"#/definitions/SpotOptionsRequest"},"TagSpecifications":{"items":{"$ref":"#/definitions/TagSpecification"},"type":"array","uniqueItems":false},"TargetCapacitySpecification":{"$ref":"#/definitions/TargetCapacitySpecificationRequest"},"TerminateInstancesWithExpiration":{"type":"boolean"},"Type":{"enum":["maintain","request","instant"],"type":"string"},"ValidFrom":{"type":"string"},"ValidUntil":{"type":"string"}},"required":["TargetCapacitySpecification","LaunchTemplateConfigs"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Context":{"type":"string"},"ExcessCapacityTerminationPolicy":{"enum":["termination","no-termination"],"type":"string"},"FleetId":{"type":"string"},"LaunchTemplateConfigs":{"items":{"$ref":"#/definitions/FleetLaunchTemplateConfigRequest"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false},"OnDemandOptions":{"$ref":"#/definitions/OnDemandOptionsRequest"},"ReplaceUnhealthyInstances":{"type":"boolean"},"ReservedCapacityOptions":{"$ref":"#/definitions/ReservedCapacityOptionsRequest"},"SpotOptions":{"$ref":"#/definitions/SpotOptionsRequest"},"TagSpecifications":{"items":{"$ref":"#/definitions/TagSpecification"},"type":"array","uniqueItems":false},"TargetCapacitySpecification":{"$ref":"#/definitions/TargetCapacitySpecificationRequest"},"TerminateInstancesWithExpiration":{"type":"boolean"},"Type":{"enum":["maintain","request","instant"],"type":"string"},"ValidFrom":{"type":"string"},"ValidUntil":{"type":"string"}},"required":["TargetCapacitySpecification","LaunchTemplateConfigs"],"type":"object"}"##,
+        &[
+            (
+                "AcceleratorCountRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "AcceleratorTotalMemoryMiBRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "BaselineEbsBandwidthMbpsRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "BaselinePerformanceFactorsRequest",
+                r##"{"additionalProperties":false,"properties":{"Cpu":{"$ref":"#/definitions/CpuPerformanceFactorRequest"}},"type":"object"}"##,
+            ),
+            (
+                "BlockDeviceMapping",
+                r##"{"additionalProperties":false,"properties":{"DeviceName":{"type":"string"},"Ebs":{"$ref":"#/definitions/EbsBlockDevice"},"NoDevice":{"type":"string"},"VirtualName":{"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "CapacityRebalance",
+                r#"{"additionalProperties":false,"properties":{"ReplacementStrategy":{"enum":["launch","launch-before-terminate"],"type":"string"},"TerminationDelay":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "CapacityReservationOptionsRequest",
+                r#"{"additionalProperties":false,"properties":{"UsageStrategy":{"enum":["use-capacity-reservations-first"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "CapacityReservationTargetRequest",
+                r#"{"additionalProperties":false,"properties":{"CapacityReservationIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"CapacityReservationResourceGroupArns":{"items":{"type":"string"},"type":"array","uniqueItems":true}},"type":"object"}"#,
+            ),
+            (
+                "CpuPerformanceFactorRequest",
+                r##"{"additionalProperties":false,"properties":{"References":{"items":{"$ref":"#/definitions/PerformanceFactorReferenceRequest"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+            ),
+            (
+                "EbsBlockDevice",
+                r##"{"additionalProperties":false,"properties":{"DeleteOnTermination":{"type":"boolean"},"Encrypted":{"type":"boolean"},"Iops":{"type":"integer"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"MultiAvailabilityZoneConfiguration":{"$ref":"#/definitions/MultiAvailabilityZoneConfiguration"},"SnapshotId":{"type":"string"},"VolumeSize":{"type":"integer"},"VolumeType":{"enum":["gp2","gp3","io1","io2","sc1","st1","standard"],"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "FleetLaunchTemplateConfigRequest",
+                r##"{"additionalProperties":false,"properties":{"LaunchTemplateSpecification":{"$ref":"#/definitions/FleetLaunchTemplateSpecificationRequest"},"Overrides":{"items":{"$ref":"#/definitions/FleetLaunchTemplateOverridesRequest"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+            ),
+            (
+                "FleetLaunchTemplateOverridesRequest",
+                r##"{"additionalProperties":false,"properties":{"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"BlockDeviceMappings":{"items":{"$ref":"#/definitions/BlockDeviceMapping"},"type":"array","uniqueItems":true},"IamInstanceProfile":{"$ref":"#/definitions/IamInstanceProfileSpecification"},"InstanceRequirements":{"$ref":"#/definitions/InstanceRequirementsRequest"},"InstanceType":{"type":"string"},"KeyName":{"type":"string"},"MaxPrice":{"type":"string"},"MetadataOptions":{"$ref":"#/definitions/InstanceMetadataOptionsRequest"},"NetworkInterfaces":{"items":{"$ref":"#/definitions/NetworkInterfaceSpecificationRequest"},"type":"array","uniqueItems":false},"Placement":{"$ref":"#/definitions/Placement"},"Priority":{"type":"number"},"SubnetId":{"type":"string"},"WeightedCapacity":{"type":"number"}},"type":"object"}"##,
+            ),
+            (
+                "FleetLaunchTemplateSpecificationRequest",
+                r#"{"additionalProperties":false,"properties":{"LaunchTemplateId":{"type":"string"},"LaunchTemplateName":{"maxLength":128,"minLength":3,"pattern":"[a-zA-Z0-9\\(\\)\\.\\-/_]+","type":"string"},"LaunchTemplateSpecificationUserData":{"type":"string"},"Version":{"type":"string"}},"required":["Version"],"type":"object"}"#,
+            ),
+            (
+                "IamInstanceProfileSpecification",
+                r#"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Name":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "InstanceMetadataOptionsRequest",
+                r#"{"additionalProperties":false,"properties":{"HttpEndpoint":{"enum":["disabled","enabled"],"type":"string"},"HttpPutResponseHopLimit":{"type":"integer"},"HttpTokens":{"enum":["optional","required"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "InstanceRequirementsRequest",
+                r##"{"additionalProperties":false,"properties":{"AcceleratorCount":{"$ref":"#/definitions/AcceleratorCountRequest"},"AcceleratorManufacturers":{"items":{"enum":["amazon-web-services","amd","habana","nvidia","xilinx"],"type":"string"},"type":"array","uniqueItems":false},"AcceleratorNames":{"items":{"enum":["a10g","a100","h100","inferentia","k520","k80","m60","radeon-pro-v520","t4","t4g","vu9p","v100","l40s","l4","gaudi-hl-205","inferentia2","trainium","trainium2","u30"],"type":"string"},"type":"array","uniqueItems":false},"AcceleratorTotalMemoryMiB":{"$ref":"#/definitions/AcceleratorTotalMemoryMiBRequest"},"AcceleratorTypes":{"items":{"enum":["gpu","fpga","inference","media"],"type":"string"},"type":"array","uniqueItems":false},"AllowedInstanceTypes":{"items":{"maxLength":30,"minLength":1,"pattern":"[a-zA-Z0-9\\.\\*]+","type":"string"},"maxItems":400,"minItems":0,"type":"array","uniqueItems":false},"BareMetal":{"enum":["included","required","excluded"],"type":"string"},"BaselineEbsBandwidthMbps":{"$ref":"#/definitions/BaselineEbsBandwidthMbpsRequest"},"BaselinePerformanceFactors":{"$ref":"#/definitions/BaselinePerformanceFactorsRequest"},"BurstablePerformance":{"enum":["included","required","excluded"],"type":"string"},"CpuManufacturers":{"items":{"enum":["intel","amd","amazon-web-services","apple"],"type":"string"},"type":"array","uniqueItems":false},"ExcludedInstanceTypes":{"items":{"maxLength":30,"minLength":1,"pattern":"[a-zA-Z0-9\\.\\*]+","type":"string"},"maxItems":400,"minItems":0,"type":"array","uniqueItems":false},"InstanceGenerations":{"items":{"enum":["current","previous"],"type":"string"},"type":"array","uniqueItems":false},"LocalStorage":{"enum":["included","required","excluded"],"type":"string"},"LocalStorageTypes":{"items":{"enum":["hdd","ssd"],"type":"string"},"type":"array","uniqueItems":false},"MaxSpotPriceAsPercentageOfOptimalOnDemandPrice":{"type":"integer"},"MemoryGiBPerVCpu":{"$ref":"#/definitions/MemoryGiBPerVCpuRequest"},"MemoryMiB":{"$ref":"#/definitions/MemoryMiBRequest"},"NetworkBandwidthGbps":{"$ref":"#/definitions/NetworkBandwidthGbpsRequest"},"NetworkInterfaceCount":{"$ref":"#/definitions/NetworkInterfaceCountRequest"},"OnDemandMaxPricePercentageOverLowestPrice":{"type":"integer"},"RequireEncryptionInTransit":{"type":"boolean"},"RequireHibernateSupport":{"type":"boolean"},"SpotMaxPricePercentageOverLowestPrice":{"type":"integer"},"TotalLocalStorageGB":{"$ref":"#/definitions/TotalLocalStorageGBRequest"},"VCpuCount":{"$ref":"#/definitions/VCpuCountRangeRequest"}},"type":"object"}"##,
+            ),
+            (
+                "Ipv6AddressRequest",
+                r#"{"additionalProperties":false,"properties":{"Ipv6Address":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "MaintenanceStrategies",
+                r##"{"additionalProperties":false,"properties":{"CapacityRebalance":{"$ref":"#/definitions/CapacityRebalance"}},"type":"object"}"##,
+            ),
+            (
+                "MemoryGiBPerVCpuRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "MemoryMiBRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "MultiAvailabilityZoneConfiguration",
+                r##"{"additionalProperties":false,"properties":{"ConfigurationType":{"type":"string"},"StandbyAvailabilityZones":{"items":{"$ref":"#/definitions/StandbyAvailabilityZone"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+            ),
+            (
+                "NetworkBandwidthGbpsRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "NetworkInterfaceCountRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "NetworkInterfaceSpecificationRequest",
+                r##"{"additionalProperties":false,"properties":{"AssociatePublicIpAddress":{"type":"boolean"},"DeleteOnTermination":{"type":"boolean"},"Description":{"type":"string"},"DeviceIndex":{"type":"integer"},"Groups":{"items":{"type":"string"},"type":"array","uniqueItems":false},"InterfaceType":{"type":"string"},"Ipv6AddressCount":{"type":"integer"},"Ipv6Addresses":{"items":{"$ref":"#/definitions/Ipv6AddressRequest"},"type":"array","uniqueItems":false},"NetworkCardIndex":{"type":"integer"},"NetworkInterfaceId":{"type":"string"},"PrivateIpAddress":{"type":"string"},"PrivateIpAddresses":{"items":{"$ref":"#/definitions/PrivateIpAddressSpecificationRequest"},"type":"array","uniqueItems":false},"SecondaryPrivateIpAddressCount":{"type":"integer"},"SubnetId":{"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "OnDemandOptionsRequest",
+                r##"{"additionalProperties":false,"properties":{"AllocationStrategy":{"enum":["lowest-price","prioritized"],"type":"string"},"CapacityReservationOptions":{"$ref":"#/definitions/CapacityReservationOptionsRequest"},"MaxTotalPrice":{"type":"string"},"MinTargetCapacity":{"type":"integer"},"SingleAvailabilityZone":{"type":"boolean"},"SingleInstanceType":{"type":"boolean"}},"type":"object"}"##,
+            ),
+            (
+                "PerformanceFactorReferenceRequest",
+                r#"{"additionalProperties":false,"properties":{"InstanceFamily":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Placement",
+                r#"{"additionalProperties":false,"properties":{"Affinity":{"type":"string"},"AvailabilityZone":{"type":"string"},"GroupName":{"type":"string"},"HostId":{"type":"string"},"HostResourceGroupArn":{"type":"string"},"PartitionNumber":{"type":"integer"},"SpreadDomain":{"type":"string"},"Tenancy":{"enum":["dedicated","default","host"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "PrivateIpAddressSpecificationRequest",
+                r#"{"additionalProperties":false,"properties":{"Primary":{"type":"boolean"},"PrivateIpAddress":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ReservedCapacityFallbackOptionsRequest",
+                r#"{"additionalProperties":false,"properties":{"MarketTypes":{"items":{"enum":["on-demand"],"type":"string"},"type":"array","uniqueItems":true}},"type":"object"}"#,
+            ),
+            (
+                "ReservedCapacityOptionsRequest",
+                r##"{"additionalProperties":false,"properties":{"AllocationStrategy":{"enum":["prioritized"],"type":"string"},"CapacityReservationTarget":{"$ref":"#/definitions/CapacityReservationTargetRequest"},"ReservationTypes":{"items":{"enum":["on-demand-capacity-reservation","capacity-block","interruptible-capacity-reservation"],"type":"string"},"type":"array","uniqueItems":true},"ReservedCapacityFallbackOptions":{"$ref":"#/definitions/ReservedCapacityFallbackOptionsRequest"}},"type":"object"}"##,
+            ),
+            (
+                "SpotOptionsRequest",
+                r##"{"additionalProperties":false,"properties":{"AllocationStrategy":{"enum":["lowest-price","lowestPrice","diversified","capacityOptimized","capacity-optimized","capacityOptimizedPrioritized","capacity-optimized-prioritized","priceCapacityOptimized","price-capacity-optimized"],"type":"string"},"InstanceInterruptionBehavior":{"enum":["hibernate","stop","terminate"],"type":"string"},"InstancePoolsToUseCount":{"type":"integer"},"MaintenanceStrategies":{"$ref":"#/definitions/MaintenanceStrategies"},"MaxTotalPrice":{"type":"string"},"MinTargetCapacity":{"type":"integer"},"SingleAvailabilityZone":{"type":"boolean"},"SingleInstanceType":{"type":"boolean"}},"type":"object"}"##,
+            ),
+            (
+                "StandbyAvailabilityZone",
+                r#"{"additionalProperties":false,"properties":{"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "TagSpecification",
+                r##"{"additionalProperties":false,"properties":{"ResourceType":{"enum":["client-vpn-endpoint","customer-gateway","dedicated-host","dhcp-options","egress-only-internet-gateway","elastic-gpu","elastic-ip","export-image-task","export-instance-task","fleet","fpga-image","host-reservation","image","import-image-task","import-snapshot-task","instance","internet-gateway","key-pair","launch-template","local-gateway-route-table-vpc-association","natgateway","network-acl","network-insights-analysis","network-insights-path","network-interface","placement-group","reserved-instances","route-table","security-group","snapshot","spot-fleet-request","spot-instances-request","subnet","traffic-mirror-filter","traffic-mirror-session","traffic-mirror-target","transit-gateway","transit-gateway-attachment","transit-gateway-connect-peer","transit-gateway-multicast-domain","transit-gateway-route-table","volume","vpc","vpc-flow-log","vpc-peering-connection","vpn-connection","vpn-gateway"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+            ),
+            (
+                "TargetCapacitySpecificationRequest",
+                r#"{"additionalProperties":false,"properties":{"DefaultTargetCapacityType":{"enum":["on-demand","spot","capacity-block","reserved-capacity"],"type":"string"},"OnDemandTargetCapacity":{"type":"integer"},"SpotTargetCapacity":{"type":"integer"},"TargetCapacityUnitType":{"enum":["vcpu","memory-mib","units"],"type":"string"},"TotalTargetCapacity":{"type":"integer"}},"required":["TotalTargetCapacity"],"type":"object"}"#,
+            ),
+            (
+                "TotalLocalStorageGBRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "VCpuCountRangeRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::EIP",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"Address":{"type":"string"},"AllocationId":{"type":"string"},"Domain":{"enumCaseInsensitive":["standard","vpc"],"type":"string"},"InstanceId":{"type":"string"},"IpamPoolId":{"type":"string"},"NetworkBorderGroup":{"type":"string"},"PublicIp":{"type":"string"},"PublicIpv4Pool":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransferAddress":{"type":"string"}},"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Address":{"type":"string"},"AllocationId":{"type":"string"},"Domain":{"enumCaseInsensitive":["standard","vpc"],"type":"string"},"InstanceId":{"type":"string"},"IpamPoolId":{"type":"string"},"NetworkBorderGroup":{"type":"string"},"PublicIp":{"type":"string"},"PublicIpv4Pool":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransferAddress":{"type":"string"}},"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::EIPAssociation",
         r#"{"additionalProperties":false,"properties":{"AllocationId":{"type":"string"},"EIP":{"anyOf":[{},{}],"type":"string"},"Id":{"type":"string"},"InstanceId":{"type":"string"},"NetworkInterfaceId":{"type":"string"},"PrivateIpAddress":{"type":"string"}},"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::EgressOnlyInternetGateway",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"Id":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::EnclaveCertificateIamRoleAssociation",
         r#"{"additionalProperties":false,"properties":{"CertificateArn":{"maxLength":1283,"minLength":1,"pattern":"^arn:aws[A-Za-z0-9-]{0,64}:acm:[A-Za-z0-9-]{1,64}:([0-9]{12})?:certificate/.+$","type":"string"},"CertificateS3BucketName":{"type":"string"},"CertificateS3ObjectKey":{"type":"string"},"EncryptionKmsKeyId":{"type":"string"},"RoleArn":{"maxLength":1283,"minLength":1,"pattern":"^arn:aws[A-Za-z0-9-]{0,64}:iam:.*:([0-9]{12})?:role/.+$","type":"string"}},"required":["CertificateArn","RoleArn"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::FlowLog",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"},"TagFieldSpecification":{"additionalProperties":false,"properties":{"ResourceType":{"enum":["auto-scaling-group","instance","network-interface"],"type":"string"},"TagKeys":{"items":{"maxLength":128,"minLength":1,"type":"string"},"maxItems":2,"minItems":1,"type":"array","uniqueItems":false}},"required":["ResourceType","TagKeys"],"type":"object"}},"properties":{"DeliverCrossAccountRole":{"type":"string"},"DeliverLogsPermissionArn":{"type":"string"},"DestinationOptions":{"additionalProperties":false,"properties":{"FileFormat":{"enum":["plain-text","parquet"],"type":"string"},"HiveCompatiblePartitions":{"type":"boolean"},"PerHourPartition":{"type":"boolean"}},"required":["FileFormat","HiveCompatiblePartitions","PerHourPartition"],"type":"object"},"Id":{"type":"string"},"LogDestination":{"type":"string"},"LogDestinationType":{"enum":["cloud-watch-logs","s3","kinesis-data-firehose"],"type":"string"},"LogFormat":{"type":"string"},"LogGroupName":{"type":"string"},"MaxAggregationInterval":{"type":"integer"},"ResourceId":{"type":"string"},"ResourceType":{"enum":["NetworkInterface","Subnet","VPC","TransitGateway","TransitGatewayAttachment","RegionalNatGateway"],"type":"string"},"TagFieldSpecifications":{"items":{"$ref":"#/definitions/TagFieldSpecification"},"maxItems":3,"minItems":1,"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TrafficType":{"enum":["ACCEPT","ALL","REJECT"],"type":"string"}},"required":["ResourceType","ResourceId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"DeliverCrossAccountRole":{"type":"string"},"DeliverLogsPermissionArn":{"type":"string"},"DestinationOptions":{"additionalProperties":false,"properties":{"FileFormat":{"enum":["plain-text","parquet"],"type":"string"},"HiveCompatiblePartitions":{"type":"boolean"},"PerHourPartition":{"type":"boolean"}},"required":["FileFormat","HiveCompatiblePartitions","PerHourPartition"],"type":"object"},"Id":{"type":"string"},"LogDestination":{"type":"string"},"LogDestinationType":{"enum":["cloud-watch-logs","s3","kinesis-data-firehose"],"type":"string"},"LogFormat":{"type":"string"},"LogGroupName":{"type":"string"},"MaxAggregationInterval":{"type":"integer"},"ResourceId":{"type":"string"},"ResourceType":{"enum":["NetworkInterface","Subnet","VPC","TransitGateway","TransitGatewayAttachment","RegionalNatGateway"],"type":"string"},"TagFieldSpecifications":{"items":{"$ref":"#/definitions/TagFieldSpecification"},"maxItems":3,"minItems":1,"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TrafficType":{"enum":["ACCEPT","ALL","REJECT"],"type":"string"}},"required":["ResourceType","ResourceId"],"type":"object"}"##,
+        &[
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "TagFieldSpecification",
+                r#"{"additionalProperties":false,"properties":{"ResourceType":{"enum":["auto-scaling-group","instance","network-interface"],"type":"string"},"TagKeys":{"items":{"maxLength":128,"minLength":1,"type":"string"},"maxItems":2,"minItems":1,"type":"array","uniqueItems":false}},"required":["ResourceType","TagKeys"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::FpgaImage",
-        r##"{"additionalProperties":false,"definitions":{"StorageLocation":{"additionalProperties":false,"properties":{"Bucket":{"type":"string"},"Key":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"type":"string"},"CreateTime":{"type":"string"},"DataRetentionSupport":{"type":"boolean"},"Description":{"type":"string"},"FpgaImageGlobalId":{"type":"string"},"FpgaImageId":{"type":"string"},"InputStorageLocation":{"$ref":"#/definitions/StorageLocation"},"LogsStorageLocation":{"$ref":"#/definitions/StorageLocation"},"Name":{"type":"string"},"OwnerId":{"type":"string"},"Public":{"type":"boolean"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"UpdateTime":{"type":"string"}},"required":[],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"CreateTime":{"type":"string"},"DataRetentionSupport":{"type":"boolean"},"Description":{"type":"string"},"FpgaImageGlobalId":{"type":"string"},"FpgaImageId":{"type":"string"},"InputStorageLocation":{"$ref":"#/definitions/StorageLocation"},"LogsStorageLocation":{"$ref":"#/definitions/StorageLocation"},"Name":{"type":"string"},"OwnerId":{"type":"string"},"Public":{"type":"boolean"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"UpdateTime":{"type":"string"}},"required":[],"type":"object"}"##,
+        &[
+            (
+                "StorageLocation",
+                r#"{"additionalProperties":false,"properties":{"Bucket":{"type":"string"},"Key":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::GatewayRouteTableAssociation",
         r#"{"additionalProperties":false,"properties":{"AssociationId":{"type":"string"},"GatewayId":{"type":"string"},"RouteTableId":{"type":"string"}},"required":["RouteTableId","GatewayId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::Host",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"AssetId":{"type":"string"},"AutoPlacement":{"enum":["on","off"],"type":"string"},"AvailabilityZone":{"type":"string"},"HostId":{"type":"string"},"HostMaintenance":{"enum":["on","off"],"type":"string"},"HostRecovery":{"enum":["on","off"],"type":"string"},"InstanceFamily":{"type":"string"},"InstanceType":{"type":"string"},"OutpostArn":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["AvailabilityZone"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AssetId":{"type":"string"},"AutoPlacement":{"enum":["on","off"],"type":"string"},"AvailabilityZone":{"type":"string"},"HostId":{"type":"string"},"HostMaintenance":{"enum":["on","off"],"type":"string"},"HostRecovery":{"enum":["on","off"],"type":"string"},"InstanceFamily":{"type":"string"},"InstanceType":{"type":"string"},"OutpostArn":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["AvailabilityZone"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::IPAM",
-        r##"{"additionalProperties":false,"definitions":{"IpamOperatingRegion":{"additionalProperties":false,"properties":{"RegionName":{"type":"string"}},"required":["RegionName"],"type":"object"},"IpamOrganizationalUnitExclusion":{"additionalProperties":false,"properties":{"OrganizationsEntityPath":{"minLength":1,"type":"string"}},"required":["OrganizationsEntityPath"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"type":"string"},"DefaultResourceDiscoveryAssociationId":{"type":"string"},"DefaultResourceDiscoveryId":{"type":"string"},"DefaultResourceDiscoveryOrganizationalUnitExclusions":{"items":{"$ref":"#/definitions/IpamOrganizationalUnitExclusion"},"type":"array","uniqueItems":true},"Description":{"type":"string"},"EnablePrivateGua":{"type":"boolean"},"IpamId":{"type":"string"},"MeteredAccount":{"enum":["ipam-owner","resource-owner"],"type":"string"},"OperatingRegions":{"items":{"$ref":"#/definitions/IpamOperatingRegion"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":true},"PrivateDefaultScopeId":{"type":"string"},"PublicDefaultScopeId":{"maxLength":255,"type":"string"},"ResourceDiscoveryAssociationCount":{"type":"integer"},"ScopeCount":{"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"Tier":{"enum":["free","advanced"],"type":"string"}},"required":[],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"DefaultResourceDiscoveryAssociationId":{"type":"string"},"DefaultResourceDiscoveryId":{"type":"string"},"DefaultResourceDiscoveryOrganizationalUnitExclusions":{"items":{"$ref":"#/definitions/IpamOrganizationalUnitExclusion"},"type":"array","uniqueItems":true},"Description":{"type":"string"},"EnablePrivateGua":{"type":"boolean"},"IpamId":{"type":"string"},"MeteredAccount":{"enum":["ipam-owner","resource-owner"],"type":"string"},"OperatingRegions":{"items":{"$ref":"#/definitions/IpamOperatingRegion"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":true},"PrivateDefaultScopeId":{"type":"string"},"PublicDefaultScopeId":{"maxLength":255,"type":"string"},"ResourceDiscoveryAssociationCount":{"type":"integer"},"ScopeCount":{"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"Tier":{"enum":["free","advanced"],"type":"string"}},"required":[],"type":"object"}"##,
+        &[
+            (
+                "IpamOperatingRegion",
+                r#"{"additionalProperties":false,"properties":{"RegionName":{"type":"string"}},"required":["RegionName"],"type":"object"}"#,
+            ),
+            (
+                "IpamOrganizationalUnitExclusion",
+                r#"{"additionalProperties":false,"properties":{"OrganizationsEntityPath":{"minLength":1,"type":"string"}},"required":["OrganizationsEntityPath"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::IPAMAllocation",
-        r##"{"additionalProperties":false,"definitions":{"Cidr":{"type":"string"}},"properties":{"Cidr":{"$ref":"#/definitions/Cidr"},"Description":{"type":"string"},"IpamPoolAllocationId":{"type":"string"},"IpamPoolId":{"type":"string"},"NetmaskLength":{"type":"integer"}},"required":["IpamPoolId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Cidr":{"$ref":"#/definitions/Cidr"},"Description":{"type":"string"},"IpamPoolAllocationId":{"type":"string"},"IpamPoolId":{"type":"string"},"NetmaskLength":{"type":"integer"}},"required":["IpamPoolId"],"type":"object"}"##,
+        &[("Cidr", r#"{"type":"string"}"#)],
     ),
     (
         "AWS::EC2::IPAMPool",
-        r##"{"additionalProperties":false,"definitions":{"Cidr":{"anyOf":[{},{}],"type":"string"},"ProvisionedCidr":{"additionalProperties":false,"properties":{"Cidr":{"$ref":"#/definitions/Cidr"}},"required":["Cidr"],"type":"object"},"SourceResource":{"additionalProperties":false,"properties":{"ResourceId":{"type":"string"},"ResourceOwner":{"type":"string"},"ResourceRegion":{"type":"string"},"ResourceType":{"enumCaseInsensitive":["vpc"],"type":"string"}},"required":["ResourceId","ResourceType","ResourceRegion","ResourceOwner"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"AddressFamily":{"enumCaseInsensitive":["ipv4","ipv6"],"type":"string"},"AllocationDefaultNetmaskLength":{"maximum":128,"minimum":0,"type":"integer"},"AllocationMaxNetmaskLength":{"maximum":128,"minimum":0,"type":"integer"},"AllocationMinNetmaskLength":{"maximum":128,"minimum":0,"type":"integer"},"AllocationResourceTags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"Arn":{"type":"string"},"AutoImport":{"type":"boolean"},"AwsService":{"enumCaseInsensitive":["ec2","global-services"],"type":"string"},"Description":{"type":"string"},"IpamArn":{"type":"string"},"IpamPoolId":{"type":"string"},"IpamScopeArn":{"type":"string"},"IpamScopeId":{"type":"string"},"IpamScopeType":{"enum":["public","private"],"type":"string"},"Locale":{"type":"string"},"PoolDepth":{"type":"integer"},"ProvisionedCidrs":{"items":{"$ref":"#/definitions/ProvisionedCidr"},"type":"array","uniqueItems":true},"PublicIpSource":{"enumCaseInsensitive":["amazon","byoip"],"type":"string"},"PubliclyAdvertisable":{"type":"boolean"},"SourceIpamPoolId":{"type":"string"},"SourceResource":{"$ref":"#/definitions/SourceResource"},"State":{"enum":["create-in-progress","create-complete","modify-in-progress","modify-complete","delete-in-progress","delete-complete"],"type":"string"},"StateMessage":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["IpamScopeId","AddressFamily"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AddressFamily":{"enumCaseInsensitive":["ipv4","ipv6"],"type":"string"},"AllocationDefaultNetmaskLength":{"maximum":128,"minimum":0,"type":"integer"},"AllocationMaxNetmaskLength":{"maximum":128,"minimum":0,"type":"integer"},"AllocationMinNetmaskLength":{"maximum":128,"minimum":0,"type":"integer"},"AllocationResourceTags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"Arn":{"type":"string"},"AutoImport":{"type":"boolean"},"AwsService":{"enumCaseInsensitive":["ec2","global-services"],"type":"string"},"Description":{"type":"string"},"IpamArn":{"type":"string"},"IpamPoolId":{"type":"string"},"IpamScopeArn":{"type":"string"},"IpamScopeId":{"type":"string"},"IpamScopeType":{"enum":["public","private"],"type":"string"},"Locale":{"type":"string"},"PoolDepth":{"type":"integer"},"ProvisionedCidrs":{"items":{"$ref":"#/definitions/ProvisionedCidr"},"type":"array","uniqueItems":true},"PublicIpSource":{"enumCaseInsensitive":["amazon","byoip"],"type":"string"},"PubliclyAdvertisable":{"type":"boolean"},"SourceIpamPoolId":{"type":"string"},"SourceResource":{"$ref":"#/definitions/SourceResource"},"State":{"enum":["create-in-progress","create-complete","modify-in-progress","modify-complete","delete-in-progress","delete-complete"],"type":"string"},"StateMessage":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["IpamScopeId","AddressFamily"],"type":"object"}"##,
+        &[
+            ("Cidr", r#"{"anyOf":[{},{}],"type":"string"}"#),
+            (
+                "ProvisionedCidr",
+                r##"{"additionalProperties":false,"properties":{"Cidr":{"$ref":"#/definitions/Cidr"}},"required":["Cidr"],"type":"object"}"##,
+            ),
+            (
+                "SourceResource",
+                r#"{"additionalProperties":false,"properties":{"ResourceId":{"type":"string"},"ResourceOwner":{"type":"string"},"ResourceRegion":{"type":"string"},"ResourceType":{"enumCaseInsensitive":["vpc"],"type":"string"}},"required":["ResourceId","ResourceType","ResourceRegion","ResourceOwner"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::IPAMPoolCidr",
         r#"{"additionalProperties":false,"properties":{"Cidr":{"type":"string"},"IpamPoolCidrId":{"type":"string"},"IpamPoolId":{"type":"string"},"NetmaskLength":{"type":"integer"},"State":{"type":"string"}},"required":["IpamPoolId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::IPAMPrefixListResolver",
-        r##"{"additionalProperties":false,"definitions":{"IpamPrefixListResolverRule":{"additionalProperties":false,"properties":{"Conditions":{"items":{"$ref":"#/definitions/IpamPrefixListResolverRuleCondition"},"type":"array"},"IpamScopeId":{"type":"string"},"ResourceType":{"enum":["vpc","subnet","eip","public-ipv4-pool"],"type":"string"},"RuleType":{"enum":["static-cidr","ipam-resource-cidr","ipam-pool-cidr"],"type":"string"},"StaticCidr":{"type":"string"}},"required":["RuleType"],"type":"object"},"IpamPrefixListResolverRuleCondition":{"additionalProperties":false,"oneOf":[{"required":["Operation","IpamPoolId"]},{"required":["Operation","ResourceId"]},{"required":["Operation","ResourceOwner"]},{"required":["Operation","ResourceRegion"]},{"required":["Operation","Cidr"]},{"required":["Operation","ResourceTag"]}],"properties":{"Cidr":{"type":"string"},"IpamPoolId":{"type":"string"},"Operation":{"enum":["equals","not-equals","subnet-of"],"type":"string"},"ResourceId":{"type":"string"},"ResourceOwner":{"type":"string"},"ResourceRegion":{"type":"string"},"ResourceTag":{"$ref":"#/definitions/Tag"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"AddressFamily":{"enum":["ipv4","ipv6"],"type":"string"},"Description":{"type":"string"},"IpamArn":{"type":"string"},"IpamId":{"type":"string"},"IpamPrefixListResolverArn":{"type":"string"},"IpamPrefixListResolverId":{"type":"string"},"Rules":{"items":{"$ref":"#/definitions/IpamPrefixListResolverRule"},"type":"array"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["AddressFamily"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AddressFamily":{"enum":["ipv4","ipv6"],"type":"string"},"Description":{"type":"string"},"IpamArn":{"type":"string"},"IpamId":{"type":"string"},"IpamPrefixListResolverArn":{"type":"string"},"IpamPrefixListResolverId":{"type":"string"},"Rules":{"items":{"$ref":"#/definitions/IpamPrefixListResolverRule"},"type":"array"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["AddressFamily"],"type":"object"}"##,
+        &[
+            (
+                "IpamPrefixListResolverRule",
+                r##"{"additionalProperties":false,"properties":{"Conditions":{"items":{"$ref":"#/definitions/IpamPrefixListResolverRuleCondition"},"type":"array"},"IpamScopeId":{"type":"string"},"ResourceType":{"enum":["vpc","subnet","eip","public-ipv4-pool"],"type":"string"},"RuleType":{"enum":["static-cidr","ipam-resource-cidr","ipam-pool-cidr"],"type":"string"},"StaticCidr":{"type":"string"}},"required":["RuleType"],"type":"object"}"##,
+            ),
+            (
+                "IpamPrefixListResolverRuleCondition",
+                r##"{"additionalProperties":false,"oneOf":[{"required":["Operation","IpamPoolId"]},{"required":["Operation","ResourceId"]},{"required":["Operation","ResourceOwner"]},{"required":["Operation","ResourceRegion"]},{"required":["Operation","Cidr"]},{"required":["Operation","ResourceTag"]}],"properties":{"Cidr":{"type":"string"},"IpamPoolId":{"type":"string"},"Operation":{"enum":["equals","not-equals","subnet-of"],"type":"string"},"ResourceId":{"type":"string"},"ResourceOwner":{"type":"string"},"ResourceRegion":{"type":"string"},"ResourceTag":{"$ref":"#/definitions/Tag"}},"type":"object"}"##,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::IPAMPrefixListResolverTarget",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"DesiredVersion":{"type":"integer"},"IpamPrefixListResolverId":{"type":"string"},"IpamPrefixListResolverTargetArn":{"type":"string"},"IpamPrefixListResolverTargetId":{"type":"string"},"PrefixListId":{"type":"string"},"PrefixListRegion":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TrackLatestVersion":{"type":"boolean"}},"required":["IpamPrefixListResolverId","PrefixListId","PrefixListRegion","TrackLatestVersion"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"DesiredVersion":{"type":"integer"},"IpamPrefixListResolverId":{"type":"string"},"IpamPrefixListResolverTargetArn":{"type":"string"},"IpamPrefixListResolverTargetId":{"type":"string"},"PrefixListId":{"type":"string"},"PrefixListRegion":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TrackLatestVersion":{"type":"boolean"}},"required":["IpamPrefixListResolverId","PrefixListId","PrefixListRegion","TrackLatestVersion"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::IPAMResourceDiscovery",
-        r##"{"additionalProperties":false,"definitions":{"IpamOperatingRegion":{"additionalProperties":false,"properties":{"RegionName":{"type":"string"}},"required":["RegionName"],"type":"object"},"IpamResourceDiscoveryOrganizationalUnitExclusion":{"additionalProperties":false,"properties":{"OrganizationsEntityPath":{"minLength":1,"type":"string"}},"required":["OrganizationsEntityPath"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Description":{"type":"string"},"IpamResourceDiscoveryArn":{"type":"string"},"IpamResourceDiscoveryId":{"type":"string"},"IpamResourceDiscoveryRegion":{"type":"string"},"IsDefault":{"type":"boolean"},"OperatingRegions":{"items":{"$ref":"#/definitions/IpamOperatingRegion"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":true},"OrganizationalUnitExclusions":{"items":{"$ref":"#/definitions/IpamResourceDiscoveryOrganizationalUnitExclusion"},"type":"array","uniqueItems":true},"OwnerId":{"type":"string"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":[],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Description":{"type":"string"},"IpamResourceDiscoveryArn":{"type":"string"},"IpamResourceDiscoveryId":{"type":"string"},"IpamResourceDiscoveryRegion":{"type":"string"},"IsDefault":{"type":"boolean"},"OperatingRegions":{"items":{"$ref":"#/definitions/IpamOperatingRegion"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":true},"OrganizationalUnitExclusions":{"items":{"$ref":"#/definitions/IpamResourceDiscoveryOrganizationalUnitExclusion"},"type":"array","uniqueItems":true},"OwnerId":{"type":"string"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":[],"type":"object"}"##,
+        &[
+            (
+                "IpamOperatingRegion",
+                r#"{"additionalProperties":false,"properties":{"RegionName":{"type":"string"}},"required":["RegionName"],"type":"object"}"#,
+            ),
+            (
+                "IpamResourceDiscoveryOrganizationalUnitExclusion",
+                r#"{"additionalProperties":false,"properties":{"OrganizationsEntityPath":{"minLength":1,"type":"string"}},"required":["OrganizationsEntityPath"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::IPAMResourceDiscoveryAssociation",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"IpamArn":{"type":"string"},"IpamId":{"type":"string"},"IpamRegion":{"type":"string"},"IpamResourceDiscoveryAssociationArn":{"type":"string"},"IpamResourceDiscoveryAssociationId":{"type":"string"},"IpamResourceDiscoveryId":{"type":"string"},"IsDefault":{"type":"boolean"},"OwnerId":{"type":"string"},"ResourceDiscoveryStatus":{"type":"string"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["IpamId","IpamResourceDiscoveryId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"IpamArn":{"type":"string"},"IpamId":{"type":"string"},"IpamRegion":{"type":"string"},"IpamResourceDiscoveryAssociationArn":{"type":"string"},"IpamResourceDiscoveryAssociationId":{"type":"string"},"IpamResourceDiscoveryId":{"type":"string"},"IsDefault":{"type":"boolean"},"OwnerId":{"type":"string"},"ResourceDiscoveryStatus":{"type":"string"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["IpamId","IpamResourceDiscoveryId"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::IPAMScope",
-        r##"{"additionalProperties":false,"definitions":{"IpamScopeExternalAuthorityConfiguration":{"additionalProperties":false,"properties":{"ExternalResourceIdentifier":{"type":"string"},"IpamScopeExternalAuthorityType":{"enum":["infoblox"],"type":"string"}},"required":["IpamScopeExternalAuthorityType","ExternalResourceIdentifier"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"type":"string"},"Description":{"type":"string"},"ExternalAuthorityConfiguration":{"$ref":"#/definitions/IpamScopeExternalAuthorityConfiguration"},"IpamArn":{"type":"string"},"IpamId":{"type":"string"},"IpamScopeId":{"type":"string"},"IpamScopeType":{"enum":["public","private"],"type":"string"},"IsDefault":{"type":"boolean"},"PoolCount":{"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["IpamId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Description":{"type":"string"},"ExternalAuthorityConfiguration":{"$ref":"#/definitions/IpamScopeExternalAuthorityConfiguration"},"IpamArn":{"type":"string"},"IpamId":{"type":"string"},"IpamScopeId":{"type":"string"},"IpamScopeType":{"enum":["public","private"],"type":"string"},"IsDefault":{"type":"boolean"},"PoolCount":{"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["IpamId"],"type":"object"}"##,
+        &[
+            (
+                "IpamScopeExternalAuthorityConfiguration",
+                r#"{"additionalProperties":false,"properties":{"ExternalResourceIdentifier":{"type":"string"},"IpamScopeExternalAuthorityType":{"enum":["infoblox"],"type":"string"}},"required":["IpamScopeExternalAuthorityType","ExternalResourceIdentifier"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::IPv4Pool",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"type":"string"},"Description":{"type":"string"},"NetworkBorderGroup":{"type":"string"},"PoolId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TotalAddressCount":{"type":"integer"},"TotalAvailableAddressCount":{"type":"integer"}},"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Description":{"type":"string"},"NetworkBorderGroup":{"type":"string"},"PoolId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TotalAddressCount":{"type":"integer"},"TotalAvailableAddressCount":{"type":"integer"}},"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::Instance",
-        r##"{"additionalProperties":false,"definitions":{"AssociationParameter":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["Value","Key"],"type":"object"},"BlockDeviceMapping":{"additionalProperties":false,"properties":{"DeviceName":{"type":"string"},"Ebs":{"$ref":"#/definitions/Ebs"},"NoDevice":{"additionalProperties":false,"type":"object"},"VirtualName":{"type":"string"}},"required":["DeviceName"],"requiredXor":["VirtualName","Ebs","NoDevice"],"type":"object"},"Ebs":{"additionalProperties":false,"properties":{"DeleteOnTermination":{"type":"boolean"},"Encrypted":{"type":"boolean"},"Iops":{"type":"integer"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"SnapshotId":{"type":"string"},"VolumeSize":{"type":"integer"},"VolumeType":{"enum":["gp2","gp3","io1","io2","sc1","st1","standard"],"type":"string"}},"type":"object"},"ElasticGpuSpecification":{"additionalProperties":false,"properties":{"Type":{"type":"string"}},"required":["Type"],"type":"object"},"ElasticInferenceAccelerator":{"additionalProperties":false,"properties":{"Count":{"minimum":0,"type":"integer"},"Type":{"type":"string"}},"required":["Type"],"type":"object"},"EnaSrdSpecification":{"additionalProperties":false,"properties":{"EnaSrdEnabled":{"type":"boolean"},"EnaSrdUdpSpecification":{"$ref":"#/definitions/EnaSrdUdpSpecification"}},"type":"object"},"EnaSrdUdpSpecification":{"additionalProperties":false,"properties":{"EnaSrdUdpEnabled":{"type":"boolean"}},"type":"object"},"InstanceIpv6Address":{"additionalProperties":false,"properties":{"Ipv6Address":{"type":"string"}},"required":["Ipv6Address"],"type":"object"},"LaunchTemplateSpecification":{"additionalProperties":false,"oneOf":[{"required":["LaunchTemplateName","Version"]},{"required":["LaunchTemplateId","Version"]}],"properties":{"LaunchTemplateId":{"type":"string"},"LaunchTemplateName":{"type":"string"},"Version":{"type":"string"}},"type":"object"},"LicenseSpecification":{"additionalProperties":false,"properties":{"LicenseConfigurationArn":{"type":"string"}},"required":["LicenseConfigurationArn"],"type":"object"},"MetadataOptions":{"additionalProperties":false,"properties":{"HttpEndpoint":{"enum":["disabled","enabled"],"type":"string"},"HttpProtocolIpv6":{"enum":["disabled","enabled"],"type":"string"},"HttpPutResponseHopLimit":{"maximum":64,"minimum":1,"type":"integer"},"HttpTokens":{"enum":["optional","required"],"type":"string"},"InstanceMetadataTags":{"enum":["disabled","enabled"],"type":"string"}},"type":"object"},"NetworkInterface":{"additionalProperties":false,"dependentExcluded":{"AssociateCarrierIpAddress":["NetworkInterfaceId"],"AssociatePublicIpAddress":["NetworkInterfaceId"],"NetworkInterfaceId":["AssociateCarrierIpAddress","AssociatePublicIpAddress"]},"properties":{"AssociateCarrierIpAddress":{"type":"boolean"},"AssociatePublicIpAddress":{"type":"boolean"},"DeleteOnTermination":{"type":"boolean"},"Description":{"type":"string"},"DeviceIndex":{"type":"string"},"EnaSrdSpecification":{"$ref":"#/definitions/EnaSrdSpecification"},"GroupSet":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Ipv6AddressCount":{"type":"integer"},"Ipv6Addresses":{"items":{"$ref":"#/definitions/InstanceIpv6Address"},"type":"array","uniqueItems":false},"NetworkInterfaceId":{"type":"string"},"PrivateIpAddress":{"type":"string"},"PrivateIpAddresses":{"items":{"$ref":"#/definitions/PrivateIpAddressSpecification"},"type":"array","uniqueItems":false},"SecondaryPrivateIpAddressCount":{"type":"integer"},"SubnetId":{"type":"string"}},"required":["DeviceIndex"],"type":"object"},"PrivateDnsNameOptions":{"additionalProperties":false,"properties":{"EnableResourceNameDnsAAAARecord":{"type":"boolean"},"EnableResourceNameDnsARecord":{"type":"boolean"},"HostnameType":{"enum":["ip-name","resource-name"],"type":"string"}},"type":"object"},"PrivateIpAddressSpecification":{"additionalProperties":false,"properties":{"Primary":{"type":"boolean"},"PrivateIpAddress":{"type":"string"}},"required":["PrivateIpAddress","Primary"],"type":"object"},"SsmAssociation":{"additionalProperties":false,"properties":{"AssociationParameters":{"items":{"$ref":"#/definitions/AssociationParameter"},"type":"array","uniqueItems":false},"DocumentName":{"type":"string"}},"required":["DocumentName"],"type":"object"},"State":{"additionalProperties":false,"properties":{"Code":{"type":"string"},"Name":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"},"Volume":{"additionalProperties":false,"properties":{"Device":{"type":"string"},"VolumeId":{"type":"string"}},"required":["VolumeId","Device"],"type":"object"}},"dependentExcluded":{"NetworkInterfaces":["SubnetId"],"SubnetId":["NetworkInterfaces"]},"properties":{"AdditionalInfo":{"type":"string"},"Affinity":{"enum":["default","host"],"type":"string"},"AvailabilityZone":{"type":"string"},"BlockDeviceMappings":{"items":{"$ref":"#/definitions/BlockDeviceMapping"},"type":"array","uniqueItems":false},"CpuOptions":{"additionalProperties":false,"properties":{"CoreCount":{"type":"integer"},"ThreadsPerCore":{"type":"integer"}},"type":"object"},"CreditSpecification":{"additionalProperties":false,"properties":{"CPUCredits":{"type":"string"}},"type":"object"},"DisableApiTermination":{"type":"boolean"},"EbsOptimized":{"type":"boolean"},"ElasticGpuSpecifications":{"items":{"$ref":"#/definitions/ElasticGpuSpecification"},"type":"array","uniqueItems":false},"ElasticInferenceAccelerators":{"items":{"$ref":"#/definitions/ElasticInferenceAccelerator"},"type":"array","uniqueItems":false},"EnclaveOptions":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"type":"object"},"HibernationOptions":{"additionalProperties":false,"properties":{"Configured":{"type":"boolean"}},"type":"object"},"HostId":{"type":"string"},"HostResourceGroupArn":{"type":"string"},"IamInstanceProfile":{"type":"string"},"ImageId":{"type":"string"},"InstanceId":{"type":"string"},"InstanceInitiatedShutdownBehavior":{"enum":["stop","terminate"],"type":"string"},"InstanceType":{"type":"string"},"Ipv6AddressCount":{"type":"integer"},"Ipv6Addresses":{"items":{"$ref":"#/definitions/InstanceIpv6Address"},"type":"array","uniqueItems":false},"KernelId":{"type":"string"},"KeyName":{"type":"string"},"LaunchTemplate":{"$ref":"#/definitions/LaunchTemplateSpecification","type":"object"},"LicenseSpecifications":{"items":{"$ref":"#/definitions/LicenseSpecification"},"type":"array","uniqueItems":false},"MetadataOptions":{"$ref":"#/definitions/MetadataOptions","type":"object"},"Monitoring":{"type":"boolean"},"NetworkInterfaces":{"items":{"$ref":"#/definitions/NetworkInterface"},"type":"array","uniqueItems":false},"PlacementGroupName":{"type":"string"},"PrivateDnsName":{"type":"string"},"PrivateDnsNameOptions":{"$ref":"#/definitions/PrivateDnsNameOptions","type":"object"},"PrivateIp":{"type":"string"},"PrivateIpAddress":{"type":"string"},"PropagateTagsToVolumeOnCreation":{"type":"boolean"},"PublicDnsName":{"type":"string"},"PublicIp":{"type":"string"},"RamdiskId":{"type":"string"},"SecurityGroupIds":{"anyOf":[{},{}],"items":{"anyOf":[{},{}],"type":"string"},"type":"array","uniqueItems":false},"SecurityGroups":{"items":{"type":"string"},"type":"array","uniqueItems":false},"SourceDestCheck":{"type":"boolean"},"SsmAssociations":{"items":{"$ref":"#/definitions/SsmAssociation"},"type":"array","uniqueItems":false},"State":{"$ref":"#/definitions/State","type":"object"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"Tenancy":{"type":"string"},"UserData":{"type":"string"},"Volumes":{"items":{"$ref":"#/definitions/Volume"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"type":"object"}"##,
+        r##"{"additionalProperties":false,"dependentExcluded":{"NetworkInterfaces":["SubnetId"],"SubnetId":["NetworkInterfaces"]},"properties":{"AdditionalInfo":{"type":"string"},"Affinity":{"enum":["default","host"],"type":"string"},"AvailabilityZone":{"type":"string"},"BlockDeviceMappings":{"items":{"$ref":"#/definitions/BlockDeviceMapping"},"type":"array","uniqueItems":false},"CpuOptions":{"additionalProperties":false,"properties":{"CoreCount":{"type":"integer"},"ThreadsPerCore":{"type":"integer"}},"type":"object"},"CreditSpecification":{"additionalProperties":false,"properties":{"CPUCredits":{"type":"string"}},"type":"object"},"DisableApiTermination":{"type":"boolean"},"EbsOptimized":{"type":"boolean"},"ElasticGpuSpecifications":{"items":{"$ref":"#/definitions/ElasticGpuSpecification"},"type":"array","uniqueItems":false},"ElasticInferenceAccelerators":{"items":{"$ref":"#/definitions/ElasticInferenceAccelerator"},"type":"array","uniqueItems":false},"EnclaveOptions":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"type":"object"},"HibernationOptions":{"additionalProperties":false,"properties":{"Configured":{"type":"boolean"}},"type":"object"},"HostId":{"type":"string"},"HostResourceGroupArn":{"type":"string"},"IamInstanceProfile":{"type":"string"},"ImageId":{"type":"string"},"InstanceId":{"type":"string"},"InstanceInitiatedShutdownBehavior":{"enum":["stop","terminate"],"type":"string"},"InstanceType":{"type":"string"},"Ipv6AddressCount":{"type":"integer"},"Ipv6Addresses":{"items":{"$ref":"#/definitions/InstanceIpv6Address"},"type":"array","uniqueItems":false},"KernelId":{"type":"string"},"KeyName":{"type":"string"},"LaunchTemplate":{"$ref":"#/definitions/LaunchTemplateSpecification","type":"object"},"LicenseSpecifications":{"items":{"$ref":"#/definitions/LicenseSpecification"},"type":"array","uniqueItems":false},"MetadataOptions":{"$ref":"#/definitions/MetadataOptions","type":"object"},"Monitoring":{"type":"boolean"},"NetworkInterfaces":{"items":{"$ref":"#/definitions/NetworkInterface"},"type":"array","uniqueItems":false},"PlacementGroupName":{"type":"string"},"PrivateDnsName":{"type":"string"},"PrivateDnsNameOptions":{"$ref":"#/definitions/PrivateDnsNameOptions","type":"object"},"PrivateIp":{"type":"string"},"PrivateIpAddress":{"type":"string"},"PropagateTagsToVolumeOnCreation":{"type":"boolean"},"PublicDnsName":{"type":"string"},"PublicIp":{"type":"string"},"RamdiskId":{"type":"string"},"SecurityGroupIds":{"anyOf":[{},{}],"items":{"anyOf":[{},{}],"type":"string"},"type":"array","uniqueItems":false},"SecurityGroups":{"items":{"type":"string"},"type":"array","uniqueItems":false},"SourceDestCheck":{"type":"boolean"},"SsmAssociations":{"items":{"$ref":"#/definitions/SsmAssociation"},"type":"array","uniqueItems":false},"State":{"$ref":"#/definitions/State","type":"object"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"Tenancy":{"type":"string"},"UserData":{"type":"string"},"Volumes":{"items":{"$ref":"#/definitions/Volume"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"type":"object"}"##,
+        &[
+            (
+                "AssociationParameter",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "BlockDeviceMapping",
+                r##"{"additionalProperties":false,"properties":{"DeviceName":{"type":"string"},"Ebs":{"$ref":"#/definitions/Ebs"},"NoDevice":{"additionalProperties":false,"type":"object"},"VirtualName":{"type":"string"}},"required":["DeviceName"],"requiredXor":["VirtualName","Ebs","NoDevice"],"type":"object"}"##,
+            ),
+            (
+                "Ebs",
+                r#"{"additionalProperties":false,"properties":{"DeleteOnTermination":{"type":"boolean"},"Encrypted":{"type":"boolean"},"Iops":{"type":"integer"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"SnapshotId":{"type":"string"},"VolumeSize":{"type":"integer"},"VolumeType":{"enum":["gp2","gp3","io1","io2","sc1","st1","standard"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ElasticGpuSpecification",
+                r#"{"additionalProperties":false,"properties":{"Type":{"type":"string"}},"required":["Type"],"type":"object"}"#,
+            ),
+            (
+                "ElasticInferenceAccelerator",
+                r#"{"additionalProperties":false,"properties":{"Count":{"minimum":0,"type":"integer"},"Type":{"type":"string"}},"required":["Type"],"type":"object"}"#,
+            ),
+            (
+                "EnaSrdSpecification",
+                r##"{"additionalProperties":false,"properties":{"EnaSrdEnabled":{"type":"boolean"},"EnaSrdUdpSpecification":{"$ref":"#/definitions/EnaSrdUdpSpecification"}},"type":"object"}"##,
+            ),
+            (
+                "EnaSrdUdpSpecification",
+                r#"{"additionalProperties":false,"properties":{"EnaSrdUdpEnabled":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "InstanceIpv6Address",
+                r#"{"additionalProperties":false,"properties":{"Ipv6Address":{"type":"string"}},"required":["Ipv6Address"],"type":"object"}"#,
+            ),
+            (
+                "LaunchTemplateSpecification",
+                r#"{"additionalProperties":false,"oneOf":[{"required":["LaunchTemplateName","Version"]},{"required":["LaunchTemplateId","Version"]}],"properties":{"LaunchTemplateId":{"type":"string"},"LaunchTemplateName":{"type":"string"},"Version":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "LicenseSpecification",
+                r#"{"additionalProperties":false,"properties":{"LicenseConfigurationArn":{"type":"string"}},"required":["LicenseConfigurationArn"],"type":"object"}"#,
+            ),
+            (
+                "MetadataOptions",
+                r#"{"additionalProperties":false,"properties":{"HttpEndpoint":{"enum":["disabled","enabled"],"type":"string"},"HttpProtocolIpv6":{"enum":["disabled","enabled"],"type":"string"},"HttpPutResponseHopLimit":{"maximum":64,"minimum":1,"type":"integer"},"HttpTokens":{"enum":["optional","required"],"type":"string"},"InstanceMetadataTags":{"enum":["disabled","enabled"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "NetworkInterface",
+                r##"{"additionalProperties":false,"dependentExcluded":{"AssociateCarrierIpAddress":["NetworkInterfaceId"],"AssociatePublicIpAddress":["NetworkInterfaceId"],"NetworkInterfaceId":["AssociateCarrierIpAddress","AssociatePublicIpAddress"]},"properties":{"AssociateCarrierIpAddress":{"type":"boolean"},"AssociatePublicIpAddress":{"type":"boolean"},"DeleteOnTermination":{"type":"boolean"},"Description":{"type":"string"},"DeviceIndex":{"type":"string"},"EnaSrdSpecification":{"$ref":"#/definitions/EnaSrdSpecification"},"GroupSet":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Ipv6AddressCount":{"type":"integer"},"Ipv6Addresses":{"items":{"$ref":"#/definitions/InstanceIpv6Address"},"type":"array","uniqueItems":false},"NetworkInterfaceId":{"type":"string"},"PrivateIpAddress":{"type":"string"},"PrivateIpAddresses":{"items":{"$ref":"#/definitions/PrivateIpAddressSpecification"},"type":"array","uniqueItems":false},"SecondaryPrivateIpAddressCount":{"type":"integer"},"SubnetId":{"type":"string"}},"required":["DeviceIndex"],"type":"object"}"##,
+            ),
+            (
+                "PrivateDnsNameOptions",
+                r#"{"additionalProperties":false,"properties":{"EnableResourceNameDnsAAAARecord":{"type":"boolean"},"EnableResourceNameDnsARecord":{"type":"boolean"},"HostnameType":{"enum":["ip-name","resource-name"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "PrivateIpAddressSpecification",
+                r#"{"additionalProperties":false,"properties":{"Primary":{"type":"boolean"},"PrivateIpAddress":{"type":"string"}},"required":["PrivateIpAddress","Primary"],"type":"object"}"#,
+            ),
+            (
+                "SsmAssociation",
+                r##"{"additionalProperties":false,"properties":{"AssociationParameters":{"items":{"$ref":"#/definitions/AssociationParameter"},"type":"array","uniqueItems":false},"DocumentName":{"type":"string"}},"required":["DocumentName"],"type":"object"}"##,
+            ),
+            (
+                "State",
+                r#"{"additionalProperties":false,"properties":{"Code":{"type":"string"},"Name":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "Volume",
+                r#"{"additionalProperties":false,"properties":{"Device":{"type":"string"},"VolumeId":{"type":"string"}},"required":["VolumeId","Device"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::InstanceConnectEndpoint",
-        r##"{"additionalProperties":false,"definitions":{"InstanceConnectEndpointDnsNames":{"additionalProperties":false,"properties":{"DnsName":{"type":"string"},"FipsDnsName":{"type":"string"}},"type":"object"},"InstanceConnectEndpointPublicDnsNames":{"additionalProperties":false,"properties":{"Dualstack":{"$ref":"#/definitions/InstanceConnectEndpointDnsNames","type":"object"},"Ipv4":{"$ref":"#/definitions/InstanceConnectEndpointDnsNames","type":"object"}},"type":"object"},"NetworkInterfaceId":{"type":"string"},"SecurityGroupId":{"type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"ClientToken":{"type":"string"},"CreatedAt":{"type":"string"},"Id":{"type":"string"},"InstanceConnectEndpointArn":{"type":"string"},"NetworkInterfaceIds":{"items":{"$ref":"#/definitions/NetworkInterfaceId"},"type":"array"},"OwnerId":{"type":"string"},"PreserveClientIp":{"type":"boolean"},"PublicDnsNames":{"$ref":"#/definitions/InstanceConnectEndpointPublicDnsNames","type":"object"},"SecurityGroupIds":{"items":{"$ref":"#/definitions/SecurityGroupId"},"maxItems":16,"minItems":0,"type":"array","uniqueItems":true},"State":{"enum":["create-in-progress","create-complete","create-failed","delete-in-progress","delete-complete","delete-failed","update-in-progress","update-complete","update-failed"],"type":"string"},"StateMessage":{"type":"string"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["SubnetId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"ClientToken":{"type":"string"},"CreatedAt":{"type":"string"},"Id":{"type":"string"},"InstanceConnectEndpointArn":{"type":"string"},"NetworkInterfaceIds":{"items":{"$ref":"#/definitions/NetworkInterfaceId"},"type":"array"},"OwnerId":{"type":"string"},"PreserveClientIp":{"type":"boolean"},"PublicDnsNames":{"$ref":"#/definitions/InstanceConnectEndpointPublicDnsNames","type":"object"},"SecurityGroupIds":{"items":{"$ref":"#/definitions/SecurityGroupId"},"maxItems":16,"minItems":0,"type":"array","uniqueItems":true},"State":{"enum":["create-in-progress","create-complete","create-failed","delete-in-progress","delete-complete","delete-failed","update-in-progress","update-complete","update-failed"],"type":"string"},"StateMessage":{"type":"string"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["SubnetId"],"type":"object"}"##,
+        &[
+            (
+                "InstanceConnectEndpointDnsNames",
+                r#"{"additionalProperties":false,"properties":{"DnsName":{"type":"string"},"FipsDnsName":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "InstanceConnectEndpointPublicDnsNames",
+                r##"{"additionalProperties":false,"properties":{"Dualstack":{"$ref":"#/definitions/InstanceConnectEndpointDnsNames","type":"object"},"Ipv4":{"$ref":"#/definitions/InstanceConnectEndpointDnsNames","type":"object"}},"type":"object"}"##,
+            ),
+            ("NetworkInterfaceId", r#"{"type":"string"}"#),
+            ("SecurityGroupId", r#"{"type":"string"}"#),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::InstanceEventWindow",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"},"TimeRange":{"additionalProperties":false,"properties":{"EndHour":{"maximum":23,"minimum":0,"type":"integer"},"EndWeekDay":{"enum":["sunday","monday","tuesday","wednesday","thursday","friday","saturday"],"type":"string"},"StartHour":{"maximum":23,"minimum":0,"type":"integer"},"StartWeekDay":{"enum":["sunday","monday","tuesday","wednesday","thursday","friday","saturday"],"type":"string"}},"type":"object"}},"properties":{"Arn":{"type":"string"},"CronExpression":{"type":"string"},"InstanceEventWindowId":{"type":"string"},"Name":{"type":"string"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TimeRanges":{"items":{"$ref":"#/definitions/TimeRange"},"type":"array"}},"required":[],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"CronExpression":{"type":"string"},"InstanceEventWindowId":{"type":"string"},"Name":{"type":"string"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TimeRanges":{"items":{"$ref":"#/definitions/TimeRange"},"type":"array"}},"required":[],"type":"object"}"##,
+        &[
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+            (
+                "TimeRange",
+                r#"{"additionalProperties":false,"properties":{"EndHour":{"maximum":23,"minimum":0,"type":"integer"},"EndWeekDay":{"enum":["sunday","monday","tuesday","wednesday","thursday","friday","saturday"],"type":"string"},"StartHour":{"maximum":23,"minimum":0,"type":"integer"},"StartWeekDay":{"enum":["sunday","monday","tuesday","wednesday","thursday","friday","saturday"],"type":"string"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::InternetGateway",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"InternetGatewayId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"InternetGatewayId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::IpPoolRouteTableAssociation",
         r#"{"additionalProperties":false,"properties":{"AssociationId":{"type":"string"},"PublicIpv4Pool":{"type":"string"},"RouteTableId":{"type":"string"}},"required":["PublicIpv4Pool","RouteTableId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::IpamExternalResourceVerificationToken",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"IpamArn":{"maxLength":1283,"minLength":1,"type":"string"},"IpamExternalResourceVerificationTokenArn":{"maxLength":1283,"minLength":1,"type":"string"},"IpamExternalResourceVerificationTokenId":{"type":"string"},"IpamId":{"type":"string"},"IpamRegion":{"type":"string"},"NotAfter":{"type":"string"},"State":{"enum":["create-in-progress","create-complete","create-failed","delete-in-progress","delete-complete","delete-failed"],"type":"string"},"Status":{"enum":["valid","expired"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TokenName":{"type":"string"},"TokenValue":{"type":"string"}},"required":["IpamId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"IpamArn":{"maxLength":1283,"minLength":1,"type":"string"},"IpamExternalResourceVerificationTokenArn":{"maxLength":1283,"minLength":1,"type":"string"},"IpamExternalResourceVerificationTokenId":{"type":"string"},"IpamId":{"type":"string"},"IpamRegion":{"type":"string"},"NotAfter":{"type":"string"},"State":{"enum":["create-in-progress","create-complete","create-failed","delete-in-progress","delete-complete","delete-failed"],"type":"string"},"Status":{"enum":["valid","expired"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TokenName":{"type":"string"},"TokenValue":{"type":"string"}},"required":["IpamId"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::IpamInternetRegistryAssociation",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"ChildRequestXml":{"type":"string"},"Description":{"type":"string"},"IpamId":{"type":"string"},"IpamInternetRegistryAssociationArn":{"maxLength":1283,"minLength":1,"type":"string"},"IpamInternetRegistryAssociationId":{"type":"string"},"IpamRegion":{"type":"string"},"OrganizationHandle":{"type":"string"},"OwnerId":{"type":"string"},"Rir":{"enum":["RIPE","APNIC","ARIN","LACNIC"],"type":"string"},"State":{"enum":["pending-enable","create-in-progress","create-failed","enable-in-progress","enable-complete","enable-failed","delete-in-progress","delete-complete","delete-failed"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["IpamId","Rir","OrganizationHandle"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"ChildRequestXml":{"type":"string"},"Description":{"type":"string"},"IpamId":{"type":"string"},"IpamInternetRegistryAssociationArn":{"maxLength":1283,"minLength":1,"type":"string"},"IpamInternetRegistryAssociationId":{"type":"string"},"IpamRegion":{"type":"string"},"OrganizationHandle":{"type":"string"},"OwnerId":{"type":"string"},"Rir":{"enum":["RIPE","APNIC","ARIN","LACNIC"],"type":"string"},"State":{"enum":["pending-enable","create-in-progress","create-failed","enable-in-progress","enable-complete","enable-failed","delete-in-progress","delete-complete","delete-failed"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["IpamId","Rir","OrganizationHandle"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::KeyPair",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"KeyFingerprint":{"type":"string"},"KeyFormat":{"enum":["pem","ppk"],"type":"string"},"KeyName":{"type":"string"},"KeyPairId":{"type":"string"},"KeyType":{"enum":["rsa","ed25519"],"type":"string"},"PublicKeyMaterial":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["KeyName"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"KeyFingerprint":{"type":"string"},"KeyFormat":{"enum":["pem","ppk"],"type":"string"},"KeyName":{"type":"string"},"KeyPairId":{"type":"string"},"KeyType":{"enum":["rsa","ed25519"],"type":"string"},"PublicKeyMaterial":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["KeyName"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::LaunchTemplate",
-        r##"{"additionalProperties":false,"definitions":{"AcceleratorCount":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"AcceleratorTotalMemoryMiB":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"BaselineEbsBandwidthMbps":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"BaselinePerformanceFactors":{"additionalProperties":false,"properties":{"Cpu":{"$ref":"#/definitions/Cpu"}},"type":"object"},"BlockDeviceMapping":{"additionalProperties":false,"properties":{"DeviceName":{"type":"string"},"Ebs":{"$ref":"#/definitions/Ebs"},"NoDevice":{"type":"string"},"VirtualName":{"type":"string"}},"requiredXor":["VirtualName","Ebs","NoDevice"],"type":"object"},"CapacityReservationSpecification":{"additionalProperties":false,"properties":{"CapacityReservationPreference":{"enum":["capacity-reservations-only","none","open"],"type":"string"},"CapacityReservationTarget":{"$ref":"#/definitions/CapacityReservationTarget"}},"type":"object"},"CapacityReservationTarget":{"additionalProperties":false,"properties":{"CapacityReservationId":{"type":"string"},"CapacityReservationResourceGroupArn":{"type":"string"}},"type":"object"},"ConnectionTrackingSpecification":{"additionalProperties":false,"properties":{"TcpEstablishedTimeout":{"type":"integer"},"UdpStreamTimeout":{"type":"integer"},"UdpTimeout":{"type":"integer"}},"type":"object"},"Cpu":{"additionalProperties":false,"properties":{"References":{"$ref":"#/definitions/References"}},"type":"object"},"CpuOptions":{"additionalProperties":false,"properties":{"AmdSevSnp":{"enum":["enabled","disabled"],"type":"string"},"CoreCount":{"type":"integer"},"NestedVirtualization":{"enum":["enabled","disabled"],"type":"string"},"ThreadsPerCore":{"type":"integer"}},"type":"object"},"CreditSpecification":{"additionalProperties":false,"properties":{"CpuCredits":{"type":"string"}},"type":"object"},"Ebs":{"additionalProperties":false,"properties":{"DeleteOnTermination":{"type":"boolean"},"EbsCardIndex":{"type":"integer"},"Encrypted":{"type":"boolean"},"Iops":{"type":"integer"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"SnapshotId":{"type":"string"},"Throughput":{"type":"integer"},"VolumeInitializationRate":{"type":"integer"},"VolumeSize":{"type":"integer"},"VolumeType":{"enum":["gp2","gp3","io1","io2","sc1","st1","standard"],"type":"string"}},"type":"object"},"EnaSrdSpecification":{"additionalProperties":false,"properties":{"EnaSrdEnabled":{"type":"boolean"},"EnaSrdUdpSpecification":{"$ref":"#/definitions/EnaSrdUdpSpecification"}},"type":"object"},"EnaSrdUdpSpecification":{"additionalProperties":false,"properties":{"EnaSrdUdpEnabled":{"type":"boolean"}},"type":"object"},"EnclaveOptions":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"type":"object"},"HibernationOptions":{"additionalProperties":false,"properties":{"Configured":{"type":"boolean"}},"type":"object"},"IamInstanceProfile":{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Name":{"type":"string"}},"type":"object"},"InstanceMarketOptions":{"additionalProperties":false,"properties":{"MarketType":{"enum":["capacity-block","interruptible-capacity-reservation","on-demand","spot"],"type":"string"},"SpotOptions":{"$ref":"#/definitions/SpotOptions"}},"type":"object"},"InstanceRequirements":{"additionalProperties":false,"properties":{"AcceleratorCount":{"$ref":"#/definitions/AcceleratorCount"},"AcceleratorManufacturers":{"items":{"enum":["amazon-web-services","amd","habana","nvidia","xilinx"],"type":"string"},"type":"array","uniqueItems":false},"AcceleratorNames":{"items":{"enum":["a100","a10g","gaudi-hl-205","h100","inferentia","inferentia2","k520","k80","l4","l40s","m60","radeon-pro-v520","t4","t4g","trainium","trainium2","u30","v100","vu9p"],"type":"string"},"type":"array","uniqueItems":false},"AcceleratorTotalMemoryMiB":{"$ref":"#/definitions/AcceleratorTotalMemoryMiB"},"AcceleratorTypes":{"items":{"enum":["fpga","gpu","inference","media"],"type":"string"},"type":"array","uniqueItems":false},"AllowedInstanceTypes":{"items":{"maxLength":30,"minLength":1,"pattern":"^[a-zA-Z0-9\\.\\*\\-]+$","type":"string"},"maxItems":400,"minItems":0,"type":"array","uniqueItems":false},"BareMetal":{"enum":["excluded","included","required"],"type":"string"},"BaselineEbsBandwidthMbps":{"$ref":"#/definitions/BaselineEbsBandwidthMbps"},"BaselinePerformanceFactors":{"$ref":"#/definitions/BaselinePerformanceFactors"},"BurstablePerformance":{"enum":["excluded","included","required"],"type":"string"},"CpuManufacturers":{"items":{"enum":["amazon-web-services","amd","apple","intel"],"type":"string"},"type":"array","uniqueItems":false},"ExcludedInstanceTypes":{"items":{"maxLength":30,"minLength":1,"pattern":"^[a-zA-Z0-9\\.\\*\\-]+$","type":"string"},"maxItems":400,"minItems":0,"type":"array","uniqueItems":false},"InstanceGenerations":{"items":{"enum":["current","previous"],"type":"string"},"type":"array","uniqueItems":false},"LocalStorage":{"enum":["excluded","included","required"],"type":"string"},"LocalStorageTypes":{"items":{"enum":["hdd","ssd"],"type":"string"},"type":"array","uniqueItems":false},"MaxSpotPriceAsPercentageOfOptimalOnDemandPrice":{"type":"integer"},"MemoryGiBPerVCpu":{"$ref":"#/definitions/MemoryGiBPerVCpu"},"MemoryMiB":{"$ref":"#/definitions/MemoryMiB"},"NetworkBandwidthGbps":{"$ref":"#/definitions/NetworkBandwidthGbps"},"NetworkInterfaceCount":{"$ref":"#/definitions/NetworkInterfaceCount"},"OnDemandMaxPricePercentageOverLowestPrice":{"type":"integer"},"RequireHibernateSupport":{"type":"boolean"},"SpotMaxPricePercentageOverLowestPrice":{"type":"integer"},"TotalLocalStorageGB":{"$ref":"#/definitions/TotalLocalStorageGB"},"VCpuCount":{"$ref":"#/definitions/VCpuCount"}},"type":"object"},"Ipv4PrefixSpecification":{"additionalProperties":false,"properties":{"Ipv4Prefix":{"type":"string"}},"type":"object"},"Ipv6Add":{"additionalProperties":false,"properties":{"Ipv6Address":{"type":"string"}},"type":"object"},"Ipv6PrefixSpecification":{"additionalProperties":false,"properties":{"Ipv6Prefix":{"type":"string"}},"type":"object"},"LaunchTemplateData":{"additionalProperties":false,"properties":{"BlockDeviceMappings":{"items":{"$ref":"#/definitions/BlockDeviceMapping"},"type":"array","uniqueItems":false},"CapacityReservationSpecification":{"$ref":"#/definitions/CapacityReservationSpecification"},"CpuOptions":{"$ref":"#/definitions/CpuOptions"},"CreditSpecification":{"$ref":"#/definitions/CreditSpecification"},"DisableApiStop":{"type":"boolean"},"DisableApiTermination":{"type":"boolean"},"EbsOptimized":{"type":"boolean"},"EnclaveOptions":{"$ref":"#/definitions/EnclaveOptions"},"HibernationOptions":{"$ref":"#/definitions/HibernationOptions"},"IamInstanceProfile":{"$ref":"#/definitions/IamInstanceProfile"},"ImageId":{"type":"string"},"InstanceInitiatedShutdownBehavior":{"enum":["stop","terminate"],"type":"string"},"InstanceMarketOptions":{"$ref":"#/definitions/InstanceMarketOptions"},"InstanceRequirements":{"$ref":"#/definitions/InstanceRequirements"},"InstanceType":{"type":"string"},"KernelId":{"type":"string"},"KeyName":{"type":"string"},"LicenseSpecifications":{"items":{"$ref":"#/definitions/LicenseSpecification"},"type":"array","uniqueItems":false},"MaintenanceOptions":{"$ref":"#/definitions/MaintenanceOptions"},"MetadataOptions":{"$ref":"#/definitions/MetadataOptions"},"Monitoring":{"$ref":"#/definitions/Monitoring"},"NetworkInterfaces":{"items":{"$ref":"#/definitions/NetworkInterface"},"type":"array","uniqueItems":false},"NetworkPerformanceOptions":{"$ref":"#/definitions/NetworkPerformanceOptions"},"Placement":{"$ref":"#/definitions/Placement"},"PrivateDnsNameOptions":{"$ref":"#/definitions/PrivateDnsNameOptions"},"RamDiskId":{"type":"string"},"SecurityGroupIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"SecurityGroups":{"items":{"type":"string"},"type":"array","uniqueItems":false},"TagSpecifications":{"items":{"$ref":"#/definitions/TagSpecification"},"type":"array","uniqueItems":false},"UserData":{"type":"string"}},"type":"object"},"LaunchTemplateTagSpecification":{"additionalProperties":false,"properties":{"ResourceType":{"enum":["application-status-check","capacity-block","capacity-manager-data-export","capacity-reservation","capacity-reservation-cancellation-quote","capacity-reservation-fleet","capacity-reservation-modification-quote","carrier-gateway","client-vpn-endpoint","coip-pool","customer-gateway","declarative-policies-report","dedicated-host","dhcp-options","egress-only-internet-gateway","elastic-gpu","elastic-ip","export-image-task","export-instance-task","fleet","fpga-image","host-reservation","image","image-usage-report","import-image-task","import-snapshot-task","instance","instance-connect-endpoint","instance-event-window","internet-gateway","ipam","ipam-external-resource-verification-token","ipam-internet-registry-association","ipam-policy","ipam-pool","ipam-pool-allocation","ipam-prefix-list-resolver","ipam-prefix-list-resolver-target","ipam-resource-discovery","ipam-resource-discovery-association","ipam-scope","ipv4pool-ec2","ipv6pool-ec2","key-pair","launch-template","local-gateway","local-gateway-route-table","local-gateway-route-table-virtual-interface-group-association","local-gateway-route-table-vpc-association","local-gateway-virtual-interface","local-gateway-virtual-interface-group","mac-modification-task","natgateway","network-acl","network-insights-access-scope","network-insights-access-scope-analysis","network-insights-analysis","network-insights-path","network-interface","outpost-lag","placement-group","prefix-list","replace-root-volume-task","reserved-instances","route-server","route-server-endpoint","route-server-peer","route-table","secondary-interface","secondary-network","secondary-subnet","security-group","security-group-rule","service-link-virtual-interface","snapshot","spot-fleet-request","spot-instances-request","subnet","subnet-cidr-reservation","traffic-mirror-filter","traffic-mirror-filter-rule","traffic-mirror-session","traffic-mirror-target","transit-gateway","transit-gateway-attachment","transit-gateway-connect-peer","transit-gateway-metering-policy","transit-gateway-multicast-domain","transit-gateway-policy-table","transit-gateway-route-table","transit-gateway-route-table-announcement","verified-access-endpoint","verified-access-endpoint-target","verified-access-group","verified-access-instance","verified-access-policy","verified-access-trust-provider","volume","vpc","vpc-block-public-access-exclusion","vpc-encryption-control","vpc-endpoint","vpc-endpoint-connection","vpc-endpoint-connection-device-type","vpc-endpoint-service","vpc-endpoint-service-permission","vpc-flow-log","vpc-peering-connection","vpn-concentrator","vpn-connection","vpn-connection-device-type","vpn-gateway"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"},"LicenseSpecification":{"additionalProperties":false,"properties":{"LicenseConfigurationArn":{"type":"string"}},"type":"object"},"MaintenanceOptions":{"additionalProperties":false,"properties":{"AutoRecovery":{"enum":["default","disabled"],"type":"string"}},"type":"object"},"MemoryGiBPerVCpu":{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"},"MemoryMiB":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"MetadataOptions":{"additionalProperties":false,"properties":{"HttpEndpoint":{"enum":["disabled","enabled"],"type":"string"},"HttpProtocolIpv6":{"enum":["disabled","enabled"],"type":"string"},"HttpPutResponseHopLimit":{"type":"integer"},"HttpTokens":{"enum":["optional","required"],"type":"string"},"InstanceMetadataTags":{"enum":["disabled","enabled"],"type":"string"}},"type":"object"},"Monitoring":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"type":"object"},"NetworkBandwidthGbps":{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"},"NetworkInterface":{"additionalProperties":false,"dependentExcluded":{"AssociateCarrierIpAddress":["NetworkInterfaceId"],"AssociatePublicIpAddress":["NetworkInterfaceId"],"NetworkInterfaceId":["AssociateCarrierIpAddress","AssociatePublicIpAddress"]},"properties":{"AssociateCarrierIpAddress":{"type":"boolean"},"AssociatePublicIpAddress":{"type":"boolean"},"ConnectionTrackingSpecification":{"$ref":"#/definitions/ConnectionTrackingSpecification"},"DeleteOnTermination":{"type":"boolean"},"Description":{"type":"string"},"DeviceIndex":{"type":"integer"},"EnaQueueCount":{"type":"integer"},"EnaSrdSpecification":{"$ref":"#/definitions/EnaSrdSpecification"},"Groups":{"items":{"type":"string"},"type":"array","uniqueItems":false},"InterfaceType":{"type":"string"},"Ipv4PrefixCount":{"type":"integer"},"Ipv4Prefixes":{"items":{"$ref":"#/definitions/Ipv4PrefixSpecification"},"type":"array","uniqueItems":false},"Ipv6AddressCount":{"type":"integer"},"Ipv6Addresses":{"items":{"$ref":"#/definitions/Ipv6Add"},"type":"array","uniqueItems":false},"Ipv6PrefixCount":{"type":"integer"},"Ipv6Prefixes":{"items":{"$ref":"#/definitions/Ipv6PrefixSpecification"},"type":"array","uniqueItems":false},"NetworkCardIndex":{"type":"integer"},"NetworkInterfaceId":{"type":"string"},"PrimaryIpv6":{"type":"boolean"},"PrivateIpAddress":{"type":"string"},"PrivateIpAddresses":{"items":{"$ref":"#/definitions/PrivateIpAdd"},"type":"array","uniqueItems":false},"SecondaryPrivateIpAddressCount":{"type":"integer"},"SubnetId":{"type":"string"}},"type":"object"},"NetworkInterfaceCount":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"NetworkPerformanceOptions":{"additionalProperties":false,"properties":{"BandwidthWeighting":{"enum":["default","ebs-1","vpc-1"],"type":"string"}},"type":"object"},"Placement":{"additionalProperties":false,"properties":{"Affinity":{"type":"string"},"AvailabilityZone":{"type":"string"},"GroupId":{"type":"string"},"GroupName":{"type":"string"},"HostId":{"type":"string"},"HostResourceGroupArn":{"type":"string"},"PartitionNumber":{"type":"integer"},"SpreadDomain":{"type":"string"},"Tenancy":{"enum":["dedicated","default","host"],"type":"string"}},"type":"object"},"PrivateDnsNameOptions":{"additionalProperties":false,"properties":{"EnableResourceNameDnsAAAARecord":{"type":"boolean"},"EnableResourceNameDnsARecord":{"type":"boolean"},"HostnameType":{"enum":["ip-name","resource-name"],"type":"string"}},"type":"object"},"PrivateIpAdd":{"additionalProperties":false,"properties":{"Primary":{"type":"boolean"},"PrivateIpAddress":{"type":"string"}},"type":"object"},"Reference":{"additionalProperties":false,"properties":{"InstanceFamily":{"type":"string"}},"type":"object"},"References":{"items":{"$ref":"#/definitions/Reference"},"type":"array","uniqueItems":true},"SpotOptions":{"additionalProperties":false,"properties":{"BlockDurationMinutes":{"type":"integer"},"InstanceInterruptionBehavior":{"enum":["hibernate","stop","terminate"],"type":"string"},"MaxPrice":{"type":"string"},"SpotInstanceType":{"enum":["one-time","persistent"],"type":"string"},"ValidUntil":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"},"TagSpecification":{"additionalProperties":false,"properties":{"ResourceType":{"enum":["application-status-check","capacity-block","capacity-manager-data-export","capacity-reservation","capacity-reservation-cancellation-quote","capacity-reservation-fleet","capacity-reservation-modification-quote","carrier-gateway","client-vpn-endpoint","coip-pool","customer-gateway","declarative-policies-report","dedicated-host","dhcp-options","egress-only-internet-gateway","elastic-gpu","elastic-ip","export-image-task","export-instance-task","fleet","fpga-image","host-reservation","image","image-usage-report","import-image-task","import-snapshot-task","instance","instance-connect-endpoint","instance-event-window","internet-gateway","ipam","ipam-external-resource-verification-token","ipam-internet-registry-association","ipam-policy","ipam-pool","ipam-pool-allocation","ipam-prefix-list-resolver","ipam-prefix-list-resolver-target","ipam-resource-discovery","ipam-resource-discovery-association","ipam-scope","ipv4pool-ec2","ipv6pool-ec2","key-pair","launch-template","local-gateway","local-gateway-route-table","local-gateway-route-table-virtual-interface-group-association","local-gateway-route-table-vpc-association","local-gateway-virtual-interface","local-gateway-virtual-interface-group","mac-modification-task","natgateway","network-acl","network-insights-access-scope","network-insights-access-scope-analysis","network-insights-analysis","network-insights-path","network-interface","outpost-lag","placement-group","prefix-list","replace-root-volume-task","reserved-instances","route-server","route-server-endpoint","route-server-peer","route-table","secondary-interface","secondary-network","secondary-subnet","security-group","security-group-rule","service-link-virtual-interface","snapshot","spot-fleet-request","spot-instances-request","subnet","subnet-cidr-reservation","traffic-mirror-filter","traffic-mirror-filter-rule","traffic-mirror-session","traffic-mirror-target","transit-gateway","transit-gateway-attachment","transit-gateway-connect-peer","transit-gateway-metering-policy","transit-gateway-multicast-domain","transit-gateway-policy-table","transit-gateway-route-table","transit-gateway-route-table-announcement","verified-access-endpoint","verified-access-endpoint-target","verified-access-group","verified-access-instance","verified-access-policy","verified-access-trust-provider","volume","vpc","vpc-block-public-access-exclusion","vpc-encryption-control","vpc-endpoint","vpc-endpoint-connection","vpc-endpoint-connection-device-type","vpc-endpoint-service","vpc-endpoint-service-permission","vpc-flow-log","vpc-peering-connection","vpn-concentrator","vpn-connection","vpn-connection-device-type","vpn-gateway"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"},"TotalLocalStorageGB":{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"},"VCpuCount":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}},"properties":{"DefaultVersionNumber":{"type":"string"},"LatestVersionNumber":{"type":"string"},"LaunchTemplateData":{"$ref":"#/definitions/LaunchTemplateData"},"LaunchTemplateId":{"type":"string"},"LaunchTemplateName":{"type":"string"},"TagSpecifications":{"items":{"$ref":"#/definitions/LaunchTemplateTagSpecification"},"type":"array","uniqueItems":false},"VersionDescription":{"maxLength":255,"minLength":0,"type":"string"}},"required":["LaunchTemplateData"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"DefaultVersionNumber":{"type":"string"},"LatestVersionNumber":{"type":"string"},"LaunchTemplateData":{"$ref":"#/definitions/LaunchTemplateData"},"LaunchTemplateId":{"type":"string"},"LaunchTemplateName":{"type":"string"},"TagSpecifications":{"items":{"$ref":"#/definitions/LaunchTemplateTagSpecification"},"type":"array","uniqueItems":false},"VersionDescription":{"maxLength":255,"minLength":0,"type":"string"}},"required":["LaunchTemplateData"],"type":"object"}"##,
+        &[
+            (
+                "AcceleratorCount",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "AcceleratorTotalMemoryMiB",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "BaselineEbsBandwidthMbps",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "BaselinePerformanceFactors",
+                r##"{"additionalProperties":false,"properties":{"Cpu":{"$ref":"#/definitions/Cpu"}},"type":"object"}"##,
+            ),
+            (
+                "BlockDeviceMapping",
+                r##"{"additionalProperties":false,"properties":{"DeviceName":{"type":"string"},"Ebs":{"$ref":"#/definitions/Ebs"},"NoDevice":{"type":"string"},"VirtualName":{"type":"string"}},"requiredXor":["VirtualName","Ebs","NoDevice"],"type":"object"}"##,
+            ),
+            (
+                "CapacityReservationSpecification",
+                r##"{"additionalProperties":false,"properties":{"CapacityReservationPreference":{"enum":["capacity-reservations-only","none","open"],"type":"string"},"CapacityReservationTarget":{"$ref":"#/definitions/CapacityReservationTarget"}},"type":"object"}"##,
+            ),
+            (
+                "CapacityReservationTarget",
+                r#"{"additionalProperties":false,"properties":{"CapacityReservationId":{"type":"string"},"CapacityReservationResourceGroupArn":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ConnectionTrackingSpecification",
+                r#"{"additionalProperties":false,"properties":{"TcpEstablishedTimeout":{"type":"integer"},"UdpStreamTimeout":{"type":"integer"},"UdpTimeout":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "Cpu",
+                r##"{"additionalProperties":false,"properties":{"References":{"$ref":"#/definitions/References"}},"type":"object"}"##,
+            ),
+            (
+                "CpuOptions",
+                r#"{"additionalProperties":false,"properties":{"AmdSevSnp":{"enum":["enabled","disabled"],"type":"string"},"CoreCount":{"type":"integer"},"NestedVirtualization":{"enum":["enabled","disabled"],"type":"string"},"ThreadsPerCore":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "CreditSpecification",
+                r#"{"additionalProperties":false,"properties":{"CpuCredits":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Ebs",
+                r#"{"additionalProperties":false,"properties":{"DeleteOnTermination":{"type":"boolean"},"EbsCardIndex":{"type":"integer"},"Encrypted":{"type":"boolean"},"Iops":{"type":"integer"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"SnapshotId":{"type":"string"},"Throughput":{"type":"integer"},"VolumeInitializationRate":{"type":"integer"},"VolumeSize":{"type":"integer"},"VolumeType":{"enum":["gp2","gp3","io1","io2","sc1","st1","standard"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "EnaSrdSpecification",
+                r##"{"additionalProperties":false,"properties":{"EnaSrdEnabled":{"type":"boolean"},"EnaSrdUdpSpecification":{"$ref":"#/definitions/EnaSrdUdpSpecification"}},"type":"object"}"##,
+            ),
+            (
+                "EnaSrdUdpSpecification",
+                r#"{"additionalProperties":false,"properties":{"EnaSrdUdpEnabled":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "EnclaveOptions",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "HibernationOptions",
+                r#"{"additionalProperties":false,"properties":{"Configured":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "IamInstanceProfile",
+                r#"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Name":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "InstanceMarketOptions",
+                r##"{"additionalProperties":false,"properties":{"MarketType":{"enum":["capacity-block","interruptible-capacity-reservation","on-demand","spot"],"type":"string"},"SpotOptions":{"$ref":"#/definitions/SpotOptions"}},"type":"object"}"##,
+            ),
+            (
+                "InstanceRequirements",
+                r##"{"additionalProperties":false,"properties":{"AcceleratorCount":{"$ref":"#/definitions/AcceleratorCount"},"AcceleratorManufacturers":{"items":{"enum":["amazon-web-services","amd","habana","nvidia","xilinx"],"type":"string"},"type":"array","uniqueItems":false},"AcceleratorNames":{"items":{"enum":["a100","a10g","gaudi-hl-205","h100","inferentia","inferentia2","k520","k80","l4","l40s","m60","radeon-pro-v520","t4","t4g","trainium","trainium2","u30","v100","vu9p"],"type":"string"},"type":"array","uniqueItems":false},"AcceleratorTotalMemoryMiB":{"$ref":"#/definitions/AcceleratorTotalMemoryMiB"},"AcceleratorTypes":{"items":{"enum":["fpga","gpu","inference","media"],"type":"string"},"type":"array","uniqueItems":false},"AllowedInstanceTypes":{"items":{"maxLength":30,"minLength":1,"pattern":"^[a-zA-Z0-9\\.\\*\\-]+$","type":"string"},"maxItems":400,"minItems":0,"type":"array","uniqueItems":false},"BareMetal":{"enum":["excluded","included","required"],"type":"string"},"BaselineEbsBandwidthMbps":{"$ref":"#/definitions/BaselineEbsBandwidthMbps"},"BaselinePerformanceFactors":{"$ref":"#/definitions/BaselinePerformanceFactors"},"BurstablePerformance":{"enum":["excluded","included","required"],"type":"string"},"CpuManufacturers":{"items":{"enum":["amazon-web-services","amd","apple","intel"],"type":"string"},"type":"array","uniqueItems":false},"ExcludedInstanceTypes":{"items":{"maxLength":30,"minLength":1,"pattern":"^[a-zA-Z0-9\\.\\*\\-]+$","type":"string"},"maxItems":400,"minItems":0,"type":"array","uniqueItems":false},"InstanceGenerations":{"items":{"enum":["current","previous"],"type":"string"},"type":"array","uniqueItems":false},"LocalStorage":{"enum":["excluded","included","required"],"type":"string"},"LocalStorageTypes":{"items":{"enum":["hdd","ssd"],"type":"string"},"type":"array","uniqueItems":false},"MaxSpotPriceAsPercentageOfOptimalOnDemandPrice":{"type":"integer"},"MemoryGiBPerVCpu":{"$ref":"#/definitions/MemoryGiBPerVCpu"},"MemoryMiB":{"$ref":"#/definitions/MemoryMiB"},"NetworkBandwidthGbps":{"$ref":"#/definitions/NetworkBandwidthGbps"},"NetworkInterfaceCount":{"$ref":"#/definitions/NetworkInterfaceCount"},"OnDemandMaxPricePercentageOverLowestPrice":{"type":"integer"},"RequireHibernateSupport":{"type":"boolean"},"SpotMaxPricePercentageOverLowestPrice":{"type":"integer"},"TotalLocalStorageGB":{"$ref":"#/definitions/TotalLocalStorageGB"},"VCpuCount":{"$ref":"#/definitions/VCpuCount"}},"type":"object"}"##,
+            ),
+            (
+                "Ipv4PrefixSpecification",
+                r#"{"additionalProperties":false,"properties":{"Ipv4Prefix":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Ipv6Add",
+                r#"{"additionalProperties":false,"properties":{"Ipv6Address":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Ipv6PrefixSpecification",
+                r#"{"additionalProperties":false,"properties":{"Ipv6Prefix":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "LaunchTemplateData",
+                r##"{"additionalProperties":false,"properties":{"BlockDeviceMappings":{"items":{"$ref":"#/definitions/BlockDeviceMapping"},"type":"array","uniqueItems":false},"CapacityReservationSpecification":{"$ref":"#/definitions/CapacityReservationSpecification"},"CpuOptions":{"$ref":"#/definitions/CpuOptions"},"CreditSpecification":{"$ref":"#/definitions/CreditSpecification"},"DisableApiStop":{"type":"boolean"},"DisableApiTermination":{"type":"boolean"},"EbsOptimized":{"type":"boolean"},"EnclaveOptions":{"$ref":"#/definitions/EnclaveOptions"},"HibernationOptions":{"$ref":"#/definitions/HibernationOptions"},"IamInstanceProfile":{"$ref":"#/definitions/IamInstanceProfile"},"ImageId":{"type":"string"},"InstanceInitiatedShutdownBehavior":{"enum":["stop","terminate"],"type":"string"},"InstanceMarketOptions":{"$ref":"#/definitions/InstanceMarketOptions"},"InstanceRequirements":{"$ref":"#/definitions/InstanceRequirements"},"InstanceType":{"type":"string"},"KernelId":{"type":"string"},"KeyName":{"type":"string"},"LicenseSpecifications":{"items":{"$ref":"#/definitions/LicenseSpecification"},"type":"array","uniqueItems":false},"MaintenanceOptions":{"$ref":"#/definitions/MaintenanceOptions"},"MetadataOptions":{"$ref":"#/definitions/MetadataOptions"},"Monitoring":{"$ref":"#/definitions/Monitoring"},"NetworkInterfaces":{"items":{"$ref":"#/definitions/NetworkInterface"},"type":"array","uniqueItems":false},"NetworkPerformanceOptions":{"$ref":"#/definitions/NetworkPerformanceOptions"},"Placement":{"$ref":"#/definitions/Placement"},"PrivateDnsNameOptions":{"$ref":"#/definitions/PrivateDnsNameOptions"},"RamDiskId":{"type":"string"},"SecurityGroupIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"SecurityGroups":{"items":{"type":"string"},"type":"array","uniqueItems":false},"TagSpecifications":{"items":{"$ref":"#/definitions/TagSpecification"},"type":"array","uniqueItems":false},"UserData":{"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "LaunchTemplateTagSpecification",
+                r##"{"additionalProperties":false,"properties":{"ResourceType":{"enum":["application-status-check","capacity-block","capacity-manager-data-export","capacity-reservation","capacity-reservation-cancellation-quote","capacity-reservation-fleet","capacity-reservation-modification-quote","carrier-gateway","client-vpn-endpoint","coip-pool","customer-gateway","declarative-policies-report","dedicated-host","dhcp-options","egress-only-internet-gateway","elastic-gpu","elastic-ip","export-image-task","export-instance-task","fleet","fpga-image","host-reservation","image","image-usage-report","import-image-task","import-snapshot-task","instance","instance-connect-endpoint","instance-event-window","internet-gateway","ipam","ipam-external-resource-verification-token","ipam-internet-registry-association","ipam-policy","ipam-pool","ipam-pool-allocation","ipam-prefix-list-resolver","ipam-prefix-list-resolver-target","ipam-resource-discovery","ipam-resource-discovery-association","ipam-scope","ipv4pool-ec2","ipv6pool-ec2","key-pair","launch-template","local-gateway","local-gateway-route-table","local-gateway-route-table-virtual-interface-group-association","local-gateway-route-table-vpc-association","local-gateway-virtual-interface","local-gateway-virtual-interface-group","mac-modification-task","natgateway","network-acl","network-insights-access-scope","network-insights-access-scope-analysis","network-insights-analysis","network-insights-path","network-interface","outpost-lag","placement-group","prefix-list","replace-root-volume-task","reserved-instances","route-server","route-server-endpoint","route-server-peer","route-table","secondary-interface","secondary-network","secondary-subnet","security-group","security-group-rule","service-link-virtual-interface","snapshot","spot-fleet-request","spot-instances-request","subnet","subnet-cidr-reservation","traffic-mirror-filter","traffic-mirror-filter-rule","traffic-mirror-session","traffic-mirror-target","transit-gateway","transit-gateway-attachment","transit-gateway-connect-peer","transit-gateway-metering-policy","transit-gateway-multicast-domain","transit-gateway-policy-table","transit-gateway-route-table","transit-gateway-route-table-announcement","verified-access-endpoint","verified-access-endpoint-target","verified-access-group","verified-access-instance","verified-access-policy","verified-access-trust-provider","volume","vpc","vpc-block-public-access-exclusion","vpc-encryption-control","vpc-endpoint","vpc-endpoint-connection","vpc-endpoint-connection-device-type","vpc-endpoint-service","vpc-endpoint-service-permission","vpc-flow-log","vpc-peering-connection","vpn-concentrator","vpn-connection","vpn-connection-device-type","vpn-gateway"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+            ),
+            (
+                "LicenseSpecification",
+                r#"{"additionalProperties":false,"properties":{"LicenseConfigurationArn":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "MaintenanceOptions",
+                r#"{"additionalProperties":false,"properties":{"AutoRecovery":{"enum":["default","disabled"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "MemoryGiBPerVCpu",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "MemoryMiB",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "MetadataOptions",
+                r#"{"additionalProperties":false,"properties":{"HttpEndpoint":{"enum":["disabled","enabled"],"type":"string"},"HttpProtocolIpv6":{"enum":["disabled","enabled"],"type":"string"},"HttpPutResponseHopLimit":{"type":"integer"},"HttpTokens":{"enum":["optional","required"],"type":"string"},"InstanceMetadataTags":{"enum":["disabled","enabled"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Monitoring",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "NetworkBandwidthGbps",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "NetworkInterface",
+                r##"{"additionalProperties":false,"dependentExcluded":{"AssociateCarrierIpAddress":["NetworkInterfaceId"],"AssociatePublicIpAddress":["NetworkInterfaceId"],"NetworkInterfaceId":["AssociateCarrierIpAddress","AssociatePublicIpAddress"]},"properties":{"AssociateCarrierIpAddress":{"type":"boolean"},"AssociatePublicIpAddress":{"type":"boolean"},"ConnectionTrackingSpecification":{"$ref":"#/definitions/ConnectionTrackingSpecification"},"DeleteOnTermination":{"type":"boolean"},"Description":{"type":"string"},"DeviceIndex":{"type":"integer"},"EnaQueueCount":{"type":"integer"},"EnaSrdSpecification":{"$ref":"#/definitions/EnaSrdSpecification"},"Groups":{"items":{"type":"string"},"type":"array","uniqueItems":false},"InterfaceType":{"type":"string"},"Ipv4PrefixCount":{"type":"integer"},"Ipv4Prefixes":{"items":{"$ref":"#/definitions/Ipv4PrefixSpecification"},"type":"array","uniqueItems":false},"Ipv6AddressCount":{"type":"integer"},"Ipv6Addresses":{"items":{"$ref":"#/definitions/Ipv6Add"},"type":"array","uniqueItems":false},"Ipv6PrefixCount":{"type":"integer"},"Ipv6Prefixes":{"items":{"$ref":"#/definitions/Ipv6PrefixSpecification"},"type":"array","uniqueItems":false},"NetworkCardIndex":{"type":"integer"},"NetworkInterfaceId":{"type":"string"},"PrimaryIpv6":{"type":"boolean"},"PrivateIpAddress":{"type":"string"},"PrivateIpAddresses":{"items":{"$ref":"#/definitions/PrivateIpAdd"},"type":"array","uniqueItems":false},"SecondaryPrivateIpAddressCount":{"type":"integer"},"SubnetId":{"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "NetworkInterfaceCount",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "NetworkPerformanceOptions",
+                r#"{"additionalProperties":false,"properties":{"BandwidthWeighting":{"enum":["default","ebs-1","vpc-1"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Placement",
+                r#"{"additionalProperties":false,"properties":{"Affinity":{"type":"string"},"AvailabilityZone":{"type":"string"},"GroupId":{"type":"string"},"GroupName":{"type":"string"},"HostId":{"type":"string"},"HostResourceGroupArn":{"type":"string"},"PartitionNumber":{"type":"integer"},"SpreadDomain":{"type":"string"},"Tenancy":{"enum":["dedicated","default","host"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "PrivateDnsNameOptions",
+                r#"{"additionalProperties":false,"properties":{"EnableResourceNameDnsAAAARecord":{"type":"boolean"},"EnableResourceNameDnsARecord":{"type":"boolean"},"HostnameType":{"enum":["ip-name","resource-name"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "PrivateIpAdd",
+                r#"{"additionalProperties":false,"properties":{"Primary":{"type":"boolean"},"PrivateIpAddress":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Reference",
+                r#"{"additionalProperties":false,"properties":{"InstanceFamily":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("References", r##"{"items":{"$ref":"#/definitions/Reference"},"type":"array","uniqueItems":true}"##),
+            (
+                "SpotOptions",
+                r#"{"additionalProperties":false,"properties":{"BlockDurationMinutes":{"type":"integer"},"InstanceInterruptionBehavior":{"enum":["hibernate","stop","terminate"],"type":"string"},"MaxPrice":{"type":"string"},"SpotInstanceType":{"enum":["one-time","persistent"],"type":"string"},"ValidUntil":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "TagSpecification",
+                r##"{"additionalProperties":false,"properties":{"ResourceType":{"enum":["application-status-check","capacity-block","capacity-manager-data-export","capacity-reservation","capacity-reservation-cancellation-quote","capacity-reservation-fleet","capacity-reservation-modification-quote","carrier-gateway","client-vpn-endpoint","coip-pool","customer-gateway","declarative-policies-report","dedicated-host","dhcp-options","egress-only-internet-gateway","elastic-gpu","elastic-ip","export-image-task","export-instance-task","fleet","fpga-image","host-reservation","image","image-usage-report","import-image-task","import-snapshot-task","instance","instance-connect-endpoint","instance-event-window","internet-gateway","ipam","ipam-external-resource-verification-token","ipam-internet-registry-association","ipam-policy","ipam-pool","ipam-pool-allocation","ipam-prefix-list-resolver","ipam-prefix-list-resolver-target","ipam-resource-discovery","ipam-resource-discovery-association","ipam-scope","ipv4pool-ec2","ipv6pool-ec2","key-pair","launch-template","local-gateway","local-gateway-route-table","local-gateway-route-table-virtual-interface-group-association","local-gateway-route-table-vpc-association","local-gateway-virtual-interface","local-gateway-virtual-interface-group","mac-modification-task","natgateway","network-acl","network-insights-access-scope","network-insights-access-scope-analysis","network-insights-analysis","network-insights-path","network-interface","outpost-lag","placement-group","prefix-list","replace-root-volume-task","reserved-instances","route-server","route-server-endpoint","route-server-peer","route-table","secondary-interface","secondary-network","secondary-subnet","security-group","security-group-rule","service-link-virtual-interface","snapshot","spot-fleet-request","spot-instances-request","subnet","subnet-cidr-reservation","traffic-mirror-filter","traffic-mirror-filter-rule","traffic-mirror-session","traffic-mirror-target","transit-gateway","transit-gateway-attachment","transit-gateway-connect-peer","transit-gateway-metering-policy","transit-gateway-multicast-domain","transit-gateway-policy-table","transit-gateway-route-table","transit-gateway-route-table-announcement","verified-access-endpoint","verified-access-endpoint-target","verified-access-group","verified-access-instance","verified-access-policy","verified-access-trust-provider","volume","vpc","vpc-block-public-access-exclusion","vpc-encryption-control","vpc-endpoint","vpc-endpoint-connection","vpc-endpoint-connection-device-type","vpc-endpoint-service","vpc-endpoint-service-permission","vpc-flow-log","vpc-peering-connection","vpn-concentrator","vpn-connection","vpn-connection-device-type","vpn-gateway"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+            ),
+            (
+                "TotalLocalStorageGB",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "VCpuCount",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::LocalGatewayRoute",
         r#"{"additionalProperties":false,"oneOf":[{"required":["DestinationCidrBlock","LocalGatewayRouteTableId","LocalGatewayVirtualInterfaceGroupId"]},{"required":["DestinationCidrBlock","LocalGatewayRouteTableId","NetworkInterfaceId"]}],"properties":{"DestinationCidrBlock":{"type":"string"},"LocalGatewayRouteTableId":{"type":"string"},"LocalGatewayVirtualInterfaceGroupId":{"type":"string"},"NetworkInterfaceId":{"type":"string"},"State":{"type":"string"},"Type":{"type":"string"}},"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::LocalGatewayRouteTable",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"},"Value":{"maxLength":255,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"}},"type":"object"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"properties":{"LocalGatewayId":{"type":"string"},"LocalGatewayRouteTableArn":{"type":"string"},"LocalGatewayRouteTableId":{"type":"string"},"Mode":{"enum":["coip","direct-vpc-routing"],"type":"string"},"OutpostArn":{"type":"string"},"OwnerId":{"type":"string"},"State":{"type":"string"},"Tags":{"$ref":"#/definitions/Tags"}},"required":["LocalGatewayId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"LocalGatewayId":{"type":"string"},"LocalGatewayRouteTableArn":{"type":"string"},"LocalGatewayRouteTableId":{"type":"string"},"Mode":{"enum":["coip","direct-vpc-routing"],"type":"string"},"OutpostArn":{"type":"string"},"OwnerId":{"type":"string"},"State":{"type":"string"},"Tags":{"$ref":"#/definitions/Tags"}},"required":["LocalGatewayId"],"type":"object"}"##,
+        &[
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"},"Value":{"maxLength":255,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"}},"type":"object"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
     ),
     (
         "AWS::EC2::LocalGatewayRouteTableVPCAssociation",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"},"Value":{"maxLength":255,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"}},"type":"object"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"properties":{"LocalGatewayId":{"type":"string"},"LocalGatewayRouteTableId":{"type":"string"},"LocalGatewayRouteTableVpcAssociationId":{"type":"string"},"State":{"type":"string"},"Tags":{"$ref":"#/definitions/Tags"},"VpcId":{"type":"string"}},"required":["LocalGatewayRouteTableId","VpcId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"LocalGatewayId":{"type":"string"},"LocalGatewayRouteTableId":{"type":"string"},"LocalGatewayRouteTableVpcAssociationId":{"type":"string"},"State":{"type":"string"},"Tags":{"$ref":"#/definitions/Tags"},"VpcId":{"type":"string"}},"required":["LocalGatewayRouteTableId","VpcId"],"type":"object"}"##,
+        &[
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"},"Value":{"maxLength":255,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"}},"type":"object"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
     ),
     (
         "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"},"Value":{"maxLength":255,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"}},"type":"object"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"properties":{"LocalGatewayId":{"type":"string"},"LocalGatewayRouteTableArn":{"type":"string"},"LocalGatewayRouteTableId":{"type":"string"},"LocalGatewayRouteTableVirtualInterfaceGroupAssociationId":{"type":"string"},"LocalGatewayVirtualInterfaceGroupId":{"type":"string"},"OwnerId":{"type":"string"},"State":{"type":"string"},"Tags":{"$ref":"#/definitions/Tags"}},"required":["LocalGatewayRouteTableId","LocalGatewayVirtualInterfaceGroupId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"LocalGatewayId":{"type":"string"},"LocalGatewayRouteTableArn":{"type":"string"},"LocalGatewayRouteTableId":{"type":"string"},"LocalGatewayRouteTableVirtualInterfaceGroupAssociationId":{"type":"string"},"LocalGatewayVirtualInterfaceGroupId":{"type":"string"},"OwnerId":{"type":"string"},"State":{"type":"string"},"Tags":{"$ref":"#/definitions/Tags"}},"required":["LocalGatewayRouteTableId","LocalGatewayVirtualInterfaceGroupId"],"type":"object"}"##,
+        &[
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"},"Value":{"maxLength":255,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"}},"type":"object"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
     ),
     (
         "AWS::EC2::LocalGatewayVirtualInterface",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"},"Value":{"maxLength":255,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"}},"type":"object"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"properties":{"ConfigurationState":{"type":"string"},"LocalAddress":{"type":"string"},"LocalBgpAsn":{"type":"integer"},"LocalGatewayId":{"type":"string"},"LocalGatewayVirtualInterfaceGroupId":{"type":"string"},"LocalGatewayVirtualInterfaceId":{"type":"string"},"OutpostLagId":{"type":"string"},"OwnerId":{"type":"string"},"PeerAddress":{"type":"string"},"PeerBgpAsn":{"type":"integer"},"PeerBgpAsnExtended":{"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"Vlan":{"type":"integer"}},"required":["OutpostLagId","LocalGatewayVirtualInterfaceGroupId","Vlan","LocalAddress","PeerAddress"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"ConfigurationState":{"type":"string"},"LocalAddress":{"type":"string"},"LocalBgpAsn":{"type":"integer"},"LocalGatewayId":{"type":"string"},"LocalGatewayVirtualInterfaceGroupId":{"type":"string"},"LocalGatewayVirtualInterfaceId":{"type":"string"},"OutpostLagId":{"type":"string"},"OwnerId":{"type":"string"},"PeerAddress":{"type":"string"},"PeerBgpAsn":{"type":"integer"},"PeerBgpAsnExtended":{"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"Vlan":{"type":"integer"}},"required":["OutpostLagId","LocalGatewayVirtualInterfaceGroupId","Vlan","LocalAddress","PeerAddress"],"type":"object"}"##,
+        &[
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"},"Value":{"maxLength":255,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"}},"type":"object"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
     ),
     (
         "AWS::EC2::LocalGatewayVirtualInterfaceGroup",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"},"Value":{"maxLength":255,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"}},"type":"object"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"properties":{"ConfigurationState":{"type":"string"},"LocalBgpAsn":{"type":"integer"},"LocalBgpAsnExtended":{"type":"integer"},"LocalGatewayId":{"type":"string"},"LocalGatewayVirtualInterfaceGroupArn":{"type":"string"},"LocalGatewayVirtualInterfaceGroupId":{"type":"string"},"LocalGatewayVirtualInterfaceIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"OwnerId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["LocalGatewayId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"ConfigurationState":{"type":"string"},"LocalBgpAsn":{"type":"integer"},"LocalBgpAsnExtended":{"type":"integer"},"LocalGatewayId":{"type":"string"},"LocalGatewayVirtualInterfaceGroupArn":{"type":"string"},"LocalGatewayVirtualInterfaceGroupId":{"type":"string"},"LocalGatewayVirtualInterfaceIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"OwnerId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["LocalGatewayId"],"type":"object"}"##,
+        &[
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"},"Value":{"maxLength":255,"minLength":1,"pattern":"^(?!aws:.*)","type":"string"}},"type":"object"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
     ),
     (
         "AWS::EC2::NatGateway",
-        r##"{"additionalProperties":false,"definitions":{"AvailabilityZoneAddress":{"additionalProperties":false,"properties":{"AllocationIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"}},"required":["AllocationIds"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"AllocationId":{"type":"string"},"AutoProvisionZones":{"type":"string"},"AutoScalingIps":{"type":"string"},"AvailabilityMode":{"enum":["regional","zonal"],"type":"string"},"AvailabilityZoneAddresses":{"items":{"$ref":"#/definitions/AvailabilityZoneAddress"},"type":"array","uniqueItems":true},"ConnectivityType":{"enum":["private","public"],"type":"string"},"EniId":{"type":"string"},"MaxDrainDurationSeconds":{"type":"integer"},"NatGatewayId":{"type":"string"},"PrivateIpAddress":{"type":"string"},"RouteTableId":{"type":"string"},"SecondaryAllocationIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SecondaryPrivateIpAddressCount":{"maximum":31,"minimum":1,"type":"integer"},"SecondaryPrivateIpAddresses":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AllocationId":{"type":"string"},"AutoProvisionZones":{"type":"string"},"AutoScalingIps":{"type":"string"},"AvailabilityMode":{"enum":["regional","zonal"],"type":"string"},"AvailabilityZoneAddresses":{"items":{"$ref":"#/definitions/AvailabilityZoneAddress"},"type":"array","uniqueItems":true},"ConnectivityType":{"enum":["private","public"],"type":"string"},"EniId":{"type":"string"},"MaxDrainDurationSeconds":{"type":"integer"},"NatGatewayId":{"type":"string"},"PrivateIpAddress":{"type":"string"},"RouteTableId":{"type":"string"},"SecondaryAllocationIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SecondaryPrivateIpAddressCount":{"maximum":31,"minimum":1,"type":"integer"},"SecondaryPrivateIpAddresses":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"type":"object"}"##,
+        &[
+            (
+                "AvailabilityZoneAddress",
+                r#"{"additionalProperties":false,"properties":{"AllocationIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"}},"required":["AllocationIds"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::NetworkAcl",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"Id":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::NetworkAclEntry",
-        r##"{"additionalProperties":false,"definitions":{"Icmp":{"additionalProperties":false,"properties":{"Code":{"type":"integer"},"Type":{"type":"integer"}},"type":"object"},"PortRange":{"additionalProperties":false,"properties":{"From":{"type":"integer"},"To":{"type":"integer"}},"type":"object"}},"properties":{"CidrBlock":{"type":"string"},"Egress":{"type":"boolean"},"Icmp":{"$ref":"#/definitions/Icmp"},"Id":{"type":"string"},"Ipv6CidrBlock":{"type":"string"},"NetworkAclId":{"type":"string"},"PortRange":{"$ref":"#/definitions/PortRange"},"Protocol":{"type":"integer"},"RuleAction":{"enumCaseInsensitive":["allow","deny"],"type":"string"},"RuleNumber":{"type":"integer"}},"required":["NetworkAclId","RuleAction","RuleNumber","Protocol"],"requiredXor":["Ipv6CidrBlock","CidrBlock"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"CidrBlock":{"type":"string"},"Egress":{"type":"boolean"},"Icmp":{"$ref":"#/definitions/Icmp"},"Id":{"type":"string"},"Ipv6CidrBlock":{"type":"string"},"NetworkAclId":{"type":"string"},"PortRange":{"$ref":"#/definitions/PortRange"},"Protocol":{"type":"integer"},"RuleAction":{"enumCaseInsensitive":["allow","deny"],"type":"string"},"RuleNumber":{"type":"integer"}},"required":["NetworkAclId","RuleAction","RuleNumber","Protocol"],"requiredXor":["Ipv6CidrBlock","CidrBlock"],"type":"object"}"##,
+        &[
+            (
+                "Icmp",
+                r#"{"additionalProperties":false,"properties":{"Code":{"type":"integer"},"Type":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "PortRange",
+                r#"{"additionalProperties":false,"properties":{"From":{"type":"integer"},"To":{"type":"integer"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::NetworkInsightsAccessScope",
-        r##"{"additionalProperties":false,"definitions":{"AccessScopePathRequest":{"additionalProperties":false,"properties":{"Destination":{"$ref":"#/definitions/PathStatementRequest"},"Source":{"$ref":"#/definitions/PathStatementRequest"},"ThroughResources":{"items":{"$ref":"#/definitions/ThroughResourcesStatementRequest"},"type":"array"}},"type":"object"},"PacketHeaderStatementRequest":{"additionalProperties":false,"properties":{"DestinationAddresses":{"items":{"type":"string"},"type":"array"},"DestinationPorts":{"items":{"type":"string"},"type":"array"},"DestinationPrefixLists":{"items":{"type":"string"},"type":"array"},"Protocols":{"items":{"$ref":"#/definitions/Protocol"},"type":"array"},"SourceAddresses":{"items":{"type":"string"},"type":"array"},"SourcePorts":{"items":{"type":"string"},"type":"array"},"SourcePrefixLists":{"items":{"type":"string"},"type":"array"}},"type":"object"},"PathStatementRequest":{"additionalProperties":false,"properties":{"PacketHeaderStatement":{"$ref":"#/definitions/PacketHeaderStatementRequest"},"ResourceStatement":{"$ref":"#/definitions/ResourceStatementRequest"}},"type":"object"},"Protocol":{"enum":["tcp","udp"],"type":"string"},"ResourceStatementRequest":{"additionalProperties":false,"properties":{"ResourceTypes":{"items":{"type":"string"},"type":"array"},"Resources":{"items":{"type":"string"},"type":"array"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key"],"type":"object"},"ThroughResourcesStatementRequest":{"additionalProperties":false,"properties":{"ResourceStatement":{"$ref":"#/definitions/ResourceStatementRequest"}},"type":"object"}},"properties":{"CreatedDate":{"type":"string"},"ExcludePaths":{"items":{"$ref":"#/definitions/AccessScopePathRequest"},"type":"array"},"MatchPaths":{"items":{"$ref":"#/definitions/AccessScopePathRequest"},"type":"array"},"NetworkInsightsAccessScopeArn":{"type":"string"},"NetworkInsightsAccessScopeId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"UpdatedDate":{"type":"string"}},"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"CreatedDate":{"type":"string"},"ExcludePaths":{"items":{"$ref":"#/definitions/AccessScopePathRequest"},"type":"array"},"MatchPaths":{"items":{"$ref":"#/definitions/AccessScopePathRequest"},"type":"array"},"NetworkInsightsAccessScopeArn":{"type":"string"},"NetworkInsightsAccessScopeId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"UpdatedDate":{"type":"string"}},"type":"object"}"##,
+        &[
+            (
+                "AccessScopePathRequest",
+                r##"{"additionalProperties":false,"properties":{"Destination":{"$ref":"#/definitions/PathStatementRequest"},"Source":{"$ref":"#/definitions/PathStatementRequest"},"ThroughResources":{"items":{"$ref":"#/definitions/ThroughResourcesStatementRequest"},"type":"array"}},"type":"object"}"##,
+            ),
+            (
+                "PacketHeaderStatementRequest",
+                r##"{"additionalProperties":false,"properties":{"DestinationAddresses":{"items":{"type":"string"},"type":"array"},"DestinationPorts":{"items":{"type":"string"},"type":"array"},"DestinationPrefixLists":{"items":{"type":"string"},"type":"array"},"Protocols":{"items":{"$ref":"#/definitions/Protocol"},"type":"array"},"SourceAddresses":{"items":{"type":"string"},"type":"array"},"SourcePorts":{"items":{"type":"string"},"type":"array"},"SourcePrefixLists":{"items":{"type":"string"},"type":"array"}},"type":"object"}"##,
+            ),
+            (
+                "PathStatementRequest",
+                r##"{"additionalProperties":false,"properties":{"PacketHeaderStatement":{"$ref":"#/definitions/PacketHeaderStatementRequest"},"ResourceStatement":{"$ref":"#/definitions/ResourceStatementRequest"}},"type":"object"}"##,
+            ),
+            ("Protocol", r#"{"enum":["tcp","udp"],"type":"string"}"#),
+            (
+                "ResourceStatementRequest",
+                r#"{"additionalProperties":false,"properties":{"ResourceTypes":{"items":{"type":"string"},"type":"array"},"Resources":{"items":{"type":"string"},"type":"array"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key"],"type":"object"}"#,
+            ),
+            (
+                "ThroughResourcesStatementRequest",
+                r##"{"additionalProperties":false,"properties":{"ResourceStatement":{"$ref":"#/definitions/ResourceStatementRequest"}},"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::EC2::NetworkInsightsAccessScopeAnalysis",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key"],"type":"object"}},"properties":{"AnalyzedEniCount":{"type":"integer"},"EndDate":{"type":"string"},"FindingsFound":{"enum":["true","false","unknown"],"type":"string"},"NetworkInsightsAccessScopeAnalysisArn":{"type":"string"},"NetworkInsightsAccessScopeAnalysisId":{"type":"string"},"NetworkInsightsAccessScopeId":{"type":"string"},"StartDate":{"type":"string"},"Status":{"enum":["running","failed","succeeded"],"type":"string"},"StatusMessage":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"required":["NetworkInsightsAccessScopeId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AnalyzedEniCount":{"type":"integer"},"EndDate":{"type":"string"},"FindingsFound":{"enum":["true","false","unknown"],"type":"string"},"NetworkInsightsAccessScopeAnalysisArn":{"type":"string"},"NetworkInsightsAccessScopeAnalysisId":{"type":"string"},"NetworkInsightsAccessScopeId":{"type":"string"},"StartDate":{"type":"string"},"Status":{"enum":["running","failed","succeeded"],"type":"string"},"StatusMessage":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"required":["NetworkInsightsAccessScopeId"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::NetworkInsightsAnalysis",
-        r##"{"additionalProperties":false,"definitions":{"AdditionalDetail":{"additionalProperties":false,"properties":{"AdditionalDetailType":{"type":"string"},"Component":{"$ref":"#/definitions/AnalysisComponent"},"LoadBalancers":{"items":{"$ref":"#/definitions/AnalysisComponent"},"type":"array","uniqueItems":false},"ServiceName":{"type":"string"}},"type":"object"},"AlternatePathHint":{"additionalProperties":false,"properties":{"ComponentArn":{"type":"string"},"ComponentId":{"type":"string"}},"type":"object"},"AnalysisAclRule":{"additionalProperties":false,"properties":{"Cidr":{"type":"string"},"Egress":{"type":"boolean"},"PortRange":{"$ref":"#/definitions/PortRange"},"Protocol":{"$ref":"#/definitions/Protocol"},"RuleAction":{"type":"string"},"RuleNumber":{"type":"integer"}},"type":"object"},"AnalysisComponent":{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Id":{"type":"string"}},"type":"object"},"AnalysisLoadBalancerListener":{"additionalProperties":false,"properties":{"InstancePort":{"$ref":"#/definitions/Port"},"LoadBalancerPort":{"$ref":"#/definitions/Port"}},"type":"object"},"AnalysisLoadBalancerTarget":{"additionalProperties":false,"properties":{"Address":{"$ref":"#/definitions/IpAddress"},"AvailabilityZone":{"type":"string"},"Instance":{"$ref":"#/definitions/AnalysisComponent"},"Port":{"$ref":"#/definitions/Port"}},"type":"object"},"AnalysisPacketHeader":{"additionalProperties":false,"properties":{"DestinationAddresses":{"items":{"$ref":"#/definitions/IpAddress"},"type":"array","uniqueItems":false},"DestinationPortRanges":{"items":{"$ref":"#/definitions/PortRange"},"type":"array","uniqueItems":false},"Protocol":{"$ref":"#/definitions/Protocol"},"SourceAddresses":{"items":{"$ref":"#/definitions/IpAddress"},"type":"array","uniqueItems":false},"SourcePortRanges":{"items":{"$ref":"#/definitions/PortRange"},"type":"array","uniqueItems":false}},"type":"object"},"AnalysisRouteTableRoute":{"additionalProperties":false,"properties":{"NatGatewayId":{"type":"string"},"NetworkInterfaceId":{"type":"string"},"Origin":{"type":"string"},"State":{"type":"string"},"TransitGatewayId":{"type":"string"},"VpcPeeringConnectionId":{"type":"string"},"destinationCidr":{"type":"string"},"destinationPrefixListId":{"type":"string"},"egressOnlyInternetGatewayId":{"type":"string"},"gatewayId":{"type":"string"},"instanceId":{"type":"string"}},"type":"object"},"AnalysisSecurityGroupRule":{"additionalProperties":false,"properties":{"Cidr":{"type":"string"},"Direction":{"type":"string"},"PortRange":{"$ref":"#/definitions/PortRange"},"PrefixListId":{"type":"string"},"Protocol":{"$ref":"#/definitions/Protocol"},"SecurityGroupId":{"type":"string"}},"type":"object"},"AnalysisTransitGatewayPolicyTableEntry":{"additionalProperties":false,"properties":{"DestinationCidr":{"type":"string"},"DestinationPortRange":{"$ref":"#/definitions/PortRange"},"Protocol":{"type":"string"},"RuleNumber":{"type":"integer"},"SourceCidr":{"type":"string"},"SourcePortRange":{"$ref":"#/definitions/PortRange"},"TargetRouteTableId":{"type":"string"}},"type":"object"},"Explanation":{"additionalProperties":false,"properties":{"Acl":{"$ref":"#/definitions/AnalysisComponent"},"AclRule":{"$ref":"#/definitions/AnalysisAclRule"},"Address":{"$ref":"#/definitions/IpAddress"},"Addresses":{"items":{"$ref":"#/definitions/IpAddress"},"type":"array","uniqueItems":false},"AttachedTo":{"$ref":"#/definitions/AnalysisComponent"},"AvailabilityZones":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Cidrs":{"items":{"type":"string"},"type":"array","uniqueItems":false},"ClassicLoadBalancerListener":{"$ref":"#/definitions/AnalysisLoadBalancerListener"},"Component":{"$ref":"#/definitions/AnalysisComponent"},"ComponentAccount":{"type":"string"},"ComponentRegion":{"type":"string"},"CustomerGateway":{"$ref":"#/definitions/AnalysisComponent"},"Destination":{"$ref":"#/definitions/AnalysisComponent"},"DestinationVpc":{"$ref":"#/definitions/AnalysisComponent"},"Direction":{"type":"string"},"ElasticLoadBalancerListener":{"$ref":"#/definitions/AnalysisComponent"},"ExplanationCode":{"type":"string"},"IngressRouteTable":{"$ref":"#/definitions/AnalysisComponent"},"InternetGateway":{"$ref":"#/definitions/AnalysisComponent"},"LoadBalancerArn":{"$ref":"#/definitions/ResourceArn"},"LoadBalancerListenerPort":{"$ref":"#/definitions/Port"},"LoadBalancerTarget":{"$ref":"#/definitions/AnalysisLoadBalancerTarget"},"LoadBalancerTargetGroup":{"$ref":"#/definitions/AnalysisComponent"},"LoadBalancerTargetGroups":{"items":{"$ref":"#/definitions/AnalysisComponent"},"type":"array","uniqueItems":false},"LoadBalancerTargetPort":{"$ref":"#/definitions/Port"},"MissingComponent":{"type":"string"},"NatGateway":{"$ref":"#/definitions/AnalysisComponent"},"NetworkInterface":{"$ref":"#/definitions/AnalysisComponent"},"PacketField":{"type":"string"},"Port":{"$ref":"#/definitions/Port"},"PortRanges":{"items":{"$ref":"#/definitions/PortRange"},"type":"array","uniqueItems":false},"PrefixList":{"$ref":"#/definitions/AnalysisComponent"},"Protocols":{"items":{"$ref":"#/definitions/Protocol"},"type":"array","uniqueItems":false},"RouteTable":{"$ref":"#/definitions/AnalysisComponent"},"RouteTableRoute":{"$ref":"#/definitions/AnalysisRouteTableRoute"},"SecurityGroup":{"$ref":"#/definitions/AnalysisComponent"},"SecurityGroupRule":{"$ref":"#/definitions/AnalysisSecurityGroupRule"},"SecurityGroups":{"items":{"$ref":"#/definitions/AnalysisComponent"},"type":"array","uniqueItems":false},"SourceVpc":{"$ref":"#/definitions/AnalysisComponent"},"State":{"type":"string"},"Subnet":{"$ref":"#/definitions/AnalysisComponent"},"SubnetRouteTable":{"$ref":"#/definitions/AnalysisComponent"},"TransitGateway":{"$ref":"#/definitions/AnalysisComponent"},"TransitGatewayAttachment":{"$ref":"#/definitions/AnalysisComponent"},"TransitGatewayPolicyTable":{"$ref":"#/definitions/AnalysisComponent"},"TransitGatewayPolicyTableEntry":{"$ref":"#/definitions/AnalysisTransitGatewayPolicyTableEntry"},"TransitGatewayRouteTable":{"$ref":"#/definitions/AnalysisComponent"},"TransitGatewayRouteTableRoute":{"$ref":"#/definitions/TransitGatewayRouteTableRoute"},"Vpc":{"$ref":"#/definitions/AnalysisComponent"},"VpcPeeringConnection":{"$ref":"#/definitions/AnalysisComponent"},"VpnConnection":{"$ref":"#/definitions/AnalysisComponent"},"VpnGateway":{"$ref":"#/definitions/AnalysisComponent"},"vpcEndpoint":{"$ref":"#/definitions/AnalysisComponent"}},"type":"object"},"IpAddress":{"type":"string"},"PathComponent":{"additionalProperties":false,"properties":{"AclRule":{"$ref":"#/definitions/AnalysisAclRule"},"AdditionalDetails":{"items":{"$ref":"#/definitions/AdditionalDetail"},"type":"array","uniqueItems":false},"Component":{"$ref":"#/definitions/AnalysisComponent"},"DestinationVpc":{"$ref":"#/definitions/AnalysisComponent"},"ElasticLoadBalancerListener":{"$ref":"#/definitions/AnalysisComponent"},"Explanations":{"items":{"$ref":"#/definitions/Explanation"},"type":"array","uniqueItems":false},"InboundHeader":{"$ref":"#/definitions/AnalysisPacketHeader"},"OutboundHeader":{"$ref":"#/definitions/AnalysisPacketHeader"},"RouteTableRoute":{"$ref":"#/definitions/AnalysisRouteTableRoute"},"SecurityGroupRule":{"$ref":"#/definitions/AnalysisSecurityGroupRule"},"SequenceNumber":{"type":"integer"},"ServiceName":{"type":"string"},"SourceVpc":{"$ref":"#/definitions/AnalysisComponent"},"Subnet":{"$ref":"#/definitions/AnalysisComponent"},"TransitGateway":{"$ref":"#/definitions/AnalysisComponent"},"TransitGatewayPolicyTableEntry":{"$ref":"#/definitions/AnalysisTransitGatewayPolicyTableEntry"},"TransitGatewayRouteTableRoute":{"$ref":"#/definitions/TransitGatewayRouteTableRoute"},"Vpc":{"$ref":"#/definitions/AnalysisComponent"}},"type":"object"},"Port":{"type":"integer"},"PortRange":{"additionalProperties":false,"properties":{"From":{"type":"integer"},"To":{"type":"integer"}},"type":"object"},"Protocol":{"type":"string"},"ResourceArn":{"maxLength":1283,"minLength":1,"type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key"],"type":"object"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TransitGatewayRouteTableRoute":{"additionalProperties":false,"properties":{"AttachmentId":{"type":"string"},"DestinationCidr":{"type":"string"},"PrefixListId":{"type":"string"},"ResourceId":{"type":"string"},"ResourceType":{"type":"string"},"RouteOrigin":{"type":"string"},"State":{"type":"string"}},"type":"object"}},"properties":{"AdditionalAccounts":{"items":{"type":"string"},"type":"array","uniqueItems":true},"AlternatePathHints":{"items":{"$ref":"#/definitions/AlternatePathHint"},"type":"array","uniqueItems":false},"Explanations":{"items":{"$ref":"#/definitions/Explanation"},"type":"array","uniqueItems":false},"FilterInArns":{"items":{"$ref":"#/definitions/ResourceArn"},"type":"array","uniqueItems":false},"FilterOutArns":{"items":{"$ref":"#/definitions/ResourceArn"},"type":"array","uniqueItems":false},"ForwardPathComponents":{"items":{"$ref":"#/definitions/PathComponent"},"type":"array","uniqueItems":false},"NetworkInsightsAnalysisArn":{"type":"string"},"NetworkInsightsAnalysisId":{"type":"string"},"NetworkInsightsPathId":{"type":"string"},"NetworkPathFound":{"type":"boolean"},"ReturnPathComponents":{"items":{"$ref":"#/definitions/PathComponent"},"type":"array","uniqueItems":false},"StartDate":{"type":"string"},"Status":{"enum":["running","failed","succeeded"],"type":"string"},"StatusMessage":{"type":"string"},"SuggestedAccounts":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["NetworkInsightsPathId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AdditionalAccounts":{"items":{"type":"string"},"type":"array","uniqueItems":true},"AlternatePathHints":{"items":{"$ref":"#/definitions/AlternatePathHint"},"type":"array","uniqueItems":false},"Explanations":{"items":{"$ref":"#/definitions/Explanation"},"type":"array","uniqueItems":false},"FilterInArns":{"items":{"$ref":"#/definitions/ResourceArn"},"type":"array","uniqueItems":false},"FilterOutArns":{"items":{"$ref":"#/definitions/ResourceArn"},"type":"array","uniqueItems":false},"ForwardPathComponents":{"items":{"$ref":"#/definitions/PathComponent"},"type":"array","uniqueItems":false},"NetworkInsightsAnalysisArn":{"type":"string"},"NetworkInsightsAnalysisId":{"type":"string"},"NetworkInsightsPathId":{"type":"string"},"NetworkPathFound":{"type":"boolean"},"ReturnPathComponents":{"items":{"$ref":"#/definitions/PathComponent"},"type":"array","uniqueItems":false},"StartDate":{"type":"string"},"Status":{"enum":["running","failed","succeeded"],"type":"string"},"StatusMessage":{"type":"string"},"SuggestedAccounts":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["NetworkInsightsPathId"],"type":"object"}"##,
+        &[
+            (
+                "AdditionalDetail",
+                r##"{"additionalProperties":false,"properties":{"AdditionalDetailType":{"type":"string"},"Component":{"$ref":"#/definitions/AnalysisComponent"},"LoadBalancers":{"items":{"$ref":"#/definitions/AnalysisComponent"},"type":"array","uniqueItems":false},"ServiceName":{"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "AlternatePathHint",
+                r#"{"additionalProperties":false,"properties":{"ComponentArn":{"type":"string"},"ComponentId":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "AnalysisAclRule",
+                r##"{"additionalProperties":false,"properties":{"Cidr":{"type":"string"},"Egress":{"type":"boolean"},"PortRange":{"$ref":"#/definitions/PortRange"},"Protocol":{"$ref":"#/definitions/Protocol"},"RuleAction":{"type":"string"},"RuleNumber":{"type":"integer"}},"type":"object"}"##,
+            ),
+            (
+                "AnalysisComponent",
+                r#"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Id":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "AnalysisLoadBalancerListener",
+                r##"{"additionalProperties":false,"properties":{"InstancePort":{"$ref":"#/definitions/Port"},"LoadBalancerPort":{"$ref":"#/definitions/Port"}},"type":"object"}"##,
+            ),
+            (
+                "AnalysisLoadBalancerTarget",
+                r##"{"additionalProperties":false,"properties":{"Address":{"$ref":"#/definitions/IpAddress"},"AvailabilityZone":{"type":"string"},"Instance":{"$ref":"#/definitions/AnalysisComponent"},"Port":{"$ref":"#/definitions/Port"}},"type":"object"}"##,
+            ),
+            (
+                "AnalysisPacketHeader",
+                r##"{"additionalProperties":false,"properties":{"DestinationAddresses":{"items":{"$ref":"#/definitions/IpAddress"},"type":"array","uniqueItems":false},"DestinationPortRanges":{"items":{"$ref":"#/definitions/PortRange"},"type":"array","uniqueItems":false},"Protocol":{"$ref":"#/definitions/Protocol"},"SourceAddresses":{"items":{"$ref":"#/definitions/IpAddress"},"type":"array","uniqueItems":false},"SourcePortRanges":{"items":{"$ref":"#/definitions/PortRange"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+            ),
+            (
+                "AnalysisRouteTableRoute",
+                r#"{"additionalProperties":false,"properties":{"NatGatewayId":{"type":"string"},"NetworkInterfaceId":{"type":"string"},"Origin":{"type":"string"},"State":{"type":"string"},"TransitGatewayId":{"type":"string"},"VpcPeeringConnectionId":{"type":"string"},"destinationCidr":{"type":"string"},"destinationPrefixListId":{"type":"string"},"egressOnlyInternetGatewayId":{"type":"string"},"gatewayId":{"type":"string"},"instanceId":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "AnalysisSecurityGroupRule",
+                r##"{"additionalProperties":false,"properties":{"Cidr":{"type":"string"},"Direction":{"type":"string"},"PortRange":{"$ref":"#/definitions/PortRange"},"PrefixListId":{"type":"string"},"Protocol":{"$ref":"#/definitions/Protocol"},"SecurityGroupId":{"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "AnalysisTransitGatewayPolicyTableEntry",
+                r##"{"additionalProperties":false,"properties":{"DestinationCidr":{"type":"string"},"DestinationPortRange":{"$ref":"#/definitions/PortRange"},"Protocol":{"type":"string"},"RuleNumber":{"type":"integer"},"SourceCidr":{"type":"string"},"SourcePortRange":{"$ref":"#/definitions/PortRange"},"TargetRouteTableId":{"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "Explanation",
+                r##"{"additionalProperties":false,"properties":{"Acl":{"$ref":"#/definitions/AnalysisComponent"},"AclRule":{"$ref":"#/definitions/AnalysisAclRule"},"Address":{"$ref":"#/definitions/IpAddress"},"Addresses":{"items":{"$ref":"#/definitions/IpAddress"},"type":"array","uniqueItems":false},"AttachedTo":{"$ref":"#/definitions/AnalysisComponent"},"AvailabilityZones":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Cidrs":{"items":{"type":"string"},"type":"array","uniqueItems":false},"ClassicLoadBalancerListener":{"$ref":"#/definitions/AnalysisLoadBalancerListener"},"Component":{"$ref":"#/definitions/AnalysisComponent"},"ComponentAccount":{"type":"string"},"ComponentRegion":{"type":"string"},"CustomerGateway":{"$ref":"#/definitions/AnalysisComponent"},"Destination":{"$ref":"#/definitions/AnalysisComponent"},"DestinationVpc":{"$ref":"#/definitions/AnalysisComponent"},"Direction":{"type":"string"},"ElasticLoadBalancerListener":{"$ref":"#/definitions/AnalysisComponent"},"ExplanationCode":{"type":"string"},"IngressRouteTable":{"$ref":"#/definitions/AnalysisComponent"},"InternetGateway":{"$ref":"#/definitions/AnalysisComponent"},"LoadBalancerArn":{"$ref":"#/definitions/ResourceArn"},"LoadBalancerListenerPort":{"$ref":"#/definitions/Port"},"LoadBalancerTarget":{"$ref":"#/definitions/AnalysisLoadBalancerTarget"},"LoadBalancerTargetGroup":{"$ref":"#/definitions/AnalysisComponent"},"LoadBalancerTargetGroups":{"items":{"$ref":"#/definitions/AnalysisComponent"},"type":"array","uniqueItems":false},"LoadBalancerTargetPort":{"$ref":"#/definitions/Port"},"MissingComponent":{"type":"string"},"NatGateway":{"$ref":"#/definitions/AnalysisComponent"},"NetworkInterface":{"$ref":"#/definitions/AnalysisComponent"},"PacketField":{"type":"string"},"Port":{"$ref":"#/definitions/Port"},"PortRanges":{"items":{"$ref":"#/definitions/PortRange"},"type":"array","uniqueItems":false},"PrefixList":{"$ref":"#/definitions/AnalysisComponent"},"Protocols":{"items":{"$ref":"#/definitions/Protocol"},"type":"array","uniqueItems":false},"RouteTable":{"$ref":"#/definitions/AnalysisComponent"},"RouteTableRoute":{"$ref":"#/definitions/AnalysisRouteTableRoute"},"SecurityGroup":{"$ref":"#/definitions/AnalysisComponent"},"SecurityGroupRule":{"$ref":"#/definitions/AnalysisSecurityGroupRule"},"SecurityGroups":{"items":{"$ref":"#/definitions/AnalysisComponent"},"type":"array","uniqueItems":false},"SourceVpc":{"$ref":"#/definitions/AnalysisComponent"},"State":{"type":"string"},"Subnet":{"$ref":"#/definitions/AnalysisComponent"},"SubnetRouteTable":{"$ref":"#/definitions/AnalysisComponent"},"TransitGateway":{"$ref":"#/definitions/AnalysisComponent"},"TransitGatewayAttachment":{"$ref":"#/definitions/AnalysisComponent"},"TransitGatewayPolicyTable":{"$ref":"#/definitions/AnalysisComponent"},"TransitGatewayPolicyTableEntry":{"$ref":"#/definitions/AnalysisTransitGatewayPolicyTableEntry"},"TransitGatewayRouteTable":{"$ref":"#/definitions/AnalysisComponent"},"TransitGatewayRouteTableRoute":{"$ref":"#/definitions/TransitGatewayRouteTableRoute"},"Vpc":{"$ref":"#/definitions/AnalysisComponent"},"VpcPeeringConnection":{"$ref":"#/definitions/AnalysisComponent"},"VpnConnection":{"$ref":"#/definitions/AnalysisComponent"},"VpnGateway":{"$ref":"#/definitions/AnalysisComponent"},"vpcEndpoint":{"$ref":"#/definitions/AnalysisComponent"}},"type":"object"}"##,
+            ),
+            ("IpAddress", r#"{"type":"string"}"#),
+            (
+                "PathComponent",
+                r##"{"additionalProperties":false,"properties":{"AclRule":{"$ref":"#/definitions/AnalysisAclRule"},"AdditionalDetails":{"items":{"$ref":"#/definitions/AdditionalDetail"},"type":"array","uniqueItems":false},"Component":{"$ref":"#/definitions/AnalysisComponent"},"DestinationVpc":{"$ref":"#/definitions/AnalysisComponent"},"ElasticLoadBalancerListener":{"$ref":"#/definitions/AnalysisComponent"},"Explanations":{"items":{"$ref":"#/definitions/Explanation"},"type":"array","uniqueItems":false},"InboundHeader":{"$ref":"#/definitions/AnalysisPacketHeader"},"OutboundHeader":{"$ref":"#/definitions/AnalysisPacketHeader"},"RouteTableRoute":{"$ref":"#/definitions/AnalysisRouteTableRoute"},"SecurityGroupRule":{"$ref":"#/definitions/AnalysisSecurityGroupRule"},"SequenceNumber":{"type":"integer"},"ServiceName":{"type":"string"},"SourceVpc":{"$ref":"#/definitions/AnalysisComponent"},"Subnet":{"$ref":"#/definitions/AnalysisComponent"},"TransitGateway":{"$ref":"#/definitions/AnalysisComponent"},"TransitGatewayPolicyTableEntry":{"$ref":"#/definitions/AnalysisTransitGatewayPolicyTableEntry"},"TransitGatewayRouteTableRoute":{"$ref":"#/definitions/TransitGatewayRouteTableRoute"},"Vpc":{"$ref":"#/definitions/AnalysisComponent"}},"type":"object"}"##,
+            ),
+            ("Port", r#"{"type":"integer"}"#),
+            (
+                "PortRange",
+                r#"{"additionalProperties":false,"properties":{"From":{"type":"integer"},"To":{"type":"integer"}},"type":"object"}"#,
+            ),
+            ("Protocol", r#"{"type":"string"}"#),
+            ("ResourceArn", r#"{"maxLength":1283,"minLength":1,"type":"string"}"#),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key"],"type":"object"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+            (
+                "TransitGatewayRouteTableRoute",
+                r#"{"additionalProperties":false,"properties":{"AttachmentId":{"type":"string"},"DestinationCidr":{"type":"string"},"PrefixListId":{"type":"string"},"ResourceId":{"type":"string"},"ResourceType":{"type":"string"},"RouteOrigin":{"type":"string"},"State":{"type":"string"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::NetworkInsightsPath",
-        r##"{"additionalProperties":false,"definitions":{"FilterPortRange":{"additionalProperties":false,"properties":{"FromPort":{"maximum":65535,"minimum":0,"type":"integer"},"ToPort":{"maximum":65535,"minimum":0,"type":"integer"}},"type":"object"},"IpAddress":{"maxLength":15,"minLength":0,"pattern":"^([0-9]{1,3}.){3}[0-9]{1,3}$","type":"string"},"PathFilter":{"additionalProperties":false,"properties":{"DestinationAddress":{"$ref":"#/definitions/IpAddress"},"DestinationPortRange":{"$ref":"#/definitions/FilterPortRange"},"SourceAddress":{"$ref":"#/definitions/IpAddress"},"SourcePortRange":{"$ref":"#/definitions/FilterPortRange"}},"type":"object"},"Port":{"maximum":65535,"minimum":0,"type":"integer"},"Protocol":{"enum":["tcp","udp"],"type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key"],"type":"object"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"properties":{"CreatedDate":{"type":"string"},"Destination":{"type":"string"},"DestinationArn":{"type":"string"},"DestinationIp":{"$ref":"#/definitions/IpAddress"},"DestinationPort":{"$ref":"#/definitions/Port"},"FilterAtDestination":{"$ref":"#/definitions/PathFilter"},"FilterAtSource":{"$ref":"#/definitions/PathFilter"},"NetworkInsightsPathArn":{"type":"string"},"NetworkInsightsPathId":{"type":"string"},"Protocol":{"$ref":"#/definitions/Protocol"},"Source":{"type":"string"},"SourceArn":{"type":"string"},"SourceIp":{"$ref":"#/definitions/IpAddress"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"required":["Protocol","Source"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"CreatedDate":{"type":"string"},"Destination":{"type":"string"},"DestinationArn":{"type":"string"},"DestinationIp":{"$ref":"#/definitions/IpAddress"},"DestinationPort":{"$ref":"#/definitions/Port"},"FilterAtDestination":{"$ref":"#/definitions/PathFilter"},"FilterAtSource":{"$ref":"#/definitions/PathFilter"},"NetworkInsightsPathArn":{"type":"string"},"NetworkInsightsPathId":{"type":"string"},"Protocol":{"$ref":"#/definitions/Protocol"},"Source":{"type":"string"},"SourceArn":{"type":"string"},"SourceIp":{"$ref":"#/definitions/IpAddress"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"required":["Protocol","Source"],"type":"object"}"##,
+        &[
+            (
+                "FilterPortRange",
+                r#"{"additionalProperties":false,"properties":{"FromPort":{"maximum":65535,"minimum":0,"type":"integer"},"ToPort":{"maximum":65535,"minimum":0,"type":"integer"}},"type":"object"}"#,
+            ),
+            ("IpAddress", r#"{"maxLength":15,"minLength":0,"pattern":"^([0-9]{1,3}.){3}[0-9]{1,3}$","type":"string"}"#),
+            (
+                "PathFilter",
+                r##"{"additionalProperties":false,"properties":{"DestinationAddress":{"$ref":"#/definitions/IpAddress"},"DestinationPortRange":{"$ref":"#/definitions/FilterPortRange"},"SourceAddress":{"$ref":"#/definitions/IpAddress"},"SourcePortRange":{"$ref":"#/definitions/FilterPortRange"}},"type":"object"}"##,
+            ),
+            ("Port", r#"{"maximum":65535,"minimum":0,"type":"integer"}"#),
+            ("Protocol", r#"{"enum":["tcp","udp"],"type":"string"}"#),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key"],"type":"object"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
     ),
     (
         "AWS::EC2::NetworkInterface",
-        r##"{"additionalProperties":false,"definitions":{"ConnectionTrackingSpecification":{"additionalProperties":false,"properties":{"TcpEstablishedTimeout":{"type":"integer"},"UdpStreamTimeout":{"type":"integer"},"UdpTimeout":{"type":"integer"}},"type":"object"},"InstanceIpv6Address":{"additionalProperties":false,"properties":{"Ipv6Address":{"type":"string"}},"required":["Ipv6Address"],"type":"object"},"Ipv4PrefixSpecification":{"additionalProperties":false,"properties":{"Ipv4Prefix":{"type":"string"}},"required":["Ipv4Prefix"],"type":"object"},"Ipv6PrefixSpecification":{"additionalProperties":false,"properties":{"Ipv6Prefix":{"type":"string"}},"required":["Ipv6Prefix"],"type":"object"},"PrivateIpAddressSpecification":{"additionalProperties":false,"properties":{"Primary":{"type":"boolean"},"PrivateIpAddress":{"type":"string"}},"required":["PrivateIpAddress","Primary"],"type":"object"},"PublicIpDnsNameOptions":{"additionalProperties":false,"properties":{"DnsHostnameType":{"type":"string"},"PublicDualStackDnsName":{"type":"string"},"PublicIpv4DnsName":{"type":"string"},"PublicIpv6DnsName":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"dependentExcluded":{"Ipv6AddressCount":["Ipv6Addresses"],"Ipv6Addresses":["Ipv6AddressCount"]},"properties":{"ConnectionTrackingSpecification":{"$ref":"#/definitions/ConnectionTrackingSpecification"},"Description":{"type":"string"},"EnablePrimaryIpv6":{"type":"boolean"},"GroupSet":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Id":{"type":"string"},"InterfaceType":{"type":"string"},"Ipv4PrefixCount":{"type":"integer"},"Ipv4Prefixes":{"items":{"$ref":"#/definitions/Ipv4PrefixSpecification"},"type":"array","uniqueItems":false},"Ipv6AddressCount":{"type":"integer"},"Ipv6Addresses":{"items":{"$ref":"#/definitions/InstanceIpv6Address"},"type":"array","uniqueItems":true},"Ipv6PrefixCount":{"type":"integer"},"Ipv6Prefixes":{"items":{"$ref":"#/definitions/Ipv6PrefixSpecification"},"type":"array","uniqueItems":false},"PrimaryIpv6Address":{"type":"string"},"PrimaryPrivateIpAddress":{"type":"string"},"PrivateIpAddress":{"type":"string"},"PrivateIpAddresses":{"items":{"$ref":"#/definitions/PrivateIpAddressSpecification"},"type":"array","uniqueItems":false},"PublicIpDnsHostnameTypeSpecification":{"enum":["public-dual-stack-dns-name","public-ipv4-dns-name","public-ipv6-dns-name"],"type":"string"},"PublicIpDnsNameOptions":{"$ref":"#/definitions/PublicIpDnsNameOptions"},"SecondaryPrivateIpAddressCount":{"type":"integer"},"SecondaryPrivateIpAddresses":{"items":{"type":"string"},"type":"array","uniqueItems":false},"SourceDestCheck":{"type":"boolean"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["SubnetId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"dependentExcluded":{"Ipv6AddressCount":["Ipv6Addresses"],"Ipv6Addresses":["Ipv6AddressCount"]},"properties":{"ConnectionTrackingSpecification":{"$ref":"#/definitions/ConnectionTrackingSpecification"},"Description":{"type":"string"},"EnablePrimaryIpv6":{"type":"boolean"},"GroupSet":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Id":{"type":"string"},"InterfaceType":{"type":"string"},"Ipv4PrefixCount":{"type":"integer"},"Ipv4Prefixes":{"items":{"$ref":"#/definitions/Ipv4PrefixSpecification"},"type":"array","uniqueItems":false},"Ipv6AddressCount":{"type":"integer"},"Ipv6Addresses":{"items":{"$ref":"#/definitions/InstanceIpv6Address"},"type":"array","uniqueItems":true},"Ipv6PrefixCount":{"type":"integer"},"Ipv6Prefixes":{"items":{"$ref":"#/definitions/Ipv6PrefixSpecification"},"type":"array","uniqueItems":false},"PrimaryIpv6Address":{"type":"string"},"PrimaryPrivateIpAddress":{"type":"string"},"PrivateIpAddress":{"type":"string"},"PrivateIpAddresses":{"items":{"$ref":"#/definitions/PrivateIpAddressSpecification"},"type":"array","uniqueItems":false},"PublicIpDnsHostnameTypeSpecification":{"enum":["public-dual-stack-dns-name","public-ipv4-dns-name","public-ipv6-dns-name"],"type":"string"},"PublicIpDnsNameOptions":{"$ref":"#/definitions/PublicIpDnsNameOptions"},"SecondaryPrivateIpAddressCount":{"type":"integer"},"SecondaryPrivateIpAddresses":{"items":{"type":"string"},"type":"array","uniqueItems":false},"SourceDestCheck":{"type":"boolean"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["SubnetId"],"type":"object"}"##,
+        &[
+            (
+                "ConnectionTrackingSpecification",
+                r#"{"additionalProperties":false,"properties":{"TcpEstablishedTimeout":{"type":"integer"},"UdpStreamTimeout":{"type":"integer"},"UdpTimeout":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "InstanceIpv6Address",
+                r#"{"additionalProperties":false,"properties":{"Ipv6Address":{"type":"string"}},"required":["Ipv6Address"],"type":"object"}"#,
+            ),
+            (
+                "Ipv4PrefixSpecification",
+                r#"{"additionalProperties":false,"properties":{"Ipv4Prefix":{"type":"string"}},"required":["Ipv4Prefix"],"type":"object"}"#,
+            ),
+            (
+                "Ipv6PrefixSpecification",
+                r#"{"additionalProperties":false,"properties":{"Ipv6Prefix":{"type":"string"}},"required":["Ipv6Prefix"],"type":"object"}"#,
+            ),
+            (
+                "PrivateIpAddressSpecification",
+                r#"{"additionalProperties":false,"properties":{"Primary":{"type":"boolean"},"PrivateIpAddress":{"type":"string"}},"required":["PrivateIpAddress","Primary"],"type":"object"}"#,
+            ),
+            (
+                "PublicIpDnsNameOptions",
+                r#"{"additionalProperties":false,"properties":{"DnsHostnameType":{"type":"string"},"PublicDualStackDnsName":{"type":"string"},"PublicIpv4DnsName":{"type":"string"},"PublicIpv6DnsName":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::NetworkInterfaceAttachment",
-        r##"{"additionalProperties":false,"definitions":{"EnaSrdSpecification":{"additionalProperties":false,"properties":{"EnaSrdEnabled":{"type":"boolean"},"EnaSrdUdpSpecification":{"additionalProperties":false,"properties":{"EnaSrdUdpEnabled":{"type":"boolean"}},"type":"object"}},"type":"object"}},"properties":{"AttachmentId":{"type":"string"},"DeleteOnTermination":{"type":"boolean"},"DeviceIndex":{"type":"string"},"EnaQueueCount":{"type":"integer"},"EnaSrdSpecification":{"$ref":"#/definitions/EnaSrdSpecification"},"InstanceId":{"type":"string"},"NetworkInterfaceId":{"type":"string"}},"required":["DeviceIndex","InstanceId","NetworkInterfaceId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AttachmentId":{"type":"string"},"DeleteOnTermination":{"type":"boolean"},"DeviceIndex":{"type":"string"},"EnaQueueCount":{"type":"integer"},"EnaSrdSpecification":{"$ref":"#/definitions/EnaSrdSpecification"},"InstanceId":{"type":"string"},"NetworkInterfaceId":{"type":"string"}},"required":["DeviceIndex","InstanceId","NetworkInterfaceId"],"type":"object"}"##,
+        &[(
+            "EnaSrdSpecification",
+            r#"{"additionalProperties":false,"properties":{"EnaSrdEnabled":{"type":"boolean"},"EnaSrdUdpSpecification":{"additionalProperties":false,"properties":{"EnaSrdUdpEnabled":{"type":"boolean"}},"type":"object"}},"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::NetworkInterfacePermission",
         r#"{"additionalProperties":false,"properties":{"AwsAccountId":{"type":"string"},"Id":{"type":"string"},"NetworkInterfaceId":{"type":"string"},"Permission":{"type":"string"}},"required":["AwsAccountId","NetworkInterfaceId","Permission"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::NetworkPerformanceMetricSubscription",
-        r#"{"additionalProperties":false,"definitions":{},"properties":{"Destination":{"type":"string"},"Metric":{"type":"string"},"Source":{"type":"string"},"Statistic":{"type":"string"}},"required":["Source","Destination","Metric","Statistic"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"properties":{"Destination":{"type":"string"},"Metric":{"type":"string"},"Source":{"type":"string"},"Statistic":{"type":"string"}},"required":["Source","Destination","Metric","Statistic"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::PlacementGroup",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"GroupId":{"type":"string"},"GroupName":{"type":"string"},"ParentGroupId":{"type":"string"},"PartitionCount":{"type":"integer"},"SpreadLevel":{"enum":["host","rack"],"type":"string"},"Strategy":{"enum":["cluster","partition","precision-time","spread"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"GroupId":{"type":"string"},"GroupName":{"type":"string"},"ParentGroupId":{"type":"string"},"PartitionCount":{"type":"integer"},"SpreadLevel":{"enum":["host","rack"],"type":"string"},"Strategy":{"enum":["cluster","partition","precision-time","spread"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::PrefixList",
-        r##"{"additionalProperties":false,"definitions":{"Entry":{"additionalProperties":false,"properties":{"Cidr":{"anyOf":[{},{}],"maxLength":46,"minLength":1,"type":"string"},"Description":{"maxLength":255,"minLength":0,"type":"string"}},"required":["Cidr"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"type":"string"}},"required":["Key"],"type":"object"}},"properties":{"AddressFamily":{"enum":["IPv4","IPv6"],"type":"string"},"Arn":{"type":"string"},"Entries":{"items":{"$ref":"#/definitions/Entry"},"maxItems":100,"minItems":0,"type":"array"},"MaxEntries":{"minimum":1,"type":"integer"},"OwnerId":{"type":"string"},"PrefixListId":{"type":"string"},"PrefixListName":{"maxLength":255,"minLength":1,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"Version":{"type":"integer"}},"required":["PrefixListName","AddressFamily"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AddressFamily":{"enum":["IPv4","IPv6"],"type":"string"},"Arn":{"type":"string"},"Entries":{"items":{"$ref":"#/definitions/Entry"},"maxItems":100,"minItems":0,"type":"array"},"MaxEntries":{"minimum":1,"type":"integer"},"OwnerId":{"type":"string"},"PrefixListId":{"type":"string"},"PrefixListName":{"maxLength":255,"minLength":1,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"Version":{"type":"integer"}},"required":["PrefixListName","AddressFamily"],"type":"object"}"##,
+        &[
+            (
+                "Entry",
+                r#"{"additionalProperties":false,"properties":{"Cidr":{"anyOf":[{},{}],"maxLength":46,"minLength":1,"type":"string"},"Description":{"maxLength":255,"minLength":0,"type":"string"}},"required":["Cidr"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"type":"string"}},"required":["Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::Route",
         r#"{"additionalProperties":false,"properties":{"CarrierGatewayId":{"type":"string"},"CidrBlock":{"type":"string"},"CoreNetworkArn":{"type":"string"},"DestinationCidrBlock":{"type":"string"},"DestinationIpv6CidrBlock":{"type":"string"},"DestinationPrefixListId":{"type":"string"},"EgressOnlyInternetGatewayId":{"type":"string"},"GatewayId":{"type":"string"},"InstanceId":{"type":"string"},"LocalGatewayId":{"type":"string"},"NatGatewayId":{"type":"string"},"NetworkInterfaceId":{"type":"string"},"OdbNetworkArn":{"type":"string"},"RouteTableId":{"type":"string"},"TransitGatewayId":{"type":"string"},"VpcEndpointId":{"type":"string"},"VpcPeeringConnectionId":{"type":"string"}},"required":["RouteTableId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::RouteServer",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"AmazonSideAsn":{"maximum":4294967294,"minimum":1,"type":"integer"},"Arn":{"type":"string"},"Id":{"type":"string"},"PersistRoutes":{"enum":["enable","disable"],"type":"string"},"PersistRoutesDuration":{"maximum":5,"minimum":0,"type":"integer"},"SnsNotificationsEnabled":{"type":"boolean"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["AmazonSideAsn"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AmazonSideAsn":{"maximum":4294967294,"minimum":1,"type":"integer"},"Arn":{"type":"string"},"Id":{"type":"string"},"PersistRoutes":{"enum":["enable","disable"],"type":"string"},"PersistRoutesDuration":{"maximum":5,"minimum":0,"type":"integer"},"SnsNotificationsEnabled":{"type":"boolean"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["AmazonSideAsn"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::RouteServerAssociation",
-        r#"{"additionalProperties":false,"definitions":{},"properties":{"RouteServerId":{"type":"string"},"VpcId":{"type":"string"}},"required":["RouteServerId","VpcId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"properties":{"RouteServerId":{"type":"string"},"VpcId":{"type":"string"}},"required":["RouteServerId","VpcId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::RouteServerEndpoint",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"type":"string"},"EniAddress":{"type":"string"},"EniId":{"type":"string"},"Id":{"type":"string"},"RouteServerId":{"type":"string"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["RouteServerId","SubnetId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"EniAddress":{"type":"string"},"EniId":{"type":"string"},"Id":{"type":"string"},"RouteServerId":{"type":"string"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["RouteServerId","SubnetId"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::RouteServerPeer",
-        r##"{"additionalProperties":false,"definitions":{"BgpOptions":{"additionalProperties":false,"properties":{"PeerAsn":{"maximum":4294967294,"minimum":1,"type":"integer"},"PeerLivenessDetection":{"enum":["bfd","bgp-keepalive"],"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"type":"string"},"BgpOptions":{"$ref":"#/definitions/BgpOptions"},"EndpointEniAddress":{"type":"string"},"EndpointEniId":{"type":"string"},"Id":{"type":"string"},"PeerAddress":{"type":"string"},"RouteServerEndpointId":{"type":"string"},"RouteServerId":{"type":"string"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["RouteServerEndpointId","PeerAddress","BgpOptions"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"BgpOptions":{"$ref":"#/definitions/BgpOptions"},"EndpointEniAddress":{"type":"string"},"EndpointEniId":{"type":"string"},"Id":{"type":"string"},"PeerAddress":{"type":"string"},"RouteServerEndpointId":{"type":"string"},"RouteServerId":{"type":"string"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["RouteServerEndpointId","PeerAddress","BgpOptions"],"type":"object"}"##,
+        &[
+            (
+                "BgpOptions",
+                r#"{"additionalProperties":false,"properties":{"PeerAsn":{"maximum":4294967294,"minimum":1,"type":"integer"},"PeerLivenessDetection":{"enum":["bfd","bgp-keepalive"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::RouteServerPropagation",
-        r#"{"additionalProperties":false,"definitions":{},"properties":{"RouteServerId":{"type":"string"},"RouteTableId":{"type":"string"}},"required":["RouteServerId","RouteTableId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"properties":{"RouteServerId":{"type":"string"},"RouteTableId":{"type":"string"}},"required":["RouteServerId","RouteTableId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::RouteTable",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"RouteTableId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"RouteTableId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::SecondaryNetwork",
-        r##"{"additionalProperties":false,"definitions":{"Ipv4CidrBlockAssociation":{"additionalProperties":false,"properties":{"AssociationId":{"type":"string"},"CidrBlock":{"type":"string"},"State":{"enum":["associating","associated","association-failed","disassociating","disassociated","disassociation-failed"],"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Ipv4CidrBlock":{"type":"string"},"Ipv4CidrBlockAssociations":{"items":{"$ref":"#/definitions/Ipv4CidrBlockAssociation"},"type":"array"},"NetworkType":{"enum":["rdma"],"type":"string"},"OwnerId":{"type":"string"},"SecondaryNetworkArn":{"type":"string"},"SecondaryNetworkId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["Ipv4CidrBlock","NetworkType"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Ipv4CidrBlock":{"type":"string"},"Ipv4CidrBlockAssociations":{"items":{"$ref":"#/definitions/Ipv4CidrBlockAssociation"},"type":"array"},"NetworkType":{"enum":["rdma"],"type":"string"},"OwnerId":{"type":"string"},"SecondaryNetworkArn":{"type":"string"},"SecondaryNetworkId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["Ipv4CidrBlock","NetworkType"],"type":"object"}"##,
+        &[
+            (
+                "Ipv4CidrBlockAssociation",
+                r#"{"additionalProperties":false,"properties":{"AssociationId":{"type":"string"},"CidrBlock":{"type":"string"},"State":{"enum":["associating","associated","association-failed","disassociating","disassociated","disassociation-failed"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::SecurityGroup",
-        r##"{"additionalProperties":false,"definitions":{"Egress":{"additionalProperties":false,"properties":{"CidrIp":{"type":"string"},"CidrIpv6":{"type":"string"},"Description":{"type":"string"},"DestinationPrefixListId":{"type":"string"},"DestinationSecurityGroupId":{"type":"string"},"FromPort":{"minimum":-1,"type":"integer"},"IpProtocol":{"type":"string"},"ToPort":{"minimum":-1,"type":"integer"}},"required":["IpProtocol"],"requiredXor":["CidrIp","CidrIpv6","DestinationSecurityGroupId","DestinationPrefixListId"],"type":"object"},"Ingress":{"additionalProperties":false,"properties":{"CidrIp":{"type":"string"},"CidrIpv6":{"type":"string"},"Description":{"type":"string"},"FromPort":{"minimum":-1,"type":"integer"},"IpProtocol":{"type":"string"},"SourcePrefixListId":{"type":"string"},"SourceSecurityGroupId":{"type":"string"},"SourceSecurityGroupName":{"type":"string"},"SourceSecurityGroupOwnerId":{"type":"string"},"ToPort":{"minimum":-1,"type":"integer"}},"required":["IpProtocol"],"requiredXor":["CidrIp","CidrIpv6","SourcePrefixListId","SourceSecurityGroupId","SourceSecurityGroupName"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"dependentRequired":{"SecurityGroupEgress":["VpcId"]},"properties":{"GroupDescription":{"maxLength":255,"minLength":0,"pattern":"^([a-z,A-Z,0-9,. _\\-:/()#,@[\\]+=&;\\{\\}!$*])*$","type":"string"},"GroupId":{"type":"string"},"GroupName":{"type":"string"},"Id":{"anyOf":[{},{}],"type":"string"},"SecurityGroupEgress":{"items":{"$ref":"#/definitions/Egress"},"type":"array","uniqueItems":false},"SecurityGroupIngress":{"items":{"$ref":"#/definitions/Ingress"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["GroupDescription"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"dependentRequired":{"SecurityGroupEgress":["VpcId"]},"properties":{"GroupDescription":{"maxLength":255,"minLength":0,"pattern":"^([a-z,A-Z,0-9,. _\\-:/()#,@[\\]+=&;\\{\\}!$*])*$","type":"string"},"GroupId":{"type":"string"},"GroupName":{"type":"string"},"Id":{"anyOf":[{},{}],"type":"string"},"SecurityGroupEgress":{"items":{"$ref":"#/definitions/Egress"},"type":"array","uniqueItems":false},"SecurityGroupIngress":{"items":{"$ref":"#/definitions/Ingress"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["GroupDescription"],"type":"object"}"##,
+        &[
+            (
+                "Egress",
+                r#"{"additionalProperties":false,"properties":{"CidrIp":{"type":"string"},"CidrIpv6":{"type":"string"},"Description":{"type":"string"},"DestinationPrefixListId":{"type":"string"},"DestinationSecurityGroupId":{"type":"string"},"FromPort":{"minimum":-1,"type":"integer"},"IpProtocol":{"type":"string"},"ToPort":{"minimum":-1,"type":"integer"}},"required":["IpProtocol"],"requiredXor":["CidrIp","CidrIpv6","DestinationSecurityGroupId","DestinationPrefixListId"],"type":"object"}"#,
+            ),
+            (
+                "Ingress",
+                r#"{"additionalProperties":false,"properties":{"CidrIp":{"type":"string"},"CidrIpv6":{"type":"string"},"Description":{"type":"string"},"FromPort":{"minimum":-1,"type":"integer"},"IpProtocol":{"type":"string"},"SourcePrefixListId":{"type":"string"},"SourceSecurityGroupId":{"type":"string"},"SourceSecurityGroupName":{"type":"string"},"SourceSecurityGroupOwnerId":{"type":"string"},"ToPort":{"minimum":-1,"type":"integer"}},"required":["IpProtocol"],"requiredXor":["CidrIp","CidrIpv6","SourcePrefixListId","SourceSecurityGroupId","SourceSecurityGroupName"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::SecurityGroupEgress",
         r#"{"additionalProperties":false,"properties":{"CidrIp":{"type":"string"},"CidrIpv6":{"type":"string"},"Description":{"type":"string"},"DestinationPrefixListId":{"type":"string"},"DestinationSecurityGroupId":{"type":"string"},"FromPort":{"minimum":-1,"type":"integer"},"GroupId":{"type":"string"},"Id":{"type":"string"},"IpProtocol":{"type":"string"},"ToPort":{"minimum":-1,"type":"integer"}},"required":["IpProtocol","GroupId"],"requiredXor":["CidrIp","CidrIpv6","DestinationPrefixListId","DestinationSecurityGroupId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::SecurityGroupIngress",
         r#"{"additionalProperties":false,"properties":{"CidrIp":{"type":"string"},"CidrIpv6":{"type":"string"},"Description":{"type":"string"},"FromPort":{"minimum":-1,"type":"integer"},"GroupId":{"type":"string"},"GroupName":{"type":"string"},"Id":{"type":"string"},"IpProtocol":{"type":"string"},"SourcePrefixListId":{"type":"string"},"SourceSecurityGroupId":{"type":"string"},"SourceSecurityGroupName":{"type":"string"},"SourceSecurityGroupOwnerId":{"type":"string"},"ToPort":{"minimum":-1,"type":"integer"}},"required":["IpProtocol"],"requiredXor":["CidrIp","CidrIpv6","SourcePrefixListId","SourceSecurityGroupId","SourceSecurityGroupName"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::SecurityGroupVpcAssociation",
-        r##"{"additionalProperties":false,"definitions":{"SecurityGroupVpcAssociationState":{"additionalProperties":false,"enum":["associating","associated","association-failed","disassociating","disassociated","disassociation-failed"],"type":"string"}},"properties":{"GroupId":{"type":"string"},"State":{"$ref":"#/definitions/SecurityGroupVpcAssociationState"},"StateReason":{"type":"string"},"VpcId":{"type":"string"},"VpcOwnerId":{"type":"string"}},"required":["GroupId","VpcId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"GroupId":{"type":"string"},"State":{"$ref":"#/definitions/SecurityGroupVpcAssociationState"},"StateReason":{"type":"string"},"VpcId":{"type":"string"},"VpcOwnerId":{"type":"string"}},"required":["GroupId","VpcId"],"type":"object"}"##,
+        &[(
+            "SecurityGroupVpcAssociationState",
+            r#"{"additionalProperties":false,"enum":["associating","associated","association-failed","disassociating","disassociated","disassociation-failed"],"type":"string"}"#,
+        )],
     ),
     (
         "AWS::EC2::SnapshotBlockPublicAccess",
         r#"{"additionalProperties":false,"properties":{"AccountId":{"type":"string"},"State":{"enum":["block-all-sharing","block-new-sharing"],"type":"string"}},"required":["State"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::SpotFleet",
-        r##"{"additionalProperties":false,"definitions":{"AcceleratorCountRequest":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"AcceleratorTotalMemoryMiBRequest":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"BaselineEbsBandwidthMbpsRequest":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"BaselinePerformanceFactorsRequest":{"additionalProperties":false,"properties":{"Cpu":{"$ref":"#/definitions/CpuPerformanceFactorRequest"}},"type":"object"},"BlockDeviceMapping":{"additionalProperties":false,"properties":{"DeviceName":{"type":"string"},"Ebs":{"$ref":"#/definitions/EbsBlockDevice"},"NoDevice":{"type":"string"},"VirtualName":{"type":"string"}},"required":["DeviceName"],"requiredXor":["VirtualName","Ebs","NoDevice"],"type":"object"},"ClassicLoadBalancer":{"additionalProperties":false,"properties":{"Name":{"type":"string"}},"required":["Name"],"type":"object"},"ClassicLoadBalancersConfig":{"additionalProperties":false,"properties":{"ClassicLoadBalancers":{"items":{"$ref":"#/definitions/ClassicLoadBalancer"},"type":"array","uniqueItems":true}},"required":["ClassicLoadBalancers"],"type":"object"},"CpuPerformanceFactorRequest":{"additionalProperties":false,"properties":{"References":{"items":{"$ref":"#/definitions/PerformanceFactorReferenceRequest"},"type":"array","uniqueItems":false}},"type":"object"},"EbsBlockDevice":{"additionalProperties":false,"properties":{"DeleteOnTermination":{"type":"boolean"},"Encrypted":{"type":"boolean"},"Iops":{"type":"integer"},"SnapshotId":{"type":"string"},"VolumeSize":{"type":"integer"},"VolumeType":{"type":"string"}},"type":"object"},"FleetLaunchTemplateSpecification":{"additionalProperties":false,"properties":{"LaunchTemplateId":{"type":"string"},"LaunchTemplateName":{"maxLength":128,"minLength":3,"pattern":"[a-zA-Z0-9\\(\\)\\.\\-/_]+","type":"string"},"Version":{"type":"string"}},"required":["Version"],"type":"object"},"GroupIdentifier":{"additionalProperties":false,"properties":{"GroupId":{"type":"string"}},"required":["GroupId"],"type":"object"},"IamInstanceProfileSpecification":{"additionalProperties":false,"properties":{"Arn":{"type":"string"}},"type":"object"},"InstanceIpv6Address":{"additionalProperties":false,"properties":{"Ipv6Address":{"type":"string"}},"required":["Ipv6Address"],"type":"object"},"InstanceNetworkInterfaceSpecification":{"additionalProperties":false,"properties":{"AssociatePublicIpAddress":{"type":"boolean"},"DeleteOnTermination":{"type":"boolean"},"Description":{"type":"string"},"DeviceIndex":{"type":"integer"},"Groups":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Ipv6AddressCount":{"type":"integer"},"Ipv6Addresses":{"items":{"$ref":"#/definitions/InstanceIpv6Address"},"type":"array","uniqueItems":true},"NetworkInterfaceId":{"type":"string"},"PrivateIpAddresses":{"items":{"$ref":"#/definitions/PrivateIpAddressSpecification"},"type":"array","uniqueItems":true},"SecondaryPrivateIpAddressCount":{"type":"integer"},"SubnetId":{"type":"string"}},"type":"object"},"InstanceRequirementsRequest":{"additionalProperties":false,"properties":{"AcceleratorCount":{"$ref":"#/definitions/AcceleratorCountRequest"},"AcceleratorManufacturers":{"items":{"enum":["amazon-web-services","amd","habana","nvidia","xilinx"],"type":"string"},"type":"array","uniqueItems":false},"AcceleratorNames":{"items":{"enum":["a10g","a100","h100","inferentia","k520","k80","m60","radeon-pro-v520","t4","t4g","vu9p","v100","l40s","l4","gaudi-hl-205","inferentia2","trainium","trainium2","u30"],"type":"string"},"type":"array","uniqueItems":false},"AcceleratorTotalMemoryMiB":{"$ref":"#/definitions/AcceleratorTotalMemoryMiBRequest"},"AcceleratorTypes":{"items":{"enum":["gpu","fpga","inference","media"],"type":"string"},"type":"array","uniqueItems":false},"AllowedInstanceTypes":{"items":{"maxLength":30,"minLength":1,"pattern":"[a-zA-Z0-9\\.\\*]+","type":"string"},"type":"array","uniqueItems":false},"BareMetal":{"enum":["included","required","excluded"],"type":"string"},"BaselineEbsBandwidthMbps":{"$ref":"#/definitions/BaselineEbsBandwidthMbpsRequest"},"BaselinePerformanceFactors":{"$ref":"#/definitions/BaselinePerformanceFactorsRequest"},"BurstablePerformance":{"enum":["included","required","excluded"],"type":"string"},"CpuManufacturers":{"items":{"enum":["intel","amd","amazon-web-services","apple"],"type":"string"},"type":"array","uniqueItems":false},"ExcludedInstanceTypes":{"items":{"maxLength":30,"minLength":1,"pattern":"[a-zA-Z0-9\\.\\*]+","type":"string"},"type":"array","uniqueItems":false},"InstanceGenerations":{"items":{"enum":["current","previous"],"type":"string"},"type":"array","uniqueItems":false},"LocalStorage":{"enum":["included","required","excluded"],"type":"string"},"LocalStorageTypes":{"items":{"enum":["hdd","ssd"],"type":"string"},"type":"array","uniqueItems":false},"MaxSpotPriceAsPercentageOfOptimalOnDemandPrice":{"type":"integer"},"MemoryGiBPerVCpu":{"$ref":"#/definitions/MemoryGiBPerVCpuRequest"},"MemoryMiB":{"$ref":"#/definitions/MemoryMiBRequest"},"NetworkBandwidthGbps":{"$ref":"#/definitions/NetworkBandwidthGbpsRequest"},"NetworkInterfaceCount":{"$ref":"#/definitions/NetworkInterfaceCountRequest"},"OnDemandMaxPricePercentageOverLowestPrice":{"type":"integer"},"RequireEncryptionInTransit":{"type":"boolean"},"RequireHibernateSupport":{"type":"boolean"},"SpotMaxPricePercentageOverLowestPrice":{"type":"integer"},"TotalLocalStorageGB":{"$ref":"#/definitions/TotalLocalStorageGBRequest"},"VCpuCount":{"$ref":"#/definitions/VCpuCountRangeRequest"}},"type":"object"},"LaunchTemplateConfig":{"additionalProperties":false,"properties":{"LaunchTemplateSpecification":{"$ref":"#/definitions/FleetLaunchTemplateSpecification"},"Overrides":{"items":{"$ref":"#/definitions/LaunchTemplateOverrides"},"type":"array","uniqueItems":true}},"type":"object"},"LaunchTemplateOverrides":{"additionalProperties":false,"properties":{"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"InstanceRequirements":{"$ref":"#/definitions/InstanceRequirementsRequest"},"InstanceType":{"type":"string"},"Priority":{"type":"number"},"SpotPrice":{"type":"string"},"SubnetId":{"type":"string"},"WeightedCapacity":{"type":"number"}},"type":"object"},"LoadBalancersConfig":{"additionalProperties":false,"properties":{"ClassicLoadBalancersConfig":{"$ref":"#/definitions/ClassicLoadBalancersConfig"},"TargetGroupsConfig":{"$ref":"#/definitions/TargetGroupsConfig"}},"type":"object"},"MemoryGiBPerVCpuRequest":{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"},"MemoryMiBRequest":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"NetworkBandwidthGbpsRequest":{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"},"NetworkInterfaceCountRequest":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"PerformanceFactorReferenceRequest":{"additionalProperties":false,"properties":{"InstanceFamily":{"type":"string"}},"type":"object"},"PrivateIpAddressSpecification":{"additionalProperties":false,"properties":{"Primary":{"type":"boolean"},"PrivateIpAddress":{"type":"string"}},"required":["PrivateIpAddress"],"type":"object"},"SpotCapacityRebalance":{"additionalProperties":false,"properties":{"ReplacementStrategy":{"enum":["launch","launch-before-terminate"],"type":"string"},"TerminationDelay":{"type":"integer"}},"type":"object"},"SpotFleetLaunchSpecification":{"additionalProperties":false,"properties":{"BlockDeviceMappings":{"items":{"$ref":"#/definitions/BlockDeviceMapping"},"type":"array","uniqueItems":true},"EbsOptimized":{"type":"boolean"},"IamInstanceProfile":{"$ref":"#/definitions/IamInstanceProfileSpecification"},"ImageId":{"type":"string"},"InstanceRequirements":{"$ref":"#/definitions/InstanceRequirementsRequest"},"InstanceType":{"type":"string"},"KernelId":{"type":"string"},"KeyName":{"type":"string"},"Monitoring":{"$ref":"#/definitions/SpotFleetMonitoring"},"NetworkInterfaces":{"items":{"$ref":"#/definitions/InstanceNetworkInterfaceSpecification"},"type":"array","uniqueItems":true},"Placement":{"$ref":"#/definitions/SpotPlacement"},"RamdiskId":{"type":"string"},"SecurityGroups":{"items":{"$ref":"#/definitions/GroupIdentifier"},"type":"array","uniqueItems":true},"SpotPrice":{"type":"string"},"SubnetId":{"type":"string"},"TagSpecifications":{"items":{"$ref":"#/definitions/SpotFleetTagSpecification"},"type":"array","uniqueItems":true},"UserData":{"type":"string"},"WeightedCapacity":{"type":"number"}},"required":["ImageId"],"type":"object"},"SpotFleetMonitoring":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"type":"object"},"SpotFleetRequestConfigData":{"additionalProperties":false,"properties":{"AllocationStrategy":{"enum":["capacityOptimized","capacityOptimizedPrioritized","diversified","lowestPrice","priceCapacityOptimized"],"type":"string"},"Context":{"type":"string"},"ExcessCapacityTerminationPolicy":{"enum":["Default","NoTermination","default","noTermination"],"type":"string"},"IamFleetRole":{"type":"string"},"InstanceInterruptionBehavior":{"enum":["hibernate","stop","terminate"],"type":"string"},"InstancePoolsToUseCount":{"type":"integer"},"LaunchSpecifications":{"items":{"$ref":"#/definitions/SpotFleetLaunchSpecification"},"type":"array","uniqueItems":true},"LaunchTemplateConfigs":{"items":{"$ref":"#/definitions/LaunchTemplateConfig"},"type":"array","uniqueItems":true},"LoadBalancersConfig":{"$ref":"#/definitions/LoadBalancersConfig"},"OnDemandAllocationStrategy":{"type":"string"},"OnDemandMaxTotalPrice":{"type":"string"},"OnDemandTargetCapacity":{"type":"integer"},"ReplaceUnhealthyInstances":{"type":"boolean"},"SpotMaintenanceStrategies":{"$ref":"#/definitions/SpotMaintenanceStrategies"},"SpotMaxTotalPrice":{"type":"string"},"SpotPrice":{"type":"string"},"TagSpecifications":{"items":{"$ref":"#/definitions/SpotFleetTagSpecification"},"type":"array","uniqueItems":true},"TargetCapacity":{"type":"integer"},"TargetCapacityUnitType":{"enum":["vcpu","memory-mib","units"],"type":"string"},"TerminateInstancesWithExpiration":{"type":"boolean"},"Type":{"enum":["maintain","request"],"type":"string"},"ValidFrom":{"type":"string"},"ValidUntil":{"type":"string"}},"required":["IamFleetRole","TargetCapacity"],"requiredXor":["LaunchSpecifications","LaunchTemplateConfigs"],"type":"object"},"SpotFleetTagSpecification":{"additionalProperties":false,"properties":{"ResourceType":{"enum":["client-vpn-endpoint","customer-gateway","dedicated-host","dhcp-options","egress-only-internet-gateway","elastic-gpu","elastic-ip","export-image-task","export-instance-task","fleet","fpga-image","host-reservation","image","import-image-task","import-snapshot-task","instance","internet-gateway","key-pair","launch-template","local-gateway-route-table-vpc-association","natgateway","network-acl","network-insights-analysis","network-insights-path","network-interface","placement-group","reserved-instances","route-table","security-group","snapshot","spot-fleet-request","spot-instances-request","subnet","traffic-mirror-filter","traffic-mirror-session","traffic-mirror-target","transit-gateway","transit-gateway-attachment","transit-gateway-connect-peer","transit-gateway-multicast-domain","transit-gateway-route-table","volume","vpc","vpc-flow-log","vpc-peering-connection","vpn-connection","vpn-gateway"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"},"SpotMaintenanceStrategies":{"additionalProperties":false,"properties":{"CapacityRebalance":{"$ref":"#/definitions/SpotCapacityRebalance"}},"type":"object"},"SpotPlacement":{"additionalProperties":false,"properties":{"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"GroupName":{"type":"string"},"Tenancy":{"enum":["dedicated","default","host"],"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"},"TargetGroup":{"additionalProperties":false,"properties":{"Arn":{"type":"string"}},"required":["Arn"],"type":"object"},"TargetGroupsConfig":{"additionalProperties":false,"properties":{"TargetGroups":{"items":{"$ref":"#/definitions/TargetGroup"},"type":"array","uniqueItems":true}},"required":["TargetGroups"],"type":"object"},"TotalLocalStorageGBRequest":{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"},"VCpuCountRangeRequest":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}},"properties":{"Id":{"type":"string"},"SpotFleetRequestConfigData":{"$ref":"#/definitions/SpotFleetRequestConfigData"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["SpotFleetRequestConfigData"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"SpotFleetRequestConfigData":{"$ref":"#/definitions/SpotFleetRequestConfigData"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["SpotFleetRequestConfigData"],"type":"object"}"##,
+        &[
+            (
+                "AcceleratorCountRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "AcceleratorTotalMemoryMiBRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "BaselineEbsBandwidthMbpsRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "BaselinePerformanceFactorsRequest",
+                r##"{"additionalProperties":false,"properties":{"Cpu":{"$ref":"#/definitions/CpuPerformanceFactorRequest"}},"type":"object"}"##,
+            ),
+            (
+                "BlockDeviceMapping",
+                r##"{"additionalProperties":false,"properties":{"DeviceName":{"type":"string"},"Ebs":{"$ref":"#/definitions/EbsBlockDevice"},"NoDevice":{"type":"string"},"VirtualName":{"type":"string"}},"required":["DeviceName"],"requiredXor":["VirtualName","Ebs","NoDevice"],"type":"object"}"##,
+            ),
+            (
+                "ClassicLoadBalancer",
+                r#"{"additionalProperties":false,"properties":{"Name":{"type":"string"}},"required":["Name"],"type":"object"}"#,
+            ),
+            (
+                "ClassicLoadBalancersConfig",
+                r##"{"additionalProperties":false,"properties":{"ClassicLoadBalancers":{"items":{"$ref":"#/definitions/ClassicLoadBalancer"},"type":"array","uniqueItems":true}},"required":["ClassicLoadBalancers"],"type":"object"}"##,
+            ),
+            (
+                "CpuPerformanceFactorRequest",
+                r##"{"additionalProperties":false,"properties":{"References":{"items":{"$ref":"#/definitions/PerformanceFactorReferenceRequest"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+            ),
+            (
+                "EbsBlockDevice",
+                r#"{"additionalProperties":false,"properties":{"DeleteOnTermination":{"type":"boolean"},"Encrypted":{"type":"boolean"},"Iops":{"type":"integer"},"SnapshotId":{"type":"string"},"VolumeSize":{"type":"integer"},"VolumeType":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "FleetLaunchTemplateSpecification",
+                r#"{"additionalProperties":false,"properties":{"LaunchTemplateId":{"type":"string"},"LaunchTemplateName":{"maxLength":128,"minLength":3,"pattern":"[a-zA-Z0-9\\(\\)\\.\\-/_]+","type":"string"},"Version":{"type":"string"}},"required":["Version"],"type":"object"}"#,
+            ),
+            (
+                "GroupIdentifier",
+                r#"{"additionalProperties":false,"properties":{"GroupId":{"type":"string"}},"required":["GroupId"],"type":"object"}"#,
+            ),
+            (
+                "IamInstanceProfileSpecification",
+                r#"{"additionalProperties":false,"properties":{"Arn":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "InstanceIpv6Address",
+                r#"{"additionalProperties":false,"properties":{"Ipv6Address":{"type":"string"}},"required":["Ipv6Address"],"type":"object"}"#,
+            ),
+            (
+                "InstanceNetworkInterfaceSpecification",
+                r##"{"additionalProperties":false,"properties":{"AssociatePublicIpAddress":{"type":"boolean"},"DeleteOnTermination":{"type":"boolean"},"Description":{"type":"string"},"DeviceIndex":{"type":"integer"},"Groups":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Ipv6AddressCount":{"type":"integer"},"Ipv6Addresses":{"items":{"$ref":"#/definitions/InstanceIpv6Address"},"type":"array","uniqueItems":true},"NetworkInterfaceId":{"type":"string"},"PrivateIpAddresses":{"items":{"$ref":"#/definitions/PrivateIpAddressSpecification"},"type":"array","uniqueItems":true},"SecondaryPrivateIpAddressCount":{"type":"integer"},"SubnetId":{"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "InstanceRequirementsRequest",
+                r##"{"additionalProperties":false,"properties":{"AcceleratorCount":{"$ref":"#/definitions/AcceleratorCountRequest"},"AcceleratorManufacturers":{"items":{"enum":["amazon-web-services","amd","habana","nvidia","xilinx"],"type":"string"},"type":"array","uniqueItems":false},"AcceleratorNames":{"items":{"enum":["a10g","a100","h100","inferentia","k520","k80","m60","radeon-pro-v520","t4","t4g","vu9p","v100","l40s","l4","gaudi-hl-205","inferentia2","trainium","trainium2","u30"],"type":"string"},"type":"array","uniqueItems":false},"AcceleratorTotalMemoryMiB":{"$ref":"#/definitions/AcceleratorTotalMemoryMiBRequest"},"AcceleratorTypes":{"items":{"enum":["gpu","fpga","inference","media"],"type":"string"},"type":"array","uniqueItems":false},"AllowedInstanceTypes":{"items":{"maxLength":30,"minLength":1,"pattern":"[a-zA-Z0-9\\.\\*]+","type":"string"},"type":"array","uniqueItems":false},"BareMetal":{"enum":["included","required","excluded"],"type":"string"},"BaselineEbsBandwidthMbps":{"$ref":"#/definitions/BaselineEbsBandwidthMbpsRequest"},"BaselinePerformanceFactors":{"$ref":"#/definitions/BaselinePerformanceFactorsRequest"},"BurstablePerformance":{"enum":["included","required","excluded"],"type":"string"},"CpuManufacturers":{"items":{"enum":["intel","amd","amazon-web-services","apple"],"type":"string"},"type":"array","uniqueItems":false},"ExcludedInstanceTypes":{"items":{"maxLength":30,"minLength":1,"pattern":"[a-zA-Z0-9\\.\\*]+","type":"string"},"type":"array","uniqueItems":false},"InstanceGenerations":{"items":{"enum":["current","previous"],"type":"string"},"type":"array","uniqueItems":false},"LocalStorage":{"enum":["included","required","excluded"],"type":"string"},"LocalStorageTypes":{"items":{"enum":["hdd","ssd"],"type":"string"},"type":"array","uniqueItems":false},"MaxSpotPriceAsPercentageOfOptimalOnDemandPrice":{"type":"integer"},"MemoryGiBPerVCpu":{"$ref":"#/definitions/MemoryGiBPerVCpuRequest"},"MemoryMiB":{"$ref":"#/definitions/MemoryMiBRequest"},"NetworkBandwidthGbps":{"$ref":"#/definitions/NetworkBandwidthGbpsRequest"},"NetworkInterfaceCount":{"$ref":"#/definitions/NetworkInterfaceCountRequest"},"OnDemandMaxPricePercentageOverLowestPrice":{"type":"integer"},"RequireEncryptionInTransit":{"type":"boolean"},"RequireHibernateSupport":{"type":"boolean"},"SpotMaxPricePercentageOverLowestPrice":{"type":"integer"},"TotalLocalStorageGB":{"$ref":"#/definitions/TotalLocalStorageGBRequest"},"VCpuCount":{"$ref":"#/definitions/VCpuCountRangeRequest"}},"type":"object"}"##,
+            ),
+            (
+                "LaunchTemplateConfig",
+                r##"{"additionalProperties":false,"properties":{"LaunchTemplateSpecification":{"$ref":"#/definitions/FleetLaunchTemplateSpecification"},"Overrides":{"items":{"$ref":"#/definitions/LaunchTemplateOverrides"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+            ),
+            (
+                "LaunchTemplateOverrides",
+                r##"{"additionalProperties":false,"properties":{"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"InstanceRequirements":{"$ref":"#/definitions/InstanceRequirementsRequest"},"InstanceType":{"type":"string"},"Priority":{"type":"number"},"SpotPrice":{"type":"string"},"SubnetId":{"type":"string"},"WeightedCapacity":{"type":"number"}},"type":"object"}"##,
+            ),
+            (
+                "LoadBalancersConfig",
+                r##"{"additionalProperties":false,"properties":{"ClassicLoadBalancersConfig":{"$ref":"#/definitions/ClassicLoadBalancersConfig"},"TargetGroupsConfig":{"$ref":"#/definitions/TargetGroupsConfig"}},"type":"object"}"##,
+            ),
+            (
+                "MemoryGiBPerVCpuRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "MemoryMiBRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "NetworkBandwidthGbpsRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "NetworkInterfaceCountRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "PerformanceFactorReferenceRequest",
+                r#"{"additionalProperties":false,"properties":{"InstanceFamily":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "PrivateIpAddressSpecification",
+                r#"{"additionalProperties":false,"properties":{"Primary":{"type":"boolean"},"PrivateIpAddress":{"type":"string"}},"required":["PrivateIpAddress"],"type":"object"}"#,
+            ),
+            (
+                "SpotCapacityRebalance",
+                r#"{"additionalProperties":false,"properties":{"ReplacementStrategy":{"enum":["launch","launch-before-terminate"],"type":"string"},"TerminationDelay":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "SpotFleetLaunchSpecification",
+                r##"{"additionalProperties":false,"properties":{"BlockDeviceMappings":{"items":{"$ref":"#/definitions/BlockDeviceMapping"},"type":"array","uniqueItems":true},"EbsOptimized":{"type":"boolean"},"IamInstanceProfile":{"$ref":"#/definitions/IamInstanceProfileSpecification"},"ImageId":{"type":"string"},"InstanceRequirements":{"$ref":"#/definitions/InstanceRequirementsRequest"},"InstanceType":{"type":"string"},"KernelId":{"type":"string"},"KeyName":{"type":"string"},"Monitoring":{"$ref":"#/definitions/SpotFleetMonitoring"},"NetworkInterfaces":{"items":{"$ref":"#/definitions/InstanceNetworkInterfaceSpecification"},"type":"array","uniqueItems":true},"Placement":{"$ref":"#/definitions/SpotPlacement"},"RamdiskId":{"type":"string"},"SecurityGroups":{"items":{"$ref":"#/definitions/GroupIdentifier"},"type":"array","uniqueItems":true},"SpotPrice":{"type":"string"},"SubnetId":{"type":"string"},"TagSpecifications":{"items":{"$ref":"#/definitions/SpotFleetTagSpecification"},"type":"array","uniqueItems":true},"UserData":{"type":"string"},"WeightedCapacity":{"type":"number"}},"required":["ImageId"],"type":"object"}"##,
+            ),
+            (
+                "SpotFleetMonitoring",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "SpotFleetRequestConfigData",
+                r##"{"additionalProperties":false,"properties":{"AllocationStrategy":{"enum":["capacityOptimized","capacityOptimizedPrioritized","diversified","lowestPrice","priceCapacityOptimized"],"type":"string"},"Context":{"type":"string"},"ExcessCapacityTerminationPolicy":{"enum":["Default","NoTermination","default","noTermination"],"type":"string"},"IamFleetRole":{"type":"string"},"InstanceInterruptionBehavior":{"enum":["hibernate","stop","terminate"],"type":"string"},"InstancePoolsToUseCount":{"type":"integer"},"LaunchSpecifications":{"items":{"$ref":"#/definitions/SpotFleetLaunchSpecification"},"type":"array","uniqueItems":true},"LaunchTemplateConfigs":{"items":{"$ref":"#/definitions/LaunchTemplateConfig"},"type":"array","uniqueItems":true},"LoadBalancersConfig":{"$ref":"#/definitions/LoadBalancersConfig"},"OnDemandAllocationStrategy":{"type":"string"},"OnDemandMaxTotalPrice":{"type":"string"},"OnDemandTargetCapacity":{"type":"integer"},"ReplaceUnhealthyInstances":{"type":"boolean"},"SpotMaintenanceStrategies":{"$ref":"#/definitions/SpotMaintenanceStrategies"},"SpotMaxTotalPrice":{"type":"string"},"SpotPrice":{"type":"string"},"TagSpecifications":{"items":{"$ref":"#/definitions/SpotFleetTagSpecification"},"type":"array","uniqueItems":true},"TargetCapacity":{"type":"integer"},"TargetCapacityUnitType":{"enum":["vcpu","memory-mib","units"],"type":"string"},"TerminateInstancesWithExpiration":{"type":"boolean"},"Type":{"enum":["maintain","request"],"type":"string"},"ValidFrom":{"type":"string"},"ValidUntil":{"type":"string"}},"required":["IamFleetRole","TargetCapacity"],"requiredXor":["LaunchSpecifications","LaunchTemplateConfigs"],"type":"object"}"##,
+            ),
+            (
+                "SpotFleetTagSpecification",
+                r##"{"additionalProperties":false,"properties":{"ResourceType":{"enum":["client-vpn-endpoint","customer-gateway","dedicated-host","dhcp-options","egress-only-internet-gateway","elastic-gpu","elastic-ip","export-image-task","export-instance-task","fleet","fpga-image","host-reservation","image","import-image-task","import-snapshot-task","instance","internet-gateway","key-pair","launch-template","local-gateway-route-table-vpc-association","natgateway","network-acl","network-insights-analysis","network-insights-path","network-interface","placement-group","reserved-instances","route-table","security-group","snapshot","spot-fleet-request","spot-instances-request","subnet","traffic-mirror-filter","traffic-mirror-session","traffic-mirror-target","transit-gateway","transit-gateway-attachment","transit-gateway-connect-peer","transit-gateway-multicast-domain","transit-gateway-route-table","volume","vpc","vpc-flow-log","vpc-peering-connection","vpn-connection","vpn-gateway"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+            ),
+            (
+                "SpotMaintenanceStrategies",
+                r##"{"additionalProperties":false,"properties":{"CapacityRebalance":{"$ref":"#/definitions/SpotCapacityRebalance"}},"type":"object"}"##,
+            ),
+            (
+                "SpotPlacement",
+                r#"{"additionalProperties":false,"properties":{"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"GroupName":{"type":"string"},"Tenancy":{"enum":["dedicated","default","host"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "TargetGroup",
+                r#"{"additionalProperties":false,"properties":{"Arn":{"type":"string"}},"required":["Arn"],"type":"object"}"#,
+            ),
+            (
+                "TargetGroupsConfig",
+                r##"{"additionalProperties":false,"properties":{"TargetGroups":{"items":{"$ref":"#/definitions/TargetGroup"},"type":"array","uniqueItems":true}},"required":["TargetGroups"],"type":"object"}"##,
+            ),
+            (
+                "TotalLocalStorageGBRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "VCpuCountRangeRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::SqlHaStandbyDetectedInstance",
-        r##"{"additionalProperties":false,"definitions":{"HaStatus":{"enum":["processing","active","standby","invalid"],"type":"string"},"InstanceId":{"pattern":"^i-[0-9a-f]{8,17}$","type":"string"},"LastUpdatedTime":{"type":"string"},"SqlServerCredentials":{"pattern":"^(?=.{20,2048}$)arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$","type":"string"},"SqlServerLicenseUsage":{"enum":["full","waived"],"type":"string"}},"properties":{"HaStatus":{"$ref":"#/definitions/HaStatus"},"InstanceId":{"$ref":"#/definitions/InstanceId"},"LastUpdatedTime":{"$ref":"#/definitions/LastUpdatedTime"},"SqlServerCredentials":{"$ref":"#/definitions/SqlServerCredentials"},"SqlServerLicenseUsage":{"$ref":"#/definitions/SqlServerLicenseUsage"}},"required":["InstanceId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"HaStatus":{"$ref":"#/definitions/HaStatus"},"InstanceId":{"$ref":"#/definitions/InstanceId"},"LastUpdatedTime":{"$ref":"#/definitions/LastUpdatedTime"},"SqlServerCredentials":{"$ref":"#/definitions/SqlServerCredentials"},"SqlServerLicenseUsage":{"$ref":"#/definitions/SqlServerLicenseUsage"}},"required":["InstanceId"],"type":"object"}"##,
+        &[
+            ("HaStatus", r#"{"enum":["processing","active","standby","invalid"],"type":"string"}"#),
+            ("InstanceId", r#"{"pattern":"^i-[0-9a-f]{8,17}$","type":"string"}"#),
+            ("LastUpdatedTime", r#"{"type":"string"}"#),
+            (
+                "SqlServerCredentials",
+                r#"{"pattern":"^(?=.{20,2048}$)arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$","type":"string"}"#,
+            ),
+            ("SqlServerLicenseUsage", r#"{"enum":["full","waived"],"type":"string"}"#),
+        ],
     ),
     (
         "AWS::EC2::Subnet",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"dependentExcluded":{"AvailabilityZone":["AvailabilityZoneId"],"AvailabilityZoneId":["AvailabilityZone"],"CidrBlock":["Ipv4IpamPoolId"],"Ipv4IpamPoolId":["CidrBlock"],"Ipv6CidrBlock":["Ipv6IpamPoolId"],"Ipv6IpamPoolId":["Ipv6CidrBlock"]},"dependentRequired":{"Ipv4IpamPoolId":["Ipv4NetmaskLength"],"Ipv4NetmaskLength":["Ipv4IpamPoolId"],"Ipv6IpamPoolId":["Ipv6NetmaskLength"],"Ipv6NetmaskLength":["Ipv6IpamPoolId"]},"properties":{"AssignIpv6AddressOnCreation":{"type":"boolean"},"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"BlockPublicAccessStates":{"additionalProperties":false,"properties":{"InternetGatewayBlockMode":{"type":"string"}},"type":"object"},"CidrBlock":{"type":"string"},"EnableDns64":{"type":"boolean"},"EnableLniAtDeviceIndex":{"type":"integer"},"Ipv4IpamPoolId":{"type":"string"},"Ipv4NetmaskLength":{"type":"integer"},"Ipv6CidrBlock":{"type":"string"},"Ipv6CidrBlocks":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Ipv6IpamPoolId":{"type":"string"},"Ipv6Native":{"type":"boolean"},"Ipv6NetmaskLength":{"type":"integer"},"MapPublicIpOnLaunch":{"type":"boolean"},"NetworkAclAssociationId":{"type":"string"},"OutpostArn":{"type":"string"},"PrivateDnsNameOptionsOnLaunch":{"additionalProperties":false,"properties":{"EnableResourceNameDnsAAAARecord":{"type":"boolean"},"EnableResourceNameDnsARecord":{"type":"boolean"},"HostnameType":{"type":"string"}},"type":"object"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"dependentExcluded":{"AvailabilityZone":["AvailabilityZoneId"],"AvailabilityZoneId":["AvailabilityZone"],"CidrBlock":["Ipv4IpamPoolId"],"Ipv4IpamPoolId":["CidrBlock"],"Ipv6CidrBlock":["Ipv6IpamPoolId"],"Ipv6IpamPoolId":["Ipv6CidrBlock"]},"dependentRequired":{"Ipv4IpamPoolId":["Ipv4NetmaskLength"],"Ipv4NetmaskLength":["Ipv4IpamPoolId"],"Ipv6IpamPoolId":["Ipv6NetmaskLength"],"Ipv6NetmaskLength":["Ipv6IpamPoolId"]},"properties":{"AssignIpv6AddressOnCreation":{"type":"boolean"},"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"BlockPublicAccessStates":{"additionalProperties":false,"properties":{"InternetGatewayBlockMode":{"type":"string"}},"type":"object"},"CidrBlock":{"type":"string"},"EnableDns64":{"type":"boolean"},"EnableLniAtDeviceIndex":{"type":"integer"},"Ipv4IpamPoolId":{"type":"string"},"Ipv4NetmaskLength":{"type":"integer"},"Ipv6CidrBlock":{"type":"string"},"Ipv6CidrBlocks":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Ipv6IpamPoolId":{"type":"string"},"Ipv6Native":{"type":"boolean"},"Ipv6NetmaskLength":{"type":"integer"},"MapPublicIpOnLaunch":{"type":"boolean"},"NetworkAclAssociationId":{"type":"string"},"OutpostArn":{"type":"string"},"PrivateDnsNameOptionsOnLaunch":{"additionalProperties":false,"properties":{"EnableResourceNameDnsAAAARecord":{"type":"boolean"},"EnableResourceNameDnsARecord":{"type":"boolean"},"HostnameType":{"type":"string"}},"type":"object"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::SubnetCidrBlock",
         r#"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"IpSource":{"type":"string"},"Ipv6AddressAttribute":{"type":"string"},"Ipv6CidrBlock":{"maxLength":42,"type":"string"},"Ipv6IpamPoolId":{"type":"string"},"Ipv6NetmaskLength":{"maximum":128,"minimum":0,"type":"integer"},"SubnetId":{"type":"string"}},"required":["SubnetId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::SubnetCidrReservation",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^(?![aA][wW][sS]:).+$","type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"type":"string"},"Cidr":{"type":"string"},"Description":{"type":"string"},"OwnerId":{"type":"string"},"ReservationType":{"enum":["prefix","explicit"],"type":"string"},"SubnetCidrReservationId":{"type":"string"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"required":["SubnetId","Cidr","ReservationType"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Cidr":{"type":"string"},"Description":{"type":"string"},"OwnerId":{"type":"string"},"ReservationType":{"enum":["prefix","explicit"],"type":"string"},"SubnetCidrReservationId":{"type":"string"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"required":["SubnetId","Cidr","ReservationType"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^(?![aA][wW][sS]:).+$","type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::SubnetNetworkAclAssociation",
         r#"{"additionalProperties":false,"properties":{"AssociationId":{"type":"string"},"NetworkAclId":{"type":"string"},"SubnetId":{"type":"string"}},"required":["NetworkAclId","SubnetId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::SubnetRouteTableAssociation",
         r#"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"RouteTableId":{"type":"string"},"SubnetId":{"type":"string"}},"required":["RouteTableId","SubnetId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::TrafficMirrorFilter",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key","Value"],"type":"object"},"TrafficMirrorNetworkService":{"enum":["amazon-dns"],"type":"string"}},"properties":{"Description":{"type":"string"},"Id":{"type":"string"},"NetworkServices":{"items":{"$ref":"#/definitions/TrafficMirrorNetworkService"},"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Description":{"type":"string"},"Id":{"type":"string"},"NetworkServices":{"items":{"$ref":"#/definitions/TrafficMirrorNetworkService"},"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+        &[
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+            ("TrafficMirrorNetworkService", r#"{"enum":["amazon-dns"],"type":"string"}"#),
+        ],
     ),
     (
         "AWS::EC2::TrafficMirrorFilterRule",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"},"TrafficDirection":{"enumCaseInsensitive":["egress","ingress"],"type":"string"},"TrafficMirrorPortRange":{"additionalProperties":false,"properties":{"FromPort":{"type":"integer"},"ToPort":{"type":"integer"}},"required":["FromPort","ToPort"],"type":"object"},"TrafficMirrorRuleAction":{"enumCaseInsensitive":["accept","reject"],"type":"string"}},"properties":{"Description":{"type":"string"},"DestinationCidrBlock":{"type":"string"},"DestinationPortRange":{"$ref":"#/definitions/TrafficMirrorPortRange"},"Protocol":{"type":"integer"},"RuleAction":{"$ref":"#/definitions/TrafficMirrorRuleAction"},"RuleNumber":{"type":"integer"},"SourceCidrBlock":{"type":"string"},"SourcePortRange":{"$ref":"#/definitions/TrafficMirrorPortRange"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TrafficDirection":{"$ref":"#/definitions/TrafficDirection"},"TrafficMirrorFilterId":{"type":"string"},"TrafficMirrorFilterRuleId":{"type":"string"}},"required":["RuleAction","SourceCidrBlock","RuleNumber","DestinationCidrBlock","TrafficMirrorFilterId","TrafficDirection"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Description":{"type":"string"},"DestinationCidrBlock":{"type":"string"},"DestinationPortRange":{"$ref":"#/definitions/TrafficMirrorPortRange"},"Protocol":{"type":"integer"},"RuleAction":{"$ref":"#/definitions/TrafficMirrorRuleAction"},"RuleNumber":{"type":"integer"},"SourceCidrBlock":{"type":"string"},"SourcePortRange":{"$ref":"#/definitions/TrafficMirrorPortRange"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TrafficDirection":{"$ref":"#/definitions/TrafficDirection"},"TrafficMirrorFilterId":{"type":"string"},"TrafficMirrorFilterRuleId":{"type":"string"}},"required":["RuleAction","SourceCidrBlock","RuleNumber","DestinationCidrBlock","TrafficMirrorFilterId","TrafficDirection"],"type":"object"}"##,
+        &[
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            ("TrafficDirection", r#"{"enumCaseInsensitive":["egress","ingress"],"type":"string"}"#),
+            (
+                "TrafficMirrorPortRange",
+                r#"{"additionalProperties":false,"properties":{"FromPort":{"type":"integer"},"ToPort":{"type":"integer"}},"required":["FromPort","ToPort"],"type":"object"}"#,
+            ),
+            ("TrafficMirrorRuleAction", r#"{"enumCaseInsensitive":["accept","reject"],"type":"string"}"#),
+        ],
     ),
     (
         "AWS::EC2::TrafficMirrorSession",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key","Value"],"type":"object"},"TrafficMirrorSessionField":{"enum":["packet-length","description","virtual-network-id"],"type":"string"}},"properties":{"Description":{"type":"string"},"Id":{"type":"string"},"NetworkInterfaceId":{"type":"string"},"OwnerId":{"type":"string"},"PacketLength":{"type":"integer"},"SessionNumber":{"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TrafficMirrorFilterId":{"type":"string"},"TrafficMirrorTargetId":{"type":"string"},"VirtualNetworkId":{"type":"integer"}},"required":["NetworkInterfaceId","TrafficMirrorFilterId","SessionNumber","TrafficMirrorTargetId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Description":{"type":"string"},"Id":{"type":"string"},"NetworkInterfaceId":{"type":"string"},"OwnerId":{"type":"string"},"PacketLength":{"type":"integer"},"SessionNumber":{"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TrafficMirrorFilterId":{"type":"string"},"TrafficMirrorTargetId":{"type":"string"},"VirtualNetworkId":{"type":"integer"}},"required":["NetworkInterfaceId","TrafficMirrorFilterId","SessionNumber","TrafficMirrorTargetId"],"type":"object"}"##,
+        &[
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+            (
+                "TrafficMirrorSessionField",
+                r#"{"enum":["packet-length","description","virtual-network-id"],"type":"string"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::TrafficMirrorTarget",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"Description":{"type":"string"},"GatewayLoadBalancerEndpointId":{"type":"string"},"Id":{"type":"string"},"NetworkInterfaceId":{"type":"string"},"NetworkLoadBalancerArn":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Description":{"type":"string"},"GatewayLoadBalancerEndpointId":{"type":"string"},"Id":{"type":"string"},"NetworkInterfaceId":{"type":"string"},"NetworkLoadBalancerArn":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::TransitGateway",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"AmazonSideAsn":{"type":"integer"},"AssociationDefaultRouteTableId":{"type":"string"},"AutoAcceptSharedAttachments":{"type":"string"},"DefaultRouteTableAssociation":{"type":"string"},"DefaultRouteTablePropagation":{"type":"string"},"Description":{"type":"string"},"DnsSupport":{"type":"string"},"EncryptionSupport":{"enum":["disable","enable"],"type":"string"},"EncryptionSupportState":{"type":"string"},"Id":{"type":"string"},"MulticastSupport":{"type":"string"},"PropagationDefaultRouteTableId":{"type":"string"},"SecurityGroupReferencingSupport":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayArn":{"type":"string"},"TransitGatewayCidrBlocks":{"items":{"type":"string"},"type":"array"},"VpnEcmpSupport":{"type":"string"}},"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AmazonSideAsn":{"type":"integer"},"AssociationDefaultRouteTableId":{"type":"string"},"AutoAcceptSharedAttachments":{"type":"string"},"DefaultRouteTableAssociation":{"type":"string"},"DefaultRouteTablePropagation":{"type":"string"},"Description":{"type":"string"},"DnsSupport":{"type":"string"},"EncryptionSupport":{"enum":["disable","enable"],"type":"string"},"EncryptionSupportState":{"type":"string"},"Id":{"type":"string"},"MulticastSupport":{"type":"string"},"PropagationDefaultRouteTableId":{"type":"string"},"SecurityGroupReferencingSupport":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayArn":{"type":"string"},"TransitGatewayCidrBlocks":{"items":{"type":"string"},"type":"array"},"VpnEcmpSupport":{"type":"string"}},"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::TransitGatewayAttachment",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"Id":{"type":"string"},"Options":{"additionalProperties":false,"properties":{"ApplianceModeSupport":{"enum":["disable","enable"],"type":"string"},"DnsSupport":{"enum":["disable","enable"],"type":"string"},"Ipv6Support":{"enum":["disable","enable"],"type":"string"},"SecurityGroupReferencingSupport":{"enum":["disable","enable"],"type":"string"}},"type":"object"},"SubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"},"VpcId":{"type":"string"}},"required":["VpcId","SubnetIds","TransitGatewayId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"Options":{"additionalProperties":false,"properties":{"ApplianceModeSupport":{"enum":["disable","enable"],"type":"string"},"DnsSupport":{"enum":["disable","enable"],"type":"string"},"Ipv6Support":{"enum":["disable","enable"],"type":"string"},"SecurityGroupReferencingSupport":{"enum":["disable","enable"],"type":"string"}},"type":"object"},"SubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"},"VpcId":{"type":"string"}},"required":["VpcId","SubnetIds","TransitGatewayId"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::TransitGatewayConnect",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"type":"object"},"TransitGatewayConnectOptions":{"additionalProperties":false,"properties":{"Protocol":{"enum":["gre"],"type":"string"}},"type":"object"}},"properties":{"CreationTime":{"type":"string"},"Options":{"$ref":"#/definitions/TransitGatewayConnectOptions"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayId":{"type":"string"},"TransportTransitGatewayAttachmentId":{"type":"string"}},"required":["TransportTransitGatewayAttachmentId","Options"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"CreationTime":{"type":"string"},"Options":{"$ref":"#/definitions/TransitGatewayConnectOptions"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayId":{"type":"string"},"TransportTransitGatewayAttachmentId":{"type":"string"}},"required":["TransportTransitGatewayAttachmentId","Options"],"type":"object"}"##,
+        &[
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "TransitGatewayConnectOptions",
+                r#"{"additionalProperties":false,"properties":{"Protocol":{"enum":["gre"],"type":"string"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::TransitGatewayConnectPeer",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"type":"object"},"TransitGatewayAttachmentBgpConfiguration":{"additionalProperties":false,"properties":{"BgpStatus":{"type":"string"},"PeerAddress":{"type":"string"},"PeerAsn":{"type":"number"},"TransitGatewayAddress":{"type":"string"},"TransitGatewayAsn":{"type":"number"}},"type":"object"},"TransitGatewayConnectPeerConfiguration":{"additionalProperties":false,"properties":{"BgpConfigurations":{"items":{"$ref":"#/definitions/TransitGatewayAttachmentBgpConfiguration"},"type":"array"},"InsideCidrBlocks":{"items":{"type":"string"},"type":"array"},"PeerAddress":{"type":"string"},"Protocol":{"type":"string"},"TransitGatewayAddress":{"type":"string"}},"required":["PeerAddress","InsideCidrBlocks"],"type":"object"}},"properties":{"ConnectPeerConfiguration":{"$ref":"#/definitions/TransitGatewayConnectPeerConfiguration"},"CreationTime":{"type":"string"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayConnectPeerId":{"type":"string"}},"required":["TransitGatewayAttachmentId","ConnectPeerConfiguration"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"ConnectPeerConfiguration":{"$ref":"#/definitions/TransitGatewayConnectPeerConfiguration"},"CreationTime":{"type":"string"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayConnectPeerId":{"type":"string"}},"required":["TransitGatewayAttachmentId","ConnectPeerConfiguration"],"type":"object"}"##,
+        &[
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "TransitGatewayAttachmentBgpConfiguration",
+                r#"{"additionalProperties":false,"properties":{"BgpStatus":{"type":"string"},"PeerAddress":{"type":"string"},"PeerAsn":{"type":"number"},"TransitGatewayAddress":{"type":"string"},"TransitGatewayAsn":{"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "TransitGatewayConnectPeerConfiguration",
+                r##"{"additionalProperties":false,"properties":{"BgpConfigurations":{"items":{"$ref":"#/definitions/TransitGatewayAttachmentBgpConfiguration"},"type":"array"},"InsideCidrBlocks":{"items":{"type":"string"},"type":"array"},"PeerAddress":{"type":"string"},"Protocol":{"type":"string"},"TransitGatewayAddress":{"type":"string"}},"required":["PeerAddress","InsideCidrBlocks"],"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::EC2::TransitGatewayMeteringPolicy",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"MiddleboxAttachmentIds":{"items":{"type":"string"},"type":"array"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"},"TransitGatewayMeteringPolicyId":{"type":"string"},"UpdateEffectiveAt":{"type":"string"}},"required":["TransitGatewayId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"MiddleboxAttachmentIds":{"items":{"type":"string"},"type":"array"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"},"TransitGatewayMeteringPolicyId":{"type":"string"},"UpdateEffectiveAt":{"type":"string"}},"required":["TransitGatewayId"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::TransitGatewayMeteringPolicyEntry",
-        r##"{"additionalProperties":false,"definitions":{"TransitGatewayAttachmentResourceType":{"enum":["vpc","vpn","direct-connect-gateway","peering","network-function","vpn-concentrator","client-vpn"],"type":"string"},"TransitGatewayMeteringPayerType":{"enum":["source-attachment-owner","destination-attachment-owner","transit-gateway-owner"],"type":"string"}},"properties":{"DestinationCidrBlock":{"type":"string"},"DestinationPortRange":{"type":"string"},"DestinationTransitGatewayAttachmentId":{"type":"string"},"DestinationTransitGatewayAttachmentType":{"$ref":"#/definitions/TransitGatewayAttachmentResourceType"},"MeteredAccount":{"$ref":"#/definitions/TransitGatewayMeteringPayerType"},"PolicyRuleNumber":{"type":"integer"},"Protocol":{"type":"string"},"SourceCidrBlock":{"type":"string"},"SourcePortRange":{"type":"string"},"SourceTransitGatewayAttachmentId":{"type":"string"},"SourceTransitGatewayAttachmentType":{"$ref":"#/definitions/TransitGatewayAttachmentResourceType"},"State":{"type":"string"},"TransitGatewayMeteringPolicyId":{"type":"string"},"UpdateEffectiveAt":{"type":"string"}},"required":["TransitGatewayMeteringPolicyId","PolicyRuleNumber","MeteredAccount"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"DestinationCidrBlock":{"type":"string"},"DestinationPortRange":{"type":"string"},"DestinationTransitGatewayAttachmentId":{"type":"string"},"DestinationTransitGatewayAttachmentType":{"$ref":"#/definitions/TransitGatewayAttachmentResourceType"},"MeteredAccount":{"$ref":"#/definitions/TransitGatewayMeteringPayerType"},"PolicyRuleNumber":{"type":"integer"},"Protocol":{"type":"string"},"SourceCidrBlock":{"type":"string"},"SourcePortRange":{"type":"string"},"SourceTransitGatewayAttachmentId":{"type":"string"},"SourceTransitGatewayAttachmentType":{"$ref":"#/definitions/TransitGatewayAttachmentResourceType"},"State":{"type":"string"},"TransitGatewayMeteringPolicyId":{"type":"string"},"UpdateEffectiveAt":{"type":"string"}},"required":["TransitGatewayMeteringPolicyId","PolicyRuleNumber","MeteredAccount"],"type":"object"}"##,
+        &[
+            (
+                "TransitGatewayAttachmentResourceType",
+                r#"{"enum":["vpc","vpn","direct-connect-gateway","peering","network-function","vpn-concentrator","client-vpn"],"type":"string"}"#,
+            ),
+            (
+                "TransitGatewayMeteringPayerType",
+                r#"{"enum":["source-attachment-owner","destination-attachment-owner","transit-gateway-owner"],"type":"string"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::TransitGatewayMulticastDomain",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"type":"object"}},"properties":{"CreationTime":{"type":"string"},"Options":{"additionalProperties":false,"properties":{"AutoAcceptSharedAssociations":{"enum":["disable","enable"],"type":"string"},"Igmpv2Support":{"enum":["disable","enable"],"type":"string"},"StaticSourcesSupport":{"enum":["disable","enable"],"type":"string"}},"type":"object"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"TransitGatewayId":{"type":"string"},"TransitGatewayMulticastDomainArn":{"type":"string"},"TransitGatewayMulticastDomainId":{"type":"string"}},"required":["TransitGatewayId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"CreationTime":{"type":"string"},"Options":{"additionalProperties":false,"properties":{"AutoAcceptSharedAssociations":{"enum":["disable","enable"],"type":"string"},"Igmpv2Support":{"enum":["disable","enable"],"type":"string"},"StaticSourcesSupport":{"enum":["disable","enable"],"type":"string"}},"type":"object"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"TransitGatewayId":{"type":"string"},"TransitGatewayMulticastDomainArn":{"type":"string"},"TransitGatewayMulticastDomainId":{"type":"string"}},"required":["TransitGatewayId"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::TransitGatewayMulticastDomainAssociation",
         r#"{"additionalProperties":false,"properties":{"ResourceId":{"type":"string"},"ResourceType":{"type":"string"},"State":{"type":"string"},"SubnetId":{"type":"string"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayMulticastDomainId":{"type":"string"}},"required":["TransitGatewayMulticastDomainId","TransitGatewayAttachmentId","SubnetId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::TransitGatewayMulticastGroupMember",
         r#"{"additionalProperties":false,"properties":{"GroupIpAddress":{"type":"string"},"GroupMember":{"type":"boolean"},"GroupSource":{"type":"boolean"},"MemberType":{"type":"string"},"NetworkInterfaceId":{"type":"string"},"ResourceId":{"type":"string"},"ResourceType":{"type":"string"},"SubnetId":{"type":"string"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayMulticastDomainId":{"type":"string"}},"required":["GroupIpAddress","NetworkInterfaceId","TransitGatewayMulticastDomainId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::TransitGatewayMulticastGroupSource",
         r#"{"additionalProperties":false,"properties":{"GroupIpAddress":{"type":"string"},"GroupMember":{"type":"boolean"},"GroupSource":{"type":"boolean"},"NetworkInterfaceId":{"type":"string"},"ResourceId":{"type":"string"},"ResourceType":{"type":"string"},"SourceType":{"type":"string"},"SubnetId":{"type":"string"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayMulticastDomainId":{"type":"string"}},"required":["TransitGatewayMulticastDomainId","NetworkInterfaceId","GroupIpAddress"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::TransitGatewayPeeringAttachment",
-        r##"{"additionalProperties":false,"definitions":{"PeeringAttachmentStatus":{"additionalProperties":false,"properties":{"Code":{"type":"string"},"Message":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"type":"object"}},"properties":{"CreationTime":{"type":"string"},"PeerAccountId":{"type":"string"},"PeerRegion":{"type":"string"},"PeerTransitGatewayId":{"type":"string"},"State":{"type":"string"},"Status":{"$ref":"#/definitions/PeeringAttachmentStatus"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayId":{"type":"string"}},"required":["TransitGatewayId","PeerTransitGatewayId","PeerAccountId","PeerRegion"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"CreationTime":{"type":"string"},"PeerAccountId":{"type":"string"},"PeerRegion":{"type":"string"},"PeerTransitGatewayId":{"type":"string"},"State":{"type":"string"},"Status":{"$ref":"#/definitions/PeeringAttachmentStatus"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayId":{"type":"string"}},"required":["TransitGatewayId","PeerTransitGatewayId","PeerAccountId","PeerRegion"],"type":"object"}"##,
+        &[
+            (
+                "PeeringAttachmentStatus",
+                r#"{"additionalProperties":false,"properties":{"Code":{"type":"string"},"Message":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::TransitGatewayPolicyTable",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"CreationTime":{"type":"string"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"},"TransitGatewayPolicyTableId":{"type":"string"}},"required":["TransitGatewayId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"CreationTime":{"type":"string"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"},"TransitGatewayPolicyTableId":{"type":"string"}},"required":["TransitGatewayId"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::TransitGatewayPolicyTableAssociation",
-        r#"{"additionalProperties":false,"definitions":{},"properties":{"State":{"type":"string"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayPolicyTableId":{"type":"string"}},"required":["TransitGatewayPolicyTableId","TransitGatewayAttachmentId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"properties":{"State":{"type":"string"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayPolicyTableId":{"type":"string"}},"required":["TransitGatewayPolicyTableId","TransitGatewayAttachmentId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::TransitGatewayPolicyTableEntry",
-        r##"{"additionalProperties":false,"definitions":{"TransitGatewayPolicyRule":{"additionalProperties":false,"properties":{"DestinationCidrBlock":{"type":"string"},"DestinationPortRange":{"type":"string"},"Protocol":{"type":"string"},"SourceCidrBlock":{"type":"string"},"SourcePortRange":{"type":"string"}},"type":"object"}},"properties":{"PolicyRule":{"$ref":"#/definitions/TransitGatewayPolicyRule"},"PolicyRuleNumber":{"type":"string"},"State":{"type":"string"},"TargetRouteTableId":{"type":"string"},"TransitGatewayPolicyTableId":{"type":"string"}},"required":["TransitGatewayPolicyTableId","PolicyRuleNumber","PolicyRule","TargetRouteTableId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"PolicyRule":{"$ref":"#/definitions/TransitGatewayPolicyRule"},"PolicyRuleNumber":{"type":"string"},"State":{"type":"string"},"TargetRouteTableId":{"type":"string"},"TransitGatewayPolicyTableId":{"type":"string"}},"required":["TransitGatewayPolicyTableId","PolicyRuleNumber","PolicyRule","TargetRouteTableId"],"type":"object"}"##,
+        &[(
+            "TransitGatewayPolicyRule",
+            r#"{"additionalProperties":false,"properties":{"DestinationCidrBlock":{"type":"string"},"DestinationPortRange":{"type":"string"},"Protocol":{"type":"string"},"SourceCidrBlock":{"type":"string"},"SourcePortRange":{"type":"string"}},"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::TransitGatewayRoute",
-        r#"{"additionalProperties":false,"definitions":{},"properties":{"Blackhole":{"type":"boolean"},"DestinationCidrBlock":{"type":"string"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayRouteTableId":{"type":"string"}},"required":["TransitGatewayRouteTableId","DestinationCidrBlock"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"properties":{"Blackhole":{"type":"boolean"},"DestinationCidrBlock":{"type":"string"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayRouteTableId":{"type":"string"}},"required":["TransitGatewayRouteTableId","DestinationCidrBlock"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::TransitGatewayRouteTable",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"},"TransitGatewayRouteTableId":{"type":"string"}},"required":["TransitGatewayId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"},"TransitGatewayRouteTableId":{"type":"string"}},"required":["TransitGatewayId"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::TransitGatewayRouteTableAssociation",
-        r#"{"additionalProperties":false,"definitions":{},"properties":{"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayRouteTableId":{"type":"string"}},"required":["TransitGatewayRouteTableId","TransitGatewayAttachmentId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"properties":{"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayRouteTableId":{"type":"string"}},"required":["TransitGatewayRouteTableId","TransitGatewayAttachmentId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::TransitGatewayRouteTablePropagation",
-        r#"{"additionalProperties":false,"definitions":{},"properties":{"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayRouteTableId":{"type":"string"}},"required":["TransitGatewayRouteTableId","TransitGatewayAttachmentId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"properties":{"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayRouteTableId":{"type":"string"}},"required":["TransitGatewayRouteTableId","TransitGatewayAttachmentId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::TransitGatewayVpcAttachment",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"AddSubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Id":{"type":"string"},"Options":{"additionalProperties":false,"properties":{"ApplianceModeSupport":{"enum":["disable","enable"],"type":"string"},"DnsSupport":{"enum":["disable","enable"],"type":"string"},"Ipv6Support":{"enum":["disable","enable"],"type":"string"},"SecurityGroupReferencingSupport":{"enum":["disable","enable"],"type":"string"}},"type":"object"},"RemoveSubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"SubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"},"VpcId":{"type":"string"}},"required":["SubnetIds","VpcId","TransitGatewayId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AddSubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Id":{"type":"string"},"Options":{"additionalProperties":false,"properties":{"ApplianceModeSupport":{"enum":["disable","enable"],"type":"string"},"DnsSupport":{"enum":["disable","enable"],"type":"string"},"Ipv6Support":{"enum":["disable","enable"],"type":"string"},"SecurityGroupReferencingSupport":{"enum":["disable","enable"],"type":"string"}},"type":"object"},"RemoveSubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"SubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"},"VpcId":{"type":"string"}},"required":["SubnetIds","VpcId","TransitGatewayId"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::VPC",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"},"VpcEncryptionControl":{"additionalProperties":false,"properties":{"EgressOnlyInternetGatewayExclusion":{"enum":["enable","disable"],"type":"string"},"ElasticFileSystemExclusion":{"enum":["enable","disable"],"type":"string"},"InternetGatewayExclusion":{"enum":["enable","disable"],"type":"string"},"LambdaExclusion":{"enum":["enable","disable"],"type":"string"},"Mode":{"enum":["monitor","enforce"],"type":"string"},"NatGatewayExclusion":{"enum":["enable","disable"],"type":"string"},"ResourceExclusions":{"$ref":"#/definitions/VpcEncryptionControlExclusions"},"State":{"type":"string"},"StateMessage":{"type":"string"},"VirtualPrivateGatewayExclusion":{"enum":["enable","disable"],"type":"string"},"VpcEncryptionControlId":{"type":"string"},"VpcId":{"type":"string"},"VpcLatticeExclusion":{"enum":["enable","disable"],"type":"string"},"VpcPeeringExclusion":{"enum":["enable","disable"],"type":"string"}},"type":"object"},"VpcEncryptionControlExclusion":{"additionalProperties":false,"properties":{"State":{"type":"string"},"StateMessage":{"type":"string"}},"type":"object"},"VpcEncryptionControlExclusions":{"additionalProperties":false,"properties":{"EgressOnlyInternetGateway":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"ElasticFileSystem":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"InternetGateway":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"Lambda":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"NatGateway":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"VirtualPrivateGateway":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"VpcLattice":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"VpcPeering":{"$ref":"#/definitions/VpcEncryptionControlExclusion"}},"type":"object"}},"dependentRequired":{"Ipv4IpamPoolId":["Ipv4NetmaskLength"],"Ipv4NetmaskLength":["Ipv4IpamPoolId"]},"properties":{"CidrBlock":{"type":"string"},"CidrBlockAssociations":{"items":{"type":"string"},"type":"array","uniqueItems":false},"DefaultNetworkAcl":{"type":"string"},"DefaultSecurityGroup":{"type":"string"},"EnableDnsHostnames":{"type":"boolean"},"EnableDnsSupport":{"type":"boolean"},"InstanceTenancy":{"enum":["dedicated","default","host"],"type":"string"},"Ipv4IpamPoolId":{"type":"string"},"Ipv4NetmaskLength":{"type":"integer"},"Ipv6CidrBlocks":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcEncryptionControl":{"$ref":"#/definitions/VpcEncryptionControl"},"VpcId":{"type":"string"}},"requiredXor":["CidrBlock","Ipv4IpamPoolId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"dependentRequired":{"Ipv4IpamPoolId":["Ipv4NetmaskLength"],"Ipv4NetmaskLength":["Ipv4IpamPoolId"]},"properties":{"CidrBlock":{"type":"string"},"CidrBlockAssociations":{"items":{"type":"string"},"type":"array","uniqueItems":false},"DefaultNetworkAcl":{"type":"string"},"DefaultSecurityGroup":{"type":"string"},"EnableDnsHostnames":{"type":"boolean"},"EnableDnsSupport":{"type":"boolean"},"InstanceTenancy":{"enum":["dedicated","default","host"],"type":"string"},"Ipv4IpamPoolId":{"type":"string"},"Ipv4NetmaskLength":{"type":"integer"},"Ipv6CidrBlocks":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcEncryptionControl":{"$ref":"#/definitions/VpcEncryptionControl"},"VpcId":{"type":"string"}},"requiredXor":["CidrBlock","Ipv4IpamPoolId"],"type":"object"}"##,
+        &[
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "VpcEncryptionControl",
+                r##"{"additionalProperties":false,"properties":{"EgressOnlyInternetGatewayExclusion":{"enum":["enable","disable"],"type":"string"},"ElasticFileSystemExclusion":{"enum":["enable","disable"],"type":"string"},"InternetGatewayExclusion":{"enum":["enable","disable"],"type":"string"},"LambdaExclusion":{"enum":["enable","disable"],"type":"string"},"Mode":{"enum":["monitor","enforce"],"type":"string"},"NatGatewayExclusion":{"enum":["enable","disable"],"type":"string"},"ResourceExclusions":{"$ref":"#/definitions/VpcEncryptionControlExclusions"},"State":{"type":"string"},"StateMessage":{"type":"string"},"VirtualPrivateGatewayExclusion":{"enum":["enable","disable"],"type":"string"},"VpcEncryptionControlId":{"type":"string"},"VpcId":{"type":"string"},"VpcLatticeExclusion":{"enum":["enable","disable"],"type":"string"},"VpcPeeringExclusion":{"enum":["enable","disable"],"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "VpcEncryptionControlExclusion",
+                r#"{"additionalProperties":false,"properties":{"State":{"type":"string"},"StateMessage":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "VpcEncryptionControlExclusions",
+                r##"{"additionalProperties":false,"properties":{"EgressOnlyInternetGateway":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"ElasticFileSystem":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"InternetGateway":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"Lambda":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"NatGateway":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"VirtualPrivateGateway":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"VpcLattice":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"VpcPeering":{"$ref":"#/definitions/VpcEncryptionControlExclusion"}},"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::EC2::VPCBlockPublicAccessExclusion",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"oneOf":[{"required":["VpcId"]},{"required":["SubnetId"]}],"properties":{"ExclusionId":{"type":"string"},"InternetGatewayExclusionMode":{"enum":["allow-bidirectional","allow-egress"],"type":"string"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["InternetGatewayExclusionMode"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"oneOf":[{"required":["VpcId"]},{"required":["SubnetId"]}],"properties":{"ExclusionId":{"type":"string"},"InternetGatewayExclusionMode":{"enum":["allow-bidirectional","allow-egress"],"type":"string"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["InternetGatewayExclusionMode"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::VPCBlockPublicAccessOptions",
         r#"{"additionalProperties":false,"properties":{"AccountId":{"type":"string"},"ExclusionsAllowed":{"type":"string"},"InternetGatewayBlockMode":{"enum":["block-bidirectional","block-ingress"],"type":"string"}},"required":["InternetGatewayBlockMode"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::VPCCidrBlock",
         r#"{"additionalProperties":false,"properties":{"AmazonProvidedIpv6CidrBlock":{"type":"boolean"},"CidrBlock":{"type":"string"},"Id":{"type":"string"},"IpSource":{"type":"string"},"Ipv4IpamPoolId":{"type":"string"},"Ipv4NetmaskLength":{"type":"integer"},"Ipv6AddressAttribute":{"type":"string"},"Ipv6CidrBlock":{"type":"string"},"Ipv6CidrBlockNetworkBorderGroup":{"type":"string"},"Ipv6IpamPoolId":{"type":"string"},"Ipv6NetmaskLength":{"type":"integer"},"Ipv6Pool":{"type":"string"},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::VPCDHCPOptionsAssociation",
         r#"{"additionalProperties":false,"properties":{"DhcpOptionsId":{"type":"string"},"VpcId":{"type":"string"}},"required":["VpcId","DhcpOptionsId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::VPCEncryptionControl",
-        r##"{"additionalProperties":false,"definitions":{"ResourceExclusions":{"additionalProperties":false,"properties":{"EgressOnlyInternetGateway":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"ElasticFileSystem":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"InternetGateway":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"Lambda":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"NatGateway":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"VirtualPrivateGateway":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"VpcLattice":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"VpcPeering":{"$ref":"#/definitions/VpcEncryptionControlExclusion"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"},"VpcEncryptionControlExclusion":{"additionalProperties":false,"properties":{"State":{"type":"string"},"StateMessage":{"type":"string"}},"type":"object"}},"properties":{"EgressOnlyInternetGatewayExclusionInput":{"enum":["enable","disable"],"type":"string"},"ElasticFileSystemExclusionInput":{"enum":["enable","disable"],"type":"string"},"InternetGatewayExclusionInput":{"enum":["enable","disable"],"type":"string"},"LambdaExclusionInput":{"enum":["enable","disable"],"type":"string"},"Mode":{"enum":["monitor","enforce"],"type":"string"},"NatGatewayExclusionInput":{"enum":["enable","disable"],"type":"string"},"ResourceExclusions":{"$ref":"#/definitions/ResourceExclusions"},"State":{"enum":["creating","available","monitor-in-progress","enforce-in-progress","monitor-failed","enforce-failed","deleting","deleted","delete-failed"],"type":"string"},"StateMessage":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VirtualPrivateGatewayExclusionInput":{"enum":["enable","disable"],"type":"string"},"VpcEncryptionControlId":{"type":"string"},"VpcId":{"type":"string"},"VpcLatticeExclusionInput":{"enum":["enable","disable"],"type":"string"},"VpcPeeringExclusionInput":{"enum":["enable","disable"],"type":"string"}},"required":[],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"EgressOnlyInternetGatewayExclusionInput":{"enum":["enable","disable"],"type":"string"},"ElasticFileSystemExclusionInput":{"enum":["enable","disable"],"type":"string"},"InternetGatewayExclusionInput":{"enum":["enable","disable"],"type":"string"},"LambdaExclusionInput":{"enum":["enable","disable"],"type":"string"},"Mode":{"enum":["monitor","enforce"],"type":"string"},"NatGatewayExclusionInput":{"enum":["enable","disable"],"type":"string"},"ResourceExclusions":{"$ref":"#/definitions/ResourceExclusions"},"State":{"enum":["creating","available","monitor-in-progress","enforce-in-progress","monitor-failed","enforce-failed","deleting","deleted","delete-failed"],"type":"string"},"StateMessage":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VirtualPrivateGatewayExclusionInput":{"enum":["enable","disable"],"type":"string"},"VpcEncryptionControlId":{"type":"string"},"VpcId":{"type":"string"},"VpcLatticeExclusionInput":{"enum":["enable","disable"],"type":"string"},"VpcPeeringExclusionInput":{"enum":["enable","disable"],"type":"string"}},"required":[],"type":"object"}"##,
+        &[
+            (
+                "ResourceExclusions",
+                r##"{"additionalProperties":false,"properties":{"EgressOnlyInternetGateway":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"ElasticFileSystem":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"InternetGateway":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"Lambda":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"NatGateway":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"VirtualPrivateGateway":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"VpcLattice":{"$ref":"#/definitions/VpcEncryptionControlExclusion"},"VpcPeering":{"$ref":"#/definitions/VpcEncryptionControlExclusion"}},"type":"object"}"##,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+            (
+                "VpcEncryptionControlExclusion",
+                r#"{"additionalProperties":false,"properties":{"State":{"type":"string"},"StateMessage":{"type":"string"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::VPCEndpoint",
-        r##"{"additionalProperties":false,"definitions":{"DnsOptionsSpecification":{"additionalProperties":false,"properties":{"DnsRecordIpType":{"enum":["ipv4","ipv6","dualstack","service-defined","not-specified"],"type":"string"},"PrivateDnsOnlyForInboundResolverEndpoint":{"enum":["OnlyInboundResolver","AllResolvers","NotSpecified"],"type":"string"},"PrivateDnsPreference":{"enum":["VERIFIED_DOMAINS_ONLY","ALL_DOMAINS","VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS","SPECIFIED_DOMAINS_ONLY"],"type":"string"},"PrivateDnsSpecifiedDomains":{"items":{"maxLength":255,"minLength":1,"type":"string"},"maxItems":10,"minItems":1,"type":"array"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"CreationTimestamp":{"type":"string"},"DnsEntries":{"items":{"type":"string"},"type":"array","uniqueItems":false},"DnsOptions":{"$ref":"#/definitions/DnsOptionsSpecification"},"Id":{"type":"string"},"IpAddressType":{"enum":["ipv4","ipv6","dualstack","not-specified"],"type":"string"},"NetworkInterfaceIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"PolicyDocument":{"type":["string","object"]},"PrivateDnsEnabled":{"type":"boolean"},"ResourceConfigurationArn":{"type":"string"},"RouteTableIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SecurityGroupIds":{"items":{"anyOf":[{},{},{}],"type":"string"},"type":"array","uniqueItems":true},"ServiceName":{"type":"string"},"ServiceNetworkArn":{"type":"string"},"ServiceRegion":{"type":"string"},"SubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcEndpointType":{"enum":["Interface","Gateway","GatewayLoadBalancer","ServiceNetwork","Resource","Tunnel"],"type":"string"},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"CreationTimestamp":{"type":"string"},"DnsEntries":{"items":{"type":"string"},"type":"array","uniqueItems":false},"DnsOptions":{"$ref":"#/definitions/DnsOptionsSpecification"},"Id":{"type":"string"},"IpAddressType":{"enum":["ipv4","ipv6","dualstack","not-specified"],"type":"string"},"NetworkInterfaceIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"PolicyDocument":{"type":["string","object"]},"PrivateDnsEnabled":{"type":"boolean"},"ResourceConfigurationArn":{"type":"string"},"RouteTableIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SecurityGroupIds":{"items":{"anyOf":[{},{},{}],"type":"string"},"type":"array","uniqueItems":true},"ServiceName":{"type":"string"},"ServiceNetworkArn":{"type":"string"},"ServiceRegion":{"type":"string"},"SubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcEndpointType":{"enum":["Interface","Gateway","GatewayLoadBalancer","ServiceNetwork","Resource","Tunnel"],"type":"string"},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"##,
+        &[
+            (
+                "DnsOptionsSpecification",
+                r#"{"additionalProperties":false,"properties":{"DnsRecordIpType":{"enum":["ipv4","ipv6","dualstack","service-defined","not-specified"],"type":"string"},"PrivateDnsOnlyForInboundResolverEndpoint":{"enum":["OnlyInboundResolver","AllResolvers","NotSpecified"],"type":"string"},"PrivateDnsPreference":{"enum":["VERIFIED_DOMAINS_ONLY","ALL_DOMAINS","VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS","SPECIFIED_DOMAINS_ONLY"],"type":"string"},"PrivateDnsSpecifiedDomains":{"items":{"maxLength":255,"minLength":1,"type":"string"},"maxItems":10,"minItems":1,"type":"array"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::VPCEndpointConnectionNotification",
         r#"{"additionalProperties":false,"properties":{"ConnectionEvents":{"items":{"type":"string"},"type":"array","uniqueItems":false},"ConnectionNotificationArn":{"type":"string"},"ServiceId":{"type":"string"},"VPCEndpointConnectionNotificationId":{"type":"string"},"VPCEndpointId":{"type":"string"}},"required":["ConnectionEvents","ConnectionNotificationArn"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::VPCEndpointService",
-        r##"{"additionalProperties":false,"definitions":{"IpAddressType":{"enum":["ipv4","ipv6"],"type":"string"},"PrivateDnsNameConfiguration":{"additionalProperties":false,"properties":{"Name":{"type":"string"},"State":{"type":"string"},"Type":{"type":"string"},"Value":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"AcceptanceRequired":{"type":"boolean"},"ContributorInsightsEnabled":{"type":"boolean"},"GatewayLoadBalancerArns":{"items":{"type":"string"},"type":"array","uniqueItems":false},"NetworkLoadBalancerArns":{"items":{"type":"string"},"type":"array","uniqueItems":false},"PayerResponsibility":{"type":"string"},"PrivateDnsName":{"type":"string"},"PrivateDnsNameConfiguration":{"$ref":"#/definitions/PrivateDnsNameConfiguration"},"ServiceId":{"type":"string"},"SupportedIpAddressTypes":{"items":{"$ref":"#/definitions/IpAddressType"},"type":"array","uniqueItems":false},"SupportedRegions":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AcceptanceRequired":{"type":"boolean"},"ContributorInsightsEnabled":{"type":"boolean"},"GatewayLoadBalancerArns":{"items":{"type":"string"},"type":"array","uniqueItems":false},"NetworkLoadBalancerArns":{"items":{"type":"string"},"type":"array","uniqueItems":false},"PayerResponsibility":{"type":"string"},"PrivateDnsName":{"type":"string"},"PrivateDnsNameConfiguration":{"$ref":"#/definitions/PrivateDnsNameConfiguration"},"ServiceId":{"type":"string"},"SupportedIpAddressTypes":{"items":{"$ref":"#/definitions/IpAddressType"},"type":"array","uniqueItems":false},"SupportedRegions":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+        &[
+            ("IpAddressType", r#"{"enum":["ipv4","ipv6"],"type":"string"}"#),
+            (
+                "PrivateDnsNameConfiguration",
+                r#"{"additionalProperties":false,"properties":{"Name":{"type":"string"},"State":{"type":"string"},"Type":{"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::VPCEndpointServicePermissions",
         r#"{"additionalProperties":false,"properties":{"AllowedPrincipals":{"items":{"type":"string"},"type":"array","uniqueItems":false},"ServiceId":{"type":"string"}},"required":["ServiceId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::VPCGatewayAttachment",
         r#"{"additionalProperties":false,"properties":{"AttachmentType":{"type":"string"},"InternetGatewayId":{"type":"string"},"VpcId":{"type":"string"},"VpnGatewayId":{"type":"string"}},"required":["VpcId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::VPCPeeringConnection",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"AssumeRoleRegion":{"type":"string"},"Id":{"type":"string"},"PeerOwnerId":{"type":"string"},"PeerRegion":{"type":"string"},"PeerRoleArn":{"type":"string"},"PeerVpcId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["VpcId","PeerVpcId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AssumeRoleRegion":{"type":"string"},"Id":{"type":"string"},"PeerOwnerId":{"type":"string"},"PeerRegion":{"type":"string"},"PeerRoleArn":{"type":"string"},"PeerVpcId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["VpcId","PeerVpcId"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::VPNConcentrator",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayId":{"type":"string"},"Type":{"type":"string"},"VpnConcentratorId":{"type":"string"}},"required":["Type"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayId":{"type":"string"},"Type":{"type":"string"},"VpnConcentratorId":{"type":"string"}},"required":["Type"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::VPNConnection",
-        r##"{"additionalProperties":false,"definitions":{"CloudwatchLogOptionsSpecification":{"additionalProperties":false,"properties":{"BgpLogEnabled":{"type":"boolean"},"BgpLogGroupArn":{"type":"string"},"BgpLogOutputFormat":{"enum":["json","text"],"type":"string"},"LogEnabled":{"type":"boolean"},"LogGroupArn":{"type":"string"},"LogOutputFormat":{"enum":["json","text"],"type":"string"}},"type":"object"},"IKEVersionsRequestListValue":{"additionalProperties":false,"properties":{"Value":{"enum":["ikev1","ikev2"],"type":"string"}},"type":"object"},"Phase1DHGroupNumbersRequestListValue":{"additionalProperties":false,"properties":{"Value":{"enum":[2,14,15,16,17,18,19,20,21,22,23,24],"type":"integer"}},"type":"object"},"Phase1EncryptionAlgorithmsRequestListValue":{"additionalProperties":false,"properties":{"Value":{"enum":["AES128","AES256","AES128-GCM-16","AES256-GCM-16"],"type":"string"}},"type":"object"},"Phase1IntegrityAlgorithmsRequestListValue":{"additionalProperties":false,"properties":{"Value":{"enum":["SHA1","SHA2-256","SHA2-384","SHA2-512"],"type":"string"}},"type":"object"},"Phase2DHGroupNumbersRequestListValue":{"additionalProperties":false,"properties":{"Value":{"enum":[2,5,14,15,16,17,18,19,20,21,22,23,24],"type":"integer"}},"type":"object"},"Phase2EncryptionAlgorithmsRequestListValue":{"additionalProperties":false,"properties":{"Value":{"enum":["AES128","AES256","AES128-GCM-16","AES256-GCM-16"],"type":"string"}},"type":"object"},"Phase2IntegrityAlgorithmsRequestListValue":{"additionalProperties":false,"properties":{"Value":{"enum":["SHA1","SHA2-256","SHA2-384","SHA2-512"],"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"},"VpnTunnelLogOptionsSpecification":{"additionalProperties":false,"properties":{"CloudwatchLogOptions":{"$ref":"#/definitions/CloudwatchLogOptionsSpecification"}},"type":"object"},"VpnTunnelOptionsSpecification":{"additionalProperties":false,"properties":{"DPDTimeoutAction":{"enum":["clear","none","restart"],"type":"string"},"DPDTimeoutSeconds":{"minimum":30,"type":"integer"},"EnableTunnelLifecycleControl":{"type":"boolean"},"IKEVersions":{"items":{"$ref":"#/definitions/IKEVersionsRequestListValue"},"type":"array","uniqueItems":false},"LogOptions":{"$ref":"#/definitions/VpnTunnelLogOptionsSpecification"},"Phase1DHGroupNumbers":{"items":{"$ref":"#/definitions/Phase1DHGroupNumbersRequestListValue"},"type":"array","uniqueItems":false},"Phase1EncryptionAlgorithms":{"items":{"$ref":"#/definitions/Phase1EncryptionAlgorithmsRequestListValue"},"type":"array","uniqueItems":false},"Phase1IntegrityAlgorithms":{"items":{"$ref":"#/definitions/Phase1IntegrityAlgorithmsRequestListValue"},"type":"array","uniqueItems":false},"Phase1LifetimeSeconds":{"maximum":28800,"minimum":900,"type":"integer"},"Phase2DHGroupNumbers":{"items":{"$ref":"#/definitions/Phase2DHGroupNumbersRequestListValue"},"type":"array","uniqueItems":false},"Phase2EncryptionAlgorithms":{"items":{"$ref":"#/definitions/Phase2EncryptionAlgorithmsRequestListValue"},"type":"array","uniqueItems":false},"Phase2IntegrityAlgorithms":{"items":{"$ref":"#/definitions/Phase2IntegrityAlgorithmsRequestListValue"},"type":"array","uniqueItems":false},"Phase2LifetimeSeconds":{"maximum":3600,"minimum":900,"type":"integer"},"PreSharedKey":{"type":"string"},"RekeyFuzzPercentage":{"maximum":100,"minimum":0,"type":"integer"},"RekeyMarginTimeSeconds":{"minimum":60,"type":"integer"},"ReplayWindowSize":{"maximum":2048,"minimum":64,"type":"integer"},"StartupAction":{"enum":["add","start"],"type":"string"},"TunnelInsideCidr":{"type":"string"},"TunnelInsideIpv6Cidr":{"type":"string"}},"type":"object"}},"properties":{"CustomerGatewayId":{"type":"string"},"EnableAcceleration":{"type":"boolean"},"LocalIpv4NetworkCidr":{"type":"string"},"LocalIpv6NetworkCidr":{"type":"string"},"OutsideIpAddressType":{"type":"string"},"PreSharedKeyStorage":{"enum":["Standard","SecretsManager"],"type":"string"},"RemoteIpv4NetworkCidr":{"type":"string"},"RemoteIpv6NetworkCidr":{"type":"string"},"StaticRoutesOnly":{"type":"boolean"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"},"TransportTransitGatewayAttachmentId":{"type":"string"},"TunnelBandwidth":{"enum":["standard","large"],"type":"string"},"TunnelInsideIpVersion":{"type":"string"},"Type":{"type":"string"},"VpnConcentratorId":{"type":"string"},"VpnConnectionId":{"type":"string"},"VpnGatewayId":{"type":"string"},"VpnTunnelOptionsSpecifications":{"items":{"$ref":"#/definitions/VpnTunnelOptionsSpecification"},"type":"array","uniqueItems":false}},"required":["Type","CustomerGatewayId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"CustomerGatewayId":{"type":"string"},"EnableAcceleration":{"type":"boolean"},"LocalIpv4NetworkCidr":{"type":"string"},"LocalIpv6NetworkCidr":{"type":"string"},"OutsideIpAddressType":{"type":"string"},"PreSharedKeyStorage":{"enum":["Standard","SecretsManager"],"type":"string"},"RemoteIpv4NetworkCidr":{"type":"string"},"RemoteIpv6NetworkCidr":{"type":"string"},"StaticRoutesOnly":{"type":"boolean"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"},"TransportTransitGatewayAttachmentId":{"type":"string"},"TunnelBandwidth":{"enum":["standard","large"],"type":"string"},"TunnelInsideIpVersion":{"type":"string"},"Type":{"type":"string"},"VpnConcentratorId":{"type":"string"},"VpnConnectionId":{"type":"string"},"VpnGatewayId":{"type":"string"},"VpnTunnelOptionsSpecifications":{"items":{"$ref":"#/definitions/VpnTunnelOptionsSpecification"},"type":"array","uniqueItems":false}},"required":["Type","CustomerGatewayId"],"type":"object"}"##,
+        &[
+            (
+                "CloudwatchLogOptionsSpecification",
+                r#"{"additionalProperties":false,"properties":{"BgpLogEnabled":{"type":"boolean"},"BgpLogGroupArn":{"type":"string"},"BgpLogOutputFormat":{"enum":["json","text"],"type":"string"},"LogEnabled":{"type":"boolean"},"LogGroupArn":{"type":"string"},"LogOutputFormat":{"enum":["json","text"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "IKEVersionsRequestListValue",
+                r#"{"additionalProperties":false,"properties":{"Value":{"enum":["ikev1","ikev2"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Phase1DHGroupNumbersRequestListValue",
+                r#"{"additionalProperties":false,"properties":{"Value":{"enum":[2,14,15,16,17,18,19,20,21,22,23,24],"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "Phase1EncryptionAlgorithmsRequestListValue",
+                r#"{"additionalProperties":false,"properties":{"Value":{"enum":["AES128","AES256","AES128-GCM-16","AES256-GCM-16"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Phase1IntegrityAlgorithmsRequestListValue",
+                r#"{"additionalProperties":false,"properties":{"Value":{"enum":["SHA1","SHA2-256","SHA2-384","SHA2-512"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Phase2DHGroupNumbersRequestListValue",
+                r#"{"additionalProperties":false,"properties":{"Value":{"enum":[2,5,14,15,16,17,18,19,20,21,22,23,24],"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "Phase2EncryptionAlgorithmsRequestListValue",
+                r#"{"additionalProperties":false,"properties":{"Value":{"enum":["AES128","AES256","AES128-GCM-16","AES256-GCM-16"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Phase2IntegrityAlgorithmsRequestListValue",
+                r#"{"additionalProperties":false,"properties":{"Value":{"enum":["SHA1","SHA2-256","SHA2-384","SHA2-512"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "VpnTunnelLogOptionsSpecification",
+                r##"{"additionalProperties":false,"properties":{"CloudwatchLogOptions":{"$ref":"#/definitions/CloudwatchLogOptionsSpecification"}},"type":"object"}"##,
+            ),
+            (
+                "VpnTunnelOptionsSpecification",
+                r##"{"additionalProperties":false,"properties":{"DPDTimeoutAction":{"enum":["clear","none","restart"],"type":"string"},"DPDTimeoutSeconds":{"minimum":30,"type":"integer"},"EnableTunnelLifecycleControl":{"type":"boolean"},"IKEVersions":{"items":{"$ref":"#/definitions/IKEVersionsRequestListValue"},"type":"array","uniqueItems":false},"LogOptions":{"$ref":"#/definitions/VpnTunnelLogOptionsSpecification"},"Phase1DHGroupNumbers":{"items":{"$ref":"#/definitions/Phase1DHGroupNumbersRequestListValue"},"type":"array","uniqueItems":false},"Phase1EncryptionAlgorithms":{"items":{"$ref":"#/definitions/Phase1EncryptionAlgorithmsRequestListValue"},"type":"array","uniqueItems":false},"Phase1IntegrityAlgorithms":{"items":{"$ref":"#/definitions/Phase1IntegrityAlgorithmsRequestListValue"},"type":"array","uniqueItems":false},"Phase1LifetimeSeconds":{"maximum":28800,"minimum":900,"type":"integer"},"Phase2DHGroupNumbers":{"items":{"$ref":"#/definitions/Phase2DHGroupNumbersRequestListValue"},"type":"array","uniqueItems":false},"Phase2EncryptionAlgorithms":{"items":{"$ref":"#/definitions/Phase2EncryptionAlgorithmsRequestListValue"},"type":"array","uniqueItems":false},"Phase2IntegrityAlgorithms":{"items":{"$ref":"#/definitions/Phase2IntegrityAlgorithmsRequestListValue"},"type":"array","uniqueItems":false},"Phase2LifetimeSeconds":{"maximum":3600,"minimum":900,"type":"integer"},"PreSharedKey":{"type":"string"},"RekeyFuzzPercentage":{"maximum":100,"minimum":0,"type":"integer"},"RekeyMarginTimeSeconds":{"minimum":60,"type":"integer"},"ReplayWindowSize":{"maximum":2048,"minimum":64,"type":"integer"},"StartupAction":{"enum":["add","start"],"type":"string"},"TunnelInsideCidr":{"type":"string"},"TunnelInsideIpv6Cidr":{"type":"string"}},"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::EC2::VPNConnectionRoute",
         r#"{"additionalProperties":false,"properties":{"DestinationCidrBlock":{"type":"string"},"VpnConnectionId":{"type":"string"}},"required":["DestinationCidrBlock","VpnConnectionId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::VPNGateway",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"AmazonSideAsn":{"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"Type":{"type":"string"},"VPNGatewayId":{"type":"string"}},"required":["Type"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AmazonSideAsn":{"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"Type":{"type":"string"},"VPNGatewayId":{"type":"string"}},"required":["Type"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::VPNGatewayRoutePropagation",
         r#"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"RouteTableIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"VpnGatewayId":{"type":"string"}},"required":["RouteTableIds","VpnGatewayId"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::EC2::VerifiedAccessEndpoint",
-        r##"{"additionalProperties":false,"definitions":{"CidrOptions":{"additionalProperties":false,"properties":{"Cidr":{"type":"string"},"PortRanges":{"items":{"$ref":"#/definitions/PortRange"},"type":"array","uniqueItems":true},"Protocol":{"enum":["http","https","tcp"],"type":"string"},"SubnetIds":{"items":{"$ref":"#/definitions/SubnetId"},"type":"array","uniqueItems":true}},"type":"object"},"LoadBalancerOptions":{"additionalProperties":false,"properties":{"LoadBalancerArn":{"type":"string"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"PortRanges":{"items":{"$ref":"#/definitions/PortRange"},"type":"array","uniqueItems":true},"Protocol":{"enum":["http","https","tcp"],"type":"string"},"SubnetIds":{"items":{"$ref":"#/definitions/SubnetId"},"type":"array","uniqueItems":true}},"type":"object"},"NetworkInterfaceOptions":{"additionalProperties":false,"properties":{"NetworkInterfaceId":{"type":"string"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"PortRanges":{"items":{"$ref":"#/definitions/PortRange"},"type":"array","uniqueItems":true},"Protocol":{"enum":["http","https","tcp"],"type":"string"}},"type":"object"},"PortRange":{"additionalProperties":false,"properties":{"FromPort":{"maximum":65535,"minimum":1,"type":"integer"},"ToPort":{"maximum":65535,"minimum":1,"type":"integer"}},"type":"object"},"RdsOptions":{"additionalProperties":false,"properties":{"Port":{"maximum":65535,"minimum":1,"type":"integer"},"Protocol":{"enum":["http","https","tcp"],"type":"string"},"RdsDbClusterArn":{"type":"string"},"RdsDbInstanceArn":{"type":"string"},"RdsDbProxyArn":{"type":"string"},"RdsEndpoint":{"type":"string"},"SubnetIds":{"items":{"$ref":"#/definitions/SubnetId"},"type":"array","uniqueItems":true}},"type":"object"},"SecurityGroupId":{"type":"string"},"SseSpecification":{"additionalProperties":false,"properties":{"CustomerManagedKeyEnabled":{"type":"boolean"},"KmsKeyArn":{"type":"string"}},"type":"object"},"SubnetId":{"type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"ApplicationDomain":{"type":"string"},"AttachmentType":{"enum":["vpc"],"type":"string"},"CidrOptions":{"$ref":"#/definitions/CidrOptions"},"CreationTime":{"type":"string"},"Description":{"type":"string"},"DeviceValidationDomain":{"type":"string"},"DomainCertificateArn":{"type":"string"},"EndpointDomain":{"type":"string"},"EndpointDomainPrefix":{"type":"string"},"EndpointType":{"enum":["cidr","load-balancer","network-interface","rds"],"type":"string"},"LastUpdatedTime":{"type":"string"},"LoadBalancerOptions":{"$ref":"#/definitions/LoadBalancerOptions"},"NetworkInterfaceOptions":{"$ref":"#/definitions/NetworkInterfaceOptions"},"PolicyDocument":{"type":"string"},"PolicyEnabled":{"type":"boolean"},"RdsOptions":{"$ref":"#/definitions/RdsOptions"},"SecurityGroupIds":{"items":{"$ref":"#/definitions/SecurityGroupId"},"type":"array","uniqueItems":true},"SseSpecification":{"$ref":"#/definitions/SseSpecification"},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"VerifiedAccessEndpointId":{"type":"string"},"VerifiedAccessGroupId":{"type":"string"},"VerifiedAccessInstanceId":{"type":"string"}},"required":["AttachmentType","EndpointType","VerifiedAccessGroupId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"ApplicationDomain":{"type":"string"},"AttachmentType":{"enum":["vpc"],"type":"string"},"CidrOptions":{"$ref":"#/definitions/CidrOptions"},"CreationTime":{"type":"string"},"Description":{"type":"string"},"DeviceValidationDomain":{"type":"string"},"DomainCertificateArn":{"type":"string"},"EndpointDomain":{"type":"string"},"EndpointDomainPrefix":{"type":"string"},"EndpointType":{"enum":["cidr","load-balancer","network-interface","rds"],"type":"string"},"LastUpdatedTime":{"type":"string"},"LoadBalancerOptions":{"$ref":"#/definitions/LoadBalancerOptions"},"NetworkInterfaceOptions":{"$ref":"#/definitions/NetworkInterfaceOptions"},"PolicyDocument":{"type":"string"},"PolicyEnabled":{"type":"boolean"},"RdsOptions":{"$ref":"#/definitions/RdsOptions"},"SecurityGroupIds":{"items":{"$ref":"#/definitions/SecurityGroupId"},"type":"array","uniqueItems":true},"SseSpecification":{"$ref":"#/definitions/SseSpecification"},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"VerifiedAccessEndpointId":{"type":"string"},"VerifiedAccessGroupId":{"type":"string"},"VerifiedAccessInstanceId":{"type":"string"}},"required":["AttachmentType","EndpointType","VerifiedAccessGroupId"],"type":"object"}"##,
+        &[
+            (
+                "CidrOptions",
+                r##"{"additionalProperties":false,"properties":{"Cidr":{"type":"string"},"PortRanges":{"items":{"$ref":"#/definitions/PortRange"},"type":"array","uniqueItems":true},"Protocol":{"enum":["http","https","tcp"],"type":"string"},"SubnetIds":{"items":{"$ref":"#/definitions/SubnetId"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+            ),
+            (
+                "LoadBalancerOptions",
+                r##"{"additionalProperties":false,"properties":{"LoadBalancerArn":{"type":"string"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"PortRanges":{"items":{"$ref":"#/definitions/PortRange"},"type":"array","uniqueItems":true},"Protocol":{"enum":["http","https","tcp"],"type":"string"},"SubnetIds":{"items":{"$ref":"#/definitions/SubnetId"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+            ),
+            (
+                "NetworkInterfaceOptions",
+                r##"{"additionalProperties":false,"properties":{"NetworkInterfaceId":{"type":"string"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"PortRanges":{"items":{"$ref":"#/definitions/PortRange"},"type":"array","uniqueItems":true},"Protocol":{"enum":["http","https","tcp"],"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "PortRange",
+                r#"{"additionalProperties":false,"properties":{"FromPort":{"maximum":65535,"minimum":1,"type":"integer"},"ToPort":{"maximum":65535,"minimum":1,"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "RdsOptions",
+                r##"{"additionalProperties":false,"properties":{"Port":{"maximum":65535,"minimum":1,"type":"integer"},"Protocol":{"enum":["http","https","tcp"],"type":"string"},"RdsDbClusterArn":{"type":"string"},"RdsDbInstanceArn":{"type":"string"},"RdsDbProxyArn":{"type":"string"},"RdsEndpoint":{"type":"string"},"SubnetIds":{"items":{"$ref":"#/definitions/SubnetId"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+            ),
+            ("SecurityGroupId", r#"{"type":"string"}"#),
+            (
+                "SseSpecification",
+                r#"{"additionalProperties":false,"properties":{"CustomerManagedKeyEnabled":{"type":"boolean"},"KmsKeyArn":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("SubnetId", r#"{"type":"string"}"#),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::VerifiedAccessGroup",
-        r##"{"additionalProperties":false,"definitions":{"SseSpecification":{"additionalProperties":false,"properties":{"CustomerManagedKeyEnabled":{"type":"boolean"},"KmsKeyArn":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"CreationTime":{"type":"string"},"Description":{"type":"string"},"LastUpdatedTime":{"type":"string"},"Owner":{"type":"string"},"PolicyDocument":{"type":"string"},"PolicyEnabled":{"type":"boolean"},"SseSpecification":{"$ref":"#/definitions/SseSpecification"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"VerifiedAccessGroupArn":{"type":"string"},"VerifiedAccessGroupId":{"type":"string"},"VerifiedAccessInstanceId":{"type":"string"}},"required":["VerifiedAccessInstanceId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"CreationTime":{"type":"string"},"Description":{"type":"string"},"LastUpdatedTime":{"type":"string"},"Owner":{"type":"string"},"PolicyDocument":{"type":"string"},"PolicyEnabled":{"type":"boolean"},"SseSpecification":{"$ref":"#/definitions/SseSpecification"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"VerifiedAccessGroupArn":{"type":"string"},"VerifiedAccessGroupId":{"type":"string"},"VerifiedAccessInstanceId":{"type":"string"}},"required":["VerifiedAccessInstanceId"],"type":"object"}"##,
+        &[
+            (
+                "SseSpecification",
+                r#"{"additionalProperties":false,"properties":{"CustomerManagedKeyEnabled":{"type":"boolean"},"KmsKeyArn":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::VerifiedAccessInstance",
-        r##"{"additionalProperties":false,"definitions":{"Nameserver":{"type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"},"VerifiedAccessLogs":{"additionalProperties":false,"properties":{"CloudWatchLogs":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"LogGroup":{"type":"string"}},"type":"object"},"IncludeTrustContext":{"type":"boolean"},"KinesisDataFirehose":{"additionalProperties":false,"properties":{"DeliveryStream":{"type":"string"},"Enabled":{"type":"boolean"}},"type":"object"},"LogVersion":{"type":"string"},"S3":{"additionalProperties":false,"properties":{"BucketName":{"type":"string"},"BucketOwner":{"type":"string"},"Enabled":{"type":"boolean"},"Prefix":{"type":"string"}},"type":"object"}},"type":"object"},"VerifiedAccessTrustProvider":{"additionalProperties":false,"properties":{"Description":{"type":"string"},"DeviceTrustProviderType":{"type":"string"},"TrustProviderType":{"type":"string"},"UserTrustProviderType":{"type":"string"},"VerifiedAccessTrustProviderId":{"type":"string"}},"type":"object"},"VerifiedAccessTrustProviderId":{"type":"string"}},"properties":{"CidrEndpointsCustomSubDomain":{"type":"string"},"CidrEndpointsCustomSubDomainNameServers":{"items":{"$ref":"#/definitions/Nameserver"},"type":"array"},"CreationTime":{"type":"string"},"Description":{"type":"string"},"FipsEnabled":{"type":"boolean"},"LastUpdatedTime":{"type":"string"},"LoggingConfigurations":{"$ref":"#/definitions/VerifiedAccessLogs"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"VerifiedAccessInstanceId":{"type":"string"},"VerifiedAccessTrustProviderIds":{"items":{"$ref":"#/definitions/VerifiedAccessTrustProviderId"},"type":"array","uniqueItems":true},"VerifiedAccessTrustProviders":{"items":{"$ref":"#/definitions/VerifiedAccessTrustProvider"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"CidrEndpointsCustomSubDomain":{"type":"string"},"CidrEndpointsCustomSubDomainNameServers":{"items":{"$ref":"#/definitions/Nameserver"},"type":"array"},"CreationTime":{"type":"string"},"Description":{"type":"string"},"FipsEnabled":{"type":"boolean"},"LastUpdatedTime":{"type":"string"},"LoggingConfigurations":{"$ref":"#/definitions/VerifiedAccessLogs"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"VerifiedAccessInstanceId":{"type":"string"},"VerifiedAccessTrustProviderIds":{"items":{"$ref":"#/definitions/VerifiedAccessTrustProviderId"},"type":"array","uniqueItems":true},"VerifiedAccessTrustProviders":{"items":{"$ref":"#/definitions/VerifiedAccessTrustProvider"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+        &[
+            ("Nameserver", r#"{"type":"string"}"#),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+            (
+                "VerifiedAccessLogs",
+                r#"{"additionalProperties":false,"properties":{"CloudWatchLogs":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"LogGroup":{"type":"string"}},"type":"object"},"IncludeTrustContext":{"type":"boolean"},"KinesisDataFirehose":{"additionalProperties":false,"properties":{"DeliveryStream":{"type":"string"},"Enabled":{"type":"boolean"}},"type":"object"},"LogVersion":{"type":"string"},"S3":{"additionalProperties":false,"properties":{"BucketName":{"type":"string"},"BucketOwner":{"type":"string"},"Enabled":{"type":"boolean"},"Prefix":{"type":"string"}},"type":"object"}},"type":"object"}"#,
+            ),
+            (
+                "VerifiedAccessTrustProvider",
+                r#"{"additionalProperties":false,"properties":{"Description":{"type":"string"},"DeviceTrustProviderType":{"type":"string"},"TrustProviderType":{"type":"string"},"UserTrustProviderType":{"type":"string"},"VerifiedAccessTrustProviderId":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("VerifiedAccessTrustProviderId", r#"{"type":"string"}"#),
+        ],
     ),
     (
         "AWS::EC2::VerifiedAccessTrustProvider",
-        r##"{"additionalProperties":false,"definitions":{"DeviceOptions":{"additionalProperties":false,"properties":{"PublicSigningKeyUrl":{"type":"string"},"TenantId":{"type":"string"}},"type":"object"},"NativeApplicationOidcOptions":{"additionalProperties":false,"properties":{"AuthorizationEndpoint":{"type":"string"},"ClientId":{"type":"string"},"ClientSecret":{"type":"string"},"Issuer":{"type":"string"},"PublicSigningKeyEndpoint":{"type":"string"},"Scope":{"type":"string"},"TokenEndpoint":{"type":"string"},"UserInfoEndpoint":{"type":"string"}},"type":"object"},"OidcOptions":{"additionalProperties":false,"properties":{"AuthorizationEndpoint":{"type":"string"},"ClientId":{"type":"string"},"ClientSecret":{"type":"string"},"Issuer":{"type":"string"},"Scope":{"type":"string"},"TokenEndpoint":{"type":"string"},"UserInfoEndpoint":{"type":"string"}},"type":"object"},"SseSpecification":{"$ref":"#/definitions/SseSpecification"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"CreationTime":{"type":"string"},"Description":{"type":"string"},"DeviceOptions":{"$ref":"#/definitions/DeviceOptions"},"DeviceTrustProviderType":{"enum":["crowdstrike","jamf","jumpcloud"],"type":"string"},"LastUpdatedTime":{"type":"string"},"NativeApplicationOidcOptions":{"$ref":"#/definitions/NativeApplicationOidcOptions"},"OidcOptions":{"$ref":"#/definitions/OidcOptions"},"PolicyReferenceName":{"type":"string"},"SseSpecification":{"additionalProperties":false,"properties":{"CustomerManagedKeyEnabled":{"type":"boolean"},"KmsKeyArn":{"type":"string"}},"type":"object"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TrustProviderType":{"enum":["device","user"],"type":"string"},"UserTrustProviderType":{"enum":["iam-identity-center","oidc"],"type":"string"},"VerifiedAccessTrustProviderId":{"type":"string"}},"required":["TrustProviderType","PolicyReferenceName"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"CreationTime":{"type":"string"},"Description":{"type":"string"},"DeviceOptions":{"$ref":"#/definitions/DeviceOptions"},"DeviceTrustProviderType":{"enum":["crowdstrike","jamf","jumpcloud"],"type":"string"},"LastUpdatedTime":{"type":"string"},"NativeApplicationOidcOptions":{"$ref":"#/definitions/NativeApplicationOidcOptions"},"OidcOptions":{"$ref":"#/definitions/OidcOptions"},"PolicyReferenceName":{"type":"string"},"SseSpecification":{"additionalProperties":false,"properties":{"CustomerManagedKeyEnabled":{"type":"boolean"},"KmsKeyArn":{"type":"string"}},"type":"object"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TrustProviderType":{"enum":["device","user"],"type":"string"},"UserTrustProviderType":{"enum":["iam-identity-center","oidc"],"type":"string"},"VerifiedAccessTrustProviderId":{"type":"string"}},"required":["TrustProviderType","PolicyReferenceName"],"type":"object"}"##,
+        &[
+            (
+                "DeviceOptions",
+                r#"{"additionalProperties":false,"properties":{"PublicSigningKeyUrl":{"type":"string"},"TenantId":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "NativeApplicationOidcOptions",
+                r#"{"additionalProperties":false,"properties":{"AuthorizationEndpoint":{"type":"string"},"ClientId":{"type":"string"},"ClientSecret":{"type":"string"},"Issuer":{"type":"string"},"PublicSigningKeyEndpoint":{"type":"string"},"Scope":{"type":"string"},"TokenEndpoint":{"type":"string"},"UserInfoEndpoint":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "OidcOptions",
+                r#"{"additionalProperties":false,"properties":{"AuthorizationEndpoint":{"type":"string"},"ClientId":{"type":"string"},"ClientSecret":{"type":"string"},"Issuer":{"type":"string"},"Scope":{"type":"string"},"TokenEndpoint":{"type":"string"},"UserInfoEndpoint":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("SseSpecification", r##"{"$ref":"#/definitions/SseSpecification"}"##),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::EC2::Volume",
-        r##"{"additionalProperties":false,"anyOf":[{"required":["AvailabilityZone","Size"]},{"required":["AvailabilityZone","SnapshotId"]},{"required":["AvailabilityZoneId","Size"]},{"required":["AvailabilityZoneId","SnapshotId"]},{"required":["SourceVolumeId"]}],"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"AutoEnableIO":{"type":"boolean"},"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"Encrypted":{"type":"boolean"},"Iops":{"type":"integer"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"MultiAttachEnabled":{"type":"boolean"},"OutpostArn":{"type":"string"},"Size":{"type":"integer"},"SnapshotId":{"type":"string"},"SourceVolumeId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"Throughput":{"type":"integer"},"VolumeId":{"type":"string"},"VolumeInitializationRate":{"type":"integer"},"VolumeType":{"enumCaseInsensitive":["gp2","gp3","io1","io2","sc1","st1","standard"],"type":"string"}},"type":"object"}"##,
+        r##"{"additionalProperties":false,"anyOf":[{"required":["AvailabilityZone","Size"]},{"required":["AvailabilityZone","SnapshotId"]},{"required":["AvailabilityZoneId","Size"]},{"required":["AvailabilityZoneId","SnapshotId"]},{"required":["SourceVolumeId"]}],"properties":{"AutoEnableIO":{"type":"boolean"},"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"Encrypted":{"type":"boolean"},"Iops":{"type":"integer"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"MultiAttachEnabled":{"type":"boolean"},"OutpostArn":{"type":"string"},"Size":{"type":"integer"},"SnapshotId":{"type":"string"},"SourceVolumeId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"Throughput":{"type":"integer"},"VolumeId":{"type":"string"},"VolumeInitializationRate":{"type":"integer"},"VolumeType":{"enumCaseInsensitive":["gp2","gp3","io1","io2","sc1","st1","standard"],"type":"string"}},"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::EC2::VolumeAttachment",
-        r##"{"additionalProperties":false,"definitions":{"Device":{"type":"string"},"EbsCardIndex":{"type":"integer"},"Id":{"type":"string"},"InstanceId":{"type":"string"},"VolumeId":{"type":"string"}},"properties":{"Device":{"$ref":"#/definitions/Device"},"EbsCardIndex":{"$ref":"#/definitions/EbsCardIndex"},"InstanceId":{"$ref":"#/definitions/InstanceId"},"VolumeId":{"$ref":"#/definitions/VolumeId"}},"required":["VolumeId","InstanceId"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Device":{"$ref":"#/definitions/Device"},"EbsCardIndex":{"$ref":"#/definitions/EbsCardIndex"},"InstanceId":{"$ref":"#/definitions/InstanceId"},"VolumeId":{"$ref":"#/definitions/VolumeId"}},"required":["VolumeId","InstanceId"],"type":"object"}"##,
+        &[
+            ("Device", r#"{"type":"string"}"#),
+            ("EbsCardIndex", r#"{"type":"integer"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("InstanceId", r#"{"type":"string"}"#),
+            ("VolumeId", r#"{"type":"string"}"#),
+        ],
     ),
 ];

@@ -2885,54 +2885,193 @@ impl UserGroupRef {
     }
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::ElastiCache::CacheCluster",
-        r##"{"additionalProperties":false,"definitions":{"CloudWatchLogsDestinationDetails":{"additionalProperties":false,"properties":{"LogGroup":{"type":"string"}},"required":["LogGroup"],"type":"object"},"DestinationDetails":{"additionalProperties":false,"properties":{"CloudWatchLogsDetails":{"$ref":"#/definitions/CloudWatchLogsDestinationDetails"},"KinesisFirehoseDetails":{"$ref":"#/definitions/KinesisFirehoseDestinationDetails"}},"type":"object"},"Endpoint":{"additionalProperties":false,"properties":{"Address":{"type":"string"},"Port":{"type":"string"}},"type":"object"},"KinesisFirehoseDestinationDetails":{"additionalProperties":false,"properties":{"DeliveryStream":{"type":"string"}},"required":["DeliveryStream"],"type":"object"},"LogDeliveryConfigurationRequest":{"additionalProperties":false,"properties":{"DestinationDetails":{"$ref":"#/definitions/DestinationDetails"},"DestinationType":{"enumCaseInsensitive":["cloudwatch-logs","kinesis-firehose"],"type":"string"},"LogFormat":{"enumCaseInsensitive":["json","text"],"type":"string"},"LogType":{"enumCaseInsensitive":["engine-log","slow-log"],"type":"string"}},"required":["LogFormat","LogType","DestinationType","DestinationDetails"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"AZMode":{"enumCaseInsensitive":["cross-az","single-az"],"type":"string"},"AutoMinorVersionUpgrade":{"type":"boolean"},"CacheNodeType":{"type":"string"},"CacheParameterGroupName":{"type":"string"},"CacheSecurityGroupNames":{"items":{"type":"string"},"type":"array","uniqueItems":true},"CacheSubnetGroupName":{"type":"string"},"ClusterName":{"type":"string"},"ConfigurationEndpoint":{"$ref":"#/definitions/Endpoint"},"Engine":{"type":"string"},"EngineVersion":{"type":"string"},"IpDiscovery":{"enumCaseInsensitive":["ipv4","ipv6"],"type":"string"},"LogDeliveryConfigurations":{"items":{"$ref":"#/definitions/LogDeliveryConfigurationRequest"},"type":"array","uniqueItems":false},"NetworkType":{"enumCaseInsensitive":["dual_stack","ipv4","ipv6"],"type":"string"},"NotificationTopicArn":{"type":"string"},"NumCacheNodes":{"type":"integer"},"Port":{"type":"integer"},"PreferredAvailabilityZone":{"type":"string"},"PreferredAvailabilityZones":{"items":{"type":"string"},"type":"array","uniqueItems":false},"PreferredMaintenanceWindow":{"type":"string"},"RedisEndpoint":{"$ref":"#/definitions/Endpoint"},"SnapshotArns":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SnapshotName":{"type":"string"},"SnapshotRetentionLimit":{"type":"integer"},"SnapshotWindow":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitEncryptionEnabled":{"type":"boolean"},"VpcSecurityGroupIds":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["CacheNodeType","NumCacheNodes","Engine"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AZMode":{"enumCaseInsensitive":["cross-az","single-az"],"type":"string"},"AutoMinorVersionUpgrade":{"type":"boolean"},"CacheNodeType":{"type":"string"},"CacheParameterGroupName":{"type":"string"},"CacheSecurityGroupNames":{"items":{"type":"string"},"type":"array","uniqueItems":true},"CacheSubnetGroupName":{"type":"string"},"ClusterName":{"type":"string"},"ConfigurationEndpoint":{"$ref":"#/definitions/Endpoint"},"Engine":{"type":"string"},"EngineVersion":{"type":"string"},"IpDiscovery":{"enumCaseInsensitive":["ipv4","ipv6"],"type":"string"},"LogDeliveryConfigurations":{"items":{"$ref":"#/definitions/LogDeliveryConfigurationRequest"},"type":"array","uniqueItems":false},"NetworkType":{"enumCaseInsensitive":["dual_stack","ipv4","ipv6"],"type":"string"},"NotificationTopicArn":{"type":"string"},"NumCacheNodes":{"type":"integer"},"Port":{"type":"integer"},"PreferredAvailabilityZone":{"type":"string"},"PreferredAvailabilityZones":{"items":{"type":"string"},"type":"array","uniqueItems":false},"PreferredMaintenanceWindow":{"type":"string"},"RedisEndpoint":{"$ref":"#/definitions/Endpoint"},"SnapshotArns":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SnapshotName":{"type":"string"},"SnapshotRetentionLimit":{"type":"integer"},"SnapshotWindow":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitEncryptionEnabled":{"type":"boolean"},"VpcSecurityGroupIds":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["CacheNodeType","NumCacheNodes","Engine"],"type":"object"}"##,
+        &[
+            (
+                "CloudWatchLogsDestinationDetails",
+                r#"{"additionalProperties":false,"properties":{"LogGroup":{"type":"string"}},"required":["LogGroup"],"type":"object"}"#,
+            ),
+            (
+                "DestinationDetails",
+                r##"{"additionalProperties":false,"properties":{"CloudWatchLogsDetails":{"$ref":"#/definitions/CloudWatchLogsDestinationDetails"},"KinesisFirehoseDetails":{"$ref":"#/definitions/KinesisFirehoseDestinationDetails"}},"type":"object"}"##,
+            ),
+            (
+                "Endpoint",
+                r#"{"additionalProperties":false,"properties":{"Address":{"type":"string"},"Port":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "KinesisFirehoseDestinationDetails",
+                r#"{"additionalProperties":false,"properties":{"DeliveryStream":{"type":"string"}},"required":["DeliveryStream"],"type":"object"}"#,
+            ),
+            (
+                "LogDeliveryConfigurationRequest",
+                r##"{"additionalProperties":false,"properties":{"DestinationDetails":{"$ref":"#/definitions/DestinationDetails"},"DestinationType":{"enumCaseInsensitive":["cloudwatch-logs","kinesis-firehose"],"type":"string"},"LogFormat":{"enumCaseInsensitive":["json","text"],"type":"string"},"LogType":{"enumCaseInsensitive":["engine-log","slow-log"],"type":"string"}},"required":["LogFormat","LogType","DestinationType","DestinationDetails"],"type":"object"}"##,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ElastiCache::GlobalReplicationGroup",
-        r##"{"additionalProperties":false,"definitions":{"GlobalReplicationGroupMember":{"additionalProperties":false,"properties":{"ReplicationGroupId":{"type":"string"},"ReplicationGroupRegion":{"type":"string"},"Role":{"enum":["PRIMARY","SECONDARY"],"type":"string"}},"type":"object"},"RegionalConfiguration":{"additionalProperties":false,"properties":{"ReplicationGroupId":{"type":"string"},"ReplicationGroupRegion":{"type":"string"},"ReshardingConfigurations":{"items":{"$ref":"#/definitions/ReshardingConfiguration"},"type":"array","uniqueItems":true}},"type":"object"},"ReshardingConfiguration":{"additionalProperties":false,"properties":{"NodeGroupId":{"type":"string"},"PreferredAvailabilityZones":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$","type":"string"}},"required":["Key"],"type":"object"}},"properties":{"Arn":{"type":"string"},"AutomaticFailoverEnabled":{"type":"boolean"},"CacheNodeType":{"type":"string"},"CacheParameterGroupName":{"type":"string"},"Engine":{"type":"string"},"EngineVersion":{"type":"string"},"GlobalNodeGroupCount":{"type":"integer"},"GlobalReplicationGroupDescription":{"type":"string"},"GlobalReplicationGroupId":{"pattern":"^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$","type":"string"},"GlobalReplicationGroupIdSuffix":{"type":"string"},"Members":{"items":{"$ref":"#/definitions/GlobalReplicationGroupMember"},"minItems":1,"type":"array","uniqueItems":true},"RegionalConfigurations":{"items":{"$ref":"#/definitions/RegionalConfiguration"},"type":"array","uniqueItems":true},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"required":["Members"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"AutomaticFailoverEnabled":{"type":"boolean"},"CacheNodeType":{"type":"string"},"CacheParameterGroupName":{"type":"string"},"Engine":{"type":"string"},"EngineVersion":{"type":"string"},"GlobalNodeGroupCount":{"type":"integer"},"GlobalReplicationGroupDescription":{"type":"string"},"GlobalReplicationGroupId":{"pattern":"^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$","type":"string"},"GlobalReplicationGroupIdSuffix":{"type":"string"},"Members":{"items":{"$ref":"#/definitions/GlobalReplicationGroupMember"},"minItems":1,"type":"array","uniqueItems":true},"RegionalConfigurations":{"items":{"$ref":"#/definitions/RegionalConfiguration"},"type":"array","uniqueItems":true},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"required":["Members"],"type":"object"}"##,
+        &[
+            (
+                "GlobalReplicationGroupMember",
+                r#"{"additionalProperties":false,"properties":{"ReplicationGroupId":{"type":"string"},"ReplicationGroupRegion":{"type":"string"},"Role":{"enum":["PRIMARY","SECONDARY"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "RegionalConfiguration",
+                r##"{"additionalProperties":false,"properties":{"ReplicationGroupId":{"type":"string"},"ReplicationGroupRegion":{"type":"string"},"ReshardingConfigurations":{"items":{"$ref":"#/definitions/ReshardingConfiguration"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+            ),
+            (
+                "ReshardingConfiguration",
+                r#"{"additionalProperties":false,"properties":{"NodeGroupId":{"type":"string"},"PreferredAvailabilityZones":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$","type":"string"}},"required":["Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ElastiCache::ParameterGroup",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"CacheParameterGroupFamily":{"type":"string"},"CacheParameterGroupName":{"type":"string"},"Description":{"type":"string"},"Properties":{"additionalProperties":false,"patternProperties":{"[a-zA-Z0-9]+":{"type":"string"}},"type":"object"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["Description","CacheParameterGroupFamily"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"CacheParameterGroupFamily":{"type":"string"},"CacheParameterGroupName":{"type":"string"},"Description":{"type":"string"},"Properties":{"additionalProperties":false,"patternProperties":{"[a-zA-Z0-9]+":{"type":"string"}},"type":"object"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["Description","CacheParameterGroupFamily"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::ElastiCache::ReplicationGroup",
-        r##"{"additionalProperties":false,"definitions":{"CloudWatchLogsDestinationDetails":{"additionalProperties":false,"properties":{"LogGroup":{"type":"string"}},"required":["LogGroup"],"type":"object"},"DestinationDetails":{"additionalProperties":false,"properties":{"CloudWatchLogsDetails":{"$ref":"#/definitions/CloudWatchLogsDestinationDetails"},"KinesisFirehoseDetails":{"$ref":"#/definitions/KinesisFirehoseDestinationDetails"}},"type":"object"},"Endpoint":{"additionalProperties":false,"properties":{"Address":{"type":"string"},"Port":{"type":"string"}},"type":"object"},"KinesisFirehoseDestinationDetails":{"additionalProperties":false,"properties":{"DeliveryStream":{"type":"string"}},"required":["DeliveryStream"],"type":"object"},"LogDeliveryConfigurationRequest":{"additionalProperties":false,"properties":{"DestinationDetails":{"$ref":"#/definitions/DestinationDetails"},"DestinationType":{"enumCaseInsensitive":["cloudwatch-logs","kinesis-firehose"],"type":"string"},"LogFormat":{"enumCaseInsensitive":["json","text"],"type":"string"},"LogType":{"enumCaseInsensitive":["engine-log","slow-log"],"type":"string"}},"required":["DestinationDetails","DestinationType","LogFormat","LogType"],"type":"object"},"NodeGroupConfiguration":{"additionalProperties":false,"properties":{"NodeGroupId":{"maxLength":4,"minLength":1,"pattern":"^\\d+$","type":"string"},"PrimaryAvailabilityZone":{"type":"string"},"ReplicaAvailabilityZones":{"items":{"type":"string"},"type":"array","uniqueItems":false},"ReplicaCount":{"type":"integer"},"Slots":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"AtRestEncryptionEnabled":{"type":"boolean"},"AuthToken":{"type":"string"},"AutoMinorVersionUpgrade":{"type":"boolean"},"AutomaticFailoverEnabled":{"type":"boolean"},"CacheNodeType":{"type":"string"},"CacheParameterGroupName":{"type":"string"},"CacheSecurityGroupNames":{"items":{"type":"string"},"type":"array","uniqueItems":true},"CacheSubnetGroupName":{"type":"string"},"ClusterMode":{"enumCaseInsensitive":["compatible","disabled","enabled"],"type":"string"},"ConfigurationEndPoint":{"$ref":"#/definitions/Endpoint"},"DataTieringEnabled":{"type":"boolean"},"Durability":{"enumCaseInsensitive":["async","default","disabled","sync"],"type":"string"},"EffectiveDurability":{"enum":["async","sync","disabled"],"type":"string"},"Engine":{"type":"string"},"EngineVersion":{"type":"string"},"GlobalReplicationGroupId":{"type":"string"},"IpDiscovery":{"enumCaseInsensitive":["ipv4","ipv6"],"type":"string"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"LogDeliveryConfigurations":{"items":{"$ref":"#/definitions/LogDeliveryConfigurationRequest"},"type":"array"},"MultiAZEnabled":{"type":"boolean"},"NetworkType":{"enumCaseInsensitive":["dual_stack","ipv4","ipv6"],"type":"string"},"NodeGroupConfiguration":{"items":{"$ref":"#/definitions/NodeGroupConfiguration"},"type":"array","uniqueItems":false},"NotificationTopicArn":{"type":"string"},"NumCacheClusters":{"maximum":6,"minimum":1,"type":"integer"},"NumNodeGroups":{"type":"integer"},"Port":{"type":"integer"},"PreferredCacheClusterAZs":{"items":{"type":"string"},"type":"array","uniqueItems":false},"PreferredMaintenanceWindow":{"type":"string"},"PrimaryClusterId":{"type":"string"},"PrimaryEndPoint":{"$ref":"#/definitions/Endpoint"},"ReadEndPoint":{"additionalProperties":false,"properties":{"Addresses":{"type":"string"},"AddressesList":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Ports":{"type":"string"},"PortsList":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"type":"object"},"ReaderEndPoint":{"$ref":"#/definitions/Endpoint"},"ReplicasPerNodeGroup":{"maximum":5,"minimum":0,"type":"integer"},"ReplicationGroupDescription":{"type":"string"},"ReplicationGroupId":{"type":"string"},"SecurityGroupIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SnapshotArns":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SnapshotName":{"type":"string"},"SnapshotRetentionLimit":{"type":"integer"},"SnapshotWindow":{"type":"string"},"SnapshottingClusterId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitEncryptionEnabled":{"type":"boolean"},"TransitEncryptionMode":{"enumCaseInsensitive":["preferred","required"],"type":"string"},"UserGroupIds":{"items":{"minLength":1,"pattern":"^[a-zA-Z][a-zA-Z0-9\\-]*$","type":"string"},"minItems":0,"type":"array","uniqueItems":true}},"required":["ReplicationGroupDescription"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AtRestEncryptionEnabled":{"type":"boolean"},"AuthToken":{"type":"string"},"AutoMinorVersionUpgrade":{"type":"boolean"},"AutomaticFailoverEnabled":{"type":"boolean"},"CacheNodeType":{"type":"string"},"CacheParameterGroupName":{"type":"string"},"CacheSecurityGroupNames":{"items":{"type":"string"},"type":"array","uniqueItems":true},"CacheSubnetGroupName":{"type":"string"},"ClusterMode":{"enumCaseInsensitive":["compatible","disabled","enabled"],"type":"string"},"ConfigurationEndPoint":{"$ref":"#/definitions/Endpoint"},"DataTieringEnabled":{"type":"boolean"},"Durability":{"enumCaseInsensitive":["async","default","disabled","sync"],"type":"string"},"EffectiveDurability":{"enum":["async","sync","disabled"],"type":"string"},"Engine":{"type":"string"},"EngineVersion":{"type":"string"},"GlobalReplicationGroupId":{"type":"string"},"IpDiscovery":{"enumCaseInsensitive":["ipv4","ipv6"],"type":"string"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"LogDeliveryConfigurations":{"items":{"$ref":"#/definitions/LogDeliveryConfigurationRequest"},"type":"array"},"MultiAZEnabled":{"type":"boolean"},"NetworkType":{"enumCaseInsensitive":["dual_stack","ipv4","ipv6"],"type":"string"},"NodeGroupConfiguration":{"items":{"$ref":"#/definitions/NodeGroupConfiguration"},"type":"array","uniqueItems":false},"NotificationTopicArn":{"type":"string"},"NumCacheClusters":{"maximum":6,"minimum":1,"type":"integer"},"NumNodeGroups":{"type":"integer"},"Port":{"type":"integer"},"PreferredCacheClusterAZs":{"items":{"type":"string"},"type":"array","uniqueItems":false},"PreferredMaintenanceWindow":{"type":"string"},"PrimaryClusterId":{"type":"string"},"PrimaryEndPoint":{"$ref":"#/definitions/Endpoint"},"ReadEndPoint":{"additionalProperties":false,"properties":{"Addresses":{"type":"string"},"AddressesList":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Ports":{"type":"string"},"PortsList":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"type":"object"},"ReaderEndPoint":{"$ref":"#/definitions/Endpoint"},"ReplicasPerNodeGroup":{"maximum":5,"minimum":0,"type":"integer"},"ReplicationGroupDescription":{"type":"string"},"ReplicationGroupId":{"type":"string"},"SecurityGroupIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SnapshotArns":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SnapshotName":{"type":"string"},"SnapshotRetentionLimit":{"type":"integer"},"SnapshotWindow":{"type":"string"},"SnapshottingClusterId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitEncryptionEnabled":{"type":"boolean"},"TransitEncryptionMode":{"enumCaseInsensitive":["preferred","required"],"type":"string"},"UserGroupIds":{"items":{"minLength":1,"pattern":"^[a-zA-Z][a-zA-Z0-9\\-]*$","type":"string"},"minItems":0,"type":"array","uniqueItems":true}},"required":["ReplicationGroupDescription"],"type":"object"}"##,
+        &[
+            (
+                "CloudWatchLogsDestinationDetails",
+                r#"{"additionalProperties":false,"properties":{"LogGroup":{"type":"string"}},"required":["LogGroup"],"type":"object"}"#,
+            ),
+            (
+                "DestinationDetails",
+                r##"{"additionalProperties":false,"properties":{"CloudWatchLogsDetails":{"$ref":"#/definitions/CloudWatchLogsDestinationDetails"},"KinesisFirehoseDetails":{"$ref":"#/definitions/KinesisFirehoseDestinationDetails"}},"type":"object"}"##,
+            ),
+            (
+                "Endpoint",
+                r#"{"additionalProperties":false,"properties":{"Address":{"type":"string"},"Port":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "KinesisFirehoseDestinationDetails",
+                r#"{"additionalProperties":false,"properties":{"DeliveryStream":{"type":"string"}},"required":["DeliveryStream"],"type":"object"}"#,
+            ),
+            (
+                "LogDeliveryConfigurationRequest",
+                r##"{"additionalProperties":false,"properties":{"DestinationDetails":{"$ref":"#/definitions/DestinationDetails"},"DestinationType":{"enumCaseInsensitive":["cloudwatch-logs","kinesis-firehose"],"type":"string"},"LogFormat":{"enumCaseInsensitive":["json","text"],"type":"string"},"LogType":{"enumCaseInsensitive":["engine-log","slow-log"],"type":"string"}},"required":["DestinationDetails","DestinationType","LogFormat","LogType"],"type":"object"}"##,
+            ),
+            (
+                "NodeGroupConfiguration",
+                r#"{"additionalProperties":false,"properties":{"NodeGroupId":{"maxLength":4,"minLength":1,"pattern":"^\\d+$","type":"string"},"PrimaryAvailabilityZone":{"type":"string"},"ReplicaAvailabilityZones":{"items":{"type":"string"},"type":"array","uniqueItems":false},"ReplicaCount":{"type":"integer"},"Slots":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ElastiCache::SecurityGroup",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"Description":{"type":"string"},"Id":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["Description"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Description":{"type":"string"},"Id":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["Description"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::ElastiCache::SecurityGroupIngress",
         r#"{"additionalProperties":false,"properties":{"CacheSecurityGroupName":{"type":"string"},"EC2SecurityGroupName":{"type":"string"},"EC2SecurityGroupOwnerId":{"type":"string"},"Id":{"type":"string"}},"required":["EC2SecurityGroupName","CacheSecurityGroupName"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::ElastiCache::ServerlessCache",
-        r##"{"additionalProperties":false,"definitions":{"CacheUsageLimits":{"additionalProperties":false,"properties":{"DataStorage":{"$ref":"#/definitions/DataStorage"},"ECPUPerSecond":{"$ref":"#/definitions/ECPUPerSecond"}},"type":"object"},"ConnectionType":{"enumCaseInsensitive":["public","vpc"],"type":"string"},"DataStorage":{"additionalProperties":false,"properties":{"Maximum":{"type":"integer"},"Minimum":{"type":"integer"},"Unit":{"enumCaseInsensitive":["gb"],"type":"string"}},"required":["Unit"],"type":"object"},"ECPUPerSecond":{"additionalProperties":false,"properties":{"Maximum":{"type":"integer"},"Minimum":{"type":"integer"}},"type":"object"},"Endpoint":{"additionalProperties":false,"properties":{"Address":{"type":"string"},"Port":{"type":"string"}},"type":"object"},"NetworkType":{"enumCaseInsensitive":["dual_stack","ipv4","ipv6"],"type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$","type":"string"}},"required":["Key"],"type":"object"}},"properties":{"ARN":{"type":"string"},"CacheUsageLimits":{"$ref":"#/definitions/CacheUsageLimits"},"ConnectionType":{"$ref":"#/definitions/ConnectionType"},"CreateTime":{"type":"string"},"DailySnapshotTime":{"type":"string"},"Description":{"type":"string"},"Endpoint":{"$ref":"#/definitions/Endpoint"},"Engine":{"type":"string"},"FinalSnapshotName":{"type":"string"},"FullEngineVersion":{"type":"string"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"MajorEngineVersion":{"type":"string"},"NetworkType":{"$ref":"#/definitions/NetworkType"},"ReaderEndpoint":{"$ref":"#/definitions/Endpoint"},"SecurityGroupIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"ServerlessCacheName":{"type":"string"},"SnapshotArnsToRestore":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SnapshotRetentionLimit":{"type":"integer"},"Status":{"type":"string"},"SubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"UserGroupId":{"type":"string"}},"required":["ServerlessCacheName","Engine"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"ARN":{"type":"string"},"CacheUsageLimits":{"$ref":"#/definitions/CacheUsageLimits"},"ConnectionType":{"$ref":"#/definitions/ConnectionType"},"CreateTime":{"type":"string"},"DailySnapshotTime":{"type":"string"},"Description":{"type":"string"},"Endpoint":{"$ref":"#/definitions/Endpoint"},"Engine":{"type":"string"},"FinalSnapshotName":{"type":"string"},"FullEngineVersion":{"type":"string"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"MajorEngineVersion":{"type":"string"},"NetworkType":{"$ref":"#/definitions/NetworkType"},"ReaderEndpoint":{"$ref":"#/definitions/Endpoint"},"SecurityGroupIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"ServerlessCacheName":{"type":"string"},"SnapshotArnsToRestore":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SnapshotRetentionLimit":{"type":"integer"},"Status":{"type":"string"},"SubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"UserGroupId":{"type":"string"}},"required":["ServerlessCacheName","Engine"],"type":"object"}"##,
+        &[
+            (
+                "CacheUsageLimits",
+                r##"{"additionalProperties":false,"properties":{"DataStorage":{"$ref":"#/definitions/DataStorage"},"ECPUPerSecond":{"$ref":"#/definitions/ECPUPerSecond"}},"type":"object"}"##,
+            ),
+            ("ConnectionType", r#"{"enumCaseInsensitive":["public","vpc"],"type":"string"}"#),
+            (
+                "DataStorage",
+                r#"{"additionalProperties":false,"properties":{"Maximum":{"type":"integer"},"Minimum":{"type":"integer"},"Unit":{"enumCaseInsensitive":["gb"],"type":"string"}},"required":["Unit"],"type":"object"}"#,
+            ),
+            (
+                "ECPUPerSecond",
+                r#"{"additionalProperties":false,"properties":{"Maximum":{"type":"integer"},"Minimum":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "Endpoint",
+                r#"{"additionalProperties":false,"properties":{"Address":{"type":"string"},"Port":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("NetworkType", r#"{"enumCaseInsensitive":["dual_stack","ipv4","ipv6"],"type":"string"}"#),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$","type":"string"}},"required":["Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ElastiCache::ServerlessCacheSnapshot",
-        r##"{"additionalProperties":false,"definitions":{"ServerlessCacheConfiguration":{"additionalProperties":false,"properties":{"Engine":{"type":"string"},"MajorEngineVersion":{"type":"string"},"ServerlessCacheName":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"ARN":{"pattern":"^arn:aws(-[a-z]+)*:elasticache:[a-z0-9-]+:[0-9]{12}:serverlesscachesnapshot:.+$","type":"string"},"BytesUsedForCache":{"type":"string"},"CreateTime":{"type":"string"},"KmsKeyId":{"anyOf":[{},{},{}],"maxLength":2048,"type":"string"},"ServerlessCacheConfiguration":{"$ref":"#/definitions/ServerlessCacheConfiguration"},"ServerlessCacheName":{"maxLength":255,"minLength":1,"pattern":"^[a-z][a-z0-9]*(-[a-z0-9]+)*$","type":"string"},"ServerlessCacheSnapshotName":{"maxLength":255,"minLength":1,"pattern":"^[a-z][a-z0-9]*(-[a-z0-9]+)*$","type":"string"},"SnapshotType":{"type":"string"},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["ServerlessCacheSnapshotName","ServerlessCacheName"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"ARN":{"pattern":"^arn:aws(-[a-z]+)*:elasticache:[a-z0-9-]+:[0-9]{12}:serverlesscachesnapshot:.+$","type":"string"},"BytesUsedForCache":{"type":"string"},"CreateTime":{"type":"string"},"KmsKeyId":{"anyOf":[{},{},{}],"maxLength":2048,"type":"string"},"ServerlessCacheConfiguration":{"$ref":"#/definitions/ServerlessCacheConfiguration"},"ServerlessCacheName":{"maxLength":255,"minLength":1,"pattern":"^[a-z][a-z0-9]*(-[a-z0-9]+)*$","type":"string"},"ServerlessCacheSnapshotName":{"maxLength":255,"minLength":1,"pattern":"^[a-z][a-z0-9]*(-[a-z0-9]+)*$","type":"string"},"SnapshotType":{"type":"string"},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["ServerlessCacheSnapshotName","ServerlessCacheName"],"type":"object"}"##,
+        &[
+            (
+                "ServerlessCacheConfiguration",
+                r#"{"additionalProperties":false,"properties":{"Engine":{"type":"string"},"MajorEngineVersion":{"type":"string"},"ServerlessCacheName":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ElastiCache::Snapshot",
-        r##"{"additionalProperties":false,"definitions":{"NodeSnapshot":{"additionalProperties":false,"properties":{"CacheClusterId":{"type":"string"},"CacheNodeCreateTime":{"type":"string"},"CacheNodeId":{"type":"string"},"CacheSize":{"type":"string"},"NodeGroupId":{"type":"string"},"SnapshotCreateTime":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"pattern":"^arn:[a-z-]+:elasticache:[a-z0-9-]+:[0-9]{12}:snapshot:.+","type":"string"},"AutoMinorVersionUpgrade":{"type":"boolean"},"AutomaticFailover":{"enum":["enabled","disabled","enabling","disabling"],"type":"string"},"CacheClusterCreateTime":{"type":"string"},"CacheClusterId":{"type":"string"},"CacheNodeType":{"type":"string"},"CacheParameterGroupName":{"type":"string"},"CacheSubnetGroupName":{"type":"string"},"DataTiering":{"enum":["enabled","disabled"],"type":"string"},"Engine":{"type":"string"},"EngineVersion":{"type":"string"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"NodeSnapshots":{"items":{"$ref":"#/definitions/NodeSnapshot"},"type":"array"},"NumCacheNodes":{"type":"integer"},"NumNodeGroups":{"type":"integer"},"Port":{"type":"integer"},"PreferredAvailabilityZone":{"type":"string"},"PreferredMaintenanceWindow":{"type":"string"},"ReplicationGroupDescription":{"type":"string"},"ReplicationGroupId":{"type":"string"},"SnapshotName":{"type":"string"},"SnapshotRetentionLimit":{"type":"integer"},"SnapshotSource":{"type":"string"},"SnapshotStatus":{"enum":["creating","available","restoring","copying","deleting","failed","deleted"],"type":"string"},"SnapshotWindow":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TopicArn":{"type":"string"},"VpcId":{"type":"string"}},"required":["SnapshotName"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Arn":{"pattern":"^arn:[a-z-]+:elasticache:[a-z0-9-]+:[0-9]{12}:snapshot:.+","type":"string"},"AutoMinorVersionUpgrade":{"type":"boolean"},"AutomaticFailover":{"enum":["enabled","disabled","enabling","disabling"],"type":"string"},"CacheClusterCreateTime":{"type":"string"},"CacheClusterId":{"type":"string"},"CacheNodeType":{"type":"string"},"CacheParameterGroupName":{"type":"string"},"CacheSubnetGroupName":{"type":"string"},"DataTiering":{"enum":["enabled","disabled"],"type":"string"},"Engine":{"type":"string"},"EngineVersion":{"type":"string"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"NodeSnapshots":{"items":{"$ref":"#/definitions/NodeSnapshot"},"type":"array"},"NumCacheNodes":{"type":"integer"},"NumNodeGroups":{"type":"integer"},"Port":{"type":"integer"},"PreferredAvailabilityZone":{"type":"string"},"PreferredMaintenanceWindow":{"type":"string"},"ReplicationGroupDescription":{"type":"string"},"ReplicationGroupId":{"type":"string"},"SnapshotName":{"type":"string"},"SnapshotRetentionLimit":{"type":"integer"},"SnapshotSource":{"type":"string"},"SnapshotStatus":{"enum":["creating","available","restoring","copying","deleting","failed","deleted"],"type":"string"},"SnapshotWindow":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TopicArn":{"type":"string"},"VpcId":{"type":"string"}},"required":["SnapshotName"],"type":"object"}"##,
+        &[
+            (
+                "NodeSnapshot",
+                r#"{"additionalProperties":false,"properties":{"CacheClusterId":{"type":"string"},"CacheNodeCreateTime":{"type":"string"},"CacheNodeId":{"type":"string"},"CacheSize":{"type":"string"},"NodeGroupId":{"type":"string"},"SnapshotCreateTime":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ElastiCache::SubnetGroup",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"CacheSubnetGroupName":{"type":"string"},"Description":{"type":"string"},"SubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["Description","SubnetIds"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"CacheSubnetGroupName":{"type":"string"},"Description":{"type":"string"},"SubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["Description","SubnetIds"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::ElastiCache::User",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$","type":"string"}},"required":["Key"],"type":"object"}},"properties":{"AccessString":{"pattern":"\\S","type":"string"},"Arn":{"type":"string"},"AuthenticationMode":{"additionalProperties":false,"properties":{"Passwords":{"items":{"type":"string"},"minItems":1,"type":"array","uniqueItems":true},"Type":{"enumCaseInsensitive":["iam","no-password-required","password"],"type":"string"}},"required":["Type"],"type":"object"},"Engine":{"enum":["redis","valkey"],"type":"string"},"NoPasswordRequired":{"type":"boolean"},"Passwords":{"items":{"type":"string"},"minItems":1,"type":"array","uniqueItems":true},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true},"UserId":{"minLength":1,"pattern":"[a-z][a-z0-9\\\\-]*","type":"string"},"UserName":{"minLength":1,"type":"string"}},"required":["UserId","UserName","Engine"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"AccessString":{"pattern":"\\S","type":"string"},"Arn":{"type":"string"},"AuthenticationMode":{"additionalProperties":false,"properties":{"Passwords":{"items":{"type":"string"},"minItems":1,"type":"array","uniqueItems":true},"Type":{"enumCaseInsensitive":["iam","no-password-required","password"],"type":"string"}},"required":["Type"],"type":"object"},"Engine":{"enum":["redis","valkey"],"type":"string"},"NoPasswordRequired":{"type":"boolean"},"Passwords":{"items":{"type":"string"},"minItems":1,"type":"array","uniqueItems":true},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true},"UserId":{"minLength":1,"pattern":"[a-z][a-z0-9\\\\-]*","type":"string"},"UserName":{"minLength":1,"type":"string"}},"required":["UserId","UserName","Engine"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$","type":"string"}},"required":["Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::ElastiCache::UserGroup",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$","type":"string"}},"required":["Key"],"type":"object"}},"properties":{"Arn":{"type":"string"},"Engine":{"enum":["redis","valkey"],"type":"string"},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true},"UserGroupId":{"pattern":"[a-z][a-z0-9\\\\-]*","type":"string"},"UserIds":{"items":{"minLength":1,"pattern":"^[a-zA-Z][a-zA-Z0-9\\-]*$","type":"string"},"minItems":0,"type":"array","uniqueItems":true}},"required":["UserGroupId","Engine","UserIds"],"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Engine":{"enum":["redis","valkey"],"type":"string"},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true},"UserGroupId":{"pattern":"[a-z][a-z0-9\\\\-]*","type":"string"},"UserIds":{"items":{"minLength":1,"pattern":"^[a-zA-Z][a-zA-Z0-9\\-]*$","type":"string"},"minItems":0,"type":"array","uniqueItems":true}},"required":["UserGroupId","Engine","UserIds"],"type":"object"}"##,
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$","type":"string"}},"required":["Key"],"type":"object"}"#,
+        )],
     ),
 ];

@@ -38,24 +38,34 @@ pub fn validate(type_name: &str, properties: &Json, findings: &mut Vec<Finding>)
     let Some(schema) = schema_for(type_name) else {
         return;
     };
-    let v = Validator { root: &schema };
+    let v = Validator { schema: &schema };
     let mut st = State { uncertain: false, depth: 0 };
-    v.check(&schema, properties, &P::Root, &mut st, findings);
+    v.check(&schema.root, properties, &P::Root, &mut st, findings);
     crate::rules::check(type_name, properties, findings);
 }
 
 thread_local! {
-    static PARSED: RefCell<HashMap<&'static str, Option<Rc<Json>>>> = RefCell::new(HashMap::new());
+    static PARSED: RefCell<HashMap<&'static str, Option<Rc<Parsed>>>> = RefCell::new(HashMap::new());
     static REGEXES: RefCell<HashMap<String, Option<Rc<regex_lite::Regex>>>> = RefCell::new(HashMap::new());
 }
 
+/// A type's schema: the root parsed, its definitions parsed when first referenced.
+struct Parsed {
+    root: Json,
+    defs: &'static [(&'static str, &'static str)],
+    parsed_defs: RefCell<HashMap<&'static str, Option<Rc<Json>>>>,
+}
+
 /// The parsed schema of `type_name` (parsed once per thread).
-fn schema_for(type_name: &str) -> Option<Rc<Json>> {
-    let (key, text) = crate::schema_text(type_name)?;
+fn schema_for(type_name: &str) -> Option<Rc<Parsed>> {
+    let (key, text, defs) = crate::schema_text(type_name)?;
     PARSED.with(|p| {
         p.borrow_mut()
             .entry(key)
-            .or_insert_with(|| stackcraft_core::serde_json::from_str(text).ok().map(Rc::new))
+            .or_insert_with(|| {
+                let root = stackcraft_core::serde_json::from_str(text).ok()?;
+                Some(Rc::new(Parsed { root, defs, parsed_defs: RefCell::new(HashMap::new()) }))
+            })
             .clone()
     })
 }
@@ -285,7 +295,7 @@ struct State {
 }
 
 struct Validator<'s> {
-    root: &'s Json,
+    schema: &'s Parsed,
 }
 
 fn child(path: &P<'_>, name: &str) -> String {
@@ -377,13 +387,23 @@ fn loosely_equal(a: &Json, b: &Json) -> bool {
     }
 }
 
-impl<'s> Validator<'s> {
-    fn resolve(&self, r: &str) -> Option<&'s Json> {
-        self.root.pointer(r.strip_prefix('#')?)
+impl Validator<'_> {
+    /// `#/definitions/<name>`, parsed on first use.
+    fn resolve(&self, r: &str) -> Option<Rc<Json>> {
+        let name = r.strip_prefix("#/definitions/")?;
+        let defs = self.schema.defs;
+        let i = defs.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
+        let (key, text) = defs.get(i)?;
+        self.schema
+            .parsed_defs
+            .borrow_mut()
+            .entry(key)
+            .or_insert_with(|| stackcraft_core::serde_json::from_str(text).ok().map(Rc::new))
+            .clone()
     }
 
     /// Validate `v` against `s`, pushing findings.
-    fn check(&self, s: &'s Json, v: &Json, path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
+    fn check(&self, s: &Json, v: &Json, path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
         let Json::Object(s) = s else {
             return;
         };
@@ -397,7 +417,7 @@ impl<'s> Validator<'s> {
         }
         st.depth += 1;
         if let Some(target) = s.ref_.and_then(Json::as_str).and_then(|r| self.resolve(r)) {
-            self.check(target, v, path, st, out);
+            self.check(&target, v, path, st, out);
         }
         let before = out.len();
         self.check_type(s, v, path, out);
@@ -416,7 +436,7 @@ impl<'s> Validator<'s> {
         st.depth -= 1;
     }
 
-    fn check_type(&self, s: &Kw<'s>, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
+    fn check_type(&self, s: &Kw<'_>, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
         let types: Vec<&str> = match s.ty {
             Some(Json::String(t)) => vec![t.as_str()],
             Some(Json::Array(a)) => a.iter().filter_map(Json::as_str).collect(),
@@ -438,7 +458,7 @@ impl<'s> Validator<'s> {
     }
 
     /// enum, const, pattern, lengths, bounds.
-    fn check_value(&self, s: &Kw<'s>, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
+    fn check_value(&self, s: &Kw<'_>, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
         if matches!(v, Json::Object(_) | Json::Array(_)) {
             // enum/const of composite values: compare exactly.
             if let Some(Json::Array(allowed)) = s.enum_ {
@@ -553,7 +573,7 @@ impl<'s> Validator<'s> {
 
     fn check_object(
         &self,
-        s: &Kw<'s>,
+        s: &Kw<'_>,
         m: &stackcraft_core::serde_json::Map<String, Json>,
         path: &P<'_>,
         st: &mut State,
@@ -670,7 +690,7 @@ impl<'s> Validator<'s> {
         }
     }
 
-    fn check_array(&self, s: &Kw<'s>, a: &[Json], path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
+    fn check_array(&self, s: &Kw<'_>, a: &[Json], path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
         if let Some(min) = s.min_items.and_then(Json::as_u64) {
             if (a.len() as u64) < min {
                 out.push(Finding::new(at(path), format!("has {} items, fewer than the minimum {min}", a.len())));
@@ -728,14 +748,14 @@ impl<'s> Validator<'s> {
     }
 
     /// Validate into a scratch list: (findings, outcome uncertain).
-    fn trial(&self, s: &'s Json, v: &Json, path: &P<'_>, depth: u32) -> (Vec<Finding>, bool) {
+    fn trial(&self, s: &Json, v: &Json, path: &P<'_>, depth: u32) -> (Vec<Finding>, bool) {
         let mut st = State { uncertain: false, depth };
         let mut out = Vec::new();
         self.check(s, v, path, &mut st, &mut out);
         (out, st.uncertain)
     }
 
-    fn check_combinators(&self, s: &Kw<'s>, v: &Json, path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
+    fn check_combinators(&self, s: &Kw<'_>, v: &Json, path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
         if let Some(Json::Array(all)) = s.all_of {
             for a in all {
                 self.check(a, v, path, st, out);

@@ -616,22 +616,39 @@ impl TopicPolicyRef {
     }
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::SNS::Subscription",
         r#"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"DeliveryPolicy":{"type":["object","string"]},"Endpoint":{"type":"string"},"FilterPolicy":{"type":["object","string"]},"FilterPolicyScope":{"type":"string"},"Protocol":{"type":"string"},"RawMessageDelivery":{"type":"boolean"},"RedrivePolicy":{"type":["object","string"]},"Region":{"type":"string"},"ReplayPolicy":{"type":["object","string"]},"SubscriptionRoleArn":{"type":"string"},"TopicArn":{"type":"string"}},"required":["TopicArn","Protocol"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::SNS::Topic",
-        r##"{"additionalProperties":false,"definitions":{"LoggingConfig":{"additionalProperties":false,"properties":{"FailureFeedbackRoleArn":{"type":"string"},"Protocol":{"enum":["http/s","sqs","lambda","firehose","application"],"type":"string"},"SuccessFeedbackRoleArn":{"type":"string"},"SuccessFeedbackSampleRate":{"type":"string"}},"required":["Protocol"],"type":"object"},"Subscription":{"additionalProperties":false,"properties":{"Endpoint":{"type":"string"},"Protocol":{"type":"string"}},"required":["Endpoint","Protocol"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"ArchivePolicy":{"type":["object","string"]},"ContentBasedDeduplication":{"type":"boolean"},"DataProtectionPolicy":{"type":["object","string"]},"DeliveryStatusLogging":{"items":{"$ref":"#/definitions/LoggingConfig"},"type":"array","uniqueItems":true},"DisplayName":{"type":"string"},"FifoThroughputScope":{"type":"string"},"FifoTopic":{"type":"boolean"},"KmsMasterKeyId":{"anyOf":[{},{},{}],"type":"string"},"MaximumMessageSize":{"maximum":1048576,"minimum":1024,"type":"integer"},"SignatureVersion":{"type":"string"},"Subscription":{"items":{"$ref":"#/definitions/Subscription"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TopicArn":{"type":"string"},"TopicName":{"maxLength":256,"type":"string"},"TracingConfig":{"type":"string"}},"type":"object"}"##,
+        r##"{"additionalProperties":false,"properties":{"ArchivePolicy":{"type":["object","string"]},"ContentBasedDeduplication":{"type":"boolean"},"DataProtectionPolicy":{"type":["object","string"]},"DeliveryStatusLogging":{"items":{"$ref":"#/definitions/LoggingConfig"},"type":"array","uniqueItems":true},"DisplayName":{"type":"string"},"FifoThroughputScope":{"type":"string"},"FifoTopic":{"type":"boolean"},"KmsMasterKeyId":{"anyOf":[{},{},{}],"type":"string"},"MaximumMessageSize":{"maximum":1048576,"minimum":1024,"type":"integer"},"SignatureVersion":{"type":"string"},"Subscription":{"items":{"$ref":"#/definitions/Subscription"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TopicArn":{"type":"string"},"TopicName":{"maxLength":256,"type":"string"},"TracingConfig":{"type":"string"}},"type":"object"}"##,
+        &[
+            (
+                "LoggingConfig",
+                r#"{"additionalProperties":false,"properties":{"FailureFeedbackRoleArn":{"type":"string"},"Protocol":{"enum":["http/s","sqs","lambda","firehose","application"],"type":"string"},"SuccessFeedbackRoleArn":{"type":"string"},"SuccessFeedbackSampleRate":{"type":"string"}},"required":["Protocol"],"type":"object"}"#,
+            ),
+            (
+                "Subscription",
+                r#"{"additionalProperties":false,"properties":{"Endpoint":{"type":"string"},"Protocol":{"type":"string"}},"required":["Endpoint","Protocol"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::SNS::TopicInlinePolicy",
         r#"{"additionalProperties":false,"properties":{"PolicyDocument":{"type":["object","string"]},"TopicArn":{"type":"string"}},"required":["PolicyDocument","TopicArn"],"type":"object"}"#,
+        &[],
     ),
     (
         "AWS::SNS::TopicPolicy",
         r#"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"PolicyDocument":{"type":["object","string"]},"Topics":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["PolicyDocument","Topics"],"type":"object"}"#,
+        &[],
     ),
 ];

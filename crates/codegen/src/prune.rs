@@ -79,6 +79,18 @@ fn node(n: &Json) -> Json {
     Json::Object(out)
 }
 
+/// The reduced schema as text without its `definitions`, and each definition
+/// as text sorted by name (parsed lazily at synth, only when referenced).
+pub(crate) fn split(mut schema: Json) -> (String, Vec<(String, String)>) {
+    let defs = schema.as_object_mut().and_then(|m| m.remove("definitions"));
+    let mut defs: Vec<(String, String)> = match defs {
+        Some(Json::Object(d)) => d.iter().map(|(k, v)| (k.clone(), to_sorted_string(v))).collect(),
+        _ => Vec::new(),
+    };
+    defs.sort();
+    (to_sorted_string(&schema), defs)
+}
+
 /// Sort object keys at every level (deterministic text whatever map type
 /// serde_json was built with).
 pub(crate) fn to_sorted_string(v: &Json) -> String {
