@@ -436,14 +436,21 @@ impl Validator<'_> {
     }
 
     fn check_type(&self, s: &Kw<'_>, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
-        let types: Vec<&str> = match s.ty {
-            Some(Json::String(t)) => vec![t.as_str()],
-            Some(Json::Array(a)) => a.iter().filter_map(Json::as_str).collect(),
-            _ => return,
+        let Some(ty) = s.ty else { return };
+        // Allocation-free on the (usual) passing path.
+        let ok = match ty {
+            Json::String(t) => has_type(v, t),
+            Json::Array(a) => a.is_empty() || a.iter().filter_map(Json::as_str).any(|t| has_type(v, t)),
+            _ => true,
         };
-        if types.is_empty() || types.iter().any(|t| has_type(v, t)) {
+        if ok {
             return;
         }
+        let types: Vec<&str> = match ty {
+            Json::String(t) => vec![t.as_str()],
+            Json::Array(a) => a.iter().filter_map(Json::as_str).collect(),
+            _ => return,
+        };
         let want: Vec<String> = types
             .iter()
             .map(|t| match *t {
@@ -524,13 +531,10 @@ impl Validator<'_> {
                 }
             }
         }
-        let numeric = s.ty.is_some_and(|t| {
-            let ts: Vec<&str> = match t {
-                Json::String(x) => vec![x.as_str()],
-                Json::Array(a) => a.iter().filter_map(Json::as_str).collect(),
-                _ => Vec::new(),
-            };
-            ts.iter().any(|t| *t == "integer" || *t == "number")
+        let numeric = s.ty.is_some_and(|t| match t {
+            Json::String(x) => x == "integer" || x == "number",
+            Json::Array(a) => a.iter().any(|x| x.as_str().is_some_and(|x| x == "integer" || x == "number")),
+            _ => false,
         });
         let n = match v {
             Json::Number(_) => as_number(v),
