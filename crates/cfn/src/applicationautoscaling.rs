@@ -1470,7 +1470,28 @@ pub mod scaling_policy {
 pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::ApplicationAutoScaling::ScalableTarget",
-        r##"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"MaxCapacity":{"type":"integer"},"MinCapacity":{"type":"integer"},"ResourceId":{"maxLength":1600,"minLength":1,"type":"string"},"RoleARN":{"maxLength":1600,"minLength":1,"type":"string"},"ScalableDimension":{"enum":["appstream:fleet:DesiredCapacity","cassandra:table:ReadCapacityUnits","cassandra:table:WriteCapacityUnits","comprehend:document-classifier-endpoint:DesiredInferenceUnits","comprehend:entity-recognizer-endpoint:DesiredInferenceUnits","custom-resource:ResourceType:Property","dynamodb:index:ReadCapacityUnits","dynamodb:index:WriteCapacityUnits","dynamodb:table:ReadCapacityUnits","dynamodb:table:WriteCapacityUnits","ec2:capacity-reservation:AvailableInstances","ec2:spot-fleet-request:TargetCapacity","ecs:service:DesiredCount","elasticache:cache-cluster:Nodes","elasticache:replication-group:NodeGroups","elasticache:replication-group:Replicas","elasticmapreduce:instancegroup:InstanceCount","kafka:broker-storage:VolumeSize","lambda:function:ProvisionedConcurrency","neptune:cluster:ReadReplicaCount","rds:cluster:ReadReplicaCount","sagemaker:inference-component:DesiredCopyCount","sagemaker:variant:DesiredInstanceCount","sagemaker:variant:DesiredProvisionedConcurrency","workspaces:workspacespool:DesiredUserSessions"],"type":"string"},"ScheduledActions":{"items":{"$ref":"#/definitions/ScheduledAction"},"type":"array","uniqueItems":true},"ServiceNamespace":{"enum":["appstream","cassandra","comprehend","custom-resource","dynamodb","ec2","ecs","elasticache","elasticmapreduce","kafka","lambda","neptune","rds","sagemaker","workspaces"],"type":"string"},"SuspendedState":{"$ref":"#/definitions/SuspendedState"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["ResourceId","ServiceNamespace","ScalableDimension","MinCapacity","MaxCapacity"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ResourceId","ServiceNamespace","ScalableDimension","MinCapacity","MaxCapacity"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("MaxCapacity", r#"{"type":"integer"}"#),
+            ("MinCapacity", r#"{"type":"integer"}"#),
+            ("ResourceId", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
+            ("RoleARN", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
+            (
+                "ScalableDimension",
+                r#"{"enum":["appstream:fleet:DesiredCapacity","cassandra:table:ReadCapacityUnits","cassandra:table:WriteCapacityUnits","comprehend:document-classifier-endpoint:DesiredInferenceUnits","comprehend:entity-recognizer-endpoint:DesiredInferenceUnits","custom-resource:ResourceType:Property","dynamodb:index:ReadCapacityUnits","dynamodb:index:WriteCapacityUnits","dynamodb:table:ReadCapacityUnits","dynamodb:table:WriteCapacityUnits","ec2:capacity-reservation:AvailableInstances","ec2:spot-fleet-request:TargetCapacity","ecs:service:DesiredCount","elasticache:cache-cluster:Nodes","elasticache:replication-group:NodeGroups","elasticache:replication-group:Replicas","elasticmapreduce:instancegroup:InstanceCount","kafka:broker-storage:VolumeSize","lambda:function:ProvisionedConcurrency","neptune:cluster:ReadReplicaCount","rds:cluster:ReadReplicaCount","sagemaker:inference-component:DesiredCopyCount","sagemaker:variant:DesiredInstanceCount","sagemaker:variant:DesiredProvisionedConcurrency","workspaces:workspacespool:DesiredUserSessions"],"type":"string"}"#,
+            ),
+            (
+                "ScheduledActions",
+                r##"{"items":{"$ref":"#/definitions/ScheduledAction"},"type":"array","uniqueItems":true}"##,
+            ),
+            (
+                "ServiceNamespace",
+                r#"{"enum":["appstream","cassandra","comprehend","custom-resource","dynamodb","ec2","ecs","elasticache","elasticmapreduce","kafka","lambda","neptune","rds","sagemaker","workspaces"],"type":"string"}"#,
+            ),
+            ("SuspendedState", r##"{"$ref":"#/definitions/SuspendedState"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             (
                 "ScalableTargetAction",
@@ -1492,7 +1513,31 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ApplicationAutoScaling::ScalingPolicy",
-        r##"{"additionalProperties":false,"dependentRequired":{"ResourceId":["ScalableDimension","ServiceNamespace"]},"properties":{"Arn":{"type":"string"},"PolicyName":{"maxLength":256,"minLength":1,"pattern":"^\\p{Print}+$","type":"string"},"PolicyType":{"enum":["PredictiveScaling","StepScaling","TargetTrackingScaling"],"type":"string"},"PredictiveScalingPolicyConfiguration":{"$ref":"#/definitions/PredictiveScalingPolicyConfiguration"},"ResourceId":{"maxLength":1600,"minLength":1,"type":"string"},"ScalableDimension":{"enum":["appstream:fleet:DesiredCapacity","cassandra:table:ReadCapacityUnits","cassandra:table:WriteCapacityUnits","comprehend:document-classifier-endpoint:DesiredInferenceUnits","comprehend:entity-recognizer-endpoint:DesiredInferenceUnits","custom-resource:ResourceType:Property","dynamodb:index:ReadCapacityUnits","dynamodb:index:WriteCapacityUnits","dynamodb:table:ReadCapacityUnits","dynamodb:table:WriteCapacityUnits","ec2:spot-fleet-request:TargetCapacity","ecs:service:DesiredCount","elasticache:cache-cluster:Nodes","elasticache:replication-group:NodeGroups","elasticache:replication-group:Replicas","elasticmapreduce:instancegroup:InstanceCount","kafka:broker-storage:VolumeSize","lambda:function:ProvisionedConcurrency","neptune:cluster:ReadReplicaCount","rds:cluster:ReadReplicaCount","sagemaker:inference-component:DesiredCopyCount","sagemaker:variant:DesiredInstanceCount","sagemaker:variant:DesiredProvisionedConcurrency","workspaces:workspacespool:DesiredUserSessions"],"type":"string"},"ScalingTargetId":{"type":"string"},"ServiceNamespace":{"enum":["appstream","cassandra","comprehend","custom-resource","dynamodb","ec2","ecs","elasticache","elasticmapreduce","kafka","lambda","neptune","rds","sagemaker","workspaces"],"type":"string"},"StepScalingPolicyConfiguration":{"$ref":"#/definitions/StepScalingPolicyConfiguration"},"TargetTrackingScalingPolicyConfiguration":{"$ref":"#/definitions/TargetTrackingScalingPolicyConfiguration"}},"required":["PolicyName","PolicyType"],"requiredXor":["ScalingTargetId","ResourceId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"dependentRequired":{"ResourceId":["ScalableDimension","ServiceNamespace"]},"required":["PolicyName","PolicyType"],"requiredXor":["ScalingTargetId","ResourceId"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("PolicyName", r#"{"maxLength":256,"minLength":1,"pattern":"^\\p{Print}+$","type":"string"}"#),
+            ("PolicyType", r#"{"enum":["PredictiveScaling","StepScaling","TargetTrackingScaling"],"type":"string"}"#),
+            (
+                "PredictiveScalingPolicyConfiguration",
+                r##"{"$ref":"#/definitions/PredictiveScalingPolicyConfiguration"}"##,
+            ),
+            ("ResourceId", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
+            (
+                "ScalableDimension",
+                r#"{"enum":["appstream:fleet:DesiredCapacity","cassandra:table:ReadCapacityUnits","cassandra:table:WriteCapacityUnits","comprehend:document-classifier-endpoint:DesiredInferenceUnits","comprehend:entity-recognizer-endpoint:DesiredInferenceUnits","custom-resource:ResourceType:Property","dynamodb:index:ReadCapacityUnits","dynamodb:index:WriteCapacityUnits","dynamodb:table:ReadCapacityUnits","dynamodb:table:WriteCapacityUnits","ec2:spot-fleet-request:TargetCapacity","ecs:service:DesiredCount","elasticache:cache-cluster:Nodes","elasticache:replication-group:NodeGroups","elasticache:replication-group:Replicas","elasticmapreduce:instancegroup:InstanceCount","kafka:broker-storage:VolumeSize","lambda:function:ProvisionedConcurrency","neptune:cluster:ReadReplicaCount","rds:cluster:ReadReplicaCount","sagemaker:inference-component:DesiredCopyCount","sagemaker:variant:DesiredInstanceCount","sagemaker:variant:DesiredProvisionedConcurrency","workspaces:workspacespool:DesiredUserSessions"],"type":"string"}"#,
+            ),
+            ("ScalingTargetId", r#"{"type":"string"}"#),
+            (
+                "ServiceNamespace",
+                r#"{"enum":["appstream","cassandra","comprehend","custom-resource","dynamodb","ec2","ecs","elasticache","elasticmapreduce","kafka","lambda","neptune","rds","sagemaker","workspaces"],"type":"string"}"#,
+            ),
+            ("StepScalingPolicyConfiguration", r##"{"$ref":"#/definitions/StepScalingPolicyConfiguration"}"##),
+            (
+                "TargetTrackingScalingPolicyConfiguration",
+                r##"{"$ref":"#/definitions/TargetTrackingScalingPolicyConfiguration"}"##,
+            ),
+        ],
         &[
             (
                 "CustomizedMetricSpecification",

@@ -1111,7 +1111,16 @@ pub mod budgets_action {
 pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::Budgets::Budget",
-        r##"{"additionalProperties":false,"properties":{"Budget":{"$ref":"#/definitions/BudgetData"},"Id":{"type":"string"},"NotificationsWithSubscribers":{"items":{"$ref":"#/definitions/NotificationWithSubscribers"},"type":"array","uniqueItems":false},"ResourceTags":{"items":{"$ref":"#/definitions/ResourceTag"},"type":"array","uniqueItems":false}},"required":["Budget"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Budget"],"type":"object"}"#,
+        &[
+            ("Budget", r##"{"$ref":"#/definitions/BudgetData"}"##),
+            ("Id", r#"{"type":"string"}"#),
+            (
+                "NotificationsWithSubscribers",
+                r##"{"items":{"$ref":"#/definitions/NotificationWithSubscribers"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("ResourceTags", r##"{"items":{"$ref":"#/definitions/ResourceTag"},"type":"array","uniqueItems":false}"##),
+        ],
         &[
             (
                 "AutoAdjustData",
@@ -1173,7 +1182,31 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Budgets::BudgetsAction",
-        r##"{"additionalProperties":false,"properties":{"ActionId":{"type":"string"},"ActionThreshold":{"$ref":"#/definitions/ActionThreshold"},"ActionType":{"enum":["APPLY_IAM_POLICY","APPLY_SCP_POLICY","RUN_SSM_DOCUMENTS"],"type":"string"},"ApprovalModel":{"enum":["AUTOMATIC","MANUAL"],"type":"string"},"BudgetName":{"maxLength":100,"minLength":1,"pattern":"^(?![^:\\\\]*/action/|(?i).*<script>.*</script>.*)[^:\\\\]+$","type":"string"},"Definition":{"$ref":"#/definitions/Definition"},"ExecutionRoleArn":{"maxLength":618,"minLength":32,"pattern":"^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::\\d{12}:role(\\u002F[\\u0021-\\u007F]+\\u002F|\\u002F)[\\w+=,.@-]+$","type":"string"},"NotificationType":{"enum":["ACTUAL","FORECASTED"],"type":"string"},"ResourceTags":{"items":{"$ref":"#/definitions/ResourceTag"},"maxItems":200,"minItems":0,"type":"array"},"Subscribers":{"items":{"$ref":"#/definitions/Subscriber"},"maxItems":11,"minItems":1,"type":"array"}},"required":["BudgetName","NotificationType","ActionType","ActionThreshold","ExecutionRoleArn","Definition","Subscribers"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["BudgetName","NotificationType","ActionType","ActionThreshold","ExecutionRoleArn","Definition","Subscribers"],"type":"object"}"#,
+        &[
+            ("ActionId", r#"{"type":"string"}"#),
+            ("ActionThreshold", r##"{"$ref":"#/definitions/ActionThreshold"}"##),
+            ("ActionType", r#"{"enum":["APPLY_IAM_POLICY","APPLY_SCP_POLICY","RUN_SSM_DOCUMENTS"],"type":"string"}"#),
+            ("ApprovalModel", r#"{"enum":["AUTOMATIC","MANUAL"],"type":"string"}"#),
+            (
+                "BudgetName",
+                r#"{"maxLength":100,"minLength":1,"pattern":"^(?![^:\\\\]*/action/|(?i).*<script>.*</script>.*)[^:\\\\]+$","type":"string"}"#,
+            ),
+            ("Definition", r##"{"$ref":"#/definitions/Definition"}"##),
+            (
+                "ExecutionRoleArn",
+                r#"{"maxLength":618,"minLength":32,"pattern":"^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::\\d{12}:role(\\u002F[\\u0021-\\u007F]+\\u002F|\\u002F)[\\w+=,.@-]+$","type":"string"}"#,
+            ),
+            ("NotificationType", r#"{"enum":["ACTUAL","FORECASTED"],"type":"string"}"#),
+            (
+                "ResourceTags",
+                r##"{"items":{"$ref":"#/definitions/ResourceTag"},"maxItems":200,"minItems":0,"type":"array"}"##,
+            ),
+            (
+                "Subscribers",
+                r##"{"items":{"$ref":"#/definitions/Subscriber"},"maxItems":11,"minItems":1,"type":"array"}"##,
+            ),
+        ],
         &[
             (
                 "ActionThreshold",

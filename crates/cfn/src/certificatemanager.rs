@@ -809,7 +809,11 @@ pub mod certificate {
 pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::CertificateManager::Account",
-        r##"{"additionalProperties":false,"properties":{"AccountId":{"$ref":"#/definitions/AccountId"},"ExpiryEventsConfiguration":{"$ref":"#/definitions/ExpiryEventsConfiguration"}},"required":["ExpiryEventsConfiguration"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ExpiryEventsConfiguration"],"type":"object"}"#,
+        &[
+            ("AccountId", r##"{"$ref":"#/definitions/AccountId"}"##),
+            ("ExpiryEventsConfiguration", r##"{"$ref":"#/definitions/ExpiryEventsConfiguration"}"##),
+        ],
         &[
             ("AccountId", r#"{"type":"string"}"#),
             (
@@ -820,7 +824,23 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CertificateManager::AcmeDomainValidation",
-        r##"{"additionalProperties":false,"properties":{"AcmeEndpointArn":{"maxLength":200,"minLength":1,"pattern":"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+$","type":"string"},"Arn":{"type":"string"},"DomainName":{"maxLength":253,"minLength":1,"pattern":"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$","type":"string"},"PrevalidationOptions":{"$ref":"#/definitions/PrevalidationOptions"},"Tags":{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"minItems":1,"type":"array"}},"required":["AcmeEndpointArn","DomainName","PrevalidationOptions"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["AcmeEndpointArn","DomainName","PrevalidationOptions"],"type":"object"}"#,
+        &[
+            (
+                "AcmeEndpointArn",
+                r#"{"maxLength":200,"minLength":1,"pattern":"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+$","type":"string"}"#,
+            ),
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "DomainName",
+                r#"{"maxLength":253,"minLength":1,"pattern":"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$","type":"string"}"#,
+            ),
+            ("PrevalidationOptions", r##"{"$ref":"#/definitions/PrevalidationOptions"}"##),
+            (
+                "Tags",
+                r#"{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"minItems":1,"type":"array"}"#,
+            ),
+        ],
         &[
             (
                 "DnsPrevalidationOptions",
@@ -842,7 +862,22 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CertificateManager::AcmeEndpoint",
-        r##"{"additionalProperties":false,"properties":{"AcmeEndpointArn":{"type":"string"},"AuthorizationBehavior":{"enum":["PRE_APPROVED"],"type":"string"},"CertificateAuthority":{"$ref":"#/definitions/CertificateAuthority"},"CertificateTags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":1,"type":"array"},"Contact":{"enum":["NOT_REQUIRED","REQUIRED"],"type":"string"},"EndpointUrl":{"type":"string"},"Tags":{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"minItems":1,"type":"array"}},"required":["AuthorizationBehavior","CertificateAuthority"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["AuthorizationBehavior","CertificateAuthority"],"type":"object"}"#,
+        &[
+            ("AcmeEndpointArn", r#"{"type":"string"}"#),
+            ("AuthorizationBehavior", r#"{"enum":["PRE_APPROVED"],"type":"string"}"#),
+            ("CertificateAuthority", r##"{"$ref":"#/definitions/CertificateAuthority"}"##),
+            (
+                "CertificateTags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":1,"type":"array"}"##,
+            ),
+            ("Contact", r#"{"enum":["NOT_REQUIRED","REQUIRED"],"type":"string"}"#),
+            ("EndpointUrl", r#"{"type":"string"}"#),
+            (
+                "Tags",
+                r#"{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"minItems":1,"type":"array"}"#,
+            ),
+        ],
         &[
             (
                 "CertificateAuthority",
@@ -860,7 +895,23 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CertificateManager::AcmeExternalAccountBinding",
-        r##"{"additionalProperties":false,"properties":{"AcmeEndpointArn":{"maxLength":200,"minLength":1,"pattern":"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+$","type":"string"},"AcmeExternalAccountBindingArn":{"type":"string"},"Expiration":{"$ref":"#/definitions/Expiration"},"RoleArn":{"maxLength":2048,"minLength":1,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$","type":"string"},"Tags":{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"minItems":1,"type":"array"}},"required":["AcmeEndpointArn","RoleArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["AcmeEndpointArn","RoleArn"],"type":"object"}"#,
+        &[
+            (
+                "AcmeEndpointArn",
+                r#"{"maxLength":200,"minLength":1,"pattern":"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+$","type":"string"}"#,
+            ),
+            ("AcmeExternalAccountBindingArn", r#"{"type":"string"}"#),
+            ("Expiration", r##"{"$ref":"#/definitions/Expiration"}"##),
+            (
+                "RoleArn",
+                r#"{"maxLength":2048,"minLength":1,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$","type":"string"}"#,
+            ),
+            (
+                "Tags",
+                r#"{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"minItems":1,"type":"array"}"#,
+            ),
+        ],
         &[
             (
                 "Expiration",
@@ -874,7 +925,29 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CertificateManager::Certificate",
-        r##"{"additionalProperties":false,"properties":{"CertificateArn":{"maxLength":2048,"minLength":20,"pattern":"^arn:[\\w+=/,.@-]+:acm:[\\w+=/,.@-]*:[0-9]+:[\\w+=,.@-]+(/[\\w+=,.@-]+)*$","type":"string"},"CertificateAuthorityArn":{"type":"string"},"CertificateExport":{"enum":["ENABLED","DISABLED"],"type":"string"},"CertificateTransparencyLoggingPreference":{"enum":["ENABLED","DISABLED"],"type":"string"},"DomainName":{"type":"string"},"DomainValidationOptions":{"items":{"$ref":"#/definitions/DomainValidationOption"},"type":"array"},"Id":{},"KeyAlgorithm":{"type":"string"},"SubjectAlternativeNames":{"items":{"type":"string"},"type":"array"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":false},"ValidationMethod":{"type":"string"}},"required":["DomainName"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["DomainName"],"type":"object"}"#,
+        &[
+            (
+                "CertificateArn",
+                r#"{"maxLength":2048,"minLength":20,"pattern":"^arn:[\\w+=/,.@-]+:acm:[\\w+=/,.@-]*:[0-9]+:[\\w+=,.@-]+(/[\\w+=,.@-]+)*$","type":"string"}"#,
+            ),
+            ("CertificateAuthorityArn", r#"{"type":"string"}"#),
+            ("CertificateExport", r#"{"enum":["ENABLED","DISABLED"],"type":"string"}"#),
+            ("CertificateTransparencyLoggingPreference", r#"{"enum":["ENABLED","DISABLED"],"type":"string"}"#),
+            ("DomainName", r#"{"type":"string"}"#),
+            (
+                "DomainValidationOptions",
+                r##"{"items":{"$ref":"#/definitions/DomainValidationOption"},"type":"array"}"##,
+            ),
+            ("Id", r#"{}"#),
+            ("KeyAlgorithm", r#"{"type":"string"}"#),
+            ("SubjectAlternativeNames", r#"{"items":{"type":"string"},"type":"array"}"#),
+            (
+                "Tags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":false}"##,
+            ),
+            ("ValidationMethod", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "DomainValidationOption",

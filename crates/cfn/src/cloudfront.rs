@@ -6557,7 +6557,18 @@ pub mod vpc_origin {
 pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::CloudFront::AnycastIpList",
-        r##"{"additionalProperties":false,"properties":{"AnycastIpList":{"$ref":"#/definitions/AnycastIpList"},"ETag":{"type":"string"},"Id":{"type":"string"},"IpAddressType":{"$ref":"#/definitions/IpAddressType"},"IpCount":{"type":"integer"},"IpamCidrConfigResults":{"$ref":"#/definitions/IpamCidrConfigResults"},"IpamCidrConfigs":{"$ref":"#/definitions/IpamCidrConfigs"},"Name":{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9-_]{1,64}$","type":"string"},"Tags":{"$ref":"#/definitions/Tags"}},"required":["IpCount","Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["IpCount","Name"],"type":"object"}"#,
+        &[
+            ("AnycastIpList", r##"{"$ref":"#/definitions/AnycastIpList"}"##),
+            ("ETag", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("IpAddressType", r##"{"$ref":"#/definitions/IpAddressType"}"##),
+            ("IpCount", r#"{"type":"integer"}"#),
+            ("IpamCidrConfigResults", r##"{"$ref":"#/definitions/IpamCidrConfigResults"}"##),
+            ("IpamCidrConfigs", r##"{"$ref":"#/definitions/IpamCidrConfigs"}"##),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9-_]{1,64}$","type":"string"}"#),
+            ("Tags", r##"{"$ref":"#/definitions/Tags"}"##),
+        ],
         &[
             (
                 "AnycastIpList",
@@ -6592,7 +6603,12 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::CachePolicy",
-        r##"{"additionalProperties":false,"properties":{"CachePolicyConfig":{"$ref":"#/definitions/CachePolicyConfig"},"Id":{"type":"string"},"LastModifiedTime":{"type":"string"}},"required":["CachePolicyConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["CachePolicyConfig"],"type":"object"}"#,
+        &[
+            ("CachePolicyConfig", r##"{"$ref":"#/definitions/CachePolicyConfig"}"##),
+            ("Id", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "CachePolicyConfig",
@@ -6618,7 +6634,15 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::CloudFrontOriginAccessIdentity",
-        r##"{"additionalProperties":false,"properties":{"CloudFrontOriginAccessIdentityConfig":{"$ref":"#/definitions/CloudFrontOriginAccessIdentityConfig"},"Id":{"type":"string"},"S3CanonicalUserId":{"type":"string"}},"required":["CloudFrontOriginAccessIdentityConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["CloudFrontOriginAccessIdentityConfig"],"type":"object"}"#,
+        &[
+            (
+                "CloudFrontOriginAccessIdentityConfig",
+                r##"{"$ref":"#/definitions/CloudFrontOriginAccessIdentityConfig"}"##,
+            ),
+            ("Id", r#"{"type":"string"}"#),
+            ("S3CanonicalUserId", r#"{"type":"string"}"#),
+        ],
         &[(
             "CloudFrontOriginAccessIdentityConfig",
             r#"{"additionalProperties":false,"properties":{"Comment":{"type":"string"}},"required":["Comment"],"type":"object"}"#,
@@ -6626,7 +6650,24 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::ConnectionFunction",
-        r##"{"additionalProperties":false,"properties":{"AutoPublish":{"type":"boolean"},"ConnectionFunctionArn":{"type":"string"},"ConnectionFunctionCode":{"type":"string"},"ConnectionFunctionConfig":{"$ref":"#/definitions/ConnectionFunctionConfig"},"CreatedTime":{"type":"string"},"ETag":{"type":"string"},"Id":{"maxLength":64,"minLength":1,"type":"string"},"LastModifiedTime":{"type":"string"},"Name":{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9-_]{1,64}$","type":"string"},"Stage":{"enum":["DEVELOPMENT","LIVE"],"type":"string"},"Status":{"enum":["UNPUBLISHED","DEPLOYED","UNASSOCIATED","PUBLISHING","IN_PROGRESS"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"required":["Name","ConnectionFunctionCode","ConnectionFunctionConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name","ConnectionFunctionCode","ConnectionFunctionConfig"],"type":"object"}"#,
+        &[
+            ("AutoPublish", r#"{"type":"boolean"}"#),
+            ("ConnectionFunctionArn", r#"{"type":"string"}"#),
+            ("ConnectionFunctionCode", r#"{"type":"string"}"#),
+            ("ConnectionFunctionConfig", r##"{"$ref":"#/definitions/ConnectionFunctionConfig"}"##),
+            ("CreatedTime", r#"{"type":"string"}"#),
+            ("ETag", r#"{"type":"string"}"#),
+            ("Id", r#"{"maxLength":64,"minLength":1,"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9-_]{1,64}$","type":"string"}"#),
+            ("Stage", r#"{"enum":["DEVELOPMENT","LIVE"],"type":"string"}"#),
+            (
+                "Status",
+                r#"{"enum":["UNPUBLISHED","DEPLOYED","UNASSOCIATED","PUBLISHING","IN_PROGRESS"],"type":"string"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+        ],
         &[
             (
                 "ConnectionFunctionConfig",
@@ -6644,7 +6685,22 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::ConnectionGroup",
-        r##"{"additionalProperties":false,"properties":{"AnycastIpListId":{"type":"string"},"Arn":{"type":"string"},"CreatedTime":{"type":"string"},"ETag":{"type":"string"},"Enabled":{"type":"boolean"},"Id":{"type":"string"},"Ipv6Enabled":{"type":"boolean"},"IsDefault":{"type":"boolean"},"LastModifiedTime":{"type":"string"},"Name":{"type":"string"},"RoutingEndpoint":{"type":"string"},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            ("AnycastIpListId", r#"{"type":"string"}"#),
+            ("Arn", r#"{"type":"string"}"#),
+            ("CreatedTime", r#"{"type":"string"}"#),
+            ("ETag", r#"{"type":"string"}"#),
+            ("Enabled", r#"{"type":"boolean"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("Ipv6Enabled", r#"{"type":"boolean"}"#),
+            ("IsDefault", r#"{"type":"boolean"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+            ("Name", r#"{"type":"string"}"#),
+            ("RoutingEndpoint", r#"{"type":"string"}"#),
+            ("Status", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -6652,7 +6708,12 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::ContinuousDeploymentPolicy",
-        r##"{"additionalProperties":false,"properties":{"ContinuousDeploymentPolicyConfig":{"$ref":"#/definitions/ContinuousDeploymentPolicyConfig"},"Id":{"type":"string"},"LastModifiedTime":{"type":"string"}},"required":["ContinuousDeploymentPolicyConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ContinuousDeploymentPolicyConfig"],"type":"object"}"#,
+        &[
+            ("ContinuousDeploymentPolicyConfig", r##"{"$ref":"#/definitions/ContinuousDeploymentPolicyConfig"}"##),
+            ("Id", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "ContinuousDeploymentPolicyConfig",
@@ -6678,7 +6739,13 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::Distribution",
-        r##"{"additionalProperties":false,"properties":{"DistributionConfig":{"$ref":"#/definitions/DistributionConfig"},"DomainName":{"type":"string"},"Id":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["DistributionConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["DistributionConfig"],"type":"object"}"#,
+        &[
+            ("DistributionConfig", r##"{"$ref":"#/definitions/DistributionConfig"}"##),
+            ("DomainName", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
         &[
             (
                 "CacheBehavior",
@@ -6823,7 +6890,28 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::DistributionTenant",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"ConnectionGroupId":{"type":"string"},"CreatedTime":{"type":"string"},"Customizations":{"$ref":"#/definitions/Customizations"},"DistributionId":{"type":"string"},"DomainResults":{"items":{"$ref":"#/definitions/DomainResult"},"type":"array","uniqueItems":false},"Domains":{"items":{"type":"string"},"type":"array","uniqueItems":false},"ETag":{"type":"string"},"Enabled":{"type":"boolean"},"Id":{"type":"string"},"LastModifiedTime":{"type":"string"},"ManagedCertificateRequest":{"$ref":"#/definitions/ManagedCertificateRequest"},"Name":{"type":"string"},"Parameters":{"items":{"$ref":"#/definitions/Parameter"},"type":"array","uniqueItems":false},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["DistributionId","Name","Domains"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["DistributionId","Name","Domains"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("ConnectionGroupId", r#"{"type":"string"}"#),
+            ("CreatedTime", r#"{"type":"string"}"#),
+            ("Customizations", r##"{"$ref":"#/definitions/Customizations"}"##),
+            ("DistributionId", r#"{"type":"string"}"#),
+            (
+                "DomainResults",
+                r##"{"items":{"$ref":"#/definitions/DomainResult"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("Domains", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("ETag", r#"{"type":"string"}"#),
+            ("Enabled", r#"{"type":"boolean"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+            ("ManagedCertificateRequest", r##"{"$ref":"#/definitions/ManagedCertificateRequest"}"##),
+            ("Name", r#"{"type":"string"}"#),
+            ("Parameters", r##"{"items":{"$ref":"#/definitions/Parameter"},"type":"array","uniqueItems":false}"##),
+            ("Status", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
         &[
             ("Certificate", r#"{"additionalProperties":false,"properties":{"Arn":{"type":"string"}},"type":"object"}"#),
             (
@@ -6858,7 +6946,19 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::FieldLevelEncryptionConfig",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"pattern":"^arn:aws[a-zA-Z0-9-]*:cloudfront::[0-9]{12}:field-level-encryption-config/[^/]+$","type":"string"},"CallerReference":{"type":"string"},"Comment":{"maxLength":128,"minLength":1,"type":"string"},"ContentTypeProfileConfig":{"$ref":"#/definitions/ContentTypeProfileConfig"},"Id":{"type":"string"},"LastModifiedTime":{"type":"string"},"QueryArgProfileConfig":{"$ref":"#/definitions/QueryArgProfileConfig"}},"required":["CallerReference","ContentTypeProfileConfig","QueryArgProfileConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["CallerReference","ContentTypeProfileConfig","QueryArgProfileConfig"],"type":"object"}"#,
+        &[
+            (
+                "Arn",
+                r#"{"pattern":"^arn:aws[a-zA-Z0-9-]*:cloudfront::[0-9]{12}:field-level-encryption-config/[^/]+$","type":"string"}"#,
+            ),
+            ("CallerReference", r#"{"type":"string"}"#),
+            ("Comment", r#"{"maxLength":128,"minLength":1,"type":"string"}"#),
+            ("ContentTypeProfileConfig", r##"{"$ref":"#/definitions/ContentTypeProfileConfig"}"##),
+            ("Id", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+            ("QueryArgProfileConfig", r##"{"$ref":"#/definitions/QueryArgProfileConfig"}"##),
+        ],
         &[
             (
                 "ContentTypeProfile",
@@ -6880,7 +6980,13 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::FieldLevelEncryptionProfile",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"FieldLevelEncryptionProfileConfig":{"$ref":"#/definitions/FieldLevelEncryptionProfileConfig"},"Id":{"type":"string"},"LastModifiedTime":{"type":"string"}},"required":["FieldLevelEncryptionProfileConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["FieldLevelEncryptionProfileConfig"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("FieldLevelEncryptionProfileConfig", r##"{"$ref":"#/definitions/FieldLevelEncryptionProfileConfig"}"##),
+            ("Id", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "EncryptionEntity",
@@ -6894,7 +7000,17 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::Function",
-        r##"{"additionalProperties":false,"properties":{"AutoPublish":{"type":"boolean"},"FunctionARN":{"type":"string"},"FunctionCode":{"type":"string"},"FunctionConfig":{"$ref":"#/definitions/FunctionConfig"},"FunctionMetadata":{"$ref":"#/definitions/FunctionMetadata"},"Name":{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9-_]{1,64}$","type":"string"},"Stage":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"required":["Name","FunctionConfig","FunctionCode"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name","FunctionConfig","FunctionCode"],"type":"object"}"#,
+        &[
+            ("AutoPublish", r#"{"type":"boolean"}"#),
+            ("FunctionARN", r#"{"type":"string"}"#),
+            ("FunctionCode", r#"{"type":"string"}"#),
+            ("FunctionConfig", r##"{"$ref":"#/definitions/FunctionConfig"}"##),
+            ("FunctionMetadata", r##"{"$ref":"#/definitions/FunctionMetadata"}"##),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9-_]{1,64}$","type":"string"}"#),
+            ("Stage", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+        ],
         &[
             (
                 "FunctionConfig",
@@ -6916,7 +7032,12 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::KeyGroup",
-        r##"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"KeyGroupConfig":{"$ref":"#/definitions/KeyGroupConfig"},"LastModifiedTime":{"type":"string"}},"required":["KeyGroupConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["KeyGroupConfig"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("KeyGroupConfig", r##"{"$ref":"#/definitions/KeyGroupConfig"}"##),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+        ],
         &[(
             "KeyGroupConfig",
             r#"{"additionalProperties":false,"properties":{"Comment":{"type":"string"},"Items":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Name":{"type":"string"}},"required":["Name","Items"],"type":"object"}"#,
@@ -6924,7 +7045,16 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::KeyValueStore",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Comment":{"maxLength":128,"minLength":0,"type":"string"},"Id":{"type":"string"},"ImportSource":{"$ref":"#/definitions/ImportSource"},"Name":{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9-_]{1,64}$","type":"string"},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("Comment", r#"{"maxLength":128,"minLength":0,"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("ImportSource", r##"{"$ref":"#/definitions/ImportSource"}"##),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9-_]{1,64}$","type":"string"}"#),
+            ("Status", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+        ],
         &[
             (
                 "ImportSource",
@@ -6938,7 +7068,11 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::MonitoringSubscription",
-        r##"{"additionalProperties":false,"properties":{"DistributionId":{"type":"string"},"MonitoringSubscription":{"$ref":"#/definitions/MonitoringSubscription"}},"required":["DistributionId","MonitoringSubscription"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["DistributionId","MonitoringSubscription"],"type":"object"}"#,
+        &[
+            ("DistributionId", r#"{"type":"string"}"#),
+            ("MonitoringSubscription", r##"{"$ref":"#/definitions/MonitoringSubscription"}"##),
+        ],
         &[
             (
                 "MonitoringSubscription",
@@ -6952,7 +7086,11 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::OriginAccessControl",
-        r##"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"OriginAccessControlConfig":{"$ref":"#/definitions/OriginAccessControlConfig"}},"required":["OriginAccessControlConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["OriginAccessControlConfig"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("OriginAccessControlConfig", r##"{"$ref":"#/definitions/OriginAccessControlConfig"}"##),
+        ],
         &[(
             "OriginAccessControlConfig",
             r#"{"additionalProperties":false,"properties":{"Description":{"type":"string"},"Name":{"type":"string"},"OriginAccessControlOriginType":{"pattern":"^(s3|mediastore|lambda|mediapackagev2)$","type":"string"},"SigningBehavior":{"pattern":"^(never|no-override|always|always-amz-auth)$","type":"string"},"SigningProtocol":{"pattern":"^(sigv4|sigv4a)$","type":"string"}},"required":["Name","SigningProtocol","SigningBehavior","OriginAccessControlOriginType"],"type":"object"}"#,
@@ -6960,7 +7098,12 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::OriginRequestPolicy",
-        r##"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"LastModifiedTime":{"type":"string"},"OriginRequestPolicyConfig":{"$ref":"#/definitions/OriginRequestPolicyConfig"}},"required":["OriginRequestPolicyConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["OriginRequestPolicyConfig"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+            ("OriginRequestPolicyConfig", r##"{"$ref":"#/definitions/OriginRequestPolicyConfig"}"##),
+        ],
         &[
             (
                 "CookiesConfig",
@@ -6982,7 +7125,12 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::PublicKey",
-        r##"{"additionalProperties":false,"properties":{"CreatedTime":{"type":"string"},"Id":{"type":"string"},"PublicKeyConfig":{"$ref":"#/definitions/PublicKeyConfig"}},"required":["PublicKeyConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["PublicKeyConfig"],"type":"object"}"#,
+        &[
+            ("CreatedTime", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("PublicKeyConfig", r##"{"$ref":"#/definitions/PublicKeyConfig"}"##),
+        ],
         &[(
             "PublicKeyConfig",
             r#"{"additionalProperties":false,"properties":{"CallerReference":{"type":"string"},"Comment":{"type":"string"},"EncodedKey":{"type":"string"},"Name":{"type":"string"}},"required":["CallerReference","Name","EncodedKey"],"type":"object"}"#,
@@ -6990,7 +7138,17 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::RealtimeLogConfig",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"EndPoints":{"items":{"$ref":"#/definitions/EndPoint"},"minItems":1,"type":"array","uniqueItems":false},"Fields":{"items":{"type":"string"},"minItems":1,"type":"array","uniqueItems":false},"Name":{"type":"string"},"SamplingRate":{"maximum":100,"minimum":1,"multipleOf":1.0,"type":"number"}},"required":["Name","EndPoints","Fields","SamplingRate"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name","EndPoints","Fields","SamplingRate"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "EndPoints",
+                r##"{"items":{"$ref":"#/definitions/EndPoint"},"minItems":1,"type":"array","uniqueItems":false}"##,
+            ),
+            ("Fields", r#"{"items":{"type":"string"},"minItems":1,"type":"array","uniqueItems":false}"#),
+            ("Name", r#"{"type":"string"}"#),
+            ("SamplingRate", r#"{"maximum":100,"minimum":1,"multipleOf":1.0,"type":"number"}"#),
+        ],
         &[
             (
                 "EndPoint",
@@ -7004,7 +7162,12 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::ResponseHeadersPolicy",
-        r##"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"LastModifiedTime":{"type":"string"},"ResponseHeadersPolicyConfig":{"$ref":"#/definitions/ResponseHeadersPolicyConfig"}},"required":["ResponseHeadersPolicyConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ResponseHeadersPolicyConfig"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+            ("ResponseHeadersPolicyConfig", r##"{"$ref":"#/definitions/ResponseHeadersPolicyConfig"}"##),
+        ],
         &[
             (
                 "AccessControlAllowHeaders",
@@ -7082,7 +7245,13 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::StreamingDistribution",
-        r##"{"additionalProperties":false,"properties":{"DomainName":{"type":"string"},"Id":{"type":"string"},"StreamingDistributionConfig":{"$ref":"#/definitions/StreamingDistributionConfig"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["StreamingDistributionConfig","Tags"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["StreamingDistributionConfig","Tags"],"type":"object"}"#,
+        &[
+            ("DomainName", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("StreamingDistributionConfig", r##"{"$ref":"#/definitions/StreamingDistributionConfig"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
         &[
             (
                 "Logging",
@@ -7108,7 +7277,22 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::TrustStore",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"pattern":"^arn:aws(-[a-z]+)*:cloudfront::[0-9]{12}:trust-store/[A-Za-z0-9_]+$","type":"string"},"CaCertificatesBundleSource":{"$ref":"#/definitions/CaCertificatesBundleSource"},"ETag":{"type":"string"},"Id":{"type":"string"},"LastModifiedTime":{"type":"string"},"Name":{"type":"string"},"NumberOfCaCertificates":{"type":"integer"},"Status":{"enum":["PENDING","ACTIVE","FAILED"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"UseClientCertificateOCSPEndpoint":{"type":"boolean"}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            (
+                "Arn",
+                r#"{"pattern":"^arn:aws(-[a-z]+)*:cloudfront::[0-9]{12}:trust-store/[A-Za-z0-9_]+$","type":"string"}"#,
+            ),
+            ("CaCertificatesBundleSource", r##"{"$ref":"#/definitions/CaCertificatesBundleSource"}"##),
+            ("ETag", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+            ("Name", r#"{"type":"string"}"#),
+            ("NumberOfCaCertificates", r#"{"type":"integer"}"#),
+            ("Status", r#"{"enum":["PENDING","ACTIVE","FAILED"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+            ("UseClientCertificateOCSPEndpoint", r#"{"type":"boolean"}"#),
+        ],
         &[
             (
                 "CaCertificatesBundleS3Location",
@@ -7126,7 +7310,17 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudFront::VpcOrigin",
-        r##"{"additionalProperties":false,"properties":{"AccountId":{"type":"string"},"Arn":{"type":"string"},"CreatedTime":{"type":"string"},"Id":{"type":"string"},"LastModifiedTime":{"type":"string"},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcOriginEndpointConfig":{"$ref":"#/definitions/VpcOriginEndpointConfig"}},"required":["VpcOriginEndpointConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["VpcOriginEndpointConfig"],"type":"object"}"#,
+        &[
+            ("AccountId", r#"{"type":"string"}"#),
+            ("Arn", r#"{"type":"string"}"#),
+            ("CreatedTime", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+            ("Status", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("VpcOriginEndpointConfig", r##"{"$ref":"#/definitions/VpcOriginEndpointConfig"}"##),
+        ],
         &[
             (
                 "Tag",

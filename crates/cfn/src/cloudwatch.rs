@@ -3097,7 +3097,58 @@ impl ViewRef {
 pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::CloudWatch::Alarm",
-        r##"{"additionalProperties":false,"dependentExcluded":{"ExtendedStatistic":["Statistic"],"Metrics":["MetricName","Dimensions","Period","Namespace","Statistic","ExtendedStatistic","Unit"],"Statistic":["ExtendedStatistic"],"Threshold":["ThresholdMetricId"],"ThresholdMetricId":["Threshold"]},"properties":{"ActionConfiguration":{"$ref":"#/definitions/ActionConfiguration"},"ActionsEnabled":{"type":"boolean"},"AlarmActions":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"minItems":0,"type":"array","uniqueItems":false},"AlarmDescription":{"maxLength":1024,"minLength":0,"type":"string"},"AlarmName":{"maxLength":255,"minLength":0,"type":"string"},"Arn":{"type":"string"},"ComparisonOperator":{"enum":["GreaterThanOrEqualToThreshold","GreaterThanThreshold","GreaterThanUpperThreshold","LessThanLowerOrGreaterThanUpperThreshold","LessThanLowerThreshold","LessThanOrEqualToThreshold","LessThanThreshold"],"type":"string"},"DatapointsToAlarm":{"minimum":1,"type":"integer"},"Dimensions":{"items":{"$ref":"#/definitions/Dimension"},"maxItems":30,"minItems":0,"type":"array","uniqueItems":false},"EvaluateLowSampleCountPercentile":{"maxLength":255,"minLength":1,"type":"string"},"EvaluationCriteria":{"$ref":"#/definitions/EvaluationCriteria"},"EvaluationInterval":{"maximum":3600,"minimum":10,"type":"integer"},"EvaluationPeriods":{"minimum":1,"type":"integer"},"EvaluationWindow":{"$ref":"#/definitions/EvaluationWindow"},"ExtendedStatistic":{"type":"string"},"InsufficientDataActions":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"minItems":0,"type":"array","uniqueItems":false},"MetricName":{"maxLength":255,"minLength":1,"type":"string"},"Metrics":{"items":{"$ref":"#/definitions/MetricDataQuery"},"type":"array","uniqueItems":true},"Namespace":{"maxLength":255,"minLength":1,"pattern":"^[^:]","type":"string"},"OKActions":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"minItems":0,"type":"array","uniqueItems":false},"Period":{"minimum":1,"type":"integer"},"Statistic":{"enum":["Average","Maximum","Minimum","SampleCount","Sum"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true},"Threshold":{"type":"number"},"ThresholdMetricId":{"maxLength":255,"minLength":1,"type":"string"},"TreatMissingData":{"enum":["breaching","ignore","missing","notBreaching"],"maxLength":255,"minLength":1,"type":"string"},"Unit":{"enum":["Bits","Bits/Second","Bytes","Bytes/Second","Count","Count/Second","Gigabits","Gigabits/Second","Gigabytes","Gigabytes/Second","Kilobits","Kilobits/Second","Kilobytes","Kilobytes/Second","Megabits","Megabits/Second","Megabytes","Megabytes/Second","Microseconds","Milliseconds","None","Percent","Seconds","Terabits","Terabits/Second","Terabytes","Terabytes/Second"],"type":"string"},"WarmUpConfiguration":{"$ref":"#/definitions/WarmUpConfiguration"}},"requiredXor":["Metrics","MetricName","EvaluationCriteria"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"dependentExcluded":{"ExtendedStatistic":["Statistic"],"Metrics":["MetricName","Dimensions","Period","Namespace","Statistic","ExtendedStatistic","Unit"],"Statistic":["ExtendedStatistic"],"Threshold":["ThresholdMetricId"],"ThresholdMetricId":["Threshold"]},"requiredXor":["Metrics","MetricName","EvaluationCriteria"],"type":"object"}"#,
+        &[
+            ("ActionConfiguration", r##"{"$ref":"#/definitions/ActionConfiguration"}"##),
+            ("ActionsEnabled", r#"{"type":"boolean"}"#),
+            (
+                "AlarmActions",
+                r#"{"items":{"maxLength":1024,"minLength":1,"type":"string"},"minItems":0,"type":"array","uniqueItems":false}"#,
+            ),
+            ("AlarmDescription", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("AlarmName", r#"{"maxLength":255,"minLength":0,"type":"string"}"#),
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "ComparisonOperator",
+                r#"{"enum":["GreaterThanOrEqualToThreshold","GreaterThanThreshold","GreaterThanUpperThreshold","LessThanLowerOrGreaterThanUpperThreshold","LessThanLowerThreshold","LessThanOrEqualToThreshold","LessThanThreshold"],"type":"string"}"#,
+            ),
+            ("DatapointsToAlarm", r#"{"minimum":1,"type":"integer"}"#),
+            (
+                "Dimensions",
+                r##"{"items":{"$ref":"#/definitions/Dimension"},"maxItems":30,"minItems":0,"type":"array","uniqueItems":false}"##,
+            ),
+            ("EvaluateLowSampleCountPercentile", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            ("EvaluationCriteria", r##"{"$ref":"#/definitions/EvaluationCriteria"}"##),
+            ("EvaluationInterval", r#"{"maximum":3600,"minimum":10,"type":"integer"}"#),
+            ("EvaluationPeriods", r#"{"minimum":1,"type":"integer"}"#),
+            ("EvaluationWindow", r##"{"$ref":"#/definitions/EvaluationWindow"}"##),
+            ("ExtendedStatistic", r#"{"type":"string"}"#),
+            (
+                "InsufficientDataActions",
+                r#"{"items":{"maxLength":1024,"minLength":1,"type":"string"},"minItems":0,"type":"array","uniqueItems":false}"#,
+            ),
+            ("MetricName", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            ("Metrics", r##"{"items":{"$ref":"#/definitions/MetricDataQuery"},"type":"array","uniqueItems":true}"##),
+            ("Namespace", r#"{"maxLength":255,"minLength":1,"pattern":"^[^:]","type":"string"}"#),
+            (
+                "OKActions",
+                r#"{"items":{"maxLength":1024,"minLength":1,"type":"string"},"minItems":0,"type":"array","uniqueItems":false}"#,
+            ),
+            ("Period", r#"{"minimum":1,"type":"integer"}"#),
+            ("Statistic", r#"{"enum":["Average","Maximum","Minimum","SampleCount","Sum"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##),
+            ("Threshold", r#"{"type":"number"}"#),
+            ("ThresholdMetricId", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            (
+                "TreatMissingData",
+                r#"{"enum":["breaching","ignore","missing","notBreaching"],"maxLength":255,"minLength":1,"type":"string"}"#,
+            ),
+            (
+                "Unit",
+                r#"{"enum":["Bits","Bits/Second","Bytes","Bytes/Second","Count","Count/Second","Gigabits","Gigabits/Second","Gigabytes","Gigabytes/Second","Kilobits","Kilobits/Second","Kilobytes","Kilobytes/Second","Megabits","Megabits/Second","Megabytes","Megabytes/Second","Microseconds","Milliseconds","None","Percent","Seconds","Terabits","Terabits/Second","Terabytes","Terabytes/Second"],"type":"string"}"#,
+            ),
+            ("WarmUpConfiguration", r##"{"$ref":"#/definitions/WarmUpConfiguration"}"##),
+        ],
         &[
             (
                 "ActionConfiguration",
@@ -3151,7 +3202,26 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudWatch::AlarmMuteRule",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"maxLength":1600,"minLength":1,"type":"string"},"Description":{"maxLength":1024,"minLength":0,"type":"string"},"ExpireDate":{"type":"string"},"LastUpdatedTimestamp":{"type":"string"},"MuteTargets":{"additionalProperties":false,"properties":{"AlarmNames":{"items":{"$ref":"#/definitions/AlarmName"},"maxItems":500,"minItems":0,"type":"array","uniqueItems":true}},"required":["AlarmNames"],"type":"object"},"MuteType":{"type":"string"},"Name":{"maxLength":255,"minLength":1,"type":"string"},"Rule":{"additionalProperties":false,"properties":{"Schedule":{"additionalProperties":false,"properties":{"Duration":{"maxLength":50,"minLength":1,"type":"string"},"Expression":{"maxLength":256,"minLength":1,"type":"string"},"Timezone":{"maxLength":50,"minLength":1,"type":"string"}},"required":["Duration","Expression"],"type":"object"}},"required":["Schedule"],"type":"object"},"StartDate":{"type":"string"},"Status":{"enum":["SCHEDULED","ACTIVE","EXPIRED"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["Rule"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Rule"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
+            ("Description", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("ExpireDate", r#"{"type":"string"}"#),
+            ("LastUpdatedTimestamp", r#"{"type":"string"}"#),
+            (
+                "MuteTargets",
+                r##"{"additionalProperties":false,"properties":{"AlarmNames":{"items":{"$ref":"#/definitions/AlarmName"},"maxItems":500,"minItems":0,"type":"array","uniqueItems":true}},"required":["AlarmNames"],"type":"object"}"##,
+            ),
+            ("MuteType", r#"{"type":"string"}"#),
+            ("Name", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            (
+                "Rule",
+                r#"{"additionalProperties":false,"properties":{"Schedule":{"additionalProperties":false,"properties":{"Duration":{"maxLength":50,"minLength":1,"type":"string"},"Expression":{"maxLength":256,"minLength":1,"type":"string"},"Timezone":{"maxLength":50,"minLength":1,"type":"string"}},"required":["Duration","Expression"],"type":"object"}},"required":["Schedule"],"type":"object"}"#,
+            ),
+            ("StartDate", r#"{"type":"string"}"#),
+            ("Status", r#"{"enum":["SCHEDULED","ACTIVE","EXPIRED"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             ("AlarmName", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
             (
@@ -3162,7 +3232,18 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudWatch::AnomalyDetector",
-        r##"{"additionalProperties":false,"properties":{"Configuration":{"$ref":"#/definitions/Configuration"},"Dimensions":{"items":{"$ref":"#/definitions/Dimension"},"type":"array","uniqueItems":false},"Id":{"type":"string"},"MetricCharacteristics":{"$ref":"#/definitions/MetricCharacteristics"},"MetricMathAnomalyDetector":{"$ref":"#/definitions/MetricMathAnomalyDetector"},"MetricName":{"type":"string"},"Namespace":{"type":"string"},"SingleMetricAnomalyDetector":{"$ref":"#/definitions/SingleMetricAnomalyDetector"},"Stat":{"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Configuration", r##"{"$ref":"#/definitions/Configuration"}"##),
+            ("Dimensions", r##"{"items":{"$ref":"#/definitions/Dimension"},"type":"array","uniqueItems":false}"##),
+            ("Id", r#"{"type":"string"}"#),
+            ("MetricCharacteristics", r##"{"$ref":"#/definitions/MetricCharacteristics"}"##),
+            ("MetricMathAnomalyDetector", r##"{"$ref":"#/definitions/MetricMathAnomalyDetector"}"##),
+            ("MetricName", r#"{"type":"string"}"#),
+            ("Namespace", r#"{"type":"string"}"#),
+            ("SingleMetricAnomalyDetector", r##"{"$ref":"#/definitions/SingleMetricAnomalyDetector"}"##),
+            ("Stat", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "Configuration",
@@ -3204,7 +3285,28 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudWatch::CompositeAlarm",
-        r##"{"additionalProperties":false,"properties":{"ActionConfiguration":{"$ref":"#/definitions/ActionConfiguration"},"ActionsEnabled":{"type":"boolean"},"ActionsSuppressor":{"maxLength":1600,"minLength":1,"type":"string"},"ActionsSuppressorExtensionPeriod":{"minimum":0,"type":"integer"},"ActionsSuppressorWaitPeriod":{"minimum":0,"type":"integer"},"AlarmActions":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"maxItems":5,"type":"array"},"AlarmDescription":{"maxLength":1024,"minLength":0,"type":"string"},"AlarmName":{"maxLength":255,"minLength":1,"type":"string"},"AlarmRule":{"maxLength":10240,"minLength":1,"type":"string"},"Arn":{"maxLength":1600,"minLength":1,"type":"string"},"InsufficientDataActions":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"maxItems":5,"type":"array"},"OKActions":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"maxItems":5,"type":"array"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"required":["AlarmRule"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["AlarmRule"],"type":"object"}"#,
+        &[
+            ("ActionConfiguration", r##"{"$ref":"#/definitions/ActionConfiguration"}"##),
+            ("ActionsEnabled", r#"{"type":"boolean"}"#),
+            ("ActionsSuppressor", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
+            ("ActionsSuppressorExtensionPeriod", r#"{"minimum":0,"type":"integer"}"#),
+            ("ActionsSuppressorWaitPeriod", r#"{"minimum":0,"type":"integer"}"#),
+            (
+                "AlarmActions",
+                r#"{"items":{"maxLength":1024,"minLength":1,"type":"string"},"maxItems":5,"type":"array"}"#,
+            ),
+            ("AlarmDescription", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("AlarmName", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            ("AlarmRule", r#"{"maxLength":10240,"minLength":1,"type":"string"}"#),
+            ("Arn", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
+            (
+                "InsufficientDataActions",
+                r#"{"items":{"maxLength":1024,"minLength":1,"type":"string"},"maxItems":5,"type":"array"}"#,
+            ),
+            ("OKActions", r#"{"items":{"maxLength":1024,"minLength":1,"type":"string"},"maxItems":5,"type":"array"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##),
+        ],
         &[
             (
                 "ActionConfiguration",
@@ -3223,7 +3325,12 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudWatch::Dashboard",
-        r##"{"additionalProperties":false,"properties":{"DashboardBody":{"type":"string"},"DashboardName":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"required":["DashboardBody"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["DashboardBody"],"type":"object"}"#,
+        &[
+            ("DashboardBody", r#"{"type":"string"}"#),
+            ("DashboardName", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":1,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
@@ -3231,7 +3338,15 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudWatch::InsightRule",
-        r##"{"additionalProperties":false,"properties":{"ApplyOnTransformedLogs":{"type":"boolean"},"Arn":{"type":"string"},"RuleBody":{"type":"string"},"RuleName":{"maxLength":128,"minLength":1,"pattern":"^[\\x20-\\x7E]+$","type":"string"},"RuleState":{"enum":["ENABLED","DISABLED"],"maxLength":32,"minLength":1,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["RuleName","RuleState","RuleBody"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["RuleName","RuleState","RuleBody"],"type":"object"}"#,
+        &[
+            ("ApplyOnTransformedLogs", r#"{"type":"boolean"}"#),
+            ("Arn", r#"{"type":"string"}"#),
+            ("RuleBody", r#"{"type":"string"}"#),
+            ("RuleName", r#"{"maxLength":128,"minLength":1,"pattern":"^[\\x20-\\x7E]+$","type":"string"}"#),
+            ("RuleState", r#"{"enum":["ENABLED","DISABLED"],"maxLength":32,"minLength":1,"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
@@ -3239,7 +3354,26 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudWatch::Integration",
-        r##"{"additionalProperties":false,"properties":{"CreatedAt":{"type":"string"},"Credential":{"$ref":"#/definitions/IntegrationCredential"},"IntegrationArn":{"maxLength":2048,"minLength":1,"type":"string"},"IntegrationAttributes":{"additionalProperties":false,"maxProperties":50,"patternProperties":{"^.+$":{"type":"string"}},"type":"object"},"IntegrationId":{"maxLength":128,"minLength":1,"type":"string"},"IntegrationType":{"enum":["AWS_CONFIG_SLREC","AWS_INTEGRATION","EXTERNAL_AGENT"],"type":"string"},"Name":{"maxLength":256,"minLength":1,"type":"string"},"RoleArn":{"maxLength":2048,"minLength":1,"type":"string"},"Status":{"enum":["PENDING","PENDING_OAUTH","ACTIVE","ERROR","FAILED","DELETED"],"type":"string"},"Tags":{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"type":"array","uniqueItems":true},"UpdatedAt":{"type":"string"}},"required":["IntegrationType","Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["IntegrationType","Name"],"type":"object"}"#,
+        &[
+            ("CreatedAt", r#"{"type":"string"}"#),
+            ("Credential", r##"{"$ref":"#/definitions/IntegrationCredential"}"##),
+            ("IntegrationArn", r#"{"maxLength":2048,"minLength":1,"type":"string"}"#),
+            (
+                "IntegrationAttributes",
+                r#"{"additionalProperties":false,"maxProperties":50,"patternProperties":{"^.+$":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("IntegrationId", r#"{"maxLength":128,"minLength":1,"type":"string"}"#),
+            ("IntegrationType", r#"{"enum":["AWS_CONFIG_SLREC","AWS_INTEGRATION","EXTERNAL_AGENT"],"type":"string"}"#),
+            ("Name", r#"{"maxLength":256,"minLength":1,"type":"string"}"#),
+            ("RoleArn", r#"{"maxLength":2048,"minLength":1,"type":"string"}"#),
+            ("Status", r#"{"enum":["PENDING","PENDING_OAUTH","ACTIVE","ERROR","FAILED","DELETED"],"type":"string"}"#),
+            (
+                "Tags",
+                r#"{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"type":"array","uniqueItems":true}"#,
+            ),
+            ("UpdatedAt", r#"{"type":"string"}"#),
+        ],
         &[(
             "IntegrationCredential",
             r#"{"additionalProperties":false,"properties":{"ApiKeyCredential":{"additionalProperties":false,"properties":{"ApiKeyValue":{"maxLength":4096,"minLength":1,"type":"string"}},"required":["ApiKeyValue"],"type":"object"}},"required":["ApiKeyCredential"],"type":"object"}"#,
@@ -3247,7 +3381,39 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudWatch::LogAlarm",
-        r##"{"additionalProperties":false,"properties":{"ActionConfiguration":{"$ref":"#/definitions/ActionConfiguration"},"ActionLogLineCount":{"maximum":50,"minimum":0,"type":"integer"},"ActionLogLineRoleArn":{"type":"string"},"ActionsEnabled":{"type":"boolean"},"AlarmActions":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"type":"array","uniqueItems":false},"AlarmDescription":{"maxLength":1024,"minLength":0,"type":"string"},"AlarmName":{"maxLength":255,"minLength":1,"type":"string"},"Arn":{"type":"string"},"ComparisonOperator":{"enum":["GreaterThanOrEqualToThreshold","GreaterThanThreshold","GreaterThanUpperThreshold","LessThanLowerOrGreaterThanUpperThreshold","LessThanLowerThreshold","LessThanOrEqualToThreshold","LessThanThreshold"],"type":"string"},"InsufficientDataActions":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"type":"array","uniqueItems":false},"OKActions":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"type":"array","uniqueItems":false},"QueryResultsToAlarm":{"minimum":1,"type":"integer"},"QueryResultsToEvaluate":{"minimum":1,"type":"integer"},"ScheduledQueryConfiguration":{"$ref":"#/definitions/ScheduledQueryConfiguration"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true},"Threshold":{"type":"number"},"TreatMissingData":{"maxLength":255,"minLength":1,"type":"string"},"WarmUpConfiguration":{"$ref":"#/definitions/WarmUpConfiguration"}},"required":["ComparisonOperator","Threshold","QueryResultsToAlarm","QueryResultsToEvaluate","ScheduledQueryConfiguration"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ComparisonOperator","Threshold","QueryResultsToAlarm","QueryResultsToEvaluate","ScheduledQueryConfiguration"],"type":"object"}"#,
+        &[
+            ("ActionConfiguration", r##"{"$ref":"#/definitions/ActionConfiguration"}"##),
+            ("ActionLogLineCount", r#"{"maximum":50,"minimum":0,"type":"integer"}"#),
+            ("ActionLogLineRoleArn", r#"{"type":"string"}"#),
+            ("ActionsEnabled", r#"{"type":"boolean"}"#),
+            (
+                "AlarmActions",
+                r#"{"items":{"maxLength":1024,"minLength":1,"type":"string"},"type":"array","uniqueItems":false}"#,
+            ),
+            ("AlarmDescription", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("AlarmName", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "ComparisonOperator",
+                r#"{"enum":["GreaterThanOrEqualToThreshold","GreaterThanThreshold","GreaterThanUpperThreshold","LessThanLowerOrGreaterThanUpperThreshold","LessThanLowerThreshold","LessThanOrEqualToThreshold","LessThanThreshold"],"type":"string"}"#,
+            ),
+            (
+                "InsufficientDataActions",
+                r#"{"items":{"maxLength":1024,"minLength":1,"type":"string"},"type":"array","uniqueItems":false}"#,
+            ),
+            (
+                "OKActions",
+                r#"{"items":{"maxLength":1024,"minLength":1,"type":"string"},"type":"array","uniqueItems":false}"#,
+            ),
+            ("QueryResultsToAlarm", r#"{"minimum":1,"type":"integer"}"#),
+            ("QueryResultsToEvaluate", r#"{"minimum":1,"type":"integer"}"#),
+            ("ScheduledQueryConfiguration", r##"{"$ref":"#/definitions/ScheduledQueryConfiguration"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##),
+            ("Threshold", r#"{"type":"number"}"#),
+            ("TreatMissingData", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            ("WarmUpConfiguration", r##"{"$ref":"#/definitions/WarmUpConfiguration"}"##),
+        ],
         &[
             (
                 "ActionConfiguration",
@@ -3277,7 +3443,34 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudWatch::MetricStream",
-        r##"{"additionalProperties":false,"allOf":[{"required":["FirehoseArn","RoleArn","OutputFormat"]},{"oneOf":[{},{"required":["IncludeFilters","ExcludeFilters"]}]}],"properties":{"Arn":{"maxLength":2048,"minLength":20,"type":"string"},"CreationDate":{"anyOf":[{},{}],"type":"string"},"ExcludeFilters":{"items":{"$ref":"#/definitions/MetricStreamFilter"},"maxItems":1000,"type":"array","uniqueItems":true},"FirehoseArn":{"maxLength":2048,"minLength":20,"type":"string"},"IncludeFilters":{"items":{"$ref":"#/definitions/MetricStreamFilter"},"maxItems":1000,"type":"array","uniqueItems":true},"IncludeLinkedAccountsMetrics":{"type":"boolean"},"LastUpdateDate":{"anyOf":[{},{}],"type":"string"},"Name":{"maxLength":255,"minLength":1,"type":"string"},"OutputFormat":{"enum":["json","opentelemetry0.7","opentelemetry1.0"],"maxLength":255,"minLength":1,"type":"string"},"RoleArn":{"maxLength":2048,"minLength":20,"type":"string"},"State":{"maxLength":255,"minLength":1,"type":"string"},"StatisticsConfigurations":{"items":{"$ref":"#/definitions/MetricStreamStatisticsConfiguration"},"maxItems":100,"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"allOf":[{"required":["FirehoseArn","RoleArn","OutputFormat"]},{"oneOf":[{},{"required":["IncludeFilters","ExcludeFilters"]}]}],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"maxLength":2048,"minLength":20,"type":"string"}"#),
+            ("CreationDate", r#"{"anyOf":[{},{}],"type":"string"}"#),
+            (
+                "ExcludeFilters",
+                r##"{"items":{"$ref":"#/definitions/MetricStreamFilter"},"maxItems":1000,"type":"array","uniqueItems":true}"##,
+            ),
+            ("FirehoseArn", r#"{"maxLength":2048,"minLength":20,"type":"string"}"#),
+            (
+                "IncludeFilters",
+                r##"{"items":{"$ref":"#/definitions/MetricStreamFilter"},"maxItems":1000,"type":"array","uniqueItems":true}"##,
+            ),
+            ("IncludeLinkedAccountsMetrics", r#"{"type":"boolean"}"#),
+            ("LastUpdateDate", r#"{"anyOf":[{},{}],"type":"string"}"#),
+            ("Name", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            (
+                "OutputFormat",
+                r#"{"enum":["json","opentelemetry0.7","opentelemetry1.0"],"maxLength":255,"minLength":1,"type":"string"}"#,
+            ),
+            ("RoleArn", r#"{"maxLength":2048,"minLength":20,"type":"string"}"#),
+            ("State", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            (
+                "StatisticsConfigurations",
+                r##"{"items":{"$ref":"#/definitions/MetricStreamStatisticsConfiguration"},"maxItems":100,"type":"array","uniqueItems":true}"##,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##),
+        ],
         &[
             (
                 "MetricStreamFilter",
@@ -3299,7 +3492,19 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudWatch::OTelEnrichment",
-        r##"{"additionalProperties":false,"properties":{"AccountId":{"type":"string"},"ExcludeFilters":{"items":{"$ref":"#/definitions/OTelEnrichmentMetricSelector"},"maxItems":100,"minItems":0,"type":"array","uniqueItems":true},"IncludeFilters":{"items":{"$ref":"#/definitions/OTelEnrichmentMetricSelector"},"maxItems":100,"minItems":0,"type":"array","uniqueItems":true},"Status":{"$ref":"#/definitions/Status"}},"required":[],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":[],"type":"object"}"#,
+        &[
+            ("AccountId", r#"{"type":"string"}"#),
+            (
+                "ExcludeFilters",
+                r##"{"items":{"$ref":"#/definitions/OTelEnrichmentMetricSelector"},"maxItems":100,"minItems":0,"type":"array","uniqueItems":true}"##,
+            ),
+            (
+                "IncludeFilters",
+                r##"{"items":{"$ref":"#/definitions/OTelEnrichmentMetricSelector"},"maxItems":100,"minItems":0,"type":"array","uniqueItems":true}"##,
+            ),
+            ("Status", r##"{"$ref":"#/definitions/Status"}"##),
+        ],
         &[
             (
                 "OTelEnrichmentMetricSelector",
@@ -3310,7 +3515,19 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudWatch::ResourceMetricsConfiguration",
-        r##"{"additionalProperties":false,"properties":{"CreatedAt":{"type":"string"},"MetricSelections":{"items":{"$ref":"#/definitions/ResourceMetricSelection"},"maxItems":1,"minItems":1,"type":"array"},"ResourceArn":{"maxLength":2048,"minLength":20,"pattern":"^arn:[a-zA-Z0-9-]+:[a-zA-Z0-9-]+:[a-zA-Z0-9-]*:\\d{12}:.+$","type":"string"},"UpdatedAt":{"type":"string"}},"required":["ResourceArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ResourceArn"],"type":"object"}"#,
+        &[
+            ("CreatedAt", r#"{"type":"string"}"#),
+            (
+                "MetricSelections",
+                r##"{"items":{"$ref":"#/definitions/ResourceMetricSelection"},"maxItems":1,"minItems":1,"type":"array"}"##,
+            ),
+            (
+                "ResourceArn",
+                r#"{"maxLength":2048,"minLength":20,"pattern":"^arn:[a-zA-Z0-9-]+:[a-zA-Z0-9-]+:[a-zA-Z0-9-]*:\\d{12}:.+$","type":"string"}"#,
+            ),
+            ("UpdatedAt", r#"{"type":"string"}"#),
+        ],
         &[(
             "ResourceMetricSelection",
             r#"{"additionalProperties":false,"properties":{"IncludeMetrics":{"items":{"maxLength":255,"minLength":1,"type":"string"},"maxItems":500,"minItems":1,"type":"array"}},"required":["IncludeMetrics"],"type":"object"}"#,
@@ -3318,7 +3535,20 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::CloudWatch::View",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"CreatedAt":{"type":"string"},"Definition":{"maxLength":10000,"minLength":1,"type":"string"},"Description":{"maxLength":1024,"type":"string"},"Name":{"maxLength":256,"minLength":6,"pattern":"^view\\.[a-z0-9][a-z0-9_-]{0,250}$","type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true},"Type":{"enum":["USER","MANAGED"],"type":"string"},"UpdatedAt":{"type":"string"}},"required":["Definition"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Definition"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("CreatedAt", r#"{"type":"string"}"#),
+            ("Definition", r#"{"maxLength":10000,"minLength":1,"type":"string"}"#),
+            ("Description", r#"{"maxLength":1024,"type":"string"}"#),
+            (
+                "Name",
+                r#"{"maxLength":256,"minLength":6,"pattern":"^view\\.[a-z0-9][a-z0-9_-]{0,250}$","type":"string"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##),
+            ("Type", r#"{"enum":["USER","MANAGED"],"type":"string"}"#),
+            ("UpdatedAt", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,

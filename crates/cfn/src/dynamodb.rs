@@ -2630,7 +2630,53 @@ pub mod table {
 pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::DynamoDB::GlobalTable",
-        r##"{"additionalProperties":false,"allOf":[{"if":{"required":["LocalSecondaryIndexes"],"type":"object"},"then":{"properties":{"AttributeDefinitions":{"minItems":2},"KeySchema":{"minItems":2}},"type":"object"}}],"properties":{"Arn":{"type":"string"},"AttributeDefinitions":{"items":{"$ref":"#/definitions/AttributeDefinition"},"minItems":1,"type":"array","uniqueItems":true,"uniqueKeys":["AttributeName"]},"BillingMode":{"enum":["PAY_PER_REQUEST","PROVISIONED"],"type":"string"},"GlobalSecondaryIndexes":{"items":{"$ref":"#/definitions/GlobalSecondaryIndex"},"type":"array","uniqueItems":true},"GlobalTableSourceArn":{"maxLength":1024,"minLength":1,"type":"string"},"GlobalTableWitnesses":{"items":{"$ref":"#/definitions/GlobalTableWitness"},"maxItems":1,"minItems":1,"type":"array","uniqueItems":true},"KeySchema":{"$ref":"#/definitions/KeySchema","maxItems":2,"minItems":1},"LocalSecondaryIndexes":{"items":{"$ref":"#/definitions/LocalSecondaryIndex"},"type":"array","uniqueItems":true},"MultiRegionConsistency":{"enum":["EVENTUAL","STRONG"],"type":"string"},"ReadOnDemandThroughputSettings":{"$ref":"#/definitions/ReadOnDemandThroughputSettings"},"ReadProvisionedThroughputSettings":{"$ref":"#/definitions/GlobalReadProvisionedThroughputSettings"},"Replicas":{"items":{"$ref":"#/definitions/ReplicaSpecification"},"minItems":1,"type":"array","uniqueItems":true},"SSESpecification":{"$ref":"#/definitions/SSESpecification"},"StreamArn":{"type":"string"},"StreamSpecification":{"$ref":"#/definitions/StreamSpecification"},"TableId":{"type":"string"},"TableName":{"maxLength":1024,"minLength":1,"type":"string"},"TableType":{"enum":["GlobalTableReplica","Regional"],"type":"string"},"TimeToLiveSpecification":{"$ref":"#/definitions/TimeToLiveSpecification"},"VectorIndexes":{"items":{"$ref":"#/definitions/VectorIndex"},"minItems":1,"type":"array","uniqueItems":true},"WarmThroughput":{"$ref":"#/definitions/WarmThroughput"},"WriteOnDemandThroughputSettings":{"$ref":"#/definitions/WriteOnDemandThroughputSettings"},"WriteProvisionedThroughputSettings":{"$ref":"#/definitions/WriteProvisionedThroughputSettings"}},"required":["Replicas"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"allOf":[{"if":{"required":["LocalSecondaryIndexes"],"type":"object"},"then":{"properties":{"AttributeDefinitions":{"minItems":2},"KeySchema":{"minItems":2}},"type":"object"}}],"required":["Replicas"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "AttributeDefinitions",
+                r##"{"items":{"$ref":"#/definitions/AttributeDefinition"},"minItems":1,"type":"array","uniqueItems":true,"uniqueKeys":["AttributeName"]}"##,
+            ),
+            ("BillingMode", r#"{"enum":["PAY_PER_REQUEST","PROVISIONED"],"type":"string"}"#),
+            (
+                "GlobalSecondaryIndexes",
+                r##"{"items":{"$ref":"#/definitions/GlobalSecondaryIndex"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("GlobalTableSourceArn", r#"{"maxLength":1024,"minLength":1,"type":"string"}"#),
+            (
+                "GlobalTableWitnesses",
+                r##"{"items":{"$ref":"#/definitions/GlobalTableWitness"},"maxItems":1,"minItems":1,"type":"array","uniqueItems":true}"##,
+            ),
+            ("KeySchema", r##"{"$ref":"#/definitions/KeySchema","maxItems":2,"minItems":1}"##),
+            (
+                "LocalSecondaryIndexes",
+                r##"{"items":{"$ref":"#/definitions/LocalSecondaryIndex"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("MultiRegionConsistency", r#"{"enum":["EVENTUAL","STRONG"],"type":"string"}"#),
+            ("ReadOnDemandThroughputSettings", r##"{"$ref":"#/definitions/ReadOnDemandThroughputSettings"}"##),
+            (
+                "ReadProvisionedThroughputSettings",
+                r##"{"$ref":"#/definitions/GlobalReadProvisionedThroughputSettings"}"##,
+            ),
+            (
+                "Replicas",
+                r##"{"items":{"$ref":"#/definitions/ReplicaSpecification"},"minItems":1,"type":"array","uniqueItems":true}"##,
+            ),
+            ("SSESpecification", r##"{"$ref":"#/definitions/SSESpecification"}"##),
+            ("StreamArn", r#"{"type":"string"}"#),
+            ("StreamSpecification", r##"{"$ref":"#/definitions/StreamSpecification"}"##),
+            ("TableId", r#"{"type":"string"}"#),
+            ("TableName", r#"{"maxLength":1024,"minLength":1,"type":"string"}"#),
+            ("TableType", r#"{"enum":["GlobalTableReplica","Regional"],"type":"string"}"#),
+            ("TimeToLiveSpecification", r##"{"$ref":"#/definitions/TimeToLiveSpecification"}"##),
+            (
+                "VectorIndexes",
+                r##"{"items":{"$ref":"#/definitions/VectorIndex"},"minItems":1,"type":"array","uniqueItems":true}"##,
+            ),
+            ("WarmThroughput", r##"{"$ref":"#/definitions/WarmThroughput"}"##),
+            ("WriteOnDemandThroughputSettings", r##"{"$ref":"#/definitions/WriteOnDemandThroughputSettings"}"##),
+            ("WriteProvisionedThroughputSettings", r##"{"$ref":"#/definitions/WriteProvisionedThroughputSettings"}"##),
+        ],
         &[
             (
                 "AttributeDefinition",
@@ -2752,7 +2798,47 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::DynamoDB::Table",
-        r##"{"additionalProperties":false,"allOf":[{"if":{"properties":{"LocalSecondaryIndexes":{"minItems":1,"type":"array"}},"required":["LocalSecondaryIndexes"],"type":"object"},"then":{"properties":{"AttributeDefinitions":{"minItems":2},"KeySchema":{"minItems":2}},"type":"object"}}],"properties":{"Arn":{"type":"string"},"AttributeDefinitions":{"items":{"$ref":"#/definitions/AttributeDefinition"},"type":"array","uniqueItems":true,"uniqueKeys":["AttributeName"]},"BillingMode":{"enum":["PAY_PER_REQUEST","PROVISIONED"],"type":"string"},"ContributorInsightsSpecification":{"$ref":"#/definitions/ContributorInsightsSpecification"},"DeletionProtectionEnabled":{"type":"boolean"},"GlobalSecondaryIndexes":{"items":{"$ref":"#/definitions/GlobalSecondaryIndex"},"type":"array","uniqueItems":false},"ImportSourceSpecification":{"$ref":"#/definitions/ImportSourceSpecification"},"KeySchema":{"minItems":1,"oneOf":[{"$ref":"#/definitions/KeySchema","maxItems":2,"minItems":1},{"type":["object","string"]}]},"KinesisStreamSpecification":{"$ref":"#/definitions/KinesisStreamSpecification"},"LocalSecondaryIndexes":{"items":{"$ref":"#/definitions/LocalSecondaryIndex"},"type":"array","uniqueItems":false},"OnDemandThroughput":{"$ref":"#/definitions/OnDemandThroughput"},"PointInTimeRecoverySpecification":{"$ref":"#/definitions/PointInTimeRecoverySpecification"},"ProvisionedThroughput":{"$ref":"#/definitions/ProvisionedThroughput"},"ResourcePolicy":{"$ref":"#/definitions/ResourcePolicy"},"SSESpecification":{"$ref":"#/definitions/SSESpecification"},"StreamArn":{"type":"string"},"StreamSpecification":{"$ref":"#/definitions/StreamSpecification"},"TableClass":{"enum":["STANDARD","STANDARD_INFREQUENT_ACCESS"],"type":"string"},"TableName":{"maxLength":1024,"minLength":1,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TimeToLiveSpecification":{"$ref":"#/definitions/TimeToLiveSpecification"},"VectorIndexes":{"items":{"$ref":"#/definitions/VectorIndex"},"minItems":1,"type":"array","uniqueItems":true},"WarmThroughput":{"$ref":"#/definitions/WarmThroughput"}},"required":["KeySchema"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"allOf":[{"if":{"properties":{"LocalSecondaryIndexes":{"minItems":1,"type":"array"}},"required":["LocalSecondaryIndexes"],"type":"object"},"then":{"properties":{"AttributeDefinitions":{"minItems":2},"KeySchema":{"minItems":2}},"type":"object"}}],"required":["KeySchema"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "AttributeDefinitions",
+                r##"{"items":{"$ref":"#/definitions/AttributeDefinition"},"type":"array","uniqueItems":true,"uniqueKeys":["AttributeName"]}"##,
+            ),
+            ("BillingMode", r#"{"enum":["PAY_PER_REQUEST","PROVISIONED"],"type":"string"}"#),
+            ("ContributorInsightsSpecification", r##"{"$ref":"#/definitions/ContributorInsightsSpecification"}"##),
+            ("DeletionProtectionEnabled", r#"{"type":"boolean"}"#),
+            (
+                "GlobalSecondaryIndexes",
+                r##"{"items":{"$ref":"#/definitions/GlobalSecondaryIndex"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("ImportSourceSpecification", r##"{"$ref":"#/definitions/ImportSourceSpecification"}"##),
+            (
+                "KeySchema",
+                r##"{"minItems":1,"oneOf":[{"$ref":"#/definitions/KeySchema","maxItems":2,"minItems":1},{"type":["object","string"]}]}"##,
+            ),
+            ("KinesisStreamSpecification", r##"{"$ref":"#/definitions/KinesisStreamSpecification"}"##),
+            (
+                "LocalSecondaryIndexes",
+                r##"{"items":{"$ref":"#/definitions/LocalSecondaryIndex"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("OnDemandThroughput", r##"{"$ref":"#/definitions/OnDemandThroughput"}"##),
+            ("PointInTimeRecoverySpecification", r##"{"$ref":"#/definitions/PointInTimeRecoverySpecification"}"##),
+            ("ProvisionedThroughput", r##"{"$ref":"#/definitions/ProvisionedThroughput"}"##),
+            ("ResourcePolicy", r##"{"$ref":"#/definitions/ResourcePolicy"}"##),
+            ("SSESpecification", r##"{"$ref":"#/definitions/SSESpecification"}"##),
+            ("StreamArn", r#"{"type":"string"}"#),
+            ("StreamSpecification", r##"{"$ref":"#/definitions/StreamSpecification"}"##),
+            ("TableClass", r#"{"enum":["STANDARD","STANDARD_INFREQUENT_ACCESS"],"type":"string"}"#),
+            ("TableName", r#"{"maxLength":1024,"minLength":1,"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("TimeToLiveSpecification", r##"{"$ref":"#/definitions/TimeToLiveSpecification"}"##),
+            (
+                "VectorIndexes",
+                r##"{"items":{"$ref":"#/definitions/VectorIndex"},"minItems":1,"type":"array","uniqueItems":true}"##,
+            ),
+            ("WarmThroughput", r##"{"$ref":"#/definitions/WarmThroughput"}"##),
+        ],
         &[
             (
                 "AttributeDefinition",

@@ -27030,7 +27030,30 @@ impl std::ops::Deref for VolumeAttachmentRef {
 pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::EC2::ApplicationStatusCheck",
-        r##"{"additionalProperties":false,"properties":{"Aggregation":{"enum":["included","excluded"],"type":"string"},"ApplicationStatusCheckId":{"pattern":"^asc-[0-9a-f]+$","type":"string"},"Arn":{"pattern":"^arn:aws[a-z0-9-]*:ec2:[a-z0-9-]+:[0-9]{12}:application-status-check/asc-[0-9a-f]+$","type":"string"},"CreationTime":{"type":"string"},"DeviceIndex":{"type":"integer"},"FailureThreshold":{"type":"integer"},"HealthCheckPaths":{"items":{"$ref":"#/definitions/HealthCheckPath"},"type":"array"},"InitializationGracePeriodSeconds":{"maximum":600,"minimum":-1,"type":"integer"},"Interval":{"type":"integer"},"IpScope":{"enum":["private"],"type":"string"},"IpVersion":{"enum":["ipv4","ipv6"],"type":"string"},"Path":{"type":"string"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"Protocol":{"enum":["http","https"],"type":"string"},"StatusCodeMatcher":{"type":"string"},"SuccessThreshold":{"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"Timeout":{"type":"integer"}},"required":["Protocol","Port"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Protocol","Port"],"type":"object"}"#,
+        &[
+            ("Aggregation", r#"{"enum":["included","excluded"],"type":"string"}"#),
+            ("ApplicationStatusCheckId", r#"{"pattern":"^asc-[0-9a-f]+$","type":"string"}"#),
+            (
+                "Arn",
+                r#"{"pattern":"^arn:aws[a-z0-9-]*:ec2:[a-z0-9-]+:[0-9]{12}:application-status-check/asc-[0-9a-f]+$","type":"string"}"#,
+            ),
+            ("CreationTime", r#"{"type":"string"}"#),
+            ("DeviceIndex", r#"{"type":"integer"}"#),
+            ("FailureThreshold", r#"{"type":"integer"}"#),
+            ("HealthCheckPaths", r##"{"items":{"$ref":"#/definitions/HealthCheckPath"},"type":"array"}"##),
+            ("InitializationGracePeriodSeconds", r#"{"maximum":600,"minimum":-1,"type":"integer"}"#),
+            ("Interval", r#"{"type":"integer"}"#),
+            ("IpScope", r#"{"enum":["private"],"type":"string"}"#),
+            ("IpVersion", r#"{"enum":["ipv4","ipv6"],"type":"string"}"#),
+            ("Path", r#"{"type":"string"}"#),
+            ("Port", r#"{"maximum":65535,"minimum":1,"type":"integer"}"#),
+            ("Protocol", r#"{"enum":["http","https"],"type":"string"}"#),
+            ("StatusCodeMatcher", r#"{"type":"string"}"#),
+            ("SuccessThreshold", r#"{"type":"integer"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+            ("Timeout", r#"{"type":"integer"}"#),
+        ],
         &[
             (
                 "HealthCheckPath",
@@ -27052,7 +27075,15 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::CapacityManagerDataExport",
-        r##"{"additionalProperties":false,"properties":{"CapacityManagerDataExportId":{"type":"string"},"OutputFormat":{"enum":["csv","parquet"],"type":"string"},"S3BucketName":{"type":"string"},"S3BucketPrefix":{"type":"string"},"Schedule":{"enum":["hourly"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["S3BucketName","Schedule","OutputFormat"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["S3BucketName","Schedule","OutputFormat"],"type":"object"}"#,
+        &[
+            ("CapacityManagerDataExportId", r#"{"type":"string"}"#),
+            ("OutputFormat", r#"{"enum":["csv","parquet"],"type":"string"}"#),
+            ("S3BucketName", r#"{"type":"string"}"#),
+            ("S3BucketPrefix", r#"{"type":"string"}"#),
+            ("Schedule", r#"{"enum":["hourly"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
@@ -27060,7 +27091,55 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::CapacityReservation",
-        r##"{"additionalProperties":false,"properties":{"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"AvailableInstanceCount":{"type":"integer"},"CapacityAllocationSet":{"items":{"$ref":"#/definitions/CapacityAllocation"},"type":"array","uniqueItems":false},"CapacityReservationArn":{"type":"string"},"CapacityReservationFleetId":{"type":"string"},"CommitmentInfo":{"additionalProperties":false,"properties":{"CommitmentEndDate":{"type":"string"},"CommittedInstanceCount":{"type":"integer"}},"type":"object"},"CreateDate":{"type":"string"},"DeliveryPreference":{"enum":["fixed","incremental"],"type":"string"},"EbsOptimized":{"type":"boolean"},"EndDate":{"type":"string"},"EndDateType":{"enum":["limited","unlimited"],"type":"string"},"EphemeralStorage":{"type":"boolean"},"Id":{"type":"string"},"InstanceCount":{"type":"integer"},"InstanceMatchCriteria":{"enum":["open","targeted"],"type":"string"},"InstancePlatform":{"enum":["Linux with SQL Server Enterprise","Linux with SQL Server Standard","Linux with SQL Server Web","Linux/UNIX","RHEL with HA","RHEL with HA and SQL Server Enterprise","RHEL with HA and SQL Server Standard","RHEL with SQL Server Enterprise","RHEL with SQL Server Standard","RHEL with SQL Server Web","Red Hat Enterprise Linux","SUSE Linux","Ubuntu Pro","Windows","Windows with SQL Server","Windows with SQL Server Enterprise","Windows with SQL Server Standard","Windows with SQL Server Web"],"type":"string"},"InstanceType":{"type":"string"},"OutPostArn":{"pattern":"^arn:aws([a-z-]+)?:outposts:[a-z\\d-]+:\\d{12}:outpost/op-[a-f0-9]{17}$","type":"string"},"OwnerId":{"type":"string"},"PlacementGroupArn":{"pattern":"^arn:aws([a-z-]+)?:ec2:[a-z\\d-]+:\\d{12}:placement-group/^.{1,255}$","type":"string"},"ReservationType":{"type":"string"},"StartDate":{"type":"string"},"State":{"type":"string"},"TagSpecifications":{"items":{"$ref":"#/definitions/TagSpecification"},"type":"array","uniqueItems":false},"Tenancy":{"enum":["dedicated","default"],"type":"string"},"TotalInstanceCount":{"type":"integer"},"UnusedReservationBillingOwnerId":{"type":"string"}},"required":["InstanceCount","InstancePlatform","InstanceType"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["InstanceCount","InstancePlatform","InstanceType"],"type":"object"}"#,
+        &[
+            ("AvailabilityZone", r#"{"type":"string"}"#),
+            ("AvailabilityZoneId", r#"{"type":"string"}"#),
+            ("AvailableInstanceCount", r#"{"type":"integer"}"#),
+            (
+                "CapacityAllocationSet",
+                r##"{"items":{"$ref":"#/definitions/CapacityAllocation"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("CapacityReservationArn", r#"{"type":"string"}"#),
+            ("CapacityReservationFleetId", r#"{"type":"string"}"#),
+            (
+                "CommitmentInfo",
+                r#"{"additionalProperties":false,"properties":{"CommitmentEndDate":{"type":"string"},"CommittedInstanceCount":{"type":"integer"}},"type":"object"}"#,
+            ),
+            ("CreateDate", r#"{"type":"string"}"#),
+            ("DeliveryPreference", r#"{"enum":["fixed","incremental"],"type":"string"}"#),
+            ("EbsOptimized", r#"{"type":"boolean"}"#),
+            ("EndDate", r#"{"type":"string"}"#),
+            ("EndDateType", r#"{"enum":["limited","unlimited"],"type":"string"}"#),
+            ("EphemeralStorage", r#"{"type":"boolean"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("InstanceCount", r#"{"type":"integer"}"#),
+            ("InstanceMatchCriteria", r#"{"enum":["open","targeted"],"type":"string"}"#),
+            (
+                "InstancePlatform",
+                r#"{"enum":["Linux with SQL Server Enterprise","Linux with SQL Server Standard","Linux with SQL Server Web","Linux/UNIX","RHEL with HA","RHEL with HA and SQL Server Enterprise","RHEL with HA and SQL Server Standard","RHEL with SQL Server Enterprise","RHEL with SQL Server Standard","RHEL with SQL Server Web","Red Hat Enterprise Linux","SUSE Linux","Ubuntu Pro","Windows","Windows with SQL Server","Windows with SQL Server Enterprise","Windows with SQL Server Standard","Windows with SQL Server Web"],"type":"string"}"#,
+            ),
+            ("InstanceType", r#"{"type":"string"}"#),
+            (
+                "OutPostArn",
+                r#"{"pattern":"^arn:aws([a-z-]+)?:outposts:[a-z\\d-]+:\\d{12}:outpost/op-[a-f0-9]{17}$","type":"string"}"#,
+            ),
+            ("OwnerId", r#"{"type":"string"}"#),
+            (
+                "PlacementGroupArn",
+                r#"{"pattern":"^arn:aws([a-z-]+)?:ec2:[a-z\\d-]+:\\d{12}:placement-group/^.{1,255}$","type":"string"}"#,
+            ),
+            ("ReservationType", r#"{"type":"string"}"#),
+            ("StartDate", r#"{"type":"string"}"#),
+            ("State", r#"{"type":"string"}"#),
+            (
+                "TagSpecifications",
+                r##"{"items":{"$ref":"#/definitions/TagSpecification"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("Tenancy", r#"{"enum":["dedicated","default"],"type":"string"}"#),
+            ("TotalInstanceCount", r#"{"type":"integer"}"#),
+            ("UnusedReservationBillingOwnerId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "CapacityAllocation",
@@ -27078,7 +27157,25 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::CapacityReservationFleet",
-        r##"{"additionalProperties":false,"properties":{"AllocationStrategy":{"type":"string"},"CapacityReservationFleetId":{"type":"string"},"EndDate":{"type":"string"},"InstanceMatchCriteria":{"enum":["open"],"type":"string"},"InstanceTypeSpecifications":{"items":{"$ref":"#/definitions/InstanceTypeSpecification"},"maxItems":50,"type":"array","uniqueItems":true},"NoRemoveEndDate":{"type":"boolean"},"RemoveEndDate":{"type":"boolean"},"TagSpecifications":{"items":{"$ref":"#/definitions/TagSpecification"},"type":"array","uniqueItems":false},"Tenancy":{"enum":["default"],"type":"string"},"TotalTargetCapacity":{"maximum":25000,"minimum":1,"type":"integer"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("AllocationStrategy", r#"{"type":"string"}"#),
+            ("CapacityReservationFleetId", r#"{"type":"string"}"#),
+            ("EndDate", r#"{"type":"string"}"#),
+            ("InstanceMatchCriteria", r#"{"enum":["open"],"type":"string"}"#),
+            (
+                "InstanceTypeSpecifications",
+                r##"{"items":{"$ref":"#/definitions/InstanceTypeSpecification"},"maxItems":50,"type":"array","uniqueItems":true}"##,
+            ),
+            ("NoRemoveEndDate", r#"{"type":"boolean"}"#),
+            ("RemoveEndDate", r#"{"type":"boolean"}"#),
+            (
+                "TagSpecifications",
+                r##"{"items":{"$ref":"#/definitions/TagSpecification"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("Tenancy", r#"{"enum":["default"],"type":"string"}"#),
+            ("TotalTargetCapacity", r#"{"maximum":25000,"minimum":1,"type":"integer"}"#),
+        ],
         &[
             (
                 "InstanceTypeSpecification",
@@ -27096,7 +27193,14 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::CarrierGateway",
-        r##"{"additionalProperties":false,"properties":{"CarrierGatewayId":{"type":"string"},"OwnerId":{"type":"string"},"State":{"type":"string"},"Tags":{"$ref":"#/definitions/Tags"},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["VpcId"],"type":"object"}"#,
+        &[
+            ("CarrierGatewayId", r#"{"type":"string"}"#),
+            ("OwnerId", r#"{"type":"string"}"#),
+            ("State", r#"{"type":"string"}"#),
+            ("Tags", r##"{"$ref":"#/definitions/Tags"}"##),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "Tag",
@@ -27107,12 +27211,52 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::ClientVpnAuthorizationRule",
-        r#"{"additionalProperties":false,"properties":{"AccessGroupId":{"type":"string"},"AuthorizeAllGroups":{"type":"boolean"},"ClientVpnEndpointId":{"type":"string"},"Description":{"type":"string"},"Id":{"type":"string"},"TargetNetworkCidr":{"type":"string"}},"required":["ClientVpnEndpointId","TargetNetworkCidr"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["ClientVpnEndpointId","TargetNetworkCidr"],"type":"object"}"#,
+        &[
+            ("AccessGroupId", r#"{"type":"string"}"#),
+            ("AuthorizeAllGroups", r#"{"type":"boolean"}"#),
+            ("ClientVpnEndpointId", r#"{"type":"string"}"#),
+            ("Description", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("TargetNetworkCidr", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::ClientVpnEndpoint",
-        r##"{"additionalProperties":false,"properties":{"AuthenticationOptions":{"items":{"$ref":"#/definitions/ClientAuthenticationRequest"},"type":"array","uniqueItems":false},"AuthorizationPolicy":{"$ref":"#/definitions/AuthorizationPolicy"},"ClientCidrBlock":{"type":"string"},"ClientConnectOptions":{"$ref":"#/definitions/ClientConnectOptions"},"ClientLoginBannerOptions":{"$ref":"#/definitions/ClientLoginBannerOptions"},"ClientRouteEnforcementOptions":{"$ref":"#/definitions/ClientRouteEnforcementOptions"},"ConnectionLogOptions":{"$ref":"#/definitions/ConnectionLogOptions"},"Description":{"type":"string"},"DevicePostureOptions":{"$ref":"#/definitions/DevicePostureOptions"},"DisconnectOnSessionTimeout":{"type":"boolean"},"DnsServers":{"items":{"type":"string"},"type":"array","uniqueItems":false},"EndpointIpAddressType":{"type":"string"},"Id":{"type":"string"},"SecurityGroupIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"SelfServicePortal":{"type":"string"},"ServerCertificateArn":{"type":"string"},"SessionTimeoutHours":{"type":"integer"},"SplitTunnel":{"type":"boolean"},"TagSpecifications":{"items":{"$ref":"#/definitions/TagSpecification"},"type":"array","uniqueItems":false},"TrafficIpAddressType":{"type":"string"},"TransitGatewayConfiguration":{"$ref":"#/definitions/TransitGatewayConfiguration"},"TransportProtocol":{"type":"string"},"VpcId":{"type":"string"},"VpnPort":{"type":"integer"}},"required":["ConnectionLogOptions","AuthenticationOptions","ServerCertificateArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ConnectionLogOptions","AuthenticationOptions","ServerCertificateArn"],"type":"object"}"#,
+        &[
+            (
+                "AuthenticationOptions",
+                r##"{"items":{"$ref":"#/definitions/ClientAuthenticationRequest"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("AuthorizationPolicy", r##"{"$ref":"#/definitions/AuthorizationPolicy"}"##),
+            ("ClientCidrBlock", r#"{"type":"string"}"#),
+            ("ClientConnectOptions", r##"{"$ref":"#/definitions/ClientConnectOptions"}"##),
+            ("ClientLoginBannerOptions", r##"{"$ref":"#/definitions/ClientLoginBannerOptions"}"##),
+            ("ClientRouteEnforcementOptions", r##"{"$ref":"#/definitions/ClientRouteEnforcementOptions"}"##),
+            ("ConnectionLogOptions", r##"{"$ref":"#/definitions/ConnectionLogOptions"}"##),
+            ("Description", r#"{"type":"string"}"#),
+            ("DevicePostureOptions", r##"{"$ref":"#/definitions/DevicePostureOptions"}"##),
+            ("DisconnectOnSessionTimeout", r#"{"type":"boolean"}"#),
+            ("DnsServers", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("EndpointIpAddressType", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("SecurityGroupIds", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("SelfServicePortal", r#"{"type":"string"}"#),
+            ("ServerCertificateArn", r#"{"type":"string"}"#),
+            ("SessionTimeoutHours", r#"{"type":"integer"}"#),
+            ("SplitTunnel", r#"{"type":"boolean"}"#),
+            (
+                "TagSpecifications",
+                r##"{"items":{"$ref":"#/definitions/TagSpecification"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("TrafficIpAddressType", r#"{"type":"string"}"#),
+            ("TransitGatewayConfiguration", r##"{"$ref":"#/definitions/TransitGatewayConfiguration"}"##),
+            ("TransportProtocol", r#"{"type":"string"}"#),
+            ("VpcId", r#"{"type":"string"}"#),
+            ("VpnPort", r#"{"type":"integer"}"#),
+        ],
         &[
             (
                 "AuthorizationPolicy",
@@ -27174,17 +27318,44 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::ClientVpnRoute",
-        r#"{"additionalProperties":false,"properties":{"ClientVpnEndpointId":{"type":"string"},"Description":{"type":"string"},"DestinationCidrBlock":{"type":"string"},"Id":{"type":"string"},"TargetVpcSubnetId":{"type":"string"}},"required":["ClientVpnEndpointId","DestinationCidrBlock"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["ClientVpnEndpointId","DestinationCidrBlock"],"type":"object"}"#,
+        &[
+            ("ClientVpnEndpointId", r#"{"type":"string"}"#),
+            ("Description", r#"{"type":"string"}"#),
+            ("DestinationCidrBlock", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("TargetVpcSubnetId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::ClientVpnTargetNetworkAssociation",
-        r#"{"additionalProperties":false,"properties":{"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"ClientVpnEndpointId":{"type":"string"},"Id":{"type":"string"},"SubnetId":{"type":"string"}},"required":["ClientVpnEndpointId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["ClientVpnEndpointId"],"type":"object"}"#,
+        &[
+            ("AvailabilityZone", r#"{"type":"string"}"#),
+            ("AvailabilityZoneId", r#"{"type":"string"}"#),
+            ("ClientVpnEndpointId", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("SubnetId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::CustomerGateway",
-        r##"{"additionalProperties":false,"properties":{"BgpAsn":{"type":"integer"},"BgpAsnExtended":{"maximum":4294967294,"minimum":2147483648,"multipleOf":1,"type":"number"},"CertificateArn":{"pattern":"^arn:(aws[a-zA-Z-]*)?:acm:[a-z]{2}((-gov)|(-iso([a-z]{1})?))?-[a-z]+-\\d{1}:\\d{12}:certificate\\/[a-zA-Z0-9-_]+$","type":"string"},"CustomerGatewayId":{"type":"string"},"DeviceName":{"type":"string"},"IpAddress":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"Type":{"type":"string"}},"required":["IpAddress","Type"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["IpAddress","Type"],"type":"object"}"#,
+        &[
+            ("BgpAsn", r#"{"type":"integer"}"#),
+            ("BgpAsnExtended", r#"{"maximum":4294967294,"minimum":2147483648,"multipleOf":1,"type":"number"}"#),
+            (
+                "CertificateArn",
+                r#"{"pattern":"^arn:(aws[a-zA-Z-]*)?:acm:[a-z]{2}((-gov)|(-iso([a-z]{1})?))?-[a-z]+-\\d{1}:\\d{12}:certificate\\/[a-zA-Z0-9-_]+$","type":"string"}"#,
+            ),
+            ("CustomerGatewayId", r#"{"type":"string"}"#),
+            ("DeviceName", r#"{"type":"string"}"#),
+            ("IpAddress", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("Type", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -27192,7 +27363,17 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::DHCPOptions",
-        r##"{"additionalProperties":false,"properties":{"DhcpOptionsId":{"type":"string"},"DomainName":{"type":"string"},"DomainNameServers":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Ipv6AddressPreferredLeaseTime":{"type":"integer"},"NetbiosNameServers":{"items":{"type":"string"},"type":"array","uniqueItems":true},"NetbiosNodeType":{"enum":[1,2,4,8],"type":"integer"},"NtpServers":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("DhcpOptionsId", r#"{"type":"string"}"#),
+            ("DomainName", r#"{"type":"string"}"#),
+            ("DomainNameServers", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
+            ("Ipv6AddressPreferredLeaseTime", r#"{"type":"integer"}"#),
+            ("NetbiosNameServers", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
+            ("NetbiosNodeType", r#"{"enum":[1,2,4,8],"type":"integer"}"#),
+            ("NtpServers", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -27200,7 +27381,29 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::EC2Fleet",
-        r##"{"additionalProperties":false,"properties":{"Context":{"type":"string"},"ExcessCapacityTerminationPolicy":{"enum":["termination","no-termination"],"type":"string"},"FleetId":{"type":"string"},"LaunchTemplateConfigs":{"items":{"$ref":"#/definitions/FleetLaunchTemplateConfigRequest"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false},"OnDemandOptions":{"$ref":"#/definitions/OnDemandOptionsRequest"},"ReplaceUnhealthyInstances":{"type":"boolean"},"ReservedCapacityOptions":{"$ref":"#/definitions/ReservedCapacityOptionsRequest"},"SpotOptions":{"$ref":"#/definitions/SpotOptionsRequest"},"TagSpecifications":{"items":{"$ref":"#/definitions/TagSpecification"},"type":"array","uniqueItems":false},"TargetCapacitySpecification":{"$ref":"#/definitions/TargetCapacitySpecificationRequest"},"TerminateInstancesWithExpiration":{"type":"boolean"},"Type":{"enum":["maintain","request","instant"],"type":"string"},"ValidFrom":{"type":"string"},"ValidUntil":{"type":"string"}},"required":["TargetCapacitySpecification","LaunchTemplateConfigs"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["TargetCapacitySpecification","LaunchTemplateConfigs"],"type":"object"}"#,
+        &[
+            ("Context", r#"{"type":"string"}"#),
+            ("ExcessCapacityTerminationPolicy", r#"{"enum":["termination","no-termination"],"type":"string"}"#),
+            ("FleetId", r#"{"type":"string"}"#),
+            (
+                "LaunchTemplateConfigs",
+                r##"{"items":{"$ref":"#/definitions/FleetLaunchTemplateConfigRequest"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}"##,
+            ),
+            ("OnDemandOptions", r##"{"$ref":"#/definitions/OnDemandOptionsRequest"}"##),
+            ("ReplaceUnhealthyInstances", r#"{"type":"boolean"}"#),
+            ("ReservedCapacityOptions", r##"{"$ref":"#/definitions/ReservedCapacityOptionsRequest"}"##),
+            ("SpotOptions", r##"{"$ref":"#/definitions/SpotOptionsRequest"}"##),
+            (
+                "TagSpecifications",
+                r##"{"items":{"$ref":"#/definitions/TagSpecification"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("TargetCapacitySpecification", r##"{"$ref":"#/definitions/TargetCapacitySpecificationRequest"}"##),
+            ("TerminateInstancesWithExpiration", r#"{"type":"boolean"}"#),
+            ("Type", r#"{"enum":["maintain","request","instant"],"type":"string"}"#),
+            ("ValidFrom", r#"{"type":"string"}"#),
+            ("ValidUntil", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "AcceleratorCountRequest",
@@ -27354,7 +27557,19 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::EIP",
-        r##"{"additionalProperties":false,"properties":{"Address":{"type":"string"},"AllocationId":{"type":"string"},"Domain":{"enumCaseInsensitive":["standard","vpc"],"type":"string"},"InstanceId":{"type":"string"},"IpamPoolId":{"type":"string"},"NetworkBorderGroup":{"type":"string"},"PublicIp":{"type":"string"},"PublicIpv4Pool":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransferAddress":{"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Address", r#"{"type":"string"}"#),
+            ("AllocationId", r#"{"type":"string"}"#),
+            ("Domain", r#"{"enumCaseInsensitive":["standard","vpc"],"type":"string"}"#),
+            ("InstanceId", r#"{"type":"string"}"#),
+            ("IpamPoolId", r#"{"type":"string"}"#),
+            ("NetworkBorderGroup", r#"{"type":"string"}"#),
+            ("PublicIp", r#"{"type":"string"}"#),
+            ("PublicIpv4Pool", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("TransferAddress", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -27362,12 +27577,25 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::EIPAssociation",
-        r#"{"additionalProperties":false,"properties":{"AllocationId":{"type":"string"},"EIP":{"anyOf":[{},{}],"type":"string"},"Id":{"type":"string"},"InstanceId":{"type":"string"},"NetworkInterfaceId":{"type":"string"},"PrivateIpAddress":{"type":"string"}},"type":"object"}"#,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("AllocationId", r#"{"type":"string"}"#),
+            ("EIP", r#"{"anyOf":[{},{}],"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("InstanceId", r#"{"type":"string"}"#),
+            ("NetworkInterfaceId", r#"{"type":"string"}"#),
+            ("PrivateIpAddress", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::EgressOnlyInternetGateway",
-        r##"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["VpcId"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -27375,12 +27603,50 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::EnclaveCertificateIamRoleAssociation",
-        r#"{"additionalProperties":false,"properties":{"CertificateArn":{"maxLength":1283,"minLength":1,"pattern":"^arn:aws[A-Za-z0-9-]{0,64}:acm:[A-Za-z0-9-]{1,64}:([0-9]{12})?:certificate/.+$","type":"string"},"CertificateS3BucketName":{"type":"string"},"CertificateS3ObjectKey":{"type":"string"},"EncryptionKmsKeyId":{"type":"string"},"RoleArn":{"maxLength":1283,"minLength":1,"pattern":"^arn:aws[A-Za-z0-9-]{0,64}:iam:.*:([0-9]{12})?:role/.+$","type":"string"}},"required":["CertificateArn","RoleArn"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["CertificateArn","RoleArn"],"type":"object"}"#,
+        &[
+            (
+                "CertificateArn",
+                r#"{"maxLength":1283,"minLength":1,"pattern":"^arn:aws[A-Za-z0-9-]{0,64}:acm:[A-Za-z0-9-]{1,64}:([0-9]{12})?:certificate/.+$","type":"string"}"#,
+            ),
+            ("CertificateS3BucketName", r#"{"type":"string"}"#),
+            ("CertificateS3ObjectKey", r#"{"type":"string"}"#),
+            ("EncryptionKmsKeyId", r#"{"type":"string"}"#),
+            (
+                "RoleArn",
+                r#"{"maxLength":1283,"minLength":1,"pattern":"^arn:aws[A-Za-z0-9-]{0,64}:iam:.*:([0-9]{12})?:role/.+$","type":"string"}"#,
+            ),
+        ],
         &[],
     ),
     (
         "AWS::EC2::FlowLog",
-        r##"{"additionalProperties":false,"properties":{"DeliverCrossAccountRole":{"type":"string"},"DeliverLogsPermissionArn":{"type":"string"},"DestinationOptions":{"additionalProperties":false,"properties":{"FileFormat":{"enum":["plain-text","parquet"],"type":"string"},"HiveCompatiblePartitions":{"type":"boolean"},"PerHourPartition":{"type":"boolean"}},"required":["FileFormat","HiveCompatiblePartitions","PerHourPartition"],"type":"object"},"Id":{"type":"string"},"LogDestination":{"type":"string"},"LogDestinationType":{"enum":["cloud-watch-logs","s3","kinesis-data-firehose"],"type":"string"},"LogFormat":{"type":"string"},"LogGroupName":{"type":"string"},"MaxAggregationInterval":{"type":"integer"},"ResourceId":{"type":"string"},"ResourceType":{"enum":["NetworkInterface","Subnet","VPC","TransitGateway","TransitGatewayAttachment","RegionalNatGateway"],"type":"string"},"TagFieldSpecifications":{"items":{"$ref":"#/definitions/TagFieldSpecification"},"maxItems":3,"minItems":1,"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TrafficType":{"enum":["ACCEPT","ALL","REJECT"],"type":"string"}},"required":["ResourceType","ResourceId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ResourceType","ResourceId"],"type":"object"}"#,
+        &[
+            ("DeliverCrossAccountRole", r#"{"type":"string"}"#),
+            ("DeliverLogsPermissionArn", r#"{"type":"string"}"#),
+            (
+                "DestinationOptions",
+                r#"{"additionalProperties":false,"properties":{"FileFormat":{"enum":["plain-text","parquet"],"type":"string"},"HiveCompatiblePartitions":{"type":"boolean"},"PerHourPartition":{"type":"boolean"}},"required":["FileFormat","HiveCompatiblePartitions","PerHourPartition"],"type":"object"}"#,
+            ),
+            ("Id", r#"{"type":"string"}"#),
+            ("LogDestination", r#"{"type":"string"}"#),
+            ("LogDestinationType", r#"{"enum":["cloud-watch-logs","s3","kinesis-data-firehose"],"type":"string"}"#),
+            ("LogFormat", r#"{"type":"string"}"#),
+            ("LogGroupName", r#"{"type":"string"}"#),
+            ("MaxAggregationInterval", r#"{"type":"integer"}"#),
+            ("ResourceId", r#"{"type":"string"}"#),
+            (
+                "ResourceType",
+                r#"{"enum":["NetworkInterface","Subnet","VPC","TransitGateway","TransitGatewayAttachment","RegionalNatGateway"],"type":"string"}"#,
+            ),
+            (
+                "TagFieldSpecifications",
+                r##"{"items":{"$ref":"#/definitions/TagFieldSpecification"},"maxItems":3,"minItems":1,"type":"array","uniqueItems":true}"##,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("TrafficType", r#"{"enum":["ACCEPT","ALL","REJECT"],"type":"string"}"#),
+        ],
         &[
             (
                 "Tag",
@@ -27394,7 +27660,23 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::FpgaImage",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"CreateTime":{"type":"string"},"DataRetentionSupport":{"type":"boolean"},"Description":{"type":"string"},"FpgaImageGlobalId":{"type":"string"},"FpgaImageId":{"type":"string"},"InputStorageLocation":{"$ref":"#/definitions/StorageLocation"},"LogsStorageLocation":{"$ref":"#/definitions/StorageLocation"},"Name":{"type":"string"},"OwnerId":{"type":"string"},"Public":{"type":"boolean"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"UpdateTime":{"type":"string"}},"required":[],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":[],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("CreateTime", r#"{"type":"string"}"#),
+            ("DataRetentionSupport", r#"{"type":"boolean"}"#),
+            ("Description", r#"{"type":"string"}"#),
+            ("FpgaImageGlobalId", r#"{"type":"string"}"#),
+            ("FpgaImageId", r#"{"type":"string"}"#),
+            ("InputStorageLocation", r##"{"$ref":"#/definitions/StorageLocation"}"##),
+            ("LogsStorageLocation", r##"{"$ref":"#/definitions/StorageLocation"}"##),
+            ("Name", r#"{"type":"string"}"#),
+            ("OwnerId", r#"{"type":"string"}"#),
+            ("Public", r#"{"type":"boolean"}"#),
+            ("State", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+            ("UpdateTime", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "StorageLocation",
@@ -27408,12 +27690,29 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::GatewayRouteTableAssociation",
-        r#"{"additionalProperties":false,"properties":{"AssociationId":{"type":"string"},"GatewayId":{"type":"string"},"RouteTableId":{"type":"string"}},"required":["RouteTableId","GatewayId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["RouteTableId","GatewayId"],"type":"object"}"#,
+        &[
+            ("AssociationId", r#"{"type":"string"}"#),
+            ("GatewayId", r#"{"type":"string"}"#),
+            ("RouteTableId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::Host",
-        r##"{"additionalProperties":false,"properties":{"AssetId":{"type":"string"},"AutoPlacement":{"enum":["on","off"],"type":"string"},"AvailabilityZone":{"type":"string"},"HostId":{"type":"string"},"HostMaintenance":{"enum":["on","off"],"type":"string"},"HostRecovery":{"enum":["on","off"],"type":"string"},"InstanceFamily":{"type":"string"},"InstanceType":{"type":"string"},"OutpostArn":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["AvailabilityZone"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["AvailabilityZone"],"type":"object"}"#,
+        &[
+            ("AssetId", r#"{"type":"string"}"#),
+            ("AutoPlacement", r#"{"enum":["on","off"],"type":"string"}"#),
+            ("AvailabilityZone", r#"{"type":"string"}"#),
+            ("HostId", r#"{"type":"string"}"#),
+            ("HostMaintenance", r#"{"enum":["on","off"],"type":"string"}"#),
+            ("HostRecovery", r#"{"enum":["on","off"],"type":"string"}"#),
+            ("InstanceFamily", r#"{"type":"string"}"#),
+            ("InstanceType", r#"{"type":"string"}"#),
+            ("OutpostArn", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -27421,7 +27720,30 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::IPAM",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"DefaultResourceDiscoveryAssociationId":{"type":"string"},"DefaultResourceDiscoveryId":{"type":"string"},"DefaultResourceDiscoveryOrganizationalUnitExclusions":{"items":{"$ref":"#/definitions/IpamOrganizationalUnitExclusion"},"type":"array","uniqueItems":true},"Description":{"type":"string"},"EnablePrivateGua":{"type":"boolean"},"IpamId":{"type":"string"},"MeteredAccount":{"enum":["ipam-owner","resource-owner"],"type":"string"},"OperatingRegions":{"items":{"$ref":"#/definitions/IpamOperatingRegion"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":true},"PrivateDefaultScopeId":{"type":"string"},"PublicDefaultScopeId":{"maxLength":255,"type":"string"},"ResourceDiscoveryAssociationCount":{"type":"integer"},"ScopeCount":{"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"Tier":{"enum":["free","advanced"],"type":"string"}},"required":[],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":[],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("DefaultResourceDiscoveryAssociationId", r#"{"type":"string"}"#),
+            ("DefaultResourceDiscoveryId", r#"{"type":"string"}"#),
+            (
+                "DefaultResourceDiscoveryOrganizationalUnitExclusions",
+                r##"{"items":{"$ref":"#/definitions/IpamOrganizationalUnitExclusion"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("Description", r#"{"type":"string"}"#),
+            ("EnablePrivateGua", r#"{"type":"boolean"}"#),
+            ("IpamId", r#"{"type":"string"}"#),
+            ("MeteredAccount", r#"{"enum":["ipam-owner","resource-owner"],"type":"string"}"#),
+            (
+                "OperatingRegions",
+                r##"{"items":{"$ref":"#/definitions/IpamOperatingRegion"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":true}"##,
+            ),
+            ("PrivateDefaultScopeId", r#"{"type":"string"}"#),
+            ("PublicDefaultScopeId", r#"{"maxLength":255,"type":"string"}"#),
+            ("ResourceDiscoveryAssociationCount", r#"{"type":"integer"}"#),
+            ("ScopeCount", r#"{"type":"integer"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+            ("Tier", r#"{"enum":["free","advanced"],"type":"string"}"#),
+        ],
         &[
             (
                 "IpamOperatingRegion",
@@ -27439,12 +27761,51 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::IPAMAllocation",
-        r##"{"additionalProperties":false,"properties":{"Cidr":{"$ref":"#/definitions/Cidr"},"Description":{"type":"string"},"IpamPoolAllocationId":{"type":"string"},"IpamPoolId":{"type":"string"},"NetmaskLength":{"type":"integer"}},"required":["IpamPoolId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["IpamPoolId"],"type":"object"}"#,
+        &[
+            ("Cidr", r##"{"$ref":"#/definitions/Cidr"}"##),
+            ("Description", r#"{"type":"string"}"#),
+            ("IpamPoolAllocationId", r#"{"type":"string"}"#),
+            ("IpamPoolId", r#"{"type":"string"}"#),
+            ("NetmaskLength", r#"{"type":"integer"}"#),
+        ],
         &[("Cidr", r#"{"type":"string"}"#)],
     ),
     (
         "AWS::EC2::IPAMPool",
-        r##"{"additionalProperties":false,"properties":{"AddressFamily":{"enumCaseInsensitive":["ipv4","ipv6"],"type":"string"},"AllocationDefaultNetmaskLength":{"maximum":128,"minimum":0,"type":"integer"},"AllocationMaxNetmaskLength":{"maximum":128,"minimum":0,"type":"integer"},"AllocationMinNetmaskLength":{"maximum":128,"minimum":0,"type":"integer"},"AllocationResourceTags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"Arn":{"type":"string"},"AutoImport":{"type":"boolean"},"AwsService":{"enumCaseInsensitive":["ec2","global-services"],"type":"string"},"Description":{"type":"string"},"IpamArn":{"type":"string"},"IpamPoolId":{"type":"string"},"IpamScopeArn":{"type":"string"},"IpamScopeId":{"type":"string"},"IpamScopeType":{"enum":["public","private"],"type":"string"},"Locale":{"type":"string"},"PoolDepth":{"type":"integer"},"ProvisionedCidrs":{"items":{"$ref":"#/definitions/ProvisionedCidr"},"type":"array","uniqueItems":true},"PublicIpSource":{"enumCaseInsensitive":["amazon","byoip"],"type":"string"},"PubliclyAdvertisable":{"type":"boolean"},"SourceIpamPoolId":{"type":"string"},"SourceResource":{"$ref":"#/definitions/SourceResource"},"State":{"enum":["create-in-progress","create-complete","modify-in-progress","modify-complete","delete-in-progress","delete-complete"],"type":"string"},"StateMessage":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["IpamScopeId","AddressFamily"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["IpamScopeId","AddressFamily"],"type":"object"}"#,
+        &[
+            ("AddressFamily", r#"{"enumCaseInsensitive":["ipv4","ipv6"],"type":"string"}"#),
+            ("AllocationDefaultNetmaskLength", r#"{"maximum":128,"minimum":0,"type":"integer"}"#),
+            ("AllocationMaxNetmaskLength", r#"{"maximum":128,"minimum":0,"type":"integer"}"#),
+            ("AllocationMinNetmaskLength", r#"{"maximum":128,"minimum":0,"type":"integer"}"#),
+            ("AllocationResourceTags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+            ("Arn", r#"{"type":"string"}"#),
+            ("AutoImport", r#"{"type":"boolean"}"#),
+            ("AwsService", r#"{"enumCaseInsensitive":["ec2","global-services"],"type":"string"}"#),
+            ("Description", r#"{"type":"string"}"#),
+            ("IpamArn", r#"{"type":"string"}"#),
+            ("IpamPoolId", r#"{"type":"string"}"#),
+            ("IpamScopeArn", r#"{"type":"string"}"#),
+            ("IpamScopeId", r#"{"type":"string"}"#),
+            ("IpamScopeType", r#"{"enum":["public","private"],"type":"string"}"#),
+            ("Locale", r#"{"type":"string"}"#),
+            ("PoolDepth", r#"{"type":"integer"}"#),
+            (
+                "ProvisionedCidrs",
+                r##"{"items":{"$ref":"#/definitions/ProvisionedCidr"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("PublicIpSource", r#"{"enumCaseInsensitive":["amazon","byoip"],"type":"string"}"#),
+            ("PubliclyAdvertisable", r#"{"type":"boolean"}"#),
+            ("SourceIpamPoolId", r#"{"type":"string"}"#),
+            ("SourceResource", r##"{"$ref":"#/definitions/SourceResource"}"##),
+            (
+                "State",
+                r#"{"enum":["create-in-progress","create-complete","modify-in-progress","modify-complete","delete-in-progress","delete-complete"],"type":"string"}"#,
+            ),
+            ("StateMessage", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             ("Cidr", r#"{"anyOf":[{},{}],"type":"string"}"#),
             (
@@ -27463,12 +27824,29 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::IPAMPoolCidr",
-        r#"{"additionalProperties":false,"properties":{"Cidr":{"type":"string"},"IpamPoolCidrId":{"type":"string"},"IpamPoolId":{"type":"string"},"NetmaskLength":{"type":"integer"},"State":{"type":"string"}},"required":["IpamPoolId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["IpamPoolId"],"type":"object"}"#,
+        &[
+            ("Cidr", r#"{"type":"string"}"#),
+            ("IpamPoolCidrId", r#"{"type":"string"}"#),
+            ("IpamPoolId", r#"{"type":"string"}"#),
+            ("NetmaskLength", r#"{"type":"integer"}"#),
+            ("State", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::IPAMPrefixListResolver",
-        r##"{"additionalProperties":false,"properties":{"AddressFamily":{"enum":["ipv4","ipv6"],"type":"string"},"Description":{"type":"string"},"IpamArn":{"type":"string"},"IpamId":{"type":"string"},"IpamPrefixListResolverArn":{"type":"string"},"IpamPrefixListResolverId":{"type":"string"},"Rules":{"items":{"$ref":"#/definitions/IpamPrefixListResolverRule"},"type":"array"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["AddressFamily"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["AddressFamily"],"type":"object"}"#,
+        &[
+            ("AddressFamily", r#"{"enum":["ipv4","ipv6"],"type":"string"}"#),
+            ("Description", r#"{"type":"string"}"#),
+            ("IpamArn", r#"{"type":"string"}"#),
+            ("IpamId", r#"{"type":"string"}"#),
+            ("IpamPrefixListResolverArn", r#"{"type":"string"}"#),
+            ("IpamPrefixListResolverId", r#"{"type":"string"}"#),
+            ("Rules", r##"{"items":{"$ref":"#/definitions/IpamPrefixListResolverRule"},"type":"array"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             (
                 "IpamPrefixListResolverRule",
@@ -27486,7 +27864,17 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::IPAMPrefixListResolverTarget",
-        r##"{"additionalProperties":false,"properties":{"DesiredVersion":{"type":"integer"},"IpamPrefixListResolverId":{"type":"string"},"IpamPrefixListResolverTargetArn":{"type":"string"},"IpamPrefixListResolverTargetId":{"type":"string"},"PrefixListId":{"type":"string"},"PrefixListRegion":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TrackLatestVersion":{"type":"boolean"}},"required":["IpamPrefixListResolverId","PrefixListId","PrefixListRegion","TrackLatestVersion"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["IpamPrefixListResolverId","PrefixListId","PrefixListRegion","TrackLatestVersion"],"type":"object"}"#,
+        &[
+            ("DesiredVersion", r#"{"type":"integer"}"#),
+            ("IpamPrefixListResolverId", r#"{"type":"string"}"#),
+            ("IpamPrefixListResolverTargetArn", r#"{"type":"string"}"#),
+            ("IpamPrefixListResolverTargetId", r#"{"type":"string"}"#),
+            ("PrefixListId", r#"{"type":"string"}"#),
+            ("PrefixListRegion", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+            ("TrackLatestVersion", r#"{"type":"boolean"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
@@ -27494,7 +27882,25 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::IPAMResourceDiscovery",
-        r##"{"additionalProperties":false,"properties":{"Description":{"type":"string"},"IpamResourceDiscoveryArn":{"type":"string"},"IpamResourceDiscoveryId":{"type":"string"},"IpamResourceDiscoveryRegion":{"type":"string"},"IsDefault":{"type":"boolean"},"OperatingRegions":{"items":{"$ref":"#/definitions/IpamOperatingRegion"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":true},"OrganizationalUnitExclusions":{"items":{"$ref":"#/definitions/IpamResourceDiscoveryOrganizationalUnitExclusion"},"type":"array","uniqueItems":true},"OwnerId":{"type":"string"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":[],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":[],"type":"object"}"#,
+        &[
+            ("Description", r#"{"type":"string"}"#),
+            ("IpamResourceDiscoveryArn", r#"{"type":"string"}"#),
+            ("IpamResourceDiscoveryId", r#"{"type":"string"}"#),
+            ("IpamResourceDiscoveryRegion", r#"{"type":"string"}"#),
+            ("IsDefault", r#"{"type":"boolean"}"#),
+            (
+                "OperatingRegions",
+                r##"{"items":{"$ref":"#/definitions/IpamOperatingRegion"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":true}"##,
+            ),
+            (
+                "OrganizationalUnitExclusions",
+                r##"{"items":{"$ref":"#/definitions/IpamResourceDiscoveryOrganizationalUnitExclusion"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("OwnerId", r#"{"type":"string"}"#),
+            ("State", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             (
                 "IpamOperatingRegion",
@@ -27512,7 +27918,20 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::IPAMResourceDiscoveryAssociation",
-        r##"{"additionalProperties":false,"properties":{"IpamArn":{"type":"string"},"IpamId":{"type":"string"},"IpamRegion":{"type":"string"},"IpamResourceDiscoveryAssociationArn":{"type":"string"},"IpamResourceDiscoveryAssociationId":{"type":"string"},"IpamResourceDiscoveryId":{"type":"string"},"IsDefault":{"type":"boolean"},"OwnerId":{"type":"string"},"ResourceDiscoveryStatus":{"type":"string"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["IpamId","IpamResourceDiscoveryId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["IpamId","IpamResourceDiscoveryId"],"type":"object"}"#,
+        &[
+            ("IpamArn", r#"{"type":"string"}"#),
+            ("IpamId", r#"{"type":"string"}"#),
+            ("IpamRegion", r#"{"type":"string"}"#),
+            ("IpamResourceDiscoveryAssociationArn", r#"{"type":"string"}"#),
+            ("IpamResourceDiscoveryAssociationId", r#"{"type":"string"}"#),
+            ("IpamResourceDiscoveryId", r#"{"type":"string"}"#),
+            ("IsDefault", r#"{"type":"boolean"}"#),
+            ("OwnerId", r#"{"type":"string"}"#),
+            ("ResourceDiscoveryStatus", r#"{"type":"string"}"#),
+            ("State", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
@@ -27520,7 +27939,19 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::IPAMScope",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Description":{"type":"string"},"ExternalAuthorityConfiguration":{"$ref":"#/definitions/IpamScopeExternalAuthorityConfiguration"},"IpamArn":{"type":"string"},"IpamId":{"type":"string"},"IpamScopeId":{"type":"string"},"IpamScopeType":{"enum":["public","private"],"type":"string"},"IsDefault":{"type":"boolean"},"PoolCount":{"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["IpamId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["IpamId"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("Description", r#"{"type":"string"}"#),
+            ("ExternalAuthorityConfiguration", r##"{"$ref":"#/definitions/IpamScopeExternalAuthorityConfiguration"}"##),
+            ("IpamArn", r#"{"type":"string"}"#),
+            ("IpamId", r#"{"type":"string"}"#),
+            ("IpamScopeId", r#"{"type":"string"}"#),
+            ("IpamScopeType", r#"{"enum":["public","private"],"type":"string"}"#),
+            ("IsDefault", r#"{"type":"boolean"}"#),
+            ("PoolCount", r#"{"type":"integer"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             (
                 "IpamScopeExternalAuthorityConfiguration",
@@ -27534,7 +27965,16 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::IPv4Pool",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Description":{"type":"string"},"NetworkBorderGroup":{"type":"string"},"PoolId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TotalAddressCount":{"type":"integer"},"TotalAvailableAddressCount":{"type":"integer"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("Description", r#"{"type":"string"}"#),
+            ("NetworkBorderGroup", r#"{"type":"string"}"#),
+            ("PoolId", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("TotalAddressCount", r#"{"type":"integer"}"#),
+            ("TotalAvailableAddressCount", r#"{"type":"integer"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
@@ -27542,7 +27982,93 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::Instance",
-        r##"{"additionalProperties":false,"dependentExcluded":{"NetworkInterfaces":["SubnetId"],"SubnetId":["NetworkInterfaces"]},"properties":{"AdditionalInfo":{"type":"string"},"Affinity":{"enum":["default","host"],"type":"string"},"AvailabilityZone":{"type":"string"},"BlockDeviceMappings":{"items":{"$ref":"#/definitions/BlockDeviceMapping"},"type":"array","uniqueItems":false},"CpuOptions":{"additionalProperties":false,"properties":{"CoreCount":{"type":"integer"},"ThreadsPerCore":{"type":"integer"}},"type":"object"},"CreditSpecification":{"additionalProperties":false,"properties":{"CPUCredits":{"type":"string"}},"type":"object"},"DisableApiTermination":{"type":"boolean"},"EbsOptimized":{"type":"boolean"},"ElasticGpuSpecifications":{"items":{"$ref":"#/definitions/ElasticGpuSpecification"},"type":"array","uniqueItems":false},"ElasticInferenceAccelerators":{"items":{"$ref":"#/definitions/ElasticInferenceAccelerator"},"type":"array","uniqueItems":false},"EnclaveOptions":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"type":"object"},"HibernationOptions":{"additionalProperties":false,"properties":{"Configured":{"type":"boolean"}},"type":"object"},"HostId":{"type":"string"},"HostResourceGroupArn":{"type":"string"},"IamInstanceProfile":{"type":"string"},"ImageId":{"type":"string"},"InstanceId":{"type":"string"},"InstanceInitiatedShutdownBehavior":{"enum":["stop","terminate"],"type":"string"},"InstanceType":{"type":"string"},"Ipv6AddressCount":{"type":"integer"},"Ipv6Addresses":{"items":{"$ref":"#/definitions/InstanceIpv6Address"},"type":"array","uniqueItems":false},"KernelId":{"type":"string"},"KeyName":{"type":"string"},"LaunchTemplate":{"$ref":"#/definitions/LaunchTemplateSpecification","type":"object"},"LicenseSpecifications":{"items":{"$ref":"#/definitions/LicenseSpecification"},"type":"array","uniqueItems":false},"MetadataOptions":{"$ref":"#/definitions/MetadataOptions","type":"object"},"Monitoring":{"type":"boolean"},"NetworkInterfaces":{"items":{"$ref":"#/definitions/NetworkInterface"},"type":"array","uniqueItems":false},"PlacementGroupName":{"type":"string"},"PrivateDnsName":{"type":"string"},"PrivateDnsNameOptions":{"$ref":"#/definitions/PrivateDnsNameOptions","type":"object"},"PrivateIp":{"type":"string"},"PrivateIpAddress":{"type":"string"},"PropagateTagsToVolumeOnCreation":{"type":"boolean"},"PublicDnsName":{"type":"string"},"PublicIp":{"type":"string"},"RamdiskId":{"type":"string"},"SecurityGroupIds":{"anyOf":[{},{}],"items":{"anyOf":[{},{}],"type":"string"},"type":"array","uniqueItems":false},"SecurityGroups":{"items":{"type":"string"},"type":"array","uniqueItems":false},"SourceDestCheck":{"type":"boolean"},"SsmAssociations":{"items":{"$ref":"#/definitions/SsmAssociation"},"type":"array","uniqueItems":false},"State":{"$ref":"#/definitions/State","type":"object"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"Tenancy":{"type":"string"},"UserData":{"type":"string"},"Volumes":{"items":{"$ref":"#/definitions/Volume"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"dependentExcluded":{"NetworkInterfaces":["SubnetId"],"SubnetId":["NetworkInterfaces"]},"type":"object"}"#,
+        &[
+            ("AdditionalInfo", r#"{"type":"string"}"#),
+            ("Affinity", r#"{"enum":["default","host"],"type":"string"}"#),
+            ("AvailabilityZone", r#"{"type":"string"}"#),
+            (
+                "BlockDeviceMappings",
+                r##"{"items":{"$ref":"#/definitions/BlockDeviceMapping"},"type":"array","uniqueItems":false}"##,
+            ),
+            (
+                "CpuOptions",
+                r#"{"additionalProperties":false,"properties":{"CoreCount":{"type":"integer"},"ThreadsPerCore":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "CreditSpecification",
+                r#"{"additionalProperties":false,"properties":{"CPUCredits":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("DisableApiTermination", r#"{"type":"boolean"}"#),
+            ("EbsOptimized", r#"{"type":"boolean"}"#),
+            (
+                "ElasticGpuSpecifications",
+                r##"{"items":{"$ref":"#/definitions/ElasticGpuSpecification"},"type":"array","uniqueItems":false}"##,
+            ),
+            (
+                "ElasticInferenceAccelerators",
+                r##"{"items":{"$ref":"#/definitions/ElasticInferenceAccelerator"},"type":"array","uniqueItems":false}"##,
+            ),
+            (
+                "EnclaveOptions",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "HibernationOptions",
+                r#"{"additionalProperties":false,"properties":{"Configured":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            ("HostId", r#"{"type":"string"}"#),
+            ("HostResourceGroupArn", r#"{"type":"string"}"#),
+            ("IamInstanceProfile", r#"{"type":"string"}"#),
+            ("ImageId", r#"{"type":"string"}"#),
+            ("InstanceId", r#"{"type":"string"}"#),
+            ("InstanceInitiatedShutdownBehavior", r#"{"enum":["stop","terminate"],"type":"string"}"#),
+            ("InstanceType", r#"{"type":"string"}"#),
+            ("Ipv6AddressCount", r#"{"type":"integer"}"#),
+            (
+                "Ipv6Addresses",
+                r##"{"items":{"$ref":"#/definitions/InstanceIpv6Address"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("KernelId", r#"{"type":"string"}"#),
+            ("KeyName", r#"{"type":"string"}"#),
+            ("LaunchTemplate", r##"{"$ref":"#/definitions/LaunchTemplateSpecification","type":"object"}"##),
+            (
+                "LicenseSpecifications",
+                r##"{"items":{"$ref":"#/definitions/LicenseSpecification"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("MetadataOptions", r##"{"$ref":"#/definitions/MetadataOptions","type":"object"}"##),
+            ("Monitoring", r#"{"type":"boolean"}"#),
+            (
+                "NetworkInterfaces",
+                r##"{"items":{"$ref":"#/definitions/NetworkInterface"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("PlacementGroupName", r#"{"type":"string"}"#),
+            ("PrivateDnsName", r#"{"type":"string"}"#),
+            ("PrivateDnsNameOptions", r##"{"$ref":"#/definitions/PrivateDnsNameOptions","type":"object"}"##),
+            ("PrivateIp", r#"{"type":"string"}"#),
+            ("PrivateIpAddress", r#"{"type":"string"}"#),
+            ("PropagateTagsToVolumeOnCreation", r#"{"type":"boolean"}"#),
+            ("PublicDnsName", r#"{"type":"string"}"#),
+            ("PublicIp", r#"{"type":"string"}"#),
+            ("RamdiskId", r#"{"type":"string"}"#),
+            (
+                "SecurityGroupIds",
+                r#"{"anyOf":[{},{}],"items":{"anyOf":[{},{}],"type":"string"},"type":"array","uniqueItems":false}"#,
+            ),
+            ("SecurityGroups", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("SourceDestCheck", r#"{"type":"boolean"}"#),
+            (
+                "SsmAssociations",
+                r##"{"items":{"$ref":"#/definitions/SsmAssociation"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("State", r##"{"$ref":"#/definitions/State","type":"object"}"##),
+            ("SubnetId", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("Tenancy", r#"{"type":"string"}"#),
+            ("UserData", r#"{"type":"string"}"#),
+            ("Volumes", r##"{"items":{"$ref":"#/definitions/Volume"},"type":"array","uniqueItems":false}"##),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "AssociationParameter",
@@ -27620,7 +28146,31 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::InstanceConnectEndpoint",
-        r##"{"additionalProperties":false,"properties":{"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"ClientToken":{"type":"string"},"CreatedAt":{"type":"string"},"Id":{"type":"string"},"InstanceConnectEndpointArn":{"type":"string"},"NetworkInterfaceIds":{"items":{"$ref":"#/definitions/NetworkInterfaceId"},"type":"array"},"OwnerId":{"type":"string"},"PreserveClientIp":{"type":"boolean"},"PublicDnsNames":{"$ref":"#/definitions/InstanceConnectEndpointPublicDnsNames","type":"object"},"SecurityGroupIds":{"items":{"$ref":"#/definitions/SecurityGroupId"},"maxItems":16,"minItems":0,"type":"array","uniqueItems":true},"State":{"enum":["create-in-progress","create-complete","create-failed","delete-in-progress","delete-complete","delete-failed","update-in-progress","update-complete","update-failed"],"type":"string"},"StateMessage":{"type":"string"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["SubnetId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["SubnetId"],"type":"object"}"#,
+        &[
+            ("AvailabilityZone", r#"{"type":"string"}"#),
+            ("AvailabilityZoneId", r#"{"type":"string"}"#),
+            ("ClientToken", r#"{"type":"string"}"#),
+            ("CreatedAt", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("InstanceConnectEndpointArn", r#"{"type":"string"}"#),
+            ("NetworkInterfaceIds", r##"{"items":{"$ref":"#/definitions/NetworkInterfaceId"},"type":"array"}"##),
+            ("OwnerId", r#"{"type":"string"}"#),
+            ("PreserveClientIp", r#"{"type":"boolean"}"#),
+            ("PublicDnsNames", r##"{"$ref":"#/definitions/InstanceConnectEndpointPublicDnsNames","type":"object"}"##),
+            (
+                "SecurityGroupIds",
+                r##"{"items":{"$ref":"#/definitions/SecurityGroupId"},"maxItems":16,"minItems":0,"type":"array","uniqueItems":true}"##,
+            ),
+            (
+                "State",
+                r#"{"enum":["create-in-progress","create-complete","create-failed","delete-in-progress","delete-complete","delete-failed","update-in-progress","update-complete","update-failed"],"type":"string"}"#,
+            ),
+            ("StateMessage", r#"{"type":"string"}"#),
+            ("SubnetId", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "InstanceConnectEndpointDnsNames",
@@ -27640,7 +28190,16 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::InstanceEventWindow",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"CronExpression":{"type":"string"},"InstanceEventWindowId":{"type":"string"},"Name":{"type":"string"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TimeRanges":{"items":{"$ref":"#/definitions/TimeRange"},"type":"array"}},"required":[],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":[],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("CronExpression", r#"{"type":"string"}"#),
+            ("InstanceEventWindowId", r#"{"type":"string"}"#),
+            ("Name", r#"{"type":"string"}"#),
+            ("State", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+            ("TimeRanges", r##"{"items":{"$ref":"#/definitions/TimeRange"},"type":"array"}"##),
+        ],
         &[
             (
                 "Tag",
@@ -27654,7 +28213,11 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::InternetGateway",
-        r##"{"additionalProperties":false,"properties":{"InternetGatewayId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("InternetGatewayId", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -27662,12 +28225,33 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::IpPoolRouteTableAssociation",
-        r#"{"additionalProperties":false,"properties":{"AssociationId":{"type":"string"},"PublicIpv4Pool":{"type":"string"},"RouteTableId":{"type":"string"}},"required":["PublicIpv4Pool","RouteTableId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["PublicIpv4Pool","RouteTableId"],"type":"object"}"#,
+        &[
+            ("AssociationId", r#"{"type":"string"}"#),
+            ("PublicIpv4Pool", r#"{"type":"string"}"#),
+            ("RouteTableId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::IpamExternalResourceVerificationToken",
-        r##"{"additionalProperties":false,"properties":{"IpamArn":{"maxLength":1283,"minLength":1,"type":"string"},"IpamExternalResourceVerificationTokenArn":{"maxLength":1283,"minLength":1,"type":"string"},"IpamExternalResourceVerificationTokenId":{"type":"string"},"IpamId":{"type":"string"},"IpamRegion":{"type":"string"},"NotAfter":{"type":"string"},"State":{"enum":["create-in-progress","create-complete","create-failed","delete-in-progress","delete-complete","delete-failed"],"type":"string"},"Status":{"enum":["valid","expired"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TokenName":{"type":"string"},"TokenValue":{"type":"string"}},"required":["IpamId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["IpamId"],"type":"object"}"#,
+        &[
+            ("IpamArn", r#"{"maxLength":1283,"minLength":1,"type":"string"}"#),
+            ("IpamExternalResourceVerificationTokenArn", r#"{"maxLength":1283,"minLength":1,"type":"string"}"#),
+            ("IpamExternalResourceVerificationTokenId", r#"{"type":"string"}"#),
+            ("IpamId", r#"{"type":"string"}"#),
+            ("IpamRegion", r#"{"type":"string"}"#),
+            ("NotAfter", r#"{"type":"string"}"#),
+            (
+                "State",
+                r#"{"enum":["create-in-progress","create-complete","create-failed","delete-in-progress","delete-complete","delete-failed"],"type":"string"}"#,
+            ),
+            ("Status", r#"{"enum":["valid","expired"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+            ("TokenName", r#"{"type":"string"}"#),
+            ("TokenValue", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
@@ -27675,7 +28259,23 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::IpamInternetRegistryAssociation",
-        r##"{"additionalProperties":false,"properties":{"ChildRequestXml":{"type":"string"},"Description":{"type":"string"},"IpamId":{"type":"string"},"IpamInternetRegistryAssociationArn":{"maxLength":1283,"minLength":1,"type":"string"},"IpamInternetRegistryAssociationId":{"type":"string"},"IpamRegion":{"type":"string"},"OrganizationHandle":{"type":"string"},"OwnerId":{"type":"string"},"Rir":{"enum":["RIPE","APNIC","ARIN","LACNIC"],"type":"string"},"State":{"enum":["pending-enable","create-in-progress","create-failed","enable-in-progress","enable-complete","enable-failed","delete-in-progress","delete-complete","delete-failed"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["IpamId","Rir","OrganizationHandle"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["IpamId","Rir","OrganizationHandle"],"type":"object"}"#,
+        &[
+            ("ChildRequestXml", r#"{"type":"string"}"#),
+            ("Description", r#"{"type":"string"}"#),
+            ("IpamId", r#"{"type":"string"}"#),
+            ("IpamInternetRegistryAssociationArn", r#"{"maxLength":1283,"minLength":1,"type":"string"}"#),
+            ("IpamInternetRegistryAssociationId", r#"{"type":"string"}"#),
+            ("IpamRegion", r#"{"type":"string"}"#),
+            ("OrganizationHandle", r#"{"type":"string"}"#),
+            ("OwnerId", r#"{"type":"string"}"#),
+            ("Rir", r#"{"enum":["RIPE","APNIC","ARIN","LACNIC"],"type":"string"}"#),
+            (
+                "State",
+                r#"{"enum":["pending-enable","create-in-progress","create-failed","enable-in-progress","enable-complete","enable-failed","delete-in-progress","delete-complete","delete-failed"],"type":"string"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
@@ -27683,7 +28283,16 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::KeyPair",
-        r##"{"additionalProperties":false,"properties":{"KeyFingerprint":{"type":"string"},"KeyFormat":{"enum":["pem","ppk"],"type":"string"},"KeyName":{"type":"string"},"KeyPairId":{"type":"string"},"KeyType":{"enum":["rsa","ed25519"],"type":"string"},"PublicKeyMaterial":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["KeyName"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["KeyName"],"type":"object"}"#,
+        &[
+            ("KeyFingerprint", r#"{"type":"string"}"#),
+            ("KeyFormat", r#"{"enum":["pem","ppk"],"type":"string"}"#),
+            ("KeyName", r#"{"type":"string"}"#),
+            ("KeyPairId", r#"{"type":"string"}"#),
+            ("KeyType", r#"{"enum":["rsa","ed25519"],"type":"string"}"#),
+            ("PublicKeyMaterial", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
@@ -27691,7 +28300,19 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::LaunchTemplate",
-        r##"{"additionalProperties":false,"properties":{"DefaultVersionNumber":{"type":"string"},"LatestVersionNumber":{"type":"string"},"LaunchTemplateData":{"$ref":"#/definitions/LaunchTemplateData"},"LaunchTemplateId":{"type":"string"},"LaunchTemplateName":{"type":"string"},"TagSpecifications":{"items":{"$ref":"#/definitions/LaunchTemplateTagSpecification"},"type":"array","uniqueItems":false},"VersionDescription":{"maxLength":255,"minLength":0,"type":"string"}},"required":["LaunchTemplateData"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["LaunchTemplateData"],"type":"object"}"#,
+        &[
+            ("DefaultVersionNumber", r#"{"type":"string"}"#),
+            ("LatestVersionNumber", r#"{"type":"string"}"#),
+            ("LaunchTemplateData", r##"{"$ref":"#/definitions/LaunchTemplateData"}"##),
+            ("LaunchTemplateId", r#"{"type":"string"}"#),
+            ("LaunchTemplateName", r#"{"type":"string"}"#),
+            (
+                "TagSpecifications",
+                r##"{"items":{"$ref":"#/definitions/LaunchTemplateTagSpecification"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("VersionDescription", r#"{"maxLength":255,"minLength":0,"type":"string"}"#),
+        ],
         &[
             (
                 "AcceleratorCount",
@@ -27870,12 +28491,30 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::LocalGatewayRoute",
-        r#"{"additionalProperties":false,"oneOf":[{"required":["DestinationCidrBlock","LocalGatewayRouteTableId","LocalGatewayVirtualInterfaceGroupId"]},{"required":["DestinationCidrBlock","LocalGatewayRouteTableId","NetworkInterfaceId"]}],"properties":{"DestinationCidrBlock":{"type":"string"},"LocalGatewayRouteTableId":{"type":"string"},"LocalGatewayVirtualInterfaceGroupId":{"type":"string"},"NetworkInterfaceId":{"type":"string"},"State":{"type":"string"},"Type":{"type":"string"}},"type":"object"}"#,
+        r#"{"additionalProperties":false,"oneOf":[{"required":["DestinationCidrBlock","LocalGatewayRouteTableId","LocalGatewayVirtualInterfaceGroupId"]},{"required":["DestinationCidrBlock","LocalGatewayRouteTableId","NetworkInterfaceId"]}],"type":"object"}"#,
+        &[
+            ("DestinationCidrBlock", r#"{"type":"string"}"#),
+            ("LocalGatewayRouteTableId", r#"{"type":"string"}"#),
+            ("LocalGatewayVirtualInterfaceGroupId", r#"{"type":"string"}"#),
+            ("NetworkInterfaceId", r#"{"type":"string"}"#),
+            ("State", r#"{"type":"string"}"#),
+            ("Type", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::LocalGatewayRouteTable",
-        r##"{"additionalProperties":false,"properties":{"LocalGatewayId":{"type":"string"},"LocalGatewayRouteTableArn":{"type":"string"},"LocalGatewayRouteTableId":{"type":"string"},"Mode":{"enum":["coip","direct-vpc-routing"],"type":"string"},"OutpostArn":{"type":"string"},"OwnerId":{"type":"string"},"State":{"type":"string"},"Tags":{"$ref":"#/definitions/Tags"}},"required":["LocalGatewayId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["LocalGatewayId"],"type":"object"}"#,
+        &[
+            ("LocalGatewayId", r#"{"type":"string"}"#),
+            ("LocalGatewayRouteTableArn", r#"{"type":"string"}"#),
+            ("LocalGatewayRouteTableId", r#"{"type":"string"}"#),
+            ("Mode", r#"{"enum":["coip","direct-vpc-routing"],"type":"string"}"#),
+            ("OutpostArn", r#"{"type":"string"}"#),
+            ("OwnerId", r#"{"type":"string"}"#),
+            ("State", r#"{"type":"string"}"#),
+            ("Tags", r##"{"$ref":"#/definitions/Tags"}"##),
+        ],
         &[
             (
                 "Tag",
@@ -27886,7 +28525,15 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::LocalGatewayRouteTableVPCAssociation",
-        r##"{"additionalProperties":false,"properties":{"LocalGatewayId":{"type":"string"},"LocalGatewayRouteTableId":{"type":"string"},"LocalGatewayRouteTableVpcAssociationId":{"type":"string"},"State":{"type":"string"},"Tags":{"$ref":"#/definitions/Tags"},"VpcId":{"type":"string"}},"required":["LocalGatewayRouteTableId","VpcId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["LocalGatewayRouteTableId","VpcId"],"type":"object"}"#,
+        &[
+            ("LocalGatewayId", r#"{"type":"string"}"#),
+            ("LocalGatewayRouteTableId", r#"{"type":"string"}"#),
+            ("LocalGatewayRouteTableVpcAssociationId", r#"{"type":"string"}"#),
+            ("State", r#"{"type":"string"}"#),
+            ("Tags", r##"{"$ref":"#/definitions/Tags"}"##),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "Tag",
@@ -27897,7 +28544,17 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation",
-        r##"{"additionalProperties":false,"properties":{"LocalGatewayId":{"type":"string"},"LocalGatewayRouteTableArn":{"type":"string"},"LocalGatewayRouteTableId":{"type":"string"},"LocalGatewayRouteTableVirtualInterfaceGroupAssociationId":{"type":"string"},"LocalGatewayVirtualInterfaceGroupId":{"type":"string"},"OwnerId":{"type":"string"},"State":{"type":"string"},"Tags":{"$ref":"#/definitions/Tags"}},"required":["LocalGatewayRouteTableId","LocalGatewayVirtualInterfaceGroupId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["LocalGatewayRouteTableId","LocalGatewayVirtualInterfaceGroupId"],"type":"object"}"#,
+        &[
+            ("LocalGatewayId", r#"{"type":"string"}"#),
+            ("LocalGatewayRouteTableArn", r#"{"type":"string"}"#),
+            ("LocalGatewayRouteTableId", r#"{"type":"string"}"#),
+            ("LocalGatewayRouteTableVirtualInterfaceGroupAssociationId", r#"{"type":"string"}"#),
+            ("LocalGatewayVirtualInterfaceGroupId", r#"{"type":"string"}"#),
+            ("OwnerId", r#"{"type":"string"}"#),
+            ("State", r#"{"type":"string"}"#),
+            ("Tags", r##"{"$ref":"#/definitions/Tags"}"##),
+        ],
         &[
             (
                 "Tag",
@@ -27908,7 +28565,22 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::LocalGatewayVirtualInterface",
-        r##"{"additionalProperties":false,"properties":{"ConfigurationState":{"type":"string"},"LocalAddress":{"type":"string"},"LocalBgpAsn":{"type":"integer"},"LocalGatewayId":{"type":"string"},"LocalGatewayVirtualInterfaceGroupId":{"type":"string"},"LocalGatewayVirtualInterfaceId":{"type":"string"},"OutpostLagId":{"type":"string"},"OwnerId":{"type":"string"},"PeerAddress":{"type":"string"},"PeerBgpAsn":{"type":"integer"},"PeerBgpAsnExtended":{"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"Vlan":{"type":"integer"}},"required":["OutpostLagId","LocalGatewayVirtualInterfaceGroupId","Vlan","LocalAddress","PeerAddress"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["OutpostLagId","LocalGatewayVirtualInterfaceGroupId","Vlan","LocalAddress","PeerAddress"],"type":"object"}"#,
+        &[
+            ("ConfigurationState", r#"{"type":"string"}"#),
+            ("LocalAddress", r#"{"type":"string"}"#),
+            ("LocalBgpAsn", r#"{"type":"integer"}"#),
+            ("LocalGatewayId", r#"{"type":"string"}"#),
+            ("LocalGatewayVirtualInterfaceGroupId", r#"{"type":"string"}"#),
+            ("LocalGatewayVirtualInterfaceId", r#"{"type":"string"}"#),
+            ("OutpostLagId", r#"{"type":"string"}"#),
+            ("OwnerId", r#"{"type":"string"}"#),
+            ("PeerAddress", r#"{"type":"string"}"#),
+            ("PeerBgpAsn", r#"{"type":"integer"}"#),
+            ("PeerBgpAsnExtended", r#"{"type":"integer"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+            ("Vlan", r#"{"type":"integer"}"#),
+        ],
         &[
             (
                 "Tag",
@@ -27919,7 +28591,18 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::LocalGatewayVirtualInterfaceGroup",
-        r##"{"additionalProperties":false,"properties":{"ConfigurationState":{"type":"string"},"LocalBgpAsn":{"type":"integer"},"LocalBgpAsnExtended":{"type":"integer"},"LocalGatewayId":{"type":"string"},"LocalGatewayVirtualInterfaceGroupArn":{"type":"string"},"LocalGatewayVirtualInterfaceGroupId":{"type":"string"},"LocalGatewayVirtualInterfaceIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"OwnerId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["LocalGatewayId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["LocalGatewayId"],"type":"object"}"#,
+        &[
+            ("ConfigurationState", r#"{"type":"string"}"#),
+            ("LocalBgpAsn", r#"{"type":"integer"}"#),
+            ("LocalBgpAsnExtended", r#"{"type":"integer"}"#),
+            ("LocalGatewayId", r#"{"type":"string"}"#),
+            ("LocalGatewayVirtualInterfaceGroupArn", r#"{"type":"string"}"#),
+            ("LocalGatewayVirtualInterfaceGroupId", r#"{"type":"string"}"#),
+            ("LocalGatewayVirtualInterfaceIds", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
+            ("OwnerId", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             (
                 "Tag",
@@ -27930,7 +28613,29 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::NatGateway",
-        r##"{"additionalProperties":false,"properties":{"AllocationId":{"type":"string"},"AutoProvisionZones":{"type":"string"},"AutoScalingIps":{"type":"string"},"AvailabilityMode":{"enum":["regional","zonal"],"type":"string"},"AvailabilityZoneAddresses":{"items":{"$ref":"#/definitions/AvailabilityZoneAddress"},"type":"array","uniqueItems":true},"ConnectivityType":{"enum":["private","public"],"type":"string"},"EniId":{"type":"string"},"MaxDrainDurationSeconds":{"type":"integer"},"NatGatewayId":{"type":"string"},"PrivateIpAddress":{"type":"string"},"RouteTableId":{"type":"string"},"SecondaryAllocationIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SecondaryPrivateIpAddressCount":{"maximum":31,"minimum":1,"type":"integer"},"SecondaryPrivateIpAddresses":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("AllocationId", r#"{"type":"string"}"#),
+            ("AutoProvisionZones", r#"{"type":"string"}"#),
+            ("AutoScalingIps", r#"{"type":"string"}"#),
+            ("AvailabilityMode", r#"{"enum":["regional","zonal"],"type":"string"}"#),
+            (
+                "AvailabilityZoneAddresses",
+                r##"{"items":{"$ref":"#/definitions/AvailabilityZoneAddress"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("ConnectivityType", r#"{"enum":["private","public"],"type":"string"}"#),
+            ("EniId", r#"{"type":"string"}"#),
+            ("MaxDrainDurationSeconds", r#"{"type":"integer"}"#),
+            ("NatGatewayId", r#"{"type":"string"}"#),
+            ("PrivateIpAddress", r#"{"type":"string"}"#),
+            ("RouteTableId", r#"{"type":"string"}"#),
+            ("SecondaryAllocationIds", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
+            ("SecondaryPrivateIpAddressCount", r#"{"maximum":31,"minimum":1,"type":"integer"}"#),
+            ("SecondaryPrivateIpAddresses", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
+            ("SubnetId", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "AvailabilityZoneAddress",
@@ -27944,7 +28649,12 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::NetworkAcl",
-        r##"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["VpcId"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -27952,7 +28662,19 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::NetworkAclEntry",
-        r##"{"additionalProperties":false,"properties":{"CidrBlock":{"type":"string"},"Egress":{"type":"boolean"},"Icmp":{"$ref":"#/definitions/Icmp"},"Id":{"type":"string"},"Ipv6CidrBlock":{"type":"string"},"NetworkAclId":{"type":"string"},"PortRange":{"$ref":"#/definitions/PortRange"},"Protocol":{"type":"integer"},"RuleAction":{"enumCaseInsensitive":["allow","deny"],"type":"string"},"RuleNumber":{"type":"integer"}},"required":["NetworkAclId","RuleAction","RuleNumber","Protocol"],"requiredXor":["Ipv6CidrBlock","CidrBlock"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["NetworkAclId","RuleAction","RuleNumber","Protocol"],"requiredXor":["Ipv6CidrBlock","CidrBlock"],"type":"object"}"#,
+        &[
+            ("CidrBlock", r#"{"type":"string"}"#),
+            ("Egress", r#"{"type":"boolean"}"#),
+            ("Icmp", r##"{"$ref":"#/definitions/Icmp"}"##),
+            ("Id", r#"{"type":"string"}"#),
+            ("Ipv6CidrBlock", r#"{"type":"string"}"#),
+            ("NetworkAclId", r#"{"type":"string"}"#),
+            ("PortRange", r##"{"$ref":"#/definitions/PortRange"}"##),
+            ("Protocol", r#"{"type":"integer"}"#),
+            ("RuleAction", r#"{"enumCaseInsensitive":["allow","deny"],"type":"string"}"#),
+            ("RuleNumber", r#"{"type":"integer"}"#),
+        ],
         &[
             (
                 "Icmp",
@@ -27966,7 +28688,16 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::NetworkInsightsAccessScope",
-        r##"{"additionalProperties":false,"properties":{"CreatedDate":{"type":"string"},"ExcludePaths":{"items":{"$ref":"#/definitions/AccessScopePathRequest"},"type":"array"},"MatchPaths":{"items":{"$ref":"#/definitions/AccessScopePathRequest"},"type":"array"},"NetworkInsightsAccessScopeArn":{"type":"string"},"NetworkInsightsAccessScopeId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"UpdatedDate":{"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("CreatedDate", r#"{"type":"string"}"#),
+            ("ExcludePaths", r##"{"items":{"$ref":"#/definitions/AccessScopePathRequest"},"type":"array"}"##),
+            ("MatchPaths", r##"{"items":{"$ref":"#/definitions/AccessScopePathRequest"},"type":"array"}"##),
+            ("NetworkInsightsAccessScopeArn", r#"{"type":"string"}"#),
+            ("NetworkInsightsAccessScopeId", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+            ("UpdatedDate", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "AccessScopePathRequest",
@@ -27997,7 +28728,19 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::NetworkInsightsAccessScopeAnalysis",
-        r##"{"additionalProperties":false,"properties":{"AnalyzedEniCount":{"type":"integer"},"EndDate":{"type":"string"},"FindingsFound":{"enum":["true","false","unknown"],"type":"string"},"NetworkInsightsAccessScopeAnalysisArn":{"type":"string"},"NetworkInsightsAccessScopeAnalysisId":{"type":"string"},"NetworkInsightsAccessScopeId":{"type":"string"},"StartDate":{"type":"string"},"Status":{"enum":["running","failed","succeeded"],"type":"string"},"StatusMessage":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"required":["NetworkInsightsAccessScopeId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["NetworkInsightsAccessScopeId"],"type":"object"}"#,
+        &[
+            ("AnalyzedEniCount", r#"{"type":"integer"}"#),
+            ("EndDate", r#"{"type":"string"}"#),
+            ("FindingsFound", r#"{"enum":["true","false","unknown"],"type":"string"}"#),
+            ("NetworkInsightsAccessScopeAnalysisArn", r#"{"type":"string"}"#),
+            ("NetworkInsightsAccessScopeAnalysisId", r#"{"type":"string"}"#),
+            ("NetworkInsightsAccessScopeId", r#"{"type":"string"}"#),
+            ("StartDate", r#"{"type":"string"}"#),
+            ("Status", r#"{"enum":["running","failed","succeeded"],"type":"string"}"#),
+            ("StatusMessage", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key"],"type":"object"}"#,
@@ -28005,7 +28748,34 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::NetworkInsightsAnalysis",
-        r##"{"additionalProperties":false,"properties":{"AdditionalAccounts":{"items":{"type":"string"},"type":"array","uniqueItems":true},"AlternatePathHints":{"items":{"$ref":"#/definitions/AlternatePathHint"},"type":"array","uniqueItems":false},"Explanations":{"items":{"$ref":"#/definitions/Explanation"},"type":"array","uniqueItems":false},"FilterInArns":{"items":{"$ref":"#/definitions/ResourceArn"},"type":"array","uniqueItems":false},"FilterOutArns":{"items":{"$ref":"#/definitions/ResourceArn"},"type":"array","uniqueItems":false},"ForwardPathComponents":{"items":{"$ref":"#/definitions/PathComponent"},"type":"array","uniqueItems":false},"NetworkInsightsAnalysisArn":{"type":"string"},"NetworkInsightsAnalysisId":{"type":"string"},"NetworkInsightsPathId":{"type":"string"},"NetworkPathFound":{"type":"boolean"},"ReturnPathComponents":{"items":{"$ref":"#/definitions/PathComponent"},"type":"array","uniqueItems":false},"StartDate":{"type":"string"},"Status":{"enum":["running","failed","succeeded"],"type":"string"},"StatusMessage":{"type":"string"},"SuggestedAccounts":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["NetworkInsightsPathId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["NetworkInsightsPathId"],"type":"object"}"#,
+        &[
+            ("AdditionalAccounts", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
+            (
+                "AlternatePathHints",
+                r##"{"items":{"$ref":"#/definitions/AlternatePathHint"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("Explanations", r##"{"items":{"$ref":"#/definitions/Explanation"},"type":"array","uniqueItems":false}"##),
+            ("FilterInArns", r##"{"items":{"$ref":"#/definitions/ResourceArn"},"type":"array","uniqueItems":false}"##),
+            ("FilterOutArns", r##"{"items":{"$ref":"#/definitions/ResourceArn"},"type":"array","uniqueItems":false}"##),
+            (
+                "ForwardPathComponents",
+                r##"{"items":{"$ref":"#/definitions/PathComponent"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("NetworkInsightsAnalysisArn", r#"{"type":"string"}"#),
+            ("NetworkInsightsAnalysisId", r#"{"type":"string"}"#),
+            ("NetworkInsightsPathId", r#"{"type":"string"}"#),
+            ("NetworkPathFound", r#"{"type":"boolean"}"#),
+            (
+                "ReturnPathComponents",
+                r##"{"items":{"$ref":"#/definitions/PathComponent"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("StartDate", r#"{"type":"string"}"#),
+            ("Status", r#"{"enum":["running","failed","succeeded"],"type":"string"}"#),
+            ("StatusMessage", r#"{"type":"string"}"#),
+            ("SuggestedAccounts", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             (
                 "AdditionalDetail",
@@ -28076,7 +28846,23 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::NetworkInsightsPath",
-        r##"{"additionalProperties":false,"properties":{"CreatedDate":{"type":"string"},"Destination":{"type":"string"},"DestinationArn":{"type":"string"},"DestinationIp":{"$ref":"#/definitions/IpAddress"},"DestinationPort":{"$ref":"#/definitions/Port"},"FilterAtDestination":{"$ref":"#/definitions/PathFilter"},"FilterAtSource":{"$ref":"#/definitions/PathFilter"},"NetworkInsightsPathArn":{"type":"string"},"NetworkInsightsPathId":{"type":"string"},"Protocol":{"$ref":"#/definitions/Protocol"},"Source":{"type":"string"},"SourceArn":{"type":"string"},"SourceIp":{"$ref":"#/definitions/IpAddress"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"required":["Protocol","Source"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Protocol","Source"],"type":"object"}"#,
+        &[
+            ("CreatedDate", r#"{"type":"string"}"#),
+            ("Destination", r#"{"type":"string"}"#),
+            ("DestinationArn", r#"{"type":"string"}"#),
+            ("DestinationIp", r##"{"$ref":"#/definitions/IpAddress"}"##),
+            ("DestinationPort", r##"{"$ref":"#/definitions/Port"}"##),
+            ("FilterAtDestination", r##"{"$ref":"#/definitions/PathFilter"}"##),
+            ("FilterAtSource", r##"{"$ref":"#/definitions/PathFilter"}"##),
+            ("NetworkInsightsPathArn", r#"{"type":"string"}"#),
+            ("NetworkInsightsPathId", r#"{"type":"string"}"#),
+            ("Protocol", r##"{"$ref":"#/definitions/Protocol"}"##),
+            ("Source", r#"{"type":"string"}"#),
+            ("SourceArn", r#"{"type":"string"}"#),
+            ("SourceIp", r##"{"$ref":"#/definitions/IpAddress"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+        ],
         &[
             (
                 "FilterPortRange",
@@ -28098,7 +28884,48 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::NetworkInterface",
-        r##"{"additionalProperties":false,"dependentExcluded":{"Ipv6AddressCount":["Ipv6Addresses"],"Ipv6Addresses":["Ipv6AddressCount"]},"properties":{"ConnectionTrackingSpecification":{"$ref":"#/definitions/ConnectionTrackingSpecification"},"Description":{"type":"string"},"EnablePrimaryIpv6":{"type":"boolean"},"GroupSet":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Id":{"type":"string"},"InterfaceType":{"type":"string"},"Ipv4PrefixCount":{"type":"integer"},"Ipv4Prefixes":{"items":{"$ref":"#/definitions/Ipv4PrefixSpecification"},"type":"array","uniqueItems":false},"Ipv6AddressCount":{"type":"integer"},"Ipv6Addresses":{"items":{"$ref":"#/definitions/InstanceIpv6Address"},"type":"array","uniqueItems":true},"Ipv6PrefixCount":{"type":"integer"},"Ipv6Prefixes":{"items":{"$ref":"#/definitions/Ipv6PrefixSpecification"},"type":"array","uniqueItems":false},"PrimaryIpv6Address":{"type":"string"},"PrimaryPrivateIpAddress":{"type":"string"},"PrivateIpAddress":{"type":"string"},"PrivateIpAddresses":{"items":{"$ref":"#/definitions/PrivateIpAddressSpecification"},"type":"array","uniqueItems":false},"PublicIpDnsHostnameTypeSpecification":{"enum":["public-dual-stack-dns-name","public-ipv4-dns-name","public-ipv6-dns-name"],"type":"string"},"PublicIpDnsNameOptions":{"$ref":"#/definitions/PublicIpDnsNameOptions"},"SecondaryPrivateIpAddressCount":{"type":"integer"},"SecondaryPrivateIpAddresses":{"items":{"type":"string"},"type":"array","uniqueItems":false},"SourceDestCheck":{"type":"boolean"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["SubnetId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"dependentExcluded":{"Ipv6AddressCount":["Ipv6Addresses"],"Ipv6Addresses":["Ipv6AddressCount"]},"required":["SubnetId"],"type":"object"}"#,
+        &[
+            ("ConnectionTrackingSpecification", r##"{"$ref":"#/definitions/ConnectionTrackingSpecification"}"##),
+            ("Description", r#"{"type":"string"}"#),
+            ("EnablePrimaryIpv6", r#"{"type":"boolean"}"#),
+            ("GroupSet", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("InterfaceType", r#"{"type":"string"}"#),
+            ("Ipv4PrefixCount", r#"{"type":"integer"}"#),
+            (
+                "Ipv4Prefixes",
+                r##"{"items":{"$ref":"#/definitions/Ipv4PrefixSpecification"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("Ipv6AddressCount", r#"{"type":"integer"}"#),
+            (
+                "Ipv6Addresses",
+                r##"{"items":{"$ref":"#/definitions/InstanceIpv6Address"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("Ipv6PrefixCount", r#"{"type":"integer"}"#),
+            (
+                "Ipv6Prefixes",
+                r##"{"items":{"$ref":"#/definitions/Ipv6PrefixSpecification"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("PrimaryIpv6Address", r#"{"type":"string"}"#),
+            ("PrimaryPrivateIpAddress", r#"{"type":"string"}"#),
+            ("PrivateIpAddress", r#"{"type":"string"}"#),
+            (
+                "PrivateIpAddresses",
+                r##"{"items":{"$ref":"#/definitions/PrivateIpAddressSpecification"},"type":"array","uniqueItems":false}"##,
+            ),
+            (
+                "PublicIpDnsHostnameTypeSpecification",
+                r#"{"enum":["public-dual-stack-dns-name","public-ipv4-dns-name","public-ipv6-dns-name"],"type":"string"}"#,
+            ),
+            ("PublicIpDnsNameOptions", r##"{"$ref":"#/definitions/PublicIpDnsNameOptions"}"##),
+            ("SecondaryPrivateIpAddressCount", r#"{"type":"integer"}"#),
+            ("SecondaryPrivateIpAddresses", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("SourceDestCheck", r#"{"type":"boolean"}"#),
+            ("SubnetId", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "ConnectionTrackingSpecification",
@@ -28132,7 +28959,16 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::NetworkInterfaceAttachment",
-        r##"{"additionalProperties":false,"properties":{"AttachmentId":{"type":"string"},"DeleteOnTermination":{"type":"boolean"},"DeviceIndex":{"type":"string"},"EnaQueueCount":{"type":"integer"},"EnaSrdSpecification":{"$ref":"#/definitions/EnaSrdSpecification"},"InstanceId":{"type":"string"},"NetworkInterfaceId":{"type":"string"}},"required":["DeviceIndex","InstanceId","NetworkInterfaceId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["DeviceIndex","InstanceId","NetworkInterfaceId"],"type":"object"}"#,
+        &[
+            ("AttachmentId", r#"{"type":"string"}"#),
+            ("DeleteOnTermination", r#"{"type":"boolean"}"#),
+            ("DeviceIndex", r#"{"type":"string"}"#),
+            ("EnaQueueCount", r#"{"type":"integer"}"#),
+            ("EnaSrdSpecification", r##"{"$ref":"#/definitions/EnaSrdSpecification"}"##),
+            ("InstanceId", r#"{"type":"string"}"#),
+            ("NetworkInterfaceId", r#"{"type":"string"}"#),
+        ],
         &[(
             "EnaSrdSpecification",
             r#"{"additionalProperties":false,"properties":{"EnaSrdEnabled":{"type":"boolean"},"EnaSrdUdpSpecification":{"additionalProperties":false,"properties":{"EnaSrdUdpEnabled":{"type":"boolean"}},"type":"object"}},"type":"object"}"#,
@@ -28140,17 +28976,38 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::NetworkInterfacePermission",
-        r#"{"additionalProperties":false,"properties":{"AwsAccountId":{"type":"string"},"Id":{"type":"string"},"NetworkInterfaceId":{"type":"string"},"Permission":{"type":"string"}},"required":["AwsAccountId","NetworkInterfaceId","Permission"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["AwsAccountId","NetworkInterfaceId","Permission"],"type":"object"}"#,
+        &[
+            ("AwsAccountId", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("NetworkInterfaceId", r#"{"type":"string"}"#),
+            ("Permission", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::NetworkPerformanceMetricSubscription",
-        r#"{"additionalProperties":false,"properties":{"Destination":{"type":"string"},"Metric":{"type":"string"},"Source":{"type":"string"},"Statistic":{"type":"string"}},"required":["Source","Destination","Metric","Statistic"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["Source","Destination","Metric","Statistic"],"type":"object"}"#,
+        &[
+            ("Destination", r#"{"type":"string"}"#),
+            ("Metric", r#"{"type":"string"}"#),
+            ("Source", r#"{"type":"string"}"#),
+            ("Statistic", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::PlacementGroup",
-        r##"{"additionalProperties":false,"properties":{"GroupId":{"type":"string"},"GroupName":{"type":"string"},"ParentGroupId":{"type":"string"},"PartitionCount":{"type":"integer"},"SpreadLevel":{"enum":["host","rack"],"type":"string"},"Strategy":{"enum":["cluster","partition","precision-time","spread"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("GroupId", r#"{"type":"string"}"#),
+            ("GroupName", r#"{"type":"string"}"#),
+            ("ParentGroupId", r#"{"type":"string"}"#),
+            ("PartitionCount", r#"{"type":"integer"}"#),
+            ("SpreadLevel", r#"{"enum":["host","rack"],"type":"string"}"#),
+            ("Strategy", r#"{"enum":["cluster","partition","precision-time","spread"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
@@ -28158,7 +29015,18 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::PrefixList",
-        r##"{"additionalProperties":false,"properties":{"AddressFamily":{"enum":["IPv4","IPv6"],"type":"string"},"Arn":{"type":"string"},"Entries":{"items":{"$ref":"#/definitions/Entry"},"maxItems":100,"minItems":0,"type":"array"},"MaxEntries":{"minimum":1,"type":"integer"},"OwnerId":{"type":"string"},"PrefixListId":{"type":"string"},"PrefixListName":{"maxLength":255,"minLength":1,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"Version":{"type":"integer"}},"required":["PrefixListName","AddressFamily"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["PrefixListName","AddressFamily"],"type":"object"}"#,
+        &[
+            ("AddressFamily", r#"{"enum":["IPv4","IPv6"],"type":"string"}"#),
+            ("Arn", r#"{"type":"string"}"#),
+            ("Entries", r##"{"items":{"$ref":"#/definitions/Entry"},"maxItems":100,"minItems":0,"type":"array"}"##),
+            ("MaxEntries", r#"{"minimum":1,"type":"integer"}"#),
+            ("OwnerId", r#"{"type":"string"}"#),
+            ("PrefixListId", r#"{"type":"string"}"#),
+            ("PrefixListName", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+            ("Version", r#"{"type":"integer"}"#),
+        ],
         &[
             (
                 "Entry",
@@ -28172,12 +29040,40 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::Route",
-        r#"{"additionalProperties":false,"properties":{"CarrierGatewayId":{"type":"string"},"CidrBlock":{"type":"string"},"CoreNetworkArn":{"type":"string"},"DestinationCidrBlock":{"type":"string"},"DestinationIpv6CidrBlock":{"type":"string"},"DestinationPrefixListId":{"type":"string"},"EgressOnlyInternetGatewayId":{"type":"string"},"GatewayId":{"type":"string"},"InstanceId":{"type":"string"},"LocalGatewayId":{"type":"string"},"NatGatewayId":{"type":"string"},"NetworkInterfaceId":{"type":"string"},"OdbNetworkArn":{"type":"string"},"RouteTableId":{"type":"string"},"TransitGatewayId":{"type":"string"},"VpcEndpointId":{"type":"string"},"VpcPeeringConnectionId":{"type":"string"}},"required":["RouteTableId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["RouteTableId"],"type":"object"}"#,
+        &[
+            ("CarrierGatewayId", r#"{"type":"string"}"#),
+            ("CidrBlock", r#"{"type":"string"}"#),
+            ("CoreNetworkArn", r#"{"type":"string"}"#),
+            ("DestinationCidrBlock", r#"{"type":"string"}"#),
+            ("DestinationIpv6CidrBlock", r#"{"type":"string"}"#),
+            ("DestinationPrefixListId", r#"{"type":"string"}"#),
+            ("EgressOnlyInternetGatewayId", r#"{"type":"string"}"#),
+            ("GatewayId", r#"{"type":"string"}"#),
+            ("InstanceId", r#"{"type":"string"}"#),
+            ("LocalGatewayId", r#"{"type":"string"}"#),
+            ("NatGatewayId", r#"{"type":"string"}"#),
+            ("NetworkInterfaceId", r#"{"type":"string"}"#),
+            ("OdbNetworkArn", r#"{"type":"string"}"#),
+            ("RouteTableId", r#"{"type":"string"}"#),
+            ("TransitGatewayId", r#"{"type":"string"}"#),
+            ("VpcEndpointId", r#"{"type":"string"}"#),
+            ("VpcPeeringConnectionId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::RouteServer",
-        r##"{"additionalProperties":false,"properties":{"AmazonSideAsn":{"maximum":4294967294,"minimum":1,"type":"integer"},"Arn":{"type":"string"},"Id":{"type":"string"},"PersistRoutes":{"enum":["enable","disable"],"type":"string"},"PersistRoutesDuration":{"maximum":5,"minimum":0,"type":"integer"},"SnsNotificationsEnabled":{"type":"boolean"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["AmazonSideAsn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["AmazonSideAsn"],"type":"object"}"#,
+        &[
+            ("AmazonSideAsn", r#"{"maximum":4294967294,"minimum":1,"type":"integer"}"#),
+            ("Arn", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("PersistRoutes", r#"{"enum":["enable","disable"],"type":"string"}"#),
+            ("PersistRoutesDuration", r#"{"maximum":5,"minimum":0,"type":"integer"}"#),
+            ("SnsNotificationsEnabled", r#"{"type":"boolean"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
@@ -28185,12 +29081,23 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::RouteServerAssociation",
-        r#"{"additionalProperties":false,"properties":{"RouteServerId":{"type":"string"},"VpcId":{"type":"string"}},"required":["RouteServerId","VpcId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["RouteServerId","VpcId"],"type":"object"}"#,
+        &[("RouteServerId", r#"{"type":"string"}"#), ("VpcId", r#"{"type":"string"}"#)],
         &[],
     ),
     (
         "AWS::EC2::RouteServerEndpoint",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"EniAddress":{"type":"string"},"EniId":{"type":"string"},"Id":{"type":"string"},"RouteServerId":{"type":"string"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["RouteServerId","SubnetId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["RouteServerId","SubnetId"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("EniAddress", r#"{"type":"string"}"#),
+            ("EniId", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("RouteServerId", r#"{"type":"string"}"#),
+            ("SubnetId", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
@@ -28198,7 +29105,20 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::RouteServerPeer",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"BgpOptions":{"$ref":"#/definitions/BgpOptions"},"EndpointEniAddress":{"type":"string"},"EndpointEniId":{"type":"string"},"Id":{"type":"string"},"PeerAddress":{"type":"string"},"RouteServerEndpointId":{"type":"string"},"RouteServerId":{"type":"string"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["RouteServerEndpointId","PeerAddress","BgpOptions"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["RouteServerEndpointId","PeerAddress","BgpOptions"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("BgpOptions", r##"{"$ref":"#/definitions/BgpOptions"}"##),
+            ("EndpointEniAddress", r#"{"type":"string"}"#),
+            ("EndpointEniId", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("PeerAddress", r#"{"type":"string"}"#),
+            ("RouteServerEndpointId", r#"{"type":"string"}"#),
+            ("RouteServerId", r#"{"type":"string"}"#),
+            ("SubnetId", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "BgpOptions",
@@ -28212,12 +29132,18 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::RouteServerPropagation",
-        r#"{"additionalProperties":false,"properties":{"RouteServerId":{"type":"string"},"RouteTableId":{"type":"string"}},"required":["RouteServerId","RouteTableId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["RouteServerId","RouteTableId"],"type":"object"}"#,
+        &[("RouteServerId", r#"{"type":"string"}"#), ("RouteTableId", r#"{"type":"string"}"#)],
         &[],
     ),
     (
         "AWS::EC2::RouteTable",
-        r##"{"additionalProperties":false,"properties":{"RouteTableId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["VpcId"],"type":"object"}"#,
+        &[
+            ("RouteTableId", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -28225,7 +29151,19 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::SecondaryNetwork",
-        r##"{"additionalProperties":false,"properties":{"Ipv4CidrBlock":{"type":"string"},"Ipv4CidrBlockAssociations":{"items":{"$ref":"#/definitions/Ipv4CidrBlockAssociation"},"type":"array"},"NetworkType":{"enum":["rdma"],"type":"string"},"OwnerId":{"type":"string"},"SecondaryNetworkArn":{"type":"string"},"SecondaryNetworkId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["Ipv4CidrBlock","NetworkType"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Ipv4CidrBlock","NetworkType"],"type":"object"}"#,
+        &[
+            ("Ipv4CidrBlock", r#"{"type":"string"}"#),
+            (
+                "Ipv4CidrBlockAssociations",
+                r##"{"items":{"$ref":"#/definitions/Ipv4CidrBlockAssociation"},"type":"array"}"##,
+            ),
+            ("NetworkType", r#"{"enum":["rdma"],"type":"string"}"#),
+            ("OwnerId", r#"{"type":"string"}"#),
+            ("SecondaryNetworkArn", r#"{"type":"string"}"#),
+            ("SecondaryNetworkId", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             (
                 "Ipv4CidrBlockAssociation",
@@ -28239,7 +29177,26 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::SecurityGroup",
-        r##"{"additionalProperties":false,"dependentRequired":{"SecurityGroupEgress":["VpcId"]},"properties":{"GroupDescription":{"maxLength":255,"minLength":0,"pattern":"^([a-z,A-Z,0-9,. _\\-:/()#,@[\\]+=&;\\{\\}!$*])*$","type":"string"},"GroupId":{"type":"string"},"GroupName":{"type":"string"},"Id":{"anyOf":[{},{}],"type":"string"},"SecurityGroupEgress":{"items":{"$ref":"#/definitions/Egress"},"type":"array","uniqueItems":false},"SecurityGroupIngress":{"items":{"$ref":"#/definitions/Ingress"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["GroupDescription"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"dependentRequired":{"SecurityGroupEgress":["VpcId"]},"required":["GroupDescription"],"type":"object"}"#,
+        &[
+            (
+                "GroupDescription",
+                r#"{"maxLength":255,"minLength":0,"pattern":"^([a-z,A-Z,0-9,. _\\-:/()#,@[\\]+=&;\\{\\}!$*])*$","type":"string"}"#,
+            ),
+            ("GroupId", r#"{"type":"string"}"#),
+            ("GroupName", r#"{"type":"string"}"#),
+            ("Id", r#"{"anyOf":[{},{}],"type":"string"}"#),
+            (
+                "SecurityGroupEgress",
+                r##"{"items":{"$ref":"#/definitions/Egress"},"type":"array","uniqueItems":false}"##,
+            ),
+            (
+                "SecurityGroupIngress",
+                r##"{"items":{"$ref":"#/definitions/Ingress"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "Egress",
@@ -28257,17 +29214,51 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::SecurityGroupEgress",
-        r#"{"additionalProperties":false,"properties":{"CidrIp":{"type":"string"},"CidrIpv6":{"type":"string"},"Description":{"type":"string"},"DestinationPrefixListId":{"type":"string"},"DestinationSecurityGroupId":{"type":"string"},"FromPort":{"minimum":-1,"type":"integer"},"GroupId":{"type":"string"},"Id":{"type":"string"},"IpProtocol":{"type":"string"},"ToPort":{"minimum":-1,"type":"integer"}},"required":["IpProtocol","GroupId"],"requiredXor":["CidrIp","CidrIpv6","DestinationPrefixListId","DestinationSecurityGroupId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["IpProtocol","GroupId"],"requiredXor":["CidrIp","CidrIpv6","DestinationPrefixListId","DestinationSecurityGroupId"],"type":"object"}"#,
+        &[
+            ("CidrIp", r#"{"type":"string"}"#),
+            ("CidrIpv6", r#"{"type":"string"}"#),
+            ("Description", r#"{"type":"string"}"#),
+            ("DestinationPrefixListId", r#"{"type":"string"}"#),
+            ("DestinationSecurityGroupId", r#"{"type":"string"}"#),
+            ("FromPort", r#"{"minimum":-1,"type":"integer"}"#),
+            ("GroupId", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("IpProtocol", r#"{"type":"string"}"#),
+            ("ToPort", r#"{"minimum":-1,"type":"integer"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::SecurityGroupIngress",
-        r#"{"additionalProperties":false,"properties":{"CidrIp":{"type":"string"},"CidrIpv6":{"type":"string"},"Description":{"type":"string"},"FromPort":{"minimum":-1,"type":"integer"},"GroupId":{"type":"string"},"GroupName":{"type":"string"},"Id":{"type":"string"},"IpProtocol":{"type":"string"},"SourcePrefixListId":{"type":"string"},"SourceSecurityGroupId":{"type":"string"},"SourceSecurityGroupName":{"type":"string"},"SourceSecurityGroupOwnerId":{"type":"string"},"ToPort":{"minimum":-1,"type":"integer"}},"required":["IpProtocol"],"requiredXor":["CidrIp","CidrIpv6","SourcePrefixListId","SourceSecurityGroupId","SourceSecurityGroupName"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["IpProtocol"],"requiredXor":["CidrIp","CidrIpv6","SourcePrefixListId","SourceSecurityGroupId","SourceSecurityGroupName"],"type":"object"}"#,
+        &[
+            ("CidrIp", r#"{"type":"string"}"#),
+            ("CidrIpv6", r#"{"type":"string"}"#),
+            ("Description", r#"{"type":"string"}"#),
+            ("FromPort", r#"{"minimum":-1,"type":"integer"}"#),
+            ("GroupId", r#"{"type":"string"}"#),
+            ("GroupName", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("IpProtocol", r#"{"type":"string"}"#),
+            ("SourcePrefixListId", r#"{"type":"string"}"#),
+            ("SourceSecurityGroupId", r#"{"type":"string"}"#),
+            ("SourceSecurityGroupName", r#"{"type":"string"}"#),
+            ("SourceSecurityGroupOwnerId", r#"{"type":"string"}"#),
+            ("ToPort", r#"{"minimum":-1,"type":"integer"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::SecurityGroupVpcAssociation",
-        r##"{"additionalProperties":false,"properties":{"GroupId":{"type":"string"},"State":{"$ref":"#/definitions/SecurityGroupVpcAssociationState"},"StateReason":{"type":"string"},"VpcId":{"type":"string"},"VpcOwnerId":{"type":"string"}},"required":["GroupId","VpcId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["GroupId","VpcId"],"type":"object"}"#,
+        &[
+            ("GroupId", r#"{"type":"string"}"#),
+            ("State", r##"{"$ref":"#/definitions/SecurityGroupVpcAssociationState"}"##),
+            ("StateReason", r#"{"type":"string"}"#),
+            ("VpcId", r#"{"type":"string"}"#),
+            ("VpcOwnerId", r#"{"type":"string"}"#),
+        ],
         &[(
             "SecurityGroupVpcAssociationState",
             r#"{"additionalProperties":false,"enum":["associating","associated","association-failed","disassociating","disassociated","disassociation-failed"],"type":"string"}"#,
@@ -28275,12 +29266,21 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::SnapshotBlockPublicAccess",
-        r#"{"additionalProperties":false,"properties":{"AccountId":{"type":"string"},"State":{"enum":["block-all-sharing","block-new-sharing"],"type":"string"}},"required":["State"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["State"],"type":"object"}"#,
+        &[
+            ("AccountId", r#"{"type":"string"}"#),
+            ("State", r#"{"enum":["block-all-sharing","block-new-sharing"],"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::SpotFleet",
-        r##"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"SpotFleetRequestConfigData":{"$ref":"#/definitions/SpotFleetRequestConfigData"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["SpotFleetRequestConfigData"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["SpotFleetRequestConfigData"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("SpotFleetRequestConfigData", r##"{"$ref":"#/definitions/SpotFleetRequestConfigData"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
         &[
             (
                 "AcceleratorCountRequest",
@@ -28430,7 +29430,14 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::SqlHaStandbyDetectedInstance",
-        r##"{"additionalProperties":false,"properties":{"HaStatus":{"$ref":"#/definitions/HaStatus"},"InstanceId":{"$ref":"#/definitions/InstanceId"},"LastUpdatedTime":{"$ref":"#/definitions/LastUpdatedTime"},"SqlServerCredentials":{"$ref":"#/definitions/SqlServerCredentials"},"SqlServerLicenseUsage":{"$ref":"#/definitions/SqlServerLicenseUsage"}},"required":["InstanceId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["InstanceId"],"type":"object"}"#,
+        &[
+            ("HaStatus", r##"{"$ref":"#/definitions/HaStatus"}"##),
+            ("InstanceId", r##"{"$ref":"#/definitions/InstanceId"}"##),
+            ("LastUpdatedTime", r##"{"$ref":"#/definitions/LastUpdatedTime"}"##),
+            ("SqlServerCredentials", r##"{"$ref":"#/definitions/SqlServerCredentials"}"##),
+            ("SqlServerLicenseUsage", r##"{"$ref":"#/definitions/SqlServerLicenseUsage"}"##),
+        ],
         &[
             ("HaStatus", r#"{"enum":["processing","active","standby","invalid"],"type":"string"}"#),
             ("InstanceId", r#"{"pattern":"^i-[0-9a-f]{8,17}$","type":"string"}"#),
@@ -28444,7 +29451,36 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::Subnet",
-        r##"{"additionalProperties":false,"dependentExcluded":{"AvailabilityZone":["AvailabilityZoneId"],"AvailabilityZoneId":["AvailabilityZone"],"CidrBlock":["Ipv4IpamPoolId"],"Ipv4IpamPoolId":["CidrBlock"],"Ipv6CidrBlock":["Ipv6IpamPoolId"],"Ipv6IpamPoolId":["Ipv6CidrBlock"]},"dependentRequired":{"Ipv4IpamPoolId":["Ipv4NetmaskLength"],"Ipv4NetmaskLength":["Ipv4IpamPoolId"],"Ipv6IpamPoolId":["Ipv6NetmaskLength"],"Ipv6NetmaskLength":["Ipv6IpamPoolId"]},"properties":{"AssignIpv6AddressOnCreation":{"type":"boolean"},"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"BlockPublicAccessStates":{"additionalProperties":false,"properties":{"InternetGatewayBlockMode":{"type":"string"}},"type":"object"},"CidrBlock":{"type":"string"},"EnableDns64":{"type":"boolean"},"EnableLniAtDeviceIndex":{"type":"integer"},"Ipv4IpamPoolId":{"type":"string"},"Ipv4NetmaskLength":{"type":"integer"},"Ipv6CidrBlock":{"type":"string"},"Ipv6CidrBlocks":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Ipv6IpamPoolId":{"type":"string"},"Ipv6Native":{"type":"boolean"},"Ipv6NetmaskLength":{"type":"integer"},"MapPublicIpOnLaunch":{"type":"boolean"},"NetworkAclAssociationId":{"type":"string"},"OutpostArn":{"type":"string"},"PrivateDnsNameOptionsOnLaunch":{"additionalProperties":false,"properties":{"EnableResourceNameDnsAAAARecord":{"type":"boolean"},"EnableResourceNameDnsARecord":{"type":"boolean"},"HostnameType":{"type":"string"}},"type":"object"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"dependentExcluded":{"AvailabilityZone":["AvailabilityZoneId"],"AvailabilityZoneId":["AvailabilityZone"],"CidrBlock":["Ipv4IpamPoolId"],"Ipv4IpamPoolId":["CidrBlock"],"Ipv6CidrBlock":["Ipv6IpamPoolId"],"Ipv6IpamPoolId":["Ipv6CidrBlock"]},"dependentRequired":{"Ipv4IpamPoolId":["Ipv4NetmaskLength"],"Ipv4NetmaskLength":["Ipv4IpamPoolId"],"Ipv6IpamPoolId":["Ipv6NetmaskLength"],"Ipv6NetmaskLength":["Ipv6IpamPoolId"]},"required":["VpcId"],"type":"object"}"#,
+        &[
+            ("AssignIpv6AddressOnCreation", r#"{"type":"boolean"}"#),
+            ("AvailabilityZone", r#"{"type":"string"}"#),
+            ("AvailabilityZoneId", r#"{"type":"string"}"#),
+            (
+                "BlockPublicAccessStates",
+                r#"{"additionalProperties":false,"properties":{"InternetGatewayBlockMode":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("CidrBlock", r#"{"type":"string"}"#),
+            ("EnableDns64", r#"{"type":"boolean"}"#),
+            ("EnableLniAtDeviceIndex", r#"{"type":"integer"}"#),
+            ("Ipv4IpamPoolId", r#"{"type":"string"}"#),
+            ("Ipv4NetmaskLength", r#"{"type":"integer"}"#),
+            ("Ipv6CidrBlock", r#"{"type":"string"}"#),
+            ("Ipv6CidrBlocks", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("Ipv6IpamPoolId", r#"{"type":"string"}"#),
+            ("Ipv6Native", r#"{"type":"boolean"}"#),
+            ("Ipv6NetmaskLength", r#"{"type":"integer"}"#),
+            ("MapPublicIpOnLaunch", r#"{"type":"boolean"}"#),
+            ("NetworkAclAssociationId", r#"{"type":"string"}"#),
+            ("OutpostArn", r#"{"type":"string"}"#),
+            (
+                "PrivateDnsNameOptionsOnLaunch",
+                r#"{"additionalProperties":false,"properties":{"EnableResourceNameDnsAAAARecord":{"type":"boolean"},"EnableResourceNameDnsARecord":{"type":"boolean"},"HostnameType":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("SubnetId", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -28452,12 +29488,31 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::SubnetCidrBlock",
-        r#"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"IpSource":{"type":"string"},"Ipv6AddressAttribute":{"type":"string"},"Ipv6CidrBlock":{"maxLength":42,"type":"string"},"Ipv6IpamPoolId":{"type":"string"},"Ipv6NetmaskLength":{"maximum":128,"minimum":0,"type":"integer"},"SubnetId":{"type":"string"}},"required":["SubnetId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["SubnetId"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("IpSource", r#"{"type":"string"}"#),
+            ("Ipv6AddressAttribute", r#"{"type":"string"}"#),
+            ("Ipv6CidrBlock", r#"{"maxLength":42,"type":"string"}"#),
+            ("Ipv6IpamPoolId", r#"{"type":"string"}"#),
+            ("Ipv6NetmaskLength", r#"{"maximum":128,"minimum":0,"type":"integer"}"#),
+            ("SubnetId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::SubnetCidrReservation",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Cidr":{"type":"string"},"Description":{"type":"string"},"OwnerId":{"type":"string"},"ReservationType":{"enum":["prefix","explicit"],"type":"string"},"SubnetCidrReservationId":{"type":"string"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"required":["SubnetId","Cidr","ReservationType"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["SubnetId","Cidr","ReservationType"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("Cidr", r#"{"type":"string"}"#),
+            ("Description", r#"{"type":"string"}"#),
+            ("OwnerId", r#"{"type":"string"}"#),
+            ("ReservationType", r#"{"enum":["prefix","explicit"],"type":"string"}"#),
+            ("SubnetCidrReservationId", r#"{"type":"string"}"#),
+            ("SubnetId", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^(?![aA][wW][sS]:).+$","type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
@@ -28465,17 +29520,36 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::SubnetNetworkAclAssociation",
-        r#"{"additionalProperties":false,"properties":{"AssociationId":{"type":"string"},"NetworkAclId":{"type":"string"},"SubnetId":{"type":"string"}},"required":["NetworkAclId","SubnetId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["NetworkAclId","SubnetId"],"type":"object"}"#,
+        &[
+            ("AssociationId", r#"{"type":"string"}"#),
+            ("NetworkAclId", r#"{"type":"string"}"#),
+            ("SubnetId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::SubnetRouteTableAssociation",
-        r#"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"RouteTableId":{"type":"string"},"SubnetId":{"type":"string"}},"required":["RouteTableId","SubnetId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["RouteTableId","SubnetId"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("RouteTableId", r#"{"type":"string"}"#),
+            ("SubnetId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::TrafficMirrorFilter",
-        r##"{"additionalProperties":false,"properties":{"Description":{"type":"string"},"Id":{"type":"string"},"NetworkServices":{"items":{"$ref":"#/definitions/TrafficMirrorNetworkService"},"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Description", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            (
+                "NetworkServices",
+                r##"{"items":{"$ref":"#/definitions/TrafficMirrorNetworkService"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
         &[
             (
                 "Tag",
@@ -28486,7 +29560,21 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::TrafficMirrorFilterRule",
-        r##"{"additionalProperties":false,"properties":{"Description":{"type":"string"},"DestinationCidrBlock":{"type":"string"},"DestinationPortRange":{"$ref":"#/definitions/TrafficMirrorPortRange"},"Protocol":{"type":"integer"},"RuleAction":{"$ref":"#/definitions/TrafficMirrorRuleAction"},"RuleNumber":{"type":"integer"},"SourceCidrBlock":{"type":"string"},"SourcePortRange":{"$ref":"#/definitions/TrafficMirrorPortRange"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TrafficDirection":{"$ref":"#/definitions/TrafficDirection"},"TrafficMirrorFilterId":{"type":"string"},"TrafficMirrorFilterRuleId":{"type":"string"}},"required":["RuleAction","SourceCidrBlock","RuleNumber","DestinationCidrBlock","TrafficMirrorFilterId","TrafficDirection"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["RuleAction","SourceCidrBlock","RuleNumber","DestinationCidrBlock","TrafficMirrorFilterId","TrafficDirection"],"type":"object"}"#,
+        &[
+            ("Description", r#"{"type":"string"}"#),
+            ("DestinationCidrBlock", r#"{"type":"string"}"#),
+            ("DestinationPortRange", r##"{"$ref":"#/definitions/TrafficMirrorPortRange"}"##),
+            ("Protocol", r#"{"type":"integer"}"#),
+            ("RuleAction", r##"{"$ref":"#/definitions/TrafficMirrorRuleAction"}"##),
+            ("RuleNumber", r#"{"type":"integer"}"#),
+            ("SourceCidrBlock", r#"{"type":"string"}"#),
+            ("SourcePortRange", r##"{"$ref":"#/definitions/TrafficMirrorPortRange"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("TrafficDirection", r##"{"$ref":"#/definitions/TrafficDirection"}"##),
+            ("TrafficMirrorFilterId", r#"{"type":"string"}"#),
+            ("TrafficMirrorFilterRuleId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "Tag",
@@ -28502,7 +29590,19 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::TrafficMirrorSession",
-        r##"{"additionalProperties":false,"properties":{"Description":{"type":"string"},"Id":{"type":"string"},"NetworkInterfaceId":{"type":"string"},"OwnerId":{"type":"string"},"PacketLength":{"type":"integer"},"SessionNumber":{"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TrafficMirrorFilterId":{"type":"string"},"TrafficMirrorTargetId":{"type":"string"},"VirtualNetworkId":{"type":"integer"}},"required":["NetworkInterfaceId","TrafficMirrorFilterId","SessionNumber","TrafficMirrorTargetId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["NetworkInterfaceId","TrafficMirrorFilterId","SessionNumber","TrafficMirrorTargetId"],"type":"object"}"#,
+        &[
+            ("Description", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("NetworkInterfaceId", r#"{"type":"string"}"#),
+            ("OwnerId", r#"{"type":"string"}"#),
+            ("PacketLength", r#"{"type":"integer"}"#),
+            ("SessionNumber", r#"{"type":"integer"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("TrafficMirrorFilterId", r#"{"type":"string"}"#),
+            ("TrafficMirrorTargetId", r#"{"type":"string"}"#),
+            ("VirtualNetworkId", r#"{"type":"integer"}"#),
+        ],
         &[
             (
                 "Tag",
@@ -28516,7 +29616,15 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::TrafficMirrorTarget",
-        r##"{"additionalProperties":false,"properties":{"Description":{"type":"string"},"GatewayLoadBalancerEndpointId":{"type":"string"},"Id":{"type":"string"},"NetworkInterfaceId":{"type":"string"},"NetworkLoadBalancerArn":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Description", r#"{"type":"string"}"#),
+            ("GatewayLoadBalancerEndpointId", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("NetworkInterfaceId", r#"{"type":"string"}"#),
+            ("NetworkLoadBalancerArn", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -28524,7 +29632,26 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::TransitGateway",
-        r##"{"additionalProperties":false,"properties":{"AmazonSideAsn":{"type":"integer"},"AssociationDefaultRouteTableId":{"type":"string"},"AutoAcceptSharedAttachments":{"type":"string"},"DefaultRouteTableAssociation":{"type":"string"},"DefaultRouteTablePropagation":{"type":"string"},"Description":{"type":"string"},"DnsSupport":{"type":"string"},"EncryptionSupport":{"enum":["disable","enable"],"type":"string"},"EncryptionSupportState":{"type":"string"},"Id":{"type":"string"},"MulticastSupport":{"type":"string"},"PropagationDefaultRouteTableId":{"type":"string"},"SecurityGroupReferencingSupport":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayArn":{"type":"string"},"TransitGatewayCidrBlocks":{"items":{"type":"string"},"type":"array"},"VpnEcmpSupport":{"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("AmazonSideAsn", r#"{"type":"integer"}"#),
+            ("AssociationDefaultRouteTableId", r#"{"type":"string"}"#),
+            ("AutoAcceptSharedAttachments", r#"{"type":"string"}"#),
+            ("DefaultRouteTableAssociation", r#"{"type":"string"}"#),
+            ("DefaultRouteTablePropagation", r#"{"type":"string"}"#),
+            ("Description", r#"{"type":"string"}"#),
+            ("DnsSupport", r#"{"type":"string"}"#),
+            ("EncryptionSupport", r#"{"enum":["disable","enable"],"type":"string"}"#),
+            ("EncryptionSupportState", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("MulticastSupport", r#"{"type":"string"}"#),
+            ("PropagationDefaultRouteTableId", r#"{"type":"string"}"#),
+            ("SecurityGroupReferencingSupport", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("TransitGatewayArn", r#"{"type":"string"}"#),
+            ("TransitGatewayCidrBlocks", r#"{"items":{"type":"string"},"type":"array"}"#),
+            ("VpnEcmpSupport", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -28532,7 +29659,18 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::TransitGatewayAttachment",
-        r##"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"Options":{"additionalProperties":false,"properties":{"ApplianceModeSupport":{"enum":["disable","enable"],"type":"string"},"DnsSupport":{"enum":["disable","enable"],"type":"string"},"Ipv6Support":{"enum":["disable","enable"],"type":"string"},"SecurityGroupReferencingSupport":{"enum":["disable","enable"],"type":"string"}},"type":"object"},"SubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"},"VpcId":{"type":"string"}},"required":["VpcId","SubnetIds","TransitGatewayId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["VpcId","SubnetIds","TransitGatewayId"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            (
+                "Options",
+                r#"{"additionalProperties":false,"properties":{"ApplianceModeSupport":{"enum":["disable","enable"],"type":"string"},"DnsSupport":{"enum":["disable","enable"],"type":"string"},"Ipv6Support":{"enum":["disable","enable"],"type":"string"},"SecurityGroupReferencingSupport":{"enum":["disable","enable"],"type":"string"}},"type":"object"}"#,
+            ),
+            ("SubnetIds", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("TransitGatewayId", r#"{"type":"string"}"#),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -28540,7 +29678,16 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::TransitGatewayConnect",
-        r##"{"additionalProperties":false,"properties":{"CreationTime":{"type":"string"},"Options":{"$ref":"#/definitions/TransitGatewayConnectOptions"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayId":{"type":"string"},"TransportTransitGatewayAttachmentId":{"type":"string"}},"required":["TransportTransitGatewayAttachmentId","Options"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["TransportTransitGatewayAttachmentId","Options"],"type":"object"}"#,
+        &[
+            ("CreationTime", r#"{"type":"string"}"#),
+            ("Options", r##"{"$ref":"#/definitions/TransitGatewayConnectOptions"}"##),
+            ("State", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+            ("TransitGatewayAttachmentId", r#"{"type":"string"}"#),
+            ("TransitGatewayId", r#"{"type":"string"}"#),
+            ("TransportTransitGatewayAttachmentId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "Tag",
@@ -28554,7 +29701,15 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::TransitGatewayConnectPeer",
-        r##"{"additionalProperties":false,"properties":{"ConnectPeerConfiguration":{"$ref":"#/definitions/TransitGatewayConnectPeerConfiguration"},"CreationTime":{"type":"string"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayConnectPeerId":{"type":"string"}},"required":["TransitGatewayAttachmentId","ConnectPeerConfiguration"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["TransitGatewayAttachmentId","ConnectPeerConfiguration"],"type":"object"}"#,
+        &[
+            ("ConnectPeerConfiguration", r##"{"$ref":"#/definitions/TransitGatewayConnectPeerConfiguration"}"##),
+            ("CreationTime", r#"{"type":"string"}"#),
+            ("State", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+            ("TransitGatewayAttachmentId", r#"{"type":"string"}"#),
+            ("TransitGatewayConnectPeerId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "Tag",
@@ -28572,7 +29727,15 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::TransitGatewayMeteringPolicy",
-        r##"{"additionalProperties":false,"properties":{"MiddleboxAttachmentIds":{"items":{"type":"string"},"type":"array"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"},"TransitGatewayMeteringPolicyId":{"type":"string"},"UpdateEffectiveAt":{"type":"string"}},"required":["TransitGatewayId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["TransitGatewayId"],"type":"object"}"#,
+        &[
+            ("MiddleboxAttachmentIds", r#"{"items":{"type":"string"},"type":"array"}"#),
+            ("State", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("TransitGatewayId", r#"{"type":"string"}"#),
+            ("TransitGatewayMeteringPolicyId", r#"{"type":"string"}"#),
+            ("UpdateEffectiveAt", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -28580,7 +29743,29 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::TransitGatewayMeteringPolicyEntry",
-        r##"{"additionalProperties":false,"properties":{"DestinationCidrBlock":{"type":"string"},"DestinationPortRange":{"type":"string"},"DestinationTransitGatewayAttachmentId":{"type":"string"},"DestinationTransitGatewayAttachmentType":{"$ref":"#/definitions/TransitGatewayAttachmentResourceType"},"MeteredAccount":{"$ref":"#/definitions/TransitGatewayMeteringPayerType"},"PolicyRuleNumber":{"type":"integer"},"Protocol":{"type":"string"},"SourceCidrBlock":{"type":"string"},"SourcePortRange":{"type":"string"},"SourceTransitGatewayAttachmentId":{"type":"string"},"SourceTransitGatewayAttachmentType":{"$ref":"#/definitions/TransitGatewayAttachmentResourceType"},"State":{"type":"string"},"TransitGatewayMeteringPolicyId":{"type":"string"},"UpdateEffectiveAt":{"type":"string"}},"required":["TransitGatewayMeteringPolicyId","PolicyRuleNumber","MeteredAccount"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["TransitGatewayMeteringPolicyId","PolicyRuleNumber","MeteredAccount"],"type":"object"}"#,
+        &[
+            ("DestinationCidrBlock", r#"{"type":"string"}"#),
+            ("DestinationPortRange", r#"{"type":"string"}"#),
+            ("DestinationTransitGatewayAttachmentId", r#"{"type":"string"}"#),
+            (
+                "DestinationTransitGatewayAttachmentType",
+                r##"{"$ref":"#/definitions/TransitGatewayAttachmentResourceType"}"##,
+            ),
+            ("MeteredAccount", r##"{"$ref":"#/definitions/TransitGatewayMeteringPayerType"}"##),
+            ("PolicyRuleNumber", r#"{"type":"integer"}"#),
+            ("Protocol", r#"{"type":"string"}"#),
+            ("SourceCidrBlock", r#"{"type":"string"}"#),
+            ("SourcePortRange", r#"{"type":"string"}"#),
+            ("SourceTransitGatewayAttachmentId", r#"{"type":"string"}"#),
+            (
+                "SourceTransitGatewayAttachmentType",
+                r##"{"$ref":"#/definitions/TransitGatewayAttachmentResourceType"}"##,
+            ),
+            ("State", r#"{"type":"string"}"#),
+            ("TransitGatewayMeteringPolicyId", r#"{"type":"string"}"#),
+            ("UpdateEffectiveAt", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "TransitGatewayAttachmentResourceType",
@@ -28594,7 +29779,19 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::TransitGatewayMulticastDomain",
-        r##"{"additionalProperties":false,"properties":{"CreationTime":{"type":"string"},"Options":{"additionalProperties":false,"properties":{"AutoAcceptSharedAssociations":{"enum":["disable","enable"],"type":"string"},"Igmpv2Support":{"enum":["disable","enable"],"type":"string"},"StaticSourcesSupport":{"enum":["disable","enable"],"type":"string"}},"type":"object"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"TransitGatewayId":{"type":"string"},"TransitGatewayMulticastDomainArn":{"type":"string"},"TransitGatewayMulticastDomainId":{"type":"string"}},"required":["TransitGatewayId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["TransitGatewayId"],"type":"object"}"#,
+        &[
+            ("CreationTime", r#"{"type":"string"}"#),
+            (
+                "Options",
+                r#"{"additionalProperties":false,"properties":{"AutoAcceptSharedAssociations":{"enum":["disable","enable"],"type":"string"},"Igmpv2Support":{"enum":["disable","enable"],"type":"string"},"StaticSourcesSupport":{"enum":["disable","enable"],"type":"string"}},"type":"object"}"#,
+            ),
+            ("State", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+            ("TransitGatewayId", r#"{"type":"string"}"#),
+            ("TransitGatewayMulticastDomainArn", r#"{"type":"string"}"#),
+            ("TransitGatewayMulticastDomainId", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
@@ -28602,22 +29799,65 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::TransitGatewayMulticastDomainAssociation",
-        r#"{"additionalProperties":false,"properties":{"ResourceId":{"type":"string"},"ResourceType":{"type":"string"},"State":{"type":"string"},"SubnetId":{"type":"string"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayMulticastDomainId":{"type":"string"}},"required":["TransitGatewayMulticastDomainId","TransitGatewayAttachmentId","SubnetId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["TransitGatewayMulticastDomainId","TransitGatewayAttachmentId","SubnetId"],"type":"object"}"#,
+        &[
+            ("ResourceId", r#"{"type":"string"}"#),
+            ("ResourceType", r#"{"type":"string"}"#),
+            ("State", r#"{"type":"string"}"#),
+            ("SubnetId", r#"{"type":"string"}"#),
+            ("TransitGatewayAttachmentId", r#"{"type":"string"}"#),
+            ("TransitGatewayMulticastDomainId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::TransitGatewayMulticastGroupMember",
-        r#"{"additionalProperties":false,"properties":{"GroupIpAddress":{"type":"string"},"GroupMember":{"type":"boolean"},"GroupSource":{"type":"boolean"},"MemberType":{"type":"string"},"NetworkInterfaceId":{"type":"string"},"ResourceId":{"type":"string"},"ResourceType":{"type":"string"},"SubnetId":{"type":"string"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayMulticastDomainId":{"type":"string"}},"required":["GroupIpAddress","NetworkInterfaceId","TransitGatewayMulticastDomainId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["GroupIpAddress","NetworkInterfaceId","TransitGatewayMulticastDomainId"],"type":"object"}"#,
+        &[
+            ("GroupIpAddress", r#"{"type":"string"}"#),
+            ("GroupMember", r#"{"type":"boolean"}"#),
+            ("GroupSource", r#"{"type":"boolean"}"#),
+            ("MemberType", r#"{"type":"string"}"#),
+            ("NetworkInterfaceId", r#"{"type":"string"}"#),
+            ("ResourceId", r#"{"type":"string"}"#),
+            ("ResourceType", r#"{"type":"string"}"#),
+            ("SubnetId", r#"{"type":"string"}"#),
+            ("TransitGatewayAttachmentId", r#"{"type":"string"}"#),
+            ("TransitGatewayMulticastDomainId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::TransitGatewayMulticastGroupSource",
-        r#"{"additionalProperties":false,"properties":{"GroupIpAddress":{"type":"string"},"GroupMember":{"type":"boolean"},"GroupSource":{"type":"boolean"},"NetworkInterfaceId":{"type":"string"},"ResourceId":{"type":"string"},"ResourceType":{"type":"string"},"SourceType":{"type":"string"},"SubnetId":{"type":"string"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayMulticastDomainId":{"type":"string"}},"required":["TransitGatewayMulticastDomainId","NetworkInterfaceId","GroupIpAddress"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["TransitGatewayMulticastDomainId","NetworkInterfaceId","GroupIpAddress"],"type":"object"}"#,
+        &[
+            ("GroupIpAddress", r#"{"type":"string"}"#),
+            ("GroupMember", r#"{"type":"boolean"}"#),
+            ("GroupSource", r#"{"type":"boolean"}"#),
+            ("NetworkInterfaceId", r#"{"type":"string"}"#),
+            ("ResourceId", r#"{"type":"string"}"#),
+            ("ResourceType", r#"{"type":"string"}"#),
+            ("SourceType", r#"{"type":"string"}"#),
+            ("SubnetId", r#"{"type":"string"}"#),
+            ("TransitGatewayAttachmentId", r#"{"type":"string"}"#),
+            ("TransitGatewayMulticastDomainId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::TransitGatewayPeeringAttachment",
-        r##"{"additionalProperties":false,"properties":{"CreationTime":{"type":"string"},"PeerAccountId":{"type":"string"},"PeerRegion":{"type":"string"},"PeerTransitGatewayId":{"type":"string"},"State":{"type":"string"},"Status":{"$ref":"#/definitions/PeeringAttachmentStatus"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayId":{"type":"string"}},"required":["TransitGatewayId","PeerTransitGatewayId","PeerAccountId","PeerRegion"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["TransitGatewayId","PeerTransitGatewayId","PeerAccountId","PeerRegion"],"type":"object"}"#,
+        &[
+            ("CreationTime", r#"{"type":"string"}"#),
+            ("PeerAccountId", r#"{"type":"string"}"#),
+            ("PeerRegion", r#"{"type":"string"}"#),
+            ("PeerTransitGatewayId", r#"{"type":"string"}"#),
+            ("State", r#"{"type":"string"}"#),
+            ("Status", r##"{"$ref":"#/definitions/PeeringAttachmentStatus"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+            ("TransitGatewayAttachmentId", r#"{"type":"string"}"#),
+            ("TransitGatewayId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "PeeringAttachmentStatus",
@@ -28631,7 +29871,14 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::TransitGatewayPolicyTable",
-        r##"{"additionalProperties":false,"properties":{"CreationTime":{"type":"string"},"State":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"},"TransitGatewayPolicyTableId":{"type":"string"}},"required":["TransitGatewayId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["TransitGatewayId"],"type":"object"}"#,
+        &[
+            ("CreationTime", r#"{"type":"string"}"#),
+            ("State", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("TransitGatewayId", r#"{"type":"string"}"#),
+            ("TransitGatewayPolicyTableId", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -28639,12 +29886,24 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::TransitGatewayPolicyTableAssociation",
-        r#"{"additionalProperties":false,"properties":{"State":{"type":"string"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayPolicyTableId":{"type":"string"}},"required":["TransitGatewayPolicyTableId","TransitGatewayAttachmentId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["TransitGatewayPolicyTableId","TransitGatewayAttachmentId"],"type":"object"}"#,
+        &[
+            ("State", r#"{"type":"string"}"#),
+            ("TransitGatewayAttachmentId", r#"{"type":"string"}"#),
+            ("TransitGatewayPolicyTableId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::TransitGatewayPolicyTableEntry",
-        r##"{"additionalProperties":false,"properties":{"PolicyRule":{"$ref":"#/definitions/TransitGatewayPolicyRule"},"PolicyRuleNumber":{"type":"string"},"State":{"type":"string"},"TargetRouteTableId":{"type":"string"},"TransitGatewayPolicyTableId":{"type":"string"}},"required":["TransitGatewayPolicyTableId","PolicyRuleNumber","PolicyRule","TargetRouteTableId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["TransitGatewayPolicyTableId","PolicyRuleNumber","PolicyRule","TargetRouteTableId"],"type":"object"}"#,
+        &[
+            ("PolicyRule", r##"{"$ref":"#/definitions/TransitGatewayPolicyRule"}"##),
+            ("PolicyRuleNumber", r#"{"type":"string"}"#),
+            ("State", r#"{"type":"string"}"#),
+            ("TargetRouteTableId", r#"{"type":"string"}"#),
+            ("TransitGatewayPolicyTableId", r#"{"type":"string"}"#),
+        ],
         &[(
             "TransitGatewayPolicyRule",
             r#"{"additionalProperties":false,"properties":{"DestinationCidrBlock":{"type":"string"},"DestinationPortRange":{"type":"string"},"Protocol":{"type":"string"},"SourceCidrBlock":{"type":"string"},"SourcePortRange":{"type":"string"}},"type":"object"}"#,
@@ -28652,12 +29911,23 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::TransitGatewayRoute",
-        r#"{"additionalProperties":false,"properties":{"Blackhole":{"type":"boolean"},"DestinationCidrBlock":{"type":"string"},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayRouteTableId":{"type":"string"}},"required":["TransitGatewayRouteTableId","DestinationCidrBlock"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["TransitGatewayRouteTableId","DestinationCidrBlock"],"type":"object"}"#,
+        &[
+            ("Blackhole", r#"{"type":"boolean"}"#),
+            ("DestinationCidrBlock", r#"{"type":"string"}"#),
+            ("TransitGatewayAttachmentId", r#"{"type":"string"}"#),
+            ("TransitGatewayRouteTableId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::TransitGatewayRouteTable",
-        r##"{"additionalProperties":false,"properties":{"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"},"TransitGatewayRouteTableId":{"type":"string"}},"required":["TransitGatewayId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["TransitGatewayId"],"type":"object"}"#,
+        &[
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("TransitGatewayId", r#"{"type":"string"}"#),
+            ("TransitGatewayRouteTableId", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -28665,17 +29935,38 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::TransitGatewayRouteTableAssociation",
-        r#"{"additionalProperties":false,"properties":{"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayRouteTableId":{"type":"string"}},"required":["TransitGatewayRouteTableId","TransitGatewayAttachmentId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["TransitGatewayRouteTableId","TransitGatewayAttachmentId"],"type":"object"}"#,
+        &[
+            ("TransitGatewayAttachmentId", r#"{"type":"string"}"#),
+            ("TransitGatewayRouteTableId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::TransitGatewayRouteTablePropagation",
-        r#"{"additionalProperties":false,"properties":{"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayRouteTableId":{"type":"string"}},"required":["TransitGatewayRouteTableId","TransitGatewayAttachmentId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["TransitGatewayRouteTableId","TransitGatewayAttachmentId"],"type":"object"}"#,
+        &[
+            ("TransitGatewayAttachmentId", r#"{"type":"string"}"#),
+            ("TransitGatewayRouteTableId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::TransitGatewayVpcAttachment",
-        r##"{"additionalProperties":false,"properties":{"AddSubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Id":{"type":"string"},"Options":{"additionalProperties":false,"properties":{"ApplianceModeSupport":{"enum":["disable","enable"],"type":"string"},"DnsSupport":{"enum":["disable","enable"],"type":"string"},"Ipv6Support":{"enum":["disable","enable"],"type":"string"},"SecurityGroupReferencingSupport":{"enum":["disable","enable"],"type":"string"}},"type":"object"},"RemoveSubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"SubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"},"VpcId":{"type":"string"}},"required":["SubnetIds","VpcId","TransitGatewayId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["SubnetIds","VpcId","TransitGatewayId"],"type":"object"}"#,
+        &[
+            ("AddSubnetIds", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("Id", r#"{"type":"string"}"#),
+            (
+                "Options",
+                r#"{"additionalProperties":false,"properties":{"ApplianceModeSupport":{"enum":["disable","enable"],"type":"string"},"DnsSupport":{"enum":["disable","enable"],"type":"string"},"Ipv6Support":{"enum":["disable","enable"],"type":"string"},"SecurityGroupReferencingSupport":{"enum":["disable","enable"],"type":"string"}},"type":"object"}"#,
+            ),
+            ("RemoveSubnetIds", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("SubnetIds", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("TransitGatewayId", r#"{"type":"string"}"#),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -28683,7 +29974,22 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::VPC",
-        r##"{"additionalProperties":false,"dependentRequired":{"Ipv4IpamPoolId":["Ipv4NetmaskLength"],"Ipv4NetmaskLength":["Ipv4IpamPoolId"]},"properties":{"CidrBlock":{"type":"string"},"CidrBlockAssociations":{"items":{"type":"string"},"type":"array","uniqueItems":false},"DefaultNetworkAcl":{"type":"string"},"DefaultSecurityGroup":{"type":"string"},"EnableDnsHostnames":{"type":"boolean"},"EnableDnsSupport":{"type":"boolean"},"InstanceTenancy":{"enum":["dedicated","default","host"],"type":"string"},"Ipv4IpamPoolId":{"type":"string"},"Ipv4NetmaskLength":{"type":"integer"},"Ipv6CidrBlocks":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcEncryptionControl":{"$ref":"#/definitions/VpcEncryptionControl"},"VpcId":{"type":"string"}},"requiredXor":["CidrBlock","Ipv4IpamPoolId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"dependentRequired":{"Ipv4IpamPoolId":["Ipv4NetmaskLength"],"Ipv4NetmaskLength":["Ipv4IpamPoolId"]},"requiredXor":["CidrBlock","Ipv4IpamPoolId"],"type":"object"}"#,
+        &[
+            ("CidrBlock", r#"{"type":"string"}"#),
+            ("CidrBlockAssociations", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("DefaultNetworkAcl", r#"{"type":"string"}"#),
+            ("DefaultSecurityGroup", r#"{"type":"string"}"#),
+            ("EnableDnsHostnames", r#"{"type":"boolean"}"#),
+            ("EnableDnsSupport", r#"{"type":"boolean"}"#),
+            ("InstanceTenancy", r#"{"enum":["dedicated","default","host"],"type":"string"}"#),
+            ("Ipv4IpamPoolId", r#"{"type":"string"}"#),
+            ("Ipv4NetmaskLength", r#"{"type":"integer"}"#),
+            ("Ipv6CidrBlocks", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("VpcEncryptionControl", r##"{"$ref":"#/definitions/VpcEncryptionControl"}"##),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "Tag",
@@ -28705,7 +30011,14 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::VPCBlockPublicAccessExclusion",
-        r##"{"additionalProperties":false,"oneOf":[{"required":["VpcId"]},{"required":["SubnetId"]}],"properties":{"ExclusionId":{"type":"string"},"InternetGatewayExclusionMode":{"enum":["allow-bidirectional","allow-egress"],"type":"string"},"SubnetId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["InternetGatewayExclusionMode"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"oneOf":[{"required":["VpcId"]},{"required":["SubnetId"]}],"required":["InternetGatewayExclusionMode"],"type":"object"}"#,
+        &[
+            ("ExclusionId", r#"{"type":"string"}"#),
+            ("InternetGatewayExclusionMode", r#"{"enum":["allow-bidirectional","allow-egress"],"type":"string"}"#),
+            ("SubnetId", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
@@ -28713,22 +30026,63 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::VPCBlockPublicAccessOptions",
-        r#"{"additionalProperties":false,"properties":{"AccountId":{"type":"string"},"ExclusionsAllowed":{"type":"string"},"InternetGatewayBlockMode":{"enum":["block-bidirectional","block-ingress"],"type":"string"}},"required":["InternetGatewayBlockMode"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["InternetGatewayBlockMode"],"type":"object"}"#,
+        &[
+            ("AccountId", r#"{"type":"string"}"#),
+            ("ExclusionsAllowed", r#"{"type":"string"}"#),
+            ("InternetGatewayBlockMode", r#"{"enum":["block-bidirectional","block-ingress"],"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::VPCCidrBlock",
-        r#"{"additionalProperties":false,"properties":{"AmazonProvidedIpv6CidrBlock":{"type":"boolean"},"CidrBlock":{"type":"string"},"Id":{"type":"string"},"IpSource":{"type":"string"},"Ipv4IpamPoolId":{"type":"string"},"Ipv4NetmaskLength":{"type":"integer"},"Ipv6AddressAttribute":{"type":"string"},"Ipv6CidrBlock":{"type":"string"},"Ipv6CidrBlockNetworkBorderGroup":{"type":"string"},"Ipv6IpamPoolId":{"type":"string"},"Ipv6NetmaskLength":{"type":"integer"},"Ipv6Pool":{"type":"string"},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["VpcId"],"type":"object"}"#,
+        &[
+            ("AmazonProvidedIpv6CidrBlock", r#"{"type":"boolean"}"#),
+            ("CidrBlock", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("IpSource", r#"{"type":"string"}"#),
+            ("Ipv4IpamPoolId", r#"{"type":"string"}"#),
+            ("Ipv4NetmaskLength", r#"{"type":"integer"}"#),
+            ("Ipv6AddressAttribute", r#"{"type":"string"}"#),
+            ("Ipv6CidrBlock", r#"{"type":"string"}"#),
+            ("Ipv6CidrBlockNetworkBorderGroup", r#"{"type":"string"}"#),
+            ("Ipv6IpamPoolId", r#"{"type":"string"}"#),
+            ("Ipv6NetmaskLength", r#"{"type":"integer"}"#),
+            ("Ipv6Pool", r#"{"type":"string"}"#),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::VPCDHCPOptionsAssociation",
-        r#"{"additionalProperties":false,"properties":{"DhcpOptionsId":{"type":"string"},"VpcId":{"type":"string"}},"required":["VpcId","DhcpOptionsId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["VpcId","DhcpOptionsId"],"type":"object"}"#,
+        &[("DhcpOptionsId", r#"{"type":"string"}"#), ("VpcId", r#"{"type":"string"}"#)],
         &[],
     ),
     (
         "AWS::EC2::VPCEncryptionControl",
-        r##"{"additionalProperties":false,"properties":{"EgressOnlyInternetGatewayExclusionInput":{"enum":["enable","disable"],"type":"string"},"ElasticFileSystemExclusionInput":{"enum":["enable","disable"],"type":"string"},"InternetGatewayExclusionInput":{"enum":["enable","disable"],"type":"string"},"LambdaExclusionInput":{"enum":["enable","disable"],"type":"string"},"Mode":{"enum":["monitor","enforce"],"type":"string"},"NatGatewayExclusionInput":{"enum":["enable","disable"],"type":"string"},"ResourceExclusions":{"$ref":"#/definitions/ResourceExclusions"},"State":{"enum":["creating","available","monitor-in-progress","enforce-in-progress","monitor-failed","enforce-failed","deleting","deleted","delete-failed"],"type":"string"},"StateMessage":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VirtualPrivateGatewayExclusionInput":{"enum":["enable","disable"],"type":"string"},"VpcEncryptionControlId":{"type":"string"},"VpcId":{"type":"string"},"VpcLatticeExclusionInput":{"enum":["enable","disable"],"type":"string"},"VpcPeeringExclusionInput":{"enum":["enable","disable"],"type":"string"}},"required":[],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":[],"type":"object"}"#,
+        &[
+            ("EgressOnlyInternetGatewayExclusionInput", r#"{"enum":["enable","disable"],"type":"string"}"#),
+            ("ElasticFileSystemExclusionInput", r#"{"enum":["enable","disable"],"type":"string"}"#),
+            ("InternetGatewayExclusionInput", r#"{"enum":["enable","disable"],"type":"string"}"#),
+            ("LambdaExclusionInput", r#"{"enum":["enable","disable"],"type":"string"}"#),
+            ("Mode", r#"{"enum":["monitor","enforce"],"type":"string"}"#),
+            ("NatGatewayExclusionInput", r#"{"enum":["enable","disable"],"type":"string"}"#),
+            ("ResourceExclusions", r##"{"$ref":"#/definitions/ResourceExclusions"}"##),
+            (
+                "State",
+                r#"{"enum":["creating","available","monitor-in-progress","enforce-in-progress","monitor-failed","enforce-failed","deleting","deleted","delete-failed"],"type":"string"}"#,
+            ),
+            ("StateMessage", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("VirtualPrivateGatewayExclusionInput", r#"{"enum":["enable","disable"],"type":"string"}"#),
+            ("VpcEncryptionControlId", r#"{"type":"string"}"#),
+            ("VpcId", r#"{"type":"string"}"#),
+            ("VpcLatticeExclusionInput", r#"{"enum":["enable","disable"],"type":"string"}"#),
+            ("VpcPeeringExclusionInput", r#"{"enum":["enable","disable"],"type":"string"}"#),
+        ],
         &[
             (
                 "ResourceExclusions",
@@ -28746,7 +30100,30 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::VPCEndpoint",
-        r##"{"additionalProperties":false,"properties":{"CreationTimestamp":{"type":"string"},"DnsEntries":{"items":{"type":"string"},"type":"array","uniqueItems":false},"DnsOptions":{"$ref":"#/definitions/DnsOptionsSpecification"},"Id":{"type":"string"},"IpAddressType":{"enum":["ipv4","ipv6","dualstack","not-specified"],"type":"string"},"NetworkInterfaceIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"PolicyDocument":{"type":["string","object"]},"PrivateDnsEnabled":{"type":"boolean"},"ResourceConfigurationArn":{"type":"string"},"RouteTableIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SecurityGroupIds":{"items":{"anyOf":[{},{},{}],"type":"string"},"type":"array","uniqueItems":true},"ServiceName":{"type":"string"},"ServiceNetworkArn":{"type":"string"},"ServiceRegion":{"type":"string"},"SubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcEndpointType":{"enum":["Interface","Gateway","GatewayLoadBalancer","ServiceNetwork","Resource","Tunnel"],"type":"string"},"VpcId":{"type":"string"}},"required":["VpcId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["VpcId"],"type":"object"}"#,
+        &[
+            ("CreationTimestamp", r#"{"type":"string"}"#),
+            ("DnsEntries", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("DnsOptions", r##"{"$ref":"#/definitions/DnsOptionsSpecification"}"##),
+            ("Id", r#"{"type":"string"}"#),
+            ("IpAddressType", r#"{"enum":["ipv4","ipv6","dualstack","not-specified"],"type":"string"}"#),
+            ("NetworkInterfaceIds", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("PolicyDocument", r#"{"type":["string","object"]}"#),
+            ("PrivateDnsEnabled", r#"{"type":"boolean"}"#),
+            ("ResourceConfigurationArn", r#"{"type":"string"}"#),
+            ("RouteTableIds", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
+            ("SecurityGroupIds", r#"{"items":{"anyOf":[{},{},{}],"type":"string"},"type":"array","uniqueItems":true}"#),
+            ("ServiceName", r#"{"type":"string"}"#),
+            ("ServiceNetworkArn", r#"{"type":"string"}"#),
+            ("ServiceRegion", r#"{"type":"string"}"#),
+            ("SubnetIds", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            (
+                "VpcEndpointType",
+                r#"{"enum":["Interface","Gateway","GatewayLoadBalancer","ServiceNetwork","Resource","Tunnel"],"type":"string"}"#,
+            ),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "DnsOptionsSpecification",
@@ -28760,12 +30137,35 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::VPCEndpointConnectionNotification",
-        r#"{"additionalProperties":false,"properties":{"ConnectionEvents":{"items":{"type":"string"},"type":"array","uniqueItems":false},"ConnectionNotificationArn":{"type":"string"},"ServiceId":{"type":"string"},"VPCEndpointConnectionNotificationId":{"type":"string"},"VPCEndpointId":{"type":"string"}},"required":["ConnectionEvents","ConnectionNotificationArn"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["ConnectionEvents","ConnectionNotificationArn"],"type":"object"}"#,
+        &[
+            ("ConnectionEvents", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("ConnectionNotificationArn", r#"{"type":"string"}"#),
+            ("ServiceId", r#"{"type":"string"}"#),
+            ("VPCEndpointConnectionNotificationId", r#"{"type":"string"}"#),
+            ("VPCEndpointId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::VPCEndpointService",
-        r##"{"additionalProperties":false,"properties":{"AcceptanceRequired":{"type":"boolean"},"ContributorInsightsEnabled":{"type":"boolean"},"GatewayLoadBalancerArns":{"items":{"type":"string"},"type":"array","uniqueItems":false},"NetworkLoadBalancerArns":{"items":{"type":"string"},"type":"array","uniqueItems":false},"PayerResponsibility":{"type":"string"},"PrivateDnsName":{"type":"string"},"PrivateDnsNameConfiguration":{"$ref":"#/definitions/PrivateDnsNameConfiguration"},"ServiceId":{"type":"string"},"SupportedIpAddressTypes":{"items":{"$ref":"#/definitions/IpAddressType"},"type":"array","uniqueItems":false},"SupportedRegions":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("AcceptanceRequired", r#"{"type":"boolean"}"#),
+            ("ContributorInsightsEnabled", r#"{"type":"boolean"}"#),
+            ("GatewayLoadBalancerArns", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("NetworkLoadBalancerArns", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("PayerResponsibility", r#"{"type":"string"}"#),
+            ("PrivateDnsName", r#"{"type":"string"}"#),
+            ("PrivateDnsNameConfiguration", r##"{"$ref":"#/definitions/PrivateDnsNameConfiguration"}"##),
+            ("ServiceId", r#"{"type":"string"}"#),
+            (
+                "SupportedIpAddressTypes",
+                r##"{"items":{"$ref":"#/definitions/IpAddressType"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("SupportedRegions", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
         &[
             ("IpAddressType", r#"{"enum":["ipv4","ipv6"],"type":"string"}"#),
             (
@@ -28780,17 +30180,37 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::VPCEndpointServicePermissions",
-        r#"{"additionalProperties":false,"properties":{"AllowedPrincipals":{"items":{"type":"string"},"type":"array","uniqueItems":false},"ServiceId":{"type":"string"}},"required":["ServiceId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["ServiceId"],"type":"object"}"#,
+        &[
+            ("AllowedPrincipals", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("ServiceId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::VPCGatewayAttachment",
-        r#"{"additionalProperties":false,"properties":{"AttachmentType":{"type":"string"},"InternetGatewayId":{"type":"string"},"VpcId":{"type":"string"},"VpnGatewayId":{"type":"string"}},"required":["VpcId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["VpcId"],"type":"object"}"#,
+        &[
+            ("AttachmentType", r#"{"type":"string"}"#),
+            ("InternetGatewayId", r#"{"type":"string"}"#),
+            ("VpcId", r#"{"type":"string"}"#),
+            ("VpnGatewayId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::VPCPeeringConnection",
-        r##"{"additionalProperties":false,"properties":{"AssumeRoleRegion":{"type":"string"},"Id":{"type":"string"},"PeerOwnerId":{"type":"string"},"PeerRegion":{"type":"string"},"PeerRoleArn":{"type":"string"},"PeerVpcId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcId":{"type":"string"}},"required":["VpcId","PeerVpcId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["VpcId","PeerVpcId"],"type":"object"}"#,
+        &[
+            ("AssumeRoleRegion", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("PeerOwnerId", r#"{"type":"string"}"#),
+            ("PeerRegion", r#"{"type":"string"}"#),
+            ("PeerRoleArn", r#"{"type":"string"}"#),
+            ("PeerVpcId", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
@@ -28798,7 +30218,14 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::VPNConcentrator",
-        r##"{"additionalProperties":false,"properties":{"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayAttachmentId":{"type":"string"},"TransitGatewayId":{"type":"string"},"Type":{"type":"string"},"VpnConcentratorId":{"type":"string"}},"required":["Type"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Type"],"type":"object"}"#,
+        &[
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("TransitGatewayAttachmentId", r#"{"type":"string"}"#),
+            ("TransitGatewayId", r#"{"type":"string"}"#),
+            ("Type", r#"{"type":"string"}"#),
+            ("VpnConcentratorId", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -28806,7 +30233,31 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::VPNConnection",
-        r##"{"additionalProperties":false,"properties":{"CustomerGatewayId":{"type":"string"},"EnableAcceleration":{"type":"boolean"},"LocalIpv4NetworkCidr":{"type":"string"},"LocalIpv6NetworkCidr":{"type":"string"},"OutsideIpAddressType":{"type":"string"},"PreSharedKeyStorage":{"enum":["Standard","SecretsManager"],"type":"string"},"RemoteIpv4NetworkCidr":{"type":"string"},"RemoteIpv6NetworkCidr":{"type":"string"},"StaticRoutesOnly":{"type":"boolean"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TransitGatewayId":{"type":"string"},"TransportTransitGatewayAttachmentId":{"type":"string"},"TunnelBandwidth":{"enum":["standard","large"],"type":"string"},"TunnelInsideIpVersion":{"type":"string"},"Type":{"type":"string"},"VpnConcentratorId":{"type":"string"},"VpnConnectionId":{"type":"string"},"VpnGatewayId":{"type":"string"},"VpnTunnelOptionsSpecifications":{"items":{"$ref":"#/definitions/VpnTunnelOptionsSpecification"},"type":"array","uniqueItems":false}},"required":["Type","CustomerGatewayId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Type","CustomerGatewayId"],"type":"object"}"#,
+        &[
+            ("CustomerGatewayId", r#"{"type":"string"}"#),
+            ("EnableAcceleration", r#"{"type":"boolean"}"#),
+            ("LocalIpv4NetworkCidr", r#"{"type":"string"}"#),
+            ("LocalIpv6NetworkCidr", r#"{"type":"string"}"#),
+            ("OutsideIpAddressType", r#"{"type":"string"}"#),
+            ("PreSharedKeyStorage", r#"{"enum":["Standard","SecretsManager"],"type":"string"}"#),
+            ("RemoteIpv4NetworkCidr", r#"{"type":"string"}"#),
+            ("RemoteIpv6NetworkCidr", r#"{"type":"string"}"#),
+            ("StaticRoutesOnly", r#"{"type":"boolean"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("TransitGatewayId", r#"{"type":"string"}"#),
+            ("TransportTransitGatewayAttachmentId", r#"{"type":"string"}"#),
+            ("TunnelBandwidth", r#"{"enum":["standard","large"],"type":"string"}"#),
+            ("TunnelInsideIpVersion", r#"{"type":"string"}"#),
+            ("Type", r#"{"type":"string"}"#),
+            ("VpnConcentratorId", r#"{"type":"string"}"#),
+            ("VpnConnectionId", r#"{"type":"string"}"#),
+            ("VpnGatewayId", r#"{"type":"string"}"#),
+            (
+                "VpnTunnelOptionsSpecifications",
+                r##"{"items":{"$ref":"#/definitions/VpnTunnelOptionsSpecification"},"type":"array","uniqueItems":false}"##,
+            ),
+        ],
         &[
             (
                 "CloudwatchLogOptionsSpecification",
@@ -28856,12 +30307,19 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::VPNConnectionRoute",
-        r#"{"additionalProperties":false,"properties":{"DestinationCidrBlock":{"type":"string"},"VpnConnectionId":{"type":"string"}},"required":["DestinationCidrBlock","VpnConnectionId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["DestinationCidrBlock","VpnConnectionId"],"type":"object"}"#,
+        &[("DestinationCidrBlock", r#"{"type":"string"}"#), ("VpnConnectionId", r#"{"type":"string"}"#)],
         &[],
     ),
     (
         "AWS::EC2::VPNGateway",
-        r##"{"additionalProperties":false,"properties":{"AmazonSideAsn":{"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"Type":{"type":"string"},"VPNGatewayId":{"type":"string"}},"required":["Type"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Type"],"type":"object"}"#,
+        &[
+            ("AmazonSideAsn", r#"{"type":"integer"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("Type", r#"{"type":"string"}"#),
+            ("VPNGatewayId", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -28869,12 +30327,45 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::VPNGatewayRoutePropagation",
-        r#"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"RouteTableIds":{"items":{"type":"string"},"type":"array","uniqueItems":false},"VpnGatewayId":{"type":"string"}},"required":["RouteTableIds","VpnGatewayId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["RouteTableIds","VpnGatewayId"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("RouteTableIds", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("VpnGatewayId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::EC2::VerifiedAccessEndpoint",
-        r##"{"additionalProperties":false,"properties":{"ApplicationDomain":{"type":"string"},"AttachmentType":{"enum":["vpc"],"type":"string"},"CidrOptions":{"$ref":"#/definitions/CidrOptions"},"CreationTime":{"type":"string"},"Description":{"type":"string"},"DeviceValidationDomain":{"type":"string"},"DomainCertificateArn":{"type":"string"},"EndpointDomain":{"type":"string"},"EndpointDomainPrefix":{"type":"string"},"EndpointType":{"enum":["cidr","load-balancer","network-interface","rds"],"type":"string"},"LastUpdatedTime":{"type":"string"},"LoadBalancerOptions":{"$ref":"#/definitions/LoadBalancerOptions"},"NetworkInterfaceOptions":{"$ref":"#/definitions/NetworkInterfaceOptions"},"PolicyDocument":{"type":"string"},"PolicyEnabled":{"type":"boolean"},"RdsOptions":{"$ref":"#/definitions/RdsOptions"},"SecurityGroupIds":{"items":{"$ref":"#/definitions/SecurityGroupId"},"type":"array","uniqueItems":true},"SseSpecification":{"$ref":"#/definitions/SseSpecification"},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"VerifiedAccessEndpointId":{"type":"string"},"VerifiedAccessGroupId":{"type":"string"},"VerifiedAccessInstanceId":{"type":"string"}},"required":["AttachmentType","EndpointType","VerifiedAccessGroupId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["AttachmentType","EndpointType","VerifiedAccessGroupId"],"type":"object"}"#,
+        &[
+            ("ApplicationDomain", r#"{"type":"string"}"#),
+            ("AttachmentType", r#"{"enum":["vpc"],"type":"string"}"#),
+            ("CidrOptions", r##"{"$ref":"#/definitions/CidrOptions"}"##),
+            ("CreationTime", r#"{"type":"string"}"#),
+            ("Description", r#"{"type":"string"}"#),
+            ("DeviceValidationDomain", r#"{"type":"string"}"#),
+            ("DomainCertificateArn", r#"{"type":"string"}"#),
+            ("EndpointDomain", r#"{"type":"string"}"#),
+            ("EndpointDomainPrefix", r#"{"type":"string"}"#),
+            ("EndpointType", r#"{"enum":["cidr","load-balancer","network-interface","rds"],"type":"string"}"#),
+            ("LastUpdatedTime", r#"{"type":"string"}"#),
+            ("LoadBalancerOptions", r##"{"$ref":"#/definitions/LoadBalancerOptions"}"##),
+            ("NetworkInterfaceOptions", r##"{"$ref":"#/definitions/NetworkInterfaceOptions"}"##),
+            ("PolicyDocument", r#"{"type":"string"}"#),
+            ("PolicyEnabled", r#"{"type":"boolean"}"#),
+            ("RdsOptions", r##"{"$ref":"#/definitions/RdsOptions"}"##),
+            (
+                "SecurityGroupIds",
+                r##"{"items":{"$ref":"#/definitions/SecurityGroupId"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("SseSpecification", r##"{"$ref":"#/definitions/SseSpecification"}"##),
+            ("Status", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+            ("VerifiedAccessEndpointId", r#"{"type":"string"}"#),
+            ("VerifiedAccessGroupId", r#"{"type":"string"}"#),
+            ("VerifiedAccessInstanceId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "CidrOptions",
@@ -28910,7 +30401,20 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::VerifiedAccessGroup",
-        r##"{"additionalProperties":false,"properties":{"CreationTime":{"type":"string"},"Description":{"type":"string"},"LastUpdatedTime":{"type":"string"},"Owner":{"type":"string"},"PolicyDocument":{"type":"string"},"PolicyEnabled":{"type":"boolean"},"SseSpecification":{"$ref":"#/definitions/SseSpecification"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"VerifiedAccessGroupArn":{"type":"string"},"VerifiedAccessGroupId":{"type":"string"},"VerifiedAccessInstanceId":{"type":"string"}},"required":["VerifiedAccessInstanceId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["VerifiedAccessInstanceId"],"type":"object"}"#,
+        &[
+            ("CreationTime", r#"{"type":"string"}"#),
+            ("Description", r#"{"type":"string"}"#),
+            ("LastUpdatedTime", r#"{"type":"string"}"#),
+            ("Owner", r#"{"type":"string"}"#),
+            ("PolicyDocument", r#"{"type":"string"}"#),
+            ("PolicyEnabled", r#"{"type":"boolean"}"#),
+            ("SseSpecification", r##"{"$ref":"#/definitions/SseSpecification"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+            ("VerifiedAccessGroupArn", r#"{"type":"string"}"#),
+            ("VerifiedAccessGroupId", r#"{"type":"string"}"#),
+            ("VerifiedAccessInstanceId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "SseSpecification",
@@ -28924,7 +30428,29 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::VerifiedAccessInstance",
-        r##"{"additionalProperties":false,"properties":{"CidrEndpointsCustomSubDomain":{"type":"string"},"CidrEndpointsCustomSubDomainNameServers":{"items":{"$ref":"#/definitions/Nameserver"},"type":"array"},"CreationTime":{"type":"string"},"Description":{"type":"string"},"FipsEnabled":{"type":"boolean"},"LastUpdatedTime":{"type":"string"},"LoggingConfigurations":{"$ref":"#/definitions/VerifiedAccessLogs"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"VerifiedAccessInstanceId":{"type":"string"},"VerifiedAccessTrustProviderIds":{"items":{"$ref":"#/definitions/VerifiedAccessTrustProviderId"},"type":"array","uniqueItems":true},"VerifiedAccessTrustProviders":{"items":{"$ref":"#/definitions/VerifiedAccessTrustProvider"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("CidrEndpointsCustomSubDomain", r#"{"type":"string"}"#),
+            (
+                "CidrEndpointsCustomSubDomainNameServers",
+                r##"{"items":{"$ref":"#/definitions/Nameserver"},"type":"array"}"##,
+            ),
+            ("CreationTime", r#"{"type":"string"}"#),
+            ("Description", r#"{"type":"string"}"#),
+            ("FipsEnabled", r#"{"type":"boolean"}"#),
+            ("LastUpdatedTime", r#"{"type":"string"}"#),
+            ("LoggingConfigurations", r##"{"$ref":"#/definitions/VerifiedAccessLogs"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+            ("VerifiedAccessInstanceId", r#"{"type":"string"}"#),
+            (
+                "VerifiedAccessTrustProviderIds",
+                r##"{"items":{"$ref":"#/definitions/VerifiedAccessTrustProviderId"},"type":"array","uniqueItems":true}"##,
+            ),
+            (
+                "VerifiedAccessTrustProviders",
+                r##"{"items":{"$ref":"#/definitions/VerifiedAccessTrustProvider"},"type":"array","uniqueItems":true}"##,
+            ),
+        ],
         &[
             ("Nameserver", r#"{"type":"string"}"#),
             (
@@ -28944,7 +30470,25 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::VerifiedAccessTrustProvider",
-        r##"{"additionalProperties":false,"properties":{"CreationTime":{"type":"string"},"Description":{"type":"string"},"DeviceOptions":{"$ref":"#/definitions/DeviceOptions"},"DeviceTrustProviderType":{"enum":["crowdstrike","jamf","jumpcloud"],"type":"string"},"LastUpdatedTime":{"type":"string"},"NativeApplicationOidcOptions":{"$ref":"#/definitions/NativeApplicationOidcOptions"},"OidcOptions":{"$ref":"#/definitions/OidcOptions"},"PolicyReferenceName":{"type":"string"},"SseSpecification":{"additionalProperties":false,"properties":{"CustomerManagedKeyEnabled":{"type":"boolean"},"KmsKeyArn":{"type":"string"}},"type":"object"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TrustProviderType":{"enum":["device","user"],"type":"string"},"UserTrustProviderType":{"enum":["iam-identity-center","oidc"],"type":"string"},"VerifiedAccessTrustProviderId":{"type":"string"}},"required":["TrustProviderType","PolicyReferenceName"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["TrustProviderType","PolicyReferenceName"],"type":"object"}"#,
+        &[
+            ("CreationTime", r#"{"type":"string"}"#),
+            ("Description", r#"{"type":"string"}"#),
+            ("DeviceOptions", r##"{"$ref":"#/definitions/DeviceOptions"}"##),
+            ("DeviceTrustProviderType", r#"{"enum":["crowdstrike","jamf","jumpcloud"],"type":"string"}"#),
+            ("LastUpdatedTime", r#"{"type":"string"}"#),
+            ("NativeApplicationOidcOptions", r##"{"$ref":"#/definitions/NativeApplicationOidcOptions"}"##),
+            ("OidcOptions", r##"{"$ref":"#/definitions/OidcOptions"}"##),
+            ("PolicyReferenceName", r#"{"type":"string"}"#),
+            (
+                "SseSpecification",
+                r#"{"additionalProperties":false,"properties":{"CustomerManagedKeyEnabled":{"type":"boolean"},"KmsKeyArn":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+            ("TrustProviderType", r#"{"enum":["device","user"],"type":"string"}"#),
+            ("UserTrustProviderType", r#"{"enum":["iam-identity-center","oidc"],"type":"string"}"#),
+            ("VerifiedAccessTrustProviderId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "DeviceOptions",
@@ -28967,7 +30511,28 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::Volume",
-        r##"{"additionalProperties":false,"anyOf":[{"required":["AvailabilityZone","Size"]},{"required":["AvailabilityZone","SnapshotId"]},{"required":["AvailabilityZoneId","Size"]},{"required":["AvailabilityZoneId","SnapshotId"]},{"required":["SourceVolumeId"]}],"properties":{"AutoEnableIO":{"type":"boolean"},"AvailabilityZone":{"type":"string"},"AvailabilityZoneId":{"type":"string"},"Encrypted":{"type":"boolean"},"Iops":{"type":"integer"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"MultiAttachEnabled":{"type":"boolean"},"OutpostArn":{"type":"string"},"Size":{"type":"integer"},"SnapshotId":{"type":"string"},"SourceVolumeId":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"Throughput":{"type":"integer"},"VolumeId":{"type":"string"},"VolumeInitializationRate":{"type":"integer"},"VolumeType":{"enumCaseInsensitive":["gp2","gp3","io1","io2","sc1","st1","standard"],"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"anyOf":[{"required":["AvailabilityZone","Size"]},{"required":["AvailabilityZone","SnapshotId"]},{"required":["AvailabilityZoneId","Size"]},{"required":["AvailabilityZoneId","SnapshotId"]},{"required":["SourceVolumeId"]}],"type":"object"}"#,
+        &[
+            ("AutoEnableIO", r#"{"type":"boolean"}"#),
+            ("AvailabilityZone", r#"{"type":"string"}"#),
+            ("AvailabilityZoneId", r#"{"type":"string"}"#),
+            ("Encrypted", r#"{"type":"boolean"}"#),
+            ("Iops", r#"{"type":"integer"}"#),
+            ("KmsKeyId", r#"{"anyOf":[{},{},{}],"type":"string"}"#),
+            ("MultiAttachEnabled", r#"{"type":"boolean"}"#),
+            ("OutpostArn", r#"{"type":"string"}"#),
+            ("Size", r#"{"type":"integer"}"#),
+            ("SnapshotId", r#"{"type":"string"}"#),
+            ("SourceVolumeId", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("Throughput", r#"{"type":"integer"}"#),
+            ("VolumeId", r#"{"type":"string"}"#),
+            ("VolumeInitializationRate", r#"{"type":"integer"}"#),
+            (
+                "VolumeType",
+                r#"{"enumCaseInsensitive":["gp2","gp3","io1","io2","sc1","st1","standard"],"type":"string"}"#,
+            ),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -28975,7 +30540,13 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::EC2::VolumeAttachment",
-        r##"{"additionalProperties":false,"properties":{"Device":{"$ref":"#/definitions/Device"},"EbsCardIndex":{"$ref":"#/definitions/EbsCardIndex"},"InstanceId":{"$ref":"#/definitions/InstanceId"},"VolumeId":{"$ref":"#/definitions/VolumeId"}},"required":["VolumeId","InstanceId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["VolumeId","InstanceId"],"type":"object"}"#,
+        &[
+            ("Device", r##"{"$ref":"#/definitions/Device"}"##),
+            ("EbsCardIndex", r##"{"$ref":"#/definitions/EbsCardIndex"}"##),
+            ("InstanceId", r##"{"$ref":"#/definitions/InstanceId"}"##),
+            ("VolumeId", r##"{"$ref":"#/definitions/VolumeId"}"##),
+        ],
         &[
             ("Device", r#"{"type":"string"}"#),
             ("EbsCardIndex", r#"{"type":"integer"}"#),

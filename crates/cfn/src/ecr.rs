@@ -1384,7 +1384,20 @@ pub mod signing_configuration {
 pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::ECR::PublicRepository",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"RepositoryCatalogData":{"additionalProperties":false,"properties":{"AboutText":{"$ref":"#/definitions/AboutText"},"Architectures":{"$ref":"#/definitions/ArchitectureList"},"OperatingSystems":{"$ref":"#/definitions/OperatingSystemList"},"RepositoryDescription":{"$ref":"#/definitions/RepositoryDescription"},"UsageText":{"$ref":"#/definitions/UsageText"}},"type":"object"},"RepositoryName":{"maxLength":256,"minLength":2,"pattern":"^(?=.{2,256}$)((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)$","type":"string"},"RepositoryPolicyText":{"type":["object","string"]},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "RepositoryCatalogData",
+                r##"{"additionalProperties":false,"properties":{"AboutText":{"$ref":"#/definitions/AboutText"},"Architectures":{"$ref":"#/definitions/ArchitectureList"},"OperatingSystems":{"$ref":"#/definitions/OperatingSystemList"},"RepositoryDescription":{"$ref":"#/definitions/RepositoryDescription"},"UsageText":{"$ref":"#/definitions/UsageText"}},"type":"object"}"##,
+            ),
+            (
+                "RepositoryName",
+                r#"{"maxLength":256,"minLength":2,"pattern":"^(?=.{2,256}$)((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)$","type":"string"}"#,
+            ),
+            ("RepositoryPolicyText", r#"{"type":["object","string"]}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##),
+        ],
         &[
             ("AboutText", r#"{"maxLength":10240,"type":"string"}"#),
             ("Architecture", r#"{"maxLength":50,"minLength":1,"type":"string"}"#),
@@ -1408,7 +1421,15 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ECR::PullThroughCacheRule",
-        r##"{"additionalProperties":false,"properties":{"CredentialArn":{"$ref":"#/definitions/CredentialArn"},"CustomRoleArn":{"$ref":"#/definitions/CustomRoleArn"},"EcrRepositoryPrefix":{"$ref":"#/definitions/EcrRepositoryPrefix"},"UpstreamRegistry":{"$ref":"#/definitions/UpstreamRegistry"},"UpstreamRegistryUrl":{"$ref":"#/definitions/UpstreamRegistryUrl"},"UpstreamRepositoryPrefix":{"$ref":"#/definitions/UpstreamRepositoryPrefix"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("CredentialArn", r##"{"$ref":"#/definitions/CredentialArn"}"##),
+            ("CustomRoleArn", r##"{"$ref":"#/definitions/CustomRoleArn"}"##),
+            ("EcrRepositoryPrefix", r##"{"$ref":"#/definitions/EcrRepositoryPrefix"}"##),
+            ("UpstreamRegistry", r##"{"$ref":"#/definitions/UpstreamRegistry"}"##),
+            ("UpstreamRegistryUrl", r##"{"$ref":"#/definitions/UpstreamRegistryUrl"}"##),
+            ("UpstreamRepositoryPrefix", r##"{"$ref":"#/definitions/UpstreamRepositoryPrefix"}"##),
+        ],
         &[
             (
                 "CredentialArn",
@@ -1437,7 +1458,8 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ECR::PullTimeUpdateExclusion",
-        r##"{"additionalProperties":false,"properties":{"PrincipalArn":{"$ref":"#/definitions/PrincipalArn"}},"required":["PrincipalArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["PrincipalArn"],"type":"object"}"#,
+        &[("PrincipalArn", r##"{"$ref":"#/definitions/PrincipalArn"}"##)],
         &[(
             "PrincipalArn",
             r#"{"maxLength":200,"minLength":0,"pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$","type":"string"}"#,
@@ -1445,12 +1467,21 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ECR::RegistryPolicy",
-        r##"{"additionalProperties":false,"properties":{"PolicyText":{"maxLength":10240,"minLength":0,"type":["object","string"]},"RegistryId":{"$ref":"#/definitions/RegistryId"}},"required":["PolicyText"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["PolicyText"],"type":"object"}"#,
+        &[
+            ("PolicyText", r#"{"maxLength":10240,"minLength":0,"type":["object","string"]}"#),
+            ("RegistryId", r##"{"$ref":"#/definitions/RegistryId"}"##),
+        ],
         &[("RegistryId", r#"{"maxLength":12,"minLength":12,"pattern":"^[0-9]{12}$","type":"string"}"#)],
     ),
     (
         "AWS::ECR::RegistryScanningConfiguration",
-        r##"{"additionalProperties":false,"properties":{"RegistryId":{"$ref":"#/definitions/RegistryId"},"Rules":{"$ref":"#/definitions/ScanningRules"},"ScanType":{"$ref":"#/definitions/ScanType"}},"required":["Rules","ScanType"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Rules","ScanType"],"type":"object"}"#,
+        &[
+            ("RegistryId", r##"{"$ref":"#/definitions/RegistryId"}"##),
+            ("Rules", r##"{"$ref":"#/definitions/ScanningRules"}"##),
+            ("ScanType", r##"{"$ref":"#/definitions/ScanType"}"##),
+        ],
         &[
             (
                 "Filter",
@@ -1476,7 +1507,11 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ECR::ReplicationConfiguration",
-        r##"{"additionalProperties":false,"properties":{"RegistryId":{"type":"string"},"ReplicationConfiguration":{"$ref":"#/definitions/ReplicationConfiguration"}},"required":["ReplicationConfiguration"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ReplicationConfiguration"],"type":"object"}"#,
+        &[
+            ("RegistryId", r#"{"type":"string"}"#),
+            ("ReplicationConfiguration", r##"{"$ref":"#/definitions/ReplicationConfiguration"}"##),
+        ],
         &[
             (
                 "Filter",
@@ -1505,7 +1540,29 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ECR::Repository",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"EmptyOnDelete":{"$ref":"#/definitions/EmptyOnDelete"},"EncryptionConfiguration":{"$ref":"#/definitions/EncryptionConfiguration"},"ImageScanningConfiguration":{"$ref":"#/definitions/ImageScanningConfiguration"},"ImageTagMutability":{"enum":["MUTABLE","IMMUTABLE","MUTABLE_WITH_EXCLUSION","IMMUTABLE_WITH_EXCLUSION"],"type":"string"},"ImageTagMutabilityExclusionFilters":{"items":{"$ref":"#/definitions/ImageTagMutabilityExclusionFilter"},"maxItems":5,"minItems":1,"type":"array"},"LifecyclePolicy":{"$ref":"#/definitions/LifecyclePolicy"},"RepositoryName":{"maxLength":256,"minLength":2,"pattern":"^(?=.{2,256}$)([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*)$","type":"string"},"RepositoryPolicyText":{"type":["object","string"]},"RepositoryUri":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("EmptyOnDelete", r##"{"$ref":"#/definitions/EmptyOnDelete"}"##),
+            ("EncryptionConfiguration", r##"{"$ref":"#/definitions/EncryptionConfiguration"}"##),
+            ("ImageScanningConfiguration", r##"{"$ref":"#/definitions/ImageScanningConfiguration"}"##),
+            (
+                "ImageTagMutability",
+                r#"{"enum":["MUTABLE","IMMUTABLE","MUTABLE_WITH_EXCLUSION","IMMUTABLE_WITH_EXCLUSION"],"type":"string"}"#,
+            ),
+            (
+                "ImageTagMutabilityExclusionFilters",
+                r##"{"items":{"$ref":"#/definitions/ImageTagMutabilityExclusionFilter"},"maxItems":5,"minItems":1,"type":"array"}"##,
+            ),
+            ("LifecyclePolicy", r##"{"$ref":"#/definitions/LifecyclePolicy"}"##),
+            (
+                "RepositoryName",
+                r#"{"maxLength":256,"minLength":2,"pattern":"^(?=.{2,256}$)([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*)$","type":"string"}"#,
+            ),
+            ("RepositoryPolicyText", r#"{"type":["object","string"]}"#),
+            ("RepositoryUri", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##),
+        ],
         &[
             ("EmptyOnDelete", r#"{"type":"boolean"}"#),
             (
@@ -1542,7 +1599,36 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ECR::RepositoryCreationTemplate",
-        r##"{"additionalProperties":false,"properties":{"AppliedFor":{"items":{"$ref":"#/definitions/AppliedForItem"},"type":"array","uniqueItems":true},"CreatedAt":{"type":"string"},"CustomRoleArn":{"maxLength":2048,"minLength":0,"pattern":"^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,-.@_]*$","type":"string"},"Description":{"maxLength":256,"minLength":0,"type":"string"},"EncryptionConfiguration":{"$ref":"#/definitions/EncryptionConfiguration"},"ImageTagMutability":{"enum":["MUTABLE","IMMUTABLE","IMMUTABLE_WITH_EXCLUSION","MUTABLE_WITH_EXCLUSION"],"type":"string"},"ImageTagMutabilityExclusionFilters":{"items":{"$ref":"#/definitions/ImageTagMutabilityExclusionFilter"},"maxItems":5,"minItems":1,"type":"array"},"LifecyclePolicy":{"maxLength":30720,"minLength":100,"type":"string"},"Prefix":{"maxLength":256,"minLength":1,"pattern":"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$","type":"string"},"RepositoryPolicy":{"maxLength":10240,"minLength":0,"type":"string"},"ResourceTags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true},"UpdatedAt":{"type":"string"}},"required":["Prefix","AppliedFor"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Prefix","AppliedFor"],"type":"object"}"#,
+        &[
+            ("AppliedFor", r##"{"items":{"$ref":"#/definitions/AppliedForItem"},"type":"array","uniqueItems":true}"##),
+            ("CreatedAt", r#"{"type":"string"}"#),
+            (
+                "CustomRoleArn",
+                r#"{"maxLength":2048,"minLength":0,"pattern":"^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,-.@_]*$","type":"string"}"#,
+            ),
+            ("Description", r#"{"maxLength":256,"minLength":0,"type":"string"}"#),
+            ("EncryptionConfiguration", r##"{"$ref":"#/definitions/EncryptionConfiguration"}"##),
+            (
+                "ImageTagMutability",
+                r#"{"enum":["MUTABLE","IMMUTABLE","IMMUTABLE_WITH_EXCLUSION","MUTABLE_WITH_EXCLUSION"],"type":"string"}"#,
+            ),
+            (
+                "ImageTagMutabilityExclusionFilters",
+                r##"{"items":{"$ref":"#/definitions/ImageTagMutabilityExclusionFilter"},"maxItems":5,"minItems":1,"type":"array"}"##,
+            ),
+            ("LifecyclePolicy", r#"{"maxLength":30720,"minLength":100,"type":"string"}"#),
+            (
+                "Prefix",
+                r#"{"maxLength":256,"minLength":1,"pattern":"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$","type":"string"}"#,
+            ),
+            ("RepositoryPolicy", r#"{"maxLength":10240,"minLength":0,"type":"string"}"#),
+            (
+                "ResourceTags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##,
+            ),
+            ("UpdatedAt", r#"{"type":"string"}"#),
+        ],
         &[
             ("AppliedForItem", r#"{"enum":["REPLICATION","PULL_THROUGH_CACHE","CREATE_ON_PUSH"],"type":"string"}"#),
             (
@@ -1563,7 +1649,11 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ECR::SigningConfiguration",
-        r##"{"additionalProperties":false,"properties":{"RegistryId":{"pattern":"^[0-9]{12}$","type":"string"},"Rules":{"items":{"$ref":"#/definitions/Rule"},"maxItems":50,"minItems":0,"type":"array"}},"required":["Rules"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Rules"],"type":"object"}"#,
+        &[
+            ("RegistryId", r#"{"pattern":"^[0-9]{12}$","type":"string"}"#),
+            ("Rules", r##"{"items":{"$ref":"#/definitions/Rule"},"maxItems":50,"minItems":0,"type":"array"}"##),
+        ],
         &[
             (
                 "Filter",

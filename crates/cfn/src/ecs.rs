@@ -9112,7 +9112,14 @@ pub mod task_set {
 pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::ECS::CapacityProvider",
-        r##"{"additionalProperties":false,"properties":{"AutoScalingGroupProvider":{"$ref":"#/definitions/AutoScalingGroupProvider"},"ClusterName":{"type":"string"},"ManagedInstancesProvider":{"$ref":"#/definitions/ManagedInstancesProvider"},"Name":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("AutoScalingGroupProvider", r##"{"$ref":"#/definitions/AutoScalingGroupProvider"}"##),
+            ("ClusterName", r#"{"type":"string"}"#),
+            ("ManagedInstancesProvider", r##"{"$ref":"#/definitions/ManagedInstancesProvider"}"##),
+            ("Name", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+        ],
         &[
             (
                 "AcceleratorCountRequest",
@@ -9199,7 +9206,20 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ECS::Cluster",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"CapacityProviders":{"items":{"type":"string"},"type":"array"},"ClusterName":{"type":"string"},"ClusterSettings":{"items":{"$ref":"#/definitions/ClusterSettings"},"type":"array"},"Configuration":{"$ref":"#/definitions/ClusterConfiguration"},"DefaultCapacityProviderStrategy":{"items":{"$ref":"#/definitions/CapacityProviderStrategyItem"},"type":"array"},"ServiceConnectDefaults":{"$ref":"#/definitions/ServiceConnectDefaults"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("CapacityProviders", r#"{"items":{"type":"string"},"type":"array"}"#),
+            ("ClusterName", r#"{"type":"string"}"#),
+            ("ClusterSettings", r##"{"items":{"$ref":"#/definitions/ClusterSettings"},"type":"array"}"##),
+            ("Configuration", r##"{"$ref":"#/definitions/ClusterConfiguration"}"##),
+            (
+                "DefaultCapacityProviderStrategy",
+                r##"{"items":{"$ref":"#/definitions/CapacityProviderStrategyItem"},"type":"array"}"##,
+            ),
+            ("ServiceConnectDefaults", r##"{"$ref":"#/definitions/ServiceConnectDefaults"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+        ],
         &[
             (
                 "CapacityProviderStrategyItem",
@@ -9237,7 +9257,12 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ECS::ClusterCapacityProviderAssociations",
-        r##"{"additionalProperties":false,"properties":{"CapacityProviders":{"$ref":"#/definitions/CapacityProviders"},"Cluster":{"$ref":"#/definitions/Cluster"},"DefaultCapacityProviderStrategy":{"$ref":"#/definitions/DefaultCapacityProviderStrategy"}},"required":["Cluster","DefaultCapacityProviderStrategy"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Cluster","DefaultCapacityProviderStrategy"],"type":"object"}"#,
+        &[
+            ("CapacityProviders", r##"{"$ref":"#/definitions/CapacityProviders"}"##),
+            ("Cluster", r##"{"$ref":"#/definitions/Cluster"}"##),
+            ("DefaultCapacityProviderStrategy", r##"{"$ref":"#/definitions/DefaultCapacityProviderStrategy"}"##),
+        ],
         &[
             (
                 "CapacityProvider",
@@ -9260,7 +9285,24 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ECS::Daemon",
-        r##"{"additionalProperties":false,"properties":{"CapacityProviderArns":{"items":{"type":"string"},"minItems":1,"type":"array"},"ClusterArn":{"type":"string"},"CreatedAt":{"type":"string"},"Critical":{"type":"boolean"},"DaemonArn":{"type":"string"},"DaemonName":{"type":"string"},"DaemonStatus":{"$ref":"#/definitions/DaemonStatus"},"DaemonTaskDefinitionArn":{"type":"string"},"DeploymentArn":{"type":"string"},"DeploymentConfiguration":{"$ref":"#/definitions/DaemonDeploymentConfiguration"},"EnableECSManagedTags":{"type":"boolean"},"EnableExecuteCommand":{"type":"boolean"},"PropagateTags":{"enum":["DAEMON","NONE"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"},"UpdatedAt":{"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("CapacityProviderArns", r#"{"items":{"type":"string"},"minItems":1,"type":"array"}"#),
+            ("ClusterArn", r#"{"type":"string"}"#),
+            ("CreatedAt", r#"{"type":"string"}"#),
+            ("Critical", r#"{"type":"boolean"}"#),
+            ("DaemonArn", r#"{"type":"string"}"#),
+            ("DaemonName", r#"{"type":"string"}"#),
+            ("DaemonStatus", r##"{"$ref":"#/definitions/DaemonStatus"}"##),
+            ("DaemonTaskDefinitionArn", r#"{"type":"string"}"#),
+            ("DeploymentArn", r#"{"type":"string"}"#),
+            ("DeploymentConfiguration", r##"{"$ref":"#/definitions/DaemonDeploymentConfiguration"}"##),
+            ("EnableECSManagedTags", r#"{"type":"boolean"}"#),
+            ("EnableExecuteCommand", r#"{"type":"boolean"}"#),
+            ("PropagateTags", r#"{"enum":["DAEMON","NONE"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+            ("UpdatedAt", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "DaemonAlarmConfiguration",
@@ -9279,7 +9321,23 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ECS::DaemonTaskDefinition",
-        r##"{"additionalProperties":false,"properties":{"ContainerDefinitions":{"items":{"$ref":"#/definitions/DaemonContainerDefinition"},"type":"array","uniqueItems":true},"Cpu":{"type":"string"},"DaemonTaskDefinitionArn":{"type":"string"},"ExecutionRoleArn":{"type":"string"},"Family":{"type":"string"},"IpcMode":{"enum":["none","shared"],"type":"string"},"Memory":{"type":"string"},"PidMode":{"enum":["none","shared"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"},"TaskRoleArn":{"type":"string"},"Volumes":{"items":{"$ref":"#/definitions/Volume"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            (
+                "ContainerDefinitions",
+                r##"{"items":{"$ref":"#/definitions/DaemonContainerDefinition"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("Cpu", r#"{"type":"string"}"#),
+            ("DaemonTaskDefinitionArn", r#"{"type":"string"}"#),
+            ("ExecutionRoleArn", r#"{"type":"string"}"#),
+            ("Family", r#"{"type":"string"}"#),
+            ("IpcMode", r#"{"enum":["none","shared"],"type":"string"}"#),
+            ("Memory", r#"{"type":"string"}"#),
+            ("PidMode", r#"{"enum":["none","shared"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+            ("TaskRoleArn", r#"{"type":"string"}"#),
+            ("Volumes", r##"{"items":{"$ref":"#/definitions/Volume"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             (
                 "ContainerDependency",
@@ -9365,7 +9423,32 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ECS::ExpressGatewayService",
-        r##"{"additionalProperties":false,"properties":{"ActiveConfigurations":{"items":{"$ref":"#/definitions/ExpressGatewayServiceConfiguration"},"type":"array"},"Cluster":{"type":"string"},"Cpu":{"type":"string"},"CreatedAt":{"type":"string"},"ECSManagedResourceArns":{"$ref":"#/definitions/ECSManagedResourceArns"},"Endpoint":{"type":"string"},"ExecutionRoleArn":{"type":"string"},"HealthCheckPath":{"type":"string"},"InfrastructureRoleArn":{"type":"string"},"Memory":{"type":"string"},"NetworkConfiguration":{"$ref":"#/definitions/ExpressGatewayServiceNetworkConfiguration"},"PrimaryContainer":{"$ref":"#/definitions/ExpressGatewayContainer"},"ScalingTarget":{"$ref":"#/definitions/ExpressGatewayScalingTarget"},"ServiceArn":{"type":"string"},"ServiceName":{"type":"string"},"Status":{"$ref":"#/definitions/ExpressGatewayServiceStatus"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"},"TaskDefinitionArn":{"type":"string"},"TaskRoleArn":{"type":"string"},"UpdatedAt":{"type":"string"}},"required":["InfrastructureRoleArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["InfrastructureRoleArn"],"type":"object"}"#,
+        &[
+            (
+                "ActiveConfigurations",
+                r##"{"items":{"$ref":"#/definitions/ExpressGatewayServiceConfiguration"},"type":"array"}"##,
+            ),
+            ("Cluster", r#"{"type":"string"}"#),
+            ("Cpu", r#"{"type":"string"}"#),
+            ("CreatedAt", r#"{"type":"string"}"#),
+            ("ECSManagedResourceArns", r##"{"$ref":"#/definitions/ECSManagedResourceArns"}"##),
+            ("Endpoint", r#"{"type":"string"}"#),
+            ("ExecutionRoleArn", r#"{"type":"string"}"#),
+            ("HealthCheckPath", r#"{"type":"string"}"#),
+            ("InfrastructureRoleArn", r#"{"type":"string"}"#),
+            ("Memory", r#"{"type":"string"}"#),
+            ("NetworkConfiguration", r##"{"$ref":"#/definitions/ExpressGatewayServiceNetworkConfiguration"}"##),
+            ("PrimaryContainer", r##"{"$ref":"#/definitions/ExpressGatewayContainer"}"##),
+            ("ScalingTarget", r##"{"$ref":"#/definitions/ExpressGatewayScalingTarget"}"##),
+            ("ServiceArn", r#"{"type":"string"}"#),
+            ("ServiceName", r#"{"type":"string"}"#),
+            ("Status", r##"{"$ref":"#/definitions/ExpressGatewayServiceStatus"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+            ("TaskDefinitionArn", r#"{"type":"string"}"#),
+            ("TaskRoleArn", r#"{"type":"string"}"#),
+            ("UpdatedAt", r#"{"type":"string"}"#),
+        ],
         &[
             ("AccessType", r#"{"enum":["PUBLIC","PRIVATE"],"type":"string"}"#),
             (
@@ -9433,7 +9516,20 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ECS::Gateway",
-        r##"{"additionalProperties":false,"properties":{"AccessType":{"$ref":"#/definitions/AccessType"},"Arn":{"type":"string"},"Configuration":{"$ref":"#/definitions/GatewayConfiguration"},"CreatedAt":{"type":"string"},"DeletionProtection":{"type":"boolean"},"GatewayName":{"maxLength":255,"minLength":1,"pattern":"^[a-zA-Z0-9-]+$","type":"string"},"InfrastructureRoleArn":{"type":"string"},"PropagateTags":{"$ref":"#/definitions/PropagateGatewayTags"},"Status":{"$ref":"#/definitions/GatewayStatus"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"},"UpdatedAt":{"type":"string"}},"required":["GatewayName","InfrastructureRoleArn","Configuration"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["GatewayName","InfrastructureRoleArn","Configuration"],"type":"object"}"#,
+        &[
+            ("AccessType", r##"{"$ref":"#/definitions/AccessType"}"##),
+            ("Arn", r#"{"type":"string"}"#),
+            ("Configuration", r##"{"$ref":"#/definitions/GatewayConfiguration"}"##),
+            ("CreatedAt", r#"{"type":"string"}"#),
+            ("DeletionProtection", r#"{"type":"boolean"}"#),
+            ("GatewayName", r#"{"maxLength":255,"minLength":1,"pattern":"^[a-zA-Z0-9-]+$","type":"string"}"#),
+            ("InfrastructureRoleArn", r#"{"type":"string"}"#),
+            ("PropagateTags", r##"{"$ref":"#/definitions/PropagateGatewayTags"}"##),
+            ("Status", r##"{"$ref":"#/definitions/GatewayStatus"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+            ("UpdatedAt", r#"{"type":"string"}"#),
+        ],
         &[
             ("AccessType", r#"{"enum":["PUBLIC","PRIVATE"],"type":"string"}"#),
             ("GatewayAlbDesyncMitigationMode", r#"{"enum":["monitor","defensive","strictest"],"type":"string"}"#),
@@ -9488,17 +9584,73 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ECS::GatewayClusterAssociations",
-        r##"{"additionalProperties":false,"properties":{"Cluster":{"type":"string"},"ClusterArn":{"pattern":"^arn:aws[a-zA-Z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/.+$","type":"string"},"Gateway":{"type":"string"},"GatewayArn":{"pattern":"^arn:aws[a-zA-Z-]*:ecs:[a-z0-9-]+:[0-9]{12}:gateway/.+$","type":"string"},"Status":{"$ref":"#/definitions/GatewayClusterAssociationStatus"}},"required":["Gateway","Cluster"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Gateway","Cluster"],"type":"object"}"#,
+        &[
+            ("Cluster", r#"{"type":"string"}"#),
+            ("ClusterArn", r#"{"pattern":"^arn:aws[a-zA-Z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/.+$","type":"string"}"#),
+            ("Gateway", r#"{"type":"string"}"#),
+            ("GatewayArn", r#"{"pattern":"^arn:aws[a-zA-Z-]*:ecs:[a-z0-9-]+:[0-9]{12}:gateway/.+$","type":"string"}"#),
+            ("Status", r##"{"$ref":"#/definitions/GatewayClusterAssociationStatus"}"##),
+        ],
         &[("GatewayClusterAssociationStatus", r#"{"enum":["ACTIVE","DISASSOCIATING"],"type":"string"}"#)],
     ),
     (
         "AWS::ECS::PrimaryTaskSet",
-        r#"{"additionalProperties":false,"properties":{"Cluster":{"type":"string"},"Service":{"type":"string"},"TaskSetId":{"type":"string"}},"required":["Cluster","Service","TaskSetId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["Cluster","Service","TaskSetId"],"type":"object"}"#,
+        &[
+            ("Cluster", r#"{"type":"string"}"#),
+            ("Service", r#"{"type":"string"}"#),
+            ("TaskSetId", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::ECS::Service",
-        r##"{"additionalProperties":false,"properties":{"AvailabilityZoneRebalancing":{"enum":["ENABLED","DISABLED"],"type":"string"},"CapacityProviderStrategy":{"items":{"$ref":"#/definitions/CapacityProviderStrategyItem"},"type":"array"},"Cluster":{"type":"string"},"DeploymentConfiguration":{"$ref":"#/definitions/DeploymentConfiguration"},"DeploymentController":{"$ref":"#/definitions/DeploymentController"},"DesiredCount":{"type":"integer"},"EnableECSManagedTags":{"type":"boolean"},"EnableExecuteCommand":{"type":"boolean"},"ForceNewDeployment":{"$ref":"#/definitions/ForceNewDeployment"},"GatewayConnectors":{"items":{"$ref":"#/definitions/GatewayConnector"},"maxItems":1,"type":"array"},"HealthCheckGracePeriodSeconds":{"type":"integer"},"LaunchType":{"enum":["EC2","FARGATE","EXTERNAL"],"type":"string"},"LoadBalancers":{"items":{"$ref":"#/definitions/LoadBalancer"},"type":"array"},"Monitoring":{"$ref":"#/definitions/MonitoringConfiguration"},"Name":{"type":"string"},"NetworkConfiguration":{"$ref":"#/definitions/NetworkConfiguration"},"PlacementConstraints":{"items":{"$ref":"#/definitions/PlacementConstraint"},"type":"array"},"PlacementStrategies":{"items":{"$ref":"#/definitions/PlacementStrategy"},"type":"array"},"PlatformVersion":{"type":"string"},"PropagateTags":{"enum":["SERVICE","TASK_DEFINITION"],"type":"string"},"Role":{"type":"string"},"SchedulingStrategy":{"enum":["DAEMON","REPLICA"],"type":"string"},"ServiceArn":{"type":"string"},"ServiceConnectConfiguration":{"$ref":"#/definitions/ServiceConnectConfiguration"},"ServiceName":{"type":"string"},"ServiceRegistries":{"items":{"$ref":"#/definitions/ServiceRegistry"},"type":"array"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"},"TaskDefinition":{"type":"string"},"VolumeConfigurations":{"items":{"$ref":"#/definitions/ServiceVolumeConfiguration"},"type":"array"},"VpcLatticeConfigurations":{"items":{"$ref":"#/definitions/VpcLatticeConfiguration"},"type":"array"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("AvailabilityZoneRebalancing", r#"{"enum":["ENABLED","DISABLED"],"type":"string"}"#),
+            (
+                "CapacityProviderStrategy",
+                r##"{"items":{"$ref":"#/definitions/CapacityProviderStrategyItem"},"type":"array"}"##,
+            ),
+            ("Cluster", r#"{"type":"string"}"#),
+            ("DeploymentConfiguration", r##"{"$ref":"#/definitions/DeploymentConfiguration"}"##),
+            ("DeploymentController", r##"{"$ref":"#/definitions/DeploymentController"}"##),
+            ("DesiredCount", r#"{"type":"integer"}"#),
+            ("EnableECSManagedTags", r#"{"type":"boolean"}"#),
+            ("EnableExecuteCommand", r#"{"type":"boolean"}"#),
+            ("ForceNewDeployment", r##"{"$ref":"#/definitions/ForceNewDeployment"}"##),
+            (
+                "GatewayConnectors",
+                r##"{"items":{"$ref":"#/definitions/GatewayConnector"},"maxItems":1,"type":"array"}"##,
+            ),
+            ("HealthCheckGracePeriodSeconds", r#"{"type":"integer"}"#),
+            ("LaunchType", r#"{"enum":["EC2","FARGATE","EXTERNAL"],"type":"string"}"#),
+            ("LoadBalancers", r##"{"items":{"$ref":"#/definitions/LoadBalancer"},"type":"array"}"##),
+            ("Monitoring", r##"{"$ref":"#/definitions/MonitoringConfiguration"}"##),
+            ("Name", r#"{"type":"string"}"#),
+            ("NetworkConfiguration", r##"{"$ref":"#/definitions/NetworkConfiguration"}"##),
+            ("PlacementConstraints", r##"{"items":{"$ref":"#/definitions/PlacementConstraint"},"type":"array"}"##),
+            ("PlacementStrategies", r##"{"items":{"$ref":"#/definitions/PlacementStrategy"},"type":"array"}"##),
+            ("PlatformVersion", r#"{"type":"string"}"#),
+            ("PropagateTags", r#"{"enum":["SERVICE","TASK_DEFINITION"],"type":"string"}"#),
+            ("Role", r#"{"type":"string"}"#),
+            ("SchedulingStrategy", r#"{"enum":["DAEMON","REPLICA"],"type":"string"}"#),
+            ("ServiceArn", r#"{"type":"string"}"#),
+            ("ServiceConnectConfiguration", r##"{"$ref":"#/definitions/ServiceConnectConfiguration"}"##),
+            ("ServiceName", r#"{"type":"string"}"#),
+            ("ServiceRegistries", r##"{"items":{"$ref":"#/definitions/ServiceRegistry"},"type":"array"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+            ("TaskDefinition", r#"{"type":"string"}"#),
+            (
+                "VolumeConfigurations",
+                r##"{"items":{"$ref":"#/definitions/ServiceVolumeConfiguration"},"type":"array"}"##,
+            ),
+            (
+                "VpcLatticeConfigurations",
+                r##"{"items":{"$ref":"#/definitions/VpcLatticeConfiguration"},"type":"array"}"##,
+            ),
+        ],
         &[
             (
                 "AdvancedConfiguration",
@@ -9680,7 +9832,40 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ECS::TaskDefinition",
-        r##"{"additionalProperties":false,"properties":{"ContainerDefinitions":{"items":{"$ref":"#/definitions/ContainerDefinition"},"type":"array","uniqueItems":true},"Cpu":{"type":"string"},"EnableFaultInjection":{"type":"boolean"},"EphemeralStorage":{"$ref":"#/definitions/EphemeralStorage"},"ExecutionRoleArn":{"type":"string"},"Family":{"type":"string"},"InferenceAccelerators":{"items":{"$ref":"#/definitions/InferenceAccelerator"},"type":"array","uniqueItems":true},"IpcMode":{"enum":["host","none","task"],"type":"string"},"Memory":{"type":"string"},"NetworkMode":{"enum":["awsvpc","bridge","host","none"],"type":"string"},"PidMode":{"enum":["host","task"],"type":"string"},"PlacementConstraints":{"items":{"$ref":"#/definitions/TaskDefinitionPlacementConstraint"},"type":"array","uniqueItems":true},"ProxyConfiguration":{"$ref":"#/definitions/ProxyConfiguration"},"RequiresCompatibilities":{"items":{"enum":["EC2","EXTERNAL","FARGATE","MANAGED_INSTANCES"],"type":"string"},"type":"array","uniqueItems":true},"RuntimePlatform":{"$ref":"#/definitions/RuntimePlatform"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"},"TaskDefinitionArn":{"type":"string"},"TaskRoleArn":{"type":"string"},"Volumes":{"items":{"$ref":"#/definitions/Volume"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            (
+                "ContainerDefinitions",
+                r##"{"items":{"$ref":"#/definitions/ContainerDefinition"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("Cpu", r#"{"type":"string"}"#),
+            ("EnableFaultInjection", r#"{"type":"boolean"}"#),
+            ("EphemeralStorage", r##"{"$ref":"#/definitions/EphemeralStorage"}"##),
+            ("ExecutionRoleArn", r#"{"type":"string"}"#),
+            ("Family", r#"{"type":"string"}"#),
+            (
+                "InferenceAccelerators",
+                r##"{"items":{"$ref":"#/definitions/InferenceAccelerator"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("IpcMode", r#"{"enum":["host","none","task"],"type":"string"}"#),
+            ("Memory", r#"{"type":"string"}"#),
+            ("NetworkMode", r#"{"enum":["awsvpc","bridge","host","none"],"type":"string"}"#),
+            ("PidMode", r#"{"enum":["host","task"],"type":"string"}"#),
+            (
+                "PlacementConstraints",
+                r##"{"items":{"$ref":"#/definitions/TaskDefinitionPlacementConstraint"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("ProxyConfiguration", r##"{"$ref":"#/definitions/ProxyConfiguration"}"##),
+            (
+                "RequiresCompatibilities",
+                r#"{"items":{"enum":["EC2","EXTERNAL","FARGATE","MANAGED_INSTANCES"],"type":"string"},"type":"array","uniqueItems":true}"#,
+            ),
+            ("RuntimePlatform", r##"{"$ref":"#/definitions/RuntimePlatform"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+            ("TaskDefinitionArn", r#"{"type":"string"}"#),
+            ("TaskRoleArn", r#"{"type":"string"}"#),
+            ("Volumes", r##"{"items":{"$ref":"#/definitions/Volume"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             (
                 "AuthorizationConfig",
@@ -9834,7 +10019,25 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ECS::TaskSet",
-        r##"{"additionalProperties":false,"properties":{"CapacityProviderStrategy":{"items":{"$ref":"#/definitions/CapacityProviderStrategyItem"},"type":"array"},"Cluster":{"type":"string"},"ExternalId":{"type":"string"},"Id":{"type":"string"},"LaunchType":{"enum":["EC2","FARGATE"],"type":"string"},"LoadBalancers":{"items":{"$ref":"#/definitions/LoadBalancer"},"type":"array"},"NetworkConfiguration":{"$ref":"#/definitions/NetworkConfiguration"},"PlatformVersion":{"type":"string"},"Scale":{"$ref":"#/definitions/Scale"},"Service":{"type":"string"},"ServiceRegistries":{"items":{"$ref":"#/definitions/ServiceRegistry"},"type":"array"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"},"TaskDefinition":{"type":"string"}},"required":["Cluster","Service","TaskDefinition"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Cluster","Service","TaskDefinition"],"type":"object"}"#,
+        &[
+            (
+                "CapacityProviderStrategy",
+                r##"{"items":{"$ref":"#/definitions/CapacityProviderStrategyItem"},"type":"array"}"##,
+            ),
+            ("Cluster", r#"{"type":"string"}"#),
+            ("ExternalId", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("LaunchType", r#"{"enum":["EC2","FARGATE"],"type":"string"}"#),
+            ("LoadBalancers", r##"{"items":{"$ref":"#/definitions/LoadBalancer"},"type":"array"}"##),
+            ("NetworkConfiguration", r##"{"$ref":"#/definitions/NetworkConfiguration"}"##),
+            ("PlatformVersion", r#"{"type":"string"}"#),
+            ("Scale", r##"{"$ref":"#/definitions/Scale"}"##),
+            ("Service", r#"{"type":"string"}"#),
+            ("ServiceRegistries", r##"{"items":{"$ref":"#/definitions/ServiceRegistry"},"type":"array"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+            ("TaskDefinition", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "AwsVpcConfiguration",

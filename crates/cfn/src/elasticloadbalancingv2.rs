@@ -3173,7 +3173,26 @@ pub mod trust_store_revocation {
 pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::ElasticLoadBalancingV2::Listener",
-        r##"{"additionalProperties":false,"properties":{"AlpnPolicy":{"items":{"type":"string"},"type":"array"},"Certificates":{"items":{"$ref":"#/definitions/Certificate"},"type":"array","uniqueItems":true},"DefaultActions":{"items":{"$ref":"#/definitions/Action"},"type":"array","uniqueItems":true},"ListenerArn":{"type":"string"},"ListenerAttributes":{"items":{"$ref":"#/definitions/ListenerAttribute"},"type":"array","uniqueItems":true},"LoadBalancerArn":{"type":"string"},"MutualAuthentication":{"$ref":"#/definitions/MutualAuthentication"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"Protocol":{"enum":["GENEVE","HTTP","HTTPS","QUIC","TCP","TCP_QUIC","TCP_UDP","TLS","UDP"],"type":"string"},"SslPolicy":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array","uniqueItems":false}},"required":["LoadBalancerArn","DefaultActions"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["LoadBalancerArn","DefaultActions"],"type":"object"}"#,
+        &[
+            ("AlpnPolicy", r#"{"items":{"type":"string"},"type":"array"}"#),
+            ("Certificates", r##"{"items":{"$ref":"#/definitions/Certificate"},"type":"array","uniqueItems":true}"##),
+            ("DefaultActions", r##"{"items":{"$ref":"#/definitions/Action"},"type":"array","uniqueItems":true}"##),
+            ("ListenerArn", r#"{"type":"string"}"#),
+            (
+                "ListenerAttributes",
+                r##"{"items":{"$ref":"#/definitions/ListenerAttribute"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("LoadBalancerArn", r#"{"type":"string"}"#),
+            ("MutualAuthentication", r##"{"$ref":"#/definitions/MutualAuthentication"}"##),
+            ("Port", r#"{"maximum":65535,"minimum":1,"type":"integer"}"#),
+            (
+                "Protocol",
+                r#"{"enum":["GENEVE","HTTP","HTTPS","QUIC","TCP","TCP_QUIC","TCP_UDP","TLS","UDP"],"type":"string"}"#,
+            ),
+            ("SslPolicy", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array","uniqueItems":false}"##),
+        ],
         &[
             (
                 "Action",
@@ -3235,7 +3254,12 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ElasticLoadBalancingV2::ListenerCertificate",
-        r##"{"additionalProperties":false,"properties":{"Certificates":{"items":{"$ref":"#/definitions/Certificate"},"type":"array","uniqueItems":true},"Id":{"type":"string"},"ListenerArn":{"type":"string"}},"required":["ListenerArn","Certificates"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ListenerArn","Certificates"],"type":"object"}"#,
+        &[
+            ("Certificates", r##"{"items":{"$ref":"#/definitions/Certificate"},"type":"array","uniqueItems":true}"##),
+            ("Id", r#"{"type":"string"}"#),
+            ("ListenerArn", r#"{"type":"string"}"#),
+        ],
         &[(
             "Certificate",
             r#"{"additionalProperties":false,"properties":{"CertificateArn":{"type":"string"}},"type":"object"}"#,
@@ -3243,7 +3267,17 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ElasticLoadBalancingV2::ListenerRule",
-        r##"{"additionalProperties":false,"properties":{"Actions":{"items":{"$ref":"#/definitions/Action"},"type":"array","uniqueItems":true},"Conditions":{"items":{"$ref":"#/definitions/RuleCondition"},"type":"array","uniqueItems":true},"IsDefault":{"type":"boolean"},"ListenerArn":{"type":"string"},"Priority":{"maximum":50000,"minimum":1,"type":"integer"},"RuleArn":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array","uniqueItems":false},"Transforms":{"items":{"$ref":"#/definitions/Transform"},"type":"array","uniqueItems":true}},"required":["Actions","Priority","Conditions"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Actions","Priority","Conditions"],"type":"object"}"#,
+        &[
+            ("Actions", r##"{"items":{"$ref":"#/definitions/Action"},"type":"array","uniqueItems":true}"##),
+            ("Conditions", r##"{"items":{"$ref":"#/definitions/RuleCondition"},"type":"array","uniqueItems":true}"##),
+            ("IsDefault", r#"{"type":"boolean"}"#),
+            ("ListenerArn", r#"{"type":"string"}"#),
+            ("Priority", r#"{"maximum":50000,"minimum":1,"type":"integer"}"#),
+            ("RuleArn", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array","uniqueItems":false}"##),
+            ("Transforms", r##"{"items":{"$ref":"#/definitions/Transform"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             (
                 "Action",
@@ -3342,7 +3376,37 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ElasticLoadBalancingV2::LoadBalancer",
-        r##"{"additionalProperties":false,"properties":{"CanonicalHostedZoneID":{"type":"string"},"DNSName":{"type":"string"},"EnableCapacityReservationProvisionStabilize":{"type":"boolean"},"EnablePrefixForIpv6SourceNat":{"enum":["off","on"],"type":"string"},"EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic":{"type":"string"},"IpAddressType":{"enum":["dualstack","dualstack-without-public-ipv4","ipv4"],"type":"string"},"Ipv4IpamPoolId":{"type":"string"},"LoadBalancerArn":{"type":"string"},"LoadBalancerAttributes":{"items":{"$ref":"#/definitions/LoadBalancerAttribute"},"type":"array","uniqueItems":true},"LoadBalancerFullName":{"type":"string"},"LoadBalancerName":{"type":"string"},"MinimumLoadBalancerCapacity":{"$ref":"#/definitions/MinimumLoadBalancerCapacity","type":"object"},"Name":{"type":"string"},"Scheme":{"enum":["internal","internet-facing"],"type":"string"},"SecurityGroups":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SubnetMappings":{"items":{"$ref":"#/definitions/SubnetMapping"},"type":"array","uniqueItems":true},"Subnets":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"Type":{"enum":["application","gateway","network"],"type":"string"}},"requiredXor":["Subnets","SubnetMappings"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"requiredXor":["Subnets","SubnetMappings"],"type":"object"}"#,
+        &[
+            ("CanonicalHostedZoneID", r#"{"type":"string"}"#),
+            ("DNSName", r#"{"type":"string"}"#),
+            ("EnableCapacityReservationProvisionStabilize", r#"{"type":"boolean"}"#),
+            ("EnablePrefixForIpv6SourceNat", r#"{"enum":["off","on"],"type":"string"}"#),
+            ("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", r#"{"type":"string"}"#),
+            ("IpAddressType", r#"{"enum":["dualstack","dualstack-without-public-ipv4","ipv4"],"type":"string"}"#),
+            ("Ipv4IpamPoolId", r#"{"type":"string"}"#),
+            ("LoadBalancerArn", r#"{"type":"string"}"#),
+            (
+                "LoadBalancerAttributes",
+                r##"{"items":{"$ref":"#/definitions/LoadBalancerAttribute"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("LoadBalancerFullName", r#"{"type":"string"}"#),
+            ("LoadBalancerName", r#"{"type":"string"}"#),
+            (
+                "MinimumLoadBalancerCapacity",
+                r##"{"$ref":"#/definitions/MinimumLoadBalancerCapacity","type":"object"}"##,
+            ),
+            ("Name", r#"{"type":"string"}"#),
+            ("Scheme", r#"{"enum":["internal","internet-facing"],"type":"string"}"#),
+            ("SecurityGroups", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
+            (
+                "SubnetMappings",
+                r##"{"items":{"$ref":"#/definitions/SubnetMapping"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("Subnets", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("Type", r#"{"enum":["application","gateway","network"],"type":"string"}"#),
+        ],
         &[
             (
                 "LoadBalancerAttribute",
@@ -3364,7 +3428,42 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ElasticLoadBalancingV2::TargetGroup",
-        r##"{"additionalProperties":false,"properties":{"HealthCheckEnabled":{"type":"boolean"},"HealthCheckIntervalSeconds":{"maximum":300,"minimum":5,"type":"integer"},"HealthCheckPath":{"maxLength":1024,"minLength":1,"type":"string"},"HealthCheckPort":{"type":"string"},"HealthCheckProtocol":{"enum":["GENEVE","HTTP","HTTPS","QUIC","TCP","TCP_QUIC","TCP_UDP","TLS","UDP"],"type":"string"},"HealthCheckTimeoutSeconds":{"maximum":120,"minimum":2,"type":"integer"},"HealthyThresholdCount":{"maximum":10,"minimum":2,"type":"integer"},"IpAddressType":{"enum":["ipv4","ipv6"],"type":"string"},"LoadBalancerArns":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Matcher":{"$ref":"#/definitions/Matcher"},"Name":{"type":"string"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"Protocol":{"enum":["GENEVE","HTTP","HTTPS","QUIC","TCP","TCP_QUIC","TCP_UDP","TLS","UDP"],"type":"string"},"ProtocolVersion":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TargetControlPort":{"maximum":65535,"minimum":1,"type":"integer"},"TargetGroupArn":{"type":"string"},"TargetGroupAttributes":{"items":{"$ref":"#/definitions/TargetGroupAttribute"},"type":"array","uniqueItems":true},"TargetGroupFullName":{"type":"string"},"TargetGroupName":{"type":"string"},"TargetType":{"enum":["alb","instance","ip","lambda"],"type":"string"},"Targets":{"items":{"$ref":"#/definitions/TargetDescription"},"type":"array","uniqueItems":true},"UnhealthyThresholdCount":{"maximum":10,"minimum":2,"type":"integer"},"VpcId":{"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("HealthCheckEnabled", r#"{"type":"boolean"}"#),
+            ("HealthCheckIntervalSeconds", r#"{"maximum":300,"minimum":5,"type":"integer"}"#),
+            ("HealthCheckPath", r#"{"maxLength":1024,"minLength":1,"type":"string"}"#),
+            ("HealthCheckPort", r#"{"type":"string"}"#),
+            (
+                "HealthCheckProtocol",
+                r#"{"enum":["GENEVE","HTTP","HTTPS","QUIC","TCP","TCP_QUIC","TCP_UDP","TLS","UDP"],"type":"string"}"#,
+            ),
+            ("HealthCheckTimeoutSeconds", r#"{"maximum":120,"minimum":2,"type":"integer"}"#),
+            ("HealthyThresholdCount", r#"{"maximum":10,"minimum":2,"type":"integer"}"#),
+            ("IpAddressType", r#"{"enum":["ipv4","ipv6"],"type":"string"}"#),
+            ("LoadBalancerArns", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("Matcher", r##"{"$ref":"#/definitions/Matcher"}"##),
+            ("Name", r#"{"type":"string"}"#),
+            ("Port", r#"{"maximum":65535,"minimum":1,"type":"integer"}"#),
+            (
+                "Protocol",
+                r#"{"enum":["GENEVE","HTTP","HTTPS","QUIC","TCP","TCP_QUIC","TCP_UDP","TLS","UDP"],"type":"string"}"#,
+            ),
+            ("ProtocolVersion", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("TargetControlPort", r#"{"maximum":65535,"minimum":1,"type":"integer"}"#),
+            ("TargetGroupArn", r#"{"type":"string"}"#),
+            (
+                "TargetGroupAttributes",
+                r##"{"items":{"$ref":"#/definitions/TargetGroupAttribute"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("TargetGroupFullName", r#"{"type":"string"}"#),
+            ("TargetGroupName", r#"{"type":"string"}"#),
+            ("TargetType", r#"{"enum":["alb","instance","ip","lambda"],"type":"string"}"#),
+            ("Targets", r##"{"items":{"$ref":"#/definitions/TargetDescription"},"type":"array","uniqueItems":true}"##),
+            ("UnhealthyThresholdCount", r#"{"maximum":10,"minimum":2,"type":"integer"}"#),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "Matcher",
@@ -3386,7 +3485,17 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ElasticLoadBalancingV2::TrustStore",
-        r##"{"additionalProperties":false,"properties":{"CaCertificatesBundleS3Bucket":{"type":"string"},"CaCertificatesBundleS3Key":{"type":"string"},"CaCertificatesBundleS3ObjectVersion":{"type":"string"},"Name":{"maxLength":32,"minLength":1,"pattern":"^([a-zA-Z0-9]+-)*[a-zA-Z0-9]+$","type":"string"},"NumberOfCaCertificates":{"type":"integer"},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array","uniqueItems":false},"TrustStoreArn":{"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("CaCertificatesBundleS3Bucket", r#"{"type":"string"}"#),
+            ("CaCertificatesBundleS3Key", r#"{"type":"string"}"#),
+            ("CaCertificatesBundleS3ObjectVersion", r#"{"type":"string"}"#),
+            ("Name", r#"{"maxLength":32,"minLength":1,"pattern":"^([a-zA-Z0-9]+-)*[a-zA-Z0-9]+$","type":"string"}"#),
+            ("NumberOfCaCertificates", r#"{"type":"integer"}"#),
+            ("Status", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array","uniqueItems":false}"##),
+            ("TrustStoreArn", r#"{"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -3394,7 +3503,19 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::ElasticLoadBalancingV2::TrustStoreRevocation",
-        r##"{"additionalProperties":false,"properties":{"RevocationContents":{"items":{"$ref":"#/definitions/RevocationContent"},"type":"array","uniqueItems":true},"RevocationId":{"type":"integer"},"TrustStoreArn":{"type":"string"},"TrustStoreRevocations":{"items":{"$ref":"#/definitions/TrustStoreRevocation"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            (
+                "RevocationContents",
+                r##"{"items":{"$ref":"#/definitions/RevocationContent"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("RevocationId", r#"{"type":"integer"}"#),
+            ("TrustStoreArn", r#"{"type":"string"}"#),
+            (
+                "TrustStoreRevocations",
+                r##"{"items":{"$ref":"#/definitions/TrustStoreRevocation"},"type":"array","uniqueItems":true}"##,
+            ),
+        ],
         &[
             (
                 "RevocationContent",

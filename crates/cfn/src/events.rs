@@ -2568,17 +2568,74 @@ pub mod rule {
 pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::Events::ApiDestination",
-        r#"{"additionalProperties":false,"properties":{"Arn":{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:api-destination/[\\.\\-_A-Za-z0-9]+/[\\-A-Za-z0-9]+$","type":"string"},"ArnForPolicy":{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:api-destination/[\\.\\-_A-Za-z0-9]+$","type":"string"},"ConnectionArn":{"maxLength":1600,"minLength":1,"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection/[\\.\\-_A-Za-z0-9]+/[\\-A-Za-z0-9]+$","type":"string"},"Description":{"maxLength":512,"minLength":0,"type":"string"},"HttpMethod":{"enum":["GET","HEAD","POST","OPTIONS","PUT","DELETE","PATCH"],"type":"string"},"InvocationEndpoint":{"maxLength":2048,"minLength":1,"pattern":"^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$","type":"string"},"InvocationRateLimitPerSecond":{"minimum":1,"type":"integer"},"Name":{"maxLength":64,"minLength":1,"pattern":"[\\.\\-_A-Za-z0-9]+","type":"string"}},"required":["ConnectionArn","InvocationEndpoint","HttpMethod"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["ConnectionArn","InvocationEndpoint","HttpMethod"],"type":"object"}"#,
+        &[
+            (
+                "Arn",
+                r#"{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:api-destination/[\\.\\-_A-Za-z0-9]+/[\\-A-Za-z0-9]+$","type":"string"}"#,
+            ),
+            (
+                "ArnForPolicy",
+                r#"{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:api-destination/[\\.\\-_A-Za-z0-9]+$","type":"string"}"#,
+            ),
+            (
+                "ConnectionArn",
+                r#"{"maxLength":1600,"minLength":1,"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection/[\\.\\-_A-Za-z0-9]+/[\\-A-Za-z0-9]+$","type":"string"}"#,
+            ),
+            ("Description", r#"{"maxLength":512,"minLength":0,"type":"string"}"#),
+            ("HttpMethod", r#"{"enum":["GET","HEAD","POST","OPTIONS","PUT","DELETE","PATCH"],"type":"string"}"#),
+            (
+                "InvocationEndpoint",
+                r#"{"maxLength":2048,"minLength":1,"pattern":"^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$","type":"string"}"#,
+            ),
+            ("InvocationRateLimitPerSecond", r#"{"minimum":1,"type":"integer"}"#),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"[\\.\\-_A-Za-z0-9]+","type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::Events::Archive",
-        r#"{"additionalProperties":false,"properties":{"ArchiveName":{"maxLength":48,"minLength":1,"pattern":"[\\.\\-_A-Za-z0-9]+","type":"string"},"Arn":{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:.+\\/.+$","type":"string"},"Description":{"maxLength":512,"minLength":0,"type":"string"},"EventPattern":{"type":["object","string"]},"KmsKeyIdentifier":{"maxLength":2048,"minLength":0,"type":"string"},"RetentionDays":{"minimum":0,"type":"integer"},"SourceArn":{"type":"string"}},"required":["SourceArn"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["SourceArn"],"type":"object"}"#,
+        &[
+            ("ArchiveName", r#"{"maxLength":48,"minLength":1,"pattern":"[\\.\\-_A-Za-z0-9]+","type":"string"}"#),
+            (
+                "Arn",
+                r#"{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:.+\\/.+$","type":"string"}"#,
+            ),
+            ("Description", r#"{"maxLength":512,"minLength":0,"type":"string"}"#),
+            ("EventPattern", r#"{"type":["object","string"]}"#),
+            ("KmsKeyIdentifier", r#"{"maxLength":2048,"minLength":0,"type":"string"}"#),
+            ("RetentionDays", r#"{"minimum":0,"type":"integer"}"#),
+            ("SourceArn", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::Events::Connection",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection\\/[\\.\\-_A-Za-z0-9]+\\/[\\-A-Za-z0-9]+$","type":"string"},"ArnForPolicy":{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection\\/[\\.\\-_A-Za-z0-9]+$","type":"string"},"AuthParameters":{"$ref":"#/definitions/AuthParameters"},"AuthorizationType":{"enum":["API_KEY","BASIC","OAUTH_CLIENT_CREDENTIALS"],"type":"string"},"Description":{"maxLength":512,"minLength":0,"type":"string"},"InvocationConnectivityParameters":{"additionalProperties":false,"properties":{"ResourceParameters":{"$ref":"#/definitions/ResourceParameters"}},"required":["ResourceParameters"],"type":"object"},"KmsKeyIdentifier":{"maxLength":2048,"pattern":"^[a-zA-Z0-9_\\-/:]*$","type":"string"},"Name":{"maxLength":64,"minLength":1,"pattern":"[\\.\\-_A-Za-z0-9]+","type":"string"},"SecretArn":{"pattern":"^arn:aws([a-z]|\\-)*:secretsmanager:([a-z]|\\d|\\-)*:([0-9]{12})?:secret:([a-z]|\\d|\\-)*(!)*[\\/_+=\\.@\\-A-Za-z0-9]+$","type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            (
+                "Arn",
+                r#"{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection\\/[\\.\\-_A-Za-z0-9]+\\/[\\-A-Za-z0-9]+$","type":"string"}"#,
+            ),
+            (
+                "ArnForPolicy",
+                r#"{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection\\/[\\.\\-_A-Za-z0-9]+$","type":"string"}"#,
+            ),
+            ("AuthParameters", r##"{"$ref":"#/definitions/AuthParameters"}"##),
+            ("AuthorizationType", r#"{"enum":["API_KEY","BASIC","OAUTH_CLIENT_CREDENTIALS"],"type":"string"}"#),
+            ("Description", r#"{"maxLength":512,"minLength":0,"type":"string"}"#),
+            (
+                "InvocationConnectivityParameters",
+                r##"{"additionalProperties":false,"properties":{"ResourceParameters":{"$ref":"#/definitions/ResourceParameters"}},"required":["ResourceParameters"],"type":"object"}"##,
+            ),
+            ("KmsKeyIdentifier", r#"{"maxLength":2048,"pattern":"^[a-zA-Z0-9_\\-/:]*$","type":"string"}"#),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"[\\.\\-_A-Za-z0-9]+","type":"string"}"#),
+            (
+                "SecretArn",
+                r#"{"pattern":"^arn:aws([a-z]|\\-)*:secretsmanager:([a-z]|\\d|\\-)*:([0-9]{12})?:secret:([a-z]|\\d|\\-)*(!)*[\\/_+=\\.@\\-A-Za-z0-9]+$","type":"string"}"#,
+            ),
+        ],
         &[
             (
                 "ApiKeyAuthParameters",
@@ -2620,7 +2677,35 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Events::Endpoint",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"maxLength":1600,"minLength":1,"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:endpoint\\/[/\\.\\-_A-Za-z0-9]+$","type":"string"},"Description":{"maxLength":512,"pattern":".*","type":"string"},"EndpointId":{"maxLength":50,"minLength":1,"pattern":"^[A-Za-z0-9\\-]+[\\.][A-Za-z0-9\\-]+$","type":"string"},"EndpointUrl":{"maxLength":256,"minLength":1,"pattern":"^(https://)?[\\.\\-a-z0-9]+$","type":"string"},"EventBuses":{"$ref":"#/definitions/EventBuses"},"Name":{"maxLength":64,"minLength":1,"pattern":"^[\\.\\-_A-Za-z0-9]+$","type":"string"},"ReplicationConfig":{"$ref":"#/definitions/ReplicationConfig"},"RoleArn":{"maxLength":256,"minLength":1,"pattern":"^arn:aws[a-z-]*:iam::\\d{12}:role\\/[\\w+=,.@/-]+$","type":"string"},"RoutingConfig":{"$ref":"#/definitions/RoutingConfig"},"State":{"enum":["ACTIVE","CREATING","UPDATING","DELETING","CREATE_FAILED","UPDATE_FAILED"],"type":"string"},"StateReason":{"maxLength":512,"minLength":1,"pattern":"^.*$","type":"string"}},"required":["RoutingConfig","EventBuses"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["RoutingConfig","EventBuses"],"type":"object"}"#,
+        &[
+            (
+                "Arn",
+                r#"{"maxLength":1600,"minLength":1,"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:endpoint\\/[/\\.\\-_A-Za-z0-9]+$","type":"string"}"#,
+            ),
+            ("Description", r#"{"maxLength":512,"pattern":".*","type":"string"}"#),
+            (
+                "EndpointId",
+                r#"{"maxLength":50,"minLength":1,"pattern":"^[A-Za-z0-9\\-]+[\\.][A-Za-z0-9\\-]+$","type":"string"}"#,
+            ),
+            (
+                "EndpointUrl",
+                r#"{"maxLength":256,"minLength":1,"pattern":"^(https://)?[\\.\\-a-z0-9]+$","type":"string"}"#,
+            ),
+            ("EventBuses", r##"{"$ref":"#/definitions/EventBuses"}"##),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"^[\\.\\-_A-Za-z0-9]+$","type":"string"}"#),
+            ("ReplicationConfig", r##"{"$ref":"#/definitions/ReplicationConfig"}"##),
+            (
+                "RoleArn",
+                r#"{"maxLength":256,"minLength":1,"pattern":"^arn:aws[a-z-]*:iam::\\d{12}:role\\/[\\w+=,.@/-]+$","type":"string"}"#,
+            ),
+            ("RoutingConfig", r##"{"$ref":"#/definitions/RoutingConfig"}"##),
+            (
+                "State",
+                r#"{"enum":["ACTIVE","CREATING","UPDATING","DELETING","CREATE_FAILED","UPDATE_FAILED"],"type":"string"}"#,
+            ),
+            ("StateReason", r#"{"maxLength":512,"minLength":1,"pattern":"^.*$","type":"string"}"#),
+        ],
         &[
             (
                 "EndpointEventBus",
@@ -2664,7 +2749,27 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Events::EventBus",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"DeadLetterConfig":{"additionalProperties":false,"properties":{"Arn":{"type":"string"}},"type":"object"},"Description":{"type":"string"},"EventSourceName":{"maxLength":256,"minLength":1,"pattern":"^aws\\.partner(/[\\.\\-_A-Za-z0-9]+){2,}$","type":"string"},"KmsKeyIdentifier":{"type":"string"},"LogConfig":{"additionalProperties":false,"properties":{"IncludeDetail":{"enum":["FULL","NONE"],"type":"string"},"Level":{"enum":["INFO","ERROR","TRACE","OFF"],"type":"string"}},"type":"object"},"Name":{"maxLength":256,"minLength":1,"pattern":"^[/\\.\\-_A-Za-z0-9]+$","type":"string"},"Policy":{"type":["object","string"]},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "DeadLetterConfig",
+                r#"{"additionalProperties":false,"properties":{"Arn":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("Description", r#"{"type":"string"}"#),
+            (
+                "EventSourceName",
+                r#"{"maxLength":256,"minLength":1,"pattern":"^aws\\.partner(/[\\.\\-_A-Za-z0-9]+){2,}$","type":"string"}"#,
+            ),
+            ("KmsKeyIdentifier", r#"{"type":"string"}"#),
+            (
+                "LogConfig",
+                r#"{"additionalProperties":false,"properties":{"IncludeDetail":{"enum":["FULL","NONE"],"type":"string"},"Level":{"enum":["INFO","ERROR","TRACE","OFF"],"type":"string"}},"type":"object"}"#,
+            ),
+            ("Name", r#"{"maxLength":256,"minLength":1,"pattern":"^[/\\.\\-_A-Za-z0-9]+$","type":"string"}"#),
+            ("Policy", r#"{"type":["object","string"]}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -2672,7 +2777,18 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Events::EventBusPolicy",
-        r##"{"additionalProperties":false,"properties":{"Action":{"enum":["events:PutEvents"],"maxLength":64,"minLength":1,"pattern":"events:[a-zA-Z]+","type":"string"},"Condition":{"$ref":"#/definitions/Condition"},"EventBusName":{"maxLength":256,"minLength":1,"pattern":"[\\.\\-_A-Za-z0-9]+","type":"string"},"Principal":{"maxLength":12,"minLength":1,"pattern":"(\\d{12}|\\*)","type":"string"},"Statement":{"type":["object","string"]},"StatementId":{"maxLength":64,"minLength":1,"pattern":"[a-zA-Z0-9-_]+","type":"string"}},"required":["StatementId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["StatementId"],"type":"object"}"#,
+        &[
+            (
+                "Action",
+                r#"{"enum":["events:PutEvents"],"maxLength":64,"minLength":1,"pattern":"events:[a-zA-Z]+","type":"string"}"#,
+            ),
+            ("Condition", r##"{"$ref":"#/definitions/Condition"}"##),
+            ("EventBusName", r#"{"maxLength":256,"minLength":1,"pattern":"[\\.\\-_A-Za-z0-9]+","type":"string"}"#),
+            ("Principal", r#"{"maxLength":12,"minLength":1,"pattern":"(\\d{12}|\\*)","type":"string"}"#),
+            ("Statement", r#"{"type":["object","string"]}"#),
+            ("StatementId", r#"{"maxLength":64,"minLength":1,"pattern":"[a-zA-Z0-9-_]+","type":"string"}"#),
+        ],
         &[(
             "Condition",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Type":{"enum":["StringEquals"],"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
@@ -2680,7 +2796,32 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Events::Rule",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Description":{"maxLength":512,"minLength":0,"type":"string"},"EventBusName":{"maxLength":1600,"minLength":1,"pattern":"^(arn:aws[\\w-]*:events:[a-z]{2}-[a-z]+-[\\w-]+:[0-9]{12}:event-bus\\/)?[/\\.\\-_A-Za-z0-9]+$","type":"string"},"EventPattern":{"type":["string","object"]},"Name":{"maxLength":64,"minLength":1,"pattern":"^[\\.\\-_A-Za-z0-9]+$","type":"string"},"RoleArn":{"maxLength":1600,"minLength":1,"type":"string"},"RuleName":{"type":"string"},"ScheduleExpression":{"maxLength":256,"minLength":0,"pattern":"^(rate\\(.+\\)|cron\\(.+\\))?$","type":"string"},"State":{"enum":["DISABLED","ENABLED","ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"Targets":{"items":{"$ref":"#/definitions/Target"},"maxItems":5,"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("Description", r#"{"maxLength":512,"minLength":0,"type":"string"}"#),
+            (
+                "EventBusName",
+                r#"{"maxLength":1600,"minLength":1,"pattern":"^(arn:aws[\\w-]*:events:[a-z]{2}-[a-z]+-[\\w-]+:[0-9]{12}:event-bus\\/)?[/\\.\\-_A-Za-z0-9]+$","type":"string"}"#,
+            ),
+            ("EventPattern", r#"{"type":["string","object"]}"#),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"^[\\.\\-_A-Za-z0-9]+$","type":"string"}"#),
+            ("RoleArn", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
+            ("RuleName", r#"{"type":"string"}"#),
+            (
+                "ScheduleExpression",
+                r#"{"maxLength":256,"minLength":0,"pattern":"^(rate\\(.+\\)|cron\\(.+\\))?$","type":"string"}"#,
+            ),
+            (
+                "State",
+                r#"{"enum":["DISABLED","ENABLED","ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"],"type":"string"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            (
+                "Targets",
+                r##"{"items":{"$ref":"#/definitions/Target"},"maxItems":5,"type":"array","uniqueItems":true}"##,
+            ),
+        ],
         &[
             (
                 "AppSyncParameters",

@@ -210,8 +210,9 @@ pub mod ssm;
 #[cfg(feature = "wafv2")]
 pub mod wafv2;
 
-/// A type's reduced provider schema: (type name, schema JSON without its definitions, the definitions as (name, JSON) sorted by name).
-pub(crate) type SchemaEntry = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+/// A type's reduced provider schema: (type name, schema JSON without its properties and definitions, the properties and the definitions as (name, JSON) sorted by name).
+pub(crate) type SchemaEntry =
+    (&'static str, &'static str, &'static [(&'static str, &'static str)], &'static [(&'static str, &'static str)]);
 
 /// The reduced provider schema of `type_name`, if its service is enabled.
 #[allow(unreachable_code)]
@@ -270,6 +271,6 @@ pub(crate) fn schema_text(type_name: &str) -> Option<&'static SchemaEntry> {
         "WAFv2" => wafv2::SCHEMAS,
         _ => return None,
     };
-    let i = schemas.binary_search_by(|(t, _, _)| (*t).cmp(type_name)).ok()?;
+    let i = schemas.binary_search_by(|(t, _, _, _)| (*t).cmp(type_name)).ok()?;
     schemas.get(i)
 }

@@ -3305,12 +3305,38 @@ pub mod transformer {
 pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::Logs::AccountPolicy",
-        r#"{"additionalProperties":false,"properties":{"AccountId":{"pattern":"^\\d{12}$","type":"string"},"PolicyDocument":{"maxLength":30720,"minLength":1,"type":"string"},"PolicyName":{"maxLength":256,"minLength":1,"pattern":"^[^:*]{1,256}$","type":"string"},"PolicyType":{"enum":["DATA_PROTECTION_POLICY","SUBSCRIPTION_FILTER_POLICY","FIELD_INDEX_POLICY","TRANSFORMER_POLICY","METRIC_EXTRACTION_POLICY"],"type":"string"},"Scope":{"enum":["ALL"],"type":"string"},"SelectionCriteria":{"type":"string"}},"required":["PolicyName","PolicyType","PolicyDocument"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["PolicyName","PolicyType","PolicyDocument"],"type":"object"}"#,
+        &[
+            ("AccountId", r#"{"pattern":"^\\d{12}$","type":"string"}"#),
+            ("PolicyDocument", r#"{"maxLength":30720,"minLength":1,"type":"string"}"#),
+            ("PolicyName", r#"{"maxLength":256,"minLength":1,"pattern":"^[^:*]{1,256}$","type":"string"}"#),
+            (
+                "PolicyType",
+                r#"{"enum":["DATA_PROTECTION_POLICY","SUBSCRIPTION_FILTER_POLICY","FIELD_INDEX_POLICY","TRANSFORMER_POLICY","METRIC_EXTRACTION_POLICY"],"type":"string"}"#,
+            ),
+            ("Scope", r#"{"enum":["ALL"],"type":"string"}"#),
+            ("SelectionCriteria", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::Logs::Delivery",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"$ref":"#/definitions/Arn"},"DeliveryDestinationArn":{"$ref":"#/definitions/Arn"},"DeliveryDestinationType":{"maxLength":12,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"},"DeliveryId":{"maxLength":64,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"},"DeliverySourceName":{"maxLength":60,"minLength":1,"pattern":"[\\w-]*$","type":"string"},"FieldDelimiter":{"maxLength":5,"minLength":1,"type":"string"},"RecordFields":{"items":{"$ref":"#/definitions/FieldHeader"},"maxItems":128,"minItems":0,"type":"array"},"S3EnableHiveCompatiblePath":{"type":"boolean"},"S3SuffixPath":{"maxLength":256,"minLength":0,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["DeliverySourceName","DeliveryDestinationArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["DeliverySourceName","DeliveryDestinationArn"],"type":"object"}"#,
+        &[
+            ("Arn", r##"{"$ref":"#/definitions/Arn"}"##),
+            ("DeliveryDestinationArn", r##"{"$ref":"#/definitions/Arn"}"##),
+            ("DeliveryDestinationType", r#"{"maxLength":12,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"}"#),
+            ("DeliveryId", r#"{"maxLength":64,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"}"#),
+            ("DeliverySourceName", r#"{"maxLength":60,"minLength":1,"pattern":"[\\w-]*$","type":"string"}"#),
+            ("FieldDelimiter", r#"{"maxLength":5,"minLength":1,"type":"string"}"#),
+            (
+                "RecordFields",
+                r##"{"items":{"$ref":"#/definitions/FieldHeader"},"maxItems":128,"minItems":0,"type":"array"}"##,
+            ),
+            ("S3EnableHiveCompatiblePath", r#"{"type":"boolean"}"#),
+            ("S3SuffixPath", r#"{"maxLength":256,"minLength":0,"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             ("Arn", r#"{"maxLength":2048,"minLength":16,"pattern":"[\\w#+=/:,.@-]*\\*?","type":"string"}"#),
             ("FieldHeader", r#"{"maxLength":50,"minLength":1,"type":"string"}"#),
@@ -3322,7 +3348,16 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Logs::DeliveryDestination",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"$ref":"#/definitions/Arn"},"DeliveryDestinationPolicy":{"$ref":"#/definitions/DestinationPolicy","type":"object"},"DeliveryDestinationType":{"maxLength":12,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"},"DestinationResourceArn":{"$ref":"#/definitions/Arn"},"Name":{"maxLength":60,"minLength":1,"pattern":"[\\w-]*$","type":"string"},"OutputFormat":{"maxLength":12,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            ("Arn", r##"{"$ref":"#/definitions/Arn"}"##),
+            ("DeliveryDestinationPolicy", r##"{"$ref":"#/definitions/DestinationPolicy","type":"object"}"##),
+            ("DeliveryDestinationType", r#"{"maxLength":12,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"}"#),
+            ("DestinationResourceArn", r##"{"$ref":"#/definitions/Arn"}"##),
+            ("Name", r#"{"maxLength":60,"minLength":1,"pattern":"[\\w-]*$","type":"string"}"#),
+            ("OutputFormat", r#"{"maxLength":12,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             ("Arn", r#"{"maxLength":2048,"minLength":16,"pattern":"[\\w#+=/:,.@-]*\\*?","type":"string"}"#),
             (
@@ -3337,7 +3372,22 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Logs::DeliverySource",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"$ref":"#/definitions/Arn"},"DeliverySourceConfiguration":{"additionalProperties":false,"patternProperties":{"^.{1,255}$":{"maxLength":255,"minLength":1,"type":"string"}},"type":"object"},"LogType":{"maxLength":255,"minLength":1,"pattern":"[\\w-]*$","type":"string"},"Name":{"maxLength":60,"minLength":1,"pattern":"[\\w-]*$","type":"string"},"ResourceArn":{"$ref":"#/definitions/Arn"},"ResourceArns":{"items":{"$ref":"#/definitions/Arn"},"type":"array","uniqueItems":true},"Service":{"maxLength":255,"minLength":1,"pattern":"[\\w-]*$","type":"string"},"Status":{"enum":["ACTIVE","INACTIVE"],"type":"string"},"StatusReason":{"enum":["RESOURCE_DELETED"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            ("Arn", r##"{"$ref":"#/definitions/Arn"}"##),
+            (
+                "DeliverySourceConfiguration",
+                r#"{"additionalProperties":false,"patternProperties":{"^.{1,255}$":{"maxLength":255,"minLength":1,"type":"string"}},"type":"object"}"#,
+            ),
+            ("LogType", r#"{"maxLength":255,"minLength":1,"pattern":"[\\w-]*$","type":"string"}"#),
+            ("Name", r#"{"maxLength":60,"minLength":1,"pattern":"[\\w-]*$","type":"string"}"#),
+            ("ResourceArn", r##"{"$ref":"#/definitions/Arn"}"##),
+            ("ResourceArns", r##"{"items":{"$ref":"#/definitions/Arn"},"type":"array","uniqueItems":true}"##),
+            ("Service", r#"{"maxLength":255,"minLength":1,"pattern":"[\\w-]*$","type":"string"}"#),
+            ("Status", r#"{"enum":["ACTIVE","INACTIVE"],"type":"string"}"#),
+            ("StatusReason", r#"{"enum":["RESOURCE_DELETED"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             ("Arn", r#"{"maxLength":2048,"minLength":16,"pattern":"[\\w#+=/:,.@-]*\\*?","type":"string"}"#),
             (
@@ -3348,7 +3398,15 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Logs::Destination",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"DestinationName":{"maxLength":512,"minLength":1,"pattern":"^[^:*]{1,512}$","type":"string"},"DestinationPolicy":{"minLength":1,"type":"string"},"RoleArn":{"minLength":1,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TargetArn":{"minLength":1,"type":"string"}},"required":["DestinationName","TargetArn","RoleArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["DestinationName","TargetArn","RoleArn"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("DestinationName", r#"{"maxLength":512,"minLength":1,"pattern":"^[^:*]{1,512}$","type":"string"}"#),
+            ("DestinationPolicy", r#"{"minLength":1,"type":"string"}"#),
+            ("RoleArn", r#"{"minLength":1,"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+            ("TargetArn", r#"{"minLength":1,"type":"string"}"#),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
@@ -3356,7 +3414,16 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Logs::Integration",
-        r##"{"additionalProperties":false,"properties":{"IntegrationName":{"maxLength":50,"minLength":1,"pattern":"[\\.\\-_/#A-Za-z0-9]+","type":"string"},"IntegrationStatus":{"enum":["PROVISIONING","ACTIVE","FAILED"],"type":"string"},"IntegrationType":{"enum":["OPENSEARCH"],"type":"string"},"ResourceConfig":{"additionalProperties":false,"properties":{"OpenSearchResourceConfig":{"$ref":"#/definitions/OpenSearchResourceConfig"}},"type":"object"}},"required":["IntegrationName","IntegrationType","ResourceConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["IntegrationName","IntegrationType","ResourceConfig"],"type":"object"}"#,
+        &[
+            ("IntegrationName", r#"{"maxLength":50,"minLength":1,"pattern":"[\\.\\-_/#A-Za-z0-9]+","type":"string"}"#),
+            ("IntegrationStatus", r#"{"enum":["PROVISIONING","ACTIVE","FAILED"],"type":"string"}"#),
+            ("IntegrationType", r#"{"enum":["OPENSEARCH"],"type":"string"}"#),
+            (
+                "ResourceConfig",
+                r##"{"additionalProperties":false,"properties":{"OpenSearchResourceConfig":{"$ref":"#/definitions/OpenSearchResourceConfig"}},"type":"object"}"##,
+            ),
+        ],
         &[
             ("Arn", r#"{"maxLength":2048,"minLength":20,"pattern":"[\\w#+=/:,.@-]*\\*?","type":"string"}"#),
             (
@@ -3367,12 +3434,56 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Logs::LogAnomalyDetector",
-        r#"{"additionalProperties":false,"properties":{"AccountId":{"type":"string"},"AnomalyDetectorArn":{"type":"string"},"AnomalyDetectorStatus":{"type":"string"},"AnomalyVisibilityTime":{"maximum":90,"minimum":7,"type":"number"},"CreationTimeStamp":{"type":"number"},"DetectorName":{"minLength":1,"type":"string"},"EvaluationFrequency":{"enum":["FIVE_MIN","TEN_MIN","FIFTEEN_MIN","THIRTY_MIN","ONE_HOUR"],"type":"string"},"FilterPattern":{"maxLength":1024,"minLength":0,"pattern":"","type":"string"},"KmsKeyId":{"anyOf":[{},{},{}],"maxLength":256,"minLength":0,"pattern":"^arn:aws[a-z\\-]*:kms:[-a-z0-9]*:[0-9]*:key/[-a-z0-9]*$","type":"string"},"LastModifiedTimeStamp":{"type":"number"},"LogGroupArnList":{"items":{"maxLength":2048,"minLength":20,"pattern":"^[\\w#+=/:,.@*-]*$","type":"string"},"type":"array","uniqueItems":true}},"required":[],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":[],"type":"object"}"#,
+        &[
+            ("AccountId", r#"{"type":"string"}"#),
+            ("AnomalyDetectorArn", r#"{"type":"string"}"#),
+            ("AnomalyDetectorStatus", r#"{"type":"string"}"#),
+            ("AnomalyVisibilityTime", r#"{"maximum":90,"minimum":7,"type":"number"}"#),
+            ("CreationTimeStamp", r#"{"type":"number"}"#),
+            ("DetectorName", r#"{"minLength":1,"type":"string"}"#),
+            (
+                "EvaluationFrequency",
+                r#"{"enum":["FIVE_MIN","TEN_MIN","FIFTEEN_MIN","THIRTY_MIN","ONE_HOUR"],"type":"string"}"#,
+            ),
+            ("FilterPattern", r#"{"maxLength":1024,"minLength":0,"pattern":"","type":"string"}"#),
+            (
+                "KmsKeyId",
+                r#"{"anyOf":[{},{},{}],"maxLength":256,"minLength":0,"pattern":"^arn:aws[a-z\\-]*:kms:[-a-z0-9]*:[0-9]*:key/[-a-z0-9]*$","type":"string"}"#,
+            ),
+            ("LastModifiedTimeStamp", r#"{"type":"number"}"#),
+            (
+                "LogGroupArnList",
+                r#"{"items":{"maxLength":2048,"minLength":20,"pattern":"^[\\w#+=/:,.@*-]*$","type":"string"},"type":"array","uniqueItems":true}"#,
+            ),
+        ],
         &[],
     ),
     (
         "AWS::Logs::LogGroup",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"BearerTokenAuthenticationEnabled":{"type":"boolean"},"DataProtectionPolicy":{"type":["object","string"]},"DeletionProtectionEnabled":{"type":"boolean"},"FieldIndexPolicies":{"items":{"type":"object"},"type":"array","uniqueItems":true},"KmsKeyId":{"anyOf":[{},{},{}],"maxLength":256,"minLength":0,"pattern":"^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\\d{12}:(key|alias)/.+\\Z","type":"string"},"LogGroupClass":{"enum":["STANDARD","INFREQUENT_ACCESS","DELIVERY"],"type":"string"},"LogGroupName":{"maxLength":512,"minLength":1,"pattern":"^[.\\-_/#A-Za-z0-9]{1,512}\\Z","type":"string"},"ResourcePolicyDocument":{"type":"object"},"RetentionInDays":{"enum":[1,3,5,7,14,30,60,90,120,150,180,365,400,545,731,1096,1827,2192,2557,2922,3288,3653],"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("BearerTokenAuthenticationEnabled", r#"{"type":"boolean"}"#),
+            ("DataProtectionPolicy", r#"{"type":["object","string"]}"#),
+            ("DeletionProtectionEnabled", r#"{"type":"boolean"}"#),
+            ("FieldIndexPolicies", r#"{"items":{"type":"object"},"type":"array","uniqueItems":true}"#),
+            (
+                "KmsKeyId",
+                r#"{"anyOf":[{},{},{}],"maxLength":256,"minLength":0,"pattern":"^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\\d{12}:(key|alias)/.+\\Z","type":"string"}"#,
+            ),
+            ("LogGroupClass", r#"{"enum":["STANDARD","INFREQUENT_ACCESS","DELIVERY"],"type":"string"}"#),
+            (
+                "LogGroupName",
+                r#"{"maxLength":512,"minLength":1,"pattern":"^[.\\-_/#A-Za-z0-9]{1,512}\\Z","type":"string"}"#,
+            ),
+            ("ResourcePolicyDocument", r#"{"type":"object"}"#),
+            (
+                "RetentionInDays",
+                r#"{"enum":[1,3,5,7,14,30,60,90,120,150,180,365,400,545,731,1096,1827,2192,2557,2922,3288,3653],"type":"integer"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
@@ -3380,12 +3491,31 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Logs::LogStream",
-        r#"{"additionalProperties":false,"properties":{"LogGroupName":{"maxLength":512,"minLength":1,"pattern":"^[\\.\\-_/#A-Za-z0-9]+$","type":"string"},"LogStreamName":{"maxLength":512,"minLength":1,"pattern":"^[^:*]*$","type":"string"}},"required":["LogGroupName"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["LogGroupName"],"type":"object"}"#,
+        &[
+            ("LogGroupName", r#"{"maxLength":512,"minLength":1,"pattern":"^[\\.\\-_/#A-Za-z0-9]+$","type":"string"}"#),
+            ("LogStreamName", r#"{"maxLength":512,"minLength":1,"pattern":"^[^:*]*$","type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::Logs::MetricFilter",
-        r##"{"additionalProperties":false,"properties":{"ApplyOnTransformedLogs":{"type":"boolean"},"EmitSystemFieldDimensions":{"items":{"type":"string"},"type":"array"},"FieldSelectionCriteria":{"maxLength":2000,"minLength":0,"type":"string"},"FilterName":{"maxLength":512,"minLength":1,"pattern":"^[^:*]{1,512}","type":"string"},"FilterPattern":{"maxLength":1024,"minLength":0,"type":"string"},"LogGroupName":{"maxLength":512,"minLength":1,"pattern":"^[.\\-_/#A-Za-z0-9]{1,512}","type":"string"},"MetricTransformations":{"items":{"$ref":"#/definitions/MetricTransformation"},"maxItems":1,"minItems":1,"type":"array"}},"required":["FilterPattern","LogGroupName","MetricTransformations"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["FilterPattern","LogGroupName","MetricTransformations"],"type":"object"}"#,
+        &[
+            ("ApplyOnTransformedLogs", r#"{"type":"boolean"}"#),
+            ("EmitSystemFieldDimensions", r#"{"items":{"type":"string"},"type":"array"}"#),
+            ("FieldSelectionCriteria", r#"{"maxLength":2000,"minLength":0,"type":"string"}"#),
+            ("FilterName", r#"{"maxLength":512,"minLength":1,"pattern":"^[^:*]{1,512}","type":"string"}"#),
+            ("FilterPattern", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            (
+                "LogGroupName",
+                r#"{"maxLength":512,"minLength":1,"pattern":"^[.\\-_/#A-Za-z0-9]{1,512}","type":"string"}"#,
+            ),
+            (
+                "MetricTransformations",
+                r##"{"items":{"$ref":"#/definitions/MetricTransformation"},"maxItems":1,"minItems":1,"type":"array"}"##,
+            ),
+        ],
         &[
             (
                 "Dimension",
@@ -3399,7 +3529,18 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Logs::QueryDefinition",
-        r##"{"additionalProperties":false,"properties":{"LogGroupNames":{"items":{"$ref":"#/definitions/LogGroup"},"type":"array"},"Name":{"maxLength":255,"minLength":1,"type":"string"},"Parameters":{"items":{"$ref":"#/definitions/QueryParameter"},"maxItems":20,"minItems":0,"type":"array"},"QueryDefinitionId":{"maxLength":256,"minLength":0,"type":"string"},"QueryLanguage":{"enum":["CWLI","SQL","PPL"],"type":"string"},"QueryString":{"maxLength":10000,"minLength":1,"type":"string"}},"required":["Name","QueryString"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name","QueryString"],"type":"object"}"#,
+        &[
+            ("LogGroupNames", r##"{"items":{"$ref":"#/definitions/LogGroup"},"type":"array"}"##),
+            ("Name", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            (
+                "Parameters",
+                r##"{"items":{"$ref":"#/definitions/QueryParameter"},"maxItems":20,"minItems":0,"type":"array"}"##,
+            ),
+            ("QueryDefinitionId", r#"{"maxLength":256,"minLength":0,"type":"string"}"#),
+            ("QueryLanguage", r#"{"enum":["CWLI","SQL","PPL"],"type":"string"}"#),
+            ("QueryString", r#"{"maxLength":10000,"minLength":1,"type":"string"}"#),
+        ],
         &[
             ("LogGroup", r#"{"maxLength":512,"minLength":1,"pattern":"[\\.\\-_/#A-Za-z0-9]+","type":"string"}"#),
             (
@@ -3410,12 +3551,52 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Logs::ResourcePolicy",
-        r#"{"additionalProperties":false,"properties":{"PolicyDocument":{"maxLength":51200,"minLength":1,"pattern":"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+","type":["string","object"]},"PolicyName":{"maxLength":255,"minLength":1,"pattern":"^([^:*\\/]+\\/?)*[^:*\\/]+$","type":"string"}},"required":["PolicyName","PolicyDocument"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["PolicyName","PolicyDocument"],"type":"object"}"#,
+        &[
+            (
+                "PolicyDocument",
+                r#"{"maxLength":51200,"minLength":1,"pattern":"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+","type":["string","object"]}"#,
+            ),
+            (
+                "PolicyName",
+                r#"{"maxLength":255,"minLength":1,"pattern":"^([^:*\\/]+\\/?)*[^:*\\/]+$","type":"string"}"#,
+            ),
+        ],
         &[],
     ),
     (
         "AWS::Logs::ScheduledQuery",
-        r##"{"additionalProperties":false,"properties":{"CreationTime":{"type":"number"},"Description":{"maxLength":1024,"minLength":0,"type":"string"},"DestinationConfiguration":{"$ref":"#/definitions/DestinationConfiguration"},"ExecutionRoleArn":{"minLength":1,"type":"string"},"LastExecutionStatus":{"enum":["Pending","InvalidQuery","Complete","Failed","Timeout"],"type":"string"},"LastTriggeredTime":{"type":"number"},"LastUpdatedTime":{"type":"number"},"LogGroupIdentifiers":{"items":{"maxLength":2048,"minLength":1,"pattern":"^[\\w#+=/:,.@-]*$","type":"string"},"maxItems":50,"minItems":1,"type":"array"},"Name":{"maxLength":255,"minLength":1,"pattern":"^[a-zA-Z0-9_\\-/.#]+$","type":"string"},"QueryLanguage":{"enum":["CWLI","PPL","SQL"],"type":"string"},"QueryString":{"maxLength":10000,"minLength":0,"type":"string"},"ScheduleEndTime":{"minimum":0,"type":"number"},"ScheduleExpression":{"maxLength":256,"minLength":0,"type":"string"},"ScheduleStartTime":{"minimum":0,"type":"number"},"ScheduledQueryArn":{"type":"string"},"StartTimeOffset":{"type":"integer"},"State":{"$ref":"#/definitions/ScheduledQueryState"},"Tags":{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"},"type":"array"},"Timezone":{"minLength":1,"type":"string"}},"required":["Name","QueryLanguage","QueryString","ScheduleExpression","ExecutionRoleArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name","QueryLanguage","QueryString","ScheduleExpression","ExecutionRoleArn"],"type":"object"}"#,
+        &[
+            ("CreationTime", r#"{"type":"number"}"#),
+            ("Description", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("DestinationConfiguration", r##"{"$ref":"#/definitions/DestinationConfiguration"}"##),
+            ("ExecutionRoleArn", r#"{"minLength":1,"type":"string"}"#),
+            (
+                "LastExecutionStatus",
+                r#"{"enum":["Pending","InvalidQuery","Complete","Failed","Timeout"],"type":"string"}"#,
+            ),
+            ("LastTriggeredTime", r#"{"type":"number"}"#),
+            ("LastUpdatedTime", r#"{"type":"number"}"#),
+            (
+                "LogGroupIdentifiers",
+                r#"{"items":{"maxLength":2048,"minLength":1,"pattern":"^[\\w#+=/:,.@-]*$","type":"string"},"maxItems":50,"minItems":1,"type":"array"}"#,
+            ),
+            ("Name", r#"{"maxLength":255,"minLength":1,"pattern":"^[a-zA-Z0-9_\\-/.#]+$","type":"string"}"#),
+            ("QueryLanguage", r#"{"enum":["CWLI","PPL","SQL"],"type":"string"}"#),
+            ("QueryString", r#"{"maxLength":10000,"minLength":0,"type":"string"}"#),
+            ("ScheduleEndTime", r#"{"minimum":0,"type":"number"}"#),
+            ("ScheduleExpression", r#"{"maxLength":256,"minLength":0,"type":"string"}"#),
+            ("ScheduleStartTime", r#"{"minimum":0,"type":"number"}"#),
+            ("ScheduledQueryArn", r#"{"type":"string"}"#),
+            ("StartTimeOffset", r#"{"type":"integer"}"#),
+            ("State", r##"{"$ref":"#/definitions/ScheduledQueryState"}"##),
+            (
+                "Tags",
+                r#"{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"},"type":"array"}"#,
+            ),
+            ("Timezone", r#"{"minLength":1,"type":"string"}"#),
+        ],
         &[
             (
                 "DestinationConfiguration",
@@ -3430,17 +3611,40 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Logs::StorageTierPolicy",
-        r#"{"additionalProperties":false,"properties":{"AccountId":{"pattern":"^\\d{12}$","type":"string"},"LastUpdatedTime":{"type":"number"},"StorageTier":{"enum":["INTELLIGENT_TIERING"],"type":"string"}},"required":["StorageTier"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["StorageTier"],"type":"object"}"#,
+        &[
+            ("AccountId", r#"{"pattern":"^\\d{12}$","type":"string"}"#),
+            ("LastUpdatedTime", r#"{"type":"number"}"#),
+            ("StorageTier", r#"{"enum":["INTELLIGENT_TIERING"],"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::Logs::SubscriptionFilter",
-        r#"{"additionalProperties":false,"properties":{"ApplyOnTransformedLogs":{"type":"boolean"},"DestinationArn":{"minLength":1,"type":"string"},"Distribution":{"enum":["Random","ByLogStream"],"type":"string"},"EmitSystemFields":{"items":{"type":"string"},"type":"array"},"FieldSelectionCriteria":{"maxLength":2000,"minLength":0,"type":"string"},"FilterName":{"maxLength":512,"minLength":1,"pattern":"^[^:*]*$","type":"string"},"FilterPattern":{"maxLength":1024,"minLength":0,"type":"string"},"LogGroupName":{"maxLength":512,"minLength":1,"pattern":"^[\\.\\-_/#A-Za-z0-9]+$","type":"string"},"RoleArn":{"minLength":1,"type":"string"}},"required":["DestinationArn","FilterPattern","LogGroupName"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["DestinationArn","FilterPattern","LogGroupName"],"type":"object"}"#,
+        &[
+            ("ApplyOnTransformedLogs", r#"{"type":"boolean"}"#),
+            ("DestinationArn", r#"{"minLength":1,"type":"string"}"#),
+            ("Distribution", r#"{"enum":["Random","ByLogStream"],"type":"string"}"#),
+            ("EmitSystemFields", r#"{"items":{"type":"string"},"type":"array"}"#),
+            ("FieldSelectionCriteria", r#"{"maxLength":2000,"minLength":0,"type":"string"}"#),
+            ("FilterName", r#"{"maxLength":512,"minLength":1,"pattern":"^[^:*]*$","type":"string"}"#),
+            ("FilterPattern", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("LogGroupName", r#"{"maxLength":512,"minLength":1,"pattern":"^[\\.\\-_/#A-Za-z0-9]+$","type":"string"}"#),
+            ("RoleArn", r#"{"minLength":1,"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::Logs::Transformer",
-        r##"{"additionalProperties":false,"properties":{"LogGroupIdentifier":{"maxLength":2048,"minLength":1,"pattern":"[\\w#+=/:,.@-]*","type":"string"},"TransformerConfig":{"items":{"$ref":"#/definitions/Processor"},"maxItems":20,"minItems":1,"type":"array"}},"required":["LogGroupIdentifier","TransformerConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["LogGroupIdentifier","TransformerConfig"],"type":"object"}"#,
+        &[
+            ("LogGroupIdentifier", r#"{"maxLength":2048,"minLength":1,"pattern":"[\\w#+=/:,.@-]*","type":"string"}"#),
+            (
+                "TransformerConfig",
+                r##"{"items":{"$ref":"#/definitions/Processor"},"maxItems":20,"minItems":1,"type":"array"}"##,
+            ),
+        ],
         &[
             (
                 "AddKeyEntry",

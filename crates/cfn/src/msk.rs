@@ -3868,12 +3868,29 @@ impl VpcConnectionRef {
 pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::MSK::BatchScramSecret",
-        r##"{"additionalProperties":false,"properties":{"ClusterArn":{"type":"string"},"SecretArnList":{"$ref":"#/definitions/SecretArnList"}},"required":["ClusterArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ClusterArn"],"type":"object"}"#,
+        &[("ClusterArn", r#"{"type":"string"}"#), ("SecretArnList", r##"{"$ref":"#/definitions/SecretArnList"}"##)],
         &[("SecretArnList", r#"{"items":{"type":"string"},"type":"array"}"#)],
     ),
     (
         "AWS::MSK::Channel",
-        r##"{"additionalProperties":false,"properties":{"ChannelArn":{"type":"string"},"ChannelName":{"$ref":"#/definitions/ChannelName"},"ClusterArn":{"pattern":"^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z","type":"string"},"EncryptionConfiguration":{"$ref":"#/definitions/EncryptionConfiguration"},"IcebergDestinationConfiguration":{"$ref":"#/definitions/IcebergDestinationConfiguration"},"LoggingInfo":{"$ref":"#/definitions/ChannelLoggingInfo"},"S3DestinationConfiguration":{"$ref":"#/definitions/S3DestinationConfiguration"},"StateInfo":{"$ref":"#/definitions/ChannelStateInfo"},"Status":{"$ref":"#/definitions/ChannelStatus"},"Tags":{"$ref":"#/definitions/Tags"},"TopicConfigurationList":{"items":{"$ref":"#/definitions/TopicConfiguration"},"maxItems":1,"minItems":1,"type":"array"}},"required":["ChannelName","TopicConfigurationList"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ChannelName","TopicConfigurationList"],"type":"object"}"#,
+        &[
+            ("ChannelArn", r#"{"type":"string"}"#),
+            ("ChannelName", r##"{"$ref":"#/definitions/ChannelName"}"##),
+            ("ClusterArn", r#"{"pattern":"^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z","type":"string"}"#),
+            ("EncryptionConfiguration", r##"{"$ref":"#/definitions/EncryptionConfiguration"}"##),
+            ("IcebergDestinationConfiguration", r##"{"$ref":"#/definitions/IcebergDestinationConfiguration"}"##),
+            ("LoggingInfo", r##"{"$ref":"#/definitions/ChannelLoggingInfo"}"##),
+            ("S3DestinationConfiguration", r##"{"$ref":"#/definitions/S3DestinationConfiguration"}"##),
+            ("StateInfo", r##"{"$ref":"#/definitions/ChannelStateInfo"}"##),
+            ("Status", r##"{"$ref":"#/definitions/ChannelStatus"}"##),
+            ("Tags", r##"{"$ref":"#/definitions/Tags"}"##),
+            (
+                "TopicConfigurationList",
+                r##"{"items":{"$ref":"#/definitions/TopicConfiguration"},"maxItems":1,"minItems":1,"type":"array"}"##,
+            ),
+        ],
         &[
             (
                 "Catalog",
@@ -3969,7 +3986,31 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::MSK::Cluster",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"BrokerNodeGroupInfo":{"$ref":"#/definitions/BrokerNodeGroupInfo"},"ClientAuthentication":{"$ref":"#/definitions/ClientAuthentication"},"ClusterName":{"maxLength":64,"minLength":1,"type":"string"},"ConfigurationInfo":{"$ref":"#/definitions/ConfigurationInfo"},"CurrentVersion":{"type":"string"},"EncryptionInfo":{"$ref":"#/definitions/EncryptionInfo"},"EnhancedMonitoring":{"enum":["DEFAULT","PER_BROKER","PER_TOPIC_PER_BROKER","PER_TOPIC_PER_PARTITION"],"maxLength":23,"minLength":7,"type":"string"},"KafkaVersion":{"maxLength":128,"minLength":1,"type":"string"},"LoggingInfo":{"$ref":"#/definitions/LoggingInfo"},"NumberOfBrokerNodes":{"minimum":1,"type":"integer"},"OpenMonitoring":{"$ref":"#/definitions/OpenMonitoring"},"Rebalancing":{"$ref":"#/definitions/Rebalancing"},"StorageMode":{"enum":["LOCAL","TIERED"],"maxLength":6,"minLength":5,"type":"string"},"Tags":{"additionalProperties":false,"patternProperties":{"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$":{"type":"string"}},"type":"object"},"ZookeeperAccess":{"$ref":"#/definitions/ZookeeperAccess"}},"required":["BrokerNodeGroupInfo","KafkaVersion","NumberOfBrokerNodes","ClusterName"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["BrokerNodeGroupInfo","KafkaVersion","NumberOfBrokerNodes","ClusterName"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("BrokerNodeGroupInfo", r##"{"$ref":"#/definitions/BrokerNodeGroupInfo"}"##),
+            ("ClientAuthentication", r##"{"$ref":"#/definitions/ClientAuthentication"}"##),
+            ("ClusterName", r#"{"maxLength":64,"minLength":1,"type":"string"}"#),
+            ("ConfigurationInfo", r##"{"$ref":"#/definitions/ConfigurationInfo"}"##),
+            ("CurrentVersion", r#"{"type":"string"}"#),
+            ("EncryptionInfo", r##"{"$ref":"#/definitions/EncryptionInfo"}"##),
+            (
+                "EnhancedMonitoring",
+                r#"{"enum":["DEFAULT","PER_BROKER","PER_TOPIC_PER_BROKER","PER_TOPIC_PER_PARTITION"],"maxLength":23,"minLength":7,"type":"string"}"#,
+            ),
+            ("KafkaVersion", r#"{"maxLength":128,"minLength":1,"type":"string"}"#),
+            ("LoggingInfo", r##"{"$ref":"#/definitions/LoggingInfo"}"##),
+            ("NumberOfBrokerNodes", r#"{"minimum":1,"type":"integer"}"#),
+            ("OpenMonitoring", r##"{"$ref":"#/definitions/OpenMonitoring"}"##),
+            ("Rebalancing", r##"{"$ref":"#/definitions/Rebalancing"}"##),
+            ("StorageMode", r#"{"enum":["LOCAL","TIERED"],"maxLength":6,"minLength":5,"type":"string"}"#),
+            (
+                "Tags",
+                r#"{"additionalProperties":false,"patternProperties":{"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("ZookeeperAccess", r##"{"$ref":"#/definitions/ZookeeperAccess"}"##),
+        ],
         &[
             (
                 "AuthorizerLogs",
@@ -4112,12 +4153,25 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::MSK::ClusterPolicy",
-        r#"{"additionalProperties":false,"properties":{"ClusterArn":{"pattern":"^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z","type":"string"},"CurrentVersion":{"pattern":"^(K)([a-zA-Z0-9]+)\\Z","type":"string"},"Policy":{"type":["object","string"]}},"required":["Policy","ClusterArn"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["Policy","ClusterArn"],"type":"object"}"#,
+        &[
+            ("ClusterArn", r#"{"pattern":"^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z","type":"string"}"#),
+            ("CurrentVersion", r#"{"pattern":"^(K)([a-zA-Z0-9]+)\\Z","type":"string"}"#),
+            ("Policy", r#"{"type":["object","string"]}"#),
+        ],
         &[],
     ),
     (
         "AWS::MSK::Configuration",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Description":{"type":"string"},"KafkaVersionsList":{"$ref":"#/definitions/KafkaVersionsList"},"LatestRevision":{"$ref":"#/definitions/LatestRevision"},"Name":{"type":"string"},"ServerProperties":{"type":"string"}},"required":["ServerProperties","Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ServerProperties","Name"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("Description", r#"{"type":"string"}"#),
+            ("KafkaVersionsList", r##"{"$ref":"#/definitions/KafkaVersionsList"}"##),
+            ("LatestRevision", r##"{"$ref":"#/definitions/LatestRevision"}"##),
+            ("Name", r#"{"type":"string"}"#),
+            ("ServerProperties", r#"{"type":"string"}"#),
+        ],
         &[
             ("KafkaVersionsList", r#"{"items":{"type":"string"},"type":"array"}"#),
             (
@@ -4128,7 +4182,27 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::MSK::Replicator",
-        r##"{"additionalProperties":false,"properties":{"CurrentVersion":{"type":"string"},"Description":{"maxLength":1024,"minLength":0,"type":"string"},"KafkaClusters":{"items":{"$ref":"#/definitions/KafkaCluster"},"maxItems":2,"minItems":2,"type":"array","uniqueItems":true},"LogDelivery":{"$ref":"#/definitions/LogDelivery"},"ReplicationInfoList":{"items":{"$ref":"#/definitions/ReplicationInfo"},"maxItems":1,"minItems":1,"type":"array","uniqueItems":true},"ReplicatorArn":{"pattern":"arn:(aws|aws-us-gov|aws-cn):kafka:.*","type":"string"},"ReplicatorName":{"maxLength":128,"minLength":1,"pattern":"^[0-9A-Za-z][0-9A-Za-z-]{0,}$","type":"string"},"ServiceExecutionRoleArn":{"pattern":"arn:(aws|aws-us-gov|aws-cn):iam:.*","type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["ReplicatorName","ReplicationInfoList","KafkaClusters","ServiceExecutionRoleArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ReplicatorName","ReplicationInfoList","KafkaClusters","ServiceExecutionRoleArn"],"type":"object"}"#,
+        &[
+            ("CurrentVersion", r#"{"type":"string"}"#),
+            ("Description", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            (
+                "KafkaClusters",
+                r##"{"items":{"$ref":"#/definitions/KafkaCluster"},"maxItems":2,"minItems":2,"type":"array","uniqueItems":true}"##,
+            ),
+            ("LogDelivery", r##"{"$ref":"#/definitions/LogDelivery"}"##),
+            (
+                "ReplicationInfoList",
+                r##"{"items":{"$ref":"#/definitions/ReplicationInfo"},"maxItems":1,"minItems":1,"type":"array","uniqueItems":true}"##,
+            ),
+            ("ReplicatorArn", r#"{"pattern":"arn:(aws|aws-us-gov|aws-cn):kafka:.*","type":"string"}"#),
+            (
+                "ReplicatorName",
+                r#"{"maxLength":128,"minLength":1,"pattern":"^[0-9A-Za-z][0-9A-Za-z-]{0,}$","type":"string"}"#,
+            ),
+            ("ServiceExecutionRoleArn", r#"{"pattern":"arn:(aws|aws-us-gov|aws-cn):iam:.*","type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             (
                 "AmazonMskCluster",
@@ -4236,7 +4310,17 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::MSK::ServerlessCluster",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"ClientAuthentication":{"$ref":"#/definitions/ClientAuthentication"},"ClusterName":{"maxLength":64,"minLength":1,"type":"string"},"Tags":{"additionalProperties":false,"patternProperties":{"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$":{"type":"string"}},"type":"object"},"VpcConfigs":{"items":{"$ref":"#/definitions/VpcConfig"},"type":"array","uniqueItems":true}},"required":["ClusterName","VpcConfigs","ClientAuthentication"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ClusterName","VpcConfigs","ClientAuthentication"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("ClientAuthentication", r##"{"$ref":"#/definitions/ClientAuthentication"}"##),
+            ("ClusterName", r#"{"maxLength":64,"minLength":1,"type":"string"}"#),
+            (
+                "Tags",
+                r#"{"additionalProperties":false,"patternProperties":{"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("VpcConfigs", r##"{"items":{"$ref":"#/definitions/VpcConfig"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             (
                 "ClientAuthentication",
@@ -4258,12 +4342,29 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::MSK::Topic",
-        r#"{"additionalProperties":false,"properties":{"ClusterArn":{"type":"string"},"Configs":{"type":"string"},"PartitionCount":{"minimum":1,"type":"integer"},"ReplicationFactor":{"minimum":1,"type":"integer"},"TopicArn":{"type":"string"},"TopicName":{"type":"string"}},"required":["ClusterArn","TopicName","PartitionCount","ReplicationFactor"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["ClusterArn","TopicName","PartitionCount","ReplicationFactor"],"type":"object"}"#,
+        &[
+            ("ClusterArn", r#"{"type":"string"}"#),
+            ("Configs", r#"{"type":"string"}"#),
+            ("PartitionCount", r#"{"minimum":1,"type":"integer"}"#),
+            ("ReplicationFactor", r#"{"minimum":1,"type":"integer"}"#),
+            ("TopicArn", r#"{"type":"string"}"#),
+            ("TopicName", r#"{"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::MSK::VpcConnection",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Authentication":{"$ref":"#/definitions/Authentication"},"ClientSubnets":{"$ref":"#/definitions/ClientSubnets"},"SecurityGroups":{"$ref":"#/definitions/SecurityGroups"},"Tags":{"$ref":"#/definitions/Tags"},"TargetClusterArn":{"pattern":"^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z","type":"string"},"VpcId":{"$ref":"#/definitions/VpcId"}},"required":["Authentication","ClientSubnets","SecurityGroups","TargetClusterArn","VpcId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Authentication","ClientSubnets","SecurityGroups","TargetClusterArn","VpcId"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("Authentication", r##"{"$ref":"#/definitions/Authentication"}"##),
+            ("ClientSubnets", r##"{"$ref":"#/definitions/ClientSubnets"}"##),
+            ("SecurityGroups", r##"{"$ref":"#/definitions/SecurityGroups"}"##),
+            ("Tags", r##"{"$ref":"#/definitions/Tags"}"##),
+            ("TargetClusterArn", r#"{"pattern":"^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z","type":"string"}"#),
+            ("VpcId", r##"{"$ref":"#/definitions/VpcId"}"##),
+        ],
         &[
             (
                 "Authentication",

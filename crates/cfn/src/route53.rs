@@ -1948,7 +1948,13 @@ impl TrafficPolicyInstanceRef {
 pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::Route53::CidrCollection",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Id":{"type":"string"},"Locations":{"items":{"$ref":"#/definitions/Location"},"type":"array","uniqueItems":true},"Name":{"maxLength":64,"minLength":1,"pattern":"^[0-9A-Za-z_\\-]+$","type":"string"}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("Locations", r##"{"items":{"$ref":"#/definitions/Location"},"type":"array","uniqueItems":true}"##),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"^[0-9A-Za-z_\\-]+$","type":"string"}"#),
+        ],
         &[(
             "Location",
             r#"{"additionalProperties":false,"properties":{"CidrList":{"items":{"type":"string"},"type":"array","uniqueItems":true},"LocationName":{"maxLength":16,"minLength":1,"type":"string"}},"required":["LocationName","CidrList"],"type":"object"}"#,
@@ -1956,17 +1962,35 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Route53::DNSSEC",
-        r#"{"additionalProperties":false,"properties":{"HostedZoneId":{"pattern":"^[A-Z0-9]{1,32}$","type":"string"}},"required":["HostedZoneId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["HostedZoneId"],"type":"object"}"#,
+        &[("HostedZoneId", r#"{"pattern":"^[A-Z0-9]{1,32}$","type":"string"}"#)],
         &[],
     ),
     (
         "AWS::Route53::DelegationSet",
-        r#"{"additionalProperties":false,"properties":{"Arn":{"pattern":"^arn:aws[a-zA-Z0-9-]*:route53:::delegationset/[^/\\s]{1,32}$","type":"string"},"CallerReference":{"maxLength":128,"minLength":1,"type":"string"},"Id":{"maxLength":32,"type":"string"},"NameServers":{"items":{"maxLength":1024,"type":"string"},"type":"array"}},"required":[],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":[],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"pattern":"^arn:aws[a-zA-Z0-9-]*:route53:::delegationset/[^/\\s]{1,32}$","type":"string"}"#),
+            ("CallerReference", r#"{"maxLength":128,"minLength":1,"type":"string"}"#),
+            ("Id", r#"{"maxLength":32,"type":"string"}"#),
+            ("NameServers", r#"{"items":{"maxLength":1024,"type":"string"},"type":"array"}"#),
+        ],
         &[],
     ),
     (
         "AWS::Route53::HealthCheck",
-        r##"{"additionalProperties":false,"properties":{"HealthCheckConfig":{"additionalProperties":false,"properties":{"AlarmIdentifier":{"$ref":"#/definitions/AlarmIdentifier"},"ChildHealthChecks":{"items":{"maxLength":64,"minLength":0,"type":"string"},"maxItems":256,"minItems":0,"type":"array"},"EnableSNI":{"type":"boolean"},"FailureThreshold":{"maximum":10,"minimum":1,"type":"integer"},"FullyQualifiedDomainName":{"maxLength":255,"minLength":0,"type":"string"},"HealthThreshold":{"maximum":256,"minimum":0,"type":"integer"},"IPAddress":{"maxLength":45,"minLength":0,"pattern":"^((([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]))$|^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))$","type":"string"},"InsufficientDataHealthStatus":{"enum":["Healthy","LastKnownStatus","Unhealthy"],"type":"string"},"Inverted":{"type":"boolean"},"MeasureLatency":{"type":"boolean"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"Regions":{"items":{"enum":["ap-northeast-1","ap-southeast-1","ap-southeast-2","eu-west-1","sa-east-1","us-east-1","us-west-1","us-west-2"],"type":"string"},"maxItems":64,"minItems":3,"type":"array"},"RequestInterval":{"maximum":30,"minimum":10,"type":"integer"},"ResourcePath":{"maxLength":255,"minLength":0,"type":"string"},"RoutingControlArn":{"maxLength":255,"minLength":1,"type":"string"},"SearchString":{"maxLength":255,"minLength":0,"type":"string"},"Type":{"enum":["CALCULATED","CLOUDWATCH_METRIC","HTTP","HTTP_STR_MATCH","HTTPS","HTTPS_STR_MATCH","TCP","RECOVERY_CONTROL"],"type":"string"}},"required":["Type"],"type":"object"},"HealthCheckId":{"type":"string"},"HealthCheckTags":{"items":{"$ref":"#/definitions/HealthCheckTag"},"type":"array","uniqueItems":true}},"required":["HealthCheckConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["HealthCheckConfig"],"type":"object"}"#,
+        &[
+            (
+                "HealthCheckConfig",
+                r##"{"additionalProperties":false,"properties":{"AlarmIdentifier":{"$ref":"#/definitions/AlarmIdentifier"},"ChildHealthChecks":{"items":{"maxLength":64,"minLength":0,"type":"string"},"maxItems":256,"minItems":0,"type":"array"},"EnableSNI":{"type":"boolean"},"FailureThreshold":{"maximum":10,"minimum":1,"type":"integer"},"FullyQualifiedDomainName":{"maxLength":255,"minLength":0,"type":"string"},"HealthThreshold":{"maximum":256,"minimum":0,"type":"integer"},"IPAddress":{"maxLength":45,"minLength":0,"pattern":"^((([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]))$|^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))$","type":"string"},"InsufficientDataHealthStatus":{"enum":["Healthy","LastKnownStatus","Unhealthy"],"type":"string"},"Inverted":{"type":"boolean"},"MeasureLatency":{"type":"boolean"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"Regions":{"items":{"enum":["ap-northeast-1","ap-southeast-1","ap-southeast-2","eu-west-1","sa-east-1","us-east-1","us-west-1","us-west-2"],"type":"string"},"maxItems":64,"minItems":3,"type":"array"},"RequestInterval":{"maximum":30,"minimum":10,"type":"integer"},"ResourcePath":{"maxLength":255,"minLength":0,"type":"string"},"RoutingControlArn":{"maxLength":255,"minLength":1,"type":"string"},"SearchString":{"maxLength":255,"minLength":0,"type":"string"},"Type":{"enum":["CALCULATED","CLOUDWATCH_METRIC","HTTP","HTTP_STR_MATCH","HTTPS","HTTPS_STR_MATCH","TCP","RECOVERY_CONTROL"],"type":"string"}},"required":["Type"],"type":"object"}"##,
+            ),
+            ("HealthCheckId", r#"{"type":"string"}"#),
+            (
+                "HealthCheckTags",
+                r##"{"items":{"$ref":"#/definitions/HealthCheckTag"},"type":"array","uniqueItems":true}"##,
+            ),
+        ],
         &[
             (
                 "AlarmIdentifier",
@@ -1980,7 +2004,21 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Route53::HostedZone",
-        r##"{"additionalProperties":false,"properties":{"DelegationSetId":{"maxLength":32,"minLength":0,"type":"string"},"HostedZoneConfig":{"$ref":"#/definitions/HostedZoneConfig"},"HostedZoneFeatures":{"$ref":"#/definitions/HostedZoneFeatures"},"HostedZoneTags":{"items":{"$ref":"#/definitions/HostedZoneTag"},"type":"array","uniqueItems":true},"Id":{"type":"string"},"Name":{"maxLength":1024,"minLength":0,"type":"string"},"NameServers":{"items":{"type":"string"},"type":"array","uniqueItems":false},"QueryLoggingConfig":{"$ref":"#/definitions/QueryLoggingConfig"},"VPCs":{"items":{"$ref":"#/definitions/VPC"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("DelegationSetId", r#"{"maxLength":32,"minLength":0,"type":"string"}"#),
+            ("HostedZoneConfig", r##"{"$ref":"#/definitions/HostedZoneConfig"}"##),
+            ("HostedZoneFeatures", r##"{"$ref":"#/definitions/HostedZoneFeatures"}"##),
+            (
+                "HostedZoneTags",
+                r##"{"items":{"$ref":"#/definitions/HostedZoneTag"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("Id", r#"{"type":"string"}"#),
+            ("Name", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("NameServers", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("QueryLoggingConfig", r##"{"$ref":"#/definitions/QueryLoggingConfig"}"##),
+            ("VPCs", r##"{"items":{"$ref":"#/definitions/VPC"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             (
                 "HostedZoneConfig",
@@ -2006,17 +2044,51 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Route53::KeySigningKey",
-        r#"{"additionalProperties":false,"properties":{"HostedZoneId":{"pattern":"^[A-Z0-9]{1,32}$","type":"string"},"KeyManagementServiceArn":{"maxLength":256,"minLength":1,"type":"string"},"Name":{"pattern":"^[a-zA-Z0-9_]{3,128}$","type":"string"},"Status":{"enum":["ACTIVE","INACTIVE"],"maxLength":150,"minLength":5,"type":"string"}},"required":["Status","HostedZoneId","Name","KeyManagementServiceArn"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["Status","HostedZoneId","Name","KeyManagementServiceArn"],"type":"object"}"#,
+        &[
+            ("HostedZoneId", r#"{"pattern":"^[A-Z0-9]{1,32}$","type":"string"}"#),
+            ("KeyManagementServiceArn", r#"{"maxLength":256,"minLength":1,"type":"string"}"#),
+            ("Name", r#"{"pattern":"^[a-zA-Z0-9_]{3,128}$","type":"string"}"#),
+            ("Status", r#"{"enum":["ACTIVE","INACTIVE"],"maxLength":150,"minLength":5,"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::Route53::QueryLoggingConfig",
-        r#"{"additionalProperties":false,"properties":{"Arn":{"pattern":"^arn:aws[a-zA-Z0-9-]*:route53:::queryloggingconfig/[^/\\s]{1,36}$","type":"string"},"CloudWatchLogsLogGroupArn":{"type":"string"},"HostedZoneId":{"maxLength":32,"minLength":0,"type":"string"},"Id":{"maxLength":36,"minLength":1,"type":"string"}},"required":["HostedZoneId","CloudWatchLogsLogGroupArn"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["HostedZoneId","CloudWatchLogsLogGroupArn"],"type":"object"}"#,
+        &[
+            (
+                "Arn",
+                r#"{"pattern":"^arn:aws[a-zA-Z0-9-]*:route53:::queryloggingconfig/[^/\\s]{1,36}$","type":"string"}"#,
+            ),
+            ("CloudWatchLogsLogGroupArn", r#"{"type":"string"}"#),
+            ("HostedZoneId", r#"{"maxLength":32,"minLength":0,"type":"string"}"#),
+            ("Id", r#"{"maxLength":36,"minLength":1,"type":"string"}"#),
+        ],
         &[],
     ),
     (
         "AWS::Route53::RecordSet",
-        r##"{"additionalProperties":false,"oneOf":[{"required":["HostedZoneId"]},{"required":["HostedZoneName"]}],"properties":{"AliasTarget":{"$ref":"#/definitions/AliasTarget"},"CidrRoutingConfig":{"$ref":"#/definitions/CidrRoutingConfig"},"Comment":{"$ref":"#/definitions/Comment"},"Failover":{"$ref":"#/definitions/Failover"},"GeoLocation":{"$ref":"#/definitions/GeoLocation"},"GeoProximityLocation":{"$ref":"#/definitions/GeoProximityLocation"},"HealthCheckId":{"$ref":"#/definitions/HealthCheckId"},"HostedZoneId":{"$ref":"#/definitions/HostedZoneId"},"HostedZoneName":{"$ref":"#/definitions/HostedZoneName"},"MultiValueAnswer":{"$ref":"#/definitions/MultiValueAnswer"},"Name":{"$ref":"#/definitions/Name"},"Region":{"$ref":"#/definitions/Region"},"ResourceRecords":{"$ref":"#/definitions/ResourceRecords"},"SetIdentifier":{"$ref":"#/definitions/SetIdentifier"},"TTL":{"$ref":"#/definitions/TTL"},"Type":{"$ref":"#/definitions/Type"},"Weight":{"$ref":"#/definitions/Weight"}},"required":["Type","Name"],"requiredXor":["HostedZoneId","HostedZoneName"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"oneOf":[{"required":["HostedZoneId"]},{"required":["HostedZoneName"]}],"required":["Type","Name"],"requiredXor":["HostedZoneId","HostedZoneName"],"type":"object"}"#,
+        &[
+            ("AliasTarget", r##"{"$ref":"#/definitions/AliasTarget"}"##),
+            ("CidrRoutingConfig", r##"{"$ref":"#/definitions/CidrRoutingConfig"}"##),
+            ("Comment", r##"{"$ref":"#/definitions/Comment"}"##),
+            ("Failover", r##"{"$ref":"#/definitions/Failover"}"##),
+            ("GeoLocation", r##"{"$ref":"#/definitions/GeoLocation"}"##),
+            ("GeoProximityLocation", r##"{"$ref":"#/definitions/GeoProximityLocation"}"##),
+            ("HealthCheckId", r##"{"$ref":"#/definitions/HealthCheckId"}"##),
+            ("HostedZoneId", r##"{"$ref":"#/definitions/HostedZoneId"}"##),
+            ("HostedZoneName", r##"{"$ref":"#/definitions/HostedZoneName"}"##),
+            ("MultiValueAnswer", r##"{"$ref":"#/definitions/MultiValueAnswer"}"##),
+            ("Name", r##"{"$ref":"#/definitions/Name"}"##),
+            ("Region", r##"{"$ref":"#/definitions/Region"}"##),
+            ("ResourceRecords", r##"{"$ref":"#/definitions/ResourceRecords"}"##),
+            ("SetIdentifier", r##"{"$ref":"#/definitions/SetIdentifier"}"##),
+            ("TTL", r##"{"$ref":"#/definitions/TTL"}"##),
+            ("Type", r##"{"$ref":"#/definitions/Type"}"##),
+            ("Weight", r##"{"$ref":"#/definitions/Weight"}"##),
+        ],
         &[
             (
                 "AliasTarget",
@@ -2055,7 +2127,14 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Route53::RecordSetGroup",
-        r##"{"additionalProperties":false,"properties":{"Comment":{"type":"string"},"HostedZoneId":{"type":"string"},"HostedZoneName":{"type":"string"},"Id":{"type":"string"},"RecordSets":{"items":{"$ref":"#/definitions/RecordSet"},"type":"array","uniqueItems":true}},"requiredXor":["HostedZoneId","HostedZoneName"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"requiredXor":["HostedZoneId","HostedZoneName"],"type":"object"}"#,
+        &[
+            ("Comment", r#"{"type":"string"}"#),
+            ("HostedZoneId", r#"{"type":"string"}"#),
+            ("HostedZoneName", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("RecordSets", r##"{"items":{"$ref":"#/definitions/RecordSet"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             (
                 "AliasTarget",
@@ -2085,12 +2164,41 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::Route53::TrafficPolicy",
-        r#"{"additionalProperties":false,"properties":{"Arn":{"pattern":"^arn:aws[a-zA-Z0-9-]*:route53:::trafficpolicy/[^/\\s]{1,36}$","type":"string"},"Comment":{"maxLength":1024,"minLength":0,"type":"string"},"Document":{"maxLength":102400,"minLength":0,"type":"string"},"Id":{"maxLength":36,"minLength":1,"type":"string"},"Name":{"maxLength":512,"minLength":0,"type":"string"},"Type":{"enum":["SOA","A","TXT","NS","CNAME","MX","NAPTR","PTR","SRV","SPF","AAAA","CAA","DS","TLSA","SSHFP","SVCB","HTTPS"],"type":"string"},"Version":{"maximum":1,"minimum":1,"type":"integer"}},"required":["Name","Document"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["Name","Document"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"pattern":"^arn:aws[a-zA-Z0-9-]*:route53:::trafficpolicy/[^/\\s]{1,36}$","type":"string"}"#),
+            ("Comment", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("Document", r#"{"maxLength":102400,"minLength":0,"type":"string"}"#),
+            ("Id", r#"{"maxLength":36,"minLength":1,"type":"string"}"#),
+            ("Name", r#"{"maxLength":512,"minLength":0,"type":"string"}"#),
+            (
+                "Type",
+                r#"{"enum":["SOA","A","TXT","NS","CNAME","MX","NAPTR","PTR","SRV","SPF","AAAA","CAA","DS","TLSA","SSHFP","SVCB","HTTPS"],"type":"string"}"#,
+            ),
+            ("Version", r#"{"maximum":1,"minimum":1,"type":"integer"}"#),
+        ],
         &[],
     ),
     (
         "AWS::Route53::TrafficPolicyInstance",
-        r#"{"additionalProperties":false,"properties":{"Arn":{"pattern":"^arn:aws[a-zA-Z0-9-]*:route53:::trafficpolicyinstance/[^/\\s]{1,36}$","type":"string"},"HostedZoneId":{"maxLength":32,"pattern":"^[A-Z0-9]{1,32}$","type":"string"},"Id":{"maxLength":36,"minLength":1,"type":"string"},"Name":{"maxLength":1024,"minLength":0,"pattern":"^[^A-Z\\s]+\\.$","type":"string"},"State":{"type":"string"},"TTL":{"maximum":2147483647,"minimum":0,"type":"integer"},"TrafficPolicyId":{"maxLength":36,"minLength":1,"pattern":"^[0-9a-f-]{1,36}$","type":"string"},"TrafficPolicyType":{"enum":["SOA","A","TXT","NS","CNAME","MX","NAPTR","PTR","SRV","SPF","AAAA","CAA","DS","TLSA","SSHFP","SVCB","HTTPS"],"type":"string"},"TrafficPolicyVersion":{"maximum":1000,"minimum":1,"type":"integer"}},"required":["HostedZoneId","Name","TTL","TrafficPolicyId","TrafficPolicyVersion"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["HostedZoneId","Name","TTL","TrafficPolicyId","TrafficPolicyVersion"],"type":"object"}"#,
+        &[
+            (
+                "Arn",
+                r#"{"pattern":"^arn:aws[a-zA-Z0-9-]*:route53:::trafficpolicyinstance/[^/\\s]{1,36}$","type":"string"}"#,
+            ),
+            ("HostedZoneId", r#"{"maxLength":32,"pattern":"^[A-Z0-9]{1,32}$","type":"string"}"#),
+            ("Id", r#"{"maxLength":36,"minLength":1,"type":"string"}"#),
+            ("Name", r#"{"maxLength":1024,"minLength":0,"pattern":"^[^A-Z\\s]+\\.$","type":"string"}"#),
+            ("State", r#"{"type":"string"}"#),
+            ("TTL", r#"{"maximum":2147483647,"minimum":0,"type":"integer"}"#),
+            ("TrafficPolicyId", r#"{"maxLength":36,"minLength":1,"pattern":"^[0-9a-f-]{1,36}$","type":"string"}"#),
+            (
+                "TrafficPolicyType",
+                r#"{"enum":["SOA","A","TXT","NS","CNAME","MX","NAPTR","PTR","SRV","SPF","AAAA","CAA","DS","TLSA","SSHFP","SVCB","HTTPS"],"type":"string"}"#,
+            ),
+            ("TrafficPolicyVersion", r#"{"maximum":1000,"minimum":1,"type":"integer"}"#),
+        ],
         &[],
     ),
 ];

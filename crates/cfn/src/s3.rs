@@ -5129,7 +5129,19 @@ pub mod storage_lens_group {
 pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::S3::AccessGrant",
-        r##"{"additionalProperties":false,"properties":{"AccessGrantArn":{"$ref":"#/definitions/AccessGrantArn"},"AccessGrantId":{"type":"string"},"AccessGrantsLocationConfiguration":{"$ref":"#/definitions/AccessGrantsLocationConfiguration"},"AccessGrantsLocationId":{"type":"string"},"ApplicationArn":{"type":"string"},"GrantScope":{"type":"string"},"Grantee":{"$ref":"#/definitions/Grantee"},"Permission":{"enum":["READ","WRITE","READWRITE"],"type":"string"},"S3PrefixType":{"enum":["Object"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["Grantee","Permission","AccessGrantsLocationId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Grantee","Permission","AccessGrantsLocationId"],"type":"object"}"#,
+        &[
+            ("AccessGrantArn", r##"{"$ref":"#/definitions/AccessGrantArn"}"##),
+            ("AccessGrantId", r#"{"type":"string"}"#),
+            ("AccessGrantsLocationConfiguration", r##"{"$ref":"#/definitions/AccessGrantsLocationConfiguration"}"##),
+            ("AccessGrantsLocationId", r#"{"type":"string"}"#),
+            ("ApplicationArn", r#"{"type":"string"}"#),
+            ("GrantScope", r#"{"type":"string"}"#),
+            ("Grantee", r##"{"$ref":"#/definitions/Grantee"}"##),
+            ("Permission", r#"{"enum":["READ","WRITE","READWRITE"],"type":"string"}"#),
+            ("S3PrefixType", r#"{"enum":["Object"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             ("AccessGrantArn", r#"{"type":"string"}"#),
             (
@@ -5148,7 +5160,13 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::S3::AccessGrantsInstance",
-        r##"{"additionalProperties":false,"properties":{"AccessGrantsInstanceArn":{"$ref":"#/definitions/AccessGrantsInstanceArn"},"AccessGrantsInstanceId":{"type":"string"},"IdentityCenterArn":{"$ref":"#/definitions/IdentityCenterArn"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":[],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":[],"type":"object"}"#,
+        &[
+            ("AccessGrantsInstanceArn", r##"{"$ref":"#/definitions/AccessGrantsInstanceArn"}"##),
+            ("AccessGrantsInstanceId", r#"{"type":"string"}"#),
+            ("IdentityCenterArn", r##"{"$ref":"#/definitions/IdentityCenterArn"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[
             ("AccessGrantsInstanceArn", r#"{"type":"string"}"#),
             ("IdentityCenterArn", r#"{"type":"string"}"#),
@@ -5160,7 +5178,14 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::S3::AccessGrantsLocation",
-        r##"{"additionalProperties":false,"properties":{"AccessGrantsLocationArn":{"type":"string"},"AccessGrantsLocationId":{"type":"string"},"IamRoleArn":{"type":"string"},"LocationScope":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["IamRoleArn","LocationScope"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["IamRoleArn","LocationScope"],"type":"object"}"#,
+        &[
+            ("AccessGrantsLocationArn", r#"{"type":"string"}"#),
+            ("AccessGrantsLocationId", r#"{"type":"string"}"#),
+            ("IamRoleArn", r#"{"type":"string"}"#),
+            ("LocationScope", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
@@ -5168,7 +5193,22 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::S3::AccessPoint",
-        r##"{"additionalProperties":false,"properties":{"Alias":{"maxLength":63,"minLength":3,"pattern":"^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$","type":"string"},"Arn":{"$ref":"#/definitions/Arn"},"Bucket":{"maxLength":255,"minLength":3,"type":"string"},"BucketAccountId":{"maxLength":64,"pattern":"^\\d{12}$","type":"string"},"Name":{"maxLength":50,"minLength":3,"pattern":"^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$","type":"string"},"NetworkOrigin":{"enum":["Internet","VPC"],"type":"string"},"Policy":{"type":["object","string"]},"PublicAccessBlockConfiguration":{"$ref":"#/definitions/PublicAccessBlockConfiguration"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"VpcConfiguration":{"$ref":"#/definitions/VpcConfiguration"}},"required":["Bucket"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Bucket"],"type":"object"}"#,
+        &[
+            (
+                "Alias",
+                r#"{"maxLength":63,"minLength":3,"pattern":"^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$","type":"string"}"#,
+            ),
+            ("Arn", r##"{"$ref":"#/definitions/Arn"}"##),
+            ("Bucket", r#"{"maxLength":255,"minLength":3,"type":"string"}"#),
+            ("BucketAccountId", r#"{"maxLength":64,"pattern":"^\\d{12}$","type":"string"}"#),
+            ("Name", r#"{"maxLength":50,"minLength":3,"pattern":"^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$","type":"string"}"#),
+            ("NetworkOrigin", r#"{"enum":["Internet","VPC"],"type":"string"}"#),
+            ("Policy", r#"{"type":["object","string"]}"#),
+            ("PublicAccessBlockConfiguration", r##"{"$ref":"#/definitions/PublicAccessBlockConfiguration"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+            ("VpcConfiguration", r##"{"$ref":"#/definitions/VpcConfiguration"}"##),
+        ],
         &[
             ("Arn", r#"{"type":"string"}"#),
             (
@@ -5187,7 +5227,54 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::S3::Bucket",
-        r##"{"additionalProperties":false,"properties":{"AbacStatus":{"enum":["Enabled","Disabled"],"type":"string"},"AccelerateConfiguration":{"$ref":"#/definitions/AccelerateConfiguration"},"AccessControl":{"enum":["AuthenticatedRead","AwsExecRead","BucketOwnerFullControl","BucketOwnerRead","LogDeliveryWrite","Private","PublicRead","PublicReadWrite"],"type":"string"},"AnalyticsConfigurations":{"items":{"$ref":"#/definitions/AnalyticsConfiguration"},"type":"array","uniqueItems":true},"Arn":{"$ref":"#/definitions/Arn"},"BucketEncryption":{"$ref":"#/definitions/BucketEncryption"},"BucketName":{"maxLength":63,"pattern":"^([a-z0-9][a-z0-9.-]*[a-z0-9])?$","type":"string"},"BucketNamePrefix":{"type":"string"},"BucketNamespace":{"enum":["global","account-regional"],"type":"string"},"CorsConfiguration":{"$ref":"#/definitions/CorsConfiguration"},"DomainName":{"type":"string"},"DualStackDomainName":{"type":"string"},"IntelligentTieringConfigurations":{"items":{"$ref":"#/definitions/IntelligentTieringConfiguration"},"type":"array","uniqueItems":true},"InventoryConfigurations":{"items":{"$ref":"#/definitions/InventoryConfiguration"},"type":"array","uniqueItems":true},"LifecycleConfiguration":{"$ref":"#/definitions/LifecycleConfiguration"},"LoggingConfiguration":{"$ref":"#/definitions/LoggingConfiguration"},"MetadataConfiguration":{"$ref":"#/definitions/MetadataConfiguration"},"MetadataTableConfiguration":{"$ref":"#/definitions/MetadataTableConfiguration"},"MetricsConfigurations":{"items":{"$ref":"#/definitions/MetricsConfiguration"},"type":"array","uniqueItems":true},"NotificationConfiguration":{"$ref":"#/definitions/NotificationConfiguration"},"ObjectLockConfiguration":{"$ref":"#/definitions/ObjectLockConfiguration"},"ObjectLockEnabled":{"type":"boolean"},"OwnershipControls":{"$ref":"#/definitions/OwnershipControls"},"PublicAccessBlockConfiguration":{"$ref":"#/definitions/PublicAccessBlockConfiguration"},"RegionalDomainName":{"type":"string"},"ReplicationConfiguration":{"$ref":"#/definitions/ReplicationConfiguration"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"VersioningConfiguration":{"$ref":"#/definitions/VersioningConfiguration"},"WebsiteConfiguration":{"$ref":"#/definitions/WebsiteConfiguration"},"WebsiteURL":{"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("AbacStatus", r#"{"enum":["Enabled","Disabled"],"type":"string"}"#),
+            ("AccelerateConfiguration", r##"{"$ref":"#/definitions/AccelerateConfiguration"}"##),
+            (
+                "AccessControl",
+                r#"{"enum":["AuthenticatedRead","AwsExecRead","BucketOwnerFullControl","BucketOwnerRead","LogDeliveryWrite","Private","PublicRead","PublicReadWrite"],"type":"string"}"#,
+            ),
+            (
+                "AnalyticsConfigurations",
+                r##"{"items":{"$ref":"#/definitions/AnalyticsConfiguration"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("Arn", r##"{"$ref":"#/definitions/Arn"}"##),
+            ("BucketEncryption", r##"{"$ref":"#/definitions/BucketEncryption"}"##),
+            ("BucketName", r#"{"maxLength":63,"pattern":"^([a-z0-9][a-z0-9.-]*[a-z0-9])?$","type":"string"}"#),
+            ("BucketNamePrefix", r#"{"type":"string"}"#),
+            ("BucketNamespace", r#"{"enum":["global","account-regional"],"type":"string"}"#),
+            ("CorsConfiguration", r##"{"$ref":"#/definitions/CorsConfiguration"}"##),
+            ("DomainName", r#"{"type":"string"}"#),
+            ("DualStackDomainName", r#"{"type":"string"}"#),
+            (
+                "IntelligentTieringConfigurations",
+                r##"{"items":{"$ref":"#/definitions/IntelligentTieringConfiguration"},"type":"array","uniqueItems":true}"##,
+            ),
+            (
+                "InventoryConfigurations",
+                r##"{"items":{"$ref":"#/definitions/InventoryConfiguration"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("LifecycleConfiguration", r##"{"$ref":"#/definitions/LifecycleConfiguration"}"##),
+            ("LoggingConfiguration", r##"{"$ref":"#/definitions/LoggingConfiguration"}"##),
+            ("MetadataConfiguration", r##"{"$ref":"#/definitions/MetadataConfiguration"}"##),
+            ("MetadataTableConfiguration", r##"{"$ref":"#/definitions/MetadataTableConfiguration"}"##),
+            (
+                "MetricsConfigurations",
+                r##"{"items":{"$ref":"#/definitions/MetricsConfiguration"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("NotificationConfiguration", r##"{"$ref":"#/definitions/NotificationConfiguration"}"##),
+            ("ObjectLockConfiguration", r##"{"$ref":"#/definitions/ObjectLockConfiguration"}"##),
+            ("ObjectLockEnabled", r#"{"type":"boolean"}"#),
+            ("OwnershipControls", r##"{"$ref":"#/definitions/OwnershipControls"}"##),
+            ("PublicAccessBlockConfiguration", r##"{"$ref":"#/definitions/PublicAccessBlockConfiguration"}"##),
+            ("RegionalDomainName", r#"{"type":"string"}"#),
+            ("ReplicationConfiguration", r##"{"$ref":"#/definitions/ReplicationConfiguration"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+            ("VersioningConfiguration", r##"{"$ref":"#/definitions/VersioningConfiguration"}"##),
+            ("WebsiteConfiguration", r##"{"$ref":"#/definitions/WebsiteConfiguration"}"##),
+            ("WebsiteURL", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "AbortIncompleteMultipartUpload",
@@ -5482,12 +5569,23 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::S3::BucketPolicy",
-        r#"{"additionalProperties":false,"properties":{"Bucket":{"type":"string"},"PolicyDocument":{"type":["object","string"]}},"required":["Bucket","PolicyDocument"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["Bucket","PolicyDocument"],"type":"object"}"#,
+        &[("Bucket", r#"{"type":"string"}"#), ("PolicyDocument", r#"{"type":["object","string"]}"#)],
         &[],
     ),
     (
         "AWS::S3::MultiRegionAccessPoint",
-        r##"{"additionalProperties":false,"properties":{"Alias":{"type":"string"},"CreatedAt":{"type":"string"},"Name":{"maxLength":50,"minLength":3,"pattern":"^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$","type":"string"},"PublicAccessBlockConfiguration":{"$ref":"#/definitions/PublicAccessBlockConfiguration"},"Regions":{"items":{"$ref":"#/definitions/Region"},"minItems":1,"type":"array","uniqueItems":true}},"required":["Regions"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Regions"],"type":"object"}"#,
+        &[
+            ("Alias", r#"{"type":"string"}"#),
+            ("CreatedAt", r#"{"type":"string"}"#),
+            ("Name", r#"{"maxLength":50,"minLength":3,"pattern":"^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$","type":"string"}"#),
+            ("PublicAccessBlockConfiguration", r##"{"$ref":"#/definitions/PublicAccessBlockConfiguration"}"##),
+            (
+                "Regions",
+                r##"{"items":{"$ref":"#/definitions/Region"},"minItems":1,"type":"array","uniqueItems":true}"##,
+            ),
+        ],
         &[
             (
                 "PublicAccessBlockConfiguration",
@@ -5501,12 +5599,27 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::S3::MultiRegionAccessPointPolicy",
-        r#"{"additionalProperties":false,"properties":{"MrapName":{"maxLength":50,"minLength":3,"pattern":"^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$","type":"string"},"Policy":{"type":["object","string"]},"PolicyStatus":{"additionalProperties":false,"properties":{"IsPublic":{"enum":["true","false"],"type":"string"}},"required":["IsPublic"],"type":"object"}},"required":["Policy","MrapName"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["Policy","MrapName"],"type":"object"}"#,
+        &[
+            (
+                "MrapName",
+                r#"{"maxLength":50,"minLength":3,"pattern":"^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$","type":"string"}"#,
+            ),
+            ("Policy", r#"{"type":["object","string"]}"#),
+            (
+                "PolicyStatus",
+                r#"{"additionalProperties":false,"properties":{"IsPublic":{"enum":["true","false"],"type":"string"}},"required":["IsPublic"],"type":"object"}"#,
+            ),
+        ],
         &[],
     ),
     (
         "AWS::S3::StorageLens",
-        r##"{"additionalProperties":false,"properties":{"StorageLensConfiguration":{"$ref":"#/definitions/StorageLensConfiguration"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"required":["StorageLensConfiguration"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["StorageLensConfiguration"],"type":"object"}"#,
+        &[
+            ("StorageLensConfiguration", r##"{"$ref":"#/definitions/StorageLensConfiguration"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##),
+        ],
         &[
             (
                 "AccountLevel",
@@ -5607,7 +5720,13 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::S3::StorageLensGroup",
-        r##"{"additionalProperties":false,"properties":{"Filter":{"$ref":"#/definitions/Filter"},"Name":{"$ref":"#/definitions/Name"},"StorageLensGroupArn":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["Name","Filter"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name","Filter"],"type":"object"}"#,
+        &[
+            ("Filter", r##"{"$ref":"#/definitions/Filter"}"##),
+            ("Name", r##"{"$ref":"#/definitions/Name"}"##),
+            ("StorageLensGroupArn", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
         &[
             (
                 "And",

@@ -7184,7 +7184,17 @@ impl std::ops::Deref for WebAclAssociationRef {
 pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::WAFv2::IPSet",
-        r##"{"additionalProperties":false,"properties":{"Addresses":{"items":{"$ref":"#/definitions/IPAddress"},"type":"array"},"Arn":{"$ref":"#/definitions/ResourceArn"},"Description":{"$ref":"#/definitions/EntityDescription"},"IPAddressVersion":{"$ref":"#/definitions/IPAddressVersion"},"Id":{"$ref":"#/definitions/EntityId"},"Name":{"$ref":"#/definitions/EntityName"},"Scope":{"$ref":"#/definitions/Scope"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array"}},"required":["Addresses","IPAddressVersion","Scope"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Addresses","IPAddressVersion","Scope"],"type":"object"}"#,
+        &[
+            ("Addresses", r##"{"items":{"$ref":"#/definitions/IPAddress"},"type":"array"}"##),
+            ("Arn", r##"{"$ref":"#/definitions/ResourceArn"}"##),
+            ("Description", r##"{"$ref":"#/definitions/EntityDescription"}"##),
+            ("IPAddressVersion", r##"{"$ref":"#/definitions/IPAddressVersion"}"##),
+            ("Id", r##"{"$ref":"#/definitions/EntityId"}"##),
+            ("Name", r##"{"$ref":"#/definitions/EntityName"}"##),
+            ("Scope", r##"{"$ref":"#/definitions/Scope"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array"}"##),
+        ],
         &[
             (
                 "EntityDescription",
@@ -7204,7 +7214,17 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::WAFv2::LoggingConfiguration",
-        r##"{"additionalProperties":false,"properties":{"LogDestinationConfigs":{"items":{"type":"string"},"type":"array"},"LoggingFilter":{"additionalProperties":false,"properties":{"DefaultBehavior":{"enum":["KEEP","DROP"],"type":"string"},"Filters":{"items":{"$ref":"#/definitions/Filter"},"minItems":1,"type":"array"}},"required":["DefaultBehavior","Filters"],"type":"object"},"ManagedByFirewallManager":{"type":"boolean"},"RedactedFields":{"items":{"$ref":"#/definitions/FieldToMatch"},"type":"array"},"ResourceArn":{"type":"string"}},"required":["ResourceArn","LogDestinationConfigs"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ResourceArn","LogDestinationConfigs"],"type":"object"}"#,
+        &[
+            ("LogDestinationConfigs", r#"{"items":{"type":"string"},"type":"array"}"#),
+            (
+                "LoggingFilter",
+                r##"{"additionalProperties":false,"properties":{"DefaultBehavior":{"enum":["KEEP","DROP"],"type":"string"},"Filters":{"items":{"$ref":"#/definitions/Filter"},"minItems":1,"type":"array"}},"required":["DefaultBehavior","Filters"],"type":"object"}"##,
+            ),
+            ("ManagedByFirewallManager", r#"{"type":"boolean"}"#),
+            ("RedactedFields", r##"{"items":{"$ref":"#/definitions/FieldToMatch"},"type":"array"}"##),
+            ("ResourceArn", r#"{"type":"string"}"#),
+        ],
         &[
             (
                 "Condition",
@@ -7222,7 +7242,19 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::WAFv2::RegexPatternSet",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Description":{"pattern":"^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$","type":"string"},"Id":{"pattern":"^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$","type":"string"},"Name":{"pattern":"^[0-9A-Za-z_-]{1,128}$","type":"string"},"RegularExpressionList":{"items":{"maxLength":200,"minLength":0,"type":"string"},"type":"array"},"Scope":{"enum":["CLOUDFRONT","REGIONAL"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array"}},"required":["Scope","RegularExpressionList"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Scope","RegularExpressionList"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "Description",
+                r#"{"pattern":"^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$","type":"string"}"#,
+            ),
+            ("Id", r#"{"pattern":"^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$","type":"string"}"#),
+            ("Name", r#"{"pattern":"^[0-9A-Za-z_-]{1,128}$","type":"string"}"#),
+            ("RegularExpressionList", r#"{"items":{"maxLength":200,"minLength":0,"type":"string"},"type":"array"}"#),
+            ("Scope", r#"{"enum":["CLOUDFRONT","REGIONAL"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array"}"##),
+        ],
         &[(
             "Tag",
             r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"}"#,
@@ -7230,7 +7262,23 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::WAFv2::RuleGroup",
-        r##"{"additionalProperties":false,"properties":{"Arn":{"$ref":"#/definitions/ResourceArn"},"AvailableLabels":{"items":{"$ref":"#/definitions/LabelSummary"},"type":"array"},"Capacity":{"minimum":0,"type":"integer"},"ConsumedLabels":{"items":{"$ref":"#/definitions/LabelSummary"},"type":"array"},"CustomResponseBodies":{"$ref":"#/definitions/CustomResponseBodies"},"Description":{"$ref":"#/definitions/EntityDescription"},"Id":{"$ref":"#/definitions/EntityId"},"LabelNamespace":{"$ref":"#/definitions/LabelName"},"MonetizationConfig":{"$ref":"#/definitions/MonetizationConfig"},"Name":{"$ref":"#/definitions/EntityName"},"Rules":{"items":{"$ref":"#/definitions/Rule"},"type":"array"},"Scope":{"$ref":"#/definitions/Scope"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array"},"VisibilityConfig":{"$ref":"#/definitions/VisibilityConfig"}},"required":["Capacity","Scope","VisibilityConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Capacity","Scope","VisibilityConfig"],"type":"object"}"#,
+        &[
+            ("Arn", r##"{"$ref":"#/definitions/ResourceArn"}"##),
+            ("AvailableLabels", r##"{"items":{"$ref":"#/definitions/LabelSummary"},"type":"array"}"##),
+            ("Capacity", r#"{"minimum":0,"type":"integer"}"#),
+            ("ConsumedLabels", r##"{"items":{"$ref":"#/definitions/LabelSummary"},"type":"array"}"##),
+            ("CustomResponseBodies", r##"{"$ref":"#/definitions/CustomResponseBodies"}"##),
+            ("Description", r##"{"$ref":"#/definitions/EntityDescription"}"##),
+            ("Id", r##"{"$ref":"#/definitions/EntityId"}"##),
+            ("LabelNamespace", r##"{"$ref":"#/definitions/LabelName"}"##),
+            ("MonetizationConfig", r##"{"$ref":"#/definitions/MonetizationConfig"}"##),
+            ("Name", r##"{"$ref":"#/definitions/EntityName"}"##),
+            ("Rules", r##"{"items":{"$ref":"#/definitions/Rule"},"type":"array"}"##),
+            ("Scope", r##"{"$ref":"#/definitions/Scope"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array"}"##),
+            ("VisibilityConfig", r##"{"$ref":"#/definitions/VisibilityConfig"}"##),
+        ],
         &[
             (
                 "AllowAction",
@@ -7558,7 +7606,29 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::WAFv2::WebACL",
-        r##"{"additionalProperties":false,"properties":{"ApplicationConfig":{"$ref":"#/definitions/ApplicationConfig"},"Arn":{"$ref":"#/definitions/ResourceArn"},"AssociationConfig":{"$ref":"#/definitions/AssociationConfig"},"Capacity":{"minimum":0,"type":"integer"},"CaptchaConfig":{"$ref":"#/definitions/CaptchaConfig"},"ChallengeConfig":{"$ref":"#/definitions/ChallengeConfig"},"CustomResponseBodies":{"$ref":"#/definitions/CustomResponseBodies"},"DataProtectionConfig":{"$ref":"#/definitions/DataProtectionConfig"},"DefaultAction":{"$ref":"#/definitions/DefaultAction"},"Description":{"$ref":"#/definitions/EntityDescription"},"Id":{"$ref":"#/definitions/EntityId"},"LabelNamespace":{"$ref":"#/definitions/LabelName"},"MonetizationConfig":{"$ref":"#/definitions/MonetizationConfig"},"Name":{"$ref":"#/definitions/EntityName"},"OnSourceDDoSProtectionConfig":{"$ref":"#/definitions/OnSourceDDoSProtectionConfig"},"Rules":{"items":{"$ref":"#/definitions/Rule"},"type":"array"},"Scope":{"$ref":"#/definitions/Scope"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array"},"TokenDomains":{"$ref":"#/definitions/TokenDomains"},"VisibilityConfig":{"$ref":"#/definitions/VisibilityConfig"}},"required":["DefaultAction","Scope","VisibilityConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["DefaultAction","Scope","VisibilityConfig"],"type":"object"}"#,
+        &[
+            ("ApplicationConfig", r##"{"$ref":"#/definitions/ApplicationConfig"}"##),
+            ("Arn", r##"{"$ref":"#/definitions/ResourceArn"}"##),
+            ("AssociationConfig", r##"{"$ref":"#/definitions/AssociationConfig"}"##),
+            ("Capacity", r#"{"minimum":0,"type":"integer"}"#),
+            ("CaptchaConfig", r##"{"$ref":"#/definitions/CaptchaConfig"}"##),
+            ("ChallengeConfig", r##"{"$ref":"#/definitions/ChallengeConfig"}"##),
+            ("CustomResponseBodies", r##"{"$ref":"#/definitions/CustomResponseBodies"}"##),
+            ("DataProtectionConfig", r##"{"$ref":"#/definitions/DataProtectionConfig"}"##),
+            ("DefaultAction", r##"{"$ref":"#/definitions/DefaultAction"}"##),
+            ("Description", r##"{"$ref":"#/definitions/EntityDescription"}"##),
+            ("Id", r##"{"$ref":"#/definitions/EntityId"}"##),
+            ("LabelNamespace", r##"{"$ref":"#/definitions/LabelName"}"##),
+            ("MonetizationConfig", r##"{"$ref":"#/definitions/MonetizationConfig"}"##),
+            ("Name", r##"{"$ref":"#/definitions/EntityName"}"##),
+            ("OnSourceDDoSProtectionConfig", r##"{"$ref":"#/definitions/OnSourceDDoSProtectionConfig"}"##),
+            ("Rules", r##"{"items":{"$ref":"#/definitions/Rule"},"type":"array"}"##),
+            ("Scope", r##"{"$ref":"#/definitions/Scope"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array"}"##),
+            ("TokenDomains", r##"{"$ref":"#/definitions/TokenDomains"}"##),
+            ("VisibilityConfig", r##"{"$ref":"#/definitions/VisibilityConfig"}"##),
+        ],
         &[
             (
                 "AWSManagedRulesACFPRuleSet",
@@ -8041,7 +8111,11 @@ pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     ),
     (
         "AWS::WAFv2::WebACLAssociation",
-        r##"{"additionalProperties":false,"properties":{"ResourceArn":{"$ref":"#/definitions/ResourceArn"},"WebACLArn":{"$ref":"#/definitions/ResourceArn"}},"required":["ResourceArn","WebACLArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ResourceArn","WebACLArn"],"type":"object"}"#,
+        &[
+            ("ResourceArn", r##"{"$ref":"#/definitions/ResourceArn"}"##),
+            ("WebACLArn", r##"{"$ref":"#/definitions/ResourceArn"}"##),
+        ],
         &[("ResourceArn", r#"{"maxLength":2048,"minLength":20,"pattern":"\\S","type":"string"}"#)],
     ),
 ];

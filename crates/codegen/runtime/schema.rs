@@ -38,7 +38,7 @@ pub fn validate(type_name: &str, properties: &Json, findings: &mut Vec<Finding>)
         return;
     };
     let v = Validator { schema: &schema };
-    let mut st = State { uncertain: false, depth: 0 };
+    let mut st = State { uncertain: false, depth: 0, root: true };
     v.check(&schema.root, properties, &P::Root, &mut st, findings);
     crate::rules::check(type_name, properties, findings);
 }
@@ -51,19 +51,27 @@ thread_local! {
 /// A type's schema: the root parsed, its definitions parsed when first referenced.
 struct Parsed {
     root: Json,
+    props: &'static [(&'static str, &'static str)],
+    parsed_props: RefCell<HashMap<&'static str, Option<Rc<Json>>>>,
     defs: &'static [(&'static str, &'static str)],
     parsed_defs: RefCell<HashMap<&'static str, Option<Rc<Json>>>>,
 }
 
 /// The parsed schema of `type_name` (parsed once per thread).
 fn schema_for(type_name: &str) -> Option<Rc<Parsed>> {
-    let (key, text, defs) = crate::schema_text(type_name)?;
+    let (key, text, props, defs) = crate::schema_text(type_name)?;
     PARSED.with(|p| {
         p.borrow_mut()
             .entry(key)
             .or_insert_with(|| {
                 let root = stackcraft_core::serde_json::from_str(text).ok()?;
-                Some(Rc::new(Parsed { root, defs, parsed_defs: RefCell::new(HashMap::new()) }))
+                Some(Rc::new(Parsed {
+                    root,
+                    props,
+                    parsed_props: RefCell::new(HashMap::new()),
+                    defs,
+                    parsed_defs: RefCell::new(HashMap::new()),
+                }))
             })
             .clone()
     })
@@ -291,6 +299,8 @@ struct State {
     /// Some check was skipped because of an intrinsic value.
     uncertain: bool,
     depth: u32,
+    /// The next object checked is the resource's properties.
+    root: bool,
 }
 
 struct Validator<'s> {
@@ -387,6 +397,19 @@ fn loosely_equal(a: &Json, b: &Json) -> bool {
 }
 
 impl Validator<'_> {
+    /// The schema of the resource's property `name`, parsed on first use.
+    fn root_property(&self, name: &str) -> Option<Rc<Json>> {
+        let props = self.schema.props;
+        let i = props.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
+        let (key, text) = props.get(i)?;
+        self.schema
+            .parsed_props
+            .borrow_mut()
+            .entry(key)
+            .or_insert_with(|| stackcraft_core::serde_json::from_str(text).ok().map(Rc::new))
+            .clone()
+    }
+
     /// `#/definitions/<name>`, parsed on first use.
     fn resolve(&self, r: &str) -> Option<Rc<Json>> {
         let name = r.strip_prefix("#/definitions/")?;
@@ -602,10 +625,17 @@ impl Validator<'_> {
             }
         }
         let additional = s.additional_properties;
+        // The resource's own properties are embedded apart and parsed when first set.
+        let root = std::mem::take(&mut st.root);
         for (k, x) in m {
             let p = P::Prop(path, k);
             let mut known = false;
-            if let Some(ps) = props.and_then(|ps| ps.get(k)) {
+            if root {
+                if let Some(ps) = self.root_property(k) {
+                    known = true;
+                    self.check(&ps, x, &p, st, out);
+                }
+            } else if let Some(ps) = props.and_then(|ps| ps.get(k)) {
                 known = true;
                 self.check(ps, x, &p, st, out);
             }
@@ -621,8 +651,11 @@ impl Validator<'_> {
             }
             match additional {
                 Some(Json::Bool(false)) => {
-                    let mut allowed: Vec<&str> =
-                        props.map(|ps| ps.keys().map(String::as_str).collect()).unwrap_or_default();
+                    let mut allowed: Vec<&str> = if root {
+                        self.schema.props.iter().map(|(n, _)| *n).collect()
+                    } else {
+                        props.map(|ps| ps.keys().map(String::as_str).collect()).unwrap_or_default()
+                    };
                     allowed.sort_unstable();
                     let msg = if allowed.is_empty() {
                         "unknown property: none are allowed here".to_owned()
@@ -752,7 +785,7 @@ impl Validator<'_> {
 
     /// Validate into a scratch list: (findings, outcome uncertain).
     fn trial(&self, s: &Json, v: &Json, path: &P<'_>, depth: u32) -> (Vec<Finding>, bool) {
-        let mut st = State { uncertain: false, depth };
+        let mut st = State { uncertain: false, depth, root: false };
         let mut out = Vec::new();
         self.check(s, v, path, &mut st, &mut out);
         (out, st.uncertain)

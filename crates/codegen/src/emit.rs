@@ -26,7 +26,7 @@ const ALLOWS: &str = "#![allow(
 
 /// A service module (`src/<module>.rs`).
 /// A type's reduced schema: type name, root schema text, definitions (name, text).
-pub(crate) type SchemaText = (String, String, Vec<(String, String)>);
+pub(crate) type SchemaText = (String, String, crate::prune::Named, crate::prune::Named);
 
 pub(crate) fn service(service: &str, resources: &[ResourceDef], schemas: &[SchemaText]) -> String {
     let mut s = String::new();
@@ -51,8 +51,12 @@ pub(crate) fn service(service: &str, resources: &[ResourceDef], schemas: &[Schem
         );
         let mut sorted: Vec<&SchemaText> = schemas.iter().collect();
         sorted.sort();
-        for (t, json, defs) in sorted {
+        for (t, json, props, defs) in sorted {
             let _ = write!(s, "({t:?}, {}, &[", raw_str(json));
+            for (name, prop) in props {
+                let _ = write!(s, "({name:?}, {}),", raw_str(prop));
+            }
+            s.push_str("], &[");
             for (name, def) in defs {
                 let _ = write!(s, "({name:?}, {}),", raw_str(def));
             }
@@ -264,8 +268,8 @@ pub(crate) fn lib_rs(modules: &[(String, String, usize)]) -> String {
     }
     s.push_str(
         "\n/// A type's reduced provider schema: (type name, schema JSON without its \
-         definitions, the definitions as (name, JSON) sorted by name).\n\
-         pub(crate) type SchemaEntry = (&'static str, &'static str, &'static [(&'static str, &'static str)]);\n\
+         properties and definitions, the properties and the definitions as (name, JSON) sorted by name).\n\
+         pub(crate) type SchemaEntry = (&'static str, &'static str, &'static [(&'static str, &'static str)], &'static [(&'static str, &'static str)]);\n\
          \n/// The reduced provider schema of `type_name`, if its service is enabled.\n\
          #[allow(unreachable_code)]\n\
          pub(crate) fn schema_text(type_name: &str) -> Option<&'static SchemaEntry> {\n\
@@ -277,7 +281,7 @@ pub(crate) fn lib_rs(modules: &[(String, String, usize)]) -> String {
     }
     s.push_str(
         "_ => return None,\n};\n\
-         let i = schemas.binary_search_by(|(t, _, _)| (*t).cmp(type_name)).ok()?;\n\
+         let i = schemas.binary_search_by(|(t, _, _, _)| (*t).cmp(type_name)).ok()?;\n\
          schemas.get(i)\n}\n",
     );
     s

@@ -182,8 +182,8 @@ pub fn generate_selection(cfnlint: &Path, selection: Selection) -> Result<BTreeM
             let handle = names::unique(format!("{rust}Ref"), &mut taken);
             let type_name = format!("{prefix}{name}");
             resources.push(model::resource(&type_name, &schema, rust, handle, &getatts));
-            let (root, defs) = prune::split(prune::resource(&schema));
-            schemas_text.push((type_name, root, defs));
+            let (root, props, defs) = prune::split(prune::resource(&schema));
+            schemas_text.push((type_name, root, props, defs));
         }
         let module = names::service_module(cfn);
         files.insert(PathBuf::from(format!("src/{module}.rs")), emit::service(cfn, &resources, &schemas_text));

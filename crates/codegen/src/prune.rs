@@ -79,16 +79,25 @@ fn node(n: &Json) -> Json {
     Json::Object(out)
 }
 
-/// The reduced schema as text without its `definitions`, and each definition
-/// as text sorted by name (parsed lazily at synth, only when referenced).
-pub(crate) fn split(mut schema: Json) -> (String, Vec<(String, String)>) {
-    let defs = schema.as_object_mut().and_then(|m| m.remove("definitions"));
-    let mut defs: Vec<(String, String)> = match defs {
-        Some(Json::Object(d)) => d.iter().map(|(k, v)| (k.clone(), to_sorted_string(v))).collect(),
-        _ => Vec::new(),
+/// Schema texts by name, sorted.
+pub(crate) type Named = Vec<(String, String)>;
+
+/// The reduced schema as text without its `properties` and `definitions`,
+/// then each property and each definition as text sorted by name (parsed
+/// lazily at synth: a property when a resource sets it, a definition when
+/// referenced).
+pub(crate) fn split(mut schema: Json) -> (String, Named, Named) {
+    let mut take = |key: &str| {
+        let mut v: Named = match schema.as_object_mut().and_then(|m| m.remove(key)) {
+            Some(Json::Object(d)) => d.iter().map(|(k, v)| (k.clone(), to_sorted_string(v))).collect(),
+            _ => Vec::new(),
+        };
+        v.sort();
+        v
     };
-    defs.sort();
-    (to_sorted_string(&schema), defs)
+    let props = take("properties");
+    let defs = take("definitions");
+    (to_sorted_string(&schema), props, defs)
 }
 
 /// Sort object keys at every level (deterministic text whatever map type
