@@ -1466,14 +1466,167 @@ pub mod scaling_policy {
     impl Literal for TargetTrackingScalingPolicyConfiguration {}
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::ApplicationAutoScaling::ScalableTarget",
-        r##"{"additionalProperties":false,"definitions":{"ScalableTargetAction":{"additionalProperties":false,"properties":{"MaxCapacity":{"type":"integer"},"MinCapacity":{"type":"integer"}},"type":"object"},"ScheduledAction":{"additionalProperties":false,"properties":{"EndTime":{"type":"string"},"ScalableTargetAction":{"$ref":"#/definitions/ScalableTargetAction"},"Schedule":{"type":"string"},"ScheduledActionName":{"type":"string"},"StartTime":{"type":"string"},"Timezone":{"type":"string"}},"required":["ScheduledActionName","Schedule"],"type":"object"},"SuspendedState":{"additionalProperties":false,"properties":{"DynamicScalingInSuspended":{"type":"boolean"},"DynamicScalingOutSuspended":{"type":"boolean"},"ScheduledScalingSuspended":{"type":"boolean"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Id":{"type":"string"},"MaxCapacity":{"type":"integer"},"MinCapacity":{"type":"integer"},"ResourceId":{"maxLength":1600,"minLength":1,"type":"string"},"RoleARN":{"maxLength":1600,"minLength":1,"type":"string"},"ScalableDimension":{"enum":["appstream:fleet:DesiredCapacity","cassandra:table:ReadCapacityUnits","cassandra:table:WriteCapacityUnits","comprehend:document-classifier-endpoint:DesiredInferenceUnits","comprehend:entity-recognizer-endpoint:DesiredInferenceUnits","custom-resource:ResourceType:Property","dynamodb:index:ReadCapacityUnits","dynamodb:index:WriteCapacityUnits","dynamodb:table:ReadCapacityUnits","dynamodb:table:WriteCapacityUnits","ec2:capacity-reservation:AvailableInstances","ec2:spot-fleet-request:TargetCapacity","ecs:service:DesiredCount","elasticache:cache-cluster:Nodes","elasticache:replication-group:NodeGroups","elasticache:replication-group:Replicas","elasticmapreduce:instancegroup:InstanceCount","kafka:broker-storage:VolumeSize","lambda:function:ProvisionedConcurrency","neptune:cluster:ReadReplicaCount","rds:cluster:ReadReplicaCount","sagemaker:inference-component:DesiredCopyCount","sagemaker:variant:DesiredInstanceCount","sagemaker:variant:DesiredProvisionedConcurrency","workspaces:workspacespool:DesiredUserSessions"],"type":"string"},"ScheduledActions":{"items":{"$ref":"#/definitions/ScheduledAction"},"type":"array","uniqueItems":true},"ServiceNamespace":{"enum":["appstream","cassandra","comprehend","custom-resource","dynamodb","ec2","ecs","elasticache","elasticmapreduce","kafka","lambda","neptune","rds","sagemaker","workspaces"],"type":"string"},"SuspendedState":{"$ref":"#/definitions/SuspendedState"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["ResourceId","ServiceNamespace","ScalableDimension","MinCapacity","MaxCapacity"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ResourceId","ServiceNamespace","ScalableDimension","MinCapacity","MaxCapacity"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("MaxCapacity", r#"{"type":"integer"}"#),
+            ("MinCapacity", r#"{"type":"integer"}"#),
+            ("ResourceId", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
+            ("RoleARN", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
+            (
+                "ScalableDimension",
+                r#"{"enum":["appstream:fleet:DesiredCapacity","cassandra:table:ReadCapacityUnits","cassandra:table:WriteCapacityUnits","comprehend:document-classifier-endpoint:DesiredInferenceUnits","comprehend:entity-recognizer-endpoint:DesiredInferenceUnits","custom-resource:ResourceType:Property","dynamodb:index:ReadCapacityUnits","dynamodb:index:WriteCapacityUnits","dynamodb:table:ReadCapacityUnits","dynamodb:table:WriteCapacityUnits","ec2:capacity-reservation:AvailableInstances","ec2:spot-fleet-request:TargetCapacity","ecs:service:DesiredCount","elasticache:cache-cluster:Nodes","elasticache:replication-group:NodeGroups","elasticache:replication-group:Replicas","elasticmapreduce:instancegroup:InstanceCount","kafka:broker-storage:VolumeSize","lambda:function:ProvisionedConcurrency","neptune:cluster:ReadReplicaCount","rds:cluster:ReadReplicaCount","sagemaker:inference-component:DesiredCopyCount","sagemaker:variant:DesiredInstanceCount","sagemaker:variant:DesiredProvisionedConcurrency","workspaces:workspacespool:DesiredUserSessions"],"type":"string"}"#,
+            ),
+            (
+                "ScheduledActions",
+                r##"{"items":{"$ref":"#/definitions/ScheduledAction"},"type":"array","uniqueItems":true}"##,
+            ),
+            (
+                "ServiceNamespace",
+                r#"{"enum":["appstream","cassandra","comprehend","custom-resource","dynamodb","ec2","ecs","elasticache","elasticmapreduce","kafka","lambda","neptune","rds","sagemaker","workspaces"],"type":"string"}"#,
+            ),
+            ("SuspendedState", r##"{"$ref":"#/definitions/SuspendedState"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            (
+                "ScalableTargetAction",
+                r#"{"additionalProperties":false,"properties":{"MaxCapacity":{"type":"integer"},"MinCapacity":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "ScheduledAction",
+                r##"{"additionalProperties":false,"properties":{"EndTime":{"type":"string"},"ScalableTargetAction":{"$ref":"#/definitions/ScalableTargetAction"},"Schedule":{"type":"string"},"ScheduledActionName":{"type":"string"},"StartTime":{"type":"string"},"Timezone":{"type":"string"}},"required":["ScheduledActionName","Schedule"],"type":"object"}"##,
+            ),
+            (
+                "SuspendedState",
+                r#"{"additionalProperties":false,"properties":{"DynamicScalingInSuspended":{"type":"boolean"},"DynamicScalingOutSuspended":{"type":"boolean"},"ScheduledScalingSuspended":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ApplicationAutoScaling::ScalingPolicy",
-        r##"{"additionalProperties":false,"definitions":{"CustomizedMetricSpecification":{"additionalProperties":false,"properties":{"Dimensions":{"items":{"$ref":"#/definitions/MetricDimension"},"type":"array","uniqueItems":false},"MetricName":{"type":"string"},"Metrics":{"items":{"$ref":"#/definitions/TargetTrackingMetricDataQuery"},"type":"array","uniqueItems":false},"Namespace":{"type":"string"},"Statistic":{"enum":["Average","Maximum","Minimum","SampleCount","Sum"],"type":"string"},"Unit":{"type":"string"}},"type":"object"},"MetricDimension":{"additionalProperties":false,"properties":{"Name":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Name"],"type":"object"},"PredefinedMetricSpecification":{"additionalProperties":false,"properties":{"PredefinedMetricType":{"enum":["ALBRequestCountPerTarget","AppStreamAverageCapacityUtilization","CassandraReadCapacityUtilization","CassandraWriteCapacityUtilization","ComprehendInferenceUtilization","DynamoDBReadCapacityUtilization","DynamoDBWriteCapacityUtilization","EC2SpotFleetRequestAverageCPUUtilization","EC2SpotFleetRequestAverageNetworkIn","EC2SpotFleetRequestAverageNetworkOut","ECSServiceAverageCPUUtilization","ECSServiceAverageCPUUtilizationHighResolution","ECSServiceAverageMemoryUtilization","ECSServiceAverageMemoryUtilizationHighResolution","ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage","ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage","ElastiCacheDatabaseMemoryUsagePercentage","ElastiCacheEngineCPUUtilization","ElastiCachePrimaryEngineCPUUtilization","ElastiCacheReplicaEngineCPUUtilization","KafkaBrokerStorageUtilization","LambdaProvisionedConcurrencyUtilization","NeptuneReaderAverageCPUUtilization","RDSReaderAverageCPUUtilization","RDSReaderAverageDatabaseConnections","SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution","SageMakerInferenceComponentInvocationsPerCopy","SageMakerVariantConcurrentRequestsPerModelHighResolution","SageMakerVariantInvocationsPerInstance","SageMakerVariantProvisionedConcurrencyUtilization","WorkSpacesAverageUserSessionsCapacityUtilization"],"type":"string"},"ResourceLabel":{"maxLength":1023,"minLength":1,"type":"string"}},"required":["PredefinedMetricType"],"type":"object"},"PredictiveScalingCustomizedCapacityMetric":{"additionalProperties":false,"properties":{"MetricDataQueries":{"items":{"$ref":"#/definitions/PredictiveScalingMetricDataQuery"},"type":"array","uniqueItems":true}},"required":["MetricDataQueries"],"type":"object"},"PredictiveScalingCustomizedLoadMetric":{"additionalProperties":false,"properties":{"MetricDataQueries":{"items":{"$ref":"#/definitions/PredictiveScalingMetricDataQuery"},"type":"array","uniqueItems":true}},"required":["MetricDataQueries"],"type":"object"},"PredictiveScalingCustomizedScalingMetric":{"additionalProperties":false,"properties":{"MetricDataQueries":{"items":{"$ref":"#/definitions/PredictiveScalingMetricDataQuery"},"type":"array","uniqueItems":true}},"required":["MetricDataQueries"],"type":"object"},"PredictiveScalingMetric":{"additionalProperties":false,"properties":{"Dimensions":{"items":{"$ref":"#/definitions/PredictiveScalingMetricDimension"},"type":"array","uniqueItems":false},"MetricName":{"maxLength":255,"minLength":1,"type":"string"},"Namespace":{"maxLength":255,"minLength":1,"type":"string"}},"type":"object"},"PredictiveScalingMetricDataQuery":{"additionalProperties":false,"properties":{"Expression":{"maxLength":2048,"minLength":1,"type":"string"},"Id":{"maxLength":255,"minLength":1,"type":"string"},"Label":{"type":"string"},"MetricStat":{"$ref":"#/definitions/PredictiveScalingMetricStat"},"ReturnData":{"type":"boolean"}},"type":"object"},"PredictiveScalingMetricDimension":{"additionalProperties":false,"properties":{"Name":{"maxLength":255,"minLength":1,"type":"string"},"Value":{"maxLength":1024,"minLength":1,"type":"string"}},"type":"object"},"PredictiveScalingMetricSpecification":{"additionalProperties":false,"properties":{"CustomizedCapacityMetricSpecification":{"$ref":"#/definitions/PredictiveScalingCustomizedCapacityMetric"},"CustomizedLoadMetricSpecification":{"$ref":"#/definitions/PredictiveScalingCustomizedLoadMetric"},"CustomizedScalingMetricSpecification":{"$ref":"#/definitions/PredictiveScalingCustomizedScalingMetric"},"PredefinedLoadMetricSpecification":{"$ref":"#/definitions/PredictiveScalingPredefinedLoadMetric"},"PredefinedMetricPairSpecification":{"$ref":"#/definitions/PredictiveScalingPredefinedMetricPair"},"PredefinedScalingMetricSpecification":{"$ref":"#/definitions/PredictiveScalingPredefinedScalingMetric"},"TargetValue":{"type":"number"}},"required":["TargetValue"],"type":"object"},"PredictiveScalingMetricStat":{"additionalProperties":false,"properties":{"Metric":{"$ref":"#/definitions/PredictiveScalingMetric"},"Stat":{"type":"string"},"Unit":{"maxLength":1023,"minLength":1,"type":"string"}},"type":"object"},"PredictiveScalingPolicyConfiguration":{"additionalProperties":false,"properties":{"MaxCapacityBreachBehavior":{"enum":["HonorMaxCapacity","IncreaseMaxCapacity"],"type":"string"},"MaxCapacityBuffer":{"maximum":100,"minimum":0,"type":"integer"},"MetricSpecifications":{"items":{"$ref":"#/definitions/PredictiveScalingMetricSpecification"},"type":"array","uniqueItems":true},"Mode":{"enum":["ForecastAndScale","ForecastOnly"],"type":"string"},"SchedulingBufferTime":{"maximum":3600,"minimum":0,"type":"integer"}},"required":["MetricSpecifications"],"type":"object"},"PredictiveScalingPredefinedLoadMetric":{"additionalProperties":false,"properties":{"PredefinedMetricType":{"enum":["ALBRequestCount","ALBRequestCountPerTarget","ECSServiceAverageCPUUtilization","ECSServiceAverageMemoryUtilization","ECSServiceCPUUtilization","ECSServiceMemoryUtilization","ECSServiceTotalCPUUtilization","ECSServiceTotalMemoryUtilization","TotalALBRequestCount"],"maxLength":128,"minLength":1,"type":"string"},"ResourceLabel":{"maxLength":1023,"minLength":1,"type":"string"}},"required":["PredefinedMetricType"],"type":"object"},"PredictiveScalingPredefinedMetricPair":{"additionalProperties":false,"properties":{"PredefinedMetricType":{"enum":["ALBRequestCount","ALBRequestCountPerTarget","ECSServiceAverageCPUUtilization","ECSServiceAverageMemoryUtilization","ECSServiceCPUUtilization","ECSServiceMemoryUtilization","ECSServiceTotalCPUUtilization","ECSServiceTotalMemoryUtilization","TotalALBRequestCount"],"maxLength":128,"minLength":1,"type":"string"},"ResourceLabel":{"maxLength":1023,"minLength":1,"type":"string"}},"required":["PredefinedMetricType"],"type":"object"},"PredictiveScalingPredefinedScalingMetric":{"additionalProperties":false,"properties":{"PredefinedMetricType":{"enum":["ALBRequestCount","ALBRequestCountPerTarget","ECSServiceAverageCPUUtilization","ECSServiceAverageMemoryUtilization","ECSServiceCPUUtilization","ECSServiceMemoryUtilization","ECSServiceTotalCPUUtilization","ECSServiceTotalMemoryUtilization","TotalALBRequestCount"],"maxLength":128,"minLength":1,"type":"string"},"ResourceLabel":{"maxLength":1023,"minLength":1,"type":"string"}},"required":["PredefinedMetricType"],"type":"object"},"StepAdjustment":{"additionalProperties":false,"properties":{"MetricIntervalLowerBound":{"type":"number"},"MetricIntervalUpperBound":{"type":"number"},"ScalingAdjustment":{"type":"integer"}},"required":["ScalingAdjustment"],"type":"object"},"StepScalingPolicyConfiguration":{"additionalProperties":false,"properties":{"AdjustmentType":{"enum":["ChangeInCapacity","ExactCapacity","PercentChangeInCapacity"],"type":"string"},"Cooldown":{"type":"integer"},"MetricAggregationType":{"enum":["Average","Maximum","Minimum"],"type":"string"},"MinAdjustmentMagnitude":{"type":"integer"},"StepAdjustments":{"items":{"$ref":"#/definitions/StepAdjustment"},"type":"array","uniqueItems":true}},"type":"object"},"TargetTrackingMetric":{"additionalProperties":false,"properties":{"Dimensions":{"items":{"$ref":"#/definitions/TargetTrackingMetricDimension"},"type":"array","uniqueItems":false},"MetricName":{"maxLength":255,"minLength":1,"type":"string"},"Namespace":{"maxLength":255,"minLength":1,"type":"string"}},"type":"object"},"TargetTrackingMetricDataQuery":{"additionalProperties":false,"properties":{"Expression":{"maxLength":2048,"minLength":1,"type":"string"},"Id":{"maxLength":255,"minLength":1,"type":"string"},"Label":{"type":"string"},"MetricStat":{"$ref":"#/definitions/TargetTrackingMetricStat"},"ReturnData":{"type":"boolean"}},"type":"object"},"TargetTrackingMetricDimension":{"additionalProperties":false,"properties":{"Name":{"maxLength":255,"minLength":1,"type":"string"},"Value":{"maxLength":1024,"minLength":1,"type":"string"}},"type":"object"},"TargetTrackingMetricStat":{"additionalProperties":false,"properties":{"Metric":{"$ref":"#/definitions/TargetTrackingMetric"},"Stat":{"type":"string"},"Unit":{"maxLength":1023,"minLength":1,"type":"string"}},"type":"object"},"TargetTrackingScalingPolicyConfiguration":{"additionalProperties":false,"properties":{"CustomizedMetricSpecification":{"$ref":"#/definitions/CustomizedMetricSpecification"},"DisableScaleIn":{"type":"boolean"},"PredefinedMetricSpecification":{"$ref":"#/definitions/PredefinedMetricSpecification"},"ScaleInCooldown":{"type":"integer"},"ScaleOutCooldown":{"type":"integer"},"TargetValue":{"type":"number"}},"required":["TargetValue"],"type":"object"}},"dependentRequired":{"ResourceId":["ScalableDimension","ServiceNamespace"]},"properties":{"Arn":{"type":"string"},"PolicyName":{"maxLength":256,"minLength":1,"pattern":"^\\p{Print}+$","type":"string"},"PolicyType":{"enum":["PredictiveScaling","StepScaling","TargetTrackingScaling"],"type":"string"},"PredictiveScalingPolicyConfiguration":{"$ref":"#/definitions/PredictiveScalingPolicyConfiguration"},"ResourceId":{"maxLength":1600,"minLength":1,"type":"string"},"ScalableDimension":{"enum":["appstream:fleet:DesiredCapacity","cassandra:table:ReadCapacityUnits","cassandra:table:WriteCapacityUnits","comprehend:document-classifier-endpoint:DesiredInferenceUnits","comprehend:entity-recognizer-endpoint:DesiredInferenceUnits","custom-resource:ResourceType:Property","dynamodb:index:ReadCapacityUnits","dynamodb:index:WriteCapacityUnits","dynamodb:table:ReadCapacityUnits","dynamodb:table:WriteCapacityUnits","ec2:spot-fleet-request:TargetCapacity","ecs:service:DesiredCount","elasticache:cache-cluster:Nodes","elasticache:replication-group:NodeGroups","elasticache:replication-group:Replicas","elasticmapreduce:instancegroup:InstanceCount","kafka:broker-storage:VolumeSize","lambda:function:ProvisionedConcurrency","neptune:cluster:ReadReplicaCount","rds:cluster:ReadReplicaCount","sagemaker:inference-component:DesiredCopyCount","sagemaker:variant:DesiredInstanceCount","sagemaker:variant:DesiredProvisionedConcurrency","workspaces:workspacespool:DesiredUserSessions"],"type":"string"},"ScalingTargetId":{"type":"string"},"ServiceNamespace":{"enum":["appstream","cassandra","comprehend","custom-resource","dynamodb","ec2","ecs","elasticache","elasticmapreduce","kafka","lambda","neptune","rds","sagemaker","workspaces"],"type":"string"},"StepScalingPolicyConfiguration":{"$ref":"#/definitions/StepScalingPolicyConfiguration"},"TargetTrackingScalingPolicyConfiguration":{"$ref":"#/definitions/TargetTrackingScalingPolicyConfiguration"}},"required":["PolicyName","PolicyType"],"requiredXor":["ScalingTargetId","ResourceId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"dependentRequired":{"ResourceId":["ScalableDimension","ServiceNamespace"]},"required":["PolicyName","PolicyType"],"requiredXor":["ScalingTargetId","ResourceId"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("PolicyName", r#"{"maxLength":256,"minLength":1,"pattern":"^\\p{Print}+$","type":"string"}"#),
+            ("PolicyType", r#"{"enum":["PredictiveScaling","StepScaling","TargetTrackingScaling"],"type":"string"}"#),
+            (
+                "PredictiveScalingPolicyConfiguration",
+                r##"{"$ref":"#/definitions/PredictiveScalingPolicyConfiguration"}"##,
+            ),
+            ("ResourceId", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
+            (
+                "ScalableDimension",
+                r#"{"enum":["appstream:fleet:DesiredCapacity","cassandra:table:ReadCapacityUnits","cassandra:table:WriteCapacityUnits","comprehend:document-classifier-endpoint:DesiredInferenceUnits","comprehend:entity-recognizer-endpoint:DesiredInferenceUnits","custom-resource:ResourceType:Property","dynamodb:index:ReadCapacityUnits","dynamodb:index:WriteCapacityUnits","dynamodb:table:ReadCapacityUnits","dynamodb:table:WriteCapacityUnits","ec2:spot-fleet-request:TargetCapacity","ecs:service:DesiredCount","elasticache:cache-cluster:Nodes","elasticache:replication-group:NodeGroups","elasticache:replication-group:Replicas","elasticmapreduce:instancegroup:InstanceCount","kafka:broker-storage:VolumeSize","lambda:function:ProvisionedConcurrency","neptune:cluster:ReadReplicaCount","rds:cluster:ReadReplicaCount","sagemaker:inference-component:DesiredCopyCount","sagemaker:variant:DesiredInstanceCount","sagemaker:variant:DesiredProvisionedConcurrency","workspaces:workspacespool:DesiredUserSessions"],"type":"string"}"#,
+            ),
+            ("ScalingTargetId", r#"{"type":"string"}"#),
+            (
+                "ServiceNamespace",
+                r#"{"enum":["appstream","cassandra","comprehend","custom-resource","dynamodb","ec2","ecs","elasticache","elasticmapreduce","kafka","lambda","neptune","rds","sagemaker","workspaces"],"type":"string"}"#,
+            ),
+            ("StepScalingPolicyConfiguration", r##"{"$ref":"#/definitions/StepScalingPolicyConfiguration"}"##),
+            (
+                "TargetTrackingScalingPolicyConfiguration",
+                r##"{"$ref":"#/definitions/TargetTrackingScalingPolicyConfiguration"}"##,
+            ),
+        ],
+        &[
+            (
+                "CustomizedMetricSpecification",
+                r##"{"additionalProperties":false,"properties":{"Dimensions":{"items":{"$ref":"#/definitions/MetricDimension"},"type":"array","uniqueItems":false},"MetricName":{"type":"string"},"Metrics":{"items":{"$ref":"#/definitions/TargetTrackingMetricDataQuery"},"type":"array","uniqueItems":false},"Namespace":{"type":"string"},"Statistic":{"enum":["Average","Maximum","Minimum","SampleCount","Sum"],"type":"string"},"Unit":{"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "MetricDimension",
+                r#"{"additionalProperties":false,"properties":{"Name":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Name"],"type":"object"}"#,
+            ),
+            (
+                "PredefinedMetricSpecification",
+                r#"{"additionalProperties":false,"properties":{"PredefinedMetricType":{"enum":["ALBRequestCountPerTarget","AppStreamAverageCapacityUtilization","CassandraReadCapacityUtilization","CassandraWriteCapacityUtilization","ComprehendInferenceUtilization","DynamoDBReadCapacityUtilization","DynamoDBWriteCapacityUtilization","EC2SpotFleetRequestAverageCPUUtilization","EC2SpotFleetRequestAverageNetworkIn","EC2SpotFleetRequestAverageNetworkOut","ECSServiceAverageCPUUtilization","ECSServiceAverageCPUUtilizationHighResolution","ECSServiceAverageMemoryUtilization","ECSServiceAverageMemoryUtilizationHighResolution","ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage","ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage","ElastiCacheDatabaseMemoryUsagePercentage","ElastiCacheEngineCPUUtilization","ElastiCachePrimaryEngineCPUUtilization","ElastiCacheReplicaEngineCPUUtilization","KafkaBrokerStorageUtilization","LambdaProvisionedConcurrencyUtilization","NeptuneReaderAverageCPUUtilization","RDSReaderAverageCPUUtilization","RDSReaderAverageDatabaseConnections","SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution","SageMakerInferenceComponentInvocationsPerCopy","SageMakerVariantConcurrentRequestsPerModelHighResolution","SageMakerVariantInvocationsPerInstance","SageMakerVariantProvisionedConcurrencyUtilization","WorkSpacesAverageUserSessionsCapacityUtilization"],"type":"string"},"ResourceLabel":{"maxLength":1023,"minLength":1,"type":"string"}},"required":["PredefinedMetricType"],"type":"object"}"#,
+            ),
+            (
+                "PredictiveScalingCustomizedCapacityMetric",
+                r##"{"additionalProperties":false,"properties":{"MetricDataQueries":{"items":{"$ref":"#/definitions/PredictiveScalingMetricDataQuery"},"type":"array","uniqueItems":true}},"required":["MetricDataQueries"],"type":"object"}"##,
+            ),
+            (
+                "PredictiveScalingCustomizedLoadMetric",
+                r##"{"additionalProperties":false,"properties":{"MetricDataQueries":{"items":{"$ref":"#/definitions/PredictiveScalingMetricDataQuery"},"type":"array","uniqueItems":true}},"required":["MetricDataQueries"],"type":"object"}"##,
+            ),
+            (
+                "PredictiveScalingCustomizedScalingMetric",
+                r##"{"additionalProperties":false,"properties":{"MetricDataQueries":{"items":{"$ref":"#/definitions/PredictiveScalingMetricDataQuery"},"type":"array","uniqueItems":true}},"required":["MetricDataQueries"],"type":"object"}"##,
+            ),
+            (
+                "PredictiveScalingMetric",
+                r##"{"additionalProperties":false,"properties":{"Dimensions":{"items":{"$ref":"#/definitions/PredictiveScalingMetricDimension"},"type":"array","uniqueItems":false},"MetricName":{"maxLength":255,"minLength":1,"type":"string"},"Namespace":{"maxLength":255,"minLength":1,"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "PredictiveScalingMetricDataQuery",
+                r##"{"additionalProperties":false,"properties":{"Expression":{"maxLength":2048,"minLength":1,"type":"string"},"Id":{"maxLength":255,"minLength":1,"type":"string"},"Label":{"type":"string"},"MetricStat":{"$ref":"#/definitions/PredictiveScalingMetricStat"},"ReturnData":{"type":"boolean"}},"type":"object"}"##,
+            ),
+            (
+                "PredictiveScalingMetricDimension",
+                r#"{"additionalProperties":false,"properties":{"Name":{"maxLength":255,"minLength":1,"type":"string"},"Value":{"maxLength":1024,"minLength":1,"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "PredictiveScalingMetricSpecification",
+                r##"{"additionalProperties":false,"properties":{"CustomizedCapacityMetricSpecification":{"$ref":"#/definitions/PredictiveScalingCustomizedCapacityMetric"},"CustomizedLoadMetricSpecification":{"$ref":"#/definitions/PredictiveScalingCustomizedLoadMetric"},"CustomizedScalingMetricSpecification":{"$ref":"#/definitions/PredictiveScalingCustomizedScalingMetric"},"PredefinedLoadMetricSpecification":{"$ref":"#/definitions/PredictiveScalingPredefinedLoadMetric"},"PredefinedMetricPairSpecification":{"$ref":"#/definitions/PredictiveScalingPredefinedMetricPair"},"PredefinedScalingMetricSpecification":{"$ref":"#/definitions/PredictiveScalingPredefinedScalingMetric"},"TargetValue":{"type":"number"}},"required":["TargetValue"],"type":"object"}"##,
+            ),
+            (
+                "PredictiveScalingMetricStat",
+                r##"{"additionalProperties":false,"properties":{"Metric":{"$ref":"#/definitions/PredictiveScalingMetric"},"Stat":{"type":"string"},"Unit":{"maxLength":1023,"minLength":1,"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "PredictiveScalingPolicyConfiguration",
+                r##"{"additionalProperties":false,"properties":{"MaxCapacityBreachBehavior":{"enum":["HonorMaxCapacity","IncreaseMaxCapacity"],"type":"string"},"MaxCapacityBuffer":{"maximum":100,"minimum":0,"type":"integer"},"MetricSpecifications":{"items":{"$ref":"#/definitions/PredictiveScalingMetricSpecification"},"type":"array","uniqueItems":true},"Mode":{"enum":["ForecastAndScale","ForecastOnly"],"type":"string"},"SchedulingBufferTime":{"maximum":3600,"minimum":0,"type":"integer"}},"required":["MetricSpecifications"],"type":"object"}"##,
+            ),
+            (
+                "PredictiveScalingPredefinedLoadMetric",
+                r#"{"additionalProperties":false,"properties":{"PredefinedMetricType":{"enum":["ALBRequestCount","ALBRequestCountPerTarget","ECSServiceAverageCPUUtilization","ECSServiceAverageMemoryUtilization","ECSServiceCPUUtilization","ECSServiceMemoryUtilization","ECSServiceTotalCPUUtilization","ECSServiceTotalMemoryUtilization","TotalALBRequestCount"],"maxLength":128,"minLength":1,"type":"string"},"ResourceLabel":{"maxLength":1023,"minLength":1,"type":"string"}},"required":["PredefinedMetricType"],"type":"object"}"#,
+            ),
+            (
+                "PredictiveScalingPredefinedMetricPair",
+                r#"{"additionalProperties":false,"properties":{"PredefinedMetricType":{"enum":["ALBRequestCount","ALBRequestCountPerTarget","ECSServiceAverageCPUUtilization","ECSServiceAverageMemoryUtilization","ECSServiceCPUUtilization","ECSServiceMemoryUtilization","ECSServiceTotalCPUUtilization","ECSServiceTotalMemoryUtilization","TotalALBRequestCount"],"maxLength":128,"minLength":1,"type":"string"},"ResourceLabel":{"maxLength":1023,"minLength":1,"type":"string"}},"required":["PredefinedMetricType"],"type":"object"}"#,
+            ),
+            (
+                "PredictiveScalingPredefinedScalingMetric",
+                r#"{"additionalProperties":false,"properties":{"PredefinedMetricType":{"enum":["ALBRequestCount","ALBRequestCountPerTarget","ECSServiceAverageCPUUtilization","ECSServiceAverageMemoryUtilization","ECSServiceCPUUtilization","ECSServiceMemoryUtilization","ECSServiceTotalCPUUtilization","ECSServiceTotalMemoryUtilization","TotalALBRequestCount"],"maxLength":128,"minLength":1,"type":"string"},"ResourceLabel":{"maxLength":1023,"minLength":1,"type":"string"}},"required":["PredefinedMetricType"],"type":"object"}"#,
+            ),
+            (
+                "StepAdjustment",
+                r#"{"additionalProperties":false,"properties":{"MetricIntervalLowerBound":{"type":"number"},"MetricIntervalUpperBound":{"type":"number"},"ScalingAdjustment":{"type":"integer"}},"required":["ScalingAdjustment"],"type":"object"}"#,
+            ),
+            (
+                "StepScalingPolicyConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AdjustmentType":{"enum":["ChangeInCapacity","ExactCapacity","PercentChangeInCapacity"],"type":"string"},"Cooldown":{"type":"integer"},"MetricAggregationType":{"enum":["Average","Maximum","Minimum"],"type":"string"},"MinAdjustmentMagnitude":{"type":"integer"},"StepAdjustments":{"items":{"$ref":"#/definitions/StepAdjustment"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+            ),
+            (
+                "TargetTrackingMetric",
+                r##"{"additionalProperties":false,"properties":{"Dimensions":{"items":{"$ref":"#/definitions/TargetTrackingMetricDimension"},"type":"array","uniqueItems":false},"MetricName":{"maxLength":255,"minLength":1,"type":"string"},"Namespace":{"maxLength":255,"minLength":1,"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "TargetTrackingMetricDataQuery",
+                r##"{"additionalProperties":false,"properties":{"Expression":{"maxLength":2048,"minLength":1,"type":"string"},"Id":{"maxLength":255,"minLength":1,"type":"string"},"Label":{"type":"string"},"MetricStat":{"$ref":"#/definitions/TargetTrackingMetricStat"},"ReturnData":{"type":"boolean"}},"type":"object"}"##,
+            ),
+            (
+                "TargetTrackingMetricDimension",
+                r#"{"additionalProperties":false,"properties":{"Name":{"maxLength":255,"minLength":1,"type":"string"},"Value":{"maxLength":1024,"minLength":1,"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "TargetTrackingMetricStat",
+                r##"{"additionalProperties":false,"properties":{"Metric":{"$ref":"#/definitions/TargetTrackingMetric"},"Stat":{"type":"string"},"Unit":{"maxLength":1023,"minLength":1,"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "TargetTrackingScalingPolicyConfiguration",
+                r##"{"additionalProperties":false,"properties":{"CustomizedMetricSpecification":{"$ref":"#/definitions/CustomizedMetricSpecification"},"DisableScaleIn":{"type":"boolean"},"PredefinedMetricSpecification":{"$ref":"#/definitions/PredefinedMetricSpecification"},"ScaleInCooldown":{"type":"integer"},"ScaleOutCooldown":{"type":"integer"},"TargetValue":{"type":"number"}},"required":["TargetValue"],"type":"object"}"##,
+            ),
+        ],
     ),
 ];

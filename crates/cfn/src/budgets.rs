@@ -1107,14 +1107,135 @@ pub mod budgets_action {
     impl Literal for Subscriber {}
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::Budgets::Budget",
-        r##"{"additionalProperties":false,"definitions":{"AutoAdjustData":{"additionalProperties":false,"properties":{"AutoAdjustType":{"type":"string"},"HistoricalOptions":{"$ref":"#/definitions/HistoricalOptions"}},"required":["AutoAdjustType"],"type":"object"},"BudgetData":{"additionalProperties":false,"properties":{"AutoAdjustData":{"$ref":"#/definitions/AutoAdjustData"},"BillingViewArn":{"type":"string"},"BudgetLimit":{"$ref":"#/definitions/Spend"},"BudgetName":{"type":"string"},"BudgetType":{"type":"string"},"CostFilters":{"type":["object","string"]},"CostTypes":{"$ref":"#/definitions/CostTypes"},"FilterExpression":{"$ref":"#/definitions/Expression"},"Metrics":{"items":{"type":"string"},"type":"array","uniqueItems":false},"PlannedBudgetLimits":{"type":["object","string"]},"TimePeriod":{"$ref":"#/definitions/TimePeriod"},"TimeUnit":{"type":"string"}},"required":["TimeUnit","BudgetType"],"type":"object"},"CostCategoryValues":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"MatchOptions":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Values":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"type":"object"},"CostTypes":{"additionalProperties":false,"properties":{"IncludeCredit":{"type":"boolean"},"IncludeDiscount":{"type":"boolean"},"IncludeOtherSubscription":{"type":"boolean"},"IncludeRecurring":{"type":"boolean"},"IncludeRefund":{"type":"boolean"},"IncludeSubscription":{"type":"boolean"},"IncludeSupport":{"type":"boolean"},"IncludeTax":{"type":"boolean"},"IncludeUpfront":{"type":"boolean"},"UseAmortized":{"type":"boolean"},"UseBlended":{"type":"boolean"}},"type":"object"},"Expression":{"additionalProperties":false,"properties":{"And":{"items":{"$ref":"#/definitions/Expression"},"type":"array","uniqueItems":false},"CostCategories":{"$ref":"#/definitions/CostCategoryValues"},"Dimensions":{"$ref":"#/definitions/ExpressionDimensionValues"},"Not":{"$ref":"#/definitions/Expression"},"Or":{"items":{"$ref":"#/definitions/Expression"},"type":"array","uniqueItems":false},"Tags":{"$ref":"#/definitions/TagValues"}},"type":"object"},"ExpressionDimensionValues":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"MatchOptions":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Values":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"type":"object"},"HistoricalOptions":{"additionalProperties":false,"properties":{"BudgetAdjustmentPeriod":{"type":"integer"}},"required":["BudgetAdjustmentPeriod"],"type":"object"},"Notification":{"additionalProperties":false,"properties":{"ComparisonOperator":{"type":"string"},"NotificationType":{"type":"string"},"Threshold":{"maximum":1000000000,"minimum":0.1,"type":"number"},"ThresholdType":{"type":"string"}},"required":["ComparisonOperator","NotificationType","Threshold"],"type":"object"},"NotificationWithSubscribers":{"additionalProperties":false,"properties":{"Notification":{"$ref":"#/definitions/Notification"},"Subscribers":{"items":{"$ref":"#/definitions/Subscriber"},"type":"array","uniqueItems":false}},"required":["Subscribers","Notification"],"type":"object"},"ResourceTag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key"],"type":"object"},"Spend":{"additionalProperties":false,"properties":{"Amount":{"type":"number"},"Unit":{"type":"string"}},"required":["Amount","Unit"],"type":"object"},"Subscriber":{"additionalProperties":false,"properties":{"Address":{"type":"string"},"SubscriptionType":{"type":"string"}},"required":["SubscriptionType","Address"],"type":"object"},"TagValues":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"MatchOptions":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Values":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"type":"object"},"TimePeriod":{"additionalProperties":false,"properties":{"End":{"type":"string"},"Start":{"type":"string"}},"type":"object"}},"properties":{"Budget":{"$ref":"#/definitions/BudgetData"},"Id":{"type":"string"},"NotificationsWithSubscribers":{"items":{"$ref":"#/definitions/NotificationWithSubscribers"},"type":"array","uniqueItems":false},"ResourceTags":{"items":{"$ref":"#/definitions/ResourceTag"},"type":"array","uniqueItems":false}},"required":["Budget"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Budget"],"type":"object"}"#,
+        &[
+            ("Budget", r##"{"$ref":"#/definitions/BudgetData"}"##),
+            ("Id", r#"{"type":"string"}"#),
+            (
+                "NotificationsWithSubscribers",
+                r##"{"items":{"$ref":"#/definitions/NotificationWithSubscribers"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("ResourceTags", r##"{"items":{"$ref":"#/definitions/ResourceTag"},"type":"array","uniqueItems":false}"##),
+        ],
+        &[
+            (
+                "AutoAdjustData",
+                r##"{"additionalProperties":false,"properties":{"AutoAdjustType":{"type":"string"},"HistoricalOptions":{"$ref":"#/definitions/HistoricalOptions"}},"required":["AutoAdjustType"],"type":"object"}"##,
+            ),
+            (
+                "BudgetData",
+                r##"{"additionalProperties":false,"properties":{"AutoAdjustData":{"$ref":"#/definitions/AutoAdjustData"},"BillingViewArn":{"type":"string"},"BudgetLimit":{"$ref":"#/definitions/Spend"},"BudgetName":{"type":"string"},"BudgetType":{"type":"string"},"CostFilters":{"type":["object","string"]},"CostTypes":{"$ref":"#/definitions/CostTypes"},"FilterExpression":{"$ref":"#/definitions/Expression"},"Metrics":{"items":{"type":"string"},"type":"array","uniqueItems":false},"PlannedBudgetLimits":{"type":["object","string"]},"TimePeriod":{"$ref":"#/definitions/TimePeriod"},"TimeUnit":{"type":"string"}},"required":["TimeUnit","BudgetType"],"type":"object"}"##,
+            ),
+            (
+                "CostCategoryValues",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"MatchOptions":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Values":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"type":"object"}"#,
+            ),
+            (
+                "CostTypes",
+                r#"{"additionalProperties":false,"properties":{"IncludeCredit":{"type":"boolean"},"IncludeDiscount":{"type":"boolean"},"IncludeOtherSubscription":{"type":"boolean"},"IncludeRecurring":{"type":"boolean"},"IncludeRefund":{"type":"boolean"},"IncludeSubscription":{"type":"boolean"},"IncludeSupport":{"type":"boolean"},"IncludeTax":{"type":"boolean"},"IncludeUpfront":{"type":"boolean"},"UseAmortized":{"type":"boolean"},"UseBlended":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "Expression",
+                r##"{"additionalProperties":false,"properties":{"And":{"items":{"$ref":"#/definitions/Expression"},"type":"array","uniqueItems":false},"CostCategories":{"$ref":"#/definitions/CostCategoryValues"},"Dimensions":{"$ref":"#/definitions/ExpressionDimensionValues"},"Not":{"$ref":"#/definitions/Expression"},"Or":{"items":{"$ref":"#/definitions/Expression"},"type":"array","uniqueItems":false},"Tags":{"$ref":"#/definitions/TagValues"}},"type":"object"}"##,
+            ),
+            (
+                "ExpressionDimensionValues",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"MatchOptions":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Values":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"type":"object"}"#,
+            ),
+            (
+                "HistoricalOptions",
+                r#"{"additionalProperties":false,"properties":{"BudgetAdjustmentPeriod":{"type":"integer"}},"required":["BudgetAdjustmentPeriod"],"type":"object"}"#,
+            ),
+            (
+                "Notification",
+                r#"{"additionalProperties":false,"properties":{"ComparisonOperator":{"type":"string"},"NotificationType":{"type":"string"},"Threshold":{"maximum":1000000000,"minimum":0.1,"type":"number"},"ThresholdType":{"type":"string"}},"required":["ComparisonOperator","NotificationType","Threshold"],"type":"object"}"#,
+            ),
+            (
+                "NotificationWithSubscribers",
+                r##"{"additionalProperties":false,"properties":{"Notification":{"$ref":"#/definitions/Notification"},"Subscribers":{"items":{"$ref":"#/definitions/Subscriber"},"type":"array","uniqueItems":false}},"required":["Subscribers","Notification"],"type":"object"}"##,
+            ),
+            (
+                "ResourceTag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key"],"type":"object"}"#,
+            ),
+            (
+                "Spend",
+                r#"{"additionalProperties":false,"properties":{"Amount":{"type":"number"},"Unit":{"type":"string"}},"required":["Amount","Unit"],"type":"object"}"#,
+            ),
+            (
+                "Subscriber",
+                r#"{"additionalProperties":false,"properties":{"Address":{"type":"string"},"SubscriptionType":{"type":"string"}},"required":["SubscriptionType","Address"],"type":"object"}"#,
+            ),
+            (
+                "TagValues",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"MatchOptions":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Values":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"type":"object"}"#,
+            ),
+            (
+                "TimePeriod",
+                r#"{"additionalProperties":false,"properties":{"End":{"type":"string"},"Start":{"type":"string"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::Budgets::BudgetsAction",
-        r##"{"additionalProperties":false,"definitions":{"ActionThreshold":{"additionalProperties":false,"properties":{"Type":{"enum":["PERCENTAGE","ABSOLUTE_VALUE"],"type":"string"},"Value":{"type":"number"}},"required":["Value","Type"],"type":"object"},"Definition":{"additionalProperties":false,"properties":{"IamActionDefinition":{"$ref":"#/definitions/IamActionDefinition"},"ScpActionDefinition":{"$ref":"#/definitions/ScpActionDefinition"},"SsmActionDefinition":{"$ref":"#/definitions/SsmActionDefinition"}},"type":"object"},"IamActionDefinition":{"additionalProperties":false,"properties":{"Groups":{"items":{"maxLength":640,"minLength":1,"pattern":"^([\\u0021-\\u007F]+\\u002F)?[\\w+=,.@-]+$","type":"string"},"maxItems":100,"minItems":1,"type":"array"},"PolicyArn":{"maxLength":684,"minLength":25,"pattern":"^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::(\\d{12}|aws):policy(\\u002F[\\u0021-\\u007F]+\\u002F|\\u002F)[\\w+=,.@-]+$","type":"string"},"Roles":{"items":{"maxLength":576,"minLength":1,"pattern":"^([\\u0021-\\u007F]+\\u002F)?[\\w+=,.@-]+$","type":"string"},"maxItems":100,"minItems":1,"type":"array"},"Users":{"items":{"maxLength":576,"minLength":1,"pattern":"^([\\u0021-\\u007F]+\\u002F)?[\\w+=,.@-]+$","type":"string"},"maxItems":100,"minItems":1,"type":"array"}},"required":["PolicyArn"],"type":"object"},"ResourceTag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"},"ScpActionDefinition":{"additionalProperties":false,"properties":{"PolicyId":{"maxLength":130,"minLength":10,"pattern":"^p-[0-9a-zA-Z_]{8,128}$","type":"string"},"TargetIds":{"items":{"maxLength":68,"minLength":12,"pattern":"^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$)|(\\d{12})$","type":"string"},"maxItems":100,"minItems":1,"type":"array"}},"required":["PolicyId","TargetIds"],"type":"object"},"SsmActionDefinition":{"additionalProperties":false,"properties":{"InstanceIds":{"items":{"maxLength":63,"minLength":1,"pattern":"^i-(\\w{8}|\\w{17})$|^[a-zA-Z]([\\w-]{0,61}\\w)?$","type":"string"},"maxItems":100,"minItems":1,"type":"array"},"Region":{"maxLength":20,"minLength":9,"pattern":"^\\w{2,4}-\\w+(-\\w+)?-\\d$","type":"string"},"Subtype":{"enum":["STOP_EC2_INSTANCES","STOP_RDS_INSTANCES"],"type":"string"}},"required":["Subtype","Region","InstanceIds"],"type":"object"},"Subscriber":{"additionalProperties":false,"properties":{"Address":{"maxLength":2147483647,"minLength":1,"pattern":"^(.*[\\n\\r\\t\\f\\ ]?)*$","type":"string"},"Type":{"enum":["SNS","EMAIL"],"type":"string"}},"required":["Type","Address"],"type":"object"}},"properties":{"ActionId":{"type":"string"},"ActionThreshold":{"$ref":"#/definitions/ActionThreshold"},"ActionType":{"enum":["APPLY_IAM_POLICY","APPLY_SCP_POLICY","RUN_SSM_DOCUMENTS"],"type":"string"},"ApprovalModel":{"enum":["AUTOMATIC","MANUAL"],"type":"string"},"BudgetName":{"maxLength":100,"minLength":1,"pattern":"^(?![^:\\\\]*/action/|(?i).*<script>.*</script>.*)[^:\\\\]+$","type":"string"},"Definition":{"$ref":"#/definitions/Definition"},"ExecutionRoleArn":{"maxLength":618,"minLength":32,"pattern":"^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::\\d{12}:role(\\u002F[\\u0021-\\u007F]+\\u002F|\\u002F)[\\w+=,.@-]+$","type":"string"},"NotificationType":{"enum":["ACTUAL","FORECASTED"],"type":"string"},"ResourceTags":{"items":{"$ref":"#/definitions/ResourceTag"},"maxItems":200,"minItems":0,"type":"array"},"Subscribers":{"items":{"$ref":"#/definitions/Subscriber"},"maxItems":11,"minItems":1,"type":"array"}},"required":["BudgetName","NotificationType","ActionType","ActionThreshold","ExecutionRoleArn","Definition","Subscribers"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["BudgetName","NotificationType","ActionType","ActionThreshold","ExecutionRoleArn","Definition","Subscribers"],"type":"object"}"#,
+        &[
+            ("ActionId", r#"{"type":"string"}"#),
+            ("ActionThreshold", r##"{"$ref":"#/definitions/ActionThreshold"}"##),
+            ("ActionType", r#"{"enum":["APPLY_IAM_POLICY","APPLY_SCP_POLICY","RUN_SSM_DOCUMENTS"],"type":"string"}"#),
+            ("ApprovalModel", r#"{"enum":["AUTOMATIC","MANUAL"],"type":"string"}"#),
+            (
+                "BudgetName",
+                r#"{"maxLength":100,"minLength":1,"pattern":"^(?![^:\\\\]*/action/|(?i).*<script>.*</script>.*)[^:\\\\]+$","type":"string"}"#,
+            ),
+            ("Definition", r##"{"$ref":"#/definitions/Definition"}"##),
+            (
+                "ExecutionRoleArn",
+                r#"{"maxLength":618,"minLength":32,"pattern":"^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::\\d{12}:role(\\u002F[\\u0021-\\u007F]+\\u002F|\\u002F)[\\w+=,.@-]+$","type":"string"}"#,
+            ),
+            ("NotificationType", r#"{"enum":["ACTUAL","FORECASTED"],"type":"string"}"#),
+            (
+                "ResourceTags",
+                r##"{"items":{"$ref":"#/definitions/ResourceTag"},"maxItems":200,"minItems":0,"type":"array"}"##,
+            ),
+            (
+                "Subscribers",
+                r##"{"items":{"$ref":"#/definitions/Subscriber"},"maxItems":11,"minItems":1,"type":"array"}"##,
+            ),
+        ],
+        &[
+            (
+                "ActionThreshold",
+                r#"{"additionalProperties":false,"properties":{"Type":{"enum":["PERCENTAGE","ABSOLUTE_VALUE"],"type":"string"},"Value":{"type":"number"}},"required":["Value","Type"],"type":"object"}"#,
+            ),
+            (
+                "Definition",
+                r##"{"additionalProperties":false,"properties":{"IamActionDefinition":{"$ref":"#/definitions/IamActionDefinition"},"ScpActionDefinition":{"$ref":"#/definitions/ScpActionDefinition"},"SsmActionDefinition":{"$ref":"#/definitions/SsmActionDefinition"}},"type":"object"}"##,
+            ),
+            (
+                "IamActionDefinition",
+                r#"{"additionalProperties":false,"properties":{"Groups":{"items":{"maxLength":640,"minLength":1,"pattern":"^([\\u0021-\\u007F]+\\u002F)?[\\w+=,.@-]+$","type":"string"},"maxItems":100,"minItems":1,"type":"array"},"PolicyArn":{"maxLength":684,"minLength":25,"pattern":"^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::(\\d{12}|aws):policy(\\u002F[\\u0021-\\u007F]+\\u002F|\\u002F)[\\w+=,.@-]+$","type":"string"},"Roles":{"items":{"maxLength":576,"minLength":1,"pattern":"^([\\u0021-\\u007F]+\\u002F)?[\\w+=,.@-]+$","type":"string"},"maxItems":100,"minItems":1,"type":"array"},"Users":{"items":{"maxLength":576,"minLength":1,"pattern":"^([\\u0021-\\u007F]+\\u002F)?[\\w+=,.@-]+$","type":"string"},"maxItems":100,"minItems":1,"type":"array"}},"required":["PolicyArn"],"type":"object"}"#,
+            ),
+            (
+                "ResourceTag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+            (
+                "ScpActionDefinition",
+                r#"{"additionalProperties":false,"properties":{"PolicyId":{"maxLength":130,"minLength":10,"pattern":"^p-[0-9a-zA-Z_]{8,128}$","type":"string"},"TargetIds":{"items":{"maxLength":68,"minLength":12,"pattern":"^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$)|(\\d{12})$","type":"string"},"maxItems":100,"minItems":1,"type":"array"}},"required":["PolicyId","TargetIds"],"type":"object"}"#,
+            ),
+            (
+                "SsmActionDefinition",
+                r#"{"additionalProperties":false,"properties":{"InstanceIds":{"items":{"maxLength":63,"minLength":1,"pattern":"^i-(\\w{8}|\\w{17})$|^[a-zA-Z]([\\w-]{0,61}\\w)?$","type":"string"},"maxItems":100,"minItems":1,"type":"array"},"Region":{"maxLength":20,"minLength":9,"pattern":"^\\w{2,4}-\\w+(-\\w+)?-\\d$","type":"string"},"Subtype":{"enum":["STOP_EC2_INSTANCES","STOP_RDS_INSTANCES"],"type":"string"}},"required":["Subtype","Region","InstanceIds"],"type":"object"}"#,
+            ),
+            (
+                "Subscriber",
+                r#"{"additionalProperties":false,"properties":{"Address":{"maxLength":2147483647,"minLength":1,"pattern":"^(.*[\\n\\r\\t\\f\\ ]?)*$","type":"string"},"Type":{"enum":["SNS","EMAIL"],"type":"string"}},"required":["Type","Address"],"type":"object"}"#,
+            ),
+        ],
     ),
 ];

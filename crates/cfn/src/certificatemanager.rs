@@ -805,26 +805,158 @@ pub mod certificate {
     impl Literal for DomainValidationOption {}
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::CertificateManager::Account",
-        r##"{"additionalProperties":false,"definitions":{"AccountId":{"type":"string"},"ExpiryEventsConfiguration":{"additionalProperties":false,"properties":{"DaysBeforeExpiry":{"maximum":45,"minimum":1,"type":"integer"}},"type":"object"}},"properties":{"AccountId":{"$ref":"#/definitions/AccountId"},"ExpiryEventsConfiguration":{"$ref":"#/definitions/ExpiryEventsConfiguration"}},"required":["ExpiryEventsConfiguration"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ExpiryEventsConfiguration"],"type":"object"}"#,
+        &[
+            ("AccountId", r##"{"$ref":"#/definitions/AccountId"}"##),
+            ("ExpiryEventsConfiguration", r##"{"$ref":"#/definitions/ExpiryEventsConfiguration"}"##),
+        ],
+        &[
+            ("AccountId", r#"{"type":"string"}"#),
+            (
+                "ExpiryEventsConfiguration",
+                r#"{"additionalProperties":false,"properties":{"DaysBeforeExpiry":{"maximum":45,"minimum":1,"type":"integer"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CertificateManager::AcmeDomainValidation",
-        r##"{"additionalProperties":false,"definitions":{"DnsPrevalidationOptions":{"additionalProperties":false,"properties":{"DomainScope":{"$ref":"#/definitions/DomainScope"},"HostedZoneId":{"type":"string"}},"type":"object"},"DomainScope":{"additionalProperties":false,"properties":{"ExactDomain":{"type":"string"},"Subdomains":{"type":"string"},"Wildcards":{"type":"string"}},"type":"object"},"PrevalidationOptions":{"additionalProperties":false,"properties":{"DnsPrevalidation":{"$ref":"#/definitions/DnsPrevalidationOptions"}},"required":["DnsPrevalidation"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"AcmeEndpointArn":{"maxLength":200,"minLength":1,"pattern":"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+$","type":"string"},"Arn":{"type":"string"},"DomainName":{"maxLength":253,"minLength":1,"pattern":"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$","type":"string"},"PrevalidationOptions":{"$ref":"#/definitions/PrevalidationOptions"},"Tags":{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"minItems":1,"type":"array"}},"required":["AcmeEndpointArn","DomainName","PrevalidationOptions"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["AcmeEndpointArn","DomainName","PrevalidationOptions"],"type":"object"}"#,
+        &[
+            (
+                "AcmeEndpointArn",
+                r#"{"maxLength":200,"minLength":1,"pattern":"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+$","type":"string"}"#,
+            ),
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "DomainName",
+                r#"{"maxLength":253,"minLength":1,"pattern":"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$","type":"string"}"#,
+            ),
+            ("PrevalidationOptions", r##"{"$ref":"#/definitions/PrevalidationOptions"}"##),
+            (
+                "Tags",
+                r#"{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"minItems":1,"type":"array"}"#,
+            ),
+        ],
+        &[
+            (
+                "DnsPrevalidationOptions",
+                r##"{"additionalProperties":false,"properties":{"DomainScope":{"$ref":"#/definitions/DomainScope"},"HostedZoneId":{"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "DomainScope",
+                r#"{"additionalProperties":false,"properties":{"ExactDomain":{"type":"string"},"Subdomains":{"type":"string"},"Wildcards":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "PrevalidationOptions",
+                r##"{"additionalProperties":false,"properties":{"DnsPrevalidation":{"$ref":"#/definitions/DnsPrevalidationOptions"}},"required":["DnsPrevalidation"],"type":"object"}"##,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CertificateManager::AcmeEndpoint",
-        r##"{"additionalProperties":false,"definitions":{"CertificateAuthority":{"additionalProperties":false,"properties":{"PublicCertificateAuthority":{"$ref":"#/definitions/PublicCertificateAuthority"}},"required":["PublicCertificateAuthority"],"type":"object"},"PublicCertificateAuthority":{"additionalProperties":false,"properties":{"AllowedKeyAlgorithms":{"items":{"type":"string"},"type":"array"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"AcmeEndpointArn":{"type":"string"},"AuthorizationBehavior":{"enum":["PRE_APPROVED"],"type":"string"},"CertificateAuthority":{"$ref":"#/definitions/CertificateAuthority"},"CertificateTags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":1,"type":"array"},"Contact":{"enum":["NOT_REQUIRED","REQUIRED"],"type":"string"},"EndpointUrl":{"type":"string"},"Tags":{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"minItems":1,"type":"array"}},"required":["AuthorizationBehavior","CertificateAuthority"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["AuthorizationBehavior","CertificateAuthority"],"type":"object"}"#,
+        &[
+            ("AcmeEndpointArn", r#"{"type":"string"}"#),
+            ("AuthorizationBehavior", r#"{"enum":["PRE_APPROVED"],"type":"string"}"#),
+            ("CertificateAuthority", r##"{"$ref":"#/definitions/CertificateAuthority"}"##),
+            (
+                "CertificateTags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":1,"type":"array"}"##,
+            ),
+            ("Contact", r#"{"enum":["NOT_REQUIRED","REQUIRED"],"type":"string"}"#),
+            ("EndpointUrl", r#"{"type":"string"}"#),
+            (
+                "Tags",
+                r#"{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"minItems":1,"type":"array"}"#,
+            ),
+        ],
+        &[
+            (
+                "CertificateAuthority",
+                r##"{"additionalProperties":false,"properties":{"PublicCertificateAuthority":{"$ref":"#/definitions/PublicCertificateAuthority"}},"required":["PublicCertificateAuthority"],"type":"object"}"##,
+            ),
+            (
+                "PublicCertificateAuthority",
+                r#"{"additionalProperties":false,"properties":{"AllowedKeyAlgorithms":{"items":{"type":"string"},"type":"array"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CertificateManager::AcmeExternalAccountBinding",
-        r##"{"additionalProperties":false,"definitions":{"Expiration":{"additionalProperties":false,"properties":{"Type":{"enum":["DAYS","HOURS","MINUTES"],"type":"string"},"Value":{"type":"integer"}},"required":["Value","Type"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"AcmeEndpointArn":{"maxLength":200,"minLength":1,"pattern":"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+$","type":"string"},"AcmeExternalAccountBindingArn":{"type":"string"},"Expiration":{"$ref":"#/definitions/Expiration"},"RoleArn":{"maxLength":2048,"minLength":1,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$","type":"string"},"Tags":{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"minItems":1,"type":"array"}},"required":["AcmeEndpointArn","RoleArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["AcmeEndpointArn","RoleArn"],"type":"object"}"#,
+        &[
+            (
+                "AcmeEndpointArn",
+                r#"{"maxLength":200,"minLength":1,"pattern":"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+$","type":"string"}"#,
+            ),
+            ("AcmeExternalAccountBindingArn", r#"{"type":"string"}"#),
+            ("Expiration", r##"{"$ref":"#/definitions/Expiration"}"##),
+            (
+                "RoleArn",
+                r#"{"maxLength":2048,"minLength":1,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$","type":"string"}"#,
+            ),
+            (
+                "Tags",
+                r#"{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"minItems":1,"type":"array"}"#,
+            ),
+        ],
+        &[
+            (
+                "Expiration",
+                r#"{"additionalProperties":false,"properties":{"Type":{"enum":["DAYS","HOURS","MINUTES"],"type":"string"},"Value":{"type":"integer"}},"required":["Value","Type"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CertificateManager::Certificate",
-        r##"{"additionalProperties":false,"definitions":{"DomainValidationOption":{"additionalProperties":false,"properties":{"DomainName":{"type":"string"},"HostedZoneId":{"type":"string"},"ValidationDomain":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"CertificateArn":{"maxLength":2048,"minLength":20,"pattern":"^arn:[\\w+=/,.@-]+:acm:[\\w+=/,.@-]*:[0-9]+:[\\w+=,.@-]+(/[\\w+=,.@-]+)*$","type":"string"},"CertificateAuthorityArn":{"type":"string"},"CertificateExport":{"enum":["ENABLED","DISABLED"],"type":"string"},"CertificateTransparencyLoggingPreference":{"enum":["ENABLED","DISABLED"],"type":"string"},"DomainName":{"type":"string"},"DomainValidationOptions":{"items":{"$ref":"#/definitions/DomainValidationOption"},"type":"array"},"Id":{},"KeyAlgorithm":{"type":"string"},"SubjectAlternativeNames":{"items":{"type":"string"},"type":"array"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":false},"ValidationMethod":{"type":"string"}},"required":["DomainName"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["DomainName"],"type":"object"}"#,
+        &[
+            (
+                "CertificateArn",
+                r#"{"maxLength":2048,"minLength":20,"pattern":"^arn:[\\w+=/,.@-]+:acm:[\\w+=/,.@-]*:[0-9]+:[\\w+=,.@-]+(/[\\w+=,.@-]+)*$","type":"string"}"#,
+            ),
+            ("CertificateAuthorityArn", r#"{"type":"string"}"#),
+            ("CertificateExport", r#"{"enum":["ENABLED","DISABLED"],"type":"string"}"#),
+            ("CertificateTransparencyLoggingPreference", r#"{"enum":["ENABLED","DISABLED"],"type":"string"}"#),
+            ("DomainName", r#"{"type":"string"}"#),
+            (
+                "DomainValidationOptions",
+                r##"{"items":{"$ref":"#/definitions/DomainValidationOption"},"type":"array"}"##,
+            ),
+            ("Id", r#"{}"#),
+            ("KeyAlgorithm", r#"{"type":"string"}"#),
+            ("SubjectAlternativeNames", r#"{"items":{"type":"string"},"type":"array"}"#),
+            (
+                "Tags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":false}"##,
+            ),
+            ("ValidationMethod", r#"{"type":"string"}"#),
+        ],
+        &[
+            (
+                "DomainValidationOption",
+                r#"{"additionalProperties":false,"properties":{"DomainName":{"type":"string"},"HostedZoneId":{"type":"string"},"ValidationDomain":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
 ];

@@ -6553,94 +6553,783 @@ pub mod vpc_origin {
     impl Literal for VpcOriginEndpointConfig {}
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::CloudFront::AnycastIpList",
-        r##"{"additionalProperties":false,"definitions":{"AnycastIpList":{"additionalProperties":false,"properties":{"AnycastIps":{"items":{"type":"string"},"type":"array"},"Arn":{"type":"string"},"Id":{"type":"string"},"IpAddressType":{"$ref":"#/definitions/IpAddressType"},"IpCount":{"type":"integer"},"IpamCidrConfigResults":{"$ref":"#/definitions/IpamCidrConfigResults"},"LastModifiedTime":{"type":"string"},"Name":{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9-_]{1,64}$","type":"string"},"Status":{"type":"string"}},"required":["AnycastIps","Arn","Id","IpCount","LastModifiedTime","Name","Status"],"type":"object"},"IpAddressType":{"enum":["ipv4","dualstack"],"type":"string"},"IpamCidrConfig":{"additionalProperties":false,"properties":{"Cidr":{"type":"string"},"IpamPoolArn":{"type":"string"}},"required":["Cidr","IpamPoolArn"],"type":"object"},"IpamCidrConfigResult":{"additionalProperties":false,"properties":{"AnycastIp":{"type":"string"},"Cidr":{"type":"string"},"IpamPoolArn":{"type":"string"},"Status":{"type":"string"}},"type":"object"},"IpamCidrConfigResults":{"additionalProperties":false,"items":{"$ref":"#/definitions/IpamCidrConfigResult"},"type":"array","uniqueItems":false},"IpamCidrConfigs":{"additionalProperties":false,"items":{"$ref":"#/definitions/IpamCidrConfig"},"type":"array","uniqueItems":false},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key"],"type":"object"},"Tags":{"additionalProperties":false,"properties":{"Items":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"type":"object"}},"properties":{"AnycastIpList":{"$ref":"#/definitions/AnycastIpList"},"ETag":{"type":"string"},"Id":{"type":"string"},"IpAddressType":{"$ref":"#/definitions/IpAddressType"},"IpCount":{"type":"integer"},"IpamCidrConfigResults":{"$ref":"#/definitions/IpamCidrConfigResults"},"IpamCidrConfigs":{"$ref":"#/definitions/IpamCidrConfigs"},"Name":{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9-_]{1,64}$","type":"string"},"Tags":{"$ref":"#/definitions/Tags"}},"required":["IpCount","Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["IpCount","Name"],"type":"object"}"#,
+        &[
+            ("AnycastIpList", r##"{"$ref":"#/definitions/AnycastIpList"}"##),
+            ("ETag", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("IpAddressType", r##"{"$ref":"#/definitions/IpAddressType"}"##),
+            ("IpCount", r#"{"type":"integer"}"#),
+            ("IpamCidrConfigResults", r##"{"$ref":"#/definitions/IpamCidrConfigResults"}"##),
+            ("IpamCidrConfigs", r##"{"$ref":"#/definitions/IpamCidrConfigs"}"##),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9-_]{1,64}$","type":"string"}"#),
+            ("Tags", r##"{"$ref":"#/definitions/Tags"}"##),
+        ],
+        &[
+            (
+                "AnycastIpList",
+                r##"{"additionalProperties":false,"properties":{"AnycastIps":{"items":{"type":"string"},"type":"array"},"Arn":{"type":"string"},"Id":{"type":"string"},"IpAddressType":{"$ref":"#/definitions/IpAddressType"},"IpCount":{"type":"integer"},"IpamCidrConfigResults":{"$ref":"#/definitions/IpamCidrConfigResults"},"LastModifiedTime":{"type":"string"},"Name":{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9-_]{1,64}$","type":"string"},"Status":{"type":"string"}},"required":["AnycastIps","Arn","Id","IpCount","LastModifiedTime","Name","Status"],"type":"object"}"##,
+            ),
+            ("IpAddressType", r#"{"enum":["ipv4","dualstack"],"type":"string"}"#),
+            (
+                "IpamCidrConfig",
+                r#"{"additionalProperties":false,"properties":{"Cidr":{"type":"string"},"IpamPoolArn":{"type":"string"}},"required":["Cidr","IpamPoolArn"],"type":"object"}"#,
+            ),
+            (
+                "IpamCidrConfigResult",
+                r#"{"additionalProperties":false,"properties":{"AnycastIp":{"type":"string"},"Cidr":{"type":"string"},"IpamPoolArn":{"type":"string"},"Status":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "IpamCidrConfigResults",
+                r##"{"additionalProperties":false,"items":{"$ref":"#/definitions/IpamCidrConfigResult"},"type":"array","uniqueItems":false}"##,
+            ),
+            (
+                "IpamCidrConfigs",
+                r##"{"additionalProperties":false,"items":{"$ref":"#/definitions/IpamCidrConfig"},"type":"array","uniqueItems":false}"##,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key"],"type":"object"}"#,
+            ),
+            (
+                "Tags",
+                r##"{"additionalProperties":false,"properties":{"Items":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::CloudFront::CachePolicy",
-        r##"{"additionalProperties":false,"definitions":{"CachePolicyConfig":{"additionalProperties":false,"properties":{"Comment":{"type":"string"},"DefaultTTL":{"minimum":0,"multipleOf":1.0,"type":"number"},"MaxTTL":{"minimum":0,"multipleOf":1.0,"type":"number"},"MinTTL":{"minimum":0,"multipleOf":1.0,"type":"number"},"Name":{"type":"string"},"ParametersInCacheKeyAndForwardedToOrigin":{"$ref":"#/definitions/ParametersInCacheKeyAndForwardedToOrigin"}},"required":["Name","MinTTL","MaxTTL","DefaultTTL","ParametersInCacheKeyAndForwardedToOrigin"],"type":"object"},"CookiesConfig":{"additionalProperties":false,"properties":{"CookieBehavior":{"pattern":"^(none|whitelist|allExcept|all)$","type":"string"},"Cookies":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["CookieBehavior"],"type":"object"},"HeadersConfig":{"additionalProperties":false,"properties":{"HeaderBehavior":{"pattern":"^(none|whitelist)$","type":"string"},"Headers":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["HeaderBehavior"],"type":"object"},"ParametersInCacheKeyAndForwardedToOrigin":{"additionalProperties":false,"properties":{"CookiesConfig":{"$ref":"#/definitions/CookiesConfig"},"EnableAcceptEncodingBrotli":{"type":"boolean"},"EnableAcceptEncodingGzip":{"type":"boolean"},"HeadersConfig":{"$ref":"#/definitions/HeadersConfig"},"QueryStringsConfig":{"$ref":"#/definitions/QueryStringsConfig"}},"required":["EnableAcceptEncodingGzip","HeadersConfig","CookiesConfig","QueryStringsConfig"],"type":"object"},"QueryStringsConfig":{"additionalProperties":false,"properties":{"QueryStringBehavior":{"pattern":"^(none|whitelist|allExcept|all)$","type":"string"},"QueryStrings":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["QueryStringBehavior"],"type":"object"}},"properties":{"CachePolicyConfig":{"$ref":"#/definitions/CachePolicyConfig"},"Id":{"type":"string"},"LastModifiedTime":{"type":"string"}},"required":["CachePolicyConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["CachePolicyConfig"],"type":"object"}"#,
+        &[
+            ("CachePolicyConfig", r##"{"$ref":"#/definitions/CachePolicyConfig"}"##),
+            ("Id", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+        ],
+        &[
+            (
+                "CachePolicyConfig",
+                r##"{"additionalProperties":false,"properties":{"Comment":{"type":"string"},"DefaultTTL":{"minimum":0,"multipleOf":1.0,"type":"number"},"MaxTTL":{"minimum":0,"multipleOf":1.0,"type":"number"},"MinTTL":{"minimum":0,"multipleOf":1.0,"type":"number"},"Name":{"type":"string"},"ParametersInCacheKeyAndForwardedToOrigin":{"$ref":"#/definitions/ParametersInCacheKeyAndForwardedToOrigin"}},"required":["Name","MinTTL","MaxTTL","DefaultTTL","ParametersInCacheKeyAndForwardedToOrigin"],"type":"object"}"##,
+            ),
+            (
+                "CookiesConfig",
+                r#"{"additionalProperties":false,"properties":{"CookieBehavior":{"pattern":"^(none|whitelist|allExcept|all)$","type":"string"},"Cookies":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["CookieBehavior"],"type":"object"}"#,
+            ),
+            (
+                "HeadersConfig",
+                r#"{"additionalProperties":false,"properties":{"HeaderBehavior":{"pattern":"^(none|whitelist)$","type":"string"},"Headers":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["HeaderBehavior"],"type":"object"}"#,
+            ),
+            (
+                "ParametersInCacheKeyAndForwardedToOrigin",
+                r##"{"additionalProperties":false,"properties":{"CookiesConfig":{"$ref":"#/definitions/CookiesConfig"},"EnableAcceptEncodingBrotli":{"type":"boolean"},"EnableAcceptEncodingGzip":{"type":"boolean"},"HeadersConfig":{"$ref":"#/definitions/HeadersConfig"},"QueryStringsConfig":{"$ref":"#/definitions/QueryStringsConfig"}},"required":["EnableAcceptEncodingGzip","HeadersConfig","CookiesConfig","QueryStringsConfig"],"type":"object"}"##,
+            ),
+            (
+                "QueryStringsConfig",
+                r#"{"additionalProperties":false,"properties":{"QueryStringBehavior":{"pattern":"^(none|whitelist|allExcept|all)$","type":"string"},"QueryStrings":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["QueryStringBehavior"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CloudFront::CloudFrontOriginAccessIdentity",
-        r##"{"additionalProperties":false,"definitions":{"CloudFrontOriginAccessIdentityConfig":{"additionalProperties":false,"properties":{"Comment":{"type":"string"}},"required":["Comment"],"type":"object"}},"properties":{"CloudFrontOriginAccessIdentityConfig":{"$ref":"#/definitions/CloudFrontOriginAccessIdentityConfig"},"Id":{"type":"string"},"S3CanonicalUserId":{"type":"string"}},"required":["CloudFrontOriginAccessIdentityConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["CloudFrontOriginAccessIdentityConfig"],"type":"object"}"#,
+        &[
+            (
+                "CloudFrontOriginAccessIdentityConfig",
+                r##"{"$ref":"#/definitions/CloudFrontOriginAccessIdentityConfig"}"##,
+            ),
+            ("Id", r#"{"type":"string"}"#),
+            ("S3CanonicalUserId", r#"{"type":"string"}"#),
+        ],
+        &[(
+            "CloudFrontOriginAccessIdentityConfig",
+            r#"{"additionalProperties":false,"properties":{"Comment":{"type":"string"}},"required":["Comment"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::CloudFront::ConnectionFunction",
-        r##"{"additionalProperties":false,"definitions":{"ConnectionFunctionConfig":{"additionalProperties":false,"properties":{"Comment":{"type":"string"},"KeyValueStoreAssociations":{"items":{"$ref":"#/definitions/KeyValueStoreAssociation"},"type":"array","uniqueItems":true},"Runtime":{"enum":["cloudfront-js-2.0"],"type":"string"}},"required":["Comment","Runtime"],"type":"object"},"KeyValueStoreAssociation":{"additionalProperties":false,"properties":{"KeyValueStoreARN":{"type":"string"}},"required":["KeyValueStoreARN"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"AutoPublish":{"type":"boolean"},"ConnectionFunctionArn":{"type":"string"},"ConnectionFunctionCode":{"type":"string"},"ConnectionFunctionConfig":{"$ref":"#/definitions/ConnectionFunctionConfig"},"CreatedTime":{"type":"string"},"ETag":{"type":"string"},"Id":{"maxLength":64,"minLength":1,"type":"string"},"LastModifiedTime":{"type":"string"},"Name":{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9-_]{1,64}$","type":"string"},"Stage":{"enum":["DEVELOPMENT","LIVE"],"type":"string"},"Status":{"enum":["UNPUBLISHED","DEPLOYED","UNASSOCIATED","PUBLISHING","IN_PROGRESS"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"required":["Name","ConnectionFunctionCode","ConnectionFunctionConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name","ConnectionFunctionCode","ConnectionFunctionConfig"],"type":"object"}"#,
+        &[
+            ("AutoPublish", r#"{"type":"boolean"}"#),
+            ("ConnectionFunctionArn", r#"{"type":"string"}"#),
+            ("ConnectionFunctionCode", r#"{"type":"string"}"#),
+            ("ConnectionFunctionConfig", r##"{"$ref":"#/definitions/ConnectionFunctionConfig"}"##),
+            ("CreatedTime", r#"{"type":"string"}"#),
+            ("ETag", r#"{"type":"string"}"#),
+            ("Id", r#"{"maxLength":64,"minLength":1,"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9-_]{1,64}$","type":"string"}"#),
+            ("Stage", r#"{"enum":["DEVELOPMENT","LIVE"],"type":"string"}"#),
+            (
+                "Status",
+                r#"{"enum":["UNPUBLISHED","DEPLOYED","UNASSOCIATED","PUBLISHING","IN_PROGRESS"],"type":"string"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+        ],
+        &[
+            (
+                "ConnectionFunctionConfig",
+                r##"{"additionalProperties":false,"properties":{"Comment":{"type":"string"},"KeyValueStoreAssociations":{"items":{"$ref":"#/definitions/KeyValueStoreAssociation"},"type":"array","uniqueItems":true},"Runtime":{"enum":["cloudfront-js-2.0"],"type":"string"}},"required":["Comment","Runtime"],"type":"object"}"##,
+            ),
+            (
+                "KeyValueStoreAssociation",
+                r#"{"additionalProperties":false,"properties":{"KeyValueStoreARN":{"type":"string"}},"required":["KeyValueStoreARN"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CloudFront::ConnectionGroup",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"AnycastIpListId":{"type":"string"},"Arn":{"type":"string"},"CreatedTime":{"type":"string"},"ETag":{"type":"string"},"Enabled":{"type":"boolean"},"Id":{"type":"string"},"Ipv6Enabled":{"type":"boolean"},"IsDefault":{"type":"boolean"},"LastModifiedTime":{"type":"string"},"Name":{"type":"string"},"RoutingEndpoint":{"type":"string"},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            ("AnycastIpListId", r#"{"type":"string"}"#),
+            ("Arn", r#"{"type":"string"}"#),
+            ("CreatedTime", r#"{"type":"string"}"#),
+            ("ETag", r#"{"type":"string"}"#),
+            ("Enabled", r#"{"type":"boolean"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("Ipv6Enabled", r#"{"type":"boolean"}"#),
+            ("IsDefault", r#"{"type":"boolean"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+            ("Name", r#"{"type":"string"}"#),
+            ("RoutingEndpoint", r#"{"type":"string"}"#),
+            ("Status", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::CloudFront::ContinuousDeploymentPolicy",
-        r##"{"additionalProperties":false,"definitions":{"ContinuousDeploymentPolicyConfig":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"SingleHeaderPolicyConfig":{"additionalProperties":false,"properties":{"Header":{"maxLength":256,"minLength":1,"type":"string"},"Value":{"maxLength":1783,"minLength":1,"type":"string"}},"required":["Header","Value"],"type":"object"},"SingleWeightPolicyConfig":{"additionalProperties":false,"properties":{"SessionStickinessConfig":{"$ref":"#/definitions/SessionStickinessConfig"},"Weight":{"maximum":1,"minimum":0,"multipleOf":0.01,"type":"number"}},"required":["Weight"],"type":"object"},"StagingDistributionDnsNames":{"items":{"type":"string"},"minItems":1,"type":"array","uniqueItems":true},"TrafficConfig":{"$ref":"#/definitions/TrafficConfig"},"Type":{"enum":["SingleWeight","SingleHeader"],"type":"string"}},"required":["Enabled","StagingDistributionDnsNames"],"type":"object"},"SessionStickinessConfig":{"additionalProperties":false,"properties":{"IdleTTL":{"maximum":3600,"minimum":300,"multipleOf":1,"type":"integer"},"MaximumTTL":{"maximum":3600,"minimum":300,"multipleOf":1,"type":"integer"}},"required":["IdleTTL","MaximumTTL"],"type":"object"},"SingleHeaderConfig":{"additionalProperties":false,"properties":{"Header":{"maxLength":256,"minLength":1,"type":"string"},"Value":{"maxLength":1783,"minLength":1,"type":"string"}},"required":["Header","Value"],"type":"object"},"SingleWeightConfig":{"additionalProperties":false,"properties":{"SessionStickinessConfig":{"$ref":"#/definitions/SessionStickinessConfig"},"Weight":{"maximum":1,"minimum":0,"multipleOf":0.01,"type":"number"}},"required":["Weight"],"type":"object"},"TrafficConfig":{"additionalProperties":false,"properties":{"SingleHeaderConfig":{"$ref":"#/definitions/SingleHeaderConfig"},"SingleWeightConfig":{"$ref":"#/definitions/SingleWeightConfig"},"Type":{"enum":["SingleWeight","SingleHeader"],"type":"string"}},"required":["Type"],"type":"object"}},"properties":{"ContinuousDeploymentPolicyConfig":{"$ref":"#/definitions/ContinuousDeploymentPolicyConfig"},"Id":{"type":"string"},"LastModifiedTime":{"type":"string"}},"required":["ContinuousDeploymentPolicyConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ContinuousDeploymentPolicyConfig"],"type":"object"}"#,
+        &[
+            ("ContinuousDeploymentPolicyConfig", r##"{"$ref":"#/definitions/ContinuousDeploymentPolicyConfig"}"##),
+            ("Id", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+        ],
+        &[
+            (
+                "ContinuousDeploymentPolicyConfig",
+                r##"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"SingleHeaderPolicyConfig":{"additionalProperties":false,"properties":{"Header":{"maxLength":256,"minLength":1,"type":"string"},"Value":{"maxLength":1783,"minLength":1,"type":"string"}},"required":["Header","Value"],"type":"object"},"SingleWeightPolicyConfig":{"additionalProperties":false,"properties":{"SessionStickinessConfig":{"$ref":"#/definitions/SessionStickinessConfig"},"Weight":{"maximum":1,"minimum":0,"multipleOf":0.01,"type":"number"}},"required":["Weight"],"type":"object"},"StagingDistributionDnsNames":{"items":{"type":"string"},"minItems":1,"type":"array","uniqueItems":true},"TrafficConfig":{"$ref":"#/definitions/TrafficConfig"},"Type":{"enum":["SingleWeight","SingleHeader"],"type":"string"}},"required":["Enabled","StagingDistributionDnsNames"],"type":"object"}"##,
+            ),
+            (
+                "SessionStickinessConfig",
+                r#"{"additionalProperties":false,"properties":{"IdleTTL":{"maximum":3600,"minimum":300,"multipleOf":1,"type":"integer"},"MaximumTTL":{"maximum":3600,"minimum":300,"multipleOf":1,"type":"integer"}},"required":["IdleTTL","MaximumTTL"],"type":"object"}"#,
+            ),
+            (
+                "SingleHeaderConfig",
+                r#"{"additionalProperties":false,"properties":{"Header":{"maxLength":256,"minLength":1,"type":"string"},"Value":{"maxLength":1783,"minLength":1,"type":"string"}},"required":["Header","Value"],"type":"object"}"#,
+            ),
+            (
+                "SingleWeightConfig",
+                r##"{"additionalProperties":false,"properties":{"SessionStickinessConfig":{"$ref":"#/definitions/SessionStickinessConfig"},"Weight":{"maximum":1,"minimum":0,"multipleOf":0.01,"type":"number"}},"required":["Weight"],"type":"object"}"##,
+            ),
+            (
+                "TrafficConfig",
+                r##"{"additionalProperties":false,"properties":{"SingleHeaderConfig":{"$ref":"#/definitions/SingleHeaderConfig"},"SingleWeightConfig":{"$ref":"#/definitions/SingleWeightConfig"},"Type":{"enum":["SingleWeight","SingleHeader"],"type":"string"}},"required":["Type"],"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::CloudFront::Distribution",
-        r##"{"additionalProperties":false,"definitions":{"CacheBehavior":{"additionalProperties":false,"properties":{"AllowedMethods":{"items":{"type":"string"},"type":"array","uniqueItems":false},"CachePolicyId":{"type":"string"},"CachedMethods":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Compress":{"type":"boolean"},"DefaultTTL":{"type":"number"},"FieldLevelEncryptionId":{"type":"string"},"ForwardedValues":{"$ref":"#/definitions/ForwardedValues"},"FunctionAssociations":{"items":{"$ref":"#/definitions/FunctionAssociation"},"type":"array","uniqueItems":false},"GrpcConfig":{"$ref":"#/definitions/GrpcConfig"},"LambdaFunctionAssociations":{"items":{"$ref":"#/definitions/LambdaFunctionAssociation"},"type":"array","uniqueItems":false},"MaxTTL":{"type":"number"},"MinTTL":{"type":"number"},"OriginRequestPolicyId":{"type":"string"},"PathPattern":{"type":"string"},"RealtimeLogConfigArn":{"type":"string"},"ResponseHeadersPolicyId":{"type":"string"},"SmoothStreaming":{"type":"boolean"},"TargetOriginId":{"type":"string"},"TrustedKeyGroups":{"items":{"type":"string"},"type":"array","uniqueItems":false},"TrustedSigners":{"items":{"type":"string"},"type":"array","uniqueItems":false},"ViewerProtocolPolicy":{"type":"string"}},"required":["PathPattern","TargetOriginId","ViewerProtocolPolicy"],"type":"object"},"CacheTagConfig":{"additionalProperties":false,"properties":{"HeaderName":{"type":"string"}},"required":["HeaderName"],"type":"object"},"ConnectionFunctionAssociation":{"additionalProperties":false,"properties":{"Id":{"maxLength":64,"minLength":1,"type":"string"}},"required":["Id"],"type":"object"},"ConnectionMode":{"enum":["direct","tenant-only"],"type":"string"},"Cookies":{"additionalProperties":false,"properties":{"Forward":{"type":"string"},"WhitelistedNames":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["Forward"],"type":"object"},"CustomErrorResponse":{"additionalProperties":false,"dependentRequired":{"ResponseCode":["ResponsePagePath"]},"properties":{"ErrorCachingMinTTL":{"type":"number"},"ErrorCode":{"enum":[400,403,404,405,414,416,500,501,502,503,504],"type":"integer"},"ResponseCode":{"enum":[200,400,403,404,405,414,416,500,501,502,503,504],"type":"integer"},"ResponsePagePath":{"type":"string"}},"required":["ErrorCode"],"type":"object"},"CustomOriginConfig":{"additionalProperties":false,"properties":{"HTTPPort":{"type":"integer"},"HTTPSPort":{"type":"integer"},"IpAddressType":{"enum":["ipv4","ipv6","dualstack"],"type":"string"},"OriginKeepaliveTimeout":{"type":"integer"},"OriginMtlsConfig":{"$ref":"#/definitions/OriginMtlsConfig"},"OriginProtocolPolicy":{"type":"string"},"OriginReadTimeout":{"type":"integer"},"OriginSSLProtocols":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["OriginProtocolPolicy"],"type":"object"},"DefaultCacheBehavior":{"additionalProperties":false,"properties":{"AllowedMethods":{"items":{"type":"string"},"type":"array","uniqueItems":false},"CachePolicyId":{"type":"string"},"CachedMethods":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Compress":{"type":"boolean"},"DefaultTTL":{"type":"number"},"FieldLevelEncryptionId":{"type":"string"},"ForwardedValues":{"$ref":"#/definitions/ForwardedValues"},"FunctionAssociations":{"items":{"$ref":"#/definitions/FunctionAssociation"},"type":"array","uniqueItems":false},"GrpcConfig":{"$ref":"#/definitions/GrpcConfig"},"LambdaFunctionAssociations":{"items":{"$ref":"#/definitions/LambdaFunctionAssociation"},"type":"array","uniqueItems":false},"MaxTTL":{"type":"number"},"MinTTL":{"type":"number"},"OriginRequestPolicyId":{"type":"string"},"RealtimeLogConfigArn":{"type":"string"},"ResponseHeadersPolicyId":{"type":"string"},"SmoothStreaming":{"type":"boolean"},"TargetOriginId":{"type":"string"},"TrustedKeyGroups":{"items":{"type":"string"},"type":"array","uniqueItems":false},"TrustedSigners":{"items":{"type":"string"},"type":"array","uniqueItems":false},"ViewerProtocolPolicy":{"enum":["allow-all","https-only","redirect-to-https"],"type":"string"}},"required":["TargetOriginId","ViewerProtocolPolicy"],"type":"object"},"DistributionConfig":{"additionalProperties":false,"properties":{"Aliases":{"items":{"type":"string"},"type":"array","uniqueItems":false},"AnycastIpListId":{"type":"string"},"CNAMEs":{"items":{"type":"string"},"type":"array","uniqueItems":false},"CacheBehaviors":{"items":{"$ref":"#/definitions/CacheBehavior"},"type":"array","uniqueItems":false},"CacheTagConfig":{"$ref":"#/definitions/CacheTagConfig"},"Comment":{"type":"string"},"ConnectionFunctionAssociation":{"$ref":"#/definitions/ConnectionFunctionAssociation"},"ConnectionMode":{"$ref":"#/definitions/ConnectionMode"},"ContinuousDeploymentPolicyId":{"type":"string"},"CustomErrorResponses":{"items":{"$ref":"#/definitions/CustomErrorResponse"},"type":"array","uniqueItems":false},"CustomOrigin":{"$ref":"#/definitions/LegacyCustomOrigin"},"DefaultCacheBehavior":{"$ref":"#/definitions/DefaultCacheBehavior"},"DefaultRootObject":{"type":"string"},"Enabled":{"type":"boolean"},"HttpVersion":{"enum":["http1.1","http2","http2and3","http3"],"type":"string"},"IPV6Enabled":{"type":"boolean"},"Logging":{"$ref":"#/definitions/Logging"},"OriginGroups":{"$ref":"#/definitions/OriginGroups"},"Origins":{"items":{"$ref":"#/definitions/Origin"},"type":"array","uniqueItems":false},"PriceClass":{"enum":["None","PriceClass_100","PriceClass_200","PriceClass_All"],"type":"string"},"Restrictions":{"$ref":"#/definitions/Restrictions"},"S3Origin":{"$ref":"#/definitions/LegacyS3Origin"},"Staging":{"type":"boolean"},"TenantConfig":{"additionalProperties":false,"properties":{"ParameterDefinitions":{"items":{"$ref":"#/definitions/ParameterDefinition"},"type":"array"}},"type":"object"},"ViewerCertificate":{"$ref":"#/definitions/ViewerCertificate"},"ViewerMtlsConfig":{"$ref":"#/definitions/ViewerMtlsConfig"},"WebACLId":{"type":"string"}},"required":["Enabled","DefaultCacheBehavior"],"type":"object"},"ForwardedValues":{"additionalProperties":false,"properties":{"Cookies":{"$ref":"#/definitions/Cookies"},"Headers":{"items":{"type":"string"},"type":"array","uniqueItems":false},"QueryString":{"type":"boolean"},"QueryStringCacheKeys":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["QueryString"],"type":"object"},"FunctionAssociation":{"additionalProperties":false,"properties":{"EventType":{"type":"string"},"FunctionARN":{"type":"string"}},"type":"object"},"GeoRestriction":{"additionalProperties":false,"properties":{"Locations":{"items":{"enum":["AD","AE","AF","AG","AI","AL","AM","AO","AQ","AR","AS","AT","AU","AW","AX","AZ","BA","BB","BD","BE","BF","BG","BH","BI","BJ","BL","BM","BN","BO","BQ","BR","BS","BT","BV","BW","BY","BZ","CA","CC","CD","CF","CG","CH","CI","CK","CL","CM","CN","CO","CR","CU","CV","CW","CX","CY","CZ","DE","DJ","DK","DM","DO","DZ","EC","EE","EG","EH","ER","ES","ET","FI","FJ","FK","FM","FO","FR","GA","GB","GD","GE","GF","GG","GH","GI","GL","GM","GN","GP","GQ","GR","GS","GT","GU","GW","GY","HK","HM","HN","HR","HT","HU","ID","IE","IL","IM","IN","IO","IQ","IR","IS","IT","JE","JM","JO","JP","KE","KG","KH","KI","KM","KN","KP","KR","KW","KY","KZ","LA","LB","LC","LI","LK","LR","LS","LT","LU","LV","LY","MA","MC","MD","ME","MF","MG","MH","MK","ML","MM","MN","MO","MP","MQ","MR","MS","MT","MU","MV","MW","MX","MY","MZ","NA","NC","NE","NF","NG","NI","NL","NO","NP","NR","NU","NZ","OM","PA","PE","PF","PG","PH","PK","PL","PM","PN","PR","PS","PT","PW","PY","QA","RE","RO","RS","RU","RW","SA","SB","SC","SD","SE","SG","SH","SI","SJ","SK","SL","SM","SN","SO","SR","SS","ST","SV","SX","SY","SZ","TC","TD","TF","TG","TH","TJ","TK","TL","TM","TN","TO","TR","TT","TV","TW","TZ","UA","UG","UM","US","UY","UZ","VA","VC","VE","VG","VI","VN","VU","WF","WS","YE","YT","ZA","ZM","ZW"],"type":"string"},"type":"array","uniqueItems":false},"RestrictionType":{"enum":["blacklist","none","whitelist"],"type":"string"}},"required":["RestrictionType"],"type":"object"},"GrpcConfig":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"},"LambdaFunctionAssociation":{"additionalProperties":false,"properties":{"EventType":{"type":"string"},"IncludeBody":{"type":"boolean"},"LambdaFunctionARN":{"type":"string"}},"type":"object"},"LegacyCustomOrigin":{"additionalProperties":false,"properties":{"DNSName":{"type":"string"},"HTTPPort":{"type":"integer"},"HTTPSPort":{"type":"integer"},"OriginProtocolPolicy":{"type":"string"},"OriginSSLProtocols":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["DNSName","OriginProtocolPolicy","OriginSSLProtocols"],"type":"object"},"LegacyS3Origin":{"additionalProperties":false,"properties":{"DNSName":{"type":"string"},"OriginAccessIdentity":{"type":"string"}},"required":["DNSName"],"type":"object"},"Logging":{"additionalProperties":false,"properties":{"Bucket":{"type":"string"},"IncludeCookies":{"type":"boolean"},"Prefix":{"type":"string"}},"type":"object"},"Origin":{"additionalProperties":false,"dependentExcluded":{"CustomOriginConfig":["S3OriginConfig"],"S3OriginConfig":["CustomOriginConfig"]},"properties":{"ConnectionAttempts":{"type":"integer"},"ConnectionTimeout":{"type":"integer"},"CustomOriginConfig":{"$ref":"#/definitions/CustomOriginConfig"},"DomainName":{"type":"string"},"Id":{"type":"string"},"OriginAccessControlId":{"type":"string"},"OriginCustomHeaders":{"items":{"$ref":"#/definitions/OriginCustomHeader"},"type":"array","uniqueItems":false},"OriginPath":{"type":"string"},"OriginShield":{"$ref":"#/definitions/OriginShield"},"ResponseCompletionTimeout":{"type":"integer"},"S3OriginConfig":{"$ref":"#/definitions/S3OriginConfig"},"VpcOriginConfig":{"$ref":"#/definitions/VpcOriginConfig"}},"required":["DomainName","Id"],"type":"object"},"OriginCustomHeader":{"additionalProperties":false,"properties":{"HeaderName":{"type":"string"},"HeaderValue":{"type":"string"}},"required":["HeaderValue","HeaderName"],"type":"object"},"OriginGroup":{"additionalProperties":false,"properties":{"FailoverCriteria":{"$ref":"#/definitions/OriginGroupFailoverCriteria"},"Id":{"type":"string"},"Members":{"$ref":"#/definitions/OriginGroupMembers"},"SelectionCriteria":{"$ref":"#/definitions/OriginGroupSelectionCriteria"}},"required":["Id","FailoverCriteria","Members"],"type":"object"},"OriginGroupFailoverCriteria":{"additionalProperties":false,"properties":{"StatusCodes":{"$ref":"#/definitions/StatusCodes"}},"required":["StatusCodes"],"type":"object"},"OriginGroupMember":{"additionalProperties":false,"properties":{"OriginId":{"type":"string"}},"required":["OriginId"],"type":"object"},"OriginGroupMembers":{"additionalProperties":false,"properties":{"Items":{"items":{"$ref":"#/definitions/OriginGroupMember"},"maxItems":2,"minItems":2,"type":"array","uniqueItems":false},"Quantity":{"type":"integer"}},"required":["Quantity","Items"],"type":"object"},"OriginGroupSelectionCriteria":{"enum":["default","media-quality-based"],"type":"string"},"OriginGroups":{"additionalProperties":false,"properties":{"Items":{"items":{"$ref":"#/definitions/OriginGroup"},"type":"array","uniqueItems":false},"Quantity":{"type":"integer"}},"required":["Quantity"],"type":"object"},"OriginMtlsConfig":{"additionalProperties":false,"properties":{"ClientCertificateArn":{"type":"string"}},"required":["ClientCertificateArn"],"type":"object"},"OriginShield":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"OriginShieldRegion":{"type":"string"}},"type":"object"},"ParameterDefinition":{"additionalProperties":false,"properties":{"Definition":{"additionalProperties":false,"properties":{"StringSchema":{"additionalProperties":false,"properties":{"Comment":{"type":"string"},"DefaultValue":{"maxLength":256,"minLength":1,"type":"string"},"Required":{"type":"boolean"}},"required":["Required"],"type":"object"}},"type":"object"},"Name":{"maxLength":128,"minLength":1,"pattern":"^[a-zA-Z0-9-_]+$","type":"string"}},"required":["Name","Definition"],"type":"object"},"Restrictions":{"additionalProperties":false,"properties":{"GeoRestriction":{"$ref":"#/definitions/GeoRestriction"}},"required":["GeoRestriction"],"type":"object"},"S3OriginConfig":{"additionalProperties":false,"properties":{"OriginAccessIdentity":{"type":"string"},"OriginReadTimeout":{"type":"integer"}},"type":"object"},"StatusCodes":{"additionalProperties":false,"properties":{"Items":{"items":{"type":"integer"},"minItems":1,"type":"array","uniqueItems":false},"Quantity":{"type":"integer"}},"required":["Quantity","Items"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"},"TrustStoreConfig":{"additionalProperties":false,"properties":{"AdvertiseTrustStoreCaNames":{"type":"boolean"},"IgnoreCertificateExpiry":{"type":"boolean"},"TrustStoreId":{"type":"string"}},"required":["TrustStoreId"],"type":"object"},"ViewerCertificate":{"additionalProperties":false,"dependentRequired":{"AcmCertificateArn":["SslSupportMethod"],"IamCertificateId":["SslSupportMethod"]},"properties":{"AcmCertificateArn":{"type":"string"},"CloudFrontDefaultCertificate":{"type":"boolean"},"IamCertificateId":{"maxLength":32,"type":"string"},"MinimumProtocolVersion":{"enum":["SSLv3","TLSv1","TLSv1.1_2016","TLSv1.2_2018","TLSv1.2_2019","TLSv1.2_2021","TLSv1.2_2025","TLSv1.3_2025","TLSv1_2016"],"type":"string"},"SslSupportMethod":{"enum":["sni-only","static-ip","vip"],"type":"string"}},"requiredXor":["AcmCertificateArn","CloudFrontDefaultCertificate","IamCertificateId"],"type":"object"},"ViewerMtlsConfig":{"additionalProperties":false,"properties":{"Mode":{"$ref":"#/definitions/ViewerMtlsMode"},"TrustStoreConfig":{"$ref":"#/definitions/TrustStoreConfig"}},"type":"object"},"ViewerMtlsMode":{"enum":["required","optional","passthrough"],"type":"string"},"VpcOriginConfig":{"additionalProperties":false,"properties":{"OriginKeepaliveTimeout":{"type":"integer"},"OriginReadTimeout":{"type":"integer"},"OwnerAccountId":{"type":"string"},"VpcOriginId":{"type":"string"}},"required":["VpcOriginId"],"type":"object"}},"properties":{"DistributionConfig":{"$ref":"#/definitions/DistributionConfig"},"DomainName":{"type":"string"},"Id":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["DistributionConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["DistributionConfig"],"type":"object"}"#,
+        &[
+            ("DistributionConfig", r##"{"$ref":"#/definitions/DistributionConfig"}"##),
+            ("DomainName", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
+        &[
+            (
+                "CacheBehavior",
+                r##"{"additionalProperties":false,"properties":{"AllowedMethods":{"items":{"type":"string"},"type":"array","uniqueItems":false},"CachePolicyId":{"type":"string"},"CachedMethods":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Compress":{"type":"boolean"},"DefaultTTL":{"type":"number"},"FieldLevelEncryptionId":{"type":"string"},"ForwardedValues":{"$ref":"#/definitions/ForwardedValues"},"FunctionAssociations":{"items":{"$ref":"#/definitions/FunctionAssociation"},"type":"array","uniqueItems":false},"GrpcConfig":{"$ref":"#/definitions/GrpcConfig"},"LambdaFunctionAssociations":{"items":{"$ref":"#/definitions/LambdaFunctionAssociation"},"type":"array","uniqueItems":false},"MaxTTL":{"type":"number"},"MinTTL":{"type":"number"},"OriginRequestPolicyId":{"type":"string"},"PathPattern":{"type":"string"},"RealtimeLogConfigArn":{"type":"string"},"ResponseHeadersPolicyId":{"type":"string"},"SmoothStreaming":{"type":"boolean"},"TargetOriginId":{"type":"string"},"TrustedKeyGroups":{"items":{"type":"string"},"type":"array","uniqueItems":false},"TrustedSigners":{"items":{"type":"string"},"type":"array","uniqueItems":false},"ViewerProtocolPolicy":{"type":"string"}},"required":["PathPattern","TargetOriginId","ViewerProtocolPolicy"],"type":"object"}"##,
+            ),
+            (
+                "CacheTagConfig",
+                r#"{"additionalProperties":false,"properties":{"HeaderName":{"type":"string"}},"required":["HeaderName"],"type":"object"}"#,
+            ),
+            (
+                "ConnectionFunctionAssociation",
+                r#"{"additionalProperties":false,"properties":{"Id":{"maxLength":64,"minLength":1,"type":"string"}},"required":["Id"],"type":"object"}"#,
+            ),
+            ("ConnectionMode", r#"{"enum":["direct","tenant-only"],"type":"string"}"#),
+            (
+                "Cookies",
+                r#"{"additionalProperties":false,"properties":{"Forward":{"type":"string"},"WhitelistedNames":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["Forward"],"type":"object"}"#,
+            ),
+            (
+                "CustomErrorResponse",
+                r#"{"additionalProperties":false,"dependentRequired":{"ResponseCode":["ResponsePagePath"]},"properties":{"ErrorCachingMinTTL":{"type":"number"},"ErrorCode":{"enum":[400,403,404,405,414,416,500,501,502,503,504],"type":"integer"},"ResponseCode":{"enum":[200,400,403,404,405,414,416,500,501,502,503,504],"type":"integer"},"ResponsePagePath":{"type":"string"}},"required":["ErrorCode"],"type":"object"}"#,
+            ),
+            (
+                "CustomOriginConfig",
+                r##"{"additionalProperties":false,"properties":{"HTTPPort":{"type":"integer"},"HTTPSPort":{"type":"integer"},"IpAddressType":{"enum":["ipv4","ipv6","dualstack"],"type":"string"},"OriginKeepaliveTimeout":{"type":"integer"},"OriginMtlsConfig":{"$ref":"#/definitions/OriginMtlsConfig"},"OriginProtocolPolicy":{"type":"string"},"OriginReadTimeout":{"type":"integer"},"OriginSSLProtocols":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["OriginProtocolPolicy"],"type":"object"}"##,
+            ),
+            (
+                "DefaultCacheBehavior",
+                r##"{"additionalProperties":false,"properties":{"AllowedMethods":{"items":{"type":"string"},"type":"array","uniqueItems":false},"CachePolicyId":{"type":"string"},"CachedMethods":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Compress":{"type":"boolean"},"DefaultTTL":{"type":"number"},"FieldLevelEncryptionId":{"type":"string"},"ForwardedValues":{"$ref":"#/definitions/ForwardedValues"},"FunctionAssociations":{"items":{"$ref":"#/definitions/FunctionAssociation"},"type":"array","uniqueItems":false},"GrpcConfig":{"$ref":"#/definitions/GrpcConfig"},"LambdaFunctionAssociations":{"items":{"$ref":"#/definitions/LambdaFunctionAssociation"},"type":"array","uniqueItems":false},"MaxTTL":{"type":"number"},"MinTTL":{"type":"number"},"OriginRequestPolicyId":{"type":"string"},"RealtimeLogConfigArn":{"type":"string"},"ResponseHeadersPolicyId":{"type":"string"},"SmoothStreaming":{"type":"boolean"},"TargetOriginId":{"type":"string"},"TrustedKeyGroups":{"items":{"type":"string"},"type":"array","uniqueItems":false},"TrustedSigners":{"items":{"type":"string"},"type":"array","uniqueItems":false},"ViewerProtocolPolicy":{"enum":["allow-all","https-only","redirect-to-https"],"type":"string"}},"required":["TargetOriginId","ViewerProtocolPolicy"],"type":"object"}"##,
+            ),
+            (
+                "DistributionConfig",
+                r##"{"additionalProperties":false,"properties":{"Aliases":{"items":{"type":"string"},"type":"array","uniqueItems":false},"AnycastIpListId":{"type":"string"},"CNAMEs":{"items":{"type":"string"},"type":"array","uniqueItems":false},"CacheBehaviors":{"items":{"$ref":"#/definitions/CacheBehavior"},"type":"array","uniqueItems":false},"CacheTagConfig":{"$ref":"#/definitions/CacheTagConfig"},"Comment":{"type":"string"},"ConnectionFunctionAssociation":{"$ref":"#/definitions/ConnectionFunctionAssociation"},"ConnectionMode":{"$ref":"#/definitions/ConnectionMode"},"ContinuousDeploymentPolicyId":{"type":"string"},"CustomErrorResponses":{"items":{"$ref":"#/definitions/CustomErrorResponse"},"type":"array","uniqueItems":false},"CustomOrigin":{"$ref":"#/definitions/LegacyCustomOrigin"},"DefaultCacheBehavior":{"$ref":"#/definitions/DefaultCacheBehavior"},"DefaultRootObject":{"type":"string"},"Enabled":{"type":"boolean"},"HttpVersion":{"enum":["http1.1","http2","http2and3","http3"],"type":"string"},"IPV6Enabled":{"type":"boolean"},"Logging":{"$ref":"#/definitions/Logging"},"OriginGroups":{"$ref":"#/definitions/OriginGroups"},"Origins":{"items":{"$ref":"#/definitions/Origin"},"type":"array","uniqueItems":false},"PriceClass":{"enum":["None","PriceClass_100","PriceClass_200","PriceClass_All"],"type":"string"},"Restrictions":{"$ref":"#/definitions/Restrictions"},"S3Origin":{"$ref":"#/definitions/LegacyS3Origin"},"Staging":{"type":"boolean"},"TenantConfig":{"additionalProperties":false,"properties":{"ParameterDefinitions":{"items":{"$ref":"#/definitions/ParameterDefinition"},"type":"array"}},"type":"object"},"ViewerCertificate":{"$ref":"#/definitions/ViewerCertificate"},"ViewerMtlsConfig":{"$ref":"#/definitions/ViewerMtlsConfig"},"WebACLId":{"type":"string"}},"required":["Enabled","DefaultCacheBehavior"],"type":"object"}"##,
+            ),
+            (
+                "ForwardedValues",
+                r##"{"additionalProperties":false,"properties":{"Cookies":{"$ref":"#/definitions/Cookies"},"Headers":{"items":{"type":"string"},"type":"array","uniqueItems":false},"QueryString":{"type":"boolean"},"QueryStringCacheKeys":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["QueryString"],"type":"object"}"##,
+            ),
+            (
+                "FunctionAssociation",
+                r#"{"additionalProperties":false,"properties":{"EventType":{"type":"string"},"FunctionARN":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "GeoRestriction",
+                r#"{"additionalProperties":false,"properties":{"Locations":{"items":{"enum":["AD","AE","AF","AG","AI","AL","AM","AO","AQ","AR","AS","AT","AU","AW","AX","AZ","BA","BB","BD","BE","BF","BG","BH","BI","BJ","BL","BM","BN","BO","BQ","BR","BS","BT","BV","BW","BY","BZ","CA","CC","CD","CF","CG","CH","CI","CK","CL","CM","CN","CO","CR","CU","CV","CW","CX","CY","CZ","DE","DJ","DK","DM","DO","DZ","EC","EE","EG","EH","ER","ES","ET","FI","FJ","FK","FM","FO","FR","GA","GB","GD","GE","GF","GG","GH","GI","GL","GM","GN","GP","GQ","GR","GS","GT","GU","GW","GY","HK","HM","HN","HR","HT","HU","ID","IE","IL","IM","IN","IO","IQ","IR","IS","IT","JE","JM","JO","JP","KE","KG","KH","KI","KM","KN","KP","KR","KW","KY","KZ","LA","LB","LC","LI","LK","LR","LS","LT","LU","LV","LY","MA","MC","MD","ME","MF","MG","MH","MK","ML","MM","MN","MO","MP","MQ","MR","MS","MT","MU","MV","MW","MX","MY","MZ","NA","NC","NE","NF","NG","NI","NL","NO","NP","NR","NU","NZ","OM","PA","PE","PF","PG","PH","PK","PL","PM","PN","PR","PS","PT","PW","PY","QA","RE","RO","RS","RU","RW","SA","SB","SC","SD","SE","SG","SH","SI","SJ","SK","SL","SM","SN","SO","SR","SS","ST","SV","SX","SY","SZ","TC","TD","TF","TG","TH","TJ","TK","TL","TM","TN","TO","TR","TT","TV","TW","TZ","UA","UG","UM","US","UY","UZ","VA","VC","VE","VG","VI","VN","VU","WF","WS","YE","YT","ZA","ZM","ZW"],"type":"string"},"type":"array","uniqueItems":false},"RestrictionType":{"enum":["blacklist","none","whitelist"],"type":"string"}},"required":["RestrictionType"],"type":"object"}"#,
+            ),
+            (
+                "GrpcConfig",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "LambdaFunctionAssociation",
+                r#"{"additionalProperties":false,"properties":{"EventType":{"type":"string"},"IncludeBody":{"type":"boolean"},"LambdaFunctionARN":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "LegacyCustomOrigin",
+                r#"{"additionalProperties":false,"properties":{"DNSName":{"type":"string"},"HTTPPort":{"type":"integer"},"HTTPSPort":{"type":"integer"},"OriginProtocolPolicy":{"type":"string"},"OriginSSLProtocols":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["DNSName","OriginProtocolPolicy","OriginSSLProtocols"],"type":"object"}"#,
+            ),
+            (
+                "LegacyS3Origin",
+                r#"{"additionalProperties":false,"properties":{"DNSName":{"type":"string"},"OriginAccessIdentity":{"type":"string"}},"required":["DNSName"],"type":"object"}"#,
+            ),
+            (
+                "Logging",
+                r#"{"additionalProperties":false,"properties":{"Bucket":{"type":"string"},"IncludeCookies":{"type":"boolean"},"Prefix":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Origin",
+                r##"{"additionalProperties":false,"dependentExcluded":{"CustomOriginConfig":["S3OriginConfig"],"S3OriginConfig":["CustomOriginConfig"]},"properties":{"ConnectionAttempts":{"type":"integer"},"ConnectionTimeout":{"type":"integer"},"CustomOriginConfig":{"$ref":"#/definitions/CustomOriginConfig"},"DomainName":{"type":"string"},"Id":{"type":"string"},"OriginAccessControlId":{"type":"string"},"OriginCustomHeaders":{"items":{"$ref":"#/definitions/OriginCustomHeader"},"type":"array","uniqueItems":false},"OriginPath":{"type":"string"},"OriginShield":{"$ref":"#/definitions/OriginShield"},"ResponseCompletionTimeout":{"type":"integer"},"S3OriginConfig":{"$ref":"#/definitions/S3OriginConfig"},"VpcOriginConfig":{"$ref":"#/definitions/VpcOriginConfig"}},"required":["DomainName","Id"],"type":"object"}"##,
+            ),
+            (
+                "OriginCustomHeader",
+                r#"{"additionalProperties":false,"properties":{"HeaderName":{"type":"string"},"HeaderValue":{"type":"string"}},"required":["HeaderValue","HeaderName"],"type":"object"}"#,
+            ),
+            (
+                "OriginGroup",
+                r##"{"additionalProperties":false,"properties":{"FailoverCriteria":{"$ref":"#/definitions/OriginGroupFailoverCriteria"},"Id":{"type":"string"},"Members":{"$ref":"#/definitions/OriginGroupMembers"},"SelectionCriteria":{"$ref":"#/definitions/OriginGroupSelectionCriteria"}},"required":["Id","FailoverCriteria","Members"],"type":"object"}"##,
+            ),
+            (
+                "OriginGroupFailoverCriteria",
+                r##"{"additionalProperties":false,"properties":{"StatusCodes":{"$ref":"#/definitions/StatusCodes"}},"required":["StatusCodes"],"type":"object"}"##,
+            ),
+            (
+                "OriginGroupMember",
+                r#"{"additionalProperties":false,"properties":{"OriginId":{"type":"string"}},"required":["OriginId"],"type":"object"}"#,
+            ),
+            (
+                "OriginGroupMembers",
+                r##"{"additionalProperties":false,"properties":{"Items":{"items":{"$ref":"#/definitions/OriginGroupMember"},"maxItems":2,"minItems":2,"type":"array","uniqueItems":false},"Quantity":{"type":"integer"}},"required":["Quantity","Items"],"type":"object"}"##,
+            ),
+            ("OriginGroupSelectionCriteria", r#"{"enum":["default","media-quality-based"],"type":"string"}"#),
+            (
+                "OriginGroups",
+                r##"{"additionalProperties":false,"properties":{"Items":{"items":{"$ref":"#/definitions/OriginGroup"},"type":"array","uniqueItems":false},"Quantity":{"type":"integer"}},"required":["Quantity"],"type":"object"}"##,
+            ),
+            (
+                "OriginMtlsConfig",
+                r#"{"additionalProperties":false,"properties":{"ClientCertificateArn":{"type":"string"}},"required":["ClientCertificateArn"],"type":"object"}"#,
+            ),
+            (
+                "OriginShield",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"OriginShieldRegion":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ParameterDefinition",
+                r#"{"additionalProperties":false,"properties":{"Definition":{"additionalProperties":false,"properties":{"StringSchema":{"additionalProperties":false,"properties":{"Comment":{"type":"string"},"DefaultValue":{"maxLength":256,"minLength":1,"type":"string"},"Required":{"type":"boolean"}},"required":["Required"],"type":"object"}},"type":"object"},"Name":{"maxLength":128,"minLength":1,"pattern":"^[a-zA-Z0-9-_]+$","type":"string"}},"required":["Name","Definition"],"type":"object"}"#,
+            ),
+            (
+                "Restrictions",
+                r##"{"additionalProperties":false,"properties":{"GeoRestriction":{"$ref":"#/definitions/GeoRestriction"}},"required":["GeoRestriction"],"type":"object"}"##,
+            ),
+            (
+                "S3OriginConfig",
+                r#"{"additionalProperties":false,"properties":{"OriginAccessIdentity":{"type":"string"},"OriginReadTimeout":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "StatusCodes",
+                r#"{"additionalProperties":false,"properties":{"Items":{"items":{"type":"integer"},"minItems":1,"type":"array","uniqueItems":false},"Quantity":{"type":"integer"}},"required":["Quantity","Items"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "TrustStoreConfig",
+                r#"{"additionalProperties":false,"properties":{"AdvertiseTrustStoreCaNames":{"type":"boolean"},"IgnoreCertificateExpiry":{"type":"boolean"},"TrustStoreId":{"type":"string"}},"required":["TrustStoreId"],"type":"object"}"#,
+            ),
+            (
+                "ViewerCertificate",
+                r#"{"additionalProperties":false,"dependentRequired":{"AcmCertificateArn":["SslSupportMethod"],"IamCertificateId":["SslSupportMethod"]},"properties":{"AcmCertificateArn":{"type":"string"},"CloudFrontDefaultCertificate":{"type":"boolean"},"IamCertificateId":{"maxLength":32,"type":"string"},"MinimumProtocolVersion":{"enum":["SSLv3","TLSv1","TLSv1.1_2016","TLSv1.2_2018","TLSv1.2_2019","TLSv1.2_2021","TLSv1.2_2025","TLSv1.3_2025","TLSv1_2016"],"type":"string"},"SslSupportMethod":{"enum":["sni-only","static-ip","vip"],"type":"string"}},"requiredXor":["AcmCertificateArn","CloudFrontDefaultCertificate","IamCertificateId"],"type":"object"}"#,
+            ),
+            (
+                "ViewerMtlsConfig",
+                r##"{"additionalProperties":false,"properties":{"Mode":{"$ref":"#/definitions/ViewerMtlsMode"},"TrustStoreConfig":{"$ref":"#/definitions/TrustStoreConfig"}},"type":"object"}"##,
+            ),
+            ("ViewerMtlsMode", r#"{"enum":["required","optional","passthrough"],"type":"string"}"#),
+            (
+                "VpcOriginConfig",
+                r#"{"additionalProperties":false,"properties":{"OriginKeepaliveTimeout":{"type":"integer"},"OriginReadTimeout":{"type":"integer"},"OwnerAccountId":{"type":"string"},"VpcOriginId":{"type":"string"}},"required":["VpcOriginId"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CloudFront::DistributionTenant",
-        r##"{"additionalProperties":false,"definitions":{"Certificate":{"additionalProperties":false,"properties":{"Arn":{"type":"string"}},"type":"object"},"Customizations":{"additionalProperties":false,"properties":{"Certificate":{"$ref":"#/definitions/Certificate"},"GeoRestrictions":{"$ref":"#/definitions/GeoRestrictionCustomization"},"WebAcl":{"$ref":"#/definitions/WebAclCustomization"}},"type":"object"},"DomainResult":{"additionalProperties":false,"properties":{"Domain":{"type":"string"},"Status":{"enum":["active","inactive"],"type":"string"}},"type":"object"},"GeoRestrictionCustomization":{"additionalProperties":false,"properties":{"Locations":{"items":{"type":"string"},"type":"array","uniqueItems":false},"RestrictionType":{"enum":["blacklist","whitelist","none"],"type":"string"}},"type":"object"},"ManagedCertificateRequest":{"additionalProperties":false,"properties":{"CertificateTransparencyLoggingPreference":{"enum":["enabled","disabled"],"type":"string"},"PrimaryDomainName":{"type":"string"},"ValidationTokenHost":{"enum":["cloudfront","self-hosted"],"type":"string"}},"type":"object"},"Parameter":{"additionalProperties":false,"properties":{"Name":{"maxLength":128,"minLength":1,"pattern":"^[a-zA-Z0-9-_]+$","type":"string"},"Value":{"maxLength":256,"minLength":1,"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"},"WebAclCustomization":{"additionalProperties":false,"properties":{"Action":{"enum":["override","disable"],"type":"string"},"Arn":{"type":"string"}},"type":"object"}},"properties":{"Arn":{"type":"string"},"ConnectionGroupId":{"type":"string"},"CreatedTime":{"type":"string"},"Customizations":{"$ref":"#/definitions/Customizations"},"DistributionId":{"type":"string"},"DomainResults":{"items":{"$ref":"#/definitions/DomainResult"},"type":"array","uniqueItems":false},"Domains":{"items":{"type":"string"},"type":"array","uniqueItems":false},"ETag":{"type":"string"},"Enabled":{"type":"boolean"},"Id":{"type":"string"},"LastModifiedTime":{"type":"string"},"ManagedCertificateRequest":{"$ref":"#/definitions/ManagedCertificateRequest"},"Name":{"type":"string"},"Parameters":{"items":{"$ref":"#/definitions/Parameter"},"type":"array","uniqueItems":false},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["DistributionId","Name","Domains"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["DistributionId","Name","Domains"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("ConnectionGroupId", r#"{"type":"string"}"#),
+            ("CreatedTime", r#"{"type":"string"}"#),
+            ("Customizations", r##"{"$ref":"#/definitions/Customizations"}"##),
+            ("DistributionId", r#"{"type":"string"}"#),
+            (
+                "DomainResults",
+                r##"{"items":{"$ref":"#/definitions/DomainResult"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("Domains", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("ETag", r#"{"type":"string"}"#),
+            ("Enabled", r#"{"type":"boolean"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+            ("ManagedCertificateRequest", r##"{"$ref":"#/definitions/ManagedCertificateRequest"}"##),
+            ("Name", r#"{"type":"string"}"#),
+            ("Parameters", r##"{"items":{"$ref":"#/definitions/Parameter"},"type":"array","uniqueItems":false}"##),
+            ("Status", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
+        &[
+            ("Certificate", r#"{"additionalProperties":false,"properties":{"Arn":{"type":"string"}},"type":"object"}"#),
+            (
+                "Customizations",
+                r##"{"additionalProperties":false,"properties":{"Certificate":{"$ref":"#/definitions/Certificate"},"GeoRestrictions":{"$ref":"#/definitions/GeoRestrictionCustomization"},"WebAcl":{"$ref":"#/definitions/WebAclCustomization"}},"type":"object"}"##,
+            ),
+            (
+                "DomainResult",
+                r#"{"additionalProperties":false,"properties":{"Domain":{"type":"string"},"Status":{"enum":["active","inactive"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "GeoRestrictionCustomization",
+                r#"{"additionalProperties":false,"properties":{"Locations":{"items":{"type":"string"},"type":"array","uniqueItems":false},"RestrictionType":{"enum":["blacklist","whitelist","none"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ManagedCertificateRequest",
+                r#"{"additionalProperties":false,"properties":{"CertificateTransparencyLoggingPreference":{"enum":["enabled","disabled"],"type":"string"},"PrimaryDomainName":{"type":"string"},"ValidationTokenHost":{"enum":["cloudfront","self-hosted"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Parameter",
+                r#"{"additionalProperties":false,"properties":{"Name":{"maxLength":128,"minLength":1,"pattern":"^[a-zA-Z0-9-_]+$","type":"string"},"Value":{"maxLength":256,"minLength":1,"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "WebAclCustomization",
+                r#"{"additionalProperties":false,"properties":{"Action":{"enum":["override","disable"],"type":"string"},"Arn":{"type":"string"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CloudFront::FieldLevelEncryptionConfig",
-        r##"{"additionalProperties":false,"definitions":{"ContentTypeProfile":{"additionalProperties":false,"properties":{"ContentType":{"type":"string"},"Format":{"enum":["URLEncoded"],"type":"string"},"ProfileId":{"type":"string"}},"required":["Format","ContentType","ProfileId"],"type":"object"},"ContentTypeProfileConfig":{"additionalProperties":false,"properties":{"ContentTypeProfiles":{"items":{"$ref":"#/definitions/ContentTypeProfile"},"minItems":1,"type":"array"},"ForwardWhenContentTypeIsUnknown":{"type":"boolean"}},"required":["ForwardWhenContentTypeIsUnknown","ContentTypeProfiles"],"type":"object"},"QueryArgProfile":{"additionalProperties":false,"properties":{"ProfileId":{"type":"string"},"QueryArg":{"type":"string"}},"required":["QueryArg","ProfileId"],"type":"object"},"QueryArgProfileConfig":{"additionalProperties":false,"properties":{"ForwardWhenQueryArgProfileIsUnknown":{"type":"boolean"},"QueryArgProfiles":{"items":{"$ref":"#/definitions/QueryArgProfile"},"type":"array"}},"required":["ForwardWhenQueryArgProfileIsUnknown","QueryArgProfiles"],"type":"object"}},"properties":{"Arn":{"pattern":"^arn:aws[a-zA-Z0-9-]*:cloudfront::[0-9]{12}:field-level-encryption-config/[^/]+$","type":"string"},"CallerReference":{"type":"string"},"Comment":{"maxLength":128,"minLength":1,"type":"string"},"ContentTypeProfileConfig":{"$ref":"#/definitions/ContentTypeProfileConfig"},"Id":{"type":"string"},"LastModifiedTime":{"type":"string"},"QueryArgProfileConfig":{"$ref":"#/definitions/QueryArgProfileConfig"}},"required":["CallerReference","ContentTypeProfileConfig","QueryArgProfileConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["CallerReference","ContentTypeProfileConfig","QueryArgProfileConfig"],"type":"object"}"#,
+        &[
+            (
+                "Arn",
+                r#"{"pattern":"^arn:aws[a-zA-Z0-9-]*:cloudfront::[0-9]{12}:field-level-encryption-config/[^/]+$","type":"string"}"#,
+            ),
+            ("CallerReference", r#"{"type":"string"}"#),
+            ("Comment", r#"{"maxLength":128,"minLength":1,"type":"string"}"#),
+            ("ContentTypeProfileConfig", r##"{"$ref":"#/definitions/ContentTypeProfileConfig"}"##),
+            ("Id", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+            ("QueryArgProfileConfig", r##"{"$ref":"#/definitions/QueryArgProfileConfig"}"##),
+        ],
+        &[
+            (
+                "ContentTypeProfile",
+                r#"{"additionalProperties":false,"properties":{"ContentType":{"type":"string"},"Format":{"enum":["URLEncoded"],"type":"string"},"ProfileId":{"type":"string"}},"required":["Format","ContentType","ProfileId"],"type":"object"}"#,
+            ),
+            (
+                "ContentTypeProfileConfig",
+                r##"{"additionalProperties":false,"properties":{"ContentTypeProfiles":{"items":{"$ref":"#/definitions/ContentTypeProfile"},"minItems":1,"type":"array"},"ForwardWhenContentTypeIsUnknown":{"type":"boolean"}},"required":["ForwardWhenContentTypeIsUnknown","ContentTypeProfiles"],"type":"object"}"##,
+            ),
+            (
+                "QueryArgProfile",
+                r#"{"additionalProperties":false,"properties":{"ProfileId":{"type":"string"},"QueryArg":{"type":"string"}},"required":["QueryArg","ProfileId"],"type":"object"}"#,
+            ),
+            (
+                "QueryArgProfileConfig",
+                r##"{"additionalProperties":false,"properties":{"ForwardWhenQueryArgProfileIsUnknown":{"type":"boolean"},"QueryArgProfiles":{"items":{"$ref":"#/definitions/QueryArgProfile"},"type":"array"}},"required":["ForwardWhenQueryArgProfileIsUnknown","QueryArgProfiles"],"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::CloudFront::FieldLevelEncryptionProfile",
-        r##"{"additionalProperties":false,"definitions":{"EncryptionEntity":{"additionalProperties":false,"properties":{"FieldPatterns":{"items":{"type":"string"},"minItems":1,"type":"array"},"ProviderId":{"type":"string"},"PublicKeyId":{"type":"string"}},"required":["PublicKeyId","ProviderId","FieldPatterns"],"type":"object"},"FieldLevelEncryptionProfileConfig":{"additionalProperties":false,"properties":{"CallerReference":{"type":"string"},"Comment":{"type":"string"},"EncryptionEntities":{"items":{"$ref":"#/definitions/EncryptionEntity"},"minItems":1,"type":"array"},"Name":{"type":"string"}},"required":["Name","CallerReference","EncryptionEntities"],"type":"object"}},"properties":{"Arn":{"type":"string"},"FieldLevelEncryptionProfileConfig":{"$ref":"#/definitions/FieldLevelEncryptionProfileConfig"},"Id":{"type":"string"},"LastModifiedTime":{"type":"string"}},"required":["FieldLevelEncryptionProfileConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["FieldLevelEncryptionProfileConfig"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("FieldLevelEncryptionProfileConfig", r##"{"$ref":"#/definitions/FieldLevelEncryptionProfileConfig"}"##),
+            ("Id", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+        ],
+        &[
+            (
+                "EncryptionEntity",
+                r#"{"additionalProperties":false,"properties":{"FieldPatterns":{"items":{"type":"string"},"minItems":1,"type":"array"},"ProviderId":{"type":"string"},"PublicKeyId":{"type":"string"}},"required":["PublicKeyId","ProviderId","FieldPatterns"],"type":"object"}"#,
+            ),
+            (
+                "FieldLevelEncryptionProfileConfig",
+                r##"{"additionalProperties":false,"properties":{"CallerReference":{"type":"string"},"Comment":{"type":"string"},"EncryptionEntities":{"items":{"$ref":"#/definitions/EncryptionEntity"},"minItems":1,"type":"array"},"Name":{"type":"string"}},"required":["Name","CallerReference","EncryptionEntities"],"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::CloudFront::Function",
-        r##"{"additionalProperties":false,"definitions":{"FunctionConfig":{"additionalProperties":false,"properties":{"Comment":{"type":"string"},"KeyValueStoreAssociations":{"items":{"$ref":"#/definitions/KeyValueStoreAssociation"},"type":"array","uniqueItems":true},"Runtime":{"enum":["cloudfront-js-1.0","cloudfront-js-2.0"],"type":"string"}},"required":["Comment","Runtime"],"type":"object"},"FunctionMetadata":{"additionalProperties":false,"properties":{"FunctionARN":{"type":"string"}},"type":"object"},"KeyValueStoreAssociation":{"additionalProperties":false,"properties":{"KeyValueStoreARN":{"type":"string"}},"required":["KeyValueStoreARN"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"AutoPublish":{"type":"boolean"},"FunctionARN":{"type":"string"},"FunctionCode":{"type":"string"},"FunctionConfig":{"$ref":"#/definitions/FunctionConfig"},"FunctionMetadata":{"$ref":"#/definitions/FunctionMetadata"},"Name":{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9-_]{1,64}$","type":"string"},"Stage":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"required":["Name","FunctionConfig","FunctionCode"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name","FunctionConfig","FunctionCode"],"type":"object"}"#,
+        &[
+            ("AutoPublish", r#"{"type":"boolean"}"#),
+            ("FunctionARN", r#"{"type":"string"}"#),
+            ("FunctionCode", r#"{"type":"string"}"#),
+            ("FunctionConfig", r##"{"$ref":"#/definitions/FunctionConfig"}"##),
+            ("FunctionMetadata", r##"{"$ref":"#/definitions/FunctionMetadata"}"##),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9-_]{1,64}$","type":"string"}"#),
+            ("Stage", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+        ],
+        &[
+            (
+                "FunctionConfig",
+                r##"{"additionalProperties":false,"properties":{"Comment":{"type":"string"},"KeyValueStoreAssociations":{"items":{"$ref":"#/definitions/KeyValueStoreAssociation"},"type":"array","uniqueItems":true},"Runtime":{"enum":["cloudfront-js-1.0","cloudfront-js-2.0"],"type":"string"}},"required":["Comment","Runtime"],"type":"object"}"##,
+            ),
+            (
+                "FunctionMetadata",
+                r#"{"additionalProperties":false,"properties":{"FunctionARN":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "KeyValueStoreAssociation",
+                r#"{"additionalProperties":false,"properties":{"KeyValueStoreARN":{"type":"string"}},"required":["KeyValueStoreARN"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CloudFront::KeyGroup",
-        r##"{"additionalProperties":false,"definitions":{"KeyGroupConfig":{"additionalProperties":false,"properties":{"Comment":{"type":"string"},"Items":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Name":{"type":"string"}},"required":["Name","Items"],"type":"object"}},"properties":{"Id":{"type":"string"},"KeyGroupConfig":{"$ref":"#/definitions/KeyGroupConfig"},"LastModifiedTime":{"type":"string"}},"required":["KeyGroupConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["KeyGroupConfig"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("KeyGroupConfig", r##"{"$ref":"#/definitions/KeyGroupConfig"}"##),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+        ],
+        &[(
+            "KeyGroupConfig",
+            r#"{"additionalProperties":false,"properties":{"Comment":{"type":"string"},"Items":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Name":{"type":"string"}},"required":["Name","Items"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::CloudFront::KeyValueStore",
-        r##"{"additionalProperties":false,"definitions":{"ImportSource":{"additionalProperties":false,"properties":{"SourceArn":{"type":"string"},"SourceType":{"enum":["S3"],"type":"string"}},"required":["SourceType","SourceArn"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"type":"string"},"Comment":{"maxLength":128,"minLength":0,"type":"string"},"Id":{"type":"string"},"ImportSource":{"$ref":"#/definitions/ImportSource"},"Name":{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9-_]{1,64}$","type":"string"},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("Comment", r#"{"maxLength":128,"minLength":0,"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("ImportSource", r##"{"$ref":"#/definitions/ImportSource"}"##),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9-_]{1,64}$","type":"string"}"#),
+            ("Status", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+        ],
+        &[
+            (
+                "ImportSource",
+                r#"{"additionalProperties":false,"properties":{"SourceArn":{"type":"string"},"SourceType":{"enum":["S3"],"type":"string"}},"required":["SourceType","SourceArn"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CloudFront::MonitoringSubscription",
-        r##"{"additionalProperties":false,"definitions":{"MonitoringSubscription":{"additionalProperties":false,"properties":{"RealtimeMetricsSubscriptionConfig":{"$ref":"#/definitions/RealtimeMetricsSubscriptionConfig"}},"type":"object"},"RealtimeMetricsSubscriptionConfig":{"additionalProperties":false,"properties":{"RealtimeMetricsSubscriptionStatus":{"enum":["Enabled","Disabled"],"type":"string"}},"required":["RealtimeMetricsSubscriptionStatus"],"type":"object"}},"properties":{"DistributionId":{"type":"string"},"MonitoringSubscription":{"$ref":"#/definitions/MonitoringSubscription"}},"required":["DistributionId","MonitoringSubscription"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["DistributionId","MonitoringSubscription"],"type":"object"}"#,
+        &[
+            ("DistributionId", r#"{"type":"string"}"#),
+            ("MonitoringSubscription", r##"{"$ref":"#/definitions/MonitoringSubscription"}"##),
+        ],
+        &[
+            (
+                "MonitoringSubscription",
+                r##"{"additionalProperties":false,"properties":{"RealtimeMetricsSubscriptionConfig":{"$ref":"#/definitions/RealtimeMetricsSubscriptionConfig"}},"type":"object"}"##,
+            ),
+            (
+                "RealtimeMetricsSubscriptionConfig",
+                r#"{"additionalProperties":false,"properties":{"RealtimeMetricsSubscriptionStatus":{"enum":["Enabled","Disabled"],"type":"string"}},"required":["RealtimeMetricsSubscriptionStatus"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CloudFront::OriginAccessControl",
-        r##"{"additionalProperties":false,"definitions":{"OriginAccessControlConfig":{"additionalProperties":false,"properties":{"Description":{"type":"string"},"Name":{"type":"string"},"OriginAccessControlOriginType":{"pattern":"^(s3|mediastore|lambda|mediapackagev2)$","type":"string"},"SigningBehavior":{"pattern":"^(never|no-override|always|always-amz-auth)$","type":"string"},"SigningProtocol":{"pattern":"^(sigv4|sigv4a)$","type":"string"}},"required":["Name","SigningProtocol","SigningBehavior","OriginAccessControlOriginType"],"type":"object"}},"properties":{"Id":{"type":"string"},"OriginAccessControlConfig":{"$ref":"#/definitions/OriginAccessControlConfig"}},"required":["OriginAccessControlConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["OriginAccessControlConfig"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("OriginAccessControlConfig", r##"{"$ref":"#/definitions/OriginAccessControlConfig"}"##),
+        ],
+        &[(
+            "OriginAccessControlConfig",
+            r#"{"additionalProperties":false,"properties":{"Description":{"type":"string"},"Name":{"type":"string"},"OriginAccessControlOriginType":{"pattern":"^(s3|mediastore|lambda|mediapackagev2)$","type":"string"},"SigningBehavior":{"pattern":"^(never|no-override|always|always-amz-auth)$","type":"string"},"SigningProtocol":{"pattern":"^(sigv4|sigv4a)$","type":"string"}},"required":["Name","SigningProtocol","SigningBehavior","OriginAccessControlOriginType"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::CloudFront::OriginRequestPolicy",
-        r##"{"additionalProperties":false,"definitions":{"CookiesConfig":{"additionalProperties":false,"properties":{"CookieBehavior":{"pattern":"^(none|whitelist|all|allExcept)$","type":"string"},"Cookies":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["CookieBehavior"],"type":"object"},"HeadersConfig":{"additionalProperties":false,"properties":{"HeaderBehavior":{"pattern":"^(none|whitelist|allViewer|allViewerAndWhitelistCloudFront|allExcept)$","type":"string"},"Headers":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["HeaderBehavior"],"type":"object"},"OriginRequestPolicyConfig":{"additionalProperties":false,"properties":{"Comment":{"type":"string"},"CookiesConfig":{"$ref":"#/definitions/CookiesConfig"},"HeadersConfig":{"$ref":"#/definitions/HeadersConfig"},"Name":{"type":"string"},"QueryStringsConfig":{"$ref":"#/definitions/QueryStringsConfig"}},"required":["Name","HeadersConfig","CookiesConfig","QueryStringsConfig"],"type":"object"},"QueryStringsConfig":{"additionalProperties":false,"properties":{"QueryStringBehavior":{"pattern":"^(none|whitelist|all|allExcept)$","type":"string"},"QueryStrings":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["QueryStringBehavior"],"type":"object"}},"properties":{"Id":{"type":"string"},"LastModifiedTime":{"type":"string"},"OriginRequestPolicyConfig":{"$ref":"#/definitions/OriginRequestPolicyConfig"}},"required":["OriginRequestPolicyConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["OriginRequestPolicyConfig"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+            ("OriginRequestPolicyConfig", r##"{"$ref":"#/definitions/OriginRequestPolicyConfig"}"##),
+        ],
+        &[
+            (
+                "CookiesConfig",
+                r#"{"additionalProperties":false,"properties":{"CookieBehavior":{"pattern":"^(none|whitelist|all|allExcept)$","type":"string"},"Cookies":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["CookieBehavior"],"type":"object"}"#,
+            ),
+            (
+                "HeadersConfig",
+                r#"{"additionalProperties":false,"properties":{"HeaderBehavior":{"pattern":"^(none|whitelist|allViewer|allViewerAndWhitelistCloudFront|allExcept)$","type":"string"},"Headers":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["HeaderBehavior"],"type":"object"}"#,
+            ),
+            (
+                "OriginRequestPolicyConfig",
+                r##"{"additionalProperties":false,"properties":{"Comment":{"type":"string"},"CookiesConfig":{"$ref":"#/definitions/CookiesConfig"},"HeadersConfig":{"$ref":"#/definitions/HeadersConfig"},"Name":{"type":"string"},"QueryStringsConfig":{"$ref":"#/definitions/QueryStringsConfig"}},"required":["Name","HeadersConfig","CookiesConfig","QueryStringsConfig"],"type":"object"}"##,
+            ),
+            (
+                "QueryStringsConfig",
+                r#"{"additionalProperties":false,"properties":{"QueryStringBehavior":{"pattern":"^(none|whitelist|all|allExcept)$","type":"string"},"QueryStrings":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["QueryStringBehavior"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CloudFront::PublicKey",
-        r##"{"additionalProperties":false,"definitions":{"PublicKeyConfig":{"additionalProperties":false,"properties":{"CallerReference":{"type":"string"},"Comment":{"type":"string"},"EncodedKey":{"type":"string"},"Name":{"type":"string"}},"required":["CallerReference","Name","EncodedKey"],"type":"object"}},"properties":{"CreatedTime":{"type":"string"},"Id":{"type":"string"},"PublicKeyConfig":{"$ref":"#/definitions/PublicKeyConfig"}},"required":["PublicKeyConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["PublicKeyConfig"],"type":"object"}"#,
+        &[
+            ("CreatedTime", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("PublicKeyConfig", r##"{"$ref":"#/definitions/PublicKeyConfig"}"##),
+        ],
+        &[(
+            "PublicKeyConfig",
+            r#"{"additionalProperties":false,"properties":{"CallerReference":{"type":"string"},"Comment":{"type":"string"},"EncodedKey":{"type":"string"},"Name":{"type":"string"}},"required":["CallerReference","Name","EncodedKey"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::CloudFront::RealtimeLogConfig",
-        r##"{"additionalProperties":false,"definitions":{"EndPoint":{"additionalProperties":false,"properties":{"KinesisStreamConfig":{"$ref":"#/definitions/KinesisStreamConfig"},"StreamType":{"type":"string"}},"required":["KinesisStreamConfig","StreamType"],"type":"object"},"KinesisStreamConfig":{"additionalProperties":false,"properties":{"RoleArn":{"type":"string"},"StreamArn":{"type":"string"}},"required":["RoleArn","StreamArn"],"type":"object"}},"properties":{"Arn":{"type":"string"},"EndPoints":{"items":{"$ref":"#/definitions/EndPoint"},"minItems":1,"type":"array","uniqueItems":false},"Fields":{"items":{"type":"string"},"minItems":1,"type":"array","uniqueItems":false},"Name":{"type":"string"},"SamplingRate":{"maximum":100,"minimum":1,"multipleOf":1.0,"type":"number"}},"required":["Name","EndPoints","Fields","SamplingRate"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name","EndPoints","Fields","SamplingRate"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "EndPoints",
+                r##"{"items":{"$ref":"#/definitions/EndPoint"},"minItems":1,"type":"array","uniqueItems":false}"##,
+            ),
+            ("Fields", r#"{"items":{"type":"string"},"minItems":1,"type":"array","uniqueItems":false}"#),
+            ("Name", r#"{"type":"string"}"#),
+            ("SamplingRate", r#"{"maximum":100,"minimum":1,"multipleOf":1.0,"type":"number"}"#),
+        ],
+        &[
+            (
+                "EndPoint",
+                r##"{"additionalProperties":false,"properties":{"KinesisStreamConfig":{"$ref":"#/definitions/KinesisStreamConfig"},"StreamType":{"type":"string"}},"required":["KinesisStreamConfig","StreamType"],"type":"object"}"##,
+            ),
+            (
+                "KinesisStreamConfig",
+                r#"{"additionalProperties":false,"properties":{"RoleArn":{"type":"string"},"StreamArn":{"type":"string"}},"required":["RoleArn","StreamArn"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CloudFront::ResponseHeadersPolicy",
-        r##"{"additionalProperties":false,"definitions":{"AccessControlAllowHeaders":{"additionalProperties":false,"properties":{"Items":{"items":{"type":"string"},"minItems":1,"type":"array"}},"required":["Items"],"type":"object"},"AccessControlAllowMethods":{"additionalProperties":false,"properties":{"Items":{"items":{"enum":["ALL","DELETE","GET","HEAD","OPTIONS","PATCH","POST","PUT"],"type":"string"},"minItems":1,"type":"array"}},"required":["Items"],"type":"object"},"AccessControlAllowOrigins":{"additionalProperties":false,"properties":{"Items":{"items":{"type":"string"},"minItems":1,"type":"array"}},"required":["Items"],"type":"object"},"AccessControlExposeHeaders":{"additionalProperties":false,"properties":{"Items":{"items":{"type":"string"},"type":"array"}},"required":["Items"],"type":"object"},"ContentSecurityPolicy":{"additionalProperties":false,"properties":{"ContentSecurityPolicy":{"type":"string"},"Override":{"type":"boolean"}},"required":["Override","ContentSecurityPolicy"],"type":"object"},"ContentTypeOptions":{"additionalProperties":false,"properties":{"Override":{"type":"boolean"}},"required":["Override"],"type":"object"},"CorsConfig":{"additionalProperties":false,"properties":{"AccessControlAllowCredentials":{"type":"boolean"},"AccessControlAllowHeaders":{"$ref":"#/definitions/AccessControlAllowHeaders"},"AccessControlAllowMethods":{"$ref":"#/definitions/AccessControlAllowMethods"},"AccessControlAllowOrigins":{"$ref":"#/definitions/AccessControlAllowOrigins"},"AccessControlExposeHeaders":{"$ref":"#/definitions/AccessControlExposeHeaders"},"AccessControlMaxAgeSec":{"type":"integer"},"OriginOverride":{"type":"boolean"}},"required":["AccessControlAllowOrigins","AccessControlAllowHeaders","AccessControlAllowMethods","AccessControlAllowCredentials","OriginOverride"],"type":"object"},"CustomHeader":{"additionalProperties":false,"properties":{"Header":{"type":"string"},"Override":{"type":"boolean"},"Value":{"type":"string"}},"required":["Header","Value","Override"],"type":"object"},"CustomHeadersConfig":{"additionalProperties":false,"properties":{"Items":{"items":{"$ref":"#/definitions/CustomHeader"},"type":"array","uniqueItems":false}},"required":["Items"],"type":"object"},"FrameOptions":{"additionalProperties":false,"properties":{"FrameOption":{"pattern":"^(DENY|SAMEORIGIN)$","type":"string"},"Override":{"type":"boolean"}},"required":["Override","FrameOption"],"type":"object"},"ReferrerPolicy":{"additionalProperties":false,"properties":{"Override":{"type":"boolean"},"ReferrerPolicy":{"pattern":"^(no-referrer|no-referrer-when-downgrade|origin|origin-when-cross-origin|same-origin|strict-origin|strict-origin-when-cross-origin|unsafe-url)$","type":"string"}},"required":["Override","ReferrerPolicy"],"type":"object"},"RemoveHeader":{"additionalProperties":false,"properties":{"Header":{"type":"string"}},"required":["Header"],"type":"object"},"RemoveHeadersConfig":{"additionalProperties":false,"properties":{"Items":{"items":{"$ref":"#/definitions/RemoveHeader"},"type":"array","uniqueItems":true}},"required":["Items"],"type":"object"},"ResponseHeadersPolicyConfig":{"additionalProperties":false,"properties":{"Comment":{"maxLength":128,"type":"string"},"CorsConfig":{"$ref":"#/definitions/CorsConfig"},"CustomHeadersConfig":{"$ref":"#/definitions/CustomHeadersConfig"},"Name":{"type":"string"},"RemoveHeadersConfig":{"$ref":"#/definitions/RemoveHeadersConfig"},"SecurityHeadersConfig":{"$ref":"#/definitions/SecurityHeadersConfig"},"ServerTimingHeadersConfig":{"$ref":"#/definitions/ServerTimingHeadersConfig"}},"required":["Name"],"type":"object"},"SecurityHeadersConfig":{"additionalProperties":false,"properties":{"ContentSecurityPolicy":{"$ref":"#/definitions/ContentSecurityPolicy"},"ContentTypeOptions":{"$ref":"#/definitions/ContentTypeOptions"},"FrameOptions":{"$ref":"#/definitions/FrameOptions"},"ReferrerPolicy":{"$ref":"#/definitions/ReferrerPolicy"},"StrictTransportSecurity":{"$ref":"#/definitions/StrictTransportSecurity"},"XSSProtection":{"$ref":"#/definitions/XSSProtection"}},"required":[],"type":"object"},"ServerTimingHeadersConfig":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"SamplingRate":{"maximum":100,"minimum":0,"multipleOf":0.0001,"type":"number"}},"required":["Enabled"],"type":"object"},"StrictTransportSecurity":{"additionalProperties":false,"properties":{"AccessControlMaxAgeSec":{"type":"integer"},"IncludeSubdomains":{"type":"boolean"},"Override":{"type":"boolean"},"Preload":{"type":"boolean"}},"required":["Override","AccessControlMaxAgeSec"],"type":"object"},"XSSProtection":{"additionalProperties":false,"properties":{"ModeBlock":{"type":"boolean"},"Override":{"type":"boolean"},"Protection":{"type":"boolean"},"ReportUri":{"type":"string"}},"required":["Override","Protection"],"type":"object"}},"properties":{"Id":{"type":"string"},"LastModifiedTime":{"type":"string"},"ResponseHeadersPolicyConfig":{"$ref":"#/definitions/ResponseHeadersPolicyConfig"}},"required":["ResponseHeadersPolicyConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ResponseHeadersPolicyConfig"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+            ("ResponseHeadersPolicyConfig", r##"{"$ref":"#/definitions/ResponseHeadersPolicyConfig"}"##),
+        ],
+        &[
+            (
+                "AccessControlAllowHeaders",
+                r#"{"additionalProperties":false,"properties":{"Items":{"items":{"type":"string"},"minItems":1,"type":"array"}},"required":["Items"],"type":"object"}"#,
+            ),
+            (
+                "AccessControlAllowMethods",
+                r#"{"additionalProperties":false,"properties":{"Items":{"items":{"enum":["ALL","DELETE","GET","HEAD","OPTIONS","PATCH","POST","PUT"],"type":"string"},"minItems":1,"type":"array"}},"required":["Items"],"type":"object"}"#,
+            ),
+            (
+                "AccessControlAllowOrigins",
+                r#"{"additionalProperties":false,"properties":{"Items":{"items":{"type":"string"},"minItems":1,"type":"array"}},"required":["Items"],"type":"object"}"#,
+            ),
+            (
+                "AccessControlExposeHeaders",
+                r#"{"additionalProperties":false,"properties":{"Items":{"items":{"type":"string"},"type":"array"}},"required":["Items"],"type":"object"}"#,
+            ),
+            (
+                "ContentSecurityPolicy",
+                r#"{"additionalProperties":false,"properties":{"ContentSecurityPolicy":{"type":"string"},"Override":{"type":"boolean"}},"required":["Override","ContentSecurityPolicy"],"type":"object"}"#,
+            ),
+            (
+                "ContentTypeOptions",
+                r#"{"additionalProperties":false,"properties":{"Override":{"type":"boolean"}},"required":["Override"],"type":"object"}"#,
+            ),
+            (
+                "CorsConfig",
+                r##"{"additionalProperties":false,"properties":{"AccessControlAllowCredentials":{"type":"boolean"},"AccessControlAllowHeaders":{"$ref":"#/definitions/AccessControlAllowHeaders"},"AccessControlAllowMethods":{"$ref":"#/definitions/AccessControlAllowMethods"},"AccessControlAllowOrigins":{"$ref":"#/definitions/AccessControlAllowOrigins"},"AccessControlExposeHeaders":{"$ref":"#/definitions/AccessControlExposeHeaders"},"AccessControlMaxAgeSec":{"type":"integer"},"OriginOverride":{"type":"boolean"}},"required":["AccessControlAllowOrigins","AccessControlAllowHeaders","AccessControlAllowMethods","AccessControlAllowCredentials","OriginOverride"],"type":"object"}"##,
+            ),
+            (
+                "CustomHeader",
+                r#"{"additionalProperties":false,"properties":{"Header":{"type":"string"},"Override":{"type":"boolean"},"Value":{"type":"string"}},"required":["Header","Value","Override"],"type":"object"}"#,
+            ),
+            (
+                "CustomHeadersConfig",
+                r##"{"additionalProperties":false,"properties":{"Items":{"items":{"$ref":"#/definitions/CustomHeader"},"type":"array","uniqueItems":false}},"required":["Items"],"type":"object"}"##,
+            ),
+            (
+                "FrameOptions",
+                r#"{"additionalProperties":false,"properties":{"FrameOption":{"pattern":"^(DENY|SAMEORIGIN)$","type":"string"},"Override":{"type":"boolean"}},"required":["Override","FrameOption"],"type":"object"}"#,
+            ),
+            (
+                "ReferrerPolicy",
+                r#"{"additionalProperties":false,"properties":{"Override":{"type":"boolean"},"ReferrerPolicy":{"pattern":"^(no-referrer|no-referrer-when-downgrade|origin|origin-when-cross-origin|same-origin|strict-origin|strict-origin-when-cross-origin|unsafe-url)$","type":"string"}},"required":["Override","ReferrerPolicy"],"type":"object"}"#,
+            ),
+            (
+                "RemoveHeader",
+                r#"{"additionalProperties":false,"properties":{"Header":{"type":"string"}},"required":["Header"],"type":"object"}"#,
+            ),
+            (
+                "RemoveHeadersConfig",
+                r##"{"additionalProperties":false,"properties":{"Items":{"items":{"$ref":"#/definitions/RemoveHeader"},"type":"array","uniqueItems":true}},"required":["Items"],"type":"object"}"##,
+            ),
+            (
+                "ResponseHeadersPolicyConfig",
+                r##"{"additionalProperties":false,"properties":{"Comment":{"maxLength":128,"type":"string"},"CorsConfig":{"$ref":"#/definitions/CorsConfig"},"CustomHeadersConfig":{"$ref":"#/definitions/CustomHeadersConfig"},"Name":{"type":"string"},"RemoveHeadersConfig":{"$ref":"#/definitions/RemoveHeadersConfig"},"SecurityHeadersConfig":{"$ref":"#/definitions/SecurityHeadersConfig"},"ServerTimingHeadersConfig":{"$ref":"#/definitions/ServerTimingHeadersConfig"}},"required":["Name"],"type":"object"}"##,
+            ),
+            (
+                "SecurityHeadersConfig",
+                r##"{"additionalProperties":false,"properties":{"ContentSecurityPolicy":{"$ref":"#/definitions/ContentSecurityPolicy"},"ContentTypeOptions":{"$ref":"#/definitions/ContentTypeOptions"},"FrameOptions":{"$ref":"#/definitions/FrameOptions"},"ReferrerPolicy":{"$ref":"#/definitions/ReferrerPolicy"},"StrictTransportSecurity":{"$ref":"#/definitions/StrictTransportSecurity"},"XSSProtection":{"$ref":"#/definitions/XSSProtection"}},"required":[],"type":"object"}"##,
+            ),
+            (
+                "ServerTimingHeadersConfig",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"SamplingRate":{"maximum":100,"minimum":0,"multipleOf":0.0001,"type":"number"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "StrictTransportSecurity",
+                r#"{"additionalProperties":false,"properties":{"AccessControlMaxAgeSec":{"type":"integer"},"IncludeSubdomains":{"type":"boolean"},"Override":{"type":"boolean"},"Preload":{"type":"boolean"}},"required":["Override","AccessControlMaxAgeSec"],"type":"object"}"#,
+            ),
+            (
+                "XSSProtection",
+                r#"{"additionalProperties":false,"properties":{"ModeBlock":{"type":"boolean"},"Override":{"type":"boolean"},"Protection":{"type":"boolean"},"ReportUri":{"type":"string"}},"required":["Override","Protection"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CloudFront::StreamingDistribution",
-        r##"{"additionalProperties":false,"definitions":{"Logging":{"additionalProperties":false,"properties":{"Bucket":{"type":"string"},"Enabled":{"type":"boolean"},"Prefix":{"type":"string"}},"required":["Bucket","Enabled","Prefix"],"type":"object"},"S3Origin":{"additionalProperties":false,"properties":{"DomainName":{"type":"string"},"OriginAccessIdentity":{"type":"string"}},"required":["DomainName","OriginAccessIdentity"],"type":"object"},"StreamingDistributionConfig":{"additionalProperties":false,"properties":{"Aliases":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Comment":{"type":"string"},"Enabled":{"type":"boolean"},"Logging":{"$ref":"#/definitions/Logging"},"PriceClass":{"type":"string"},"S3Origin":{"$ref":"#/definitions/S3Origin"},"TrustedSigners":{"$ref":"#/definitions/TrustedSigners"}},"required":["Comment","Enabled","S3Origin","TrustedSigners"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"},"TrustedSigners":{"additionalProperties":false,"properties":{"AwsAccountNumbers":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"}},"properties":{"DomainName":{"type":"string"},"Id":{"type":"string"},"StreamingDistributionConfig":{"$ref":"#/definitions/StreamingDistributionConfig"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["StreamingDistributionConfig","Tags"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["StreamingDistributionConfig","Tags"],"type":"object"}"#,
+        &[
+            ("DomainName", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("StreamingDistributionConfig", r##"{"$ref":"#/definitions/StreamingDistributionConfig"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
+        &[
+            (
+                "Logging",
+                r#"{"additionalProperties":false,"properties":{"Bucket":{"type":"string"},"Enabled":{"type":"boolean"},"Prefix":{"type":"string"}},"required":["Bucket","Enabled","Prefix"],"type":"object"}"#,
+            ),
+            (
+                "S3Origin",
+                r#"{"additionalProperties":false,"properties":{"DomainName":{"type":"string"},"OriginAccessIdentity":{"type":"string"}},"required":["DomainName","OriginAccessIdentity"],"type":"object"}"#,
+            ),
+            (
+                "StreamingDistributionConfig",
+                r##"{"additionalProperties":false,"properties":{"Aliases":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Comment":{"type":"string"},"Enabled":{"type":"boolean"},"Logging":{"$ref":"#/definitions/Logging"},"PriceClass":{"type":"string"},"S3Origin":{"$ref":"#/definitions/S3Origin"},"TrustedSigners":{"$ref":"#/definitions/TrustedSigners"}},"required":["Comment","Enabled","S3Origin","TrustedSigners"],"type":"object"}"##,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "TrustedSigners",
+                r#"{"additionalProperties":false,"properties":{"AwsAccountNumbers":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CloudFront::TrustStore",
-        r##"{"additionalProperties":false,"definitions":{"CaCertificatesBundleS3Location":{"additionalProperties":false,"properties":{"Bucket":{"type":"string"},"Key":{"type":"string"},"Region":{"type":"string"},"Version":{"type":"string"}},"required":["Bucket","Key","Region"],"type":"object"},"CaCertificatesBundleSource":{"additionalProperties":false,"properties":{"CaCertificatesBundleS3Location":{"$ref":"#/definitions/CaCertificatesBundleS3Location"}},"required":["CaCertificatesBundleS3Location"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"pattern":"^arn:aws(-[a-z]+)*:cloudfront::[0-9]{12}:trust-store/[A-Za-z0-9_]+$","type":"string"},"CaCertificatesBundleSource":{"$ref":"#/definitions/CaCertificatesBundleSource"},"ETag":{"type":"string"},"Id":{"type":"string"},"LastModifiedTime":{"type":"string"},"Name":{"type":"string"},"NumberOfCaCertificates":{"type":"integer"},"Status":{"enum":["PENDING","ACTIVE","FAILED"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"UseClientCertificateOCSPEndpoint":{"type":"boolean"}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            (
+                "Arn",
+                r#"{"pattern":"^arn:aws(-[a-z]+)*:cloudfront::[0-9]{12}:trust-store/[A-Za-z0-9_]+$","type":"string"}"#,
+            ),
+            ("CaCertificatesBundleSource", r##"{"$ref":"#/definitions/CaCertificatesBundleSource"}"##),
+            ("ETag", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+            ("Name", r#"{"type":"string"}"#),
+            ("NumberOfCaCertificates", r#"{"type":"integer"}"#),
+            ("Status", r#"{"enum":["PENDING","ACTIVE","FAILED"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+            ("UseClientCertificateOCSPEndpoint", r#"{"type":"boolean"}"#),
+        ],
+        &[
+            (
+                "CaCertificatesBundleS3Location",
+                r#"{"additionalProperties":false,"properties":{"Bucket":{"type":"string"},"Key":{"type":"string"},"Region":{"type":"string"},"Version":{"type":"string"}},"required":["Bucket","Key","Region"],"type":"object"}"#,
+            ),
+            (
+                "CaCertificatesBundleSource",
+                r##"{"additionalProperties":false,"properties":{"CaCertificatesBundleS3Location":{"$ref":"#/definitions/CaCertificatesBundleS3Location"}},"required":["CaCertificatesBundleS3Location"],"type":"object"}"##,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CloudFront::VpcOrigin",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"},"VpcOriginEndpointConfig":{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"HTTPPort":{"type":"integer"},"HTTPSPort":{"type":"integer"},"IpAddressType":{"enum":["ipv4","dualstack"],"type":"string"},"Name":{"type":"string"},"OriginProtocolPolicy":{"enum":["http-only","https-only","match-viewer"],"type":"string"},"OriginSSLProtocols":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["Name","Arn"],"type":"object"}},"properties":{"AccountId":{"type":"string"},"Arn":{"type":"string"},"CreatedTime":{"type":"string"},"Id":{"type":"string"},"LastModifiedTime":{"type":"string"},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VpcOriginEndpointConfig":{"$ref":"#/definitions/VpcOriginEndpointConfig"}},"required":["VpcOriginEndpointConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["VpcOriginEndpointConfig"],"type":"object"}"#,
+        &[
+            ("AccountId", r#"{"type":"string"}"#),
+            ("Arn", r#"{"type":"string"}"#),
+            ("CreatedTime", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+            ("Status", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("VpcOriginEndpointConfig", r##"{"$ref":"#/definitions/VpcOriginEndpointConfig"}"##),
+        ],
+        &[
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "VpcOriginEndpointConfig",
+                r#"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"HTTPPort":{"type":"integer"},"HTTPSPort":{"type":"integer"},"IpAddressType":{"enum":["ipv4","dualstack"],"type":"string"},"Name":{"type":"string"},"OriginProtocolPolicy":{"enum":["http-only","https-only","match-viewer"],"type":"string"},"OriginSSLProtocols":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["Name","Arn"],"type":"object"}"#,
+            ),
+        ],
     ),
 ];

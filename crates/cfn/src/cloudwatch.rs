@@ -3093,54 +3093,465 @@ impl ViewRef {
     }
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::CloudWatch::Alarm",
-        r##"{"additionalProperties":false,"definitions":{"ActionConfiguration":{"additionalProperties":false,"properties":{"AlarmTagsPropagation":{"$ref":"#/definitions/AlarmTagsPropagation"}},"type":"object"},"AlarmPromQLCriteria":{"additionalProperties":false,"properties":{"PendingPeriod":{"type":"integer"},"Query":{"type":"string"},"RecoveryPeriod":{"type":"integer"}},"type":"object"},"AlarmTagsPropagation":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"ExcludedTagKeys":{"items":{"maxLength":128,"minLength":1,"type":"string"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":true},"IncludedTagKeys":{"items":{"maxLength":128,"minLength":1,"type":"string"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":true}},"required":["Enabled"],"type":"object"},"Dimension":{"additionalProperties":false,"properties":{"Name":{"maxLength":255,"minLength":1,"type":"string"},"Value":{"maxLength":1024,"minLength":1,"type":"string"}},"required":["Value","Name"],"type":"object"},"EvaluationCriteria":{"additionalProperties":false,"properties":{"PromQLCriteria":{"$ref":"#/definitions/AlarmPromQLCriteria"}},"type":"object"},"EvaluationWindow":{"additionalProperties":false,"oneOf":[{"required":["WallClockWindow"]},{"required":["SlidingWindow"]}],"properties":{"SlidingWindow":{"additionalProperties":false,"type":"object"},"WallClockWindow":{"$ref":"#/definitions/WallClockWindow"}},"type":"object"},"Metric":{"additionalProperties":false,"properties":{"Dimensions":{"items":{"$ref":"#/definitions/Dimension"},"maxItems":30,"minItems":0,"type":"array","uniqueItems":false},"MetricName":{"maxLength":255,"minLength":1,"type":"string"},"Namespace":{"maxLength":255,"minLength":1,"pattern":"^[^:]","type":"string"}},"type":"object"},"MetricDataQuery":{"additionalProperties":false,"properties":{"AccountId":{"maxLength":255,"minLength":1,"type":"string"},"Expression":{"maxLength":2048,"minLength":1,"type":"string"},"Id":{"maxLength":255,"minLength":1,"pattern":"^([a-z])([A-Za-z0-9\\_]*)$","type":"string"},"Label":{"type":"string"},"MetricStat":{"$ref":"#/definitions/MetricStat"},"Period":{"minimum":1,"type":"integer"},"ReturnData":{"type":"boolean"}},"required":["Id"],"type":"object"},"MetricStat":{"additionalProperties":false,"properties":{"Metric":{"$ref":"#/definitions/Metric"},"Period":{"minimum":1,"type":"integer"},"Stat":{"type":"string"},"Unit":{"enum":["Bits","Bits/Second","Bytes","Bytes/Second","Count","Count/Second","Gigabits","Gigabits/Second","Gigabytes","Gigabytes/Second","Kilobits","Kilobits/Second","Kilobytes","Kilobytes/Second","Megabits","Megabits/Second","Megabytes","Megabytes/Second","Microseconds","Milliseconds","None","Percent","Seconds","Terabits","Terabits/Second","Terabytes","Terabytes/Second"],"type":"string"}},"required":["Stat","Period","Metric"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":1,"type":"string"}},"required":["Key","Value"],"type":"object"},"WallClockWindow":{"additionalProperties":false,"properties":{"Timezone":{"type":"string"}},"type":"object"},"WarmUpConfiguration":{"additionalProperties":false,"properties":{"OnlyStartEvaluatingAfterWarmUpPeriodEnds":{"type":"boolean"},"WarmUpPeriodDurationInMinutes":{"maximum":2880,"minimum":1,"type":"integer"}},"type":"object"}},"dependentExcluded":{"ExtendedStatistic":["Statistic"],"Metrics":["MetricName","Dimensions","Period","Namespace","Statistic","ExtendedStatistic","Unit"],"Statistic":["ExtendedStatistic"],"Threshold":["ThresholdMetricId"],"ThresholdMetricId":["Threshold"]},"properties":{"ActionConfiguration":{"$ref":"#/definitions/ActionConfiguration"},"ActionsEnabled":{"type":"boolean"},"AlarmActions":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"minItems":0,"type":"array","uniqueItems":false},"AlarmDescription":{"maxLength":1024,"minLength":0,"type":"string"},"AlarmName":{"maxLength":255,"minLength":0,"type":"string"},"Arn":{"type":"string"},"ComparisonOperator":{"enum":["GreaterThanOrEqualToThreshold","GreaterThanThreshold","GreaterThanUpperThreshold","LessThanLowerOrGreaterThanUpperThreshold","LessThanLowerThreshold","LessThanOrEqualToThreshold","LessThanThreshold"],"type":"string"},"DatapointsToAlarm":{"minimum":1,"type":"integer"},"Dimensions":{"items":{"$ref":"#/definitions/Dimension"},"maxItems":30,"minItems":0,"type":"array","uniqueItems":false},"EvaluateLowSampleCountPercentile":{"maxLength":255,"minLength":1,"type":"string"},"EvaluationCriteria":{"$ref":"#/definitions/EvaluationCriteria"},"EvaluationInterval":{"maximum":3600,"minimum":10,"type":"integer"},"EvaluationPeriods":{"minimum":1,"type":"integer"},"EvaluationWindow":{"$ref":"#/definitions/EvaluationWindow"},"ExtendedStatistic":{"type":"string"},"InsufficientDataActions":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"minItems":0,"type":"array","uniqueItems":false},"MetricName":{"maxLength":255,"minLength":1,"type":"string"},"Metrics":{"items":{"$ref":"#/definitions/MetricDataQuery"},"type":"array","uniqueItems":true},"Namespace":{"maxLength":255,"minLength":1,"pattern":"^[^:]","type":"string"},"OKActions":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"minItems":0,"type":"array","uniqueItems":false},"Period":{"minimum":1,"type":"integer"},"Statistic":{"enum":["Average","Maximum","Minimum","SampleCount","Sum"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true},"Threshold":{"type":"number"},"ThresholdMetricId":{"maxLength":255,"minLength":1,"type":"string"},"TreatMissingData":{"enum":["breaching","ignore","missing","notBreaching"],"maxLength":255,"minLength":1,"type":"string"},"Unit":{"enum":["Bits","Bits/Second","Bytes","Bytes/Second","Count","Count/Second","Gigabits","Gigabits/Second","Gigabytes","Gigabytes/Second","Kilobits","Kilobits/Second","Kilobytes","Kilobytes/Second","Megabits","Megabits/Second","Megabytes","Megabytes/Second","Microseconds","Milliseconds","None","Percent","Seconds","Terabits","Terabits/Second","Terabytes","Terabytes/Second"],"type":"string"},"WarmUpConfiguration":{"$ref":"#/definitions/WarmUpConfiguration"}},"requiredXor":["Metrics","MetricName","EvaluationCriteria"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"dependentExcluded":{"ExtendedStatistic":["Statistic"],"Metrics":["MetricName","Dimensions","Period","Namespace","Statistic","ExtendedStatistic","Unit"],"Statistic":["ExtendedStatistic"],"Threshold":["ThresholdMetricId"],"ThresholdMetricId":["Threshold"]},"requiredXor":["Metrics","MetricName","EvaluationCriteria"],"type":"object"}"#,
+        &[
+            ("ActionConfiguration", r##"{"$ref":"#/definitions/ActionConfiguration"}"##),
+            ("ActionsEnabled", r#"{"type":"boolean"}"#),
+            (
+                "AlarmActions",
+                r#"{"items":{"maxLength":1024,"minLength":1,"type":"string"},"minItems":0,"type":"array","uniqueItems":false}"#,
+            ),
+            ("AlarmDescription", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("AlarmName", r#"{"maxLength":255,"minLength":0,"type":"string"}"#),
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "ComparisonOperator",
+                r#"{"enum":["GreaterThanOrEqualToThreshold","GreaterThanThreshold","GreaterThanUpperThreshold","LessThanLowerOrGreaterThanUpperThreshold","LessThanLowerThreshold","LessThanOrEqualToThreshold","LessThanThreshold"],"type":"string"}"#,
+            ),
+            ("DatapointsToAlarm", r#"{"minimum":1,"type":"integer"}"#),
+            (
+                "Dimensions",
+                r##"{"items":{"$ref":"#/definitions/Dimension"},"maxItems":30,"minItems":0,"type":"array","uniqueItems":false}"##,
+            ),
+            ("EvaluateLowSampleCountPercentile", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            ("EvaluationCriteria", r##"{"$ref":"#/definitions/EvaluationCriteria"}"##),
+            ("EvaluationInterval", r#"{"maximum":3600,"minimum":10,"type":"integer"}"#),
+            ("EvaluationPeriods", r#"{"minimum":1,"type":"integer"}"#),
+            ("EvaluationWindow", r##"{"$ref":"#/definitions/EvaluationWindow"}"##),
+            ("ExtendedStatistic", r#"{"type":"string"}"#),
+            (
+                "InsufficientDataActions",
+                r#"{"items":{"maxLength":1024,"minLength":1,"type":"string"},"minItems":0,"type":"array","uniqueItems":false}"#,
+            ),
+            ("MetricName", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            ("Metrics", r##"{"items":{"$ref":"#/definitions/MetricDataQuery"},"type":"array","uniqueItems":true}"##),
+            ("Namespace", r#"{"maxLength":255,"minLength":1,"pattern":"^[^:]","type":"string"}"#),
+            (
+                "OKActions",
+                r#"{"items":{"maxLength":1024,"minLength":1,"type":"string"},"minItems":0,"type":"array","uniqueItems":false}"#,
+            ),
+            ("Period", r#"{"minimum":1,"type":"integer"}"#),
+            ("Statistic", r#"{"enum":["Average","Maximum","Minimum","SampleCount","Sum"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##),
+            ("Threshold", r#"{"type":"number"}"#),
+            ("ThresholdMetricId", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            (
+                "TreatMissingData",
+                r#"{"enum":["breaching","ignore","missing","notBreaching"],"maxLength":255,"minLength":1,"type":"string"}"#,
+            ),
+            (
+                "Unit",
+                r#"{"enum":["Bits","Bits/Second","Bytes","Bytes/Second","Count","Count/Second","Gigabits","Gigabits/Second","Gigabytes","Gigabytes/Second","Kilobits","Kilobits/Second","Kilobytes","Kilobytes/Second","Megabits","Megabits/Second","Megabytes","Megabytes/Second","Microseconds","Milliseconds","None","Percent","Seconds","Terabits","Terabits/Second","Terabytes","Terabytes/Second"],"type":"string"}"#,
+            ),
+            ("WarmUpConfiguration", r##"{"$ref":"#/definitions/WarmUpConfiguration"}"##),
+        ],
+        &[
+            (
+                "ActionConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AlarmTagsPropagation":{"$ref":"#/definitions/AlarmTagsPropagation"}},"type":"object"}"##,
+            ),
+            (
+                "AlarmPromQLCriteria",
+                r#"{"additionalProperties":false,"properties":{"PendingPeriod":{"type":"integer"},"Query":{"type":"string"},"RecoveryPeriod":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "AlarmTagsPropagation",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"ExcludedTagKeys":{"items":{"maxLength":128,"minLength":1,"type":"string"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":true},"IncludedTagKeys":{"items":{"maxLength":128,"minLength":1,"type":"string"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":true}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "Dimension",
+                r#"{"additionalProperties":false,"properties":{"Name":{"maxLength":255,"minLength":1,"type":"string"},"Value":{"maxLength":1024,"minLength":1,"type":"string"}},"required":["Value","Name"],"type":"object"}"#,
+            ),
+            (
+                "EvaluationCriteria",
+                r##"{"additionalProperties":false,"properties":{"PromQLCriteria":{"$ref":"#/definitions/AlarmPromQLCriteria"}},"type":"object"}"##,
+            ),
+            (
+                "EvaluationWindow",
+                r##"{"additionalProperties":false,"oneOf":[{"required":["WallClockWindow"]},{"required":["SlidingWindow"]}],"properties":{"SlidingWindow":{"additionalProperties":false,"type":"object"},"WallClockWindow":{"$ref":"#/definitions/WallClockWindow"}},"type":"object"}"##,
+            ),
+            (
+                "Metric",
+                r##"{"additionalProperties":false,"properties":{"Dimensions":{"items":{"$ref":"#/definitions/Dimension"},"maxItems":30,"minItems":0,"type":"array","uniqueItems":false},"MetricName":{"maxLength":255,"minLength":1,"type":"string"},"Namespace":{"maxLength":255,"minLength":1,"pattern":"^[^:]","type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "MetricDataQuery",
+                r##"{"additionalProperties":false,"properties":{"AccountId":{"maxLength":255,"minLength":1,"type":"string"},"Expression":{"maxLength":2048,"minLength":1,"type":"string"},"Id":{"maxLength":255,"minLength":1,"pattern":"^([a-z])([A-Za-z0-9\\_]*)$","type":"string"},"Label":{"type":"string"},"MetricStat":{"$ref":"#/definitions/MetricStat"},"Period":{"minimum":1,"type":"integer"},"ReturnData":{"type":"boolean"}},"required":["Id"],"type":"object"}"##,
+            ),
+            (
+                "MetricStat",
+                r##"{"additionalProperties":false,"properties":{"Metric":{"$ref":"#/definitions/Metric"},"Period":{"minimum":1,"type":"integer"},"Stat":{"type":"string"},"Unit":{"enum":["Bits","Bits/Second","Bytes","Bytes/Second","Count","Count/Second","Gigabits","Gigabits/Second","Gigabytes","Gigabytes/Second","Kilobits","Kilobits/Second","Kilobytes","Kilobytes/Second","Megabits","Megabits/Second","Megabytes","Megabytes/Second","Microseconds","Milliseconds","None","Percent","Seconds","Terabits","Terabits/Second","Terabytes","Terabytes/Second"],"type":"string"}},"required":["Stat","Period","Metric"],"type":"object"}"##,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":1,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+            (
+                "WallClockWindow",
+                r#"{"additionalProperties":false,"properties":{"Timezone":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "WarmUpConfiguration",
+                r#"{"additionalProperties":false,"properties":{"OnlyStartEvaluatingAfterWarmUpPeriodEnds":{"type":"boolean"},"WarmUpPeriodDurationInMinutes":{"maximum":2880,"minimum":1,"type":"integer"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CloudWatch::AlarmMuteRule",
-        r##"{"additionalProperties":false,"definitions":{"AlarmName":{"maxLength":255,"minLength":1,"type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"maxLength":1600,"minLength":1,"type":"string"},"Description":{"maxLength":1024,"minLength":0,"type":"string"},"ExpireDate":{"type":"string"},"LastUpdatedTimestamp":{"type":"string"},"MuteTargets":{"additionalProperties":false,"properties":{"AlarmNames":{"items":{"$ref":"#/definitions/AlarmName"},"maxItems":500,"minItems":0,"type":"array","uniqueItems":true}},"required":["AlarmNames"],"type":"object"},"MuteType":{"type":"string"},"Name":{"maxLength":255,"minLength":1,"type":"string"},"Rule":{"additionalProperties":false,"properties":{"Schedule":{"additionalProperties":false,"properties":{"Duration":{"maxLength":50,"minLength":1,"type":"string"},"Expression":{"maxLength":256,"minLength":1,"type":"string"},"Timezone":{"maxLength":50,"minLength":1,"type":"string"}},"required":["Duration","Expression"],"type":"object"}},"required":["Schedule"],"type":"object"},"StartDate":{"type":"string"},"Status":{"enum":["SCHEDULED","ACTIVE","EXPIRED"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["Rule"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Rule"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
+            ("Description", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("ExpireDate", r#"{"type":"string"}"#),
+            ("LastUpdatedTimestamp", r#"{"type":"string"}"#),
+            (
+                "MuteTargets",
+                r##"{"additionalProperties":false,"properties":{"AlarmNames":{"items":{"$ref":"#/definitions/AlarmName"},"maxItems":500,"minItems":0,"type":"array","uniqueItems":true}},"required":["AlarmNames"],"type":"object"}"##,
+            ),
+            ("MuteType", r#"{"type":"string"}"#),
+            ("Name", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            (
+                "Rule",
+                r#"{"additionalProperties":false,"properties":{"Schedule":{"additionalProperties":false,"properties":{"Duration":{"maxLength":50,"minLength":1,"type":"string"},"Expression":{"maxLength":256,"minLength":1,"type":"string"},"Timezone":{"maxLength":50,"minLength":1,"type":"string"}},"required":["Duration","Expression"],"type":"object"}},"required":["Schedule"],"type":"object"}"#,
+            ),
+            ("StartDate", r#"{"type":"string"}"#),
+            ("Status", r#"{"enum":["SCHEDULED","ACTIVE","EXPIRED"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            ("AlarmName", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CloudWatch::AnomalyDetector",
-        r##"{"additionalProperties":false,"definitions":{"Configuration":{"additionalProperties":false,"properties":{"ExcludedTimeRanges":{"items":{"$ref":"#/definitions/Range"},"type":"array","uniqueItems":false},"MetricTimeZone":{"type":"string"}},"type":"object"},"Dimension":{"additionalProperties":false,"properties":{"Name":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Name"],"type":"object"},"Metric":{"additionalProperties":false,"properties":{"Dimensions":{"items":{"$ref":"#/definitions/Dimension"},"type":"array","uniqueItems":false},"MetricName":{"type":"string"},"Namespace":{"type":"string"}},"required":["MetricName","Namespace"],"type":"object"},"MetricCharacteristics":{"additionalProperties":false,"properties":{"PeriodicSpikes":{"type":"boolean"}},"type":"object"},"MetricDataQuery":{"additionalProperties":false,"properties":{"AccountId":{"type":"string"},"Expression":{"type":"string"},"Id":{"type":"string"},"Label":{"type":"string"},"MetricStat":{"$ref":"#/definitions/MetricStat"},"Period":{"type":"integer"},"ReturnData":{"type":"boolean"}},"required":["Id"],"type":"object"},"MetricMathAnomalyDetector":{"additionalProperties":false,"properties":{"MetricDataQueries":{"items":{"$ref":"#/definitions/MetricDataQuery"},"type":"array","uniqueItems":false}},"type":"object"},"MetricStat":{"additionalProperties":false,"properties":{"Metric":{"$ref":"#/definitions/Metric"},"Period":{"type":"integer"},"Stat":{"type":"string"},"Unit":{"type":"string"}},"required":["Stat","Period","Metric"],"type":"object"},"Range":{"additionalProperties":false,"properties":{"EndTime":{"type":"string"},"StartTime":{"type":"string"}},"required":["EndTime","StartTime"],"type":"object"},"SingleMetricAnomalyDetector":{"additionalProperties":false,"properties":{"AccountId":{"type":"string"},"Dimensions":{"items":{"$ref":"#/definitions/Dimension"},"type":"array","uniqueItems":false},"MetricName":{"type":"string"},"Namespace":{"type":"string"},"Stat":{"type":"string"}},"type":"object"}},"properties":{"Configuration":{"$ref":"#/definitions/Configuration"},"Dimensions":{"items":{"$ref":"#/definitions/Dimension"},"type":"array","uniqueItems":false},"Id":{"type":"string"},"MetricCharacteristics":{"$ref":"#/definitions/MetricCharacteristics"},"MetricMathAnomalyDetector":{"$ref":"#/definitions/MetricMathAnomalyDetector"},"MetricName":{"type":"string"},"Namespace":{"type":"string"},"SingleMetricAnomalyDetector":{"$ref":"#/definitions/SingleMetricAnomalyDetector"},"Stat":{"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Configuration", r##"{"$ref":"#/definitions/Configuration"}"##),
+            ("Dimensions", r##"{"items":{"$ref":"#/definitions/Dimension"},"type":"array","uniqueItems":false}"##),
+            ("Id", r#"{"type":"string"}"#),
+            ("MetricCharacteristics", r##"{"$ref":"#/definitions/MetricCharacteristics"}"##),
+            ("MetricMathAnomalyDetector", r##"{"$ref":"#/definitions/MetricMathAnomalyDetector"}"##),
+            ("MetricName", r#"{"type":"string"}"#),
+            ("Namespace", r#"{"type":"string"}"#),
+            ("SingleMetricAnomalyDetector", r##"{"$ref":"#/definitions/SingleMetricAnomalyDetector"}"##),
+            ("Stat", r#"{"type":"string"}"#),
+        ],
+        &[
+            (
+                "Configuration",
+                r##"{"additionalProperties":false,"properties":{"ExcludedTimeRanges":{"items":{"$ref":"#/definitions/Range"},"type":"array","uniqueItems":false},"MetricTimeZone":{"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "Dimension",
+                r#"{"additionalProperties":false,"properties":{"Name":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Name"],"type":"object"}"#,
+            ),
+            (
+                "Metric",
+                r##"{"additionalProperties":false,"properties":{"Dimensions":{"items":{"$ref":"#/definitions/Dimension"},"type":"array","uniqueItems":false},"MetricName":{"type":"string"},"Namespace":{"type":"string"}},"required":["MetricName","Namespace"],"type":"object"}"##,
+            ),
+            (
+                "MetricCharacteristics",
+                r#"{"additionalProperties":false,"properties":{"PeriodicSpikes":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "MetricDataQuery",
+                r##"{"additionalProperties":false,"properties":{"AccountId":{"type":"string"},"Expression":{"type":"string"},"Id":{"type":"string"},"Label":{"type":"string"},"MetricStat":{"$ref":"#/definitions/MetricStat"},"Period":{"type":"integer"},"ReturnData":{"type":"boolean"}},"required":["Id"],"type":"object"}"##,
+            ),
+            (
+                "MetricMathAnomalyDetector",
+                r##"{"additionalProperties":false,"properties":{"MetricDataQueries":{"items":{"$ref":"#/definitions/MetricDataQuery"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+            ),
+            (
+                "MetricStat",
+                r##"{"additionalProperties":false,"properties":{"Metric":{"$ref":"#/definitions/Metric"},"Period":{"type":"integer"},"Stat":{"type":"string"},"Unit":{"type":"string"}},"required":["Stat","Period","Metric"],"type":"object"}"##,
+            ),
+            (
+                "Range",
+                r#"{"additionalProperties":false,"properties":{"EndTime":{"type":"string"},"StartTime":{"type":"string"}},"required":["EndTime","StartTime"],"type":"object"}"#,
+            ),
+            (
+                "SingleMetricAnomalyDetector",
+                r##"{"additionalProperties":false,"properties":{"AccountId":{"type":"string"},"Dimensions":{"items":{"$ref":"#/definitions/Dimension"},"type":"array","uniqueItems":false},"MetricName":{"type":"string"},"Namespace":{"type":"string"},"Stat":{"type":"string"}},"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::CloudWatch::CompositeAlarm",
-        r##"{"additionalProperties":false,"definitions":{"ActionConfiguration":{"additionalProperties":false,"properties":{"AlarmTagsPropagation":{"$ref":"#/definitions/AlarmTagsPropagation"}},"type":"object"},"AlarmActionARN":{"maxLength":1024,"minLength":1,"type":"string"},"AlarmTagsPropagation":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"ExcludedTagKeys":{"items":{"maxLength":128,"minLength":1,"type":"string"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":true},"IncludedTagKeys":{"items":{"maxLength":128,"minLength":1,"type":"string"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":true}},"required":["Enabled"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":1,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"ActionConfiguration":{"$ref":"#/definitions/ActionConfiguration"},"ActionsEnabled":{"type":"boolean"},"ActionsSuppressor":{"maxLength":1600,"minLength":1,"type":"string"},"ActionsSuppressorExtensionPeriod":{"minimum":0,"type":"integer"},"ActionsSuppressorWaitPeriod":{"minimum":0,"type":"integer"},"AlarmActions":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"maxItems":5,"type":"array"},"AlarmDescription":{"maxLength":1024,"minLength":0,"type":"string"},"AlarmName":{"maxLength":255,"minLength":1,"type":"string"},"AlarmRule":{"maxLength":10240,"minLength":1,"type":"string"},"Arn":{"maxLength":1600,"minLength":1,"type":"string"},"InsufficientDataActions":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"maxItems":5,"type":"array"},"OKActions":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"maxItems":5,"type":"array"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"required":["AlarmRule"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["AlarmRule"],"type":"object"}"#,
+        &[
+            ("ActionConfiguration", r##"{"$ref":"#/definitions/ActionConfiguration"}"##),
+            ("ActionsEnabled", r#"{"type":"boolean"}"#),
+            ("ActionsSuppressor", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
+            ("ActionsSuppressorExtensionPeriod", r#"{"minimum":0,"type":"integer"}"#),
+            ("ActionsSuppressorWaitPeriod", r#"{"minimum":0,"type":"integer"}"#),
+            (
+                "AlarmActions",
+                r#"{"items":{"maxLength":1024,"minLength":1,"type":"string"},"maxItems":5,"type":"array"}"#,
+            ),
+            ("AlarmDescription", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("AlarmName", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            ("AlarmRule", r#"{"maxLength":10240,"minLength":1,"type":"string"}"#),
+            ("Arn", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
+            (
+                "InsufficientDataActions",
+                r#"{"items":{"maxLength":1024,"minLength":1,"type":"string"},"maxItems":5,"type":"array"}"#,
+            ),
+            ("OKActions", r#"{"items":{"maxLength":1024,"minLength":1,"type":"string"},"maxItems":5,"type":"array"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            (
+                "ActionConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AlarmTagsPropagation":{"$ref":"#/definitions/AlarmTagsPropagation"}},"type":"object"}"##,
+            ),
+            ("AlarmActionARN", r#"{"maxLength":1024,"minLength":1,"type":"string"}"#),
+            (
+                "AlarmTagsPropagation",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"ExcludedTagKeys":{"items":{"maxLength":128,"minLength":1,"type":"string"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":true},"IncludedTagKeys":{"items":{"maxLength":128,"minLength":1,"type":"string"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":true}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":1,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CloudWatch::Dashboard",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":1,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"DashboardBody":{"type":"string"},"DashboardName":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"required":["DashboardBody"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["DashboardBody"],"type":"object"}"#,
+        &[
+            ("DashboardBody", r#"{"type":"string"}"#),
+            ("DashboardName", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":1,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::CloudWatch::InsightRule",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"ApplyOnTransformedLogs":{"type":"boolean"},"Arn":{"type":"string"},"RuleBody":{"type":"string"},"RuleName":{"maxLength":128,"minLength":1,"pattern":"^[\\x20-\\x7E]+$","type":"string"},"RuleState":{"enum":["ENABLED","DISABLED"],"maxLength":32,"minLength":1,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["RuleName","RuleState","RuleBody"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["RuleName","RuleState","RuleBody"],"type":"object"}"#,
+        &[
+            ("ApplyOnTransformedLogs", r#"{"type":"boolean"}"#),
+            ("Arn", r#"{"type":"string"}"#),
+            ("RuleBody", r#"{"type":"string"}"#),
+            ("RuleName", r#"{"maxLength":128,"minLength":1,"pattern":"^[\\x20-\\x7E]+$","type":"string"}"#),
+            ("RuleState", r#"{"enum":["ENABLED","DISABLED"],"maxLength":32,"minLength":1,"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::CloudWatch::Integration",
-        r##"{"additionalProperties":false,"definitions":{"IntegrationCredential":{"additionalProperties":false,"properties":{"ApiKeyCredential":{"additionalProperties":false,"properties":{"ApiKeyValue":{"maxLength":4096,"minLength":1,"type":"string"}},"required":["ApiKeyValue"],"type":"object"}},"required":["ApiKeyCredential"],"type":"object"}},"properties":{"CreatedAt":{"type":"string"},"Credential":{"$ref":"#/definitions/IntegrationCredential"},"IntegrationArn":{"maxLength":2048,"minLength":1,"type":"string"},"IntegrationAttributes":{"additionalProperties":false,"maxProperties":50,"patternProperties":{"^.+$":{"type":"string"}},"type":"object"},"IntegrationId":{"maxLength":128,"minLength":1,"type":"string"},"IntegrationType":{"enum":["AWS_CONFIG_SLREC","AWS_INTEGRATION","EXTERNAL_AGENT"],"type":"string"},"Name":{"maxLength":256,"minLength":1,"type":"string"},"RoleArn":{"maxLength":2048,"minLength":1,"type":"string"},"Status":{"enum":["PENDING","PENDING_OAUTH","ACTIVE","ERROR","FAILED","DELETED"],"type":"string"},"Tags":{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"type":"array","uniqueItems":true},"UpdatedAt":{"type":"string"}},"required":["IntegrationType","Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["IntegrationType","Name"],"type":"object"}"#,
+        &[
+            ("CreatedAt", r#"{"type":"string"}"#),
+            ("Credential", r##"{"$ref":"#/definitions/IntegrationCredential"}"##),
+            ("IntegrationArn", r#"{"maxLength":2048,"minLength":1,"type":"string"}"#),
+            (
+                "IntegrationAttributes",
+                r#"{"additionalProperties":false,"maxProperties":50,"patternProperties":{"^.+$":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("IntegrationId", r#"{"maxLength":128,"minLength":1,"type":"string"}"#),
+            ("IntegrationType", r#"{"enum":["AWS_CONFIG_SLREC","AWS_INTEGRATION","EXTERNAL_AGENT"],"type":"string"}"#),
+            ("Name", r#"{"maxLength":256,"minLength":1,"type":"string"}"#),
+            ("RoleArn", r#"{"maxLength":2048,"minLength":1,"type":"string"}"#),
+            ("Status", r#"{"enum":["PENDING","PENDING_OAUTH","ACTIVE","ERROR","FAILED","DELETED"],"type":"string"}"#),
+            (
+                "Tags",
+                r#"{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"type":"array","uniqueItems":true}"#,
+            ),
+            ("UpdatedAt", r#"{"type":"string"}"#),
+        ],
+        &[(
+            "IntegrationCredential",
+            r#"{"additionalProperties":false,"properties":{"ApiKeyCredential":{"additionalProperties":false,"properties":{"ApiKeyValue":{"maxLength":4096,"minLength":1,"type":"string"}},"required":["ApiKeyValue"],"type":"object"}},"required":["ApiKeyCredential"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::CloudWatch::LogAlarm",
-        r##"{"additionalProperties":false,"definitions":{"ActionConfiguration":{"additionalProperties":false,"properties":{"AlarmTagsPropagation":{"$ref":"#/definitions/AlarmTagsPropagation"}},"type":"object"},"AlarmTagsPropagation":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"ExcludedTagKeys":{"items":{"maxLength":128,"minLength":1,"type":"string"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":true},"IncludedTagKeys":{"items":{"maxLength":128,"minLength":1,"type":"string"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":true}},"required":["Enabled"],"type":"object"},"ScheduleConfiguration":{"additionalProperties":false,"properties":{"EndTimeOffset":{"maximum":2592000,"minimum":0,"type":"integer"},"ScheduleExpression":{"maxLength":256,"minLength":1,"type":"string"},"StartTimeOffset":{"maximum":2592000,"minimum":1,"type":"integer"}},"required":["ScheduleExpression","StartTimeOffset"],"type":"object"},"ScheduledQueryConfiguration":{"additionalProperties":false,"properties":{"AggregationExpression":{"maxLength":2048,"minLength":1,"type":"string"},"LogGroupIdentifiers":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"maxItems":50,"minItems":1,"type":"array"},"QueryString":{"maxLength":10000,"minLength":0,"type":"string"},"ScheduleConfiguration":{"$ref":"#/definitions/ScheduleConfiguration"},"ScheduledQueryRoleARN":{"maxLength":1024,"minLength":1,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"required":["QueryString","AggregationExpression","ScheduledQueryRoleARN","ScheduleConfiguration"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":1,"type":"string"}},"required":["Key","Value"],"type":"object"},"WarmUpConfiguration":{"additionalProperties":false,"properties":{"OnlyStartEvaluatingAfterWarmUpPeriodEnds":{"type":"boolean"},"WarmUpPeriodDurationInMinutes":{"maximum":2880,"minimum":1,"type":"integer"}},"type":"object"}},"properties":{"ActionConfiguration":{"$ref":"#/definitions/ActionConfiguration"},"ActionLogLineCount":{"maximum":50,"minimum":0,"type":"integer"},"ActionLogLineRoleArn":{"type":"string"},"ActionsEnabled":{"type":"boolean"},"AlarmActions":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"type":"array","uniqueItems":false},"AlarmDescription":{"maxLength":1024,"minLength":0,"type":"string"},"AlarmName":{"maxLength":255,"minLength":1,"type":"string"},"Arn":{"type":"string"},"ComparisonOperator":{"enum":["GreaterThanOrEqualToThreshold","GreaterThanThreshold","GreaterThanUpperThreshold","LessThanLowerOrGreaterThanUpperThreshold","LessThanLowerThreshold","LessThanOrEqualToThreshold","LessThanThreshold"],"type":"string"},"InsufficientDataActions":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"type":"array","uniqueItems":false},"OKActions":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"type":"array","uniqueItems":false},"QueryResultsToAlarm":{"minimum":1,"type":"integer"},"QueryResultsToEvaluate":{"minimum":1,"type":"integer"},"ScheduledQueryConfiguration":{"$ref":"#/definitions/ScheduledQueryConfiguration"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true},"Threshold":{"type":"number"},"TreatMissingData":{"maxLength":255,"minLength":1,"type":"string"},"WarmUpConfiguration":{"$ref":"#/definitions/WarmUpConfiguration"}},"required":["ComparisonOperator","Threshold","QueryResultsToAlarm","QueryResultsToEvaluate","ScheduledQueryConfiguration"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ComparisonOperator","Threshold","QueryResultsToAlarm","QueryResultsToEvaluate","ScheduledQueryConfiguration"],"type":"object"}"#,
+        &[
+            ("ActionConfiguration", r##"{"$ref":"#/definitions/ActionConfiguration"}"##),
+            ("ActionLogLineCount", r#"{"maximum":50,"minimum":0,"type":"integer"}"#),
+            ("ActionLogLineRoleArn", r#"{"type":"string"}"#),
+            ("ActionsEnabled", r#"{"type":"boolean"}"#),
+            (
+                "AlarmActions",
+                r#"{"items":{"maxLength":1024,"minLength":1,"type":"string"},"type":"array","uniqueItems":false}"#,
+            ),
+            ("AlarmDescription", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("AlarmName", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "ComparisonOperator",
+                r#"{"enum":["GreaterThanOrEqualToThreshold","GreaterThanThreshold","GreaterThanUpperThreshold","LessThanLowerOrGreaterThanUpperThreshold","LessThanLowerThreshold","LessThanOrEqualToThreshold","LessThanThreshold"],"type":"string"}"#,
+            ),
+            (
+                "InsufficientDataActions",
+                r#"{"items":{"maxLength":1024,"minLength":1,"type":"string"},"type":"array","uniqueItems":false}"#,
+            ),
+            (
+                "OKActions",
+                r#"{"items":{"maxLength":1024,"minLength":1,"type":"string"},"type":"array","uniqueItems":false}"#,
+            ),
+            ("QueryResultsToAlarm", r#"{"minimum":1,"type":"integer"}"#),
+            ("QueryResultsToEvaluate", r#"{"minimum":1,"type":"integer"}"#),
+            ("ScheduledQueryConfiguration", r##"{"$ref":"#/definitions/ScheduledQueryConfiguration"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##),
+            ("Threshold", r#"{"type":"number"}"#),
+            ("TreatMissingData", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            ("WarmUpConfiguration", r##"{"$ref":"#/definitions/WarmUpConfiguration"}"##),
+        ],
+        &[
+            (
+                "ActionConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AlarmTagsPropagation":{"$ref":"#/definitions/AlarmTagsPropagation"}},"type":"object"}"##,
+            ),
+            (
+                "AlarmTagsPropagation",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"ExcludedTagKeys":{"items":{"maxLength":128,"minLength":1,"type":"string"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":true},"IncludedTagKeys":{"items":{"maxLength":128,"minLength":1,"type":"string"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":true}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "ScheduleConfiguration",
+                r#"{"additionalProperties":false,"properties":{"EndTimeOffset":{"maximum":2592000,"minimum":0,"type":"integer"},"ScheduleExpression":{"maxLength":256,"minLength":1,"type":"string"},"StartTimeOffset":{"maximum":2592000,"minimum":1,"type":"integer"}},"required":["ScheduleExpression","StartTimeOffset"],"type":"object"}"#,
+            ),
+            (
+                "ScheduledQueryConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AggregationExpression":{"maxLength":2048,"minLength":1,"type":"string"},"LogGroupIdentifiers":{"items":{"maxLength":1024,"minLength":1,"type":"string"},"maxItems":50,"minItems":1,"type":"array"},"QueryString":{"maxLength":10000,"minLength":0,"type":"string"},"ScheduleConfiguration":{"$ref":"#/definitions/ScheduleConfiguration"},"ScheduledQueryRoleARN":{"maxLength":1024,"minLength":1,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"required":["QueryString","AggregationExpression","ScheduledQueryRoleARN","ScheduleConfiguration"],"type":"object"}"##,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":1,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+            (
+                "WarmUpConfiguration",
+                r#"{"additionalProperties":false,"properties":{"OnlyStartEvaluatingAfterWarmUpPeriodEnds":{"type":"boolean"},"WarmUpPeriodDurationInMinutes":{"maximum":2880,"minimum":1,"type":"integer"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CloudWatch::MetricStream",
-        r##"{"additionalProperties":false,"allOf":[{"required":["FirehoseArn","RoleArn","OutputFormat"]},{"oneOf":[{},{"required":["IncludeFilters","ExcludeFilters"]}]}],"definitions":{"MetricStreamFilter":{"additionalProperties":false,"properties":{"MetricNames":{"items":{"maxLength":255,"minLength":1,"type":"string"},"maxItems":999,"type":"array"},"Namespace":{"maxLength":255,"minLength":1,"pattern":"^[^:]","type":"string"}},"required":["Namespace"],"type":"object"},"MetricStreamStatisticsConfiguration":{"additionalProperties":false,"properties":{"AdditionalStatistics":{"items":{"type":"string"},"maxItems":20,"type":"array","uniqueItems":true},"IncludeMetrics":{"items":{"$ref":"#/definitions/MetricStreamStatisticsMetric"},"maxItems":100,"type":"array","uniqueItems":true}},"required":["AdditionalStatistics","IncludeMetrics"],"type":"object"},"MetricStreamStatisticsMetric":{"additionalProperties":false,"properties":{"MetricName":{"maxLength":255,"minLength":1,"type":"string"},"Namespace":{"maxLength":255,"minLength":1,"pattern":"^[^:]","type":"string"}},"required":["MetricName","Namespace"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"maxLength":2048,"minLength":20,"type":"string"},"CreationDate":{"anyOf":[{},{}],"type":"string"},"ExcludeFilters":{"items":{"$ref":"#/definitions/MetricStreamFilter"},"maxItems":1000,"type":"array","uniqueItems":true},"FirehoseArn":{"maxLength":2048,"minLength":20,"type":"string"},"IncludeFilters":{"items":{"$ref":"#/definitions/MetricStreamFilter"},"maxItems":1000,"type":"array","uniqueItems":true},"IncludeLinkedAccountsMetrics":{"type":"boolean"},"LastUpdateDate":{"anyOf":[{},{}],"type":"string"},"Name":{"maxLength":255,"minLength":1,"type":"string"},"OutputFormat":{"enum":["json","opentelemetry0.7","opentelemetry1.0"],"maxLength":255,"minLength":1,"type":"string"},"RoleArn":{"maxLength":2048,"minLength":20,"type":"string"},"State":{"maxLength":255,"minLength":1,"type":"string"},"StatisticsConfigurations":{"items":{"$ref":"#/definitions/MetricStreamStatisticsConfiguration"},"maxItems":100,"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"allOf":[{"required":["FirehoseArn","RoleArn","OutputFormat"]},{"oneOf":[{},{"required":["IncludeFilters","ExcludeFilters"]}]}],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"maxLength":2048,"minLength":20,"type":"string"}"#),
+            ("CreationDate", r#"{"anyOf":[{},{}],"type":"string"}"#),
+            (
+                "ExcludeFilters",
+                r##"{"items":{"$ref":"#/definitions/MetricStreamFilter"},"maxItems":1000,"type":"array","uniqueItems":true}"##,
+            ),
+            ("FirehoseArn", r#"{"maxLength":2048,"minLength":20,"type":"string"}"#),
+            (
+                "IncludeFilters",
+                r##"{"items":{"$ref":"#/definitions/MetricStreamFilter"},"maxItems":1000,"type":"array","uniqueItems":true}"##,
+            ),
+            ("IncludeLinkedAccountsMetrics", r#"{"type":"boolean"}"#),
+            ("LastUpdateDate", r#"{"anyOf":[{},{}],"type":"string"}"#),
+            ("Name", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            (
+                "OutputFormat",
+                r#"{"enum":["json","opentelemetry0.7","opentelemetry1.0"],"maxLength":255,"minLength":1,"type":"string"}"#,
+            ),
+            ("RoleArn", r#"{"maxLength":2048,"minLength":20,"type":"string"}"#),
+            ("State", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            (
+                "StatisticsConfigurations",
+                r##"{"items":{"$ref":"#/definitions/MetricStreamStatisticsConfiguration"},"maxItems":100,"type":"array","uniqueItems":true}"##,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            (
+                "MetricStreamFilter",
+                r#"{"additionalProperties":false,"properties":{"MetricNames":{"items":{"maxLength":255,"minLength":1,"type":"string"},"maxItems":999,"type":"array"},"Namespace":{"maxLength":255,"minLength":1,"pattern":"^[^:]","type":"string"}},"required":["Namespace"],"type":"object"}"#,
+            ),
+            (
+                "MetricStreamStatisticsConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AdditionalStatistics":{"items":{"type":"string"},"maxItems":20,"type":"array","uniqueItems":true},"IncludeMetrics":{"items":{"$ref":"#/definitions/MetricStreamStatisticsMetric"},"maxItems":100,"type":"array","uniqueItems":true}},"required":["AdditionalStatistics","IncludeMetrics"],"type":"object"}"##,
+            ),
+            (
+                "MetricStreamStatisticsMetric",
+                r#"{"additionalProperties":false,"properties":{"MetricName":{"maxLength":255,"minLength":1,"type":"string"},"Namespace":{"maxLength":255,"minLength":1,"pattern":"^[^:]","type":"string"}},"required":["MetricName","Namespace"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::CloudWatch::OTelEnrichment",
-        r##"{"additionalProperties":false,"definitions":{"OTelEnrichmentMetricSelector":{"additionalProperties":false,"properties":{"MetricNames":{"items":{"maxLength":255,"minLength":1,"type":"string"},"maxItems":100,"minItems":0,"type":"array","uniqueItems":true},"Namespace":{"maxLength":255,"minLength":1,"pattern":"^[^:].*$","type":"string"}},"required":["Namespace"],"type":"object"},"Status":{"enum":["RUNNING","STOPPED"],"type":"string"}},"properties":{"AccountId":{"type":"string"},"ExcludeFilters":{"items":{"$ref":"#/definitions/OTelEnrichmentMetricSelector"},"maxItems":100,"minItems":0,"type":"array","uniqueItems":true},"IncludeFilters":{"items":{"$ref":"#/definitions/OTelEnrichmentMetricSelector"},"maxItems":100,"minItems":0,"type":"array","uniqueItems":true},"Status":{"$ref":"#/definitions/Status"}},"required":[],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":[],"type":"object"}"#,
+        &[
+            ("AccountId", r#"{"type":"string"}"#),
+            (
+                "ExcludeFilters",
+                r##"{"items":{"$ref":"#/definitions/OTelEnrichmentMetricSelector"},"maxItems":100,"minItems":0,"type":"array","uniqueItems":true}"##,
+            ),
+            (
+                "IncludeFilters",
+                r##"{"items":{"$ref":"#/definitions/OTelEnrichmentMetricSelector"},"maxItems":100,"minItems":0,"type":"array","uniqueItems":true}"##,
+            ),
+            ("Status", r##"{"$ref":"#/definitions/Status"}"##),
+        ],
+        &[
+            (
+                "OTelEnrichmentMetricSelector",
+                r#"{"additionalProperties":false,"properties":{"MetricNames":{"items":{"maxLength":255,"minLength":1,"type":"string"},"maxItems":100,"minItems":0,"type":"array","uniqueItems":true},"Namespace":{"maxLength":255,"minLength":1,"pattern":"^[^:].*$","type":"string"}},"required":["Namespace"],"type":"object"}"#,
+            ),
+            ("Status", r#"{"enum":["RUNNING","STOPPED"],"type":"string"}"#),
+        ],
     ),
     (
         "AWS::CloudWatch::ResourceMetricsConfiguration",
-        r##"{"additionalProperties":false,"definitions":{"ResourceMetricSelection":{"additionalProperties":false,"properties":{"IncludeMetrics":{"items":{"maxLength":255,"minLength":1,"type":"string"},"maxItems":500,"minItems":1,"type":"array"}},"required":["IncludeMetrics"],"type":"object"}},"properties":{"CreatedAt":{"type":"string"},"MetricSelections":{"items":{"$ref":"#/definitions/ResourceMetricSelection"},"maxItems":1,"minItems":1,"type":"array"},"ResourceArn":{"maxLength":2048,"minLength":20,"pattern":"^arn:[a-zA-Z0-9-]+:[a-zA-Z0-9-]+:[a-zA-Z0-9-]*:\\d{12}:.+$","type":"string"},"UpdatedAt":{"type":"string"}},"required":["ResourceArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ResourceArn"],"type":"object"}"#,
+        &[
+            ("CreatedAt", r#"{"type":"string"}"#),
+            (
+                "MetricSelections",
+                r##"{"items":{"$ref":"#/definitions/ResourceMetricSelection"},"maxItems":1,"minItems":1,"type":"array"}"##,
+            ),
+            (
+                "ResourceArn",
+                r#"{"maxLength":2048,"minLength":20,"pattern":"^arn:[a-zA-Z0-9-]+:[a-zA-Z0-9-]+:[a-zA-Z0-9-]*:\\d{12}:.+$","type":"string"}"#,
+            ),
+            ("UpdatedAt", r#"{"type":"string"}"#),
+        ],
+        &[(
+            "ResourceMetricSelection",
+            r#"{"additionalProperties":false,"properties":{"IncludeMetrics":{"items":{"maxLength":255,"minLength":1,"type":"string"},"maxItems":500,"minItems":1,"type":"array"}},"required":["IncludeMetrics"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::CloudWatch::View",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"type":"string"},"CreatedAt":{"type":"string"},"Definition":{"maxLength":10000,"minLength":1,"type":"string"},"Description":{"maxLength":1024,"type":"string"},"Name":{"maxLength":256,"minLength":6,"pattern":"^view\\.[a-z0-9][a-z0-9_-]{0,250}$","type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true},"Type":{"enum":["USER","MANAGED"],"type":"string"},"UpdatedAt":{"type":"string"}},"required":["Definition"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Definition"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("CreatedAt", r#"{"type":"string"}"#),
+            ("Definition", r#"{"maxLength":10000,"minLength":1,"type":"string"}"#),
+            ("Description", r#"{"maxLength":1024,"type":"string"}"#),
+            (
+                "Name",
+                r#"{"maxLength":256,"minLength":6,"pattern":"^view\\.[a-z0-9][a-z0-9_-]{0,250}$","type":"string"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##),
+            ("Type", r#"{"enum":["USER","MANAGED"],"type":"string"}"#),
+            ("UpdatedAt", r#"{"type":"string"}"#),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
 ];

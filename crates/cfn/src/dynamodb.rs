@@ -2626,14 +2626,320 @@ pub mod table {
     impl Literal for WarmThroughput {}
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::DynamoDB::GlobalTable",
-        r##"{"additionalProperties":false,"allOf":[{"if":{"required":["LocalSecondaryIndexes"],"type":"object"},"then":{"properties":{"AttributeDefinitions":{"minItems":2},"KeySchema":{"minItems":2}},"type":"object"}}],"definitions":{"AttributeDefinition":{"additionalProperties":false,"properties":{"AttributeName":{"maxLength":255,"minLength":1,"type":"string"},"AttributeType":{"enum":["B","N","S"],"type":"string"}},"required":["AttributeName","AttributeType"],"type":"object"},"CapacityAutoScalingSettings":{"additionalProperties":false,"properties":{"MaxCapacity":{"minimum":1,"type":"integer"},"MinCapacity":{"minimum":1,"type":"integer"},"SeedCapacity":{"minimum":1,"type":"integer"},"TargetTrackingScalingPolicyConfiguration":{"$ref":"#/definitions/TargetTrackingScalingPolicyConfiguration"}},"required":["MinCapacity","MaxCapacity","TargetTrackingScalingPolicyConfiguration"],"type":"object"},"ContributorInsightsSpecification":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"Mode":{"enum":["ACCESSED_AND_THROTTLED_KEYS","THROTTLED_KEYS"],"type":"string"}},"required":["Enabled"],"type":"object"},"GlobalReadProvisionedThroughputSettings":{"additionalProperties":false,"properties":{"ReadCapacityUnits":{"minimum":1,"type":"integer"}},"type":"object"},"GlobalSecondaryIndex":{"additionalProperties":false,"properties":{"IndexName":{"maxLength":255,"minLength":3,"pattern":"^[a-zA-Z0-9_.-]+$","type":"string"},"KeySchema":{"items":{"additionalProperties":false,"properties":{"AttributeName":{"maxLength":255,"minLength":1,"type":"string"},"KeyType":{"enum":["HASH","RANGE"],"type":"string"}},"required":["KeyType","AttributeName"],"type":"object"},"minItems":1,"type":"array","uniqueItems":true,"uniqueKeys":["AttributeName"]},"Projection":{"$ref":"#/definitions/Projection"},"ReadOnDemandThroughputSettings":{"$ref":"#/definitions/ReadOnDemandThroughputSettings"},"ReadProvisionedThroughputSettings":{"$ref":"#/definitions/GlobalReadProvisionedThroughputSettings"},"WarmThroughput":{"$ref":"#/definitions/WarmThroughput"},"WriteOnDemandThroughputSettings":{"$ref":"#/definitions/WriteOnDemandThroughputSettings"},"WriteProvisionedThroughputSettings":{"$ref":"#/definitions/WriteProvisionedThroughputSettings"}},"required":["IndexName","Projection","KeySchema"],"type":"object"},"GlobalTableWitness":{"additionalProperties":false,"properties":{"Region":{"type":"string"}},"type":"object"},"KeySchema":{"items":{"additionalProperties":false,"properties":{"AttributeName":{"maxLength":255,"minLength":1,"type":"string"},"KeyType":{"enum":["HASH","RANGE"],"type":"string"}},"required":["KeyType","AttributeName"],"type":"object"},"prefixItems":[{"properties":{"KeyType":{"const":"HASH","type":"string"}},"required":["KeyType"],"type":"object"},{"properties":{"KeyType":{"const":"RANGE","type":"string"}},"required":["KeyType"],"type":"object"}],"properties":{"KeyType":{"enum":["HASH","RANGE"]}},"type":"array","uniqueItems":true,"uniqueKeys":["AttributeName"]},"KinesisStreamSpecification":{"additionalProperties":false,"properties":{"ApproximateCreationDateTimePrecision":{"enum":["MICROSECOND","MILLISECOND"],"type":"string"},"StreamArn":{"type":"string"}},"required":["StreamArn"],"type":"object"},"LocalSecondaryIndex":{"additionalProperties":false,"properties":{"IndexName":{"maxLength":255,"minLength":3,"pattern":"^[a-zA-Z0-9_.-]+$","type":"string"},"KeySchema":{"$ref":"#/definitions/KeySchema","maxItems":2,"minItems":2},"Projection":{"$ref":"#/definitions/Projection"}},"required":["IndexName","Projection","KeySchema"],"type":"object"},"PointInTimeRecoverySpecification":{"additionalProperties":false,"dependencies":{"RecoveryPeriodInDays":["PointInTimeRecoveryEnabled"]},"properties":{"PointInTimeRecoveryEnabled":{"type":"boolean"},"RecoveryPeriodInDays":{"maximum":35,"minimum":1,"type":"integer"}},"type":"object"},"Projection":{"additionalProperties":false,"properties":{"NonKeyAttributes":{"items":{"maxLength":255,"minLength":1,"type":"string"},"maxItems":20,"type":"array","uniqueItems":true},"ProjectionType":{"enum":["ALL","INCLUDE","KEYS_ONLY"],"type":"string"}},"type":"object"},"ReadOnDemandThroughputSettings":{"additionalProperties":false,"properties":{"MaxReadRequestUnits":{"minimum":1,"type":"integer"}},"type":"object"},"ReadProvisionedThroughputSettings":{"additionalProperties":false,"properties":{"ReadCapacityAutoScalingSettings":{"$ref":"#/definitions/CapacityAutoScalingSettings"},"ReadCapacityUnits":{"minimum":1,"type":"integer"}},"type":"object"},"ReplicaGlobalSecondaryIndexSpecification":{"additionalProperties":false,"properties":{"ContributorInsightsSpecification":{"$ref":"#/definitions/ContributorInsightsSpecification"},"IndexName":{"maxLength":255,"minLength":3,"type":"string"},"ReadOnDemandThroughputSettings":{"$ref":"#/definitions/ReadOnDemandThroughputSettings"},"ReadProvisionedThroughputSettings":{"$ref":"#/definitions/ReadProvisionedThroughputSettings"}},"required":["IndexName"],"type":"object"},"ReplicaSSESpecification":{"additionalProperties":false,"properties":{"KMSMasterKeyId":{"anyOf":[{},{},{}],"type":"string"}},"required":["KMSMasterKeyId"],"type":"object"},"ReplicaSpecification":{"additionalProperties":false,"properties":{"ContributorInsightsSpecification":{"$ref":"#/definitions/ContributorInsightsSpecification"},"DeletionProtectionEnabled":{"type":"boolean"},"DisassociationProtectionEnabled":{"type":"boolean"},"GlobalSecondaryIndexes":{"items":{"$ref":"#/definitions/ReplicaGlobalSecondaryIndexSpecification"},"type":"array","uniqueItems":true},"GlobalTableSettingsReplicationMode":{"enum":["ENABLED","DISABLED"],"type":"string"},"KinesisStreamSpecification":{"$ref":"#/definitions/KinesisStreamSpecification"},"PointInTimeRecoverySpecification":{"$ref":"#/definitions/PointInTimeRecoverySpecification"},"ReadOnDemandThroughputSettings":{"$ref":"#/definitions/ReadOnDemandThroughputSettings"},"ReadProvisionedThroughputSettings":{"$ref":"#/definitions/ReadProvisionedThroughputSettings"},"Region":{"type":"string"},"ReplicaStreamSpecification":{"$ref":"#/definitions/ReplicaStreamSpecification"},"ResourcePolicy":{"$ref":"#/definitions/ResourcePolicy"},"SSESpecification":{"$ref":"#/definitions/ReplicaSSESpecification"},"TableClass":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["Region"],"type":"object"},"ReplicaStreamSpecification":{"additionalProperties":false,"anyOf":[{"required":["ResourcePolicy"]},{"required":["Tags"]}],"properties":{"ResourcePolicy":{"$ref":"#/definitions/ResourcePolicy"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"type":"object"},"ResourcePolicy":{"additionalProperties":false,"properties":{"PolicyDocument":{"type":["object","string"]}},"required":["PolicyDocument"],"type":"object"},"SSESpecification":{"additionalProperties":false,"properties":{"SSEEnabled":{"type":"boolean"},"SSEType":{"enum":["KMS"],"type":"string"}},"required":["SSEEnabled"],"type":"object"},"SearchSchemaElement":{"additionalProperties":false,"properties":{"AttributeName":{"maxLength":65535,"minLength":0,"type":"string"},"SearchSchemaElementType":{"enum":["HASH","INLINE_FILTER"],"type":"string"}},"required":["AttributeName","SearchSchemaElementType"],"type":"object"},"StreamSpecification":{"additionalProperties":false,"properties":{"StreamViewType":{"enum":["KEYS_ONLY","NEW_AND_OLD_IMAGES","NEW_IMAGE","OLD_IMAGE"],"type":"string"}},"required":["StreamViewType"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"},"TargetTrackingScalingPolicyConfiguration":{"additionalProperties":false,"properties":{"DisableScaleIn":{"type":"boolean"},"ScaleInCooldown":{"minimum":0,"type":"integer"},"ScaleOutCooldown":{"minimum":0,"type":"integer"},"TargetValue":{"type":"number"}},"required":["TargetValue"],"type":"object"},"TimeToLiveSpecification":{"additionalProperties":false,"properties":{"AttributeName":{"type":"string"},"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"},"VectorAttribute":{"additionalProperties":false,"properties":{"AttributeName":{"maxLength":255,"minLength":1,"type":"string"}},"required":["AttributeName"],"type":"object"},"VectorIndex":{"additionalProperties":false,"properties":{"Dimensions":{"maximum":4096,"minimum":1,"type":"integer"},"DistanceFunction":{"enum":["COSINE","DOT_PRODUCT","EUCLIDEAN"],"type":"string"},"IndexName":{"maxLength":255,"minLength":3,"pattern":"^[a-zA-Z0-9_.-]+$","type":"string"},"Projection":{"$ref":"#/definitions/Projection"},"SearchSchema":{"items":{"$ref":"#/definitions/SearchSchemaElement"},"minItems":1,"type":"array","uniqueItems":true},"VectorAttribute":{"$ref":"#/definitions/VectorAttribute"}},"required":["IndexName","VectorAttribute","Projection","Dimensions","DistanceFunction"],"type":"object"},"WarmThroughput":{"additionalProperties":false,"anyOf":[{"required":["ReadUnitsPerSecond"]},{"required":["WriteUnitsPerSecond"]}],"properties":{"ReadUnitsPerSecond":{"minimum":1,"type":"integer"},"WriteUnitsPerSecond":{"minimum":1,"type":"integer"}},"type":"object"},"WriteOnDemandThroughputSettings":{"additionalProperties":false,"properties":{"MaxWriteRequestUnits":{"minimum":1,"type":"integer"}},"type":"object"},"WriteProvisionedThroughputSettings":{"additionalProperties":false,"properties":{"WriteCapacityAutoScalingSettings":{"$ref":"#/definitions/CapacityAutoScalingSettings"}},"type":"object"}},"properties":{"Arn":{"type":"string"},"AttributeDefinitions":{"items":{"$ref":"#/definitions/AttributeDefinition"},"minItems":1,"type":"array","uniqueItems":true,"uniqueKeys":["AttributeName"]},"BillingMode":{"enum":["PAY_PER_REQUEST","PROVISIONED"],"type":"string"},"GlobalSecondaryIndexes":{"items":{"$ref":"#/definitions/GlobalSecondaryIndex"},"type":"array","uniqueItems":true},"GlobalTableSourceArn":{"maxLength":1024,"minLength":1,"type":"string"},"GlobalTableWitnesses":{"items":{"$ref":"#/definitions/GlobalTableWitness"},"maxItems":1,"minItems":1,"type":"array","uniqueItems":true},"KeySchema":{"$ref":"#/definitions/KeySchema","maxItems":2,"minItems":1},"LocalSecondaryIndexes":{"items":{"$ref":"#/definitions/LocalSecondaryIndex"},"type":"array","uniqueItems":true},"MultiRegionConsistency":{"enum":["EVENTUAL","STRONG"],"type":"string"},"ReadOnDemandThroughputSettings":{"$ref":"#/definitions/ReadOnDemandThroughputSettings"},"ReadProvisionedThroughputSettings":{"$ref":"#/definitions/GlobalReadProvisionedThroughputSettings"},"Replicas":{"items":{"$ref":"#/definitions/ReplicaSpecification"},"minItems":1,"type":"array","uniqueItems":true},"SSESpecification":{"$ref":"#/definitions/SSESpecification"},"StreamArn":{"type":"string"},"StreamSpecification":{"$ref":"#/definitions/StreamSpecification"},"TableId":{"type":"string"},"TableName":{"maxLength":1024,"minLength":1,"type":"string"},"TableType":{"enum":["GlobalTableReplica","Regional"],"type":"string"},"TimeToLiveSpecification":{"$ref":"#/definitions/TimeToLiveSpecification"},"VectorIndexes":{"items":{"$ref":"#/definitions/VectorIndex"},"minItems":1,"type":"array","uniqueItems":true},"WarmThroughput":{"$ref":"#/definitions/WarmThroughput"},"WriteOnDemandThroughputSettings":{"$ref":"#/definitions/WriteOnDemandThroughputSettings"},"WriteProvisionedThroughputSettings":{"$ref":"#/definitions/WriteProvisionedThroughputSettings"}},"required":["Replicas"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"allOf":[{"if":{"required":["LocalSecondaryIndexes"],"type":"object"},"then":{"properties":{"AttributeDefinitions":{"minItems":2},"KeySchema":{"minItems":2}},"type":"object"}}],"required":["Replicas"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "AttributeDefinitions",
+                r##"{"items":{"$ref":"#/definitions/AttributeDefinition"},"minItems":1,"type":"array","uniqueItems":true,"uniqueKeys":["AttributeName"]}"##,
+            ),
+            ("BillingMode", r#"{"enum":["PAY_PER_REQUEST","PROVISIONED"],"type":"string"}"#),
+            (
+                "GlobalSecondaryIndexes",
+                r##"{"items":{"$ref":"#/definitions/GlobalSecondaryIndex"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("GlobalTableSourceArn", r#"{"maxLength":1024,"minLength":1,"type":"string"}"#),
+            (
+                "GlobalTableWitnesses",
+                r##"{"items":{"$ref":"#/definitions/GlobalTableWitness"},"maxItems":1,"minItems":1,"type":"array","uniqueItems":true}"##,
+            ),
+            ("KeySchema", r##"{"$ref":"#/definitions/KeySchema","maxItems":2,"minItems":1}"##),
+            (
+                "LocalSecondaryIndexes",
+                r##"{"items":{"$ref":"#/definitions/LocalSecondaryIndex"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("MultiRegionConsistency", r#"{"enum":["EVENTUAL","STRONG"],"type":"string"}"#),
+            ("ReadOnDemandThroughputSettings", r##"{"$ref":"#/definitions/ReadOnDemandThroughputSettings"}"##),
+            (
+                "ReadProvisionedThroughputSettings",
+                r##"{"$ref":"#/definitions/GlobalReadProvisionedThroughputSettings"}"##,
+            ),
+            (
+                "Replicas",
+                r##"{"items":{"$ref":"#/definitions/ReplicaSpecification"},"minItems":1,"type":"array","uniqueItems":true}"##,
+            ),
+            ("SSESpecification", r##"{"$ref":"#/definitions/SSESpecification"}"##),
+            ("StreamArn", r#"{"type":"string"}"#),
+            ("StreamSpecification", r##"{"$ref":"#/definitions/StreamSpecification"}"##),
+            ("TableId", r#"{"type":"string"}"#),
+            ("TableName", r#"{"maxLength":1024,"minLength":1,"type":"string"}"#),
+            ("TableType", r#"{"enum":["GlobalTableReplica","Regional"],"type":"string"}"#),
+            ("TimeToLiveSpecification", r##"{"$ref":"#/definitions/TimeToLiveSpecification"}"##),
+            (
+                "VectorIndexes",
+                r##"{"items":{"$ref":"#/definitions/VectorIndex"},"minItems":1,"type":"array","uniqueItems":true}"##,
+            ),
+            ("WarmThroughput", r##"{"$ref":"#/definitions/WarmThroughput"}"##),
+            ("WriteOnDemandThroughputSettings", r##"{"$ref":"#/definitions/WriteOnDemandThroughputSettings"}"##),
+            ("WriteProvisionedThroughputSettings", r##"{"$ref":"#/definitions/WriteProvisionedThroughputSettings"}"##),
+        ],
+        &[
+            (
+                "AttributeDefinition",
+                r#"{"additionalProperties":false,"properties":{"AttributeName":{"maxLength":255,"minLength":1,"type":"string"},"AttributeType":{"enum":["B","N","S"],"type":"string"}},"required":["AttributeName","AttributeType"],"type":"object"}"#,
+            ),
+            (
+                "CapacityAutoScalingSettings",
+                r##"{"additionalProperties":false,"properties":{"MaxCapacity":{"minimum":1,"type":"integer"},"MinCapacity":{"minimum":1,"type":"integer"},"SeedCapacity":{"minimum":1,"type":"integer"},"TargetTrackingScalingPolicyConfiguration":{"$ref":"#/definitions/TargetTrackingScalingPolicyConfiguration"}},"required":["MinCapacity","MaxCapacity","TargetTrackingScalingPolicyConfiguration"],"type":"object"}"##,
+            ),
+            (
+                "ContributorInsightsSpecification",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"Mode":{"enum":["ACCESSED_AND_THROTTLED_KEYS","THROTTLED_KEYS"],"type":"string"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "GlobalReadProvisionedThroughputSettings",
+                r#"{"additionalProperties":false,"properties":{"ReadCapacityUnits":{"minimum":1,"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "GlobalSecondaryIndex",
+                r##"{"additionalProperties":false,"properties":{"IndexName":{"maxLength":255,"minLength":3,"pattern":"^[a-zA-Z0-9_.-]+$","type":"string"},"KeySchema":{"items":{"additionalProperties":false,"properties":{"AttributeName":{"maxLength":255,"minLength":1,"type":"string"},"KeyType":{"enum":["HASH","RANGE"],"type":"string"}},"required":["KeyType","AttributeName"],"type":"object"},"minItems":1,"type":"array","uniqueItems":true,"uniqueKeys":["AttributeName"]},"Projection":{"$ref":"#/definitions/Projection"},"ReadOnDemandThroughputSettings":{"$ref":"#/definitions/ReadOnDemandThroughputSettings"},"ReadProvisionedThroughputSettings":{"$ref":"#/definitions/GlobalReadProvisionedThroughputSettings"},"WarmThroughput":{"$ref":"#/definitions/WarmThroughput"},"WriteOnDemandThroughputSettings":{"$ref":"#/definitions/WriteOnDemandThroughputSettings"},"WriteProvisionedThroughputSettings":{"$ref":"#/definitions/WriteProvisionedThroughputSettings"}},"required":["IndexName","Projection","KeySchema"],"type":"object"}"##,
+            ),
+            (
+                "GlobalTableWitness",
+                r#"{"additionalProperties":false,"properties":{"Region":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "KeySchema",
+                r#"{"items":{"additionalProperties":false,"properties":{"AttributeName":{"maxLength":255,"minLength":1,"type":"string"},"KeyType":{"enum":["HASH","RANGE"],"type":"string"}},"required":["KeyType","AttributeName"],"type":"object"},"prefixItems":[{"properties":{"KeyType":{"const":"HASH","type":"string"}},"required":["KeyType"],"type":"object"},{"properties":{"KeyType":{"const":"RANGE","type":"string"}},"required":["KeyType"],"type":"object"}],"properties":{"KeyType":{"enum":["HASH","RANGE"]}},"type":"array","uniqueItems":true,"uniqueKeys":["AttributeName"]}"#,
+            ),
+            (
+                "KinesisStreamSpecification",
+                r#"{"additionalProperties":false,"properties":{"ApproximateCreationDateTimePrecision":{"enum":["MICROSECOND","MILLISECOND"],"type":"string"},"StreamArn":{"type":"string"}},"required":["StreamArn"],"type":"object"}"#,
+            ),
+            (
+                "LocalSecondaryIndex",
+                r##"{"additionalProperties":false,"properties":{"IndexName":{"maxLength":255,"minLength":3,"pattern":"^[a-zA-Z0-9_.-]+$","type":"string"},"KeySchema":{"$ref":"#/definitions/KeySchema","maxItems":2,"minItems":2},"Projection":{"$ref":"#/definitions/Projection"}},"required":["IndexName","Projection","KeySchema"],"type":"object"}"##,
+            ),
+            (
+                "PointInTimeRecoverySpecification",
+                r#"{"additionalProperties":false,"dependencies":{"RecoveryPeriodInDays":["PointInTimeRecoveryEnabled"]},"properties":{"PointInTimeRecoveryEnabled":{"type":"boolean"},"RecoveryPeriodInDays":{"maximum":35,"minimum":1,"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "Projection",
+                r#"{"additionalProperties":false,"properties":{"NonKeyAttributes":{"items":{"maxLength":255,"minLength":1,"type":"string"},"maxItems":20,"type":"array","uniqueItems":true},"ProjectionType":{"enum":["ALL","INCLUDE","KEYS_ONLY"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ReadOnDemandThroughputSettings",
+                r#"{"additionalProperties":false,"properties":{"MaxReadRequestUnits":{"minimum":1,"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "ReadProvisionedThroughputSettings",
+                r##"{"additionalProperties":false,"properties":{"ReadCapacityAutoScalingSettings":{"$ref":"#/definitions/CapacityAutoScalingSettings"},"ReadCapacityUnits":{"minimum":1,"type":"integer"}},"type":"object"}"##,
+            ),
+            (
+                "ReplicaGlobalSecondaryIndexSpecification",
+                r##"{"additionalProperties":false,"properties":{"ContributorInsightsSpecification":{"$ref":"#/definitions/ContributorInsightsSpecification"},"IndexName":{"maxLength":255,"minLength":3,"type":"string"},"ReadOnDemandThroughputSettings":{"$ref":"#/definitions/ReadOnDemandThroughputSettings"},"ReadProvisionedThroughputSettings":{"$ref":"#/definitions/ReadProvisionedThroughputSettings"}},"required":["IndexName"],"type":"object"}"##,
+            ),
+            (
+                "ReplicaSSESpecification",
+                r#"{"additionalProperties":false,"properties":{"KMSMasterKeyId":{"anyOf":[{},{},{}],"type":"string"}},"required":["KMSMasterKeyId"],"type":"object"}"#,
+            ),
+            (
+                "ReplicaSpecification",
+                r##"{"additionalProperties":false,"properties":{"ContributorInsightsSpecification":{"$ref":"#/definitions/ContributorInsightsSpecification"},"DeletionProtectionEnabled":{"type":"boolean"},"DisassociationProtectionEnabled":{"type":"boolean"},"GlobalSecondaryIndexes":{"items":{"$ref":"#/definitions/ReplicaGlobalSecondaryIndexSpecification"},"type":"array","uniqueItems":true},"GlobalTableSettingsReplicationMode":{"enum":["ENABLED","DISABLED"],"type":"string"},"KinesisStreamSpecification":{"$ref":"#/definitions/KinesisStreamSpecification"},"PointInTimeRecoverySpecification":{"$ref":"#/definitions/PointInTimeRecoverySpecification"},"ReadOnDemandThroughputSettings":{"$ref":"#/definitions/ReadOnDemandThroughputSettings"},"ReadProvisionedThroughputSettings":{"$ref":"#/definitions/ReadProvisionedThroughputSettings"},"Region":{"type":"string"},"ReplicaStreamSpecification":{"$ref":"#/definitions/ReplicaStreamSpecification"},"ResourcePolicy":{"$ref":"#/definitions/ResourcePolicy"},"SSESpecification":{"$ref":"#/definitions/ReplicaSSESpecification"},"TableClass":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["Region"],"type":"object"}"##,
+            ),
+            (
+                "ReplicaStreamSpecification",
+                r##"{"additionalProperties":false,"anyOf":[{"required":["ResourcePolicy"]},{"required":["Tags"]}],"properties":{"ResourcePolicy":{"$ref":"#/definitions/ResourcePolicy"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+            ),
+            (
+                "ResourcePolicy",
+                r#"{"additionalProperties":false,"properties":{"PolicyDocument":{"type":["object","string"]}},"required":["PolicyDocument"],"type":"object"}"#,
+            ),
+            (
+                "SSESpecification",
+                r#"{"additionalProperties":false,"properties":{"SSEEnabled":{"type":"boolean"},"SSEType":{"enum":["KMS"],"type":"string"}},"required":["SSEEnabled"],"type":"object"}"#,
+            ),
+            (
+                "SearchSchemaElement",
+                r#"{"additionalProperties":false,"properties":{"AttributeName":{"maxLength":65535,"minLength":0,"type":"string"},"SearchSchemaElementType":{"enum":["HASH","INLINE_FILTER"],"type":"string"}},"required":["AttributeName","SearchSchemaElementType"],"type":"object"}"#,
+            ),
+            (
+                "StreamSpecification",
+                r#"{"additionalProperties":false,"properties":{"StreamViewType":{"enum":["KEYS_ONLY","NEW_AND_OLD_IMAGES","NEW_IMAGE","OLD_IMAGE"],"type":"string"}},"required":["StreamViewType"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "TargetTrackingScalingPolicyConfiguration",
+                r#"{"additionalProperties":false,"properties":{"DisableScaleIn":{"type":"boolean"},"ScaleInCooldown":{"minimum":0,"type":"integer"},"ScaleOutCooldown":{"minimum":0,"type":"integer"},"TargetValue":{"type":"number"}},"required":["TargetValue"],"type":"object"}"#,
+            ),
+            (
+                "TimeToLiveSpecification",
+                r#"{"additionalProperties":false,"properties":{"AttributeName":{"type":"string"},"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "VectorAttribute",
+                r#"{"additionalProperties":false,"properties":{"AttributeName":{"maxLength":255,"minLength":1,"type":"string"}},"required":["AttributeName"],"type":"object"}"#,
+            ),
+            (
+                "VectorIndex",
+                r##"{"additionalProperties":false,"properties":{"Dimensions":{"maximum":4096,"minimum":1,"type":"integer"},"DistanceFunction":{"enum":["COSINE","DOT_PRODUCT","EUCLIDEAN"],"type":"string"},"IndexName":{"maxLength":255,"minLength":3,"pattern":"^[a-zA-Z0-9_.-]+$","type":"string"},"Projection":{"$ref":"#/definitions/Projection"},"SearchSchema":{"items":{"$ref":"#/definitions/SearchSchemaElement"},"minItems":1,"type":"array","uniqueItems":true},"VectorAttribute":{"$ref":"#/definitions/VectorAttribute"}},"required":["IndexName","VectorAttribute","Projection","Dimensions","DistanceFunction"],"type":"object"}"##,
+            ),
+            (
+                "WarmThroughput",
+                r#"{"additionalProperties":false,"anyOf":[{"required":["ReadUnitsPerSecond"]},{"required":["WriteUnitsPerSecond"]}],"properties":{"ReadUnitsPerSecond":{"minimum":1,"type":"integer"},"WriteUnitsPerSecond":{"minimum":1,"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "WriteOnDemandThroughputSettings",
+                r#"{"additionalProperties":false,"properties":{"MaxWriteRequestUnits":{"minimum":1,"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "WriteProvisionedThroughputSettings",
+                r##"{"additionalProperties":false,"properties":{"WriteCapacityAutoScalingSettings":{"$ref":"#/definitions/CapacityAutoScalingSettings"}},"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::DynamoDB::Table",
-        r##"{"additionalProperties":false,"allOf":[{"if":{"properties":{"LocalSecondaryIndexes":{"minItems":1,"type":"array"}},"required":["LocalSecondaryIndexes"],"type":"object"},"then":{"properties":{"AttributeDefinitions":{"minItems":2},"KeySchema":{"minItems":2}},"type":"object"}}],"definitions":{"AttributeDefinition":{"additionalProperties":false,"properties":{"AttributeName":{"maxLength":255,"minLength":1,"type":"string"},"AttributeType":{"enum":["B","N","S"],"type":"string"}},"required":["AttributeName","AttributeType"],"type":"object"},"ContributorInsightsSpecification":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"Mode":{"enum":["ACCESSED_AND_THROTTLED_KEYS","THROTTLED_KEYS"],"type":"string"}},"required":["Enabled"],"type":"object"},"Csv":{"additionalProperties":false,"properties":{"Delimiter":{"type":"string"},"HeaderList":{"items":{"type":"string"},"type":"array","uniqueItems":true}},"type":"object"},"DeprecatedHashKeyElement":{"additionalProperties":false,"properties":{"AttributeName":{"type":"string"},"AttributeType":{"type":"string"}},"required":["AttributeType","AttributeName"],"type":"object"},"DeprecatedKeySchema":{"additionalProperties":false,"properties":{"HashKeyElement":{"$ref":"#/definitions/DeprecatedHashKeyElement"}},"required":["HashKeyElement"],"type":"object"},"GlobalSecondaryIndex":{"additionalProperties":false,"properties":{"ContributorInsightsSpecification":{"$ref":"#/definitions/ContributorInsightsSpecification"},"IndexName":{"maxLength":255,"minLength":3,"pattern":"^[a-zA-Z0-9_.-]+$","type":"string"},"KeySchema":{"items":{"additionalProperties":false,"properties":{"AttributeName":{"type":"string"},"KeyType":{"type":"string"}},"required":["KeyType","AttributeName"],"type":"object"},"minItems":1,"type":"array","uniqueItems":true,"uniqueKeys":["AttributeName"]},"OnDemandThroughput":{"$ref":"#/definitions/OnDemandThroughput"},"Projection":{"$ref":"#/definitions/Projection"},"ProvisionedThroughput":{"$ref":"#/definitions/ProvisionedThroughput"},"WarmThroughput":{"$ref":"#/definitions/WarmThroughput"}},"required":["IndexName","Projection","KeySchema"],"type":"object"},"ImportSourceSpecification":{"additionalProperties":false,"properties":{"InputCompressionType":{"type":"string"},"InputFormat":{"type":"string"},"InputFormatOptions":{"$ref":"#/definitions/InputFormatOptions"},"S3BucketSource":{"$ref":"#/definitions/S3BucketSource"}},"required":["S3BucketSource","InputFormat"],"type":"object"},"InputFormatOptions":{"additionalProperties":false,"properties":{"Csv":{"$ref":"#/definitions/Csv"}},"type":"object"},"KeySchema":{"items":{"additionalProperties":false,"properties":{"AttributeName":{"type":"string"},"KeyType":{"type":"string"}},"required":["KeyType","AttributeName"],"type":"object"},"prefixItems":[{"properties":{"KeyType":{"const":"HASH","type":"string"}},"required":["KeyType"],"type":"object"},{"properties":{"KeyType":{"const":"RANGE","type":"string"}},"required":["KeyType"],"type":"object"}],"properties":{"AttributeName":{"maxLength":255,"minLength":1},"KeyType":{"enum":["HASH","RANGE"]}},"type":"array","uniqueItems":true,"uniqueKeys":["AttributeName"]},"KinesisStreamSpecification":{"additionalProperties":false,"properties":{"ApproximateCreationDateTimePrecision":{"enum":["MICROSECOND","MILLISECOND"],"type":"string"},"StreamArn":{"type":"string"}},"required":["StreamArn"],"type":"object"},"LocalSecondaryIndex":{"additionalProperties":false,"properties":{"IndexName":{"maxLength":255,"minLength":3,"pattern":"^[a-zA-Z0-9_.-]+$","type":"string"},"KeySchema":{"$ref":"#/definitions/KeySchema","maxItems":2,"minItems":2},"Projection":{"$ref":"#/definitions/Projection"}},"required":["IndexName","Projection","KeySchema"],"type":"object"},"OnDemandThroughput":{"additionalProperties":false,"properties":{"MaxReadRequestUnits":{"minimum":1,"type":"integer"},"MaxWriteRequestUnits":{"minimum":1,"type":"integer"}},"type":"object"},"PointInTimeRecoverySpecification":{"additionalProperties":false,"dependencies":{"RecoveryPeriodInDays":["PointInTimeRecoveryEnabled"]},"properties":{"PointInTimeRecoveryEnabled":{"type":"boolean"},"RecoveryPeriodInDays":{"maximum":35,"minimum":1,"type":"integer"}},"type":"object"},"Projection":{"additionalProperties":false,"properties":{"NonKeyAttributes":{"items":{"maxLength":255,"minLength":1,"type":"string"},"minItems":0,"type":"array","uniqueItems":false},"ProjectionType":{"enum":["ALL","INCLUDE","KEYS_ONLY"],"type":"string"}},"type":"object"},"ProvisionedThroughput":{"additionalProperties":false,"properties":{"ReadCapacityUnits":{"minimum":0,"type":"integer"},"WriteCapacityUnits":{"minimum":0,"type":"integer"}},"required":["WriteCapacityUnits","ReadCapacityUnits"],"type":"object"},"ResourcePolicy":{"additionalProperties":false,"properties":{"PolicyDocument":{"type":["object","string"]}},"required":["PolicyDocument"],"type":"object"},"S3BucketSource":{"additionalProperties":false,"properties":{"S3Bucket":{"type":"string"},"S3BucketOwner":{"type":"string"},"S3KeyPrefix":{"type":"string"}},"required":["S3Bucket"],"type":"object"},"SSESpecification":{"additionalProperties":false,"dependentRequired":{"KMSMasterKeyId":["SSEType"]},"properties":{"KMSMasterKeyId":{"anyOf":[{},{},{}],"type":"string"},"SSEEnabled":{"type":"boolean"},"SSEType":{"enum":["KMS"],"type":"string"}},"required":["SSEEnabled"],"type":"object"},"SearchSchemaElement":{"additionalProperties":false,"properties":{"AttributeName":{"maxLength":65535,"minLength":0,"type":"string"},"SearchSchemaElementType":{"enum":["HASH","INLINE_FILTER"],"type":"string"}},"required":["AttributeName","SearchSchemaElementType"],"type":"object"},"StreamSpecification":{"additionalProperties":false,"properties":{"ResourcePolicy":{"$ref":"#/definitions/ResourcePolicy"},"StreamViewType":{"enum":["KEYS_ONLY","NEW_AND_OLD_IMAGES","NEW_IMAGE","OLD_IMAGE"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["StreamViewType"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"},"TimeToLiveSpecification":{"additionalProperties":false,"properties":{"AttributeName":{"type":"string"},"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"},"VectorAttribute":{"additionalProperties":false,"properties":{"AttributeName":{"maxLength":255,"minLength":1,"type":"string"}},"required":["AttributeName"],"type":"object"},"VectorIndex":{"additionalProperties":false,"properties":{"Dimensions":{"maximum":4096,"minimum":1,"type":"integer"},"DistanceFunction":{"enum":["COSINE","DOT_PRODUCT","EUCLIDEAN"],"type":"string"},"IndexName":{"maxLength":255,"minLength":3,"pattern":"^[a-zA-Z0-9_.-]+$","type":"string"},"Projection":{"$ref":"#/definitions/Projection"},"SearchSchema":{"items":{"$ref":"#/definitions/SearchSchemaElement"},"minItems":1,"type":"array","uniqueItems":true},"VectorAttribute":{"$ref":"#/definitions/VectorAttribute"}},"required":["IndexName","VectorAttribute","Projection","Dimensions","DistanceFunction"],"type":"object"},"WarmThroughput":{"additionalProperties":false,"anyOf":[{"required":["ReadUnitsPerSecond"]},{"required":["WriteUnitsPerSecond"]}],"properties":{"ReadUnitsPerSecond":{"minimum":1,"type":"integer"},"WriteUnitsPerSecond":{"minimum":1,"type":"integer"}},"type":"object"}},"properties":{"Arn":{"type":"string"},"AttributeDefinitions":{"items":{"$ref":"#/definitions/AttributeDefinition"},"type":"array","uniqueItems":true,"uniqueKeys":["AttributeName"]},"BillingMode":{"enum":["PAY_PER_REQUEST","PROVISIONED"],"type":"string"},"ContributorInsightsSpecification":{"$ref":"#/definitions/ContributorInsightsSpecification"},"DeletionProtectionEnabled":{"type":"boolean"},"GlobalSecondaryIndexes":{"items":{"$ref":"#/definitions/GlobalSecondaryIndex"},"type":"array","uniqueItems":false},"ImportSourceSpecification":{"$ref":"#/definitions/ImportSourceSpecification"},"KeySchema":{"minItems":1,"oneOf":[{"$ref":"#/definitions/KeySchema","maxItems":2,"minItems":1},{"type":["object","string"]}]},"KinesisStreamSpecification":{"$ref":"#/definitions/KinesisStreamSpecification"},"LocalSecondaryIndexes":{"items":{"$ref":"#/definitions/LocalSecondaryIndex"},"type":"array","uniqueItems":false},"OnDemandThroughput":{"$ref":"#/definitions/OnDemandThroughput"},"PointInTimeRecoverySpecification":{"$ref":"#/definitions/PointInTimeRecoverySpecification"},"ProvisionedThroughput":{"$ref":"#/definitions/ProvisionedThroughput"},"ResourcePolicy":{"$ref":"#/definitions/ResourcePolicy"},"SSESpecification":{"$ref":"#/definitions/SSESpecification"},"StreamArn":{"type":"string"},"StreamSpecification":{"$ref":"#/definitions/StreamSpecification"},"TableClass":{"enum":["STANDARD","STANDARD_INFREQUENT_ACCESS"],"type":"string"},"TableName":{"maxLength":1024,"minLength":1,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TimeToLiveSpecification":{"$ref":"#/definitions/TimeToLiveSpecification"},"VectorIndexes":{"items":{"$ref":"#/definitions/VectorIndex"},"minItems":1,"type":"array","uniqueItems":true},"WarmThroughput":{"$ref":"#/definitions/WarmThroughput"}},"required":["KeySchema"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"allOf":[{"if":{"properties":{"LocalSecondaryIndexes":{"minItems":1,"type":"array"}},"required":["LocalSecondaryIndexes"],"type":"object"},"then":{"properties":{"AttributeDefinitions":{"minItems":2},"KeySchema":{"minItems":2}},"type":"object"}}],"required":["KeySchema"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "AttributeDefinitions",
+                r##"{"items":{"$ref":"#/definitions/AttributeDefinition"},"type":"array","uniqueItems":true,"uniqueKeys":["AttributeName"]}"##,
+            ),
+            ("BillingMode", r#"{"enum":["PAY_PER_REQUEST","PROVISIONED"],"type":"string"}"#),
+            ("ContributorInsightsSpecification", r##"{"$ref":"#/definitions/ContributorInsightsSpecification"}"##),
+            ("DeletionProtectionEnabled", r#"{"type":"boolean"}"#),
+            (
+                "GlobalSecondaryIndexes",
+                r##"{"items":{"$ref":"#/definitions/GlobalSecondaryIndex"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("ImportSourceSpecification", r##"{"$ref":"#/definitions/ImportSourceSpecification"}"##),
+            (
+                "KeySchema",
+                r##"{"minItems":1,"oneOf":[{"$ref":"#/definitions/KeySchema","maxItems":2,"minItems":1},{"type":["object","string"]}]}"##,
+            ),
+            ("KinesisStreamSpecification", r##"{"$ref":"#/definitions/KinesisStreamSpecification"}"##),
+            (
+                "LocalSecondaryIndexes",
+                r##"{"items":{"$ref":"#/definitions/LocalSecondaryIndex"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("OnDemandThroughput", r##"{"$ref":"#/definitions/OnDemandThroughput"}"##),
+            ("PointInTimeRecoverySpecification", r##"{"$ref":"#/definitions/PointInTimeRecoverySpecification"}"##),
+            ("ProvisionedThroughput", r##"{"$ref":"#/definitions/ProvisionedThroughput"}"##),
+            ("ResourcePolicy", r##"{"$ref":"#/definitions/ResourcePolicy"}"##),
+            ("SSESpecification", r##"{"$ref":"#/definitions/SSESpecification"}"##),
+            ("StreamArn", r#"{"type":"string"}"#),
+            ("StreamSpecification", r##"{"$ref":"#/definitions/StreamSpecification"}"##),
+            ("TableClass", r#"{"enum":["STANDARD","STANDARD_INFREQUENT_ACCESS"],"type":"string"}"#),
+            ("TableName", r#"{"maxLength":1024,"minLength":1,"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("TimeToLiveSpecification", r##"{"$ref":"#/definitions/TimeToLiveSpecification"}"##),
+            (
+                "VectorIndexes",
+                r##"{"items":{"$ref":"#/definitions/VectorIndex"},"minItems":1,"type":"array","uniqueItems":true}"##,
+            ),
+            ("WarmThroughput", r##"{"$ref":"#/definitions/WarmThroughput"}"##),
+        ],
+        &[
+            (
+                "AttributeDefinition",
+                r#"{"additionalProperties":false,"properties":{"AttributeName":{"maxLength":255,"minLength":1,"type":"string"},"AttributeType":{"enum":["B","N","S"],"type":"string"}},"required":["AttributeName","AttributeType"],"type":"object"}"#,
+            ),
+            (
+                "ContributorInsightsSpecification",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"Mode":{"enum":["ACCESSED_AND_THROTTLED_KEYS","THROTTLED_KEYS"],"type":"string"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "Csv",
+                r#"{"additionalProperties":false,"properties":{"Delimiter":{"type":"string"},"HeaderList":{"items":{"type":"string"},"type":"array","uniqueItems":true}},"type":"object"}"#,
+            ),
+            (
+                "DeprecatedHashKeyElement",
+                r#"{"additionalProperties":false,"properties":{"AttributeName":{"type":"string"},"AttributeType":{"type":"string"}},"required":["AttributeType","AttributeName"],"type":"object"}"#,
+            ),
+            (
+                "DeprecatedKeySchema",
+                r##"{"additionalProperties":false,"properties":{"HashKeyElement":{"$ref":"#/definitions/DeprecatedHashKeyElement"}},"required":["HashKeyElement"],"type":"object"}"##,
+            ),
+            (
+                "GlobalSecondaryIndex",
+                r##"{"additionalProperties":false,"properties":{"ContributorInsightsSpecification":{"$ref":"#/definitions/ContributorInsightsSpecification"},"IndexName":{"maxLength":255,"minLength":3,"pattern":"^[a-zA-Z0-9_.-]+$","type":"string"},"KeySchema":{"items":{"additionalProperties":false,"properties":{"AttributeName":{"type":"string"},"KeyType":{"type":"string"}},"required":["KeyType","AttributeName"],"type":"object"},"minItems":1,"type":"array","uniqueItems":true,"uniqueKeys":["AttributeName"]},"OnDemandThroughput":{"$ref":"#/definitions/OnDemandThroughput"},"Projection":{"$ref":"#/definitions/Projection"},"ProvisionedThroughput":{"$ref":"#/definitions/ProvisionedThroughput"},"WarmThroughput":{"$ref":"#/definitions/WarmThroughput"}},"required":["IndexName","Projection","KeySchema"],"type":"object"}"##,
+            ),
+            (
+                "ImportSourceSpecification",
+                r##"{"additionalProperties":false,"properties":{"InputCompressionType":{"type":"string"},"InputFormat":{"type":"string"},"InputFormatOptions":{"$ref":"#/definitions/InputFormatOptions"},"S3BucketSource":{"$ref":"#/definitions/S3BucketSource"}},"required":["S3BucketSource","InputFormat"],"type":"object"}"##,
+            ),
+            (
+                "InputFormatOptions",
+                r##"{"additionalProperties":false,"properties":{"Csv":{"$ref":"#/definitions/Csv"}},"type":"object"}"##,
+            ),
+            (
+                "KeySchema",
+                r#"{"items":{"additionalProperties":false,"properties":{"AttributeName":{"type":"string"},"KeyType":{"type":"string"}},"required":["KeyType","AttributeName"],"type":"object"},"prefixItems":[{"properties":{"KeyType":{"const":"HASH","type":"string"}},"required":["KeyType"],"type":"object"},{"properties":{"KeyType":{"const":"RANGE","type":"string"}},"required":["KeyType"],"type":"object"}],"properties":{"AttributeName":{"maxLength":255,"minLength":1},"KeyType":{"enum":["HASH","RANGE"]}},"type":"array","uniqueItems":true,"uniqueKeys":["AttributeName"]}"#,
+            ),
+            (
+                "KinesisStreamSpecification",
+                r#"{"additionalProperties":false,"properties":{"ApproximateCreationDateTimePrecision":{"enum":["MICROSECOND","MILLISECOND"],"type":"string"},"StreamArn":{"type":"string"}},"required":["StreamArn"],"type":"object"}"#,
+            ),
+            (
+                "LocalSecondaryIndex",
+                r##"{"additionalProperties":false,"properties":{"IndexName":{"maxLength":255,"minLength":3,"pattern":"^[a-zA-Z0-9_.-]+$","type":"string"},"KeySchema":{"$ref":"#/definitions/KeySchema","maxItems":2,"minItems":2},"Projection":{"$ref":"#/definitions/Projection"}},"required":["IndexName","Projection","KeySchema"],"type":"object"}"##,
+            ),
+            (
+                "OnDemandThroughput",
+                r#"{"additionalProperties":false,"properties":{"MaxReadRequestUnits":{"minimum":1,"type":"integer"},"MaxWriteRequestUnits":{"minimum":1,"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "PointInTimeRecoverySpecification",
+                r#"{"additionalProperties":false,"dependencies":{"RecoveryPeriodInDays":["PointInTimeRecoveryEnabled"]},"properties":{"PointInTimeRecoveryEnabled":{"type":"boolean"},"RecoveryPeriodInDays":{"maximum":35,"minimum":1,"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "Projection",
+                r#"{"additionalProperties":false,"properties":{"NonKeyAttributes":{"items":{"maxLength":255,"minLength":1,"type":"string"},"minItems":0,"type":"array","uniqueItems":false},"ProjectionType":{"enum":["ALL","INCLUDE","KEYS_ONLY"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ProvisionedThroughput",
+                r#"{"additionalProperties":false,"properties":{"ReadCapacityUnits":{"minimum":0,"type":"integer"},"WriteCapacityUnits":{"minimum":0,"type":"integer"}},"required":["WriteCapacityUnits","ReadCapacityUnits"],"type":"object"}"#,
+            ),
+            (
+                "ResourcePolicy",
+                r#"{"additionalProperties":false,"properties":{"PolicyDocument":{"type":["object","string"]}},"required":["PolicyDocument"],"type":"object"}"#,
+            ),
+            (
+                "S3BucketSource",
+                r#"{"additionalProperties":false,"properties":{"S3Bucket":{"type":"string"},"S3BucketOwner":{"type":"string"},"S3KeyPrefix":{"type":"string"}},"required":["S3Bucket"],"type":"object"}"#,
+            ),
+            (
+                "SSESpecification",
+                r#"{"additionalProperties":false,"dependentRequired":{"KMSMasterKeyId":["SSEType"]},"properties":{"KMSMasterKeyId":{"anyOf":[{},{},{}],"type":"string"},"SSEEnabled":{"type":"boolean"},"SSEType":{"enum":["KMS"],"type":"string"}},"required":["SSEEnabled"],"type":"object"}"#,
+            ),
+            (
+                "SearchSchemaElement",
+                r#"{"additionalProperties":false,"properties":{"AttributeName":{"maxLength":65535,"minLength":0,"type":"string"},"SearchSchemaElementType":{"enum":["HASH","INLINE_FILTER"],"type":"string"}},"required":["AttributeName","SearchSchemaElementType"],"type":"object"}"#,
+            ),
+            (
+                "StreamSpecification",
+                r##"{"additionalProperties":false,"properties":{"ResourcePolicy":{"$ref":"#/definitions/ResourcePolicy"},"StreamViewType":{"enum":["KEYS_ONLY","NEW_AND_OLD_IMAGES","NEW_IMAGE","OLD_IMAGE"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["StreamViewType"],"type":"object"}"##,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "TimeToLiveSpecification",
+                r#"{"additionalProperties":false,"properties":{"AttributeName":{"type":"string"},"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "VectorAttribute",
+                r#"{"additionalProperties":false,"properties":{"AttributeName":{"maxLength":255,"minLength":1,"type":"string"}},"required":["AttributeName"],"type":"object"}"#,
+            ),
+            (
+                "VectorIndex",
+                r##"{"additionalProperties":false,"properties":{"Dimensions":{"maximum":4096,"minimum":1,"type":"integer"},"DistanceFunction":{"enum":["COSINE","DOT_PRODUCT","EUCLIDEAN"],"type":"string"},"IndexName":{"maxLength":255,"minLength":3,"pattern":"^[a-zA-Z0-9_.-]+$","type":"string"},"Projection":{"$ref":"#/definitions/Projection"},"SearchSchema":{"items":{"$ref":"#/definitions/SearchSchemaElement"},"minItems":1,"type":"array","uniqueItems":true},"VectorAttribute":{"$ref":"#/definitions/VectorAttribute"}},"required":["IndexName","VectorAttribute","Projection","Dimensions","DistanceFunction"],"type":"object"}"##,
+            ),
+            (
+                "WarmThroughput",
+                r#"{"additionalProperties":false,"anyOf":[{"required":["ReadUnitsPerSecond"]},{"required":["WriteUnitsPerSecond"]}],"properties":{"ReadUnitsPerSecond":{"minimum":1,"type":"integer"},"WriteUnitsPerSecond":{"minimum":1,"type":"integer"}},"type":"object"}"#,
+            ),
+        ],
     ),
 ];

@@ -1380,42 +1380,294 @@ pub mod signing_configuration {
     impl Literal for Rule {}
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::ECR::PublicRepository",
-        r##"{"additionalProperties":false,"definitions":{"AboutText":{"maxLength":10240,"type":"string"},"Architecture":{"maxLength":50,"minLength":1,"type":"string"},"ArchitectureList":{"items":{"$ref":"#/definitions/Architecture"},"maxItems":50,"type":"array","uniqueItems":true},"OperatingSystem":{"maxLength":50,"minLength":1,"type":"string"},"OperatingSystemList":{"items":{"$ref":"#/definitions/OperatingSystem"},"maxItems":50,"type":"array","uniqueItems":true},"RegistryId":{"maxLength":12,"minLength":12,"pattern":"^[0-9]{12}$","type":"string"},"RepositoryDescription":{"maxLength":1024,"type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"type":"string"},"Value":{"maxLength":255,"minLength":1,"type":"string"}},"required":["Value","Key"],"type":"object"},"UsageText":{"maxLength":10240,"type":"string"}},"properties":{"Arn":{"type":"string"},"RepositoryCatalogData":{"additionalProperties":false,"properties":{"AboutText":{"$ref":"#/definitions/AboutText"},"Architectures":{"$ref":"#/definitions/ArchitectureList"},"OperatingSystems":{"$ref":"#/definitions/OperatingSystemList"},"RepositoryDescription":{"$ref":"#/definitions/RepositoryDescription"},"UsageText":{"$ref":"#/definitions/UsageText"}},"type":"object"},"RepositoryName":{"maxLength":256,"minLength":2,"pattern":"^(?=.{2,256}$)((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)$","type":"string"},"RepositoryPolicyText":{"type":["object","string"]},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "RepositoryCatalogData",
+                r##"{"additionalProperties":false,"properties":{"AboutText":{"$ref":"#/definitions/AboutText"},"Architectures":{"$ref":"#/definitions/ArchitectureList"},"OperatingSystems":{"$ref":"#/definitions/OperatingSystemList"},"RepositoryDescription":{"$ref":"#/definitions/RepositoryDescription"},"UsageText":{"$ref":"#/definitions/UsageText"}},"type":"object"}"##,
+            ),
+            (
+                "RepositoryName",
+                r#"{"maxLength":256,"minLength":2,"pattern":"^(?=.{2,256}$)((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)$","type":"string"}"#,
+            ),
+            ("RepositoryPolicyText", r#"{"type":["object","string"]}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            ("AboutText", r#"{"maxLength":10240,"type":"string"}"#),
+            ("Architecture", r#"{"maxLength":50,"minLength":1,"type":"string"}"#),
+            (
+                "ArchitectureList",
+                r##"{"items":{"$ref":"#/definitions/Architecture"},"maxItems":50,"type":"array","uniqueItems":true}"##,
+            ),
+            ("OperatingSystem", r#"{"maxLength":50,"minLength":1,"type":"string"}"#),
+            (
+                "OperatingSystemList",
+                r##"{"items":{"$ref":"#/definitions/OperatingSystem"},"maxItems":50,"type":"array","uniqueItems":true}"##,
+            ),
+            ("RegistryId", r#"{"maxLength":12,"minLength":12,"pattern":"^[0-9]{12}$","type":"string"}"#),
+            ("RepositoryDescription", r#"{"maxLength":1024,"type":"string"}"#),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"type":"string"},"Value":{"maxLength":255,"minLength":1,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            ("UsageText", r#"{"maxLength":10240,"type":"string"}"#),
+        ],
     ),
     (
         "AWS::ECR::PullThroughCacheRule",
-        r##"{"additionalProperties":false,"definitions":{"CredentialArn":{"maxLength":612,"minLength":50,"pattern":"^arn:[a-zA-Z-]+:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\\-pullthroughcache\\/[a-zA-Z0-9\\/_+=.@-]+$","type":"string"},"CustomRoleArn":{"maxLength":2048,"minLength":0,"type":"string"},"EcrRepositoryPrefix":{"maxLength":30,"minLength":2,"pattern":"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$","type":"string"},"PullThroughCacheRule":{"additionalProperties":false,"maxItems":50,"minItems":0,"properties":{"CredentialArn":{"$ref":"#/definitions/CredentialArn"},"CustomRoleArn":{"$ref":"#/definitions/CustomRoleArn"},"EcrRepositoryPrefix":{"$ref":"#/definitions/EcrRepositoryPrefix"},"RegistryId":{"$ref":"#/definitions/RegistryId"},"UpstreamRegistry":{"$ref":"#/definitions/UpstreamRegistry"},"UpstreamRegistryUrl":{"$ref":"#/definitions/UpstreamRegistryUrl"},"UpstreamRepositoryPrefix":{"$ref":"#/definitions/UpstreamRepositoryPrefix"}},"required":["EcrRepositoryPrefix","UpstreamRegistryUrl"],"type":"object"},"RegistryId":{"pattern":"^[0-9]{12}$","type":"string"},"UpstreamRegistry":{"enum":["azure-container-registry","chainguard","docker-hub","ecr","ecr-public","github-container-registry","gitlab-container-registry","k8s","quay"],"type":"string"},"UpstreamRegistryUrl":{"type":"string"},"UpstreamRepositoryPrefix":{"maxLength":30,"minLength":2,"pattern":"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$","type":"string"}},"properties":{"CredentialArn":{"$ref":"#/definitions/CredentialArn"},"CustomRoleArn":{"$ref":"#/definitions/CustomRoleArn"},"EcrRepositoryPrefix":{"$ref":"#/definitions/EcrRepositoryPrefix"},"UpstreamRegistry":{"$ref":"#/definitions/UpstreamRegistry"},"UpstreamRegistryUrl":{"$ref":"#/definitions/UpstreamRegistryUrl"},"UpstreamRepositoryPrefix":{"$ref":"#/definitions/UpstreamRepositoryPrefix"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("CredentialArn", r##"{"$ref":"#/definitions/CredentialArn"}"##),
+            ("CustomRoleArn", r##"{"$ref":"#/definitions/CustomRoleArn"}"##),
+            ("EcrRepositoryPrefix", r##"{"$ref":"#/definitions/EcrRepositoryPrefix"}"##),
+            ("UpstreamRegistry", r##"{"$ref":"#/definitions/UpstreamRegistry"}"##),
+            ("UpstreamRegistryUrl", r##"{"$ref":"#/definitions/UpstreamRegistryUrl"}"##),
+            ("UpstreamRepositoryPrefix", r##"{"$ref":"#/definitions/UpstreamRepositoryPrefix"}"##),
+        ],
+        &[
+            (
+                "CredentialArn",
+                r#"{"maxLength":612,"minLength":50,"pattern":"^arn:[a-zA-Z-]+:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\\-pullthroughcache\\/[a-zA-Z0-9\\/_+=.@-]+$","type":"string"}"#,
+            ),
+            ("CustomRoleArn", r#"{"maxLength":2048,"minLength":0,"type":"string"}"#),
+            (
+                "EcrRepositoryPrefix",
+                r#"{"maxLength":30,"minLength":2,"pattern":"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$","type":"string"}"#,
+            ),
+            (
+                "PullThroughCacheRule",
+                r##"{"additionalProperties":false,"maxItems":50,"minItems":0,"properties":{"CredentialArn":{"$ref":"#/definitions/CredentialArn"},"CustomRoleArn":{"$ref":"#/definitions/CustomRoleArn"},"EcrRepositoryPrefix":{"$ref":"#/definitions/EcrRepositoryPrefix"},"RegistryId":{"$ref":"#/definitions/RegistryId"},"UpstreamRegistry":{"$ref":"#/definitions/UpstreamRegistry"},"UpstreamRegistryUrl":{"$ref":"#/definitions/UpstreamRegistryUrl"},"UpstreamRepositoryPrefix":{"$ref":"#/definitions/UpstreamRepositoryPrefix"}},"required":["EcrRepositoryPrefix","UpstreamRegistryUrl"],"type":"object"}"##,
+            ),
+            ("RegistryId", r#"{"pattern":"^[0-9]{12}$","type":"string"}"#),
+            (
+                "UpstreamRegistry",
+                r#"{"enum":["azure-container-registry","chainguard","docker-hub","ecr","ecr-public","github-container-registry","gitlab-container-registry","k8s","quay"],"type":"string"}"#,
+            ),
+            ("UpstreamRegistryUrl", r#"{"type":"string"}"#),
+            (
+                "UpstreamRepositoryPrefix",
+                r#"{"maxLength":30,"minLength":2,"pattern":"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$","type":"string"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ECR::PullTimeUpdateExclusion",
-        r##"{"additionalProperties":false,"definitions":{"PrincipalArn":{"maxLength":200,"minLength":0,"pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$","type":"string"}},"properties":{"PrincipalArn":{"$ref":"#/definitions/PrincipalArn"}},"required":["PrincipalArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["PrincipalArn"],"type":"object"}"#,
+        &[("PrincipalArn", r##"{"$ref":"#/definitions/PrincipalArn"}"##)],
+        &[(
+            "PrincipalArn",
+            r#"{"maxLength":200,"minLength":0,"pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$","type":"string"}"#,
+        )],
     ),
     (
         "AWS::ECR::RegistryPolicy",
-        r##"{"additionalProperties":false,"definitions":{"RegistryId":{"maxLength":12,"minLength":12,"pattern":"^[0-9]{12}$","type":"string"}},"properties":{"PolicyText":{"maxLength":10240,"minLength":0,"type":["object","string"]},"RegistryId":{"$ref":"#/definitions/RegistryId"}},"required":["PolicyText"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["PolicyText"],"type":"object"}"#,
+        &[
+            ("PolicyText", r#"{"maxLength":10240,"minLength":0,"type":["object","string"]}"#),
+            ("RegistryId", r##"{"$ref":"#/definitions/RegistryId"}"##),
+        ],
+        &[("RegistryId", r#"{"maxLength":12,"minLength":12,"pattern":"^[0-9]{12}$","type":"string"}"#)],
     ),
     (
         "AWS::ECR::RegistryScanningConfiguration",
-        r##"{"additionalProperties":false,"definitions":{"Filter":{"maxLength":255,"minLength":1,"pattern":"^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$","type":"string"},"FilterType":{"enum":["WILDCARD"],"type":"string"},"RegistryId":{"pattern":"^[0-9]{12}$","type":"string"},"RepositoryFilter":{"additionalProperties":false,"properties":{"Filter":{"$ref":"#/definitions/Filter"},"FilterType":{"$ref":"#/definitions/FilterType"}},"required":["Filter","FilterType"],"type":"object"},"ScanFrequency":{"enum":["SCAN_ON_PUSH","CONTINUOUS_SCAN"],"type":"string"},"ScanType":{"enum":["BASIC","ENHANCED"],"type":"string"},"ScanningRule":{"additionalProperties":false,"properties":{"RepositoryFilters":{"items":{"$ref":"#/definitions/RepositoryFilter"},"maxItems":100,"minItems":0,"type":"array"},"ScanFrequency":{"$ref":"#/definitions/ScanFrequency"}},"required":["ScanFrequency","RepositoryFilters"],"type":"object"},"ScanningRules":{"items":{"$ref":"#/definitions/ScanningRule"},"maxItems":2,"minItems":0,"type":"array"}},"properties":{"RegistryId":{"$ref":"#/definitions/RegistryId"},"Rules":{"$ref":"#/definitions/ScanningRules"},"ScanType":{"$ref":"#/definitions/ScanType"}},"required":["Rules","ScanType"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Rules","ScanType"],"type":"object"}"#,
+        &[
+            ("RegistryId", r##"{"$ref":"#/definitions/RegistryId"}"##),
+            ("Rules", r##"{"$ref":"#/definitions/ScanningRules"}"##),
+            ("ScanType", r##"{"$ref":"#/definitions/ScanType"}"##),
+        ],
+        &[
+            (
+                "Filter",
+                r#"{"maxLength":255,"minLength":1,"pattern":"^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$","type":"string"}"#,
+            ),
+            ("FilterType", r#"{"enum":["WILDCARD"],"type":"string"}"#),
+            ("RegistryId", r#"{"pattern":"^[0-9]{12}$","type":"string"}"#),
+            (
+                "RepositoryFilter",
+                r##"{"additionalProperties":false,"properties":{"Filter":{"$ref":"#/definitions/Filter"},"FilterType":{"$ref":"#/definitions/FilterType"}},"required":["Filter","FilterType"],"type":"object"}"##,
+            ),
+            ("ScanFrequency", r#"{"enum":["SCAN_ON_PUSH","CONTINUOUS_SCAN"],"type":"string"}"#),
+            ("ScanType", r#"{"enum":["BASIC","ENHANCED"],"type":"string"}"#),
+            (
+                "ScanningRule",
+                r##"{"additionalProperties":false,"properties":{"RepositoryFilters":{"items":{"$ref":"#/definitions/RepositoryFilter"},"maxItems":100,"minItems":0,"type":"array"},"ScanFrequency":{"$ref":"#/definitions/ScanFrequency"}},"required":["ScanFrequency","RepositoryFilters"],"type":"object"}"##,
+            ),
+            (
+                "ScanningRules",
+                r##"{"items":{"$ref":"#/definitions/ScanningRule"},"maxItems":2,"minItems":0,"type":"array"}"##,
+            ),
+        ],
     ),
     (
         "AWS::ECR::ReplicationConfiguration",
-        r##"{"additionalProperties":false,"definitions":{"Filter":{"maxLength":256,"minLength":2,"pattern":"^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$","type":"string"},"FilterType":{"enum":["PREFIX_MATCH"],"type":"string"},"Region":{"pattern":"[0-9a-z-]{2,25}","type":"string"},"RegistryId":{"pattern":"^[0-9]{12}$","type":"string"},"ReplicationConfiguration":{"additionalProperties":false,"properties":{"Rules":{"items":{"$ref":"#/definitions/ReplicationRule"},"maxItems":25,"minItems":0,"type":"array"}},"required":["Rules"],"type":"object"},"ReplicationDestination":{"additionalProperties":false,"properties":{"Region":{"$ref":"#/definitions/Region"},"RegistryId":{"$ref":"#/definitions/RegistryId"}},"required":["Region","RegistryId"],"type":"object"},"ReplicationRule":{"additionalProperties":false,"properties":{"Destinations":{"items":{"$ref":"#/definitions/ReplicationDestination"},"maxItems":100,"minItems":1,"type":"array"},"RepositoryFilters":{"items":{"$ref":"#/definitions/RepositoryFilter"},"maxItems":100,"minItems":0,"type":"array"}},"required":["Destinations"],"type":"object"},"RepositoryFilter":{"additionalProperties":false,"properties":{"Filter":{"$ref":"#/definitions/Filter"},"FilterType":{"$ref":"#/definitions/FilterType"}},"required":["Filter","FilterType"],"type":"object"}},"properties":{"RegistryId":{"type":"string"},"ReplicationConfiguration":{"$ref":"#/definitions/ReplicationConfiguration"}},"required":["ReplicationConfiguration"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ReplicationConfiguration"],"type":"object"}"#,
+        &[
+            ("RegistryId", r#"{"type":"string"}"#),
+            ("ReplicationConfiguration", r##"{"$ref":"#/definitions/ReplicationConfiguration"}"##),
+        ],
+        &[
+            (
+                "Filter",
+                r#"{"maxLength":256,"minLength":2,"pattern":"^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$","type":"string"}"#,
+            ),
+            ("FilterType", r#"{"enum":["PREFIX_MATCH"],"type":"string"}"#),
+            ("Region", r#"{"pattern":"[0-9a-z-]{2,25}","type":"string"}"#),
+            ("RegistryId", r#"{"pattern":"^[0-9]{12}$","type":"string"}"#),
+            (
+                "ReplicationConfiguration",
+                r##"{"additionalProperties":false,"properties":{"Rules":{"items":{"$ref":"#/definitions/ReplicationRule"},"maxItems":25,"minItems":0,"type":"array"}},"required":["Rules"],"type":"object"}"##,
+            ),
+            (
+                "ReplicationDestination",
+                r##"{"additionalProperties":false,"properties":{"Region":{"$ref":"#/definitions/Region"},"RegistryId":{"$ref":"#/definitions/RegistryId"}},"required":["Region","RegistryId"],"type":"object"}"##,
+            ),
+            (
+                "ReplicationRule",
+                r##"{"additionalProperties":false,"properties":{"Destinations":{"items":{"$ref":"#/definitions/ReplicationDestination"},"maxItems":100,"minItems":1,"type":"array"},"RepositoryFilters":{"items":{"$ref":"#/definitions/RepositoryFilter"},"maxItems":100,"minItems":0,"type":"array"}},"required":["Destinations"],"type":"object"}"##,
+            ),
+            (
+                "RepositoryFilter",
+                r##"{"additionalProperties":false,"properties":{"Filter":{"$ref":"#/definitions/Filter"},"FilterType":{"$ref":"#/definitions/FilterType"}},"required":["Filter","FilterType"],"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::ECR::Repository",
-        r##"{"additionalProperties":false,"definitions":{"EmptyOnDelete":{"type":"boolean"},"EncryptionConfiguration":{"additionalProperties":false,"properties":{"EncryptionType":{"$ref":"#/definitions/EncryptionType"},"KmsKey":{"$ref":"#/definitions/KmsKey"}},"required":["EncryptionType"],"type":"object"},"EncryptionType":{"enum":["AES256","KMS","KMS_DSSE"],"type":"string"},"ImageScanningConfiguration":{"additionalProperties":false,"properties":{"ScanOnPush":{"$ref":"#/definitions/ScanOnPush"}},"type":"object"},"ImageTagMutabilityExclusionFilter":{"additionalProperties":false,"properties":{"ImageTagMutabilityExclusionFilterType":{"$ref":"#/definitions/ImageTagMutabilityExclusionFilterType"},"ImageTagMutabilityExclusionFilterValue":{"$ref":"#/definitions/ImageTagMutabilityExclusionFilterValue"}},"required":["ImageTagMutabilityExclusionFilterType","ImageTagMutabilityExclusionFilterValue"],"type":"object"},"ImageTagMutabilityExclusionFilterType":{"enum":["WILDCARD"],"type":"string"},"ImageTagMutabilityExclusionFilterValue":{"maxLength":128,"minLength":1,"pattern":"^[0-9a-zA-Z._*-]{1,128}","type":"string"},"KmsKey":{"maxLength":2048,"minLength":1,"type":"string"},"LifecyclePolicy":{"additionalProperties":false,"properties":{"LifecyclePolicyText":{"$ref":"#/definitions/LifecyclePolicyText"},"RegistryId":{"$ref":"#/definitions/RegistryId"}},"type":"object"},"LifecyclePolicyText":{"maxLength":30720,"minLength":100,"type":"string"},"RegistryId":{"maxLength":12,"minLength":12,"pattern":"^[0-9]{12}$","type":"string"},"ScanOnPush":{"type":"boolean"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"type":"string"},"Value":{"maxLength":255,"minLength":1,"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"Arn":{"type":"string"},"EmptyOnDelete":{"$ref":"#/definitions/EmptyOnDelete"},"EncryptionConfiguration":{"$ref":"#/definitions/EncryptionConfiguration"},"ImageScanningConfiguration":{"$ref":"#/definitions/ImageScanningConfiguration"},"ImageTagMutability":{"enum":["MUTABLE","IMMUTABLE","MUTABLE_WITH_EXCLUSION","IMMUTABLE_WITH_EXCLUSION"],"type":"string"},"ImageTagMutabilityExclusionFilters":{"items":{"$ref":"#/definitions/ImageTagMutabilityExclusionFilter"},"maxItems":5,"minItems":1,"type":"array"},"LifecyclePolicy":{"$ref":"#/definitions/LifecyclePolicy"},"RepositoryName":{"maxLength":256,"minLength":2,"pattern":"^(?=.{2,256}$)([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*)$","type":"string"},"RepositoryPolicyText":{"type":["object","string"]},"RepositoryUri":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("EmptyOnDelete", r##"{"$ref":"#/definitions/EmptyOnDelete"}"##),
+            ("EncryptionConfiguration", r##"{"$ref":"#/definitions/EncryptionConfiguration"}"##),
+            ("ImageScanningConfiguration", r##"{"$ref":"#/definitions/ImageScanningConfiguration"}"##),
+            (
+                "ImageTagMutability",
+                r#"{"enum":["MUTABLE","IMMUTABLE","MUTABLE_WITH_EXCLUSION","IMMUTABLE_WITH_EXCLUSION"],"type":"string"}"#,
+            ),
+            (
+                "ImageTagMutabilityExclusionFilters",
+                r##"{"items":{"$ref":"#/definitions/ImageTagMutabilityExclusionFilter"},"maxItems":5,"minItems":1,"type":"array"}"##,
+            ),
+            ("LifecyclePolicy", r##"{"$ref":"#/definitions/LifecyclePolicy"}"##),
+            (
+                "RepositoryName",
+                r#"{"maxLength":256,"minLength":2,"pattern":"^(?=.{2,256}$)([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*)$","type":"string"}"#,
+            ),
+            ("RepositoryPolicyText", r#"{"type":["object","string"]}"#),
+            ("RepositoryUri", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            ("EmptyOnDelete", r#"{"type":"boolean"}"#),
+            (
+                "EncryptionConfiguration",
+                r##"{"additionalProperties":false,"properties":{"EncryptionType":{"$ref":"#/definitions/EncryptionType"},"KmsKey":{"$ref":"#/definitions/KmsKey"}},"required":["EncryptionType"],"type":"object"}"##,
+            ),
+            ("EncryptionType", r#"{"enum":["AES256","KMS","KMS_DSSE"],"type":"string"}"#),
+            (
+                "ImageScanningConfiguration",
+                r##"{"additionalProperties":false,"properties":{"ScanOnPush":{"$ref":"#/definitions/ScanOnPush"}},"type":"object"}"##,
+            ),
+            (
+                "ImageTagMutabilityExclusionFilter",
+                r##"{"additionalProperties":false,"properties":{"ImageTagMutabilityExclusionFilterType":{"$ref":"#/definitions/ImageTagMutabilityExclusionFilterType"},"ImageTagMutabilityExclusionFilterValue":{"$ref":"#/definitions/ImageTagMutabilityExclusionFilterValue"}},"required":["ImageTagMutabilityExclusionFilterType","ImageTagMutabilityExclusionFilterValue"],"type":"object"}"##,
+            ),
+            ("ImageTagMutabilityExclusionFilterType", r#"{"enum":["WILDCARD"],"type":"string"}"#),
+            (
+                "ImageTagMutabilityExclusionFilterValue",
+                r#"{"maxLength":128,"minLength":1,"pattern":"^[0-9a-zA-Z._*-]{1,128}","type":"string"}"#,
+            ),
+            ("KmsKey", r#"{"maxLength":2048,"minLength":1,"type":"string"}"#),
+            (
+                "LifecyclePolicy",
+                r##"{"additionalProperties":false,"properties":{"LifecyclePolicyText":{"$ref":"#/definitions/LifecyclePolicyText"},"RegistryId":{"$ref":"#/definitions/RegistryId"}},"type":"object"}"##,
+            ),
+            ("LifecyclePolicyText", r#"{"maxLength":30720,"minLength":100,"type":"string"}"#),
+            ("RegistryId", r#"{"maxLength":12,"minLength":12,"pattern":"^[0-9]{12}$","type":"string"}"#),
+            ("ScanOnPush", r#"{"type":"boolean"}"#),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"type":"string"},"Value":{"maxLength":255,"minLength":1,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ECR::RepositoryCreationTemplate",
-        r##"{"additionalProperties":false,"definitions":{"AppliedForItem":{"enum":["REPLICATION","PULL_THROUGH_CACHE","CREATE_ON_PUSH"],"type":"string"},"EncryptionConfiguration":{"additionalProperties":false,"properties":{"EncryptionType":{"$ref":"#/definitions/EncryptionType"},"KmsKey":{"$ref":"#/definitions/KmsKey"}},"required":["EncryptionType"],"type":"object"},"EncryptionType":{"enum":["AES256","KMS","KMS_DSSE"],"type":"string"},"ImageTagMutabilityExclusionFilter":{"additionalProperties":false,"properties":{"ImageTagMutabilityExclusionFilterType":{"enum":["WILDCARD"],"type":"string"},"ImageTagMutabilityExclusionFilterValue":{"maxLength":128,"minLength":1,"pattern":"^[0-9a-zA-Z._*-]{1,128}","type":"string"}},"required":["ImageTagMutabilityExclusionFilterType","ImageTagMutabilityExclusionFilterValue"],"type":"object"},"KmsKey":{"maxLength":2048,"minLength":1,"type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"AppliedFor":{"items":{"$ref":"#/definitions/AppliedForItem"},"type":"array","uniqueItems":true},"CreatedAt":{"type":"string"},"CustomRoleArn":{"maxLength":2048,"minLength":0,"pattern":"^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,-.@_]*$","type":"string"},"Description":{"maxLength":256,"minLength":0,"type":"string"},"EncryptionConfiguration":{"$ref":"#/definitions/EncryptionConfiguration"},"ImageTagMutability":{"enum":["MUTABLE","IMMUTABLE","IMMUTABLE_WITH_EXCLUSION","MUTABLE_WITH_EXCLUSION"],"type":"string"},"ImageTagMutabilityExclusionFilters":{"items":{"$ref":"#/definitions/ImageTagMutabilityExclusionFilter"},"maxItems":5,"minItems":1,"type":"array"},"LifecyclePolicy":{"maxLength":30720,"minLength":100,"type":"string"},"Prefix":{"maxLength":256,"minLength":1,"pattern":"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$","type":"string"},"RepositoryPolicy":{"maxLength":10240,"minLength":0,"type":"string"},"ResourceTags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true},"UpdatedAt":{"type":"string"}},"required":["Prefix","AppliedFor"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Prefix","AppliedFor"],"type":"object"}"#,
+        &[
+            ("AppliedFor", r##"{"items":{"$ref":"#/definitions/AppliedForItem"},"type":"array","uniqueItems":true}"##),
+            ("CreatedAt", r#"{"type":"string"}"#),
+            (
+                "CustomRoleArn",
+                r#"{"maxLength":2048,"minLength":0,"pattern":"^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,-.@_]*$","type":"string"}"#,
+            ),
+            ("Description", r#"{"maxLength":256,"minLength":0,"type":"string"}"#),
+            ("EncryptionConfiguration", r##"{"$ref":"#/definitions/EncryptionConfiguration"}"##),
+            (
+                "ImageTagMutability",
+                r#"{"enum":["MUTABLE","IMMUTABLE","IMMUTABLE_WITH_EXCLUSION","MUTABLE_WITH_EXCLUSION"],"type":"string"}"#,
+            ),
+            (
+                "ImageTagMutabilityExclusionFilters",
+                r##"{"items":{"$ref":"#/definitions/ImageTagMutabilityExclusionFilter"},"maxItems":5,"minItems":1,"type":"array"}"##,
+            ),
+            ("LifecyclePolicy", r#"{"maxLength":30720,"minLength":100,"type":"string"}"#),
+            (
+                "Prefix",
+                r#"{"maxLength":256,"minLength":1,"pattern":"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$","type":"string"}"#,
+            ),
+            ("RepositoryPolicy", r#"{"maxLength":10240,"minLength":0,"type":"string"}"#),
+            (
+                "ResourceTags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##,
+            ),
+            ("UpdatedAt", r#"{"type":"string"}"#),
+        ],
+        &[
+            ("AppliedForItem", r#"{"enum":["REPLICATION","PULL_THROUGH_CACHE","CREATE_ON_PUSH"],"type":"string"}"#),
+            (
+                "EncryptionConfiguration",
+                r##"{"additionalProperties":false,"properties":{"EncryptionType":{"$ref":"#/definitions/EncryptionType"},"KmsKey":{"$ref":"#/definitions/KmsKey"}},"required":["EncryptionType"],"type":"object"}"##,
+            ),
+            ("EncryptionType", r#"{"enum":["AES256","KMS","KMS_DSSE"],"type":"string"}"#),
+            (
+                "ImageTagMutabilityExclusionFilter",
+                r#"{"additionalProperties":false,"properties":{"ImageTagMutabilityExclusionFilterType":{"enum":["WILDCARD"],"type":"string"},"ImageTagMutabilityExclusionFilterValue":{"maxLength":128,"minLength":1,"pattern":"^[0-9a-zA-Z._*-]{1,128}","type":"string"}},"required":["ImageTagMutabilityExclusionFilterType","ImageTagMutabilityExclusionFilterValue"],"type":"object"}"#,
+            ),
+            ("KmsKey", r#"{"maxLength":2048,"minLength":1,"type":"string"}"#),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ECR::SigningConfiguration",
-        r##"{"additionalProperties":false,"definitions":{"Filter":{"maxLength":256,"minLength":1,"pattern":"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$","type":"string"},"FilterType":{"enum":["WILDCARD_MATCH"],"type":"string"},"RepositoryFilter":{"additionalProperties":false,"properties":{"Filter":{"$ref":"#/definitions/Filter"},"FilterType":{"$ref":"#/definitions/FilterType"}},"required":["Filter","FilterType"],"type":"object"},"Rule":{"additionalProperties":false,"properties":{"RepositoryFilters":{"items":{"$ref":"#/definitions/RepositoryFilter"},"maxItems":100,"minItems":1,"type":"array"},"SigningProfileArn":{"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$","type":"string"}},"required":["SigningProfileArn"],"type":"object"}},"properties":{"RegistryId":{"pattern":"^[0-9]{12}$","type":"string"},"Rules":{"items":{"$ref":"#/definitions/Rule"},"maxItems":50,"minItems":0,"type":"array"}},"required":["Rules"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Rules"],"type":"object"}"#,
+        &[
+            ("RegistryId", r#"{"pattern":"^[0-9]{12}$","type":"string"}"#),
+            ("Rules", r##"{"items":{"$ref":"#/definitions/Rule"},"maxItems":50,"minItems":0,"type":"array"}"##),
+        ],
+        &[
+            (
+                "Filter",
+                r#"{"maxLength":256,"minLength":1,"pattern":"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$","type":"string"}"#,
+            ),
+            ("FilterType", r#"{"enum":["WILDCARD_MATCH"],"type":"string"}"#),
+            (
+                "RepositoryFilter",
+                r##"{"additionalProperties":false,"properties":{"Filter":{"$ref":"#/definitions/Filter"},"FilterType":{"$ref":"#/definitions/FilterType"}},"required":["Filter","FilterType"],"type":"object"}"##,
+            ),
+            (
+                "Rule",
+                r##"{"additionalProperties":false,"properties":{"RepositoryFilters":{"items":{"$ref":"#/definitions/RepositoryFilter"},"maxItems":100,"minItems":1,"type":"array"},"SigningProfileArn":{"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$","type":"string"}},"required":["SigningProfileArn"],"type":"object"}"##,
+            ),
+        ],
     ),
 ];

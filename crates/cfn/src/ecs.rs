@@ -9108,54 +9108,965 @@ pub mod task_set {
     impl Literal for ServiceRegistry {}
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::ECS::CapacityProvider",
-        r##"{"additionalProperties":false,"definitions":{"AcceleratorCountRequest":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"AcceleratorTotalMemoryMiBRequest":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"AutoRepairConfiguration":{"additionalProperties":false,"properties":{"ActionsStatus":{"enum":["ENABLED","DISABLED"],"type":"string"}},"type":"object"},"AutoScalingGroupProvider":{"additionalProperties":false,"properties":{"AutoScalingGroupArn":{"type":"string"},"ManagedDraining":{"enum":["DISABLED","ENABLED"],"type":"string"},"ManagedScaling":{"$ref":"#/definitions/ManagedScaling"},"ManagedTerminationProtection":{"enum":["DISABLED","ENABLED"],"type":"string"}},"required":["AutoScalingGroupArn"],"type":"object"},"BaselineEbsBandwidthMbpsRequest":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"CapacityReservationRequest":{"additionalProperties":false,"properties":{"ReservationGroupArn":{"type":"string"},"ReservationPreference":{"enum":["RESERVATIONS_ONLY","RESERVATIONS_FIRST","RESERVATIONS_EXCLUDED"],"type":"string"}},"type":"object"},"InstanceLaunchTemplate":{"additionalProperties":false,"properties":{"CapacityOptionType":{"enum":["ON_DEMAND","SPOT","RESERVED"],"type":"string"},"CapacityReservations":{"$ref":"#/definitions/CapacityReservationRequest"},"Ec2InstanceProfileArn":{"type":"string"},"FipsEnabled":{"type":"boolean"},"InstanceMetadataTagsPropagation":{"type":"boolean"},"InstanceRequirements":{"$ref":"#/definitions/InstanceRequirementsRequest"},"LocalStorageConfiguration":{"$ref":"#/definitions/ManagedInstancesLocalStorageConfiguration"},"Monitoring":{"$ref":"#/definitions/ManagedInstancesMonitoringOptions"},"NetworkConfiguration":{"$ref":"#/definitions/ManagedInstancesNetworkConfiguration"},"StorageConfiguration":{"$ref":"#/definitions/ManagedInstancesStorageConfiguration"}},"required":["Ec2InstanceProfileArn","NetworkConfiguration"],"type":"object"},"InstanceRequirementsRequest":{"additionalProperties":false,"properties":{"AcceleratorCount":{"$ref":"#/definitions/AcceleratorCountRequest"},"AcceleratorManufacturers":{"items":{"enum":["amazon-web-services","amd","habana","nvidia","xilinx"],"type":"string"},"type":"array","uniqueItems":false},"AcceleratorNames":{"items":{"enum":["a10g","a100","h100","inferentia","k520","k80","m60","radeon-pro-v520","t4","t4g","vu9p","v100","l40s","l4","gaudi-hl-205","inferentia2","trainium","trainium2","u30"],"type":"string"},"type":"array","uniqueItems":false},"AcceleratorTotalMemoryMiB":{"$ref":"#/definitions/AcceleratorTotalMemoryMiBRequest"},"AcceleratorTypes":{"items":{"enum":["gpu","fpga","inference"],"type":"string"},"type":"array","uniqueItems":false},"AllowedInstanceTypes":{"items":{"maxLength":30,"minLength":1,"pattern":"[a-zA-Z0-9\\.\\*]+","type":"string"},"maxItems":400,"minItems":0,"type":"array","uniqueItems":false},"BareMetal":{"enum":["included","required","excluded"],"type":"string"},"BaselineEbsBandwidthMbps":{"$ref":"#/definitions/BaselineEbsBandwidthMbpsRequest"},"BurstablePerformance":{"enum":["included","required","excluded"],"type":"string"},"CpuManufacturers":{"items":{"enum":["intel","amd","amazon-web-services"],"type":"string"},"type":"array","uniqueItems":false},"ExcludedInstanceTypes":{"items":{"maxLength":30,"minLength":1,"pattern":"[a-zA-Z0-9\\.\\*]+","type":"string"},"maxItems":400,"minItems":0,"type":"array","uniqueItems":false},"InstanceGenerations":{"items":{"enum":["current","previous"],"type":"string"},"type":"array","uniqueItems":false},"LocalStorage":{"enum":["included","required","excluded"],"type":"string"},"LocalStorageTypes":{"items":{"enum":["hdd","ssd"],"type":"string"},"type":"array","uniqueItems":false},"MaxSpotPriceAsPercentageOfOptimalOnDemandPrice":{"type":"integer"},"MemoryGiBPerVCpu":{"$ref":"#/definitions/MemoryGiBPerVCpuRequest"},"MemoryMiB":{"$ref":"#/definitions/MemoryMiBRequest"},"NetworkBandwidthGbps":{"$ref":"#/definitions/NetworkBandwidthGbpsRequest"},"NetworkInterfaceCount":{"$ref":"#/definitions/NetworkInterfaceCountRequest"},"OnDemandMaxPricePercentageOverLowestPrice":{"type":"integer"},"RequireHibernateSupport":{"type":"boolean"},"SpotMaxPricePercentageOverLowestPrice":{"type":"integer"},"TotalLocalStorageGB":{"$ref":"#/definitions/TotalLocalStorageGBRequest"},"VCpuCount":{"$ref":"#/definitions/VCpuCountRangeRequest"}},"required":["VCpuCount","MemoryMiB"],"type":"object"},"ManagedInstancesLocalStorageConfiguration":{"additionalProperties":false,"properties":{"UseLocalStorage":{"type":"boolean"}},"type":"object"},"ManagedInstancesMonitoringOptions":{"enum":["BASIC","DETAILED"],"type":"string"},"ManagedInstancesNetworkConfiguration":{"additionalProperties":false,"properties":{"SecurityGroups":{"items":{"type":"string"},"type":"array"},"Subnets":{"items":{"type":"string"},"type":"array"}},"required":["SecurityGroups","Subnets"],"type":"object"},"ManagedInstancesProvider":{"additionalProperties":false,"properties":{"AutoRepairConfiguration":{"$ref":"#/definitions/AutoRepairConfiguration"},"InfrastructureOptimization":{"additionalProperties":false,"properties":{"ScaleInAfter":{"maximum":3600,"minimum":-1,"type":"integer"}},"type":"object"},"InfrastructureRoleArn":{"type":"string"},"InstanceLaunchTemplate":{"$ref":"#/definitions/InstanceLaunchTemplate"},"PropagateTags":{"enum":["CAPACITY_PROVIDER","NONE"],"type":"string"}},"required":["InfrastructureRoleArn","InstanceLaunchTemplate"],"type":"object"},"ManagedInstancesStorageConfiguration":{"additionalProperties":false,"properties":{"StorageSizeGiB":{"minimum":1,"type":"integer"}},"required":["StorageSizeGiB"],"type":"object"},"ManagedScaling":{"additionalProperties":false,"properties":{"InstanceWarmupPeriod":{"maximum":10000,"minimum":0,"type":"integer"},"MaximumScalingStepSize":{"maximum":10000,"minimum":1,"type":"integer"},"MinimumScalingStepSize":{"maximum":10000,"minimum":1,"type":"integer"},"Status":{"enum":["DISABLED","ENABLED"],"type":"string"},"TargetCapacity":{"maximum":100,"minimum":1,"type":"integer"}},"type":"object"},"MemoryGiBPerVCpuRequest":{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"},"MemoryMiBRequest":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"required":["Min"],"type":"object"},"NetworkBandwidthGbpsRequest":{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"},"NetworkInterfaceCountRequest":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"},"TotalLocalStorageGBRequest":{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"},"VCpuCountRangeRequest":{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"required":["Min"],"type":"object"}},"properties":{"AutoScalingGroupProvider":{"$ref":"#/definitions/AutoScalingGroupProvider"},"ClusterName":{"type":"string"},"ManagedInstancesProvider":{"$ref":"#/definitions/ManagedInstancesProvider"},"Name":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("AutoScalingGroupProvider", r##"{"$ref":"#/definitions/AutoScalingGroupProvider"}"##),
+            ("ClusterName", r#"{"type":"string"}"#),
+            ("ManagedInstancesProvider", r##"{"$ref":"#/definitions/ManagedInstancesProvider"}"##),
+            ("Name", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+        ],
+        &[
+            (
+                "AcceleratorCountRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "AcceleratorTotalMemoryMiBRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "AutoRepairConfiguration",
+                r#"{"additionalProperties":false,"properties":{"ActionsStatus":{"enum":["ENABLED","DISABLED"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "AutoScalingGroupProvider",
+                r##"{"additionalProperties":false,"properties":{"AutoScalingGroupArn":{"type":"string"},"ManagedDraining":{"enum":["DISABLED","ENABLED"],"type":"string"},"ManagedScaling":{"$ref":"#/definitions/ManagedScaling"},"ManagedTerminationProtection":{"enum":["DISABLED","ENABLED"],"type":"string"}},"required":["AutoScalingGroupArn"],"type":"object"}"##,
+            ),
+            (
+                "BaselineEbsBandwidthMbpsRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "CapacityReservationRequest",
+                r#"{"additionalProperties":false,"properties":{"ReservationGroupArn":{"type":"string"},"ReservationPreference":{"enum":["RESERVATIONS_ONLY","RESERVATIONS_FIRST","RESERVATIONS_EXCLUDED"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "InstanceLaunchTemplate",
+                r##"{"additionalProperties":false,"properties":{"CapacityOptionType":{"enum":["ON_DEMAND","SPOT","RESERVED"],"type":"string"},"CapacityReservations":{"$ref":"#/definitions/CapacityReservationRequest"},"Ec2InstanceProfileArn":{"type":"string"},"FipsEnabled":{"type":"boolean"},"InstanceMetadataTagsPropagation":{"type":"boolean"},"InstanceRequirements":{"$ref":"#/definitions/InstanceRequirementsRequest"},"LocalStorageConfiguration":{"$ref":"#/definitions/ManagedInstancesLocalStorageConfiguration"},"Monitoring":{"$ref":"#/definitions/ManagedInstancesMonitoringOptions"},"NetworkConfiguration":{"$ref":"#/definitions/ManagedInstancesNetworkConfiguration"},"StorageConfiguration":{"$ref":"#/definitions/ManagedInstancesStorageConfiguration"}},"required":["Ec2InstanceProfileArn","NetworkConfiguration"],"type":"object"}"##,
+            ),
+            (
+                "InstanceRequirementsRequest",
+                r##"{"additionalProperties":false,"properties":{"AcceleratorCount":{"$ref":"#/definitions/AcceleratorCountRequest"},"AcceleratorManufacturers":{"items":{"enum":["amazon-web-services","amd","habana","nvidia","xilinx"],"type":"string"},"type":"array","uniqueItems":false},"AcceleratorNames":{"items":{"enum":["a10g","a100","h100","inferentia","k520","k80","m60","radeon-pro-v520","t4","t4g","vu9p","v100","l40s","l4","gaudi-hl-205","inferentia2","trainium","trainium2","u30"],"type":"string"},"type":"array","uniqueItems":false},"AcceleratorTotalMemoryMiB":{"$ref":"#/definitions/AcceleratorTotalMemoryMiBRequest"},"AcceleratorTypes":{"items":{"enum":["gpu","fpga","inference"],"type":"string"},"type":"array","uniqueItems":false},"AllowedInstanceTypes":{"items":{"maxLength":30,"minLength":1,"pattern":"[a-zA-Z0-9\\.\\*]+","type":"string"},"maxItems":400,"minItems":0,"type":"array","uniqueItems":false},"BareMetal":{"enum":["included","required","excluded"],"type":"string"},"BaselineEbsBandwidthMbps":{"$ref":"#/definitions/BaselineEbsBandwidthMbpsRequest"},"BurstablePerformance":{"enum":["included","required","excluded"],"type":"string"},"CpuManufacturers":{"items":{"enum":["intel","amd","amazon-web-services"],"type":"string"},"type":"array","uniqueItems":false},"ExcludedInstanceTypes":{"items":{"maxLength":30,"minLength":1,"pattern":"[a-zA-Z0-9\\.\\*]+","type":"string"},"maxItems":400,"minItems":0,"type":"array","uniqueItems":false},"InstanceGenerations":{"items":{"enum":["current","previous"],"type":"string"},"type":"array","uniqueItems":false},"LocalStorage":{"enum":["included","required","excluded"],"type":"string"},"LocalStorageTypes":{"items":{"enum":["hdd","ssd"],"type":"string"},"type":"array","uniqueItems":false},"MaxSpotPriceAsPercentageOfOptimalOnDemandPrice":{"type":"integer"},"MemoryGiBPerVCpu":{"$ref":"#/definitions/MemoryGiBPerVCpuRequest"},"MemoryMiB":{"$ref":"#/definitions/MemoryMiBRequest"},"NetworkBandwidthGbps":{"$ref":"#/definitions/NetworkBandwidthGbpsRequest"},"NetworkInterfaceCount":{"$ref":"#/definitions/NetworkInterfaceCountRequest"},"OnDemandMaxPricePercentageOverLowestPrice":{"type":"integer"},"RequireHibernateSupport":{"type":"boolean"},"SpotMaxPricePercentageOverLowestPrice":{"type":"integer"},"TotalLocalStorageGB":{"$ref":"#/definitions/TotalLocalStorageGBRequest"},"VCpuCount":{"$ref":"#/definitions/VCpuCountRangeRequest"}},"required":["VCpuCount","MemoryMiB"],"type":"object"}"##,
+            ),
+            (
+                "ManagedInstancesLocalStorageConfiguration",
+                r#"{"additionalProperties":false,"properties":{"UseLocalStorage":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            ("ManagedInstancesMonitoringOptions", r#"{"enum":["BASIC","DETAILED"],"type":"string"}"#),
+            (
+                "ManagedInstancesNetworkConfiguration",
+                r#"{"additionalProperties":false,"properties":{"SecurityGroups":{"items":{"type":"string"},"type":"array"},"Subnets":{"items":{"type":"string"},"type":"array"}},"required":["SecurityGroups","Subnets"],"type":"object"}"#,
+            ),
+            (
+                "ManagedInstancesProvider",
+                r##"{"additionalProperties":false,"properties":{"AutoRepairConfiguration":{"$ref":"#/definitions/AutoRepairConfiguration"},"InfrastructureOptimization":{"additionalProperties":false,"properties":{"ScaleInAfter":{"maximum":3600,"minimum":-1,"type":"integer"}},"type":"object"},"InfrastructureRoleArn":{"type":"string"},"InstanceLaunchTemplate":{"$ref":"#/definitions/InstanceLaunchTemplate"},"PropagateTags":{"enum":["CAPACITY_PROVIDER","NONE"],"type":"string"}},"required":["InfrastructureRoleArn","InstanceLaunchTemplate"],"type":"object"}"##,
+            ),
+            (
+                "ManagedInstancesStorageConfiguration",
+                r#"{"additionalProperties":false,"properties":{"StorageSizeGiB":{"minimum":1,"type":"integer"}},"required":["StorageSizeGiB"],"type":"object"}"#,
+            ),
+            (
+                "ManagedScaling",
+                r#"{"additionalProperties":false,"properties":{"InstanceWarmupPeriod":{"maximum":10000,"minimum":0,"type":"integer"},"MaximumScalingStepSize":{"maximum":10000,"minimum":1,"type":"integer"},"MinimumScalingStepSize":{"maximum":10000,"minimum":1,"type":"integer"},"Status":{"enum":["DISABLED","ENABLED"],"type":"string"},"TargetCapacity":{"maximum":100,"minimum":1,"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "MemoryGiBPerVCpuRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "MemoryMiBRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"required":["Min"],"type":"object"}"#,
+            ),
+            (
+                "NetworkBandwidthGbpsRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "NetworkInterfaceCountRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "TotalLocalStorageGBRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"number"},"Min":{"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "VCpuCountRangeRequest",
+                r#"{"additionalProperties":false,"properties":{"Max":{"type":"integer"},"Min":{"type":"integer"}},"required":["Min"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ECS::Cluster",
-        r##"{"additionalProperties":false,"definitions":{"CapacityProviderStrategyItem":{"additionalProperties":false,"properties":{"Base":{"maximum":100000,"minimum":0,"type":"integer"},"CapacityProvider":{"type":"string"},"Weight":{"maximum":1000,"minimum":0,"type":"integer"}},"type":"object"},"ClusterConfiguration":{"additionalProperties":false,"properties":{"ExecuteCommandConfiguration":{"$ref":"#/definitions/ExecuteCommandConfiguration"},"ManagedStorageConfiguration":{"$ref":"#/definitions/ManagedStorageConfiguration"}},"type":"object"},"ClusterSettings":{"additionalProperties":false,"properties":{"Name":{"type":"string"},"Value":{"type":"string"}},"type":"object"},"ExecuteCommandConfiguration":{"additionalProperties":false,"properties":{"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"LogConfiguration":{"$ref":"#/definitions/ExecuteCommandLogConfiguration"},"Logging":{"enum":["DEFAULT","NONE","OVERRIDE"],"type":"string"}},"type":"object"},"ExecuteCommandLogConfiguration":{"additionalProperties":false,"properties":{"CloudWatchEncryptionEnabled":{"type":"boolean"},"CloudWatchLogGroupName":{"type":"string"},"S3BucketName":{"type":"string"},"S3EncryptionEnabled":{"type":"boolean"},"S3KeyPrefix":{"type":"string"}},"type":"object"},"ManagedStorageConfiguration":{"additionalProperties":false,"properties":{"FargateEphemeralStorageKmsKeyId":{"type":"string"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"}},"type":"object"},"ServiceConnectDefaults":{"additionalProperties":false,"properties":{"Namespace":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"}},"properties":{"Arn":{"type":"string"},"CapacityProviders":{"items":{"type":"string"},"type":"array"},"ClusterName":{"type":"string"},"ClusterSettings":{"items":{"$ref":"#/definitions/ClusterSettings"},"type":"array"},"Configuration":{"$ref":"#/definitions/ClusterConfiguration"},"DefaultCapacityProviderStrategy":{"items":{"$ref":"#/definitions/CapacityProviderStrategyItem"},"type":"array"},"ServiceConnectDefaults":{"$ref":"#/definitions/ServiceConnectDefaults"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("CapacityProviders", r#"{"items":{"type":"string"},"type":"array"}"#),
+            ("ClusterName", r#"{"type":"string"}"#),
+            ("ClusterSettings", r##"{"items":{"$ref":"#/definitions/ClusterSettings"},"type":"array"}"##),
+            ("Configuration", r##"{"$ref":"#/definitions/ClusterConfiguration"}"##),
+            (
+                "DefaultCapacityProviderStrategy",
+                r##"{"items":{"$ref":"#/definitions/CapacityProviderStrategyItem"},"type":"array"}"##,
+            ),
+            ("ServiceConnectDefaults", r##"{"$ref":"#/definitions/ServiceConnectDefaults"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+        ],
+        &[
+            (
+                "CapacityProviderStrategyItem",
+                r#"{"additionalProperties":false,"properties":{"Base":{"maximum":100000,"minimum":0,"type":"integer"},"CapacityProvider":{"type":"string"},"Weight":{"maximum":1000,"minimum":0,"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "ClusterConfiguration",
+                r##"{"additionalProperties":false,"properties":{"ExecuteCommandConfiguration":{"$ref":"#/definitions/ExecuteCommandConfiguration"},"ManagedStorageConfiguration":{"$ref":"#/definitions/ManagedStorageConfiguration"}},"type":"object"}"##,
+            ),
+            (
+                "ClusterSettings",
+                r#"{"additionalProperties":false,"properties":{"Name":{"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ExecuteCommandConfiguration",
+                r##"{"additionalProperties":false,"properties":{"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"LogConfiguration":{"$ref":"#/definitions/ExecuteCommandLogConfiguration"},"Logging":{"enum":["DEFAULT","NONE","OVERRIDE"],"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "ExecuteCommandLogConfiguration",
+                r#"{"additionalProperties":false,"properties":{"CloudWatchEncryptionEnabled":{"type":"boolean"},"CloudWatchLogGroupName":{"type":"string"},"S3BucketName":{"type":"string"},"S3EncryptionEnabled":{"type":"boolean"},"S3KeyPrefix":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ManagedStorageConfiguration",
+                r#"{"additionalProperties":false,"properties":{"FargateEphemeralStorageKmsKeyId":{"type":"string"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ServiceConnectDefaults",
+                r#"{"additionalProperties":false,"properties":{"Namespace":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ECS::ClusterCapacityProviderAssociations",
-        r##"{"additionalProperties":false,"definitions":{"CapacityProvider":{"anyOf":[{"enum":["FARGATE","FARGATE_SPOT"],"type":"string"},{"maxLength":2048,"minLength":1,"type":"string"}],"type":"string"},"CapacityProviderStrategy":{"additionalProperties":false,"properties":{"Base":{"maximum":100000,"minimum":0,"type":"integer"},"CapacityProvider":{"$ref":"#/definitions/CapacityProvider"},"Weight":{"maximum":1000,"minimum":0,"type":"integer"}},"required":["CapacityProvider"],"type":"object"},"CapacityProviders":{"items":{"$ref":"#/definitions/CapacityProvider"},"type":"array","uniqueItems":true},"Cluster":{"maxLength":2048,"minLength":1,"type":"string"},"DefaultCapacityProviderStrategy":{"items":{"$ref":"#/definitions/CapacityProviderStrategy"},"type":"array"}},"properties":{"CapacityProviders":{"$ref":"#/definitions/CapacityProviders"},"Cluster":{"$ref":"#/definitions/Cluster"},"DefaultCapacityProviderStrategy":{"$ref":"#/definitions/DefaultCapacityProviderStrategy"}},"required":["Cluster","DefaultCapacityProviderStrategy"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Cluster","DefaultCapacityProviderStrategy"],"type":"object"}"#,
+        &[
+            ("CapacityProviders", r##"{"$ref":"#/definitions/CapacityProviders"}"##),
+            ("Cluster", r##"{"$ref":"#/definitions/Cluster"}"##),
+            ("DefaultCapacityProviderStrategy", r##"{"$ref":"#/definitions/DefaultCapacityProviderStrategy"}"##),
+        ],
+        &[
+            (
+                "CapacityProvider",
+                r#"{"anyOf":[{"enum":["FARGATE","FARGATE_SPOT"],"type":"string"},{"maxLength":2048,"minLength":1,"type":"string"}],"type":"string"}"#,
+            ),
+            (
+                "CapacityProviderStrategy",
+                r##"{"additionalProperties":false,"properties":{"Base":{"maximum":100000,"minimum":0,"type":"integer"},"CapacityProvider":{"$ref":"#/definitions/CapacityProvider"},"Weight":{"maximum":1000,"minimum":0,"type":"integer"}},"required":["CapacityProvider"],"type":"object"}"##,
+            ),
+            (
+                "CapacityProviders",
+                r##"{"items":{"$ref":"#/definitions/CapacityProvider"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("Cluster", r#"{"maxLength":2048,"minLength":1,"type":"string"}"#),
+            (
+                "DefaultCapacityProviderStrategy",
+                r##"{"items":{"$ref":"#/definitions/CapacityProviderStrategy"},"type":"array"}"##,
+            ),
+        ],
     ),
     (
         "AWS::ECS::Daemon",
-        r##"{"additionalProperties":false,"definitions":{"DaemonAlarmConfiguration":{"additionalProperties":false,"properties":{"AlarmNames":{"items":{"type":"string"},"type":"array"},"Enable":{"type":"boolean"}},"type":"object"},"DaemonDeploymentConfiguration":{"additionalProperties":false,"properties":{"Alarms":{"$ref":"#/definitions/DaemonAlarmConfiguration"},"BakeTimeInMinutes":{"maximum":1440,"minimum":0,"type":"integer"},"DrainPercent":{"maximum":100,"minimum":0,"type":"number"}},"type":"object"},"DaemonStatus":{"enum":["ACTIVE","DELETE_IN_PROGRESS"],"type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key"],"type":"object"}},"properties":{"CapacityProviderArns":{"items":{"type":"string"},"minItems":1,"type":"array"},"ClusterArn":{"type":"string"},"CreatedAt":{"type":"string"},"Critical":{"type":"boolean"},"DaemonArn":{"type":"string"},"DaemonName":{"type":"string"},"DaemonStatus":{"$ref":"#/definitions/DaemonStatus"},"DaemonTaskDefinitionArn":{"type":"string"},"DeploymentArn":{"type":"string"},"DeploymentConfiguration":{"$ref":"#/definitions/DaemonDeploymentConfiguration"},"EnableECSManagedTags":{"type":"boolean"},"EnableExecuteCommand":{"type":"boolean"},"PropagateTags":{"enum":["DAEMON","NONE"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"},"UpdatedAt":{"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("CapacityProviderArns", r#"{"items":{"type":"string"},"minItems":1,"type":"array"}"#),
+            ("ClusterArn", r#"{"type":"string"}"#),
+            ("CreatedAt", r#"{"type":"string"}"#),
+            ("Critical", r#"{"type":"boolean"}"#),
+            ("DaemonArn", r#"{"type":"string"}"#),
+            ("DaemonName", r#"{"type":"string"}"#),
+            ("DaemonStatus", r##"{"$ref":"#/definitions/DaemonStatus"}"##),
+            ("DaemonTaskDefinitionArn", r#"{"type":"string"}"#),
+            ("DeploymentArn", r#"{"type":"string"}"#),
+            ("DeploymentConfiguration", r##"{"$ref":"#/definitions/DaemonDeploymentConfiguration"}"##),
+            ("EnableECSManagedTags", r#"{"type":"boolean"}"#),
+            ("EnableExecuteCommand", r#"{"type":"boolean"}"#),
+            ("PropagateTags", r#"{"enum":["DAEMON","NONE"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+            ("UpdatedAt", r#"{"type":"string"}"#),
+        ],
+        &[
+            (
+                "DaemonAlarmConfiguration",
+                r#"{"additionalProperties":false,"properties":{"AlarmNames":{"items":{"type":"string"},"type":"array"},"Enable":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "DaemonDeploymentConfiguration",
+                r##"{"additionalProperties":false,"properties":{"Alarms":{"$ref":"#/definitions/DaemonAlarmConfiguration"},"BakeTimeInMinutes":{"maximum":1440,"minimum":0,"type":"integer"},"DrainPercent":{"maximum":100,"minimum":0,"type":"number"}},"type":"object"}"##,
+            ),
+            ("DaemonStatus", r#"{"enum":["ACTIVE","DELETE_IN_PROGRESS"],"type":"string"}"#),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ECS::DaemonTaskDefinition",
-        r##"{"additionalProperties":false,"definitions":{"ContainerDependency":{"additionalProperties":false,"properties":{"Condition":{"enum":["COMPLETE","HEALTHY","START","SUCCESS"],"type":"string"},"ContainerName":{"type":"string"}},"type":"object"},"DaemonContainerDefinition":{"additionalProperties":false,"properties":{"Command":{"items":{"type":"string"},"type":"array"},"Cpu":{"type":"integer"},"DependsOn":{"items":{"$ref":"#/definitions/ContainerDependency"},"type":"array"},"EntryPoint":{"items":{"type":"string"},"type":"array"},"Environment":{"items":{"$ref":"#/definitions/KeyValuePair"},"type":"array"},"EnvironmentFiles":{"items":{"$ref":"#/definitions/EnvironmentFile"},"type":"array"},"Essential":{"type":"boolean"},"FirelensConfiguration":{"$ref":"#/definitions/FirelensConfiguration"},"HealthCheck":{"$ref":"#/definitions/HealthCheck"},"Image":{"type":"string"},"Interactive":{"type":"boolean"},"LinuxParameters":{"$ref":"#/definitions/LinuxParameters"},"LogConfiguration":{"$ref":"#/definitions/LogConfiguration"},"Memory":{"type":"integer"},"MemoryReservation":{"type":"integer"},"MountPoints":{"items":{"$ref":"#/definitions/MountPoint"},"type":"array"},"Name":{"type":"string"},"Privileged":{"type":"boolean"},"PseudoTerminal":{"type":"boolean"},"ReadonlyRootFilesystem":{"type":"boolean"},"RepositoryCredentials":{"$ref":"#/definitions/RepositoryCredentials"},"RestartPolicy":{"$ref":"#/definitions/RestartPolicy"},"Secrets":{"items":{"$ref":"#/definitions/Secret"},"type":"array"},"StartTimeout":{"type":"integer"},"StopTimeout":{"type":"integer"},"SystemControls":{"items":{"$ref":"#/definitions/SystemControl"},"type":"array"},"Ulimits":{"items":{"$ref":"#/definitions/Ulimit"},"type":"array"},"User":{"type":"string"},"WorkingDirectory":{"type":"string"}},"required":["Name","Image"],"type":"object"},"Device":{"additionalProperties":false,"properties":{"ContainerPath":{"type":"string"},"HostPath":{"type":"string"},"Permissions":{"items":{"enum":["mknod","read","write"],"type":"string"},"type":"array"}},"type":"object"},"EnvironmentFile":{"additionalProperties":false,"properties":{"Type":{"enum":["s3"],"type":"string"},"Value":{"type":"string"}},"type":"object"},"FirelensConfiguration":{"additionalProperties":false,"properties":{"Options":{"additionalProperties":false,"patternProperties":{".{1,}":{"type":"string"}},"type":"object"},"Type":{"enum":["fluentbit","fluentd"],"type":"string"}},"type":"object"},"HealthCheck":{"additionalProperties":false,"properties":{"Command":{"items":{"type":"string"},"type":"array"},"Interval":{"type":"integer"},"Retries":{"type":"integer"},"StartPeriod":{"type":"integer"},"Timeout":{"type":"integer"}},"type":"object"},"HostVolumeProperties":{"additionalProperties":false,"properties":{"SourcePath":{"type":"string"}},"type":"object"},"KernelCapabilities":{"additionalProperties":false,"properties":{"Add":{"items":{"type":"string"},"type":"array"},"Drop":{"items":{"type":"string"},"type":"array"}},"type":"object"},"KeyValuePair":{"additionalProperties":false,"properties":{"Name":{"type":"string"},"Value":{"type":"string"}},"type":"object"},"LinuxParameters":{"additionalProperties":false,"properties":{"Capabilities":{"$ref":"#/definitions/KernelCapabilities"},"Devices":{"items":{"$ref":"#/definitions/Device"},"type":"array"},"InitProcessEnabled":{"type":"boolean"},"Tmpfs":{"items":{"$ref":"#/definitions/Tmpfs"},"type":"array"}},"type":"object"},"LogConfiguration":{"additionalProperties":false,"properties":{"LogDriver":{"type":"string"},"Options":{"additionalProperties":false,"patternProperties":{".{1,}":{"type":"string"}},"type":"object"},"SecretOptions":{"items":{"$ref":"#/definitions/Secret"},"type":"array"}},"required":["LogDriver"],"type":"object"},"MountPoint":{"additionalProperties":false,"properties":{"ContainerPath":{"type":"string"},"ReadOnly":{"type":"boolean"},"SourceVolume":{"type":"string"}},"type":"object"},"RepositoryCredentials":{"additionalProperties":false,"properties":{"CredentialsParameter":{"type":"string"}},"type":"object"},"RestartPolicy":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"IgnoredExitCodes":{"items":{"type":"integer"},"type":"array"},"RestartAttemptPeriod":{"type":"integer"}},"type":"object"},"Secret":{"additionalProperties":false,"properties":{"Name":{"type":"string"},"ValueFrom":{"type":"string"}},"required":["Name","ValueFrom"],"type":"object"},"SystemControl":{"additionalProperties":false,"properties":{"Namespace":{"type":"string"},"Value":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"},"Tmpfs":{"additionalProperties":false,"properties":{"ContainerPath":{"type":"string"},"MountOptions":{"items":{"type":"string"},"type":"array"},"Size":{"type":"integer"}},"required":["Size"],"type":"object"},"Ulimit":{"additionalProperties":false,"properties":{"HardLimit":{"type":"integer"},"Name":{"enum":["core","cpu","data","fsize","locks","memlock","msgqueue","nice","nofile","nproc","rss","rtprio","rttime","sigpending","stack"],"type":"string"},"SoftLimit":{"type":"integer"}},"required":["HardLimit","Name","SoftLimit"],"type":"object"},"Volume":{"additionalProperties":false,"properties":{"Host":{"$ref":"#/definitions/HostVolumeProperties"},"Name":{"type":"string"}},"type":"object"}},"properties":{"ContainerDefinitions":{"items":{"$ref":"#/definitions/DaemonContainerDefinition"},"type":"array","uniqueItems":true},"Cpu":{"type":"string"},"DaemonTaskDefinitionArn":{"type":"string"},"ExecutionRoleArn":{"type":"string"},"Family":{"type":"string"},"IpcMode":{"enum":["none","shared"],"type":"string"},"Memory":{"type":"string"},"PidMode":{"enum":["none","shared"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"},"TaskRoleArn":{"type":"string"},"Volumes":{"items":{"$ref":"#/definitions/Volume"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            (
+                "ContainerDefinitions",
+                r##"{"items":{"$ref":"#/definitions/DaemonContainerDefinition"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("Cpu", r#"{"type":"string"}"#),
+            ("DaemonTaskDefinitionArn", r#"{"type":"string"}"#),
+            ("ExecutionRoleArn", r#"{"type":"string"}"#),
+            ("Family", r#"{"type":"string"}"#),
+            ("IpcMode", r#"{"enum":["none","shared"],"type":"string"}"#),
+            ("Memory", r#"{"type":"string"}"#),
+            ("PidMode", r#"{"enum":["none","shared"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+            ("TaskRoleArn", r#"{"type":"string"}"#),
+            ("Volumes", r##"{"items":{"$ref":"#/definitions/Volume"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            (
+                "ContainerDependency",
+                r#"{"additionalProperties":false,"properties":{"Condition":{"enum":["COMPLETE","HEALTHY","START","SUCCESS"],"type":"string"},"ContainerName":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "DaemonContainerDefinition",
+                r##"{"additionalProperties":false,"properties":{"Command":{"items":{"type":"string"},"type":"array"},"Cpu":{"type":"integer"},"DependsOn":{"items":{"$ref":"#/definitions/ContainerDependency"},"type":"array"},"EntryPoint":{"items":{"type":"string"},"type":"array"},"Environment":{"items":{"$ref":"#/definitions/KeyValuePair"},"type":"array"},"EnvironmentFiles":{"items":{"$ref":"#/definitions/EnvironmentFile"},"type":"array"},"Essential":{"type":"boolean"},"FirelensConfiguration":{"$ref":"#/definitions/FirelensConfiguration"},"HealthCheck":{"$ref":"#/definitions/HealthCheck"},"Image":{"type":"string"},"Interactive":{"type":"boolean"},"LinuxParameters":{"$ref":"#/definitions/LinuxParameters"},"LogConfiguration":{"$ref":"#/definitions/LogConfiguration"},"Memory":{"type":"integer"},"MemoryReservation":{"type":"integer"},"MountPoints":{"items":{"$ref":"#/definitions/MountPoint"},"type":"array"},"Name":{"type":"string"},"Privileged":{"type":"boolean"},"PseudoTerminal":{"type":"boolean"},"ReadonlyRootFilesystem":{"type":"boolean"},"RepositoryCredentials":{"$ref":"#/definitions/RepositoryCredentials"},"RestartPolicy":{"$ref":"#/definitions/RestartPolicy"},"Secrets":{"items":{"$ref":"#/definitions/Secret"},"type":"array"},"StartTimeout":{"type":"integer"},"StopTimeout":{"type":"integer"},"SystemControls":{"items":{"$ref":"#/definitions/SystemControl"},"type":"array"},"Ulimits":{"items":{"$ref":"#/definitions/Ulimit"},"type":"array"},"User":{"type":"string"},"WorkingDirectory":{"type":"string"}},"required":["Name","Image"],"type":"object"}"##,
+            ),
+            (
+                "Device",
+                r#"{"additionalProperties":false,"properties":{"ContainerPath":{"type":"string"},"HostPath":{"type":"string"},"Permissions":{"items":{"enum":["mknod","read","write"],"type":"string"},"type":"array"}},"type":"object"}"#,
+            ),
+            (
+                "EnvironmentFile",
+                r#"{"additionalProperties":false,"properties":{"Type":{"enum":["s3"],"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "FirelensConfiguration",
+                r#"{"additionalProperties":false,"properties":{"Options":{"additionalProperties":false,"patternProperties":{".{1,}":{"type":"string"}},"type":"object"},"Type":{"enum":["fluentbit","fluentd"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "HealthCheck",
+                r#"{"additionalProperties":false,"properties":{"Command":{"items":{"type":"string"},"type":"array"},"Interval":{"type":"integer"},"Retries":{"type":"integer"},"StartPeriod":{"type":"integer"},"Timeout":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "HostVolumeProperties",
+                r#"{"additionalProperties":false,"properties":{"SourcePath":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "KernelCapabilities",
+                r#"{"additionalProperties":false,"properties":{"Add":{"items":{"type":"string"},"type":"array"},"Drop":{"items":{"type":"string"},"type":"array"}},"type":"object"}"#,
+            ),
+            (
+                "KeyValuePair",
+                r#"{"additionalProperties":false,"properties":{"Name":{"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "LinuxParameters",
+                r##"{"additionalProperties":false,"properties":{"Capabilities":{"$ref":"#/definitions/KernelCapabilities"},"Devices":{"items":{"$ref":"#/definitions/Device"},"type":"array"},"InitProcessEnabled":{"type":"boolean"},"Tmpfs":{"items":{"$ref":"#/definitions/Tmpfs"},"type":"array"}},"type":"object"}"##,
+            ),
+            (
+                "LogConfiguration",
+                r##"{"additionalProperties":false,"properties":{"LogDriver":{"type":"string"},"Options":{"additionalProperties":false,"patternProperties":{".{1,}":{"type":"string"}},"type":"object"},"SecretOptions":{"items":{"$ref":"#/definitions/Secret"},"type":"array"}},"required":["LogDriver"],"type":"object"}"##,
+            ),
+            (
+                "MountPoint",
+                r#"{"additionalProperties":false,"properties":{"ContainerPath":{"type":"string"},"ReadOnly":{"type":"boolean"},"SourceVolume":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "RepositoryCredentials",
+                r#"{"additionalProperties":false,"properties":{"CredentialsParameter":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "RestartPolicy",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"IgnoredExitCodes":{"items":{"type":"integer"},"type":"array"},"RestartAttemptPeriod":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "Secret",
+                r#"{"additionalProperties":false,"properties":{"Name":{"type":"string"},"ValueFrom":{"type":"string"}},"required":["Name","ValueFrom"],"type":"object"}"#,
+            ),
+            (
+                "SystemControl",
+                r#"{"additionalProperties":false,"properties":{"Namespace":{"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tmpfs",
+                r#"{"additionalProperties":false,"properties":{"ContainerPath":{"type":"string"},"MountOptions":{"items":{"type":"string"},"type":"array"},"Size":{"type":"integer"}},"required":["Size"],"type":"object"}"#,
+            ),
+            (
+                "Ulimit",
+                r#"{"additionalProperties":false,"properties":{"HardLimit":{"type":"integer"},"Name":{"enum":["core","cpu","data","fsize","locks","memlock","msgqueue","nice","nofile","nproc","rss","rtprio","rttime","sigpending","stack"],"type":"string"},"SoftLimit":{"type":"integer"}},"required":["HardLimit","Name","SoftLimit"],"type":"object"}"#,
+            ),
+            (
+                "Volume",
+                r##"{"additionalProperties":false,"properties":{"Host":{"$ref":"#/definitions/HostVolumeProperties"},"Name":{"type":"string"}},"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::ECS::ExpressGatewayService",
-        r##"{"additionalProperties":false,"definitions":{"AccessType":{"enum":["PUBLIC","PRIVATE"],"type":"string"},"AutoScalingArns":{"additionalProperties":false,"properties":{"ApplicationAutoScalingPolicies":{"items":{"type":"string"},"type":"array"},"ScalableTarget":{"type":"string"}},"type":"object"},"ECSManagedResourceArns":{"additionalProperties":false,"properties":{"AutoScaling":{"$ref":"#/definitions/AutoScalingArns"},"IngressPath":{"$ref":"#/definitions/IngressPathArns"},"LogGroups":{"items":{"type":"string"},"type":"array"},"MetricAlarms":{"items":{"type":"string"},"type":"array"},"ServiceSecurityGroups":{"items":{"type":"string"},"type":"array"}},"type":"object"},"ExpressGatewayContainer":{"additionalProperties":false,"properties":{"AwsLogsConfiguration":{"$ref":"#/definitions/ExpressGatewayServiceAwsLogsConfiguration"},"Command":{"items":{"type":"string"},"type":"array"},"ContainerPort":{"type":"integer"},"Environment":{"items":{"$ref":"#/definitions/KeyValuePair"},"type":"array"},"Image":{"type":"string"},"RepositoryCredentials":{"$ref":"#/definitions/ExpressGatewayRepositoryCredentials"},"Secrets":{"items":{"$ref":"#/definitions/Secret"},"type":"array"}},"required":["Image"],"type":"object"},"ExpressGatewayRepositoryCredentials":{"additionalProperties":false,"properties":{"CredentialsParameter":{"type":"string"}},"required":["CredentialsParameter"],"type":"object"},"ExpressGatewayScalingTarget":{"additionalProperties":false,"properties":{"AutoScalingMetric":{"$ref":"#/definitions/ExpressGatewayServiceScalingMetric"},"AutoScalingTargetValue":{"type":"integer"},"MaxTaskCount":{"type":"integer"},"MinTaskCount":{"type":"integer"}},"type":"object"},"ExpressGatewayServiceAwsLogsConfiguration":{"additionalProperties":false,"properties":{"LogGroup":{"type":"string"},"LogStreamPrefix":{"type":"string"}},"required":["LogGroup","LogStreamPrefix"],"type":"object"},"ExpressGatewayServiceConfiguration":{"additionalProperties":false,"properties":{"Cpu":{"type":"string"},"CreatedAt":{"type":"string"},"ExecutionRoleArn":{"type":"string"},"HealthCheckPath":{"type":"string"},"IngressPaths":{"items":{"$ref":"#/definitions/IngressPathSummary"},"type":"array"},"Memory":{"type":"string"},"NetworkConfiguration":{"$ref":"#/definitions/ExpressGatewayServiceNetworkConfiguration"},"PrimaryContainer":{"$ref":"#/definitions/ExpressGatewayContainer"},"ScalingTarget":{"$ref":"#/definitions/ExpressGatewayScalingTarget"},"ServiceRevisionArn":{"type":"string"},"TaskDefinitionArn":{"type":"string"},"TaskRoleArn":{"type":"string"}},"type":"object"},"ExpressGatewayServiceNetworkConfiguration":{"additionalProperties":false,"properties":{"SecurityGroups":{"items":{"type":"string"},"type":"array"},"Subnets":{"items":{"type":"string"},"type":"array"}},"type":"object"},"ExpressGatewayServiceScalingMetric":{"enum":["AVERAGE_CPU","AVERAGE_MEMORY","REQUEST_COUNT_PER_TARGET"],"type":"string"},"ExpressGatewayServiceStatus":{"additionalProperties":false,"properties":{"StatusCode":{"$ref":"#/definitions/ExpressGatewayServiceStatusCode"}},"type":"object"},"ExpressGatewayServiceStatusCode":{"enum":["ACTIVE","DRAINING","INACTIVE"],"type":"string"},"IngressPathArns":{"additionalProperties":false,"properties":{"CertificateArn":{"type":"string"},"ListenerArn":{"type":"string"},"ListenerRuleArn":{"type":"string"},"LoadBalancerArn":{"type":"string"},"LoadBalancerSecurityGroups":{"items":{"type":"string"},"type":"array"},"TargetGroupArns":{"items":{"type":"string"},"type":"array"}},"type":"object"},"IngressPathSummary":{"additionalProperties":false,"properties":{"AccessType":{"$ref":"#/definitions/AccessType"},"Endpoint":{"type":"string"}},"type":"object"},"KeyValuePair":{"additionalProperties":false,"properties":{"Name":{"type":"string"},"Value":{"type":"string"}},"required":["Name","Value"],"type":"object"},"Secret":{"additionalProperties":false,"properties":{"Name":{"type":"string"},"ValueFrom":{"type":"string"}},"required":["Name","ValueFrom"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"ActiveConfigurations":{"items":{"$ref":"#/definitions/ExpressGatewayServiceConfiguration"},"type":"array"},"Cluster":{"type":"string"},"Cpu":{"type":"string"},"CreatedAt":{"type":"string"},"ECSManagedResourceArns":{"$ref":"#/definitions/ECSManagedResourceArns"},"Endpoint":{"type":"string"},"ExecutionRoleArn":{"type":"string"},"HealthCheckPath":{"type":"string"},"InfrastructureRoleArn":{"type":"string"},"Memory":{"type":"string"},"NetworkConfiguration":{"$ref":"#/definitions/ExpressGatewayServiceNetworkConfiguration"},"PrimaryContainer":{"$ref":"#/definitions/ExpressGatewayContainer"},"ScalingTarget":{"$ref":"#/definitions/ExpressGatewayScalingTarget"},"ServiceArn":{"type":"string"},"ServiceName":{"type":"string"},"Status":{"$ref":"#/definitions/ExpressGatewayServiceStatus"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"},"TaskDefinitionArn":{"type":"string"},"TaskRoleArn":{"type":"string"},"UpdatedAt":{"type":"string"}},"required":["InfrastructureRoleArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["InfrastructureRoleArn"],"type":"object"}"#,
+        &[
+            (
+                "ActiveConfigurations",
+                r##"{"items":{"$ref":"#/definitions/ExpressGatewayServiceConfiguration"},"type":"array"}"##,
+            ),
+            ("Cluster", r#"{"type":"string"}"#),
+            ("Cpu", r#"{"type":"string"}"#),
+            ("CreatedAt", r#"{"type":"string"}"#),
+            ("ECSManagedResourceArns", r##"{"$ref":"#/definitions/ECSManagedResourceArns"}"##),
+            ("Endpoint", r#"{"type":"string"}"#),
+            ("ExecutionRoleArn", r#"{"type":"string"}"#),
+            ("HealthCheckPath", r#"{"type":"string"}"#),
+            ("InfrastructureRoleArn", r#"{"type":"string"}"#),
+            ("Memory", r#"{"type":"string"}"#),
+            ("NetworkConfiguration", r##"{"$ref":"#/definitions/ExpressGatewayServiceNetworkConfiguration"}"##),
+            ("PrimaryContainer", r##"{"$ref":"#/definitions/ExpressGatewayContainer"}"##),
+            ("ScalingTarget", r##"{"$ref":"#/definitions/ExpressGatewayScalingTarget"}"##),
+            ("ServiceArn", r#"{"type":"string"}"#),
+            ("ServiceName", r#"{"type":"string"}"#),
+            ("Status", r##"{"$ref":"#/definitions/ExpressGatewayServiceStatus"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+            ("TaskDefinitionArn", r#"{"type":"string"}"#),
+            ("TaskRoleArn", r#"{"type":"string"}"#),
+            ("UpdatedAt", r#"{"type":"string"}"#),
+        ],
+        &[
+            ("AccessType", r#"{"enum":["PUBLIC","PRIVATE"],"type":"string"}"#),
+            (
+                "AutoScalingArns",
+                r#"{"additionalProperties":false,"properties":{"ApplicationAutoScalingPolicies":{"items":{"type":"string"},"type":"array"},"ScalableTarget":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ECSManagedResourceArns",
+                r##"{"additionalProperties":false,"properties":{"AutoScaling":{"$ref":"#/definitions/AutoScalingArns"},"IngressPath":{"$ref":"#/definitions/IngressPathArns"},"LogGroups":{"items":{"type":"string"},"type":"array"},"MetricAlarms":{"items":{"type":"string"},"type":"array"},"ServiceSecurityGroups":{"items":{"type":"string"},"type":"array"}},"type":"object"}"##,
+            ),
+            (
+                "ExpressGatewayContainer",
+                r##"{"additionalProperties":false,"properties":{"AwsLogsConfiguration":{"$ref":"#/definitions/ExpressGatewayServiceAwsLogsConfiguration"},"Command":{"items":{"type":"string"},"type":"array"},"ContainerPort":{"type":"integer"},"Environment":{"items":{"$ref":"#/definitions/KeyValuePair"},"type":"array"},"Image":{"type":"string"},"RepositoryCredentials":{"$ref":"#/definitions/ExpressGatewayRepositoryCredentials"},"Secrets":{"items":{"$ref":"#/definitions/Secret"},"type":"array"}},"required":["Image"],"type":"object"}"##,
+            ),
+            (
+                "ExpressGatewayRepositoryCredentials",
+                r#"{"additionalProperties":false,"properties":{"CredentialsParameter":{"type":"string"}},"required":["CredentialsParameter"],"type":"object"}"#,
+            ),
+            (
+                "ExpressGatewayScalingTarget",
+                r##"{"additionalProperties":false,"properties":{"AutoScalingMetric":{"$ref":"#/definitions/ExpressGatewayServiceScalingMetric"},"AutoScalingTargetValue":{"type":"integer"},"MaxTaskCount":{"type":"integer"},"MinTaskCount":{"type":"integer"}},"type":"object"}"##,
+            ),
+            (
+                "ExpressGatewayServiceAwsLogsConfiguration",
+                r#"{"additionalProperties":false,"properties":{"LogGroup":{"type":"string"},"LogStreamPrefix":{"type":"string"}},"required":["LogGroup","LogStreamPrefix"],"type":"object"}"#,
+            ),
+            (
+                "ExpressGatewayServiceConfiguration",
+                r##"{"additionalProperties":false,"properties":{"Cpu":{"type":"string"},"CreatedAt":{"type":"string"},"ExecutionRoleArn":{"type":"string"},"HealthCheckPath":{"type":"string"},"IngressPaths":{"items":{"$ref":"#/definitions/IngressPathSummary"},"type":"array"},"Memory":{"type":"string"},"NetworkConfiguration":{"$ref":"#/definitions/ExpressGatewayServiceNetworkConfiguration"},"PrimaryContainer":{"$ref":"#/definitions/ExpressGatewayContainer"},"ScalingTarget":{"$ref":"#/definitions/ExpressGatewayScalingTarget"},"ServiceRevisionArn":{"type":"string"},"TaskDefinitionArn":{"type":"string"},"TaskRoleArn":{"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "ExpressGatewayServiceNetworkConfiguration",
+                r#"{"additionalProperties":false,"properties":{"SecurityGroups":{"items":{"type":"string"},"type":"array"},"Subnets":{"items":{"type":"string"},"type":"array"}},"type":"object"}"#,
+            ),
+            (
+                "ExpressGatewayServiceScalingMetric",
+                r#"{"enum":["AVERAGE_CPU","AVERAGE_MEMORY","REQUEST_COUNT_PER_TARGET"],"type":"string"}"#,
+            ),
+            (
+                "ExpressGatewayServiceStatus",
+                r##"{"additionalProperties":false,"properties":{"StatusCode":{"$ref":"#/definitions/ExpressGatewayServiceStatusCode"}},"type":"object"}"##,
+            ),
+            ("ExpressGatewayServiceStatusCode", r#"{"enum":["ACTIVE","DRAINING","INACTIVE"],"type":"string"}"#),
+            (
+                "IngressPathArns",
+                r#"{"additionalProperties":false,"properties":{"CertificateArn":{"type":"string"},"ListenerArn":{"type":"string"},"ListenerRuleArn":{"type":"string"},"LoadBalancerArn":{"type":"string"},"LoadBalancerSecurityGroups":{"items":{"type":"string"},"type":"array"},"TargetGroupArns":{"items":{"type":"string"},"type":"array"}},"type":"object"}"#,
+            ),
+            (
+                "IngressPathSummary",
+                r##"{"additionalProperties":false,"properties":{"AccessType":{"$ref":"#/definitions/AccessType"},"Endpoint":{"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "KeyValuePair",
+                r#"{"additionalProperties":false,"properties":{"Name":{"type":"string"},"Value":{"type":"string"}},"required":["Name","Value"],"type":"object"}"#,
+            ),
+            (
+                "Secret",
+                r#"{"additionalProperties":false,"properties":{"Name":{"type":"string"},"ValueFrom":{"type":"string"}},"required":["Name","ValueFrom"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ECS::Gateway",
-        r##"{"additionalProperties":false,"definitions":{"AccessType":{"enum":["PUBLIC","PRIVATE"],"type":"string"},"GatewayAlbDesyncMitigationMode":{"enum":["monitor","defensive","strictest"],"type":"string"},"GatewayAlbProtocol":{"enum":["HTTP","HTTPS"],"type":"string"},"GatewayAlbTestTrafficRules":{"additionalProperties":false,"properties":{"Header":{"$ref":"#/definitions/GatewayTestTrafficHeader"}},"type":"object"},"GatewayConfiguration":{"additionalProperties":false,"properties":{"HostSharedAlb":{"$ref":"#/definitions/HostSharedAlbConfiguration"}},"required":["HostSharedAlb"],"type":"object"},"GatewayElbAccessLogConfiguration":{"additionalProperties":false,"properties":{"Destination":{"$ref":"#/definitions/GatewayElbAccessLogDestination"}},"type":"object"},"GatewayElbAccessLogDestination":{"additionalProperties":false,"oneOf":[{"required":["S3"]}],"properties":{"S3":{"$ref":"#/definitions/GatewayElbAccessLogS3Destination"}},"type":"object"},"GatewayElbAccessLogS3Destination":{"additionalProperties":false,"properties":{"Bucket":{"type":"string"},"Prefix":{"type":"string"}},"required":["Bucket"],"type":"object"},"GatewayElbIpAddressType":{"enum":["ipv4","dualstack","dualstack-without-public-ipv4"],"type":"string"},"GatewayElbNetworkConfiguration":{"additionalProperties":false,"properties":{"InboundSecurityGroup":{"type":"string"},"IpAddressType":{"$ref":"#/definitions/GatewayElbIpAddressType"},"Subnets":{"items":{"type":"string"},"minItems":2,"type":"array"}},"type":"object"},"GatewayElbScheme":{"enum":["internet-facing","internal"],"type":"string"},"GatewayStatus":{"enum":["ACTIVE","UPDATE_IN_PROGRESS","UPDATE_COMPLETE","UPDATE_FAILED","DELETED"],"type":"string"},"GatewayTestTrafficHeader":{"additionalProperties":false,"properties":{"Name":{"type":"string"},"Values":{"items":{"type":"string"},"type":"array"}},"required":["Name","Values"],"type":"object"},"HostSharedAlbConfiguration":{"additionalProperties":false,"properties":{"AccessLogs":{"$ref":"#/definitions/GatewayElbAccessLogConfiguration"},"CurrentAlbCount":{"type":"integer"},"HttpDesync":{"$ref":"#/definitions/GatewayAlbDesyncMitigationMode"},"MaxAlbCount":{"type":"integer"},"NetworkConfiguration":{"$ref":"#/definitions/GatewayElbNetworkConfiguration"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"Protocol":{"$ref":"#/definitions/GatewayAlbProtocol"},"Scheme":{"$ref":"#/definitions/GatewayElbScheme"},"TestTrafficRules":{"$ref":"#/definitions/GatewayAlbTestTrafficRules"},"WebACLArn":{"type":"string"}},"type":"object"},"PropagateGatewayTags":{"enum":["NONE","GATEWAY"],"type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key"],"type":"object"}},"properties":{"AccessType":{"$ref":"#/definitions/AccessType"},"Arn":{"type":"string"},"Configuration":{"$ref":"#/definitions/GatewayConfiguration"},"CreatedAt":{"type":"string"},"DeletionProtection":{"type":"boolean"},"GatewayName":{"maxLength":255,"minLength":1,"pattern":"^[a-zA-Z0-9-]+$","type":"string"},"InfrastructureRoleArn":{"type":"string"},"PropagateTags":{"$ref":"#/definitions/PropagateGatewayTags"},"Status":{"$ref":"#/definitions/GatewayStatus"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"},"UpdatedAt":{"type":"string"}},"required":["GatewayName","InfrastructureRoleArn","Configuration"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["GatewayName","InfrastructureRoleArn","Configuration"],"type":"object"}"#,
+        &[
+            ("AccessType", r##"{"$ref":"#/definitions/AccessType"}"##),
+            ("Arn", r#"{"type":"string"}"#),
+            ("Configuration", r##"{"$ref":"#/definitions/GatewayConfiguration"}"##),
+            ("CreatedAt", r#"{"type":"string"}"#),
+            ("DeletionProtection", r#"{"type":"boolean"}"#),
+            ("GatewayName", r#"{"maxLength":255,"minLength":1,"pattern":"^[a-zA-Z0-9-]+$","type":"string"}"#),
+            ("InfrastructureRoleArn", r#"{"type":"string"}"#),
+            ("PropagateTags", r##"{"$ref":"#/definitions/PropagateGatewayTags"}"##),
+            ("Status", r##"{"$ref":"#/definitions/GatewayStatus"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+            ("UpdatedAt", r#"{"type":"string"}"#),
+        ],
+        &[
+            ("AccessType", r#"{"enum":["PUBLIC","PRIVATE"],"type":"string"}"#),
+            ("GatewayAlbDesyncMitigationMode", r#"{"enum":["monitor","defensive","strictest"],"type":"string"}"#),
+            ("GatewayAlbProtocol", r#"{"enum":["HTTP","HTTPS"],"type":"string"}"#),
+            (
+                "GatewayAlbTestTrafficRules",
+                r##"{"additionalProperties":false,"properties":{"Header":{"$ref":"#/definitions/GatewayTestTrafficHeader"}},"type":"object"}"##,
+            ),
+            (
+                "GatewayConfiguration",
+                r##"{"additionalProperties":false,"properties":{"HostSharedAlb":{"$ref":"#/definitions/HostSharedAlbConfiguration"}},"required":["HostSharedAlb"],"type":"object"}"##,
+            ),
+            (
+                "GatewayElbAccessLogConfiguration",
+                r##"{"additionalProperties":false,"properties":{"Destination":{"$ref":"#/definitions/GatewayElbAccessLogDestination"}},"type":"object"}"##,
+            ),
+            (
+                "GatewayElbAccessLogDestination",
+                r##"{"additionalProperties":false,"oneOf":[{"required":["S3"]}],"properties":{"S3":{"$ref":"#/definitions/GatewayElbAccessLogS3Destination"}},"type":"object"}"##,
+            ),
+            (
+                "GatewayElbAccessLogS3Destination",
+                r#"{"additionalProperties":false,"properties":{"Bucket":{"type":"string"},"Prefix":{"type":"string"}},"required":["Bucket"],"type":"object"}"#,
+            ),
+            (
+                "GatewayElbIpAddressType",
+                r#"{"enum":["ipv4","dualstack","dualstack-without-public-ipv4"],"type":"string"}"#,
+            ),
+            (
+                "GatewayElbNetworkConfiguration",
+                r##"{"additionalProperties":false,"properties":{"InboundSecurityGroup":{"type":"string"},"IpAddressType":{"$ref":"#/definitions/GatewayElbIpAddressType"},"Subnets":{"items":{"type":"string"},"minItems":2,"type":"array"}},"type":"object"}"##,
+            ),
+            ("GatewayElbScheme", r#"{"enum":["internet-facing","internal"],"type":"string"}"#),
+            (
+                "GatewayStatus",
+                r#"{"enum":["ACTIVE","UPDATE_IN_PROGRESS","UPDATE_COMPLETE","UPDATE_FAILED","DELETED"],"type":"string"}"#,
+            ),
+            (
+                "GatewayTestTrafficHeader",
+                r#"{"additionalProperties":false,"properties":{"Name":{"type":"string"},"Values":{"items":{"type":"string"},"type":"array"}},"required":["Name","Values"],"type":"object"}"#,
+            ),
+            (
+                "HostSharedAlbConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AccessLogs":{"$ref":"#/definitions/GatewayElbAccessLogConfiguration"},"CurrentAlbCount":{"type":"integer"},"HttpDesync":{"$ref":"#/definitions/GatewayAlbDesyncMitigationMode"},"MaxAlbCount":{"type":"integer"},"NetworkConfiguration":{"$ref":"#/definitions/GatewayElbNetworkConfiguration"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"Protocol":{"$ref":"#/definitions/GatewayAlbProtocol"},"Scheme":{"$ref":"#/definitions/GatewayElbScheme"},"TestTrafficRules":{"$ref":"#/definitions/GatewayAlbTestTrafficRules"},"WebACLArn":{"type":"string"}},"type":"object"}"##,
+            ),
+            ("PropagateGatewayTags", r#"{"enum":["NONE","GATEWAY"],"type":"string"}"#),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ECS::GatewayClusterAssociations",
-        r##"{"additionalProperties":false,"definitions":{"GatewayClusterAssociationStatus":{"enum":["ACTIVE","DISASSOCIATING"],"type":"string"}},"properties":{"Cluster":{"type":"string"},"ClusterArn":{"pattern":"^arn:aws[a-zA-Z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/.+$","type":"string"},"Gateway":{"type":"string"},"GatewayArn":{"pattern":"^arn:aws[a-zA-Z-]*:ecs:[a-z0-9-]+:[0-9]{12}:gateway/.+$","type":"string"},"Status":{"$ref":"#/definitions/GatewayClusterAssociationStatus"}},"required":["Gateway","Cluster"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Gateway","Cluster"],"type":"object"}"#,
+        &[
+            ("Cluster", r#"{"type":"string"}"#),
+            ("ClusterArn", r#"{"pattern":"^arn:aws[a-zA-Z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/.+$","type":"string"}"#),
+            ("Gateway", r#"{"type":"string"}"#),
+            ("GatewayArn", r#"{"pattern":"^arn:aws[a-zA-Z-]*:ecs:[a-z0-9-]+:[0-9]{12}:gateway/.+$","type":"string"}"#),
+            ("Status", r##"{"$ref":"#/definitions/GatewayClusterAssociationStatus"}"##),
+        ],
+        &[("GatewayClusterAssociationStatus", r#"{"enum":["ACTIVE","DISASSOCIATING"],"type":"string"}"#)],
     ),
     (
         "AWS::ECS::PrimaryTaskSet",
-        r#"{"additionalProperties":false,"properties":{"Cluster":{"type":"string"},"Service":{"type":"string"},"TaskSetId":{"type":"string"}},"required":["Cluster","Service","TaskSetId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["Cluster","Service","TaskSetId"],"type":"object"}"#,
+        &[
+            ("Cluster", r#"{"type":"string"}"#),
+            ("Service", r#"{"type":"string"}"#),
+            ("TaskSetId", r#"{"type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::ECS::Service",
-        r##"{"additionalProperties":false,"definitions":{"AdvancedConfiguration":{"additionalProperties":false,"properties":{"AlternateTargetGroupArn":{"type":"string"},"ProductionListenerRule":{"type":"string"},"RoleArn":{"type":"string"},"TestListenerRule":{"type":"string"}},"required":["AlternateTargetGroupArn"],"type":"object"},"AwsVpcConfiguration":{"additionalProperties":false,"properties":{"AssignPublicIp":{"enum":["DISABLED","ENABLED"],"type":"string"},"SecurityGroups":{"items":{"type":"string"},"type":"array"},"Subnets":{"items":{"type":"string"},"type":"array"}},"type":"object"},"CanaryConfiguration":{"additionalProperties":false,"properties":{"CanaryBakeTimeInMinutes":{"maximum":1440,"minimum":0,"type":"integer"},"CanaryPercent":{"maximum":100,"minimum":0.1,"multipleOf":0.1,"type":"number"}},"type":"object"},"CapacityProviderStrategyItem":{"additionalProperties":false,"properties":{"Base":{"maximum":100000,"minimum":0,"type":"integer"},"CapacityProvider":{"type":"string"},"Weight":{"maximum":1000,"minimum":0,"type":"integer"}},"type":"object"},"DeploymentAlarms":{"additionalProperties":false,"properties":{"AlarmNames":{"items":{"type":"string"},"type":"array"},"Enable":{"type":"boolean"},"Rollback":{"type":"boolean"}},"required":["AlarmNames","Rollback","Enable"],"type":"object"},"DeploymentCircuitBreaker":{"additionalProperties":false,"properties":{"Enable":{"type":"boolean"},"ResetOnHealthyTask":{"type":"boolean"},"Rollback":{"type":"boolean"},"ThresholdConfiguration":{"$ref":"#/definitions/ThresholdConfiguration"}},"required":["Enable","Rollback"],"type":"object"},"DeploymentConfiguration":{"additionalProperties":false,"properties":{"Alarms":{"$ref":"#/definitions/DeploymentAlarms"},"BakeTimeInMinutes":{"maximum":1440,"minimum":0,"type":"integer"},"CanaryConfiguration":{"$ref":"#/definitions/CanaryConfiguration"},"DeploymentCircuitBreaker":{"$ref":"#/definitions/DeploymentCircuitBreaker"},"EarlySuccessCriteria":{"$ref":"#/definitions/DeploymentEarlySuccessCriteria"},"LifecycleHooks":{"items":{"$ref":"#/definitions/DeploymentLifecycleHook"},"type":"array"},"LinearConfiguration":{"$ref":"#/definitions/LinearConfiguration"},"MaximumPercent":{"type":"integer"},"MinimumHealthyPercent":{"type":"integer"},"Strategy":{"enum":["ROLLING","BLUE_GREEN","LINEAR","CANARY"],"type":"string"}},"type":"object"},"DeploymentController":{"additionalProperties":false,"properties":{"Type":{"enum":["CODE_DEPLOY","ECS","EXTERNAL"],"type":"string"}},"type":"object"},"DeploymentEarlySuccessCriteria":{"additionalProperties":false,"properties":{"Enable":{"type":"boolean"},"HealthyPercent":{"maximum":100,"minimum":0,"type":"integer"},"SourceServiceRevisionCleanup":{"enum":["BLOCKING","DEFERRED"],"type":"string"}},"type":"object"},"DeploymentLifecycleHook":{"additionalProperties":false,"properties":{"HookDetails":{"type":["string","object"]},"HookTargetArn":{"type":"string"},"LifecycleStages":{"items":{"enum":["RECONCILE_SERVICE","PRE_SCALE_UP","POST_SCALE_UP","TEST_TRAFFIC_SHIFT","POST_TEST_TRAFFIC_SHIFT","PRE_PRODUCTION_TRAFFIC_SHIFT","PRODUCTION_TRAFFIC_SHIFT","POST_PRODUCTION_TRAFFIC_SHIFT"],"type":"string"},"minItems":1,"type":"array"},"RoleArn":{"type":"string"},"TargetType":{"enum":["AWS_LAMBDA","PAUSE"],"type":"string"},"TimeoutConfiguration":{"$ref":"#/definitions/HookTimeoutConfig"}},"required":["LifecycleStages"],"type":"object"},"EBSTagSpecification":{"additionalProperties":false,"properties":{"PropagateTags":{"enum":["SERVICE","TASK_DEFINITION"],"type":"string"},"ResourceType":{"enum":["volume"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}},"required":["ResourceType"],"type":"object"},"ForceNewDeployment":{"additionalProperties":false,"properties":{"EnableForceNewDeployment":{"type":"boolean"},"ForceNewDeploymentNonce":{"maxLength":255,"minLength":1,"type":"string"}},"required":["EnableForceNewDeployment"],"type":"object"},"GatewayConnector":{"additionalProperties":false,"properties":{"Filters":{"$ref":"#/definitions/GatewayConnectorFilters"},"HealthCheck":{"$ref":"#/definitions/GatewayConnectorHealthCheck"},"PortName":{"type":"string"}},"required":["PortName"],"type":"object"},"GatewayConnectorFilters":{"additionalProperties":false,"properties":{"AccessTypes":{"items":{"enum":["PUBLIC","PRIVATE"],"type":"string"},"maxItems":2,"type":"array"}},"type":"object"},"GatewayConnectorHealthCheck":{"additionalProperties":false,"properties":{"HealthCheckIntervalSeconds":{"type":"integer"},"HealthCheckPath":{"type":"string"},"HealthCheckPort":{"type":"integer"},"HealthCheckProtocol":{"enum":["HTTP","HTTPS"],"type":"string"},"HealthCheckTimeoutSeconds":{"type":"integer"},"HealthyThresholdCount":{"type":"integer"},"Matcher":{"$ref":"#/definitions/GatewayConnectorHealthCheckMatcher"},"UnhealthyThresholdCount":{"type":"integer"}},"type":"object"},"GatewayConnectorHealthCheckMatcher":{"additionalProperties":false,"properties":{"GrpcCode":{"type":"string"},"HttpCode":{"type":"string"}},"type":"object"},"HookTimeoutConfig":{"additionalProperties":false,"properties":{"Action":{"enum":["ROLLBACK","CONTINUE"],"type":"string"},"TimeoutInMinutes":{"maximum":20160,"minimum":1,"type":"integer"}},"type":"object"},"LinearConfiguration":{"additionalProperties":false,"properties":{"StepBakeTimeInMinutes":{"maximum":1440,"minimum":0,"type":"integer"},"StepPercent":{"maximum":100,"minimum":3,"multipleOf":0.1,"type":"number"}},"type":"object"},"LoadBalancer":{"additionalProperties":false,"properties":{"AdvancedConfiguration":{"$ref":"#/definitions/AdvancedConfiguration"},"ContainerName":{"type":"string"},"ContainerPort":{"type":"integer"},"LoadBalancerName":{"type":"string"},"TargetGroupArn":{"type":"string"}},"type":"object"},"LogConfiguration":{"additionalProperties":false,"properties":{"LogDriver":{"type":"string"},"Options":{"additionalProperties":false,"patternProperties":{".{1,}":{"type":"string"}},"type":"object"},"SecretOptions":{"items":{"$ref":"#/definitions/Secret"},"type":"array"}},"type":"object"},"MetricConfiguration":{"additionalProperties":false,"properties":{"MetricNames":{"items":{"enum":["CPUUtilization","MemoryUtilization"],"maxLength":255,"minLength":1,"type":"string"},"maxItems":2,"minItems":1,"type":"array","uniqueItems":true},"ResolutionSeconds":{"enum":[20,60],"maximum":60,"minimum":20,"type":"integer"}},"required":["MetricNames","ResolutionSeconds"],"type":"object"},"MonitoringConfiguration":{"additionalProperties":false,"properties":{"MetricConfigurations":{"items":{"$ref":"#/definitions/MetricConfiguration"},"maxItems":2,"minItems":1,"type":"array"}},"required":["MetricConfigurations"],"type":"object"},"NetworkConfiguration":{"additionalProperties":false,"properties":{"AwsvpcConfiguration":{"$ref":"#/definitions/AwsVpcConfiguration"}},"type":"object"},"PlacementConstraint":{"additionalProperties":false,"properties":{"Expression":{"type":"string"},"Type":{"enum":["distinctInstance","memberOf"],"type":"string"}},"required":["Type"],"type":"object"},"PlacementStrategy":{"additionalProperties":false,"properties":{"Field":{"type":"string"},"Type":{"enum":["binpack","random","spread"],"type":"string"}},"required":["Type"],"type":"object"},"Secret":{"additionalProperties":false,"properties":{"Name":{"type":"string"},"ValueFrom":{"type":"string"}},"required":["Name","ValueFrom"],"type":"object"},"ServiceConnectAccessLogConfiguration":{"additionalProperties":false,"properties":{"Format":{"enum":["TEXT","JSON"],"type":"string"},"IncludeQueryParameters":{"enum":["DISABLED","ENABLED"],"type":"string"}},"required":["Format"],"type":"object"},"ServiceConnectClientAlias":{"additionalProperties":false,"properties":{"DnsName":{"type":"string"},"Port":{"maximum":65535,"minimum":0,"type":"integer"},"TestTrafficRules":{"$ref":"#/definitions/ServiceConnectTestTrafficRules"}},"required":["Port"],"type":"object"},"ServiceConnectConfiguration":{"additionalProperties":false,"properties":{"AccessLogConfiguration":{"$ref":"#/definitions/ServiceConnectAccessLogConfiguration"},"ContainerConfigurations":{"items":{"$ref":"#/definitions/ServiceConnectContainerConfiguration"},"maxItems":10,"minItems":0,"type":"array"},"Enabled":{"type":"boolean"},"LogConfiguration":{"$ref":"#/definitions/LogConfiguration"},"Namespace":{"type":"string"},"Services":{"items":{"$ref":"#/definitions/ServiceConnectService"},"type":"array"}},"required":["Enabled"],"type":"object"},"ServiceConnectContainerConfiguration":{"additionalProperties":false,"maxProperties":1,"minProperties":1,"properties":{"LogLevel":{"enum":["debug","info"],"type":"string"}},"type":"object"},"ServiceConnectService":{"additionalProperties":false,"properties":{"ClientAliases":{"items":{"$ref":"#/definitions/ServiceConnectClientAlias"},"type":"array"},"DiscoveryName":{"type":"string"},"IngressPortOverride":{"maximum":65535,"minimum":0,"type":"integer"},"PortName":{"type":"string"},"Timeout":{"$ref":"#/definitions/TimeoutConfiguration"},"Tls":{"$ref":"#/definitions/ServiceConnectTlsConfiguration"}},"required":["PortName"],"type":"object"},"ServiceConnectTestTrafficRules":{"additionalProperties":false,"properties":{"Header":{"$ref":"#/definitions/ServiceConnectTestTrafficRulesHeader"}},"required":["Header"],"type":"object"},"ServiceConnectTestTrafficRulesHeader":{"additionalProperties":false,"properties":{"Name":{"type":"string"},"Value":{"$ref":"#/definitions/ServiceConnectTestTrafficRulesHeaderValue"}},"required":["Name"],"type":"object"},"ServiceConnectTestTrafficRulesHeaderValue":{"additionalProperties":false,"properties":{"Exact":{"type":"string"}},"required":["Exact"],"type":"object"},"ServiceConnectTlsCertificateAuthority":{"additionalProperties":false,"properties":{"AwsPcaAuthorityArn":{"type":"string"}},"type":"object"},"ServiceConnectTlsConfiguration":{"additionalProperties":false,"properties":{"IssuerCertificateAuthority":{"$ref":"#/definitions/ServiceConnectTlsCertificateAuthority"},"KmsKey":{"type":"string"},"RoleArn":{"type":"string"}},"required":["IssuerCertificateAuthority"],"type":"object"},"ServiceManagedEBSVolumeConfiguration":{"additionalProperties":false,"properties":{"Encrypted":{"type":"boolean"},"FilesystemType":{"enum":["ext3","ext4","ntfs","xfs"],"type":"string"},"Iops":{"type":"integer"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"RoleArn":{"type":"string"},"SizeInGiB":{"type":"integer"},"SnapshotId":{"type":"string"},"TagSpecifications":{"items":{"$ref":"#/definitions/EBSTagSpecification"},"type":"array"},"Throughput":{"type":"integer"},"VolumeInitializationRate":{"type":"integer"},"VolumeType":{"type":"string"}},"required":["RoleArn"],"type":"object"},"ServiceRegistry":{"additionalProperties":false,"properties":{"ContainerName":{"type":"string"},"ContainerPort":{"type":"integer"},"Port":{"type":"integer"},"RegistryArn":{"type":"string"}},"type":"object"},"ServiceVolumeConfiguration":{"additionalProperties":false,"properties":{"ManagedEBSVolume":{"$ref":"#/definitions/ServiceManagedEBSVolumeConfiguration"},"Name":{"type":"string"}},"required":["Name"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"},"ThresholdConfiguration":{"additionalProperties":false,"properties":{"Type":{"enum":["COUNT","BOUNDED_PERCENT","UNBOUNDED_PERCENT"],"type":"string"},"Value":{"type":"integer"}},"required":["Type","Value"],"type":"object"},"TimeoutConfiguration":{"additionalProperties":false,"properties":{"IdleTimeoutSeconds":{"maximum":2147483647,"minimum":0,"type":"integer"},"PerRequestTimeoutSeconds":{"maximum":2147483647,"minimum":0,"type":"integer"}},"type":"object"},"VpcLatticeAdvancedConfiguration":{"additionalProperties":false,"properties":{"AlternateTargetGroupArn":{"type":"string"},"ProductionListenerRule":{"type":"string"},"TestListenerRule":{"type":"string"}},"type":"object"},"VpcLatticeConfiguration":{"additionalProperties":false,"properties":{"AdvancedConfiguration":{"$ref":"#/definitions/VpcLatticeAdvancedConfiguration"},"PortName":{"type":"string"},"RoleArn":{"type":"string"},"TargetGroupArn":{"type":"string"}},"required":["RoleArn","TargetGroupArn","PortName"],"type":"object"}},"properties":{"AvailabilityZoneRebalancing":{"enum":["ENABLED","DISABLED"],"type":"string"},"CapacityProviderStrategy":{"items":{"$ref":"#/definitions/CapacityProviderStrategyItem"},"type":"array"},"Cluster":{"type":"string"},"DeploymentConfiguration":{"$ref":"#/definitions/DeploymentConfiguration"},"DeploymentController":{"$ref":"#/definitions/DeploymentController"},"DesiredCount":{"type":"integer"},"EnableECSManagedTags":{"type":"boolean"},"EnableExecuteCommand":{"type":"boolean"},"ForceNewDeployment":{"$ref":"#/definitions/ForceNewDeployment"},"GatewayConnectors":{"items":{"$ref":"#/definitions/GatewayConnector"},"maxItems":1,"type":"array"},"HealthCheckGracePeriodSeconds":{"type":"integer"},"LaunchType":{"enum":["EC2","FARGATE","EXTERNAL"],"type":"string"},"LoadBalancers":{"items":{"$ref":"#/definitions/LoadBalancer"},"type":"array"},"Monitoring":{"$ref":"#/definitions/MonitoringConfiguration"},"Name":{"type":"string"},"NetworkConfiguration":{"$ref":"#/definitions/NetworkConfiguration"},"PlacementConstraints":{"items":{"$ref":"#/definitions/PlacementConstraint"},"type":"array"},"PlacementStrategies":{"items":{"$ref":"#/definitions/PlacementStrategy"},"type":"array"},"PlatformVersion":{"type":"string"},"PropagateTags":{"enum":["SERVICE","TASK_DEFINITION"],"type":"string"},"Role":{"type":"string"},"SchedulingStrategy":{"enum":["DAEMON","REPLICA"],"type":"string"},"ServiceArn":{"type":"string"},"ServiceConnectConfiguration":{"$ref":"#/definitions/ServiceConnectConfiguration"},"ServiceName":{"type":"string"},"ServiceRegistries":{"items":{"$ref":"#/definitions/ServiceRegistry"},"type":"array"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"},"TaskDefinition":{"type":"string"},"VolumeConfigurations":{"items":{"$ref":"#/definitions/ServiceVolumeConfiguration"},"type":"array"},"VpcLatticeConfigurations":{"items":{"$ref":"#/definitions/VpcLatticeConfiguration"},"type":"array"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("AvailabilityZoneRebalancing", r#"{"enum":["ENABLED","DISABLED"],"type":"string"}"#),
+            (
+                "CapacityProviderStrategy",
+                r##"{"items":{"$ref":"#/definitions/CapacityProviderStrategyItem"},"type":"array"}"##,
+            ),
+            ("Cluster", r#"{"type":"string"}"#),
+            ("DeploymentConfiguration", r##"{"$ref":"#/definitions/DeploymentConfiguration"}"##),
+            ("DeploymentController", r##"{"$ref":"#/definitions/DeploymentController"}"##),
+            ("DesiredCount", r#"{"type":"integer"}"#),
+            ("EnableECSManagedTags", r#"{"type":"boolean"}"#),
+            ("EnableExecuteCommand", r#"{"type":"boolean"}"#),
+            ("ForceNewDeployment", r##"{"$ref":"#/definitions/ForceNewDeployment"}"##),
+            (
+                "GatewayConnectors",
+                r##"{"items":{"$ref":"#/definitions/GatewayConnector"},"maxItems":1,"type":"array"}"##,
+            ),
+            ("HealthCheckGracePeriodSeconds", r#"{"type":"integer"}"#),
+            ("LaunchType", r#"{"enum":["EC2","FARGATE","EXTERNAL"],"type":"string"}"#),
+            ("LoadBalancers", r##"{"items":{"$ref":"#/definitions/LoadBalancer"},"type":"array"}"##),
+            ("Monitoring", r##"{"$ref":"#/definitions/MonitoringConfiguration"}"##),
+            ("Name", r#"{"type":"string"}"#),
+            ("NetworkConfiguration", r##"{"$ref":"#/definitions/NetworkConfiguration"}"##),
+            ("PlacementConstraints", r##"{"items":{"$ref":"#/definitions/PlacementConstraint"},"type":"array"}"##),
+            ("PlacementStrategies", r##"{"items":{"$ref":"#/definitions/PlacementStrategy"},"type":"array"}"##),
+            ("PlatformVersion", r#"{"type":"string"}"#),
+            ("PropagateTags", r#"{"enum":["SERVICE","TASK_DEFINITION"],"type":"string"}"#),
+            ("Role", r#"{"type":"string"}"#),
+            ("SchedulingStrategy", r#"{"enum":["DAEMON","REPLICA"],"type":"string"}"#),
+            ("ServiceArn", r#"{"type":"string"}"#),
+            ("ServiceConnectConfiguration", r##"{"$ref":"#/definitions/ServiceConnectConfiguration"}"##),
+            ("ServiceName", r#"{"type":"string"}"#),
+            ("ServiceRegistries", r##"{"items":{"$ref":"#/definitions/ServiceRegistry"},"type":"array"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+            ("TaskDefinition", r#"{"type":"string"}"#),
+            (
+                "VolumeConfigurations",
+                r##"{"items":{"$ref":"#/definitions/ServiceVolumeConfiguration"},"type":"array"}"##,
+            ),
+            (
+                "VpcLatticeConfigurations",
+                r##"{"items":{"$ref":"#/definitions/VpcLatticeConfiguration"},"type":"array"}"##,
+            ),
+        ],
+        &[
+            (
+                "AdvancedConfiguration",
+                r#"{"additionalProperties":false,"properties":{"AlternateTargetGroupArn":{"type":"string"},"ProductionListenerRule":{"type":"string"},"RoleArn":{"type":"string"},"TestListenerRule":{"type":"string"}},"required":["AlternateTargetGroupArn"],"type":"object"}"#,
+            ),
+            (
+                "AwsVpcConfiguration",
+                r#"{"additionalProperties":false,"properties":{"AssignPublicIp":{"enum":["DISABLED","ENABLED"],"type":"string"},"SecurityGroups":{"items":{"type":"string"},"type":"array"},"Subnets":{"items":{"type":"string"},"type":"array"}},"type":"object"}"#,
+            ),
+            (
+                "CanaryConfiguration",
+                r#"{"additionalProperties":false,"properties":{"CanaryBakeTimeInMinutes":{"maximum":1440,"minimum":0,"type":"integer"},"CanaryPercent":{"maximum":100,"minimum":0.1,"multipleOf":0.1,"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "CapacityProviderStrategyItem",
+                r#"{"additionalProperties":false,"properties":{"Base":{"maximum":100000,"minimum":0,"type":"integer"},"CapacityProvider":{"type":"string"},"Weight":{"maximum":1000,"minimum":0,"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "DeploymentAlarms",
+                r#"{"additionalProperties":false,"properties":{"AlarmNames":{"items":{"type":"string"},"type":"array"},"Enable":{"type":"boolean"},"Rollback":{"type":"boolean"}},"required":["AlarmNames","Rollback","Enable"],"type":"object"}"#,
+            ),
+            (
+                "DeploymentCircuitBreaker",
+                r##"{"additionalProperties":false,"properties":{"Enable":{"type":"boolean"},"ResetOnHealthyTask":{"type":"boolean"},"Rollback":{"type":"boolean"},"ThresholdConfiguration":{"$ref":"#/definitions/ThresholdConfiguration"}},"required":["Enable","Rollback"],"type":"object"}"##,
+            ),
+            (
+                "DeploymentConfiguration",
+                r##"{"additionalProperties":false,"properties":{"Alarms":{"$ref":"#/definitions/DeploymentAlarms"},"BakeTimeInMinutes":{"maximum":1440,"minimum":0,"type":"integer"},"CanaryConfiguration":{"$ref":"#/definitions/CanaryConfiguration"},"DeploymentCircuitBreaker":{"$ref":"#/definitions/DeploymentCircuitBreaker"},"EarlySuccessCriteria":{"$ref":"#/definitions/DeploymentEarlySuccessCriteria"},"LifecycleHooks":{"items":{"$ref":"#/definitions/DeploymentLifecycleHook"},"type":"array"},"LinearConfiguration":{"$ref":"#/definitions/LinearConfiguration"},"MaximumPercent":{"type":"integer"},"MinimumHealthyPercent":{"type":"integer"},"Strategy":{"enum":["ROLLING","BLUE_GREEN","LINEAR","CANARY"],"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "DeploymentController",
+                r#"{"additionalProperties":false,"properties":{"Type":{"enum":["CODE_DEPLOY","ECS","EXTERNAL"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "DeploymentEarlySuccessCriteria",
+                r#"{"additionalProperties":false,"properties":{"Enable":{"type":"boolean"},"HealthyPercent":{"maximum":100,"minimum":0,"type":"integer"},"SourceServiceRevisionCleanup":{"enum":["BLOCKING","DEFERRED"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "DeploymentLifecycleHook",
+                r##"{"additionalProperties":false,"properties":{"HookDetails":{"type":["string","object"]},"HookTargetArn":{"type":"string"},"LifecycleStages":{"items":{"enum":["RECONCILE_SERVICE","PRE_SCALE_UP","POST_SCALE_UP","TEST_TRAFFIC_SHIFT","POST_TEST_TRAFFIC_SHIFT","PRE_PRODUCTION_TRAFFIC_SHIFT","PRODUCTION_TRAFFIC_SHIFT","POST_PRODUCTION_TRAFFIC_SHIFT"],"type":"string"},"minItems":1,"type":"array"},"RoleArn":{"type":"string"},"TargetType":{"enum":["AWS_LAMBDA","PAUSE"],"type":"string"},"TimeoutConfiguration":{"$ref":"#/definitions/HookTimeoutConfig"}},"required":["LifecycleStages"],"type":"object"}"##,
+            ),
+            (
+                "EBSTagSpecification",
+                r##"{"additionalProperties":false,"properties":{"PropagateTags":{"enum":["SERVICE","TASK_DEFINITION"],"type":"string"},"ResourceType":{"enum":["volume"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}},"required":["ResourceType"],"type":"object"}"##,
+            ),
+            (
+                "ForceNewDeployment",
+                r#"{"additionalProperties":false,"properties":{"EnableForceNewDeployment":{"type":"boolean"},"ForceNewDeploymentNonce":{"maxLength":255,"minLength":1,"type":"string"}},"required":["EnableForceNewDeployment"],"type":"object"}"#,
+            ),
+            (
+                "GatewayConnector",
+                r##"{"additionalProperties":false,"properties":{"Filters":{"$ref":"#/definitions/GatewayConnectorFilters"},"HealthCheck":{"$ref":"#/definitions/GatewayConnectorHealthCheck"},"PortName":{"type":"string"}},"required":["PortName"],"type":"object"}"##,
+            ),
+            (
+                "GatewayConnectorFilters",
+                r#"{"additionalProperties":false,"properties":{"AccessTypes":{"items":{"enum":["PUBLIC","PRIVATE"],"type":"string"},"maxItems":2,"type":"array"}},"type":"object"}"#,
+            ),
+            (
+                "GatewayConnectorHealthCheck",
+                r##"{"additionalProperties":false,"properties":{"HealthCheckIntervalSeconds":{"type":"integer"},"HealthCheckPath":{"type":"string"},"HealthCheckPort":{"type":"integer"},"HealthCheckProtocol":{"enum":["HTTP","HTTPS"],"type":"string"},"HealthCheckTimeoutSeconds":{"type":"integer"},"HealthyThresholdCount":{"type":"integer"},"Matcher":{"$ref":"#/definitions/GatewayConnectorHealthCheckMatcher"},"UnhealthyThresholdCount":{"type":"integer"}},"type":"object"}"##,
+            ),
+            (
+                "GatewayConnectorHealthCheckMatcher",
+                r#"{"additionalProperties":false,"properties":{"GrpcCode":{"type":"string"},"HttpCode":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "HookTimeoutConfig",
+                r#"{"additionalProperties":false,"properties":{"Action":{"enum":["ROLLBACK","CONTINUE"],"type":"string"},"TimeoutInMinutes":{"maximum":20160,"minimum":1,"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "LinearConfiguration",
+                r#"{"additionalProperties":false,"properties":{"StepBakeTimeInMinutes":{"maximum":1440,"minimum":0,"type":"integer"},"StepPercent":{"maximum":100,"minimum":3,"multipleOf":0.1,"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "LoadBalancer",
+                r##"{"additionalProperties":false,"properties":{"AdvancedConfiguration":{"$ref":"#/definitions/AdvancedConfiguration"},"ContainerName":{"type":"string"},"ContainerPort":{"type":"integer"},"LoadBalancerName":{"type":"string"},"TargetGroupArn":{"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "LogConfiguration",
+                r##"{"additionalProperties":false,"properties":{"LogDriver":{"type":"string"},"Options":{"additionalProperties":false,"patternProperties":{".{1,}":{"type":"string"}},"type":"object"},"SecretOptions":{"items":{"$ref":"#/definitions/Secret"},"type":"array"}},"type":"object"}"##,
+            ),
+            (
+                "MetricConfiguration",
+                r#"{"additionalProperties":false,"properties":{"MetricNames":{"items":{"enum":["CPUUtilization","MemoryUtilization"],"maxLength":255,"minLength":1,"type":"string"},"maxItems":2,"minItems":1,"type":"array","uniqueItems":true},"ResolutionSeconds":{"enum":[20,60],"maximum":60,"minimum":20,"type":"integer"}},"required":["MetricNames","ResolutionSeconds"],"type":"object"}"#,
+            ),
+            (
+                "MonitoringConfiguration",
+                r##"{"additionalProperties":false,"properties":{"MetricConfigurations":{"items":{"$ref":"#/definitions/MetricConfiguration"},"maxItems":2,"minItems":1,"type":"array"}},"required":["MetricConfigurations"],"type":"object"}"##,
+            ),
+            (
+                "NetworkConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AwsvpcConfiguration":{"$ref":"#/definitions/AwsVpcConfiguration"}},"type":"object"}"##,
+            ),
+            (
+                "PlacementConstraint",
+                r#"{"additionalProperties":false,"properties":{"Expression":{"type":"string"},"Type":{"enum":["distinctInstance","memberOf"],"type":"string"}},"required":["Type"],"type":"object"}"#,
+            ),
+            (
+                "PlacementStrategy",
+                r#"{"additionalProperties":false,"properties":{"Field":{"type":"string"},"Type":{"enum":["binpack","random","spread"],"type":"string"}},"required":["Type"],"type":"object"}"#,
+            ),
+            (
+                "Secret",
+                r#"{"additionalProperties":false,"properties":{"Name":{"type":"string"},"ValueFrom":{"type":"string"}},"required":["Name","ValueFrom"],"type":"object"}"#,
+            ),
+            (
+                "ServiceConnectAccessLogConfiguration",
+                r#"{"additionalProperties":false,"properties":{"Format":{"enum":["TEXT","JSON"],"type":"string"},"IncludeQueryParameters":{"enum":["DISABLED","ENABLED"],"type":"string"}},"required":["Format"],"type":"object"}"#,
+            ),
+            (
+                "ServiceConnectClientAlias",
+                r##"{"additionalProperties":false,"properties":{"DnsName":{"type":"string"},"Port":{"maximum":65535,"minimum":0,"type":"integer"},"TestTrafficRules":{"$ref":"#/definitions/ServiceConnectTestTrafficRules"}},"required":["Port"],"type":"object"}"##,
+            ),
+            (
+                "ServiceConnectConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AccessLogConfiguration":{"$ref":"#/definitions/ServiceConnectAccessLogConfiguration"},"ContainerConfigurations":{"items":{"$ref":"#/definitions/ServiceConnectContainerConfiguration"},"maxItems":10,"minItems":0,"type":"array"},"Enabled":{"type":"boolean"},"LogConfiguration":{"$ref":"#/definitions/LogConfiguration"},"Namespace":{"type":"string"},"Services":{"items":{"$ref":"#/definitions/ServiceConnectService"},"type":"array"}},"required":["Enabled"],"type":"object"}"##,
+            ),
+            (
+                "ServiceConnectContainerConfiguration",
+                r#"{"additionalProperties":false,"maxProperties":1,"minProperties":1,"properties":{"LogLevel":{"enum":["debug","info"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ServiceConnectService",
+                r##"{"additionalProperties":false,"properties":{"ClientAliases":{"items":{"$ref":"#/definitions/ServiceConnectClientAlias"},"type":"array"},"DiscoveryName":{"type":"string"},"IngressPortOverride":{"maximum":65535,"minimum":0,"type":"integer"},"PortName":{"type":"string"},"Timeout":{"$ref":"#/definitions/TimeoutConfiguration"},"Tls":{"$ref":"#/definitions/ServiceConnectTlsConfiguration"}},"required":["PortName"],"type":"object"}"##,
+            ),
+            (
+                "ServiceConnectTestTrafficRules",
+                r##"{"additionalProperties":false,"properties":{"Header":{"$ref":"#/definitions/ServiceConnectTestTrafficRulesHeader"}},"required":["Header"],"type":"object"}"##,
+            ),
+            (
+                "ServiceConnectTestTrafficRulesHeader",
+                r##"{"additionalProperties":false,"properties":{"Name":{"type":"string"},"Value":{"$ref":"#/definitions/ServiceConnectTestTrafficRulesHeaderValue"}},"required":["Name"],"type":"object"}"##,
+            ),
+            (
+                "ServiceConnectTestTrafficRulesHeaderValue",
+                r#"{"additionalProperties":false,"properties":{"Exact":{"type":"string"}},"required":["Exact"],"type":"object"}"#,
+            ),
+            (
+                "ServiceConnectTlsCertificateAuthority",
+                r#"{"additionalProperties":false,"properties":{"AwsPcaAuthorityArn":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ServiceConnectTlsConfiguration",
+                r##"{"additionalProperties":false,"properties":{"IssuerCertificateAuthority":{"$ref":"#/definitions/ServiceConnectTlsCertificateAuthority"},"KmsKey":{"type":"string"},"RoleArn":{"type":"string"}},"required":["IssuerCertificateAuthority"],"type":"object"}"##,
+            ),
+            (
+                "ServiceManagedEBSVolumeConfiguration",
+                r##"{"additionalProperties":false,"properties":{"Encrypted":{"type":"boolean"},"FilesystemType":{"enum":["ext3","ext4","ntfs","xfs"],"type":"string"},"Iops":{"type":"integer"},"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"RoleArn":{"type":"string"},"SizeInGiB":{"type":"integer"},"SnapshotId":{"type":"string"},"TagSpecifications":{"items":{"$ref":"#/definitions/EBSTagSpecification"},"type":"array"},"Throughput":{"type":"integer"},"VolumeInitializationRate":{"type":"integer"},"VolumeType":{"type":"string"}},"required":["RoleArn"],"type":"object"}"##,
+            ),
+            (
+                "ServiceRegistry",
+                r#"{"additionalProperties":false,"properties":{"ContainerName":{"type":"string"},"ContainerPort":{"type":"integer"},"Port":{"type":"integer"},"RegistryArn":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ServiceVolumeConfiguration",
+                r##"{"additionalProperties":false,"properties":{"ManagedEBSVolume":{"$ref":"#/definitions/ServiceManagedEBSVolumeConfiguration"},"Name":{"type":"string"}},"required":["Name"],"type":"object"}"##,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ThresholdConfiguration",
+                r#"{"additionalProperties":false,"properties":{"Type":{"enum":["COUNT","BOUNDED_PERCENT","UNBOUNDED_PERCENT"],"type":"string"},"Value":{"type":"integer"}},"required":["Type","Value"],"type":"object"}"#,
+            ),
+            (
+                "TimeoutConfiguration",
+                r#"{"additionalProperties":false,"properties":{"IdleTimeoutSeconds":{"maximum":2147483647,"minimum":0,"type":"integer"},"PerRequestTimeoutSeconds":{"maximum":2147483647,"minimum":0,"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "VpcLatticeAdvancedConfiguration",
+                r#"{"additionalProperties":false,"properties":{"AlternateTargetGroupArn":{"type":"string"},"ProductionListenerRule":{"type":"string"},"TestListenerRule":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "VpcLatticeConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AdvancedConfiguration":{"$ref":"#/definitions/VpcLatticeAdvancedConfiguration"},"PortName":{"type":"string"},"RoleArn":{"type":"string"},"TargetGroupArn":{"type":"string"}},"required":["RoleArn","TargetGroupArn","PortName"],"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::ECS::TaskDefinition",
-        r##"{"additionalProperties":false,"definitions":{"AuthorizationConfig":{"additionalProperties":false,"properties":{"AccessPointId":{"type":"string"},"IAM":{"enum":["ENABLED","DISABLED"],"type":"string"}},"type":"object"},"ContainerDefinition":{"additionalProperties":false,"properties":{"Command":{"items":{"type":"string"},"type":"array"},"Cpu":{"type":"integer"},"CredentialSpecs":{"items":{"type":"string"},"type":"array"},"DependsOn":{"items":{"$ref":"#/definitions/ContainerDependency"},"type":"array"},"DisableNetworking":{"type":"boolean"},"DnsSearchDomains":{"items":{"type":"string"},"type":"array"},"DnsServers":{"items":{"type":"string"},"type":"array"},"DockerLabels":{"additionalProperties":false,"patternProperties":{".{1,}":{"type":"string"}},"type":"object"},"DockerSecurityOptions":{"items":{"type":"string"},"type":"array"},"EntryPoint":{"items":{"type":"string"},"type":"array"},"Environment":{"items":{"$ref":"#/definitions/KeyValuePair"},"type":"array","uniqueItems":true,"uniqueKeys":["Name"]},"EnvironmentFiles":{"items":{"$ref":"#/definitions/EnvironmentFile"},"type":"array"},"Essential":{"type":"boolean"},"ExtraHosts":{"items":{"$ref":"#/definitions/HostEntry"},"type":"array"},"FirelensConfiguration":{"$ref":"#/definitions/FirelensConfiguration"},"HealthCheck":{"$ref":"#/definitions/HealthCheck"},"Hostname":{"type":"string"},"Image":{"type":"string"},"Interactive":{"type":"boolean"},"Links":{"items":{"type":"string"},"type":"array","uniqueItems":true},"LinuxParameters":{"$ref":"#/definitions/LinuxParameters"},"LogConfiguration":{"$ref":"#/definitions/LogConfiguration"},"Memory":{"type":"integer"},"MemoryReservation":{"type":"integer"},"MountPoints":{"items":{"$ref":"#/definitions/MountPoint"},"type":"array","uniqueItems":true},"Name":{"type":"string"},"PortMappings":{"items":{"$ref":"#/definitions/PortMapping"},"type":"array","uniqueItems":true},"Privileged":{"type":"boolean"},"PseudoTerminal":{"type":"boolean"},"ReadonlyRootFilesystem":{"type":"boolean"},"RepositoryCredentials":{"$ref":"#/definitions/RepositoryCredentials"},"ResourceRequirements":{"items":{"$ref":"#/definitions/ResourceRequirement"},"type":"array"},"RestartPolicy":{"$ref":"#/definitions/RestartPolicy"},"Secrets":{"items":{"$ref":"#/definitions/Secret"},"type":"array"},"StartTimeout":{"type":"integer"},"StopTimeout":{"type":"integer"},"SystemControls":{"items":{"$ref":"#/definitions/SystemControl"},"type":"array"},"Ulimits":{"items":{"$ref":"#/definitions/Ulimit"},"type":"array"},"User":{"type":"string"},"VersionConsistency":{"enum":["enabled","disabled"],"type":"string"},"VolumesFrom":{"items":{"$ref":"#/definitions/VolumeFrom"},"type":"array","uniqueItems":true},"WorkingDirectory":{"type":"string"}},"required":["Name","Image"],"type":"object"},"ContainerDependency":{"additionalProperties":false,"properties":{"Condition":{"enum":["COMPLETE","HEALTHY","START","SUCCESS"],"type":"string"},"ContainerName":{"type":"string"}},"type":"object"},"Device":{"additionalProperties":false,"properties":{"ContainerPath":{"type":"string"},"HostPath":{"type":"string"},"Permissions":{"items":{"enum":["mknod","read","write"],"type":"string"},"type":"array","uniqueItems":true}},"type":"object"},"DockerVolumeConfiguration":{"additionalProperties":false,"properties":{"Autoprovision":{"type":"boolean"},"Driver":{"type":"string"},"DriverOpts":{"additionalProperties":false,"patternProperties":{".{1,}":{"type":"string"}},"type":"object"},"Labels":{"additionalProperties":false,"patternProperties":{".{1,}":{"type":"string"}},"type":"object"},"Scope":{"enum":["shared","task"],"type":"string"}},"type":"object"},"EFSVolumeConfiguration":{"additionalProperties":false,"properties":{"AuthorizationConfig":{"$ref":"#/definitions/AuthorizationConfig"},"FilesystemId":{"type":"string"},"RootDirectory":{"type":"string"},"TransitEncryption":{"enum":["ENABLED","DISABLED"],"type":"string"},"TransitEncryptionPort":{"type":"integer"}},"required":["FilesystemId"],"type":"object"},"EnvironmentFile":{"additionalProperties":false,"properties":{"Type":{"enum":["s3"],"type":"string"},"Value":{"type":"string"}},"type":"object"},"EphemeralStorage":{"additionalProperties":false,"properties":{"SizeInGiB":{"type":"integer"}},"type":"object"},"FSxAuthorizationConfig":{"additionalProperties":false,"properties":{"CredentialsParameter":{"type":"string"},"Domain":{"type":"string"}},"required":["CredentialsParameter","Domain"],"type":"object"},"FSxWindowsFileServerVolumeConfiguration":{"additionalProperties":false,"properties":{"AuthorizationConfig":{"$ref":"#/definitions/FSxAuthorizationConfig"},"FileSystemId":{"type":"string"},"RootDirectory":{"type":"string"}},"required":["FileSystemId","RootDirectory"],"type":"object"},"FirelensConfiguration":{"additionalProperties":false,"properties":{"Options":{"additionalProperties":false,"patternProperties":{".{1,}":{"type":"string"}},"type":"object"},"Type":{"enum":["fluentbit","fluentd"],"type":"string"}},"type":"object"},"HealthCheck":{"additionalProperties":false,"properties":{"Command":{"items":{"type":"string"},"type":"array"},"Interval":{"type":"integer"},"Retries":{"type":"integer"},"StartPeriod":{"type":"integer"},"Timeout":{"type":"integer"}},"type":"object"},"HostEntry":{"additionalProperties":false,"properties":{"Hostname":{"type":"string"},"IpAddress":{"type":"string"}},"type":"object"},"HostVolumeProperties":{"additionalProperties":false,"properties":{"SourcePath":{"type":"string"}},"type":"object"},"InferenceAccelerator":{"additionalProperties":false,"properties":{"DeviceName":{"type":"string"},"DeviceType":{"type":"string"}},"type":"object"},"KernelCapabilities":{"additionalProperties":false,"properties":{"Add":{"items":{"type":"string"},"type":"array"},"Drop":{"items":{"type":"string"},"type":"array"}},"type":"object"},"KeyValuePair":{"additionalProperties":false,"properties":{"Name":{"type":"string"},"Value":{"type":"string"}},"type":"object"},"LinuxParameters":{"additionalProperties":false,"properties":{"Capabilities":{"$ref":"#/definitions/KernelCapabilities"},"Devices":{"items":{"$ref":"#/definitions/Device"},"type":"array"},"InitProcessEnabled":{"type":"boolean"},"MaxSwap":{"type":"integer"},"SharedMemorySize":{"type":"integer"},"Swappiness":{"type":"integer"},"Tmpfs":{"items":{"$ref":"#/definitions/Tmpfs"},"type":"array"}},"type":"object"},"LogConfiguration":{"additionalProperties":false,"properties":{"LogDriver":{"type":"string"},"Options":{"additionalProperties":false,"patternProperties":{".{1,}":{"type":"string"}},"type":"object"},"SecretOptions":{"items":{"$ref":"#/definitions/Secret"},"type":"array"}},"required":["LogDriver"],"type":"object"},"MountPoint":{"additionalProperties":false,"properties":{"ContainerPath":{"type":"string"},"ReadOnly":{"type":"boolean"},"SourceVolume":{"type":"string"}},"type":"object"},"NvidiaMpsAllocation":{"additionalProperties":false,"properties":{"MaxComputePercent":{"maximum":100,"minimum":1,"type":"integer"},"Memory":{"minimum":1,"type":"integer"}},"required":["Memory"],"type":"object"},"PortMapping":{"additionalProperties":false,"properties":{"AppProtocol":{"enum":["http","http2","grpc"],"type":"string"},"ContainerPort":{"type":"integer"},"ContainerPortRange":{"type":"string"},"HostPort":{"type":"integer"},"Name":{"type":"string"},"Protocol":{"enum":["tcp","udp"],"type":"string"}},"type":"object"},"ProxyConfiguration":{"additionalProperties":false,"properties":{"ContainerName":{"type":"string"},"ProxyConfigurationProperties":{"items":{"$ref":"#/definitions/KeyValuePair"},"type":"array","uniqueItems":true},"Type":{"enum":["APPMESH"],"type":"string"}},"required":["ContainerName"],"type":"object"},"RepositoryCredentials":{"additionalProperties":false,"properties":{"CredentialsParameter":{"type":"string"}},"type":"object"},"ResourceRequirement":{"additionalProperties":false,"properties":{"SharingStrategy":{"$ref":"#/definitions/SharingStrategy"},"Type":{"enum":["GPU","InferenceAccelerator","NeuronDevice"],"type":"string"},"Value":{"type":"string"}},"required":["Type"],"type":"object"},"RestartPolicy":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"IgnoredExitCodes":{"items":{"type":"integer"},"type":"array"},"RestartAttemptPeriod":{"type":"integer"}},"type":"object"},"RuntimePlatform":{"additionalProperties":false,"properties":{"CpuArchitecture":{"enum":["ARM64","X86_64"],"type":"string"},"OperatingSystemFamily":{"enum":["LINUX","WINDOWS_SERVER_2004_CORE","WINDOWS_SERVER_2016_FULL","WINDOWS_SERVER_2019_CORE","WINDOWS_SERVER_2019_FULL","WINDOWS_SERVER_2022_CORE","WINDOWS_SERVER_2022_FULL","WINDOWS_SERVER_2025_CORE","WINDOWS_SERVER_2025_FULL","WINDOWS_SERVER_20H2_CORE"],"type":"string"}},"type":"object"},"S3FilesVolumeConfiguration":{"additionalProperties":false,"properties":{"AccessPointArn":{"type":"string"},"FileSystemArn":{"type":"string"},"RootDirectory":{"type":"string"},"TransitEncryptionPort":{"type":"integer"}},"required":["FileSystemArn"],"type":"object"},"Secret":{"additionalProperties":false,"properties":{"Name":{"type":"string"},"ValueFrom":{"type":"string"}},"required":["Name","ValueFrom"],"type":"object"},"SharingStrategy":{"additionalProperties":false,"properties":{"NvidiaMps":{"$ref":"#/definitions/NvidiaMpsAllocation"}},"required":["NvidiaMps"],"type":"object"},"SystemControl":{"additionalProperties":false,"properties":{"Namespace":{"type":"string"},"Value":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"},"TaskDefinitionPlacementConstraint":{"additionalProperties":false,"properties":{"Expression":{"type":"string"},"Type":{"enum":["memberOf"],"type":"string"}},"required":["Type"],"type":"object"},"Tmpfs":{"additionalProperties":false,"properties":{"ContainerPath":{"type":"string"},"MountOptions":{"items":{"type":"string"},"type":"array"},"Size":{"type":"integer"}},"required":["Size"],"type":"object"},"Ulimit":{"additionalProperties":false,"properties":{"HardLimit":{"type":"integer"},"Name":{"enum":["core","cpu","data","fsize","locks","memlock","msgqueue","nice","nofile","nproc","rss","rtprio","rttime","sigpending","stack"],"type":"string"},"SoftLimit":{"type":"integer"}},"required":["HardLimit","Name","SoftLimit"],"type":"object"},"Volume":{"additionalProperties":false,"properties":{"ConfiguredAtLaunch":{"type":"boolean"},"DockerVolumeConfiguration":{"$ref":"#/definitions/DockerVolumeConfiguration"},"EFSVolumeConfiguration":{"$ref":"#/definitions/EFSVolumeConfiguration"},"FSxWindowsFileServerVolumeConfiguration":{"$ref":"#/definitions/FSxWindowsFileServerVolumeConfiguration"},"Host":{"$ref":"#/definitions/HostVolumeProperties"},"Name":{"type":"string"},"S3FilesVolumeConfiguration":{"$ref":"#/definitions/S3FilesVolumeConfiguration"}},"type":"object"},"VolumeFrom":{"additionalProperties":false,"properties":{"ReadOnly":{"type":"boolean"},"SourceContainer":{"type":"string"}},"type":"object"}},"properties":{"ContainerDefinitions":{"items":{"$ref":"#/definitions/ContainerDefinition"},"type":"array","uniqueItems":true},"Cpu":{"type":"string"},"EnableFaultInjection":{"type":"boolean"},"EphemeralStorage":{"$ref":"#/definitions/EphemeralStorage"},"ExecutionRoleArn":{"type":"string"},"Family":{"type":"string"},"InferenceAccelerators":{"items":{"$ref":"#/definitions/InferenceAccelerator"},"type":"array","uniqueItems":true},"IpcMode":{"enum":["host","none","task"],"type":"string"},"Memory":{"type":"string"},"NetworkMode":{"enum":["awsvpc","bridge","host","none"],"type":"string"},"PidMode":{"enum":["host","task"],"type":"string"},"PlacementConstraints":{"items":{"$ref":"#/definitions/TaskDefinitionPlacementConstraint"},"type":"array","uniqueItems":true},"ProxyConfiguration":{"$ref":"#/definitions/ProxyConfiguration"},"RequiresCompatibilities":{"items":{"enum":["EC2","EXTERNAL","FARGATE","MANAGED_INSTANCES"],"type":"string"},"type":"array","uniqueItems":true},"RuntimePlatform":{"$ref":"#/definitions/RuntimePlatform"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"},"TaskDefinitionArn":{"type":"string"},"TaskRoleArn":{"type":"string"},"Volumes":{"items":{"$ref":"#/definitions/Volume"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            (
+                "ContainerDefinitions",
+                r##"{"items":{"$ref":"#/definitions/ContainerDefinition"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("Cpu", r#"{"type":"string"}"#),
+            ("EnableFaultInjection", r#"{"type":"boolean"}"#),
+            ("EphemeralStorage", r##"{"$ref":"#/definitions/EphemeralStorage"}"##),
+            ("ExecutionRoleArn", r#"{"type":"string"}"#),
+            ("Family", r#"{"type":"string"}"#),
+            (
+                "InferenceAccelerators",
+                r##"{"items":{"$ref":"#/definitions/InferenceAccelerator"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("IpcMode", r#"{"enum":["host","none","task"],"type":"string"}"#),
+            ("Memory", r#"{"type":"string"}"#),
+            ("NetworkMode", r#"{"enum":["awsvpc","bridge","host","none"],"type":"string"}"#),
+            ("PidMode", r#"{"enum":["host","task"],"type":"string"}"#),
+            (
+                "PlacementConstraints",
+                r##"{"items":{"$ref":"#/definitions/TaskDefinitionPlacementConstraint"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("ProxyConfiguration", r##"{"$ref":"#/definitions/ProxyConfiguration"}"##),
+            (
+                "RequiresCompatibilities",
+                r#"{"items":{"enum":["EC2","EXTERNAL","FARGATE","MANAGED_INSTANCES"],"type":"string"},"type":"array","uniqueItems":true}"#,
+            ),
+            ("RuntimePlatform", r##"{"$ref":"#/definitions/RuntimePlatform"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+            ("TaskDefinitionArn", r#"{"type":"string"}"#),
+            ("TaskRoleArn", r#"{"type":"string"}"#),
+            ("Volumes", r##"{"items":{"$ref":"#/definitions/Volume"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            (
+                "AuthorizationConfig",
+                r#"{"additionalProperties":false,"properties":{"AccessPointId":{"type":"string"},"IAM":{"enum":["ENABLED","DISABLED"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ContainerDefinition",
+                r##"{"additionalProperties":false,"properties":{"Command":{"items":{"type":"string"},"type":"array"},"Cpu":{"type":"integer"},"CredentialSpecs":{"items":{"type":"string"},"type":"array"},"DependsOn":{"items":{"$ref":"#/definitions/ContainerDependency"},"type":"array"},"DisableNetworking":{"type":"boolean"},"DnsSearchDomains":{"items":{"type":"string"},"type":"array"},"DnsServers":{"items":{"type":"string"},"type":"array"},"DockerLabels":{"additionalProperties":false,"patternProperties":{".{1,}":{"type":"string"}},"type":"object"},"DockerSecurityOptions":{"items":{"type":"string"},"type":"array"},"EntryPoint":{"items":{"type":"string"},"type":"array"},"Environment":{"items":{"$ref":"#/definitions/KeyValuePair"},"type":"array","uniqueItems":true,"uniqueKeys":["Name"]},"EnvironmentFiles":{"items":{"$ref":"#/definitions/EnvironmentFile"},"type":"array"},"Essential":{"type":"boolean"},"ExtraHosts":{"items":{"$ref":"#/definitions/HostEntry"},"type":"array"},"FirelensConfiguration":{"$ref":"#/definitions/FirelensConfiguration"},"HealthCheck":{"$ref":"#/definitions/HealthCheck"},"Hostname":{"type":"string"},"Image":{"type":"string"},"Interactive":{"type":"boolean"},"Links":{"items":{"type":"string"},"type":"array","uniqueItems":true},"LinuxParameters":{"$ref":"#/definitions/LinuxParameters"},"LogConfiguration":{"$ref":"#/definitions/LogConfiguration"},"Memory":{"type":"integer"},"MemoryReservation":{"type":"integer"},"MountPoints":{"items":{"$ref":"#/definitions/MountPoint"},"type":"array","uniqueItems":true},"Name":{"type":"string"},"PortMappings":{"items":{"$ref":"#/definitions/PortMapping"},"type":"array","uniqueItems":true},"Privileged":{"type":"boolean"},"PseudoTerminal":{"type":"boolean"},"ReadonlyRootFilesystem":{"type":"boolean"},"RepositoryCredentials":{"$ref":"#/definitions/RepositoryCredentials"},"ResourceRequirements":{"items":{"$ref":"#/definitions/ResourceRequirement"},"type":"array"},"RestartPolicy":{"$ref":"#/definitions/RestartPolicy"},"Secrets":{"items":{"$ref":"#/definitions/Secret"},"type":"array"},"StartTimeout":{"type":"integer"},"StopTimeout":{"type":"integer"},"SystemControls":{"items":{"$ref":"#/definitions/SystemControl"},"type":"array"},"Ulimits":{"items":{"$ref":"#/definitions/Ulimit"},"type":"array"},"User":{"type":"string"},"VersionConsistency":{"enum":["enabled","disabled"],"type":"string"},"VolumesFrom":{"items":{"$ref":"#/definitions/VolumeFrom"},"type":"array","uniqueItems":true},"WorkingDirectory":{"type":"string"}},"required":["Name","Image"],"type":"object"}"##,
+            ),
+            (
+                "ContainerDependency",
+                r#"{"additionalProperties":false,"properties":{"Condition":{"enum":["COMPLETE","HEALTHY","START","SUCCESS"],"type":"string"},"ContainerName":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Device",
+                r#"{"additionalProperties":false,"properties":{"ContainerPath":{"type":"string"},"HostPath":{"type":"string"},"Permissions":{"items":{"enum":["mknod","read","write"],"type":"string"},"type":"array","uniqueItems":true}},"type":"object"}"#,
+            ),
+            (
+                "DockerVolumeConfiguration",
+                r#"{"additionalProperties":false,"properties":{"Autoprovision":{"type":"boolean"},"Driver":{"type":"string"},"DriverOpts":{"additionalProperties":false,"patternProperties":{".{1,}":{"type":"string"}},"type":"object"},"Labels":{"additionalProperties":false,"patternProperties":{".{1,}":{"type":"string"}},"type":"object"},"Scope":{"enum":["shared","task"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "EFSVolumeConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AuthorizationConfig":{"$ref":"#/definitions/AuthorizationConfig"},"FilesystemId":{"type":"string"},"RootDirectory":{"type":"string"},"TransitEncryption":{"enum":["ENABLED","DISABLED"],"type":"string"},"TransitEncryptionPort":{"type":"integer"}},"required":["FilesystemId"],"type":"object"}"##,
+            ),
+            (
+                "EnvironmentFile",
+                r#"{"additionalProperties":false,"properties":{"Type":{"enum":["s3"],"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "EphemeralStorage",
+                r#"{"additionalProperties":false,"properties":{"SizeInGiB":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "FSxAuthorizationConfig",
+                r#"{"additionalProperties":false,"properties":{"CredentialsParameter":{"type":"string"},"Domain":{"type":"string"}},"required":["CredentialsParameter","Domain"],"type":"object"}"#,
+            ),
+            (
+                "FSxWindowsFileServerVolumeConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AuthorizationConfig":{"$ref":"#/definitions/FSxAuthorizationConfig"},"FileSystemId":{"type":"string"},"RootDirectory":{"type":"string"}},"required":["FileSystemId","RootDirectory"],"type":"object"}"##,
+            ),
+            (
+                "FirelensConfiguration",
+                r#"{"additionalProperties":false,"properties":{"Options":{"additionalProperties":false,"patternProperties":{".{1,}":{"type":"string"}},"type":"object"},"Type":{"enum":["fluentbit","fluentd"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "HealthCheck",
+                r#"{"additionalProperties":false,"properties":{"Command":{"items":{"type":"string"},"type":"array"},"Interval":{"type":"integer"},"Retries":{"type":"integer"},"StartPeriod":{"type":"integer"},"Timeout":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "HostEntry",
+                r#"{"additionalProperties":false,"properties":{"Hostname":{"type":"string"},"IpAddress":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "HostVolumeProperties",
+                r#"{"additionalProperties":false,"properties":{"SourcePath":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "InferenceAccelerator",
+                r#"{"additionalProperties":false,"properties":{"DeviceName":{"type":"string"},"DeviceType":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "KernelCapabilities",
+                r#"{"additionalProperties":false,"properties":{"Add":{"items":{"type":"string"},"type":"array"},"Drop":{"items":{"type":"string"},"type":"array"}},"type":"object"}"#,
+            ),
+            (
+                "KeyValuePair",
+                r#"{"additionalProperties":false,"properties":{"Name":{"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "LinuxParameters",
+                r##"{"additionalProperties":false,"properties":{"Capabilities":{"$ref":"#/definitions/KernelCapabilities"},"Devices":{"items":{"$ref":"#/definitions/Device"},"type":"array"},"InitProcessEnabled":{"type":"boolean"},"MaxSwap":{"type":"integer"},"SharedMemorySize":{"type":"integer"},"Swappiness":{"type":"integer"},"Tmpfs":{"items":{"$ref":"#/definitions/Tmpfs"},"type":"array"}},"type":"object"}"##,
+            ),
+            (
+                "LogConfiguration",
+                r##"{"additionalProperties":false,"properties":{"LogDriver":{"type":"string"},"Options":{"additionalProperties":false,"patternProperties":{".{1,}":{"type":"string"}},"type":"object"},"SecretOptions":{"items":{"$ref":"#/definitions/Secret"},"type":"array"}},"required":["LogDriver"],"type":"object"}"##,
+            ),
+            (
+                "MountPoint",
+                r#"{"additionalProperties":false,"properties":{"ContainerPath":{"type":"string"},"ReadOnly":{"type":"boolean"},"SourceVolume":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "NvidiaMpsAllocation",
+                r#"{"additionalProperties":false,"properties":{"MaxComputePercent":{"maximum":100,"minimum":1,"type":"integer"},"Memory":{"minimum":1,"type":"integer"}},"required":["Memory"],"type":"object"}"#,
+            ),
+            (
+                "PortMapping",
+                r#"{"additionalProperties":false,"properties":{"AppProtocol":{"enum":["http","http2","grpc"],"type":"string"},"ContainerPort":{"type":"integer"},"ContainerPortRange":{"type":"string"},"HostPort":{"type":"integer"},"Name":{"type":"string"},"Protocol":{"enum":["tcp","udp"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ProxyConfiguration",
+                r##"{"additionalProperties":false,"properties":{"ContainerName":{"type":"string"},"ProxyConfigurationProperties":{"items":{"$ref":"#/definitions/KeyValuePair"},"type":"array","uniqueItems":true},"Type":{"enum":["APPMESH"],"type":"string"}},"required":["ContainerName"],"type":"object"}"##,
+            ),
+            (
+                "RepositoryCredentials",
+                r#"{"additionalProperties":false,"properties":{"CredentialsParameter":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ResourceRequirement",
+                r##"{"additionalProperties":false,"properties":{"SharingStrategy":{"$ref":"#/definitions/SharingStrategy"},"Type":{"enum":["GPU","InferenceAccelerator","NeuronDevice"],"type":"string"},"Value":{"type":"string"}},"required":["Type"],"type":"object"}"##,
+            ),
+            (
+                "RestartPolicy",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"IgnoredExitCodes":{"items":{"type":"integer"},"type":"array"},"RestartAttemptPeriod":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "RuntimePlatform",
+                r#"{"additionalProperties":false,"properties":{"CpuArchitecture":{"enum":["ARM64","X86_64"],"type":"string"},"OperatingSystemFamily":{"enum":["LINUX","WINDOWS_SERVER_2004_CORE","WINDOWS_SERVER_2016_FULL","WINDOWS_SERVER_2019_CORE","WINDOWS_SERVER_2019_FULL","WINDOWS_SERVER_2022_CORE","WINDOWS_SERVER_2022_FULL","WINDOWS_SERVER_2025_CORE","WINDOWS_SERVER_2025_FULL","WINDOWS_SERVER_20H2_CORE"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "S3FilesVolumeConfiguration",
+                r#"{"additionalProperties":false,"properties":{"AccessPointArn":{"type":"string"},"FileSystemArn":{"type":"string"},"RootDirectory":{"type":"string"},"TransitEncryptionPort":{"type":"integer"}},"required":["FileSystemArn"],"type":"object"}"#,
+            ),
+            (
+                "Secret",
+                r#"{"additionalProperties":false,"properties":{"Name":{"type":"string"},"ValueFrom":{"type":"string"}},"required":["Name","ValueFrom"],"type":"object"}"#,
+            ),
+            (
+                "SharingStrategy",
+                r##"{"additionalProperties":false,"properties":{"NvidiaMps":{"$ref":"#/definitions/NvidiaMpsAllocation"}},"required":["NvidiaMps"],"type":"object"}"##,
+            ),
+            (
+                "SystemControl",
+                r#"{"additionalProperties":false,"properties":{"Namespace":{"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "TaskDefinitionPlacementConstraint",
+                r#"{"additionalProperties":false,"properties":{"Expression":{"type":"string"},"Type":{"enum":["memberOf"],"type":"string"}},"required":["Type"],"type":"object"}"#,
+            ),
+            (
+                "Tmpfs",
+                r#"{"additionalProperties":false,"properties":{"ContainerPath":{"type":"string"},"MountOptions":{"items":{"type":"string"},"type":"array"},"Size":{"type":"integer"}},"required":["Size"],"type":"object"}"#,
+            ),
+            (
+                "Ulimit",
+                r#"{"additionalProperties":false,"properties":{"HardLimit":{"type":"integer"},"Name":{"enum":["core","cpu","data","fsize","locks","memlock","msgqueue","nice","nofile","nproc","rss","rtprio","rttime","sigpending","stack"],"type":"string"},"SoftLimit":{"type":"integer"}},"required":["HardLimit","Name","SoftLimit"],"type":"object"}"#,
+            ),
+            (
+                "Volume",
+                r##"{"additionalProperties":false,"properties":{"ConfiguredAtLaunch":{"type":"boolean"},"DockerVolumeConfiguration":{"$ref":"#/definitions/DockerVolumeConfiguration"},"EFSVolumeConfiguration":{"$ref":"#/definitions/EFSVolumeConfiguration"},"FSxWindowsFileServerVolumeConfiguration":{"$ref":"#/definitions/FSxWindowsFileServerVolumeConfiguration"},"Host":{"$ref":"#/definitions/HostVolumeProperties"},"Name":{"type":"string"},"S3FilesVolumeConfiguration":{"$ref":"#/definitions/S3FilesVolumeConfiguration"}},"type":"object"}"##,
+            ),
+            (
+                "VolumeFrom",
+                r#"{"additionalProperties":false,"properties":{"ReadOnly":{"type":"boolean"},"SourceContainer":{"type":"string"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ECS::TaskSet",
-        r##"{"additionalProperties":false,"definitions":{"AwsVpcConfiguration":{"additionalProperties":false,"properties":{"AssignPublicIp":{"enum":["DISABLED","ENABLED"],"type":"string"},"SecurityGroups":{"items":{"type":"string"},"maxItems":5,"type":"array"},"Subnets":{"items":{"type":"string"},"maxItems":16,"type":"array"}},"required":["Subnets"],"type":"object"},"CapacityProviderStrategyItem":{"additionalProperties":false,"properties":{"Base":{"maximum":100000,"minimum":0,"type":"integer"},"CapacityProvider":{"type":"string"},"Weight":{"maximum":1000,"minimum":0,"type":"integer"}},"type":"object"},"LoadBalancer":{"additionalProperties":false,"properties":{"ContainerName":{"type":"string"},"ContainerPort":{"type":"integer"},"TargetGroupArn":{"type":"string"}},"type":"object"},"NetworkConfiguration":{"additionalProperties":false,"properties":{"AwsVpcConfiguration":{"$ref":"#/definitions/AwsVpcConfiguration"}},"type":"object"},"Scale":{"additionalProperties":false,"properties":{"Unit":{"enum":["PERCENT"],"type":"string"},"Value":{"maximum":100,"minimum":0,"type":"number"}},"type":"object"},"ServiceRegistry":{"additionalProperties":false,"properties":{"ContainerName":{"type":"string"},"ContainerPort":{"type":"integer"},"Port":{"type":"integer"},"RegistryArn":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"}},"properties":{"CapacityProviderStrategy":{"items":{"$ref":"#/definitions/CapacityProviderStrategyItem"},"type":"array"},"Cluster":{"type":"string"},"ExternalId":{"type":"string"},"Id":{"type":"string"},"LaunchType":{"enum":["EC2","FARGATE"],"type":"string"},"LoadBalancers":{"items":{"$ref":"#/definitions/LoadBalancer"},"type":"array"},"NetworkConfiguration":{"$ref":"#/definitions/NetworkConfiguration"},"PlatformVersion":{"type":"string"},"Scale":{"$ref":"#/definitions/Scale"},"Service":{"type":"string"},"ServiceRegistries":{"items":{"$ref":"#/definitions/ServiceRegistry"},"type":"array"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"},"TaskDefinition":{"type":"string"}},"required":["Cluster","Service","TaskDefinition"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Cluster","Service","TaskDefinition"],"type":"object"}"#,
+        &[
+            (
+                "CapacityProviderStrategy",
+                r##"{"items":{"$ref":"#/definitions/CapacityProviderStrategyItem"},"type":"array"}"##,
+            ),
+            ("Cluster", r#"{"type":"string"}"#),
+            ("ExternalId", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("LaunchType", r#"{"enum":["EC2","FARGATE"],"type":"string"}"#),
+            ("LoadBalancers", r##"{"items":{"$ref":"#/definitions/LoadBalancer"},"type":"array"}"##),
+            ("NetworkConfiguration", r##"{"$ref":"#/definitions/NetworkConfiguration"}"##),
+            ("PlatformVersion", r#"{"type":"string"}"#),
+            ("Scale", r##"{"$ref":"#/definitions/Scale"}"##),
+            ("Service", r#"{"type":"string"}"#),
+            ("ServiceRegistries", r##"{"items":{"$ref":"#/definitions/ServiceRegistry"},"type":"array"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+            ("TaskDefinition", r#"{"type":"string"}"#),
+        ],
+        &[
+            (
+                "AwsVpcConfiguration",
+                r#"{"additionalProperties":false,"properties":{"AssignPublicIp":{"enum":["DISABLED","ENABLED"],"type":"string"},"SecurityGroups":{"items":{"type":"string"},"maxItems":5,"type":"array"},"Subnets":{"items":{"type":"string"},"maxItems":16,"type":"array"}},"required":["Subnets"],"type":"object"}"#,
+            ),
+            (
+                "CapacityProviderStrategyItem",
+                r#"{"additionalProperties":false,"properties":{"Base":{"maximum":100000,"minimum":0,"type":"integer"},"CapacityProvider":{"type":"string"},"Weight":{"maximum":1000,"minimum":0,"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "LoadBalancer",
+                r#"{"additionalProperties":false,"properties":{"ContainerName":{"type":"string"},"ContainerPort":{"type":"integer"},"TargetGroupArn":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "NetworkConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AwsVpcConfiguration":{"$ref":"#/definitions/AwsVpcConfiguration"}},"type":"object"}"##,
+            ),
+            (
+                "Scale",
+                r#"{"additionalProperties":false,"properties":{"Unit":{"enum":["PERCENT"],"type":"string"},"Value":{"maximum":100,"minimum":0,"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "ServiceRegistry",
+                r#"{"additionalProperties":false,"properties":{"ContainerName":{"type":"string"},"ContainerPort":{"type":"integer"},"Port":{"type":"integer"},"RegistryArn":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"}"#,
+            ),
+        ],
     ),
 ];

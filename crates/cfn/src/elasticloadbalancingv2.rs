@@ -3169,34 +3169,363 @@ pub mod trust_store_revocation {
     impl Literal for RevocationContent {}
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::ElasticLoadBalancingV2::Listener",
-        r##"{"additionalProperties":false,"definitions":{"Action":{"additionalProperties":false,"properties":{"AuthenticateCognitoConfig":{"$ref":"#/definitions/AuthenticateCognitoConfig"},"AuthenticateOidcConfig":{"$ref":"#/definitions/AuthenticateOidcConfig"},"FixedResponseConfig":{"$ref":"#/definitions/FixedResponseConfig"},"ForwardConfig":{"$ref":"#/definitions/ForwardConfig"},"JwtValidationConfig":{"$ref":"#/definitions/JwtValidationConfig"},"Order":{"maximum":50000,"minimum":1,"type":"integer"},"RedirectConfig":{"$ref":"#/definitions/RedirectConfig"},"TargetGroupArn":{"type":"string"},"Type":{"enum":["authenticate-cognito","authenticate-oidc","fixed-response","forward","jwt-validation","redirect"],"type":"string"}},"required":["Type"],"type":"object"},"AuthenticateCognitoConfig":{"additionalProperties":false,"properties":{"AuthenticationRequestExtraParams":{"patternProperties":{"[a-zA-Z0-9]+":{"type":"string"}},"type":"object"},"OnUnauthenticatedRequest":{"enum":["allow","authenticate","deny"],"type":"string"},"Scope":{"type":"string"},"SessionCookieName":{"type":"string"},"SessionTimeout":{"type":"string"},"UserPoolArn":{"type":"string"},"UserPoolClientId":{"anyOf":[{},{}],"type":"string"},"UserPoolDomain":{"type":"string"}},"required":["UserPoolClientId","UserPoolDomain","UserPoolArn"],"type":"object"},"AuthenticateOidcConfig":{"additionalProperties":false,"anyOf":[{"required":["ClientSecret"]},{"required":["UseExistingClientSecret"]}],"properties":{"AuthenticationRequestExtraParams":{"patternProperties":{"[a-zA-Z0-9]+":{"type":"string"}},"type":"object"},"AuthorizationEndpoint":{"type":"string"},"ClientId":{"type":"string"},"ClientSecret":{"type":"string"},"Issuer":{"type":"string"},"OnUnauthenticatedRequest":{"enum":["allow","authenticate","deny"],"type":"string"},"Scope":{"type":"string"},"SessionCookieName":{"type":"string"},"SessionTimeout":{"type":"string"},"TokenEndpoint":{"type":"string"},"UseExistingClientSecret":{"type":"boolean"},"UserInfoEndpoint":{"type":"string"}},"required":["TokenEndpoint","Issuer","UserInfoEndpoint","ClientId","AuthorizationEndpoint"],"type":"object"},"Certificate":{"additionalProperties":false,"properties":{"CertificateArn":{"anyOf":[{},{}],"type":"string"}},"type":"object"},"FixedResponseConfig":{"additionalProperties":false,"properties":{"ContentType":{"maxLength":32,"minLength":0,"type":"string"},"MessageBody":{"maxLength":1024,"minLength":0,"type":"string"},"StatusCode":{"pattern":"^(2|4|5)\\d\\d$","type":"string"}},"required":["StatusCode"],"type":"object"},"ForwardConfig":{"additionalProperties":false,"properties":{"TargetGroupStickinessConfig":{"$ref":"#/definitions/TargetGroupStickinessConfig"},"TargetGroups":{"items":{"$ref":"#/definitions/TargetGroupTuple"},"type":"array","uniqueItems":true}},"type":"object"},"JwtValidationActionAdditionalClaim":{"additionalProperties":false,"properties":{"Format":{"enum":["single-string","space-separated-values","string-array"],"type":"string"},"Name":{"type":"string"},"Values":{"items":{"type":"string"},"type":"array","uniqueItems":true}},"required":["Format","Name","Values"],"type":"object"},"JwtValidationConfig":{"additionalProperties":false,"properties":{"AdditionalClaims":{"items":{"$ref":"#/definitions/JwtValidationActionAdditionalClaim"},"type":"array","uniqueItems":true},"Issuer":{"type":"string"},"JwksEndpoint":{"type":"string"}},"required":["JwksEndpoint","Issuer"],"type":"object"},"ListenerAttribute":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"type":"object"},"MutualAuthentication":{"additionalProperties":false,"properties":{"AdvertiseTrustStoreCaNames":{"enum":["off","on"],"type":"string"},"IgnoreClientCertificateExpiry":{"type":"boolean"},"Mode":{"type":"string"},"TrustStoreArn":{"type":"string"}},"type":"object"},"RedirectConfig":{"additionalProperties":false,"properties":{"Host":{"maxLength":128,"minLength":1,"type":"string"},"Path":{"maxLength":128,"minLength":1,"type":"string"},"Port":{"type":"string"},"Protocol":{"pattern":"^(HTTPS?|#\\{protocol\\})$","type":"string"},"Query":{"maxLength":128,"minLength":0,"type":"string"},"StatusCode":{"enum":["HTTP_301","HTTP_302"],"type":"string"}},"required":["StatusCode"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"},"TargetGroupStickinessConfig":{"additionalProperties":false,"properties":{"DurationSeconds":{"type":"integer"},"Enabled":{"type":"boolean"}},"type":"object"},"TargetGroupTuple":{"additionalProperties":false,"properties":{"TargetGroupArn":{"type":"string"},"Weight":{"type":"integer"}},"type":"object"}},"properties":{"AlpnPolicy":{"items":{"type":"string"},"type":"array"},"Certificates":{"items":{"$ref":"#/definitions/Certificate"},"type":"array","uniqueItems":true},"DefaultActions":{"items":{"$ref":"#/definitions/Action"},"type":"array","uniqueItems":true},"ListenerArn":{"type":"string"},"ListenerAttributes":{"items":{"$ref":"#/definitions/ListenerAttribute"},"type":"array","uniqueItems":true},"LoadBalancerArn":{"type":"string"},"MutualAuthentication":{"$ref":"#/definitions/MutualAuthentication"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"Protocol":{"enum":["GENEVE","HTTP","HTTPS","QUIC","TCP","TCP_QUIC","TCP_UDP","TLS","UDP"],"type":"string"},"SslPolicy":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array","uniqueItems":false}},"required":["LoadBalancerArn","DefaultActions"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["LoadBalancerArn","DefaultActions"],"type":"object"}"#,
+        &[
+            ("AlpnPolicy", r#"{"items":{"type":"string"},"type":"array"}"#),
+            ("Certificates", r##"{"items":{"$ref":"#/definitions/Certificate"},"type":"array","uniqueItems":true}"##),
+            ("DefaultActions", r##"{"items":{"$ref":"#/definitions/Action"},"type":"array","uniqueItems":true}"##),
+            ("ListenerArn", r#"{"type":"string"}"#),
+            (
+                "ListenerAttributes",
+                r##"{"items":{"$ref":"#/definitions/ListenerAttribute"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("LoadBalancerArn", r#"{"type":"string"}"#),
+            ("MutualAuthentication", r##"{"$ref":"#/definitions/MutualAuthentication"}"##),
+            ("Port", r#"{"maximum":65535,"minimum":1,"type":"integer"}"#),
+            (
+                "Protocol",
+                r#"{"enum":["GENEVE","HTTP","HTTPS","QUIC","TCP","TCP_QUIC","TCP_UDP","TLS","UDP"],"type":"string"}"#,
+            ),
+            ("SslPolicy", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array","uniqueItems":false}"##),
+        ],
+        &[
+            (
+                "Action",
+                r##"{"additionalProperties":false,"properties":{"AuthenticateCognitoConfig":{"$ref":"#/definitions/AuthenticateCognitoConfig"},"AuthenticateOidcConfig":{"$ref":"#/definitions/AuthenticateOidcConfig"},"FixedResponseConfig":{"$ref":"#/definitions/FixedResponseConfig"},"ForwardConfig":{"$ref":"#/definitions/ForwardConfig"},"JwtValidationConfig":{"$ref":"#/definitions/JwtValidationConfig"},"Order":{"maximum":50000,"minimum":1,"type":"integer"},"RedirectConfig":{"$ref":"#/definitions/RedirectConfig"},"TargetGroupArn":{"type":"string"},"Type":{"enum":["authenticate-cognito","authenticate-oidc","fixed-response","forward","jwt-validation","redirect"],"type":"string"}},"required":["Type"],"type":"object"}"##,
+            ),
+            (
+                "AuthenticateCognitoConfig",
+                r#"{"additionalProperties":false,"properties":{"AuthenticationRequestExtraParams":{"patternProperties":{"[a-zA-Z0-9]+":{"type":"string"}},"type":"object"},"OnUnauthenticatedRequest":{"enum":["allow","authenticate","deny"],"type":"string"},"Scope":{"type":"string"},"SessionCookieName":{"type":"string"},"SessionTimeout":{"type":"string"},"UserPoolArn":{"type":"string"},"UserPoolClientId":{"anyOf":[{},{}],"type":"string"},"UserPoolDomain":{"type":"string"}},"required":["UserPoolClientId","UserPoolDomain","UserPoolArn"],"type":"object"}"#,
+            ),
+            (
+                "AuthenticateOidcConfig",
+                r#"{"additionalProperties":false,"anyOf":[{"required":["ClientSecret"]},{"required":["UseExistingClientSecret"]}],"properties":{"AuthenticationRequestExtraParams":{"patternProperties":{"[a-zA-Z0-9]+":{"type":"string"}},"type":"object"},"AuthorizationEndpoint":{"type":"string"},"ClientId":{"type":"string"},"ClientSecret":{"type":"string"},"Issuer":{"type":"string"},"OnUnauthenticatedRequest":{"enum":["allow","authenticate","deny"],"type":"string"},"Scope":{"type":"string"},"SessionCookieName":{"type":"string"},"SessionTimeout":{"type":"string"},"TokenEndpoint":{"type":"string"},"UseExistingClientSecret":{"type":"boolean"},"UserInfoEndpoint":{"type":"string"}},"required":["TokenEndpoint","Issuer","UserInfoEndpoint","ClientId","AuthorizationEndpoint"],"type":"object"}"#,
+            ),
+            (
+                "Certificate",
+                r#"{"additionalProperties":false,"properties":{"CertificateArn":{"anyOf":[{},{}],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "FixedResponseConfig",
+                r#"{"additionalProperties":false,"properties":{"ContentType":{"maxLength":32,"minLength":0,"type":"string"},"MessageBody":{"maxLength":1024,"minLength":0,"type":"string"},"StatusCode":{"pattern":"^(2|4|5)\\d\\d$","type":"string"}},"required":["StatusCode"],"type":"object"}"#,
+            ),
+            (
+                "ForwardConfig",
+                r##"{"additionalProperties":false,"properties":{"TargetGroupStickinessConfig":{"$ref":"#/definitions/TargetGroupStickinessConfig"},"TargetGroups":{"items":{"$ref":"#/definitions/TargetGroupTuple"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+            ),
+            (
+                "JwtValidationActionAdditionalClaim",
+                r#"{"additionalProperties":false,"properties":{"Format":{"enum":["single-string","space-separated-values","string-array"],"type":"string"},"Name":{"type":"string"},"Values":{"items":{"type":"string"},"type":"array","uniqueItems":true}},"required":["Format","Name","Values"],"type":"object"}"#,
+            ),
+            (
+                "JwtValidationConfig",
+                r##"{"additionalProperties":false,"properties":{"AdditionalClaims":{"items":{"$ref":"#/definitions/JwtValidationActionAdditionalClaim"},"type":"array","uniqueItems":true},"Issuer":{"type":"string"},"JwksEndpoint":{"type":"string"}},"required":["JwksEndpoint","Issuer"],"type":"object"}"##,
+            ),
+            (
+                "ListenerAttribute",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "MutualAuthentication",
+                r#"{"additionalProperties":false,"properties":{"AdvertiseTrustStoreCaNames":{"enum":["off","on"],"type":"string"},"IgnoreClientCertificateExpiry":{"type":"boolean"},"Mode":{"type":"string"},"TrustStoreArn":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "RedirectConfig",
+                r#"{"additionalProperties":false,"properties":{"Host":{"maxLength":128,"minLength":1,"type":"string"},"Path":{"maxLength":128,"minLength":1,"type":"string"},"Port":{"type":"string"},"Protocol":{"pattern":"^(HTTPS?|#\\{protocol\\})$","type":"string"},"Query":{"maxLength":128,"minLength":0,"type":"string"},"StatusCode":{"enum":["HTTP_301","HTTP_302"],"type":"string"}},"required":["StatusCode"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "TargetGroupStickinessConfig",
+                r#"{"additionalProperties":false,"properties":{"DurationSeconds":{"type":"integer"},"Enabled":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "TargetGroupTuple",
+                r#"{"additionalProperties":false,"properties":{"TargetGroupArn":{"type":"string"},"Weight":{"type":"integer"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ElasticLoadBalancingV2::ListenerCertificate",
-        r##"{"additionalProperties":false,"definitions":{"Certificate":{"additionalProperties":false,"properties":{"CertificateArn":{"type":"string"}},"type":"object"}},"properties":{"Certificates":{"items":{"$ref":"#/definitions/Certificate"},"type":"array","uniqueItems":true},"Id":{"type":"string"},"ListenerArn":{"type":"string"}},"required":["ListenerArn","Certificates"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ListenerArn","Certificates"],"type":"object"}"#,
+        &[
+            ("Certificates", r##"{"items":{"$ref":"#/definitions/Certificate"},"type":"array","uniqueItems":true}"##),
+            ("Id", r#"{"type":"string"}"#),
+            ("ListenerArn", r#"{"type":"string"}"#),
+        ],
+        &[(
+            "Certificate",
+            r#"{"additionalProperties":false,"properties":{"CertificateArn":{"type":"string"}},"type":"object"}"#,
+        )],
     ),
     (
         "AWS::ElasticLoadBalancingV2::ListenerRule",
-        r##"{"additionalProperties":false,"definitions":{"Action":{"additionalProperties":false,"properties":{"AuthenticateCognitoConfig":{"$ref":"#/definitions/AuthenticateCognitoConfig"},"AuthenticateOidcConfig":{"$ref":"#/definitions/AuthenticateOidcConfig"},"FixedResponseConfig":{"$ref":"#/definitions/FixedResponseConfig"},"ForwardConfig":{"$ref":"#/definitions/ForwardConfig"},"JwtValidationConfig":{"$ref":"#/definitions/JwtValidationConfig"},"Order":{"maximum":50000,"minimum":1,"type":"integer"},"RedirectConfig":{"$ref":"#/definitions/RedirectConfig"},"TargetGroupArn":{"type":"string"},"Type":{"enum":["authenticate-cognito","authenticate-oidc","fixed-response","forward","jwt-validation","redirect"],"type":"string"}},"required":["Type"],"type":"object"},"AuthenticateCognitoConfig":{"additionalProperties":false,"properties":{"AuthenticationRequestExtraParams":{"additionalProperties":false,"patternProperties":{"[a-zA-Z0-9]+":{"type":"string"}},"type":"object"},"OnUnauthenticatedRequest":{"enum":["allow","authenticate","deny"],"type":"string"},"Scope":{"type":"string"},"SessionCookieName":{"type":"string"},"SessionTimeout":{"type":"integer"},"UserPoolArn":{"type":"string"},"UserPoolClientId":{"type":"string"},"UserPoolDomain":{"type":"string"}},"required":["UserPoolClientId","UserPoolDomain","UserPoolArn"],"type":"object"},"AuthenticateOidcConfig":{"additionalProperties":false,"anyOf":[{"required":["ClientSecret"]},{"required":["UseExistingClientSecret"]}],"properties":{"AuthenticationRequestExtraParams":{"additionalProperties":false,"patternProperties":{"[a-zA-Z0-9]+":{"type":"string"}},"type":"object"},"AuthorizationEndpoint":{"type":"string"},"ClientId":{"type":"string"},"ClientSecret":{"type":"string"},"Issuer":{"type":"string"},"OnUnauthenticatedRequest":{"enum":["allow","authenticate","deny"],"type":"string"},"Scope":{"type":"string"},"SessionCookieName":{"type":"string"},"SessionTimeout":{"type":"integer"},"TokenEndpoint":{"type":"string"},"UseExistingClientSecret":{"type":"boolean"},"UserInfoEndpoint":{"type":"string"}},"required":["TokenEndpoint","Issuer","UserInfoEndpoint","ClientId","AuthorizationEndpoint"],"type":"object"},"FixedResponseConfig":{"additionalProperties":false,"properties":{"ContentType":{"maxLength":32,"minLength":0,"type":"string"},"MessageBody":{"maxLength":1024,"minLength":0,"type":"string"},"StatusCode":{"pattern":"^(2|4|5)\\d\\d$","type":"string"}},"required":["StatusCode"],"type":"object"},"ForwardConfig":{"additionalProperties":false,"properties":{"TargetGroupStickinessConfig":{"$ref":"#/definitions/TargetGroupStickinessConfig"},"TargetGroups":{"items":{"$ref":"#/definitions/TargetGroupTuple"},"type":"array","uniqueItems":true}},"type":"object"},"HostHeaderConfig":{"additionalProperties":false,"properties":{"RegexValues":{"$ref":"#/definitions/ListOfStrings"},"Values":{"$ref":"#/definitions/ListOfStrings"}},"type":"object"},"HttpHeaderConfig":{"additionalProperties":false,"properties":{"HttpHeaderName":{"type":"string"},"RegexValues":{"$ref":"#/definitions/ListOfStrings"},"Values":{"$ref":"#/definitions/ListOfStrings"}},"type":"object"},"HttpRequestMethodConfig":{"additionalProperties":false,"properties":{"Values":{"$ref":"#/definitions/ListOfStrings"}},"type":"object"},"JwtValidationActionAdditionalClaim":{"additionalProperties":false,"properties":{"Format":{"enum":["single-string","space-separated-values","string-array"],"type":"string"},"Name":{"type":"string"},"Values":{"items":{"type":"string"},"type":"array","uniqueItems":true}},"required":["Format","Name","Values"],"type":"object"},"JwtValidationConfig":{"additionalProperties":false,"properties":{"AdditionalClaims":{"items":{"$ref":"#/definitions/JwtValidationActionAdditionalClaim"},"type":"array","uniqueItems":true},"Issuer":{"type":"string"},"JwksEndpoint":{"type":"string"}},"required":["JwksEndpoint","Issuer"],"type":"object"},"ListOfStrings":{"items":{"type":"string"},"type":"array","uniqueItems":true},"PathPatternConfig":{"additionalProperties":false,"properties":{"RegexValues":{"$ref":"#/definitions/ListOfStrings"},"Values":{"$ref":"#/definitions/ListOfStrings","maxItems":5}},"type":"object"},"QueryStringConfig":{"additionalProperties":false,"properties":{"Values":{"items":{"$ref":"#/definitions/QueryStringKeyValue"},"type":"array","uniqueItems":true}},"type":"object"},"QueryStringKeyValue":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"type":"object"},"RedirectConfig":{"additionalProperties":false,"properties":{"Host":{"maxLength":128,"minLength":1,"type":"string"},"Path":{"maxLength":128,"minLength":1,"type":"string"},"Port":{"type":"string"},"Protocol":{"pattern":"^(HTTPS?|#\\{protocol\\})$","type":"string"},"Query":{"maxLength":128,"minLength":0,"type":"string"},"StatusCode":{"enum":["HTTP_301","HTTP_302"],"type":"string"}},"required":["StatusCode"],"type":"object"},"RewriteConfig":{"additionalProperties":false,"properties":{"Regex":{"type":"string"},"Replace":{"type":"string"}},"required":["Regex","Replace"],"type":"object"},"RewriteConfigList":{"items":{"$ref":"#/definitions/RewriteConfig"},"type":"array","uniqueItems":true},"RewriteConfigObject":{"additionalProperties":false,"properties":{"Rewrites":{"$ref":"#/definitions/RewriteConfigList"}},"required":["Rewrites"],"type":"object"},"RuleCondition":{"additionalProperties":false,"properties":{"Field":{"maxLength":64,"minLength":0,"type":"string"},"HostHeaderConfig":{"$ref":"#/definitions/HostHeaderConfig"},"HttpHeaderConfig":{"$ref":"#/definitions/HttpHeaderConfig"},"HttpRequestMethodConfig":{"$ref":"#/definitions/HttpRequestMethodConfig"},"PathPatternConfig":{"$ref":"#/definitions/PathPatternConfig"},"QueryStringConfig":{"$ref":"#/definitions/QueryStringConfig"},"RegexValues":{"$ref":"#/definitions/ListOfStrings"},"SourceIpConfig":{"$ref":"#/definitions/SourceIpConfig"},"Values":{"$ref":"#/definitions/ListOfStrings"}},"type":"object"},"SourceIpConfig":{"additionalProperties":false,"properties":{"IpAddressType":{"enum":["ipv4","ipv6"],"type":"string"},"Values":{"items":{"type":"string"},"type":"array","uniqueItems":true}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"},"TargetGroupStickinessConfig":{"additionalProperties":false,"properties":{"DurationSeconds":{"type":"integer"},"Enabled":{"type":"boolean"}},"type":"object"},"TargetGroupTuple":{"additionalProperties":false,"properties":{"TargetGroupArn":{"type":"string"},"Weight":{"type":"integer"}},"type":"object"},"Transform":{"additionalProperties":false,"oneOf":[{"required":["HostHeaderRewriteConfig"]},{"required":["UrlRewriteConfig"]}],"properties":{"HostHeaderRewriteConfig":{"$ref":"#/definitions/RewriteConfigObject"},"Type":{"enum":["host-header-rewrite","url-rewrite"],"type":"string"},"UrlRewriteConfig":{"$ref":"#/definitions/RewriteConfigObject"}},"required":["Type"],"type":"object"}},"properties":{"Actions":{"items":{"$ref":"#/definitions/Action"},"type":"array","uniqueItems":true},"Conditions":{"items":{"$ref":"#/definitions/RuleCondition"},"type":"array","uniqueItems":true},"IsDefault":{"type":"boolean"},"ListenerArn":{"type":"string"},"Priority":{"maximum":50000,"minimum":1,"type":"integer"},"RuleArn":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array","uniqueItems":false},"Transforms":{"items":{"$ref":"#/definitions/Transform"},"type":"array","uniqueItems":true}},"required":["Actions","Priority","Conditions"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Actions","Priority","Conditions"],"type":"object"}"#,
+        &[
+            ("Actions", r##"{"items":{"$ref":"#/definitions/Action"},"type":"array","uniqueItems":true}"##),
+            ("Conditions", r##"{"items":{"$ref":"#/definitions/RuleCondition"},"type":"array","uniqueItems":true}"##),
+            ("IsDefault", r#"{"type":"boolean"}"#),
+            ("ListenerArn", r#"{"type":"string"}"#),
+            ("Priority", r#"{"maximum":50000,"minimum":1,"type":"integer"}"#),
+            ("RuleArn", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array","uniqueItems":false}"##),
+            ("Transforms", r##"{"items":{"$ref":"#/definitions/Transform"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            (
+                "Action",
+                r##"{"additionalProperties":false,"properties":{"AuthenticateCognitoConfig":{"$ref":"#/definitions/AuthenticateCognitoConfig"},"AuthenticateOidcConfig":{"$ref":"#/definitions/AuthenticateOidcConfig"},"FixedResponseConfig":{"$ref":"#/definitions/FixedResponseConfig"},"ForwardConfig":{"$ref":"#/definitions/ForwardConfig"},"JwtValidationConfig":{"$ref":"#/definitions/JwtValidationConfig"},"Order":{"maximum":50000,"minimum":1,"type":"integer"},"RedirectConfig":{"$ref":"#/definitions/RedirectConfig"},"TargetGroupArn":{"type":"string"},"Type":{"enum":["authenticate-cognito","authenticate-oidc","fixed-response","forward","jwt-validation","redirect"],"type":"string"}},"required":["Type"],"type":"object"}"##,
+            ),
+            (
+                "AuthenticateCognitoConfig",
+                r#"{"additionalProperties":false,"properties":{"AuthenticationRequestExtraParams":{"additionalProperties":false,"patternProperties":{"[a-zA-Z0-9]+":{"type":"string"}},"type":"object"},"OnUnauthenticatedRequest":{"enum":["allow","authenticate","deny"],"type":"string"},"Scope":{"type":"string"},"SessionCookieName":{"type":"string"},"SessionTimeout":{"type":"integer"},"UserPoolArn":{"type":"string"},"UserPoolClientId":{"type":"string"},"UserPoolDomain":{"type":"string"}},"required":["UserPoolClientId","UserPoolDomain","UserPoolArn"],"type":"object"}"#,
+            ),
+            (
+                "AuthenticateOidcConfig",
+                r#"{"additionalProperties":false,"anyOf":[{"required":["ClientSecret"]},{"required":["UseExistingClientSecret"]}],"properties":{"AuthenticationRequestExtraParams":{"additionalProperties":false,"patternProperties":{"[a-zA-Z0-9]+":{"type":"string"}},"type":"object"},"AuthorizationEndpoint":{"type":"string"},"ClientId":{"type":"string"},"ClientSecret":{"type":"string"},"Issuer":{"type":"string"},"OnUnauthenticatedRequest":{"enum":["allow","authenticate","deny"],"type":"string"},"Scope":{"type":"string"},"SessionCookieName":{"type":"string"},"SessionTimeout":{"type":"integer"},"TokenEndpoint":{"type":"string"},"UseExistingClientSecret":{"type":"boolean"},"UserInfoEndpoint":{"type":"string"}},"required":["TokenEndpoint","Issuer","UserInfoEndpoint","ClientId","AuthorizationEndpoint"],"type":"object"}"#,
+            ),
+            (
+                "FixedResponseConfig",
+                r#"{"additionalProperties":false,"properties":{"ContentType":{"maxLength":32,"minLength":0,"type":"string"},"MessageBody":{"maxLength":1024,"minLength":0,"type":"string"},"StatusCode":{"pattern":"^(2|4|5)\\d\\d$","type":"string"}},"required":["StatusCode"],"type":"object"}"#,
+            ),
+            (
+                "ForwardConfig",
+                r##"{"additionalProperties":false,"properties":{"TargetGroupStickinessConfig":{"$ref":"#/definitions/TargetGroupStickinessConfig"},"TargetGroups":{"items":{"$ref":"#/definitions/TargetGroupTuple"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+            ),
+            (
+                "HostHeaderConfig",
+                r##"{"additionalProperties":false,"properties":{"RegexValues":{"$ref":"#/definitions/ListOfStrings"},"Values":{"$ref":"#/definitions/ListOfStrings"}},"type":"object"}"##,
+            ),
+            (
+                "HttpHeaderConfig",
+                r##"{"additionalProperties":false,"properties":{"HttpHeaderName":{"type":"string"},"RegexValues":{"$ref":"#/definitions/ListOfStrings"},"Values":{"$ref":"#/definitions/ListOfStrings"}},"type":"object"}"##,
+            ),
+            (
+                "HttpRequestMethodConfig",
+                r##"{"additionalProperties":false,"properties":{"Values":{"$ref":"#/definitions/ListOfStrings"}},"type":"object"}"##,
+            ),
+            (
+                "JwtValidationActionAdditionalClaim",
+                r#"{"additionalProperties":false,"properties":{"Format":{"enum":["single-string","space-separated-values","string-array"],"type":"string"},"Name":{"type":"string"},"Values":{"items":{"type":"string"},"type":"array","uniqueItems":true}},"required":["Format","Name","Values"],"type":"object"}"#,
+            ),
+            (
+                "JwtValidationConfig",
+                r##"{"additionalProperties":false,"properties":{"AdditionalClaims":{"items":{"$ref":"#/definitions/JwtValidationActionAdditionalClaim"},"type":"array","uniqueItems":true},"Issuer":{"type":"string"},"JwksEndpoint":{"type":"string"}},"required":["JwksEndpoint","Issuer"],"type":"object"}"##,
+            ),
+            ("ListOfStrings", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
+            (
+                "PathPatternConfig",
+                r##"{"additionalProperties":false,"properties":{"RegexValues":{"$ref":"#/definitions/ListOfStrings"},"Values":{"$ref":"#/definitions/ListOfStrings","maxItems":5}},"type":"object"}"##,
+            ),
+            (
+                "QueryStringConfig",
+                r##"{"additionalProperties":false,"properties":{"Values":{"items":{"$ref":"#/definitions/QueryStringKeyValue"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+            ),
+            (
+                "QueryStringKeyValue",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "RedirectConfig",
+                r#"{"additionalProperties":false,"properties":{"Host":{"maxLength":128,"minLength":1,"type":"string"},"Path":{"maxLength":128,"minLength":1,"type":"string"},"Port":{"type":"string"},"Protocol":{"pattern":"^(HTTPS?|#\\{protocol\\})$","type":"string"},"Query":{"maxLength":128,"minLength":0,"type":"string"},"StatusCode":{"enum":["HTTP_301","HTTP_302"],"type":"string"}},"required":["StatusCode"],"type":"object"}"#,
+            ),
+            (
+                "RewriteConfig",
+                r#"{"additionalProperties":false,"properties":{"Regex":{"type":"string"},"Replace":{"type":"string"}},"required":["Regex","Replace"],"type":"object"}"#,
+            ),
+            (
+                "RewriteConfigList",
+                r##"{"items":{"$ref":"#/definitions/RewriteConfig"},"type":"array","uniqueItems":true}"##,
+            ),
+            (
+                "RewriteConfigObject",
+                r##"{"additionalProperties":false,"properties":{"Rewrites":{"$ref":"#/definitions/RewriteConfigList"}},"required":["Rewrites"],"type":"object"}"##,
+            ),
+            (
+                "RuleCondition",
+                r##"{"additionalProperties":false,"properties":{"Field":{"maxLength":64,"minLength":0,"type":"string"},"HostHeaderConfig":{"$ref":"#/definitions/HostHeaderConfig"},"HttpHeaderConfig":{"$ref":"#/definitions/HttpHeaderConfig"},"HttpRequestMethodConfig":{"$ref":"#/definitions/HttpRequestMethodConfig"},"PathPatternConfig":{"$ref":"#/definitions/PathPatternConfig"},"QueryStringConfig":{"$ref":"#/definitions/QueryStringConfig"},"RegexValues":{"$ref":"#/definitions/ListOfStrings"},"SourceIpConfig":{"$ref":"#/definitions/SourceIpConfig"},"Values":{"$ref":"#/definitions/ListOfStrings"}},"type":"object"}"##,
+            ),
+            (
+                "SourceIpConfig",
+                r#"{"additionalProperties":false,"properties":{"IpAddressType":{"enum":["ipv4","ipv6"],"type":"string"},"Values":{"items":{"type":"string"},"type":"array","uniqueItems":true}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "TargetGroupStickinessConfig",
+                r#"{"additionalProperties":false,"properties":{"DurationSeconds":{"type":"integer"},"Enabled":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "TargetGroupTuple",
+                r#"{"additionalProperties":false,"properties":{"TargetGroupArn":{"type":"string"},"Weight":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "Transform",
+                r##"{"additionalProperties":false,"oneOf":[{"required":["HostHeaderRewriteConfig"]},{"required":["UrlRewriteConfig"]}],"properties":{"HostHeaderRewriteConfig":{"$ref":"#/definitions/RewriteConfigObject"},"Type":{"enum":["host-header-rewrite","url-rewrite"],"type":"string"},"UrlRewriteConfig":{"$ref":"#/definitions/RewriteConfigObject"}},"required":["Type"],"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::ElasticLoadBalancingV2::LoadBalancer",
-        r##"{"additionalProperties":false,"definitions":{"LoadBalancerAttribute":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"type":"object"},"MinimumLoadBalancerCapacity":{"additionalProperties":false,"properties":{"CapacityUnits":{"type":"integer"}},"required":["CapacityUnits"],"type":"object"},"SubnetMapping":{"additionalProperties":false,"properties":{"AllocationId":{"type":"string"},"IPv6Address":{"type":"string"},"PrivateIPv4Address":{"type":"string"},"SourceNatIpv6Prefix":{"type":"string"},"SubnetId":{"type":"string"}},"required":["SubnetId"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key"],"type":"object"}},"properties":{"CanonicalHostedZoneID":{"type":"string"},"DNSName":{"type":"string"},"EnableCapacityReservationProvisionStabilize":{"type":"boolean"},"EnablePrefixForIpv6SourceNat":{"enum":["off","on"],"type":"string"},"EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic":{"type":"string"},"IpAddressType":{"enum":["dualstack","dualstack-without-public-ipv4","ipv4"],"type":"string"},"Ipv4IpamPoolId":{"type":"string"},"LoadBalancerArn":{"type":"string"},"LoadBalancerAttributes":{"items":{"$ref":"#/definitions/LoadBalancerAttribute"},"type":"array","uniqueItems":true},"LoadBalancerFullName":{"type":"string"},"LoadBalancerName":{"type":"string"},"MinimumLoadBalancerCapacity":{"$ref":"#/definitions/MinimumLoadBalancerCapacity","type":"object"},"Name":{"type":"string"},"Scheme":{"enum":["internal","internet-facing"],"type":"string"},"SecurityGroups":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SubnetMappings":{"items":{"$ref":"#/definitions/SubnetMapping"},"type":"array","uniqueItems":true},"Subnets":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"Type":{"enum":["application","gateway","network"],"type":"string"}},"requiredXor":["Subnets","SubnetMappings"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"requiredXor":["Subnets","SubnetMappings"],"type":"object"}"#,
+        &[
+            ("CanonicalHostedZoneID", r#"{"type":"string"}"#),
+            ("DNSName", r#"{"type":"string"}"#),
+            ("EnableCapacityReservationProvisionStabilize", r#"{"type":"boolean"}"#),
+            ("EnablePrefixForIpv6SourceNat", r#"{"enum":["off","on"],"type":"string"}"#),
+            ("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", r#"{"type":"string"}"#),
+            ("IpAddressType", r#"{"enum":["dualstack","dualstack-without-public-ipv4","ipv4"],"type":"string"}"#),
+            ("Ipv4IpamPoolId", r#"{"type":"string"}"#),
+            ("LoadBalancerArn", r#"{"type":"string"}"#),
+            (
+                "LoadBalancerAttributes",
+                r##"{"items":{"$ref":"#/definitions/LoadBalancerAttribute"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("LoadBalancerFullName", r#"{"type":"string"}"#),
+            ("LoadBalancerName", r#"{"type":"string"}"#),
+            (
+                "MinimumLoadBalancerCapacity",
+                r##"{"$ref":"#/definitions/MinimumLoadBalancerCapacity","type":"object"}"##,
+            ),
+            ("Name", r#"{"type":"string"}"#),
+            ("Scheme", r#"{"enum":["internal","internet-facing"],"type":"string"}"#),
+            ("SecurityGroups", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
+            (
+                "SubnetMappings",
+                r##"{"items":{"$ref":"#/definitions/SubnetMapping"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("Subnets", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("Type", r#"{"enum":["application","gateway","network"],"type":"string"}"#),
+        ],
+        &[
+            (
+                "LoadBalancerAttribute",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "MinimumLoadBalancerCapacity",
+                r#"{"additionalProperties":false,"properties":{"CapacityUnits":{"type":"integer"}},"required":["CapacityUnits"],"type":"object"}"#,
+            ),
+            (
+                "SubnetMapping",
+                r#"{"additionalProperties":false,"properties":{"AllocationId":{"type":"string"},"IPv6Address":{"type":"string"},"PrivateIPv4Address":{"type":"string"},"SourceNatIpv6Prefix":{"type":"string"},"SubnetId":{"type":"string"}},"required":["SubnetId"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ElasticLoadBalancingV2::TargetGroup",
-        r##"{"additionalProperties":false,"definitions":{"Matcher":{"additionalProperties":false,"properties":{"GrpcCode":{"type":"string"},"HttpCode":{"type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"},"TargetDescription":{"additionalProperties":false,"properties":{"AvailabilityZone":{"type":"string"},"Id":{"type":"string"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"QuicServerId":{"maxLength":256,"minLength":1,"type":"string"}},"required":["Id"],"type":"object"},"TargetGroupAttribute":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"type":"object"}},"properties":{"HealthCheckEnabled":{"type":"boolean"},"HealthCheckIntervalSeconds":{"maximum":300,"minimum":5,"type":"integer"},"HealthCheckPath":{"maxLength":1024,"minLength":1,"type":"string"},"HealthCheckPort":{"type":"string"},"HealthCheckProtocol":{"enum":["GENEVE","HTTP","HTTPS","QUIC","TCP","TCP_QUIC","TCP_UDP","TLS","UDP"],"type":"string"},"HealthCheckTimeoutSeconds":{"maximum":120,"minimum":2,"type":"integer"},"HealthyThresholdCount":{"maximum":10,"minimum":2,"type":"integer"},"IpAddressType":{"enum":["ipv4","ipv6"],"type":"string"},"LoadBalancerArns":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Matcher":{"$ref":"#/definitions/Matcher"},"Name":{"type":"string"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"Protocol":{"enum":["GENEVE","HTTP","HTTPS","QUIC","TCP","TCP_QUIC","TCP_UDP","TLS","UDP"],"type":"string"},"ProtocolVersion":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TargetControlPort":{"maximum":65535,"minimum":1,"type":"integer"},"TargetGroupArn":{"type":"string"},"TargetGroupAttributes":{"items":{"$ref":"#/definitions/TargetGroupAttribute"},"type":"array","uniqueItems":true},"TargetGroupFullName":{"type":"string"},"TargetGroupName":{"type":"string"},"TargetType":{"enum":["alb","instance","ip","lambda"],"type":"string"},"Targets":{"items":{"$ref":"#/definitions/TargetDescription"},"type":"array","uniqueItems":true},"UnhealthyThresholdCount":{"maximum":10,"minimum":2,"type":"integer"},"VpcId":{"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("HealthCheckEnabled", r#"{"type":"boolean"}"#),
+            ("HealthCheckIntervalSeconds", r#"{"maximum":300,"minimum":5,"type":"integer"}"#),
+            ("HealthCheckPath", r#"{"maxLength":1024,"minLength":1,"type":"string"}"#),
+            ("HealthCheckPort", r#"{"type":"string"}"#),
+            (
+                "HealthCheckProtocol",
+                r#"{"enum":["GENEVE","HTTP","HTTPS","QUIC","TCP","TCP_QUIC","TCP_UDP","TLS","UDP"],"type":"string"}"#,
+            ),
+            ("HealthCheckTimeoutSeconds", r#"{"maximum":120,"minimum":2,"type":"integer"}"#),
+            ("HealthyThresholdCount", r#"{"maximum":10,"minimum":2,"type":"integer"}"#),
+            ("IpAddressType", r#"{"enum":["ipv4","ipv6"],"type":"string"}"#),
+            ("LoadBalancerArns", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("Matcher", r##"{"$ref":"#/definitions/Matcher"}"##),
+            ("Name", r#"{"type":"string"}"#),
+            ("Port", r#"{"maximum":65535,"minimum":1,"type":"integer"}"#),
+            (
+                "Protocol",
+                r#"{"enum":["GENEVE","HTTP","HTTPS","QUIC","TCP","TCP_QUIC","TCP_UDP","TLS","UDP"],"type":"string"}"#,
+            ),
+            ("ProtocolVersion", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("TargetControlPort", r#"{"maximum":65535,"minimum":1,"type":"integer"}"#),
+            ("TargetGroupArn", r#"{"type":"string"}"#),
+            (
+                "TargetGroupAttributes",
+                r##"{"items":{"$ref":"#/definitions/TargetGroupAttribute"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("TargetGroupFullName", r#"{"type":"string"}"#),
+            ("TargetGroupName", r#"{"type":"string"}"#),
+            ("TargetType", r#"{"enum":["alb","instance","ip","lambda"],"type":"string"}"#),
+            ("Targets", r##"{"items":{"$ref":"#/definitions/TargetDescription"},"type":"array","uniqueItems":true}"##),
+            ("UnhealthyThresholdCount", r#"{"maximum":10,"minimum":2,"type":"integer"}"#),
+            ("VpcId", r#"{"type":"string"}"#),
+        ],
+        &[
+            (
+                "Matcher",
+                r#"{"additionalProperties":false,"properties":{"GrpcCode":{"type":"string"},"HttpCode":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "TargetDescription",
+                r#"{"additionalProperties":false,"properties":{"AvailabilityZone":{"type":"string"},"Id":{"type":"string"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"QuicServerId":{"maxLength":256,"minLength":1,"type":"string"}},"required":["Id"],"type":"object"}"#,
+            ),
+            (
+                "TargetGroupAttribute",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ElasticLoadBalancingV2::TrustStore",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"CaCertificatesBundleS3Bucket":{"type":"string"},"CaCertificatesBundleS3Key":{"type":"string"},"CaCertificatesBundleS3ObjectVersion":{"type":"string"},"Name":{"maxLength":32,"minLength":1,"pattern":"^([a-zA-Z0-9]+-)*[a-zA-Z0-9]+$","type":"string"},"NumberOfCaCertificates":{"type":"integer"},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array","uniqueItems":false},"TrustStoreArn":{"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("CaCertificatesBundleS3Bucket", r#"{"type":"string"}"#),
+            ("CaCertificatesBundleS3Key", r#"{"type":"string"}"#),
+            ("CaCertificatesBundleS3ObjectVersion", r#"{"type":"string"}"#),
+            ("Name", r#"{"maxLength":32,"minLength":1,"pattern":"^([a-zA-Z0-9]+-)*[a-zA-Z0-9]+$","type":"string"}"#),
+            ("NumberOfCaCertificates", r#"{"type":"integer"}"#),
+            ("Status", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array","uniqueItems":false}"##),
+            ("TrustStoreArn", r#"{"type":"string"}"#),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::ElasticLoadBalancingV2::TrustStoreRevocation",
-        r##"{"additionalProperties":false,"definitions":{"RevocationContent":{"additionalProperties":false,"properties":{"RevocationType":{"enum":["CRL"],"type":"string"},"S3Bucket":{"type":"string"},"S3Key":{"type":"string"},"S3ObjectVersion":{"type":"string"}},"type":"object"},"RevocationId":{"type":"string"},"TrustStoreRevocation":{"additionalProperties":false,"properties":{"NumberOfRevokedEntries":{"type":"integer"},"RevocationId":{"type":"string"},"RevocationType":{"type":"string"},"TrustStoreArn":{"type":"string"}},"type":"object"}},"properties":{"RevocationContents":{"items":{"$ref":"#/definitions/RevocationContent"},"type":"array","uniqueItems":true},"RevocationId":{"type":"integer"},"TrustStoreArn":{"type":"string"},"TrustStoreRevocations":{"items":{"$ref":"#/definitions/TrustStoreRevocation"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            (
+                "RevocationContents",
+                r##"{"items":{"$ref":"#/definitions/RevocationContent"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("RevocationId", r#"{"type":"integer"}"#),
+            ("TrustStoreArn", r#"{"type":"string"}"#),
+            (
+                "TrustStoreRevocations",
+                r##"{"items":{"$ref":"#/definitions/TrustStoreRevocation"},"type":"array","uniqueItems":true}"##,
+            ),
+        ],
+        &[
+            (
+                "RevocationContent",
+                r#"{"additionalProperties":false,"properties":{"RevocationType":{"enum":["CRL"],"type":"string"},"S3Bucket":{"type":"string"},"S3Key":{"type":"string"},"S3ObjectVersion":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("RevocationId", r#"{"type":"string"}"#),
+            (
+                "TrustStoreRevocation",
+                r#"{"additionalProperties":false,"properties":{"NumberOfRevokedEntries":{"type":"integer"},"RevocationId":{"type":"string"},"RevocationType":{"type":"string"},"TrustStoreArn":{"type":"string"}},"type":"object"}"#,
+            ),
+        ],
     ),
 ];

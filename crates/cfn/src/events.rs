@@ -2564,34 +2564,357 @@ pub mod rule {
     impl Literal for Target {}
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::Events::ApiDestination",
-        r#"{"additionalProperties":false,"properties":{"Arn":{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:api-destination/[\\.\\-_A-Za-z0-9]+/[\\-A-Za-z0-9]+$","type":"string"},"ArnForPolicy":{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:api-destination/[\\.\\-_A-Za-z0-9]+$","type":"string"},"ConnectionArn":{"maxLength":1600,"minLength":1,"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection/[\\.\\-_A-Za-z0-9]+/[\\-A-Za-z0-9]+$","type":"string"},"Description":{"maxLength":512,"minLength":0,"type":"string"},"HttpMethod":{"enum":["GET","HEAD","POST","OPTIONS","PUT","DELETE","PATCH"],"type":"string"},"InvocationEndpoint":{"maxLength":2048,"minLength":1,"pattern":"^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$","type":"string"},"InvocationRateLimitPerSecond":{"minimum":1,"type":"integer"},"Name":{"maxLength":64,"minLength":1,"pattern":"[\\.\\-_A-Za-z0-9]+","type":"string"}},"required":["ConnectionArn","InvocationEndpoint","HttpMethod"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["ConnectionArn","InvocationEndpoint","HttpMethod"],"type":"object"}"#,
+        &[
+            (
+                "Arn",
+                r#"{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:api-destination/[\\.\\-_A-Za-z0-9]+/[\\-A-Za-z0-9]+$","type":"string"}"#,
+            ),
+            (
+                "ArnForPolicy",
+                r#"{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:api-destination/[\\.\\-_A-Za-z0-9]+$","type":"string"}"#,
+            ),
+            (
+                "ConnectionArn",
+                r#"{"maxLength":1600,"minLength":1,"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection/[\\.\\-_A-Za-z0-9]+/[\\-A-Za-z0-9]+$","type":"string"}"#,
+            ),
+            ("Description", r#"{"maxLength":512,"minLength":0,"type":"string"}"#),
+            ("HttpMethod", r#"{"enum":["GET","HEAD","POST","OPTIONS","PUT","DELETE","PATCH"],"type":"string"}"#),
+            (
+                "InvocationEndpoint",
+                r#"{"maxLength":2048,"minLength":1,"pattern":"^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$","type":"string"}"#,
+            ),
+            ("InvocationRateLimitPerSecond", r#"{"minimum":1,"type":"integer"}"#),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"[\\.\\-_A-Za-z0-9]+","type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::Events::Archive",
-        r#"{"additionalProperties":false,"properties":{"ArchiveName":{"maxLength":48,"minLength":1,"pattern":"[\\.\\-_A-Za-z0-9]+","type":"string"},"Arn":{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:.+\\/.+$","type":"string"},"Description":{"maxLength":512,"minLength":0,"type":"string"},"EventPattern":{"type":["object","string"]},"KmsKeyIdentifier":{"maxLength":2048,"minLength":0,"type":"string"},"RetentionDays":{"minimum":0,"type":"integer"},"SourceArn":{"type":"string"}},"required":["SourceArn"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["SourceArn"],"type":"object"}"#,
+        &[
+            ("ArchiveName", r#"{"maxLength":48,"minLength":1,"pattern":"[\\.\\-_A-Za-z0-9]+","type":"string"}"#),
+            (
+                "Arn",
+                r#"{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:.+\\/.+$","type":"string"}"#,
+            ),
+            ("Description", r#"{"maxLength":512,"minLength":0,"type":"string"}"#),
+            ("EventPattern", r#"{"type":["object","string"]}"#),
+            ("KmsKeyIdentifier", r#"{"maxLength":2048,"minLength":0,"type":"string"}"#),
+            ("RetentionDays", r#"{"minimum":0,"type":"integer"}"#),
+            ("SourceArn", r#"{"type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::Events::Connection",
-        r##"{"additionalProperties":false,"definitions":{"ApiKeyAuthParameters":{"additionalProperties":false,"properties":{"ApiKeyName":{"maxLength":512,"minLength":1,"pattern":"^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$","type":"string"},"ApiKeyValue":{"maxLength":512,"minLength":1,"pattern":"^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$","type":"string"}},"required":["ApiKeyName","ApiKeyValue"],"type":"object"},"AuthParameters":{"additionalProperties":false,"maxProperties":2,"minProperties":1,"oneOf":[{"required":["BasicAuthParameters"]},{"required":["OAuthParameters"]},{"required":["ApiKeyAuthParameters"]}],"properties":{"ApiKeyAuthParameters":{"$ref":"#/definitions/ApiKeyAuthParameters"},"BasicAuthParameters":{"$ref":"#/definitions/BasicAuthParameters"},"ConnectivityParameters":{"$ref":"#/definitions/ConnectivityParameters"},"InvocationHttpParameters":{"$ref":"#/definitions/ConnectionHttpParameters"},"OAuthParameters":{"$ref":"#/definitions/OAuthParameters"}},"type":"object"},"BasicAuthParameters":{"additionalProperties":false,"properties":{"Password":{"maxLength":512,"minLength":1,"pattern":"^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$","type":"string"},"Username":{"maxLength":512,"minLength":1,"pattern":"^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$","type":"string"}},"required":["Username","Password"],"type":"object"},"ClientParameters":{"additionalProperties":false,"properties":{"ClientID":{"maxLength":512,"minLength":1,"pattern":"^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$","type":"string"},"ClientSecret":{"maxLength":512,"minLength":1,"pattern":"^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$","type":"string"}},"required":["ClientID","ClientSecret"],"type":"object"},"ConnectionHttpParameters":{"additionalProperties":false,"properties":{"BodyParameters":{"items":{"$ref":"#/definitions/Parameter"},"maxItems":100,"minItems":0,"type":"array"},"HeaderParameters":{"items":{"$ref":"#/definitions/Parameter"},"maxItems":100,"minItems":0,"type":"array"},"QueryStringParameters":{"items":{"$ref":"#/definitions/Parameter"},"maxItems":100,"minItems":0,"type":"array"}},"type":"object"},"ConnectivityParameters":{"additionalProperties":false,"properties":{"ResourceParameters":{"$ref":"#/definitions/ResourceParameters"}},"required":["ResourceParameters"],"type":"object"},"OAuthParameters":{"additionalProperties":false,"properties":{"AuthorizationEndpoint":{"maxLength":2048,"minLength":1,"pattern":"^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$","type":"string"},"ClientParameters":{"$ref":"#/definitions/ClientParameters"},"HttpMethod":{"enum":["GET","POST","PUT"],"type":"string"},"OAuthHttpParameters":{"$ref":"#/definitions/ConnectionHttpParameters"}},"required":["ClientParameters","AuthorizationEndpoint","HttpMethod"],"type":"object"},"Parameter":{"additionalProperties":false,"properties":{"IsValueSecret":{"type":"boolean"},"Key":{"maxLength":512,"minLength":0,"pattern":"^[!#$%&'*+-.^_`|~0-9a-zA-Z]+$","type":"string"},"Value":{"maxLength":512,"minLength":0,"pattern":"^[ \\t]*[\\x20-\\x7E]+([ \\t]+[\\x20-\\x7E]+)*[ \\t]*$","type":"string"}},"required":["Key","Value"],"type":"object"},"ResourceParameters":{"additionalProperties":false,"properties":{"ResourceAssociationArn":{"maxLength":2048,"minLength":20,"pattern":"^arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:servicenetworkresourceassociation/snra-[0-9a-z]{17}$","type":"string"},"ResourceConfigurationArn":{"maxLength":2048,"pattern":"^arn:[a-z0-9f\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$","type":"string"}},"required":["ResourceConfigurationArn"],"type":"object"}},"properties":{"Arn":{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection\\/[\\.\\-_A-Za-z0-9]+\\/[\\-A-Za-z0-9]+$","type":"string"},"ArnForPolicy":{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection\\/[\\.\\-_A-Za-z0-9]+$","type":"string"},"AuthParameters":{"$ref":"#/definitions/AuthParameters"},"AuthorizationType":{"enum":["API_KEY","BASIC","OAUTH_CLIENT_CREDENTIALS"],"type":"string"},"Description":{"maxLength":512,"minLength":0,"type":"string"},"InvocationConnectivityParameters":{"additionalProperties":false,"properties":{"ResourceParameters":{"$ref":"#/definitions/ResourceParameters"}},"required":["ResourceParameters"],"type":"object"},"KmsKeyIdentifier":{"maxLength":2048,"pattern":"^[a-zA-Z0-9_\\-/:]*$","type":"string"},"Name":{"maxLength":64,"minLength":1,"pattern":"[\\.\\-_A-Za-z0-9]+","type":"string"},"SecretArn":{"pattern":"^arn:aws([a-z]|\\-)*:secretsmanager:([a-z]|\\d|\\-)*:([0-9]{12})?:secret:([a-z]|\\d|\\-)*(!)*[\\/_+=\\.@\\-A-Za-z0-9]+$","type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            (
+                "Arn",
+                r#"{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection\\/[\\.\\-_A-Za-z0-9]+\\/[\\-A-Za-z0-9]+$","type":"string"}"#,
+            ),
+            (
+                "ArnForPolicy",
+                r#"{"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection\\/[\\.\\-_A-Za-z0-9]+$","type":"string"}"#,
+            ),
+            ("AuthParameters", r##"{"$ref":"#/definitions/AuthParameters"}"##),
+            ("AuthorizationType", r#"{"enum":["API_KEY","BASIC","OAUTH_CLIENT_CREDENTIALS"],"type":"string"}"#),
+            ("Description", r#"{"maxLength":512,"minLength":0,"type":"string"}"#),
+            (
+                "InvocationConnectivityParameters",
+                r##"{"additionalProperties":false,"properties":{"ResourceParameters":{"$ref":"#/definitions/ResourceParameters"}},"required":["ResourceParameters"],"type":"object"}"##,
+            ),
+            ("KmsKeyIdentifier", r#"{"maxLength":2048,"pattern":"^[a-zA-Z0-9_\\-/:]*$","type":"string"}"#),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"[\\.\\-_A-Za-z0-9]+","type":"string"}"#),
+            (
+                "SecretArn",
+                r#"{"pattern":"^arn:aws([a-z]|\\-)*:secretsmanager:([a-z]|\\d|\\-)*:([0-9]{12})?:secret:([a-z]|\\d|\\-)*(!)*[\\/_+=\\.@\\-A-Za-z0-9]+$","type":"string"}"#,
+            ),
+        ],
+        &[
+            (
+                "ApiKeyAuthParameters",
+                r#"{"additionalProperties":false,"properties":{"ApiKeyName":{"maxLength":512,"minLength":1,"pattern":"^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$","type":"string"},"ApiKeyValue":{"maxLength":512,"minLength":1,"pattern":"^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$","type":"string"}},"required":["ApiKeyName","ApiKeyValue"],"type":"object"}"#,
+            ),
+            (
+                "AuthParameters",
+                r##"{"additionalProperties":false,"maxProperties":2,"minProperties":1,"oneOf":[{"required":["BasicAuthParameters"]},{"required":["OAuthParameters"]},{"required":["ApiKeyAuthParameters"]}],"properties":{"ApiKeyAuthParameters":{"$ref":"#/definitions/ApiKeyAuthParameters"},"BasicAuthParameters":{"$ref":"#/definitions/BasicAuthParameters"},"ConnectivityParameters":{"$ref":"#/definitions/ConnectivityParameters"},"InvocationHttpParameters":{"$ref":"#/definitions/ConnectionHttpParameters"},"OAuthParameters":{"$ref":"#/definitions/OAuthParameters"}},"type":"object"}"##,
+            ),
+            (
+                "BasicAuthParameters",
+                r#"{"additionalProperties":false,"properties":{"Password":{"maxLength":512,"minLength":1,"pattern":"^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$","type":"string"},"Username":{"maxLength":512,"minLength":1,"pattern":"^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$","type":"string"}},"required":["Username","Password"],"type":"object"}"#,
+            ),
+            (
+                "ClientParameters",
+                r#"{"additionalProperties":false,"properties":{"ClientID":{"maxLength":512,"minLength":1,"pattern":"^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$","type":"string"},"ClientSecret":{"maxLength":512,"minLength":1,"pattern":"^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$","type":"string"}},"required":["ClientID","ClientSecret"],"type":"object"}"#,
+            ),
+            (
+                "ConnectionHttpParameters",
+                r##"{"additionalProperties":false,"properties":{"BodyParameters":{"items":{"$ref":"#/definitions/Parameter"},"maxItems":100,"minItems":0,"type":"array"},"HeaderParameters":{"items":{"$ref":"#/definitions/Parameter"},"maxItems":100,"minItems":0,"type":"array"},"QueryStringParameters":{"items":{"$ref":"#/definitions/Parameter"},"maxItems":100,"minItems":0,"type":"array"}},"type":"object"}"##,
+            ),
+            (
+                "ConnectivityParameters",
+                r##"{"additionalProperties":false,"properties":{"ResourceParameters":{"$ref":"#/definitions/ResourceParameters"}},"required":["ResourceParameters"],"type":"object"}"##,
+            ),
+            (
+                "OAuthParameters",
+                r##"{"additionalProperties":false,"properties":{"AuthorizationEndpoint":{"maxLength":2048,"minLength":1,"pattern":"^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$","type":"string"},"ClientParameters":{"$ref":"#/definitions/ClientParameters"},"HttpMethod":{"enum":["GET","POST","PUT"],"type":"string"},"OAuthHttpParameters":{"$ref":"#/definitions/ConnectionHttpParameters"}},"required":["ClientParameters","AuthorizationEndpoint","HttpMethod"],"type":"object"}"##,
+            ),
+            (
+                "Parameter",
+                r#"{"additionalProperties":false,"properties":{"IsValueSecret":{"type":"boolean"},"Key":{"maxLength":512,"minLength":0,"pattern":"^[!#$%&'*+-.^_`|~0-9a-zA-Z]+$","type":"string"},"Value":{"maxLength":512,"minLength":0,"pattern":"^[ \\t]*[\\x20-\\x7E]+([ \\t]+[\\x20-\\x7E]+)*[ \\t]*$","type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+            (
+                "ResourceParameters",
+                r#"{"additionalProperties":false,"properties":{"ResourceAssociationArn":{"maxLength":2048,"minLength":20,"pattern":"^arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:servicenetworkresourceassociation/snra-[0-9a-z]{17}$","type":"string"},"ResourceConfigurationArn":{"maxLength":2048,"pattern":"^arn:[a-z0-9f\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$","type":"string"}},"required":["ResourceConfigurationArn"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::Events::Endpoint",
-        r##"{"additionalProperties":false,"definitions":{"EndpointEventBus":{"additionalProperties":false,"properties":{"EventBusArn":{"$ref":"#/definitions/EventBusArn"}},"required":["EventBusArn"],"type":"object"},"EventBusArn":{"maxLength":512,"minLength":1,"pattern":"^arn:aws[a-z-]*:events:[a-z]+-[a-z-]+-\\d+:\\d{12}:event-bus/[\\w.-]+$","type":"string"},"EventBuses":{"items":{"$ref":"#/definitions/EndpointEventBus"},"maxItems":2,"minItems":2,"type":"array"},"FailoverConfig":{"additionalProperties":false,"properties":{"Primary":{"$ref":"#/definitions/Primary"},"Secondary":{"$ref":"#/definitions/Secondary"}},"required":["Primary","Secondary"],"type":"object"},"HealthCheck":{"maxLength":1600,"minLength":1,"pattern":"^arn:aws([a-z]|\\-)*:route53:::healthcheck/[\\-a-z0-9]+$","type":"string"},"Primary":{"additionalProperties":false,"properties":{"HealthCheck":{"$ref":"#/definitions/HealthCheck"}},"required":["HealthCheck"],"type":"object"},"ReplicationConfig":{"additionalProperties":false,"properties":{"State":{"$ref":"#/definitions/ReplicationState"}},"required":["State"],"type":"object"},"ReplicationState":{"enum":["ENABLED","DISABLED"],"type":"string"},"Route":{"maxLength":20,"minLength":9,"pattern":"^[\\-a-z0-9]+$","type":"string"},"RoutingConfig":{"additionalProperties":false,"properties":{"FailoverConfig":{"$ref":"#/definitions/FailoverConfig"}},"required":["FailoverConfig"],"type":"object"},"Secondary":{"additionalProperties":false,"properties":{"Route":{"$ref":"#/definitions/Route"}},"required":["Route"],"type":"object"}},"properties":{"Arn":{"maxLength":1600,"minLength":1,"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:endpoint\\/[/\\.\\-_A-Za-z0-9]+$","type":"string"},"Description":{"maxLength":512,"pattern":".*","type":"string"},"EndpointId":{"maxLength":50,"minLength":1,"pattern":"^[A-Za-z0-9\\-]+[\\.][A-Za-z0-9\\-]+$","type":"string"},"EndpointUrl":{"maxLength":256,"minLength":1,"pattern":"^(https://)?[\\.\\-a-z0-9]+$","type":"string"},"EventBuses":{"$ref":"#/definitions/EventBuses"},"Name":{"maxLength":64,"minLength":1,"pattern":"^[\\.\\-_A-Za-z0-9]+$","type":"string"},"ReplicationConfig":{"$ref":"#/definitions/ReplicationConfig"},"RoleArn":{"maxLength":256,"minLength":1,"pattern":"^arn:aws[a-z-]*:iam::\\d{12}:role\\/[\\w+=,.@/-]+$","type":"string"},"RoutingConfig":{"$ref":"#/definitions/RoutingConfig"},"State":{"enum":["ACTIVE","CREATING","UPDATING","DELETING","CREATE_FAILED","UPDATE_FAILED"],"type":"string"},"StateReason":{"maxLength":512,"minLength":1,"pattern":"^.*$","type":"string"}},"required":["RoutingConfig","EventBuses"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["RoutingConfig","EventBuses"],"type":"object"}"#,
+        &[
+            (
+                "Arn",
+                r#"{"maxLength":1600,"minLength":1,"pattern":"^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:endpoint\\/[/\\.\\-_A-Za-z0-9]+$","type":"string"}"#,
+            ),
+            ("Description", r#"{"maxLength":512,"pattern":".*","type":"string"}"#),
+            (
+                "EndpointId",
+                r#"{"maxLength":50,"minLength":1,"pattern":"^[A-Za-z0-9\\-]+[\\.][A-Za-z0-9\\-]+$","type":"string"}"#,
+            ),
+            (
+                "EndpointUrl",
+                r#"{"maxLength":256,"minLength":1,"pattern":"^(https://)?[\\.\\-a-z0-9]+$","type":"string"}"#,
+            ),
+            ("EventBuses", r##"{"$ref":"#/definitions/EventBuses"}"##),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"^[\\.\\-_A-Za-z0-9]+$","type":"string"}"#),
+            ("ReplicationConfig", r##"{"$ref":"#/definitions/ReplicationConfig"}"##),
+            (
+                "RoleArn",
+                r#"{"maxLength":256,"minLength":1,"pattern":"^arn:aws[a-z-]*:iam::\\d{12}:role\\/[\\w+=,.@/-]+$","type":"string"}"#,
+            ),
+            ("RoutingConfig", r##"{"$ref":"#/definitions/RoutingConfig"}"##),
+            (
+                "State",
+                r#"{"enum":["ACTIVE","CREATING","UPDATING","DELETING","CREATE_FAILED","UPDATE_FAILED"],"type":"string"}"#,
+            ),
+            ("StateReason", r#"{"maxLength":512,"minLength":1,"pattern":"^.*$","type":"string"}"#),
+        ],
+        &[
+            (
+                "EndpointEventBus",
+                r##"{"additionalProperties":false,"properties":{"EventBusArn":{"$ref":"#/definitions/EventBusArn"}},"required":["EventBusArn"],"type":"object"}"##,
+            ),
+            (
+                "EventBusArn",
+                r#"{"maxLength":512,"minLength":1,"pattern":"^arn:aws[a-z-]*:events:[a-z]+-[a-z-]+-\\d+:\\d{12}:event-bus/[\\w.-]+$","type":"string"}"#,
+            ),
+            (
+                "EventBuses",
+                r##"{"items":{"$ref":"#/definitions/EndpointEventBus"},"maxItems":2,"minItems":2,"type":"array"}"##,
+            ),
+            (
+                "FailoverConfig",
+                r##"{"additionalProperties":false,"properties":{"Primary":{"$ref":"#/definitions/Primary"},"Secondary":{"$ref":"#/definitions/Secondary"}},"required":["Primary","Secondary"],"type":"object"}"##,
+            ),
+            (
+                "HealthCheck",
+                r#"{"maxLength":1600,"minLength":1,"pattern":"^arn:aws([a-z]|\\-)*:route53:::healthcheck/[\\-a-z0-9]+$","type":"string"}"#,
+            ),
+            (
+                "Primary",
+                r##"{"additionalProperties":false,"properties":{"HealthCheck":{"$ref":"#/definitions/HealthCheck"}},"required":["HealthCheck"],"type":"object"}"##,
+            ),
+            (
+                "ReplicationConfig",
+                r##"{"additionalProperties":false,"properties":{"State":{"$ref":"#/definitions/ReplicationState"}},"required":["State"],"type":"object"}"##,
+            ),
+            ("ReplicationState", r#"{"enum":["ENABLED","DISABLED"],"type":"string"}"#),
+            ("Route", r#"{"maxLength":20,"minLength":9,"pattern":"^[\\-a-z0-9]+$","type":"string"}"#),
+            (
+                "RoutingConfig",
+                r##"{"additionalProperties":false,"properties":{"FailoverConfig":{"$ref":"#/definitions/FailoverConfig"}},"required":["FailoverConfig"],"type":"object"}"##,
+            ),
+            (
+                "Secondary",
+                r##"{"additionalProperties":false,"properties":{"Route":{"$ref":"#/definitions/Route"}},"required":["Route"],"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::Events::EventBus",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"Arn":{"type":"string"},"DeadLetterConfig":{"additionalProperties":false,"properties":{"Arn":{"type":"string"}},"type":"object"},"Description":{"type":"string"},"EventSourceName":{"maxLength":256,"minLength":1,"pattern":"^aws\\.partner(/[\\.\\-_A-Za-z0-9]+){2,}$","type":"string"},"KmsKeyIdentifier":{"type":"string"},"LogConfig":{"additionalProperties":false,"properties":{"IncludeDetail":{"enum":["FULL","NONE"],"type":"string"},"Level":{"enum":["INFO","ERROR","TRACE","OFF"],"type":"string"}},"type":"object"},"Name":{"maxLength":256,"minLength":1,"pattern":"^[/\\.\\-_A-Za-z0-9]+$","type":"string"},"Policy":{"type":["object","string"]},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "DeadLetterConfig",
+                r#"{"additionalProperties":false,"properties":{"Arn":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("Description", r#"{"type":"string"}"#),
+            (
+                "EventSourceName",
+                r#"{"maxLength":256,"minLength":1,"pattern":"^aws\\.partner(/[\\.\\-_A-Za-z0-9]+){2,}$","type":"string"}"#,
+            ),
+            ("KmsKeyIdentifier", r#"{"type":"string"}"#),
+            (
+                "LogConfig",
+                r#"{"additionalProperties":false,"properties":{"IncludeDetail":{"enum":["FULL","NONE"],"type":"string"},"Level":{"enum":["INFO","ERROR","TRACE","OFF"],"type":"string"}},"type":"object"}"#,
+            ),
+            ("Name", r#"{"maxLength":256,"minLength":1,"pattern":"^[/\\.\\-_A-Za-z0-9]+$","type":"string"}"#),
+            ("Policy", r#"{"type":["object","string"]}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::Events::EventBusPolicy",
-        r##"{"additionalProperties":false,"definitions":{"Condition":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Type":{"enum":["StringEquals"],"type":"string"},"Value":{"type":"string"}},"type":"object"}},"properties":{"Action":{"enum":["events:PutEvents"],"maxLength":64,"minLength":1,"pattern":"events:[a-zA-Z]+","type":"string"},"Condition":{"$ref":"#/definitions/Condition"},"EventBusName":{"maxLength":256,"minLength":1,"pattern":"[\\.\\-_A-Za-z0-9]+","type":"string"},"Principal":{"maxLength":12,"minLength":1,"pattern":"(\\d{12}|\\*)","type":"string"},"Statement":{"type":["object","string"]},"StatementId":{"maxLength":64,"minLength":1,"pattern":"[a-zA-Z0-9-_]+","type":"string"}},"required":["StatementId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["StatementId"],"type":"object"}"#,
+        &[
+            (
+                "Action",
+                r#"{"enum":["events:PutEvents"],"maxLength":64,"minLength":1,"pattern":"events:[a-zA-Z]+","type":"string"}"#,
+            ),
+            ("Condition", r##"{"$ref":"#/definitions/Condition"}"##),
+            ("EventBusName", r#"{"maxLength":256,"minLength":1,"pattern":"[\\.\\-_A-Za-z0-9]+","type":"string"}"#),
+            ("Principal", r#"{"maxLength":12,"minLength":1,"pattern":"(\\d{12}|\\*)","type":"string"}"#),
+            ("Statement", r#"{"type":["object","string"]}"#),
+            ("StatementId", r#"{"maxLength":64,"minLength":1,"pattern":"[a-zA-Z0-9-_]+","type":"string"}"#),
+        ],
+        &[(
+            "Condition",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Type":{"enum":["StringEquals"],"type":"string"},"Value":{"type":"string"}},"type":"object"}"#,
+        )],
     ),
     (
         "AWS::Events::Rule",
-        r##"{"additionalProperties":false,"definitions":{"AppSyncParameters":{"additionalProperties":false,"properties":{"GraphQLOperation":{"type":"string"}},"required":["GraphQLOperation"],"type":"object"},"AwsVpcConfiguration":{"additionalProperties":false,"properties":{"AssignPublicIp":{"enum":["DISABLED","ENABLED"],"type":"string"},"SecurityGroups":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Subnets":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["Subnets"],"type":"object"},"BatchArrayProperties":{"additionalProperties":false,"properties":{"Size":{"type":"integer"}},"type":"object"},"BatchParameters":{"additionalProperties":false,"properties":{"ArrayProperties":{"$ref":"#/definitions/BatchArrayProperties"},"JobDefinition":{"type":"string"},"JobName":{"type":"string"},"RetryStrategy":{"$ref":"#/definitions/BatchRetryStrategy"}},"required":["JobName","JobDefinition"],"type":"object"},"BatchRetryStrategy":{"additionalProperties":false,"properties":{"Attempts":{"type":"integer"}},"type":"object"},"CapacityProviderStrategyItem":{"additionalProperties":false,"properties":{"Base":{"maximum":100000,"minimum":0,"type":"integer"},"CapacityProvider":{"maxLength":255,"minLength":1,"type":"string"},"Weight":{"maximum":1000,"minimum":0,"type":"integer"}},"required":["CapacityProvider"],"type":"object"},"DeadLetterConfig":{"additionalProperties":false,"properties":{"Arn":{"maxLength":1600,"minLength":1,"type":"string"}},"type":"object"},"EcsParameters":{"additionalProperties":false,"properties":{"CapacityProviderStrategy":{"items":{"$ref":"#/definitions/CapacityProviderStrategyItem"},"maxItems":6,"minItems":0,"type":"array","uniqueItems":true},"EnableECSManagedTags":{"type":"boolean"},"EnableExecuteCommand":{"type":"boolean"},"Group":{"type":"string"},"LaunchType":{"enum":["EC2","EXTERNAL","FARGATE"],"type":"string"},"NetworkConfiguration":{"$ref":"#/definitions/NetworkConfiguration"},"PlacementConstraints":{"items":{"$ref":"#/definitions/PlacementConstraint"},"maxItems":10,"minItems":0,"type":"array","uniqueItems":true},"PlacementStrategies":{"items":{"$ref":"#/definitions/PlacementStrategy"},"type":"array","uniqueItems":true},"PlatformVersion":{"type":"string"},"PropagateTags":{"enum":["TASK_DEFINITION"],"type":"string"},"ReferenceId":{"maxLength":1024,"minLength":0,"type":"string"},"TagList":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TaskCount":{"minimum":1,"type":"integer"},"TaskDefinitionArn":{"maxLength":1600,"minLength":1,"type":"string"}},"required":["TaskDefinitionArn"],"type":"object"},"HttpParameters":{"additionalProperties":false,"properties":{"HeaderParameters":{"additionalProperties":false,"patternProperties":{"[a-zA-Z0-9]+":{"type":"string"}},"type":"object"},"PathParameterValues":{"items":{"pattern":"^(?!\\s*$).+$","type":"string"},"type":"array","uniqueItems":true},"QueryStringParameters":{"additionalProperties":false,"patternProperties":{"[a-zA-Z0-9]+":{"type":"string"}},"type":"object"}},"type":"object"},"InputTransformer":{"additionalProperties":false,"properties":{"InputPathsMap":{"additionalProperties":false,"patternProperties":{"[a-zA-Z0-9]+":{"type":"string"}},"type":"object"},"InputTemplate":{"maxLength":8192,"minLength":1,"type":"string"}},"required":["InputTemplate"],"type":"object"},"KinesisParameters":{"additionalProperties":false,"properties":{"PartitionKeyPath":{"maxLength":256,"minLength":0,"type":"string"}},"required":["PartitionKeyPath"],"type":"object"},"NetworkConfiguration":{"additionalProperties":false,"properties":{"AwsVpcConfiguration":{"$ref":"#/definitions/AwsVpcConfiguration"}},"type":"object"},"PlacementConstraint":{"additionalProperties":false,"properties":{"Expression":{"maxLength":2000,"minLength":0,"type":"string"},"Type":{"enum":["distinctInstance","memberOf"],"type":"string"}},"type":"object"},"PlacementStrategy":{"additionalProperties":false,"properties":{"Field":{"type":"string"},"Type":{"type":"string"}},"type":"object"},"RedshiftDataParameters":{"additionalProperties":false,"properties":{"Database":{"maxLength":64,"minLength":1,"type":"string"},"DbUser":{"maxLength":128,"minLength":1,"type":"string"},"SecretManagerArn":{"maxLength":1600,"minLength":1,"pattern":"^(^arn:aws([a-z]|\\-)*:secretsmanager:[a-z0-9-.]+:.*)|(\\$(\\.[\\w_-]+(\\[(\\d+|\\*)\\])*)*)$","type":"string"},"Sql":{"maxLength":100000,"minLength":1,"type":"string"},"Sqls":{"items":{"type":"string"},"type":"array","uniqueItems":false},"StatementName":{"maxLength":500,"minLength":1,"type":"string"},"WithEvent":{"type":"boolean"}},"required":["Database"],"type":"object"},"RetryPolicy":{"additionalProperties":false,"properties":{"MaximumEventAgeInSeconds":{"maximum":86400,"minimum":60,"type":"integer"},"MaximumRetryAttempts":{"maximum":185,"minimum":0,"type":"integer"}},"type":"object"},"RunCommandParameters":{"additionalProperties":false,"properties":{"RunCommandTargets":{"items":{"$ref":"#/definitions/RunCommandTarget"},"maxItems":5,"minItems":1,"type":"array","uniqueItems":true}},"required":["RunCommandTargets"],"type":"object"},"RunCommandTarget":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$","type":"string"},"Values":{"items":{"maxLength":256,"minLength":1,"type":"string"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":true}},"required":["Values","Key"],"type":"object"},"SageMakerPipelineParameter":{"additionalProperties":false,"properties":{"Name":{"maxLength":256,"minLength":1,"pattern":"^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$","type":"string"},"Value":{"maxLength":1024,"minLength":0,"type":"string"}},"required":["Value","Name"],"type":"object"},"SageMakerPipelineParameters":{"additionalProperties":false,"properties":{"PipelineParameterList":{"items":{"$ref":"#/definitions/SageMakerPipelineParameter"},"maxItems":200,"minItems":0,"type":"array","uniqueItems":true}},"type":"object"},"SqsParameters":{"additionalProperties":false,"properties":{"MessageGroupId":{"type":"string"}},"required":["MessageGroupId"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"type":"object"},"Target":{"additionalProperties":false,"properties":{"AppSyncParameters":{"$ref":"#/definitions/AppSyncParameters"},"Arn":{"maxLength":1600,"minLength":1,"type":"string"},"BatchParameters":{"$ref":"#/definitions/BatchParameters"},"DeadLetterConfig":{"$ref":"#/definitions/DeadLetterConfig"},"EcsParameters":{"$ref":"#/definitions/EcsParameters"},"HttpParameters":{"$ref":"#/definitions/HttpParameters"},"Id":{"maxLength":64,"minLength":1,"pattern":"^[\\.\\-_A-Za-z0-9]+$","type":"string"},"Input":{"maxLength":8192,"minLength":0,"type":"string"},"InputPath":{"maxLength":256,"minLength":0,"type":"string"},"InputTransformer":{"$ref":"#/definitions/InputTransformer"},"KinesisParameters":{"$ref":"#/definitions/KinesisParameters"},"RedshiftDataParameters":{"$ref":"#/definitions/RedshiftDataParameters"},"RetryPolicy":{"$ref":"#/definitions/RetryPolicy"},"RoleArn":{"maxLength":1600,"minLength":1,"type":"string"},"RunCommandParameters":{"$ref":"#/definitions/RunCommandParameters"},"SageMakerPipelineParameters":{"$ref":"#/definitions/SageMakerPipelineParameters"},"SqsParameters":{"$ref":"#/definitions/SqsParameters"}},"required":["Id","Arn"],"type":"object"}},"properties":{"Arn":{"type":"string"},"Description":{"maxLength":512,"minLength":0,"type":"string"},"EventBusName":{"maxLength":1600,"minLength":1,"pattern":"^(arn:aws[\\w-]*:events:[a-z]{2}-[a-z]+-[\\w-]+:[0-9]{12}:event-bus\\/)?[/\\.\\-_A-Za-z0-9]+$","type":"string"},"EventPattern":{"type":["string","object"]},"Name":{"maxLength":64,"minLength":1,"pattern":"^[\\.\\-_A-Za-z0-9]+$","type":"string"},"RoleArn":{"maxLength":1600,"minLength":1,"type":"string"},"RuleName":{"type":"string"},"ScheduleExpression":{"maxLength":256,"minLength":0,"pattern":"^(rate\\(.+\\)|cron\\(.+\\))?$","type":"string"},"State":{"enum":["DISABLED","ENABLED","ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"Targets":{"items":{"$ref":"#/definitions/Target"},"maxItems":5,"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("Description", r#"{"maxLength":512,"minLength":0,"type":"string"}"#),
+            (
+                "EventBusName",
+                r#"{"maxLength":1600,"minLength":1,"pattern":"^(arn:aws[\\w-]*:events:[a-z]{2}-[a-z]+-[\\w-]+:[0-9]{12}:event-bus\\/)?[/\\.\\-_A-Za-z0-9]+$","type":"string"}"#,
+            ),
+            ("EventPattern", r#"{"type":["string","object"]}"#),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"^[\\.\\-_A-Za-z0-9]+$","type":"string"}"#),
+            ("RoleArn", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
+            ("RuleName", r#"{"type":"string"}"#),
+            (
+                "ScheduleExpression",
+                r#"{"maxLength":256,"minLength":0,"pattern":"^(rate\\(.+\\)|cron\\(.+\\))?$","type":"string"}"#,
+            ),
+            (
+                "State",
+                r#"{"enum":["DISABLED","ENABLED","ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"],"type":"string"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            (
+                "Targets",
+                r##"{"items":{"$ref":"#/definitions/Target"},"maxItems":5,"type":"array","uniqueItems":true}"##,
+            ),
+        ],
+        &[
+            (
+                "AppSyncParameters",
+                r#"{"additionalProperties":false,"properties":{"GraphQLOperation":{"type":"string"}},"required":["GraphQLOperation"],"type":"object"}"#,
+            ),
+            (
+                "AwsVpcConfiguration",
+                r#"{"additionalProperties":false,"properties":{"AssignPublicIp":{"enum":["DISABLED","ENABLED"],"type":"string"},"SecurityGroups":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Subnets":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["Subnets"],"type":"object"}"#,
+            ),
+            (
+                "BatchArrayProperties",
+                r#"{"additionalProperties":false,"properties":{"Size":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "BatchParameters",
+                r##"{"additionalProperties":false,"properties":{"ArrayProperties":{"$ref":"#/definitions/BatchArrayProperties"},"JobDefinition":{"type":"string"},"JobName":{"type":"string"},"RetryStrategy":{"$ref":"#/definitions/BatchRetryStrategy"}},"required":["JobName","JobDefinition"],"type":"object"}"##,
+            ),
+            (
+                "BatchRetryStrategy",
+                r#"{"additionalProperties":false,"properties":{"Attempts":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "CapacityProviderStrategyItem",
+                r#"{"additionalProperties":false,"properties":{"Base":{"maximum":100000,"minimum":0,"type":"integer"},"CapacityProvider":{"maxLength":255,"minLength":1,"type":"string"},"Weight":{"maximum":1000,"minimum":0,"type":"integer"}},"required":["CapacityProvider"],"type":"object"}"#,
+            ),
+            (
+                "DeadLetterConfig",
+                r#"{"additionalProperties":false,"properties":{"Arn":{"maxLength":1600,"minLength":1,"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "EcsParameters",
+                r##"{"additionalProperties":false,"properties":{"CapacityProviderStrategy":{"items":{"$ref":"#/definitions/CapacityProviderStrategyItem"},"maxItems":6,"minItems":0,"type":"array","uniqueItems":true},"EnableECSManagedTags":{"type":"boolean"},"EnableExecuteCommand":{"type":"boolean"},"Group":{"type":"string"},"LaunchType":{"enum":["EC2","EXTERNAL","FARGATE"],"type":"string"},"NetworkConfiguration":{"$ref":"#/definitions/NetworkConfiguration"},"PlacementConstraints":{"items":{"$ref":"#/definitions/PlacementConstraint"},"maxItems":10,"minItems":0,"type":"array","uniqueItems":true},"PlacementStrategies":{"items":{"$ref":"#/definitions/PlacementStrategy"},"type":"array","uniqueItems":true},"PlatformVersion":{"type":"string"},"PropagateTags":{"enum":["TASK_DEFINITION"],"type":"string"},"ReferenceId":{"maxLength":1024,"minLength":0,"type":"string"},"TagList":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TaskCount":{"minimum":1,"type":"integer"},"TaskDefinitionArn":{"maxLength":1600,"minLength":1,"type":"string"}},"required":["TaskDefinitionArn"],"type":"object"}"##,
+            ),
+            (
+                "HttpParameters",
+                r#"{"additionalProperties":false,"properties":{"HeaderParameters":{"additionalProperties":false,"patternProperties":{"[a-zA-Z0-9]+":{"type":"string"}},"type":"object"},"PathParameterValues":{"items":{"pattern":"^(?!\\s*$).+$","type":"string"},"type":"array","uniqueItems":true},"QueryStringParameters":{"additionalProperties":false,"patternProperties":{"[a-zA-Z0-9]+":{"type":"string"}},"type":"object"}},"type":"object"}"#,
+            ),
+            (
+                "InputTransformer",
+                r#"{"additionalProperties":false,"properties":{"InputPathsMap":{"additionalProperties":false,"patternProperties":{"[a-zA-Z0-9]+":{"type":"string"}},"type":"object"},"InputTemplate":{"maxLength":8192,"minLength":1,"type":"string"}},"required":["InputTemplate"],"type":"object"}"#,
+            ),
+            (
+                "KinesisParameters",
+                r#"{"additionalProperties":false,"properties":{"PartitionKeyPath":{"maxLength":256,"minLength":0,"type":"string"}},"required":["PartitionKeyPath"],"type":"object"}"#,
+            ),
+            (
+                "NetworkConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AwsVpcConfiguration":{"$ref":"#/definitions/AwsVpcConfiguration"}},"type":"object"}"##,
+            ),
+            (
+                "PlacementConstraint",
+                r#"{"additionalProperties":false,"properties":{"Expression":{"maxLength":2000,"minLength":0,"type":"string"},"Type":{"enum":["distinctInstance","memberOf"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "PlacementStrategy",
+                r#"{"additionalProperties":false,"properties":{"Field":{"type":"string"},"Type":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "RedshiftDataParameters",
+                r#"{"additionalProperties":false,"properties":{"Database":{"maxLength":64,"minLength":1,"type":"string"},"DbUser":{"maxLength":128,"minLength":1,"type":"string"},"SecretManagerArn":{"maxLength":1600,"minLength":1,"pattern":"^(^arn:aws([a-z]|\\-)*:secretsmanager:[a-z0-9-.]+:.*)|(\\$(\\.[\\w_-]+(\\[(\\d+|\\*)\\])*)*)$","type":"string"},"Sql":{"maxLength":100000,"minLength":1,"type":"string"},"Sqls":{"items":{"type":"string"},"type":"array","uniqueItems":false},"StatementName":{"maxLength":500,"minLength":1,"type":"string"},"WithEvent":{"type":"boolean"}},"required":["Database"],"type":"object"}"#,
+            ),
+            (
+                "RetryPolicy",
+                r#"{"additionalProperties":false,"properties":{"MaximumEventAgeInSeconds":{"maximum":86400,"minimum":60,"type":"integer"},"MaximumRetryAttempts":{"maximum":185,"minimum":0,"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "RunCommandParameters",
+                r##"{"additionalProperties":false,"properties":{"RunCommandTargets":{"items":{"$ref":"#/definitions/RunCommandTarget"},"maxItems":5,"minItems":1,"type":"array","uniqueItems":true}},"required":["RunCommandTargets"],"type":"object"}"##,
+            ),
+            (
+                "RunCommandTarget",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$","type":"string"},"Values":{"items":{"maxLength":256,"minLength":1,"type":"string"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":true}},"required":["Values","Key"],"type":"object"}"#,
+            ),
+            (
+                "SageMakerPipelineParameter",
+                r#"{"additionalProperties":false,"properties":{"Name":{"maxLength":256,"minLength":1,"pattern":"^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$","type":"string"},"Value":{"maxLength":1024,"minLength":0,"type":"string"}},"required":["Value","Name"],"type":"object"}"#,
+            ),
+            (
+                "SageMakerPipelineParameters",
+                r##"{"additionalProperties":false,"properties":{"PipelineParameterList":{"items":{"$ref":"#/definitions/SageMakerPipelineParameter"},"maxItems":200,"minItems":0,"type":"array","uniqueItems":true}},"type":"object"}"##,
+            ),
+            (
+                "SqsParameters",
+                r#"{"additionalProperties":false,"properties":{"MessageGroupId":{"type":"string"}},"required":["MessageGroupId"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Target",
+                r##"{"additionalProperties":false,"properties":{"AppSyncParameters":{"$ref":"#/definitions/AppSyncParameters"},"Arn":{"maxLength":1600,"minLength":1,"type":"string"},"BatchParameters":{"$ref":"#/definitions/BatchParameters"},"DeadLetterConfig":{"$ref":"#/definitions/DeadLetterConfig"},"EcsParameters":{"$ref":"#/definitions/EcsParameters"},"HttpParameters":{"$ref":"#/definitions/HttpParameters"},"Id":{"maxLength":64,"minLength":1,"pattern":"^[\\.\\-_A-Za-z0-9]+$","type":"string"},"Input":{"maxLength":8192,"minLength":0,"type":"string"},"InputPath":{"maxLength":256,"minLength":0,"type":"string"},"InputTransformer":{"$ref":"#/definitions/InputTransformer"},"KinesisParameters":{"$ref":"#/definitions/KinesisParameters"},"RedshiftDataParameters":{"$ref":"#/definitions/RedshiftDataParameters"},"RetryPolicy":{"$ref":"#/definitions/RetryPolicy"},"RoleArn":{"maxLength":1600,"minLength":1,"type":"string"},"RunCommandParameters":{"$ref":"#/definitions/RunCommandParameters"},"SageMakerPipelineParameters":{"$ref":"#/definitions/SageMakerPipelineParameters"},"SqsParameters":{"$ref":"#/definitions/SqsParameters"}},"required":["Id","Arn"],"type":"object"}"##,
+            ),
+        ],
     ),
 ];

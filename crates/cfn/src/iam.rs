@@ -1741,70 +1741,342 @@ impl VirtualMfaDeviceRef {
     }
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::IAM::AccessKey",
-        r#"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"SecretAccessKey":{"type":"string"},"Serial":{"type":"integer"},"Status":{"type":"string"},"UserName":{"type":"string"}},"required":["UserName"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["UserName"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("SecretAccessKey", r#"{"type":"string"}"#),
+            ("Serial", r#"{"type":"integer"}"#),
+            ("Status", r#"{"type":"string"}"#),
+            ("UserName", r#"{"type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::IAM::Group",
-        r##"{"additionalProperties":false,"definitions":{"Policy":{"additionalProperties":false,"properties":{"PolicyDocument":{"type":["string","object"]},"PolicyName":{"type":"string"}},"required":["PolicyDocument","PolicyName"],"type":"object"}},"properties":{"Arn":{"type":"string"},"GroupName":{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"},"ManagedPolicyArns":{"items":{"pattern":"arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+","type":"string"},"maxItems":20,"minItems":0,"type":"array","uniqueItems":true},"Path":{"maxLength":512,"minLength":1,"pattern":"^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$","type":"string"},"Policies":{"items":{"$ref":"#/definitions/Policy"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("GroupName", r#"{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
+            (
+                "ManagedPolicyArns",
+                r#"{"items":{"pattern":"arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+","type":"string"},"maxItems":20,"minItems":0,"type":"array","uniqueItems":true}"#,
+            ),
+            (
+                "Path",
+                r#"{"maxLength":512,"minLength":1,"pattern":"^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$","type":"string"}"#,
+            ),
+            ("Policies", r##"{"items":{"$ref":"#/definitions/Policy"},"type":"array","uniqueItems":false}"##),
+        ],
+        &[(
+            "Policy",
+            r#"{"additionalProperties":false,"properties":{"PolicyDocument":{"type":["string","object"]},"PolicyName":{"type":"string"}},"required":["PolicyDocument","PolicyName"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::IAM::GroupPolicy",
-        r#"{"additionalProperties":false,"properties":{"GroupName":{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"},"PolicyDocument":{"maxLength":131072,"minLength":1,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$","type":["object","string"]},"PolicyName":{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}},"required":["PolicyName","GroupName"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["PolicyName","GroupName"],"type":"object"}"#,
+        &[
+            ("GroupName", r#"{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
+            (
+                "PolicyDocument",
+                r#"{"maxLength":131072,"minLength":1,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$","type":["object","string"]}"#,
+            ),
+            ("PolicyName", r#"{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::IAM::InstanceProfile",
-        r#"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"InstanceProfileName":{"maxLength":128,"minLength":0,"pattern":"^([\\w+=,.@-]+)?$","type":"string"},"Path":{"maxLength":512,"minLength":1,"pattern":"^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$","type":"string"},"Roles":{"items":{"pattern":"[a-zA-Z0-9+=,.@\\-_]+","type":"string"},"maxItems":1,"minItems":0,"type":"array","uniqueItems":true}},"required":["Roles"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["Roles"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("InstanceProfileName", r#"{"maxLength":128,"minLength":0,"pattern":"^([\\w+=,.@-]+)?$","type":"string"}"#),
+            (
+                "Path",
+                r#"{"maxLength":512,"minLength":1,"pattern":"^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$","type":"string"}"#,
+            ),
+            (
+                "Roles",
+                r#"{"items":{"pattern":"[a-zA-Z0-9+=,.@\\-_]+","type":"string"},"maxItems":1,"minItems":0,"type":"array","uniqueItems":true}"#,
+            ),
+        ],
+        &[],
     ),
     (
         "AWS::IAM::ManagedPolicy",
-        r#"{"additionalProperties":false,"properties":{"AttachmentCount":{"type":"integer"},"CreateDate":{"type":"string"},"DefaultVersionId":{"type":"string"},"Description":{"maxLength":1000,"minLength":0,"type":"string"},"Groups":{"items":{"type":"string"},"type":"array","uniqueItems":true},"IsAttachable":{"type":"boolean"},"ManagedPolicyName":{"type":"string"},"Path":{"maxLength":512,"minLength":1,"pattern":"^((/[A-Za-z0-9\\.,\\+@=_-]+)*)/$","type":"string"},"PermissionsBoundaryUsageCount":{"type":"integer"},"PolicyArn":{"type":"string"},"PolicyDocument":{"maxLength":131072,"minLength":1,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$"},"PolicyId":{"type":"string"},"Roles":{"items":{"type":"string"},"type":"array","uniqueItems":true},"UpdateDate":{"type":"string"},"Users":{"items":{"type":"string"},"type":"array","uniqueItems":true}},"required":["PolicyDocument"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["PolicyDocument"],"type":"object"}"#,
+        &[
+            ("AttachmentCount", r#"{"type":"integer"}"#),
+            ("CreateDate", r#"{"type":"string"}"#),
+            ("DefaultVersionId", r#"{"type":"string"}"#),
+            ("Description", r#"{"maxLength":1000,"minLength":0,"type":"string"}"#),
+            ("Groups", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
+            ("IsAttachable", r#"{"type":"boolean"}"#),
+            ("ManagedPolicyName", r#"{"type":"string"}"#),
+            ("Path", r#"{"maxLength":512,"minLength":1,"pattern":"^((/[A-Za-z0-9\\.,\\+@=_-]+)*)/$","type":"string"}"#),
+            ("PermissionsBoundaryUsageCount", r#"{"type":"integer"}"#),
+            ("PolicyArn", r#"{"type":"string"}"#),
+            (
+                "PolicyDocument",
+                r#"{"maxLength":131072,"minLength":1,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$"}"#,
+            ),
+            ("PolicyId", r#"{"type":"string"}"#),
+            ("Roles", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
+            ("UpdateDate", r#"{"type":"string"}"#),
+            ("Users", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
+        ],
+        &[],
     ),
     (
         "AWS::IAM::OIDCProvider",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$","type":"string"},"Value":{"maxLength":256,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$","type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"Arn":{"maxLength":2048,"minLength":20,"type":"string"},"ClientIdList":{"items":{"maxLength":255,"minLength":1,"type":"string"},"type":"array"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false},"ThumbprintList":{"items":{"maxLength":40,"minLength":40,"pattern":"[0-9A-Fa-f]{40}","type":"string"},"maxItems":5,"type":"array"},"Url":{"maxLength":255,"minLength":1,"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Arn", r#"{"maxLength":2048,"minLength":20,"type":"string"}"#),
+            ("ClientIdList", r#"{"items":{"maxLength":255,"minLength":1,"type":"string"},"type":"array"}"#),
+            (
+                "Tags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}"##,
+            ),
+            (
+                "ThumbprintList",
+                r#"{"items":{"maxLength":40,"minLength":40,"pattern":"[0-9A-Fa-f]{40}","type":"string"},"maxItems":5,"type":"array"}"#,
+            ),
+            ("Url", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$","type":"string"},"Value":{"maxLength":256,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$","type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::IAM::Policy",
-        r#"{"additionalProperties":false,"anyOf":[{"required":["Users"]},{"required":["Groups"]},{"required":["Roles"]}],"properties":{"Groups":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Id":{"type":"string"},"PolicyDocument":{"maxLength":131072,"minLength":1,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$","type":["object","string"]},"PolicyName":{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"},"Roles":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Users":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["PolicyDocument","PolicyName"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"anyOf":[{"required":["Users"]},{"required":["Groups"]},{"required":["Roles"]}],"required":["PolicyDocument","PolicyName"],"type":"object"}"#,
+        &[
+            ("Groups", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("Id", r#"{"type":"string"}"#),
+            (
+                "PolicyDocument",
+                r#"{"maxLength":131072,"minLength":1,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$","type":["object","string"]}"#,
+            ),
+            ("PolicyName", r#"{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
+            ("Roles", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("Users", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+        ],
+        &[],
     ),
     (
         "AWS::IAM::Role",
-        r##"{"additionalProperties":false,"definitions":{"Policy":{"additionalProperties":false,"properties":{"PolicyDocument":{"type":["string","object"]},"PolicyName":{"type":"string"}},"required":["PolicyName","PolicyDocument"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$","type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"type":"string"},"AssumeRolePolicyDocument":{"maxLength":131072,"minLength":1,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$","type":["object","string"]},"Description":{"maxLength":1000,"minLength":0,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$","type":"string"},"ManagedPolicyArns":{"items":{"pattern":"arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+","type":"string"},"minItems":0,"type":"array","uniqueItems":true},"MaxSessionDuration":{"maximum":43200,"minimum":3600,"type":"integer"},"Path":{"maxLength":512,"minLength":1,"pattern":"^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$","type":"string"},"PermissionsBoundary":{"maxLength":2048,"minLength":20,"type":"string"},"Policies":{"items":{"$ref":"#/definitions/Policy"},"type":"array","uniqueItems":false},"RoleId":{"type":"string"},"RoleName":{"maxLength":64,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}},"required":["AssumeRolePolicyDocument"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["AssumeRolePolicyDocument"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "AssumeRolePolicyDocument",
+                r#"{"maxLength":131072,"minLength":1,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$","type":["object","string"]}"#,
+            ),
+            (
+                "Description",
+                r#"{"maxLength":1000,"minLength":0,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$","type":"string"}"#,
+            ),
+            (
+                "ManagedPolicyArns",
+                r#"{"items":{"pattern":"arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+","type":"string"},"minItems":0,"type":"array","uniqueItems":true}"#,
+            ),
+            ("MaxSessionDuration", r#"{"maximum":43200,"minimum":3600,"type":"integer"}"#),
+            (
+                "Path",
+                r#"{"maxLength":512,"minLength":1,"pattern":"^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$","type":"string"}"#,
+            ),
+            ("PermissionsBoundary", r#"{"maxLength":2048,"minLength":20,"type":"string"}"#),
+            ("Policies", r##"{"items":{"$ref":"#/definitions/Policy"},"type":"array","uniqueItems":false}"##),
+            ("RoleId", r#"{"type":"string"}"#),
+            ("RoleName", r#"{"maxLength":64,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
+            (
+                "Tags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}"##,
+            ),
+        ],
+        &[
+            (
+                "Policy",
+                r#"{"additionalProperties":false,"properties":{"PolicyDocument":{"type":["string","object"]},"PolicyName":{"type":"string"}},"required":["PolicyName","PolicyDocument"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$","type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::IAM::RolePolicy",
-        r#"{"additionalProperties":false,"properties":{"PolicyDocument":{"maxLength":131072,"minLength":1,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$","type":["object","string"]},"PolicyName":{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"},"RoleName":{"maxLength":64,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}},"required":["PolicyName","RoleName"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["PolicyName","RoleName"],"type":"object"}"#,
+        &[
+            (
+                "PolicyDocument",
+                r#"{"maxLength":131072,"minLength":1,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$","type":["object","string"]}"#,
+            ),
+            ("PolicyName", r#"{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
+            ("RoleName", r#"{"maxLength":64,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::IAM::SAMLProvider",
-        r##"{"additionalProperties":false,"definitions":{"SAMLPrivateKey":{"additionalProperties":false,"properties":{"KeyId":{"maxLength":64,"minLength":22,"pattern":"[A-Z0-9]+","type":"string"},"Timestamp":{"type":"string"}},"required":["KeyId","Timestamp"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$","type":"string"},"Value":{"maxLength":256,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$","type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"AddPrivateKey":{"maxLength":16384,"minLength":1,"pattern":"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+","type":"string"},"Arn":{"maxLength":1600,"minLength":1,"type":"string"},"AssertionEncryptionMode":{"enum":["Allowed","Required"],"type":"string"},"Name":{"maxLength":128,"minLength":1,"pattern":"[\\w._-]+","type":"string"},"PrivateKeyList":{"items":{"$ref":"#/definitions/SAMLPrivateKey"},"maxItems":2,"type":"array"},"RemovePrivateKey":{"maxLength":64,"minLength":22,"pattern":"[A-Z0-9]+","type":"string"},"SamlMetadataDocument":{"maxLength":10000000,"minLength":1000,"type":"string"},"SamlProviderUUID":{"maxLength":64,"minLength":22,"pattern":"[A-Z0-9]+","type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            (
+                "AddPrivateKey",
+                r#"{"maxLength":16384,"minLength":1,"pattern":"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+","type":"string"}"#,
+            ),
+            ("Arn", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
+            ("AssertionEncryptionMode", r#"{"enum":["Allowed","Required"],"type":"string"}"#),
+            ("Name", r#"{"maxLength":128,"minLength":1,"pattern":"[\\w._-]+","type":"string"}"#),
+            ("PrivateKeyList", r##"{"items":{"$ref":"#/definitions/SAMLPrivateKey"},"maxItems":2,"type":"array"}"##),
+            ("RemovePrivateKey", r#"{"maxLength":64,"minLength":22,"pattern":"[A-Z0-9]+","type":"string"}"#),
+            ("SamlMetadataDocument", r#"{"maxLength":10000000,"minLength":1000,"type":"string"}"#),
+            ("SamlProviderUUID", r#"{"maxLength":64,"minLength":22,"pattern":"[A-Z0-9]+","type":"string"}"#),
+            (
+                "Tags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}"##,
+            ),
+        ],
+        &[
+            (
+                "SAMLPrivateKey",
+                r#"{"additionalProperties":false,"properties":{"KeyId":{"maxLength":64,"minLength":22,"pattern":"[A-Z0-9]+","type":"string"},"Timestamp":{"type":"string"}},"required":["KeyId","Timestamp"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$","type":"string"},"Value":{"maxLength":256,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$","type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::IAM::ServerCertificate",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":1,"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"Arn":{"maxLength":1600,"minLength":1,"type":"string"},"CertificateBody":{"maxLength":16384,"minLength":1,"pattern":"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+","type":"string"},"CertificateChain":{"maxLength":2097152,"minLength":1,"pattern":"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+","type":"string"},"Path":{"maxLength":512,"minLength":1,"pattern":"(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)","type":"string"},"PrivateKey":{"maxLength":16384,"minLength":1,"pattern":"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+","type":"string"},"ServerCertificateName":{"maxLength":128,"minLength":1,"pattern":"[\\w+=,.@-]+","type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Arn", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
+            (
+                "CertificateBody",
+                r#"{"maxLength":16384,"minLength":1,"pattern":"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+","type":"string"}"#,
+            ),
+            (
+                "CertificateChain",
+                r#"{"maxLength":2097152,"minLength":1,"pattern":"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+","type":"string"}"#,
+            ),
+            (
+                "Path",
+                r#"{"maxLength":512,"minLength":1,"pattern":"(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)","type":"string"}"#,
+            ),
+            (
+                "PrivateKey",
+                r#"{"maxLength":16384,"minLength":1,"pattern":"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+","type":"string"}"#,
+            ),
+            ("ServerCertificateName", r#"{"maxLength":128,"minLength":1,"pattern":"[\\w+=,.@-]+","type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":1,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::IAM::ServiceLinkedRole",
-        r#"{"additionalProperties":false,"properties":{"AWSServiceName":{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"},"CustomSuffix":{"maxLength":64,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"},"Description":{"maxLength":1000,"minLength":0,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$","type":"string"},"RoleName":{"type":"string"}},"required":[],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":[],"type":"object"}"#,
+        &[
+            ("AWSServiceName", r#"{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
+            ("CustomSuffix", r#"{"maxLength":64,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
+            (
+                "Description",
+                r#"{"maxLength":1000,"minLength":0,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$","type":"string"}"#,
+            ),
+            ("RoleName", r#"{"type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::IAM::User",
-        r##"{"additionalProperties":false,"definitions":{"LoginProfile":{"additionalProperties":false,"properties":{"Password":{"type":"string"},"PasswordResetRequired":{"type":"boolean"}},"required":["Password"],"type":"object"},"Policy":{"additionalProperties":false,"properties":{"PolicyDocument":{"type":["object","string"]},"PolicyName":{"type":"string"}},"required":["PolicyName","PolicyDocument"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$","type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"type":"string"},"Groups":{"items":{"type":"string"},"maxItems":10,"minItems":0,"type":"array","uniqueItems":false},"LoginProfile":{"$ref":"#/definitions/LoginProfile"},"ManagedPolicyArns":{"items":{"pattern":"arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+","type":"string"},"maxItems":20,"minItems":0,"type":"array","uniqueItems":true},"Path":{"maxLength":512,"minLength":1,"pattern":"^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$","type":"string"},"PermissionsBoundary":{"maxLength":2048,"minLength":20,"type":"string"},"Policies":{"items":{"$ref":"#/definitions/Policy"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false},"UserName":{"maxLength":64,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("Groups", r#"{"items":{"type":"string"},"maxItems":10,"minItems":0,"type":"array","uniqueItems":false}"#),
+            ("LoginProfile", r##"{"$ref":"#/definitions/LoginProfile"}"##),
+            (
+                "ManagedPolicyArns",
+                r#"{"items":{"pattern":"arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+","type":"string"},"maxItems":20,"minItems":0,"type":"array","uniqueItems":true}"#,
+            ),
+            (
+                "Path",
+                r#"{"maxLength":512,"minLength":1,"pattern":"^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$","type":"string"}"#,
+            ),
+            ("PermissionsBoundary", r#"{"maxLength":2048,"minLength":20,"type":"string"}"#),
+            ("Policies", r##"{"items":{"$ref":"#/definitions/Policy"},"type":"array","uniqueItems":false}"##),
+            (
+                "Tags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}"##,
+            ),
+            ("UserName", r#"{"maxLength":64,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
+        ],
+        &[
+            (
+                "LoginProfile",
+                r#"{"additionalProperties":false,"properties":{"Password":{"type":"string"},"PasswordResetRequired":{"type":"boolean"}},"required":["Password"],"type":"object"}"#,
+            ),
+            (
+                "Policy",
+                r#"{"additionalProperties":false,"properties":{"PolicyDocument":{"type":["object","string"]},"PolicyName":{"type":"string"}},"required":["PolicyName","PolicyDocument"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$","type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::IAM::UserPolicy",
-        r#"{"additionalProperties":false,"properties":{"PolicyDocument":{"maxLength":131072,"minLength":1,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$","type":["object","string"]},"PolicyName":{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"},"UserName":{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}},"required":["PolicyName","UserName"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["PolicyName","UserName"],"type":"object"}"#,
+        &[
+            (
+                "PolicyDocument",
+                r#"{"maxLength":131072,"minLength":1,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$","type":["object","string"]}"#,
+            ),
+            ("PolicyName", r#"{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
+            ("UserName", r#"{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::IAM::UserToGroupAddition",
-        r#"{"additionalProperties":false,"properties":{"GroupName":{"type":"string"},"Id":{"type":"string"},"Users":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["GroupName","Users"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["GroupName","Users"],"type":"object"}"#,
+        &[
+            ("GroupName", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("Users", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+        ],
+        &[],
     ),
     (
         "AWS::IAM::VirtualMFADevice",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$","type":"string"},"Value":{"maxLength":256,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$","type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"Path":{"maxLength":512,"minLength":1,"pattern":"(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)","type":"string"},"SerialNumber":{"maxLength":256,"minLength":9,"pattern":"[\\w+=/:,.@-]+","type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false},"Users":{"items":{"type":"string"},"type":"array","uniqueItems":false},"VirtualMfaDeviceName":{"maxLength":226,"minLength":1,"pattern":"[\\w+=,.@-]+","type":"string"}},"required":["Users"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Users"],"type":"object"}"#,
+        &[
+            (
+                "Path",
+                r#"{"maxLength":512,"minLength":1,"pattern":"(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)","type":"string"}"#,
+            ),
+            ("SerialNumber", r#"{"maxLength":256,"minLength":9,"pattern":"[\\w+=/:,.@-]+","type":"string"}"#),
+            (
+                "Tags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}"##,
+            ),
+            ("Users", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("VirtualMfaDeviceName", r#"{"maxLength":226,"minLength":1,"pattern":"[\\w+=,.@-]+","type":"string"}"#),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$","type":"string"},"Value":{"maxLength":256,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$","type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
 ];

@@ -361,18 +361,63 @@ impl ReplicaKeyRef {
     }
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::KMS::Alias",
-        r#"{"additionalProperties":false,"properties":{"AliasName":{"maxLength":256,"minLength":1,"pattern":"^(alias/)[a-zA-Z0-9:/_-]+$","type":"string"},"TargetKeyId":{"maxLength":256,"minLength":1,"type":"string"}},"required":["AliasName","TargetKeyId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["AliasName","TargetKeyId"],"type":"object"}"#,
+        &[
+            ("AliasName", r#"{"maxLength":256,"minLength":1,"pattern":"^(alias/)[a-zA-Z0-9:/_-]+$","type":"string"}"#),
+            ("TargetKeyId", r#"{"maxLength":256,"minLength":1,"type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::KMS::Key",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"type":"string"},"BypassPolicyLockoutSafetyCheck":{"type":"boolean"},"Description":{"maxLength":8192,"minLength":0,"type":"string"},"EnableKeyRotation":{"type":"boolean"},"Enabled":{"type":"boolean"},"KeyId":{"maxLength":2048,"minLength":1,"type":"string"},"KeyPolicy":{"type":["object","string"]},"KeySpec":{"enum":["SYMMETRIC_DEFAULT","RSA_2048","RSA_3072","RSA_4096","ECC_NIST_P256","ECC_NIST_P384","ECC_NIST_P521","ECC_SECG_P256K1","HMAC_224","HMAC_256","HMAC_384","HMAC_512","SM2","ML_DSA_44","ML_DSA_65","ML_DSA_87","ECC_NIST_EDWARDS25519"],"type":"string"},"KeyUsage":{"enum":["ENCRYPT_DECRYPT","SIGN_VERIFY","GENERATE_VERIFY_MAC","KEY_AGREEMENT"],"type":"string"},"MultiRegion":{"type":"boolean"},"Origin":{"enum":["AWS_KMS","EXTERNAL"],"type":"string"},"PendingWindowInDays":{"maximum":30,"minimum":7,"type":"integer"},"RotationPeriodInDays":{"maximum":2560,"minimum":90,"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("BypassPolicyLockoutSafetyCheck", r#"{"type":"boolean"}"#),
+            ("Description", r#"{"maxLength":8192,"minLength":0,"type":"string"}"#),
+            ("EnableKeyRotation", r#"{"type":"boolean"}"#),
+            ("Enabled", r#"{"type":"boolean"}"#),
+            ("KeyId", r#"{"maxLength":2048,"minLength":1,"type":"string"}"#),
+            ("KeyPolicy", r#"{"type":["object","string"]}"#),
+            (
+                "KeySpec",
+                r#"{"enum":["SYMMETRIC_DEFAULT","RSA_2048","RSA_3072","RSA_4096","ECC_NIST_P256","ECC_NIST_P384","ECC_NIST_P521","ECC_SECG_P256K1","HMAC_224","HMAC_256","HMAC_384","HMAC_512","SM2","ML_DSA_44","ML_DSA_65","ML_DSA_87","ECC_NIST_EDWARDS25519"],"type":"string"}"#,
+            ),
+            (
+                "KeyUsage",
+                r#"{"enum":["ENCRYPT_DECRYPT","SIGN_VERIFY","GENERATE_VERIFY_MAC","KEY_AGREEMENT"],"type":"string"}"#,
+            ),
+            ("MultiRegion", r#"{"type":"boolean"}"#),
+            ("Origin", r#"{"enum":["AWS_KMS","EXTERNAL"],"type":"string"}"#),
+            ("PendingWindowInDays", r#"{"maximum":30,"minimum":7,"type":"integer"}"#),
+            ("RotationPeriodInDays", r#"{"maximum":2560,"minimum":90,"type":"integer"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::KMS::ReplicaKey",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"type":"string"},"Description":{"maxLength":8192,"minLength":0,"type":"string"},"Enabled":{"type":"boolean"},"KeyId":{"type":"string"},"KeyPolicy":{"type":["object","string"]},"PendingWindowInDays":{"maximum":30,"minimum":7,"type":"integer"},"PrimaryKeyArn":{"maxLength":256,"minLength":1,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["PrimaryKeyArn","KeyPolicy"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["PrimaryKeyArn","KeyPolicy"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("Description", r#"{"maxLength":8192,"minLength":0,"type":"string"}"#),
+            ("Enabled", r#"{"type":"boolean"}"#),
+            ("KeyId", r#"{"type":"string"}"#),
+            ("KeyPolicy", r#"{"type":["object","string"]}"#),
+            ("PendingWindowInDays", r#"{"maximum":30,"minimum":7,"type":"integer"}"#),
+            ("PrimaryKeyArn", r#"{"maxLength":256,"minLength":1,"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
 ];

@@ -210,11 +210,15 @@ pub mod ssm;
 #[cfg(feature = "wafv2")]
 pub mod wafv2;
 
-/// The reduced provider schema of `type_name`, if its service is enabled: (the type name, as a `'static` key; the schema JSON).
+/// A type's reduced provider schema: (type name, schema JSON without its properties and definitions, the properties and the definitions as (name, JSON) sorted by name).
+pub(crate) type SchemaEntry =
+    (&'static str, &'static str, &'static [(&'static str, &'static str)], &'static [(&'static str, &'static str)]);
+
+/// The reduced provider schema of `type_name`, if its service is enabled.
 #[allow(unreachable_code)]
-pub(crate) fn schema_text(type_name: &str) -> Option<(&'static str, &'static str)> {
+pub(crate) fn schema_text(type_name: &str) -> Option<&'static SchemaEntry> {
     let service = type_name.strip_prefix("AWS::")?.split("::").next()?;
-    let schemas: &[(&str, &str)] = match service {
+    let schemas: &'static [SchemaEntry] = match service {
         #[cfg(feature = "applicationautoscaling")]
         "ApplicationAutoScaling" => applicationautoscaling::SCHEMAS,
         #[cfg(feature = "budgets")]
@@ -267,6 +271,6 @@ pub(crate) fn schema_text(type_name: &str) -> Option<(&'static str, &'static str
         "WAFv2" => wafv2::SCHEMAS,
         _ => return None,
     };
-    let i = schemas.binary_search_by(|(t, _)| (*t).cmp(type_name)).ok()?;
-    schemas.get(i).copied()
+    let i = schemas.binary_search_by(|(t, _, _, _)| (*t).cmp(type_name)).ok()?;
+    schemas.get(i)
 }

@@ -3301,70 +3301,425 @@ pub mod transformer {
     impl Literal for UpperCaseString {}
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::Logs::AccountPolicy",
-        r#"{"additionalProperties":false,"properties":{"AccountId":{"pattern":"^\\d{12}$","type":"string"},"PolicyDocument":{"maxLength":30720,"minLength":1,"type":"string"},"PolicyName":{"maxLength":256,"minLength":1,"pattern":"^[^:*]{1,256}$","type":"string"},"PolicyType":{"enum":["DATA_PROTECTION_POLICY","SUBSCRIPTION_FILTER_POLICY","FIELD_INDEX_POLICY","TRANSFORMER_POLICY","METRIC_EXTRACTION_POLICY"],"type":"string"},"Scope":{"enum":["ALL"],"type":"string"},"SelectionCriteria":{"type":"string"}},"required":["PolicyName","PolicyType","PolicyDocument"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["PolicyName","PolicyType","PolicyDocument"],"type":"object"}"#,
+        &[
+            ("AccountId", r#"{"pattern":"^\\d{12}$","type":"string"}"#),
+            ("PolicyDocument", r#"{"maxLength":30720,"minLength":1,"type":"string"}"#),
+            ("PolicyName", r#"{"maxLength":256,"minLength":1,"pattern":"^[^:*]{1,256}$","type":"string"}"#),
+            (
+                "PolicyType",
+                r#"{"enum":["DATA_PROTECTION_POLICY","SUBSCRIPTION_FILTER_POLICY","FIELD_INDEX_POLICY","TRANSFORMER_POLICY","METRIC_EXTRACTION_POLICY"],"type":"string"}"#,
+            ),
+            ("Scope", r#"{"enum":["ALL"],"type":"string"}"#),
+            ("SelectionCriteria", r#"{"type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::Logs::Delivery",
-        r##"{"additionalProperties":false,"definitions":{"Arn":{"maxLength":2048,"minLength":16,"pattern":"[\\w#+=/:,.@-]*\\*?","type":"string"},"FieldHeader":{"maxLength":50,"minLength":1,"type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"$ref":"#/definitions/Arn"},"DeliveryDestinationArn":{"$ref":"#/definitions/Arn"},"DeliveryDestinationType":{"maxLength":12,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"},"DeliveryId":{"maxLength":64,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"},"DeliverySourceName":{"maxLength":60,"minLength":1,"pattern":"[\\w-]*$","type":"string"},"FieldDelimiter":{"maxLength":5,"minLength":1,"type":"string"},"RecordFields":{"items":{"$ref":"#/definitions/FieldHeader"},"maxItems":128,"minItems":0,"type":"array"},"S3EnableHiveCompatiblePath":{"type":"boolean"},"S3SuffixPath":{"maxLength":256,"minLength":0,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["DeliverySourceName","DeliveryDestinationArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["DeliverySourceName","DeliveryDestinationArn"],"type":"object"}"#,
+        &[
+            ("Arn", r##"{"$ref":"#/definitions/Arn"}"##),
+            ("DeliveryDestinationArn", r##"{"$ref":"#/definitions/Arn"}"##),
+            ("DeliveryDestinationType", r#"{"maxLength":12,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"}"#),
+            ("DeliveryId", r#"{"maxLength":64,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"}"#),
+            ("DeliverySourceName", r#"{"maxLength":60,"minLength":1,"pattern":"[\\w-]*$","type":"string"}"#),
+            ("FieldDelimiter", r#"{"maxLength":5,"minLength":1,"type":"string"}"#),
+            (
+                "RecordFields",
+                r##"{"items":{"$ref":"#/definitions/FieldHeader"},"maxItems":128,"minItems":0,"type":"array"}"##,
+            ),
+            ("S3EnableHiveCompatiblePath", r#"{"type":"boolean"}"#),
+            ("S3SuffixPath", r#"{"maxLength":256,"minLength":0,"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            ("Arn", r#"{"maxLength":2048,"minLength":16,"pattern":"[\\w#+=/:,.@-]*\\*?","type":"string"}"#),
+            ("FieldHeader", r#"{"maxLength":50,"minLength":1,"type":"string"}"#),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::Logs::DeliveryDestination",
-        r##"{"additionalProperties":false,"definitions":{"Arn":{"maxLength":2048,"minLength":16,"pattern":"[\\w#+=/:,.@-]*\\*?","type":"string"},"DestinationPolicy":{"additionalProperties":false,"maxLength":51200,"minLength":1,"properties":{"DeliveryDestinationName":{"maxLength":60,"minLength":1,"type":"string"},"DeliveryDestinationPolicy":{"type":"object"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"$ref":"#/definitions/Arn"},"DeliveryDestinationPolicy":{"$ref":"#/definitions/DestinationPolicy","type":"object"},"DeliveryDestinationType":{"maxLength":12,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"},"DestinationResourceArn":{"$ref":"#/definitions/Arn"},"Name":{"maxLength":60,"minLength":1,"pattern":"[\\w-]*$","type":"string"},"OutputFormat":{"maxLength":12,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            ("Arn", r##"{"$ref":"#/definitions/Arn"}"##),
+            ("DeliveryDestinationPolicy", r##"{"$ref":"#/definitions/DestinationPolicy","type":"object"}"##),
+            ("DeliveryDestinationType", r#"{"maxLength":12,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"}"#),
+            ("DestinationResourceArn", r##"{"$ref":"#/definitions/Arn"}"##),
+            ("Name", r#"{"maxLength":60,"minLength":1,"pattern":"[\\w-]*$","type":"string"}"#),
+            ("OutputFormat", r#"{"maxLength":12,"minLength":1,"pattern":"^[0-9A-Za-z]+$","type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            ("Arn", r#"{"maxLength":2048,"minLength":16,"pattern":"[\\w#+=/:,.@-]*\\*?","type":"string"}"#),
+            (
+                "DestinationPolicy",
+                r#"{"additionalProperties":false,"maxLength":51200,"minLength":1,"properties":{"DeliveryDestinationName":{"maxLength":60,"minLength":1,"type":"string"},"DeliveryDestinationPolicy":{"type":"object"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::Logs::DeliverySource",
-        r##"{"additionalProperties":false,"definitions":{"Arn":{"maxLength":2048,"minLength":16,"pattern":"[\\w#+=/:,.@-]*\\*?","type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"$ref":"#/definitions/Arn"},"DeliverySourceConfiguration":{"additionalProperties":false,"patternProperties":{"^.{1,255}$":{"maxLength":255,"minLength":1,"type":"string"}},"type":"object"},"LogType":{"maxLength":255,"minLength":1,"pattern":"[\\w-]*$","type":"string"},"Name":{"maxLength":60,"minLength":1,"pattern":"[\\w-]*$","type":"string"},"ResourceArn":{"$ref":"#/definitions/Arn"},"ResourceArns":{"items":{"$ref":"#/definitions/Arn"},"type":"array","uniqueItems":true},"Service":{"maxLength":255,"minLength":1,"pattern":"[\\w-]*$","type":"string"},"Status":{"enum":["ACTIVE","INACTIVE"],"type":"string"},"StatusReason":{"enum":["RESOURCE_DELETED"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            ("Arn", r##"{"$ref":"#/definitions/Arn"}"##),
+            (
+                "DeliverySourceConfiguration",
+                r#"{"additionalProperties":false,"patternProperties":{"^.{1,255}$":{"maxLength":255,"minLength":1,"type":"string"}},"type":"object"}"#,
+            ),
+            ("LogType", r#"{"maxLength":255,"minLength":1,"pattern":"[\\w-]*$","type":"string"}"#),
+            ("Name", r#"{"maxLength":60,"minLength":1,"pattern":"[\\w-]*$","type":"string"}"#),
+            ("ResourceArn", r##"{"$ref":"#/definitions/Arn"}"##),
+            ("ResourceArns", r##"{"items":{"$ref":"#/definitions/Arn"},"type":"array","uniqueItems":true}"##),
+            ("Service", r#"{"maxLength":255,"minLength":1,"pattern":"[\\w-]*$","type":"string"}"#),
+            ("Status", r#"{"enum":["ACTIVE","INACTIVE"],"type":"string"}"#),
+            ("StatusReason", r#"{"enum":["RESOURCE_DELETED"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            ("Arn", r#"{"maxLength":2048,"minLength":16,"pattern":"[\\w#+=/:,.@-]*\\*?","type":"string"}"#),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::Logs::Destination",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"type":"string"},"DestinationName":{"maxLength":512,"minLength":1,"pattern":"^[^:*]{1,512}$","type":"string"},"DestinationPolicy":{"minLength":1,"type":"string"},"RoleArn":{"minLength":1,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"TargetArn":{"minLength":1,"type":"string"}},"required":["DestinationName","TargetArn","RoleArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["DestinationName","TargetArn","RoleArn"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("DestinationName", r#"{"maxLength":512,"minLength":1,"pattern":"^[^:*]{1,512}$","type":"string"}"#),
+            ("DestinationPolicy", r#"{"minLength":1,"type":"string"}"#),
+            ("RoleArn", r#"{"minLength":1,"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+            ("TargetArn", r#"{"minLength":1,"type":"string"}"#),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::Logs::Integration",
-        r##"{"additionalProperties":false,"definitions":{"Arn":{"maxLength":2048,"minLength":20,"pattern":"[\\w#+=/:,.@-]*\\*?","type":"string"},"OpenSearchResourceConfig":{"additionalProperties":false,"properties":{"ApplicationARN":{"$ref":"#/definitions/Arn"},"DashboardViewerPrincipals":{"items":{"$ref":"#/definitions/Arn"},"type":"array"},"DataSourceRoleArn":{"$ref":"#/definitions/Arn"},"KmsKeyArn":{"$ref":"#/definitions/Arn"},"RetentionDays":{"maximum":3650,"minimum":1,"type":"integer"}},"required":["DataSourceRoleArn","DashboardViewerPrincipals"],"type":"object"}},"properties":{"IntegrationName":{"maxLength":50,"minLength":1,"pattern":"[\\.\\-_/#A-Za-z0-9]+","type":"string"},"IntegrationStatus":{"enum":["PROVISIONING","ACTIVE","FAILED"],"type":"string"},"IntegrationType":{"enum":["OPENSEARCH"],"type":"string"},"ResourceConfig":{"additionalProperties":false,"properties":{"OpenSearchResourceConfig":{"$ref":"#/definitions/OpenSearchResourceConfig"}},"type":"object"}},"required":["IntegrationName","IntegrationType","ResourceConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["IntegrationName","IntegrationType","ResourceConfig"],"type":"object"}"#,
+        &[
+            ("IntegrationName", r#"{"maxLength":50,"minLength":1,"pattern":"[\\.\\-_/#A-Za-z0-9]+","type":"string"}"#),
+            ("IntegrationStatus", r#"{"enum":["PROVISIONING","ACTIVE","FAILED"],"type":"string"}"#),
+            ("IntegrationType", r#"{"enum":["OPENSEARCH"],"type":"string"}"#),
+            (
+                "ResourceConfig",
+                r##"{"additionalProperties":false,"properties":{"OpenSearchResourceConfig":{"$ref":"#/definitions/OpenSearchResourceConfig"}},"type":"object"}"##,
+            ),
+        ],
+        &[
+            ("Arn", r#"{"maxLength":2048,"minLength":20,"pattern":"[\\w#+=/:,.@-]*\\*?","type":"string"}"#),
+            (
+                "OpenSearchResourceConfig",
+                r##"{"additionalProperties":false,"properties":{"ApplicationARN":{"$ref":"#/definitions/Arn"},"DashboardViewerPrincipals":{"items":{"$ref":"#/definitions/Arn"},"type":"array"},"DataSourceRoleArn":{"$ref":"#/definitions/Arn"},"KmsKeyArn":{"$ref":"#/definitions/Arn"},"RetentionDays":{"maximum":3650,"minimum":1,"type":"integer"}},"required":["DataSourceRoleArn","DashboardViewerPrincipals"],"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::Logs::LogAnomalyDetector",
-        r#"{"additionalProperties":false,"properties":{"AccountId":{"type":"string"},"AnomalyDetectorArn":{"type":"string"},"AnomalyDetectorStatus":{"type":"string"},"AnomalyVisibilityTime":{"maximum":90,"minimum":7,"type":"number"},"CreationTimeStamp":{"type":"number"},"DetectorName":{"minLength":1,"type":"string"},"EvaluationFrequency":{"enum":["FIVE_MIN","TEN_MIN","FIFTEEN_MIN","THIRTY_MIN","ONE_HOUR"],"type":"string"},"FilterPattern":{"maxLength":1024,"minLength":0,"pattern":"","type":"string"},"KmsKeyId":{"anyOf":[{},{},{}],"maxLength":256,"minLength":0,"pattern":"^arn:aws[a-z\\-]*:kms:[-a-z0-9]*:[0-9]*:key/[-a-z0-9]*$","type":"string"},"LastModifiedTimeStamp":{"type":"number"},"LogGroupArnList":{"items":{"maxLength":2048,"minLength":20,"pattern":"^[\\w#+=/:,.@*-]*$","type":"string"},"type":"array","uniqueItems":true}},"required":[],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":[],"type":"object"}"#,
+        &[
+            ("AccountId", r#"{"type":"string"}"#),
+            ("AnomalyDetectorArn", r#"{"type":"string"}"#),
+            ("AnomalyDetectorStatus", r#"{"type":"string"}"#),
+            ("AnomalyVisibilityTime", r#"{"maximum":90,"minimum":7,"type":"number"}"#),
+            ("CreationTimeStamp", r#"{"type":"number"}"#),
+            ("DetectorName", r#"{"minLength":1,"type":"string"}"#),
+            (
+                "EvaluationFrequency",
+                r#"{"enum":["FIVE_MIN","TEN_MIN","FIFTEEN_MIN","THIRTY_MIN","ONE_HOUR"],"type":"string"}"#,
+            ),
+            ("FilterPattern", r#"{"maxLength":1024,"minLength":0,"pattern":"","type":"string"}"#),
+            (
+                "KmsKeyId",
+                r#"{"anyOf":[{},{},{}],"maxLength":256,"minLength":0,"pattern":"^arn:aws[a-z\\-]*:kms:[-a-z0-9]*:[0-9]*:key/[-a-z0-9]*$","type":"string"}"#,
+            ),
+            ("LastModifiedTimeStamp", r#"{"type":"number"}"#),
+            (
+                "LogGroupArnList",
+                r#"{"items":{"maxLength":2048,"minLength":20,"pattern":"^[\\w#+=/:,.@*-]*$","type":"string"},"type":"array","uniqueItems":true}"#,
+            ),
+        ],
+        &[],
     ),
     (
         "AWS::Logs::LogGroup",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Arn":{"type":"string"},"BearerTokenAuthenticationEnabled":{"type":"boolean"},"DataProtectionPolicy":{"type":["object","string"]},"DeletionProtectionEnabled":{"type":"boolean"},"FieldIndexPolicies":{"items":{"type":"object"},"type":"array","uniqueItems":true},"KmsKeyId":{"anyOf":[{},{},{}],"maxLength":256,"minLength":0,"pattern":"^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\\d{12}:(key|alias)/.+\\Z","type":"string"},"LogGroupClass":{"enum":["STANDARD","INFREQUENT_ACCESS","DELIVERY"],"type":"string"},"LogGroupName":{"maxLength":512,"minLength":1,"pattern":"^[.\\-_/#A-Za-z0-9]{1,512}\\Z","type":"string"},"ResourcePolicyDocument":{"type":"object"},"RetentionInDays":{"enum":[1,3,5,7,14,30,60,90,120,150,180,365,400,545,731,1096,1827,2192,2557,2922,3288,3653],"type":"integer"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("BearerTokenAuthenticationEnabled", r#"{"type":"boolean"}"#),
+            ("DataProtectionPolicy", r#"{"type":["object","string"]}"#),
+            ("DeletionProtectionEnabled", r#"{"type":"boolean"}"#),
+            ("FieldIndexPolicies", r#"{"items":{"type":"object"},"type":"array","uniqueItems":true}"#),
+            (
+                "KmsKeyId",
+                r#"{"anyOf":[{},{},{}],"maxLength":256,"minLength":0,"pattern":"^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\\d{12}:(key|alias)/.+\\Z","type":"string"}"#,
+            ),
+            ("LogGroupClass", r#"{"enum":["STANDARD","INFREQUENT_ACCESS","DELIVERY"],"type":"string"}"#),
+            (
+                "LogGroupName",
+                r#"{"maxLength":512,"minLength":1,"pattern":"^[.\\-_/#A-Za-z0-9]{1,512}\\Z","type":"string"}"#,
+            ),
+            ("ResourcePolicyDocument", r#"{"type":"object"}"#),
+            (
+                "RetentionInDays",
+                r#"{"enum":[1,3,5,7,14,30,60,90,120,150,180,365,400,545,731,1096,1827,2192,2557,2922,3288,3653],"type":"integer"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::Logs::LogStream",
-        r#"{"additionalProperties":false,"properties":{"LogGroupName":{"maxLength":512,"minLength":1,"pattern":"^[\\.\\-_/#A-Za-z0-9]+$","type":"string"},"LogStreamName":{"maxLength":512,"minLength":1,"pattern":"^[^:*]*$","type":"string"}},"required":["LogGroupName"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["LogGroupName"],"type":"object"}"#,
+        &[
+            ("LogGroupName", r#"{"maxLength":512,"minLength":1,"pattern":"^[\\.\\-_/#A-Za-z0-9]+$","type":"string"}"#),
+            ("LogStreamName", r#"{"maxLength":512,"minLength":1,"pattern":"^[^:*]*$","type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::Logs::MetricFilter",
-        r##"{"additionalProperties":false,"definitions":{"Dimension":{"additionalProperties":false,"properties":{"Key":{"maxLength":255,"minLength":1,"type":"string"},"Value":{"maxLength":255,"minLength":1,"type":"string"}},"required":["Key","Value"],"type":"object"},"MetricTransformation":{"additionalProperties":false,"properties":{"DefaultValue":{"type":"number"},"Dimensions":{"items":{"$ref":"#/definitions/Dimension"},"maxItems":3,"minItems":1,"type":"array","uniqueItems":true},"MetricName":{"maxLength":255,"minLength":1,"pattern":"^((?![:*$])[\\x00-\\x7F]){1,255}","type":"string"},"MetricNamespace":{"maxLength":256,"minLength":1,"pattern":"^[0-9a-zA-Z\\.\\-_\\/#]{1,256}","type":"string"},"MetricValue":{"maxLength":100,"minLength":1,"pattern":"^([+-]?([0-9]*\\.?[0-9]*)|(\\$.*))$","type":"string"},"Unit":{"enum":["Seconds","Microseconds","Milliseconds","Bytes","Kilobytes","Megabytes","Gigabytes","Terabytes","Bits","Kilobits","Megabits","Gigabits","Terabits","Percent","Count","Bytes/Second","Kilobytes/Second","Megabytes/Second","Gigabytes/Second","Terabytes/Second","Bits/Second","Kilobits/Second","Megabits/Second","Gigabits/Second","Terabits/Second","Count/Second","None"],"type":"string"}},"required":["MetricName","MetricNamespace","MetricValue"],"type":"object"}},"properties":{"ApplyOnTransformedLogs":{"type":"boolean"},"EmitSystemFieldDimensions":{"items":{"type":"string"},"type":"array"},"FieldSelectionCriteria":{"maxLength":2000,"minLength":0,"type":"string"},"FilterName":{"maxLength":512,"minLength":1,"pattern":"^[^:*]{1,512}","type":"string"},"FilterPattern":{"maxLength":1024,"minLength":0,"type":"string"},"LogGroupName":{"maxLength":512,"minLength":1,"pattern":"^[.\\-_/#A-Za-z0-9]{1,512}","type":"string"},"MetricTransformations":{"items":{"$ref":"#/definitions/MetricTransformation"},"maxItems":1,"minItems":1,"type":"array"}},"required":["FilterPattern","LogGroupName","MetricTransformations"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["FilterPattern","LogGroupName","MetricTransformations"],"type":"object"}"#,
+        &[
+            ("ApplyOnTransformedLogs", r#"{"type":"boolean"}"#),
+            ("EmitSystemFieldDimensions", r#"{"items":{"type":"string"},"type":"array"}"#),
+            ("FieldSelectionCriteria", r#"{"maxLength":2000,"minLength":0,"type":"string"}"#),
+            ("FilterName", r#"{"maxLength":512,"minLength":1,"pattern":"^[^:*]{1,512}","type":"string"}"#),
+            ("FilterPattern", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            (
+                "LogGroupName",
+                r#"{"maxLength":512,"minLength":1,"pattern":"^[.\\-_/#A-Za-z0-9]{1,512}","type":"string"}"#,
+            ),
+            (
+                "MetricTransformations",
+                r##"{"items":{"$ref":"#/definitions/MetricTransformation"},"maxItems":1,"minItems":1,"type":"array"}"##,
+            ),
+        ],
+        &[
+            (
+                "Dimension",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":255,"minLength":1,"type":"string"},"Value":{"maxLength":255,"minLength":1,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+            (
+                "MetricTransformation",
+                r##"{"additionalProperties":false,"properties":{"DefaultValue":{"type":"number"},"Dimensions":{"items":{"$ref":"#/definitions/Dimension"},"maxItems":3,"minItems":1,"type":"array","uniqueItems":true},"MetricName":{"maxLength":255,"minLength":1,"pattern":"^((?![:*$])[\\x00-\\x7F]){1,255}","type":"string"},"MetricNamespace":{"maxLength":256,"minLength":1,"pattern":"^[0-9a-zA-Z\\.\\-_\\/#]{1,256}","type":"string"},"MetricValue":{"maxLength":100,"minLength":1,"pattern":"^([+-]?([0-9]*\\.?[0-9]*)|(\\$.*))$","type":"string"},"Unit":{"enum":["Seconds","Microseconds","Milliseconds","Bytes","Kilobytes","Megabytes","Gigabytes","Terabytes","Bits","Kilobits","Megabits","Gigabits","Terabits","Percent","Count","Bytes/Second","Kilobytes/Second","Megabytes/Second","Gigabytes/Second","Terabytes/Second","Bits/Second","Kilobits/Second","Megabits/Second","Gigabits/Second","Terabits/Second","Count/Second","None"],"type":"string"}},"required":["MetricName","MetricNamespace","MetricValue"],"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::Logs::QueryDefinition",
-        r##"{"additionalProperties":false,"definitions":{"LogGroup":{"maxLength":512,"minLength":1,"pattern":"[\\.\\-_/#A-Za-z0-9]+","type":"string"},"QueryParameter":{"additionalProperties":false,"properties":{"DefaultValue":{"maxLength":1024,"minLength":0,"type":"string"},"Description":{"maxLength":512,"minLength":0,"type":"string"},"Name":{"maxLength":128,"minLength":1,"pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$","type":"string"}},"required":["Name"],"type":"object"}},"properties":{"LogGroupNames":{"items":{"$ref":"#/definitions/LogGroup"},"type":"array"},"Name":{"maxLength":255,"minLength":1,"type":"string"},"Parameters":{"items":{"$ref":"#/definitions/QueryParameter"},"maxItems":20,"minItems":0,"type":"array"},"QueryDefinitionId":{"maxLength":256,"minLength":0,"type":"string"},"QueryLanguage":{"enum":["CWLI","SQL","PPL"],"type":"string"},"QueryString":{"maxLength":10000,"minLength":1,"type":"string"}},"required":["Name","QueryString"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name","QueryString"],"type":"object"}"#,
+        &[
+            ("LogGroupNames", r##"{"items":{"$ref":"#/definitions/LogGroup"},"type":"array"}"##),
+            ("Name", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            (
+                "Parameters",
+                r##"{"items":{"$ref":"#/definitions/QueryParameter"},"maxItems":20,"minItems":0,"type":"array"}"##,
+            ),
+            ("QueryDefinitionId", r#"{"maxLength":256,"minLength":0,"type":"string"}"#),
+            ("QueryLanguage", r#"{"enum":["CWLI","SQL","PPL"],"type":"string"}"#),
+            ("QueryString", r#"{"maxLength":10000,"minLength":1,"type":"string"}"#),
+        ],
+        &[
+            ("LogGroup", r#"{"maxLength":512,"minLength":1,"pattern":"[\\.\\-_/#A-Za-z0-9]+","type":"string"}"#),
+            (
+                "QueryParameter",
+                r#"{"additionalProperties":false,"properties":{"DefaultValue":{"maxLength":1024,"minLength":0,"type":"string"},"Description":{"maxLength":512,"minLength":0,"type":"string"},"Name":{"maxLength":128,"minLength":1,"pattern":"^[a-zA-Z_][a-zA-Z0-9_]*$","type":"string"}},"required":["Name"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::Logs::ResourcePolicy",
-        r#"{"additionalProperties":false,"properties":{"PolicyDocument":{"maxLength":51200,"minLength":1,"pattern":"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+","type":["string","object"]},"PolicyName":{"maxLength":255,"minLength":1,"pattern":"^([^:*\\/]+\\/?)*[^:*\\/]+$","type":"string"}},"required":["PolicyName","PolicyDocument"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["PolicyName","PolicyDocument"],"type":"object"}"#,
+        &[
+            (
+                "PolicyDocument",
+                r#"{"maxLength":51200,"minLength":1,"pattern":"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+","type":["string","object"]}"#,
+            ),
+            (
+                "PolicyName",
+                r#"{"maxLength":255,"minLength":1,"pattern":"^([^:*\\/]+\\/?)*[^:*\\/]+$","type":"string"}"#,
+            ),
+        ],
+        &[],
     ),
     (
         "AWS::Logs::ScheduledQuery",
-        r##"{"additionalProperties":false,"definitions":{"DestinationConfiguration":{"additionalProperties":false,"properties":{"S3Configuration":{"$ref":"#/definitions/S3Configuration"}},"type":"object"},"S3Configuration":{"additionalProperties":false,"properties":{"DestinationIdentifier":{"maxLength":1024,"minLength":0,"pattern":"^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?","type":"string"},"RoleArn":{"minLength":1,"type":"string"}},"required":["DestinationIdentifier","RoleArn"],"type":"object"},"ScheduledQueryState":{"enum":["ENABLED","DISABLED"],"type":"string"}},"properties":{"CreationTime":{"type":"number"},"Description":{"maxLength":1024,"minLength":0,"type":"string"},"DestinationConfiguration":{"$ref":"#/definitions/DestinationConfiguration"},"ExecutionRoleArn":{"minLength":1,"type":"string"},"LastExecutionStatus":{"enum":["Pending","InvalidQuery","Complete","Failed","Timeout"],"type":"string"},"LastTriggeredTime":{"type":"number"},"LastUpdatedTime":{"type":"number"},"LogGroupIdentifiers":{"items":{"maxLength":2048,"minLength":1,"pattern":"^[\\w#+=/:,.@-]*$","type":"string"},"maxItems":50,"minItems":1,"type":"array"},"Name":{"maxLength":255,"minLength":1,"pattern":"^[a-zA-Z0-9_\\-/.#]+$","type":"string"},"QueryLanguage":{"enum":["CWLI","PPL","SQL"],"type":"string"},"QueryString":{"maxLength":10000,"minLength":0,"type":"string"},"ScheduleEndTime":{"minimum":0,"type":"number"},"ScheduleExpression":{"maxLength":256,"minLength":0,"type":"string"},"ScheduleStartTime":{"minimum":0,"type":"number"},"ScheduledQueryArn":{"type":"string"},"StartTimeOffset":{"type":"integer"},"State":{"$ref":"#/definitions/ScheduledQueryState"},"Tags":{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"},"type":"array"},"Timezone":{"minLength":1,"type":"string"}},"required":["Name","QueryLanguage","QueryString","ScheduleExpression","ExecutionRoleArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name","QueryLanguage","QueryString","ScheduleExpression","ExecutionRoleArn"],"type":"object"}"#,
+        &[
+            ("CreationTime", r#"{"type":"number"}"#),
+            ("Description", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("DestinationConfiguration", r##"{"$ref":"#/definitions/DestinationConfiguration"}"##),
+            ("ExecutionRoleArn", r#"{"minLength":1,"type":"string"}"#),
+            (
+                "LastExecutionStatus",
+                r#"{"enum":["Pending","InvalidQuery","Complete","Failed","Timeout"],"type":"string"}"#,
+            ),
+            ("LastTriggeredTime", r#"{"type":"number"}"#),
+            ("LastUpdatedTime", r#"{"type":"number"}"#),
+            (
+                "LogGroupIdentifiers",
+                r#"{"items":{"maxLength":2048,"minLength":1,"pattern":"^[\\w#+=/:,.@-]*$","type":"string"},"maxItems":50,"minItems":1,"type":"array"}"#,
+            ),
+            ("Name", r#"{"maxLength":255,"minLength":1,"pattern":"^[a-zA-Z0-9_\\-/.#]+$","type":"string"}"#),
+            ("QueryLanguage", r#"{"enum":["CWLI","PPL","SQL"],"type":"string"}"#),
+            ("QueryString", r#"{"maxLength":10000,"minLength":0,"type":"string"}"#),
+            ("ScheduleEndTime", r#"{"minimum":0,"type":"number"}"#),
+            ("ScheduleExpression", r#"{"maxLength":256,"minLength":0,"type":"string"}"#),
+            ("ScheduleStartTime", r#"{"minimum":0,"type":"number"}"#),
+            ("ScheduledQueryArn", r#"{"type":"string"}"#),
+            ("StartTimeOffset", r#"{"type":"integer"}"#),
+            ("State", r##"{"$ref":"#/definitions/ScheduledQueryState"}"##),
+            (
+                "Tags",
+                r#"{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"},"type":"array"}"#,
+            ),
+            ("Timezone", r#"{"minLength":1,"type":"string"}"#),
+        ],
+        &[
+            (
+                "DestinationConfiguration",
+                r##"{"additionalProperties":false,"properties":{"S3Configuration":{"$ref":"#/definitions/S3Configuration"}},"type":"object"}"##,
+            ),
+            (
+                "S3Configuration",
+                r#"{"additionalProperties":false,"properties":{"DestinationIdentifier":{"maxLength":1024,"minLength":0,"pattern":"^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?","type":"string"},"RoleArn":{"minLength":1,"type":"string"}},"required":["DestinationIdentifier","RoleArn"],"type":"object"}"#,
+            ),
+            ("ScheduledQueryState", r#"{"enum":["ENABLED","DISABLED"],"type":"string"}"#),
+        ],
     ),
     (
         "AWS::Logs::StorageTierPolicy",
-        r#"{"additionalProperties":false,"properties":{"AccountId":{"pattern":"^\\d{12}$","type":"string"},"LastUpdatedTime":{"type":"number"},"StorageTier":{"enum":["INTELLIGENT_TIERING"],"type":"string"}},"required":["StorageTier"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["StorageTier"],"type":"object"}"#,
+        &[
+            ("AccountId", r#"{"pattern":"^\\d{12}$","type":"string"}"#),
+            ("LastUpdatedTime", r#"{"type":"number"}"#),
+            ("StorageTier", r#"{"enum":["INTELLIGENT_TIERING"],"type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::Logs::SubscriptionFilter",
-        r#"{"additionalProperties":false,"properties":{"ApplyOnTransformedLogs":{"type":"boolean"},"DestinationArn":{"minLength":1,"type":"string"},"Distribution":{"enum":["Random","ByLogStream"],"type":"string"},"EmitSystemFields":{"items":{"type":"string"},"type":"array"},"FieldSelectionCriteria":{"maxLength":2000,"minLength":0,"type":"string"},"FilterName":{"maxLength":512,"minLength":1,"pattern":"^[^:*]*$","type":"string"},"FilterPattern":{"maxLength":1024,"minLength":0,"type":"string"},"LogGroupName":{"maxLength":512,"minLength":1,"pattern":"^[\\.\\-_/#A-Za-z0-9]+$","type":"string"},"RoleArn":{"minLength":1,"type":"string"}},"required":["DestinationArn","FilterPattern","LogGroupName"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["DestinationArn","FilterPattern","LogGroupName"],"type":"object"}"#,
+        &[
+            ("ApplyOnTransformedLogs", r#"{"type":"boolean"}"#),
+            ("DestinationArn", r#"{"minLength":1,"type":"string"}"#),
+            ("Distribution", r#"{"enum":["Random","ByLogStream"],"type":"string"}"#),
+            ("EmitSystemFields", r#"{"items":{"type":"string"},"type":"array"}"#),
+            ("FieldSelectionCriteria", r#"{"maxLength":2000,"minLength":0,"type":"string"}"#),
+            ("FilterName", r#"{"maxLength":512,"minLength":1,"pattern":"^[^:*]*$","type":"string"}"#),
+            ("FilterPattern", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("LogGroupName", r#"{"maxLength":512,"minLength":1,"pattern":"^[\\.\\-_/#A-Za-z0-9]+$","type":"string"}"#),
+            ("RoleArn", r#"{"minLength":1,"type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::Logs::Transformer",
-        r##"{"additionalProperties":false,"definitions":{"AddKeyEntry":{"additionalProperties":false,"properties":{"Key":{"$ref":"#/definitions/NonEmptyAndMaxLengthString"},"OverwriteIfExists":{"type":"boolean"},"Value":{"maxLength":256,"minLength":1,"type":"string"}},"required":["Key","Value"],"type":"object"},"Column":{"$ref":"#/definitions/NonEmptyAndMaxLengthString"},"CopyValueEntry":{"additionalProperties":false,"properties":{"OverwriteIfExists":{"type":"boolean"},"Source":{"$ref":"#/definitions/NonEmptyString"},"Target":{"$ref":"#/definitions/NonEmptyAndMaxLengthString"}},"required":["Source","Target"],"type":"object"},"EventSource":{"enum":["CloudTrail","Route53Resolver","VPCFlow","EKSAudit","AWSWAF"],"type":"string"},"MappingVersion":{"maxLength":10,"minLength":1,"pattern":"^v\\d+\\.\\d+(\\.\\d+)?$","type":"string"},"MatchPattern":{"$ref":"#/definitions/NonEmptyString"},"MaxLengthString":{"maxLength":128,"minLength":1,"type":"string"},"MoveKeyEntry":{"additionalProperties":false,"properties":{"OverwriteIfExists":{"type":"boolean"},"Source":{"$ref":"#/definitions/NonEmptyString"},"Target":{"$ref":"#/definitions/NonEmptyString"}},"required":["Source","Target"],"type":"object"},"NonEmptyAndMaxLengthString":{"maxLength":128,"minLength":1,"pattern":"^.*[a-zA-Z0-9]+.*$","type":"string"},"NonEmptyString":{"maxLength":128,"minLength":1,"pattern":"^.*[a-zA-Z0-9]+.*$","type":"string"},"OcsfVersion":{"enum":["V1.1","V1.5"],"type":"string"},"ParseCloudfront":{"additionalProperties":false,"properties":{"Source":{"$ref":"#/definitions/NonEmptyString"}},"type":"object"},"ParsePostgres":{"additionalProperties":false,"properties":{"Source":{"$ref":"#/definitions/NonEmptyString"}},"type":"object"},"ParseRoute53":{"additionalProperties":false,"properties":{"Source":{"$ref":"#/definitions/NonEmptyString"}},"type":"object"},"ParseToOCSF":{"additionalProperties":false,"properties":{"EventSource":{"$ref":"#/definitions/EventSource"},"MappingVersion":{"$ref":"#/definitions/MappingVersion"},"OcsfVersion":{"$ref":"#/definitions/OcsfVersion"},"Source":{"$ref":"#/definitions/NonEmptyString"}},"required":["EventSource","OcsfVersion"],"type":"object"},"ParseVPC":{"additionalProperties":false,"properties":{"Source":{"$ref":"#/definitions/NonEmptyString"}},"type":"object"},"ParseWAF":{"additionalProperties":false,"properties":{"Source":{"$ref":"#/definitions/NonEmptyString"}},"type":"object"},"Processor":{"additionalProperties":false,"maxProperties":1,"minProperties":1,"properties":{"AddKeys":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/AddKeyEntry"},"maxItems":5,"minItems":1,"type":"array","uniqueItems":true}},"required":["Entries"],"type":"object"},"CopyValue":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/CopyValueEntry"},"maxItems":5,"minItems":1,"type":"array"}},"required":["Entries"],"type":"object"},"Csv":{"additionalProperties":false,"properties":{"Columns":{"items":{"$ref":"#/definitions/Column"},"maxItems":100,"minItems":1,"type":"array"},"Delimiter":{"maxLength":2,"minLength":1,"type":"string"},"QuoteCharacter":{"maxLength":1,"minLength":1,"type":"string"},"Source":{"maxLength":128,"minLength":1,"type":"string"}},"type":"object"},"DateTimeConverter":{"additionalProperties":false,"properties":{"Locale":{"minLength":1,"type":"string"},"MatchPatterns":{"items":{"$ref":"#/definitions/MatchPattern"},"maxItems":5,"minItems":1,"type":"array","uniqueItems":true},"Source":{"$ref":"#/definitions/NonEmptyString"},"SourceTimezone":{"minLength":1,"type":"string"},"Target":{"$ref":"#/definitions/NonEmptyAndMaxLengthString"},"TargetFormat":{"maxLength":64,"minLength":1,"type":"string"},"TargetTimezone":{"minLength":1,"type":"string"}},"required":["Source","Target","MatchPatterns"],"type":"object"},"DeleteKeys":{"additionalProperties":false,"properties":{"WithKeys":{"items":{"$ref":"#/definitions/WithKey"},"maxItems":5,"minItems":1,"type":"array","uniqueItems":true}},"required":["WithKeys"],"type":"object"},"Grok":{"additionalProperties":false,"properties":{"Match":{"maxLength":512,"minLength":1,"type":"string"},"Source":{"$ref":"#/definitions/NonEmptyString"}},"required":["Match"],"type":"object"},"ListToMap":{"additionalProperties":false,"properties":{"Flatten":{"type":"boolean"},"FlattenedElement":{"enum":["first","last"],"type":"string"},"Key":{"$ref":"#/definitions/NonEmptyString"},"Source":{"$ref":"#/definitions/NonEmptyString"},"Target":{"$ref":"#/definitions/NonEmptyAndMaxLengthString"},"ValueKey":{"$ref":"#/definitions/NonEmptyString"}},"required":["Source","Key"],"type":"object"},"LowerCaseString":{"additionalProperties":false,"properties":{"WithKeys":{"items":{"$ref":"#/definitions/WithKey"},"maxItems":10,"minItems":1,"type":"array","uniqueItems":true}},"required":["WithKeys"],"type":"object"},"MoveKeys":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/MoveKeyEntry"},"maxItems":5,"minItems":1,"type":"array"}},"required":["Entries"],"type":"object"},"ParseCloudfront":{"$ref":"#/definitions/ParseCloudfront"},"ParseJSON":{"additionalProperties":false,"properties":{"Destination":{"$ref":"#/definitions/NonEmptyAndMaxLengthString"},"Source":{"maxLength":128,"minLength":1,"type":"string"}},"type":"object"},"ParseKeyValue":{"additionalProperties":false,"properties":{"Destination":{"$ref":"#/definitions/NonEmptyString"},"FieldDelimiter":{"maxLength":128,"minLength":1,"type":"string"},"KeyPrefix":{"$ref":"#/definitions/NonEmptyString"},"KeyValueDelimiter":{"maxLength":128,"minLength":1,"type":"string"},"NonMatchValue":{"$ref":"#/definitions/NonEmptyString"},"OverwriteIfExists":{"type":"boolean"},"Source":{"$ref":"#/definitions/NonEmptyString"}},"type":"object"},"ParsePostgres":{"$ref":"#/definitions/ParsePostgres"},"ParseRoute53":{"$ref":"#/definitions/ParseRoute53"},"ParseToOCSF":{"$ref":"#/definitions/ParseToOCSF"},"ParseVPC":{"$ref":"#/definitions/ParseVPC"},"ParseWAF":{"$ref":"#/definitions/ParseWAF"},"RenameKeys":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/RenameKeyEntry"},"maxItems":5,"minItems":1,"type":"array"}},"required":["Entries"],"type":"object"},"SplitString":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/SplitStringEntry"},"maxItems":10,"minItems":1,"type":"array"}},"required":["Entries"],"type":"object"},"SubstituteString":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/SubstituteStringEntry"},"maxItems":10,"minItems":1,"type":"array"}},"required":["Entries"],"type":"object"},"TrimString":{"additionalProperties":false,"properties":{"WithKeys":{"items":{"$ref":"#/definitions/WithKey"},"maxItems":10,"minItems":1,"type":"array","uniqueItems":true}},"required":["WithKeys"],"type":"object"},"TypeConverter":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/TypeConverterEntry"},"maxItems":5,"minItems":1,"type":"array"}},"required":["Entries"],"type":"object"},"UpperCaseString":{"additionalProperties":false,"properties":{"WithKeys":{"items":{"$ref":"#/definitions/WithKey"},"maxItems":10,"minItems":1,"type":"array","uniqueItems":true}},"required":["WithKeys"],"type":"object"}},"type":"object"},"RenameKeyEntry":{"additionalProperties":false,"properties":{"Key":{"$ref":"#/definitions/NonEmptyString"},"OverwriteIfExists":{"type":"boolean"},"RenameTo":{"$ref":"#/definitions/NonEmptyString"}},"required":["Key","RenameTo"],"type":"object"},"SplitStringEntry":{"additionalProperties":false,"properties":{"Delimiter":{"maxLength":128,"minLength":1,"type":"string"},"Source":{"$ref":"#/definitions/NonEmptyString"}},"required":["Source","Delimiter"],"type":"object"},"SubstituteStringEntry":{"additionalProperties":false,"properties":{"From":{"$ref":"#/definitions/MaxLengthString"},"Source":{"$ref":"#/definitions/NonEmptyString"},"To":{"$ref":"#/definitions/MaxLengthString"}},"required":["Source","From","To"],"type":"object"},"TypeConverterEntry":{"additionalProperties":false,"properties":{"Key":{"$ref":"#/definitions/NonEmptyString"},"Type":{"enum":["boolean","integer","double","string"],"type":"string"}},"required":["Key","Type"],"type":"object"},"WithKey":{"maxLength":128,"minLength":1,"type":"string"}},"properties":{"LogGroupIdentifier":{"maxLength":2048,"minLength":1,"pattern":"[\\w#+=/:,.@-]*","type":"string"},"TransformerConfig":{"items":{"$ref":"#/definitions/Processor"},"maxItems":20,"minItems":1,"type":"array"}},"required":["LogGroupIdentifier","TransformerConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["LogGroupIdentifier","TransformerConfig"],"type":"object"}"#,
+        &[
+            ("LogGroupIdentifier", r#"{"maxLength":2048,"minLength":1,"pattern":"[\\w#+=/:,.@-]*","type":"string"}"#),
+            (
+                "TransformerConfig",
+                r##"{"items":{"$ref":"#/definitions/Processor"},"maxItems":20,"minItems":1,"type":"array"}"##,
+            ),
+        ],
+        &[
+            (
+                "AddKeyEntry",
+                r##"{"additionalProperties":false,"properties":{"Key":{"$ref":"#/definitions/NonEmptyAndMaxLengthString"},"OverwriteIfExists":{"type":"boolean"},"Value":{"maxLength":256,"minLength":1,"type":"string"}},"required":["Key","Value"],"type":"object"}"##,
+            ),
+            ("Column", r##"{"$ref":"#/definitions/NonEmptyAndMaxLengthString"}"##),
+            (
+                "CopyValueEntry",
+                r##"{"additionalProperties":false,"properties":{"OverwriteIfExists":{"type":"boolean"},"Source":{"$ref":"#/definitions/NonEmptyString"},"Target":{"$ref":"#/definitions/NonEmptyAndMaxLengthString"}},"required":["Source","Target"],"type":"object"}"##,
+            ),
+            (
+                "EventSource",
+                r#"{"enum":["CloudTrail","Route53Resolver","VPCFlow","EKSAudit","AWSWAF"],"type":"string"}"#,
+            ),
+            (
+                "MappingVersion",
+                r#"{"maxLength":10,"minLength":1,"pattern":"^v\\d+\\.\\d+(\\.\\d+)?$","type":"string"}"#,
+            ),
+            ("MatchPattern", r##"{"$ref":"#/definitions/NonEmptyString"}"##),
+            ("MaxLengthString", r#"{"maxLength":128,"minLength":1,"type":"string"}"#),
+            (
+                "MoveKeyEntry",
+                r##"{"additionalProperties":false,"properties":{"OverwriteIfExists":{"type":"boolean"},"Source":{"$ref":"#/definitions/NonEmptyString"},"Target":{"$ref":"#/definitions/NonEmptyString"}},"required":["Source","Target"],"type":"object"}"##,
+            ),
+            (
+                "NonEmptyAndMaxLengthString",
+                r#"{"maxLength":128,"minLength":1,"pattern":"^.*[a-zA-Z0-9]+.*$","type":"string"}"#,
+            ),
+            ("NonEmptyString", r#"{"maxLength":128,"minLength":1,"pattern":"^.*[a-zA-Z0-9]+.*$","type":"string"}"#),
+            ("OcsfVersion", r#"{"enum":["V1.1","V1.5"],"type":"string"}"#),
+            (
+                "ParseCloudfront",
+                r##"{"additionalProperties":false,"properties":{"Source":{"$ref":"#/definitions/NonEmptyString"}},"type":"object"}"##,
+            ),
+            (
+                "ParsePostgres",
+                r##"{"additionalProperties":false,"properties":{"Source":{"$ref":"#/definitions/NonEmptyString"}},"type":"object"}"##,
+            ),
+            (
+                "ParseRoute53",
+                r##"{"additionalProperties":false,"properties":{"Source":{"$ref":"#/definitions/NonEmptyString"}},"type":"object"}"##,
+            ),
+            (
+                "ParseToOCSF",
+                r##"{"additionalProperties":false,"properties":{"EventSource":{"$ref":"#/definitions/EventSource"},"MappingVersion":{"$ref":"#/definitions/MappingVersion"},"OcsfVersion":{"$ref":"#/definitions/OcsfVersion"},"Source":{"$ref":"#/definitions/NonEmptyString"}},"required":["EventSource","OcsfVersion"],"type":"object"}"##,
+            ),
+            (
+                "ParseVPC",
+                r##"{"additionalProperties":false,"properties":{"Source":{"$ref":"#/definitions/NonEmptyString"}},"type":"object"}"##,
+            ),
+            (
+                "ParseWAF",
+                r##"{"additionalProperties":false,"properties":{"Source":{"$ref":"#/definitions/NonEmptyString"}},"type":"object"}"##,
+            ),
+            (
+                "Processor",
+                r##"{"additionalProperties":false,"maxProperties":1,"minProperties":1,"properties":{"AddKeys":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/AddKeyEntry"},"maxItems":5,"minItems":1,"type":"array","uniqueItems":true}},"required":["Entries"],"type":"object"},"CopyValue":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/CopyValueEntry"},"maxItems":5,"minItems":1,"type":"array"}},"required":["Entries"],"type":"object"},"Csv":{"additionalProperties":false,"properties":{"Columns":{"items":{"$ref":"#/definitions/Column"},"maxItems":100,"minItems":1,"type":"array"},"Delimiter":{"maxLength":2,"minLength":1,"type":"string"},"QuoteCharacter":{"maxLength":1,"minLength":1,"type":"string"},"Source":{"maxLength":128,"minLength":1,"type":"string"}},"type":"object"},"DateTimeConverter":{"additionalProperties":false,"properties":{"Locale":{"minLength":1,"type":"string"},"MatchPatterns":{"items":{"$ref":"#/definitions/MatchPattern"},"maxItems":5,"minItems":1,"type":"array","uniqueItems":true},"Source":{"$ref":"#/definitions/NonEmptyString"},"SourceTimezone":{"minLength":1,"type":"string"},"Target":{"$ref":"#/definitions/NonEmptyAndMaxLengthString"},"TargetFormat":{"maxLength":64,"minLength":1,"type":"string"},"TargetTimezone":{"minLength":1,"type":"string"}},"required":["Source","Target","MatchPatterns"],"type":"object"},"DeleteKeys":{"additionalProperties":false,"properties":{"WithKeys":{"items":{"$ref":"#/definitions/WithKey"},"maxItems":5,"minItems":1,"type":"array","uniqueItems":true}},"required":["WithKeys"],"type":"object"},"Grok":{"additionalProperties":false,"properties":{"Match":{"maxLength":512,"minLength":1,"type":"string"},"Source":{"$ref":"#/definitions/NonEmptyString"}},"required":["Match"],"type":"object"},"ListToMap":{"additionalProperties":false,"properties":{"Flatten":{"type":"boolean"},"FlattenedElement":{"enum":["first","last"],"type":"string"},"Key":{"$ref":"#/definitions/NonEmptyString"},"Source":{"$ref":"#/definitions/NonEmptyString"},"Target":{"$ref":"#/definitions/NonEmptyAndMaxLengthString"},"ValueKey":{"$ref":"#/definitions/NonEmptyString"}},"required":["Source","Key"],"type":"object"},"LowerCaseString":{"additionalProperties":false,"properties":{"WithKeys":{"items":{"$ref":"#/definitions/WithKey"},"maxItems":10,"minItems":1,"type":"array","uniqueItems":true}},"required":["WithKeys"],"type":"object"},"MoveKeys":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/MoveKeyEntry"},"maxItems":5,"minItems":1,"type":"array"}},"required":["Entries"],"type":"object"},"ParseCloudfront":{"$ref":"#/definitions/ParseCloudfront"},"ParseJSON":{"additionalProperties":false,"properties":{"Destination":{"$ref":"#/definitions/NonEmptyAndMaxLengthString"},"Source":{"maxLength":128,"minLength":1,"type":"string"}},"type":"object"},"ParseKeyValue":{"additionalProperties":false,"properties":{"Destination":{"$ref":"#/definitions/NonEmptyString"},"FieldDelimiter":{"maxLength":128,"minLength":1,"type":"string"},"KeyPrefix":{"$ref":"#/definitions/NonEmptyString"},"KeyValueDelimiter":{"maxLength":128,"minLength":1,"type":"string"},"NonMatchValue":{"$ref":"#/definitions/NonEmptyString"},"OverwriteIfExists":{"type":"boolean"},"Source":{"$ref":"#/definitions/NonEmptyString"}},"type":"object"},"ParsePostgres":{"$ref":"#/definitions/ParsePostgres"},"ParseRoute53":{"$ref":"#/definitions/ParseRoute53"},"ParseToOCSF":{"$ref":"#/definitions/ParseToOCSF"},"ParseVPC":{"$ref":"#/definitions/ParseVPC"},"ParseWAF":{"$ref":"#/definitions/ParseWAF"},"RenameKeys":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/RenameKeyEntry"},"maxItems":5,"minItems":1,"type":"array"}},"required":["Entries"],"type":"object"},"SplitString":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/SplitStringEntry"},"maxItems":10,"minItems":1,"type":"array"}},"required":["Entries"],"type":"object"},"SubstituteString":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/SubstituteStringEntry"},"maxItems":10,"minItems":1,"type":"array"}},"required":["Entries"],"type":"object"},"TrimString":{"additionalProperties":false,"properties":{"WithKeys":{"items":{"$ref":"#/definitions/WithKey"},"maxItems":10,"minItems":1,"type":"array","uniqueItems":true}},"required":["WithKeys"],"type":"object"},"TypeConverter":{"additionalProperties":false,"properties":{"Entries":{"items":{"$ref":"#/definitions/TypeConverterEntry"},"maxItems":5,"minItems":1,"type":"array"}},"required":["Entries"],"type":"object"},"UpperCaseString":{"additionalProperties":false,"properties":{"WithKeys":{"items":{"$ref":"#/definitions/WithKey"},"maxItems":10,"minItems":1,"type":"array","uniqueItems":true}},"required":["WithKeys"],"type":"object"}},"type":"object"}"##,
+            ),
+            (
+                "RenameKeyEntry",
+                r##"{"additionalProperties":false,"properties":{"Key":{"$ref":"#/definitions/NonEmptyString"},"OverwriteIfExists":{"type":"boolean"},"RenameTo":{"$ref":"#/definitions/NonEmptyString"}},"required":["Key","RenameTo"],"type":"object"}"##,
+            ),
+            (
+                "SplitStringEntry",
+                r##"{"additionalProperties":false,"properties":{"Delimiter":{"maxLength":128,"minLength":1,"type":"string"},"Source":{"$ref":"#/definitions/NonEmptyString"}},"required":["Source","Delimiter"],"type":"object"}"##,
+            ),
+            (
+                "SubstituteStringEntry",
+                r##"{"additionalProperties":false,"properties":{"From":{"$ref":"#/definitions/MaxLengthString"},"Source":{"$ref":"#/definitions/NonEmptyString"},"To":{"$ref":"#/definitions/MaxLengthString"}},"required":["Source","From","To"],"type":"object"}"##,
+            ),
+            (
+                "TypeConverterEntry",
+                r##"{"additionalProperties":false,"properties":{"Key":{"$ref":"#/definitions/NonEmptyString"},"Type":{"enum":["boolean","integer","double","string"],"type":"string"}},"required":["Key","Type"],"type":"object"}"##,
+            ),
+            ("WithKey", r#"{"maxLength":128,"minLength":1,"type":"string"}"#),
+        ],
     ),
 ];

@@ -3864,42 +3864,525 @@ impl VpcConnectionRef {
     }
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::MSK::BatchScramSecret",
-        r##"{"additionalProperties":false,"definitions":{"SecretArnList":{"items":{"type":"string"},"type":"array"}},"properties":{"ClusterArn":{"type":"string"},"SecretArnList":{"$ref":"#/definitions/SecretArnList"}},"required":["ClusterArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ClusterArn"],"type":"object"}"#,
+        &[("ClusterArn", r#"{"type":"string"}"#), ("SecretArnList", r##"{"$ref":"#/definitions/SecretArnList"}"##)],
+        &[("SecretArnList", r#"{"items":{"type":"string"},"type":"array"}"#)],
     ),
     (
         "AWS::MSK::Channel",
-        r##"{"additionalProperties":false,"definitions":{"Catalog":{"additionalProperties":false,"properties":{"CatalogArn":{"pattern":"^arn:[\\w-]+:glue:[\\w-]+:\\d+:catalog.*\\Z","type":"string"},"WarehouseLocation":{"type":"string"}},"type":"object"},"ChannelLoggingInfo":{"additionalProperties":false,"properties":{"CloudWatchLogs":{"$ref":"#/definitions/CloudWatchLogsLogDestination"},"Firehose":{"$ref":"#/definitions/FirehoseLogDestination"},"S3":{"$ref":"#/definitions/S3LogDestination"}},"type":"object"},"ChannelName":{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9._-]+$","type":"string"},"ChannelStateInfo":{"additionalProperties":false,"properties":{"Code":{"type":"string"},"Message":{"type":"string"}},"type":"object"},"ChannelStatus":{"enum":["CREATING","ACTIVE","UPDATING","DELETING","FAILED","SUSPENDING","SUSPENDED"],"type":"string"},"CloudWatchLogsLogDestination":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"LogGroup":{"type":"string"}},"required":["Enabled"],"type":"object"},"DeadLetterQueueS3":{"additionalProperties":false,"properties":{"BucketArn":{"pattern":"^arn:[\\w-]+:s3:::.*\\Z","type":"string"},"ErrorOutputPrefix":{"type":"string"},"ExpectedBucketOwner":{"type":"string"}},"required":["BucketArn","ErrorOutputPrefix"],"type":"object"},"DestinationTable":{"additionalProperties":false,"properties":{"DestinationDatabaseName":{"type":"string"},"DestinationTableName":{"type":"string"},"PartitionSpec":{"$ref":"#/definitions/PartitionSpec"}},"required":["DestinationDatabaseName","DestinationTableName"],"type":"object"},"EncryptionConfiguration":{"additionalProperties":false,"properties":{"KmsKeyArn":{"pattern":"^arn:[\\w-]+:kms:[\\w-]+:\\d+:key.*\\Z","type":"string"}},"required":["KmsKeyArn"],"type":"object"},"FirehoseLogDestination":{"additionalProperties":false,"properties":{"DeliveryStream":{"type":"string"},"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"},"IcebergCompressionType":{"enum":["ZSTD","SNAPPY"],"type":"string"},"IcebergDestinationConfiguration":{"additionalProperties":false,"properties":{"AppendOnly":{"type":"boolean"},"Catalog":{"$ref":"#/definitions/Catalog"},"CompressionType":{"$ref":"#/definitions/IcebergCompressionType"},"DataFreshnessInSeconds":{"maximum":900,"minimum":60,"type":"integer"},"DeadLetterQueueS3":{"$ref":"#/definitions/DeadLetterQueueS3"},"DestinationTableList":{"items":{"$ref":"#/definitions/DestinationTable"},"maxItems":1,"minItems":1,"type":"array"},"SchemaEvolution":{"$ref":"#/definitions/SchemaEvolution"},"ServiceExecutionRoleArn":{"pattern":"^arn:[\\w-]+:iam::[\\w-]+:role.*\\Z","type":"string"},"TableCreation":{"$ref":"#/definitions/TableCreation"}},"required":["ServiceExecutionRoleArn","DeadLetterQueueS3","AppendOnly","SchemaEvolution","TableCreation","DestinationTableList"],"type":"object"},"PartitionSource":{"additionalProperties":false,"properties":{"SourceName":{"type":"string"}},"type":"object"},"PartitionSpec":{"additionalProperties":false,"properties":{"PartitionStrategy":{"$ref":"#/definitions/PartitionStrategy"},"SourceList":{"items":{"$ref":"#/definitions/PartitionSource"},"type":"array"}},"required":["PartitionStrategy"],"type":"object"},"PartitionStrategy":{"enum":["TIME_HOUR"],"type":"string"},"RecordConverter":{"additionalProperties":false,"properties":{"ValueConverter":{"$ref":"#/definitions/ValueConverter"}},"required":["ValueConverter"],"type":"object"},"RecordSchema":{"additionalProperties":false,"properties":{"GsrArn":{"type":"string"}},"required":["GsrArn"],"type":"object"},"S3CompressionType":{"enum":["NONE","GZIP","ZSTD"],"type":"string"},"S3DestinationConfiguration":{"additionalProperties":false,"properties":{"DataFreshnessInSeconds":{"maximum":900,"minimum":60,"type":"integer"},"DeadLetterQueueS3":{"$ref":"#/definitions/DeadLetterQueueS3"},"ServiceExecutionRoleArn":{"pattern":"^arn:[\\w-]+:iam::[\\w-]+:role.*\\Z","type":"string"},"Storage":{"$ref":"#/definitions/S3Storage"}},"required":["DeadLetterQueueS3","ServiceExecutionRoleArn","Storage"],"type":"object"},"S3LogDestination":{"additionalProperties":false,"properties":{"Bucket":{"type":"string"},"Enabled":{"type":"boolean"},"Prefix":{"type":"string"}},"required":["Enabled"],"type":"object"},"S3Storage":{"additionalProperties":false,"properties":{"BucketArn":{"pattern":"^arn:[\\w-]+:s3:::.*\\Z","type":"string"},"CompressionType":{"$ref":"#/definitions/S3CompressionType"},"ExpectedBucketOwner":{"type":"string"},"OutputKeyTemplate":{"type":"string"},"OutputPrefix":{"type":"string"},"StorageClass":{"$ref":"#/definitions/S3StorageClass"}},"required":["BucketArn","StorageClass","CompressionType"],"type":"object"},"S3StorageClass":{"enum":["STANDARD","INTELLIGENT_TIERING","GLACIER_IR"],"type":"string"},"SchemaEvolution":{"additionalProperties":false,"properties":{"EnableSchemaEvolution":{"type":"boolean"}},"required":["EnableSchemaEvolution"],"type":"object"},"TableCreation":{"additionalProperties":false,"properties":{"EnableTableCreation":{"type":"boolean"}},"required":["EnableTableCreation"],"type":"object"},"Tags":{"additionalProperties":false,"patternProperties":{"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$":{"type":"string"}},"type":"object"},"TopicConfiguration":{"additionalProperties":false,"properties":{"RecordConverter":{"$ref":"#/definitions/RecordConverter"},"RecordSchema":{"$ref":"#/definitions/RecordSchema"},"TopicArn":{"pattern":"^arn:[\\w-]+:kafka:[\\w-]+:\\d+:topic.*\\Z","type":"string"}},"required":["TopicArn","RecordConverter"],"type":"object"},"ValueConverter":{"enum":["BYTE_ARRAY","JSON","JSON_SCHEMA_GSR","STRING"],"type":"string"}},"properties":{"ChannelArn":{"type":"string"},"ChannelName":{"$ref":"#/definitions/ChannelName"},"ClusterArn":{"pattern":"^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z","type":"string"},"EncryptionConfiguration":{"$ref":"#/definitions/EncryptionConfiguration"},"IcebergDestinationConfiguration":{"$ref":"#/definitions/IcebergDestinationConfiguration"},"LoggingInfo":{"$ref":"#/definitions/ChannelLoggingInfo"},"S3DestinationConfiguration":{"$ref":"#/definitions/S3DestinationConfiguration"},"StateInfo":{"$ref":"#/definitions/ChannelStateInfo"},"Status":{"$ref":"#/definitions/ChannelStatus"},"Tags":{"$ref":"#/definitions/Tags"},"TopicConfigurationList":{"items":{"$ref":"#/definitions/TopicConfiguration"},"maxItems":1,"minItems":1,"type":"array"}},"required":["ChannelName","TopicConfigurationList"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ChannelName","TopicConfigurationList"],"type":"object"}"#,
+        &[
+            ("ChannelArn", r#"{"type":"string"}"#),
+            ("ChannelName", r##"{"$ref":"#/definitions/ChannelName"}"##),
+            ("ClusterArn", r#"{"pattern":"^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z","type":"string"}"#),
+            ("EncryptionConfiguration", r##"{"$ref":"#/definitions/EncryptionConfiguration"}"##),
+            ("IcebergDestinationConfiguration", r##"{"$ref":"#/definitions/IcebergDestinationConfiguration"}"##),
+            ("LoggingInfo", r##"{"$ref":"#/definitions/ChannelLoggingInfo"}"##),
+            ("S3DestinationConfiguration", r##"{"$ref":"#/definitions/S3DestinationConfiguration"}"##),
+            ("StateInfo", r##"{"$ref":"#/definitions/ChannelStateInfo"}"##),
+            ("Status", r##"{"$ref":"#/definitions/ChannelStatus"}"##),
+            ("Tags", r##"{"$ref":"#/definitions/Tags"}"##),
+            (
+                "TopicConfigurationList",
+                r##"{"items":{"$ref":"#/definitions/TopicConfiguration"},"maxItems":1,"minItems":1,"type":"array"}"##,
+            ),
+        ],
+        &[
+            (
+                "Catalog",
+                r#"{"additionalProperties":false,"properties":{"CatalogArn":{"pattern":"^arn:[\\w-]+:glue:[\\w-]+:\\d+:catalog.*\\Z","type":"string"},"WarehouseLocation":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ChannelLoggingInfo",
+                r##"{"additionalProperties":false,"properties":{"CloudWatchLogs":{"$ref":"#/definitions/CloudWatchLogsLogDestination"},"Firehose":{"$ref":"#/definitions/FirehoseLogDestination"},"S3":{"$ref":"#/definitions/S3LogDestination"}},"type":"object"}"##,
+            ),
+            ("ChannelName", r#"{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9._-]+$","type":"string"}"#),
+            (
+                "ChannelStateInfo",
+                r#"{"additionalProperties":false,"properties":{"Code":{"type":"string"},"Message":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ChannelStatus",
+                r#"{"enum":["CREATING","ACTIVE","UPDATING","DELETING","FAILED","SUSPENDING","SUSPENDED"],"type":"string"}"#,
+            ),
+            (
+                "CloudWatchLogsLogDestination",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"LogGroup":{"type":"string"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "DeadLetterQueueS3",
+                r#"{"additionalProperties":false,"properties":{"BucketArn":{"pattern":"^arn:[\\w-]+:s3:::.*\\Z","type":"string"},"ErrorOutputPrefix":{"type":"string"},"ExpectedBucketOwner":{"type":"string"}},"required":["BucketArn","ErrorOutputPrefix"],"type":"object"}"#,
+            ),
+            (
+                "DestinationTable",
+                r##"{"additionalProperties":false,"properties":{"DestinationDatabaseName":{"type":"string"},"DestinationTableName":{"type":"string"},"PartitionSpec":{"$ref":"#/definitions/PartitionSpec"}},"required":["DestinationDatabaseName","DestinationTableName"],"type":"object"}"##,
+            ),
+            (
+                "EncryptionConfiguration",
+                r#"{"additionalProperties":false,"properties":{"KmsKeyArn":{"pattern":"^arn:[\\w-]+:kms:[\\w-]+:\\d+:key.*\\Z","type":"string"}},"required":["KmsKeyArn"],"type":"object"}"#,
+            ),
+            (
+                "FirehoseLogDestination",
+                r#"{"additionalProperties":false,"properties":{"DeliveryStream":{"type":"string"},"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            ("IcebergCompressionType", r#"{"enum":["ZSTD","SNAPPY"],"type":"string"}"#),
+            (
+                "IcebergDestinationConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AppendOnly":{"type":"boolean"},"Catalog":{"$ref":"#/definitions/Catalog"},"CompressionType":{"$ref":"#/definitions/IcebergCompressionType"},"DataFreshnessInSeconds":{"maximum":900,"minimum":60,"type":"integer"},"DeadLetterQueueS3":{"$ref":"#/definitions/DeadLetterQueueS3"},"DestinationTableList":{"items":{"$ref":"#/definitions/DestinationTable"},"maxItems":1,"minItems":1,"type":"array"},"SchemaEvolution":{"$ref":"#/definitions/SchemaEvolution"},"ServiceExecutionRoleArn":{"pattern":"^arn:[\\w-]+:iam::[\\w-]+:role.*\\Z","type":"string"},"TableCreation":{"$ref":"#/definitions/TableCreation"}},"required":["ServiceExecutionRoleArn","DeadLetterQueueS3","AppendOnly","SchemaEvolution","TableCreation","DestinationTableList"],"type":"object"}"##,
+            ),
+            (
+                "PartitionSource",
+                r#"{"additionalProperties":false,"properties":{"SourceName":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "PartitionSpec",
+                r##"{"additionalProperties":false,"properties":{"PartitionStrategy":{"$ref":"#/definitions/PartitionStrategy"},"SourceList":{"items":{"$ref":"#/definitions/PartitionSource"},"type":"array"}},"required":["PartitionStrategy"],"type":"object"}"##,
+            ),
+            ("PartitionStrategy", r#"{"enum":["TIME_HOUR"],"type":"string"}"#),
+            (
+                "RecordConverter",
+                r##"{"additionalProperties":false,"properties":{"ValueConverter":{"$ref":"#/definitions/ValueConverter"}},"required":["ValueConverter"],"type":"object"}"##,
+            ),
+            (
+                "RecordSchema",
+                r#"{"additionalProperties":false,"properties":{"GsrArn":{"type":"string"}},"required":["GsrArn"],"type":"object"}"#,
+            ),
+            ("S3CompressionType", r#"{"enum":["NONE","GZIP","ZSTD"],"type":"string"}"#),
+            (
+                "S3DestinationConfiguration",
+                r##"{"additionalProperties":false,"properties":{"DataFreshnessInSeconds":{"maximum":900,"minimum":60,"type":"integer"},"DeadLetterQueueS3":{"$ref":"#/definitions/DeadLetterQueueS3"},"ServiceExecutionRoleArn":{"pattern":"^arn:[\\w-]+:iam::[\\w-]+:role.*\\Z","type":"string"},"Storage":{"$ref":"#/definitions/S3Storage"}},"required":["DeadLetterQueueS3","ServiceExecutionRoleArn","Storage"],"type":"object"}"##,
+            ),
+            (
+                "S3LogDestination",
+                r#"{"additionalProperties":false,"properties":{"Bucket":{"type":"string"},"Enabled":{"type":"boolean"},"Prefix":{"type":"string"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "S3Storage",
+                r##"{"additionalProperties":false,"properties":{"BucketArn":{"pattern":"^arn:[\\w-]+:s3:::.*\\Z","type":"string"},"CompressionType":{"$ref":"#/definitions/S3CompressionType"},"ExpectedBucketOwner":{"type":"string"},"OutputKeyTemplate":{"type":"string"},"OutputPrefix":{"type":"string"},"StorageClass":{"$ref":"#/definitions/S3StorageClass"}},"required":["BucketArn","StorageClass","CompressionType"],"type":"object"}"##,
+            ),
+            ("S3StorageClass", r#"{"enum":["STANDARD","INTELLIGENT_TIERING","GLACIER_IR"],"type":"string"}"#),
+            (
+                "SchemaEvolution",
+                r#"{"additionalProperties":false,"properties":{"EnableSchemaEvolution":{"type":"boolean"}},"required":["EnableSchemaEvolution"],"type":"object"}"#,
+            ),
+            (
+                "TableCreation",
+                r#"{"additionalProperties":false,"properties":{"EnableTableCreation":{"type":"boolean"}},"required":["EnableTableCreation"],"type":"object"}"#,
+            ),
+            (
+                "Tags",
+                r#"{"additionalProperties":false,"patternProperties":{"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "TopicConfiguration",
+                r##"{"additionalProperties":false,"properties":{"RecordConverter":{"$ref":"#/definitions/RecordConverter"},"RecordSchema":{"$ref":"#/definitions/RecordSchema"},"TopicArn":{"pattern":"^arn:[\\w-]+:kafka:[\\w-]+:\\d+:topic.*\\Z","type":"string"}},"required":["TopicArn","RecordConverter"],"type":"object"}"##,
+            ),
+            ("ValueConverter", r#"{"enum":["BYTE_ARRAY","JSON","JSON_SCHEMA_GSR","STRING"],"type":"string"}"#),
+        ],
     ),
     (
         "AWS::MSK::Cluster",
-        r##"{"additionalProperties":false,"definitions":{"AuthorizerLogs":{"additionalProperties":false,"properties":{"CloudWatchLogs":{"$ref":"#/definitions/CloudWatchLogs"},"Firehose":{"$ref":"#/definitions/Firehose"},"S3":{"$ref":"#/definitions/S3"}},"type":"object"},"BrokerLogs":{"additionalProperties":false,"properties":{"CloudWatchLogs":{"$ref":"#/definitions/CloudWatchLogs"},"Firehose":{"$ref":"#/definitions/Firehose"},"S3":{"$ref":"#/definitions/S3"}},"type":"object"},"BrokerNodeGroupInfo":{"additionalProperties":false,"properties":{"BrokerAZDistribution":{"enum":["DEFAULT"],"maxLength":9,"minLength":6,"type":"string"},"ClientSubnets":{"items":{"type":"string"},"type":"array","uniqueItems":false},"ConnectivityInfo":{"$ref":"#/definitions/ConnectivityInfo"},"InstanceType":{"maxLength":32,"minLength":5,"type":"string"},"SecurityGroups":{"items":{"type":"string"},"type":"array","uniqueItems":false},"StorageInfo":{"$ref":"#/definitions/StorageInfo"}},"required":["ClientSubnets","InstanceType"],"type":"object"},"ClientAuthentication":{"additionalProperties":false,"properties":{"Sasl":{"$ref":"#/definitions/Sasl"},"Tls":{"$ref":"#/definitions/Tls"},"Unauthenticated":{"$ref":"#/definitions/Unauthenticated"}},"type":"object"},"CloudWatchLogs":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"LogGroup":{"type":"string"}},"required":["Enabled"],"type":"object"},"ConfigurationInfo":{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Revision":{"type":"integer"}},"required":["Revision","Arn"],"type":"object"},"ConnectivityInfo":{"additionalProperties":false,"properties":{"NetworkType":{"$ref":"#/definitions/NetworkType"},"PublicAccess":{"$ref":"#/definitions/PublicAccess"},"VpcConnectivity":{"$ref":"#/definitions/VpcConnectivity"}},"type":"object"},"EBSStorageInfo":{"additionalProperties":false,"properties":{"ProvisionedThroughput":{"$ref":"#/definitions/ProvisionedThroughput"},"VolumeSize":{"maximum":16384,"minimum":1,"type":"integer"}},"type":"object"},"EncryptionAtRest":{"additionalProperties":false,"properties":{"DataVolumeKMSKeyId":{"type":"string"}},"required":["DataVolumeKMSKeyId"],"type":"object"},"EncryptionInTransit":{"additionalProperties":false,"properties":{"ClientBroker":{"enum":["TLS","TLS_PLAINTEXT","PLAINTEXT"],"type":"string"},"InCluster":{"type":"boolean"}},"type":"object"},"EncryptionInfo":{"additionalProperties":false,"properties":{"EncryptionAtRest":{"$ref":"#/definitions/EncryptionAtRest"},"EncryptionInTransit":{"$ref":"#/definitions/EncryptionInTransit"}},"type":"object"},"Firehose":{"additionalProperties":false,"properties":{"DeliveryStream":{"type":"string"},"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"},"Iam":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"},"JmxExporter":{"additionalProperties":false,"properties":{"EnabledInBroker":{"type":"boolean"}},"required":["EnabledInBroker"],"type":"object"},"LoggingInfo":{"additionalProperties":false,"properties":{"AuthorizerLogs":{"$ref":"#/definitions/AuthorizerLogs"},"BrokerLogs":{"$ref":"#/definitions/BrokerLogs"}},"type":"object"},"NetworkType":{"enum":["IPV4","DUAL"],"type":"string"},"NodeExporter":{"additionalProperties":false,"properties":{"EnabledInBroker":{"type":"boolean"}},"required":["EnabledInBroker"],"type":"object"},"OpenMonitoring":{"additionalProperties":false,"properties":{"Prometheus":{"$ref":"#/definitions/Prometheus"}},"required":["Prometheus"],"type":"object"},"Prometheus":{"additionalProperties":false,"properties":{"JmxExporter":{"$ref":"#/definitions/JmxExporter"},"NodeExporter":{"$ref":"#/definitions/NodeExporter"}},"type":"object"},"ProvisionedThroughput":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"VolumeThroughput":{"type":"integer"}},"type":"object"},"PublicAccess":{"additionalProperties":false,"properties":{"Type":{"maxLength":23,"minLength":7,"type":"string"}},"type":"object"},"Rebalancing":{"additionalProperties":false,"properties":{"Status":{"enum":["PAUSED","ACTIVE"],"type":"string"}},"required":["Status"],"type":"object"},"S3":{"additionalProperties":false,"properties":{"Bucket":{"type":"string"},"Enabled":{"type":"boolean"},"Prefix":{"type":"string"}},"required":["Enabled"],"type":"object"},"Sasl":{"additionalProperties":false,"properties":{"Iam":{"$ref":"#/definitions/Iam"},"Scram":{"$ref":"#/definitions/Scram"}},"type":"object"},"Scram":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"},"StorageInfo":{"additionalProperties":false,"properties":{"EBSStorageInfo":{"$ref":"#/definitions/EBSStorageInfo"}},"type":"object"},"Tls":{"additionalProperties":false,"properties":{"CertificateAuthorityArnList":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Enabled":{"type":"boolean"}},"type":"object"},"Unauthenticated":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"},"VpcConnectivity":{"additionalProperties":false,"properties":{"ClientAuthentication":{"$ref":"#/definitions/VpcConnectivityClientAuthentication"}},"type":"object"},"VpcConnectivityClientAuthentication":{"additionalProperties":false,"properties":{"Sasl":{"$ref":"#/definitions/VpcConnectivitySasl"},"Tls":{"$ref":"#/definitions/VpcConnectivityTls"}},"type":"object"},"VpcConnectivityIam":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"},"VpcConnectivitySasl":{"additionalProperties":false,"properties":{"Iam":{"$ref":"#/definitions/VpcConnectivityIam"},"Scram":{"$ref":"#/definitions/VpcConnectivityScram"}},"type":"object"},"VpcConnectivityScram":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"},"VpcConnectivityTls":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"},"ZookeeperAccess":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"type":"object"}},"properties":{"Arn":{"type":"string"},"BrokerNodeGroupInfo":{"$ref":"#/definitions/BrokerNodeGroupInfo"},"ClientAuthentication":{"$ref":"#/definitions/ClientAuthentication"},"ClusterName":{"maxLength":64,"minLength":1,"type":"string"},"ConfigurationInfo":{"$ref":"#/definitions/ConfigurationInfo"},"CurrentVersion":{"type":"string"},"EncryptionInfo":{"$ref":"#/definitions/EncryptionInfo"},"EnhancedMonitoring":{"enum":["DEFAULT","PER_BROKER","PER_TOPIC_PER_BROKER","PER_TOPIC_PER_PARTITION"],"maxLength":23,"minLength":7,"type":"string"},"KafkaVersion":{"maxLength":128,"minLength":1,"type":"string"},"LoggingInfo":{"$ref":"#/definitions/LoggingInfo"},"NumberOfBrokerNodes":{"minimum":1,"type":"integer"},"OpenMonitoring":{"$ref":"#/definitions/OpenMonitoring"},"Rebalancing":{"$ref":"#/definitions/Rebalancing"},"StorageMode":{"enum":["LOCAL","TIERED"],"maxLength":6,"minLength":5,"type":"string"},"Tags":{"additionalProperties":false,"patternProperties":{"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$":{"type":"string"}},"type":"object"},"ZookeeperAccess":{"$ref":"#/definitions/ZookeeperAccess"}},"required":["BrokerNodeGroupInfo","KafkaVersion","NumberOfBrokerNodes","ClusterName"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["BrokerNodeGroupInfo","KafkaVersion","NumberOfBrokerNodes","ClusterName"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("BrokerNodeGroupInfo", r##"{"$ref":"#/definitions/BrokerNodeGroupInfo"}"##),
+            ("ClientAuthentication", r##"{"$ref":"#/definitions/ClientAuthentication"}"##),
+            ("ClusterName", r#"{"maxLength":64,"minLength":1,"type":"string"}"#),
+            ("ConfigurationInfo", r##"{"$ref":"#/definitions/ConfigurationInfo"}"##),
+            ("CurrentVersion", r#"{"type":"string"}"#),
+            ("EncryptionInfo", r##"{"$ref":"#/definitions/EncryptionInfo"}"##),
+            (
+                "EnhancedMonitoring",
+                r#"{"enum":["DEFAULT","PER_BROKER","PER_TOPIC_PER_BROKER","PER_TOPIC_PER_PARTITION"],"maxLength":23,"minLength":7,"type":"string"}"#,
+            ),
+            ("KafkaVersion", r#"{"maxLength":128,"minLength":1,"type":"string"}"#),
+            ("LoggingInfo", r##"{"$ref":"#/definitions/LoggingInfo"}"##),
+            ("NumberOfBrokerNodes", r#"{"minimum":1,"type":"integer"}"#),
+            ("OpenMonitoring", r##"{"$ref":"#/definitions/OpenMonitoring"}"##),
+            ("Rebalancing", r##"{"$ref":"#/definitions/Rebalancing"}"##),
+            ("StorageMode", r#"{"enum":["LOCAL","TIERED"],"maxLength":6,"minLength":5,"type":"string"}"#),
+            (
+                "Tags",
+                r#"{"additionalProperties":false,"patternProperties":{"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("ZookeeperAccess", r##"{"$ref":"#/definitions/ZookeeperAccess"}"##),
+        ],
+        &[
+            (
+                "AuthorizerLogs",
+                r##"{"additionalProperties":false,"properties":{"CloudWatchLogs":{"$ref":"#/definitions/CloudWatchLogs"},"Firehose":{"$ref":"#/definitions/Firehose"},"S3":{"$ref":"#/definitions/S3"}},"type":"object"}"##,
+            ),
+            (
+                "BrokerLogs",
+                r##"{"additionalProperties":false,"properties":{"CloudWatchLogs":{"$ref":"#/definitions/CloudWatchLogs"},"Firehose":{"$ref":"#/definitions/Firehose"},"S3":{"$ref":"#/definitions/S3"}},"type":"object"}"##,
+            ),
+            (
+                "BrokerNodeGroupInfo",
+                r##"{"additionalProperties":false,"properties":{"BrokerAZDistribution":{"enum":["DEFAULT"],"maxLength":9,"minLength":6,"type":"string"},"ClientSubnets":{"items":{"type":"string"},"type":"array","uniqueItems":false},"ConnectivityInfo":{"$ref":"#/definitions/ConnectivityInfo"},"InstanceType":{"maxLength":32,"minLength":5,"type":"string"},"SecurityGroups":{"items":{"type":"string"},"type":"array","uniqueItems":false},"StorageInfo":{"$ref":"#/definitions/StorageInfo"}},"required":["ClientSubnets","InstanceType"],"type":"object"}"##,
+            ),
+            (
+                "ClientAuthentication",
+                r##"{"additionalProperties":false,"properties":{"Sasl":{"$ref":"#/definitions/Sasl"},"Tls":{"$ref":"#/definitions/Tls"},"Unauthenticated":{"$ref":"#/definitions/Unauthenticated"}},"type":"object"}"##,
+            ),
+            (
+                "CloudWatchLogs",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"LogGroup":{"type":"string"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "ConfigurationInfo",
+                r#"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"Revision":{"type":"integer"}},"required":["Revision","Arn"],"type":"object"}"#,
+            ),
+            (
+                "ConnectivityInfo",
+                r##"{"additionalProperties":false,"properties":{"NetworkType":{"$ref":"#/definitions/NetworkType"},"PublicAccess":{"$ref":"#/definitions/PublicAccess"},"VpcConnectivity":{"$ref":"#/definitions/VpcConnectivity"}},"type":"object"}"##,
+            ),
+            (
+                "EBSStorageInfo",
+                r##"{"additionalProperties":false,"properties":{"ProvisionedThroughput":{"$ref":"#/definitions/ProvisionedThroughput"},"VolumeSize":{"maximum":16384,"minimum":1,"type":"integer"}},"type":"object"}"##,
+            ),
+            (
+                "EncryptionAtRest",
+                r#"{"additionalProperties":false,"properties":{"DataVolumeKMSKeyId":{"type":"string"}},"required":["DataVolumeKMSKeyId"],"type":"object"}"#,
+            ),
+            (
+                "EncryptionInTransit",
+                r#"{"additionalProperties":false,"properties":{"ClientBroker":{"enum":["TLS","TLS_PLAINTEXT","PLAINTEXT"],"type":"string"},"InCluster":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "EncryptionInfo",
+                r##"{"additionalProperties":false,"properties":{"EncryptionAtRest":{"$ref":"#/definitions/EncryptionAtRest"},"EncryptionInTransit":{"$ref":"#/definitions/EncryptionInTransit"}},"type":"object"}"##,
+            ),
+            (
+                "Firehose",
+                r#"{"additionalProperties":false,"properties":{"DeliveryStream":{"type":"string"},"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "Iam",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "JmxExporter",
+                r#"{"additionalProperties":false,"properties":{"EnabledInBroker":{"type":"boolean"}},"required":["EnabledInBroker"],"type":"object"}"#,
+            ),
+            (
+                "LoggingInfo",
+                r##"{"additionalProperties":false,"properties":{"AuthorizerLogs":{"$ref":"#/definitions/AuthorizerLogs"},"BrokerLogs":{"$ref":"#/definitions/BrokerLogs"}},"type":"object"}"##,
+            ),
+            ("NetworkType", r#"{"enum":["IPV4","DUAL"],"type":"string"}"#),
+            (
+                "NodeExporter",
+                r#"{"additionalProperties":false,"properties":{"EnabledInBroker":{"type":"boolean"}},"required":["EnabledInBroker"],"type":"object"}"#,
+            ),
+            (
+                "OpenMonitoring",
+                r##"{"additionalProperties":false,"properties":{"Prometheus":{"$ref":"#/definitions/Prometheus"}},"required":["Prometheus"],"type":"object"}"##,
+            ),
+            (
+                "Prometheus",
+                r##"{"additionalProperties":false,"properties":{"JmxExporter":{"$ref":"#/definitions/JmxExporter"},"NodeExporter":{"$ref":"#/definitions/NodeExporter"}},"type":"object"}"##,
+            ),
+            (
+                "ProvisionedThroughput",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"VolumeThroughput":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "PublicAccess",
+                r#"{"additionalProperties":false,"properties":{"Type":{"maxLength":23,"minLength":7,"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Rebalancing",
+                r#"{"additionalProperties":false,"properties":{"Status":{"enum":["PAUSED","ACTIVE"],"type":"string"}},"required":["Status"],"type":"object"}"#,
+            ),
+            (
+                "S3",
+                r#"{"additionalProperties":false,"properties":{"Bucket":{"type":"string"},"Enabled":{"type":"boolean"},"Prefix":{"type":"string"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "Sasl",
+                r##"{"additionalProperties":false,"properties":{"Iam":{"$ref":"#/definitions/Iam"},"Scram":{"$ref":"#/definitions/Scram"}},"type":"object"}"##,
+            ),
+            (
+                "Scram",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "StorageInfo",
+                r##"{"additionalProperties":false,"properties":{"EBSStorageInfo":{"$ref":"#/definitions/EBSStorageInfo"}},"type":"object"}"##,
+            ),
+            (
+                "Tls",
+                r#"{"additionalProperties":false,"properties":{"CertificateAuthorityArnList":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Enabled":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "Unauthenticated",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "VpcConnectivity",
+                r##"{"additionalProperties":false,"properties":{"ClientAuthentication":{"$ref":"#/definitions/VpcConnectivityClientAuthentication"}},"type":"object"}"##,
+            ),
+            (
+                "VpcConnectivityClientAuthentication",
+                r##"{"additionalProperties":false,"properties":{"Sasl":{"$ref":"#/definitions/VpcConnectivitySasl"},"Tls":{"$ref":"#/definitions/VpcConnectivityTls"}},"type":"object"}"##,
+            ),
+            (
+                "VpcConnectivityIam",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "VpcConnectivitySasl",
+                r##"{"additionalProperties":false,"properties":{"Iam":{"$ref":"#/definitions/VpcConnectivityIam"},"Scram":{"$ref":"#/definitions/VpcConnectivityScram"}},"type":"object"}"##,
+            ),
+            (
+                "VpcConnectivityScram",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "VpcConnectivityTls",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "ZookeeperAccess",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::MSK::ClusterPolicy",
-        r#"{"additionalProperties":false,"definitions":{},"properties":{"ClusterArn":{"pattern":"^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z","type":"string"},"CurrentVersion":{"pattern":"^(K)([a-zA-Z0-9]+)\\Z","type":"string"},"Policy":{"type":["object","string"]}},"required":["Policy","ClusterArn"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["Policy","ClusterArn"],"type":"object"}"#,
+        &[
+            ("ClusterArn", r#"{"pattern":"^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z","type":"string"}"#),
+            ("CurrentVersion", r#"{"pattern":"^(K)([a-zA-Z0-9]+)\\Z","type":"string"}"#),
+            ("Policy", r#"{"type":["object","string"]}"#),
+        ],
+        &[],
     ),
     (
         "AWS::MSK::Configuration",
-        r##"{"additionalProperties":false,"definitions":{"KafkaVersionsList":{"items":{"type":"string"},"type":"array"},"LatestRevision":{"additionalProperties":false,"properties":{"CreationTime":{"type":"string"},"Description":{"type":"string"},"Revision":{"type":"integer"}},"type":"object"}},"properties":{"Arn":{"type":"string"},"Description":{"type":"string"},"KafkaVersionsList":{"$ref":"#/definitions/KafkaVersionsList"},"LatestRevision":{"$ref":"#/definitions/LatestRevision"},"Name":{"type":"string"},"ServerProperties":{"type":"string"}},"required":["ServerProperties","Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ServerProperties","Name"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("Description", r#"{"type":"string"}"#),
+            ("KafkaVersionsList", r##"{"$ref":"#/definitions/KafkaVersionsList"}"##),
+            ("LatestRevision", r##"{"$ref":"#/definitions/LatestRevision"}"##),
+            ("Name", r#"{"type":"string"}"#),
+            ("ServerProperties", r#"{"type":"string"}"#),
+        ],
+        &[
+            ("KafkaVersionsList", r#"{"items":{"type":"string"},"type":"array"}"#),
+            (
+                "LatestRevision",
+                r#"{"additionalProperties":false,"properties":{"CreationTime":{"type":"string"},"Description":{"type":"string"},"Revision":{"type":"integer"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::MSK::Replicator",
-        r##"{"additionalProperties":false,"definitions":{"AmazonMskCluster":{"additionalProperties":false,"properties":{"MskClusterArn":{"pattern":"arn:(aws|aws-us-gov|aws-cn):kafka:.*","type":"string"}},"required":["MskClusterArn"],"type":"object"},"ApacheKafkaCluster":{"additionalProperties":false,"properties":{"ApacheKafkaClusterId":{"type":"string"},"BootstrapBrokerString":{"type":"string"}},"required":["ApacheKafkaClusterId","BootstrapBrokerString"],"type":"object"},"CloudWatchLogs":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"LogGroup":{"type":"string"}},"required":["Enabled"],"type":"object"},"ConsumerGroupOffsetSyncMode":{"enum":["LEGACY","ENHANCED"],"type":"string"},"ConsumerGroupReplication":{"additionalProperties":false,"properties":{"ConsumerGroupOffsetSyncMode":{"$ref":"#/definitions/ConsumerGroupOffsetSyncMode"},"ConsumerGroupsToExclude":{"items":{"maxLength":256,"minLength":0,"type":"string"},"maxItems":100,"minItems":1,"type":"array","uniqueItems":true},"ConsumerGroupsToReplicate":{"items":{"maxLength":256,"minLength":0,"type":"string"},"maxItems":100,"minItems":0,"type":"array","uniqueItems":true},"DetectAndCopyNewConsumerGroups":{"type":"boolean"},"SynchroniseConsumerGroupOffsets":{"type":"boolean"}},"required":["ConsumerGroupsToReplicate"],"type":"object"},"Firehose":{"additionalProperties":false,"properties":{"DeliveryStream":{"type":"string"},"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"},"JwtSigningAlgorithm":{"enum":["RS256","ES384"],"type":"string"},"KafkaCluster":{"additionalProperties":false,"properties":{"AmazonMskCluster":{"$ref":"#/definitions/AmazonMskCluster"},"ApacheKafkaCluster":{"$ref":"#/definitions/ApacheKafkaCluster"},"ClientAuthentication":{"$ref":"#/definitions/KafkaClusterClientAuthentication"},"EncryptionInTransit":{"$ref":"#/definitions/KafkaClusterEncryptionInTransit"},"VpcConfig":{"$ref":"#/definitions/KafkaClusterClientVpcConfig"}},"required":[],"type":"object"},"KafkaClusterClientAuthentication":{"additionalProperties":false,"properties":{"MTLS":{"$ref":"#/definitions/KafkaClusterMtlsAuthentication"},"SaslOAuthBearer":{"$ref":"#/definitions/KafkaClusterSaslOAuthBearerAuthentication"},"SaslScram":{"$ref":"#/definitions/KafkaClusterSaslScramAuthentication"}},"type":"object"},"KafkaClusterClientVpcConfig":{"additionalProperties":false,"properties":{"SecurityGroupIds":{"items":{"type":"string"},"maxItems":16,"minItems":1,"type":"array","uniqueItems":true},"SubnetIds":{"items":{"type":"string"},"maxItems":3,"minItems":2,"type":"array","uniqueItems":true}},"required":["SubnetIds"],"type":"object"},"KafkaClusterEncryptionInTransit":{"additionalProperties":false,"properties":{"EncryptionType":{"$ref":"#/definitions/KafkaClusterEncryptionInTransitType"},"RootCaCertificate":{"type":"string"}},"required":["EncryptionType"],"type":"object"},"KafkaClusterEncryptionInTransitType":{"enum":["TLS"],"type":"string"},"KafkaClusterMtlsAuthentication":{"additionalProperties":false,"properties":{"SecretArn":{"type":"string"}},"required":["SecretArn"],"type":"object"},"KafkaClusterOAuthClientCredentials":{"additionalProperties":false,"properties":{"TokenRequestSecretArn":{"type":"string"}},"required":["TokenRequestSecretArn"],"type":"object"},"KafkaClusterOAuthClientCredentialsAssertion":{"additionalProperties":false,"properties":{"Audience":{"type":"string"},"SigningAlgorithm":{"$ref":"#/definitions/JwtSigningAlgorithm"},"TokenRequestSecretArn":{"type":"string"}},"required":["Audience","SigningAlgorithm"],"type":"object"},"KafkaClusterOAuthIamJwtBearer":{"additionalProperties":false,"properties":{"Audience":{"type":"string"},"SigningAlgorithm":{"$ref":"#/definitions/JwtSigningAlgorithm"},"TokenRequestSecretArn":{"type":"string"}},"required":["Audience","SigningAlgorithm"],"type":"object"},"KafkaClusterSaslOAuthBearerAuthentication":{"additionalProperties":false,"properties":{"ClientCredentials":{"$ref":"#/definitions/KafkaClusterOAuthClientCredentials"},"ClientCredentialsAssertion":{"$ref":"#/definitions/KafkaClusterOAuthClientCredentialsAssertion"},"IamJwtBearer":{"$ref":"#/definitions/KafkaClusterOAuthIamJwtBearer"},"Scope":{"type":"string"},"TokenEndpointAuthenticationMethod":{"$ref":"#/definitions/TokenEndpointAuthenticationMethod"},"TokenEndpointTlsCertificateArn":{"type":"string"},"TokenEndpointUrl":{"type":"string"}},"required":["TokenEndpointUrl","TokenEndpointAuthenticationMethod"],"type":"object"},"KafkaClusterSaslScramAuthentication":{"additionalProperties":false,"properties":{"Mechanism":{"$ref":"#/definitions/KafkaClusterSaslScramMechanism"},"SecretArn":{"type":"string"}},"required":["Mechanism","SecretArn"],"type":"object"},"KafkaClusterSaslScramMechanism":{"enum":["SHA256","SHA512"],"type":"string"},"LogDelivery":{"additionalProperties":false,"properties":{"ReplicatorLogDelivery":{"$ref":"#/definitions/ReplicatorLogDelivery"}},"required":[],"type":"object"},"ReplicationInfo":{"additionalProperties":false,"properties":{"ConsumerGroupReplication":{"$ref":"#/definitions/ConsumerGroupReplication"},"SourceKafkaClusterArn":{"pattern":"arn:(aws|aws-us-gov|aws-cn):kafka:.*","type":"string"},"SourceKafkaClusterId":{"type":"string"},"TargetCompressionType":{"enum":["NONE","GZIP","SNAPPY","LZ4","ZSTD"],"type":"string"},"TargetKafkaClusterArn":{"pattern":"arn:(aws|aws-us-gov|aws-cn):kafka:.*","type":"string"},"TargetKafkaClusterId":{"type":"string"},"TopicReplication":{"$ref":"#/definitions/TopicReplication"}},"required":["TopicReplication","ConsumerGroupReplication","TargetCompressionType"],"type":"object"},"ReplicationStartingPosition":{"additionalProperties":false,"properties":{"Type":{"$ref":"#/definitions/ReplicationStartingPositionType"}},"required":[],"type":"object"},"ReplicationStartingPositionType":{"enum":["LATEST","EARLIEST"],"type":"string"},"ReplicationTopicNameConfiguration":{"additionalProperties":false,"properties":{"Type":{"$ref":"#/definitions/ReplicationTopicNameConfigurationType"}},"required":[],"type":"object"},"ReplicationTopicNameConfigurationType":{"enum":["PREFIXED_WITH_SOURCE_CLUSTER_ALIAS","IDENTICAL"],"type":"string"},"ReplicatorLogDelivery":{"additionalProperties":false,"properties":{"CloudWatchLogs":{"$ref":"#/definitions/CloudWatchLogs"},"Firehose":{"$ref":"#/definitions/Firehose"},"S3":{"$ref":"#/definitions/S3"}},"required":[],"type":"object"},"S3":{"additionalProperties":false,"properties":{"Bucket":{"type":"string"},"Enabled":{"type":"boolean"},"Prefix":{"type":"string"}},"required":["Enabled"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"type":"string"}},"required":["Value","Key"],"type":"object"},"TokenEndpointAuthenticationMethod":{"enum":["POST","BASIC","NONE"],"type":"string"},"TopicReplication":{"additionalProperties":false,"properties":{"CopyAccessControlListsForTopics":{"type":"boolean"},"CopyTopicConfigurations":{"type":"boolean"},"DetectAndCopyNewTopics":{"type":"boolean"},"StartingPosition":{"$ref":"#/definitions/ReplicationStartingPosition"},"TopicNameConfiguration":{"$ref":"#/definitions/ReplicationTopicNameConfiguration"},"TopicsToExclude":{"items":{"maxLength":249,"minLength":0,"type":"string"},"maxItems":100,"minItems":1,"type":"array","uniqueItems":true},"TopicsToReplicate":{"items":{"maxLength":249,"minLength":0,"type":"string"},"maxItems":100,"minItems":1,"type":"array","uniqueItems":true}},"required":["TopicsToReplicate"],"type":"object"}},"properties":{"CurrentVersion":{"type":"string"},"Description":{"maxLength":1024,"minLength":0,"type":"string"},"KafkaClusters":{"items":{"$ref":"#/definitions/KafkaCluster"},"maxItems":2,"minItems":2,"type":"array","uniqueItems":true},"LogDelivery":{"$ref":"#/definitions/LogDelivery"},"ReplicationInfoList":{"items":{"$ref":"#/definitions/ReplicationInfo"},"maxItems":1,"minItems":1,"type":"array","uniqueItems":true},"ReplicatorArn":{"pattern":"arn:(aws|aws-us-gov|aws-cn):kafka:.*","type":"string"},"ReplicatorName":{"maxLength":128,"minLength":1,"pattern":"^[0-9A-Za-z][0-9A-Za-z-]{0,}$","type":"string"},"ServiceExecutionRoleArn":{"pattern":"arn:(aws|aws-us-gov|aws-cn):iam:.*","type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["ReplicatorName","ReplicationInfoList","KafkaClusters","ServiceExecutionRoleArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ReplicatorName","ReplicationInfoList","KafkaClusters","ServiceExecutionRoleArn"],"type":"object"}"#,
+        &[
+            ("CurrentVersion", r#"{"type":"string"}"#),
+            ("Description", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            (
+                "KafkaClusters",
+                r##"{"items":{"$ref":"#/definitions/KafkaCluster"},"maxItems":2,"minItems":2,"type":"array","uniqueItems":true}"##,
+            ),
+            ("LogDelivery", r##"{"$ref":"#/definitions/LogDelivery"}"##),
+            (
+                "ReplicationInfoList",
+                r##"{"items":{"$ref":"#/definitions/ReplicationInfo"},"maxItems":1,"minItems":1,"type":"array","uniqueItems":true}"##,
+            ),
+            ("ReplicatorArn", r#"{"pattern":"arn:(aws|aws-us-gov|aws-cn):kafka:.*","type":"string"}"#),
+            (
+                "ReplicatorName",
+                r#"{"maxLength":128,"minLength":1,"pattern":"^[0-9A-Za-z][0-9A-Za-z-]{0,}$","type":"string"}"#,
+            ),
+            ("ServiceExecutionRoleArn", r#"{"pattern":"arn:(aws|aws-us-gov|aws-cn):iam:.*","type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            (
+                "AmazonMskCluster",
+                r#"{"additionalProperties":false,"properties":{"MskClusterArn":{"pattern":"arn:(aws|aws-us-gov|aws-cn):kafka:.*","type":"string"}},"required":["MskClusterArn"],"type":"object"}"#,
+            ),
+            (
+                "ApacheKafkaCluster",
+                r#"{"additionalProperties":false,"properties":{"ApacheKafkaClusterId":{"type":"string"},"BootstrapBrokerString":{"type":"string"}},"required":["ApacheKafkaClusterId","BootstrapBrokerString"],"type":"object"}"#,
+            ),
+            (
+                "CloudWatchLogs",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"},"LogGroup":{"type":"string"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            ("ConsumerGroupOffsetSyncMode", r#"{"enum":["LEGACY","ENHANCED"],"type":"string"}"#),
+            (
+                "ConsumerGroupReplication",
+                r##"{"additionalProperties":false,"properties":{"ConsumerGroupOffsetSyncMode":{"$ref":"#/definitions/ConsumerGroupOffsetSyncMode"},"ConsumerGroupsToExclude":{"items":{"maxLength":256,"minLength":0,"type":"string"},"maxItems":100,"minItems":1,"type":"array","uniqueItems":true},"ConsumerGroupsToReplicate":{"items":{"maxLength":256,"minLength":0,"type":"string"},"maxItems":100,"minItems":0,"type":"array","uniqueItems":true},"DetectAndCopyNewConsumerGroups":{"type":"boolean"},"SynchroniseConsumerGroupOffsets":{"type":"boolean"}},"required":["ConsumerGroupsToReplicate"],"type":"object"}"##,
+            ),
+            (
+                "Firehose",
+                r#"{"additionalProperties":false,"properties":{"DeliveryStream":{"type":"string"},"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            ("JwtSigningAlgorithm", r#"{"enum":["RS256","ES384"],"type":"string"}"#),
+            (
+                "KafkaCluster",
+                r##"{"additionalProperties":false,"properties":{"AmazonMskCluster":{"$ref":"#/definitions/AmazonMskCluster"},"ApacheKafkaCluster":{"$ref":"#/definitions/ApacheKafkaCluster"},"ClientAuthentication":{"$ref":"#/definitions/KafkaClusterClientAuthentication"},"EncryptionInTransit":{"$ref":"#/definitions/KafkaClusterEncryptionInTransit"},"VpcConfig":{"$ref":"#/definitions/KafkaClusterClientVpcConfig"}},"required":[],"type":"object"}"##,
+            ),
+            (
+                "KafkaClusterClientAuthentication",
+                r##"{"additionalProperties":false,"properties":{"MTLS":{"$ref":"#/definitions/KafkaClusterMtlsAuthentication"},"SaslOAuthBearer":{"$ref":"#/definitions/KafkaClusterSaslOAuthBearerAuthentication"},"SaslScram":{"$ref":"#/definitions/KafkaClusterSaslScramAuthentication"}},"type":"object"}"##,
+            ),
+            (
+                "KafkaClusterClientVpcConfig",
+                r#"{"additionalProperties":false,"properties":{"SecurityGroupIds":{"items":{"type":"string"},"maxItems":16,"minItems":1,"type":"array","uniqueItems":true},"SubnetIds":{"items":{"type":"string"},"maxItems":3,"minItems":2,"type":"array","uniqueItems":true}},"required":["SubnetIds"],"type":"object"}"#,
+            ),
+            (
+                "KafkaClusterEncryptionInTransit",
+                r##"{"additionalProperties":false,"properties":{"EncryptionType":{"$ref":"#/definitions/KafkaClusterEncryptionInTransitType"},"RootCaCertificate":{"type":"string"}},"required":["EncryptionType"],"type":"object"}"##,
+            ),
+            ("KafkaClusterEncryptionInTransitType", r#"{"enum":["TLS"],"type":"string"}"#),
+            (
+                "KafkaClusterMtlsAuthentication",
+                r#"{"additionalProperties":false,"properties":{"SecretArn":{"type":"string"}},"required":["SecretArn"],"type":"object"}"#,
+            ),
+            (
+                "KafkaClusterOAuthClientCredentials",
+                r#"{"additionalProperties":false,"properties":{"TokenRequestSecretArn":{"type":"string"}},"required":["TokenRequestSecretArn"],"type":"object"}"#,
+            ),
+            (
+                "KafkaClusterOAuthClientCredentialsAssertion",
+                r##"{"additionalProperties":false,"properties":{"Audience":{"type":"string"},"SigningAlgorithm":{"$ref":"#/definitions/JwtSigningAlgorithm"},"TokenRequestSecretArn":{"type":"string"}},"required":["Audience","SigningAlgorithm"],"type":"object"}"##,
+            ),
+            (
+                "KafkaClusterOAuthIamJwtBearer",
+                r##"{"additionalProperties":false,"properties":{"Audience":{"type":"string"},"SigningAlgorithm":{"$ref":"#/definitions/JwtSigningAlgorithm"},"TokenRequestSecretArn":{"type":"string"}},"required":["Audience","SigningAlgorithm"],"type":"object"}"##,
+            ),
+            (
+                "KafkaClusterSaslOAuthBearerAuthentication",
+                r##"{"additionalProperties":false,"properties":{"ClientCredentials":{"$ref":"#/definitions/KafkaClusterOAuthClientCredentials"},"ClientCredentialsAssertion":{"$ref":"#/definitions/KafkaClusterOAuthClientCredentialsAssertion"},"IamJwtBearer":{"$ref":"#/definitions/KafkaClusterOAuthIamJwtBearer"},"Scope":{"type":"string"},"TokenEndpointAuthenticationMethod":{"$ref":"#/definitions/TokenEndpointAuthenticationMethod"},"TokenEndpointTlsCertificateArn":{"type":"string"},"TokenEndpointUrl":{"type":"string"}},"required":["TokenEndpointUrl","TokenEndpointAuthenticationMethod"],"type":"object"}"##,
+            ),
+            (
+                "KafkaClusterSaslScramAuthentication",
+                r##"{"additionalProperties":false,"properties":{"Mechanism":{"$ref":"#/definitions/KafkaClusterSaslScramMechanism"},"SecretArn":{"type":"string"}},"required":["Mechanism","SecretArn"],"type":"object"}"##,
+            ),
+            ("KafkaClusterSaslScramMechanism", r#"{"enum":["SHA256","SHA512"],"type":"string"}"#),
+            (
+                "LogDelivery",
+                r##"{"additionalProperties":false,"properties":{"ReplicatorLogDelivery":{"$ref":"#/definitions/ReplicatorLogDelivery"}},"required":[],"type":"object"}"##,
+            ),
+            (
+                "ReplicationInfo",
+                r##"{"additionalProperties":false,"properties":{"ConsumerGroupReplication":{"$ref":"#/definitions/ConsumerGroupReplication"},"SourceKafkaClusterArn":{"pattern":"arn:(aws|aws-us-gov|aws-cn):kafka:.*","type":"string"},"SourceKafkaClusterId":{"type":"string"},"TargetCompressionType":{"enum":["NONE","GZIP","SNAPPY","LZ4","ZSTD"],"type":"string"},"TargetKafkaClusterArn":{"pattern":"arn:(aws|aws-us-gov|aws-cn):kafka:.*","type":"string"},"TargetKafkaClusterId":{"type":"string"},"TopicReplication":{"$ref":"#/definitions/TopicReplication"}},"required":["TopicReplication","ConsumerGroupReplication","TargetCompressionType"],"type":"object"}"##,
+            ),
+            (
+                "ReplicationStartingPosition",
+                r##"{"additionalProperties":false,"properties":{"Type":{"$ref":"#/definitions/ReplicationStartingPositionType"}},"required":[],"type":"object"}"##,
+            ),
+            ("ReplicationStartingPositionType", r#"{"enum":["LATEST","EARLIEST"],"type":"string"}"#),
+            (
+                "ReplicationTopicNameConfiguration",
+                r##"{"additionalProperties":false,"properties":{"Type":{"$ref":"#/definitions/ReplicationTopicNameConfigurationType"}},"required":[],"type":"object"}"##,
+            ),
+            (
+                "ReplicationTopicNameConfigurationType",
+                r#"{"enum":["PREFIXED_WITH_SOURCE_CLUSTER_ALIAS","IDENTICAL"],"type":"string"}"#,
+            ),
+            (
+                "ReplicatorLogDelivery",
+                r##"{"additionalProperties":false,"properties":{"CloudWatchLogs":{"$ref":"#/definitions/CloudWatchLogs"},"Firehose":{"$ref":"#/definitions/Firehose"},"S3":{"$ref":"#/definitions/S3"}},"required":[],"type":"object"}"##,
+            ),
+            (
+                "S3",
+                r#"{"additionalProperties":false,"properties":{"Bucket":{"type":"string"},"Enabled":{"type":"boolean"},"Prefix":{"type":"string"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            ("TokenEndpointAuthenticationMethod", r#"{"enum":["POST","BASIC","NONE"],"type":"string"}"#),
+            (
+                "TopicReplication",
+                r##"{"additionalProperties":false,"properties":{"CopyAccessControlListsForTopics":{"type":"boolean"},"CopyTopicConfigurations":{"type":"boolean"},"DetectAndCopyNewTopics":{"type":"boolean"},"StartingPosition":{"$ref":"#/definitions/ReplicationStartingPosition"},"TopicNameConfiguration":{"$ref":"#/definitions/ReplicationTopicNameConfiguration"},"TopicsToExclude":{"items":{"maxLength":249,"minLength":0,"type":"string"},"maxItems":100,"minItems":1,"type":"array","uniqueItems":true},"TopicsToReplicate":{"items":{"maxLength":249,"minLength":0,"type":"string"},"maxItems":100,"minItems":1,"type":"array","uniqueItems":true}},"required":["TopicsToReplicate"],"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::MSK::ServerlessCluster",
-        r##"{"additionalProperties":false,"definitions":{"ClientAuthentication":{"additionalProperties":false,"properties":{"Sasl":{"$ref":"#/definitions/Sasl"}},"required":["Sasl"],"type":"object"},"Iam":{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"},"Sasl":{"additionalProperties":false,"properties":{"Iam":{"$ref":"#/definitions/Iam"}},"required":["Iam"],"type":"object"},"VpcConfig":{"additionalProperties":false,"properties":{"SecurityGroups":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":true}},"required":["SubnetIds"],"type":"object"}},"properties":{"Arn":{"type":"string"},"ClientAuthentication":{"$ref":"#/definitions/ClientAuthentication"},"ClusterName":{"maxLength":64,"minLength":1,"type":"string"},"Tags":{"additionalProperties":false,"patternProperties":{"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$":{"type":"string"}},"type":"object"},"VpcConfigs":{"items":{"$ref":"#/definitions/VpcConfig"},"type":"array","uniqueItems":true}},"required":["ClusterName","VpcConfigs","ClientAuthentication"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ClusterName","VpcConfigs","ClientAuthentication"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("ClientAuthentication", r##"{"$ref":"#/definitions/ClientAuthentication"}"##),
+            ("ClusterName", r#"{"maxLength":64,"minLength":1,"type":"string"}"#),
+            (
+                "Tags",
+                r#"{"additionalProperties":false,"patternProperties":{"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("VpcConfigs", r##"{"items":{"$ref":"#/definitions/VpcConfig"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            (
+                "ClientAuthentication",
+                r##"{"additionalProperties":false,"properties":{"Sasl":{"$ref":"#/definitions/Sasl"}},"required":["Sasl"],"type":"object"}"##,
+            ),
+            (
+                "Iam",
+                r#"{"additionalProperties":false,"properties":{"Enabled":{"type":"boolean"}},"required":["Enabled"],"type":"object"}"#,
+            ),
+            (
+                "Sasl",
+                r##"{"additionalProperties":false,"properties":{"Iam":{"$ref":"#/definitions/Iam"}},"required":["Iam"],"type":"object"}"##,
+            ),
+            (
+                "VpcConfig",
+                r#"{"additionalProperties":false,"properties":{"SecurityGroups":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SubnetIds":{"items":{"type":"string"},"type":"array","uniqueItems":true}},"required":["SubnetIds"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::MSK::Topic",
-        r#"{"additionalProperties":false,"properties":{"ClusterArn":{"type":"string"},"Configs":{"type":"string"},"PartitionCount":{"minimum":1,"type":"integer"},"ReplicationFactor":{"minimum":1,"type":"integer"},"TopicArn":{"type":"string"},"TopicName":{"type":"string"}},"required":["ClusterArn","TopicName","PartitionCount","ReplicationFactor"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["ClusterArn","TopicName","PartitionCount","ReplicationFactor"],"type":"object"}"#,
+        &[
+            ("ClusterArn", r#"{"type":"string"}"#),
+            ("Configs", r#"{"type":"string"}"#),
+            ("PartitionCount", r#"{"minimum":1,"type":"integer"}"#),
+            ("ReplicationFactor", r#"{"minimum":1,"type":"integer"}"#),
+            ("TopicArn", r#"{"type":"string"}"#),
+            ("TopicName", r#"{"type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::MSK::VpcConnection",
-        r##"{"additionalProperties":false,"definitions":{"Authentication":{"enum":["SASL_IAM","SASL_SCRAM","TLS"],"maxLength":10,"minLength":3,"type":"string"},"ClientSubnets":{"items":{"pattern":"^(subnet-)([a-z0-9]+)\\Z","type":"string"},"type":"array","uniqueItems":false},"SecurityGroups":{"items":{"pattern":"^(sg-)([a-z0-9]+)\\Z","type":"string"},"type":"array","uniqueItems":false},"Tags":{"additionalProperties":false,"patternProperties":{"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$":{"type":"string"}},"type":"object"},"VpcId":{"pattern":"^(vpc-)([a-z0-9]+)\\Z","type":"string"}},"properties":{"Arn":{"type":"string"},"Authentication":{"$ref":"#/definitions/Authentication"},"ClientSubnets":{"$ref":"#/definitions/ClientSubnets"},"SecurityGroups":{"$ref":"#/definitions/SecurityGroups"},"Tags":{"$ref":"#/definitions/Tags"},"TargetClusterArn":{"pattern":"^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z","type":"string"},"VpcId":{"$ref":"#/definitions/VpcId"}},"required":["Authentication","ClientSubnets","SecurityGroups","TargetClusterArn","VpcId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Authentication","ClientSubnets","SecurityGroups","TargetClusterArn","VpcId"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("Authentication", r##"{"$ref":"#/definitions/Authentication"}"##),
+            ("ClientSubnets", r##"{"$ref":"#/definitions/ClientSubnets"}"##),
+            ("SecurityGroups", r##"{"$ref":"#/definitions/SecurityGroups"}"##),
+            ("Tags", r##"{"$ref":"#/definitions/Tags"}"##),
+            ("TargetClusterArn", r#"{"pattern":"^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z","type":"string"}"#),
+            ("VpcId", r##"{"$ref":"#/definitions/VpcId"}"##),
+        ],
+        &[
+            (
+                "Authentication",
+                r#"{"enum":["SASL_IAM","SASL_SCRAM","TLS"],"maxLength":10,"minLength":3,"type":"string"}"#,
+            ),
+            (
+                "ClientSubnets",
+                r#"{"items":{"pattern":"^(subnet-)([a-z0-9]+)\\Z","type":"string"},"type":"array","uniqueItems":false}"#,
+            ),
+            (
+                "SecurityGroups",
+                r#"{"items":{"pattern":"^(sg-)([a-z0-9]+)\\Z","type":"string"},"type":"array","uniqueItems":false}"#,
+            ),
+            (
+                "Tags",
+                r#"{"additionalProperties":false,"patternProperties":{"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("VpcId", r#"{"pattern":"^(vpc-)([a-z0-9]+)\\Z","type":"string"}"#),
+        ],
     ),
 ];

@@ -1944,50 +1944,261 @@ impl TrafficPolicyInstanceRef {
     }
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::Route53::CidrCollection",
-        r##"{"additionalProperties":false,"definitions":{"Location":{"additionalProperties":false,"properties":{"CidrList":{"items":{"type":"string"},"type":"array","uniqueItems":true},"LocationName":{"maxLength":16,"minLength":1,"type":"string"}},"required":["LocationName","CidrList"],"type":"object"}},"properties":{"Arn":{"type":"string"},"Id":{"type":"string"},"Locations":{"items":{"$ref":"#/definitions/Location"},"type":"array","uniqueItems":true},"Name":{"maxLength":64,"minLength":1,"pattern":"^[0-9A-Za-z_\\-]+$","type":"string"}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("Locations", r##"{"items":{"$ref":"#/definitions/Location"},"type":"array","uniqueItems":true}"##),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"^[0-9A-Za-z_\\-]+$","type":"string"}"#),
+        ],
+        &[(
+            "Location",
+            r#"{"additionalProperties":false,"properties":{"CidrList":{"items":{"type":"string"},"type":"array","uniqueItems":true},"LocationName":{"maxLength":16,"minLength":1,"type":"string"}},"required":["LocationName","CidrList"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::Route53::DNSSEC",
-        r#"{"additionalProperties":false,"properties":{"HostedZoneId":{"pattern":"^[A-Z0-9]{1,32}$","type":"string"}},"required":["HostedZoneId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["HostedZoneId"],"type":"object"}"#,
+        &[("HostedZoneId", r#"{"pattern":"^[A-Z0-9]{1,32}$","type":"string"}"#)],
+        &[],
     ),
     (
         "AWS::Route53::DelegationSet",
-        r#"{"additionalProperties":false,"properties":{"Arn":{"pattern":"^arn:aws[a-zA-Z0-9-]*:route53:::delegationset/[^/\\s]{1,32}$","type":"string"},"CallerReference":{"maxLength":128,"minLength":1,"type":"string"},"Id":{"maxLength":32,"type":"string"},"NameServers":{"items":{"maxLength":1024,"type":"string"},"type":"array"}},"required":[],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":[],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"pattern":"^arn:aws[a-zA-Z0-9-]*:route53:::delegationset/[^/\\s]{1,32}$","type":"string"}"#),
+            ("CallerReference", r#"{"maxLength":128,"minLength":1,"type":"string"}"#),
+            ("Id", r#"{"maxLength":32,"type":"string"}"#),
+            ("NameServers", r#"{"items":{"maxLength":1024,"type":"string"},"type":"array"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::Route53::HealthCheck",
-        r##"{"additionalProperties":false,"definitions":{"AlarmIdentifier":{"additionalProperties":false,"properties":{"Name":{"maxLength":256,"minLength":1,"type":"string"},"Region":{"enum":["af-south-1","ap-east-1","ap-east-2","ap-northeast-1","ap-northeast-2","ap-northeast-3","ap-south-1","ap-south-2","ap-southeast-1","ap-southeast-2","ap-southeast-3","ap-southeast-4","ap-southeast-5","ap-southeast-6","ap-southeast-7","ca-central-1","ca-west-1","cn-north-1","cn-northwest-1","eu-central-1","eu-central-2","eu-isoe-west-1","eu-north-1","eu-south-1","eu-south-2","eu-west-1","eu-west-2","eu-west-3","eusc-de-east-1","il-central-1","me-central-1","me-south-1","mx-central-1","sa-east-1","us-east-1","us-east-2","us-gov-east-1","us-gov-west-1","us-iso-east-1","us-iso-west-1","us-isob-east-1","us-isob-west-1","us-isof-east-1","us-isof-south-1","us-west-1","us-west-2"],"type":"string"}},"required":["Name","Region"],"type":"object"},"HealthCheckTag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"type":"string"},"Value":{"maxLength":256,"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"HealthCheckConfig":{"additionalProperties":false,"properties":{"AlarmIdentifier":{"$ref":"#/definitions/AlarmIdentifier"},"ChildHealthChecks":{"items":{"maxLength":64,"minLength":0,"type":"string"},"maxItems":256,"minItems":0,"type":"array"},"EnableSNI":{"type":"boolean"},"FailureThreshold":{"maximum":10,"minimum":1,"type":"integer"},"FullyQualifiedDomainName":{"maxLength":255,"minLength":0,"type":"string"},"HealthThreshold":{"maximum":256,"minimum":0,"type":"integer"},"IPAddress":{"maxLength":45,"minLength":0,"pattern":"^((([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]))$|^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))$","type":"string"},"InsufficientDataHealthStatus":{"enum":["Healthy","LastKnownStatus","Unhealthy"],"type":"string"},"Inverted":{"type":"boolean"},"MeasureLatency":{"type":"boolean"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"Regions":{"items":{"enum":["ap-northeast-1","ap-southeast-1","ap-southeast-2","eu-west-1","sa-east-1","us-east-1","us-west-1","us-west-2"],"type":"string"},"maxItems":64,"minItems":3,"type":"array"},"RequestInterval":{"maximum":30,"minimum":10,"type":"integer"},"ResourcePath":{"maxLength":255,"minLength":0,"type":"string"},"RoutingControlArn":{"maxLength":255,"minLength":1,"type":"string"},"SearchString":{"maxLength":255,"minLength":0,"type":"string"},"Type":{"enum":["CALCULATED","CLOUDWATCH_METRIC","HTTP","HTTP_STR_MATCH","HTTPS","HTTPS_STR_MATCH","TCP","RECOVERY_CONTROL"],"type":"string"}},"required":["Type"],"type":"object"},"HealthCheckId":{"type":"string"},"HealthCheckTags":{"items":{"$ref":"#/definitions/HealthCheckTag"},"type":"array","uniqueItems":true}},"required":["HealthCheckConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["HealthCheckConfig"],"type":"object"}"#,
+        &[
+            (
+                "HealthCheckConfig",
+                r##"{"additionalProperties":false,"properties":{"AlarmIdentifier":{"$ref":"#/definitions/AlarmIdentifier"},"ChildHealthChecks":{"items":{"maxLength":64,"minLength":0,"type":"string"},"maxItems":256,"minItems":0,"type":"array"},"EnableSNI":{"type":"boolean"},"FailureThreshold":{"maximum":10,"minimum":1,"type":"integer"},"FullyQualifiedDomainName":{"maxLength":255,"minLength":0,"type":"string"},"HealthThreshold":{"maximum":256,"minimum":0,"type":"integer"},"IPAddress":{"maxLength":45,"minLength":0,"pattern":"^((([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]))$|^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))$","type":"string"},"InsufficientDataHealthStatus":{"enum":["Healthy","LastKnownStatus","Unhealthy"],"type":"string"},"Inverted":{"type":"boolean"},"MeasureLatency":{"type":"boolean"},"Port":{"maximum":65535,"minimum":1,"type":"integer"},"Regions":{"items":{"enum":["ap-northeast-1","ap-southeast-1","ap-southeast-2","eu-west-1","sa-east-1","us-east-1","us-west-1","us-west-2"],"type":"string"},"maxItems":64,"minItems":3,"type":"array"},"RequestInterval":{"maximum":30,"minimum":10,"type":"integer"},"ResourcePath":{"maxLength":255,"minLength":0,"type":"string"},"RoutingControlArn":{"maxLength":255,"minLength":1,"type":"string"},"SearchString":{"maxLength":255,"minLength":0,"type":"string"},"Type":{"enum":["CALCULATED","CLOUDWATCH_METRIC","HTTP","HTTP_STR_MATCH","HTTPS","HTTPS_STR_MATCH","TCP","RECOVERY_CONTROL"],"type":"string"}},"required":["Type"],"type":"object"}"##,
+            ),
+            ("HealthCheckId", r#"{"type":"string"}"#),
+            (
+                "HealthCheckTags",
+                r##"{"items":{"$ref":"#/definitions/HealthCheckTag"},"type":"array","uniqueItems":true}"##,
+            ),
+        ],
+        &[
+            (
+                "AlarmIdentifier",
+                r#"{"additionalProperties":false,"properties":{"Name":{"maxLength":256,"minLength":1,"type":"string"},"Region":{"enum":["af-south-1","ap-east-1","ap-east-2","ap-northeast-1","ap-northeast-2","ap-northeast-3","ap-south-1","ap-south-2","ap-southeast-1","ap-southeast-2","ap-southeast-3","ap-southeast-4","ap-southeast-5","ap-southeast-6","ap-southeast-7","ca-central-1","ca-west-1","cn-north-1","cn-northwest-1","eu-central-1","eu-central-2","eu-isoe-west-1","eu-north-1","eu-south-1","eu-south-2","eu-west-1","eu-west-2","eu-west-3","eusc-de-east-1","il-central-1","me-central-1","me-south-1","mx-central-1","sa-east-1","us-east-1","us-east-2","us-gov-east-1","us-gov-west-1","us-iso-east-1","us-iso-west-1","us-isob-east-1","us-isob-west-1","us-isof-east-1","us-isof-south-1","us-west-1","us-west-2"],"type":"string"}},"required":["Name","Region"],"type":"object"}"#,
+            ),
+            (
+                "HealthCheckTag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"type":"string"},"Value":{"maxLength":256,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::Route53::HostedZone",
-        r##"{"additionalProperties":false,"definitions":{"HostedZoneConfig":{"additionalProperties":false,"properties":{"Comment":{"maxLength":256,"minLength":0,"type":"string"}},"type":"object"},"HostedZoneFeatures":{"additionalProperties":false,"properties":{"EnableAcceleratedRecovery":{"type":"boolean"}},"type":"object"},"HostedZoneTag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"type":"string"},"Value":{"maxLength":256,"type":"string"}},"required":["Value","Key"],"type":"object"},"QueryLoggingConfig":{"additionalProperties":false,"properties":{"CloudWatchLogsLogGroupArn":{"type":"string"}},"required":["CloudWatchLogsLogGroupArn"],"type":"object"},"VPC":{"additionalProperties":false,"properties":{"VPCId":{"type":"string"},"VPCRegion":{"type":"string"}},"required":["VPCId","VPCRegion"],"type":"object"}},"properties":{"DelegationSetId":{"maxLength":32,"minLength":0,"type":"string"},"HostedZoneConfig":{"$ref":"#/definitions/HostedZoneConfig"},"HostedZoneFeatures":{"$ref":"#/definitions/HostedZoneFeatures"},"HostedZoneTags":{"items":{"$ref":"#/definitions/HostedZoneTag"},"type":"array","uniqueItems":true},"Id":{"type":"string"},"Name":{"maxLength":1024,"minLength":0,"type":"string"},"NameServers":{"items":{"type":"string"},"type":"array","uniqueItems":false},"QueryLoggingConfig":{"$ref":"#/definitions/QueryLoggingConfig"},"VPCs":{"items":{"$ref":"#/definitions/VPC"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("DelegationSetId", r#"{"maxLength":32,"minLength":0,"type":"string"}"#),
+            ("HostedZoneConfig", r##"{"$ref":"#/definitions/HostedZoneConfig"}"##),
+            ("HostedZoneFeatures", r##"{"$ref":"#/definitions/HostedZoneFeatures"}"##),
+            (
+                "HostedZoneTags",
+                r##"{"items":{"$ref":"#/definitions/HostedZoneTag"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("Id", r#"{"type":"string"}"#),
+            ("Name", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("NameServers", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+            ("QueryLoggingConfig", r##"{"$ref":"#/definitions/QueryLoggingConfig"}"##),
+            ("VPCs", r##"{"items":{"$ref":"#/definitions/VPC"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            (
+                "HostedZoneConfig",
+                r#"{"additionalProperties":false,"properties":{"Comment":{"maxLength":256,"minLength":0,"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "HostedZoneFeatures",
+                r#"{"additionalProperties":false,"properties":{"EnableAcceleratedRecovery":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "HostedZoneTag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"type":"string"},"Value":{"maxLength":256,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "QueryLoggingConfig",
+                r#"{"additionalProperties":false,"properties":{"CloudWatchLogsLogGroupArn":{"type":"string"}},"required":["CloudWatchLogsLogGroupArn"],"type":"object"}"#,
+            ),
+            (
+                "VPC",
+                r#"{"additionalProperties":false,"properties":{"VPCId":{"type":"string"},"VPCRegion":{"type":"string"}},"required":["VPCId","VPCRegion"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::Route53::KeySigningKey",
-        r#"{"additionalProperties":false,"properties":{"HostedZoneId":{"pattern":"^[A-Z0-9]{1,32}$","type":"string"},"KeyManagementServiceArn":{"maxLength":256,"minLength":1,"type":"string"},"Name":{"pattern":"^[a-zA-Z0-9_]{3,128}$","type":"string"},"Status":{"enum":["ACTIVE","INACTIVE"],"maxLength":150,"minLength":5,"type":"string"}},"required":["Status","HostedZoneId","Name","KeyManagementServiceArn"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["Status","HostedZoneId","Name","KeyManagementServiceArn"],"type":"object"}"#,
+        &[
+            ("HostedZoneId", r#"{"pattern":"^[A-Z0-9]{1,32}$","type":"string"}"#),
+            ("KeyManagementServiceArn", r#"{"maxLength":256,"minLength":1,"type":"string"}"#),
+            ("Name", r#"{"pattern":"^[a-zA-Z0-9_]{3,128}$","type":"string"}"#),
+            ("Status", r#"{"enum":["ACTIVE","INACTIVE"],"maxLength":150,"minLength":5,"type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::Route53::QueryLoggingConfig",
-        r#"{"additionalProperties":false,"properties":{"Arn":{"pattern":"^arn:aws[a-zA-Z0-9-]*:route53:::queryloggingconfig/[^/\\s]{1,36}$","type":"string"},"CloudWatchLogsLogGroupArn":{"type":"string"},"HostedZoneId":{"maxLength":32,"minLength":0,"type":"string"},"Id":{"maxLength":36,"minLength":1,"type":"string"}},"required":["HostedZoneId","CloudWatchLogsLogGroupArn"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["HostedZoneId","CloudWatchLogsLogGroupArn"],"type":"object"}"#,
+        &[
+            (
+                "Arn",
+                r#"{"pattern":"^arn:aws[a-zA-Z0-9-]*:route53:::queryloggingconfig/[^/\\s]{1,36}$","type":"string"}"#,
+            ),
+            ("CloudWatchLogsLogGroupArn", r#"{"type":"string"}"#),
+            ("HostedZoneId", r#"{"maxLength":32,"minLength":0,"type":"string"}"#),
+            ("Id", r#"{"maxLength":36,"minLength":1,"type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::Route53::RecordSet",
-        r##"{"additionalProperties":false,"definitions":{"AliasTarget":{"additionalProperties":false,"properties":{"DNSName":{"maxLength":1024,"type":"string"},"EvaluateTargetHealth":{"type":"boolean"},"HostedZoneId":{"$ref":"#/definitions/HostedZoneId"}},"required":["HostedZoneId","DNSName"],"type":"object"},"CidrRoutingConfig":{"additionalProperties":false,"properties":{"CollectionId":{"pattern":"^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$","type":"string"},"LocationName":{"maxLength":16,"minLength":1,"pattern":"[0-9A-Za-z_\\-\\*]+","type":"string"}},"required":["CollectionId","LocationName"],"type":"object"},"Comment":{"maxLength":256,"type":"string"},"Coordinates":{"additionalProperties":false,"properties":{"Latitude":{"pattern":"[-+]?[0-9]{1,2}(\\.[0-9]{0,2})?","type":"string"},"Longitude":{"pattern":"[-+]?[0-9]{1,3}(\\.[0-9]{0,2})?","type":"string"}},"required":["Longitude","Latitude"],"type":"object"},"Failover":{"enum":["PRIMARY","SECONDARY"],"type":"string"},"GeoLocation":{"additionalProperties":false,"oneOf":[{"required":["ContinentCode"]},{"required":["CountryCode"]}],"properties":{"ContinentCode":{"maxLength":2,"minLength":2,"type":"string"},"CountryCode":{"maxLength":2,"minLength":1,"type":"string"},"SubdivisionCode":{"maxLength":3,"minLength":1,"type":"string"}},"type":"object"},"GeoProximityLocation":{"additionalProperties":false,"oneOf":[{"required":["AWSRegion"]},{"required":["LocalZoneGroup"]},{"required":["Coordinates"]}],"properties":{"AWSRegion":{"maxLength":64,"minLength":1,"type":"string"},"Bias":{"maximum":99,"minimum":-99,"type":"integer"},"Coordinates":{"$ref":"#/definitions/Coordinates"},"LocalZoneGroup":{"maxLength":64,"minLength":1,"type":"string"}},"type":"object"},"HealthCheckId":{"maxLength":64,"type":"string"},"HostedZoneId":{"maxLength":44,"type":"string"},"HostedZoneName":{"maxLength":256,"type":"string"},"MultiValueAnswer":{"type":"boolean"},"Name":{"maxLength":1024,"type":"string"},"Region":{"type":"string"},"ResourceRecords":{"items":{"maxLength":4000,"type":"string"},"type":"array","uniqueItems":true},"SetIdentifier":{"maxLength":128,"minLength":0,"type":"string"},"TTL":{"type":"string"},"Type":{"type":"string"},"Weight":{"type":"integer"}},"oneOf":[{"required":["HostedZoneId"]},{"required":["HostedZoneName"]}],"properties":{"AliasTarget":{"$ref":"#/definitions/AliasTarget"},"CidrRoutingConfig":{"$ref":"#/definitions/CidrRoutingConfig"},"Comment":{"$ref":"#/definitions/Comment"},"Failover":{"$ref":"#/definitions/Failover"},"GeoLocation":{"$ref":"#/definitions/GeoLocation"},"GeoProximityLocation":{"$ref":"#/definitions/GeoProximityLocation"},"HealthCheckId":{"$ref":"#/definitions/HealthCheckId"},"HostedZoneId":{"$ref":"#/definitions/HostedZoneId"},"HostedZoneName":{"$ref":"#/definitions/HostedZoneName"},"MultiValueAnswer":{"$ref":"#/definitions/MultiValueAnswer"},"Name":{"$ref":"#/definitions/Name"},"Region":{"$ref":"#/definitions/Region"},"ResourceRecords":{"$ref":"#/definitions/ResourceRecords"},"SetIdentifier":{"$ref":"#/definitions/SetIdentifier"},"TTL":{"$ref":"#/definitions/TTL"},"Type":{"$ref":"#/definitions/Type"},"Weight":{"$ref":"#/definitions/Weight"}},"required":["Type","Name"],"requiredXor":["HostedZoneId","HostedZoneName"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"oneOf":[{"required":["HostedZoneId"]},{"required":["HostedZoneName"]}],"required":["Type","Name"],"requiredXor":["HostedZoneId","HostedZoneName"],"type":"object"}"#,
+        &[
+            ("AliasTarget", r##"{"$ref":"#/definitions/AliasTarget"}"##),
+            ("CidrRoutingConfig", r##"{"$ref":"#/definitions/CidrRoutingConfig"}"##),
+            ("Comment", r##"{"$ref":"#/definitions/Comment"}"##),
+            ("Failover", r##"{"$ref":"#/definitions/Failover"}"##),
+            ("GeoLocation", r##"{"$ref":"#/definitions/GeoLocation"}"##),
+            ("GeoProximityLocation", r##"{"$ref":"#/definitions/GeoProximityLocation"}"##),
+            ("HealthCheckId", r##"{"$ref":"#/definitions/HealthCheckId"}"##),
+            ("HostedZoneId", r##"{"$ref":"#/definitions/HostedZoneId"}"##),
+            ("HostedZoneName", r##"{"$ref":"#/definitions/HostedZoneName"}"##),
+            ("MultiValueAnswer", r##"{"$ref":"#/definitions/MultiValueAnswer"}"##),
+            ("Name", r##"{"$ref":"#/definitions/Name"}"##),
+            ("Region", r##"{"$ref":"#/definitions/Region"}"##),
+            ("ResourceRecords", r##"{"$ref":"#/definitions/ResourceRecords"}"##),
+            ("SetIdentifier", r##"{"$ref":"#/definitions/SetIdentifier"}"##),
+            ("TTL", r##"{"$ref":"#/definitions/TTL"}"##),
+            ("Type", r##"{"$ref":"#/definitions/Type"}"##),
+            ("Weight", r##"{"$ref":"#/definitions/Weight"}"##),
+        ],
+        &[
+            (
+                "AliasTarget",
+                r##"{"additionalProperties":false,"properties":{"DNSName":{"maxLength":1024,"type":"string"},"EvaluateTargetHealth":{"type":"boolean"},"HostedZoneId":{"$ref":"#/definitions/HostedZoneId"}},"required":["HostedZoneId","DNSName"],"type":"object"}"##,
+            ),
+            (
+                "CidrRoutingConfig",
+                r#"{"additionalProperties":false,"properties":{"CollectionId":{"pattern":"^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$","type":"string"},"LocationName":{"maxLength":16,"minLength":1,"pattern":"[0-9A-Za-z_\\-\\*]+","type":"string"}},"required":["CollectionId","LocationName"],"type":"object"}"#,
+            ),
+            ("Comment", r#"{"maxLength":256,"type":"string"}"#),
+            (
+                "Coordinates",
+                r#"{"additionalProperties":false,"properties":{"Latitude":{"pattern":"[-+]?[0-9]{1,2}(\\.[0-9]{0,2})?","type":"string"},"Longitude":{"pattern":"[-+]?[0-9]{1,3}(\\.[0-9]{0,2})?","type":"string"}},"required":["Longitude","Latitude"],"type":"object"}"#,
+            ),
+            ("Failover", r#"{"enum":["PRIMARY","SECONDARY"],"type":"string"}"#),
+            (
+                "GeoLocation",
+                r#"{"additionalProperties":false,"oneOf":[{"required":["ContinentCode"]},{"required":["CountryCode"]}],"properties":{"ContinentCode":{"maxLength":2,"minLength":2,"type":"string"},"CountryCode":{"maxLength":2,"minLength":1,"type":"string"},"SubdivisionCode":{"maxLength":3,"minLength":1,"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "GeoProximityLocation",
+                r##"{"additionalProperties":false,"oneOf":[{"required":["AWSRegion"]},{"required":["LocalZoneGroup"]},{"required":["Coordinates"]}],"properties":{"AWSRegion":{"maxLength":64,"minLength":1,"type":"string"},"Bias":{"maximum":99,"minimum":-99,"type":"integer"},"Coordinates":{"$ref":"#/definitions/Coordinates"},"LocalZoneGroup":{"maxLength":64,"minLength":1,"type":"string"}},"type":"object"}"##,
+            ),
+            ("HealthCheckId", r#"{"maxLength":64,"type":"string"}"#),
+            ("HostedZoneId", r#"{"maxLength":44,"type":"string"}"#),
+            ("HostedZoneName", r#"{"maxLength":256,"type":"string"}"#),
+            ("MultiValueAnswer", r#"{"type":"boolean"}"#),
+            ("Name", r#"{"maxLength":1024,"type":"string"}"#),
+            ("Region", r#"{"type":"string"}"#),
+            ("ResourceRecords", r#"{"items":{"maxLength":4000,"type":"string"},"type":"array","uniqueItems":true}"#),
+            ("SetIdentifier", r#"{"maxLength":128,"minLength":0,"type":"string"}"#),
+            ("TTL", r#"{"type":"string"}"#),
+            ("Type", r#"{"type":"string"}"#),
+            ("Weight", r#"{"type":"integer"}"#),
+        ],
     ),
     (
         "AWS::Route53::RecordSetGroup",
-        r##"{"additionalProperties":false,"definitions":{"AliasTarget":{"additionalProperties":false,"properties":{"DNSName":{"type":"string"},"EvaluateTargetHealth":{"type":"boolean"},"HostedZoneId":{"type":"string"}},"required":["HostedZoneId","DNSName"],"type":"object"},"CidrRoutingConfig":{"additionalProperties":false,"properties":{"CollectionId":{"type":"string"},"LocationName":{"type":"string"}},"required":["CollectionId","LocationName"],"type":"object"},"Coordinates":{"additionalProperties":false,"properties":{"Latitude":{"type":"string"},"Longitude":{"type":"string"}},"required":["Latitude","Longitude"],"type":"object"},"GeoLocation":{"additionalProperties":false,"properties":{"ContinentCode":{"type":"string"},"CountryCode":{"type":"string"},"SubdivisionCode":{"type":"string"}},"type":"object"},"GeoProximityLocation":{"additionalProperties":false,"properties":{"AWSRegion":{"type":"string"},"Bias":{"type":"integer"},"Coordinates":{"$ref":"#/definitions/Coordinates"},"LocalZoneGroup":{"type":"string"}},"type":"object"},"RecordSet":{"additionalProperties":false,"properties":{"AliasTarget":{"$ref":"#/definitions/AliasTarget"},"CidrRoutingConfig":{"$ref":"#/definitions/CidrRoutingConfig"},"Failover":{"type":"string"},"GeoLocation":{"$ref":"#/definitions/GeoLocation"},"GeoProximityLocation":{"$ref":"#/definitions/GeoProximityLocation"},"HealthCheckId":{"type":"string"},"HostedZoneId":{"type":"string"},"HostedZoneName":{"type":"string"},"MultiValueAnswer":{"type":"boolean"},"Name":{"type":"string"},"Region":{"type":"string"},"ResourceRecords":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SetIdentifier":{"type":"string"},"TTL":{"type":"string"},"Type":{"type":"string"},"Weight":{"type":"integer"}},"required":["Type","Name"],"type":"object"}},"properties":{"Comment":{"type":"string"},"HostedZoneId":{"type":"string"},"HostedZoneName":{"type":"string"},"Id":{"type":"string"},"RecordSets":{"items":{"$ref":"#/definitions/RecordSet"},"type":"array","uniqueItems":true}},"requiredXor":["HostedZoneId","HostedZoneName"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"requiredXor":["HostedZoneId","HostedZoneName"],"type":"object"}"#,
+        &[
+            ("Comment", r#"{"type":"string"}"#),
+            ("HostedZoneId", r#"{"type":"string"}"#),
+            ("HostedZoneName", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("RecordSets", r##"{"items":{"$ref":"#/definitions/RecordSet"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            (
+                "AliasTarget",
+                r#"{"additionalProperties":false,"properties":{"DNSName":{"type":"string"},"EvaluateTargetHealth":{"type":"boolean"},"HostedZoneId":{"type":"string"}},"required":["HostedZoneId","DNSName"],"type":"object"}"#,
+            ),
+            (
+                "CidrRoutingConfig",
+                r#"{"additionalProperties":false,"properties":{"CollectionId":{"type":"string"},"LocationName":{"type":"string"}},"required":["CollectionId","LocationName"],"type":"object"}"#,
+            ),
+            (
+                "Coordinates",
+                r#"{"additionalProperties":false,"properties":{"Latitude":{"type":"string"},"Longitude":{"type":"string"}},"required":["Latitude","Longitude"],"type":"object"}"#,
+            ),
+            (
+                "GeoLocation",
+                r#"{"additionalProperties":false,"properties":{"ContinentCode":{"type":"string"},"CountryCode":{"type":"string"},"SubdivisionCode":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "GeoProximityLocation",
+                r##"{"additionalProperties":false,"properties":{"AWSRegion":{"type":"string"},"Bias":{"type":"integer"},"Coordinates":{"$ref":"#/definitions/Coordinates"},"LocalZoneGroup":{"type":"string"}},"type":"object"}"##,
+            ),
+            (
+                "RecordSet",
+                r##"{"additionalProperties":false,"properties":{"AliasTarget":{"$ref":"#/definitions/AliasTarget"},"CidrRoutingConfig":{"$ref":"#/definitions/CidrRoutingConfig"},"Failover":{"type":"string"},"GeoLocation":{"$ref":"#/definitions/GeoLocation"},"GeoProximityLocation":{"$ref":"#/definitions/GeoProximityLocation"},"HealthCheckId":{"type":"string"},"HostedZoneId":{"type":"string"},"HostedZoneName":{"type":"string"},"MultiValueAnswer":{"type":"boolean"},"Name":{"type":"string"},"Region":{"type":"string"},"ResourceRecords":{"items":{"type":"string"},"type":"array","uniqueItems":true},"SetIdentifier":{"type":"string"},"TTL":{"type":"string"},"Type":{"type":"string"},"Weight":{"type":"integer"}},"required":["Type","Name"],"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::Route53::TrafficPolicy",
-        r#"{"additionalProperties":false,"properties":{"Arn":{"pattern":"^arn:aws[a-zA-Z0-9-]*:route53:::trafficpolicy/[^/\\s]{1,36}$","type":"string"},"Comment":{"maxLength":1024,"minLength":0,"type":"string"},"Document":{"maxLength":102400,"minLength":0,"type":"string"},"Id":{"maxLength":36,"minLength":1,"type":"string"},"Name":{"maxLength":512,"minLength":0,"type":"string"},"Type":{"enum":["SOA","A","TXT","NS","CNAME","MX","NAPTR","PTR","SRV","SPF","AAAA","CAA","DS","TLSA","SSHFP","SVCB","HTTPS"],"type":"string"},"Version":{"maximum":1,"minimum":1,"type":"integer"}},"required":["Name","Document"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["Name","Document"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"pattern":"^arn:aws[a-zA-Z0-9-]*:route53:::trafficpolicy/[^/\\s]{1,36}$","type":"string"}"#),
+            ("Comment", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("Document", r#"{"maxLength":102400,"minLength":0,"type":"string"}"#),
+            ("Id", r#"{"maxLength":36,"minLength":1,"type":"string"}"#),
+            ("Name", r#"{"maxLength":512,"minLength":0,"type":"string"}"#),
+            (
+                "Type",
+                r#"{"enum":["SOA","A","TXT","NS","CNAME","MX","NAPTR","PTR","SRV","SPF","AAAA","CAA","DS","TLSA","SSHFP","SVCB","HTTPS"],"type":"string"}"#,
+            ),
+            ("Version", r#"{"maximum":1,"minimum":1,"type":"integer"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::Route53::TrafficPolicyInstance",
-        r#"{"additionalProperties":false,"properties":{"Arn":{"pattern":"^arn:aws[a-zA-Z0-9-]*:route53:::trafficpolicyinstance/[^/\\s]{1,36}$","type":"string"},"HostedZoneId":{"maxLength":32,"pattern":"^[A-Z0-9]{1,32}$","type":"string"},"Id":{"maxLength":36,"minLength":1,"type":"string"},"Name":{"maxLength":1024,"minLength":0,"pattern":"^[^A-Z\\s]+\\.$","type":"string"},"State":{"type":"string"},"TTL":{"maximum":2147483647,"minimum":0,"type":"integer"},"TrafficPolicyId":{"maxLength":36,"minLength":1,"pattern":"^[0-9a-f-]{1,36}$","type":"string"},"TrafficPolicyType":{"enum":["SOA","A","TXT","NS","CNAME","MX","NAPTR","PTR","SRV","SPF","AAAA","CAA","DS","TLSA","SSHFP","SVCB","HTTPS"],"type":"string"},"TrafficPolicyVersion":{"maximum":1000,"minimum":1,"type":"integer"}},"required":["HostedZoneId","Name","TTL","TrafficPolicyId","TrafficPolicyVersion"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["HostedZoneId","Name","TTL","TrafficPolicyId","TrafficPolicyVersion"],"type":"object"}"#,
+        &[
+            (
+                "Arn",
+                r#"{"pattern":"^arn:aws[a-zA-Z0-9-]*:route53:::trafficpolicyinstance/[^/\\s]{1,36}$","type":"string"}"#,
+            ),
+            ("HostedZoneId", r#"{"maxLength":32,"pattern":"^[A-Z0-9]{1,32}$","type":"string"}"#),
+            ("Id", r#"{"maxLength":36,"minLength":1,"type":"string"}"#),
+            ("Name", r#"{"maxLength":1024,"minLength":0,"pattern":"^[^A-Z\\s]+\\.$","type":"string"}"#),
+            ("State", r#"{"type":"string"}"#),
+            ("TTL", r#"{"maximum":2147483647,"minimum":0,"type":"integer"}"#),
+            ("TrafficPolicyId", r#"{"maxLength":36,"minLength":1,"pattern":"^[0-9a-f-]{1,36}$","type":"string"}"#),
+            (
+                "TrafficPolicyType",
+                r#"{"enum":["SOA","A","TXT","NS","CNAME","MX","NAPTR","PTR","SRV","SPF","AAAA","CAA","DS","TLSA","SSHFP","SVCB","HTTPS"],"type":"string"}"#,
+            ),
+            ("TrafficPolicyVersion", r#"{"maximum":1000,"minimum":1,"type":"integer"}"#),
+        ],
+        &[],
     ),
 ];

@@ -5125,46 +5125,637 @@ pub mod storage_lens_group {
     impl Literal for Or {}
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::S3::AccessGrant",
-        r##"{"additionalProperties":false,"definitions":{"AccessGrantArn":{"type":"string"},"AccessGrantsLocationConfiguration":{"additionalProperties":false,"properties":{"S3SubPrefix":{"type":"string"}},"required":["S3SubPrefix"],"type":"object"},"Grantee":{"additionalProperties":false,"properties":{"GranteeIdentifier":{"type":"string"},"GranteeType":{"enum":["IAM","DIRECTORY_USER","DIRECTORY_GROUP"],"type":"string"}},"required":["GranteeType","GranteeIdentifier"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"AccessGrantArn":{"$ref":"#/definitions/AccessGrantArn"},"AccessGrantId":{"type":"string"},"AccessGrantsLocationConfiguration":{"$ref":"#/definitions/AccessGrantsLocationConfiguration"},"AccessGrantsLocationId":{"type":"string"},"ApplicationArn":{"type":"string"},"GrantScope":{"type":"string"},"Grantee":{"$ref":"#/definitions/Grantee"},"Permission":{"enum":["READ","WRITE","READWRITE"],"type":"string"},"S3PrefixType":{"enum":["Object"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["Grantee","Permission","AccessGrantsLocationId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Grantee","Permission","AccessGrantsLocationId"],"type":"object"}"#,
+        &[
+            ("AccessGrantArn", r##"{"$ref":"#/definitions/AccessGrantArn"}"##),
+            ("AccessGrantId", r#"{"type":"string"}"#),
+            ("AccessGrantsLocationConfiguration", r##"{"$ref":"#/definitions/AccessGrantsLocationConfiguration"}"##),
+            ("AccessGrantsLocationId", r#"{"type":"string"}"#),
+            ("ApplicationArn", r#"{"type":"string"}"#),
+            ("GrantScope", r#"{"type":"string"}"#),
+            ("Grantee", r##"{"$ref":"#/definitions/Grantee"}"##),
+            ("Permission", r#"{"enum":["READ","WRITE","READWRITE"],"type":"string"}"#),
+            ("S3PrefixType", r#"{"enum":["Object"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            ("AccessGrantArn", r#"{"type":"string"}"#),
+            (
+                "AccessGrantsLocationConfiguration",
+                r#"{"additionalProperties":false,"properties":{"S3SubPrefix":{"type":"string"}},"required":["S3SubPrefix"],"type":"object"}"#,
+            ),
+            (
+                "Grantee",
+                r#"{"additionalProperties":false,"properties":{"GranteeIdentifier":{"type":"string"},"GranteeType":{"enum":["IAM","DIRECTORY_USER","DIRECTORY_GROUP"],"type":"string"}},"required":["GranteeType","GranteeIdentifier"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::S3::AccessGrantsInstance",
-        r##"{"additionalProperties":false,"definitions":{"AccessGrantsInstanceArn":{"type":"string"},"IdentityCenterArn":{"type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"AccessGrantsInstanceArn":{"$ref":"#/definitions/AccessGrantsInstanceArn"},"AccessGrantsInstanceId":{"type":"string"},"IdentityCenterArn":{"$ref":"#/definitions/IdentityCenterArn"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":[],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":[],"type":"object"}"#,
+        &[
+            ("AccessGrantsInstanceArn", r##"{"$ref":"#/definitions/AccessGrantsInstanceArn"}"##),
+            ("AccessGrantsInstanceId", r#"{"type":"string"}"#),
+            ("IdentityCenterArn", r##"{"$ref":"#/definitions/IdentityCenterArn"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            ("AccessGrantsInstanceArn", r#"{"type":"string"}"#),
+            ("IdentityCenterArn", r#"{"type":"string"}"#),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::S3::AccessGrantsLocation",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"AccessGrantsLocationArn":{"type":"string"},"AccessGrantsLocationId":{"type":"string"},"IamRoleArn":{"type":"string"},"LocationScope":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}},"required":["IamRoleArn","LocationScope"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["IamRoleArn","LocationScope"],"type":"object"}"#,
+        &[
+            ("AccessGrantsLocationArn", r#"{"type":"string"}"#),
+            ("AccessGrantsLocationId", r#"{"type":"string"}"#),
+            ("IamRoleArn", r#"{"type":"string"}"#),
+            ("LocationScope", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::S3::AccessPoint",
-        r##"{"additionalProperties":false,"definitions":{"Arn":{"type":"string"},"PublicAccessBlockConfiguration":{"properties":{"BlockPublicAcls":{"type":"boolean"},"BlockPublicPolicy":{"type":"boolean"},"IgnorePublicAcls":{"type":"boolean"},"RestrictPublicBuckets":{"type":"boolean"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"type":"string"}},"required":["Value","Key"],"type":"object"},"VpcConfiguration":{"properties":{"VpcId":{"maxLength":1024,"minLength":1,"type":"string"}},"type":"object"}},"properties":{"Alias":{"maxLength":63,"minLength":3,"pattern":"^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$","type":"string"},"Arn":{"$ref":"#/definitions/Arn"},"Bucket":{"maxLength":255,"minLength":3,"type":"string"},"BucketAccountId":{"maxLength":64,"pattern":"^\\d{12}$","type":"string"},"Name":{"maxLength":50,"minLength":3,"pattern":"^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$","type":"string"},"NetworkOrigin":{"enum":["Internet","VPC"],"type":"string"},"Policy":{"type":["object","string"]},"PublicAccessBlockConfiguration":{"$ref":"#/definitions/PublicAccessBlockConfiguration"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"VpcConfiguration":{"$ref":"#/definitions/VpcConfiguration"}},"required":["Bucket"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Bucket"],"type":"object"}"#,
+        &[
+            (
+                "Alias",
+                r#"{"maxLength":63,"minLength":3,"pattern":"^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$","type":"string"}"#,
+            ),
+            ("Arn", r##"{"$ref":"#/definitions/Arn"}"##),
+            ("Bucket", r#"{"maxLength":255,"minLength":3,"type":"string"}"#),
+            ("BucketAccountId", r#"{"maxLength":64,"pattern":"^\\d{12}$","type":"string"}"#),
+            ("Name", r#"{"maxLength":50,"minLength":3,"pattern":"^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$","type":"string"}"#),
+            ("NetworkOrigin", r#"{"enum":["Internet","VPC"],"type":"string"}"#),
+            ("Policy", r#"{"type":["object","string"]}"#),
+            ("PublicAccessBlockConfiguration", r##"{"$ref":"#/definitions/PublicAccessBlockConfiguration"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+            ("VpcConfiguration", r##"{"$ref":"#/definitions/VpcConfiguration"}"##),
+        ],
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "PublicAccessBlockConfiguration",
+                r#"{"properties":{"BlockPublicAcls":{"type":"boolean"},"BlockPublicPolicy":{"type":"boolean"},"IgnorePublicAcls":{"type":"boolean"},"RestrictPublicBuckets":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "VpcConfiguration",
+                r#"{"properties":{"VpcId":{"maxLength":1024,"minLength":1,"type":"string"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::S3::Bucket",
-        r##"{"additionalProperties":false,"definitions":{"AbortIncompleteMultipartUpload":{"additionalProperties":false,"properties":{"DaysAfterInitiation":{"minimum":0,"type":"integer"}},"required":["DaysAfterInitiation"],"type":"object"},"AccelerateConfiguration":{"additionalProperties":false,"properties":{"AccelerationStatus":{"enum":["Enabled","Suspended"],"type":"string"}},"required":["AccelerationStatus"],"type":"object"},"AccessControlTranslation":{"additionalProperties":false,"properties":{"Owner":{"const":"Destination","enum":["Destination"],"type":"string"}},"required":["Owner"],"type":"object"},"AnalyticsConfiguration":{"additionalProperties":false,"properties":{"Id":{"type":"string"},"Prefix":{"type":"string"},"StorageClassAnalysis":{"$ref":"#/definitions/StorageClassAnalysis"},"TagFilters":{"items":{"$ref":"#/definitions/TagFilter"},"type":"array","uniqueItems":true}},"required":["StorageClassAnalysis","Id"],"type":"object"},"AnnotationTableConfiguration":{"additionalProperties":false,"properties":{"ConfigurationState":{"enum":["ENABLED","DISABLED"],"type":"string"},"EncryptionConfiguration":{"$ref":"#/definitions/MetadataTableEncryptionConfiguration"},"Role":{"type":"string"},"TableArn":{"type":"string"},"TableName":{"type":"string"}},"required":["ConfigurationState"],"type":"object"},"Arn":{"type":"string"},"BlockedEncryptionTypeList":{"items":{"enum":["NONE","SSE-C"],"type":"string"},"type":"array","uniqueItems":true},"BlockedEncryptionTypes":{"additionalProperties":false,"properties":{"EncryptionType":{"$ref":"#/definitions/BlockedEncryptionTypeList"}},"type":"object"},"BucketEncryption":{"additionalProperties":false,"properties":{"ServerSideEncryptionConfiguration":{"items":{"$ref":"#/definitions/ServerSideEncryptionRule"},"type":"array","uniqueItems":true}},"required":["ServerSideEncryptionConfiguration"],"type":"object"},"CorsConfiguration":{"additionalProperties":false,"properties":{"CorsRules":{"items":{"$ref":"#/definitions/CorsRule","maxLength":100},"type":"array","uniqueItems":true}},"required":["CorsRules"],"type":"object"},"CorsRule":{"additionalProperties":false,"properties":{"AllowedHeaders":{"items":{"type":"string"},"type":"array","uniqueItems":true},"AllowedMethods":{"items":{"enum":["GET","PUT","HEAD","POST","DELETE"],"type":"string"},"type":"array","uniqueItems":true},"AllowedOrigins":{"items":{"type":"string"},"type":"array","uniqueItems":true},"ExposedHeaders":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Id":{"maxLength":255,"type":"string"},"MaxAge":{"minimum":0,"type":"integer"}},"required":["AllowedMethods","AllowedOrigins"],"type":"object"},"DataExport":{"additionalProperties":false,"properties":{"Destination":{"$ref":"#/definitions/Destination"},"OutputSchemaVersion":{"const":"V_1","type":"string"}},"required":["Destination","OutputSchemaVersion"],"type":"object"},"DefaultEventHold":{"additionalProperties":false,"properties":{"Days":{"type":"integer"},"Years":{"type":"integer"}},"type":"object"},"DefaultRetention":{"additionalProperties":false,"properties":{"Days":{"type":"integer"},"DefaultEventHold":{"$ref":"#/definitions/DefaultEventHold"},"Mode":{"enum":["COMPLIANCE","GOVERNANCE"],"type":"string"},"Years":{"type":"integer"}},"type":"object"},"DeleteMarkerReplication":{"additionalProperties":false,"properties":{"Status":{"enum":["Disabled","Enabled"],"type":"string"}},"type":"object"},"Destination":{"additionalProperties":false,"properties":{"BucketAccountId":{"type":"string"},"BucketArn":{"type":"string"},"Format":{"enum":["CSV","ORC","Parquet"],"type":"string"},"Prefix":{"type":"string"}},"required":["BucketArn","Format"],"type":"object"},"EncryptionConfiguration":{"additionalProperties":false,"properties":{"ReplicaKmsKeyID":{"type":"string"}},"required":["ReplicaKmsKeyID"],"type":"object"},"EventBridgeConfiguration":{"additionalProperties":false,"properties":{"EventBridgeEnabled":{"type":"boolean"}},"required":["EventBridgeEnabled"],"type":"object"},"FilterRule":{"additionalProperties":false,"properties":{"Name":{"maxLength":1024,"type":"string"},"Value":{"type":"string"}},"required":["Value","Name"],"type":"object"},"IntelligentTieringConfiguration":{"additionalProperties":false,"properties":{"Id":{"type":"string"},"Prefix":{"type":"string"},"Status":{"enum":["Disabled","Enabled"],"type":"string"},"TagFilters":{"items":{"$ref":"#/definitions/TagFilter"},"type":"array","uniqueItems":true},"Tierings":{"items":{"$ref":"#/definitions/Tiering"},"type":"array","uniqueItems":true}},"required":["Id","Status","Tierings"],"type":"object"},"InventoryConfiguration":{"additionalProperties":false,"properties":{"Destination":{"$ref":"#/definitions/Destination"},"Enabled":{"type":"boolean"},"Id":{"type":"string"},"IncludedObjectVersions":{"enum":["All","Current"],"type":"string"},"OptionalFields":{"items":{"enum":["Size","LastModifiedDate","StorageClass","ETag","IsMultipartUploaded","ReplicationStatus","EncryptionStatus","ObjectLockRetainUntilDate","ObjectLockMode","ObjectLockLegalHoldStatus","ObjectLockEventHoldStatus","ObjectLockEventHoldDuration","IntelligentTieringAccessTier","BucketKeyStatus","ChecksumAlgorithm","ObjectAccessControlList","ObjectOwner","LifecycleExpirationDate","IntelligentTieringReferenceDate"],"type":"string"},"type":"array","uniqueItems":true},"Prefix":{"type":"string"},"ScheduleFrequency":{"enum":["Daily","Weekly"],"type":"string"}},"required":["Destination","Enabled","Id","IncludedObjectVersions","ScheduleFrequency"],"type":"object"},"InventoryTableConfiguration":{"additionalProperties":false,"properties":{"ConfigurationState":{"enum":["ENABLED","DISABLED"],"type":"string"},"EncryptionConfiguration":{"$ref":"#/definitions/MetadataTableEncryptionConfiguration"},"TableArn":{"type":"string"},"TableName":{"type":"string"}},"required":["ConfigurationState"],"type":"object"},"JournalTableConfiguration":{"additionalProperties":false,"properties":{"EncryptionConfiguration":{"$ref":"#/definitions/MetadataTableEncryptionConfiguration"},"RecordExpiration":{"$ref":"#/definitions/RecordExpiration"},"TableArn":{"type":"string"},"TableName":{"type":"string"}},"required":["RecordExpiration"],"type":"object"},"LambdaConfiguration":{"additionalProperties":false,"properties":{"Event":{"type":"string"},"Filter":{"$ref":"#/definitions/NotificationFilter"},"Function":{"type":"string"}},"required":["Function","Event"],"type":"object"},"LifecycleConfiguration":{"additionalProperties":false,"properties":{"Rules":{"items":{"$ref":"#/definitions/Rule"},"type":"array","uniqueItems":true},"TransitionDefaultMinimumObjectSize":{"enum":["varies_by_storage_class","all_storage_classes_128K"],"type":"string"}},"required":["Rules"],"type":"object"},"LoggingConfiguration":{"additionalProperties":false,"properties":{"DestinationBucketName":{"type":"string"},"LogFilePrefix":{"type":"string"},"TargetObjectKeyFormat":{"$ref":"#/definitions/TargetObjectKeyFormat"}},"type":"object"},"MetadataConfiguration":{"additionalProperties":false,"properties":{"AnnotationTableConfiguration":{"$ref":"#/definitions/AnnotationTableConfiguration"},"Destination":{"$ref":"#/definitions/MetadataDestination"},"InventoryTableConfiguration":{"$ref":"#/definitions/InventoryTableConfiguration"},"JournalTableConfiguration":{"$ref":"#/definitions/JournalTableConfiguration"}},"required":["JournalTableConfiguration"],"type":"object"},"MetadataDestination":{"additionalProperties":false,"properties":{"TableBucketArn":{"type":"string"},"TableBucketType":{"enum":["aws","customer"],"type":"string"},"TableNamespace":{"type":"string"}},"required":["TableBucketType"],"type":"object"},"MetadataTableConfiguration":{"additionalProperties":false,"properties":{"S3TablesDestination":{"$ref":"#/definitions/S3TablesDestination"}},"required":["S3TablesDestination"],"type":"object"},"MetadataTableEncryptionConfiguration":{"additionalProperties":false,"properties":{"KmsKeyArn":{"type":"string"},"SseAlgorithm":{"enum":["aws:kms","AES256"],"type":"string"}},"required":["SseAlgorithm"],"type":"object"},"Metrics":{"additionalProperties":false,"properties":{"EventThreshold":{"$ref":"#/definitions/ReplicationTimeValue"},"Status":{"enum":["Disabled","Enabled"],"type":"string"}},"required":["Status"],"type":"object"},"MetricsConfiguration":{"additionalProperties":false,"properties":{"AccessPointArn":{"type":"string"},"Id":{"type":"string"},"Prefix":{"type":"string"},"TagFilters":{"items":{"$ref":"#/definitions/TagFilter"},"type":"array","uniqueItems":true}},"required":["Id"],"type":"object"},"NoncurrentVersionExpiration":{"additionalProperties":false,"properties":{"NewerNoncurrentVersions":{"type":"integer"},"NoncurrentDays":{"type":"integer"}},"required":["NoncurrentDays"],"type":"object"},"NoncurrentVersionTransition":{"additionalProperties":false,"properties":{"NewerNoncurrentVersions":{"type":"integer"},"StorageClass":{"enum":["DEEP_ARCHIVE","GLACIER","Glacier","GLACIER_IR","INTELLIGENT_TIERING","ONEZONE_IA","STANDARD_IA"],"type":"string"},"TransitionInDays":{"type":"integer"}},"required":["StorageClass","TransitionInDays"],"type":"object"},"NotificationConfiguration":{"additionalProperties":false,"properties":{"EventBridgeConfiguration":{"$ref":"#/definitions/EventBridgeConfiguration"},"LambdaConfigurations":{"items":{"$ref":"#/definitions/LambdaConfiguration"},"type":"array","uniqueItems":true},"QueueConfigurations":{"items":{"$ref":"#/definitions/QueueConfiguration"},"type":"array","uniqueItems":true},"TopicConfigurations":{"items":{"$ref":"#/definitions/TopicConfiguration"},"type":"array","uniqueItems":true}},"type":"object"},"NotificationFilter":{"additionalProperties":false,"properties":{"S3Key":{"$ref":"#/definitions/S3KeyFilter"}},"required":["S3Key"],"type":"object"},"ObjectLockConfiguration":{"additionalProperties":false,"properties":{"ObjectLockEnabled":{"const":"Enabled","enum":["Enabled"],"type":"string"},"Rule":{"$ref":"#/definitions/ObjectLockRule"}},"type":"object"},"ObjectLockRule":{"additionalProperties":false,"properties":{"DefaultRetention":{"$ref":"#/definitions/DefaultRetention"}},"type":"object"},"OwnershipControls":{"additionalProperties":false,"properties":{"Rules":{"items":{"$ref":"#/definitions/OwnershipControlsRule"},"type":"array","uniqueItems":true}},"required":["Rules"],"type":"object"},"OwnershipControlsRule":{"additionalProperties":false,"properties":{"ObjectOwnership":{"enum":["ObjectWriter","BucketOwnerPreferred","BucketOwnerEnforced"],"type":"string"}},"type":"object"},"PartitionedPrefix":{"additionalProperties":false,"properties":{"PartitionDateSource":{"enum":["EventTime","DeliveryTime"],"type":"string"}},"type":"object"},"PublicAccessBlockConfiguration":{"additionalProperties":false,"properties":{"BlockPublicAcls":{"type":"boolean"},"BlockPublicPolicy":{"type":"boolean"},"IgnorePublicAcls":{"type":"boolean"},"RestrictPublicBuckets":{"type":"boolean"}},"type":"object"},"QueueConfiguration":{"additionalProperties":false,"properties":{"Event":{"type":"string"},"Filter":{"$ref":"#/definitions/NotificationFilter"},"Queue":{"type":"string"}},"required":["Event","Queue"],"type":"object"},"RecordExpiration":{"additionalProperties":false,"properties":{"Days":{"type":"integer"},"Expiration":{"enum":["ENABLED","DISABLED"],"type":"string"}},"required":["Expiration"],"type":"object"},"RedirectAllRequestsTo":{"additionalProperties":false,"dependentExcluded":{"RedirectAllRequestsTo":["ErrorDocument","IndexDocument","RoutingRules"]},"properties":{"HostName":{"type":"string"},"Protocol":{"enum":["http","https"],"type":"string"}},"required":["HostName"],"type":"object"},"RedirectRule":{"additionalProperties":false,"properties":{"HostName":{"type":"string"},"HttpRedirectCode":{"type":"string"},"Protocol":{"enum":["http","https"],"type":"string"},"ReplaceKeyPrefixWith":{"type":"string"},"ReplaceKeyWith":{"type":"string"}},"type":"object"},"ReplicaModifications":{"additionalProperties":false,"properties":{"Status":{"enum":["Enabled","Disabled"],"type":"string"}},"required":["Status"],"type":"object"},"ReplicationConfiguration":{"additionalProperties":false,"properties":{"Role":{"type":"string"},"Rules":{"items":{"$ref":"#/definitions/ReplicationRule","maxLength":1000,"minLength":1},"type":"array","uniqueItems":true}},"required":["Role","Rules"],"type":"object"},"ReplicationDestination":{"additionalProperties":false,"properties":{"AccessControlTranslation":{"$ref":"#/definitions/AccessControlTranslation"},"Account":{"type":"string"},"Bucket":{"type":"string"},"EncryptionConfiguration":{"$ref":"#/definitions/EncryptionConfiguration"},"Metrics":{"$ref":"#/definitions/Metrics"},"ReplicationTime":{"$ref":"#/definitions/ReplicationTime"},"StorageClass":{"enum":["DEEP_ARCHIVE","GLACIER","GLACIER_IR","INTELLIGENT_TIERING","ONEZONE_IA","REDUCED_REDUNDANCY","STANDARD","STANDARD_IA"],"type":"string"}},"required":["Bucket"],"type":"object"},"ReplicationRule":{"additionalProperties":false,"properties":{"DeleteMarkerReplication":{"$ref":"#/definitions/DeleteMarkerReplication"},"Destination":{"$ref":"#/definitions/ReplicationDestination"},"Filter":{"$ref":"#/definitions/ReplicationRuleFilter"},"Id":{"maxLength":255,"type":"string"},"Prefix":{"maxLength":1024,"type":"string"},"Priority":{"type":"integer"},"SourceSelectionCriteria":{"$ref":"#/definitions/SourceSelectionCriteria"},"Status":{"enum":["Disabled","Enabled"],"type":"string"}},"required":["Destination","Status"],"type":"object"},"ReplicationRuleAndOperator":{"additionalProperties":false,"properties":{"Prefix":{"type":"string"},"TagFilters":{"items":{"$ref":"#/definitions/TagFilter"},"type":"array","uniqueItems":true}},"type":"object"},"ReplicationRuleFilter":{"additionalProperties":false,"properties":{"And":{"$ref":"#/definitions/ReplicationRuleAndOperator"},"Prefix":{"type":"string"},"TagFilter":{"$ref":"#/definitions/TagFilter"}},"type":"object"},"ReplicationTime":{"additionalProperties":false,"properties":{"Status":{"enum":["Disabled","Enabled"],"type":"string"},"Time":{"$ref":"#/definitions/ReplicationTimeValue"}},"required":["Status","Time"],"type":"object"},"ReplicationTimeValue":{"additionalProperties":false,"properties":{"Minutes":{"type":"integer"}},"required":["Minutes"],"type":"object"},"RoutingRule":{"additionalProperties":false,"properties":{"RedirectRule":{"$ref":"#/definitions/RedirectRule"},"RoutingRuleCondition":{"$ref":"#/definitions/RoutingRuleCondition"}},"required":["RedirectRule"],"type":"object"},"RoutingRuleCondition":{"additionalProperties":false,"anyOf":[{"required":["HttpErrorCodeReturnedEquals"]},{"required":["KeyPrefixEquals"]}],"properties":{"HttpErrorCodeReturnedEquals":{"type":"string"},"KeyPrefixEquals":{"type":"string"}},"type":"object"},"Rule":{"additionalProperties":false,"dependentExcluded":{"ObjectSizeGreaterThan":["AbortIncompleteMultipartUpload"],"ObjectSizeLessThan":["AbortIncompleteMultipartUpload"]},"properties":{"AbortIncompleteMultipartUpload":{"$ref":"#/definitions/AbortIncompleteMultipartUpload"},"ExpirationDate":{"$ref":"#/definitions/iso8601UTC"},"ExpirationInDays":{"type":"integer"},"ExpiredObjectDeleteMarker":{"type":"boolean"},"Id":{"maxLength":255,"type":"string"},"NoncurrentVersionExpiration":{"$ref":"#/definitions/NoncurrentVersionExpiration"},"NoncurrentVersionExpirationInDays":{"type":"integer"},"NoncurrentVersionTransition":{"$ref":"#/definitions/NoncurrentVersionTransition"},"NoncurrentVersionTransitions":{"items":{"$ref":"#/definitions/NoncurrentVersionTransition"},"type":"array","uniqueItems":true},"ObjectSizeGreaterThan":{"maxLength":20,"pattern":"[0-9]+","type":"string"},"ObjectSizeLessThan":{"maxLength":20,"pattern":"[0-9]+","type":"string"},"Prefix":{"type":"string"},"Status":{"enum":["Enabled","Disabled"],"type":"string"},"TagFilters":{"items":{"$ref":"#/definitions/TagFilter"},"type":"array","uniqueItems":true},"Transition":{"$ref":"#/definitions/Transition"},"Transitions":{"items":{"$ref":"#/definitions/Transition"},"type":"array","uniqueItems":true}},"required":["Status"],"type":"object"},"S3KeyFilter":{"additionalProperties":false,"properties":{"Rules":{"items":{"$ref":"#/definitions/FilterRule"},"type":"array","uniqueItems":true}},"required":["Rules"],"type":"object"},"S3TablesDestination":{"additionalProperties":false,"properties":{"TableArn":{"type":"string"},"TableBucketArn":{"type":"string"},"TableName":{"type":"string"},"TableNamespace":{"type":"string"}},"required":["TableBucketArn","TableName"],"type":"object"},"ServerSideEncryptionByDefault":{"additionalProperties":false,"properties":{"KMSMasterKeyID":{"anyOf":[{},{},{}],"type":"string"},"SSEAlgorithm":{"enum":["aws:kms","AES256","aws:kms:dsse"],"type":"string"}},"required":["SSEAlgorithm"],"type":"object"},"ServerSideEncryptionRule":{"additionalProperties":false,"properties":{"BlockedEncryptionTypes":{"$ref":"#/definitions/BlockedEncryptionTypes"},"BucketKeyEnabled":{"type":"boolean"},"ServerSideEncryptionByDefault":{"$ref":"#/definitions/ServerSideEncryptionByDefault"}},"type":"object"},"SourceSelectionCriteria":{"additionalProperties":false,"properties":{"ReplicaModifications":{"$ref":"#/definitions/ReplicaModifications"},"SseKmsEncryptedObjects":{"$ref":"#/definitions/SseKmsEncryptedObjects"}},"type":"object"},"SseKmsEncryptedObjects":{"additionalProperties":false,"properties":{"Status":{"enum":["Disabled","Enabled"],"type":"string"}},"required":["Status"],"type":"object"},"StorageClassAnalysis":{"additionalProperties":false,"properties":{"DataExport":{"$ref":"#/definitions/DataExport"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"type":"string"}},"required":["Value","Key"],"type":"object"},"TagFilter":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"},"TargetObjectKeyFormat":{"oneOf":[{"additionalProperties":false,"properties":{"SimplePrefix":{"additionalProperties":false,"type":"object"}},"required":["SimplePrefix"]},{"additionalProperties":false,"properties":{"PartitionedPrefix":{"$ref":"#/definitions/PartitionedPrefix"}},"required":["PartitionedPrefix"]}],"type":"object"},"Tiering":{"additionalProperties":false,"properties":{"AccessTier":{"enum":["ARCHIVE_ACCESS","DEEP_ARCHIVE_ACCESS"],"type":"string"},"Days":{"type":"integer"}},"required":["AccessTier","Days"],"type":"object"},"TopicConfiguration":{"additionalProperties":false,"properties":{"Event":{"type":"string"},"Filter":{"$ref":"#/definitions/NotificationFilter"},"Topic":{"type":"string"}},"required":["Event","Topic"],"type":"object"},"Transition":{"additionalProperties":false,"properties":{"StorageClass":{"enum":["DEEP_ARCHIVE","GLACIER","Glacier","GLACIER_IR","INTELLIGENT_TIERING","ONEZONE_IA","STANDARD_IA"],"type":"string"},"TransitionDate":{"$ref":"#/definitions/iso8601UTC"},"TransitionInDays":{"type":"integer"}},"required":["StorageClass"],"type":"object"},"VersioningConfiguration":{"additionalProperties":false,"properties":{"Status":{"enum":["Enabled","Suspended"],"type":"string"}},"required":["Status"],"type":"object"},"WebsiteConfiguration":{"additionalProperties":false,"properties":{"ErrorDocument":{"type":"string"},"IndexDocument":{"type":"string"},"RedirectAllRequestsTo":{"$ref":"#/definitions/RedirectAllRequestsTo"},"RoutingRules":{"items":{"$ref":"#/definitions/RoutingRule"},"type":"array"}},"type":"object"},"iso8601UTC":{"pattern":"^(\\d{4})-(0[0-9]|1[0-2])-([0-2]\\d|3[01])T([01]\\d|2[0-4]):([0-5]\\d):([0-6]\\d)((\\.\\d{3})?)Z$","type":"string"}},"properties":{"AbacStatus":{"enum":["Enabled","Disabled"],"type":"string"},"AccelerateConfiguration":{"$ref":"#/definitions/AccelerateConfiguration"},"AccessControl":{"enum":["AuthenticatedRead","AwsExecRead","BucketOwnerFullControl","BucketOwnerRead","LogDeliveryWrite","Private","PublicRead","PublicReadWrite"],"type":"string"},"AnalyticsConfigurations":{"items":{"$ref":"#/definitions/AnalyticsConfiguration"},"type":"array","uniqueItems":true},"Arn":{"$ref":"#/definitions/Arn"},"BucketEncryption":{"$ref":"#/definitions/BucketEncryption"},"BucketName":{"maxLength":63,"pattern":"^([a-z0-9][a-z0-9.-]*[a-z0-9])?$","type":"string"},"BucketNamePrefix":{"type":"string"},"BucketNamespace":{"enum":["global","account-regional"],"type":"string"},"CorsConfiguration":{"$ref":"#/definitions/CorsConfiguration"},"DomainName":{"type":"string"},"DualStackDomainName":{"type":"string"},"IntelligentTieringConfigurations":{"items":{"$ref":"#/definitions/IntelligentTieringConfiguration"},"type":"array","uniqueItems":true},"InventoryConfigurations":{"items":{"$ref":"#/definitions/InventoryConfiguration"},"type":"array","uniqueItems":true},"LifecycleConfiguration":{"$ref":"#/definitions/LifecycleConfiguration"},"LoggingConfiguration":{"$ref":"#/definitions/LoggingConfiguration"},"MetadataConfiguration":{"$ref":"#/definitions/MetadataConfiguration"},"MetadataTableConfiguration":{"$ref":"#/definitions/MetadataTableConfiguration"},"MetricsConfigurations":{"items":{"$ref":"#/definitions/MetricsConfiguration"},"type":"array","uniqueItems":true},"NotificationConfiguration":{"$ref":"#/definitions/NotificationConfiguration"},"ObjectLockConfiguration":{"$ref":"#/definitions/ObjectLockConfiguration"},"ObjectLockEnabled":{"type":"boolean"},"OwnershipControls":{"$ref":"#/definitions/OwnershipControls"},"PublicAccessBlockConfiguration":{"$ref":"#/definitions/PublicAccessBlockConfiguration"},"RegionalDomainName":{"type":"string"},"ReplicationConfiguration":{"$ref":"#/definitions/ReplicationConfiguration"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"},"VersioningConfiguration":{"$ref":"#/definitions/VersioningConfiguration"},"WebsiteConfiguration":{"$ref":"#/definitions/WebsiteConfiguration"},"WebsiteURL":{"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("AbacStatus", r#"{"enum":["Enabled","Disabled"],"type":"string"}"#),
+            ("AccelerateConfiguration", r##"{"$ref":"#/definitions/AccelerateConfiguration"}"##),
+            (
+                "AccessControl",
+                r#"{"enum":["AuthenticatedRead","AwsExecRead","BucketOwnerFullControl","BucketOwnerRead","LogDeliveryWrite","Private","PublicRead","PublicReadWrite"],"type":"string"}"#,
+            ),
+            (
+                "AnalyticsConfigurations",
+                r##"{"items":{"$ref":"#/definitions/AnalyticsConfiguration"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("Arn", r##"{"$ref":"#/definitions/Arn"}"##),
+            ("BucketEncryption", r##"{"$ref":"#/definitions/BucketEncryption"}"##),
+            ("BucketName", r#"{"maxLength":63,"pattern":"^([a-z0-9][a-z0-9.-]*[a-z0-9])?$","type":"string"}"#),
+            ("BucketNamePrefix", r#"{"type":"string"}"#),
+            ("BucketNamespace", r#"{"enum":["global","account-regional"],"type":"string"}"#),
+            ("CorsConfiguration", r##"{"$ref":"#/definitions/CorsConfiguration"}"##),
+            ("DomainName", r#"{"type":"string"}"#),
+            ("DualStackDomainName", r#"{"type":"string"}"#),
+            (
+                "IntelligentTieringConfigurations",
+                r##"{"items":{"$ref":"#/definitions/IntelligentTieringConfiguration"},"type":"array","uniqueItems":true}"##,
+            ),
+            (
+                "InventoryConfigurations",
+                r##"{"items":{"$ref":"#/definitions/InventoryConfiguration"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("LifecycleConfiguration", r##"{"$ref":"#/definitions/LifecycleConfiguration"}"##),
+            ("LoggingConfiguration", r##"{"$ref":"#/definitions/LoggingConfiguration"}"##),
+            ("MetadataConfiguration", r##"{"$ref":"#/definitions/MetadataConfiguration"}"##),
+            ("MetadataTableConfiguration", r##"{"$ref":"#/definitions/MetadataTableConfiguration"}"##),
+            (
+                "MetricsConfigurations",
+                r##"{"items":{"$ref":"#/definitions/MetricsConfiguration"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("NotificationConfiguration", r##"{"$ref":"#/definitions/NotificationConfiguration"}"##),
+            ("ObjectLockConfiguration", r##"{"$ref":"#/definitions/ObjectLockConfiguration"}"##),
+            ("ObjectLockEnabled", r#"{"type":"boolean"}"#),
+            ("OwnershipControls", r##"{"$ref":"#/definitions/OwnershipControls"}"##),
+            ("PublicAccessBlockConfiguration", r##"{"$ref":"#/definitions/PublicAccessBlockConfiguration"}"##),
+            ("RegionalDomainName", r#"{"type":"string"}"#),
+            ("ReplicationConfiguration", r##"{"$ref":"#/definitions/ReplicationConfiguration"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array"}"##),
+            ("VersioningConfiguration", r##"{"$ref":"#/definitions/VersioningConfiguration"}"##),
+            ("WebsiteConfiguration", r##"{"$ref":"#/definitions/WebsiteConfiguration"}"##),
+            ("WebsiteURL", r#"{"type":"string"}"#),
+        ],
+        &[
+            (
+                "AbortIncompleteMultipartUpload",
+                r#"{"additionalProperties":false,"properties":{"DaysAfterInitiation":{"minimum":0,"type":"integer"}},"required":["DaysAfterInitiation"],"type":"object"}"#,
+            ),
+            (
+                "AccelerateConfiguration",
+                r#"{"additionalProperties":false,"properties":{"AccelerationStatus":{"enum":["Enabled","Suspended"],"type":"string"}},"required":["AccelerationStatus"],"type":"object"}"#,
+            ),
+            (
+                "AccessControlTranslation",
+                r#"{"additionalProperties":false,"properties":{"Owner":{"const":"Destination","enum":["Destination"],"type":"string"}},"required":["Owner"],"type":"object"}"#,
+            ),
+            (
+                "AnalyticsConfiguration",
+                r##"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"Prefix":{"type":"string"},"StorageClassAnalysis":{"$ref":"#/definitions/StorageClassAnalysis"},"TagFilters":{"items":{"$ref":"#/definitions/TagFilter"},"type":"array","uniqueItems":true}},"required":["StorageClassAnalysis","Id"],"type":"object"}"##,
+            ),
+            (
+                "AnnotationTableConfiguration",
+                r##"{"additionalProperties":false,"properties":{"ConfigurationState":{"enum":["ENABLED","DISABLED"],"type":"string"},"EncryptionConfiguration":{"$ref":"#/definitions/MetadataTableEncryptionConfiguration"},"Role":{"type":"string"},"TableArn":{"type":"string"},"TableName":{"type":"string"}},"required":["ConfigurationState"],"type":"object"}"##,
+            ),
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "BlockedEncryptionTypeList",
+                r#"{"items":{"enum":["NONE","SSE-C"],"type":"string"},"type":"array","uniqueItems":true}"#,
+            ),
+            (
+                "BlockedEncryptionTypes",
+                r##"{"additionalProperties":false,"properties":{"EncryptionType":{"$ref":"#/definitions/BlockedEncryptionTypeList"}},"type":"object"}"##,
+            ),
+            (
+                "BucketEncryption",
+                r##"{"additionalProperties":false,"properties":{"ServerSideEncryptionConfiguration":{"items":{"$ref":"#/definitions/ServerSideEncryptionRule"},"type":"array","uniqueItems":true}},"required":["ServerSideEncryptionConfiguration"],"type":"object"}"##,
+            ),
+            (
+                "CorsConfiguration",
+                r##"{"additionalProperties":false,"properties":{"CorsRules":{"items":{"$ref":"#/definitions/CorsRule","maxLength":100},"type":"array","uniqueItems":true}},"required":["CorsRules"],"type":"object"}"##,
+            ),
+            (
+                "CorsRule",
+                r#"{"additionalProperties":false,"properties":{"AllowedHeaders":{"items":{"type":"string"},"type":"array","uniqueItems":true},"AllowedMethods":{"items":{"enum":["GET","PUT","HEAD","POST","DELETE"],"type":"string"},"type":"array","uniqueItems":true},"AllowedOrigins":{"items":{"type":"string"},"type":"array","uniqueItems":true},"ExposedHeaders":{"items":{"type":"string"},"type":"array","uniqueItems":true},"Id":{"maxLength":255,"type":"string"},"MaxAge":{"minimum":0,"type":"integer"}},"required":["AllowedMethods","AllowedOrigins"],"type":"object"}"#,
+            ),
+            (
+                "DataExport",
+                r##"{"additionalProperties":false,"properties":{"Destination":{"$ref":"#/definitions/Destination"},"OutputSchemaVersion":{"const":"V_1","type":"string"}},"required":["Destination","OutputSchemaVersion"],"type":"object"}"##,
+            ),
+            (
+                "DefaultEventHold",
+                r#"{"additionalProperties":false,"properties":{"Days":{"type":"integer"},"Years":{"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "DefaultRetention",
+                r##"{"additionalProperties":false,"properties":{"Days":{"type":"integer"},"DefaultEventHold":{"$ref":"#/definitions/DefaultEventHold"},"Mode":{"enum":["COMPLIANCE","GOVERNANCE"],"type":"string"},"Years":{"type":"integer"}},"type":"object"}"##,
+            ),
+            (
+                "DeleteMarkerReplication",
+                r#"{"additionalProperties":false,"properties":{"Status":{"enum":["Disabled","Enabled"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Destination",
+                r#"{"additionalProperties":false,"properties":{"BucketAccountId":{"type":"string"},"BucketArn":{"type":"string"},"Format":{"enum":["CSV","ORC","Parquet"],"type":"string"},"Prefix":{"type":"string"}},"required":["BucketArn","Format"],"type":"object"}"#,
+            ),
+            (
+                "EncryptionConfiguration",
+                r#"{"additionalProperties":false,"properties":{"ReplicaKmsKeyID":{"type":"string"}},"required":["ReplicaKmsKeyID"],"type":"object"}"#,
+            ),
+            (
+                "EventBridgeConfiguration",
+                r#"{"additionalProperties":false,"properties":{"EventBridgeEnabled":{"type":"boolean"}},"required":["EventBridgeEnabled"],"type":"object"}"#,
+            ),
+            (
+                "FilterRule",
+                r#"{"additionalProperties":false,"properties":{"Name":{"maxLength":1024,"type":"string"},"Value":{"type":"string"}},"required":["Value","Name"],"type":"object"}"#,
+            ),
+            (
+                "IntelligentTieringConfiguration",
+                r##"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"Prefix":{"type":"string"},"Status":{"enum":["Disabled","Enabled"],"type":"string"},"TagFilters":{"items":{"$ref":"#/definitions/TagFilter"},"type":"array","uniqueItems":true},"Tierings":{"items":{"$ref":"#/definitions/Tiering"},"type":"array","uniqueItems":true}},"required":["Id","Status","Tierings"],"type":"object"}"##,
+            ),
+            (
+                "InventoryConfiguration",
+                r##"{"additionalProperties":false,"properties":{"Destination":{"$ref":"#/definitions/Destination"},"Enabled":{"type":"boolean"},"Id":{"type":"string"},"IncludedObjectVersions":{"enum":["All","Current"],"type":"string"},"OptionalFields":{"items":{"enum":["Size","LastModifiedDate","StorageClass","ETag","IsMultipartUploaded","ReplicationStatus","EncryptionStatus","ObjectLockRetainUntilDate","ObjectLockMode","ObjectLockLegalHoldStatus","ObjectLockEventHoldStatus","ObjectLockEventHoldDuration","IntelligentTieringAccessTier","BucketKeyStatus","ChecksumAlgorithm","ObjectAccessControlList","ObjectOwner","LifecycleExpirationDate","IntelligentTieringReferenceDate"],"type":"string"},"type":"array","uniqueItems":true},"Prefix":{"type":"string"},"ScheduleFrequency":{"enum":["Daily","Weekly"],"type":"string"}},"required":["Destination","Enabled","Id","IncludedObjectVersions","ScheduleFrequency"],"type":"object"}"##,
+            ),
+            (
+                "InventoryTableConfiguration",
+                r##"{"additionalProperties":false,"properties":{"ConfigurationState":{"enum":["ENABLED","DISABLED"],"type":"string"},"EncryptionConfiguration":{"$ref":"#/definitions/MetadataTableEncryptionConfiguration"},"TableArn":{"type":"string"},"TableName":{"type":"string"}},"required":["ConfigurationState"],"type":"object"}"##,
+            ),
+            (
+                "JournalTableConfiguration",
+                r##"{"additionalProperties":false,"properties":{"EncryptionConfiguration":{"$ref":"#/definitions/MetadataTableEncryptionConfiguration"},"RecordExpiration":{"$ref":"#/definitions/RecordExpiration"},"TableArn":{"type":"string"},"TableName":{"type":"string"}},"required":["RecordExpiration"],"type":"object"}"##,
+            ),
+            (
+                "LambdaConfiguration",
+                r##"{"additionalProperties":false,"properties":{"Event":{"type":"string"},"Filter":{"$ref":"#/definitions/NotificationFilter"},"Function":{"type":"string"}},"required":["Function","Event"],"type":"object"}"##,
+            ),
+            (
+                "LifecycleConfiguration",
+                r##"{"additionalProperties":false,"properties":{"Rules":{"items":{"$ref":"#/definitions/Rule"},"type":"array","uniqueItems":true},"TransitionDefaultMinimumObjectSize":{"enum":["varies_by_storage_class","all_storage_classes_128K"],"type":"string"}},"required":["Rules"],"type":"object"}"##,
+            ),
+            (
+                "LoggingConfiguration",
+                r##"{"additionalProperties":false,"properties":{"DestinationBucketName":{"type":"string"},"LogFilePrefix":{"type":"string"},"TargetObjectKeyFormat":{"$ref":"#/definitions/TargetObjectKeyFormat"}},"type":"object"}"##,
+            ),
+            (
+                "MetadataConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AnnotationTableConfiguration":{"$ref":"#/definitions/AnnotationTableConfiguration"},"Destination":{"$ref":"#/definitions/MetadataDestination"},"InventoryTableConfiguration":{"$ref":"#/definitions/InventoryTableConfiguration"},"JournalTableConfiguration":{"$ref":"#/definitions/JournalTableConfiguration"}},"required":["JournalTableConfiguration"],"type":"object"}"##,
+            ),
+            (
+                "MetadataDestination",
+                r#"{"additionalProperties":false,"properties":{"TableBucketArn":{"type":"string"},"TableBucketType":{"enum":["aws","customer"],"type":"string"},"TableNamespace":{"type":"string"}},"required":["TableBucketType"],"type":"object"}"#,
+            ),
+            (
+                "MetadataTableConfiguration",
+                r##"{"additionalProperties":false,"properties":{"S3TablesDestination":{"$ref":"#/definitions/S3TablesDestination"}},"required":["S3TablesDestination"],"type":"object"}"##,
+            ),
+            (
+                "MetadataTableEncryptionConfiguration",
+                r#"{"additionalProperties":false,"properties":{"KmsKeyArn":{"type":"string"},"SseAlgorithm":{"enum":["aws:kms","AES256"],"type":"string"}},"required":["SseAlgorithm"],"type":"object"}"#,
+            ),
+            (
+                "Metrics",
+                r##"{"additionalProperties":false,"properties":{"EventThreshold":{"$ref":"#/definitions/ReplicationTimeValue"},"Status":{"enum":["Disabled","Enabled"],"type":"string"}},"required":["Status"],"type":"object"}"##,
+            ),
+            (
+                "MetricsConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AccessPointArn":{"type":"string"},"Id":{"type":"string"},"Prefix":{"type":"string"},"TagFilters":{"items":{"$ref":"#/definitions/TagFilter"},"type":"array","uniqueItems":true}},"required":["Id"],"type":"object"}"##,
+            ),
+            (
+                "NoncurrentVersionExpiration",
+                r#"{"additionalProperties":false,"properties":{"NewerNoncurrentVersions":{"type":"integer"},"NoncurrentDays":{"type":"integer"}},"required":["NoncurrentDays"],"type":"object"}"#,
+            ),
+            (
+                "NoncurrentVersionTransition",
+                r#"{"additionalProperties":false,"properties":{"NewerNoncurrentVersions":{"type":"integer"},"StorageClass":{"enum":["DEEP_ARCHIVE","GLACIER","Glacier","GLACIER_IR","INTELLIGENT_TIERING","ONEZONE_IA","STANDARD_IA"],"type":"string"},"TransitionInDays":{"type":"integer"}},"required":["StorageClass","TransitionInDays"],"type":"object"}"#,
+            ),
+            (
+                "NotificationConfiguration",
+                r##"{"additionalProperties":false,"properties":{"EventBridgeConfiguration":{"$ref":"#/definitions/EventBridgeConfiguration"},"LambdaConfigurations":{"items":{"$ref":"#/definitions/LambdaConfiguration"},"type":"array","uniqueItems":true},"QueueConfigurations":{"items":{"$ref":"#/definitions/QueueConfiguration"},"type":"array","uniqueItems":true},"TopicConfigurations":{"items":{"$ref":"#/definitions/TopicConfiguration"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+            ),
+            (
+                "NotificationFilter",
+                r##"{"additionalProperties":false,"properties":{"S3Key":{"$ref":"#/definitions/S3KeyFilter"}},"required":["S3Key"],"type":"object"}"##,
+            ),
+            (
+                "ObjectLockConfiguration",
+                r##"{"additionalProperties":false,"properties":{"ObjectLockEnabled":{"const":"Enabled","enum":["Enabled"],"type":"string"},"Rule":{"$ref":"#/definitions/ObjectLockRule"}},"type":"object"}"##,
+            ),
+            (
+                "ObjectLockRule",
+                r##"{"additionalProperties":false,"properties":{"DefaultRetention":{"$ref":"#/definitions/DefaultRetention"}},"type":"object"}"##,
+            ),
+            (
+                "OwnershipControls",
+                r##"{"additionalProperties":false,"properties":{"Rules":{"items":{"$ref":"#/definitions/OwnershipControlsRule"},"type":"array","uniqueItems":true}},"required":["Rules"],"type":"object"}"##,
+            ),
+            (
+                "OwnershipControlsRule",
+                r#"{"additionalProperties":false,"properties":{"ObjectOwnership":{"enum":["ObjectWriter","BucketOwnerPreferred","BucketOwnerEnforced"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "PartitionedPrefix",
+                r#"{"additionalProperties":false,"properties":{"PartitionDateSource":{"enum":["EventTime","DeliveryTime"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "PublicAccessBlockConfiguration",
+                r#"{"additionalProperties":false,"properties":{"BlockPublicAcls":{"type":"boolean"},"BlockPublicPolicy":{"type":"boolean"},"IgnorePublicAcls":{"type":"boolean"},"RestrictPublicBuckets":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "QueueConfiguration",
+                r##"{"additionalProperties":false,"properties":{"Event":{"type":"string"},"Filter":{"$ref":"#/definitions/NotificationFilter"},"Queue":{"type":"string"}},"required":["Event","Queue"],"type":"object"}"##,
+            ),
+            (
+                "RecordExpiration",
+                r#"{"additionalProperties":false,"properties":{"Days":{"type":"integer"},"Expiration":{"enum":["ENABLED","DISABLED"],"type":"string"}},"required":["Expiration"],"type":"object"}"#,
+            ),
+            (
+                "RedirectAllRequestsTo",
+                r#"{"additionalProperties":false,"dependentExcluded":{"RedirectAllRequestsTo":["ErrorDocument","IndexDocument","RoutingRules"]},"properties":{"HostName":{"type":"string"},"Protocol":{"enum":["http","https"],"type":"string"}},"required":["HostName"],"type":"object"}"#,
+            ),
+            (
+                "RedirectRule",
+                r#"{"additionalProperties":false,"properties":{"HostName":{"type":"string"},"HttpRedirectCode":{"type":"string"},"Protocol":{"enum":["http","https"],"type":"string"},"ReplaceKeyPrefixWith":{"type":"string"},"ReplaceKeyWith":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ReplicaModifications",
+                r#"{"additionalProperties":false,"properties":{"Status":{"enum":["Enabled","Disabled"],"type":"string"}},"required":["Status"],"type":"object"}"#,
+            ),
+            (
+                "ReplicationConfiguration",
+                r##"{"additionalProperties":false,"properties":{"Role":{"type":"string"},"Rules":{"items":{"$ref":"#/definitions/ReplicationRule","maxLength":1000,"minLength":1},"type":"array","uniqueItems":true}},"required":["Role","Rules"],"type":"object"}"##,
+            ),
+            (
+                "ReplicationDestination",
+                r##"{"additionalProperties":false,"properties":{"AccessControlTranslation":{"$ref":"#/definitions/AccessControlTranslation"},"Account":{"type":"string"},"Bucket":{"type":"string"},"EncryptionConfiguration":{"$ref":"#/definitions/EncryptionConfiguration"},"Metrics":{"$ref":"#/definitions/Metrics"},"ReplicationTime":{"$ref":"#/definitions/ReplicationTime"},"StorageClass":{"enum":["DEEP_ARCHIVE","GLACIER","GLACIER_IR","INTELLIGENT_TIERING","ONEZONE_IA","REDUCED_REDUNDANCY","STANDARD","STANDARD_IA"],"type":"string"}},"required":["Bucket"],"type":"object"}"##,
+            ),
+            (
+                "ReplicationRule",
+                r##"{"additionalProperties":false,"properties":{"DeleteMarkerReplication":{"$ref":"#/definitions/DeleteMarkerReplication"},"Destination":{"$ref":"#/definitions/ReplicationDestination"},"Filter":{"$ref":"#/definitions/ReplicationRuleFilter"},"Id":{"maxLength":255,"type":"string"},"Prefix":{"maxLength":1024,"type":"string"},"Priority":{"type":"integer"},"SourceSelectionCriteria":{"$ref":"#/definitions/SourceSelectionCriteria"},"Status":{"enum":["Disabled","Enabled"],"type":"string"}},"required":["Destination","Status"],"type":"object"}"##,
+            ),
+            (
+                "ReplicationRuleAndOperator",
+                r##"{"additionalProperties":false,"properties":{"Prefix":{"type":"string"},"TagFilters":{"items":{"$ref":"#/definitions/TagFilter"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+            ),
+            (
+                "ReplicationRuleFilter",
+                r##"{"additionalProperties":false,"properties":{"And":{"$ref":"#/definitions/ReplicationRuleAndOperator"},"Prefix":{"type":"string"},"TagFilter":{"$ref":"#/definitions/TagFilter"}},"type":"object"}"##,
+            ),
+            (
+                "ReplicationTime",
+                r##"{"additionalProperties":false,"properties":{"Status":{"enum":["Disabled","Enabled"],"type":"string"},"Time":{"$ref":"#/definitions/ReplicationTimeValue"}},"required":["Status","Time"],"type":"object"}"##,
+            ),
+            (
+                "ReplicationTimeValue",
+                r#"{"additionalProperties":false,"properties":{"Minutes":{"type":"integer"}},"required":["Minutes"],"type":"object"}"#,
+            ),
+            (
+                "RoutingRule",
+                r##"{"additionalProperties":false,"properties":{"RedirectRule":{"$ref":"#/definitions/RedirectRule"},"RoutingRuleCondition":{"$ref":"#/definitions/RoutingRuleCondition"}},"required":["RedirectRule"],"type":"object"}"##,
+            ),
+            (
+                "RoutingRuleCondition",
+                r#"{"additionalProperties":false,"anyOf":[{"required":["HttpErrorCodeReturnedEquals"]},{"required":["KeyPrefixEquals"]}],"properties":{"HttpErrorCodeReturnedEquals":{"type":"string"},"KeyPrefixEquals":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Rule",
+                r##"{"additionalProperties":false,"dependentExcluded":{"ObjectSizeGreaterThan":["AbortIncompleteMultipartUpload"],"ObjectSizeLessThan":["AbortIncompleteMultipartUpload"]},"properties":{"AbortIncompleteMultipartUpload":{"$ref":"#/definitions/AbortIncompleteMultipartUpload"},"ExpirationDate":{"$ref":"#/definitions/iso8601UTC"},"ExpirationInDays":{"type":"integer"},"ExpiredObjectDeleteMarker":{"type":"boolean"},"Id":{"maxLength":255,"type":"string"},"NoncurrentVersionExpiration":{"$ref":"#/definitions/NoncurrentVersionExpiration"},"NoncurrentVersionExpirationInDays":{"type":"integer"},"NoncurrentVersionTransition":{"$ref":"#/definitions/NoncurrentVersionTransition"},"NoncurrentVersionTransitions":{"items":{"$ref":"#/definitions/NoncurrentVersionTransition"},"type":"array","uniqueItems":true},"ObjectSizeGreaterThan":{"maxLength":20,"pattern":"[0-9]+","type":"string"},"ObjectSizeLessThan":{"maxLength":20,"pattern":"[0-9]+","type":"string"},"Prefix":{"type":"string"},"Status":{"enum":["Enabled","Disabled"],"type":"string"},"TagFilters":{"items":{"$ref":"#/definitions/TagFilter"},"type":"array","uniqueItems":true},"Transition":{"$ref":"#/definitions/Transition"},"Transitions":{"items":{"$ref":"#/definitions/Transition"},"type":"array","uniqueItems":true}},"required":["Status"],"type":"object"}"##,
+            ),
+            (
+                "S3KeyFilter",
+                r##"{"additionalProperties":false,"properties":{"Rules":{"items":{"$ref":"#/definitions/FilterRule"},"type":"array","uniqueItems":true}},"required":["Rules"],"type":"object"}"##,
+            ),
+            (
+                "S3TablesDestination",
+                r#"{"additionalProperties":false,"properties":{"TableArn":{"type":"string"},"TableBucketArn":{"type":"string"},"TableName":{"type":"string"},"TableNamespace":{"type":"string"}},"required":["TableBucketArn","TableName"],"type":"object"}"#,
+            ),
+            (
+                "ServerSideEncryptionByDefault",
+                r#"{"additionalProperties":false,"properties":{"KMSMasterKeyID":{"anyOf":[{},{},{}],"type":"string"},"SSEAlgorithm":{"enum":["aws:kms","AES256","aws:kms:dsse"],"type":"string"}},"required":["SSEAlgorithm"],"type":"object"}"#,
+            ),
+            (
+                "ServerSideEncryptionRule",
+                r##"{"additionalProperties":false,"properties":{"BlockedEncryptionTypes":{"$ref":"#/definitions/BlockedEncryptionTypes"},"BucketKeyEnabled":{"type":"boolean"},"ServerSideEncryptionByDefault":{"$ref":"#/definitions/ServerSideEncryptionByDefault"}},"type":"object"}"##,
+            ),
+            (
+                "SourceSelectionCriteria",
+                r##"{"additionalProperties":false,"properties":{"ReplicaModifications":{"$ref":"#/definitions/ReplicaModifications"},"SseKmsEncryptedObjects":{"$ref":"#/definitions/SseKmsEncryptedObjects"}},"type":"object"}"##,
+            ),
+            (
+                "SseKmsEncryptedObjects",
+                r#"{"additionalProperties":false,"properties":{"Status":{"enum":["Disabled","Enabled"],"type":"string"}},"required":["Status"],"type":"object"}"#,
+            ),
+            (
+                "StorageClassAnalysis",
+                r##"{"additionalProperties":false,"properties":{"DataExport":{"$ref":"#/definitions/DataExport"}},"type":"object"}"##,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "TagFilter",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+            (
+                "TargetObjectKeyFormat",
+                r##"{"oneOf":[{"additionalProperties":false,"properties":{"SimplePrefix":{"additionalProperties":false,"type":"object"}},"required":["SimplePrefix"]},{"additionalProperties":false,"properties":{"PartitionedPrefix":{"$ref":"#/definitions/PartitionedPrefix"}},"required":["PartitionedPrefix"]}],"type":"object"}"##,
+            ),
+            (
+                "Tiering",
+                r#"{"additionalProperties":false,"properties":{"AccessTier":{"enum":["ARCHIVE_ACCESS","DEEP_ARCHIVE_ACCESS"],"type":"string"},"Days":{"type":"integer"}},"required":["AccessTier","Days"],"type":"object"}"#,
+            ),
+            (
+                "TopicConfiguration",
+                r##"{"additionalProperties":false,"properties":{"Event":{"type":"string"},"Filter":{"$ref":"#/definitions/NotificationFilter"},"Topic":{"type":"string"}},"required":["Event","Topic"],"type":"object"}"##,
+            ),
+            (
+                "Transition",
+                r##"{"additionalProperties":false,"properties":{"StorageClass":{"enum":["DEEP_ARCHIVE","GLACIER","Glacier","GLACIER_IR","INTELLIGENT_TIERING","ONEZONE_IA","STANDARD_IA"],"type":"string"},"TransitionDate":{"$ref":"#/definitions/iso8601UTC"},"TransitionInDays":{"type":"integer"}},"required":["StorageClass"],"type":"object"}"##,
+            ),
+            (
+                "VersioningConfiguration",
+                r#"{"additionalProperties":false,"properties":{"Status":{"enum":["Enabled","Suspended"],"type":"string"}},"required":["Status"],"type":"object"}"#,
+            ),
+            (
+                "WebsiteConfiguration",
+                r##"{"additionalProperties":false,"properties":{"ErrorDocument":{"type":"string"},"IndexDocument":{"type":"string"},"RedirectAllRequestsTo":{"$ref":"#/definitions/RedirectAllRequestsTo"},"RoutingRules":{"items":{"$ref":"#/definitions/RoutingRule"},"type":"array"}},"type":"object"}"##,
+            ),
+            (
+                "iso8601UTC",
+                r#"{"pattern":"^(\\d{4})-(0[0-9]|1[0-2])-([0-2]\\d|3[01])T([01]\\d|2[0-4]):([0-5]\\d):([0-6]\\d)((\\.\\d{3})?)Z$","type":"string"}"#,
+            ),
+        ],
     ),
     (
         "AWS::S3::BucketPolicy",
-        r#"{"additionalProperties":false,"properties":{"Bucket":{"type":"string"},"PolicyDocument":{"type":["object","string"]}},"required":["Bucket","PolicyDocument"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["Bucket","PolicyDocument"],"type":"object"}"#,
+        &[("Bucket", r#"{"type":"string"}"#), ("PolicyDocument", r#"{"type":["object","string"]}"#)],
+        &[],
     ),
     (
         "AWS::S3::MultiRegionAccessPoint",
-        r##"{"additionalProperties":false,"definitions":{"PublicAccessBlockConfiguration":{"additionalProperties":false,"properties":{"BlockPublicAcls":{"type":"boolean"},"BlockPublicPolicy":{"type":"boolean"},"IgnorePublicAcls":{"type":"boolean"},"RestrictPublicBuckets":{"type":"boolean"}},"type":"object"},"Region":{"additionalProperties":false,"properties":{"Bucket":{"maxLength":63,"minLength":3,"pattern":"^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$","type":"string"},"BucketAccountId":{"maxLength":12,"minLength":12,"pattern":"^[0-9]{12}$","type":"string"}},"required":["Bucket"],"type":"object"}},"properties":{"Alias":{"type":"string"},"CreatedAt":{"type":"string"},"Name":{"maxLength":50,"minLength":3,"pattern":"^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$","type":"string"},"PublicAccessBlockConfiguration":{"$ref":"#/definitions/PublicAccessBlockConfiguration"},"Regions":{"items":{"$ref":"#/definitions/Region"},"minItems":1,"type":"array","uniqueItems":true}},"required":["Regions"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Regions"],"type":"object"}"#,
+        &[
+            ("Alias", r#"{"type":"string"}"#),
+            ("CreatedAt", r#"{"type":"string"}"#),
+            ("Name", r#"{"maxLength":50,"minLength":3,"pattern":"^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$","type":"string"}"#),
+            ("PublicAccessBlockConfiguration", r##"{"$ref":"#/definitions/PublicAccessBlockConfiguration"}"##),
+            (
+                "Regions",
+                r##"{"items":{"$ref":"#/definitions/Region"},"minItems":1,"type":"array","uniqueItems":true}"##,
+            ),
+        ],
+        &[
+            (
+                "PublicAccessBlockConfiguration",
+                r#"{"additionalProperties":false,"properties":{"BlockPublicAcls":{"type":"boolean"},"BlockPublicPolicy":{"type":"boolean"},"IgnorePublicAcls":{"type":"boolean"},"RestrictPublicBuckets":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "Region",
+                r#"{"additionalProperties":false,"properties":{"Bucket":{"maxLength":63,"minLength":3,"pattern":"^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$","type":"string"},"BucketAccountId":{"maxLength":12,"minLength":12,"pattern":"^[0-9]{12}$","type":"string"}},"required":["Bucket"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::S3::MultiRegionAccessPointPolicy",
-        r#"{"additionalProperties":false,"properties":{"MrapName":{"maxLength":50,"minLength":3,"pattern":"^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$","type":"string"},"Policy":{"type":["object","string"]},"PolicyStatus":{"additionalProperties":false,"properties":{"IsPublic":{"enum":["true","false"],"type":"string"}},"required":["IsPublic"],"type":"object"}},"required":["Policy","MrapName"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["Policy","MrapName"],"type":"object"}"#,
+        &[
+            (
+                "MrapName",
+                r#"{"maxLength":50,"minLength":3,"pattern":"^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$","type":"string"}"#,
+            ),
+            ("Policy", r#"{"type":["object","string"]}"#),
+            (
+                "PolicyStatus",
+                r#"{"additionalProperties":false,"properties":{"IsPublic":{"enum":["true","false"],"type":"string"}},"required":["IsPublic"],"type":"object"}"#,
+            ),
+        ],
+        &[],
     ),
     (
         "AWS::S3::StorageLens",
-        r##"{"additionalProperties":false,"definitions":{"AccountLevel":{"additionalProperties":false,"properties":{"ActivityMetrics":{"$ref":"#/definitions/ActivityMetrics"},"AdvancedCostOptimizationMetrics":{"$ref":"#/definitions/AdvancedCostOptimizationMetrics"},"AdvancedDataProtectionMetrics":{"$ref":"#/definitions/AdvancedDataProtectionMetrics"},"AdvancedPerformanceMetrics":{"$ref":"#/definitions/AdvancedPerformanceMetrics"},"BucketLevel":{"$ref":"#/definitions/BucketLevel"},"DetailedStatusCodesMetrics":{"$ref":"#/definitions/DetailedStatusCodesMetrics"},"StorageLensGroupLevel":{"$ref":"#/definitions/StorageLensGroupLevel"}},"required":["BucketLevel"],"type":"object"},"ActivityMetrics":{"additionalProperties":false,"properties":{"IsEnabled":{"type":"boolean"}},"type":"object"},"AdvancedCostOptimizationMetrics":{"additionalProperties":false,"properties":{"IsEnabled":{"type":"boolean"}},"type":"object"},"AdvancedDataProtectionMetrics":{"additionalProperties":false,"properties":{"IsEnabled":{"type":"boolean"}},"type":"object"},"AdvancedPerformanceMetrics":{"additionalProperties":false,"properties":{"IsEnabled":{"type":"boolean"}},"type":"object"},"Arn":{"type":"string"},"AwsOrg":{"additionalProperties":false,"properties":{"Arn":{"$ref":"#/definitions/Arn"}},"required":["Arn"],"type":"object"},"BucketLevel":{"additionalProperties":false,"properties":{"ActivityMetrics":{"$ref":"#/definitions/ActivityMetrics"},"AdvancedCostOptimizationMetrics":{"$ref":"#/definitions/AdvancedCostOptimizationMetrics"},"AdvancedDataProtectionMetrics":{"$ref":"#/definitions/AdvancedDataProtectionMetrics"},"AdvancedPerformanceMetrics":{"$ref":"#/definitions/AdvancedPerformanceMetrics"},"DetailedStatusCodesMetrics":{"$ref":"#/definitions/DetailedStatusCodesMetrics"},"PrefixLevel":{"$ref":"#/definitions/PrefixLevel"}},"type":"object"},"BucketsAndRegions":{"additionalProperties":false,"properties":{"Buckets":{"items":{"$ref":"#/definitions/Arn"},"type":"array","uniqueItems":true},"Regions":{"items":{"type":"string"},"type":"array","uniqueItems":true}},"type":"object"},"CloudWatchMetrics":{"additionalProperties":false,"properties":{"IsEnabled":{"type":"boolean"}},"required":["IsEnabled"],"type":"object"},"DataExport":{"additionalProperties":false,"properties":{"CloudWatchMetrics":{"$ref":"#/definitions/CloudWatchMetrics"},"S3BucketDestination":{"$ref":"#/definitions/S3BucketDestination"},"StorageLensTableDestination":{"$ref":"#/definitions/StorageLensTableDestination"}},"type":"object"},"DetailedStatusCodesMetrics":{"additionalProperties":false,"properties":{"IsEnabled":{"type":"boolean"}},"type":"object"},"Encryption":{"oneOf":[{"additionalProperties":false,"properties":{"SSES3":{"additionalProperties":false,"type":"object"}},"required":["SSES3"]},{"additionalProperties":false,"properties":{"SSEKMS":{"$ref":"#/definitions/SSEKMS"}},"required":["SSEKMS"]}],"type":"object"},"Id":{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9\\-_.]+$","type":"string"},"PrefixLevel":{"additionalProperties":false,"properties":{"StorageMetrics":{"$ref":"#/definitions/PrefixLevelStorageMetrics"}},"required":["StorageMetrics"],"type":"object"},"PrefixLevelStorageMetrics":{"additionalProperties":false,"properties":{"IsEnabled":{"type":"boolean"},"SelectionCriteria":{"$ref":"#/definitions/SelectionCriteria"}},"type":"object"},"S3BucketDestination":{"additionalProperties":false,"properties":{"AccountId":{"type":"string"},"Arn":{"type":"string"},"Encryption":{"$ref":"#/definitions/Encryption"},"Format":{"enum":["CSV","Parquet"],"type":"string"},"OutputSchemaVersion":{"enum":["V_1"],"type":"string"},"Prefix":{"type":"string"}},"required":["OutputSchemaVersion","Format","AccountId","Arn"],"type":"object"},"SSEKMS":{"additionalProperties":false,"properties":{"KeyId":{"type":"string"}},"required":["KeyId"],"type":"object"},"SelectionCriteria":{"additionalProperties":false,"properties":{"Delimiter":{"type":"string"},"MaxDepth":{"type":"integer"},"MinStorageBytesPercentage":{"type":"number"}},"type":"object"},"StorageLensConfiguration":{"additionalProperties":false,"properties":{"AccountLevel":{"$ref":"#/definitions/AccountLevel"},"AwsOrg":{"$ref":"#/definitions/AwsOrg"},"DataExport":{"$ref":"#/definitions/DataExport"},"Exclude":{"$ref":"#/definitions/BucketsAndRegions"},"ExpandedPrefixesDataExport":{"$ref":"#/definitions/StorageLensExpandedPrefixesDataExport"},"Id":{"$ref":"#/definitions/Id"},"Include":{"$ref":"#/definitions/BucketsAndRegions"},"IsEnabled":{"type":"boolean"},"PrefixDelimiter":{"type":"string"},"StorageLensArn":{"type":"string"}},"required":["Id","AccountLevel","IsEnabled"],"type":"object"},"StorageLensExpandedPrefixesDataExport":{"additionalProperties":false,"properties":{"S3BucketDestination":{"$ref":"#/definitions/S3BucketDestination"},"StorageLensTableDestination":{"$ref":"#/definitions/StorageLensTableDestination"}},"type":"object"},"StorageLensGroupArn":{"type":"string"},"StorageLensGroupLevel":{"additionalProperties":false,"properties":{"StorageLensGroupSelectionCriteria":{"$ref":"#/definitions/StorageLensGroupSelectionCriteria"}},"type":"object"},"StorageLensGroupSelectionCriteria":{"additionalProperties":false,"properties":{"Exclude":{"items":{"$ref":"#/definitions/StorageLensGroupArn"},"type":"array","uniqueItems":true},"Include":{"items":{"$ref":"#/definitions/StorageLensGroupArn"},"type":"array","uniqueItems":true}},"type":"object"},"StorageLensTableDestination":{"additionalProperties":false,"properties":{"Encryption":{"$ref":"#/definitions/Encryption"},"IsEnabled":{"type":"boolean"}},"required":["IsEnabled"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"pattern":"^(?!aws:.*)[a-zA-Z0-9\\s\\_\\.\\/\\=\\+\\-\\@\\:]+$","type":"string"},"Value":{"maxLength":255,"minLength":1,"pattern":"^(?!aws:.*)[a-zA-Z0-9\\s\\_\\.\\/\\=\\+\\-\\@\\:]+$","type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"StorageLensConfiguration":{"$ref":"#/definitions/StorageLensConfiguration"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}},"required":["StorageLensConfiguration"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["StorageLensConfiguration"],"type":"object"}"#,
+        &[
+            ("StorageLensConfiguration", r##"{"$ref":"#/definitions/StorageLensConfiguration"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"type":"array","uniqueItems":true}"##),
+        ],
+        &[
+            (
+                "AccountLevel",
+                r##"{"additionalProperties":false,"properties":{"ActivityMetrics":{"$ref":"#/definitions/ActivityMetrics"},"AdvancedCostOptimizationMetrics":{"$ref":"#/definitions/AdvancedCostOptimizationMetrics"},"AdvancedDataProtectionMetrics":{"$ref":"#/definitions/AdvancedDataProtectionMetrics"},"AdvancedPerformanceMetrics":{"$ref":"#/definitions/AdvancedPerformanceMetrics"},"BucketLevel":{"$ref":"#/definitions/BucketLevel"},"DetailedStatusCodesMetrics":{"$ref":"#/definitions/DetailedStatusCodesMetrics"},"StorageLensGroupLevel":{"$ref":"#/definitions/StorageLensGroupLevel"}},"required":["BucketLevel"],"type":"object"}"##,
+            ),
+            (
+                "ActivityMetrics",
+                r#"{"additionalProperties":false,"properties":{"IsEnabled":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "AdvancedCostOptimizationMetrics",
+                r#"{"additionalProperties":false,"properties":{"IsEnabled":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "AdvancedDataProtectionMetrics",
+                r#"{"additionalProperties":false,"properties":{"IsEnabled":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "AdvancedPerformanceMetrics",
+                r#"{"additionalProperties":false,"properties":{"IsEnabled":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "AwsOrg",
+                r##"{"additionalProperties":false,"properties":{"Arn":{"$ref":"#/definitions/Arn"}},"required":["Arn"],"type":"object"}"##,
+            ),
+            (
+                "BucketLevel",
+                r##"{"additionalProperties":false,"properties":{"ActivityMetrics":{"$ref":"#/definitions/ActivityMetrics"},"AdvancedCostOptimizationMetrics":{"$ref":"#/definitions/AdvancedCostOptimizationMetrics"},"AdvancedDataProtectionMetrics":{"$ref":"#/definitions/AdvancedDataProtectionMetrics"},"AdvancedPerformanceMetrics":{"$ref":"#/definitions/AdvancedPerformanceMetrics"},"DetailedStatusCodesMetrics":{"$ref":"#/definitions/DetailedStatusCodesMetrics"},"PrefixLevel":{"$ref":"#/definitions/PrefixLevel"}},"type":"object"}"##,
+            ),
+            (
+                "BucketsAndRegions",
+                r##"{"additionalProperties":false,"properties":{"Buckets":{"items":{"$ref":"#/definitions/Arn"},"type":"array","uniqueItems":true},"Regions":{"items":{"type":"string"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+            ),
+            (
+                "CloudWatchMetrics",
+                r#"{"additionalProperties":false,"properties":{"IsEnabled":{"type":"boolean"}},"required":["IsEnabled"],"type":"object"}"#,
+            ),
+            (
+                "DataExport",
+                r##"{"additionalProperties":false,"properties":{"CloudWatchMetrics":{"$ref":"#/definitions/CloudWatchMetrics"},"S3BucketDestination":{"$ref":"#/definitions/S3BucketDestination"},"StorageLensTableDestination":{"$ref":"#/definitions/StorageLensTableDestination"}},"type":"object"}"##,
+            ),
+            (
+                "DetailedStatusCodesMetrics",
+                r#"{"additionalProperties":false,"properties":{"IsEnabled":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "Encryption",
+                r##"{"oneOf":[{"additionalProperties":false,"properties":{"SSES3":{"additionalProperties":false,"type":"object"}},"required":["SSES3"]},{"additionalProperties":false,"properties":{"SSEKMS":{"$ref":"#/definitions/SSEKMS"}},"required":["SSEKMS"]}],"type":"object"}"##,
+            ),
+            ("Id", r#"{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9\\-_.]+$","type":"string"}"#),
+            (
+                "PrefixLevel",
+                r##"{"additionalProperties":false,"properties":{"StorageMetrics":{"$ref":"#/definitions/PrefixLevelStorageMetrics"}},"required":["StorageMetrics"],"type":"object"}"##,
+            ),
+            (
+                "PrefixLevelStorageMetrics",
+                r##"{"additionalProperties":false,"properties":{"IsEnabled":{"type":"boolean"},"SelectionCriteria":{"$ref":"#/definitions/SelectionCriteria"}},"type":"object"}"##,
+            ),
+            (
+                "S3BucketDestination",
+                r##"{"additionalProperties":false,"properties":{"AccountId":{"type":"string"},"Arn":{"type":"string"},"Encryption":{"$ref":"#/definitions/Encryption"},"Format":{"enum":["CSV","Parquet"],"type":"string"},"OutputSchemaVersion":{"enum":["V_1"],"type":"string"},"Prefix":{"type":"string"}},"required":["OutputSchemaVersion","Format","AccountId","Arn"],"type":"object"}"##,
+            ),
+            (
+                "SSEKMS",
+                r#"{"additionalProperties":false,"properties":{"KeyId":{"type":"string"}},"required":["KeyId"],"type":"object"}"#,
+            ),
+            (
+                "SelectionCriteria",
+                r#"{"additionalProperties":false,"properties":{"Delimiter":{"type":"string"},"MaxDepth":{"type":"integer"},"MinStorageBytesPercentage":{"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "StorageLensConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AccountLevel":{"$ref":"#/definitions/AccountLevel"},"AwsOrg":{"$ref":"#/definitions/AwsOrg"},"DataExport":{"$ref":"#/definitions/DataExport"},"Exclude":{"$ref":"#/definitions/BucketsAndRegions"},"ExpandedPrefixesDataExport":{"$ref":"#/definitions/StorageLensExpandedPrefixesDataExport"},"Id":{"$ref":"#/definitions/Id"},"Include":{"$ref":"#/definitions/BucketsAndRegions"},"IsEnabled":{"type":"boolean"},"PrefixDelimiter":{"type":"string"},"StorageLensArn":{"type":"string"}},"required":["Id","AccountLevel","IsEnabled"],"type":"object"}"##,
+            ),
+            (
+                "StorageLensExpandedPrefixesDataExport",
+                r##"{"additionalProperties":false,"properties":{"S3BucketDestination":{"$ref":"#/definitions/S3BucketDestination"},"StorageLensTableDestination":{"$ref":"#/definitions/StorageLensTableDestination"}},"type":"object"}"##,
+            ),
+            ("StorageLensGroupArn", r#"{"type":"string"}"#),
+            (
+                "StorageLensGroupLevel",
+                r##"{"additionalProperties":false,"properties":{"StorageLensGroupSelectionCriteria":{"$ref":"#/definitions/StorageLensGroupSelectionCriteria"}},"type":"object"}"##,
+            ),
+            (
+                "StorageLensGroupSelectionCriteria",
+                r##"{"additionalProperties":false,"properties":{"Exclude":{"items":{"$ref":"#/definitions/StorageLensGroupArn"},"type":"array","uniqueItems":true},"Include":{"items":{"$ref":"#/definitions/StorageLensGroupArn"},"type":"array","uniqueItems":true}},"type":"object"}"##,
+            ),
+            (
+                "StorageLensTableDestination",
+                r##"{"additionalProperties":false,"properties":{"Encryption":{"$ref":"#/definitions/Encryption"},"IsEnabled":{"type":"boolean"}},"required":["IsEnabled"],"type":"object"}"##,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":127,"minLength":1,"pattern":"^(?!aws:.*)[a-zA-Z0-9\\s\\_\\.\\/\\=\\+\\-\\@\\:]+$","type":"string"},"Value":{"maxLength":255,"minLength":1,"pattern":"^(?!aws:.*)[a-zA-Z0-9\\s\\_\\.\\/\\=\\+\\-\\@\\:]+$","type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::S3::StorageLensGroup",
-        r##"{"additionalProperties":false,"definitions":{"And":{"additionalProperties":false,"minProperties":2,"properties":{"MatchAnyPrefix":{"$ref":"#/definitions/MatchAnyPrefix"},"MatchAnySuffix":{"$ref":"#/definitions/MatchAnySuffix"},"MatchAnyTag":{"$ref":"#/definitions/MatchAnyTag"},"MatchObjectAge":{"$ref":"#/definitions/MatchObjectAge"},"MatchObjectSize":{"$ref":"#/definitions/MatchObjectSize"}},"type":"object","uniqueItems":true},"Filter":{"additionalProperties":false,"properties":{"And":{"$ref":"#/definitions/And"},"MatchAnyPrefix":{"$ref":"#/definitions/MatchAnyPrefix"},"MatchAnySuffix":{"$ref":"#/definitions/MatchAnySuffix"},"MatchAnyTag":{"$ref":"#/definitions/MatchAnyTag"},"MatchObjectAge":{"$ref":"#/definitions/MatchObjectAge"},"MatchObjectSize":{"$ref":"#/definitions/MatchObjectSize"},"Or":{"$ref":"#/definitions/Or"}},"type":"object"},"MatchAnyPrefix":{"items":{"maxLength":1024,"type":"string"},"type":"array","uniqueItems":true},"MatchAnySuffix":{"items":{"maxLength":1024,"type":"string"},"type":"array","uniqueItems":true},"MatchAnyTag":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true},"MatchObjectAge":{"additionalProperties":false,"properties":{"DaysGreaterThan":{"minimum":1,"type":"integer"},"DaysLessThan":{"minimum":1,"type":"integer"}},"type":"object"},"MatchObjectSize":{"additionalProperties":false,"properties":{"BytesGreaterThan":{"minimum":1,"type":"integer"},"BytesLessThan":{"minimum":1,"type":"integer"}},"type":"object"},"Name":{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9\\-_]+$","type":"string"},"Or":{"additionalProperties":false,"minProperties":2,"properties":{"MatchAnyPrefix":{"$ref":"#/definitions/MatchAnyPrefix"},"MatchAnySuffix":{"$ref":"#/definitions/MatchAnySuffix"},"MatchAnyTag":{"$ref":"#/definitions/MatchAnyTag"},"MatchObjectAge":{"$ref":"#/definitions/MatchObjectAge"},"MatchObjectSize":{"$ref":"#/definitions/MatchObjectSize"}},"type":"object","uniqueItems":true},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Filter":{"$ref":"#/definitions/Filter"},"Name":{"$ref":"#/definitions/Name"},"StorageLensGroupArn":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}},"required":["Name","Filter"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name","Filter"],"type":"object"}"#,
+        &[
+            ("Filter", r##"{"$ref":"#/definitions/Filter"}"##),
+            ("Name", r##"{"$ref":"#/definitions/Name"}"##),
+            ("StorageLensGroupArn", r#"{"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+        ],
+        &[
+            (
+                "And",
+                r##"{"additionalProperties":false,"minProperties":2,"properties":{"MatchAnyPrefix":{"$ref":"#/definitions/MatchAnyPrefix"},"MatchAnySuffix":{"$ref":"#/definitions/MatchAnySuffix"},"MatchAnyTag":{"$ref":"#/definitions/MatchAnyTag"},"MatchObjectAge":{"$ref":"#/definitions/MatchObjectAge"},"MatchObjectSize":{"$ref":"#/definitions/MatchObjectSize"}},"type":"object","uniqueItems":true}"##,
+            ),
+            (
+                "Filter",
+                r##"{"additionalProperties":false,"properties":{"And":{"$ref":"#/definitions/And"},"MatchAnyPrefix":{"$ref":"#/definitions/MatchAnyPrefix"},"MatchAnySuffix":{"$ref":"#/definitions/MatchAnySuffix"},"MatchAnyTag":{"$ref":"#/definitions/MatchAnyTag"},"MatchObjectAge":{"$ref":"#/definitions/MatchObjectAge"},"MatchObjectSize":{"$ref":"#/definitions/MatchObjectSize"},"Or":{"$ref":"#/definitions/Or"}},"type":"object"}"##,
+            ),
+            ("MatchAnyPrefix", r#"{"items":{"maxLength":1024,"type":"string"},"type":"array","uniqueItems":true}"#),
+            ("MatchAnySuffix", r#"{"items":{"maxLength":1024,"type":"string"},"type":"array","uniqueItems":true}"#),
+            ("MatchAnyTag", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
+            (
+                "MatchObjectAge",
+                r#"{"additionalProperties":false,"properties":{"DaysGreaterThan":{"minimum":1,"type":"integer"},"DaysLessThan":{"minimum":1,"type":"integer"}},"type":"object"}"#,
+            ),
+            (
+                "MatchObjectSize",
+                r#"{"additionalProperties":false,"properties":{"BytesGreaterThan":{"minimum":1,"type":"integer"},"BytesLessThan":{"minimum":1,"type":"integer"}},"type":"object"}"#,
+            ),
+            ("Name", r#"{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9\\-_]+$","type":"string"}"#),
+            (
+                "Or",
+                r##"{"additionalProperties":false,"minProperties":2,"properties":{"MatchAnyPrefix":{"$ref":"#/definitions/MatchAnyPrefix"},"MatchAnySuffix":{"$ref":"#/definitions/MatchAnySuffix"},"MatchAnyTag":{"$ref":"#/definitions/MatchAnyTag"},"MatchObjectAge":{"$ref":"#/definitions/MatchObjectAge"},"MatchObjectSize":{"$ref":"#/definitions/MatchObjectSize"}},"type":"object","uniqueItems":true}"##,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
 ];

@@ -38,24 +38,42 @@ pub fn validate(type_name: &str, properties: &Json, findings: &mut Vec<Finding>)
     let Some(schema) = schema_for(type_name) else {
         return;
     };
-    let v = Validator { root: &schema };
-    let mut st = State { uncertain: false, depth: 0 };
-    v.check(&schema, properties, "", &mut st, findings);
+    let v = Validator { schema: &schema };
+    let mut st = State { uncertain: false, depth: 0, root: true };
+    v.check(&schema.root, properties, &P::Root, &mut st, findings);
     crate::rules::check(type_name, properties, findings);
 }
 
 thread_local! {
-    static PARSED: RefCell<HashMap<&'static str, Option<Rc<Json>>>> = RefCell::new(HashMap::new());
+    static PARSED: RefCell<HashMap<&'static str, Option<Rc<Parsed>>>> = RefCell::new(HashMap::new());
     static REGEXES: RefCell<HashMap<String, Option<Rc<regex_lite::Regex>>>> = RefCell::new(HashMap::new());
 }
 
+/// A type's schema: the root parsed, its definitions parsed when first referenced.
+struct Parsed {
+    root: Json,
+    props: &'static [(&'static str, &'static str)],
+    parsed_props: RefCell<HashMap<&'static str, Option<Rc<Json>>>>,
+    defs: &'static [(&'static str, &'static str)],
+    parsed_defs: RefCell<HashMap<&'static str, Option<Rc<Json>>>>,
+}
+
 /// The parsed schema of `type_name` (parsed once per thread).
-fn schema_for(type_name: &str) -> Option<Rc<Json>> {
-    let (key, text) = crate::schema_text(type_name)?;
+fn schema_for(type_name: &str) -> Option<Rc<Parsed>> {
+    let (key, text, props, defs) = crate::schema_text(type_name)?;
     PARSED.with(|p| {
         p.borrow_mut()
             .entry(key)
-            .or_insert_with(|| stackcraft_core::serde_json::from_str(text).ok().map(Rc::new))
+            .or_insert_with(|| {
+                let root = stackcraft_core::serde_json::from_str(text).ok()?;
+                Some(Rc::new(Parsed {
+                    root,
+                    props,
+                    parsed_props: RefCell::new(HashMap::new()),
+                    defs,
+                    parsed_defs: RefCell::new(HashMap::new()),
+                }))
+            })
             .clone()
     })
 }
@@ -143,26 +161,159 @@ fn has_intrinsic(v: &Json) -> bool {
     }
 }
 
+/// The keywords of one schema node, found in one pass over its keys (a
+/// schema node has a handful of keys; probing each keyword would hash ~35 times).
+#[derive(Default)]
+struct Kw<'s> {
+    ty: Option<&'s Json>,
+    enum_: Option<&'s Json>,
+    enum_case_insensitive: Option<&'s Json>,
+    const_: Option<&'s Json>,
+    min_length: Option<&'s Json>,
+    max_length: Option<&'s Json>,
+    pattern: Option<&'s Json>,
+    minimum: Option<&'s Json>,
+    maximum: Option<&'s Json>,
+    exclusive_minimum: Option<&'s Json>,
+    exclusive_maximum: Option<&'s Json>,
+    multiple_of: Option<&'s Json>,
+    properties: Option<&'s Json>,
+    pattern_properties: Option<&'s Json>,
+    required: Option<&'s Json>,
+    min_properties: Option<&'s Json>,
+    max_properties: Option<&'s Json>,
+    additional_properties: Option<&'s Json>,
+    dependent_required: Option<&'s Json>,
+    dependencies: Option<&'s Json>,
+    dependent_excluded: Option<&'s Json>,
+    required_xor: Option<&'s Json>,
+    min_items: Option<&'s Json>,
+    max_items: Option<&'s Json>,
+    unique_items: Option<&'s Json>,
+    unique_keys: Option<&'s Json>,
+    prefix_items: Option<&'s Json>,
+    items: Option<&'s Json>,
+    all_of: Option<&'s Json>,
+    one_of: Option<&'s Json>,
+    any_of: Option<&'s Json>,
+    not: Option<&'s Json>,
+    if_: Option<&'s Json>,
+    then: Option<&'s Json>,
+    else_: Option<&'s Json>,
+    ref_: Option<&'s Json>,
+}
+
+impl<'s> Kw<'s> {
+    fn of(s: &'s stackcraft_core::serde_json::Map<String, Json>) -> Self {
+        let mut kw = Kw::default();
+        for (k, v) in s {
+            match k.as_str() {
+                "type" => kw.ty = Some(v),
+                "enum" => kw.enum_ = Some(v),
+                "enumCaseInsensitive" => kw.enum_case_insensitive = Some(v),
+                "const" => kw.const_ = Some(v),
+                "minLength" => kw.min_length = Some(v),
+                "maxLength" => kw.max_length = Some(v),
+                "pattern" => kw.pattern = Some(v),
+                "minimum" => kw.minimum = Some(v),
+                "maximum" => kw.maximum = Some(v),
+                "exclusiveMinimum" => kw.exclusive_minimum = Some(v),
+                "exclusiveMaximum" => kw.exclusive_maximum = Some(v),
+                "multipleOf" => kw.multiple_of = Some(v),
+                "properties" => kw.properties = Some(v),
+                "patternProperties" => kw.pattern_properties = Some(v),
+                "required" => kw.required = Some(v),
+                "minProperties" => kw.min_properties = Some(v),
+                "maxProperties" => kw.max_properties = Some(v),
+                "additionalProperties" => kw.additional_properties = Some(v),
+                "dependentRequired" => kw.dependent_required = Some(v),
+                "dependencies" => kw.dependencies = Some(v),
+                "dependentExcluded" => kw.dependent_excluded = Some(v),
+                "requiredXor" => kw.required_xor = Some(v),
+                "minItems" => kw.min_items = Some(v),
+                "maxItems" => kw.max_items = Some(v),
+                "uniqueItems" => kw.unique_items = Some(v),
+                "uniqueKeys" => kw.unique_keys = Some(v),
+                "prefixItems" => kw.prefix_items = Some(v),
+                "items" => kw.items = Some(v),
+                "allOf" => kw.all_of = Some(v),
+                "oneOf" => kw.one_of = Some(v),
+                "anyOf" => kw.any_of = Some(v),
+                "not" => kw.not = Some(v),
+                "if" => kw.if_ = Some(v),
+                "then" => kw.then = Some(v),
+                "else" => kw.else_ = Some(v),
+                "$ref" => kw.ref_ = Some(v),
+                _ => {}
+            }
+        }
+        kw
+    }
+}
+
+/// A property path, rendered only when a finding is reported.
+#[derive(Clone, Copy)]
+enum P<'a> {
+    Root,
+    Prop(&'a P<'a>, &'a str),
+    Index(&'a P<'a>, usize),
+}
+
+impl P<'_> {
+    fn render(&self) -> String {
+        let mut segs = Vec::new();
+        let mut cur = self;
+        loop {
+            match cur {
+                P::Root => break,
+                P::Prop(parent, name) => {
+                    segs.push(Err(*name));
+                    cur = parent;
+                }
+                P::Index(parent, i) => {
+                    segs.push(Ok(*i));
+                    cur = parent;
+                }
+            }
+        }
+        let mut out = String::new();
+        for seg in segs.iter().rev() {
+            match seg {
+                Err(name) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(name);
+                }
+                Ok(i) => {
+                    out.push('[');
+                    out.push_str(&i.to_string());
+                    out.push(']');
+                }
+            }
+        }
+        out
+    }
+}
+
 struct State {
     /// Some check was skipped because of an intrinsic value.
     uncertain: bool,
     depth: u32,
+    /// The next object checked is the resource's properties.
+    root: bool,
 }
 
 struct Validator<'s> {
-    root: &'s Json,
+    schema: &'s Parsed,
 }
 
-fn child(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{path}.{name}")
-    }
+fn child(path: &P<'_>, name: &str) -> String {
+    P::Prop(path, name).render()
 }
 
-fn at(path: &str) -> String {
-    path.to_owned()
+fn at(path: &P<'_>) -> String {
+    path.render()
 }
 
 fn names(list: &[Json]) -> String {
@@ -246,16 +397,40 @@ fn loosely_equal(a: &Json, b: &Json) -> bool {
     }
 }
 
-impl<'s> Validator<'s> {
-    fn resolve(&self, r: &str) -> Option<&'s Json> {
-        self.root.pointer(r.strip_prefix('#')?)
+impl Validator<'_> {
+    /// The schema of the resource's property `name`, parsed on first use.
+    fn root_property(&self, name: &str) -> Option<Rc<Json>> {
+        let props = self.schema.props;
+        let i = props.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
+        let (key, text) = props.get(i)?;
+        self.schema
+            .parsed_props
+            .borrow_mut()
+            .entry(key)
+            .or_insert_with(|| stackcraft_core::serde_json::from_str(text).ok().map(Rc::new))
+            .clone()
+    }
+
+    /// `#/definitions/<name>`, parsed on first use.
+    fn resolve(&self, r: &str) -> Option<Rc<Json>> {
+        let name = r.strip_prefix("#/definitions/")?;
+        let defs = self.schema.defs;
+        let i = defs.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
+        let (key, text) = defs.get(i)?;
+        self.schema
+            .parsed_defs
+            .borrow_mut()
+            .entry(key)
+            .or_insert_with(|| stackcraft_core::serde_json::from_str(text).ok().map(Rc::new))
+            .clone()
     }
 
     /// Validate `v` against `s`, pushing findings.
-    fn check(&self, s: &'s Json, v: &Json, path: &str, st: &mut State, out: &mut Vec<Finding>) {
+    fn check(&self, s: &Json, v: &Json, path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
         let Json::Object(s) = s else {
             return;
         };
+        let s = &Kw::of(s);
         if is_intrinsic(v) {
             st.uncertain = true;
             return;
@@ -264,8 +439,8 @@ impl<'s> Validator<'s> {
             return;
         }
         st.depth += 1;
-        if let Some(target) = s.get("$ref").and_then(Json::as_str).and_then(|r| self.resolve(r)) {
-            self.check(target, v, path, st, out);
+        if let Some(target) = s.ref_.and_then(Json::as_str).and_then(|r| self.resolve(r)) {
+            self.check(&target, v, path, st, out);
         }
         let before = out.len();
         self.check_type(s, v, path, out);
@@ -284,21 +459,22 @@ impl<'s> Validator<'s> {
         st.depth -= 1;
     }
 
-    fn check_type(
-        &self,
-        s: &stackcraft_core::serde_json::Map<String, Json>,
-        v: &Json,
-        path: &str,
-        out: &mut Vec<Finding>,
-    ) {
-        let types: Vec<&str> = match s.get("type") {
-            Some(Json::String(t)) => vec![t.as_str()],
-            Some(Json::Array(a)) => a.iter().filter_map(Json::as_str).collect(),
-            _ => return,
+    fn check_type(&self, s: &Kw<'_>, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
+        let Some(ty) = s.ty else { return };
+        // Allocation-free on the (usual) passing path.
+        let ok = match ty {
+            Json::String(t) => has_type(v, t),
+            Json::Array(a) => a.is_empty() || a.iter().filter_map(Json::as_str).any(|t| has_type(v, t)),
+            _ => true,
         };
-        if types.is_empty() || types.iter().any(|t| has_type(v, t)) {
+        if ok {
             return;
         }
+        let types: Vec<&str> = match ty {
+            Json::String(t) => vec![t.as_str()],
+            Json::Array(a) => a.iter().filter_map(Json::as_str).collect(),
+            _ => return,
+        };
         let want: Vec<String> = types
             .iter()
             .map(|t| match *t {
@@ -312,16 +488,10 @@ impl<'s> Validator<'s> {
     }
 
     /// enum, const, pattern, lengths, bounds.
-    fn check_value(
-        &self,
-        s: &stackcraft_core::serde_json::Map<String, Json>,
-        v: &Json,
-        path: &str,
-        out: &mut Vec<Finding>,
-    ) {
+    fn check_value(&self, s: &Kw<'_>, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
         if matches!(v, Json::Object(_) | Json::Array(_)) {
             // enum/const of composite values: compare exactly.
-            if let Some(Json::Array(allowed)) = s.get("enum") {
+            if let Some(Json::Array(allowed)) = s.enum_ {
                 if !allowed.iter().any(|a| a == v) {
                     out.push(Finding::new(
                         at(path),
@@ -331,7 +501,7 @@ impl<'s> Validator<'s> {
             }
             return;
         }
-        if let Some(Json::Array(allowed)) = s.get("enum") {
+        if let Some(Json::Array(allowed)) = s.enum_ {
             if !allowed.iter().any(|a| loosely_equal(a, v)) {
                 out.push(Finding::new(
                     at(path),
@@ -339,7 +509,7 @@ impl<'s> Validator<'s> {
                 ));
             }
         }
-        if let Some(Json::Array(allowed)) = s.get("enumCaseInsensitive") {
+        if let Some(Json::Array(allowed)) = s.enum_case_insensitive {
             let ok = match v {
                 Json::String(x) => allowed.iter().any(|a| a.as_str().is_some_and(|a| a.eq_ignore_ascii_case(x))),
                 _ => allowed.iter().any(|a| loosely_equal(a, v)),
@@ -351,7 +521,7 @@ impl<'s> Validator<'s> {
                 ));
             }
         }
-        if let Some(c) = s.get("const") {
+        if let Some(c) = s.const_ {
             if !loosely_equal(c, v) {
                 out.push(Finding::new(
                     at(path),
@@ -361,7 +531,7 @@ impl<'s> Validator<'s> {
         }
         if let Json::String(text) = v {
             let len = text.chars().count();
-            if let Some(min) = s.get("minLength").and_then(Json::as_u64) {
+            if let Some(min) = s.min_length.and_then(Json::as_u64) {
                 if (len as u64) < min {
                     out.push(Finding::new(
                         at(path),
@@ -369,7 +539,7 @@ impl<'s> Validator<'s> {
                     ));
                 }
             }
-            if let Some(max) = s.get("maxLength").and_then(Json::as_u64) {
+            if let Some(max) = s.max_length.and_then(Json::as_u64) {
                 if (len as u64) > max {
                     out.push(Finding::new(
                         at(path),
@@ -379,19 +549,16 @@ impl<'s> Validator<'s> {
             }
             // Non-ASCII text is not judged: Python's classes (`\w`, `(?i)`) are
             // Unicode-aware, the engine here is not.
-            if let Some(p) = s.get("pattern").and_then(Json::as_str).filter(|_| text.is_ascii()) {
+            if let Some(p) = s.pattern.and_then(Json::as_str).filter(|_| text.is_ascii()) {
                 if regex(p).is_some_and(|r| !r.is_match(text)) {
                     out.push(Finding::new(at(path), format!("{} does not match the pattern {p}", show(v))));
                 }
             }
         }
-        let numeric = s.get("type").is_some_and(|t| {
-            let ts: Vec<&str> = match t {
-                Json::String(x) => vec![x.as_str()],
-                Json::Array(a) => a.iter().filter_map(Json::as_str).collect(),
-                _ => Vec::new(),
-            };
-            ts.iter().any(|t| *t == "integer" || *t == "number")
+        let numeric = s.ty.is_some_and(|t| match t {
+            Json::String(x) => x == "integer" || x == "number",
+            Json::Array(a) => a.iter().any(|x| x.as_str().is_some_and(|x| x == "integer" || x == "number")),
+            _ => false,
         });
         let n = match v {
             Json::Number(_) => as_number(v),
@@ -399,12 +566,12 @@ impl<'s> Validator<'s> {
             _ => None,
         };
         if let Some(n) = n {
-            if let Some(min) = s.get("minimum").and_then(Json::as_f64) {
+            if let Some(min) = s.minimum.and_then(Json::as_f64) {
                 if n < min {
                     out.push(Finding::new(at(path), format!("{} is less than the minimum {}", show(v), fmt_num(min))));
                 }
             }
-            if let Some(max) = s.get("maximum").and_then(Json::as_f64) {
+            if let Some(max) = s.maximum.and_then(Json::as_f64) {
                 if n > max {
                     out.push(Finding::new(
                         at(path),
@@ -412,17 +579,17 @@ impl<'s> Validator<'s> {
                     ));
                 }
             }
-            if let Some(min) = s.get("exclusiveMinimum").and_then(Json::as_f64) {
+            if let Some(min) = s.exclusive_minimum.and_then(Json::as_f64) {
                 if n <= min {
                     out.push(Finding::new(at(path), format!("{} must be greater than {}", show(v), fmt_num(min))));
                 }
             }
-            if let Some(max) = s.get("exclusiveMaximum").and_then(Json::as_f64) {
+            if let Some(max) = s.exclusive_maximum.and_then(Json::as_f64) {
                 if n >= max {
                     out.push(Finding::new(at(path), format!("{} must be less than {}", show(v), fmt_num(max))));
                 }
             }
-            if let Some(m) = s.get("multipleOf").and_then(Json::as_f64).filter(|m| *m > 0.0) {
+            if let Some(m) = s.multiple_of.and_then(Json::as_f64).filter(|m| *m > 0.0) {
                 let q = n / m;
                 if (q - q.round()).abs() > 1e-9 {
                     out.push(Finding::new(at(path), format!("{} is not a multiple of {}", show(v), fmt_num(m))));
@@ -433,36 +600,43 @@ impl<'s> Validator<'s> {
 
     fn check_object(
         &self,
-        s: &'s stackcraft_core::serde_json::Map<String, Json>,
+        s: &Kw<'_>,
         m: &stackcraft_core::serde_json::Map<String, Json>,
-        path: &str,
+        path: &P<'_>,
         st: &mut State,
         out: &mut Vec<Finding>,
     ) {
-        let props = s.get("properties").and_then(Json::as_object);
-        let patterns = s.get("patternProperties").and_then(Json::as_object);
-        if let Some(Json::Array(req)) = s.get("required") {
+        let props = s.properties.and_then(Json::as_object);
+        let patterns = s.pattern_properties.and_then(Json::as_object);
+        if let Some(Json::Array(req)) = s.required {
             for r in req.iter().filter_map(Json::as_str) {
                 if !m.contains_key(r) {
                     out.push(Finding::new(child(path, r), "required property is missing"));
                 }
             }
         }
-        if let Some(min) = s.get("minProperties").and_then(Json::as_u64) {
+        if let Some(min) = s.min_properties.and_then(Json::as_u64) {
             if (m.len() as u64) < min {
                 out.push(Finding::new(at(path), format!("has {} properties, fewer than the minimum {min}", m.len())));
             }
         }
-        if let Some(max) = s.get("maxProperties").and_then(Json::as_u64) {
+        if let Some(max) = s.max_properties.and_then(Json::as_u64) {
             if (m.len() as u64) > max {
                 out.push(Finding::new(at(path), format!("has {} properties, more than the maximum {max}", m.len())));
             }
         }
-        let additional = s.get("additionalProperties");
+        let additional = s.additional_properties;
+        // The resource's own properties are embedded apart and parsed when first set.
+        let root = std::mem::take(&mut st.root);
         for (k, x) in m {
-            let p = child(path, k);
+            let p = P::Prop(path, k);
             let mut known = false;
-            if let Some(ps) = props.and_then(|ps| ps.get(k)) {
+            if root {
+                if let Some(ps) = self.root_property(k) {
+                    known = true;
+                    self.check(&ps, x, &p, st, out);
+                }
+            } else if let Some(ps) = props.and_then(|ps| ps.get(k)) {
                 known = true;
                 self.check(ps, x, &p, st, out);
             }
@@ -478,24 +652,27 @@ impl<'s> Validator<'s> {
             }
             match additional {
                 Some(Json::Bool(false)) => {
-                    let mut allowed: Vec<&str> =
-                        props.map(|ps| ps.keys().map(String::as_str).collect()).unwrap_or_default();
+                    let mut allowed: Vec<&str> = if root {
+                        self.schema.props.iter().map(|(n, _)| *n).collect()
+                    } else {
+                        props.map(|ps| ps.keys().map(String::as_str).collect()).unwrap_or_default()
+                    };
                     allowed.sort_unstable();
                     let msg = if allowed.is_empty() {
                         "unknown property: none are allowed here".to_owned()
                     } else {
                         format!("unknown property; the allowed properties are: {}", allowed.join(", "))
                     };
-                    out.push(Finding::new(p, msg));
+                    out.push(Finding::new(p.render(), msg));
                 }
                 Some(a @ Json::Object(_)) => self.check(a, x, &p, st, out),
                 _ => {}
             }
         }
-        if let Some(Json::Object(deps)) = s.get("dependentRequired") {
+        if let Some(Json::Object(deps)) = s.dependent_required {
             self.dependent_required(deps, m, path, out);
         }
-        if let Some(Json::Object(deps)) = s.get("dependencies") {
+        if let Some(Json::Object(deps)) = s.dependencies {
             self.dependent_required(deps, m, path, out);
             for (k, d) in deps {
                 if d.is_object() && m.contains_key(k) {
@@ -503,7 +680,7 @@ impl<'s> Validator<'s> {
                 }
             }
         }
-        if let Some(Json::Object(ex)) = s.get("dependentExcluded") {
+        if let Some(Json::Object(ex)) = s.dependent_excluded {
             let mut reported: Vec<(&str, &str)> = Vec::new();
             for (k, others) in ex {
                 if !m.contains_key(k) {
@@ -518,7 +695,7 @@ impl<'s> Validator<'s> {
                 }
             }
         }
-        if let Some(Json::Array(xor)) = s.get("requiredXor") {
+        if let Some(Json::Array(xor)) = s.required_xor {
             let names: Vec<&str> = xor.iter().filter_map(Json::as_str).collect();
             let set: Vec<&str> = names.iter().copied().filter(|n| m.contains_key(*n)).collect();
             if set.len() != 1 {
@@ -535,7 +712,7 @@ impl<'s> Validator<'s> {
         &self,
         deps: &stackcraft_core::serde_json::Map<String, Json>,
         m: &stackcraft_core::serde_json::Map<String, Json>,
-        path: &str,
+        path: &P<'_>,
         out: &mut Vec<Finding>,
     ) {
         for (k, needed) in deps {
@@ -550,30 +727,23 @@ impl<'s> Validator<'s> {
         }
     }
 
-    fn check_array(
-        &self,
-        s: &'s stackcraft_core::serde_json::Map<String, Json>,
-        a: &[Json],
-        path: &str,
-        st: &mut State,
-        out: &mut Vec<Finding>,
-    ) {
-        if let Some(min) = s.get("minItems").and_then(Json::as_u64) {
+    fn check_array(&self, s: &Kw<'_>, a: &[Json], path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
+        if let Some(min) = s.min_items.and_then(Json::as_u64) {
             if (a.len() as u64) < min {
                 out.push(Finding::new(at(path), format!("has {} items, fewer than the minimum {min}", a.len())));
             }
         }
-        if let Some(max) = s.get("maxItems").and_then(Json::as_u64) {
+        if let Some(max) = s.max_items.and_then(Json::as_u64) {
             if (a.len() as u64) > max {
                 out.push(Finding::new(at(path), format!("has {} items, more than the maximum {max}", a.len())));
             }
         }
-        if s.get("uniqueItems").and_then(Json::as_bool) == Some(true) {
+        if s.unique_items.and_then(Json::as_bool) == Some(true) {
             'outer: for (i, x) in a.iter().enumerate() {
                 for (j, y) in a.iter().enumerate().skip(i + 1) {
                     if x == y {
                         out.push(Finding::new(
-                            format!("{path}[{j}]"),
+                            P::Index(path, j).render(),
                             format!("duplicates item [{i}] ({}); the items must be unique", show(x)),
                         ));
                         break 'outer;
@@ -581,7 +751,7 @@ impl<'s> Validator<'s> {
                 }
             }
         }
-        if let Some(Json::Array(keys)) = s.get("uniqueKeys") {
+        if let Some(Json::Array(keys)) = s.unique_keys {
             let keys: Vec<&str> = keys.iter().filter_map(Json::as_str).collect();
             let mut seen: Vec<(usize, Vec<&Json>)> = Vec::new();
             for (i, x) in a.iter().enumerate() {
@@ -592,7 +762,7 @@ impl<'s> Validator<'s> {
                 }
                 if let Some((j, _)) = seen.iter().find(|(_, v)| *v == vals) {
                     out.push(Finding::new(
-                        format!("{path}[{i}]"),
+                        P::Index(path, i).render(),
                         format!("has the same `{}` as item [{j}]; it must be unique", keys.join("`, `")),
                     ));
                     break;
@@ -600,13 +770,13 @@ impl<'s> Validator<'s> {
                 seen.push((i, vals));
             }
         }
-        let prefix = s.get("prefixItems").and_then(Json::as_array);
+        let prefix = s.prefix_items.and_then(Json::as_array);
         for (i, x) in a.iter().enumerate() {
-            let p = format!("{path}[{i}]");
+            let p = P::Index(path, i);
             match prefix.and_then(|pre| pre.get(i)) {
                 Some(ps) => self.check(ps, x, &p, st, out),
                 None => {
-                    if let Some(items) = s.get("items").filter(|i| i.is_object()) {
+                    if let Some(items) = s.items.filter(|i| i.is_object()) {
                         self.check(items, x, &p, st, out);
                     }
                 }
@@ -615,28 +785,21 @@ impl<'s> Validator<'s> {
     }
 
     /// Validate into a scratch list: (findings, outcome uncertain).
-    fn trial(&self, s: &'s Json, v: &Json, path: &str, depth: u32) -> (Vec<Finding>, bool) {
-        let mut st = State { uncertain: false, depth };
+    fn trial(&self, s: &Json, v: &Json, path: &P<'_>, depth: u32) -> (Vec<Finding>, bool) {
+        let mut st = State { uncertain: false, depth, root: false };
         let mut out = Vec::new();
         self.check(s, v, path, &mut st, &mut out);
         (out, st.uncertain)
     }
 
-    fn check_combinators(
-        &self,
-        s: &'s stackcraft_core::serde_json::Map<String, Json>,
-        v: &Json,
-        path: &str,
-        st: &mut State,
-        out: &mut Vec<Finding>,
-    ) {
-        if let Some(Json::Array(all)) = s.get("allOf") {
+    fn check_combinators(&self, s: &Kw<'_>, v: &Json, path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
+        if let Some(Json::Array(all)) = s.all_of {
             for a in all {
                 self.check(a, v, path, st, out);
             }
         }
-        for (kw, exactly_one) in [("oneOf", true), ("anyOf", false)] {
-            let Some(Json::Array(alts)) = s.get(kw) else { continue };
+        for (kw, exactly_one, node) in [("oneOf", true, s.one_of), ("anyOf", false, s.any_of)] {
+            let Some(Json::Array(alts)) = node else { continue };
             let trials: Vec<(Vec<Finding>, bool)> = alts.iter().map(|a| self.trial(a, v, path, st.depth)).collect();
             let uncertain = trials.iter().any(|t| t.1);
             st.uncertain |= uncertain;
@@ -649,17 +812,24 @@ impl<'s> Validator<'s> {
                 }
             } else if exactly_one && passing > 1 && !uncertain {
                 let req = required_only(alts);
-                let msg = match req {
+                let (property, message) = match req {
                     Some(names) => {
                         let set: Vec<&str> = names.iter().copied().filter(|n| v.get(*n).is_some()).collect();
-                        format!("only one of `{}` can be set (found {})", names.join("`, `"), set.join(" and "))
+                        let at_name = child(path, set.get(1).copied().unwrap_or_default());
+                        (
+                            at_name,
+                            format!("only one of `{}` can be set (found {})", names.join("`, `"), set.join(" and ")),
+                        )
                     }
-                    None => format!("matches {passing} of the alternatives (oneOf) where exactly one is allowed"),
+                    None => (
+                        at(path),
+                        format!("matches {passing} of the alternatives (oneOf) where exactly one is allowed"),
+                    ),
                 };
-                out.push(Finding::new(at(path), msg));
+                out.push(Finding::new(property, message));
             }
         }
-        if let Some(n) = s.get("not") {
+        if let Some(n) = s.not {
             let (f, uncertain) = self.trial(n, v, path, st.depth);
             st.uncertain |= uncertain;
             if f.is_empty() && !uncertain {
@@ -670,24 +840,31 @@ impl<'s> Validator<'s> {
                 out.push(Finding::new(at(path), what));
             }
         }
-        if let Some(cond) = s.get("if") {
+        if let Some(cond) = s.if_ {
             let (f, uncertain) = self.trial(cond, v, path, st.depth);
             if uncertain {
                 st.uncertain = true;
             } else if f.is_empty() {
-                if let Some(t) = s.get("then") {
+                if let Some(t) = s.then {
                     self.check(t, v, path, st, out);
                 }
-            } else if let Some(e) = s.get("else") {
+            } else if let Some(e) = s.else_ {
                 self.check(e, v, path, st, out);
             }
         }
     }
 
-    fn none_matched(&self, kw: &str, alts: &[Json], trials: &[(Vec<Finding>, bool)], v: &Json, path: &str) -> Finding {
+    fn none_matched(
+        &self,
+        kw: &str,
+        alts: &[Json],
+        trials: &[(Vec<Finding>, bool)],
+        v: &Json,
+        path: &P<'_>,
+    ) -> Finding {
         if let Some(names) = required_only(alts) {
             return Finding::new(
-                at(path),
+                child(path, names.first().copied().unwrap_or_default()),
                 format!(
                     "{} of `{}` must be set (none is)",
                     if kw == "oneOf" { "exactly one" } else { "at least one" },

@@ -782,22 +782,91 @@ impl SecretTargetAttachmentRef {
     }
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::SecretsManager::ResourcePolicy",
-        r#"{"additionalProperties":false,"properties":{"BlockPublicPolicy":{"type":"boolean"},"Id":{"type":"string"},"ResourcePolicy":{"maxLength":20480,"minLength":1,"type":["object","string"]},"SecretId":{"maxLength":2048,"minLength":1,"type":"string"}},"required":["ResourcePolicy","SecretId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["ResourcePolicy","SecretId"],"type":"object"}"#,
+        &[
+            ("BlockPublicPolicy", r#"{"type":"boolean"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("ResourcePolicy", r#"{"maxLength":20480,"minLength":1,"type":["object","string"]}"#),
+            ("SecretId", r#"{"maxLength":2048,"minLength":1,"type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::SecretsManager::RotationSchedule",
-        r##"{"additionalProperties":false,"definitions":{"ExternalSecretRotationMetadataItem":{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key","Value"],"type":"object"},"HostedRotationLambda":{"additionalProperties":false,"properties":{"ExcludeCharacters":{"type":"string"},"KmsKeyArn":{"type":"string"},"MasterSecretArn":{"type":"string"},"MasterSecretKmsKeyArn":{"type":"string"},"RotationLambdaName":{"type":"string"},"RotationType":{"type":"string"},"Runtime":{"type":"string"},"SuperuserSecretArn":{"type":"string"},"SuperuserSecretKmsKeyArn":{"type":"string"},"VpcSecurityGroupIds":{"type":"string"},"VpcSubnetIds":{"type":"string"}},"required":["RotationType"],"type":"object"},"RotationRules":{"additionalProperties":false,"properties":{"AutomaticallyAfterDays":{"type":"integer"},"Duration":{"type":"string"},"ScheduleExpression":{"type":"string"}},"type":"object"}},"properties":{"ExternalSecretRotationMetadata":{"items":{"$ref":"#/definitions/ExternalSecretRotationMetadataItem"},"type":"array","uniqueItems":false},"ExternalSecretRotationRoleArn":{"type":"string"},"HostedRotationLambda":{"$ref":"#/definitions/HostedRotationLambda"},"Id":{"type":"string"},"RotateImmediatelyOnUpdate":{"type":"boolean"},"RotationLambdaARN":{"type":"string"},"RotationRules":{"$ref":"#/definitions/RotationRules"},"SecretId":{"type":"string"}},"required":["SecretId"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["SecretId"],"type":"object"}"#,
+        &[
+            (
+                "ExternalSecretRotationMetadata",
+                r##"{"items":{"$ref":"#/definitions/ExternalSecretRotationMetadataItem"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("ExternalSecretRotationRoleArn", r#"{"type":"string"}"#),
+            ("HostedRotationLambda", r##"{"$ref":"#/definitions/HostedRotationLambda"}"##),
+            ("Id", r#"{"type":"string"}"#),
+            ("RotateImmediatelyOnUpdate", r#"{"type":"boolean"}"#),
+            ("RotationLambdaARN", r#"{"type":"string"}"#),
+            ("RotationRules", r##"{"$ref":"#/definitions/RotationRules"}"##),
+            ("SecretId", r#"{"type":"string"}"#),
+        ],
+        &[
+            (
+                "ExternalSecretRotationMetadataItem",
+                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+            (
+                "HostedRotationLambda",
+                r#"{"additionalProperties":false,"properties":{"ExcludeCharacters":{"type":"string"},"KmsKeyArn":{"type":"string"},"MasterSecretArn":{"type":"string"},"MasterSecretKmsKeyArn":{"type":"string"},"RotationLambdaName":{"type":"string"},"RotationType":{"type":"string"},"Runtime":{"type":"string"},"SuperuserSecretArn":{"type":"string"},"SuperuserSecretKmsKeyArn":{"type":"string"},"VpcSecurityGroupIds":{"type":"string"},"VpcSubnetIds":{"type":"string"}},"required":["RotationType"],"type":"object"}"#,
+            ),
+            (
+                "RotationRules",
+                r#"{"additionalProperties":false,"properties":{"AutomaticallyAfterDays":{"type":"integer"},"Duration":{"type":"string"},"ScheduleExpression":{"type":"string"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::SecretsManager::Secret",
-        r##"{"additionalProperties":false,"definitions":{"GenerateSecretString":{"additionalProperties":false,"properties":{"ExcludeCharacters":{"type":"string"},"ExcludeLowercase":{"type":"boolean"},"ExcludeNumbers":{"type":"boolean"},"ExcludePunctuation":{"type":"boolean"},"ExcludeUppercase":{"type":"boolean"},"GenerateStringKey":{"type":"string"},"IncludeSpace":{"type":"boolean"},"PasswordLength":{"type":"integer"},"RequireEachIncludedType":{"type":"boolean"},"SecretStringTemplate":{"type":"string"}},"type":"object"},"ReplicaRegion":{"additionalProperties":false,"properties":{"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"Region":{"type":"string"}},"required":["Region"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"Description":{"maxLength":2048,"minLength":0,"type":"string"},"GenerateSecretString":{"$ref":"#/definitions/GenerateSecretString"},"Id":{"type":"string"},"KmsKeyId":{"anyOf":[{},{},{}],"maxLength":2048,"minLength":0,"type":"string"},"Name":{"maxLength":512,"minLength":0,"type":"string"},"ReplicaRegions":{"items":{"$ref":"#/definitions/ReplicaRegion"},"type":"array","uniqueItems":false},"SecretString":{"maxLength":65536,"minLength":1,"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"Type":{"maxLength":256,"minLength":0,"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Description", r#"{"maxLength":2048,"minLength":0,"type":"string"}"#),
+            ("GenerateSecretString", r##"{"$ref":"#/definitions/GenerateSecretString"}"##),
+            ("Id", r#"{"type":"string"}"#),
+            ("KmsKeyId", r#"{"anyOf":[{},{},{}],"maxLength":2048,"minLength":0,"type":"string"}"#),
+            ("Name", r#"{"maxLength":512,"minLength":0,"type":"string"}"#),
+            (
+                "ReplicaRegions",
+                r##"{"items":{"$ref":"#/definitions/ReplicaRegion"},"type":"array","uniqueItems":false}"##,
+            ),
+            ("SecretString", r#"{"maxLength":65536,"minLength":1,"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("Type", r#"{"maxLength":256,"minLength":0,"type":"string"}"#),
+        ],
+        &[
+            (
+                "GenerateSecretString",
+                r#"{"additionalProperties":false,"properties":{"ExcludeCharacters":{"type":"string"},"ExcludeLowercase":{"type":"boolean"},"ExcludeNumbers":{"type":"boolean"},"ExcludePunctuation":{"type":"boolean"},"ExcludeUppercase":{"type":"boolean"},"GenerateStringKey":{"type":"string"},"IncludeSpace":{"type":"boolean"},"PasswordLength":{"type":"integer"},"RequireEachIncludedType":{"type":"boolean"},"SecretStringTemplate":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "ReplicaRegion",
+                r#"{"additionalProperties":false,"properties":{"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"Region":{"type":"string"}},"required":["Region"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::SecretsManager::SecretTargetAttachment",
-        r#"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"SecretId":{"maxLength":2048,"minLength":1,"type":"string"},"TargetId":{"type":"string"},"TargetType":{"type":"string"}},"required":["TargetType","TargetId","SecretId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["TargetType","TargetId","SecretId"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("SecretId", r#"{"maxLength":2048,"minLength":1,"type":"string"}"#),
+            ("TargetId", r#"{"type":"string"}"#),
+            ("TargetType", r#"{"type":"string"}"#),
+        ],
+        &[],
     ),
 ];

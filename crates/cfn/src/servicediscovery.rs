@@ -848,26 +848,166 @@ pub mod service {
     impl Literal for HealthCheckCustomConfig {}
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::ServiceDiscovery::HttpNamespace",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"Arn":{"pattern":"^arn:(aws|aws-cn|aws-us-gov):servicediscovery:\\w+(?:-\\w+)+:[0-9]*:namespace\\/.*","type":"string"},"Description":{"maxLength":1024,"minLength":0,"type":"string"},"Id":{"type":"string"},"Name":{"maxLength":1024,"minLength":1,"pattern":"^(?!arn:)[!-~]{1,1024}$","type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":200,"minItems":0,"type":"array","uniqueItems":false}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            (
+                "Arn",
+                r#"{"pattern":"^arn:(aws|aws-cn|aws-us-gov):servicediscovery:\\w+(?:-\\w+)+:[0-9]*:namespace\\/.*","type":"string"}"#,
+            ),
+            ("Description", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("Name", r#"{"maxLength":1024,"minLength":1,"pattern":"^(?!arn:)[!-~]{1,1024}$","type":"string"}"#),
+            (
+                "Tags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":200,"minItems":0,"type":"array","uniqueItems":false}"##,
+            ),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::ServiceDiscovery::Instance",
-        r#"{"additionalProperties":false,"properties":{"InstanceAttributes":{"type":["object","string"]},"InstanceId":{"maxLength":64,"minLength":1,"pattern":"^[0-9a-zA-Z_/:.@-]+$","type":"string"},"ServiceId":{"maxLength":255,"minLength":1,"type":"string"}},"required":["InstanceAttributes","ServiceId"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["InstanceAttributes","ServiceId"],"type":"object"}"#,
+        &[
+            ("InstanceAttributes", r#"{"type":["object","string"]}"#),
+            ("InstanceId", r#"{"maxLength":64,"minLength":1,"pattern":"^[0-9a-zA-Z_/:.@-]+$","type":"string"}"#),
+            ("ServiceId", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::ServiceDiscovery::PrivateDnsNamespace",
-        r##"{"additionalProperties":false,"definitions":{"PrivateDnsPropertiesMutable":{"additionalProperties":false,"properties":{"SOA":{"$ref":"#/definitions/SOA"}},"type":"object"},"Properties":{"additionalProperties":false,"properties":{"DnsProperties":{"$ref":"#/definitions/PrivateDnsPropertiesMutable"}},"type":"object"},"SOA":{"additionalProperties":false,"properties":{"TTL":{"maximum":2147483647,"minimum":0,"type":"number"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"Arn":{"pattern":"^arn:aws[-a-z]*:servicediscovery:[a-z0-9-]+:[0-9]{12}:namespace/ns-[a-z0-9]{16}$","type":"string"},"Description":{"maxLength":1024,"minLength":0,"type":"string"},"HostedZoneId":{"type":"string"},"Id":{"type":"string"},"Name":{"maxLength":1024,"minLength":1,"pattern":"^(?!arn:)[!-~]{1,253}$","type":"string"},"Properties":{"$ref":"#/definitions/Properties"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":200,"minItems":0,"type":"array","uniqueItems":false},"Vpc":{"maxLength":64,"minLength":0,"type":"string"}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            (
+                "Arn",
+                r#"{"pattern":"^arn:aws[-a-z]*:servicediscovery:[a-z0-9-]+:[0-9]{12}:namespace/ns-[a-z0-9]{16}$","type":"string"}"#,
+            ),
+            ("Description", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("HostedZoneId", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            ("Name", r#"{"maxLength":1024,"minLength":1,"pattern":"^(?!arn:)[!-~]{1,253}$","type":"string"}"#),
+            ("Properties", r##"{"$ref":"#/definitions/Properties"}"##),
+            (
+                "Tags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":200,"minItems":0,"type":"array","uniqueItems":false}"##,
+            ),
+            ("Vpc", r#"{"maxLength":64,"minLength":0,"type":"string"}"#),
+        ],
+        &[
+            (
+                "PrivateDnsPropertiesMutable",
+                r##"{"additionalProperties":false,"properties":{"SOA":{"$ref":"#/definitions/SOA"}},"type":"object"}"##,
+            ),
+            (
+                "Properties",
+                r##"{"additionalProperties":false,"properties":{"DnsProperties":{"$ref":"#/definitions/PrivateDnsPropertiesMutable"}},"type":"object"}"##,
+            ),
+            (
+                "SOA",
+                r#"{"additionalProperties":false,"properties":{"TTL":{"maximum":2147483647,"minimum":0,"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ServiceDiscovery::PublicDnsNamespace",
-        r##"{"additionalProperties":false,"definitions":{"Properties":{"additionalProperties":false,"properties":{"DnsProperties":{"$ref":"#/definitions/PublicDnsPropertiesMutable"}},"type":"object"},"PublicDnsPropertiesMutable":{"additionalProperties":false,"properties":{"SOA":{"$ref":"#/definitions/SOA"}},"type":"object"},"SOA":{"additionalProperties":false,"properties":{"TTL":{"maximum":2147483647,"minimum":0,"type":"number"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"Arn":{"pattern":"^arn:aws[-a-z]*:servicediscovery:[a-z0-9-]+:[0-9]{12}:namespace/ns-[a-z0-9]{16}$","type":"string"},"Description":{"maxLength":1024,"minLength":0,"type":"string"},"HostedZoneId":{"type":"string"},"Id":{"type":"string"},"Name":{"maxLength":1024,"minLength":1,"pattern":"^([a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?$","type":"string"},"Properties":{"$ref":"#/definitions/Properties"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":200,"minItems":0,"type":"array","uniqueItems":false}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            (
+                "Arn",
+                r#"{"pattern":"^arn:aws[-a-z]*:servicediscovery:[a-z0-9-]+:[0-9]{12}:namespace/ns-[a-z0-9]{16}$","type":"string"}"#,
+            ),
+            ("Description", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("HostedZoneId", r#"{"type":"string"}"#),
+            ("Id", r#"{"type":"string"}"#),
+            (
+                "Name",
+                r#"{"maxLength":1024,"minLength":1,"pattern":"^([a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?$","type":"string"}"#,
+            ),
+            ("Properties", r##"{"$ref":"#/definitions/Properties"}"##),
+            (
+                "Tags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":200,"minItems":0,"type":"array","uniqueItems":false}"##,
+            ),
+        ],
+        &[
+            (
+                "Properties",
+                r##"{"additionalProperties":false,"properties":{"DnsProperties":{"$ref":"#/definitions/PublicDnsPropertiesMutable"}},"type":"object"}"##,
+            ),
+            (
+                "PublicDnsPropertiesMutable",
+                r##"{"additionalProperties":false,"properties":{"SOA":{"$ref":"#/definitions/SOA"}},"type":"object"}"##,
+            ),
+            (
+                "SOA",
+                r#"{"additionalProperties":false,"properties":{"TTL":{"maximum":2147483647,"minimum":0,"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::ServiceDiscovery::Service",
-        r##"{"additionalProperties":false,"definitions":{"DnsConfig":{"additionalProperties":false,"properties":{"DnsRecords":{"items":{"$ref":"#/definitions/DnsRecord"},"type":"array","uniqueItems":false},"NamespaceId":{"maxLength":64,"minLength":0,"type":"string"},"RoutingPolicy":{"enum":["MULTIVALUE","WEIGHTED"],"type":"string"}},"required":["DnsRecords"],"type":"object"},"DnsRecord":{"additionalProperties":false,"properties":{"TTL":{"maximum":2147483647,"minimum":0,"type":"number"},"Type":{"enum":["A","AAAA","CNAME","SRV"],"type":"string"}},"required":["Type","TTL"],"type":"object"},"HealthCheckConfig":{"additionalProperties":false,"properties":{"FailureThreshold":{"maximum":10,"minimum":1,"type":"number"},"ResourcePath":{"maxLength":255,"minLength":0,"type":"string"},"Type":{"enum":["HTTP","HTTPS","TCP"],"type":"string"}},"required":["Type"],"type":"object"},"HealthCheckCustomConfig":{"additionalProperties":false,"properties":{"FailureThreshold":{"maximum":10,"minimum":1,"type":"number"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}},"dependentExcluded":{"HealthCheckConfig":["HealthCheckCustomConfig"],"HealthCheckCustomConfig":["HealthCheckConfig"]},"properties":{"Arn":{"pattern":"^arn:[a-zA-Z0-9-]+:servicediscovery:[a-zA-Z0-9-]+:[0-9]{12}:(service|service/[a-zA-Z0-9-_]+|service:[a-zA-Z0-9-_]+)$","type":"string"},"Description":{"maxLength":1024,"minLength":0,"type":"string"},"DnsConfig":{"$ref":"#/definitions/DnsConfig"},"HealthCheckConfig":{"$ref":"#/definitions/HealthCheckConfig"},"HealthCheckCustomConfig":{"$ref":"#/definitions/HealthCheckCustomConfig"},"Id":{"type":"string"},"Name":{"pattern":"^((?=^.{1,127}$)^([a-zA-Z0-9_][a-zA-Z0-9-_]{0,61}[a-zA-Z0-9_]|[a-zA-Z0-9])(\\.([a-zA-Z0-9_][a-zA-Z0-9-_]{0,61}[a-zA-Z0-9_]|[a-zA-Z0-9]))*$)|(^\\.$)$","type":"string"},"NamespaceId":{"maxLength":255,"minLength":0,"type":"string"},"ServiceAttributes":{"additionalProperties":false,"maxProperties":30,"patternProperties":{"^[A-Za-z0-9_]{1,64}$":{"type":"string"}},"type":"object"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":200,"minItems":0,"type":"array","uniqueItems":false},"Type":{"enum":["HTTP"],"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"dependentExcluded":{"HealthCheckConfig":["HealthCheckCustomConfig"],"HealthCheckCustomConfig":["HealthCheckConfig"]},"type":"object"}"#,
+        &[
+            (
+                "Arn",
+                r#"{"pattern":"^arn:[a-zA-Z0-9-]+:servicediscovery:[a-zA-Z0-9-]+:[0-9]{12}:(service|service/[a-zA-Z0-9-_]+|service:[a-zA-Z0-9-_]+)$","type":"string"}"#,
+            ),
+            ("Description", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("DnsConfig", r##"{"$ref":"#/definitions/DnsConfig"}"##),
+            ("HealthCheckConfig", r##"{"$ref":"#/definitions/HealthCheckConfig"}"##),
+            ("HealthCheckCustomConfig", r##"{"$ref":"#/definitions/HealthCheckCustomConfig"}"##),
+            ("Id", r#"{"type":"string"}"#),
+            (
+                "Name",
+                r#"{"pattern":"^((?=^.{1,127}$)^([a-zA-Z0-9_][a-zA-Z0-9-_]{0,61}[a-zA-Z0-9_]|[a-zA-Z0-9])(\\.([a-zA-Z0-9_][a-zA-Z0-9-_]{0,61}[a-zA-Z0-9_]|[a-zA-Z0-9]))*$)|(^\\.$)$","type":"string"}"#,
+            ),
+            ("NamespaceId", r#"{"maxLength":255,"minLength":0,"type":"string"}"#),
+            (
+                "ServiceAttributes",
+                r#"{"additionalProperties":false,"maxProperties":30,"patternProperties":{"^[A-Za-z0-9_]{1,64}$":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":200,"minItems":0,"type":"array","uniqueItems":false}"##,
+            ),
+            ("Type", r#"{"enum":["HTTP"],"type":"string"}"#),
+        ],
+        &[
+            (
+                "DnsConfig",
+                r##"{"additionalProperties":false,"properties":{"DnsRecords":{"items":{"$ref":"#/definitions/DnsRecord"},"type":"array","uniqueItems":false},"NamespaceId":{"maxLength":64,"minLength":0,"type":"string"},"RoutingPolicy":{"enum":["MULTIVALUE","WEIGHTED"],"type":"string"}},"required":["DnsRecords"],"type":"object"}"##,
+            ),
+            (
+                "DnsRecord",
+                r#"{"additionalProperties":false,"properties":{"TTL":{"maximum":2147483647,"minimum":0,"type":"number"},"Type":{"enum":["A","AAAA","CNAME","SRV"],"type":"string"}},"required":["Type","TTL"],"type":"object"}"#,
+            ),
+            (
+                "HealthCheckConfig",
+                r#"{"additionalProperties":false,"properties":{"FailureThreshold":{"maximum":10,"minimum":1,"type":"number"},"ResourcePath":{"maxLength":255,"minLength":0,"type":"string"},"Type":{"enum":["HTTP","HTTPS","TCP"],"type":"string"}},"required":["Type"],"type":"object"}"#,
+            ),
+            (
+                "HealthCheckCustomConfig",
+                r#"{"additionalProperties":false,"properties":{"FailureThreshold":{"maximum":10,"minimum":1,"type":"number"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
 ];

@@ -616,22 +616,79 @@ impl TopicPolicyRef {
     }
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::SNS::Subscription",
-        r#"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"DeliveryPolicy":{"type":["object","string"]},"Endpoint":{"type":"string"},"FilterPolicy":{"type":["object","string"]},"FilterPolicyScope":{"type":"string"},"Protocol":{"type":"string"},"RawMessageDelivery":{"type":"boolean"},"RedrivePolicy":{"type":["object","string"]},"Region":{"type":"string"},"ReplayPolicy":{"type":["object","string"]},"SubscriptionRoleArn":{"type":"string"},"TopicArn":{"type":"string"}},"required":["TopicArn","Protocol"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["TopicArn","Protocol"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("DeliveryPolicy", r#"{"type":["object","string"]}"#),
+            ("Endpoint", r#"{"type":"string"}"#),
+            ("FilterPolicy", r#"{"type":["object","string"]}"#),
+            ("FilterPolicyScope", r#"{"type":"string"}"#),
+            ("Protocol", r#"{"type":"string"}"#),
+            ("RawMessageDelivery", r#"{"type":"boolean"}"#),
+            ("RedrivePolicy", r#"{"type":["object","string"]}"#),
+            ("Region", r#"{"type":"string"}"#),
+            ("ReplayPolicy", r#"{"type":["object","string"]}"#),
+            ("SubscriptionRoleArn", r#"{"type":"string"}"#),
+            ("TopicArn", r#"{"type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::SNS::Topic",
-        r##"{"additionalProperties":false,"definitions":{"LoggingConfig":{"additionalProperties":false,"properties":{"FailureFeedbackRoleArn":{"type":"string"},"Protocol":{"enum":["http/s","sqs","lambda","firehose","application"],"type":"string"},"SuccessFeedbackRoleArn":{"type":"string"},"SuccessFeedbackSampleRate":{"type":"string"}},"required":["Protocol"],"type":"object"},"Subscription":{"additionalProperties":false,"properties":{"Endpoint":{"type":"string"},"Protocol":{"type":"string"}},"required":["Endpoint","Protocol"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"ArchivePolicy":{"type":["object","string"]},"ContentBasedDeduplication":{"type":"boolean"},"DataProtectionPolicy":{"type":["object","string"]},"DeliveryStatusLogging":{"items":{"$ref":"#/definitions/LoggingConfig"},"type":"array","uniqueItems":true},"DisplayName":{"type":"string"},"FifoThroughputScope":{"type":"string"},"FifoTopic":{"type":"boolean"},"KmsMasterKeyId":{"anyOf":[{},{},{}],"type":"string"},"MaximumMessageSize":{"maximum":1048576,"minimum":1024,"type":"integer"},"SignatureVersion":{"type":"string"},"Subscription":{"items":{"$ref":"#/definitions/Subscription"},"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"TopicArn":{"type":"string"},"TopicName":{"maxLength":256,"type":"string"},"TracingConfig":{"type":"string"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("ArchivePolicy", r#"{"type":["object","string"]}"#),
+            ("ContentBasedDeduplication", r#"{"type":"boolean"}"#),
+            ("DataProtectionPolicy", r#"{"type":["object","string"]}"#),
+            (
+                "DeliveryStatusLogging",
+                r##"{"items":{"$ref":"#/definitions/LoggingConfig"},"type":"array","uniqueItems":true}"##,
+            ),
+            ("DisplayName", r#"{"type":"string"}"#),
+            ("FifoThroughputScope", r#"{"type":"string"}"#),
+            ("FifoTopic", r#"{"type":"boolean"}"#),
+            ("KmsMasterKeyId", r#"{"anyOf":[{},{},{}],"type":"string"}"#),
+            ("MaximumMessageSize", r#"{"maximum":1048576,"minimum":1024,"type":"integer"}"#),
+            ("SignatureVersion", r#"{"type":"string"}"#),
+            ("Subscription", r##"{"items":{"$ref":"#/definitions/Subscription"},"type":"array","uniqueItems":false}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("TopicArn", r#"{"type":"string"}"#),
+            ("TopicName", r#"{"maxLength":256,"type":"string"}"#),
+            ("TracingConfig", r#"{"type":"string"}"#),
+        ],
+        &[
+            (
+                "LoggingConfig",
+                r#"{"additionalProperties":false,"properties":{"FailureFeedbackRoleArn":{"type":"string"},"Protocol":{"enum":["http/s","sqs","lambda","firehose","application"],"type":"string"},"SuccessFeedbackRoleArn":{"type":"string"},"SuccessFeedbackSampleRate":{"type":"string"}},"required":["Protocol"],"type":"object"}"#,
+            ),
+            (
+                "Subscription",
+                r#"{"additionalProperties":false,"properties":{"Endpoint":{"type":"string"},"Protocol":{"type":"string"}},"required":["Endpoint","Protocol"],"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::SNS::TopicInlinePolicy",
-        r#"{"additionalProperties":false,"properties":{"PolicyDocument":{"type":["object","string"]},"TopicArn":{"type":"string"}},"required":["PolicyDocument","TopicArn"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["PolicyDocument","TopicArn"],"type":"object"}"#,
+        &[("PolicyDocument", r#"{"type":["object","string"]}"#), ("TopicArn", r#"{"type":"string"}"#)],
+        &[],
     ),
     (
         "AWS::SNS::TopicPolicy",
-        r#"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"PolicyDocument":{"type":["object","string"]},"Topics":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["PolicyDocument","Topics"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["PolicyDocument","Topics"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("PolicyDocument", r#"{"type":["object","string"]}"#),
+            ("Topics", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+        ],
+        &[],
     ),
 ];

@@ -417,18 +417,53 @@ impl QueuePolicyRef {
     }
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::SQS::Queue",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"Arn":{"type":"string"},"ContentBasedDeduplication":{"type":"boolean"},"DeduplicationScope":{"type":"string"},"DelaySeconds":{"maximum":900,"minimum":0,"type":"integer"},"FifoQueue":{"type":"boolean"},"FifoThroughputLimit":{"type":"string"},"KmsDataKeyReusePeriodSeconds":{"maximum":86400,"minimum":60,"type":"integer"},"KmsMasterKeyId":{"anyOf":[{},{},{}],"type":"string"},"MaximumMessageSize":{"maximum":1048576,"minimum":1024,"type":"integer"},"MessageRetentionPeriod":{"maximum":1209600,"minimum":60,"type":"integer"},"QueueName":{"type":"string"},"QueueUrl":{"type":"string"},"ReceiveMessageWaitTimeSeconds":{"maximum":20,"minimum":0,"type":"integer"},"RedriveAllowPolicy":{"type":["object","string"]},"RedrivePolicy":{"additionalProperties":false,"properties":{"deadLetterTargetArn":{"type":"string"},"maxReceiveCount":{"type":"integer"}},"type":["object","string"]},"SqsManagedSseEnabled":{"type":"boolean"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false},"VisibilityTimeout":{"maximum":43200,"minimum":0,"type":"integer"}},"type":"object"}"##,
+        r#"{"additionalProperties":false,"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("ContentBasedDeduplication", r#"{"type":"boolean"}"#),
+            ("DeduplicationScope", r#"{"type":"string"}"#),
+            ("DelaySeconds", r#"{"maximum":900,"minimum":0,"type":"integer"}"#),
+            ("FifoQueue", r#"{"type":"boolean"}"#),
+            ("FifoThroughputLimit", r#"{"type":"string"}"#),
+            ("KmsDataKeyReusePeriodSeconds", r#"{"maximum":86400,"minimum":60,"type":"integer"}"#),
+            ("KmsMasterKeyId", r#"{"anyOf":[{},{},{}],"type":"string"}"#),
+            ("MaximumMessageSize", r#"{"maximum":1048576,"minimum":1024,"type":"integer"}"#),
+            ("MessageRetentionPeriod", r#"{"maximum":1209600,"minimum":60,"type":"integer"}"#),
+            ("QueueName", r#"{"type":"string"}"#),
+            ("QueueUrl", r#"{"type":"string"}"#),
+            ("ReceiveMessageWaitTimeSeconds", r#"{"maximum":20,"minimum":0,"type":"integer"}"#),
+            ("RedriveAllowPolicy", r#"{"type":["object","string"]}"#),
+            (
+                "RedrivePolicy",
+                r#"{"additionalProperties":false,"properties":{"deadLetterTargetArn":{"type":"string"},"maxReceiveCount":{"type":"integer"}},"type":["object","string"]}"#,
+            ),
+            ("SqsManagedSseEnabled", r#"{"type":"boolean"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
+            ("VisibilityTimeout", r#"{"maximum":43200,"minimum":0,"type":"integer"}"#),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::SQS::QueueInlinePolicy",
-        r#"{"additionalProperties":false,"properties":{"PolicyDocument":{"type":["object","string"]},"Queue":{"type":"string"}},"required":["PolicyDocument","Queue"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["PolicyDocument","Queue"],"type":"object"}"#,
+        &[("PolicyDocument", r#"{"type":["object","string"]}"#), ("Queue", r#"{"type":"string"}"#)],
+        &[],
     ),
     (
         "AWS::SQS::QueuePolicy",
-        r#"{"additionalProperties":false,"properties":{"Id":{"type":"string"},"PolicyDocument":{"type":["object","string"]},"Queues":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"required":["PolicyDocument","Queues"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["PolicyDocument","Queues"],"type":"object"}"#,
+        &[
+            ("Id", r#"{"type":"string"}"#),
+            ("PolicyDocument", r#"{"type":["object","string"]}"#),
+            ("Queues", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
+        ],
+        &[],
     ),
 ];

@@ -2907,54 +2907,449 @@ impl ServiceSettingRef {
     }
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::SSM::Association",
-        r##"{"additionalProperties":false,"definitions":{"InstanceAssociationOutputLocation":{"additionalProperties":false,"properties":{"S3Location":{"$ref":"#/definitions/S3OutputLocation"}},"type":"object"},"ParameterValues":{"items":{"type":"string"},"type":"array"},"S3BucketName":{"maxLength":63,"minLength":3,"type":"string"},"S3KeyPrefix":{"maxLength":1024,"minLength":0,"type":"string"},"S3OutputLocation":{"additionalProperties":false,"properties":{"OutputS3BucketName":{"$ref":"#/definitions/S3BucketName"},"OutputS3KeyPrefix":{"$ref":"#/definitions/S3KeyPrefix"},"OutputS3Region":{"$ref":"#/definitions/S3Region"}},"type":"object"},"S3Region":{"maxLength":20,"minLength":3,"type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"},"Target":{"additionalProperties":false,"properties":{"Key":{"maxLength":163,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,128}$|resource-groups:Name","type":"string"},"Values":{"items":{"anyOf":[{}],"type":"string"},"maxItems":50,"minItems":0,"type":"array"}},"required":["Key","Values"],"type":"object"}},"properties":{"ApplyOnlyAtCronInterval":{"type":"boolean"},"AssociationDispatchAssumeRole":{"maxLength":512,"minLength":1,"pattern":"arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+","type":"string"},"AssociationId":{"pattern":"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}","type":"string"},"AssociationName":{"pattern":"^[a-zA-Z0-9_\\-.]{3,128}$","type":"string"},"AutomationTargetParameterName":{"maxLength":50,"minLength":1,"type":"string"},"CalendarNames":{"items":{"type":"string"},"type":"array"},"ComplianceSeverity":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","UNSPECIFIED"],"type":"string"},"DocumentVersion":{"pattern":"([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)","type":"string"},"InstanceId":{"pattern":"(^i-(\\w{8}|\\w{17})$)|(^mi-\\w{17}$)","type":"string"},"MaxConcurrency":{"maxLength":7,"minLength":1,"pattern":"^([1-9][0-9]{0,6}|[1-9][0-9]%|[1-9]%|100%)$","type":"string"},"MaxErrors":{"maxLength":7,"minLength":1,"pattern":"^([1-9][0-9]{0,6}|[0]|[1-9][0-9]%|[0-9]%|100%)$","type":"string"},"Name":{"pattern":"^[a-zA-Z0-9_\\-.:/]{3,200}$","type":"string"},"OutputLocation":{"$ref":"#/definitions/InstanceAssociationOutputLocation"},"Parameters":{"additionalProperties":false,"patternProperties":{".{1,255}":{"$ref":"#/definitions/ParameterValues"}},"type":"object"},"ScheduleExpression":{"maxLength":256,"minLength":1,"type":"string"},"ScheduleOffset":{"maximum":6,"minimum":1,"type":"integer"},"SyncCompliance":{"enum":["AUTO","MANUAL"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":1000,"minItems":0,"type":"array","uniqueItems":false},"Targets":{"items":{"$ref":"#/definitions/Target"},"maxItems":5,"minItems":0,"type":"array"},"WaitForSuccessTimeoutSeconds":{"maximum":172800,"minimum":15,"type":"integer"}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            ("ApplyOnlyAtCronInterval", r#"{"type":"boolean"}"#),
+            (
+                "AssociationDispatchAssumeRole",
+                r#"{"maxLength":512,"minLength":1,"pattern":"arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+","type":"string"}"#,
+            ),
+            (
+                "AssociationId",
+                r#"{"pattern":"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}","type":"string"}"#,
+            ),
+            ("AssociationName", r#"{"pattern":"^[a-zA-Z0-9_\\-.]{3,128}$","type":"string"}"#),
+            ("AutomationTargetParameterName", r#"{"maxLength":50,"minLength":1,"type":"string"}"#),
+            ("CalendarNames", r#"{"items":{"type":"string"},"type":"array"}"#),
+            ("ComplianceSeverity", r#"{"enum":["CRITICAL","HIGH","MEDIUM","LOW","UNSPECIFIED"],"type":"string"}"#),
+            ("DocumentVersion", r#"{"pattern":"([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)","type":"string"}"#),
+            ("InstanceId", r#"{"pattern":"(^i-(\\w{8}|\\w{17})$)|(^mi-\\w{17}$)","type":"string"}"#),
+            (
+                "MaxConcurrency",
+                r#"{"maxLength":7,"minLength":1,"pattern":"^([1-9][0-9]{0,6}|[1-9][0-9]%|[1-9]%|100%)$","type":"string"}"#,
+            ),
+            (
+                "MaxErrors",
+                r#"{"maxLength":7,"minLength":1,"pattern":"^([1-9][0-9]{0,6}|[0]|[1-9][0-9]%|[0-9]%|100%)$","type":"string"}"#,
+            ),
+            ("Name", r#"{"pattern":"^[a-zA-Z0-9_\\-.:/]{3,200}$","type":"string"}"#),
+            ("OutputLocation", r##"{"$ref":"#/definitions/InstanceAssociationOutputLocation"}"##),
+            (
+                "Parameters",
+                r##"{"additionalProperties":false,"patternProperties":{".{1,255}":{"$ref":"#/definitions/ParameterValues"}},"type":"object"}"##,
+            ),
+            ("ScheduleExpression", r#"{"maxLength":256,"minLength":1,"type":"string"}"#),
+            ("ScheduleOffset", r#"{"maximum":6,"minimum":1,"type":"integer"}"#),
+            ("SyncCompliance", r#"{"enum":["AUTO","MANUAL"],"type":"string"}"#),
+            (
+                "Tags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":1000,"minItems":0,"type":"array","uniqueItems":false}"##,
+            ),
+            ("Targets", r##"{"items":{"$ref":"#/definitions/Target"},"maxItems":5,"minItems":0,"type":"array"}"##),
+            ("WaitForSuccessTimeoutSeconds", r#"{"maximum":172800,"minimum":15,"type":"integer"}"#),
+        ],
+        &[
+            (
+                "InstanceAssociationOutputLocation",
+                r##"{"additionalProperties":false,"properties":{"S3Location":{"$ref":"#/definitions/S3OutputLocation"}},"type":"object"}"##,
+            ),
+            ("ParameterValues", r#"{"items":{"type":"string"},"type":"array"}"#),
+            ("S3BucketName", r#"{"maxLength":63,"minLength":3,"type":"string"}"#),
+            ("S3KeyPrefix", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            (
+                "S3OutputLocation",
+                r##"{"additionalProperties":false,"properties":{"OutputS3BucketName":{"$ref":"#/definitions/S3BucketName"},"OutputS3KeyPrefix":{"$ref":"#/definitions/S3KeyPrefix"},"OutputS3Region":{"$ref":"#/definitions/S3Region"}},"type":"object"}"##,
+            ),
+            ("S3Region", r#"{"maxLength":20,"minLength":3,"type":"string"}"#),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+            (
+                "Target",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":163,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,128}$|resource-groups:Name","type":"string"},"Values":{"items":{"anyOf":[{}],"type":"string"},"maxItems":50,"minItems":0,"type":"array"}},"required":["Key","Values"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::SSM::CloudConnector",
-        r##"{"additionalProperties":false,"definitions":{"AzureConfiguration":{"additionalProperties":false,"properties":{"ApplicationDisplayName":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*)$","type":"string"},"ApplicationId":{"pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$","type":"string"},"Targets":{"$ref":"#/definitions/ConfigurationTargets"},"TenantDisplayName":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*)$","type":"string"},"TenantId":{"pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$","type":"string"}},"required":["TenantId","ApplicationId"],"type":"object"},"AzureSubscription":{"additionalProperties":false,"properties":{"DisplayName":{"maxLength":128,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*)$","type":"string"},"Id":{"maxLength":256,"minLength":1,"pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$","type":"string"}},"required":["Id"],"type":"object"},"CloudConnectorConfiguration":{"additionalProperties":false,"properties":{"AzureConfiguration":{"$ref":"#/definitions/AzureConfiguration"}},"required":["AzureConfiguration"],"type":"object"},"ConfigurationTargets":{"additionalProperties":false,"properties":{"Subscriptions":{"items":{"$ref":"#/definitions/AzureSubscription"},"maxItems":75,"minItems":1,"type":"array"}},"required":["Subscriptions"],"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"CloudConnectorArn":{"pattern":"^arn:aws(-cn|-us-gov)?:ssm:[a-z0-9-]+:\\d{12}:cloud-connector/[a-f0-9-]+$","type":"string"},"CloudConnectorId":{"pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$","type":"string"},"ConfigConnectorArn":{"maxLength":512,"minLength":1,"pattern":"^arn:aws(-cn|-us-gov)?:config:[a-z0-9-]+:\\d{12}:connector/.+$","type":"string"},"Configuration":{"$ref":"#/definitions/CloudConnectorConfiguration"},"CreatedAt":{"type":"string"},"Description":{"maxLength":1024,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*$","type":"string"},"DisplayName":{"maxLength":256,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*$","type":"string"},"RoleArn":{"maxLength":2048,"minLength":20,"pattern":"^arn:aws[a-z0-9-]*:iam::\\d{12}:role/[\\w-/.@+=,]{1,1017}$","type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"},"UpdatedAt":{"type":"string"}},"required":["DisplayName","RoleArn","Configuration","ConfigConnectorArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["DisplayName","RoleArn","Configuration","ConfigConnectorArn"],"type":"object"}"#,
+        &[
+            (
+                "CloudConnectorArn",
+                r#"{"pattern":"^arn:aws(-cn|-us-gov)?:ssm:[a-z0-9-]+:\\d{12}:cloud-connector/[a-f0-9-]+$","type":"string"}"#,
+            ),
+            (
+                "CloudConnectorId",
+                r#"{"pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$","type":"string"}"#,
+            ),
+            (
+                "ConfigConnectorArn",
+                r#"{"maxLength":512,"minLength":1,"pattern":"^arn:aws(-cn|-us-gov)?:config:[a-z0-9-]+:\\d{12}:connector/.+$","type":"string"}"#,
+            ),
+            ("Configuration", r##"{"$ref":"#/definitions/CloudConnectorConfiguration"}"##),
+            ("CreatedAt", r#"{"type":"string"}"#),
+            (
+                "Description",
+                r#"{"maxLength":1024,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*$","type":"string"}"#,
+            ),
+            (
+                "DisplayName",
+                r#"{"maxLength":256,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*$","type":"string"}"#,
+            ),
+            (
+                "RoleArn",
+                r#"{"maxLength":2048,"minLength":20,"pattern":"^arn:aws[a-z0-9-]*:iam::\\d{12}:role/[\\w-/.@+=,]{1,1017}$","type":"string"}"#,
+            ),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array"}"##),
+            ("UpdatedAt", r#"{"type":"string"}"#),
+        ],
+        &[
+            (
+                "AzureConfiguration",
+                r##"{"additionalProperties":false,"properties":{"ApplicationDisplayName":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*)$","type":"string"},"ApplicationId":{"pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$","type":"string"},"Targets":{"$ref":"#/definitions/ConfigurationTargets"},"TenantDisplayName":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*)$","type":"string"},"TenantId":{"pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$","type":"string"}},"required":["TenantId","ApplicationId"],"type":"object"}"##,
+            ),
+            (
+                "AzureSubscription",
+                r#"{"additionalProperties":false,"properties":{"DisplayName":{"maxLength":128,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*)$","type":"string"},"Id":{"maxLength":256,"minLength":1,"pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$","type":"string"}},"required":["Id"],"type":"object"}"#,
+            ),
+            (
+                "CloudConnectorConfiguration",
+                r##"{"additionalProperties":false,"properties":{"AzureConfiguration":{"$ref":"#/definitions/AzureConfiguration"}},"required":["AzureConfiguration"],"type":"object"}"##,
+            ),
+            (
+                "ConfigurationTargets",
+                r##"{"additionalProperties":false,"properties":{"Subscriptions":{"items":{"$ref":"#/definitions/AzureSubscription"},"maxItems":75,"minItems":1,"type":"array"}},"required":["Subscriptions"],"type":"object"}"##,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::SSM::Document",
-        r##"{"additionalProperties":false,"definitions":{"AttachmentsSource":{"additionalProperties":false,"properties":{"Key":{"enum":["SourceUrl","S3FileUrl","AttachmentReference"],"type":"string"},"Name":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Values":{"items":{"maxLength":100000,"minLength":1,"type":"string"},"maxItems":1,"minItems":1,"type":"array"}},"type":"object"},"DocumentRequires":{"additionalProperties":false,"properties":{"Name":{"maxLength":200,"pattern":"^[a-zA-Z0-9_\\-.:/]{3,200}$","type":"string"},"Version":{"maxLength":8,"pattern":"([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)","type":"string"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"}},"properties":{"Attachments":{"items":{"$ref":"#/definitions/AttachmentsSource"},"maxItems":20,"minItems":0,"type":"array"},"Content":{"minLength":1,"type":["object","string"]},"DocumentFormat":{"enum":["YAML","JSON","TEXT"],"type":"string"},"DocumentType":{"enum":["ApplicationConfiguration","ApplicationConfigurationSchema","Automation","Automation.ChangeTemplate","AutoApprovalPolicy","ChangeCalendar","CloudFormation","Command","DeploymentStrategy","ManualApprovalPolicy","Package","Policy","ProblemAnalysis","ProblemAnalysisTemplate","Session"],"type":"string"},"Name":{"pattern":"^[a-zA-Z0-9_\\-.]{3,128}$","type":"string"},"Requires":{"items":{"$ref":"#/definitions/DocumentRequires"},"minItems":1,"type":"array"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":1000,"minItems":0,"type":"array"},"TargetType":{"maxLength":200,"minLength":0,"pattern":"^\\/[\\w\\.\\-\\:\\/]*$","type":"string"},"UpdateMethod":{"enum":["Replace","NewVersion"],"type":"string"},"VersionName":{"pattern":"^[a-zA-Z0-9_\\-.]{1,128}$","type":"string"}},"required":["Content"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Content"],"type":"object"}"#,
+        &[
+            (
+                "Attachments",
+                r##"{"items":{"$ref":"#/definitions/AttachmentsSource"},"maxItems":20,"minItems":0,"type":"array"}"##,
+            ),
+            ("Content", r#"{"minLength":1,"type":["object","string"]}"#),
+            ("DocumentFormat", r#"{"enum":["YAML","JSON","TEXT"],"type":"string"}"#),
+            (
+                "DocumentType",
+                r#"{"enum":["ApplicationConfiguration","ApplicationConfigurationSchema","Automation","Automation.ChangeTemplate","AutoApprovalPolicy","ChangeCalendar","CloudFormation","Command","DeploymentStrategy","ManualApprovalPolicy","Package","Policy","ProblemAnalysis","ProblemAnalysisTemplate","Session"],"type":"string"}"#,
+            ),
+            ("Name", r#"{"pattern":"^[a-zA-Z0-9_\\-.]{3,128}$","type":"string"}"#),
+            ("Requires", r##"{"items":{"$ref":"#/definitions/DocumentRequires"},"minItems":1,"type":"array"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":1000,"minItems":0,"type":"array"}"##),
+            ("TargetType", r#"{"maxLength":200,"minLength":0,"pattern":"^\\/[\\w\\.\\-\\:\\/]*$","type":"string"}"#),
+            ("UpdateMethod", r#"{"enum":["Replace","NewVersion"],"type":"string"}"#),
+            ("VersionName", r#"{"pattern":"^[a-zA-Z0-9_\\-.]{1,128}$","type":"string"}"#),
+        ],
+        &[
+            (
+                "AttachmentsSource",
+                r#"{"additionalProperties":false,"properties":{"Key":{"enum":["SourceUrl","S3FileUrl","AttachmentReference"],"type":"string"},"Name":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Values":{"items":{"maxLength":100000,"minLength":1,"type":"string"},"maxItems":1,"minItems":1,"type":"array"}},"type":"object"}"#,
+            ),
+            (
+                "DocumentRequires",
+                r#"{"additionalProperties":false,"properties":{"Name":{"maxLength":200,"pattern":"^[a-zA-Z0-9_\\-.:/]{3,200}$","type":"string"},"Version":{"maxLength":8,"pattern":"([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)","type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::SSM::MaintenanceWindow",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"AllowUnassociatedTargets":{"type":"boolean"},"Cutoff":{"maximum":23,"minimum":0,"type":"integer"},"Description":{"maxLength":128,"minLength":1,"type":"string"},"Duration":{"maximum":24,"minimum":1,"type":"integer"},"EndDate":{"type":"string"},"Name":{"maxLength":128,"minLength":3,"pattern":"^[a-zA-Z0-9_\\-.]{3,128}$","type":"string"},"Schedule":{"maxLength":256,"minLength":1,"type":"string"},"ScheduleOffset":{"maximum":6,"minimum":1,"type":"integer"},"ScheduleTimezone":{"type":"string"},"StartDate":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":1000,"minItems":0,"type":"array","uniqueItems":false},"WindowId":{"type":"string"}},"required":["AllowUnassociatedTargets","Cutoff","Schedule","Duration","Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["AllowUnassociatedTargets","Cutoff","Schedule","Duration","Name"],"type":"object"}"#,
+        &[
+            ("AllowUnassociatedTargets", r#"{"type":"boolean"}"#),
+            ("Cutoff", r#"{"maximum":23,"minimum":0,"type":"integer"}"#),
+            ("Description", r#"{"maxLength":128,"minLength":1,"type":"string"}"#),
+            ("Duration", r#"{"maximum":24,"minimum":1,"type":"integer"}"#),
+            ("EndDate", r#"{"type":"string"}"#),
+            ("Name", r#"{"maxLength":128,"minLength":3,"pattern":"^[a-zA-Z0-9_\\-.]{3,128}$","type":"string"}"#),
+            ("Schedule", r#"{"maxLength":256,"minLength":1,"type":"string"}"#),
+            ("ScheduleOffset", r#"{"maximum":6,"minimum":1,"type":"integer"}"#),
+            ("ScheduleTimezone", r#"{"type":"string"}"#),
+            ("StartDate", r#"{"type":"string"}"#),
+            (
+                "Tags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":1000,"minItems":0,"type":"array","uniqueItems":false}"##,
+            ),
+            ("WindowId", r#"{"type":"string"}"#),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::SSM::MaintenanceWindowTarget",
-        r##"{"additionalProperties":false,"definitions":{"Targets":{"additionalProperties":false,"properties":{"Key":{"maxLength":163,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=\\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name$","type":"string"},"Values":{"items":{"type":"string"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}},"required":["Values","Key"],"type":"object"}},"properties":{"Description":{"maxLength":128,"minLength":1,"type":"string"},"Name":{"maxLength":128,"minLength":3,"pattern":"^[a-zA-Z0-9_\\-.]{3,128}$","type":"string"},"OwnerInformation":{"maxLength":128,"minLength":1,"type":"string"},"ResourceType":{"enum":["INSTANCE","RESOURCE_GROUP"],"type":"string"},"Targets":{"items":{"$ref":"#/definitions/Targets"},"maxItems":5,"minItems":0,"type":"array","uniqueItems":false},"WindowId":{"maxLength":20,"minLength":20,"pattern":"^mw-[0-9a-f]{17}$","type":"string"},"WindowTargetId":{"type":"string"}},"required":["WindowId","ResourceType","Targets"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["WindowId","ResourceType","Targets"],"type":"object"}"#,
+        &[
+            ("Description", r#"{"maxLength":128,"minLength":1,"type":"string"}"#),
+            ("Name", r#"{"maxLength":128,"minLength":3,"pattern":"^[a-zA-Z0-9_\\-.]{3,128}$","type":"string"}"#),
+            ("OwnerInformation", r#"{"maxLength":128,"minLength":1,"type":"string"}"#),
+            ("ResourceType", r#"{"enum":["INSTANCE","RESOURCE_GROUP"],"type":"string"}"#),
+            (
+                "Targets",
+                r##"{"items":{"$ref":"#/definitions/Targets"},"maxItems":5,"minItems":0,"type":"array","uniqueItems":false}"##,
+            ),
+            ("WindowId", r#"{"maxLength":20,"minLength":20,"pattern":"^mw-[0-9a-f]{17}$","type":"string"}"#),
+            ("WindowTargetId", r#"{"type":"string"}"#),
+        ],
+        &[(
+            "Targets",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":163,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=\\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name$","type":"string"},"Values":{"items":{"type":"string"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}},"required":["Values","Key"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::SSM::MaintenanceWindowTask",
-        r##"{"additionalProperties":false,"definitions":{"CloudWatchOutputConfig":{"additionalProperties":false,"properties":{"CloudWatchLogGroupName":{"type":"string"},"CloudWatchOutputEnabled":{"type":"boolean"}},"type":"object"},"LoggingInfo":{"additionalProperties":false,"properties":{"Region":{"type":"string"},"S3Bucket":{"type":"string"},"S3Prefix":{"type":"string"}},"required":["S3Bucket","Region"],"type":"object"},"MaintenanceWindowAutomationParameters":{"additionalProperties":false,"properties":{"DocumentVersion":{"type":"string"},"Parameters":{"type":["object","string"]}},"type":"object"},"MaintenanceWindowLambdaParameters":{"additionalProperties":false,"properties":{"ClientContext":{"type":"string"},"Payload":{"type":"string"},"Qualifier":{"type":"string"}},"type":"object"},"MaintenanceWindowRunCommandParameters":{"additionalProperties":false,"properties":{"CloudWatchOutputConfig":{"$ref":"#/definitions/CloudWatchOutputConfig"},"Comment":{"type":"string"},"DocumentHash":{"type":"string"},"DocumentHashType":{"type":"string"},"DocumentVersion":{"type":"string"},"NotificationConfig":{"$ref":"#/definitions/NotificationConfig"},"OutputS3BucketName":{"type":"string"},"OutputS3KeyPrefix":{"type":"string"},"Parameters":{"type":["object","string"]},"ServiceRoleArn":{"type":"string"},"TimeoutSeconds":{"type":"integer"}},"type":"object"},"MaintenanceWindowStepFunctionsParameters":{"additionalProperties":false,"properties":{"Input":{"type":"string"},"Name":{"type":"string"}},"type":"object"},"NotificationConfig":{"additionalProperties":false,"properties":{"NotificationArn":{"type":"string"},"NotificationEvents":{"items":{"type":"string"},"type":"array","uniqueItems":false},"NotificationType":{"type":"string"}},"required":["NotificationArn"],"type":"object"},"ParameterValues":{"items":{"type":"string"},"type":"array"},"Target":{"additionalProperties":false,"properties":{"Key":{"maxLength":163,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=\\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name$","type":"string"},"Values":{"items":{"type":"string"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}},"required":["Values","Key"],"type":"object"},"TaskInvocationParameters":{"additionalProperties":false,"properties":{"MaintenanceWindowAutomationParameters":{"$ref":"#/definitions/MaintenanceWindowAutomationParameters"},"MaintenanceWindowLambdaParameters":{"$ref":"#/definitions/MaintenanceWindowLambdaParameters"},"MaintenanceWindowRunCommandParameters":{"$ref":"#/definitions/MaintenanceWindowRunCommandParameters"},"MaintenanceWindowStepFunctionsParameters":{"$ref":"#/definitions/MaintenanceWindowStepFunctionsParameters"}},"type":"object"}},"properties":{"CutoffBehavior":{"enum":["CANCEL_TASK","CONTINUE_TASK"],"type":"string"},"Description":{"maxLength":128,"minLength":1,"type":"string"},"LoggingInfo":{"$ref":"#/definitions/LoggingInfo"},"MaxConcurrency":{"maxLength":7,"minLength":1,"pattern":"^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$","type":"string"},"MaxErrors":{"maxLength":7,"minLength":1,"pattern":"^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$","type":"string"},"Name":{"maxLength":128,"minLength":3,"pattern":"^[a-zA-Z0-9_\\-.]{3,128}$","type":"string"},"Priority":{"minimum":0,"type":"integer"},"ServiceRoleArn":{"type":"string"},"Targets":{"items":{"$ref":"#/definitions/Target"},"maxItems":5,"minItems":0,"type":"array","uniqueItems":false},"TaskArn":{"maxLength":1600,"minLength":1,"type":"string"},"TaskInvocationParameters":{"$ref":"#/definitions/TaskInvocationParameters"},"TaskParameters":{"type":["object","string"]},"TaskType":{"enum":["AUTOMATION","LAMBDA","RUN_COMMAND","STEP_FUNCTIONS"],"type":"string"},"WindowId":{"maxLength":20,"minLength":20,"pattern":"^mw-[0-9a-f]{17}$","type":"string"},"WindowTaskId":{"type":"string"}},"required":["WindowId","Priority","TaskType","TaskArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["WindowId","Priority","TaskType","TaskArn"],"type":"object"}"#,
+        &[
+            ("CutoffBehavior", r#"{"enum":["CANCEL_TASK","CONTINUE_TASK"],"type":"string"}"#),
+            ("Description", r#"{"maxLength":128,"minLength":1,"type":"string"}"#),
+            ("LoggingInfo", r##"{"$ref":"#/definitions/LoggingInfo"}"##),
+            (
+                "MaxConcurrency",
+                r#"{"maxLength":7,"minLength":1,"pattern":"^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$","type":"string"}"#,
+            ),
+            (
+                "MaxErrors",
+                r#"{"maxLength":7,"minLength":1,"pattern":"^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$","type":"string"}"#,
+            ),
+            ("Name", r#"{"maxLength":128,"minLength":3,"pattern":"^[a-zA-Z0-9_\\-.]{3,128}$","type":"string"}"#),
+            ("Priority", r#"{"minimum":0,"type":"integer"}"#),
+            ("ServiceRoleArn", r#"{"type":"string"}"#),
+            (
+                "Targets",
+                r##"{"items":{"$ref":"#/definitions/Target"},"maxItems":5,"minItems":0,"type":"array","uniqueItems":false}"##,
+            ),
+            ("TaskArn", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
+            ("TaskInvocationParameters", r##"{"$ref":"#/definitions/TaskInvocationParameters"}"##),
+            ("TaskParameters", r#"{"type":["object","string"]}"#),
+            ("TaskType", r#"{"enum":["AUTOMATION","LAMBDA","RUN_COMMAND","STEP_FUNCTIONS"],"type":"string"}"#),
+            ("WindowId", r#"{"maxLength":20,"minLength":20,"pattern":"^mw-[0-9a-f]{17}$","type":"string"}"#),
+            ("WindowTaskId", r#"{"type":"string"}"#),
+        ],
+        &[
+            (
+                "CloudWatchOutputConfig",
+                r#"{"additionalProperties":false,"properties":{"CloudWatchLogGroupName":{"type":"string"},"CloudWatchOutputEnabled":{"type":"boolean"}},"type":"object"}"#,
+            ),
+            (
+                "LoggingInfo",
+                r#"{"additionalProperties":false,"properties":{"Region":{"type":"string"},"S3Bucket":{"type":"string"},"S3Prefix":{"type":"string"}},"required":["S3Bucket","Region"],"type":"object"}"#,
+            ),
+            (
+                "MaintenanceWindowAutomationParameters",
+                r#"{"additionalProperties":false,"properties":{"DocumentVersion":{"type":"string"},"Parameters":{"type":["object","string"]}},"type":"object"}"#,
+            ),
+            (
+                "MaintenanceWindowLambdaParameters",
+                r#"{"additionalProperties":false,"properties":{"ClientContext":{"type":"string"},"Payload":{"type":"string"},"Qualifier":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "MaintenanceWindowRunCommandParameters",
+                r##"{"additionalProperties":false,"properties":{"CloudWatchOutputConfig":{"$ref":"#/definitions/CloudWatchOutputConfig"},"Comment":{"type":"string"},"DocumentHash":{"type":"string"},"DocumentHashType":{"type":"string"},"DocumentVersion":{"type":"string"},"NotificationConfig":{"$ref":"#/definitions/NotificationConfig"},"OutputS3BucketName":{"type":"string"},"OutputS3KeyPrefix":{"type":"string"},"Parameters":{"type":["object","string"]},"ServiceRoleArn":{"type":"string"},"TimeoutSeconds":{"type":"integer"}},"type":"object"}"##,
+            ),
+            (
+                "MaintenanceWindowStepFunctionsParameters",
+                r#"{"additionalProperties":false,"properties":{"Input":{"type":"string"},"Name":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "NotificationConfig",
+                r#"{"additionalProperties":false,"properties":{"NotificationArn":{"type":"string"},"NotificationEvents":{"items":{"type":"string"},"type":"array","uniqueItems":false},"NotificationType":{"type":"string"}},"required":["NotificationArn"],"type":"object"}"#,
+            ),
+            ("ParameterValues", r#"{"items":{"type":"string"},"type":"array"}"#),
+            (
+                "Target",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":163,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=\\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name$","type":"string"},"Values":{"items":{"type":"string"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}},"required":["Values","Key"],"type":"object"}"#,
+            ),
+            (
+                "TaskInvocationParameters",
+                r##"{"additionalProperties":false,"properties":{"MaintenanceWindowAutomationParameters":{"$ref":"#/definitions/MaintenanceWindowAutomationParameters"},"MaintenanceWindowLambdaParameters":{"$ref":"#/definitions/MaintenanceWindowLambdaParameters"},"MaintenanceWindowRunCommandParameters":{"$ref":"#/definitions/MaintenanceWindowRunCommandParameters"},"MaintenanceWindowStepFunctionsParameters":{"$ref":"#/definitions/MaintenanceWindowStepFunctionsParameters"}},"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::SSM::OpsItem",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}},"properties":{"Category":{"maxLength":64,"minLength":1,"pattern":"^(?!\\s*$).+$","type":"string"},"CreatedBy":{"type":"string"},"CreatedTime":{"type":"string"},"Description":{"maxLength":2048,"minLength":1,"pattern":"^[\\s\\S]*\\S[\\s\\S]*$","type":"string"},"LastModifiedBy":{"type":"string"},"LastModifiedTime":{"type":"string"},"OpsItemArn":{"type":"string"},"OpsItemId":{"pattern":"^(oi)-[0-9a-f]{12}$","type":"string"},"OpsItemType":{"type":"string"},"Priority":{"maximum":5,"minimum":1,"type":"integer"},"Severity":{"maxLength":64,"minLength":1,"pattern":"^(?!\\s*$).+$","type":"string"},"Source":{"maxLength":128,"minLength":1,"pattern":"^(?!\\s*$).+$","type":"string"},"Status":{"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":1000,"minItems":0,"type":"array","uniqueItems":true},"Title":{"maxLength":1024,"minLength":1,"pattern":"^(?!\\s*$).+$","type":"string"},"Version":{"type":"string"}},"required":["Title","Description","Source"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Title","Description","Source"],"type":"object"}"#,
+        &[
+            ("Category", r#"{"maxLength":64,"minLength":1,"pattern":"^(?!\\s*$).+$","type":"string"}"#),
+            ("CreatedBy", r#"{"type":"string"}"#),
+            ("CreatedTime", r#"{"type":"string"}"#),
+            ("Description", r#"{"maxLength":2048,"minLength":1,"pattern":"^[\\s\\S]*\\S[\\s\\S]*$","type":"string"}"#),
+            ("LastModifiedBy", r#"{"type":"string"}"#),
+            ("LastModifiedTime", r#"{"type":"string"}"#),
+            ("OpsItemArn", r#"{"type":"string"}"#),
+            ("OpsItemId", r#"{"pattern":"^(oi)-[0-9a-f]{12}$","type":"string"}"#),
+            ("OpsItemType", r#"{"type":"string"}"#),
+            ("Priority", r#"{"maximum":5,"minimum":1,"type":"integer"}"#),
+            ("Severity", r#"{"maxLength":64,"minLength":1,"pattern":"^(?!\\s*$).+$","type":"string"}"#),
+            ("Source", r#"{"maxLength":128,"minLength":1,"pattern":"^(?!\\s*$).+$","type":"string"}"#),
+            ("Status", r#"{"type":"string"}"#),
+            (
+                "Tags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":1000,"minItems":0,"type":"array","uniqueItems":true}"##,
+            ),
+            ("Title", r#"{"maxLength":1024,"minLength":1,"pattern":"^(?!\\s*$).+$","type":"string"}"#),
+            ("Version", r#"{"type":"string"}"#),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}"#,
+        )],
     ),
     (
         "AWS::SSM::Parameter",
-        r#"{"additionalProperties":false,"properties":{"AllowedPattern":{"maxLength":1024,"minLength":0,"type":"string"},"Arn":{"pattern":"arn:aws(-[a-z0-9-]+)*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/.+","type":"string"},"DataType":{"enum":["text","aws:ec2:image"],"maxLength":128,"minLength":0,"type":"string"},"Description":{"maxLength":1024,"minLength":0,"type":"string"},"Name":{"maxLength":2048,"minLength":1,"type":"string"},"Policies":{"maxLength":4096,"minLength":1,"type":"string"},"Tags":{"additionalProperties":false,"maxItems":1000,"minItems":0,"patternProperties":{"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$":{"type":"string"}},"type":"object"},"Tier":{"enum":["Standard","Advanced","Intelligent-Tiering"],"type":"string"},"Type":{"enum":["String","StringList"],"type":"string"},"Value":{"type":"string"}},"required":["Value","Type"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["Value","Type"],"type":"object"}"#,
+        &[
+            ("AllowedPattern", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("Arn", r#"{"pattern":"arn:aws(-[a-z0-9-]+)*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/.+","type":"string"}"#),
+            ("DataType", r#"{"enum":["text","aws:ec2:image"],"maxLength":128,"minLength":0,"type":"string"}"#),
+            ("Description", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("Name", r#"{"maxLength":2048,"minLength":1,"type":"string"}"#),
+            ("Policies", r#"{"maxLength":4096,"minLength":1,"type":"string"}"#),
+            (
+                "Tags",
+                r#"{"additionalProperties":false,"maxItems":1000,"minItems":0,"patternProperties":{"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$":{"type":"string"}},"type":"object"}"#,
+            ),
+            ("Tier", r#"{"enum":["Standard","Advanced","Intelligent-Tiering"],"type":"string"}"#),
+            ("Type", r#"{"enum":["String","StringList"],"type":"string"}"#),
+            ("Value", r#"{"type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::SSM::PatchBaseline",
-        r##"{"additionalProperties":false,"definitions":{"PatchFilter":{"additionalProperties":false,"properties":{"Key":{"enum":["ADVISORY_ID","ARCH","BUGZILLA_ID","CLASSIFICATION","CVE_ID","EPOCH","MSRC_SEVERITY","NAME","PATCH_ID","PATCH_SET","PRIORITY","PRODUCT","PRODUCT_FAMILY","RELEASE","REPOSITORY","SECTION","SECURITY","SEVERITY","VERSION"],"type":"string"},"Values":{"items":{"maxLength":64,"minLength":1,"type":"string"},"maxItems":20,"minItems":0,"type":"array","uniqueItems":false}},"type":"object"},"PatchFilterGroup":{"additionalProperties":false,"properties":{"PatchFilters":{"items":{"$ref":"#/definitions/PatchFilter"},"maxItems":5,"minItems":0,"type":"array","uniqueItems":false}},"type":"object"},"PatchSource":{"additionalProperties":false,"properties":{"Configuration":{"maxLength":1024,"minLength":1,"type":"string"},"Name":{"pattern":"^[a-zA-Z0-9_\\-.]{3,50}$","type":"string"},"Products":{"items":{"maxLength":128,"minLength":1,"type":"string"},"maxItems":20,"minItems":0,"type":"array","uniqueItems":false}},"type":"object"},"Rule":{"additionalProperties":false,"properties":{"ApproveAfterDays":{"maximum":360,"minimum":0,"type":"integer"},"ApproveUntilDate":{"maxLength":10,"minLength":0,"type":"string"},"ComplianceLevel":{"enum":["CRITICAL","HIGH","INFORMATIONAL","LOW","MEDIUM","UNSPECIFIED"],"type":"string"},"EnableNonSecurity":{"type":"boolean"},"PatchFilterGroup":{"$ref":"#/definitions/PatchFilterGroup"}},"type":"object"},"RuleGroup":{"additionalProperties":false,"properties":{"PatchRules":{"items":{"$ref":"#/definitions/Rule"},"maxItems":10,"minItems":0,"type":"array","uniqueItems":false}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"}},"properties":{"ApprovalRules":{"$ref":"#/definitions/RuleGroup"},"ApprovedPatches":{"items":{"maxLength":100,"minLength":1,"type":"string"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false},"ApprovedPatchesComplianceLevel":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL","UNSPECIFIED"],"type":"string"},"ApprovedPatchesEnableNonSecurity":{"type":"boolean"},"AvailableSecurityUpdatesComplianceStatus":{"enum":["NON_COMPLIANT","COMPLIANT"],"type":"string"},"DefaultBaseline":{"type":"boolean"},"Description":{"maxLength":1024,"minLength":1,"type":"string"},"GlobalFilters":{"$ref":"#/definitions/PatchFilterGroup"},"Id":{"maxLength":128,"minLength":20,"pattern":"^[a-zA-Z0-9_\\-:/]{20,128}$","type":"string"},"Name":{"maxLength":128,"minLength":3,"pattern":"^[a-zA-Z0-9_\\-.]{3,128}$","type":"string"},"OperatingSystem":{"enum":["WINDOWS","AMAZON_LINUX","AMAZON_LINUX_2","AMAZON_LINUX_2022","AMAZON_LINUX_2023","UBUNTU","REDHAT_ENTERPRISE_LINUX","SUSE","CENTOS","ORACLE_LINUX","DEBIAN","MACOS","RASPBIAN","ROCKY_LINUX","ALMA_LINUX"],"type":"string"},"PatchGroups":{"items":{"maxLength":256,"minLength":1,"type":"string"},"type":"array","uniqueItems":false},"RejectedPatches":{"items":{"maxLength":100,"minLength":1,"type":"string"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false},"RejectedPatchesAction":{"enum":["ALLOW_AS_DEPENDENCY","BLOCK"],"type":"string"},"Sources":{"items":{"$ref":"#/definitions/PatchSource"},"maxItems":20,"minItems":0,"type":"array","uniqueItems":false},"Tags":{"items":{"$ref":"#/definitions/Tag"},"maxItems":1000,"minItems":0,"type":"array","uniqueItems":false}},"required":["Name"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
+        &[
+            ("ApprovalRules", r##"{"$ref":"#/definitions/RuleGroup"}"##),
+            (
+                "ApprovedPatches",
+                r#"{"items":{"maxLength":100,"minLength":1,"type":"string"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}"#,
+            ),
+            (
+                "ApprovedPatchesComplianceLevel",
+                r#"{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL","UNSPECIFIED"],"type":"string"}"#,
+            ),
+            ("ApprovedPatchesEnableNonSecurity", r#"{"type":"boolean"}"#),
+            ("AvailableSecurityUpdatesComplianceStatus", r#"{"enum":["NON_COMPLIANT","COMPLIANT"],"type":"string"}"#),
+            ("DefaultBaseline", r#"{"type":"boolean"}"#),
+            ("Description", r#"{"maxLength":1024,"minLength":1,"type":"string"}"#),
+            ("GlobalFilters", r##"{"$ref":"#/definitions/PatchFilterGroup"}"##),
+            ("Id", r#"{"maxLength":128,"minLength":20,"pattern":"^[a-zA-Z0-9_\\-:/]{20,128}$","type":"string"}"#),
+            ("Name", r#"{"maxLength":128,"minLength":3,"pattern":"^[a-zA-Z0-9_\\-.]{3,128}$","type":"string"}"#),
+            (
+                "OperatingSystem",
+                r#"{"enum":["WINDOWS","AMAZON_LINUX","AMAZON_LINUX_2","AMAZON_LINUX_2022","AMAZON_LINUX_2023","UBUNTU","REDHAT_ENTERPRISE_LINUX","SUSE","CENTOS","ORACLE_LINUX","DEBIAN","MACOS","RASPBIAN","ROCKY_LINUX","ALMA_LINUX"],"type":"string"}"#,
+            ),
+            (
+                "PatchGroups",
+                r#"{"items":{"maxLength":256,"minLength":1,"type":"string"},"type":"array","uniqueItems":false}"#,
+            ),
+            (
+                "RejectedPatches",
+                r#"{"items":{"maxLength":100,"minLength":1,"type":"string"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}"#,
+            ),
+            ("RejectedPatchesAction", r#"{"enum":["ALLOW_AS_DEPENDENCY","BLOCK"],"type":"string"}"#),
+            (
+                "Sources",
+                r##"{"items":{"$ref":"#/definitions/PatchSource"},"maxItems":20,"minItems":0,"type":"array","uniqueItems":false}"##,
+            ),
+            (
+                "Tags",
+                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":1000,"minItems":0,"type":"array","uniqueItems":false}"##,
+            ),
+        ],
+        &[
+            (
+                "PatchFilter",
+                r#"{"additionalProperties":false,"properties":{"Key":{"enum":["ADVISORY_ID","ARCH","BUGZILLA_ID","CLASSIFICATION","CVE_ID","EPOCH","MSRC_SEVERITY","NAME","PATCH_ID","PATCH_SET","PRIORITY","PRODUCT","PRODUCT_FAMILY","RELEASE","REPOSITORY","SECTION","SECURITY","SEVERITY","VERSION"],"type":"string"},"Values":{"items":{"maxLength":64,"minLength":1,"type":"string"},"maxItems":20,"minItems":0,"type":"array","uniqueItems":false}},"type":"object"}"#,
+            ),
+            (
+                "PatchFilterGroup",
+                r##"{"additionalProperties":false,"properties":{"PatchFilters":{"items":{"$ref":"#/definitions/PatchFilter"},"maxItems":5,"minItems":0,"type":"array","uniqueItems":false}},"type":"object"}"##,
+            ),
+            (
+                "PatchSource",
+                r#"{"additionalProperties":false,"properties":{"Configuration":{"maxLength":1024,"minLength":1,"type":"string"},"Name":{"pattern":"^[a-zA-Z0-9_\\-.]{3,50}$","type":"string"},"Products":{"items":{"maxLength":128,"minLength":1,"type":"string"},"maxItems":20,"minItems":0,"type":"array","uniqueItems":false}},"type":"object"}"#,
+            ),
+            (
+                "Rule",
+                r##"{"additionalProperties":false,"properties":{"ApproveAfterDays":{"maximum":360,"minimum":0,"type":"integer"},"ApproveUntilDate":{"maxLength":10,"minLength":0,"type":"string"},"ComplianceLevel":{"enum":["CRITICAL","HIGH","INFORMATIONAL","LOW","MEDIUM","UNSPECIFIED"],"type":"string"},"EnableNonSecurity":{"type":"boolean"},"PatchFilterGroup":{"$ref":"#/definitions/PatchFilterGroup"}},"type":"object"}"##,
+            ),
+            (
+                "RuleGroup",
+                r##"{"additionalProperties":false,"properties":{"PatchRules":{"items":{"$ref":"#/definitions/Rule"},"maxItems":10,"minItems":0,"type":"array","uniqueItems":false}},"type":"object"}"##,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::SSM::ResourceDataSync",
-        r##"{"additionalProperties":false,"definitions":{"AwsOrganizationsSource":{"additionalProperties":false,"properties":{"OrganizationSourceType":{"maxLength":64,"minLength":1,"type":"string"},"OrganizationalUnits":{"items":{"type":"string"},"maxItems":1000,"minItems":1,"type":"array","uniqueItems":false}},"required":["OrganizationSourceType"],"type":"object"},"S3Destination":{"additionalProperties":false,"properties":{"BucketName":{"maxLength":2048,"minLength":1,"type":"string"},"BucketPrefix":{"maxLength":256,"minLength":1,"type":"string"},"BucketRegion":{"maxLength":64,"minLength":1,"type":"string"},"KMSKeyArn":{"maxLength":512,"minLength":1,"type":"string"},"SyncFormat":{"enum":["JsonSerDe"],"maxLength":1024,"minLength":1,"type":"string"}},"required":["BucketName","BucketRegion","SyncFormat"],"type":"object"},"SyncSource":{"additionalProperties":false,"properties":{"AwsOrganizationsSource":{"$ref":"#/definitions/AwsOrganizationsSource"},"IncludeFutureRegions":{"type":"boolean"},"SourceRegions":{"items":{"maxLength":64,"minLength":1,"type":"string"},"type":"array","uniqueItems":false},"SourceType":{"maxLength":64,"minLength":1,"type":"string"}},"required":["SourceType","SourceRegions"],"type":"object"}},"properties":{"BucketName":{"maxLength":2048,"minLength":1,"type":"string"},"BucketPrefix":{"maxLength":64,"minLength":0,"type":"string"},"BucketRegion":{"maxLength":64,"minLength":1,"type":"string"},"KMSKeyArn":{"maxLength":512,"minLength":0,"type":"string"},"S3Destination":{"$ref":"#/definitions/S3Destination"},"SyncFormat":{"maxLength":1024,"minLength":0,"type":"string"},"SyncName":{"maxLength":64,"minLength":1,"type":"string"},"SyncSource":{"$ref":"#/definitions/SyncSource"},"SyncType":{"maxLength":64,"minLength":1,"type":"string"}},"required":["SyncName"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["SyncName"],"type":"object"}"#,
+        &[
+            ("BucketName", r#"{"maxLength":2048,"minLength":1,"type":"string"}"#),
+            ("BucketPrefix", r#"{"maxLength":64,"minLength":0,"type":"string"}"#),
+            ("BucketRegion", r#"{"maxLength":64,"minLength":1,"type":"string"}"#),
+            ("KMSKeyArn", r#"{"maxLength":512,"minLength":0,"type":"string"}"#),
+            ("S3Destination", r##"{"$ref":"#/definitions/S3Destination"}"##),
+            ("SyncFormat", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
+            ("SyncName", r#"{"maxLength":64,"minLength":1,"type":"string"}"#),
+            ("SyncSource", r##"{"$ref":"#/definitions/SyncSource"}"##),
+            ("SyncType", r#"{"maxLength":64,"minLength":1,"type":"string"}"#),
+        ],
+        &[
+            (
+                "AwsOrganizationsSource",
+                r#"{"additionalProperties":false,"properties":{"OrganizationSourceType":{"maxLength":64,"minLength":1,"type":"string"},"OrganizationalUnits":{"items":{"type":"string"},"maxItems":1000,"minItems":1,"type":"array","uniqueItems":false}},"required":["OrganizationSourceType"],"type":"object"}"#,
+            ),
+            (
+                "S3Destination",
+                r#"{"additionalProperties":false,"properties":{"BucketName":{"maxLength":2048,"minLength":1,"type":"string"},"BucketPrefix":{"maxLength":256,"minLength":1,"type":"string"},"BucketRegion":{"maxLength":64,"minLength":1,"type":"string"},"KMSKeyArn":{"maxLength":512,"minLength":1,"type":"string"},"SyncFormat":{"enum":["JsonSerDe"],"maxLength":1024,"minLength":1,"type":"string"}},"required":["BucketName","BucketRegion","SyncFormat"],"type":"object"}"#,
+            ),
+            (
+                "SyncSource",
+                r##"{"additionalProperties":false,"properties":{"AwsOrganizationsSource":{"$ref":"#/definitions/AwsOrganizationsSource"},"IncludeFutureRegions":{"type":"boolean"},"SourceRegions":{"items":{"maxLength":64,"minLength":1,"type":"string"},"type":"array","uniqueItems":false},"SourceType":{"maxLength":64,"minLength":1,"type":"string"}},"required":["SourceType","SourceRegions"],"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::SSM::ResourcePolicy",
-        r#"{"additionalProperties":false,"properties":{"Policy":{"pattern":"^(?!\\s*$).+$","type":["object","string"]},"PolicyHash":{"type":"string"},"PolicyId":{"type":"string"},"ResourceArn":{"maxLength":2048,"minLength":20,"type":"string"}},"required":["ResourceArn","Policy"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["ResourceArn","Policy"],"type":"object"}"#,
+        &[
+            ("Policy", r#"{"pattern":"^(?!\\s*$).+$","type":["object","string"]}"#),
+            ("PolicyHash", r#"{"type":"string"}"#),
+            ("PolicyId", r#"{"type":"string"}"#),
+            ("ResourceArn", r#"{"maxLength":2048,"minLength":20,"type":"string"}"#),
+        ],
+        &[],
     ),
     (
         "AWS::SSM::ServiceSetting",
-        r#"{"additionalProperties":false,"properties":{"Arn":{"type":"string"},"LastModifiedDate":{"type":"string"},"LastModifiedUser":{"type":"string"},"SettingId":{"maxLength":1000,"minLength":1,"type":"string"},"SettingValue":{"maxLength":4096,"minLength":1,"type":"string"},"Status":{"type":"string"}},"required":["SettingId","SettingValue"],"type":"object"}"#,
+        r#"{"additionalProperties":false,"required":["SettingId","SettingValue"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            ("LastModifiedDate", r#"{"type":"string"}"#),
+            ("LastModifiedUser", r#"{"type":"string"}"#),
+            ("SettingId", r#"{"maxLength":1000,"minLength":1,"type":"string"}"#),
+            ("SettingValue", r#"{"maxLength":4096,"minLength":1,"type":"string"}"#),
+            ("Status", r#"{"type":"string"}"#),
+        ],
+        &[],
     ),
 ];

@@ -7180,30 +7180,942 @@ impl std::ops::Deref for WebAclAssociationRef {
     }
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[(&str, &str)] = &[
+/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
+pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
     (
         "AWS::WAFv2::IPSet",
-        r##"{"additionalProperties":false,"definitions":{"EntityDescription":{"pattern":"^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$","type":"string"},"EntityId":{"pattern":"^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$","type":"string"},"EntityName":{"pattern":"^[0-9A-Za-z_-]{1,128}$","type":"string"},"IPAddress":{"maxLength":50,"minLength":1,"pattern":"\\S","type":"string"},"IPAddressVersion":{"enum":["IPV4","IPV6"],"type":"string"},"ResourceArn":{"type":"string"},"Scope":{"enum":["CLOUDFRONT","REGIONAL"],"type":"string"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"}},"properties":{"Addresses":{"items":{"$ref":"#/definitions/IPAddress"},"type":"array"},"Arn":{"$ref":"#/definitions/ResourceArn"},"Description":{"$ref":"#/definitions/EntityDescription"},"IPAddressVersion":{"$ref":"#/definitions/IPAddressVersion"},"Id":{"$ref":"#/definitions/EntityId"},"Name":{"$ref":"#/definitions/EntityName"},"Scope":{"$ref":"#/definitions/Scope"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array"}},"required":["Addresses","IPAddressVersion","Scope"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Addresses","IPAddressVersion","Scope"],"type":"object"}"#,
+        &[
+            ("Addresses", r##"{"items":{"$ref":"#/definitions/IPAddress"},"type":"array"}"##),
+            ("Arn", r##"{"$ref":"#/definitions/ResourceArn"}"##),
+            ("Description", r##"{"$ref":"#/definitions/EntityDescription"}"##),
+            ("IPAddressVersion", r##"{"$ref":"#/definitions/IPAddressVersion"}"##),
+            ("Id", r##"{"$ref":"#/definitions/EntityId"}"##),
+            ("Name", r##"{"$ref":"#/definitions/EntityName"}"##),
+            ("Scope", r##"{"$ref":"#/definitions/Scope"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array"}"##),
+        ],
+        &[
+            (
+                "EntityDescription",
+                r#"{"pattern":"^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$","type":"string"}"#,
+            ),
+            ("EntityId", r#"{"pattern":"^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$","type":"string"}"#),
+            ("EntityName", r#"{"pattern":"^[0-9A-Za-z_-]{1,128}$","type":"string"}"#),
+            ("IPAddress", r#"{"maxLength":50,"minLength":1,"pattern":"\\S","type":"string"}"#),
+            ("IPAddressVersion", r#"{"enum":["IPV4","IPV6"],"type":"string"}"#),
+            ("ResourceArn", r#"{"type":"string"}"#),
+            ("Scope", r#"{"enum":["CLOUDFRONT","REGIONAL"],"type":"string"}"#),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"}"#,
+            ),
+        ],
     ),
     (
         "AWS::WAFv2::LoggingConfiguration",
-        r##"{"additionalProperties":false,"definitions":{"Condition":{"additionalProperties":false,"properties":{"ActionCondition":{"additionalProperties":false,"properties":{"Action":{"enum":["ALLOW","BLOCK","COUNT","CAPTCHA","CHALLENGE","MONETIZE","EXCLUDED_AS_COUNT"],"type":"string"}},"required":["Action"],"type":"object"},"LabelNameCondition":{"additionalProperties":false,"properties":{"LabelName":{"type":"string"}},"required":["LabelName"],"type":"object"}},"type":"object"},"FieldToMatch":{"additionalProperties":false,"properties":{"Method":{"type":["object","string"]},"QueryString":{"type":["object","string"]},"SingleHeader":{"additionalProperties":false,"properties":{"Name":{"type":"string"}},"required":["Name"],"type":"object"},"UriPath":{"type":["object","string"]}},"type":"object"},"Filter":{"additionalProperties":false,"properties":{"Behavior":{"enum":["KEEP","DROP"],"type":"string"},"Conditions":{"items":{"$ref":"#/definitions/Condition"},"minItems":1,"type":"array"},"Requirement":{"enum":["MEETS_ALL","MEETS_ANY"],"type":"string"}},"required":["Behavior","Conditions","Requirement"],"type":"object"}},"properties":{"LogDestinationConfigs":{"items":{"type":"string"},"type":"array"},"LoggingFilter":{"additionalProperties":false,"properties":{"DefaultBehavior":{"enum":["KEEP","DROP"],"type":"string"},"Filters":{"items":{"$ref":"#/definitions/Filter"},"minItems":1,"type":"array"}},"required":["DefaultBehavior","Filters"],"type":"object"},"ManagedByFirewallManager":{"type":"boolean"},"RedactedFields":{"items":{"$ref":"#/definitions/FieldToMatch"},"type":"array"},"ResourceArn":{"type":"string"}},"required":["ResourceArn","LogDestinationConfigs"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ResourceArn","LogDestinationConfigs"],"type":"object"}"#,
+        &[
+            ("LogDestinationConfigs", r#"{"items":{"type":"string"},"type":"array"}"#),
+            (
+                "LoggingFilter",
+                r##"{"additionalProperties":false,"properties":{"DefaultBehavior":{"enum":["KEEP","DROP"],"type":"string"},"Filters":{"items":{"$ref":"#/definitions/Filter"},"minItems":1,"type":"array"}},"required":["DefaultBehavior","Filters"],"type":"object"}"##,
+            ),
+            ("ManagedByFirewallManager", r#"{"type":"boolean"}"#),
+            ("RedactedFields", r##"{"items":{"$ref":"#/definitions/FieldToMatch"},"type":"array"}"##),
+            ("ResourceArn", r#"{"type":"string"}"#),
+        ],
+        &[
+            (
+                "Condition",
+                r#"{"additionalProperties":false,"properties":{"ActionCondition":{"additionalProperties":false,"properties":{"Action":{"enum":["ALLOW","BLOCK","COUNT","CAPTCHA","CHALLENGE","MONETIZE","EXCLUDED_AS_COUNT"],"type":"string"}},"required":["Action"],"type":"object"},"LabelNameCondition":{"additionalProperties":false,"properties":{"LabelName":{"type":"string"}},"required":["LabelName"],"type":"object"}},"type":"object"}"#,
+            ),
+            (
+                "FieldToMatch",
+                r#"{"additionalProperties":false,"properties":{"Method":{"type":["object","string"]},"QueryString":{"type":["object","string"]},"SingleHeader":{"additionalProperties":false,"properties":{"Name":{"type":"string"}},"required":["Name"],"type":"object"},"UriPath":{"type":["object","string"]}},"type":"object"}"#,
+            ),
+            (
+                "Filter",
+                r##"{"additionalProperties":false,"properties":{"Behavior":{"enum":["KEEP","DROP"],"type":"string"},"Conditions":{"items":{"$ref":"#/definitions/Condition"},"minItems":1,"type":"array"},"Requirement":{"enum":["MEETS_ALL","MEETS_ANY"],"type":"string"}},"required":["Behavior","Conditions","Requirement"],"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::WAFv2::RegexPatternSet",
-        r##"{"additionalProperties":false,"definitions":{"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"}},"properties":{"Arn":{"type":"string"},"Description":{"pattern":"^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$","type":"string"},"Id":{"pattern":"^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$","type":"string"},"Name":{"pattern":"^[0-9A-Za-z_-]{1,128}$","type":"string"},"RegularExpressionList":{"items":{"maxLength":200,"minLength":0,"type":"string"},"type":"array"},"Scope":{"enum":["CLOUDFRONT","REGIONAL"],"type":"string"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array"}},"required":["Scope","RegularExpressionList"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Scope","RegularExpressionList"],"type":"object"}"#,
+        &[
+            ("Arn", r#"{"type":"string"}"#),
+            (
+                "Description",
+                r#"{"pattern":"^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$","type":"string"}"#,
+            ),
+            ("Id", r#"{"pattern":"^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$","type":"string"}"#),
+            ("Name", r#"{"pattern":"^[0-9A-Za-z_-]{1,128}$","type":"string"}"#),
+            ("RegularExpressionList", r#"{"items":{"maxLength":200,"minLength":0,"type":"string"},"type":"array"}"#),
+            ("Scope", r#"{"enum":["CLOUDFRONT","REGIONAL"],"type":"string"}"#),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array"}"##),
+        ],
+        &[(
+            "Tag",
+            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"}"#,
+        )],
     ),
     (
         "AWS::WAFv2::RuleGroup",
-        r##"{"additionalProperties":false,"definitions":{"AllowAction":{"additionalProperties":false,"properties":{"CustomRequestHandling":{"$ref":"#/definitions/CustomRequestHandling"}},"type":"object"},"AndStatement":{"additionalProperties":false,"properties":{"Statements":{"items":{"$ref":"#/definitions/Statement"},"type":"array"}},"required":["Statements"],"type":"object"},"AsnMatchStatement":{"additionalProperties":false,"properties":{"AsnList":{"items":{"maximum":4294967295,"minimum":0,"type":"integer"},"maxItems":100,"minItems":1,"type":"array"},"ForwardedIPConfig":{"$ref":"#/definitions/ForwardedIPConfiguration"}},"type":"object"},"BlockAction":{"additionalProperties":false,"properties":{"CustomResponse":{"$ref":"#/definitions/CustomResponse"}},"type":"object"},"BlockchainChain":{"enum":["BASE","SOLANA","BASE_SEPOLIA","SOLANA_DEVNET"],"type":"string"},"Body":{"additionalProperties":false,"properties":{"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"type":"object"},"BodyParsingFallbackBehavior":{"enum":["MATCH","NO_MATCH","EVALUATE_AS_STRING"],"type":"string"},"ByteMatchStatement":{"additionalProperties":false,"properties":{"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PositionalConstraint":{"$ref":"#/definitions/PositionalConstraint"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"SearchString":{"$ref":"#/definitions/SearchString"},"SearchStringBase64":{"$ref":"#/definitions/SearchStringBase64"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["FieldToMatch","PositionalConstraint","TextTransformations"],"type":"object"},"CaptchaAction":{"additionalProperties":false,"properties":{"CustomRequestHandling":{"$ref":"#/definitions/CustomRequestHandling"}},"type":"object"},"CaptchaConfig":{"additionalProperties":false,"properties":{"ImmunityTimeProperty":{"$ref":"#/definitions/ImmunityTimeProperty"}},"type":"object"},"ChallengeAction":{"additionalProperties":false,"properties":{"CustomRequestHandling":{"$ref":"#/definitions/CustomRequestHandling"}},"type":"object"},"ChallengeConfig":{"additionalProperties":false,"properties":{"ImmunityTimeProperty":{"$ref":"#/definitions/ImmunityTimeProperty"}},"type":"object"},"CookieMatchPattern":{"additionalProperties":false,"properties":{"All":{"type":["object","string"]},"ExcludedCookies":{"items":{"maxLength":60,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":199,"minItems":1,"type":"array"},"IncludedCookies":{"items":{"maxLength":60,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":199,"minItems":1,"type":"array"}},"type":"object"},"Cookies":{"additionalProperties":false,"properties":{"MatchPattern":{"$ref":"#/definitions/CookieMatchPattern"},"MatchScope":{"$ref":"#/definitions/MapMatchScope"},"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"required":["MatchPattern","MatchScope","OversizeHandling"],"type":"object"},"CountAction":{"additionalProperties":false,"properties":{"CustomRequestHandling":{"$ref":"#/definitions/CustomRequestHandling"}},"type":"object"},"CryptoConfig":{"additionalProperties":false,"properties":{"PaymentNetworks":{"$ref":"#/definitions/PaymentNetworks"}},"required":["PaymentNetworks"],"type":"object"},"CryptoCurrency":{"enum":["USDC"],"type":"string"},"CurrencyMode":{"enum":["REAL","TEST"],"type":"string"},"CustomHTTPHeader":{"additionalProperties":false,"properties":{"Name":{"$ref":"#/definitions/CustomHTTPHeaderName"},"Value":{"$ref":"#/definitions/CustomHTTPHeaderValue"}},"required":["Name","Value"],"type":"object"},"CustomHTTPHeaderName":{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9._$-]+$","type":"string"},"CustomHTTPHeaderValue":{"maxLength":255,"minLength":1,"type":"string"},"CustomRequestHandling":{"additionalProperties":false,"properties":{"InsertHeaders":{"items":{"$ref":"#/definitions/CustomHTTPHeader"},"minItems":1,"type":"array"}},"required":["InsertHeaders"],"type":"object"},"CustomResponse":{"additionalProperties":false,"properties":{"CustomResponseBodyKey":{"maxLength":128,"minLength":1,"pattern":"^[\\w\\-]+$","type":"string"},"ResponseCode":{"$ref":"#/definitions/ResponseStatusCode"},"ResponseHeaders":{"items":{"$ref":"#/definitions/CustomHTTPHeader"},"minItems":1,"type":"array"}},"required":["ResponseCode"],"type":"object"},"CustomResponseBodies":{"additionalProperties":false,"minProperties":1,"patternProperties":{"^[\\w\\-]+$":{"$ref":"#/definitions/CustomResponseBody"}},"type":"object"},"CustomResponseBody":{"additionalProperties":false,"properties":{"Content":{"$ref":"#/definitions/ResponseContent"},"ContentType":{"$ref":"#/definitions/ResponseContentType"}},"required":["ContentType","Content"],"type":"object"},"EntityDescription":{"pattern":"^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$","type":"string"},"EntityId":{"pattern":"^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$","type":"string"},"EntityName":{"pattern":"^[0-9A-Za-z_-]{1,128}$","type":"string"},"EvaluationWindowSec":{"enum":[60,120,300,600],"type":"integer"},"FieldToMatch":{"additionalProperties":false,"properties":{"AllQueryArguments":{"type":["object","string"]},"Body":{"$ref":"#/definitions/Body"},"Cookies":{"$ref":"#/definitions/Cookies"},"HeaderOrder":{"$ref":"#/definitions/HeaderOrder"},"Headers":{"$ref":"#/definitions/Headers"},"JA3Fingerprint":{"$ref":"#/definitions/JA3Fingerprint"},"JA4Fingerprint":{"$ref":"#/definitions/JA4Fingerprint"},"JsonBody":{"$ref":"#/definitions/JsonBody"},"Method":{"type":["object","string"]},"QueryString":{"type":["object","string"]},"SingleHeader":{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":"\\S","type":"string"}},"required":["Name"],"type":"object"},"SingleQueryArgument":{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":"\\S","type":"string"}},"required":["Name"],"type":"object"},"UriFragment":{"$ref":"#/definitions/UriFragment"},"UriPath":{"type":["object","string"]}},"type":"object"},"ForwardedIPConfiguration":{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"},"HeaderName":{"pattern":"^[a-zA-Z0-9-]{1,255}$","type":"string"}},"required":["HeaderName","FallbackBehavior"],"type":"object"},"GeoMatchStatement":{"additionalProperties":false,"properties":{"CountryCodes":{"items":{"enum":["AD","AE","AF","AG","AI","AL","AM","AO","AQ","AR","AS","AT","AU","AW","AX","AZ","BA","BB","BD","BE","BF","BG","BH","BI","BJ","BL","BM","BN","BO","BQ","BR","BS","BT","BV","BW","BY","BZ","CA","CC","CD","CF","CG","CH","CI","CK","CL","CM","CN","CO","CR","CU","CV","CW","CX","CY","CZ","DE","DJ","DK","DM","DO","DZ","EC","EE","EG","EH","ER","ES","ET","FI","FJ","FK","FM","FO","FR","GA","GB","GD","GE","GF","GG","GH","GI","GL","GM","GN","GP","GQ","GR","GS","GT","GU","GW","GY","HK","HM","HN","HR","HT","HU","ID","IE","IL","IM","IN","IO","IQ","IR","IS","IT","JE","JM","JO","JP","KE","KG","KH","KI","KM","KN","KP","KR","KW","KY","KZ","LA","LB","LC","LI","LK","LR","LS","LT","LU","LV","LY","MA","MC","MD","ME","MF","MG","MH","MK","ML","MM","MN","MO","MP","MQ","MR","MS","MT","MU","MV","MW","MX","MY","MZ","NA","NC","NE","NF","NG","NI","NL","NO","NP","NR","NU","NZ","OM","PA","PE","PF","PG","PH","PK","PL","PM","PN","PR","PS","PT","PW","PY","QA","RE","RO","RS","RU","RW","SA","SB","SC","SD","SE","SG","SH","SI","SJ","SK","SL","SM","SN","SO","SR","SS","ST","SV","SX","SY","SZ","TC","TD","TF","TG","TH","TJ","TK","TL","TM","TN","TO","TR","TT","TV","TW","TZ","UA","UG","UM","US","UY","UZ","VA","VC","VE","VG","VI","VN","VU","WF","WS","XK","YE","YT","ZA","ZM","ZW"],"maxLength":2,"minLength":1,"type":"string"},"minItems":1,"type":"array"},"ForwardedIPConfig":{"$ref":"#/definitions/ForwardedIPConfiguration"}},"type":"object"},"HeaderMatchPattern":{"additionalProperties":false,"properties":{"All":{"type":["object","string"]},"ExcludedHeaders":{"items":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":199,"minItems":1,"type":"array"},"IncludedHeaders":{"items":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":199,"minItems":1,"type":"array"}},"type":"object"},"HeaderOrder":{"additionalProperties":false,"properties":{"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"required":["OversizeHandling"],"type":"object"},"Headers":{"additionalProperties":false,"properties":{"MatchPattern":{"$ref":"#/definitions/HeaderMatchPattern"},"MatchScope":{"$ref":"#/definitions/MapMatchScope"},"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"required":["MatchPattern","MatchScope","OversizeHandling"],"type":"object"},"IPSetForwardedIPConfiguration":{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"},"HeaderName":{"pattern":"^[a-zA-Z0-9-]{1,255}$","type":"string"},"Position":{"enum":["FIRST","LAST","ANY"],"type":"string"}},"required":["HeaderName","FallbackBehavior","Position"],"type":"object"},"IPSetReferenceStatement":{"additionalProperties":false,"properties":{"Arn":{"$ref":"#/definitions/ResourceArn"},"IPSetForwardedIPConfig":{"$ref":"#/definitions/IPSetForwardedIPConfiguration"}},"required":["Arn"],"type":"object"},"ImmunityTimeProperty":{"additionalProperties":false,"properties":{"ImmunityTime":{"maximum":259200,"minimum":60,"type":"integer"}},"required":["ImmunityTime"],"type":"object"},"JA3Fingerprint":{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"required":["FallbackBehavior"],"type":"object"},"JA4Fingerprint":{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"required":["FallbackBehavior"],"type":"object"},"JsonBody":{"additionalProperties":false,"properties":{"InvalidFallbackBehavior":{"$ref":"#/definitions/BodyParsingFallbackBehavior"},"MatchPattern":{"$ref":"#/definitions/JsonMatchPattern"},"MatchScope":{"$ref":"#/definitions/JsonMatchScope"},"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"required":["MatchPattern","MatchScope"],"type":"object"},"JsonMatchPattern":{"additionalProperties":false,"properties":{"All":{"type":["object","string"]},"IncludedPaths":{"items":{"$ref":"#/definitions/JsonPointerPath"},"minItems":1,"type":"array"}},"type":"object"},"JsonMatchScope":{"enum":["ALL","KEY","VALUE"],"type":"string"},"JsonPointerPath":{"pattern":"^[\\/]+([^~]*(~[01])*){1,512}$","type":"string"},"Label":{"additionalProperties":false,"properties":{"Name":{"$ref":"#/definitions/LabelName"}},"required":["Name"],"type":"object"},"LabelMatchKey":{"pattern":"^[0-9A-Za-z_:-]{1,1024}$","type":"string"},"LabelMatchScope":{"enum":["LABEL","NAMESPACE"],"type":"string"},"LabelMatchStatement":{"additionalProperties":false,"properties":{"Key":{"$ref":"#/definitions/LabelMatchKey"},"Scope":{"$ref":"#/definitions/LabelMatchScope"}},"required":["Scope","Key"],"type":"object"},"LabelName":{"pattern":"^[0-9A-Za-z_:-]{1,1024}$","type":"string"},"LabelSummary":{"additionalProperties":false,"properties":{"Name":{"$ref":"#/definitions/LabelName"}},"type":"object"},"MapMatchScope":{"enum":["ALL","KEY","VALUE"],"type":"string"},"MonetizationConfig":{"additionalProperties":false,"properties":{"CryptoConfig":{"$ref":"#/definitions/CryptoConfig"},"CurrencyMode":{"$ref":"#/definitions/CurrencyMode"}},"type":"object"},"MonetizeAction":{"additionalProperties":false,"properties":{"PriceMultiplier":{"$ref":"#/definitions/PriceMultiplier"}},"type":"object"},"NotStatement":{"additionalProperties":false,"properties":{"Statement":{"$ref":"#/definitions/Statement"}},"required":["Statement"],"type":"object"},"OrStatement":{"additionalProperties":false,"properties":{"Statements":{"items":{"$ref":"#/definitions/Statement"},"type":"array"}},"required":["Statements"],"type":"object"},"OversizeHandling":{"enum":["CONTINUE","MATCH","NO_MATCH"],"type":"string"},"PaymentNetwork":{"additionalProperties":false,"properties":{"Chain":{"$ref":"#/definitions/BlockchainChain"},"Prices":{"$ref":"#/definitions/Prices"},"WalletAddress":{"$ref":"#/definitions/WalletAddress"}},"required":["Chain","WalletAddress","Prices"],"type":"object"},"PaymentNetworks":{"items":{"$ref":"#/definitions/PaymentNetwork"},"maxItems":2,"minItems":1,"type":"array"},"PositionalConstraint":{"enum":["EXACTLY","STARTS_WITH","ENDS_WITH","CONTAINS","CONTAINS_WORD"],"type":"string"},"PreParseTextTransformation":{"additionalProperties":false,"properties":{"Priority":{"$ref":"#/definitions/PreParseTextTransformationPriority"},"Type":{"$ref":"#/definitions/PreParseTextTransformationType"}},"required":["Priority","Type"],"type":"object"},"PreParseTextTransformationPriority":{"minimum":0,"type":"integer"},"PreParseTextTransformationType":{"enum":["NONE","URL_DECODE","URL_DECODE_UNI","COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA","REPLACE_SEMICOLONS_WITH_AMPERSANDS"],"type":"string"},"Price":{"additionalProperties":false,"properties":{"Amount":{"$ref":"#/definitions/PriceAmount"},"Currency":{"$ref":"#/definitions/CryptoCurrency"}},"required":["Amount","Currency"],"type":"object"},"PriceAmount":{"maxLength":13,"minLength":1,"pattern":"^([1-9][0-9]*(\\.[0-9]{1,3})?|0\\.([1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9]))$","type":"string"},"PriceMultiplier":{"maxLength":3,"minLength":1,"pattern":"^([1-9][0-9]?|100)$","type":"string"},"Prices":{"items":{"$ref":"#/definitions/Price"},"maxItems":1,"minItems":1,"type":"array"},"RateBasedStatement":{"additionalProperties":false,"properties":{"AggregateKeyType":{"enum":["IP","FORWARDED_IP","CONSTANT","CUSTOM_KEYS"],"type":"string"},"CustomKeys":{"items":{"$ref":"#/definitions/RateBasedStatementCustomKey"},"maxItems":5,"minItems":0,"type":"array"},"EvaluationWindowSec":{"$ref":"#/definitions/EvaluationWindowSec"},"ForwardedIPConfig":{"$ref":"#/definitions/ForwardedIPConfiguration"},"Limit":{"$ref":"#/definitions/RateLimit"},"ScopeDownStatement":{"$ref":"#/definitions/Statement"}},"required":["Limit","AggregateKeyType"],"type":"object"},"RateBasedStatementCustomKey":{"additionalProperties":false,"properties":{"ASN":{"$ref":"#/definitions/RateLimitAsn"},"Cookie":{"$ref":"#/definitions/RateLimitCookie"},"ForwardedIP":{"$ref":"#/definitions/RateLimitForwardedIP"},"HTTPMethod":{"$ref":"#/definitions/RateLimitHTTPMethod"},"Header":{"$ref":"#/definitions/RateLimitHeader"},"IP":{"$ref":"#/definitions/RateLimitIP"},"JA3Fingerprint":{"$ref":"#/definitions/RateLimitJA3Fingerprint"},"JA4Fingerprint":{"$ref":"#/definitions/RateLimitJA4Fingerprint"},"LabelNamespace":{"$ref":"#/definitions/RateLimitLabelNamespace"},"QueryArgument":{"$ref":"#/definitions/RateLimitQueryArgument"},"QueryString":{"$ref":"#/definitions/RateLimitQueryString"},"UriPath":{"$ref":"#/definitions/RateLimitUriPath"}},"type":"object"},"RateLimit":{"maximum":2000000000,"minimum":10,"type":"integer"},"RateLimitAsn":{"type":"object"},"RateLimitCookie":{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["Name","TextTransformations"],"type":"object"},"RateLimitForwardedIP":{"type":["object","string"]},"RateLimitHTTPMethod":{"type":["object","string"]},"RateLimitHeader":{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["Name","TextTransformations"],"type":"object"},"RateLimitIP":{"type":["object","string"]},"RateLimitJA3Fingerprint":{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"required":["FallbackBehavior"],"type":"object"},"RateLimitJA4Fingerprint":{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"required":["FallbackBehavior"],"type":"object"},"RateLimitLabelNamespace":{"additionalProperties":false,"properties":{"Namespace":{"pattern":"^[0-9A-Za-z_:-]{1,1024}$","type":"string"}},"required":["Namespace"],"type":"object"},"RateLimitQueryArgument":{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["Name","TextTransformations"],"type":"object"},"RateLimitQueryString":{"additionalProperties":false,"properties":{"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["TextTransformations"],"type":"object"},"RateLimitUriPath":{"additionalProperties":false,"properties":{"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["TextTransformations"],"type":"object"},"RegexMatchStatement":{"additionalProperties":false,"properties":{"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"RegexString":{"maxLength":512,"minLength":1,"type":"string"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["RegexString","FieldToMatch","TextTransformations"],"type":"object"},"RegexPatternSetReferenceStatement":{"additionalProperties":false,"properties":{"Arn":{"$ref":"#/definitions/ResourceArn"},"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["Arn","FieldToMatch","TextTransformations"],"type":"object"},"ResourceArn":{"maxLength":2048,"minLength":20,"pattern":"\\S","type":"string"},"ResponseContent":{"maxLength":10240,"minLength":1,"type":"string"},"ResponseContentType":{"enum":["TEXT_PLAIN","TEXT_HTML","APPLICATION_JSON"],"type":"string"},"ResponseStatusCode":{"maximum":599,"minimum":200,"type":"integer"},"Rule":{"additionalProperties":false,"properties":{"Action":{"$ref":"#/definitions/RuleAction"},"CaptchaConfig":{"$ref":"#/definitions/CaptchaConfig"},"ChallengeConfig":{"$ref":"#/definitions/ChallengeConfig"},"Name":{"$ref":"#/definitions/EntityName"},"Priority":{"$ref":"#/definitions/RulePriority"},"RuleLabels":{"items":{"$ref":"#/definitions/Label"},"type":"array"},"Statement":{"$ref":"#/definitions/Statement"},"VisibilityConfig":{"$ref":"#/definitions/VisibilityConfig"}},"required":["Name","Priority","Statement","VisibilityConfig"],"type":"object"},"RuleAction":{"additionalProperties":false,"properties":{"Allow":{"$ref":"#/definitions/AllowAction"},"Block":{"$ref":"#/definitions/BlockAction"},"Captcha":{"$ref":"#/definitions/CaptchaAction"},"Challenge":{"$ref":"#/definitions/ChallengeAction"},"Count":{"$ref":"#/definitions/CountAction"},"Monetize":{"$ref":"#/definitions/MonetizeAction"}},"type":"object"},"RuleGroup":{"additionalProperties":false,"properties":{"Arn":{"$ref":"#/definitions/ResourceArn"},"Capacity":{"minimum":0,"type":"integer"},"Description":{"$ref":"#/definitions/EntityDescription"},"Id":{"$ref":"#/definitions/EntityId"},"Name":{"$ref":"#/definitions/EntityName"},"Rules":{"items":{"$ref":"#/definitions/Rule"},"type":"array"},"VisibilityConfig":{"$ref":"#/definitions/VisibilityConfig"}},"type":"object"},"RulePriority":{"minimum":0,"type":"integer"},"Scope":{"enum":["CLOUDFRONT","REGIONAL"],"type":"string"},"SearchString":{"type":"string"},"SearchStringBase64":{"type":"string"},"SensitivityLevel":{"enum":["LOW","HIGH"],"type":"string"},"SizeConstraintStatement":{"additionalProperties":false,"properties":{"ComparisonOperator":{"enum":["EQ","NE","LE","LT","GE","GT"],"type":"string"},"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"Size":{"maximum":21474836480,"minimum":0,"type":"number"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["FieldToMatch","ComparisonOperator","Size","TextTransformations"],"type":"object"},"SqliMatchStatement":{"additionalProperties":false,"properties":{"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"SensitivityLevel":{"$ref":"#/definitions/SensitivityLevel"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["FieldToMatch","TextTransformations"],"type":"object"},"Statement":{"additionalProperties":false,"properties":{"AndStatement":{"$ref":"#/definitions/AndStatement"},"AsnMatchStatement":{"$ref":"#/definitions/AsnMatchStatement"},"ByteMatchStatement":{"$ref":"#/definitions/ByteMatchStatement"},"GeoMatchStatement":{"$ref":"#/definitions/GeoMatchStatement"},"IPSetReferenceStatement":{"$ref":"#/definitions/IPSetReferenceStatement"},"LabelMatchStatement":{"$ref":"#/definitions/LabelMatchStatement"},"NotStatement":{"$ref":"#/definitions/NotStatement"},"OrStatement":{"$ref":"#/definitions/OrStatement"},"RateBasedStatement":{"$ref":"#/definitions/RateBasedStatement"},"RegexMatchStatement":{"$ref":"#/definitions/RegexMatchStatement"},"RegexPatternSetReferenceStatement":{"$ref":"#/definitions/RegexPatternSetReferenceStatement"},"SizeConstraintStatement":{"$ref":"#/definitions/SizeConstraintStatement"},"SqliMatchStatement":{"$ref":"#/definitions/SqliMatchStatement"},"XssMatchStatement":{"$ref":"#/definitions/XssMatchStatement"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"},"TextTransformation":{"additionalProperties":false,"properties":{"Priority":{"$ref":"#/definitions/TextTransformationPriority"},"Type":{"$ref":"#/definitions/TextTransformationType"}},"required":["Priority","Type"],"type":"object"},"TextTransformationPriority":{"minimum":0,"type":"integer"},"TextTransformationType":{"enum":["NONE","COMPRESS_WHITE_SPACE","HTML_ENTITY_DECODE","LOWERCASE","CMD_LINE","URL_DECODE","BASE64_DECODE","HEX_DECODE","MD5","REPLACE_COMMENTS","ESCAPE_SEQ_DECODE","SQL_HEX_DECODE","CSS_DECODE","JS_DECODE","NORMALIZE_PATH","NORMALIZE_PATH_WIN","REMOVE_NULLS","REPLACE_NULLS","BASE64_DECODE_EXT","URL_DECODE_UNI","UTF8_TO_UNICODE","REMOVE_WHITESPACE","TRIM","TRIM_LEFT","TRIM_RIGHT","REMOVE_COMMENTS_CHAR","UPPERCASE","CMD_LINE_WIN","CMD_LINE_UNIX","JS_DECODE_EXT","SHA256"],"type":"string"},"UriFragment":{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"type":"object"},"VisibilityConfig":{"additionalProperties":false,"properties":{"CloudWatchMetricsEnabled":{"type":"boolean"},"MetricName":{"maxLength":128,"minLength":1,"pattern":"^[\\w#:\\.\\-/]+$","type":"string"},"SampledRequestsEnabled":{"type":"boolean"}},"required":["SampledRequestsEnabled","CloudWatchMetricsEnabled","MetricName"],"type":"object"},"WalletAddress":{"maxLength":44,"minLength":26,"pattern":".*\\S.*","type":"string"},"XssMatchStatement":{"additionalProperties":false,"properties":{"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["FieldToMatch","TextTransformations"],"type":"object"}},"properties":{"Arn":{"$ref":"#/definitions/ResourceArn"},"AvailableLabels":{"items":{"$ref":"#/definitions/LabelSummary"},"type":"array"},"Capacity":{"minimum":0,"type":"integer"},"ConsumedLabels":{"items":{"$ref":"#/definitions/LabelSummary"},"type":"array"},"CustomResponseBodies":{"$ref":"#/definitions/CustomResponseBodies"},"Description":{"$ref":"#/definitions/EntityDescription"},"Id":{"$ref":"#/definitions/EntityId"},"LabelNamespace":{"$ref":"#/definitions/LabelName"},"MonetizationConfig":{"$ref":"#/definitions/MonetizationConfig"},"Name":{"$ref":"#/definitions/EntityName"},"Rules":{"items":{"$ref":"#/definitions/Rule"},"type":"array"},"Scope":{"$ref":"#/definitions/Scope"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array"},"VisibilityConfig":{"$ref":"#/definitions/VisibilityConfig"}},"required":["Capacity","Scope","VisibilityConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["Capacity","Scope","VisibilityConfig"],"type":"object"}"#,
+        &[
+            ("Arn", r##"{"$ref":"#/definitions/ResourceArn"}"##),
+            ("AvailableLabels", r##"{"items":{"$ref":"#/definitions/LabelSummary"},"type":"array"}"##),
+            ("Capacity", r#"{"minimum":0,"type":"integer"}"#),
+            ("ConsumedLabels", r##"{"items":{"$ref":"#/definitions/LabelSummary"},"type":"array"}"##),
+            ("CustomResponseBodies", r##"{"$ref":"#/definitions/CustomResponseBodies"}"##),
+            ("Description", r##"{"$ref":"#/definitions/EntityDescription"}"##),
+            ("Id", r##"{"$ref":"#/definitions/EntityId"}"##),
+            ("LabelNamespace", r##"{"$ref":"#/definitions/LabelName"}"##),
+            ("MonetizationConfig", r##"{"$ref":"#/definitions/MonetizationConfig"}"##),
+            ("Name", r##"{"$ref":"#/definitions/EntityName"}"##),
+            ("Rules", r##"{"items":{"$ref":"#/definitions/Rule"},"type":"array"}"##),
+            ("Scope", r##"{"$ref":"#/definitions/Scope"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array"}"##),
+            ("VisibilityConfig", r##"{"$ref":"#/definitions/VisibilityConfig"}"##),
+        ],
+        &[
+            (
+                "AllowAction",
+                r##"{"additionalProperties":false,"properties":{"CustomRequestHandling":{"$ref":"#/definitions/CustomRequestHandling"}},"type":"object"}"##,
+            ),
+            (
+                "AndStatement",
+                r##"{"additionalProperties":false,"properties":{"Statements":{"items":{"$ref":"#/definitions/Statement"},"type":"array"}},"required":["Statements"],"type":"object"}"##,
+            ),
+            (
+                "AsnMatchStatement",
+                r##"{"additionalProperties":false,"properties":{"AsnList":{"items":{"maximum":4294967295,"minimum":0,"type":"integer"},"maxItems":100,"minItems":1,"type":"array"},"ForwardedIPConfig":{"$ref":"#/definitions/ForwardedIPConfiguration"}},"type":"object"}"##,
+            ),
+            (
+                "BlockAction",
+                r##"{"additionalProperties":false,"properties":{"CustomResponse":{"$ref":"#/definitions/CustomResponse"}},"type":"object"}"##,
+            ),
+            ("BlockchainChain", r#"{"enum":["BASE","SOLANA","BASE_SEPOLIA","SOLANA_DEVNET"],"type":"string"}"#),
+            (
+                "Body",
+                r##"{"additionalProperties":false,"properties":{"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"type":"object"}"##,
+            ),
+            ("BodyParsingFallbackBehavior", r#"{"enum":["MATCH","NO_MATCH","EVALUATE_AS_STRING"],"type":"string"}"#),
+            (
+                "ByteMatchStatement",
+                r##"{"additionalProperties":false,"properties":{"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PositionalConstraint":{"$ref":"#/definitions/PositionalConstraint"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"SearchString":{"$ref":"#/definitions/SearchString"},"SearchStringBase64":{"$ref":"#/definitions/SearchStringBase64"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["FieldToMatch","PositionalConstraint","TextTransformations"],"type":"object"}"##,
+            ),
+            (
+                "CaptchaAction",
+                r##"{"additionalProperties":false,"properties":{"CustomRequestHandling":{"$ref":"#/definitions/CustomRequestHandling"}},"type":"object"}"##,
+            ),
+            (
+                "CaptchaConfig",
+                r##"{"additionalProperties":false,"properties":{"ImmunityTimeProperty":{"$ref":"#/definitions/ImmunityTimeProperty"}},"type":"object"}"##,
+            ),
+            (
+                "ChallengeAction",
+                r##"{"additionalProperties":false,"properties":{"CustomRequestHandling":{"$ref":"#/definitions/CustomRequestHandling"}},"type":"object"}"##,
+            ),
+            (
+                "ChallengeConfig",
+                r##"{"additionalProperties":false,"properties":{"ImmunityTimeProperty":{"$ref":"#/definitions/ImmunityTimeProperty"}},"type":"object"}"##,
+            ),
+            (
+                "CookieMatchPattern",
+                r#"{"additionalProperties":false,"properties":{"All":{"type":["object","string"]},"ExcludedCookies":{"items":{"maxLength":60,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":199,"minItems":1,"type":"array"},"IncludedCookies":{"items":{"maxLength":60,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":199,"minItems":1,"type":"array"}},"type":"object"}"#,
+            ),
+            (
+                "Cookies",
+                r##"{"additionalProperties":false,"properties":{"MatchPattern":{"$ref":"#/definitions/CookieMatchPattern"},"MatchScope":{"$ref":"#/definitions/MapMatchScope"},"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"required":["MatchPattern","MatchScope","OversizeHandling"],"type":"object"}"##,
+            ),
+            (
+                "CountAction",
+                r##"{"additionalProperties":false,"properties":{"CustomRequestHandling":{"$ref":"#/definitions/CustomRequestHandling"}},"type":"object"}"##,
+            ),
+            (
+                "CryptoConfig",
+                r##"{"additionalProperties":false,"properties":{"PaymentNetworks":{"$ref":"#/definitions/PaymentNetworks"}},"required":["PaymentNetworks"],"type":"object"}"##,
+            ),
+            ("CryptoCurrency", r#"{"enum":["USDC"],"type":"string"}"#),
+            ("CurrencyMode", r#"{"enum":["REAL","TEST"],"type":"string"}"#),
+            (
+                "CustomHTTPHeader",
+                r##"{"additionalProperties":false,"properties":{"Name":{"$ref":"#/definitions/CustomHTTPHeaderName"},"Value":{"$ref":"#/definitions/CustomHTTPHeaderValue"}},"required":["Name","Value"],"type":"object"}"##,
+            ),
+            (
+                "CustomHTTPHeaderName",
+                r#"{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9._$-]+$","type":"string"}"#,
+            ),
+            ("CustomHTTPHeaderValue", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            (
+                "CustomRequestHandling",
+                r##"{"additionalProperties":false,"properties":{"InsertHeaders":{"items":{"$ref":"#/definitions/CustomHTTPHeader"},"minItems":1,"type":"array"}},"required":["InsertHeaders"],"type":"object"}"##,
+            ),
+            (
+                "CustomResponse",
+                r##"{"additionalProperties":false,"properties":{"CustomResponseBodyKey":{"maxLength":128,"minLength":1,"pattern":"^[\\w\\-]+$","type":"string"},"ResponseCode":{"$ref":"#/definitions/ResponseStatusCode"},"ResponseHeaders":{"items":{"$ref":"#/definitions/CustomHTTPHeader"},"minItems":1,"type":"array"}},"required":["ResponseCode"],"type":"object"}"##,
+            ),
+            (
+                "CustomResponseBodies",
+                r##"{"additionalProperties":false,"minProperties":1,"patternProperties":{"^[\\w\\-]+$":{"$ref":"#/definitions/CustomResponseBody"}},"type":"object"}"##,
+            ),
+            (
+                "CustomResponseBody",
+                r##"{"additionalProperties":false,"properties":{"Content":{"$ref":"#/definitions/ResponseContent"},"ContentType":{"$ref":"#/definitions/ResponseContentType"}},"required":["ContentType","Content"],"type":"object"}"##,
+            ),
+            (
+                "EntityDescription",
+                r#"{"pattern":"^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$","type":"string"}"#,
+            ),
+            ("EntityId", r#"{"pattern":"^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$","type":"string"}"#),
+            ("EntityName", r#"{"pattern":"^[0-9A-Za-z_-]{1,128}$","type":"string"}"#),
+            ("EvaluationWindowSec", r#"{"enum":[60,120,300,600],"type":"integer"}"#),
+            (
+                "FieldToMatch",
+                r##"{"additionalProperties":false,"properties":{"AllQueryArguments":{"type":["object","string"]},"Body":{"$ref":"#/definitions/Body"},"Cookies":{"$ref":"#/definitions/Cookies"},"HeaderOrder":{"$ref":"#/definitions/HeaderOrder"},"Headers":{"$ref":"#/definitions/Headers"},"JA3Fingerprint":{"$ref":"#/definitions/JA3Fingerprint"},"JA4Fingerprint":{"$ref":"#/definitions/JA4Fingerprint"},"JsonBody":{"$ref":"#/definitions/JsonBody"},"Method":{"type":["object","string"]},"QueryString":{"type":["object","string"]},"SingleHeader":{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":"\\S","type":"string"}},"required":["Name"],"type":"object"},"SingleQueryArgument":{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":"\\S","type":"string"}},"required":["Name"],"type":"object"},"UriFragment":{"$ref":"#/definitions/UriFragment"},"UriPath":{"type":["object","string"]}},"type":"object"}"##,
+            ),
+            (
+                "ForwardedIPConfiguration",
+                r#"{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"},"HeaderName":{"pattern":"^[a-zA-Z0-9-]{1,255}$","type":"string"}},"required":["HeaderName","FallbackBehavior"],"type":"object"}"#,
+            ),
+            (
+                "GeoMatchStatement",
+                r##"{"additionalProperties":false,"properties":{"CountryCodes":{"items":{"enum":["AD","AE","AF","AG","AI","AL","AM","AO","AQ","AR","AS","AT","AU","AW","AX","AZ","BA","BB","BD","BE","BF","BG","BH","BI","BJ","BL","BM","BN","BO","BQ","BR","BS","BT","BV","BW","BY","BZ","CA","CC","CD","CF","CG","CH","CI","CK","CL","CM","CN","CO","CR","CU","CV","CW","CX","CY","CZ","DE","DJ","DK","DM","DO","DZ","EC","EE","EG","EH","ER","ES","ET","FI","FJ","FK","FM","FO","FR","GA","GB","GD","GE","GF","GG","GH","GI","GL","GM","GN","GP","GQ","GR","GS","GT","GU","GW","GY","HK","HM","HN","HR","HT","HU","ID","IE","IL","IM","IN","IO","IQ","IR","IS","IT","JE","JM","JO","JP","KE","KG","KH","KI","KM","KN","KP","KR","KW","KY","KZ","LA","LB","LC","LI","LK","LR","LS","LT","LU","LV","LY","MA","MC","MD","ME","MF","MG","MH","MK","ML","MM","MN","MO","MP","MQ","MR","MS","MT","MU","MV","MW","MX","MY","MZ","NA","NC","NE","NF","NG","NI","NL","NO","NP","NR","NU","NZ","OM","PA","PE","PF","PG","PH","PK","PL","PM","PN","PR","PS","PT","PW","PY","QA","RE","RO","RS","RU","RW","SA","SB","SC","SD","SE","SG","SH","SI","SJ","SK","SL","SM","SN","SO","SR","SS","ST","SV","SX","SY","SZ","TC","TD","TF","TG","TH","TJ","TK","TL","TM","TN","TO","TR","TT","TV","TW","TZ","UA","UG","UM","US","UY","UZ","VA","VC","VE","VG","VI","VN","VU","WF","WS","XK","YE","YT","ZA","ZM","ZW"],"maxLength":2,"minLength":1,"type":"string"},"minItems":1,"type":"array"},"ForwardedIPConfig":{"$ref":"#/definitions/ForwardedIPConfiguration"}},"type":"object"}"##,
+            ),
+            (
+                "HeaderMatchPattern",
+                r#"{"additionalProperties":false,"properties":{"All":{"type":["object","string"]},"ExcludedHeaders":{"items":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":199,"minItems":1,"type":"array"},"IncludedHeaders":{"items":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":199,"minItems":1,"type":"array"}},"type":"object"}"#,
+            ),
+            (
+                "HeaderOrder",
+                r##"{"additionalProperties":false,"properties":{"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"required":["OversizeHandling"],"type":"object"}"##,
+            ),
+            (
+                "Headers",
+                r##"{"additionalProperties":false,"properties":{"MatchPattern":{"$ref":"#/definitions/HeaderMatchPattern"},"MatchScope":{"$ref":"#/definitions/MapMatchScope"},"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"required":["MatchPattern","MatchScope","OversizeHandling"],"type":"object"}"##,
+            ),
+            (
+                "IPSetForwardedIPConfiguration",
+                r#"{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"},"HeaderName":{"pattern":"^[a-zA-Z0-9-]{1,255}$","type":"string"},"Position":{"enum":["FIRST","LAST","ANY"],"type":"string"}},"required":["HeaderName","FallbackBehavior","Position"],"type":"object"}"#,
+            ),
+            (
+                "IPSetReferenceStatement",
+                r##"{"additionalProperties":false,"properties":{"Arn":{"$ref":"#/definitions/ResourceArn"},"IPSetForwardedIPConfig":{"$ref":"#/definitions/IPSetForwardedIPConfiguration"}},"required":["Arn"],"type":"object"}"##,
+            ),
+            (
+                "ImmunityTimeProperty",
+                r#"{"additionalProperties":false,"properties":{"ImmunityTime":{"maximum":259200,"minimum":60,"type":"integer"}},"required":["ImmunityTime"],"type":"object"}"#,
+            ),
+            (
+                "JA3Fingerprint",
+                r#"{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"required":["FallbackBehavior"],"type":"object"}"#,
+            ),
+            (
+                "JA4Fingerprint",
+                r#"{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"required":["FallbackBehavior"],"type":"object"}"#,
+            ),
+            (
+                "JsonBody",
+                r##"{"additionalProperties":false,"properties":{"InvalidFallbackBehavior":{"$ref":"#/definitions/BodyParsingFallbackBehavior"},"MatchPattern":{"$ref":"#/definitions/JsonMatchPattern"},"MatchScope":{"$ref":"#/definitions/JsonMatchScope"},"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"required":["MatchPattern","MatchScope"],"type":"object"}"##,
+            ),
+            (
+                "JsonMatchPattern",
+                r##"{"additionalProperties":false,"properties":{"All":{"type":["object","string"]},"IncludedPaths":{"items":{"$ref":"#/definitions/JsonPointerPath"},"minItems":1,"type":"array"}},"type":"object"}"##,
+            ),
+            ("JsonMatchScope", r#"{"enum":["ALL","KEY","VALUE"],"type":"string"}"#),
+            ("JsonPointerPath", r#"{"pattern":"^[\\/]+([^~]*(~[01])*){1,512}$","type":"string"}"#),
+            (
+                "Label",
+                r##"{"additionalProperties":false,"properties":{"Name":{"$ref":"#/definitions/LabelName"}},"required":["Name"],"type":"object"}"##,
+            ),
+            ("LabelMatchKey", r#"{"pattern":"^[0-9A-Za-z_:-]{1,1024}$","type":"string"}"#),
+            ("LabelMatchScope", r#"{"enum":["LABEL","NAMESPACE"],"type":"string"}"#),
+            (
+                "LabelMatchStatement",
+                r##"{"additionalProperties":false,"properties":{"Key":{"$ref":"#/definitions/LabelMatchKey"},"Scope":{"$ref":"#/definitions/LabelMatchScope"}},"required":["Scope","Key"],"type":"object"}"##,
+            ),
+            ("LabelName", r#"{"pattern":"^[0-9A-Za-z_:-]{1,1024}$","type":"string"}"#),
+            (
+                "LabelSummary",
+                r##"{"additionalProperties":false,"properties":{"Name":{"$ref":"#/definitions/LabelName"}},"type":"object"}"##,
+            ),
+            ("MapMatchScope", r#"{"enum":["ALL","KEY","VALUE"],"type":"string"}"#),
+            (
+                "MonetizationConfig",
+                r##"{"additionalProperties":false,"properties":{"CryptoConfig":{"$ref":"#/definitions/CryptoConfig"},"CurrencyMode":{"$ref":"#/definitions/CurrencyMode"}},"type":"object"}"##,
+            ),
+            (
+                "MonetizeAction",
+                r##"{"additionalProperties":false,"properties":{"PriceMultiplier":{"$ref":"#/definitions/PriceMultiplier"}},"type":"object"}"##,
+            ),
+            (
+                "NotStatement",
+                r##"{"additionalProperties":false,"properties":{"Statement":{"$ref":"#/definitions/Statement"}},"required":["Statement"],"type":"object"}"##,
+            ),
+            (
+                "OrStatement",
+                r##"{"additionalProperties":false,"properties":{"Statements":{"items":{"$ref":"#/definitions/Statement"},"type":"array"}},"required":["Statements"],"type":"object"}"##,
+            ),
+            ("OversizeHandling", r#"{"enum":["CONTINUE","MATCH","NO_MATCH"],"type":"string"}"#),
+            (
+                "PaymentNetwork",
+                r##"{"additionalProperties":false,"properties":{"Chain":{"$ref":"#/definitions/BlockchainChain"},"Prices":{"$ref":"#/definitions/Prices"},"WalletAddress":{"$ref":"#/definitions/WalletAddress"}},"required":["Chain","WalletAddress","Prices"],"type":"object"}"##,
+            ),
+            (
+                "PaymentNetworks",
+                r##"{"items":{"$ref":"#/definitions/PaymentNetwork"},"maxItems":2,"minItems":1,"type":"array"}"##,
+            ),
+            (
+                "PositionalConstraint",
+                r#"{"enum":["EXACTLY","STARTS_WITH","ENDS_WITH","CONTAINS","CONTAINS_WORD"],"type":"string"}"#,
+            ),
+            (
+                "PreParseTextTransformation",
+                r##"{"additionalProperties":false,"properties":{"Priority":{"$ref":"#/definitions/PreParseTextTransformationPriority"},"Type":{"$ref":"#/definitions/PreParseTextTransformationType"}},"required":["Priority","Type"],"type":"object"}"##,
+            ),
+            ("PreParseTextTransformationPriority", r#"{"minimum":0,"type":"integer"}"#),
+            (
+                "PreParseTextTransformationType",
+                r#"{"enum":["NONE","URL_DECODE","URL_DECODE_UNI","COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA","REPLACE_SEMICOLONS_WITH_AMPERSANDS"],"type":"string"}"#,
+            ),
+            (
+                "Price",
+                r##"{"additionalProperties":false,"properties":{"Amount":{"$ref":"#/definitions/PriceAmount"},"Currency":{"$ref":"#/definitions/CryptoCurrency"}},"required":["Amount","Currency"],"type":"object"}"##,
+            ),
+            (
+                "PriceAmount",
+                r#"{"maxLength":13,"minLength":1,"pattern":"^([1-9][0-9]*(\\.[0-9]{1,3})?|0\\.([1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9]))$","type":"string"}"#,
+            ),
+            ("PriceMultiplier", r#"{"maxLength":3,"minLength":1,"pattern":"^([1-9][0-9]?|100)$","type":"string"}"#),
+            ("Prices", r##"{"items":{"$ref":"#/definitions/Price"},"maxItems":1,"minItems":1,"type":"array"}"##),
+            (
+                "RateBasedStatement",
+                r##"{"additionalProperties":false,"properties":{"AggregateKeyType":{"enum":["IP","FORWARDED_IP","CONSTANT","CUSTOM_KEYS"],"type":"string"},"CustomKeys":{"items":{"$ref":"#/definitions/RateBasedStatementCustomKey"},"maxItems":5,"minItems":0,"type":"array"},"EvaluationWindowSec":{"$ref":"#/definitions/EvaluationWindowSec"},"ForwardedIPConfig":{"$ref":"#/definitions/ForwardedIPConfiguration"},"Limit":{"$ref":"#/definitions/RateLimit"},"ScopeDownStatement":{"$ref":"#/definitions/Statement"}},"required":["Limit","AggregateKeyType"],"type":"object"}"##,
+            ),
+            (
+                "RateBasedStatementCustomKey",
+                r##"{"additionalProperties":false,"properties":{"ASN":{"$ref":"#/definitions/RateLimitAsn"},"Cookie":{"$ref":"#/definitions/RateLimitCookie"},"ForwardedIP":{"$ref":"#/definitions/RateLimitForwardedIP"},"HTTPMethod":{"$ref":"#/definitions/RateLimitHTTPMethod"},"Header":{"$ref":"#/definitions/RateLimitHeader"},"IP":{"$ref":"#/definitions/RateLimitIP"},"JA3Fingerprint":{"$ref":"#/definitions/RateLimitJA3Fingerprint"},"JA4Fingerprint":{"$ref":"#/definitions/RateLimitJA4Fingerprint"},"LabelNamespace":{"$ref":"#/definitions/RateLimitLabelNamespace"},"QueryArgument":{"$ref":"#/definitions/RateLimitQueryArgument"},"QueryString":{"$ref":"#/definitions/RateLimitQueryString"},"UriPath":{"$ref":"#/definitions/RateLimitUriPath"}},"type":"object"}"##,
+            ),
+            ("RateLimit", r#"{"maximum":2000000000,"minimum":10,"type":"integer"}"#),
+            ("RateLimitAsn", r#"{"type":"object"}"#),
+            (
+                "RateLimitCookie",
+                r##"{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["Name","TextTransformations"],"type":"object"}"##,
+            ),
+            ("RateLimitForwardedIP", r#"{"type":["object","string"]}"#),
+            ("RateLimitHTTPMethod", r#"{"type":["object","string"]}"#),
+            (
+                "RateLimitHeader",
+                r##"{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["Name","TextTransformations"],"type":"object"}"##,
+            ),
+            ("RateLimitIP", r#"{"type":["object","string"]}"#),
+            (
+                "RateLimitJA3Fingerprint",
+                r#"{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"required":["FallbackBehavior"],"type":"object"}"#,
+            ),
+            (
+                "RateLimitJA4Fingerprint",
+                r#"{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"required":["FallbackBehavior"],"type":"object"}"#,
+            ),
+            (
+                "RateLimitLabelNamespace",
+                r#"{"additionalProperties":false,"properties":{"Namespace":{"pattern":"^[0-9A-Za-z_:-]{1,1024}$","type":"string"}},"required":["Namespace"],"type":"object"}"#,
+            ),
+            (
+                "RateLimitQueryArgument",
+                r##"{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["Name","TextTransformations"],"type":"object"}"##,
+            ),
+            (
+                "RateLimitQueryString",
+                r##"{"additionalProperties":false,"properties":{"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["TextTransformations"],"type":"object"}"##,
+            ),
+            (
+                "RateLimitUriPath",
+                r##"{"additionalProperties":false,"properties":{"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["TextTransformations"],"type":"object"}"##,
+            ),
+            (
+                "RegexMatchStatement",
+                r##"{"additionalProperties":false,"properties":{"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"RegexString":{"maxLength":512,"minLength":1,"type":"string"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["RegexString","FieldToMatch","TextTransformations"],"type":"object"}"##,
+            ),
+            (
+                "RegexPatternSetReferenceStatement",
+                r##"{"additionalProperties":false,"properties":{"Arn":{"$ref":"#/definitions/ResourceArn"},"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["Arn","FieldToMatch","TextTransformations"],"type":"object"}"##,
+            ),
+            ("ResourceArn", r#"{"maxLength":2048,"minLength":20,"pattern":"\\S","type":"string"}"#),
+            ("ResponseContent", r#"{"maxLength":10240,"minLength":1,"type":"string"}"#),
+            ("ResponseContentType", r#"{"enum":["TEXT_PLAIN","TEXT_HTML","APPLICATION_JSON"],"type":"string"}"#),
+            ("ResponseStatusCode", r#"{"maximum":599,"minimum":200,"type":"integer"}"#),
+            (
+                "Rule",
+                r##"{"additionalProperties":false,"properties":{"Action":{"$ref":"#/definitions/RuleAction"},"CaptchaConfig":{"$ref":"#/definitions/CaptchaConfig"},"ChallengeConfig":{"$ref":"#/definitions/ChallengeConfig"},"Name":{"$ref":"#/definitions/EntityName"},"Priority":{"$ref":"#/definitions/RulePriority"},"RuleLabels":{"items":{"$ref":"#/definitions/Label"},"type":"array"},"Statement":{"$ref":"#/definitions/Statement"},"VisibilityConfig":{"$ref":"#/definitions/VisibilityConfig"}},"required":["Name","Priority","Statement","VisibilityConfig"],"type":"object"}"##,
+            ),
+            (
+                "RuleAction",
+                r##"{"additionalProperties":false,"properties":{"Allow":{"$ref":"#/definitions/AllowAction"},"Block":{"$ref":"#/definitions/BlockAction"},"Captcha":{"$ref":"#/definitions/CaptchaAction"},"Challenge":{"$ref":"#/definitions/ChallengeAction"},"Count":{"$ref":"#/definitions/CountAction"},"Monetize":{"$ref":"#/definitions/MonetizeAction"}},"type":"object"}"##,
+            ),
+            (
+                "RuleGroup",
+                r##"{"additionalProperties":false,"properties":{"Arn":{"$ref":"#/definitions/ResourceArn"},"Capacity":{"minimum":0,"type":"integer"},"Description":{"$ref":"#/definitions/EntityDescription"},"Id":{"$ref":"#/definitions/EntityId"},"Name":{"$ref":"#/definitions/EntityName"},"Rules":{"items":{"$ref":"#/definitions/Rule"},"type":"array"},"VisibilityConfig":{"$ref":"#/definitions/VisibilityConfig"}},"type":"object"}"##,
+            ),
+            ("RulePriority", r#"{"minimum":0,"type":"integer"}"#),
+            ("Scope", r#"{"enum":["CLOUDFRONT","REGIONAL"],"type":"string"}"#),
+            ("SearchString", r#"{"type":"string"}"#),
+            ("SearchStringBase64", r#"{"type":"string"}"#),
+            ("SensitivityLevel", r#"{"enum":["LOW","HIGH"],"type":"string"}"#),
+            (
+                "SizeConstraintStatement",
+                r##"{"additionalProperties":false,"properties":{"ComparisonOperator":{"enum":["EQ","NE","LE","LT","GE","GT"],"type":"string"},"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"Size":{"maximum":21474836480,"minimum":0,"type":"number"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["FieldToMatch","ComparisonOperator","Size","TextTransformations"],"type":"object"}"##,
+            ),
+            (
+                "SqliMatchStatement",
+                r##"{"additionalProperties":false,"properties":{"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"SensitivityLevel":{"$ref":"#/definitions/SensitivityLevel"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["FieldToMatch","TextTransformations"],"type":"object"}"##,
+            ),
+            (
+                "Statement",
+                r##"{"additionalProperties":false,"properties":{"AndStatement":{"$ref":"#/definitions/AndStatement"},"AsnMatchStatement":{"$ref":"#/definitions/AsnMatchStatement"},"ByteMatchStatement":{"$ref":"#/definitions/ByteMatchStatement"},"GeoMatchStatement":{"$ref":"#/definitions/GeoMatchStatement"},"IPSetReferenceStatement":{"$ref":"#/definitions/IPSetReferenceStatement"},"LabelMatchStatement":{"$ref":"#/definitions/LabelMatchStatement"},"NotStatement":{"$ref":"#/definitions/NotStatement"},"OrStatement":{"$ref":"#/definitions/OrStatement"},"RateBasedStatement":{"$ref":"#/definitions/RateBasedStatement"},"RegexMatchStatement":{"$ref":"#/definitions/RegexMatchStatement"},"RegexPatternSetReferenceStatement":{"$ref":"#/definitions/RegexPatternSetReferenceStatement"},"SizeConstraintStatement":{"$ref":"#/definitions/SizeConstraintStatement"},"SqliMatchStatement":{"$ref":"#/definitions/SqliMatchStatement"},"XssMatchStatement":{"$ref":"#/definitions/XssMatchStatement"}},"type":"object"}"##,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "TextTransformation",
+                r##"{"additionalProperties":false,"properties":{"Priority":{"$ref":"#/definitions/TextTransformationPriority"},"Type":{"$ref":"#/definitions/TextTransformationType"}},"required":["Priority","Type"],"type":"object"}"##,
+            ),
+            ("TextTransformationPriority", r#"{"minimum":0,"type":"integer"}"#),
+            (
+                "TextTransformationType",
+                r#"{"enum":["NONE","COMPRESS_WHITE_SPACE","HTML_ENTITY_DECODE","LOWERCASE","CMD_LINE","URL_DECODE","BASE64_DECODE","HEX_DECODE","MD5","REPLACE_COMMENTS","ESCAPE_SEQ_DECODE","SQL_HEX_DECODE","CSS_DECODE","JS_DECODE","NORMALIZE_PATH","NORMALIZE_PATH_WIN","REMOVE_NULLS","REPLACE_NULLS","BASE64_DECODE_EXT","URL_DECODE_UNI","UTF8_TO_UNICODE","REMOVE_WHITESPACE","TRIM","TRIM_LEFT","TRIM_RIGHT","REMOVE_COMMENTS_CHAR","UPPERCASE","CMD_LINE_WIN","CMD_LINE_UNIX","JS_DECODE_EXT","SHA256"],"type":"string"}"#,
+            ),
+            (
+                "UriFragment",
+                r#"{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "VisibilityConfig",
+                r#"{"additionalProperties":false,"properties":{"CloudWatchMetricsEnabled":{"type":"boolean"},"MetricName":{"maxLength":128,"minLength":1,"pattern":"^[\\w#:\\.\\-/]+$","type":"string"},"SampledRequestsEnabled":{"type":"boolean"}},"required":["SampledRequestsEnabled","CloudWatchMetricsEnabled","MetricName"],"type":"object"}"#,
+            ),
+            ("WalletAddress", r#"{"maxLength":44,"minLength":26,"pattern":".*\\S.*","type":"string"}"#),
+            (
+                "XssMatchStatement",
+                r##"{"additionalProperties":false,"properties":{"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["FieldToMatch","TextTransformations"],"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::WAFv2::WebACL",
-        r##"{"additionalProperties":false,"definitions":{"AWSManagedRulesACFPRuleSet":{"additionalProperties":false,"properties":{"CreationPath":{"maxLength":256,"minLength":1,"pattern":"\\S","type":"string"},"EnableRegexInPath":{"type":"boolean"},"RegistrationPagePath":{"maxLength":256,"minLength":1,"pattern":"\\S","type":"string"},"RequestInspection":{"$ref":"#/definitions/RequestInspectionACFP"},"ResponseInspection":{"$ref":"#/definitions/ResponseInspection"}},"required":["CreationPath","RegistrationPagePath","RequestInspection"],"type":"object"},"AWSManagedRulesATPRuleSet":{"additionalProperties":false,"properties":{"EnableRegexInPath":{"type":"boolean"},"LoginPath":{"type":"string"},"RequestInspection":{"$ref":"#/definitions/RequestInspection"},"ResponseInspection":{"$ref":"#/definitions/ResponseInspection"}},"required":["LoginPath"],"type":"object"},"AWSManagedRulesAntiDDoSRuleSet":{"additionalProperties":false,"properties":{"ClientSideActionConfig":{"$ref":"#/definitions/ClientSideActionConfig"},"SensitivityToBlock":{"$ref":"#/definitions/SensitivityToAct"}},"required":["ClientSideActionConfig"],"type":"object"},"AWSManagedRulesBotControlRuleSet":{"additionalProperties":false,"properties":{"EnableMachineLearning":{"type":"boolean"},"InspectionLevel":{"enum":["COMMON","TARGETED"],"type":"string"}},"required":["InspectionLevel"],"type":"object"},"AddressField":{"$ref":"#/definitions/FieldIdentifier"},"AllowAction":{"additionalProperties":false,"properties":{"CustomRequestHandling":{"$ref":"#/definitions/CustomRequestHandling"}},"type":"object"},"AndStatement":{"additionalProperties":false,"properties":{"Statements":{"items":{"$ref":"#/definitions/Statement"},"type":"array"}},"required":["Statements"],"type":"object"},"ApplicationAttribute":{"additionalProperties":false,"properties":{"Name":{"$ref":"#/definitions/AttributeName"},"Values":{"$ref":"#/definitions/AttributeValues"}},"required":["Name","Values"],"type":"object"},"ApplicationAttributes":{"items":{"$ref":"#/definitions/ApplicationAttribute"},"maxItems":10,"minItems":1,"type":"array"},"ApplicationConfig":{"additionalProperties":false,"properties":{"Attributes":{"$ref":"#/definitions/ApplicationAttributes"}},"required":["Attributes"],"type":"object"},"AsnMatchStatement":{"additionalProperties":false,"properties":{"AsnList":{"items":{"maximum":4294967295,"minimum":0,"type":"integer"},"maxItems":100,"minItems":1,"type":"array"},"ForwardedIPConfig":{"$ref":"#/definitions/ForwardedIPConfiguration"}},"type":"object"},"AssociationConfig":{"additionalProperties":false,"properties":{"RequestBody":{"$ref":"#/definitions/RequestBody"}},"type":"object"},"AttributeName":{"maxLength":64,"minLength":1,"pattern":"^[\\w\\-]+$","type":"string"},"AttributeValue":{"maxLength":64,"minLength":1,"pattern":"^[\\w\\-]+$","type":"string"},"AttributeValues":{"items":{"$ref":"#/definitions/AttributeValue"},"maxItems":10,"minItems":1,"type":"array"},"BlockAction":{"additionalProperties":false,"properties":{"CustomResponse":{"$ref":"#/definitions/CustomResponse"}},"type":"object"},"BlockchainChain":{"enum":["BASE","SOLANA","BASE_SEPOLIA","SOLANA_DEVNET"],"type":"string"},"Body":{"additionalProperties":false,"properties":{"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"type":"object"},"BodyParsingFallbackBehavior":{"enum":["MATCH","NO_MATCH","EVALUATE_AS_STRING"],"type":"string"},"ByteMatchStatement":{"additionalProperties":false,"properties":{"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PositionalConstraint":{"$ref":"#/definitions/PositionalConstraint"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"SearchString":{"$ref":"#/definitions/SearchString"},"SearchStringBase64":{"$ref":"#/definitions/SearchStringBase64"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["FieldToMatch","PositionalConstraint","TextTransformations"],"type":"object"},"CaptchaAction":{"additionalProperties":false,"properties":{"CustomRequestHandling":{"$ref":"#/definitions/CustomRequestHandling"}},"type":"object"},"CaptchaConfig":{"additionalProperties":false,"properties":{"ImmunityTimeProperty":{"$ref":"#/definitions/ImmunityTimeProperty"}},"type":"object"},"ChallengeAction":{"additionalProperties":false,"properties":{"CustomRequestHandling":{"$ref":"#/definitions/CustomRequestHandling"}},"type":"object"},"ChallengeConfig":{"additionalProperties":false,"properties":{"ImmunityTimeProperty":{"$ref":"#/definitions/ImmunityTimeProperty"}},"type":"object"},"ClientSideAction":{"additionalProperties":false,"properties":{"ExemptUriRegularExpressions":{"$ref":"#/definitions/RegularExpressionList"},"Sensitivity":{"$ref":"#/definitions/SensitivityToAct"},"UsageOfAction":{"$ref":"#/definitions/UsageOfAction"}},"required":["UsageOfAction"],"type":"object"},"ClientSideActionConfig":{"additionalProperties":false,"properties":{"Challenge":{"$ref":"#/definitions/ClientSideAction"}},"required":["Challenge"],"type":"object"},"CookieMatchPattern":{"additionalProperties":false,"properties":{"All":{"type":["object","string"]},"ExcludedCookies":{"items":{"maxLength":60,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":199,"minItems":1,"type":"array"},"IncludedCookies":{"items":{"maxLength":60,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":199,"minItems":1,"type":"array"}},"type":"object"},"Cookies":{"additionalProperties":false,"properties":{"MatchPattern":{"$ref":"#/definitions/CookieMatchPattern"},"MatchScope":{"$ref":"#/definitions/MapMatchScope"},"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"required":["MatchPattern","MatchScope","OversizeHandling"],"type":"object"},"CountAction":{"additionalProperties":false,"properties":{"CustomRequestHandling":{"$ref":"#/definitions/CustomRequestHandling"}},"type":"object"},"CryptoConfig":{"additionalProperties":false,"properties":{"PaymentNetworks":{"$ref":"#/definitions/PaymentNetworks"}},"required":["PaymentNetworks"],"type":"object"},"CryptoCurrency":{"enum":["USDC"],"type":"string"},"CurrencyMode":{"enum":["REAL","TEST"],"type":"string"},"CustomHTTPHeader":{"additionalProperties":false,"properties":{"Name":{"$ref":"#/definitions/CustomHTTPHeaderName"},"Value":{"$ref":"#/definitions/CustomHTTPHeaderValue"}},"required":["Name","Value"],"type":"object"},"CustomHTTPHeaderName":{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9._$-]+$","type":"string"},"CustomHTTPHeaderValue":{"maxLength":255,"minLength":1,"type":"string"},"CustomRequestHandling":{"additionalProperties":false,"properties":{"InsertHeaders":{"items":{"$ref":"#/definitions/CustomHTTPHeader"},"minItems":1,"type":"array"}},"required":["InsertHeaders"],"type":"object"},"CustomResponse":{"additionalProperties":false,"properties":{"CustomResponseBodyKey":{"maxLength":128,"minLength":1,"pattern":"^[\\w\\-]+$","type":"string"},"ResponseCode":{"$ref":"#/definitions/ResponseStatusCode"},"ResponseHeaders":{"items":{"$ref":"#/definitions/CustomHTTPHeader"},"minItems":1,"type":"array"}},"required":["ResponseCode"],"type":"object"},"CustomResponseBodies":{"additionalProperties":false,"minProperties":1,"patternProperties":{"^[\\w\\-]+$":{"$ref":"#/definitions/CustomResponseBody"}},"type":"object"},"CustomResponseBody":{"additionalProperties":false,"properties":{"Content":{"$ref":"#/definitions/ResponseContent"},"ContentType":{"$ref":"#/definitions/ResponseContentType"}},"required":["ContentType","Content"],"type":"object"},"DataProtect":{"additionalProperties":false,"properties":{"Action":{"$ref":"#/definitions/DataProtectionAction"},"ExcludeRateBasedDetails":{"type":"boolean"},"ExcludeRuleMatchDetails":{"type":"boolean"},"Field":{"$ref":"#/definitions/FieldToProtect"}},"required":["Field","Action"],"type":"object"},"DataProtectionAction":{"enum":["SUBSTITUTION","HASH"],"type":"string"},"DataProtectionConfig":{"additionalProperties":false,"properties":{"DataProtections":{"$ref":"#/definitions/DataProtections"}},"required":["DataProtections"],"type":"object"},"DataProtections":{"items":{"$ref":"#/definitions/DataProtect"},"maxItems":26,"minItems":1,"type":"array"},"DefaultAction":{"additionalProperties":false,"properties":{"Allow":{"$ref":"#/definitions/AllowAction"},"Block":{"$ref":"#/definitions/BlockAction"}},"type":"object"},"EntityDescription":{"pattern":"^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$","type":"string"},"EntityId":{"pattern":"^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$","type":"string"},"EntityName":{"pattern":"^[0-9A-Za-z_-]{1,128}$","type":"string"},"EvaluationWindowSec":{"enum":[60,120,300,600],"type":"integer"},"ExcludedRule":{"additionalProperties":false,"properties":{"Name":{"$ref":"#/definitions/EntityName"}},"required":["Name"],"type":"object"},"ExcludedRules":{"items":{"$ref":"#/definitions/ExcludedRule"},"type":"array"},"FieldIdentifier":{"additionalProperties":false,"properties":{"Identifier":{"maxLength":512,"minLength":1,"pattern":".*\\S.*","type":"string"}},"required":["Identifier"],"type":"object"},"FieldToMatch":{"additionalProperties":false,"properties":{"AllQueryArguments":{"type":["object","string"]},"Body":{"$ref":"#/definitions/Body"},"Cookies":{"$ref":"#/definitions/Cookies"},"HeaderOrder":{"$ref":"#/definitions/HeaderOrder"},"Headers":{"$ref":"#/definitions/Headers"},"JA3Fingerprint":{"$ref":"#/definitions/JA3Fingerprint"},"JA4Fingerprint":{"$ref":"#/definitions/JA4Fingerprint"},"JsonBody":{"$ref":"#/definitions/JsonBody"},"Method":{"type":["object","string"]},"QueryString":{"type":["object","string"]},"SingleHeader":{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":"\\S","type":"string"}},"required":["Name"],"type":"object"},"SingleQueryArgument":{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":"\\S","type":"string"}},"required":["Name"],"type":"object"},"UriFragment":{"$ref":"#/definitions/UriFragment"},"UriPath":{"type":["object","string"]}},"type":"object"},"FieldToProtect":{"additionalProperties":false,"properties":{"FieldKeys":{"items":{"$ref":"#/definitions/FieldToProtectKeyName"},"maxItems":100,"minItems":0,"type":"array"},"FieldType":{"enum":["SINGLE_HEADER","SINGLE_COOKIE","SINGLE_QUERY_ARGUMENT","QUERY_STRING","BODY"],"type":"string"}},"required":["FieldType"],"type":"object"},"FieldToProtectKeyName":{"maxLength":64,"minLength":1,"pattern":"\\S","type":"string"},"ForwardedIPConfiguration":{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"},"HeaderName":{"pattern":"^[a-zA-Z0-9-]{1,255}$","type":"string"}},"required":["HeaderName","FallbackBehavior"],"type":"object"},"GeoMatchStatement":{"additionalProperties":false,"properties":{"CountryCodes":{"items":{"enum":["AD","AE","AF","AG","AI","AL","AM","AO","AQ","AR","AS","AT","AU","AW","AX","AZ","BA","BB","BD","BE","BF","BG","BH","BI","BJ","BL","BM","BN","BO","BQ","BR","BS","BT","BV","BW","BY","BZ","CA","CC","CD","CF","CG","CH","CI","CK","CL","CM","CN","CO","CR","CU","CV","CW","CX","CY","CZ","DE","DJ","DK","DM","DO","DZ","EC","EE","EG","EH","ER","ES","ET","FI","FJ","FK","FM","FO","FR","GA","GB","GD","GE","GF","GG","GH","GI","GL","GM","GN","GP","GQ","GR","GS","GT","GU","GW","GY","HK","HM","HN","HR","HT","HU","ID","IE","IL","IM","IN","IO","IQ","IR","IS","IT","JE","JM","JO","JP","KE","KG","KH","KI","KM","KN","KP","KR","KW","KY","KZ","LA","LB","LC","LI","LK","LR","LS","LT","LU","LV","LY","MA","MC","MD","ME","MF","MG","MH","MK","ML","MM","MN","MO","MP","MQ","MR","MS","MT","MU","MV","MW","MX","MY","MZ","NA","NC","NE","NF","NG","NI","NL","NO","NP","NR","NU","NZ","OM","PA","PE","PF","PG","PH","PK","PL","PM","PN","PR","PS","PT","PW","PY","QA","RE","RO","RS","RU","RW","SA","SB","SC","SD","SE","SG","SH","SI","SJ","SK","SL","SM","SN","SO","SR","SS","ST","SV","SX","SY","SZ","TC","TD","TF","TG","TH","TJ","TK","TL","TM","TN","TO","TR","TT","TV","TW","TZ","UA","UG","UM","US","UY","UZ","VA","VC","VE","VG","VI","VN","VU","WF","WS","XK","YE","YT","ZA","ZM","ZW"],"maxLength":2,"minLength":1,"type":"string"},"minItems":1,"type":"array"},"ForwardedIPConfig":{"$ref":"#/definitions/ForwardedIPConfiguration"}},"type":"object"},"HeaderMatchPattern":{"additionalProperties":false,"properties":{"All":{"type":["object","string"]},"ExcludedHeaders":{"items":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":199,"minItems":1,"type":"array"},"IncludedHeaders":{"items":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":199,"minItems":1,"type":"array"}},"type":"object"},"HeaderOrder":{"additionalProperties":false,"properties":{"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"required":["OversizeHandling"],"type":"object"},"Headers":{"additionalProperties":false,"properties":{"MatchPattern":{"$ref":"#/definitions/HeaderMatchPattern"},"MatchScope":{"$ref":"#/definitions/MapMatchScope"},"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"required":["MatchPattern","MatchScope","OversizeHandling"],"type":"object"},"IPSetForwardedIPConfiguration":{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"},"HeaderName":{"pattern":"^[a-zA-Z0-9-]{1,255}$","type":"string"},"Position":{"enum":["FIRST","LAST","ANY"],"type":"string"}},"required":["HeaderName","FallbackBehavior","Position"],"type":"object"},"IPSetReferenceStatement":{"additionalProperties":false,"properties":{"Arn":{"$ref":"#/definitions/ResourceArn"},"IPSetForwardedIPConfig":{"$ref":"#/definitions/IPSetForwardedIPConfiguration"}},"required":["Arn"],"type":"object"},"ImmunityTimeProperty":{"additionalProperties":false,"properties":{"ImmunityTime":{"maximum":259200,"minimum":60,"type":"integer"}},"required":["ImmunityTime"],"type":"object"},"JA3Fingerprint":{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"required":["FallbackBehavior"],"type":"object"},"JA4Fingerprint":{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"required":["FallbackBehavior"],"type":"object"},"JsonBody":{"additionalProperties":false,"properties":{"InvalidFallbackBehavior":{"$ref":"#/definitions/BodyParsingFallbackBehavior"},"MatchPattern":{"$ref":"#/definitions/JsonMatchPattern"},"MatchScope":{"$ref":"#/definitions/JsonMatchScope"},"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"required":["MatchPattern","MatchScope"],"type":"object"},"JsonMatchPattern":{"additionalProperties":false,"properties":{"All":{"type":["object","string"]},"IncludedPaths":{"items":{"$ref":"#/definitions/JsonPointerPath"},"minItems":1,"type":"array"}},"type":"object"},"JsonMatchScope":{"enum":["ALL","KEY","VALUE"],"type":"string"},"JsonPointerPath":{"pattern":"^[\\/]+([^~]*(~[01])*){1,512}$","type":"string"},"Label":{"additionalProperties":false,"properties":{"Name":{"$ref":"#/definitions/LabelName"}},"required":["Name"],"type":"object"},"LabelMatchKey":{"pattern":"^[0-9A-Za-z_:-]{1,1024}$","type":"string"},"LabelMatchScope":{"enum":["LABEL","NAMESPACE"],"type":"string"},"LabelMatchStatement":{"additionalProperties":false,"properties":{"Key":{"$ref":"#/definitions/LabelMatchKey"},"Scope":{"$ref":"#/definitions/LabelMatchScope"}},"required":["Scope","Key"],"type":"object"},"LabelName":{"pattern":"^[0-9A-Za-z_:-]{1,1024}$","type":"string"},"ManagedRuleGroupConfig":{"additionalProperties":false,"properties":{"AWSManagedRulesACFPRuleSet":{"$ref":"#/definitions/AWSManagedRulesACFPRuleSet"},"AWSManagedRulesATPRuleSet":{"$ref":"#/definitions/AWSManagedRulesATPRuleSet"},"AWSManagedRulesAntiDDoSRuleSet":{"$ref":"#/definitions/AWSManagedRulesAntiDDoSRuleSet"},"AWSManagedRulesBotControlRuleSet":{"$ref":"#/definitions/AWSManagedRulesBotControlRuleSet"},"LoginPath":{"maxLength":256,"minLength":1,"pattern":".*\\S.*","type":"string"},"PasswordField":{"$ref":"#/definitions/FieldIdentifier"},"PayloadType":{"enum":["JSON","FORM_ENCODED"],"type":"string"},"UsernameField":{"$ref":"#/definitions/FieldIdentifier"}},"type":"object"},"ManagedRuleGroupStatement":{"additionalProperties":false,"properties":{"ExcludedRules":{"items":{"$ref":"#/definitions/ExcludedRule"},"maxItems":100,"minItems":0,"type":"array"},"ManagedRuleGroupConfigs":{"items":{"$ref":"#/definitions/ManagedRuleGroupConfig"},"type":"array"},"Name":{"$ref":"#/definitions/EntityName"},"RuleActionOverrides":{"items":{"$ref":"#/definitions/RuleActionOverride"},"maxItems":100,"minItems":0,"type":"array"},"ScopeDownStatement":{"$ref":"#/definitions/Statement"},"VendorName":{"maxLength":128,"minLength":1,"pattern":"\\S","type":"string"},"Version":{"maxLength":64,"minLength":1,"pattern":"^[\\w#:\\.\\-/]+$","type":"string"}},"required":["VendorName","Name"],"type":"object"},"MapMatchScope":{"enum":["ALL","KEY","VALUE"],"type":"string"},"MonetizationConfig":{"additionalProperties":false,"properties":{"CryptoConfig":{"$ref":"#/definitions/CryptoConfig"},"CurrencyMode":{"$ref":"#/definitions/CurrencyMode"}},"type":"object"},"MonetizeAction":{"additionalProperties":false,"properties":{"PriceMultiplier":{"$ref":"#/definitions/PriceMultiplier"}},"type":"object"},"NotStatement":{"additionalProperties":false,"properties":{"Statement":{"$ref":"#/definitions/Statement"}},"required":["Statement"],"type":"object"},"OnSourceDDoSProtectionConfig":{"additionalProperties":false,"properties":{"ALBLowReputationMode":{"enum":["ACTIVE_UNDER_DDOS","ALWAYS_ON"],"type":"string"}},"required":["ALBLowReputationMode"],"type":"object"},"OrStatement":{"additionalProperties":false,"properties":{"Statements":{"items":{"$ref":"#/definitions/Statement"},"type":"array"}},"required":["Statements"],"type":"object"},"OverrideAction":{"additionalProperties":false,"properties":{"Count":{"type":["object","string"]},"None":{"type":["object","string"]}},"type":"object"},"OversizeHandling":{"enum":["CONTINUE","MATCH","NO_MATCH"],"type":"string"},"PaymentNetwork":{"additionalProperties":false,"properties":{"Chain":{"$ref":"#/definitions/BlockchainChain"},"Prices":{"$ref":"#/definitions/Prices"},"WalletAddress":{"$ref":"#/definitions/WalletAddress"}},"required":["Chain","WalletAddress","Prices"],"type":"object"},"PaymentNetworks":{"items":{"$ref":"#/definitions/PaymentNetwork"},"maxItems":2,"minItems":1,"type":"array"},"PhoneNumberField":{"$ref":"#/definitions/FieldIdentifier"},"PositionalConstraint":{"enum":["EXACTLY","STARTS_WITH","ENDS_WITH","CONTAINS","CONTAINS_WORD"],"type":"string"},"PreParseTextTransformation":{"additionalProperties":false,"properties":{"Priority":{"$ref":"#/definitions/PreParseTextTransformationPriority"},"Type":{"$ref":"#/definitions/PreParseTextTransformationType"}},"required":["Priority","Type"],"type":"object"},"PreParseTextTransformationPriority":{"minimum":0,"type":"integer"},"PreParseTextTransformationType":{"enum":["NONE","URL_DECODE","URL_DECODE_UNI","COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA","REPLACE_SEMICOLONS_WITH_AMPERSANDS"],"type":"string"},"Price":{"additionalProperties":false,"properties":{"Amount":{"$ref":"#/definitions/PriceAmount"},"Currency":{"$ref":"#/definitions/CryptoCurrency"}},"required":["Amount","Currency"],"type":"object"},"PriceAmount":{"maxLength":13,"minLength":1,"pattern":"^([1-9][0-9]*(\\.[0-9]{1,3})?|0\\.([1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9]))$","type":"string"},"PriceMultiplier":{"maxLength":3,"minLength":1,"pattern":"^([1-9][0-9]?|100)$","type":"string"},"Prices":{"items":{"$ref":"#/definitions/Price"},"maxItems":1,"minItems":1,"type":"array"},"QueryString":{"type":["object","string"]},"RateBasedStatement":{"additionalProperties":false,"properties":{"AggregateKeyType":{"enum":["CONSTANT","IP","FORWARDED_IP","CUSTOM_KEYS"],"type":"string"},"CustomKeys":{"items":{"$ref":"#/definitions/RateBasedStatementCustomKey"},"maxItems":5,"minItems":0,"type":"array"},"EvaluationWindowSec":{"$ref":"#/definitions/EvaluationWindowSec"},"ForwardedIPConfig":{"$ref":"#/definitions/ForwardedIPConfiguration"},"Limit":{"$ref":"#/definitions/RateLimit"},"ScopeDownStatement":{"$ref":"#/definitions/Statement"}},"required":["Limit","AggregateKeyType"],"type":"object"},"RateBasedStatementCustomKey":{"additionalProperties":false,"properties":{"ASN":{"$ref":"#/definitions/RateLimitAsn"},"Cookie":{"$ref":"#/definitions/RateLimitCookie"},"ForwardedIP":{"$ref":"#/definitions/RateLimitForwardedIP"},"HTTPMethod":{"$ref":"#/definitions/RateLimitHTTPMethod"},"Header":{"$ref":"#/definitions/RateLimitHeader"},"IP":{"$ref":"#/definitions/RateLimitIP"},"JA3Fingerprint":{"$ref":"#/definitions/RateLimitJA3Fingerprint"},"JA4Fingerprint":{"$ref":"#/definitions/RateLimitJA4Fingerprint"},"LabelNamespace":{"$ref":"#/definitions/RateLimitLabelNamespace"},"QueryArgument":{"$ref":"#/definitions/RateLimitQueryArgument"},"QueryString":{"$ref":"#/definitions/RateLimitQueryString"},"UriPath":{"$ref":"#/definitions/RateLimitUriPath"}},"type":"object"},"RateLimit":{"maximum":2000000000,"minimum":10,"type":"integer"},"RateLimitAsn":{"type":"object"},"RateLimitCookie":{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["Name","TextTransformations"],"type":"object"},"RateLimitForwardedIP":{"type":["object","string"]},"RateLimitHTTPMethod":{"type":["object","string"]},"RateLimitHeader":{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["Name","TextTransformations"],"type":"object"},"RateLimitIP":{"type":["object","string"]},"RateLimitJA3Fingerprint":{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"required":["FallbackBehavior"],"type":"object"},"RateLimitJA4Fingerprint":{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"required":["FallbackBehavior"],"type":"object"},"RateLimitLabelNamespace":{"additionalProperties":false,"properties":{"Namespace":{"pattern":"^[0-9A-Za-z_:-]{1,1024}$","type":"string"}},"required":["Namespace"],"type":"object"},"RateLimitQueryArgument":{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["Name","TextTransformations"],"type":"object"},"RateLimitQueryString":{"additionalProperties":false,"properties":{"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["TextTransformations"],"type":"object"},"RateLimitUriPath":{"additionalProperties":false,"properties":{"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["TextTransformations"],"type":"object"},"Regex":{"properties":{"RegexString":{"$ref":"#/definitions/RegexPatternString"}},"type":"object"},"RegexMatchStatement":{"additionalProperties":false,"properties":{"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"RegexString":{"maxLength":512,"minLength":1,"type":"string"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["RegexString","FieldToMatch","TextTransformations"],"type":"object"},"RegexPatternSetReferenceStatement":{"additionalProperties":false,"properties":{"Arn":{"$ref":"#/definitions/ResourceArn"},"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["Arn","FieldToMatch","TextTransformations"],"type":"object"},"RegexPatternString":{"maxLength":512,"minLength":1,"type":"string"},"RegularExpressionList":{"items":{"$ref":"#/definitions/Regex"},"type":"array"},"RequestBody":{"additionalProperties":false,"patternProperties":{"^(CLOUDFRONT|API_GATEWAY|COGNITO_USER_POOL|APP_RUNNER_SERVICE|VERIFIED_ACCESS_INSTANCE)$":{"$ref":"#/definitions/RequestBodyAssociatedResourceTypeConfig"}},"type":"object"},"RequestBodyAssociatedResourceTypeConfig":{"additionalProperties":false,"properties":{"DefaultSizeInspectionLimit":{"$ref":"#/definitions/SizeInspectionLimit"}},"required":["DefaultSizeInspectionLimit"],"type":"object"},"RequestInspection":{"additionalProperties":false,"properties":{"PasswordField":{"$ref":"#/definitions/FieldIdentifier"},"PayloadType":{"enum":["JSON","FORM_ENCODED"],"type":"string"},"UsernameField":{"$ref":"#/definitions/FieldIdentifier"}},"required":["PayloadType","UsernameField","PasswordField"],"type":"object"},"RequestInspectionACFP":{"additionalProperties":false,"properties":{"AddressFields":{"items":{"$ref":"#/definitions/AddressField"},"type":"array"},"EmailField":{"$ref":"#/definitions/FieldIdentifier"},"PasswordField":{"$ref":"#/definitions/FieldIdentifier"},"PayloadType":{"enum":["JSON","FORM_ENCODED"],"type":"string"},"PhoneNumberFields":{"items":{"$ref":"#/definitions/PhoneNumberField"},"type":"array"},"UsernameField":{"$ref":"#/definitions/FieldIdentifier"}},"required":["PayloadType"],"type":"object"},"ResourceArn":{"maxLength":2048,"minLength":20,"pattern":"\\S","type":"string"},"ResponseContent":{"maxLength":10240,"minLength":1,"type":"string"},"ResponseContentType":{"enum":["TEXT_PLAIN","TEXT_HTML","APPLICATION_JSON"],"type":"string"},"ResponseInspection":{"additionalProperties":false,"properties":{"BodyContains":{"$ref":"#/definitions/ResponseInspectionBodyContains"},"Header":{"$ref":"#/definitions/ResponseInspectionHeader"},"Json":{"$ref":"#/definitions/ResponseInspectionJson"},"StatusCode":{"$ref":"#/definitions/ResponseInspectionStatusCode"}},"type":"object"},"ResponseInspectionBodyContains":{"additionalProperties":false,"properties":{"FailureStrings":{"items":{"maxLength":100,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":5,"minItems":1,"type":"array"},"SuccessStrings":{"items":{"maxLength":100,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":5,"minItems":1,"type":"array"}},"required":["SuccessStrings","FailureStrings"],"type":"object"},"ResponseInspectionHeader":{"additionalProperties":false,"properties":{"FailureValues":{"items":{"maxLength":100,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":3,"minItems":1,"type":"array"},"Name":{"maxLength":200,"minLength":1,"pattern":".*\\S.*","type":"string"},"SuccessValues":{"items":{"maxLength":100,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":3,"minItems":1,"type":"array"}},"required":["Name","SuccessValues","FailureValues"],"type":"object"},"ResponseInspectionJson":{"additionalProperties":false,"properties":{"FailureValues":{"items":{"maxLength":100,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":5,"minItems":1,"type":"array"},"Identifier":{"maxLength":512,"minLength":1,"pattern":".*\\S.*","type":"string"},"SuccessValues":{"items":{"maxLength":100,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":5,"minItems":1,"type":"array"}},"required":["Identifier","SuccessValues","FailureValues"],"type":"object"},"ResponseInspectionStatusCode":{"additionalProperties":false,"properties":{"FailureCodes":{"items":{"maxLength":999,"maximum":999,"minLength":0,"minimum":0,"type":"integer"},"maxItems":10,"minItems":1,"type":"array"},"SuccessCodes":{"items":{"maxLength":999,"maximum":999,"minLength":0,"minimum":0,"type":"integer"},"maxItems":10,"minItems":1,"type":"array"}},"required":["SuccessCodes","FailureCodes"],"type":"object"},"ResponseStatusCode":{"maximum":599,"minimum":200,"type":"integer"},"Rule":{"additionalProperties":false,"properties":{"Action":{"$ref":"#/definitions/RuleAction"},"CaptchaConfig":{"$ref":"#/definitions/CaptchaConfig"},"ChallengeConfig":{"$ref":"#/definitions/ChallengeConfig"},"Name":{"$ref":"#/definitions/EntityName"},"OverrideAction":{"$ref":"#/definitions/OverrideAction"},"Priority":{"$ref":"#/definitions/RulePriority"},"RuleLabels":{"items":{"$ref":"#/definitions/Label"},"type":"array"},"Statement":{"$ref":"#/definitions/Statement"},"VisibilityConfig":{"$ref":"#/definitions/VisibilityConfig"}},"required":["Name","Priority","Statement","VisibilityConfig"],"type":"object"},"RuleAction":{"additionalProperties":false,"properties":{"Allow":{"$ref":"#/definitions/AllowAction"},"Block":{"$ref":"#/definitions/BlockAction"},"Captcha":{"$ref":"#/definitions/CaptchaAction"},"Challenge":{"$ref":"#/definitions/ChallengeAction"},"Count":{"$ref":"#/definitions/CountAction"},"Monetize":{"$ref":"#/definitions/MonetizeAction"}},"type":"object"},"RuleActionOverride":{"additionalProperties":false,"properties":{"ActionToUse":{"$ref":"#/definitions/RuleAction"},"Name":{"$ref":"#/definitions/EntityName"}},"required":["Name","ActionToUse"],"type":"object"},"RuleGroupReferenceStatement":{"additionalProperties":false,"properties":{"Arn":{"$ref":"#/definitions/ResourceArn"},"ExcludedRules":{"items":{"$ref":"#/definitions/ExcludedRule"},"maxItems":100,"minItems":0,"type":"array"},"RuleActionOverrides":{"items":{"$ref":"#/definitions/RuleActionOverride"},"maxItems":100,"minItems":0,"type":"array"}},"required":["Arn"],"type":"object"},"RulePriority":{"minimum":0,"type":"integer"},"Rules":{"items":{"$ref":"#/definitions/Rule"},"type":"array"},"Scope":{"enum":["CLOUDFRONT","REGIONAL"],"type":"string"},"SearchString":{"type":"string"},"SearchStringBase64":{"type":"string"},"SensitivityLevel":{"enum":["LOW","HIGH"],"type":"string"},"SensitivityToAct":{"enum":["LOW","MEDIUM","HIGH"],"type":"string"},"SingleHeader":{"additionalProperties":false,"properties":{"Name":{"type":"string"}},"type":"object"},"SingleQueryArgument":{"additionalProperties":false,"properties":{"Name":{"type":"string"}},"type":"object"},"SizeConstraintStatement":{"additionalProperties":false,"properties":{"ComparisonOperator":{"enum":["EQ","NE","LE","LT","GE","GT"],"type":"string"},"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"Size":{"maximum":21474836480,"minimum":0,"type":"number"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["FieldToMatch","ComparisonOperator","Size","TextTransformations"],"type":"object"},"SizeInspectionLimit":{"enum":["KB_16","KB_32","KB_48","KB_64"],"type":"string"},"SqliMatchStatement":{"additionalProperties":false,"properties":{"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"SensitivityLevel":{"$ref":"#/definitions/SensitivityLevel"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["FieldToMatch","TextTransformations"],"type":"object"},"Statement":{"additionalProperties":false,"properties":{"AndStatement":{"$ref":"#/definitions/AndStatement"},"AsnMatchStatement":{"$ref":"#/definitions/AsnMatchStatement"},"ByteMatchStatement":{"$ref":"#/definitions/ByteMatchStatement"},"GeoMatchStatement":{"$ref":"#/definitions/GeoMatchStatement"},"IPSetReferenceStatement":{"$ref":"#/definitions/IPSetReferenceStatement"},"LabelMatchStatement":{"$ref":"#/definitions/LabelMatchStatement"},"ManagedRuleGroupStatement":{"$ref":"#/definitions/ManagedRuleGroupStatement"},"NotStatement":{"$ref":"#/definitions/NotStatement"},"OrStatement":{"$ref":"#/definitions/OrStatement"},"RateBasedStatement":{"$ref":"#/definitions/RateBasedStatement"},"RegexMatchStatement":{"$ref":"#/definitions/RegexMatchStatement"},"RegexPatternSetReferenceStatement":{"$ref":"#/definitions/RegexPatternSetReferenceStatement"},"RuleGroupReferenceStatement":{"$ref":"#/definitions/RuleGroupReferenceStatement"},"SizeConstraintStatement":{"$ref":"#/definitions/SizeConstraintStatement"},"SqliMatchStatement":{"$ref":"#/definitions/SqliMatchStatement"},"XssMatchStatement":{"$ref":"#/definitions/XssMatchStatement"}},"type":"object"},"Tag":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"},"TextTransformation":{"additionalProperties":false,"properties":{"Priority":{"$ref":"#/definitions/TextTransformationPriority"},"Type":{"$ref":"#/definitions/TextTransformationType"}},"required":["Priority","Type"],"type":"object"},"TextTransformationPriority":{"minimum":0,"type":"integer"},"TextTransformationType":{"enum":["NONE","COMPRESS_WHITE_SPACE","HTML_ENTITY_DECODE","LOWERCASE","CMD_LINE","URL_DECODE","BASE64_DECODE","HEX_DECODE","MD5","REPLACE_COMMENTS","ESCAPE_SEQ_DECODE","SQL_HEX_DECODE","CSS_DECODE","JS_DECODE","NORMALIZE_PATH","NORMALIZE_PATH_WIN","REMOVE_NULLS","REPLACE_NULLS","BASE64_DECODE_EXT","URL_DECODE_UNI","UTF8_TO_UNICODE","REMOVE_WHITESPACE","TRIM","TRIM_LEFT","TRIM_RIGHT","REMOVE_COMMENTS_CHAR","UPPERCASE","CMD_LINE_WIN","CMD_LINE_UNIX","JS_DECODE_EXT","SHA256"],"type":"string"},"TokenDomains":{"items":{"maxLength":253,"minLength":1,"pattern":"^[\\w\\.\\-/]+$","type":"string"},"type":"array"},"UriFragment":{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"type":"object"},"UriPath":{"type":["object","string"]},"UsageOfAction":{"enum":["ENABLED","DISABLED"],"type":"string"},"VisibilityConfig":{"additionalProperties":false,"properties":{"CloudWatchMetricsEnabled":{"type":"boolean"},"MetricName":{"maxLength":128,"minLength":1,"pattern":"^[\\w#:\\.\\-/]+$","type":"string"},"SampledRequestsEnabled":{"type":"boolean"}},"required":["SampledRequestsEnabled","CloudWatchMetricsEnabled","MetricName"],"type":"object"},"WalletAddress":{"maxLength":44,"minLength":26,"pattern":".*\\S.*","type":"string"},"XssMatchStatement":{"additionalProperties":false,"properties":{"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["FieldToMatch","TextTransformations"],"type":"object"}},"properties":{"ApplicationConfig":{"$ref":"#/definitions/ApplicationConfig"},"Arn":{"$ref":"#/definitions/ResourceArn"},"AssociationConfig":{"$ref":"#/definitions/AssociationConfig"},"Capacity":{"minimum":0,"type":"integer"},"CaptchaConfig":{"$ref":"#/definitions/CaptchaConfig"},"ChallengeConfig":{"$ref":"#/definitions/ChallengeConfig"},"CustomResponseBodies":{"$ref":"#/definitions/CustomResponseBodies"},"DataProtectionConfig":{"$ref":"#/definitions/DataProtectionConfig"},"DefaultAction":{"$ref":"#/definitions/DefaultAction"},"Description":{"$ref":"#/definitions/EntityDescription"},"Id":{"$ref":"#/definitions/EntityId"},"LabelNamespace":{"$ref":"#/definitions/LabelName"},"MonetizationConfig":{"$ref":"#/definitions/MonetizationConfig"},"Name":{"$ref":"#/definitions/EntityName"},"OnSourceDDoSProtectionConfig":{"$ref":"#/definitions/OnSourceDDoSProtectionConfig"},"Rules":{"items":{"$ref":"#/definitions/Rule"},"type":"array"},"Scope":{"$ref":"#/definitions/Scope"},"Tags":{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array"},"TokenDomains":{"$ref":"#/definitions/TokenDomains"},"VisibilityConfig":{"$ref":"#/definitions/VisibilityConfig"}},"required":["DefaultAction","Scope","VisibilityConfig"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["DefaultAction","Scope","VisibilityConfig"],"type":"object"}"#,
+        &[
+            ("ApplicationConfig", r##"{"$ref":"#/definitions/ApplicationConfig"}"##),
+            ("Arn", r##"{"$ref":"#/definitions/ResourceArn"}"##),
+            ("AssociationConfig", r##"{"$ref":"#/definitions/AssociationConfig"}"##),
+            ("Capacity", r#"{"minimum":0,"type":"integer"}"#),
+            ("CaptchaConfig", r##"{"$ref":"#/definitions/CaptchaConfig"}"##),
+            ("ChallengeConfig", r##"{"$ref":"#/definitions/ChallengeConfig"}"##),
+            ("CustomResponseBodies", r##"{"$ref":"#/definitions/CustomResponseBodies"}"##),
+            ("DataProtectionConfig", r##"{"$ref":"#/definitions/DataProtectionConfig"}"##),
+            ("DefaultAction", r##"{"$ref":"#/definitions/DefaultAction"}"##),
+            ("Description", r##"{"$ref":"#/definitions/EntityDescription"}"##),
+            ("Id", r##"{"$ref":"#/definitions/EntityId"}"##),
+            ("LabelNamespace", r##"{"$ref":"#/definitions/LabelName"}"##),
+            ("MonetizationConfig", r##"{"$ref":"#/definitions/MonetizationConfig"}"##),
+            ("Name", r##"{"$ref":"#/definitions/EntityName"}"##),
+            ("OnSourceDDoSProtectionConfig", r##"{"$ref":"#/definitions/OnSourceDDoSProtectionConfig"}"##),
+            ("Rules", r##"{"items":{"$ref":"#/definitions/Rule"},"type":"array"}"##),
+            ("Scope", r##"{"$ref":"#/definitions/Scope"}"##),
+            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"minItems":1,"type":"array"}"##),
+            ("TokenDomains", r##"{"$ref":"#/definitions/TokenDomains"}"##),
+            ("VisibilityConfig", r##"{"$ref":"#/definitions/VisibilityConfig"}"##),
+        ],
+        &[
+            (
+                "AWSManagedRulesACFPRuleSet",
+                r##"{"additionalProperties":false,"properties":{"CreationPath":{"maxLength":256,"minLength":1,"pattern":"\\S","type":"string"},"EnableRegexInPath":{"type":"boolean"},"RegistrationPagePath":{"maxLength":256,"minLength":1,"pattern":"\\S","type":"string"},"RequestInspection":{"$ref":"#/definitions/RequestInspectionACFP"},"ResponseInspection":{"$ref":"#/definitions/ResponseInspection"}},"required":["CreationPath","RegistrationPagePath","RequestInspection"],"type":"object"}"##,
+            ),
+            (
+                "AWSManagedRulesATPRuleSet",
+                r##"{"additionalProperties":false,"properties":{"EnableRegexInPath":{"type":"boolean"},"LoginPath":{"type":"string"},"RequestInspection":{"$ref":"#/definitions/RequestInspection"},"ResponseInspection":{"$ref":"#/definitions/ResponseInspection"}},"required":["LoginPath"],"type":"object"}"##,
+            ),
+            (
+                "AWSManagedRulesAntiDDoSRuleSet",
+                r##"{"additionalProperties":false,"properties":{"ClientSideActionConfig":{"$ref":"#/definitions/ClientSideActionConfig"},"SensitivityToBlock":{"$ref":"#/definitions/SensitivityToAct"}},"required":["ClientSideActionConfig"],"type":"object"}"##,
+            ),
+            (
+                "AWSManagedRulesBotControlRuleSet",
+                r#"{"additionalProperties":false,"properties":{"EnableMachineLearning":{"type":"boolean"},"InspectionLevel":{"enum":["COMMON","TARGETED"],"type":"string"}},"required":["InspectionLevel"],"type":"object"}"#,
+            ),
+            ("AddressField", r##"{"$ref":"#/definitions/FieldIdentifier"}"##),
+            (
+                "AllowAction",
+                r##"{"additionalProperties":false,"properties":{"CustomRequestHandling":{"$ref":"#/definitions/CustomRequestHandling"}},"type":"object"}"##,
+            ),
+            (
+                "AndStatement",
+                r##"{"additionalProperties":false,"properties":{"Statements":{"items":{"$ref":"#/definitions/Statement"},"type":"array"}},"required":["Statements"],"type":"object"}"##,
+            ),
+            (
+                "ApplicationAttribute",
+                r##"{"additionalProperties":false,"properties":{"Name":{"$ref":"#/definitions/AttributeName"},"Values":{"$ref":"#/definitions/AttributeValues"}},"required":["Name","Values"],"type":"object"}"##,
+            ),
+            (
+                "ApplicationAttributes",
+                r##"{"items":{"$ref":"#/definitions/ApplicationAttribute"},"maxItems":10,"minItems":1,"type":"array"}"##,
+            ),
+            (
+                "ApplicationConfig",
+                r##"{"additionalProperties":false,"properties":{"Attributes":{"$ref":"#/definitions/ApplicationAttributes"}},"required":["Attributes"],"type":"object"}"##,
+            ),
+            (
+                "AsnMatchStatement",
+                r##"{"additionalProperties":false,"properties":{"AsnList":{"items":{"maximum":4294967295,"minimum":0,"type":"integer"},"maxItems":100,"minItems":1,"type":"array"},"ForwardedIPConfig":{"$ref":"#/definitions/ForwardedIPConfiguration"}},"type":"object"}"##,
+            ),
+            (
+                "AssociationConfig",
+                r##"{"additionalProperties":false,"properties":{"RequestBody":{"$ref":"#/definitions/RequestBody"}},"type":"object"}"##,
+            ),
+            ("AttributeName", r#"{"maxLength":64,"minLength":1,"pattern":"^[\\w\\-]+$","type":"string"}"#),
+            ("AttributeValue", r#"{"maxLength":64,"minLength":1,"pattern":"^[\\w\\-]+$","type":"string"}"#),
+            (
+                "AttributeValues",
+                r##"{"items":{"$ref":"#/definitions/AttributeValue"},"maxItems":10,"minItems":1,"type":"array"}"##,
+            ),
+            (
+                "BlockAction",
+                r##"{"additionalProperties":false,"properties":{"CustomResponse":{"$ref":"#/definitions/CustomResponse"}},"type":"object"}"##,
+            ),
+            ("BlockchainChain", r#"{"enum":["BASE","SOLANA","BASE_SEPOLIA","SOLANA_DEVNET"],"type":"string"}"#),
+            (
+                "Body",
+                r##"{"additionalProperties":false,"properties":{"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"type":"object"}"##,
+            ),
+            ("BodyParsingFallbackBehavior", r#"{"enum":["MATCH","NO_MATCH","EVALUATE_AS_STRING"],"type":"string"}"#),
+            (
+                "ByteMatchStatement",
+                r##"{"additionalProperties":false,"properties":{"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PositionalConstraint":{"$ref":"#/definitions/PositionalConstraint"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"SearchString":{"$ref":"#/definitions/SearchString"},"SearchStringBase64":{"$ref":"#/definitions/SearchStringBase64"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["FieldToMatch","PositionalConstraint","TextTransformations"],"type":"object"}"##,
+            ),
+            (
+                "CaptchaAction",
+                r##"{"additionalProperties":false,"properties":{"CustomRequestHandling":{"$ref":"#/definitions/CustomRequestHandling"}},"type":"object"}"##,
+            ),
+            (
+                "CaptchaConfig",
+                r##"{"additionalProperties":false,"properties":{"ImmunityTimeProperty":{"$ref":"#/definitions/ImmunityTimeProperty"}},"type":"object"}"##,
+            ),
+            (
+                "ChallengeAction",
+                r##"{"additionalProperties":false,"properties":{"CustomRequestHandling":{"$ref":"#/definitions/CustomRequestHandling"}},"type":"object"}"##,
+            ),
+            (
+                "ChallengeConfig",
+                r##"{"additionalProperties":false,"properties":{"ImmunityTimeProperty":{"$ref":"#/definitions/ImmunityTimeProperty"}},"type":"object"}"##,
+            ),
+            (
+                "ClientSideAction",
+                r##"{"additionalProperties":false,"properties":{"ExemptUriRegularExpressions":{"$ref":"#/definitions/RegularExpressionList"},"Sensitivity":{"$ref":"#/definitions/SensitivityToAct"},"UsageOfAction":{"$ref":"#/definitions/UsageOfAction"}},"required":["UsageOfAction"],"type":"object"}"##,
+            ),
+            (
+                "ClientSideActionConfig",
+                r##"{"additionalProperties":false,"properties":{"Challenge":{"$ref":"#/definitions/ClientSideAction"}},"required":["Challenge"],"type":"object"}"##,
+            ),
+            (
+                "CookieMatchPattern",
+                r#"{"additionalProperties":false,"properties":{"All":{"type":["object","string"]},"ExcludedCookies":{"items":{"maxLength":60,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":199,"minItems":1,"type":"array"},"IncludedCookies":{"items":{"maxLength":60,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":199,"minItems":1,"type":"array"}},"type":"object"}"#,
+            ),
+            (
+                "Cookies",
+                r##"{"additionalProperties":false,"properties":{"MatchPattern":{"$ref":"#/definitions/CookieMatchPattern"},"MatchScope":{"$ref":"#/definitions/MapMatchScope"},"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"required":["MatchPattern","MatchScope","OversizeHandling"],"type":"object"}"##,
+            ),
+            (
+                "CountAction",
+                r##"{"additionalProperties":false,"properties":{"CustomRequestHandling":{"$ref":"#/definitions/CustomRequestHandling"}},"type":"object"}"##,
+            ),
+            (
+                "CryptoConfig",
+                r##"{"additionalProperties":false,"properties":{"PaymentNetworks":{"$ref":"#/definitions/PaymentNetworks"}},"required":["PaymentNetworks"],"type":"object"}"##,
+            ),
+            ("CryptoCurrency", r#"{"enum":["USDC"],"type":"string"}"#),
+            ("CurrencyMode", r#"{"enum":["REAL","TEST"],"type":"string"}"#),
+            (
+                "CustomHTTPHeader",
+                r##"{"additionalProperties":false,"properties":{"Name":{"$ref":"#/definitions/CustomHTTPHeaderName"},"Value":{"$ref":"#/definitions/CustomHTTPHeaderValue"}},"required":["Name","Value"],"type":"object"}"##,
+            ),
+            (
+                "CustomHTTPHeaderName",
+                r#"{"maxLength":64,"minLength":1,"pattern":"^[a-zA-Z0-9._$-]+$","type":"string"}"#,
+            ),
+            ("CustomHTTPHeaderValue", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
+            (
+                "CustomRequestHandling",
+                r##"{"additionalProperties":false,"properties":{"InsertHeaders":{"items":{"$ref":"#/definitions/CustomHTTPHeader"},"minItems":1,"type":"array"}},"required":["InsertHeaders"],"type":"object"}"##,
+            ),
+            (
+                "CustomResponse",
+                r##"{"additionalProperties":false,"properties":{"CustomResponseBodyKey":{"maxLength":128,"minLength":1,"pattern":"^[\\w\\-]+$","type":"string"},"ResponseCode":{"$ref":"#/definitions/ResponseStatusCode"},"ResponseHeaders":{"items":{"$ref":"#/definitions/CustomHTTPHeader"},"minItems":1,"type":"array"}},"required":["ResponseCode"],"type":"object"}"##,
+            ),
+            (
+                "CustomResponseBodies",
+                r##"{"additionalProperties":false,"minProperties":1,"patternProperties":{"^[\\w\\-]+$":{"$ref":"#/definitions/CustomResponseBody"}},"type":"object"}"##,
+            ),
+            (
+                "CustomResponseBody",
+                r##"{"additionalProperties":false,"properties":{"Content":{"$ref":"#/definitions/ResponseContent"},"ContentType":{"$ref":"#/definitions/ResponseContentType"}},"required":["ContentType","Content"],"type":"object"}"##,
+            ),
+            (
+                "DataProtect",
+                r##"{"additionalProperties":false,"properties":{"Action":{"$ref":"#/definitions/DataProtectionAction"},"ExcludeRateBasedDetails":{"type":"boolean"},"ExcludeRuleMatchDetails":{"type":"boolean"},"Field":{"$ref":"#/definitions/FieldToProtect"}},"required":["Field","Action"],"type":"object"}"##,
+            ),
+            ("DataProtectionAction", r#"{"enum":["SUBSTITUTION","HASH"],"type":"string"}"#),
+            (
+                "DataProtectionConfig",
+                r##"{"additionalProperties":false,"properties":{"DataProtections":{"$ref":"#/definitions/DataProtections"}},"required":["DataProtections"],"type":"object"}"##,
+            ),
+            (
+                "DataProtections",
+                r##"{"items":{"$ref":"#/definitions/DataProtect"},"maxItems":26,"minItems":1,"type":"array"}"##,
+            ),
+            (
+                "DefaultAction",
+                r##"{"additionalProperties":false,"properties":{"Allow":{"$ref":"#/definitions/AllowAction"},"Block":{"$ref":"#/definitions/BlockAction"}},"type":"object"}"##,
+            ),
+            (
+                "EntityDescription",
+                r#"{"pattern":"^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$","type":"string"}"#,
+            ),
+            ("EntityId", r#"{"pattern":"^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$","type":"string"}"#),
+            ("EntityName", r#"{"pattern":"^[0-9A-Za-z_-]{1,128}$","type":"string"}"#),
+            ("EvaluationWindowSec", r#"{"enum":[60,120,300,600],"type":"integer"}"#),
+            (
+                "ExcludedRule",
+                r##"{"additionalProperties":false,"properties":{"Name":{"$ref":"#/definitions/EntityName"}},"required":["Name"],"type":"object"}"##,
+            ),
+            ("ExcludedRules", r##"{"items":{"$ref":"#/definitions/ExcludedRule"},"type":"array"}"##),
+            (
+                "FieldIdentifier",
+                r#"{"additionalProperties":false,"properties":{"Identifier":{"maxLength":512,"minLength":1,"pattern":".*\\S.*","type":"string"}},"required":["Identifier"],"type":"object"}"#,
+            ),
+            (
+                "FieldToMatch",
+                r##"{"additionalProperties":false,"properties":{"AllQueryArguments":{"type":["object","string"]},"Body":{"$ref":"#/definitions/Body"},"Cookies":{"$ref":"#/definitions/Cookies"},"HeaderOrder":{"$ref":"#/definitions/HeaderOrder"},"Headers":{"$ref":"#/definitions/Headers"},"JA3Fingerprint":{"$ref":"#/definitions/JA3Fingerprint"},"JA4Fingerprint":{"$ref":"#/definitions/JA4Fingerprint"},"JsonBody":{"$ref":"#/definitions/JsonBody"},"Method":{"type":["object","string"]},"QueryString":{"type":["object","string"]},"SingleHeader":{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":"\\S","type":"string"}},"required":["Name"],"type":"object"},"SingleQueryArgument":{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":"\\S","type":"string"}},"required":["Name"],"type":"object"},"UriFragment":{"$ref":"#/definitions/UriFragment"},"UriPath":{"type":["object","string"]}},"type":"object"}"##,
+            ),
+            (
+                "FieldToProtect",
+                r##"{"additionalProperties":false,"properties":{"FieldKeys":{"items":{"$ref":"#/definitions/FieldToProtectKeyName"},"maxItems":100,"minItems":0,"type":"array"},"FieldType":{"enum":["SINGLE_HEADER","SINGLE_COOKIE","SINGLE_QUERY_ARGUMENT","QUERY_STRING","BODY"],"type":"string"}},"required":["FieldType"],"type":"object"}"##,
+            ),
+            ("FieldToProtectKeyName", r#"{"maxLength":64,"minLength":1,"pattern":"\\S","type":"string"}"#),
+            (
+                "ForwardedIPConfiguration",
+                r#"{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"},"HeaderName":{"pattern":"^[a-zA-Z0-9-]{1,255}$","type":"string"}},"required":["HeaderName","FallbackBehavior"],"type":"object"}"#,
+            ),
+            (
+                "GeoMatchStatement",
+                r##"{"additionalProperties":false,"properties":{"CountryCodes":{"items":{"enum":["AD","AE","AF","AG","AI","AL","AM","AO","AQ","AR","AS","AT","AU","AW","AX","AZ","BA","BB","BD","BE","BF","BG","BH","BI","BJ","BL","BM","BN","BO","BQ","BR","BS","BT","BV","BW","BY","BZ","CA","CC","CD","CF","CG","CH","CI","CK","CL","CM","CN","CO","CR","CU","CV","CW","CX","CY","CZ","DE","DJ","DK","DM","DO","DZ","EC","EE","EG","EH","ER","ES","ET","FI","FJ","FK","FM","FO","FR","GA","GB","GD","GE","GF","GG","GH","GI","GL","GM","GN","GP","GQ","GR","GS","GT","GU","GW","GY","HK","HM","HN","HR","HT","HU","ID","IE","IL","IM","IN","IO","IQ","IR","IS","IT","JE","JM","JO","JP","KE","KG","KH","KI","KM","KN","KP","KR","KW","KY","KZ","LA","LB","LC","LI","LK","LR","LS","LT","LU","LV","LY","MA","MC","MD","ME","MF","MG","MH","MK","ML","MM","MN","MO","MP","MQ","MR","MS","MT","MU","MV","MW","MX","MY","MZ","NA","NC","NE","NF","NG","NI","NL","NO","NP","NR","NU","NZ","OM","PA","PE","PF","PG","PH","PK","PL","PM","PN","PR","PS","PT","PW","PY","QA","RE","RO","RS","RU","RW","SA","SB","SC","SD","SE","SG","SH","SI","SJ","SK","SL","SM","SN","SO","SR","SS","ST","SV","SX","SY","SZ","TC","TD","TF","TG","TH","TJ","TK","TL","TM","TN","TO","TR","TT","TV","TW","TZ","UA","UG","UM","US","UY","UZ","VA","VC","VE","VG","VI","VN","VU","WF","WS","XK","YE","YT","ZA","ZM","ZW"],"maxLength":2,"minLength":1,"type":"string"},"minItems":1,"type":"array"},"ForwardedIPConfig":{"$ref":"#/definitions/ForwardedIPConfiguration"}},"type":"object"}"##,
+            ),
+            (
+                "HeaderMatchPattern",
+                r#"{"additionalProperties":false,"properties":{"All":{"type":["object","string"]},"ExcludedHeaders":{"items":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":199,"minItems":1,"type":"array"},"IncludedHeaders":{"items":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":199,"minItems":1,"type":"array"}},"type":"object"}"#,
+            ),
+            (
+                "HeaderOrder",
+                r##"{"additionalProperties":false,"properties":{"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"required":["OversizeHandling"],"type":"object"}"##,
+            ),
+            (
+                "Headers",
+                r##"{"additionalProperties":false,"properties":{"MatchPattern":{"$ref":"#/definitions/HeaderMatchPattern"},"MatchScope":{"$ref":"#/definitions/MapMatchScope"},"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"required":["MatchPattern","MatchScope","OversizeHandling"],"type":"object"}"##,
+            ),
+            (
+                "IPSetForwardedIPConfiguration",
+                r#"{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"},"HeaderName":{"pattern":"^[a-zA-Z0-9-]{1,255}$","type":"string"},"Position":{"enum":["FIRST","LAST","ANY"],"type":"string"}},"required":["HeaderName","FallbackBehavior","Position"],"type":"object"}"#,
+            ),
+            (
+                "IPSetReferenceStatement",
+                r##"{"additionalProperties":false,"properties":{"Arn":{"$ref":"#/definitions/ResourceArn"},"IPSetForwardedIPConfig":{"$ref":"#/definitions/IPSetForwardedIPConfiguration"}},"required":["Arn"],"type":"object"}"##,
+            ),
+            (
+                "ImmunityTimeProperty",
+                r#"{"additionalProperties":false,"properties":{"ImmunityTime":{"maximum":259200,"minimum":60,"type":"integer"}},"required":["ImmunityTime"],"type":"object"}"#,
+            ),
+            (
+                "JA3Fingerprint",
+                r#"{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"required":["FallbackBehavior"],"type":"object"}"#,
+            ),
+            (
+                "JA4Fingerprint",
+                r#"{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"required":["FallbackBehavior"],"type":"object"}"#,
+            ),
+            (
+                "JsonBody",
+                r##"{"additionalProperties":false,"properties":{"InvalidFallbackBehavior":{"$ref":"#/definitions/BodyParsingFallbackBehavior"},"MatchPattern":{"$ref":"#/definitions/JsonMatchPattern"},"MatchScope":{"$ref":"#/definitions/JsonMatchScope"},"OversizeHandling":{"$ref":"#/definitions/OversizeHandling"}},"required":["MatchPattern","MatchScope"],"type":"object"}"##,
+            ),
+            (
+                "JsonMatchPattern",
+                r##"{"additionalProperties":false,"properties":{"All":{"type":["object","string"]},"IncludedPaths":{"items":{"$ref":"#/definitions/JsonPointerPath"},"minItems":1,"type":"array"}},"type":"object"}"##,
+            ),
+            ("JsonMatchScope", r#"{"enum":["ALL","KEY","VALUE"],"type":"string"}"#),
+            ("JsonPointerPath", r#"{"pattern":"^[\\/]+([^~]*(~[01])*){1,512}$","type":"string"}"#),
+            (
+                "Label",
+                r##"{"additionalProperties":false,"properties":{"Name":{"$ref":"#/definitions/LabelName"}},"required":["Name"],"type":"object"}"##,
+            ),
+            ("LabelMatchKey", r#"{"pattern":"^[0-9A-Za-z_:-]{1,1024}$","type":"string"}"#),
+            ("LabelMatchScope", r#"{"enum":["LABEL","NAMESPACE"],"type":"string"}"#),
+            (
+                "LabelMatchStatement",
+                r##"{"additionalProperties":false,"properties":{"Key":{"$ref":"#/definitions/LabelMatchKey"},"Scope":{"$ref":"#/definitions/LabelMatchScope"}},"required":["Scope","Key"],"type":"object"}"##,
+            ),
+            ("LabelName", r#"{"pattern":"^[0-9A-Za-z_:-]{1,1024}$","type":"string"}"#),
+            (
+                "ManagedRuleGroupConfig",
+                r##"{"additionalProperties":false,"properties":{"AWSManagedRulesACFPRuleSet":{"$ref":"#/definitions/AWSManagedRulesACFPRuleSet"},"AWSManagedRulesATPRuleSet":{"$ref":"#/definitions/AWSManagedRulesATPRuleSet"},"AWSManagedRulesAntiDDoSRuleSet":{"$ref":"#/definitions/AWSManagedRulesAntiDDoSRuleSet"},"AWSManagedRulesBotControlRuleSet":{"$ref":"#/definitions/AWSManagedRulesBotControlRuleSet"},"LoginPath":{"maxLength":256,"minLength":1,"pattern":".*\\S.*","type":"string"},"PasswordField":{"$ref":"#/definitions/FieldIdentifier"},"PayloadType":{"enum":["JSON","FORM_ENCODED"],"type":"string"},"UsernameField":{"$ref":"#/definitions/FieldIdentifier"}},"type":"object"}"##,
+            ),
+            (
+                "ManagedRuleGroupStatement",
+                r##"{"additionalProperties":false,"properties":{"ExcludedRules":{"items":{"$ref":"#/definitions/ExcludedRule"},"maxItems":100,"minItems":0,"type":"array"},"ManagedRuleGroupConfigs":{"items":{"$ref":"#/definitions/ManagedRuleGroupConfig"},"type":"array"},"Name":{"$ref":"#/definitions/EntityName"},"RuleActionOverrides":{"items":{"$ref":"#/definitions/RuleActionOverride"},"maxItems":100,"minItems":0,"type":"array"},"ScopeDownStatement":{"$ref":"#/definitions/Statement"},"VendorName":{"maxLength":128,"minLength":1,"pattern":"\\S","type":"string"},"Version":{"maxLength":64,"minLength":1,"pattern":"^[\\w#:\\.\\-/]+$","type":"string"}},"required":["VendorName","Name"],"type":"object"}"##,
+            ),
+            ("MapMatchScope", r#"{"enum":["ALL","KEY","VALUE"],"type":"string"}"#),
+            (
+                "MonetizationConfig",
+                r##"{"additionalProperties":false,"properties":{"CryptoConfig":{"$ref":"#/definitions/CryptoConfig"},"CurrencyMode":{"$ref":"#/definitions/CurrencyMode"}},"type":"object"}"##,
+            ),
+            (
+                "MonetizeAction",
+                r##"{"additionalProperties":false,"properties":{"PriceMultiplier":{"$ref":"#/definitions/PriceMultiplier"}},"type":"object"}"##,
+            ),
+            (
+                "NotStatement",
+                r##"{"additionalProperties":false,"properties":{"Statement":{"$ref":"#/definitions/Statement"}},"required":["Statement"],"type":"object"}"##,
+            ),
+            (
+                "OnSourceDDoSProtectionConfig",
+                r#"{"additionalProperties":false,"properties":{"ALBLowReputationMode":{"enum":["ACTIVE_UNDER_DDOS","ALWAYS_ON"],"type":"string"}},"required":["ALBLowReputationMode"],"type":"object"}"#,
+            ),
+            (
+                "OrStatement",
+                r##"{"additionalProperties":false,"properties":{"Statements":{"items":{"$ref":"#/definitions/Statement"},"type":"array"}},"required":["Statements"],"type":"object"}"##,
+            ),
+            (
+                "OverrideAction",
+                r#"{"additionalProperties":false,"properties":{"Count":{"type":["object","string"]},"None":{"type":["object","string"]}},"type":"object"}"#,
+            ),
+            ("OversizeHandling", r#"{"enum":["CONTINUE","MATCH","NO_MATCH"],"type":"string"}"#),
+            (
+                "PaymentNetwork",
+                r##"{"additionalProperties":false,"properties":{"Chain":{"$ref":"#/definitions/BlockchainChain"},"Prices":{"$ref":"#/definitions/Prices"},"WalletAddress":{"$ref":"#/definitions/WalletAddress"}},"required":["Chain","WalletAddress","Prices"],"type":"object"}"##,
+            ),
+            (
+                "PaymentNetworks",
+                r##"{"items":{"$ref":"#/definitions/PaymentNetwork"},"maxItems":2,"minItems":1,"type":"array"}"##,
+            ),
+            ("PhoneNumberField", r##"{"$ref":"#/definitions/FieldIdentifier"}"##),
+            (
+                "PositionalConstraint",
+                r#"{"enum":["EXACTLY","STARTS_WITH","ENDS_WITH","CONTAINS","CONTAINS_WORD"],"type":"string"}"#,
+            ),
+            (
+                "PreParseTextTransformation",
+                r##"{"additionalProperties":false,"properties":{"Priority":{"$ref":"#/definitions/PreParseTextTransformationPriority"},"Type":{"$ref":"#/definitions/PreParseTextTransformationType"}},"required":["Priority","Type"],"type":"object"}"##,
+            ),
+            ("PreParseTextTransformationPriority", r#"{"minimum":0,"type":"integer"}"#),
+            (
+                "PreParseTextTransformationType",
+                r#"{"enum":["NONE","URL_DECODE","URL_DECODE_UNI","COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA","REPLACE_SEMICOLONS_WITH_AMPERSANDS"],"type":"string"}"#,
+            ),
+            (
+                "Price",
+                r##"{"additionalProperties":false,"properties":{"Amount":{"$ref":"#/definitions/PriceAmount"},"Currency":{"$ref":"#/definitions/CryptoCurrency"}},"required":["Amount","Currency"],"type":"object"}"##,
+            ),
+            (
+                "PriceAmount",
+                r#"{"maxLength":13,"minLength":1,"pattern":"^([1-9][0-9]*(\\.[0-9]{1,3})?|0\\.([1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9]))$","type":"string"}"#,
+            ),
+            ("PriceMultiplier", r#"{"maxLength":3,"minLength":1,"pattern":"^([1-9][0-9]?|100)$","type":"string"}"#),
+            ("Prices", r##"{"items":{"$ref":"#/definitions/Price"},"maxItems":1,"minItems":1,"type":"array"}"##),
+            ("QueryString", r#"{"type":["object","string"]}"#),
+            (
+                "RateBasedStatement",
+                r##"{"additionalProperties":false,"properties":{"AggregateKeyType":{"enum":["CONSTANT","IP","FORWARDED_IP","CUSTOM_KEYS"],"type":"string"},"CustomKeys":{"items":{"$ref":"#/definitions/RateBasedStatementCustomKey"},"maxItems":5,"minItems":0,"type":"array"},"EvaluationWindowSec":{"$ref":"#/definitions/EvaluationWindowSec"},"ForwardedIPConfig":{"$ref":"#/definitions/ForwardedIPConfiguration"},"Limit":{"$ref":"#/definitions/RateLimit"},"ScopeDownStatement":{"$ref":"#/definitions/Statement"}},"required":["Limit","AggregateKeyType"],"type":"object"}"##,
+            ),
+            (
+                "RateBasedStatementCustomKey",
+                r##"{"additionalProperties":false,"properties":{"ASN":{"$ref":"#/definitions/RateLimitAsn"},"Cookie":{"$ref":"#/definitions/RateLimitCookie"},"ForwardedIP":{"$ref":"#/definitions/RateLimitForwardedIP"},"HTTPMethod":{"$ref":"#/definitions/RateLimitHTTPMethod"},"Header":{"$ref":"#/definitions/RateLimitHeader"},"IP":{"$ref":"#/definitions/RateLimitIP"},"JA3Fingerprint":{"$ref":"#/definitions/RateLimitJA3Fingerprint"},"JA4Fingerprint":{"$ref":"#/definitions/RateLimitJA4Fingerprint"},"LabelNamespace":{"$ref":"#/definitions/RateLimitLabelNamespace"},"QueryArgument":{"$ref":"#/definitions/RateLimitQueryArgument"},"QueryString":{"$ref":"#/definitions/RateLimitQueryString"},"UriPath":{"$ref":"#/definitions/RateLimitUriPath"}},"type":"object"}"##,
+            ),
+            ("RateLimit", r#"{"maximum":2000000000,"minimum":10,"type":"integer"}"#),
+            ("RateLimitAsn", r#"{"type":"object"}"#),
+            (
+                "RateLimitCookie",
+                r##"{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["Name","TextTransformations"],"type":"object"}"##,
+            ),
+            ("RateLimitForwardedIP", r#"{"type":["object","string"]}"#),
+            ("RateLimitHTTPMethod", r#"{"type":["object","string"]}"#),
+            (
+                "RateLimitHeader",
+                r##"{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["Name","TextTransformations"],"type":"object"}"##,
+            ),
+            ("RateLimitIP", r#"{"type":["object","string"]}"#),
+            (
+                "RateLimitJA3Fingerprint",
+                r#"{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"required":["FallbackBehavior"],"type":"object"}"#,
+            ),
+            (
+                "RateLimitJA4Fingerprint",
+                r#"{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"required":["FallbackBehavior"],"type":"object"}"#,
+            ),
+            (
+                "RateLimitLabelNamespace",
+                r#"{"additionalProperties":false,"properties":{"Namespace":{"pattern":"^[0-9A-Za-z_:-]{1,1024}$","type":"string"}},"required":["Namespace"],"type":"object"}"#,
+            ),
+            (
+                "RateLimitQueryArgument",
+                r##"{"additionalProperties":false,"properties":{"Name":{"maxLength":64,"minLength":1,"pattern":".*\\S.*","type":"string"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["Name","TextTransformations"],"type":"object"}"##,
+            ),
+            (
+                "RateLimitQueryString",
+                r##"{"additionalProperties":false,"properties":{"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["TextTransformations"],"type":"object"}"##,
+            ),
+            (
+                "RateLimitUriPath",
+                r##"{"additionalProperties":false,"properties":{"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["TextTransformations"],"type":"object"}"##,
+            ),
+            (
+                "Regex",
+                r##"{"properties":{"RegexString":{"$ref":"#/definitions/RegexPatternString"}},"type":"object"}"##,
+            ),
+            (
+                "RegexMatchStatement",
+                r##"{"additionalProperties":false,"properties":{"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"RegexString":{"maxLength":512,"minLength":1,"type":"string"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["RegexString","FieldToMatch","TextTransformations"],"type":"object"}"##,
+            ),
+            (
+                "RegexPatternSetReferenceStatement",
+                r##"{"additionalProperties":false,"properties":{"Arn":{"$ref":"#/definitions/ResourceArn"},"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["Arn","FieldToMatch","TextTransformations"],"type":"object"}"##,
+            ),
+            ("RegexPatternString", r#"{"maxLength":512,"minLength":1,"type":"string"}"#),
+            ("RegularExpressionList", r##"{"items":{"$ref":"#/definitions/Regex"},"type":"array"}"##),
+            (
+                "RequestBody",
+                r##"{"additionalProperties":false,"patternProperties":{"^(CLOUDFRONT|API_GATEWAY|COGNITO_USER_POOL|APP_RUNNER_SERVICE|VERIFIED_ACCESS_INSTANCE)$":{"$ref":"#/definitions/RequestBodyAssociatedResourceTypeConfig"}},"type":"object"}"##,
+            ),
+            (
+                "RequestBodyAssociatedResourceTypeConfig",
+                r##"{"additionalProperties":false,"properties":{"DefaultSizeInspectionLimit":{"$ref":"#/definitions/SizeInspectionLimit"}},"required":["DefaultSizeInspectionLimit"],"type":"object"}"##,
+            ),
+            (
+                "RequestInspection",
+                r##"{"additionalProperties":false,"properties":{"PasswordField":{"$ref":"#/definitions/FieldIdentifier"},"PayloadType":{"enum":["JSON","FORM_ENCODED"],"type":"string"},"UsernameField":{"$ref":"#/definitions/FieldIdentifier"}},"required":["PayloadType","UsernameField","PasswordField"],"type":"object"}"##,
+            ),
+            (
+                "RequestInspectionACFP",
+                r##"{"additionalProperties":false,"properties":{"AddressFields":{"items":{"$ref":"#/definitions/AddressField"},"type":"array"},"EmailField":{"$ref":"#/definitions/FieldIdentifier"},"PasswordField":{"$ref":"#/definitions/FieldIdentifier"},"PayloadType":{"enum":["JSON","FORM_ENCODED"],"type":"string"},"PhoneNumberFields":{"items":{"$ref":"#/definitions/PhoneNumberField"},"type":"array"},"UsernameField":{"$ref":"#/definitions/FieldIdentifier"}},"required":["PayloadType"],"type":"object"}"##,
+            ),
+            ("ResourceArn", r#"{"maxLength":2048,"minLength":20,"pattern":"\\S","type":"string"}"#),
+            ("ResponseContent", r#"{"maxLength":10240,"minLength":1,"type":"string"}"#),
+            ("ResponseContentType", r#"{"enum":["TEXT_PLAIN","TEXT_HTML","APPLICATION_JSON"],"type":"string"}"#),
+            (
+                "ResponseInspection",
+                r##"{"additionalProperties":false,"properties":{"BodyContains":{"$ref":"#/definitions/ResponseInspectionBodyContains"},"Header":{"$ref":"#/definitions/ResponseInspectionHeader"},"Json":{"$ref":"#/definitions/ResponseInspectionJson"},"StatusCode":{"$ref":"#/definitions/ResponseInspectionStatusCode"}},"type":"object"}"##,
+            ),
+            (
+                "ResponseInspectionBodyContains",
+                r#"{"additionalProperties":false,"properties":{"FailureStrings":{"items":{"maxLength":100,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":5,"minItems":1,"type":"array"},"SuccessStrings":{"items":{"maxLength":100,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":5,"minItems":1,"type":"array"}},"required":["SuccessStrings","FailureStrings"],"type":"object"}"#,
+            ),
+            (
+                "ResponseInspectionHeader",
+                r#"{"additionalProperties":false,"properties":{"FailureValues":{"items":{"maxLength":100,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":3,"minItems":1,"type":"array"},"Name":{"maxLength":200,"minLength":1,"pattern":".*\\S.*","type":"string"},"SuccessValues":{"items":{"maxLength":100,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":3,"minItems":1,"type":"array"}},"required":["Name","SuccessValues","FailureValues"],"type":"object"}"#,
+            ),
+            (
+                "ResponseInspectionJson",
+                r#"{"additionalProperties":false,"properties":{"FailureValues":{"items":{"maxLength":100,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":5,"minItems":1,"type":"array"},"Identifier":{"maxLength":512,"minLength":1,"pattern":".*\\S.*","type":"string"},"SuccessValues":{"items":{"maxLength":100,"minLength":1,"pattern":".*\\S.*","type":"string"},"maxItems":5,"minItems":1,"type":"array"}},"required":["Identifier","SuccessValues","FailureValues"],"type":"object"}"#,
+            ),
+            (
+                "ResponseInspectionStatusCode",
+                r#"{"additionalProperties":false,"properties":{"FailureCodes":{"items":{"maxLength":999,"maximum":999,"minLength":0,"minimum":0,"type":"integer"},"maxItems":10,"minItems":1,"type":"array"},"SuccessCodes":{"items":{"maxLength":999,"maximum":999,"minLength":0,"minimum":0,"type":"integer"},"maxItems":10,"minItems":1,"type":"array"}},"required":["SuccessCodes","FailureCodes"],"type":"object"}"#,
+            ),
+            ("ResponseStatusCode", r#"{"maximum":599,"minimum":200,"type":"integer"}"#),
+            (
+                "Rule",
+                r##"{"additionalProperties":false,"properties":{"Action":{"$ref":"#/definitions/RuleAction"},"CaptchaConfig":{"$ref":"#/definitions/CaptchaConfig"},"ChallengeConfig":{"$ref":"#/definitions/ChallengeConfig"},"Name":{"$ref":"#/definitions/EntityName"},"OverrideAction":{"$ref":"#/definitions/OverrideAction"},"Priority":{"$ref":"#/definitions/RulePriority"},"RuleLabels":{"items":{"$ref":"#/definitions/Label"},"type":"array"},"Statement":{"$ref":"#/definitions/Statement"},"VisibilityConfig":{"$ref":"#/definitions/VisibilityConfig"}},"required":["Name","Priority","Statement","VisibilityConfig"],"type":"object"}"##,
+            ),
+            (
+                "RuleAction",
+                r##"{"additionalProperties":false,"properties":{"Allow":{"$ref":"#/definitions/AllowAction"},"Block":{"$ref":"#/definitions/BlockAction"},"Captcha":{"$ref":"#/definitions/CaptchaAction"},"Challenge":{"$ref":"#/definitions/ChallengeAction"},"Count":{"$ref":"#/definitions/CountAction"},"Monetize":{"$ref":"#/definitions/MonetizeAction"}},"type":"object"}"##,
+            ),
+            (
+                "RuleActionOverride",
+                r##"{"additionalProperties":false,"properties":{"ActionToUse":{"$ref":"#/definitions/RuleAction"},"Name":{"$ref":"#/definitions/EntityName"}},"required":["Name","ActionToUse"],"type":"object"}"##,
+            ),
+            (
+                "RuleGroupReferenceStatement",
+                r##"{"additionalProperties":false,"properties":{"Arn":{"$ref":"#/definitions/ResourceArn"},"ExcludedRules":{"items":{"$ref":"#/definitions/ExcludedRule"},"maxItems":100,"minItems":0,"type":"array"},"RuleActionOverrides":{"items":{"$ref":"#/definitions/RuleActionOverride"},"maxItems":100,"minItems":0,"type":"array"}},"required":["Arn"],"type":"object"}"##,
+            ),
+            ("RulePriority", r#"{"minimum":0,"type":"integer"}"#),
+            ("Rules", r##"{"items":{"$ref":"#/definitions/Rule"},"type":"array"}"##),
+            ("Scope", r#"{"enum":["CLOUDFRONT","REGIONAL"],"type":"string"}"#),
+            ("SearchString", r#"{"type":"string"}"#),
+            ("SearchStringBase64", r#"{"type":"string"}"#),
+            ("SensitivityLevel", r#"{"enum":["LOW","HIGH"],"type":"string"}"#),
+            ("SensitivityToAct", r#"{"enum":["LOW","MEDIUM","HIGH"],"type":"string"}"#),
+            (
+                "SingleHeader",
+                r#"{"additionalProperties":false,"properties":{"Name":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "SingleQueryArgument",
+                r#"{"additionalProperties":false,"properties":{"Name":{"type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "SizeConstraintStatement",
+                r##"{"additionalProperties":false,"properties":{"ComparisonOperator":{"enum":["EQ","NE","LE","LT","GE","GT"],"type":"string"},"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"Size":{"maximum":21474836480,"minimum":0,"type":"number"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["FieldToMatch","ComparisonOperator","Size","TextTransformations"],"type":"object"}"##,
+            ),
+            ("SizeInspectionLimit", r#"{"enum":["KB_16","KB_32","KB_48","KB_64"],"type":"string"}"#),
+            (
+                "SqliMatchStatement",
+                r##"{"additionalProperties":false,"properties":{"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"SensitivityLevel":{"$ref":"#/definitions/SensitivityLevel"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["FieldToMatch","TextTransformations"],"type":"object"}"##,
+            ),
+            (
+                "Statement",
+                r##"{"additionalProperties":false,"properties":{"AndStatement":{"$ref":"#/definitions/AndStatement"},"AsnMatchStatement":{"$ref":"#/definitions/AsnMatchStatement"},"ByteMatchStatement":{"$ref":"#/definitions/ByteMatchStatement"},"GeoMatchStatement":{"$ref":"#/definitions/GeoMatchStatement"},"IPSetReferenceStatement":{"$ref":"#/definitions/IPSetReferenceStatement"},"LabelMatchStatement":{"$ref":"#/definitions/LabelMatchStatement"},"ManagedRuleGroupStatement":{"$ref":"#/definitions/ManagedRuleGroupStatement"},"NotStatement":{"$ref":"#/definitions/NotStatement"},"OrStatement":{"$ref":"#/definitions/OrStatement"},"RateBasedStatement":{"$ref":"#/definitions/RateBasedStatement"},"RegexMatchStatement":{"$ref":"#/definitions/RegexMatchStatement"},"RegexPatternSetReferenceStatement":{"$ref":"#/definitions/RegexPatternSetReferenceStatement"},"RuleGroupReferenceStatement":{"$ref":"#/definitions/RuleGroupReferenceStatement"},"SizeConstraintStatement":{"$ref":"#/definitions/SizeConstraintStatement"},"SqliMatchStatement":{"$ref":"#/definitions/SqliMatchStatement"},"XssMatchStatement":{"$ref":"#/definitions/XssMatchStatement"}},"type":"object"}"##,
+            ),
+            (
+                "Tag",
+                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"type":"object"}"#,
+            ),
+            (
+                "TextTransformation",
+                r##"{"additionalProperties":false,"properties":{"Priority":{"$ref":"#/definitions/TextTransformationPriority"},"Type":{"$ref":"#/definitions/TextTransformationType"}},"required":["Priority","Type"],"type":"object"}"##,
+            ),
+            ("TextTransformationPriority", r#"{"minimum":0,"type":"integer"}"#),
+            (
+                "TextTransformationType",
+                r#"{"enum":["NONE","COMPRESS_WHITE_SPACE","HTML_ENTITY_DECODE","LOWERCASE","CMD_LINE","URL_DECODE","BASE64_DECODE","HEX_DECODE","MD5","REPLACE_COMMENTS","ESCAPE_SEQ_DECODE","SQL_HEX_DECODE","CSS_DECODE","JS_DECODE","NORMALIZE_PATH","NORMALIZE_PATH_WIN","REMOVE_NULLS","REPLACE_NULLS","BASE64_DECODE_EXT","URL_DECODE_UNI","UTF8_TO_UNICODE","REMOVE_WHITESPACE","TRIM","TRIM_LEFT","TRIM_RIGHT","REMOVE_COMMENTS_CHAR","UPPERCASE","CMD_LINE_WIN","CMD_LINE_UNIX","JS_DECODE_EXT","SHA256"],"type":"string"}"#,
+            ),
+            (
+                "TokenDomains",
+                r#"{"items":{"maxLength":253,"minLength":1,"pattern":"^[\\w\\.\\-/]+$","type":"string"},"type":"array"}"#,
+            ),
+            (
+                "UriFragment",
+                r#"{"additionalProperties":false,"properties":{"FallbackBehavior":{"enum":["MATCH","NO_MATCH"],"type":"string"}},"type":"object"}"#,
+            ),
+            ("UriPath", r#"{"type":["object","string"]}"#),
+            ("UsageOfAction", r#"{"enum":["ENABLED","DISABLED"],"type":"string"}"#),
+            (
+                "VisibilityConfig",
+                r#"{"additionalProperties":false,"properties":{"CloudWatchMetricsEnabled":{"type":"boolean"},"MetricName":{"maxLength":128,"minLength":1,"pattern":"^[\\w#:\\.\\-/]+$","type":"string"},"SampledRequestsEnabled":{"type":"boolean"}},"required":["SampledRequestsEnabled","CloudWatchMetricsEnabled","MetricName"],"type":"object"}"#,
+            ),
+            ("WalletAddress", r#"{"maxLength":44,"minLength":26,"pattern":".*\\S.*","type":"string"}"#),
+            (
+                "XssMatchStatement",
+                r##"{"additionalProperties":false,"properties":{"FieldToMatch":{"$ref":"#/definitions/FieldToMatch"},"PreParseTextTransformations":{"items":{"$ref":"#/definitions/PreParseTextTransformation"},"type":"array"},"TextTransformations":{"items":{"$ref":"#/definitions/TextTransformation"},"minItems":1,"type":"array"}},"required":["FieldToMatch","TextTransformations"],"type":"object"}"##,
+            ),
+        ],
     ),
     (
         "AWS::WAFv2::WebACLAssociation",
-        r##"{"additionalProperties":false,"definitions":{"ResourceArn":{"maxLength":2048,"minLength":20,"pattern":"\\S","type":"string"}},"properties":{"ResourceArn":{"$ref":"#/definitions/ResourceArn"},"WebACLArn":{"$ref":"#/definitions/ResourceArn"}},"required":["ResourceArn","WebACLArn"],"type":"object"}"##,
+        r#"{"additionalProperties":false,"required":["ResourceArn","WebACLArn"],"type":"object"}"#,
+        &[
+            ("ResourceArn", r##"{"$ref":"#/definitions/ResourceArn"}"##),
+            ("WebACLArn", r##"{"$ref":"#/definitions/ResourceArn"}"##),
+        ],
+        &[("ResourceArn", r#"{"maxLength":2048,"minLength":20,"pattern":"\\S","type":"string"}"#)],
     ),
 ];

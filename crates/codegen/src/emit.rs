@@ -25,7 +25,10 @@ const ALLOWS: &str = "#![allow(
 )]";
 
 /// A service module (`src/<module>.rs`).
-pub(crate) fn service(service: &str, resources: &[ResourceDef], schemas: &[(String, String)]) -> String {
+/// A type's reduced schema: type name, root schema text, definitions (name, text).
+pub(crate) type SchemaText = (String, String, crate::prune::Named, crate::prune::Named);
+
+pub(crate) fn service(service: &str, resources: &[ResourceDef], schemas: &[SchemaText]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{HEADER}");
     let _ = writeln!(
@@ -42,13 +45,22 @@ pub(crate) fn service(service: &str, resources: &[ResourceDef], schemas: &[(Stri
     if !schemas.is_empty() {
         s.push_str(
             "/// The provider schemas of this service's types reduced to their constraints \
-             (JSON), sorted by type name: what synth-time validation checks.\n\
-             pub(crate) const SCHEMAS: &[(&str, &str)] = &[\n",
+             (JSON; the definitions apart, parsed only when referenced), sorted by type \
+             name: what synth-time validation checks.\n\
+             pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[\n",
         );
-        let mut sorted: Vec<&(String, String)> = schemas.iter().collect();
+        let mut sorted: Vec<&SchemaText> = schemas.iter().collect();
         sorted.sort();
-        for (t, json) in sorted {
-            let _ = writeln!(s, "({t:?}, {}),", raw_str(json));
+        for (t, json, props, defs) in sorted {
+            let _ = write!(s, "({t:?}, {}, &[", raw_str(json));
+            for (name, prop) in props {
+                let _ = write!(s, "({name:?}, {}),", raw_str(prop));
+            }
+            s.push_str("], &[");
+            for (name, def) in defs {
+                let _ = write!(s, "({name:?}, {}),", raw_str(def));
+            }
+            s.push_str("]),\n");
         }
         s.push_str("];\n");
     }
@@ -255,20 +267,22 @@ pub(crate) fn lib_rs(modules: &[(String, String, usize)]) -> String {
         );
     }
     s.push_str(
-        "\n/// The reduced provider schema of `type_name`, if its service is enabled: \
-         (the type name, as a `'static` key; the schema JSON).\n\
+        "\n/// A type's reduced provider schema: (type name, schema JSON without its \
+         properties and definitions, the properties and the definitions as (name, JSON) sorted by name).\n\
+         pub(crate) type SchemaEntry = (&'static str, &'static str, &'static [(&'static str, &'static str)], &'static [(&'static str, &'static str)]);\n\
+         \n/// The reduced provider schema of `type_name`, if its service is enabled.\n\
          #[allow(unreachable_code)]\n\
-         pub(crate) fn schema_text(type_name: &str) -> Option<(&'static str, &'static str)> {\n\
+         pub(crate) fn schema_text(type_name: &str) -> Option<&'static SchemaEntry> {\n\
          let service = type_name.strip_prefix(\"AWS::\")?.split(\"::\").next()?;\n\
-         let schemas: &[(&str, &str)] = match service {\n",
+         let schemas: &'static [SchemaEntry] = match service {\n",
     );
     for (module, service, _) in modules {
         let _ = writeln!(s, "#[cfg(feature = \"{module}\")]\n{service:?} => {module}::SCHEMAS,");
     }
     s.push_str(
         "_ => return None,\n};\n\
-         let i = schemas.binary_search_by(|(t, _)| (*t).cmp(type_name)).ok()?;\n\
-         schemas.get(i).copied()\n}\n",
+         let i = schemas.binary_search_by(|(t, _, _, _)| (*t).cmp(type_name)).ok()?;\n\
+         schemas.get(i)\n}\n",
     );
     s
 }

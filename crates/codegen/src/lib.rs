@@ -6,6 +6,13 @@
 //! (`pip download --no-deps cfn-lint==1.58.0`) into the ignored
 //! `<workspace>/.cache/codegen` and unpacked there; nothing fetched is
 //! committed. The selection of services lives in [`selection`].
+//!
+//! Synth-time validation: each service module gets its types' provider
+//! schemas reduced to their constraints (`SCHEMAS`, see `prune`), and the
+//! hand-written runtime in `crates/codegen/runtime/` (the schema interpreter
+//! `schema.rs` and the cross-property rules `rules.rs`) is copied verbatim
+//! into the generated crate. Edit those files here, then run
+//! `cargo xtask codegen`.
 #![forbid(unsafe_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -175,7 +182,8 @@ pub fn generate_selection(cfnlint: &Path, selection: Selection) -> Result<BTreeM
             let handle = names::unique(format!("{rust}Ref"), &mut taken);
             let type_name = format!("{prefix}{name}");
             resources.push(model::resource(&type_name, &schema, rust, handle, &getatts));
-            schemas_text.push((type_name, prune::to_sorted_string(&prune::resource(&schema))));
+            let (root, props, defs) = prune::split(prune::resource(&schema));
+            schemas_text.push((type_name, root, props, defs));
         }
         let module = names::service_module(cfn);
         files.insert(PathBuf::from(format!("src/{module}.rs")), emit::service(cfn, &resources, &schemas_text));
