@@ -16,7 +16,10 @@ use std::path::Path;
 use serde_json::Value as Json;
 
 mod command;
+pub mod cost;
 pub mod diff;
+pub mod graph;
+pub mod prices;
 pub mod replacement;
 pub mod stateful;
 
