@@ -22,6 +22,7 @@ pub mod graph;
 pub mod prices;
 pub mod replacement;
 pub mod stateful;
+mod svg;
 
 pub use command::{Review, EXIT_FAIL_ON};
 
