@@ -386,6 +386,12 @@ impl Graph {
         out
     }
 
+    /// A standalone SVG document (laid out in Rust: stacks side by side,
+    /// subnet tiers stacked, nodes in a grid, straight labelled edges).
+    pub fn to_svg(&self) -> String {
+        crate::svg::render(self)
+    }
+
     /// Graphviz DOT.
     pub fn to_dot(&self) -> String {
         let mut out = String::from(
@@ -447,7 +453,7 @@ pub(crate) fn run(ctx: &ExtensionContext<'_>, m: &ArgMatches) -> ExitCode {
     let g = build(&Snapshot::from_assembly(ctx.assembly), m.get_flag("expand"));
     let text = match m.get_one::<String>("format").map_or("mermaid", String::as_str) {
         "dot" => g.to_dot(),
-        "svg" => crate::svg::render(&g),
+        "svg" => g.to_svg(),
         _ => g.to_mermaid(),
     };
     crate::command::emit(&text)

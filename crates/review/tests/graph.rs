@@ -110,3 +110,25 @@ fn expanded_view_has_one_node_per_resource() {
     let g = build(&fixture(), true);
     assert_eq!(g.nodes.len(), 10);
 }
+
+#[test]
+fn svg_has_every_node_edge_label_and_a_legend() {
+    let g = build(&fixture(), false);
+    let svg = g.to_svg();
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(svg.trim_end().ends_with("</svg>"));
+    for text in [
+        "Stack Network",
+        "Stack Api",
+        "private subnets",
+        ">Service<",
+        ">Database<",
+        ">tcp 5432<",
+        ">read/write<",
+        ">event<",
+        "cross-stack import",
+    ] {
+        assert!(svg.contains(text), "{text}");
+    }
+    assert_eq!(svg, build(&fixture(), false).to_svg(), "deterministic");
+}
