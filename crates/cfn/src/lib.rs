@@ -270,3 +270,6 @@ pub(crate) fn schema_text(type_name: &str) -> Option<(&'static str, &'static str
     let i = schemas.binary_search_by(|(t, _)| (*t).cmp(type_name)).ok()?;
     schemas.get(i).copied()
 }
+
+/// Create-only properties of every generated type, by type name (always compiled).
+pub mod replacement;

@@ -245,3 +245,12 @@ fn read_dir_reads_manifest_templates_and_tree() {
     let err = Snapshot::read_dir(&dir.path().join("missing")).unwrap_err();
     assert!(err.starts_with("cannot read ") && err.contains("manifest.json"), "{err}");
 }
+
+#[test]
+fn replacement_table_covers_the_generated_types() {
+    let db = stackcraft_review::replacement::lookup("AWS::RDS::DBInstance").expect("generated");
+    assert!(db.create_only.contains(&"DBInstanceIdentifier"));
+    let q = stackcraft_review::replacement::lookup("AWS::SQS::Queue").expect("generated");
+    assert!(q.create_only.contains(&"QueueName"));
+    assert!(stackcraft_review::replacement::lookup("AWS::Nope::Nothing").is_none());
+}
