@@ -102,6 +102,8 @@ pub struct EntryChange {
     pub old: Option<Json>,
     /// New value.
     pub new: Option<Json>,
+    /// For an output with an export: the stacks importing it (old or new assembly).
+    pub importers: Vec<String>,
 }
 
 /// A security widening introduced by the new assembly.
@@ -294,7 +296,24 @@ fn diff_stack(id: &str, old_snap: &Snapshot, new_snap: &Snapshot) -> StackDiff {
     let security = widenings(id, old, new, new_snap);
     let unchanged = changes.is_empty();
     let parameters = section("Parameters");
-    let outputs = section("Outputs");
+    let mut outputs = section("Outputs");
+    for o in &mut outputs {
+        let names: BTreeSet<&str> = [&o.old, &o.new]
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.get("Export").and_then(|e| e.get("Name")).and_then(Json::as_str))
+            .collect();
+        let mut importers = BTreeSet::new();
+        for snap in [old_snap, new_snap] {
+            for st in &snap.stacks {
+                let text = st.template.to_string();
+                if names.iter().any(|n| text.contains(&json!({"Fn::ImportValue": n}).to_string())) {
+                    importers.insert(st.id.clone());
+                }
+            }
+        }
+        o.importers = importers.into_iter().collect();
+    }
     let status = if status == "modified"
         && unchanged
         && parameters.is_empty()
@@ -334,7 +353,7 @@ fn entries(old: Option<&Json>, new: Option<&Json>) -> Vec<EntryChange> {
     let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
     keys.into_iter()
         .filter(|k| o.get(*k) != n.get(*k))
-        .map(|k| EntryChange { name: k.clone(), old: o.get(k).cloned(), new: n.get(k).cloned() })
+        .map(|k| EntryChange { name: k.clone(), old: o.get(k).cloned(), new: n.get(k).cloned(), importers: vec![] })
         .collect()
 }
 
@@ -546,7 +565,7 @@ impl DiffReport {
     /// The versioned JSON document.
     pub fn to_json(&self) -> Json {
         let s = self.summary();
-        let entry = |e: &EntryChange| json!({"name": e.name, "old": e.old, "new": e.new});
+        let entry = |e: &EntryChange| json!({"name": e.name, "old": e.old, "new": e.new, "importers": e.importers});
         json!({
             "schema_version": SCHEMA_VERSION,
             "summary": {
@@ -632,6 +651,9 @@ impl DiffReport {
                         show(&e.old),
                         show(&e.new)
                     ));
+                    if !e.importers.is_empty() {
+                        out.push_str(&format!("      imported by: {}\n", e.importers.join(", ")));
+                    }
                 }
             };
             section("Parameters", &st.parameters, &mut out);

@@ -164,6 +164,7 @@ fn parameters_outputs_tags_and_termination_protection_sections() {
     let st = &r.stacks[0];
     assert_eq!(st.parameters[0].name, "Image");
     assert_eq!(st.outputs[0].name, "Url");
+    assert!(st.outputs[0].importers.is_empty());
     assert_eq!(st.tags[0].name, "Team");
     assert_eq!(st.termination_protection, Some((false, true)));
     let text = r.render();
@@ -253,4 +254,24 @@ fn replacement_table_covers_the_generated_types() {
     let q = stackcraft_review::replacement::lookup("AWS::SQS::Queue").expect("generated");
     assert!(q.create_only.contains(&"QueueName"));
     assert!(stackcraft_review::replacement::lookup("AWS::Nope::Nothing").is_none());
+}
+
+#[test]
+fn changed_exports_list_their_importers() {
+    let net = |cidr: &str| {
+        json!({"Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": cidr}}},
+               "Outputs": {"VpcId": {"Value": {"Ref": "Vpc"}, "Export": {"Name": "net:VpcId"}}}})
+    };
+    let api = json!({"Resources": {"Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
+        "GroupDescription": "d", "VpcId": {"Fn::ImportValue": "net:VpcId"}}}}});
+    let mut new_net = net("10.1.0.0/16");
+    new_net["Outputs"]["VpcId"]["Export"]["Name"] = json!("net:Vpc");
+    let r = diff(
+        &snap(vec![("Network", net("10.0.0.0/16")), ("Api", api.clone())]),
+        &snap(vec![("Network", new_net), ("Api", api)]),
+    );
+    let out = &r.stacks[0].outputs[0];
+    assert_eq!(out.importers, ["Api"]);
+    assert!(r.render().contains("      imported by: Api\n"));
+    assert_eq!(r.to_json()["stacks"][0]["outputs"][0]["importers"], json!(["Api"]));
 }

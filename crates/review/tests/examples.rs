@@ -116,6 +116,17 @@ fn pyshop_diff_against_an_earlier_assembly_gates_ci() {
         "{text}"
     );
 
+    // cost --diff-against: the monthly delta of dev -> prod.
+    let cost = app("pyshop-api", &["cost", "--env", "prod", "--json", "--diff-against", out_str]);
+    assert!(cost.status.success(), "{}", String::from_utf8_lossy(&cost.stderr));
+    let c: serde_json::Value = serde_json::from_slice(&cost.stdout).expect("JSON");
+    assert_eq!(c["currency"], "USD");
+    let (total, before, delta) =
+        (c["total_monthly"].as_f64(), c["previous_total_monthly"].as_f64(), c["delta_monthly"].as_f64());
+    let (Some(total), Some(before), Some(delta)) = (total, before, delta) else { panic!("{c}") };
+    assert!(delta > 0.0 && (total - before - delta).abs() < 0.02, "{c}");
+    assert!(c["not_estimated"].is_array() && c["stacks"].is_array());
+
     // A missing directory is a usage error naming the option.
     let bad = app("pyshop-api", &["diff", "--against", "/nonexistent/cdk.out"]);
     assert_eq!(bad.status.code(), Some(2));
