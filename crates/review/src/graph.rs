@@ -64,8 +64,16 @@ pub struct Graph {
 
 /// Resource types not drawn as nodes of their own in the collapsed view
 /// unless they are a block's only resource (plumbing).
-const PLUMBING: &[&str] =
-    &["AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress", "AWS::IAM::Policy", "AWS::SSM::Association"];
+const PLUMBING: &[&str] = &[
+    "AWS::EC2::SecurityGroupIngress",
+    "AWS::EC2::SecurityGroupEgress",
+    "AWS::IAM::Policy",
+    "AWS::SSM::Association",
+    "AWS::SQS::QueuePolicy",
+    "AWS::SNS::TopicPolicy",
+    "AWS::S3::BucketPolicy",
+    "AWS::SNS::Subscription",
+];
 
 fn block_of(path: &str, expand: bool) -> String {
     if expand {
@@ -253,6 +261,19 @@ pub fn build(snap: &Snapshot, expand: bool) -> Graph {
                             _ => "all".to_owned(),
                         };
                         push(from, to, EdgeKind::Connection, ports);
+                    }
+                }
+                "AWS::SNS::Topic" => {
+                    for sub in props.get("Subscription").and_then(Json::as_array).into_iter().flatten() {
+                        if let Some(to) = first_ref(sub.get("Endpoint")) {
+                            push(block(&st.id, lid), to, EdgeKind::Event, "subscription".into());
+                        }
+                    }
+                }
+                "AWS::SNS::Subscription" => {
+                    if let (Some(from), Some(to)) = (first_ref(props.get("TopicArn")), first_ref(props.get("Endpoint")))
+                    {
+                        push(from, to, EdgeKind::Event, "subscription".into());
                     }
                 }
                 "AWS::Events::Rule" => {

@@ -23,6 +23,9 @@ fn fixture() -> Snapshot {
         "DbIngress": {"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {"GroupId": {"Fn::GetAtt": ["DbSg", "GroupId"]},
             "SourceSecurityGroupId": {"Fn::GetAtt": ["SvcSg", "GroupId"]}, "IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432}},
         "Queue": {"Type": "AWS::SQS::Queue"},
+        "Topic": {"Type": "AWS::SNS::Topic"},
+        "Sub": {"Type": "AWS::SNS::Subscription", "Properties": {"Protocol": "sqs", "TopicArn": {"Ref": "Topic"},
+            "Endpoint": {"Fn::GetAtt": ["Queue", "Arn"]}}},
         "Rule": {"Type": "AWS::Events::Rule", "Properties": {"Targets": [{"Id": "q", "Arn": {"Fn::GetAtt": ["Queue", "Arn"]}}]}},
         "Role": {"Type": "AWS::IAM::Role", "Properties": {"Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [
             {"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage"], "Resource": {"Fn::GetAtt": ["Queue", "Arn"]}}]}}]}}
@@ -47,6 +50,8 @@ fn fixture() -> Snapshot {
         ("Api", "DbSg", "Api/Database/SecurityGroup"),
         ("Api", "DbIngress", "Api/Database/SecurityGroup/IngressFromService"),
         ("Api", "Queue", "Api/Orders"),
+        ("Api", "Topic", "Api/Alerts"),
+        ("Api", "Sub", "Api/Alerts/ToOrders"),
         ("Api", "Rule", "Api/OnOrder"),
         ("Api", "Role", "Api/Worker/Role"),
     ] {
@@ -62,6 +67,7 @@ fn blocks_edges_and_tiers() {
     assert_eq!(
         nodes,
         [
+            ("Api/Alerts", ""),
             ("Api/Database", ""),
             ("Api/OnOrder", ""),
             ("Api/Orders", ""),
@@ -75,6 +81,7 @@ fn blocks_edges_and_tiers() {
     assert_eq!(
         edges,
         [
+            ("Api/Alerts", "Api/Orders", EdgeKind::Event, "subscription"),
             ("Api/OnOrder", "Api/Orders", EdgeKind::Event, "event"),
             ("Api/Service", "Api/Database", EdgeKind::Connection, "tcp 5432"),
             ("Api/Service", "Network/Vpc", EdgeKind::Import, "import"),
@@ -108,7 +115,7 @@ fn mermaid_and_dot_are_deterministic_and_grouped() {
 #[test]
 fn expanded_view_has_one_node_per_resource() {
     let g = build(&fixture(), true);
-    assert_eq!(g.nodes.len(), 10);
+    assert_eq!(g.nodes.len(), 12);
 }
 
 #[test]
