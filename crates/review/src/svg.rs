@@ -177,7 +177,7 @@ pub(crate) fn render(g: &Graph) -> String {
         );
     }
     out.push_str(
-        "</defs>\n<style>.n{font-size:13px;font-weight:bold;text-anchor:middle}.t{font-size:11px;fill:#555;text-anchor:middle}.g{font-size:12px;fill:#444}.s{font-size:15px;font-weight:bold}.e{font-size:11px;text-anchor:middle}.l{font-size:12px}</style>\n",
+        "</defs>\n<style>.n{font-size:13px;font-weight:bold;text-anchor:middle}.t{font-size:11px;fill:#555;text-anchor:middle}.g{font-size:12px;fill:#444}.s{font-size:15px;font-weight:bold}.e{font-size:11px;text-anchor:middle;paint-order:stroke;stroke:#ffffff;stroke-width:4px}.l{font-size:12px}</style>\n",
     );
     let _ = writeln!(out, r##"<rect width="{width}" height="{total_h}" fill="#ffffff"/>"##);
     out.push_str(&body);
