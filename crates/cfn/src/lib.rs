@@ -274,3 +274,6 @@ pub(crate) fn schema_text(type_name: &str) -> Option<&'static SchemaEntry> {
     let i = schemas.binary_search_by(|(t, _, _, _)| (*t).cmp(type_name)).ok()?;
     schemas.get(i)
 }
+
+/// Create-only properties of every generated type, by type name (always compiled).
+pub mod replacement;

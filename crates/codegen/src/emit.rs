@@ -307,6 +307,7 @@ name = "stackcraft-cfn"
 description = "stackcraft L1 layer: typed CloudFormation resource types generated from the provider schemas"
 version.workspace = true
 edition.workspace = true
+rust-version.workspace = true
 license.workspace = true
 publish.workspace = true
 

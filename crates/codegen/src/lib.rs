@@ -27,6 +27,7 @@ pub mod getatt;
 mod model;
 mod names;
 mod prune;
+mod replacement;
 pub mod selection;
 
 /// The pinned cfn-lint version.
@@ -142,6 +143,7 @@ pub fn generate_selection(cfnlint: &Path, selection: Selection) -> Result<BTreeM
 
     let mut files = BTreeMap::new();
     let mut modules = Vec::new();
+    let mut replacement_rows = Vec::new();
     // (service, only these types; empty = all)
     let services: Vec<(&str, &[&str])> = match selection {
         Selection::Committed => selection::SERVICES.iter().map(|s| (s.cfn, s.only)).collect(),
@@ -185,6 +187,7 @@ pub fn generate_selection(cfnlint: &Path, selection: Selection) -> Result<BTreeM
             let (root, props, defs) = prune::split(prune::resource(&schema));
             schemas_text.push((type_name, root, props, defs));
         }
+        replacement_rows.extend(replacement::rows(&resources));
         let module = names::service_module(cfn);
         files.insert(PathBuf::from(format!("src/{module}.rs")), emit::service(cfn, &resources, &schemas_text));
         modules.push((module, cfn.to_owned(), resources.len()));
@@ -193,6 +196,7 @@ pub fn generate_selection(cfnlint: &Path, selection: Selection) -> Result<BTreeM
     files.insert(PathBuf::from("src/schema.rs"), emit::runtime(include_str!("../runtime/schema.rs")));
     files.insert(PathBuf::from("src/rules.rs"), emit::runtime(include_str!("../runtime/rules.rs")));
     files.insert(PathBuf::from("Cargo.toml"), emit::cargo_toml(&modules));
+    replacement::emit(&mut files, replacement_rows);
     Ok(files)
 }
 

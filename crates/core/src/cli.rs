@@ -28,7 +28,44 @@ fn config_arg() -> Arg {
         .help("Read the environment's config from this JSON file instead of the code")
 }
 
-fn command(name: &str) -> Command {
+/// A contribution to the app's command line: extra subcommands that work on
+/// the synthesized assembly (the facade installs `diff`, `cost` and `graph`).
+/// Core adds `--env` and `--config` to each subcommand, builds and
+/// synthesizes the app for that environment, and hands the result over.
+pub trait Extension {
+    /// The subcommands this extension adds.
+    fn commands(&self) -> Vec<Command>;
+    /// Run the subcommand `name` (one of [`Extension::commands`]); the
+    /// returned code is the process exit code.
+    fn run(&self, ctx: &ExtensionContext<'_>, name: &str, matches: &ArgMatches) -> ExitCode;
+}
+
+/// What an [`Extension`] is handed: the built app and its synthesized assembly.
+#[non_exhaustive]
+pub struct ExtensionContext<'a> {
+    /// The app's name.
+    pub app_name: &'a str,
+    /// The environment's name.
+    pub environment: &'a str,
+    /// Whether the environment is production.
+    pub production: bool,
+    /// The app graph, built for the environment.
+    pub app: &'a App,
+    /// The synthesized assembly (not written anywhere).
+    pub assembly: &'a Assembly,
+}
+
+fn command(name: &str, extensions: &[&dyn Extension]) -> Command {
+    let mut cmd = base_command(name);
+    for ext in extensions {
+        for sub in ext.commands() {
+            cmd = cmd.subcommand(sub.arg(env_arg()).arg(config_arg()));
+        }
+    }
+    cmd
+}
+
+fn base_command(name: &str) -> Command {
     Command::new(name.to_owned())
         .about("A stackcraft app: synthesizes CloudFormation templates into a cloud assembly")
         .subcommand_required(true)
@@ -158,11 +195,35 @@ where
     run_from(name, envs, build, std::env::args_os())
 }
 
+/// [`run`] with extra subcommands contributed by `extensions`.
+pub fn run_with<C>(
+    name: &str,
+    envs: Environments<C>,
+    build: impl Fn(&App, &Environment<C>),
+    extensions: &[&dyn Extension],
+) -> ExitCode
+where
+    C: Serialize + DeserializeOwned + schemars::JsonSchema + Clone,
+{
+    run_from_with(name, envs, build, extensions, std::env::args_os())
+}
+
 /// [`run`] with explicit arguments (first one is the program name).
-pub fn run_from<C, I, T>(
+pub fn run_from<C, I, T>(name: &str, envs: Environments<C>, build: impl Fn(&App, &Environment<C>), args: I) -> ExitCode
+where
+    C: Serialize + DeserializeOwned + schemars::JsonSchema + Clone,
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    run_from_with(name, envs, build, &[], args)
+}
+
+/// [`run_with`] with explicit arguments (first one is the program name).
+pub fn run_from_with<C, I, T>(
     name: &str,
     mut envs: Environments<C>,
     build: impl Fn(&App, &Environment<C>),
+    extensions: &[&dyn Extension],
     args: I,
 ) -> ExitCode
 where
@@ -170,7 +231,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let matches = match command(name).try_get_matches_from(args) {
+    let matches = match command(name, extensions).try_get_matches_from(args) {
         Ok(m) => m,
         Err(e) => {
             let text = e.render().to_string();
@@ -314,6 +375,36 @@ where
             Ok(e) => emit(&crate::synth::render(&config_json(&e.config))),
             Err(e) => fail(e),
         },
-        _ => ExitCode::from(2),
+        Some((sub, m)) => {
+            let Some(ext) = extensions.iter().find(|e| e.commands().iter().any(|c| c.get_name() == sub)) else {
+                return ExitCode::from(2);
+            };
+            let env = match pick(&mut envs, m) {
+                Ok(e) => e,
+                Err(e) => return fail(e),
+            };
+            let app = App::new(name);
+            let mut info = EnvInfo::new(&env.name, env.production);
+            info.account.clone_from(&env.account);
+            info.region.clone_from(&env.region);
+            app.set_env(info);
+            build(&app, &env);
+            let assembly = match app.synth() {
+                Ok(a) => a,
+                Err(e) => {
+                    emit_err(&e.to_string());
+                    return ExitCode::from(1);
+                }
+            };
+            let ctx = ExtensionContext {
+                app_name: name,
+                environment: &env.name,
+                production: env.production,
+                app: &app,
+                assembly: &assembly,
+            };
+            ext.run(&ctx, sub, m)
+        }
+        None => ExitCode::from(2),
     }
 }

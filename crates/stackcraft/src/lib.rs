@@ -85,8 +85,33 @@ pub use stackcraft_messaging as messaging;
 pub use stackcraft_observability as observability;
 /// Service shapes built from the blocks: Fargate services on a shared load balancer listener (`stackcraft-patterns`).
 pub use stackcraft_patterns as patterns;
+/// Diff, cost estimate and architecture graph of an assembly (`stackcraft-review`).
+pub use stackcraft_review as review;
 /// Networking: VPC, subnets, security groups, connections (`stackcraft-vpc`).
 pub use stackcraft_vpc as vpc;
+
+/// The app's command line with the review commands installed.
+pub mod cli {
+    use std::process::ExitCode;
+
+    use stackcraft_core::{App, Environment, Environments};
+
+    /// Run the app's command line: `synth`, `list`, `envs`, `schema`,
+    /// `config` (core) plus `diff`, `cost` and `graph` (review), with the
+    /// default security rule pack installed on the app before `build` runs.
+    /// The exit code is 0 on success, 1 on synth errors, 2 on usage errors,
+    /// 3 when a `diff --fail-on` kind of change is present.
+    pub fn run<C>(name: &str, envs: Environments<C>, build: impl Fn(&App, &Environment<C>)) -> ExitCode
+    where
+        C: serde::Serialize + serde::de::DeserializeOwned + schemars::JsonSchema + Clone,
+    {
+        let build = move |app: &App, env: &Environment<C>| {
+            stackcraft_policy::install_default(app);
+            build(app, env)
+        };
+        stackcraft_core::cli::run_with(name, envs, build, &[&stackcraft_review::Review])
+    }
+}
 
 /// Everything an app's `main.rs` usually needs.
 pub mod prelude {

@@ -1,5 +1,5 @@
 //! `cargo run -p pyshop-api -- synth --env dev` writes the templates to `cdk.out/`.
 
 fn main() -> std::process::ExitCode {
-    stackcraft::core::cli::run("pyshop", pyshop_api::environments(), pyshop_api::build)
+    stackcraft::cli::run("pyshop", pyshop_api::environments(), pyshop_api::build)
 }

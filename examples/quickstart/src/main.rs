@@ -77,5 +77,5 @@ fn main() -> std::process::ExitCode {
         .env("dev", Config { visibility_timeout: 30, retention_days: 1 })
         .env("staging", Config { visibility_timeout: 30, retention_days: 4 })
         .production("prod", Config { visibility_timeout: 60, retention_days: 14 });
-    stackcraft_core::cli::run("quickstart", envs, build)
+    stackcraft_core::cli::run_with("quickstart", envs, build, &[&stackcraft_review::Review])
 }

@@ -1,0 +1,142 @@
+//! stackcraft-review: know before you deploy.
+//!
+//! - [`diff`]: compare two cloud assemblies (the app's new one with an earlier
+//!   one on disk) resource by resource, predicting replacements and calling
+//!   out stateful replacements/removals and security widening first.
+//! - [`cost`]: a monthly cost estimate from a dated, shipped price table.
+//! - [`graph`]: the architecture drawn from the assembly (Mermaid, DOT).
+//!
+//! [`Review`] installs the `diff`, `cost` and `graph` subcommands into an
+//! app's command line (`stackcraft::cli::run`).
+#![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::arithmetic_side_effects))]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value as Json;
+
+mod command;
+pub mod cost;
+pub mod diff;
+pub mod graph;
+pub mod prices;
+pub mod replacement;
+pub mod stateful;
+mod svg;
+
+pub use command::{Review, EXIT_FAIL_ON};
+
+/// One stack of a [`Snapshot`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackSnapshot {
+    /// Construct id (artifact id).
+    pub id: String,
+    /// Deployed stack name.
+    pub stack_name: String,
+    /// The CloudFormation template.
+    pub template: Json,
+    /// Termination protection.
+    pub termination_protection: bool,
+    /// Stack-level tags.
+    pub tags: BTreeMap<String, String>,
+    /// The region, when pinned.
+    pub region: Option<String>,
+}
+
+/// An assembly as review sees it: stacks plus a logical-ID → construct path
+/// index from `tree.json`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    /// The stacks in manifest order.
+    pub stacks: Vec<StackSnapshot>,
+    /// `(stack id, logical id)` → construct path.
+    pub paths: BTreeMap<(String, String), String>,
+}
+
+impl Snapshot {
+    /// From a synthesized assembly.
+    pub fn from_assembly(a: &stackcraft_core::Assembly) -> Self {
+        let stacks = a
+            .stacks
+            .iter()
+            .map(|s| StackSnapshot {
+                id: s.id.clone(),
+                stack_name: s.stack_name.clone(),
+                template: s.template.clone(),
+                termination_protection: s.termination_protection,
+                tags: s.tags.clone(),
+                region: s.region.clone(),
+            })
+            .collect();
+        let mut paths = BTreeMap::new();
+        index_tree(&a.tree, &mut paths);
+        Snapshot { stacks, paths }
+    }
+
+    /// Read a cloud assembly directory (`manifest.json`, its templates and
+    /// `tree.json` when present).
+    pub fn read_dir(dir: &Path) -> Result<Self, String> {
+        let mpath = dir.join("manifest.json");
+        let text = std::fs::read_to_string(&mpath).map_err(|e| format!("cannot read {}: {e}", mpath.display()))?;
+        let manifest =
+            stackcraft_assembly::Manifest::from_json(&text).map_err(|e| format!("{}: {e}", mpath.display()))?;
+        let mut stacks = Vec::new();
+        for (id, s) in manifest.stacks() {
+            let tpath = dir.join(&s.properties.template_file);
+            let t = std::fs::read_to_string(&tpath).map_err(|e| format!("cannot read {}: {e}", tpath.display()))?;
+            let template: Json = serde_json::from_str(&t).map_err(|e| format!("{}: not JSON: {e}", tpath.display()))?;
+            stacks.push(StackSnapshot {
+                id: id.to_owned(),
+                stack_name: s.properties.stack_name.clone().unwrap_or_else(|| id.to_owned()),
+                template,
+                termination_protection: s.properties.termination_protection,
+                tags: s.properties.tags.clone(),
+                region: s.environment.region.clone(),
+            });
+        }
+        let mut paths = BTreeMap::new();
+        if let Ok(t) = std::fs::read_to_string(dir.join("tree.json")) {
+            if let Ok(tree) = serde_json::from_str::<Json>(&t) {
+                index_tree(&tree, &mut paths);
+            }
+        }
+        Ok(Snapshot { stacks, paths })
+    }
+
+    /// The stack with id `id`.
+    pub fn stack(&self, id: &str) -> Option<&StackSnapshot> {
+        self.stacks.iter().find(|s| s.id == id)
+    }
+
+    /// The construct path of a resource (falls back to `stack/logicalId`).
+    pub fn path(&self, stack: &str, logical_id: &str) -> String {
+        self.paths
+            .get(&(stack.to_owned(), logical_id.to_owned()))
+            .cloned()
+            .unwrap_or_else(|| format!("{stack}/{logical_id}"))
+    }
+}
+
+/// Walk tree.json: every node with a `stackcraft:logicalId` (or CDK's
+/// `aws:cdk:logicalId`) attribute; the stack is the path's first segment.
+fn index_tree(node: &Json, out: &mut BTreeMap<(String, String), String>) {
+    if let Some(obj) = node.as_object() {
+        if let (Some(path), Some(attrs)) = (obj.get("path").and_then(Json::as_str), obj.get("attributes")) {
+            let lid = attrs.get("stackcraft:logicalId").or_else(|| attrs.get("aws:cdk:logicalId"));
+            if let Some(lid) = lid.and_then(Json::as_str) {
+                let stack = path.split('/').next().unwrap_or(path);
+                // A resource's L1 child is named `Resource`: show the block's path.
+                let shown = path.strip_suffix("/Resource").unwrap_or(path);
+                out.insert((stack.to_owned(), lid.to_owned()), shown.to_owned());
+            }
+        }
+        for v in obj.values() {
+            index_tree(v, out);
+        }
+    }
+}
+
+/// The `Resources` object of a template (empty when missing).
+pub(crate) fn resources(template: &Json) -> serde_json::Map<String, Json> {
+    template.get("Resources").and_then(Json::as_object).cloned().unwrap_or_default()
+}
