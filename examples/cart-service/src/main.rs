@@ -1,5 +1,5 @@
 //! `cargo run -p cart-service -- synth --env dev` writes the templates to `cdk.out/`.
 
 fn main() -> std::process::ExitCode {
-    stackcraft::core::cli::run("cart", cart_service::environments(), cart_service::build)
+    stackcraft::cli::run("cart", cart_service::environments(), cart_service::build)
 }

@@ -1,5 +1,5 @@
 //! `cargo run -p coldchain -- synth --env dev` writes the templates to `cdk.out/`.
 
 fn main() -> std::process::ExitCode {
-    stackcraft::core::cli::run("coldchain", coldchain::environments(), coldchain::build)
+    stackcraft::cli::run("coldchain", coldchain::environments(), coldchain::build)
 }

@@ -1,5 +1,5 @@
 //! `cargo run -p order-portal -- synth --env prod` writes the templates to `cdk.out/`.
 
 fn main() -> std::process::ExitCode {
-    stackcraft::core::cli::run("order-portal", order_portal::environments(), order_portal::build)
+    stackcraft::cli::run("order-portal", order_portal::environments(), order_portal::build)
 }

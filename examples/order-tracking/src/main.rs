@@ -1,5 +1,5 @@
 //! `cargo run -p order-tracking -- synth --env dev` writes the templates to `cdk.out/`.
 
 fn main() -> std::process::ExitCode {
-    stackcraft::core::cli::run("order-tracking", order_tracking::environments(), order_tracking::build)
+    stackcraft::cli::run("order-tracking", order_tracking::environments(), order_tracking::build)
 }
