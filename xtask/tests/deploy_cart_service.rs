@@ -52,38 +52,46 @@ fn cart_service_dev_deploys_noops_and_destroys() {
     let outputs = tmp.path().join("outputs.json");
     let outputs = outputs.to_str().unwrap();
     let start = Instant::now();
-    let deploy = ["deploy", "dev", "--app", "cart-service", "--yes", "--method", "direct", "--outputs-file", outputs];
+    let deploy = [
+        "deploy",
+        "dev",
+        "--app",
+        "cart-service",
+        "--yes",
+        "--include-shared",
+        "--method",
+        "direct",
+        "--outputs-file",
+        outputs,
+    ];
 
     let r = xtask(&moto, &deploy, &[]);
     assert!(r.ok, "{}", r.out);
-    for stack in ["Registry", "Network", "Cart"] {
-        assert!(r.out.contains(&format!("cart-dev-{stack}: CREATE_COMPLETE")), "{}", r.out);
+    // The registry is shared by all environments: deployed once, under its own name.
+    for stack in ["cart-Registry", "cart-dev-Network", "cart-dev-Cart"] {
+        assert!(r.out.contains(&format!("{stack}: CREATE_COMPLETE")), "{}", r.out);
     }
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(outputs).unwrap()).unwrap();
     assert!(json["cart-dev-Cart"]["AlbDnsName"].is_string(), "{json}");
     assert!(json["cart-dev-Cart"]["DynamodbTableName"].is_string(), "{json}");
-    assert!(
-        json["cart-dev-Registry"]["EcrRepositoryUrl"].as_str().unwrap().ends_with("ecommerce-cart-service"),
-        "{json}"
-    );
+    assert!(json["cart-Registry"]["EcrRepositoryUrl"].as_str().unwrap().ends_with("ecommerce-cart-service"), "{json}");
     let table = json["cart-dev-Cart"]["DynamodbTableName"].as_str().unwrap().to_string();
     assert!(table_names(&moto).contains(&table), "the table exists after deploy");
 
     // No-op: through change sets (a direct UpdateStack cannot tell "no changes" on moto).
     let r = xtask(&moto, &["deploy", "dev", "--app", "cart-service", "--yes", "--outputs-file", outputs], &[]);
     assert!(r.ok, "{}", r.out);
-    for stack in ["Registry", "Network", "Cart"] {
+    for stack in ["Network", "Cart"] {
         assert!(r.out.contains(&format!("cart-dev-{stack}: no changes")), "{}", r.out);
     }
 
     // Network is left alone: moto 5.2.5 refuses to delete a VPC with an
     // internet gateway attachment and routes (DependencyViolation), see
-    // external-tools.md.
-    let destroy = ["destroy", "dev", "--app", "cart-service", "--yes", "--stack", "Cart", "--stack", "Registry"];
+    // external-tools.md. The shared registry outlives any one environment.
+    let destroy = ["destroy", "dev", "--app", "cart-service", "--yes", "--stack", "Cart"];
     let r = xtask(&moto, &destroy, &[]);
     assert!(r.ok, "{}", r.out);
     assert!(r.out.contains("cart-dev-Cart: deleted"), "{}", r.out);
-    assert!(r.out.contains("cart-dev-Registry: deleted"), "{}", r.out);
     // Dev tables are not retained (DeletionPolicy Delete outside production).
     assert!(!table_names(&moto).contains(&table), "dev table deleted with its stack");
     println!("cart-service dev deploy -> no-op -> destroy on moto: {:.1}s", start.elapsed().as_secs_f64());

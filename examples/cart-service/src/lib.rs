@@ -1,9 +1,8 @@
 //! Cart Service (seed `000`): VPC over 2 AZs → ALB → ECS Fargate → DynamoDB,
 //! EventBridge → SQS, ECR, CloudWatch alarms, IAM grants; dev/staging/prod.
-//! Region eu-central-1 (recorded in `Config::region`; applied per environment
-//! once per-environment regions land). The ECR repository is shared by all
-//! environments in the seed: until shared stacks land it is the `Registry`
-//! stack of each environment.
+//! Region eu-central-1 for every environment. The ECR repository is shared by
+//! all environments, as in the seed: the `Registry` stack is a shared stack,
+//! deployed once (`cart-Registry`), whose exports every environment imports.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -14,8 +13,6 @@ use stackcraft::prelude::*;
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// AWS region of the environment.
-    pub region: String,
     /// One NAT gateway per AZ (else a single shared one).
     pub nat_per_az: bool,
     /// Tasks running normally (the autoscaling minimum when autoscaling is on).
@@ -34,18 +31,21 @@ pub struct Config {
 }
 
 const PORT: u16 = 8080;
+const REGION: &str = "eu-central-1";
 
 /// Build the app for one environment.
 pub fn build(app: &App, env: &Environment<Config>) {
     let c = &env.config;
     // No app-wide tags: moto 5.2.5 cannot create tagged AWS::KMS::Key resources
     // (it reads TagKey/TagValue), which would keep the emulator deploy test red.
-    let registry = app.stack("Registry");
+    let registry = app.shared_stack("Registry").in_region(REGION);
     let mutable = TagMutability::mutable("the seed's pipeline pushes :latest and forces a new ECS deployment");
     let lifecycle = vec![ImageLifecycleRule::ExpireUntaggedAfterDays(7), ImageLifecycleRule::KeepLast(30)];
     let props = RepositoryProps::builder().repository_name("ecommerce-cart-service").tag_mutability(mutable);
     let repo = Repository::new(&registry, "CartService", props.lifecycle_rules(lifecycle).build());
     registry.add_output(Output::new("EcrRepositoryUrl", repo.repository_uri()).description("Docker registry"));
+    registry.export_value(repo.repository_uri());
+    registry.export_value(repo.arn());
 
     let network = app.stack("Network");
     let nat = if c.nat_per_az { NatGateways::OnePerAz } else { NatGateways::Single };
@@ -86,7 +86,6 @@ pub fn build(app: &App, env: &Environment<Config>) {
             let why = "dev only: no domain or certificate; the ALB serves plain HTTP to testers, prod serves HTTPS";
             let http = ListenerProps::builder().protocol(ListenerProtocol::Http).open(false);
             let http = alb.add_listener("Http", http.default_action(ListenerAction::forward(&targets)).build());
-            http.handle().acknowledge("alb.https-only", why);
             http.handle().acknowledge("alb.https-only", why);
             let open = alb.security_group().add_ingress_from_cidr("0.0.0.0/0", Port::tcp(80), "HTTP (dev)");
             open.iter().for_each(|rule| rule.acknowledge("vpc.open-ingress", why));
@@ -136,7 +135,6 @@ pub fn build(app: &App, env: &Environment<Config>) {
 /// dev, staging and prod, as the seed describes them.
 pub fn environments() -> Environments<Config> {
     let config = |nat_per_az, tasks, max_tasks, table_capacity, spot, https: Option<(&str, &str)>| Config {
-        region: "eu-central-1".into(),
         nat_per_az,
         tasks,
         max_tasks,
@@ -145,14 +143,10 @@ pub fn environments() -> Environments<Config> {
         https: https.map(|(d, z)| (d.into(), z.into())),
         alarm_emails: vec!["oncall@shop.example.com".into()],
     };
+    let staging = config(false, 2, Some(4), None, true, Some(("cart.staging.shop.example.com", "Z0STAGING00000")));
+    let prod = config(true, 3, Some(12), Some((10, 200)), false, Some(("cart.shop.example.com", "Z0PROD000000000")));
     Environments::new()
-        .env("dev", config(false, 1, None, None, true, None))
-        .env(
-            "staging",
-            config(false, 2, Some(4), None, true, Some(("cart.staging.shop.example.com", "Z0STAGING00000"))),
-        )
-        .production(
-            "prod",
-            config(true, 3, Some(12), Some((10, 200)), false, Some(("cart.shop.example.com", "Z0PROD000000000"))),
-        )
+        .with(Environment::new("dev", config(false, 1, None, None, true, None)).region(REGION))
+        .with(Environment::new("staging", staging).region(REGION))
+        .with(Environment::new("prod", prod).production().region(REGION))
 }

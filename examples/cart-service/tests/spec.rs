@@ -22,8 +22,30 @@ const ENVS: [&str; 3] = ["dev", "staging", "prod"];
 fn region_is_eu_central_1_everywhere() {
     let envs = cart_service::environments();
     for env in ENVS {
-        assert_eq!(envs.get(env).unwrap().config.region, "eu-central-1", "{env}");
+        assert_eq!(envs.get(env).unwrap().region.as_deref(), Some("eu-central-1"), "{env}");
+        let a = synth(env);
+        for s in &a.stacks {
+            assert_eq!(s.region.as_deref(), Some("eu-central-1"), "{env}/{}", s.id);
+        }
     }
+}
+
+#[test]
+fn the_registry_is_one_shared_stack_with_the_same_template_in_every_environment() {
+    let templates: Vec<String> = ENVS
+        .iter()
+        .map(|env| {
+            let a = synth(env);
+            let r = a.stack("Registry").unwrap();
+            assert!(r.shared, "{env}");
+            assert_eq!(r.stack_name, "cart-Registry", "{env}");
+            let cart = a.stack("Cart").unwrap();
+            assert!(cart.dependencies.contains(&"Registry".to_owned()), "{env}");
+            r.template_text()
+        })
+        .collect();
+    assert_eq!(templates[0], templates[1]);
+    assert_eq!(templates[1], templates[2]);
 }
 
 #[test]

@@ -8,8 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use stackcraft::prelude::*;
 
-/// The seed's region. Per-environment regions are not in stackcraft yet:
-/// deploy with `AWS_REGION=ap-northeast-2` (recorded in the stack descriptions).
+/// The seed's region, pinned on every environment (and recorded in the stack descriptions).
 pub const REGION: &str = "ap-northeast-2";
 
 /// What differs between environments (`cargo run -- schema` prints its JSON Schema).
@@ -238,7 +237,7 @@ pub fn environments() -> Environments<Config> {
         image_tag: "1.0.0".into(),
     };
     Environments::new()
-        .env("dev", config("dev.coldchain.example.com"))
-        .env("staging", config("staging.coldchain.example.com"))
-        .production("prod", config("coldchain.example.com"))
+        .with(Environment::new("dev", config("dev.coldchain.example.com")).region(REGION))
+        .with(Environment::new("staging", config("staging.coldchain.example.com")).region(REGION))
+        .with(Environment::new("prod", config("coldchain.example.com")).production().region(REGION))
 }

@@ -276,8 +276,12 @@ fn environments_are_named_and_production_is_protected() {
             "AWS::ElasticLoadBalancingV2::LoadBalancer",
             json!({"LoadBalancerAttributes": [{"Key": "deletion_protection.enabled", "Value": protected.to_string()}]}),
         );
-        // The seed's region, until per-environment regions land.
+        // The seed's region, pinned per environment and carried in the assembly.
         assert!(a.stacks.iter().all(|s| s.template["Description"].as_str().unwrap_or("").contains("ap-northeast-2")));
+        assert!(a.stacks.iter().all(|s| s.region.as_deref() == Some("ap-northeast-2")));
+        assert!(a.manifest()["artifacts"]["App"]["environment"]
+            .as_str()
+            .is_some_and(|e| e.ends_with("/ap-northeast-2")));
         app.has_output("Url", json!({"Value": ANY}));
     }
 }
