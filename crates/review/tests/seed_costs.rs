@@ -14,19 +14,32 @@ const SEED_FIGURES: &[(&str, &str, f64)] = &[
     // Seed "PyShop": dev ~$83, prod ~$215 (region not stated: us-east-1).
     ("pyshop-api", "dev", 83.0),
     ("pyshop-api", "prod", 215.0),
-    // Seed "order portal": $105-151 (midpoint).
-    ("order-portal", "prod", 128.0),
+    // Seed "order portal": states $105-151, which is wrong (see NOTES); checked
+    // against the seed's own line items corrected: $260.
+    ("order-portal", "prod", 260.0),
     // Seed "cold chain": ~$463 in ap-northeast-2.
     ("coldchain", "prod", 463.0),
 ];
 
 /// Where our estimate and the seed's figure differ, and why.
-const NOTES: &[(&str, &str)] = &[(
-    "pyshop-api",
-    "the seed omits public IPv4 ($0.005/h x 730 h = $3.65 per address: 1 NAT EIP + 2 ALB addresses in dev = \
-     $10.95, 2 + 2 in prod = $14.60), the customer-managed KMS keys (4 x $1) and the dashboard ($3); \
-     dev: ~$83 + $10.95 + $4 + $3 = ~$101 (we estimate ~$100)",
-)];
+const NOTES: &[(&str, &str)] = &[
+    (
+        "pyshop-api",
+        "the seed omits public IPv4 ($0.005/h x 730 h = $3.65 per address: 1 NAT EIP + 2 ALB addresses in dev = \
+         $10.95, 2 + 2 in prod = $14.60), the customer-managed KMS keys (4 x $1) and the dashboard ($3); \
+         dev: ~$83 + $10.95 + $4 + $3 = ~$101 (we estimate ~$100)",
+    ),
+    (
+        "order-portal",
+        "the seed's $105-151 cannot hold for its own table: 9 services at their stated sizes run 24/7 on \
+         on-demand Fargate are 4.25 vCPU x $0.04048 x 730 h + 8.5 GB x $0.004445 x 730 h = $153.17 (the seed \
+         says $40-80); its RDS line ($12) is the single-AZ price of db.t4g.micro while the seed runs Multi-AZ \
+         ($27.96 with 20 GB gp3); its ALB line ($16) leaves out the LCU ($5.84) and the ALB's 2 public IPv4 \
+         addresses ($7.30); it omits the NAT gateway's public IPv4 ($3.65) and 5 KMS keys ($5). Corrected: \
+         $153.17 + $27.96 + $29.14 + $32 + $3.65 + CloudFront $3.50 + logs $3.50 + secrets $1 + KMS $5 + \
+         hosted zone $0.50 = ~$260 (we estimate ~$267)",
+    ),
+];
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
