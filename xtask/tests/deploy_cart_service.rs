@@ -21,13 +21,14 @@ use std::time::Instant;
 
 use support::{xtask, Moto};
 
-/// `DynamoDB_20120810.<op>` against moto (which does not check signatures).
+/// `DynamoDB_20120810.<op>` against moto (which does not check signatures), in
+/// eu-central-1 where every cart environment is pinned.
 fn dynamodb(moto: &Moto, op: &str, body: &str) -> String {
     let mut s = TcpStream::connect(("127.0.0.1", moto.port)).unwrap();
     let req = format!(
         "POST / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nX-Amz-Target: DynamoDB_20120810.{op}\r\n\
          Content-Type: application/x-amz-json-1.0\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/eu-central-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         moto.port,
         body.len()

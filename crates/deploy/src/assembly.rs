@@ -227,7 +227,10 @@ impl Assembly {
             stacks.sort_by_key(|s| pos.get(s.id.as_str()).copied().unwrap_or(usize::MAX));
         }
         let stacks = stackcraft_assembly::dependency_order(stacks).map_err(|e| Error::Assembly(e.to_string()))?;
-        let production = meta.as_ref().is_some_and(|m| m.production) || stacks.iter().any(|s| s.termination_protection);
+        // Shared stacks are always termination-protected: they do not make an
+        // environment a production one.
+        let production =
+            meta.as_ref().is_some_and(|m| m.production) || stacks.iter().any(|s| s.termination_protection && !s.shared);
         let (app, environment, create_only) = match meta {
             Some(m) => (m.app, m.environment.unwrap_or_default(), m.create_only_properties),
             None => (String::new(), String::new(), BTreeMap::new()),
