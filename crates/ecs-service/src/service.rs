@@ -283,7 +283,7 @@ impl FargateService {
             if base > 100_000 || on_demand_weight > 1000 || spot_weight > 1000 {
                 scope.error("CapacityProviderStrategy", "base 0-100000, weights 0-1000");
             }
-            if on_demand_weight + spot_weight == 0 {
+            if on_demand_weight == 0 && spot_weight == 0 {
                 scope.error("CapacityProviderStrategy", "at least one weight must be greater than 0");
             }
         }

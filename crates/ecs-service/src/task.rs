@@ -620,7 +620,7 @@ impl FargateTaskDefinition {
             let mut st = self.state.borrow_mut();
             if let Some(cpu) = props.cpu {
                 c = c.cpu(cpu);
-                st.cpu_reserved += cpu;
+                st.cpu_reserved = st.cpu_reserved.saturating_add(cpu);
                 if st.cpu_reserved > self.size.cpu() {
                     cscope.error(
                         "Cpu",
@@ -643,7 +643,7 @@ impl FargateTaskDefinition {
                 }
             }
             if let Some(m) = mem {
-                st.memory_reserved += m;
+                st.memory_reserved = st.memory_reserved.saturating_add(m);
                 if st.memory_reserved > self.size.memory_mib() {
                     cscope.error(
                         "Memory",

@@ -249,3 +249,28 @@ fn container_dependencies() {
         assert!(e.contains(needle), "missing {needle:?} in:\n{e}");
     }
 }
+
+/// u32 extremes are errors, never an overflow panic (release builds check overflow).
+#[test]
+fn extreme_sizes_and_weights_are_errors_not_overflows() {
+    let app = App::new("t");
+    let s = app.stack("S");
+    let vpc = Vpc::new(&s, "Vpc", VpcProps::builder().build());
+    let td = task(&s);
+    for name in ["a", "b"] {
+        let mut props = web(name);
+        props.cpu = Some(u32::MAX);
+        props.memory_limit_mib = Some(u32::MAX);
+        td.add_container(props);
+    }
+    let cluster = Cluster::new(&s, "Cluster", ClusterProps::default());
+    let capacity = CapacityStrategy::Mixed { base: 0, on_demand_weight: u32::MAX, spot_weight: u32::MAX };
+    FargateService::new(
+        &s,
+        "Service",
+        FargateServiceProps::builder().cluster(cluster).task_definition(td).vpc(vpc).capacity(capacity).build(),
+    );
+    let err = errors(&app);
+    assert!(err.contains("more than the task's 256"), "{err}");
+    assert!(err.contains("base 0-100000, weights 0-1000"), "{err}");
+}
