@@ -182,6 +182,27 @@ fn run_ci(args: Vec<String>) -> ExitCode {
         return summary(&gate, started);
     }
     gate.check("cargo fmt --check", sh(cargo().current_dir(&root).args(["fmt", "--all", "--", "--check"])));
+    gate.check(
+        "cargo clippy --workspace --all-targets -- -D warnings",
+        sh(cargo().current_dir(&root).args([
+            "clippy",
+            "--quiet",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])),
+    );
+    gate.check(
+        "cargo doc --no-deps --workspace (RUSTDOCFLAGS=-Dwarnings)",
+        sh(cargo().current_dir(&root).env("RUSTDOCFLAGS", "-Dwarnings").args([
+            "doc",
+            "--quiet",
+            "--no-deps",
+            "--workspace",
+        ])),
+    );
     if !skip_tests {
         gate.check(
             "cargo test --workspace",

@@ -123,7 +123,7 @@ pub enum Selection {
 }
 
 /// Generate every file of the crate (paths relative to `crates/cfn`) from the
-/// unpacked `cfnlint` package directory. Unformatted: see [`format`].
+/// unpacked `cfnlint` package directory. Unformatted: see [`format()`].
 pub fn generate_unformatted(cfnlint: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     generate_selection(cfnlint, Selection::Committed)
 }
