@@ -112,6 +112,55 @@ fn examples(root: &Path) -> Vec<String> {
     out
 }
 
+/// The generated L1 layer builds with each service feature alone and with
+/// `full`; core and the facade build without their default features (the
+/// app command line, the review commands) and with them.
+fn feature_builds(root: &Path, gate: &mut Gate) {
+    let started = Instant::now();
+    let manifest = std::fs::read_to_string(root.join("crates/cfn/Cargo.toml")).unwrap_or_default();
+    let services: Vec<String> = manifest
+        .split("[features]")
+        .nth(1)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once(" = []").map(|(name, _)| name.trim().to_owned()))
+        .filter(|name| !name.is_empty() && !name.starts_with('#') && name != "default")
+        .collect();
+    let check = |package: &str, features: &[&str]| {
+        let mut c = cargo();
+        c.current_dir(root).args(["check", "--quiet", "-p", package]);
+        c.args(features);
+        sh(&mut c)
+    };
+    let mut failed: Vec<String> = services
+        .iter()
+        .filter(|s| !check("stackcraft-cfn", &["--no-default-features", "--features", s]))
+        .cloned()
+        .collect();
+    let combos: [(&str, &[&str]); 5] = [
+        ("stackcraft-cfn", &["--features", "full"]),
+        ("stackcraft-core", &["--no-default-features"]),
+        ("stackcraft", &["--no-default-features"]),
+        ("stackcraft", &[]),
+        ("stackcraft", &["--features", "full"]),
+    ];
+    for (package, features) in combos {
+        if !check(package, features) {
+            failed.push(format!("{package} {}", features.join(" ")));
+        }
+    }
+    gate.check(
+        &format!(
+            "feature builds: stackcraft-cfn with each of {} services alone and full; core and facade lean/default/full \
+             ({:.0} s){}",
+            services.len(),
+            started.elapsed().as_secs_f64(),
+            if failed.is_empty() { String::new() } else { format!(", failed: {failed:?}") }
+        ),
+        failed.is_empty() && !services.is_empty(),
+    );
+}
+
 fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
@@ -203,6 +252,7 @@ fn run_ci(args: Vec<String>) -> ExitCode {
             "--workspace",
         ])),
     );
+    feature_builds(&root, &mut gate);
     if !skip_tests {
         gate.check(
             "cargo test --workspace",

@@ -229,6 +229,7 @@ struct Location {
 }
 
 /// The JSON Schema of a config type, for editors (`$schema`).
+#[cfg(feature = "cli")]
 pub fn config_schema<C: schemars::JsonSchema>() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(C)).unwrap_or_default()
 }

@@ -25,6 +25,7 @@
 
 pub mod ack;
 pub mod assertions;
+#[cfg(feature = "cli")]
 pub mod cli;
 mod diag;
 pub mod env;

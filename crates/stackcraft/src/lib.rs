@@ -22,6 +22,7 @@ pub mod core {
 
     /// The command line of a user's app (`stackcraft_core::cli`), with the
     /// default security rule pack installed on the app before `build` runs.
+    #[cfg(feature = "cli")]
     pub mod cli {
         pub use stackcraft_core::cli::*;
 
@@ -76,21 +77,26 @@ pub mod core {
 pub use stackcraft_data as data;
 /// Containers on ECS Fargate: cluster, task definitions, services, autoscaling (`stackcraft-ecs-service`).
 pub use stackcraft_ecs_service as ecs_service;
-/// CloudFront distributions, origins, managed cache policies (`stackcraft-edge`).
+/// CloudFront distributions, origins, managed cache policies (`stackcraft-edge`; feature `edge`).
+#[cfg(feature = "edge")]
 pub use stackcraft_edge as edge;
 pub use stackcraft_iam as iam;
 /// Queues, topics, event buses and rules, MSK Serverless (`stackcraft-messaging`).
 pub use stackcraft_messaging as messaging;
 /// KMS keys, log groups, metrics, alarms, alarm topics, dashboards (`stackcraft-observability`).
 pub use stackcraft_observability as observability;
-/// Service shapes built from the blocks: Fargate services on a shared load balancer listener (`stackcraft-patterns`).
+/// Service shapes built from the blocks: Fargate services on a shared load balancer listener (`stackcraft-patterns`; feature `patterns`).
+#[cfg(feature = "patterns")]
 pub use stackcraft_patterns as patterns;
-/// Diff, cost estimate and architecture graph of an assembly (`stackcraft-review`).
+/// Diff, cost estimate and architecture graph of an assembly (`stackcraft-review`; feature `review`).
+#[cfg(feature = "review")]
 pub use stackcraft_review as review;
 /// Networking: VPC, subnets, security groups, connections (`stackcraft-vpc`).
 pub use stackcraft_vpc as vpc;
 
-/// The app's command line with the review commands installed.
+/// The app's command line with the review commands installed (feature `cli`;
+/// the review commands with feature `review`, on by default).
+#[cfg(feature = "cli")]
 pub mod cli {
     use std::process::ExitCode;
 
@@ -109,7 +115,11 @@ pub mod cli {
             stackcraft_policy::install_default(app);
             build(app, env)
         };
-        stackcraft_core::cli::run_with(name, envs, build, &[&stackcraft_review::Review])
+        #[cfg(feature = "review")]
+        let extensions: &[&dyn stackcraft_core::cli::Extension] = &[&stackcraft_review::Review];
+        #[cfg(not(feature = "review"))]
+        let extensions: &[&dyn stackcraft_core::cli::Extension] = &[];
+        stackcraft_core::cli::run_with(name, envs, build, extensions)
     }
 }
 
@@ -146,6 +156,7 @@ pub mod prelude {
         TargetTracking,
     };
     pub use stackcraft_ecs_service::{Repository, RepositoryProps, TagMutability};
+    #[cfg(feature = "edge")]
     pub use stackcraft_edge::{
         Behavior, CachePolicy, Distribution, DistributionLogging, DistributionProps, ErrorResponse, HttpOrigin,
         OriginRequestPolicy, PriceClass,
@@ -167,6 +178,7 @@ pub mod prelude {
         GraphWidget, Key, KeyProps, LogGroup, LogGroupEncryption, LogGroupProps, Metric, RetentionDays,
         SingleValueWidget, Statistic, TextWidget, TreatMissingData, Unit,
     };
+    #[cfg(feature = "patterns")]
     pub use stackcraft_patterns::{SharedAlbService, SharedAlbServiceProps};
     pub use stackcraft_policy::{packs, Level, Pack, Policy};
     pub use stackcraft_vpc::{
