@@ -445,8 +445,26 @@ pub fn select<T: StackNode>(
     Ok(keep)
 }
 
+/// FNV-1a, 64 bit: the one stable content hash of the project (logical-ID
+/// suffixes in core, template asset keys in deploy). Small, dependency-free
+/// and identical across platforms and releases; not a cryptographic hash.
+pub fn stable_hash(data: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in data {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn stable_hash_is_fnv1a_64() {
+        assert_eq!(super::stable_hash(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(super::stable_hash(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -12,14 +12,10 @@ const HASH_LEN: usize = 8;
 /// Path components that are left out of the readable part (as in CDK).
 const HIDDEN: [&str; 2] = ["Default", "Resource"];
 
-/// FNV-1a, 64 bit: small, stable across platforms and releases.
+/// FNV-1a, 64 bit: small, stable across platforms and releases (the one
+/// implementation lives in the assembly contract, shared with deploy).
 pub(crate) fn stable_hash(data: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in data.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    stackcraft_assembly::stable_hash(data.as_bytes())
 }
 
 fn alnum(s: &str) -> String {

@@ -200,15 +200,10 @@ fn now_millis() -> u128 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default()
 }
 
-/// FNV-1a: a stable content hash for asset keys (no crypto needed: the key
-/// only has to change when the content does).
+/// A stable content hash for asset keys (FNV-1a from the assembly contract;
+/// no crypto needed: the key only has to change when the content does).
 fn fnv64(data: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in data {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    stackcraft_assembly::stable_hash(data)
 }
 
 fn is_no_changes_reason(reason: &str) -> bool {
