@@ -103,6 +103,45 @@ impl std::fmt::Display for PostgresVersion {
     }
 }
 
+/// A config file holds a version as `"15.19"`.
+impl serde::Serialize for PostgresVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// Loading a config rejects anything but `major.minor`.
+impl<'de> serde::Deserialize<'de> for PostgresVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let parsed = text
+            .split_once('.')
+            .and_then(|(major, minor)| Some(PostgresVersion::of(major.parse().ok()?, minor.parse().ok()?)));
+        parsed.ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "{text:?} is not a PostgreSQL version; expected major.minor, e.g. \"{}\"",
+                PostgresVersion::V16_15
+            ))
+        })
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for PostgresVersion {
+    fn schema_name() -> String {
+        "PostgresVersion".to_owned()
+    }
+
+    fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        serde_json::from_value(serde_json::json!({
+            "description": "PostgreSQL engine version, major.minor (e.g. \"16.15\").",
+            "type": "string",
+            "pattern": "^[0-9]+\\.[0-9]+$"
+        }))
+        .unwrap_or(schemars::schema::Schema::Bool(true))
+    }
+}
+
 /// Enhanced monitoring interval (`MonitoringInterval`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
@@ -781,5 +820,20 @@ mod tests {
         assert_eq!(PostgresVersion::V15_19.family(), "postgres15");
         assert!(PostgresVersion::V16_15 > PostgresVersion::V15_19);
         assert_eq!(MonitoringInterval::default().seconds(), 60);
+    }
+}
+
+#[cfg(test)]
+mod serde_tests {
+    use super::PostgresVersion;
+
+    #[test]
+    fn a_config_holds_major_dot_minor() {
+        assert_eq!(serde_json::from_str::<PostgresVersion>("\"15.19\"").unwrap(), PostgresVersion::V15_19);
+        assert_eq!(serde_json::to_string(&PostgresVersion::V16_15).unwrap(), "\"16.15\"");
+        assert_eq!(
+            serde_json::from_str::<PostgresVersion>("\"15\"").unwrap_err().to_string(),
+            "\"15\" is not a PostgreSQL version; expected major.minor, e.g. \"16.15\""
+        );
     }
 }

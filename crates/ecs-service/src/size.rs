@@ -191,3 +191,59 @@ mod tests {
         }
     }
 }
+
+/// The config-file shape of a [`FargateSize`]: `{"cpu": 512, "memory_mib": 1024}`.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+struct FargateSizeConfig {
+    /// CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384.
+    cpu: u32,
+    /// Memory in MiB, one of the values Fargate allows for `cpu`.
+    memory_mib: u32,
+}
+
+/// A config file holds a size as `{"cpu": 512, "memory_mib": 1024}`.
+impl serde::Serialize for FargateSize {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        FargateSizeConfig { cpu: self.cpu, memory_mib: self.memory_mib }.serialize(serializer)
+    }
+}
+
+/// Loading a config rejects a pair Fargate does not accept, with the allowed
+/// memory values in the message.
+impl<'de> serde::Deserialize<'de> for FargateSize {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let c = FargateSizeConfig::deserialize(deserializer)?;
+        FargateSize::new(c.cpu, c.memory_mib).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for FargateSize {
+    fn schema_name() -> String {
+        "FargateSize".to_owned()
+    }
+
+    fn json_schema(generator: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        FargateSizeConfig::json_schema(generator)
+    }
+}
+
+#[cfg(test)]
+mod serde_tests {
+    use super::FargateSize;
+
+    #[test]
+    fn a_config_holds_a_valid_size_and_rejects_others_with_the_allowed_values() {
+        let s: FargateSize = serde_json::from_str(r#"{"cpu": 512, "memory_mib": 1024}"#).unwrap();
+        assert_eq!(s, FargateSize::CPU_512_MEM_1024);
+        assert_eq!(serde_json::to_string(&s).unwrap(), r#"{"cpu":512,"memory_mib":1024}"#);
+        let e = serde_json::from_str::<FargateSize>(r#"{"cpu": 256, "memory_mib": 8192}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "8192 MiB is not a valid memory size for 256 CPU units on Fargate; allowed: 512, 1024, 2048 MiB"
+        );
+        assert!(serde_json::from_str::<FargateSize>(r#"{"cpu": 256}"#).is_err());
+    }
+}

@@ -130,6 +130,59 @@ impl RetentionDays {
     }
 }
 
+/// A config file holds a retention as its number of days (`30`), or
+/// `"infinite"` for [`RetentionDays::Infinite`].
+impl serde::Serialize for RetentionDays {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.days() {
+            Some(days) => serializer.serialize_u32(days),
+            None => serializer.serialize_str("infinite"),
+        }
+    }
+}
+
+/// Loading a config rejects a day count CloudWatch Logs does not allow,
+/// naming the allowed ones.
+impl<'de> serde::Deserialize<'de> for RetentionDays {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Days(u64),
+            Word(String),
+        }
+        let invalid = |shown: String| {
+            serde::de::Error::custom(format!(
+                "{shown} is not a CloudWatch Logs retention; allowed: {} (days) or \"infinite\"",
+                RetentionDays::allowed_values()
+            ))
+        };
+        match Raw::deserialize(deserializer)? {
+            Raw::Days(days) => {
+                u32::try_from(days).ok().and_then(RetentionDays::from_days).ok_or_else(|| invalid(days.to_string()))
+            }
+            Raw::Word(word) if word == "infinite" => Ok(RetentionDays::Infinite),
+            Raw::Word(word) => Err(invalid(format!("{word:?}"))),
+        }
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for RetentionDays {
+    fn schema_name() -> String {
+        "RetentionDays".to_owned()
+    }
+
+    fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        let days: Vec<u32> = RetentionDays::ALL.iter().filter_map(|r| r.days()).collect();
+        serde_json::from_value(serde_json::json!({
+            "description": "Log retention in days, or \"infinite\".",
+            "oneOf": [{ "type": "integer", "enum": days }, { "type": "string", "enum": ["infinite"] }]
+        }))
+        .unwrap_or(schemars::schema::Schema::Bool(true))
+    }
+}
+
 /// How a log group is encrypted at rest.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
@@ -299,5 +352,24 @@ mod tests {
         assert_eq!(RetentionDays::from_days(2), None);
         assert_eq!(RetentionDays::Infinite.days(), None);
         assert!(RetentionDays::allowed_values().starts_with("1, 3, 5, 7"));
+    }
+}
+
+#[cfg(test)]
+mod serde_tests {
+    use super::RetentionDays;
+
+    #[test]
+    fn a_config_holds_days_or_infinite_and_rejects_other_counts() {
+        assert_eq!(serde_json::from_str::<RetentionDays>("30").unwrap(), RetentionDays::OneMonth);
+        assert_eq!(serde_json::from_str::<RetentionDays>("\"infinite\"").unwrap(), RetentionDays::Infinite);
+        assert_eq!(serde_json::to_string(&RetentionDays::OneWeek).unwrap(), "7");
+        assert_eq!(serde_json::to_string(&RetentionDays::Infinite).unwrap(), "\"infinite\"");
+        let e = serde_json::from_str::<RetentionDays>("31").unwrap_err().to_string();
+        assert!(e.starts_with("31 is not a CloudWatch Logs retention; allowed: 1, 3, 5, 7, 14, 30,"), "{e}");
+        assert!(serde_json::from_str::<RetentionDays>("\"forever\"")
+            .unwrap_err()
+            .to_string()
+            .starts_with("\"forever\" is not"));
     }
 }

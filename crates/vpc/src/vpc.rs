@@ -106,8 +106,11 @@ impl SubnetConfiguration {
     }
 }
 
-/// How private-with-egress subnets reach the internet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How private-with-egress subnets reach the internet. A config file holds
+/// it as `"none"`, `"single"` or `"one_per_az"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum NatGateways {
     /// No NAT gateway (only valid without private-with-egress tiers).
@@ -847,5 +850,18 @@ fn validate_tiers(scope: &Scope, props: &VpcProps) {
             "NatGateways",
             "private-with-egress tiers need NAT gateways (NatGateways::Single or NatGateways::OnePerAz); use SubnetConfiguration::isolated(..) for subnets without internet egress",
         );
+    }
+}
+
+#[cfg(test)]
+mod nat_serde_tests {
+    use super::NatGateways;
+
+    #[test]
+    fn a_config_names_the_nat_choice() {
+        assert_eq!(serde_json::from_str::<NatGateways>("\"one_per_az\"").unwrap(), NatGateways::OnePerAz);
+        assert_eq!(serde_json::to_string(&NatGateways::Single).unwrap(), "\"single\"");
+        let e = serde_json::from_str::<NatGateways>("\"two\"").unwrap_err().to_string();
+        assert!(e.starts_with("unknown variant `two`, expected one of `none`, `single`, `one_per_az`"), "{e}");
     }
 }

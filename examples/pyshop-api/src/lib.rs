@@ -11,10 +11,8 @@ use stackcraft::prelude::*;
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// Task CPU units (a valid Fargate pair with `memory_mib`).
-    pub cpu: u32,
-    /// Task memory in MiB.
-    pub memory_mib: u32,
+    /// Task size: `{"cpu": 512, "memory_mib": 1024}`, a pair Fargate accepts (checked on load).
+    pub size: FargateSize,
     /// Tasks running normally.
     pub desired_count: u32,
     /// Autoscaling lower bound.
@@ -25,8 +23,8 @@ pub struct Config {
     pub db_instance_class: String,
     /// Standby in a second AZ.
     pub multi_az: bool,
-    /// One NAT gateway per AZ (else a single shared one).
-    pub nat_per_az: bool,
+    /// NAT gateways: `"single"` (shared) or `"one_per_az"`.
+    pub nat: NatGateways,
     /// The container image (registry reference with tag or digest).
     pub image: String,
     /// Public DNS name of the API; a hosted zone for it is created.
@@ -56,7 +54,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
                 SubnetConfiguration::public("Public").cidrs(["10.0.1.0/24", "10.0.2.0/24"]),
                 SubnetConfiguration::private_with_egress("Private").cidrs(["10.0.10.0/24", "10.0.11.0/24"]),
             ])
-            .nat_gateways(if c.nat_per_az { NatGateways::OnePerAz } else { NatGateways::Single })
+            .nat_gateways(c.nat)
             .build(),
     );
 
@@ -112,14 +110,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
 
     // Compute: cluster with Container Insights, the API task, the service.
     let cluster = Cluster::new(&stack, "Cluster", ClusterProps::default());
-    let size = match FargateSize::new(c.cpu, c.memory_mib) {
-        Ok(size) => size,
-        Err(e) => {
-            stack.error("cpu/memory_mib", e.to_string());
-            FargateSize::CPU_256_MEM_512
-        }
-    };
-    let task = FargateTaskDefinition::new(&stack, "Task", FargateTaskDefinitionProps::builder().size(size).build());
+    let task = FargateTaskDefinition::new(&stack, "Task", FargateTaskDefinitionProps::builder().size(c.size).build());
     let api = task.add_container(
         ContainerProps::builder()
             .name("api")
@@ -191,25 +182,28 @@ pub fn build(app: &App, env: &Environment<Config>) {
 
 /// dev, staging and prod, as the seed describes them.
 pub fn environments() -> Environments<Config> {
-    let config =
-        |cpu, memory_mib, desired_count, min_tasks, db_instance_class: &str, multi_az, nat_per_az, domain: &str| {
-            Config {
-                cpu,
-                memory_mib,
-                desired_count,
-                min_tasks,
-                max_tasks: if min_tasks == 1 { 2 } else { 10 },
-                db_instance_class: db_instance_class.into(),
-                multi_az,
-                nat_per_az,
-                image: "ghcr.io/pyshop/api:1.4.2".into(),
-                domain: domain.into(),
-                alarm_emails: vec!["oncall@pyshop.example.com".into()],
-                access_token_expire_minutes: 30,
-            }
-        };
+    let config = |size, desired_count, min_tasks, db_instance_class: &str, multi_az, nat, domain: &str| Config {
+        size,
+        desired_count,
+        min_tasks,
+        max_tasks: if min_tasks == 1 { 2 } else { 10 },
+        db_instance_class: db_instance_class.into(),
+        multi_az,
+        nat,
+        image: "ghcr.io/pyshop/api:1.4.2".into(),
+        domain: domain.into(),
+        alarm_emails: vec!["oncall@pyshop.example.com".into()],
+        access_token_expire_minutes: 30,
+    };
+    let (single, per_az) = (NatGateways::Single, NatGateways::OnePerAz);
     Environments::new()
-        .env("dev", config(256, 512, 1, 1, "db.t4g.micro", false, false, "dev.pyshop.example.com"))
-        .env("staging", config(512, 1024, 2, 2, "db.t4g.micro", false, true, "staging.pyshop.example.com"))
-        .production("prod", config(1024, 2048, 2, 2, "db.t4g.small", true, true, "pyshop.example.com"))
+        .env("dev", config(FargateSize::CPU_256_MEM_512, 1, 1, "db.t4g.micro", false, single, "dev.pyshop.example.com"))
+        .env(
+            "staging",
+            config(FargateSize::CPU_512_MEM_1024, 2, 2, "db.t4g.micro", false, per_az, "staging.pyshop.example.com"),
+        )
+        .production(
+            "prod",
+            config(FargateSize::CPU_1024_MEM_2048, 2, 2, "db.t4g.small", true, per_az, "pyshop.example.com"),
+        )
 }

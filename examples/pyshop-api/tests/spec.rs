@@ -277,10 +277,18 @@ fn templates_pass_cfn_lint_and_checkov() {
 
 #[test]
 fn invalid_fargate_size_from_a_config_file_is_a_clear_error() {
+    // The config holds a typed `FargateSize`: an invalid pair never loads.
     let mut envs = pyshop_api::environments();
     let mut cfg = serde_json::to_value(&envs.get("dev").unwrap().config).unwrap();
-    cfg["memory_mib"] = json!(8192);
-    envs.load_config("dev", &cfg.to_string()).unwrap();
-    let err = synth_env("pyshop", envs.get("dev").unwrap(), pyshop_api::build).unwrap_err().to_string();
-    assert!(err.contains("Api [cpu/memory_mib]") && err.contains("256"), "{err}");
+    cfg["size"]["memory_mib"] = json!(8192);
+    let err = envs.load_config("dev", &cfg.to_string()).unwrap_err();
+    assert_eq!(
+        err,
+        "config for environment \"dev\": at size: 8192 MiB is not a valid memory size for 256 CPU units on \
+         Fargate; allowed: 512, 1024, 2048 MiB at line 1 column 37"
+    );
+    cfg["size"]["memory_mib"] = json!(512);
+    cfg["nat"] = json!("two");
+    let err = envs.load_config("dev", &cfg.to_string()).unwrap_err();
+    assert!(err.starts_with("config for environment \"dev\": at nat: unknown variant `two`"), "{err}");
 }
