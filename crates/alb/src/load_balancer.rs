@@ -317,9 +317,18 @@ impl ApplicationLoadBalancer {
         self.metric(class.metric_name(), Statistic::Sum)
     }
 
+    /// 5xx responses the load balancer itself generated
+    /// (`HTTPCode_ELB_5XX_Count`: no healthy target, timeouts, its own
+    /// errors), not the targets' 5xx ([`Self::metric_target_5xx`]).
     /// Shorthand for `metric_http_code_elb(HttpCodeElb::Elb5xx)`.
-    pub fn metric_http_5xx(&self) -> Metric {
+    pub fn metric_elb_5xx(&self) -> Metric {
         self.metric_http_code_elb(HttpCodeElb::Elb5xx)
+    }
+
+    /// The former name of [`Self::metric_elb_5xx`], which says whose 5xx it counts.
+    #[deprecated(since = "0.1.0", note = "use `metric_elb_5xx` (the load balancer's own 5xx) or `metric_target_5xx`")]
+    pub fn metric_http_5xx(&self) -> Metric {
+        self.metric_elb_5xx()
     }
 
     /// Shorthand for `metric_http_code_target(HttpCodeTarget::Target5xx)`.
@@ -409,7 +418,7 @@ impl ApplicationLoadBalancer {
     /// `threshold` 5XX responses (502/503/504: no reachable target, ...) in
     /// 5 minutes (`HTTPCode_ELB_5XX_Count` Sum over 300 s).
     pub fn alarm_elb_5xx(&self, scope: &Scope, id: &str, threshold: f64) -> stackcraft_observability::Alarm {
-        self.alarm_5xx_over_5_minutes(scope, id, self.metric_http_5xx(), threshold, "the load balancer")
+        self.alarm_5xx_over_5_minutes(scope, id, self.metric_elb_5xx(), threshold, "the load balancer")
     }
 
     fn alarm_5xx_over_5_minutes(

@@ -100,6 +100,18 @@ impl From<&str> for EcrRepositoryRef {
     }
 }
 
+impl From<String> for EcrRepositoryRef {
+    fn from(name: String) -> Self {
+        EcrRepositoryRef::Named(name)
+    }
+}
+
+impl From<&String> for EcrRepositoryRef {
+    fn from(name: &String) -> Self {
+        EcrRepositoryRef::Named(name.clone())
+    }
+}
+
 impl EcrRepositoryRef {
     fn arn(&self) -> Value<String> {
         match self {
@@ -464,6 +476,8 @@ mod tests {
     #[test]
     fn named_ecr_image_uri_is_partition_neutral() {
         let img = ContainerImage::from_ecr("pyshop-api", "v3");
+        let owned = ContainerImage::from_ecr(String::from("pyshop-api"), String::from("v3"));
+        assert_eq!(format!("{owned:?}"), format!("{img:?}"));
         let s = serde_json::to_string(&img.image_uri()).unwrap();
         assert!(s.contains("AWS::URLSuffix") && s.contains("pyshop-api") && s.contains(":v3"), "{s}");
         assert_eq!(ContainerImage::from_registry("nginx:1.27").image_uri(), Value::from("nginx:1.27"));

@@ -173,11 +173,13 @@ pub struct FargateServiceProps {
     pub task_definition: FargateTaskDefinition,
     /// The VPC the tasks run in.
     pub vpc: Vpc,
-    /// Tasks to run (default 2). Ignored once
-    /// [`FargateService::auto_scale_task_count`] is used (the scalable target
-    /// then owns the count).
-    #[builder(default = 2)]
-    pub desired_count: u32,
+    /// Tasks to run (default 2). Once
+    /// [`FargateService::auto_scale_task_count`] is used the scalable target
+    /// owns the count and `DesiredCount` leaves the template: a count given
+    /// here must then equal the scaling `min_capacity` (a different one is a
+    /// synth error, never silently dropped); leave it out with autoscaling.
+    #[builder(default, setter(strip_option))]
+    pub desired_count: Option<u32>,
     /// Subnet tier for the tasks (default private with egress).
     #[builder(default = SubnetType::PrivateWithEgress)]
     pub subnet_type: SubnetType,
@@ -246,6 +248,7 @@ pub struct FargateService {
     task_definition: FargateTaskDefinition,
     connections: Connections,
     grace_default: bool,
+    desired_count: Option<u32>,
 }
 
 impl FargateService {
@@ -348,7 +351,7 @@ impl FargateService {
         let mut l1 = ecs::Service::new()
             .cluster(props.cluster.name())
             .task_definition(td.arn())
-            .desired_count(props.desired_count)
+            .desired_count(props.desired_count.unwrap_or(2))
             .capacity_provider_strategy(props.capacity.items())
             .platform_version("LATEST")
             .deployment_configuration(
@@ -439,6 +442,7 @@ impl FargateService {
             task_definition: td,
             connections,
             grace_default: props.health_check_grace_period_secs.is_none(),
+            desired_count: props.desired_count,
         }
     }
 
@@ -507,7 +511,20 @@ impl FargateService {
     /// service to the configured count (ECS starts a new service with one
     /// task and Application Auto Scaling raises it to `min_capacity` at
     /// once).
+    ///
+    /// A `desired_count` given to the service must equal `min_capacity`
+    /// (else it would be dropped silently): a different one is an error.
     pub fn auto_scale_task_count(&self, props: ScalingProps) -> ScalableTaskCount {
+        if let Some(count) = self.desired_count.filter(|c| *c != props.min_capacity) {
+            self.scope.error(
+                "DesiredCount",
+                format!(
+                    "desired_count {count} would be ignored: autoscaling owns the task count from min_capacity {}; \
+                     leave desired_count out or set it to {}",
+                    props.min_capacity, props.min_capacity
+                ),
+            );
+        }
         self.handle.edit(|s: &mut ecs::Service| s.desired_count = None);
         ScalableTaskCount::new(&self.scope, "TaskCount", self, props)
     }

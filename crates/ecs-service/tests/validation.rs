@@ -217,6 +217,24 @@ fn autoscaling_owns_the_desired_count() {
 }
 
 #[test]
+fn a_desired_count_autoscaling_would_drop_is_an_error() {
+    let app = App::new("t");
+    let s = app.stack("S");
+    let vpc = Vpc::new(&s, "Vpc", VpcProps::builder().build());
+    let td = task(&s);
+    td.add_container(web("web"));
+    let cluster = Cluster::new(&s, "Cluster", ClusterProps::default());
+    let props = FargateServiceProps::builder().cluster(cluster).task_definition(td).vpc(vpc.clone());
+    let svc = FargateService::new(&s, "Service", props.desired_count(3).build());
+    svc.auto_scale_task_count(ScalingProps::builder().min_capacity(2).max_capacity(4).build());
+    assert_eq!(
+        errors(&app),
+        "synth failed with 1 error:\n  error: S/Service [DesiredCount]: desired_count 3 would be ignored: autoscaling owns the task count \
+         from min_capacity 2; leave desired_count out or set it to 2\n"
+    );
+}
+
+#[test]
 fn container_dependencies() {
     let app = App::new("t");
     let s = app.stack("S");

@@ -147,6 +147,8 @@ pub mod prelude {
     pub use stackcraft_data::{
         CorsRule, HttpMethod, LifecycleRule, LogBucketProps, ObjectOwnership, StorageClass, Transition,
     };
+    /// The container health check (the load balancer's is [`HealthCheck`]).
+    pub use stackcraft_ecs_service::HealthCheck as ContainerHealthCheck;
     /// ECR lifecycle rules (the bucket ones are [`LifecycleRule`]).
     pub use stackcraft_ecs_service::LifecycleRule as ImageLifecycleRule;
     pub use stackcraft_ecs_service::Logging;

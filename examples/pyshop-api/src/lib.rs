@@ -4,7 +4,6 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use stackcraft::ecs_service::HealthCheck as ContainerHealthCheck;
 use stackcraft::prelude::*;
 
 /// What differs between environments (`cargo run -- schema` prints its JSON Schema).
@@ -156,7 +155,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
     };
     alarm("EcsCpuHigh", service.metric_cpu_utilization(), 85.0, "API tasks CPU above 85%");
     alarm("EcsMemoryHigh", service.metric_memory_utilization(), 85.0, "API tasks memory above 85%");
-    alarm("Alb5xx", alb.metric_http_5xx().statistic(Statistic::Sum), 10.0, "ALB 5XX responses");
+    alarm("Alb5xx", alb.metric_elb_5xx().statistic(Statistic::Sum), 10.0, "ALB 5XX responses");
     alarm("ResponseTime", alb.metric_target_response_time(), 1.0, "Target response time above 1 s");
     alarm("UnhealthyTargets", targets.metric_unhealthy_host_count(), 1.0, "At least one unhealthy API target");
     alarm("DbCpuHigh", db.metric_cpu_utilization(), 80.0, "Database CPU above 80%");
