@@ -4,9 +4,9 @@
 use std::ops::Deref;
 use std::rc::Rc;
 
-use serde_json::json;
-use stackcraft_cfn::{ec2, iam, logs, ssm, Tag};
+use stackcraft_cfn::{ec2, logs, ssm, Tag};
 use stackcraft_core::{ResourceHandle, Scope, Value};
+use stackcraft_iam::{Condition, PolicyStatement, Principal, Role, RoleProps};
 use typed_builder::TypedBuilder;
 
 use crate::cidr::{self, TierSpec};
@@ -620,43 +620,29 @@ impl Vpc {
             "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/${GroupId}",
             [("GroupId", default_sg.clone())],
         );
-        let trust = json!({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Effect": "Allow",
-                "Principal": { "Service": "ssm.amazonaws.com" },
-                "Action": "sts:AssumeRole",
-                "Condition": { "StringEquals": { "aws:SourceAccount": Value::account_id() } },
-            }],
-        });
-        let policy = json!({
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Action": ["ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress"],
-                    "Resource": sg_arn,
-                },
-                {
-                    // DescribeSecurityGroups has no resource-level permissions.
-                    "Effect": "Allow",
-                    "Action": "ec2:DescribeSecurityGroups",
-                    "Resource": "*",
-                },
-            ],
-        });
-        let role = s.add(
+        let role = Role::new(
+            &s,
             "Role",
-            iam::Role::new(trust)
+            RoleProps::builder()
+                .assumed_by(Principal::service("ssm.amazonaws.com"))
+                .trust_conditions(vec![Condition::source_account_is_this_account()])
                 .description(format!(
                     "Lets SSM Automation remove the rules of the default security group of {}",
                     self.inner.scope.path()
                 ))
-                .policies(vec![iam::role::Policy::new(policy, "RevokeDefaultSecurityGroupRules")]),
+                .inline_statements(vec![
+                    PolicyStatement::allow()
+                        .actions(["ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress"])
+                        .resource(sg_arn),
+                    PolicyStatement::allow()
+                        .action("ec2:DescribeSecurityGroups")
+                        .all_resources("ec2:DescribeSecurityGroups has no resource-level permissions"),
+                ])
+                .build(),
         );
         let mut params = std::collections::BTreeMap::new();
         params.insert("GroupId".to_owned(), vec![default_sg]);
-        params.insert("AutomationAssumeRole".to_owned(), vec![role.attr_arn()]);
+        params.insert("AutomationAssumeRole".to_owned(), vec![role.arn()]);
         s.add(
             "Association",
             ssm::Association::new("AWSConfigRemediation-RemoveVPCDefaultSecurityGroupRules").parameters(params),
@@ -690,31 +676,20 @@ impl Vpc {
                         "VPC flow logs are encrypted at rest with the CloudWatch Logs service key; pass FlowLogDestination::CloudWatchLogs { kms_key_arn } to use a customer-managed key",
                     );
                 }
-                let trust = json!({
-                    "Version": "2012-10-17",
-                    "Statement": [{
-                        "Effect": "Allow",
-                        "Principal": { "Service": "vpc-flow-logs.amazonaws.com" },
-                        "Action": "sts:AssumeRole",
-                        "Condition": { "StringEquals": { "aws:SourceAccount": Value::account_id() } },
-                    }],
-                });
-                let delivery = json!({
-                    "Version": "2012-10-17",
-                    "Statement": [{
-                        "Effect": "Allow",
-                        "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-                        "Resource": lg.attr_arn(),
-                    }],
-                });
-                let role = s.add(
+                let role = Role::new(
+                    &s,
                     "IAMRole",
-                    iam::Role::new(trust)
+                    RoleProps::builder()
+                        .assumed_by(Principal::service("vpc-flow-logs.amazonaws.com"))
+                        .trust_conditions(vec![Condition::source_account_is_this_account()])
                         .description(format!(
                             "Delivers the flow logs of {} to CloudWatch Logs",
                             self.inner.scope.path()
                         ))
-                        .policies(vec![iam::role::Policy::new(delivery, "FlowLogDelivery")]),
+                        .inline_statements(vec![PolicyStatement::allow()
+                            .actions(["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"])
+                            .resource(lg.attr_arn())])
+                        .build(),
                 );
                 s.add(
                     "FlowLog",
@@ -722,7 +697,7 @@ impl Vpc {
                         .traffic_type(traffic)
                         .log_destination_type("cloud-watch-logs")
                         .log_group_name(lg.ref_())
-                        .deliver_logs_permission_arn(role.attr_arn())
+                        .deliver_logs_permission_arn(role.arn())
                         .tags(name_tag(s.path())),
                 );
             }
