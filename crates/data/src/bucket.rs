@@ -11,7 +11,7 @@ use stackcraft_cfn::s3;
 use stackcraft_cfn::s3::bucket as b;
 use stackcraft_core::{CondExpr, ConditionRef, DeletionPolicy, ResourceHandle, Scope, ToCfn, Value};
 use stackcraft_iam::{Grantable, PolicyDocument, PolicyStatement, Principal};
-use stackcraft_observability::{Key, KeyProps};
+use stackcraft_security::{Key, KeyProps};
 use typed_builder::TypedBuilder;
 
 /// How objects are encrypted at rest.

@@ -11,7 +11,8 @@ use stackcraft_cfn::dynamodb;
 use stackcraft_cfn::dynamodb::table as t;
 use stackcraft_core::{DeletionPolicy, ResourceHandle, Scope, Value};
 use stackcraft_iam::{Grantable, PolicyStatement};
-use stackcraft_observability::{Alarm, AlarmProps, Key, KeyProps, Metric, Statistic, TreatMissingData};
+use stackcraft_observability::{Alarm, AlarmProps, Metric, Statistic, TreatMissingData};
+use stackcraft_security::{Key, KeyProps};
 use typed_builder::TypedBuilder;
 
 /// The scalar type of a key attribute.

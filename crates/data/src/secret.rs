@@ -5,7 +5,7 @@ use serde_json::Value as Json;
 use stackcraft_cfn::secretsmanager;
 use stackcraft_core::{DeletionPolicy, ResourceHandle, Scope, ToCfn, Value};
 use stackcraft_iam::{Grantable, PolicyStatement, SecretSource};
-use stackcraft_observability::Key;
+use stackcraft_security::Key;
 use typed_builder::TypedBuilder;
 
 /// How Secrets Manager generates a random secret value

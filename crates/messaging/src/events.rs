@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value as Json};
 use stackcraft_cfn::events;
 use stackcraft_core::{ResourceHandle, Scope, Value};
 use stackcraft_iam::{Grantable, PolicyStatement, Role, RoleProps, ServicePrincipal};
-use stackcraft_observability::{Key, KeyProps};
+use stackcraft_security::{Key, KeyProps};
 use typed_builder::TypedBuilder;
 
 use crate::queue::Queue;

@@ -9,7 +9,8 @@ use serde_json::json;
 use stackcraft_cfn::sqs;
 use stackcraft_core::{ResourceHandle, Scope, Value};
 use stackcraft_iam::{Grantable, PolicyDocument, PolicyStatement, Principal};
-use stackcraft_observability::{Alarm, AlarmProps, Key, KeyProps, Metric, Statistic, TreatMissingData};
+use stackcraft_observability::{Alarm, AlarmProps, Metric, Statistic, TreatMissingData};
+use stackcraft_security::{Key, KeyProps};
 use typed_builder::TypedBuilder;
 
 /// How a queue's messages are encrypted at rest.

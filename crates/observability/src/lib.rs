@@ -1,10 +1,10 @@
 //! stackcraft-observability: the building blocks that watch a system.
 //!
-//! - [`Key`] (module [`kms`]): a customer-managed KMS key with rotation on, whose
-//!   policy grows as services need it (used for log groups, alarm topics, and by
-//!   other crates for RDS, Secrets Manager, ...). [`Key::share_in_stack`] makes one
-//!   key the default of its stack, so log groups, secrets, buckets and topics
-//!   share it instead of paying for one key each.
+//! - [`Key`] (module [`kms`], re-exported from `stackcraft-security`, its home):
+//!   a customer-managed KMS key with rotation on, whose policy grows as services
+//!   need it. [`Key::share_in_stack`] makes one key the default of its stack, so
+//!   log groups, secrets, buckets and topics share it instead of paying for one
+//!   key each.
 //! - [`LogGroup`] with a typed [`RetentionDays`] (only the values CloudWatch Logs
 //!   accepts), KMS encryption and `Retain` by default.
 //! - [`Metric`]: namespace, name, dimensions (any [`Value`](stackcraft_core::Value)),
@@ -41,7 +41,6 @@
 mod alarm;
 mod budget;
 mod dashboard;
-pub mod kms;
 mod logs;
 mod metric;
 mod topic;
@@ -51,7 +50,8 @@ pub use budget::{Budget, BudgetAlert, BudgetProps};
 pub use dashboard::{
     AlarmStatusWidget, Dashboard, DashboardProps, GraphWidget, SingleValueWidget, TextWidget, Widget, GRID_WIDTH,
 };
-pub use kms::{Key, KeyProps};
 pub use logs::{LogGroup, LogGroupEncryption, LogGroupProps, RetentionDays};
 pub use metric::{Metric, Statistic, Unit};
+/// KMS keys live in `stackcraft-security`; re-exported for the blocks and apps that name them here.
+pub use stackcraft_security::{kms, Key, KeyProps};
 pub use topic::{is_email, AlarmAction, AlarmTopic, AlarmTopicProps};

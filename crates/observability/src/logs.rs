@@ -353,6 +353,34 @@ mod tests {
         assert_eq!(RetentionDays::Infinite.days(), None);
         assert!(RetentionDays::allowed_values().starts_with("1, 3, 5, 7"));
     }
+
+    #[test]
+    fn a_shared_key_is_the_stack_default() {
+        use crate::{Key, KeyProps};
+        use stackcraft_core::App;
+        let app = App::new("t");
+        let stack = app.stack("S");
+        let other = app.stack("Other");
+        let key = Key::new(&stack, "Shared", KeyProps::default());
+        key.share_in_stack();
+        assert_eq!(Key::stack_default(&stack.scope("Deep")).map(|k| k.handle().clone()), Some(key.handle().clone()));
+        assert!(Key::stack_default(&other).is_none());
+        LogGroup::new(&stack, "A", LogGroupProps::default());
+        LogGroup::new(&stack, "B", LogGroupProps::default());
+        LogGroup::new(&stack, "C", LogGroupProps::builder().encryption(LogGroupEncryption::NewKey).build());
+        LogGroup::new(&other, "D", LogGroupProps::default());
+        let a = app.synth().unwrap();
+        let count = |i: usize| {
+            a.stacks[i].template["Resources"]
+                .as_object()
+                .unwrap()
+                .values()
+                .filter(|r| r["Type"] == "AWS::KMS::Key")
+                .count()
+        };
+        // The shared key and C's own key; the other stack makes its own.
+        assert_eq!((count(0), count(1)), (2, 1));
+    }
 }
 
 #[cfg(test)]

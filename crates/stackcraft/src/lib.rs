@@ -83,7 +83,7 @@ pub use stackcraft_edge as edge;
 pub use stackcraft_iam as iam;
 /// Queues, topics, event buses and rules, MSK Serverless (`stackcraft-messaging`).
 pub use stackcraft_messaging as messaging;
-/// KMS keys, log groups, metrics, alarms, alarm topics, dashboards (`stackcraft-observability`).
+/// Log groups, metrics, alarms, alarm topics, dashboards, budgets (`stackcraft-observability`).
 pub use stackcraft_observability as observability;
 /// Service shapes built from the blocks: Fargate services on a shared load balancer listener (`stackcraft-patterns`; feature `patterns`).
 #[cfg(feature = "patterns")]
@@ -91,6 +91,8 @@ pub use stackcraft_patterns as patterns;
 /// Diff, cost estimate and architecture graph of an assembly (`stackcraft-review`; feature `review`).
 #[cfg(feature = "review")]
 pub use stackcraft_review as review;
+/// Security primitives: KMS keys (one per stack by default), secret sources (`stackcraft-security`).
+pub use stackcraft_security as security;
 /// Networking: VPC, subnets, security groups, connections (`stackcraft-vpc`).
 pub use stackcraft_vpc as vpc;
 
@@ -177,12 +179,13 @@ pub mod prelude {
     pub use stackcraft_observability::AlarmAction;
     pub use stackcraft_observability::{
         Alarm, AlarmProps, AlarmTopic, AlarmTopicProps, Budget, BudgetProps, ComparisonOperator, Dashboard,
-        GraphWidget, Key, KeyProps, LogGroup, LogGroupEncryption, LogGroupProps, Metric, RetentionDays,
-        SingleValueWidget, Statistic, TextWidget, TreatMissingData, Unit,
+        GraphWidget, LogGroup, LogGroupEncryption, LogGroupProps, Metric, RetentionDays, SingleValueWidget, Statistic,
+        TextWidget, TreatMissingData, Unit,
     };
     #[cfg(feature = "patterns")]
     pub use stackcraft_patterns::{SharedAlbService, SharedAlbServiceProps};
     pub use stackcraft_policy::{packs, Level, Pack, Policy};
+    pub use stackcraft_security::{Key, KeyProps};
     pub use stackcraft_vpc::{
         Connections, HasConnections, NatGateways, Port, SecurityGroup, SecurityGroupProps, SubnetConfiguration,
         SubnetType, Vpc, VpcProps,

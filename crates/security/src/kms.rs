@@ -52,7 +52,7 @@ impl Default for KeyProps {
 /// # One key per stack
 ///
 /// Every KMS key costs about $1 a month. [`Key::share_in_stack`] makes a key
-/// the default of its stack: log groups ([`crate::LogGroupEncryption::StackKey`],
+/// the default of its stack: log groups (`stackcraft_observability::LogGroupEncryption::StackKey`,
 /// the default), secrets and buckets of that stack that are not given a key
 /// use it instead of creating their own ([`Key::for_resource`]). Per-resource
 /// keys stay possible by passing a key (or `NewKey`) explicitly.
@@ -247,7 +247,7 @@ impl Key {
     /// Let CloudWatch Logs of this account and region encrypt and decrypt log
     /// groups with the key (scoped with the `kms:EncryptionContext:aws:logs:arn`
     /// condition to log groups of this account and region). Called by
-    /// [`crate::LogGroup`] for the key it uses.
+    /// `stackcraft_observability::LogGroup` for the key it uses.
     pub fn allow_cloudwatch_logs(&self) {
         self.add_to_resource_policy(json!({
             "Sid": SID_LOGS,
@@ -276,7 +276,7 @@ impl Key {
 
     /// Let CloudWatch alarms publish to SNS topics encrypted with this key
     /// (`kms:Decrypt` and `kms:GenerateDataKey*` for `cloudwatch.amazonaws.com`).
-    /// Called by [`crate::AlarmTopic`].
+    /// Called by the alarm topics.
     pub fn allow_cloudwatch_alarms(&self) {
         self.add_to_resource_policy(json!({
             "Sid": SID_ALARMS,
@@ -314,33 +314,6 @@ mod tests {
         assert_eq!(sids, [SID_ROOT, SID_LOGS, SID_ALARMS]);
         assert_eq!(k["DeletionPolicy"], "Retain");
         assert_eq!(k["Properties"]["EnableKeyRotation"], true);
-    }
-
-    #[test]
-    fn a_shared_key_is_the_stack_default() {
-        use crate::{LogGroup, LogGroupEncryption, LogGroupProps};
-        let app = App::new("t");
-        let stack = app.stack("S");
-        let other = app.stack("Other");
-        let key = Key::new(&stack, "Shared", KeyProps::default());
-        key.share_in_stack();
-        assert_eq!(Key::stack_default(&stack.scope("Deep")).map(|k| k.handle().clone()), Some(key.handle().clone()));
-        assert!(Key::stack_default(&other).is_none());
-        LogGroup::new(&stack, "A", LogGroupProps::default());
-        LogGroup::new(&stack, "B", LogGroupProps::default());
-        LogGroup::new(&stack, "C", LogGroupProps::builder().encryption(LogGroupEncryption::NewKey).build());
-        LogGroup::new(&other, "D", LogGroupProps::default());
-        let a = app.synth().unwrap();
-        let count = |i: usize| {
-            a.stacks[i].template["Resources"]
-                .as_object()
-                .unwrap()
-                .values()
-                .filter(|r| r["Type"] == "AWS::KMS::Key")
-                .count()
-        };
-        // The shared key and C's own key; the other stack makes its own.
-        assert_eq!((count(0), count(1)), (2, 1));
     }
 
     #[test]
