@@ -128,10 +128,6 @@ fn corpus() -> Vec<Case> {
         raw("pattern events schedule", "AWS::Events::Rule", json!({"ScheduleExpression": "every day"}), "ScheduleExpression", "does not match the pattern ^(rate\\(.+\\)|cron\\(.+\\))?$"),
         raw("pattern security group description", "AWS::EC2::SecurityGroup", json!({"GroupDescription": "tabs\tnot allowed"}), "GroupDescription", "does not match the pattern"),
         raw("pattern iam path (\\u escapes)", "AWS::IAM::Role", json!({"AssumeRolePolicyDocument": {}, "Path": "service"}), "Path", "does not match the pattern"),
-        case("pattern via override on a building block (stackcraft-data Bucket)", |s| {
-            let b = stackcraft_data::Bucket::new(s, "Data", stackcraft_data::BucketProps::default());
-            b.handle().add_property_override("BucketName", "Not_Valid");
-        }, "S/Data/Resource", "BucketName", "does not match the pattern"),
         // --- minLength / maxLength ----------------------------------------------
         raw("minLength", "AWS::ECR::Repository", json!({"RepositoryName": "a"}), "RepositoryName", "\"a\" is 1 characters long, shorter than the minimum length 2"),
         raw("minLength secret string", "AWS::SecretsManager::Secret", json!({"SecretString": ""}), "SecretString", "shorter than the minimum length 1"),
@@ -168,11 +164,6 @@ fn corpus() -> Vec<Case> {
             let rule = bucket::Rule::new("Enable").expiration_in_days(30);
             s.add("B", s3::Bucket::new().lifecycle_configuration(bucket::LifecycleConfiguration::new(vec![Value::from(rule)])));
         }, "S/B", "LifecycleConfiguration.Rules[0].Status", "\"Enable\" is not one of the allowed values: \"Enabled\", \"Disabled\""),
-        case("index override on a building block's lifecycle rule", |s| {
-            let props = stackcraft_data::BucketProps::builder().expire_after_days(30).build();
-            let b = stackcraft_data::Bucket::new(s, "Data", props);
-            b.handle().add_property_override("LifecycleConfiguration.Rules.1.Status", "Enable");
-        }, "S/Data/Resource", "LifecycleConfiguration.Rules[1].Status", "\"Enable\" is not one of the allowed values: \"Enabled\", \"Disabled\""),
         // --- oneOf / anyOf / allOf / not / if-then ------------------------------
         raw("required within oneOf: none", "AWS::Route53::RecordSet", json!({"Name": "a.example.com.", "Type": "A", "TTL": "60", "ResourceRecords": ["1.2.3.4"]}), "HostedZoneId", "exactly one of `HostedZoneId`, `HostedZoneName` must be set (none is)"),
         raw("required within oneOf: both", "AWS::Route53::RecordSet", json!({"Name": "a.example.com.", "Type": "A", "TTL": "60", "ResourceRecords": ["1.2.3.4"], "HostedZoneId": "Z1", "HostedZoneName": "example.com."}), "HostedZoneName", "only one of `HostedZoneId`, `HostedZoneName` can be set (found HostedZoneId and HostedZoneName)"),
