@@ -161,6 +161,52 @@ fn feature_builds(root: &Path, gate: &mut Gate) {
     );
 }
 
+/// `cargo package` for every crate of the workspace. `publish = false` stays
+/// in the manifests (nothing is published yet), but cargo leaves unpublishable
+/// packages out of the local overlay it resolves path dependencies against, so
+/// the check runs on a scratch copy of the tracked files with `publish = true`
+/// and without verification builds (packaging, manifests and the resolution of
+/// every dependency, dev-dependencies included, are what it proves).
+fn package_check(root: &Path, gate: &mut Gate) {
+    let started = Instant::now();
+    let scratch = root.join("target/package-check");
+    let _ = std::fs::remove_dir_all(&scratch);
+    let copied = output(Command::new("git").current_dir(root).args(["ls-files", "-z"])).is_some_and(|files| {
+        files.split('\0').filter(|f| !f.is_empty()).all(|f| {
+            let (from, to) = (root.join(f), scratch.join("src").join(f));
+            let parent_ok = to.parent().is_none_or(|p| std::fs::create_dir_all(p).is_ok());
+            let link = std::fs::symlink_metadata(&from).map(|m| m.file_type().is_symlink()).unwrap_or(false);
+            parent_ok
+                && if link {
+                    std::fs::read_link(&from).is_ok_and(|target| std::os::unix::fs::symlink(target, &to).is_ok())
+                } else {
+                    !from.exists() || std::fs::copy(&from, &to).is_ok()
+                }
+        })
+    });
+    let manifest = scratch.join("src/Cargo.toml");
+    let flipped = std::fs::read_to_string(&manifest)
+        .is_ok_and(|m| std::fs::write(&manifest, m.replace("\npublish = false", "\npublish = true")).is_ok());
+    let ok = copied
+        && flipped
+        && sh(cargo().current_dir(scratch.join("src")).env("CARGO_TARGET_DIR", scratch.join("target")).args([
+            "package",
+            "--quiet",
+            "--workspace",
+            "--exclude",
+            "xtask",
+            "--no-verify",
+            "--allow-dirty",
+        ]));
+    gate.check(
+        &format!(
+            "cargo package --workspace (scratch copy, publish = true, --no-verify) ({:.0} s)",
+            started.elapsed().as_secs_f64()
+        ),
+        ok,
+    );
+}
+
 fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
@@ -253,6 +299,7 @@ fn run_ci(args: Vec<String>) -> ExitCode {
         ])),
     );
     feature_builds(&root, &mut gate);
+    package_check(&root, &mut gate);
     if !skip_tests {
         gate.check(
             "cargo test --workspace",

@@ -4,7 +4,7 @@
 //! `use stackcraft::prelude::*;`. The guide below is the project README; its
 //! examples are compiled as doctests.
 //!
-#![doc = include_str!("../../../README.md")]
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
 /// Load balancing, certificates and DNS records (`stackcraft-alb`).
