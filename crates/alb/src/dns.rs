@@ -18,6 +18,7 @@ use crate::names::validate_domain_name;
 
 /// Properties of a new [`HostedZone`].
 #[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
 pub struct HostedZoneProps {
     /// The zone's domain, e.g. `example.com`.
     #[builder(setter(into))]
@@ -109,6 +110,7 @@ impl HostedZone {
 
 /// Properties of a [`Certificate`].
 #[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
 pub struct CertificateProps {
     /// The main domain, e.g. `api.example.com` or `*.example.com`.
     #[builder(setter(into))]

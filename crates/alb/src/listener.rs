@@ -235,6 +235,7 @@ impl ListenerAction {
 
 /// Properties of a [`Listener`].
 #[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
 pub struct ListenerProps {
     /// Protocol (default HTTPS).
     #[builder(default = ListenerProtocol::Https)]
@@ -342,6 +343,7 @@ impl ListenerCondition {
 
 /// Properties of a listener rule.
 #[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
 pub struct ListenerRuleProps {
     /// Priority 1 to 50000 (lower wins). `None`: assigned automatically —
     /// 10, 20, 30, ... in the order rules are added, skipping priorities

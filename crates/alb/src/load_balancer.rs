@@ -35,6 +35,7 @@ impl AccessLogs {
 
 /// Properties of an [`ApplicationLoadBalancer`].
 #[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
 pub struct ApplicationLoadBalancerProps {
     /// The VPC.
     pub vpc: Vpc,

@@ -142,6 +142,7 @@ pub fn validate_http_codes(codes: &str) -> Result<(), String> {
 
 /// Properties of a [`TargetGroup`].
 #[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
 pub struct TargetGroupProps {
     /// The VPC of the targets.
     pub vpc: Vpc,

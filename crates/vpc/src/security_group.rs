@@ -24,6 +24,7 @@ use crate::vpc::Vpc;
 
 /// Properties of a [`SecurityGroup`].
 #[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
 pub struct SecurityGroupProps {
     /// `GroupDescription` (required by checkov CKV_AWS_23; immutable after creation).
     #[builder(setter(into))]

@@ -220,6 +220,7 @@ impl Default for FlowLogs {
 /// one private-with-egress tier sharing the range equally, one NAT gateway
 /// per zone, flow logs to CloudWatch Logs.
 #[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
 pub struct VpcProps {
     /// The VPC's IPv4 CIDR block (`/16`..=`/28`).
     #[builder(default = String::from("10.0.0.0/16"), setter(into))]
