@@ -150,7 +150,7 @@ impl SecurityGroup {
     fn add_rule(
         &self,
         placement: &Scope,
-        kind: &str,
+        kind: Direction,
         peer_key: &str,
         peer: Peer,
         port: Port,
@@ -166,8 +166,8 @@ impl SecurityGroup {
             placement.error("Description", format!("rule description is longer than 255 characters: '{description}'"));
         }
         let prefix = match kind {
-            "ingress" => "IngressFrom",
-            _ => "EgressTo",
+            Direction::Ingress => "IngressFrom",
+            Direction::Egress => "EgressTo",
         };
         let own = if placement.path() == self.inner.scope.path() {
             String::new()
@@ -189,7 +189,7 @@ impl SecurityGroup {
             Protocol::All => (None, None),
             _ => (Some(port.from_port()), Some(port.to_port())),
         };
-        let handle: ResourceHandle = if kind == "ingress" {
+        let handle: ResourceHandle = if kind == Direction::Ingress {
             let mut r =
                 ec2::SecurityGroupIngress::new(port.protocol().as_cfn()).group_id(self.id()).description(description);
             if let (Some(f), Some(t)) = (from, to) {
@@ -221,7 +221,14 @@ impl SecurityGroup {
             self.inner.scope.error("SecurityGroupIngress", m);
             return None;
         }
-        self.add_rule(&self.inner.scope.clone(), "ingress", cidr, Peer::Cidr(cidr.to_owned()), port, description)
+        self.add_rule(
+            &self.inner.scope.clone(),
+            Direction::Ingress,
+            cidr,
+            Peer::Cidr(cidr.to_owned()),
+            port,
+            description,
+        )
     }
 
     /// Allow egress to an IPv4 CIDR block (no-op when the group already
@@ -234,7 +241,14 @@ impl SecurityGroup {
             self.inner.scope.error("SecurityGroupEgress", m);
             return None;
         }
-        self.add_rule(&self.inner.scope.clone(), "egress", cidr, Peer::Cidr(cidr.to_owned()), port, description)
+        self.add_rule(
+            &self.inner.scope.clone(),
+            Direction::Egress,
+            cidr,
+            Peer::Cidr(cidr.to_owned()),
+            port,
+            description,
+        )
     }
 
     /// Allow ingress from another group; the rule resource is created in
@@ -246,7 +260,14 @@ impl SecurityGroup {
         port: Port,
         description: &str,
     ) -> Option<ResourceHandle> {
-        self.add_rule(placement, "ingress", &peer.inner.scope.path(), Peer::Group(peer.id()), port, description)
+        self.add_rule(
+            placement,
+            Direction::Ingress,
+            &peer.inner.scope.path(),
+            Peer::Group(peer.id()),
+            port,
+            description,
+        )
     }
 
     /// Allow egress to another group (no-op when all outbound is allowed).
@@ -260,7 +281,7 @@ impl SecurityGroup {
         if self.inner.allow_all_outbound {
             return None;
         }
-        self.add_rule(placement, "egress", &peer.inner.scope.path(), Peer::Group(peer.id()), port, description)
+        self.add_rule(placement, Direction::Egress, &peer.inner.scope.path(), Peer::Group(peer.id()), port, description)
     }
 }
 
@@ -421,5 +442,21 @@ impl HasConnections for Connections {
 impl HasConnections for SecurityGroup {
     fn connections(&self) -> Connections {
         Connections::new(vec![self.clone()], None)
+    }
+}
+
+/// Which way a security-group rule admits traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Ingress,
+    Egress,
+}
+
+impl std::fmt::Display for Direction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+        })
     }
 }
