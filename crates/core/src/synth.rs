@@ -486,14 +486,16 @@ impl Ctx<'_> {
                         }
                     }
                 }
-                for (k, x) in m.iter_mut() {
+                // Only subtrees holding a token change: the others are
+                // skipped without recording their keys.
+                for (k, x) in m.iter_mut().filter(|(_, x)| has_token(x)) {
                     self.keys.push(k.clone());
                     self.resolve(x, stack, at);
                     self.keys.pop();
                 }
             }
             Json::Array(a) => {
-                for x in a.iter_mut() {
+                for x in a.iter_mut().filter(|x| has_token(x)) {
                     self.resolve(x, stack, at);
                 }
             }
@@ -554,6 +556,17 @@ impl Ctx<'_> {
         } else {
             self.import(stack, owner, target, attr, at)
         }
+    }
+}
+
+/// Whether `v` holds a reference token anywhere (then [`Ctx::resolve`] has
+/// something to replace in it; otherwise resolving it changes nothing).
+fn has_token(v: &Json) -> bool {
+    match v {
+        Json::String(s) => parse_token(s).is_some(),
+        Json::Array(a) => a.iter().any(has_token),
+        Json::Object(m) => m.values().any(has_token),
+        _ => false,
     }
 }
 
@@ -1179,27 +1192,56 @@ impl App {
 
 /// The construct tree (`tree.json`), with the logical IDs synth assigned.
 fn tree(g: &Graph, logical: &HashMap<NodeId, String>) -> Json {
-    fn node(g: &Graph, logical: &HashMap<NodeId, String>, n: NodeId) -> Json {
-        let path = g.path(n);
-        let id = if n == 0 { "App".to_owned() } else { g.nodes[n].id.clone() };
-        let mut o = json!({ "id": id, "path": path });
+    // Each node's path is its parent's plus its id (what `Graph::path`
+    // computes by walking up), and every object is built with its keys in
+    // sorted order, so writing it needs no sorting.
+    fn node(g: &Graph, logical: &HashMap<NodeId, String>, n: NodeId, path: String) -> Json {
+        let mut o = Map::new();
         if let NodeKind::Resource(d) = &g.nodes[n].kind {
-            o["attributes"] =
-                json!({ "aws:cdk:cloudformation:type": d.type_name, "stackcraft:logicalId": logical.get(&n) });
+            let mut a = Map::new();
+            a.insert("aws:cdk:cloudformation:type".into(), Json::String(d.type_name.clone()));
+            a.insert("stackcraft:logicalId".into(), logical.get(&n).map_or(Json::Null, |l| Json::String(l.clone())));
+            o.insert("attributes".into(), Json::Object(a));
         }
         if !g.nodes[n].children.is_empty() {
-            let children: Map<String, Json> =
-                g.nodes[n].children.iter().map(|&c| (g.nodes[c].id.clone(), node(g, logical, c))).collect();
-            o["children"] = Json::Object(children);
+            let children: Map<String, Json> = g.nodes[n]
+                .children
+                .iter()
+                .map(|&c| {
+                    let id = &g.nodes[c].id;
+                    let child_path = if path.is_empty() { id.clone() } else { format!("{path}/{id}") };
+                    (id.clone(), node(g, logical, c, child_path))
+                })
+                .collect();
+            o.insert("children".into(), Json::Object(children));
         }
-        o
+        let id = if n == 0 { "App".to_owned() } else { g.nodes[n].id.clone() };
+        o.insert("id".into(), Json::String(id));
+        o.insert("path".into(), Json::String(path));
+        Json::Object(o)
     }
-    json!({ "version": "tree-0.1", "tree": node(g, logical, 0) })
+    json!({ "version": "tree-0.1", "tree": node(g, logical, 0, String::new()) })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rendered_len_is_the_rendered_text_length_and_sorting_is_kept() {
+        let v = json!({"b": [1, {"z": "\u{e9}\"", "a": null}], "a": {"y": 1.5, "x": true}, "c": {}});
+        let text = render(&v);
+        assert_eq!(rendered_len(&v), text.len());
+        assert!(text.find("\"a\"").unwrap() < text.find("\"b\"").unwrap());
+        assert!(text.find("\"x\"").unwrap() < text.find("\"y\"").unwrap());
+        assert!(text.ends_with("}\n"));
+    }
+
+    #[test]
+    fn only_token_strings_count_as_tokens() {
+        assert!(has_token(&json!({"A": [1, {"Ref": "<<sc:1:2>>"}]})));
+        assert!(!has_token(&json!({"<<sc:1:2>>": "x", "B": ["<<sc:x:2>>", "sc:1:2"]})));
+    }
 
     #[test]
     fn overrides_create_and_delete_paths() {
