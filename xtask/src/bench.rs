@@ -85,6 +85,15 @@ pub(crate) fn run(args: Vec<String>) -> ExitCode {
             last["peak_rss_kib"].as_f64().unwrap_or(0.0) / 1024.0,
             wall * 1e3 / n.max(1.0),
         );
+        let phases: Vec<String> = last["phases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| format!("{} {:.3}", p[0].as_str().unwrap_or("?"), p[1].as_f64().unwrap_or(0.0)))
+            .collect();
+        if !phases.is_empty() {
+            println!("          phases (ms, last run): {}", phases.join(", "));
+        }
     }
     let _ = std::fs::remove_dir_all(&out);
     if portal {
@@ -93,15 +102,53 @@ pub(crate) fn run(args: Vec<String>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Wall time (median of `runs`) and peak RSS (`/usr/bin/time -f %M`, one
-/// more run) of `order-portal synth --env prod`, process spawn to exit.
+/// Wall time, user+sys CPU time and peak RSS (medians of `runs`, measured
+/// by `/usr/bin/time -f "%e %U %S %M"` where it exists, else wall time by
+/// the clock) of `order-portal synth --env prod`, process spawn to exit; and
+/// the per-phase durations the app prints with `STACKCRAFT_TIMINGS=1`
+/// (medians of each phase).
 fn bench_portal(bin: &std::path::Path, out: &std::path::Path, runs: usize) -> ExitCode {
     let args = ["synth", "--env", "prod", "-q", "--out"];
+    let time = std::path::Path::new("/usr/bin/time").exists();
     let mut walls = Vec::new();
+    let mut cpus = Vec::new();
+    let mut rsss = Vec::new();
+    let mut phases: Vec<(String, Vec<f64>)> = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
-        match Command::new(bin).args(args).arg(out).output() {
-            Ok(o) if o.status.success() => {}
+        let mut cmd = if time {
+            let mut c = Command::new("/usr/bin/time");
+            c.args(["-f", "%e %U %S %M"]).arg(bin);
+            c
+        } else {
+            Command::new(bin)
+        };
+        match cmd.args(args).arg(out).env("STACKCRAFT_TIMINGS", "1").output() {
+            Ok(o) if o.status.success() => {
+                walls.push(start.elapsed().as_secs_f64() * 1e3);
+                let err = String::from_utf8_lossy(&o.stderr);
+                let mut lines = err.lines().rev();
+                if time {
+                    let f: Vec<f64> =
+                        lines.next().unwrap_or_default().split_whitespace().filter_map(|x| x.parse().ok()).collect();
+                    if let [_, user, sys, rss] = f[..] {
+                        cpus.push((user + sys) * 1e3);
+                        rsss.push(rss / 1024.0);
+                    }
+                }
+                for l in err.lines().filter_map(|l| l.strip_prefix("timings: ")) {
+                    for part in l.split(", ") {
+                        let Some((name, ms)) = part.strip_suffix(" ms").and_then(|p| p.rsplit_once(' ')) else {
+                            continue;
+                        };
+                        let Ok(ms) = ms.parse::<f64>() else { continue };
+                        match phases.iter_mut().find(|(n, _)| n == name) {
+                            Some((_, v)) => v.push(ms),
+                            None => phases.push((name.to_owned(), vec![ms])),
+                        }
+                    }
+                }
+            }
             Ok(o) => {
                 eprintln!("order-portal synth failed: {}", String::from_utf8_lossy(&o.stderr));
                 return ExitCode::FAILURE;
@@ -111,18 +158,8 @@ fn bench_portal(bin: &std::path::Path, out: &std::path::Path, runs: usize) -> Ex
                 return ExitCode::FAILURE;
             }
         }
-        walls.push(start.elapsed().as_secs_f64() * 1e3);
     }
-    walls.sort_by(f64::total_cmp);
-    let wall = walls[walls.len() / 2];
-    let rss = Command::new("/usr/bin/time")
-        .args(["-f", "%M"])
-        .arg(bin)
-        .args(args)
-        .arg(out)
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8_lossy(&o.stderr).lines().last().and_then(|l| l.trim().parse::<f64>().ok()));
+    let wall = median(&mut walls).unwrap_or(0.0);
     let resources: usize = std::fs::read_dir(out)
         .into_iter()
         .flatten()
@@ -132,10 +169,23 @@ fn bench_portal(bin: &std::path::Path, out: &std::path::Path, runs: usize) -> Ex
         .filter_map(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
         .map(|t| t["Resources"].as_object().map_or(0, |r| r.len()))
         .sum();
+    let (cpu, rss) = (median(&mut cpus), median(&mut rsss));
     println!(
-        "order-portal synth --env prod: {resources} resources, wall {wall:.1} ms (median of {runs}), peak RSS {}",
-        rss.map_or("n/a (no /usr/bin/time)".to_string(), |k| format!("{:.1} MiB", k / 1024.0))
+        "order-portal synth --env prod: {resources} resources, wall {wall:.1} ms, user+sys {} (1/100 s resolution), peak RSS {} (medians of {runs}; wall includes /usr/bin/time)",
+        cpu.map_or("n/a".to_string(), |c| format!("{c:.0} ms")),
+        rss.map_or("n/a (no /usr/bin/time)".to_string(), |k| format!("{k:.1} MiB"))
     );
+    if !phases.is_empty() {
+        let line: Vec<String> =
+            phases.iter_mut().map(|(n, v)| format!("{n} {:.3}", median(v).unwrap_or(0.0))).collect();
+        println!("  phases (ms, in-process, STACKCRAFT_TIMINGS=1): {}", line.join(", "));
+    }
     let _ = std::fs::remove_dir_all(out);
     ExitCode::SUCCESS
+}
+
+/// The median of `v` (sorts it); `None` when empty.
+fn median(v: &mut [f64]) -> Option<f64> {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied()
 }

@@ -3,11 +3,12 @@
 //! definitions, roles, log groups, security groups, database connections and
 //! alarms), split into stacks of at most 500 resources, synthesized and
 //! written like a user's app. Run by `cargo xtask bench`; prints one JSON line
-//! with the in-process timings and the peak RSS read from `/proc/self/status`.
+//! with the in-process timings (per synth phase too) and the peak RSS read from `/proc/self/status`.
 
 use std::time::Instant;
 
 use serde_json::json;
+use stackcraft::core::timings;
 use stackcraft::prelude::*;
 
 /// Resources per generated stack, at most.
@@ -92,10 +93,11 @@ fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);
     let resources: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
     let out = args.next().unwrap_or_else(|| "cdk.out".into());
+    timings::enable();
     let start = Instant::now();
     let app = App::new("bench");
     app.set_environment("bench", false);
-    build(&app, resources);
+    timings::phase("build", || build(&app, resources));
     let built = start.elapsed();
     let assembly = match app.synth() {
         Ok(a) => a,
@@ -105,7 +107,7 @@ fn main() -> std::process::ExitCode {
         }
     };
     let synthesized = start.elapsed();
-    if let Err(e) = assembly.write(std::path::Path::new(&out)) {
+    if let Err(e) = timings::phase("write", || assembly.write(std::path::Path::new(&out))) {
         eprintln!("cannot write {out}: {e}");
         return std::process::ExitCode::FAILURE;
     }
@@ -120,6 +122,7 @@ fn main() -> std::process::ExitCode {
             "synth_ms": (synthesized - built).as_secs_f64() * 1e3,
             "write_ms": (total - synthesized).as_secs_f64() * 1e3,
             "peak_rss_kib": peak_rss_kib(),
+            "phases": timings::take().into_iter().map(|(n, d)| json!([n, d.as_secs_f64() * 1e3])).collect::<Vec<_>>(),
         })
     );
     std::process::ExitCode::SUCCESS

@@ -103,6 +103,12 @@ fn base_command(name: &str) -> Command {
                         .long("audit")
                         .action(ArgAction::SetTrue)
                         .help("Ignore every acknowledgement and report all findings as warnings (for review; never deploy this output)"),
+                )
+                .arg(
+                    Arg::new("timings")
+                        .long("timings")
+                        .action(ArgAction::SetTrue)
+                        .help("Print the duration of each synth phase on standard error (also: STACKCRAFT_TIMINGS=1)"),
                 ),
         )
         .subcommand(
@@ -160,13 +166,18 @@ pub fn synth_env<C>(
     env: &Environment<C>,
     build: impl Fn(&App, &Environment<C>),
 ) -> Result<Assembly, crate::SynthError> {
+    build_app(name, env, build).synth()
+}
+
+/// Synth phase "build": a new app for `env`, built by the user's `build`.
+fn build_app<C>(name: &str, env: &Environment<C>, build: impl Fn(&App, &Environment<C>)) -> App {
     let app = App::new(name);
     let mut info = EnvInfo::new(&env.name, env.production);
     info.account.clone_from(&env.account);
     info.region.clone_from(&env.region);
     app.set_env(info);
     build(&app, env);
-    app.synth()
+    app
 }
 
 /// The "acknowledged: N" section printed by synth: each acknowledgement as
@@ -260,9 +271,18 @@ where
                 app.set_audit(audit);
                 build(app, e)
             };
-            let result = synth_env(name, &env, build_env).and_then(|a| a.select(&stacks));
+            if m.get_flag("timings") {
+                crate::timings::enable();
+            }
+            let app = crate::timings::phase("build", || build_app(name, &env, build_env));
+            let result = app.synth().and_then(|a| a.select(&stacks));
+            // The process ends right after this command: freeing the graph
+            // and the assembly (thousands of small allocations) is work with
+            // no effect, so both are deliberately leaked here — in this CLI
+            // path only; the library's own `synth_env` drops its app as usual.
+            std::mem::forget(app);
             let assembly = match result {
-                Ok(a) => a,
+                Ok(a) => std::mem::ManuallyDrop::new(a),
                 Err(e) => {
                     emit_err(&e.to_string());
                     return ExitCode::from(1);
@@ -273,9 +293,10 @@ where
                 emit_err(&format!("{w}\n"));
             }
             let out = PathBuf::from(m.get_one::<String>("out").map_or("cdk.out", String::as_str));
-            if let Err(e) = assembly.write(&out) {
+            if let Err(e) = crate::timings::phase("write", || assembly.write(&out)) {
                 return fail(format!("--out {e}"));
             }
+            emit_err(&crate::timings::report());
             if m.get_flag("quiet") {
                 return ExitCode::SUCCESS;
             }

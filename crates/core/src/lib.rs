@@ -33,6 +33,7 @@ mod graph;
 pub mod logical_id;
 pub mod output;
 mod synth;
+pub mod timings;
 pub mod validate;
 pub mod validator;
 mod value;

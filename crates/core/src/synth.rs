@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value as Json};
 use crate::diag::{Diagnostic, Severity, SynthError};
 use crate::graph::{parse_token, App, Graph, JsonEdit, NodeId, NodeKind, Props, TagFormat};
 use crate::logical_id;
+use crate::timings;
 use crate::validate;
 
 /// One synthesized stack.
@@ -75,6 +76,26 @@ pub(crate) fn render(v: &Json) -> String {
     s
 }
 
+/// The length in bytes of [`render`]`(v)`, computed without building the text.
+pub(crate) fn rendered_len(v: &Json) -> usize {
+    /// Counts what is written, keeps nothing.
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 = self.0.saturating_add(b.len());
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    match serde_json::to_writer_pretty(&mut c, &Sorted(v)) {
+        Ok(()) => c.0.saturating_add(1),
+        Err(_) => render(v).len(),
+    }
+}
+
 /// Serializes a JSON value with object keys in sorted order, without copying it.
 struct Sorted<'a>(&'a Json);
 
@@ -82,6 +103,16 @@ impl serde::Serialize for Sorted<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{SerializeMap, SerializeSeq};
         match self.0 {
+            // Most objects (typed L1 properties, sections built in order)
+            // are already sorted: those are written as they are, without
+            // collecting and sorting their entries.
+            Json::Object(m) if m.keys().zip(m.keys().skip(1)).all(|(a, b)| a < b) => {
+                let mut map = s.serialize_map(Some(m.len()))?;
+                for (k, v) in m {
+                    map.serialize_entry(k, &Sorted(v))?;
+                }
+                map.end()
+            }
             Json::Object(m) => {
                 let mut entries: Vec<(&String, &Json)> = m.iter().collect();
                 entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -455,14 +486,16 @@ impl Ctx<'_> {
                         }
                     }
                 }
-                for (k, x) in m.iter_mut() {
+                // Only subtrees holding a token change: the others are
+                // skipped without recording their keys.
+                for (k, x) in m.iter_mut().filter(|(_, x)| has_token(x)) {
                     self.keys.push(k.clone());
                     self.resolve(x, stack, at);
                     self.keys.pop();
                 }
             }
             Json::Array(a) => {
-                for x in a.iter_mut() {
+                for x in a.iter_mut().filter(|x| has_token(x)) {
                     self.resolve(x, stack, at);
                 }
             }
@@ -523,6 +556,17 @@ impl Ctx<'_> {
         } else {
             self.import(stack, owner, target, attr, at)
         }
+    }
+}
+
+/// Whether `v` holds a reference token anywhere (then [`Ctx::resolve`] has
+/// something to replace in it; otherwise resolving it changes nothing).
+fn has_token(v: &Json) -> bool {
+    match v {
+        Json::String(s) => parse_token(s).is_some(),
+        Json::Array(a) => a.iter().any(has_token),
+        Json::Object(m) => m.values().any(has_token),
+        _ => false,
     }
 }
 
@@ -656,12 +700,31 @@ fn override_at(cur: &mut Json, parts: &[&str], value: Option<&Json>) -> Result<(
     override_at(m.entry(part.to_owned()).or_insert_with(|| json!({})), rest, value)
 }
 
+/// One template element (resource, parameter, condition, mapping or
+/// output) of a stack, resolved, before it is placed in its section.
+struct Element {
+    node: NodeId,
+    stack: NodeId,
+    section: &'static str,
+    logical_id: String,
+    body: Json,
+}
+
+/// A stack's template sections by name (`Resources`, `Outputs`…), each by logical ID.
+type Sections = HashMap<NodeId, BTreeMap<&'static str, Map<String, Json>>>;
+
 impl App {
     /// Synthesize every stack: resolve references (cross-stack ones become
     /// exports and imports), apply tags and overrides, validate, and return
     /// the templates. All errors are reported together; nothing is written.
+    ///
+    /// The pipeline, one named phase each (timed by [`crate::timings`]):
+    /// render → name (stack names, logical IDs) → resolve (tags, overrides,
+    /// references) → schema (resource validators) → exports → order →
+    /// assemble → validate (inputs, limits, names, references) → policy
+    /// (template validators, acknowledgements).
     pub fn synth(&self) -> Result<Assembly, SynthError> {
-        let mut rendered = self.render_resources();
+        let mut rendered = timings::phase("render", || self.render_resources());
         let g = self.inner.graph.borrow();
         let env = self.inner.env.borrow().clone();
         let mut ctx = Ctx {
@@ -676,28 +739,50 @@ impl App {
             diags: g.errors.clone(),
             keys: Vec::new(),
         };
-        if let Some(e) = &env {
-            let checks = [
-                ("account", e.account.as_deref().map(validate::account)),
-                ("region", e.region.as_deref().map(validate::region)),
-            ];
-            for (what, check) in checks {
-                if let Some(Err(m)) = check {
-                    ctx.diags.push(Diagnostic::error("", what, format!("environment {:?}: {m}", e.name)));
-                }
-            }
-        }
-        for (n, node) in g.nodes.iter().enumerate() {
-            for (k, v) in &node.tags {
-                if let Err(m) = validate::tag(k, v) {
-                    ctx.diags.push(Diagnostic::error(&g.path(n), "Tags", m));
-                }
-            }
-        }
+        timings::phase("validate", || validate_inputs(&g, env.as_ref(), &mut ctx.diags));
         let audit = self.inner.audit.get();
         let acks = if audit { Vec::new() } else { crate::ack::collect(&g) };
-        let mut paths: BTreeMap<(String, String), String> = BTreeMap::new();
-        let stacks = stack_nodes(&g);
+        let (stacks, members) = timings::phase("name", || self.name_stacks(&mut ctx, env.as_ref()));
+        let want_paths = !acks.is_empty() || !self.inner.template_validators.borrow().is_empty();
+        let (elements, paths) =
+            timings::phase("resolve", || resolve_elements(&mut ctx, &stacks, &members, &mut rendered, want_paths));
+        timings::phase("schema", || self.validate_resources(&g, &elements, &mut ctx.diags));
+        let mut sections = timings::phase("assemble", || collect_sections(&g, elements, &mut ctx.diags));
+        timings::phase("exports", || add_exports(&mut ctx, &stacks, &mut sections));
+        let order = timings::phase("order", || order_stacks(&mut ctx, &stacks));
+        let production = env.as_ref().is_some_and(|e| e.production);
+        let mut artifacts = timings::phase("assemble", || assemble(&ctx, order, sections, production));
+        let mut diags = std::mem::take(&mut ctx.diags);
+        timings::phase("validate", || validate::assembly(&g, &artifacts, &mut diags));
+        let (acknowledgements, acknowledged, reports) = timings::phase("policy", || {
+            self.apply_policy(env.as_ref(), production, audit, acks, &paths, &mut artifacts, &mut diags)
+        });
+        if diags.iter().any(|d| d.severity == Severity::Error) {
+            return Err(SynthError { diagnostics: diags });
+        }
+        let tree = timings::phase("assemble", || tree(&g, &ctx.logical));
+        Ok(Assembly {
+            app: self.inner.name.clone(),
+            environment: env.map(|e| e.name),
+            stacks: artifacts,
+            warnings: diags,
+            tree,
+            acknowledgements,
+            acknowledged,
+            reports,
+        })
+    }
+
+    /// Synth phase "name": each stack's name and location, every node's
+    /// logical ID, explicit stack dependencies. Returns the stacks in
+    /// construct order and each stack's member nodes.
+    fn name_stacks(
+        &self,
+        ctx: &mut Ctx<'_>,
+        env: Option<&crate::graph::EnvInfo>,
+    ) -> (Vec<NodeId>, HashMap<NodeId, Vec<NodeId>>) {
+        let g = ctx.g;
+        let stacks = stack_nodes(g);
         if stacks.is_empty() {
             ctx.diags.push(Diagnostic::error("", "stacks", "the app has no stacks; add one with app.stack(\"Name\")"));
         }
@@ -706,7 +791,7 @@ impl App {
             let NodeKind::Stack(data) = &g.nodes[s].kind else {
                 continue;
             };
-            let name = data.stack_name.clone().unwrap_or_else(|| match &env {
+            let name = data.stack_name.clone().unwrap_or_else(|| match env {
                 Some(e) if !data.shared => format!("{}-{}-{}", self.inner.name, e.name, g.nodes[s].id),
                 _ => format!("{}-{}", self.inner.name, g.nodes[s].id),
             });
@@ -720,7 +805,7 @@ impl App {
                     ctx.diags.push(Diagnostic::error(&g.path(s), what, m));
                 }
             }
-            let from_env = |f: fn(&crate::graph::EnvInfo) -> &Option<String>| env.as_ref().and_then(|e| f(e).clone());
+            let from_env = |f: fn(&crate::graph::EnvInfo) -> &Option<String>| env.and_then(|e| f(e).clone());
             ctx.locs.insert(
                 s,
                 Loc {
@@ -731,219 +816,66 @@ impl App {
                     explicit: data.exported.iter().cloned().collect(),
                 },
             );
-            let nodes = descendants(&g, s);
+            let nodes = descendants(g, s);
             for &n in &nodes {
-                ctx.logical.insert(n, logical_id::for_node(&g, n));
+                ctx.logical.insert(n, logical_id::for_node(g, n));
             }
             for &d in &data.dependencies {
                 ctx.depend(s, d, || "an explicit add_dependency".to_owned());
             }
             members.insert(s, nodes);
         }
+        (stacks, members)
+    }
 
-        let validators = self.inner.validators.borrow().clone();
+    /// Synth phase "schema": every installed [`crate::ResourceValidator`]
+    /// on each resource's final properties, borrowed (not copied).
+    fn validate_resources(&self, g: &Graph, elements: &[Element], diags: &mut Vec<Diagnostic>) {
+        let validators = self.inner.validators.borrow();
+        if validators.is_empty() {
+            return;
+        }
         let no_properties = Json::Object(Map::new());
         let mut findings = Vec::new();
-
-        // Resolve each stack's elements.
-        let mut sections: HashMap<NodeId, BTreeMap<&'static str, Map<String, Json>>> = HashMap::new();
-        for &s in &stacks {
-            let mut sec: BTreeMap<&'static str, Map<String, Json>> = BTreeMap::new();
-            for &n in &members[&s] {
-                let lid = ctx.logical[&n].clone();
-                let (section, mut body) = match &g.nodes[n].kind {
-                    NodeKind::Resource(d) => {
-                        let mut props = rendered.get_mut(n).map(Json::take).unwrap_or_default();
-                        let shared = ctx.locs.get(&s).is_some_and(|l| l.shared);
-                        apply_tags(&mut props, d.tags, &tags_for(&g, n, !shared));
-                        for (p, v) in &d.overrides {
-                            if let Err(e) = apply_override(&mut props, p, v.as_ref()) {
-                                ctx.diags.push(Diagnostic::error(&g.path(n), p, e));
-                            }
-                        }
-                        let mut r = json!({ "Type": d.type_name });
-                        if props.as_object().is_some_and(|m| !m.is_empty()) {
-                            r["Properties"] = props;
-                        }
-                        let mut depends: BTreeSet<String> = BTreeSet::new();
-                        for &dep in &d.depends_on {
-                            match g.stack_of(dep) {
-                                Some(o) if o == s => {
-                                    depends.insert(ctx.logical[&dep].clone());
-                                }
-                                Some(o) => {
-                                    ctx.depend(s, o, || format!("{} DependsOn {}", g.path(n), g.path(dep)));
-                                }
-                                None => {}
-                            }
-                        }
-                        if !depends.is_empty() {
-                            r["DependsOn"] = json!(depends);
-                        }
-                        if let Some(p) = d.deletion_policy {
-                            r["DeletionPolicy"] = json!(p.as_str());
-                        }
-                        if let Some(p) = d.update_replace_policy {
-                            r["UpdateReplacePolicy"] = json!(p.as_str());
-                        }
-                        if let Some(c) = &d.condition {
-                            r["Condition"] = json!(c);
-                        }
-                        if !d.metadata.is_empty() {
-                            r["Metadata"] = Json::Object(d.metadata.clone());
-                        }
-                        if !acks.is_empty() || !self.inner.template_validators.borrow().is_empty() {
-                            paths.insert((g.nodes[s].id.clone(), lid.clone()), g.path(n));
-                        }
-                        ("Resources", r)
-                    }
-                    NodeKind::Parameter(p) => ("Parameters", p.clone()),
-                    NodeKind::Condition(c) => ("Conditions", c.clone()),
-                    NodeKind::Mapping(m) => ("Mappings", m.clone()),
-                    NodeKind::Output(o) => {
-                        let mut out = json!({ "Value": o.value });
-                        if let Some(d) = &o.description {
-                            out["Description"] = json!(d);
-                        }
-                        if let Some(e) = &o.export_name {
-                            out["Export"] = json!({ "Name": e });
-                        }
-                        if let Some(c) = &o.condition {
-                            out["Condition"] = json!(c);
-                        }
-                        ("Outputs", out)
-                    }
-                    NodeKind::Scope | NodeKind::Stack(_) | NodeKind::Root => continue,
-                };
-                ctx.resolve(&mut body, s, n);
-                if section == "Resources" && !validators.is_empty() {
-                    let type_name = body.get("Type").and_then(Json::as_str).unwrap_or_default();
-                    let props = body.get("Properties").unwrap_or(&no_properties);
-                    for v in &validators {
-                        (v.validate)(type_name, props, &mut findings);
-                    }
-                    if !findings.is_empty() {
-                        let path = g.path(n);
-                        for f in findings.drain(..) {
-                            ctx.diags.push(Diagnostic::error(&path, &f.property, f.message));
-                        }
-                    }
-                }
-                let map = sec.entry(section).or_default();
-                if map.contains_key(&lid) {
-                    ctx.diags.push(Diagnostic::error(
-                        &g.path(n),
-                        "logical ID",
-                        format!("logical ID {lid:?} is used twice in {section} of stack {}; rename one of the constructs or override its logical ID", g.nodes[s].id),
-                    ));
-                }
-                map.insert(lid, body);
+        for e in elements.iter().filter(|e| e.section == "Resources") {
+            let type_name = e.body.get("Type").and_then(Json::as_str).unwrap_or_default();
+            let props = e.body.get("Properties").unwrap_or(&no_properties);
+            for v in validators.iter() {
+                (v.validate)(type_name, props, &mut findings);
             }
-            sections.insert(s, sec);
-        }
-
-        // Values exported explicitly (Stack::export_value), whether used or not.
-        for &s in &stacks {
-            let explicit: Vec<(NodeId, Option<String>)> =
-                ctx.locs.get(&s).map(|l| l.explicit.iter().cloned().collect()).unwrap_or_default();
-            for (target, attr) in explicit {
-                let (out_id, value) = ctx.output_for(s, target, attr.as_deref());
-                let name = ctx.export_name(s, &out_id);
-                ctx.exports.entry(s).or_default().insert(out_id, (value, Some(name)));
-            }
-        }
-
-        // Outputs requested by consumers (exported within one account and
-        // region, read with Fn::GetStackOutput across them).
-        for (producer, outs) in std::mem::take(&mut ctx.exports) {
-            let sec = sections.entry(producer).or_default();
-            let map = sec.entry("Outputs").or_default();
-            for (id, (value, name)) in outs {
-                let mut out = json!({ "Value": value });
-                if let Some(name) = name {
-                    out["Export"] = json!({ "Name": name });
-                }
-                map.insert(id, out);
-            }
-        }
-
-        // Order stacks: dependencies first; a cycle is an error.
-        let order = match validate::topo_order(&stacks, &ctx.deps) {
-            Ok(o) => o,
-            Err(cycle) => {
-                let first = cycle.first().copied().unwrap_or(0);
-                let names: Vec<String> =
-                    cycle.iter().chain(cycle.first()).map(|&x| format!("{:?}", g.nodes[x].id)).collect();
-                let reasons: Vec<String> = cycle
-                    .iter()
-                    .zip(cycle.iter().cycle().skip(1))
-                    .filter_map(|(&a, &b)| ctx.why.get(&(a, b)).cloned())
-                    .collect();
-                ctx.diags.push(Diagnostic::error(
-                    &g.path(first),
-                    "dependencies",
-                    format!(
-                        "stacks {} depend on each other in a cycle: {}. Break one of these references: move the resource into the stack that uses it (or into a third stack both use), or create the connection from the other side so that only one stack refers to the other (e.g. call allow_*_to/allow_*_from on the block in the consuming stack, so the security-group rule lives there)",
-                        names.join(" -> "),
-                        reasons.join("; ")
-                    ),
-                ));
-                stacks.clone()
-            }
-        };
-
-        let production = env.as_ref().is_some_and(|e| e.production);
-        let mut artifacts = Vec::new();
-        for s in order {
-            let NodeKind::Stack(data) = &g.nodes[s].kind else {
-                continue;
-            };
-            let mut t = Map::new();
-            t.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
-            if let Some(d) = &data.description {
-                t.insert("Description".into(), json!(d));
-            }
-            if !data.metadata.is_empty() {
-                t.insert("Metadata".into(), Json::Object(data.metadata.clone()));
-            }
-            if let Some(sec) = sections.remove(&s) {
-                for (k, v) in sec {
-                    if !v.is_empty() {
-                        t.insert(k.into(), Json::Object(v));
-                    }
+            if !findings.is_empty() {
+                let path = g.path(e.node);
+                for f in findings.drain(..) {
+                    diags.push(Diagnostic::error(&path, &f.property, f.message));
                 }
             }
-            let dependencies: Vec<String> = ctx
-                .deps
-                .get(&s)
-                .map(|d| d.iter().map(|&x| g.nodes[x].id.clone()).collect::<BTreeSet<_>>().into_iter().collect())
-                .unwrap_or_default();
-            let (account, region) = ctx.locs.get(&s).map(|l| (l.account.clone(), l.region.clone())).unwrap_or_default();
-            artifacts.push(StackArtifact {
-                id: g.nodes[s].id.clone(),
-                stack_name: ctx.stack_names.get(&s).cloned().unwrap_or_default(),
-                template: Json::Object(t),
-                dependencies,
-                // A shared stack holds what every environment uses: protected whatever the environment.
-                termination_protection: data.termination_protection.unwrap_or(production || data.shared),
-                tags: tags_for(&g, s, !data.shared),
-                account,
-                region,
-                shared: data.shared,
-            });
         }
+    }
 
-        let mut diags = ctx.diags;
-        validate::assembly(&g, &artifacts, &mut diags);
+    /// Synth phase "policy": the template validators (policy rules, lint
+    /// suppressions) once the templates are otherwise valid, the
+    /// acknowledgements applied to their findings and stamped into the
+    /// templates' metadata, and the diagnostics put in their reported order.
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    fn apply_policy(
+        &self,
+        env: Option<&crate::graph::EnvInfo>,
+        production: bool,
+        audit: bool,
+        acks: Vec<(NodeId, crate::ack::Acknowledgement)>,
+        paths: &BTreeMap<(String, String), String>,
+        artifacts: &mut Vec<StackArtifact>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> (Vec<crate::ack::Acknowledgement>, Vec<crate::ack::Acknowledged>, BTreeMap<String, Json>) {
         let acknowledgements: Vec<crate::ack::Acknowledgement> = acks.into_iter().map(|(_, a)| a).collect();
         let mut reports = BTreeMap::new();
         if !diags.iter().any(|d| d.severity == Severity::Error && d.rule.is_none()) {
             for v in self.inner.template_validators.borrow().iter() {
                 let mut input = crate::ack::ValidationInput {
-                    stacks: &mut artifacts,
-                    environment: env.as_ref().map(|e| e.name.as_str()),
+                    stacks: artifacts,
+                    environment: env.map(|e| e.name.as_str()),
                     production,
-                    paths: &paths,
+                    paths,
                     acknowledgements: &acknowledgements,
                     reports: &mut reports,
                 };
@@ -968,27 +900,250 @@ impl App {
             .sort_by(|a, b| (&a.diagnostic.path, &a.diagnostic.rule).cmp(&(&b.diagnostic.path, &b.diagnostic.rule)));
         if !acknowledgements.is_empty() {
             crate::ack::stamp(
-                &mut artifacts,
-                &paths,
+                artifacts,
+                paths,
                 &acknowledgements,
                 &acknowledged,
                 &self.inner.template_validators.borrow(),
             );
         }
-        if diags.iter().any(|d| d.severity == Severity::Error) {
-            return Err(SynthError { diagnostics: diags });
-        }
-        Ok(Assembly {
-            app: self.inner.name.clone(),
-            environment: env.map(|e| e.name),
-            stacks: artifacts,
-            warnings: diags,
-            tree: tree(&g, &ctx.logical),
-            acknowledgements,
-            acknowledged,
-            reports,
-        })
+        (acknowledgements, acknowledged, reports)
     }
+}
+
+/// Part of synth phase "validate": the environment's account and region and
+/// every tag, checked before anything is resolved.
+fn validate_inputs(g: &Graph, env: Option<&crate::graph::EnvInfo>, diags: &mut Vec<Diagnostic>) {
+    if let Some(e) = env {
+        let checks = [
+            ("account", e.account.as_deref().map(validate::account)),
+            ("region", e.region.as_deref().map(validate::region)),
+        ];
+        for (what, check) in checks {
+            if let Some(Err(m)) = check {
+                diags.push(Diagnostic::error("", what, format!("environment {:?}: {m}", e.name)));
+            }
+        }
+    }
+    for (n, node) in g.nodes.iter().enumerate() {
+        for (k, v) in &node.tags {
+            if let Err(m) = validate::tag(k, v) {
+                diags.push(Diagnostic::error(&g.path(n), "Tags", m));
+            }
+        }
+    }
+}
+
+/// Synth phase "resolve": each stack's elements in construct order, with
+/// tags and overrides applied to resources and every reference resolved
+/// (cross-stack ones recorded as exports and stack dependencies). Also the
+/// construct path of each resource by (stack id, logical ID) when
+/// `want_paths` (for the template validators and acknowledgements).
+fn resolve_elements(
+    ctx: &mut Ctx<'_>,
+    stacks: &[NodeId],
+    members: &HashMap<NodeId, Vec<NodeId>>,
+    rendered: &mut [Json],
+    want_paths: bool,
+) -> (Vec<Element>, BTreeMap<(String, String), String>) {
+    let g = ctx.g;
+    let mut paths: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut elements = Vec::new();
+    for &s in stacks {
+        for &n in members.get(&s).map_or(&[][..], Vec::as_slice) {
+            let lid = ctx.logical.get(&n).cloned().unwrap_or_default();
+            let (section, mut body) = match &g.nodes[n].kind {
+                NodeKind::Resource(d) => {
+                    let mut props = rendered.get_mut(n).map(Json::take).unwrap_or_default();
+                    let shared = ctx.locs.get(&s).is_some_and(|l| l.shared);
+                    apply_tags(&mut props, d.tags, &tags_for(g, n, !shared));
+                    for (p, v) in &d.overrides {
+                        if let Err(e) = apply_override(&mut props, p, v.as_ref()) {
+                            ctx.diags.push(Diagnostic::error(&g.path(n), p, e));
+                        }
+                    }
+                    let mut r = json!({ "Type": d.type_name });
+                    if props.as_object().is_some_and(|m| !m.is_empty()) {
+                        r["Properties"] = props;
+                    }
+                    let mut depends: BTreeSet<String> = BTreeSet::new();
+                    for &dep in &d.depends_on {
+                        match g.stack_of(dep) {
+                            Some(o) if o == s => {
+                                depends.insert(ctx.logical.get(&dep).cloned().unwrap_or_default());
+                            }
+                            Some(o) => {
+                                ctx.depend(s, o, || format!("{} DependsOn {}", g.path(n), g.path(dep)));
+                            }
+                            None => {}
+                        }
+                    }
+                    if !depends.is_empty() {
+                        r["DependsOn"] = json!(depends);
+                    }
+                    if let Some(p) = d.deletion_policy {
+                        r["DeletionPolicy"] = json!(p.as_str());
+                    }
+                    if let Some(p) = d.update_replace_policy {
+                        r["UpdateReplacePolicy"] = json!(p.as_str());
+                    }
+                    if let Some(c) = &d.condition {
+                        r["Condition"] = json!(c);
+                    }
+                    if !d.metadata.is_empty() {
+                        r["Metadata"] = Json::Object(d.metadata.clone());
+                    }
+                    if want_paths {
+                        paths.insert((g.nodes[s].id.clone(), lid.clone()), g.path(n));
+                    }
+                    ("Resources", r)
+                }
+                NodeKind::Parameter(p) => ("Parameters", p.clone()),
+                NodeKind::Condition(c) => ("Conditions", c.clone()),
+                NodeKind::Mapping(m) => ("Mappings", m.clone()),
+                NodeKind::Output(o) => {
+                    let mut out = json!({ "Value": o.value });
+                    if let Some(d) = &o.description {
+                        out["Description"] = json!(d);
+                    }
+                    if let Some(e) = &o.export_name {
+                        out["Export"] = json!({ "Name": e });
+                    }
+                    if let Some(c) = &o.condition {
+                        out["Condition"] = json!(c);
+                    }
+                    ("Outputs", out)
+                }
+                NodeKind::Scope | NodeKind::Stack(_) | NodeKind::Root => continue,
+            };
+            ctx.resolve(&mut body, s, n);
+            elements.push(Element { node: n, stack: s, section, logical_id: lid, body });
+        }
+    }
+    (elements, paths)
+}
+
+/// Part of synth phase "assemble": the elements placed in their stacks'
+/// sections; a logical ID used twice in a section is an error.
+fn collect_sections(g: &Graph, elements: Vec<Element>, diags: &mut Vec<Diagnostic>) -> Sections {
+    let mut sections: Sections = HashMap::new();
+    for e in elements {
+        let map = sections.entry(e.stack).or_default().entry(e.section).or_default();
+        if map.contains_key(&e.logical_id) {
+            diags.push(Diagnostic::error(
+                &g.path(e.node),
+                "logical ID",
+                format!(
+                    "logical ID {:?} is used twice in {} of stack {}; rename one of the constructs or override its logical ID",
+                    e.logical_id, e.section, g.nodes[e.stack].id
+                ),
+            ));
+        }
+        map.insert(e.logical_id, e.body);
+    }
+    sections
+}
+
+/// Synth phase "exports": the outputs each stack offers other stacks —
+/// values exported explicitly (`Stack::export_value`), whether used or not,
+/// and those requested by consumers (exported within one account and
+/// region, read with `Fn::GetStackOutput` across them).
+fn add_exports(ctx: &mut Ctx<'_>, stacks: &[NodeId], sections: &mut Sections) {
+    for &s in stacks {
+        let explicit: Vec<(NodeId, Option<String>)> =
+            ctx.locs.get(&s).map(|l| l.explicit.iter().cloned().collect()).unwrap_or_default();
+        for (target, attr) in explicit {
+            let (out_id, value) = ctx.output_for(s, target, attr.as_deref());
+            let name = ctx.export_name(s, &out_id);
+            ctx.exports.entry(s).or_default().insert(out_id, (value, Some(name)));
+        }
+    }
+    for (producer, outs) in std::mem::take(&mut ctx.exports) {
+        let sec = sections.entry(producer).or_default();
+        let map = sec.entry("Outputs").or_default();
+        for (id, (value, name)) in outs {
+            let mut out = json!({ "Value": value });
+            if let Some(name) = name {
+                out["Export"] = json!({ "Name": name });
+            }
+            map.insert(id, out);
+        }
+    }
+}
+
+/// Synth phase "order": the stacks with their dependencies first; a cycle
+/// is an error naming the references that make it (the stacks are then
+/// kept in construct order).
+fn order_stacks(ctx: &mut Ctx<'_>, stacks: &[NodeId]) -> Vec<NodeId> {
+    let g = ctx.g;
+    match validate::topo_order(stacks, &ctx.deps) {
+        Ok(o) => o,
+        Err(cycle) => {
+            let first = cycle.first().copied().unwrap_or(0);
+            let names: Vec<String> =
+                cycle.iter().chain(cycle.first()).map(|&x| format!("{:?}", g.nodes[x].id)).collect();
+            let reasons: Vec<String> = cycle
+                .iter()
+                .zip(cycle.iter().cycle().skip(1))
+                .filter_map(|(&a, &b)| ctx.why.get(&(a, b)).cloned())
+                .collect();
+            ctx.diags.push(Diagnostic::error(
+                &g.path(first),
+                "dependencies",
+                format!(
+                    "stacks {} depend on each other in a cycle: {}. Break one of these references: move the resource into the stack that uses it (or into a third stack both use), or create the connection from the other side so that only one stack refers to the other (e.g. call allow_*_to/allow_*_from on the block in the consuming stack, so the security-group rule lives there)",
+                    names.join(" -> "),
+                    reasons.join("; ")
+                ),
+            ));
+            stacks.to_vec()
+        }
+    }
+}
+
+/// Synth phase "assemble": one template and artifact per stack, in order.
+fn assemble(ctx: &Ctx<'_>, order: Vec<NodeId>, mut sections: Sections, production: bool) -> Vec<StackArtifact> {
+    let g = ctx.g;
+    let mut artifacts = Vec::with_capacity(order.len());
+    for s in order {
+        let NodeKind::Stack(data) = &g.nodes[s].kind else {
+            continue;
+        };
+        let mut t = Map::new();
+        t.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+        if let Some(d) = &data.description {
+            t.insert("Description".into(), json!(d));
+        }
+        if !data.metadata.is_empty() {
+            t.insert("Metadata".into(), Json::Object(data.metadata.clone()));
+        }
+        if let Some(sec) = sections.remove(&s) {
+            for (k, v) in sec {
+                if !v.is_empty() {
+                    t.insert(k.into(), Json::Object(v));
+                }
+            }
+        }
+        let dependencies: Vec<String> = ctx
+            .deps
+            .get(&s)
+            .map(|d| d.iter().map(|&x| g.nodes[x].id.clone()).collect::<BTreeSet<_>>().into_iter().collect())
+            .unwrap_or_default();
+        let (account, region) = ctx.locs.get(&s).map(|l| (l.account.clone(), l.region.clone())).unwrap_or_default();
+        artifacts.push(StackArtifact {
+            id: g.nodes[s].id.clone(),
+            stack_name: ctx.stack_names.get(&s).cloned().unwrap_or_default(),
+            template: Json::Object(t),
+            dependencies,
+            // A shared stack holds what every environment uses: protected whatever the environment.
+            termination_protection: data.termination_protection.unwrap_or(production || data.shared),
+            tags: tags_for(g, s, !data.shared),
+            account,
+            region,
+            shared: data.shared,
+        });
+    }
+    artifacts
 }
 
 impl App {
@@ -1037,27 +1192,56 @@ impl App {
 
 /// The construct tree (`tree.json`), with the logical IDs synth assigned.
 fn tree(g: &Graph, logical: &HashMap<NodeId, String>) -> Json {
-    fn node(g: &Graph, logical: &HashMap<NodeId, String>, n: NodeId) -> Json {
-        let path = g.path(n);
-        let id = if n == 0 { "App".to_owned() } else { g.nodes[n].id.clone() };
-        let mut o = json!({ "id": id, "path": path });
+    // Each node's path is its parent's plus its id (what `Graph::path`
+    // computes by walking up), and every object is built with its keys in
+    // sorted order, so writing it needs no sorting.
+    fn node(g: &Graph, logical: &HashMap<NodeId, String>, n: NodeId, path: String) -> Json {
+        let mut o = Map::new();
         if let NodeKind::Resource(d) = &g.nodes[n].kind {
-            o["attributes"] =
-                json!({ "aws:cdk:cloudformation:type": d.type_name, "stackcraft:logicalId": logical.get(&n) });
+            let mut a = Map::new();
+            a.insert("aws:cdk:cloudformation:type".into(), Json::String(d.type_name.clone()));
+            a.insert("stackcraft:logicalId".into(), logical.get(&n).map_or(Json::Null, |l| Json::String(l.clone())));
+            o.insert("attributes".into(), Json::Object(a));
         }
         if !g.nodes[n].children.is_empty() {
-            let children: Map<String, Json> =
-                g.nodes[n].children.iter().map(|&c| (g.nodes[c].id.clone(), node(g, logical, c))).collect();
-            o["children"] = Json::Object(children);
+            let children: Map<String, Json> = g.nodes[n]
+                .children
+                .iter()
+                .map(|&c| {
+                    let id = &g.nodes[c].id;
+                    let child_path = if path.is_empty() { id.clone() } else { format!("{path}/{id}") };
+                    (id.clone(), node(g, logical, c, child_path))
+                })
+                .collect();
+            o.insert("children".into(), Json::Object(children));
         }
-        o
+        let id = if n == 0 { "App".to_owned() } else { g.nodes[n].id.clone() };
+        o.insert("id".into(), Json::String(id));
+        o.insert("path".into(), Json::String(path));
+        Json::Object(o)
     }
-    json!({ "version": "tree-0.1", "tree": node(g, logical, 0) })
+    json!({ "version": "tree-0.1", "tree": node(g, logical, 0, String::new()) })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rendered_len_is_the_rendered_text_length_and_sorting_is_kept() {
+        let v = json!({"b": [1, {"z": "\u{e9}\"", "a": null}], "a": {"y": 1.5, "x": true}, "c": {}});
+        let text = render(&v);
+        assert_eq!(rendered_len(&v), text.len());
+        assert!(text.find("\"a\"").unwrap() < text.find("\"b\"").unwrap());
+        assert!(text.find("\"x\"").unwrap() < text.find("\"y\"").unwrap());
+        assert!(text.ends_with("}\n"));
+    }
+
+    #[test]
+    fn only_token_strings_count_as_tokens() {
+        assert!(has_token(&json!({"A": [1, {"Ref": "<<sc:1:2>>"}]})));
+        assert!(!has_token(&json!({"<<sc:1:2>>": "x", "B": ["<<sc:x:2>>", "sc:1:2"]})));
+    }
 
     #[test]
     fn overrides_create_and_delete_paths() {

@@ -491,7 +491,7 @@ pub(crate) fn assembly(g: &Graph, stacks: &[StackArtifact], diags: &mut Vec<Diag
                 }
             }
         }
-        let size = s.template_text().len();
+        let size = crate::synth::rendered_len(&s.template);
         if size > limits::TEMPLATE_BYTES {
             diags.push(Diagnostic::error(
                 &s.id,
