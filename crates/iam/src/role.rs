@@ -16,6 +16,34 @@ use crate::statement::{Condition, PolicyStatement};
 /// (characters, whitespace excluded).
 pub const MAX_INLINE_POLICY_CHARS: usize = 10_240;
 
+/// Checks at synth that a role's inline policies fit IAM's
+/// [`MAX_INLINE_POLICY_CHARS`] (whitespace not counted, as IAM counts).
+const INLINE_POLICY_SIZE: stackcraft_core::ResourceValidator =
+    stackcraft_core::ResourceValidator { name: "stackcraft-iam/inline-policy-size", validate: inline_policy_size };
+
+fn inline_policy_size(type_name: &str, properties: &serde_json::Value, findings: &mut Vec<stackcraft_core::Finding>) {
+    if type_name != "AWS::IAM::Role" {
+        return;
+    }
+    let size: usize = properties
+        .get("Policies")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.get("PolicyDocument"))
+        .map(|d| d.to_string().chars().filter(|c| !c.is_whitespace()).count())
+        .sum();
+    if size > MAX_INLINE_POLICY_CHARS {
+        findings.push(stackcraft_core::Finding::new(
+            "Policies",
+            format!(
+                "the inline policy has about {size} characters; IAM allows {MAX_INLINE_POLICY_CHARS} \
+                 per role: grant on fewer, broader-named resources or attach a managed policy"
+            ),
+        ));
+    }
+}
+
 /// The name of the inline policy a [`Role`] accumulates statements into.
 pub const DEFAULT_POLICY_NAME: &str = "DefaultPolicy";
 
@@ -101,7 +129,6 @@ struct RoleState {
     policy: PolicyDocument,
     /// Managed policy ARNs, unique, in the order attached.
     managed: Vec<Value<String>>,
-    size_reported: bool,
 }
 
 /// An IAM role (`AWS::IAM::Role`) whose inline policy `DefaultPolicy`
@@ -214,6 +241,7 @@ impl Role {
             }
             l1 = l1.role_name(n);
         }
+        scope.app().add_resource_validator(INLINE_POLICY_SIZE);
         let handle: ResourceHandle = (*scope.add("Resource", l1.clone())).clone();
         for p in &principals {
             if let Principal::AnyAcknowledged(reason) = p {
@@ -224,12 +252,7 @@ impl Role {
             scope,
             handle,
             attached: None,
-            state: Rc::new(RefCell::new(RoleState {
-                l1,
-                policy: PolicyDocument::new(),
-                managed: Vec::new(),
-                size_reported: false,
-            })),
+            state: Rc::new(RefCell::new(RoleState { l1, policy: PolicyDocument::new(), managed: Vec::new() })),
         };
         for m in props.managed_policies {
             role.add_managed_policy(m);
@@ -251,7 +274,9 @@ impl Role {
                 l1 = l1.managed_policy_arns(st.managed.clone());
             }
             if !st.policy.is_empty() {
-                l1 = l1.policies(vec![cfn_iam::role::Policy::new(st.policy.to_json(), DEFAULT_POLICY_NAME)]);
+                let state = self.state.clone();
+                let document: Value<stackcraft_cfn::Json> = Value::lazy(move || state.borrow().policy.to_json());
+                l1 = l1.policies(vec![cfn_iam::role::Policy::new(document, DEFAULT_POLICY_NAME)]);
             }
             l1
         };
@@ -303,23 +328,17 @@ impl Role {
             return self.add_to_attached(a, statement);
         }
         let mut st = self.state.borrow_mut();
+        let first = st.policy.is_empty();
         if !st.policy.add_statement(statement) {
             return false;
         }
-        let doc = st.policy.to_json();
-        let size = doc.to_string().chars().filter(|c| !c.is_whitespace()).count();
-        if size > MAX_INLINE_POLICY_CHARS && !st.size_reported {
-            st.size_reported = true;
-            self.scope.error(
-                "Policies",
-                format!(
-                    "the inline policy has about {size} characters; IAM allows {MAX_INLINE_POLICY_CHARS} \
-                     per role: grant on fewer, broader-named resources or attach a managed policy"
-                ),
-            );
-        }
         drop(st);
-        self.render();
+        // The inline policy is a lazy value over the typed document: the
+        // role is rendered again only when the policy appears, and the
+        // document once, at synth (its size is checked there too).
+        if first {
+            self.render();
+        }
         true
     }
 
