@@ -1,7 +1,7 @@
 //! stackcraft-observability: the building blocks that watch a system.
 //!
 //! - [`Key`] (module [`kms`]): a customer-managed KMS key with rotation on, whose
-//!   policy grows as services need it (used for log groups, alarm topics, and by
+//!   policy grows as services need it (used for log groups, topics, and by
 //!   other crates for RDS, Secrets Manager, ...). [`Key::share_in_stack`] makes one
 //!   key the default of its stack, so log groups, secrets, buckets and topics
 //!   share it instead of paying for one key each.
@@ -11,19 +11,20 @@
 //!   statistic (incl. percentiles), period, unit. Building blocks hand them out
 //!   (`db.metric_cpu_utilization()`), alarms and dashboards are built from them.
 //! - [`Alarm`] (`metric.create_alarm(..)`), notifying any [`AlarmAction`]:
-//!   `stackcraft_messaging::Topic`, or the older [`AlarmTopic`]
-//!   (KMS-encrypted SNS topic with e-mail subscriptions).
+//!   `stackcraft_messaging::Topic`, the one SNS topic building block
+//!   (KMS-encrypted, TLS-only, e-mail and SQS subscriptions).
 //! - [`Dashboard`] of [`GraphWidget`], [`SingleValueWidget`], [`TextWidget`] and
 //!   [`AlarmStatusWidget`], region-aware.
 //! - [`Budget`]: a monthly cost budget with e-mail alerts.
 //!
 //! ```
 //! use stackcraft_core::App;
+//! use stackcraft_messaging::{Topic, TopicProps};
 //! use stackcraft_observability::*;
 //!
 //! let app = App::new("demo");
 //! let stack = app.stack("Monitoring");
-//! let topic = AlarmTopic::new(&stack, "Alarms", AlarmTopicProps::builder()
+//! let topic = Topic::new(&stack, "Alarms", TopicProps::builder()
 //!     .emails(vec!["ops@example.com".to_string()]).build());
 //! let cpu = Metric::new("AWS/RDS", "CPUUtilization")
 //!     .dimension("DBInstanceIdentifier", "pyshop")
@@ -54,4 +55,4 @@ pub use dashboard::{
 pub use kms::{Key, KeyProps};
 pub use logs::{LogGroup, LogGroupEncryption, LogGroupProps, RetentionDays};
 pub use metric::{Metric, Statistic, Unit};
-pub use topic::{is_email, AlarmAction, AlarmTopic, AlarmTopicProps};
+pub use topic::{is_email, AlarmAction};
