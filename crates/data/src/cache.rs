@@ -1027,3 +1027,44 @@ fn validate_auth(scope: &Scope, p: &ReplicationGroupProps) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stackcraft_core::App;
+
+    #[test]
+    fn preset_access_strings_are_valid() {
+        for a in [AccessString::full_access(), AccessString::read_only(), AccessString::disabled()] {
+            assert!(a.problems().is_empty(), "{a:?}: {:?}", a.problems());
+        }
+        let ok = AccessString::new("on %R~cache:* %RW~app:* &events:* -@all +@read +get +client|setname -flushall");
+        assert!(ok.problems().is_empty(), "{:?}", ok.problems());
+    }
+
+    #[test]
+    fn odd_access_strings_are_reported_never_panic() {
+        for s in ["", "   ", "é", "on é", "on +", "on -@", "on %", "on &", "on ~", "on #", "on <", "on 🦀 +@all"] {
+            let problems = AccessString::new(s).problems();
+            assert!(!problems.is_empty(), "{s:?} must be rejected");
+        }
+        assert_eq!(AccessString::new(" ").problems(), ["is empty: use e.g. \"on ~* +@all\""]);
+    }
+
+    #[test]
+    fn rbac_id_prefix_is_short_lowercase_and_stable() {
+        let app = App::new("Shop");
+        let stack = app.stack("Data");
+        let scope = stack.scope("Session_Cache");
+        assert_eq!(rbac_id_prefix(&scope, None), "shop-data-session-cache");
+        assert_eq!(rbac_id_prefix(&scope, Some("orders")), "orders");
+        let long_prefix = || {
+            let app = App::new("9lives");
+            let stack = app.stack("AVeryLongStackNameIndeed");
+            rbac_id_prefix(&stack.scope("AndAVeryLongCacheId"), None)
+        };
+        let long = long_prefix();
+        assert_eq!(long, long_prefix(), "stable");
+        assert!(long.len() <= 28 && long.starts_with("c-9lives-"), "{long}");
+    }
+}

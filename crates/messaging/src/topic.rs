@@ -278,6 +278,23 @@ mod tests {
     }
 
     #[test]
+    fn topic_uses_the_stack_key_when_shared() {
+        let app = App::new("t");
+        let stack = app.stack("S");
+        Key::new(&stack, "StackKey", stackcraft_observability::KeyProps::default()).share_in_stack();
+        let topic = Topic::new(&stack, "Alarms", TopicProps::default());
+        Metric::new("AWS/SQS", "X")
+            .create_alarm(&stack, "A", AlarmProps::builder().threshold(1.0).build())
+            .notify(&topic);
+        let a = app.synth().unwrap_or_else(|e| panic!("{e}"));
+        let t = &a.stacks[0].template;
+        let res = t["Resources"].as_object().unwrap();
+        let keys: Vec<_> = res.values().filter(|r| r["Type"] == "AWS::KMS::Key").collect();
+        assert_eq!(keys.len(), 1, "one key for the stack");
+        assert!(keys[0].to_string().contains("AllowCloudWatchAlarmsToPublishToEncryptedTopics"));
+    }
+
+    #[test]
     fn bad_email_and_name_are_errors() {
         let app = App::new("t");
         let stack = app.stack("S");
