@@ -19,6 +19,20 @@
 //! token is not rotated automatically (a rotation would leave the URL secret
 //! stale until the next deploy), as for the PostgreSQL `DATABASE_URL`.
 //!
+//! # Role-based access control
+//!
+//! With [`CacheAuth::UserGroup`] there is no AUTH token: each [`CacheUser`]
+//! becomes an `AWS::ElastiCache::User` in an `AWS::ElastiCache::UserGroup`
+//! of the group's engine, next to the `default` user every group must have,
+//! created `off -@all` (no access). Password users get a generated password
+//! (passed as a dynamic reference) and their own URL secret,
+//! `rediss://USER:{{resolve:...}}@host:port`; IAM users (Redis OSS 7.0+ or
+//! Valkey) sign a token at connect time and need
+//! [`CacheUserHandle::grant_connect`] (`elasticache:Connect` on the group and
+//! the user, exact ARNs). User and group ids are unique per account and
+//! region: they start with the explicit replication group id, else
+//! `<app>-<environment>-<path>`.
+//!
 //! # Metrics per node
 //!
 //! ElastiCache publishes host and engine metrics per member cluster:
