@@ -34,7 +34,10 @@ pub use bucket::{
     Bucket, BucketEncryption, BucketProps, CorsRule, HttpMethod, LifecycleRule, LogBucketProps, ObjectOwnership,
     StorageClass, Transition, ELB_LEGACY_LOG_ACCOUNTS,
 };
-pub use cache::{CacheEngine, ClusterMode, ReplicationGroup, ReplicationGroupProps, CACHE_NODE_FAMILIES};
+pub use cache::{
+    AccessString, CacheAuth, CacheEngine, CacheUser, CacheUserHandle, ClusterMode, ReplicationGroup,
+    ReplicationGroupProps, UserAuthentication, ACL_CATEGORIES, CACHE_NODE_FAMILIES,
+};
 pub use dynamodb::{
     Attribute, AttributeType, Billing, Capacity, GlobalSecondaryIndex, LocalSecondaryIndex, PointInTimeRecovery,
     Projection, StreamViewType, Table, TableEncryption, TableProps,

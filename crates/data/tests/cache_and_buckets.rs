@@ -8,9 +8,8 @@ use stackcraft_core::assertions::{Template, ANY};
 use stackcraft_core::App;
 use stackcraft_data::*;
 use stackcraft_iam::{Role, RoleProps, ServicePrincipal};
-use stackcraft_observability::{
-    AlarmProps, AlarmTopic, AlarmTopicProps, Key, KeyProps, LogGroup, LogGroupProps, RetentionDays,
-};
+use stackcraft_messaging::{Topic, TopicProps};
+use stackcraft_observability::{AlarmProps, Key, KeyProps, LogGroup, LogGroupProps, RetentionDays};
 use stackcraft_vpc::{HasConnections, SecurityGroup, SecurityGroupProps, SubnetConfiguration, Vpc, VpcProps};
 
 fn vpc(stack: &stackcraft_core::Stack) -> Vpc {
@@ -98,7 +97,7 @@ fn sample(production: bool) -> Json {
     );
     LogGroup::new(&stack, "AppLogs", LogGroupProps::builder().retention(RetentionDays::OneYear).build());
 
-    let topic = AlarmTopic::new(&stack, "Alarms", AlarmTopicProps::default());
+    let topic = Topic::new(&stack, "Alarms", TopicProps::default());
     for alarm in cache.alarm_on_every_node(
         &stack,
         "RedisCpu",

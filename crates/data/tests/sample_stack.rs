@@ -4,7 +4,8 @@
 use stackcraft_core::App;
 use stackcraft_data::*;
 use stackcraft_iam::{Role, RoleProps, SecretSource, ServicePrincipal};
-use stackcraft_observability::{AlarmProps, AlarmTopic, AlarmTopicProps, ComparisonOperator};
+use stackcraft_messaging::{Topic, TopicProps};
+use stackcraft_observability::{AlarmProps, ComparisonOperator};
 use stackcraft_vpc::{HasConnections, SecurityGroup, SecurityGroupProps, SubnetConfiguration, Vpc, VpcProps};
 
 fn sample(production: bool) -> serde_json::Value {
@@ -76,7 +77,7 @@ fn sample(production: bool) -> serde_json::Value {
     uploads.grant_read_write(&role);
     access_logs.allow_load_balancer_access_logs("alb");
 
-    let topic = AlarmTopic::new(&stack, "Alarms", AlarmTopicProps::default());
+    let topic = Topic::new(&stack, "Alarms", TopicProps::default());
     db.metric_cpu_utilization()
         .period_secs(60)
         .create_alarm(&stack, "DbCpu", AlarmProps::builder().threshold(80.0).evaluation_periods(3).build())

@@ -9,7 +9,7 @@ use serde_json::json;
 use stackcraft_cfn::sns;
 use stackcraft_core::{ResourceHandle, Scope, Value};
 use stackcraft_iam::{Grantable, PolicyDocument, PolicyStatement, Principal};
-use stackcraft_observability::{is_email, AlarmAction, Key, KeyProps};
+use stackcraft_observability::{is_email, AlarmAction, Key};
 use typed_builder::TypedBuilder;
 
 use crate::queue::{service_sid, Queue};
@@ -28,7 +28,8 @@ pub struct TopicProps {
     /// E-mail addresses to subscribe (each must confirm the subscription).
     #[builder(default, setter(into))]
     pub emails: Vec<String>,
-    /// The key encrypting messages. Default: a new customer-managed key
+    /// The key encrypting messages. Default: the stack's shared key
+    /// ([`Key::share_in_stack`]), else a new customer-managed key
     /// (the AWS-managed `alias/aws/sns` key cannot be used by CloudWatch or
     /// EventBridge, so they could not publish).
     #[builder(default, setter(strip_option))]
@@ -97,9 +98,12 @@ impl Topic {
     /// Add a topic with construct id `id` under `scope`.
     pub fn new(scope: &Scope, id: &str, props: TopicProps) -> Topic {
         let scope = scope.scope(id);
-        let key = props.encryption_key.unwrap_or_else(|| {
-            Key::new(&scope, "Key", KeyProps::builder().description(format!("Encrypts topic {}", scope.path())).build())
-        });
+        let key = Key::for_resource(
+            &scope,
+            props.encryption_key,
+            &format!("topic {}", scope.path()),
+            stackcraft_core::DeletionPolicy::Retain,
+        );
         let mut t = sns::Topic::new().kms_master_key_id(key.arn());
         if let Some(n) = &props.topic_name {
             let ok =
@@ -271,6 +275,23 @@ mod tests {
         let sts = tp["Properties"]["PolicyDocument"]["Statement"].as_array().unwrap();
         assert_eq!(sts.len(), 2, "{sts:?}");
         assert_eq!(sts[1]["Sid"], "AllowCloudWatchAlarms");
+    }
+
+    #[test]
+    fn topic_uses_the_stack_key_when_shared() {
+        let app = App::new("t");
+        let stack = app.stack("S");
+        Key::new(&stack, "StackKey", stackcraft_observability::KeyProps::default()).share_in_stack();
+        let topic = Topic::new(&stack, "Alarms", TopicProps::default());
+        Metric::new("AWS/SQS", "X")
+            .create_alarm(&stack, "A", AlarmProps::builder().threshold(1.0).build())
+            .notify(&topic);
+        let a = app.synth().unwrap_or_else(|e| panic!("{e}"));
+        let t = &a.stacks[0].template;
+        let res = t["Resources"].as_object().unwrap();
+        let keys: Vec<_> = res.values().filter(|r| r["Type"] == "AWS::KMS::Key").collect();
+        assert_eq!(keys.len(), 1, "one key for the stack");
+        assert!(keys[0].to_string().contains("AllowCloudWatchAlarmsToPublishToEncryptedTopics"));
     }
 
     #[test]

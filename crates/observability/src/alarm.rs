@@ -183,8 +183,8 @@ impl Alarm {
         Alarm { handle, metric: metric.clone() }
     }
 
-    /// Send notifications to `target` (an SNS topic: `stackcraft_messaging::Topic`
-    /// or [`crate::AlarmTopic`]) when the alarm fires (`AlarmActions`) and when
+    /// Send notifications to `target` (an SNS topic: `stackcraft_messaging::Topic`,
+    /// or any [`AlarmAction`]) when the alarm fires (`AlarmActions`) and when
     /// it recovers (`OKActions`); the target gets the permissions CloudWatch
     /// needs. Adding a target twice is a no-op.
     pub fn notify(&self, target: &dyn AlarmAction) -> &Alarm {

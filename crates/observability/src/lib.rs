@@ -11,19 +11,20 @@
 //!   statistic (incl. percentiles), period, unit. Building blocks hand them out
 //!   (`db.metric_cpu_utilization()`), alarms and dashboards are built from them.
 //! - [`Alarm`] (`metric.create_alarm(..)`), notifying any [`AlarmAction`]:
-//!   `stackcraft_messaging::Topic`, or the older [`AlarmTopic`]
-//!   (KMS-encrypted SNS topic with e-mail subscriptions).
+//!   `stackcraft_messaging::Topic`, the one SNS topic building block
+//!   (KMS-encrypted, TLS-only, e-mail and SQS subscriptions).
 //! - [`Dashboard`] of [`GraphWidget`], [`SingleValueWidget`], [`TextWidget`] and
 //!   [`AlarmStatusWidget`], region-aware.
 //! - [`Budget`]: a monthly cost budget with e-mail alerts.
 //!
 //! ```
 //! use stackcraft_core::App;
+//! use stackcraft_messaging::{Topic, TopicProps};
 //! use stackcraft_observability::*;
 //!
 //! let app = App::new("demo");
 //! let stack = app.stack("Monitoring");
-//! let topic = AlarmTopic::new(&stack, "Alarms", AlarmTopicProps::builder()
+//! let topic = Topic::new(&stack, "Alarms", TopicProps::builder()
 //!     .emails(vec!["ops@example.com".to_string()]).build());
 //! let cpu = Metric::new("AWS/RDS", "CPUUtilization")
 //!     .dimension("DBInstanceIdentifier", "pyshop")
@@ -54,4 +55,4 @@ pub use logs::{LogGroup, LogGroupEncryption, LogGroupProps, RetentionDays};
 pub use metric::{Metric, Statistic, Unit};
 /// KMS keys live in `stackcraft-security`; re-exported for the blocks and apps that name them here.
 pub use stackcraft_security::{kms, Key, KeyProps};
-pub use topic::{is_email, AlarmAction, AlarmTopic, AlarmTopicProps};
+pub use topic::{is_email, AlarmAction};

@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value as Json};
 use stackcraft_core::App;
+use stackcraft_messaging::{Topic, TopicProps};
 use stackcraft_observability::*;
 
 fn resources_of(t: &Json, type_name: &str) -> Vec<Json> {
@@ -27,7 +28,7 @@ fn alarm_input_errors_are_reported_together() {
 fn percentile_alarms_use_extended_statistic_and_notify_once() {
     let app = App::new("t");
     let stack = app.stack("S");
-    let topic = AlarmTopic::new(&stack, "T", AlarmTopicProps::default());
+    let topic = Topic::new(&stack, "T", TopicProps::default());
     let alarm = Metric::new("AWS/ApplicationELB", "TargetResponseTime")
         .statistic(Statistic::P99)
         .period_secs(60)
@@ -45,7 +46,7 @@ fn percentile_alarms_use_extended_statistic_and_notify_once() {
 fn bad_email_is_an_error() {
     let app = App::new("t");
     let stack = app.stack("S");
-    AlarmTopic::new(&stack, "T", AlarmTopicProps::builder().emails(vec!["not-an-address".to_string()]).build());
+    Topic::new(&stack, "T", TopicProps::builder().emails(vec!["not-an-address".to_string()]).build());
     let err = app.synth().unwrap_err().to_string();
     assert!(err.contains("not an e-mail address"), "{err}");
 }
@@ -95,7 +96,8 @@ fn shared_key_policy_gets_each_service_statement_once() {
     for id in ["A", "B"] {
         LogGroup::new(&stack, id, LogGroupProps::builder().encryption(LogGroupEncryption::Key(key.clone())).build());
     }
-    AlarmTopic::new(&stack, "T", AlarmTopicProps::builder().encryption_key(key.clone()).build());
+    let topic = Topic::new(&stack, "T", TopicProps::builder().encryption_key(key.clone()).build());
+    Metric::new("NS", "M").create_alarm(&stack, "Alarm", AlarmProps::builder().threshold(1.0).build()).notify(&topic);
     let t = app.synth().unwrap().stacks[0].template.clone();
     let keys = resources_of(&t, "AWS::KMS::Key");
     assert_eq!(keys.len(), 1, "no extra keys when one is shared");
@@ -113,7 +115,7 @@ fn blocks_work_across_stacks() {
     let app = App::new("t");
     let shared = app.stack("Shared");
     let key = Key::new(&shared, "Key", KeyProps::default());
-    let topic = AlarmTopic::new(&shared, "Alarms", AlarmTopicProps::default());
+    let topic = Topic::new(&shared, "Alarms", TopicProps::default());
     let svc = app.stack("Service");
     let logs =
         LogGroup::new(&svc, "Logs", LogGroupProps::builder().encryption(LogGroupEncryption::Key(key.clone())).build());

@@ -3,6 +3,7 @@
 
 use stackcraft_core::{App, Value};
 use stackcraft_iam::{Role, RoleProps, ServicePrincipal};
+use stackcraft_messaging::{Topic, TopicProps};
 use stackcraft_observability::*;
 
 fn sample() -> serde_json::Value {
@@ -14,10 +15,10 @@ fn sample() -> serde_json::Value {
         "SharedKey",
         KeyProps::builder().alias("pyshop/observability").description("Shared key").build(),
     );
-    let topic = AlarmTopic::new(
+    let topic = Topic::new(
         &stack,
         "Alarms",
-        AlarmTopicProps::builder()
+        TopicProps::builder()
             .display_name("PyShop alarms")
             .emails(vec!["ops@example.com".to_string()])
             .encryption_key(shared.clone())

@@ -11,7 +11,8 @@ use stackcraft_ecs_service::{
     FargateService, FargateServiceProps, FargateSize, FargateTaskDefinition, FargateTaskDefinitionProps, Logging,
     PortMapping, PrivateDnsNamespace, ScalableTaskCount, ScalingProps, TargetTracking,
 };
-use stackcraft_observability::{Alarm, AlarmProps, AlarmTopic, LogGroupProps};
+use stackcraft_messaging::Topic;
+use stackcraft_observability::{Alarm, AlarmProps, LogGroupProps};
 use stackcraft_vpc::Vpc;
 use typed_builder::TypedBuilder;
 
@@ -82,7 +83,7 @@ pub struct SharedAlbServiceProps {
     pub memory_scaling: Option<TargetTracking>,
     /// Send CPU and memory alarms here.
     #[builder(default, setter(strip_option))]
-    pub alarm_topic: Option<AlarmTopic>,
+    pub alarm_topic: Option<Topic>,
     /// CPU alarm threshold in percent (default 80).
     #[builder(default = 80.0)]
     pub cpu_alarm_percent: f64,

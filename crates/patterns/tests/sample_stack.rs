@@ -10,7 +10,7 @@ use stackcraft_data::{Secret, SecretProps};
 use stackcraft_ecs_service::{
     CapacityStrategy, Cluster, ClusterProps, ContainerImage, ContainerSecret, FargateSize, PrivateDnsNamespace,
 };
-use stackcraft_observability::{AlarmTopic, AlarmTopicProps};
+use stackcraft_messaging::{Topic, TopicProps};
 use stackcraft_patterns::*;
 use stackcraft_vpc::{NatGateways, Vpc, VpcProps};
 
@@ -29,7 +29,7 @@ fn sample(gateway_first: bool) -> Result<Assembly, String> {
     alb.redirect_http_to_https("Http");
     let cluster = Cluster::new(&stack, "Cluster", ClusterProps::default());
     let ns = PrivateDnsNamespace::new(&stack, "Namespace", "portal.internal", &vpc);
-    let topic = AlarmTopic::new(&stack, "Alarms", AlarmTopicProps::default());
+    let topic = Topic::new(&stack, "Alarms", TopicProps::default());
     let api_key = Secret::new(&stack, "ApiKey", SecretProps::default());
     let svc = |name: &str, port: u16, path: &str| {
         SharedAlbService::new(
@@ -146,7 +146,7 @@ fn bad_input_names_path_and_property() {
         "arn:aws:acm:us-east-1:111122223333:certificate/x",
         ListenerAction::fixed_response(404, "application/json", "{}"),
     );
-    let topic = AlarmTopic::new(&stack, "Alarms", AlarmTopicProps::default());
+    let topic = Topic::new(&stack, "Alarms", TopicProps::default());
     SharedAlbService::new(
         &stack,
         SharedAlbServiceProps::builder()

@@ -276,7 +276,7 @@ impl Key {
 
     /// Let CloudWatch alarms publish to SNS topics encrypted with this key
     /// (`kms:Decrypt` and `kms:GenerateDataKey*` for `cloudwatch.amazonaws.com`).
-    /// Called by the alarm topics.
+    /// Called when an alarm is bound to an encrypted topic (`AlarmAction::bind_alarm_action`).
     pub fn allow_cloudwatch_alarms(&self) {
         self.add_to_resource_policy(json!({
             "Sid": SID_ALARMS,

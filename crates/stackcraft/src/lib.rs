@@ -83,7 +83,7 @@ pub use stackcraft_edge as edge;
 pub use stackcraft_iam as iam;
 /// Queues, topics, event buses and rules, MSK Serverless (`stackcraft-messaging`).
 pub use stackcraft_messaging as messaging;
-/// Log groups, metrics, alarms, alarm topics, dashboards, budgets (`stackcraft-observability`).
+/// Log groups, metrics, alarms, dashboards, budgets (`stackcraft-observability`).
 pub use stackcraft_observability as observability;
 /// Service shapes built from the blocks: Fargate services on a shared load balancer listener (`stackcraft-patterns`; feature `patterns`).
 #[cfg(feature = "patterns")]
@@ -138,6 +138,9 @@ pub mod prelude {
     };
     pub use stackcraft_data::MasterPassword;
     pub use stackcraft_data::{
+        AccessString, CacheAuth, CacheEngine, CacheUser, ClusterMode, ReplicationGroup, ReplicationGroupProps,
+    };
+    pub use stackcraft_data::{
         Attribute, AttributeType, Billing, Capacity, GlobalSecondaryIndex, LocalSecondaryIndex, PointInTimeRecovery,
         Projection, StreamViewType, Table, TableEncryption, TableProps,
     };
@@ -145,7 +148,6 @@ pub mod prelude {
         Bucket, BucketEncryption, BucketProps, DatabaseInstance, DatabaseInstanceProps, PostgresVersion, Secret,
         SecretProps,
     };
-    pub use stackcraft_data::{CacheEngine, ClusterMode, ReplicationGroup, ReplicationGroupProps};
     pub use stackcraft_data::{
         CorsRule, HttpMethod, LifecycleRule, LogBucketProps, ObjectOwnership, StorageClass, Transition,
     };
@@ -178,9 +180,9 @@ pub mod prelude {
     pub use stackcraft_messaging::{ServerlessKafkaCluster, ServerlessKafkaClusterProps};
     pub use stackcraft_observability::AlarmAction;
     pub use stackcraft_observability::{
-        Alarm, AlarmProps, AlarmTopic, AlarmTopicProps, Budget, BudgetProps, ComparisonOperator, Dashboard,
-        GraphWidget, LogGroup, LogGroupEncryption, LogGroupProps, Metric, RetentionDays, SingleValueWidget, Statistic,
-        TextWidget, TreatMissingData, Unit,
+        Alarm, AlarmProps, Budget, BudgetProps, ComparisonOperator, Dashboard, GraphWidget, LogGroup,
+        LogGroupEncryption, LogGroupProps, Metric, RetentionDays, SingleValueWidget, Statistic, TextWidget,
+        TreatMissingData, Unit,
     };
     #[cfg(feature = "patterns")]
     pub use stackcraft_patterns::{SharedAlbService, SharedAlbServiceProps};

@@ -185,7 +185,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
     redis.connections().allow_default_port_from(&backend);
 
     // Alarms (the seed's seven; the Redis ones on every node) to an e-mail topic.
-    let topic = AlarmTopic::new(&stack, "Alarms", AlarmTopicProps::builder().emails(c.alarm_emails.clone()).build());
+    let topic = Topic::new(&stack, "Alarms", TopicProps::builder().emails(c.alarm_emails.clone()).build());
     let above = |threshold: f64, what: &str| {
         let props = AlarmProps::builder().threshold(threshold).evaluation_periods(2).description(what);
         props.comparison_operator(ComparisonOperator::GreaterThanThreshold).build()

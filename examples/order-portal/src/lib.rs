@@ -113,7 +113,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
     alb.add_alias_records(&zone, &["origin"]);
     let cluster = Cluster::new(&stack, "Cluster", ClusterProps::default());
     let namespace = PrivateDnsNamespace::new(&stack, "Namespace", "portal.internal", &vpc);
-    let topic = AlarmTopic::new(&stack, "Alarms", AlarmTopicProps::builder().emails(c.alarm_emails.clone()).build());
+    let topic = Topic::new(&stack, "Alarms", TopicProps::builder().emails(c.alarm_emails.clone()).build());
     let logs_key = Key::new(&stack, "LogsKey", KeyProps::builder().description("Encrypts the service logs").build());
 
     for s in &c.services {

@@ -148,7 +148,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
     scaling.scale_on_memory_utilization("Memory", TargetTracking::builder().target_value(80.0).build());
 
     // Monitoring: alarms to an SNS topic, and a dashboard of the same metrics.
-    let topic = AlarmTopic::new(&stack, "Alarms", AlarmTopicProps::builder().emails(c.alarm_emails.clone()).build());
+    let topic = Topic::new(&stack, "Alarms", TopicProps::builder().emails(c.alarm_emails.clone()).build());
     let alarm = |id: &str, metric: Metric, threshold: f64, description: &str| {
         let props = AlarmProps::builder().threshold(threshold).evaluation_periods(3).description(description).build();
         metric.create_alarm(&stack, id, props).notify(&topic);
