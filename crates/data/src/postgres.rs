@@ -229,8 +229,8 @@ pub struct DatabaseInstanceProps {
     /// The port. Default 5432.
     #[builder(default = 5432)]
     pub port: u16,
-    /// Multi-AZ standby. Default: on in production environments
-    /// (`App::environment().production`), off otherwise.
+    /// Multi-AZ standby. Default: on in production environments and in
+    /// shared stacks (`Scope::is_production`), off otherwise.
     #[builder(default, setter(strip_option))]
     pub multi_az: Option<bool>,
     /// Automated backup retention in days (1–35). Default 7.
@@ -315,7 +315,8 @@ impl DatabaseInstance {
     pub fn new(scope: &Scope, id: &str, props: DatabaseInstanceProps) -> DatabaseInstance {
         let scope = scope.scope(id);
         validate(&scope, &props);
-        let production = scope.app().environment().is_some_and(|e| e.production);
+        // A shared stack counts as production whatever environment is synthesized.
+        let production = scope.is_production();
         let multi_az = props.multi_az.unwrap_or(production);
 
         let key = props.encryption_key.clone().unwrap_or_else(|| {

@@ -63,3 +63,23 @@ fn cfn_lint_and_checkov_are_clean() {
     stackcraft_testing::assert_cfn_lint_clean(&asm);
     stackcraft_testing::assert_checkov_clean(&asm);
 }
+
+/// A shared stack (one for every environment) gets production defaults
+/// whatever environment is synthesized: its template must not depend on it.
+#[test]
+fn a_shared_stack_is_multi_az_in_every_environment() {
+    let template = |env: &str, production: bool| {
+        let app = App::new("ot");
+        app.set_environment(env, production);
+        let stack = app.shared_stack("Bootstrap");
+        let tiers = vec![SubnetConfiguration::public("Public"), SubnetConfiguration::isolated("Data")];
+        let vpc = Vpc::new(&stack, "Vpc", VpcProps::builder().subnets(tiers).nat_gateways(NatGateways::None).build());
+        let props = DatabaseInstanceProps::builder().vpc(vpc).engine_version(PostgresVersion::V16_15);
+        let db = DatabaseInstance::new(&stack, "Database", props.build());
+        let id = db.handle().logical_id();
+        let t = app.synth().expect("synth").stacks[0].template.clone();
+        assert_eq!(t["Resources"][&id]["Properties"]["MultiAZ"], true, "{env}");
+        t
+    };
+    assert_eq!(template("dev", false), template("prod", true));
+}

@@ -44,26 +44,7 @@ pub const DEPLOY_CLOUDFORMATION_ACTIONS: [&str; 10] = [
 /// least one literal character; a bad pattern is reported by
 /// [`PolicyStatement::problems`]-style text in the returned `Err`.
 pub fn deploy_statements<S: AsRef<str>>(stack_patterns: &[S]) -> Result<Vec<PolicyStatement>, String> {
-    if stack_patterns.is_empty() {
-        return Err("name at least one stack pattern, e.g. \"order-tracking-dev-*\"".to_owned());
-    }
-    let mut stacks = PolicyStatement::allow().actions(DEPLOY_CLOUDFORMATION_ACTIONS);
-    for p in stack_patterns {
-        let p = p.as_ref();
-        let literal = p.chars().filter(|c| *c != '*').count();
-        let ok = literal > 0
-            && p.len() <= 128
-            && p.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-            && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '*');
-        if !ok {
-            return Err(format!(
-                "stack pattern {p:?} must be a stack name (letter first, then A-Z a-z 0-9 -) with optional '*' \
-                 wildcards, e.g. \"order-tracking-dev-*\""
-            ));
-        }
-        stacks =
-            stacks.resource(Value::arn("cloudformation", Value::region(), Value::account_id(), format!("stack/{p}/*")));
-    }
+    let stacks = stack_statement(PolicyStatement::allow().actions(DEPLOY_CLOUDFORMATION_ACTIONS), stack_patterns)?;
     let bucket = Value::sub("arn:${AWS::Partition}:s3:::stackcraft-assets-${AWS::AccountId}-${AWS::Region}");
     let templates =
         Value::sub("arn:${AWS::Partition}:s3:::stackcraft-assets-${AWS::AccountId}-${AWS::Region}/templates/*");
@@ -80,6 +61,51 @@ pub fn deploy_statements<S: AsRef<str>>(stack_patterns: &[S]) -> Result<Vec<Poli
             .resource(bucket),
         PolicyStatement::allow().actions(["s3:GetObject", "s3:PutObject"]).resource(templates),
     ])
+}
+
+/// The CloudFormation actions `cargo xtask deploy ENV` calls on a
+/// [shared stack](stackcraft_core::App::shared_stack) it does not deploy:
+/// it reads the stack's outputs and compares its deployed template.
+pub const READ_CLOUDFORMATION_ACTIONS: [&str; 2] = ["cloudformation:DescribeStacks", "cloudformation:GetTemplate"];
+
+/// Read-only access to the stacks matching `stack_patterns`
+/// ([`READ_CLOUDFORMATION_ACTIONS`]): what a deployer of an environment
+/// needs on the shared stacks its stacks import from (e.g.
+/// `order-tracking-Bootstrap`), without being able to change them. Patterns
+/// are checked as in [`deploy_statements`].
+pub fn read_statements<S: AsRef<str>>(stack_patterns: &[S]) -> Result<Vec<PolicyStatement>, String> {
+    Ok(vec![stack_statement(PolicyStatement::allow().actions(READ_CLOUDFORMATION_ACTIONS), stack_patterns)?])
+}
+
+/// `statement` on the stacks matching `stack_patterns`, each checked.
+fn stack_statement<S: AsRef<str>>(
+    mut statement: PolicyStatement,
+    stack_patterns: &[S],
+) -> Result<PolicyStatement, String> {
+    if stack_patterns.is_empty() {
+        return Err("name at least one stack pattern, e.g. \"order-tracking-dev-*\"".to_owned());
+    }
+    for p in stack_patterns {
+        let p = p.as_ref();
+        let literal = p.chars().filter(|c| *c != '*').count();
+        let ok = literal > 0
+            && p.len() <= 128
+            && p.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '*');
+        if !ok {
+            return Err(format!(
+                "stack pattern {p:?} must be a stack name (letter first, then A-Z a-z 0-9 -) with optional '*' \
+                 wildcards, e.g. \"order-tracking-dev-*\""
+            ));
+        }
+        statement = statement.resource(Value::arn(
+            "cloudformation",
+            Value::region(),
+            Value::account_id(),
+            format!("stack/{p}/*"),
+        ));
+    }
+    Ok(statement)
 }
 
 #[cfg(test)]
@@ -107,5 +133,17 @@ mod tests {
         );
         assert!(deploy_statements::<&str>(&[]).is_err());
         assert!(deploy_statements(&["app/x"]).is_err());
+        assert!(read_statements(&["*"]).is_err() && read_statements::<&str>(&[]).is_err());
+    }
+
+    #[test]
+    fn read_statements_only_describe_and_get_the_template() {
+        let st = read_statements(&["order-tracking-Bootstrap"]).expect("ok");
+        assert_eq!(st.len(), 1);
+        assert!(st[0].problems().is_empty());
+        let text = st[0].to_json().to_string();
+        assert!(text.contains("stack/order-tracking-Bootstrap/*"), "{text}");
+        assert!(text.contains("cloudformation:DescribeStacks") && text.contains("cloudformation:GetTemplate"));
+        assert!(!text.contains("Update") && !text.contains("Delete") && !text.contains("Create"), "{text}");
     }
 }

@@ -13,7 +13,8 @@
 //!   with `sts:AssumeRoleWithWebIdentity` and must restrict `aud` and `sub`;
 //!   every principal chooses its own assume action.
 //! - [`deploy_statements`]: what a CI deployer role needs for
-//!   `cargo xtask deploy`; [`Role::grant_pass_role`] constrained by
+//!   `cargo xtask deploy` ([`read_statements`] on the shared stacks it
+//!   imports from); [`Role::grant_pass_role`] constrained by
 //!   `iam:PassedToService`.
 //! - [`Grantable`]: what grants go to (a role, an ECS service's task role...).
 //! - [`SecretSource`]: a Secrets Manager secret a grantee can read
@@ -33,7 +34,7 @@ mod principal;
 mod role;
 mod statement;
 
-pub use deploy::{deploy_statements, DEPLOY_CLOUDFORMATION_ACTIONS};
+pub use deploy::{deploy_statements, read_statements, DEPLOY_CLOUDFORMATION_ACTIONS, READ_CLOUDFORMATION_ACTIONS};
 pub use document::PolicyDocument;
 pub use oidc::{
     GithubActions, OpenIdConnectProvider, OpenIdConnectProviderProps, GITHUB_ACTIONS_AUDIENCE, GITHUB_ACTIONS_ISSUER,

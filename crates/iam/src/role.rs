@@ -419,6 +419,21 @@ impl Role {
         }
     }
 
+    /// Allow this role to read (never change) the stacks matching
+    /// `stack_patterns`: the statement of [`crate::read_statements`]. A
+    /// deployer of one environment needs it on the shared stacks its stacks
+    /// import from (`cargo xtask deploy ENV` reads their outputs and compares
+    /// their templates), e.g. `deployer.allow_read_of(&["order-tracking-Bootstrap"])`.
+    /// A bad pattern is an error at this role's path.
+    pub fn allow_read_of<S: AsRef<str>>(&self, stack_patterns: &[S]) {
+        match crate::deploy::read_statements(stack_patterns) {
+            Ok(statements) => statements.into_iter().for_each(|s| {
+                self.add_to_policy(s);
+            }),
+            Err(m) => self.scope.error("Policies", m),
+        }
+    }
+
     /// Attach another managed policy (once; IAM allows at most 20).
     pub fn add_managed_policy(&self, policy: ManagedPolicy) {
         let count = {
@@ -846,5 +861,16 @@ mod tests {
         r.allow_deploy_of(&["*"]);
         let err = app.synth().expect_err("bad pattern").to_string();
         assert!(err.contains("S/R [Policies]: stack pattern \"*\" must be a stack name"), "{err}");
+    }
+
+    #[test]
+    fn read_patterns_are_checked_at_the_role() {
+        let app = App::new("t");
+        let r = role(&app);
+        r.allow_read_of(&["order-tracking-Bootstrap"]);
+        assert_eq!(r.policy_document().statements().len(), 1);
+        r.allow_read_of(&["x/y"]);
+        let err = app.synth().expect_err("bad pattern").to_string();
+        assert!(err.contains("S/R [Policies]: stack pattern \"x/y\" must be a stack name"), "{err}");
     }
 }

@@ -1,30 +1,26 @@
-//! Order tracking (seed `003`): a bootstrap part (GitHub OIDC deployers,
-//! ECS execution role, ECR, MSK Serverless with SASL/IAM, RDS PostgreSQL,
-//! budget) and a per-environment part (ALB, ECS Fargate service, SG→SG
-//! paths to RDS 5432 and MSK 9098). dev keeps the seed's cheap posture
-//! (tasks in public subnets with public IPs, HTTP); prod gets its
-//! hardening checklist.
-//!
-//! Gap: the bootstrap should be one stack shared by all environments
-//! (issue 14); until then each environment deploys its own `Bootstrap`
-//! stack, so environments sharing an account would clash on the OIDC
-//! provider and the ECR repository name (one per account).
+//! Order tracking (seed `003`): a bootstrap deployed once and shared by every
+//! environment (network, GitHub OIDC deployers, ECS execution role, ECR, MSK
+//! Serverless with SASL/IAM, RDS PostgreSQL, budget; `order-tracking-Bootstrap`)
+//! and a per-environment part (ALB, ECS Fargate service, SG→SG paths to the
+//! shared RDS 5432 and MSK 9098) importing the bootstrap's exports. dev keeps
+//! the seed's cheap posture (tasks in public subnets with public IPs, HTTP);
+//! prod gets its hardening checklist. As in the seed, the environments share
+//! one database and one Kafka cluster (each has its own topic and group).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use stackcraft::prelude::*;
 
-/// What differs between environments (`cargo run -- schema` prints its JSON Schema).
+/// What differs between environments (`cargo run -- schema` prints its JSON
+/// Schema). The bootstrap's choices are the constants below: it is shared.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// Tasks in public subnets with public IPs and no NAT (the seed's dev
-    /// trade-off); otherwise private subnets behind a NAT gateway.
+    /// Tasks in public subnets with public IPs (the seed's dev trade-off);
+    /// otherwise the private subnets behind the bootstrap's NAT gateway.
     pub public_tasks: bool,
     /// Only HTTPS (443) and the named peers (RDS, MSK) as task egress.
     pub restrict_egress: bool,
-    /// RDS keeps and rotates the master secret (`ManageMasterUserPassword`).
-    pub rds_managed_secret: bool,
     /// ALB access logs to an S3 bucket.
     pub alb_access_logs: bool,
     /// Public DNS name (a hosted zone and ACM certificate are created; HTTPS
@@ -34,14 +30,14 @@ pub struct Config {
     pub image_tag: String,
     /// Tasks running.
     pub desired_count: u32,
-    /// RDS instance class.
-    pub db_instance_class: String,
-    /// Monthly budget in USD with e-mail alerts, if any.
-    pub monthly_budget_usd: Option<f64>,
 }
 
 const REPO: &str = "egobb/order-tracking";
 const PORT: u16 = 8080;
+/// The shared database's class (serves every environment, prod included).
+const DB_INSTANCE_CLASS: &str = "db.t4g.small";
+/// The account's monthly budget in USD with e-mail alerts, if any.
+const MONTHLY_BUDGET_USD: Option<f64> = Some(300.0);
 
 /// Build the app for one environment.
 pub fn build(app: &App, env: &Environment<Config>) {
@@ -50,14 +46,16 @@ pub fn build(app: &App, env: &Environment<Config>) {
     app.add_tag("Env", &env.name);
     app.add_tag("Owner", "egobb");
 
-    // Bootstrap: network, GitHub OIDC, deployer and execution roles, ECR, MSK, RDS, budget.
-    let boot = app.stack("Bootstrap");
-    let mut tiers = vec![SubnetConfiguration::public("Public"), SubnetConfiguration::isolated("Data")];
-    if !c.public_tasks {
-        tiers.push(SubnetConfiguration::private_with_egress("Private"));
-    }
-    let nat = if c.public_tasks { NatGateways::None } else { NatGateways::Single };
-    let vpc = Vpc::new(&boot, "Vpc", VpcProps::builder().subnets(tiers).nat_gateways(nat).build());
+    // Bootstrap, deployed once: network, GitHub OIDC, deployer and execution roles, ECR, MSK, RDS, budget.
+    let boot = app.shared_stack("Bootstrap");
+    boot.add_tag("Project", "order-tracking");
+    boot.add_tag("Owner", "egobb");
+    let tiers = vec![
+        SubnetConfiguration::public("Public"),
+        SubnetConfiguration::private_with_egress("Private"),
+        SubnetConfiguration::isolated("Data"),
+    ];
+    let vpc = Vpc::new(&boot, "Vpc", VpcProps::builder().subnets(tiers).nat_gateways(NatGateways::Single).build());
     let github = OpenIdConnectProvider::github(&boot, "GitHub");
     let execution_role = Role::new(
         &boot,
@@ -74,6 +72,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
     for (id, target, trust) in deployers {
         let deployer = Role::new(&boot, id, RoleProps::builder().assumed_by(trust).build());
         deployer.allow_deploy_of(&[format!("order-tracking-{target}-*")]);
+        deployer.allow_read_of(&["order-tracking-Bootstrap"]); // deploy reads the shared stack, never changes it
         execution_role.grant_pass_role(&deployer, ServicePrincipal::new("ecs-tasks.amazonaws.com"));
     }
     let repo =
@@ -81,10 +80,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
     let kafka = ServerlessKafkaCluster::new(
         &boot,
         "Kafka",
-        ServerlessKafkaClusterProps::builder()
-            .vpc(vpc.clone())
-            .cluster_name(format!("order-tracking-{}", env.name))
-            .build(),
+        ServerlessKafkaClusterProps::builder().vpc(vpc.clone()).cluster_name("order-tracking").build(),
     );
     let db = DatabaseInstance::new(
         &boot,
@@ -92,15 +88,23 @@ pub fn build(app: &App, env: &Environment<Config>) {
         DatabaseInstanceProps::builder()
             .vpc(vpc.clone())
             .engine_version(PostgresVersion::V16_15)
-            .instance_class(c.db_instance_class.clone())
+            .instance_class(DB_INSTANCE_CLASS)
             .database_name("orders")
-            .master_password(if c.rds_managed_secret { MasterPassword::RdsManaged } else { MasterPassword::Generated })
+            .master_password(MasterPassword::RdsManaged)
             .build(),
     );
-    if let Some(limit) = c.monthly_budget_usd {
+    if let Some(limit) = MONTHLY_BUDGET_USD {
         let emails = vec!["owner@egobb.example.com".to_owned()];
         Budget::new(&boot, "Budget", BudgetProps::builder().monthly_limit_usd(limit).emails(emails).build());
     }
+    boot.add_output(Output::new("KafkaClusterArn", kafka.arn()).description("MSK cluster (GetBootstrapBrokers)"));
+    // What the environments use, exported explicitly: the same exports whatever environment is synthesized.
+    let (role, secret) = (&execution_role, db.master_secret());
+    let subnets = [SubnetType::Public, SubnetType::PrivateWithEgress].into_iter().flat_map(|t| vpc.subnet_ids(t));
+    let ids = [vpc.vpc_id(), db.security_group().id(), kafka.security_group().id(), db.endpoint_address()];
+    let arns =
+        [role.arn(), role.name(), repo.arn(), repo.repository_uri(), kafka.arn(), secret.secret_arn(), db.key().arn()];
+    subnets.chain(ids).chain(arns).for_each(|value| drop(boot.export_value(value)));
 
     // Env: ALB, ECS cluster, task and service, SG→SG paths to RDS and MSK.
     let stack = app.stack("Env");
@@ -163,6 +167,10 @@ pub fn build(app: &App, env: &Environment<Config>) {
     );
     app_container.add_environment("SPRING_PROFILES_ACTIVE", env.name.as_str());
     app_container.add_environment("KAFKA_CLUSTER_ARN", kafka.arn());
+    // One cluster for every environment: each has its own topic and consumer group.
+    let (topic, group) = (format!("order-events-{}", env.name), format!("order-tracking-{}", env.name));
+    app_container.add_environment("KAFKA_TOPIC", topic.as_str());
+    app_container.add_environment("KAFKA_GROUP", group.as_str());
     app_container.add_environment("DB_HOST", db.endpoint_address());
     for (var, key) in [("DB_USERNAME", "username"), ("DB_PASSWORD", "password")] {
         app_container.add_secret(var, ContainerSecret::from_secrets_manager_json_key(&db.master_secret(), key));
@@ -180,7 +188,9 @@ pub fn build(app: &App, env: &Environment<Config>) {
         match c.public_tasks {
             true => service_props
                 .subnet_type(SubnetType::Public)
-                .assign_public_ip_because("seed dev trade-off: public subnets without NAT gateways (cost)")
+                .assign_public_ip_because(
+                    "seed dev trade-off: public subnets, no NAT traffic (cost, direct troubleshooting)",
+                )
                 .build(),
             false => service_props.build(),
         },
@@ -188,40 +198,33 @@ pub fn build(app: &App, env: &Environment<Config>) {
     service.attach_to_target_group(&targets, "app", PORT);
     service.connections().allow_default_port_to(&db);
     service.connections().allow_default_port_to(&kafka);
-    kafka.grant_write_topic(&service, "order-events");
-    kafka.grant_read_topic(&service, "order-events");
-    kafka.grant_consume_group(&service, "order-tracking");
+    kafka.grant_write_topic(&service, &topic);
+    kafka.grant_read_topic(&service, &topic);
+    kafka.grant_consume_group(&service, &group);
 
     stack.add_output(Output::new("AppUrl", url).description("URL of the service"));
-    boot.add_output(Output::new("KafkaClusterArn", kafka.arn()).description("MSK cluster (GetBootstrapBrokers)"));
 }
 
 /// dev, staging and prod.
 pub fn environments() -> Environments<Config> {
-    let hardened = |domain: &str, class: &str, desired_count| Config {
+    let hardened = |domain: &str, desired_count| Config {
         public_tasks: false,
         restrict_egress: true,
-        rds_managed_secret: true,
         alb_access_logs: true,
         domain: Some(domain.into()),
         image_tag: "v1.0.0".into(),
         desired_count,
-        db_instance_class: class.into(),
-        monthly_budget_usd: Some(300.0),
     };
     let dev = Config {
         public_tasks: true,
         restrict_egress: false,
-        rds_managed_secret: false,
         alb_access_logs: false,
         domain: None,
         image_tag: "main".into(),
         desired_count: 1,
-        db_instance_class: "db.t4g.micro".into(),
-        monthly_budget_usd: Some(50.0),
     };
     Environments::new()
         .env("dev", dev)
-        .env("staging", hardened("staging.orders.egobb.example.com", "db.t4g.micro", 1))
-        .production("prod", hardened("orders.egobb.example.com", "db.t4g.small", 2))
+        .env("staging", hardened("staging.orders.egobb.example.com", 1))
+        .production("prod", hardened("orders.egobb.example.com", 2))
 }

@@ -1,5 +1,7 @@
 //! The order-tracking seed (003), fact by fact, on the synthesized templates
-//! of every environment, plus cfn-lint and checkov.
+//! of every environment, plus cfn-lint and checkov. The bootstrap is one
+//! stack shared by every environment; each environment's `Env` stack imports
+//! from it.
 
 use serde_json::{json, Value as Json};
 use stackcraft::core::assertions::{Template, ABSENT, ANY};
@@ -22,6 +24,28 @@ fn trust_of(boot: &Template, prefix: &str) -> Json {
     let roles = boot.find_resources("AWS::IAM::Role", &json!({}));
     let (_, role) = roles.iter().find(|(id, _)| id.starts_with(prefix)).unwrap_or_else(|| panic!("no {prefix}"));
     role["Properties"]["AssumeRolePolicyDocument"]["Statement"].clone()
+}
+
+#[test]
+fn the_bootstrap_is_one_shared_stack_with_the_same_template_in_every_environment() {
+    let templates: Vec<String> = ENVS
+        .iter()
+        .map(|env| {
+            let a = synth(env);
+            let boot = a.stack("Bootstrap").unwrap();
+            assert!(boot.shared && boot.termination_protection, "{env}");
+            assert_eq!(boot.stack_name, "order-tracking-Bootstrap", "{env}");
+            let app = a.stack("Env").unwrap();
+            assert_eq!(app.stack_name, format!("order-tracking-{env}-Env"));
+            assert_eq!(app.dependencies, ["Bootstrap"], "{env}");
+            // Env uses the bootstrap only through imports of its explicit exports.
+            let t = Template::from_stack(&a, "Env").to_json().to_string();
+            assert!(!t.contains("Fn::GetStackOutput"), "{env}");
+            boot.template_text()
+        })
+        .collect();
+    assert_eq!(templates[0], templates[1]);
+    assert_eq!(templates[1], templates[2]);
 }
 
 #[test]
@@ -57,6 +81,12 @@ fn deployers_are_least_privilege_and_pass_the_execution_role_only_to_ecs_tasks()
         let (_, role) = roles.iter().find(|(id, _)| id.starts_with(prefix)).unwrap();
         let text = role["Properties"]["Policies"].to_string();
         assert!(text.contains(&format!("stack/order-tracking-{target}-*/*")), "{text}");
+        // The shared bootstrap: read (deploy compares it and reads its outputs), never changed.
+        let statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].as_array().unwrap();
+        let on_boot: Vec<&Json> =
+            statements.iter().filter(|s| s["Resource"].to_string().contains("order-tracking-Bootstrap")).collect();
+        assert_eq!(on_boot.len(), 1, "{text}");
+        assert_eq!(on_boot[0]["Action"], json!(["cloudformation:DescribeStacks", "cloudformation:GetTemplate"]));
         assert!(text.contains("stackcraft-assets-${AWS::AccountId}-${AWS::Region}"), "{text}");
         assert!(!text.contains("\"*\"") && !text.contains(":*\""), "no wildcard actions or resources: {text}");
         let pass = &role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"];
@@ -75,7 +105,7 @@ fn deployers_are_least_privilege_and_pass_the_execution_role_only_to_ecs_tasks()
 }
 
 #[test]
-fn ecr_msk_rds_and_budget_live_in_the_bootstrap() {
+fn ecr_network_msk_rds_and_budget_live_in_the_bootstrap() {
     for env in ENVS {
         let (boot, app) = both(env);
         boot.has_resource_properties(
@@ -85,30 +115,42 @@ fn ecr_msk_rds_and_budget_live_in_the_bootstrap() {
         );
         boot.has_resource_properties(
             "AWS::MSK::ServerlessCluster",
-            json!({"ClusterName": format!("order-tracking-{env}"),
-                   "ClientAuthentication": {"Sasl": {"Iam": {"Enabled": true}}}}),
+            json!({"ClusterName": "order-tracking", "ClientAuthentication": {"Sasl": {"Iam": {"Enabled": true}}}}),
         );
-        boot.has_resource_properties(
+        // One database for every environment, with prod's hardening: RDS-managed
+        // secret, backups, Multi-AZ, deletion protection, final snapshot.
+        boot.has_resource(
             "AWS::RDS::DBInstance",
-            json!({"Engine": "postgres", "PubliclyAccessible": false, "StorageEncrypted": true, "DBName": "orders"}),
+            json!({"Properties": {"Engine": "postgres", "DBInstanceClass": "db.t4g.small", "DBName": "orders",
+                   "PubliclyAccessible": false, "StorageEncrypted": true, "MultiAZ": true,
+                   "ManageMasterUserPassword": true, "MasterUserPassword": ABSENT,
+                   "DeletionProtection": true, "BackupRetentionPeriod": 7}, "DeletionPolicy": "Snapshot"}),
         );
-        boot.resource_count_is("AWS::Budgets::Budget", 1);
-        app.resource_count_is("AWS::ECR::Repository", 0);
-        app.resource_count_is("AWS::MSK::ServerlessCluster", 0);
+        boot.resource_count_is("AWS::SecretsManager::Secret", 0);
+        // Public, private (one NAT gateway) and isolated data subnets.
+        boot.resource_count_is("AWS::EC2::VPC", 1);
+        boot.resource_count_is("AWS::EC2::Subnet", 6);
+        boot.resource_count_is("AWS::EC2::NatGateway", 1);
+        boot.has_resource_properties("AWS::Budgets::Budget", json!({"Budget": {"BudgetLimit": {"Amount": 300.0}}}));
+        for t in ["AWS::EC2::VPC", "AWS::ECR::Repository", "AWS::MSK::ServerlessCluster", "AWS::RDS::DBInstance"] {
+            app.resource_count_is(t, 0);
+        }
+        app.resource_count_is("AWS::EC2::NatGateway", 0);
     }
 }
 
 #[test]
-fn dev_runs_public_tasks_with_generated_secret_and_plain_http() {
-    let (boot, app) = both("dev");
+fn dev_runs_public_tasks_with_plain_http() {
+    let (_, app) = both("dev");
     app.has_resource(
         "AWS::ECS::Service",
-        json!({"Properties": {"NetworkConfiguration": {"AwsvpcConfiguration": {"AssignPublicIp": "ENABLED"}}},
+        json!({"Properties": {"NetworkConfiguration": {"AwsvpcConfiguration": {"AssignPublicIp": "ENABLED",
+                   "Subnets": [{"Fn::ImportValue": ANY}, {"Fn::ImportValue": ANY}]}}},
                "Metadata": {"checkov": {"skip": [{"id": "CKV_AWS_333"}]}}}),
     );
-    boot.resource_count_is("AWS::EC2::NatGateway", 0);
-    boot.has_resource_properties("AWS::RDS::DBInstance", json!({"ManageMasterUserPassword": ABSENT}));
-    boot.resource_count_is("AWS::SecretsManager::Secret", 2);
+    let service = app.find_resources("AWS::ECS::Service", &json!({}));
+    let subnets = service[0].1["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"].to_string();
+    assert!(subnets.contains("PublicSubnet") && !subnets.contains("PrivateSubnet"), "{subnets}");
     app.has_resource_properties("AWS::ElasticLoadBalancingV2::Listener", json!({"Protocol": "HTTP", "Port": 80}));
     app.resource_count_is("AWS::CertificateManager::Certificate", 0);
     app.has_output("AppUrl", json!({"Value": {"Fn::Join": ["", ["http://", ANY]]}}));
@@ -117,20 +159,15 @@ fn dev_runs_public_tasks_with_generated_secret_and_plain_http() {
 #[test]
 fn prod_gets_the_hardening_checklist() {
     for env in ["staging", "prod"] {
-        let (boot, app) = both(env);
-        // Private subnets, no public IPs.
+        let (_, app) = both(env);
+        // Private subnets (the bootstrap's, behind its NAT gateway), no public IPs.
         app.has_resource_properties(
             "AWS::ECS::Service",
             json!({"NetworkConfiguration": {"AwsvpcConfiguration": {"AssignPublicIp": "DISABLED"}}}),
         );
-        boot.resource_count_is("AWS::EC2::NatGateway", 1);
-        // RDS-managed secret, backups, deletion protection, final snapshot.
-        boot.has_resource(
-            "AWS::RDS::DBInstance",
-            json!({"Properties": {"ManageMasterUserPassword": true, "MasterUserPassword": ABSENT,
-                   "DeletionProtection": true, "BackupRetentionPeriod": 7}, "DeletionPolicy": "Snapshot"}),
-        );
-        boot.resource_count_is("AWS::SecretsManager::Secret", 0);
+        let service = app.find_resources("AWS::ECS::Service", &json!({}));
+        let subnets = service[0].1["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"].to_string();
+        assert!(subnets.contains("PrivateSubnet") && !subnets.contains("PublicSubnet"), "{subnets}");
         // ALB access logs, HTTPS with 80 -> 443 redirect.
         app.has_resource_properties(
             "AWS::ElasticLoadBalancingV2::LoadBalancer",
@@ -197,8 +234,20 @@ fn service_uses_the_bootstrap_execution_role_ecr_image_and_exact_kafka_grants() 
         for action in ["kafka-cluster:WriteData", "kafka-cluster:ReadData", "kafka-cluster:AlterGroup"] {
             assert!(text.contains(action), "{env}: {action}");
         }
-        assert!(
-            !text.contains("kafka-cluster:*") && text.contains("/order-events") && text.contains("/order-tracking")
+        // One cluster for every environment: each gets only its own topic and group.
+        let (topic, group) = (format!("/order-events-{env}\""), format!("/order-tracking-{env}\""));
+        assert!(!text.contains("kafka-cluster:*") && text.contains(&topic) && text.contains(&group), "{text}");
+        for other in ENVS.iter().filter(|o| **o != env) {
+            assert!(!text.contains(&format!("-{other}\"")), "{env} is granted {other}'s topic or group");
+        }
+        app.has_resource_properties(
+            "AWS::ECS::TaskDefinition",
+            json!({"ContainerDefinitions": [{"Environment": [
+                {"Name": "DB_HOST", "Value": {"Fn::ImportValue": ANY}},
+                {"Name": "KAFKA_CLUSTER_ARN", "Value": {"Fn::ImportValue": ANY}},
+                {"Name": "KAFKA_GROUP", "Value": format!("order-tracking-{env}")},
+                {"Name": "KAFKA_TOPIC", "Value": format!("order-events-{env}")},
+                {"Name": "SPRING_PROFILES_ACTIVE", "Value": env}]}]}),
         );
         let boot = Template::from_stack(&a, "Bootstrap");
         boot.has_output("KafkaClusterArn", json!({"Value": {"Ref": ANY}}));
@@ -209,8 +258,9 @@ fn service_uses_the_bootstrap_execution_role_ecr_image_and_exact_kafka_grants() 
 fn production_is_termination_protected() {
     let prod = synth("prod");
     assert!(prod.stacks.iter().all(|s| s.termination_protection));
+    // dev's own stack is not; the shared bootstrap always is.
     let dev = synth("dev");
-    assert!(dev.stacks.iter().all(|s| !s.termination_protection));
+    assert!(dev.stacks.iter().all(|s| s.termination_protection == s.shared));
 }
 
 #[test]
