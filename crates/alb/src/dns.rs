@@ -106,6 +106,20 @@ impl HostedZone {
             format!("{n}.{z}")
         }
     }
+
+    /// [`record_name`](Self::record_name) for a record this zone must hold:
+    /// a name with a dot that is not in the zone (`www.pyshop.io` in zone
+    /// `example.com`) is an error instead of `www.pyshop.io.example.com`.
+    pub fn checked_record_name(&self, name: &str) -> Result<String, String> {
+        let n = normalize(name);
+        let z = &self.inner.zone_name;
+        if n.contains('.') && !stackcraft_core::validate::names::dns_within(&n, z) {
+            return Err(format!(
+                "record name '{n}' is not in hosted zone '{z}'; give a name relative to the zone (e.g. 'www', '' for the apex) or a full name ending in '.{z}'"
+            ));
+        }
+        Ok(self.record_name(name))
+    }
 }
 
 /// Properties of a [`Certificate`].
@@ -212,7 +226,13 @@ impl AliasRecord {
         alb: &ApplicationLoadBalancer,
     ) -> ResourceHandle {
         let scope = scope.scope(id);
-        let fqdn = zone.record_name(name);
+        let fqdn = match zone.checked_record_name(name) {
+            Ok(f) => f,
+            Err(m) => {
+                scope.error("Name", m);
+                zone.zone_name().to_owned()
+            }
+        };
         if let Err(m) = validate_domain_name(&fqdn, true) {
             scope.error("Name", m);
         }

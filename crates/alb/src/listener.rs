@@ -202,6 +202,9 @@ impl ListenerAction {
                         scope.error(property, format!("redirect protocol '{p}' is not allowed; use HTTP or HTTPS"));
                     }
                 }
+                if let Some(Err(m)) = r.port.map(|x| stackcraft_core::validate::names::port(u32::from(x))) {
+                    scope.error(property, format!("redirect {m} (None: keep the request's port)"));
+                }
                 if let Some(p) = &r.path {
                     if !p.starts_with('/') {
                         scope.error(property, format!("redirect path '{p}' must start with '/'"));
@@ -295,6 +298,13 @@ impl ListenerCondition {
         let vals = self.values();
         if vals.is_empty() {
             return Err("a condition needs at least one value".into());
+        }
+        if let ListenerCondition::PathPatterns(_) = self {
+            if let Some(v) = vals.iter().find(|v| !v.starts_with('/') && !v.starts_with('*')) {
+                return Err(format!(
+                    "path pattern '{v}' never matches: request paths start with '/' (write '/{v}', or start with the wildcard '*')"
+                ));
+            }
         }
         for v in vals {
             let ok = match self {
@@ -569,8 +579,17 @@ impl Listener {
             ListenerProtocol::Http => 80,
             ListenerProtocol::Https => 443,
         });
-        if port == 0 {
-            scope.error("Port", "listener port must be 1 to 65535");
+        if let Err(m) = stackcraft_core::validate::names::port(u32::from(port)) {
+            scope.error("Port", format!("listener {m}"));
+        }
+        for a in &props.certificate_arns {
+            if let Value::Lit(s) = a {
+                if let Err(m) =
+                    stackcraft_core::validate::names::arn(s, &stackcraft_core::validate::names::aws::CERTIFICATE_ARN)
+                {
+                    scope.error("Certificates", format!("{m} (a domain name belongs in Certificate::new)"));
+                }
+            }
         }
         if !alb.claim_port(port) {
             scope.error("Port", format!("the load balancer already has a listener on port {port}"));

@@ -170,6 +170,18 @@ impl ApplicationLoadBalancer {
             if prefix.to_ascii_lowercase().contains("awslogs") {
                 scope.error("AccessLogs", "the access log prefix must not contain 'AWSLogs' (ELB adds it)");
             }
+            if let Value::Lit(b) = &logs.bucket {
+                let m = if b.starts_with("arn:") {
+                    Some(format!(
+                        "access log bucket {b:?} is an ARN; give the bucket name (e.g. bucket.name()), not its ARN"
+                    ))
+                } else {
+                    stackcraft_core::validate::names::aws::BUCKET_NAME.check(b).err()
+                };
+                if let Some(m) = m {
+                    scope.error("AccessLogs", m);
+                }
+            }
             attrs.push(lb_attr("access_logs.s3.enabled", "true"));
             attrs.push(lb_attr("access_logs.s3.bucket", logs.bucket.clone()));
             if !prefix.is_empty() {

@@ -91,6 +91,9 @@ impl HealthCheck {
         if let Err(m) = validate_http_codes(&self.healthy_http_codes) {
             p.push(("Matcher.HttpCode", m));
         }
+        if let Some(Err(m)) = self.port.map(|x| stackcraft_core::validate::names::port(u32::from(x))) {
+            p.push(("HealthCheckPort", format!("health check {m} (None: the traffic port)")));
+        }
         if !(5..=300).contains(&self.interval_secs) {
             p.push((
                 "HealthCheckIntervalSeconds",
@@ -171,6 +174,7 @@ pub(crate) struct TgInner {
     pub(crate) scope: Scope,
     pub(crate) handle: ResourceHandle,
     pub(crate) port: u16,
+    pub(crate) target_type: TargetType,
     pub(crate) dependables: RefCell<Vec<ResourceHandle>>,
     pub(crate) load_balancers: RefCell<Vec<ApplicationLoadBalancer>>,
 }
@@ -205,8 +209,8 @@ impl TargetGroup {
         for (prop, msg) in hc.problems() {
             scope.error(prop, msg);
         }
-        if props.port == 0 {
-            scope.error("Port", "target port must be 1 to 65535");
+        if let Err(m) = stackcraft_core::validate::names::port(u32::from(props.port)) {
+            scope.error("Port", format!("target {m}"));
         }
         if props.deregistration_delay_secs > 3600 {
             scope.error(
@@ -247,10 +251,16 @@ impl TargetGroup {
                 scope,
                 handle,
                 port: props.port,
+                target_type: props.target_type,
                 dependables: RefCell::new(Vec::new()),
                 load_balancers: RefCell::new(Vec::new()),
             }),
         }
+    }
+
+    /// How targets are registered (`Ip` for Fargate services).
+    pub fn target_type(&self) -> TargetType {
+        self.inner.target_type
     }
 
     /// The target group ARN (`Ref`).

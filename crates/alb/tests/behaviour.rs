@@ -135,8 +135,8 @@ fn names_and_health_checks_are_validated() {
             .build(),
     );
     let e = errors(&app);
-    assert_has(&e, "load balancer name 'pyshop-api-production-load-balancer' has 35 characters; AWS allows 1 to 32");
-    assert_has(&e, "target group name 'pyshop_api' contains '_'");
+    assert_has(&e, "load balancer name \"pyshop-api-production-load-balancer\" has 35 characters; allowed are 1 to 32");
+    assert_has(&e, "target group name \"pyshop_api\" contains '_'");
     assert_has(&e, "healthy HTTP codes '600' must be codes from 200 to 499");
     assert_has(&e, "timeout 40 s is not allowed; use 2 to 120 and less than the interval (30 s)");
     assert_has(&e, "deregistration delay 4000 s is not allowed; use 0 to 3600");

@@ -505,8 +505,49 @@ impl Scope {
     }
 
     /// Add a resource of any type given as JSON properties.
+    /// Its type must be `AWS::Service::Type` or `Custom::Name` and its
+    /// properties a JSON object (or `null` for none); anything else is an
+    /// error at synth.
     pub fn add_raw(&self, id: &str, resource: RawResource) -> ResourceHandle {
-        self.add_resource(id, &resource.type_name, Props::Json(resource.properties), resource.tags)
+        let kind = match &resource.properties {
+            Json::Object(_) => None,
+            Json::Null => None,
+            Json::Array(_) => Some("an array"),
+            Json::String(_) => Some("a string"),
+            Json::Number(_) => Some("a number"),
+            Json::Bool(_) => Some("a boolean"),
+        };
+        let type_ok = {
+            let parts: Vec<&str> = resource.type_name.split("::").collect();
+            let word = |s: &&str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            match parts.first() {
+                Some(&"Custom") => parts.len() == 2 && parts.iter().all(word),
+                Some(_) => parts.len() == 3 && parts.iter().all(word),
+                None => false,
+            }
+        };
+        let properties = if kind.is_some() { Json::Object(Map::new()) } else { resource.properties };
+        let handle = self.add_resource(id, &resource.type_name, Props::Json(properties), resource.tags);
+        if let Some(kind) = kind {
+            let path = handle.path();
+            self.app.graph.borrow_mut().errors.push(Diagnostic::error(
+                &path,
+                "Properties",
+                format!("raw resource properties are {kind}; they must be a JSON object (e.g. json!({{\"Key\": ..}})) or null"),
+            ));
+        }
+        if !type_ok {
+            let path = handle.path();
+            self.app.graph.borrow_mut().errors.push(Diagnostic::error(
+                &path,
+                "Type",
+                format!(
+                    "resource type {:?} is invalid; expected Vendor::Service::Type (e.g. \"AWS::SQS::Queue\") or Custom::Name",
+                    resource.type_name
+                ),
+            ));
+        }
+        handle
     }
 
     fn add_resource(&self, id: &str, type_name: &str, props: Props, tags: TagFormat) -> ResourceHandle {

@@ -12,6 +12,9 @@ use crate::logical_id;
 use crate::synth::StackArtifact;
 use crate::value::Pseudo;
 
+#[path = "validate_names.rs"]
+pub mod names;
+
 /// CloudFormation quotas checked at synth.
 pub mod limits {
     /// Resources per template.

@@ -46,7 +46,7 @@ mod tests {
     use serde_json::json;
 
     fn no_widgets(type_name: &str, props: &Json, out: &mut Vec<Finding>) {
-        if type_name == "Test::Widget" && props.get("Size").is_some_and(|s| s.as_i64() > Some(3)) {
+        if type_name == "Test::Demo::Widget" && props.get("Size").is_some_and(|s| s.as_i64() > Some(3)) {
             out.push(Finding::new("Size", "must be at most 3"));
         }
     }
@@ -58,8 +58,8 @@ mod tests {
         let app = App::new("demo");
         let stack = app.stack("S");
         let scope = stack.scope("Block");
-        let w = scope.add_raw("W", RawResource::new("Test::Widget", json!({"Size": 1})));
-        scope.add_raw("Other", RawResource::new("Test::Other", json!({"Size": 9})));
+        let w = scope.add_raw("W", RawResource::new("Test::Demo::Widget", json!({"Size": 1})));
+        scope.add_raw("Other", RawResource::new("Test::Demo::Other", json!({"Size": 9})));
         assert!(app.synth().is_ok(), "no validator installed: nothing judged");
         app.add_resource_validator(CHECK);
         app.add_resource_validator(CHECK);

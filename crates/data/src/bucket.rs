@@ -458,15 +458,8 @@ impl Bucket {
             target.allow_server_access_logs_from(prefix);
         }
         if let Some(n) = &props.bucket_name {
-            let ok = (3..=63).contains(&n.len())
-                && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
-                && n.starts_with(|c: char| c.is_ascii_alphanumeric())
-                && n.ends_with(|c: char| c.is_ascii_alphanumeric());
-            if !ok {
-                scope.error(
-                    "BucketName",
-                    format!("bucket name {n:?} is invalid: 3-63 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit"),
-                );
+            if let Err(m) = stackcraft_core::validate::names::aws::BUCKET_NAME.check(n) {
+                scope.error("BucketName", m);
             }
             bucket = bucket.bucket_name(n.clone());
         }

@@ -671,12 +671,35 @@ fn validate(scope: &Scope, p: &DatabaseInstanceProps) {
         );
     }
     if let Some(max) = p.max_allocated_storage_gib {
-        if max <= p.allocated_storage_gib || max > 65_536 {
+        // RDS storage autoscaling needs 10% headroom: max >= 1.1 x allocated.
+        let alloc = u64::from(p.allocated_storage_gib);
+        let needed = alloc.saturating_mul(11).div_ceil(10);
+        if u64::from(max) < needed || max > 65_536 {
             scope.error(
                 "MaxAllocatedStorage",
                 format!(
-                    "max allocated storage ({max} GiB) must exceed the allocated storage ({} GiB) and be at most 65536",
-                    p.allocated_storage_gib
+                    "max allocated storage ({max} GiB) must be at least 10% above the allocated storage ({alloc} GiB), i.e. {needed} to 65536 GiB"
+                ),
+            );
+        }
+    }
+    use stackcraft_core::validate::names::{daily_window, weekly_window};
+    let backup = p.preferred_backup_window.as_deref().map(|w| daily_window(w, 30));
+    let maintenance = p.preferred_maintenance_window.as_deref().map(|w| weekly_window(w, 30));
+    if let Some(Err(m)) = &backup {
+        scope.error("PreferredBackupWindow", format!("backup {m}"));
+    }
+    if let Some(Err(m)) = &maintenance {
+        scope.error("PreferredMaintenanceWindow", format!("maintenance {m}"));
+    }
+    if let (Some(Ok(b)), Some(Ok(m))) = (&backup, &maintenance) {
+        if b.overlaps(m) {
+            scope.error(
+                "PreferredBackupWindow",
+                format!(
+                    "backup window {:?} overlaps the maintenance window {:?}; RDS requires them not to overlap",
+                    p.preferred_backup_window.as_deref().unwrap_or_default(),
+                    p.preferred_maintenance_window.as_deref().unwrap_or_default()
                 ),
             );
         }

@@ -186,13 +186,14 @@ impl ContainerImage {
             ContainerImage::Ecr { reference, repository } => {
                 let mut out: Vec<String> = reference.problem().into_iter().collect();
                 if let EcrRepositoryRef::Named(n) = repository {
-                    let ok = (2..=256).contains(&n.len())
-                        && n.starts_with(|c: char| c.is_ascii_alphanumeric())
-                        && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c));
-                    if !ok {
+                    if n.contains(".dkr.ecr.") || n.contains(".amazonaws.com") {
                         out.push(format!(
-                            "ECR repository name {n:?}: 2-256 characters of lowercase letters, digits and ._-/ (a name, not a URI)"
+                            "ECR repository {n:?} is a repository URI; give the repository name (the part after the last '.amazonaws.com/')"
                         ));
+                        return out;
+                    }
+                    if let Err(m) = stackcraft_core::validate::names::aws::ECR_REPOSITORY_NAME.check(n) {
+                        out.push(format!("{m} (a name, not a URI)"));
                     }
                 }
                 out
@@ -369,14 +370,8 @@ impl Repository {
             )
             .encryption_configuration(encryption);
         if let Some(n) = &props.repository_name {
-            let ok = (2..=256).contains(&n.len())
-                && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c))
-                && n.starts_with(|c: char| c.is_ascii_alphanumeric());
-            if !ok {
-                scope.error(
-                    "RepositoryName",
-                    format!("repository name {n:?}: 2-256 characters of lowercase letters, digits and ._-/ starting with a letter or digit"),
-                );
+            if let Err(m) = stackcraft_core::validate::names::aws::ECR_REPOSITORY_NAME.check(n) {
+                scope.error("RepositoryName", m);
             }
             l1 = l1.repository_name(n);
         }

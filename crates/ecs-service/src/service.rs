@@ -133,11 +133,20 @@ pub trait ServiceTargetGroup {
     /// label of the `ALBRequestCountPerTarget` scaling metric; `None` while
     /// the group is not routed to by any listener.
     fn request_count_resource_label(&self) -> Option<Value<String>>;
+    /// Whether targets register by IP address: Fargate tasks (`awsvpc`
+    /// networking) can only join `ip` target groups.
+    fn registers_by_ip(&self) -> bool {
+        true
+    }
 }
 
 impl ServiceTargetGroup for TargetGroup {
     fn target_group_arn(&self) -> Value<String> {
         self.arn()
+    }
+
+    fn registers_by_ip(&self) -> bool {
+        self.target_type() == stackcraft_alb::TargetType::Ip
     }
 
     fn dependables(&self) -> Vec<ResourceHandle> {
@@ -293,6 +302,26 @@ impl FargateService {
         let subnets = props.vpc.subnet_ids(props.subnet_type);
         if subnets.is_empty() {
             scope.error("NetworkConfiguration", format!("the VPC has no {} subnets", props.subnet_type.label()));
+        }
+        if props.subnet_type == SubnetType::Isolated && !subnets.is_empty() {
+            // Isolated subnets have no route out: the task can start only if
+            // ECR (API, registry, layers in S3) and CloudWatch Logs are
+            // reachable through VPC endpoints.
+            let mut missing: Vec<&str> =
+                ["ecr.api", "ecr.dkr", "logs"].into_iter().filter(|e| !props.vpc.has_interface_endpoint(e)).collect();
+            if !props.vpc.has_gateway_endpoint(stackcraft_vpc::GatewayEndpoint::S3) {
+                missing.push("s3 (gateway)");
+            }
+            if !missing.is_empty() {
+                scope.error(
+                    "NetworkConfiguration",
+                    format!(
+                        "tasks in isolated subnets can never start: the VPC lacks the endpoints {} (ECR image pulls and logs have no other route); \
+                         add them (VpcProps interface_endpoints / gateway_endpoints) or run in PrivateWithEgress subnets (NAT)",
+                        missing.join(", ")
+                    ),
+                );
+            }
         }
         let public_ip = match props.assign_public_ip_because.as_deref().map(str::trim) {
             Some("") => {
@@ -452,6 +481,13 @@ impl FargateService {
     /// `port` on the service's security group to the load balancer.
     /// The container must map `port` (TCP); otherwise an error is recorded.
     pub fn attach_to_target_group(&self, target_group: &dyn ServiceTargetGroup, container_name: &str, port: u16) {
+        if !target_group.registers_by_ip() {
+            self.scope.error(
+                "LoadBalancers",
+                "the target group's target type is `instance`; Fargate tasks (awsvpc networking) register by IP: \
+                 use TargetType::Ip",
+            );
+        }
         if !self.task_definition.container_names().iter().any(|n| n == container_name) {
             self.scope.error(
                 "LoadBalancers",

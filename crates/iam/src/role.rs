@@ -51,6 +51,9 @@ pub const DEFAULT_POLICY_NAME: &str = "DefaultPolicy";
 #[derive(Debug, Clone, PartialEq)]
 pub struct ManagedPolicy {
     arn: Value<String>,
+    /// Why the name given to [`ManagedPolicy::aws_managed`] is not a policy
+    /// name (reported where the policy is attached).
+    problem: Option<String>,
 }
 
 impl ManagedPolicy {
@@ -60,12 +63,20 @@ impl ManagedPolicy {
     /// (`arn:${AWS::Partition}:iam::aws:policy/<name>`).
     pub fn aws_managed(name: &str) -> Self {
         let name = name.trim_start_matches('/');
-        ManagedPolicy { arn: Value::arn("iam", "", "aws", format!("policy/{name}")) }
+        let problem = if name.starts_with("arn:") {
+            let short = name.rsplit_once(":policy/").map_or(name, |(_, n)| n);
+            Some(format!(
+                "ManagedPolicy::aws_managed({name:?}) was given an ARN; give the policy name ({short:?}), or use ManagedPolicy::from_arn for a customer managed policy"
+            ))
+        } else {
+            stackcraft_core::validate::names::aws::MANAGED_POLICY_NAME.check(name).err()
+        };
+        ManagedPolicy { arn: Value::arn("iam", "", "aws", format!("policy/{name}")), problem }
     }
 
     /// A customer managed policy by ARN.
     pub fn from_arn(arn: impl Into<Value<String>>) -> Self {
-        ManagedPolicy { arn: arn.into() }
+        ManagedPolicy { arn: arn.into(), problem: None }
     }
 
     /// The policy ARN.
@@ -436,6 +447,10 @@ impl Role {
 
     /// Attach another managed policy (once; IAM allows at most 20).
     pub fn add_managed_policy(&self, policy: ManagedPolicy) {
+        if let Some(m) = &policy.problem {
+            self.scope.error("ManagedPolicyArns", m.clone());
+            return;
+        }
         let count = {
             let mut st = self.state.borrow_mut();
             if st.managed.contains(&policy.arn) {

@@ -9,7 +9,7 @@ use serde_json::json;
 use stackcraft_cfn::sns;
 use stackcraft_core::{ResourceHandle, Scope, Value};
 use stackcraft_iam::{Grantable, PolicyDocument, PolicyStatement, Principal};
-use stackcraft_observability::{is_email, AlarmAction, Key};
+use stackcraft_observability::{AlarmAction, Key};
 use typed_builder::TypedBuilder;
 
 use crate::queue::{service_sid, Queue};
@@ -139,8 +139,8 @@ impl Topic {
     /// Subscribe an e-mail address (the recipient must confirm). Invalid
     /// addresses are recorded as errors.
     pub fn add_email(&self, email: &str) {
-        if !is_email(email) {
-            self.scope.error("Subscription.Endpoint", format!("{email:?} is not an e-mail address"));
+        if let Err(m) = stackcraft_core::validate::names::email(email) {
+            self.scope.error("Subscription.Endpoint", m);
             return;
         }
         // The construct id comes from the address, so adding or removing one

@@ -135,8 +135,8 @@ impl Alarm {
         if u64::from(props.evaluation_periods) * u64::from(metric.get_period_secs()) > 86_400 {
             scope.error("EvaluationPeriods", "evaluation periods × period must not exceed one day (86,400 s)");
         }
-        if !props.threshold.is_finite() {
-            scope.error("Threshold", "threshold must be a finite number");
+        if let Err(m) = stackcraft_core::validate::names::finite("threshold", props.threshold) {
+            scope.error("Threshold", m);
         }
         if let Some(n) = &props.alarm_name {
             if n.is_empty() || n.len() > 255 {

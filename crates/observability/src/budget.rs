@@ -61,8 +61,8 @@ impl Budget {
             );
         }
         for e in &props.emails {
-            if !crate::topic::is_email(e) {
-                scope.error("Subscribers", format!("{e:?} is not an e-mail address"));
+            if let Err(m) = stackcraft_core::validate::names::email(e) {
+                scope.error("Subscribers", m);
             }
         }
         if props.alerts.is_empty() || props.alerts.len() > 5 {

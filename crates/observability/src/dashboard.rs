@@ -413,6 +413,18 @@ impl Dashboard {
         for m in widget.metrics() {
             m.validate(&self.scope);
         }
+        if let Widget::Graph(g) = widget {
+            let numbers = g
+                .left_min
+                .map(|v| ("left axis minimum".to_owned(), v))
+                .into_iter()
+                .chain(g.annotations.iter().map(|(v, l)| (format!("horizontal annotation {l:?}"), *v)));
+            for (what, v) in numbers {
+                if let Err(m) = stackcraft_core::validate::names::finite(&what, v) {
+                    self.scope.error("DashboardBody", format!("graph widget {:?}: {m}", g.title));
+                }
+            }
+        }
         let empty = match widget {
             Widget::Graph(g) => g.left.is_empty() && g.right.is_empty(),
             Widget::SingleValue(s) => s.metrics.is_empty(),

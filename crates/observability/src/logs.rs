@@ -261,14 +261,8 @@ impl LogGroup {
             k.allow_cloudwatch_logs();
         }
         if let Some(Value::Lit(name)) = &props.log_group_name {
-            let ok = !name.is_empty()
-                && name.len() <= 512
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || "_-/.#".contains(c));
-            if !ok {
-                scope.error(
-                    "LogGroupName",
-                    format!("log group name {name:?} is invalid: use 1-512 characters of [a-zA-Z0-9_-/.#]"),
-                );
+            if let Err(m) = stackcraft_core::validate::names::aws::LOG_GROUP_NAME.check(name) {
+                scope.error("LogGroupName", m);
             }
         }
         let mut group = logs::LogGroup::new();

@@ -20,15 +20,5 @@ pub trait AlarmAction {
 /// A plausible e-mail address (one `@`, a dotted domain, no spaces): the
 /// check every e-mail subscription uses.
 pub fn is_email(email: &str) -> bool {
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !email.contains(char::is_whitespace)
-                && !domain.contains('@')
-        }
-        None => false,
-    }
+    stackcraft_core::validate::names::email(email).is_ok()
 }

@@ -71,6 +71,19 @@ impl SecurityGroup {
         if description.is_empty() || description.len() > 255 {
             scope.error("Description", "a security group needs a description of 1 to 255 characters");
         }
+        let extra = stackcraft_core::validate::EC2_DESCRIPTION_EXTRA;
+        let bad: std::collections::BTreeSet<char> =
+            description.chars().filter(|c| !(c.is_ascii_alphanumeric() || extra.contains(*c))).collect();
+        if !bad.is_empty() {
+            let list: Vec<String> = bad.iter().map(|c| format!("{c:?}")).collect();
+            scope.error(
+                "Description",
+                format!(
+                    "security group description {description:?} contains {}; EC2 allows only ASCII letters, digits and {extra:?}",
+                    list.join(", ")
+                ),
+            );
+        }
         let egress = if props.allow_all_outbound {
             ec2::security_group::Egress::new("-1")
                 .cidr_ip("0.0.0.0/0")

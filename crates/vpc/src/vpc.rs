@@ -5,7 +5,7 @@ use std::ops::Deref;
 use std::rc::Rc;
 
 use stackcraft_cfn::{ec2, logs, ssm, Tag};
-use stackcraft_core::{ResourceHandle, Scope, Value};
+use stackcraft_core::{validate, ResourceHandle, Scope, Value};
 use stackcraft_iam::{Condition, PolicyStatement, Principal, Role, RoleProps};
 use typed_builder::TypedBuilder;
 
@@ -298,6 +298,8 @@ struct VpcInner {
     subnets: Vec<Subnet>,
     nat_gateways: Vec<ResourceHandle>,
     igw_attachment: Option<ResourceHandle>,
+    interface_endpoints: Vec<String>,
+    gateway_endpoints: Vec<GatewayEndpoint>,
 }
 
 /// A VPC (`AWS::EC2::VPC`) with subnet tiers across availability zones,
@@ -515,6 +517,8 @@ impl Vpc {
             subnets,
             nat_gateways,
             igw_attachment,
+            interface_endpoints: props.interface_endpoints.iter().map(|e| e.service.trim().to_owned()).collect(),
+            gateway_endpoints: props.gateway_endpoints.clone(),
         };
         let this = Vpc { inner: Rc::new(inner) };
         this.add_gateway_endpoints(&props.gateway_endpoints);
@@ -577,6 +581,18 @@ impl Vpc {
                 self.inner.scope.error(
                     "InterfaceEndpoints",
                     format!("'{svc}' is not a service short name like 'ecr.api', 'logs' or 'secretsmanager'"),
+                );
+                continue;
+            }
+            if svc.starts_with("com.amazonaws.") || svc.starts_with("aws.") || svc.starts_with("cn.com.amazonaws.") {
+                let short = svc.rsplit_once("com.amazonaws.").map_or(svc, |(_, r)| r);
+                let short =
+                    short.split_once('.').filter(|(r, _)| validate::region(r).is_ok()).map_or(short, |(_, s)| s);
+                self.inner.scope.error(
+                    "InterfaceEndpoints",
+                    format!(
+                        "'{svc}' is a full endpoint service name; give the short name ('{short}'): the endpoint adds 'com.amazonaws.<region>.' itself"
+                    ),
                 );
                 continue;
             }
@@ -703,6 +719,14 @@ impl Vpc {
                 );
             }
             FlowLogDestination::S3 { bucket_arn } => {
+                if let Value::Lit(a) = bucket_arn {
+                    // `arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/prefix/`.
+                    let bucket = validate::names::arn(a, &validate::names::aws::BUCKET_ARN)
+                        .map(|arn| arn.resource.split('/').next().unwrap_or_default().to_owned());
+                    if let Err(m) = bucket.and_then(|b| validate::names::aws::BUCKET_NAME.check(&b)) {
+                        s.error("LogDestination", m);
+                    }
+                }
                 s.add(
                     "FlowLog",
                     ec2::FlowLog::new(self.vpc_id(), "VPC")
@@ -766,7 +790,17 @@ impl Vpc {
         self.inner.subnets.iter().filter(|s| s.tier == tier).cloned().collect()
     }
 
-    /// Whether the VPC has subnets of a kind.
+    /// Whether the VPC has the interface endpoint `short_name` (`"logs"`, `"ecr.api"`).
+    pub fn has_interface_endpoint(&self, short_name: &str) -> bool {
+        self.inner.interface_endpoints.iter().any(|e| e == short_name)
+    }
+
+    /// Whether the VPC has the gateway endpoint `ep`.
+    pub fn has_gateway_endpoint(&self, ep: GatewayEndpoint) -> bool {
+        self.inner.gateway_endpoints.contains(&ep)
+    }
+
+    /// Whether the VPC has subnets of `kind`.
     pub fn has_subnets(&self, kind: SubnetType) -> bool {
         self.inner.subnets.iter().any(|s| s.subnet_type == kind)
     }
