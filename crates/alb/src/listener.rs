@@ -1038,6 +1038,45 @@ mod tests {
         assert!(p.assign("w", None).unwrap_err().contains("no automatic priority left"));
     }
 
+    #[test]
+    fn reserved_last_priority_stays_out_of_the_sequence() {
+        let mut p = PriorityPlan::new();
+        assert_eq!(p.assign("a", None), Ok(10));
+        assert_eq!(p.reserve_last("fallback"), Ok(MAX_PRIORITY));
+        assert_eq!(p.assign("b", None), Ok(20));
+        assert_eq!(
+            p.assign("c", Some(MAX_PRIORITY)).unwrap_err(),
+            "rule 'c': priority 50000 is already used by rule 'fallback' on this listener; choose another priority or leave it unset to assign one automatically"
+        );
+        assert!(p.reserve_last("again").unwrap_err().contains("already used by rule 'fallback'"));
+        p.assign("d", Some(49_990)).unwrap();
+        assert!(p.assign("e", None).unwrap_err().contains("no automatic priority left"));
+    }
+
+    #[test]
+    fn required_header_must_not_be_a_literal_or_a_bad_name() {
+        use stackcraft_core::App;
+        use stackcraft_vpc::{Vpc, VpcProps};
+        let app = App::new("t");
+        let stack = app.stack("S");
+        let vpc = Vpc::new(&stack, "Vpc", VpcProps::builder().az_count(2).build());
+        let alb = crate::ApplicationLoadBalancer::new(
+            &stack,
+            "Alb",
+            crate::ApplicationLoadBalancerProps::builder().vpc(vpc).build(),
+        );
+        let l = alb.add_https_listener(
+            "Https",
+            "arn:aws:acm:us-east-1:1:certificate/x",
+            ListenerAction::fixed_response(404, "text/plain", "no"),
+        );
+        l.require_header("X-Verify", "hunter2");
+        l.require_header("X Verify", Value::sub("{{resolve:secretsmanager:s}}"));
+        let e = app.synth().unwrap_err().to_string();
+        assert!(e.contains("error: S/Alb/Https [Conditions]: required header X-Verify: a literal value (7 characters) would put the secret in the template; pass a Secrets Manager dynamic reference (Secret::value_reference)"), "{e}");
+        assert!(e.contains("error: S/Alb/Https [Conditions]: header name \"X Verify\": 1 to 40 characters"), "{e}");
+    }
+
     fn p(v: &[&str]) -> ListenerCondition {
         ListenerCondition::path_patterns(v.iter().copied())
     }
