@@ -1,9 +1,10 @@
 //! CloudFront distributions (`AWS::CloudFront::Distribution`) with S3
 //! origins behind origin access control and HTTPS origins.
 
-use stackcraft_alb::{Certificate, Listener, ListenerProtocol};
+use stackcraft_alb::{Certificate, HostedZone, Listener, ListenerProtocol};
 use stackcraft_cfn::cloudfront as cf;
 use stackcraft_cfn::cloudfront::distribution as d;
+use stackcraft_cfn::route53;
 use stackcraft_core::{ResourceHandle, Scope, Value};
 use stackcraft_data::{Bucket, GeneratedSecret, Secret, SecretProps, SecretValue};
 use stackcraft_iam::{PolicyStatement, Principal};
@@ -378,7 +379,13 @@ const RESPONSE_CODES: [u16; 13] = [200, 400, 403, 404, 405, 414, 416, 500, 501, 
 pub struct Distribution {
     scope: Scope,
     handle: ResourceHandle,
+    domain_names: Vec<String>,
+    ipv6: bool,
 }
+
+/// The hosted zone id of every CloudFront distribution, for Route53 alias
+/// records.
+pub const CLOUDFRONT_HOSTED_ZONE_ID: &str = "Z2FDTNDATAQYW2";
 
 impl Distribution {
     /// Add a distribution with construct id `id` under `scope`.
@@ -683,7 +690,8 @@ impl Distribution {
         for (id, reason) in &skips {
             handle.acknowledge(id, reason);
         }
-        let dist = Distribution { scope, handle };
+        let domain_names = props.domain_names.iter().map(|n| n.trim_end_matches('.').to_ascii_lowercase()).collect();
+        let dist = Distribution { scope, handle, domain_names, ipv6: props.ipv6 };
 
         // Let the distribution (and nothing else) read the S3 origins.
         for o in &origins {
@@ -727,6 +735,39 @@ impl Distribution {
     /// The `*.cloudfront.net` domain name.
     pub fn domain_name(&self) -> Value<String> {
         self.handle.get_att("DomainName")
+    }
+
+    /// Alias records `name` in `zone` (`""` = apex, `"www"`, ...) pointing
+    /// at the distribution: `A`, and `AAAA` when IPv6 is on, under construct
+    /// `id`. The name must be one of the distribution's domain names.
+    pub fn add_alias_records(&self, id: &str, zone: &HostedZone, name: &str) -> Vec<ResourceHandle> {
+        let scope = self.scope.scope(id);
+        let fqdn = zone.record_name(name);
+        if let Err(m) = stackcraft_alb::validate_domain_name(&fqdn, true) {
+            scope.error("Name", m);
+        }
+        if !self.domain_names.contains(&fqdn) {
+            scope.error(
+                "Name",
+                format!(
+                    "{fqdn} is not a domain name of the distribution ({:?}): CloudFront would refuse it",
+                    self.domain_names
+                ),
+            );
+        }
+        let types: &[&str] = if self.ipv6 { &["A", "AAAA"] } else { &["A"] };
+        types
+            .iter()
+            .map(|t| {
+                (*scope.add(
+                    t,
+                    route53::RecordSet::new(format!("{fqdn}."), *t).hosted_zone_id(zone.zone_id()).alias_target(
+                        route53::record_set::AliasTarget::new(self.domain_name(), CLOUDFRONT_HOSTED_ZONE_ID),
+                    ),
+                ))
+                .clone()
+            })
+            .collect()
     }
 
     /// The distribution ARN (`arn:<partition>:cloudfront::<account>:distribution/<id>`).

@@ -51,6 +51,7 @@ mod waf;
 
 pub use distribution::{
     AlbOrigin, Behavior, Distribution, DistributionLogging, DistributionProps, ErrorResponse, HttpOrigin, Origin,
+    CLOUDFRONT_HOSTED_ZONE_ID,
 };
 pub use edge_stack::{cloudfront_origin_facing_prefix_list, EdgeStack, CLOUDFRONT_ORIGIN_FACING};
 pub use policies::{AllowedMethods, CachePolicy, MinimumTls, OriginRequestPolicy, PriceClass, ViewerProtocol};

@@ -189,6 +189,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
         cdn.domain_names = vec![c.domain.clone()];
     }
     let cdn = Distribution::new(&frontend, "Cdn", cdn);
+    c.edge_security.then(|| cdn.add_alias_records("Alias", &zone, "")); // <domain> -> CloudFront
     frontend.add_output(Output::new("Url", Value::join_raw("", [Value::from("https://"), cdn.domain_name()])));
     stack.add_output(Output::new("LoadBalancerDns", alb.dns_name()));
 }

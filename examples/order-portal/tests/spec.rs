@@ -236,8 +236,16 @@ fn frontend_bucket_behind_cloudfront_with_origin_access() {
                "ViewerCertificate": {"AcmCertificateArn": from_edge("ExportsOutputRefCertificate38CC326D0453D903"),
                                      "MinimumProtocolVersion": "TLSv1.2_2021", "SslSupportMethod": "sni-only"}}}),
     );
+    for ty in ["A", "AAAA"] {
+        fe.has_resource_properties(
+            "AWS::Route53::RecordSet",
+            json!({"Name": "portal.example.com.", "Type": ty, "HostedZoneId": from_edge("ExportsOutputRefZone1E073BBCD423FC5D"),
+                   "AliasTarget": {"HostedZoneId": "Z2FDTNDATAQYW2", "DNSName": {"Fn::GetAtt": [ANY, "DomainName"]}}}),
+        );
+    }
     for env in ["dev", "staging"] {
         let (_, _, fe) = stacks(env);
+        fe.resource_count_is("AWS::Route53::RecordSet", 0);
         fe.has_resource_properties(
             "AWS::CloudFront::Distribution",
             json!({"DistributionConfig": {"Aliases": ABSENT, "WebACLId": ABSENT,
