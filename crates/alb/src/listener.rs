@@ -376,6 +376,9 @@ pub const MAX_PRIORITY: u32 = 50_000;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PriorityPlan {
     taken: Vec<(u32, String)>,
+    /// A rule holding [`MAX_PRIORITY`] outside the automatic sequence (the
+    /// fallback rule of a listener that requires a header).
+    last: Option<String>,
 }
 
 impl PriorityPlan {
@@ -393,7 +396,8 @@ impl PriorityPlan {
                 if !(1..=MAX_PRIORITY).contains(&p) {
                     return Err(format!("rule '{name}': priority {p} is not allowed; use 1 to {MAX_PRIORITY}"));
                 }
-                if let Some((_, other)) = self.taken.iter().find(|(q, _)| *q == p) {
+                let last = self.last.as_ref().filter(|_| p == MAX_PRIORITY);
+                if let Some(other) = self.taken.iter().find(|(q, _)| *q == p).map(|(_, o)| o).or(last) {
                     return Err(format!(
                         "rule '{name}': priority {p} is already used by rule '{other}' on this listener; choose another priority or leave it unset to assign one automatically"
                     ));
@@ -403,7 +407,7 @@ impl PriorityPlan {
             None => {
                 let max = self.taken.iter().map(|(q, _)| *q).max().unwrap_or(0);
                 let p = (max / PRIORITY_STEP + 1) * PRIORITY_STEP;
-                if p > MAX_PRIORITY {
+                if p > MAX_PRIORITY || (p == MAX_PRIORITY && self.last.is_some()) {
                     return Err(format!(
                         "rule '{name}': no automatic priority left below {MAX_PRIORITY}; give explicit priorities"
                     ));
@@ -413,6 +417,19 @@ impl PriorityPlan {
         };
         self.taken.push((p, name.to_owned()));
         Ok(p)
+    }
+
+    /// Reserve [`MAX_PRIORITY`] for rule `name` without moving the automatic
+    /// sequence (automatic priorities stay below it).
+    pub fn reserve_last(&mut self, name: &str) -> Result<u32, String> {
+        if let Some(other) = self.taken.iter().find(|(q, _)| *q == MAX_PRIORITY).map(|(_, o)| o).or(self.last.as_ref())
+        {
+            return Err(format!(
+                "rule '{name}': priority {MAX_PRIORITY} is already used by rule '{other}' on this listener"
+            ));
+        }
+        self.last = Some(name.to_owned());
+        Ok(MAX_PRIORITY)
     }
 }
 
@@ -550,6 +567,10 @@ pub fn route_relation(a: &[ListenerCondition], b: &[ListenerCondition]) -> Route
     }
 }
 
+/// A header every request must carry (name, value), shared with the lazy
+/// conditions of the listener's rules and its default action.
+type RequiredHeader = Rc<RefCell<Option<(String, Value<String>)>>>;
+
 struct ListenerInner {
     scope: Scope,
     handle: ResourceHandle,
@@ -558,6 +579,34 @@ struct ListenerInner {
     protocol: ListenerProtocol,
     priorities: RefCell<PriorityPlan>,
     rules: RefCell<Vec<RuleRecord>>,
+    default_action: ListenerAction,
+    required_header: RequiredHeader,
+    /// The `0.0.0.0/0` (or VPC CIDR) ingress rule opened for this listener.
+    open_ingress: Option<ResourceHandle>,
+    restricted: RefCell<bool>,
+}
+
+/// The status and body of the default action of a listener that requires a
+/// header ([`Listener::require_header`]).
+pub(crate) const FORBIDDEN_STATUS: u16 = 403;
+
+fn header_condition(name: &str, value: &Value<String>) -> rule::RuleCondition {
+    rule::RuleCondition::new()
+        .field("http-header")
+        .http_header_config(rule::HttpHeaderConfig::new().http_header_name(name).values(vec![value.clone()]))
+}
+
+/// Header names ALB accepts in an `http-header` condition (RFC 7230 token
+/// characters, at most 40).
+fn validate_header_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 40
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("header name {name:?}: 1 to 40 characters of letters, digits and !#$%&'*+-.^_`|~ (RFC 7230 token)"))
+    }
 }
 
 /// A listener of an [`ApplicationLoadBalancer`]. Cheap to clone.
@@ -595,12 +644,25 @@ impl Listener {
             scope.error("Port", format!("the load balancer already has a listener on port {port}"));
         }
         props.default_action.validate(&scope, "DefaultActions");
-        let mut l = elbv2::Listener::new(vec![props.default_action.to_listener_action()], alb.arn())
-            .port(port)
-            .protocol(match props.protocol {
-                ListenerProtocol::Http => "HTTP",
-                ListenerProtocol::Https => "HTTPS",
-            });
+        let required_header: RequiredHeader = Rc::new(RefCell::new(None));
+        let default_actions: Value<Vec<Value<elbv2::listener::Action>>> = Value::lazy({
+            let required = required_header.clone();
+            let action = props.default_action.clone();
+            move || {
+                if required.borrow().is_some() {
+                    vec![Value::from(
+                        ListenerAction::fixed_response(FORBIDDEN_STATUS, "text/plain", "Forbidden")
+                            .to_listener_action(),
+                    )]
+                } else {
+                    vec![Value::from(action.to_listener_action())]
+                }
+            }
+        });
+        let mut l = elbv2::Listener::new(default_actions, alb.arn()).port(port).protocol(match props.protocol {
+            ListenerProtocol::Http => "HTTP",
+            ListenerProtocol::Https => "HTTPS",
+        });
         match props.protocol {
             ListenerProtocol::Https => {
                 if props.certificate_arns.is_empty() {
@@ -651,6 +713,7 @@ impl Listener {
         for g in props.default_action.target_groups() {
             g.attach(alb, &handle);
         }
+        let mut open_ingress = None;
         if props.open && alb.internet_facing() {
             let rules = alb.security_group().add_ingress_from_cidr(
                 "0.0.0.0/0",
@@ -664,6 +727,7 @@ impl Listener {
                         "port 80 is open on the internet-facing load balancer only to redirect clients to HTTPS",
                     );
                 }
+                open_ingress = Some(r);
             }
         } else if props.open {
             // Internal: open to the VPC only.
@@ -683,7 +747,127 @@ impl Listener {
                 protocol: props.protocol,
                 priorities: RefCell::new(PriorityPlan::new()),
                 rules: RefCell::new(Vec::new()),
+                default_action: props.default_action,
+                required_header,
+                open_ingress,
+                restricted: RefCell::new(false),
             }),
+        }
+    }
+
+    /// The construct scope (rules are created below it).
+    pub fn scope(&self) -> &Scope {
+        &self.inner.scope
+    }
+
+    /// Admit only requests carrying header `name` with `value` (e.g. an
+    /// origin-verify secret that a CloudFront distribution adds; pass a
+    /// Secrets Manager dynamic reference, never the secret itself): every
+    /// rule, earlier or later, gets an `http-header` condition on it, and
+    /// the default action becomes a fixed 403. The previous default action
+    /// moves to a fallback rule `RequireHeaderDefault` at priority 50000
+    /// that also requires the header (unless it already was a fixed 403).
+    /// ALB compares header values case-insensitively and treats `*` and `?`
+    /// as wildcards: use a long value of letters and digits.
+    pub fn require_header(&self, name: &str, value: impl Into<Value<String>>) {
+        let value = value.into();
+        let scope = &self.inner.scope;
+        if let Err(m) = validate_header_name(name) {
+            scope.error("Conditions", m);
+            return;
+        }
+        if let Value::Lit(v) = &value {
+            scope.error(
+                "Conditions",
+                format!(
+                    "required header {name}: a literal value ({} characters) would put the secret in the template; \
+                     pass a Secrets Manager dynamic reference (Secret::value_reference)",
+                    v.len()
+                ),
+            );
+            return;
+        }
+        if let Some((other, _)) = self.inner.required_header.borrow().as_ref() {
+            scope.error(
+                "Conditions",
+                format!("this listener already requires header {other}; a listener can require only one header"),
+            );
+            return;
+        }
+        for r in self.inner.rules.borrow().iter() {
+            let total: usize = r.conditions.iter().map(|c| c.values().len()).sum();
+            if total >= 5 {
+                scope.error(
+                    "Conditions",
+                    format!(
+                        "rule '{}' has {total} condition values; with the required header {name} it would exceed 5",
+                        r.name
+                    ),
+                );
+            }
+        }
+        *self.inner.required_header.borrow_mut() = Some((name.to_owned(), value.clone()));
+        let default = &self.inner.default_action;
+        let already_forbidden =
+            matches!(default, ListenerAction::FixedResponse { status_code, .. } if *status_code == FORBIDDEN_STATUS);
+        if !already_forbidden {
+            let rule_scope = scope.scope("RequireHeaderDefault");
+            let priority = match self.inner.priorities.borrow_mut().reserve_last(&rule_scope.path()) {
+                Ok(p) => p,
+                Err(m) => {
+                    rule_scope.error("Priority", m);
+                    MAX_PRIORITY
+                }
+            };
+            let handle: ResourceHandle = rule_scope
+                .add(
+                    "Resource",
+                    elbv2::ListenerRule::new(
+                        vec![default.to_rule_action()],
+                        vec![header_condition(name, &value)],
+                        priority,
+                    )
+                    .listener_arn(self.arn()),
+                )
+                .deref()
+                .clone();
+            for g in default.target_groups() {
+                g.attach(&self.inner.alb, &handle);
+            }
+        }
+    }
+
+    /// The header every request must carry, if [`Listener::require_header`]
+    /// was called.
+    pub fn required_header(&self) -> Option<(String, Value<String>)> {
+        self.inner.required_header.borrow().clone()
+    }
+
+    /// Admit clients only from the managed prefix list `prefix_list_id`
+    /// (e.g. CloudFront's origin-facing list): the listener's open ingress
+    /// rule (`0.0.0.0/0`, or the VPC for internal load balancers) becomes a
+    /// rule from the prefix list; without one, a prefix-list rule is added.
+    /// Mind the security group's rule quota: a prefix list counts as its
+    /// maximum number of entries (55 for CloudFront's).
+    pub fn restrict_to_prefix_list(&self, prefix_list_id: impl Into<Value<String>>, description: &str) {
+        let id = prefix_list_id.into();
+        if std::mem::replace(&mut *self.inner.restricted.borrow_mut(), true) {
+            self.inner.scope.error("Port", "the listener's ingress is already restricted to a prefix list");
+            return;
+        }
+        let port = self.inner.port;
+        match &self.inner.open_ingress {
+            Some(rule) => {
+                let description = description.to_owned();
+                rule.edit::<stackcraft_cfn::ec2::SecurityGroupIngress>(move |r| {
+                    r.cidr_ip = None;
+                    r.source_prefix_list_id = Some(id);
+                    r.description = Some(description.into());
+                });
+            }
+            None => {
+                self.inner.alb.security_group().add_ingress_from_prefix_list(id, Port::tcp(port), description);
+            }
         }
     }
 
@@ -711,6 +895,7 @@ impl Listener {
     pub fn is_priority_free(&self, priority: u32) -> bool {
         (1..=MAX_PRIORITY).contains(&priority)
             && !self.inner.priorities.borrow().taken.iter().any(|(p, _)| *p == priority)
+            && !(priority == MAX_PRIORITY && self.inner.priorities.borrow().last.is_some())
     }
 
     /// The load balancer.
@@ -751,15 +936,31 @@ impl Listener {
         };
         self.analyse_route(&scope, &name, priority, &props.conditions);
         self.inner.rules.borrow_mut().push(RuleRecord { name, priority, conditions: props.conditions.clone() });
+        if total >= 5 {
+            if let Some((header, _)) = self.inner.required_header.borrow().as_ref() {
+                scope.error(
+                    "Conditions",
+                    format!("with the listener's required header {header} a rule may have at most 4 condition values, this one has {total}"),
+                );
+            }
+        }
+        let conditions: Value<Vec<Value<rule::RuleCondition>>> = Value::lazy({
+            let required = self.inner.required_header.clone();
+            let conditions = props.conditions.clone();
+            move || {
+                let mut c: Vec<Value<rule::RuleCondition>> =
+                    conditions.iter().map(|c| Value::from(c.to_cfn())).collect();
+                if let Some((name, value)) = required.borrow().as_ref() {
+                    c.push(header_condition(name, value).into());
+                }
+                c
+            }
+        });
         let handle: ResourceHandle = scope
             .add(
                 "Resource",
-                elbv2::ListenerRule::new(
-                    vec![props.action.to_rule_action()],
-                    props.conditions.iter().map(ListenerCondition::to_cfn).collect::<Vec<_>>(),
-                    priority,
-                )
-                .listener_arn(self.arn()),
+                elbv2::ListenerRule::new(vec![props.action.to_rule_action()], conditions, priority)
+                    .listener_arn(self.arn()),
             )
             .deref()
             .clone();
@@ -856,6 +1057,45 @@ mod tests {
         assert!(p.assign("y", Some(50_001)).is_err());
         p.assign("z", Some(50_000)).unwrap();
         assert!(p.assign("w", None).unwrap_err().contains("no automatic priority left"));
+    }
+
+    #[test]
+    fn reserved_last_priority_stays_out_of_the_sequence() {
+        let mut p = PriorityPlan::new();
+        assert_eq!(p.assign("a", None), Ok(10));
+        assert_eq!(p.reserve_last("fallback"), Ok(MAX_PRIORITY));
+        assert_eq!(p.assign("b", None), Ok(20));
+        assert_eq!(
+            p.assign("c", Some(MAX_PRIORITY)).unwrap_err(),
+            "rule 'c': priority 50000 is already used by rule 'fallback' on this listener; choose another priority or leave it unset to assign one automatically"
+        );
+        assert!(p.reserve_last("again").unwrap_err().contains("already used by rule 'fallback'"));
+        p.assign("d", Some(49_990)).unwrap();
+        assert!(p.assign("e", None).unwrap_err().contains("no automatic priority left"));
+    }
+
+    #[test]
+    fn required_header_must_not_be_a_literal_or_a_bad_name() {
+        use stackcraft_core::App;
+        use stackcraft_vpc::{Vpc, VpcProps};
+        let app = App::new("t");
+        let stack = app.stack("S");
+        let vpc = Vpc::new(&stack, "Vpc", VpcProps::builder().az_count(2).build());
+        let alb = crate::ApplicationLoadBalancer::new(
+            &stack,
+            "Alb",
+            crate::ApplicationLoadBalancerProps::builder().vpc(vpc).build(),
+        );
+        let l = alb.add_https_listener(
+            "Https",
+            "arn:aws:acm:us-east-1:1:certificate/x",
+            ListenerAction::fixed_response(404, "text/plain", "no"),
+        );
+        l.require_header("X-Verify", "hunter2");
+        l.require_header("X Verify", Value::sub("{{resolve:secretsmanager:s}}"));
+        let e = app.synth().unwrap_err().to_string();
+        assert!(e.contains("error: S/Alb/Https [Conditions]: required header X-Verify: a literal value (7 characters) would put the secret in the template; pass a Secrets Manager dynamic reference (Secret::value_reference)"), "{e}");
+        assert!(e.contains("error: S/Alb/Https [Conditions]: header name \"X Verify\": 1 to 40 characters"), "{e}");
     }
 
     fn p(v: &[&str]) -> ListenerCondition {

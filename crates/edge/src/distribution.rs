@@ -1,15 +1,19 @@
 //! CloudFront distributions (`AWS::CloudFront::Distribution`) with S3
 //! origins behind origin access control and HTTPS origins.
 
+use stackcraft_alb::{Certificate, HostedZone, Listener, ListenerProtocol};
 use stackcraft_cfn::cloudfront as cf;
 use stackcraft_cfn::cloudfront::distribution as d;
+use stackcraft_cfn::route53;
 use stackcraft_core::{ResourceHandle, Scope, Value};
-use stackcraft_data::Bucket;
+use stackcraft_data::{Bucket, GeneratedSecret, Secret, SecretProps, SecretValue};
 use stackcraft_iam::{PolicyStatement, Principal};
 use stackcraft_observability::{Metric, Statistic};
 use typed_builder::TypedBuilder;
 
+use crate::edge_stack::cloudfront_origin_facing_prefix_list;
 use crate::policies::{AllowedMethods, CachePolicy, MinimumTls, OriginRequestPolicy, PriceClass, ViewerProtocol};
+use crate::waf::WebAcl;
 
 /// An HTTPS origin: a load balancer, an API, any web server with a
 /// certificate for `domain_name`. CloudFront always connects with HTTPS and
@@ -66,6 +70,117 @@ impl HttpOrigin {
     }
 }
 
+/// An internet-facing application load balancer behind CloudFront, closed
+/// to everyone else. When a [`Distribution`] uses it:
+/// - a Secrets Manager secret `OriginVerify` (64 random letters and digits)
+///   is created next to the listener; CloudFront sends it in the
+///   origin-verify header (default `X-Origin-Verify`) and the listener
+///   requires it on every rule, answering everything else with a fixed 403
+///   ([`Listener::require_header`]); the value reaches both templates only
+///   as a `{{resolve:secretsmanager:...}}` dynamic reference;
+/// - the listener's open ingress rule admits only CloudFront's
+///   origin-facing managed prefix list
+///   ([`Listener::restrict_to_prefix_list`], id from
+///   [`crate::CLOUDFRONT_ORIGIN_FACING`]).
+///
+/// CloudFront connects with HTTPS (TLS 1.2) to `domain_name`, which the
+/// listener's certificate must cover (an alias record of the load balancer,
+/// not its `elb.amazonaws.com` name).
+#[derive(Debug, Clone)]
+pub struct AlbOrigin {
+    listener: Listener,
+    http: HttpOrigin,
+    header_name: String,
+    prefix_list_id: Option<Value<String>>,
+}
+
+impl AlbOrigin {
+    /// The HTTPS `listener`, reached at `domain_name`.
+    pub fn new(listener: &Listener, domain_name: impl Into<Value<String>>) -> Self {
+        AlbOrigin {
+            listener: listener.clone(),
+            http: HttpOrigin::new(domain_name).https_port(listener.port()),
+            header_name: "X-Origin-Verify".into(),
+            prefix_list_id: None,
+        }
+    }
+
+    /// Another origin-verify header name (default `X-Origin-Verify`).
+    pub fn header_name(mut self, name: impl Into<String>) -> Self {
+        self.header_name = name.into();
+        self
+    }
+
+    /// The id of CloudFront's origin-facing prefix list, for regions outside
+    /// [`crate::CLOUDFRONT_ORIGIN_FACING`].
+    pub fn prefix_list_id(mut self, id: impl Into<Value<String>>) -> Self {
+        self.prefix_list_id = Some(id.into());
+        self
+    }
+
+    /// Seconds CloudFront waits for a response (1 to 120; default 30).
+    pub fn read_timeout_secs(mut self, secs: u32) -> Self {
+        self.http = self.http.read_timeout_secs(secs);
+        self
+    }
+
+    /// The listener.
+    pub fn listener(&self) -> &Listener {
+        &self.listener
+    }
+
+    /// Close the load balancer to everyone but this distribution's scope;
+    /// the HTTPS origin CloudFront uses.
+    fn wire(&self, dist: &Scope) -> HttpOrigin {
+        let l = &self.listener;
+        if l.protocol() != ListenerProtocol::Https {
+            dist.error(
+                "Origins",
+                format!(
+                    "load balancer origin {}: CloudFront connects with HTTPS only; give an HTTPS listener",
+                    l.scope().path()
+                ),
+            );
+        }
+        if !l.load_balancer().internet_facing() {
+            dist.error("Origins", format!("load balancer origin {}: the load balancer is internal; CloudFront reaches only internet-facing load balancers", l.scope().path()));
+        }
+        if let (Some(a), Some(b)) = (dist.region(), l.scope().region()) {
+            if a != b {
+                dist.error("Origins", format!("load balancer origin {}: it is in {b}, the distribution's stack in {a}; the origin-verify secret is read with a dynamic reference, which resolves only in the stack's own region: put the distribution in a stack of {b}", l.scope().path()));
+            }
+        }
+        let secret = Secret::new(
+            l.scope(),
+            "OriginVerify",
+            SecretProps::builder()
+                .description(format!("origin-verify header CloudFront sends to {}", l.scope().path()))
+                .value(SecretValue::Generated(GeneratedSecret::builder().length(64).build()))
+                .build(),
+        );
+        secret.handle().acknowledge(
+            "secretsmanager.rotation",
+            "the origin-verify header value reaches CloudFront and the listener through dynamic references, resolved \
+             only when their stacks update; a rotated value would lock CloudFront out until then",
+        );
+        let value = secret.value_reference();
+        l.require_header(&self.header_name, value.clone());
+        let mapping: String = l.scope().path().chars().filter(char::is_ascii_alphanumeric).collect();
+        let prefix_list = self.prefix_list_id.clone().unwrap_or_else(|| {
+            cloudfront_origin_facing_prefix_list(
+                l.scope(),
+                "SourcePrefixListId",
+                &format!("{mapping}CloudFrontOriginFacing"),
+            )
+        });
+        l.restrict_to_prefix_list(
+            prefix_list,
+            &format!("Allow CloudFront (origin-facing prefix list) to listener port {}", l.port()),
+        );
+        self.http.clone().header(self.header_name.clone(), value)
+    }
+}
+
 /// Where a behaviour's requests go.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -77,6 +192,8 @@ pub enum Origin {
     S3(Bucket),
     /// An HTTPS origin.
     Http(HttpOrigin),
+    /// A load balancer only this distribution can reach.
+    Alb(AlbOrigin),
 }
 
 impl Origin {
@@ -89,6 +206,7 @@ impl Origin {
         match (self, other) {
             (Origin::S3(a), Origin::S3(b)) => a.handle() == b.handle(),
             (Origin::Http(a), Origin::Http(b)) => a == b,
+            (Origin::Alb(a), Origin::Alb(b)) => a.listener.handle() == b.listener.handle() && a.http == b.http,
             _ => false,
         }
     }
@@ -97,6 +215,12 @@ impl Origin {
 impl From<HttpOrigin> for Origin {
     fn from(o: HttpOrigin) -> Self {
         Origin::Http(o)
+    }
+}
+
+impl From<AlbOrigin> for Origin {
+    fn from(o: AlbOrigin) -> Self {
+        Origin::Alb(o)
     }
 }
 
@@ -134,7 +258,7 @@ impl Behavior {
 
     /// An API: nothing cached, every method, every viewer header but `Host`
     /// forwarded.
-    pub fn api(origin: HttpOrigin) -> Self {
+    pub fn api(origin: impl Into<Origin>) -> Self {
         Behavior::builder()
             .origin(origin)
             .cache_policy(CachePolicy::CachingDisabled)
@@ -209,6 +333,11 @@ pub struct DistributionProps {
     /// fixed by CloudFront; the checkov skip says so).
     #[builder(default, setter(strip_option, into))]
     pub certificate_arn: Option<Value<String>>,
+    /// A certificate created in a us-east-1 stack of the app
+    /// ([`crate::EdgeStack::add_certificate`]), instead of `certificate_arn`.
+    /// One from a stack not pinned to us-east-1 is an error.
+    #[builder(default, setter(strip_option))]
+    pub certificate: Option<Certificate>,
     /// The oldest TLS viewers may use with the certificate (default
     /// TLSv1.2_2021).
     #[builder(default)]
@@ -219,6 +348,10 @@ pub struct DistributionProps {
     /// A WAFv2 web ACL of scope `CLOUDFRONT` (its ARN).
     #[builder(default, setter(strip_option, into))]
     pub web_acl_arn: Option<Value<String>>,
+    /// A web ACL created in a us-east-1 stack of the app
+    /// ([`crate::EdgeStack::add_web_acl`]), instead of `web_acl_arn`.
+    #[builder(default, setter(strip_option))]
+    pub web_acl: Option<WebAcl>,
     /// Why there is no web ACL (required when `web_acl_arn` is unset).
     #[builder(default, setter(strip_option, into))]
     pub no_web_acl_reason: Option<String>,
@@ -246,7 +379,13 @@ const RESPONSE_CODES: [u16; 13] = [200, 400, 403, 404, 405, 414, 416, 500, 501, 
 pub struct Distribution {
     scope: Scope,
     handle: ResourceHandle,
+    domain_names: Vec<String>,
+    ipv6: bool,
 }
+
+/// The hosted zone id of every CloudFront distribution, for Route53 alias
+/// records.
+pub const CLOUDFRONT_HOSTED_ZONE_ID: &str = "Z2FDTNDATAQYW2";
 
 impl Distribution {
     /// Add a distribution with construct id `id` under `scope`.
@@ -333,7 +472,12 @@ impl Distribution {
                     }
                     cfn_origins.push(origin);
                 }
-                Origin::Http(h) => {
+                other => {
+                    let h = match other {
+                        Origin::Alb(a) => a.wire(&scope),
+                        Origin::Http(h) => h.clone(),
+                        Origin::S3(_) => continue,
+                    };
                     if h.https_port == 0 {
                         scope.error("Origins", "HTTPS port must be 1 to 65535");
                     }
@@ -420,7 +564,44 @@ impl Distribution {
             config = config.comment(c.as_str());
         }
         let mut skips: Vec<(&str, String)> = Vec::new();
-        match &props.certificate_arn {
+        let certificate_arn = match (&props.certificate, &props.certificate_arn) {
+            (Some(_), Some(_)) => {
+                scope.error("ViewerCertificate", "give either certificate or certificate_arn, not both");
+                props.certificate_arn.clone()
+            }
+            (Some(c), None) => {
+                if let Some(h) = c.handle() {
+                    let region = h.stack().and_then(|s| s.region());
+                    if region.as_deref() != Some("us-east-1") {
+                        scope.error(
+                            "ViewerCertificate",
+                            format!(
+                                "certificate {} is in a stack of region {}: CloudFront only uses ACM certificates from \
+                                 us-east-1; create it in a stack pinned there (EdgeStack::add_certificate)",
+                                h.path(),
+                                region.unwrap_or_else(|| "not pinned".into())
+                            ),
+                        );
+                    }
+                }
+                Some(c.arn())
+            }
+            (None, a) => a.clone(),
+        };
+        let web_acl_arn = match (&props.web_acl, &props.web_acl_arn) {
+            (Some(_), Some(_)) => {
+                scope.error("WebACLId", "give either web_acl or web_acl_arn, not both");
+                props.web_acl_arn.clone()
+            }
+            (Some(w), None) => {
+                if w.region().as_deref() != Some("us-east-1") {
+                    scope.error("WebACLId", format!("web ACL {} is not in a us-east-1 stack", w.handle().path()));
+                }
+                Some(w.arn())
+            }
+            (None, a) => a.clone(),
+        };
+        match &certificate_arn {
             Some(arn) => {
                 if let Some(lit) = arn.as_literal() {
                     if lit.contains(":acm:") && !lit.contains(":acm:us-east-1:") {
@@ -467,7 +648,7 @@ impl Distribution {
         if !props.domain_names.is_empty() {
             config = config.aliases(props.domain_names.clone());
         }
-        match (&props.web_acl_arn, &props.no_web_acl_reason) {
+        match (&web_acl_arn, &props.no_web_acl_reason) {
             (Some(arn), _) => {
                 if let Some(lit) = arn.as_literal() {
                     if !lit.contains(":wafv2:us-east-1:") || !lit.contains(":global/webacl/") {
@@ -509,7 +690,8 @@ impl Distribution {
         for (id, reason) in &skips {
             handle.acknowledge(id, reason);
         }
-        let dist = Distribution { scope, handle };
+        let domain_names = props.domain_names.iter().map(|n| n.trim_end_matches('.').to_ascii_lowercase()).collect();
+        let dist = Distribution { scope, handle, domain_names, ipv6: props.ipv6 };
 
         // Let the distribution (and nothing else) read the S3 origins.
         for o in &origins {
@@ -553,6 +735,39 @@ impl Distribution {
     /// The `*.cloudfront.net` domain name.
     pub fn domain_name(&self) -> Value<String> {
         self.handle.get_att("DomainName")
+    }
+
+    /// Alias records `name` in `zone` (`""` = apex, `"www"`, ...) pointing
+    /// at the distribution: `A`, and `AAAA` when IPv6 is on, under construct
+    /// `id`. The name must be one of the distribution's domain names.
+    pub fn add_alias_records(&self, id: &str, zone: &HostedZone, name: &str) -> Vec<ResourceHandle> {
+        let scope = self.scope.scope(id);
+        let fqdn = zone.record_name(name);
+        if let Err(m) = stackcraft_alb::validate_domain_name(&fqdn, true) {
+            scope.error("Name", m);
+        }
+        if !self.domain_names.contains(&fqdn) {
+            scope.error(
+                "Name",
+                format!(
+                    "{fqdn} is not a domain name of the distribution ({:?}): CloudFront would refuse it",
+                    self.domain_names
+                ),
+            );
+        }
+        let types: &[&str] = if self.ipv6 { &["A", "AAAA"] } else { &["A"] };
+        types
+            .iter()
+            .map(|t| {
+                (*scope.add(
+                    t,
+                    route53::RecordSet::new(format!("{fqdn}."), *t).hosted_zone_id(zone.zone_id()).alias_target(
+                        route53::record_set::AliasTarget::new(self.domain_name(), CLOUDFRONT_HOSTED_ZONE_ID),
+                    ),
+                ))
+                .clone()
+            })
+            .collect()
     }
 
     /// The distribution ARN (`arn:<partition>:cloudfront::<account>:distribution/<id>`).

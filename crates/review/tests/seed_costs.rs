@@ -37,7 +37,8 @@ const NOTES: &[(&str, &str)] = &[
          ($27.96 with 20 GB gp3); its ALB line ($16) leaves out the LCU ($5.84) and the ALB's 2 public IPv4 \
          addresses ($7.30); it omits the NAT gateway's public IPv4 ($3.65) and 5 KMS keys ($5). Corrected: \
          $153.17 + $27.96 + $29.14 + $32 + $3.65 + CloudFront $3.50 + logs $3.50 + secrets $1 + KMS $5 + \
-         hosted zone $0.50 = ~$260 (we estimate ~$267)",
+         hosted zone $0.50 = ~$260 (we estimate ~$269: the origin-verify secret and its key add $1.40; the \
+         WAF web ACL is listed as not estimated)",
     ),
 ];
 

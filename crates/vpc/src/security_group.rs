@@ -211,6 +211,7 @@ impl SecurityGroup {
             r = match peer {
                 Peer::Cidr(c) => r.cidr_ip(c),
                 Peer::Group(g) => r.source_security_group_id(g),
+                Peer::PrefixList(p) => r.source_prefix_list_id(p),
             };
             placement.add(&cid, r).deref().clone()
         } else {
@@ -221,6 +222,7 @@ impl SecurityGroup {
             r = match peer {
                 Peer::Cidr(c) => r.cidr_ip(c),
                 Peer::Group(g) => r.destination_security_group_id(g),
+                Peer::PrefixList(p) => r.destination_prefix_list_id(p),
             };
             placement.add(&cid, r).deref().clone()
         };
@@ -239,6 +241,33 @@ impl SecurityGroup {
             Direction::Ingress,
             cidr,
             Peer::Cidr(cidr.to_owned()),
+            port,
+            description,
+        )
+    }
+
+    /// Allow ingress from a managed prefix list (`pl-...`, or a value
+    /// resolved at deploy such as `Fn::FindInMap`). Returns the rule resource
+    /// (`None` if the same rule already exists). A prefix list counts
+    /// against the group's rule quota with its maximum number of entries.
+    pub fn add_ingress_from_prefix_list(
+        &self,
+        prefix_list_id: impl Into<Value<String>>,
+        port: Port,
+        description: &str,
+    ) -> Option<ResourceHandle> {
+        let id = prefix_list_id.into();
+        if let Value::Lit(l) = &id {
+            if !l.starts_with("pl-") {
+                self.inner.scope.error("SecurityGroupIngress", format!("prefix list id {l:?} must start with 'pl-'"));
+                return None;
+            }
+        }
+        self.add_rule(
+            &self.inner.scope.clone(),
+            Direction::Ingress,
+            "PrefixList",
+            Peer::PrefixList(id),
             port,
             description,
         )
@@ -301,6 +330,7 @@ impl SecurityGroup {
 enum Peer {
     Cidr(String),
     Group(Value<String>),
+    PrefixList(Value<String>),
 }
 
 /// Anything with security groups that other things connect to or from

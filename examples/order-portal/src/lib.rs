@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use stackcraft::alb::AccessLogs;
 use stackcraft::data::ObjectOwnership;
 use stackcraft::ecs_service::PrivateDnsNamespace;
+use stackcraft::edge::{AlbOrigin, EdgeStack, WebAclProps};
 use stackcraft::prelude::*;
 
 /// One row of the service table.
@@ -49,12 +50,11 @@ pub struct Config {
     pub db_instance_class: String,
     /// Standby in a second AZ.
     pub multi_az: bool,
-    /// The portal's domain; a hosted zone is created, the ALB is `origin.<domain>`.
+    /// The portal's domain; a hosted zone is created (us-east-1 `Edge` stack), the ALB is `origin.<domain>`.
     pub domain: String,
-    /// ACM certificate in us-east-1 for CloudFront (serves `<domain>` when given).
-    pub cdn_certificate_arn: Option<String>,
-    /// WAFv2 web ACL (scope CLOUDFRONT) for CloudFront.
-    pub web_acl_arn: Option<String>,
+    /// CloudFront serves `<domain>` with a DNS-validated certificate and a WAF web ACL (AWS
+    /// managed rules, rate limit per IP), both from the us-east-1 `Edge` stack.
+    pub edge_security: bool,
     /// Who gets alarm e-mails.
     pub alarm_emails: Vec<String>,
 }
@@ -69,6 +69,10 @@ pub fn build(app: &App, env: &Environment<Config>) {
     let network = app.stack("Network");
     let vpc = Vpc::new(&network, "Vpc", VpcProps::builder().az_count(2).nat_gateways(NatGateways::Single).build());
 
+    // Edge (us-east-1): the zone; in production CloudFront's certificate and web ACL (below).
+    let edge = EdgeStack::new(app, "Edge");
+    let zone = HostedZone::new(edge.stack(), "Zone", HostedZoneProps::builder().zone_name(c.domain.clone()).build());
+
     // Services: one ALB, one cluster (Fargate + Fargate Spot), RDS PostgreSQL.
     let stack = app.stack("Services");
     let db = DatabaseInstance::new(
@@ -82,7 +86,6 @@ pub fn build(app: &App, env: &Environment<Config>) {
             .database_name("portal")
             .build(),
     );
-    let zone = HostedZone::new(&stack, "Zone", HostedZoneProps::builder().zone_name(c.domain.clone()).build());
     let origin = format!("origin.{}", c.domain);
     let certificate = Certificate::new(
         &stack,
@@ -104,12 +107,14 @@ pub fn build(app: &App, env: &Environment<Config>) {
     let alb_props = ApplicationLoadBalancerProps::builder().vpc(vpc.clone()).deletion_protection(env.production);
     let alb =
         ApplicationLoadBalancer::new(&stack, "Alb", alb_props.access_logs(AccessLogs::new(logs.name(), "alb")).build());
-    let listener = alb.add_https_listener(
+    let listener = alb.add_listener(
         "Https",
-        certificate.arn(),
-        ListenerAction::fixed_response(404, "application/json", "{\"detail\":\"Not Found\"}"),
+        ListenerProps::builder()
+            .certificate_arns(vec![certificate.arn()])
+            .default_action(ListenerAction::fixed_response(404, "application/json", "{\"detail\":\"Not Found\"}"))
+            .open(false) // only CloudFront: AlbOrigin opens it to CloudFront's prefix list
+            .build(),
     );
-    alb.redirect_http_to_https("Http");
     alb.add_alias_records(&zone, &["origin"]);
     let cluster = Cluster::new(&stack, "Cluster", ClusterProps::default());
     let namespace = PrivateDnsNamespace::new(&stack, "Namespace", "portal.internal", &vpc);
@@ -160,9 +165,9 @@ pub fn build(app: &App, env: &Environment<Config>) {
     }
 
     // Frontend: a private bucket behind CloudFront (origin access control), `/api/*` to the ALB.
-    let edge = app.stack("Frontend");
+    let frontend = app.stack("Frontend");
     let site = Bucket::new(
-        &edge,
+        &frontend,
         "Site",
         BucketProps::builder()
             .encryption(BucketEncryption::NewKey)
@@ -171,19 +176,21 @@ pub fn build(app: &App, env: &Environment<Config>) {
     );
     let mut cdn = DistributionProps::builder()
         .default_behavior(Behavior::s3(&site))
-        .behaviors(vec![("/api/*".into(), Behavior::api(HttpOrigin::new(origin)))])
+        .behaviors(vec![("/api/*".into(), Behavior::api(AlbOrigin::new(&listener, origin)))]) // CloudFront only
         .default_root_object("index.html")
         .error_responses(vec![ErrorResponse::spa(403)])
         .logging(DistributionLogging { bucket: logs, prefix: "cloudfront/".into() })
-        .no_web_acl_reason("no web ACL configured for this environment (Config::web_acl_arn)")
+        .no_web_acl_reason("no web ACL in this environment (Config::edge_security)")
         .build();
-    cdn.web_acl_arn = c.web_acl_arn.clone().map(Value::from);
-    if let Some(arn) = &c.cdn_certificate_arn {
-        cdn.certificate_arn = Some(arn.clone().into());
+    if c.edge_security {
+        let cert = CertificateProps::builder().domain_name(c.domain.clone()).validation_zone(zone.clone()).build();
+        cdn.certificate = Some(edge.add_certificate("Certificate", cert));
+        cdn.web_acl = Some(edge.add_web_acl("WebAcl", WebAclProps::builder().rate_limit(2000).build()));
         cdn.domain_names = vec![c.domain.clone()];
     }
-    let cdn = Distribution::new(&edge, "Cdn", cdn);
-    edge.add_output(Output::new("Url", Value::join_raw("", [Value::from("https://"), cdn.domain_name()])));
+    let cdn = Distribution::new(&frontend, "Cdn", cdn);
+    c.edge_security.then(|| cdn.add_alias_records("Alias", &zone, "")); // <domain> -> CloudFront
+    frontend.add_output(Output::new("Url", Value::join_raw("", [Value::from("https://"), cdn.domain_name()])));
     stack.add_output(Output::new("LoadBalancerDns", alb.dns_name()));
 }
 
@@ -209,7 +216,7 @@ pub fn environments() -> Environments<Config> {
         row("salesforce", 8008, 256, 512, "/api/salesforce*", false, &[]),
         row("gateway", 8000, 256, 512, "/api/*", false, &[]), // the catch-all, last
     ];
-    let config = |spot, multi_az, domain: &str, cdn: Option<(&str, &str)>| Config {
+    let config = |spot, multi_az, domain: &str, edge: bool| Config {
         services: services.clone(),
         image_tag: "1.0.0".into(),
         spot,
@@ -218,16 +225,11 @@ pub fn environments() -> Environments<Config> {
         db_instance_class: "db.t4g.micro".into(),
         multi_az,
         domain: domain.into(),
-        cdn_certificate_arn: cdn.map(|c| c.0.into()),
-        web_acl_arn: cdn.map(|c| c.1.into()),
+        edge_security: edge,
         alarm_emails: vec!["oncall@portal.example.com".into()],
     };
-    let prod_cdn = (
-        "arn:aws:acm:us-east-1:111122223333:certificate/5f0e7a0e-1d2c-4b8a-9a6e-0c1d2e3f4a5b",
-        "arn:aws:wafv2:us-east-1:111122223333:global/webacl/portal/0c1d2e3f-4a5b-4b8a-9a6e-5f0e7a0e1d2c",
-    );
     Environments::new()
-        .env("dev", config(true, false, "dev.portal.example.com", None))
-        .env("staging", config(true, false, "staging.portal.example.com", None))
-        .production("prod", config(false, true, "portal.example.com", Some(prod_cdn)))
+        .env("dev", config(true, false, "dev.portal.example.com", false))
+        .env("staging", config(true, false, "staging.portal.example.com", false))
+        .production("prod", config(false, true, "portal.example.com", true))
 }

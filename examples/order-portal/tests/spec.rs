@@ -2,7 +2,7 @@
 //! templates of every environment, plus cfn-lint and checkov.
 
 use serde_json::{json, Value as Json};
-use stackcraft::core::assertions::{Template, ANY};
+use stackcraft::core::assertions::{Template, ABSENT, ANY};
 use stackcraft::core::{cli::synth_env, Assembly};
 
 const ENVS: [&str; 3] = ["dev", "staging", "prod"];
@@ -73,7 +73,6 @@ fn nine_services_with_their_sizes_ports_roles_logs_and_routes() {
             "AWS::ECS::Service",
             "AWS::ECS::TaskDefinition",
             "AWS::ElasticLoadBalancingV2::TargetGroup",
-            "AWS::ElasticLoadBalancingV2::ListenerRule",
             "AWS::ServiceDiscovery::Service",
             "AWS::Logs::LogGroup",
             "AWS::ApplicationAutoScaling::ScalableTarget",
@@ -82,6 +81,8 @@ fn nine_services_with_their_sizes_ports_roles_logs_and_routes() {
             svc.resource_count_is(ty, 9);
         }
         svc.resource_count_is("AWS::ElasticLoadBalancingV2::LoadBalancer", 1);
+        // one rule per service plus the listener's former default (404) behind the origin-verify header
+        svc.resource_count_is("AWS::ElasticLoadBalancingV2::ListenerRule", 10);
         // an execution role and a task role per service (+ RDS monitoring)
         svc.resource_count_is("AWS::IAM::Role", 19);
         for (name, port, cpu, mem) in SERVICES {
@@ -225,12 +226,122 @@ fn frontend_bucket_behind_cloudfront_with_origin_access() {
         let text = policies.iter().map(|(_, p)| p.to_string()).collect::<String>();
         assert!(text.contains("cloudfront.amazonaws.com") && text.contains("AWS:SourceArn"), "{env}");
     }
+    // prod: certificate and web ACL from the us-east-1 Edge stack, read across regions
+    let from_edge = |output: &str| json!({"Fn::GetStackOutput": {"StackName": "order-portal-prod-Edge", "Region": "us-east-1", "OutputName": output}});
     let (_, _, fe) = stacks("prod");
     fe.has_resource_properties(
         "AWS::CloudFront::Distribution",
-        json!({"DistributionConfig": {"Aliases": ["portal.example.com"], "WebACLId": ANY,
-               "ViewerCertificate": {"MinimumProtocolVersion": "TLSv1.2_2021", "SslSupportMethod": "sni-only"}}}),
+        json!({"DistributionConfig": {"Aliases": ["portal.example.com"],
+               "WebACLId": from_edge("ExportsOutputFnGetAttWebAcl6D76FBE4Arn02BCBE9D"),
+               "ViewerCertificate": {"AcmCertificateArn": from_edge("ExportsOutputRefCertificate38CC326D0453D903"),
+                                     "MinimumProtocolVersion": "TLSv1.2_2021", "SslSupportMethod": "sni-only"}}}),
     );
+    for ty in ["A", "AAAA"] {
+        fe.has_resource_properties(
+            "AWS::Route53::RecordSet",
+            json!({"Name": "portal.example.com.", "Type": ty, "HostedZoneId": from_edge("ExportsOutputRefZone1E073BBCD423FC5D"),
+                   "AliasTarget": {"HostedZoneId": "Z2FDTNDATAQYW2", "DNSName": {"Fn::GetAtt": [ANY, "DomainName"]}}}),
+        );
+    }
+    for env in ["dev", "staging"] {
+        let (_, _, fe) = stacks(env);
+        fe.resource_count_is("AWS::Route53::RecordSet", 0);
+        fe.has_resource_properties(
+            "AWS::CloudFront::Distribution",
+            json!({"DistributionConfig": {"Aliases": ABSENT, "WebACLId": ABSENT,
+                   "ViewerCertificate": {"CloudFrontDefaultCertificate": true}}}),
+        );
+    }
+}
+
+#[test]
+fn edge_stack_in_us_east_1_with_zone_certificate_and_web_acl() {
+    for (env, domain) in
+        [("dev", "dev.portal.example.com"), ("staging", "staging.portal.example.com"), ("prod", "portal.example.com")]
+    {
+        let a = synth(env);
+        let edge = a.stacks.iter().find(|s| s.id == "Edge").expect("an Edge stack");
+        assert_eq!(edge.region.as_deref(), Some("us-east-1"), "{env}");
+        // the zone (all environments) and CloudFront's certificate and web ACL (prod) deploy first
+        let after_edge = |id: &str| a.stacks.iter().any(|s| s.id == id && s.dependencies.iter().any(|d| d == "Edge"));
+        assert!(after_edge("Services"), "{env}: Services after Edge");
+        assert_eq!(after_edge("Frontend"), env == "prod", "{env}: Frontend after Edge");
+        let t = Template::from_stack(&a, "Edge");
+        t.has_resource_properties("AWS::Route53::HostedZone", json!({"Name": format!("{domain}.")}));
+        let prod = env == "prod";
+        t.resource_count_is("AWS::CertificateManager::Certificate", usize::from(prod));
+        t.resource_count_is("AWS::WAFv2::WebACL", usize::from(prod));
+    }
+    let t = Template::from_stack(&synth("prod"), "Edge");
+    t.has_resource_properties(
+        "AWS::CertificateManager::Certificate",
+        json!({"DomainName": "portal.example.com", "ValidationMethod": "DNS",
+               "DomainValidationOptions": [{"DomainName": "portal.example.com", "HostedZoneId": {"Ref": ANY}}]}),
+    );
+    let group = |name: &str, priority: u32| {
+        json!({"Name": name, "Priority": priority, "OverrideAction": {"None": {}},
+               "Statement": {"ManagedRuleGroupStatement": {"Name": name, "VendorName": "AWS"}}})
+    };
+    t.has_resource_properties(
+        "AWS::WAFv2::WebACL",
+        json!({"Scope": "CLOUDFRONT", "DefaultAction": {"Allow": {}}, "Rules": [
+            group("AWSManagedRulesCommonRuleSet", 0),
+            group("AWSManagedRulesKnownBadInputsRuleSet", 1),
+            group("AWSManagedRulesAmazonIpReputationList", 2),
+            {"Name": "RateLimitPerIp", "Priority": 3, "Action": {"Block": {}},
+             "Statement": {"RateBasedStatement": {"AggregateKeyType": "IP", "Limit": 2000}}}]}),
+    );
+}
+
+#[test]
+fn load_balancer_reachable_only_through_cloudfront() {
+    for env in ENVS {
+        let (_, svc, fe) = stacks(env);
+        // no ingress from the internet: only CloudFront's origin-facing prefix list, on 443
+        let open = svc.find_resources("AWS::EC2::SecurityGroupIngress", &json!({"CidrIp": "0.0.0.0/0"}));
+        assert!(open.is_empty(), "{env}: {open:?}");
+        svc.resource_count_is("AWS::ElasticLoadBalancingV2::Listener", 1);
+        svc.has_resource_properties(
+            "AWS::EC2::SecurityGroupIngress",
+            json!({"FromPort": 443, "ToPort": 443, "IpProtocol": "tcp",
+                   "SourcePrefixListId": {"Fn::FindInMap": [ANY, {"Ref": "AWS::Region"}, "PrefixListId"]}}),
+        );
+        let mappings = &svc.to_json()["Mappings"];
+        let map = mappings.as_object().unwrap().iter().find(|(k, _)| k.ends_with("CloudFrontOriginFacing")).unwrap().1;
+        assert_eq!(map["us-east-1"]["PrefixListId"], "pl-3b927c52");
+        assert_eq!(map["eu-central-1"]["PrefixListId"], "pl-a3a144ca");
+        // requests without the origin-verify header get a 403; no rule forwards without it
+        svc.has_resource_properties(
+            "AWS::ElasticLoadBalancingV2::Listener",
+            json!({"Protocol": "HTTPS", "DefaultActions": [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "403"}}]}),
+        );
+        let header = json!({"Fn::Sub": ["{{resolve:secretsmanager:${SecretArn}:SecretString}}", {"SecretArn": ANY}]});
+        let rules = svc.find_resources("AWS::ElasticLoadBalancingV2::ListenerRule", &json!({}));
+        assert_eq!(rules.len(), 10, "{env}: nine services and the 404 fallback");
+        for (id, r) in &rules {
+            let conds = r["Properties"]["Conditions"].as_array().unwrap();
+            let verified = conds.iter().any(|c| {
+                c["Field"] == "http-header"
+                    && c["HttpHeaderConfig"]["HttpHeaderName"] == "X-Origin-Verify"
+                    && c["HttpHeaderConfig"]["Values"][0]["Fn::Sub"][0] == header["Fn::Sub"][0]
+            });
+            assert!(verified, "{env}: rule {id} forwards without the origin-verify header");
+        }
+        svc.has_resource_properties(
+            "AWS::ElasticLoadBalancingV2::ListenerRule",
+            json!({"Priority": 50000, "Actions": [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}]}),
+        );
+        svc.has_resource_properties(
+            "AWS::SecretsManager::Secret",
+            json!({"GenerateSecretString": {"PasswordLength": 64, "ExcludePunctuation": true}, "KmsKeyId": ANY}),
+        );
+        // CloudFront sends the header, read from the secret at deploy
+        fe.has_resource_properties(
+            "AWS::CloudFront::Distribution",
+            json!({"DistributionConfig": {"Origins": [{"Id": "Origin1"}, {"Id": "Origin2", "DomainName": format!("origin.{}", if env == "prod" { "portal.example.com".to_string() } else { format!("{env}.portal.example.com") }),
+                   "OriginCustomHeaders": [{"HeaderName": "X-Origin-Verify", "HeaderValue": {"Fn::Sub": [header["Fn::Sub"][0].clone(), {"SecretArn": {"Fn::ImportValue": ANY}}]}}]}]}}),
+        );
+    }
 }
 
 #[test]
