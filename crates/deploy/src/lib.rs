@@ -111,6 +111,7 @@ pub mod error;
 pub mod exports;
 pub mod interrupt;
 pub mod model;
+pub mod online;
 pub mod ui;
 
 pub use assembly::{Assembly, StackArtifact};
