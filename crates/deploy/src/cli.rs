@@ -196,7 +196,8 @@ struct OutputsCmd {
 /// ```
 ///
 /// Exit code: 0 on success (including "no changes"), 1 on failure, 2 on
-/// usage errors, 130 when interrupted by Ctrl-C.
+/// usage errors, 3 when `diff --fail-on` finds the named kind of change,
+/// 130 when interrupted by Ctrl-C.
 pub fn run(command: &str, args: Vec<String>) -> ExitCode {
     let argv = std::iter::once(format!("cargo xtask {command}")).chain(args);
     let result = match command {

@@ -278,9 +278,9 @@ pub struct PriceSource {
 pub const UNVERIFIED: &str = "unverified: no source found offline";
 
 /// The prices checked against a public page (2026-11-24, through the
-/// offline page index available to the build: secondary pages quoting the
-/// AWS price pages, no AWS price page itself). Each agreed with the table;
-/// nothing had to be corrected. Every other price is [`UNVERIFIED`]: a
+/// offline page index available to the build: AWS's CloudFront price page,
+/// otherwise secondary pages quoting the AWS price pages). Each agreed with
+/// the table; nothing had to be corrected. Every other price is [`UNVERIFIED`]: a
 /// figure typed from memory of the AWS price pages, to re-check there.
 pub const SOURCES: &[PriceSource] = &[
     PriceSource { field: "fargate_vcpu_hour", region: "us-east-1", source: "https://www.vantage.sh/blog/fargate-pricing (Linux/x86 $0.04048 per vCPU-hour)", read: "2026-11-24" },
@@ -295,6 +295,21 @@ pub const SOURCES: &[PriceSource] = &[
     PriceSource { field: "dynamodb_read_million", region: "us-east-1", source: "https://airbyte.com/data-engineering-resources/dynamodb-pricing ($0.125 per million RRU after the November 2024 reduction)", read: "2026-11-24" },
     PriceSource { field: "dynamodb_wcu_hour", region: "us-east-1", source: "https://zeonedge.com/en/blog/dynamodb-cost-optimization-on-demand-provisioned-dax-single-table ($0.00065 per WCU-hour)", read: "2026-11-24" },
     PriceSource { field: "dynamodb_rcu_hour", region: "us-east-1", source: "https://zeonedge.com/en/blog/dynamodb-cost-optimization-on-demand-provisioned-dax-single-table ($0.00013 per RCU-hour)", read: "2026-11-24" },
+    PriceSource { field: "cloudfront_gb", region: "us-east-1", source: "https://aws.amazon.com/cloudfront/pricing (first 10 TB, United States: $0.085 per GB)", read: "2026-11-24" },
+    PriceSource { field: "cloudfront_gb", region: "eu-central-1", source: "https://aws.amazon.com/cloudfront/pricing (first 10 TB, Europe: $0.085 per GB)", read: "2026-11-24" },
+    PriceSource { field: "cloudfront_gb", region: "ap-northeast-2", source: "https://aws.amazon.com/cloudfront/pricing (first 10 TB, South Korea: $0.120 per GB)", read: "2026-11-24" },
+    PriceSource { field: "rds_instance_hour:db.t4g.micro", region: "us-east-1", source: "https://infratally.com/articles/aws-rds-pricing-explained-2026.html (PostgreSQL Single-AZ $0.016/h; Multi-AZ twice)", read: "2026-11-24" },
+    PriceSource { field: "rds_instance_hour:db.t4g.small", region: "us-east-1", source: "https://infratally.com/articles/aws-rds-pricing-explained-2026.html (PostgreSQL Single-AZ $0.032/h)", read: "2026-11-24" },
+    PriceSource { field: "rds_instance_hour:db.t4g.medium", region: "us-east-1", source: "https://infratally.com/articles/aws-rds-pricing-explained-2026.html (PostgreSQL Single-AZ $0.065/h)", read: "2026-11-24" },
+    PriceSource { field: "rds_gp3_gb_month", region: "us-east-1", source: "https://www.usage.ai/blogs/aws/reserved-instances/rds/pricing-calculator/ (gp3 $0.115 per GB-month)", read: "2026-11-24" },
+    PriceSource { field: "rds_backup_gb_month", region: "us-east-1", source: "https://www.usage.ai/blogs/aws/reserved-instances/rds/pricing-calculator/ (backup beyond the DB size ~$0.095 per GB-month)", read: "2026-11-24" },
+    PriceSource { field: "elasticache_node_hour:cache.t3.micro", region: "us-east-1", source: "https://dragonflydb.io/finops/elasticache/cache.t3.micro (on-demand $0.017/h)", read: "2026-11-24" },
+    PriceSource { field: "s3_gb_month", region: "us-east-1", source: "https://www.cloudhealthtech.com/blog/s3-cost-aws-cloud-storage-costs-explained (S3 Standard $0.023-$0.026 per GB-month by region)", read: "2026-11-24" },
+    PriceSource { field: "dashboard_month", region: "*", source: "https://www.factualminds.com/blog/amazon-cloudwatch-pricing-metrics-logs-alarms-dashboards/ ($3 per dashboard-month)", read: "2026-11-24" },
+    PriceSource { field: "logs_ingest_gb", region: "us-east-1", source: "https://www.factualminds.com/blog/amazon-cloudwatch-pricing-metrics-logs-alarms-dashboards/ (Logs ingestion $0.50 per GB)", read: "2026-11-24" },
+    PriceSource { field: "kms_key_month", region: "*", source: "https://www.wring.co/blog/aws-kms-pricing-guide (customer managed key $1.00 per month)", read: "2026-11-24" },
+    PriceSource { field: "secret_month", region: "*", source: "https://hivebook.wiki/wiki/aws-secrets-manager-rotated-secrets-dynamic-db-credentials-kms ($0.40 per secret-month)", read: "2026-11-24" },
+    PriceSource { field: "hosted_zone_month", region: "*", source: "https://ns1.com/resources/aws-dns ($0.50 per hosted zone-month, first 25)", read: "2026-11-24" },
 ];
 
 /// Every price field of [`RegionPrices`], in declaration order.
@@ -332,7 +347,9 @@ pub const FIELDS: &[&str] = &[
 ];
 
 /// Where the price `field` of `region` comes from: the checked page and the
-/// date it was read, or [`UNVERIFIED`].
+/// date it was read, or [`UNVERIFIED`]. A price of a list (RDS instance
+/// classes, ElastiCache node types) is `field:key`, e.g.
+/// `rds_instance_hour:db.t4g.micro`.
 pub fn source(region: &str, field: &str) -> (&'static str, &'static str) {
     SOURCES
         .iter()
@@ -357,7 +374,12 @@ mod tests {
     #[test]
     fn every_source_names_a_field_and_a_region_of_the_table_and_is_dated() {
         for s in SOURCES {
-            assert!(FIELDS.contains(&s.field), "{s:?}");
+            let field = s.field.split(':').next().unwrap_or_default();
+            assert!(FIELDS.contains(&field), "{s:?}");
+            if let (Some((_, key)), Some(r)) = (s.field.split_once(':'), region(s.region)) {
+                let list = if field == "rds_instance_hour" { r.rds_instance_hour } else { r.elasticache_node_hour };
+                assert!(lookup(list, key).is_some(), "{s:?}");
+            }
             assert!(s.region == "*" || region(s.region).is_some(), "{s:?}");
             assert!(s.source.starts_with("https://") && s.read == PRICES_AS_OF, "{s:?}");
         }
@@ -372,5 +394,9 @@ mod tests {
             .map(|r| (r.fargate_vcpu_hour, r.fargate_gb_hour, r.nat_hour, r.nat_gb, r.alb_hour, r.alb_lcu_hour));
         assert_eq!(us, Some((0.04048, 0.004445, 0.045, 0.045, 0.0225, 0.008)));
         assert!(REGIONS.iter().all(|r| r.public_ipv4_hour == 0.005));
+        let cf: Vec<f64> = REGIONS.iter().map(|r| r.cloudfront_gb).collect();
+        assert_eq!(cf, [0.085, 0.085, 0.120]);
+        let rds = region("us-east-1").map(|r| r.rds_instance_hour).unwrap_or_default();
+        assert_eq!(lookup(rds, "db.t4g.micro"), Some(0.016));
     }
 }
