@@ -41,14 +41,29 @@ fn change_set_lifecycle_create_update_noop_large_destroy() {
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(outputs).unwrap()).unwrap();
     assert!(json.get("deploy-demo-dev-Service").is_some(), "{json}");
 
-    // Diff of a change: shown, nothing applied.
+    // Diff of a change against the deployed templates (online diff): shown
+    // by review's engine, change set created and deleted, nothing applied.
     let changed = [("DEMO_VARIANT", "changed")];
     let v = with(&["diff", "dev"]);
     let r = xtask(&moto, &v, &changed);
     assert!(r.ok, "{}", r.out);
-    assert!(r.out.contains("Stack deploy-demo-dev-Messaging (update): 0 to add, 1 to modify"), "{}", r.out);
-    assert!(r.out.contains("~ Queue  AWS::SQS::Queue"), "{}", r.out);
-    assert!(r.out.contains("~ Logs  AWS::Logs::LogGroup"), "{}", r.out);
+    assert!(r.out.contains("Stack Messaging (modified)"), "{}", r.out);
+    assert!(r.out.contains("~ AWS::SQS::Queue Messaging/Queue (Queue)"), "{}", r.out);
+    assert!(r.out.contains("VisibilityTimeout: 30 -> 60"), "{}", r.out);
+    assert!(r.out.contains("~ AWS::Logs::LogGroup Service/Logs (Logs)"), "{}", r.out);
+    // moto's change sets carry no replacement detail: said, the prediction stands.
+    assert!(r.out.contains("change set gave no replacement verdict for Queue"), "{}", r.out);
+    // --json and --fail-on work online as offline (exit code 3).
+    let v = with(&["diff", "dev", "--json", "--fail-on", "any"]);
+    let r = xtask(&moto, &v, &changed);
+    assert_eq!(r.code, Some(3), "{}", r.out);
+    assert!(r.out.contains("\"schema_version\": \"1\""), "{}", r.out);
+    assert!(r.out.contains("diff --fail-on: any change(s) present"), "{}", r.out);
+    // Unchanged app: nothing to show, --fail-on any passes.
+    let v = with(&["diff", "dev", "--fail-on", "any"]);
+    let r = xtask(&moto, &v, &[]);
+    assert!(r.ok, "{}", r.out);
+    assert!(r.out.contains("Stack Messaging: no changes"), "{}", r.out);
 
     // Update.
     let v = with(&["deploy", "dev", "--yes", "--outputs-file", outputs]);

@@ -41,6 +41,8 @@ pub struct Assembly {
     /// Create-only properties by resource type (from `stackcraft.json`;
     /// empty when synth did not write them).
     pub create_only: BTreeMap<String, Vec<String>>,
+    /// `tree.json` when present (construct paths for the diff).
+    pub tree: Option<Json>,
 }
 
 /// One stack of the assembly.
@@ -235,7 +237,8 @@ impl Assembly {
             Some(m) => (m.app, m.environment.unwrap_or_default(), m.create_only_properties),
             None => (String::new(), String::new(), BTreeMap::new()),
         };
-        Ok(Assembly { dir: dir.to_path_buf(), app, environment, production, stacks, create_only })
+        let tree = read("tree.json")?.and_then(|t| serde_json::from_str(&t).ok());
+        Ok(Assembly { dir: dir.to_path_buf(), app, environment, production, stacks, create_only, tree })
     }
 
     /// The stack with artifact id or stack name `name`.

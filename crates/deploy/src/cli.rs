@@ -123,7 +123,8 @@ struct DeployCmd {
 #[derive(Debug, Parser)]
 #[command(
     name = "diff",
-    about = "Show what deploying ENV would change (creates and deletes change sets; changes nothing)"
+    about = "Compare ENV's new assembly with the deployed templates, with CloudFormation's \
+             replacement verdict from change sets (created, never executed, always deleted)"
 )]
 struct DiffCmd {
     #[command(flatten)]
@@ -131,6 +132,27 @@ struct DiffCmd {
     /// How many stacks to diff at the same time
     #[arg(long, default_value_t = 4, value_name = "N")]
     concurrency: usize,
+    /// Print the diff as JSON (schema_version 1, as `diff --against`)
+    #[arg(long)]
+    json: bool,
+    /// Exit with code 3 when this kind of change is present; repeatable
+    #[arg(long, value_name = "KIND", value_parser = ["replacement", "stateful", "security", "any"])]
+    fail_on: Vec<String>,
+    /// No change sets: compare templates only (needs read access only:
+    /// DescribeStacks, GetTemplate)
+    #[arg(long)]
+    template_only: bool,
+}
+
+impl DiffCmd {
+    fn options(&self) -> crate::online::Options {
+        crate::online::Options {
+            template_only: self.template_only,
+            concurrency: self.concurrency,
+            json: self.json,
+            fail_on: self.fail_on.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Parser)]
@@ -174,7 +196,8 @@ struct OutputsCmd {
 /// ```
 ///
 /// Exit code: 0 on success (including "no changes"), 1 on failure, 2 on
-/// usage errors, 130 when interrupted by Ctrl-C.
+/// usage errors, 3 when `diff --fail-on` finds the named kind of change,
+/// 130 when interrupted by Ctrl-C.
 pub fn run(command: &str, args: Vec<String>) -> ExitCode {
     let argv = std::iter::once(format!("cargo xtask {command}")).chain(args);
     let result = match command {
@@ -306,12 +329,15 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
         Cmd::Outputs(_) => "outputs",
     };
     let reattach = common.command_line(verb);
+    let change_sets = crate::online::ChangeSetGuard::default();
+    let guard = change_sets.clone();
     let result = runtime.block_on(async move {
         let interrupt = Interrupt::on_ctrl_c();
         let stop = interrupt.clone();
         let env = common.env.clone();
         let hint = reattach.clone();
-        let work = run_command(cmd, common, assembly, ui.with_interrupt(interrupt.clone()), poll, reattach, interrupt);
+        let work =
+            run_command(cmd, common, assembly, ui.with_interrupt(interrupt.clone()), poll, reattach, interrupt, guard);
         tokio::select! {
             biased;
             r = work => r,
@@ -321,11 +347,21 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
             }),
         }
     });
+    // The online diff's change sets left by an interruption or an error.
+    if !change_sets.pending().is_empty() {
+        let left = runtime
+            .block_on(async { tokio::time::timeout(std::time::Duration::from_secs(30), change_sets.cleanup()).await })
+            .unwrap_or_else(|_| change_sets.pending().iter().map(|(s, id)| format!("{s}: {id}")).collect());
+        for l in left {
+            eprintln!("warning: the diff's change set {l} could not be deleted; delete it with `aws cloudformation delete-change-set`");
+        }
+    }
     // Do not wait for a prompt still blocked on stdin after Ctrl-C.
     runtime.shutdown_background();
     result
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn run_command(
     cmd: Cmd,
     common: Common,
@@ -334,6 +370,7 @@ async fn run_command(
     poll: PollConfig,
     reattach: String,
     interrupt: Interrupt,
+    change_sets: crate::online::ChangeSetGuard,
 ) -> Result<(), Error> {
     {
         let opts = AwsOptions { profile: common.profile.clone(), region: common.region.clone() };
@@ -399,10 +436,7 @@ async fn run_command(
                 }
                 summarize(&ui, results)
             }
-            Cmd::Diff(c) => {
-                let results = deployer.run_all(&assembly.stacks, Operation::Diff, c.concurrency).await;
-                summarize(&ui, results)
-            }
+            Cmd::Diff(c) => crate::online::run(&deployer, &assembly, &c.options(), &change_sets).await,
             Cmd::Destroy(c) => {
                 let deleting: Vec<_> =
                     assembly.stacks.iter().filter(|s| common.include_shared || !s.shared).cloned().collect();

@@ -90,15 +90,19 @@ pub enum Error {
     },
     /// Local I/O failed.
     Io(String),
+    /// `diff --fail-on`: the named kind of change is present (exit code 3,
+    /// as the offline `diff --against`).
+    DiffFailOn(String),
 }
 
 impl Error {
-    /// The process exit code this error maps to: 2 for usage errors, 130 for
-    /// Ctrl-C, 1 otherwise.
+    /// The process exit code this error maps to: 2 for usage errors, 3 for
+    /// `diff --fail-on`, 130 for Ctrl-C, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) => 2,
             Error::Interrupted { .. } => 130,
+            Error::DiffFailOn(_) => 3,
             _ => 1,
         }
     }
@@ -151,6 +155,7 @@ impl fmt::Display for Error {
                 write!(f, "{stack}: not deployed because {because_of} failed")
             }
             Error::Io(m) => write!(f, "{m}"),
+            Error::DiffFailOn(kinds) => write!(f, "diff --fail-on: {kinds} change(s) present"),
         }
     }
 }

@@ -16,7 +16,11 @@
 //! # Commands
 //!
 //! - `deploy ENV [--app PACKAGE_OR_PATH | --assembly DIR] [--stack NAME]... [--yes] [--concurrency N] [--outputs-file FILE] [--method change-set|direct] [--include-shared] [--verbose]`
-//! - `diff ENV [...]`: show the change sets without executing them.
+//! - `diff ENV [--json] [--fail-on KIND]... [--template-only]`: compare the
+//!   assembly with the deployed templates through review's diff engine,
+//!   with CloudFormation's replacement verdict from change sets that are
+//!   never executed and always deleted ([`online`]); exit code 3 when a
+//!   `--fail-on` kind is present.
 //! - `destroy ENV [--yes] [--force-production]`: production environments
 //!   (any stack with termination protection) need `--force-production`,
 //!   which also lifts termination protection.
@@ -111,6 +115,7 @@ pub mod error;
 pub mod exports;
 pub mod interrupt;
 pub mod model;
+pub mod online;
 pub mod ui;
 
 pub use assembly::{Assembly, StackArtifact};

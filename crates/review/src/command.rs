@@ -14,8 +14,7 @@ use crate::Snapshot;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Review;
 
-/// Exit code of `diff --fail-on` when the named kind of change is present.
-pub const EXIT_FAIL_ON: u8 = 3;
+use crate::EXIT_FAIL_ON;
 
 fn json_flag() -> Arg {
     Arg::new("json").long("json").action(ArgAction::SetTrue).help("Print JSON instead of text")

@@ -4,12 +4,22 @@
 //! {"added", "removed", "modified", "replaced", "stateful", "moved",
 //! "security"}, "stacks": [{"id", "status", "resources": [...], "parameters",
 //! "outputs", "tags", "termination_protection", "security"}]}`; see
-//! [`DiffReport::to_json`].
+//! [`DiffReport::to_json`]. Each resource also carries
+//! `"predicted_replacement"` (the create-only table's verdict),
+//! `"cloudformation_replacement"` (CloudFormation's own verdict from a change
+//! set: `null` offline or without one) and `"disagreement"`; `"replacement"`
+//! is CloudFormation's verdict where there is one, else the prediction.
+//!
+//! The engine takes old and new [`Snapshot`]s: the offline `diff --against
+//! DIR` reads the old one from disk, the online `cargo xtask diff ENV`
+//! (`stackcraft-deploy`) from the deployed stacks, and adds CloudFormation's
+//! verdicts with [`DiffReport::set_cloudformation_verdict`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value as Json};
 
+use crate::replacement::Rules;
 use crate::{resources, Snapshot, StackSnapshot};
 
 /// The JSON schema version of [`DiffReport::to_json`].
@@ -27,7 +37,8 @@ pub enum Replacement {
 }
 
 impl Replacement {
-    fn as_str(self) -> &'static str {
+    /// `none`, `conditional` or `always`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Replacement::None => "none",
             Replacement::Conditional => "conditional",
@@ -78,8 +89,13 @@ pub struct ResourceChange {
     pub path: String,
     /// What changed.
     pub kind: ChangeKind,
-    /// Replacement verdict.
+    /// Replacement verdict predicted from the create-only properties.
     pub replacement: Replacement,
+    /// CloudFormation's own verdict, from a change set (online diff only).
+    pub cloudformation: Option<Replacement>,
+    /// CloudFormation's property-level detail (`Properties.X:
+    /// RequiresRecreation Always`), from the change set.
+    pub cloudformation_detail: Vec<String>,
     /// Whether the type holds data.
     pub stateful: bool,
     /// Property-level changes (modified resources).
@@ -89,7 +105,18 @@ pub struct ResourceChange {
 impl ResourceChange {
     /// A stateful resource replaced (possibly) or removed: data at risk.
     pub fn data_at_risk(&self) -> bool {
-        self.stateful && (self.kind == ChangeKind::Removed || self.replacement != Replacement::None)
+        self.stateful && (self.kind == ChangeKind::Removed || self.verdict() != Replacement::None)
+    }
+
+    /// The verdict that counts: CloudFormation's where a change set gave
+    /// one, else the prediction.
+    pub fn verdict(&self) -> Replacement {
+        self.cloudformation.unwrap_or(self.replacement)
+    }
+
+    /// CloudFormation's verdict differs from the prediction.
+    pub fn disagrees(&self) -> bool {
+        self.cloudformation.is_some_and(|c| c != self.replacement)
     }
 }
 
@@ -190,8 +217,15 @@ impl FailOn {
     }
 }
 
-/// Diff `old` against `new`, one thread per stack.
+/// Diff `old` against `new` with the L1 layer's replacement table, one
+/// thread per stack.
+#[cfg(feature = "app")]
 pub fn diff(old: &Snapshot, new: &Snapshot) -> DiffReport {
+    diff_with(old, new, &crate::replacement::Schemas)
+}
+
+/// Diff `old` against `new` with the replacement `rules`, one thread per stack.
+pub fn diff_with(old: &Snapshot, new: &Snapshot, rules: &dyn Rules) -> DiffReport {
     let mut ids: Vec<&str> = new.stacks.iter().map(|s| s.id.as_str()).collect();
     for s in &old.stacks {
         if !ids.contains(&s.id.as_str()) {
@@ -199,7 +233,7 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> DiffReport {
         }
     }
     let stacks = std::thread::scope(|scope| {
-        let handles: Vec<_> = ids.iter().map(|id| scope.spawn(move || diff_stack(id, old, new))).collect();
+        let handles: Vec<_> = ids.iter().map(|id| scope.spawn(move || diff_stack(id, old, new, rules))).collect();
         handles.into_iter().filter_map(|h| h.join().ok()).collect()
     });
     DiffReport { stacks }
@@ -216,7 +250,7 @@ fn empty_stack(id: &str) -> StackSnapshot {
     }
 }
 
-fn diff_stack(id: &str, old_snap: &Snapshot, new_snap: &Snapshot) -> StackDiff {
+fn diff_stack(id: &str, old_snap: &Snapshot, new_snap: &Snapshot, rules: &dyn Rules) -> StackDiff {
     let empty = empty_stack(id);
     let (old, new) = (old_snap.stack(id), new_snap.stack(id));
     let status = match (old, new) {
@@ -253,6 +287,8 @@ fn diff_stack(id: &str, old_snap: &Snapshot, new_snap: &Snapshot) -> StackDiff {
             kind: ChangeKind::Moved { from: from.clone() },
             replacement: Replacement::Always,
             properties: vec![],
+            cloudformation: None,
+            cloudformation_detail: vec![],
         });
     }
     for a in added {
@@ -265,6 +301,8 @@ fn diff_stack(id: &str, old_snap: &Snapshot, new_snap: &Snapshot) -> StackDiff {
             kind: ChangeKind::Added,
             replacement: Replacement::None,
             properties: vec![],
+            cloudformation: None,
+            cloudformation_detail: vec![],
         });
     }
     for r in removed {
@@ -277,6 +315,8 @@ fn diff_stack(id: &str, old_snap: &Snapshot, new_snap: &Snapshot) -> StackDiff {
             kind: ChangeKind::Removed,
             replacement: Replacement::None,
             properties: vec![],
+            cloudformation: None,
+            cloudformation_detail: vec![],
         });
     }
     for (lid, nv) in &nr {
@@ -284,7 +324,7 @@ fn diff_stack(id: &str, old_snap: &Snapshot, new_snap: &Snapshot) -> StackDiff {
         if ov == nv {
             continue;
         }
-        changes.push(modified(id, lid, ov, nv, new_snap));
+        changes.push(modified(id, lid, ov, nv, new_snap, rules));
     }
     changes.sort_by(|a, b| a.logical_id.cmp(&b.logical_id));
     let section = |key: &str| entries(old.template.get(key), new.template.get(key));
@@ -357,7 +397,7 @@ fn entries(old: Option<&Json>, new: Option<&Json>) -> Vec<EntryChange> {
         .collect()
 }
 
-fn modified(stack: &str, lid: &str, ov: &Json, nv: &Json, snap: &Snapshot) -> ResourceChange {
+fn modified(stack: &str, lid: &str, ov: &Json, nv: &Json, snap: &Snapshot, rules: &dyn Rules) -> ResourceChange {
     let t = type_of(Some(nv)).to_owned();
     let mut props = Vec::new();
     if type_of(Some(ov)) != t {
@@ -368,15 +408,10 @@ fn modified(stack: &str, lid: &str, ov: &Json, nv: &Json, snap: &Snapshot) -> Re
             replacement: Replacement::Always,
         });
     }
-    let info = crate::replacement::lookup(&t);
     let mut leaves = Vec::new();
     leaf_changes("", ov.get("Properties"), nv.get("Properties"), &mut leaves);
     for (path, o, n) in leaves {
-        let replacement = match info {
-            Some(i) if i.create_only.iter().any(|c| covers(c, &path)) => Replacement::Always,
-            Some(i) if i.conditional.iter().any(|c| covers(c, &path)) => Replacement::Conditional,
-            _ => Replacement::None,
-        };
+        let replacement = rules.verdict(&t, &path);
         props.push(PropertyChange { path, old: o, new: n, replacement });
     }
     for attr in ["DeletionPolicy", "UpdateReplacePolicy", "Condition", "DependsOn", "Metadata", "UpdatePolicy"] {
@@ -398,15 +433,9 @@ fn modified(stack: &str, lid: &str, ov: &Json, nv: &Json, snap: &Snapshot) -> Re
         kind: ChangeKind::Modified,
         replacement,
         properties: props,
+        cloudformation: None,
+        cloudformation_detail: vec![],
     }
-}
-
-/// Whether a change at `path` touches the schema path `schema` (`*` matches
-/// any list item; lists are compared whole, so a prefix match counts).
-fn covers(schema: &str, path: &str) -> bool {
-    let s: Vec<&str> = schema.split('.').collect();
-    let p: Vec<&str> = path.split('.').collect();
-    s.iter().zip(p.iter()).all(|(a, b)| *a == "*" || a == b)
 }
 
 /// Changed leaves: objects are recursed into, anything else (lists,
@@ -523,6 +552,39 @@ fn widenings(stack: &str, old: &StackSnapshot, new: &StackSnapshot, snap: &Snaps
 }
 
 impl DiffReport {
+    /// Record CloudFormation's replacement verdict (from a change set) for
+    /// the resource `logical_id` of stack `stack`, with its property-level
+    /// detail. Returns false when the diff has no such changed resource
+    /// (CloudFormation saw a change the templates do not show, e.g. a
+    /// dynamic reference or a parameter's value).
+    pub fn set_cloudformation_verdict(
+        &mut self,
+        stack: &str,
+        logical_id: &str,
+        verdict: Replacement,
+        detail: Vec<String>,
+    ) -> bool {
+        let found = self
+            .stacks
+            .iter_mut()
+            .filter(|s| s.id == stack)
+            .flat_map(|s| s.resources.iter_mut())
+            .find(|r| r.logical_id == logical_id);
+        match found {
+            Some(r) => {
+                r.cloudformation = Some(verdict);
+                r.cloudformation_detail = detail;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Resources whose CloudFormation verdict differs from the prediction.
+    pub fn disagreements(&self) -> usize {
+        self.stacks.iter().flat_map(|s| &s.resources).filter(|r| r.disagrees()).count()
+    }
+
     /// The top-line counts.
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
@@ -534,7 +596,7 @@ impl DiffReport {
                     ChangeKind::Modified => s.modified = s.modified.saturating_add(1),
                     ChangeKind::Moved { .. } => s.moved = s.moved.saturating_add(1),
                 }
-                if r.replacement != Replacement::None {
+                if r.verdict() != Replacement::None {
                     s.replaced = s.replaced.saturating_add(1);
                 }
                 if r.data_at_risk() {
@@ -584,7 +646,11 @@ impl DiffReport {
                     };
                     json!({
                         "logical_id": r.logical_id, "type": r.type_name, "path": r.path, "change": kind,
-                        "moved_from": from, "replacement": r.replacement.as_str(), "stateful": r.stateful,
+                        "moved_from": from, "replacement": r.verdict().as_str(),
+                        "predicted_replacement": r.replacement.as_str(),
+                        "cloudformation_replacement": r.cloudformation.map(Replacement::as_str),
+                        "cloudformation_detail": r.cloudformation_detail,
+                        "disagreement": r.disagrees(), "stateful": r.stateful,
                         "properties": r.properties.iter().map(|p| json!({
                             "path": p.path, "old": p.old, "new": p.new, "replacement": p.replacement.as_str(),
                         })).collect::<Vec<_>>(),
@@ -606,9 +672,16 @@ impl DiffReport {
             "{} added, {} removed, {} modified, {} moved; {} replaced; {} stateful at risk; {} security widening(s)\n",
             s.added, s.removed, s.modified, s.moved, s.replaced, s.stateful, s.security
         );
+        let disagree = self.disagreements();
+        if disagree > 0 {
+            out.push_str(&format!(
+                "{disagree} resource(s) where CloudFormation's replacement verdict differs from the create-only \
+                 table's prediction (CloudFormation's counts)\n"
+            ));
+        }
         for st in &self.stacks {
             for r in st.resources.iter().filter(|r| r.data_at_risk()) {
-                let what = match (&r.kind, r.replacement) {
+                let what = match (&r.kind, r.verdict()) {
                     (ChangeKind::Removed, _) => "REMOVAL".to_owned(),
                     (_, Replacement::Conditional) => "POSSIBLE REPLACEMENT".to_owned(),
                     _ => "REPLACEMENT".to_owned(),
@@ -623,7 +696,11 @@ impl DiffReport {
                             .filter(|p| p.replacement != Replacement::None)
                             .map(|p| p.path.as_str())
                             .collect();
-                        format!("{} changed", ps.join(", "))
+                        if ps.is_empty() {
+                            "CloudFormation's change set says so".to_owned()
+                        } else {
+                            format!("{} changed", ps.join(", "))
+                        }
                     }
                 };
                 out.push_str(&format!("!! {what} of stateful data: {} [{}] ({why})\n", r.path, r.type_name));
@@ -675,12 +752,21 @@ impl DiffReport {
                     ChangeKind::Modified => ("~", String::new()),
                     ChangeKind::Moved { from } => (">", format!(" (moved from {from}: replaces)")),
                 };
-                let rep = match r.replacement {
+                let rep = match r.verdict() {
                     Replacement::Always => " [REPLACE]",
                     Replacement::Conditional => " [MAY REPLACE]",
                     Replacement::None => "",
                 };
-                out.push_str(&format!("    {sign} {} {} ({}){rep}{extra}\n", r.type_name, r.path, r.logical_id));
+                let cfn = match r.cloudformation {
+                    None => String::new(),
+                    Some(c) if r.disagrees() => format!(
+                        " (CloudFormation: {}; the create-only table predicted {}: DISAGREE)",
+                        c.as_str(),
+                        r.replacement.as_str()
+                    ),
+                    Some(c) => format!(" (CloudFormation: {})", c.as_str()),
+                };
+                out.push_str(&format!("    {sign} {} {} ({}){rep}{extra}{cfn}\n", r.type_name, r.path, r.logical_id));
                 for p in &r.properties {
                     let rep = match p.replacement {
                         Replacement::Always => " (replaces)",
@@ -688,6 +774,9 @@ impl DiffReport {
                         Replacement::None => "",
                     };
                     out.push_str(&format!("        {}: {} -> {}{rep}\n", p.path, show(&p.old), show(&p.new)));
+                }
+                for d in &r.cloudformation_detail {
+                    out.push_str(&format!("        CloudFormation: {d}\n"));
                 }
             }
         }

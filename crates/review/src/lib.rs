@@ -8,6 +8,12 @@
 //!
 //! [`Review`] installs the `diff`, `cost` and `graph` subcommands into an
 //! app's command line (`stackcraft::cli::run`).
+//!
+//! Without the default `app` feature the crate is the diff engine (and the
+//! cost estimate) alone, on serde_json and the assembly contract:
+//! `stackcraft-deploy` links it that way for the online diff (`cargo xtask
+//! diff ENV`), so one engine renders both the offline and the online diff
+//! while deploy links neither the building blocks nor the L1 layer.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::arithmetic_side_effects))]
 
 use std::collections::BTreeMap;
@@ -15,16 +21,24 @@ use std::path::Path;
 
 use serde_json::Value as Json;
 
+#[cfg(feature = "app")]
 mod command;
 pub mod cost;
 pub mod diff;
+#[cfg(feature = "app")]
 pub mod graph;
 pub mod prices;
 pub mod replacement;
 pub mod stateful;
+#[cfg(feature = "app")]
 mod svg;
 
-pub use command::{Review, EXIT_FAIL_ON};
+#[cfg(feature = "app")]
+pub use command::Review;
+
+/// Exit code of `diff --fail-on` (offline and online) when the named kind of
+/// change is present.
+pub const EXIT_FAIL_ON: u8 = 3;
 
 /// One stack of a [`Snapshot`].
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +69,7 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// From a synthesized assembly.
+    #[cfg(feature = "app")]
     pub fn from_assembly(a: &stackcraft_core::Assembly) -> Self {
         let stacks = a
             .stacks
@@ -101,6 +116,12 @@ impl Snapshot {
             }
         }
         Ok(Snapshot { stacks, paths })
+    }
+
+    /// Add the construct paths of a `tree.json` document (stack = the first
+    /// path segment).
+    pub fn index_tree(&mut self, tree: &Json) {
+        index_tree(tree, &mut self.paths);
     }
 
     /// The stack with id `id`.

@@ -1,8 +1,10 @@
 //! The shipped, dated price table (USD, on-demand, Linux, no free tier).
 //!
-//! Sources (AWS public price pages; figures transcribed for the date in
-//! [`PRICES_AS_OF`], NOT fetched at run time — re-check them before relying
-//! on a figure, and update the date when you do):
+//! Per price, [`SOURCES`] records the page it was checked against and the
+//! date it was read; the prices not in it are marked [`UNVERIFIED`] (see
+//! [`source`]). The figures were typed from the AWS public price pages
+//! below, NOT fetched at run time — re-check them before relying on a
+//! figure, and update the date when you do:
 //! - Fargate: aws.amazon.com/fargate/pricing (Linux/x86 per vCPU-hour and
 //!   GB-hour; Spot: a typical 70% discount, the live Spot price varies)
 //! - NAT gateway, public IPv4: aws.amazon.com/vpc/pricing
@@ -22,7 +24,7 @@
 //!
 //! Free tiers are ignored (an estimate for a steady account).
 
-/// The date the table's figures were transcribed.
+/// The date the table's figures were transcribed (and the checked ones read).
 pub const PRICES_AS_OF: &str = "2026-11-24";
 
 /// Prices of one region.
@@ -259,6 +261,102 @@ pub const REGIONS: &[RegionPrices] = &[
     },
 ];
 
+/// Where one price of the table was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PriceSource {
+    /// The [`RegionPrices`] field.
+    pub field: &'static str,
+    /// The region, or `*` for every region of the table.
+    pub region: &'static str,
+    /// The page the figure was checked against, or `unverified: ...`.
+    pub source: &'static str,
+    /// The date the page was read (empty when unverified).
+    pub read: &'static str,
+}
+
+/// What an unverified price says.
+pub const UNVERIFIED: &str = "unverified: no source found offline";
+
+/// The prices checked against a public page (2026-11-24, through the
+/// offline page index available to the build: AWS's CloudFront price page,
+/// otherwise secondary pages quoting the AWS price pages). Each agreed with
+/// the table; nothing had to be corrected. Every other price is [`UNVERIFIED`]: a
+/// figure typed from memory of the AWS price pages, to re-check there.
+pub const SOURCES: &[PriceSource] = &[
+    PriceSource { field: "fargate_vcpu_hour", region: "us-east-1", source: "https://www.vantage.sh/blog/fargate-pricing (Linux/x86 $0.04048 per vCPU-hour)", read: "2026-11-24" },
+    PriceSource { field: "fargate_gb_hour", region: "us-east-1", source: "https://www.vantage.sh/blog/fargate-pricing (Linux/x86 $0.004445 per GB-hour)", read: "2026-11-24" },
+    PriceSource { field: "fargate_spot_discount", region: "*", source: "https://www.wring.co/blog/aws-fargate-pricing-guide (Fargate Spot: up to 70% off; the live Spot price varies)", read: "2026-11-24" },
+    PriceSource { field: "nat_hour", region: "us-east-1", source: "https://basavytix.com/blog/aws-nat-gateway-pricing ($0.045 per NAT gateway-hour)", read: "2026-11-24" },
+    PriceSource { field: "nat_gb", region: "us-east-1", source: "https://basavytix.com/blog/aws-nat-gateway-pricing ($0.045 per GB processed)", read: "2026-11-24" },
+    PriceSource { field: "public_ipv4_hour", region: "*", source: "https://www.doit.com/aws-public-ipv4-price-increase-the-complete-guide/ ($0.005 per public IPv4 address-hour since 2024-02-01, every region)", read: "2026-11-24" },
+    PriceSource { field: "alb_hour", region: "us-east-1", source: "https://cloud-horizons.com/blog/alb-the-line-item-nobody-watches/ ($0.0225 per ALB-hour)", read: "2026-11-24" },
+    PriceSource { field: "alb_lcu_hour", region: "us-east-1", source: "https://cloud-horizons.com/blog/alb-the-line-item-nobody-watches/ ($0.008 per LCU-hour)", read: "2026-11-24" },
+    PriceSource { field: "dynamodb_write_million", region: "us-east-1", source: "https://airbyte.com/data-engineering-resources/dynamodb-pricing ($0.625 per million WRU after the November 2024 reduction)", read: "2026-11-24" },
+    PriceSource { field: "dynamodb_read_million", region: "us-east-1", source: "https://airbyte.com/data-engineering-resources/dynamodb-pricing ($0.125 per million RRU after the November 2024 reduction)", read: "2026-11-24" },
+    PriceSource { field: "dynamodb_wcu_hour", region: "us-east-1", source: "https://zeonedge.com/en/blog/dynamodb-cost-optimization-on-demand-provisioned-dax-single-table ($0.00065 per WCU-hour)", read: "2026-11-24" },
+    PriceSource { field: "dynamodb_rcu_hour", region: "us-east-1", source: "https://zeonedge.com/en/blog/dynamodb-cost-optimization-on-demand-provisioned-dax-single-table ($0.00013 per RCU-hour)", read: "2026-11-24" },
+    PriceSource { field: "cloudfront_gb", region: "us-east-1", source: "https://aws.amazon.com/cloudfront/pricing (first 10 TB, United States: $0.085 per GB)", read: "2026-11-24" },
+    PriceSource { field: "cloudfront_gb", region: "eu-central-1", source: "https://aws.amazon.com/cloudfront/pricing (first 10 TB, Europe: $0.085 per GB)", read: "2026-11-24" },
+    PriceSource { field: "cloudfront_gb", region: "ap-northeast-2", source: "https://aws.amazon.com/cloudfront/pricing (first 10 TB, South Korea: $0.120 per GB)", read: "2026-11-24" },
+    PriceSource { field: "rds_instance_hour:db.t4g.micro", region: "us-east-1", source: "https://infratally.com/articles/aws-rds-pricing-explained-2026.html (PostgreSQL Single-AZ $0.016/h; Multi-AZ twice)", read: "2026-11-24" },
+    PriceSource { field: "rds_instance_hour:db.t4g.small", region: "us-east-1", source: "https://infratally.com/articles/aws-rds-pricing-explained-2026.html (PostgreSQL Single-AZ $0.032/h)", read: "2026-11-24" },
+    PriceSource { field: "rds_instance_hour:db.t4g.medium", region: "us-east-1", source: "https://infratally.com/articles/aws-rds-pricing-explained-2026.html (PostgreSQL Single-AZ $0.065/h)", read: "2026-11-24" },
+    PriceSource { field: "rds_gp3_gb_month", region: "us-east-1", source: "https://www.usage.ai/blogs/aws/reserved-instances/rds/pricing-calculator/ (gp3 $0.115 per GB-month)", read: "2026-11-24" },
+    PriceSource { field: "rds_backup_gb_month", region: "us-east-1", source: "https://www.usage.ai/blogs/aws/reserved-instances/rds/pricing-calculator/ (backup beyond the DB size ~$0.095 per GB-month)", read: "2026-11-24" },
+    PriceSource { field: "elasticache_node_hour:cache.t3.micro", region: "us-east-1", source: "https://dragonflydb.io/finops/elasticache/cache.t3.micro (on-demand $0.017/h)", read: "2026-11-24" },
+    PriceSource { field: "s3_gb_month", region: "us-east-1", source: "https://www.cloudhealthtech.com/blog/s3-cost-aws-cloud-storage-costs-explained (S3 Standard $0.023-$0.026 per GB-month by region)", read: "2026-11-24" },
+    PriceSource { field: "dashboard_month", region: "*", source: "https://www.factualminds.com/blog/amazon-cloudwatch-pricing-metrics-logs-alarms-dashboards/ ($3 per dashboard-month)", read: "2026-11-24" },
+    PriceSource { field: "logs_ingest_gb", region: "us-east-1", source: "https://www.factualminds.com/blog/amazon-cloudwatch-pricing-metrics-logs-alarms-dashboards/ (Logs ingestion $0.50 per GB)", read: "2026-11-24" },
+    PriceSource { field: "kms_key_month", region: "*", source: "https://www.wring.co/blog/aws-kms-pricing-guide (customer managed key $1.00 per month)", read: "2026-11-24" },
+    PriceSource { field: "secret_month", region: "*", source: "https://hivebook.wiki/wiki/aws-secrets-manager-rotated-secrets-dynamic-db-credentials-kms ($0.40 per secret-month)", read: "2026-11-24" },
+    PriceSource { field: "hosted_zone_month", region: "*", source: "https://ns1.com/resources/aws-dns ($0.50 per hosted zone-month, first 25)", read: "2026-11-24" },
+];
+
+/// Every price field of [`RegionPrices`], in declaration order.
+pub const FIELDS: &[&str] = &[
+    "fargate_vcpu_hour",
+    "fargate_gb_hour",
+    "fargate_spot_discount",
+    "nat_hour",
+    "nat_gb",
+    "alb_hour",
+    "alb_lcu_hour",
+    "public_ipv4_hour",
+    "rds_instance_hour",
+    "rds_gp3_gb_month",
+    "rds_backup_gb_month",
+    "elasticache_node_hour",
+    "dynamodb_write_million",
+    "dynamodb_read_million",
+    "dynamodb_wcu_hour",
+    "dynamodb_rcu_hour",
+    "dynamodb_gb_month",
+    "msk_serverless_cluster_hour",
+    "msk_serverless_partition_hour",
+    "msk_serverless_gb_month",
+    "cloudfront_gb",
+    "cloudfront_10k_requests",
+    "s3_gb_month",
+    "alarm_month",
+    "dashboard_month",
+    "logs_ingest_gb",
+    "logs_storage_gb_month",
+    "kms_key_month",
+    "secret_month",
+    "hosted_zone_month",
+];
+
+/// Where the price `field` of `region` comes from: the checked page and the
+/// date it was read, or [`UNVERIFIED`]. A price of a list (RDS instance
+/// classes, ElastiCache node types) is `field:key`, e.g.
+/// `rds_instance_hour:db.t4g.micro`.
+pub fn source(region: &str, field: &str) -> (&'static str, &'static str) {
+    SOURCES
+        .iter()
+        .find(|s| s.field == field && (s.region == region || s.region == "*"))
+        .map_or((UNVERIFIED, ""), |s| (s.source, s.read))
+}
+
 /// The prices of `region`, if the table has it.
 pub fn region(region: &str) -> Option<&'static RegionPrices> {
     REGIONS.iter().find(|r| r.region == region)
@@ -267,4 +365,38 @@ pub fn region(region: &str) -> Option<&'static RegionPrices> {
 /// Look up `key` in a `(name, price)` list.
 pub fn lookup(list: &[(&str, f64)], key: &str) -> Option<f64> {
     list.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_source_names_a_field_and_a_region_of_the_table_and_is_dated() {
+        for s in SOURCES {
+            let field = s.field.split(':').next().unwrap_or_default();
+            assert!(FIELDS.contains(&field), "{s:?}");
+            if let (Some((_, key)), Some(r)) = (s.field.split_once(':'), region(s.region)) {
+                let list = if field == "rds_instance_hour" { r.rds_instance_hour } else { r.elasticache_node_hour };
+                assert!(lookup(list, key).is_some(), "{s:?}");
+            }
+            assert!(s.region == "*" || region(s.region).is_some(), "{s:?}");
+            assert!(s.source.starts_with("https://") && s.read == PRICES_AS_OF, "{s:?}");
+        }
+        assert_eq!(source("us-east-1", "fargate_vcpu_hour").1, "2026-11-24");
+        assert_eq!(source("eu-central-1", "public_ipv4_hour").1, "2026-11-24");
+        assert_eq!(source("eu-central-1", "fargate_vcpu_hour"), (UNVERIFIED, ""));
+    }
+
+    #[test]
+    fn checked_figures_are_the_tables() {
+        let us = region("us-east-1")
+            .map(|r| (r.fargate_vcpu_hour, r.fargate_gb_hour, r.nat_hour, r.nat_gb, r.alb_hour, r.alb_lcu_hour));
+        assert_eq!(us, Some((0.04048, 0.004445, 0.045, 0.045, 0.0225, 0.008)));
+        assert!(REGIONS.iter().all(|r| r.public_ipv4_hour == 0.005));
+        let cf: Vec<f64> = REGIONS.iter().map(|r| r.cloudfront_gb).collect();
+        assert_eq!(cf, [0.085, 0.085, 0.120]);
+        let rds = region("us-east-1").map(|r| r.rds_instance_hour).unwrap_or_default();
+        assert_eq!(lookup(rds, "db.t4g.micro"), Some(0.016));
+    }
 }
