@@ -1000,34 +1000,57 @@ impl Deployer {
 
     /// Modifications CloudFormation gave no replacement detail for (some
     /// emulators, some resource types): compare the deployed and new
-    /// properties and flag a replacement when a create-only property changes
-    /// (the L1 layer's schema data, carried by the assembly).
+    /// properties and flag a replacement when a create-only property changes.
+    /// The create-only properties come from the assembly when it carries them,
+    /// else from the L1 layer's generated table ([`stackcraft_replacement`]).
     async fn flag_create_only(&self, art: &StackArtifact, cs: &mut ChangeSet) {
-        let lacking =
-            |c: &ResourceChange| c.action == ChangeAction::Modify && (c.replacement.is_none() || c.details.is_empty());
-        if self.create_only.is_empty() || !cs.changes.iter().any(lacking) {
+        // CloudFormation's own answer (even a bare `Replacement: False`) stands.
+        let create_only = &self.create_only;
+        let lacking = |c: &ResourceChange| {
+            c.action == ChangeAction::Modify
+                && c.replacement.is_none()
+                && !create_only_of(create_only, &c.resource_type).is_empty()
+        };
+        if !cs.changes.iter().any(lacking) {
             return;
         }
         let Ok(deployed) = self.cfn().get_template().stack_name(&art.stack_name).send().await else { return };
         let Some(Ok(old)) = deployed.template_body().map(serde_json::from_str::<serde_json::Value>) else { return };
         let Ok(new) = art.template() else { return };
         for c in cs.changes.iter_mut().filter(|c| lacking(c)) {
-            let Some(props) = self.create_only.get(&c.resource_type) else { continue };
-            let get = |t: &serde_json::Value, p: &str| t["Resources"][&c.logical_id]["Properties"].get(p).cloned();
-            for p in props {
-                let (before, after) = (get(&old, p), get(&new, p));
-                if before != after {
-                    c.replacement = Some(crate::model::Replacement::True);
-                    c.details.push(crate::model::PropertyChange {
-                        attribute: "Properties".into(),
-                        name: Some(p.clone()),
-                        requires_recreation: Some("Always".into()),
-                        change_source: Some("create-only property (CloudFormation gave no replacement detail)".into()),
-                        causing_entity: None,
-                        before: before.map(|v| v.to_string()),
-                        after: after.map(|v| v.to_string()),
-                    });
+            let props = create_only_of(&self.create_only, &c.resource_type);
+            let resource = |t: &serde_json::Value| t["Resources"][&c.logical_id]["Properties"].clone();
+            let (old_props, new_props) = (resource(&old), resource(&new));
+            for (p, effect) in props {
+                let (before, after) = (property_at(&old_props, &p), property_at(&new_props, &p));
+                if before == after {
+                    continue;
                 }
+                let (replacement, requires, kind) = match effect {
+                    stackcraft_replacement::Effect::Replaces => {
+                        (crate::model::Replacement::True, "Always", "create-only property")
+                    }
+                    stackcraft_replacement::Effect::MayReplace => {
+                        (crate::model::Replacement::Conditional, "Conditionally", "conditional create-only property")
+                    }
+                };
+                if c.replacement != Some(crate::model::Replacement::True) {
+                    c.replacement = Some(replacement);
+                }
+                let show = |v: Vec<&serde_json::Value>| match v.as_slice() {
+                    [] => None,
+                    [one] => Some(one.to_string()),
+                    many => Some(serde_json::Value::Array(many.iter().map(|v| (*v).clone()).collect()).to_string()),
+                };
+                c.details.push(crate::model::PropertyChange {
+                    attribute: "Properties".into(),
+                    name: Some(p.clone()),
+                    requires_recreation: Some(requires.into()),
+                    change_source: Some(format!("{kind} (CloudFormation gave no replacement detail)")),
+                    causing_entity: None,
+                    before: show(before),
+                    after: show(after),
+                });
             }
         }
     }
@@ -1479,6 +1502,37 @@ fn succeeded(info: StackInfo, events: &[StackEvent], name: &str) -> Result<Stack
         status: info.status,
         reason: info.reason,
     })
+}
+
+/// The create-only properties of `resource_type` with their effect: the
+/// assembly's map when it has the type, else the L1 layer's generated table.
+fn create_only_of(
+    from_assembly: &BTreeMap<String, Vec<String>>,
+    resource_type: &str,
+) -> Vec<(String, stackcraft_replacement::Effect)> {
+    match from_assembly.get(resource_type) {
+        Some(props) => props.iter().map(|p| (p.clone(), stackcraft_replacement::Effect::Replaces)).collect(),
+        None => {
+            stackcraft_replacement::create_only(resource_type).into_iter().map(|(p, e)| (p.to_string(), e)).collect()
+        }
+    }
+}
+
+/// The values at a dotted property path (`A.B`, `*` for every list item) of
+/// a resource's `Properties`; empty when absent.
+fn property_at<'a>(props: &'a serde_json::Value, path: &str) -> Vec<&'a serde_json::Value> {
+    let mut at = vec![props];
+    for seg in path.split('.') {
+        at = at
+            .into_iter()
+            .flat_map(|v| match (seg, v) {
+                ("*", serde_json::Value::Array(items)) => items.iter().collect::<Vec<_>>(),
+                (key, serde_json::Value::Object(m)) => m.get(key).into_iter().collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+    }
+    at
 }
 
 #[cfg(test)]
