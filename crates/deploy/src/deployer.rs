@@ -330,11 +330,15 @@ impl Deployer {
     /// answer. A stack whose change set needs a dependency deployed first
     /// (it imports an export that does not exist yet) is named and covered by
     /// the same answer; its diff is shown when it deploys. Without a
-    /// terminal or with `--yes` (or `--method direct`) this does nothing.
+    /// terminal or with `--yes` this does nothing. With `--method direct`
+    /// (no change sets) it shows what each stack gets and asks once too.
     /// "No" deletes the change sets created.
     pub async fn confirm_up_front(self: &Arc<Self>, stacks: &[StackArtifact]) -> Result<(), Error> {
-        if self.ui.assume_yes() || !self.ui.is_interactive() || self.method == Method::Direct {
+        if self.ui.assume_yes() || !self.ui.is_interactive() {
             return Ok(());
+        }
+        if self.method == Method::Direct {
+            return self.confirm_direct_up_front(stacks).await;
         }
         let mut set = JoinSet::new();
         for s in stacks.iter().filter(|s| self.include_shared || !s.shared) {
@@ -1144,6 +1148,46 @@ impl Deployer {
         }
     }
 
+    /// [`Method::Direct`]'s one question up front: what each stack gets
+    /// (a create shows its resources; an update has no preview without a
+    /// change set), then one answer for the run.
+    async fn confirm_direct_up_front(self: &Arc<Self>, stacks: &[StackArtifact]) -> Result<(), Error> {
+        let mut creates = Vec::new();
+        let mut updates = Vec::new();
+        for s in stacks.iter().filter(|s| self.include_shared || !s.shared) {
+            let existing = self.for_stack(s)?.describe(&s.stack_name).await?;
+            match existing {
+                Some(i) if i.status != StackStatus::ReviewInProgress => {
+                    self.ui.line(&format!("{}: direct update (no change set, so no diff preview)", s.stack_name));
+                    updates.push(s.stack_name.clone());
+                }
+                _ => {
+                    self.ui.line(&render_change_set(&local_create_diff(s)));
+                    creates.push(s.stack_name.clone());
+                }
+            }
+        }
+        let mut parts = Vec::new();
+        if !creates.is_empty() {
+            parts.push(format!("create {}", creates.join(", ")));
+        }
+        if !updates.is_empty() {
+            parts.push(format!("update {} (no diff preview)", updates.join(", ")));
+        }
+        if parts.is_empty() {
+            return Ok(());
+        }
+        let question = format!("Deploy with --method direct: {}?", parts.join("; "));
+        match self.ui.confirm(&question).await {
+            Ok(true) => {
+                self.confirmed.store(true, std::sync::atomic::Ordering::SeqCst);
+                Ok(())
+            }
+            Ok(false) => Err(Error::Refused("deploy cancelled; nothing was changed".into())),
+            Err(e) => Err(e),
+        }
+    }
+
     /// [`Method::Direct`]: CreateStack / UpdateStack without a change set.
     async fn deploy_direct(&self, art: &StackArtifact) -> Result<StackResult, Error> {
         let name = &art.stack_name;
@@ -1161,14 +1205,17 @@ impl Deployer {
         let url = if art.needs_upload() { Some(self.upload_template(art).await?) } else { None };
         let body = url.is_none().then(|| art.template_body.clone());
         let creating = existing.is_none();
-        let question = if creating {
+        let confirmed = self.confirmed.load(std::sync::atomic::Ordering::SeqCst);
+        let question = if confirmed {
+            String::new()
+        } else if creating {
             self.ui.line(&render_change_set(&local_create_diff(art)));
             format!("Create {name}?")
         } else {
             self.ui.line(&format!("{name}: direct update (no change set, so no diff preview)"));
             format!("Update {name}?")
         };
-        if !self.ui.confirm(&question).await? {
+        if !confirmed && !self.ui.confirm(&question).await? {
             return Err(Error::Refused(format!("{name}: cancelled")));
         }
         let marker = match &existing {
