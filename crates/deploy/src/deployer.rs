@@ -194,6 +194,10 @@ pub struct Deployer {
     confirmed: Arc<std::sync::atomic::AtomicBool>,
     /// Create-only properties by resource type (replacement fallback).
     create_only: Arc<BTreeMap<String, Vec<String>>>,
+    /// ECS, to follow services while their stack updates ([`crate::ecs`]).
+    ecs: Option<aws_sdk_ecs::Client>,
+    /// The fail-fast policy for ECS services.
+    fail_fast: crate::ecs::FailFast,
 }
 
 fn now_millis() -> u128 {
@@ -238,6 +242,8 @@ impl Deployer {
             prepared: Arc::default(),
             confirmed: Arc::default(),
             create_only: Arc::default(),
+            ecs: None,
+            fail_fast: crate::ecs::FailFast::default(),
         }
     }
 
@@ -246,6 +252,15 @@ impl Deployer {
     /// replacement detail is flagged as a replacement when one of them changes.
     pub fn with_create_only(mut self, create_only: BTreeMap<String, Vec<String>>) -> Self {
         self.create_only = Arc::new(create_only);
+        self
+    }
+
+    /// Follow ECS services with `ecs` while their stack updates, printing
+    /// deployments, service events and stopped tasks, and apply `policy`
+    /// when a new deployment fails ([`crate::ecs`]).
+    pub fn with_ecs(mut self, ecs: aws_sdk_ecs::Client, policy: crate::ecs::FailFast) -> Self {
+        self.ecs = Some(ecs);
+        self.fail_fast = policy;
         self
     }
 
@@ -305,6 +320,10 @@ impl Deployer {
     }
 
     fn sibling(&self, clients: Clients) -> Deployer {
+        let ecs = match (&self.ecs, &clients.config) {
+            (Some(_), Some(conf)) => Some(aws_sdk_ecs::Client::new(conf)),
+            (ecs, _) => ecs.clone(),
+        };
         Deployer {
             clients,
             ui: self.ui.clone(),
@@ -321,6 +340,8 @@ impl Deployer {
             prepared: Arc::clone(&self.prepared),
             confirmed: Arc::clone(&self.confirmed),
             create_only: Arc::clone(&self.create_only),
+            ecs,
+            fail_fast: self.fail_fast,
         }
     }
 
@@ -1083,22 +1104,106 @@ impl Deployer {
             .send()
             .await
             .map_err(|e| self.not_started_unless_lost(name, aws_err("ExecuteChangeSet", name, e)))?;
-        let (info, events) = self
-            .watch(
-                name,
-                name,
-                marker,
-                cs.changes.len(),
-                Some(status_before.as_ref().unwrap_or(&StackStatus::ReviewInProgress)),
+        let (watched, verdict) = self
+            .with_ecs_followed(
+                art,
+                !cs.creates_stack,
+                self.watch(
+                    name,
+                    name,
+                    marker,
+                    cs.changes.len(),
+                    Some(status_before.as_ref().unwrap_or(&StackStatus::ReviewInProgress)),
+                ),
             )
-            .await?;
-        let info = succeeded(info, &events, name)?;
+            .await;
+        let (info, events) = watched.map_err(|e| self.fail_fast_error(name, &verdict, e))?;
+        let info = succeeded(info, &events, name).map_err(|e| self.fail_fast_error(name, &verdict, e))?;
         if cs.creates_stack && art.termination_protection && !info.termination_protection {
             self.set_termination_protection(name, true).await?;
         }
         // Outputs are not always current in the last poll (moto never
         // refreshes them there): describe once more.
         Ok(self.describe(name).await?.unwrap_or(info))
+    }
+
+    /// Run `watch` (the wait for an update of `art`) while following the
+    /// stack's ECS services ([`crate::ecs::follow`]), when there is an ECS
+    /// client, the update is not a create and the template has services.
+    async fn with_ecs_followed<F, R>(
+        &self,
+        art: &StackArtifact,
+        updating: bool,
+        watch: F,
+    ) -> (R, Option<crate::ecs::Verdict>)
+    where
+        F: std::future::Future<Output = R>,
+    {
+        let Some(ecs) = self.ecs.as_ref().filter(|_| updating && art.template_body.contains("AWS::ECS::Service"))
+        else {
+            return (watch.await, None);
+        };
+        let services = self.ecs_services(&art.stack_name).await;
+        if services.is_empty() {
+            return (watch.await, None);
+        }
+        let ui = self.ui.clone();
+        let say = move |l: &str| ui.line(l);
+        let follow = crate::ecs::follow(
+            ecs,
+            self.cfn(),
+            &art.stack_name,
+            &services,
+            self.fail_fast,
+            &say,
+            self.poll.initial.max(Duration::from_millis(10)),
+        );
+        tokio::pin!(watch);
+        tokio::pin!(follow);
+        let mut verdict = None;
+        loop {
+            tokio::select! {
+                r = &mut watch => return (r, verdict),
+                v = &mut follow, if verdict.is_none() => verdict = Some(v),
+            }
+        }
+    }
+
+    /// The ECS services of a deployed stack (ListStackResources).
+    async fn ecs_services(&self, stack: &str) -> Vec<crate::ecs::ServiceRef> {
+        let mut found = Vec::new();
+        let mut token = None;
+        loop {
+            let Ok(out) = self.cfn().list_stack_resources().stack_name(stack).set_next_token(token.take()).send().await
+            else {
+                return found;
+            };
+            for r in out.stack_resource_summaries() {
+                if r.resource_type() == Some("AWS::ECS::Service") {
+                    if let (Some(l), Some(p)) = (r.logical_resource_id(), r.physical_resource_id()) {
+                        found.extend(crate::ecs::ServiceRef::from_physical_id(l, p));
+                    }
+                }
+            }
+            match out.next_token() {
+                Some(t) => token = Some(t.to_string()),
+                None => return found,
+            }
+        }
+    }
+
+    /// The error of an update that fail-fast cancelled: says so, with the
+    /// service, the reason and the next step. Other errors pass unchanged.
+    fn fail_fast_error(&self, stack: &str, verdict: &Option<crate::ecs::Verdict>, e: Error) -> Error {
+        match verdict {
+            Some(crate::ecs::Verdict::Failed { service, reason, cancelled: true }) => Error::Refused(format!(
+                "{stack}: fail-fast cancelled the update because ECS service {service} is failing ({reason}); \
+                 CloudFormation rolled the stack back. Fix the service (the stopped tasks' reasons are above), then \
+                 rerun `{}` (--no-fail-fast lets CloudFormation wait instead). Underlying: {e}",
+                self.deploy_command
+            )),
+            _ => e,
+        }
     }
 
     /// Deploy one stack: prepare, show the diff, confirm, execute, report.
@@ -1258,10 +1363,15 @@ impl Deployer {
         }
         let total = if creating { art.resource_count() } else { 0 };
         let before = existing.as_ref().map(|e| e.status.clone());
-        let (info, events) = self
-            .watch(name, name, marker, total, Some(before.as_ref().unwrap_or(&StackStatus::ReviewInProgress)))
-            .await?;
-        let info = succeeded(info, &events, name)?;
+        let (watched, verdict) = self
+            .with_ecs_followed(
+                art,
+                !creating,
+                self.watch(name, name, marker, total, Some(before.as_ref().unwrap_or(&StackStatus::ReviewInProgress))),
+            )
+            .await;
+        let (info, events) = watched.map_err(|e| self.fail_fast_error(name, &verdict, e))?;
+        let info = succeeded(info, &events, name).map_err(|e| self.fail_fast_error(name, &verdict, e))?;
         if info.termination_protection != art.termination_protection {
             self.set_termination_protection(name, art.termination_protection).await?;
         }
