@@ -271,7 +271,7 @@ pub(crate) fn lib_rs(modules: &[(String, String, usize)]) -> String {
          properties and definitions, the properties and the definitions as (name, JSON) sorted by name).\n\
          pub(crate) type SchemaEntry = (&'static str, &'static str, &'static [(&'static str, &'static str)], &'static [(&'static str, &'static str)]);\n\
          \n/// The reduced provider schema of `type_name`, if its service is enabled.\n\
-         #[allow(unreachable_code)]\n\
+         #[allow(unreachable_code, unused_variables)]\n\
          pub(crate) fn schema_text(type_name: &str) -> Option<&'static SchemaEntry> {\n\
          let service = type_name.strip_prefix(\"AWS::\")?.split(\"::\").next()?;\n\
          let schemas: &'static [SchemaEntry] = match service {\n",

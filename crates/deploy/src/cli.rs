@@ -118,6 +118,19 @@ struct DeployCmd {
     /// mode (its DeploymentMode has only REVERT_DRIFT); the flag says so
     #[arg(long)]
     express: bool,
+    /// While a stack with ECS services updates, cancel the update as soon as
+    /// a service's new deployment fails (circuit breaker, or
+    /// --max-failed-tasks failed tasks). Default: on for non-production
+    /// environments, off for production (failures are reported either way)
+    #[arg(long, overrides_with = "no_fail_fast")]
+    fail_fast: bool,
+    /// Report failing ECS deployments but let CloudFormation keep waiting
+    #[arg(long, overrides_with = "fail_fast")]
+    no_fail_fast: bool,
+    /// Failed tasks of a new ECS deployment that make it failed (0: only the
+    /// circuit breaker)
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    max_failed_tasks: u32,
 }
 
 #[derive(Debug, Parser)]
@@ -387,8 +400,22 @@ async fn run_command(
         if method == Method::Direct {
             deploy_command.push_str(" --method direct");
         }
+        let ecs = match (&cmd, &clients.config) {
+            (Cmd::Deploy(c), Some(conf)) => Some((
+                aws_sdk_ecs::Client::new(conf),
+                crate::ecs::FailFast {
+                    cancel: fail_fast_default(c.fail_fast, c.no_fail_fast, assembly.production),
+                    max_failed_tasks: c.max_failed_tasks,
+                },
+            )),
+            _ => None,
+        };
+        let mut deployer = Deployer::new(clients, ui.clone(), poll, reattach);
+        if let Some((client, policy)) = ecs {
+            deployer = deployer.with_ecs(client, policy);
+        }
         let deployer = Arc::new(
-            Deployer::new(clients, ui.clone(), poll, reattach)
+            deployer
                 .with_interrupt(interrupt)
                 .with_method(method)
                 .with_include_shared(common.include_shared)
@@ -490,6 +517,16 @@ async fn run_command(
                 Ok(())
             }
         }
+    }
+}
+
+/// Whether fail-fast cancels: `--fail-fast` / `--no-fail-fast` when given,
+/// else on except in production environments.
+fn fail_fast_default(on: bool, off: bool, production: bool) -> bool {
+    match (on, off) {
+        (true, _) => true,
+        (_, true) => false,
+        _ => !production,
     }
 }
 
@@ -833,6 +870,24 @@ mod tests {
             c.common.command_line("deploy"),
             "cargo xtask deploy dev --app 'my shop' --stack Data --profile p --region eu-west-1 --include-shared"
         );
+    }
+
+    #[test]
+    fn fail_fast_is_on_by_default_except_in_production() {
+        let parse = |extra: &[&str]| {
+            let c = DeployCmd::try_parse_from(["deploy", "prod"].iter().chain(extra)).unwrap();
+            (c.fail_fast, c.no_fail_fast, c.max_failed_tasks)
+        };
+        let (on, off, n) = parse(&[]);
+        assert_eq!(n, 3);
+        assert!(fail_fast_default(on, off, false));
+        assert!(!fail_fast_default(on, off, true));
+        let (on, off, _) = parse(&["--fail-fast"]);
+        assert!(fail_fast_default(on, off, true));
+        let (on, off, _) = parse(&["--no-fail-fast"]);
+        assert!(!fail_fast_default(on, off, false));
+        let (on, off, _) = parse(&["--fail-fast", "--no-fail-fast"]);
+        assert!(!fail_fast_default(on, off, false), "the last one wins");
     }
 
     #[test]

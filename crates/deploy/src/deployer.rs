@@ -194,6 +194,10 @@ pub struct Deployer {
     confirmed: Arc<std::sync::atomic::AtomicBool>,
     /// Create-only properties by resource type (replacement fallback).
     create_only: Arc<BTreeMap<String, Vec<String>>>,
+    /// ECS, to follow services while their stack updates ([`crate::ecs`]).
+    ecs: Option<aws_sdk_ecs::Client>,
+    /// The fail-fast policy for ECS services.
+    fail_fast: crate::ecs::FailFast,
 }
 
 fn now_millis() -> u128 {
@@ -233,6 +237,8 @@ impl Deployer {
             prepared: Arc::default(),
             confirmed: Arc::default(),
             create_only: Arc::default(),
+            ecs: None,
+            fail_fast: crate::ecs::FailFast::default(),
         }
     }
 
@@ -241,6 +247,15 @@ impl Deployer {
     /// replacement detail is flagged as a replacement when one of them changes.
     pub fn with_create_only(mut self, create_only: BTreeMap<String, Vec<String>>) -> Self {
         self.create_only = Arc::new(create_only);
+        self
+    }
+
+    /// Follow ECS services with `ecs` while their stack updates, printing
+    /// deployments, service events and stopped tasks, and apply `policy`
+    /// when a new deployment fails ([`crate::ecs`]).
+    pub fn with_ecs(mut self, ecs: aws_sdk_ecs::Client, policy: crate::ecs::FailFast) -> Self {
+        self.ecs = Some(ecs);
+        self.fail_fast = policy;
         self
     }
 
@@ -300,6 +315,10 @@ impl Deployer {
     }
 
     fn sibling(&self, clients: Clients) -> Deployer {
+        let ecs = match (&self.ecs, &clients.config) {
+            (Some(_), Some(conf)) => Some(aws_sdk_ecs::Client::new(conf)),
+            (ecs, _) => ecs.clone(),
+        };
         Deployer {
             clients,
             ui: self.ui.clone(),
@@ -316,6 +335,8 @@ impl Deployer {
             prepared: Arc::clone(&self.prepared),
             confirmed: Arc::clone(&self.confirmed),
             create_only: Arc::clone(&self.create_only),
+            ecs,
+            fail_fast: self.fail_fast,
         }
     }
 
@@ -325,11 +346,15 @@ impl Deployer {
     /// answer. A stack whose change set needs a dependency deployed first
     /// (it imports an export that does not exist yet) is named and covered by
     /// the same answer; its diff is shown when it deploys. Without a
-    /// terminal or with `--yes` (or `--method direct`) this does nothing.
+    /// terminal or with `--yes` this does nothing. With `--method direct`
+    /// (no change sets) it shows what each stack gets and asks once too.
     /// "No" deletes the change sets created.
     pub async fn confirm_up_front(self: &Arc<Self>, stacks: &[StackArtifact]) -> Result<(), Error> {
-        if self.ui.assume_yes() || !self.ui.is_interactive() || self.method == Method::Direct {
+        if self.ui.assume_yes() || !self.ui.is_interactive() {
             return Ok(());
+        }
+        if self.method == Method::Direct {
+            return self.confirm_direct_up_front(stacks).await;
         }
         let mut set = JoinSet::new();
         for s in stacks.iter().filter(|s| self.include_shared || !s.shared) {
@@ -995,34 +1020,57 @@ impl Deployer {
 
     /// Modifications CloudFormation gave no replacement detail for (some
     /// emulators, some resource types): compare the deployed and new
-    /// properties and flag a replacement when a create-only property changes
-    /// (the L1 layer's schema data, carried by the assembly).
+    /// properties and flag a replacement when a create-only property changes.
+    /// The create-only properties come from the assembly when it carries them,
+    /// else from the L1 layer's generated table ([`stackcraft_replacement`]).
     async fn flag_create_only(&self, art: &StackArtifact, cs: &mut ChangeSet) {
-        let lacking =
-            |c: &ResourceChange| c.action == ChangeAction::Modify && (c.replacement.is_none() || c.details.is_empty());
-        if self.create_only.is_empty() || !cs.changes.iter().any(lacking) {
+        // CloudFormation's own answer (even a bare `Replacement: False`) stands.
+        let create_only = &self.create_only;
+        let lacking = |c: &ResourceChange| {
+            c.action == ChangeAction::Modify
+                && c.replacement.is_none()
+                && !create_only_of(create_only, &c.resource_type).is_empty()
+        };
+        if !cs.changes.iter().any(lacking) {
             return;
         }
         let Ok(deployed) = self.cfn().get_template().stack_name(&art.stack_name).send().await else { return };
         let Some(Ok(old)) = deployed.template_body().map(serde_json::from_str::<serde_json::Value>) else { return };
         let Ok(new) = art.template() else { return };
         for c in cs.changes.iter_mut().filter(|c| lacking(c)) {
-            let Some(props) = self.create_only.get(&c.resource_type) else { continue };
-            let get = |t: &serde_json::Value, p: &str| t["Resources"][&c.logical_id]["Properties"].get(p).cloned();
-            for p in props {
-                let (before, after) = (get(&old, p), get(&new, p));
-                if before != after {
-                    c.replacement = Some(crate::model::Replacement::True);
-                    c.details.push(crate::model::PropertyChange {
-                        attribute: "Properties".into(),
-                        name: Some(p.clone()),
-                        requires_recreation: Some("Always".into()),
-                        change_source: Some("create-only property (CloudFormation gave no replacement detail)".into()),
-                        causing_entity: None,
-                        before: before.map(|v| v.to_string()),
-                        after: after.map(|v| v.to_string()),
-                    });
+            let props = create_only_of(&self.create_only, &c.resource_type);
+            let resource = |t: &serde_json::Value| t["Resources"][&c.logical_id]["Properties"].clone();
+            let (old_props, new_props) = (resource(&old), resource(&new));
+            for (p, effect) in props {
+                let (before, after) = (property_at(&old_props, &p), property_at(&new_props, &p));
+                if before == after {
+                    continue;
                 }
+                let (replacement, requires, kind) = match effect {
+                    stackcraft_replacement::Effect::Replaces => {
+                        (crate::model::Replacement::True, "Always", "create-only property")
+                    }
+                    stackcraft_replacement::Effect::MayReplace => {
+                        (crate::model::Replacement::Conditional, "Conditionally", "conditional create-only property")
+                    }
+                };
+                if c.replacement != Some(crate::model::Replacement::True) {
+                    c.replacement = Some(replacement);
+                }
+                let show = |v: Vec<&serde_json::Value>| match v.as_slice() {
+                    [] => None,
+                    [one] => Some(one.to_string()),
+                    many => Some(serde_json::Value::Array(many.iter().map(|v| (*v).clone()).collect()).to_string()),
+                };
+                c.details.push(crate::model::PropertyChange {
+                    attribute: "Properties".into(),
+                    name: Some(p.clone()),
+                    requires_recreation: Some(requires.into()),
+                    change_source: Some(format!("{kind} (CloudFormation gave no replacement detail)")),
+                    causing_entity: None,
+                    before: show(before),
+                    after: show(after),
+                });
             }
         }
     }
@@ -1051,22 +1099,106 @@ impl Deployer {
             .send()
             .await
             .map_err(|e| self.not_started_unless_lost(name, aws_err("ExecuteChangeSet", name, e)))?;
-        let (info, events) = self
-            .watch(
-                name,
-                name,
-                marker,
-                cs.changes.len(),
-                Some(status_before.as_ref().unwrap_or(&StackStatus::ReviewInProgress)),
+        let (watched, verdict) = self
+            .with_ecs_followed(
+                art,
+                !cs.creates_stack,
+                self.watch(
+                    name,
+                    name,
+                    marker,
+                    cs.changes.len(),
+                    Some(status_before.as_ref().unwrap_or(&StackStatus::ReviewInProgress)),
+                ),
             )
-            .await?;
-        let info = succeeded(info, &events, name)?;
+            .await;
+        let (info, events) = watched.map_err(|e| self.fail_fast_error(name, &verdict, e))?;
+        let info = succeeded(info, &events, name).map_err(|e| self.fail_fast_error(name, &verdict, e))?;
         if cs.creates_stack && art.termination_protection && !info.termination_protection {
             self.set_termination_protection(name, true).await?;
         }
         // Outputs are not always current in the last poll (moto never
         // refreshes them there): describe once more.
         Ok(self.describe(name).await?.unwrap_or(info))
+    }
+
+    /// Run `watch` (the wait for an update of `art`) while following the
+    /// stack's ECS services ([`crate::ecs::follow`]), when there is an ECS
+    /// client, the update is not a create and the template has services.
+    async fn with_ecs_followed<F, R>(
+        &self,
+        art: &StackArtifact,
+        updating: bool,
+        watch: F,
+    ) -> (R, Option<crate::ecs::Verdict>)
+    where
+        F: std::future::Future<Output = R>,
+    {
+        let Some(ecs) = self.ecs.as_ref().filter(|_| updating && art.template_body.contains("AWS::ECS::Service"))
+        else {
+            return (watch.await, None);
+        };
+        let services = self.ecs_services(&art.stack_name).await;
+        if services.is_empty() {
+            return (watch.await, None);
+        }
+        let ui = self.ui.clone();
+        let say = move |l: &str| ui.line(l);
+        let follow = crate::ecs::follow(
+            ecs,
+            self.cfn(),
+            &art.stack_name,
+            &services,
+            self.fail_fast,
+            &say,
+            self.poll.initial.max(Duration::from_millis(10)),
+        );
+        tokio::pin!(watch);
+        tokio::pin!(follow);
+        let mut verdict = None;
+        loop {
+            tokio::select! {
+                r = &mut watch => return (r, verdict),
+                v = &mut follow, if verdict.is_none() => verdict = Some(v),
+            }
+        }
+    }
+
+    /// The ECS services of a deployed stack (ListStackResources).
+    async fn ecs_services(&self, stack: &str) -> Vec<crate::ecs::ServiceRef> {
+        let mut found = Vec::new();
+        let mut token = None;
+        loop {
+            let Ok(out) = self.cfn().list_stack_resources().stack_name(stack).set_next_token(token.take()).send().await
+            else {
+                return found;
+            };
+            for r in out.stack_resource_summaries() {
+                if r.resource_type() == Some("AWS::ECS::Service") {
+                    if let (Some(l), Some(p)) = (r.logical_resource_id(), r.physical_resource_id()) {
+                        found.extend(crate::ecs::ServiceRef::from_physical_id(l, p));
+                    }
+                }
+            }
+            match out.next_token() {
+                Some(t) => token = Some(t.to_string()),
+                None => return found,
+            }
+        }
+    }
+
+    /// The error of an update that fail-fast cancelled: says so, with the
+    /// service, the reason and the next step. Other errors pass unchanged.
+    fn fail_fast_error(&self, stack: &str, verdict: &Option<crate::ecs::Verdict>, e: Error) -> Error {
+        match verdict {
+            Some(crate::ecs::Verdict::Failed { service, reason, cancelled: true }) => Error::Refused(format!(
+                "{stack}: fail-fast cancelled the update because ECS service {service} is failing ({reason}); \
+                 CloudFormation rolled the stack back. Fix the service (the stopped tasks' reasons are above), then \
+                 rerun `{}` (--no-fail-fast lets CloudFormation wait instead). Underlying: {e}",
+                self.deploy_command
+            )),
+            _ => e,
+        }
     }
 
     /// Deploy one stack: prepare, show the diff, confirm, execute, report.
@@ -1116,6 +1248,46 @@ impl Deployer {
         }
     }
 
+    /// [`Method::Direct`]'s one question up front: what each stack gets
+    /// (a create shows its resources; an update has no preview without a
+    /// change set), then one answer for the run.
+    async fn confirm_direct_up_front(self: &Arc<Self>, stacks: &[StackArtifact]) -> Result<(), Error> {
+        let mut creates = Vec::new();
+        let mut updates = Vec::new();
+        for s in stacks.iter().filter(|s| self.include_shared || !s.shared) {
+            let existing = self.for_stack(s)?.describe(&s.stack_name).await?;
+            match existing {
+                Some(i) if i.status != StackStatus::ReviewInProgress => {
+                    self.ui.line(&format!("{}: direct update (no change set, so no diff preview)", s.stack_name));
+                    updates.push(s.stack_name.clone());
+                }
+                _ => {
+                    self.ui.line(&render_change_set(&local_create_diff(s)));
+                    creates.push(s.stack_name.clone());
+                }
+            }
+        }
+        let mut parts = Vec::new();
+        if !creates.is_empty() {
+            parts.push(format!("create {}", creates.join(", ")));
+        }
+        if !updates.is_empty() {
+            parts.push(format!("update {} (no diff preview)", updates.join(", ")));
+        }
+        if parts.is_empty() {
+            return Ok(());
+        }
+        let question = format!("Deploy with --method direct: {}?", parts.join("; "));
+        match self.ui.confirm(&question).await {
+            Ok(true) => {
+                self.confirmed.store(true, std::sync::atomic::Ordering::SeqCst);
+                Ok(())
+            }
+            Ok(false) => Err(Error::Refused("deploy cancelled; nothing was changed".into())),
+            Err(e) => Err(e),
+        }
+    }
+
     /// [`Method::Direct`]: CreateStack / UpdateStack without a change set.
     async fn deploy_direct(&self, art: &StackArtifact) -> Result<StackResult, Error> {
         let name = &art.stack_name;
@@ -1133,14 +1305,17 @@ impl Deployer {
         let url = if art.needs_upload() { Some(self.upload_template(art).await?) } else { None };
         let body = url.is_none().then(|| art.template_body.clone());
         let creating = existing.is_none();
-        let question = if creating {
+        let confirmed = self.confirmed.load(std::sync::atomic::Ordering::SeqCst);
+        let question = if confirmed {
+            String::new()
+        } else if creating {
             self.ui.line(&render_change_set(&local_create_diff(art)));
             format!("Create {name}?")
         } else {
             self.ui.line(&format!("{name}: direct update (no change set, so no diff preview)"));
             format!("Update {name}?")
         };
-        if !self.ui.confirm(&question).await? {
+        if !confirmed && !self.ui.confirm(&question).await? {
             return Err(Error::Refused(format!("{name}: cancelled")));
         }
         let marker = match &existing {
@@ -1183,10 +1358,15 @@ impl Deployer {
         }
         let total = if creating { art.resource_count() } else { 0 };
         let before = existing.as_ref().map(|e| e.status.clone());
-        let (info, events) = self
-            .watch(name, name, marker, total, Some(before.as_ref().unwrap_or(&StackStatus::ReviewInProgress)))
-            .await?;
-        let info = succeeded(info, &events, name)?;
+        let (watched, verdict) = self
+            .with_ecs_followed(
+                art,
+                !creating,
+                self.watch(name, name, marker, total, Some(before.as_ref().unwrap_or(&StackStatus::ReviewInProgress))),
+            )
+            .await;
+        let (info, events) = watched.map_err(|e| self.fail_fast_error(name, &verdict, e))?;
+        let info = succeeded(info, &events, name).map_err(|e| self.fail_fast_error(name, &verdict, e))?;
         if info.termination_protection != art.termination_protection {
             self.set_termination_protection(name, art.termination_protection).await?;
         }
@@ -1474,6 +1654,37 @@ fn succeeded(info: StackInfo, events: &[StackEvent], name: &str) -> Result<Stack
         status: info.status,
         reason: info.reason,
     })
+}
+
+/// The create-only properties of `resource_type` with their effect: the
+/// assembly's map when it has the type, else the L1 layer's generated table.
+fn create_only_of(
+    from_assembly: &BTreeMap<String, Vec<String>>,
+    resource_type: &str,
+) -> Vec<(String, stackcraft_replacement::Effect)> {
+    match from_assembly.get(resource_type) {
+        Some(props) => props.iter().map(|p| (p.clone(), stackcraft_replacement::Effect::Replaces)).collect(),
+        None => {
+            stackcraft_replacement::create_only(resource_type).into_iter().map(|(p, e)| (p.to_string(), e)).collect()
+        }
+    }
+}
+
+/// The values at a dotted property path (`A.B`, `*` for every list item) of
+/// a resource's `Properties`; empty when absent.
+fn property_at<'a>(props: &'a serde_json::Value, path: &str) -> Vec<&'a serde_json::Value> {
+    let mut at = vec![props];
+    for seg in path.split('.') {
+        at = at
+            .into_iter()
+            .flat_map(|v| match (seg, v) {
+                ("*", serde_json::Value::Array(items)) => items.iter().collect::<Vec<_>>(),
+                (key, serde_json::Value::Object(m)) => m.get(key).into_iter().collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+    }
+    at
 }
 
 #[cfg(test)]

@@ -111,6 +111,7 @@ pub mod assembly;
 pub mod aws;
 pub mod cli;
 pub mod deployer;
+pub mod ecs;
 pub mod error;
 pub mod exports;
 pub mod interrupt;
