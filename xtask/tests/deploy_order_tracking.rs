@@ -49,7 +49,7 @@ fn replace_missing_imports(v: &mut Json, have: &serde_json::Map<String, Json>) {
 
 #[test]
 fn dev_deploys_noop_and_destroys() {
-    let Some(moto) = Moto::start() else { return };
+    let Some(moto) = Moto::moto() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let asm = tmp.path().join("asm");
     let outputs = tmp.path().join("outputs.json");
