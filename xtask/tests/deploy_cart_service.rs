@@ -8,47 +8,32 @@
 //! moto only registers exports for direct CreateStack/UpdateStack, so this
 //! is created with `--method direct`; the no-op deploy uses change sets.
 //!
-//! Production is not deployed here: its HTTPS listener validates a
-//! certificate in an existing hosted zone, which moto cannot have under the
-//! configured id. That the prod table is retained (`DeletionPolicy: Retain`,
-//! deletion protection) is asserted on the template in the example's spec.
+//! Production (`cart_service_prod_table_survives_destroy`): its HTTPS
+//! listener validates a certificate in an existing hosted zone named by id in
+//! the prod config. The test creates that zone in moto, synthesizes prod with
+//! the same config but moto's zone id (`synth --config`), deploys Registry,
+//! Network and Cart, destroys Cart with `--force-production`, and reads the
+//! table through moto's DynamoDB API: `DeletionPolicy: Retain` kept it.
+//! The moto fixes this needs (ACM certificates, the ALB's
+//! CanonicalHostedZoneID, tagged KMS keys, UpdateTerminationProtection) are
+//! in `crates/testing/EMULATOR.md`.
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::time::Instant;
 
 use support::{xtask, Moto};
 
-/// `DynamoDB_20120810.<op>` against moto (which does not check signatures), in
-/// eu-central-1 where every cart environment is pinned.
-fn dynamodb(moto: &Moto, op: &str, body: &str) -> String {
-    let mut s = TcpStream::connect(("127.0.0.1", moto.port)).unwrap();
-    let req = format!(
-        "POST / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nX-Amz-Target: DynamoDB_20120810.{op}\r\n\
-         Content-Type: application/x-amz-json-1.0\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/eu-central-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        moto.port,
-        body.len()
-    );
-    s.write_all(req.as_bytes()).unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out
-}
-
+/// The DynamoDB tables in eu-central-1, where every cart environment is pinned.
 fn table_names(moto: &Moto) -> Vec<String> {
-    let resp = dynamodb(moto, "ListTables", "{}");
-    let body = resp.split("\r\n\r\n").nth(1).unwrap_or("");
-    let json: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {resp}"));
+    let body = moto.json_call("dynamodb", "eu-central-1", "DynamoDB_20120810.ListTables", "{}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
     json["TableNames"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()).collect()
 }
 
 #[test]
 fn cart_service_dev_deploys_noops_and_destroys() {
-    let Some(moto) = Moto::start() else { return };
+    let Some(moto) = Moto::moto() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let outputs = tmp.path().join("outputs.json");
     let outputs = outputs.to_str().unwrap();
@@ -96,4 +81,41 @@ fn cart_service_dev_deploys_noops_and_destroys() {
     // Dev tables are not retained (DeletionPolicy Delete outside production).
     assert!(!table_names(&moto).contains(&table), "dev table deleted with its stack");
     println!("cart-service dev deploy -> no-op -> destroy on moto: {:.1}s", start.elapsed().as_secs_f64());
+}
+
+#[test]
+fn cart_service_prod_table_survives_destroy() {
+    let Some(moto) = Moto::moto() else { return };
+    let start = Instant::now();
+    let tmp = tempfile::tempdir().unwrap();
+    // The prod config names its hosted zone by id; moto picks its own ids, so
+    // synthesize prod with the zone moto created (everything else unchanged).
+    let zone = moto.create_hosted_zone("shop.example.com");
+    let config = support::app("cart-service", &["config", "--env", "prod"]);
+    assert!(config.contains("Z0PROD000000000"), "{config}");
+    let config_file = tmp.path().join("prod.json");
+    std::fs::write(&config_file, config.replace("Z0PROD000000000", &zone)).unwrap();
+    let assembly = tmp.path().join("cdk.out");
+    let (config_file, assembly) = (config_file.to_str().unwrap(), assembly.to_str().unwrap());
+    support::app("cart-service", &["synth", "--env", "prod", "--config", config_file, "--out", assembly, "--quiet"]);
+
+    let deploy = ["deploy", "prod", "--assembly", assembly, "--yes", "--include-shared", "--method", "direct"];
+    let r = xtask(&moto, &deploy, &[]);
+    assert!(r.ok, "{}", r.out);
+    for stack in ["cart-Registry", "cart-prod-Network", "cart-prod-Cart"] {
+        assert!(r.out.contains(&format!("{stack}: CREATE_COMPLETE")), "{}", r.out);
+    }
+    let tables = table_names(&moto);
+    let table = tables.iter().find(|t| t.starts_with("cart-prod-Cart-Carts")).unwrap_or_else(|| panic!("{tables:?}"));
+
+    // Production: refused without --force-production, which lifts termination protection.
+    let destroy = ["destroy", "prod", "--assembly", assembly, "--yes", "--stack", "Cart"];
+    let r = xtask(&moto, &destroy, &[]);
+    assert!(!r.ok && r.out.contains("--force-production"), "{}", r.out);
+    let r = xtask(&moto, &[&destroy[..], &["--force-production"]].concat(), &[]);
+    assert!(r.ok, "{}", r.out);
+    assert!(r.out.contains("cart-prod-Cart: deleted"), "{}", r.out);
+    // The stack is gone, the table (DeletionPolicy Retain) is still there.
+    assert!(table_names(&moto).contains(table), "prod table retained after destroy");
+    println!("cart-service prod deploy -> destroy (table retained) on moto: {:.1}s", start.elapsed().as_secs_f64());
 }

@@ -17,7 +17,7 @@ use support::{pos, xtask, Moto};
 
 #[test]
 fn change_set_lifecycle_create_update_noop_large_destroy() {
-    let Some(moto) = Moto::start() else { return };
+    let Some(moto) = Moto::moto() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let outputs = tmp.path().join("outputs.json");
     let outputs = outputs.to_str().unwrap();
@@ -111,7 +111,7 @@ fn change_set_lifecycle_create_update_noop_large_destroy() {
 
 #[test]
 fn cross_stack_reference_deploys_in_order_and_destroys_in_reverse() {
-    let Some(moto) = Moto::start() else { return };
+    let Some(moto) = Moto::moto() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let outputs = tmp.path().join("out/outputs.json");
     let linked = [("DEMO_LINKED", "1")];

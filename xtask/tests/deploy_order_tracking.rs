@@ -80,7 +80,7 @@ fn synth(env: &str, out: &Path) {
 
 #[test]
 fn shared_bootstrap_once_then_dev_noop_and_destroy_dev() {
-    let Some(moto) = Moto::start() else { return };
+    let Some(moto) = Moto::moto() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let (dev, prod) = (tmp.path().join("dev"), tmp.path().join("prod"));
     let outputs = tmp.path().join("outputs.json");

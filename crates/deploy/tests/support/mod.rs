@@ -9,22 +9,24 @@
 //! `$STACKCRAFT_TOOLS/moto/bin/python` (default `<workspace>/.tools`).
 //! Without it the tests fail with a clear message, unless
 //! `STACKCRAFT_SKIP_EXTERNAL=1` (then they say why and pass).
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, unused_imports)]
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value as Json};
+pub use stackcraft_testing::moto::{pos, Run};
 
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The CloudFormation double on 127.0.0.1, killed when dropped.
+/// The CloudFormation double on 127.0.0.1 (through the shared moto harness,
+/// `stackcraft_testing::moto`), killed when dropped.
 pub struct Double {
-    child: Child,
+    emulator: stackcraft_testing::moto::Emulator,
     pub port: u16,
 }
 
@@ -32,43 +34,15 @@ impl Double {
     /// Start the double (operations take `delay_ms`), or `None` when moto is
     /// missing and skipping is allowed.
     pub fn start(delay_ms: u64) -> Option<Double> {
-        let tools =
-            std::env::var_os("STACKCRAFT_TOOLS").map(PathBuf::from).unwrap_or_else(|| workspace_root().join(".tools"));
-        let python = tools.join("moto/bin/python");
-        if !python.is_file() {
-            let msg = format!(
-                "moto's python not found at {} (install moto[server]==5.2.5 in a venv there, or set \
-                 STACKCRAFT_TOOLS; STACKCRAFT_SKIP_EXTERNAL=1 skips this test)",
-                python.display()
-            );
-            if std::env::var("STACKCRAFT_SKIP_EXTERNAL").as_deref() == Ok("1") {
-                eprintln!("skipping: {msg}");
-                return None;
-            }
-            panic!("{msg}");
-        }
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/double/cfn_double.py");
-        let child = Command::new(&python)
-            .arg(&script)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .env("DOUBLE_DELAY_MS", delay_ms.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the CloudFormation double");
-        let double = Double { child, port };
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-            assert!(Instant::now() < deadline, "the double did not start on {addr}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Some(double)
+        let delay = delay_ms.to_string();
+        let emulator = stackcraft_testing::moto::Emulator::python_script(&script, &[("DOUBLE_DELAY_MS", &delay)])?;
+        let port = emulator.port;
+        Some(Double { emulator, port })
     }
 
     pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.emulator.endpoint()
     }
 
     /// Configure faults: `hang` = actions that never answer (empty: none).
@@ -99,32 +73,11 @@ impl Double {
     }
 }
 
-impl Drop for Double {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-pub struct Run {
-    pub ok: bool,
-    pub code: Option<i32>,
-    pub out: String,
-}
-
 /// The stackcraft-deploy command against endpoint `endpoint`.
 pub fn command(endpoint: &str, args: &[&str], envs: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_stackcraft-deploy"));
-    cmd.args(args)
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("STACKCRAFT_POLL_MS", "20")
-        .env("STACKCRAFT_PLAIN_OUTPUT", "1")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .stdin(Stdio::null());
+    let mut cmd =
+        stackcraft_testing::moto::aws_command_at(endpoint, env!("CARGO_BIN_EXE_stackcraft-deploy"), "us-east-1");
+    cmd.args(args);
     for (k, v) in envs {
         if v.is_empty() {
             cmd.env_remove(k);
@@ -144,11 +97,7 @@ pub fn deploy<S: AsRef<str>>(double: &Double, args: &[S], envs: &[(&str, &str)])
 /// Run the stackcraft-deploy binary against any endpoint.
 pub fn run_at(endpoint: &str, args: &[&str], envs: &[(&str, &str)]) -> Run {
     let mut cmd = command(endpoint, args, envs);
-    let start = Instant::now();
-    let out = cmd.output().expect("run stackcraft-deploy");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    println!("$ stackcraft-deploy {} {envs:?} ({:.1}s)\n{text}", args.join(" "), start.elapsed().as_secs_f64());
-    Run { ok: out.status.success(), code: out.status.code(), out: text }
+    stackcraft_testing::moto::run(&mut cmd, &format!("stackcraft-deploy {} {envs:?}", args.join(" ")))
 }
 
 /// Start the binary, wait until its output contains `when`, send it SIGINT
@@ -198,10 +147,6 @@ pub fn interrupt_when(endpoint: &str, args: &[&str], envs: &[(&str, &str)], when
     }
     println!("$ stackcraft-deploy {} (SIGINT after {when:?}, exited {secs:.1}s later)\n{text}", args.join(" "));
     (Run { ok: code == Some(0), code, out: text }, secs)
-}
-
-pub fn pos(haystack: &str, needle: &str) -> usize {
-    haystack.find(needle).unwrap_or_else(|| panic!("{needle:?} not in output:\n{haystack}"))
 }
 
 /// One stack of a hand-written assembly.
