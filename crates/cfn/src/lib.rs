@@ -215,7 +215,7 @@ pub(crate) type SchemaEntry =
     (&'static str, &'static str, &'static [(&'static str, &'static str)], &'static [(&'static str, &'static str)]);
 
 /// The reduced provider schema of `type_name`, if its service is enabled.
-#[allow(unreachable_code)]
+#[allow(unreachable_code, unused_variables)]
 pub(crate) fn schema_text(type_name: &str) -> Option<&'static SchemaEntry> {
     let service = type_name.strip_prefix("AWS::")?.split("::").next()?;
     let schemas: &'static [SchemaEntry] = match service {

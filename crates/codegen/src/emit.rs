@@ -317,7 +317,6 @@ regex-lite = "0.1"
 
 [dev-dependencies]
 serde_json.workspace = true
-stackcraft-data.workspace = true
 stackcraft-testing.workspace = true
 tempfile.workspace = true
 trybuild.workspace = true
