@@ -163,12 +163,14 @@ pub mod prelude {
     };
     pub use stackcraft_ecs_service::{Repository, RepositoryProps, TagMutability};
     #[cfg(feature = "edge")]
+    pub use stackcraft_edge::{AlbOrigin, EdgeStack, WebAcl, WebAclProps};
+    #[cfg(feature = "edge")]
     pub use stackcraft_edge::{
         Behavior, CachePolicy, Distribution, DistributionLogging, DistributionProps, ErrorResponse, HttpOrigin,
         OriginRequestPolicy, PriceClass,
     };
     pub use stackcraft_iam::{
-        deploy_statements, GithubActions, OpenIdConnectProvider, Principal, WebIdentityPrincipal,
+        deploy_statements, read_statements, GithubActions, OpenIdConnectProvider, Principal, WebIdentityPrincipal,
     };
     pub use stackcraft_iam::{
         Grantable, ManagedPolicy, PolicyStatement, Role, RoleProps, SecretSource, ServicePrincipal,
