@@ -226,8 +226,70 @@ def _add_update_termination_protection():
     CloudFormationResponse.update_termination_protection = update_termination_protection
 
 
+def _support_get_stack_output():
+    # moto 5.2.5's template parser (moto/cloudformation/parsing.py, clean_json)
+    # knows Fn::ImportValue but not Fn::GetStackOutput, the intrinsic for
+    # cross-region stack outputs: the dict is passed through unresolved and
+    # the resource using it fails to create (a stack reading a us-east-1 edge
+    # stack's hosted zone then ends "AlreadyExistsException" on the retry).
+    # Resolve it from the named stack's outputs in the named region, as
+    # CloudFormation does; anything else goes to the original.
+    from moto.cloudformation import parsing
+    from moto.cloudformation.models import cloudformation_backends
+
+    original = parsing.clean_json
+
+    def clean_json(resource_json, resources_map):
+        if isinstance(resource_json, dict) and "Fn::GetStackOutput" in resource_json:
+            spec = original(resource_json["Fn::GetStackOutput"], resources_map)
+            region = spec.get("Region") or resources_map._region_name
+            backend = cloudformation_backends[resources_map._account_id][region]
+            stack = backend.get_stack(spec["StackName"])
+            for output in stack.outputs or []:
+                if output["OutputKey"] == spec["OutputName"]:
+                    return output["OutputValue"]
+            raise KeyError(f"Fn::GetStackOutput: {spec['StackName']} has no output {spec['OutputName']}")
+        return original(resource_json, resources_map)
+
+    parsing.clean_json = clean_json
+
+
+def _support_prefix_list_ingress():
+    # moto 5.2.5, moto/ec2/models/security_groups.py,
+    # SecurityGroupIngress.create_from_cloudformation_json asserts a CIDR or a
+    # source group and never reads `SourcePrefixListId` (the EC2 API path does
+    # support prefix lists): an ingress rule from a managed prefix list (the
+    # CloudFront origin-facing list in front of a load balancer) fails with a
+    # bare AssertionError. Authorize it through the backend's prefix-list
+    # support; every other rule goes to the original.
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.security_groups import SecurityGroupIngress
+
+    original = SecurityGroupIngress.create_from_cloudformation_json.__func__
+
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json.get("Properties") or {}
+        if props.get("SourcePrefixListId") and props.get("GroupId"):
+            backend = ec2_backends[account_id][region_name]
+            group = backend.describe_security_groups(group_ids=[props["GroupId"]])[0]
+            backend.authorize_security_group_ingress(
+                group_name_or_id=group.id,
+                ip_protocol=props.get("IpProtocol"),
+                from_port=props.get("FromPort"),
+                to_port=props.get("ToPort"),
+                ip_ranges=[],
+                prefix_list_ids=[{"PrefixListId": props["SourcePrefixListId"], "Description": props.get("Description")}],
+            )
+            return cls(group, props)
+        return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    SecurityGroupIngress.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)
+
+
 _patch_kms_key_tags()
 _ACM_CERTIFICATE_MODEL = _model_acm_certificate()
 _patch_alb_canonical_hosted_zone_id()
 _CLOUD_MAP_MODELS = _model_cloud_map()
 _add_update_termination_protection()
+_support_get_stack_output()
+_support_prefix_list_ingress()
