@@ -54,6 +54,12 @@ pub fn cache_dir() -> PathBuf {
 /// needed (`pip download --no-deps cfn-lint==1.58.0`, then unzip with
 /// `python3 -m zipfile -e`).
 pub fn fetch_inputs() -> Result<PathBuf, String> {
+    // One fetch at a time within a process (tests run in parallel threads of
+    // one process, so the process id alone does not make a scratch name
+    // unique); across processes, every scratch path is unique and published
+    // by rename.
+    static FETCH: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = FETCH.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let cache = cache_dir();
     let unpacked = cache.join(format!("cfn_lint-{CFN_LINT_VERSION}"));
     let pkg = unpacked.join("cfnlint");
@@ -66,11 +72,13 @@ pub fn fetch_inputs() -> Result<PathBuf, String> {
         let spec = format!("cfn-lint=={CFN_LINT_VERSION}");
         let mut last_err = String::from("no pip found");
         let mut ok = false;
+        let dl = scratch(&cache, "download");
+        let _ = std::fs::remove_dir_all(&dl);
         for (prog, pre) in [("python3", &["-m", "pip"][..]), ("pip3", &[][..]), ("pip", &[][..])] {
             let out = Command::new(prog)
                 .args(pre)
                 .args(["download", "--no-deps", "--only-binary=:all:", &spec, "-d"])
-                .arg(&cache)
+                .arg(&dl)
                 .output();
             match out {
                 Ok(o) if o.status.success() => {
@@ -81,12 +89,18 @@ pub fn fetch_inputs() -> Result<PathBuf, String> {
                 Err(e) => last_err = format!("cannot run {prog}: {e}"),
             }
         }
+        let fetched = dl.join(wheel.file_name().unwrap_or_default());
+        if ok && fetched.is_file() && !wheel.is_file() {
+            // Publish atomically; a concurrent run that won keeps its copy.
+            let _ = std::fs::rename(&fetched, &wheel);
+        }
+        let _ = std::fs::remove_dir_all(&dl);
         if !ok || !wheel.is_file() {
             return Err(format!("could not fetch {spec}: {last_err}"));
         }
     }
     // Unpack beside the final directory, then rename (atomic for concurrent runs).
-    let tmp = cache.join(format!("cfn_lint-{CFN_LINT_VERSION}.partial-{}", std::process::id()));
+    let tmp = scratch(&cache, "partial");
     let _ = std::fs::remove_dir_all(&tmp);
     let out = Command::new("python3")
         .args(["-m", "zipfile", "-e"])
@@ -105,6 +119,13 @@ pub fn fetch_inputs() -> Result<PathBuf, String> {
         return Err(format!("{} missing after unpacking {}", pkg.display(), wheel.display()));
     }
     Ok(pkg)
+}
+
+/// A scratch path in `cache` no other fetch (thread or process) uses.
+fn scratch(cache: &Path, what: &str) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    cache.join(format!("cfn_lint-{CFN_LINT_VERSION}.{what}-{}-{n}", std::process::id()))
 }
 
 fn read_json(path: &Path) -> Result<Json, String> {
