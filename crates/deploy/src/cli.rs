@@ -12,6 +12,7 @@ use crate::assembly::{Assembly, StackArtifact};
 use crate::aws::{AwsOptions, Clients};
 use crate::deployer::{Deployer, Method, Operation, PollConfig, StackResult};
 use crate::error::Error;
+use crate::hotswap::DriftFile;
 use crate::interrupt::Interrupt;
 use crate::model::StackOutput;
 use crate::ui::Ui;
@@ -118,6 +119,15 @@ struct DeployCmd {
     /// mode (its DeploymentMode has only REVERT_DRIFT); the flag says so
     #[arg(long)]
     express: bool,
+    /// Dev environments only (refused for production): a stack whose only
+    /// changes are the Image and/or Environment of ECS task definitions'
+    /// containers gets new task definition revisions and service updates
+    /// directly (no CloudFormation), followed until the services are stable;
+    /// any other change goes through a change set. Creates drift (the
+    /// stack's template still names the old revision), undone by the next
+    /// deploy without --hotswap
+    #[arg(long)]
+    hotswap: bool,
     /// While a stack with ECS services updates, cancel the update as soon as
     /// a service's new deployment fails (circuit breaker, or
     /// --max-failed-tasks failed tasks). Default: on for non-production
@@ -287,6 +297,19 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
             ));
         }
     }
+    if let Cmd::Deploy(c) = &cmd {
+        if c.hotswap && assembly.production {
+            return Err(Error::FlagNotAllowed {
+                flag: "--hotswap",
+                reason: format!(
+                    "{} is a production environment, and hotswap (for dev environments only) changes ECS services \
+                     outside CloudFormation, leaving drift; nothing was changed. Deploy without --hotswap: `{}`",
+                    common.env,
+                    common.command_line("deploy")
+                ),
+            });
+        }
+    }
     let assume_yes = match &cmd {
         Cmd::Deploy(c) => c.yes,
         Cmd::Destroy(c) => c.yes,
@@ -444,11 +467,37 @@ async fn run_command(
         match cmd {
             Cmd::Deploy(c) => {
                 ui.line(&format!("deploying {} ({}): {}", display_app(&assembly), common.env, stack_list(&assembly)));
-                let results = deploy_in_phases(&deployer, &ui, &assembly.stacks, c.concurrency).await?;
+                let drift_path = drift_path(&common, &assembly);
+                let mut drift = drift_path.as_deref().map(DriftFile::load).unwrap_or_default();
+                for s in &assembly.stacks {
+                    if let Some(l) = drift.describe(&s.stack_name) {
+                        ui.line(&l);
+                    }
+                }
+                let (mut results, rest) = if c.hotswap {
+                    let run = deployer.deploy_hotswap(&assembly.stacks).await?;
+                    (run.results, run.change_set)
+                } else {
+                    (Vec::new(), assembly.stacks.clone())
+                };
+                let interrupted = results.iter().any(|(_, r)| matches!(r, Err(Error::Interrupted { .. })));
+                if !rest.is_empty() && !interrupted {
+                    results.extend(deploy_in_phases(&deployer, &ui, &rest, c.concurrency).await?);
+                }
+                results.sort_by_key(|(a, _)| assembly.stacks.iter().position(|s| s.id == a.id));
+                if record_drift(&deployer, &ui, &results, &mut drift).await {
+                    if let Some(p) = &drift_path {
+                        drift.save(p)?;
+                        if !drift.stacks.is_empty() {
+                            ui.line(&format!("drift from hotswap recorded in {}", p.display()));
+                        }
+                    }
+                }
                 let mut outputs = BTreeMap::new();
                 for (art, r) in &results {
                     if let Ok(
                         StackResult::Deployed { outputs: o, .. }
+                        | StackResult::Hotswapped { outputs: o, .. }
                         | StackResult::NoChanges { outputs: o }
                         | StackResult::SharedUnchanged { outputs: o, .. },
                     ) = r
@@ -463,7 +512,17 @@ async fn run_command(
                 }
                 summarize(&ui, results)
             }
-            Cmd::Diff(c) => crate::online::run(&deployer, &assembly, &c.options(), &change_sets).await,
+            Cmd::Diff(c) => {
+                if let Some(p) = drift_path(&common, &assembly) {
+                    let drift = DriftFile::load(&p);
+                    for s in &assembly.stacks {
+                        if let Some(l) = drift.describe(&s.stack_name) {
+                            ui.line(&format!("{l} (until the next deploy without --hotswap)"));
+                        }
+                    }
+                }
+                crate::online::run(&deployer, &assembly, &c.options(), &change_sets).await
+            }
             Cmd::Destroy(c) => {
                 let deleting: Vec<_> =
                     assembly.stacks.iter().filter(|s| common.include_shared || !s.shared).cloned().collect();
@@ -485,6 +544,18 @@ async fn run_command(
                         c.concurrency,
                     )
                     .await;
+                if let Some(p) = drift_path(&common, &assembly) {
+                    let mut drift = DriftFile::load(&p);
+                    let before = drift.stacks.len();
+                    for (art, r) in &results {
+                        if matches!(r, Ok(StackResult::Destroyed { .. })) {
+                            drift.stacks.remove(&art.stack_name);
+                        }
+                    }
+                    if drift.stacks.len() != before {
+                        drift.save(&p)?;
+                    }
+                }
                 if let Some(file) = &c.outputs_file {
                     let gone: Vec<String> = results
                         .iter()
@@ -518,6 +589,58 @@ async fn run_command(
             }
         }
     }
+}
+
+/// Where the hotswap drift record of this app and environment lives: in
+/// the `--assembly` directory, else beside the per-invocation synth
+/// directories (`<target>/stackcraft/<app>/<env>.hotswap-drift.json`), which
+/// outlives them and is git-ignored with the target directory.
+fn drift_path(common: &Common, assembly: &Assembly) -> Option<PathBuf> {
+    match &common.assembly {
+        Some(dir) => Some(dir.join(crate::hotswap::DRIFT_FILE)),
+        None => {
+            assembly.dir.parent().map(|p| p.join(format!("{}.{}", sanitize(&common.env), crate::hotswap::DRIFT_FILE)))
+        }
+    }
+}
+
+/// Update the drift record from a deploy's results: hotswapped stacks are
+/// added; a stack deployed (or found unchanged) keeps only the task
+/// definitions whose stack resource still names the revision the record
+/// holds; the rest is gone from the record (CloudFormation is in charge
+/// again). Returns whether the record changed.
+async fn record_drift(
+    deployer: &Arc<Deployer>,
+    ui: &Ui,
+    results: &[(StackArtifact, Result<StackResult, Error>)],
+    drift: &mut DriftFile,
+) -> bool {
+    let mut changed = false;
+    for (art, r) in results {
+        let name = &art.stack_name;
+        match r {
+            Ok(StackResult::Hotswapped { swapped, .. }) => {
+                drift.stacks.insert(name.clone(), swapped.clone());
+                changed = true;
+            }
+            Ok(StackResult::Deployed { .. } | StackResult::NoChanges { .. }) => {
+                let Some(swapped) = drift.stacks.get(name).cloned() else { continue };
+                let Ok(d) = deployer.for_stack(art) else { continue };
+                let Ok(left) = d.drift_remaining(name, &swapped).await else { continue };
+                if left.is_empty() {
+                    drift.stacks.remove(name);
+                    ui.line(&format!("{name}: drift from hotswap undone: CloudFormation is in charge again"));
+                    changed = true;
+                } else {
+                    ui.line(&DriftFile::remains(name, &left));
+                    changed |= left != swapped;
+                    drift.stacks.insert(name.clone(), left);
+                }
+            }
+            _ => {}
+        }
+    }
+    changed
 }
 
 /// Whether fail-fast cancels: `--fail-fast` / `--no-fail-fast` when given,
@@ -661,6 +784,11 @@ fn summarize(ui: &Ui, results: Vec<(StackArtifact, Result<StackResult, Error>)>)
             Ok(StackResult::Deployed { status, elapsed, .. }) => {
                 lines.push(format!("  + {name}: {status} ({:.1}s)", elapsed.as_secs_f64()))
             }
+            Ok(StackResult::Hotswapped { swapped, elapsed, .. }) => lines.push(format!(
+                "  ^ {name}: hotswapped {} task definition(s) ({:.1}s); drift until the next full deploy",
+                swapped.len(),
+                elapsed.as_secs_f64()
+            )),
             Ok(StackResult::Diffed { changes }) => lines.push(format!("  ~ {name}: {changes} change(s)")),
             Ok(StackResult::Destroyed { existed: true, retained }) if retained.is_empty() => {
                 lines.push(format!("  - {name}: deleted"))

@@ -131,6 +131,17 @@ pub enum StackResult {
         /// Retain), as `Logical (Type, physical id)`.
         retained: Vec<String>,
     },
+    /// `--hotswap`: the stack's task definitions were re-registered with new
+    /// images/environment and its services updated, without CloudFormation
+    /// (drift until the next full deploy).
+    Hotswapped {
+        /// What was swapped (the drift record).
+        swapped: Vec<crate::hotswap::Swapped>,
+        /// Current outputs (unchanged by a hotswap).
+        outputs: Vec<StackOutput>,
+        /// Wall time, services stable included.
+        elapsed: Duration,
+    },
     /// A shared stack, left as deployed (deploy/destroy without
     /// `--include-shared`).
     SharedUnchanged {
@@ -174,17 +185,17 @@ pub enum Method {
 #[derive(Debug)]
 pub struct Deployer {
     clients: Clients,
-    ui: Ui,
-    poll: PollConfig,
+    pub(crate) ui: Ui,
+    pub(crate) poll: PollConfig,
     reattach: String,
-    deploy_command: String,
+    pub(crate) deploy_command: String,
     bucket: OnceCell<String>,
     account: OnceCell<String>,
     method: Method,
     include_shared: bool,
     /// Deployers for stacks pinned to other regions, by region.
     regional: std::sync::Mutex<HashMap<String, Arc<Deployer>>>,
-    interrupt: Interrupt,
+    pub(crate) interrupt: Interrupt,
     /// Stacks with an operation this run started that has not settled yet
     /// (stack name → what), shared by the regional deployers.
     started: Arc<std::sync::Mutex<BTreeMap<String, &'static str>>>,
@@ -195,9 +206,9 @@ pub struct Deployer {
     /// Create-only properties by resource type (replacement fallback).
     create_only: Arc<BTreeMap<String, Vec<String>>>,
     /// ECS, to follow services while their stack updates ([`crate::ecs`]).
-    ecs: Option<aws_sdk_ecs::Client>,
+    pub(crate) ecs: Option<aws_sdk_ecs::Client>,
     /// The fail-fast policy for ECS services.
-    fail_fast: crate::ecs::FailFast,
+    pub(crate) fail_fast: crate::ecs::FailFast,
 }
 
 fn now_millis() -> u128 {

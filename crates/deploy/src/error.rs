@@ -1,20 +1,33 @@
 //! Errors of deploy operations: each says what happened and what to do next.
 
-use std::fmt;
-
 use crate::model::{ResourceFailure, StackStatus};
 
-/// Everything that can stop a deploy, diff, destroy or outputs command.
-#[derive(Debug)]
+/// Everything that can stop a deploy, diff, destroy or outputs command. Each
+/// variant carries what the message needs (stack, flag, next step); the CLI
+/// maps it to an exit code with [`Error::exit_code`].
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Bad command-line input.
+    #[error("{0}")]
     Usage(String),
+    /// A flag that this environment does not allow (e.g. `--hotswap` in
+    /// production): exit code 2, nothing was changed.
+    #[error("{flag} is not allowed here: {reason}")]
+    FlagNotAllowed {
+        /// The flag, e.g. `--hotswap`.
+        flag: &'static str,
+        /// Why, and what to run instead.
+        reason: String,
+    },
     /// The cloud assembly is missing or malformed.
+    #[error("cloud assembly: {0}")]
     Assembly(String),
     /// Building or running the app's `synth` failed.
+    #[error("synth failed: {0}")]
     Synth(String),
     /// An AWS API call failed (after the SDK's retries).
+    #[error("{}", aws_message(operation, stack, message))]
     Aws {
         /// The operation, e.g. `CreateChangeSet`.
         operation: &'static str,
@@ -27,6 +40,7 @@ pub enum Error {
     },
     /// No answer from AWS (connection failed, timed out, cut off) after the
     /// SDK's retries: the request may or may not have been applied.
+    #[error("{}", connection_message(operation, stack, cause, detail, hint.as_deref()))]
     Connection {
         /// The operation, e.g. `ExecuteChangeSet`.
         operation: &'static str,
@@ -40,6 +54,7 @@ pub enum Error {
         hint: Option<String>,
     },
     /// The change set could not be created (and not because of "no changes").
+    #[error("{stack}: the change set could not be created: {reason}")]
     ChangeSetFailed {
         /// Stack name.
         stack: String,
@@ -47,6 +62,7 @@ pub enum Error {
         reason: String,
     },
     /// The stack operation ended in a failure state.
+    #[error("{}", stack_failed_message(stack, status, reason.as_deref(), failures))]
     StackFailed {
         /// Stack name.
         stack: String,
@@ -59,6 +75,7 @@ pub enum Error {
     },
     /// The stack is in a state no update can start from; the message says how
     /// to get out of it.
+    #[error("{stack}: stack is {status}: {next_step}")]
     Blocked {
         /// Stack name.
         stack: String,
@@ -67,9 +84,22 @@ pub enum Error {
         /// What to do about it.
         next_step: String,
     },
+    /// `--hotswap`: an ECS service did not stabilise on the hotswapped task
+    /// definition (circuit breaker, failed tasks), or a hotswap call failed.
+    #[error("{stack}: hotswap failed: {reason}. {next_step}")]
+    HotswapFailed {
+        /// Stack name.
+        stack: String,
+        /// What failed (service and reason, or the call).
+        reason: String,
+        /// What to do next.
+        next_step: String,
+    },
     /// The user (or the lack of a terminal) declined the operation.
+    #[error("{0}")]
     Refused(String),
     /// Ctrl-C while waiting: the operation goes on in CloudFormation.
+    #[error("{stack}: interrupted; {hint}")]
     Interrupted {
         /// Stack name.
         stack: String,
@@ -77,11 +107,13 @@ pub enum Error {
         hint: String,
     },
     /// Ctrl-C came before this stack's turn: nothing was done to it.
+    #[error("{stack}: not started (interrupted), unchanged")]
     NotStarted {
         /// Stack name.
         stack: String,
     },
     /// A dependency of this stack failed, so it was not deployed.
+    #[error("{stack}: not deployed because {because_of} failed")]
     Skipped {
         /// Stack name.
         stack: String,
@@ -89,18 +121,21 @@ pub enum Error {
         because_of: String,
     },
     /// Local I/O failed.
+    #[error("{0}")]
     Io(String),
     /// `diff --fail-on`: the named kind of change is present (exit code 3,
     /// as the offline `diff --against`).
+    #[error("diff --fail-on: {0} change(s) present")]
     DiffFailOn(String),
 }
 
 impl Error {
-    /// The process exit code this error maps to: 2 for usage errors, 3 for
-    /// `diff --fail-on`, 130 for Ctrl-C, 1 otherwise.
+    /// The process exit code this error maps to: 2 for usage errors (and a
+    /// flag the environment does not allow), 3 for `diff --fail-on`, 130 for
+    /// Ctrl-C, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage(_) => 2,
+            Error::Usage(_) | Error::FlagNotAllowed { .. } => 2,
             Error::Interrupted { .. } => 130,
             Error::DiffFailOn(_) => 3,
             _ => 1,
@@ -108,59 +143,43 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Usage(m) => write!(f, "{m}"),
-            Error::Assembly(m) => write!(f, "cloud assembly: {m}"),
-            Error::Synth(m) => write!(f, "synth failed: {m}"),
-            Error::Aws { operation, stack, message, .. } => {
-                if stack.is_empty() {
-                    write!(f, "{operation} failed: {message}")
-                } else {
-                    write!(f, "{stack}: {operation} failed: {message}")
-                }
-            }
-            Error::Connection { operation, stack, cause, detail, hint } => {
-                let who = if stack.is_empty() { String::new() } else { format!("{stack}: ") };
-                write!(f, "{who}lost contact with AWS during {operation}: {cause}")?;
-                if let Some(h) = hint {
-                    write!(f, ".\n  The stack may still be changing in CloudFormation; {h}")?;
-                }
-                if verbose() {
-                    write!(f, "\n  detail: {detail}")?;
-                } else {
-                    write!(f, " (--verbose shows the SDK detail)")?;
-                }
-                Ok(())
-            }
-            Error::ChangeSetFailed { stack, reason } => {
-                write!(f, "{stack}: the change set could not be created: {reason}")
-            }
-            Error::StackFailed { stack, status, reason, failures } => {
-                write!(f, "{stack}: failed, final status {status}")?;
-                if let Some(r) = reason {
-                    write!(f, " ({r})")?;
-                }
-                for fl in failures {
-                    write!(f, "\n  {fl}")?;
-                }
-                Ok(())
-            }
-            Error::Blocked { stack, status, next_step } => write!(f, "{stack}: stack is {status}: {next_step}"),
-            Error::Refused(m) => write!(f, "{m}"),
-            Error::Interrupted { stack, hint } => write!(f, "{stack}: interrupted; {hint}"),
-            Error::NotStarted { stack } => write!(f, "{stack}: not started (interrupted), unchanged"),
-            Error::Skipped { stack, because_of } => {
-                write!(f, "{stack}: not deployed because {because_of} failed")
-            }
-            Error::Io(m) => write!(f, "{m}"),
-            Error::DiffFailOn(kinds) => write!(f, "diff --fail-on: {kinds} change(s) present"),
-        }
+fn aws_message(operation: &str, stack: &str, message: &str) -> String {
+    if stack.is_empty() {
+        format!("{operation} failed: {message}")
+    } else {
+        format!("{stack}: {operation} failed: {message}")
     }
 }
 
-impl std::error::Error for Error {}
+fn connection_message(operation: &str, stack: &str, cause: &str, detail: &str, hint: Option<&str>) -> String {
+    let who = if stack.is_empty() { String::new() } else { format!("{stack}: ") };
+    let mut m = format!("{who}lost contact with AWS during {operation}: {cause}");
+    if let Some(h) = hint {
+        m.push_str(&format!(".\n  The stack may still be changing in CloudFormation; {h}"));
+    }
+    if verbose() {
+        m.push_str(&format!("\n  detail: {detail}"));
+    } else {
+        m.push_str(" (--verbose shows the SDK detail)");
+    }
+    m
+}
+
+fn stack_failed_message(
+    stack: &str,
+    status: &StackStatus,
+    reason: Option<&str>,
+    failures: &[ResourceFailure],
+) -> String {
+    let mut m = format!("{stack}: failed, final status {status}");
+    if let Some(r) = reason {
+        m.push_str(&format!(" ({r})"));
+    }
+    for fl in failures {
+        m.push_str(&format!("\n  {fl}"));
+    }
+    m
+}
 
 static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 

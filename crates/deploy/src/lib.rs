@@ -114,6 +114,7 @@ pub mod deployer;
 pub mod ecs;
 pub mod error;
 pub mod exports;
+pub mod hotswap;
 pub mod interrupt;
 pub mod model;
 pub mod online;

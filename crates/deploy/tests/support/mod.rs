@@ -1,4 +1,5 @@
-//! Harness for the deploy wire tests: the asynchronous CloudFormation double
+//! Test support of the deploy crate: [`mocked`] AWS clients (aws-smithy-mocks)
+//! for the library tests, and the harness for the deploy wire tests: the asynchronous CloudFormation double
 //! (`tests/double/cfn_double.py`, moto 5.2.5 patched to behave like the
 //! service: IN_PROGRESS phases, per-resource events, rollback, DELETE_SKIPPED,
 //! termination protection, concurrent writers, imports) on a free loopback
@@ -18,6 +19,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value as Json};
 pub use stackcraft_testing::moto::{pos, Run};
+
+/// Mocked AWS clients (aws-smithy-mocks) for the tests that drive the library.
+pub mod mocked;
 
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -1,0 +1,372 @@
+//! `deploy --hotswap` (issue 18, fast inner loop) against mocked
+//! CloudFormation and ECS (aws-smithy-mocks): an image-only and an
+//! environment-only change are hotswapped (RegisterTaskDefinition with the
+//! rest of the live definition unchanged, UpdateService with the new
+//! revision), anything else falls back to a change set with the reason,
+//! production is refused, a service that does not stabilise fails the run
+//! with the stopped task's reason, Ctrl-C during the wait exits 130 with
+//! the next step.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_sdk_cloudformation::types::StackStatus;
+use aws_sdk_ecs::operation::describe_task_definition::DescribeTaskDefinitionOutput;
+use aws_sdk_ecs::operation::register_task_definition::{RegisterTaskDefinitionInput, RegisterTaskDefinitionOutput};
+use aws_sdk_ecs::operation::update_service::{UpdateServiceInput, UpdateServiceOutput};
+use aws_sdk_ecs::types::{
+    Compatibility, Container, ContainerDefinition, DeploymentRolloutState, KeyValuePair, LogConfiguration, LogDriver,
+    NetworkMode, Secret, Tag, TaskDefinition,
+};
+use aws_smithy_mocks::{mock, Rule};
+use serde_json::{json, Value as Json};
+use stackcraft_deploy::ecs::FailFast;
+use stackcraft_deploy::hotswap::{HotswapRun, StackPlan};
+use stackcraft_deploy::interrupt::Interrupt;
+use stackcraft_deploy::{Deployer, Error, StackResult};
+use support::mocked::{self, ACCOUNT, DEPLOYMENT};
+
+const NAME: &str = "shop-dev-Web";
+const OLD_TD: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1";
+const NEW_TD: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:2";
+const SERVICE: &str = "arn:aws:ecs:us-east-1:123456789012:service/shop-dev/web";
+const OLD_IMAGE: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/web:v1";
+const NEW_IMAGE: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/web:v2";
+
+/// The Web stack's template: image tag `tag` from the stack's ECR
+/// repository, environment `env`, task cpu `cpu`.
+fn template(tag: &str, env: Json, cpu: &str) -> String {
+    json!({
+        "Resources": {
+            "Repo": {"Type": "AWS::ECR::Repository", "Properties": {"RepositoryName": "shop/web"}},
+            "Cluster": {"Type": "AWS::ECS::Cluster", "Properties": {}},
+            "Task": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+                "Family": "web", "Cpu": cpu, "Memory": "512", "NetworkMode": "awsvpc",
+                "RequiresCompatibilities": ["FARGATE"],
+                "ContainerDefinitions": [{
+                    "Name": "web",
+                    "Image": {"Fn::Join": ["", [{"Fn::GetAtt": ["Repo", "RepositoryUri"]}, format!(":{tag}")]]},
+                    "Environment": env,
+                    "Secrets": [{"Name": "DB_PASSWORD", "ValueFrom": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db"}]
+                }]
+            }, "Metadata": {"aws:cdk:path": "Web/Task/Resource"}},
+            "Service": {"Type": "AWS::ECS::Service", "Properties": {
+                "Cluster": {"Ref": "Cluster"}, "TaskDefinition": {"Ref": "Task"}, "LaunchType": "FARGATE"
+            }}
+        }
+    })
+    .to_string()
+}
+
+fn env(pairs: &[(&str, &str)]) -> Json {
+    Json::Array(pairs.iter().map(|(k, v)| json!({"Name": k, "Value": v})).collect())
+}
+
+fn deployed() -> String {
+    template("v1", env(&[("LOG_LEVEL", "info")]), "256")
+}
+
+/// The live task definition (what DescribeTaskDefinition returns).
+fn live() -> TaskDefinition {
+    TaskDefinition::builder()
+        .task_definition_arn(OLD_TD)
+        .family("web")
+        .revision(1)
+        .task_role_arn("arn:aws:iam::123456789012:role/web-task")
+        .execution_role_arn("arn:aws:iam::123456789012:role/web-exec")
+        .network_mode(NetworkMode::Awsvpc)
+        .requires_compatibilities(Compatibility::Fargate)
+        .cpu("256")
+        .memory("512")
+        .container_definitions(
+            ContainerDefinition::builder()
+                .name("web")
+                .image(OLD_IMAGE)
+                .essential(true)
+                .environment(KeyValuePair::builder().name("LOG_LEVEL").value("info").build())
+                .secrets(
+                    Secret::builder()
+                        .name("DB_PASSWORD")
+                        .value_from("arn:aws:secretsmanager:us-east-1:123456789012:secret:db")
+                        .build()
+                        .unwrap(),
+                )
+                .log_configuration(
+                    LogConfiguration::builder()
+                        .log_driver(LogDriver::Awslogs)
+                        .options("awslogs-group", "/shop/web")
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .build()
+}
+
+/// What ECS was asked.
+#[derive(Default, Clone)]
+struct Calls {
+    registered: Arc<Mutex<Vec<RegisterTaskDefinitionInput>>>,
+    updated: Arc<Mutex<Vec<UpdateServiceInput>>>,
+}
+
+fn ecs_rules(
+    calls: &Calls,
+    rollout: DeploymentRolloutState,
+    failed: i32,
+    stopped: Vec<aws_sdk_ecs::types::Task>,
+) -> Vec<Rule> {
+    let (reg, upd) = (Arc::clone(&calls.registered), Arc::clone(&calls.updated));
+    let mut rules = vec![
+        mock!(aws_sdk_ecs::Client::describe_task_definition)
+            .match_requests(|r| r.task_definition() == Some(OLD_TD))
+            .then_output(|| {
+                DescribeTaskDefinitionOutput::builder()
+                    .task_definition(live())
+                    .tags(Tag::builder().key("app").value("shop").build())
+                    .build()
+            }),
+        mock!(aws_sdk_ecs::Client::register_task_definition)
+            .match_requests(move |r| {
+                reg.lock().unwrap().push(r.clone());
+                true
+            })
+            .then_output(|| {
+                RegisterTaskDefinitionOutput::builder()
+                    .task_definition(TaskDefinition::builder().task_definition_arn(NEW_TD).build())
+                    .build()
+            }),
+        mock!(aws_sdk_ecs::Client::update_service)
+            .match_requests(move |r| {
+                upd.lock().unwrap().push(r.clone());
+                true
+            })
+            .then_output(|| UpdateServiceOutput::builder().build()),
+        mocked::describe_services(mocked::service(
+            rollout,
+            failed,
+            &[("e1", "(service web) has started 1 tasks: (task aaa).")],
+        )),
+    ];
+    rules.extend(mocked::stopped(stopped));
+    rules
+}
+
+fn cfn_rules() -> Vec<Rule> {
+    vec![
+        mocked::exists(NAME, StackStatus::UpdateComplete),
+        mocked::template(NAME, deployed()),
+        mocked::resources(&[
+            ("Repo", "AWS::ECR::Repository", "shop/web"),
+            ("Cluster", "AWS::ECS::Cluster", "shop-dev"),
+            ("Task", "AWS::ECS::TaskDefinition", OLD_TD),
+            ("Service", "AWS::ECS::Service", SERVICE),
+        ]),
+    ]
+}
+
+fn hotswapper(ecs: &[Rule], interrupt: Interrupt) -> Arc<Deployer> {
+    Arc::new(
+        mocked::deployer(&cfn_rules(), true, "cargo xtask deploy dev --app shop")
+            .with_deploy_command("cargo xtask deploy dev --app shop")
+            .with_ecs(mocked::ecs_client(ecs), FailFast::default())
+            .with_interrupt(interrupt),
+    )
+}
+
+async fn hotswap(new: String, calls: &Calls) -> HotswapRun {
+    let d = hotswapper(&ecs_rules(calls, DeploymentRolloutState::Completed, 0, vec![]), Interrupt::new());
+    tokio::time::timeout(Duration::from_secs(10), d.deploy_hotswap(&[mocked::artifact("Web", NAME, new)]))
+        .await
+        .expect("no hang")
+        .expect("hotswap run")
+}
+
+fn env_of(c: &ContainerDefinition) -> Vec<(String, String)> {
+    c.environment()
+        .iter()
+        .map(|kv| (kv.name().unwrap_or_default().to_string(), kv.value().unwrap_or_default().to_string()))
+        .collect()
+}
+
+/// Everything but the image and environment is the live definition's.
+fn assert_rest_unchanged(r: &RegisterTaskDefinitionInput) {
+    let l = live();
+    assert_eq!(r.family(), Some("web"));
+    assert_eq!(r.task_role_arn(), l.task_role_arn());
+    assert_eq!(r.execution_role_arn(), l.execution_role_arn());
+    assert_eq!(r.network_mode(), Some(&NetworkMode::Awsvpc));
+    assert_eq!(r.requires_compatibilities(), [Compatibility::Fargate]);
+    assert_eq!((r.cpu(), r.memory()), (Some("256"), Some("512")));
+    assert_eq!(r.tags(), [Tag::builder().key("app").value("shop").build()]);
+    let (new, old) = (&r.container_definitions()[0], &l.container_definitions()[0]);
+    assert_eq!(new.secrets(), old.secrets());
+    assert_eq!(new.log_configuration(), old.log_configuration());
+    assert_eq!(new.essential(), Some(true));
+}
+
+#[tokio::test]
+async fn an_image_only_change_is_hotswapped() {
+    let calls = Calls::default();
+    let run = hotswap(template("v2", env(&[("LOG_LEVEL", "info")]), "256"), &calls).await;
+    assert!(run.change_set.is_empty(), "nothing goes through a change set");
+    let [(art, Ok(StackResult::Hotswapped { swapped, .. }))] = run.results.as_slice() else {
+        panic!("{:?}", run.results)
+    };
+    assert_eq!(art.stack_name, NAME);
+    assert_eq!((swapped[0].template_revision.as_str(), swapped[0].running_revision.as_str()), (OLD_TD, NEW_TD));
+    assert_eq!(swapped[0].services, [("shop-dev".to_string(), SERVICE.to_string())]);
+    let registered = calls.registered.lock().unwrap().clone();
+    assert_eq!(registered.len(), 1);
+    let c = &registered[0].container_definitions()[0];
+    assert_eq!(c.image(), Some(NEW_IMAGE), "the new image, the stack's ECR repository URI evaluated");
+    assert_eq!(env_of(c), [("LOG_LEVEL".to_string(), "info".to_string())]);
+    assert_rest_unchanged(&registered[0]);
+    let updated = calls.updated.lock().unwrap().clone();
+    assert_eq!(updated.len(), 1);
+    assert_eq!(
+        (updated[0].cluster(), updated[0].service(), updated[0].task_definition()),
+        (Some("shop-dev"), Some(SERVICE), Some(NEW_TD))
+    );
+}
+
+#[tokio::test]
+async fn an_environment_only_change_is_hotswapped() {
+    let calls = Calls::default();
+    let run = hotswap(template("v1", env(&[("LOG_LEVEL", "debug"), ("FEATURE_X", "on")]), "256"), &calls).await;
+    assert!(matches!(run.results.as_slice(), [(_, Ok(StackResult::Hotswapped { .. }))]), "{:?}", run.results);
+    let registered = calls.registered.lock().unwrap().clone();
+    let c = &registered[0].container_definitions()[0];
+    assert_eq!(c.image(), Some(OLD_IMAGE), "the image is the live one");
+    assert_eq!(
+        env_of(c),
+        [("FEATURE_X".to_string(), "on".to_string()), ("LOG_LEVEL".to_string(), "debug".to_string())]
+    );
+    assert_rest_unchanged(&registered[0]);
+    assert_eq!(calls.updated.lock().unwrap()[0].task_definition(), Some(NEW_TD));
+}
+
+#[tokio::test]
+async fn any_other_change_falls_back_to_a_change_set_with_the_reason() {
+    let calls = Calls::default();
+    let new = template("v2", env(&[("LOG_LEVEL", "info")]), "512");
+    let d = hotswapper(&ecs_rules(&calls, DeploymentRolloutState::Completed, 0, vec![]), Interrupt::new());
+    let art = mocked::artifact("Web", NAME, new.clone());
+    assert_eq!(
+        d.hotswap_plan(&art).await.unwrap(),
+        StackPlan::Fallback("Task (AWS::ECS::TaskDefinition): property Cpu changed".into())
+    );
+    let run = hotswap(new, &calls).await;
+    assert!(run.results.is_empty());
+    assert_eq!(run.change_set.iter().map(|s| s.stack_name.as_str()).collect::<Vec<_>>(), [NAME]);
+    assert!(calls.registered.lock().unwrap().is_empty(), "nothing registered");
+    assert!(calls.updated.lock().unwrap().is_empty(), "no service touched");
+    // An unchanged template is a normal deploy too (it says "no changes").
+    let same = mocked::artifact("Web", NAME, deployed());
+    assert_eq!(d.hotswap_plan(&same).await.unwrap(), StackPlan::Unchanged);
+}
+
+#[tokio::test]
+async fn a_stack_that_does_not_exist_yet_falls_back() {
+    let d = Deployer::new(
+        mocked::clients(&[mocked::missing(NAME)]),
+        stackcraft_deploy::ui::Ui::plain(true),
+        stackcraft_deploy::PollConfig::fast(),
+        "x",
+    );
+    let art = mocked::artifact("Web", NAME, deployed());
+    assert_eq!(d.hotswap_plan(&art).await.unwrap(), StackPlan::Fallback("the stack does not exist yet".into()));
+}
+
+#[tokio::test]
+async fn a_service_that_does_not_stabilise_fails_with_the_stopped_task_reason() {
+    let calls = Calls::default();
+    let crash = mocked::task(
+        "aaa",
+        DEPLOYMENT,
+        "Essential container in task exited",
+        Container::builder().name("web").exit_code(1).build(),
+    );
+    let d = hotswapper(&ecs_rules(&calls, DeploymentRolloutState::InProgress, 3, vec![crash]), Interrupt::new());
+    let art = mocked::artifact("Web", NAME, template("v2", env(&[("LOG_LEVEL", "info")]), "256"));
+    let run = tokio::time::timeout(Duration::from_secs(10), d.deploy_hotswap(&[art])).await.unwrap().unwrap();
+    let [(_, Err(e))] = run.results.as_slice() else { panic!("{:?}", run.results) };
+    assert!(matches!(e, Error::HotswapFailed { .. }), "{e:?}");
+    assert_eq!(e.exit_code(), 1);
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "shop-dev-Web: hotswap failed: ECS service Service did not stabilise on the hotswapped task definition: 3 \
+             task(s) of the new deployment failed to start or stay healthy; last stopped task: task aaa stopped: \
+             Essential container in task exited; web exited with code 1. Fix the image or environment and rerun \
+             `cargo xtask deploy dev --app shop --hotswap`, or put the service back on the revision CloudFormation \
+             holds: `aws ecs update-service --cluster shop-dev --service {SERVICE} --task-definition {OLD_TD}`"
+        )
+    );
+}
+
+#[tokio::test]
+async fn ctrl_c_while_waiting_for_the_services_says_what_goes_on_and_exits_130() {
+    let calls = Calls::default();
+    let interrupt = Interrupt::new();
+    let d = hotswapper(&ecs_rules(&calls, DeploymentRolloutState::InProgress, 0, vec![]), interrupt.clone());
+    let art = mocked::artifact("Web", NAME, template("v2", env(&[("LOG_LEVEL", "info")]), "256"));
+    let raise = {
+        let calls = calls.clone();
+        tokio::spawn(async move {
+            // Once the service was updated, the run is waiting for it.
+            while calls.updated.lock().unwrap().is_empty() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            interrupt.raise();
+        })
+    };
+    let run = tokio::time::timeout(Duration::from_secs(10), d.deploy_hotswap(&[art])).await.unwrap().unwrap();
+    raise.await.unwrap();
+    let [(_, Err(e))] = run.results.as_slice() else { panic!("{:?}", run.results) };
+    assert_eq!(e.exit_code(), 130);
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "shop-dev-Web: interrupted; the services' ECS deployments of the hotswapped revision go on without \
+             CloudFormation (drift, not recorded: the hotswap did not finish); follow them with `aws ecs \
+             describe-services --cluster shop-dev --services {SERVICE}`; rerun `cargo xtask deploy dev --app shop \
+             --hotswap` to swap and follow again, or `cargo xtask deploy dev --app shop` to hand the services back to \
+             CloudFormation"
+        )
+    );
+}
+
+#[test]
+fn production_is_refused_naming_the_flag() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("Web.json"), deployed()).unwrap();
+    std::fs::write(
+        d.path().join("manifest.json"),
+        r#"{"version": "36.0.0", "artifacts": {"Web": {"type": "aws:cloudformation:stack",
+            "properties": {"templateFile": "Web.json", "terminationProtection": true}}}}"#,
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_stackcraft-deploy"))
+        .args(["deploy", "prod", "--assembly"])
+        .arg(d.path())
+        .args(["--hotswap", "--yes"])
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "error: --hotswap is not allowed here: prod is a production environment, and hotswap (for dev \
+             environments only) changes ECS services outside CloudFormation, leaving drift; nothing was changed. \
+             Deploy without --hotswap: `cargo xtask deploy prod --assembly {}`",
+            d.path().display()
+        )
+    );
+    let _ = ACCOUNT;
+}
