@@ -317,11 +317,7 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
     };
     if let Cmd::Destroy(c) = &cmd {
         if assembly.production && !c.force_production {
-            return Err(Error::Refused(format!(
-                "{} is a production environment: destroying it needs --force-production \
-                 (which also lifts termination protection)",
-                common.env
-            )));
+            return Err(Error::ProductionDestroy { env: common.env.clone() });
         }
     }
     let ui = if std::env::var_os("STACKCRAFT_PLAIN_OUTPUT").is_some() {
@@ -331,14 +327,12 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
     };
     // Refuse before creating anything when there is no way to confirm.
     if matches!(cmd, Cmd::Deploy(_) | Cmd::Destroy(_)) && !assume_yes && !ui.is_interactive() {
-        return Err(Error::Refused(format!(
-            "no terminal to ask for confirmation on and no --yes: nothing was changed; rerun with \
-             --yes to confirm non-interactively: `{} --yes`",
-            common.command_line(match cmd {
+        return Err(Error::NoConfirmation {
+            command: common.command_line(match cmd {
                 Cmd::Deploy(_) => "deploy",
                 _ => "destroy",
-            })
-        )));
+            }),
+        });
     }
     let poll = match std::env::var("STACKCRAFT_POLL_MS").ok().and_then(|v| v.parse().ok()) {
         Some(ms) => PollConfig {
@@ -812,7 +806,12 @@ fn summarize(ui: &Ui, results: Vec<(StackArtifact, Result<StackResult, Error>)>)
                     Error::Interrupted { .. } => "INTERRUPTED",
                     Error::NotStarted { .. } => "NOT STARTED (interrupted)",
                     Error::Skipped { .. } => "SKIPPED (a dependency failed)",
-                    Error::Refused(_) => "NOT DONE",
+                    Error::Refused(_)
+                    | Error::WrongAccount { .. }
+                    | Error::SharedNotDeployed { .. }
+                    | Error::TerminationProtected { .. }
+                    | Error::Busy { .. }
+                    | Error::FailFastCancelled { .. } => "NOT DONE",
                     Error::Connection { .. } => "UNKNOWN (connection lost)",
                     _ => "FAILED",
                 };
@@ -828,7 +827,7 @@ fn summarize(ui: &Ui, results: Vec<(StackArtifact, Result<StackResult, Error>)>)
     match first_err {
         None => Ok(()),
         Some(Error::Interrupted { stack, hint }) => Err(Error::Interrupted { stack, hint }),
-        Some(_) => Err(Error::Refused(format!("{failed} stack(s) failed (see above)"))),
+        Some(_) => Err(Error::StacksFailed { failed }),
     }
 }
 

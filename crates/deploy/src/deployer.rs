@@ -521,11 +521,7 @@ impl Deployer {
         let Some(want) = &art.account else { return Ok(()) };
         let have = self.caller_account().await?;
         if &have != want {
-            return Err(Error::Refused(format!(
-                "{}: pinned to account {want}, but the credentials are for account {have}; \
-                 use --profile (or AWS_PROFILE) with credentials for {want}",
-                art.stack_name
-            )));
+            return Err(Error::WrongAccount { stack: art.stack_name.clone(), want: want.clone(), have });
         }
         Ok(())
     }
@@ -538,10 +534,7 @@ impl Deployer {
         let name = &art.stack_name;
         let how = format!("{} --include-shared --stack {}", self.deploy_command, art.id);
         let Some(info) = self.describe(name).await?.filter(|s| s.status != StackStatus::DeleteComplete) else {
-            return Err(Error::Refused(format!(
-                "{name} is a shared stack (deployed once for all environments) and is not deployed \
-                 yet; deploy it with `{how}`"
-            )));
+            return Err(Error::SharedNotDeployed { stack: name.clone(), command: how });
         };
         let deployed = self
             .cfn()
@@ -1202,12 +1195,13 @@ impl Deployer {
     /// service, the reason and the next step. Other errors pass unchanged.
     fn fail_fast_error(&self, stack: &str, verdict: &Option<crate::ecs::Verdict>, e: Error) -> Error {
         match verdict {
-            Some(crate::ecs::Verdict::Failed { service, reason, cancelled: true }) => Error::Refused(format!(
-                "{stack}: fail-fast cancelled the update because ECS service {service} is failing ({reason}); \
-                 CloudFormation rolled the stack back. Fix the service (the stopped tasks' reasons are above), then \
-                 rerun `{}` (--no-fail-fast lets CloudFormation wait instead). Underlying: {e}",
-                self.deploy_command
-            )),
+            Some(crate::ecs::Verdict::Failed { service, reason, cancelled: true }) => Error::FailFastCancelled {
+                stack: stack.to_string(),
+                service: service.clone(),
+                reason: reason.clone(),
+                command: self.deploy_command.clone(),
+                underlying: Box::new(e),
+            },
             _ => e,
         }
     }
@@ -1411,11 +1405,7 @@ impl Deployer {
         if let Err(e) = self.cfn().delete_stack().stack_name(&info.stack_id).send().await {
             self.mark_settled(name);
             if e.message().is_some_and(|m| m.contains("TerminationProtection")) {
-                return Err(Error::Refused(format!(
-                    "{name}: CloudFormation refuses to delete it because termination protection \
-                     is enabled. If you really mean to destroy it, rerun destroy with \
-                     --force-production (it lifts the protection first)"
-                )));
+                return Err(Error::TerminationProtected { stack: name.to_string() });
             }
             return Err(aws_err("DeleteStack", name, e));
         }
@@ -1625,12 +1615,7 @@ fn concurrent_writer(stack: &str, e: Error, reattach: &str) -> Error {
     if !(busy || stale) {
         return e;
     }
-    Error::Refused(format!(
-        "{stack}: another operation is changing this stack right now (probably another deploy of \
-         the same app and environment, or a change from the console); CloudFormation said: {message}. \
-         Wait for it to finish (`{reattach}` waits for it and then deploys), or follow it with \
-         `aws cloudformation describe-stack-events --stack-name {stack}`"
-    ))
+    Error::Busy { stack: stack.to_string(), message: message.clone(), reattach: reattach.to_string() }
 }
 
 /// The diff of a stack that does not exist yet: every resource is added.

@@ -98,6 +98,134 @@ pub enum Error {
     /// The user (or the lack of a terminal) declined the operation.
     #[error("{0}")]
     Refused(String),
+    /// `deploy`/`destroy` without `--yes` and without a terminal to ask on:
+    /// refused before anything was created.
+    #[error(
+        "no terminal to ask for confirmation on and no --yes: nothing was changed; rerun with --yes to confirm \
+         non-interactively: `{command} --yes`"
+    )]
+    NoConfirmation {
+        /// The command to rerun (with every selecting flag).
+        command: String,
+    },
+    /// `destroy` of a production environment without `--force-production`.
+    #[error(
+        "{env} is a production environment: destroying it needs --force-production (which also lifts termination \
+         protection)"
+    )]
+    ProductionDestroy {
+        /// The environment.
+        env: String,
+    },
+    /// CloudFormation refused to delete a stack with termination protection.
+    #[error(
+        "{stack}: CloudFormation refuses to delete it because termination protection is enabled. If you really \
+         mean to destroy it, rerun destroy with --force-production (it lifts the protection first)"
+    )]
+    TerminationProtected {
+        /// Stack name.
+        stack: String,
+    },
+    /// A stack pinned to another account than the credentials'.
+    #[error(
+        "{stack}: pinned to account {want}, but the credentials are for account {have}; use --profile (or \
+         AWS_PROFILE) with credentials for {want}"
+    )]
+    WrongAccount {
+        /// Stack name.
+        stack: String,
+        /// The account the stack is pinned to.
+        want: String,
+        /// The credentials' account.
+        have: String,
+    },
+    /// A shared stack (deployed once for all environments) that is not
+    /// deployed yet, read by a deploy without `--include-shared`.
+    #[error(
+        "{stack} is a shared stack (deployed once for all environments) and is not deployed yet; deploy it with \
+         `{command}`"
+    )]
+    SharedNotDeployed {
+        /// Stack name.
+        stack: String,
+        /// The command that deploys it.
+        command: String,
+    },
+    /// Another operation is changing the stack (a concurrent deploy, a
+    /// console change) or the change set went stale.
+    #[error(
+        "{stack}: another operation is changing this stack right now (probably another deploy of the same app and \
+         environment, or a change from the console); CloudFormation said: {message}. Wait for it to finish \
+         (`{reattach}` waits for it and then deploys), or follow it with `aws cloudformation describe-stack-events \
+         --stack-name {stack}`"
+    )]
+    Busy {
+        /// Stack name.
+        stack: String,
+        /// CloudFormation's message.
+        message: String,
+        /// The command that waits and then deploys.
+        reattach: String,
+    },
+    /// Fail-fast cancelled a stack update because an ECS service failed.
+    #[error(
+        "{stack}: fail-fast cancelled the update because ECS service {service} is failing ({reason}); \
+         CloudFormation rolled the stack back. Fix the service (the stopped tasks' reasons are above), then rerun \
+         `{command}` (--no-fail-fast lets CloudFormation wait instead). Underlying: {underlying}"
+    )]
+    FailFastCancelled {
+        /// Stack name.
+        stack: String,
+        /// The failing service's logical id.
+        service: String,
+        /// Why it is considered failed.
+        reason: String,
+        /// The deploy command to rerun.
+        command: String,
+        /// The stack operation's own error.
+        underlying: Box<Error>,
+    },
+    /// Stacks outside a destroy still import exports of the stacks to delete.
+    #[error(
+        "refusing to destroy: stacks outside this destroy still import exports of the stacks to delete \
+         (CloudFormation would fail the delete):\n  {}\nStop using those values and deploy the importing stacks, or \
+         destroy them too",
+        problems.join("\n  ")
+    )]
+    ExportsInUse {
+        /// One line per export still imported.
+        problems: Vec<String>,
+    },
+    /// The deployed template is not JSON (not deployed by stackcraft).
+    #[error(
+        "{stack}: the deployed template is not JSON ({detail}); it was not deployed by stackcraft (a YAML \
+         template?) and cannot be diffed"
+    )]
+    TemplateNotJson {
+        /// Stack name.
+        stack: String,
+        /// The parse error.
+        detail: String,
+    },
+    /// The online diff's change set could not be deleted.
+    #[error(
+        "{stack}: the diff's change set {change_set} could not be deleted ({cause}); delete it with `aws \
+         cloudformation delete-change-set --stack-name {stack} --change-set-name {change_set}`"
+    )]
+    ChangeSetNotDeleted {
+        /// Stack name.
+        stack: String,
+        /// The change set id.
+        change_set: String,
+        /// Why the delete failed.
+        cause: Box<Error>,
+    },
+    /// The run's summary: this many stacks failed (each error was printed).
+    #[error("{failed} stack(s) failed (see above)")]
+    StacksFailed {
+        /// How many.
+        failed: usize,
+    },
     /// Ctrl-C while waiting: the operation goes on in CloudFormation.
     #[error("{stack}: interrupted; {hint}")]
     Interrupted {

@@ -296,12 +296,7 @@ impl Deployer {
         if problems.is_empty() {
             return Ok(());
         }
-        Err(Error::Refused(format!(
-            "refusing to destroy: stacks outside this destroy still import exports of the stacks to \
-             delete (CloudFormation would fail the delete):\n  {}\nStop using those values and deploy \
-             the importing stacks, or destroy them too",
-            problems.join("\n  ")
-        )))
+        Err(Error::ExportsInUse { problems })
     }
 }
 

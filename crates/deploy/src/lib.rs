@@ -15,7 +15,9 @@
 //!
 //! # Commands
 //!
-//! - `deploy ENV [--app PACKAGE_OR_PATH | --assembly DIR] [--stack NAME]... [--yes] [--concurrency N] [--outputs-file FILE] [--method change-set|direct] [--include-shared] [--verbose]`
+//! - `deploy ENV [--app PACKAGE_OR_PATH | --assembly DIR] [--stack NAME]... [--yes] [--concurrency N] [--outputs-file FILE] [--method change-set|direct] [--include-shared] [--hotswap] [--verbose]`
+//!   `--hotswap` (dev environments only) applies image/environment-only
+//!   changes of ECS task definitions without CloudFormation ([`hotswap`]).
 //! - `diff ENV [--json] [--fail-on KIND]... [--template-only]`: compare the
 //!   assembly with the deployed templates through review's diff engine,
 //!   with CloudFormation's replacement verdict from change sets that are

@@ -131,12 +131,8 @@ async fn deployed(client: &cfn::Client, name: &str) -> Result<Option<Deployed>, 
         Err(e) => return Err(aws_err("GetTemplate", name, e)),
     };
     let body = out.template_body().unwrap_or("{}");
-    let template = serde_json::from_str(body).map_err(|e| {
-        Error::Refused(format!(
-            "{name}: the deployed template is not JSON ({e}); it was not deployed by stackcraft \
-             (a YAML template?) and cannot be diffed"
-        ))
-    })?;
+    let template = serde_json::from_str(body)
+        .map_err(|e| Error::TemplateNotJson { stack: name.to_string(), detail: e.to_string() })?;
     Ok(Some(Deployed {
         template,
         termination_protection: stack.enable_termination_protection().unwrap_or(false),
@@ -439,10 +435,11 @@ async fn change_set(d: &Deployer, art: &StackArtifact, guard: &ChangeSetGuard) -
             let err = aws_err("DeleteChangeSet", name, e);
             // Left registered: the command line retries and reports it.
             if result.is_ok() {
-                return Err(Error::Refused(format!(
-                    "{name}: the diff's change set {id} could not be deleted ({err}); delete it with \
-                     `aws cloudformation delete-change-set --stack-name {name} --change-set-name {id}`"
-                )));
+                return Err(Error::ChangeSetNotDeleted {
+                    stack: name.to_string(),
+                    change_set: id.to_string(),
+                    cause: Box::new(err),
+                });
             }
         }
     }

@@ -1,66 +1,17 @@
 //! Fail fast on ECS (issue 18): services followed while their stack
 //! updates, with ECS and CloudFormation mocked (aws-smithy-mocks).
 
-use std::sync::{Arc, Mutex};
+mod support;
+
 use std::time::Duration;
 
 use aws_sdk_cloudformation::operation::cancel_update_stack::CancelUpdateStackOutput;
-use aws_sdk_ecs::operation::describe_services::DescribeServicesOutput;
-use aws_sdk_ecs::operation::describe_tasks::DescribeTasksOutput;
-use aws_sdk_ecs::operation::list_tasks::ListTasksOutput;
-use aws_sdk_ecs::types::{Container, Deployment, DeploymentRolloutState, Service, ServiceEvent, Task};
+use aws_sdk_ecs::types::{Container, DeploymentRolloutState};
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use stackcraft_deploy::ecs::{follow, FailFast, ServiceRef, Verdict};
+use support::mocked::{self, describe_services, service, stopped, task, DEPLOYMENT};
 
 const STACK: &str = "shop-dev-Web";
-const DEPLOYMENT: &str = "ecs-svc/2222";
-
-fn service(rollout: DeploymentRolloutState, failed: i32, events: &[(&str, &str)]) -> Service {
-    let mut s = Service::builder()
-        .service_name("web")
-        .deployments(
-            Deployment::builder()
-                .id(DEPLOYMENT)
-                .status("PRIMARY")
-                .rollout_state(rollout.clone())
-                .set_rollout_state_reason(
-                    (rollout == DeploymentRolloutState::Failed)
-                        .then(|| "ECS deployment circuit breaker: tasks failed to start.".to_string()),
-                )
-                .failed_tasks(failed)
-                .build(),
-        )
-        .deployments(Deployment::builder().id("ecs-svc/1111").status("ACTIVE").build());
-    // The API lists events newest first.
-    for (id, m) in events.iter().rev() {
-        s = s.events(ServiceEvent::builder().id(*id).message(*m).build());
-    }
-    s.build()
-}
-
-fn describe_services(svc: Service) -> Rule {
-    mock!(aws_sdk_ecs::Client::describe_services)
-        .then_output(move || DescribeServicesOutput::builder().services(svc.clone()).build())
-}
-
-fn stopped(tasks: Vec<Task>) -> Vec<Rule> {
-    let arns: Vec<String> = tasks.iter().filter_map(|t| t.task_arn().map(str::to_string)).collect();
-    vec![
-        mock!(aws_sdk_ecs::Client::list_tasks)
-            .then_output(move || ListTasksOutput::builder().set_task_arns(Some(arns.clone())).build()),
-        mock!(aws_sdk_ecs::Client::describe_tasks)
-            .then_output(move || DescribeTasksOutput::builder().set_tasks(Some(tasks.clone())).build()),
-    ]
-}
-
-fn task(id: &str, started_by: &str, reason: &str, container: Container) -> Task {
-    Task::builder()
-        .task_arn(format!("arn:aws:ecs:eu-west-1:123456789012:task/shop-dev/{id}"))
-        .started_by(started_by)
-        .stopped_reason(reason)
-        .containers(container)
-        .build()
-}
 
 struct Run {
     verdict: Verdict,
@@ -69,13 +20,12 @@ struct Run {
 }
 
 async fn run(ecs_rules: Vec<Rule>, policy: FailFast) -> Run {
-    let ecs = mock_client!(aws_sdk_ecs, RuleMode::MatchAny, &ecs_rules);
+    let ecs = mocked::ecs_client(&ecs_rules);
     let cancel = mock!(aws_sdk_cloudformation::Client::cancel_update_stack)
         .then_output(|| CancelUpdateStackOutput::builder().build());
     let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, [&cancel]);
-    let lines = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&lines);
-    let say = move |l: &str| sink.lock().unwrap().push(l.to_string());
+    let lines = mocked::Lines::default();
+    let say = lines.say();
     let services =
         [ServiceRef::from_physical_id("WebService", "arn:aws:ecs:eu-west-1:123456789012:service/shop-dev/web")
             .unwrap()];
@@ -85,8 +35,7 @@ async fn run(ecs_rules: Vec<Rule>, policy: FailFast) -> Run {
     )
     .await
     .expect("a verdict");
-    let lines = lines.lock().unwrap().clone();
-    Run { verdict, lines, cancels: cancel.num_calls() }
+    Run { verdict, lines: lines.get(), cancels: cancel.num_calls() }
 }
 
 #[tokio::test]

@@ -359,7 +359,7 @@ async fn termination_protection_refuses_delete_with_a_clear_message() {
     ];
     let err = deployer(&rules, true).destroy(NAME, false).await.unwrap_err();
     let text = err.to_string();
-    assert!(matches!(err, Error::Refused(_)), "{err:?}");
+    assert!(matches!(err, Error::TerminationProtected { .. }), "{err:?}");
     assert!(text.contains("termination protection") && text.contains("--force-production"), "{text}");
 
     // With the explicit flag, protection is lifted and the delete goes through.

@@ -5,6 +5,8 @@
 //! error, change set deleted), an interruption (change set deleted by the
 //! guard), `--fail-on` (exit code 3).
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,19 +15,17 @@ use std::time::Duration;
 use aws_sdk_cloudformation::operation::create_change_set::{CreateChangeSetError, CreateChangeSetOutput};
 use aws_sdk_cloudformation::operation::delete_change_set::DeleteChangeSetOutput;
 use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
-use aws_sdk_cloudformation::operation::describe_stacks::{DescribeStacksError, DescribeStacksOutput};
-use aws_sdk_cloudformation::operation::get_template::GetTemplateOutput;
+use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
 use aws_sdk_cloudformation::types::{
     Change, ChangeAction, ChangeSetStatus, ChangeSource, Replacement, RequiresRecreation, ResourceAttribute,
-    ResourceChange, ResourceChangeDetail, ResourceTargetDefinition, Stack, StackStatus as CfnStatus,
+    ResourceChange, ResourceChangeDetail, ResourceTargetDefinition, StackStatus as CfnStatus,
 };
 use aws_sdk_cloudformation::Client;
-use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use aws_smithy_mocks::{mock, Rule};
 use aws_smithy_types::error::ErrorMetadata;
-use stackcraft_deploy::aws::Clients;
 use stackcraft_deploy::online::{self, ChangeSetGuard, Options};
-use stackcraft_deploy::ui::Ui;
-use stackcraft_deploy::{Assembly, Deployer, Error, PollConfig, StackArtifact};
+use stackcraft_deploy::{Assembly, Deployer, Error, StackArtifact};
+use support::mocked::{self, missing, template};
 
 const NAME: &str = "app-dev-Data";
 const CS: &str = "arn:aws:cloudformation:us-east-1:123456789012:changeSet/stackcraft-diff-1/1";
@@ -35,18 +35,7 @@ const NEW: &str =
     r#"{"Resources":{"Queue":{"Type":"AWS::SQS::Queue","Properties":{"QueueName":"b","VisibilityTimeout":30}}}}"#;
 
 fn art(id: &str, body: &str) -> StackArtifact {
-    StackArtifact {
-        id: id.into(),
-        stack_name: format!("app-dev-{id}"),
-        template_file: format!("{id}.template.json"),
-        template_body: body.into(),
-        termination_protection: false,
-        tags: BTreeMap::new(),
-        dependencies: vec![],
-        account: None,
-        region: None,
-        shared: false,
-    }
+    mocked::artifact(id, &format!("app-dev-{id}"), body)
 }
 
 fn assembly(stacks: Vec<StackArtifact>, create_only: &[(&str, &str)]) -> Assembly {
@@ -69,51 +58,21 @@ fn assembly(stacks: Vec<StackArtifact>, create_only: &[(&str, &str)]) -> Assembl
 }
 
 fn deployer(rules: &[Rule]) -> Arc<Deployer> {
-    let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, rules);
-    let s3 = mock_client!(aws_sdk_s3, RuleMode::Sequential, &[]);
-    let sts = mock_client!(aws_sdk_sts, RuleMode::Sequential, &[]);
-    let clients = Clients { cloudformation: cfn, s3, sts, region: "us-east-1".into(), config: None };
-    Arc::new(Deployer::new(clients, Ui::plain(true), PollConfig::fast(), "cargo xtask diff dev"))
-}
-
-fn stack(name: &str) -> Stack {
-    Stack::builder()
-        .stack_id(format!("arn:aws:cloudformation:us-east-1:123456789012:stack/{name}/1"))
-        .stack_name(name)
-        .stack_status(CfnStatus::UpdateComplete)
-        .creation_time(aws_smithy_types::DateTime::from_secs(0))
-        .build()
+    Arc::new(mocked::deployer(rules, true, "cargo xtask diff dev"))
 }
 
 /// DescribeStacks of `name`.
 fn exists(name: &'static str) -> Rule {
-    mock!(Client::describe_stacks)
-        .match_requests(move |r| r.stack_name() == Some(name))
-        .then_output(move || DescribeStacksOutput::builder().stacks(stack(name)).build())
-}
-
-fn missing(name: &'static str) -> Rule {
-    mock!(Client::describe_stacks).match_requests(move |r| r.stack_name() == Some(name)).then_error(move || {
-        DescribeStacksError::generic(
-            ErrorMetadata::builder()
-                .code("ValidationError")
-                .message(format!("Stack with id {name} does not exist"))
-                .build(),
-        )
-    })
+    mocked::exists(name, CfnStatus::UpdateComplete)
 }
 
 /// DescribeStacks without a name: every stack of the region.
 fn listing(names: &'static [&'static str]) -> Rule {
     mock!(Client::describe_stacks).match_requests(|r| r.stack_name().is_none()).then_output(move || {
-        DescribeStacksOutput::builder().set_stacks(Some(names.iter().map(|n| stack(n)).collect())).build()
+        DescribeStacksOutput::builder()
+            .set_stacks(Some(names.iter().map(|n| mocked::stack(n, CfnStatus::UpdateComplete)).collect()))
+            .build()
     })
-}
-
-fn template(name: &'static str, body: &'static str) -> Rule {
-    mock!(Client::get_template)
-        .match_requests(move |r| r.stack_name() == Some(name))
-        .then_output(move || GetTemplateOutput::builder().template_body(body).build())
 }
 
 fn created() -> Rule {

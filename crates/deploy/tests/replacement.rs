@@ -2,17 +2,17 @@
 //! replacement detail is checked against the L1 layer's generated
 //! create-only table (`stackcraft-replacement`).
 
+mod support;
+
 use aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetOutput;
 use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
-use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
-use aws_sdk_cloudformation::operation::get_template::GetTemplateOutput;
-use aws_sdk_cloudformation::types::{Change, ChangeAction, ChangeSetStatus, ResourceChange, Stack, StackStatus};
+use aws_sdk_cloudformation::types::{Change, ChangeAction, ChangeSetStatus, ResourceChange, StackStatus};
 use aws_sdk_cloudformation::Client;
-use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
-use stackcraft_deploy::aws::Clients;
+use aws_smithy_mocks::{mock, Rule};
 use stackcraft_deploy::deployer::Prepared;
 use stackcraft_deploy::ui::{render_change_set, Ui};
-use stackcraft_deploy::{Deployer, PollConfig, StackArtifact};
+use stackcraft_deploy::{Deployer, PollConfig};
+use support::mocked;
 
 const NAME: &str = "app-dev-Data";
 const ID: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/app-dev-Data/1";
@@ -25,18 +25,7 @@ fn table(key: &str, name: &str) -> String {
 
 async fn rendered(deployed: String, new: String) -> String {
     let rules: Vec<Rule> = vec![
-        mock!(Client::describe_stacks).then_output(|| {
-            DescribeStacksOutput::builder()
-                .stacks(
-                    Stack::builder()
-                        .stack_id(ID)
-                        .stack_name(NAME)
-                        .stack_status(StackStatus::UpdateComplete)
-                        .creation_time(aws_smithy_types::DateTime::from_secs(0))
-                        .build(),
-                )
-                .build()
-        }),
+        mocked::exists(NAME, StackStatus::UpdateComplete),
         mock!(Client::create_change_set).then_output(|| CreateChangeSetOutput::builder().id("cs").stack_id(ID).build()),
         mock!(Client::describe_change_set).then_output(|| {
             // Only `~ Table`: no replacement, no details.
@@ -51,29 +40,12 @@ async fn rendered(deployed: String, new: String) -> String {
                 .build();
             DescribeChangeSetOutput::builder().status(ChangeSetStatus::CreateComplete).changes(bare).build()
         }),
-        mock!(Client::get_template).then_output(move || GetTemplateOutput::builder().template_body(&deployed).build()),
+        mocked::template(NAME, deployed),
     ];
-    let clients = Clients {
-        cloudformation: mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, &rules),
-        s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, &[]),
-        sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, &[]),
-        region: "us-east-1".into(),
-        config: None,
-    };
+    let clients = mocked::clients(&rules);
     // No create-only map from the assembly: the generated table is the fallback.
     let d = Deployer::new(clients, Ui::plain(true), PollConfig::fast(), "x");
-    let art = StackArtifact {
-        id: "Data".into(),
-        stack_name: NAME.into(),
-        template_file: "Data.template.json".into(),
-        template_body: new,
-        termination_protection: false,
-        tags: Default::default(),
-        dependencies: vec![],
-        account: None,
-        region: None,
-        shared: false,
-    };
+    let art = mocked::artifact("Data", NAME, new);
     let Ok(Prepared::Changes { change_set, .. }) = d.prepare(&art, true).await else { panic!("expected changes") };
     render_change_set(&change_set)
 }
