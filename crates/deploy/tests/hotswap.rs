@@ -370,3 +370,88 @@ fn production_is_refused_naming_the_flag() {
     );
     let _ = ACCOUNT;
 }
+
+/// An ECS service on Fargate with no tasks (the emulator runs none): its
+/// deployment completes at once.
+fn ecs_stack(image: &str, cpu: &str) -> Json {
+    json!({"Resources": {
+        "Cluster": {"Type": "AWS::ECS::Cluster", "Properties": {"ClusterName": "shop-dev"}},
+        "Task": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+            "Family": "web", "Cpu": cpu, "Memory": "512", "NetworkMode": "awsvpc",
+            "RequiresCompatibilities": ["FARGATE"],
+            "ContainerDefinitions": [{"Name": "web", "Image": image, "Environment": [{"Name": "A", "Value": "1"}]}]
+        }},
+        "Service": {"Type": "AWS::ECS::Service", "Properties": {
+            "Cluster": {"Ref": "Cluster"}, "TaskDefinition": {"Ref": "Task"}, "DesiredCount": 0,
+            "LaunchType": "FARGATE", "ServiceName": "web"
+        }}
+    }})
+}
+
+#[test]
+fn hotswap_then_full_deploy_on_the_double_records_and_undoes_the_drift() {
+    use support::{deploy, write_assembly, Double, Stack};
+    let Some(double) = Double::start(100) else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("asm");
+    let d = dir.to_str().unwrap();
+    let args = |extra: &[&'static str]| {
+        let mut v = vec!["deploy", "dev", "--assembly", d, "--yes"];
+        v.extend_from_slice(extra);
+        v
+    };
+    write_assembly(&dir, "shop", "dev", &[Stack::new("Web", ecs_stack("nginx:1", "256"))]);
+    let r = deploy(&double, &args(&[]), &[]);
+    assert!(r.ok, "{}", r.out);
+
+    // Image only: hotswapped, drift said and recorded.
+    let set = |t: Json| std::fs::write(dir.join("Web.template.json"), t.to_string()).unwrap();
+    set(ecs_stack("nginx:2", "256"));
+    let r = deploy(&double, &args(&["--hotswap"]), &[]);
+    assert!(r.ok, "{}", r.out);
+    assert!(r.out.contains("shop-dev-Web: hotswap Task ("), "{}", r.out);
+    assert!(r.out.contains("container web image nginx:2; then UpdateService Service"), "{}", r.out);
+    assert!(r.out.contains("hotswap creates drift"), "{}", r.out);
+    assert!(r.out.contains("^ shop-dev-Web: hotswapped 1 task definition(s)"), "{}", r.out);
+    let record = dir.join(stackcraft_deploy::hotswap::DRIFT_FILE);
+    assert!(record.exists(), "{}", r.out);
+
+    // diff names the drift.
+    let r = deploy(&double, &["diff", "dev", "--assembly", d, "--template-only"], &[]);
+    assert!(r.out.contains("shop-dev-Web: drift from hotswap: Task runs "), "{}", r.out);
+
+    // Back to what CloudFormation holds: nothing for it to do, the drift remains and is named.
+    set(ecs_stack("nginx:1", "256"));
+    let r = deploy(&double, &args(&[]), &[]);
+    assert!(r.ok, "{}", r.out);
+    assert!(r.out.contains("shop-dev-Web: no changes"), "{}", r.out);
+    assert!(
+        r.out.contains(
+            "shop-dev-Web: drift from hotswap remains: CloudFormation's template already is the one deployed"
+        ) && r.out.contains("`aws ecs update-service --cluster "),
+        "{}",
+        r.out
+    );
+    assert!(record.exists(), "{}", r.out);
+
+    // The next full deploy that changes the task definition puts CloudFormation back in charge.
+    set(ecs_stack("nginx:2", "256"));
+    let r = deploy(&double, &args(&[]), &[]);
+    assert!(r.ok, "{}", r.out);
+    assert!(r.out.contains("shop-dev-Web: drift from hotswap undone: CloudFormation is in charge again"), "{}", r.out);
+    assert!(!record.exists(), "{}", r.out);
+
+    // Anything else goes through a change set, with the reason.
+    set(ecs_stack("nginx:3", "512"));
+    let r = deploy(&double, &args(&["--hotswap"]), &[]);
+    assert!(r.ok, "{}", r.out);
+    assert!(
+        r.out.contains(
+            "shop-dev-Web: not hotswappable (Task (AWS::ECS::TaskDefinition): property Cpu changed): deploying it \
+             through a change set"
+        ),
+        "{}",
+        r.out
+    );
+    assert!(!record.exists(), "nothing recorded without a hotswap");
+}
