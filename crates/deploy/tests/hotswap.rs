@@ -455,3 +455,38 @@ fn hotswap_then_full_deploy_on_the_double_records_and_undoes_the_drift() {
     );
     assert!(!record.exists(), "nothing recorded without a hotswap");
 }
+
+#[test]
+fn ctrl_c_while_a_hotswapped_service_deploys_exits_130_with_the_next_step() {
+    use support::{deploy, interrupt_when, write_assembly, Double, Stack};
+    let Some(double) = Double::start(100) else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("asm");
+    let d = dir.to_str().unwrap();
+    // One task wanted: the emulator never runs it, so the service never stabilises.
+    let mut t = ecs_stack("nginx:1", "256");
+    t["Resources"]["Service"]["Properties"]["DesiredCount"] = json!(1);
+    write_assembly(&dir, "shop", "dev", &[Stack::new("Web", t.clone())]);
+    let r = deploy(&double, &["deploy", "dev", "--assembly", d, "--yes"], &[]);
+    assert!(r.ok, "{}", r.out);
+    t["Resources"]["Task"]["Properties"]["ContainerDefinitions"][0]["Image"] = json!("nginx:2");
+    std::fs::write(dir.join("Web.template.json"), t.to_string()).unwrap();
+    let (r, secs) = interrupt_when(
+        &double.endpoint(),
+        &["deploy", "dev", "--assembly", d, "--yes", "--hotswap"],
+        &[("STACKCRAFT_PLAIN_OUTPUT", "1"), ("STACKCRAFT_POLL_MS", "50")],
+        "now deploying",
+    );
+    assert_eq!(r.code, Some(130), "{}", r.out);
+    assert!(secs < 5.0, "exited {secs:.1}s after Ctrl-C");
+    assert!(
+        r.out.contains(
+            "shop-dev-Web: interrupted; the services' ECS deployments of the hotswapped revision go on without \
+             CloudFormation"
+        ) && r.out.contains(&format!("rerun `cargo xtask deploy dev --assembly {d} --hotswap`")),
+        "{}",
+        r.out
+    );
+    assert!(r.out.contains("x shop-dev-Web: INTERRUPTED"), "{}", r.out);
+    assert!(!dir.join(stackcraft_deploy::hotswap::DRIFT_FILE).exists(), "nothing recorded after an interruption");
+}
