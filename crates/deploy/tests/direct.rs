@@ -1,72 +1,33 @@
 //! Issue 18: `--method direct` asks its one question up front, like change
 //! sets: no stack prompts on its own.
 
+mod support;
+
 use std::sync::Arc;
 
 use aws_sdk_cloudformation::operation::create_stack::CreateStackOutput;
 use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
-use aws_sdk_cloudformation::operation::describe_stacks::{DescribeStacksError, DescribeStacksOutput};
 use aws_sdk_cloudformation::operation::update_stack::UpdateStackError;
-use aws_sdk_cloudformation::types::{Stack, StackStatus};
+use aws_sdk_cloudformation::types::StackStatus;
 use aws_sdk_cloudformation::Client;
-use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use aws_smithy_mocks::{mock, Rule};
 use aws_smithy_types::error::ErrorMetadata;
-use stackcraft_deploy::aws::Clients;
 use stackcraft_deploy::ui::Ui;
 use stackcraft_deploy::{Deployer, Error, Method, Operation, PollConfig, StackArtifact, StackResult};
+use support::mocked::{self, missing};
 
 const BODY: &str = r#"{"Resources":{"Queue":{"Type":"AWS::SQS::Queue"}}}"#;
 
 fn art(id: &str, name: &str) -> StackArtifact {
-    StackArtifact {
-        id: id.into(),
-        stack_name: name.into(),
-        template_file: format!("{id}.template.json"),
-        template_body: BODY.into(),
-        termination_protection: false,
-        tags: Default::default(),
-        dependencies: vec![],
-        account: None,
-        region: None,
-        shared: false,
-    }
+    mocked::artifact(id, name, BODY)
 }
 
 fn deployed(name: &'static str) -> Rule {
-    mock!(Client::describe_stacks).match_requests(move |r| r.stack_name() == Some(name)).then_output(move || {
-        DescribeStacksOutput::builder()
-            .stacks(
-                Stack::builder()
-                    .stack_id(format!("arn:aws:cloudformation:us-east-1:123456789012:stack/{name}/1"))
-                    .stack_name(name)
-                    .stack_status(StackStatus::UpdateComplete)
-                    .creation_time(aws_smithy_types::DateTime::from_secs(0))
-                    .build(),
-            )
-            .build()
-    })
-}
-
-fn missing(name: &'static str) -> Rule {
-    mock!(Client::describe_stacks).match_requests(move |r| r.stack_name() == Some(name)).then_error(move || {
-        DescribeStacksError::generic(
-            ErrorMetadata::builder()
-                .code("ValidationError")
-                .message(format!("Stack with id {name} does not exist"))
-                .build(),
-        )
-    })
+    mocked::exists(name, StackStatus::UpdateComplete)
 }
 
 fn deployer(rules: &[Rule], ui: Ui) -> Arc<Deployer> {
-    let clients = Clients {
-        cloudformation: mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, rules),
-        s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, &[]),
-        sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, &[]),
-        region: "us-east-1".into(),
-        config: None,
-    };
-    Arc::new(Deployer::new(clients, ui, PollConfig::fast(), "x").with_method(Method::Direct))
+    Arc::new(Deployer::new(mocked::clients(rules), ui, PollConfig::fast(), "x").with_method(Method::Direct))
 }
 
 #[tokio::test]
