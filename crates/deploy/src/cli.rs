@@ -368,13 +368,20 @@ fn execute(cmd: Cmd) -> Result<(), Error> {
         let hint = reattach.clone();
         let work =
             run_command(cmd, common, assembly, ui.with_interrupt(interrupt.clone()), poll, reattach, interrupt, guard);
+        tokio::pin!(work);
         tokio::select! {
             biased;
-            r = work => r,
-            _ = stop.wait() => Err(Error::Interrupted {
-                stack: env,
-                hint: format!("stopped before any stack operation was started; rerun `{hint}`"),
-            }),
+            r = &mut work => r,
+            // The run's own answer (what goes on, how to reattach) when it
+            // comes at once; otherwise it was stuck in a call before any
+            // stack operation.
+            _ = stop.wait() => match tokio::time::timeout(std::time::Duration::from_millis(500), &mut work).await {
+                Ok(r) => r,
+                Err(_) => Err(Error::Interrupted {
+                    stack: env,
+                    hint: format!("stopped before any stack operation was started; rerun `{hint}`"),
+                }),
+            },
         }
     });
     // The online diff's change sets left by an interruption or an error.

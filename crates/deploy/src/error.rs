@@ -338,3 +338,32 @@ impl From<std::io::Error> for Error {
         Error::Io(e.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_and_messages_of_the_typed_errors() {
+        let flag = Error::FlagNotAllowed { flag: "--hotswap", reason: "prod is a production environment".into() };
+        assert_eq!(flag.exit_code(), 2);
+        assert_eq!(flag.to_string(), "--hotswap is not allowed here: prod is a production environment");
+        let failed = Error::HotswapFailed {
+            stack: "s".into(),
+            reason: "ECS service Web did not stabilise".into(),
+            next_step: "Fix it.".into(),
+        };
+        assert_eq!(failed.exit_code(), 1);
+        assert_eq!(failed.to_string(), "s: hotswap failed: ECS service Web did not stabilise. Fix it.");
+        assert_eq!(Error::StacksFailed { failed: 2 }.to_string(), "2 stack(s) failed (see above)");
+        assert_eq!(Error::Interrupted { stack: "s".into(), hint: "h".into() }.exit_code(), 130);
+        assert_eq!(Error::DiffFailOn("replacement".into()).exit_code(), 3);
+        let busy = Error::Busy { stack: "s".into(), message: "m".into(), reattach: "cargo xtask deploy dev".into() };
+        assert_eq!(busy.exit_code(), 1);
+        assert!(busy
+            .to_string()
+            .ends_with("or follow it with `aws cloudformation describe-stack-events --stack-name s`"));
+        let exports = Error::ExportsInUse { problems: vec!["a".into(), "b".into()] };
+        assert!(exports.to_string().contains("delete):\n  a\n  b\nStop using"), "{exports}");
+    }
+}

@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
 use crate::assembly::StackArtifact;
-use crate::aws::aws_err;
+use crate::aws::{aws_err, is_missing_stack, stack_info};
 use crate::deployer::{Deployer, StackResult};
 use crate::error::Error;
 use crate::model::StackStatus;
@@ -672,9 +672,20 @@ impl Deployer {
     /// values against the stack's resources. Reads only.
     pub async fn hotswap_plan(&self, art: &StackArtifact) -> Result<StackPlan, Error> {
         let name = &art.stack_name;
-        let Some(info) = self.describe(name).await? else {
+        let stack = match self.cfn().describe_stacks().stack_name(name).send().await {
+            Ok(out) => out.stacks().first().cloned(),
+            Err(e) if is_missing_stack(&e) => None,
+            Err(e) => return Err(aws_err("DescribeStacks", name, e)),
+        };
+        let Some(stack) = stack else {
             return Ok(StackPlan::Fallback("the stack does not exist yet".into()));
         };
+        let info = stack_info(&stack);
+        let tags: BTreeMap<String, String> =
+            stack.tags().iter().filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string()))).collect();
+        if tags != art.tags {
+            return Ok(StackPlan::Fallback("the stack's tags change".into()));
+        }
         if !stable_for_hotswap(&info.status) {
             return Ok(StackPlan::Fallback(format!("the stack is {}", info.status)));
         }

@@ -263,6 +263,10 @@ async fn any_other_change_falls_back_to_a_change_set_with_the_reason() {
     assert_eq!(run.change_set.iter().map(|s| s.stack_name.as_str()).collect::<Vec<_>>(), [NAME]);
     assert!(calls.registered.lock().unwrap().is_empty(), "nothing registered");
     assert!(calls.updated.lock().unwrap().is_empty(), "no service touched");
+    // So does a change of the stack's tags (only a stack update applies them).
+    let mut tagged = mocked::artifact("Web", NAME, template("v2", env(&[("LOG_LEVEL", "info")]), "256"));
+    tagged.tags.insert("team".into(), "web".into());
+    assert_eq!(d.hotswap_plan(&tagged).await.unwrap(), StackPlan::Fallback("the stack's tags change".into()));
     // An unchanged template is a normal deploy too (it says "no changes").
     let same = mocked::artifact("Web", NAME, deployed());
     assert_eq!(d.hotswap_plan(&same).await.unwrap(), StackPlan::Unchanged);
