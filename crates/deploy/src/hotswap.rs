@@ -495,18 +495,23 @@ pub fn patch_containers(
                 patched.image = Some(image.clone());
             }
             if let Some(changes) = r.environment.get(name) {
+                // The live order kept: changed values in place, removed ones
+                // dropped, new ones appended.
                 let mut env: Vec<KeyValuePair> = c
                     .environment()
                     .iter()
-                    .filter(|kv| !kv.name().is_some_and(|n| changes.contains_key(n)))
-                    .cloned()
+                    .filter_map(|kv| match kv.name().and_then(|n| changes.get(n)) {
+                        None => Some(kv.clone()),
+                        Some(None) => None,
+                        Some(Some(v)) => Some(KeyValuePair::builder().set_name(kv.name.clone()).value(v).build()),
+                    })
                     .collect();
                 for (var, value) in changes {
-                    if let Some(v) = value {
+                    let live = c.environment().iter().any(|kv| kv.name() == Some(var.as_str()));
+                    if let (false, Some(v)) = (live, value) {
                         env.push(KeyValuePair::builder().name(var).value(v).build());
                     }
                 }
-                env.sort_by(|a, b| a.name().cmp(&b.name()));
                 patched.environment = Some(env);
             }
             patched
@@ -1111,6 +1116,49 @@ mod tests {
         assert_eq!(
             ctx.evaluate(&json!({"Fn::ImportValue": "x"})).unwrap_err(),
             "Fn::ImportValue (hotswap cannot evaluate it)"
+        );
+    }
+
+    #[test]
+    fn patching_keeps_the_live_definition_and_its_environment_order() {
+        use aws_sdk_ecs::types::{ContainerDefinition, KeyValuePair};
+        let kv = |k: &str, v: &str| KeyValuePair::builder().name(k).value(v).build();
+        let live = [
+            ContainerDefinition::builder()
+                .name("web")
+                .image("web:1")
+                .memory(512)
+                .environment(kv("A", "1"))
+                .environment(kv("B", "2"))
+                .environment(kv("C", "3"))
+                .build(),
+            ContainerDefinition::builder().name("sidecar").image("envoy:1").build(),
+        ];
+        let r = Resolved {
+            logical_id: "Task".into(),
+            task_definition_arn: "td:1".into(),
+            images: [("web".to_string(), "web:2".to_string())].into(),
+            environment: [(
+                "web".to_string(),
+                [
+                    ("A".to_string(), Some("9".to_string())),
+                    ("B".to_string(), None),
+                    ("D".to_string(), Some("4".to_string())),
+                ]
+                .into(),
+            )]
+            .into(),
+            services: vec![],
+        };
+        let out = patch_containers(&live, &r).unwrap();
+        assert_eq!(out[0].image(), Some("web:2"));
+        assert_eq!(out[0].memory(), Some(512));
+        assert_eq!(out[0].environment(), [kv("A", "9"), kv("C", "3"), kv("D", "4")]);
+        assert_eq!(out[1], live[1], "other containers untouched");
+        let missing = Resolved { images: [("api".to_string(), "x".to_string())].into(), ..r };
+        assert_eq!(
+            patch_containers(&live, &missing).unwrap_err(),
+            "the live task definition td:1 has no container api (changed outside CloudFormation?)"
         );
     }
 

@@ -242,7 +242,8 @@ async fn an_environment_only_change_is_hotswapped() {
     assert_eq!(c.image(), Some(OLD_IMAGE), "the image is the live one");
     assert_eq!(
         env_of(c),
-        [("FEATURE_X".to_string(), "on".to_string()), ("LOG_LEVEL".to_string(), "debug".to_string())]
+        [("LOG_LEVEL".to_string(), "debug".to_string()), ("FEATURE_X".to_string(), "on".to_string())],
+        "the live order kept, the new variable appended"
     );
     assert_rest_unchanged(&registered[0]);
     assert_eq!(calls.updated.lock().unwrap()[0].task_definition(), Some(NEW_TD));
