@@ -438,6 +438,9 @@ async fn run_command(
         if let Some((client, policy)) = ecs {
             deployer = deployer.with_ecs(client, policy);
         }
+        if let Some(p) = drift_path(&common, &assembly) {
+            deployer = deployer.with_drift_file(p);
+        }
         let deployer = Arc::new(
             deployer
                 .with_interrupt(interrupt)
@@ -469,23 +472,32 @@ async fn run_command(
             Cmd::Deploy(c) => {
                 ui.line(&format!("deploying {} ({}): {}", display_app(&assembly), common.env, stack_list(&assembly)));
                 let drift_path = drift_path(&common, &assembly);
-                let mut drift = drift_path.as_deref().map(DriftFile::load).unwrap_or_default();
+                let before = drift_path.as_deref().map(DriftFile::load).unwrap_or_default();
                 for s in &assembly.stacks {
-                    if let Some(l) = drift.describe(&s.stack_name) {
+                    if let Some(l) = before.describe(&s.stack_name) {
                         ui.line(&l);
                     }
                 }
-                let (mut results, rest) = if c.hotswap {
-                    let run = deployer.deploy_hotswap(&assembly.stacks).await?;
-                    (run.results, run.change_set)
+                // One question for the whole run, asked after every hotswap
+                // and change set is shown, before anything is changed.
+                let (mut results, rest, exports) = if c.hotswap {
+                    let plan = deployer.plan_hotswap(&assembly.stacks).await?;
+                    let exports = confirm_phases(&deployer, &ui, &plan.change_set, plan.question().as_deref()).await?;
+                    (deployer.apply_hotswap(plan.swaps).await, plan.change_set, exports)
                 } else {
-                    (Vec::new(), assembly.stacks.clone())
+                    let exports = confirm_phases(&deployer, &ui, &assembly.stacks, None).await?;
+                    (Vec::new(), assembly.stacks.clone(), exports)
                 };
                 let interrupted = results.iter().any(|(_, r)| matches!(r, Err(Error::Interrupted { .. })));
-                if !rest.is_empty() && !interrupted {
-                    results.extend(deploy_in_phases(&deployer, &ui, &rest, c.concurrency).await?);
+                if interrupted {
+                    deployer.discard_prepared().await;
+                } else if !rest.is_empty() {
+                    results.extend(deploy_in_phases(&deployer, &ui, &rest, exports, c.concurrency).await?);
                 }
                 results.sort_by_key(|(a, _)| assembly.stacks.iter().position(|s| s.id == a.id));
+                // Hotswap recorded its drift as soon as the services were
+                // updated: start from the file as it is now.
+                let mut drift = drift_path.as_deref().map(DriftFile::load).unwrap_or_default();
                 if record_drift(&deployer, &ui, &results, &mut drift).await {
                     if let Some(p) = &drift_path {
                         drift.save(p)?;
@@ -621,7 +633,7 @@ async fn record_drift(
         let name = &art.stack_name;
         match r {
             Ok(StackResult::Hotswapped { swapped, .. }) => {
-                drift.stacks.insert(name.clone(), swapped.clone());
+                drift.merge(name, swapped);
                 changed = true;
             }
             Ok(StackResult::Deployed { .. } | StackResult::NoChanges { .. }) => {
@@ -654,7 +666,31 @@ fn fail_fast_default(on: bool, off: bool, production: bool) -> bool {
     }
 }
 
-/// Deploy `stacks`, retiring exports that are still imported in two
+/// Plan the exports `stacks` retire (see [`crate::exports`]), prepare and
+/// show every change set, and ask the run's one question, covering
+/// `hotswap` too (see [`Deployer::confirm_up_front_with`]). Returns the
+/// export plan for [`deploy_in_phases`].
+async fn confirm_phases(
+    deployer: &Arc<Deployer>,
+    ui: &Ui,
+    stacks: &[StackArtifact],
+    hotswap: Option<&str>,
+) -> Result<crate::exports::ExportPlan, Error> {
+    let changing: Vec<StackArtifact> =
+        stacks.iter().filter(|s| deployer.includes_shared() || !s.shared).cloned().collect();
+    let plan = deployer.plan_exports(&changing).await?;
+    if plan.is_empty() {
+        deployer.confirm_up_front_with(stacks, hotswap).await?;
+    } else {
+        for l in plan.describe() {
+            ui.line(&l);
+        }
+        deployer.confirm_up_front_with(&plan.phase1(stacks)?, hotswap).await?;
+    }
+    Ok(plan)
+}
+
+/// Deploy `stacks` (confirmed by [`confirm_phases`], which planned `plan`), retiring exports that are still imported in two
 /// phases (see [`crate::exports`]): phase 1 deploys every stack with those
 /// exports kept, phase 2 updates the producers again with their real
 /// templates once the consumers no longer import them.
@@ -662,19 +698,12 @@ async fn deploy_in_phases(
     deployer: &Arc<Deployer>,
     ui: &Ui,
     stacks: &[StackArtifact],
+    plan: crate::exports::ExportPlan,
     concurrency: usize,
 ) -> Result<Vec<(StackArtifact, Result<StackResult, Error>)>, Error> {
-    let changing: Vec<StackArtifact> =
-        stacks.iter().filter(|s| deployer.includes_shared() || !s.shared).cloned().collect();
-    let plan = deployer.plan_exports(&changing).await?;
     if plan.is_empty() {
-        deployer.confirm_up_front(stacks).await?;
         return Ok(deployer.run_all(stacks, Operation::Deploy, concurrency).await);
     }
-    for l in plan.describe() {
-        ui.line(&l);
-    }
-    deployer.confirm_up_front(&plan.phase1(stacks)?).await?;
     if !plan.needs_phase2() {
         return Ok(deployer.run_all(&plan.phase1(stacks)?, Operation::Deploy, concurrency).await);
     }

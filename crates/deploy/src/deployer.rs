@@ -209,6 +209,8 @@ pub struct Deployer {
     pub(crate) ecs: Option<aws_sdk_ecs::Client>,
     /// The fail-fast policy for ECS services.
     pub(crate) fail_fast: crate::ecs::FailFast,
+    /// Where `--hotswap` records the drift it creates ([`crate::hotswap::DriftFile`]).
+    pub(crate) drift_file: Option<std::path::PathBuf>,
 }
 
 fn now_millis() -> u128 {
@@ -250,7 +252,15 @@ impl Deployer {
             create_only: Arc::default(),
             ecs: None,
             fail_fast: crate::ecs::FailFast::default(),
+            drift_file: None,
         }
+    }
+
+    /// Record the drift `--hotswap` creates in `path` (the drift record file),
+    /// as soon as its UpdateService calls succeeded.
+    pub fn with_drift_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.drift_file = Some(path.into());
+        self
     }
 
     /// Create-only properties by resource type (the assembly's
@@ -348,6 +358,7 @@ impl Deployer {
             create_only: Arc::clone(&self.create_only),
             ecs,
             fail_fast: self.fail_fast,
+            drift_file: self.drift_file.clone(),
         }
     }
 
@@ -361,11 +372,34 @@ impl Deployer {
     /// (no change sets) it shows what each stack gets and asks once too.
     /// "No" deletes the change sets created.
     pub async fn confirm_up_front(self: &Arc<Self>, stacks: &[StackArtifact]) -> Result<(), Error> {
-        if self.ui.assume_yes() || !self.ui.is_interactive() {
+        self.confirm_up_front_with(stacks, None).await
+    }
+
+    /// [`Deployer::confirm_up_front`], the one question also covering
+    /// `hotswap` (what `--hotswap` is about to do outside CloudFormation,
+    /// e.g. "Hotswap shop-dev-Web (...)"), asked even when no change set
+    /// has changes. Without a terminal and without `--yes`, a hotswap is
+    /// refused here, before any change set is created.
+    pub async fn confirm_up_front_with(
+        self: &Arc<Self>,
+        stacks: &[StackArtifact],
+        hotswap: Option<&str>,
+    ) -> Result<(), Error> {
+        if self.ui.assume_yes() {
             return Ok(());
         }
+        if !self.ui.is_interactive() {
+            return match hotswap {
+                Some(h) => match self.ui.confirm(&format!("{h}?")).await {
+                    Ok(true) => Ok(()),
+                    Ok(false) => Err(Error::Refused("hotswap cancelled; nothing was changed".into())),
+                    Err(e) => Err(e),
+                },
+                None => Ok(()),
+            };
+        }
         if self.method == Method::Direct {
-            return self.confirm_direct_up_front(stacks).await;
+            return self.confirm_direct_up_front(stacks, hotswap).await;
         }
         let mut set = JoinSet::new();
         for s in stacks.iter().filter(|s| self.include_shared || !s.shared) {
@@ -423,10 +457,19 @@ impl Deployer {
             self.discard_prepared().await;
             return Err(e);
         }
-        if changing.is_empty() && deferred.is_empty() {
+        if changing.is_empty() && deferred.is_empty() && hotswap.is_none() {
             return Ok(());
         }
-        let mut question = format!("Deploy the changes above to {} stack(s)", changing.len());
+        let mut question = String::new();
+        if let Some(h) = hotswap {
+            question.push_str(h);
+        }
+        if !changing.is_empty() || !deferred.is_empty() {
+            question.push_str(&match hotswap {
+                Some(_) => format!(", and deploy the changes above to {} stack(s)", changing.len()),
+                None => format!("Deploy the changes above to {} stack(s)", changing.len()),
+            });
+        }
         if !deferred.is_empty() {
             question.push_str(&format!(
                 ", and {} (their diff needs the stacks they import from deployed first; shown before they run)",
@@ -440,10 +483,19 @@ impl Deployer {
                 Ok(())
             }
             other => {
+                let had_change_sets = !changing.is_empty();
                 self.discard_prepared().await;
                 Err(match other {
                     Err(e @ Error::Interrupted { .. }) => e,
-                    _ => Error::Refused("deploy cancelled; the change sets were deleted, nothing was changed".into()),
+                    _ => Error::Refused(match (hotswap.is_some(), had_change_sets) {
+                        (true, true) => {
+                            "deploy cancelled; nothing was hotswapped, the change sets were deleted, nothing was \
+                             changed"
+                                .into()
+                        }
+                        (true, false) => "hotswap cancelled; nothing was changed".into(),
+                        _ => "deploy cancelled; the change sets were deleted, nothing was changed".into(),
+                    }),
                 })
             }
         }
@@ -451,7 +503,7 @@ impl Deployer {
 
     /// Delete the change sets prepared up front (and the placeholder stacks
     /// of creates).
-    async fn discard_prepared(&self) {
+    pub(crate) async fn discard_prepared(&self) {
         let all: Vec<Prepared> = match self.prepared.lock() {
             Ok(mut m) => m.drain().map(|(_, p)| p).collect(),
             Err(_) => return,
@@ -1256,7 +1308,11 @@ impl Deployer {
     /// [`Method::Direct`]'s one question up front: what each stack gets
     /// (a create shows its resources; an update has no preview without a
     /// change set), then one answer for the run.
-    async fn confirm_direct_up_front(self: &Arc<Self>, stacks: &[StackArtifact]) -> Result<(), Error> {
+    async fn confirm_direct_up_front(
+        self: &Arc<Self>,
+        stacks: &[StackArtifact],
+        hotswap: Option<&str>,
+    ) -> Result<(), Error> {
         let mut creates = Vec::new();
         let mut updates = Vec::new();
         for s in stacks.iter().filter(|s| self.include_shared || !s.shared) {
@@ -1279,10 +1335,12 @@ impl Deployer {
         if !updates.is_empty() {
             parts.push(format!("update {} (no diff preview)", updates.join(", ")));
         }
-        if parts.is_empty() {
-            return Ok(());
-        }
-        let question = format!("Deploy with --method direct: {}?", parts.join("; "));
+        let question = match (hotswap, parts.is_empty()) {
+            (None, true) => return Ok(()),
+            (None, false) => format!("Deploy with --method direct: {}?", parts.join("; ")),
+            (Some(h), true) => format!("{h}?"),
+            (Some(h), false) => format!("{h}, and deploy with --method direct: {}?", parts.join("; ")),
+        };
         match self.ui.confirm(&question).await {
             Ok(true) => {
                 self.confirmed.store(true, std::sync::atomic::Ordering::SeqCst);

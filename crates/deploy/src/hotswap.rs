@@ -533,9 +533,11 @@ pub struct Swapped {
 }
 
 /// The local record of hotswapped stacks (`hotswap-drift.json`), by stack
-/// name. Written only after a hotswap succeeded; an entry is removed when a
-/// full deploy of the stack executes a change set (CloudFormation is in
-/// charge again).
+/// name. Written as soon as a hotswap's UpdateService calls succeeded
+/// (whether or not the services' deployments then complete, are
+/// interrupted or fail: the services run a revision CloudFormation does not
+/// know either way); an entry is removed when a full deploy of the stack
+/// puts CloudFormation back in charge.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DriftFile {
     /// Stack name → its hotswapped task definitions.
@@ -566,6 +568,16 @@ impl DriftFile {
         }
         let text = serde_json::to_string_pretty(self).map_err(|e| Error::Io(e.to_string()))?;
         std::fs::write(path, text + "\n").map_err(|e| Error::Io(format!("cannot write {}: {e}", path.display())))
+    }
+
+    /// Add `swapped` to `stack`'s record: entries of the same task
+    /// definitions are replaced (their running revision is the new one),
+    /// others kept.
+    pub fn merge(&mut self, stack: &str, swapped: &[Swapped]) {
+        let entry = self.stacks.entry(stack.to_string()).or_default();
+        entry.retain(|old| !swapped.iter().any(|s| s.logical_id == old.logical_id));
+        entry.extend(swapped.iter().cloned());
+        entry.sort_by(|a, b| a.logical_id.cmp(&b.logical_id));
     }
 
     /// The line a deploy that found nothing to change prints for drift that
@@ -722,10 +734,62 @@ impl Deployer {
             resources: self.stack_resources(name).await?,
         };
         let resolved: Result<Vec<Resolved>, String> = changes.iter().map(|c| resolve(c, &ctx)).collect();
-        Ok(match resolved {
-            Ok(r) => StackPlan::Swap(r),
-            Err(reason) => StackPlan::Fallback(reason),
+        let resolved = match resolved {
+            Ok(r) => r,
+            Err(reason) => return Ok(StackPlan::Fallback(reason)),
+        };
+        Ok(match self.unfollowable_service(name, &resolved).await? {
+            Some(reason) => StackPlan::Fallback(reason),
+            None => StackPlan::Swap(resolved),
         })
+    }
+
+    /// Why one of the services `swaps` update cannot be hotswapped, if one
+    /// cannot: it is gone from ECS, or its deployments are run by another
+    /// deployment controller (`CODE_DEPLOY`, `EXTERNAL`), whose deployments
+    /// have no `rolloutState` to follow (the wait would only end at its
+    /// bound). Reads only (`DescribeServices`).
+    async fn unfollowable_service(&self, stack: &str, swaps: &[Resolved]) -> Result<Option<String>, Error> {
+        use aws_sdk_ecs::types::DeploymentControllerType;
+        let ecs = self
+            .ecs
+            .as_ref()
+            .ok_or_else(|| Error::Usage("--hotswap needs an ECS client (no AWS configuration was loaded)".into()))?;
+        for svc in swaps.iter().flat_map(|r| r.services.iter()) {
+            let out = ecs
+                .describe_services()
+                .cluster(&svc.cluster)
+                .services(&svc.service)
+                .send()
+                .await
+                .map_err(|e| aws_err("DescribeServices", stack, e))?;
+            let Some(live) = out.services().first() else {
+                return Ok(Some(format!(
+                    "service {} ({}) was not found in ECS cluster {}",
+                    svc.logical_id, svc.service, svc.cluster
+                )));
+            };
+            let controller = live.deployment_controller().map(|c| c.r#type());
+            if let Some(t) = controller.filter(|t| **t != DeploymentControllerType::Ecs) {
+                return Ok(Some(format!(
+                    "service {} uses the {} deployment controller: its deployments have no rolloutState for \
+                     hotswap to follow (only the ECS controller's do)",
+                    svc.logical_id,
+                    t.as_str()
+                )));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Record `swapped` as `stack`'s hotswap drift in the drift record file
+    /// (entries of other task definitions of the stack kept). `Ok(false)`
+    /// when this deployer has no drift file.
+    fn record_drift_now(&self, stack: &str, swapped: &[Swapped]) -> Result<bool, String> {
+        let Some(path) = &self.drift_file else { return Ok(false) };
+        let mut f = DriftFile::load(path);
+        f.merge(stack, swapped);
+        f.save(path).map(|()| true).map_err(|e| e.to_string())
     }
 
     /// Which of `swapped` (a stack's drift record) still holds after a
@@ -772,7 +836,7 @@ impl Deployer {
         }
     }
 
-    fn hotswap_next_step(&self, swapped: &[Swapped]) -> String {
+    fn hotswap_next_step(&self, swapped: &[Swapped], note: &str) -> String {
         let back: Vec<String> = swapped
             .iter()
             .flat_map(|s| {
@@ -785,8 +849,8 @@ impl Deployer {
             })
             .collect();
         format!(
-            "Fix the image or environment and rerun `{} --hotswap`, or put the service back on the revision \
-             CloudFormation holds: {}",
+            "The services run the hotswapped revision ({note}). Fix the image or environment and rerun `{} \
+             --hotswap`, or put the service back on the revision CloudFormation holds: {}",
             self.deploy_command,
             back.join(", ")
         )
@@ -802,9 +866,11 @@ impl Deployer {
             .ok_or_else(|| Error::Usage("--hotswap needs an ECS client (no AWS configuration was loaded)".into()))?;
         let start = Instant::now();
         let mut swapped: Vec<Swapped> = Vec::new();
+        // What the drift record says, once an UpdateService call succeeded.
+        let mut note = String::new();
         for r in swaps {
             if self.interrupt.is_raised() {
-                return Err(self.hotswap_interrupted(name, &swapped));
+                return Err(self.hotswap_interrupted(name, &swapped, &note));
             }
             let live = ecs
                 .describe_task_definition()
@@ -857,20 +923,45 @@ impl Deployer {
                 services: Vec::new(),
             };
             for svc in &r.services {
-                ecs.update_service()
+                let updated = ecs
+                    .update_service()
                     .cluster(&svc.cluster)
                     .service(&svc.service)
                     .task_definition(&new_arn)
                     .send()
-                    .await
-                    .map_err(|e| aws_err("UpdateService", name, e))?;
-                self.ui.line(&format!("{name}: {}: now deploying {new_arn}", svc.logical_id));
+                    .await;
+                if let Err(e) = updated {
+                    let e = aws_err("UpdateService", name, e);
+                    let done: Vec<Swapped> =
+                        swapped.iter().cloned().chain((!entry.services.is_empty()).then(|| entry.clone())).collect();
+                    if done.is_empty() {
+                        return Err(e);
+                    }
+                    return Err(Error::HotswapFailed {
+                        stack: name.clone(),
+                        reason: format!("{} (after other services were updated)", e),
+                        next_step: self.hotswap_next_step(&done, &note),
+                    });
+                }
                 entry.services.push((svc.cluster.clone(), svc.service.clone()));
+                // The service now runs a revision CloudFormation does not
+                // know: drift, recorded at once (before any wait).
+                let mut now = swapped.clone();
+                now.push(entry.clone());
+                note = match self.record_drift_now(name, &now) {
+                    Ok(true) => "drift recorded: the next full deploy undoes it".to_string(),
+                    Ok(false) => "drift: the next full deploy undoes it".to_string(),
+                    Err(e) => {
+                        self.ui.line(&format!("{name}: warning: the hotswap drift could not be recorded: {e}"));
+                        format!("drift NOT recorded ({e}): the next full deploy undoes it")
+                    }
+                };
+                self.ui.line(&format!("{name}: {}: now deploying {new_arn}", svc.logical_id));
             }
             swapped.push(entry);
         }
         let services: Vec<crate::ecs::ServiceRef> = swaps.iter().flat_map(|r| r.services.iter().cloned()).collect();
-        self.wait_for_services(name, ecs, &services, &swapped).await?;
+        self.wait_for_services(name, ecs, &services, &swapped, &note).await?;
         let elapsed = start.elapsed();
         self.ui
             .line(&format!("{name}: hotswapped in {:.1}s (drift until the next full deploy)", elapsed.as_secs_f64()));
@@ -878,7 +969,7 @@ impl Deployer {
         Ok(StackResult::Hotswapped { swapped, outputs, elapsed })
     }
 
-    fn hotswap_interrupted(&self, stack: &str, swapped: &[Swapped]) -> Error {
+    fn hotswap_interrupted(&self, stack: &str, swapped: &[Swapped], note: &str) -> Error {
         if swapped.is_empty() {
             return Error::Interrupted {
                 stack: stack.to_string(),
@@ -896,9 +987,9 @@ impl Deployer {
         Error::Interrupted {
             stack: stack.to_string(),
             hint: format!(
-                "the services' ECS deployments of the hotswapped revision go on without CloudFormation (drift, not \
-                 recorded: the hotswap did not finish); follow them with {}; rerun `{} --hotswap` to swap and follow \
-                 again, or `{}` to hand the services back to CloudFormation",
+                "the services' ECS deployments of the hotswapped revision go on without CloudFormation ({note}); \
+                 follow them with {}; rerun `{} --hotswap` to swap and follow again, or `{}` to hand the services \
+                 back to CloudFormation",
                 follow.join(", "),
                 self.deploy_command,
                 self.deploy_command
@@ -914,6 +1005,7 @@ impl Deployer {
         ecs: &aws_sdk_ecs::Client,
         services: &[crate::ecs::ServiceRef],
         swapped: &[Swapped],
+        note: &str,
     ) -> Result<(), Error> {
         let ui = self.ui.clone();
         // The stopped tasks' reasons also go into the error.
@@ -933,7 +1025,7 @@ impl Deployer {
         loop {
             let verdict = tokio::select! {
                 biased;
-                _ = self.interrupt.wait() => return Err(self.hotswap_interrupted(stack, swapped)),
+                _ = self.interrupt.wait() => return Err(self.hotswap_interrupted(stack, swapped, note)),
                 v = observer.poll(ecs, stack, services, self.fail_fast, &say) => v,
             };
             match verdict {
@@ -948,7 +1040,7 @@ impl Deployer {
                         reason: format!(
                             "ECS service {service} did not stabilise on the hotswapped task definition: {reason}{last}"
                         ),
-                        next_step: self.hotswap_next_step(swapped),
+                        next_step: self.hotswap_next_step(swapped, note),
                     });
                 }
                 Some(_) => return Ok(()),
@@ -961,67 +1053,111 @@ impl Deployer {
                         "the services were not stable after {}s (STACKCRAFT_MAX_WAIT_S)",
                         self.poll.max_wait.as_secs()
                     ),
-                    next_step: self.hotswap_next_step(swapped),
+                    next_step: self.hotswap_next_step(swapped, note),
                 });
             }
             tokio::select! {
                 biased;
-                _ = self.interrupt.wait() => return Err(self.hotswap_interrupted(stack, swapped)),
+                _ = self.interrupt.wait() => return Err(self.hotswap_interrupted(stack, swapped, note)),
                 _ = tokio::time::sleep(every) => {}
             }
             every = every.mul_f64(1.5).min(self.poll.max);
         }
     }
 
-    /// `deploy --hotswap` over `stacks`: plan each (reads only), show the
-    /// swaps, ask once (or `--yes`), say that hotswap creates drift, then
-    /// hotswap the qualifying stacks one after the other. The others (and
-    /// unchanged or shared stacks) are returned for the normal deploy.
-    pub async fn deploy_hotswap(self: &Arc<Self>, stacks: &[StackArtifact]) -> Result<HotswapRun, Error> {
-        let mut plans = Vec::new();
-        let mut change_set = Vec::new();
+    /// Plan `deploy --hotswap` over `stacks` (reads only): which stacks
+    /// hotswap (their swaps shown: image and environment changes), which go
+    /// through a change set (the reason shown; also unchanged and shared
+    /// stacks).
+    pub async fn plan_hotswap(self: &Arc<Self>, stacks: &[StackArtifact]) -> Result<HotswapPlan, Error> {
+        let mut plan = HotswapPlan::default();
         for s in stacks {
             if s.shared && !self.includes_shared() {
-                change_set.push(s.clone());
+                plan.change_set.push(s.clone());
                 continue;
             }
             let d = self.for_stack(s)?;
             match d.hotswap_plan(s).await? {
-                StackPlan::Swap(swaps) => plans.push((s.clone(), d, swaps)),
-                StackPlan::Unchanged => change_set.push(s.clone()),
+                StackPlan::Swap(swaps) => {
+                    for r in &swaps {
+                        self.ui.line(&describe_swap(&s.stack_name, r));
+                    }
+                    plan.swaps.push((s.clone(), swaps));
+                }
+                StackPlan::Unchanged => plan.change_set.push(s.clone()),
                 StackPlan::Fallback(reason) => {
                     self.ui.line(&format!(
                         "{}: not hotswappable ({reason}): deploying it through a change set",
                         s.stack_name
                     ));
-                    change_set.push(s.clone());
+                    plan.change_set.push(s.clone());
                 }
             }
         }
-        if !plans.is_empty() {
-            for (s, _, swaps) in &plans {
-                for r in swaps {
-                    self.ui.line(&describe_swap(&s.stack_name, r));
-                }
-            }
-            let names: Vec<&str> = plans.iter().map(|(s, _, _)| s.stack_name.as_str()).collect();
-            let question =
-                format!("Hotswap {} (task definitions and services changed outside CloudFormation)?", names.join(", "));
-            if !self.ui.confirm(&question).await? {
-                return Err(Error::Refused("hotswap cancelled; nothing was changed".into()));
-            }
+        Ok(plan)
+    }
+
+    /// Apply the confirmed `swaps` of a [`HotswapPlan`]: say that hotswap
+    /// creates drift, then hotswap the stacks one after the other (Ctrl-C
+    /// stops the run after the stack it interrupted).
+    pub async fn apply_hotswap(
+        self: &Arc<Self>,
+        swaps: Vec<(StackArtifact, Vec<Resolved>)>,
+    ) -> Vec<(StackArtifact, Result<StackResult, Error>)> {
+        if !swaps.is_empty() {
             self.ui.line(DRIFT_NOTICE);
         }
         let mut results = Vec::new();
-        for (s, d, swaps) in plans {
-            let r = d.hotswap(&s, &swaps).await;
+        for (s, swaps) in swaps {
+            let r = match self.for_stack(&s) {
+                Ok(d) => d.hotswap(&s, &swaps).await,
+                Err(e) => Err(e),
+            };
             let stop = matches!(r, Err(Error::Interrupted { .. }));
             results.push((s, r));
             if stop {
                 break;
             }
         }
-        Ok(HotswapRun { results, change_set })
+        results
+    }
+
+    /// `deploy --hotswap` over `stacks`: plan every stack (reads only; the
+    /// swaps shown), prepare and show the change sets of the stacks that
+    /// fall back, ask ONE question covering both (or `--yes`), then
+    /// hotswap. The change-set stacks are returned for the normal deploy,
+    /// which asks nothing more (their change sets were prepared and
+    /// confirmed here). "No" changes nothing and deletes the change sets;
+    /// Ctrl-C during the hotswap deletes them too.
+    pub async fn deploy_hotswap(self: &Arc<Self>, stacks: &[StackArtifact]) -> Result<HotswapRun, Error> {
+        let plan = self.plan_hotswap(stacks).await?;
+        self.confirm_up_front_with(&plan.change_set, plan.question().as_deref()).await?;
+        let results = self.apply_hotswap(plan.swaps).await;
+        if results.iter().any(|(_, r)| matches!(r, Err(Error::Interrupted { .. }))) {
+            self.discard_prepared().await;
+        }
+        Ok(HotswapRun { results, change_set: plan.change_set })
+    }
+}
+
+/// What a `--hotswap` run will do, before the one question.
+#[derive(Debug, Default)]
+pub struct HotswapPlan {
+    /// The stacks to hotswap, with their swaps.
+    pub swaps: Vec<(StackArtifact, Vec<Resolved>)>,
+    /// The stacks that go through the normal change-set deploy.
+    pub change_set: Vec<StackArtifact>,
+}
+
+impl HotswapPlan {
+    /// The hotswap part of the run's one question (`None` when no stack
+    /// hotswaps).
+    pub fn question(&self) -> Option<String> {
+        if self.swaps.is_empty() {
+            return None;
+        }
+        let names: Vec<&str> = self.swaps.iter().map(|(s, _)| s.stack_name.as_str()).collect();
+        Some(format!("Hotswap {} (task definitions and services changed outside CloudFormation)", names.join(", ")))
     }
 }
 

@@ -9,6 +9,7 @@
 
 mod support;
 
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -23,7 +24,7 @@ use aws_sdk_ecs::types::{
 use aws_smithy_mocks::{mock, Rule};
 use serde_json::{json, Value as Json};
 use stackcraft_deploy::ecs::FailFast;
-use stackcraft_deploy::hotswap::{HotswapRun, StackPlan};
+use stackcraft_deploy::hotswap::{DriftFile, HotswapRun, StackPlan, DRIFT_FILE};
 use stackcraft_deploy::interrupt::Interrupt;
 use stackcraft_deploy::{Deployer, Error, StackResult};
 use support::mocked::{self, ACCOUNT, DEPLOYMENT};
@@ -176,6 +177,28 @@ fn hotswapper(ecs: &[Rule], interrupt: Interrupt) -> Arc<Deployer> {
     )
 }
 
+/// [`hotswapper`] recording its drift in `drift`.
+fn recording(ecs: &[Rule], interrupt: Interrupt, drift: &Path) -> Arc<Deployer> {
+    Arc::new(
+        mocked::deployer(&cfn_rules(), true, "cargo xtask deploy dev --app shop")
+            .with_deploy_command("cargo xtask deploy dev --app shop")
+            .with_ecs(mocked::ecs_client(ecs), FailFast::default())
+            .with_interrupt(interrupt)
+            .with_drift_file(drift),
+    )
+}
+
+/// The drift record at `path`: stack → (running, template) revisions.
+fn recorded(path: &Path) -> Vec<(String, String, String)> {
+    DriftFile::load(path)
+        .stacks
+        .iter()
+        .flat_map(|(stack, s)| {
+            s.iter().map(|s| (stack.clone(), s.running_revision.clone(), s.template_revision.clone()))
+        })
+        .collect()
+}
+
 async fn hotswap(new: String, calls: &Calls) -> HotswapRun {
     let d = hotswapper(&ecs_rules(calls, DeploymentRolloutState::Completed, 0, vec![]), Interrupt::new());
     tokio::time::timeout(Duration::from_secs(10), d.deploy_hotswap(&[mocked::artifact("Web", NAME, new)]))
@@ -294,7 +317,10 @@ async fn a_service_that_does_not_stabilise_fails_with_the_stopped_task_reason() 
         "Essential container in task exited",
         Container::builder().name("web").exit_code(1).build(),
     );
-    let d = hotswapper(&ecs_rules(&calls, DeploymentRolloutState::InProgress, 3, vec![crash]), Interrupt::new());
+    let tmp = tempfile::tempdir().unwrap();
+    let record = tmp.path().join(DRIFT_FILE);
+    let d =
+        recording(&ecs_rules(&calls, DeploymentRolloutState::InProgress, 3, vec![crash]), Interrupt::new(), &record);
     let art = mocked::artifact("Web", NAME, template("v2", env(&[("LOG_LEVEL", "info")]), "256"));
     let run = tokio::time::timeout(Duration::from_secs(10), d.deploy_hotswap(&[art])).await.unwrap().unwrap();
     let [(_, Err(e))] = run.results.as_slice() else { panic!("{:?}", run.results) };
@@ -305,18 +331,47 @@ async fn a_service_that_does_not_stabilise_fails_with_the_stopped_task_reason() 
         format!(
             "shop-dev-Web: hotswap failed: ECS service Service did not stabilise on the hotswapped task definition: 3 \
              task(s) of the new deployment failed to start or stay healthy; last stopped task: task aaa stopped: \
-             Essential container in task exited; web exited with code 1. Fix the image or environment and rerun \
-             `cargo xtask deploy dev --app shop --hotswap`, or put the service back on the revision CloudFormation \
-             holds: `aws ecs update-service --cluster shop-dev --service {SERVICE} --task-definition {OLD_TD}`"
+             Essential container in task exited; web exited with code 1. The services run the hotswapped revision \
+             (drift recorded: the next full deploy undoes it). Fix the image or environment and rerun `cargo xtask \
+             deploy dev --app shop --hotswap`, or put the service back on the revision CloudFormation holds: `aws ecs \
+             update-service --cluster shop-dev --service {SERVICE} --task-definition {OLD_TD}`"
         )
     );
+    // The failure came after UpdateService: the services run the new revision, recorded.
+    assert_eq!(recorded(&record), [(NAME.to_string(), NEW_TD.to_string(), OLD_TD.to_string())]);
+}
+
+#[tokio::test]
+async fn a_failure_before_any_update_service_records_nothing() {
+    let calls = Calls::default();
+    let mut rules = ecs_rules(&calls, DeploymentRolloutState::Completed, 0, vec![]);
+    // RegisterTaskDefinition is refused: no service was touched.
+    rules[1] = mock!(aws_sdk_ecs::Client::register_task_definition).then_error(|| {
+        aws_sdk_ecs::operation::register_task_definition::RegisterTaskDefinitionError::generic(
+            aws_smithy_types::error::ErrorMetadata::builder()
+                .code("ClientException")
+                .message("Too many concurrent attempts to create a new revision of the specified family.")
+                .build(),
+        )
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let record = tmp.path().join(DRIFT_FILE);
+    let d = recording(&rules, Interrupt::new(), &record);
+    let art = mocked::artifact("Web", NAME, template("v2", env(&[("LOG_LEVEL", "info")]), "256"));
+    let run = tokio::time::timeout(Duration::from_secs(10), d.deploy_hotswap(&[art])).await.unwrap().unwrap();
+    let [(_, Err(e))] = run.results.as_slice() else { panic!("{:?}", run.results) };
+    assert!(e.to_string().contains("RegisterTaskDefinition"), "{e}");
+    assert!(calls.updated.lock().unwrap().is_empty());
+    assert!(!record.exists(), "no UpdateService call, no drift recorded");
 }
 
 #[tokio::test]
 async fn ctrl_c_while_waiting_for_the_services_says_what_goes_on_and_exits_130() {
     let calls = Calls::default();
     let interrupt = Interrupt::new();
-    let d = hotswapper(&ecs_rules(&calls, DeploymentRolloutState::InProgress, 0, vec![]), interrupt.clone());
+    let tmp = tempfile::tempdir().unwrap();
+    let record = tmp.path().join(DRIFT_FILE);
+    let d = recording(&ecs_rules(&calls, DeploymentRolloutState::InProgress, 0, vec![]), interrupt.clone(), &record);
     let art = mocked::artifact("Web", NAME, template("v2", env(&[("LOG_LEVEL", "info")]), "256"));
     let raise = {
         let calls = calls.clone();
@@ -337,12 +392,32 @@ async fn ctrl_c_while_waiting_for_the_services_says_what_goes_on_and_exits_130()
         e.to_string(),
         format!(
             "shop-dev-Web: interrupted; the services' ECS deployments of the hotswapped revision go on without \
-             CloudFormation (drift, not recorded: the hotswap did not finish); follow them with `aws ecs \
+             CloudFormation (drift recorded: the next full deploy undoes it); follow them with `aws ecs \
              describe-services --cluster shop-dev --services {SERVICE}`; rerun `cargo xtask deploy dev --app shop \
              --hotswap` to swap and follow again, or `cargo xtask deploy dev --app shop` to hand the services back to \
              CloudFormation"
         )
     );
+    // UpdateService was called before the Ctrl-C: the drift is recorded although the wait did not finish.
+    assert_eq!(recorded(&record), [(NAME.to_string(), NEW_TD.to_string(), OLD_TD.to_string())]);
+}
+
+#[tokio::test]
+async fn ctrl_c_before_any_update_service_records_nothing() {
+    let calls = Calls::default();
+    let interrupt = Interrupt::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let record = tmp.path().join(DRIFT_FILE);
+    let d = recording(&ecs_rules(&calls, DeploymentRolloutState::Completed, 0, vec![]), interrupt.clone(), &record);
+    let art = mocked::artifact("Web", NAME, template("v2", env(&[("LOG_LEVEL", "info")]), "256"));
+    let plan = d.plan_hotswap(std::slice::from_ref(&art)).await.unwrap();
+    interrupt.raise();
+    let results = d.apply_hotswap(plan.swaps).await;
+    let [(_, Err(e))] = results.as_slice() else { panic!("{results:?}") };
+    assert_eq!(e.exit_code(), 130);
+    assert!(e.to_string().contains("nothing was hotswapped"), "{e}");
+    assert!(calls.updated.lock().unwrap().is_empty());
+    assert!(!record.exists(), "nothing recorded without an UpdateService call");
 }
 
 #[test]
@@ -493,5 +568,188 @@ fn ctrl_c_while_a_hotswapped_service_deploys_exits_130_with_the_next_step() {
         r.out
     );
     assert!(r.out.contains("x shop-dev-Web: INTERRUPTED"), "{}", r.out);
-    assert!(!dir.join(stackcraft_deploy::hotswap::DRIFT_FILE).exists(), "nothing recorded after an interruption");
+    assert!(r.out.contains("(drift recorded: the next full deploy undoes it)"), "{}", r.out);
+    // The service was updated before the Ctrl-C: it runs a revision CloudFormation does not know.
+    let record = DriftFile::load(&dir.join(DRIFT_FILE));
+    assert!(record.describe("shop-dev-Web").is_some(), "drift recorded after the interruption: {record:?}");
+    // diff names it; the next full deploy undoes it.
+    let r = deploy(&double, &["diff", "dev", "--assembly", d, "--template-only"], &[]);
+    assert!(r.out.contains("shop-dev-Web: drift from hotswap: Task runs "), "{}", r.out);
+}
+
+// ---- One confirmation up front for a --hotswap run ----
+
+const DATA: &str = "shop-dev-Data";
+const DATA_CS: &str = "arn:aws:cloudformation:us-east-1:123456789012:changeSet/stackcraft-1/1";
+
+/// CloudFormation for two stacks: Web (hotswappable) and Data (its task
+/// cpu changes: a change set), and what the change-set calls did.
+fn two_stack_rules() -> Vec<Rule> {
+    use aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetOutput;
+    use aws_sdk_cloudformation::operation::delete_change_set::DeleteChangeSetOutput;
+    use aws_sdk_cloudformation::operation::delete_stack::DeleteStackOutput;
+    use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
+    use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
+    use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
+    use aws_sdk_cloudformation::types::{Change, ChangeAction, ChangeSetStatus, Replacement, ResourceChange};
+    let mut rules = cfn_rules();
+    rules.extend([
+        mocked::exists(DATA, StackStatus::UpdateComplete),
+        mocked::template(DATA, deployed()),
+        mock!(aws_sdk_cloudformation::Client::create_change_set)
+            .then_output(|| CreateChangeSetOutput::builder().id(DATA_CS).stack_id(DATA).build()),
+        mock!(aws_sdk_cloudformation::Client::describe_change_set).then_output(|| {
+            DescribeChangeSetOutput::builder()
+                .status(ChangeSetStatus::CreateComplete)
+                .changes(
+                    Change::builder()
+                        .resource_change(
+                            ResourceChange::builder()
+                                .action(ChangeAction::Modify)
+                                .logical_resource_id("Task")
+                                .resource_type("AWS::ECS::TaskDefinition")
+                                .replacement(Replacement::True)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        }),
+        mock!(aws_sdk_cloudformation::Client::execute_change_set)
+            .then_output(|| ExecuteChangeSetOutput::builder().build()),
+        mock!(aws_sdk_cloudformation::Client::delete_change_set)
+            .then_output(|| DeleteChangeSetOutput::builder().build()),
+        mock!(aws_sdk_cloudformation::Client::delete_stack).then_output(|| DeleteStackOutput::builder().build()),
+        mock!(aws_sdk_cloudformation::Client::describe_stack_events)
+            .then_output(|| DescribeStackEventsOutput::builder().build()),
+    ]);
+    rules
+}
+
+fn rule<'a>(rules: &'a [Rule], op: &str) -> &'a Rule {
+    // The rules of `two_stack_rules` after `cfn_rules` (3) and Data's (2).
+    let i =
+        ["create", "describe", "execute", "delete", "delete_stack", "events"].iter().position(|o| *o == op).unwrap();
+    &rules[5 + i]
+}
+
+fn prompting(rules: &[Rule], ecs: &[Rule], ui: stackcraft_deploy::ui::Ui) -> Arc<Deployer> {
+    Arc::new(
+        Deployer::new(mocked::clients(rules), ui, stackcraft_deploy::PollConfig::fast(), "cargo xtask deploy dev")
+            .with_deploy_command("cargo xtask deploy dev --app shop")
+            .with_ecs(mocked::ecs_client(ecs), FailFast::default()),
+    )
+}
+
+fn two_stacks() -> [stackcraft_deploy::StackArtifact; 2] {
+    [
+        mocked::artifact("Web", NAME, template("v2", env(&[("LOG_LEVEL", "info")]), "256")),
+        mocked::artifact("Data", DATA, template("v1", env(&[("LOG_LEVEL", "info")]), "512")),
+    ]
+}
+
+#[tokio::test]
+async fn one_question_answered_yes_hotswaps_and_deploys_the_change_set() {
+    let calls = Calls::default();
+    let rules = two_stack_rules();
+    let ui = stackcraft_deploy::ui::Ui::scripted(&[true]);
+    let d = prompting(&rules, &ecs_rules(&calls, DeploymentRolloutState::Completed, 0, vec![]), ui.clone());
+    let run = tokio::time::timeout(Duration::from_secs(10), d.deploy_hotswap(&two_stacks())).await.unwrap().unwrap();
+    assert_eq!(
+        ui.asked(),
+        ["Hotswap shop-dev-Web (task definitions and services changed outside CloudFormation), and deploy the \
+          changes above to 1 stack(s)?"]
+    );
+    assert!(matches!(run.results.as_slice(), [(_, Ok(StackResult::Hotswapped { .. }))]), "{:?}", run.results);
+    assert_eq!(calls.updated.lock().unwrap().len(), 1, "Web hotswapped");
+    assert_eq!(run.change_set.iter().map(|s| s.stack_name.as_str()).collect::<Vec<_>>(), [DATA]);
+    assert_eq!(rule(&rules, "create").num_calls(), 1, "Data's change set prepared before the question");
+    // The change set deploys without a second question.
+    let results = tokio::time::timeout(
+        Duration::from_secs(10),
+        d.run_all(&run.change_set, stackcraft_deploy::Operation::Deploy, 1),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(results.as_slice(), [(_, Ok(StackResult::Deployed { .. }))]), "{results:?}");
+    assert_eq!(rule(&rules, "create").num_calls(), 1, "the prepared change set is the one executed");
+    assert_eq!(rule(&rules, "execute").num_calls(), 1);
+    assert_eq!(ui.asked().len(), 1, "one question for the run: {:?}", ui.asked());
+}
+
+#[tokio::test]
+async fn one_question_answered_no_changes_nothing_and_leaves_no_change_set() {
+    let calls = Calls::default();
+    let rules = two_stack_rules();
+    let ui = stackcraft_deploy::ui::Ui::scripted(&[false]);
+    let d = prompting(&rules, &ecs_rules(&calls, DeploymentRolloutState::Completed, 0, vec![]), ui.clone());
+    let e = tokio::time::timeout(Duration::from_secs(10), d.deploy_hotswap(&two_stacks())).await.unwrap().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "deploy cancelled; nothing was hotswapped, the change sets were deleted, nothing was changed"
+    );
+    assert_eq!(ui.asked().len(), 1);
+    assert!(calls.registered.lock().unwrap().is_empty(), "no task definition registered");
+    assert!(calls.updated.lock().unwrap().is_empty(), "no service touched");
+    assert_eq!(rule(&rules, "create").num_calls(), 1);
+    assert_eq!(rule(&rules, "delete").num_calls(), 1, "the change set shown was deleted");
+    assert_eq!(rule(&rules, "execute").num_calls(), 0);
+}
+
+#[tokio::test]
+async fn with_yes_nothing_is_asked_and_without_a_terminal_a_hotswap_is_refused_before_any_change() {
+    let calls = Calls::default();
+    let rules = two_stack_rules();
+    let d = Arc::new(
+        Deployer::new(
+            mocked::clients(&rules),
+            stackcraft_deploy::ui::Ui::plain(false),
+            stackcraft_deploy::PollConfig::fast(),
+            "x",
+        )
+        .with_ecs(
+            mocked::ecs_client(&ecs_rules(&calls, DeploymentRolloutState::Completed, 0, vec![])),
+            FailFast::default(),
+        ),
+    );
+    let e = d.deploy_hotswap(&two_stacks()).await.unwrap_err();
+    assert!(matches!(e, Error::Refused(_)), "{e:?}");
+    assert!(e.to_string().contains("rerun with --yes"), "{e}");
+    assert!(calls.registered.lock().unwrap().is_empty() && calls.updated.lock().unwrap().is_empty());
+    assert_eq!(rule(&rules, "create").num_calls(), 0, "no change set created");
+    // --yes: no question, both applied.
+    let run = hotswap(template("v2", env(&[("LOG_LEVEL", "info")]), "256"), &calls).await;
+    assert!(matches!(run.results.as_slice(), [(_, Ok(StackResult::Hotswapped { .. }))]), "{:?}", run.results);
+}
+
+// ---- Services whose deployments hotswap cannot follow ----
+
+#[tokio::test]
+async fn a_service_with_the_code_deploy_controller_falls_back_to_a_change_set() {
+    use aws_sdk_ecs::types::{DeploymentController, DeploymentControllerType};
+    for (controller, name) in
+        [(DeploymentControllerType::CodeDeploy, "CODE_DEPLOY"), (DeploymentControllerType::External, "EXTERNAL")]
+    {
+        let calls = Calls::default();
+        let mut rules = ecs_rules(&calls, DeploymentRolloutState::Completed, 0, vec![]);
+        // DescribeServices: the service, deployed by CodeDeploy (no rolloutState).
+        let svc = aws_sdk_ecs::types::Service::builder()
+            .service_name("web")
+            .deployment_controller(DeploymentController::builder().r#type(controller).build().unwrap())
+            .build();
+        rules[3] = mocked::describe_services(svc);
+        let d = hotswapper(&rules, Interrupt::new());
+        let art = mocked::artifact("Web", NAME, template("v2", env(&[("LOG_LEVEL", "info")]), "256"));
+        assert_eq!(
+            d.hotswap_plan(&art).await.unwrap(),
+            StackPlan::Fallback(format!(
+                "service Service uses the {name} deployment controller: its deployments have no rolloutState for \
+                 hotswap to follow (only the ECS controller's do)"
+            ))
+        );
+        let run = tokio::time::timeout(Duration::from_secs(10), d.deploy_hotswap(&[art])).await.unwrap().unwrap();
+        assert!(run.results.is_empty(), "{:?}", run.results);
+        assert_eq!(run.change_set.len(), 1);
+        assert!(calls.registered.lock().unwrap().is_empty() && calls.updated.lock().unwrap().is_empty());
+    }
 }
