@@ -753,3 +753,89 @@ async fn a_service_with_the_code_deploy_controller_falls_back_to_a_change_set() 
         assert!(calls.registered.lock().unwrap().is_empty() && calls.updated.lock().unwrap().is_empty());
     }
 }
+
+/// Run the binary on a pseudo-terminal (`script`), typing `answer`; its
+/// exit code and everything it printed. `None` without `script`.
+fn on_a_terminal(endpoint: &str, args: &[&str], answer: &str) -> Option<(Option<i32>, String)> {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+    let probe = Command::new("script").arg("--version").output().ok()?;
+    if !probe.status.success() {
+        return None;
+    }
+    let inner = support::command(endpoint, args, &[]);
+    let line = std::iter::once(inner.get_program().to_string_lossy().to_string())
+        .chain(inner.get_args().map(|a| a.to_string_lossy().to_string()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"]);
+    for (k, v) in inner.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    cmd.env_remove("STACKCRAFT_PLAIN_OUTPUT");
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().ok()?;
+    let mut stdin = child.stdin.take()?;
+    stdin.write_all(answer.as_bytes()).ok()?;
+    let mut out = String::new();
+    child.stdout.take()?.read_to_string(&mut out).ok()?;
+    let status = child.wait().ok()?;
+    drop(stdin);
+    Some((status.code(), out))
+}
+
+#[test]
+fn on_a_terminal_a_hotswap_run_asks_one_question_for_hotswaps_and_change_sets() {
+    use support::{deploy, write_assembly, Double, Stack};
+    let Some(double) = Double::start(100) else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("asm");
+    let d = dir.to_str().unwrap();
+    let queue = |timeout: u32| {
+        json!({"Resources": {"Queue": {"Type": "AWS::SQS::Queue",
+            "Properties": {"QueueName": "shop-dev-jobs", "VisibilityTimeout": timeout}}}})
+    };
+    let stacks =
+        |image: &str, timeout: u32| [Stack::new("Web", ecs_stack(image, "256")), Stack::new("Jobs", queue(timeout))];
+    write_assembly(&dir, "shop", "dev", &stacks("nginx:1", 30));
+    let r = deploy(&double, &["deploy", "dev", "--assembly", d, "--yes"], &[]);
+    assert!(r.ok, "{}", r.out);
+    // Web: image only (hotswap); Jobs: a queue property (change set).
+    write_assembly(&dir, "shop", "dev", &stacks("nginx:2", 60));
+    let args = ["deploy", "dev", "--assembly", d, "--hotswap"];
+    let record = dir.join(DRIFT_FILE);
+
+    // No: nothing changes, nothing is recorded.
+    let Some((code, out)) = on_a_terminal(&double.endpoint(), &args, "n\n") else { return };
+    assert_eq!(code, Some(1), "{out}");
+    assert_eq!(out.matches("[y/N]").count(), 1, "one question: {out}");
+    assert!(
+        out.contains(
+            "Hotswap shop-dev-Web (task definitions and services changed outside CloudFormation), and deploy the \
+             changes above to 1 stack(s)? [y/N]"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("shop-dev-Jobs: not hotswappable (Queue (AWS::SQS::Queue): property VisibilityTimeout"),
+        "{out}"
+    );
+    assert!(out.contains("nothing was hotswapped, the change sets were deleted"), "{out}");
+    assert!(!out.contains("now deploying"), "{out}");
+    assert!(!record.exists());
+
+    // Yes: both applied, after the one question.
+    let (code, out) = on_a_terminal(&double.endpoint(), &args, "y\n").unwrap();
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(out.matches("[y/N]").count(), 1, "one question: {out}");
+    let asked = out.find("[y/N]").unwrap();
+    assert!(out.find("now deploying").is_some_and(|i| i > asked), "hotswapped after the answer: {out}");
+    assert!(out.contains("^ shop-dev-Web: hotswapped 1 task definition(s)"), "{out}");
+    assert!(record.exists(), "{out}");
+    // Both are now what the assembly says: a full deploy finds the queue unchanged.
+    let r = deploy(&double, &["deploy", "dev", "--assembly", d, "--yes", "--stack", "Jobs"], &[]);
+    assert!(r.out.contains("shop-dev-Jobs: no changes"), "{}", r.out);
+}
