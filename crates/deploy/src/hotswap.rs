@@ -1318,4 +1318,18 @@ mod tests {
         DriftFile::default().save(&path).unwrap();
         assert!(!path.exists());
     }
+
+    #[test]
+    fn merging_replaces_the_same_task_definitions_and_keeps_the_others() {
+        let swap = |id: &str, running: &str| Swapped {
+            logical_id: id.into(),
+            template_revision: format!("{id}:1"),
+            running_revision: running.into(),
+            services: vec![("c".into(), format!("svc-{id}"))],
+        };
+        let mut f = DriftFile::default();
+        f.merge("s", &[swap("Web", "Web:2"), swap("Api", "Api:2")]);
+        f.merge("s", &[swap("Web", "Web:3")]);
+        assert_eq!(f.stacks["s"], [swap("Api", "Api:2"), swap("Web", "Web:3")]);
+    }
 }
