@@ -937,9 +937,16 @@ impl Deployer {
                     if done.is_empty() {
                         return Err(e);
                     }
+                    let why = match &e {
+                        Error::Aws { message, .. } => message.clone(),
+                        other => other.to_string(),
+                    };
                     return Err(Error::HotswapFailed {
                         stack: name.clone(),
-                        reason: format!("{} (after other services were updated)", e),
+                        reason: format!(
+                            "UpdateService of {} failed after other services were updated: {why}",
+                            svc.logical_id
+                        ),
                         next_step: self.hotswap_next_step(&done, &note),
                     });
                 }

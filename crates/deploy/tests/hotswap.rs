@@ -839,3 +839,60 @@ fn on_a_terminal_a_hotswap_run_asks_one_question_for_hotswaps_and_change_sets() 
     let r = deploy(&double, &["deploy", "dev", "--assembly", d, "--yes", "--stack", "Jobs"], &[]);
     assert!(r.out.contains("shop-dev-Jobs: no changes"), "{}", r.out);
 }
+
+#[tokio::test]
+async fn an_update_service_failing_after_another_succeeded_records_the_updated_one() {
+    const SERVICE2: &str = "arn:aws:ecs:us-east-1:123456789012:service/shop-dev/worker";
+    let two = |t: String| {
+        let mut t: Json = serde_json::from_str(&t).unwrap();
+        t["Resources"]["Worker"] = t["Resources"]["Service"].clone();
+        t.to_string()
+    };
+    let calls = Calls::default();
+    let mut ecs = ecs_rules(&calls, DeploymentRolloutState::Completed, 0, vec![]);
+    ecs.insert(
+        0,
+        mock!(aws_sdk_ecs::Client::update_service).match_requests(|r| r.service() == Some(SERVICE2)).then_error(|| {
+            aws_sdk_ecs::operation::update_service::UpdateServiceError::generic(
+                aws_smithy_types::error::ErrorMetadata::builder()
+                    .code("AccessDeniedException")
+                    .message("not authorized to perform ecs:UpdateService")
+                    .build(),
+            )
+        }),
+    );
+    let cfn = [
+        mocked::exists(NAME, StackStatus::UpdateComplete),
+        mocked::template(NAME, two(deployed())),
+        mocked::resources(&[
+            ("Repo", "AWS::ECR::Repository", "shop/web"),
+            ("Cluster", "AWS::ECS::Cluster", "shop-dev"),
+            ("Task", "AWS::ECS::TaskDefinition", OLD_TD),
+            ("Service", "AWS::ECS::Service", SERVICE),
+            ("Worker", "AWS::ECS::Service", SERVICE2),
+        ]),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let record = tmp.path().join(DRIFT_FILE);
+    let d = Arc::new(
+        mocked::deployer(&cfn, true, "x")
+            .with_deploy_command("cargo xtask deploy dev --app shop")
+            .with_ecs(mocked::ecs_client(&ecs), FailFast::default())
+            .with_drift_file(&record),
+    );
+    let art = mocked::artifact("Web", NAME, two(template("v2", env(&[("LOG_LEVEL", "info")]), "256")));
+    let run = tokio::time::timeout(Duration::from_secs(10), d.deploy_hotswap(&[art])).await.unwrap().unwrap();
+    let [(_, Err(e))] = run.results.as_slice() else { panic!("{:?}", run.results) };
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "shop-dev-Web: hotswap failed: UpdateService of Worker failed after other services were updated: \
+             AccessDeniedException: not authorized to perform ecs:UpdateService. The services run the hotswapped \
+             revision (drift recorded: the next full deploy undoes it). Fix the image or environment and rerun `cargo xtask deploy dev --app shop \
+             --hotswap`, or put the service back on the revision CloudFormation holds: `aws ecs update-service \
+             --cluster shop-dev --service {SERVICE} --task-definition {OLD_TD}`"
+        )
+    );
+    let file = DriftFile::load(&record);
+    assert_eq!(file.stacks[NAME][0].services, [("shop-dev".to_string(), SERVICE.to_string())], "only Service");
+}
