@@ -690,10 +690,11 @@ async fn confirm_phases(
     Ok(plan)
 }
 
-/// Deploy `stacks` (confirmed by [`confirm_phases`], which planned `plan`), retiring exports that are still imported in two
-/// phases (see [`crate::exports`]): phase 1 deploys every stack with those
-/// exports kept, phase 2 updates the producers again with their real
-/// templates once the consumers no longer import them.
+/// Deploy `stacks` (confirmed by [`confirm_phases`], which planned
+/// `plan`), retiring exports that are still imported in two phases (see
+/// [`crate::exports`]): phase 1 deploys every stack with those exports
+/// kept, phase 2 updates the producers again with their real templates once
+/// the consumers no longer import them.
 async fn deploy_in_phases(
     deployer: &Arc<Deployer>,
     ui: &Ui,
