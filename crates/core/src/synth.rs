@@ -92,6 +92,9 @@ pub(crate) fn write_rendered(path: &Path, v: &Json) -> std::io::Result<()> {
 /// `": "` after keys, `[]`/`{}` when empty, its string escapes.
 pub(crate) fn rendered_len(v: &Json) -> usize {
     fn string_len(s: &str) -> usize {
+        if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+            return s.len().saturating_add(2);
+        }
         let extra: usize = s
             .bytes()
             .map(|b| match b {
