@@ -76,24 +76,78 @@ pub(crate) fn render(v: &Json) -> String {
     s
 }
 
-/// The length in bytes of [`render`]`(v)`, computed without building the text.
+/// Write [`render`]`(v)` to the file `path`, streamed through a buffer
+/// (the text is never held whole in memory).
+pub(crate) fn write_rendered(path: &Path, v: &Json) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::with_capacity(64 * 1024, std::fs::File::create(path)?);
+    serde_json::to_writer_pretty(&mut w, &Sorted(v)).map_err(std::io::Error::from)?;
+    w.write_all(b"\n")?;
+    w.flush()
+}
+
+/// The length in bytes of [`render`]`(v)`, computed by walking the value
+/// (no text is built, nothing is sorted: the length does not depend on the
+/// key order). Mirrors serde_json's pretty printer: two-space indent,
+/// `": "` after keys, `[]`/`{}` when empty, its string escapes.
 pub(crate) fn rendered_len(v: &Json) -> usize {
-    /// Counts what is written, keeps nothing.
-    struct Count(usize);
-    impl std::io::Write for Count {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0 = self.0.saturating_add(b.len());
-            Ok(b.len())
+    fn string_len(s: &str) -> usize {
+        if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+            return s.len().saturating_add(2);
         }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
+        let extra: usize = s
+            .bytes()
+            .map(|b| match b {
+                b'"' | b'\\' | b'\x08' | b'\x0c' | b'\n' | b'\r' | b'\t' => 1,
+                0..=0x1f => 5,
+                _ => 0,
+            })
+            .sum();
+        s.len().saturating_add(extra).saturating_add(2)
+    }
+    fn number_len(n: &serde_json::Number) -> usize {
+        /// Counts what is written, keeps nothing.
+        struct Count(usize);
+        impl std::fmt::Write for Count {
+            fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                self.0 = self.0.saturating_add(s.len());
+                Ok(())
+            }
+        }
+        let mut c = Count(0);
+        let _ = std::fmt::Write::write_fmt(&mut c, format_args!("{n}"));
+        c.0
+    }
+    fn len(v: &Json, depth: usize) -> usize {
+        // Each member: a newline (after "," for all but the first) and the
+        // indent of the level below; then a newline and this level's indent
+        // before the closing bracket.
+        let inner = depth.saturating_add(1).saturating_mul(2);
+        let close = depth.saturating_mul(2).saturating_add(2);
+        match v {
+            Json::Null | Json::Bool(true) => 4,
+            Json::Bool(false) => 5,
+            Json::Number(n) => number_len(n),
+            Json::String(s) => string_len(s),
+            Json::Array(a) if a.is_empty() => 2,
+            Json::Object(m) if m.is_empty() => 2,
+            Json::Array(a) => a
+                .iter()
+                .map(|x| len(x, depth.saturating_add(1)).saturating_add(inner).saturating_add(2))
+                .fold(close, usize::saturating_add),
+            Json::Object(m) => m
+                .iter()
+                .map(|(k, x)| {
+                    string_len(k)
+                        .saturating_add(2)
+                        .saturating_add(len(x, depth.saturating_add(1)))
+                        .saturating_add(inner)
+                        .saturating_add(2)
+                })
+                .fold(close, usize::saturating_add),
         }
     }
-    let mut c = Count(0);
-    match serde_json::to_writer_pretty(&mut c, &Sorted(v)) {
-        Ok(()) => c.0.saturating_add(1),
-        Err(_) => render(v).len(),
-    }
+    len(v, 0).saturating_add(1)
 }
 
 /// Serializes a JSON value with object keys in sorted order, without copying it.
@@ -254,10 +308,10 @@ impl Assembly {
     pub fn write(&self, dir: &Path) -> Result<(), crate::output::WriteError> {
         crate::output::replace_dir(dir, "a cloud assembly", crate::output::is_previous_assembly, |tmp| {
             for s in &self.stacks {
-                std::fs::write(tmp.join(s.template_file()), s.template_text())?;
+                write_rendered(&tmp.join(s.template_file()), &s.template)?;
             }
             std::fs::write(tmp.join("manifest.json"), render(&self.manifest()))?;
-            std::fs::write(tmp.join("tree.json"), render(&self.tree))?;
+            write_rendered(&tmp.join("tree.json"), &self.tree)?;
             std::fs::write(tmp.join("stackcraft.json"), render(&self.stackcraft_metadata()))?;
             std::fs::write(tmp.join("cdk.out"), render(&json!({ "version": MANIFEST_VERSION })))?;
             if !self.acknowledgements.is_empty() {
@@ -266,7 +320,7 @@ impl Assembly {
             for (file, content) in &self.reports {
                 // Validators name their files; keep them inside the assembly.
                 if !file.is_empty() && !file.contains(['/', '\\']) && !file.starts_with('.') {
-                    std::fs::write(tmp.join(file), render(content))?;
+                    write_rendered(&tmp.join(file), content)?;
                 }
             }
             Ok(())
@@ -1235,6 +1289,31 @@ mod tests {
         assert!(text.find("\"a\"").unwrap() < text.find("\"b\"").unwrap());
         assert!(text.find("\"x\"").unwrap() < text.find("\"y\"").unwrap());
         assert!(text.ends_with("}\n"));
+    }
+
+    #[test]
+    fn rendered_len_counts_escapes_numbers_and_nesting() {
+        let values = [
+            json!(null),
+            json!("tab\there \u{1} \u{7f} \"q\" back\\slash\r\n\u{8}\u{c} \u{2603}"),
+            json!([[], {}, [[1, -2, 3.25, 1e300, 18446744073709551615u64]], {"k": [true, false, null]}]),
+            json!({"": {"a": {"b": {"c": []}}}, "z\n": "v"}),
+            json!(-0.5),
+        ];
+        for v in values {
+            assert_eq!(rendered_len(&v), render(&v).len(), "{v}");
+        }
+    }
+
+    #[test]
+    fn write_rendered_writes_the_rendered_text() {
+        let dir = std::env::temp_dir().join(format!("stackcraft-write-rendered-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let v = json!({"b": [1, {"z": "\u{e9}\"", "a": null}], "a": {"y": 1.5, "x": true}, "c": {}});
+        let f = dir.join("t.json");
+        write_rendered(&f, &v).unwrap();
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), render(&v));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -227,54 +227,55 @@ impl Names<'_> {
 fn refs(v: &Json, names: &Names<'_>, out: &mut Vec<String>) {
     match v {
         Json::Object(m) => {
-            if m.len() == 1 {
-                if let Some(Json::String(t)) = m.get("Ref") {
-                    if !names.refable(t) {
+            // An intrinsic is an object of one key: matched on that key
+            // (one comparison each) rather than looked up six times.
+            if let (1, Some((key, value))) = (m.len(), m.iter().next()) {
+                match (key.as_str(), value) {
+                    ("Ref", Json::String(t)) if !names.refable(t) => {
                         out.push(format!("Ref to {t:?}, which is neither a resource, a parameter nor a pseudo parameter of this template"));
                     }
-                }
-                if let Some(Json::Array(a)) = m.get("Fn::GetAtt") {
-                    if let Some(Json::String(t)) = a.first() {
-                        if !names.resources.contains_key(t) {
-                            out.push(format!("Fn::GetAtt on {t:?}, which is not a resource of this template"));
-                        }
-                    }
-                }
-                if let Some(Json::Array(a)) = m.get("Fn::If") {
-                    if let Some(Json::String(c)) = a.first() {
-                        if !names.conditions.is_some_and(|x| x.contains_key(c)) {
-                            out.push(format!("Fn::If on condition {c:?}, which is not declared"));
-                        }
-                    }
-                }
-                if let Some(Json::String(c)) = m.get("Condition") {
-                    if !names.conditions.is_some_and(|x| x.contains_key(c)) {
-                        out.push(format!("condition {c:?} is not declared"));
-                    }
-                }
-                if let Some(Json::Array(a)) = m.get("Fn::FindInMap") {
-                    if let Some(Json::String(c)) = a.first() {
-                        if !names.mappings.is_some_and(|x| x.contains_key(c)) {
-                            out.push(format!("Fn::FindInMap on mapping {c:?}, which is not declared"));
-                        }
-                    }
-                }
-                if let Some(sub) = m.get("Fn::Sub") {
-                    let (template, vars) = match sub {
-                        Json::String(s) => (Some(s.as_str()), None),
-                        Json::Array(a) => (a.first().and_then(Json::as_str), a.get(1).and_then(Json::as_object)),
-                        _ => (None, None),
-                    };
-                    if let Some(t) = template {
-                        for var in sub_vars(t) {
-                            let base = var.split('.').next().unwrap_or(var);
-                            let is_var = vars.is_some_and(|v| v.contains_key(var));
-                            let is_attr = var.contains('.') && names.resources.contains_key(base);
-                            if !is_var && !is_attr && !names.refable(var) {
-                                out.push(format!("Fn::Sub uses ${{{var}}}, which is neither a variable, a resource, a parameter nor a pseudo parameter"));
+                    ("Fn::GetAtt", Json::Array(a)) => {
+                        if let Some(Json::String(t)) = a.first() {
+                            if !names.resources.contains_key(t) {
+                                out.push(format!("Fn::GetAtt on {t:?}, which is not a resource of this template"));
                             }
                         }
                     }
+                    ("Fn::If", Json::Array(a)) => {
+                        if let Some(Json::String(c)) = a.first() {
+                            if !names.conditions.is_some_and(|x| x.contains_key(c)) {
+                                out.push(format!("Fn::If on condition {c:?}, which is not declared"));
+                            }
+                        }
+                    }
+                    ("Condition", Json::String(c)) if !names.conditions.is_some_and(|x| x.contains_key(c)) => {
+                        out.push(format!("condition {c:?} is not declared"));
+                    }
+                    ("Fn::FindInMap", Json::Array(a)) => {
+                        if let Some(Json::String(c)) = a.first() {
+                            if !names.mappings.is_some_and(|x| x.contains_key(c)) {
+                                out.push(format!("Fn::FindInMap on mapping {c:?}, which is not declared"));
+                            }
+                        }
+                    }
+                    ("Fn::Sub", sub) => {
+                        let (template, vars) = match sub {
+                            Json::String(s) => (Some(s.as_str()), None),
+                            Json::Array(a) => (a.first().and_then(Json::as_str), a.get(1).and_then(Json::as_object)),
+                            _ => (None, None),
+                        };
+                        if let Some(t) = template {
+                            for var in sub_vars(t) {
+                                let base = var.split('.').next().unwrap_or(var);
+                                let is_var = vars.is_some_and(|v| v.contains_key(var));
+                                let is_attr = var.contains('.') && names.resources.contains_key(base);
+                                if !is_var && !is_attr && !names.refable(var) {
+                                    out.push(format!("Fn::Sub uses ${{{var}}}, which is neither a variable, a resource, a parameter nor a pseudo parameter"));
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
                 }
             }
             for x in m.values() {
@@ -291,7 +292,9 @@ fn refs(v: &Json, names: &Names<'_>, out: &mut Vec<String>) {
 /// catch it.
 fn hard_coded_partitions<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
     match v {
-        Json::String(s) => {
+        // Most strings hold no colon at all (a byte scan), and then no ARN:
+        // the substring search below is set up only for those that do.
+        Json::String(s) if s.contains(':') => {
             let mut rest = s.as_str();
             while let Some((_, after)) = rest.split_once("arn:aws") {
                 let suffix = after.split_once(':').map(|(p, _)| p);
