@@ -45,14 +45,18 @@ fn unit(stack: &Stack, vpc: &Vpc, cluster: &Cluster, db: &SecurityGroup, i: usiz
             .build(),
     );
     db.connections().allow_from(&service, Port::tcp(5432), "service to database");
-    service.metric_cpu_utilization().create_alarm(&scope, "CpuHigh", AlarmProps::builder().threshold(80.0).build());
+    service.metric_cpu_utilization().create_alarm(&scope, "CpuHigh", AlarmOptions::builder().threshold(80.0).build());
 }
 
 /// Per stack: the shared part (VPC, cluster, database security group).
 fn shared(stack: &Stack) -> (Vpc, Cluster, SecurityGroup) {
     let vpc = Vpc::new(stack, "Vpc", VpcProps::builder().nat_gateways(NatGateways::Single).build());
     let cluster = Cluster::new(stack, "Cluster", ClusterProps::default());
-    let db = SecurityGroup::new(stack, "Database", &vpc, SecurityGroupProps::builder().description("database").build());
+    let db = SecurityGroup::new(
+        stack,
+        "Database",
+        SecurityGroupProps::builder().vpc(vpc.clone()).description("database").build(),
+    );
     (vpc, cluster, db)
 }
 

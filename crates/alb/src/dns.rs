@@ -110,16 +110,26 @@ impl HostedZone {
     /// [`record_name`](Self::record_name) for a record this zone must hold:
     /// a name with a dot that is not in the zone (`www.pyshop.io` in zone
     /// `example.com`) is an error instead of `www.pyshop.io.example.com`.
-    pub fn checked_record_name(&self, name: &str) -> Result<String, String> {
+    pub fn checked_record_name(&self, name: &str) -> Result<String, RecordNameError> {
         let n = normalize(name);
         let z = &self.inner.zone_name;
         if n.contains('.') && !stackcraft_core::validate::names::dns_within(&n, z) {
-            return Err(format!(
-                "record name '{n}' is not in hosted zone '{z}'; give a name relative to the zone (e.g. 'www', '' for the apex) or a full name ending in '.{z}'"
-            ));
+            return Err(RecordNameError { name: n, zone: z.clone() });
         }
         Ok(self.record_name(name))
     }
+}
+
+/// A record name with a dot that is not in the hosted zone
+/// ([`HostedZone::checked_record_name`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("record name '{name}' is not in hosted zone '{zone}'; give a name relative to the zone (e.g. 'www', '' for the apex) or a full name ending in '.{zone}'")]
+#[non_exhaustive]
+pub struct RecordNameError {
+    /// The record name (normalized).
+    pub name: String,
+    /// The zone's name.
+    pub zone: String,
 }
 
 /// Properties of a [`Certificate`].
@@ -228,8 +238,8 @@ impl AliasRecord {
         let scope = scope.scope(id);
         let fqdn = match zone.checked_record_name(name) {
             Ok(f) => f,
-            Err(m) => {
-                scope.error("Name", m);
+            Err(e) => {
+                scope.error("Name", e.to_string());
                 zone.zone_name().to_owned()
             }
         };

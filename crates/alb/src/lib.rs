@@ -27,13 +27,15 @@ mod load_balancer;
 mod names;
 mod target_group;
 
-pub use dns::{AliasRecord, Certificate, CertificateProps, HostedZone, HostedZoneProps};
+pub use dns::{AliasRecord, Certificate, CertificateProps, HostedZone, HostedZoneProps, RecordNameError};
 pub use listener::{
     route_relation, Listener, ListenerAction, ListenerCondition, ListenerProps, ListenerProtocol, ListenerRuleProps,
-    PriorityPlan, Redirect, RouteRelation, SslPolicy, MAX_PRIORITY, PRIORITY_STEP,
+    PriorityError, PriorityPlan, Redirect, RouteRelation, SslPolicy, MAX_PRIORITY, PRIORITY_STEP,
 };
 pub use load_balancer::{
     AccessLogs, ApplicationLoadBalancer, ApplicationLoadBalancerProps, HttpCodeElb, HttpCodeTarget,
 };
-pub use names::{validate_domain_name, validate_name, MAX_NAME_LEN};
-pub use target_group::{validate_http_codes, HealthCheck, TargetGroup, TargetGroupProps, TargetProtocol, TargetType};
+pub use names::{validate_domain_name, validate_name, NameError, NameProblem, MAX_NAME_LEN};
+pub use target_group::{
+    validate_http_codes, HealthCheck, HttpCodesError, TargetGroup, TargetGroupProps, TargetProtocol, TargetType,
+};

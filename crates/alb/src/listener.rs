@@ -371,6 +371,44 @@ pub const PRIORITY_STEP: u32 = 10;
 /// Highest rule priority AWS accepts.
 pub const MAX_PRIORITY: u32 = 50_000;
 
+/// Why [`PriorityPlan`] refused a priority; `rule` is the rule's name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PriorityError {
+    /// An explicit priority outside 1 to [`MAX_PRIORITY`].
+    #[error("rule '{rule}': priority {priority} is not allowed; use 1 to {MAX_PRIORITY}")]
+    OutOfRange {
+        /// The rule asking.
+        rule: String,
+        /// The priority asked for.
+        priority: u32,
+    },
+    /// An explicit priority another rule of the listener holds.
+    #[error("rule '{rule}': priority {priority} is already used by rule '{other}' on this listener; choose another priority or leave it unset to assign one automatically")]
+    Taken {
+        /// The rule asking.
+        rule: String,
+        /// The priority asked for.
+        priority: u32,
+        /// The rule holding it.
+        other: String,
+    },
+    /// The automatic sequence reached [`MAX_PRIORITY`].
+    #[error("rule '{rule}': no automatic priority left below {MAX_PRIORITY}; give explicit priorities")]
+    Exhausted {
+        /// The rule asking.
+        rule: String,
+    },
+    /// [`MAX_PRIORITY`] is already reserved or taken.
+    #[error("rule '{rule}': priority {MAX_PRIORITY} is already used by rule '{other}' on this listener")]
+    LastTaken {
+        /// The rule asking.
+        rule: String,
+        /// The rule holding it.
+        other: String,
+    },
+}
+
 /// Pure priority bookkeeping of one listener (exposed for testing and for
 /// tools that want to predict priorities).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -390,17 +428,15 @@ impl PriorityPlan {
     /// Reserve `explicit` (if given) or the next free multiple of
     /// [`PRIORITY_STEP`] above the highest priority taken so far, for rule
     /// `name`. Errors name the rule that already holds the priority.
-    pub fn assign(&mut self, name: &str, explicit: Option<u32>) -> Result<u32, String> {
+    pub fn assign(&mut self, name: &str, explicit: Option<u32>) -> Result<u32, PriorityError> {
         let p = match explicit {
             Some(p) => {
                 if !(1..=MAX_PRIORITY).contains(&p) {
-                    return Err(format!("rule '{name}': priority {p} is not allowed; use 1 to {MAX_PRIORITY}"));
+                    return Err(PriorityError::OutOfRange { rule: name.to_owned(), priority: p });
                 }
                 let last = self.last.as_ref().filter(|_| p == MAX_PRIORITY);
                 if let Some(other) = self.taken.iter().find(|(q, _)| *q == p).map(|(_, o)| o).or(last) {
-                    return Err(format!(
-                        "rule '{name}': priority {p} is already used by rule '{other}' on this listener; choose another priority or leave it unset to assign one automatically"
-                    ));
+                    return Err(PriorityError::Taken { rule: name.to_owned(), priority: p, other: other.clone() });
                 }
                 p
             }
@@ -408,9 +444,7 @@ impl PriorityPlan {
                 let max = self.taken.iter().map(|(q, _)| *q).max().unwrap_or(0);
                 let p = (max / PRIORITY_STEP + 1) * PRIORITY_STEP;
                 if p > MAX_PRIORITY || (p == MAX_PRIORITY && self.last.is_some()) {
-                    return Err(format!(
-                        "rule '{name}': no automatic priority left below {MAX_PRIORITY}; give explicit priorities"
-                    ));
+                    return Err(PriorityError::Exhausted { rule: name.to_owned() });
                 }
                 p
             }
@@ -421,12 +455,10 @@ impl PriorityPlan {
 
     /// Reserve [`MAX_PRIORITY`] for rule `name` without moving the automatic
     /// sequence (automatic priorities stay below it).
-    pub fn reserve_last(&mut self, name: &str) -> Result<u32, String> {
+    pub fn reserve_last(&mut self, name: &str) -> Result<u32, PriorityError> {
         if let Some(other) = self.taken.iter().find(|(q, _)| *q == MAX_PRIORITY).map(|(_, o)| o).or(self.last.as_ref())
         {
-            return Err(format!(
-                "rule '{name}': priority {MAX_PRIORITY} is already used by rule '{other}' on this listener"
-            ));
+            return Err(PriorityError::LastTaken { rule: name.to_owned(), other: other.clone() });
         }
         self.last = Some(name.to_owned());
         Ok(MAX_PRIORITY)
@@ -814,8 +846,8 @@ impl Listener {
             let rule_scope = scope.scope("RequireHeaderDefault");
             let priority = match self.inner.priorities.borrow_mut().reserve_last(&rule_scope.path()) {
                 Ok(p) => p,
-                Err(m) => {
-                    rule_scope.error("Priority", m);
+                Err(e) => {
+                    rule_scope.error("Priority", e.to_string());
                     MAX_PRIORITY
                 }
             };
@@ -929,8 +961,8 @@ impl Listener {
         props.action.validate(&scope, "Actions");
         let priority = match self.inner.priorities.borrow_mut().assign(&name, props.priority) {
             Ok(p) => p,
-            Err(m) => {
-                scope.error("Priority", m);
+            Err(e) => {
+                scope.error("Priority", e.to_string());
                 props.priority.unwrap_or(MAX_PRIORITY)
             }
         };
@@ -1049,14 +1081,15 @@ mod tests {
         let mut p = PriorityPlan::new();
         p.assign("api", None).unwrap();
         let e = p.assign("web", Some(10)).unwrap_err();
+        assert_eq!(e, PriorityError::Taken { rule: "web".into(), priority: 10, other: "api".into() });
         assert_eq!(
-            e,
+            e.to_string(),
             "rule 'web': priority 10 is already used by rule 'api' on this listener; choose another priority or leave it unset to assign one automatically"
         );
-        assert!(p.assign("x", Some(0)).unwrap_err().contains("use 1 to 50000"));
+        assert!(p.assign("x", Some(0)).unwrap_err().to_string().contains("use 1 to 50000"));
         assert!(p.assign("y", Some(50_001)).is_err());
         p.assign("z", Some(50_000)).unwrap();
-        assert!(p.assign("w", None).unwrap_err().contains("no automatic priority left"));
+        assert!(p.assign("w", None).unwrap_err().to_string().contains("no automatic priority left"));
     }
 
     #[test]
@@ -1066,12 +1099,12 @@ mod tests {
         assert_eq!(p.reserve_last("fallback"), Ok(MAX_PRIORITY));
         assert_eq!(p.assign("b", None), Ok(20));
         assert_eq!(
-            p.assign("c", Some(MAX_PRIORITY)).unwrap_err(),
+            p.assign("c", Some(MAX_PRIORITY)).unwrap_err().to_string(),
             "rule 'c': priority 50000 is already used by rule 'fallback' on this listener; choose another priority or leave it unset to assign one automatically"
         );
-        assert!(p.reserve_last("again").unwrap_err().contains("already used by rule 'fallback'"));
+        assert!(p.reserve_last("again").unwrap_err().to_string().contains("already used by rule 'fallback'"));
         p.assign("d", Some(49_990)).unwrap();
-        assert!(p.assign("e", None).unwrap_err().contains("no automatic priority left"));
+        assert_eq!(p.assign("e", None), Err(PriorityError::Exhausted { rule: "e".into() }));
     }
 
     #[test]

@@ -149,8 +149,8 @@ impl ApplicationLoadBalancer {
             SecurityGroup::new(
                 &scope,
                 "SecurityGroup",
-                vpc,
                 SecurityGroupProps::builder()
+                    .vpc(vpc.clone())
                     .description(format!(
                         "Load balancer {}: listener ports open to clients, egress only to targets",
                         scope.path()
@@ -176,7 +176,7 @@ impl ApplicationLoadBalancer {
                         "access log bucket {b:?} is an ARN; give the bucket name (e.g. bucket.name()), not its ARN"
                     ))
                 } else {
-                    stackcraft_core::validate::names::aws::BUCKET_NAME.check(b).err()
+                    stackcraft_core::validate::names::aws::BUCKET_NAME.check(b).err().map(String::from)
                 };
                 if let Some(m) = m {
                     scope.error("AccessLogs", m);
@@ -442,11 +442,11 @@ impl ApplicationLoadBalancer {
         threshold: f64,
         who: &str,
     ) -> stackcraft_observability::Alarm {
-        use stackcraft_observability::{AlarmProps, ComparisonOperator, TreatMissingData};
+        use stackcraft_observability::{AlarmOptions, ComparisonOperator, TreatMissingData};
         metric.statistic(Statistic::Sum).period_secs(300).create_alarm(
             scope,
             id,
-            AlarmProps::builder()
+            AlarmOptions::builder()
                 .threshold(threshold)
                 .comparison_operator(ComparisonOperator::GreaterThanThreshold)
                 .treat_missing_data(TreatMissingData::NotBreaching)

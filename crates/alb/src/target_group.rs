@@ -88,8 +88,8 @@ impl HealthCheck {
                 format!("health check path '{}' must start with '/' and have at most 1024 characters", self.path),
             ));
         }
-        if let Err(m) = validate_http_codes(&self.healthy_http_codes) {
-            p.push(("Matcher.HttpCode", m));
+        if let Err(e) = validate_http_codes(&self.healthy_http_codes) {
+            p.push(("Matcher.HttpCode", e.to_string()));
         }
         if let Some(Err(m)) = self.port.map(|x| stackcraft_core::validate::names::port(u32::from(x))) {
             p.push(("HealthCheckPort", format!("health check {m} (None: the traffic port)")));
@@ -120,9 +120,18 @@ impl HealthCheck {
     }
 }
 
+/// A health-check matcher that is not a list of HTTP codes from 200 to 499.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("healthy HTTP codes '{codes}' must be codes from 200 to 499 as '200', '200,202' or '200-299'")]
+#[non_exhaustive]
+pub struct HttpCodesError {
+    /// The matcher as given.
+    pub codes: String,
+}
+
 /// Check a matcher such as `200`, `200,202` or `200-299` (codes 200 to 499).
-pub fn validate_http_codes(codes: &str) -> Result<(), String> {
-    let bad = || format!("healthy HTTP codes '{codes}' must be codes from 200 to 499 as '200', '200,202' or '200-299'");
+pub fn validate_http_codes(codes: &str) -> Result<(), HttpCodesError> {
+    let bad = || HttpCodesError { codes: codes.to_owned() };
     let code = |s: &str| s.trim().parse::<u16>().ok().filter(|c| (200..=499).contains(c));
     if codes.trim().is_empty() {
         return Err(bad());
@@ -360,11 +369,11 @@ impl TargetGroup {
     /// counts as breaching, since a group without targets reports nothing).
     /// Call it after the group is attached to its load balancer.
     pub fn alarm_no_healthy_hosts(&self, scope: &Scope, id: &str) -> stackcraft_observability::Alarm {
-        use stackcraft_observability::{AlarmProps, ComparisonOperator, TreatMissingData};
+        use stackcraft_observability::{AlarmOptions, ComparisonOperator, TreatMissingData};
         self.metric_healthy_host_count().create_alarm(
             scope,
             id,
-            AlarmProps::builder()
+            AlarmOptions::builder()
                 .threshold(1.0)
                 .comparison_operator(ComparisonOperator::LessThanThreshold)
                 .evaluation_periods(2)
@@ -387,7 +396,7 @@ mod tests {
         assert!(validate_http_codes("200-499").is_ok());
         assert!(validate_http_codes("500").is_err());
         assert!(validate_http_codes("299-200").is_err());
-        assert!(validate_http_codes("abc").unwrap_err().contains("200 to 499"));
+        assert!(validate_http_codes("abc").unwrap_err().to_string().contains("200 to 499"));
         assert!(validate_http_codes("").is_err());
     }
 

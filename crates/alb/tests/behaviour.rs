@@ -247,7 +247,7 @@ fn metrics_have_the_cloudwatch_dimensions() {
     let alarm = u.create_alarm(
         &s,
         "Unhealthy",
-        stackcraft_observability::AlarmProps::builder().threshold(1.0).evaluation_periods(2).build(),
+        stackcraft_observability::AlarmOptions::builder().threshold(1.0).evaluation_periods(2).build(),
     );
     let _ = alarm;
     app.synth().unwrap();
@@ -264,7 +264,8 @@ fn cross_stack_connections_do_not_cycle() {
     alb.add_http_listener("Http", ListenerAction::forward(&t));
 
     let svc = app.stack("Service");
-    let sg = SecurityGroup::new(&svc, "TaskSg", &vpc, SecurityGroupProps::builder().description("tasks").build());
+    let sg =
+        SecurityGroup::new(&svc, "TaskSg", SecurityGroupProps::builder().vpc(vpc.clone()).description("tasks").build());
     let tasks = Connections::new(vec![sg], Some(Port::tcp(8000)));
     tasks.allow_default_port_from(&alb);
     let a = app.synth().expect("no cycle");
@@ -327,14 +328,12 @@ fn restricted_egress_gets_explicit_rules() {
     let a = SecurityGroup::new(
         &s,
         "A",
-        &vpc,
-        SecurityGroupProps::builder().description("a").allow_all_outbound(false).build(),
+        SecurityGroupProps::builder().vpc(vpc.clone()).description("a").allow_all_outbound(false).build(),
     );
     let b = SecurityGroup::new(
         &s,
         "B",
-        &vpc,
-        SecurityGroupProps::builder().description("b").allow_all_outbound(false).build(),
+        SecurityGroupProps::builder().vpc(vpc.clone()).description("b").allow_all_outbound(false).build(),
     );
     a.connections().allow_to(&b, Port::tcp(6379), "cache");
     a.connections().allow_to(&b, Port::tcp(6379), "cache"); // deduplicated
@@ -361,7 +360,8 @@ fn two_load_balancers_to_one_service() {
         "Internal",
         ApplicationLoadBalancerProps::builder().vpc(vpc.clone()).internet_facing(false).build(),
     );
-    let sg = SecurityGroup::new(&s, "Tasks", &vpc, SecurityGroupProps::builder().description("tasks").build());
+    let sg =
+        SecurityGroup::new(&s, "Tasks", SecurityGroupProps::builder().vpc(vpc.clone()).description("tasks").build());
     let tasks = Connections::new(vec![sg], Some(Port::tcp(8000)));
     tasks.allow_default_port_from(&public);
     tasks.allow_default_port_from(&internal);

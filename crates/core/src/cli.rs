@@ -155,9 +155,9 @@ fn pick<C: DeserializeOwned + Clone>(envs: &mut Environments<C>, m: &ArgMatches)
     };
     if let Some(path) = m.get_one::<String>("config") {
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config file {path}: {e}"))?;
-        envs.load_config(&name, &text)?;
+        envs.load_config(&name, &text).map_err(|e| e.to_string())?;
     }
-    envs.get(&name).cloned()
+    envs.get(&name).cloned().map_err(|e| e.to_string())
 }
 
 /// Build the app for `env` and synthesize it (no output written).

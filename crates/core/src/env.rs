@@ -105,6 +105,30 @@ impl<C> Environment<C> {
     }
 }
 
+/// Why an environment or its config file was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EnvError {
+    /// No environment has this name.
+    #[error("unknown environment {name:?}; known environments: {}", known.join(", "))]
+    Unknown {
+        /// The name asked for.
+        name: String,
+        /// The declared environments, in declaration order.
+        known: Vec<String>,
+    },
+    /// The config document does not fit the config type (or is not JSON).
+    #[error("config for environment {environment:?}: at {path}: {message}")]
+    Config {
+        /// The environment whose config was loaded.
+        environment: String,
+        /// Where in the document (`.`-separated; `$environment.region`, ...).
+        path: String,
+        /// What serde found wrong there.
+        message: String,
+    },
+}
+
 /// The environments an app can be synthesized for (dev, staging, prod, or any others).
 #[derive(Debug, Clone)]
 pub struct Environments<C> {
@@ -161,11 +185,12 @@ impl<C> Environments<C> {
     }
 
     /// The environment called `name`, or an error listing the known ones.
-    pub fn get(&self, name: &str) -> Result<&Environment<C>, String> {
-        self.list
-            .iter()
-            .find(|e| e.name == name)
-            .ok_or_else(|| format!("unknown environment {name:?}; known environments: {}", self.names().join(", ")))
+    pub fn get(&self, name: &str) -> Result<&Environment<C>, EnvError> {
+        self.list.iter().find(|e| e.name == name).ok_or_else(|| self.unknown(name))
+    }
+
+    fn unknown(&self, name: &str) -> EnvError {
+        EnvError::Unknown { name: name.to_owned(), known: self.names().into_iter().map(str::to_owned).collect() }
     }
 }
 
@@ -177,15 +202,13 @@ impl<C: DeserializeOwned> Environments<C> {
     /// top-level `"$environment": {"account": "123456789012", "region":
     /// "eu-central-1"}` entry (both optional; checked at synth); it is taken
     /// out before the rest is checked against the config type.
-    pub fn load_config(&mut self, name: &str, text: &str) -> Result<(), String> {
-        let names = self.names().join(", ");
-        let env = self
-            .list
-            .iter_mut()
-            .find(|e| e.name == name)
-            .ok_or_else(|| format!("unknown environment {name:?}; known environments: {names}"))?;
-        let fail = |path: &dyn std::fmt::Display, e: &dyn std::fmt::Display| {
-            format!("config for environment {name:?}: at {path}: {e}")
+    pub fn load_config(&mut self, name: &str, text: &str) -> Result<(), EnvError> {
+        let unknown = self.unknown(name);
+        let env = self.list.iter_mut().find(|e| e.name == name).ok_or(unknown)?;
+        let fail = |path: &dyn std::fmt::Display, e: &dyn std::fmt::Display| EnvError::Config {
+            environment: name.to_owned(),
+            path: path.to_string(),
+            message: e.to_string(),
         };
         let location = match serde_json::from_str::<serde_json::Value>(text) {
             Ok(serde_json::Value::Object(mut doc)) if doc.contains_key(ENVIRONMENT_KEY) => {
@@ -264,8 +287,10 @@ mod tests {
         envs.load_config("dev", r#"{"size": 3}"#).unwrap();
         assert_eq!(envs.get("dev").unwrap().region.as_deref(), Some("eu-central-1"));
         let e = envs.load_config("dev", r#"{"size": 3, "$environment": {"zone": "x"}}"#).unwrap_err();
+        assert!(matches!(&e, EnvError::Config { path, .. } if path == "$environment.zone"), "{e:?}");
+        let e = e.to_string();
         assert!(e.starts_with("config for environment \"dev\": at $environment.zone: unknown field `zone`"), "{e}");
-        let e = envs.load_config("dev", r#"{"size": "big", "$environment": {}}"#).unwrap_err();
+        let e = envs.load_config("dev", r#"{"size": "big", "$environment": {}}"#).unwrap_err().to_string();
         assert!(e.starts_with("config for environment \"dev\": at size: invalid type"), "{e}");
     }
 }

@@ -40,7 +40,7 @@ mod value;
 
 pub use ack::{Acknowledged, Acknowledgement, ValidationInput, Validator};
 pub use diag::{Diagnostic, Severity, SynthError};
-pub use env::{Environment, Environments};
+pub use env::{EnvError, Environment, Environments};
 pub use graph::{
     App, DeletionPolicy, EnvInfo, Output, Parameter, ParameterRef, RawResource, Resource, ResourceHandle, Scope, Stack,
     TagFormat,

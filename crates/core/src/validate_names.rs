@@ -18,6 +18,57 @@ pub enum Letters {
     Lower,
 }
 
+/// A name (or DNS name) a rule rejects: what kind of name, which part of
+/// the rule it breaks, and the message (what is wrong and what is allowed)
+/// as its `Display`. Converts into the message `String` for
+/// `scope.error(property, message)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+#[non_exhaustive]
+pub struct NameError {
+    /// What the name is, e.g. `"bucket name"`.
+    pub what: &'static str,
+    /// Which part of the rule the name breaks.
+    pub problem: NameProblem,
+    message: String,
+}
+
+impl NameError {
+    fn new(what: &'static str, problem: NameProblem, message: String) -> Self {
+        NameError { what, problem, message }
+    }
+}
+
+impl From<NameError> for String {
+    fn from(e: NameError) -> String {
+        e.message
+    }
+}
+
+/// Which part of a [`NameRule`] (or of the DNS-name rule) a name breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NameProblem {
+    /// Too short or too long (the length in characters).
+    Length(usize),
+    /// Characters the rule does not allow (sorted, unique).
+    Characters(Vec<char>),
+    /// Does not start with a letter (or a letter or digit).
+    First,
+    /// Does not end with a letter or digit.
+    Last,
+    /// Starts with a prefix AWS reserves.
+    ReservedPrefix(&'static str),
+    /// Ends with a suffix AWS reserves.
+    ReservedSuffix(&'static str),
+    /// Contains a substring AWS does not allow.
+    Forbidden(&'static str),
+    /// Shaped like an IPv4 address.
+    IpAddress,
+    /// A DNS label that is empty, too long or has characters DNS does not allow.
+    Label(String),
+}
+
 /// A name rule: what AWS accepts for one kind of name.
 ///
 /// ```
@@ -25,7 +76,7 @@ pub enum Letters {
 /// const QUEUE: NameRule = NameRule::new("queue name", 1, 80, Letters::Any, "-_");
 /// assert!(QUEUE.check("orders").is_ok());
 /// assert_eq!(
-///     QUEUE.check("my queue").unwrap_err(),
+///     QUEUE.check("my queue").unwrap_err().to_string(),
 ///     "queue name \"my queue\" contains ' '; allowed are 1 to 80 characters: ASCII letters, digits and '-', '_'"
 /// );
 /// ```
@@ -144,43 +195,58 @@ impl NameRule {
     }
 
     /// Check `name`; the error names the name, what is wrong and what is allowed.
-    pub fn check(&self, name: &str) -> Result<(), String> {
+    pub fn check(&self, name: &str) -> Result<(), NameError> {
         let what = self.what;
         let shown = crate::validate::truncate_chars(name, 80);
         let shown = if shown.len() < name.len() { format!("{shown:?}...") } else { format!("{name:?}") };
-        let fail = |why: String| Err(format!("{what} {shown} {why}; allowed are {}", self.allowed()));
+        let fail = |problem: NameProblem, why: String| {
+            Err(NameError::new(what, problem, format!("{what} {shown} {why}; allowed are {}", self.allowed())))
+        };
+        let rejected = |problem: NameProblem, message: String| Err(NameError::new(what, problem, message));
         let n = name.chars().count();
         if n < self.min || n > self.max {
-            return fail(format!("has {n} characters"));
+            return fail(NameProblem::Length(n), format!("has {n} characters"));
         }
         let mut bad: Vec<char> = name.chars().filter(|c| !self.allowed_char(*c)).collect();
         bad.sort_unstable();
         bad.dedup();
         if !bad.is_empty() {
             let list: Vec<String> = bad.iter().map(|c| format!("{c:?}")).collect();
-            return fail(format!("contains {}", list.join(", ")));
+            return fail(NameProblem::Characters(bad), format!("contains {}", list.join(", ")));
         }
         if self.letter_first && !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-            return fail("does not start with a letter".into());
+            return fail(NameProblem::First, "does not start with a letter".into());
         }
         if self.alnum_first && !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-            return fail("does not start with a letter or digit".into());
+            return fail(NameProblem::First, "does not start with a letter or digit".into());
         }
         if self.alnum_last && !name.ends_with(|c: char| c.is_ascii_alphanumeric()) {
-            return fail("does not end with a letter or digit".into());
+            return fail(NameProblem::Last, "does not end with a letter or digit".into());
         }
         let lower = name.to_ascii_lowercase();
         if let Some(p) = self.reserved_prefixes.iter().find(|p| lower.starts_with(&p.to_ascii_lowercase())) {
-            return Err(format!("{what} {shown} starts with {p:?}, which AWS reserves"));
+            return rejected(
+                NameProblem::ReservedPrefix(p),
+                format!("{what} {shown} starts with {p:?}, which AWS reserves"),
+            );
         }
         if let Some(s) = self.reserved_suffixes.iter().find(|s| lower.ends_with(&s.to_ascii_lowercase())) {
-            return Err(format!("{what} {shown} ends with {s:?}, which AWS reserves"));
+            return rejected(
+                NameProblem::ReservedSuffix(s),
+                format!("{what} {shown} ends with {s:?}, which AWS reserves"),
+            );
         }
         if let Some(f) = self.forbidden.iter().find(|f| name.contains(**f)) {
-            return Err(format!("{what} {shown} contains {f:?}, which AWS does not allow"));
+            return rejected(
+                NameProblem::Forbidden(f),
+                format!("{what} {shown} contains {f:?}, which AWS does not allow"),
+            );
         }
         if self.no_ip_address && is_ipv4(name) {
-            return Err(format!("{what} {shown} is shaped like an IP address, which AWS does not allow"));
+            return rejected(
+                NameProblem::IpAddress,
+                format!("{what} {shown} is shaped like an IP address, which AWS does not allow"),
+            );
         }
         Ok(())
     }
@@ -195,11 +261,16 @@ pub fn is_ipv4(s: &str) -> bool {
 /// Check a DNS name (hosted zone, record, certificate domain): labels of 1
 /// to 63 letters, digits and inner hyphens, at most 253 characters; a
 /// leading `*.` when `wildcard` is true; a trailing dot is accepted.
-pub fn dns_name(name: &str, wildcard: bool) -> Result<(), String> {
+pub fn dns_name(name: &str, wildcard: bool) -> Result<(), NameError> {
+    const WHAT: &str = "domain name";
     let trimmed = name.strip_suffix('.').unwrap_or(name);
     let body = if wildcard { trimmed.strip_prefix("*.").unwrap_or(trimmed) } else { trimmed };
     if trimmed.is_empty() || trimmed.len() > 253 {
-        return Err(format!("domain name '{name}' must have 1 to 253 characters"));
+        return Err(NameError::new(
+            WHAT,
+            NameProblem::Length(trimmed.len()),
+            format!("domain name '{name}' must have 1 to 253 characters"),
+        ));
     }
     for label in body.split('.') {
         let ok = !label.is_empty()
@@ -208,9 +279,13 @@ pub fn dns_name(name: &str, wildcard: bool) -> Result<(), String> {
             && !label.starts_with('-')
             && !label.ends_with('-');
         if !ok {
-            return Err(format!(
-                "domain name '{name}' has an invalid label '{label}' (1 to 63 letters, digits or inner hyphens{})",
-                if wildcard { "; only a leading '*.' wildcard is allowed" } else { "" }
+            return Err(NameError::new(
+                WHAT,
+                NameProblem::Label(label.to_owned()),
+                format!(
+                    "domain name '{name}' has an invalid label '{label}' (1 to 63 letters, digits or inner hyphens{})",
+                    if wildcard { "; only a leading '*.' wildcard is allowed" } else { "" }
+                ),
             ));
         }
     }
@@ -451,19 +526,26 @@ mod tests {
     fn name_rules() {
         assert!(BUCKETISH.check("my-bucket.logs").is_ok());
         assert_eq!(
-            BUCKETISH.check("My_Bucket").unwrap_err(),
+            BUCKETISH.check("My_Bucket").unwrap_err().to_string(),
             "bucket name \"My_Bucket\" contains 'B', 'M', '_'; allowed are 3 to 63 characters: lowercase ASCII letters, digits and '-', '.', starting and ending with a letter or digit"
         );
-        assert!(BUCKETISH.check("ab").unwrap_err().contains("has 2 characters"));
-        assert!(BUCKETISH.check("-ab").unwrap_err().contains("does not start"));
+        assert!(BUCKETISH.check("ab").unwrap_err().to_string().contains("has 2 characters"));
+        assert!(BUCKETISH.check("-ab").unwrap_err().to_string().contains("does not start"));
         assert_eq!(
-            BUCKETISH.check("xn--ab").unwrap_err(),
+            BUCKETISH.check("xn--ab").unwrap_err().to_string(),
             "bucket name \"xn--ab\" starts with \"xn--\", which AWS reserves"
         );
-        assert!(BUCKETISH.check("a-s3alias").unwrap_err().contains("ends with \"-s3alias\""));
-        assert!(BUCKETISH.check("a..b").unwrap_err().contains("\"..\""));
-        assert!(BUCKETISH.check("192.168.5.4").unwrap_err().contains("IP address"));
+        assert!(BUCKETISH.check("a-s3alias").unwrap_err().to_string().contains("ends with \"-s3alias\""));
+        assert!(BUCKETISH.check("a..b").unwrap_err().to_string().contains("\"..\""));
+        assert!(BUCKETISH.check("192.168.5.4").unwrap_err().to_string().contains("IP address"));
         assert!(BUCKETISH.check(&"é".repeat(100)).is_err());
+        // The error is typed: what kind of name, and which part of the rule.
+        let e = BUCKETISH.check("My_Bucket").unwrap_err();
+        assert_eq!((e.what, e.problem), ("bucket name", NameProblem::Characters(vec!['B', 'M', '_'])));
+        assert_eq!(BUCKETISH.check("xn--ab").unwrap_err().problem, NameProblem::ReservedPrefix("xn--"));
+        let e = dns_name("exa_mple.com", false).unwrap_err();
+        assert_eq!(e.problem, NameProblem::Label("exa_mple".into()));
+        assert!(String::from(e).starts_with("domain name 'exa_mple.com' has an invalid label"));
     }
 
     #[test]

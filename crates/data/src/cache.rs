@@ -48,7 +48,7 @@ use stackcraft_cfn::elasticache::replication_group as rg;
 use stackcraft_core::{DeletionPolicy, ResourceHandle, Scope, Value};
 use stackcraft_iam::{Grantable, PolicyStatement, SecretSource};
 use stackcraft_observability::{
-    Alarm, AlarmProps, Key, LogGroup, LogGroupEncryption, LogGroupProps, Metric, RetentionDays, Statistic, Unit,
+    Alarm, AlarmOptions, Key, LogGroup, LogGroupEncryption, LogGroupProps, Metric, RetentionDays, Statistic, Unit,
 };
 use stackcraft_vpc::{Connections, HasConnections, Port, SecurityGroup, SecurityGroupProps, SubnetType, Vpc};
 use typed_builder::TypedBuilder;
@@ -246,8 +246,8 @@ impl ReplicationGroup {
         let security_group = SecurityGroup::new(
             &scope,
             "SecurityGroup",
-            &props.vpc,
             SecurityGroupProps::builder()
+                .vpc(props.vpc.clone())
                 .description(format!("Cache {}", scope.path()))
                 .allow_all_outbound(false)
                 .build(),
@@ -604,7 +604,13 @@ impl ReplicationGroup {
     /// One alarm per node on `metrics` (one of the `metric_*` helpers), with
     /// construct ids `<id>Node1`, `<id>Node2`, ... under `scope`. An explicit
     /// alarm name gets the node's suffix (`-001`, ...).
-    pub fn alarm_on_every_node(&self, scope: &Scope, id: &str, metrics: Vec<Metric>, props: AlarmProps) -> Vec<Alarm> {
+    pub fn alarm_on_every_node(
+        &self,
+        scope: &Scope,
+        id: &str,
+        metrics: Vec<Metric>,
+        props: AlarmOptions,
+    ) -> Vec<Alarm> {
         metrics
             .iter()
             .enumerate()

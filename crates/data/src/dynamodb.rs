@@ -11,7 +11,7 @@ use stackcraft_cfn::dynamodb;
 use stackcraft_cfn::dynamodb::table as t;
 use stackcraft_core::{DeletionPolicy, ResourceHandle, Scope, Value};
 use stackcraft_iam::{Grantable, PolicyStatement};
-use stackcraft_observability::{Alarm, AlarmProps, Metric, Statistic, TreatMissingData};
+use stackcraft_observability::{Alarm, AlarmOptions, Metric, Statistic, TreatMissingData};
 use stackcraft_security::{Key, KeyProps};
 use typed_builder::TypedBuilder;
 
@@ -686,7 +686,7 @@ impl Table {
         ]
         .into_iter()
         .map(|(id, metric, what)| {
-            let props = AlarmProps::builder()
+            let props = AlarmOptions::builder()
                 .threshold(1.0)
                 .evaluation_periods(1)
                 .treat_missing_data(TreatMissingData::NotBreaching)

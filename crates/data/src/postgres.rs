@@ -356,8 +356,8 @@ impl DatabaseInstance {
         let security_group = SecurityGroup::new(
             &scope,
             "SecurityGroup",
-            &props.vpc,
             SecurityGroupProps::builder()
+                .vpc(props.vpc.clone())
                 .description(format!("Database {}", scope.path()))
                 .allow_all_outbound(false)
                 .build(),
@@ -793,12 +793,12 @@ impl DatabaseInstance {
         below: bool,
         description: String,
     ) -> stackcraft_observability::Alarm {
-        use stackcraft_observability::{AlarmProps, ComparisonOperator};
+        use stackcraft_observability::{AlarmOptions, ComparisonOperator};
         let op = if below { ComparisonOperator::LessThanThreshold } else { ComparisonOperator::GreaterThanThreshold };
         metric.create_alarm(
             scope,
             id,
-            AlarmProps::builder()
+            AlarmOptions::builder()
                 .threshold(threshold)
                 .comparison_operator(op)
                 .evaluation_periods(3)

@@ -7,28 +7,15 @@ use serde_json::{json, Value as Json};
 use stackcraft_core::assertions::{Template, ANY};
 use stackcraft_core::App;
 use stackcraft_data::*;
-use stackcraft_iam::{Role, RoleProps, ServicePrincipal};
 use stackcraft_messaging::{Topic, TopicProps};
-use stackcraft_observability::{AlarmProps, Key, KeyProps, LogGroup, LogGroupProps, RetentionDays};
-use stackcraft_vpc::{HasConnections, SecurityGroup, SecurityGroupProps, SubnetConfiguration, Vpc, VpcProps};
+use stackcraft_observability::{AlarmOptions, Key, KeyProps, LogGroup, LogGroupProps, RetentionDays};
+use stackcraft_vpc::{HasConnections, SecurityGroup, SecurityGroupProps, Vpc};
 
-fn vpc(stack: &stackcraft_core::Stack) -> Vpc {
-    Vpc::new(
-        stack,
-        "Vpc",
-        VpcProps::builder()
-            .subnets(vec![
-                SubnetConfiguration::public("Public").cidr_mask(24),
-                SubnetConfiguration::private_with_egress("Private").cidr_mask(24),
-            ])
-            .build(),
-    )
-}
+mod support;
+use support::{coldchain_app, task_role, vpc};
 
 fn sample(production: bool) -> Json {
-    let app = App::new("coldchain");
-    stackcraft_policy::install_default(&app); // derives the checkov skips of acknowledgements
-    app.set_environment(if production { "prod" } else { "dev" }, production);
+    let app = coldchain_app(production);
     let stack = app.stack("Data");
     let key = Key::new(&stack, "StackKey", KeyProps::builder().alias("coldchain/data").build());
     key.share_in_stack();
@@ -47,14 +34,13 @@ fn sample(production: bool) -> Json {
             })
             .build(),
     );
-    let app_sg =
-        SecurityGroup::new(&stack, "AppSecurityGroup", &vpc, SecurityGroupProps::builder().description("App").build());
-    cache.connections().allow_default_port_from(&stackcraft_vpc::Connections::new(vec![app_sg], None));
-    let role = Role::new(
+    let app_sg = SecurityGroup::new(
         &stack,
-        "TaskRole",
-        RoleProps::builder().assumed_by(ServicePrincipal::new("ecs-tasks.amazonaws.com")).build(),
+        "AppSecurityGroup",
+        SecurityGroupProps::builder().vpc(vpc.clone()).description("App").build(),
     );
+    cache.connections().allow_default_port_from(&stackcraft_vpc::Connections::new(vec![app_sg], None));
+    let role = task_role(&stack);
     cache.grant_read_connection_url(&role);
 
     let logs = Bucket::new_log_bucket(&stack, "Logs", LogBucketProps::default());
@@ -102,7 +88,7 @@ fn sample(production: bool) -> Json {
         &stack,
         "RedisCpu",
         cache.metric_cpu_utilization(),
-        AlarmProps::builder().threshold(75.0).evaluation_periods(2).build(),
+        AlarmOptions::builder().threshold(75.0).evaluation_periods(2).build(),
     ) {
         alarm.notify(&topic);
     }

@@ -9,21 +9,9 @@ use serde_json::{json, Value as Json};
 use stackcraft_core::assertions::{Template, ANY};
 use stackcraft_core::App;
 use stackcraft_data::*;
-use stackcraft_iam::{Role, RoleProps, ServicePrincipal};
-use stackcraft_vpc::{SubnetConfiguration, Vpc, VpcProps};
 
-fn vpc(stack: &stackcraft_core::Stack) -> Vpc {
-    Vpc::new(
-        stack,
-        "Vpc",
-        VpcProps::builder()
-            .subnets(vec![
-                SubnetConfiguration::public("Public").cidr_mask(24),
-                SubnetConfiguration::private_with_egress("Private").cidr_mask(24),
-            ])
-            .build(),
-    )
-}
+mod support;
+use support::{coldchain_app, task_role, vpc};
 
 fn rbac_users() -> Vec<CacheUser> {
     vec![
@@ -33,9 +21,7 @@ fn rbac_users() -> Vec<CacheUser> {
 }
 
 fn sample(production: bool) -> Json {
-    let app = App::new("coldchain");
-    stackcraft_policy::install_default(&app);
-    app.set_environment(if production { "prod" } else { "dev" }, production);
+    let app = coldchain_app(production);
     let stack = app.stack("Data");
     let cache = ReplicationGroup::new(
         &stack,
@@ -46,11 +32,7 @@ fn sample(production: bool) -> Json {
             .auth(CacheAuth::UserGroup(rbac_users()))
             .build(),
     );
-    let role = Role::new(
-        &stack,
-        "TaskRole",
-        RoleProps::builder().assumed_by(ServicePrincipal::new("ecs-tasks.amazonaws.com")).build(),
-    );
+    let role = task_role(&stack);
     let app_user = cache.user("app").expect("user app");
     app_user.grant_read_connection_url(&role);
     cache.user("reporting").expect("user reporting").grant_connect(&role);

@@ -5,7 +5,7 @@ use stackcraft_core::App;
 use stackcraft_data::*;
 use stackcraft_iam::{Role, RoleProps, SecretSource, ServicePrincipal};
 use stackcraft_messaging::{Topic, TopicProps};
-use stackcraft_observability::{AlarmProps, ComparisonOperator};
+use stackcraft_observability::{AlarmOptions, ComparisonOperator};
 use stackcraft_vpc::{HasConnections, SecurityGroup, SecurityGroupProps, SubnetConfiguration, Vpc, VpcProps};
 
 fn sample(production: bool) -> serde_json::Value {
@@ -43,8 +43,7 @@ fn sample(production: bool) -> serde_json::Value {
     let app_sg = SecurityGroup::new(
         &stack,
         "AppSecurityGroup",
-        &vpc,
-        SecurityGroupProps::builder().description("PyShop API tasks").build(),
+        SecurityGroupProps::builder().vpc(vpc.clone()).description("PyShop API tasks").build(),
     );
     db.connections().allow_default_port_from(&stackcraft_vpc::Connections::new(vec![app_sg], None));
     let role = Role::new(
@@ -80,13 +79,13 @@ fn sample(production: bool) -> serde_json::Value {
     let topic = Topic::new(&stack, "Alarms", TopicProps::default());
     db.metric_cpu_utilization()
         .period_secs(60)
-        .create_alarm(&stack, "DbCpu", AlarmProps::builder().threshold(80.0).evaluation_periods(3).build())
+        .create_alarm(&stack, "DbCpu", AlarmOptions::builder().threshold(80.0).evaluation_periods(3).build())
         .notify(&topic);
     db.metric_free_storage_space()
         .create_alarm(
             &stack,
             "DbStorage",
-            AlarmProps::builder()
+            AlarmOptions::builder()
                 .threshold(2.0 * 1024.0 * 1024.0 * 1024.0)
                 .comparison_operator(ComparisonOperator::LessThanThreshold)
                 .build(),
@@ -158,7 +157,11 @@ fn database_used_from_another_stack() {
         DatabaseInstanceProps::builder().vpc(vpc.clone()).engine_version(PostgresVersion::V16_15).build(),
     );
     let api = app.stack("Api");
-    let sg = SecurityGroup::new(&api, "Tasks", &vpc, SecurityGroupProps::builder().description("API tasks").build());
+    let sg = SecurityGroup::new(
+        &api,
+        "Tasks",
+        SecurityGroupProps::builder().vpc(vpc.clone()).description("API tasks").build(),
+    );
     // Open the port from the client's side, so that the rules live in the
     // client's stack and only the client stack imports from the data stack.
     stackcraft_vpc::Connections::new(vec![sg], None).allow_default_port_to(&db);

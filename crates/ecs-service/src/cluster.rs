@@ -67,10 +67,8 @@ impl Cluster {
                 .capacity_provider("FARGATE")
                 .weight(1)]);
         if let Some(n) = &props.cluster_name {
-            let ok =
-                !n.is_empty() && n.len() <= 255 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-            if !ok {
-                scope.error("ClusterName", format!("cluster name {n:?}: 1-255 characters of A-Z a-z 0-9 _ -"));
+            if let Err(e) = crate::names::CLUSTER_NAME.check(n) {
+                scope.error("ClusterName", e);
             }
             l1 = l1.cluster_name(n);
         }

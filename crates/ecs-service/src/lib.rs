@@ -82,6 +82,7 @@
 
 mod cluster;
 mod image;
+mod names;
 mod scaling;
 mod service;
 mod size;

@@ -363,8 +363,8 @@ impl FargateService {
             let sg = SecurityGroup::new(
                 &scope,
                 "SecurityGroup",
-                &props.vpc,
                 SecurityGroupProps::builder()
+                    .vpc(props.vpc.clone())
                     .description(format!("Tasks of ECS service {}", scope.path()))
                     .allow_all_outbound(!props.restrict_egress)
                     .build(),
@@ -405,10 +405,8 @@ impl FargateService {
             .propagate_tags("SERVICE")
             .enable_execute_command(props.enable_execute_command);
         if let Some(n) = &props.service_name {
-            let ok =
-                !n.is_empty() && n.len() <= 255 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-            if !ok {
-                scope.error("ServiceName", format!("service name {n:?}: 1-255 characters of A-Z a-z 0-9 _ -"));
+            if let Err(e) = crate::names::SERVICE_NAME.check(n) {
+                scope.error("ServiceName", e);
             }
             l1 = l1.service_name(n);
         }

@@ -503,10 +503,6 @@ pub struct FargateTaskDefinition {
     state: Rc<RefCell<TdState>>,
 }
 
-fn valid_name(n: &str) -> bool {
-    !n.is_empty() && n.len() <= 255 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
 impl FargateTaskDefinition {
     /// Add a task definition with construct id `id` under `scope`.
     pub fn new(scope: &Scope, id: &str, props: FargateTaskDefinitionProps) -> Self {
@@ -558,8 +554,8 @@ impl FargateTaskDefinition {
             )
             .container_definitions(Vec::<td::ContainerDefinition>::new());
         if let Some(f) = &props.family {
-            if !valid_name(f) {
-                scope.error("Family", format!("family {f:?}: 1-255 characters of A-Z a-z 0-9 _ -"));
+            if let Err(e) = crate::names::TASK_FAMILY.check(f) {
+                scope.error("Family", e);
             }
             l1 = l1.family(f);
         }
@@ -598,8 +594,8 @@ impl FargateTaskDefinition {
                 format!("a task definition has at most {MAX_CONTAINERS_PER_TASK} containers"),
             );
         }
-        if !valid_name(&name) {
-            cscope.error("Name", format!("container name {name:?}: 1-255 characters of A-Z a-z 0-9 _ -"));
+        if let Err(e) = crate::names::CONTAINER_NAME.check(&name) {
+            cscope.error("Name", e);
         }
         if self.state.borrow().containers.iter().any(|c| c.name == name) {
             cscope.error("Name", format!("the task definition already has a container named {name:?}"));

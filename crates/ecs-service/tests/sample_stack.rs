@@ -12,7 +12,7 @@ use stackcraft_alb::{
 use stackcraft_core::{App, Assembly, Value};
 use stackcraft_ecs_service::*;
 use stackcraft_iam::{ExistingSecret, PolicyStatement};
-use stackcraft_observability::AlarmProps;
+use stackcraft_observability::AlarmOptions;
 use stackcraft_vpc::{Vpc, VpcProps};
 
 fn sample() -> Assembly {
@@ -109,7 +109,7 @@ fn sample() -> Assembly {
     service.metric_cpu_utilization().create_alarm(
         &stack,
         "CpuHigh",
-        AlarmProps::builder().threshold(85.0).evaluation_periods(3).build(),
+        AlarmOptions::builder().threshold(85.0).evaluation_periods(3).build(),
     );
     app.synth().expect("the sample stack synthesizes")
 }

@@ -718,8 +718,7 @@ impl Distribution {
                                 "ArnLike",
                                 "AWS:SourceArn",
                                 Value::<String>::arn("cloudfront", "", Value::account_id(), "distribution/*"),
-                            )
-                            .to_json(),
+                            ),
                     );
                 }
             }

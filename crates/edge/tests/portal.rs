@@ -10,9 +10,12 @@ use stackcraft_alb::{
 use stackcraft_core::assertions::{Template, ANY};
 use stackcraft_core::serde_json::{json, Value as Json};
 use stackcraft_core::{App, Assembly, EnvInfo};
-use stackcraft_data::{Bucket, BucketProps, ObjectOwnership};
+use stackcraft_data::BucketEncryption;
 use stackcraft_edge::*;
 use stackcraft_vpc::{Vpc, VpcProps};
+
+mod support;
+use support::{log_bucket, site_bucket, unlogged_site_bucket};
 
 /// Edge (us-east-1: zone, certificate, web ACL), Services (ALB), Frontend
 /// (bucket + distribution); `region` pins the environment.
@@ -50,20 +53,8 @@ fn portal(region: Option<&str>) -> Assembly {
     alb.add_alias_records(&zone, &["origin"]);
 
     let fe = app.stack("Frontend");
-    let logs = Bucket::new(
-        &fe,
-        "Logs",
-        BucketProps::builder()
-            .object_ownership(ObjectOwnership::BucketOwnerPreferred)
-            .expire_after_days(365)
-            .no_access_logs_reason("this bucket receives the CloudFront access logs")
-            .build(),
-    );
-    let site = Bucket::new(
-        &fe,
-        "Site",
-        BucketProps::builder().server_access_logs((logs.clone(), "site/".to_string())).build(),
-    );
+    let logs = log_bucket(&fe);
+    let site = site_bucket(&fe, &logs, BucketEncryption::default());
     Distribution::new(
         &fe,
         "Cdn",
@@ -235,11 +226,7 @@ fn certificate_or_web_acl_outside_us_east_1_is_an_error() {
         CertificateProps::builder().domain_name("www.example.com").validation_zone(zone).build(),
     );
     let acl = WebAcl::new(&stack.clone().in_region("eu-west-1"), "Acl", WebAclProps::builder().rate_limit(10).build());
-    let site = Bucket::new(
-        &stack,
-        "Site",
-        BucketProps::builder().no_access_logs_reason("a test bucket, nothing to audit").build(),
-    );
+    let site = unlogged_site_bucket(&stack);
     Distribution::new(
         &stack,
         "Cdn",
@@ -281,11 +268,7 @@ fn alb_origin_misuse_is_an_error() {
         "arn:aws:acm:mx-central-9:111122223333:certificate/x",
         ListenerAction::fixed_response(404, "text/plain", "no"),
     );
-    let site = Bucket::new(
-        &stack,
-        "Site",
-        BucketProps::builder().no_access_logs_reason("a test bucket, nothing to audit").build(),
-    );
+    let site = unlogged_site_bucket(&stack);
     Distribution::new(
         &stack,
         "Cdn",

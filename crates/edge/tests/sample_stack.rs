@@ -3,30 +3,18 @@
 //! checkov clean without a single skip; bad input reported with paths.
 
 use stackcraft_core::App;
-use stackcraft_data::{Bucket, BucketEncryption, BucketProps, ObjectOwnership};
+use stackcraft_data::BucketEncryption;
 use stackcraft_edge::*;
+
+mod support;
+use support::{log_bucket, site_bucket, unlogged_site_bucket};
 
 fn sample(kms: bool) -> stackcraft_core::Assembly {
     let app = App::new("portal");
     stackcraft_policy::install_default(&app); // derives the checkov skips of acknowledgements
     let stack = app.stack("Edge");
-    let logs = Bucket::new(
-        &stack,
-        "Logs",
-        BucketProps::builder()
-            .object_ownership(ObjectOwnership::BucketOwnerPreferred)
-            .expire_after_days(365)
-            .no_access_logs_reason("this bucket receives the CloudFront access logs")
-            .build(),
-    );
-    let site = Bucket::new(
-        &stack,
-        "Site",
-        BucketProps::builder()
-            .encryption(if kms { BucketEncryption::NewKey } else { BucketEncryption::S3Managed })
-            .server_access_logs((logs.clone(), "site/".to_string()))
-            .build(),
-    );
+    let logs = log_bucket(&stack);
+    let site = site_bucket(&stack, &logs, if kms { BucketEncryption::NewKey } else { BucketEncryption::S3Managed });
     let api = HttpOrigin::new("origin.portal.example.com");
     Distribution::new(
         &stack,
@@ -97,11 +85,7 @@ fn bad_input_names_path_and_property() {
     let app = App::new("portal");
     stackcraft_policy::install_default(&app); // derives the checkov skips of acknowledgements
     let stack = app.stack("Edge");
-    let site = Bucket::new(
-        &stack,
-        "Site",
-        BucketProps::builder().no_access_logs_reason("a test bucket, nothing to audit").build(),
-    );
+    let site = unlogged_site_bucket(&stack);
     Distribution::new(
         &stack,
         "Cdn",
@@ -144,11 +128,7 @@ fn reasons_become_checkov_skips() {
     let app = App::new("portal");
     stackcraft_policy::install_default(&app); // derives the checkov skips of acknowledgements
     let stack = app.stack("Edge");
-    let site = Bucket::new(
-        &stack,
-        "Site",
-        BucketProps::builder().no_access_logs_reason("a test bucket, nothing to audit").build(),
-    );
+    let site = unlogged_site_bucket(&stack);
     let d = Distribution::new(
         &stack,
         "Cdn",

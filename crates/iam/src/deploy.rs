@@ -41,9 +41,8 @@ pub const DEPLOY_CLOUDFORMATION_ACTIONS: [&str; 10] = [
 /// for the ECS execution and task roles.
 ///
 /// Every pattern must be a stack name with at most `*` wildcards and at
-/// least one literal character; a bad pattern is reported by
-/// [`PolicyStatement::problems`]-style text in the returned `Err`.
-pub fn deploy_statements<S: AsRef<str>>(stack_patterns: &[S]) -> Result<Vec<PolicyStatement>, String> {
+/// least one literal character; a bad pattern is a [`StackPatternError`].
+pub fn deploy_statements<S: AsRef<str>>(stack_patterns: &[S]) -> Result<Vec<PolicyStatement>, StackPatternError> {
     let stacks = stack_statement(PolicyStatement::allow().actions(DEPLOY_CLOUDFORMATION_ACTIONS), stack_patterns)?;
     let bucket = Value::sub("arn:${AWS::Partition}:s3:::stackcraft-assets-${AWS::AccountId}-${AWS::Region}");
     let templates =
@@ -73,17 +72,32 @@ pub const READ_CLOUDFORMATION_ACTIONS: [&str; 2] = ["cloudformation:DescribeStac
 /// needs on the shared stacks its stacks import from (e.g.
 /// `order-tracking-Bootstrap`), without being able to change them. Patterns
 /// are checked as in [`deploy_statements`].
-pub fn read_statements<S: AsRef<str>>(stack_patterns: &[S]) -> Result<Vec<PolicyStatement>, String> {
+pub fn read_statements<S: AsRef<str>>(stack_patterns: &[S]) -> Result<Vec<PolicyStatement>, StackPatternError> {
     Ok(vec![stack_statement(PolicyStatement::allow().actions(READ_CLOUDFORMATION_ACTIONS), stack_patterns)?])
+}
+
+/// Why [`deploy_statements`] or [`read_statements`] refused the stack patterns.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StackPatternError {
+    /// No pattern was given.
+    #[error("name at least one stack pattern, e.g. \"order-tracking-dev-*\"")]
+    Empty,
+    /// A pattern that is not a stack name with optional `*` wildcards.
+    #[error(
+        "stack pattern {0:?} must be a stack name (letter first, then A-Z a-z 0-9 -) with optional '*' \
+         wildcards, e.g. \"order-tracking-dev-*\""
+    )]
+    Invalid(String),
 }
 
 /// `statement` on the stacks matching `stack_patterns`, each checked.
 fn stack_statement<S: AsRef<str>>(
     mut statement: PolicyStatement,
     stack_patterns: &[S],
-) -> Result<PolicyStatement, String> {
+) -> Result<PolicyStatement, StackPatternError> {
     if stack_patterns.is_empty() {
-        return Err("name at least one stack pattern, e.g. \"order-tracking-dev-*\"".to_owned());
+        return Err(StackPatternError::Empty);
     }
     for p in stack_patterns {
         let p = p.as_ref();
@@ -93,10 +107,7 @@ fn stack_statement<S: AsRef<str>>(
             && p.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
             && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '*');
         if !ok {
-            return Err(format!(
-                "stack pattern {p:?} must be a stack name (letter first, then A-Z a-z 0-9 -) with optional '*' \
-                 wildcards, e.g. \"order-tracking-dev-*\""
-            ));
+            return Err(StackPatternError::Invalid(p.to_owned()));
         }
         statement = statement.resource(Value::arn(
             "cloudformation",
@@ -127,12 +138,12 @@ mod tests {
     #[test]
     fn bad_patterns() {
         assert_eq!(
-            deploy_statements(&["*"]).expect_err("wildcard only"),
+            deploy_statements(&["*"]).expect_err("wildcard only").to_string(),
             "stack pattern \"*\" must be a stack name (letter first, then A-Z a-z 0-9 -) with optional '*' \
              wildcards, e.g. \"order-tracking-dev-*\""
         );
         assert!(deploy_statements::<&str>(&[]).is_err());
-        assert!(deploy_statements(&["app/x"]).is_err());
+        assert_eq!(deploy_statements(&["app/x"]).unwrap_err(), StackPatternError::Invalid("app/x".into()));
         assert!(read_statements(&["*"]).is_err() && read_statements::<&str>(&[]).is_err());
     }
 

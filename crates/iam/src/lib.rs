@@ -34,7 +34,9 @@ mod principal;
 mod role;
 mod statement;
 
-pub use deploy::{deploy_statements, read_statements, DEPLOY_CLOUDFORMATION_ACTIONS, READ_CLOUDFORMATION_ACTIONS};
+pub use deploy::{
+    deploy_statements, read_statements, StackPatternError, DEPLOY_CLOUDFORMATION_ACTIONS, READ_CLOUDFORMATION_ACTIONS,
+};
 pub use document::PolicyDocument;
 pub use oidc::{
     GithubActions, OpenIdConnectProvider, OpenIdConnectProviderProps, GITHUB_ACTIONS_AUDIENCE, GITHUB_ACTIONS_ISSUER,

@@ -69,7 +69,7 @@ impl ManagedPolicy {
                 "ManagedPolicy::aws_managed({name:?}) was given an ARN; give the policy name ({short:?}), or use ManagedPolicy::from_arn for a customer managed policy"
             ))
         } else {
-            stackcraft_core::validate::names::aws::MANAGED_POLICY_NAME.check(name).err()
+            stackcraft_core::validate::names::aws::MANAGED_POLICY_NAME.check(name).err().map(String::from)
         };
         ManagedPolicy { arn: Value::arn("iam", "", "aws", format!("policy/{name}")), problem }
     }
@@ -426,7 +426,7 @@ impl Role {
             Ok(statements) => statements.into_iter().for_each(|s| {
                 self.add_to_policy(s);
             }),
-            Err(m) => self.scope.error("Policies", m),
+            Err(e) => self.scope.error("Policies", e.to_string()),
         }
     }
 
@@ -441,7 +441,7 @@ impl Role {
             Ok(statements) => statements.into_iter().for_each(|s| {
                 self.add_to_policy(s);
             }),
-            Err(m) => self.scope.error("Policies", m),
+            Err(e) => self.scope.error("Policies", e.to_string()),
         }
     }
 

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use serde_json::{json, Map, Value as Json};
 use stackcraft_cfn::events;
 use stackcraft_core::{ResourceHandle, Scope, Value};
-use stackcraft_iam::{Grantable, PolicyStatement, Role, RoleProps, ServicePrincipal};
+use stackcraft_iam::{Grantable, PolicyStatement, Principal, Role, RoleProps, ServicePrincipal};
 use stackcraft_security::{Key, KeyProps};
 use typed_builder::TypedBuilder;
 
@@ -78,14 +78,14 @@ impl EventBus {
                 KeyProps::builder().description(format!("Encrypts event bus {}", scope.path())).build(),
             )
         });
-        key.add_to_resource_policy(json!({
-            "Sid": "AllowEventBridgeToEncryptEvents",
-            "Effect": "Allow",
-            "Principal": {"Service": EVENTS},
-            "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
-            "Resource": "*",
-            "Condition": {"StringEquals": {"aws:SourceAccount": Value::account_id()}},
-        }));
+        key.add_to_resource_policy(
+            PolicyStatement::allow()
+                .sid("AllowEventBridgeToEncryptEvents")
+                .principal(Principal::service(EVENTS))
+                .actions(["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"])
+                .all_resources("a key policy applies to its own key")
+                .condition("StringEquals", "aws:SourceAccount", Value::<String>::account_id()),
+        );
         let name: Value<String> = match &props.event_bus_name {
             Some(n) => {
                 if let Some(p) = bus_name_problem(n) {

@@ -110,8 +110,8 @@ impl ServerlessKafkaCluster {
         let security_group = SecurityGroup::new(
             &scope,
             "SecurityGroup",
-            &props.vpc,
             SecurityGroupProps::builder()
+                .vpc(props.vpc.clone())
                 .description(format!("MSK Serverless cluster {}", scope.path()))
                 .allow_all_outbound(false)
                 .build(),
@@ -293,8 +293,11 @@ mod tests {
         let clients = SecurityGroup::new(
             &stack,
             "Clients",
-            &vpc,
-            SecurityGroupProps::builder().description("Kafka clients").allow_all_outbound(false).build(),
+            SecurityGroupProps::builder()
+                .vpc(vpc.clone())
+                .description("Kafka clients")
+                .allow_all_outbound(false)
+                .build(),
         );
         kafka.connections().allow_default_port_from(&Connections::new(vec![clients], None));
         (app, role, kafka)

@@ -9,7 +9,7 @@ use serde_json::json;
 use stackcraft_cfn::sqs;
 use stackcraft_core::{ResourceHandle, Scope, Value};
 use stackcraft_iam::{Grantable, PolicyDocument, PolicyStatement, Principal};
-use stackcraft_observability::{Alarm, AlarmProps, Metric, Statistic, TreatMissingData};
+use stackcraft_observability::{Alarm, AlarmOptions, Metric, Statistic, TreatMissingData};
 use stackcraft_security::{Key, KeyProps};
 use typed_builder::TypedBuilder;
 
@@ -298,14 +298,14 @@ impl Queue {
                 .resource(self.arn())
                 .condition("ArnEquals", "aws:SourceArn", source_arn),
         );
-        self.key.add_to_resource_policy(json!({
-            "Sid": format!("Allow{}ToEncryptMessages", service_sid(service)),
-            "Effect": "Allow",
-            "Principal": {"Service": service},
-            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-            "Resource": "*",
-            "Condition": {"StringEquals": {"aws:SourceAccount": Value::account_id()}},
-        }));
+        self.key.add_to_resource_policy(
+            PolicyStatement::allow()
+                .sid(format!("Allow{}ToEncryptMessages", service_sid(service)))
+                .principal(Principal::service(service))
+                .actions(["kms:Decrypt", "kms:GenerateDataKey"])
+                .all_resources("a key policy applies to its own key")
+                .condition("StringEquals", "aws:SourceAccount", Value::<String>::account_id()),
+        );
     }
 
     /// Allow `grantee` to send messages (`sqs:SendMessage`,
@@ -384,7 +384,7 @@ impl Queue {
                 .error("RedrivePolicy", "dead_letter_alarm needs a dead-letter queue (QueueProps::dead_letter_queue)");
             return None;
         };
-        let props = AlarmProps::builder()
+        let props = AlarmOptions::builder()
             .threshold(1.0)
             .evaluation_periods(1)
             .treat_missing_data(TreatMissingData::NotBreaching)

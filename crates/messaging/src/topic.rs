@@ -5,14 +5,17 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde_json::json;
 use stackcraft_cfn::sns;
+use stackcraft_core::validate::names::{Letters, NameRule};
 use stackcraft_core::{ResourceHandle, Scope, Value};
 use stackcraft_iam::{Grantable, PolicyDocument, PolicyStatement, Principal};
 use stackcraft_observability::{AlarmAction, Key};
 use typed_builder::TypedBuilder;
 
 use crate::queue::{service_sid, Queue};
+
+/// `TopicName` (standard topics): 1 to 256 ASCII letters, digits, hyphens and underscores.
+const TOPIC_NAME: NameRule = NameRule::new("topic name", 1, 256, Letters::Any, "-_");
 
 /// Settings of a [`Topic`].
 #[derive(Debug, Clone, TypedBuilder)]
@@ -106,10 +109,8 @@ impl Topic {
         );
         let mut t = sns::Topic::new().kms_master_key_id(key.arn());
         if let Some(n) = &props.topic_name {
-            let ok =
-                !n.is_empty() && n.len() <= 256 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            if !ok {
-                scope.error("TopicName", format!("topic name {n:?} is invalid: use 1-256 characters of [a-zA-Z0-9_-]"));
+            if let Err(e) = TOPIC_NAME.check(n) {
+                scope.error("TopicName", e);
             }
             t = t.topic_name(n.clone());
         }
@@ -176,14 +177,14 @@ impl Topic {
             None => st.condition("StringEquals", "aws:SourceAccount", Value::<String>::account_id()),
         };
         self.add_to_resource_policy(st);
-        self.key.add_to_resource_policy(json!({
-            "Sid": format!("Allow{}ToPublishToEncryptedTopics", service_sid(service)),
-            "Effect": "Allow",
-            "Principal": {"Service": service},
-            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-            "Resource": "*",
-            "Condition": {"StringEquals": {"aws:SourceAccount": Value::account_id()}},
-        }));
+        self.key.add_to_resource_policy(
+            PolicyStatement::allow()
+                .sid(format!("Allow{}ToPublishToEncryptedTopics", service_sid(service)))
+                .principal(Principal::service(service))
+                .actions(["kms:Decrypt", "kms:GenerateDataKey*"])
+                .all_resources("a key policy applies to its own key")
+                .condition("StringEquals", "aws:SourceAccount", Value::<String>::account_id()),
+        );
     }
 
     /// Add a statement to the topic policy (merged and deduplicated).
@@ -248,7 +249,7 @@ mod tests {
     use super::*;
     use crate::QueueProps;
     use stackcraft_core::App;
-    use stackcraft_observability::{AlarmProps, Metric};
+    use stackcraft_observability::{AlarmOptions, Metric};
 
     #[test]
     fn sqs_subscription_writes_queue_policy_and_key_statement() {
@@ -258,7 +259,7 @@ mod tests {
         let queue = Queue::new(&stack, "Q", QueueProps::default());
         topic.add_sqs_subscription(&queue, SqsSubscriptionProps::builder().raw_message_delivery(true).build());
         Metric::new("AWS/SQS", "X")
-            .create_alarm(&stack, "A", AlarmProps::builder().threshold(1.0).build())
+            .create_alarm(&stack, "A", AlarmOptions::builder().threshold(1.0).build())
             .notify(&topic)
             .notify(&topic);
         let a = app.synth().unwrap_or_else(|e| panic!("{e}"));
@@ -284,7 +285,7 @@ mod tests {
         Key::new(&stack, "StackKey", stackcraft_observability::KeyProps::default()).share_in_stack();
         let topic = Topic::new(&stack, "Alarms", TopicProps::default());
         Metric::new("AWS/SQS", "X")
-            .create_alarm(&stack, "A", AlarmProps::builder().threshold(1.0).build())
+            .create_alarm(&stack, "A", AlarmOptions::builder().threshold(1.0).build())
             .notify(&topic);
         let a = app.synth().unwrap_or_else(|e| panic!("{e}"));
         let t = &a.stacks[0].template;
@@ -306,7 +307,8 @@ mod tests {
         let err = app.synth().unwrap_err().to_string();
         assert!(
             err.contains(
-                "error: S/T [TopicName]: topic name \"bad name\" is invalid: use 1-256 characters of [a-zA-Z0-9_-]"
+                "error: S/T [TopicName]: topic name \"bad name\" contains ' '; allowed are 1 to 256 characters: \
+                 ASCII letters, digits and '-', '_'"
             ),
             "{err}"
         );

@@ -5,7 +5,7 @@
 use stackcraft_core::App;
 use stackcraft_iam::{Role, RoleProps, ServicePrincipal};
 use stackcraft_messaging::*;
-use stackcraft_observability::AlarmProps;
+use stackcraft_observability::AlarmOptions;
 
 fn sample() -> serde_json::Value {
     let app = App::new("shop");
@@ -68,7 +68,7 @@ fn sample() -> serde_json::Value {
     orders.dead_letter_alarm("DeadLetters").expect("has a DLQ").notify(&topic);
     orders
         .metric_approximate_age_of_oldest_message()
-        .create_alarm(&stack, "OldestMessage", AlarmProps::builder().threshold(600.0).evaluation_periods(5).build())
+        .create_alarm(&stack, "OldestMessage", AlarmOptions::builder().threshold(600.0).evaluation_periods(5).build())
         .notify(&topic);
     app.synth().unwrap_or_else(|e| panic!("{e}")).stacks[0].template.clone()
 }

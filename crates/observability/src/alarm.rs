@@ -61,11 +61,13 @@ impl TreatMissingData {
     }
 }
 
-/// Settings of an [`Alarm`]. `threshold` is required.
+/// Settings of an alarm on a metric, without the metric: what
+/// [`Metric::create_alarm`] and the blocks' `*_alarm` helpers take (CDK's
+/// `CreateAlarmOptions`). `threshold` is required.
 ///
 /// ```
-/// use stackcraft_observability::{AlarmProps, ComparisonOperator};
-/// let p = AlarmProps::builder()
+/// use stackcraft_observability::{AlarmOptions, ComparisonOperator};
+/// let p = AlarmOptions::builder()
 ///     .threshold(80.0)
 ///     .evaluation_periods(3)
 ///     .datapoints_to_alarm(2)
@@ -75,7 +77,7 @@ impl TreatMissingData {
 /// ```
 #[derive(Debug, Clone, TypedBuilder)]
 #[non_exhaustive]
-pub struct AlarmProps {
+pub struct AlarmOptions {
     /// The value the statistic is compared with.
     pub threshold: f64,
     /// The comparison. Default `>=`.
@@ -98,6 +100,31 @@ pub struct AlarmProps {
     pub description: Option<String>,
 }
 
+/// Properties of an [`Alarm`]: the metric it watches and its
+/// [`AlarmOptions`].
+///
+/// ```
+/// use stackcraft_core::App;
+/// use stackcraft_observability::{Alarm, AlarmOptions, AlarmProps, Metric};
+/// let app = App::new("demo");
+/// let stack = app.stack("Monitoring");
+/// let metric = Metric::new("AWS/SQS", "ApproximateAgeOfOldestMessage").dimension("QueueName", "orders");
+/// Alarm::new(
+///     &stack,
+///     "OldMessages",
+///     AlarmProps::builder().metric(metric).options(AlarmOptions::builder().threshold(300.0).build()).build(),
+/// );
+/// assert!(app.synth().is_ok());
+/// ```
+#[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
+pub struct AlarmProps {
+    /// The metric the alarm watches (its statistic, period, unit and dimensions).
+    pub metric: Metric,
+    /// Threshold, comparison, periods, missing-data handling, name, description.
+    pub options: AlarmOptions,
+}
+
 /// Which action list of an alarm.
 #[derive(Clone, Copy)]
 enum Actions {
@@ -113,9 +140,10 @@ pub struct Alarm {
 }
 
 impl Alarm {
-    /// Add an alarm on `metric` with construct id `id` under `scope`
+    /// Add an alarm on `props.metric` with construct id `id` under `scope`
     /// (usually called as [`Metric::create_alarm`]).
-    pub fn new(scope: &Scope, id: &str, metric: &Metric, props: AlarmProps) -> Alarm {
+    pub fn new(scope: &Scope, id: &str, props: AlarmProps) -> Alarm {
+        let AlarmProps { metric, options: props } = props;
         let scope = scope.scope(id);
         metric.validate(&scope);
         if props.evaluation_periods == 0 {
@@ -180,7 +208,7 @@ impl Alarm {
             a = a.alarm_description(d.clone());
         }
         let handle: ResourceHandle = (*scope.add("Resource", a)).clone();
-        Alarm { handle, metric: metric.clone() }
+        Alarm { handle, metric }
     }
 
     /// Send notifications to `target` (an SNS topic: `stackcraft_messaging::Topic`,

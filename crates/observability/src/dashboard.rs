@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use serde_json::{json, Map, Value as Json};
 use stackcraft_cfn::cloudwatch;
+use stackcraft_core::validate::names::{Letters, NameRule};
 use stackcraft_core::{ResourceHandle, Scope, ToCfn, Value};
 use typed_builder::TypedBuilder;
 
@@ -287,6 +288,9 @@ impl Widget {
     }
 }
 
+/// `DashboardName`: 1 to 255 ASCII letters, digits, hyphens and underscores.
+const DASHBOARD_NAME: NameRule = NameRule::new("dashboard name", 1, 255, Letters::Any, "-_");
+
 /// Settings of a [`Dashboard`].
 #[derive(Debug, Clone, Default, TypedBuilder)]
 #[non_exhaustive]
@@ -320,11 +324,11 @@ impl Layout {
 ///
 /// ```
 /// use stackcraft_core::App;
-/// use stackcraft_observability::{Dashboard, GraphWidget, Metric, TextWidget};
+/// use stackcraft_observability::{Dashboard, DashboardProps, GraphWidget, Metric, TextWidget};
 /// let app = App::new("demo");
 /// let stack = app.stack("Monitoring");
 /// let cpu = Metric::new("AWS/RDS", "CPUUtilization").dimension("DBInstanceIdentifier", "db");
-/// Dashboard::new(&stack, "Dashboard")
+/// Dashboard::new(&stack, "Dashboard", DashboardProps::default())
 ///     .add_widget(TextWidget::new("# Database"))
 ///     .add_row([GraphWidget::new("CPU").left(cpu).into()]);
 /// assert!(app.synth().is_ok());
@@ -337,13 +341,8 @@ pub struct Dashboard {
 }
 
 impl Dashboard {
-    /// Add an empty dashboard with a generated name.
-    pub fn new(scope: &Scope, id: &str) -> Dashboard {
-        Dashboard::with_props(scope, id, DashboardProps::default())
-    }
-
-    /// Add an empty dashboard with settings.
-    pub fn with_props(scope: &Scope, id: &str, props: DashboardProps) -> Dashboard {
+    /// Add an empty dashboard (`DashboardProps::default()`: a generated name).
+    pub fn new(scope: &Scope, id: &str, props: DashboardProps) -> Dashboard {
         let scope = scope.scope(id);
         let layout: Rc<RefCell<Layout>> = Rc::default();
         // The layout is the one source of truth; the body is rendered from it at synth.
@@ -352,13 +351,8 @@ impl Dashboard {
             move || layout.borrow().body()
         }));
         if let Some(n) = &props.dashboard_name {
-            let ok =
-                !n.is_empty() && n.len() <= 255 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            if !ok {
-                scope.error(
-                    "DashboardName",
-                    format!("dashboard name {n:?} is invalid: use 1-255 characters of [a-zA-Z0-9_-]"),
-                );
+            if let Err(e) = DASHBOARD_NAME.check(n) {
+                scope.error("DashboardName", e);
             }
             d = d.dashboard_name(n.clone());
         }
@@ -549,11 +543,26 @@ mod tests {
     }
 
     #[test]
+    fn bad_dashboard_name_names_the_rule() {
+        let app = App::new("t");
+        let stack = app.stack("S");
+        Dashboard::new(&stack, "D", DashboardProps::builder().dashboard_name("ops board").build());
+        let err = app.synth().unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "S/D [DashboardName]: dashboard name \"ops board\" contains ' '; allowed are 1 to 255 characters: \
+                 ASCII letters, digits and '-', '_'"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn widgets_flow_and_wrap() {
         let app = App::new("t");
         let stack = app.stack("S");
         let m = Metric::new("NS", "M");
-        let d = Dashboard::new(&stack, "D");
+        let d = Dashboard::new(&stack, "D", DashboardProps::default());
         d.add_widget(GraphWidget::new("a").left(m.clone()))
             .add_widget(GraphWidget::new("b").left(m.clone()))
             .add_widget(SingleValueWidget::new("c").metric(m.clone()))
@@ -566,7 +575,7 @@ mod tests {
     fn invalid_widget_size_and_period_are_errors() {
         let app = App::new("t");
         let stack = app.stack("S");
-        Dashboard::new(&stack, "D")
+        Dashboard::new(&stack, "D", DashboardProps::default())
             .add_widget(GraphWidget::new("a").left(Metric::new("NS", "M").period_secs(45)).width(30));
         let err = app.synth().unwrap_err().to_string();
         assert!(err.contains("width must be 1-24"), "{err}");

@@ -29,12 +29,12 @@
 //! let cpu = Metric::new("AWS/RDS", "CPUUtilization")
 //!     .dimension("DBInstanceIdentifier", "pyshop")
 //!     .period_secs(60);
-//! cpu.create_alarm(&stack, "DbCpuHigh", AlarmProps::builder().threshold(80.0)
+//! cpu.create_alarm(&stack, "DbCpuHigh", AlarmOptions::builder().threshold(80.0)
 //!     .evaluation_periods(3).build())
 //!     .notify(&topic);
 //! LogGroup::new(&stack, "AppLogs", LogGroupProps::builder()
 //!     .retention(RetentionDays::OneYear).build());
-//! Dashboard::new(&stack, "Dashboard").add_widget(GraphWidget::new("DB CPU").left(cpu));
+//! Dashboard::new(&stack, "Dashboard", DashboardProps::default()).add_widget(GraphWidget::new("DB CPU").left(cpu));
 //! app.synth().unwrap();
 //! ```
 #![forbid(unsafe_code)]
@@ -46,7 +46,7 @@ mod logs;
 mod metric;
 mod topic;
 
-pub use alarm::{Alarm, AlarmProps, ComparisonOperator, TreatMissingData};
+pub use alarm::{Alarm, AlarmOptions, AlarmProps, ComparisonOperator, TreatMissingData};
 pub use budget::{Budget, BudgetAlert, BudgetProps};
 pub use dashboard::{
     AlarmStatusWidget, Dashboard, DashboardProps, GraphWidget, SingleValueWidget, TextWidget, Widget, GRID_WIDTH,

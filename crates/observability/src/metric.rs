@@ -8,7 +8,7 @@ use std::fmt;
 use serde_json::{json, Value as Json};
 use stackcraft_core::{Scope, ToCfn, Value};
 
-use crate::alarm::{Alarm, AlarmProps};
+use crate::alarm::{Alarm, AlarmOptions, AlarmProps};
 
 /// How the data points of a period are aggregated.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -253,8 +253,8 @@ impl Metric {
     }
 
     /// Create an alarm on this metric (see [`Alarm::new`]).
-    pub fn create_alarm(&self, scope: &Scope, id: &str, props: AlarmProps) -> Alarm {
-        Alarm::new(scope, id, self, props)
+    pub fn create_alarm(&self, scope: &Scope, id: &str, props: AlarmOptions) -> Alarm {
+        Alarm::new(scope, id, AlarmProps::builder().metric(self.clone()).options(props).build())
     }
 
     /// Record errors for an invalid statistic or period at `scope`; returns

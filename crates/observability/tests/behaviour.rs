@@ -16,7 +16,7 @@ fn alarm_input_errors_are_reported_together() {
     Metric::new("NS", "M").statistic(Statistic::Percentile(120.0)).period_secs(90).create_alarm(
         &stack,
         "A",
-        AlarmProps::builder().threshold(f64::NAN).evaluation_periods(2).datapoints_to_alarm(3).build(),
+        AlarmOptions::builder().threshold(f64::NAN).evaluation_periods(2).datapoints_to_alarm(3).build(),
     );
     let err = app.synth().unwrap_err().to_string();
     for needle in ["S/A", "between 0 and 100", "multiple of 60", "datapoints to alarm", "finite"] {
@@ -32,7 +32,7 @@ fn percentile_alarms_use_extended_statistic_and_notify_once() {
     let alarm = Metric::new("AWS/ApplicationELB", "TargetResponseTime")
         .statistic(Statistic::P99)
         .period_secs(60)
-        .create_alarm(&stack, "Latency", AlarmProps::builder().threshold(1.0).build());
+        .create_alarm(&stack, "Latency", AlarmOptions::builder().threshold(1.0).build());
     alarm.notify(&topic).notify(&topic);
     let t = app.synth().unwrap().stacks[0].template.clone();
     let a = &resources_of(&t, "AWS::CloudWatch::Alarm")[0]["Properties"];
@@ -97,7 +97,7 @@ fn shared_key_policy_gets_each_service_statement_once() {
         LogGroup::new(&stack, id, LogGroupProps::builder().encryption(LogGroupEncryption::Key(key.clone())).build());
     }
     let topic = Topic::new(&stack, "T", TopicProps::builder().encryption_key(key.clone()).build());
-    Metric::new("NS", "M").create_alarm(&stack, "Alarm", AlarmProps::builder().threshold(1.0).build()).notify(&topic);
+    Metric::new("NS", "M").create_alarm(&stack, "Alarm", AlarmOptions::builder().threshold(1.0).build()).notify(&topic);
     let t = app.synth().unwrap().stacks[0].template.clone();
     let keys = resources_of(&t, "AWS::KMS::Key");
     assert_eq!(keys.len(), 1, "no extra keys when one is shared");
@@ -120,8 +120,8 @@ fn blocks_work_across_stacks() {
     let logs =
         LogGroup::new(&svc, "Logs", LogGroupProps::builder().encryption(LogGroupEncryption::Key(key.clone())).build());
     let m = Metric::new("AWS/Logs", "IncomingBytes").dimension("LogGroupName", logs.name());
-    m.create_alarm(&svc, "Quiet", AlarmProps::builder().threshold(1.0).build()).notify(&topic);
-    Dashboard::new(&svc, "Dash").add_widget(GraphWidget::new("bytes").left(m));
+    m.create_alarm(&svc, "Quiet", AlarmOptions::builder().threshold(1.0).build()).notify(&topic);
+    Dashboard::new(&svc, "Dash", DashboardProps::default()).add_widget(GraphWidget::new("bytes").left(m));
     let asm = app.synth().unwrap();
     let svc_t = &asm.stack("Service").unwrap().template;
     let text = svc_t.to_string();

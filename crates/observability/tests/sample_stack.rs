@@ -54,7 +54,7 @@ fn sample() -> serde_json::Value {
     let cpu_alarm = cpu.create_alarm(
         &stack,
         "DbCpuHigh",
-        AlarmProps::builder()
+        AlarmOptions::builder()
             .threshold(80.0)
             .evaluation_periods(3)
             .datapoints_to_alarm(2)
@@ -67,10 +67,13 @@ fn sample() -> serde_json::Value {
         .create_alarm(
             &stack,
             "LatencyHigh",
-            AlarmProps::builder().threshold(1.5).comparison_operator(ComparisonOperator::GreaterThanThreshold).build(),
+            AlarmOptions::builder()
+                .threshold(1.5)
+                .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+                .build(),
         )
         .notify_on_alarm_only(&topic);
-    Dashboard::with_props(&stack, "Dashboard", DashboardProps::builder().dashboard_name("pyshop-dev").build())
+    Dashboard::new(&stack, "Dashboard", DashboardProps::builder().dashboard_name("pyshop-dev").build())
         .add_widget(TextWidget::new("# PyShop API"))
         .add_row([
             GraphWidget::new("Database CPU")

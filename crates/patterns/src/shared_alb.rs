@@ -12,7 +12,7 @@ use stackcraft_ecs_service::{
     PortMapping, PrivateDnsNamespace, ScalableTaskCount, ScalingProps, TargetTracking,
 };
 use stackcraft_messaging::Topic;
-use stackcraft_observability::{Alarm, AlarmProps, LogGroupProps};
+use stackcraft_observability::{Alarm, AlarmOptions, LogGroupProps};
 use stackcraft_vpc::Vpc;
 use typed_builder::TypedBuilder;
 
@@ -198,7 +198,7 @@ impl SharedAlbService {
                 let alarm = metric.create_alarm(
                     &scope,
                     id,
-                    AlarmProps::builder()
+                    AlarmOptions::builder()
                         .threshold(threshold)
                         .evaluation_periods(props.alarm_evaluation_minutes)
                         .description(format!("{} {what} above {threshold}%", props.name))

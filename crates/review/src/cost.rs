@@ -96,9 +96,9 @@ impl Assumptions {
 
     /// Apply overrides from a JSON object; unknown keys and non-numbers are
     /// errors naming the key and the allowed keys.
-    pub fn apply_json(&mut self, text: &str) -> Result<(), String> {
-        let v: Json = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-        let obj = v.as_object().ok_or("expected a JSON object of assumption names to numbers")?;
+    pub fn apply_json(&mut self, text: &str) -> Result<(), AssumptionError> {
+        let v: Json = serde_json::from_str(text).map_err(AssumptionError::NotJson)?;
+        let obj = v.as_object().ok_or(AssumptionError::NotAnObject)?;
         for (k, val) in obj {
             let n = val.as_f64().filter(|n| n.is_finite() && *n >= 0.0);
             macro_rules! set {
@@ -106,9 +106,9 @@ impl Assumptions {
                     match k.as_str() {
                         $(stringify!($f) => match n {
                             Some(n) => self.$f = n,
-                            None => return Err(format!("{k}: expected a non-negative number, got {val}")),
+                            None => return Err(AssumptionError::NotANumber { key: k.clone(), value: val.clone() }),
                         },)*
-                        _ => return Err(format!("unknown assumption {k:?}; allowed: {}", [$(stringify!($f)),*].join(", "))),
+                        _ => return Err(AssumptionError::Unknown { key: k.clone(), allowed: vec![$(stringify!($f)),*] }),
                     }
                 };
             }
@@ -116,6 +116,34 @@ impl Assumptions {
         }
         Ok(())
     }
+}
+
+/// Why an assumptions override file was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AssumptionError {
+    /// The file is not JSON.
+    #[error("not JSON: {0}")]
+    NotJson(#[source] serde_json::Error),
+    /// The document is not an object.
+    #[error("expected a JSON object of assumption names to numbers")]
+    NotAnObject,
+    /// A value that is not a finite non-negative number.
+    #[error("{key}: expected a non-negative number, got {value}")]
+    NotANumber {
+        /// The assumption.
+        key: String,
+        /// The value given.
+        value: Json,
+    },
+    /// A key that names no assumption.
+    #[error("unknown assumption {key:?}; allowed: {}", allowed.join(", "))]
+    Unknown {
+        /// The key given.
+        key: String,
+        /// The assumptions there are.
+        allowed: Vec<&'static str>,
+    },
 }
 
 /// One priced resource.

@@ -57,6 +57,36 @@ pub struct StackSnapshot {
     pub region: Option<String>,
 }
 
+/// Why [`Snapshot::read_dir`] could not read a cloud assembly.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// A file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the file system said.
+        source: std::io::Error,
+    },
+    /// `manifest.json` does not follow the assembly contract.
+    #[error("{}: {source}", path.display())]
+    Manifest {
+        /// The manifest.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        source: stackcraft_assembly::ContractError,
+    },
+    /// A template is not JSON.
+    #[error("{}: not JSON: {source}", path.display())]
+    Template {
+        /// The template file.
+        path: std::path::PathBuf,
+        /// The parse error.
+        source: serde_json::Error,
+    },
+}
+
 /// An assembly as review sees it: stacks plus a logical-ID → construct path
 /// index from `tree.json`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -90,16 +120,20 @@ impl Snapshot {
 
     /// Read a cloud assembly directory (`manifest.json`, its templates and
     /// `tree.json` when present).
-    pub fn read_dir(dir: &Path) -> Result<Self, String> {
+    pub fn read_dir(dir: &Path) -> Result<Self, ReadError> {
+        let read = |path: &Path| {
+            std::fs::read_to_string(path).map_err(|source| ReadError::Io { path: path.to_owned(), source })
+        };
         let mpath = dir.join("manifest.json");
-        let text = std::fs::read_to_string(&mpath).map_err(|e| format!("cannot read {}: {e}", mpath.display()))?;
-        let manifest =
-            stackcraft_assembly::Manifest::from_json(&text).map_err(|e| format!("{}: {e}", mpath.display()))?;
+        let text = read(&mpath)?;
+        let manifest = stackcraft_assembly::Manifest::from_json(&text)
+            .map_err(|source| ReadError::Manifest { path: mpath.clone(), source })?;
         let mut stacks = Vec::new();
         for (id, s) in manifest.stacks() {
             let tpath = dir.join(&s.properties.template_file);
-            let t = std::fs::read_to_string(&tpath).map_err(|e| format!("cannot read {}: {e}", tpath.display()))?;
-            let template: Json = serde_json::from_str(&t).map_err(|e| format!("{}: not JSON: {e}", tpath.display()))?;
+            let t = read(&tpath)?;
+            let template: Json =
+                serde_json::from_str(&t).map_err(|source| ReadError::Template { path: tpath.clone(), source })?;
             stacks.push(StackSnapshot {
                 id: id.to_owned(),
                 stack_name: s.properties.stack_name.clone().unwrap_or_else(|| id.to_owned()),

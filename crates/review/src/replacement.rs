@@ -1,10 +1,10 @@
 //! Replacement rules: which property changes replace a resource.
 //!
 //! [`Rules`] is what the diff engine asks. Two sources implement it: the
-//! table `stackcraft_cfn::replacement` that the generator emits from the
-//! provider schemas (`createOnlyProperties` /
-//! `conditionalCreateOnlyProperties`) for every type of the L1 layer
-//! ([`Schemas`], feature `app`), and the create-only properties the assembly
+//! table the generator emits from the provider schemas (`createOnlyProperties` /
+//! `conditionalCreateOnlyProperties`) for every type of the L1 layer, read
+//! through the dependency-free `stackcraft-replacement` crate ([`Schemas`],
+//! feature `app`), and the create-only properties the assembly
 //! carries in `stackcraft.json` (a `BTreeMap` of type → top-level property
 //! names), which is what the online diff in `stackcraft-deploy` has.
 
@@ -24,7 +24,7 @@ pub struct Replacement {
 /// The replacement metadata of `type_name`, if the L1 layer has the type.
 #[cfg(feature = "app")]
 pub fn lookup(type_name: &str) -> Option<Replacement> {
-    stackcraft_cfn::replacement::replacement(type_name)
+    stackcraft_replacement::replacement(type_name)
         .map(|(create_only, conditional)| Replacement { create_only, conditional })
 }
 

@@ -77,8 +77,10 @@ fn assumptions_override_from_json_and_bad_keys_name_the_allowed_ones() {
     let s = snap(None, json!({"Nat": {"Type": "AWS::EC2::NatGateway"}}));
     // 100 h x 0.045 + 100 GB x 0.045 = 9.00
     assert!((estimate(&s, "us-east-1", &a).total() - 9.0).abs() < 1e-9);
-    let err = a.apply_json(r#"{"nat_gbs": 1}"#).unwrap_err();
+    let err = a.apply_json(r#"{"nat_gbs": 1}"#).unwrap_err().to_string();
     assert!(err.starts_with("unknown assumption \"nat_gbs\"; allowed: hours_per_month, nat_gb,"), "{err}");
     let err = a.apply_json(r#"{"nat_gb": -1}"#).unwrap_err();
+    assert!(matches!(&err, stackcraft_review::cost::AssumptionError::NotANumber { key, .. } if key == "nat_gb"));
+    let err = err.to_string();
     assert_eq!(err, "nat_gb: expected a non-negative number, got -1");
 }

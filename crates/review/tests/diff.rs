@@ -244,6 +244,8 @@ fn read_dir_reads_manifest_templates_and_tree() {
     assert!(s.stacks[0].termination_protection);
     assert_eq!(s.path("Api", "Db1"), "Api/Database");
     let err = Snapshot::read_dir(&dir.path().join("missing")).unwrap_err();
+    assert!(matches!(&err, stackcraft_review::ReadError::Io { path, .. } if path.ends_with("manifest.json")));
+    let err = err.to_string();
     assert!(err.starts_with("cannot read ") && err.contains("manifest.json"), "{err}");
 }
 

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use serde_json::{json, Value as Json};
 use stackcraft_cfn::kms;
 use stackcraft_core::{DeletionPolicy, ResourceHandle, Scope, Stack, Value};
-use stackcraft_iam::{Grantable, PolicyStatement};
+use stackcraft_iam::{Grantable, PolicyStatement, Principal};
 use typed_builder::TypedBuilder;
 
 /// Settings of a [`Key`].
@@ -101,13 +101,12 @@ impl Key {
                 ),
             );
         }
-        let root = json!({
-            "Sid": SID_ROOT,
-            "Effect": "Allow",
-            "Principal": {"AWS": Value::arn("iam", "", Value::account_id(), "root")},
-            "Action": "kms:*",
-            "Resource": "*",
-        });
+        let root = PolicyStatement::allow()
+            .sid(SID_ROOT)
+            .principal(Principal::arn(Value::<String>::arn("iam", "", Value::account_id(), "root")))
+            .action("kms:*")
+            .all_resources("a key policy applies to its own key")
+            .to_json();
         let mut key = kms::Key::new()
             .enable_key_rotation(true)
             .key_spec("SYMMETRIC_DEFAULT")
@@ -188,11 +187,19 @@ impl Key {
         &self.handle
     }
 
-    /// Add a statement (a JSON policy statement) to the key policy. A
-    /// statement with the `Sid` of an existing one replaces it (so helpers
-    /// are idempotent); statements without `Sid` are appended unless an
-    /// identical one exists.
-    pub fn add_to_resource_policy(&self, statement: Json) {
+    /// Add a statement to the key policy, as [`stackcraft_iam::Role`] and
+    /// the buckets, queues and topics take theirs. Key policies need a
+    /// principal, and `Resource: "*"` there means "this key"
+    /// ([`PolicyStatement::all_resources`]). A statement with the `Sid` of an
+    /// existing one replaces it (so helpers are idempotent); statements
+    /// without `Sid` are appended unless an identical one exists.
+    pub fn add_to_resource_policy(&self, statement: PolicyStatement) {
+        self.put_statement(statement.to_json());
+    }
+
+    /// Add a rendered statement (see [`Key::add_to_resource_policy`]); only
+    /// for this module's statements a [`PolicyStatement`] cannot express.
+    fn put_statement(&self, statement: Json) {
         let mut st = self.state.borrow_mut();
         let sid = statement.get("Sid").and_then(Json::as_str).map(str::to_owned);
         let same_sid = |s: &Json| sid.is_some() && s.get("Sid").and_then(Json::as_str) == sid.as_deref();
@@ -210,13 +217,6 @@ impl Key {
         let l1 = st.l1();
         drop(st);
         self.handle.edit(|p: &mut kms::Key| *p = l1);
-    }
-
-    /// Add a typed statement to the key policy (see
-    /// [`Key::add_to_resource_policy`]). Key policies need a principal, and
-    /// `Resource: "*"` there means "this key".
-    pub fn add_statement(&self, statement: PolicyStatement) {
-        self.add_to_resource_policy(statement.to_json());
     }
 
     /// Allow `grantee` to decrypt with the key (`kms:Decrypt`), e.g. to read
@@ -249,7 +249,9 @@ impl Key {
     /// condition to log groups of this account and region). Called by
     /// `stackcraft_observability::LogGroup` for the key it uses.
     pub fn allow_cloudwatch_logs(&self) {
-        self.add_to_resource_policy(json!({
+        // The regional service principal is an `Fn::Sub`, which a
+        // `ServicePrincipal` (a literal name) cannot hold: rendered here.
+        self.put_statement(json!({
             "Sid": SID_LOGS,
             "Effect": "Allow",
             "Principal": {"Service": Value::sub("logs.${AWS::Region}.${AWS::URLSuffix}")},
@@ -278,13 +280,13 @@ impl Key {
     /// (`kms:Decrypt` and `kms:GenerateDataKey*` for `cloudwatch.amazonaws.com`).
     /// Called when an alarm is bound to an encrypted topic (`AlarmAction::bind_alarm_action`).
     pub fn allow_cloudwatch_alarms(&self) {
-        self.add_to_resource_policy(json!({
-            "Sid": SID_ALARMS,
-            "Effect": "Allow",
-            "Principal": {"Service": "cloudwatch.amazonaws.com"},
-            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-            "Resource": "*",
-        }));
+        self.add_to_resource_policy(
+            PolicyStatement::allow()
+                .sid(SID_ALARMS)
+                .principal(Principal::service("cloudwatch.amazonaws.com"))
+                .actions(["kms:Decrypt", "kms:GenerateDataKey*"])
+                .all_resources("a key policy applies to its own key"),
+        );
     }
 }
 

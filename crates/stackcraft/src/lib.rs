@@ -182,9 +182,9 @@ pub mod prelude {
     pub use stackcraft_messaging::{ServerlessKafkaCluster, ServerlessKafkaClusterProps};
     pub use stackcraft_observability::AlarmAction;
     pub use stackcraft_observability::{
-        Alarm, AlarmProps, Budget, BudgetProps, ComparisonOperator, Dashboard, GraphWidget, LogGroup,
-        LogGroupEncryption, LogGroupProps, Metric, RetentionDays, SingleValueWidget, Statistic, TextWidget,
-        TreatMissingData, Unit,
+        Alarm, AlarmOptions, AlarmProps, Budget, BudgetProps, ComparisonOperator, Dashboard, DashboardProps,
+        GraphWidget, LogGroup, LogGroupEncryption, LogGroupProps, Metric, RetentionDays, SingleValueWidget, Statistic,
+        TextWidget, TreatMissingData, Unit,
     };
     #[cfg(feature = "patterns")]
     pub use stackcraft_patterns::{SharedAlbService, SharedAlbServiceProps};

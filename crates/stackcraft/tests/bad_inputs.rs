@@ -157,14 +157,18 @@ fn ecr_image(s: &Stack, name: &str) {
     container_with(s, |c| c.image = ContainerImage::from_ecr(name, "1.0.0"));
 }
 
-fn alarm_with(s: &Stack, f: impl FnOnce(&mut AlarmProps)) {
-    let mut p = AlarmProps::builder().threshold(1.0).build();
+fn alarm_with(s: &Stack, f: impl FnOnce(&mut AlarmOptions)) {
+    let mut p = AlarmOptions::builder().threshold(1.0).build();
     f(&mut p);
-    Alarm::new(s, "Alarm", &Metric::new("AWS/SQS", "NumberOfMessagesSent"), p);
+    Alarm::new(
+        s,
+        "Alarm",
+        AlarmProps::builder().metric(Metric::new("AWS/SQS", "NumberOfMessagesSent")).options(p).build(),
+    );
 }
 
 fn graph(s: &Stack, w: GraphWidget) {
-    let d = Dashboard::new(s, "Dash");
+    let d = Dashboard::new(s, "Dash", DashboardProps::default());
     d.add_widget(w.left(Metric::new("AWS/SQS", "NumberOfMessagesSent")));
 }
 
@@ -377,11 +381,11 @@ fn cases() -> Vec<Case> {
         case("service-max-healthy-over-200", "error: S/Service [DeploymentConfiguration.MaximumPercent]: 250% given: allowed 100 to 200", |s| {
             service_with(s, |p| p.max_healthy_percent = 250);
         }),
-        case("service-name-space", "error: S/Service [ServiceName]: service name \"my service\": 1-255 characters of A-Z a-z 0-9 _ -", |s| {
+        case("service-name-space", "error: S/Service [ServiceName]: service name \"my service\" contains ' '; allowed are 1 to 255 characters: ASCII letters, digits and '-', '_'", |s| {
             service_with(s, |p| p.service_name = Some("my service".into()));
         }),
-        case("container-name-space", "error: S/Task/my_app [Name]: container name \"my app\": 1-255 characters of A-Z a-z 0-9 _ -", |s| container_with(s, |c| c.name = "my app".into())),
-        case("container-name-empty", "error: S/Task/Unnamed [Name]: container name \"\": 1-255 characters of A-Z a-z 0-9 _ -", |s| container_with(s, |c| c.name = String::new())),
+        case("container-name-space", "error: S/Task/my_app [Name]: container name \"my app\" contains ' '; allowed are 1 to 255 characters: ASCII letters, digits and '-', '_'", |s| container_with(s, |c| c.name = "my app".into())),
+        case("container-name-empty", "error: S/Task/Unnamed [Name]: container name \"\" has 0 characters; allowed are 1 to 255 characters: ASCII letters, digits and '-', '_'", |s| container_with(s, |c| c.name = String::new())),
         case("container-image-empty", "error: S/Task/app [Image]: image \"\" is invalid: 1-255 characters without whitespace", |s| container_with(s, |c| c.image = ContainerImage::from_registry(""))),
         case("container-image-space", "error: S/Task/app [Image]: image \"ghcr.io/acme/app 1.0\" is invalid: 1-255 characters without whitespace", |s| {
             container_with(s, |c| c.image = ContainerImage::from_registry("ghcr.io/acme/app 1.0"))
@@ -414,7 +418,7 @@ fn cases() -> Vec<Case> {
                 c.docker_labels.insert(String::new(), "x".into());
             })
         }),
-        case("task-family-space", "error: S/Task [Family]: family \"my family\": 1-255 characters of A-Z a-z 0-9 _ -", |s| {
+        case("task-family-space", "error: S/Task [Family]: task family \"my family\" contains ' '; allowed are 1 to 255 characters: ASCII letters, digits and '-', '_'", |s| {
             let mut p = FargateTaskDefinitionProps::builder().size(FargateSize::CPU_256_MEM_512).build();
             p.family = Some("my family".into());
             FargateTaskDefinition::new(s, "Task", p).add_container(container());
@@ -443,7 +447,7 @@ fn cases() -> Vec<Case> {
                 FargateServiceProps::builder().cluster(cluster).task_definition(t).vpc(v).desired_count(1).build(),
             );
         }),
-        case("cluster-name-space", "error: S/Cluster [ClusterName]: cluster name \"my cluster\": 1-255 characters of A-Z a-z 0-9 _ -", |s| {
+        case("cluster-name-space", "error: S/Cluster [ClusterName]: cluster name \"my cluster\" contains ' '; allowed are 1 to 255 characters: ASCII letters, digits and '-', '_'", |s| {
             Cluster::new(s, "Cluster", ClusterProps::builder().cluster_name("my cluster").build());
         }),
         case("scaling-min-over-max", "error: S/Service/TaskCount [MinCapacity]: min_capacity 5 is greater than max_capacity 2", |s| {
@@ -831,7 +835,7 @@ fn cases() -> Vec<Case> {
         case("topic-email-trailing-dot", "error: S/Topic [Subscription.Endpoint]: \"ops@example.com.\" is not an e-mail address (the domain must be dotted DNS labels of letters, digits and inner hyphens); expected local-part@domain, e.g. \"ops@example.com\"", |s| topic_email(s, "ops@example.com.")),
         case("topic-email-local-long", "error: S/Topic [Subscription.Endpoint]: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.com\" is not an e-mail address (the part before '@' must have 1 to 64 characters); expected local-part@domain, e.g. \"ops@example.com\"", |s| topic_email(s, &format!("{}@example.com", "a".repeat(65)))),
         case("topic-email-comma", "error: S/Topic [Subscription.Endpoint]: \"a,b@example.com\" is not an e-mail address (',' is not allowed before '@'); expected local-part@domain, e.g. \"ops@example.com\"", |s| topic_email(s, "a,b@example.com")),
-        case("topic-name-space", "error: S/Topic [TopicName]: topic name \"my topic\" is invalid: use 1-256 characters of [a-zA-Z0-9_-]", |s| {
+        case("topic-name-space", "error: S/Topic [TopicName]: topic name \"my topic\" contains ' '; allowed are 1 to 256 characters: ASCII letters, digits and '-', '_'", |s| {
             Topic::new(s, "Topic", TopicProps::builder().topic_name("my topic").build());
         }),
         // ---- VPC ----
@@ -876,21 +880,21 @@ fn cases() -> Vec<Case> {
         }),
         case("sg-description-unicode", "error: S/Sg [Description]: security group description \"Öffentlich\" contains 'Ö'; EC2 allows only ASCII letters, digits and \". _-:/()#,@[]+=&;{}!$*\"", |s| {
             let v = vpc(s);
-            SecurityGroup::new(s, "Sg", &v, SecurityGroupProps::builder().description("Öffentlich").build());
+            SecurityGroup::new(s, "Sg", SecurityGroupProps::builder().vpc(v.clone()).description("Öffentlich").build());
         }),
         case("sg-description-long", "error: S/Sg [Description]: a security group needs a description of 1 to 255 characters", |s| {
             let v = vpc(s);
-            SecurityGroup::new(s, "Sg", &v, SecurityGroupProps::builder().description("x".repeat(256)).build());
+            SecurityGroup::new(s, "Sg", SecurityGroupProps::builder().vpc(v.clone()).description("x".repeat(256)).build());
         }),
         case("sg-cidr-bad", "error: S/Sg [SecurityGroupIngress]: '10.0.0.0/33' is not a valid IPv4 CIDR block (expected a.b.c.d/n, e.g. 203.0.113.0/24)", |s| {
             let v = vpc(s);
-            SecurityGroup::new(s, "Sg", &v, SecurityGroupProps::builder().description("web").build())
+            SecurityGroup::new(s, "Sg", SecurityGroupProps::builder().vpc(v.clone()).description("web").build())
                 .add_ingress_from_cidr("10.0.0.0/33", Port::tcp(443), "from x");
         }),
         case("connections-no-default-port", "error: S/A [DefaultPort]: this thing has no default port; use allow_from/allow_to with an explicit Port", |s| {
             let v = vpc(s);
-            let a = SecurityGroup::new(s, "A", &v, SecurityGroupProps::builder().description("a").build());
-            let b = SecurityGroup::new(s, "B", &v, SecurityGroupProps::builder().description("b").build());
+            let a = SecurityGroup::new(s, "A", SecurityGroupProps::builder().vpc(v.clone()).description("a").build());
+            let b = SecurityGroup::new(s, "B", SecurityGroupProps::builder().vpc(v.clone()).description("b").build());
             a.connections().allow_default_port_from(&b);
         }),
         // ---- IAM ----
@@ -943,20 +947,31 @@ fn cases() -> Vec<Case> {
             Alarm::new(
                 s,
                 "Alarm",
-                &Metric::new("AWS/SQS", "X").statistic(Statistic::Percentile(100.0)),
-                AlarmProps::builder().threshold(1.0).build(),
+                AlarmProps::builder()
+                    .metric(Metric::new("AWS/SQS", "X").statistic(Statistic::Percentile(100.0)))
+                    .options(AlarmOptions::builder().threshold(1.0).build())
+                    .build(),
             );
         }),
         case("metric-period-7", "error: S/Alarm [Period]: period of 7 s for metric AWS/SQS/X is invalid: use 10, 20, 30 or a multiple of 60 seconds", |s| {
             Alarm::new(
                 s,
                 "Alarm",
-                &Metric::new("AWS/SQS", "X").period_secs(7),
-                AlarmProps::builder().threshold(1.0).build(),
+                AlarmProps::builder()
+                    .metric(Metric::new("AWS/SQS", "X").period_secs(7))
+                    .options(AlarmOptions::builder().threshold(1.0).build())
+                    .build(),
             );
         }),
         case("metric-namespace-empty", "error: S/Alarm [MetricName]: metric namespace and name must not be empty", |s| {
-            Alarm::new(s, "Alarm", &Metric::new("", "X"), AlarmProps::builder().threshold(1.0).build());
+            Alarm::new(
+                s,
+                "Alarm",
+                AlarmProps::builder()
+                    .metric(Metric::new("", "X"))
+                    .options(AlarmOptions::builder().threshold(1.0).build())
+                    .build(),
+            );
         }),
         case("dashboard-annotation-nan", "error: S/Dash [DashboardBody]: graph widget \"Load\": horizontal annotation \"limit\" is NaN; only finite numbers are allowed (CloudFormation has no NaN or infinity)", |s| graph(s, GraphWidget::new("Load").horizontal_annotation(f64::NAN, "limit"))),
         case("dashboard-annotation-inf", "error: S/Dash [DashboardBody]: graph widget \"Load\": horizontal annotation \"limit\" is inf; only finite numbers are allowed (CloudFormation has no NaN or infinity)", |s| {
@@ -1360,13 +1375,15 @@ fn config_file_corpus() {
             Err(_) => failures.push(format!("{name}: PANICKED")),
             Ok(Ok(())) => failures.push(format!("{name}: accepted")),
             Ok(Err(m)) if record => println!("CONFIG\t{name}\t{m}"),
-            Ok(Err(m)) if m != *expect => failures.push(format!("{name}: expected\n    {expect}\n  got\n    {m}")),
+            Ok(Err(m)) if m.to_string() != *expect => {
+                failures.push(format!("{name}: expected\n    {expect}\n  got\n    {m}"))
+            }
             Ok(Err(_)) => {}
         }
     }
     let mut e = envs();
     assert_eq!(
-        e.get("staging").err().as_deref(),
+        e.get("staging").err().map(|e| e.to_string()).as_deref(),
         Some("unknown environment \"staging\"; known environments: dev, prod")
     );
     assert!(e.load_config("staging", r#"{"tasks": 1}"#).is_err());

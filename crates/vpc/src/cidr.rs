@@ -30,35 +30,61 @@ impl CidrError {
     }
 }
 
+/// Why a text is not an acceptable IPv4 CIDR block.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CidrParseError {
+    /// Not of the form `a.b.c.d/n`.
+    #[error("'{text}' is not a valid IPv4 CIDR block (expected a.b.c.d/n, e.g. {example})")]
+    Malformed {
+        /// The text as given.
+        text: String,
+        /// A valid example for the kind of block expected.
+        example: &'static str,
+    },
+    /// Bits set below the prefix (`10.0.1.5/24`).
+    #[error("'{text}' has host bits set; did you mean {network}?")]
+    HostBits {
+        /// The text as given.
+        text: String,
+        /// The block it probably means.
+        network: Ipv4Net,
+    },
+    /// A VPC or subnet prefix outside [`MIN_PREFIX`]..=[`MAX_PREFIX`].
+    #[error("'{text}' has prefix /{prefix}; AWS accepts /{MIN_PREFIX} to /{MAX_PREFIX}")]
+    Prefix {
+        /// The text as given.
+        text: String,
+        /// Its prefix length.
+        prefix: u8,
+    },
+}
+
 /// Parse an IPv4 CIDR block such as `10.0.1.0/24`.
 ///
 /// Rejects malformed text, host bits set (`10.0.1.5/24`) and prefixes outside
 /// `/16`..=`/28`, the range AWS accepts for VPCs and subnets.
-pub fn parse_block(text: &str) -> Result<Ipv4Net, String> {
-    let net: Ipv4Net = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{text}' is not a valid IPv4 CIDR block (expected a.b.c.d/n, e.g. 10.0.0.0/16)"))?;
-    if net.addr() != net.network() {
-        return Err(format!("'{text}' has host bits set; did you mean {}/{}?", net.network(), net.prefix_len()));
-    }
+pub fn parse_block(text: &str) -> Result<Ipv4Net, CidrParseError> {
+    let net = parse_net(text, "10.0.0.0/16")?;
     if !(MIN_PREFIX..=MAX_PREFIX).contains(&net.prefix_len()) {
-        return Err(format!("'{text}' has prefix /{}; AWS accepts /{MIN_PREFIX} to /{MAX_PREFIX}", net.prefix_len()));
+        return Err(CidrParseError::Prefix { text: text.to_owned(), prefix: net.prefix_len() });
+    }
+    Ok(net)
+}
+
+/// `text` as a network without host bits.
+fn parse_net(text: &str, example: &'static str) -> Result<Ipv4Net, CidrParseError> {
+    let net: Ipv4Net = text.trim().parse().map_err(|_| CidrParseError::Malformed { text: text.to_owned(), example })?;
+    if net.addr() != net.network() {
+        return Err(CidrParseError::HostBits { text: text.to_owned(), network: net.trunc() });
     }
     Ok(net)
 }
 
 /// Parse any IPv4 CIDR block (`0.0.0.0/0` to `/32`) such as a security-group
 /// peer; rejects malformed text and host bits set.
-pub fn parse_any_block(text: &str) -> Result<Ipv4Net, String> {
-    let net: Ipv4Net = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{text}' is not a valid IPv4 CIDR block (expected a.b.c.d/n, e.g. 203.0.113.0/24)"))?;
-    if net.addr() != net.network() {
-        return Err(format!("'{text}' has host bits set; did you mean {}/{}?", net.network(), net.prefix_len()));
-    }
-    Ok(net)
+pub fn parse_any_block(text: &str) -> Result<Ipv4Net, CidrParseError> {
+    parse_net(text, "203.0.113.0/24")
 }
 
 /// What one subnet tier asks the planner for.
@@ -101,7 +127,7 @@ pub fn plan(vpc_cidr: &str, az_count: usize, tiers: &[TierSpec]) -> Result<Vec<V
     let mut errors = Vec::new();
     let vpc = match parse_block(vpc_cidr) {
         Ok(v) => v,
-        Err(m) => return Err(vec![CidrError::new("Cidr", m)]),
+        Err(e) => return Err(vec![CidrError::new("Cidr", e.to_string())]),
     };
     if az_count == 0 {
         return Err(vec![CidrError::new("AzCount", "at least one availability zone is needed")]);
@@ -303,10 +329,20 @@ mod tests {
     #[test]
     fn parse_rejects_bad_blocks() {
         assert!(parse_block("10.0.0.0/16").is_ok());
-        assert!(parse_block("10.0.0/16").unwrap_err().contains("not a valid IPv4 CIDR"));
-        assert!(parse_block("10.0.1.5/24").unwrap_err().contains("did you mean 10.0.1.0/24"));
-        assert!(parse_block("10.0.0.0/8").unwrap_err().contains("/16 to /28"));
-        assert!(parse_block("10.0.0.0/29").unwrap_err().contains("/16 to /28"));
+        assert!(parse_block("10.0.0/16").unwrap_err().to_string().contains("not a valid IPv4 CIDR"));
+        assert_eq!(
+            parse_block("10.0.1.5/24").unwrap_err().to_string(),
+            "'10.0.1.5/24' has host bits set; did you mean 10.0.1.0/24?"
+        );
+        assert_eq!(
+            parse_block("10.0.0.0/8").unwrap_err(),
+            CidrParseError::Prefix { text: "10.0.0.0/8".into(), prefix: 8 }
+        );
+        assert!(parse_block("10.0.0.0/29").unwrap_err().to_string().contains("/16 to /28"));
+        assert_eq!(
+            parse_any_block("203.0.113/24").unwrap_err().to_string(),
+            "'203.0.113/24' is not a valid IPv4 CIDR block (expected a.b.c.d/n, e.g. 203.0.113.0/24)"
+        );
     }
 
     #[test]

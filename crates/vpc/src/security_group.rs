@@ -26,6 +26,8 @@ use crate::vpc::Vpc;
 #[derive(Debug, Clone, TypedBuilder)]
 #[non_exhaustive]
 pub struct SecurityGroupProps {
+    /// The VPC the group belongs to.
+    pub vpc: Vpc,
     /// `GroupDescription` (required by checkov CKV_AWS_23; immutable after creation).
     #[builder(setter(into))]
     pub description: String,
@@ -64,8 +66,8 @@ impl PartialEq for SecurityGroup {
 }
 
 impl SecurityGroup {
-    /// A new security group in `vpc`.
-    pub fn new(scope: &Scope, id: &str, vpc: &Vpc, props: SecurityGroupProps) -> SecurityGroup {
+    /// A new security group in `props.vpc`.
+    pub fn new(scope: &Scope, id: &str, props: SecurityGroupProps) -> SecurityGroup {
         let scope = scope.scope(id);
         let description = props.description.trim().to_owned();
         if description.is_empty() || description.len() > 255 {
@@ -100,7 +102,7 @@ impl SecurityGroup {
         let handle: ResourceHandle = scope
             .add(
                 "Resource",
-                ec2::SecurityGroup::new(description).vpc_id(vpc.vpc_id()).security_group_egress(vec![egress]),
+                ec2::SecurityGroup::new(description).vpc_id(props.vpc.vpc_id()).security_group_egress(vec![egress]),
             )
             .deref()
             .clone();
@@ -232,8 +234,8 @@ impl SecurityGroup {
     /// Allow ingress from an IPv4 CIDR block. Returns the rule resource
     /// (`None` if the same rule already exists).
     pub fn add_ingress_from_cidr(&self, cidr: &str, port: Port, description: &str) -> Option<ResourceHandle> {
-        if let Err(m) = crate::cidr::parse_any_block(cidr) {
-            self.inner.scope.error("SecurityGroupIngress", m);
+        if let Err(e) = crate::cidr::parse_any_block(cidr) {
+            self.inner.scope.error("SecurityGroupIngress", e.to_string());
             return None;
         }
         self.add_rule(
@@ -279,8 +281,8 @@ impl SecurityGroup {
         if self.inner.allow_all_outbound {
             return None;
         }
-        if let Err(m) = crate::cidr::parse_any_block(cidr) {
-            self.inner.scope.error("SecurityGroupEgress", m);
+        if let Err(e) = crate::cidr::parse_any_block(cidr) {
+            self.inner.scope.error("SecurityGroupEgress", e.to_string());
             return None;
         }
         self.add_rule(
@@ -350,8 +352,8 @@ pub trait HasConnections {
 /// let app = App::new("demo");
 /// let stack = app.stack("Net");
 /// let vpc = Vpc::new(&stack, "Vpc", VpcProps::builder().build());
-/// let lb = SecurityGroup::new(&stack, "LbSg", &vpc, SecurityGroupProps::builder().description("load balancer").allow_all_outbound(false).build());
-/// let app_sg = SecurityGroup::new(&stack, "AppSg", &vpc, SecurityGroupProps::builder().description("app").build());
+/// let lb = SecurityGroup::new(&stack, "LbSg", SecurityGroupProps::builder().vpc(vpc.clone()).description("load balancer").allow_all_outbound(false).build());
+/// let app_sg = SecurityGroup::new(&stack, "AppSg", SecurityGroupProps::builder().vpc(vpc.clone()).description("app").build());
 /// let app_conn = Connections::new(vec![app_sg], Some(Port::tcp(8000)));
 /// app_conn.allow_default_port_from(&lb);
 /// lb.connections().allow_from_anyone_ipv4(Port::tcp(443));

@@ -611,8 +611,8 @@ impl Vpc {
             let sg = SecurityGroup::new(
                 &es,
                 "SecurityGroup",
-                self,
                 SecurityGroupProps::builder()
+                    .vpc(self.clone())
                     .description(format!("{} interface endpoint: HTTPS from the VPC", svc))
                     .allow_all_outbound(false)
                     .build(),
@@ -723,7 +723,9 @@ impl Vpc {
                     // `arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/prefix/`.
                     let bucket = validate::names::arn(a, &validate::names::aws::BUCKET_ARN)
                         .map(|arn| arn.resource.split('/').next().unwrap_or_default().to_owned());
-                    if let Err(m) = bucket.and_then(|b| validate::names::aws::BUCKET_NAME.check(&b)) {
+                    if let Err(m) =
+                        bucket.and_then(|b| validate::names::aws::BUCKET_NAME.check(&b).map_err(String::from))
+                    {
                         s.error("LogDestination", m);
                     }
                 }

@@ -26,14 +26,12 @@ fn pyshop() -> Assembly {
     let app_sg = SecurityGroup::new(
         &stack,
         "AppSg",
-        &vpc,
-        SecurityGroupProps::builder().description("PyShop API tasks").build(),
+        SecurityGroupProps::builder().vpc(vpc.clone()).description("PyShop API tasks").build(),
     );
     let db_sg = SecurityGroup::new(
         &stack,
         "DbSg",
-        &vpc,
-        SecurityGroupProps::builder().description("PyShop database").allow_all_outbound(false).build(),
+        SecurityGroupProps::builder().vpc(vpc.clone()).description("PyShop database").allow_all_outbound(false).build(),
     );
     let db = Connections::new(vec![db_sg], Some(Port::tcp(5432)));
     db.allow_default_port_from(&app_sg);
@@ -255,7 +253,7 @@ fn similar_cidrs_get_distinct_rules() {
     let app = App::new("cidr");
     let stack = app.stack("Net");
     let vpc = Vpc::new(&stack, "Vpc", VpcProps::builder().build());
-    let sg = SecurityGroup::new(&stack, "Sg", &vpc, SecurityGroupProps::builder().description("x").build());
+    let sg = SecurityGroup::new(&stack, "Sg", SecurityGroupProps::builder().vpc(vpc.clone()).description("x").build());
     let c = sg.connections();
     // Same digits once the dots are dropped: must still be two rules.
     c.allow_from_cidr("1.10.0.0/16", Port::tcp(443));

@@ -120,9 +120,9 @@ pub fn build(app: &App, env: &Environment<Config>) {
     let mut alarms = table.throttle_alarms();
     alarms.extend(queue.dead_letter_alarm("DeadLetters"));
     let cpu =
-        AlarmProps::builder().threshold(85.0).evaluation_periods(3).description("Cart tasks CPU above 85%").build();
+        AlarmOptions::builder().threshold(85.0).evaluation_periods(3).description("Cart tasks CPU above 85%").build();
     alarms.push(service.metric_cpu_utilization().create_alarm(&stack, "CpuHigh", cpu));
-    let errors = AlarmProps::builder().threshold(10.0).description("ALB 5XX responses").build();
+    let errors = AlarmOptions::builder().threshold(10.0).description("ALB 5XX responses").build();
     alarms.push(alb.metric_elb_5xx().statistic(Statistic::Sum).create_alarm(&stack, "Alb5xx", errors));
     for alarm in &alarms {
         alarm.notify(&topic);

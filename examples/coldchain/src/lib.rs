@@ -187,7 +187,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
     // Alarms (the seed's seven; the Redis ones on every node) to an e-mail topic.
     let topic = Topic::new(&stack, "Alarms", TopicProps::builder().emails(c.alarm_emails.clone()).build());
     let above = |threshold: f64, what: &str| {
-        let props = AlarmProps::builder().threshold(threshold).evaluation_periods(2).description(what);
+        let props = AlarmOptions::builder().threshold(threshold).evaluation_periods(2).description(what);
         props.comparison_operator(ComparisonOperator::GreaterThanThreshold).build()
     };
     let mut alarms = vec![
@@ -210,7 +210,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
         alarm.notify(&topic);
     }
 
-    let dashboard = Dashboard::new(&stack, "Dashboard");
+    let dashboard = Dashboard::new(&stack, "Dashboard", DashboardProps::default());
     let ecs = GraphWidget::new("ECS CPU / memory").left(backend.metric_cpu_utilization());
     let ecs = ecs.left(frontend.metric_cpu_utilization()).right(backend.metric_memory_utilization());
     let web = GraphWidget::new("ALB").left(alb.metric_request_count()).left(alb.metric_target_5xx());

@@ -150,7 +150,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
     // Monitoring: alarms to an SNS topic, and a dashboard of the same metrics.
     let topic = Topic::new(&stack, "Alarms", TopicProps::builder().emails(c.alarm_emails.clone()).build());
     let alarm = |id: &str, metric: Metric, threshold: f64, description: &str| {
-        let props = AlarmProps::builder().threshold(threshold).evaluation_periods(3).description(description).build();
+        let props = AlarmOptions::builder().threshold(threshold).evaluation_periods(3).description(description).build();
         metric.create_alarm(&stack, id, props).notify(&topic);
     };
     alarm("EcsCpuHigh", service.metric_cpu_utilization(), 85.0, "API tasks CPU above 85%");
@@ -160,7 +160,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
     alarm("UnhealthyTargets", targets.metric_unhealthy_host_count(), 1.0, "At least one unhealthy API target");
     alarm("DbCpuHigh", db.metric_cpu_utilization(), 80.0, "Database CPU above 80%");
     alarm("DbConnectionsHigh", db.metric_database_connections(), 80.0, "Database connections above 80");
-    let storage_low = AlarmProps::builder()
+    let storage_low = AlarmOptions::builder()
         .threshold(2.0 * 1024.0 * 1024.0 * 1024.0)
         .comparison_operator(ComparisonOperator::LessThanThreshold)
         .evaluation_periods(3)
@@ -168,7 +168,7 @@ pub fn build(app: &App, env: &Environment<Config>) {
         .build();
     db.metric_free_storage_space().create_alarm(&stack, "DbStorageLow", storage_low).notify(&topic);
 
-    let dashboard = Dashboard::new(&stack, "Dashboard");
+    let dashboard = Dashboard::new(&stack, "Dashboard", DashboardProps::default());
     dashboard.add_row([
         GraphWidget::new("ECS").left(service.metric_cpu_utilization()).left(service.metric_memory_utilization()).into(),
         GraphWidget::new("ALB").left(alb.metric_request_count()).right(alb.metric_target_response_time()).into(),

@@ -281,7 +281,7 @@ fn invalid_fargate_size_from_a_config_file_is_a_clear_error() {
     let mut envs = pyshop_api::environments();
     let mut cfg = serde_json::to_value(&envs.get("dev").unwrap().config).unwrap();
     cfg["size"]["memory_mib"] = json!(8192);
-    let err = envs.load_config("dev", &cfg.to_string()).unwrap_err();
+    let err = envs.load_config("dev", &cfg.to_string()).unwrap_err().to_string();
     assert_eq!(
         err,
         "config for environment \"dev\": at size: 8192 MiB is not a valid memory size for 256 CPU units on \
@@ -289,6 +289,6 @@ fn invalid_fargate_size_from_a_config_file_is_a_clear_error() {
     );
     cfg["size"]["memory_mib"] = json!(512);
     cfg["nat"] = json!("two");
-    let err = envs.load_config("dev", &cfg.to_string()).unwrap_err();
+    let err = envs.load_config("dev", &cfg.to_string()).unwrap_err().to_string();
     assert!(err.starts_with("config for environment \"dev\": at nat: unknown variant `two`"), "{err}");
 }

@@ -1,6 +1,6 @@
-use stackcraft_observability::AlarmProps;
+use stackcraft_observability::AlarmOptions;
 
 fn main() {
     // `threshold` is required: forgetting it is a compile error.
-    let _props = AlarmProps::builder().evaluation_periods(3).build();
+    let _props = AlarmOptions::builder().evaluation_periods(3).build();
 }
