@@ -98,10 +98,13 @@ pub(crate) fn install_tools() -> bool {
         && npm_tool(&tools, CDK_CLI)
 }
 
-/// Example packages (directory names under `examples/`).
+/// App packages: the examples a user would copy (`examples/`) and the test
+/// fixture apps (`tests/`, e.g. `deploy-demo`), which go through the same
+/// template gates.
 fn examples(root: &Path) -> Vec<String> {
-    let mut out: Vec<String> = std::fs::read_dir(root.join("examples"))
-        .into_iter()
+    let mut out: Vec<String> = ["examples", "tests"]
+        .iter()
+        .filter_map(|d| std::fs::read_dir(root.join(d)).ok())
         .flatten()
         .filter_map(Result::ok)
         .filter(|e| e.path().join("Cargo.toml").exists())

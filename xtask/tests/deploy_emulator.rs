@@ -1,4 +1,4 @@
-//! End-to-end deploys of `examples/deploy-demo` through the real xtask binary
+//! End-to-end deploys of `tests/deploy-demo` (a test fixture app) through the real xtask binary
 //! against a moto server (pinned 5.2.5) on a free loopback port.
 //!
 //! Harness: `support/mod.rs`. moto is found at `$STACKCRAFT_TOOLS/moto/bin/moto_server` (default

@@ -33,10 +33,12 @@ fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
 }
 
-/// Example packages: directories under `examples/` with a Cargo.toml.
+/// App packages: directories under `examples/` (and the test fixture apps
+/// under `tests/`) with a Cargo.toml.
 fn examples(root: &Path) -> Vec<String> {
     let mut out: Vec<String> = std::fs::read_dir(root.join("examples"))
         .expect("examples/")
+        .chain(std::fs::read_dir(root.join("tests")).into_iter().flatten())
         .filter_map(|e| e.ok())
         .filter(|e| e.path().join("Cargo.toml").exists())
         .map(|e| e.file_name().to_string_lossy().into_owned())
