@@ -249,11 +249,16 @@ impl AliasRecord {
         scope
             .add(
                 "Resource",
-                route53::RecordSet::new(format!("{fqdn}."), "A").hosted_zone_id(zone.zone_id()).alias_target(
-                    route53::record_set::AliasTarget::new(
-                        Value::sub_with("dualstack.${DnsName}", [("DnsName", alb.dns_name())]),
-                        alb.canonical_hosted_zone_id(),
-                    )
+                route53::RecordSet::new(route53::RecordSetRequired {
+                    name: format!("{fqdn}.").into(),
+                    type_: "A".into(),
+                })
+                .hosted_zone_id(zone.zone_id())
+                .alias_target(
+                    route53::record_set::AliasTarget::new(route53::record_set::AliasTargetRequired {
+                        dns_name: Value::sub_with("dualstack.${DnsName}", [("DnsName", alb.dns_name())]),
+                        hosted_zone_id: alb.canonical_hosted_zone_id(),
+                    })
                     .evaluate_target_health(true),
                 ),
             )

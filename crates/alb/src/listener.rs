@@ -22,9 +22,9 @@ macro_rules! action_impl {
         use elbv2::$m as m;
         match $action {
             ListenerAction::Forward(groups) if groups.len() == 1 => {
-                m::Action::new("forward").target_group_arn(groups[0].0.arn())
+                m::Action::new(m::Type::Forward).target_group_arn(groups[0].0.arn())
             }
-            ListenerAction::Forward(groups) => m::Action::new("forward").forward_config(
+            ListenerAction::Forward(groups) => m::Action::new(m::Type::Forward).forward_config(
                 m::ForwardConfig::new().target_groups(
                     groups
                         .iter()
@@ -37,10 +37,11 @@ macro_rules! action_impl {
                 if !body.is_empty() {
                     c = c.message_body(body.as_str());
                 }
-                m::Action::new("fixed-response").fixed_response_config(c)
+                m::Action::new(m::Type::FixedResponse).fixed_response_config(c)
             }
             ListenerAction::Redirect(r) => {
-                let mut c = m::RedirectConfig::new(if r.permanent { "HTTP_301" } else { "HTTP_302" });
+                let mut c =
+                    m::RedirectConfig::new(Value::from_string(if r.permanent { "HTTP_301" } else { "HTTP_302" }));
                 if let Some(v) = &r.protocol {
                     c = c.protocol(v.as_str());
                 }
@@ -56,7 +57,7 @@ macro_rules! action_impl {
                 if let Some(v) = &r.query {
                     c = c.query(v.as_str());
                 }
-                m::Action::new("redirect").redirect_config(c)
+                m::Action::new(m::Type::Redirect).redirect_config(c)
             }
         }
     }};
@@ -691,10 +692,12 @@ impl Listener {
                 }
             }
         });
-        let mut l = elbv2::Listener::new(default_actions, alb.arn()).port(port).protocol(match props.protocol {
-            ListenerProtocol::Http => "HTTP",
-            ListenerProtocol::Https => "HTTPS",
-        });
+        let mut l = elbv2::Listener::new(elbv2::ListenerRequired { default_actions, load_balancer_arn: alb.arn() })
+            .port(port)
+            .protocol(match props.protocol {
+                ListenerProtocol::Http => elbv2::listener::Protocol::Http,
+                ListenerProtocol::Https => elbv2::listener::Protocol::Https,
+            });
         match props.protocol {
             ListenerProtocol::Https => {
                 if props.certificate_arns.is_empty() {
@@ -731,15 +734,16 @@ impl Listener {
         if props.certificate_arns.len() > 1 {
             scope.add(
                 "Certificates",
-                elbv2::ListenerCertificate::new(
-                    props
+                elbv2::ListenerCertificate::new(elbv2::ListenerCertificateRequired {
+                    certificates: props
                         .certificate_arns
                         .iter()
                         .skip(1)
                         .map(|a| elbv2::listener_certificate::Certificate::new().certificate_arn(a.clone()))
-                        .collect::<Vec<_>>(),
-                    handle.ref_(),
-                ),
+                        .collect::<Vec<_>>()
+                        .into(),
+                    listener_arn: handle.ref_(),
+                }),
             );
         }
         for g in props.default_action.target_groups() {
@@ -854,11 +858,11 @@ impl Listener {
             let handle: ResourceHandle = rule_scope
                 .add(
                     "Resource",
-                    elbv2::ListenerRule::new(
-                        vec![default.to_rule_action()],
-                        vec![header_condition(name, &value)],
-                        priority,
-                    )
+                    elbv2::ListenerRule::new(elbv2::ListenerRuleRequired {
+                        actions: vec![default.to_rule_action()].into(),
+                        conditions: vec![header_condition(name, &value)].into(),
+                        priority: priority.into(),
+                    })
                     .listener_arn(self.arn()),
                 )
                 .deref()
@@ -991,8 +995,12 @@ impl Listener {
         let handle: ResourceHandle = scope
             .add(
                 "Resource",
-                elbv2::ListenerRule::new(vec![props.action.to_rule_action()], conditions, priority)
-                    .listener_arn(self.arn()),
+                elbv2::ListenerRule::new(elbv2::ListenerRuleRequired {
+                    actions: vec![props.action.to_rule_action()].into(),
+                    conditions,
+                    priority: priority.into(),
+                })
+                .listener_arn(self.arn()),
             )
             .deref()
             .clone();

@@ -189,9 +189,9 @@ impl ApplicationLoadBalancer {
             }
         }
         let mut lb = elbv2::LoadBalancer::new()
-            .type_("application")
-            .scheme(if props.internet_facing { "internet-facing" } else { "internal" })
-            .ip_address_type("ipv4")
+            .type_(elbv2::load_balancer::Type::Application)
+            .scheme(Value::from_string(if props.internet_facing { "internet-facing" } else { "internal" }))
+            .ip_address_type(elbv2::load_balancer::IpAddressType::Ipv4)
             .subnets(subnets)
             .security_groups(vec![security_group.id()])
             .load_balancer_attributes(attrs);

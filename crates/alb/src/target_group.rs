@@ -230,15 +230,15 @@ impl TargetGroup {
         let mut tg = elbv2::TargetGroup::new()
             .vpc_id(props.vpc.vpc_id())
             .port(props.port)
-            .protocol(props.protocol.as_str())
+            .protocol(Value::from_string(props.protocol.as_str()))
             .protocol_version("HTTP1")
             .target_type(match props.target_type {
-                TargetType::Ip => "ip",
-                TargetType::Instance => "instance",
+                TargetType::Ip => elbv2::target_group::TargetType::Ip,
+                TargetType::Instance => elbv2::target_group::TargetType::Instance,
             })
             .health_check_enabled(true)
             .health_check_path(hc.path.as_str())
-            .health_check_protocol(props.protocol.as_str())
+            .health_check_protocol(Value::from_string(props.protocol.as_str()))
             .health_check_port(hc.port.map(|p| p.to_string()).unwrap_or_else(|| "traffic-port".into()))
             .health_check_interval_seconds(hc.interval_secs)
             .health_check_timeout_seconds(hc.timeout_secs)

@@ -6,11 +6,22 @@
 //! One module and one cargo feature per service (`ec2`, `ecs`, `rds`, ...;
 //! `full` enables all). Per resource type:
 //!
-//! - a props struct (`ec2::Vpc`) whose `new` takes the **required**
-//!   properties in alphabetical order of their CloudFormation names, with a
-//!   chainable setter per optional property; every value is a
+//! - a props struct (`ec2::Vpc`, `#[non_exhaustive]`) built with `new` and
+//!   chainable setters. `new` takes the **required** properties: a single
+//!   one as its argument (`ec2::Subnet::new(vpc_id)`), two or more as the
+//!   named fields of a plain `<Type>Required` struct
+//!   (`ec2::SubnetRouteTableAssociationRequired { route_table_id, subnet_id }`),
+//!   so they cannot be swapped. Each optional property has a setter `x(..)`
+//!   and `set_x(Option<..>)`; every value is a
 //!   [`Value<T>`](stackcraft_core::Value), so literals and intrinsics fit
-//!   anywhere. Fields are `pub` too.
+//!   anywhere. Fields are `pub` too, and every type and property links its
+//!   AWS CloudFormation reference page.
+//! - schema `enum`s as `#[non_exhaustive]` enums in the resource's
+//!   submodule (`ec2::vpc::InstanceTenancy`), with `as_str()`, `Display` and
+//!   an `Other(String)` escape for values newer than the pinned schemas: a
+//!   bare string does not compile where an enum is required. An intrinsic
+//!   (a parameter, `Fn::ImportValue`, ...) typed `Value<String>` goes in with
+//!   [`Value::from_string`](stackcraft_core::Value::from_string).
 //! - nested property types in a submodule named after the resource
 //!   (`ecs::task_definition::ContainerDefinition`), standard tags as [`Tag`];
 //! - a typed handle (`ec2::VpcRef`, returned by `scope.add`) that derefs to
@@ -33,10 +44,24 @@
 //!
 //! let app = App::new("demo");
 //! let stack = app.stack("Network");
-//! let vpc = stack.add("Vpc", ec2::Vpc::new().cidr_block("10.0.0.0/16").tags(vec![Tag::new("Name", "demo")]));
-//! stack.add(
+//! let vpc = stack.add(
+//!     "Vpc",
+//!     ec2::Vpc::new()
+//!         .cidr_block("10.0.0.0/16")
+//!         .instance_tenancy(ec2::vpc::InstanceTenancy::Default)
+//!         .tags(vec![Tag::new("Name", "demo")]),
+//! );
+//! let subnet = stack.add(
 //!     "Subnet",
 //!     ec2::Subnet::new(vpc.ref_()).cidr_block("10.0.1.0/24").map_public_ip_on_launch(false),
+//! );
+//! let routes = stack.add("Routes", ec2::RouteTable::new(vpc.ref_()));
+//! stack.add(
+//!     "Association",
+//!     ec2::SubnetRouteTableAssociation::new(ec2::SubnetRouteTableAssociationRequired {
+//!         route_table_id: routes.ref_(),
+//!         subnet_id: subnet.ref_(),
+//!     }),
 //! );
 //! let _default_sg = vpc.attr_default_security_group();
 //! app.synth().unwrap();

@@ -1,6 +1,9 @@
-//! Builder misuse that must not compile: a missing required property, a
-//! value of the wrong type, a nested struct of the wrong type, a GetAtt
-//! attribute used at the wrong type.
+//! Builder misuse that must not compile: a missing required property (as
+//! an argument or as a field of `<Type>Required`), required properties
+//! passed positionally, a value of the wrong type, a string or an unknown
+//! variant where an enum is required, a nested struct of the wrong type, a
+//! struct literal of a `#[non_exhaustive]` props struct, a GetAtt attribute
+//! used at the wrong type.
 #![allow(missing_docs)]
 
 #[cfg(all(feature = "ec2", feature = "ecs"))]

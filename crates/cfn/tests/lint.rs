@@ -93,13 +93,25 @@ fn ec2(app: &App) {
         ec2::Route::new(public_rt.ref_()).destination_cidr_block("0.0.0.0/0").gateway_id(igw.ref_()),
     );
     default_route.add_depends_on(&attach);
-    stack.add("PublicAssoc", ec2::SubnetRouteTableAssociation::new(public_rt.ref_(), public.ref_()));
+    stack.add(
+        "PublicAssoc",
+        ec2::SubnetRouteTableAssociation::new(ec2::SubnetRouteTableAssociationRequired {
+            route_table_id: public_rt.ref_(),
+            subnet_id: public.ref_(),
+        }),
+    );
     let private_rt = stack.add("PrivateRoutes", ec2::RouteTable::new(vpc.ref_()));
     stack.add(
         "PrivateDefault",
         ec2::Route::new(private_rt.ref_()).destination_cidr_block("0.0.0.0/0").nat_gateway_id(nat.ref_()),
     );
-    stack.add("PrivateAssoc", ec2::SubnetRouteTableAssociation::new(private_rt.ref_(), private.ref_()));
+    stack.add(
+        "PrivateAssoc",
+        ec2::SubnetRouteTableAssociation::new(ec2::SubnetRouteTableAssociationRequired {
+            route_table_id: private_rt.ref_(),
+            subnet_id: private.ref_(),
+        }),
+    );
     let sg = stack.add(
         "AppSg",
         ec2::SecurityGroup::new("App tasks")
@@ -127,13 +139,18 @@ fn ec2(app: &App) {
     );
     stack.add(
         "DbEgress",
-        ec2::SecurityGroupEgress::new(db_sg.attr_group_id(), "-1").cidr_ip("127.0.0.1/32").description("No egress"),
+        ec2::SecurityGroupEgress::new(ec2::SecurityGroupEgressRequired {
+            group_id: db_sg.attr_group_id(),
+            ip_protocol: "-1".into(),
+        })
+        .cidr_ip("127.0.0.1/32")
+        .description("No egress"),
     );
     stack.add(
         "S3Endpoint",
         ec2::VpcEndpoint::new(vpc.ref_())
             .service_name(Value::sub("com.amazonaws.${AWS::Region}.s3"))
-            .vpc_endpoint_type("Gateway")
+            .vpc_endpoint_type(ec2::vpc_endpoint::VpcEndpointType::Gateway)
             .route_table_ids(vec![private_rt.ref_(), public_rt.ref_()]),
     );
     let log_group = stack.add_raw(
@@ -149,12 +166,15 @@ fn ec2(app: &App) {
     );
     stack.add(
         "FlowLog",
-        ec2::FlowLog::new(vpc.ref_(), "VPC")
-            .traffic_type("ALL")
-            .log_destination_type("cloud-watch-logs")
-            .log_group_name(log_group.ref_())
-            .deliver_logs_permission_arn(role.get_att::<String>("Arn"))
-            .max_aggregation_interval(60),
+        ec2::FlowLog::new(ec2::FlowLogRequired {
+            resource_id: vpc.ref_(),
+            resource_type: ec2::flow_log::ResourceType::Vpc.into(),
+        })
+        .traffic_type(ec2::flow_log::TrafficType::All)
+        .log_destination_type(ec2::flow_log::LogDestinationType::CloudWatchLogs)
+        .log_group_name(log_group.ref_())
+        .deliver_logs_permission_arn(role.get_att::<String>("Arn"))
+        .max_aggregation_interval(60),
     );
 }
 
@@ -183,30 +203,33 @@ fn ecs(app: &App) {
             .family("api")
             .cpu("256")
             .memory("512")
-            .network_mode("awsvpc")
-            .requires_compatibilities(vec!["FARGATE"])
+            .network_mode(td::NetworkMode::Awsvpc)
+            .requires_compatibilities(vec![td::RequiresCompatibilities::Fargate])
             .execution_role_arn(exec_role.attr_arn())
-            .container_definitions(vec![td::ContainerDefinition::new("public.ecr.aws/nginx/nginx:1.27", "web")
-                .essential(true)
-                .port_mappings(vec![td::PortMapping::new().container_port(8000).protocol("tcp")])
-                .environment(vec![td::KeyValuePair::new().name("STAGE").value("dev")])
-                .log_configuration(td::LogConfiguration::new("awslogs").options(std::collections::BTreeMap::from([
-                    ("awslogs-group", logs.ref_()),
-                    ("awslogs-region", Value::region()),
-                    ("awslogs-stream-prefix", Value::from("web")),
-                ])))]),
+            .container_definitions(vec![td::ContainerDefinition::new(td::ContainerDefinitionRequired {
+                image: "public.ecr.aws/nginx/nginx:1.27".into(),
+                name: "web".into(),
+            })
+            .essential(true)
+            .port_mappings(vec![td::PortMapping::new().container_port(8000).protocol(td::Protocol::Tcp)])
+            .environment(vec![td::KeyValuePair::new().name("STAGE").value("dev")])
+            .log_configuration(td::LogConfiguration::new("awslogs").options(std::collections::BTreeMap::from([
+                ("awslogs-group", logs.ref_()),
+                ("awslogs-region", Value::region()),
+                ("awslogs-stream-prefix", Value::from("web")),
+            ])))]),
     );
     stack.add(
         "Service",
         ecs::Service::new()
             .cluster(cluster.ref_())
             .task_definition(task.ref_())
-            .launch_type("FARGATE")
+            .launch_type(stackcraft_cfn::ecs::service::LaunchType::Fargate)
             .desired_count(1)
             .network_configuration(
                 service::NetworkConfiguration::new().awsvpc_configuration(
                     service::AwsVpcConfiguration::new()
-                        .assign_public_ip("DISABLED")
+                        .assign_public_ip(stackcraft_cfn::ecs::service::AssignPublicIp::Disabled)
                         .subnets(subnets)
                         .security_groups(vec![sg.attr_group_id()]),
                 ),
@@ -224,8 +247,8 @@ fn elasticloadbalancingv2(app: &App) {
     let lb = stack.add(
         "Lb",
         elb::LoadBalancer::new()
-            .scheme("internal")
-            .type_("application")
+            .scheme(elb::load_balancer::Scheme::Internal)
+            .type_(elb::load_balancer::Type::Application)
             .subnets(subnets)
             .security_groups(vec![sg.attr_group_id()]),
     );
@@ -234,16 +257,19 @@ fn elasticloadbalancingv2(app: &App) {
         elb::TargetGroup::new()
             .vpc_id(vpc.ref_())
             .port(8000)
-            .protocol("HTTP")
-            .target_type("ip")
+            .protocol(target_group::Protocol::Http)
+            .target_type(target_group::TargetType::Ip)
             .health_check_path("/health")
             .matcher(target_group::Matcher::new().http_code("200-299")),
     );
     stack.add(
         "Listener",
-        elb::Listener::new(vec![listener::Action::new("forward").target_group_arn(tg.ref_())], lb.ref_())
-            .port(80)
-            .protocol("HTTP"),
+        elb::Listener::new(elb::ListenerRequired {
+            default_actions: vec![listener::Action::new(listener::Type::Forward).target_group_arn(tg.ref_())].into(),
+            load_balancer_arn: lb.ref_(),
+        })
+        .port(80)
+        .protocol(listener::Protocol::Http),
     );
     stack.add_output(stackcraft_core::Output::new("LbDns", lb.attr_dns_name()));
 }
@@ -253,7 +279,13 @@ fn rds(app: &App) {
     use stackcraft_cfn::rds;
     let stack = app.stack("Rds");
     let (_vpc, subnets) = network(&stack);
-    let group = stack.add("Subnets", rds::DbSubnetGroup::new("Database subnets", subnets));
+    let group = stack.add(
+        "Subnets",
+        rds::DbSubnetGroup::new(rds::DbSubnetGroupRequired {
+            db_subnet_group_description: "Database subnets".into(),
+            subnet_ids: subnets.into(),
+        }),
+    );
     let db = stack.add(
         "Db",
         rds::DbInstance::new()
@@ -282,17 +314,26 @@ fn dynamodb(app: &App) {
     let stack = app.stack("Dynamo");
     let t = stack.add(
         "Table",
-        dynamodb::Table::new(vec![table::KeySchema::new("pk", "HASH"), table::KeySchema::new("sk", "RANGE")])
-            .attribute_definitions(vec![
-                table::AttributeDefinition::new("pk", "S"),
-                table::AttributeDefinition::new("sk", "S"),
-            ])
-            .billing_mode("PAY_PER_REQUEST")
-            .sse_specification(table::SseSpecification::new(true))
-            .point_in_time_recovery_specification(
-                table::PointInTimeRecoverySpecification::new().point_in_time_recovery_enabled(true),
-            )
-            .deletion_protection_enabled(true),
+        dynamodb::Table::new(vec![
+            table::KeySchema::new(table::KeySchemaRequired { attribute_name: "pk".into(), key_type: "HASH".into() }),
+            table::KeySchema::new(table::KeySchemaRequired { attribute_name: "sk".into(), key_type: "RANGE".into() }),
+        ])
+        .attribute_definitions(vec![
+            table::AttributeDefinition::new(table::AttributeDefinitionRequired {
+                attribute_name: "pk".into(),
+                attribute_type: table::AttributeType::S.into(),
+            }),
+            table::AttributeDefinition::new(table::AttributeDefinitionRequired {
+                attribute_name: "sk".into(),
+                attribute_type: table::AttributeType::S.into(),
+            }),
+        ])
+        .billing_mode(stackcraft_cfn::dynamodb::table::BillingMode::PayPerRequest)
+        .sse_specification(table::SseSpecification::new(true))
+        .point_in_time_recovery_specification(
+            table::PointInTimeRecoverySpecification::new().point_in_time_recovery_enabled(true),
+        )
+        .deletion_protection_enabled(true),
     );
     t.apply_removal_policy(stackcraft_core::DeletionPolicy::Retain);
     stack.add_output(stackcraft_core::Output::new("TableArn", t.attr_arn()));
@@ -303,7 +344,13 @@ fn elasticache(app: &App) {
     use stackcraft_cfn::elasticache;
     let stack = app.stack("Cache");
     let (_vpc, subnets) = network(&stack);
-    let group = stack.add("Subnets", elasticache::SubnetGroup::new("Cache subnets", subnets));
+    let group = stack.add(
+        "Subnets",
+        elasticache::SubnetGroup::new(elasticache::SubnetGroupRequired {
+            description: "Cache subnets".into(),
+            subnet_ids: subnets.into(),
+        }),
+    );
     let rg = stack.add(
         "Redis",
         elasticache::ReplicationGroup::new("Sessions")
@@ -327,7 +374,9 @@ fn s3(app: &App) {
         "Bucket",
         s3::Bucket::new()
             .bucket_encryption(bucket::BucketEncryption::new(vec![bucket::ServerSideEncryptionRule::new()
-                .server_side_encryption_by_default(bucket::ServerSideEncryptionByDefault::new("aws:kms"))
+                .server_side_encryption_by_default(bucket::ServerSideEncryptionByDefault::new(
+                    bucket::ServerSideEncryptionByDefaultSseAlgorithm::AwsKms,
+                ))
                 .bucket_key_enabled(true)]))
             .public_access_block_configuration(
                 bucket::PublicAccessBlockConfiguration::new()
@@ -336,14 +385,16 @@ fn s3(app: &App) {
                     .ignore_public_acls(true)
                     .restrict_public_buckets(true),
             )
-            .versioning_configuration(bucket::VersioningConfiguration::new("Enabled")),
+            .versioning_configuration(bucket::VersioningConfiguration::new(
+                bucket::VersioningConfigurationStatus::Enabled,
+            )),
     );
     b.apply_removal_policy(stackcraft_core::DeletionPolicy::Retain);
     stack.add(
         "BucketPolicy",
-        s3::BucketPolicy::new(
-            b.ref_(),
-            json!({
+        s3::BucketPolicy::new(s3::BucketPolicyRequired {
+            bucket: b.ref_(),
+            policy_document: json!({
                 "Version": "2012-10-17",
                 "Statement": [{
                     "Sid": "DenyInsecure",
@@ -353,8 +404,9 @@ fn s3(app: &App) {
                     "Resource": [b.attr_arn(), Value::join("", [b.attr_arn(), Value::from("/*")])],
                     "Condition": {"Bool": {"aws:SecureTransport": "false"}},
                 }],
-            }),
-        ),
+            })
+            .into(),
+        }),
     );
 }
 
@@ -365,11 +417,19 @@ fn logs(app: &App) {
     let group = stack.add("Group", logs::LogGroup::new().retention_in_days(90));
     stack.add(
         "Errors",
-        logs::MetricFilter::new(
-            "ERROR",
-            group.ref_(),
-            vec![metric_filter::MetricTransformation::new("Errors", "App", "1").default_value(0.0)],
-        ),
+        logs::MetricFilter::new(logs::MetricFilterRequired {
+            filter_pattern: "ERROR".into(),
+            log_group_name: group.ref_(),
+            metric_transformations: vec![metric_filter::MetricTransformation::new(
+                metric_filter::MetricTransformationRequired {
+                    metric_name: "Errors".into(),
+                    metric_namespace: "App".into(),
+                    metric_value: "1".into(),
+                },
+            )
+            .default_value(0.0)]
+            .into(),
+        }),
     );
     stack.add_output(stackcraft_core::Output::new("GroupArn", group.attr_arn()));
 }
@@ -383,13 +443,16 @@ fn cloudwatch(app: &App) {
         cloudwatch::Alarm::new()
             .namespace("AWS/ECS")
             .metric_name("CPUUtilization")
-            .dimensions(vec![alarm::Dimension::new("ClusterName", Value::sub("${AWS::StackName}"))])
-            .statistic("Average")
+            .dimensions(vec![alarm::Dimension::new(alarm::DimensionRequired {
+                name: "ClusterName".into(),
+                value: Value::sub("${AWS::StackName}"),
+            })])
+            .statistic(stackcraft_cfn::cloudwatch::alarm::Statistic::Average)
             .period(60)
             .evaluation_periods(3)
             .threshold(80)
-            .comparison_operator("GreaterThanThreshold")
-            .treat_missing_data("notBreaching"),
+            .comparison_operator(stackcraft_cfn::cloudwatch::alarm::ComparisonOperator::GreaterThanThreshold)
+            .treat_missing_data(alarm::TreatMissingData::NotBreaching),
     );
     stack.add_output(stackcraft_core::Output::new("AlarmArn", a.attr_arn()));
 }
@@ -399,7 +462,11 @@ fn sns(app: &App) {
     use stackcraft_cfn::sns;
     let stack = app.stack("Sns");
     let topic = stack.add("Topic", sns::Topic::new().kms_master_key_id("alias/aws/sns").display_name("Alarms"));
-    stack.add("Mail", sns::Subscription::new("email", topic.ref_()).endpoint("ops@example.com"));
+    stack.add(
+        "Mail",
+        sns::Subscription::new(sns::SubscriptionRequired { protocol: "email".into(), topic_arn: topic.ref_() })
+            .endpoint("ops@example.com"),
+    );
     stack.add_output(stackcraft_core::Output::new("TopicName", topic.attr_topic_name()));
 }
 
@@ -417,7 +484,10 @@ fn sqs(app: &App) {
     );
     stack.add(
         "QueuePolicy",
-        sqs::QueuePolicy::new(policy("sns.amazonaws.com", "sqs:SendMessage", q.attr_arn()), vec![q.attr_queue_url()]),
+        sqs::QueuePolicy::new(sqs::QueuePolicyRequired {
+            policy_document: policy("sns.amazonaws.com", "sqs:SendMessage", q.attr_arn()).into(),
+            queues: vec![q.attr_queue_url()].into(),
+        }),
     );
 }
 
@@ -431,8 +501,8 @@ fn events(app: &App) {
         events::Rule::new()
             .event_bus_name(bus.ref_())
             .event_pattern(json!({"source": ["shop.orders"], "detail-type": ["OrderPlaced"]}))
-            .state("ENABLED")
-            .targets(vec![rule::Target::new(bus.attr_arn(), "Self")
+            .state(stackcraft_cfn::events::rule::State::Enabled)
+            .targets(vec![rule::Target::new(rule::TargetRequired { arn: bus.attr_arn(), id: "Self".into() })
                 .retry_policy(rule::RetryPolicy::new().maximum_retry_attempts(3))]),
     );
 }
@@ -444,17 +514,18 @@ fn iam(app: &App) {
     let r = stack.add(
         "Role",
         iam::Role::new(assume_role("ecs-tasks.amazonaws.com")).max_session_duration(3600).policies(vec![
-            role::Policy::new(
-                json!({
+            role::Policy::new(role::PolicyRequired {
+                policy_document: json!({
                     "Version": "2012-10-17",
                     "Statement": [{
                         "Effect": "Allow",
                         "Action": ["s3:GetObject"],
                         "Resource": Value::arn("s3", "", "", "my-bucket/*"),
                     }],
-                }),
-                "read",
-            ),
+                })
+                .into(),
+                policy_name: "read".into(),
+            }),
         ]),
     );
     stack.add(
@@ -479,9 +550,9 @@ fn ecr(app: &App) {
     let repo = stack.add(
         "Repo",
         ecr::Repository::new()
-            .image_tag_mutability("IMMUTABLE")
+            .image_tag_mutability(stackcraft_cfn::ecr::repository::ImageTagMutability::Immutable)
             .image_scanning_configuration(repository::ImageScanningConfiguration::new().scan_on_push(true))
-            .encryption_configuration(repository::EncryptionConfiguration::new("KMS"))
+            .encryption_configuration(repository::EncryptionConfiguration::new(stackcraft_cfn::ecr::repository::EncryptionType::Kms))
             .lifecycle_policy(repository::LifecyclePolicy::new().lifecycle_policy_text(
                 json!({"rules": [{"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 14}, "action": {"type": "expire"}}]}).to_string(),
             )),
@@ -512,26 +583,29 @@ fn applicationautoscaling(app: &App) {
     let stack = app.stack("Scaling");
     let target = stack.add(
         "Target",
-        aas::ScalableTarget::new(
-            4,
-            1,
-            Value::sub("service/${AWS::StackName}-cluster/${AWS::StackName}-api"),
-            "ecs:service:DesiredCount",
-            "ecs",
-        ),
+        aas::ScalableTarget::new(aas::ScalableTargetRequired {
+            max_capacity: 4.into(),
+            min_capacity: 1.into(),
+            resource_id: Value::sub("service/${AWS::StackName}-cluster/${AWS::StackName}-api"),
+            scalable_dimension: aas::scalable_target::ScalableDimension::EcsServiceDesiredCount.into(),
+            service_namespace: aas::scalable_target::ServiceNamespace::Ecs.into(),
+        }),
     );
     stack.add(
         "Cpu",
-        aas::ScalingPolicy::new("cpu", "TargetTrackingScaling")
-            .scaling_target_id(target.ref_())
-            .target_tracking_scaling_policy_configuration(
-                scaling_policy::TargetTrackingScalingPolicyConfiguration::new(60.0)
-                    .predefined_metric_specification(scaling_policy::PredefinedMetricSpecification::new(
-                        "ECSServiceAverageCPUUtilization",
-                    ))
-                    .scale_in_cooldown(60)
-                    .scale_out_cooldown(60),
-            ),
+        aas::ScalingPolicy::new(aas::ScalingPolicyRequired {
+            policy_name: "cpu".into(),
+            policy_type: scaling_policy::PolicyType::TargetTrackingScaling.into(),
+        })
+        .scaling_target_id(target.ref_())
+        .target_tracking_scaling_policy_configuration(
+            scaling_policy::TargetTrackingScalingPolicyConfiguration::new(60.0)
+                .predefined_metric_specification(scaling_policy::PredefinedMetricSpecification::new(
+                    scaling_policy::PredefinedMetricType::ECSServiceAverageCPUUtilization,
+                ))
+                .scale_in_cooldown(60)
+                .scale_out_cooldown(60),
+        ),
     );
 }
 
@@ -546,9 +620,12 @@ fn servicediscovery(app: &App) {
         sd::Service::new()
             .name("api")
             .dns_config(
-                service::DnsConfig::new(vec![service::DnsRecord::new(10, "A")])
-                    .namespace_id(ns.attr_id())
-                    .routing_policy("MULTIVALUE"),
+                service::DnsConfig::new(vec![service::DnsRecord::new(service::DnsRecordRequired {
+                    ttl: 10.into(),
+                    type_: service::DnsRecordType::A.into(),
+                })])
+                .namespace_id(ns.attr_id())
+                .routing_policy(service::RoutingPolicy::Multivalue),
             )
             .health_check_custom_config(service::HealthCheckCustomConfig::new().failure_threshold(1)),
     );
@@ -566,7 +643,7 @@ fn route53(app: &App) {
     );
     stack.add(
         "Www",
-        route53::RecordSet::new("www.example.com", "CNAME")
+        route53::RecordSet::new(route53::RecordSetRequired { name: "www.example.com".into(), type_: "CNAME".into() })
             .hosted_zone_id(zone.ref_())
             .ttl("300")
             .resource_records(vec!["example.com"]),
@@ -601,25 +678,41 @@ fn cloudfront(app: &App) {
     let bucket = stack.add("Site", s3::Bucket::new());
     let control = stack.add(
         "Oac",
-        cloudfront::OriginAccessControl::new(oac::OriginAccessControlConfig::new("site", "s3", "always", "sigv4")),
+        cloudfront::OriginAccessControl::new(oac::OriginAccessControlConfig::new(
+            oac::OriginAccessControlConfigRequired {
+                name: "site".into(),
+                origin_access_control_origin_type: "s3".into(),
+                signing_behavior: "always".into(),
+                signing_protocol: "sigv4".into(),
+            },
+        )),
     );
     let dist = stack.add(
         "Dist",
         cloudfront::Distribution::new(
-            d::DistributionConfig::new(
-                d::DefaultCacheBehavior::new("site", "redirect-to-https")
-                    .cache_policy_id("658327ea-f89d-4fab-a63d-7e88639e58f6")
-                    .compress(true),
-                true,
-            )
-            .origins(vec![d::Origin::new(bucket.attr_regional_domain_name(), "site")
-                .origin_access_control_id(control.attr_id())
-                .s3_origin_config(d::S3OriginConfig::new().origin_access_identity(""))])
+            d::DistributionConfig::new(d::DistributionConfigRequired {
+                default_cache_behavior: d::DefaultCacheBehavior::new(d::DefaultCacheBehaviorRequired {
+                    target_origin_id: "site".into(),
+                    viewer_protocol_policy: d::ViewerProtocolPolicy::RedirectToHttps.into(),
+                })
+                .cache_policy_id("658327ea-f89d-4fab-a63d-7e88639e58f6")
+                .compress(true)
+                .into(),
+                enabled: true.into(),
+            })
+            .origins(vec![d::Origin::new(d::OriginRequired {
+                domain_name: bucket.attr_regional_domain_name(),
+                id: "site".into(),
+            })
+            .origin_access_control_id(control.attr_id())
+            .s3_origin_config(d::S3OriginConfig::new().origin_access_identity(""))])
             .default_root_object("index.html")
-            .http_version("http2and3")
-            .price_class("PriceClass_100")
+            .http_version(d::HttpVersion::Http2and3)
+            .price_class(d::PriceClass::PriceClass100)
             .viewer_certificate(
-                d::ViewerCertificate::new().cloud_front_default_certificate(true).minimum_protocol_version("TLSv1"),
+                d::ViewerCertificate::new()
+                    .cloud_front_default_certificate(true)
+                    .minimum_protocol_version(d::MinimumProtocolVersion::TLSv1),
             ),
         ),
     );
@@ -633,18 +726,20 @@ fn msk(app: &App) {
     let (_vpc, subnets) = network(&stack);
     let c = stack.add(
         "Kafka",
-        msk::Cluster::new(
-            cluster::BrokerNodeGroupInfo::new(subnets, "kafka.t3.small").storage_info(
-                cluster::StorageInfo::new().ebs_storage_info(cluster::EbsStorageInfo::new().volume_size(100)),
-            ),
-            "events",
-            "3.6.0",
-            2,
-        )
-        .encryption_info(
-            cluster::EncryptionInfo::new()
-                .encryption_in_transit(cluster::EncryptionInTransit::new().client_broker("TLS").in_cluster(true)),
-        )
+        msk::Cluster::new(msk::ClusterRequired {
+            broker_node_group_info: cluster::BrokerNodeGroupInfo::new(cluster::BrokerNodeGroupInfoRequired {
+                client_subnets: subnets.into(),
+                instance_type: "kafka.t3.small".into(),
+            })
+            .storage_info(cluster::StorageInfo::new().ebs_storage_info(cluster::EbsStorageInfo::new().volume_size(100)))
+            .into(),
+            cluster_name: "events".into(),
+            kafka_version: "3.6.0".into(),
+            number_of_broker_nodes: 2.into(),
+        })
+        .encryption_info(cluster::EncryptionInfo::new().encryption_in_transit(
+            cluster::EncryptionInTransit::new().client_broker(cluster::ClientBroker::Tls).in_cluster(true),
+        ))
         .tags(std::collections::BTreeMap::from([("team", "data")])),
     );
     stack.add_output(stackcraft_core::Output::new("KafkaArn", c.attr_arn()));
@@ -656,11 +751,29 @@ fn budgets(app: &App) {
     let stack = app.stack("Budgets");
     stack.add(
         "Monthly",
-        budgets::Budget::new(budget::BudgetData::new("COST", "MONTHLY").budget_limit(budget::Spend::new(100, "USD")))
-            .notifications_with_subscribers(vec![budget::NotificationWithSubscribers::new(
-                budget::Notification::new("GREATER_THAN", "ACTUAL", 80.0).threshold_type("PERCENTAGE"),
-                vec![budget::Subscriber::new("ops@example.com", "EMAIL")],
-            )]),
+        budgets::Budget::new(
+            budget::BudgetData::new(budget::BudgetDataRequired {
+                budget_type: "COST".into(),
+                time_unit: "MONTHLY".into(),
+            })
+            .budget_limit(budget::Spend::new(budget::SpendRequired { amount: 100.into(), unit: "USD".into() })),
+        )
+        .notifications_with_subscribers(vec![budget::NotificationWithSubscribers::new(
+            budget::NotificationWithSubscribersRequired {
+                notification: budget::Notification::new(budget::NotificationRequired {
+                    comparison_operator: "GREATER_THAN".into(),
+                    notification_type: "ACTUAL".into(),
+                    threshold: 80.0.into(),
+                })
+                .threshold_type("PERCENTAGE")
+                .into(),
+                subscribers: vec![budget::Subscriber::new(budget::SubscriberRequired {
+                    address: "ops@example.com".into(),
+                    subscription_type: "EMAIL".into(),
+                })]
+                .into(),
+            },
+        )]),
     );
 }
 
@@ -681,7 +794,10 @@ fn kms(app: &App) {
         })),
     );
     key.apply_removal_policy(stackcraft_core::DeletionPolicy::Retain);
-    stack.add("Alias", kms::Alias::new("alias/data", key.ref_()));
+    stack.add(
+        "Alias",
+        kms::Alias::new(kms::AliasRequired { alias_name: "alias/data".into(), target_key_id: key.ref_() }),
+    );
     stack.add_output(stackcraft_core::Output::new("KeyArn", key.attr_arn()));
 }
 
@@ -691,9 +807,12 @@ fn ssm(app: &App) {
     let stack = app.stack("Ssm");
     let p = stack.add(
         "Param",
-        ssm::Parameter::new("String", Value::sub("${AWS::StackName}"))
-            .name("/app/stack")
-            .tags(std::collections::BTreeMap::from([("team", "platform")])),
+        ssm::Parameter::new(ssm::ParameterRequired {
+            type_: ssm::parameter::Type::String.into(),
+            value: Value::sub("${AWS::StackName}"),
+        })
+        .name("/app/stack")
+        .tags(std::collections::BTreeMap::from([("team", "platform")])),
     );
     stack.add_output(stackcraft_core::Output::new("ParamType", p.attr_type()));
 }
@@ -702,30 +821,53 @@ fn ssm(app: &App) {
 fn wafv2(app: &App) {
     use stackcraft_cfn::wafv2::{self, web_acl as w};
     let stack = app.stack("Waf");
-    let vis = |name: &str| w::VisibilityConfig::new(true, name, true);
+    let vis = |name: &str| {
+        w::VisibilityConfig::new(w::VisibilityConfigRequired {
+            cloud_watch_metrics_enabled: true.into(),
+            metric_name: name.into(),
+            sampled_requests_enabled: true.into(),
+        })
+    };
     let acl = stack.add(
         "Acl",
-        wafv2::WebAcl::new(w::DefaultAction::new().allow(w::AllowAction::new()), "REGIONAL", vis("acl")).rules(vec![
-            w::Rule::new(
-                "common",
-                0,
-                w::Statement::new().managed_rule_group_statement(w::ManagedRuleGroupStatement::new(
-                    "AWSManagedRulesCommonRuleSet",
-                    "AWS",
-                )),
-                vis("common"),
-            )
+        wafv2::WebAcl::new(wafv2::WebAclRequired {
+            default_action: w::DefaultAction::new().allow(w::AllowAction::new()).into(),
+            scope: w::Scope::Regional.into(),
+            visibility_config: vis("acl").into(),
+        })
+        .rules(vec![
+            w::Rule::new(w::RuleRequired {
+                name: "common".into(),
+                priority: 0.into(),
+                statement: w::Statement::new()
+                    .managed_rule_group_statement(w::ManagedRuleGroupStatement::new(
+                        w::ManagedRuleGroupStatementRequired {
+                            name: "AWSManagedRulesCommonRuleSet".into(),
+                            vendor_name: "AWS".into(),
+                        },
+                    ))
+                    .into(),
+                visibility_config: vis("common").into(),
+            })
             .override_action(w::OverrideAction::new().none(json!({}))),
-            w::Rule::new(
-                "rate",
-                1,
-                w::Statement::new().rate_based_statement(w::RateBasedStatement::new("IP", 2000).scope_down_statement(
-                    w::Statement::new().not_statement(w::NotStatement::new(
-                        w::Statement::new().geo_match_statement(w::GeoMatchStatement::new().country_codes(vec!["US"])),
-                    )),
-                )),
-                vis("rate"),
-            )
+            w::Rule::new(w::RuleRequired {
+                name: "rate".into(),
+                priority: 1.into(),
+                statement: w::Statement::new()
+                    .rate_based_statement(
+                        w::RateBasedStatement::new(w::RateBasedStatementRequired {
+                            aggregate_key_type: w::AggregateKeyType::Ip.into(),
+                            limit: 2000.into(),
+                        })
+                        .scope_down_statement(w::Statement::new().not_statement(
+                            w::NotStatement::new(w::Statement::new().geo_match_statement(
+                                w::GeoMatchStatement::new().country_codes(vec![w::CountryCodes::Us]),
+                            )),
+                        )),
+                    )
+                    .into(),
+                visibility_config: vis("rate").into(),
+            })
             .action(w::RuleAction::new().block(w::BlockAction::new())),
         ]),
     );

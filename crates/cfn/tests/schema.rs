@@ -62,11 +62,19 @@ fn role_doc() -> Json {
 }
 
 fn key_schema() -> Vec<Value<dynamodb::table::KeySchema>> {
-    vec![dynamodb::table::KeySchema::new("pk", "HASH").into()]
+    vec![dynamodb::table::KeySchema::new(dynamodb::table::KeySchemaRequired {
+        attribute_name: "pk".into(),
+        key_type: "HASH".into(),
+    })
+    .into()]
 }
 
 fn attribute(name: &str) -> Value<dynamodb::table::AttributeDefinition> {
-    dynamodb::table::AttributeDefinition::new(name, "S").into()
+    dynamodb::table::AttributeDefinition::new(dynamodb::table::AttributeDefinitionRequired {
+        attribute_name: name.into(),
+        attribute_type: dynamodb::table::AttributeType::S.into(),
+    })
+    .into()
 }
 
 fn corpus() -> Vec<Case> {
@@ -104,7 +112,7 @@ fn corpus() -> Vec<Case> {
         }, "S/Role", "AssumeRolePolicyDocument", "required property is missing"),
         // --- enum ---------------------------------------------------------------
         case("enum via L1: BillingMode ON_DEMAND", |s| {
-            s.add("Table", dynamodb::Table::new(key_schema()).attribute_definitions(vec![attribute("pk")]).billing_mode("ON_DEMAND"));
+            s.add("Table", dynamodb::Table::new(key_schema()).attribute_definitions(vec![attribute("pk")]).billing_mode(stackcraft_cfn::dynamodb::table::BillingMode::Other("ON_DEMAND".into())));
         }, "S/Table", "BillingMode", "\"ON_DEMAND\" is not one of the allowed values: \"PAY_PER_REQUEST\", \"PROVISIONED\""),
         raw("enum integer", "AWS::Logs::LogGroup", json!({"RetentionInDays": 10}), "RetentionInDays", "10 is not one of the allowed values: 1, 3, 5, 7, 14"),
         raw("enum nested", "AWS::S3::Bucket", json!({"VersioningConfiguration": {"Status": "On"}}), "VersioningConfiguration.Status", "\"On\" is not one of the allowed values: \"Enabled\", \"Suspended\""),
@@ -161,7 +169,7 @@ fn corpus() -> Vec<Case> {
         raw("nested definition required", "AWS::ECS::TaskDefinition", json!({"ContainerDefinitions": [{"Image": "img"}]}), "ContainerDefinitions[0].Name", "required property is missing"),
         case("nested via L1 struct (lifecycle rule status)", |s| {
             use stackcraft_cfn::s3::{self, bucket};
-            let rule = bucket::Rule::new("Enable").expiration_in_days(30);
+            let rule = bucket::Rule::new(bucket::RuleStatus::Other("Enable".into())).expiration_in_days(30);
             s.add("B", s3::Bucket::new().lifecycle_configuration(bucket::LifecycleConfiguration::new(vec![Value::from(rule)])));
         }, "S/B", "LifecycleConfiguration.Rules[0].Status", "\"Enable\" is not one of the allowed values: \"Enabled\", \"Disabled\""),
         // --- oneOf / anyOf / allOf / not / if-then ------------------------------
@@ -184,12 +192,12 @@ fn corpus() -> Vec<Case> {
         raw("rule: elasticache failover with default node count", "AWS::ElastiCache::ReplicationGroup", json!({"ReplicationGroupDescription": "d", "AutomaticFailoverEnabled": true}), "AutomaticFailoverEnabled", "automatic failover needs at least 2 nodes"),
         raw("rule: elasticache multi-az needs failover", "AWS::ElastiCache::ReplicationGroup", json!({"ReplicationGroupDescription": "d", "NumCacheClusters": 2, "MultiAZEnabled": true}), "MultiAZEnabled", "Multi-AZ needs AutomaticFailoverEnabled: true"),
         case("rule: dynamodb PROVISIONED needs throughput (L1)", |s| {
-            s.add("Table", dynamodb::Table::new(key_schema()).attribute_definitions(vec![attribute("pk")]).billing_mode("PROVISIONED"));
+            s.add("Table", dynamodb::Table::new(key_schema()).attribute_definitions(vec![attribute("pk")]).billing_mode(stackcraft_cfn::dynamodb::table::BillingMode::Provisioned));
         }, "S/Table", "ProvisionedThroughput", "required when BillingMode is PROVISIONED (the default)"),
         raw("rule: dynamodb default billing needs throughput", "AWS::DynamoDB::Table", json!({"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}), "ProvisionedThroughput", "required when BillingMode is PROVISIONED"),
         raw("rule: dynamodb on-demand rejects throughput", "AWS::DynamoDB::Table", json!({"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST", "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}), "ProvisionedThroughput", "must not be set when BillingMode is PAY_PER_REQUEST"),
         case("rule: dynamodb misspelled key attribute (L1)", |s| {
-            s.add("Table", dynamodb::Table::new(key_schema()).attribute_definitions(vec![attribute("pK")]).billing_mode("PAY_PER_REQUEST"));
+            s.add("Table", dynamodb::Table::new(key_schema()).attribute_definitions(vec![attribute("pK")]).billing_mode(stackcraft_cfn::dynamodb::table::BillingMode::PayPerRequest));
         }, "S/Table", "KeySchema[0].AttributeName", "\"pk\" is not declared in AttributeDefinitions (declared: pK)"),
         raw("rule: dynamodb unused attribute", "AWS::DynamoDB::Table", json!({"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST", "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "extra", "AttributeType": "S"}]}), "AttributeDefinitions[1].AttributeName", "\"extra\" is declared but is not a key"),
         raw("rule: autoscaling min > max", "AWS::ApplicationAutoScaling::ScalableTarget", json!({"MinCapacity": 5, "MaxCapacity": 2, "ResourceId": "table/t", "ScalableDimension": "dynamodb:table:ReadCapacityUnits", "ServiceNamespace": "dynamodb"}), "MinCapacity", "5 is greater than MaxCapacity 2"),
@@ -245,7 +253,9 @@ fn all_errors_of_a_synth_are_reported_together() {
     s.add("Q", sqs::Queue::new().delay_seconds(1000).maximum_message_size(10));
     s.add(
         "Table",
-        dynamodb::Table::new(key_schema()).attribute_definitions(vec![attribute("pk")]).billing_mode("ON_DEMAND"),
+        dynamodb::Table::new(key_schema())
+            .attribute_definitions(vec![attribute("pk")])
+            .billing_mode(stackcraft_cfn::dynamodb::table::BillingMode::Other("ON_DEMAND".into())),
     );
     let err = app.synth().expect_err("three violations");
     let lines: Vec<String> = err.errors().map(ToString::to_string).collect();
@@ -295,7 +305,7 @@ fn intrinsics_in_constrained_properties_synthesize() {
         "T",
         dynamodb::Table::new(key_schema())
             .attribute_definitions(vec![attribute("pk")])
-            .billing_mode(billing.value::<String>()),
+            .billing_mode(Value::from_string(billing.value::<String>())),
     );
     cases += 1;
     // 5. pattern through Fn::Join

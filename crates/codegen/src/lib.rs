@@ -342,8 +342,9 @@ pub fn write(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<usize, Str
 mod tests {
     use serde_json::json;
 
-    /// The code emitted for a small schema: required properties in `new`,
-    /// setters, nested and recursive types, tags, attributes, metadata.
+    /// The code emitted for a small schema: required properties in
+    /// `new(WidgetRequired { .. })`, setters and `set_` setters, nested and
+    /// recursive types, an enum, tags, attributes, metadata, doc links.
     #[test]
     fn emitted_code_shape() {
         let schema = json!({
@@ -360,6 +361,7 @@ mod tests {
                 "Name": {"type": "string", "description": "The widget name."},
                 "Type": {"type": "string"},
                 "Size": {"type": "integer"},
+                "Mode": {"type": "string", "enum": ["PAY_PER_REQUEST", "PROVISIONED"], "description": "Billing."},
                 "Rules": {"type": "array", "items": {"$ref": "#/definitions/Rule"}},
                 "Tags": {"type": "array", "items": {"$ref": "#/definitions/Tag"}},
                 "Arn": {"type": "string", "description": "The ARN."},

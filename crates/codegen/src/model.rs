@@ -29,6 +29,21 @@ pub(crate) enum Ty {
     Map(Box<Ty>),
     /// A nested property struct, by Rust name (in the resource's submodule).
     Struct(String),
+    /// A string enum, by Rust name (in the resource's submodule).
+    Enum(String),
+}
+
+/// A string enum (a schema `enum` of strings).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct EnumDef {
+    /// Rust name.
+    pub(crate) rust: String,
+    /// (variant name, wire value), in schema order.
+    pub(crate) variants: Vec<(String, String)>,
+    /// The CloudFormation property (or definition) it was named after.
+    pub(crate) cfn: String,
+    /// Reference page (with anchor) of the first property using it.
+    pub(crate) url: String,
 }
 
 /// A property of a resource or nested struct.
@@ -46,6 +61,10 @@ pub(crate) struct Field {
     pub(crate) boxed: bool,
     /// One-line rustdoc.
     pub(crate) doc: String,
+    /// Its AWS CloudFormation reference page, with the property's anchor.
+    pub(crate) url: String,
+    /// The `Option` setter's name (`set_<rust>`, unless a field has that name).
+    pub(crate) set: String,
 }
 
 /// A nested property type.
@@ -59,6 +78,10 @@ pub(crate) struct StructDef {
     pub(crate) doc: String,
     /// Writable properties, sorted by CloudFormation name.
     pub(crate) fields: Vec<Field>,
+    /// Its AWS CloudFormation reference page.
+    pub(crate) url: String,
+    /// The required-properties struct (`<Rust>Required`) when it has two or more.
+    pub(crate) required: Option<String>,
 }
 
 /// A GetAtt attribute.
@@ -102,6 +125,10 @@ pub(crate) struct ResourceDef {
     pub(crate) fields: Vec<Field>,
     /// Nested property types.
     pub(crate) structs: Vec<StructDef>,
+    /// String enums of its properties and nested properties.
+    pub(crate) enums: Vec<EnumDef>,
+    /// Its AWS CloudFormation reference page.
+    pub(crate) url: String,
     /// GetAtt attributes.
     pub(crate) attrs: Vec<Attr>,
     /// Tag format.
@@ -188,6 +215,39 @@ struct Builder<'a> {
     def_names: BTreeMap<String, String>,
     /// The resource's Rust name (prefix of colliding inline type names).
     resource_name: String,
+    /// String enums, in the order they are met.
+    enums: Vec<EnumDef>,
+    /// `<service>-<resource>` in lower case: the reference pages' stem.
+    page_id: String,
+}
+
+/// The AWS CloudFormation template reference.
+pub(crate) const DOCS: &str = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/";
+
+/// A string node's `enum` values (strings only, deduplicated in order).
+fn string_enum(node: &Json) -> Option<Vec<String>> {
+    if types_of(node) != ["string"] {
+        return None;
+    }
+    let values = node.get("enum")?.as_array()?;
+    let mut out: Vec<String> = Vec::new();
+    for v in values {
+        let v = v.as_str()?.to_owned();
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// `set_<field>` for every field, `set_<field>_option` where a field is
+/// itself called `set_<field>`.
+fn set_names(fields: &mut [Field]) {
+    let rust: BTreeSet<String> = fields.iter().map(|f| f.rust.clone()).collect();
+    for f in fields {
+        let set = format!("set_{}", f.rust);
+        f.set = if rust.contains(&set) { format!("{set}_option") } else { set };
+    }
 }
 
 /// Pseudo struct index of the resource's root.
@@ -245,6 +305,9 @@ impl<'a> Builder<'a> {
             {
                 return Ty::Tag;
             }
+            if let (Some(def_name), Some(values)) = (def_name.as_deref(), string_enum(target)) {
+                return Ty::Enum(self.enum_for(def_name, values, owner));
+            }
             if let Some(def_name) = def_name {
                 if has_properties(target) && types_of(target).iter().all(|t| t == "object") {
                     let owner_name = self.owner_name(owner);
@@ -259,7 +322,10 @@ impl<'a> Builder<'a> {
             return Ty::Json;
         }
         match types.first().map(String::as_str) {
-            Some("string") => Ty::String,
+            Some("string") => match string_enum(node) {
+                Some(values) => Ty::Enum(self.enum_for(prop, values, owner)),
+                None => Ty::String,
+            },
             Some("integer") => Ty::Integer,
             Some("number") => Ty::Number,
             Some("boolean") => Ty::Boolean,
@@ -319,6 +385,51 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The enum named after `base` with these values: an existing one with
+    /// the same name and values, else a new one (prefixed with its owner's
+    /// name when `base` is taken).
+    fn enum_for(&mut self, base: &str, values: Vec<String>, owner: usize) -> String {
+        let mut name = names::upper_camel(base);
+        if names::reserved_type(&name) {
+            name.push_str("Value");
+        }
+        let same = |e: &EnumDef, n: &str| e.rust == n && e.variants.iter().map(|v| &v.1).eq(values.iter());
+        if let Some(e) = self.enums.iter().find(|e| same(e, &name)) {
+            return e.rust.clone();
+        }
+        if self.taken.contains(&name) {
+            let prefixed = format!("{}{name}", self.owner_name(owner));
+            if let Some(e) = self.enums.iter().find(|e| same(e, &prefixed)) {
+                return e.rust.clone();
+            }
+            name = prefixed;
+        }
+        let name = names::unique(name, &mut self.taken);
+        let variants = names::variants(&values).into_iter().zip(values).collect();
+        let url = self.property_url(owner, base);
+        self.enums.push(EnumDef { rust: name.clone(), variants, cfn: base.to_owned(), url });
+        name
+    }
+
+    /// The reference page of struct `owner` (or the resource), without anchor,
+    /// and its anchor prefix (`cfn-<service>-<resource>[-<type>]`).
+    fn page(&self, owner: usize) -> (String, String) {
+        let id = &self.page_id;
+        if owner == ROOT {
+            return (format!("{DOCS}aws-resource-{id}.html"), format!("cfn-{id}"));
+        }
+        let cfn = match &self.keys[owner].0 {
+            Key::Def(n) | Key::Inline(_, n) => n.to_ascii_lowercase(),
+        };
+        (format!("{DOCS}aws-properties-{id}-{cfn}.html"), format!("cfn-{id}-{cfn}"))
+    }
+
+    /// The reference URL of property `prop` of struct `owner`.
+    fn property_url(&self, owner: usize, prop: &str) -> String {
+        let (page, anchor) = self.page(owner);
+        format!("{page}#{anchor}-{}", prop.to_ascii_lowercase())
+    }
+
     fn owner_name(&self, owner: usize) -> String {
         if owner == ROOT {
             self.resource_name.clone()
@@ -344,8 +455,19 @@ impl<'a> Builder<'a> {
             let rust = names::unique(names::snake(&name), &mut taken);
             let doc = docs::summary(prop.get("description").and_then(Json::as_str).unwrap_or(""))
                 .unwrap_or_else(|| format!("The `{name}` property."));
-            out.push(Field { required: required.contains(&name), cfn: name, rust, ty, boxed: false, doc });
+            let url = self.property_url(owner, &name);
+            out.push(Field {
+                required: required.contains(&name),
+                cfn: name,
+                rust,
+                ty,
+                boxed: false,
+                doc,
+                url,
+                set: String::new(),
+            });
         }
+        set_names(&mut out);
         out
     }
 
@@ -397,6 +519,8 @@ pub(crate) fn resource(
         skip: BTreeMap::new(),
         def_names: BTreeMap::new(),
         resource_name: rust.clone(),
+        enums: Vec::new(),
+        page_id: type_name.trim_start_matches("AWS::").replace("::", "-").to_ascii_lowercase(),
     };
     // Name the definitions first so inline objects never take their names.
     for (name, def) in sorted_keys(schema.get("definitions")) {
@@ -431,7 +555,8 @@ pub(crate) fn resource(
         };
         let doc = docs::summary(node.get("description").and_then(Json::as_str).unwrap_or(""))
             .unwrap_or_else(|| format!("The `{cfn}` property type."));
-        structs.insert(i, StructDef { rust, cfn, doc, fields: f });
+        let url = b.page(i).0;
+        structs.insert(i, StructDef { rust, cfn, doc, fields: f, url, required: None });
     }
     // A top-level property whose struct has only read-only fields is not writable.
     let empty: BTreeSet<String> = structs.values().filter(|s| s.fields.is_empty()).map(|s| s.rust.clone()).collect();
@@ -486,6 +611,19 @@ pub(crate) fn resource(
     let attrs = attributes(type_name, schema, &read_only, getatts, &b);
     let doc = docs::summary(schema.get("description").and_then(Json::as_str).unwrap_or(""))
         .unwrap_or_else(|| "A resource.".to_owned());
+    // Required-properties structs, named once every other type has its name.
+    for s in &mut structs {
+        if s.fields.iter().filter(|f| f.required).count() >= 2 {
+            s.required = Some(names::unique(format!("{}Required", s.rust), &mut b.taken));
+        }
+    }
+    // Only the enums some kept field still uses.
+    let mut used = BTreeSet::new();
+    for f in fields.iter().chain(structs.iter().flat_map(|s| s.fields.iter())) {
+        enum_names(&f.ty, &mut used);
+    }
+    let enums: Vec<EnumDef> = b.enums.iter().filter(|e| used.contains(&e.rust)).cloned().collect();
+    let url = b.page(ROOT).0;
     let module = names::snake(&rust);
     ResourceDef {
         type_name: type_name.to_owned(),
@@ -495,6 +633,8 @@ pub(crate) fn resource(
         doc,
         fields,
         structs,
+        enums,
+        url,
         attrs,
         tags,
         create_only: pointer_list(schema, "createOnlyProperties").iter().map(|p| dotted(p)).collect(),
@@ -509,6 +649,16 @@ pub(crate) fn resource(
             .and_then(Json::as_array)
             .map(|a| a.iter().filter_map(Json::as_str).map(dotted).collect())
             .unwrap_or_default(),
+    }
+}
+
+fn enum_names(ty: &Ty, out: &mut BTreeSet<String>) {
+    match ty {
+        Ty::Enum(n) => {
+            out.insert(n.clone());
+        }
+        Ty::List(t) | Ty::Map(t) => enum_names(t, out),
+        _ => {}
     }
 }
 
@@ -802,6 +952,90 @@ mod tests {
         assert!(names.contains(&"Inline.Size"));
         assert!(names.contains(&"CNAMEs"));
         assert_eq!(r.attrs.iter().find(|a| a.cfn == "CNAMEs").map(|a| &a.ty), Some(&Ty::List(Box::new(Ty::String))));
+    }
+
+    #[test]
+    fn string_enums_are_named_deduplicated_and_linked() {
+        let s = json!({
+            "definitions": {
+                "Mode": {"type": "string", "enum": ["A", "B"]},
+                "Inner": {"type": "object", "properties": {
+                    "Status": {"type": "string", "enum": ["Enabled", "Disabled"]},
+                    "Kind": {"type": "string", "enum": ["x", "y"]}
+                }}
+            },
+            "properties": {
+                "Status": {"type": "string", "enum": ["Enabled", "Disabled"]},
+                "Kind": {"type": "string", "enum": ["ipv4", "IPV4"]},
+                "Mode": {"$ref": "#/definitions/Mode"},
+                "Modes": {"type": "array", "items": {"$ref": "#/definitions/Mode"}},
+                "Inner": {"$ref": "#/definitions/Inner"},
+                "Plain": {"type": "string"}
+            }
+        });
+        let r = build("AWS::Test::Other", &s);
+        // Same name, same values: one enum; same name, other values: prefixed with the owner.
+        assert_eq!(field(&r.fields, "Status").ty, Ty::Enum("Status".into()));
+        let inner = r.structs.iter().find(|s| s.rust == "Inner").expect("Inner");
+        assert_eq!(field(&inner.fields, "Status").ty, Ty::Enum("Status".into()));
+        assert_eq!(field(&r.fields, "Kind").ty, Ty::Enum("Kind".into()));
+        assert_eq!(field(&inner.fields, "Kind").ty, Ty::Enum("InnerKind".into()));
+        // A string-enum definition is named after the definition, shared by its users.
+        assert_eq!(field(&r.fields, "Mode").ty, Ty::Enum("Mode".into()));
+        assert_eq!(field(&r.fields, "Modes").ty, Ty::List(Box::new(Ty::Enum("Mode".into()))));
+        assert_eq!(field(&r.fields, "Plain").ty, Ty::String);
+        let names: Vec<&str> = r.enums.iter().map(|e| e.rust.as_str()).collect();
+        assert_eq!(names.len(), 4, "{names:?}");
+        let kind = r.enums.iter().find(|e| e.rust == "Kind").expect("Kind");
+        assert_eq!(
+            kind.variants,
+            [("Ipv4".to_owned(), "ipv4".to_owned()), ("Ipv4Value".to_owned(), "IPV4".to_owned())]
+        );
+        assert_eq!(
+            kind.url,
+            "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-test-other.html#cfn-test-other-kind"
+        );
+        assert_eq!(
+            field(&inner.fields, "Kind").url,
+            "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-test-other-inner.html#cfn-test-other-inner-kind"
+        );
+        assert_eq!(
+            r.url,
+            "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-test-other.html"
+        );
+    }
+
+    #[test]
+    fn required_structs_and_option_setters() {
+        let r = build("AWS::Test::Thing", &schema());
+        let not = r.structs.iter().find(|s| s.rust == "NotStatement").expect("NotStatement");
+        assert_eq!(not.required, None, "one required property: positional");
+        assert_eq!(field(&r.fields, "Count").set, "set_count");
+        let mut fields = vec![
+            Field {
+                cfn: "Id".into(),
+                rust: "id".into(),
+                ty: Ty::String,
+                required: false,
+                boxed: false,
+                doc: String::new(),
+                url: String::new(),
+                set: String::new(),
+            },
+            Field {
+                cfn: "SetId".into(),
+                rust: "set_id".into(),
+                ty: Ty::String,
+                required: false,
+                boxed: false,
+                doc: String::new(),
+                url: String::new(),
+                set: String::new(),
+            },
+        ];
+        set_names(&mut fields);
+        assert_eq!(fields[0].set, "set_id_option");
+        assert_eq!(fields[1].set, "set_set_id");
     }
 
     #[test]

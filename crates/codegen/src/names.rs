@@ -135,9 +135,165 @@ pub(crate) fn unique(candidate: String, taken: &mut std::collections::BTreeSet<S
     }
 }
 
+/// The name of a punctuation character in an enum value with no letters
+/// or digits (`*` → `Star`).
+fn symbol_name(c: char) -> &'static str {
+    match c {
+        '*' => "Star",
+        '-' => "Minus",
+        '+' => "Plus",
+        '.' => "Dot",
+        '/' => "Slash",
+        '=' => "Equals",
+        '#' => "Hash",
+        ':' => "Colon",
+        '_' => "Underscore",
+        '$' => "Dollar",
+        '@' => "At",
+        '?' => "Question",
+        '!' => "Bang",
+        _ => "Symbol",
+    }
+}
+
+/// UpperCamelCase of an enum wire value: words split at every character that
+/// is not an ASCII letter or digit, an all-caps or all-lowercase word
+/// capitalized (`PAY_PER_REQUEST` → `PayPerRequest`, `ipv4` → `Ipv4`), a
+/// mixed-case word kept with its first letter raised (`roundRobin` →
+/// `RoundRobin`, `TLSv1` → `TLSv1`); two digit runs that would touch keep a
+/// `_` (`1.2_2021` → `V1_2_2021`); a leading digit gets `V`; a value without
+/// letters or digits is spelled out (`*` → `Star`, `` → `Empty`).
+pub(crate) fn variant(value: &str) -> String {
+    let words: Vec<&str> = value.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    if words.is_empty() {
+        if value.is_empty() {
+            return "Empty".into();
+        }
+        return value.chars().map(symbol_name).collect();
+    }
+    let mut out = String::new();
+    for w in words {
+        let lower = w.chars().all(|c| !c.is_ascii_uppercase());
+        let upper = w.chars().all(|c| !c.is_ascii_lowercase());
+        let word: String = if lower || upper {
+            let mut cs = w.chars();
+            cs.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + &cs.as_str().to_ascii_lowercase())
+                .unwrap_or_default()
+        } else {
+            let mut cs = w.chars();
+            cs.next().map(|f| f.to_ascii_uppercase().to_string() + cs.as_str()).unwrap_or_default()
+        };
+        if out.ends_with(|c: char| c.is_ascii_digit()) && word.starts_with(|c: char| c.is_ascii_digit()) {
+            out.push('_');
+        }
+        out.push_str(&word);
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'V');
+    }
+    if out == "Self" {
+        out.push_str("Value");
+    }
+    out
+}
+
+/// Variant names of an enum's values (in their order), collision-free and
+/// never `Other` (the escape variant): a value whose [`variant`] name is
+/// taken is tried as `<name>Value`, then spelled from its raw characters
+/// (`IPV4` next to `ipv4` → `IPV4`), then numbered.
+pub(crate) fn variants(values: &[String]) -> Vec<String> {
+    let mut taken = std::collections::BTreeSet::from(["Other".to_owned()]);
+    let mut out = Vec::with_capacity(values.len());
+    for v in values {
+        let name = variant(v);
+        let raw: String = {
+            let mut r: String = v.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+            if !r.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                r.insert(0, 'V');
+            }
+            r[..1].to_ascii_uppercase() + &r[1..]
+        };
+        let candidates = [format!("{name}Value"), raw];
+        let chosen = if !taken.contains(&name) {
+            name
+        } else if let Some(c) = candidates.iter().find(|c| !taken.contains(*c) && c.as_str() != "Self") {
+            c.clone()
+        } else {
+            name
+        };
+        out.push(unique(chosen, &mut taken));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variant_names() {
+        let table = [
+            ("PAY_PER_REQUEST", "PayPerRequest"),
+            ("PROVISIONED", "Provisioned"),
+            ("ipv4", "Ipv4"),
+            ("IPV4", "Ipv4"),
+            ("dualstack", "Dualstack"),
+            ("TLSv1.2_2021", "TLSv1_2_2021"),
+            ("1.2_2021", "V1_2_2021"),
+            ("*", "Star"),
+            ("", "Empty"),
+            ("roundRobin", "RoundRobin"),
+            ("HTTP", "Http"),
+            ("application/json", "ApplicationJson"),
+            ("gp3", "Gp3"),
+            ("m5.large", "M5Large"),
+            ("self", "SelfValue"),
+            ("S", "S"),
+            ("-1", "V1"),
+        ];
+        for (value, name) in table {
+            assert_eq!(variant(value), name, "{value}");
+        }
+    }
+
+    #[test]
+    fn variant_collisions_are_resolved_deterministically() {
+        let values: Vec<String> = ["ipv4", "IPV4", "Other", "OTHER", "*", "-1", "1"].map(String::from).to_vec();
+        assert_eq!(variants(&values), ["Ipv4", "Ipv4Value", "OtherValue", "OTHER", "Star", "V1", "V1Value"]);
+    }
+
+    /// Any set of values gets distinct, valid identifiers, never `Other`.
+    #[test]
+    fn variants_are_valid_and_distinct() {
+        let alphabet: Vec<char> = "aAzZ09_.-*/ vV".chars().collect();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..2000 {
+            let n = (next() % 6 + 1) as usize;
+            let values: Vec<String> = (0..n)
+                .map(|_| {
+                    let len = (next() % 6) as usize;
+                    (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect()
+                })
+                .collect::<std::collections::BTreeSet<String>>()
+                .into_iter()
+                .collect();
+            let names = variants(&values);
+            let distinct: std::collections::BTreeSet<&String> = names.iter().collect();
+            assert_eq!(distinct.len(), names.len(), "{values:?} → {names:?}");
+            for name in &names {
+                assert!(name.starts_with(|c: char| c.is_ascii_uppercase()), "{name}");
+                assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "{name}");
+                assert!(name != "Other" && name != "Self", "{name}");
+            }
+        }
+    }
 
     #[test]
     fn camel() {

@@ -47,7 +47,7 @@ pub use graph::{
 };
 pub use synth::{Assembly, StackArtifact, MANIFEST_VERSION};
 pub use validator::{Finding, ResourceValidator};
-pub use value::{list_mut, CondExpr, ConditionRef, Expr, Lazy, Literal, MappingRef, Pseudo, ToCfn, Value};
+pub use value::{list_mut, CondExpr, ConditionRef, Expr, Lazy, Literal, MappingRef, Pseudo, StrEnum, ToCfn, Value};
 
 /// Re-exported for generated code and building blocks.
 pub use serde_json;

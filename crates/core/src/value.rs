@@ -234,6 +234,35 @@ impl<T> From<Expr> for Value<T> {
     }
 }
 
+/// A string enum of the L1 layer (`dynamodb::table::BillingMode`): a closed
+/// set of wire values plus an escape variant for values newer than the
+/// schemas. Implemented by the generated enums.
+pub trait StrEnum: Literal + Sized {
+    /// The variant of a wire value (the escape variant for an unknown one).
+    fn from_wire(value: String) -> Self;
+    /// The wire value.
+    fn as_str(&self) -> &str;
+}
+
+impl<T: StrEnum> Value<T> {
+    /// An enum-typed value from a string-typed one: how an intrinsic
+    /// (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::ImportValue`, a parameter, ...)
+    /// or a lazy value goes into an enum-typed property; it passes through
+    /// unchanged. A literal string becomes its variant (or the escape
+    /// variant), so prefer the variant itself for literals.
+    ///
+    /// ```ignore
+    /// table.billing_mode(Value::from_string(mode_parameter.ref_()))
+    /// ```
+    pub fn from_string(v: impl Into<Value<String>>) -> Self {
+        match v.into() {
+            Value::Lit(s) => Value::Lit(T::from_wire(s)),
+            Value::Expr(e, _) => Value::Expr(e, PhantomData),
+            Value::Lazy(l, _) => Value::Lazy(l, PhantomData),
+        }
+    }
+}
+
 /// The literal list of an optional list property, created empty when absent:
 /// how a building block appends to a typed property it keeps growing (e.g.
 /// `list_mut(&mut task.volumes)`). `None` when the property holds an
@@ -564,6 +593,48 @@ impl Value<Vec<Value<String>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A string enum as the L1 layer generates them.
+    #[derive(Debug, Clone, PartialEq)]
+    enum Mode {
+        Fast,
+        Other(String),
+    }
+    impl ToCfn for Mode {
+        fn to_cfn(&self) -> Json {
+            Json::String(StrEnum::as_str(self).to_owned())
+        }
+    }
+    impl Literal for Mode {}
+    impl StrEnum for Mode {
+        fn from_wire(value: String) -> Self {
+            if value == "FAST" {
+                Mode::Fast
+            } else {
+                Mode::Other(value)
+            }
+        }
+        fn as_str(&self) -> &str {
+            match self {
+                Mode::Fast => "FAST",
+                Mode::Other(v) => v,
+            }
+        }
+    }
+
+    #[test]
+    fn string_values_become_enum_values() {
+        let lit: Value<Mode> = Value::from_string("FAST");
+        assert_eq!(lit, Value::Lit(Mode::Fast));
+        let other: Value<Mode> = Value::from_string(String::from("SLOW"));
+        assert_eq!(other, Value::Lit(Mode::Other("SLOW".into())));
+        // Intrinsics pass through unchanged.
+        let sub: Value<Mode> = Value::from_string(Value::sub("${Mode}"));
+        assert_eq!(sub.to_cfn(), json!({"Fn::Sub": "${Mode}"}));
+        let lazy: Value<Mode> = Value::from_string(Value::<String>::lazy(|| "FAST".to_owned()));
+        assert_eq!(lazy.to_cfn(), json!("FAST"));
+        assert_eq!(Value::from(Mode::Fast).to_cfn(), json!("FAST"));
+    }
 
     #[test]
     fn literals_serialize_plainly() {

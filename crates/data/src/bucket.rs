@@ -320,7 +320,7 @@ impl PolicyState {
                 .resources(l.resources.clone());
             list.push(Value::<Json>::if_(&l.condition, statement.to_json(), Value::<Json>::no_value()).to_cfn());
         }
-        s3::BucketPolicy::new(self.bucket.clone(), json)
+        s3::BucketPolicy::new(s3::BucketPolicyRequired { bucket: self.bucket.clone(), policy_document: json.into() })
     }
 
     fn render(&self) {
@@ -394,8 +394,9 @@ impl Bucket {
             }
         };
         let sse = match &key {
-            None => b::ServerSideEncryptionByDefault::new("AES256"),
-            Some(k) => b::ServerSideEncryptionByDefault::new("aws:kms").kms_master_key_id(k.arn()),
+            None => b::ServerSideEncryptionByDefault::new(b::ServerSideEncryptionByDefaultSseAlgorithm::Aes256),
+            Some(k) => b::ServerSideEncryptionByDefault::new(b::ServerSideEncryptionByDefaultSseAlgorithm::AwsKms)
+                .kms_master_key_id(k.arn()),
         };
         let mut bucket = s3::Bucket::new()
             .bucket_encryption(b::BucketEncryption::new(vec![b::ServerSideEncryptionRule::new()
@@ -409,26 +410,28 @@ impl Bucket {
                     .restrict_public_buckets(true),
             )
             .ownership_controls(b::OwnershipControls::new(vec![
-                b::OwnershipControlsRule::new().object_ownership(props.object_ownership.as_str())
+                b::OwnershipControlsRule::new().object_ownership(Value::from_string(props.object_ownership.as_str()))
             ]));
         if props.versioned {
-            bucket = bucket.versioning_configuration(b::VersioningConfiguration::new("Enabled"));
+            bucket = bucket
+                .versioning_configuration(b::VersioningConfiguration::new(b::VersioningConfigurationStatus::Enabled));
         }
-        let mut rules = vec![b::Rule::new("Enabled")
+        let mut rules = vec![b::Rule::new(b::RuleStatus::Enabled)
             .id("AbortIncompleteUploads")
             .abort_incomplete_multipart_upload(b::AbortIncompleteMultipartUpload::new(7))];
         if let Some(d) = props.expire_after_days {
             if d == 0 {
                 scope.error("LifecycleConfiguration", "expire_after_days must be at least 1");
             }
-            rules.push(b::Rule::new("Enabled").id("ExpireObjects").expiration_in_days(i64::from(d.max(1))));
+            rules
+                .push(b::Rule::new(b::RuleStatus::Enabled).id("ExpireObjects").expiration_in_days(i64::from(d.max(1))));
         }
         if let (true, Some(d)) = (props.versioned, props.noncurrent_versions_expire_after_days) {
             if d == 0 {
                 scope.error("LifecycleConfiguration", "noncurrent_versions_expire_after_days must be at least 1");
             }
             rules.push(
-                b::Rule::new("Enabled")
+                b::Rule::new(b::RuleStatus::Enabled)
                     .id("ExpireNoncurrentVersions")
                     .noncurrent_version_expiration(b::NoncurrentVersionExpiration::new(i64::from(d.max(1)))),
             );
@@ -481,8 +484,14 @@ impl Bucket {
             .resources([handle.get_att::<String>("Arn"), bucket_objects(&handle)])
             .condition("Bool", "aws:SecureTransport", "false");
         let doc = PolicyDocument::from_statements([deny_insecure]);
-        let policy_handle: ResourceHandle =
-            (*scope.add("Policy", s3::BucketPolicy::new(handle.ref_(), doc.to_json()))).clone();
+        let policy_handle: ResourceHandle = (*scope.add(
+            "Policy",
+            s3::BucketPolicy::new(s3::BucketPolicyRequired {
+                bucket: handle.ref_(),
+                policy_document: doc.to_json().into(),
+            }),
+        ))
+        .clone();
         let policy = PolicyState { bucket: handle.ref_(), doc, legacy_elb: None, handle: policy_handle };
         Bucket { scope, handle, key, policy: Rc::new(RefCell::new(policy)) }
     }
@@ -713,7 +722,7 @@ fn lifecycle_rule(scope: &Scope, rule: &LifecycleRule, versioned: bool) -> b::Ru
     };
     check(&rule.transitions, rule.expire_after_days, "current-version");
     check(&rule.noncurrent_transitions, rule.noncurrent_expire_after_days, "noncurrent-version");
-    let mut r = b::Rule::new("Enabled").id(id.clone());
+    let mut r = b::Rule::new(b::RuleStatus::Enabled).id(id.clone());
     if let Some(p) = &rule.prefix {
         r = r.prefix(p.clone());
     }
@@ -723,7 +732,8 @@ fn lifecycle_rule(scope: &Scope, rule: &LifecycleRule, versioned: bool) -> b::Ru
                 .iter()
                 .map(|t| {
                     Value::from(
-                        b::Transition::new(t.storage_class.as_str()).transition_in_days(i64::from(t.after_days)),
+                        b::Transition::new(Value::from_string(t.storage_class.as_str()))
+                            .transition_in_days(i64::from(t.after_days)),
                     )
                 })
                 .collect::<Vec<_>>(),
@@ -737,7 +747,10 @@ fn lifecycle_rule(scope: &Scope, rule: &LifecycleRule, versioned: bool) -> b::Ru
             rule.noncurrent_transitions
                 .iter()
                 .map(|t| {
-                    Value::from(b::NoncurrentVersionTransition::new(t.storage_class.as_str(), i64::from(t.after_days)))
+                    Value::from(b::NoncurrentVersionTransition::new(b::NoncurrentVersionTransitionRequired {
+                        storage_class: Value::from_string(t.storage_class.as_str()),
+                        transition_in_days: i64::from(t.after_days).into(),
+                    }))
                 })
                 .collect::<Vec<_>>(),
         );
@@ -759,10 +772,10 @@ fn cors_rule(scope: &Scope, c: &CorsRule) -> b::CorsRule {
     let mut methods = c.allowed_methods.clone();
     methods.sort_unstable();
     methods.dedup();
-    let mut r = b::CorsRule::new(
-        methods.iter().map(|m| Value::from(m.as_str().to_string())).collect::<Vec<_>>(),
-        strings(&c.allowed_origins),
-    );
+    let mut r = b::CorsRule::new(b::CorsRuleRequired {
+        allowed_methods: methods.iter().map(|m| Value::from_string(m.as_str())).collect::<Vec<_>>().into(),
+        allowed_origins: strings(&c.allowed_origins).into(),
+    });
     if !c.allowed_headers.is_empty() {
         r = r.allowed_headers(strings(&c.allowed_headers));
     }

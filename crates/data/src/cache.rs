@@ -241,8 +241,13 @@ impl ReplicationGroup {
                 ),
             );
         }
-        let subnet_group = scope
-            .add("SubnetGroup", elasticache::SubnetGroup::new(format!("Subnets of cache {}", scope.path()), subnets));
+        let subnet_group = scope.add(
+            "SubnetGroup",
+            elasticache::SubnetGroup::new(elasticache::SubnetGroupRequired {
+                description: format!("Subnets of cache {}", scope.path()).into(),
+                subnet_ids: subnets.into(),
+            }),
+        );
         let security_group = SecurityGroup::new(
             &scope,
             "SecurityGroup",
@@ -262,13 +267,14 @@ impl ReplicationGroup {
             p
         });
         let delivery = |log_type: &str| {
-            Value::from(rg::LogDeliveryConfigurationRequest::new(
-                rg::DestinationDetails::new()
-                    .cloud_watch_logs_details(rg::CloudWatchLogsDestinationDetails::new(log_group.name())),
-                "cloudwatch-logs",
-                "json",
-                log_type,
-            ))
+            Value::from(rg::LogDeliveryConfigurationRequest::new(rg::LogDeliveryConfigurationRequestRequired {
+                destination_details: rg::DestinationDetails::new()
+                    .cloud_watch_logs_details(rg::CloudWatchLogsDestinationDetails::new(log_group.name()))
+                    .into(),
+                destination_type: "cloudwatch-logs".into(),
+                log_format: "json".into(),
+                log_type: log_type.into(),
+            }))
         };
 
         let mut group = elasticache::ReplicationGroup::new(format!("Cache {}", scope.path()))
@@ -310,9 +316,13 @@ impl ReplicationGroup {
             // off, with no password that could be used and no access.
             let default_user = scope.add(
                 "DefaultUser",
-                elasticache::User::new(engine, format!("{prefix}-default"), "default")
-                    .access_string(AccessString::disabled().as_str())
-                    .authentication_mode(elasticache::user::AuthenticationMode::new("no-password-required")),
+                elasticache::User::new(elasticache::UserRequired {
+                    engine: Value::from_string(engine),
+                    user_id: format!("{prefix}-default").into(),
+                    user_name: "default".into(),
+                })
+                .access_string(AccessString::disabled().as_str())
+                .authentication_mode(elasticache::user::AuthenticationMode::new("no-password-required")),
             );
             let mut ids = vec![default_user.ref_()];
             for u in users {
@@ -350,14 +360,25 @@ impl ReplicationGroup {
                 };
                 let user = user_scope.add(
                     "Resource",
-                    elasticache::User::new(engine, user_id, user_name.clone())
-                        .access_string(u.access.as_str())
-                        .authentication_mode(mode),
+                    elasticache::User::new(elasticache::UserRequired {
+                        engine: Value::from_string(engine),
+                        user_id: user_id.into(),
+                        user_name: user_name.clone().into(),
+                    })
+                    .access_string(u.access.as_str())
+                    .authentication_mode(mode),
                 );
                 ids.push(user.ref_());
                 created.push((u.clone(), user_scope, user_name, user, password));
             }
-            let ug = scope.add("UserGroup", elasticache::UserGroup::new(engine, prefix, ids));
+            let ug = scope.add(
+                "UserGroup",
+                elasticache::UserGroup::new(elasticache::UserGroupRequired {
+                    engine: Value::from_string(engine),
+                    user_group_id: prefix.into(),
+                    user_ids: ids.into(),
+                }),
+            );
             group = group.user_group_ids(vec![ug.ref_()]);
             user_group = Some(ug);
         }

@@ -149,10 +149,14 @@ pub enum Projection {
 impl Projection {
     fn l1(&self) -> t::Projection {
         match self {
-            Projection::All => t::Projection::new().projection_type("ALL"),
-            Projection::KeysOnly => t::Projection::new().projection_type("KEYS_ONLY"),
+            Projection::All => {
+                t::Projection::new().projection_type(stackcraft_cfn::dynamodb::table::ProjectionType::All)
+            }
+            Projection::KeysOnly => {
+                t::Projection::new().projection_type(stackcraft_cfn::dynamodb::table::ProjectionType::KeysOnly)
+            }
             Projection::Include(a) => t::Projection::new()
-                .projection_type("INCLUDE")
+                .projection_type(stackcraft_cfn::dynamodb::table::ProjectionType::Include)
                 .non_key_attributes(a.iter().map(|s| Value::from(s.as_str())).collect::<Vec<_>>()),
         }
     }
@@ -385,25 +389,38 @@ impl Table {
             }
         };
         define(&props.partition_key);
-        let mut key_schema = vec![t::KeySchema::new(props.partition_key.name.clone(), "HASH")];
+        let mut key_schema = vec![t::KeySchema::new(t::KeySchemaRequired {
+            attribute_name: props.partition_key.name.clone().into(),
+            key_type: "HASH".into(),
+        })];
         if let Some(s) = &props.sort_key {
             define(s);
-            key_schema.push(t::KeySchema::new(s.name.clone(), "RANGE"));
+            key_schema.push(t::KeySchema::new(t::KeySchemaRequired {
+                attribute_name: s.name.clone().into(),
+                key_type: "RANGE".into(),
+            }));
         }
 
-        let mut l1 = dynamodb::Table::new(key_schema)
-            .sse_specification(t::SseSpecification::new(true).sse_type("KMS").kms_master_key_id(key.arn()));
+        let mut l1 = dynamodb::Table::new(key_schema).sse_specification(
+            t::SseSpecification::new(true)
+                .sse_type(stackcraft_cfn::dynamodb::table::SseType::Kms)
+                .kms_master_key_id(key.arn()),
+        );
         let throughput = match props.billing {
             Billing::OnDemand => {
-                l1 = l1.billing_mode("PAY_PER_REQUEST");
+                l1 = l1.billing_mode(stackcraft_cfn::dynamodb::table::BillingMode::PayPerRequest);
                 None
             }
             Billing::Provisioned { read, write } => {
                 check_capacity(&scope, "ProvisionedThroughput.ReadCapacityUnits", read);
                 check_capacity(&scope, "ProvisionedThroughput.WriteCapacityUnits", write);
-                let tp =
-                    t::ProvisionedThroughput::new(i64::from(read.initial().max(1)), i64::from(write.initial().max(1)));
-                l1 = l1.billing_mode("PROVISIONED").provisioned_throughput(tp.clone());
+                let tp = t::ProvisionedThroughput::new(t::ProvisionedThroughputRequired {
+                    read_capacity_units: i64::from(read.initial().max(1)).into(),
+                    write_capacity_units: i64::from(write.initial().max(1)).into(),
+                });
+                l1 = l1
+                    .billing_mode(stackcraft_cfn::dynamodb::table::BillingMode::Provisioned)
+                    .provisioned_throughput(tp.clone());
                 Some(tp)
             }
         };
@@ -425,12 +442,22 @@ impl Table {
         for g in &props.global_secondary_indexes {
             add_index_name(&g.index_name);
             define(&g.partition_key);
-            let mut ks = vec![t::GlobalSecondaryIndexKeySchema::new(g.partition_key.name.clone(), "HASH")];
+            let mut ks = vec![t::GlobalSecondaryIndexKeySchema::new(t::GlobalSecondaryIndexKeySchemaRequired {
+                attribute_name: g.partition_key.name.clone().into(),
+                key_type: "HASH".into(),
+            })];
             if let Some(s) = &g.sort_key {
                 define(s);
-                ks.push(t::GlobalSecondaryIndexKeySchema::new(s.name.clone(), "RANGE"));
+                ks.push(t::GlobalSecondaryIndexKeySchema::new(t::GlobalSecondaryIndexKeySchemaRequired {
+                    attribute_name: s.name.clone().into(),
+                    key_type: "RANGE".into(),
+                }));
             }
-            let mut gsi = t::GlobalSecondaryIndex::new(g.index_name.clone(), ks, g.projection.l1());
+            let mut gsi = t::GlobalSecondaryIndex::new(t::GlobalSecondaryIndexRequired {
+                index_name: g.index_name.clone().into(),
+                key_schema: ks.into(),
+                projection: g.projection.l1().into(),
+            });
             if let Some(tp) = &throughput {
                 gsi = gsi.provisioned_throughput(tp.clone());
             }
@@ -450,16 +477,34 @@ impl Table {
             add_index_name(&l.index_name);
             define(&l.sort_key);
             let ks = vec![
-                t::LocalSecondaryIndexKeySchema::new(props.partition_key.name.clone(), "HASH"),
-                t::LocalSecondaryIndexKeySchema::new(l.sort_key.name.clone(), "RANGE"),
+                t::LocalSecondaryIndexKeySchema::new(t::LocalSecondaryIndexKeySchemaRequired {
+                    attribute_name: props.partition_key.name.clone().into(),
+                    key_type: "HASH".into(),
+                }),
+                t::LocalSecondaryIndexKeySchema::new(t::LocalSecondaryIndexKeySchemaRequired {
+                    attribute_name: l.sort_key.name.clone().into(),
+                    key_type: "RANGE".into(),
+                }),
             ];
-            lsis.push(t::LocalSecondaryIndex::new(l.index_name.clone(), ks, l.projection.l1()));
+            lsis.push(t::LocalSecondaryIndex::new(t::LocalSecondaryIndexRequired {
+                index_name: l.index_name.clone().into(),
+                key_schema: ks.into(),
+                projection: l.projection.l1().into(),
+            }));
         }
         if !lsis.is_empty() {
             l1 = l1.local_secondary_indexes(lsis);
         }
         l1 = l1.attribute_definitions(
-            attributes.iter().map(|(n, ty)| t::AttributeDefinition::new(n.clone(), ty.as_str())).collect::<Vec<_>>(),
+            attributes
+                .iter()
+                .map(|(n, ty)| {
+                    t::AttributeDefinition::new(t::AttributeDefinitionRequired {
+                        attribute_name: n.clone().into(),
+                        attribute_type: Value::from_string(ty.as_str()),
+                    })
+                })
+                .collect::<Vec<_>>(),
         );
 
         if let Some(n) = &props.table_name {
@@ -475,7 +520,7 @@ impl Table {
             l1 = l1.time_to_live_specification(t::TimeToLiveSpecification::new(true).attribute_name(a.clone()));
         }
         if let Some(s) = props.stream {
-            l1 = l1.stream_specification(t::StreamSpecification::new(s.as_str()));
+            l1 = l1.stream_specification(t::StreamSpecification::new(Value::from_string(s.as_str())));
         }
         let pitr = matches!(props.point_in_time_recovery, PointInTimeRecovery::Enabled);
         l1 = l1.point_in_time_recovery_specification(
@@ -527,24 +572,29 @@ impl Table {
         {
             let Capacity::Autoscaled { min, max, target_utilization_percent } = capacity else { continue };
             let scope = self.scope.scope(&format!("{scope_id}{dimension}"));
-            let target = aas::ScalableTarget::new(
-                max.max(1),
-                min.clamp(1, max.max(1)),
-                Value::join_raw("/", prefix.clone()),
-                format!("dynamodb:{kind}:{dimension}CapacityUnits"),
-                "dynamodb",
-            )
+            let target = aas::ScalableTarget::new(aas::ScalableTargetRequired {
+                max_capacity: max.max(1).into(),
+                min_capacity: min.clamp(1, max.max(1)).into(),
+                resource_id: Value::join_raw("/", prefix.clone()),
+                scalable_dimension: Value::from_string(format!("dynamodb:{kind}:{dimension}CapacityUnits")),
+                service_namespace: aas::scalable_target::ServiceNamespace::Dynamodb.into(),
+            })
             .role_arn(role_arn.clone());
             let target: ResourceHandle = (*scope.add("Target", target)).clone();
             let name = Value::join_raw("-", [Value::stack_name(), Value::from(sanitize(&scope.path()))]);
-            let policy = aas::ScalingPolicy::new(name, "TargetTrackingScaling")
-                .scaling_target_id(target.ref_())
-                .target_tracking_scaling_policy_configuration(
-                    aas::scaling_policy::TargetTrackingScalingPolicyConfiguration::new(
-                        target_utilization_percent.clamp(20.0, 90.0),
-                    )
-                    .predefined_metric_specification(aas::scaling_policy::PredefinedMetricSpecification::new(metric)),
-                );
+            let policy = aas::ScalingPolicy::new(aas::ScalingPolicyRequired {
+                policy_name: name,
+                policy_type: aas::scaling_policy::PolicyType::TargetTrackingScaling.into(),
+            })
+            .scaling_target_id(target.ref_())
+            .target_tracking_scaling_policy_configuration(
+                aas::scaling_policy::TargetTrackingScalingPolicyConfiguration::new(
+                    target_utilization_percent.clamp(20.0, 90.0),
+                )
+                .predefined_metric_specification(
+                    aas::scaling_policy::PredefinedMetricSpecification::new(Value::from_string(metric)),
+                ),
+            );
             scope.add("Policy", policy);
         }
     }

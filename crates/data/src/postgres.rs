@@ -350,8 +350,13 @@ impl DatabaseInstance {
                 ),
             );
         }
-        let subnet_group =
-            scope.add("SubnetGroup", rds::DbSubnetGroup::new(format!("Subnets of database {}", scope.path()), subnets));
+        let subnet_group = scope.add(
+            "SubnetGroup",
+            rds::DbSubnetGroup::new(rds::DbSubnetGroupRequired {
+                db_subnet_group_description: format!("Subnets of database {}", scope.path()).into(),
+                subnet_ids: subnets.into(),
+            }),
+        );
 
         let security_group = SecurityGroup::new(
             &scope,
@@ -453,10 +458,10 @@ impl DatabaseInstance {
             tls_off = force_ssl.as_str() != "1";
             let group = scope.add(
                 "ParameterGroup",
-                rds::DbParameterGroup::new(
-                    format!("Parameters of database {}", scope.path()),
-                    props.engine_version.family(),
-                )
+                rds::DbParameterGroup::new(rds::DbParameterGroupRequired {
+                    description: format!("Parameters of database {}", scope.path()).into(),
+                    family: props.engine_version.family().into(),
+                })
                 .parameters(json!(parameters)),
             );
             db = db.db_parameter_group_name(group.ref_());
@@ -506,11 +511,7 @@ impl DatabaseInstance {
         let secrets = secret.map(|secret| {
             scope.add(
                 "CredentialsAttachment",
-                stackcraft_cfn::secretsmanager::SecretTargetAttachment::new(
-                    secret.arn(),
-                    handle.ref_(),
-                    "AWS::RDS::DBInstance",
-                ),
+                stackcraft_cfn::secretsmanager::SecretTargetAttachment::new(stackcraft_cfn::secretsmanager::SecretTargetAttachmentRequired { secret_id: secret.arn(), target_id: handle.ref_(), target_type: "AWS::RDS::DBInstance".into() }),
             );
 
             let url = Value::sub_with(

@@ -350,7 +350,8 @@ impl Repository {
     /// Add a repository with construct id `id` under `scope`.
     pub fn new(scope: &Scope, id: &str, props: RepositoryProps) -> Repository {
         let scope = scope.scope(id);
-        let mut encryption = ecr::repository::EncryptionConfiguration::new("KMS");
+        let mut encryption =
+            ecr::repository::EncryptionConfiguration::new(stackcraft_cfn::ecr::repository::EncryptionType::Kms);
         if let Some(k) = &props.kms_key_arn {
             encryption = encryption.kms_key(k.clone());
         }
@@ -364,7 +365,7 @@ impl Repository {
             }
         };
         let mut l1 = ecr::Repository::new()
-            .image_tag_mutability(if mutable_reason.is_some() { "MUTABLE" } else { "IMMUTABLE" })
+            .image_tag_mutability(Value::from_string(if mutable_reason.is_some() { "MUTABLE" } else { "IMMUTABLE" }))
             .image_scanning_configuration(
                 ecr::repository::ImageScanningConfiguration::new().scan_on_push(props.scan_on_push),
             )

@@ -67,13 +67,13 @@ impl ScalableTaskCount {
         );
         let resource_id =
             Value::join_raw("/", [Value::from("service"), service.cluster().name(), service.service_name()]);
-        let l1 = aas::ScalableTarget::new(
-            props.max_capacity,
-            props.min_capacity,
+        let l1 = aas::ScalableTarget::new(aas::ScalableTargetRequired {
+            max_capacity: props.max_capacity.into(),
+            min_capacity: props.min_capacity.into(),
             resource_id,
-            "ecs:service:DesiredCount",
-            "ecs",
-        )
+            scalable_dimension: aas::scalable_target::ScalableDimension::EcsServiceDesiredCount.into(),
+            service_namespace: aas::scalable_target::ServiceNamespace::Ecs.into(),
+        })
         .role_arn(role_arn);
         let handle: ResourceHandle = (*scope.add("Resource", l1)).clone();
         ScalableTaskCount { scope, handle }
@@ -96,15 +96,18 @@ impl ScalableTaskCount {
             scope.error("TargetValue", format!("target value {} must be a positive number", tt.target_value));
         }
         let name = Value::join_raw("-", [Value::stack_name(), Value::from(sanitize(&scope.path()))]);
-        let l1 = aas::ScalingPolicy::new(name, "TargetTrackingScaling")
-            .scaling_target_id(self.handle.ref_())
-            .target_tracking_scaling_policy_configuration(
-                aas::scaling_policy::TargetTrackingScalingPolicyConfiguration::new(tt.target_value)
-                    .predefined_metric_specification(metric)
-                    .scale_in_cooldown(tt.scale_in_cooldown_secs)
-                    .scale_out_cooldown(tt.scale_out_cooldown_secs)
-                    .disable_scale_in(tt.disable_scale_in),
-            );
+        let l1 = aas::ScalingPolicy::new(aas::ScalingPolicyRequired {
+            policy_name: name,
+            policy_type: aas::scaling_policy::PolicyType::TargetTrackingScaling.into(),
+        })
+        .scaling_target_id(self.handle.ref_())
+        .target_tracking_scaling_policy_configuration(
+            aas::scaling_policy::TargetTrackingScalingPolicyConfiguration::new(tt.target_value)
+                .predefined_metric_specification(metric)
+                .scale_in_cooldown(tt.scale_in_cooldown_secs)
+                .scale_out_cooldown(tt.scale_out_cooldown_secs)
+                .disable_scale_in(tt.disable_scale_in),
+        );
         (*scope.add("Resource", l1)).clone()
     }
 
@@ -113,7 +116,7 @@ impl ScalableTaskCount {
             self.scope
                 .error("TargetValue", format!("{id}: a utilization target is a percentage, above 0 and at most 100"));
         }
-        self.policy(id, aas::scaling_policy::PredefinedMetricSpecification::new(metric), tt)
+        self.policy(id, aas::scaling_policy::PredefinedMetricSpecification::new(Value::from_string(metric)), tt)
     }
 
     /// Track average CPU utilization (percent).
@@ -141,8 +144,10 @@ impl ScalableTaskCount {
             );
             Value::from("")
         });
-        let metric =
-            aas::scaling_policy::PredefinedMetricSpecification::new("ALBRequestCountPerTarget").resource_label(label);
+        let metric = aas::scaling_policy::PredefinedMetricSpecification::new(
+            aas::scaling_policy::PredefinedMetricType::ALBRequestCountPerTarget,
+        )
+        .resource_label(label);
         let h = self.policy(id, metric, &tracking);
         // The label only resolves once the target group is attached to a
         // load balancer.

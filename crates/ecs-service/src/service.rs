@@ -388,21 +388,25 @@ impl FargateService {
                     .minimum_healthy_percent(props.min_healthy_percent)
                     .maximum_percent(props.max_healthy_percent)
                     .deployment_circuit_breaker(ecs::service::DeploymentCircuitBreaker::new(
-                        props.circuit_breaker_rollback,
-                        props.circuit_breaker_rollback,
+                        ecs::service::DeploymentCircuitBreakerRequired {
+                            enable: props.circuit_breaker_rollback.into(),
+                            rollback: props.circuit_breaker_rollback.into(),
+                        },
                     )),
             )
-            .deployment_controller(ecs::service::DeploymentController::new().type_("ECS"))
+            .deployment_controller(
+                ecs::service::DeploymentController::new().type_(stackcraft_cfn::ecs::service::Type::Ecs),
+            )
             .network_configuration(
                 ecs::service::NetworkConfiguration::new().awsvpc_configuration(
                     ecs::service::AwsVpcConfiguration::new()
-                        .assign_public_ip(if public_ip { "ENABLED" } else { "DISABLED" })
+                        .assign_public_ip(Value::from_string(if public_ip { "ENABLED" } else { "DISABLED" }))
                         .subnets(subnets)
                         .security_groups(groups.iter().map(SecurityGroup::id).collect::<Vec<_>>()),
                 ),
             )
             .enable_ecs_managed_tags(true)
-            .propagate_tags("SERVICE")
+            .propagate_tags(stackcraft_cfn::ecs::service::PropagateTags::Service)
             .enable_execute_command(props.enable_execute_command);
         if let Some(n) = &props.service_name {
             if let Err(e) = crate::names::SERVICE_NAME.check(n) {
@@ -432,8 +436,13 @@ impl FargateService {
                     .name(&cm.name)
                     .namespace_id(cm.namespace.id())
                     .dns_config(
-                        sd::service::DnsConfig::new(vec![sd::service::DnsRecord::new(f64::from(cm.dns_ttl_secs), "A")])
-                            .routing_policy("MULTIVALUE"),
+                        sd::service::DnsConfig::new(vec![sd::service::DnsRecord::new(
+                            sd::service::DnsRecordRequired {
+                                ttl: f64::from(cm.dns_ttl_secs).into(),
+                                type_: sd::service::DnsRecordType::A.into(),
+                            },
+                        )])
+                        .routing_policy(sd::service::RoutingPolicy::Multivalue),
                     )
                     .health_check_custom_config(sd::service::HealthCheckCustomConfig::new().failure_threshold(1)),
             );

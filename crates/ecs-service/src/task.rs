@@ -112,8 +112,8 @@ impl PortMapping {
 
     fn to_l1(&self) -> td::PortMapping {
         let mut m = td::PortMapping::new().container_port(self.port).protocol(match self.protocol {
-            PortProtocol::Tcp => "tcp",
-            PortProtocol::Udp => "udp",
+            PortProtocol::Tcp => td::Protocol::Tcp,
+            PortProtocol::Udp => td::Protocol::Udp,
         });
         if let Some(n) = &self.name {
             m = m.name(n);
@@ -541,16 +541,16 @@ impl FargateTaskDefinition {
             ),
         };
         let mut l1 = ecs::TaskDefinition::new()
-            .requires_compatibilities(["FARGATE"])
-            .network_mode("awsvpc")
+            .requires_compatibilities([td::RequiresCompatibilities::Fargate])
+            .network_mode(td::NetworkMode::Awsvpc)
             .cpu(props.size.cpu().to_string())
             .memory(props.size.memory_mib().to_string())
             .execution_role_arn(execution_role.arn())
             .task_role_arn(task_role.arn())
             .runtime_platform(
                 td::RuntimePlatform::new()
-                    .cpu_architecture(props.cpu_architecture.as_str())
-                    .operating_system_family("LINUX"),
+                    .cpu_architecture(Value::from_string(props.cpu_architecture.as_str()))
+                    .operating_system_family(td::OperatingSystemFamily::Linux),
             )
             .container_definitions(Vec::<td::ContainerDefinition>::new());
         if let Some(f) = &props.family {
@@ -608,10 +608,13 @@ impl FargateTaskDefinition {
         }
         props.image.grant_pull(&self.execution_role);
 
-        let mut c = td::ContainerDefinition::new(props.image.image_uri(), &name)
-            .essential(props.essential)
-            .readonly_root_filesystem(props.readonly_root_filesystem)
-            .privileged(false);
+        let mut c = td::ContainerDefinition::new(td::ContainerDefinitionRequired {
+            image: props.image.image_uri(),
+            name: (&name).into(),
+        })
+        .essential(props.essential)
+        .readonly_root_filesystem(props.readonly_root_filesystem)
+        .privileged(false);
         {
             let mut st = self.state.borrow_mut();
             if let Some(cpu) = props.cpu {
@@ -962,7 +965,11 @@ impl Container {
         secret.grant_read(&self.td.execution_role);
         self.td.edit_container(self.index, |c| {
             if let Some(list) = list_mut(&mut c.secrets) {
-                set_named(list, td::Secret::new(name, secret.value_from()), |s| s.name.as_literal());
+                set_named(
+                    list,
+                    td::Secret::new(td::SecretRequired { name: name.into(), value_from: secret.value_from() }),
+                    |s| s.name.as_literal(),
+                );
             }
         });
     }
@@ -1004,7 +1011,9 @@ impl Container {
             self.scope.error("DependsOn", p);
             return;
         }
-        let dep = td::ContainerDependency::new().container_name(&other.name).condition(condition.as_str());
+        let dep = td::ContainerDependency::new()
+            .container_name(&other.name)
+            .condition(Value::from_string(condition.as_str()));
         self.td.edit_container(self.index, |c| {
             if let Some(a) = list_mut(&mut c.depends_on) {
                 a.push(dep.into());

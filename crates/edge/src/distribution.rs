@@ -408,11 +408,14 @@ impl Distribution {
 
         let db = &props.default_behavior;
         let (allowed, cached) = db.allowed_methods.methods();
-        let mut default = d::DefaultCacheBehavior::new(default_origin, db.viewer_protocol.as_str())
-            .cache_policy_id(db.cache_policy.id())
-            .allowed_methods(allowed)
-            .cached_methods(cached)
-            .compress(db.compress);
+        let mut default = d::DefaultCacheBehavior::new(d::DefaultCacheBehaviorRequired {
+            target_origin_id: default_origin.into(),
+            viewer_protocol_policy: Value::from_string(db.viewer_protocol.as_str()),
+        })
+        .cache_policy_id(db.cache_policy.id())
+        .allowed_methods(allowed)
+        .cached_methods(cached)
+        .compress(db.compress);
         if let Some(p) = &db.origin_request_policy {
             default = default.origin_request_policy_id(p.id());
         }
@@ -431,11 +434,15 @@ impl Distribution {
             }
             seen.push(pattern);
             let (allowed, cached) = b.allowed_methods.methods();
-            let mut cb = d::CacheBehavior::new(pattern.as_str(), origin, b.viewer_protocol.as_str())
-                .cache_policy_id(b.cache_policy.id())
-                .allowed_methods(allowed)
-                .cached_methods(cached)
-                .compress(b.compress);
+            let mut cb = d::CacheBehavior::new(d::CacheBehaviorRequired {
+                path_pattern: pattern.as_str().into(),
+                target_origin_id: origin.into(),
+                viewer_protocol_policy: b.viewer_protocol.as_str().into(),
+            })
+            .cache_policy_id(b.cache_policy.id())
+            .allowed_methods(allowed)
+            .cached_methods(cached)
+            .compress(b.compress);
             if let Some(p) = &b.origin_request_policy {
                 cb = cb.origin_request_policy_id(p.id());
             }
@@ -453,8 +460,15 @@ impl Distribution {
                     Value::select(2, Value::<Vec<Value<String>>>::split("/", Value::sub("${AWS::StackId}"))),
                 ],
             );
-            let config = cf::origin_access_control::OriginAccessControlConfig::new(name, "s3", "always", "sigv4")
-                .description(format!("S3 origins of {}", scope.path()));
+            let config = cf::origin_access_control::OriginAccessControlConfig::new(
+                cf::origin_access_control::OriginAccessControlConfigRequired {
+                    name,
+                    origin_access_control_origin_type: "s3".into(),
+                    signing_behavior: "always".into(),
+                    signing_protocol: "sigv4".into(),
+                },
+            )
+            .description(format!("S3 origins of {}", scope.path()));
             Some(scope.add("OriginAccessControl", cf::OriginAccessControl::new(config)).attr_id())
         } else {
             None
@@ -465,8 +479,11 @@ impl Distribution {
             let id = format!("Origin{}", i.saturating_add(1));
             match o {
                 Origin::S3(bucket) => {
-                    let mut origin = d::Origin::new(bucket.handle().get_att::<String>("RegionalDomainName"), id)
-                        .s3_origin_config(d::S3OriginConfig::new().origin_access_identity(""));
+                    let mut origin = d::Origin::new(d::OriginRequired {
+                        domain_name: bucket.handle().get_att::<String>("RegionalDomainName"),
+                        id: id.into(),
+                    })
+                    .s3_origin_config(d::S3OriginConfig::new().origin_access_identity(""));
                     if let Some(oac) = &oac {
                         origin = origin.origin_access_control_id(oac.clone());
                     }
@@ -490,18 +507,25 @@ impl Distribution {
                             format!("keep-alive timeout {} s: allowed 1 to 60", h.keepalive_timeout_secs),
                         );
                     }
-                    let mut origin = d::Origin::new(h.domain_name.clone(), id).custom_origin_config(
-                        d::CustomOriginConfig::new("https-only")
-                            .https_port(i64::from(h.https_port))
-                            .origin_ssl_protocols(["TLSv1.2"])
-                            .origin_read_timeout(i64::from(h.read_timeout_secs))
-                            .origin_keepalive_timeout(i64::from(h.keepalive_timeout_secs)),
-                    );
+                    let mut origin =
+                        d::Origin::new(d::OriginRequired { domain_name: h.domain_name.clone(), id: id.into() })
+                            .custom_origin_config(
+                                d::CustomOriginConfig::new("https-only")
+                                    .https_port(i64::from(h.https_port))
+                                    .origin_ssl_protocols(["TLSv1.2"])
+                                    .origin_read_timeout(i64::from(h.read_timeout_secs))
+                                    .origin_keepalive_timeout(i64::from(h.keepalive_timeout_secs)),
+                            );
                     if !h.headers.is_empty() {
                         origin = origin.origin_custom_headers(
                             h.headers
                                 .iter()
-                                .map(|(n, v)| d::OriginCustomHeader::new(n.as_str(), v.clone()))
+                                .map(|(n, v)| {
+                                    d::OriginCustomHeader::new(d::OriginCustomHeaderRequired {
+                                        header_name: n.as_str().into(),
+                                        header_value: v.clone(),
+                                    })
+                                })
                                 .collect::<Vec<_>>(),
                         );
                     }
@@ -510,11 +534,14 @@ impl Distribution {
             }
         }
 
-        let mut config = d::DistributionConfig::new(default, true)
-            .origins(cfn_origins)
-            .http_version("http2and3")
-            .ipv6_enabled(props.ipv6)
-            .price_class(props.price_class.as_str());
+        let mut config = d::DistributionConfig::new(d::DistributionConfigRequired {
+            default_cache_behavior: default.into(),
+            enabled: true.into(),
+        })
+        .origins(cfn_origins)
+        .http_version(d::HttpVersion::Http2and3)
+        .ipv6_enabled(props.ipv6)
+        .price_class(Value::from_string(props.price_class.as_str()));
         if !behaviors.is_empty() {
             config = config.cache_behaviors(behaviors);
         }
@@ -620,8 +647,8 @@ impl Distribution {
                 config = config.viewer_certificate(
                     d::ViewerCertificate::new()
                         .acm_certificate_arn(arn.clone())
-                        .ssl_support_method("sni-only")
-                        .minimum_protocol_version(props.minimum_tls.as_str()),
+                        .ssl_support_method(d::SslSupportMethod::SniOnly)
+                        .minimum_protocol_version(Value::from_string(props.minimum_tls.as_str())),
                 );
             }
             None => {
@@ -760,9 +787,17 @@ impl Distribution {
             .map(|t| {
                 (*scope.add(
                     t,
-                    route53::RecordSet::new(format!("{fqdn}."), *t).hosted_zone_id(zone.zone_id()).alias_target(
-                        route53::record_set::AliasTarget::new(self.domain_name(), CLOUDFRONT_HOSTED_ZONE_ID),
-                    ),
+                    route53::RecordSet::new(route53::RecordSetRequired {
+                        name: format!("{fqdn}.").into(),
+                        type_: (*t).into(),
+                    })
+                    .hosted_zone_id(zone.zone_id())
+                    .alias_target(route53::record_set::AliasTarget::new(
+                        route53::record_set::AliasTargetRequired {
+                            dns_name: self.domain_name(),
+                            hosted_zone_id: CLOUDFRONT_HOSTED_ZONE_ID.into(),
+                        },
+                    )),
                 ))
                 .clone()
             })

@@ -37,7 +37,11 @@ pub struct WebAcl {
 }
 
 fn visibility(metric: &str) -> w::VisibilityConfig {
-    w::VisibilityConfig::new(true, metric, true)
+    w::VisibilityConfig::new(w::VisibilityConfigRequired {
+        cloud_watch_metrics_enabled: true.into(),
+        metric_name: metric.into(),
+        sampled_requests_enabled: true.into(),
+    })
 }
 
 impl WebAcl {
@@ -58,12 +62,16 @@ impl WebAcl {
         let mut rules: Vec<Value<w::Rule>> = Vec::new();
         for (priority, group) in (0_i64..).zip(MANAGED_RULE_GROUPS) {
             rules.push(
-                w::Rule::new(
-                    group,
-                    priority,
-                    w::Statement::new().managed_rule_group_statement(w::ManagedRuleGroupStatement::new(group, "AWS")),
-                    visibility(group),
-                )
+                w::Rule::new(w::RuleRequired {
+                    name: group.into(),
+                    priority: priority.into(),
+                    statement: w::Statement::new()
+                        .managed_rule_group_statement(w::ManagedRuleGroupStatement::new(
+                            w::ManagedRuleGroupStatementRequired { name: group.into(), vendor_name: "AWS".into() },
+                        ))
+                        .into(),
+                    visibility_config: visibility(group).into(),
+                })
                 .override_action(w::OverrideAction::new().none(stackcraft_cfn::Json::Object(Default::default())))
                 .into(),
             );
@@ -73,19 +81,27 @@ impl WebAcl {
                 scope.error("Rules", format!("rate limit {limit}: allowed 100 to 2000000000 requests per 5 minutes"));
             }
             rules.push(
-                w::Rule::new(
-                    "RateLimitPerIp",
-                    3,
-                    w::Statement::new().rate_based_statement(w::RateBasedStatement::new("IP", i64::from(limit))),
-                    visibility("RateLimitPerIp"),
-                )
+                w::Rule::new(w::RuleRequired {
+                    name: "RateLimitPerIp".into(),
+                    priority: 3.into(),
+                    statement: w::Statement::new()
+                        .rate_based_statement(w::RateBasedStatement::new(w::RateBasedStatementRequired {
+                            aggregate_key_type: w::AggregateKeyType::Ip.into(),
+                            limit: i64::from(limit).into(),
+                        }))
+                        .into(),
+                    visibility_config: visibility("RateLimitPerIp").into(),
+                })
                 .action(w::RuleAction::new().block(w::BlockAction::new()))
                 .into(),
             );
         }
-        let mut acl =
-            waf::WebAcl::new(w::DefaultAction::new().allow(w::AllowAction::new()), "CLOUDFRONT", visibility(&metric))
-                .rules(rules);
+        let mut acl = waf::WebAcl::new(waf::WebAclRequired {
+            default_action: w::DefaultAction::new().allow(w::AllowAction::new()).into(),
+            scope: w::Scope::Cloudfront.into(),
+            visibility_config: visibility(&metric).into(),
+        })
+        .rules(rules);
         if let Some(d) = &props.description {
             if d.len() > 256 {
                 scope.error("Description", "at most 256 characters");

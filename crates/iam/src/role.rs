@@ -287,7 +287,10 @@ impl Role {
             if !st.policy.is_empty() {
                 let state = self.state.clone();
                 let document: Value<stackcraft_cfn::Json> = Value::lazy(move || state.borrow().policy.to_json());
-                l1 = l1.policies(vec![cfn_iam::role::Policy::new(document, DEFAULT_POLICY_NAME)]);
+                l1 = l1.policies(vec![cfn_iam::role::Policy::new(cfn_iam::role::PolicyRequired {
+                    policy_document: document,
+                    policy_name: DEFAULT_POLICY_NAME.into(),
+                })]);
             }
             l1
         };
@@ -357,7 +360,11 @@ impl Role {
         if !a.doc.borrow_mut().add_statement(statement) {
             return false;
         }
-        let l1 = cfn_iam::Policy::new(a.doc.borrow().to_json(), a.policy_name.as_str()).roles(vec![self.name()]);
+        let l1 = cfn_iam::Policy::new(cfn_iam::PolicyRequired {
+            policy_document: a.doc.borrow().to_json().into(),
+            policy_name: a.policy_name.as_str().into(),
+        })
+        .roles(vec![self.name()]);
         let existing = a.handle.borrow().clone();
         match existing {
             Some(h) => {

@@ -400,9 +400,9 @@ impl Rule {
             scope.error("EventPattern", p);
         }
         let mut l1 = events::Rule::new().event_pattern(props.event_pattern.to_json()).state(if props.enabled {
-            "ENABLED"
+            events::rule::State::Enabled
         } else {
-            "DISABLED"
+            events::rule::State::Disabled
         });
         if let Some(bus) = &props.event_bus {
             l1 = l1.event_bus_name(bus.name());
@@ -441,11 +441,17 @@ impl Rule {
                     self.scope.error("Targets", "FIFO queues are not supported as rule targets yet");
                 }
                 q.grant_send_to_service(EVENTS, self.arn());
-                events::rule::Target::new(q.arn(), format!("Target{n}"))
+                events::rule::Target::new(events::rule::TargetRequired {
+                    arn: q.arn(),
+                    id: format!("Target{n}").into(),
+                })
             }
             TargetKind::Topic(topic) => {
                 topic.grant_publish_to_service(EVENTS, Some(self.arn()));
-                events::rule::Target::new(topic.arn(), format!("Target{n}"))
+                events::rule::Target::new(events::rule::TargetRequired {
+                    arn: topic.arn(),
+                    id: format!("Target{n}").into(),
+                })
             }
             TargetKind::Bus(bus) => {
                 let role = st
@@ -459,7 +465,11 @@ impl Rule {
                     })
                     .clone();
                 bus.grant_put_events(&role);
-                events::rule::Target::new(bus.arn(), format!("Target{n}")).role_arn(role.arn())
+                events::rule::Target::new(events::rule::TargetRequired {
+                    arn: bus.arn(),
+                    id: format!("Target{n}").into(),
+                })
+                .role_arn(role.arn())
             }
         };
         if let Some(dlq) = &target.dead_letter_queue {

@@ -120,7 +120,11 @@ impl ServerlessKafkaCluster {
             msk::serverless_cluster::Iam::new(true),
         ));
         let vpc_config = msk::serverless_cluster::VpcConfig::new(subnets).security_groups(vec![security_group.id()]);
-        let l1 = msk::ServerlessCluster::new(auth, n.as_str(), vec![vpc_config]);
+        let l1 = msk::ServerlessCluster::new(msk::ServerlessClusterRequired {
+            client_authentication: auth.into(),
+            cluster_name: n.as_str().into(),
+            vpc_configs: vec![vpc_config].into(),
+        });
         let handle: ResourceHandle = (*scope.add("Resource", l1)).clone();
         ServerlessKafkaCluster { scope, handle, security_group }
     }

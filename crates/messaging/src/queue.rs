@@ -92,7 +92,10 @@ struct PolicyState {
 impl PolicyState {
     /// Render the whole `AWS::SQS::QueuePolicy` from the typed document.
     fn render(&self) {
-        let l1 = sqs::QueuePolicy::new(self.doc.to_json(), vec![self.queue_url.clone()]);
+        let l1 = sqs::QueuePolicy::new(sqs::QueuePolicyRequired {
+            policy_document: self.doc.to_json().into(),
+            queues: vec![self.queue_url.clone()].into(),
+        });
         self.handle.edit(|p: &mut sqs::QueuePolicy| *p = l1);
     }
 }
@@ -225,8 +228,14 @@ impl Queue {
             .principal(Principal::Any)
             .resource(handle.get_att::<String>("Arn"))
             .condition("Bool", "aws:SecureTransport", "false")]);
-        let policy_handle: ResourceHandle =
-            (*scope.add("Policy", sqs::QueuePolicy::new(doc.to_json(), vec![handle.ref_()]))).clone();
+        let policy_handle: ResourceHandle = (*scope.add(
+            "Policy",
+            sqs::QueuePolicy::new(sqs::QueuePolicyRequired {
+                policy_document: doc.to_json().into(),
+                queues: vec![handle.ref_()].into(),
+            }),
+        ))
+        .clone();
         let policy = PolicyState { doc, handle: policy_handle, queue_url: handle.ref_() };
         Queue {
             scope,

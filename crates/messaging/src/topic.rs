@@ -65,7 +65,10 @@ struct PolicyState {
 impl PolicyState {
     /// Render the whole `AWS::SNS::TopicPolicy` from the typed document.
     fn render(&self) {
-        let l1 = sns::TopicPolicy::new(self.doc.to_json(), vec![self.topic_arn.clone()]);
+        let l1 = sns::TopicPolicy::new(sns::TopicPolicyRequired {
+            policy_document: self.doc.to_json().into(),
+            topics: vec![self.topic_arn.clone()].into(),
+        });
         self.handle.edit(|p: &mut sns::TopicPolicy| *p = l1);
     }
 }
@@ -127,8 +130,14 @@ impl Topic {
             .principal(Principal::Any)
             .resource(handle.ref_())
             .condition("Bool", "aws:SecureTransport", "false")]);
-        let policy_handle: ResourceHandle =
-            (*scope.add("Policy", sns::TopicPolicy::new(doc.to_json(), vec![handle.ref_()]))).clone();
+        let policy_handle: ResourceHandle = (*scope.add(
+            "Policy",
+            sns::TopicPolicy::new(sns::TopicPolicyRequired {
+                policy_document: doc.to_json().into(),
+                topics: vec![handle.ref_()].into(),
+            }),
+        ))
+        .clone();
         let policy = PolicyState { doc, handle: policy_handle, topic_arn: handle.ref_() };
         let topic = Topic { scope, handle, key, policy: Rc::new(RefCell::new(policy)) };
         for e in &props.emails {
@@ -147,7 +156,14 @@ impl Topic {
         // The construct id comes from the address, so adding or removing one
         // subscription never replaces the others.
         let id: String = email.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-        self.scope.add(&format!("Email-{id}"), sns::Subscription::new("email", self.handle.ref_()).endpoint(email));
+        self.scope.add(
+            &format!("Email-{id}"),
+            sns::Subscription::new(sns::SubscriptionRequired {
+                protocol: "email".into(),
+                topic_arn: self.handle.ref_(),
+            })
+            .endpoint(email),
+        );
     }
 
     /// Subscribe `queue`: the subscription, a queue-policy statement letting
@@ -158,7 +174,9 @@ impl Topic {
             self.scope.error("Subscription.Endpoint", "a FIFO queue can only subscribe to a FIFO topic");
         }
         queue.grant_send_to_service("sns.amazonaws.com", self.arn());
-        let mut sub = sns::Subscription::new("sqs", self.handle.ref_()).endpoint(queue.arn());
+        let mut sub =
+            sns::Subscription::new(sns::SubscriptionRequired { protocol: "sqs".into(), topic_arn: self.handle.ref_() })
+                .endpoint(queue.arn());
         if props.raw_message_delivery {
             sub = sub.raw_message_delivery(true);
         }

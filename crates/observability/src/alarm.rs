@@ -174,29 +174,34 @@ impl Alarm {
         let threshold = if props.threshold.is_finite() { props.threshold } else { 0.0 };
         let mut a = cloudwatch::Alarm::new()
             .actions_enabled(true)
-            .comparison_operator(props.comparison_operator.as_str())
+            .comparison_operator(Value::from_string(props.comparison_operator.as_str()))
             .evaluation_periods(i64::from(props.evaluation_periods.max(1)))
             .metric_name(metric.name())
             .namespace(metric.namespace())
             .period(i64::from(metric.get_period_secs()))
             .threshold(threshold)
-            .treat_missing_data(props.treat_missing_data.as_str());
+            .treat_missing_data(Value::from_string(props.treat_missing_data.as_str()));
         a = if metric.get_statistic().is_extended() {
             a.extended_statistic(metric.statistic_name())
         } else {
-            a.statistic(metric.statistic_name())
+            a.statistic(Value::from_string(metric.statistic_name()))
         };
         if !metric.dimensions().is_empty() {
             a = a.dimensions(
                 metric
                     .dimensions()
                     .iter()
-                    .map(|(k, v)| cloudwatch::alarm::Dimension::new(k.as_str(), v.clone()))
+                    .map(|(k, v)| {
+                        cloudwatch::alarm::Dimension::new(cloudwatch::alarm::DimensionRequired {
+                            name: k.as_str().into(),
+                            value: v.clone(),
+                        })
+                    })
                     .collect::<Vec<_>>(),
             );
         }
         if let Some(u) = metric.get_unit() {
-            a = a.unit(u.as_str());
+            a = a.unit(Value::from_string(u.as_str()));
         }
         if let Some(d) = props.datapoints_to_alarm {
             a = a.datapoints_to_alarm(i64::from(d));

@@ -68,8 +68,16 @@ impl Budget {
         if props.alerts.is_empty() || props.alerts.len() > 5 {
             scope.error("NotificationsWithSubscribers", "a budget has 1 to 5 notifications");
         }
-        let subscribers: Vec<b::Subscriber> =
-            props.emails.iter().map(|e| b::Subscriber::new(e.as_str(), "EMAIL")).collect();
+        let subscribers: Vec<b::Subscriber> = props
+            .emails
+            .iter()
+            .map(|e| {
+                b::Subscriber::new(b::SubscriberRequired {
+                    address: e.as_str().into(),
+                    subscription_type: "EMAIL".into(),
+                })
+            })
+            .collect();
         let notifications: Vec<b::NotificationWithSubscribers> = props
             .alerts
             .iter()
@@ -78,16 +86,24 @@ impl Budget {
                 if !(percent.is_finite() && percent > 0.0 && percent <= 1_000_000_000.0) {
                     scope.error("Threshold", format!("alert threshold {percent} % must be positive"));
                 }
-                b::NotificationWithSubscribers::new(
-                    b::Notification::new("GREATER_THAN", kind, percent).threshold_type("PERCENTAGE"),
-                    subscribers.clone(),
-                )
+                b::NotificationWithSubscribers::new(b::NotificationWithSubscribersRequired {
+                    notification: b::Notification::new(b::NotificationRequired {
+                        comparison_operator: "GREATER_THAN".into(),
+                        notification_type: kind.into(),
+                        threshold: percent.into(),
+                    })
+                    .threshold_type("PERCENTAGE")
+                    .into(),
+                    subscribers: subscribers.clone().into(),
+                })
             })
             .collect();
-        let mut data = b::BudgetData::new("COST", "MONTHLY").budget_limit(b::Spend::new(
-            if props.monthly_limit_usd.is_finite() { props.monthly_limit_usd } else { 0.0 },
-            "USD",
-        ));
+        let mut data =
+            b::BudgetData::new(b::BudgetDataRequired { budget_type: "COST".into(), time_unit: "MONTHLY".into() })
+                .budget_limit(b::Spend::new(b::SpendRequired {
+                    amount: if props.monthly_limit_usd.is_finite() { props.monthly_limit_usd } else { 0.0 }.into(),
+                    unit: "USD".into(),
+                }));
         if let Some(n) = &props.budget_name {
             if n.is_empty() || n.len() > 100 || n.contains(':') || n.contains('\\') {
                 scope.error("BudgetName", "budget name must be 1-100 characters without ':' or '\\'");

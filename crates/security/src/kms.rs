@@ -109,8 +109,8 @@ impl Key {
             .to_json();
         let mut key = kms::Key::new()
             .enable_key_rotation(true)
-            .key_spec("SYMMETRIC_DEFAULT")
-            .key_usage("ENCRYPT_DECRYPT")
+            .key_spec(kms::key::KeySpec::SymmetricDefault)
+            .key_usage(kms::key::KeyUsage::EncryptDecrypt)
             .pending_window_in_days(i64::from(props.pending_window_days.clamp(7, 30)));
         if let Some(d) = &props.description {
             key = key.description(d.clone());
@@ -130,7 +130,10 @@ impl Key {
                     ),
                 );
             }
-            scope.add("Alias", kms::Alias::new(name, handle.ref_()));
+            scope.add(
+                "Alias",
+                kms::Alias::new(kms::AliasRequired { alias_name: name.into(), target_key_id: handle.ref_() }),
+            );
         }
         Key { handle, state: Rc::new(RefCell::new(state)) }
     }

@@ -217,7 +217,11 @@ impl SecurityGroup {
             };
             placement.add(&cid, r).deref().clone()
         } else {
-            let mut r = ec2::SecurityGroupEgress::new(self.id(), port.protocol().as_cfn()).description(description);
+            let mut r = ec2::SecurityGroupEgress::new(ec2::SecurityGroupEgressRequired {
+                group_id: self.id(),
+                ip_protocol: port.protocol().as_cfn().into(),
+            })
+            .description(description);
             if let (Some(f), Some(t)) = (from, to) {
                 r = r.from_port(f).to_port(t);
             }

@@ -378,7 +378,7 @@ impl Vpc {
                     .cidr_block(props.cidr.trim())
                     .enable_dns_hostnames(true)
                     .enable_dns_support(true)
-                    .instance_tenancy("default")
+                    .instance_tenancy(ec2::vpc::InstanceTenancy::Default)
                     .tags(name_tag(scope.path())),
             )
             .deref()
@@ -430,7 +430,13 @@ impl Vpc {
                         .deref()
                         .clone();
                     let assoc: ResourceHandle = s
-                        .add("RouteTableAssociation", ec2::SubnetRouteTableAssociation::new(rt.ref_(), subnet.ref_()))
+                        .add(
+                            "RouteTableAssociation",
+                            ec2::SubnetRouteTableAssociation::new(ec2::SubnetRouteTableAssociationRequired {
+                                route_table_id: rt.ref_(),
+                                subnet_id: subnet.ref_(),
+                            }),
+                        )
                         .deref()
                         .clone();
                     let mut connectivity = vec![assoc];
@@ -553,7 +559,7 @@ impl Vpc {
                 id,
                 ec2::VpcEndpoint::new(self.vpc_id())
                     .service_name(Value::sub(format!("com.amazonaws.${{AWS::Region}}.{}", ep.short())))
-                    .vpc_endpoint_type("Gateway")
+                    .vpc_endpoint_type(ec2::vpc_endpoint::VpcEndpointType::Gateway)
                     .route_table_ids(rts),
             );
         }
@@ -622,7 +628,7 @@ impl Vpc {
                 "Resource",
                 ec2::VpcEndpoint::new(self.vpc_id())
                     .service_name(Value::sub(format!("com.amazonaws.${{AWS::Region}}.{svc}")))
-                    .vpc_endpoint_type("Interface")
+                    .vpc_endpoint_type(ec2::vpc_endpoint::VpcEndpointType::Interface)
                     .private_dns_enabled(true)
                     .subnet_ids(subnet_ids.clone())
                     .security_group_ids(vec![sg.id()]),
@@ -669,9 +675,9 @@ impl Vpc {
     fn add_flow_logs(&self, fl: &FlowLogs) {
         let s = self.inner.scope.scope("FlowLog");
         let traffic = match fl.traffic_type {
-            TrafficType::All => "ALL",
-            TrafficType::Accept => "ACCEPT",
-            TrafficType::Reject => "REJECT",
+            TrafficType::All => ec2::flow_log::TrafficType::All,
+            TrafficType::Accept => ec2::flow_log::TrafficType::Accept,
+            TrafficType::Reject => ec2::flow_log::TrafficType::Reject,
         };
         match &fl.destination {
             FlowLogDestination::CloudWatchLogs { retention_days, kms_key_arn } => {
@@ -710,12 +716,15 @@ impl Vpc {
                 );
                 s.add(
                     "FlowLog",
-                    ec2::FlowLog::new(self.vpc_id(), "VPC")
-                        .traffic_type(traffic)
-                        .log_destination_type("cloud-watch-logs")
-                        .log_group_name(lg.ref_())
-                        .deliver_logs_permission_arn(role.arn())
-                        .tags(name_tag(s.path())),
+                    ec2::FlowLog::new(ec2::FlowLogRequired {
+                        resource_id: self.vpc_id(),
+                        resource_type: ec2::flow_log::ResourceType::Vpc.into(),
+                    })
+                    .traffic_type(traffic.clone())
+                    .log_destination_type(ec2::flow_log::LogDestinationType::CloudWatchLogs)
+                    .log_group_name(lg.ref_())
+                    .deliver_logs_permission_arn(role.arn())
+                    .tags(name_tag(s.path())),
                 );
             }
             FlowLogDestination::S3 { bucket_arn } => {
@@ -731,11 +740,14 @@ impl Vpc {
                 }
                 s.add(
                     "FlowLog",
-                    ec2::FlowLog::new(self.vpc_id(), "VPC")
-                        .traffic_type(traffic)
-                        .log_destination_type("s3")
-                        .log_destination(bucket_arn.clone())
-                        .tags(name_tag(s.path())),
+                    ec2::FlowLog::new(ec2::FlowLogRequired {
+                        resource_id: self.vpc_id(),
+                        resource_type: ec2::flow_log::ResourceType::Vpc.into(),
+                    })
+                    .traffic_type(traffic.clone())
+                    .log_destination_type(ec2::flow_log::LogDestinationType::S3)
+                    .log_destination(bucket_arn.clone())
+                    .tags(name_tag(s.path())),
                 );
             }
         }

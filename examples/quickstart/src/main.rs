@@ -42,9 +42,9 @@ fn build(app: &App, env: &Environment<Config>) {
     let events = app.stack("Events");
     let topic = events.add(
         "Topic",
-        sns::Topic::new()
-            .kms_master_key_id("alias/aws/sns")
-            .subscription(vec![sns::topic::Subscription::new(queue.attr_arn(), "sqs")]),
+        sns::Topic::new().kms_master_key_id("alias/aws/sns").subscription(vec![sns::topic::Subscription::new(
+            sns::topic::SubscriptionRequired { endpoint: queue.attr_arn(), protocol: "sqs".into() },
+        )]),
     );
     topic.acknowledge("sns.cmk", "the minimal example uses the AWS-managed SNS key instead of a KMS key of its own");
     topic.acknowledge("sns.tls-only", "the minimal example has no topic policy; only the account's principals publish");

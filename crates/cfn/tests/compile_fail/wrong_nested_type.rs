@@ -2,6 +2,9 @@
 use stackcraft_cfn::ecs::task_definition;
 
 fn main() {
-    let _ = task_definition::ContainerDefinition::new("nginx", "web")
+    let _ = task_definition::ContainerDefinition::new(task_definition::ContainerDefinitionRequired {
+        image: "nginx".into(),
+        name: "web".into(),
+    })
         .port_mappings(vec![task_definition::KeyValuePair::new()]);
 }
