@@ -178,14 +178,6 @@ impl stackcraft_core::Resource for ScalableTarget {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for ScalableTarget {
-    const CREATE_ONLY: &'static [&'static str] = &["ResourceId", "ScalableDimension", "ServiceNamespace"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &["RoleARN"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ResourceId", "ScalableDimension", "ServiceNamespace"];
-}
-
 /// Handle to an `AWS::ApplicationAutoScaling::ScalableTarget` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-applicationautoscaling-scalabletarget.html#aws-resource-applicationautoscaling-scalabletarget-return-values)). Its primary identifier is made of `ResourceId`, `ScalableDimension`, `ServiceNamespace`.
 #[derive(Debug, Clone)]
 pub struct ScalableTargetRef(stackcraft_core::ResourceHandle);
@@ -936,16 +928,6 @@ impl stackcraft_core::Resource for ScalingPolicy {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = ScalingPolicyRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for ScalingPolicy {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["PolicyName", "ResourceId", "ScalableDimension", "ScalingTargetId", "ServiceNamespace"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] =
-        &["ScalingTargetId", "TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.ResourceLabel"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn", "ScalableDimension"];
 }
 
 /// Handle to an `AWS::ApplicationAutoScaling::ScalingPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-applicationautoscaling-scalingpolicy.html#aws-resource-applicationautoscaling-scalingpolicy-return-values)). Its primary identifier is made of `Arn`, `ScalableDimension`.

@@ -95,14 +95,6 @@ impl stackcraft_core::Resource for Budget {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Budget {
-    const CREATE_ONLY: &'static [&'static str] = &["Budget.BudgetName", "NotificationsWithSubscribers"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::Budgets::Budget` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-budgets-budget.html#aws-resource-budgets-budget-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct BudgetRef(stackcraft_core::ResourceHandle);
@@ -1431,14 +1423,6 @@ impl stackcraft_core::Resource for BudgetsAction {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = BudgetsActionRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for BudgetsAction {
-    const CREATE_ONLY: &'static [&'static str] = &["ActionType", "BudgetName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["ActionId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ActionId", "BudgetName"];
 }
 
 /// Handle to an `AWS::Budgets::BudgetsAction` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-budgets-budgetsaction.html#aws-resource-budgets-budgetsaction-return-values)). Its primary identifier is made of `ActionId`, `BudgetName`.

@@ -55,14 +55,6 @@ impl stackcraft_core::Resource for Account {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Account {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["AccountId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccountId"];
-}
-
 /// Handle to an `AWS::CertificateManager::Account` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-certificatemanager-account.html#aws-resource-certificatemanager-account-return-values)). Its primary identifier is `AccountId`.
 #[derive(Debug, Clone)]
 pub struct AccountRef(stackcraft_core::ResourceHandle);
@@ -218,15 +210,6 @@ impl stackcraft_core::Resource for AcmeDomainValidation {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = AcmeDomainValidationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for AcmeDomainValidation {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["AcmeEndpointArn", "DomainName", "PrevalidationOptions.DnsPrevalidation.HostedZoneId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
 /// Handle to an `AWS::CertificateManager::AcmeDomainValidation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-certificatemanager-acmedomainvalidation.html#aws-resource-certificatemanager-acmedomainvalidation-return-values)). Its primary identifier is `Arn`.
@@ -533,14 +516,6 @@ impl stackcraft_core::Resource for AcmeEndpoint {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for AcmeEndpoint {
-    const CREATE_ONLY: &'static [&'static str] = &["AuthorizationBehavior", "CertificateTags"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["AcmeEndpointArn", "EndpointUrl"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AcmeEndpointArn"];
-}
-
 /// Handle to an `AWS::CertificateManager::AcmeEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-certificatemanager-acmeendpoint.html#aws-resource-certificatemanager-acmeendpoint-return-values)). Its primary identifier is `AcmeEndpointArn`.
 #[derive(Debug, Clone)]
 pub struct AcmeEndpointRef(stackcraft_core::ResourceHandle);
@@ -837,14 +812,6 @@ impl stackcraft_core::Resource for AcmeExternalAccountBinding {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = AcmeExternalAccountBindingRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for AcmeExternalAccountBinding {
-    const CREATE_ONLY: &'static [&'static str] = &["AcmeEndpointArn", "Expiration", "RoleArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["AcmeExternalAccountBindingArn"];
-    const WRITE_ONLY: &'static [&'static str] = &["Expiration"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AcmeExternalAccountBindingArn"];
 }
 
 /// Handle to an `AWS::CertificateManager::AcmeExternalAccountBinding` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-certificatemanager-acmeexternalaccountbinding.html#aws-resource-certificatemanager-acmeexternalaccountbinding-return-values)). Its primary identifier is `AcmeExternalAccountBindingArn`.
@@ -1192,21 +1159,6 @@ impl stackcraft_core::Resource for Certificate {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = CertificateRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Certificate {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "CertificateAuthorityArn",
-        "CertificateExport",
-        "DomainName",
-        "DomainValidationOptions",
-        "KeyAlgorithm",
-        "SubjectAlternativeNames",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["CertificateArn"];
-    const WRITE_ONLY: &'static [&'static str] = &["DomainValidationOptions.*.HostedZoneId", "ValidationMethod"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CertificateArn"];
 }
 
 /// Handle to an `AWS::CertificateManager::Certificate` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-certificatemanager-certificate.html#aws-resource-certificatemanager-certificate-return-values)). Its primary identifier is `CertificateArn`.

@@ -537,14 +537,6 @@ impl stackcraft_core::Resource for Alarm {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Alarm {
-    const CREATE_ONLY: &'static [&'static str] = &["AlarmName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AlarmName"];
-}
-
 /// Handle to an `AWS::CloudWatch::Alarm` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-alarm.html#aws-resource-cloudwatch-alarm-return-values)). Its primary identifier is `AlarmName`.
 #[derive(Debug, Clone)]
 pub struct AlarmRef(stackcraft_core::ResourceHandle);
@@ -1781,14 +1773,6 @@ impl stackcraft_core::Resource for AlarmMuteRule {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for AlarmMuteRule {
-    const CREATE_ONLY: &'static [&'static str] = &["Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "LastUpdatedTimestamp", "MuteType", "Status"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
-}
-
 /// Handle to an `AWS::CloudWatch::AlarmMuteRule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-alarmmuterule.html#aws-resource-cloudwatch-alarmmuterule-return-values)). Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct AlarmMuteRuleRef(stackcraft_core::ResourceHandle);
@@ -2140,22 +2124,6 @@ impl stackcraft_core::Resource for AnomalyDetector {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = AnomalyDetectorRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for AnomalyDetector {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "Dimensions",
-        "MetricCharacteristics",
-        "MetricMathAnomalyDetector",
-        "MetricName",
-        "Namespace",
-        "SingleMetricAnomalyDetector",
-        "Stat",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::CloudWatch::AnomalyDetector` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-anomalydetector.html#aws-resource-cloudwatch-anomalydetector-return-values)). Its primary identifier is `Id`.
@@ -3044,14 +3012,6 @@ impl stackcraft_core::Resource for CompositeAlarm {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for CompositeAlarm {
-    const CREATE_ONLY: &'static [&'static str] = &["AlarmName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AlarmName"];
-}
-
 /// Handle to an `AWS::CloudWatch::CompositeAlarm` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-compositealarm.html#aws-resource-cloudwatch-compositealarm-return-values)). Its primary identifier is `AlarmName`.
 #[derive(Debug, Clone)]
 pub struct CompositeAlarmRef(stackcraft_core::ResourceHandle);
@@ -3257,14 +3217,6 @@ impl stackcraft_core::Resource for Dashboard {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Dashboard {
-    const CREATE_ONLY: &'static [&'static str] = &["DashboardName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DashboardName"];
-}
-
 /// Handle to an `AWS::CloudWatch::Dashboard` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-dashboard.html#aws-resource-cloudwatch-dashboard-return-values)). Its primary identifier is `DashboardName`.
 #[derive(Debug, Clone)]
 pub struct DashboardRef(stackcraft_core::ResourceHandle);
@@ -3383,14 +3335,6 @@ impl stackcraft_core::Resource for InsightRule {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = InsightRuleRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for InsightRule {
-    const CREATE_ONLY: &'static [&'static str] = &["RuleName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
 /// Handle to an `AWS::CloudWatch::InsightRule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-insightrule.html#aws-resource-cloudwatch-insightrule-return-values)). Its primary identifier is `Arn`.
@@ -3607,14 +3551,6 @@ impl stackcraft_core::Resource for Integration {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = IntegrationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Integration {
-    const CREATE_ONLY: &'static [&'static str] = &["IntegrationType", "Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["CreatedAt", "IntegrationArn", "IntegrationId", "Status", "UpdatedAt"];
-    const WRITE_ONLY: &'static [&'static str] = &["Credential"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IntegrationArn"];
 }
 
 /// Handle to an `AWS::CloudWatch::Integration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-integration.html#aws-resource-cloudwatch-integration-return-values)). Its primary identifier is `IntegrationArn`.
@@ -4079,14 +4015,6 @@ impl stackcraft_core::Resource for LogAlarm {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = LogAlarmRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for LogAlarm {
-    const CREATE_ONLY: &'static [&'static str] = &["AlarmName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AlarmName"];
 }
 
 /// Handle to an `AWS::CloudWatch::LogAlarm` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-logalarm.html#aws-resource-cloudwatch-logalarm-return-values)). Its primary identifier is `AlarmName`.
@@ -4728,14 +4656,6 @@ impl stackcraft_core::Resource for MetricStream {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for MetricStream {
-    const CREATE_ONLY: &'static [&'static str] = &["Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "CreationDate", "LastUpdateDate", "State"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
-}
-
 /// Handle to an `AWS::CloudWatch::MetricStream` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-metricstream.html#aws-resource-cloudwatch-metricstream-return-values)). Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct MetricStreamRef(stackcraft_core::ResourceHandle);
@@ -5052,14 +4972,6 @@ impl stackcraft_core::Resource for OTelEnrichment {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for OTelEnrichment {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["AccountId", "Status"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccountId"];
-}
-
 /// Handle to an `AWS::CloudWatch::OTelEnrichment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-otelenrichment.html#aws-resource-cloudwatch-otelenrichment-return-values)). Its primary identifier is `AccountId`.
 #[derive(Debug, Clone)]
 pub struct OTelEnrichmentRef(stackcraft_core::ResourceHandle);
@@ -5198,14 +5110,6 @@ impl stackcraft_core::Resource for ResourceMetricsConfiguration {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = ResourceMetricsConfigurationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for ResourceMetricsConfiguration {
-    const CREATE_ONLY: &'static [&'static str] = &["ResourceArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["CreatedAt", "UpdatedAt"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ResourceArn"];
 }
 
 /// Handle to an `AWS::CloudWatch::ResourceMetricsConfiguration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-resourcemetricsconfiguration.html#aws-resource-cloudwatch-resourcemetricsconfiguration-return-values)). Its primary identifier is `ResourceArn`.
@@ -5357,14 +5261,6 @@ impl stackcraft_core::Resource for View {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = ViewRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for View {
-    const CREATE_ONLY: &'static [&'static str] = &["Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "CreatedAt", "Type", "UpdatedAt"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
 /// Handle to an `AWS::CloudWatch::View` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-view.html#aws-resource-cloudwatch-view-return-values)). Its primary identifier is `Name`.

@@ -441,15 +441,6 @@ impl stackcraft_core::Resource for GlobalTable {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for GlobalTable {
-    const CREATE_ONLY: &'static [&'static str] = &["TableName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] =
-        &["GlobalTableSourceArn", "KeySchema", "LocalSecondaryIndexes"];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "StreamArn", "TableId"];
-    const WRITE_ONLY: &'static [&'static str] = &["GlobalSecondaryIndexes.*.WriteProvisionedThroughputSettings.WriteCapacityAutoScalingSettings.SeedCapacity", "GlobalTableSourceArn", "Replicas.*.GlobalSecondaryIndexes.*.ReadProvisionedThroughputSettings.ReadCapacityAutoScalingSettings.SeedCapacity", "Replicas.*.ReadProvisionedThroughputSettings.ReadCapacityAutoScalingSettings.SeedCapacity", "WriteProvisionedThroughputSettings.WriteCapacityAutoScalingSettings.SeedCapacity"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TableName"];
-}
-
 /// Handle to an `AWS::DynamoDB::GlobalTable` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-globaltable.html#aws-resource-dynamodb-globaltable-return-values)). Its primary identifier is `TableName`.
 #[derive(Debug, Clone)]
 pub struct GlobalTableRef(stackcraft_core::ResourceHandle);
@@ -3550,14 +3541,6 @@ impl stackcraft_core::Resource for Table {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = TableRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Table {
-    const CREATE_ONLY: &'static [&'static str] = &["ImportSourceSpecification", "TableName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &["KeySchema"];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "StreamArn"];
-    const WRITE_ONLY: &'static [&'static str] = &["ImportSourceSpecification"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TableName"];
 }
 
 /// Handle to an `AWS::DynamoDB::Table` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-table.html#aws-resource-dynamodb-table-return-values)). Its primary identifier is `TableName`.

@@ -316,14 +316,6 @@ impl stackcraft_core::Resource for ApplicationStatusCheck {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for ApplicationStatusCheck {
-    const CREATE_ONLY: &'static [&'static str] = &["Interval", "IpScope"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["ApplicationStatusCheckId", "Arn", "CreationTime"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
-}
-
 /// Handle to an `AWS::EC2::ApplicationStatusCheck` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-applicationstatuscheck.html#aws-resource-ec2-applicationstatuscheck-return-values)). Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct ApplicationStatusCheckRef(stackcraft_core::ResourceHandle);
@@ -844,14 +836,6 @@ impl stackcraft_core::Resource for CapacityManagerDataExport {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for CapacityManagerDataExport {
-    const CREATE_ONLY: &'static [&'static str] = &["OutputFormat", "S3BucketName", "S3BucketPrefix", "Schedule"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["CapacityManagerDataExportId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CapacityManagerDataExportId"];
-}
-
 /// Handle to an `AWS::EC2::CapacityManagerDataExport` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-capacitymanagerdataexport.html#aws-resource-ec2-capacitymanagerdataexport-return-values)). Its primary identifier is `CapacityManagerDataExportId`.
 #[derive(Debug, Clone)]
 pub struct CapacityManagerDataExportRef(stackcraft_core::ResourceHandle);
@@ -1273,38 +1257,6 @@ impl stackcraft_core::Resource for CapacityReservation {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = CapacityReservationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for CapacityReservation {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "AvailabilityZone",
-        "AvailabilityZoneId",
-        "EbsOptimized",
-        "EphemeralStorage",
-        "InstancePlatform",
-        "InstanceType",
-        "OutPostArn",
-        "PlacementGroupArn",
-        "Tenancy",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "AvailableInstanceCount",
-        "CapacityAllocationSet",
-        "CapacityReservationArn",
-        "CapacityReservationFleetId",
-        "CommitmentInfo",
-        "CreateDate",
-        "DeliveryPreference",
-        "Id",
-        "OwnerId",
-        "ReservationType",
-        "StartDate",
-        "State",
-        "TotalInstanceCount",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &["UnusedReservationBillingOwnerId"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::EC2::CapacityReservation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-capacityreservation.html#aws-resource-ec2-capacityreservation-return-values)). Its primary identifier is `Id`.
@@ -2488,15 +2440,6 @@ impl stackcraft_core::Resource for CapacityReservationFleet {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for CapacityReservationFleet {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["AllocationStrategy", "EndDate", "InstanceMatchCriteria", "InstanceTypeSpecifications", "Tenancy"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["CapacityReservationFleetId"];
-    const WRITE_ONLY: &'static [&'static str] = &["NoRemoveEndDate", "RemoveEndDate"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CapacityReservationFleetId"];
-}
-
 /// Handle to an `AWS::EC2::CapacityReservationFleet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-capacityreservationfleet.html#aws-resource-ec2-capacityreservationfleet-return-values)). Its primary identifier is `CapacityReservationFleetId`.
 #[derive(Debug, Clone)]
 pub struct CapacityReservationFleetRef(stackcraft_core::ResourceHandle);
@@ -3498,14 +3441,6 @@ impl stackcraft_core::Resource for CarrierGateway {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for CarrierGateway {
-    const CREATE_ONLY: &'static [&'static str] = &["VpcId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["CarrierGatewayId", "OwnerId", "State"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CarrierGatewayId"];
-}
-
 /// Handle to an `AWS::EC2::CarrierGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-carriergateway.html#aws-resource-ec2-carriergateway-return-values)). Its primary identifier is `CarrierGatewayId`.
 #[derive(Debug, Clone)]
 pub struct CarrierGatewayRef(stackcraft_core::ResourceHandle);
@@ -3647,15 +3582,6 @@ impl stackcraft_core::Resource for ClientVpnAuthorizationRule {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = ClientVpnAuthorizationRuleRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for ClientVpnAuthorizationRule {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["AccessGroupId", "AuthorizeAllGroups", "ClientVpnEndpointId", "Description", "TargetNetworkCidr"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::EC2::ClientVpnAuthorizationRule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-clientvpnauthorizationrule.html#aws-resource-ec2-clientvpnauthorizationrule-return-values)). Its primary identifier is `Id`.
@@ -4131,22 +4057,6 @@ impl stackcraft_core::Resource for ClientVpnEndpoint {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = ClientVpnEndpointRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for ClientVpnEndpoint {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "AuthenticationOptions",
-        "ClientCidrBlock",
-        "EndpointIpAddressType",
-        "TagSpecifications",
-        "TrafficIpAddressType",
-        "TransitGatewayConfiguration",
-        "TransportProtocol",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::EC2::ClientVpnEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-clientvpnendpoint.html#aws-resource-ec2-clientvpnendpoint-return-values)). Its primary identifier is `Id`.
@@ -4972,15 +4882,6 @@ impl stackcraft_core::Resource for ClientVpnRoute {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for ClientVpnRoute {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["ClientVpnEndpointId", "Description", "DestinationCidrBlock", "TargetVpcSubnetId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::EC2::ClientVpnRoute` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-clientvpnroute.html#aws-resource-ec2-clientvpnroute-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct ClientVpnRouteRef(stackcraft_core::ResourceHandle);
@@ -5095,15 +4996,6 @@ impl stackcraft_core::Resource for ClientVpnTargetNetworkAssociation {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = ClientVpnTargetNetworkAssociationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for ClientVpnTargetNetworkAssociation {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["AvailabilityZone", "AvailabilityZoneId", "ClientVpnEndpointId", "SubnetId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::EC2::ClientVpnTargetNetworkAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-clientvpntargetnetworkassociation.html#aws-resource-ec2-clientvpntargetnetworkassociation-return-values)). Its primary identifier is `Id`.
@@ -5275,15 +5167,6 @@ impl stackcraft_core::Resource for CustomerGateway {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = CustomerGatewayRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for CustomerGateway {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["BgpAsn", "BgpAsnExtended", "CertificateArn", "DeviceName", "IpAddress", "Type"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["CustomerGatewayId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CustomerGatewayId"];
 }
 
 /// Handle to an `AWS::EC2::CustomerGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-customergateway.html#aws-resource-ec2-customergateway-return-values)). Its primary identifier is `CustomerGatewayId`.
@@ -5466,21 +5349,6 @@ impl stackcraft_core::Resource for DhcpOptions {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DhcpOptionsRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for DhcpOptions {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "DomainName",
-        "DomainNameServers",
-        "Ipv6AddressPreferredLeaseTime",
-        "NetbiosNameServers",
-        "NetbiosNodeType",
-        "NtpServers",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["DhcpOptionsId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DhcpOptionsId"];
 }
 
 /// Handle to an `AWS::EC2::DHCPOptions` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-dhcpoptions.html#aws-resource-ec2-dhcpoptions-return-values)). Its primary identifier is `DhcpOptionsId`.
@@ -5769,35 +5637,6 @@ impl stackcraft_core::Resource for Ec2Fleet {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = Ec2FleetRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Ec2Fleet {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "LaunchTemplateConfigs",
-        "OnDemandOptions",
-        "ReplaceUnhealthyInstances",
-        "ReservedCapacityOptions",
-        "SpotOptions",
-        "TagSpecifications",
-        "TargetCapacitySpecification.DefaultTargetCapacityType",
-        "TargetCapacitySpecification.TargetCapacityUnitType",
-        "TerminateInstancesWithExpiration",
-        "Type",
-        "ValidFrom",
-        "ValidUntil",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["FleetId"];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "LaunchTemplateConfigs.*.Overrides.*.Placement.Affinity",
-        "LaunchTemplateConfigs.*.Overrides.*.Placement.AvailabilityZone",
-        "LaunchTemplateConfigs.*.Overrides.*.Placement.HostId",
-        "LaunchTemplateConfigs.*.Overrides.*.Placement.HostResourceGroupArn",
-        "LaunchTemplateConfigs.*.Overrides.*.Placement.PartitionNumber",
-        "LaunchTemplateConfigs.*.Overrides.*.Placement.SpreadDomain",
-        "LaunchTemplateConfigs.*.Overrides.*.Placement.Tenancy",
-    ];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["FleetId"];
 }
 
 /// Handle to an `AWS::EC2::EC2Fleet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ec2fleet.html#aws-resource-ec2-ec2fleet-return-values)). Its primary identifier is `FleetId`.
@@ -11162,14 +11001,6 @@ impl stackcraft_core::Resource for Eip {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Eip {
-    const CREATE_ONLY: &'static [&'static str] = &["Address", "IpamPoolId", "NetworkBorderGroup", "TransferAddress"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["AllocationId", "PublicIp"];
-    const WRITE_ONLY: &'static [&'static str] = &["Address", "IpamPoolId", "TransferAddress"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["PublicIp", "AllocationId"];
-}
-
 /// Handle to an `AWS::EC2::EIP` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html#aws-resource-ec2-eip-return-values)). Its primary identifier is made of `PublicIp`, `AllocationId`.
 #[derive(Debug, Clone)]
 pub struct EipRef(stackcraft_core::ResourceHandle);
@@ -11314,15 +11145,6 @@ impl stackcraft_core::Resource for EipAssociation {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for EipAssociation {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["AllocationId", "EIP", "InstanceId", "NetworkInterfaceId", "PrivateIpAddress"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::EC2::EIPAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eipassociation.html#aws-resource-ec2-eipassociation-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct EipAssociationRef(stackcraft_core::ResourceHandle);
@@ -11398,14 +11220,6 @@ impl stackcraft_core::Resource for EgressOnlyInternetGateway {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = EgressOnlyInternetGatewayRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for EgressOnlyInternetGateway {
-    const CREATE_ONLY: &'static [&'static str] = &["VpcId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::EC2::EgressOnlyInternetGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-egressonlyinternetgateway.html#aws-resource-ec2-egressonlyinternetgateway-return-values)). Its primary identifier is `Id`.
@@ -11484,15 +11298,6 @@ impl stackcraft_core::Resource for EnclaveCertificateIamRoleAssociation {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = EnclaveCertificateIamRoleAssociationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for EnclaveCertificateIamRoleAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &["CertificateArn", "RoleArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["CertificateS3BucketName", "CertificateS3ObjectKey", "EncryptionKmsKeyId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CertificateArn", "RoleArn"];
 }
 
 /// Handle to an `AWS::EC2::EnclaveCertificateIamRoleAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-enclavecertificateiamroleassociation.html#aws-resource-ec2-enclavecertificateiamroleassociation-return-values)). Its primary identifier is made of `CertificateArn`, `RoleArn`.
@@ -11786,27 +11591,6 @@ impl stackcraft_core::Resource for FlowLog {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = FlowLogRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for FlowLog {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "DeliverCrossAccountRole",
-        "DeliverLogsPermissionArn",
-        "DestinationOptions",
-        "LogDestination",
-        "LogDestinationType",
-        "LogFormat",
-        "LogGroupName",
-        "MaxAggregationInterval",
-        "ResourceId",
-        "ResourceType",
-        "TagFieldSpecifications",
-        "TrafficType",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::EC2::FlowLog` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html#aws-resource-ec2-flowlog-return-values)). Its primary identifier is `Id`.
@@ -12351,24 +12135,6 @@ impl stackcraft_core::Resource for FpgaImage {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for FpgaImage {
-    const CREATE_ONLY: &'static [&'static str] = &["InputStorageLocation", "LogsStorageLocation"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "Arn",
-        "CreateTime",
-        "DataRetentionSupport",
-        "FpgaImageGlobalId",
-        "FpgaImageId",
-        "OwnerId",
-        "Public",
-        "State",
-        "UpdateTime",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &["InputStorageLocation", "LogsStorageLocation"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
-}
-
 /// Handle to an `AWS::EC2::FpgaImage` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-fpgaimage.html#aws-resource-ec2-fpgaimage-return-values)). Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct FpgaImageRef(stackcraft_core::ResourceHandle);
@@ -12542,14 +12308,6 @@ impl stackcraft_core::Resource for GatewayRouteTableAssociation {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = GatewayRouteTableAssociationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for GatewayRouteTableAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &["GatewayId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["AssociationId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["GatewayId"];
 }
 
 /// Handle to an `AWS::EC2::GatewayRouteTableAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-gatewayroutetableassociation.html#aws-resource-ec2-gatewayroutetableassociation-return-values)). Its primary identifier is `GatewayId`.
@@ -12756,15 +12514,6 @@ impl stackcraft_core::Resource for Host {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = HostRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Host {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["AssetId", "AvailabilityZone", "InstanceFamily", "InstanceType", "OutpostArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["HostId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["HostId"];
 }
 
 /// Handle to an `AWS::EC2::Host` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-host.html#aws-resource-ec2-host-return-values)). Its primary identifier is `HostId`.
@@ -13122,23 +12871,6 @@ impl stackcraft_core::Resource for Ipam {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Ipam {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "Arn",
-        "DefaultResourceDiscoveryAssociationId",
-        "DefaultResourceDiscoveryId",
-        "IpamId",
-        "PrivateDefaultScopeId",
-        "PublicDefaultScopeId",
-        "ResourceDiscoveryAssociationCount",
-        "ScopeCount",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamId"];
-}
-
 /// Handle to an `AWS::EC2::IPAM` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipam.html#aws-resource-ec2-ipam-return-values)). Its primary identifier is `IpamId`.
 #[derive(Debug, Clone)]
 pub struct IpamRef(stackcraft_core::ResourceHandle);
@@ -13445,14 +13177,6 @@ impl stackcraft_core::Resource for IpamAllocation {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = IpamAllocationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for IpamAllocation {
-    const CREATE_ONLY: &'static [&'static str] = &["Cidr", "Description", "IpamPoolId", "NetmaskLength"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["IpamPoolAllocationId"];
-    const WRITE_ONLY: &'static [&'static str] = &["NetmaskLength"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamPoolId", "IpamPoolAllocationId", "Cidr"];
 }
 
 /// Handle to an `AWS::EC2::IPAMAllocation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamallocation.html#aws-resource-ec2-ipamallocation-return-values)). Its primary identifier is made of `IpamPoolId`, `IpamPoolAllocationId`, `Cidr`.
@@ -13788,24 +13512,6 @@ impl stackcraft_core::Resource for IpamPool {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for IpamPool {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "AddressFamily",
-        "AwsService",
-        "IpamScopeId",
-        "Locale",
-        "PublicIpSource",
-        "PubliclyAdvertisable",
-        "SourceIpamPoolId",
-        "SourceResource",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["Arn", "IpamArn", "IpamPoolId", "IpamScopeArn", "IpamScopeType", "PoolDepth", "State", "StateMessage"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamPoolId"];
-}
-
 /// Handle to an `AWS::EC2::IPAMPool` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipampool.html#aws-resource-ec2-ipampool-return-values)). Its primary identifier is `IpamPoolId`.
 #[derive(Debug, Clone)]
 pub struct IpamPoolRef(stackcraft_core::ResourceHandle);
@@ -14034,14 +13740,6 @@ impl stackcraft_core::Resource for IpamPoolCidr {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for IpamPoolCidr {
-    const CREATE_ONLY: &'static [&'static str] = &["Cidr", "IpamPoolId", "NetmaskLength"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["IpamPoolCidrId", "State"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamPoolId", "IpamPoolCidrId"];
-}
-
 /// Handle to an `AWS::EC2::IPAMPoolCidr` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipampoolcidr.html#aws-resource-ec2-ipampoolcidr-return-values)). Its primary identifier is made of `IpamPoolId`, `IpamPoolCidrId`.
 #[derive(Debug, Clone)]
 pub struct IpamPoolCidrRef(stackcraft_core::ResourceHandle);
@@ -14178,14 +13876,6 @@ impl stackcraft_core::Resource for IpamPrefixListResolver {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = IpamPrefixListResolverRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for IpamPrefixListResolver {
-    const CREATE_ONLY: &'static [&'static str] = &["AddressFamily", "IpamId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["IpamArn", "IpamPrefixListResolverArn", "IpamPrefixListResolverId"];
-    const WRITE_ONLY: &'static [&'static str] = &["IpamId"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamPrefixListResolverId"];
 }
 
 /// Handle to an `AWS::EC2::IPAMPrefixListResolver` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamprefixlistresolver.html#aws-resource-ec2-ipamprefixlistresolver-return-values)). Its primary identifier is `IpamPrefixListResolverId`.
@@ -14818,14 +14508,6 @@ impl stackcraft_core::Resource for IpamPrefixListResolverTarget {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for IpamPrefixListResolverTarget {
-    const CREATE_ONLY: &'static [&'static str] = &["IpamPrefixListResolverId", "PrefixListId", "PrefixListRegion"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["IpamPrefixListResolverTargetArn", "IpamPrefixListResolverTargetId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamPrefixListResolverTargetId"];
-}
-
 /// Handle to an `AWS::EC2::IPAMPrefixListResolverTarget` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamprefixlistresolvertarget.html#aws-resource-ec2-ipamprefixlistresolvertarget-return-values)). Its primary identifier is `IpamPrefixListResolverTargetId`.
 #[derive(Debug, Clone)]
 pub struct IpamPrefixListResolverTargetRef(stackcraft_core::ResourceHandle);
@@ -14964,21 +14646,6 @@ impl stackcraft_core::Resource for IpamResourceDiscovery {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = IpamResourceDiscoveryRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for IpamResourceDiscovery {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "IpamResourceDiscoveryArn",
-        "IpamResourceDiscoveryId",
-        "IpamResourceDiscoveryRegion",
-        "IsDefault",
-        "OwnerId",
-        "State",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamResourceDiscoveryId"];
 }
 
 /// Handle to an `AWS::EC2::IPAMResourceDiscovery` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamresourcediscovery.html#aws-resource-ec2-ipamresourcediscovery-return-values)). Its primary identifier is `IpamResourceDiscoveryId`.
@@ -15161,23 +14828,6 @@ impl stackcraft_core::Resource for IpamResourceDiscoveryAssociation {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for IpamResourceDiscoveryAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &["IpamId", "IpamResourceDiscoveryId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "IpamArn",
-        "IpamRegion",
-        "IpamResourceDiscoveryAssociationArn",
-        "IpamResourceDiscoveryAssociationId",
-        "IsDefault",
-        "OwnerId",
-        "ResourceDiscoveryStatus",
-        "State",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamResourceDiscoveryAssociationId"];
-}
-
 /// Handle to an `AWS::EC2::IPAMResourceDiscoveryAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamresourcediscoveryassociation.html#aws-resource-ec2-ipamresourcediscoveryassociation-return-values)). Its primary identifier is `IpamResourceDiscoveryAssociationId`.
 #[derive(Debug, Clone)]
 pub struct IpamResourceDiscoveryAssociationRef(stackcraft_core::ResourceHandle);
@@ -15321,15 +14971,6 @@ impl stackcraft_core::Resource for IpamScope {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = IpamScopeRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for IpamScope {
-    const CREATE_ONLY: &'static [&'static str] = &["IpamId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["Arn", "IpamArn", "IpamScopeId", "IpamScopeType", "IsDefault", "PoolCount"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamScopeId"];
 }
 
 /// Handle to an `AWS::EC2::IPAMScope` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamscope.html#aws-resource-ec2-ipamscope-return-values)). Its primary identifier is `IpamScopeId`.
@@ -15527,15 +15168,6 @@ impl stackcraft_core::Resource for IPv4Pool {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = IPv4PoolRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for IPv4Pool {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["Arn", "Description", "NetworkBorderGroup", "PoolId", "TotalAddressCount", "TotalAvailableAddressCount"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
 /// Handle to an `AWS::EC2::IPv4Pool` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipv4pool.html#aws-resource-ec2-ipv4pool-return-values)). Its primary identifier is `Arn`.
@@ -16368,55 +16000,6 @@ impl stackcraft_core::Resource for Instance {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = InstanceRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Instance {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "AvailabilityZone",
-        "CpuOptions",
-        "ElasticGpuSpecifications",
-        "ElasticInferenceAccelerators",
-        "EnclaveOptions",
-        "HibernationOptions",
-        "HostResourceGroupArn",
-        "ImageId",
-        "Ipv6AddressCount",
-        "Ipv6Addresses",
-        "KeyName",
-        "LaunchTemplate",
-        "LicenseSpecifications",
-        "NetworkInterfaces",
-        "PlacementGroupName",
-        "PrivateIpAddress",
-        "SecurityGroups",
-        "SubnetId",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[
-        "AdditionalInfo",
-        "Affinity",
-        "BlockDeviceMappings",
-        "EbsOptimized",
-        "HostId",
-        "InstanceType",
-        "KernelId",
-        "PrivateDnsNameOptions",
-        "RamdiskId",
-        "SecurityGroupIds",
-        "Tenancy",
-        "UserData",
-    ];
-    const READ_ONLY: &'static [&'static str] =
-        &["InstanceId", "PrivateDnsName", "PrivateIp", "PublicDnsName", "PublicIp", "State", "VpcId"];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "AdditionalInfo",
-        "BlockDeviceMappings.*.NoDevice",
-        "BlockDeviceMappings.*.VirtualName",
-        "Ipv6AddressCount",
-        "Ipv6Addresses",
-        "LicenseSpecifications",
-        "PropagateTagsToVolumeOnCreation",
-    ];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["InstanceId"];
 }
 
 /// Handle to an `AWS::EC2::Instance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-instance.html#aws-resource-ec2-instance-return-values)). Its primary identifier is `InstanceId`.
@@ -18537,26 +18120,6 @@ impl stackcraft_core::Resource for InstanceConnectEndpoint {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for InstanceConnectEndpoint {
-    const CREATE_ONLY: &'static [&'static str] = &["ClientToken", "PreserveClientIp", "SecurityGroupIds", "SubnetId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "AvailabilityZone",
-        "AvailabilityZoneId",
-        "CreatedAt",
-        "Id",
-        "InstanceConnectEndpointArn",
-        "NetworkInterfaceIds",
-        "OwnerId",
-        "PublicDnsNames",
-        "State",
-        "StateMessage",
-        "VpcId",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &["ClientToken"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::EC2::InstanceConnectEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-instanceconnectendpoint.html#aws-resource-ec2-instanceconnectendpoint-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct InstanceConnectEndpointRef(stackcraft_core::ResourceHandle);
@@ -18718,14 +18281,6 @@ impl stackcraft_core::Resource for InstanceEventWindow {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = InstanceEventWindowRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for InstanceEventWindow {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "InstanceEventWindowId", "State"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
 /// Handle to an `AWS::EC2::InstanceEventWindow` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-instanceeventwindow.html#aws-resource-ec2-instanceeventwindow-return-values)). Its primary identifier is `Arn`.
@@ -19051,14 +18606,6 @@ impl stackcraft_core::Resource for InternetGateway {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for InternetGateway {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["InternetGatewayId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["InternetGatewayId"];
-}
-
 /// Handle to an `AWS::EC2::InternetGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-internetgateway.html#aws-resource-ec2-internetgateway-return-values)). Its primary identifier is `InternetGatewayId`.
 #[derive(Debug, Clone)]
 pub struct InternetGatewayRef(stackcraft_core::ResourceHandle);
@@ -19137,14 +18684,6 @@ impl stackcraft_core::Resource for IpPoolRouteTableAssociation {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for IpPoolRouteTableAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &["PublicIpv4Pool", "RouteTableId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["AssociationId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AssociationId"];
-}
-
 /// Handle to an `AWS::EC2::IpPoolRouteTableAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ippoolroutetableassociation.html#aws-resource-ec2-ippoolroutetableassociation-return-values)). Its primary identifier is `AssociationId`.
 #[derive(Debug, Clone)]
 pub struct IpPoolRouteTableAssociationRef(stackcraft_core::ResourceHandle);
@@ -19220,24 +18759,6 @@ impl stackcraft_core::Resource for IpamExternalResourceVerificationToken {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = IpamExternalResourceVerificationTokenRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for IpamExternalResourceVerificationToken {
-    const CREATE_ONLY: &'static [&'static str] = &["IpamId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "IpamArn",
-        "IpamExternalResourceVerificationTokenArn",
-        "IpamExternalResourceVerificationTokenId",
-        "IpamRegion",
-        "NotAfter",
-        "State",
-        "Status",
-        "TokenName",
-        "TokenValue",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamExternalResourceVerificationTokenArn"];
 }
 
 /// Handle to an `AWS::EC2::IpamExternalResourceVerificationToken` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamexternalresourceverificationtoken.html#aws-resource-ec2-ipamexternalresourceverificationtoken-return-values)). Its primary identifier is `IpamExternalResourceVerificationTokenArn`.
@@ -19397,21 +18918,6 @@ impl stackcraft_core::Resource for IpamInternetRegistryAssociation {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = IpamInternetRegistryAssociationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for IpamInternetRegistryAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &["Description", "IpamId", "OrganizationHandle", "Rir"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "ChildRequestXml",
-        "IpamInternetRegistryAssociationArn",
-        "IpamInternetRegistryAssociationId",
-        "IpamRegion",
-        "OwnerId",
-        "State",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IpamInternetRegistryAssociationArn"];
 }
 
 /// Handle to an `AWS::EC2::IpamInternetRegistryAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipaminternetregistryassociation.html#aws-resource-ec2-ipaminternetregistryassociation-return-values)). Its primary identifier is `IpamInternetRegistryAssociationArn`.
@@ -19627,14 +19133,6 @@ impl stackcraft_core::Resource for KeyPair {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = KeyPairRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for KeyPair {
-    const CREATE_ONLY: &'static [&'static str] = &["KeyFormat", "KeyName", "KeyType", "PublicKeyMaterial", "Tags"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["KeyFingerprint", "KeyPairId"];
-    const WRITE_ONLY: &'static [&'static str] = &["KeyFormat"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["KeyName"];
 }
 
 /// Handle to an `AWS::EC2::KeyPair` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-keypair.html#aws-resource-ec2-keypair-return-values)). Its primary identifier is `KeyName`.
@@ -19872,14 +19370,6 @@ impl stackcraft_core::Resource for LaunchTemplate {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = LaunchTemplateRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for LaunchTemplate {
-    const CREATE_ONLY: &'static [&'static str] = &["LaunchTemplateName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["DefaultVersionNumber", "LatestVersionNumber", "LaunchTemplateId"];
-    const WRITE_ONLY: &'static [&'static str] = &["LaunchTemplateData", "TagSpecifications", "VersionDescription"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LaunchTemplateId"];
 }
 
 /// Handle to an `AWS::EC2::LaunchTemplate` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-launchtemplate.html#aws-resource-ec2-launchtemplate-return-values)). Its primary identifier is `LaunchTemplateId`.
@@ -25993,14 +25483,6 @@ impl stackcraft_core::Resource for LocalGatewayRoute {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for LocalGatewayRoute {
-    const CREATE_ONLY: &'static [&'static str] = &["DestinationCidrBlock", "LocalGatewayRouteTableId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["State", "Type"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DestinationCidrBlock", "LocalGatewayRouteTableId"];
-}
-
 /// Handle to an `AWS::EC2::LocalGatewayRoute` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-localgatewayroute.html#aws-resource-ec2-localgatewayroute-return-values)). Its primary identifier is made of `DestinationCidrBlock`, `LocalGatewayRouteTableId`.
 #[derive(Debug, Clone)]
 pub struct LocalGatewayRouteRef(stackcraft_core::ResourceHandle);
@@ -26097,15 +25579,6 @@ impl stackcraft_core::Resource for LocalGatewayRouteTable {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = LocalGatewayRouteTableRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for LocalGatewayRouteTable {
-    const CREATE_ONLY: &'static [&'static str] = &["LocalGatewayId", "Mode"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["LocalGatewayRouteTableArn", "LocalGatewayRouteTableId", "OutpostArn", "OwnerId", "State"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LocalGatewayRouteTableId"];
 }
 
 /// Handle to an `AWS::EC2::LocalGatewayRouteTable` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-localgatewayroutetable.html#aws-resource-ec2-localgatewayroutetable-return-values)). Its primary identifier is `LocalGatewayRouteTableId`.
@@ -26282,14 +25755,6 @@ impl stackcraft_core::Resource for LocalGatewayRouteTableVpcAssociation {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for LocalGatewayRouteTableVpcAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &["LocalGatewayRouteTableId", "VpcId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["LocalGatewayId", "LocalGatewayRouteTableVpcAssociationId", "State"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LocalGatewayRouteTableVpcAssociationId"];
-}
-
 /// Handle to an `AWS::EC2::LocalGatewayRouteTableVPCAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-localgatewayroutetablevpcassociation.html#aws-resource-ec2-localgatewayroutetablevpcassociation-return-values)). Its primary identifier is `LocalGatewayRouteTableVpcAssociationId`.
 #[derive(Debug, Clone)]
 pub struct LocalGatewayRouteTableVpcAssociationRef(stackcraft_core::ResourceHandle);
@@ -26395,20 +25860,6 @@ impl stackcraft_core::Resource for LocalGatewayRouteTableVirtualInterfaceGroupAs
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = LocalGatewayRouteTableVirtualInterfaceGroupAssociationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &["LocalGatewayRouteTableId", "LocalGatewayVirtualInterfaceGroupId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "LocalGatewayId",
-        "LocalGatewayRouteTableArn",
-        "LocalGatewayRouteTableVirtualInterfaceGroupAssociationId",
-        "OwnerId",
-        "State",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LocalGatewayRouteTableVirtualInterfaceGroupAssociationId"];
 }
 
 /// Handle to an `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-localgatewayroutetablevirtualinterfacegroupassociation.html#aws-resource-ec2-localgatewayroutetablevirtualinterfacegroupassociation-return-values)). Its primary identifier is `LocalGatewayRouteTableVirtualInterfaceGroupAssociationId`.
@@ -26592,23 +26043,6 @@ impl stackcraft_core::Resource for LocalGatewayVirtualInterface {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for LocalGatewayVirtualInterface {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "LocalAddress",
-        "LocalGatewayVirtualInterfaceGroupId",
-        "OutpostLagId",
-        "PeerAddress",
-        "PeerBgpAsn",
-        "PeerBgpAsnExtended",
-        "Vlan",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["ConfigurationState", "LocalBgpAsn", "LocalGatewayId", "LocalGatewayVirtualInterfaceId", "OwnerId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LocalGatewayVirtualInterfaceId"];
-}
-
 /// Handle to an `AWS::EC2::LocalGatewayVirtualInterface` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-localgatewayvirtualinterface.html#aws-resource-ec2-localgatewayvirtualinterface-return-values)). Its primary identifier is `LocalGatewayVirtualInterfaceId`.
 #[derive(Debug, Clone)]
 pub struct LocalGatewayVirtualInterfaceRef(stackcraft_core::ResourceHandle);
@@ -26739,20 +26173,6 @@ impl stackcraft_core::Resource for LocalGatewayVirtualInterfaceGroup {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = LocalGatewayVirtualInterfaceGroupRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for LocalGatewayVirtualInterfaceGroup {
-    const CREATE_ONLY: &'static [&'static str] = &["LocalBgpAsn", "LocalBgpAsnExtended", "LocalGatewayId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "ConfigurationState",
-        "LocalGatewayVirtualInterfaceGroupArn",
-        "LocalGatewayVirtualInterfaceGroupId",
-        "LocalGatewayVirtualInterfaceIds",
-        "OwnerId",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LocalGatewayVirtualInterfaceGroupId"];
 }
 
 /// Handle to an `AWS::EC2::LocalGatewayVirtualInterfaceGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-localgatewayvirtualinterfacegroup.html#aws-resource-ec2-localgatewayvirtualinterfacegroup-return-values)). Its primary identifier is `LocalGatewayVirtualInterfaceGroupId`.
@@ -27049,16 +26469,6 @@ impl stackcraft_core::Resource for NatGateway {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for NatGateway {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["AllocationId", "AvailabilityMode", "ConnectivityType", "PrivateIpAddress", "SubnetId", "VpcId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["AutoProvisionZones", "AutoScalingIps", "EniId", "NatGatewayId", "RouteTableId"];
-    const WRITE_ONLY: &'static [&'static str] = &["MaxDrainDurationSeconds"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["NatGatewayId"];
-}
-
 /// Handle to an `AWS::EC2::NatGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html#aws-resource-ec2-natgateway-return-values)). Its primary identifier is `NatGatewayId`.
 #[derive(Debug, Clone)]
 pub struct NatGatewayRef(stackcraft_core::ResourceHandle);
@@ -27326,14 +26736,6 @@ impl stackcraft_core::Resource for NetworkAcl {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for NetworkAcl {
-    const CREATE_ONLY: &'static [&'static str] = &["VpcId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::EC2::NetworkAcl` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkacl.html#aws-resource-ec2-networkacl-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct NetworkAclRef(stackcraft_core::ResourceHandle);
@@ -27523,14 +26925,6 @@ impl stackcraft_core::Resource for NetworkAclEntry {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = NetworkAclEntryRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for NetworkAclEntry {
-    const CREATE_ONLY: &'static [&'static str] = &["Egress", "NetworkAclId", "RuleNumber"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::EC2::NetworkAclEntry` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkaclentry.html#aws-resource-ec2-networkaclentry-return-values)). Its primary identifier is `Id`.
@@ -27772,15 +27166,6 @@ impl stackcraft_core::Resource for NetworkInsightsAccessScope {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = NetworkInsightsAccessScopeRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for NetworkInsightsAccessScope {
-    const CREATE_ONLY: &'static [&'static str] = &["ExcludePaths", "MatchPaths"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["CreatedDate", "NetworkInsightsAccessScopeArn", "NetworkInsightsAccessScopeId", "UpdatedDate"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["NetworkInsightsAccessScopeId"];
 }
 
 /// Handle to an `AWS::EC2::NetworkInsightsAccessScope` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinsightsaccessscope.html#aws-resource-ec2-networkinsightsaccessscope-return-values)). Its primary identifier is `NetworkInsightsAccessScopeId`.
@@ -28314,23 +27699,6 @@ impl stackcraft_core::Resource for NetworkInsightsAccessScopeAnalysis {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for NetworkInsightsAccessScopeAnalysis {
-    const CREATE_ONLY: &'static [&'static str] = &["NetworkInsightsAccessScopeId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "AnalyzedEniCount",
-        "EndDate",
-        "FindingsFound",
-        "NetworkInsightsAccessScopeAnalysisArn",
-        "NetworkInsightsAccessScopeAnalysisId",
-        "StartDate",
-        "Status",
-        "StatusMessage",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["NetworkInsightsAccessScopeAnalysisId"];
-}
-
 /// Handle to an `AWS::EC2::NetworkInsightsAccessScopeAnalysis` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinsightsaccessscopeanalysis.html#aws-resource-ec2-networkinsightsaccessscopeanalysis-return-values)). Its primary identifier is `NetworkInsightsAccessScopeAnalysisId`.
 #[derive(Debug, Clone)]
 pub struct NetworkInsightsAccessScopeAnalysisRef(stackcraft_core::ResourceHandle);
@@ -28491,26 +27859,6 @@ impl stackcraft_core::Resource for NetworkInsightsAnalysis {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = NetworkInsightsAnalysisRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for NetworkInsightsAnalysis {
-    const CREATE_ONLY: &'static [&'static str] = &["FilterInArns", "FilterOutArns", "NetworkInsightsPathId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "AlternatePathHints",
-        "Explanations",
-        "ForwardPathComponents",
-        "NetworkInsightsAnalysisArn",
-        "NetworkInsightsAnalysisId",
-        "NetworkPathFound",
-        "ReturnPathComponents",
-        "StartDate",
-        "Status",
-        "StatusMessage",
-        "SuggestedAccounts",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["NetworkInsightsAnalysisId"];
 }
 
 /// Handle to an `AWS::EC2::NetworkInsightsAnalysis` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinsightsanalysis.html#aws-resource-ec2-networkinsightsanalysis-return-values)). Its primary identifier is `NetworkInsightsAnalysisId`.
@@ -28758,24 +28106,6 @@ impl stackcraft_core::Resource for NetworkInsightsPath {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = NetworkInsightsPathRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for NetworkInsightsPath {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "Destination",
-        "DestinationIp",
-        "DestinationPort",
-        "FilterAtDestination",
-        "FilterAtSource",
-        "Protocol",
-        "Source",
-        "SourceIp",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["CreatedDate", "DestinationArn", "NetworkInsightsPathArn", "NetworkInsightsPathId", "SourceArn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["NetworkInsightsPathId"];
 }
 
 /// Handle to an `AWS::EC2::NetworkInsightsPath` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinsightspath.html#aws-resource-ec2-networkinsightspath-return-values)). Its primary identifier is `NetworkInsightsPathId`.
@@ -29407,22 +28737,6 @@ impl stackcraft_core::Resource for NetworkInterface {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for NetworkInterface {
-    const CREATE_ONLY: &'static [&'static str] = &["InterfaceType", "PrivateIpAddress", "SubnetId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] =
-        &["ConnectionTrackingSpecification", "EnablePrimaryIpv6", "PrivateIpAddresses"];
-    const READ_ONLY: &'static [&'static str] = &[
-        "Id",
-        "PrimaryIpv6Address",
-        "PrimaryPrivateIpAddress",
-        "PublicIpDnsNameOptions",
-        "SecondaryPrivateIpAddresses",
-        "VpcId",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &["PublicIpDnsHostnameTypeSpecification"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::EC2::NetworkInterface` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinterface.html#aws-resource-ec2-networkinterface-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct NetworkInterfaceRef(stackcraft_core::ResourceHandle);
@@ -29866,14 +29180,6 @@ impl stackcraft_core::Resource for NetworkInterfaceAttachment {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for NetworkInterfaceAttachment {
-    const CREATE_ONLY: &'static [&'static str] = &["DeviceIndex", "InstanceId", "NetworkInterfaceId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["AttachmentId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AttachmentId"];
-}
-
 /// Handle to an `AWS::EC2::NetworkInterfaceAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinterfaceattachment.html#aws-resource-ec2-networkinterfaceattachment-return-values)). Its primary identifier is `AttachmentId`.
 #[derive(Debug, Clone)]
 pub struct NetworkInterfaceAttachmentRef(stackcraft_core::ResourceHandle);
@@ -30071,14 +29377,6 @@ impl stackcraft_core::Resource for NetworkInterfacePermission {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for NetworkInterfacePermission {
-    const CREATE_ONLY: &'static [&'static str] = &["AwsAccountId", "NetworkInterfaceId", "Permission"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::EC2::NetworkInterfacePermission` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinterfacepermission.html#aws-resource-ec2-networkinterfacepermission-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct NetworkInterfacePermissionRef(stackcraft_core::ResourceHandle);
@@ -30178,14 +29476,6 @@ impl stackcraft_core::Resource for NetworkPerformanceMetricSubscription {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = NetworkPerformanceMetricSubscriptionRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for NetworkPerformanceMetricSubscription {
-    const CREATE_ONLY: &'static [&'static str] = &["Destination", "Metric", "Source", "Statistic"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Source", "Destination", "Metric", "Statistic"];
 }
 
 /// Handle to an `AWS::EC2::NetworkPerformanceMetricSubscription` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkperformancemetricsubscription.html#aws-resource-ec2-networkperformancemetricsubscription-return-values)). Its primary identifier is made of `Source`, `Destination`, `Metric`, `Statistic`.
@@ -30319,15 +29609,6 @@ impl stackcraft_core::Resource for PlacementGroup {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = PlacementGroupRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for PlacementGroup {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["ParentGroupId", "PartitionCount", "SpreadLevel", "Strategy", "Tags"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["GroupId", "GroupName"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["GroupName"];
 }
 
 /// Handle to an `AWS::EC2::PlacementGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-placementgroup.html#aws-resource-ec2-placementgroup-return-values)). Its primary identifier is `GroupName`.
@@ -30586,14 +29867,6 @@ impl stackcraft_core::Resource for PrefixList {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = PrefixListRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for PrefixList {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "OwnerId", "PrefixListId", "Version"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["PrefixListId"];
 }
 
 /// Handle to an `AWS::EC2::PrefixList` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-prefixlist.html#aws-resource-ec2-prefixlist-return-values)). Its primary identifier is `PrefixListId`.
@@ -31045,15 +30318,6 @@ impl stackcraft_core::Resource for Route {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Route {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["DestinationCidrBlock", "DestinationIpv6CidrBlock", "DestinationPrefixListId", "RouteTableId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["CidrBlock"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RouteTableId", "CidrBlock"];
-}
-
 /// Handle to an `AWS::EC2::Route` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#aws-resource-ec2-route-return-values)). Its primary identifier is made of `RouteTableId`, `CidrBlock`.
 #[derive(Debug, Clone)]
 pub struct RouteRef(stackcraft_core::ResourceHandle);
@@ -31186,14 +30450,6 @@ impl stackcraft_core::Resource for RouteServer {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = RouteServerRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for RouteServer {
-    const CREATE_ONLY: &'static [&'static str] = &["AmazonSideAsn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "Id"];
-    const WRITE_ONLY: &'static [&'static str] = &["PersistRoutesDuration"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::EC2::RouteServer` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routeserver.html#aws-resource-ec2-routeserver-return-values)). Its primary identifier is `Id`.
@@ -31337,14 +30593,6 @@ impl stackcraft_core::Resource for RouteServerAssociation {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for RouteServerAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &["RouteServerId", "VpcId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RouteServerId", "VpcId"];
-}
-
 /// Handle to an `AWS::EC2::RouteServerAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routeserverassociation.html#aws-resource-ec2-routeserverassociation-return-values)). Its primary identifier is made of `RouteServerId`, `VpcId`.
 #[derive(Debug, Clone)]
 pub struct RouteServerAssociationRef(stackcraft_core::ResourceHandle);
@@ -31431,14 +30679,6 @@ impl stackcraft_core::Resource for RouteServerEndpoint {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = RouteServerEndpointRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for RouteServerEndpoint {
-    const CREATE_ONLY: &'static [&'static str] = &["RouteServerId", "SubnetId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "EniAddress", "EniId", "Id", "VpcId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::EC2::RouteServerEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routeserverendpoint.html#aws-resource-ec2-routeserverendpoint-return-values)). Its primary identifier is `Id`.
@@ -31564,15 +30804,6 @@ impl stackcraft_core::Resource for RouteServerPeer {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = RouteServerPeerRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for RouteServerPeer {
-    const CREATE_ONLY: &'static [&'static str] = &["BgpOptions", "PeerAddress", "RouteServerEndpointId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["Arn", "EndpointEniAddress", "EndpointEniId", "Id", "RouteServerId", "SubnetId", "VpcId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::EC2::RouteServerPeer` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routeserverpeer.html#aws-resource-ec2-routeserverpeer-return-values)). Its primary identifier is `Id`.
@@ -31794,14 +31025,6 @@ impl stackcraft_core::Resource for RouteServerPropagation {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for RouteServerPropagation {
-    const CREATE_ONLY: &'static [&'static str] = &["RouteServerId", "RouteTableId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RouteServerId", "RouteTableId"];
-}
-
 /// Handle to an `AWS::EC2::RouteServerPropagation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routeserverpropagation.html#aws-resource-ec2-routeserverpropagation-return-values)). Its primary identifier is made of `RouteServerId`, `RouteTableId`.
 #[derive(Debug, Clone)]
 pub struct RouteServerPropagationRef(stackcraft_core::ResourceHandle);
@@ -31870,14 +31093,6 @@ impl stackcraft_core::Resource for RouteTable {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = RouteTableRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for RouteTable {
-    const CREATE_ONLY: &'static [&'static str] = &["VpcId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["RouteTableId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RouteTableId"];
 }
 
 /// Handle to an `AWS::EC2::RouteTable` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routetable.html#aws-resource-ec2-routetable-return-values)). Its primary identifier is `RouteTableId`.
@@ -31973,15 +31188,6 @@ impl stackcraft_core::Resource for SecondaryNetwork {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = SecondaryNetworkRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for SecondaryNetwork {
-    const CREATE_ONLY: &'static [&'static str] = &["Ipv4CidrBlock", "NetworkType"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["Ipv4CidrBlockAssociations", "OwnerId", "SecondaryNetworkArn", "SecondaryNetworkId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["SecondaryNetworkArn"];
 }
 
 /// Handle to an `AWS::EC2::SecondaryNetwork` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-secondarynetwork.html#aws-resource-ec2-secondarynetwork-return-values)). Its primary identifier is `SecondaryNetworkArn`.
@@ -32201,14 +31407,6 @@ impl stackcraft_core::Resource for SecurityGroup {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = SecurityGroupRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for SecurityGroup {
-    const CREATE_ONLY: &'static [&'static str] = &["GroupDescription", "GroupName", "VpcId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["GroupId", "Id"];
-    const WRITE_ONLY: &'static [&'static str] = &["SecurityGroupIngress.*.SourceSecurityGroupName"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::EC2::SecurityGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html#aws-resource-ec2-securitygroup-return-values)). Its primary identifier is `Id`.
@@ -32803,23 +32001,6 @@ impl stackcraft_core::Resource for SecurityGroupEgress {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for SecurityGroupEgress {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "CidrIp",
-        "CidrIpv6",
-        "DestinationPrefixListId",
-        "DestinationSecurityGroupId",
-        "FromPort",
-        "GroupId",
-        "IpProtocol",
-        "ToPort",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::EC2::SecurityGroupEgress` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html#aws-resource-ec2-securitygroupegress-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct SecurityGroupEgressRef(stackcraft_core::ResourceHandle);
@@ -33080,26 +32261,6 @@ impl stackcraft_core::Resource for SecurityGroupIngress {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for SecurityGroupIngress {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "CidrIp",
-        "CidrIpv6",
-        "FromPort",
-        "GroupId",
-        "GroupName",
-        "IpProtocol",
-        "SourcePrefixListId",
-        "SourceSecurityGroupId",
-        "SourceSecurityGroupName",
-        "SourceSecurityGroupOwnerId",
-        "ToPort",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::EC2::SecurityGroupIngress` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html#aws-resource-ec2-securitygroupingress-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct SecurityGroupIngressRef(stackcraft_core::ResourceHandle);
@@ -33178,14 +32339,6 @@ impl stackcraft_core::Resource for SecurityGroupVpcAssociation {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for SecurityGroupVpcAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &["GroupId", "VpcId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["State", "StateReason", "VpcOwnerId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["GroupId", "VpcId"];
-}
-
 /// Handle to an `AWS::EC2::SecurityGroupVpcAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupvpcassociation.html#aws-resource-ec2-securitygroupvpcassociation-return-values)). Its primary identifier is made of `GroupId`, `VpcId`.
 #[derive(Debug, Clone)]
 pub struct SecurityGroupVpcAssociationRef(stackcraft_core::ResourceHandle);
@@ -33252,14 +32405,6 @@ impl stackcraft_core::Resource for SnapshotBlockPublicAccess {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = SnapshotBlockPublicAccessRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for SnapshotBlockPublicAccess {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["AccountId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccountId"];
 }
 
 /// Handle to an `AWS::EC2::SnapshotBlockPublicAccess` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-snapshotblockpublicaccess.html#aws-resource-ec2-snapshotblockpublicaccess-return-values)). Its primary identifier is `AccountId`.
@@ -33396,35 +32541,6 @@ impl stackcraft_core::Resource for SpotFleet {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = SpotFleetRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for SpotFleet {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "SpotFleetRequestConfigData.AllocationStrategy",
-        "SpotFleetRequestConfigData.IamFleetRole",
-        "SpotFleetRequestConfigData.InstanceInterruptionBehavior",
-        "SpotFleetRequestConfigData.InstancePoolsToUseCount",
-        "SpotFleetRequestConfigData.LaunchSpecifications",
-        "SpotFleetRequestConfigData.LoadBalancersConfig",
-        "SpotFleetRequestConfigData.OnDemandAllocationStrategy",
-        "SpotFleetRequestConfigData.OnDemandMaxTotalPrice",
-        "SpotFleetRequestConfigData.ReplaceUnhealthyInstances",
-        "SpotFleetRequestConfigData.SpotMaintenanceStrategies",
-        "SpotFleetRequestConfigData.SpotMaxTotalPrice",
-        "SpotFleetRequestConfigData.SpotPrice",
-        "SpotFleetRequestConfigData.TagSpecifications",
-        "SpotFleetRequestConfigData.TerminateInstancesWithExpiration",
-        "SpotFleetRequestConfigData.Type",
-        "SpotFleetRequestConfigData.ValidFrom",
-        "SpotFleetRequestConfigData.ValidUntil",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "SpotFleetRequestConfigData.LaunchSpecifications.*.NetworkInterfaces.*.Groups",
-        "SpotFleetRequestConfigData.TagSpecifications",
-    ];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::EC2::SpotFleet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-spotfleet.html#aws-resource-ec2-spotfleet-return-values)). Its primary identifier is `Id`.
@@ -37968,14 +37084,6 @@ impl stackcraft_core::Resource for SqlHaStandbyDetectedInstance {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for SqlHaStandbyDetectedInstance {
-    const CREATE_ONLY: &'static [&'static str] = &["InstanceId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["HaStatus", "LastUpdatedTime", "SqlServerLicenseUsage"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["InstanceId"];
-}
-
 /// Handle to an `AWS::EC2::SqlHaStandbyDetectedInstance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-sqlhastandbydetectedinstance.html#aws-resource-ec2-sqlhastandbydetectedinstance-return-values)). Its primary identifier is `InstanceId`.
 #[derive(Debug, Clone)]
 pub struct SqlHaStandbyDetectedInstanceRef(stackcraft_core::ResourceHandle);
@@ -38340,27 +37448,6 @@ impl stackcraft_core::Resource for Subnet {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Subnet {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "AvailabilityZone",
-        "AvailabilityZoneId",
-        "CidrBlock",
-        "Ipv4IpamPoolId",
-        "Ipv4NetmaskLength",
-        "Ipv6IpamPoolId",
-        "Ipv6Native",
-        "Ipv6NetmaskLength",
-        "OutpostArn",
-        "VpcId",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &["Ipv6CidrBlock"];
-    const READ_ONLY: &'static [&'static str] =
-        &["BlockPublicAccessStates", "Ipv6CidrBlocks", "NetworkAclAssociationId", "SubnetId"];
-    const WRITE_ONLY: &'static [&'static str] =
-        &["EnableLniAtDeviceIndex", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6IpamPoolId", "Ipv6NetmaskLength"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["SubnetId"];
-}
-
 /// Handle to an `AWS::EC2::Subnet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#aws-resource-ec2-subnet-return-values)). Its primary identifier is `SubnetId`.
 #[derive(Debug, Clone)]
 pub struct SubnetRef(stackcraft_core::ResourceHandle);
@@ -38646,14 +37733,6 @@ impl stackcraft_core::Resource for SubnetCidrBlock {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for SubnetCidrBlock {
-    const CREATE_ONLY: &'static [&'static str] = &["Ipv6CidrBlock", "Ipv6IpamPoolId", "Ipv6NetmaskLength", "SubnetId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id", "IpSource", "Ipv6AddressAttribute"];
-    const WRITE_ONLY: &'static [&'static str] = &["Ipv6IpamPoolId", "Ipv6NetmaskLength"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::EC2::SubnetCidrBlock` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetcidrblock.html#aws-resource-ec2-subnetcidrblock-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct SubnetCidrBlockRef(stackcraft_core::ResourceHandle);
@@ -38787,14 +37866,6 @@ impl stackcraft_core::Resource for SubnetCidrReservation {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = SubnetCidrReservationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for SubnetCidrReservation {
-    const CREATE_ONLY: &'static [&'static str] = &["Cidr", "Description", "ReservationType", "SubnetId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "OwnerId", "SubnetCidrReservationId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["SubnetId", "SubnetCidrReservationId"];
 }
 
 /// Handle to an `AWS::EC2::SubnetCidrReservation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetcidrreservation.html#aws-resource-ec2-subnetcidrreservation-return-values)). Its primary identifier is made of `SubnetId`, `SubnetCidrReservationId`.
@@ -38942,14 +38013,6 @@ impl stackcraft_core::Resource for SubnetNetworkAclAssociation {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for SubnetNetworkAclAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &["NetworkAclId", "SubnetId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["AssociationId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AssociationId"];
-}
-
 /// Handle to an `AWS::EC2::SubnetNetworkAclAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetnetworkaclassociation.html#aws-resource-ec2-subnetnetworkaclassociation-return-values)). Its primary identifier is `AssociationId`.
 #[derive(Debug, Clone)]
 pub struct SubnetNetworkAclAssociationRef(stackcraft_core::ResourceHandle);
@@ -39026,14 +38089,6 @@ impl stackcraft_core::Resource for SubnetRouteTableAssociation {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = SubnetRouteTableAssociationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for SubnetRouteTableAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &["RouteTableId", "SubnetId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::EC2::SubnetRouteTableAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetroutetableassociation.html#aws-resource-ec2-subnetroutetableassociation-return-values)). Its primary identifier is `Id`.
@@ -39146,14 +38201,6 @@ impl stackcraft_core::Resource for TrafficMirrorFilter {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = TrafficMirrorFilterRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for TrafficMirrorFilter {
-    const CREATE_ONLY: &'static [&'static str] = &["Description"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::EC2::TrafficMirrorFilter` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-trafficmirrorfilter.html#aws-resource-ec2-trafficmirrorfilter-return-values)). Its primary identifier is `Id`.
@@ -39434,14 +38481,6 @@ impl stackcraft_core::Resource for TrafficMirrorFilterRule {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for TrafficMirrorFilterRule {
-    const CREATE_ONLY: &'static [&'static str] = &["TrafficMirrorFilterId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["TrafficMirrorFilterRuleId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TrafficMirrorFilterRuleId"];
-}
-
 /// Handle to an `AWS::EC2::TrafficMirrorFilterRule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-trafficmirrorfilterrule.html#aws-resource-ec2-trafficmirrorfilterrule-return-values)). Its primary identifier is `TrafficMirrorFilterRuleId`.
 #[derive(Debug, Clone)]
 pub struct TrafficMirrorFilterRuleRef(stackcraft_core::ResourceHandle);
@@ -39687,14 +38726,6 @@ impl stackcraft_core::Resource for TrafficMirrorSession {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for TrafficMirrorSession {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::EC2::TrafficMirrorSession` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-trafficmirrorsession.html#aws-resource-ec2-trafficmirrorsession-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct TrafficMirrorSessionRef(stackcraft_core::ResourceHandle);
@@ -39839,15 +38870,6 @@ impl stackcraft_core::Resource for TrafficMirrorTarget {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = TrafficMirrorTargetRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for TrafficMirrorTarget {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["Description", "GatewayLoadBalancerEndpointId", "NetworkInterfaceId", "NetworkLoadBalancerArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::EC2::TrafficMirrorTarget` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-trafficmirrortarget.html#aws-resource-ec2-trafficmirrortarget-return-values)). Its primary identifier is `Id`.
@@ -40158,14 +39180,6 @@ impl stackcraft_core::Resource for TransitGateway {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for TransitGateway {
-    const CREATE_ONLY: &'static [&'static str] = &["AmazonSideAsn", "MulticastSupport"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["EncryptionSupportState", "Id", "TransitGatewayArn"];
-    const WRITE_ONLY: &'static [&'static str] = &["EncryptionSupport"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::EC2::TransitGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgateway.html#aws-resource-ec2-transitgateway-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayRef(stackcraft_core::ResourceHandle);
@@ -40358,14 +39372,6 @@ impl stackcraft_core::Resource for TransitGatewayAttachment {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = TransitGatewayAttachmentRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for TransitGatewayAttachment {
-    const CREATE_ONLY: &'static [&'static str] = &["TransitGatewayId", "VpcId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayattachment.html#aws-resource-ec2-transitgatewayattachment-return-values)). Its primary identifier is `Id`.
@@ -40785,15 +39791,6 @@ impl stackcraft_core::Resource for TransitGatewayConnect {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for TransitGatewayConnect {
-    const CREATE_ONLY: &'static [&'static str] = &["Options", "TransportTransitGatewayAttachmentId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["CreationTime", "State", "TransitGatewayAttachmentId", "TransitGatewayId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayAttachmentId"];
-}
-
 /// Handle to an `AWS::EC2::TransitGatewayConnect` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayconnect.html#aws-resource-ec2-transitgatewayconnect-return-values)). Its primary identifier is `TransitGatewayAttachmentId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayConnectRef(stackcraft_core::ResourceHandle);
@@ -41001,31 +39998,6 @@ impl stackcraft_core::Resource for TransitGatewayConnectPeer {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for TransitGatewayConnectPeer {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "ConnectPeerConfiguration",
-        "ConnectPeerConfiguration.BgpConfigurations.*.PeerAsn",
-        "ConnectPeerConfiguration.InsideCidrBlocks",
-        "ConnectPeerConfiguration.PeerAddress",
-        "ConnectPeerConfiguration.TransitGatewayAddress",
-        "TransitGatewayAttachmentId",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "ConnectPeerConfiguration.BgpConfigurations",
-        "ConnectPeerConfiguration.BgpConfigurations.*.BgpStatus",
-        "ConnectPeerConfiguration.BgpConfigurations.*.PeerAddress",
-        "ConnectPeerConfiguration.BgpConfigurations.*.TransitGatewayAddress",
-        "ConnectPeerConfiguration.BgpConfigurations.*.TransitGatewayAsn",
-        "ConnectPeerConfiguration.Protocol",
-        "CreationTime",
-        "State",
-        "TransitGatewayConnectPeerId",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayConnectPeerId"];
-}
-
 /// Handle to an `AWS::EC2::TransitGatewayConnectPeer` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayconnectpeer.html#aws-resource-ec2-transitgatewayconnectpeer-return-values)). Its primary identifier is `TransitGatewayConnectPeerId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayConnectPeerRef(stackcraft_core::ResourceHandle);
@@ -41209,14 +40181,6 @@ impl stackcraft_core::Resource for TransitGatewayMeteringPolicy {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = TransitGatewayMeteringPolicyRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for TransitGatewayMeteringPolicy {
-    const CREATE_ONLY: &'static [&'static str] = &["TransitGatewayId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["State", "TransitGatewayMeteringPolicyId", "UpdateEffectiveAt"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayMeteringPolicyId"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayMeteringPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaymeteringpolicy.html#aws-resource-ec2-transitgatewaymeteringpolicy-return-values)). Its primary identifier is `TransitGatewayMeteringPolicyId`.
@@ -41494,27 +40458,6 @@ impl stackcraft_core::Resource for TransitGatewayMeteringPolicyEntry {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for TransitGatewayMeteringPolicyEntry {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "DestinationCidrBlock",
-        "DestinationPortRange",
-        "DestinationTransitGatewayAttachmentId",
-        "DestinationTransitGatewayAttachmentType",
-        "MeteredAccount",
-        "PolicyRuleNumber",
-        "Protocol",
-        "SourceCidrBlock",
-        "SourcePortRange",
-        "SourceTransitGatewayAttachmentId",
-        "SourceTransitGatewayAttachmentType",
-        "TransitGatewayMeteringPolicyId",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["State", "UpdateEffectiveAt"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayMeteringPolicyId", "PolicyRuleNumber"];
-}
-
 /// Handle to an `AWS::EC2::TransitGatewayMeteringPolicyEntry` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaymeteringpolicyentry.html#aws-resource-ec2-transitgatewaymeteringpolicyentry-return-values)). Its primary identifier is made of `TransitGatewayMeteringPolicyId`, `PolicyRuleNumber`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayMeteringPolicyEntryRef(stackcraft_core::ResourceHandle);
@@ -41746,15 +40689,6 @@ impl stackcraft_core::Resource for TransitGatewayMulticastDomain {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = TransitGatewayMulticastDomainRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for TransitGatewayMulticastDomain {
-    const CREATE_ONLY: &'static [&'static str] = &["TransitGatewayId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["CreationTime", "State", "TransitGatewayMulticastDomainArn", "TransitGatewayMulticastDomainId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayMulticastDomainId"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayMulticastDomain` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaymulticastdomain.html#aws-resource-ec2-transitgatewaymulticastdomain-return-values)). Its primary identifier is `TransitGatewayMulticastDomainId`.
@@ -42098,16 +41032,6 @@ impl stackcraft_core::Resource for TransitGatewayMulticastDomainAssociation {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for TransitGatewayMulticastDomainAssociation {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["SubnetId", "TransitGatewayAttachmentId", "TransitGatewayMulticastDomainId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["ResourceId", "ResourceType", "State"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] =
-        &["TransitGatewayMulticastDomainId", "TransitGatewayAttachmentId", "SubnetId"];
-}
-
 /// Handle to an `AWS::EC2::TransitGatewayMulticastDomainAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaymulticastdomainassociation.html#aws-resource-ec2-transitgatewaymulticastdomainassociation-return-values)). Its primary identifier is made of `TransitGatewayMulticastDomainId`, `TransitGatewayAttachmentId`, `SubnetId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayMulticastDomainAssociationRef(stackcraft_core::ResourceHandle);
@@ -42205,24 +41129,6 @@ impl stackcraft_core::Resource for TransitGatewayMulticastGroupMember {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = TransitGatewayMulticastGroupMemberRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for TransitGatewayMulticastGroupMember {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["GroupIpAddress", "NetworkInterfaceId", "TransitGatewayMulticastDomainId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "GroupMember",
-        "GroupSource",
-        "MemberType",
-        "ResourceId",
-        "ResourceType",
-        "SubnetId",
-        "TransitGatewayAttachmentId",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] =
-        &["TransitGatewayMulticastDomainId", "GroupIpAddress", "NetworkInterfaceId"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayMulticastGroupMember` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaymulticastgroupmember.html#aws-resource-ec2-transitgatewaymulticastgroupmember-return-values)). Its primary identifier is made of `TransitGatewayMulticastDomainId`, `GroupIpAddress`, `NetworkInterfaceId`.
@@ -42338,24 +41244,6 @@ impl stackcraft_core::Resource for TransitGatewayMulticastGroupSource {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = TransitGatewayMulticastGroupSourceRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for TransitGatewayMulticastGroupSource {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["GroupIpAddress", "NetworkInterfaceId", "TransitGatewayMulticastDomainId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "GroupMember",
-        "GroupSource",
-        "ResourceId",
-        "ResourceType",
-        "SourceType",
-        "SubnetId",
-        "TransitGatewayAttachmentId",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] =
-        &["TransitGatewayMulticastDomainId", "GroupIpAddress", "NetworkInterfaceId"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayMulticastGroupSource` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaymulticastgroupsource.html#aws-resource-ec2-transitgatewaymulticastgroupsource-return-values)). Its primary identifier is made of `TransitGatewayMulticastDomainId`, `GroupIpAddress`, `NetworkInterfaceId`.
@@ -42501,15 +41389,6 @@ impl stackcraft_core::Resource for TransitGatewayPeeringAttachment {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for TransitGatewayPeeringAttachment {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["PeerAccountId", "PeerRegion", "PeerTransitGatewayId", "TransitGatewayId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["CreationTime", "State", "Status", "TransitGatewayAttachmentId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayAttachmentId"];
-}
-
 /// Handle to an `AWS::EC2::TransitGatewayPeeringAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaypeeringattachment.html#aws-resource-ec2-transitgatewaypeeringattachment-return-values)). Its primary identifier is `TransitGatewayAttachmentId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayPeeringAttachmentRef(stackcraft_core::ResourceHandle);
@@ -42599,14 +41478,6 @@ impl stackcraft_core::Resource for TransitGatewayPolicyTable {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for TransitGatewayPolicyTable {
-    const CREATE_ONLY: &'static [&'static str] = &["TransitGatewayId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["CreationTime", "State", "TransitGatewayPolicyTableId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayPolicyTableId"];
-}
-
 /// Handle to an `AWS::EC2::TransitGatewayPolicyTable` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaypolicytable.html#aws-resource-ec2-transitgatewaypolicytable-return-values)). Its primary identifier is `TransitGatewayPolicyTableId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayPolicyTableRef(stackcraft_core::ResourceHandle);
@@ -42694,14 +41565,6 @@ impl stackcraft_core::Resource for TransitGatewayPolicyTableAssociation {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = TransitGatewayPolicyTableAssociationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for TransitGatewayPolicyTableAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &["TransitGatewayAttachmentId", "TransitGatewayPolicyTableId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["State"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayPolicyTableId", "TransitGatewayAttachmentId"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayPolicyTableAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaypolicytableassociation.html#aws-resource-ec2-transitgatewaypolicytableassociation-return-values)). Its primary identifier is made of `TransitGatewayPolicyTableId`, `TransitGatewayAttachmentId`.
@@ -42803,14 +41666,6 @@ impl stackcraft_core::Resource for TransitGatewayPolicyTableEntry {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = TransitGatewayPolicyTableEntryRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for TransitGatewayPolicyTableEntry {
-    const CREATE_ONLY: &'static [&'static str] = &["PolicyRuleNumber", "TransitGatewayPolicyTableId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["State"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayPolicyTableId", "PolicyRuleNumber"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayPolicyTableEntry` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaypolicytableentry.html#aws-resource-ec2-transitgatewaypolicytableentry-return-values)). Its primary identifier is made of `TransitGatewayPolicyTableId`, `PolicyRuleNumber`.
@@ -43052,15 +41907,6 @@ impl stackcraft_core::Resource for TransitGatewayRoute {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for TransitGatewayRoute {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["Blackhole", "DestinationCidrBlock", "TransitGatewayAttachmentId", "TransitGatewayRouteTableId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayRouteTableId", "DestinationCidrBlock"];
-}
-
 /// Handle to an `AWS::EC2::TransitGatewayRoute` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayroute.html#aws-resource-ec2-transitgatewayroute-return-values)). Its primary identifier is made of `TransitGatewayRouteTableId`, `DestinationCidrBlock`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayRouteRef(stackcraft_core::ResourceHandle);
@@ -43129,14 +41975,6 @@ impl stackcraft_core::Resource for TransitGatewayRouteTable {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = TransitGatewayRouteTableRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for TransitGatewayRouteTable {
-    const CREATE_ONLY: &'static [&'static str] = &["TransitGatewayId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["TransitGatewayRouteTableId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayRouteTableId"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayRouteTable` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayroutetable.html#aws-resource-ec2-transitgatewayroutetable-return-values)). Its primary identifier is `TransitGatewayRouteTableId`.
@@ -43220,14 +42058,6 @@ impl stackcraft_core::Resource for TransitGatewayRouteTableAssociation {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for TransitGatewayRouteTableAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &["TransitGatewayAttachmentId", "TransitGatewayRouteTableId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"];
-}
-
 /// Handle to an `AWS::EC2::TransitGatewayRouteTableAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayroutetableassociation.html#aws-resource-ec2-transitgatewayroutetableassociation-return-values)). Its primary identifier is made of `TransitGatewayRouteTableId`, `TransitGatewayAttachmentId`.
 #[derive(Debug, Clone)]
 pub struct TransitGatewayRouteTableAssociationRef(stackcraft_core::ResourceHandle);
@@ -43300,14 +42130,6 @@ impl stackcraft_core::Resource for TransitGatewayRouteTablePropagation {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = TransitGatewayRouteTablePropagationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for TransitGatewayRouteTablePropagation {
-    const CREATE_ONLY: &'static [&'static str] = &["TransitGatewayAttachmentId", "TransitGatewayRouteTableId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayRouteTablePropagation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayroutetablepropagation.html#aws-resource-ec2-transitgatewayroutetablepropagation-return-values)). Its primary identifier is made of `TransitGatewayRouteTableId`, `TransitGatewayAttachmentId`.
@@ -43464,14 +42286,6 @@ impl stackcraft_core::Resource for TransitGatewayVpcAttachment {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = TransitGatewayVpcAttachmentRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for TransitGatewayVpcAttachment {
-    const CREATE_ONLY: &'static [&'static str] = &["SubnetIds", "TransitGatewayId", "VpcId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &["AddSubnetIds", "RemoveSubnetIds"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::EC2::TransitGatewayVpcAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayvpcattachment.html#aws-resource-ec2-transitgatewayvpcattachment-return-values)). Its primary identifier is `Id`.
@@ -43990,61 +42804,6 @@ impl stackcraft_core::Resource for Vpc {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = VpcRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Vpc {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["CidrBlock", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "VpcEncryptionControl"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &["InstanceTenancy"];
-    const READ_ONLY: &'static [&'static str] = &[
-        "CidrBlockAssociations",
-        "DefaultNetworkAcl",
-        "DefaultSecurityGroup",
-        "Ipv6CidrBlocks",
-        "VpcEncryptionControl.ResourceExclusions",
-        "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway",
-        "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State",
-        "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage",
-        "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem",
-        "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State",
-        "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage",
-        "VpcEncryptionControl.ResourceExclusions.InternetGateway",
-        "VpcEncryptionControl.ResourceExclusions.InternetGateway.State",
-        "VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage",
-        "VpcEncryptionControl.ResourceExclusions.Lambda",
-        "VpcEncryptionControl.ResourceExclusions.Lambda.State",
-        "VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage",
-        "VpcEncryptionControl.ResourceExclusions.NatGateway",
-        "VpcEncryptionControl.ResourceExclusions.NatGateway.State",
-        "VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage",
-        "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway",
-        "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State",
-        "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage",
-        "VpcEncryptionControl.ResourceExclusions.VpcLattice",
-        "VpcEncryptionControl.ResourceExclusions.VpcLattice.State",
-        "VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage",
-        "VpcEncryptionControl.ResourceExclusions.VpcPeering",
-        "VpcEncryptionControl.ResourceExclusions.VpcPeering.State",
-        "VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage",
-        "VpcEncryptionControl.State",
-        "VpcEncryptionControl.StateMessage",
-        "VpcEncryptionControl.VpcEncryptionControlId",
-        "VpcEncryptionControl.VpcId",
-        "VpcId",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "Ipv4IpamPoolId",
-        "Ipv4NetmaskLength",
-        "VpcEncryptionControl.EgressOnlyInternetGatewayExclusion",
-        "VpcEncryptionControl.ElasticFileSystemExclusion",
-        "VpcEncryptionControl.InternetGatewayExclusion",
-        "VpcEncryptionControl.LambdaExclusion",
-        "VpcEncryptionControl.NatGatewayExclusion",
-        "VpcEncryptionControl.VirtualPrivateGatewayExclusion",
-        "VpcEncryptionControl.VpcLatticeExclusion",
-        "VpcEncryptionControl.VpcPeeringExclusion",
-    ];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VpcId"];
 }
 
 /// Handle to an `AWS::EC2::VPC` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html#aws-resource-ec2-vpc-return-values)). Its primary identifier is `VpcId`.
@@ -45059,14 +43818,6 @@ impl stackcraft_core::Resource for VpcBlockPublicAccessExclusion {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for VpcBlockPublicAccessExclusion {
-    const CREATE_ONLY: &'static [&'static str] = &["SubnetId", "VpcId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["ExclusionId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ExclusionId"];
-}
-
 /// Handle to an `AWS::EC2::VPCBlockPublicAccessExclusion` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcblockpublicaccessexclusion.html#aws-resource-ec2-vpcblockpublicaccessexclusion-return-values)). Its primary identifier is `ExclusionId`.
 #[derive(Debug, Clone)]
 pub struct VpcBlockPublicAccessExclusionRef(stackcraft_core::ResourceHandle);
@@ -45186,14 +43937,6 @@ impl stackcraft_core::Resource for VpcBlockPublicAccessOptions {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = VpcBlockPublicAccessOptionsRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for VpcBlockPublicAccessOptions {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["AccountId", "ExclusionsAllowed"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccountId"];
 }
 
 /// Handle to an `AWS::EC2::VPCBlockPublicAccessOptions` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcblockpublicaccessoptions.html#aws-resource-ec2-vpcblockpublicaccessoptions-return-values)). Its primary identifier is `AccountId`.
@@ -45483,26 +44226,6 @@ impl stackcraft_core::Resource for VpcCidrBlock {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for VpcCidrBlock {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "AmazonProvidedIpv6CidrBlock",
-        "CidrBlock",
-        "Ipv4IpamPoolId",
-        "Ipv4NetmaskLength",
-        "Ipv6CidrBlock",
-        "Ipv6CidrBlockNetworkBorderGroup",
-        "Ipv6IpamPoolId",
-        "Ipv6NetmaskLength",
-        "Ipv6Pool",
-        "VpcId",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id", "IpSource", "Ipv6AddressAttribute"];
-    const WRITE_ONLY: &'static [&'static str] =
-        &["Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6IpamPoolId", "Ipv6NetmaskLength"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id", "VpcId"];
-}
-
 /// Handle to an `AWS::EC2::VPCCidrBlock` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpccidrblock.html#aws-resource-ec2-vpccidrblock-return-values)). Its primary identifier is made of `Id`, `VpcId`.
 #[derive(Debug, Clone)]
 pub struct VpcCidrBlockRef(stackcraft_core::ResourceHandle);
@@ -45587,14 +44310,6 @@ impl stackcraft_core::Resource for VpcdhcpOptionsAssociation {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = VpcdhcpOptionsAssociationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for VpcdhcpOptionsAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &["DhcpOptionsId", "VpcId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DhcpOptionsId", "VpcId"];
 }
 
 /// Handle to an `AWS::EC2::VPCDHCPOptionsAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcdhcpoptionsassociation.html#aws-resource-ec2-vpcdhcpoptionsassociation-return-values)). Its primary identifier is made of `DhcpOptionsId`, `VpcId`.
@@ -45889,52 +44604,6 @@ impl stackcraft_core::Resource for VpcEncryptionControl {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = VpcEncryptionControlRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for VpcEncryptionControl {
-    const CREATE_ONLY: &'static [&'static str] = &["VpcId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "ResourceExclusions",
-        "ResourceExclusions.EgressOnlyInternetGateway",
-        "ResourceExclusions.EgressOnlyInternetGateway.State",
-        "ResourceExclusions.EgressOnlyInternetGateway.StateMessage",
-        "ResourceExclusions.ElasticFileSystem",
-        "ResourceExclusions.ElasticFileSystem.State",
-        "ResourceExclusions.ElasticFileSystem.StateMessage",
-        "ResourceExclusions.InternetGateway",
-        "ResourceExclusions.InternetGateway.State",
-        "ResourceExclusions.InternetGateway.StateMessage",
-        "ResourceExclusions.Lambda",
-        "ResourceExclusions.Lambda.State",
-        "ResourceExclusions.Lambda.StateMessage",
-        "ResourceExclusions.NatGateway",
-        "ResourceExclusions.NatGateway.State",
-        "ResourceExclusions.NatGateway.StateMessage",
-        "ResourceExclusions.VirtualPrivateGateway",
-        "ResourceExclusions.VirtualPrivateGateway.State",
-        "ResourceExclusions.VirtualPrivateGateway.StateMessage",
-        "ResourceExclusions.VpcLattice",
-        "ResourceExclusions.VpcLattice.State",
-        "ResourceExclusions.VpcLattice.StateMessage",
-        "ResourceExclusions.VpcPeering",
-        "ResourceExclusions.VpcPeering.State",
-        "ResourceExclusions.VpcPeering.StateMessage",
-        "State",
-        "StateMessage",
-        "VpcEncryptionControlId",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "EgressOnlyInternetGatewayExclusionInput",
-        "ElasticFileSystemExclusionInput",
-        "InternetGatewayExclusionInput",
-        "LambdaExclusionInput",
-        "NatGatewayExclusionInput",
-        "VirtualPrivateGatewayExclusionInput",
-        "VpcLatticeExclusionInput",
-        "VpcPeeringExclusionInput",
-    ];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VpcEncryptionControlId"];
 }
 
 /// Handle to an `AWS::EC2::VPCEncryptionControl` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcencryptioncontrol.html#aws-resource-ec2-vpcencryptioncontrol-return-values)). Its primary identifier is `VpcEncryptionControlId`.
@@ -46816,23 +45485,6 @@ impl stackcraft_core::Resource for VpcEndpoint {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for VpcEndpoint {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "DnsOptions.PrivateDnsPreference",
-        "DnsOptions.PrivateDnsSpecifiedDomains",
-        "ResourceConfigurationArn",
-        "ServiceName",
-        "ServiceNetworkArn",
-        "ServiceRegion",
-        "VpcEndpointType",
-        "VpcId",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["CreationTimestamp", "DnsEntries", "Id", "NetworkInterfaceIds"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::EC2::VPCEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html#aws-resource-ec2-vpcendpoint-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct VpcEndpointRef(stackcraft_core::ResourceHandle);
@@ -47380,14 +46032,6 @@ impl stackcraft_core::Resource for VpcEndpointConnectionNotification {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for VpcEndpointConnectionNotification {
-    const CREATE_ONLY: &'static [&'static str] = &["ServiceId", "VPCEndpointId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["VPCEndpointConnectionNotificationId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VPCEndpointConnectionNotificationId"];
-}
-
 /// Handle to an `AWS::EC2::VPCEndpointConnectionNotification` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpointconnectionnotification.html#aws-resource-ec2-vpcendpointconnectionnotification-return-values)). Its primary identifier is `VPCEndpointConnectionNotificationId`.
 #[derive(Debug, Clone)]
 pub struct VpcEndpointConnectionNotificationRef(stackcraft_core::ResourceHandle);
@@ -47612,20 +46256,6 @@ impl stackcraft_core::Resource for VpcEndpointService {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for VpcEndpointService {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "PrivateDnsNameConfiguration.Name",
-        "PrivateDnsNameConfiguration.State",
-        "PrivateDnsNameConfiguration.Type",
-        "PrivateDnsNameConfiguration.Value",
-        "ServiceId",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &["ContributorInsightsEnabled"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ServiceId"];
-}
-
 /// Handle to an `AWS::EC2::VPCEndpointService` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpointservice.html#aws-resource-ec2-vpcendpointservice-return-values)). Its primary identifier is `ServiceId`.
 #[derive(Debug, Clone)]
 pub struct VpcEndpointServiceRef(stackcraft_core::ResourceHandle);
@@ -47778,14 +46408,6 @@ impl stackcraft_core::Resource for VpcEndpointServicePermissions {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for VpcEndpointServicePermissions {
-    const CREATE_ONLY: &'static [&'static str] = &["ServiceId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ServiceId"];
-}
-
 /// Handle to an `AWS::EC2::VPCEndpointServicePermissions` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpointservicepermissions.html#aws-resource-ec2-vpcendpointservicepermissions-return-values)). Its primary identifier is `ServiceId`.
 #[derive(Debug, Clone)]
 pub struct VpcEndpointServicePermissionsRef(stackcraft_core::ResourceHandle);
@@ -47871,14 +46493,6 @@ impl stackcraft_core::Resource for VpcGatewayAttachment {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = VpcGatewayAttachmentRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for VpcGatewayAttachment {
-    const CREATE_ONLY: &'static [&'static str] = &["VpcId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["AttachmentType"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AttachmentType", "VpcId"];
 }
 
 /// Handle to an `AWS::EC2::VPCGatewayAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcgatewayattachment.html#aws-resource-ec2-vpcgatewayattachment-return-values)). Its primary identifier is made of `AttachmentType`, `VpcId`.
@@ -48052,14 +46666,6 @@ impl stackcraft_core::Resource for VpcPeeringConnection {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for VpcPeeringConnection {
-    const CREATE_ONLY: &'static [&'static str] = &["PeerOwnerId", "PeerRegion", "PeerVpcId", "VpcId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &["AssumeRoleRegion", "PeerRoleArn"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::EC2::VPCPeeringConnection` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcpeeringconnection.html#aws-resource-ec2-vpcpeeringconnection-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct VpcPeeringConnectionRef(stackcraft_core::ResourceHandle);
@@ -48152,14 +46758,6 @@ impl stackcraft_core::Resource for VpnConcentrator {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = VpnConcentratorRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for VpnConcentrator {
-    const CREATE_ONLY: &'static [&'static str] = &["TransitGatewayId", "Type"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["TransitGatewayAttachmentId", "VpnConcentratorId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VpnConcentratorId"];
 }
 
 /// Handle to an `AWS::EC2::VPNConcentrator` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpnconcentrator.html#aws-resource-ec2-vpnconcentrator-return-values)). Its primary identifier is `VpnConcentratorId`.
@@ -48539,28 +47137,6 @@ impl stackcraft_core::Resource for VpnConnection {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = VpnConnectionRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for VpnConnection {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "EnableAcceleration",
-        "LocalIpv4NetworkCidr",
-        "LocalIpv6NetworkCidr",
-        "OutsideIpAddressType",
-        "PreSharedKeyStorage",
-        "RemoteIpv4NetworkCidr",
-        "RemoteIpv6NetworkCidr",
-        "StaticRoutesOnly",
-        "TransportTransitGatewayAttachmentId",
-        "TunnelInsideIpVersion",
-        "Type",
-        "VpnConcentratorId",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["VpnConnectionId"];
-    const WRITE_ONLY: &'static [&'static str] =
-        &["PreSharedKeyStorage", "VpnTunnelOptionsSpecifications.*.PreSharedKey"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VpnConnectionId"];
 }
 
 /// Handle to an `AWS::EC2::VPNConnection` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpnconnection.html#aws-resource-ec2-vpnconnection-return-values)). Its primary identifier is `VpnConnectionId`.
@@ -50138,14 +48714,6 @@ impl stackcraft_core::Resource for VpnConnectionRoute {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for VpnConnectionRoute {
-    const CREATE_ONLY: &'static [&'static str] = &["DestinationCidrBlock", "VpnConnectionId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DestinationCidrBlock", "VpnConnectionId"];
-}
-
 /// Handle to an `AWS::EC2::VPNConnectionRoute` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpnconnectionroute.html#aws-resource-ec2-vpnconnectionroute-return-values)). Its primary identifier is made of `DestinationCidrBlock`, `VpnConnectionId`.
 #[derive(Debug, Clone)]
 pub struct VpnConnectionRouteRef(stackcraft_core::ResourceHandle);
@@ -50233,14 +48801,6 @@ impl stackcraft_core::Resource for VpnGateway {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for VpnGateway {
-    const CREATE_ONLY: &'static [&'static str] = &["AmazonSideAsn", "Type"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["VPNGatewayId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VPNGatewayId"];
-}
-
 /// Handle to an `AWS::EC2::VPNGateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpngateway.html#aws-resource-ec2-vpngateway-return-values)). Its primary identifier is `VPNGatewayId`.
 #[derive(Debug, Clone)]
 pub struct VpnGatewayRef(stackcraft_core::ResourceHandle);
@@ -50317,14 +48877,6 @@ impl stackcraft_core::Resource for VpnGatewayRoutePropagation {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = VpnGatewayRoutePropagationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for VpnGatewayRoutePropagation {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::EC2::VPNGatewayRoutePropagation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpngatewayroutepropagation.html#aws-resource-ec2-vpngatewayroutepropagation-return-values)). Its primary identifier is `Id`.
@@ -50659,38 +49211,6 @@ impl stackcraft_core::Resource for VerifiedAccessEndpoint {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = VerifiedAccessEndpointRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for VerifiedAccessEndpoint {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "ApplicationDomain",
-        "AttachmentType",
-        "CidrOptions.Cidr",
-        "CidrOptions.Protocol",
-        "CidrOptions.SubnetIds",
-        "DomainCertificateArn",
-        "EndpointDomainPrefix",
-        "EndpointType",
-        "LoadBalancerOptions.LoadBalancerArn",
-        "NetworkInterfaceOptions.NetworkInterfaceId",
-        "RdsOptions.Protocol",
-        "RdsOptions.RdsDbClusterArn",
-        "RdsOptions.RdsDbInstanceArn",
-        "RdsOptions.RdsDbProxyArn",
-        "SecurityGroupIds",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "CreationTime",
-        "DeviceValidationDomain",
-        "EndpointDomain",
-        "LastUpdatedTime",
-        "Status",
-        "VerifiedAccessEndpointId",
-        "VerifiedAccessInstanceId",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VerifiedAccessEndpointId"];
 }
 
 /// Handle to an `AWS::EC2::VerifiedAccessEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-verifiedaccessendpoint.html#aws-resource-ec2-verifiedaccessendpoint-return-values)). Its primary identifier is `VerifiedAccessEndpointId`.
@@ -51600,15 +50120,6 @@ impl stackcraft_core::Resource for VerifiedAccessGroup {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for VerifiedAccessGroup {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["CreationTime", "LastUpdatedTime", "Owner", "VerifiedAccessGroupArn", "VerifiedAccessGroupId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VerifiedAccessGroupId"];
-}
-
 /// Handle to an `AWS::EC2::VerifiedAccessGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-verifiedaccessgroup.html#aws-resource-ec2-verifiedaccessgroup-return-values)). Its primary identifier is `VerifiedAccessGroupId`.
 #[derive(Debug, Clone)]
 pub struct VerifiedAccessGroupRef(stackcraft_core::ResourceHandle);
@@ -51880,15 +50391,6 @@ impl stackcraft_core::Resource for VerifiedAccessInstance {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = VerifiedAccessInstanceRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for VerifiedAccessInstance {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["CidrEndpointsCustomSubDomainNameServers", "CreationTime", "LastUpdatedTime", "VerifiedAccessInstanceId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VerifiedAccessInstanceId"];
 }
 
 /// Handle to an `AWS::EC2::VerifiedAccessInstance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-verifiedaccessinstance.html#aws-resource-ec2-verifiedaccessinstance-return-values)). Its primary identifier is `VerifiedAccessInstanceId`.
@@ -52589,20 +51091,6 @@ impl stackcraft_core::Resource for VerifiedAccessTrustProvider {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = VerifiedAccessTrustProviderRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for VerifiedAccessTrustProvider {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "DeviceOptions",
-        "DeviceTrustProviderType",
-        "PolicyReferenceName",
-        "TrustProviderType",
-        "UserTrustProviderType",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["CreationTime", "LastUpdatedTime", "VerifiedAccessTrustProviderId"];
-    const WRITE_ONLY: &'static [&'static str] = &["NativeApplicationOidcOptions.ClientSecret"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VerifiedAccessTrustProviderId"];
 }
 
 /// Handle to an `AWS::EC2::VerifiedAccessTrustProvider` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-verifiedaccesstrustprovider.html#aws-resource-ec2-verifiedaccesstrustprovider-return-values)). Its primary identifier is `VerifiedAccessTrustProviderId`.
@@ -53542,14 +52030,6 @@ impl stackcraft_core::Resource for Volume {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Volume {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["VolumeId"];
-    const WRITE_ONLY: &'static [&'static str] = &["OutpostArn"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VolumeId"];
-}
-
 /// Handle to an `AWS::EC2::Volume` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-volume.html#aws-resource-ec2-volume-return-values)). Its primary identifier is `VolumeId`.
 #[derive(Debug, Clone)]
 pub struct VolumeRef(stackcraft_core::ResourceHandle);
@@ -53660,14 +52140,6 @@ impl stackcraft_core::Resource for VolumeAttachment {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = VolumeAttachmentRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for VolumeAttachment {
-    const CREATE_ONLY: &'static [&'static str] = &["Device", "EbsCardIndex", "InstanceId", "VolumeId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["VolumeId", "InstanceId"];
 }
 
 /// Handle to an `AWS::EC2::VolumeAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-volumeattachment.html#aws-resource-ec2-volumeattachment-return-values)). Its primary identifier is made of `VolumeId`, `InstanceId`.

@@ -118,14 +118,6 @@ impl stackcraft_core::Resource for PublicRepository {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for PublicRepository {
-    const CREATE_ONLY: &'static [&'static str] = &["RepositoryName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RepositoryName"];
-}
-
 /// Handle to an `AWS::ECR::PublicRepository` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-publicrepository.html#aws-resource-ecr-publicrepository-return-values)). Its primary identifier is `RepositoryName`.
 #[derive(Debug, Clone)]
 pub struct PublicRepositoryRef(stackcraft_core::ResourceHandle);
@@ -412,21 +404,6 @@ impl stackcraft_core::Resource for PullThroughCacheRule {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for PullThroughCacheRule {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "CredentialArn",
-        "CustomRoleArn",
-        "EcrRepositoryPrefix",
-        "UpstreamRegistry",
-        "UpstreamRegistryUrl",
-        "UpstreamRepositoryPrefix",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &["CredentialArn", "CustomRoleArn", "UpstreamRegistry"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["EcrRepositoryPrefix"];
-}
-
 /// Handle to an `AWS::ECR::PullThroughCacheRule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-pullthroughcacherule.html#aws-resource-ecr-pullthroughcacherule-return-values)). Its primary identifier is `EcrRepositoryPrefix`.
 #[derive(Debug, Clone)]
 pub struct PullThroughCacheRuleRef(stackcraft_core::ResourceHandle);
@@ -567,14 +544,6 @@ impl stackcraft_core::Resource for PullTimeUpdateExclusion {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for PullTimeUpdateExclusion {
-    const CREATE_ONLY: &'static [&'static str] = &["PrincipalArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["PrincipalArn"];
-}
-
 /// Handle to an `AWS::ECR::PullTimeUpdateExclusion` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-pulltimeupdateexclusion.html#aws-resource-ecr-pulltimeupdateexclusion-return-values)). Its primary identifier is `PrincipalArn`.
 #[derive(Debug, Clone)]
 pub struct PullTimeUpdateExclusionRef(stackcraft_core::ResourceHandle);
@@ -626,14 +595,6 @@ impl stackcraft_core::Resource for RegistryPolicy {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = RegistryPolicyRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for RegistryPolicy {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["RegistryId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RegistryId"];
 }
 
 /// Handle to an `AWS::ECR::RegistryPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-registrypolicy.html#aws-resource-ecr-registrypolicy-return-values)). Its primary identifier is `RegistryId`.
@@ -712,14 +673,6 @@ impl stackcraft_core::Resource for RegistryScanningConfiguration {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = RegistryScanningConfigurationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for RegistryScanningConfiguration {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["RegistryId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RegistryId"];
 }
 
 /// Handle to an `AWS::ECR::RegistryScanningConfiguration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-registryscanningconfiguration.html#aws-resource-ecr-registryscanningconfiguration-return-values)). Its primary identifier is `RegistryId`.
@@ -1035,14 +988,6 @@ impl stackcraft_core::Resource for ReplicationConfiguration {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = ReplicationConfigurationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for ReplicationConfiguration {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["RegistryId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RegistryId"];
 }
 
 /// Handle to an `AWS::ECR::ReplicationConfiguration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-replicationconfiguration.html#aws-resource-ecr-replicationconfiguration-return-values)). Its primary identifier is `RegistryId`.
@@ -1495,19 +1440,6 @@ impl stackcraft_core::Resource for Repository {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = RepositoryRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Repository {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "EncryptionConfiguration",
-        "EncryptionConfiguration.EncryptionType",
-        "EncryptionConfiguration.KmsKey",
-        "RepositoryName",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "RepositoryUri"];
-    const WRITE_ONLY: &'static [&'static str] = &["EmptyOnDelete"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RepositoryName"];
 }
 
 /// Handle to an `AWS::ECR::Repository` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-repository.html#aws-resource-ecr-repository-return-values)). Its primary identifier is `RepositoryName`.
@@ -2124,14 +2056,6 @@ impl stackcraft_core::Resource for RepositoryCreationTemplate {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for RepositoryCreationTemplate {
-    const CREATE_ONLY: &'static [&'static str] = &["Prefix"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["CreatedAt", "UpdatedAt"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Prefix"];
-}
-
 /// Handle to an `AWS::ECR::RepositoryCreationTemplate` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-repositorycreationtemplate.html#aws-resource-ecr-repositorycreationtemplate-return-values)). Its primary identifier is `Prefix`.
 #[derive(Debug, Clone)]
 pub struct RepositoryCreationTemplateRef(stackcraft_core::ResourceHandle);
@@ -2517,14 +2441,6 @@ impl stackcraft_core::Resource for SigningConfiguration {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = SigningConfigurationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for SigningConfiguration {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["RegistryId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RegistryId"];
 }
 
 /// Handle to an `AWS::ECR::SigningConfiguration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-signingconfiguration.html#aws-resource-ecr-signingconfiguration-return-values)). Its primary identifier is `RegistryId`.

@@ -153,15 +153,6 @@ impl stackcraft_core::Resource for CapacityProvider {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for CapacityProvider {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["AutoScalingGroupProvider.AutoScalingGroupArn", "ClusterName", "Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
-}
-
 /// Handle to an `AWS::ECS::CapacityProvider` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-capacityprovider.html#aws-resource-ecs-capacityprovider-return-values)). Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct CapacityProviderRef(stackcraft_core::ResourceHandle);
@@ -3050,14 +3041,6 @@ impl stackcraft_core::Resource for Cluster {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Cluster {
-    const CREATE_ONLY: &'static [&'static str] = &["ClusterName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &["ServiceConnectDefaults"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ClusterName"];
-}
-
 /// Handle to an `AWS::ECS::Cluster` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-cluster.html#aws-resource-ecs-cluster-return-values)). Its primary identifier is `ClusterName`.
 #[derive(Debug, Clone)]
 pub struct ClusterRef(stackcraft_core::ResourceHandle);
@@ -3702,14 +3685,6 @@ impl stackcraft_core::Resource for ClusterCapacityProviderAssociations {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for ClusterCapacityProviderAssociations {
-    const CREATE_ONLY: &'static [&'static str] = &["Cluster"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Cluster"];
-}
-
 /// Handle to an `AWS::ECS::ClusterCapacityProviderAssociations` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-clustercapacityproviderassociations.html#aws-resource-ecs-clustercapacityproviderassociations-return-values)). Its primary identifier is `Cluster`.
 #[derive(Debug, Clone)]
 pub struct ClusterCapacityProviderAssociationsRef(stackcraft_core::ResourceHandle);
@@ -4007,24 +3982,6 @@ impl stackcraft_core::Resource for Daemon {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DaemonRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Daemon {
-    const CREATE_ONLY: &'static [&'static str] = &["ClusterArn", "DaemonName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["CreatedAt", "DaemonArn", "DaemonStatus", "DeploymentArn", "UpdatedAt"];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "CapacityProviderArns",
-        "Critical",
-        "DaemonName",
-        "DaemonTaskDefinitionArn",
-        "DeploymentConfiguration",
-        "EnableECSManagedTags",
-        "EnableExecuteCommand",
-        "PropagateTags",
-    ];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DaemonArn"];
 }
 
 /// Handle to an `AWS::ECS::Daemon` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-daemon.html#aws-resource-ecs-daemon-return-values)). Its primary identifier is `DaemonArn`.
@@ -4475,24 +4432,6 @@ impl stackcraft_core::Resource for DaemonTaskDefinition {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DaemonTaskDefinitionRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for DaemonTaskDefinition {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "ContainerDefinitions",
-        "Cpu",
-        "ExecutionRoleArn",
-        "Family",
-        "IpcMode",
-        "Memory",
-        "PidMode",
-        "TaskRoleArn",
-        "Volumes",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["DaemonTaskDefinitionArn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DaemonTaskDefinitionArn"];
 }
 
 /// Handle to an `AWS::ECS::DaemonTaskDefinition` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-daemontaskdefinition.html#aws-resource-ecs-daemontaskdefinition-return-values)). Its primary identifier is `DaemonTaskDefinitionArn`.
@@ -6892,45 +6831,6 @@ impl stackcraft_core::Resource for ExpressGatewayService {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for ExpressGatewayService {
-    const CREATE_ONLY: &'static [&'static str] = &["Cluster", "InfrastructureRoleArn", "ServiceName", "Tags"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "ActiveConfigurations",
-        "CreatedAt",
-        "ECSManagedResourceArns",
-        "ECSManagedResourceArns.AutoScaling",
-        "ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies",
-        "ECSManagedResourceArns.AutoScaling.ScalableTarget",
-        "ECSManagedResourceArns.IngressPath",
-        "ECSManagedResourceArns.IngressPath.CertificateArn",
-        "ECSManagedResourceArns.IngressPath.ListenerArn",
-        "ECSManagedResourceArns.IngressPath.ListenerRuleArn",
-        "ECSManagedResourceArns.IngressPath.LoadBalancerArn",
-        "ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups",
-        "ECSManagedResourceArns.IngressPath.TargetGroupArns",
-        "ECSManagedResourceArns.LogGroups",
-        "ECSManagedResourceArns.MetricAlarms",
-        "ECSManagedResourceArns.ServiceSecurityGroups",
-        "Endpoint",
-        "ServiceArn",
-        "Status",
-        "UpdatedAt",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "Cpu",
-        "ExecutionRoleArn",
-        "HealthCheckPath",
-        "Memory",
-        "NetworkConfiguration",
-        "PrimaryContainer",
-        "ScalingTarget",
-        "TaskDefinitionArn",
-        "TaskRoleArn",
-    ];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ServiceArn"];
-}
-
 /// Handle to an `AWS::ECS::ExpressGatewayService` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-expressgatewayservice.html#aws-resource-ecs-expressgatewayservice-return-values)). Its primary identifier is `ServiceArn`.
 #[derive(Debug, Clone)]
 pub struct ExpressGatewayServiceRef(stackcraft_core::ResourceHandle);
@@ -7687,22 +7587,6 @@ impl stackcraft_core::Resource for Gateway {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = GatewayRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Gateway {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "Configuration.HostSharedAlb.NetworkConfiguration.IpAddressType",
-        "Configuration.HostSharedAlb.NetworkConfiguration.Subnets",
-        "Configuration.HostSharedAlb.Port",
-        "Configuration.HostSharedAlb.Protocol",
-        "Configuration.HostSharedAlb.Scheme",
-        "GatewayName",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["AccessType", "Arn", "Configuration.HostSharedAlb.CurrentAlbCount", "CreatedAt", "Status", "UpdatedAt"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
 /// Handle to an `AWS::ECS::Gateway` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-gateway.html#aws-resource-ecs-gateway-return-values)). Its primary identifier is `Arn`.
@@ -8585,14 +8469,6 @@ impl stackcraft_core::Resource for GatewayClusterAssociations {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for GatewayClusterAssociations {
-    const CREATE_ONLY: &'static [&'static str] = &["Cluster", "Gateway"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["ClusterArn", "GatewayArn", "Status"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Gateway", "Cluster"];
-}
-
 /// Handle to an `AWS::ECS::GatewayClusterAssociations` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-gatewayclusterassociations.html#aws-resource-ecs-gatewayclusterassociations-return-values)). Its primary identifier is made of `Gateway`, `Cluster`.
 #[derive(Debug, Clone)]
 pub struct GatewayClusterAssociationsRef(stackcraft_core::ResourceHandle);
@@ -8686,14 +8562,6 @@ impl stackcraft_core::Resource for PrimaryTaskSet {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = PrimaryTaskSetRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for PrimaryTaskSet {
-    const CREATE_ONLY: &'static [&'static str] = &["Cluster", "Service"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Cluster", "Service"];
 }
 
 /// Handle to an `AWS::ECS::PrimaryTaskSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-primarytaskset.html#aws-resource-ecs-primarytaskset-return-values)). Its primary identifier is made of `Cluster`, `Service`.
@@ -9265,20 +9133,6 @@ impl stackcraft_core::Resource for Service {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = ServiceRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Service {
-    const CREATE_ONLY: &'static [&'static str] = &["Cluster", "Role", "SchedulingStrategy", "ServiceName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &["LaunchType"];
-    const READ_ONLY: &'static [&'static str] = &["Name", "ServiceArn"];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "ForceNewDeployment",
-        "GatewayConnectors",
-        "Monitoring",
-        "ServiceConnectConfiguration",
-        "VolumeConfigurations",
-    ];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ServiceArn", "Cluster"];
 }
 
 /// Handle to an `AWS::ECS::Service` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-service.html#aws-resource-ecs-service-return-values)). Its primary identifier is made of `ServiceArn`, `Cluster`.
@@ -13984,32 +13838,6 @@ impl stackcraft_core::Resource for TaskDefinition {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for TaskDefinition {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "ContainerDefinitions",
-        "Cpu",
-        "EnableFaultInjection",
-        "EphemeralStorage",
-        "ExecutionRoleArn",
-        "Family",
-        "InferenceAccelerators",
-        "IpcMode",
-        "Memory",
-        "NetworkMode",
-        "PidMode",
-        "PlacementConstraints",
-        "ProxyConfiguration",
-        "RequiresCompatibilities",
-        "RuntimePlatform",
-        "TaskRoleArn",
-        "Volumes",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["TaskDefinitionArn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TaskDefinitionArn"];
-}
-
 /// Handle to an `AWS::ECS::TaskDefinition` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-taskdefinition.html#aws-resource-ecs-taskdefinition-return-values)). Its primary identifier is `TaskDefinitionArn`.
 #[derive(Debug, Clone)]
 pub struct TaskDefinitionRef(stackcraft_core::ResourceHandle);
@@ -18620,25 +18448,6 @@ impl stackcraft_core::Resource for TaskSet {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = TaskSetRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for TaskSet {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "CapacityProviderStrategy",
-        "Cluster",
-        "ExternalId",
-        "LaunchType",
-        "LoadBalancers",
-        "NetworkConfiguration",
-        "PlatformVersion",
-        "Service",
-        "ServiceRegistries",
-        "TaskDefinition",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Cluster", "Service", "Id"];
 }
 
 /// Handle to an `AWS::ECS::TaskSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-taskset.html#aws-resource-ecs-taskset-return-values)). Its primary identifier is made of `Cluster`, `Service`, `Id`.

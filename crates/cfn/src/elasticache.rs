@@ -488,23 +488,6 @@ impl stackcraft_core::Resource for CacheCluster {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for CacheCluster {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["CacheSubnetGroupName", "ClusterName", "Engine", "NetworkType", "Port", "SnapshotArns", "SnapshotName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &["IpDiscovery", "PreferredAvailabilityZones"];
-    const READ_ONLY: &'static [&'static str] = &[
-        "ConfigurationEndpoint",
-        "ConfigurationEndpoint.Address",
-        "ConfigurationEndpoint.Port",
-        "RedisEndpoint",
-        "RedisEndpoint.Address",
-        "RedisEndpoint.Port",
-    ];
-    const WRITE_ONLY: &'static [&'static str] =
-        &["CacheSecurityGroupNames", "PreferredAvailabilityZone", "SnapshotArns", "SnapshotName"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ClusterName"];
-}
-
 /// Handle to an `AWS::ElastiCache::CacheCluster` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-cachecluster.html#aws-resource-elasticache-cachecluster-return-values)). Its primary identifier is `ClusterName`.
 #[derive(Debug, Clone)]
 pub struct CacheClusterRef(stackcraft_core::ResourceHandle);
@@ -966,22 +949,6 @@ impl stackcraft_core::Resource for GlobalReplicationGroup {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for GlobalReplicationGroup {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "GlobalReplicationGroupId", "Status"];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "AutomaticFailoverEnabled",
-        "CacheNodeType",
-        "CacheParameterGroupName",
-        "EngineVersion",
-        "GlobalNodeGroupCount",
-        "GlobalReplicationGroupIdSuffix",
-        "RegionalConfigurations",
-    ];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["GlobalReplicationGroupId"];
-}
-
 /// Handle to an `AWS::ElastiCache::GlobalReplicationGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-globalreplicationgroup.html#aws-resource-elasticache-globalreplicationgroup-return-values)). Its primary identifier is `GlobalReplicationGroupId`.
 #[derive(Debug, Clone)]
 pub struct GlobalReplicationGroupRef(stackcraft_core::ResourceHandle);
@@ -1372,14 +1339,6 @@ impl stackcraft_core::Resource for ParameterGroup {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = ParameterGroupRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for ParameterGroup {
-    const CREATE_ONLY: &'static [&'static str] = &["CacheParameterGroupFamily"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["CacheParameterGroupName"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CacheParameterGroupName"];
 }
 
 /// Handle to an `AWS::ElastiCache::ParameterGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-parametergroup.html#aws-resource-elasticache-parametergroup-return-values)). Its primary identifier is `CacheParameterGroupName`.
@@ -2158,58 +2117,6 @@ impl stackcraft_core::Resource for ReplicationGroup {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for ReplicationGroup {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "AtRestEncryptionEnabled",
-        "CacheSubnetGroupName",
-        "DataTieringEnabled",
-        "GlobalReplicationGroupId",
-        "KmsKeyId",
-        "NetworkType",
-        "Port",
-        "PreferredCacheClusterAZs",
-        "ReplicationGroupId",
-        "SnapshotArns",
-        "SnapshotName",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &["AuthToken", "NodeGroupConfiguration"];
-    const READ_ONLY: &'static [&'static str] = &[
-        "ConfigurationEndPoint",
-        "ConfigurationEndPoint.Address",
-        "ConfigurationEndPoint.Port",
-        "EffectiveDurability",
-        "PrimaryEndPoint",
-        "PrimaryEndPoint.Address",
-        "PrimaryEndPoint.Port",
-        "ReadEndPoint",
-        "ReadEndPoint.Addresses",
-        "ReadEndPoint.AddressesList",
-        "ReadEndPoint.Ports",
-        "ReadEndPoint.PortsList",
-        "ReaderEndPoint",
-        "ReaderEndPoint.Address",
-        "ReaderEndPoint.Port",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "AuthToken",
-        "CacheParameterGroupName",
-        "CacheSecurityGroupNames",
-        "CacheSubnetGroupName",
-        "EngineVersion",
-        "KmsKeyId",
-        "NodeGroupConfiguration",
-        "NotificationTopicArn",
-        "NumNodeGroups",
-        "PreferredCacheClusterAZs",
-        "PreferredMaintenanceWindow",
-        "PrimaryClusterId",
-        "SecurityGroupIds",
-        "SnapshotArns",
-        "SnapshotName",
-    ];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ReplicationGroupId"];
-}
-
 /// Handle to an `AWS::ElastiCache::ReplicationGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-replicationgroup.html#aws-resource-elasticache-replicationgroup-return-values)). Its primary identifier is `ReplicationGroupId`.
 #[derive(Debug, Clone)]
 pub struct ReplicationGroupRef(stackcraft_core::ResourceHandle);
@@ -2795,14 +2702,6 @@ impl stackcraft_core::Resource for SecurityGroup {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for SecurityGroup {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::ElastiCache::SecurityGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-securitygroup.html#aws-resource-elasticache-securitygroup-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct SecurityGroupRef(stackcraft_core::ResourceHandle);
@@ -2900,14 +2799,6 @@ impl stackcraft_core::Resource for SecurityGroupIngress {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = SecurityGroupIngressRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for SecurityGroupIngress {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::ElastiCache::SecurityGroupIngress` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-securitygroupingress.html#aws-resource-elasticache-securitygroupingress-return-values)). Its primary identifier is `Id`.
@@ -3243,24 +3134,6 @@ impl stackcraft_core::Resource for ServerlessCache {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for ServerlessCache {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["ConnectionType", "KmsKeyId", "NetworkType", "ServerlessCacheName", "SnapshotArnsToRestore", "SubnetIds"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "ARN",
-        "CreateTime",
-        "Endpoint.Address",
-        "Endpoint.Port",
-        "FullEngineVersion",
-        "ReaderEndpoint.Address",
-        "ReaderEndpoint.Port",
-        "Status",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &["FinalSnapshotName", "SnapshotArnsToRestore"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ServerlessCacheName"];
-}
-
 /// Handle to an `AWS::ElastiCache::ServerlessCache` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-serverlesscache.html#aws-resource-elasticache-serverlesscache-return-values)). Its primary identifier is `ServerlessCacheName`.
 #[derive(Debug, Clone)]
 pub struct ServerlessCacheRef(stackcraft_core::ResourceHandle);
@@ -3592,15 +3465,6 @@ impl stackcraft_core::Resource for ServerlessCacheSnapshot {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for ServerlessCacheSnapshot {
-    const CREATE_ONLY: &'static [&'static str] = &["KmsKeyId", "ServerlessCacheName", "ServerlessCacheSnapshotName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["ARN", "BytesUsedForCache", "CreateTime", "ServerlessCacheConfiguration", "SnapshotType", "Status"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ARN"];
-}
-
 /// Handle to an `AWS::ElastiCache::ServerlessCacheSnapshot` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-serverlesscachesnapshot.html#aws-resource-elasticache-serverlesscachesnapshot-return-values)). Its primary identifier is `ARN`.
 #[derive(Debug, Clone)]
 pub struct ServerlessCacheSnapshotRef(stackcraft_core::ResourceHandle);
@@ -3753,38 +3617,6 @@ impl stackcraft_core::Resource for Snapshot {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = SnapshotRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Snapshot {
-    const CREATE_ONLY: &'static [&'static str] = &["CacheClusterId", "KmsKeyId", "ReplicationGroupId", "SnapshotName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "Arn",
-        "AutoMinorVersionUpgrade",
-        "AutomaticFailover",
-        "CacheClusterCreateTime",
-        "CacheNodeType",
-        "CacheParameterGroupName",
-        "CacheSubnetGroupName",
-        "DataTiering",
-        "Engine",
-        "EngineVersion",
-        "NodeSnapshots",
-        "NumCacheNodes",
-        "NumNodeGroups",
-        "Port",
-        "PreferredAvailabilityZone",
-        "PreferredMaintenanceWindow",
-        "ReplicationGroupDescription",
-        "SnapshotRetentionLimit",
-        "SnapshotSource",
-        "SnapshotStatus",
-        "SnapshotWindow",
-        "TopicArn",
-        "VpcId",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
 /// Handle to an `AWS::ElastiCache::Snapshot` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-snapshot.html#aws-resource-elasticache-snapshot-return-values)). Its primary identifier is `Arn`.
@@ -3992,14 +3824,6 @@ impl stackcraft_core::Resource for SubnetGroup {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for SubnetGroup {
-    const CREATE_ONLY: &'static [&'static str] = &["CacheSubnetGroupName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CacheSubnetGroupName"];
-}
-
 /// Handle to an `AWS::ElastiCache::SubnetGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-subnetgroup.html#aws-resource-elasticache-subnetgroup-return-values)). Its primary identifier is `CacheSubnetGroupName`.
 #[derive(Debug, Clone)]
 pub struct SubnetGroupRef(stackcraft_core::ResourceHandle);
@@ -4172,15 +3996,6 @@ impl stackcraft_core::Resource for User {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = UserRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for User {
-    const CREATE_ONLY: &'static [&'static str] = &["UserId", "UserName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "Status"];
-    const WRITE_ONLY: &'static [&'static str] =
-        &["AccessString", "AuthenticationMode", "NoPasswordRequired", "Passwords"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["UserId"];
 }
 
 /// Handle to an `AWS::ElastiCache::User` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-user.html#aws-resource-elasticache-user-return-values)). Its primary identifier is `UserId`.
@@ -4394,14 +4209,6 @@ impl stackcraft_core::Resource for UserGroup {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = UserGroupRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for UserGroup {
-    const CREATE_ONLY: &'static [&'static str] = &["UserGroupId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "Status"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["UserGroupId"];
 }
 
 /// Handle to an `AWS::ElastiCache::UserGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-usergroup.html#aws-resource-elasticache-usergroup-return-values)). Its primary identifier is `UserGroupId`.

@@ -220,14 +220,6 @@ impl stackcraft_core::Resource for Listener {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Listener {
-    const CREATE_ONLY: &'static [&'static str] = &["LoadBalancerArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["ListenerArn"];
-    const WRITE_ONLY: &'static [&'static str] = &["DefaultActions.*.AuthenticateOidcConfig.ClientSecret"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ListenerArn"];
-}
-
 /// Handle to an `AWS::ElasticLoadBalancingV2::Listener` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-listener.html#aws-resource-elasticloadbalancingv2-listener-return-values)). Its primary identifier is `ListenerArn`.
 #[derive(Debug, Clone)]
 pub struct ListenerRef(stackcraft_core::ResourceHandle);
@@ -1893,14 +1885,6 @@ impl stackcraft_core::Resource for ListenerCertificate {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for ListenerCertificate {
-    const CREATE_ONLY: &'static [&'static str] = &["ListenerArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::ElasticLoadBalancingV2::ListenerCertificate` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-listenercertificate.html#aws-resource-elasticloadbalancingv2-listenercertificate-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct ListenerCertificateRef(stackcraft_core::ResourceHandle);
@@ -2092,14 +2076,6 @@ impl stackcraft_core::Resource for ListenerRule {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = ListenerRuleRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for ListenerRule {
-    const CREATE_ONLY: &'static [&'static str] = &["ListenerArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["IsDefault", "RuleArn"];
-    const WRITE_ONLY: &'static [&'static str] = &["Actions.*.AuthenticateOidcConfig.ClientSecret", "ListenerArn"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RuleArn"];
 }
 
 /// Handle to an `AWS::ElasticLoadBalancingV2::ListenerRule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-listenerrule.html#aws-resource-elasticloadbalancingv2-listenerrule-return-values)). Its primary identifier is `RuleArn`.
@@ -4516,15 +4492,6 @@ impl stackcraft_core::Resource for LoadBalancer {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for LoadBalancer {
-    const CREATE_ONLY: &'static [&'static str] = &["Name", "Scheme", "Type"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["CanonicalHostedZoneID", "DNSName", "LoadBalancerArn", "LoadBalancerFullName", "LoadBalancerName"];
-    const WRITE_ONLY: &'static [&'static str] = &["EnableCapacityReservationProvisionStabilize"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LoadBalancerArn"];
-}
-
 /// Handle to an `AWS::ElasticLoadBalancingV2::LoadBalancer` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-loadbalancer.html#aws-resource-elasticloadbalancingv2-loadbalancer-return-values)). Its primary identifier is `LoadBalancerArn`.
 #[derive(Debug, Clone)]
 pub struct LoadBalancerRef(stackcraft_core::ResourceHandle);
@@ -5428,16 +5395,6 @@ impl stackcraft_core::Resource for TargetGroup {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for TargetGroup {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["IpAddressType", "Name", "Port", "Protocol", "ProtocolVersion", "TargetType", "VpcId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["LoadBalancerArns", "TargetGroupArn", "TargetGroupFullName", "TargetGroupName"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TargetGroupArn"];
-}
-
 /// Handle to an `AWS::ElasticLoadBalancingV2::TargetGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-targetgroup.html#aws-resource-elasticloadbalancingv2-targetgroup-return-values)). Its primary identifier is `TargetGroupArn`.
 #[derive(Debug, Clone)]
 pub struct TargetGroupRef(stackcraft_core::ResourceHandle);
@@ -6071,15 +6028,6 @@ impl stackcraft_core::Resource for TrustStore {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for TrustStore {
-    const CREATE_ONLY: &'static [&'static str] = &["Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["NumberOfCaCertificates", "Status", "TrustStoreArn"];
-    const WRITE_ONLY: &'static [&'static str] =
-        &["CaCertificatesBundleS3Bucket", "CaCertificatesBundleS3Key", "CaCertificatesBundleS3ObjectVersion"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TrustStoreArn"];
-}
-
 /// Handle to an `AWS::ElasticLoadBalancingV2::TrustStore` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-truststore.html#aws-resource-elasticloadbalancingv2-truststore-return-values)). Its primary identifier is `TrustStoreArn`.
 #[derive(Debug, Clone)]
 pub struct TrustStoreRef(stackcraft_core::ResourceHandle);
@@ -6181,14 +6129,6 @@ impl stackcraft_core::Resource for TrustStoreRevocation {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = TrustStoreRevocationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for TrustStoreRevocation {
-    const CREATE_ONLY: &'static [&'static str] = &["RevocationContents", "TrustStoreArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["RevocationId", "TrustStoreRevocations"];
-    const WRITE_ONLY: &'static [&'static str] = &["RevocationContents"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RevocationId", "TrustStoreArn"];
 }
 
 /// Handle to an `AWS::ElasticLoadBalancingV2::TrustStoreRevocation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-truststorerevocation.html#aws-resource-elasticloadbalancingv2-truststorerevocation-return-values)). Its primary identifier is made of `RevocationId`, `TrustStoreArn`.

@@ -140,14 +140,6 @@ impl stackcraft_core::Resource for ApiDestination {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for ApiDestination {
-    const CREATE_ONLY: &'static [&'static str] = &["Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "ArnForPolicy"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
-}
-
 /// Handle to an `AWS::Events::ApiDestination` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-apidestination.html#aws-resource-events-apidestination-return-values)). Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct ApiDestinationRef(stackcraft_core::ResourceHandle);
@@ -383,14 +375,6 @@ impl stackcraft_core::Resource for Archive {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Archive {
-    const CREATE_ONLY: &'static [&'static str] = &["ArchiveName", "SourceArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ArchiveName"];
-}
-
 /// Handle to an `AWS::Events::Archive` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-archive.html#aws-resource-events-archive-return-values)). Its primary identifier is `ArchiveName`.
 #[derive(Debug, Clone)]
 pub struct ArchiveRef(stackcraft_core::ResourceHandle);
@@ -559,28 +543,6 @@ impl stackcraft_core::Resource for Connection {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = ConnectionRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Connection {
-    const CREATE_ONLY: &'static [&'static str] = &["Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "Arn",
-        "ArnForPolicy",
-        "AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn",
-        "InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn",
-        "SecretArn",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "AuthParameters.ApiKeyAuthParameters.ApiKeyValue",
-        "AuthParameters.BasicAuthParameters.Password",
-        "AuthParameters.InvocationHttpParameters",
-        "AuthParameters.OAuthParameters.ClientParameters.ClientSecret",
-        "AuthParameters.OAuthParameters.OAuthHttpParameters.BodyParameters",
-        "AuthParameters.OAuthParameters.OAuthHttpParameters.HeaderParameters",
-        "AuthParameters.OAuthParameters.OAuthHttpParameters.QueryStringParameters",
-    ];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
 /// Handle to an `AWS::Events::Connection` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-connection.html#aws-resource-events-connection-return-values)). Its primary identifier is `Name`.
@@ -1435,14 +1397,6 @@ impl stackcraft_core::Resource for Endpoint {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Endpoint {
-    const CREATE_ONLY: &'static [&'static str] = &["Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "EndpointId", "EndpointUrl", "State", "StateReason"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
-}
-
 /// Handle to an `AWS::Events::Endpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-endpoint.html#aws-resource-events-endpoint-return-values)). Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct EndpointRef(stackcraft_core::ResourceHandle);
@@ -1898,14 +1852,6 @@ impl stackcraft_core::Resource for EventBus {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for EventBus {
-    const CREATE_ONLY: &'static [&'static str] = &["Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &["EventSourceName"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
-}
-
 /// Handle to an `AWS::Events::EventBus` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-eventbus.html#aws-resource-events-eventbus-return-values)). Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct EventBusRef(stackcraft_core::ResourceHandle);
@@ -2308,14 +2254,6 @@ impl stackcraft_core::Resource for EventBusPolicy {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for EventBusPolicy {
-    const CREATE_ONLY: &'static [&'static str] = &["EventBusName", "StatementId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &["Action", "Condition", "Principal"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["EventBusName", "StatementId"];
-}
-
 /// Handle to an `AWS::Events::EventBusPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-eventbuspolicy.html#aws-resource-events-eventbuspolicy-return-values)). Its primary identifier is made of `EventBusName`, `StatementId`.
 #[derive(Debug, Clone)]
 pub struct EventBusPolicyRef(stackcraft_core::ResourceHandle);
@@ -2703,14 +2641,6 @@ impl stackcraft_core::Resource for Rule {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = RuleRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Rule {
-    const CREATE_ONLY: &'static [&'static str] = &["Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &["EventBusName"];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "RuleName"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
 /// Handle to an `AWS::Events::Rule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-rule.html#aws-resource-events-rule-return-values)). Its primary identifier is `Arn`.

@@ -89,14 +89,6 @@ impl stackcraft_core::Resource for AccessKey {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for AccessKey {
-    const CREATE_ONLY: &'static [&'static str] = &["Serial", "UserName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id", "SecretAccessKey"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::IAM::AccessKey` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-accesskey.html#aws-resource-iam-accesskey-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct AccessKeyRef(stackcraft_core::ResourceHandle);
@@ -222,14 +214,6 @@ impl stackcraft_core::Resource for Group {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = GroupRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Group {
-    const CREATE_ONLY: &'static [&'static str] = &["GroupName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["GroupName"];
 }
 
 /// Handle to an `AWS::IAM::Group` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-group.html#aws-resource-iam-group-return-values)). Its primary identifier is `GroupName`.
@@ -381,14 +365,6 @@ impl stackcraft_core::Resource for GroupPolicy {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for GroupPolicy {
-    const CREATE_ONLY: &'static [&'static str] = &["GroupName", "PolicyName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["PolicyName", "GroupName"];
-}
-
 /// Handle to an `AWS::IAM::GroupPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-grouppolicy.html#aws-resource-iam-grouppolicy-return-values)). Its primary identifier is made of `PolicyName`, `GroupName`.
 #[derive(Debug, Clone)]
 pub struct GroupPolicyRef(stackcraft_core::ResourceHandle);
@@ -474,14 +450,6 @@ impl stackcraft_core::Resource for InstanceProfile {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = InstanceProfileRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for InstanceProfile {
-    const CREATE_ONLY: &'static [&'static str] = &["InstanceProfileName", "Path"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["InstanceProfileName"];
 }
 
 /// Handle to an `AWS::IAM::InstanceProfile` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-instanceprofile.html#aws-resource-iam-instanceprofile-return-values)). Its primary identifier is `InstanceProfileName`.
@@ -654,23 +622,6 @@ impl stackcraft_core::Resource for ManagedPolicy {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for ManagedPolicy {
-    const CREATE_ONLY: &'static [&'static str] = &["Description", "ManagedPolicyName", "Path"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "AttachmentCount",
-        "CreateDate",
-        "DefaultVersionId",
-        "IsAttachable",
-        "PermissionsBoundaryUsageCount",
-        "PolicyArn",
-        "PolicyId",
-        "UpdateDate",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["PolicyArn"];
-}
-
 /// Handle to an `AWS::IAM::ManagedPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-managedpolicy.html#aws-resource-iam-managedpolicy-return-values)). Its primary identifier is `PolicyArn`.
 #[derive(Debug, Clone)]
 pub struct ManagedPolicyRef(stackcraft_core::ResourceHandle);
@@ -822,14 +773,6 @@ impl stackcraft_core::Resource for OidcProvider {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for OidcProvider {
-    const CREATE_ONLY: &'static [&'static str] = &["Url"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
-}
-
 /// Handle to an `AWS::IAM::OIDCProvider` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-oidcprovider.html#aws-resource-iam-oidcprovider-return-values)). Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct OidcProviderRef(stackcraft_core::ResourceHandle);
@@ -963,14 +906,6 @@ impl stackcraft_core::Resource for Policy {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = PolicyRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Policy {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::IAM::Policy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-policy.html#aws-resource-iam-policy-return-values)). Its primary identifier is `Id`.
@@ -1179,14 +1114,6 @@ impl stackcraft_core::Resource for Role {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Role {
-    const CREATE_ONLY: &'static [&'static str] = &["Path", "RoleName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "RoleId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RoleName"];
-}
-
 /// Handle to an `AWS::IAM::Role` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-role.html#aws-resource-iam-role-return-values)). Its primary identifier is `RoleName`.
 #[derive(Debug, Clone)]
 pub struct RoleRef(stackcraft_core::ResourceHandle);
@@ -1338,14 +1265,6 @@ impl stackcraft_core::Resource for RolePolicy {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = RolePolicyRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for RolePolicy {
-    const CREATE_ONLY: &'static [&'static str] = &["PolicyName", "RoleName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["PolicyName", "RoleName"];
 }
 
 /// Handle to an `AWS::IAM::RolePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-rolepolicy.html#aws-resource-iam-rolepolicy-return-values)). Its primary identifier is made of `PolicyName`, `RoleName`.
@@ -1521,14 +1440,6 @@ impl stackcraft_core::Resource for SamlProvider {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = SamlProviderRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for SamlProvider {
-    const CREATE_ONLY: &'static [&'static str] = &["AddPrivateKey", "Name", "RemovePrivateKey"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "SamlProviderUUID"];
-    const WRITE_ONLY: &'static [&'static str] = &["AddPrivateKey", "RemovePrivateKey"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
 /// Handle to an `AWS::IAM::SAMLProvider` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-samlprovider.html#aws-resource-iam-samlprovider-return-values)). Its primary identifier is `Arn`.
@@ -1805,15 +1716,6 @@ impl stackcraft_core::Resource for ServerCertificate {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for ServerCertificate {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["CertificateBody", "CertificateChain", "PrivateKey", "ServerCertificateName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &["CertificateBody", "CertificateChain", "PrivateKey"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ServerCertificateName"];
-}
-
 /// Handle to an `AWS::IAM::ServerCertificate` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-servercertificate.html#aws-resource-iam-servercertificate-return-values)). Its primary identifier is `ServerCertificateName`.
 #[derive(Debug, Clone)]
 pub struct ServerCertificateRef(stackcraft_core::ResourceHandle);
@@ -1918,14 +1820,6 @@ impl stackcraft_core::Resource for ServiceLinkedRole {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = ServiceLinkedRoleRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for ServiceLinkedRole {
-    const CREATE_ONLY: &'static [&'static str] = &["AWSServiceName", "CustomSuffix"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["RoleName"];
-    const WRITE_ONLY: &'static [&'static str] = &["AWSServiceName", "CustomSuffix"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["RoleName"];
 }
 
 /// Handle to an `AWS::IAM::ServiceLinkedRole` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-servicelinkedrole.html#aws-resource-iam-servicelinkedrole-return-values)). Its primary identifier is `RoleName`.
@@ -2128,14 +2022,6 @@ impl stackcraft_core::Resource for User {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for User {
-    const CREATE_ONLY: &'static [&'static str] = &["UserName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &["LoginProfile.Password"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["UserName"];
-}
-
 /// Handle to an `AWS::IAM::User` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-user.html#aws-resource-iam-user-return-values)). Its primary identifier is `UserName`.
 #[derive(Debug, Clone)]
 pub struct UserRef(stackcraft_core::ResourceHandle);
@@ -2331,14 +2217,6 @@ impl stackcraft_core::Resource for UserPolicy {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for UserPolicy {
-    const CREATE_ONLY: &'static [&'static str] = &["PolicyName", "UserName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["PolicyName", "UserName"];
-}
-
 /// Handle to an `AWS::IAM::UserPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-userpolicy.html#aws-resource-iam-userpolicy-return-values)). Its primary identifier is made of `PolicyName`, `UserName`.
 #[derive(Debug, Clone)]
 pub struct UserPolicyRef(stackcraft_core::ResourceHandle);
@@ -2408,14 +2286,6 @@ impl stackcraft_core::Resource for UserToGroupAddition {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = UserToGroupAdditionRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for UserToGroupAddition {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::IAM::UserToGroupAddition` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-usertogroupaddition.html#aws-resource-iam-usertogroupaddition-return-values)). Its primary identifier is `Id`.
@@ -2527,14 +2397,6 @@ impl stackcraft_core::Resource for VirtualMfaDevice {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = VirtualMfaDeviceRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for VirtualMfaDevice {
-    const CREATE_ONLY: &'static [&'static str] = &["Path", "VirtualMfaDeviceName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["SerialNumber"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["SerialNumber"];
 }
 
 /// Handle to an `AWS::IAM::VirtualMFADevice` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-virtualmfadevice.html#aws-resource-iam-virtualmfadevice-return-values)). Its primary identifier is `SerialNumber`.

@@ -73,14 +73,6 @@ impl stackcraft_core::Resource for Alias {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Alias {
-    const CREATE_ONLY: &'static [&'static str] = &["AliasName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AliasName"];
-}
-
 /// Handle to an `AWS::KMS::Alias` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-alias.html#aws-resource-kms-alias-return-values)). Its primary identifier is `AliasName`.
 #[derive(Debug, Clone)]
 pub struct AliasRef(stackcraft_core::ResourceHandle);
@@ -344,15 +336,6 @@ impl stackcraft_core::Resource for Key {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = KeyRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Key {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "KeyId"];
-    const WRITE_ONLY: &'static [&'static str] =
-        &["BypassPolicyLockoutSafetyCheck", "PendingWindowInDays", "RotationPeriodInDays"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["KeyId"];
 }
 
 /// Handle to an `AWS::KMS::Key` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html#aws-resource-kms-key-return-values)). Its primary identifier is `KeyId`.
@@ -741,14 +724,6 @@ impl stackcraft_core::Resource for ReplicaKey {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = ReplicaKeyRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for ReplicaKey {
-    const CREATE_ONLY: &'static [&'static str] = &["PrimaryKeyArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "KeyId"];
-    const WRITE_ONLY: &'static [&'static str] = &["PendingWindowInDays"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["KeyId"];
 }
 
 /// Handle to an `AWS::KMS::ReplicaKey` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-replicakey.html#aws-resource-kms-replicakey-return-values)). Its primary identifier is `KeyId`.

@@ -27,8 +27,8 @@
 //! - a typed handle (`ec2::VpcRef`, returned by `scope.add`) that derefs to
 //!   [`ResourceHandle`](stackcraft_core::ResourceHandle) and has one
 //!   `attr_<name>()` accessor per `Fn::GetAtt` attribute;
-//! - [`ResourceInfo`]: create-only (replacement), read-only, write-only and
-//!   primary-identifier properties.
+//! - in [`replacement`], the create-only (replacement) properties of every
+//!   type, the one table the diff and deploy read.
 //!
 //! At synth, every resource of an enabled service's type — written through
 //! L1, emitted by a building block or given as a `RawResource`, after tags
@@ -104,24 +104,6 @@ impl ToCfn for Tag {
 }
 
 impl Literal for Tag {}
-
-/// Replacement and identity metadata of a resource type, from its schema.
-///
-/// Paths are CloudFormation property names, dotted for nested properties
-/// (`Endpoint.Address`); `*` stands for any list item.
-pub trait ResourceInfo: stackcraft_core::Resource {
-    /// Properties whose change replaces the resource (`createOnlyProperties`).
-    const CREATE_ONLY: &'static [&'static str];
-    /// Properties whose change may replace the resource
-    /// (`conditionalCreateOnlyProperties`).
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str];
-    /// Properties set by CloudFormation (`readOnlyProperties`; not writable).
-    const READ_ONLY: &'static [&'static str];
-    /// Properties CloudFormation cannot read back (`writeOnlyProperties`).
-    const WRITE_ONLY: &'static [&'static str];
-    /// The properties identifying the resource (`primaryIdentifier`).
-    const PRIMARY_IDENTIFIER: &'static [&'static str];
-}
 
 /// JSON object under construction (used by the generated `to_cfn`; plain
 /// straight-line code instead of a serde derive keeps compile times low).

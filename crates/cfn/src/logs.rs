@@ -122,14 +122,6 @@ impl stackcraft_core::Resource for AccountPolicy {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for AccountPolicy {
-    const CREATE_ONLY: &'static [&'static str] = &["PolicyName", "PolicyType"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["AccountId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccountId", "PolicyType", "PolicyName"];
-}
-
 /// Handle to an `AWS::Logs::AccountPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-accountpolicy.html#aws-resource-logs-accountpolicy-return-values)). Its primary identifier is made of `AccountId`, `PolicyType`, `PolicyName`.
 #[derive(Debug, Clone)]
 pub struct AccountPolicyRef(stackcraft_core::ResourceHandle);
@@ -420,14 +412,6 @@ impl stackcraft_core::Resource for Delivery {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Delivery {
-    const CREATE_ONLY: &'static [&'static str] = &["DeliveryDestinationArn", "DeliverySourceName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "DeliveryDestinationType", "DeliveryId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DeliveryId"];
-}
-
 /// Handle to an `AWS::Logs::Delivery` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-delivery.html#aws-resource-logs-delivery-return-values)). Its primary identifier is `DeliveryId`.
 #[derive(Debug, Clone)]
 pub struct DeliveryRef(stackcraft_core::ResourceHandle);
@@ -589,15 +573,6 @@ impl stackcraft_core::Resource for DeliveryDestination {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DeliveryDestinationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for DeliveryDestination {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["DeliveryDestinationType", "DestinationResourceArn", "Name", "OutputFormat"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &["DeliveryDestinationPolicy"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
 /// Handle to an `AWS::Logs::DeliveryDestination` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-deliverydestination.html#aws-resource-logs-deliverydestination-return-values)). Its primary identifier is `Name`.
@@ -793,14 +768,6 @@ impl stackcraft_core::Resource for DeliverySource {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for DeliverySource {
-    const CREATE_ONLY: &'static [&'static str] = &["Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "ResourceArns", "Service", "Status", "StatusReason"];
-    const WRITE_ONLY: &'static [&'static str] = &["ResourceArn"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
-}
-
 /// Handle to an `AWS::Logs::DeliverySource` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-deliverysource.html#aws-resource-logs-deliverysource-return-values)). Its primary identifier is `Name`.
 #[derive(Debug, Clone)]
 pub struct DeliverySourceRef(stackcraft_core::ResourceHandle);
@@ -944,14 +911,6 @@ impl stackcraft_core::Resource for Destination {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Destination {
-    const CREATE_ONLY: &'static [&'static str] = &["DestinationName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DestinationName"];
-}
-
 /// Handle to an `AWS::Logs::Destination` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-destination.html#aws-resource-logs-destination-return-values)). Its primary identifier is `DestinationName`.
 #[derive(Debug, Clone)]
 pub struct DestinationRef(stackcraft_core::ResourceHandle);
@@ -1041,14 +1000,6 @@ impl stackcraft_core::Resource for Integration {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = IntegrationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Integration {
-    const CREATE_ONLY: &'static [&'static str] = &["IntegrationName", "IntegrationType", "ResourceConfig"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["IntegrationStatus"];
-    const WRITE_ONLY: &'static [&'static str] = &["ResourceConfig"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IntegrationName"];
 }
 
 /// Handle to an `AWS::Logs::Integration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-integration.html#aws-resource-logs-integration-return-values)). Its primary identifier is `IntegrationName`.
@@ -1433,15 +1384,6 @@ impl stackcraft_core::Resource for LogAnomalyDetector {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for LogAnomalyDetector {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["AnomalyDetectorArn", "AnomalyDetectorStatus", "CreationTimeStamp", "LastModifiedTimeStamp"];
-    const WRITE_ONLY: &'static [&'static str] = &["AccountId"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AnomalyDetectorArn"];
-}
-
 /// Handle to an `AWS::Logs::LogAnomalyDetector` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-loganomalydetector.html#aws-resource-logs-loganomalydetector-return-values)). Its primary identifier is `AnomalyDetectorArn`.
 #[derive(Debug, Clone)]
 pub struct LogAnomalyDetectorRef(stackcraft_core::ResourceHandle);
@@ -1761,14 +1703,6 @@ impl stackcraft_core::Resource for LogGroup {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for LogGroup {
-    const CREATE_ONLY: &'static [&'static str] = &["LogGroupName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LogGroupName"];
-}
-
 /// Handle to an `AWS::Logs::LogGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-loggroup.html#aws-resource-logs-loggroup-return-values)). Its primary identifier is `LogGroupName`.
 #[derive(Debug, Clone)]
 pub struct LogGroupRef(stackcraft_core::ResourceHandle);
@@ -1907,14 +1841,6 @@ impl stackcraft_core::Resource for LogStream {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = LogStreamRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for LogStream {
-    const CREATE_ONLY: &'static [&'static str] = &["LogGroupName", "LogStreamName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LogGroupName", "LogStreamName"];
 }
 
 /// Handle to an `AWS::Logs::LogStream` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-logstream.html#aws-resource-logs-logstream-return-values)). Its primary identifier is made of `LogGroupName`, `LogStreamName`.
@@ -2071,14 +1997,6 @@ impl stackcraft_core::Resource for MetricFilter {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = MetricFilterRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for MetricFilter {
-    const CREATE_ONLY: &'static [&'static str] = &["FilterName", "LogGroupName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LogGroupName", "FilterName"];
 }
 
 /// Handle to an `AWS::Logs::MetricFilter` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-metricfilter.html#aws-resource-logs-metricfilter-return-values)). Its primary identifier is made of `LogGroupName`, `FilterName`.
@@ -2529,14 +2447,6 @@ impl stackcraft_core::Resource for QueryDefinition {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for QueryDefinition {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["QueryDefinitionId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["QueryDefinitionId"];
-}
-
 /// Handle to an `AWS::Logs::QueryDefinition` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-querydefinition.html#aws-resource-logs-querydefinition-return-values)). Its primary identifier is `QueryDefinitionId`.
 #[derive(Debug, Clone)]
 pub struct QueryDefinitionRef(stackcraft_core::ResourceHandle);
@@ -2739,14 +2649,6 @@ impl stackcraft_core::Resource for ResourcePolicy {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = ResourcePolicyRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for ResourcePolicy {
-    const CREATE_ONLY: &'static [&'static str] = &["PolicyName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["PolicyName"];
 }
 
 /// Handle to an `AWS::Logs::ResourcePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-resourcepolicy.html#aws-resource-logs-resourcepolicy-return-values)). Its primary identifier is `PolicyName`.
@@ -3016,15 +2918,6 @@ impl stackcraft_core::Resource for ScheduledQuery {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = ScheduledQueryRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for ScheduledQuery {
-    const CREATE_ONLY: &'static [&'static str] = &["Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["CreationTime", "LastExecutionStatus", "LastTriggeredTime", "LastUpdatedTime", "ScheduledQueryArn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ScheduledQueryArn"];
 }
 
 /// Handle to an `AWS::Logs::ScheduledQuery` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-scheduledquery.html#aws-resource-logs-scheduledquery-return-values)). Its primary identifier is `ScheduledQueryArn`.
@@ -3306,14 +3199,6 @@ impl stackcraft_core::Resource for StorageTierPolicy {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for StorageTierPolicy {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["AccountId", "LastUpdatedTime"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccountId"];
-}
-
 /// Handle to an `AWS::Logs::StorageTierPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-storagetierpolicy.html#aws-resource-logs-storagetierpolicy-return-values)). Its primary identifier is `AccountId`.
 #[derive(Debug, Clone)]
 pub struct StorageTierPolicyRef(stackcraft_core::ResourceHandle);
@@ -3572,14 +3457,6 @@ impl stackcraft_core::Resource for SubscriptionFilter {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for SubscriptionFilter {
-    const CREATE_ONLY: &'static [&'static str] = &["FilterName", "LogGroupName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["FilterName", "LogGroupName"];
-}
-
 /// Handle to an `AWS::Logs::SubscriptionFilter` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-subscriptionfilter.html#aws-resource-logs-subscriptionfilter-return-values)). Its primary identifier is made of `FilterName`, `LogGroupName`.
 #[derive(Debug, Clone)]
 pub struct SubscriptionFilterRef(stackcraft_core::ResourceHandle);
@@ -3708,14 +3585,6 @@ impl stackcraft_core::Resource for Transformer {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = TransformerRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Transformer {
-    const CREATE_ONLY: &'static [&'static str] = &["LogGroupIdentifier"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["LogGroupIdentifier"];
 }
 
 /// Handle to an `AWS::Logs::Transformer` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-transformer.html#aws-resource-logs-transformer-return-values)). Its primary identifier is `LogGroupIdentifier`.

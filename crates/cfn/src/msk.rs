@@ -72,14 +72,6 @@ impl stackcraft_core::Resource for BatchScramSecret {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for BatchScramSecret {
-    const CREATE_ONLY: &'static [&'static str] = &["ClusterArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ClusterArn"];
-}
-
 /// Handle to an `AWS::MSK::BatchScramSecret` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-batchscramsecret.html#aws-resource-msk-batchscramsecret-return-values)). Its primary identifier is `ClusterArn`.
 #[derive(Debug, Clone)]
 pub struct BatchScramSecretRef(stackcraft_core::ResourceHandle);
@@ -266,53 +258,6 @@ impl stackcraft_core::Resource for Channel {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::Map;
     type Handle = ChannelRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Channel {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "ChannelName",
-        "ClusterArn",
-        "EncryptionConfiguration",
-        "IcebergDestinationConfiguration.AppendOnly",
-        "IcebergDestinationConfiguration.Catalog",
-        "IcebergDestinationConfiguration.Catalog.CatalogArn",
-        "IcebergDestinationConfiguration.Catalog.WarehouseLocation",
-        "IcebergDestinationConfiguration.CompressionType",
-        "IcebergDestinationConfiguration.DeadLetterQueueS3",
-        "IcebergDestinationConfiguration.DeadLetterQueueS3.BucketArn",
-        "IcebergDestinationConfiguration.DeadLetterQueueS3.ErrorOutputPrefix",
-        "IcebergDestinationConfiguration.DeadLetterQueueS3.ExpectedBucketOwner",
-        "IcebergDestinationConfiguration.DestinationTableList",
-        "IcebergDestinationConfiguration.DestinationTableList.*.DestinationDatabaseName",
-        "IcebergDestinationConfiguration.DestinationTableList.*.DestinationTableName",
-        "IcebergDestinationConfiguration.DestinationTableList.*.PartitionSpec",
-        "IcebergDestinationConfiguration.DestinationTableList.*.PartitionSpec.PartitionStrategy",
-        "IcebergDestinationConfiguration.DestinationTableList.*.PartitionSpec.SourceList",
-        "IcebergDestinationConfiguration.DestinationTableList.*.PartitionSpec.SourceList.*.SourceName",
-        "IcebergDestinationConfiguration.SchemaEvolution",
-        "IcebergDestinationConfiguration.SchemaEvolution.EnableSchemaEvolution",
-        "IcebergDestinationConfiguration.ServiceExecutionRoleArn",
-        "IcebergDestinationConfiguration.TableCreation",
-        "IcebergDestinationConfiguration.TableCreation.EnableTableCreation",
-        "LoggingInfo",
-        "S3DestinationConfiguration.DeadLetterQueueS3",
-        "S3DestinationConfiguration.DeadLetterQueueS3.BucketArn",
-        "S3DestinationConfiguration.DeadLetterQueueS3.ErrorOutputPrefix",
-        "S3DestinationConfiguration.DeadLetterQueueS3.ExpectedBucketOwner",
-        "S3DestinationConfiguration.ServiceExecutionRoleArn",
-        "S3DestinationConfiguration.Storage",
-        "S3DestinationConfiguration.Storage.BucketArn",
-        "S3DestinationConfiguration.Storage.CompressionType",
-        "S3DestinationConfiguration.Storage.ExpectedBucketOwner",
-        "S3DestinationConfiguration.Storage.OutputKeyTemplate",
-        "S3DestinationConfiguration.Storage.OutputPrefix",
-        "S3DestinationConfiguration.Storage.StorageClass",
-        "TopicConfigurationList",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["ChannelArn", "StateInfo", "Status"];
-    const WRITE_ONLY: &'static [&'static str] = &["ClusterArn"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ChannelArn"];
 }
 
 /// Handle to an `AWS::MSK::Channel` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-channel.html#aws-resource-msk-channel-return-values)). Its primary identifier is `ChannelArn`.
@@ -1937,21 +1882,6 @@ impl stackcraft_core::Resource for Cluster {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::Map;
     type Handle = ClusterRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Cluster {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "BrokerNodeGroupInfo.BrokerAZDistribution",
-        "BrokerNodeGroupInfo.ClientSubnets",
-        "BrokerNodeGroupInfo.SecurityGroups",
-        "ClusterName",
-        "EncryptionInfo.EncryptionAtRest",
-        "EncryptionInfo.EncryptionInTransit.InCluster",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "CurrentVersion"];
-    const WRITE_ONLY: &'static [&'static str] = &["ZookeeperAccess"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
 /// Handle to an `AWS::MSK::Cluster` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-cluster.html#aws-resource-msk-cluster-return-values)). Its primary identifier is `Arn`.
@@ -4050,14 +3980,6 @@ impl stackcraft_core::Resource for ClusterPolicy {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for ClusterPolicy {
-    const CREATE_ONLY: &'static [&'static str] = &["ClusterArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["CurrentVersion"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ClusterArn"];
-}
-
 /// Handle to an `AWS::MSK::ClusterPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-clusterpolicy.html#aws-resource-msk-clusterpolicy-return-values)). Its primary identifier is `ClusterArn`.
 #[derive(Debug, Clone)]
 pub struct ClusterPolicyRef(stackcraft_core::ResourceHandle);
@@ -4173,15 +4095,6 @@ impl stackcraft_core::Resource for Configuration {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = ConfigurationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Configuration {
-    const CREATE_ONLY: &'static [&'static str] = &["KafkaVersionsList", "Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["Arn", "LatestRevision.CreationTime", "LatestRevision.Description", "LatestRevision.Revision"];
-    const WRITE_ONLY: &'static [&'static str] = &["ServerProperties"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
 /// Handle to an `AWS::MSK::Configuration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-configuration.html#aws-resource-msk-configuration-return-values)). Its primary identifier is `Arn`.
@@ -4349,27 +4262,6 @@ impl stackcraft_core::Resource for Replicator {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = ReplicatorRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Replicator {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "Description",
-        "KafkaClusters",
-        "ReplicationInfoList.*.ConsumerGroupReplication.ConsumerGroupOffsetSyncMode",
-        "ReplicationInfoList.*.SourceKafkaClusterArn",
-        "ReplicationInfoList.*.SourceKafkaClusterId",
-        "ReplicationInfoList.*.TargetCompressionType",
-        "ReplicationInfoList.*.TargetKafkaClusterArn",
-        "ReplicationInfoList.*.TargetKafkaClusterId",
-        "ReplicationInfoList.*.TopicReplication.StartingPosition",
-        "ReplicationInfoList.*.TopicReplication.TopicNameConfiguration",
-        "ReplicatorName",
-        "ServiceExecutionRoleArn",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["CurrentVersion", "ReplicatorArn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ReplicatorArn"];
 }
 
 /// Handle to an `AWS::MSK::Replicator` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-replicator.html#aws-resource-msk-replicator-return-values)). Its primary identifier is `ReplicatorArn`.
@@ -6395,14 +6287,6 @@ impl stackcraft_core::Resource for ServerlessCluster {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for ServerlessCluster {
-    const CREATE_ONLY: &'static [&'static str] = &["ClientAuthentication", "ClusterName", "Tags", "VpcConfigs"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
-}
-
 /// Handle to an `AWS::MSK::ServerlessCluster` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-serverlesscluster.html#aws-resource-msk-serverlesscluster-return-values)). Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct ServerlessClusterRef(stackcraft_core::ResourceHandle);
@@ -6662,14 +6546,6 @@ impl stackcraft_core::Resource for Topic {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Topic {
-    const CREATE_ONLY: &'static [&'static str] = &["ClusterArn", "ReplicationFactor", "TopicName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["TopicArn"];
-    const WRITE_ONLY: &'static [&'static str] = &["Configs"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TopicArn"];
-}
-
 /// Handle to an `AWS::MSK::Topic` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-topic.html#aws-resource-msk-topic-return-values)). Its primary identifier is `TopicArn`.
 #[derive(Debug, Clone)]
 pub struct TopicRef(stackcraft_core::ResourceHandle);
@@ -6797,15 +6673,6 @@ impl stackcraft_core::Resource for VpcConnection {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::Map;
     type Handle = VpcConnectionRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for VpcConnection {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["Authentication", "ClientSubnets", "SecurityGroups", "TargetClusterArn", "VpcId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
 /// Handle to an `AWS::MSK::VpcConnection` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-vpcconnection.html#aws-resource-msk-vpcconnection-return-values)). Its primary identifier is `Arn`.

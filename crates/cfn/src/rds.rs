@@ -94,33 +94,6 @@ impl stackcraft_core::Resource for ClusterSnapshot {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for ClusterSnapshot {
-    const CREATE_ONLY: &'static [&'static str] = &["DBClusterIdentifier", "DBClusterSnapshotIdentifier"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "AllocatedStorage",
-        "AvailabilityZones",
-        "ClusterCreateTime",
-        "DBClusterSnapshotArn",
-        "DbClusterResourceId",
-        "Engine",
-        "EngineMode",
-        "EngineVersion",
-        "IAMDatabaseAuthenticationEnabled",
-        "KmsKeyId",
-        "LicenseModel",
-        "MasterUsername",
-        "Port",
-        "SnapshotCreateTime",
-        "SnapshotType",
-        "Status",
-        "StorageEncrypted",
-        "VpcId",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBClusterSnapshotArn"];
-}
-
 /// Handle to an `AWS::RDS::ClusterSnapshot` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-clustersnapshot.html#aws-resource-rds-clustersnapshot-return-values)). Its primary identifier is `DBClusterSnapshotArn`.
 #[derive(Debug, Clone)]
 pub struct ClusterSnapshotRef(stackcraft_core::ResourceHandle);
@@ -466,26 +439,6 @@ impl stackcraft_core::Resource for CustomDbEngineVersion {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = CustomDbEngineVersionRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for CustomDbEngineVersion {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "DatabaseInstallationFiles",
-        "DatabaseInstallationFilesS3BucketName",
-        "DatabaseInstallationFilesS3Prefix",
-        "Engine",
-        "EngineVersion",
-        "ImageId",
-        "KMSKeyId",
-        "Manifest",
-        "SourceCustomDbEngineVersionIdentifier",
-        "UseAwsProvidedLatestImage",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["DBEngineVersionArn"];
-    const WRITE_ONLY: &'static [&'static str] =
-        &["Manifest", "SourceCustomDbEngineVersionIdentifier", "UseAwsProvidedLatestImage"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Engine", "EngineVersion"];
 }
 
 /// Handle to an `AWS::RDS::CustomDBEngineVersion` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-customdbengineversion.html#aws-resource-rds-customdbengineversion-return-values)). Its primary identifier is made of `Engine`, `EngineVersion`.
@@ -1721,56 +1674,6 @@ impl stackcraft_core::Resource for DbCluster {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for DbCluster {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "ClusterScalabilityType",
-        "DBClusterIdentifier",
-        "DBSubnetGroupName",
-        "DBSystemId",
-        "DatabaseName",
-        "EngineMode",
-        "KmsKeyId",
-        "PubliclyAccessible",
-        "RestoreToTime",
-        "RestoreType",
-        "SnapshotIdentifier",
-        "SourceDBClusterIdentifier",
-        "SourceDbClusterResourceId",
-        "SourceRegion",
-        "StorageEncrypted",
-        "UseLatestRestorableTime",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] =
-        &["AvailabilityZones", "Engine", "GlobalClusterIdentifier", "MasterUsername"];
-    const READ_ONLY: &'static [&'static str] = &[
-        "DBClusterArn",
-        "DBClusterResourceId",
-        "Endpoint",
-        "Endpoint.Address",
-        "Endpoint.Port",
-        "MasterUserSecret.SecretArn",
-        "ReadEndpoint",
-        "ReadEndpoint.Address",
-        "StorageEncryptionType",
-        "StorageThroughput",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "ClusterScalabilityType",
-        "DBInstanceParameterGroupName",
-        "DeleteAutomatedBackups",
-        "MasterUserAuthenticationType",
-        "MasterUserPassword",
-        "RestoreToTime",
-        "RestoreType",
-        "SnapshotIdentifier",
-        "SourceDBClusterIdentifier",
-        "SourceDbClusterResourceId",
-        "SourceRegion",
-        "UseLatestRestorableTime",
-    ];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBClusterIdentifier"];
-}
-
 /// Handle to an `AWS::RDS::DBCluster` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbcluster.html#aws-resource-rds-dbcluster-return-values)). Its primary identifier is `DBClusterIdentifier`.
 #[derive(Debug, Clone)]
 pub struct DbClusterRef(stackcraft_core::ResourceHandle);
@@ -2410,15 +2313,6 @@ impl stackcraft_core::Resource for DbClusterEndpoint {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for DbClusterEndpoint {
-    const CREATE_ONLY: &'static [&'static str] = &["DBClusterEndpointIdentifier", "DBClusterIdentifier"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["DBClusterEndpointArn", "DBClusterEndpointResourceIdentifier", "Endpoint", "EndpointType", "Status"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBClusterEndpointArn"];
-}
-
 /// Handle to an `AWS::RDS::DBClusterEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbclusterendpoint.html#aws-resource-rds-dbclusterendpoint-return-values)). Its primary identifier is `DBClusterEndpointArn`.
 #[derive(Debug, Clone)]
 pub struct DbClusterEndpointRef(stackcraft_core::ResourceHandle);
@@ -2623,14 +2517,6 @@ impl stackcraft_core::Resource for DbClusterParameterGroup {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DbClusterParameterGroupRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for DbClusterParameterGroup {
-    const CREATE_ONLY: &'static [&'static str] = &["DBClusterParameterGroupName", "Description", "Family"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBClusterParameterGroupName"];
 }
 
 /// Handle to an `AWS::RDS::DBClusterParameterGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbclusterparametergroup.html#aws-resource-rds-dbclusterparametergroup-return-values)). Its primary identifier is `DBClusterParameterGroupName`.
@@ -4188,93 +4074,6 @@ impl stackcraft_core::Resource for DbInstance {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for DbInstance {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "BackupTarget",
-        "CharacterSetName",
-        "CustomIAMInstanceProfile",
-        "DBClusterIdentifier",
-        "DBInstanceIdentifier",
-        "DBName",
-        "DBSubnetGroupName",
-        "DBSystemId",
-        "KmsKeyId",
-        "MasterUsername",
-        "NcharCharacterSetName",
-        "SourceRegion",
-        "StorageEncrypted",
-        "Timezone",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[
-        "AutoMinorVersionUpgrade",
-        "AvailabilityZone",
-        "BackupRetentionPeriod",
-        "DBClusterSnapshotIdentifier",
-        "DBParameterGroupName",
-        "DBSnapshotIdentifier",
-        "Engine",
-        "MultiAZ",
-        "PerformanceInsightsKMSKeyId",
-        "PreferredMaintenanceWindow",
-        "RestoreTime",
-        "SourceDBClusterIdentifier",
-        "SourceDBInstanceAutomatedBackupsArn",
-        "SourceDBInstanceIdentifier",
-        "SourceDbiResourceId",
-        "UseLatestRestorableTime",
-    ];
-    const READ_ONLY: &'static [&'static str] = &[
-        "AdditionalStorageVolumes.*.StorageOperationPercentProgress",
-        "AdditionalStorageVolumes.*.StorageOperationStatus",
-        "AutomaticRestartTime",
-        "CertificateDetails",
-        "CertificateDetails.CAIdentifier",
-        "CertificateDetails.ValidTill",
-        "DBInstanceArn",
-        "DBInstanceStatus",
-        "DbiResourceId",
-        "Endpoint",
-        "Endpoint.Address",
-        "Endpoint.HostedZoneId",
-        "Endpoint.Port",
-        "InstanceCreateTime",
-        "IsStorageConfigUpgradeAvailable",
-        "LatestRestorableTime",
-        "ListenerEndpoint",
-        "ListenerEndpoint.Address",
-        "ListenerEndpoint.HostedZoneId",
-        "ListenerEndpoint.Port",
-        "MasterUserSecret.SecretArn",
-        "PercentProgress",
-        "ReadReplicaDBClusterIdentifiers",
-        "ReadReplicaDBInstanceIdentifiers",
-        "ResumeFullAutomationModeTime",
-        "SecondaryAvailabilityZone",
-        "StatusInfos",
-        "StorageOperationPercentProgress",
-        "StorageOperationStatus",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "AllowMajorVersionUpgrade",
-        "ApplyImmediately",
-        "AutomaticBackupReplicationKmsKeyId",
-        "CertificateRotationRestart",
-        "DBSnapshotIdentifier",
-        "DeleteAutomatedBackups",
-        "MasterUserAuthenticationType",
-        "MasterUserPassword",
-        "RestoreTime",
-        "SourceDBInstanceAutomatedBackupsArn",
-        "SourceDBInstanceIdentifier",
-        "SourceDbiResourceId",
-        "SourceRegion",
-        "TdeCredentialPassword",
-        "UseDefaultProcessorFeatures",
-        "UseLatestRestorableTime",
-    ];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBInstanceIdentifier"];
-}
-
 /// Handle to an `AWS::RDS::DBInstance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html#aws-resource-rds-dbinstance-return-values)). Its primary identifier is `DBInstanceIdentifier`.
 #[derive(Debug, Clone)]
 pub struct DbInstanceRef(stackcraft_core::ResourceHandle);
@@ -5312,14 +5111,6 @@ impl stackcraft_core::Resource for DbParameterGroup {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for DbParameterGroup {
-    const CREATE_ONLY: &'static [&'static str] = &["DBParameterGroupName", "Description", "Family"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["DBParameterGroupArn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBParameterGroupName"];
-}
-
 /// Handle to an `AWS::RDS::DBParameterGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbparametergroup.html#aws-resource-rds-dbparametergroup-return-values)). Its primary identifier is `DBParameterGroupName`.
 #[derive(Debug, Clone)]
 pub struct DbParameterGroupRef(stackcraft_core::ResourceHandle);
@@ -5603,15 +5394,6 @@ impl stackcraft_core::Resource for DbProxy {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DbProxyRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for DbProxy {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["DBProxyName", "EndpointNetworkType", "EngineFamily", "TargetConnectionNetworkType", "VpcSubnetIds"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["DBProxyArn", "Endpoint", "VpcId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBProxyName"];
 }
 
 /// Handle to an `AWS::RDS::DBProxy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbproxy.html#aws-resource-rds-dbproxy-return-values)). Its primary identifier is `DBProxyName`.
@@ -6291,15 +6073,6 @@ impl stackcraft_core::Resource for DbProxyEndpoint {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for DbProxyEndpoint {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["DBProxyEndpointName", "DBProxyName", "EndpointNetworkType", "VpcSubnetIds"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["DBProxyEndpointArn", "Endpoint", "IsDefault", "VpcId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBProxyEndpointName"];
-}
-
 /// Handle to an `AWS::RDS::DBProxyEndpoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbproxyendpoint.html#aws-resource-rds-dbproxyendpoint-return-values)). Its primary identifier is `DBProxyEndpointName`.
 #[derive(Debug, Clone)]
 pub struct DbProxyEndpointRef(stackcraft_core::ResourceHandle);
@@ -6584,14 +6357,6 @@ impl stackcraft_core::Resource for DbProxyTargetGroup {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DbProxyTargetGroupRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for DbProxyTargetGroup {
-    const CREATE_ONLY: &'static [&'static str] = &["DBProxyName", "TargetGroupName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["TargetGroupArn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TargetGroupArn"];
 }
 
 /// Handle to an `AWS::RDS::DBProxyTargetGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbproxytargetgroup.html#aws-resource-rds-dbproxytargetgroup-return-values)). Its primary identifier is `TargetGroupArn`.
@@ -6881,14 +6646,6 @@ impl stackcraft_core::Resource for DbSecurityGroup {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for DbSecurityGroup {
-    const CREATE_ONLY: &'static [&'static str] = &["EC2VpcId", "GroupDescription"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::RDS::DBSecurityGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbsecuritygroup.html#aws-resource-rds-dbsecuritygroup-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct DbSecurityGroupRef(stackcraft_core::ResourceHandle);
@@ -7127,14 +6884,6 @@ impl stackcraft_core::Resource for DbSecurityGroupIngress {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for DbSecurityGroupIngress {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::RDS::DBSecurityGroupIngress` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbsecuritygroupingress.html#aws-resource-rds-dbsecuritygroupingress-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct DbSecurityGroupIngressRef(stackcraft_core::ResourceHandle);
@@ -7306,15 +7055,6 @@ impl stackcraft_core::Resource for DbShardGroup {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for DbShardGroup {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["DBClusterIdentifier", "DBShardGroupIdentifier", "PubliclyAccessible"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["DBShardGroupResourceId", "Endpoint"];
-    const WRITE_ONLY: &'static [&'static str] = &["MinACU"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBShardGroupIdentifier"];
-}
-
 /// Handle to an `AWS::RDS::DBShardGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbshardgroup.html#aws-resource-rds-dbshardgroup-return-values)). Its primary identifier is `DBShardGroupIdentifier`.
 #[derive(Debug, Clone)]
 pub struct DbShardGroupRef(stackcraft_core::ResourceHandle);
@@ -7416,37 +7156,6 @@ impl stackcraft_core::Resource for DbSnapshot {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DbSnapshotRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for DbSnapshot {
-    const CREATE_ONLY: &'static [&'static str] = &["DBInstanceIdentifier", "DBSnapshotIdentifier"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "AllocatedStorage",
-        "AvailabilityZone",
-        "DBSnapshotArn",
-        "DbiResourceId",
-        "Encrypted",
-        "Engine",
-        "EngineVersion",
-        "IAMDatabaseAuthenticationEnabled",
-        "InstanceCreateTime",
-        "Iops",
-        "KmsKeyId",
-        "LicenseModel",
-        "MasterUsername",
-        "OptionGroupName",
-        "OriginalSnapshotCreateTime",
-        "Port",
-        "SnapshotCreateTime",
-        "SnapshotType",
-        "Status",
-        "StorageThroughput",
-        "StorageType",
-        "VpcId",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBSnapshotArn"];
 }
 
 /// Handle to an `AWS::RDS::DBSnapshot` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbsnapshot.html#aws-resource-rds-dbsnapshot-return-values)). Its primary identifier is `DBSnapshotArn`.
@@ -7648,14 +7357,6 @@ impl stackcraft_core::Resource for DbSubnetGroup {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DbSubnetGroupRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for DbSubnetGroup {
-    const CREATE_ONLY: &'static [&'static str] = &["DBSubnetGroupName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["DBSubnetGroupArn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["DBSubnetGroupName"];
 }
 
 /// Handle to an `AWS::RDS::DBSubnetGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbsubnetgroup.html#aws-resource-rds-dbsubnetgroup-return-values)). Its primary identifier is `DBSubnetGroupName`.
@@ -7919,37 +7620,6 @@ impl stackcraft_core::Resource for Deployment {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Deployment {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "BlueGreenDeploymentName",
-        "Source",
-        "TargetAllocatedStorage",
-        "TargetDBClusterParameterGroupName",
-        "TargetDBInstanceClass",
-        "TargetDBParameterGroupName",
-        "TargetEngineVersion",
-        "TargetIops",
-        "TargetStorageThroughput",
-        "TargetStorageType",
-        "UpgradeTargetStorageConfig",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["Arn", "BlueGreenDeploymentIdentifier", "CreateTime", "Status", "SwitchoverDetails", "Target", "Tasks"];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "TargetAllocatedStorage",
-        "TargetDBClusterParameterGroupName",
-        "TargetDBInstanceClass",
-        "TargetDBParameterGroupName",
-        "TargetEngineVersion",
-        "TargetIops",
-        "TargetStorageThroughput",
-        "TargetStorageType",
-        "UpgradeTargetStorageConfig",
-    ];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
-}
-
 /// Handle to an `AWS::RDS::Deployment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-deployment.html#aws-resource-rds-deployment-return-values)). Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct DeploymentRef(stackcraft_core::ResourceHandle);
@@ -8144,14 +7814,6 @@ impl stackcraft_core::Resource for EventSubscription {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for EventSubscription {
-    const CREATE_ONLY: &'static [&'static str] = &["SnsTopicArn", "SubscriptionName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["SubscriptionName"];
-}
-
 /// Handle to an `AWS::RDS::EventSubscription` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-eventsubscription.html#aws-resource-rds-eventsubscription-return-values)). Its primary identifier is `SubscriptionName`.
 #[derive(Debug, Clone)]
 pub struct EventSubscriptionRef(stackcraft_core::ResourceHandle);
@@ -8343,15 +8005,6 @@ impl stackcraft_core::Resource for GlobalCluster {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = GlobalClusterRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for GlobalCluster {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["Engine", "GlobalClusterIdentifier", "SourceDBClusterIdentifier", "StorageEncrypted"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["GlobalEndpoint"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["GlobalClusterIdentifier"];
 }
 
 /// Handle to an `AWS::RDS::GlobalCluster` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-globalcluster.html#aws-resource-rds-globalcluster-return-values)). Its primary identifier is `GlobalClusterIdentifier`.
@@ -8606,14 +8259,6 @@ impl stackcraft_core::Resource for Integration {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Integration {
-    const CREATE_ONLY: &'static [&'static str] = &["AdditionalEncryptionContext", "KMSKeyId", "SourceArn", "TargetArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["CreateTime", "IntegrationArn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["IntegrationArn"];
-}
-
 /// Handle to an `AWS::RDS::Integration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-integration.html#aws-resource-rds-integration-return-values)). Its primary identifier is `IntegrationArn`.
 #[derive(Debug, Clone)]
 pub struct IntegrationRef(stackcraft_core::ResourceHandle);
@@ -8764,15 +8409,6 @@ impl stackcraft_core::Resource for OptionGroup {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = OptionGroupRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for OptionGroup {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["EngineName", "MajorEngineVersion", "OptionGroupDescription", "OptionGroupName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["OptionGroupName"];
 }
 
 /// Handle to an `AWS::RDS::OptionGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-optiongroup.html#aws-resource-rds-optiongroup-return-values)). Its primary identifier is `OptionGroupName`.

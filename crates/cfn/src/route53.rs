@@ -72,14 +72,6 @@ impl stackcraft_core::Resource for CidrCollection {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for CidrCollection {
-    const CREATE_ONLY: &'static [&'static str] = &["Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::Route53::CidrCollection` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-cidrcollection.html#aws-resource-route53-cidrcollection-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct CidrCollectionRef(stackcraft_core::ResourceHandle);
@@ -198,14 +190,6 @@ impl stackcraft_core::Resource for Dnssec {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Dnssec {
-    const CREATE_ONLY: &'static [&'static str] = &["HostedZoneId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["HostedZoneId"];
-}
-
 /// Handle to an `AWS::Route53::DNSSEC` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-dnssec.html#aws-resource-route53-dnssec-return-values)). Its primary identifier is `HostedZoneId`.
 #[derive(Debug, Clone)]
 pub struct DnssecRef(stackcraft_core::ResourceHandle);
@@ -251,14 +235,6 @@ impl stackcraft_core::Resource for DelegationSet {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = DelegationSetRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for DelegationSet {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "CallerReference", "Id", "NameServers"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
 /// Handle to an `AWS::Route53::DelegationSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-delegationset.html#aws-resource-route53-delegationset-return-values)). Its primary identifier is `Arn`.
@@ -348,15 +324,6 @@ impl stackcraft_core::Resource for HealthCheck {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = HealthCheckRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for HealthCheck {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["HealthCheckConfig.MeasureLatency", "HealthCheckConfig.RequestInterval", "HealthCheckConfig.Type"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["HealthCheckId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["HealthCheckId"];
 }
 
 /// Handle to an `AWS::Route53::HealthCheck` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-healthcheck.html#aws-resource-route53-healthcheck-return-values)). Its primary identifier is `HealthCheckId`.
@@ -1350,14 +1317,6 @@ impl stackcraft_core::Resource for HostedZone {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for HostedZone {
-    const CREATE_ONLY: &'static [&'static str] = &["DelegationSetId", "Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id", "NameServers"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::Route53::HostedZone` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-hostedzone.html#aws-resource-route53-hostedzone-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct HostedZoneRef(stackcraft_core::ResourceHandle);
@@ -1628,14 +1587,6 @@ impl stackcraft_core::Resource for KeySigningKey {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for KeySigningKey {
-    const CREATE_ONLY: &'static [&'static str] = &["HostedZoneId", "KeyManagementServiceArn", "Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["HostedZoneId", "Name"];
-}
-
 /// Handle to an `AWS::Route53::KeySigningKey` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-keysigningkey.html#aws-resource-route53-keysigningkey-return-values)). Its primary identifier is made of `HostedZoneId`, `Name`.
 #[derive(Debug, Clone)]
 pub struct KeySigningKeyRef(stackcraft_core::ResourceHandle);
@@ -1767,14 +1718,6 @@ impl stackcraft_core::Resource for QueryLoggingConfig {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = QueryLoggingConfigRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for QueryLoggingConfig {
-    const CREATE_ONLY: &'static [&'static str] = &["CloudWatchLogsLogGroupArn", "HostedZoneId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
 /// Handle to an `AWS::Route53::QueryLoggingConfig` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-queryloggingconfig.html#aws-resource-route53-queryloggingconfig-return-values)). Its primary identifier is `Arn`.
@@ -2130,14 +2073,6 @@ impl stackcraft_core::Resource for RecordSet {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = RecordSetRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for RecordSet {
-    const CREATE_ONLY: &'static [&'static str] = &["HostedZoneId", "HostedZoneName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &["Comment", "HostedZoneName"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name", "HostedZoneId", "Type", "SetIdentifier"];
 }
 
 /// Handle to an `AWS::Route53::RecordSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-recordset.html#aws-resource-route53-recordset-return-values)). Its primary identifier is made of `Name`, `HostedZoneId`, `Type`, `SetIdentifier`.
@@ -2638,14 +2573,6 @@ impl stackcraft_core::Resource for RecordSetGroup {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = RecordSetGroupRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for RecordSetGroup {
-    const CREATE_ONLY: &'static [&'static str] = &["HostedZoneId", "HostedZoneName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::Route53::RecordSetGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-recordsetgroup.html#aws-resource-route53-recordsetgroup-return-values)). Its primary identifier is `Id`.
@@ -3377,14 +3304,6 @@ impl stackcraft_core::Resource for TrafficPolicy {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for TrafficPolicy {
-    const CREATE_ONLY: &'static [&'static str] = &["Document", "Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "Id", "Type", "Version"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
-}
-
 /// Handle to an `AWS::Route53::TrafficPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-trafficpolicy.html#aws-resource-route53-trafficpolicy-return-values)). Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct TrafficPolicyRef(stackcraft_core::ResourceHandle);
@@ -3506,14 +3425,6 @@ impl stackcraft_core::Resource for TrafficPolicyInstance {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = TrafficPolicyInstanceRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for TrafficPolicyInstance {
-    const CREATE_ONLY: &'static [&'static str] = &["HostedZoneId", "Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "Id", "State", "TrafficPolicyType"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
 /// Handle to an `AWS::Route53::TrafficPolicyInstance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-trafficpolicyinstance.html#aws-resource-route53-trafficpolicyinstance-return-values)). Its primary identifier is `Arn`.

@@ -164,14 +164,6 @@ impl stackcraft_core::Resource for AccessGrant {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for AccessGrant {
-    const CREATE_ONLY: &'static [&'static str] = &["S3PrefixType", "Tags"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["AccessGrantArn", "AccessGrantId", "GrantScope"];
-    const WRITE_ONLY: &'static [&'static str] = &["S3PrefixType"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccessGrantId"];
-}
-
 /// Handle to an `AWS::S3::AccessGrant` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-accessgrant.html#aws-resource-s3-accessgrant-return-values)). Its primary identifier is `AccessGrantId`.
 #[derive(Debug, Clone)]
 pub struct AccessGrantRef(stackcraft_core::ResourceHandle);
@@ -512,14 +504,6 @@ impl stackcraft_core::Resource for AccessGrantsInstance {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for AccessGrantsInstance {
-    const CREATE_ONLY: &'static [&'static str] = &["Tags"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["AccessGrantsInstanceArn", "AccessGrantsInstanceId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccessGrantsInstanceArn"];
-}
-
 /// Handle to an `AWS::S3::AccessGrantsInstance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-accessgrantsinstance.html#aws-resource-s3-accessgrantsinstance-return-values)). Its primary identifier is `AccessGrantsInstanceArn`.
 #[derive(Debug, Clone)]
 pub struct AccessGrantsInstanceRef(stackcraft_core::ResourceHandle);
@@ -617,14 +601,6 @@ impl stackcraft_core::Resource for AccessGrantsLocation {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = AccessGrantsLocationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for AccessGrantsLocation {
-    const CREATE_ONLY: &'static [&'static str] = &["Tags"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["AccessGrantsLocationArn", "AccessGrantsLocationId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AccessGrantsLocationId"];
 }
 
 /// Handle to an `AWS::S3::AccessGrantsLocation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-accessgrantslocation.html#aws-resource-s3-accessgrantslocation-return-values)). Its primary identifier is `AccessGrantsLocationId`.
@@ -805,14 +781,6 @@ impl stackcraft_core::Resource for AccessPoint {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = AccessPointRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for AccessPoint {
-    const CREATE_ONLY: &'static [&'static str] = &["Bucket", "BucketAccountId", "Name", "VpcConfiguration"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Alias", "Arn", "NetworkOrigin"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
 /// Handle to an `AWS::S3::AccessPoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-accesspoint.html#aws-resource-s3-accesspoint-return-values)). Its primary identifier is `Name`.
@@ -1526,41 +1494,6 @@ impl stackcraft_core::Resource for Bucket {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = BucketRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Bucket {
-    const CREATE_ONLY: &'static [&'static str] = &["BucketName", "BucketNamePrefix", "BucketNamespace"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "Arn",
-        "DomainName",
-        "DualStackDomainName",
-        "MetadataConfiguration.AnnotationTableConfiguration.TableArn",
-        "MetadataConfiguration.AnnotationTableConfiguration.TableName",
-        "MetadataConfiguration.Destination",
-        "MetadataConfiguration.InventoryTableConfiguration.TableArn",
-        "MetadataConfiguration.InventoryTableConfiguration.TableName",
-        "MetadataConfiguration.JournalTableConfiguration.TableArn",
-        "MetadataConfiguration.JournalTableConfiguration.TableName",
-        "MetadataTableConfiguration.S3TablesDestination.TableArn",
-        "MetadataTableConfiguration.S3TablesDestination.TableNamespace",
-        "RegionalDomainName",
-        "WebsiteURL",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "AccessControl",
-        "BucketNamePrefix",
-        "BucketNamespace",
-        "LifecycleConfiguration.Rules.*.ExpiredObjectDeleteMarker",
-        "LifecycleConfiguration.Rules.*.NoncurrentVersionExpirationInDays",
-        "LifecycleConfiguration.Rules.*.NoncurrentVersionTransition",
-        "LifecycleConfiguration.Rules.*.Transition",
-        "MetadataConfiguration.AnnotationTableConfiguration.EncryptionConfiguration",
-        "MetadataConfiguration.InventoryTableConfiguration.EncryptionConfiguration",
-        "MetadataConfiguration.JournalTableConfiguration.EncryptionConfiguration",
-        "ReplicationConfiguration.Rules.*.Prefix",
-    ];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["BucketName"];
 }
 
 /// Handle to an `AWS::S3::Bucket` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#aws-resource-s3-bucket-return-values)). Its primary identifier is `BucketName`.
@@ -7301,14 +7234,6 @@ impl stackcraft_core::Resource for BucketPolicy {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for BucketPolicy {
-    const CREATE_ONLY: &'static [&'static str] = &["Bucket"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Bucket"];
-}
-
 /// Handle to an `AWS::S3::BucketPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html#aws-resource-s3-bucketpolicy-return-values)). Its primary identifier is `Bucket`.
 #[derive(Debug, Clone)]
 pub struct BucketPolicyRef(stackcraft_core::ResourceHandle);
@@ -7400,14 +7325,6 @@ impl stackcraft_core::Resource for MultiRegionAccessPoint {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = MultiRegionAccessPointRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for MultiRegionAccessPoint {
-    const CREATE_ONLY: &'static [&'static str] = &["Name", "PublicAccessBlockConfiguration", "Regions"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Alias", "CreatedAt"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
 /// Handle to an `AWS::S3::MultiRegionAccessPoint` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-multiregionaccesspoint.html#aws-resource-s3-multiregionaccesspoint-return-values)). Its primary identifier is `Name`.
@@ -7642,14 +7559,6 @@ impl stackcraft_core::Resource for MultiRegionAccessPointPolicy {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for MultiRegionAccessPointPolicy {
-    const CREATE_ONLY: &'static [&'static str] = &["MrapName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["PolicyStatus", "PolicyStatus.IsPublic"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["MrapName"];
-}
-
 /// Handle to an `AWS::S3::MultiRegionAccessPointPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-multiregionaccesspointpolicy.html#aws-resource-s3-multiregionaccesspointpolicy-return-values)). Its primary identifier is `MrapName`.
 #[derive(Debug, Clone)]
 pub struct MultiRegionAccessPointPolicyRef(stackcraft_core::ResourceHandle);
@@ -7729,14 +7638,6 @@ impl stackcraft_core::Resource for StorageLens {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = StorageLensRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for StorageLens {
-    const CREATE_ONLY: &'static [&'static str] = &["StorageLensConfiguration.Id"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["StorageLensConfiguration.StorageLensArn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["StorageLensConfiguration.Id"];
 }
 
 /// Handle to an `AWS::S3::StorageLens` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-storagelens.html#aws-resource-s3-storagelens-return-values)). Its primary identifier is `StorageLensConfiguration.Id`.
@@ -9270,14 +9171,6 @@ impl stackcraft_core::Resource for StorageLensGroup {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = StorageLensGroupRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for StorageLensGroup {
-    const CREATE_ONLY: &'static [&'static str] = &["Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["StorageLensGroupArn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
 /// Handle to an `AWS::S3::StorageLensGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-storagelensgroup.html#aws-resource-s3-storagelensgroup-return-values)). Its primary identifier is `Name`.

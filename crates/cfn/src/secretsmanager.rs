@@ -90,14 +90,6 @@ impl stackcraft_core::Resource for ResourcePolicy {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for ResourcePolicy {
-    const CREATE_ONLY: &'static [&'static str] = &["SecretId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &["BlockPublicPolicy"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::SecretsManager::ResourcePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-resourcepolicy.html#aws-resource-secretsmanager-resourcepolicy-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct ResourcePolicyRef(stackcraft_core::ResourceHandle);
@@ -273,28 +265,6 @@ impl stackcraft_core::Resource for RotationSchedule {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = RotationScheduleRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for RotationSchedule {
-    const CREATE_ONLY: &'static [&'static str] = &["SecretId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[
-        "HostedRotationLambda",
-        "HostedRotationLambda.ExcludeCharacters",
-        "HostedRotationLambda.KmsKeyArn",
-        "HostedRotationLambda.MasterSecretArn",
-        "HostedRotationLambda.MasterSecretKmsKeyArn",
-        "HostedRotationLambda.RotationLambdaName",
-        "HostedRotationLambda.RotationType",
-        "HostedRotationLambda.Runtime",
-        "HostedRotationLambda.SuperuserSecretArn",
-        "HostedRotationLambda.SuperuserSecretKmsKeyArn",
-        "HostedRotationLambda.VpcSecurityGroupIds",
-        "HostedRotationLambda.VpcSubnetIds",
-        "RotateImmediatelyOnUpdate",
-    ];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::SecretsManager::RotationSchedule` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-rotationschedule.html#aws-resource-secretsmanager-rotationschedule-return-values)). Its primary identifier is `Id`.
@@ -837,14 +807,6 @@ impl stackcraft_core::Resource for Secret {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Secret {
-    const CREATE_ONLY: &'static [&'static str] = &["Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &["GenerateSecretString", "SecretString"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::SecretsManager::Secret` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secret.html#aws-resource-secretsmanager-secret-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct SecretRef(stackcraft_core::ResourceHandle);
@@ -1188,14 +1150,6 @@ impl stackcraft_core::Resource for SecretTargetAttachment {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = SecretTargetAttachmentRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for SecretTargetAttachment {
-    const CREATE_ONLY: &'static [&'static str] = &["SecretId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::SecretsManager::SecretTargetAttachment` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secrettargetattachment.html#aws-resource-secretsmanager-secrettargetattachment-return-values)). Its primary identifier is `Id`.

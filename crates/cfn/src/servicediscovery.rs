@@ -89,14 +89,6 @@ impl stackcraft_core::Resource for HttpNamespace {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for HttpNamespace {
-    const CREATE_ONLY: &'static [&'static str] = &["Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
-}
-
 /// Handle to an `AWS::ServiceDiscovery::HttpNamespace` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-httpnamespace.html#aws-resource-servicediscovery-httpnamespace-return-values)). Its primary identifier is `Id`.
 #[derive(Debug, Clone)]
 pub struct HttpNamespaceRef(stackcraft_core::ResourceHandle);
@@ -194,14 +186,6 @@ impl stackcraft_core::Resource for Instance {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = InstanceRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Instance {
-    const CREATE_ONLY: &'static [&'static str] = &["InstanceId", "ServiceId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ServiceId", "InstanceId"];
 }
 
 /// Handle to an `AWS::ServiceDiscovery::Instance` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-instance.html#aws-resource-servicediscovery-instance-return-values)). Its primary identifier is made of `ServiceId`, `InstanceId`.
@@ -323,14 +307,6 @@ impl stackcraft_core::Resource for PrivateDnsNamespace {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = PrivateDnsNamespaceRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for PrivateDnsNamespace {
-    const CREATE_ONLY: &'static [&'static str] = &["Name", "Vpc"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "HostedZoneId", "Id"];
-    const WRITE_ONLY: &'static [&'static str] = &["Vpc"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::ServiceDiscovery::PrivateDnsNamespace` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-privatednsnamespace.html#aws-resource-servicediscovery-privatednsnamespace-return-values)). Its primary identifier is `Id`.
@@ -580,14 +556,6 @@ impl stackcraft_core::Resource for PublicDnsNamespace {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = PublicDnsNamespaceRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for PublicDnsNamespace {
-    const CREATE_ONLY: &'static [&'static str] = &["Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "HostedZoneId", "Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::ServiceDiscovery::PublicDnsNamespace` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-publicdnsnamespace.html#aws-resource-servicediscovery-publicdnsnamespace-return-values)). Its primary identifier is `Id`.
@@ -944,14 +912,6 @@ impl stackcraft_core::Resource for Service {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = ServiceRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Service {
-    const CREATE_ONLY: &'static [&'static str] = &["HealthCheckCustomConfig", "Name", "NamespaceId", "Type"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::ServiceDiscovery::Service` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-service.html#aws-resource-servicediscovery-service-return-values)). Its primary identifier is `Id`.

@@ -238,14 +238,6 @@ impl stackcraft_core::Resource for Subscription {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Subscription {
-    const CREATE_ONLY: &'static [&'static str] = &["Endpoint", "Protocol", "TopicArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &["Region"];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &["Region"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
-}
-
 /// Handle to an `AWS::SNS::Subscription` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-subscription.html#aws-resource-sns-subscription-return-values)). Its primary identifier is `Arn`.
 #[derive(Debug, Clone)]
 pub struct SubscriptionRef(stackcraft_core::ResourceHandle);
@@ -552,14 +544,6 @@ impl stackcraft_core::Resource for Topic {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = TopicRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Topic {
-    const CREATE_ONLY: &'static [&'static str] = &["FifoTopic", "TopicName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["TopicArn"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TopicArn"];
 }
 
 /// Handle to an `AWS::SNS::Topic` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topic.html#aws-resource-sns-topic-return-values)). Its primary identifier is `TopicArn`.
@@ -891,14 +875,6 @@ impl stackcraft_core::Resource for TopicInlinePolicy {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for TopicInlinePolicy {
-    const CREATE_ONLY: &'static [&'static str] = &["TopicArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["TopicArn"];
-}
-
 /// Handle to an `AWS::SNS::TopicInlinePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topicinlinepolicy.html#aws-resource-sns-topicinlinepolicy-return-values)). Its primary identifier is `TopicArn`.
 #[derive(Debug, Clone)]
 pub struct TopicInlinePolicyRef(stackcraft_core::ResourceHandle);
@@ -968,14 +944,6 @@ impl stackcraft_core::Resource for TopicPolicy {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = TopicPolicyRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for TopicPolicy {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::SNS::TopicPolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topicpolicy.html#aws-resource-sns-topicpolicy-return-values)). Its primary identifier is `Id`.

@@ -339,14 +339,6 @@ impl stackcraft_core::Resource for Queue {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Queue {
-    const CREATE_ONLY: &'static [&'static str] = &["FifoQueue", "QueueName"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "QueueUrl"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["QueueUrl"];
-}
-
 /// Handle to an `AWS::SQS::Queue` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queue.html#aws-resource-sqs-queue-return-values)). Its primary identifier is `QueueUrl`.
 #[derive(Debug, Clone)]
 pub struct QueueRef(stackcraft_core::ResourceHandle);
@@ -493,14 +485,6 @@ impl stackcraft_core::Resource for QueueInlinePolicy {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for QueueInlinePolicy {
-    const CREATE_ONLY: &'static [&'static str] = &["Queue"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Queue"];
-}
-
 /// Handle to an `AWS::SQS::QueueInlinePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queueinlinepolicy.html#aws-resource-sqs-queueinlinepolicy-return-values)). Its primary identifier is `Queue`.
 #[derive(Debug, Clone)]
 pub struct QueueInlinePolicyRef(stackcraft_core::ResourceHandle);
@@ -570,14 +554,6 @@ impl stackcraft_core::Resource for QueuePolicy {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = QueuePolicyRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for QueuePolicy {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::SQS::QueuePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queuepolicy.html#aws-resource-sqs-queuepolicy-return-values)). Its primary identifier is `Id`.

@@ -381,14 +381,6 @@ impl stackcraft_core::Resource for Association {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for Association {
-    const CREATE_ONLY: &'static [&'static str] = &["InstanceId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["AssociationId"];
-    const WRITE_ONLY: &'static [&'static str] = &["WaitForSuccessTimeoutSeconds"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["AssociationId"];
-}
-
 /// Handle to an `AWS::SSM::Association` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-association.html#aws-resource-ssm-association-return-values)). Its primary identifier is `AssociationId`.
 #[derive(Debug, Clone)]
 pub struct AssociationRef(stackcraft_core::ResourceHandle);
@@ -810,15 +802,6 @@ impl stackcraft_core::Resource for CloudConnector {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = CloudConnectorRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for CloudConnector {
-    const CREATE_ONLY: &'static [&'static str] =
-        &["ConfigConnectorArn", "Configuration.AzureConfiguration.TenantId", "RoleArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["CloudConnectorArn", "CloudConnectorId", "CreatedAt", "UpdatedAt"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["CloudConnectorArn"];
 }
 
 /// Handle to an `AWS::SSM::CloudConnector` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-cloudconnector.html#aws-resource-ssm-cloudconnector-return-values)). Its primary identifier is `CloudConnectorArn`.
@@ -1270,15 +1253,6 @@ impl stackcraft_core::Resource for Document {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = DocumentRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Document {
-    const CREATE_ONLY: &'static [&'static str] = &["DocumentType", "Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] =
-        &["Attachments", "Content", "DocumentFormat", "Requires", "TargetType", "VersionName"];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &["Attachments", "UpdateMethod"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
 /// Handle to an `AWS::SSM::Document` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-document.html#aws-resource-ssm-document-return-values)). Its primary identifier is `Name`.
@@ -1901,14 +1875,6 @@ impl stackcraft_core::Resource for MaintenanceWindow {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for MaintenanceWindow {
-    const CREATE_ONLY: &'static [&'static str] = &[];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["WindowId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["WindowId"];
-}
-
 /// Handle to an `AWS::SSM::MaintenanceWindow` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-maintenancewindow.html#aws-resource-ssm-maintenancewindow-return-values)). Its primary identifier is `WindowId`.
 #[derive(Debug, Clone)]
 pub struct MaintenanceWindowRef(stackcraft_core::ResourceHandle);
@@ -2052,14 +2018,6 @@ impl stackcraft_core::Resource for MaintenanceWindowTarget {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = MaintenanceWindowTargetRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for MaintenanceWindowTarget {
-    const CREATE_ONLY: &'static [&'static str] = &["WindowId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["WindowTargetId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["WindowId", "WindowTargetId"];
 }
 
 /// Handle to an `AWS::SSM::MaintenanceWindowTarget` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-maintenancewindowtarget.html#aws-resource-ssm-maintenancewindowtarget-return-values)). Its primary identifier is made of `WindowId`, `WindowTargetId`.
@@ -2453,14 +2411,6 @@ impl stackcraft_core::Resource for MaintenanceWindowTask {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = MaintenanceWindowTaskRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for MaintenanceWindowTask {
-    const CREATE_ONLY: &'static [&'static str] = &["TaskType", "WindowId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["WindowTaskId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["WindowId", "WindowTaskId"];
 }
 
 /// Handle to an `AWS::SSM::MaintenanceWindowTask` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-maintenancewindowtask.html#aws-resource-ssm-maintenancewindowtask-return-values)). Its primary identifier is made of `WindowId`, `WindowTaskId`.
@@ -3512,24 +3462,6 @@ impl stackcraft_core::Resource for OpsItem {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for OpsItem {
-    const CREATE_ONLY: &'static [&'static str] = &["Source"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[
-        "CreatedBy",
-        "CreatedTime",
-        "LastModifiedBy",
-        "LastModifiedTime",
-        "OpsItemArn",
-        "OpsItemId",
-        "OpsItemType",
-        "Status",
-        "Version",
-    ];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["OpsItemArn"];
-}
-
 /// Handle to an `AWS::SSM::OpsItem` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-opsitem.html#aws-resource-ssm-opsitem-return-values)). Its primary identifier is `OpsItemArn`.
 #[derive(Debug, Clone)]
 pub struct OpsItemRef(stackcraft_core::ResourceHandle);
@@ -3767,14 +3699,6 @@ impl stackcraft_core::Resource for Parameter {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::Map;
     type Handle = ParameterRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for Parameter {
-    const CREATE_ONLY: &'static [&'static str] = &["Name"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn"];
-    const WRITE_ONLY: &'static [&'static str] = &["AllowedPattern", "Description", "Policies", "Tier"];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name"];
 }
 
 /// Handle to an `AWS::SSM::Parameter` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-parameter.html#aws-resource-ssm-parameter-return-values)). Its primary identifier is `Name`.
@@ -4301,14 +4225,6 @@ impl stackcraft_core::Resource for PatchBaseline {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = PatchBaselineRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for PatchBaseline {
-    const CREATE_ONLY: &'static [&'static str] = &["OperatingSystem"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Id"];
 }
 
 /// Handle to an `AWS::SSM::PatchBaseline` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-patchbaseline.html#aws-resource-ssm-patchbaseline-return-values)). Its primary identifier is `Id`.
@@ -5318,23 +5234,6 @@ impl stackcraft_core::Resource for ResourceDataSync {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for ResourceDataSync {
-    const CREATE_ONLY: &'static [&'static str] = &[
-        "BucketName",
-        "BucketPrefix",
-        "BucketRegion",
-        "KMSKeyArn",
-        "S3Destination",
-        "SyncFormat",
-        "SyncName",
-        "SyncType",
-    ];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["SyncName"];
-}
-
 /// Handle to an `AWS::SSM::ResourceDataSync` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-resourcedatasync.html#aws-resource-ssm-resourcedatasync-return-values)). Its primary identifier is `SyncName`.
 #[derive(Debug, Clone)]
 pub struct ResourceDataSyncRef(stackcraft_core::ResourceHandle);
@@ -5689,14 +5588,6 @@ impl stackcraft_core::Resource for ResourcePolicy {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for ResourcePolicy {
-    const CREATE_ONLY: &'static [&'static str] = &["ResourceArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["PolicyHash", "PolicyId"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["PolicyId", "ResourceArn"];
-}
-
 /// Handle to an `AWS::SSM::ResourcePolicy` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-resourcepolicy.html#aws-resource-ssm-resourcepolicy-return-values)). Its primary identifier is made of `PolicyId`, `ResourceArn`.
 #[derive(Debug, Clone)]
 pub struct ResourcePolicyRef(stackcraft_core::ResourceHandle);
@@ -5777,14 +5668,6 @@ impl stackcraft_core::Resource for ServiceSetting {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = ServiceSettingRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for ServiceSetting {
-    const CREATE_ONLY: &'static [&'static str] = &["SettingId"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "LastModifiedDate", "LastModifiedUser", "Status"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Arn"];
 }
 
 /// Handle to an `AWS::SSM::ServiceSetting` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-servicesetting.html#aws-resource-ssm-servicesetting-return-values)). Its primary identifier is `Arn`.

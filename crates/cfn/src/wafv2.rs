@@ -140,14 +140,6 @@ impl stackcraft_core::Resource for IpSet {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for IpSet {
-    const CREATE_ONLY: &'static [&'static str] = &["Name", "Scope"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name", "Id", "Scope"];
-}
-
 /// Handle to an `AWS::WAFv2::IPSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafv2-ipset.html#aws-resource-wafv2-ipset-return-values)). Its primary identifier is made of `Name`, `Id`, `Scope`.
 #[derive(Debug, Clone)]
 pub struct IpSetRef(stackcraft_core::ResourceHandle);
@@ -378,14 +370,6 @@ impl stackcraft_core::Resource for LoggingConfiguration {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = LoggingConfigurationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for LoggingConfiguration {
-    const CREATE_ONLY: &'static [&'static str] = &["ResourceArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["ManagedByFirewallManager"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ResourceArn"];
 }
 
 /// Handle to an `AWS::WAFv2::LoggingConfiguration` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafv2-loggingconfiguration.html#aws-resource-wafv2-loggingconfiguration-return-values)). Its primary identifier is `ResourceArn`.
@@ -1098,14 +1082,6 @@ impl stackcraft_core::Resource for RegexPatternSet {
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
 }
 
-impl crate::ResourceInfo for RegexPatternSet {
-    const CREATE_ONLY: &'static [&'static str] = &["Name", "Scope"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "Id"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name", "Id", "Scope"];
-}
-
 /// Handle to an `AWS::WAFv2::RegexPatternSet` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafv2-regexpatternset.html#aws-resource-wafv2-regexpatternset-return-values)). Its primary identifier is made of `Name`, `Id`, `Scope`.
 #[derive(Debug, Clone)]
 pub struct RegexPatternSetRef(stackcraft_core::ResourceHandle);
@@ -1408,15 +1384,6 @@ impl stackcraft_core::Resource for RuleGroup {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = RuleGroupRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for RuleGroup {
-    const CREATE_ONLY: &'static [&'static str] = &["Name", "Scope"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] =
-        &["Arn", "AvailableLabels.*.Name", "ConsumedLabels.*.Name", "Id", "LabelNamespace"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name", "Id", "Scope"];
 }
 
 /// Handle to an `AWS::WAFv2::RuleGroup` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafv2-rulegroup.html#aws-resource-wafv2-rulegroup-return-values)). Its primary identifier is made of `Name`, `Id`, `Scope`.
@@ -7967,14 +7934,6 @@ impl stackcraft_core::Resource for WebAcl {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::List;
     type Handle = WebAclRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for WebAcl {
-    const CREATE_ONLY: &'static [&'static str] = &["Name", "Scope"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &["Arn", "Capacity", "Id", "LabelNamespace"];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["Name", "Id", "Scope"];
 }
 
 /// Handle to an `AWS::WAFv2::WebACL` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafv2-webacl.html#aws-resource-wafv2-webacl-return-values)). Its primary identifier is made of `Name`, `Id`, `Scope`.
@@ -16563,14 +16522,6 @@ impl stackcraft_core::Resource for WebAclAssociation {
     const TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::None;
     type Handle = WebAclAssociationRef;
     const VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);
-}
-
-impl crate::ResourceInfo for WebAclAssociation {
-    const CREATE_ONLY: &'static [&'static str] = &["ResourceArn", "WebACLArn"];
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str] = &[];
-    const READ_ONLY: &'static [&'static str] = &[];
-    const WRITE_ONLY: &'static [&'static str] = &[];
-    const PRIMARY_IDENTIFIER: &'static [&'static str] = &["ResourceArn", "WebACLArn"];
 }
 
 /// Handle to an `AWS::WAFv2::WebACLAssociation` in the graph (returned by `scope.add`): derefs to [`ResourceHandle`](stackcraft_core::ResourceHandle) for `ref_()` and the resource settings, plus one typed accessor per `Fn::GetAtt` attribute ([return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafv2-webaclassociation.html#aws-resource-wafv2-webaclassociation-return-values)). Its primary identifier is made of `ResourceArn`, `WebACLArn`.

@@ -248,11 +248,6 @@ fn string_enum(s: &mut String, e: &EnumDef) {
     );
 }
 
-fn str_list(items: &[String]) -> String {
-    let q: Vec<String> = items.iter().map(|i| format!("{i:?}")).collect();
-    format!("&[{}]", q.join(", "))
-}
-
 fn resource(s: &mut String, r: &ResourceDef) {
     let module = if r.structs.is_empty() && r.enums.is_empty() { None } else { Some(r.module.as_str()) };
     doc(s, &format!("`{}`: {}", r.type_name, r.doc));
@@ -271,16 +266,6 @@ fn resource(s: &mut String, r: &ResourceDef) {
         s,
         "impl stackcraft_core::Resource for {0} {{\nconst TYPE_NAME: &'static str = {1:?};\nconst TAGS: stackcraft_core::TagFormat = stackcraft_core::TagFormat::{tags};\ntype Handle = {2};\nconst VALIDATOR: Option<stackcraft_core::ResourceValidator> = Some(crate::VALIDATOR);\n}}\n",
         r.rust, r.type_name, r.handle
-    );
-    let _ = writeln!(
-        s,
-        "impl crate::ResourceInfo for {} {{\nconst CREATE_ONLY: &'static [&'static str] = {};\nconst CONDITIONAL_CREATE_ONLY: &'static [&'static str] = {};\nconst READ_ONLY: &'static [&'static str] = {};\nconst WRITE_ONLY: &'static [&'static str] = {};\nconst PRIMARY_IDENTIFIER: &'static [&'static str] = {};\n}}\n",
-        r.rust,
-        str_list(&r.create_only),
-        str_list(&r.conditional_create_only),
-        str_list(&r.read_only),
-        str_list(&r.write_only),
-        str_list(&r.primary_identifier)
     );
     // Handle.
     doc(
@@ -447,8 +432,8 @@ const LIB_DOC: &str = r#"//! stackcraft-cfn: the L1 layer — one typed Rust str
 //! - a typed handle (`ec2::VpcRef`, returned by `scope.add`) that derefs to
 //!   [`ResourceHandle`](stackcraft_core::ResourceHandle) and has one
 //!   `attr_<name>()` accessor per `Fn::GetAtt` attribute;
-//! - [`ResourceInfo`]: create-only (replacement), read-only, write-only and
-//!   primary-identifier properties.
+//! - in [`replacement`], the create-only (replacement) properties of every
+//!   type, the one table the diff and deploy read.
 //!
 //! At synth, every resource of an enabled service's type — written through
 //! L1, emitted by a building block or given as a `RawResource`, after tags
@@ -527,24 +512,6 @@ impl ToCfn for Tag {
 }
 
 impl Literal for Tag {}
-
-/// Replacement and identity metadata of a resource type, from its schema.
-///
-/// Paths are CloudFormation property names, dotted for nested properties
-/// (`Endpoint.Address`); `*` stands for any list item.
-pub trait ResourceInfo: stackcraft_core::Resource {
-    /// Properties whose change replaces the resource (`createOnlyProperties`).
-    const CREATE_ONLY: &'static [&'static str];
-    /// Properties whose change may replace the resource
-    /// (`conditionalCreateOnlyProperties`).
-    const CONDITIONAL_CREATE_ONLY: &'static [&'static str];
-    /// Properties set by CloudFormation (`readOnlyProperties`; not writable).
-    const READ_ONLY: &'static [&'static str];
-    /// Properties CloudFormation cannot read back (`writeOnlyProperties`).
-    const WRITE_ONLY: &'static [&'static str];
-    /// The properties identifying the resource (`primaryIdentifier`).
-    const PRIMARY_IDENTIFIER: &'static [&'static str];
-}
 
 /// JSON object under construction (used by the generated `to_cfn`; plain
 /// straight-line code instead of a serde derive keeps compile times low).

@@ -137,10 +137,6 @@ pub(crate) struct ResourceDef {
     pub(crate) create_only: Vec<String>,
     /// conditionalCreateOnly property paths (dotted).
     pub(crate) conditional_create_only: Vec<String>,
-    /// readOnly property paths (dotted).
-    pub(crate) read_only: Vec<String>,
-    /// writeOnly property paths (dotted).
-    pub(crate) write_only: Vec<String>,
     /// primaryIdentifier property paths (dotted).
     pub(crate) primary_identifier: Vec<String>,
 }
@@ -642,8 +638,6 @@ pub(crate) fn resource(
             .iter()
             .map(|p| dotted(p))
             .collect(),
-        read_only: read_only.iter().map(|p| dotted(p)).collect(),
-        write_only: pointer_list(schema, "writeOnlyProperties").iter().map(|p| dotted(p)).collect(),
         primary_identifier: schema
             .get("primaryIdentifier")
             .and_then(Json::as_array)
