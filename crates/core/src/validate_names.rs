@@ -304,27 +304,63 @@ pub fn dns_within(name: &str, zone: &str) -> bool {
 /// a local part of 1 to 64 characters of letters, digits and
 /// ``!#$%&'*+-/=?^_`{|}~.``, without a leading, trailing or doubled dot;
 /// `@`; a domain of at least two DNS labels.
-pub fn email(address: &str) -> Result<(), String> {
+pub fn email(address: &str) -> Result<(), EmailError> {
     const LOCAL_EXTRA: &str = "!#$%&'*+-/=?^_`{|}~.";
-    let fail = |why: &str| {
-        Err(format!(
-            "{address:?} is not an e-mail address ({why}); expected local-part@domain, e.g. \"ops@example.com\""
-        ))
-    };
-    let Some((local, domain)) = address.rsplit_once('@') else { return fail("no '@'") };
+    let fail = |problem: EmailProblem| Err(EmailError { address: address.to_owned(), problem });
+    let Some((local, domain)) = address.rsplit_once('@') else { return fail(EmailProblem::NoAt) };
     if local.is_empty() || local.len() > 64 {
-        return fail("the part before '@' must have 1 to 64 characters");
+        return fail(EmailProblem::LocalLength);
     }
     if let Some(c) = local.chars().find(|c| !(c.is_ascii_alphanumeric() || LOCAL_EXTRA.contains(*c))) {
-        return fail(&format!("{c:?} is not allowed before '@'"));
+        return fail(EmailProblem::LocalCharacter(c));
     }
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
-        return fail("a dot before '@' must not be first, last or doubled");
+        return fail(EmailProblem::LocalDot);
     }
     if !domain.contains('.') || dns_name(domain, false).is_err() || domain.ends_with('.') {
-        return fail("the domain must be dotted DNS labels of letters, digits and inner hyphens");
+        return fail(EmailProblem::Domain);
     }
     Ok(())
+}
+
+/// An e-mail address [`email`] rejects, and why; the message is its
+/// `Display`. Converts into the message `String` for
+/// `scope.error(property, message)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{address:?} is not an e-mail address ({problem}); expected local-part@domain, e.g. \"ops@example.com\"")]
+#[non_exhaustive]
+pub struct EmailError {
+    /// The address.
+    pub address: String,
+    /// What is wrong with it.
+    pub problem: EmailProblem,
+}
+
+impl From<EmailError> for String {
+    fn from(e: EmailError) -> String {
+        e.to_string()
+    }
+}
+
+/// What is wrong with an e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EmailProblem {
+    /// No `@`.
+    #[error("no '@'")]
+    NoAt,
+    /// The local part is empty or longer than 64 characters.
+    #[error("the part before '@' must have 1 to 64 characters")]
+    LocalLength,
+    /// The local part contains a character not allowed there.
+    #[error("{0:?} is not allowed before '@'")]
+    LocalCharacter(char),
+    /// A dot first, last or doubled in the local part.
+    #[error("a dot before '@' must not be first, last or doubled")]
+    LocalDot,
+    /// The domain is not dotted DNS labels.
+    #[error("the domain must be dotted DNS labels of letters, digits and inner hyphens")]
+    Domain,
 }
 
 /// The parts of an ARN `arn:partition:service:region:account:resource`.
@@ -363,14 +399,17 @@ pub struct ArnShape {
 /// Parse and check `s` against `shape`: partition `aws`, `aws-cn` or
 /// `aws-us-gov`, the service, a region and 12-digit account when the shape
 /// needs them, a non-empty resource with the expected prefix.
-pub fn arn<'a>(s: &'a str, shape: &ArnShape) -> Result<Arn<'a>, String> {
+pub fn arn<'a>(s: &'a str, shape: &ArnShape) -> Result<Arn<'a>, ArnError> {
     let fail = |why: &str| {
-        Err(format!(
-            "{} {s:?} is not an ARN of that kind ({why}); expected {}, e.g. {:?}",
-            shape.what,
-            describe(shape),
-            shape.example
-        ))
+        Err(ArnError {
+            what: shape.what,
+            message: format!(
+                "{} {s:?} is not an ARN of that kind ({why}); expected {}, e.g. {:?}",
+                shape.what,
+                describe(shape),
+                shape.example
+            ),
+        })
     };
     let mut it = s.splitn(6, ':');
     let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(resource)) =
@@ -405,6 +444,24 @@ pub fn arn<'a>(s: &'a str, shape: &ArnShape) -> Result<Arn<'a>, String> {
     Ok(Arn { partition, service, region, account, resource })
 }
 
+/// An ARN [`arn`] rejects: what kind of ARN was expected, and the message
+/// (what is wrong, the expected shape and an example) as its `Display`.
+/// Converts into the message `String` for `scope.error(property, message)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+#[non_exhaustive]
+pub struct ArnError {
+    /// What the ARN is, e.g. `"certificate ARN"`.
+    pub what: &'static str,
+    message: String,
+}
+
+impl From<ArnError> for String {
+    fn from(e: ArnError) -> String {
+        e.message
+    }
+}
+
 fn describe(shape: &ArnShape) -> String {
     format!(
         "arn:aws[-cn|-us-gov]:{}:{}:{}:{}...",
@@ -416,19 +473,54 @@ fn describe(shape: &ArnShape) -> String {
 }
 
 /// Check a TCP/UDP port: 1 to 65535.
-pub fn port(p: u32) -> Result<u16, String> {
+pub fn port(p: u32) -> Result<u16, PortError> {
     match u16::try_from(p) {
         Ok(v) if v >= 1 => Ok(v),
-        _ => Err(format!("port {p} is out of range; allowed are 1 to 65535")),
+        _ => Err(PortError { port: p }),
+    }
+}
+
+/// A port [`port`] rejects; the message is its `Display`. Converts into
+/// the message `String` for `scope.error(property, message)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("port {port} is out of range; allowed are 1 to 65535")]
+#[non_exhaustive]
+pub struct PortError {
+    /// The rejected number.
+    pub port: u32,
+}
+
+impl From<PortError> for String {
+    fn from(e: PortError) -> String {
+        e.to_string()
     }
 }
 
 /// Check a finite number (not NaN, not infinite) a template will hold.
-pub fn finite(what: &str, x: f64) -> Result<f64, String> {
+pub fn finite(what: &str, x: f64) -> Result<f64, NumberError> {
     if x.is_finite() {
         Ok(x)
     } else {
-        Err(format!("{what} is {x}; only finite numbers are allowed (CloudFormation has no NaN or infinity)"))
+        Err(NumberError { what: what.to_owned(), value: x })
+    }
+}
+
+/// A number [`finite`] rejects (NaN or infinite); the message is its
+/// `Display`. Converts into the message `String` for
+/// `scope.error(property, message)`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{what} is {value}; only finite numbers are allowed (CloudFormation has no NaN or infinity)")]
+#[non_exhaustive]
+pub struct NumberError {
+    /// What the number is, e.g. `"threshold"`.
+    pub what: String,
+    /// The rejected value.
+    pub value: f64,
+}
+
+impl From<NumberError> for String {
+    fn from(e: NumberError) -> String {
+        e.to_string()
     }
 }
 
@@ -483,31 +575,65 @@ impl Window {
     }
 }
 
-fn window(s: &str, weekly: bool, min_minutes: u32) -> Result<Window, String> {
+/// A window [`daily_window`]/[`weekly_window`] rejects; the message (what
+/// is wrong and what is expected) is its `Display`. Converts into the
+/// message `String` for `scope.error(property, message)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WindowError {
+    /// Not in the expected format.
+    #[error("window {window:?} is not {format} in UTC (e.g. {example:?})")]
+    Format {
+        /// The window as written.
+        window: String,
+        /// The expected format, e.g. `hh24:mi-hh24:mi`.
+        format: &'static str,
+        /// An example of that format.
+        example: &'static str,
+    },
+    /// Shorter than the minimum.
+    #[error("window {window:?} is {minutes} minutes long; it must be at least {min_minutes} minutes")]
+    TooShort {
+        /// The window as written.
+        window: String,
+        /// Its length in minutes.
+        minutes: u32,
+        /// The minimum length in minutes.
+        min_minutes: u32,
+    },
+}
+
+impl From<WindowError> for String {
+    fn from(e: WindowError) -> String {
+        e.to_string()
+    }
+}
+
+fn window(s: &str, weekly: bool, min_minutes: u32) -> Result<Window, WindowError> {
     let (format, example, period) = if weekly {
         ("ddd:hh24:mi-ddd:hh24:mi", "sun:04:30-sun:05:30", WEEK)
     } else {
         ("hh24:mi-hh24:mi", "03:00-03:30", DAY)
     };
     let parse = |x: &str| if weekly { ddd_hh_mm(x) } else { hh_mm(x) };
-    let bad = || format!("window {s:?} is not {format} in UTC (e.g. {example:?})");
+    let bad = || WindowError::Format { window: s.to_owned(), format, example };
     let (a, b) = s.split_once('-').ok_or_else(bad)?;
     let (start, end) = (parse(a).ok_or_else(bad)?, parse(b).ok_or_else(bad)?);
     let minutes = end.wrapping_add(period).wrapping_sub(start).checked_rem(period).unwrap_or(0);
     if minutes < min_minutes {
-        return Err(format!("window {s:?} is {minutes} minutes long; it must be at least {min_minutes} minutes"));
+        return Err(WindowError::TooShort { window: s.to_owned(), minutes, min_minutes });
     }
     Ok(Window { start, minutes, period })
 }
 
 /// Parse a daily window `hh24:mi-hh24:mi` (UTC) of at least `min_minutes`.
-pub fn daily_window(s: &str, min_minutes: u32) -> Result<Window, String> {
+pub fn daily_window(s: &str, min_minutes: u32) -> Result<Window, WindowError> {
     window(s, false, min_minutes)
 }
 
 /// Parse a weekly window `ddd:hh24:mi-ddd:hh24:mi` (UTC, `mon` to `sun`)
 /// of at least `min_minutes`.
-pub fn weekly_window(s: &str, min_minutes: u32) -> Result<Window, String> {
+pub fn weekly_window(s: &str, min_minutes: u32) -> Result<Window, WindowError> {
     window(s, true, min_minutes)
 }
 
@@ -567,6 +693,12 @@ mod tests {
         ] {
             assert!(email(bad).is_err(), "{bad}");
         }
+        let e = email("a b@x.io").unwrap_err();
+        assert_eq!(e.problem, EmailProblem::LocalCharacter(' '));
+        assert_eq!(
+            String::from(e),
+            "\"a b@x.io\" is not an e-mail address (' ' is not allowed before '@'); expected local-part@domain, e.g. \"ops@example.com\""
+        );
     }
 
     #[test]
@@ -598,7 +730,7 @@ mod tests {
         assert_eq!(b, Window { start: 180, minutes: 30, period: 1440 });
         assert_eq!(daily_window("23:45-00:15", 30).unwrap().minutes, 30);
         assert_eq!(
-            daily_window("03:00-03:15", 30).unwrap_err(),
+            daily_window("03:00-03:15", 30).unwrap_err().to_string(),
             "window \"03:00-03:15\" is 15 minutes long; it must be at least 30 minutes"
         );
         for bad in ["3:00-4:00", "03:00", "25:00-26:00", "03:00-03:60", "mon:03:00-mon:04:00", "", "é"] {
@@ -609,7 +741,10 @@ mod tests {
         assert!(weekly_window("tue:03:15-tue:04:00", 30).unwrap().overlaps(&b));
         assert!(b.overlaps(&weekly_window("sun:23:00-mon:03:10", 30).unwrap()));
         assert!(weekly_window("sun:03:00-sun:02:00", 30).is_ok());
-        assert!(weekly_window("xyz:03:00-sun:04:00", 30).is_err());
+        assert_eq!(
+            weekly_window("xyz:03:00-sun:04:00", 30).unwrap_err().to_string(),
+            "window \"xyz:03:00-sun:04:00\" is not ddd:hh24:mi-ddd:hh24:mi in UTC (e.g. \"sun:04:30-sun:05:30\")"
+        );
     }
 
     #[test]
@@ -618,7 +753,8 @@ mod tests {
         assert!(dns_within("example.com.", "Example.com"));
         assert!(!dns_within("www.pyshop.io", "example.com"));
         assert!(!dns_within("badexample.com", "example.com"));
-        assert_eq!(port(0).unwrap_err(), "port 0 is out of range; allowed are 1 to 65535");
+        assert_eq!(String::from(port(0).unwrap_err()), "port 0 is out of range; allowed are 1 to 65535");
+        assert_eq!(port(65536).unwrap_err().port, 65536);
         assert!(port(65536).is_err());
         assert_eq!(port(443), Ok(443));
         assert!(finite("threshold", f64::NAN).is_err());
