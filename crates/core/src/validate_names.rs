@@ -67,6 +67,14 @@ pub enum NameProblem {
     IpAddress,
     /// A DNS label that is empty, too long or has characters DNS does not allow.
     Label(String),
+    /// Does not start with the prefix the rule requires.
+    MissingPrefix(&'static str),
+    /// Does not end with the suffix the rule requires.
+    MissingSuffix(&'static str),
+    /// A whole name AWS reserves (e.g. `default`).
+    ReservedName(&'static str),
+    /// Contains an ASCII control character (rules that allow any text).
+    Control,
 }
 
 /// A name rule: what AWS accepts for one kind of name.
@@ -106,6 +114,17 @@ pub struct NameRule {
     pub forbidden: &'static [&'static str],
     /// A name shaped like an IPv4 address (`192.168.5.4`) is rejected.
     pub no_ip_address: bool,
+    /// The name must start with this (e.g. `alias/`); empty for none. The
+    /// character rule applies to the rest.
+    pub required_prefix: &'static str,
+    /// The name must end with this (e.g. `.fifo`); empty for none. The
+    /// character rule applies to the rest.
+    pub required_suffix: &'static str,
+    /// Whole names AWS reserves (compared exactly, e.g. `default`).
+    pub reserved_names: &'static [&'static str],
+    /// Any character but ASCII control characters is allowed (`letters`
+    /// and `extra` are then ignored); see [`NameRule::any_text`].
+    pub any_text: bool,
 }
 
 impl NameRule {
@@ -124,7 +143,33 @@ impl NameRule {
             reserved_suffixes: &[],
             forbidden: &[],
             no_ip_address: false,
+            required_prefix: "",
+            required_suffix: "",
+            reserved_names: &[],
+            any_text: false,
         }
+    }
+    /// A rule of `min` to `max` characters of any kind except ASCII control
+    /// characters (names AWS limits only in length, e.g. alarm names).
+    pub const fn any_text(what: &'static str, min: usize, max: usize) -> Self {
+        let mut r = NameRule::new(what, min, max, Letters::Any, "");
+        r.any_text = true;
+        r
+    }
+    /// The name must start with `p` (the character rule applies to the rest).
+    pub const fn required_prefix(mut self, p: &'static str) -> Self {
+        self.required_prefix = p;
+        self
+    }
+    /// The name must end with `s` (the character rule applies to the rest).
+    pub const fn required_suffix(mut self, s: &'static str) -> Self {
+        self.required_suffix = s;
+        self
+    }
+    /// Whole names AWS reserves.
+    pub const fn reserved_names(mut self, n: &'static [&'static str]) -> Self {
+        self.reserved_names = n;
+        self
     }
     /// Must start and end with a letter or digit.
     pub const fn alnum_ends(mut self) -> Self {
@@ -164,6 +209,9 @@ impl NameRule {
     }
 
     fn allowed_char(&self, c: char) -> bool {
+        if self.any_text {
+            return !c.is_ascii_control();
+        }
         c.is_ascii_digit()
             || match self.letters {
                 Letters::Any => c.is_ascii_alphabetic(),
@@ -179,10 +227,19 @@ impl NameRule {
             Letters::Any => "ASCII letters",
             Letters::Lower => "lowercase ASCII letters",
         };
+        if self.any_text {
+            return format!("{} to {} characters, no control characters", self.min, self.max);
+        }
         let extra: Vec<String> = self.extra.chars().map(|c| format!("{c:?}")).collect();
         let mut s = format!("{} to {} characters: {letters}, digits", self.min, self.max);
         if !extra.is_empty() {
             s.push_str(&format!(" and {}", extra.join(", ")));
+        }
+        if !self.required_prefix.is_empty() {
+            s.push_str(&format!(", after {:?}", self.required_prefix));
+        }
+        if !self.required_suffix.is_empty() {
+            s.push_str(&format!(", before {:?}", self.required_suffix));
         }
         if self.letter_first {
             s.push_str(", starting with a letter");
@@ -207,12 +264,30 @@ impl NameRule {
         if n < self.min || n > self.max {
             return fail(NameProblem::Length(n), format!("has {n} characters"));
         }
-        let mut bad: Vec<char> = name.chars().filter(|c| !self.allowed_char(*c)).collect();
+        let Some(inner) = name.strip_prefix(self.required_prefix) else {
+            return fail(
+                NameProblem::MissingPrefix(self.required_prefix),
+                format!("does not start with {:?}", self.required_prefix),
+            );
+        };
+        let Some(inner) = inner.strip_suffix(self.required_suffix) else {
+            return fail(
+                NameProblem::MissingSuffix(self.required_suffix),
+                format!("does not end with {:?}", self.required_suffix),
+            );
+        };
+        let mut bad: Vec<char> = inner.chars().filter(|c| !self.allowed_char(*c)).collect();
         bad.sort_unstable();
         bad.dedup();
+        if self.any_text && !bad.is_empty() {
+            return fail(NameProblem::Control, "contains a control character".into());
+        }
         if !bad.is_empty() {
             let list: Vec<String> = bad.iter().map(|c| format!("{c:?}")).collect();
             return fail(NameProblem::Characters(bad), format!("contains {}", list.join(", ")));
+        }
+        if let Some(r) = self.reserved_names.iter().find(|r| name == **r) {
+            return rejected(NameProblem::ReservedName(r), format!("{what} {shown} is reserved by AWS"));
         }
         if self.letter_first && !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
             return fail(NameProblem::First, "does not start with a letter".into());
@@ -672,6 +747,35 @@ mod tests {
         let e = dns_name("exa_mple.com", false).unwrap_err();
         assert_eq!(e.problem, NameProblem::Label("exa_mple".into()));
         assert!(String::from(e).starts_with("domain name 'exa_mple.com' has an invalid label"));
+    }
+
+    #[test]
+    fn required_affixes_reserved_names_and_any_text() {
+        const FIFO: NameRule = NameRule::new("FIFO queue name", 6, 80, Letters::Any, "-_").required_suffix(".fifo");
+        assert!(FIFO.check("orders.fifo").is_ok());
+        assert_eq!(
+            FIFO.check("orders").unwrap_err().to_string(),
+            "FIFO queue name \"orders\" does not end with \".fifo\"; allowed are 6 to 80 characters: ASCII letters, digits and '-', '_', before \".fifo\""
+        );
+        assert_eq!(FIFO.check("a.b.fifo").unwrap_err().problem, NameProblem::Characters(vec!['.']));
+        assert_eq!(FIFO.check(".fifo").unwrap_err().problem, NameProblem::Length(5));
+        const ALIAS: NameRule = NameRule::new("alias", 7, 256, Letters::Any, "/_-")
+            .required_prefix("alias/")
+            .reserved_prefixes(&["alias/aws/"]);
+        assert!(ALIAS.check("alias/app/logs").is_ok());
+        assert_eq!(ALIAS.check("app/logs1").unwrap_err().problem, NameProblem::MissingPrefix("alias/"));
+        assert_eq!(ALIAS.check("alias/aws/x").unwrap_err().problem, NameProblem::ReservedPrefix("alias/aws/"));
+        const BUS: NameRule =
+            NameRule::new("event bus name", 1, 256, Letters::Any, "._/-").reserved_names(&["default"]);
+        assert_eq!(BUS.check("default").unwrap_err().to_string(), "event bus name \"default\" is reserved by AWS");
+        assert!(BUS.check("defaults").is_ok());
+        const ALARM: NameRule = NameRule::any_text("alarm name", 1, 255);
+        assert!(ALARM.check("Ünïcode alarm: 5xx > 1% (prod)").is_ok());
+        assert_eq!(
+            ALARM.check("").unwrap_err().to_string(),
+            "alarm name \"\" has 0 characters; allowed are 1 to 255 characters, no control characters"
+        );
+        assert_eq!(ALARM.check("a\nb").unwrap_err().problem, NameProblem::Control);
     }
 
     #[test]
