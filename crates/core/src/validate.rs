@@ -40,28 +40,57 @@ pub mod limits {
 /// Longest construct id accepted.
 pub const MAX_CONSTRUCT_ID_LEN: usize = 255;
 
+/// A construct id [`construct_id`] rejects; the message (what is wrong
+/// and what is allowed) is its `Display`. Converts into the message
+/// `String` for `scope.error(property, message)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConstructIdError {
+    /// The id is empty.
+    #[error("a construct id must not be empty; use 1 to 255 ASCII letters, digits, '-', '_' or '.'")]
+    Empty,
+    /// The id contains characters other than ASCII letters, digits, `-`, `_`, `.`.
+    #[error("construct id {id:?} contains {}; allowed are ASCII letters, digits, '-', '_' and '.'", char_list(.chars))]
+    Characters {
+        /// The id.
+        id: String,
+        /// The characters not allowed (sorted, unique).
+        chars: Vec<char>,
+    },
+    /// The id is longer than [`MAX_CONSTRUCT_ID_LEN`].
+    #[error("construct id {:?}... is {len} characters; at most {MAX_CONSTRUCT_ID_LEN} are allowed", truncate_chars(.id, 20))]
+    TooLong {
+        /// The id.
+        id: String,
+        /// Its length in bytes.
+        len: usize,
+    },
+}
+
+impl From<ConstructIdError> for String {
+    fn from(e: ConstructIdError) -> String {
+        e.to_string()
+    }
+}
+
+fn char_list(chars: &[char]) -> String {
+    chars.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(", ")
+}
+
 /// Checks a construct id the user wrote: 1 to 255 ASCII letters, digits,
 /// `-`, `_` or `.`. With ids limited to these, construct paths (ids joined
 /// by `/`) are valid everywhere they are copied: file names, tag values,
 /// EC2 descriptions. The error says what is wrong and what is allowed.
-pub fn construct_id(id: &str) -> Result<(), String> {
+pub fn construct_id(id: &str) -> Result<(), ConstructIdError> {
     if id.is_empty() {
-        return Err("a construct id must not be empty; use 1 to 255 ASCII letters, digits, '-', '_' or '.'".into());
+        return Err(ConstructIdError::Empty);
     }
     let bad: BTreeSet<char> = id.chars().filter(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(*c))).collect();
     if !bad.is_empty() {
-        let list: Vec<String> = bad.iter().map(|c| format!("{c:?}")).collect();
-        return Err(format!(
-            "construct id {id:?} contains {}; allowed are ASCII letters, digits, '-', '_' and '.'",
-            list.join(", ")
-        ));
+        return Err(ConstructIdError::Characters { id: id.to_owned(), chars: bad.into_iter().collect() });
     }
     if id.len() > MAX_CONSTRUCT_ID_LEN {
-        return Err(format!(
-            "construct id {:?}... is {} characters; at most {MAX_CONSTRUCT_ID_LEN} are allowed",
-            truncate_chars(id, 20),
-            id.len()
-        ));
+        return Err(ConstructIdError::TooLong { id: id.to_owned(), len: id.len() });
     }
     Ok(())
 }
@@ -98,41 +127,97 @@ pub fn ec2_description(s: &str) -> String {
     sanitize(s, EC2_DESCRIPTION_EXTRA, 255)
 }
 
+/// A tag [`tag`] rejects; the message (what is wrong and what is allowed)
+/// is its `Display`. Converts into the message `String` for
+/// `scope.error(property, message)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TagError {
+    /// The key is empty.
+    #[error("tag key is empty; a tag key has 1 to 128 characters")]
+    EmptyKey,
+    /// The key has more than 128 characters.
+    #[error("tag key {:?}... is {len} characters; at most 128 are allowed", truncate_chars(.key, 40))]
+    KeyTooLong {
+        /// The key.
+        key: String,
+        /// Its length in characters.
+        len: usize,
+    },
+    /// The key starts with `aws:` (any case).
+    #[error("tag key {key:?} starts with \"aws:\", which is reserved for AWS")]
+    ReservedKey {
+        /// The key.
+        key: String,
+    },
+    /// The value has more than 256 characters.
+    #[error("the value of tag {key:?} is {len} characters; at most 256 are allowed")]
+    ValueTooLong {
+        /// The key.
+        key: String,
+        /// The value's length in characters.
+        len: usize,
+    },
+}
+
+impl From<TagError> for String {
+    fn from(e: TagError) -> String {
+        e.to_string()
+    }
+}
+
 /// Checks one tag: key 1 to 128 characters, not starting with `aws:`
 /// (reserved by AWS), value at most 256 characters.
-pub fn tag(key: &str, value: &str) -> Result<(), String> {
+pub fn tag(key: &str, value: &str) -> Result<(), TagError> {
     let key_len = key.chars().count();
     if key.is_empty() {
-        return Err("tag key is empty; a tag key has 1 to 128 characters".into());
+        return Err(TagError::EmptyKey);
     }
     if key_len > 128 {
-        return Err(format!(
-            "tag key {:?}... is {key_len} characters; at most 128 are allowed",
-            truncate_chars(key, 40)
-        ));
+        return Err(TagError::KeyTooLong { key: key.to_owned(), len: key_len });
     }
     if key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:")) {
-        return Err(format!("tag key {key:?} starts with \"aws:\", which is reserved for AWS"));
+        return Err(TagError::ReservedKey { key: key.to_owned() });
     }
     let value_len = value.chars().count();
     if value_len > 256 {
-        return Err(format!("the value of tag {key:?} is {value_len} characters; at most 256 are allowed"));
+        return Err(TagError::ValueTooLong { key: key.to_owned(), len: value_len });
     }
     Ok(())
 }
 
+/// An account id or region name [`account`]/[`region`] rejects; the
+/// message is its `Display`. Converts into the message `String` for
+/// `scope.error(property, message)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EnvError {
+    /// Not 12 digits.
+    #[error("account {0:?} is not an AWS account id; an account id is 12 digits, e.g. \"123456789012\"")]
+    Account(String),
+    /// Not shaped like an AWS region name.
+    #[error("region {0:?} is not an AWS region name; expected e.g. \"eu-central-1\" or \"us-east-1\"")]
+    Region(String),
+}
+
+impl From<EnvError> for String {
+    fn from(e: EnvError) -> String {
+        e.to_string()
+    }
+}
+
 /// Checks an AWS account id: 12 digits.
-pub fn account(a: &str) -> Result<(), String> {
+pub fn account(a: &str) -> Result<(), EnvError> {
     if a.len() == 12 && a.chars().all(|c| c.is_ascii_digit()) {
         Ok(())
     } else {
-        Err(format!("account {a:?} is not an AWS account id; an account id is 12 digits, e.g. \"123456789012\""))
+        Err(EnvError::Account(a.to_owned()))
     }
 }
 
 /// Checks the shape of an AWS region name (`eu-central-1`, `us-gov-west-1`,
 /// `cn-north-1`, ...): lowercase words joined by `-`, ending in a number.
-pub fn region(r: &str) -> Result<(), String> {
+pub fn region(r: &str) -> Result<(), EnvError> {
     let parts: Vec<&str> = r.split('-').collect();
     let ok = match parts.split_last() {
         Some((num, words)) => {
@@ -147,7 +232,7 @@ pub fn region(r: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("region {r:?} is not an AWS region name; expected e.g. \"eu-central-1\" or \"us-east-1\""))
+        Err(EnvError::Region(r.to_owned()))
     }
 }
 
@@ -535,10 +620,14 @@ mod tests {
     fn construct_ids() {
         assert!(construct_id("Vpc-1_a.b").is_ok());
         assert_eq!(
-            construct_id("Öffentlich's").unwrap_err(),
+            construct_id("Öffentlich's").unwrap_err().to_string(),
             "construct id \"Öffentlich's\" contains '\\'', 'Ö'; allowed are ASCII letters, digits, '-', '_' and '.'"
         );
-        assert!(construct_id("").is_err());
+        assert_eq!(construct_id("").unwrap_err(), ConstructIdError::Empty);
+        assert_eq!(
+            construct_id(&"a".repeat(300)).unwrap_err().to_string(),
+            format!("construct id {:?}... is 300 characters; at most 255 are allowed", "a".repeat(20))
+        );
         assert!(construct_id(&"é".repeat(300)).is_err());
     }
 
@@ -559,7 +648,12 @@ mod tests {
     fn tags_accounts_regions() {
         assert!(tag("Team", "core").is_ok());
         assert!(tag("", "v").is_err());
-        assert!(tag("AWS:x", "v").unwrap_err().contains("reserved"));
+        assert!(tag("AWS:x", "v").unwrap_err().to_string().contains("reserved"));
+        assert_eq!(tag("AWS:x", "v").unwrap_err(), TagError::ReservedKey { key: "AWS:x".into() });
+        assert_eq!(
+            String::from(account("1").unwrap_err()),
+            "account \"1\" is not an AWS account id; an account id is 12 digits, e.g. \"123456789012\""
+        );
         assert!(tag(&"k".repeat(129), "v").is_err());
         assert!(tag("k", &"v".repeat(257)).is_err());
         assert!(account("123456789012").is_ok());

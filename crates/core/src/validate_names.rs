@@ -67,6 +67,14 @@ pub enum NameProblem {
     IpAddress,
     /// A DNS label that is empty, too long or has characters DNS does not allow.
     Label(String),
+    /// Does not start with the prefix the rule requires.
+    MissingPrefix(&'static str),
+    /// Does not end with the suffix the rule requires.
+    MissingSuffix(&'static str),
+    /// A whole name AWS reserves (e.g. `default`).
+    ReservedName(&'static str),
+    /// Contains an ASCII control character (rules that allow any text).
+    Control,
 }
 
 /// A name rule: what AWS accepts for one kind of name.
@@ -106,6 +114,17 @@ pub struct NameRule {
     pub forbidden: &'static [&'static str],
     /// A name shaped like an IPv4 address (`192.168.5.4`) is rejected.
     pub no_ip_address: bool,
+    /// The name must start with this (e.g. `alias/`); empty for none. The
+    /// character rule applies to the rest.
+    pub required_prefix: &'static str,
+    /// The name must end with this (e.g. `.fifo`); empty for none. The
+    /// character rule applies to the rest.
+    pub required_suffix: &'static str,
+    /// Whole names AWS reserves (compared exactly, e.g. `default`).
+    pub reserved_names: &'static [&'static str],
+    /// Any character but ASCII control characters is allowed (`letters`
+    /// and `extra` are then ignored); see [`NameRule::any_text`].
+    pub any_text: bool,
 }
 
 impl NameRule {
@@ -124,7 +143,33 @@ impl NameRule {
             reserved_suffixes: &[],
             forbidden: &[],
             no_ip_address: false,
+            required_prefix: "",
+            required_suffix: "",
+            reserved_names: &[],
+            any_text: false,
         }
+    }
+    /// A rule of `min` to `max` characters of any kind except ASCII control
+    /// characters (names AWS limits only in length, e.g. alarm names).
+    pub const fn any_text(what: &'static str, min: usize, max: usize) -> Self {
+        let mut r = NameRule::new(what, min, max, Letters::Any, "");
+        r.any_text = true;
+        r
+    }
+    /// The name must start with `p` (the character rule applies to the rest).
+    pub const fn required_prefix(mut self, p: &'static str) -> Self {
+        self.required_prefix = p;
+        self
+    }
+    /// The name must end with `s` (the character rule applies to the rest).
+    pub const fn required_suffix(mut self, s: &'static str) -> Self {
+        self.required_suffix = s;
+        self
+    }
+    /// Whole names AWS reserves.
+    pub const fn reserved_names(mut self, n: &'static [&'static str]) -> Self {
+        self.reserved_names = n;
+        self
     }
     /// Must start and end with a letter or digit.
     pub const fn alnum_ends(mut self) -> Self {
@@ -164,6 +209,9 @@ impl NameRule {
     }
 
     fn allowed_char(&self, c: char) -> bool {
+        if self.any_text {
+            return !c.is_ascii_control();
+        }
         c.is_ascii_digit()
             || match self.letters {
                 Letters::Any => c.is_ascii_alphabetic(),
@@ -179,10 +227,19 @@ impl NameRule {
             Letters::Any => "ASCII letters",
             Letters::Lower => "lowercase ASCII letters",
         };
+        if self.any_text {
+            return format!("{} to {} characters, no control characters", self.min, self.max);
+        }
         let extra: Vec<String> = self.extra.chars().map(|c| format!("{c:?}")).collect();
         let mut s = format!("{} to {} characters: {letters}, digits", self.min, self.max);
         if !extra.is_empty() {
             s.push_str(&format!(" and {}", extra.join(", ")));
+        }
+        if !self.required_prefix.is_empty() {
+            s.push_str(&format!(", after {:?}", self.required_prefix));
+        }
+        if !self.required_suffix.is_empty() {
+            s.push_str(&format!(", before {:?}", self.required_suffix));
         }
         if self.letter_first {
             s.push_str(", starting with a letter");
@@ -207,12 +264,30 @@ impl NameRule {
         if n < self.min || n > self.max {
             return fail(NameProblem::Length(n), format!("has {n} characters"));
         }
-        let mut bad: Vec<char> = name.chars().filter(|c| !self.allowed_char(*c)).collect();
+        let Some(inner) = name.strip_prefix(self.required_prefix) else {
+            return fail(
+                NameProblem::MissingPrefix(self.required_prefix),
+                format!("does not start with {:?}", self.required_prefix),
+            );
+        };
+        let Some(inner) = inner.strip_suffix(self.required_suffix) else {
+            return fail(
+                NameProblem::MissingSuffix(self.required_suffix),
+                format!("does not end with {:?}", self.required_suffix),
+            );
+        };
+        let mut bad: Vec<char> = inner.chars().filter(|c| !self.allowed_char(*c)).collect();
         bad.sort_unstable();
         bad.dedup();
+        if self.any_text && !bad.is_empty() {
+            return fail(NameProblem::Control, "contains a control character".into());
+        }
         if !bad.is_empty() {
             let list: Vec<String> = bad.iter().map(|c| format!("{c:?}")).collect();
             return fail(NameProblem::Characters(bad), format!("contains {}", list.join(", ")));
+        }
+        if let Some(r) = self.reserved_names.iter().find(|r| name == **r) {
+            return rejected(NameProblem::ReservedName(r), format!("{what} {shown} is reserved by AWS"));
         }
         if self.letter_first && !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
             return fail(NameProblem::First, "does not start with a letter".into());
@@ -304,27 +379,63 @@ pub fn dns_within(name: &str, zone: &str) -> bool {
 /// a local part of 1 to 64 characters of letters, digits and
 /// ``!#$%&'*+-/=?^_`{|}~.``, without a leading, trailing or doubled dot;
 /// `@`; a domain of at least two DNS labels.
-pub fn email(address: &str) -> Result<(), String> {
+pub fn email(address: &str) -> Result<(), EmailError> {
     const LOCAL_EXTRA: &str = "!#$%&'*+-/=?^_`{|}~.";
-    let fail = |why: &str| {
-        Err(format!(
-            "{address:?} is not an e-mail address ({why}); expected local-part@domain, e.g. \"ops@example.com\""
-        ))
-    };
-    let Some((local, domain)) = address.rsplit_once('@') else { return fail("no '@'") };
+    let fail = |problem: EmailProblem| Err(EmailError { address: address.to_owned(), problem });
+    let Some((local, domain)) = address.rsplit_once('@') else { return fail(EmailProblem::NoAt) };
     if local.is_empty() || local.len() > 64 {
-        return fail("the part before '@' must have 1 to 64 characters");
+        return fail(EmailProblem::LocalLength);
     }
     if let Some(c) = local.chars().find(|c| !(c.is_ascii_alphanumeric() || LOCAL_EXTRA.contains(*c))) {
-        return fail(&format!("{c:?} is not allowed before '@'"));
+        return fail(EmailProblem::LocalCharacter(c));
     }
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
-        return fail("a dot before '@' must not be first, last or doubled");
+        return fail(EmailProblem::LocalDot);
     }
     if !domain.contains('.') || dns_name(domain, false).is_err() || domain.ends_with('.') {
-        return fail("the domain must be dotted DNS labels of letters, digits and inner hyphens");
+        return fail(EmailProblem::Domain);
     }
     Ok(())
+}
+
+/// An e-mail address [`email`] rejects, and why; the message is its
+/// `Display`. Converts into the message `String` for
+/// `scope.error(property, message)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{address:?} is not an e-mail address ({problem}); expected local-part@domain, e.g. \"ops@example.com\"")]
+#[non_exhaustive]
+pub struct EmailError {
+    /// The address.
+    pub address: String,
+    /// What is wrong with it.
+    pub problem: EmailProblem,
+}
+
+impl From<EmailError> for String {
+    fn from(e: EmailError) -> String {
+        e.to_string()
+    }
+}
+
+/// What is wrong with an e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EmailProblem {
+    /// No `@`.
+    #[error("no '@'")]
+    NoAt,
+    /// The local part is empty or longer than 64 characters.
+    #[error("the part before '@' must have 1 to 64 characters")]
+    LocalLength,
+    /// The local part contains a character not allowed there.
+    #[error("{0:?} is not allowed before '@'")]
+    LocalCharacter(char),
+    /// A dot first, last or doubled in the local part.
+    #[error("a dot before '@' must not be first, last or doubled")]
+    LocalDot,
+    /// The domain is not dotted DNS labels.
+    #[error("the domain must be dotted DNS labels of letters, digits and inner hyphens")]
+    Domain,
 }
 
 /// The parts of an ARN `arn:partition:service:region:account:resource`.
@@ -363,14 +474,17 @@ pub struct ArnShape {
 /// Parse and check `s` against `shape`: partition `aws`, `aws-cn` or
 /// `aws-us-gov`, the service, a region and 12-digit account when the shape
 /// needs them, a non-empty resource with the expected prefix.
-pub fn arn<'a>(s: &'a str, shape: &ArnShape) -> Result<Arn<'a>, String> {
+pub fn arn<'a>(s: &'a str, shape: &ArnShape) -> Result<Arn<'a>, ArnError> {
     let fail = |why: &str| {
-        Err(format!(
-            "{} {s:?} is not an ARN of that kind ({why}); expected {}, e.g. {:?}",
-            shape.what,
-            describe(shape),
-            shape.example
-        ))
+        Err(ArnError {
+            what: shape.what,
+            message: format!(
+                "{} {s:?} is not an ARN of that kind ({why}); expected {}, e.g. {:?}",
+                shape.what,
+                describe(shape),
+                shape.example
+            ),
+        })
     };
     let mut it = s.splitn(6, ':');
     let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(resource)) =
@@ -405,6 +519,24 @@ pub fn arn<'a>(s: &'a str, shape: &ArnShape) -> Result<Arn<'a>, String> {
     Ok(Arn { partition, service, region, account, resource })
 }
 
+/// An ARN [`arn`] rejects: what kind of ARN was expected, and the message
+/// (what is wrong, the expected shape and an example) as its `Display`.
+/// Converts into the message `String` for `scope.error(property, message)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+#[non_exhaustive]
+pub struct ArnError {
+    /// What the ARN is, e.g. `"certificate ARN"`.
+    pub what: &'static str,
+    message: String,
+}
+
+impl From<ArnError> for String {
+    fn from(e: ArnError) -> String {
+        e.message
+    }
+}
+
 fn describe(shape: &ArnShape) -> String {
     format!(
         "arn:aws[-cn|-us-gov]:{}:{}:{}:{}...",
@@ -416,19 +548,54 @@ fn describe(shape: &ArnShape) -> String {
 }
 
 /// Check a TCP/UDP port: 1 to 65535.
-pub fn port(p: u32) -> Result<u16, String> {
+pub fn port(p: u32) -> Result<u16, PortError> {
     match u16::try_from(p) {
         Ok(v) if v >= 1 => Ok(v),
-        _ => Err(format!("port {p} is out of range; allowed are 1 to 65535")),
+        _ => Err(PortError { port: p }),
+    }
+}
+
+/// A port [`port`] rejects; the message is its `Display`. Converts into
+/// the message `String` for `scope.error(property, message)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("port {port} is out of range; allowed are 1 to 65535")]
+#[non_exhaustive]
+pub struct PortError {
+    /// The rejected number.
+    pub port: u32,
+}
+
+impl From<PortError> for String {
+    fn from(e: PortError) -> String {
+        e.to_string()
     }
 }
 
 /// Check a finite number (not NaN, not infinite) a template will hold.
-pub fn finite(what: &str, x: f64) -> Result<f64, String> {
+pub fn finite(what: &str, x: f64) -> Result<f64, NumberError> {
     if x.is_finite() {
         Ok(x)
     } else {
-        Err(format!("{what} is {x}; only finite numbers are allowed (CloudFormation has no NaN or infinity)"))
+        Err(NumberError { what: what.to_owned(), value: x })
+    }
+}
+
+/// A number [`finite`] rejects (NaN or infinite); the message is its
+/// `Display`. Converts into the message `String` for
+/// `scope.error(property, message)`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{what} is {value}; only finite numbers are allowed (CloudFormation has no NaN or infinity)")]
+#[non_exhaustive]
+pub struct NumberError {
+    /// What the number is, e.g. `"threshold"`.
+    pub what: String,
+    /// The rejected value.
+    pub value: f64,
+}
+
+impl From<NumberError> for String {
+    fn from(e: NumberError) -> String {
+        e.to_string()
     }
 }
 
@@ -483,31 +650,65 @@ impl Window {
     }
 }
 
-fn window(s: &str, weekly: bool, min_minutes: u32) -> Result<Window, String> {
+/// A window [`daily_window`]/[`weekly_window`] rejects; the message (what
+/// is wrong and what is expected) is its `Display`. Converts into the
+/// message `String` for `scope.error(property, message)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WindowError {
+    /// Not in the expected format.
+    #[error("window {window:?} is not {format} in UTC (e.g. {example:?})")]
+    Format {
+        /// The window as written.
+        window: String,
+        /// The expected format, e.g. `hh24:mi-hh24:mi`.
+        format: &'static str,
+        /// An example of that format.
+        example: &'static str,
+    },
+    /// Shorter than the minimum.
+    #[error("window {window:?} is {minutes} minutes long; it must be at least {min_minutes} minutes")]
+    TooShort {
+        /// The window as written.
+        window: String,
+        /// Its length in minutes.
+        minutes: u32,
+        /// The minimum length in minutes.
+        min_minutes: u32,
+    },
+}
+
+impl From<WindowError> for String {
+    fn from(e: WindowError) -> String {
+        e.to_string()
+    }
+}
+
+fn window(s: &str, weekly: bool, min_minutes: u32) -> Result<Window, WindowError> {
     let (format, example, period) = if weekly {
         ("ddd:hh24:mi-ddd:hh24:mi", "sun:04:30-sun:05:30", WEEK)
     } else {
         ("hh24:mi-hh24:mi", "03:00-03:30", DAY)
     };
     let parse = |x: &str| if weekly { ddd_hh_mm(x) } else { hh_mm(x) };
-    let bad = || format!("window {s:?} is not {format} in UTC (e.g. {example:?})");
+    let bad = || WindowError::Format { window: s.to_owned(), format, example };
     let (a, b) = s.split_once('-').ok_or_else(bad)?;
     let (start, end) = (parse(a).ok_or_else(bad)?, parse(b).ok_or_else(bad)?);
     let minutes = end.wrapping_add(period).wrapping_sub(start).checked_rem(period).unwrap_or(0);
     if minutes < min_minutes {
-        return Err(format!("window {s:?} is {minutes} minutes long; it must be at least {min_minutes} minutes"));
+        return Err(WindowError::TooShort { window: s.to_owned(), minutes, min_minutes });
     }
     Ok(Window { start, minutes, period })
 }
 
 /// Parse a daily window `hh24:mi-hh24:mi` (UTC) of at least `min_minutes`.
-pub fn daily_window(s: &str, min_minutes: u32) -> Result<Window, String> {
+pub fn daily_window(s: &str, min_minutes: u32) -> Result<Window, WindowError> {
     window(s, false, min_minutes)
 }
 
 /// Parse a weekly window `ddd:hh24:mi-ddd:hh24:mi` (UTC, `mon` to `sun`)
 /// of at least `min_minutes`.
-pub fn weekly_window(s: &str, min_minutes: u32) -> Result<Window, String> {
+pub fn weekly_window(s: &str, min_minutes: u32) -> Result<Window, WindowError> {
     window(s, true, min_minutes)
 }
 
@@ -549,6 +750,35 @@ mod tests {
     }
 
     #[test]
+    fn required_affixes_reserved_names_and_any_text() {
+        const FIFO: NameRule = NameRule::new("FIFO queue name", 6, 80, Letters::Any, "-_").required_suffix(".fifo");
+        assert!(FIFO.check("orders.fifo").is_ok());
+        assert_eq!(
+            FIFO.check("orders").unwrap_err().to_string(),
+            "FIFO queue name \"orders\" does not end with \".fifo\"; allowed are 6 to 80 characters: ASCII letters, digits and '-', '_', before \".fifo\""
+        );
+        assert_eq!(FIFO.check("a.b.fifo").unwrap_err().problem, NameProblem::Characters(vec!['.']));
+        assert_eq!(FIFO.check(".fifo").unwrap_err().problem, NameProblem::Length(5));
+        const ALIAS: NameRule = NameRule::new("alias", 7, 256, Letters::Any, "/_-")
+            .required_prefix("alias/")
+            .reserved_prefixes(&["alias/aws/"]);
+        assert!(ALIAS.check("alias/app/logs").is_ok());
+        assert_eq!(ALIAS.check("app/logs1").unwrap_err().problem, NameProblem::MissingPrefix("alias/"));
+        assert_eq!(ALIAS.check("alias/aws/x").unwrap_err().problem, NameProblem::ReservedPrefix("alias/aws/"));
+        const BUS: NameRule =
+            NameRule::new("event bus name", 1, 256, Letters::Any, "._/-").reserved_names(&["default"]);
+        assert_eq!(BUS.check("default").unwrap_err().to_string(), "event bus name \"default\" is reserved by AWS");
+        assert!(BUS.check("defaults").is_ok());
+        const ALARM: NameRule = NameRule::any_text("alarm name", 1, 255);
+        assert!(ALARM.check("Ünïcode alarm: 5xx > 1% (prod)").is_ok());
+        assert_eq!(
+            ALARM.check("").unwrap_err().to_string(),
+            "alarm name \"\" has 0 characters; allowed are 1 to 255 characters, no control characters"
+        );
+        assert_eq!(ALARM.check("a\nb").unwrap_err().problem, NameProblem::Control);
+    }
+
+    #[test]
     fn emails() {
         for ok in ["ops@example.com", "a.b+c@sub.example.co.uk", "x@y.io"] {
             assert!(email(ok).is_ok(), "{ok}");
@@ -567,6 +797,12 @@ mod tests {
         ] {
             assert!(email(bad).is_err(), "{bad}");
         }
+        let e = email("a b@x.io").unwrap_err();
+        assert_eq!(e.problem, EmailProblem::LocalCharacter(' '));
+        assert_eq!(
+            String::from(e),
+            "\"a b@x.io\" is not an e-mail address (' ' is not allowed before '@'); expected local-part@domain, e.g. \"ops@example.com\""
+        );
     }
 
     #[test]
@@ -598,7 +834,7 @@ mod tests {
         assert_eq!(b, Window { start: 180, minutes: 30, period: 1440 });
         assert_eq!(daily_window("23:45-00:15", 30).unwrap().minutes, 30);
         assert_eq!(
-            daily_window("03:00-03:15", 30).unwrap_err(),
+            daily_window("03:00-03:15", 30).unwrap_err().to_string(),
             "window \"03:00-03:15\" is 15 minutes long; it must be at least 30 minutes"
         );
         for bad in ["3:00-4:00", "03:00", "25:00-26:00", "03:00-03:60", "mon:03:00-mon:04:00", "", "é"] {
@@ -609,7 +845,10 @@ mod tests {
         assert!(weekly_window("tue:03:15-tue:04:00", 30).unwrap().overlaps(&b));
         assert!(b.overlaps(&weekly_window("sun:23:00-mon:03:10", 30).unwrap()));
         assert!(weekly_window("sun:03:00-sun:02:00", 30).is_ok());
-        assert!(weekly_window("xyz:03:00-sun:04:00", 30).is_err());
+        assert_eq!(
+            weekly_window("xyz:03:00-sun:04:00", 30).unwrap_err().to_string(),
+            "window \"xyz:03:00-sun:04:00\" is not ddd:hh24:mi-ddd:hh24:mi in UTC (e.g. \"sun:04:30-sun:05:30\")"
+        );
     }
 
     #[test]
@@ -618,7 +857,8 @@ mod tests {
         assert!(dns_within("example.com.", "Example.com"));
         assert!(!dns_within("www.pyshop.io", "example.com"));
         assert!(!dns_within("badexample.com", "example.com"));
-        assert_eq!(port(0).unwrap_err(), "port 0 is out of range; allowed are 1 to 65535");
+        assert_eq!(String::from(port(0).unwrap_err()), "port 0 is out of range; allowed are 1 to 65535");
+        assert_eq!(port(65536).unwrap_err().port, 65536);
         assert!(port(65536).is_err());
         assert_eq!(port(443), Ok(443));
         assert!(finite("threshold", f64::NAN).is_err());

@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use serde_json::{json, Map, Value as Json};
 use stackcraft_cfn::events;
+use stackcraft_core::validate::names::{Letters, NameRule};
 use stackcraft_core::{ResourceHandle, Scope, Value};
 use stackcraft_iam::{Grantable, PolicyStatement, Principal, Role, RoleProps, ServicePrincipal};
 use stackcraft_security::{Key, KeyProps};
@@ -55,16 +56,14 @@ pub struct EventBus {
     key: Key,
 }
 
+/// EventBridge event bus names (custom buses).
+pub(crate) const EVENT_BUS_NAME: NameRule = NameRule::new("event bus name", 1, 256, Letters::Any, "._/-")
+    .reserved_prefixes(&["aws."])
+    .reserved_names(&["default"]);
+
 /// A problem with an event bus name, if any.
 fn bus_name_problem(n: &str) -> Option<String> {
-    let ok = !n.is_empty()
-        && n.len() <= 256
-        && n.chars().all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c))
-        && n != "default"
-        && !n.starts_with("aws.");
-    (!ok).then(|| {
-        format!("event bus name {n:?} is invalid: use 1-256 characters of [A-Za-z0-9._/-], not \"default\", not starting with \"aws.\"")
-    })
+    EVENT_BUS_NAME.check(n).err().map(String::from)
 }
 
 impl EventBus {
@@ -557,7 +556,7 @@ mod tests {
             .add_target(RuleTarget::event_bus(&other));
         let err = app.synth().unwrap_err().to_string();
         for needle in [
-            "error: S/Other [Name]: event bus name \"aws.bad\" is invalid: use 1-256 characters of [A-Za-z0-9._/-], not \"default\", not starting with \"aws.\"",
+            "error: S/Other [Name]: event bus name \"aws.bad\" starts with \"aws.\", which AWS reserves",
             "error: S/R [EventPattern]: detail field \"x\" matches no value (empty list)",
             "error: S/R [Targets.RetryPolicy.MaximumRetryAttempts]: max_retry_attempts of 200 is out of range; EventBridge allows 0 to 185",
             "error: S/R [Targets.RetryPolicy.MaximumEventAgeInSeconds]: max_event_age_secs of 10 is out of range; EventBridge allows 60 to 86400 seconds",

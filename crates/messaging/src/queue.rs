@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use serde_json::json;
 use stackcraft_cfn::sqs;
+use stackcraft_core::validate::names::{Letters, NameRule};
 use stackcraft_core::{ResourceHandle, Scope, Value};
 use stackcraft_iam::{Grantable, PolicyDocument, PolicyStatement, Principal};
 use stackcraft_observability::{Alarm, AlarmOptions, Metric, Statistic, TreatMissingData};
@@ -136,21 +137,17 @@ fn check_range(scope: &Scope, property: &str, what: &str, v: Option<u32>, min: u
     Some(i64::from(v.clamp(min, max)))
 }
 
+/// SQS standard queue names.
+pub(crate) const QUEUE_NAME: NameRule = NameRule::new("queue name", 1, 80, Letters::Any, "-_");
+
+/// SQS FIFO queue names: 80 characters at most, `.fifo` included.
+pub(crate) const FIFO_QUEUE_NAME: NameRule =
+    NameRule::new("FIFO queue name", 6, 80, Letters::Any, "-_").required_suffix(".fifo");
+
 /// A problem with an SQS queue name, if any.
 pub(crate) fn queue_name_problem(name: &str, fifo: bool) -> Option<String> {
-    let base = name.strip_suffix(".fifo");
-    let stem = if fifo { base.unwrap_or(name) } else { name };
-    let chars_ok = !stem.is_empty() && stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !chars_ok || name.len() > 80 {
-        return Some(format!(
-            "queue name {name:?} is invalid: use 1-80 characters of [A-Za-z0-9_-]{}",
-            if fifo { " ending in .fifo" } else { "" }
-        ));
-    }
-    if fifo && base.is_none() {
-        return Some(format!("FIFO queue name {name:?} must end in .fifo"));
-    }
-    None
+    let rule = if fifo { &FIFO_QUEUE_NAME } else { &QUEUE_NAME };
+    rule.check(name).err().map(String::from)
 }
 
 impl Queue {
@@ -502,7 +499,7 @@ mod tests {
         assert!(q.dead_letter_alarm("DeadLetters").is_some());
         let err = app.synth().unwrap_err().to_string();
         for needle in [
-            "error: S/Jobs [QueueName]: queue name \"jobs queue\" is invalid: use 1-80 characters of [A-Za-z0-9_-]",
+            "error: S/Jobs [QueueName]: queue name \"jobs queue\" contains ' '; allowed are 1 to 80 characters: ASCII letters, digits and '-', '_'",
             "error: S/Jobs [MessageRetentionPeriod]: retention period of 30 s is out of range; SQS allows 60 to 1209600 seconds",
             "error: S/Jobs [VisibilityTimeout]: visibility timeout of 50000 s is out of range; SQS allows 0 to 43200 seconds",
             "error: S/Jobs [ReceiveMessageWaitTimeSeconds]: receive wait time of 21 s is out of range; SQS allows 0 to 20 seconds",

@@ -1,11 +1,15 @@
 //! CloudWatch metric alarms ([`Alarm`]) created from a [`Metric`].
 
 use stackcraft_cfn::cloudwatch;
+use stackcraft_core::validate::names::NameRule;
 use stackcraft_core::{ResourceHandle, Scope, Value};
 use typed_builder::TypedBuilder;
 
 use crate::metric::Metric;
 use crate::topic::AlarmAction;
+
+/// CloudWatch alarm names: limited only in length (no control characters).
+pub(crate) const ALARM_NAME: NameRule = NameRule::any_text("alarm name", 1, 255);
 
 /// How the statistic is compared with the threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -166,10 +170,8 @@ impl Alarm {
         if let Err(m) = stackcraft_core::validate::names::finite("threshold", props.threshold) {
             scope.error("Threshold", m);
         }
-        if let Some(n) = &props.alarm_name {
-            if n.is_empty() || n.len() > 255 {
-                scope.error("AlarmName", "alarm name must be 1-255 characters");
-            }
+        if let Some(Err(e)) = props.alarm_name.as_deref().map(|n| ALARM_NAME.check(n)) {
+            scope.error("AlarmName", e);
         }
         let threshold = if props.threshold.is_finite() { props.threshold } else { 0.0 };
         let mut a = cloudwatch::Alarm::new()

@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use serde_json::{json, Value as Json};
 use stackcraft_cfn::kms;
+use stackcraft_core::validate::names::{Letters, NameRule};
 use stackcraft_core::{DeletionPolicy, ResourceHandle, Scope, Stack, Value};
 use stackcraft_iam::{Grantable, PolicyStatement, Principal};
 use typed_builder::TypedBuilder;
@@ -84,6 +85,11 @@ thread_local! {
 }
 
 /// The statement ids the helpers use (stable, so a statement is added once).
+/// KMS alias names: `alias/` and 1 to 250 characters of `[a-zA-Z0-9/_-]`,
+/// not under `alias/aws/` (reserved for AWS managed keys).
+pub(crate) const ALIAS_NAME: NameRule =
+    NameRule::new("alias", 7, 256, Letters::Any, "/_-").required_prefix("alias/").reserved_prefixes(&["alias/aws/"]);
+
 const SID_ROOT: &str = "EnableIamPolicies";
 const SID_LOGS: &str = "AllowCloudWatchLogs";
 const SID_ALARMS: &str = "AllowCloudWatchAlarmsToPublishToEncryptedTopics";
@@ -120,15 +126,8 @@ impl Key {
         handle.apply_removal_policy(props.removal_policy);
         if let Some(alias) = &props.alias {
             let name = if alias.starts_with("alias/") { alias.clone() } else { format!("alias/{alias}") };
-            let rest = name.get(6..).unwrap_or("");
-            let valid_chars = rest.chars().all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c));
-            if name.starts_with("alias/aws/") || rest.is_empty() || name.len() > 256 || !valid_chars {
-                scope.error(
-                    "AliasName",
-                    format!(
-                        "alias {name:?} is invalid: use 1-250 characters of [a-zA-Z0-9/_-] after 'alias/', not starting with 'aws/'"
-                    ),
-                );
+            if let Err(e) = ALIAS_NAME.check(&name) {
+                scope.error("AliasName", e);
             }
             scope.add(
                 "Alias",

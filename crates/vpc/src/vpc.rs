@@ -732,8 +732,9 @@ impl Vpc {
                     // `arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/prefix/`.
                     let bucket = validate::names::arn(a, &validate::names::aws::BUCKET_ARN)
                         .map(|arn| arn.resource.split('/').next().unwrap_or_default().to_owned());
-                    if let Err(m) =
-                        bucket.and_then(|b| validate::names::aws::BUCKET_NAME.check(&b).map_err(String::from))
+                    if let Err(m) = bucket
+                        .map_err(String::from)
+                        .and_then(|b| validate::names::aws::BUCKET_NAME.check(&b).map_err(String::from))
                     {
                         s.error("LogDestination", m);
                     }
