@@ -18,6 +18,15 @@ use crate::model::StackOutput;
 use crate::ui::Ui;
 
 /// Options shared by every command.
+/// The values of `--method` (kebab-case on the command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MethodArg {
+    /// Through a change set: every change previewed before it is applied.
+    ChangeSet,
+    /// CreateStack / UpdateStack without a change set.
+    Direct,
+}
+
 #[derive(Debug, Clone, Args)]
 struct Common {
     /// Environment to deploy (as declared by the app: dev, staging, prod, ...)
@@ -112,8 +121,8 @@ struct DeployCmd {
     outputs_file: Option<PathBuf>,
     /// change-set: preview every change before applying it (default). direct:
     /// CreateStack/UpdateStack without a change set (no diff for updates)
-    #[arg(long, default_value = "change-set", value_parser = ["change-set", "direct"])]
-    method: String,
+    #[arg(long, value_enum, default_value_t = MethodArg::ChangeSet)]
+    method: MethodArg,
     /// CloudFormation's Express deployment mode, for dev environments. Not
     /// available: the pinned aws-sdk-cloudformation (1.136) offers no Express
     /// mode (its DeploymentMode has only REVERT_DRIFT); the flag says so
@@ -417,7 +426,7 @@ async fn run_command(
             None => "from the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID, ~/.aws, ...)".to_string(),
         };
         let method = match &cmd {
-            Cmd::Deploy(c) if c.method == "direct" => Method::Direct,
+            Cmd::Deploy(c) if c.method == MethodArg::Direct => Method::Direct,
             _ => Method::ChangeSet,
         };
         let mut deploy_command = common.command_line("deploy");

@@ -94,7 +94,8 @@ pub use image::{
 };
 pub use scaling::{ScalableTaskCount, ScalingProps, TargetTracking};
 pub use service::{
-    CapacityStrategy, CloudMapOptions, FargateService, FargateServiceProps, PrivateDnsNamespace, ServiceTargetGroup,
+    CapacityStrategy, CloudMapOptions, FargateService, FargateServiceProps, PrivateDnsNamespace,
+    PrivateDnsNamespaceProps, ServiceTargetGroup,
 };
 pub use size::{FargateSize, FargateSizeError};
 pub use task::{

@@ -49,6 +49,18 @@ impl CapacityStrategy {
     }
 }
 
+/// Properties of a [`PrivateDnsNamespace`].
+#[derive(Debug, Clone, TypedBuilder)]
+#[non_exhaustive]
+pub struct PrivateDnsNamespaceProps {
+    /// The namespace's DNS domain, e.g. `internal.pyshop` (services are
+    /// reachable as `<service>.<name>`).
+    #[builder(setter(into))]
+    pub name: String,
+    /// The VPC the namespace's private hosted zone is visible in.
+    pub vpc: Vpc,
+}
+
 /// A Cloud Map private DNS namespace (`AWS::ServiceDiscovery::PrivateDnsNamespace`)
 /// services register in, e.g. `internal.pyshop`.
 #[derive(Debug, Clone)]
@@ -58,24 +70,16 @@ pub struct PrivateDnsNamespace {
 }
 
 impl PrivateDnsNamespace {
-    /// A namespace named `name` (a DNS domain) visible in `vpc`.
-    pub fn new(scope: &Scope, id: &str, name: &str, vpc: &Vpc) -> Self {
+    /// A namespace named `props.name` (a DNS domain) visible in `props.vpc`.
+    pub fn new(scope: &Scope, id: &str, props: PrivateDnsNamespaceProps) -> Self {
         let scope = scope.scope(id);
-        let ok = !name.is_empty()
-            && name.len() <= 253
-            && name.split('.').all(|l| {
-                !l.is_empty()
-                    && l.len() <= 63
-                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                    && !l.starts_with('-')
-                    && !l.ends_with('-')
-            });
-        if !ok {
-            scope.error("Name", format!("namespace {name:?} is not a valid DNS domain name"));
+        let PrivateDnsNamespaceProps { name, vpc } = props;
+        if let Err(e) = stackcraft_core::validate::names::dns_name(&name, false) {
+            scope.error("Name", e);
         }
-        let l1 = sd::PrivateDnsNamespace::new(name).vpc(vpc.vpc_id());
+        let l1 = sd::PrivateDnsNamespace::new(name.as_str()).vpc(vpc.vpc_id());
         let handle: ResourceHandle = (*scope.add("Resource", l1)).clone();
-        PrivateDnsNamespace { handle, name: name.to_owned() }
+        PrivateDnsNamespace { handle, name }
     }
 
     /// The namespace id.

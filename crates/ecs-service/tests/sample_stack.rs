@@ -80,7 +80,11 @@ fn sample() -> Assembly {
     api.add_secret("DATABASE_URL", ContainerSecret::from_secrets_manager_json_key(&db_secret, "url"));
     api.add_secret("FEATURE_FLAGS", ContainerSecret::from_ssm_parameter("/pyshop/dev/feature-flags"));
 
-    let namespace = PrivateDnsNamespace::new(&stack, "Namespace", "pyshop.internal", &vpc);
+    let namespace = PrivateDnsNamespace::new(
+        &stack,
+        "Namespace",
+        PrivateDnsNamespaceProps::builder().name("pyshop.internal").vpc(vpc.clone()).build(),
+    );
     let service = FargateService::new(
         &stack,
         "Service",

@@ -9,6 +9,7 @@ use stackcraft_core::{App, Assembly};
 use stackcraft_data::{Secret, SecretProps};
 use stackcraft_ecs_service::{
     CapacityStrategy, Cluster, ClusterProps, ContainerImage, ContainerSecret, FargateSize, PrivateDnsNamespace,
+    PrivateDnsNamespaceProps,
 };
 use stackcraft_messaging::{Topic, TopicProps};
 use stackcraft_patterns::*;
@@ -28,7 +29,11 @@ fn sample(gateway_first: bool) -> Result<Assembly, String> {
     );
     alb.redirect_http_to_https("Http");
     let cluster = Cluster::new(&stack, "Cluster", ClusterProps::default());
-    let ns = PrivateDnsNamespace::new(&stack, "Namespace", "portal.internal", &vpc);
+    let ns = PrivateDnsNamespace::new(
+        &stack,
+        "Namespace",
+        PrivateDnsNamespaceProps::builder().name("portal.internal").vpc(vpc.clone()).build(),
+    );
     let topic = Topic::new(&stack, "Alarms", TopicProps::default());
     let api_key = Secret::new(&stack, "ApiKey", SecretProps::default());
     let svc = |name: &str, port: u16, path: &str| {

@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use stackcraft::alb::AccessLogs;
 use stackcraft::data::ObjectOwnership;
-use stackcraft::ecs_service::PrivateDnsNamespace;
+use stackcraft::ecs_service::{PrivateDnsNamespace, PrivateDnsNamespaceProps};
 use stackcraft::edge::{AlbOrigin, EdgeStack, WebAclProps};
 use stackcraft::prelude::*;
 
@@ -117,7 +117,8 @@ pub fn build(app: &App, env: &Environment<Config>) {
     );
     alb.add_alias_records(&zone, &["origin"]);
     let cluster = Cluster::new(&stack, "Cluster", ClusterProps::default());
-    let namespace = PrivateDnsNamespace::new(&stack, "Namespace", "portal.internal", &vpc);
+    let ns_props = PrivateDnsNamespaceProps::builder().name("portal.internal").vpc(vpc.clone()).build();
+    let namespace = PrivateDnsNamespace::new(&stack, "Namespace", ns_props);
     let topic = Topic::new(&stack, "Alarms", TopicProps::builder().emails(c.alarm_emails.clone()).build());
     let logs_key = Key::new(&stack, "LogsKey", KeyProps::builder().description("Encrypts the service logs").build());
 
