@@ -176,7 +176,7 @@ impl ApplicationLoadBalancer {
                         "access log bucket {b:?} is an ARN; give the bucket name (e.g. bucket.name()), not its ARN"
                     ))
                 } else {
-                    stackcraft_core::validate::names::aws::BUCKET_NAME.check(b).err().map(String::from)
+                    stackcraft_core::validate::names::aws::BUCKET_NAME.check(b).err().map(|e| e.to_string())
                 };
                 if let Some(m) = m {
                     scope.error("AccessLogs", m);

@@ -30,12 +30,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error at `path`.
-    pub fn error(path: &str, property: &str, message: impl Into<String>) -> Self {
+    pub fn error(path: &str, property: &str, message: impl fmt::Display) -> Self {
         Diagnostic {
             severity: Severity::Error,
             path: path.to_owned(),
             property: property.to_owned(),
-            message: message.into(),
+            message: message.to_string(),
             rule: None,
         }
     }
@@ -45,12 +45,12 @@ impl Diagnostic {
         self
     }
     /// A warning at `path`.
-    pub fn warning(path: &str, property: &str, message: impl Into<String>) -> Self {
+    pub fn warning(path: &str, property: &str, message: impl fmt::Display) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             path: path.to_owned(),
             property: property.to_owned(),
-            message: message.into(),
+            message: message.to_string(),
             rule: None,
         }
     }

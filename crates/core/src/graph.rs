@@ -439,8 +439,8 @@ impl App {
     }
 
     /// Record an error found while building (reported with all others at synth).
-    pub fn error(&self, path: &str, property: &str, message: impl Into<String>) {
-        self.inner.graph.borrow_mut().errors.push(Diagnostic::error(path, property, message.into()));
+    pub fn error(&self, path: &str, property: &str, message: impl std::fmt::Display) {
+        self.inner.graph.borrow_mut().errors.push(Diagnostic::error(path, property, message));
     }
 
     /// The root scope (construct path "").
@@ -654,15 +654,15 @@ impl Scope {
 
     /// Record an error at this scope (for building blocks that detect bad
     /// input); synth reports it with all others and writes nothing.
-    pub fn error(&self, property: &str, message: impl Into<String>) {
+    pub fn error(&self, property: &str, message: impl std::fmt::Display) {
         let path = self.path();
-        self.app.graph.borrow_mut().errors.push(Diagnostic::error(&path, property, message.into()));
+        self.app.graph.borrow_mut().errors.push(Diagnostic::error(&path, property, message));
     }
 
     /// Record a warning at this scope (printed by synth, does not fail it).
     /// Its rule id is `warning.<property>` (letters, digits, `.`, `-`, `_`
     /// kept); prefer [`Scope::warn`] with a rule id of its own.
-    pub fn warning(&self, property: &str, message: impl Into<String>) {
+    pub fn warning(&self, property: &str, message: impl std::fmt::Display) {
         let rule: String = property
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '-' })
@@ -674,9 +674,9 @@ impl Scope {
     /// Record a warning with a stable rule id at this scope: printed by
     /// synth unless acknowledged (`acknowledge(rule, reason)` on this scope
     /// or an ancestor).
-    pub fn warn(&self, rule: &str, property: &str, message: impl Into<String>) {
+    pub fn warn(&self, rule: &str, property: &str, message: impl std::fmt::Display) {
         let path = self.path();
-        self.app.graph.borrow_mut().errors.push(Diagnostic::warning(&path, property, message.into()).with_rule(rule));
+        self.app.graph.borrow_mut().errors.push(Diagnostic::warning(&path, property, message).with_rule(rule));
     }
 }
 

@@ -41,8 +41,7 @@ pub mod limits {
 pub const MAX_CONSTRUCT_ID_LEN: usize = 255;
 
 /// A construct id [`construct_id`] rejects; the message (what is wrong
-/// and what is allowed) is its `Display`. Converts into the message
-/// `String` for `scope.error(property, message)`.
+/// and what is allowed) is its `Display`. Pass it as the message of `scope.error(property, message)`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConstructIdError {
@@ -65,12 +64,6 @@ pub enum ConstructIdError {
         /// Its length in bytes.
         len: usize,
     },
-}
-
-impl From<ConstructIdError> for String {
-    fn from(e: ConstructIdError) -> String {
-        e.to_string()
-    }
 }
 
 fn char_list(chars: &[char]) -> String {
@@ -128,8 +121,7 @@ pub fn ec2_description(s: &str) -> String {
 }
 
 /// A tag [`tag`] rejects; the message (what is wrong and what is allowed)
-/// is its `Display`. Converts into the message `String` for
-/// `scope.error(property, message)`.
+/// is its `Display`. Pass it as the message of `scope.error(property, message)`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TagError {
@@ -160,12 +152,6 @@ pub enum TagError {
     },
 }
 
-impl From<TagError> for String {
-    fn from(e: TagError) -> String {
-        e.to_string()
-    }
-}
-
 /// Checks one tag: key 1 to 128 characters, not starting with `aws:`
 /// (reserved by AWS), value at most 256 characters.
 pub fn tag(key: &str, value: &str) -> Result<(), TagError> {
@@ -187,8 +173,7 @@ pub fn tag(key: &str, value: &str) -> Result<(), TagError> {
 }
 
 /// An account id or region name [`account`]/[`region`] rejects; the
-/// message is its `Display`. Converts into the message `String` for
-/// `scope.error(property, message)`.
+/// message is its `Display`. Pass it as the message of `scope.error(property, message)`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EnvError {
@@ -198,12 +183,6 @@ pub enum EnvError {
     /// Not shaped like an AWS region name.
     #[error("region {0:?} is not an AWS region name; expected e.g. \"eu-central-1\" or \"us-east-1\"")]
     Region(String),
-}
-
-impl From<EnvError> for String {
-    fn from(e: EnvError) -> String {
-        e.to_string()
-    }
 }
 
 /// Checks an AWS account id: 12 digits.
@@ -651,7 +630,7 @@ mod tests {
         assert!(tag("AWS:x", "v").unwrap_err().to_string().contains("reserved"));
         assert_eq!(tag("AWS:x", "v").unwrap_err(), TagError::ReservedKey { key: "AWS:x".into() });
         assert_eq!(
-            String::from(account("1").unwrap_err()),
+            account("1").unwrap_err().to_string(),
             "account \"1\" is not an AWS account id; an account id is 12 digits, e.g. \"123456789012\""
         );
         assert!(tag(&"k".repeat(129), "v").is_err());

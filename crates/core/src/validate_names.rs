@@ -20,8 +20,7 @@ pub enum Letters {
 
 /// A name (or DNS name) a rule rejects: what kind of name, which part of
 /// the rule it breaks, and the message (what is wrong and what is allowed)
-/// as its `Display`. Converts into the message `String` for
-/// `scope.error(property, message)`.
+/// as its `Display`. Pass it as the message of `scope.error(property, message)`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 #[non_exhaustive]
@@ -36,12 +35,6 @@ pub struct NameError {
 impl NameError {
     fn new(what: &'static str, problem: NameProblem, message: String) -> Self {
         NameError { what, problem, message }
-    }
-}
-
-impl From<NameError> for String {
-    fn from(e: NameError) -> String {
-        e.message
     }
 }
 
@@ -399,8 +392,7 @@ pub fn email(address: &str) -> Result<(), EmailError> {
 }
 
 /// An e-mail address [`email`] rejects, and why; the message is its
-/// `Display`. Converts into the message `String` for
-/// `scope.error(property, message)`.
+/// `Display`. Pass it as the message of `scope.error(property, message)`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{address:?} is not an e-mail address ({problem}); expected local-part@domain, e.g. \"ops@example.com\"")]
 #[non_exhaustive]
@@ -409,12 +401,6 @@ pub struct EmailError {
     pub address: String,
     /// What is wrong with it.
     pub problem: EmailProblem,
-}
-
-impl From<EmailError> for String {
-    fn from(e: EmailError) -> String {
-        e.to_string()
-    }
 }
 
 /// What is wrong with an e-mail address.
@@ -521,7 +507,7 @@ pub fn arn<'a>(s: &'a str, shape: &ArnShape) -> Result<Arn<'a>, ArnError> {
 
 /// An ARN [`arn`] rejects: what kind of ARN was expected, and the message
 /// (what is wrong, the expected shape and an example) as its `Display`.
-/// Converts into the message `String` for `scope.error(property, message)`.
+/// Pass it as the message of `scope.error(property, message)`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 #[non_exhaustive]
@@ -529,12 +515,6 @@ pub struct ArnError {
     /// What the ARN is, e.g. `"certificate ARN"`.
     pub what: &'static str,
     message: String,
-}
-
-impl From<ArnError> for String {
-    fn from(e: ArnError) -> String {
-        e.message
-    }
 }
 
 fn describe(shape: &ArnShape) -> String {
@@ -555,20 +535,13 @@ pub fn port(p: u32) -> Result<u16, PortError> {
     }
 }
 
-/// A port [`port`] rejects; the message is its `Display`. Converts into
-/// the message `String` for `scope.error(property, message)`.
+/// A port [`port`] rejects; the message is its `Display`. Pass it as the message of `scope.error(property, message)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("port {port} is out of range; allowed are 1 to 65535")]
 #[non_exhaustive]
 pub struct PortError {
     /// The rejected number.
     pub port: u32,
-}
-
-impl From<PortError> for String {
-    fn from(e: PortError) -> String {
-        e.to_string()
-    }
 }
 
 /// Check a finite number (not NaN, not infinite) a template will hold.
@@ -581,8 +554,7 @@ pub fn finite(what: &str, x: f64) -> Result<f64, NumberError> {
 }
 
 /// A number [`finite`] rejects (NaN or infinite); the message is its
-/// `Display`. Converts into the message `String` for
-/// `scope.error(property, message)`.
+/// `Display`. Pass it as the message of `scope.error(property, message)`.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{what} is {value}; only finite numbers are allowed (CloudFormation has no NaN or infinity)")]
 #[non_exhaustive]
@@ -591,12 +563,6 @@ pub struct NumberError {
     pub what: String,
     /// The rejected value.
     pub value: f64,
-}
-
-impl From<NumberError> for String {
-    fn from(e: NumberError) -> String {
-        e.to_string()
-    }
 }
 
 /// Minutes in a day.
@@ -651,8 +617,7 @@ impl Window {
 }
 
 /// A window [`daily_window`]/[`weekly_window`] rejects; the message (what
-/// is wrong and what is expected) is its `Display`. Converts into the
-/// message `String` for `scope.error(property, message)`.
+/// is wrong and what is expected) is its `Display`. Pass it as the message of `scope.error(property, message)`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum WindowError {
@@ -676,12 +641,6 @@ pub enum WindowError {
         /// The minimum length in minutes.
         min_minutes: u32,
     },
-}
-
-impl From<WindowError> for String {
-    fn from(e: WindowError) -> String {
-        e.to_string()
-    }
 }
 
 fn window(s: &str, weekly: bool, min_minutes: u32) -> Result<Window, WindowError> {
@@ -746,7 +705,7 @@ mod tests {
         assert_eq!(BUCKETISH.check("xn--ab").unwrap_err().problem, NameProblem::ReservedPrefix("xn--"));
         let e = dns_name("exa_mple.com", false).unwrap_err();
         assert_eq!(e.problem, NameProblem::Label("exa_mple".into()));
-        assert!(String::from(e).starts_with("domain name 'exa_mple.com' has an invalid label"));
+        assert!(e.to_string().starts_with("domain name 'exa_mple.com' has an invalid label"));
     }
 
     #[test]
@@ -800,7 +759,7 @@ mod tests {
         let e = email("a b@x.io").unwrap_err();
         assert_eq!(e.problem, EmailProblem::LocalCharacter(' '));
         assert_eq!(
-            String::from(e),
+            e.to_string(),
             "\"a b@x.io\" is not an e-mail address (' ' is not allowed before '@'); expected local-part@domain, e.g. \"ops@example.com\""
         );
     }
@@ -857,7 +816,7 @@ mod tests {
         assert!(dns_within("example.com.", "Example.com"));
         assert!(!dns_within("www.pyshop.io", "example.com"));
         assert!(!dns_within("badexample.com", "example.com"));
-        assert_eq!(String::from(port(0).unwrap_err()), "port 0 is out of range; allowed are 1 to 65535");
+        assert_eq!(port(0).unwrap_err().to_string(), "port 0 is out of range; allowed are 1 to 65535");
         assert_eq!(port(65536).unwrap_err().port, 65536);
         assert!(port(65536).is_err());
         assert_eq!(port(443), Ok(443));

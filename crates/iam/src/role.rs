@@ -69,7 +69,7 @@ impl ManagedPolicy {
                 "ManagedPolicy::aws_managed({name:?}) was given an ARN; give the policy name ({short:?}), or use ManagedPolicy::from_arn for a customer managed policy"
             ))
         } else {
-            stackcraft_core::validate::names::aws::MANAGED_POLICY_NAME.check(name).err().map(String::from)
+            stackcraft_core::validate::names::aws::MANAGED_POLICY_NAME.check(name).err().map(|e| e.to_string())
         };
         ManagedPolicy { arn: Value::arn("iam", "", "aws", format!("policy/{name}")), problem }
     }

@@ -63,7 +63,7 @@ pub(crate) const EVENT_BUS_NAME: NameRule = NameRule::new("event bus name", 1, 2
 
 /// A problem with an event bus name, if any.
 fn bus_name_problem(n: &str) -> Option<String> {
-    EVENT_BUS_NAME.check(n).err().map(String::from)
+    EVENT_BUS_NAME.check(n).err().map(|e| e.to_string())
 }
 
 impl EventBus {

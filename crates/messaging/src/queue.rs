@@ -147,7 +147,7 @@ pub(crate) const FIFO_QUEUE_NAME: NameRule =
 /// A problem with an SQS queue name, if any.
 pub(crate) fn queue_name_problem(name: &str, fifo: bool) -> Option<String> {
     let rule = if fifo { &FIFO_QUEUE_NAME } else { &QUEUE_NAME };
-    rule.check(name).err().map(String::from)
+    rule.check(name).err().map(|e| e.to_string())
 }
 
 impl Queue {

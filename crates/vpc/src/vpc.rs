@@ -733,8 +733,8 @@ impl Vpc {
                     let bucket = validate::names::arn(a, &validate::names::aws::BUCKET_ARN)
                         .map(|arn| arn.resource.split('/').next().unwrap_or_default().to_owned());
                     if let Err(m) = bucket
-                        .map_err(String::from)
-                        .and_then(|b| validate::names::aws::BUCKET_NAME.check(&b).map_err(String::from))
+                        .map_err(|e| e.to_string())
+                        .and_then(|b| validate::names::aws::BUCKET_NAME.check(&b).map_err(|e| e.to_string()))
                     {
                         s.error("LogDestination", m);
                     }
