@@ -41,7 +41,7 @@ macro_rules! action_impl {
             }
             ListenerAction::Redirect(r) => {
                 let mut c =
-                    m::RedirectConfig::new(Value::from_string(if r.permanent { "HTTP_301" } else { "HTTP_302" }));
+                    m::RedirectConfig::new(if r.permanent { m::StatusCode::Http301 } else { m::StatusCode::Http302 });
                 if let Some(v) = &r.protocol {
                     c = c.protocol(v.as_str());
                 }

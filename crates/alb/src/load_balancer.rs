@@ -190,7 +190,11 @@ impl ApplicationLoadBalancer {
         }
         let mut lb = elbv2::LoadBalancer::new()
             .type_(elbv2::load_balancer::Type::Application)
-            .scheme(Value::from_string(if props.internet_facing { "internet-facing" } else { "internal" }))
+            .scheme(if props.internet_facing {
+                elbv2::load_balancer::Scheme::InternetFacing
+            } else {
+                elbv2::load_balancer::Scheme::Internal
+            })
             .ip_address_type(elbv2::load_balancer::IpAddressType::Ipv4)
             .subnets(subnets)
             .security_groups(vec![security_group.id()])

@@ -26,10 +26,17 @@ pub enum TargetProtocol {
 }
 
 impl TargetProtocol {
-    pub(crate) fn as_str(self) -> &'static str {
+    fn l1(self) -> elbv2::target_group::Protocol {
         match self {
-            TargetProtocol::Http => "HTTP",
-            TargetProtocol::Https => "HTTPS",
+            TargetProtocol::Http => elbv2::target_group::Protocol::Http,
+            TargetProtocol::Https => elbv2::target_group::Protocol::Https,
+        }
+    }
+
+    fn l1_health_check(self) -> elbv2::target_group::HealthCheckProtocol {
+        match self {
+            TargetProtocol::Http => elbv2::target_group::HealthCheckProtocol::Http,
+            TargetProtocol::Https => elbv2::target_group::HealthCheckProtocol::Https,
         }
     }
 }
@@ -230,7 +237,7 @@ impl TargetGroup {
         let mut tg = elbv2::TargetGroup::new()
             .vpc_id(props.vpc.vpc_id())
             .port(props.port)
-            .protocol(Value::from_string(props.protocol.as_str()))
+            .protocol(props.protocol.l1())
             .protocol_version("HTTP1")
             .target_type(match props.target_type {
                 TargetType::Ip => elbv2::target_group::TargetType::Ip,
@@ -238,7 +245,7 @@ impl TargetGroup {
             })
             .health_check_enabled(true)
             .health_check_path(hc.path.as_str())
-            .health_check_protocol(Value::from_string(props.protocol.as_str()))
+            .health_check_protocol(props.protocol.l1_health_check())
             .health_check_port(hc.port.map(|p| p.to_string()).unwrap_or_else(|| "traffic-port".into()))
             .health_check_interval_seconds(hc.interval_secs)
             .health_check_timeout_seconds(hc.timeout_secs)

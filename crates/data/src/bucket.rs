@@ -67,6 +67,18 @@ impl StorageClass {
         }
     }
 
+    fn l1(&self) -> b::StorageClass {
+        match self {
+            StorageClass::StandardIa => b::StorageClass::StandardIa,
+            StorageClass::OneZoneIa => b::StorageClass::OnezoneIa,
+            StorageClass::IntelligentTiering => b::StorageClass::IntelligentTiering,
+            StorageClass::GlacierInstantRetrieval => b::StorageClass::GlacierIr,
+            StorageClass::Glacier => b::StorageClass::Glacier,
+            StorageClass::DeepArchive => b::StorageClass::DeepArchive,
+            StorageClass::Other(s) => b::StorageClass::Other(s.clone()),
+        }
+    }
+
     /// The minimum age in days S3 accepts for a transition to this class.
     fn min_days(&self) -> u32 {
         match self {
@@ -152,6 +164,14 @@ impl ObjectOwnership {
             ObjectOwnership::ObjectWriter => "ObjectWriter",
         }
     }
+
+    fn l1(self) -> b::ObjectOwnership {
+        match self {
+            ObjectOwnership::BucketOwnerEnforced => b::ObjectOwnership::BucketOwnerEnforced,
+            ObjectOwnership::BucketOwnerPreferred => b::ObjectOwnership::BucketOwnerPreferred,
+            ObjectOwnership::ObjectWriter => b::ObjectOwnership::ObjectWriter,
+        }
+    }
 }
 
 /// An HTTP method a CORS rule allows.
@@ -179,6 +199,16 @@ impl HttpMethod {
             HttpMethod::Post => "POST",
             HttpMethod::Delete => "DELETE",
             HttpMethod::Head => "HEAD",
+        }
+    }
+
+    fn l1(self) -> b::AllowedMethods {
+        match self {
+            HttpMethod::Get => b::AllowedMethods::Get,
+            HttpMethod::Put => b::AllowedMethods::Put,
+            HttpMethod::Post => b::AllowedMethods::Post,
+            HttpMethod::Delete => b::AllowedMethods::Delete,
+            HttpMethod::Head => b::AllowedMethods::Head,
         }
     }
 }
@@ -410,7 +440,7 @@ impl Bucket {
                     .restrict_public_buckets(true),
             )
             .ownership_controls(b::OwnershipControls::new(vec![
-                b::OwnershipControlsRule::new().object_ownership(Value::from_string(props.object_ownership.as_str()))
+                b::OwnershipControlsRule::new().object_ownership(props.object_ownership.l1())
             ]));
         if props.versioned {
             bucket = bucket
@@ -731,10 +761,7 @@ fn lifecycle_rule(scope: &Scope, rule: &LifecycleRule, versioned: bool) -> b::Ru
             rule.transitions
                 .iter()
                 .map(|t| {
-                    Value::from(
-                        b::Transition::new(Value::from_string(t.storage_class.as_str()))
-                            .transition_in_days(i64::from(t.after_days)),
-                    )
+                    Value::from(b::Transition::new(t.storage_class.l1()).transition_in_days(i64::from(t.after_days)))
                 })
                 .collect::<Vec<_>>(),
         );
@@ -748,7 +775,7 @@ fn lifecycle_rule(scope: &Scope, rule: &LifecycleRule, versioned: bool) -> b::Ru
                 .iter()
                 .map(|t| {
                     Value::from(b::NoncurrentVersionTransition::new(b::NoncurrentVersionTransitionRequired {
-                        storage_class: Value::from_string(t.storage_class.as_str()),
+                        storage_class: t.storage_class.l1().into(),
                         transition_in_days: i64::from(t.after_days).into(),
                     }))
                 })
@@ -773,7 +800,7 @@ fn cors_rule(scope: &Scope, c: &CorsRule) -> b::CorsRule {
     methods.sort_unstable();
     methods.dedup();
     let mut r = b::CorsRule::new(b::CorsRuleRequired {
-        allowed_methods: methods.iter().map(|m| Value::from_string(m.as_str())).collect::<Vec<_>>().into(),
+        allowed_methods: methods.iter().map(|m| Value::from(m.l1())).collect::<Vec<_>>().into(),
         allowed_origins: strings(&c.allowed_origins).into(),
     });
     if !c.allowed_headers.is_empty() {

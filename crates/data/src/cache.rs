@@ -83,6 +83,26 @@ impl CacheEngine {
         }
     }
 
+    fn user_engine(self) -> elasticache::user::Engine {
+        match self {
+            CacheEngine::Redis6_2 | CacheEngine::Redis7_0 | CacheEngine::Redis7_1 => elasticache::user::Engine::Redis,
+            CacheEngine::Valkey7_2 | CacheEngine::Valkey8_0 | CacheEngine::Valkey8_1 => {
+                elasticache::user::Engine::Valkey
+            }
+        }
+    }
+
+    fn user_group_engine(self) -> elasticache::user_group::Engine {
+        match self {
+            CacheEngine::Redis6_2 | CacheEngine::Redis7_0 | CacheEngine::Redis7_1 => {
+                elasticache::user_group::Engine::Redis
+            }
+            CacheEngine::Valkey7_2 | CacheEngine::Valkey8_0 | CacheEngine::Valkey8_1 => {
+                elasticache::user_group::Engine::Valkey
+            }
+        }
+    }
+
     /// The `EngineVersion` value, e.g. `7.1`.
     pub fn version(self) -> &'static str {
         match self {
@@ -306,7 +326,6 @@ impl ReplicationGroup {
             CacheAuth::UserGroup(users) => Some(users.clone()),
             CacheAuth::Token => None,
         };
-        let engine = props.engine.engine();
         let mut user_group = None;
         // (user, its user name, its password secret)
         let mut created: Vec<(CacheUser, Scope, String, elasticache::UserRef, Option<Secret>)> = Vec::new();
@@ -317,7 +336,7 @@ impl ReplicationGroup {
             let default_user = scope.add(
                 "DefaultUser",
                 elasticache::User::new(elasticache::UserRequired {
-                    engine: Value::from_string(engine),
+                    engine: props.engine.user_engine().into(),
                     user_id: format!("{prefix}-default").into(),
                     user_name: "default".into(),
                 })
@@ -361,7 +380,7 @@ impl ReplicationGroup {
                 let user = user_scope.add(
                     "Resource",
                     elasticache::User::new(elasticache::UserRequired {
-                        engine: Value::from_string(engine),
+                        engine: props.engine.user_engine().into(),
                         user_id: user_id.into(),
                         user_name: user_name.clone().into(),
                     })
@@ -374,7 +393,7 @@ impl ReplicationGroup {
             let ug = scope.add(
                 "UserGroup",
                 elasticache::UserGroup::new(elasticache::UserGroupRequired {
-                    engine: Value::from_string(engine),
+                    engine: props.engine.user_group_engine().into(),
                     user_group_id: prefix.into(),
                     user_ids: ids.into(),
                 }),

@@ -35,6 +35,14 @@ impl AttributeType {
             AttributeType::Binary => "B",
         }
     }
+
+    fn l1(self) -> t::AttributeType {
+        match self {
+            AttributeType::String => t::AttributeType::S,
+            AttributeType::Number => t::AttributeType::N,
+            AttributeType::Binary => t::AttributeType::B,
+        }
+    }
 }
 
 /// A key attribute: name and type.
@@ -215,6 +223,15 @@ impl StreamViewType {
             StreamViewType::NewImage => "NEW_IMAGE",
             StreamViewType::OldImage => "OLD_IMAGE",
             StreamViewType::NewAndOldImages => "NEW_AND_OLD_IMAGES",
+        }
+    }
+
+    fn l1(self) -> t::StreamViewType {
+        match self {
+            StreamViewType::KeysOnly => t::StreamViewType::KeysOnly,
+            StreamViewType::NewImage => t::StreamViewType::NewImage,
+            StreamViewType::OldImage => t::StreamViewType::OldImage,
+            StreamViewType::NewAndOldImages => t::StreamViewType::NewAndOldImages,
         }
     }
 }
@@ -501,7 +518,7 @@ impl Table {
                 .map(|(n, ty)| {
                     t::AttributeDefinition::new(t::AttributeDefinitionRequired {
                         attribute_name: n.clone().into(),
-                        attribute_type: Value::from_string(ty.as_str()),
+                        attribute_type: ty.l1().into(),
                     })
                 })
                 .collect::<Vec<_>>(),
@@ -520,7 +537,7 @@ impl Table {
             l1 = l1.time_to_live_specification(t::TimeToLiveSpecification::new(true).attribute_name(a.clone()));
         }
         if let Some(s) = props.stream {
-            l1 = l1.stream_specification(t::StreamSpecification::new(Value::from_string(s.as_str())));
+            l1 = l1.stream_specification(t::StreamSpecification::new(s.l1()));
         }
         let pitr = matches!(props.point_in_time_recovery, PointInTimeRecovery::Enabled);
         l1 = l1.point_in_time_recovery_specification(
@@ -559,24 +576,30 @@ impl Table {
             Value::account_id(),
             "role/aws-service-role/dynamodb.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_DynamoDBTable",
         );
-        let (prefix, scope_id, kind) = match index {
-            None => (vec![Value::from("table"), self.handle.ref_()], "Scaling".to_owned(), "table"),
+        let (prefix, scope_id) = match index {
+            None => (vec![Value::from("table"), self.handle.ref_()], "Scaling".to_owned()),
             Some(i) => (
                 vec![Value::from("table"), self.handle.ref_(), Value::from("index"), Value::from(i)],
                 format!("Scaling-{i}"),
-                "index",
             ),
         };
-        for (dimension, capacity, metric) in
-            [("Read", read, "DynamoDBReadCapacityUtilization"), ("Write", write, "DynamoDBWriteCapacityUtilization")]
-        {
+        use aas::scalable_target::ScalableDimension as D;
+        use aas::scaling_policy::PredefinedMetricType as M;
+        let (read_dimension, write_dimension) = match index {
+            None => (D::DynamodbTableReadCapacityUnits, D::DynamodbTableWriteCapacityUnits),
+            Some(_) => (D::DynamodbIndexReadCapacityUnits, D::DynamodbIndexWriteCapacityUnits),
+        };
+        for (dimension, capacity, scalable_dimension, metric) in [
+            ("Read", read, read_dimension, M::DynamoDBReadCapacityUtilization),
+            ("Write", write, write_dimension, M::DynamoDBWriteCapacityUtilization),
+        ] {
             let Capacity::Autoscaled { min, max, target_utilization_percent } = capacity else { continue };
             let scope = self.scope.scope(&format!("{scope_id}{dimension}"));
             let target = aas::ScalableTarget::new(aas::ScalableTargetRequired {
                 max_capacity: max.max(1).into(),
                 min_capacity: min.clamp(1, max.max(1)).into(),
                 resource_id: Value::join_raw("/", prefix.clone()),
-                scalable_dimension: Value::from_string(format!("dynamodb:{kind}:{dimension}CapacityUnits")),
+                scalable_dimension: scalable_dimension.into(),
                 service_namespace: aas::scalable_target::ServiceNamespace::Dynamodb.into(),
             })
             .role_arn(role_arn.clone());
@@ -591,9 +614,7 @@ impl Table {
                 aas::scaling_policy::TargetTrackingScalingPolicyConfiguration::new(
                     target_utilization_percent.clamp(20.0, 90.0),
                 )
-                .predefined_metric_specification(
-                    aas::scaling_policy::PredefinedMetricSpecification::new(Value::from_string(metric)),
-                ),
+                .predefined_metric_specification(aas::scaling_policy::PredefinedMetricSpecification::new(metric)),
             );
             scope.add("Policy", policy);
         }

@@ -365,7 +365,11 @@ impl Repository {
             }
         };
         let mut l1 = ecr::Repository::new()
-            .image_tag_mutability(Value::from_string(if mutable_reason.is_some() { "MUTABLE" } else { "IMMUTABLE" }))
+            .image_tag_mutability(if mutable_reason.is_some() {
+                ecr::repository::ImageTagMutability::Mutable
+            } else {
+                ecr::repository::ImageTagMutability::Immutable
+            })
             .image_scanning_configuration(
                 ecr::repository::ImageScanningConfiguration::new().scan_on_push(props.scan_on_push),
             )

@@ -111,22 +111,27 @@ impl ScalableTaskCount {
         (*scope.add("Resource", l1)).clone()
     }
 
-    fn utilization(&self, id: &str, metric: &str, tt: &TargetTracking) -> ResourceHandle {
+    fn utilization(
+        &self,
+        id: &str,
+        metric: aas::scaling_policy::PredefinedMetricType,
+        tt: &TargetTracking,
+    ) -> ResourceHandle {
         if !(tt.target_value > 0.0 && tt.target_value <= 100.0) {
             self.scope
                 .error("TargetValue", format!("{id}: a utilization target is a percentage, above 0 and at most 100"));
         }
-        self.policy(id, aas::scaling_policy::PredefinedMetricSpecification::new(Value::from_string(metric)), tt)
+        self.policy(id, aas::scaling_policy::PredefinedMetricSpecification::new(metric), tt)
     }
 
     /// Track average CPU utilization (percent).
     pub fn scale_on_cpu_utilization(&self, id: &str, tracking: TargetTracking) -> ResourceHandle {
-        self.utilization(id, "ECSServiceAverageCPUUtilization", &tracking)
+        self.utilization(id, aas::scaling_policy::PredefinedMetricType::ECSServiceAverageCPUUtilization, &tracking)
     }
 
     /// Track average memory utilization (percent).
     pub fn scale_on_memory_utilization(&self, id: &str, tracking: TargetTracking) -> ResourceHandle {
-        self.utilization(id, "ECSServiceAverageMemoryUtilization", &tracking)
+        self.utilization(id, aas::scaling_policy::PredefinedMetricType::ECSServiceAverageMemoryUtilization, &tracking)
     }
 
     /// Track ALB requests per target of a target group the service is

@@ -404,7 +404,11 @@ impl FargateService {
             .network_configuration(
                 ecs::service::NetworkConfiguration::new().awsvpc_configuration(
                     ecs::service::AwsVpcConfiguration::new()
-                        .assign_public_ip(Value::from_string(if public_ip { "ENABLED" } else { "DISABLED" }))
+                        .assign_public_ip(if public_ip {
+                            ecs::service::AssignPublicIp::Enabled
+                        } else {
+                            ecs::service::AssignPublicIp::Disabled
+                        })
                         .subnets(subnets)
                         .security_groups(groups.iter().map(SecurityGroup::id).collect::<Vec<_>>()),
                 ),

@@ -26,10 +26,10 @@ pub enum CpuArchitecture {
 }
 
 impl CpuArchitecture {
-    fn as_str(self) -> &'static str {
+    fn l1(self) -> td::CpuArchitecture {
         match self {
-            CpuArchitecture::X86_64 => "X86_64",
-            CpuArchitecture::Arm64 => "ARM64",
+            CpuArchitecture::X86_64 => td::CpuArchitecture::X86_64,
+            CpuArchitecture::Arm64 => td::CpuArchitecture::Arm64,
         }
     }
 }
@@ -436,12 +436,12 @@ pub enum DependencyCondition {
 }
 
 impl DependencyCondition {
-    fn as_str(self) -> &'static str {
+    fn l1(self) -> td::Condition {
         match self {
-            DependencyCondition::Start => "START",
-            DependencyCondition::Complete => "COMPLETE",
-            DependencyCondition::Success => "SUCCESS",
-            DependencyCondition::Healthy => "HEALTHY",
+            DependencyCondition::Start => td::Condition::Start,
+            DependencyCondition::Complete => td::Condition::Complete,
+            DependencyCondition::Success => td::Condition::Success,
+            DependencyCondition::Healthy => td::Condition::Healthy,
         }
     }
 }
@@ -549,7 +549,7 @@ impl FargateTaskDefinition {
             .task_role_arn(task_role.arn())
             .runtime_platform(
                 td::RuntimePlatform::new()
-                    .cpu_architecture(Value::from_string(props.cpu_architecture.as_str()))
+                    .cpu_architecture(props.cpu_architecture.l1())
                     .operating_system_family(td::OperatingSystemFamily::Linux),
             )
             .container_definitions(Vec::<td::ContainerDefinition>::new());
@@ -1011,9 +1011,7 @@ impl Container {
             self.scope.error("DependsOn", p);
             return;
         }
-        let dep = td::ContainerDependency::new()
-            .container_name(&other.name)
-            .condition(Value::from_string(condition.as_str()));
+        let dep = td::ContainerDependency::new().container_name(&other.name).condition(condition.l1());
         self.td.edit_container(self.index, |c| {
             if let Some(a) = list_mut(&mut c.depends_on) {
                 a.push(dep.into());

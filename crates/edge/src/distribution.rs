@@ -410,7 +410,7 @@ impl Distribution {
         let (allowed, cached) = db.allowed_methods.methods();
         let mut default = d::DefaultCacheBehavior::new(d::DefaultCacheBehaviorRequired {
             target_origin_id: default_origin.into(),
-            viewer_protocol_policy: Value::from_string(db.viewer_protocol.as_str()),
+            viewer_protocol_policy: db.viewer_protocol.l1().into(),
         })
         .cache_policy_id(db.cache_policy.id())
         .allowed_methods(allowed)
@@ -541,7 +541,7 @@ impl Distribution {
         .origins(cfn_origins)
         .http_version(d::HttpVersion::Http2and3)
         .ipv6_enabled(props.ipv6)
-        .price_class(Value::from_string(props.price_class.as_str()));
+        .price_class(props.price_class.l1());
         if !behaviors.is_empty() {
             config = config.cache_behaviors(behaviors);
         }
@@ -648,7 +648,7 @@ impl Distribution {
                     d::ViewerCertificate::new()
                         .acm_certificate_arn(arn.clone())
                         .ssl_support_method(d::SslSupportMethod::SniOnly)
-                        .minimum_protocol_version(Value::from_string(props.minimum_tls.as_str())),
+                        .minimum_protocol_version(props.minimum_tls.l1()),
                 );
             }
             None => {

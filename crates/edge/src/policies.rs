@@ -1,6 +1,7 @@
 //! Typed names of CloudFront's managed policies and the viewer settings of a
 //! behaviour.
 
+use stackcraft_cfn::cloudfront::distribution as d;
 use stackcraft_core::Value;
 
 /// A cache policy: one of CloudFront's managed policies by name, or the id
@@ -96,6 +97,13 @@ impl ViewerProtocol {
             ViewerProtocol::HttpsOnly => "https-only",
         }
     }
+
+    pub(crate) fn l1(self) -> d::ViewerProtocolPolicy {
+        match self {
+            ViewerProtocol::RedirectToHttps => d::ViewerProtocolPolicy::RedirectToHttps,
+            ViewerProtocol::HttpsOnly => d::ViewerProtocolPolicy::HttpsOnly,
+        }
+    }
 }
 
 /// The HTTP methods a behaviour accepts (and forwards to the origin).
@@ -145,6 +153,14 @@ impl PriceClass {
             PriceClass::All => "PriceClass_All",
         }
     }
+
+    pub(crate) fn l1(self) -> d::PriceClass {
+        match self {
+            PriceClass::NorthAmericaEurope => d::PriceClass::PriceClass100,
+            PriceClass::MostRegions => d::PriceClass::PriceClass200,
+            PriceClass::All => d::PriceClass::PriceClassAll,
+        }
+    }
 }
 
 /// The oldest TLS version (and its ciphers) viewers may use with a custom
@@ -168,6 +184,14 @@ impl MinimumTls {
             MinimumTls::Tls12_2021 => "TLSv1.2_2021",
             MinimumTls::Tls12_2025 => "TLSv1.2_2025",
             MinimumTls::Tls13_2025 => "TLSv1.3_2025",
+        }
+    }
+
+    pub(crate) fn l1(self) -> d::MinimumProtocolVersion {
+        match self {
+            MinimumTls::Tls12_2021 => d::MinimumProtocolVersion::TLSv1_2_2021,
+            MinimumTls::Tls12_2025 => d::MinimumProtocolVersion::TLSv1_2_2025,
+            MinimumTls::Tls13_2025 => d::MinimumProtocolVersion::TLSv1_3_2025,
         }
     }
 }

@@ -36,6 +36,16 @@ impl ComparisonOperator {
             ComparisonOperator::LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold",
         }
     }
+
+    fn l1(self) -> cloudwatch::alarm::ComparisonOperator {
+        use cloudwatch::alarm::ComparisonOperator as C;
+        match self {
+            ComparisonOperator::GreaterThanOrEqualToThreshold => C::GreaterThanOrEqualToThreshold,
+            ComparisonOperator::GreaterThanThreshold => C::GreaterThanThreshold,
+            ComparisonOperator::LessThanThreshold => C::LessThanThreshold,
+            ComparisonOperator::LessThanOrEqualToThreshold => C::LessThanOrEqualToThreshold,
+        }
+    }
 }
 
 /// How the alarm treats periods without data.
@@ -61,6 +71,16 @@ impl TreatMissingData {
             TreatMissingData::Breaching => "breaching",
             TreatMissingData::NotBreaching => "notBreaching",
             TreatMissingData::Ignore => "ignore",
+        }
+    }
+
+    fn l1(self) -> cloudwatch::alarm::TreatMissingData {
+        use cloudwatch::alarm::TreatMissingData as T;
+        match self {
+            TreatMissingData::Missing => T::Missing,
+            TreatMissingData::Breaching => T::Breaching,
+            TreatMissingData::NotBreaching => T::NotBreaching,
+            TreatMissingData::Ignore => T::Ignore,
         }
     }
 }
@@ -176,17 +196,16 @@ impl Alarm {
         let threshold = if props.threshold.is_finite() { props.threshold } else { 0.0 };
         let mut a = cloudwatch::Alarm::new()
             .actions_enabled(true)
-            .comparison_operator(Value::from_string(props.comparison_operator.as_str()))
+            .comparison_operator(props.comparison_operator.l1())
             .evaluation_periods(i64::from(props.evaluation_periods.max(1)))
             .metric_name(metric.name())
             .namespace(metric.namespace())
             .period(i64::from(metric.get_period_secs()))
             .threshold(threshold)
-            .treat_missing_data(Value::from_string(props.treat_missing_data.as_str()));
-        a = if metric.get_statistic().is_extended() {
-            a.extended_statistic(metric.statistic_name())
-        } else {
-            a.statistic(Value::from_string(metric.statistic_name()))
+            .treat_missing_data(props.treat_missing_data.l1());
+        a = match metric.get_statistic().l1() {
+            Some(s) => a.statistic(s),
+            None => a.extended_statistic(metric.statistic_name()),
         };
         if !metric.dimensions().is_empty() {
             a = a.dimensions(
@@ -203,7 +222,7 @@ impl Alarm {
             );
         }
         if let Some(u) = metric.get_unit() {
-            a = a.unit(Value::from_string(u.as_str()));
+            a = a.unit(u.l1());
         }
         if let Some(d) = props.datapoints_to_alarm {
             a = a.datapoints_to_alarm(i64::from(d));

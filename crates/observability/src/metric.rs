@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde_json::{json, Value as Json};
+use stackcraft_cfn::cloudwatch;
 use stackcraft_core::{Scope, ToCfn, Value};
 
 use crate::alarm::{Alarm, AlarmOptions, AlarmProps};
@@ -51,6 +52,19 @@ impl Statistic {
     pub fn is_extended(&self) -> bool {
         matches!(self, Statistic::Percentile(_))
     }
+
+    /// The alarm's L1 `Statistic`; `None` for a percentile (an `ExtendedStatistic`).
+    pub(crate) fn l1(self) -> Option<cloudwatch::alarm::Statistic> {
+        use cloudwatch::alarm::Statistic as S;
+        match self {
+            Statistic::Average => Some(S::Average),
+            Statistic::Sum => Some(S::Sum),
+            Statistic::Minimum => Some(S::Minimum),
+            Statistic::Maximum => Some(S::Maximum),
+            Statistic::SampleCount => Some(S::SampleCount),
+            Statistic::Percentile(_) => None,
+        }
+    }
 }
 
 impl fmt::Display for Statistic {
@@ -68,7 +82,7 @@ impl fmt::Display for Statistic {
 }
 
 macro_rules! units {
-    ($($(#[$doc:meta])* $v:ident => $s:literal,)*) => {
+    ($($(#[$doc:meta])* $v:ident => $s:literal as $l1:ident,)*) => {
         /// The unit of a metric's data points (CloudWatch's `StandardUnit`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[non_exhaustive]
@@ -80,65 +94,71 @@ macro_rules! units {
             pub fn as_str(self) -> &'static str {
                 match self { $(Unit::$v => $s,)* }
             }
+            /// The alarm's L1 unit.
+            pub(crate) fn l1(self) -> cloudwatch::alarm::Unit {
+                match self { $(Unit::$v => cloudwatch::alarm::Unit::$l1,)* }
+            }
+            #[cfg(test)]
+            const ALL: &[Unit] = &[$(Unit::$v,)*];
         }
     };
 }
 
 units! {
     /// Seconds.
-    Seconds => "Seconds",
+    Seconds => "Seconds" as Seconds,
     /// Microseconds.
-    Microseconds => "Microseconds",
+    Microseconds => "Microseconds" as Microseconds,
     /// Milliseconds.
-    Milliseconds => "Milliseconds",
+    Milliseconds => "Milliseconds" as Milliseconds,
     /// Bytes.
-    Bytes => "Bytes",
+    Bytes => "Bytes" as Bytes,
     /// Kilobytes.
-    Kilobytes => "Kilobytes",
+    Kilobytes => "Kilobytes" as Kilobytes,
     /// Megabytes.
-    Megabytes => "Megabytes",
+    Megabytes => "Megabytes" as Megabytes,
     /// Gigabytes.
-    Gigabytes => "Gigabytes",
+    Gigabytes => "Gigabytes" as Gigabytes,
     /// Terabytes.
-    Terabytes => "Terabytes",
+    Terabytes => "Terabytes" as Terabytes,
     /// Bits.
-    Bits => "Bits",
+    Bits => "Bits" as Bits,
     /// Kilobits.
-    Kilobits => "Kilobits",
+    Kilobits => "Kilobits" as Kilobits,
     /// Megabits.
-    Megabits => "Megabits",
+    Megabits => "Megabits" as Megabits,
     /// Gigabits.
-    Gigabits => "Gigabits",
+    Gigabits => "Gigabits" as Gigabits,
     /// Terabits.
-    Terabits => "Terabits",
+    Terabits => "Terabits" as Terabits,
     /// Percent.
-    Percent => "Percent",
+    Percent => "Percent" as Percent,
     /// Count.
-    Count => "Count",
+    Count => "Count" as Count,
     /// Bytes per second.
-    BytesPerSecond => "Bytes/Second",
+    BytesPerSecond => "Bytes/Second" as BytesSecond,
     /// Kilobytes per second.
-    KilobytesPerSecond => "Kilobytes/Second",
+    KilobytesPerSecond => "Kilobytes/Second" as KilobytesSecond,
     /// Megabytes per second.
-    MegabytesPerSecond => "Megabytes/Second",
+    MegabytesPerSecond => "Megabytes/Second" as MegabytesSecond,
     /// Gigabytes per second.
-    GigabytesPerSecond => "Gigabytes/Second",
+    GigabytesPerSecond => "Gigabytes/Second" as GigabytesSecond,
     /// Terabytes per second.
-    TerabytesPerSecond => "Terabytes/Second",
+    TerabytesPerSecond => "Terabytes/Second" as TerabytesSecond,
     /// Bits per second.
-    BitsPerSecond => "Bits/Second",
+    BitsPerSecond => "Bits/Second" as BitsSecond,
     /// Kilobits per second.
-    KilobitsPerSecond => "Kilobits/Second",
+    KilobitsPerSecond => "Kilobits/Second" as KilobitsSecond,
     /// Megabits per second.
-    MegabitsPerSecond => "Megabits/Second",
+    MegabitsPerSecond => "Megabits/Second" as MegabitsSecond,
     /// Gigabits per second.
-    GigabitsPerSecond => "Gigabits/Second",
+    GigabitsPerSecond => "Gigabits/Second" as GigabitsSecond,
     /// Terabits per second.
-    TerabitsPerSecond => "Terabits/Second",
+    TerabitsPerSecond => "Terabits/Second" as TerabitsSecond,
     /// Count per second.
-    CountPerSecond => "Count/Second",
+    CountPerSecond => "Count/Second" as CountSecond,
     /// No unit.
-    None => "None",
+    None => "None" as None,
 }
 
 /// A CloudWatch metric: namespace, name, dimensions, statistic, period and
@@ -325,6 +345,17 @@ impl Metric {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_unit_maps_to_the_l1_unit_of_the_same_spelling() {
+        for u in Unit::ALL {
+            assert_eq!(u.l1().as_str(), u.as_str());
+        }
+        for s in [Statistic::Average, Statistic::Sum, Statistic::Minimum, Statistic::Maximum, Statistic::SampleCount] {
+            assert_eq!(s.l1().map(|l| l.as_str().to_owned()), Some(s.to_string()));
+        }
+        assert_eq!(Statistic::Percentile(99.0).l1(), None);
+    }
 
     #[test]
     fn statistic_spelling() {
