@@ -3760,6 +3760,6 @@ N { ref_: Some(40), ..E },
 
 /// The `pattern`s of [`NODES`], compiled when a value first reaches them.
 pub(crate) static PATTERNS: [Pattern; 1] = [
-Pattern::new("^\\p{Print}+$"),
+Pattern::unjudged("^\\p{Print}+$"),
 ];
 }

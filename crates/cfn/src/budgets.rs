@@ -2223,7 +2223,7 @@ N { ty: Some(&[T::Array]), min_items: Some(1), max_items: Some(11), items: Some(
 pub(crate) static PATTERNS: [Pattern; 9] = [
 Pattern::new("^([\\u0021-\\u007F]+\\u002F)?[\\w+=,.@-]+$"),
 Pattern::new("^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::(\\d{12}|aws):policy(\\u002F[\\u0021-\\u007F]+\\u002F|\\u002F)[\\w+=,.@-]+$"),
-Pattern::new("^p-[0-9a-zA-Z_]{8,128}$"),
+Pattern::class("^p-[0-9a-zA-Z_]{8,128}$", &[0x10000000000000000000000000000,0x200000000000], 0x7fffffe87fffffe03ff000000000000, 8, 128, true, true),
 Pattern::new("^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$)|(\\d{12})$"),
 Pattern::new("^i-(\\w{8}|\\w{17})$|^[a-zA-Z]([\\w-]{0,61}\\w)?$"),
 Pattern::new("^\\w{2,4}-\\w+(-\\w+)?-\\d$"),

@@ -1446,7 +1446,7 @@ N { ty: Some(&[T::Array]), min_items: Some(1), max_items: Some(50), items: Some(
 pub(crate) static PATTERNS: [Pattern; 5] = [
 Pattern::new("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+$"),
 Pattern::new("^([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$"),
-Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
+Pattern::unjudged("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
 Pattern::new("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$"),
 Pattern::new("^arn:[\\w+=/,.@-]+:acm:[\\w+=/,.@-]*:[0-9]+:[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"),
 ];

@@ -12514,11 +12514,11 @@ N { ref_: Some(351), ..E },
 
 /// The `pattern`s of [`NODES`], compiled when a value first reaches them.
 pub(crate) static PATTERNS: [Pattern; 14] = [
-Pattern::new("^[a-zA-Z0-9-_]{1,64}$"),
-Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
+Pattern::class("^[a-zA-Z0-9-_]{1,64}$", &[], 0x7fffffe87fffffe03ff200000000000, 1, 64, true, true),
+Pattern::unjudged("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
 Pattern::new("^(none|whitelist|allExcept|all)$"),
 Pattern::new("^(none|whitelist)$"),
-Pattern::new("^[a-zA-Z0-9-_]+$"),
+Pattern::class("^[a-zA-Z0-9-_]+$", &[], 0x7fffffe87fffffe03ff200000000000, 1, 4294967295, true, true),
 Pattern::new("^arn:aws[a-zA-Z0-9-]*:cloudfront::[0-9]{12}:field-level-encryption-config/[^/]+$"),
 Pattern::new("^(s3|mediastore|lambda|mediapackagev2)$"),
 Pattern::new("^(never|no-override|always|always-amz-auth)$"),

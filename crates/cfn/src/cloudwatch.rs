@@ -5512,12 +5512,12 @@ N { ty: Some(&[T::String]), enum_: Some(&[L::Str("USER"),L::Str("MANAGED")]), ..
 
 /// The `pattern`s of [`NODES`], compiled when a value first reaches them.
 pub(crate) static PATTERNS: [Pattern; 7] = [
-Pattern::new("^[^:]"),
-Pattern::new("^([a-z])([A-Za-z0-9\\_]*)$"),
+Pattern::class("^[^:]", &[], 0xfffffffffffffffffbffffffffffffff, 1, 1, true, false),
+Pattern::class("^([a-z])([A-Za-z0-9\\_]*)$", &[0x7fffffe000000000000000000000000], 0x7fffffe87fffffe03ff000000000000, 0, 4294967295, true, true),
 Pattern::new("^[\\x20-\\x7E]+$"),
-Pattern::new("^.+$"),
-Pattern::new("^[^:].*$"),
+Pattern::class("^.+$", &[], 0xfffffffffffffffffffffffffffffbff, 1, 4294967295, true, true),
+Pattern::class("^[^:].*$", &[0xfffffffffffffffffbffffffffffffff], 0xfffffffffffffffffffffffffffffbff, 0, 4294967295, true, true),
 Pattern::new("^arn:[a-zA-Z0-9-]+:[a-zA-Z0-9-]+:[a-zA-Z0-9-]*:\\d{12}:.+$"),
-Pattern::new("^view\\.[a-z0-9][a-z0-9_-]{0,250}$"),
+Pattern::class("^view\\.[a-z0-9][a-z0-9_-]{0,250}$", &[0x400000000000000000000000000000,0x200000000000000000000000000,0x20000000000000000000000000,0x800000000000000000000000000000,0x400000000000,0x7fffffe0000000003ff000000000000], 0x7fffffe8000000003ff200000000000, 0, 250, true, true),
 ];
 }

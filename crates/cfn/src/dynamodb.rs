@@ -5703,6 +5703,6 @@ N { if_: Some(181), then: Some(111), ..E },
 
 /// The `pattern`s of [`NODES`], compiled when a value first reaches them.
 pub(crate) static PATTERNS: [Pattern; 1] = [
-Pattern::new("^[a-zA-Z0-9_.-]+$"),
+Pattern::class("^[a-zA-Z0-9_.-]+$", &[], 0x7fffffe87fffffe03ff600000000000, 1, 4294967295, true, true),
 ];
 }

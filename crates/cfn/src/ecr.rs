@@ -2795,15 +2795,15 @@ N { ty: Some(&[T::Array]), min_items: Some(0), max_items: Some(50), items: Some(
 
 /// The `pattern`s of [`NODES`], compiled when a value first reaches them.
 pub(crate) static PATTERNS: [Pattern; 13] = [
-Pattern::new("^[0-9]{12}$"),
+Pattern::class("^[0-9]{12}$", &[], 0x3ff000000000000, 12, 12, true, true),
 Pattern::new("^(?=.{2,256}$)((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)$"),
 Pattern::new("^arn:[a-zA-Z-]+:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\\-pullthroughcache\\/[a-zA-Z0-9\\/_+=.@-]+$"),
 Pattern::new("^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"),
 Pattern::new("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"),
 Pattern::new("^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"),
 Pattern::new("^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$"),
-Pattern::new("[0-9a-z-]{2,25}"),
-Pattern::new("^[0-9a-zA-Z._*-]{1,128}"),
+Pattern::class("[0-9a-z-]{2,25}", &[], 0x7fffffe0000000003ff200000000000, 2, 25, false, false),
+Pattern::class("^[0-9a-zA-Z._*-]{1,128}", &[], 0x7fffffe87fffffe03ff640000000000, 1, 128, true, false),
 Pattern::new("^(?=.{2,256}$)([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*)$"),
 Pattern::new("^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,-.@_]*$"),
 Pattern::new("^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"),

@@ -19610,10 +19610,10 @@ N { ty: Some(&[T::Array]), min_items: Some(0), max_items: Some(50), items: Some(
 
 /// The `pattern`s of [`NODES`], compiled when a value first reaches them.
 pub(crate) static PATTERNS: [Pattern; 6] = [
-Pattern::new("[a-zA-Z0-9\\.\\*]+"),
-Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-Pattern::new(".{1,}"),
-Pattern::new("^[a-zA-Z0-9-]+$"),
+Pattern::class("[a-zA-Z0-9\\.\\*]+", &[], 0x7fffffe07fffffe03ff440000000000, 1, 4294967295, false, false),
+Pattern::unjudged("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
+Pattern::class(".{1,}", &[], 0xfffffffffffffffffffffffffffffbff, 1, 4294967295, false, false),
+Pattern::class("^[a-zA-Z0-9-]+$", &[], 0x7fffffe07fffffe03ff200000000000, 1, 4294967295, true, true),
 Pattern::new("^arn:aws[a-zA-Z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/.+$"),
 Pattern::new("^arn:aws[a-zA-Z-]*:ecs:[a-z0-9-]+:[0-9]{12}:gateway/.+$"),
 ];

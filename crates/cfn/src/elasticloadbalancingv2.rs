@@ -6504,10 +6504,10 @@ N { ty: Some(&[T::Array]), unique_items: true, items: Some(173), ..E },
 
 /// The `pattern`s of [`NODES`], compiled when a value first reaches them.
 pub(crate) static PATTERNS: [Pattern; 5] = [
-Pattern::new("[a-zA-Z0-9]+"),
+Pattern::class("[a-zA-Z0-9]+", &[], 0x7fffffe07fffffe03ff000000000000, 1, 4294967295, false, false),
 Pattern::new("^(2|4|5)\\d\\d$"),
 Pattern::new("^(HTTPS?|#\\{protocol\\})$"),
-Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
+Pattern::unjudged("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
 Pattern::new("^([a-zA-Z0-9]+-)*[a-zA-Z0-9]+$"),
 ];
 }

@@ -335,5 +335,63 @@ pub(crate) fn schema_tables(type_name: &str) -> Option<schema::Tables> {
     Some(schema::Tables { root: *root, nodes, patterns })
 }
 
+/// The patterns of every enabled service (tests).
+#[cfg(test)]
+#[allow(unused_mut, clippy::vec_init_then_push)]
+pub(crate) fn all_schema_patterns() -> Vec<&'static [schema::Pattern]> {
+    let mut all: Vec<&'static [schema::Pattern]> = Vec::new();
+    #[cfg(feature = "applicationautoscaling")]
+    all.push(&applicationautoscaling::validation_tables::PATTERNS);
+    #[cfg(feature = "budgets")]
+    all.push(&budgets::validation_tables::PATTERNS);
+    #[cfg(feature = "certificatemanager")]
+    all.push(&certificatemanager::validation_tables::PATTERNS);
+    #[cfg(feature = "cloudfront")]
+    all.push(&cloudfront::validation_tables::PATTERNS);
+    #[cfg(feature = "cloudwatch")]
+    all.push(&cloudwatch::validation_tables::PATTERNS);
+    #[cfg(feature = "dynamodb")]
+    all.push(&dynamodb::validation_tables::PATTERNS);
+    #[cfg(feature = "ec2")]
+    all.push(&ec2::validation_tables::PATTERNS);
+    #[cfg(feature = "ecr")]
+    all.push(&ecr::validation_tables::PATTERNS);
+    #[cfg(feature = "ecs")]
+    all.push(&ecs::validation_tables::PATTERNS);
+    #[cfg(feature = "elasticache")]
+    all.push(&elasticache::validation_tables::PATTERNS);
+    #[cfg(feature = "elasticloadbalancingv2")]
+    all.push(&elasticloadbalancingv2::validation_tables::PATTERNS);
+    #[cfg(feature = "events")]
+    all.push(&events::validation_tables::PATTERNS);
+    #[cfg(feature = "iam")]
+    all.push(&iam::validation_tables::PATTERNS);
+    #[cfg(feature = "kms")]
+    all.push(&kms::validation_tables::PATTERNS);
+    #[cfg(feature = "logs")]
+    all.push(&logs::validation_tables::PATTERNS);
+    #[cfg(feature = "msk")]
+    all.push(&msk::validation_tables::PATTERNS);
+    #[cfg(feature = "rds")]
+    all.push(&rds::validation_tables::PATTERNS);
+    #[cfg(feature = "route53")]
+    all.push(&route53::validation_tables::PATTERNS);
+    #[cfg(feature = "s3")]
+    all.push(&s3::validation_tables::PATTERNS);
+    #[cfg(feature = "secretsmanager")]
+    all.push(&secretsmanager::validation_tables::PATTERNS);
+    #[cfg(feature = "servicediscovery")]
+    all.push(&servicediscovery::validation_tables::PATTERNS);
+    #[cfg(feature = "sns")]
+    all.push(&sns::validation_tables::PATTERNS);
+    #[cfg(feature = "sqs")]
+    all.push(&sqs::validation_tables::PATTERNS);
+    #[cfg(feature = "ssm")]
+    all.push(&ssm::validation_tables::PATTERNS);
+    #[cfg(feature = "wafv2")]
+    all.push(&wafv2::validation_tables::PATTERNS);
+    all
+}
+
 /// Create-only properties of every generated type, by type name (always compiled).
 pub mod replacement;

@@ -3636,19 +3636,19 @@ N { ty: Some(&[T::Integer]), minimum: Some(1.0), maximum: Some(1000.0), ..E },
 
 /// The `pattern`s of [`NODES`], compiled when a value first reaches them.
 pub(crate) static PATTERNS: [Pattern; 14] = [
-Pattern::new("^[0-9A-Za-z_\\-]+$"),
-Pattern::new("^[A-Z0-9]{1,32}$"),
+Pattern::class("^[0-9A-Za-z_\\-]+$", &[], 0x7fffffe87fffffe03ff200000000000, 1, 4294967295, true, true),
+Pattern::class("^[A-Z0-9]{1,32}$", &[], 0x7fffffe03ff000000000000, 1, 32, true, true),
 Pattern::new("^arn:aws[a-zA-Z0-9-]*:route53:::delegationset/[^/\\s]{1,32}$"),
 Pattern::new("^((([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]))$|^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))$"),
-Pattern::new("^[a-zA-Z0-9_]{3,128}$"),
+Pattern::class("^[a-zA-Z0-9_]{3,128}$", &[], 0x7fffffe87fffffe03ff000000000000, 3, 128, true, true),
 Pattern::new("^arn:aws[a-zA-Z0-9-]*:route53:::queryloggingconfig/[^/\\s]{1,36}$"),
 Pattern::new("^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$"),
-Pattern::new("[0-9A-Za-z_\\-\\*]+"),
+Pattern::class("[0-9A-Za-z_\\-\\*]+", &[], 0x7fffffe87fffffe03ff240000000000, 1, 4294967295, false, false),
 Pattern::new("[-+]?[0-9]{1,2}(\\.[0-9]{0,2})?"),
 Pattern::new("[-+]?[0-9]{1,3}(\\.[0-9]{0,2})?"),
 Pattern::new("^arn:aws[a-zA-Z0-9-]*:route53:::trafficpolicy/[^/\\s]{1,36}$"),
 Pattern::new("^arn:aws[a-zA-Z0-9-]*:route53:::trafficpolicyinstance/[^/\\s]{1,36}$"),
 Pattern::new("^[^A-Z\\s]+\\.$"),
-Pattern::new("^[0-9a-f-]{1,36}$"),
+Pattern::class("^[0-9a-f-]{1,36}$", &[], 0x7e0000000003ff200000000000, 1, 36, true, true),
 ];
 }

@@ -10082,15 +10082,15 @@ N { ty: Some(&[T::Array]), items: Some(347), ..E },
 /// The `pattern`s of [`NODES`], compiled when a value first reaches them.
 pub(crate) static PATTERNS: [Pattern; 11] = [
 Pattern::new("^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$"),
-Pattern::new("^\\d{12}$"),
-Pattern::new("[0-9]+"),
+Pattern::class("^\\d{12}$", &[], 0x3ff000000000000, 12, 12, true, true),
+Pattern::class("[0-9]+", &[], 0x3ff000000000000, 1, 4294967295, false, false),
 Pattern::new("^(\\d{4})-(0[0-9]|1[0-2])-([0-2]\\d|3[01])T([01]\\d|2[0-4]):([0-5]\\d):([0-6]\\d)((\\.\\d{3})?)Z$"),
 Pattern::new("^([a-z0-9][a-z0-9.-]*[a-z0-9])?$"),
 Pattern::new("^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$"),
-Pattern::new("^[0-9]{12}$"),
+Pattern::class("^[0-9]{12}$", &[], 0x3ff000000000000, 12, 12, true, true),
 Pattern::new("^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$"),
-Pattern::new("^[a-zA-Z0-9\\-_.]+$"),
+Pattern::class("^[a-zA-Z0-9\\-_.]+$", &[], 0x7fffffe87fffffe03ff600000000000, 1, 4294967295, true, true),
 Pattern::new("^(?!aws:.*)[a-zA-Z0-9\\s\\_\\.\\/\\=\\+\\-\\@\\:]+$"),
-Pattern::new("^[a-zA-Z0-9\\-_]+$"),
+Pattern::class("^[a-zA-Z0-9\\-_]+$", &[], 0x7fffffe87fffffe03ff200000000000, 1, 4294967295, true, true),
 ];
 }

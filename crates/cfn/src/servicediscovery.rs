@@ -1467,12 +1467,12 @@ N { ty: Some(&[T::String]), enum_: Some(&[L::Str("HTTP")]), ..E },
 pub(crate) static PATTERNS: [Pattern; 9] = [
 Pattern::new("^arn:(aws|aws-cn|aws-us-gov):servicediscovery:\\w+(?:-\\w+)+:[0-9]*:namespace\\/.*"),
 Pattern::new("^(?!arn:)[!-~]{1,1024}$"),
-Pattern::new("^[0-9a-zA-Z_/:.@-]+$"),
+Pattern::class("^[0-9a-zA-Z_/:.@-]+$", &[], 0x7fffffe87ffffff07ffe00000000000, 1, 4294967295, true, true),
 Pattern::new("^arn:aws[-a-z]*:servicediscovery:[a-z0-9-]+:[0-9]{12}:namespace/ns-[a-z0-9]{16}$"),
 Pattern::new("^(?!arn:)[!-~]{1,253}$"),
 Pattern::new("^([a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?$"),
 Pattern::new("^arn:[a-zA-Z0-9-]+:servicediscovery:[a-zA-Z0-9-]+:[0-9]{12}:(service|service/[a-zA-Z0-9-_]+|service:[a-zA-Z0-9-_]+)$"),
 Pattern::new("^((?=^.{1,127}$)^([a-zA-Z0-9_][a-zA-Z0-9-_]{0,61}[a-zA-Z0-9_]|[a-zA-Z0-9])(\\.([a-zA-Z0-9_][a-zA-Z0-9-_]{0,61}[a-zA-Z0-9_]|[a-zA-Z0-9]))*$)|(^\\.$)$"),
-Pattern::new("^[A-Za-z0-9_]{1,64}$"),
+Pattern::class("^[A-Za-z0-9_]{1,64}$", &[], 0x7fffffe87fffffe03ff000000000000, 1, 64, true, true),
 ];
 }

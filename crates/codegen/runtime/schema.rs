@@ -118,18 +118,98 @@ pub(crate) enum Dep {
 
 /// A `pattern` (Python `re` syntax), compiled when a value first reaches it;
 /// `None` when the Rust engine cannot compile it (then it is not judged).
+/// A pattern that is one ASCII class under one quantifier (`^[a-z0-9-]{1,63}$`)
+/// carries that class instead and is checked without the regex engine.
 pub(crate) struct Pattern {
     src: &'static str,
+    class: Option<ClassPattern>,
+    /// The Rust engine cannot compile it (Unicode property classes): never judged.
+    unjudged: bool,
     re: OnceLock<Option<regex_lite::Regex>>,
 }
 
+/// One ASCII class (bit `c` set: byte `c` is in it) repeated `min..=max`
+/// times (`u32::MAX`: unbounded), anchored at the start and/or the end;
+/// when anchored at both, after `fixed`: one class per leading character.
+#[derive(Clone, Copy)]
+struct ClassPattern {
+    fixed: &'static [u128],
+    class: u128,
+    min: u32,
+    max: u32,
+    start: bool,
+    end: bool,
+}
+
+impl ClassPattern {
+    /// What the regex engine answers for this pattern on ASCII `text`.
+    fn is_match(&self, text: &str) -> bool {
+        let mut b = text.as_bytes();
+        if !self.fixed.is_empty() {
+            let Some((head, rest)) = b.split_at_checked(self.fixed.len()) else {
+                return false;
+            };
+            if !head.iter().zip(self.fixed).all(|(c, class)| *c < 128 && (class >> *c) & 1 == 1) {
+                return false;
+            }
+            b = rest;
+        }
+        let inc = |c: &u8| *c < 128 && (self.class >> *c) & 1 == 1;
+        let min = self.min as usize;
+        match (self.start, self.end) {
+            (true, true) => b.len() >= min && b.len() <= self.max as usize && b.iter().all(inc),
+            (true, false) => b.iter().take_while(|c| inc(c)).count() >= min,
+            (false, true) => b.iter().rev().take_while(|c| inc(c)).count() >= min,
+            (false, false) => {
+                let mut run = 0usize;
+                let mut best = 0usize;
+                for c in b {
+                    run = if inc(c) { run + 1 } else { 0 };
+                    best = best.max(run);
+                }
+                best >= min
+            }
+        }
+    }
+}
+
+// The constructors used depend on the enabled services' patterns.
+#[allow(dead_code)]
 impl Pattern {
     pub(crate) const fn new(src: &'static str) -> Self {
-        Pattern { src, re: OnceLock::new() }
+        Pattern { src, class: None, unjudged: false, re: OnceLock::new() }
+    }
+
+    /// A pattern the Rust engine cannot compile: never judged.
+    pub(crate) const fn unjudged(src: &'static str) -> Self {
+        Pattern { src, class: None, unjudged: true, re: OnceLock::new() }
+    }
+
+    /// A pattern the generator recognised as byte classes (see [`ClassPattern`]).
+    pub(crate) const fn class(
+        src: &'static str,
+        fixed: &'static [u128],
+        class: u128,
+        min: u32,
+        max: u32,
+        start: bool,
+        end: bool,
+    ) -> Self {
+        let class = ClassPattern { fixed, class, min, max, start, end };
+        Pattern { src, class: Some(class), unjudged: false, re: OnceLock::new() }
     }
 
     fn regex(&self) -> Option<&regex_lite::Regex> {
         self.re.get_or_init(|| regex_lite::Regex::new(&translate(self.src)).ok()).as_ref()
+    }
+
+    /// Does ASCII `text` match? `None` when the pattern cannot be judged.
+    fn matches(&self, text: &str) -> Option<bool> {
+        match &self.class {
+            Some(c) => Some(c.is_match(text)),
+            None if self.unjudged => None,
+            None => self.regex().map(|r| r.is_match(text)),
+        }
     }
 }
 
@@ -185,6 +265,7 @@ pub(crate) struct Node {
 }
 
 /// The empty node (every keyword unset).
+#[allow(dead_code)] // used by the tables of the enabled services (none: unused)
 pub(crate) const E: Node = Node {
     noop: false,
     ty: None,
@@ -585,7 +666,7 @@ impl Validator {
             // Non-ASCII text is not judged: Python's classes (`\w`, `(?i)`) are
             // Unicode-aware, the engine here is not.
             if let Some(p) = s.pattern.and_then(|p| self.patterns.get(p as usize)).filter(|_| text.is_ascii()) {
-                if p.regex().is_some_and(|r| !r.is_match(text)) {
+                if p.matches(text) == Some(false) {
                     out.push(Finding::new(at(path), format!("{} does not match the pattern {}", show(v), p.src)));
                 }
             }
@@ -674,7 +755,7 @@ impl Validator {
                 let Some(ps) = self.node(*ps) else { continue };
                 // A pattern the engine cannot compile matches everything (no false positive).
                 let matches = !k.is_ascii()
-                    || self.patterns.get(*pat as usize).is_none_or(|r| r.regex().is_none_or(|r| r.is_match(k)));
+                    || self.patterns.get(*pat as usize).is_none_or(|r| r.matches(k) != Some(false));
                 if matches {
                     known = true;
                     self.check(ps, x, &p, st, out);
@@ -944,6 +1025,62 @@ fn fmt_num(n: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every pattern checked by a byte-class test answers as the regex
+    /// engine does (each ASCII character alone, and runs around the bounds).
+    #[test]
+    fn class_patterns_agree_with_the_regex_engine() {
+        let mut checked = 0;
+        for patterns in crate::all_schema_patterns() {
+            for p in patterns.iter().filter(|p| p.class.is_some()) {
+                let re = regex_lite::Regex::new(&translate(p.src));
+                let re = re.unwrap_or_else(|e| panic!("{} does not compile: {e}", p.src));
+                // Each ASCII character alone and repeated the minimum number of times.
+                let min = p.class.map_or(1, |c| c.min.clamp(1, 2048) as usize);
+                let mut samples: Vec<String> =
+                    (0u8..128).flat_map(|c| [(c as char).to_string(), (c as char).to_string().repeat(min)]).collect();
+                samples.push(String::new());
+                for c in ["a", "Z", "0", "-", "_", ".", " ", "/", ":", "\n", "a-", "-a", "a b", "ab\n"] {
+                    for n in [1usize, 2, 3, 62, 63, 64, 127, 128, 129, 255, 256, 257, 1024, 1025] {
+                        samples.push(c.repeat(n));
+                        samples.push(format!("!{}", c.repeat(n)));
+                        samples.push(format!("{}!", c.repeat(n)));
+                    }
+                }
+                // Matching strings (each class's lowest member) of the bounding
+                // lengths, and each of their first characters replaced by every ASCII one.
+                if let Some(c) = p.class {
+                    let low = |class: u128| (0u8..128).find(|b| (class >> b) & 1 == 1).map(char::from);
+                    let head: Option<String> = c.fixed.iter().map(|f| low(*f)).collect();
+                    if let (Some(head), Some(l)) = (head, low(c.class)) {
+                        for n in [c.min, c.min.saturating_add(1), c.max, c.max.saturating_add(1)] {
+                            let base: Vec<char> =
+                                head.chars().chain(std::iter::repeat_n(l, n.min(300) as usize)).collect();
+                            samples.push(base.iter().collect());
+                            for at in 0..base.len().min(c.fixed.len() + 2) {
+                                for b in 0u8..128 {
+                                    let mut v = base.clone();
+                                    if let Some(x) = v.get_mut(at) {
+                                        *x = char::from(b);
+                                    }
+                                    samples.push(v.iter().collect());
+                                }
+                            }
+                        }
+                    }
+                }
+                for t in &samples {
+                    assert_eq!(p.matches(t), Some(re.is_match(t)), "pattern {} on {t:?}", p.src);
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 0 || crate::all_schema_patterns().is_empty());
+        // The patterns never tried are the ones the engine rejects.
+        for p in crate::all_schema_patterns().into_iter().flatten().filter(|p| p.unjudged) {
+            assert!(regex_lite::Regex::new(&translate(p.src)).is_err(), "{} compiles", p.src);
+        }
+    }
 
     #[test]
     fn python_patterns_translate() {

@@ -329,8 +329,17 @@ pub(crate) fn lib_rs(modules: &[(String, String, usize)]) -> String {
         "_ => return None,\n};\n\
          let i = schemas.binary_search_by(|(t, _)| (*t).cmp(type_name)).ok()?;\n\
          let (_, root) = schemas.get(i)?;\n\
-         Some(schema::Tables { root: *root, nodes, patterns })\n}\n",
+         Some(schema::Tables { root: *root, nodes, patterns })\n}\n\n\
+         /// The patterns of every enabled service (tests).\n\
+         #[cfg(test)]\n\
+         #[allow(unused_mut, clippy::vec_init_then_push)]\n\
+         pub(crate) fn all_schema_patterns() -> Vec<&'static [schema::Pattern]> {\n\
+         let mut all: Vec<&'static [schema::Pattern]> = Vec::new();\n",
     );
+    for (module, _, _) in modules {
+        let _ = writeln!(s, "#[cfg(feature = \"{module}\")]\nall.push(&{module}::validation_tables::PATTERNS);");
+    }
+    s.push_str("all\n}\n");
     s
 }
 

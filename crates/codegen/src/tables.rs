@@ -64,10 +64,230 @@ pub(crate) fn emit(schemas: &[(&str, &Json)]) -> String {
     let mut pats: Vec<(&String, &usize)> = e.patterns.iter().collect();
     pats.sort_by_key(|(_, i)| **i);
     for (p, _) in pats {
-        let _ = writeln!(s, "Pattern::new({p:?}),");
+        match class_pattern(p) {
+            // Unicode property classes: the Rust engine (regex-lite) cannot
+            // compile them, so they are never judged; not even tried at synth.
+            _ if p.contains("\\p{") || p.contains("\\P{") => {
+                let _ = writeln!(s, "Pattern::unjudged({p:?}),");
+            }
+            Some(c) => {
+                let fixed: Vec<String> = c.fixed.iter().map(|f| format!("{f:#x}")).collect();
+                let _ = writeln!(
+                    s,
+                    "Pattern::class({p:?}, &[{}], {:#x}, {}, {}, {}, {}),",
+                    fixed.join(","),
+                    c.class,
+                    c.min,
+                    c.max,
+                    c.start,
+                    c.end
+                );
+            }
+            None => {
+                let _ = writeln!(s, "Pattern::new({p:?}),");
+            }
+        }
     }
     s.push_str("];\n}\n");
     s
+}
+
+/// A pattern checked at synth by byte-class tests instead of the regex
+/// engine (same outcome on ASCII text, the only text patterns judge;
+/// `schema.rs` tests the equivalence on every such pattern): one ASCII class
+/// under one quantifier, optionally anchored (`^[a-z0-9-]{1,63}$`, `.+`),
+/// or, anchored at both ends, classes of fixed count followed by one under a
+/// quantifier (`^[a-zA-Z][a-zA-Z0-9_]{0,127}$`, `^sg-[0-9a-f]{8,17}$`).
+#[derive(Debug, PartialEq)]
+struct ClassPattern {
+    /// The fixed-count classes before the last one, one per character.
+    fixed: Vec<u128>,
+    /// Bit `c` set: ASCII byte `c` is in the (last) class.
+    class: u128,
+    min: u32,
+    /// `u32::MAX`: unbounded.
+    max: u32,
+    start: bool,
+    end: bool,
+}
+
+fn word() -> u128 {
+    range(u32::from(b'0'), u32::from(b'9'))
+        | range(u32::from(b'A'), u32::from(b'Z'))
+        | range(u32::from(b'a'), u32::from(b'z'))
+        | (1u128 << b'_')
+}
+
+/// The ASCII part of the code point range `a..=b`.
+fn range(a: u32, b: u32) -> u128 {
+    (a..=b.min(127)).fold(0, |acc, c| acc | (1u128 << c))
+}
+
+/// An escape at `chars[i]` (the character after `\`): a class (`\w`, `\d`)
+/// or one code point (escaped punctuation, `\uXXXX`); anything else (`\s`,
+/// `\n`, `\p{..}`, …) is not handled. Advances `i` past it.
+fn escape(chars: &[char], i: &mut usize) -> Option<Result<u128, u32>> {
+    let c = *chars.get(*i)?;
+    *i += 1;
+    match c {
+        'w' => Some(Ok(word())),
+        'd' => Some(Ok(range(u32::from(b'0'), u32::from(b'9')))),
+        'u' => {
+            let hex: String = chars.get(*i..*i + 4)?.iter().collect();
+            *i += 4;
+            u32::from_str_radix(&hex, 16).ok().map(Err)
+        }
+        c if c.is_ascii_punctuation() => Some(Err(c as u32)),
+        _ => None,
+    }
+}
+
+fn bit(c: u32) -> u128 {
+    if c < 128 {
+        1u128 << c
+    } else {
+        0
+    }
+}
+
+/// One atom at `chars[i]`: `.`, an escape, a bracketed class or a literal.
+fn atom(chars: &[char], i: &mut usize) -> Option<u128> {
+    let c = *chars.get(*i)?;
+    *i += 1;
+    match c {
+        '.' => Some(range(0, 127) & !(1u128 << b'\n')),
+        '\\' => match escape(chars, i)? {
+            Ok(cls) => Some(cls),
+            Err(cp) => Some(bit(cp)),
+        },
+        '[' => {
+            let negate = chars.get(*i) == Some(&'^');
+            if negate {
+                *i += 1;
+            }
+            let mut set = 0u128;
+            let mut first = true;
+            loop {
+                let c = *chars.get(*i)?;
+                if c == ']' && !first {
+                    *i += 1;
+                    break;
+                }
+                first = false;
+                *i += 1;
+                // One member: a code point or an escaped class.
+                let lo = if c == '\\' {
+                    match escape(chars, i)? {
+                        Ok(cls) => {
+                            set |= cls;
+                            continue;
+                        }
+                        Err(cp) => cp,
+                    }
+                } else {
+                    c as u32
+                };
+                // A range `lo-hi` (a `-` before `]` is a literal).
+                if chars.get(*i) == Some(&'-') && chars.get(*i + 1).is_some_and(|c| *c != ']') {
+                    *i += 1;
+                    let h = *chars.get(*i)?;
+                    *i += 1;
+                    let hi = match h {
+                        '\\' => escape(chars, i)?.err()?,
+                        '[' => return None,
+                        h => h as u32,
+                    };
+                    if hi < lo {
+                        return None;
+                    }
+                    set |= range(lo, hi);
+                } else {
+                    set |= bit(lo);
+                }
+            }
+            Some(if negate { range(0, 127) & !set } else { set })
+        }
+        c if c.is_ascii_alphanumeric() || " -_:/#@,=!%&~<>;'\"`".contains(c) => Some(1u128 << (c as u8)),
+        _ => None,
+    }
+}
+
+/// A quantifier at `chars[i]` (none: exactly once); lazy ones are not handled.
+fn quantifier(chars: &[char], i: &mut usize) -> Option<(u32, u32)> {
+    let q = match chars.get(*i) {
+        Some('*') => (0, u32::MAX),
+        Some('+') => (1, u32::MAX),
+        Some('?') => (0, 1),
+        Some('{') => {
+            let close = chars.get(*i..)?.iter().position(|c| *c == '}')? + *i;
+            let inner: String = chars.get(*i + 1..close)?.iter().collect();
+            *i = close;
+            match inner.split_once(',') {
+                None => {
+                    let n = inner.parse().ok()?;
+                    (n, n)
+                }
+                Some((a, "")) => (a.parse().ok()?, u32::MAX),
+                Some((a, b)) => (a.parse().ok()?, b.parse().ok()?),
+            }
+        }
+        _ => return Some((1, 1)),
+    };
+    *i += 1;
+    if matches!(chars.get(*i), Some('?' | '+')) || q.0 > q.1 || (q.1 != u32::MAX && q.1 > 1000) {
+        return None;
+    }
+    Some(q)
+}
+
+fn class_pattern(p: &str) -> Option<ClassPattern> {
+    let chars: Vec<char> = p.chars().collect();
+    let mut i = 0;
+    let start = chars.first() == Some(&'^');
+    if start {
+        i += 1;
+    }
+    let mut atoms: Vec<(u128, u32, u32)> = Vec::new();
+    let end = loop {
+        match chars.get(i..)? {
+            [] => break false,
+            ['$'] | ['\\', 'Z' | 'z'] => break true,
+            ['(', ..] => {
+                // A group around one atom: `([a-z])*`, `(?:[a-z]*)`.
+                i += 1;
+                if chars.get(i..i + 2) == Some(&['?', ':']) {
+                    i += 2;
+                }
+                let cls = atom(&chars, &mut i)?;
+                let inner = quantifier(&chars, &mut i)?;
+                if chars.get(i) != Some(&')') {
+                    return None;
+                }
+                i += 1;
+                let outer = quantifier(&chars, &mut i)?;
+                let q = match (inner, outer) {
+                    ((1, 1), q) | (q, (1, 1)) => q,
+                    _ => return None,
+                };
+                atoms.push((cls, q.0, q.1));
+            }
+            _ => {
+                let cls = atom(&chars, &mut i)?;
+                let (min, max) = quantifier(&chars, &mut i)?;
+                atoms.push((cls, min, max));
+            }
+        }
+    };
+    let (class, min, max) = atoms.pop()?;
+    let mut fixed = Vec::new();
+    for (cls, n, m) in atoms {
+        // Before the last class: fixed counts only, and only when anchored at both ends.
+        if n != m || n > 64 || !(start && end) {
+            return None;
+        }
+        fixed.extend(std::iter::repeat_n(cls, n as usize));
+    }
+    Some(ClassPattern { fixed, class, min, max, start, end })
 }
 
 #[derive(Default)]
@@ -354,6 +574,38 @@ fn ty(t: &str) -> String {
 #[cfg(test)]
 mod tests {
     use serde_json::json;
+
+    #[test]
+    fn class_patterns_are_recognised() {
+        use super::{class_pattern, range, ClassPattern};
+        let p = class_pattern("^[a-z0-9-]{1,63}$").expect("class");
+        assert_eq!(
+            p,
+            ClassPattern {
+                fixed: vec![],
+                class: range(97, 122) | range(48, 57) | 1 << b'-',
+                min: 1,
+                max: 63,
+                start: true,
+                end: true
+            }
+        );
+        let p = class_pattern(r".+").expect("class");
+        assert_eq!((p.min, p.max, p.start, p.end), (1, u32::MAX, false, false));
+        assert_eq!(class_pattern(r"^[^\s]+$"), None);
+        assert_eq!(class_pattern(r"^[a-z]+[0-9]$"), None);
+        assert_eq!(class_pattern(r"[a-z][0-9]+$"), None);
+        let p = class_pattern(r"^sg-[0-9a-f]{2,17}$").expect("class");
+        assert_eq!(p.fixed, vec![1 << b's', 1 << b'g', 1 << b'-']);
+        assert_eq!((p.min, p.max), (2, 17));
+        let p = class_pattern(r"^([a-z,. _\-:\{\}])*$").expect("class");
+        assert_eq!((p.min, p.max), (0, u32::MAX));
+        let p = class_pattern(r"^[\u0009\u0020-\u007E\u00A1-\u00FF]*$").expect("class");
+        assert_eq!(p.class, 1 << 9 | range(32, 126));
+        assert_eq!(class_pattern(r"^(a|b)$"), None);
+        let p = class_pattern(r"^[\w.\-]*\Z").expect("class");
+        assert!(p.class & (1 << b'.') != 0 && p.class & (1 << b'-') != 0 && p.class & (1 << b'_') != 0);
+    }
 
     #[test]
     fn nodes_refer_by_index_patterns_are_shared_and_shapes_decoded() {
