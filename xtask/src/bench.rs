@@ -120,11 +120,13 @@ pub(crate) fn run(args: Vec<String>) -> ExitCode {
 /// (release build) run `runs` times (at least 21) with validation and as
 /// many times without it, alternating, each run timed in-process by
 /// `STACKCRAFT_TIMINGS=1` (the sum of the synth phases, build to write).
-/// "Without" is the same binary with `STACKCRAFT_BENCH_NO_SCHEMA=1`, a
+/// "Without" is the same binary with `STACKCRAFT_BENCH_NO_SCHEMA=1` (and
+/// "with" `=0`), a
 /// measurement switch read only by `stackcraft_cfn::schema::validate`
 /// (it then returns at once; nothing else changes). Prints the medians,
 /// their ratio (budget: ≤ 1.10), the same without the `write` phase (disk
-/// I/O), and the median of the `schema` phase itself.
+/// I/O), the median of the `schema` phase itself, and (when valgrind is
+/// installed) the instructions of one run each way under callgrind.
 fn bench_validation(root: &std::path::Path, runs: usize) -> ExitCode {
     let runs = runs.max(21);
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -148,11 +150,9 @@ fn bench_validation(root: &std::path::Path, runs: usize) -> ExitCode {
         let skip = i % 2 == 1;
         let mut cmd = Command::new(&bin);
         cmd.args(["synth", "--env", "prod", "-q", "--out"]).arg(&out).env("STACKCRAFT_TIMINGS", "1");
-        if skip {
-            cmd.env("STACKCRAFT_BENCH_NO_SCHEMA", "1");
-        } else {
-            cmd.env_remove("STACKCRAFT_BENCH_NO_SCHEMA");
-        }
+        // Set both ways ("0": validation on), so both runs see an environment
+        // of the same size (its size shifts the stack and skews timings).
+        cmd.env("STACKCRAFT_BENCH_NO_SCHEMA", if skip { "1" } else { "0" });
         let o = match cmd.output() {
             Ok(o) if o.status.success() => o,
             Ok(o) => {
@@ -203,6 +203,29 @@ fn bench_validation(root: &std::path::Path, runs: usize) -> ExitCode {
         s_with / s_without.max(1e-9)
     );
     println!("  schema phase (with validation): {:.3} ms", med(&with, 2));
+    // Instructions (deterministic, whole process) when valgrind is installed.
+    let instructions = |skip: &str| -> Option<f64> {
+        let o = Command::new("valgrind")
+            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+            .arg(&bin)
+            .args(["synth", "--env", "prod", "-q", "--out"])
+            .arg(&out)
+            .env("STACKCRAFT_BENCH_NO_SCHEMA", skip)
+            .output()
+            .ok()?;
+        let err = String::from_utf8_lossy(&o.stderr);
+        let n = err.lines().find_map(|l| l.split_once("Collected :").map(|(_, n)| n.trim().to_owned()))?;
+        n.parse().ok()
+    };
+    if let (Some(w), Some(wo)) = (instructions("0"), instructions("1")) {
+        println!(
+            "  instructions (callgrind, whole process): with {:.2} M, without {:.2} M, ratio {:.3}",
+            w / 1e6,
+            wo / 1e6,
+            w / wo.max(1.0)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&out);
     ExitCode::SUCCESS
 }
 
