@@ -2,8 +2,9 @@
 //! 20,000 resources (stacks of at most 500) in a release build, and print the
 //! process wall time (spawn to exit, median of several runs) and peak RSS of
 //! each; then the same for the order portal example (seed 001, ~200
-//! resources in 3 stacks): `order-portal synth --env prod`. Measures;
-//! asserts nothing.
+//! resources in 3 stacks): `order-portal synth --env prod`; then the cost
+//! of synth-time schema validation on the PyShop example (`validation`, see
+//! [`bench_validation`]). Measures; asserts nothing.
 
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -12,27 +13,34 @@ use crate::workspace_root;
 
 pub(crate) fn run(args: Vec<String>) -> ExitCode {
     if args.iter().any(|a| a == "-h" || a == "--help") {
-        println!("usage: cargo xtask bench [--runs N] [SIZES...] [portal]\n\nDefault: sizes 200 2000 20000 and the portal; default runs: 5 (median reported).\n`portal` alone (or with sizes) picks what is measured.");
+        println!("usage: cargo xtask bench [--runs N] [SIZES...] [portal] [validation]\n\nDefault: sizes 200 2000 20000, the portal and validation; default runs: 5 (median reported; validation: at least 21).\n`portal`, `validation` or sizes pick what is measured.");
         return ExitCode::SUCCESS;
     }
     let mut runs = 5usize;
     let mut sizes: Vec<usize> = Vec::new();
     let mut portal = false;
+    let mut validation = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         if a == "--runs" {
             runs = it.next().and_then(|n| n.parse().ok()).unwrap_or(runs).max(1);
         } else if a == "portal" {
             portal = true;
+        } else if a == "validation" {
+            validation = true;
         } else if let Ok(n) = a.parse() {
             sizes.push(n);
         }
     }
-    if sizes.is_empty() && !portal {
+    if sizes.is_empty() && !portal && !validation {
         sizes = vec![200, 2_000, 20_000];
         portal = true;
+        validation = true;
     }
     let root = workspace_root();
+    if sizes.is_empty() && !portal {
+        return bench_validation(&root, runs);
+    }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let ok = Command::new(&cargo)
         .current_dir(&root)
@@ -97,8 +105,127 @@ pub(crate) fn run(args: Vec<String>) -> ExitCode {
     }
     let _ = std::fs::remove_dir_all(&out);
     if portal {
-        return bench_portal(&target.join("release/order-portal"), &target.join("bench-portal-out"), runs);
+        let code = bench_portal(&target.join("release/order-portal"), &target.join("bench-portal-out"), runs);
+        if code != ExitCode::SUCCESS || !validation {
+            return code;
+        }
     }
+    if validation {
+        return bench_validation(&root, runs);
+    }
+    ExitCode::SUCCESS
+}
+
+/// The cost of synth-time schema validation: `pyshop-api synth --env prod`
+/// (release build) run `runs` times (at least 21) with validation and as
+/// many times without it, alternating, each run timed in-process by
+/// `STACKCRAFT_TIMINGS=1` (the sum of the synth phases, build to write).
+/// "Without" is the same binary with `STACKCRAFT_BENCH_NO_SCHEMA=1` (and
+/// "with" `=0`), a
+/// measurement switch read only by `stackcraft_cfn::schema::validate`
+/// (it then returns at once; nothing else changes). Prints the medians,
+/// their ratio (budget: ≤ 1.10), the same without the `write` phase (disk
+/// I/O), the median of the `schema` phase itself, and (when valgrind is
+/// installed) the instructions of one run each way under callgrind.
+fn bench_validation(root: &std::path::Path, runs: usize) -> ExitCode {
+    let runs = runs.max(21);
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let ok = Command::new(&cargo)
+        .current_dir(root)
+        .args(["build", "--quiet", "--release", "-p", "pyshop-api"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("cannot build pyshop-api");
+        return ExitCode::FAILURE;
+    }
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let bin = target.join("release/pyshop-api");
+    let out = target.join("bench-validation-out");
+    // (total, total without write, schema phase) per run, with and without validation.
+    let mut with: Vec<[f64; 3]> = Vec::new();
+    let mut without: Vec<[f64; 3]> = Vec::new();
+    for i in 0..runs * 2 {
+        let skip = i % 2 == 1;
+        let mut cmd = Command::new(&bin);
+        cmd.args(["synth", "--env", "prod", "-q", "--out"]).arg(&out).env("STACKCRAFT_TIMINGS", "1");
+        // Set both ways ("0": validation on), so both runs see an environment
+        // of the same size (its size shifts the stack and skews timings).
+        cmd.env("STACKCRAFT_BENCH_NO_SCHEMA", if skip { "1" } else { "0" });
+        let o = match cmd.output() {
+            Ok(o) if o.status.success() => o,
+            Ok(o) => {
+                eprintln!("pyshop-api synth failed: {}", String::from_utf8_lossy(&o.stderr));
+                return ExitCode::FAILURE;
+            }
+            Err(e) => {
+                eprintln!("cannot run {}: {e}", bin.display());
+                return ExitCode::FAILURE;
+            }
+        };
+        let err = String::from_utf8_lossy(&o.stderr);
+        let Some(line) = err.lines().find_map(|l| l.strip_prefix("timings: ")) else {
+            eprintln!("pyshop-api printed no timings line");
+            return ExitCode::FAILURE;
+        };
+        let phase = |name: &str| {
+            line.split(", ")
+                .filter_map(|p| p.strip_suffix(" ms").and_then(|p| p.rsplit_once(' ')))
+                .find(|(n, _)| *n == name)
+                .and_then(|(_, ms)| ms.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        let total = phase("total");
+        let row = [total, total - phase("write"), phase("schema")];
+        if skip {
+            without.push(row);
+        } else {
+            with.push(row);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&out);
+    let med = |rows: &[[f64; 3]], k: usize| {
+        let mut v: Vec<f64> = rows.iter().map(|r| r[k]).collect();
+        median(&mut v).unwrap_or(0.0)
+    };
+    let (t_with, t_without) = (med(&with, 0), med(&without, 0));
+    let (s_with, s_without) = (med(&with, 1), med(&without, 1));
+    println!(
+        "pyshop-api synth --env prod, validation cost (in-process STACKCRAFT_TIMINGS totals, medians of {runs} runs each, alternating):"
+    );
+    println!(
+        "  with validation {t_with:.3} ms, without {t_without:.3} ms, ratio {:.3} (budget 1.10)",
+        t_with / t_without.max(1e-9)
+    );
+    println!(
+        "  without the write phase: with {s_with:.3} ms, without {s_without:.3} ms, ratio {:.3}",
+        s_with / s_without.max(1e-9)
+    );
+    println!("  schema phase (with validation): {:.3} ms", med(&with, 2));
+    // Instructions (deterministic, whole process) when valgrind is installed.
+    let instructions = |skip: &str| -> Option<f64> {
+        let o = Command::new("valgrind")
+            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+            .arg(&bin)
+            .args(["synth", "--env", "prod", "-q", "--out"])
+            .arg(&out)
+            .env("STACKCRAFT_BENCH_NO_SCHEMA", skip)
+            .output()
+            .ok()?;
+        let err = String::from_utf8_lossy(&o.stderr);
+        let n = err.lines().find_map(|l| l.split_once("Collected :").map(|(_, n)| n.trim().to_owned()))?;
+        n.parse().ok()
+    };
+    if let (Some(w), Some(wo)) = (instructions("0"), instructions("1")) {
+        println!(
+            "  instructions (callgrind, whole process): with {:.2} M, without {:.2} M, ratio {:.3}",
+            w / 1e6,
+            wo / 1e6,
+            w / wo.max(1.0)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&out);
     ExitCode::SUCCESS
 }
 

@@ -3654,167 +3654,112 @@ pub mod scaling_policy {
     impl Literal for PredictiveScalingPredefinedScalingMetricPredefinedMetricType {}
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
-    (
-        "AWS::ApplicationAutoScaling::ScalableTarget",
-        r#"{"additionalProperties":false,"required":["ResourceId","ServiceNamespace","ScalableDimension","MinCapacity","MaxCapacity"],"type":"object"}"#,
-        &[
-            ("Id", r#"{"type":"string"}"#),
-            ("MaxCapacity", r#"{"type":"integer"}"#),
-            ("MinCapacity", r#"{"type":"integer"}"#),
-            ("ResourceId", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
-            ("RoleARN", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
-            (
-                "ScalableDimension",
-                r#"{"enum":["appstream:fleet:DesiredCapacity","cassandra:table:ReadCapacityUnits","cassandra:table:WriteCapacityUnits","comprehend:document-classifier-endpoint:DesiredInferenceUnits","comprehend:entity-recognizer-endpoint:DesiredInferenceUnits","custom-resource:ResourceType:Property","dynamodb:index:ReadCapacityUnits","dynamodb:index:WriteCapacityUnits","dynamodb:table:ReadCapacityUnits","dynamodb:table:WriteCapacityUnits","ec2:capacity-reservation:AvailableInstances","ec2:spot-fleet-request:TargetCapacity","ecs:service:DesiredCount","elasticache:cache-cluster:Nodes","elasticache:replication-group:NodeGroups","elasticache:replication-group:Replicas","elasticmapreduce:instancegroup:InstanceCount","kafka:broker-storage:VolumeSize","lambda:function:ProvisionedConcurrency","neptune:cluster:ReadReplicaCount","rds:cluster:ReadReplicaCount","sagemaker:inference-component:DesiredCopyCount","sagemaker:variant:DesiredInstanceCount","sagemaker:variant:DesiredProvisionedConcurrency","workspaces:workspacespool:DesiredUserSessions"],"type":"string"}"#,
-            ),
-            (
-                "ScheduledActions",
-                r##"{"items":{"$ref":"#/definitions/ScheduledAction"},"type":"array","uniqueItems":true}"##,
-            ),
-            (
-                "ServiceNamespace",
-                r#"{"enum":["appstream","cassandra","comprehend","custom-resource","dynamodb","ec2","ecs","elasticache","elasticmapreduce","kafka","lambda","neptune","rds","sagemaker","workspaces"],"type":"string"}"#,
-            ),
-            ("SuspendedState", r##"{"$ref":"#/definitions/SuspendedState"}"##),
-            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
-        ],
-        &[
-            (
-                "ScalableTargetAction",
-                r#"{"additionalProperties":false,"properties":{"MaxCapacity":{"type":"integer"},"MinCapacity":{"type":"integer"}},"type":"object"}"#,
-            ),
-            (
-                "ScheduledAction",
-                r##"{"additionalProperties":false,"properties":{"EndTime":{"type":"string"},"ScalableTargetAction":{"$ref":"#/definitions/ScalableTargetAction"},"Schedule":{"type":"string"},"ScheduledActionName":{"type":"string"},"StartTime":{"type":"string"},"Timezone":{"type":"string"}},"required":["ScheduledActionName","Schedule"],"type":"object"}"##,
-            ),
-            (
-                "SuspendedState",
-                r#"{"additionalProperties":false,"properties":{"DynamicScalingInSuspended":{"type":"boolean"},"DynamicScalingOutSuspended":{"type":"boolean"},"ScheduledScalingSuspended":{"type":"boolean"}},"type":"object"}"#,
-            ),
-            (
-                "Tag",
-                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
-            ),
-        ],
-    ),
-    (
-        "AWS::ApplicationAutoScaling::ScalingPolicy",
-        r#"{"additionalProperties":false,"dependentRequired":{"ResourceId":["ScalableDimension","ServiceNamespace"]},"required":["PolicyName","PolicyType"],"requiredXor":["ScalingTargetId","ResourceId"],"type":"object"}"#,
-        &[
-            ("Arn", r#"{"type":"string"}"#),
-            ("PolicyName", r#"{"maxLength":256,"minLength":1,"pattern":"^\\p{Print}+$","type":"string"}"#),
-            ("PolicyType", r#"{"enum":["PredictiveScaling","StepScaling","TargetTrackingScaling"],"type":"string"}"#),
-            (
-                "PredictiveScalingPolicyConfiguration",
-                r##"{"$ref":"#/definitions/PredictiveScalingPolicyConfiguration"}"##,
-            ),
-            ("ResourceId", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
-            (
-                "ScalableDimension",
-                r#"{"enum":["appstream:fleet:DesiredCapacity","cassandra:table:ReadCapacityUnits","cassandra:table:WriteCapacityUnits","comprehend:document-classifier-endpoint:DesiredInferenceUnits","comprehend:entity-recognizer-endpoint:DesiredInferenceUnits","custom-resource:ResourceType:Property","dynamodb:index:ReadCapacityUnits","dynamodb:index:WriteCapacityUnits","dynamodb:table:ReadCapacityUnits","dynamodb:table:WriteCapacityUnits","ec2:spot-fleet-request:TargetCapacity","ecs:service:DesiredCount","elasticache:cache-cluster:Nodes","elasticache:replication-group:NodeGroups","elasticache:replication-group:Replicas","elasticmapreduce:instancegroup:InstanceCount","kafka:broker-storage:VolumeSize","lambda:function:ProvisionedConcurrency","neptune:cluster:ReadReplicaCount","rds:cluster:ReadReplicaCount","sagemaker:inference-component:DesiredCopyCount","sagemaker:variant:DesiredInstanceCount","sagemaker:variant:DesiredProvisionedConcurrency","workspaces:workspacespool:DesiredUserSessions"],"type":"string"}"#,
-            ),
-            ("ScalingTargetId", r#"{"type":"string"}"#),
-            (
-                "ServiceNamespace",
-                r#"{"enum":["appstream","cassandra","comprehend","custom-resource","dynamodb","ec2","ecs","elasticache","elasticmapreduce","kafka","lambda","neptune","rds","sagemaker","workspaces"],"type":"string"}"#,
-            ),
-            ("StepScalingPolicyConfiguration", r##"{"$ref":"#/definitions/StepScalingPolicyConfiguration"}"##),
-            (
-                "TargetTrackingScalingPolicyConfiguration",
-                r##"{"$ref":"#/definitions/TargetTrackingScalingPolicyConfiguration"}"##,
-            ),
-        ],
-        &[
-            (
-                "CustomizedMetricSpecification",
-                r##"{"additionalProperties":false,"properties":{"Dimensions":{"items":{"$ref":"#/definitions/MetricDimension"},"type":"array","uniqueItems":false},"MetricName":{"type":"string"},"Metrics":{"items":{"$ref":"#/definitions/TargetTrackingMetricDataQuery"},"type":"array","uniqueItems":false},"Namespace":{"type":"string"},"Statistic":{"enum":["Average","Maximum","Minimum","SampleCount","Sum"],"type":"string"},"Unit":{"type":"string"}},"type":"object"}"##,
-            ),
-            (
-                "MetricDimension",
-                r#"{"additionalProperties":false,"properties":{"Name":{"type":"string"},"Value":{"type":"string"}},"required":["Value","Name"],"type":"object"}"#,
-            ),
-            (
-                "PredefinedMetricSpecification",
-                r#"{"additionalProperties":false,"properties":{"PredefinedMetricType":{"enum":["ALBRequestCountPerTarget","AppStreamAverageCapacityUtilization","CassandraReadCapacityUtilization","CassandraWriteCapacityUtilization","ComprehendInferenceUtilization","DynamoDBReadCapacityUtilization","DynamoDBWriteCapacityUtilization","EC2SpotFleetRequestAverageCPUUtilization","EC2SpotFleetRequestAverageNetworkIn","EC2SpotFleetRequestAverageNetworkOut","ECSServiceAverageCPUUtilization","ECSServiceAverageCPUUtilizationHighResolution","ECSServiceAverageMemoryUtilization","ECSServiceAverageMemoryUtilizationHighResolution","ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage","ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage","ElastiCacheDatabaseMemoryUsagePercentage","ElastiCacheEngineCPUUtilization","ElastiCachePrimaryEngineCPUUtilization","ElastiCacheReplicaEngineCPUUtilization","KafkaBrokerStorageUtilization","LambdaProvisionedConcurrencyUtilization","NeptuneReaderAverageCPUUtilization","RDSReaderAverageCPUUtilization","RDSReaderAverageDatabaseConnections","SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution","SageMakerInferenceComponentInvocationsPerCopy","SageMakerVariantConcurrentRequestsPerModelHighResolution","SageMakerVariantInvocationsPerInstance","SageMakerVariantProvisionedConcurrencyUtilization","WorkSpacesAverageUserSessionsCapacityUtilization"],"type":"string"},"ResourceLabel":{"maxLength":1023,"minLength":1,"type":"string"}},"required":["PredefinedMetricType"],"type":"object"}"#,
-            ),
-            (
-                "PredictiveScalingCustomizedCapacityMetric",
-                r##"{"additionalProperties":false,"properties":{"MetricDataQueries":{"items":{"$ref":"#/definitions/PredictiveScalingMetricDataQuery"},"type":"array","uniqueItems":true}},"required":["MetricDataQueries"],"type":"object"}"##,
-            ),
-            (
-                "PredictiveScalingCustomizedLoadMetric",
-                r##"{"additionalProperties":false,"properties":{"MetricDataQueries":{"items":{"$ref":"#/definitions/PredictiveScalingMetricDataQuery"},"type":"array","uniqueItems":true}},"required":["MetricDataQueries"],"type":"object"}"##,
-            ),
-            (
-                "PredictiveScalingCustomizedScalingMetric",
-                r##"{"additionalProperties":false,"properties":{"MetricDataQueries":{"items":{"$ref":"#/definitions/PredictiveScalingMetricDataQuery"},"type":"array","uniqueItems":true}},"required":["MetricDataQueries"],"type":"object"}"##,
-            ),
-            (
-                "PredictiveScalingMetric",
-                r##"{"additionalProperties":false,"properties":{"Dimensions":{"items":{"$ref":"#/definitions/PredictiveScalingMetricDimension"},"type":"array","uniqueItems":false},"MetricName":{"maxLength":255,"minLength":1,"type":"string"},"Namespace":{"maxLength":255,"minLength":1,"type":"string"}},"type":"object"}"##,
-            ),
-            (
-                "PredictiveScalingMetricDataQuery",
-                r##"{"additionalProperties":false,"properties":{"Expression":{"maxLength":2048,"minLength":1,"type":"string"},"Id":{"maxLength":255,"minLength":1,"type":"string"},"Label":{"type":"string"},"MetricStat":{"$ref":"#/definitions/PredictiveScalingMetricStat"},"ReturnData":{"type":"boolean"}},"type":"object"}"##,
-            ),
-            (
-                "PredictiveScalingMetricDimension",
-                r#"{"additionalProperties":false,"properties":{"Name":{"maxLength":255,"minLength":1,"type":"string"},"Value":{"maxLength":1024,"minLength":1,"type":"string"}},"type":"object"}"#,
-            ),
-            (
-                "PredictiveScalingMetricSpecification",
-                r##"{"additionalProperties":false,"properties":{"CustomizedCapacityMetricSpecification":{"$ref":"#/definitions/PredictiveScalingCustomizedCapacityMetric"},"CustomizedLoadMetricSpecification":{"$ref":"#/definitions/PredictiveScalingCustomizedLoadMetric"},"CustomizedScalingMetricSpecification":{"$ref":"#/definitions/PredictiveScalingCustomizedScalingMetric"},"PredefinedLoadMetricSpecification":{"$ref":"#/definitions/PredictiveScalingPredefinedLoadMetric"},"PredefinedMetricPairSpecification":{"$ref":"#/definitions/PredictiveScalingPredefinedMetricPair"},"PredefinedScalingMetricSpecification":{"$ref":"#/definitions/PredictiveScalingPredefinedScalingMetric"},"TargetValue":{"type":"number"}},"required":["TargetValue"],"type":"object"}"##,
-            ),
-            (
-                "PredictiveScalingMetricStat",
-                r##"{"additionalProperties":false,"properties":{"Metric":{"$ref":"#/definitions/PredictiveScalingMetric"},"Stat":{"type":"string"},"Unit":{"maxLength":1023,"minLength":1,"type":"string"}},"type":"object"}"##,
-            ),
-            (
-                "PredictiveScalingPolicyConfiguration",
-                r##"{"additionalProperties":false,"properties":{"MaxCapacityBreachBehavior":{"enum":["HonorMaxCapacity","IncreaseMaxCapacity"],"type":"string"},"MaxCapacityBuffer":{"maximum":100,"minimum":0,"type":"integer"},"MetricSpecifications":{"items":{"$ref":"#/definitions/PredictiveScalingMetricSpecification"},"type":"array","uniqueItems":true},"Mode":{"enum":["ForecastAndScale","ForecastOnly"],"type":"string"},"SchedulingBufferTime":{"maximum":3600,"minimum":0,"type":"integer"}},"required":["MetricSpecifications"],"type":"object"}"##,
-            ),
-            (
-                "PredictiveScalingPredefinedLoadMetric",
-                r#"{"additionalProperties":false,"properties":{"PredefinedMetricType":{"enum":["ALBRequestCount","ALBRequestCountPerTarget","ECSServiceAverageCPUUtilization","ECSServiceAverageMemoryUtilization","ECSServiceCPUUtilization","ECSServiceMemoryUtilization","ECSServiceTotalCPUUtilization","ECSServiceTotalMemoryUtilization","TotalALBRequestCount"],"maxLength":128,"minLength":1,"type":"string"},"ResourceLabel":{"maxLength":1023,"minLength":1,"type":"string"}},"required":["PredefinedMetricType"],"type":"object"}"#,
-            ),
-            (
-                "PredictiveScalingPredefinedMetricPair",
-                r#"{"additionalProperties":false,"properties":{"PredefinedMetricType":{"enum":["ALBRequestCount","ALBRequestCountPerTarget","ECSServiceAverageCPUUtilization","ECSServiceAverageMemoryUtilization","ECSServiceCPUUtilization","ECSServiceMemoryUtilization","ECSServiceTotalCPUUtilization","ECSServiceTotalMemoryUtilization","TotalALBRequestCount"],"maxLength":128,"minLength":1,"type":"string"},"ResourceLabel":{"maxLength":1023,"minLength":1,"type":"string"}},"required":["PredefinedMetricType"],"type":"object"}"#,
-            ),
-            (
-                "PredictiveScalingPredefinedScalingMetric",
-                r#"{"additionalProperties":false,"properties":{"PredefinedMetricType":{"enum":["ALBRequestCount","ALBRequestCountPerTarget","ECSServiceAverageCPUUtilization","ECSServiceAverageMemoryUtilization","ECSServiceCPUUtilization","ECSServiceMemoryUtilization","ECSServiceTotalCPUUtilization","ECSServiceTotalMemoryUtilization","TotalALBRequestCount"],"maxLength":128,"minLength":1,"type":"string"},"ResourceLabel":{"maxLength":1023,"minLength":1,"type":"string"}},"required":["PredefinedMetricType"],"type":"object"}"#,
-            ),
-            (
-                "StepAdjustment",
-                r#"{"additionalProperties":false,"properties":{"MetricIntervalLowerBound":{"type":"number"},"MetricIntervalUpperBound":{"type":"number"},"ScalingAdjustment":{"type":"integer"}},"required":["ScalingAdjustment"],"type":"object"}"#,
-            ),
-            (
-                "StepScalingPolicyConfiguration",
-                r##"{"additionalProperties":false,"properties":{"AdjustmentType":{"enum":["ChangeInCapacity","ExactCapacity","PercentChangeInCapacity"],"type":"string"},"Cooldown":{"type":"integer"},"MetricAggregationType":{"enum":["Average","Maximum","Minimum"],"type":"string"},"MinAdjustmentMagnitude":{"type":"integer"},"StepAdjustments":{"items":{"$ref":"#/definitions/StepAdjustment"},"type":"array","uniqueItems":true}},"type":"object"}"##,
-            ),
-            (
-                "TargetTrackingMetric",
-                r##"{"additionalProperties":false,"properties":{"Dimensions":{"items":{"$ref":"#/definitions/TargetTrackingMetricDimension"},"type":"array","uniqueItems":false},"MetricName":{"maxLength":255,"minLength":1,"type":"string"},"Namespace":{"maxLength":255,"minLength":1,"type":"string"}},"type":"object"}"##,
-            ),
-            (
-                "TargetTrackingMetricDataQuery",
-                r##"{"additionalProperties":false,"properties":{"Expression":{"maxLength":2048,"minLength":1,"type":"string"},"Id":{"maxLength":255,"minLength":1,"type":"string"},"Label":{"type":"string"},"MetricStat":{"$ref":"#/definitions/TargetTrackingMetricStat"},"ReturnData":{"type":"boolean"}},"type":"object"}"##,
-            ),
-            (
-                "TargetTrackingMetricDimension",
-                r#"{"additionalProperties":false,"properties":{"Name":{"maxLength":255,"minLength":1,"type":"string"},"Value":{"maxLength":1024,"minLength":1,"type":"string"}},"type":"object"}"#,
-            ),
-            (
-                "TargetTrackingMetricStat",
-                r##"{"additionalProperties":false,"properties":{"Metric":{"$ref":"#/definitions/TargetTrackingMetric"},"Stat":{"type":"string"},"Unit":{"maxLength":1023,"minLength":1,"type":"string"}},"type":"object"}"##,
-            ),
-            (
-                "TargetTrackingScalingPolicyConfiguration",
-                r##"{"additionalProperties":false,"properties":{"CustomizedMetricSpecification":{"$ref":"#/definitions/CustomizedMetricSpecification"},"DisableScaleIn":{"type":"boolean"},"PredefinedMetricSpecification":{"$ref":"#/definitions/PredefinedMetricSpecification"},"ScaleInCooldown":{"type":"integer"},"ScaleOutCooldown":{"type":"integer"},"TargetValue":{"type":"number"}},"required":["TargetValue"],"type":"object"}"##,
-            ),
-        ],
-    ),
+/// The provider schemas of this service's types reduced to their constraints, as static tables: what synth-time validation (`crate::schema`) checks.
+#[rustfmt::skip]
+pub(crate) mod validation_tables {
+#[allow(unused_imports)]
+use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};
+
+/// (type name, root node in [`NODES`]), sorted by type name.
+pub(crate) static SCHEMAS: &[(&str, u32)] = &[
+("AWS::ApplicationAutoScaling::ScalableTarget", 10),
+("AWS::ApplicationAutoScaling::ScalingPolicy", 81),
 ];
+
+/// The schema nodes of this service's types.
+pub(crate) static NODES: [N; 88] = [
+N { ty: Some(&[T::Object]), properties: &[("MaxCapacity",4),("MinCapacity",4)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("EndTime",5),("ScalableTargetAction",6),("Schedule",5),("ScheduledActionName",5),("StartTime",5),("Timezone",5)], required: &["ScheduledActionName","Schedule"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("DynamicScalingInSuspended",7),("DynamicScalingOutSuspended",7),("ScheduledScalingSuspended",7)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",8),("Value",9)], required: &["Key","Value"], additional: A::False, ..E },
+N { ty: Some(&[T::Integer]), ..E },
+N { ty: Some(&[T::String]), ..E },
+N { ref_: Some(0), ..E },
+N { ty: Some(&[T::Boolean]), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(256), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Id",5),("MaxCapacity",4),("MinCapacity",4),("ResourceId",11),("RoleARN",11),("ScalableDimension",12),("ScheduledActions",14),("ServiceNamespace",15),("SuspendedState",16),("Tags",18)], required: &["ResourceId","ServiceNamespace","ScalableDimension","MinCapacity","MaxCapacity"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(1600), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("appstream:fleet:DesiredCapacity"),L::Str("cassandra:table:ReadCapacityUnits"),L::Str("cassandra:table:WriteCapacityUnits"),L::Str("comprehend:document-classifier-endpoint:DesiredInferenceUnits"),L::Str("comprehend:entity-recognizer-endpoint:DesiredInferenceUnits"),L::Str("custom-resource:ResourceType:Property"),L::Str("dynamodb:index:ReadCapacityUnits"),L::Str("dynamodb:index:WriteCapacityUnits"),L::Str("dynamodb:table:ReadCapacityUnits"),L::Str("dynamodb:table:WriteCapacityUnits"),L::Str("ec2:capacity-reservation:AvailableInstances"),L::Str("ec2:spot-fleet-request:TargetCapacity"),L::Str("ecs:service:DesiredCount"),L::Str("elasticache:cache-cluster:Nodes"),L::Str("elasticache:replication-group:NodeGroups"),L::Str("elasticache:replication-group:Replicas"),L::Str("elasticmapreduce:instancegroup:InstanceCount"),L::Str("kafka:broker-storage:VolumeSize"),L::Str("lambda:function:ProvisionedConcurrency"),L::Str("neptune:cluster:ReadReplicaCount"),L::Str("rds:cluster:ReadReplicaCount"),L::Str("sagemaker:inference-component:DesiredCopyCount"),L::Str("sagemaker:variant:DesiredInstanceCount"),L::Str("sagemaker:variant:DesiredProvisionedConcurrency"),L::Str("workspaces:workspacespool:DesiredUserSessions")]), ..E },
+N { ref_: Some(1), ..E },
+N { ty: Some(&[T::Array]), unique_items: true, items: Some(13), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("appstream"),L::Str("cassandra"),L::Str("comprehend"),L::Str("custom-resource"),L::Str("dynamodb"),L::Str("ec2"),L::Str("ecs"),L::Str("elasticache"),L::Str("elasticmapreduce"),L::Str("kafka"),L::Str("lambda"),L::Str("neptune"),L::Str("rds"),L::Str("sagemaker"),L::Str("workspaces")]), ..E },
+N { ref_: Some(2), ..E },
+N { ref_: Some(3), ..E },
+N { ty: Some(&[T::Array]), unique_items: true, items: Some(17), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Dimensions",42),("MetricName",5),("Metrics",44),("Namespace",5),("Statistic",45),("Unit",5)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Name",5),("Value",5)], required: &["Value","Name"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("PredefinedMetricType",46),("ResourceLabel",47)], required: &["PredefinedMetricType"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("MetricDataQueries",49)], required: &["MetricDataQueries"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("MetricDataQueries",49)], required: &["MetricDataQueries"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("MetricDataQueries",49)], required: &["MetricDataQueries"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Dimensions",51),("MetricName",52),("Namespace",52)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Expression",53),("Id",52),("Label",5),("MetricStat",54),("ReturnData",7)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Name",52),("Value",55)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("CustomizedCapacityMetricSpecification",56),("CustomizedLoadMetricSpecification",57),("CustomizedScalingMetricSpecification",58),("PredefinedLoadMetricSpecification",59),("PredefinedMetricPairSpecification",60),("PredefinedScalingMetricSpecification",61),("TargetValue",62)], required: &["TargetValue"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Metric",63),("Stat",5),("Unit",47)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("MaxCapacityBreachBehavior",64),("MaxCapacityBuffer",65),("MetricSpecifications",67),("Mode",68),("SchedulingBufferTime",69)], required: &["MetricSpecifications"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("PredefinedMetricType",70),("ResourceLabel",47)], required: &["PredefinedMetricType"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("PredefinedMetricType",70),("ResourceLabel",47)], required: &["PredefinedMetricType"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("PredefinedMetricType",70),("ResourceLabel",47)], required: &["PredefinedMetricType"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("MetricIntervalLowerBound",62),("MetricIntervalUpperBound",62),("ScalingAdjustment",4)], required: &["ScalingAdjustment"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("AdjustmentType",71),("Cooldown",4),("MetricAggregationType",72),("MinAdjustmentMagnitude",4),("StepAdjustments",74)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Dimensions",76),("MetricName",52),("Namespace",52)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Expression",53),("Id",52),("Label",5),("MetricStat",77),("ReturnData",7)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Name",52),("Value",55)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Metric",78),("Stat",5),("Unit",47)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("CustomizedMetricSpecification",79),("DisableScaleIn",7),("PredefinedMetricSpecification",80),("ScaleInCooldown",4),("ScaleOutCooldown",4),("TargetValue",62)], required: &["TargetValue"], additional: A::False, ..E },
+N { ref_: Some(20), ..E },
+N { ty: Some(&[T::Array]), items: Some(41), ..E },
+N { ref_: Some(37), ..E },
+N { ty: Some(&[T::Array]), items: Some(43), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("Average"),L::Str("Maximum"),L::Str("Minimum"),L::Str("SampleCount"),L::Str("Sum")]), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("ALBRequestCountPerTarget"),L::Str("AppStreamAverageCapacityUtilization"),L::Str("CassandraReadCapacityUtilization"),L::Str("CassandraWriteCapacityUtilization"),L::Str("ComprehendInferenceUtilization"),L::Str("DynamoDBReadCapacityUtilization"),L::Str("DynamoDBWriteCapacityUtilization"),L::Str("EC2SpotFleetRequestAverageCPUUtilization"),L::Str("EC2SpotFleetRequestAverageNetworkIn"),L::Str("EC2SpotFleetRequestAverageNetworkOut"),L::Str("ECSServiceAverageCPUUtilization"),L::Str("ECSServiceAverageCPUUtilizationHighResolution"),L::Str("ECSServiceAverageMemoryUtilization"),L::Str("ECSServiceAverageMemoryUtilizationHighResolution"),L::Str("ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage"),L::Str("ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage"),L::Str("ElastiCacheDatabaseMemoryUsagePercentage"),L::Str("ElastiCacheEngineCPUUtilization"),L::Str("ElastiCachePrimaryEngineCPUUtilization"),L::Str("ElastiCacheReplicaEngineCPUUtilization"),L::Str("KafkaBrokerStorageUtilization"),L::Str("LambdaProvisionedConcurrencyUtilization"),L::Str("NeptuneReaderAverageCPUUtilization"),L::Str("RDSReaderAverageCPUUtilization"),L::Str("RDSReaderAverageDatabaseConnections"),L::Str("SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution"),L::Str("SageMakerInferenceComponentInvocationsPerCopy"),L::Str("SageMakerVariantConcurrentRequestsPerModelHighResolution"),L::Str("SageMakerVariantInvocationsPerInstance"),L::Str("SageMakerVariantProvisionedConcurrencyUtilization"),L::Str("WorkSpacesAverageUserSessionsCapacityUtilization")]), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(1023), ..E },
+N { ref_: Some(26), ..E },
+N { ty: Some(&[T::Array]), unique_items: true, items: Some(48), ..E },
+N { ref_: Some(27), ..E },
+N { ty: Some(&[T::Array]), items: Some(50), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(255), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(2048), ..E },
+N { ref_: Some(29), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(1024), ..E },
+N { ref_: Some(22), ..E },
+N { ref_: Some(23), ..E },
+N { ref_: Some(24), ..E },
+N { ref_: Some(31), ..E },
+N { ref_: Some(32), ..E },
+N { ref_: Some(33), ..E },
+N { ty: Some(&[T::Number]), ..E },
+N { ref_: Some(25), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("HonorMaxCapacity"),L::Str("IncreaseMaxCapacity")]), ..E },
+N { ty: Some(&[T::Integer]), minimum: Some(0.0), maximum: Some(100.0), ..E },
+N { ref_: Some(28), ..E },
+N { ty: Some(&[T::Array]), unique_items: true, items: Some(66), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("ForecastAndScale"),L::Str("ForecastOnly")]), ..E },
+N { ty: Some(&[T::Integer]), minimum: Some(0.0), maximum: Some(3600.0), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("ALBRequestCount"),L::Str("ALBRequestCountPerTarget"),L::Str("ECSServiceAverageCPUUtilization"),L::Str("ECSServiceAverageMemoryUtilization"),L::Str("ECSServiceCPUUtilization"),L::Str("ECSServiceMemoryUtilization"),L::Str("ECSServiceTotalCPUUtilization"),L::Str("ECSServiceTotalMemoryUtilization"),L::Str("TotalALBRequestCount")]), min_length: Some(1), max_length: Some(128), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("ChangeInCapacity"),L::Str("ExactCapacity"),L::Str("PercentChangeInCapacity")]), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("Average"),L::Str("Maximum"),L::Str("Minimum")]), ..E },
+N { ref_: Some(34), ..E },
+N { ty: Some(&[T::Array]), unique_items: true, items: Some(73), ..E },
+N { ref_: Some(38), ..E },
+N { ty: Some(&[T::Array]), items: Some(75), ..E },
+N { ref_: Some(39), ..E },
+N { ref_: Some(36), ..E },
+N { ref_: Some(19), ..E },
+N { ref_: Some(21), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Arn",5),("PolicyName",82),("PolicyType",83),("PredictiveScalingPolicyConfiguration",84),("ResourceId",11),("ScalableDimension",85),("ScalingTargetId",5),("ServiceNamespace",15),("StepScalingPolicyConfiguration",86),("TargetTrackingScalingPolicyConfiguration",87)], required: &["PolicyName","PolicyType"], additional: A::False, dependent_required: &[("ResourceId",&["ScalableDimension","ServiceNamespace"])], required_xor: Some(&["ScalingTargetId","ResourceId"]), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(256), pattern: Some(0), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("PredictiveScaling"),L::Str("StepScaling"),L::Str("TargetTrackingScaling")]), ..E },
+N { ref_: Some(30), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("appstream:fleet:DesiredCapacity"),L::Str("cassandra:table:ReadCapacityUnits"),L::Str("cassandra:table:WriteCapacityUnits"),L::Str("comprehend:document-classifier-endpoint:DesiredInferenceUnits"),L::Str("comprehend:entity-recognizer-endpoint:DesiredInferenceUnits"),L::Str("custom-resource:ResourceType:Property"),L::Str("dynamodb:index:ReadCapacityUnits"),L::Str("dynamodb:index:WriteCapacityUnits"),L::Str("dynamodb:table:ReadCapacityUnits"),L::Str("dynamodb:table:WriteCapacityUnits"),L::Str("ec2:spot-fleet-request:TargetCapacity"),L::Str("ecs:service:DesiredCount"),L::Str("elasticache:cache-cluster:Nodes"),L::Str("elasticache:replication-group:NodeGroups"),L::Str("elasticache:replication-group:Replicas"),L::Str("elasticmapreduce:instancegroup:InstanceCount"),L::Str("kafka:broker-storage:VolumeSize"),L::Str("lambda:function:ProvisionedConcurrency"),L::Str("neptune:cluster:ReadReplicaCount"),L::Str("rds:cluster:ReadReplicaCount"),L::Str("sagemaker:inference-component:DesiredCopyCount"),L::Str("sagemaker:variant:DesiredInstanceCount"),L::Str("sagemaker:variant:DesiredProvisionedConcurrency"),L::Str("workspaces:workspacespool:DesiredUserSessions")]), ..E },
+N { ref_: Some(35), ..E },
+N { ref_: Some(40), ..E },
+];
+
+/// The `pattern`s of [`NODES`], compiled when a value first reaches them.
+pub(crate) static PATTERNS: [Pattern; 1] = [
+Pattern::unjudged("^\\p{Print}+$"),
+];
+}

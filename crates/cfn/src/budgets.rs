@@ -2124,135 +2124,111 @@ pub mod budgets_action {
     impl Literal for Subtype {}
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
-    (
-        "AWS::Budgets::Budget",
-        r#"{"additionalProperties":false,"required":["Budget"],"type":"object"}"#,
-        &[
-            ("Budget", r##"{"$ref":"#/definitions/BudgetData"}"##),
-            ("Id", r#"{"type":"string"}"#),
-            (
-                "NotificationsWithSubscribers",
-                r##"{"items":{"$ref":"#/definitions/NotificationWithSubscribers"},"type":"array","uniqueItems":false}"##,
-            ),
-            ("ResourceTags", r##"{"items":{"$ref":"#/definitions/ResourceTag"},"type":"array","uniqueItems":false}"##),
-        ],
-        &[
-            (
-                "AutoAdjustData",
-                r##"{"additionalProperties":false,"properties":{"AutoAdjustType":{"type":"string"},"HistoricalOptions":{"$ref":"#/definitions/HistoricalOptions"}},"required":["AutoAdjustType"],"type":"object"}"##,
-            ),
-            (
-                "BudgetData",
-                r##"{"additionalProperties":false,"properties":{"AutoAdjustData":{"$ref":"#/definitions/AutoAdjustData"},"BillingViewArn":{"type":"string"},"BudgetLimit":{"$ref":"#/definitions/Spend"},"BudgetName":{"type":"string"},"BudgetType":{"type":"string"},"CostFilters":{"type":["object","string"]},"CostTypes":{"$ref":"#/definitions/CostTypes"},"FilterExpression":{"$ref":"#/definitions/Expression"},"Metrics":{"items":{"type":"string"},"type":"array","uniqueItems":false},"PlannedBudgetLimits":{"type":["object","string"]},"TimePeriod":{"$ref":"#/definitions/TimePeriod"},"TimeUnit":{"type":"string"}},"required":["TimeUnit","BudgetType"],"type":"object"}"##,
-            ),
-            (
-                "CostCategoryValues",
-                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"MatchOptions":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Values":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"type":"object"}"#,
-            ),
-            (
-                "CostTypes",
-                r#"{"additionalProperties":false,"properties":{"IncludeCredit":{"type":"boolean"},"IncludeDiscount":{"type":"boolean"},"IncludeOtherSubscription":{"type":"boolean"},"IncludeRecurring":{"type":"boolean"},"IncludeRefund":{"type":"boolean"},"IncludeSubscription":{"type":"boolean"},"IncludeSupport":{"type":"boolean"},"IncludeTax":{"type":"boolean"},"IncludeUpfront":{"type":"boolean"},"UseAmortized":{"type":"boolean"},"UseBlended":{"type":"boolean"}},"type":"object"}"#,
-            ),
-            (
-                "Expression",
-                r##"{"additionalProperties":false,"properties":{"And":{"items":{"$ref":"#/definitions/Expression"},"type":"array","uniqueItems":false},"CostCategories":{"$ref":"#/definitions/CostCategoryValues"},"Dimensions":{"$ref":"#/definitions/ExpressionDimensionValues"},"Not":{"$ref":"#/definitions/Expression"},"Or":{"items":{"$ref":"#/definitions/Expression"},"type":"array","uniqueItems":false},"Tags":{"$ref":"#/definitions/TagValues"}},"type":"object"}"##,
-            ),
-            (
-                "ExpressionDimensionValues",
-                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"MatchOptions":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Values":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"type":"object"}"#,
-            ),
-            (
-                "HistoricalOptions",
-                r#"{"additionalProperties":false,"properties":{"BudgetAdjustmentPeriod":{"type":"integer"}},"required":["BudgetAdjustmentPeriod"],"type":"object"}"#,
-            ),
-            (
-                "Notification",
-                r#"{"additionalProperties":false,"properties":{"ComparisonOperator":{"type":"string"},"NotificationType":{"type":"string"},"Threshold":{"maximum":1000000000,"minimum":0.1,"type":"number"},"ThresholdType":{"type":"string"}},"required":["ComparisonOperator","NotificationType","Threshold"],"type":"object"}"#,
-            ),
-            (
-                "NotificationWithSubscribers",
-                r##"{"additionalProperties":false,"properties":{"Notification":{"$ref":"#/definitions/Notification"},"Subscribers":{"items":{"$ref":"#/definitions/Subscriber"},"type":"array","uniqueItems":false}},"required":["Subscribers","Notification"],"type":"object"}"##,
-            ),
-            (
-                "ResourceTag",
-                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key"],"type":"object"}"#,
-            ),
-            (
-                "Spend",
-                r#"{"additionalProperties":false,"properties":{"Amount":{"type":"number"},"Unit":{"type":"string"}},"required":["Amount","Unit"],"type":"object"}"#,
-            ),
-            (
-                "Subscriber",
-                r#"{"additionalProperties":false,"properties":{"Address":{"type":"string"},"SubscriptionType":{"type":"string"}},"required":["SubscriptionType","Address"],"type":"object"}"#,
-            ),
-            (
-                "TagValues",
-                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"MatchOptions":{"items":{"type":"string"},"type":"array","uniqueItems":false},"Values":{"items":{"type":"string"},"type":"array","uniqueItems":false}},"type":"object"}"#,
-            ),
-            (
-                "TimePeriod",
-                r#"{"additionalProperties":false,"properties":{"End":{"type":"string"},"Start":{"type":"string"}},"type":"object"}"#,
-            ),
-        ],
-    ),
-    (
-        "AWS::Budgets::BudgetsAction",
-        r#"{"additionalProperties":false,"required":["BudgetName","NotificationType","ActionType","ActionThreshold","ExecutionRoleArn","Definition","Subscribers"],"type":"object"}"#,
-        &[
-            ("ActionId", r#"{"type":"string"}"#),
-            ("ActionThreshold", r##"{"$ref":"#/definitions/ActionThreshold"}"##),
-            ("ActionType", r#"{"enum":["APPLY_IAM_POLICY","APPLY_SCP_POLICY","RUN_SSM_DOCUMENTS"],"type":"string"}"#),
-            ("ApprovalModel", r#"{"enum":["AUTOMATIC","MANUAL"],"type":"string"}"#),
-            (
-                "BudgetName",
-                r#"{"maxLength":100,"minLength":1,"pattern":"^(?![^:\\\\]*/action/|(?i).*<script>.*</script>.*)[^:\\\\]+$","type":"string"}"#,
-            ),
-            ("Definition", r##"{"$ref":"#/definitions/Definition"}"##),
-            (
-                "ExecutionRoleArn",
-                r#"{"maxLength":618,"minLength":32,"pattern":"^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::\\d{12}:role(\\u002F[\\u0021-\\u007F]+\\u002F|\\u002F)[\\w+=,.@-]+$","type":"string"}"#,
-            ),
-            ("NotificationType", r#"{"enum":["ACTUAL","FORECASTED"],"type":"string"}"#),
-            (
-                "ResourceTags",
-                r##"{"items":{"$ref":"#/definitions/ResourceTag"},"maxItems":200,"minItems":0,"type":"array"}"##,
-            ),
-            (
-                "Subscribers",
-                r##"{"items":{"$ref":"#/definitions/Subscriber"},"maxItems":11,"minItems":1,"type":"array"}"##,
-            ),
-        ],
-        &[
-            (
-                "ActionThreshold",
-                r#"{"additionalProperties":false,"properties":{"Type":{"enum":["PERCENTAGE","ABSOLUTE_VALUE"],"type":"string"},"Value":{"type":"number"}},"required":["Value","Type"],"type":"object"}"#,
-            ),
-            (
-                "Definition",
-                r##"{"additionalProperties":false,"properties":{"IamActionDefinition":{"$ref":"#/definitions/IamActionDefinition"},"ScpActionDefinition":{"$ref":"#/definitions/ScpActionDefinition"},"SsmActionDefinition":{"$ref":"#/definitions/SsmActionDefinition"}},"type":"object"}"##,
-            ),
-            (
-                "IamActionDefinition",
-                r#"{"additionalProperties":false,"properties":{"Groups":{"items":{"maxLength":640,"minLength":1,"pattern":"^([\\u0021-\\u007F]+\\u002F)?[\\w+=,.@-]+$","type":"string"},"maxItems":100,"minItems":1,"type":"array"},"PolicyArn":{"maxLength":684,"minLength":25,"pattern":"^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::(\\d{12}|aws):policy(\\u002F[\\u0021-\\u007F]+\\u002F|\\u002F)[\\w+=,.@-]+$","type":"string"},"Roles":{"items":{"maxLength":576,"minLength":1,"pattern":"^([\\u0021-\\u007F]+\\u002F)?[\\w+=,.@-]+$","type":"string"},"maxItems":100,"minItems":1,"type":"array"},"Users":{"items":{"maxLength":576,"minLength":1,"pattern":"^([\\u0021-\\u007F]+\\u002F)?[\\w+=,.@-]+$","type":"string"},"maxItems":100,"minItems":1,"type":"array"}},"required":["PolicyArn"],"type":"object"}"#,
-            ),
-            (
-                "ResourceTag",
-                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
-            ),
-            (
-                "ScpActionDefinition",
-                r#"{"additionalProperties":false,"properties":{"PolicyId":{"maxLength":130,"minLength":10,"pattern":"^p-[0-9a-zA-Z_]{8,128}$","type":"string"},"TargetIds":{"items":{"maxLength":68,"minLength":12,"pattern":"^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$)|(\\d{12})$","type":"string"},"maxItems":100,"minItems":1,"type":"array"}},"required":["PolicyId","TargetIds"],"type":"object"}"#,
-            ),
-            (
-                "SsmActionDefinition",
-                r#"{"additionalProperties":false,"properties":{"InstanceIds":{"items":{"maxLength":63,"minLength":1,"pattern":"^i-(\\w{8}|\\w{17})$|^[a-zA-Z]([\\w-]{0,61}\\w)?$","type":"string"},"maxItems":100,"minItems":1,"type":"array"},"Region":{"maxLength":20,"minLength":9,"pattern":"^\\w{2,4}-\\w+(-\\w+)?-\\d$","type":"string"},"Subtype":{"enum":["STOP_EC2_INSTANCES","STOP_RDS_INSTANCES"],"type":"string"}},"required":["Subtype","Region","InstanceIds"],"type":"object"}"#,
-            ),
-            (
-                "Subscriber",
-                r#"{"additionalProperties":false,"properties":{"Address":{"maxLength":2147483647,"minLength":1,"pattern":"^(.*[\\n\\r\\t\\f\\ ]?)*$","type":"string"},"Type":{"enum":["SNS","EMAIL"],"type":"string"}},"required":["Type","Address"],"type":"object"}"#,
-            ),
-        ],
-    ),
+/// The provider schemas of this service's types reduced to their constraints, as static tables: what synth-time validation (`crate::schema`) checks.
+#[rustfmt::skip]
+pub(crate) mod validation_tables {
+#[allow(unused_imports)]
+use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};
+
+/// (type name, root node in [`NODES`]), sorted by type name.
+pub(crate) static SCHEMAS: &[(&str, u32)] = &[
+("AWS::Budgets::Budget", 34),
+("AWS::Budgets::BudgetsAction", 67),
 ];
+
+/// The schema nodes of this service's types.
+pub(crate) static NODES: [N; 79] = [
+N { ty: Some(&[T::Object]), properties: &[("AutoAdjustType",14),("HistoricalOptions",15)], required: &["AutoAdjustType"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("AutoAdjustData",16),("BillingViewArn",14),("BudgetLimit",17),("BudgetName",14),("BudgetType",14),("CostFilters",18),("CostTypes",19),("FilterExpression",20),("Metrics",21),("PlannedBudgetLimits",18),("TimePeriod",22),("TimeUnit",14)], required: &["TimeUnit","BudgetType"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",14),("MatchOptions",21),("Values",21)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("IncludeCredit",23),("IncludeDiscount",23),("IncludeOtherSubscription",23),("IncludeRecurring",23),("IncludeRefund",23),("IncludeSubscription",23),("IncludeSupport",23),("IncludeTax",23),("IncludeUpfront",23),("UseAmortized",23),("UseBlended",23)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("And",24),("CostCategories",25),("Dimensions",26),("Not",20),("Or",24),("Tags",27)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",14),("MatchOptions",21),("Values",21)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("BudgetAdjustmentPeriod",28)], required: &["BudgetAdjustmentPeriod"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("ComparisonOperator",14),("NotificationType",14),("Threshold",29),("ThresholdType",14)], required: &["ComparisonOperator","NotificationType","Threshold"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Notification",30),("Subscribers",32)], required: &["Subscribers","Notification"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",14),("Value",14)], required: &["Key"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Amount",33),("Unit",14)], required: &["Amount","Unit"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Address",14),("SubscriptionType",14)], required: &["SubscriptionType","Address"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",14),("MatchOptions",21),("Values",21)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("End",14),("Start",14)], additional: A::False, ..E },
+N { ty: Some(&[T::String]), ..E },
+N { ref_: Some(6), ..E },
+N { ref_: Some(0), ..E },
+N { ref_: Some(10), ..E },
+N { ty: Some(&[T::Object,T::String]), ..E },
+N { ref_: Some(3), ..E },
+N { ref_: Some(4), ..E },
+N { ty: Some(&[T::Array]), items: Some(14), ..E },
+N { ref_: Some(13), ..E },
+N { ty: Some(&[T::Boolean]), ..E },
+N { ty: Some(&[T::Array]), items: Some(20), ..E },
+N { ref_: Some(2), ..E },
+N { ref_: Some(5), ..E },
+N { ref_: Some(12), ..E },
+N { ty: Some(&[T::Integer]), ..E },
+N { ty: Some(&[T::Number]), minimum: Some(0.1), maximum: Some(1000000000.0), ..E },
+N { ref_: Some(7), ..E },
+N { ref_: Some(11), ..E },
+N { ty: Some(&[T::Array]), items: Some(31), ..E },
+N { ty: Some(&[T::Number]), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Budget",35),("Id",14),("NotificationsWithSubscribers",37),("ResourceTags",39)], required: &["Budget"], additional: A::False, ..E },
+N { ref_: Some(1), ..E },
+N { ref_: Some(8), ..E },
+N { ty: Some(&[T::Array]), items: Some(36), ..E },
+N { ref_: Some(9), ..E },
+N { ty: Some(&[T::Array]), items: Some(38), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Type",47),("Value",33)], required: &["Value","Type"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("IamActionDefinition",48),("ScpActionDefinition",49),("SsmActionDefinition",50)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Groups",52),("PolicyArn",53),("Roles",55),("Users",55)], required: &["PolicyArn"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",56),("Value",57)], required: &["Key","Value"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("PolicyId",58),("TargetIds",60)], required: &["PolicyId","TargetIds"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("InstanceIds",62),("Region",63),("Subtype",64)], required: &["Subtype","Region","InstanceIds"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Address",65),("Type",66)], required: &["Type","Address"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("PERCENTAGE"),L::Str("ABSOLUTE_VALUE")]), ..E },
+N { ref_: Some(42), ..E },
+N { ref_: Some(44), ..E },
+N { ref_: Some(45), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(640), pattern: Some(0), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(1), max_items: Some(100), items: Some(51), ..E },
+N { ty: Some(&[T::String]), min_length: Some(25), max_length: Some(684), pattern: Some(1), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(576), pattern: Some(0), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(1), max_items: Some(100), items: Some(54), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(256), ..E },
+N { ty: Some(&[T::String]), min_length: Some(10), max_length: Some(130), pattern: Some(2), ..E },
+N { ty: Some(&[T::String]), min_length: Some(12), max_length: Some(68), pattern: Some(3), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(1), max_items: Some(100), items: Some(59), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(63), pattern: Some(4), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(1), max_items: Some(100), items: Some(61), ..E },
+N { ty: Some(&[T::String]), min_length: Some(9), max_length: Some(20), pattern: Some(5), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("STOP_EC2_INSTANCES"),L::Str("STOP_RDS_INSTANCES")]), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(2147483647), pattern: Some(6), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("SNS"),L::Str("EMAIL")]), ..E },
+N { ty: Some(&[T::Object]), properties: &[("ActionId",14),("ActionThreshold",68),("ActionType",69),("ApprovalModel",70),("BudgetName",71),("Definition",72),("ExecutionRoleArn",73),("NotificationType",74),("ResourceTags",76),("Subscribers",78)], required: &["BudgetName","NotificationType","ActionType","ActionThreshold","ExecutionRoleArn","Definition","Subscribers"], additional: A::False, ..E },
+N { ref_: Some(40), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("APPLY_IAM_POLICY"),L::Str("APPLY_SCP_POLICY"),L::Str("RUN_SSM_DOCUMENTS")]), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("AUTOMATIC"),L::Str("MANUAL")]), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(100), pattern: Some(7), ..E },
+N { ref_: Some(41), ..E },
+N { ty: Some(&[T::String]), min_length: Some(32), max_length: Some(618), pattern: Some(8), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("ACTUAL"),L::Str("FORECASTED")]), ..E },
+N { ref_: Some(43), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(0), max_items: Some(200), items: Some(75), ..E },
+N { ref_: Some(46), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(1), max_items: Some(11), items: Some(77), ..E },
+];
+
+/// The `pattern`s of [`NODES`], compiled when a value first reaches them.
+pub(crate) static PATTERNS: [Pattern; 9] = [
+Pattern::new("^([\\u0021-\\u007F]+\\u002F)?[\\w+=,.@-]+$"),
+Pattern::new("^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::(\\d{12}|aws):policy(\\u002F[\\u0021-\\u007F]+\\u002F|\\u002F)[\\w+=,.@-]+$"),
+Pattern::class("^p-[0-9a-zA-Z_]{8,128}$", &[0x10000000000000000000000000000,0x200000000000], 0x7fffffe87fffffe03ff000000000000, 8, 128, true, true),
+Pattern::new("^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$)|(\\d{12})$"),
+Pattern::new("^i-(\\w{8}|\\w{17})$|^[a-zA-Z]([\\w-]{0,61}\\w)?$"),
+Pattern::new("^\\w{2,4}-\\w+(-\\w+)?-\\d$"),
+Pattern::new("^(.*[\\n\\r\\t\\f\\ ]?)*$"),
+Pattern::new("^(?![^:\\\\]*/action/|(?i).*<script>.*</script>.*)[^:\\\\]+$"),
+Pattern::new("^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::\\d{12}:role(\\u002F[\\u0021-\\u007F]+\\u002F|\\u002F)[\\w+=,.@-]+$"),
+];
+}

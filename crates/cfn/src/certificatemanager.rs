@@ -1371,158 +1371,83 @@ pub mod certificate {
     impl Literal for CertificateTransparencyLoggingPreference {}
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
-    (
-        "AWS::CertificateManager::Account",
-        r#"{"additionalProperties":false,"required":["ExpiryEventsConfiguration"],"type":"object"}"#,
-        &[
-            ("AccountId", r##"{"$ref":"#/definitions/AccountId"}"##),
-            ("ExpiryEventsConfiguration", r##"{"$ref":"#/definitions/ExpiryEventsConfiguration"}"##),
-        ],
-        &[
-            ("AccountId", r#"{"type":"string"}"#),
-            (
-                "ExpiryEventsConfiguration",
-                r#"{"additionalProperties":false,"properties":{"DaysBeforeExpiry":{"maximum":45,"minimum":1,"type":"integer"}},"type":"object"}"#,
-            ),
-        ],
-    ),
-    (
-        "AWS::CertificateManager::AcmeDomainValidation",
-        r#"{"additionalProperties":false,"required":["AcmeEndpointArn","DomainName","PrevalidationOptions"],"type":"object"}"#,
-        &[
-            (
-                "AcmeEndpointArn",
-                r#"{"maxLength":200,"minLength":1,"pattern":"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+$","type":"string"}"#,
-            ),
-            ("Arn", r#"{"type":"string"}"#),
-            (
-                "DomainName",
-                r#"{"maxLength":253,"minLength":1,"pattern":"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$","type":"string"}"#,
-            ),
-            ("PrevalidationOptions", r##"{"$ref":"#/definitions/PrevalidationOptions"}"##),
-            (
-                "Tags",
-                r#"{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"minItems":1,"type":"array"}"#,
-            ),
-        ],
-        &[
-            (
-                "DnsPrevalidationOptions",
-                r##"{"additionalProperties":false,"properties":{"DomainScope":{"$ref":"#/definitions/DomainScope"},"HostedZoneId":{"type":"string"}},"type":"object"}"##,
-            ),
-            (
-                "DomainScope",
-                r#"{"additionalProperties":false,"properties":{"ExactDomain":{"type":"string"},"Subdomains":{"type":"string"},"Wildcards":{"type":"string"}},"type":"object"}"#,
-            ),
-            (
-                "PrevalidationOptions",
-                r##"{"additionalProperties":false,"properties":{"DnsPrevalidation":{"$ref":"#/definitions/DnsPrevalidationOptions"}},"required":["DnsPrevalidation"],"type":"object"}"##,
-            ),
-            (
-                "Tag",
-                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
-            ),
-        ],
-    ),
-    (
-        "AWS::CertificateManager::AcmeEndpoint",
-        r#"{"additionalProperties":false,"required":["AuthorizationBehavior","CertificateAuthority"],"type":"object"}"#,
-        &[
-            ("AcmeEndpointArn", r#"{"type":"string"}"#),
-            ("AuthorizationBehavior", r#"{"enum":["PRE_APPROVED"],"type":"string"}"#),
-            ("CertificateAuthority", r##"{"$ref":"#/definitions/CertificateAuthority"}"##),
-            (
-                "CertificateTags",
-                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":1,"type":"array"}"##,
-            ),
-            ("Contact", r#"{"enum":["NOT_REQUIRED","REQUIRED"],"type":"string"}"#),
-            ("EndpointUrl", r#"{"type":"string"}"#),
-            (
-                "Tags",
-                r#"{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"minItems":1,"type":"array"}"#,
-            ),
-        ],
-        &[
-            (
-                "CertificateAuthority",
-                r##"{"additionalProperties":false,"properties":{"PublicCertificateAuthority":{"$ref":"#/definitions/PublicCertificateAuthority"}},"required":["PublicCertificateAuthority"],"type":"object"}"##,
-            ),
-            (
-                "PublicCertificateAuthority",
-                r#"{"additionalProperties":false,"properties":{"AllowedKeyAlgorithms":{"items":{"type":"string"},"type":"array"}},"type":"object"}"#,
-            ),
-            (
-                "Tag",
-                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"}"#,
-            ),
-        ],
-    ),
-    (
-        "AWS::CertificateManager::AcmeExternalAccountBinding",
-        r#"{"additionalProperties":false,"required":["AcmeEndpointArn","RoleArn"],"type":"object"}"#,
-        &[
-            (
-                "AcmeEndpointArn",
-                r#"{"maxLength":200,"minLength":1,"pattern":"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+$","type":"string"}"#,
-            ),
-            ("AcmeExternalAccountBindingArn", r#"{"type":"string"}"#),
-            ("Expiration", r##"{"$ref":"#/definitions/Expiration"}"##),
-            (
-                "RoleArn",
-                r#"{"maxLength":2048,"minLength":1,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$","type":"string"}"#,
-            ),
-            (
-                "Tags",
-                r#"{"items":{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Key","Value"],"type":"object"},"maxItems":50,"minItems":1,"type":"array"}"#,
-            ),
-        ],
-        &[
-            (
-                "Expiration",
-                r#"{"additionalProperties":false,"properties":{"Type":{"enum":["DAYS","HOURS","MINUTES"],"type":"string"},"Value":{"type":"integer"}},"required":["Value","Type"],"type":"object"}"#,
-            ),
-            (
-                "Tag",
-                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
-            ),
-        ],
-    ),
-    (
-        "AWS::CertificateManager::Certificate",
-        r#"{"additionalProperties":false,"required":["DomainName"],"type":"object"}"#,
-        &[
-            (
-                "CertificateArn",
-                r#"{"maxLength":2048,"minLength":20,"pattern":"^arn:[\\w+=/,.@-]+:acm:[\\w+=/,.@-]*:[0-9]+:[\\w+=,.@-]+(/[\\w+=,.@-]+)*$","type":"string"}"#,
-            ),
-            ("CertificateAuthorityArn", r#"{"type":"string"}"#),
-            ("CertificateExport", r#"{"enum":["ENABLED","DISABLED"],"type":"string"}"#),
-            ("CertificateTransparencyLoggingPreference", r#"{"enum":["ENABLED","DISABLED"],"type":"string"}"#),
-            ("DomainName", r#"{"type":"string"}"#),
-            (
-                "DomainValidationOptions",
-                r##"{"items":{"$ref":"#/definitions/DomainValidationOption"},"type":"array"}"##,
-            ),
-            ("Id", r#"{}"#),
-            ("KeyAlgorithm", r#"{"type":"string"}"#),
-            ("SubjectAlternativeNames", r#"{"items":{"type":"string"},"type":"array"}"#),
-            (
-                "Tags",
-                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":1,"type":"array","uniqueItems":false}"##,
-            ),
-            ("ValidationMethod", r#"{"type":"string"}"#),
-        ],
-        &[
-            (
-                "DomainValidationOption",
-                r#"{"additionalProperties":false,"properties":{"DomainName":{"type":"string"},"HostedZoneId":{"type":"string"},"ValidationDomain":{"type":"string"}},"type":"object"}"#,
-            ),
-            (
-                "Tag",
-                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"}"#,
-            ),
-        ],
-    ),
+/// The provider schemas of this service's types reduced to their constraints, as static tables: what synth-time validation (`crate::schema`) checks.
+#[rustfmt::skip]
+pub(crate) mod validation_tables {
+#[allow(unused_imports)]
+use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};
+
+/// (type name, root node in [`NODES`]), sorted by type name.
+pub(crate) static SCHEMAS: &[(&str, u32)] = &[
+("AWS::CertificateManager::Account", 3),
+("AWS::CertificateManager::AcmeDomainValidation", 15),
+("AWS::CertificateManager::AcmeEndpoint", 28),
+("AWS::CertificateManager::AcmeExternalAccountBinding", 38),
+("AWS::CertificateManager::Certificate", 44),
 ];
+
+/// The schema nodes of this service's types.
+pub(crate) static NODES: [N; 52] = [
+N { ty: Some(&[T::String]), ..E },
+N { ty: Some(&[T::Object]), properties: &[("DaysBeforeExpiry",2)], additional: A::False, ..E },
+N { ty: Some(&[T::Integer]), minimum: Some(1.0), maximum: Some(45.0), ..E },
+N { ty: Some(&[T::Object]), properties: &[("AccountId",4),("ExpiryEventsConfiguration",5)], required: &["ExpiryEventsConfiguration"], additional: A::False, ..E },
+N { ref_: Some(0), ..E },
+N { ref_: Some(1), ..E },
+N { ty: Some(&[T::Object]), properties: &[("DomainScope",10),("HostedZoneId",11)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("ExactDomain",11),("Subdomains",11),("Wildcards",11)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("DnsPrevalidation",12)], required: &["DnsPrevalidation"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",13),("Value",14)], required: &["Key","Value"], additional: A::False, ..E },
+N { ref_: Some(7), ..E },
+N { ty: Some(&[T::String]), ..E },
+N { ref_: Some(6), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(256), ..E },
+N { ty: Some(&[T::Object]), properties: &[("AcmeEndpointArn",16),("Arn",11),("DomainName",17),("PrevalidationOptions",18),("Tags",22)], required: &["AcmeEndpointArn","DomainName","PrevalidationOptions"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(200), pattern: Some(0), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(253), pattern: Some(1), ..E },
+N { ref_: Some(8), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), pattern: Some(2), ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(256), pattern: Some(2), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",19),("Value",20)], required: &["Key","Value"], additional: A::False, ..E },
+N { ty: Some(&[T::Array]), min_items: Some(1), max_items: Some(50), items: Some(21), ..E },
+N { ty: Some(&[T::Object]), properties: &[("PublicCertificateAuthority",26)], required: &["PublicCertificateAuthority"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("AllowedKeyAlgorithms",27)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",19),("Value",20)], required: &["Key","Value"], additional: A::False, ..E },
+N { ref_: Some(24), ..E },
+N { ty: Some(&[T::Array]), items: Some(11), ..E },
+N { ty: Some(&[T::Object]), properties: &[("AcmeEndpointArn",11),("AuthorizationBehavior",29),("CertificateAuthority",30),("CertificateTags",32),("Contact",33),("EndpointUrl",11),("Tags",22)], required: &["AuthorizationBehavior","CertificateAuthority"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("PRE_APPROVED")]), ..E },
+N { ref_: Some(23), ..E },
+N { ref_: Some(25), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(1), max_items: Some(50), items: Some(31), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("NOT_REQUIRED"),L::Str("REQUIRED")]), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Type",36),("Value",37)], required: &["Value","Type"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",13),("Value",14)], required: &["Key","Value"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("DAYS"),L::Str("HOURS"),L::Str("MINUTES")]), ..E },
+N { ty: Some(&[T::Integer]), ..E },
+N { ty: Some(&[T::Object]), properties: &[("AcmeEndpointArn",16),("AcmeExternalAccountBindingArn",11),("Expiration",39),("RoleArn",40),("Tags",22)], required: &["AcmeEndpointArn","RoleArn"], additional: A::False, ..E },
+N { ref_: Some(34), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(2048), pattern: Some(3), ..E },
+N { ty: Some(&[T::Object]), properties: &[("DomainName",11),("HostedZoneId",11),("ValidationDomain",11)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",19),("Value",43)], required: &["Value","Key"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), max_length: Some(256), pattern: Some(2), ..E },
+N { ty: Some(&[T::Object]), properties: &[("CertificateArn",45),("CertificateAuthorityArn",11),("CertificateExport",46),("CertificateTransparencyLoggingPreference",46),("DomainName",11),("DomainValidationOptions",48),("Id",49),("KeyAlgorithm",11),("SubjectAlternativeNames",27),("Tags",51),("ValidationMethod",11)], required: &["DomainName"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(20), max_length: Some(2048), pattern: Some(4), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("ENABLED"),L::Str("DISABLED")]), ..E },
+N { ref_: Some(41), ..E },
+N { ty: Some(&[T::Array]), items: Some(47), ..E },
+E,
+N { ref_: Some(42), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(1), max_items: Some(50), items: Some(50), ..E },
+];
+
+/// The `pattern`s of [`NODES`], compiled when a value first reaches them.
+pub(crate) static PATTERNS: [Pattern; 5] = [
+Pattern::new("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+$"),
+Pattern::new("^([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$"),
+Pattern::unjudged("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
+Pattern::new("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$"),
+Pattern::new("^arn:[\\w+=/,.@-]+:acm:[\\w+=/,.@-]*:[0-9]+:[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"),
+];
+}

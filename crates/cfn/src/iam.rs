@@ -2423,342 +2423,149 @@ impl VirtualMfaDeviceRef {
     }
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
-    (
-        "AWS::IAM::AccessKey",
-        r#"{"additionalProperties":false,"required":["UserName"],"type":"object"}"#,
-        &[
-            ("Id", r#"{"type":"string"}"#),
-            ("SecretAccessKey", r#"{"type":"string"}"#),
-            ("Serial", r#"{"type":"integer"}"#),
-            ("Status", r#"{"type":"string"}"#),
-            ("UserName", r#"{"type":"string"}"#),
-        ],
-        &[],
-    ),
-    (
-        "AWS::IAM::Group",
-        r#"{"additionalProperties":false,"type":"object"}"#,
-        &[
-            ("Arn", r#"{"type":"string"}"#),
-            ("GroupName", r#"{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
-            (
-                "ManagedPolicyArns",
-                r#"{"items":{"pattern":"arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+","type":"string"},"maxItems":20,"minItems":0,"type":"array","uniqueItems":true}"#,
-            ),
-            (
-                "Path",
-                r#"{"maxLength":512,"minLength":1,"pattern":"^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$","type":"string"}"#,
-            ),
-            ("Policies", r##"{"items":{"$ref":"#/definitions/Policy"},"type":"array","uniqueItems":false}"##),
-        ],
-        &[(
-            "Policy",
-            r#"{"additionalProperties":false,"properties":{"PolicyDocument":{"type":["string","object"]},"PolicyName":{"type":"string"}},"required":["PolicyDocument","PolicyName"],"type":"object"}"#,
-        )],
-    ),
-    (
-        "AWS::IAM::GroupPolicy",
-        r#"{"additionalProperties":false,"required":["PolicyName","GroupName"],"type":"object"}"#,
-        &[
-            ("GroupName", r#"{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
-            (
-                "PolicyDocument",
-                r#"{"maxLength":131072,"minLength":1,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$","type":["object","string"]}"#,
-            ),
-            ("PolicyName", r#"{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
-        ],
-        &[],
-    ),
-    (
-        "AWS::IAM::InstanceProfile",
-        r#"{"additionalProperties":false,"required":["Roles"],"type":"object"}"#,
-        &[
-            ("Arn", r#"{"type":"string"}"#),
-            ("InstanceProfileName", r#"{"maxLength":128,"minLength":0,"pattern":"^([\\w+=,.@-]+)?$","type":"string"}"#),
-            (
-                "Path",
-                r#"{"maxLength":512,"minLength":1,"pattern":"^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$","type":"string"}"#,
-            ),
-            (
-                "Roles",
-                r#"{"items":{"pattern":"[a-zA-Z0-9+=,.@\\-_]+","type":"string"},"maxItems":1,"minItems":0,"type":"array","uniqueItems":true}"#,
-            ),
-        ],
-        &[],
-    ),
-    (
-        "AWS::IAM::ManagedPolicy",
-        r#"{"additionalProperties":false,"required":["PolicyDocument"],"type":"object"}"#,
-        &[
-            ("AttachmentCount", r#"{"type":"integer"}"#),
-            ("CreateDate", r#"{"type":"string"}"#),
-            ("DefaultVersionId", r#"{"type":"string"}"#),
-            ("Description", r#"{"maxLength":1000,"minLength":0,"type":"string"}"#),
-            ("Groups", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
-            ("IsAttachable", r#"{"type":"boolean"}"#),
-            ("ManagedPolicyName", r#"{"type":"string"}"#),
-            ("Path", r#"{"maxLength":512,"minLength":1,"pattern":"^((/[A-Za-z0-9\\.,\\+@=_-]+)*)/$","type":"string"}"#),
-            ("PermissionsBoundaryUsageCount", r#"{"type":"integer"}"#),
-            ("PolicyArn", r#"{"type":"string"}"#),
-            (
-                "PolicyDocument",
-                r#"{"maxLength":131072,"minLength":1,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$"}"#,
-            ),
-            ("PolicyId", r#"{"type":"string"}"#),
-            ("Roles", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
-            ("UpdateDate", r#"{"type":"string"}"#),
-            ("Users", r#"{"items":{"type":"string"},"type":"array","uniqueItems":true}"#),
-        ],
-        &[],
-    ),
-    (
-        "AWS::IAM::OIDCProvider",
-        r#"{"additionalProperties":false,"type":"object"}"#,
-        &[
-            ("Arn", r#"{"maxLength":2048,"minLength":20,"type":"string"}"#),
-            ("ClientIdList", r#"{"items":{"maxLength":255,"minLength":1,"type":"string"},"type":"array"}"#),
-            (
-                "Tags",
-                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}"##,
-            ),
-            (
-                "ThumbprintList",
-                r#"{"items":{"maxLength":40,"minLength":40,"pattern":"[0-9A-Fa-f]{40}","type":"string"},"maxItems":5,"type":"array"}"#,
-            ),
-            ("Url", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
-        ],
-        &[(
-            "Tag",
-            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$","type":"string"},"Value":{"maxLength":256,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$","type":"string"}},"required":["Value","Key"],"type":"object"}"#,
-        )],
-    ),
-    (
-        "AWS::IAM::Policy",
-        r#"{"additionalProperties":false,"anyOf":[{"required":["Users"]},{"required":["Groups"]},{"required":["Roles"]}],"required":["PolicyDocument","PolicyName"],"type":"object"}"#,
-        &[
-            ("Groups", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
-            ("Id", r#"{"type":"string"}"#),
-            (
-                "PolicyDocument",
-                r#"{"maxLength":131072,"minLength":1,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$","type":["object","string"]}"#,
-            ),
-            ("PolicyName", r#"{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
-            ("Roles", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
-            ("Users", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
-        ],
-        &[],
-    ),
-    (
-        "AWS::IAM::Role",
-        r#"{"additionalProperties":false,"required":["AssumeRolePolicyDocument"],"type":"object"}"#,
-        &[
-            ("Arn", r#"{"type":"string"}"#),
-            (
-                "AssumeRolePolicyDocument",
-                r#"{"maxLength":131072,"minLength":1,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$","type":["object","string"]}"#,
-            ),
-            (
-                "Description",
-                r#"{"maxLength":1000,"minLength":0,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$","type":"string"}"#,
-            ),
-            (
-                "ManagedPolicyArns",
-                r#"{"items":{"pattern":"arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+","type":"string"},"minItems":0,"type":"array","uniqueItems":true}"#,
-            ),
-            ("MaxSessionDuration", r#"{"maximum":43200,"minimum":3600,"type":"integer"}"#),
-            (
-                "Path",
-                r#"{"maxLength":512,"minLength":1,"pattern":"^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$","type":"string"}"#,
-            ),
-            ("PermissionsBoundary", r#"{"maxLength":2048,"minLength":20,"type":"string"}"#),
-            ("Policies", r##"{"items":{"$ref":"#/definitions/Policy"},"type":"array","uniqueItems":false}"##),
-            ("RoleId", r#"{"type":"string"}"#),
-            ("RoleName", r#"{"maxLength":64,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
-            (
-                "Tags",
-                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}"##,
-            ),
-        ],
-        &[
-            (
-                "Policy",
-                r#"{"additionalProperties":false,"properties":{"PolicyDocument":{"type":["string","object"]},"PolicyName":{"type":"string"}},"required":["PolicyName","PolicyDocument"],"type":"object"}"#,
-            ),
-            (
-                "Tag",
-                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$","type":"string"}},"required":["Key","Value"],"type":"object"}"#,
-            ),
-        ],
-    ),
-    (
-        "AWS::IAM::RolePolicy",
-        r#"{"additionalProperties":false,"required":["PolicyName","RoleName"],"type":"object"}"#,
-        &[
-            (
-                "PolicyDocument",
-                r#"{"maxLength":131072,"minLength":1,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$","type":["object","string"]}"#,
-            ),
-            ("PolicyName", r#"{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
-            ("RoleName", r#"{"maxLength":64,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
-        ],
-        &[],
-    ),
-    (
-        "AWS::IAM::SAMLProvider",
-        r#"{"additionalProperties":false,"type":"object"}"#,
-        &[
-            (
-                "AddPrivateKey",
-                r#"{"maxLength":16384,"minLength":1,"pattern":"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+","type":"string"}"#,
-            ),
-            ("Arn", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
-            ("AssertionEncryptionMode", r#"{"enum":["Allowed","Required"],"type":"string"}"#),
-            ("Name", r#"{"maxLength":128,"minLength":1,"pattern":"[\\w._-]+","type":"string"}"#),
-            ("PrivateKeyList", r##"{"items":{"$ref":"#/definitions/SAMLPrivateKey"},"maxItems":2,"type":"array"}"##),
-            ("RemovePrivateKey", r#"{"maxLength":64,"minLength":22,"pattern":"[A-Z0-9]+","type":"string"}"#),
-            ("SamlMetadataDocument", r#"{"maxLength":10000000,"minLength":1000,"type":"string"}"#),
-            ("SamlProviderUUID", r#"{"maxLength":64,"minLength":22,"pattern":"[A-Z0-9]+","type":"string"}"#),
-            (
-                "Tags",
-                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}"##,
-            ),
-        ],
-        &[
-            (
-                "SAMLPrivateKey",
-                r#"{"additionalProperties":false,"properties":{"KeyId":{"maxLength":64,"minLength":22,"pattern":"[A-Z0-9]+","type":"string"},"Timestamp":{"type":"string"}},"required":["KeyId","Timestamp"],"type":"object"}"#,
-            ),
-            (
-                "Tag",
-                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$","type":"string"},"Value":{"maxLength":256,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$","type":"string"}},"required":["Value","Key"],"type":"object"}"#,
-            ),
-        ],
-    ),
-    (
-        "AWS::IAM::ServerCertificate",
-        r#"{"additionalProperties":false,"type":"object"}"#,
-        &[
-            ("Arn", r#"{"maxLength":1600,"minLength":1,"type":"string"}"#),
-            (
-                "CertificateBody",
-                r#"{"maxLength":16384,"minLength":1,"pattern":"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+","type":"string"}"#,
-            ),
-            (
-                "CertificateChain",
-                r#"{"maxLength":2097152,"minLength":1,"pattern":"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+","type":"string"}"#,
-            ),
-            (
-                "Path",
-                r#"{"maxLength":512,"minLength":1,"pattern":"(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)","type":"string"}"#,
-            ),
-            (
-                "PrivateKey",
-                r#"{"maxLength":16384,"minLength":1,"pattern":"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+","type":"string"}"#,
-            ),
-            ("ServerCertificateName", r#"{"maxLength":128,"minLength":1,"pattern":"[\\w+=,.@-]+","type":"string"}"#),
-            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
-        ],
-        &[(
-            "Tag",
-            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":1,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
-        )],
-    ),
-    (
-        "AWS::IAM::ServiceLinkedRole",
-        r#"{"additionalProperties":false,"required":[],"type":"object"}"#,
-        &[
-            ("AWSServiceName", r#"{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
-            ("CustomSuffix", r#"{"maxLength":64,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
-            (
-                "Description",
-                r#"{"maxLength":1000,"minLength":0,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$","type":"string"}"#,
-            ),
-            ("RoleName", r#"{"type":"string"}"#),
-        ],
-        &[],
-    ),
-    (
-        "AWS::IAM::User",
-        r#"{"additionalProperties":false,"type":"object"}"#,
-        &[
-            ("Arn", r#"{"type":"string"}"#),
-            ("Groups", r#"{"items":{"type":"string"},"maxItems":10,"minItems":0,"type":"array","uniqueItems":false}"#),
-            ("LoginProfile", r##"{"$ref":"#/definitions/LoginProfile"}"##),
-            (
-                "ManagedPolicyArns",
-                r#"{"items":{"pattern":"arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+","type":"string"},"maxItems":20,"minItems":0,"type":"array","uniqueItems":true}"#,
-            ),
-            (
-                "Path",
-                r#"{"maxLength":512,"minLength":1,"pattern":"^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$","type":"string"}"#,
-            ),
-            ("PermissionsBoundary", r#"{"maxLength":2048,"minLength":20,"type":"string"}"#),
-            ("Policies", r##"{"items":{"$ref":"#/definitions/Policy"},"type":"array","uniqueItems":false}"##),
-            (
-                "Tags",
-                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}"##,
-            ),
-            ("UserName", r#"{"maxLength":64,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
-        ],
-        &[
-            (
-                "LoginProfile",
-                r#"{"additionalProperties":false,"properties":{"Password":{"type":"string"},"PasswordResetRequired":{"type":"boolean"}},"required":["Password"],"type":"object"}"#,
-            ),
-            (
-                "Policy",
-                r#"{"additionalProperties":false,"properties":{"PolicyDocument":{"type":["object","string"]},"PolicyName":{"type":"string"}},"required":["PolicyName","PolicyDocument"],"type":"object"}"#,
-            ),
-            (
-                "Tag",
-                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$","type":"string"}},"required":["Key","Value"],"type":"object"}"#,
-            ),
-        ],
-    ),
-    (
-        "AWS::IAM::UserPolicy",
-        r#"{"additionalProperties":false,"required":["PolicyName","UserName"],"type":"object"}"#,
-        &[
-            (
-                "PolicyDocument",
-                r#"{"maxLength":131072,"minLength":1,"pattern":"^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$","type":["object","string"]}"#,
-            ),
-            ("PolicyName", r#"{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
-            ("UserName", r#"{"maxLength":128,"minLength":1,"pattern":"^[\\w+=,.@-]+$","type":"string"}"#),
-        ],
-        &[],
-    ),
-    (
-        "AWS::IAM::UserToGroupAddition",
-        r#"{"additionalProperties":false,"required":["GroupName","Users"],"type":"object"}"#,
-        &[
-            ("GroupName", r#"{"type":"string"}"#),
-            ("Id", r#"{"type":"string"}"#),
-            ("Users", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
-        ],
-        &[],
-    ),
-    (
-        "AWS::IAM::VirtualMFADevice",
-        r#"{"additionalProperties":false,"required":["Users"],"type":"object"}"#,
-        &[
-            (
-                "Path",
-                r#"{"maxLength":512,"minLength":1,"pattern":"(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)","type":"string"}"#,
-            ),
-            ("SerialNumber", r#"{"maxLength":256,"minLength":9,"pattern":"[\\w+=/:,.@-]+","type":"string"}"#),
-            (
-                "Tags",
-                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":50,"minItems":0,"type":"array","uniqueItems":false}"##,
-            ),
-            ("Users", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
-            ("VirtualMfaDeviceName", r#"{"maxLength":226,"minLength":1,"pattern":"[\\w+=,.@-]+","type":"string"}"#),
-        ],
-        &[(
-            "Tag",
-            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$","type":"string"},"Value":{"maxLength":256,"minLength":1,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$","type":"string"}},"required":["Value","Key"],"type":"object"}"#,
-        )],
-    ),
+/// The provider schemas of this service's types reduced to their constraints, as static tables: what synth-time validation (`crate::schema`) checks.
+#[rustfmt::skip]
+pub(crate) mod validation_tables {
+#[allow(unused_imports)]
+use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};
+
+/// (type name, root node in [`NODES`]), sorted by type name.
+pub(crate) static SCHEMAS: &[(&str, u32)] = &[
+("AWS::IAM::AccessKey", 0),
+("AWS::IAM::Group", 5),
+("AWS::IAM::GroupPolicy", 12),
+("AWS::IAM::InstanceProfile", 14),
+("AWS::IAM::ManagedPolicy", 18),
+("AWS::IAM::OIDCProvider", 27),
+("AWS::IAM::Policy", 35),
+("AWS::IAM::Role", 43),
+("AWS::IAM::RolePolicy", 52),
+("AWS::IAM::SAMLProvider", 56),
+("AWS::IAM::ServerCertificate", 69),
+("AWS::IAM::ServiceLinkedRole", 75),
+("AWS::IAM::User", 80),
+("AWS::IAM::UserPolicy", 87),
+("AWS::IAM::UserToGroupAddition", 88),
+("AWS::IAM::VirtualMFADevice", 90),
 ];
+
+/// The schema nodes of this service's types.
+pub(crate) static NODES: [N; 95] = [
+N { ty: Some(&[T::Object]), properties: &[("Id",1),("SecretAccessKey",1),("Serial",2),("Status",1),("UserName",1)], required: &["UserName"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), ..E },
+N { ty: Some(&[T::Integer]), ..E },
+N { ty: Some(&[T::Object]), properties: &[("PolicyDocument",4),("PolicyName",1)], required: &["PolicyDocument","PolicyName"], additional: A::False, ..E },
+N { ty: Some(&[T::String,T::Object]), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Arn",1),("GroupName",6),("ManagedPolicyArns",8),("Path",9),("Policies",11)], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), pattern: Some(0), ..E },
+N { ty: Some(&[T::String]), pattern: Some(1), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(0), max_items: Some(20), unique_items: true, items: Some(7), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(512), pattern: Some(2), ..E },
+N { ref_: Some(3), ..E },
+N { ty: Some(&[T::Array]), items: Some(10), ..E },
+N { ty: Some(&[T::Object]), properties: &[("GroupName",6),("PolicyDocument",13),("PolicyName",6)], required: &["PolicyName","GroupName"], additional: A::False, ..E },
+N { ty: Some(&[T::Object,T::String]), min_length: Some(1), max_length: Some(131072), pattern: Some(3), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Arn",1),("InstanceProfileName",15),("Path",9),("Roles",17)], required: &["Roles"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(128), pattern: Some(4), ..E },
+N { ty: Some(&[T::String]), pattern: Some(5), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(0), max_items: Some(1), unique_items: true, items: Some(16), ..E },
+N { ty: Some(&[T::Object]), properties: &[("AttachmentCount",2),("CreateDate",1),("DefaultVersionId",1),("Description",19),("Groups",20),("IsAttachable",21),("ManagedPolicyName",1),("Path",22),("PermissionsBoundaryUsageCount",2),("PolicyArn",1),("PolicyDocument",23),("PolicyId",1),("Roles",20),("UpdateDate",1),("Users",20)], required: &["PolicyDocument"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(1000), ..E },
+N { ty: Some(&[T::Array]), unique_items: true, items: Some(1), ..E },
+N { ty: Some(&[T::Boolean]), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(512), pattern: Some(6), ..E },
+N { min_length: Some(1), max_length: Some(131072), pattern: Some(3), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",25),("Value",26)], required: &["Value","Key"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), pattern: Some(7), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(256), pattern: Some(8), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Arn",28),("ClientIdList",30),("Tags",32),("ThumbprintList",34),("Url",29)], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(20), max_length: Some(2048), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(255), ..E },
+N { ty: Some(&[T::Array]), items: Some(29), ..E },
+N { ref_: Some(24), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(0), max_items: Some(50), items: Some(31), ..E },
+N { ty: Some(&[T::String]), min_length: Some(40), max_length: Some(40), pattern: Some(9), ..E },
+N { ty: Some(&[T::Array]), max_items: Some(5), items: Some(33), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Groups",36),("Id",1),("PolicyDocument",13),("PolicyName",6),("Roles",36),("Users",36)], required: &["PolicyDocument","PolicyName"], additional: A::False, any_of: Some(&[37,38,39]), any_of_required: Some(&["Users","Groups","Roles"]), ..E },
+N { ty: Some(&[T::Array]), items: Some(1), ..E },
+N { required: &["Users"], ..E },
+N { required: &["Groups"], ..E },
+N { required: &["Roles"], ..E },
+N { ty: Some(&[T::Object]), properties: &[("PolicyDocument",4),("PolicyName",1)], required: &["PolicyName","PolicyDocument"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",25),("Value",42)], required: &["Key","Value"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(256), pattern: Some(8), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Arn",1),("AssumeRolePolicyDocument",13),("Description",44),("ManagedPolicyArns",45),("MaxSessionDuration",46),("Path",9),("PermissionsBoundary",28),("Policies",48),("RoleId",1),("RoleName",49),("Tags",51)], required: &["AssumeRolePolicyDocument"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(1000), pattern: Some(10), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(0), unique_items: true, items: Some(7), ..E },
+N { ty: Some(&[T::Integer]), minimum: Some(3600.0), maximum: Some(43200.0), ..E },
+N { ref_: Some(40), ..E },
+N { ty: Some(&[T::Array]), items: Some(47), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(64), pattern: Some(0), ..E },
+N { ref_: Some(41), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(0), max_items: Some(50), items: Some(50), ..E },
+N { ty: Some(&[T::Object]), properties: &[("PolicyDocument",13),("PolicyName",6),("RoleName",49)], required: &["PolicyName","RoleName"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("KeyId",55),("Timestamp",1)], required: &["KeyId","Timestamp"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",25),("Value",26)], required: &["Value","Key"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(22), max_length: Some(64), pattern: Some(11), ..E },
+N { ty: Some(&[T::Object]), properties: &[("AddPrivateKey",57),("Arn",58),("AssertionEncryptionMode",59),("Name",60),("PrivateKeyList",62),("RemovePrivateKey",55),("SamlMetadataDocument",63),("SamlProviderUUID",55),("Tags",65)], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(16384), pattern: Some(12), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(1600), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("Allowed"),L::Str("Required")]), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), pattern: Some(13), ..E },
+N { ref_: Some(53), ..E },
+N { ty: Some(&[T::Array]), max_items: Some(2), items: Some(61), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1000), max_length: Some(10000000), ..E },
+N { ref_: Some(54), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(0), max_items: Some(50), items: Some(64), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",67),("Value",68)], required: &["Value","Key"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(256), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Arn",58),("CertificateBody",57),("CertificateChain",70),("Path",71),("PrivateKey",57),("ServerCertificateName",72),("Tags",74)], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(2097152), pattern: Some(12), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(512), pattern: Some(14), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), pattern: Some(15), ..E },
+N { ref_: Some(66), ..E },
+N { ty: Some(&[T::Array]), items: Some(73), ..E },
+N { ty: Some(&[T::Object]), properties: &[("AWSServiceName",6),("CustomSuffix",49),("Description",44),("RoleName",1)], required: &[], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Password",1),("PasswordResetRequired",21)], required: &["Password"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("PolicyDocument",79),("PolicyName",1)], required: &["PolicyName","PolicyDocument"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",25),("Value",42)], required: &["Key","Value"], additional: A::False, ..E },
+N { ty: Some(&[T::Object,T::String]), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Arn",1),("Groups",81),("LoginProfile",82),("ManagedPolicyArns",8),("Path",9),("PermissionsBoundary",28),("Policies",84),("Tags",86),("UserName",49)], additional: A::False, ..E },
+N { ty: Some(&[T::Array]), min_items: Some(0), max_items: Some(10), items: Some(1), ..E },
+N { ref_: Some(76), ..E },
+N { ref_: Some(77), ..E },
+N { ty: Some(&[T::Array]), items: Some(83), ..E },
+N { ref_: Some(78), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(0), max_items: Some(50), items: Some(85), ..E },
+N { ty: Some(&[T::Object]), properties: &[("PolicyDocument",13),("PolicyName",6),("UserName",6)], required: &["PolicyName","UserName"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("GroupName",1),("Id",1),("Users",36)], required: &["GroupName","Users"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",25),("Value",26)], required: &["Value","Key"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Path",71),("SerialNumber",91),("Tags",93),("Users",36),("VirtualMfaDeviceName",94)], required: &["Users"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(9), max_length: Some(256), pattern: Some(16), ..E },
+N { ref_: Some(89), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(0), max_items: Some(50), items: Some(92), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(226), pattern: Some(15), ..E },
+];
+
+/// The `pattern`s of [`NODES`], compiled when a value first reaches them.
+pub(crate) static PATTERNS: [Pattern; 17] = [
+Pattern::class("^[\\w+=,.@-]+$", &[], 0x7fffffe87ffffff23ff780000000000, 1, 4294967295, true, true),
+Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+"),
+Pattern::new("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$"),
+Pattern::class("^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$", &[], 0xffffffffffffffffffffffff00002600, 1, 4294967295, true, true),
+Pattern::new("^([\\w+=,.@-]+)?$"),
+Pattern::class("[a-zA-Z0-9+=,.@\\-_]+", &[], 0x7fffffe87ffffff23ff780000000000, 1, 4294967295, false, false),
+Pattern::new("^((/[A-Za-z0-9\\.,\\+@=_-]+)*)/$"),
+Pattern::unjudged("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$"),
+Pattern::unjudged("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"),
+Pattern::class("[0-9A-Fa-f]{40}", &[], 0x7e0000007e03ff000000000000, 40, 40, false, false),
+Pattern::class("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$", &[], 0x7fffffffffffffffffffffff00002600, 0, 4294967295, true, true),
+Pattern::class("[A-Z0-9]+", &[], 0x7fffffe03ff000000000000, 1, 4294967295, false, false),
+Pattern::class("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", &[], 0xffffffffffffffffffffffff00002600, 1, 4294967295, false, false),
+Pattern::class("[\\w._-]+", &[], 0x7fffffe87fffffe03ff600000000000, 1, 4294967295, false, false),
+Pattern::new("(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)"),
+Pattern::class("[\\w+=,.@-]+", &[], 0x7fffffe87ffffff23ff780000000000, 1, 4294967295, false, false),
+Pattern::class("[\\w+=/:,.@-]+", &[], 0x7fffffe87ffffff27fff80000000000, 1, 4294967295, false, false),
+];
+}

@@ -754,63 +754,48 @@ impl ReplicaKeyRef {
     }
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
-    (
-        "AWS::KMS::Alias",
-        r#"{"additionalProperties":false,"required":["AliasName","TargetKeyId"],"type":"object"}"#,
-        &[
-            ("AliasName", r#"{"maxLength":256,"minLength":1,"pattern":"^(alias/)[a-zA-Z0-9:/_-]+$","type":"string"}"#),
-            ("TargetKeyId", r#"{"maxLength":256,"minLength":1,"type":"string"}"#),
-        ],
-        &[],
-    ),
-    (
-        "AWS::KMS::Key",
-        r#"{"additionalProperties":false,"type":"object"}"#,
-        &[
-            ("Arn", r#"{"type":"string"}"#),
-            ("BypassPolicyLockoutSafetyCheck", r#"{"type":"boolean"}"#),
-            ("Description", r#"{"maxLength":8192,"minLength":0,"type":"string"}"#),
-            ("EnableKeyRotation", r#"{"type":"boolean"}"#),
-            ("Enabled", r#"{"type":"boolean"}"#),
-            ("KeyId", r#"{"maxLength":2048,"minLength":1,"type":"string"}"#),
-            ("KeyPolicy", r#"{"type":["object","string"]}"#),
-            (
-                "KeySpec",
-                r#"{"enum":["SYMMETRIC_DEFAULT","RSA_2048","RSA_3072","RSA_4096","ECC_NIST_P256","ECC_NIST_P384","ECC_NIST_P521","ECC_SECG_P256K1","HMAC_224","HMAC_256","HMAC_384","HMAC_512","SM2","ML_DSA_44","ML_DSA_65","ML_DSA_87","ECC_NIST_EDWARDS25519"],"type":"string"}"#,
-            ),
-            (
-                "KeyUsage",
-                r#"{"enum":["ENCRYPT_DECRYPT","SIGN_VERIFY","GENERATE_VERIFY_MAC","KEY_AGREEMENT"],"type":"string"}"#,
-            ),
-            ("MultiRegion", r#"{"type":"boolean"}"#),
-            ("Origin", r#"{"enum":["AWS_KMS","EXTERNAL"],"type":"string"}"#),
-            ("PendingWindowInDays", r#"{"maximum":30,"minimum":7,"type":"integer"}"#),
-            ("RotationPeriodInDays", r#"{"maximum":2560,"minimum":90,"type":"integer"}"#),
-            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
-        ],
-        &[(
-            "Tag",
-            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
-        )],
-    ),
-    (
-        "AWS::KMS::ReplicaKey",
-        r#"{"additionalProperties":false,"required":["PrimaryKeyArn","KeyPolicy"],"type":"object"}"#,
-        &[
-            ("Arn", r#"{"type":"string"}"#),
-            ("Description", r#"{"maxLength":8192,"minLength":0,"type":"string"}"#),
-            ("Enabled", r#"{"type":"boolean"}"#),
-            ("KeyId", r#"{"type":"string"}"#),
-            ("KeyPolicy", r#"{"type":["object","string"]}"#),
-            ("PendingWindowInDays", r#"{"maximum":30,"minimum":7,"type":"integer"}"#),
-            ("PrimaryKeyArn", r#"{"maxLength":256,"minLength":1,"type":"string"}"#),
-            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":true}"##),
-        ],
-        &[(
-            "Tag",
-            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
-        )],
-    ),
+/// The provider schemas of this service's types reduced to their constraints, as static tables: what synth-time validation (`crate::schema`) checks.
+#[rustfmt::skip]
+pub(crate) mod validation_tables {
+#[allow(unused_imports)]
+use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};
+
+/// (type name, root node in [`NODES`]), sorted by type name.
+pub(crate) static SCHEMAS: &[(&str, u32)] = &[
+("AWS::KMS::Alias", 0),
+("AWS::KMS::Key", 6),
+("AWS::KMS::ReplicaKey", 20),
 ];
+
+/// The schema nodes of this service's types.
+pub(crate) static NODES: [N; 23] = [
+N { ty: Some(&[T::Object]), properties: &[("AliasName",1),("TargetKeyId",2)], required: &["AliasName","TargetKeyId"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(256), pattern: Some(0), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(256), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",4),("Value",5)], required: &["Key","Value"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(256), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Arn",7),("BypassPolicyLockoutSafetyCheck",8),("Description",9),("EnableKeyRotation",8),("Enabled",8),("KeyId",10),("KeyPolicy",11),("KeySpec",12),("KeyUsage",13),("MultiRegion",8),("Origin",14),("PendingWindowInDays",15),("RotationPeriodInDays",16),("Tags",18)], additional: A::False, ..E },
+N { ty: Some(&[T::String]), ..E },
+N { ty: Some(&[T::Boolean]), ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(8192), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(2048), ..E },
+N { ty: Some(&[T::Object,T::String]), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("SYMMETRIC_DEFAULT"),L::Str("RSA_2048"),L::Str("RSA_3072"),L::Str("RSA_4096"),L::Str("ECC_NIST_P256"),L::Str("ECC_NIST_P384"),L::Str("ECC_NIST_P521"),L::Str("ECC_SECG_P256K1"),L::Str("HMAC_224"),L::Str("HMAC_256"),L::Str("HMAC_384"),L::Str("HMAC_512"),L::Str("SM2"),L::Str("ML_DSA_44"),L::Str("ML_DSA_65"),L::Str("ML_DSA_87"),L::Str("ECC_NIST_EDWARDS25519")]), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("ENCRYPT_DECRYPT"),L::Str("SIGN_VERIFY"),L::Str("GENERATE_VERIFY_MAC"),L::Str("KEY_AGREEMENT")]), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("AWS_KMS"),L::Str("EXTERNAL")]), ..E },
+N { ty: Some(&[T::Integer]), minimum: Some(7.0), maximum: Some(30.0), ..E },
+N { ty: Some(&[T::Integer]), minimum: Some(90.0), maximum: Some(2560.0), ..E },
+N { ref_: Some(3), ..E },
+N { ty: Some(&[T::Array]), unique_items: true, items: Some(17), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",4),("Value",5)], required: &["Key","Value"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Arn",7),("Description",9),("Enabled",8),("KeyId",7),("KeyPolicy",11),("PendingWindowInDays",15),("PrimaryKeyArn",2),("Tags",22)], required: &["PrimaryKeyArn","KeyPolicy"], additional: A::False, ..E },
+N { ref_: Some(19), ..E },
+N { ty: Some(&[T::Array]), unique_items: true, items: Some(21), ..E },
+];
+
+/// The `pattern`s of [`NODES`], compiled when a value first reaches them.
+pub(crate) static PATTERNS: [Pattern; 1] = [
+Pattern::new("^(alias/)[a-zA-Z0-9:/_-]+$"),
+];
+}

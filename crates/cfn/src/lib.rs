@@ -217,69 +217,180 @@ pub mod ssm;
 #[cfg(feature = "wafv2")]
 pub mod wafv2;
 
-/// A type's reduced provider schema: (type name, schema JSON without its properties and definitions, the properties and the definitions as (name, JSON) sorted by name).
-pub(crate) type SchemaEntry =
-    (&'static str, &'static str, &'static [(&'static str, &'static str)], &'static [(&'static str, &'static str)]);
-
-/// The reduced provider schema of `type_name`, if its service is enabled.
+/// The validator tables of `type_name`'s service (root node index, nodes, patterns), if its service is enabled and the type known.
 #[allow(unreachable_code, unused_variables)]
-pub(crate) fn schema_text(type_name: &str) -> Option<&'static SchemaEntry> {
+pub(crate) fn schema_tables(type_name: &str) -> Option<schema::Tables> {
     let service = type_name.strip_prefix("AWS::")?.split("::").next()?;
-    let schemas: &'static [SchemaEntry] = match service {
+    let (schemas, nodes, patterns): (
+        &'static [(&'static str, u32)],
+        &'static [schema::Node],
+        &'static [schema::Pattern],
+    ) = match service {
         #[cfg(feature = "applicationautoscaling")]
-        "ApplicationAutoScaling" => applicationautoscaling::SCHEMAS,
+        "ApplicationAutoScaling" => (
+            applicationautoscaling::validation_tables::SCHEMAS,
+            &applicationautoscaling::validation_tables::NODES,
+            &applicationautoscaling::validation_tables::PATTERNS,
+        ),
         #[cfg(feature = "budgets")]
-        "Budgets" => budgets::SCHEMAS,
+        "Budgets" => (
+            budgets::validation_tables::SCHEMAS,
+            &budgets::validation_tables::NODES,
+            &budgets::validation_tables::PATTERNS,
+        ),
         #[cfg(feature = "certificatemanager")]
-        "CertificateManager" => certificatemanager::SCHEMAS,
+        "CertificateManager" => (
+            certificatemanager::validation_tables::SCHEMAS,
+            &certificatemanager::validation_tables::NODES,
+            &certificatemanager::validation_tables::PATTERNS,
+        ),
         #[cfg(feature = "cloudfront")]
-        "CloudFront" => cloudfront::SCHEMAS,
+        "CloudFront" => (
+            cloudfront::validation_tables::SCHEMAS,
+            &cloudfront::validation_tables::NODES,
+            &cloudfront::validation_tables::PATTERNS,
+        ),
         #[cfg(feature = "cloudwatch")]
-        "CloudWatch" => cloudwatch::SCHEMAS,
+        "CloudWatch" => (
+            cloudwatch::validation_tables::SCHEMAS,
+            &cloudwatch::validation_tables::NODES,
+            &cloudwatch::validation_tables::PATTERNS,
+        ),
         #[cfg(feature = "dynamodb")]
-        "DynamoDB" => dynamodb::SCHEMAS,
+        "DynamoDB" => (
+            dynamodb::validation_tables::SCHEMAS,
+            &dynamodb::validation_tables::NODES,
+            &dynamodb::validation_tables::PATTERNS,
+        ),
         #[cfg(feature = "ec2")]
-        "EC2" => ec2::SCHEMAS,
+        "EC2" => (ec2::validation_tables::SCHEMAS, &ec2::validation_tables::NODES, &ec2::validation_tables::PATTERNS),
         #[cfg(feature = "ecr")]
-        "ECR" => ecr::SCHEMAS,
+        "ECR" => (ecr::validation_tables::SCHEMAS, &ecr::validation_tables::NODES, &ecr::validation_tables::PATTERNS),
         #[cfg(feature = "ecs")]
-        "ECS" => ecs::SCHEMAS,
+        "ECS" => (ecs::validation_tables::SCHEMAS, &ecs::validation_tables::NODES, &ecs::validation_tables::PATTERNS),
         #[cfg(feature = "elasticache")]
-        "ElastiCache" => elasticache::SCHEMAS,
+        "ElastiCache" => (
+            elasticache::validation_tables::SCHEMAS,
+            &elasticache::validation_tables::NODES,
+            &elasticache::validation_tables::PATTERNS,
+        ),
         #[cfg(feature = "elasticloadbalancingv2")]
-        "ElasticLoadBalancingV2" => elasticloadbalancingv2::SCHEMAS,
+        "ElasticLoadBalancingV2" => (
+            elasticloadbalancingv2::validation_tables::SCHEMAS,
+            &elasticloadbalancingv2::validation_tables::NODES,
+            &elasticloadbalancingv2::validation_tables::PATTERNS,
+        ),
         #[cfg(feature = "events")]
-        "Events" => events::SCHEMAS,
+        "Events" => (
+            events::validation_tables::SCHEMAS,
+            &events::validation_tables::NODES,
+            &events::validation_tables::PATTERNS,
+        ),
         #[cfg(feature = "iam")]
-        "IAM" => iam::SCHEMAS,
+        "IAM" => (iam::validation_tables::SCHEMAS, &iam::validation_tables::NODES, &iam::validation_tables::PATTERNS),
         #[cfg(feature = "kms")]
-        "KMS" => kms::SCHEMAS,
+        "KMS" => (kms::validation_tables::SCHEMAS, &kms::validation_tables::NODES, &kms::validation_tables::PATTERNS),
         #[cfg(feature = "logs")]
-        "Logs" => logs::SCHEMAS,
+        "Logs" => {
+            (logs::validation_tables::SCHEMAS, &logs::validation_tables::NODES, &logs::validation_tables::PATTERNS)
+        }
         #[cfg(feature = "msk")]
-        "MSK" => msk::SCHEMAS,
+        "MSK" => (msk::validation_tables::SCHEMAS, &msk::validation_tables::NODES, &msk::validation_tables::PATTERNS),
         #[cfg(feature = "rds")]
-        "RDS" => rds::SCHEMAS,
+        "RDS" => (rds::validation_tables::SCHEMAS, &rds::validation_tables::NODES, &rds::validation_tables::PATTERNS),
         #[cfg(feature = "route53")]
-        "Route53" => route53::SCHEMAS,
+        "Route53" => (
+            route53::validation_tables::SCHEMAS,
+            &route53::validation_tables::NODES,
+            &route53::validation_tables::PATTERNS,
+        ),
         #[cfg(feature = "s3")]
-        "S3" => s3::SCHEMAS,
+        "S3" => (s3::validation_tables::SCHEMAS, &s3::validation_tables::NODES, &s3::validation_tables::PATTERNS),
         #[cfg(feature = "secretsmanager")]
-        "SecretsManager" => secretsmanager::SCHEMAS,
+        "SecretsManager" => (
+            secretsmanager::validation_tables::SCHEMAS,
+            &secretsmanager::validation_tables::NODES,
+            &secretsmanager::validation_tables::PATTERNS,
+        ),
         #[cfg(feature = "servicediscovery")]
-        "ServiceDiscovery" => servicediscovery::SCHEMAS,
+        "ServiceDiscovery" => (
+            servicediscovery::validation_tables::SCHEMAS,
+            &servicediscovery::validation_tables::NODES,
+            &servicediscovery::validation_tables::PATTERNS,
+        ),
         #[cfg(feature = "sns")]
-        "SNS" => sns::SCHEMAS,
+        "SNS" => (sns::validation_tables::SCHEMAS, &sns::validation_tables::NODES, &sns::validation_tables::PATTERNS),
         #[cfg(feature = "sqs")]
-        "SQS" => sqs::SCHEMAS,
+        "SQS" => (sqs::validation_tables::SCHEMAS, &sqs::validation_tables::NODES, &sqs::validation_tables::PATTERNS),
         #[cfg(feature = "ssm")]
-        "SSM" => ssm::SCHEMAS,
+        "SSM" => (ssm::validation_tables::SCHEMAS, &ssm::validation_tables::NODES, &ssm::validation_tables::PATTERNS),
         #[cfg(feature = "wafv2")]
-        "WAFv2" => wafv2::SCHEMAS,
+        "WAFv2" => {
+            (wafv2::validation_tables::SCHEMAS, &wafv2::validation_tables::NODES, &wafv2::validation_tables::PATTERNS)
+        }
         _ => return None,
     };
-    let i = schemas.binary_search_by(|(t, _, _, _)| (*t).cmp(type_name)).ok()?;
-    schemas.get(i)
+    let i = schemas.binary_search_by(|(t, _)| (*t).cmp(type_name)).ok()?;
+    let (_, root) = schemas.get(i)?;
+    Some(schema::Tables { root: *root, nodes, patterns })
+}
+
+/// The patterns of every enabled service (tests).
+#[cfg(test)]
+#[allow(unused_mut, clippy::vec_init_then_push)]
+pub(crate) fn all_schema_patterns() -> Vec<&'static [schema::Pattern]> {
+    let mut all: Vec<&'static [schema::Pattern]> = Vec::new();
+    #[cfg(feature = "applicationautoscaling")]
+    all.push(&applicationautoscaling::validation_tables::PATTERNS);
+    #[cfg(feature = "budgets")]
+    all.push(&budgets::validation_tables::PATTERNS);
+    #[cfg(feature = "certificatemanager")]
+    all.push(&certificatemanager::validation_tables::PATTERNS);
+    #[cfg(feature = "cloudfront")]
+    all.push(&cloudfront::validation_tables::PATTERNS);
+    #[cfg(feature = "cloudwatch")]
+    all.push(&cloudwatch::validation_tables::PATTERNS);
+    #[cfg(feature = "dynamodb")]
+    all.push(&dynamodb::validation_tables::PATTERNS);
+    #[cfg(feature = "ec2")]
+    all.push(&ec2::validation_tables::PATTERNS);
+    #[cfg(feature = "ecr")]
+    all.push(&ecr::validation_tables::PATTERNS);
+    #[cfg(feature = "ecs")]
+    all.push(&ecs::validation_tables::PATTERNS);
+    #[cfg(feature = "elasticache")]
+    all.push(&elasticache::validation_tables::PATTERNS);
+    #[cfg(feature = "elasticloadbalancingv2")]
+    all.push(&elasticloadbalancingv2::validation_tables::PATTERNS);
+    #[cfg(feature = "events")]
+    all.push(&events::validation_tables::PATTERNS);
+    #[cfg(feature = "iam")]
+    all.push(&iam::validation_tables::PATTERNS);
+    #[cfg(feature = "kms")]
+    all.push(&kms::validation_tables::PATTERNS);
+    #[cfg(feature = "logs")]
+    all.push(&logs::validation_tables::PATTERNS);
+    #[cfg(feature = "msk")]
+    all.push(&msk::validation_tables::PATTERNS);
+    #[cfg(feature = "rds")]
+    all.push(&rds::validation_tables::PATTERNS);
+    #[cfg(feature = "route53")]
+    all.push(&route53::validation_tables::PATTERNS);
+    #[cfg(feature = "s3")]
+    all.push(&s3::validation_tables::PATTERNS);
+    #[cfg(feature = "secretsmanager")]
+    all.push(&secretsmanager::validation_tables::PATTERNS);
+    #[cfg(feature = "servicediscovery")]
+    all.push(&servicediscovery::validation_tables::PATTERNS);
+    #[cfg(feature = "sns")]
+    all.push(&sns::validation_tables::PATTERNS);
+    #[cfg(feature = "sqs")]
+    all.push(&sqs::validation_tables::PATTERNS);
+    #[cfg(feature = "ssm")]
+    all.push(&ssm::validation_tables::PATTERNS);
+    #[cfg(feature = "wafv2")]
+    all.push(&wafv2::validation_tables::PATTERNS);
+    all
 }
 
 /// Create-only properties of every generated type, by type name (always compiled).

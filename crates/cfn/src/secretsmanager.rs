@@ -1176,91 +1176,57 @@ impl SecretTargetAttachmentRef {
     }
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
-    (
-        "AWS::SecretsManager::ResourcePolicy",
-        r#"{"additionalProperties":false,"required":["ResourcePolicy","SecretId"],"type":"object"}"#,
-        &[
-            ("BlockPublicPolicy", r#"{"type":"boolean"}"#),
-            ("Id", r#"{"type":"string"}"#),
-            ("ResourcePolicy", r#"{"maxLength":20480,"minLength":1,"type":["object","string"]}"#),
-            ("SecretId", r#"{"maxLength":2048,"minLength":1,"type":"string"}"#),
-        ],
-        &[],
-    ),
-    (
-        "AWS::SecretsManager::RotationSchedule",
-        r#"{"additionalProperties":false,"required":["SecretId"],"type":"object"}"#,
-        &[
-            (
-                "ExternalSecretRotationMetadata",
-                r##"{"items":{"$ref":"#/definitions/ExternalSecretRotationMetadataItem"},"type":"array","uniqueItems":false}"##,
-            ),
-            ("ExternalSecretRotationRoleArn", r#"{"type":"string"}"#),
-            ("HostedRotationLambda", r##"{"$ref":"#/definitions/HostedRotationLambda"}"##),
-            ("Id", r#"{"type":"string"}"#),
-            ("RotateImmediatelyOnUpdate", r#"{"type":"boolean"}"#),
-            ("RotationLambdaARN", r#"{"type":"string"}"#),
-            ("RotationRules", r##"{"$ref":"#/definitions/RotationRules"}"##),
-            ("SecretId", r#"{"type":"string"}"#),
-        ],
-        &[
-            (
-                "ExternalSecretRotationMetadataItem",
-                r#"{"additionalProperties":false,"properties":{"Key":{"type":"string"},"Value":{"type":"string"}},"required":["Key","Value"],"type":"object"}"#,
-            ),
-            (
-                "HostedRotationLambda",
-                r#"{"additionalProperties":false,"properties":{"ExcludeCharacters":{"type":"string"},"KmsKeyArn":{"type":"string"},"MasterSecretArn":{"type":"string"},"MasterSecretKmsKeyArn":{"type":"string"},"RotationLambdaName":{"type":"string"},"RotationType":{"type":"string"},"Runtime":{"type":"string"},"SuperuserSecretArn":{"type":"string"},"SuperuserSecretKmsKeyArn":{"type":"string"},"VpcSecurityGroupIds":{"type":"string"},"VpcSubnetIds":{"type":"string"}},"required":["RotationType"],"type":"object"}"#,
-            ),
-            (
-                "RotationRules",
-                r#"{"additionalProperties":false,"properties":{"AutomaticallyAfterDays":{"type":"integer"},"Duration":{"type":"string"},"ScheduleExpression":{"type":"string"}},"type":"object"}"#,
-            ),
-        ],
-    ),
-    (
-        "AWS::SecretsManager::Secret",
-        r#"{"additionalProperties":false,"type":"object"}"#,
-        &[
-            ("Description", r#"{"maxLength":2048,"minLength":0,"type":"string"}"#),
-            ("GenerateSecretString", r##"{"$ref":"#/definitions/GenerateSecretString"}"##),
-            ("Id", r#"{"type":"string"}"#),
-            ("KmsKeyId", r#"{"anyOf":[{},{},{}],"maxLength":2048,"minLength":0,"type":"string"}"#),
-            ("Name", r#"{"maxLength":512,"minLength":0,"type":"string"}"#),
-            (
-                "ReplicaRegions",
-                r##"{"items":{"$ref":"#/definitions/ReplicaRegion"},"type":"array","uniqueItems":false}"##,
-            ),
-            ("SecretString", r#"{"maxLength":65536,"minLength":1,"type":"string"}"#),
-            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
-            ("Type", r#"{"maxLength":256,"minLength":0,"type":"string"}"#),
-        ],
-        &[
-            (
-                "GenerateSecretString",
-                r#"{"additionalProperties":false,"properties":{"ExcludeCharacters":{"type":"string"},"ExcludeLowercase":{"type":"boolean"},"ExcludeNumbers":{"type":"boolean"},"ExcludePunctuation":{"type":"boolean"},"ExcludeUppercase":{"type":"boolean"},"GenerateStringKey":{"type":"string"},"IncludeSpace":{"type":"boolean"},"PasswordLength":{"type":"integer"},"RequireEachIncludedType":{"type":"boolean"},"SecretStringTemplate":{"type":"string"}},"type":"object"}"#,
-            ),
-            (
-                "ReplicaRegion",
-                r#"{"additionalProperties":false,"properties":{"KmsKeyId":{"anyOf":[{},{},{}],"type":"string"},"Region":{"type":"string"}},"required":["Region"],"type":"object"}"#,
-            ),
-            (
-                "Tag",
-                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
-            ),
-        ],
-    ),
-    (
-        "AWS::SecretsManager::SecretTargetAttachment",
-        r#"{"additionalProperties":false,"required":["TargetType","TargetId","SecretId"],"type":"object"}"#,
-        &[
-            ("Id", r#"{"type":"string"}"#),
-            ("SecretId", r#"{"maxLength":2048,"minLength":1,"type":"string"}"#),
-            ("TargetId", r#"{"type":"string"}"#),
-            ("TargetType", r#"{"type":"string"}"#),
-        ],
-        &[],
-    ),
+/// The provider schemas of this service's types reduced to their constraints, as static tables: what synth-time validation (`crate::schema`) checks.
+#[rustfmt::skip]
+pub(crate) mod validation_tables {
+#[allow(unused_imports)]
+use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};
+
+/// (type name, root node in [`NODES`]), sorted by type name.
+pub(crate) static SCHEMAS: &[(&str, u32)] = &[
+("AWS::SecretsManager::ResourcePolicy", 0),
+("AWS::SecretsManager::RotationSchedule", 9),
+("AWS::SecretsManager::Secret", 21),
+("AWS::SecretsManager::SecretTargetAttachment", 31),
 ];
+
+/// The schema nodes of this service's types.
+pub(crate) static NODES: [N; 32] = [
+N { ty: Some(&[T::Object]), properties: &[("BlockPublicPolicy",1),("Id",2),("ResourcePolicy",3),("SecretId",4)], required: &["ResourcePolicy","SecretId"], additional: A::False, ..E },
+N { ty: Some(&[T::Boolean]), ..E },
+N { ty: Some(&[T::String]), ..E },
+N { ty: Some(&[T::Object,T::String]), min_length: Some(1), max_length: Some(20480), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(2048), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",2),("Value",2)], required: &["Key","Value"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("ExcludeCharacters",2),("KmsKeyArn",2),("MasterSecretArn",2),("MasterSecretKmsKeyArn",2),("RotationLambdaName",2),("RotationType",2),("Runtime",2),("SuperuserSecretArn",2),("SuperuserSecretKmsKeyArn",2),("VpcSecurityGroupIds",2),("VpcSubnetIds",2)], required: &["RotationType"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("AutomaticallyAfterDays",8),("Duration",2),("ScheduleExpression",2)], additional: A::False, ..E },
+N { ty: Some(&[T::Integer]), ..E },
+N { ty: Some(&[T::Object]), properties: &[("ExternalSecretRotationMetadata",11),("ExternalSecretRotationRoleArn",2),("HostedRotationLambda",12),("Id",2),("RotateImmediatelyOnUpdate",1),("RotationLambdaARN",2),("RotationRules",13),("SecretId",2)], required: &["SecretId"], additional: A::False, ..E },
+N { ref_: Some(5), ..E },
+N { ty: Some(&[T::Array]), items: Some(10), ..E },
+N { ref_: Some(6), ..E },
+N { ref_: Some(7), ..E },
+N { ty: Some(&[T::Object]), properties: &[("ExcludeCharacters",2),("ExcludeLowercase",1),("ExcludeNumbers",1),("ExcludePunctuation",1),("ExcludeUppercase",1),("GenerateStringKey",2),("IncludeSpace",1),("PasswordLength",8),("RequireEachIncludedType",1),("SecretStringTemplate",2)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("KmsKeyId",18),("Region",2)], required: &["Region"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",19),("Value",20)], required: &["Value","Key"], additional: A::False, ..E },
+E,
+N { ty: Some(&[T::String]), any_of: Some(&[17,17,17]), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(256), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Description",22),("GenerateSecretString",23),("Id",2),("KmsKeyId",24),("Name",25),("ReplicaRegions",27),("SecretString",28),("Tags",30),("Type",20)], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(2048), ..E },
+N { ref_: Some(14), ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(2048), any_of: Some(&[17,17,17]), ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(512), ..E },
+N { ref_: Some(15), ..E },
+N { ty: Some(&[T::Array]), items: Some(26), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(65536), ..E },
+N { ref_: Some(16), ..E },
+N { ty: Some(&[T::Array]), items: Some(29), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Id",2),("SecretId",4),("TargetId",2),("TargetType",2)], required: &["TargetType","TargetId","SecretId"], additional: A::False, ..E },
+];
+
+/// The `pattern`s of [`NODES`], compiled when a value first reaches them.
+pub(crate) static PATTERNS: [Pattern; 0] = [
+];
+}

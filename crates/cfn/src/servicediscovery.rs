@@ -1383,166 +1383,96 @@ pub mod service {
     impl Literal for DnsRecordType {}
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
-    (
-        "AWS::ServiceDiscovery::HttpNamespace",
-        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
-        &[
-            (
-                "Arn",
-                r#"{"pattern":"^arn:(aws|aws-cn|aws-us-gov):servicediscovery:\\w+(?:-\\w+)+:[0-9]*:namespace\\/.*","type":"string"}"#,
-            ),
-            ("Description", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
-            ("Id", r#"{"type":"string"}"#),
-            ("Name", r#"{"maxLength":1024,"minLength":1,"pattern":"^(?!arn:)[!-~]{1,1024}$","type":"string"}"#),
-            (
-                "Tags",
-                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":200,"minItems":0,"type":"array","uniqueItems":false}"##,
-            ),
-        ],
-        &[(
-            "Tag",
-            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
-        )],
-    ),
-    (
-        "AWS::ServiceDiscovery::Instance",
-        r#"{"additionalProperties":false,"required":["InstanceAttributes","ServiceId"],"type":"object"}"#,
-        &[
-            ("InstanceAttributes", r#"{"type":["object","string"]}"#),
-            ("InstanceId", r#"{"maxLength":64,"minLength":1,"pattern":"^[0-9a-zA-Z_/:.@-]+$","type":"string"}"#),
-            ("ServiceId", r#"{"maxLength":255,"minLength":1,"type":"string"}"#),
-        ],
-        &[],
-    ),
-    (
-        "AWS::ServiceDiscovery::PrivateDnsNamespace",
-        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
-        &[
-            (
-                "Arn",
-                r#"{"pattern":"^arn:aws[-a-z]*:servicediscovery:[a-z0-9-]+:[0-9]{12}:namespace/ns-[a-z0-9]{16}$","type":"string"}"#,
-            ),
-            ("Description", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
-            ("HostedZoneId", r#"{"type":"string"}"#),
-            ("Id", r#"{"type":"string"}"#),
-            ("Name", r#"{"maxLength":1024,"minLength":1,"pattern":"^(?!arn:)[!-~]{1,253}$","type":"string"}"#),
-            ("Properties", r##"{"$ref":"#/definitions/Properties"}"##),
-            (
-                "Tags",
-                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":200,"minItems":0,"type":"array","uniqueItems":false}"##,
-            ),
-            ("Vpc", r#"{"maxLength":64,"minLength":0,"type":"string"}"#),
-        ],
-        &[
-            (
-                "PrivateDnsPropertiesMutable",
-                r##"{"additionalProperties":false,"properties":{"SOA":{"$ref":"#/definitions/SOA"}},"type":"object"}"##,
-            ),
-            (
-                "Properties",
-                r##"{"additionalProperties":false,"properties":{"DnsProperties":{"$ref":"#/definitions/PrivateDnsPropertiesMutable"}},"type":"object"}"##,
-            ),
-            (
-                "SOA",
-                r#"{"additionalProperties":false,"properties":{"TTL":{"maximum":2147483647,"minimum":0,"type":"number"}},"type":"object"}"#,
-            ),
-            (
-                "Tag",
-                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
-            ),
-        ],
-    ),
-    (
-        "AWS::ServiceDiscovery::PublicDnsNamespace",
-        r#"{"additionalProperties":false,"required":["Name"],"type":"object"}"#,
-        &[
-            (
-                "Arn",
-                r#"{"pattern":"^arn:aws[-a-z]*:servicediscovery:[a-z0-9-]+:[0-9]{12}:namespace/ns-[a-z0-9]{16}$","type":"string"}"#,
-            ),
-            ("Description", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
-            ("HostedZoneId", r#"{"type":"string"}"#),
-            ("Id", r#"{"type":"string"}"#),
-            (
-                "Name",
-                r#"{"maxLength":1024,"minLength":1,"pattern":"^([a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?$","type":"string"}"#,
-            ),
-            ("Properties", r##"{"$ref":"#/definitions/Properties"}"##),
-            (
-                "Tags",
-                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":200,"minItems":0,"type":"array","uniqueItems":false}"##,
-            ),
-        ],
-        &[
-            (
-                "Properties",
-                r##"{"additionalProperties":false,"properties":{"DnsProperties":{"$ref":"#/definitions/PublicDnsPropertiesMutable"}},"type":"object"}"##,
-            ),
-            (
-                "PublicDnsPropertiesMutable",
-                r##"{"additionalProperties":false,"properties":{"SOA":{"$ref":"#/definitions/SOA"}},"type":"object"}"##,
-            ),
-            (
-                "SOA",
-                r#"{"additionalProperties":false,"properties":{"TTL":{"maximum":2147483647,"minimum":0,"type":"number"}},"type":"object"}"#,
-            ),
-            (
-                "Tag",
-                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
-            ),
-        ],
-    ),
-    (
-        "AWS::ServiceDiscovery::Service",
-        r#"{"additionalProperties":false,"dependentExcluded":{"HealthCheckConfig":["HealthCheckCustomConfig"],"HealthCheckCustomConfig":["HealthCheckConfig"]},"type":"object"}"#,
-        &[
-            (
-                "Arn",
-                r#"{"pattern":"^arn:[a-zA-Z0-9-]+:servicediscovery:[a-zA-Z0-9-]+:[0-9]{12}:(service|service/[a-zA-Z0-9-_]+|service:[a-zA-Z0-9-_]+)$","type":"string"}"#,
-            ),
-            ("Description", r#"{"maxLength":1024,"minLength":0,"type":"string"}"#),
-            ("DnsConfig", r##"{"$ref":"#/definitions/DnsConfig"}"##),
-            ("HealthCheckConfig", r##"{"$ref":"#/definitions/HealthCheckConfig"}"##),
-            ("HealthCheckCustomConfig", r##"{"$ref":"#/definitions/HealthCheckCustomConfig"}"##),
-            ("Id", r#"{"type":"string"}"#),
-            (
-                "Name",
-                r#"{"pattern":"^((?=^.{1,127}$)^([a-zA-Z0-9_][a-zA-Z0-9-_]{0,61}[a-zA-Z0-9_]|[a-zA-Z0-9])(\\.([a-zA-Z0-9_][a-zA-Z0-9-_]{0,61}[a-zA-Z0-9_]|[a-zA-Z0-9]))*$)|(^\\.$)$","type":"string"}"#,
-            ),
-            ("NamespaceId", r#"{"maxLength":255,"minLength":0,"type":"string"}"#),
-            (
-                "ServiceAttributes",
-                r#"{"additionalProperties":false,"maxProperties":30,"patternProperties":{"^[A-Za-z0-9_]{1,64}$":{"type":"string"}},"type":"object"}"#,
-            ),
-            (
-                "Tags",
-                r##"{"items":{"$ref":"#/definitions/Tag"},"maxItems":200,"minItems":0,"type":"array","uniqueItems":false}"##,
-            ),
-            ("Type", r#"{"enum":["HTTP"],"type":"string"}"#),
-        ],
-        &[
-            (
-                "DnsConfig",
-                r##"{"additionalProperties":false,"properties":{"DnsRecords":{"items":{"$ref":"#/definitions/DnsRecord"},"type":"array","uniqueItems":false},"NamespaceId":{"maxLength":64,"minLength":0,"type":"string"},"RoutingPolicy":{"enum":["MULTIVALUE","WEIGHTED"],"type":"string"}},"required":["DnsRecords"],"type":"object"}"##,
-            ),
-            (
-                "DnsRecord",
-                r#"{"additionalProperties":false,"properties":{"TTL":{"maximum":2147483647,"minimum":0,"type":"number"},"Type":{"enum":["A","AAAA","CNAME","SRV"],"type":"string"}},"required":["Type","TTL"],"type":"object"}"#,
-            ),
-            (
-                "HealthCheckConfig",
-                r#"{"additionalProperties":false,"properties":{"FailureThreshold":{"maximum":10,"minimum":1,"type":"number"},"ResourcePath":{"maxLength":255,"minLength":0,"type":"string"},"Type":{"enum":["HTTP","HTTPS","TCP"],"type":"string"}},"required":["Type"],"type":"object"}"#,
-            ),
-            (
-                "HealthCheckCustomConfig",
-                r#"{"additionalProperties":false,"properties":{"FailureThreshold":{"maximum":10,"minimum":1,"type":"number"}},"type":"object"}"#,
-            ),
-            (
-                "Tag",
-                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
-            ),
-        ],
-    ),
+/// The provider schemas of this service's types reduced to their constraints, as static tables: what synth-time validation (`crate::schema`) checks.
+#[rustfmt::skip]
+pub(crate) mod validation_tables {
+#[allow(unused_imports)]
+use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};
+
+/// (type name, root node in [`NODES`]), sorted by type name.
+pub(crate) static SCHEMAS: &[(&str, u32)] = &[
+("AWS::ServiceDiscovery::HttpNamespace", 3),
+("AWS::ServiceDiscovery::Instance", 10),
+("AWS::ServiceDiscovery::PrivateDnsNamespace", 21),
+("AWS::ServiceDiscovery::PublicDnsNamespace", 34),
+("AWS::ServiceDiscovery::Service", 51),
 ];
+
+/// The schema nodes of this service's types.
+pub(crate) static NODES: [N; 61] = [
+N { ty: Some(&[T::Object]), properties: &[("Key",1),("Value",2)], required: &["Value","Key"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(256), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Arn",4),("Description",5),("Id",6),("Name",7),("Tags",9)], required: &["Name"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), pattern: Some(0), ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(1024), ..E },
+N { ty: Some(&[T::String]), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(1024), pattern: Some(1), ..E },
+N { ref_: Some(0), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(0), max_items: Some(200), items: Some(8), ..E },
+N { ty: Some(&[T::Object]), properties: &[("InstanceAttributes",11),("InstanceId",12),("ServiceId",13)], required: &["InstanceAttributes","ServiceId"], additional: A::False, ..E },
+N { ty: Some(&[T::Object,T::String]), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(64), pattern: Some(2), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(255), ..E },
+N { ty: Some(&[T::Object]), properties: &[("SOA",18)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("DnsProperties",19)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("TTL",20)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",1),("Value",2)], required: &["Value","Key"], additional: A::False, ..E },
+N { ref_: Some(16), ..E },
+N { ref_: Some(14), ..E },
+N { ty: Some(&[T::Number]), minimum: Some(0.0), maximum: Some(2147483647.0), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Arn",22),("Description",5),("HostedZoneId",6),("Id",6),("Name",23),("Properties",24),("Tags",26),("Vpc",27)], required: &["Name"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), pattern: Some(3), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(1024), pattern: Some(4), ..E },
+N { ref_: Some(15), ..E },
+N { ref_: Some(17), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(0), max_items: Some(200), items: Some(25), ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(64), ..E },
+N { ty: Some(&[T::Object]), properties: &[("DnsProperties",32)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("SOA",33)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("TTL",20)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",1),("Value",2)], required: &["Value","Key"], additional: A::False, ..E },
+N { ref_: Some(29), ..E },
+N { ref_: Some(30), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Arn",22),("Description",5),("HostedZoneId",6),("Id",6),("Name",35),("Properties",36),("Tags",38)], required: &["Name"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(1024), pattern: Some(5), ..E },
+N { ref_: Some(28), ..E },
+N { ref_: Some(31), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(0), max_items: Some(200), items: Some(37), ..E },
+N { ty: Some(&[T::Object]), properties: &[("DnsRecords",45),("NamespaceId",27),("RoutingPolicy",46)], required: &["DnsRecords"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("TTL",20),("Type",47)], required: &["Type","TTL"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("FailureThreshold",48),("ResourcePath",49),("Type",50)], required: &["Type"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("FailureThreshold",48)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",1),("Value",2)], required: &["Value","Key"], additional: A::False, ..E },
+N { ref_: Some(40), ..E },
+N { ty: Some(&[T::Array]), items: Some(44), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("MULTIVALUE"),L::Str("WEIGHTED")]), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("A"),L::Str("AAAA"),L::Str("CNAME"),L::Str("SRV")]), ..E },
+N { ty: Some(&[T::Number]), minimum: Some(1.0), maximum: Some(10.0), ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(255), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("HTTP"),L::Str("HTTPS"),L::Str("TCP")]), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Arn",52),("Description",5),("DnsConfig",53),("HealthCheckConfig",54),("HealthCheckCustomConfig",55),("Id",6),("Name",56),("NamespaceId",49),("ServiceAttributes",57),("Tags",59),("Type",60)], additional: A::False, dependent_excluded: &[("HealthCheckConfig",&["HealthCheckCustomConfig"]),("HealthCheckCustomConfig",&["HealthCheckConfig"])], ..E },
+N { ty: Some(&[T::String]), pattern: Some(6), ..E },
+N { ref_: Some(39), ..E },
+N { ref_: Some(41), ..E },
+N { ref_: Some(42), ..E },
+N { ty: Some(&[T::String]), pattern: Some(7), ..E },
+N { ty: Some(&[T::Object]), max_properties: Some(30), pattern_properties: &[(8,6)], additional: A::False, ..E },
+N { ref_: Some(43), ..E },
+N { ty: Some(&[T::Array]), min_items: Some(0), max_items: Some(200), items: Some(58), ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("HTTP")]), ..E },
+];
+
+/// The `pattern`s of [`NODES`], compiled when a value first reaches them.
+pub(crate) static PATTERNS: [Pattern; 9] = [
+Pattern::new("^arn:(aws|aws-cn|aws-us-gov):servicediscovery:\\w+(?:-\\w+)+:[0-9]*:namespace\\/.*"),
+Pattern::new("^(?!arn:)[!-~]{1,1024}$"),
+Pattern::class("^[0-9a-zA-Z_/:.@-]+$", &[], 0x7fffffe87ffffff07ffe00000000000, 1, 4294967295, true, true),
+Pattern::new("^arn:aws[-a-z]*:servicediscovery:[a-z0-9-]+:[0-9]{12}:namespace/ns-[a-z0-9]{16}$"),
+Pattern::new("^(?!arn:)[!-~]{1,253}$"),
+Pattern::new("^([a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?$"),
+Pattern::new("^arn:[a-zA-Z0-9-]+:servicediscovery:[a-zA-Z0-9-]+:[0-9]{12}:(service|service/[a-zA-Z0-9-_]+|service:[a-zA-Z0-9-_]+)$"),
+Pattern::new("^((?=^.{1,127}$)^([a-zA-Z0-9_][a-zA-Z0-9-_]{0,61}[a-zA-Z0-9_]|[a-zA-Z0-9])(\\.([a-zA-Z0-9_][a-zA-Z0-9-_]{0,61}[a-zA-Z0-9_]|[a-zA-Z0-9]))*$)|(^\\.$)$"),
+Pattern::class("^[A-Za-z0-9_]{1,64}$", &[], 0x7fffffe87fffffe03ff000000000000, 1, 64, true, true),
+];
+}

@@ -970,79 +970,49 @@ impl TopicPolicyRef {
     }
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
-    (
-        "AWS::SNS::Subscription",
-        r#"{"additionalProperties":false,"required":["TopicArn","Protocol"],"type":"object"}"#,
-        &[
-            ("Arn", r#"{"type":"string"}"#),
-            ("DeliveryPolicy", r#"{"type":["object","string"]}"#),
-            ("Endpoint", r#"{"type":"string"}"#),
-            ("FilterPolicy", r#"{"type":["object","string"]}"#),
-            ("FilterPolicyScope", r#"{"type":"string"}"#),
-            ("Protocol", r#"{"type":"string"}"#),
-            ("RawMessageDelivery", r#"{"type":"boolean"}"#),
-            ("RedrivePolicy", r#"{"type":["object","string"]}"#),
-            ("Region", r#"{"type":"string"}"#),
-            ("ReplayPolicy", r#"{"type":["object","string"]}"#),
-            ("SubscriptionRoleArn", r#"{"type":"string"}"#),
-            ("TopicArn", r#"{"type":"string"}"#),
-        ],
-        &[],
-    ),
-    (
-        "AWS::SNS::Topic",
-        r#"{"additionalProperties":false,"type":"object"}"#,
-        &[
-            ("ArchivePolicy", r#"{"type":["object","string"]}"#),
-            ("ContentBasedDeduplication", r#"{"type":"boolean"}"#),
-            ("DataProtectionPolicy", r#"{"type":["object","string"]}"#),
-            (
-                "DeliveryStatusLogging",
-                r##"{"items":{"$ref":"#/definitions/LoggingConfig"},"type":"array","uniqueItems":true}"##,
-            ),
-            ("DisplayName", r#"{"type":"string"}"#),
-            ("FifoThroughputScope", r#"{"type":"string"}"#),
-            ("FifoTopic", r#"{"type":"boolean"}"#),
-            ("KmsMasterKeyId", r#"{"anyOf":[{},{},{}],"type":"string"}"#),
-            ("MaximumMessageSize", r#"{"maximum":1048576,"minimum":1024,"type":"integer"}"#),
-            ("SignatureVersion", r#"{"type":"string"}"#),
-            ("Subscription", r##"{"items":{"$ref":"#/definitions/Subscription"},"type":"array","uniqueItems":false}"##),
-            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
-            ("TopicArn", r#"{"type":"string"}"#),
-            ("TopicName", r#"{"maxLength":256,"type":"string"}"#),
-            ("TracingConfig", r#"{"type":"string"}"#),
-        ],
-        &[
-            (
-                "LoggingConfig",
-                r#"{"additionalProperties":false,"properties":{"FailureFeedbackRoleArn":{"type":"string"},"Protocol":{"enum":["http/s","sqs","lambda","firehose","application"],"type":"string"},"SuccessFeedbackRoleArn":{"type":"string"},"SuccessFeedbackSampleRate":{"type":"string"}},"required":["Protocol"],"type":"object"}"#,
-            ),
-            (
-                "Subscription",
-                r#"{"additionalProperties":false,"properties":{"Endpoint":{"type":"string"},"Protocol":{"type":"string"}},"required":["Endpoint","Protocol"],"type":"object"}"#,
-            ),
-            (
-                "Tag",
-                r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"type":"string"},"Value":{"maxLength":256,"minLength":0,"type":"string"}},"required":["Value","Key"],"type":"object"}"#,
-            ),
-        ],
-    ),
-    (
-        "AWS::SNS::TopicInlinePolicy",
-        r#"{"additionalProperties":false,"required":["PolicyDocument","TopicArn"],"type":"object"}"#,
-        &[("PolicyDocument", r#"{"type":["object","string"]}"#), ("TopicArn", r#"{"type":"string"}"#)],
-        &[],
-    ),
-    (
-        "AWS::SNS::TopicPolicy",
-        r#"{"additionalProperties":false,"required":["PolicyDocument","Topics"],"type":"object"}"#,
-        &[
-            ("Id", r#"{"type":"string"}"#),
-            ("PolicyDocument", r#"{"type":["object","string"]}"#),
-            ("Topics", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
-        ],
-        &[],
-    ),
+/// The provider schemas of this service's types reduced to their constraints, as static tables: what synth-time validation (`crate::schema`) checks.
+#[rustfmt::skip]
+pub(crate) mod validation_tables {
+#[allow(unused_imports)]
+use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};
+
+/// (type name, root node in [`NODES`]), sorted by type name.
+pub(crate) static SCHEMAS: &[(&str, u32)] = &[
+("AWS::SNS::Subscription", 0),
+("AWS::SNS::Topic", 10),
+("AWS::SNS::TopicInlinePolicy", 21),
+("AWS::SNS::TopicPolicy", 22),
 ];
+
+/// The schema nodes of this service's types.
+pub(crate) static NODES: [N; 24] = [
+N { ty: Some(&[T::Object]), properties: &[("Arn",1),("DeliveryPolicy",2),("Endpoint",1),("FilterPolicy",2),("FilterPolicyScope",1),("Protocol",1),("RawMessageDelivery",3),("RedrivePolicy",2),("Region",1),("ReplayPolicy",2),("SubscriptionRoleArn",1),("TopicArn",1)], required: &["TopicArn","Protocol"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), ..E },
+N { ty: Some(&[T::Object,T::String]), ..E },
+N { ty: Some(&[T::Boolean]), ..E },
+N { ty: Some(&[T::Object]), properties: &[("FailureFeedbackRoleArn",1),("Protocol",7),("SuccessFeedbackRoleArn",1),("SuccessFeedbackSampleRate",1)], required: &["Protocol"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Endpoint",1),("Protocol",1)], required: &["Endpoint","Protocol"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Key",8),("Value",9)], required: &["Value","Key"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), enum_: Some(&[L::Str("http/s"),L::Str("sqs"),L::Str("lambda"),L::Str("firehose"),L::Str("application")]), ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(256), ..E },
+N { ty: Some(&[T::Object]), properties: &[("ArchivePolicy",2),("ContentBasedDeduplication",3),("DataProtectionPolicy",2),("DeliveryStatusLogging",12),("DisplayName",1),("FifoThroughputScope",1),("FifoTopic",3),("KmsMasterKeyId",14),("MaximumMessageSize",15),("SignatureVersion",1),("Subscription",17),("Tags",19),("TopicArn",1),("TopicName",20),("TracingConfig",1)], additional: A::False, ..E },
+N { ref_: Some(4), ..E },
+N { ty: Some(&[T::Array]), unique_items: true, items: Some(11), ..E },
+E,
+N { ty: Some(&[T::String]), any_of: Some(&[13,13,13]), ..E },
+N { ty: Some(&[T::Integer]), minimum: Some(1024.0), maximum: Some(1048576.0), ..E },
+N { ref_: Some(5), ..E },
+N { ty: Some(&[T::Array]), items: Some(16), ..E },
+N { ref_: Some(6), ..E },
+N { ty: Some(&[T::Array]), items: Some(18), ..E },
+N { ty: Some(&[T::String]), max_length: Some(256), ..E },
+N { ty: Some(&[T::Object]), properties: &[("PolicyDocument",2),("TopicArn",1)], required: &["PolicyDocument","TopicArn"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Id",1),("PolicyDocument",2),("Topics",23)], required: &["PolicyDocument","Topics"], additional: A::False, ..E },
+N { ty: Some(&[T::Array]), items: Some(1), ..E },
+];
+
+/// The `pattern`s of [`NODES`], compiled when a value first reaches them.
+pub(crate) static PATTERNS: [Pattern; 0] = [
+];
+}

@@ -580,53 +580,47 @@ impl QueuePolicyRef {
     }
 }
 
-/// The provider schemas of this service's types reduced to their constraints (JSON; the definitions apart, parsed only when referenced), sorted by type name: what synth-time validation checks.
-pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[
-    (
-        "AWS::SQS::Queue",
-        r#"{"additionalProperties":false,"type":"object"}"#,
-        &[
-            ("Arn", r#"{"type":"string"}"#),
-            ("ContentBasedDeduplication", r#"{"type":"boolean"}"#),
-            ("DeduplicationScope", r#"{"type":"string"}"#),
-            ("DelaySeconds", r#"{"maximum":900,"minimum":0,"type":"integer"}"#),
-            ("FifoQueue", r#"{"type":"boolean"}"#),
-            ("FifoThroughputLimit", r#"{"type":"string"}"#),
-            ("KmsDataKeyReusePeriodSeconds", r#"{"maximum":86400,"minimum":60,"type":"integer"}"#),
-            ("KmsMasterKeyId", r#"{"anyOf":[{},{},{}],"type":"string"}"#),
-            ("MaximumMessageSize", r#"{"maximum":1048576,"minimum":1024,"type":"integer"}"#),
-            ("MessageRetentionPeriod", r#"{"maximum":1209600,"minimum":60,"type":"integer"}"#),
-            ("QueueName", r#"{"type":"string"}"#),
-            ("QueueUrl", r#"{"type":"string"}"#),
-            ("ReceiveMessageWaitTimeSeconds", r#"{"maximum":20,"minimum":0,"type":"integer"}"#),
-            ("RedriveAllowPolicy", r#"{"type":["object","string"]}"#),
-            (
-                "RedrivePolicy",
-                r#"{"additionalProperties":false,"properties":{"deadLetterTargetArn":{"type":"string"},"maxReceiveCount":{"type":"integer"}},"type":["object","string"]}"#,
-            ),
-            ("SqsManagedSseEnabled", r#"{"type":"boolean"}"#),
-            ("Tags", r##"{"items":{"$ref":"#/definitions/Tag"},"type":"array","uniqueItems":false}"##),
-            ("VisibilityTimeout", r#"{"maximum":43200,"minimum":0,"type":"integer"}"#),
-        ],
-        &[(
-            "Tag",
-            r#"{"additionalProperties":false,"properties":{"Key":{"maxLength":128,"minLength":1,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"},"Value":{"maxLength":256,"minLength":0,"pattern":"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$","type":"string"}},"required":["Value","Key"],"type":"object"}"#,
-        )],
-    ),
-    (
-        "AWS::SQS::QueueInlinePolicy",
-        r#"{"additionalProperties":false,"required":["PolicyDocument","Queue"],"type":"object"}"#,
-        &[("PolicyDocument", r#"{"type":["object","string"]}"#), ("Queue", r#"{"type":"string"}"#)],
-        &[],
-    ),
-    (
-        "AWS::SQS::QueuePolicy",
-        r#"{"additionalProperties":false,"required":["PolicyDocument","Queues"],"type":"object"}"#,
-        &[
-            ("Id", r#"{"type":"string"}"#),
-            ("PolicyDocument", r#"{"type":["object","string"]}"#),
-            ("Queues", r#"{"items":{"type":"string"},"type":"array","uniqueItems":false}"#),
-        ],
-        &[],
-    ),
+/// The provider schemas of this service's types reduced to their constraints, as static tables: what synth-time validation (`crate::schema`) checks.
+#[rustfmt::skip]
+pub(crate) mod validation_tables {
+#[allow(unused_imports)]
+use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};
+
+/// (type name, root node in [`NODES`]), sorted by type name.
+pub(crate) static SCHEMAS: &[(&str, u32)] = &[
+("AWS::SQS::Queue", 3),
+("AWS::SQS::QueueInlinePolicy", 19),
+("AWS::SQS::QueuePolicy", 20),
 ];
+
+/// The schema nodes of this service's types.
+pub(crate) static NODES: [N; 22] = [
+N { ty: Some(&[T::Object]), properties: &[("Key",1),("Value",2)], required: &["Value","Key"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), pattern: Some(0), ..E },
+N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(256), pattern: Some(0), ..E },
+N { ty: Some(&[T::Object]), properties: &[("Arn",4),("ContentBasedDeduplication",5),("DeduplicationScope",4),("DelaySeconds",6),("FifoQueue",5),("FifoThroughputLimit",4),("KmsDataKeyReusePeriodSeconds",7),("KmsMasterKeyId",9),("MaximumMessageSize",10),("MessageRetentionPeriod",11),("QueueName",4),("QueueUrl",4),("ReceiveMessageWaitTimeSeconds",12),("RedriveAllowPolicy",13),("RedrivePolicy",15),("SqsManagedSseEnabled",5),("Tags",17),("VisibilityTimeout",18)], additional: A::False, ..E },
+N { ty: Some(&[T::String]), ..E },
+N { ty: Some(&[T::Boolean]), ..E },
+N { ty: Some(&[T::Integer]), minimum: Some(0.0), maximum: Some(900.0), ..E },
+N { ty: Some(&[T::Integer]), minimum: Some(60.0), maximum: Some(86400.0), ..E },
+E,
+N { ty: Some(&[T::String]), any_of: Some(&[8,8,8]), ..E },
+N { ty: Some(&[T::Integer]), minimum: Some(1024.0), maximum: Some(1048576.0), ..E },
+N { ty: Some(&[T::Integer]), minimum: Some(60.0), maximum: Some(1209600.0), ..E },
+N { ty: Some(&[T::Integer]), minimum: Some(0.0), maximum: Some(20.0), ..E },
+N { ty: Some(&[T::Object,T::String]), ..E },
+N { ty: Some(&[T::Integer]), ..E },
+N { ty: Some(&[T::Object,T::String]), properties: &[("deadLetterTargetArn",4),("maxReceiveCount",14)], additional: A::False, ..E },
+N { ref_: Some(0), ..E },
+N { ty: Some(&[T::Array]), items: Some(16), ..E },
+N { ty: Some(&[T::Integer]), minimum: Some(0.0), maximum: Some(43200.0), ..E },
+N { ty: Some(&[T::Object]), properties: &[("PolicyDocument",13),("Queue",4)], required: &["PolicyDocument","Queue"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), properties: &[("Id",4),("PolicyDocument",13),("Queues",21)], required: &["PolicyDocument","Queues"], additional: A::False, ..E },
+N { ty: Some(&[T::Array]), items: Some(4), ..E },
+];
+
+/// The `pattern`s of [`NODES`], compiled when a value first reaches them.
+pub(crate) static PATTERNS: [Pattern; 1] = [
+Pattern::unjudged("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
+];
+}

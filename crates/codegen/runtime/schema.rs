@@ -1,7 +1,8 @@
 //! Synth-time validation of rendered resource properties against the
 //! provider schemas (reduced by the generator to their constraints and
-//! embedded in each service module as `SCHEMAS`), plus the cross-property
-//! rules of [`rules`](crate::rules).
+//! emitted in each service module as static tables, `validation_tables`:
+//! a flat node array, its patterns, and the root node of each type), plus
+//! the cross-property rules of [`rules`](crate::rules).
 //!
 //! Installed on an app as [`VALIDATOR`] (automatically when an L1 resource
 //! is added; call [`install_validation`] for apps made only of
@@ -15,9 +16,7 @@
 //! property accepts numbers and booleans, numeric and boolean properties
 //! accept their string forms (`"8080"`, `"true"`).
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::OnceLock;
 
 use stackcraft_core::serde_json::Value as Json;
 use stackcraft_core::{App, Finding, ResourceValidator};
@@ -34,62 +33,280 @@ pub fn install_validation(app: &App) {
 /// Check `properties` of a `type_name` resource against its provider schema
 /// and the cross-property rules; unknown types are skipped.
 pub fn validate(type_name: &str, properties: &Json, findings: &mut Vec<Finding>) {
-    let Some(schema) = schema_for(type_name) else {
+    if measurement_skip() {
+        return;
+    }
+    let Some(tables) = crate::schema_tables(type_name) else {
         return;
     };
-    let v = Validator { schema: &schema };
-    let mut st = State { uncertain: false, depth: 0, root: true };
-    v.check(&schema.root, properties, &P::Root, &mut st, findings);
+    let v = Validator { nodes: tables.nodes, patterns: tables.patterns };
+    let mut st = State { uncertain: false, depth: 0 };
+    if let Some(root) = v.node(tables.root) {
+        v.check(root, properties, &P::Root, &mut st, findings);
+    }
     crate::rules::check(type_name, properties, findings);
 }
 
-thread_local! {
-    static PARSED: RefCell<HashMap<&'static str, Option<Rc<Parsed>>>> = RefCell::new(HashMap::new());
-    static REGEXES: RefCell<HashMap<String, Option<Rc<regex_lite::Regex>>>> = RefCell::new(HashMap::new());
+/// Measurement switch (read by `cargo xtask bench` only, never set by an
+/// app): `STACKCRAFT_BENCH_NO_SCHEMA=1` makes [`validate`] return at once, so
+/// the same binary's synth can be timed with and without validation. Read
+/// once per process.
+fn measurement_skip() -> bool {
+    static SKIP: OnceLock<bool> = OnceLock::new();
+    *SKIP.get_or_init(|| std::env::var_os("STACKCRAFT_BENCH_NO_SCHEMA").is_some_and(|v| !v.is_empty() && v != "0"))
 }
 
-/// A type's schema: the root parsed, its definitions parsed when first referenced.
-struct Parsed {
-    root: Json,
-    props: &'static [(&'static str, &'static str)],
-    parsed_props: RefCell<HashMap<&'static str, Option<Rc<Json>>>>,
-    defs: &'static [(&'static str, &'static str)],
-    parsed_defs: RefCell<HashMap<&'static str, Option<Rc<Json>>>>,
+/// One service's tables and the root node of the type being checked.
+pub(crate) struct Tables {
+    /// The type's root node in `nodes`.
+    pub(crate) root: u32,
+    /// The service's schema nodes (children by index).
+    pub(crate) nodes: &'static [Node],
+    /// The service's patterns (by index).
+    pub(crate) patterns: &'static [Pattern],
 }
 
-/// The parsed schema of `type_name` (parsed once per thread).
-fn schema_for(type_name: &str) -> Option<Rc<Parsed>> {
-    let (key, text, props, defs) = crate::schema_text(type_name)?;
-    PARSED.with(|p| {
-        p.borrow_mut()
-            .entry(key)
-            .or_insert_with(|| {
-                let root = stackcraft_core::serde_json::from_str(text).ok()?;
-                Some(Rc::new(Parsed {
-                    root,
-                    props,
-                    parsed_props: RefCell::new(HashMap::new()),
-                    defs,
-                    parsed_defs: RefCell::new(HashMap::new()),
-                }))
-            })
-            .clone()
-    })
+/// A JSON type a schema names.
+// Some variants are constructed only by the tables of services not enabled.
+#[allow(dead_code)]
+#[derive(Clone, Copy)]
+pub(crate) enum Ty {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Array,
+    Object,
+    Null,
+    /// A type name the validator does not know: matches everything.
+    Other,
 }
 
-/// `pattern` compiled once per thread; `None` when the Rust engine cannot
-/// compile it (then it is not judged).
-fn regex(pattern: &str) -> Option<Rc<regex_lite::Regex>> {
-    REGEXES.with(|r| {
-        let mut r = r.borrow_mut();
-        if let Some(x) = r.get(pattern) {
-            return x.clone();
+/// An `enum`/`const` value of a schema.
+// Some variants are constructed only by the tables of services not enabled.
+#[allow(dead_code)]
+pub(crate) enum Lit {
+    Null,
+    Bool(bool),
+    /// The number and its JSON text (as messages show it).
+    Num(f64, &'static str),
+    Str(&'static str),
+    /// A list or object, as key-sorted JSON text (compared rarely: parsed then).
+    Json(&'static str),
+}
+
+/// `additionalProperties`.
+// Some variants are constructed only by the tables of services not enabled.
+#[allow(dead_code)]
+#[derive(Clone, Copy)]
+pub(crate) enum Additional {
+    /// Absent (or `true`): anything goes.
+    Any,
+    /// `false`: unknown properties are reported.
+    False,
+    /// A schema the other properties must match.
+    Schema(u32),
+}
+
+/// A `dependencies` entry: required names or a schema.
+// Some variants are constructed only by the tables of services not enabled.
+#[allow(dead_code)]
+pub(crate) enum Dep {
+    List(&'static [&'static str]),
+    Schema(u32),
+}
+
+/// A `pattern` (Python `re` syntax), compiled when a value first reaches it;
+/// `None` when the Rust engine cannot compile it (then it is not judged).
+/// A pattern that is one ASCII class under one quantifier (`^[a-z0-9-]{1,63}$`)
+/// carries that class instead and is checked without the regex engine.
+pub(crate) struct Pattern {
+    src: &'static str,
+    class: Option<ClassPattern>,
+    /// The Rust engine cannot compile it (Unicode property classes): never judged.
+    unjudged: bool,
+    re: OnceLock<Option<regex_lite::Regex>>,
+}
+
+/// One ASCII class (bit `c` set: byte `c` is in it) repeated `min..=max`
+/// times (`u32::MAX`: unbounded), anchored at the start and/or the end;
+/// when anchored at both, after `fixed`: one class per leading character.
+#[derive(Clone, Copy)]
+struct ClassPattern {
+    fixed: &'static [u128],
+    class: u128,
+    min: u32,
+    max: u32,
+    start: bool,
+    end: bool,
+}
+
+impl ClassPattern {
+    /// What the regex engine answers for this pattern on ASCII `text`.
+    fn is_match(&self, text: &str) -> bool {
+        let mut b = text.as_bytes();
+        if !self.fixed.is_empty() {
+            let Some((head, rest)) = b.split_at_checked(self.fixed.len()) else {
+                return false;
+            };
+            if !head.iter().zip(self.fixed).all(|(c, class)| *c < 128 && (class >> *c) & 1 == 1) {
+                return false;
+            }
+            b = rest;
         }
-        let compiled = regex_lite::Regex::new(&translate(pattern)).ok().map(Rc::new);
-        r.insert(pattern.to_owned(), compiled.clone());
-        compiled
-    })
+        let inc = |c: &u8| *c < 128 && (self.class >> *c) & 1 == 1;
+        let min = self.min as usize;
+        match (self.start, self.end) {
+            (true, true) => b.len() >= min && b.len() <= self.max as usize && b.iter().all(inc),
+            (true, false) => b.iter().take_while(|c| inc(c)).count() >= min,
+            (false, true) => b.iter().rev().take_while(|c| inc(c)).count() >= min,
+            (false, false) => {
+                let mut run = 0usize;
+                let mut best = 0usize;
+                for c in b {
+                    run = if inc(c) { run + 1 } else { 0 };
+                    best = best.max(run);
+                }
+                best >= min
+            }
+        }
+    }
 }
+
+// The constructors used depend on the enabled services' patterns.
+#[allow(dead_code)]
+impl Pattern {
+    pub(crate) const fn new(src: &'static str) -> Self {
+        Pattern { src, class: None, unjudged: false, re: OnceLock::new() }
+    }
+
+    /// A pattern the Rust engine cannot compile: never judged.
+    pub(crate) const fn unjudged(src: &'static str) -> Self {
+        Pattern { src, class: None, unjudged: true, re: OnceLock::new() }
+    }
+
+    /// A pattern the generator recognised as byte classes (see [`ClassPattern`]).
+    pub(crate) const fn class(
+        src: &'static str,
+        fixed: &'static [u128],
+        class: u128,
+        min: u32,
+        max: u32,
+        start: bool,
+        end: bool,
+    ) -> Self {
+        let class = ClassPattern { fixed, class, min, max, start, end };
+        Pattern { src, class: Some(class), unjudged: false, re: OnceLock::new() }
+    }
+
+    fn regex(&self) -> Option<&regex_lite::Regex> {
+        self.re.get_or_init(|| regex_lite::Regex::new(&translate(self.src)).ok()).as_ref()
+    }
+
+    /// Does ASCII `text` match? `None` when the pattern cannot be judged.
+    fn matches(&self, text: &str) -> Option<bool> {
+        match &self.class {
+            Some(c) => Some(c.is_match(text)),
+            None if self.unjudged => None,
+            None => self.regex().map(|r| r.is_match(text)),
+        }
+    }
+}
+
+/// One schema node, its keywords decoded by the generator (children are
+/// indices into the service's node table). A keyword the schema does not
+/// set is `None`/empty, as in [`E`].
+pub(crate) struct Node {
+    /// Not an object schema: checks nothing.
+    pub(crate) noop: bool,
+    pub(crate) ty: Option<&'static [Ty]>,
+    pub(crate) enum_: Option<&'static [Lit]>,
+    pub(crate) enum_ci: Option<&'static [Lit]>,
+    pub(crate) const_: Option<&'static Lit>,
+    pub(crate) min_length: Option<u64>,
+    pub(crate) max_length: Option<u64>,
+    pub(crate) pattern: Option<u32>,
+    pub(crate) minimum: Option<f64>,
+    pub(crate) maximum: Option<f64>,
+    pub(crate) exclusive_minimum: Option<f64>,
+    pub(crate) exclusive_maximum: Option<f64>,
+    /// Positive only.
+    pub(crate) multiple_of: Option<f64>,
+    /// Sorted by name.
+    pub(crate) properties: &'static [(&'static str, u32)],
+    /// (pattern, schema), sorted by pattern text.
+    pub(crate) pattern_properties: &'static [(u32, u32)],
+    pub(crate) required: &'static [&'static str],
+    pub(crate) min_properties: Option<u64>,
+    pub(crate) max_properties: Option<u64>,
+    pub(crate) additional: Additional,
+    pub(crate) dependent_required: &'static [(&'static str, &'static [&'static str])],
+    pub(crate) dependencies: &'static [(&'static str, Dep)],
+    pub(crate) dependent_excluded: &'static [(&'static str, &'static [&'static str])],
+    pub(crate) required_xor: Option<&'static [&'static str]>,
+    pub(crate) min_items: Option<u64>,
+    pub(crate) max_items: Option<u64>,
+    pub(crate) unique_items: bool,
+    pub(crate) unique_keys: Option<&'static [&'static str]>,
+    pub(crate) prefix_items: Option<&'static [u32]>,
+    pub(crate) items: Option<u32>,
+    pub(crate) all_of: Option<&'static [u32]>,
+    pub(crate) one_of: Option<&'static [u32]>,
+    /// `oneOf` alternatives that only require properties: the names.
+    pub(crate) one_of_required: Option<&'static [&'static str]>,
+    pub(crate) any_of: Option<&'static [u32]>,
+    /// `anyOf` alternatives that only require properties: the names.
+    pub(crate) any_of_required: Option<&'static [&'static str]>,
+    pub(crate) not: Option<u32>,
+    pub(crate) if_: Option<u32>,
+    pub(crate) then: Option<u32>,
+    pub(crate) else_: Option<u32>,
+    pub(crate) ref_: Option<u32>,
+}
+
+/// The empty node (every keyword unset).
+#[allow(dead_code)] // used by the tables of the enabled services (none: unused)
+pub(crate) const E: Node = Node {
+    noop: false,
+    ty: None,
+    enum_: None,
+    enum_ci: None,
+    const_: None,
+    min_length: None,
+    max_length: None,
+    pattern: None,
+    minimum: None,
+    maximum: None,
+    exclusive_minimum: None,
+    exclusive_maximum: None,
+    multiple_of: None,
+    properties: &[],
+    pattern_properties: &[],
+    required: &[],
+    min_properties: None,
+    max_properties: None,
+    additional: Additional::Any,
+    dependent_required: &[],
+    dependencies: &[],
+    dependent_excluded: &[],
+    required_xor: None,
+    min_items: None,
+    max_items: None,
+    unique_items: false,
+    unique_keys: None,
+    prefix_items: None,
+    items: None,
+    all_of: None,
+    one_of: None,
+    one_of_required: None,
+    any_of: None,
+    any_of_required: None,
+    not: None,
+    if_: None,
+    then: None,
+    else_: None,
+    ref_: None,
+};
 
 /// The schemas' patterns are written for Python's `re` (cfn-lint's engine):
 /// `\Z` becomes `\z`, and inside a character class `[`, `&` and `~` are
@@ -160,96 +377,6 @@ fn has_intrinsic(v: &Json) -> bool {
     }
 }
 
-/// The keywords of one schema node, found in one pass over its keys (a
-/// schema node has a handful of keys; probing each keyword would hash ~35 times).
-#[derive(Default)]
-struct Kw<'s> {
-    ty: Option<&'s Json>,
-    enum_: Option<&'s Json>,
-    enum_case_insensitive: Option<&'s Json>,
-    const_: Option<&'s Json>,
-    min_length: Option<&'s Json>,
-    max_length: Option<&'s Json>,
-    pattern: Option<&'s Json>,
-    minimum: Option<&'s Json>,
-    maximum: Option<&'s Json>,
-    exclusive_minimum: Option<&'s Json>,
-    exclusive_maximum: Option<&'s Json>,
-    multiple_of: Option<&'s Json>,
-    properties: Option<&'s Json>,
-    pattern_properties: Option<&'s Json>,
-    required: Option<&'s Json>,
-    min_properties: Option<&'s Json>,
-    max_properties: Option<&'s Json>,
-    additional_properties: Option<&'s Json>,
-    dependent_required: Option<&'s Json>,
-    dependencies: Option<&'s Json>,
-    dependent_excluded: Option<&'s Json>,
-    required_xor: Option<&'s Json>,
-    min_items: Option<&'s Json>,
-    max_items: Option<&'s Json>,
-    unique_items: Option<&'s Json>,
-    unique_keys: Option<&'s Json>,
-    prefix_items: Option<&'s Json>,
-    items: Option<&'s Json>,
-    all_of: Option<&'s Json>,
-    one_of: Option<&'s Json>,
-    any_of: Option<&'s Json>,
-    not: Option<&'s Json>,
-    if_: Option<&'s Json>,
-    then: Option<&'s Json>,
-    else_: Option<&'s Json>,
-    ref_: Option<&'s Json>,
-}
-
-impl<'s> Kw<'s> {
-    fn of(s: &'s stackcraft_core::serde_json::Map<String, Json>) -> Self {
-        let mut kw = Kw::default();
-        for (k, v) in s {
-            match k.as_str() {
-                "type" => kw.ty = Some(v),
-                "enum" => kw.enum_ = Some(v),
-                "enumCaseInsensitive" => kw.enum_case_insensitive = Some(v),
-                "const" => kw.const_ = Some(v),
-                "minLength" => kw.min_length = Some(v),
-                "maxLength" => kw.max_length = Some(v),
-                "pattern" => kw.pattern = Some(v),
-                "minimum" => kw.minimum = Some(v),
-                "maximum" => kw.maximum = Some(v),
-                "exclusiveMinimum" => kw.exclusive_minimum = Some(v),
-                "exclusiveMaximum" => kw.exclusive_maximum = Some(v),
-                "multipleOf" => kw.multiple_of = Some(v),
-                "properties" => kw.properties = Some(v),
-                "patternProperties" => kw.pattern_properties = Some(v),
-                "required" => kw.required = Some(v),
-                "minProperties" => kw.min_properties = Some(v),
-                "maxProperties" => kw.max_properties = Some(v),
-                "additionalProperties" => kw.additional_properties = Some(v),
-                "dependentRequired" => kw.dependent_required = Some(v),
-                "dependencies" => kw.dependencies = Some(v),
-                "dependentExcluded" => kw.dependent_excluded = Some(v),
-                "requiredXor" => kw.required_xor = Some(v),
-                "minItems" => kw.min_items = Some(v),
-                "maxItems" => kw.max_items = Some(v),
-                "uniqueItems" => kw.unique_items = Some(v),
-                "uniqueKeys" => kw.unique_keys = Some(v),
-                "prefixItems" => kw.prefix_items = Some(v),
-                "items" => kw.items = Some(v),
-                "allOf" => kw.all_of = Some(v),
-                "oneOf" => kw.one_of = Some(v),
-                "anyOf" => kw.any_of = Some(v),
-                "not" => kw.not = Some(v),
-                "if" => kw.if_ = Some(v),
-                "then" => kw.then = Some(v),
-                "else" => kw.else_ = Some(v),
-                "$ref" => kw.ref_ = Some(v),
-                _ => {}
-            }
-        }
-        kw
-    }
-}
-
 /// A property path, rendered only when a finding is reported.
 #[derive(Clone, Copy)]
 enum P<'a> {
@@ -299,12 +426,11 @@ struct State {
     /// Some check was skipped because of an intrinsic value.
     uncertain: bool,
     depth: u32,
-    /// The next object checked is the resource's properties.
-    root: bool,
 }
 
-struct Validator<'s> {
-    schema: &'s Parsed,
+struct Validator {
+    nodes: &'static [Node],
+    patterns: &'static [Pattern],
 }
 
 fn child(path: &P<'_>, name: &str) -> String {
@@ -315,8 +441,8 @@ fn at(path: &P<'_>) -> String {
     path.render()
 }
 
-fn names(list: &[Json]) -> String {
-    let v: Vec<String> = list.iter().map(show).collect();
+fn names(list: &[Lit]) -> String {
+    let v: Vec<String> = list.iter().map(show_lit).collect();
     v.join(", ")
 }
 
@@ -324,14 +450,25 @@ fn names(list: &[Json]) -> String {
 fn show(v: &Json) -> String {
     match v {
         Json::String(s) => format!("{s:?}"),
-        other => {
-            let t = other.to_string();
-            if t.len() > 80 {
-                format!("{}…", t.chars().take(80).collect::<String>())
-            } else {
-                t
-            }
-        }
+        other => cut(other.to_string()),
+    }
+}
+
+/// A schema literal as [`show`] writes the same JSON value.
+fn show_lit(v: &Lit) -> String {
+    match v {
+        Lit::Null => "null".to_owned(),
+        Lit::Bool(b) => b.to_string(),
+        Lit::Num(_, text) | Lit::Json(text) => cut((*text).to_owned()),
+        Lit::Str(s) => format!("{s:?}"),
+    }
+}
+
+fn cut(t: String) -> String {
+    if t.len() > 80 {
+        format!("{}…", t.chars().take(80).collect::<String>())
+    } else {
+        t
     }
 }
 
@@ -357,79 +494,63 @@ fn as_number(v: &Json) -> Option<f64> {
 }
 
 /// Does `v` have JSON type `t` (with CloudFormation's scalar conversions)?
-fn has_type(v: &Json, t: &str) -> bool {
+fn has_type(v: &Json, t: Ty) -> bool {
     match t {
-        "string" => matches!(v, Json::String(_) | Json::Number(_) | Json::Bool(_)),
-        "integer" => match v {
+        Ty::String => matches!(v, Json::String(_) | Json::Number(_) | Json::Bool(_)),
+        Ty::Integer => match v {
             Json::Number(n) => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0),
             Json::String(s) => s.trim().parse::<i64>().is_ok(),
             _ => false,
         },
-        "number" => as_number(v).is_some(),
-        "boolean" => match v {
+        Ty::Number => as_number(v).is_some(),
+        Ty::Boolean => match v {
             Json::Bool(_) => true,
             Json::String(s) => s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false"),
             _ => false,
         },
-        "array" => v.is_array(),
-        "object" => v.is_object(),
-        "null" => v.is_null(),
-        _ => true,
+        Ty::Array => v.is_array(),
+        Ty::Object => v.is_object(),
+        Ty::Null => v.is_null(),
+        Ty::Other => true,
     }
 }
 
-/// Scalars compared the way CloudFormation converts them.
-fn loosely_equal(a: &Json, b: &Json) -> bool {
-    if a == b {
-        return true;
-    }
-    match (a, b) {
-        (Json::String(s), Json::Number(_) | Json::Bool(_)) | (Json::Number(_) | Json::Bool(_), Json::String(s)) => {
-            let other = if a.is_string() { b } else { a };
-            match other {
-                Json::Number(_) => as_number(other) == s.trim().parse::<f64>().ok(),
-                _ => other.as_bool().is_some_and(|b| s.eq_ignore_ascii_case(if b { "true" } else { "false" })),
-            }
-        }
-        (Json::Number(_), Json::Number(_)) => as_number(a) == as_number(b),
+/// Is `v` the schema literal `a`, scalars compared the way CloudFormation
+/// converts them?
+fn loosely_equal(a: &Lit, v: &Json) -> bool {
+    match (a, v) {
+        (Lit::Null, Json::Null) => true,
+        (Lit::Bool(b), Json::Bool(x)) => b == x,
+        (Lit::Bool(b), Json::String(s)) => s.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+        (Lit::Num(n, _), Json::Number(_)) => as_number(v) == Some(*n),
+        (Lit::Num(n, _), Json::String(s)) => s.trim().parse::<f64>().ok() == Some(*n),
+        (Lit::Str(s), Json::String(x)) => s == x,
+        (Lit::Str(s), Json::Number(_)) => as_number(v) == s.trim().parse::<f64>().ok(),
+        (Lit::Str(s), Json::Bool(b)) => s.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+        (Lit::Json(text), Json::Array(_) | Json::Object(_)) => lit_json(text).is_some_and(|j| j == *v),
         _ => false,
     }
 }
 
-impl Validator<'_> {
-    /// The schema of the resource's property `name`, parsed on first use.
-    fn root_property(&self, name: &str) -> Option<Rc<Json>> {
-        let props = self.schema.props;
-        let i = props.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
-        let (key, text) = props.get(i)?;
-        self.schema
-            .parsed_props
-            .borrow_mut()
-            .entry(key)
-            .or_insert_with(|| stackcraft_core::serde_json::from_str(text).ok().map(Rc::new))
-            .clone()
+/// A composite literal parsed (only when a composite value is compared to it).
+fn lit_json(text: &str) -> Option<Json> {
+    stackcraft_core::serde_json::from_str(text).ok()
+}
+
+impl Validator {
+    fn node(&self, i: u32) -> Option<&'static Node> {
+        self.nodes.get(i as usize)
     }
 
-    /// `#/definitions/<name>`, parsed on first use.
-    fn resolve(&self, r: &str) -> Option<Rc<Json>> {
-        let name = r.strip_prefix("#/definitions/")?;
-        let defs = self.schema.defs;
-        let i = defs.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
-        let (key, text) = defs.get(i)?;
-        self.schema
-            .parsed_defs
-            .borrow_mut()
-            .entry(key)
-            .or_insert_with(|| stackcraft_core::serde_json::from_str(text).ok().map(Rc::new))
-            .clone()
+    fn nodes_of(&self, list: &'static [u32]) -> impl Iterator<Item = &'static Node> + '_ {
+        list.iter().filter_map(|i| self.node(*i))
     }
 
     /// Validate `v` against `s`, pushing findings.
-    fn check(&self, s: &Json, v: &Json, path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
-        let Json::Object(s) = s else {
+    fn check(&self, s: &'static Node, v: &Json, path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
+        if s.noop {
             return;
-        };
-        let s = &Kw::of(s);
+        }
         if is_intrinsic(v) {
             st.uncertain = true;
             return;
@@ -438,8 +559,8 @@ impl Validator<'_> {
             return;
         }
         st.depth += 1;
-        if let Some(target) = s.ref_.and_then(Json::as_str).and_then(|r| self.resolve(r)) {
-            self.check(&target, v, path, st, out);
+        if let Some(target) = s.ref_.and_then(|r| self.node(r)) {
+            self.check(target, v, path, st, out);
         }
         let before = out.len();
         self.check_type(s, v, path, out);
@@ -458,40 +579,34 @@ impl Validator<'_> {
         st.depth -= 1;
     }
 
-    fn check_type(&self, s: &Kw<'_>, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
-        let Some(ty) = s.ty else { return };
+    fn check_type(&self, s: &Node, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
+        let Some(types) = s.ty else { return };
         // Allocation-free on the (usual) passing path.
-        let ok = match ty {
-            Json::String(t) => has_type(v, t),
-            Json::Array(a) => a.is_empty() || a.iter().filter_map(Json::as_str).any(|t| has_type(v, t)),
-            _ => true,
-        };
-        if ok {
+        if types.is_empty() || types.iter().any(|t| has_type(v, *t)) {
             return;
         }
-        let types: Vec<&str> = match ty {
-            Json::String(t) => vec![t.as_str()],
-            Json::Array(a) => a.iter().filter_map(Json::as_str).collect(),
-            _ => return,
-        };
-        let want: Vec<String> = types
+        let want: Vec<&str> = types
             .iter()
-            .map(|t| match *t {
-                "array" => "a list".to_owned(),
-                "object" => "an object".to_owned(),
-                "integer" => "an integer".to_owned(),
-                other => format!("a {other}"),
+            .map(|t| match t {
+                Ty::String => "a string",
+                Ty::Integer => "an integer",
+                Ty::Number => "a number",
+                Ty::Boolean => "a boolean",
+                Ty::Array => "a list",
+                Ty::Object => "an object",
+                Ty::Null => "a null",
+                Ty::Other => "a value",
             })
             .collect();
         out.push(Finding::new(at(path), format!("expected {}, got {}", want.join(" or "), type_name_of(v))));
     }
 
     /// enum, const, pattern, lengths, bounds.
-    fn check_value(&self, s: &Kw<'_>, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
+    fn check_value(&self, s: &Node, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
         if matches!(v, Json::Object(_) | Json::Array(_)) {
             // enum/const of composite values: compare exactly.
-            if let Some(Json::Array(allowed)) = s.enum_ {
-                if !allowed.iter().any(|a| a == v) {
+            if let Some(allowed) = s.enum_ {
+                if !allowed.iter().any(|a| loosely_equal(a, v)) {
                     out.push(Finding::new(
                         at(path),
                         format!("{} is not one of the allowed values: {}", show(v), names(allowed)),
@@ -500,7 +615,7 @@ impl Validator<'_> {
             }
             return;
         }
-        if let Some(Json::Array(allowed)) = s.enum_ {
+        if let Some(allowed) = s.enum_ {
             if !allowed.iter().any(|a| loosely_equal(a, v)) {
                 out.push(Finding::new(
                     at(path),
@@ -508,9 +623,9 @@ impl Validator<'_> {
                 ));
             }
         }
-        if let Some(Json::Array(allowed)) = s.enum_case_insensitive {
+        if let Some(allowed) = s.enum_ci {
             let ok = match v {
-                Json::String(x) => allowed.iter().any(|a| a.as_str().is_some_and(|a| a.eq_ignore_ascii_case(x))),
+                Json::String(x) => allowed.iter().any(|a| matches!(a, Lit::Str(a) if a.eq_ignore_ascii_case(x))),
                 _ => allowed.iter().any(|a| loosely_equal(a, v)),
             };
             if !ok {
@@ -524,53 +639,59 @@ impl Validator<'_> {
             if !loosely_equal(c, v) {
                 out.push(Finding::new(
                     at(path),
-                    format!("{} is not allowed here: the value must be {}", show(v), show(c)),
+                    format!("{} is not allowed here: the value must be {}", show(v), show_lit(c)),
                 ));
             }
         }
         if let Json::String(text) = v {
-            let len = text.chars().count();
-            if let Some(min) = s.min_length.and_then(Json::as_u64) {
-                if (len as u64) < min {
-                    out.push(Finding::new(
-                        at(path),
-                        format!("{} is {len} characters long, shorter than the minimum length {min}", show(v)),
-                    ));
+            if s.min_length.is_some() || s.max_length.is_some() {
+                let len = text.chars().count() as u64;
+                if let Some(min) = s.min_length {
+                    if len < min {
+                        out.push(Finding::new(
+                            at(path),
+                            format!("{} is {len} characters long, shorter than the minimum length {min}", show(v)),
+                        ));
+                    }
                 }
-            }
-            if let Some(max) = s.max_length.and_then(Json::as_u64) {
-                if (len as u64) > max {
-                    out.push(Finding::new(
-                        at(path),
-                        format!("{} is {len} characters long, longer than the maximum length {max}", show(v)),
-                    ));
+                if let Some(max) = s.max_length {
+                    if len > max {
+                        out.push(Finding::new(
+                            at(path),
+                            format!("{} is {len} characters long, longer than the maximum length {max}", show(v)),
+                        ));
+                    }
                 }
             }
             // Non-ASCII text is not judged: Python's classes (`\w`, `(?i)`) are
             // Unicode-aware, the engine here is not.
-            if let Some(p) = s.pattern.and_then(Json::as_str).filter(|_| text.is_ascii()) {
-                if regex(p).is_some_and(|r| !r.is_match(text)) {
-                    out.push(Finding::new(at(path), format!("{} does not match the pattern {p}", show(v))));
+            if let Some(p) = s.pattern.and_then(|p| self.patterns.get(p as usize)).filter(|_| text.is_ascii()) {
+                if p.matches(text) == Some(false) {
+                    out.push(Finding::new(at(path), format!("{} does not match the pattern {}", show(v), p.src)));
                 }
             }
         }
-        let numeric = s.ty.is_some_and(|t| match t {
-            Json::String(x) => x == "integer" || x == "number",
-            Json::Array(a) => a.iter().any(|x| x.as_str().is_some_and(|x| x == "integer" || x == "number")),
-            _ => false,
-        });
+        if s.minimum.is_none()
+            && s.maximum.is_none()
+            && s.exclusive_minimum.is_none()
+            && s.exclusive_maximum.is_none()
+            && s.multiple_of.is_none()
+        {
+            return;
+        }
+        let numeric = s.ty.is_some_and(|t| t.iter().any(|x| matches!(x, Ty::Integer | Ty::Number)));
         let n = match v {
             Json::Number(_) => as_number(v),
             Json::String(_) if numeric => as_number(v),
             _ => None,
         };
         if let Some(n) = n {
-            if let Some(min) = s.minimum.and_then(Json::as_f64) {
+            if let Some(min) = s.minimum {
                 if n < min {
                     out.push(Finding::new(at(path), format!("{} is less than the minimum {}", show(v), fmt_num(min))));
                 }
             }
-            if let Some(max) = s.maximum.and_then(Json::as_f64) {
+            if let Some(max) = s.maximum {
                 if n > max {
                     out.push(Finding::new(
                         at(path),
@@ -578,17 +699,17 @@ impl Validator<'_> {
                     ));
                 }
             }
-            if let Some(min) = s.exclusive_minimum.and_then(Json::as_f64) {
+            if let Some(min) = s.exclusive_minimum {
                 if n <= min {
                     out.push(Finding::new(at(path), format!("{} must be greater than {}", show(v), fmt_num(min))));
                 }
             }
-            if let Some(max) = s.exclusive_maximum.and_then(Json::as_f64) {
+            if let Some(max) = s.exclusive_maximum {
                 if n >= max {
                     out.push(Finding::new(at(path), format!("{} must be less than {}", show(v), fmt_num(max))));
                 }
             }
-            if let Some(m) = s.multiple_of.and_then(Json::as_f64).filter(|m| *m > 0.0) {
+            if let Some(m) = s.multiple_of {
                 let q = n / m;
                 if (q - q.round()).abs() > 1e-9 {
                     out.push(Finding::new(at(path), format!("{} is not a multiple of {}", show(v), fmt_num(m))));
@@ -599,49 +720,43 @@ impl Validator<'_> {
 
     fn check_object(
         &self,
-        s: &Kw<'_>,
+        s: &'static Node,
         m: &stackcraft_core::serde_json::Map<String, Json>,
         path: &P<'_>,
         st: &mut State,
         out: &mut Vec<Finding>,
     ) {
-        let props = s.properties.and_then(Json::as_object);
-        let patterns = s.pattern_properties.and_then(Json::as_object);
-        if let Some(Json::Array(req)) = s.required {
-            for r in req.iter().filter_map(Json::as_str) {
-                if !m.contains_key(r) {
-                    out.push(Finding::new(child(path, r), "required property is missing"));
-                }
+        for r in s.required {
+            if !m.contains_key(*r) {
+                out.push(Finding::new(child(path, r), "required property is missing"));
             }
         }
-        if let Some(min) = s.min_properties.and_then(Json::as_u64) {
+        if let Some(min) = s.min_properties {
             if (m.len() as u64) < min {
                 out.push(Finding::new(at(path), format!("has {} properties, fewer than the minimum {min}", m.len())));
             }
         }
-        if let Some(max) = s.max_properties.and_then(Json::as_u64) {
+        if let Some(max) = s.max_properties {
             if (m.len() as u64) > max {
                 out.push(Finding::new(at(path), format!("has {} properties, more than the maximum {max}", m.len())));
             }
         }
-        let additional = s.additional_properties;
-        // The resource's own properties are embedded apart and parsed when first set.
-        let root = std::mem::take(&mut st.root);
+        let props = s.properties;
         for (k, x) in m {
             let p = P::Prop(path, k);
             let mut known = false;
-            if root {
-                if let Some(ps) = self.root_property(k) {
+            if let Ok(i) = props.binary_search_by(|(n, _)| (*n).cmp(k.as_str())) {
+                if let Some(ps) = props.get(i).and_then(|(_, n)| self.node(*n)) {
                     known = true;
-                    self.check(&ps, x, &p, st, out);
+                    self.check(ps, x, &p, st, out);
                 }
-            } else if let Some(ps) = props.and_then(|ps| ps.get(k)) {
-                known = true;
-                self.check(ps, x, &p, st, out);
             }
-            for (pat, ps) in patterns.into_iter().flatten() {
+            for (pat, ps) in s.pattern_properties {
+                let Some(ps) = self.node(*ps) else { continue };
                 // A pattern the engine cannot compile matches everything (no false positive).
-                if !k.is_ascii() || regex(pat).is_none_or(|r| r.is_match(k)) {
+                let matches = !k.is_ascii()
+                    || self.patterns.get(*pat as usize).is_none_or(|r| r.matches(k) != Some(false));
+                if matches {
                     known = true;
                     self.check(ps, x, &p, st, out);
                 }
@@ -649,14 +764,9 @@ impl Validator<'_> {
             if known {
                 continue;
             }
-            match additional {
-                Some(Json::Bool(false)) => {
-                    let mut allowed: Vec<&str> = if root {
-                        self.schema.props.iter().map(|(n, _)| *n).collect()
-                    } else {
-                        props.map(|ps| ps.keys().map(String::as_str).collect()).unwrap_or_default()
-                    };
-                    allowed.sort_unstable();
+            match s.additional {
+                Additional::False => {
+                    let allowed: Vec<&str> = props.iter().map(|(n, _)| *n).collect();
                     let msg = if allowed.is_empty() {
                         "unknown property: none are allowed here".to_owned()
                     } else {
@@ -664,38 +774,47 @@ impl Validator<'_> {
                     };
                     out.push(Finding::new(p.render(), msg));
                 }
-                Some(a @ Json::Object(_)) => self.check(a, x, &p, st, out),
-                _ => {}
+                Additional::Schema(a) => {
+                    if let Some(a) = self.node(a) {
+                        self.check(a, x, &p, st, out);
+                    }
+                }
+                Additional::Any => {}
             }
         }
-        if let Some(Json::Object(deps)) = s.dependent_required {
-            self.dependent_required(deps, m, path, out);
-        }
-        if let Some(Json::Object(deps)) = s.dependencies {
-            self.dependent_required(deps, m, path, out);
-            for (k, d) in deps {
-                if d.is_object() && m.contains_key(k) {
-                    self.check(d, &Json::Object(m.clone()), path, st, out);
+        self.dependent_required(s.dependent_required.iter().map(|(k, n)| (*k, *n)), m, path, out);
+        if !s.dependencies.is_empty() {
+            let lists = s.dependencies.iter().filter_map(|(k, d)| match d {
+                Dep::List(n) => Some((*k, *n)),
+                Dep::Schema(_) => None,
+            });
+            self.dependent_required(lists, m, path, out);
+            for (k, d) in s.dependencies {
+                if let Dep::Schema(d) = d {
+                    if m.contains_key(*k) {
+                        if let Some(d) = self.node(*d) {
+                            self.check(d, &Json::Object(m.clone()), path, st, out);
+                        }
+                    }
                 }
             }
         }
-        if let Some(Json::Object(ex)) = s.dependent_excluded {
+        if !s.dependent_excluded.is_empty() {
             let mut reported: Vec<(&str, &str)> = Vec::new();
-            for (k, others) in ex {
-                if !m.contains_key(k) {
+            for (k, others) in s.dependent_excluded {
+                if !m.contains_key(*k) {
                     continue;
                 }
-                for o in others.as_array().into_iter().flatten().filter_map(Json::as_str) {
+                for o in others.iter() {
                     // Declared both ways (A excludes B, B excludes A): report once.
-                    if m.contains_key(o) && !reported.contains(&(o, k.as_str())) {
-                        reported.push((k.as_str(), o));
+                    if m.contains_key(*o) && !reported.contains(&(*o, *k)) {
+                        reported.push((*k, *o));
                         out.push(Finding::new(child(path, k), format!("cannot be set together with `{o}`")));
                     }
                 }
             }
         }
-        if let Some(Json::Array(xor)) = s.required_xor {
-            let names: Vec<&str> = xor.iter().filter_map(Json::as_str).collect();
+        if let Some(names) = s.required_xor {
             let set: Vec<&str> = names.iter().copied().filter(|n| m.contains_key(*n)).collect();
             if set.len() != 1 {
                 let found = if set.is_empty() { "none is".to_owned() } else { format!("{} are", set.join(" and ")) };
@@ -707,9 +826,9 @@ impl Validator<'_> {
         }
     }
 
-    fn dependent_required(
+    fn dependent_required<'d>(
         &self,
-        deps: &stackcraft_core::serde_json::Map<String, Json>,
+        deps: impl Iterator<Item = (&'d str, &'d [&'d str])>,
         m: &stackcraft_core::serde_json::Map<String, Json>,
         path: &P<'_>,
         out: &mut Vec<Finding>,
@@ -718,26 +837,26 @@ impl Validator<'_> {
             if !m.contains_key(k) {
                 continue;
             }
-            for n in needed.as_array().into_iter().flatten().filter_map(Json::as_str) {
-                if !m.contains_key(n) {
+            for n in needed {
+                if !m.contains_key(*n) {
                     out.push(Finding::new(child(path, n), format!("required when `{k}` is set")));
                 }
             }
         }
     }
 
-    fn check_array(&self, s: &Kw<'_>, a: &[Json], path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
-        if let Some(min) = s.min_items.and_then(Json::as_u64) {
+    fn check_array(&self, s: &'static Node, a: &[Json], path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
+        if let Some(min) = s.min_items {
             if (a.len() as u64) < min {
                 out.push(Finding::new(at(path), format!("has {} items, fewer than the minimum {min}", a.len())));
             }
         }
-        if let Some(max) = s.max_items.and_then(Json::as_u64) {
+        if let Some(max) = s.max_items {
             if (a.len() as u64) > max {
                 out.push(Finding::new(at(path), format!("has {} items, more than the maximum {max}", a.len())));
             }
         }
-        if s.unique_items.and_then(Json::as_bool) == Some(true) {
+        if s.unique_items {
             'outer: for (i, x) in a.iter().enumerate() {
                 for (j, y) in a.iter().enumerate().skip(i + 1) {
                     if x == y {
@@ -750,8 +869,7 @@ impl Validator<'_> {
                 }
             }
         }
-        if let Some(Json::Array(keys)) = s.unique_keys {
-            let keys: Vec<&str> = keys.iter().filter_map(Json::as_str).collect();
+        if let Some(keys) = s.unique_keys {
             let mut seen: Vec<(usize, Vec<&Json>)> = Vec::new();
             for (i, x) in a.iter().enumerate() {
                 let vals: Option<Vec<&Json>> = keys.iter().map(|k| x.get(*k)).collect();
@@ -769,13 +887,20 @@ impl Validator<'_> {
                 seen.push((i, vals));
             }
         }
-        let prefix = s.prefix_items.and_then(Json::as_array);
+        let items = s.items.and_then(|i| self.node(i));
+        if s.prefix_items.is_none() && items.is_none() {
+            return;
+        }
         for (i, x) in a.iter().enumerate() {
             let p = P::Index(path, i);
-            match prefix.and_then(|pre| pre.get(i)) {
-                Some(ps) => self.check(ps, x, &p, st, out),
+            match s.prefix_items.and_then(|pre| pre.get(i)) {
+                Some(ps) => {
+                    if let Some(ps) = self.node(*ps) {
+                        self.check(ps, x, &p, st, out);
+                    }
+                }
                 None => {
-                    if let Some(items) = s.items.filter(|i| i.is_object()) {
+                    if let Some(items) = items {
                         self.check(items, x, &p, st, out);
                     }
                 }
@@ -784,33 +909,35 @@ impl Validator<'_> {
     }
 
     /// Validate into a scratch list: (findings, outcome uncertain).
-    fn trial(&self, s: &Json, v: &Json, path: &P<'_>, depth: u32) -> (Vec<Finding>, bool) {
-        let mut st = State { uncertain: false, depth, root: false };
+    fn trial(&self, s: &'static Node, v: &Json, path: &P<'_>, depth: u32) -> (Vec<Finding>, bool) {
+        let mut st = State { uncertain: false, depth };
         let mut out = Vec::new();
         self.check(s, v, path, &mut st, &mut out);
         (out, st.uncertain)
     }
 
-    fn check_combinators(&self, s: &Kw<'_>, v: &Json, path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
-        if let Some(Json::Array(all)) = s.all_of {
-            for a in all {
+    fn check_combinators(&self, s: &'static Node, v: &Json, path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
+        if let Some(all) = s.all_of {
+            for a in self.nodes_of(all) {
                 self.check(a, v, path, st, out);
             }
         }
-        for (kw, exactly_one, node) in [("oneOf", true, s.one_of), ("anyOf", false, s.any_of)] {
-            let Some(Json::Array(alts)) = node else { continue };
-            let trials: Vec<(Vec<Finding>, bool)> = alts.iter().map(|a| self.trial(a, v, path, st.depth)).collect();
+        for (kw, exactly_one, alts, req) in
+            [("oneOf", true, s.one_of, s.one_of_required), ("anyOf", false, s.any_of, s.any_of_required)]
+        {
+            let Some(alts) = alts else { continue };
+            let trials: Vec<(Vec<Finding>, bool)> =
+                self.nodes_of(alts).map(|a| self.trial(a, v, path, st.depth)).collect();
             let uncertain = trials.iter().any(|t| t.1);
             st.uncertain |= uncertain;
             let passing = trials.iter().filter(|t| t.0.is_empty()).count();
             if passing == 0 {
-                let f = self.none_matched(kw, alts, &trials, v, path);
+                let f = none_matched(kw, req, &trials, v, path);
                 // The closest alternative may repeat what the outer schema said.
                 if !out.iter().any(|o| o.property == f.property && f.message.starts_with(&o.message)) {
                     out.push(f);
                 }
             } else if exactly_one && passing > 1 && !uncertain {
-                let req = required_only(alts);
                 let (property, message) = match req {
                     Some(names) => {
                         let set: Vec<&str> = names.iter().copied().filter(|n| v.get(*n).is_some()).collect();
@@ -828,85 +955,62 @@ impl Validator<'_> {
                 out.push(Finding::new(property, message));
             }
         }
-        if let Some(n) = s.not {
+        if let Some(n) = s.not.and_then(|n| self.node(n)) {
             let (f, uncertain) = self.trial(n, v, path, st.depth);
             st.uncertain |= uncertain;
             if f.is_empty() && !uncertain {
-                let what = match n.get("enum").and_then(Json::as_array) {
+                let what = match n.enum_ {
                     Some(e) => format!("{} is not allowed here (reserved: {})", show(v), names(e)),
                     None => format!("{} is not allowed here", show(v)),
                 };
                 out.push(Finding::new(at(path), what));
             }
         }
-        if let Some(cond) = s.if_ {
+        if let Some(cond) = s.if_.and_then(|c| self.node(c)) {
             let (f, uncertain) = self.trial(cond, v, path, st.depth);
             if uncertain {
                 st.uncertain = true;
             } else if f.is_empty() {
-                if let Some(t) = s.then {
+                if let Some(t) = s.then.and_then(|t| self.node(t)) {
                     self.check(t, v, path, st, out);
                 }
-            } else if let Some(e) = s.else_ {
+            } else if let Some(e) = s.else_.and_then(|e| self.node(e)) {
                 self.check(e, v, path, st, out);
             }
         }
     }
-
-    fn none_matched(
-        &self,
-        kw: &str,
-        alts: &[Json],
-        trials: &[(Vec<Finding>, bool)],
-        v: &Json,
-        path: &P<'_>,
-    ) -> Finding {
-        if let Some(names) = required_only(alts) {
-            return Finding::new(
-                child(path, names.first().copied().unwrap_or_default()),
-                format!(
-                    "{} of `{}` must be set (none is)",
-                    if kw == "oneOf" { "exactly one" } else { "at least one" },
-                    names.join("`, `")
-                ),
-            );
-        }
-        // The closest alternative: the one with the fewest findings.
-        let best = trials.iter().filter(|t| !t.0.is_empty()).min_by_key(|t| t.0.len());
-        match best.and_then(|b| b.0.first()) {
-            Some(f) if trials.len() > 1 => Finding::new(
-                f.property.clone(),
-                format!(
-                    "{} (the value matches none of the {} allowed shapes; this is the closest)",
-                    f.message,
-                    trials.len()
-                ),
-            ),
-            Some(f) => f.clone(),
-            None => Finding::new(at(path), format!("{} matches none of the allowed shapes", show(v))),
-        }
-    }
 }
 
-/// `[{required: [A]}, {required: [B]}]`: the names, when every alternative
-/// only requires properties.
-fn required_only(alts: &[Json]) -> Option<Vec<&str>> {
-    let mut names = Vec::new();
-    for a in alts {
-        let m = a.as_object()?;
-        if m.keys().any(|k| k != "required") {
-            return None;
-        }
-        for n in m.get("required")?.as_array()?.iter().filter_map(Json::as_str) {
-            if !names.contains(&n) {
-                names.push(n);
-            }
-        }
+fn none_matched(
+    kw: &str,
+    required_only: Option<&[&str]>,
+    trials: &[(Vec<Finding>, bool)],
+    v: &Json,
+    path: &P<'_>,
+) -> Finding {
+    if let Some(names) = required_only {
+        return Finding::new(
+            child(path, names.first().copied().unwrap_or_default()),
+            format!(
+                "{} of `{}` must be set (none is)",
+                if kw == "oneOf" { "exactly one" } else { "at least one" },
+                names.join("`, `")
+            ),
+        );
     }
-    if names.is_empty() {
-        None
-    } else {
-        Some(names)
+    // The closest alternative: the one with the fewest findings.
+    let best = trials.iter().filter(|t| !t.0.is_empty()).min_by_key(|t| t.0.len());
+    match best.and_then(|b| b.0.first()) {
+        Some(f) if trials.len() > 1 => Finding::new(
+            f.property.clone(),
+            format!(
+                "{} (the value matches none of the {} allowed shapes; this is the closest)",
+                f.message,
+                trials.len()
+            ),
+        ),
+        Some(f) => f.clone(),
+        None => Finding::new(at(path), format!("{} matches none of the allowed shapes", show(v))),
     }
 }
 
@@ -921,6 +1025,62 @@ fn fmt_num(n: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every pattern checked by a byte-class test answers as the regex
+    /// engine does (each ASCII character alone, and runs around the bounds).
+    #[test]
+    fn class_patterns_agree_with_the_regex_engine() {
+        let mut checked = 0;
+        for patterns in crate::all_schema_patterns() {
+            for p in patterns.iter().filter(|p| p.class.is_some()) {
+                let re = regex_lite::Regex::new(&translate(p.src));
+                let re = re.unwrap_or_else(|e| panic!("{} does not compile: {e}", p.src));
+                // Each ASCII character alone and repeated the minimum number of times.
+                let min = p.class.map_or(1, |c| c.min.clamp(1, 2048) as usize);
+                let mut samples: Vec<String> =
+                    (0u8..128).flat_map(|c| [(c as char).to_string(), (c as char).to_string().repeat(min)]).collect();
+                samples.push(String::new());
+                for c in ["a", "Z", "0", "-", "_", ".", " ", "/", ":", "\n", "a-", "-a", "a b", "ab\n"] {
+                    for n in [1usize, 2, 3, 62, 63, 64, 127, 128, 129, 255, 256, 257, 1024, 1025] {
+                        samples.push(c.repeat(n));
+                        samples.push(format!("!{}", c.repeat(n)));
+                        samples.push(format!("{}!", c.repeat(n)));
+                    }
+                }
+                // Matching strings (each class's lowest member) of the bounding
+                // lengths, and each of their first characters replaced by every ASCII one.
+                if let Some(c) = p.class {
+                    let low = |class: u128| (0u8..128).find(|b| (class >> b) & 1 == 1).map(char::from);
+                    let head: Option<String> = c.fixed.iter().map(|f| low(*f)).collect();
+                    if let (Some(head), Some(l)) = (head, low(c.class)) {
+                        for n in [c.min, c.min.saturating_add(1), c.max, c.max.saturating_add(1)] {
+                            let base: Vec<char> =
+                                head.chars().chain(std::iter::repeat_n(l, n.min(300) as usize)).collect();
+                            samples.push(base.iter().collect());
+                            for at in 0..base.len().min(c.fixed.len() + 2) {
+                                for b in 0u8..128 {
+                                    let mut v = base.clone();
+                                    if let Some(x) = v.get_mut(at) {
+                                        *x = char::from(b);
+                                    }
+                                    samples.push(v.iter().collect());
+                                }
+                            }
+                        }
+                    }
+                }
+                for t in &samples {
+                    assert_eq!(p.matches(t), Some(re.is_match(t)), "pattern {} on {t:?}", p.src);
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 0 || crate::all_schema_patterns().is_empty());
+        // The patterns never tried are the ones the engine rejects.
+        for p in crate::all_schema_patterns().into_iter().flatten().filter(|p| p.unjudged) {
+            assert!(regex_lite::Regex::new(&translate(p.src)).is_err(), "{} compiles", p.src);
+        }
+    }
 
     #[test]
     fn python_patterns_translate() {

@@ -24,11 +24,9 @@ const ALLOWS: &str = "#![allow(
     clippy::type_complexity
 )]";
 
-/// A service module (`src/<module>.rs`).
-/// A type's reduced schema: type name, root schema text, definitions (name, text).
-pub(crate) type SchemaText = (String, String, crate::prune::Named, crate::prune::Named);
-
-pub(crate) fn service(service: &str, resources: &[ResourceDef], schemas: &[SchemaText]) -> String {
+/// A service module (`src/<module>.rs`); `tables` is its validator tables
+/// module (see `tables`), empty when it has no schemas.
+pub(crate) fn service(service: &str, resources: &[ResourceDef], tables: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{HEADER}");
     let _ = writeln!(
@@ -43,38 +41,8 @@ pub(crate) fn service(service: &str, resources: &[ResourceDef], schemas: &[Schem
     for r in resources {
         resource(&mut s, r);
     }
-    if !schemas.is_empty() {
-        s.push_str(
-            "/// The provider schemas of this service's types reduced to their constraints \
-             (JSON; the definitions apart, parsed only when referenced), sorted by type \
-             name: what synth-time validation checks.\n\
-             pub(crate) const SCHEMAS: &[crate::SchemaEntry] = &[\n",
-        );
-        let mut sorted: Vec<&SchemaText> = schemas.iter().collect();
-        sorted.sort();
-        for (t, json, props, defs) in sorted {
-            let _ = write!(s, "({t:?}, {}, &[", raw_str(json));
-            for (name, prop) in props {
-                let _ = write!(s, "({name:?}, {}),", raw_str(prop));
-            }
-            s.push_str("], &[");
-            for (name, def) in defs {
-                let _ = write!(s, "({name:?}, {}),", raw_str(def));
-            }
-            s.push_str("]),\n");
-        }
-        s.push_str("];\n");
-    }
+    s.push_str(tables);
     s
-}
-
-/// `text` as a raw string literal with enough `#`s.
-fn raw_str(text: &str) -> String {
-    let mut hashes = String::from("#");
-    while text.contains(&format!("\"{hashes}")) {
-        hashes.push('#');
-    }
-    format!("r{hashes}\"{text}\"{hashes}")
 }
 
 /// A hand-written runtime file of the generated crate (`crates/codegen/runtime/`).
@@ -343,23 +311,35 @@ pub(crate) fn lib_rs(modules: &[(String, String, usize)]) -> String {
         );
     }
     s.push_str(
-        "\n/// A type's reduced provider schema: (type name, schema JSON without its \
-         properties and definitions, the properties and the definitions as (name, JSON) sorted by name).\n\
-         pub(crate) type SchemaEntry = (&'static str, &'static str, &'static [(&'static str, &'static str)], &'static [(&'static str, &'static str)]);\n\
-         \n/// The reduced provider schema of `type_name`, if its service is enabled.\n\
+        "\n/// The validator tables of `type_name`'s service (root node index, nodes, \
+         patterns), if its service is enabled and the type known.\n\
          #[allow(unreachable_code, unused_variables)]\n\
-         pub(crate) fn schema_text(type_name: &str) -> Option<&'static SchemaEntry> {\n\
+         pub(crate) fn schema_tables(type_name: &str) -> Option<schema::Tables> {\n\
          let service = type_name.strip_prefix(\"AWS::\")?.split(\"::\").next()?;\n\
-         let schemas: &'static [SchemaEntry] = match service {\n",
+         let (schemas, nodes, patterns): (&'static [(&'static str, u32)], &'static [schema::Node], &'static [schema::Pattern]) = match service {\n",
     );
     for (module, service, _) in modules {
-        let _ = writeln!(s, "#[cfg(feature = \"{module}\")]\n{service:?} => {module}::SCHEMAS,");
+        let _ = writeln!(
+            s,
+            "#[cfg(feature = \"{module}\")]\n{service:?} => (\
+             {module}::validation_tables::SCHEMAS, &{module}::validation_tables::NODES, &{module}::validation_tables::PATTERNS),"
+        );
     }
     s.push_str(
         "_ => return None,\n};\n\
-         let i = schemas.binary_search_by(|(t, _, _, _)| (*t).cmp(type_name)).ok()?;\n\
-         schemas.get(i)\n}\n",
+         let i = schemas.binary_search_by(|(t, _)| (*t).cmp(type_name)).ok()?;\n\
+         let (_, root) = schemas.get(i)?;\n\
+         Some(schema::Tables { root: *root, nodes, patterns })\n}\n\n\
+         /// The patterns of every enabled service (tests).\n\
+         #[cfg(test)]\n\
+         #[allow(unused_mut, clippy::vec_init_then_push)]\n\
+         pub(crate) fn all_schema_patterns() -> Vec<&'static [schema::Pattern]> {\n\
+         let mut all: Vec<&'static [schema::Pattern]> = Vec::new();\n",
     );
+    for (module, _, _) in modules {
+        let _ = writeln!(s, "#[cfg(feature = \"{module}\")]\nall.push(&{module}::validation_tables::PATTERNS);");
+    }
+    s.push_str("all\n}\n");
     s
 }
 

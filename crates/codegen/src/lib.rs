@@ -8,7 +8,8 @@
 //! committed. The selection of services lives in [`selection`].
 //!
 //! Synth-time validation: each service module gets its types' provider
-//! schemas reduced to their constraints (`SCHEMAS`, see `prune`), and the
+//! schemas reduced to their constraints and emitted as static tables
+//! (`validation_tables`, see `prune` and `tables`), and the
 //! hand-written runtime in `crates/codegen/runtime/` (the schema interpreter
 //! `schema.rs` and the cross-property rules `rules.rs`) is copied verbatim
 //! into the generated crate. Edit those files here, then run
@@ -29,6 +30,7 @@ mod names;
 mod prune;
 mod replacement;
 pub mod selection;
+mod tables;
 
 /// The pinned cfn-lint version.
 pub const CFN_LINT_VERSION: &str = "1.58.0";
@@ -194,7 +196,7 @@ pub fn generate_selection(cfnlint: &Path, selection: Selection) -> Result<BTreeM
         }
         let mut taken = BTreeSet::new();
         let mut resources = Vec::new();
-        let mut schemas_text = Vec::new();
+        let mut pruned = Vec::new();
         for (name, hash) in types {
             let schema = read_json(&schemas.join("resources").join(format!("{hash}.json")))?;
             let mut rust = names::upper_camel(name);
@@ -205,12 +207,17 @@ pub fn generate_selection(cfnlint: &Path, selection: Selection) -> Result<BTreeM
             let handle = names::unique(format!("{rust}Ref"), &mut taken);
             let type_name = format!("{prefix}{name}");
             resources.push(model::resource(&type_name, &schema, rust, handle, &getatts));
-            let (root, props, defs) = prune::split(prune::resource(&schema));
-            schemas_text.push((type_name, root, props, defs));
+            pruned.push((type_name, prune::resource(&schema)));
         }
         replacement_rows.extend(replacement::rows(&resources));
         let module = names::service_module(cfn);
-        files.insert(PathBuf::from(format!("src/{module}.rs")), emit::service(cfn, &resources, &schemas_text));
+        let tables = if pruned.is_empty() {
+            String::new()
+        } else {
+            let refs: Vec<(&str, &Json)> = pruned.iter().map(|(t, j)| (t.as_str(), j)).collect();
+            tables::emit(&refs)
+        };
+        files.insert(PathBuf::from(format!("src/{module}.rs")), emit::service(cfn, &resources, &tables));
         modules.push((module, cfn.to_owned(), resources.len()));
     }
     files.insert(PathBuf::from("src/lib.rs"), emit::lib_rs(&modules));
@@ -375,7 +382,7 @@ mod tests {
         });
         let getatts = crate::getatt::GetAttData::default();
         let r = crate::model::resource("AWS::Demo::Widget", &schema, "Widget".into(), "WidgetRef".into(), &getatts);
-        let text = crate::emit::service("Demo", &[r], &[]);
+        let text = crate::emit::service("Demo", &[r], "");
         let files = std::collections::BTreeMap::from([(std::path::PathBuf::from("src/demo.rs"), text)]);
         let formatted = crate::format(files).expect("rustfmt");
         insta::assert_snapshot!(formatted.values().next().expect("one file"));

@@ -79,27 +79,6 @@ fn node(n: &Json) -> Json {
     Json::Object(out)
 }
 
-/// Schema texts by name, sorted.
-pub(crate) type Named = Vec<(String, String)>;
-
-/// The reduced schema as text without its `properties` and `definitions`,
-/// then each property and each definition as text sorted by name (parsed
-/// lazily at synth: a property when a resource sets it, a definition when
-/// referenced).
-pub(crate) fn split(mut schema: Json) -> (String, Named, Named) {
-    let mut take = |key: &str| {
-        let mut v: Named = match schema.as_object_mut().and_then(|m| m.remove(key)) {
-            Some(Json::Object(d)) => d.iter().map(|(k, v)| (k.clone(), to_sorted_string(v))).collect(),
-            _ => Vec::new(),
-        };
-        v.sort();
-        v
-    };
-    let props = take("properties");
-    let defs = take("definitions");
-    (to_sorted_string(&schema), props, defs)
-}
-
 /// Sort object keys at every level (deterministic text whatever map type
 /// serde_json was built with).
 pub(crate) fn to_sorted_string(v: &Json) -> String {
