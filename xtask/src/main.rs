@@ -4,7 +4,8 @@
 //! - `deploy|diff|destroy|outputs ENV`: synthesize an app and apply it to CloudFormation
 //!   (runs the `stackcraft-deploy` binary: xtask itself never links the AWS SDK).
 //! - `ci`: install the pinned external tools and run the whole test suite.
-//! - `bench`: synthesize generated apps of growing size and print time and memory.
+//! - `bench`: synthesize generated apps of growing size and the order portal, print time and
+//!   memory; and the cost of schema validation on the PyShop example.
 
 use std::process::ExitCode;
 
@@ -22,7 +23,8 @@ commands:
   destroy ENV [options]      delete an environment's stacks
   outputs ENV [options]      print the stack outputs of an environment
   ci                         install pinned tools, run all tests and validators
-  bench                      synthesize apps of ~200, 2,000 and 20,000 resources; print figures
+  bench                      time and memory of synth (apps of ~200, 2,000 and 20,000 resources,
+                             the order portal) and the cost of schema validation (PyShop)
 
 Run `cargo xtask <command> --help` for a command's options.";
 
