@@ -1190,7 +1190,8 @@ fn resolve_elements(
                 NodeKind::Condition(c) => ("Conditions", c.clone()),
                 NodeKind::Mapping(m) => ("Mappings", m.clone()),
                 NodeKind::Output(o) => {
-                    let mut out = json!({ "Value": o.value });
+                    // Built directly: `json!` would copy the value through serde.
+                    let mut out = Json::Object(Map::from_iter([("Value".to_owned(), o.value.clone())]));
                     if let Some(d) = &o.description {
                         out["Description"] = json!(d);
                     }
@@ -1250,7 +1251,7 @@ fn add_exports(ctx: &mut Ctx<'_>, stacks: &[NodeId], sections: &mut Sections) {
         let sec = sections.entry(producer).or_default();
         let map = sec.entry("Outputs").or_default();
         for (id, (value, name)) in outs {
-            let mut out = json!({ "Value": value });
+            let mut out = Json::Object(Map::from_iter([("Value".to_owned(), value)]));
             if let Some(name) = name {
                 out["Export"] = json!({ "Name": name });
             }
