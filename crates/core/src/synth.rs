@@ -1409,7 +1409,11 @@ fn tree(g: &Graph, logical: &HashMap<NodeId, String>) -> Json {
         o.insert("path".into(), Json::String(path));
         Json::Object(o)
     }
-    json!({ "version": "tree-0.1", "tree": node(g, logical, 0, String::new()) })
+    // Built directly: `json!` would copy the whole tree through serde.
+    let mut top = Map::new();
+    top.insert("version".into(), Json::String("tree-0.1".into()));
+    top.insert("tree".into(), node(g, logical, 0, String::new()));
+    Json::Object(top)
 }
 
 #[cfg(test)]
