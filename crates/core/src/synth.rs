@@ -101,6 +101,20 @@ pub(crate) fn write_rendered(path: &Path, v: &Json, buf: &mut Vec<u8>) -> std::i
     }
 }
 
+/// Whether no byte of a JSON string needs an escape (no control
+/// character, `"` or `\\`). Checked 16 bytes at a time without an early
+/// exit inside a block, which the compiler turns into vector compares.
+fn plain(bytes: &[u8]) -> bool {
+    let escaped = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
+    let mut blocks = bytes.chunks_exact(16);
+    for block in &mut blocks {
+        if block.iter().fold(false, |any, &b| any | escaped(b)) {
+            return false;
+        }
+    }
+    !blocks.remainder().iter().any(|&b| escaped(b))
+}
+
 /// Append [`render`]`(v)` to `out`: the bytes serde_json's pretty printer
 /// writes for [`Sorted`]`(v)` (two-space indent, `": "` after keys,
 /// `[]`/`{}` when empty, its string escapes and number formats), written
@@ -121,7 +135,7 @@ fn pretty(out: &mut Vec<u8>, v: &Json, drain: &mut dyn FnMut(&mut Vec<u8>)) {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         out.push(b'"');
         let bytes = s.as_bytes();
-        if !bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') {
+        if plain(bytes) {
             out.extend_from_slice(bytes);
             out.push(b'"');
             return;
@@ -220,7 +234,7 @@ fn pretty(out: &mut Vec<u8>, v: &Json, drain: &mut dyn FnMut(&mut Vec<u8>)) {
 /// `": "` after keys, `[]`/`{}` when empty, its string escapes.
 pub(crate) fn rendered_len(v: &Json) -> usize {
     fn string_len(s: &str) -> usize {
-        if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        if plain(s.as_bytes()) {
             return s.len().saturating_add(2);
         }
         let extra: usize = s
