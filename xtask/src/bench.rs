@@ -297,8 +297,13 @@ fn bench_portal(bin: &std::path::Path, out: &std::path::Path, runs: usize) -> Ex
         .map(|t| t["Resources"].as_object().map_or(0, |r| r.len()))
         .sum();
     let (cpu, rss) = (median(&mut cpus), median(&mut rsss));
+    // Wall times mean little on a busy machine: say how busy it was.
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "n/a".to_owned());
     println!(
-        "order-portal synth --env prod: {resources} resources, wall {wall:.1} ms, user+sys {} (1/100 s resolution), peak RSS {} (medians of {runs}; wall includes /usr/bin/time)",
+        "order-portal synth --env prod: {resources} resources, wall {wall:.1} ms, user+sys {} (1/100 s resolution), peak RSS {} (medians of {runs}; wall includes /usr/bin/time; load average {load})",
         cpu.map_or("n/a".to_string(), |c| format!("{c:.0} ms")),
         rss.map_or("n/a (no /usr/bin/time)".to_string(), |k| format!("{k:.1} MiB"))
     );

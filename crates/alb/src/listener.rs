@@ -499,52 +499,52 @@ fn glob_tokens(pattern: &str, fold_case: bool) -> Vec<char> {
 /// Does every string `inner` matches also match `outer`? Sound (a `true` is
 /// always right); `*` in `inner` must be covered by `*` in `outer`.
 fn glob_includes(outer: &[char], inner: &[char]) -> bool {
-    // dp[i][j]: outer[i..] includes inner[j..]
-    let (n, m) = (outer.len(), inner.len());
-    let mut dp = vec![vec![false; m + 1]; n + 1];
-    dp[n][m] = true;
-    for i in (0..n).rev() {
+    // dp[i][j]: outer[i..] includes inner[j..]; two rows kept: `next` is
+    // row i + 1, `row` row i (filled from the right).
+    let m = inner.len();
+    let mut next = vec![false; m + 1];
+    let mut row = vec![false; m + 1];
+    next[m] = true;
+    for &o in outer.iter().rev() {
         for j in (0..=m).rev() {
-            let o = outer[i];
-            let v = if o == '*' {
+            row[j] = if o == '*' {
                 // the star matches nothing, or swallows inner[j] (whatever it is)
-                dp[i + 1][j] || (j < m && dp[i][j + 1])
-            } else if j < m {
-                let c = inner[j];
+                next[j] || (j < m && row[j + 1])
+            } else if let Some(&c) = inner.get(j) {
                 let ok = if o == '?' { c != '*' } else { c == o };
-                ok && dp[i + 1][j + 1]
+                ok && next[j + 1]
             } else {
                 false
             };
-            dp[i][j] = v;
         }
+        std::mem::swap(&mut next, &mut row);
     }
-    dp[0][0]
+    next[0]
 }
 
 /// Is there a string both patterns match?
 fn glob_intersects(a: &[char], b: &[char]) -> bool {
+    // dp[i][j]: a[i..] and b[j..] share a string; rows as in glob_includes.
     let (n, m) = (a.len(), b.len());
-    let mut dp = vec![vec![false; m + 1]; n + 1];
-    dp[n][m] = true;
+    let mut next = vec![false; m + 1];
+    let mut row = vec![false; m + 1];
     for i in (0..=n).rev() {
         for j in (0..=m).rev() {
-            if i == n && j == m {
-                continue;
-            }
-            let v = if i < n && a[i] == '*' {
-                dp[i + 1][j] || (j < m && dp[i][j + 1])
+            row[j] = if i == n && j == m {
+                true
+            } else if i < n && a[i] == '*' {
+                next[j] || (j < m && row[j + 1])
             } else if j < m && b[j] == '*' {
-                dp[i][j + 1] || (i < n && dp[i + 1][j])
+                row[j + 1] || (i < n && next[j])
             } else if i < n && j < m {
-                (a[i] == b[j] || a[i] == '?' || b[j] == '?') && dp[i + 1][j + 1]
+                (a[i] == b[j] || a[i] == '?' || b[j] == '?') && next[j + 1]
             } else {
                 false
             };
-            dp[i][j] = v;
         }
+        std::mem::swap(&mut next, &mut row);
     }
-    dp[0][0]
+    next[0]
 }
 
 impl ListenerCondition {
@@ -1161,6 +1161,65 @@ mod tests {
         assert!(glob_intersects(&t("/a?"), &t("/?b")));
         assert!(!glob_intersects(&t("/api/*"), &t("/web/*")));
         assert!(!glob_intersects(&t("/api/orders*"), &t("/api/customers*")));
+    }
+
+    /// The two-dimensional tables the glob functions were first written
+    /// with, kept as the reference for the two-row versions.
+    fn reference(outer: &[char], inner: &[char], intersect: bool) -> bool {
+        let (n, m) = (outer.len(), inner.len());
+        let mut dp = vec![vec![false; m + 1]; n + 1];
+        dp[n][m] = true;
+        for i in (0..=n).rev() {
+            for j in (0..=m).rev() {
+                if i == n && j == m {
+                    continue;
+                }
+                dp[i][j] = if intersect {
+                    let (a, b) = (outer, inner);
+                    if i < n && a[i] == '*' {
+                        dp[i + 1][j] || (j < m && dp[i][j + 1])
+                    } else if j < m && b[j] == '*' {
+                        dp[i][j + 1] || (i < n && dp[i + 1][j])
+                    } else if i < n && j < m {
+                        (a[i] == b[j] || a[i] == '?' || b[j] == '?') && dp[i + 1][j + 1]
+                    } else {
+                        false
+                    }
+                } else if i == n {
+                    false
+                } else if outer[i] == '*' {
+                    dp[i + 1][j] || (j < m && dp[i][j + 1])
+                } else if j < m {
+                    let c = inner[j];
+                    let ok = if outer[i] == '?' { c != '*' } else { c == outer[i] };
+                    ok && dp[i + 1][j + 1]
+                } else {
+                    false
+                };
+            }
+        }
+        dp[0][0]
+    }
+
+    #[test]
+    fn glob_tables_match_the_reference_on_every_short_pattern() {
+        let mut patterns: Vec<Vec<char>> = vec![vec![]];
+        for len in 1..=4 {
+            let prev: Vec<Vec<char>> = patterns.iter().filter(|p| p.len() == len - 1).cloned().collect();
+            for p in prev {
+                for c in ['a', 'b', '*', '?'] {
+                    let mut q = p.clone();
+                    q.push(c);
+                    patterns.push(q);
+                }
+            }
+        }
+        for a in &patterns {
+            for b in &patterns {
+                assert_eq!(glob_includes(a, b), reference(a, b, false), "{a:?} includes {b:?}");
+                assert_eq!(glob_intersects(a, b), reference(a, b, true), "{a:?} intersects {b:?}");
+            }
+        }
     }
 
     #[test]

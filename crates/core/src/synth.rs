@@ -71,19 +71,161 @@ impl StackArtifact {
 /// serde_json was built with (a dependency enabling its `preserve_order`
 /// feature must not change our bytes), and a trailing newline.
 pub(crate) fn render(v: &Json) -> String {
-    let mut s = serde_json::to_string_pretty(&Sorted(v)).unwrap_or_default();
-    s.push('\n');
-    s
+    let mut out = Vec::new();
+    pretty(&mut out, v, &mut |_| {});
+    // Only `&str` and ASCII are written: the bytes are UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
-/// Write [`render`]`(v)` to the file `path`, streamed through a buffer
-/// (the text is never held whole in memory).
-pub(crate) fn write_rendered(path: &Path, v: &Json) -> std::io::Result<()> {
+/// Bytes gathered before [`write_rendered`] writes them out.
+const WRITE_CHUNK: usize = 64 * 1024;
+
+/// Write [`render`]`(v)` to the file `path`, in writes of about
+/// [`WRITE_CHUNK`] bytes from `buf` (cleared first and reused across files):
+/// the text is never held whole in memory.
+pub(crate) fn write_rendered(path: &Path, v: &Json, buf: &mut Vec<u8>) -> std::io::Result<()> {
     use std::io::Write;
-    let mut w = std::io::BufWriter::with_capacity(64 * 1024, std::fs::File::create(path)?);
-    serde_json::to_writer_pretty(&mut w, &Sorted(v)).map_err(std::io::Error::from)?;
-    w.write_all(b"\n")?;
-    w.flush()
+    let mut file = std::fs::File::create(path)?;
+    let mut failed = None;
+    buf.clear();
+    buf.reserve(WRITE_CHUNK.saturating_add(WRITE_CHUNK / 4));
+    pretty(buf, v, &mut |b| {
+        if failed.is_none() {
+            failed = file.write_all(b).err();
+        }
+        b.clear();
+    });
+    match failed {
+        Some(e) => Err(e),
+        None => file.write_all(buf),
+    }
+}
+
+/// Whether no byte of a JSON string needs an escape (no control
+/// character, `"` or `\\`). Checked 16 bytes at a time without an early
+/// exit inside a block, which the compiler turns into vector compares.
+fn plain(bytes: &[u8]) -> bool {
+    let escaped = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
+    let mut blocks = bytes.chunks_exact(16);
+    for block in &mut blocks {
+        if block.iter().fold(false, |any, &b| any | escaped(b)) {
+            return false;
+        }
+    }
+    !blocks.remainder().iter().any(|&b| escaped(b))
+}
+
+/// Append [`render`]`(v)` to `out`: the bytes serde_json's pretty printer
+/// writes for [`Sorted`]`(v)` (two-space indent, `": "` after keys,
+/// `[]`/`{}` when empty, its string escapes and number formats), written
+/// straight into a byte buffer without going through the serde data model.
+/// `drain` is called with `out` whenever it holds [`WRITE_CHUNK`] bytes or
+/// more (it may write them out and clear it, or keep them).
+fn pretty(out: &mut Vec<u8>, v: &Json, drain: &mut dyn FnMut(&mut Vec<u8>)) {
+    fn indent(out: &mut Vec<u8>, depth: usize) {
+        const SPACES: &[u8] = &[b' '; 64];
+        let mut n = depth.saturating_mul(2);
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            out.extend_from_slice(SPACES.get(..k).unwrap_or_default());
+            n -= k;
+        }
+    }
+    fn string(out: &mut Vec<u8>, s: &str) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        out.push(b'"');
+        let bytes = s.as_bytes();
+        if plain(bytes) {
+            out.extend_from_slice(bytes);
+            out.push(b'"');
+            return;
+        }
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let esc: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                0x08 => b"\\b",
+                0x0c => b"\\f",
+                0..=0x1f => b"",
+                _ => continue,
+            };
+            out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
+            if esc.is_empty() {
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0'));
+                out.push(HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0'));
+            } else {
+                out.extend_from_slice(esc);
+            }
+            start = i.saturating_add(1);
+        }
+        out.extend_from_slice(bytes.get(start..).unwrap_or_default());
+        out.push(b'"');
+    }
+    fn value(out: &mut Vec<u8>, v: &Json, depth: usize, drain: &mut dyn FnMut(&mut Vec<u8>)) {
+        let inner = depth.saturating_add(1);
+        match v {
+            Json::Null => out.extend_from_slice(b"null"),
+            Json::Bool(true) => out.extend_from_slice(b"true"),
+            Json::Bool(false) => out.extend_from_slice(b"false"),
+            // serde_json's own number formatting (itoa/ryu); numbers are rare.
+            Json::Number(n) => {
+                let _ = serde_json::to_writer(&mut *out, n);
+            }
+            Json::String(s) => string(out, s),
+            Json::Array(a) if a.is_empty() => out.extend_from_slice(b"[]"),
+            Json::Object(m) if m.is_empty() => out.extend_from_slice(b"{}"),
+            Json::Array(a) => {
+                out.push(b'[');
+                for (i, x) in a.iter().enumerate() {
+                    out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+                    indent(out, inner);
+                    value(out, x, inner, drain);
+                    if out.len() >= WRITE_CHUNK {
+                        drain(out);
+                    }
+                }
+                out.push(b'\n');
+                indent(out, depth);
+                out.push(b']');
+            }
+            Json::Object(m) => {
+                let mut member = |out: &mut Vec<u8>, i: usize, k: &str, x: &Json| {
+                    out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+                    indent(out, inner);
+                    string(out, k);
+                    out.extend_from_slice(b": ");
+                    value(out, x, inner, drain);
+                    if out.len() >= WRITE_CHUNK {
+                        drain(out);
+                    }
+                };
+                out.push(b'{');
+                // Most objects (typed L1 properties, sections built in
+                // order) are already sorted: those are written as they are.
+                if m.keys().zip(m.keys().skip(1)).all(|(a, b)| a < b) {
+                    for (i, (k, x)) in m.iter().enumerate() {
+                        member(out, i, k, x);
+                    }
+                } else {
+                    let mut entries: Vec<(&String, &Json)> = m.iter().collect();
+                    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                    for (i, (k, x)) in entries.into_iter().enumerate() {
+                        member(out, i, k, x);
+                    }
+                }
+                out.push(b'\n');
+                indent(out, depth);
+                out.push(b'}');
+            }
+        }
+    }
+    value(out, v, 0, drain);
+    out.push(b'\n');
 }
 
 /// The length in bytes of [`render`]`(v)`, computed by walking the value
@@ -92,7 +234,7 @@ pub(crate) fn write_rendered(path: &Path, v: &Json) -> std::io::Result<()> {
 /// `": "` after keys, `[]`/`{}` when empty, its string escapes.
 pub(crate) fn rendered_len(v: &Json) -> usize {
     fn string_len(s: &str) -> usize {
-        if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        if plain(s.as_bytes()) {
             return s.len().saturating_add(2);
         }
         let extra: usize = s
@@ -150,9 +292,13 @@ pub(crate) fn rendered_len(v: &Json) -> usize {
     len(v, 0).saturating_add(1)
 }
 
-/// Serializes a JSON value with object keys in sorted order, without copying it.
+/// Serializes a JSON value with object keys in sorted order, without
+/// copying it: through serde_json's pretty printer, the reference [`pretty`]
+/// is tested against.
+#[cfg(test)]
 struct Sorted<'a>(&'a Json);
 
+#[cfg(test)]
 impl serde::Serialize for Sorted<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{SerializeMap, SerializeSeq};
@@ -307,20 +453,22 @@ impl Assembly {
     /// and is left untouched.
     pub fn write(&self, dir: &Path) -> Result<(), crate::output::WriteError> {
         crate::output::replace_dir(dir, "a cloud assembly", crate::output::is_previous_assembly, |tmp| {
+            // One buffer for every file, sized for the largest template.
+            let mut buf = Vec::new();
             for s in &self.stacks {
-                write_rendered(&tmp.join(s.template_file()), &s.template)?;
+                write_rendered(&tmp.join(s.template_file()), &s.template, &mut buf)?;
             }
-            std::fs::write(tmp.join("manifest.json"), render(&self.manifest()))?;
-            write_rendered(&tmp.join("tree.json"), &self.tree)?;
-            std::fs::write(tmp.join("stackcraft.json"), render(&self.stackcraft_metadata()))?;
-            std::fs::write(tmp.join("cdk.out"), render(&json!({ "version": MANIFEST_VERSION })))?;
+            write_rendered(&tmp.join("manifest.json"), &self.manifest(), &mut buf)?;
+            write_rendered(&tmp.join("tree.json"), &self.tree, &mut buf)?;
+            write_rendered(&tmp.join("stackcraft.json"), &self.stackcraft_metadata(), &mut buf)?;
+            write_rendered(&tmp.join("cdk.out"), &json!({ "version": MANIFEST_VERSION }), &mut buf)?;
             if !self.acknowledgements.is_empty() {
-                std::fs::write(tmp.join("acknowledgements.json"), render(&self.acknowledgements_report()))?;
+                write_rendered(&tmp.join("acknowledgements.json"), &self.acknowledgements_report(), &mut buf)?;
             }
             for (file, content) in &self.reports {
                 // Validators name their files; keep them inside the assembly.
                 if !file.is_empty() && !file.contains(['/', '\\']) && !file.starts_with('.') {
-                    write_rendered(&tmp.join(file), content)?;
+                    write_rendered(&tmp.join(file), content, &mut buf)?;
                 }
             }
             Ok(())
@@ -1056,7 +1204,8 @@ fn resolve_elements(
                 NodeKind::Condition(c) => ("Conditions", c.clone()),
                 NodeKind::Mapping(m) => ("Mappings", m.clone()),
                 NodeKind::Output(o) => {
-                    let mut out = json!({ "Value": o.value });
+                    // Built directly: `json!` would copy the value through serde.
+                    let mut out = Json::Object(Map::from_iter([("Value".to_owned(), o.value.clone())]));
                     if let Some(d) = &o.description {
                         out["Description"] = json!(d);
                     }
@@ -1116,7 +1265,7 @@ fn add_exports(ctx: &mut Ctx<'_>, stacks: &[NodeId], sections: &mut Sections) {
         let sec = sections.entry(producer).or_default();
         let map = sec.entry("Outputs").or_default();
         for (id, (value, name)) in outs {
-            let mut out = json!({ "Value": value });
+            let mut out = Json::Object(Map::from_iter([("Value".to_owned(), value)]));
             if let Some(name) = name {
                 out["Export"] = json!({ "Name": name });
             }
@@ -1274,7 +1423,11 @@ fn tree(g: &Graph, logical: &HashMap<NodeId, String>) -> Json {
         o.insert("path".into(), Json::String(path));
         Json::Object(o)
     }
-    json!({ "version": "tree-0.1", "tree": node(g, logical, 0, String::new()) })
+    // Built directly: `json!` would copy the whole tree through serde.
+    let mut top = Map::new();
+    top.insert("version".into(), Json::String("tree-0.1".into()));
+    top.insert("tree".into(), node(g, logical, 0, String::new()));
+    Json::Object(top)
 }
 
 #[cfg(test)]
@@ -1305,14 +1458,72 @@ mod tests {
         }
     }
 
+    /// What serde_json's pretty printer writes for `v` with sorted keys.
+    fn reference(v: &Json) -> String {
+        let mut s = serde_json::to_string_pretty(&Sorted(v)).unwrap();
+        s.push('\n');
+        s
+    }
+
+    #[test]
+    fn render_is_serde_jsons_pretty_printer_with_sorted_keys() {
+        let values = [
+            json!(null),
+            json!("tab\there \u{1} \u{1f} \u{7f} \"q\" back\\slash\r\n\u{8}\u{c} \u{2603} \u{1F600}"),
+            json!([[], {}, [[1, -2, 3.25, 1e300, -1e-7, 0.1, 18446744073709551615u64, -9223372036854775808i64]], {"k": [true, false, null]}]),
+            json!({"": {"a": {"b": {"c": []}}}, "z\n": "v", "B": 1, "a": 2}),
+            json!(-0.5),
+            json!({"b": [1, {"z": "\u{e9}\"", "a": null}], "a": {"y": 1.5, "x": true}, "c": {}}),
+        ];
+        for v in values {
+            assert_eq!(render(&v), reference(&v), "{v}");
+        }
+    }
+
+    fn arb_json() -> impl proptest::strategy::Strategy<Value = Json> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Json::Null),
+            any::<bool>().prop_map(Json::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<u64>().prop_map(|n| json!(n)),
+            any::<f64>().prop_map(|f| json!(f)),
+            any::<String>().prop_map(Json::String),
+            "[\\x00-\\x7f]{0,12}".prop_map(Json::String),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Json::Array),
+                proptest::collection::vec(("[a-zA-Z\"\\x00-\\x1f]{0,6}", inner), 0..6)
+                    .prop_map(|kv| Json::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn render_matches_serde_json_on_any_value(v in arb_json()) {
+            proptest::prop_assert_eq!(render(&v), reference(&v));
+            proptest::prop_assert_eq!(rendered_len(&v), reference(&v).len());
+        }
+    }
+
     #[test]
     fn write_rendered_writes_the_rendered_text() {
         let dir = std::env::temp_dir().join(format!("stackcraft-write-rendered-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let v = json!({"b": [1, {"z": "\u{e9}\"", "a": null}], "a": {"y": 1.5, "x": true}, "c": {}});
         let f = dir.join("t.json");
-        write_rendered(&f, &v).unwrap();
+        let mut buf = b"left over".to_vec();
+        write_rendered(&f, &v, &mut buf).unwrap();
         assert_eq!(std::fs::read_to_string(&f).unwrap(), render(&v));
+        // Larger than a write chunk: written in several pieces, same bytes.
+        let big =
+            json!({"r": (0..3000).map(|i| json!({"k": format!("value {i}\t"), "n": [i, {}]})).collect::<Vec<_>>()});
+        write_rendered(&f, &big, &mut buf).unwrap();
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(text.len() > 3 * WRITE_CHUNK, "{}", text.len());
+        assert_eq!(text, reference(&big));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

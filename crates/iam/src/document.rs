@@ -1,6 +1,6 @@
 //! Policy documents: an ordered, merged set of statements.
 
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 
 use crate::statement::PolicyStatement;
 
@@ -102,16 +102,24 @@ impl PolicyDocument {
 
     /// The document's CloudFormation JSON (tokens unresolved).
     pub fn to_json(&self) -> Json {
-        json!({
-            "Version": "2012-10-17",
-            "Statement": self.statements.iter().map(PolicyStatement::to_json).collect::<Vec<_>>(),
-        })
+        // Built directly: `json!` would copy the statements through serde.
+        policy_document(self.statements.iter().map(PolicyStatement::to_json).collect())
     }
+}
+
+/// `{"Version": "2012-10-17", "Statement": statements}` (in that order, as
+/// `json!` built it), the statements moved in.
+pub(crate) fn policy_document(statements: Vec<Json>) -> Json {
+    let mut m = serde_json::Map::new();
+    m.insert("Version".into(), Json::String("2012-10-17".into()));
+    m.insert("Statement".into(), Json::Array(statements));
+    Json::Object(m)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use stackcraft_core::Value;
 
     #[test]

@@ -538,7 +538,7 @@ fn trust_document(principals: &[&Principal], extra: &[Condition]) -> Json {
         }
     }
     let statements: Vec<Json> = grouped.into_values().map(with_extra).chain(web).map(|st| st.to_json()).collect();
-    json!({"Version": "2012-10-17", "Statement": statements})
+    crate::document::policy_document(statements)
 }
 
 /// Something permissions can be granted to: a role, or a building block that

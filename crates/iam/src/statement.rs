@@ -292,14 +292,22 @@ impl PolicyStatement {
         if !self.principals.is_empty() {
             m.insert("Principal".into(), Principal::render(&self.principals));
         }
-        m.insert("Action".into(), one_or_many(self.actions.iter().map(|a| json!(a))));
+        m.insert("Action".into(), one_or_many(self.actions.iter().cloned().map(Json::String)));
         if self.all_resources_reason.is_some() && self.resources.is_empty() {
             m.insert("Resource".into(), json!("*"));
         } else if !self.resources.is_empty() {
             m.insert("Resource".into(), one_or_many(self.resources.iter().map(ToCfn::to_cfn)));
         }
         if !self.conditions.is_empty() {
-            m.insert("Condition".into(), json!(self.conditions));
+            // Built directly: `json!` would copy the values through serde.
+            let conditions = self
+                .conditions
+                .iter()
+                .map(|(op, keys)| {
+                    (op.clone(), Json::Object(keys.iter().map(|(k, v)| (k.clone(), v.clone())).collect()))
+                })
+                .collect();
+            m.insert("Condition".into(), Json::Object(conditions));
         }
         Json::Object(m)
     }

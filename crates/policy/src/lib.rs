@@ -500,24 +500,28 @@ impl Validator for PolicyValidator {
             .zip(&report_findings)
             .filter(|(f, e)| f.level == Level::Error && e["acknowledged"].is_null())
             .count();
-        input.reports.insert(
-            REPORT_FILE.to_owned(),
-            json!({
-                "version": 1,
-                "environment": input.environment,
-                "production": input.production,
-                "packs": self.packs,
-                "summary": {
-                    "rules": self.rules.len(),
-                    "findings": findings.len(),
-                    "acknowledged": report_findings.iter().filter(|e| !e["acknowledged"].is_null()).count(),
-                    "unacknowledgedErrors": unacknowledged_errors,
-                },
-                "rules": rules,
-                "findings": report_findings,
-                "acknowledgements": input.acknowledgements.iter().map(Acknowledgement::to_json).collect::<Vec<_>>(),
-            }),
-        );
+        let mut report = json!({
+            "version": 1,
+            "environment": input.environment,
+            "production": input.production,
+            "packs": self.packs,
+            "summary": {
+                "rules": self.rules.len(),
+                "findings": findings.len(),
+                "acknowledged": report_findings.iter().filter(|e| !e["acknowledged"].is_null()).count(),
+                "unacknowledgedErrors": unacknowledged_errors,
+            },
+        });
+        // The JSON arrays are moved in: `json!` would copy them through serde.
+        if let Some(m) = report.as_object_mut() {
+            m.insert("rules".into(), Json::Array(rules));
+            m.insert("findings".into(), Json::Array(report_findings));
+            m.insert(
+                "acknowledgements".into(),
+                Json::Array(input.acknowledgements.iter().map(Acknowledgement::to_json).collect()),
+            );
+        }
+        input.reports.insert(REPORT_FILE.to_owned(), report);
         diags
     }
 }
