@@ -1152,6 +1152,13 @@ mod tests {
         }
     }
 
+    /// A node holds its type, `$ref` and one reference per keyword group:
+    /// the tables hold thousands of nodes, each byte counts.
+    #[test]
+    fn nodes_are_small() {
+        assert!(std::mem::size_of::<Node>() <= 72, "{}", std::mem::size_of::<Node>());
+    }
+
     #[test]
     fn python_patterns_translate() {
         assert_eq!(translate(r"^[.\-_/#A-Za-z0-9]{1,512}\Z"), r"^[.\-_/#A-Za-z0-9]{1,512}\z");

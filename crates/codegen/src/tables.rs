@@ -695,4 +695,29 @@ mod tests {
         assert!(text.contains("static PATTERNS: [Pattern; 1]"), "{text}");
         assert!(text.contains("static NODES: [N; 7]"), "{text}");
     }
+
+    #[test]
+    fn keyword_groups_are_side_tables_stored_once() {
+        let s = json!({
+            "type": "object",
+            "properties": {
+                "X": {"type": "string", "maxLength": 5},
+                "Y": {"type": "integer", "maxLength": 5, "minimum": 1},
+                "Z": {"type": "array", "maxItems": 5, "uniqueItems": true}
+            }
+        });
+        let text = super::emit(&[("AWS::Demo::Thing", &s)]);
+        // X and Y differ (type, bounds) but share their value group.
+        assert!(text.contains("static VALUES: [VR; 1] = [\nVR { max_length: Some(5), ..VE },\n];"), "{text}");
+        assert!(text.contains("N { ty: Some(&[T::String]), value: Some(&VALUES[0]), ..E },"), "{text}");
+        assert!(
+            text.contains("N { ty: Some(&[T::Integer]), value: Some(&VALUES[0]), number: Some(&NUMBERS[0]), ..E },"),
+            "{text}"
+        );
+        assert!(text.contains("NR { minimum: Some(1.0), ..NE },"), "{text}");
+        assert!(text.contains("AR { max_items: Some(5), unique_items: true, ..AE },"), "{text}");
+        assert!(text.contains("OR { properties: &[(\"X\",1),(\"Y\",2),(\"Z\",3)], ..OE },"), "{text}");
+        // No node has combinators: no (unused) LOGIC table.
+        assert!(!text.contains("LOGIC"), "{text}");
+    }
 }
