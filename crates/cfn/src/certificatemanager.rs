@@ -1376,6 +1376,8 @@ pub mod certificate {
 pub(crate) mod validation_tables {
 #[allow(unused_imports)]
 use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};
+#[allow(unused_imports)]
+use crate::schema::{ArrayRules as AR, Logic as LR, NumberRules as NR, ObjectRules as OR, ValueRules as VR, AE, LE, NE, OE, VE};
 
 /// (type name, root node in [`NODES`]), sorted by type name.
 pub(crate) static SCHEMAS: &[(&str, u32)] = &[
@@ -1389,57 +1391,108 @@ pub(crate) static SCHEMAS: &[(&str, u32)] = &[
 /// The schema nodes of this service's types.
 pub(crate) static NODES: [N; 52] = [
 N { ty: Some(&[T::String]), ..E },
-N { ty: Some(&[T::Object]), properties: &[("DaysBeforeExpiry",2)], additional: A::False, ..E },
-N { ty: Some(&[T::Integer]), minimum: Some(1.0), maximum: Some(45.0), ..E },
-N { ty: Some(&[T::Object]), properties: &[("AccountId",4),("ExpiryEventsConfiguration",5)], required: &["ExpiryEventsConfiguration"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[0]), ..E },
+N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[0]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[1]), ..E },
 N { ref_: Some(0), ..E },
 N { ref_: Some(1), ..E },
-N { ty: Some(&[T::Object]), properties: &[("DomainScope",10),("HostedZoneId",11)], additional: A::False, ..E },
-N { ty: Some(&[T::Object]), properties: &[("ExactDomain",11),("Subdomains",11),("Wildcards",11)], additional: A::False, ..E },
-N { ty: Some(&[T::Object]), properties: &[("DnsPrevalidation",12)], required: &["DnsPrevalidation"], additional: A::False, ..E },
-N { ty: Some(&[T::Object]), properties: &[("Key",13),("Value",14)], required: &["Key","Value"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[2]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[3]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[4]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[5]), ..E },
 N { ref_: Some(7), ..E },
 N { ty: Some(&[T::String]), ..E },
 N { ref_: Some(6), ..E },
-N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), ..E },
-N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(256), ..E },
-N { ty: Some(&[T::Object]), properties: &[("AcmeEndpointArn",16),("Arn",11),("DomainName",17),("PrevalidationOptions",18),("Tags",22)], required: &["AcmeEndpointArn","DomainName","PrevalidationOptions"], additional: A::False, ..E },
-N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(200), pattern: Some(0), ..E },
-N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(253), pattern: Some(1), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[0]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[1]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[7]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[2]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[3]), ..E },
 N { ref_: Some(8), ..E },
-N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), pattern: Some(2), ..E },
-N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(256), pattern: Some(2), ..E },
-N { ty: Some(&[T::Object]), properties: &[("Key",19),("Value",20)], required: &["Key","Value"], additional: A::False, ..E },
-N { ty: Some(&[T::Array]), min_items: Some(1), max_items: Some(50), items: Some(21), ..E },
-N { ty: Some(&[T::Object]), properties: &[("PublicCertificateAuthority",26)], required: &["PublicCertificateAuthority"], additional: A::False, ..E },
-N { ty: Some(&[T::Object]), properties: &[("AllowedKeyAlgorithms",27)], additional: A::False, ..E },
-N { ty: Some(&[T::Object]), properties: &[("Key",19),("Value",20)], required: &["Key","Value"], additional: A::False, ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[4]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[5]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[6]), ..E },
+N { ty: Some(&[T::Array]), array: Some(&ARRAYS[0]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[8]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[9]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[6]), ..E },
 N { ref_: Some(24), ..E },
-N { ty: Some(&[T::Array]), items: Some(11), ..E },
-N { ty: Some(&[T::Object]), properties: &[("AcmeEndpointArn",11),("AuthorizationBehavior",29),("CertificateAuthority",30),("CertificateTags",32),("Contact",33),("EndpointUrl",11),("Tags",22)], required: &["AuthorizationBehavior","CertificateAuthority"], additional: A::False, ..E },
-N { ty: Some(&[T::String]), enum_: Some(&[L::Str("PRE_APPROVED")]), ..E },
+N { ty: Some(&[T::Array]), array: Some(&ARRAYS[1]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[10]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[6]), ..E },
 N { ref_: Some(23), ..E },
 N { ref_: Some(25), ..E },
-N { ty: Some(&[T::Array]), min_items: Some(1), max_items: Some(50), items: Some(31), ..E },
-N { ty: Some(&[T::String]), enum_: Some(&[L::Str("NOT_REQUIRED"),L::Str("REQUIRED")]), ..E },
-N { ty: Some(&[T::Object]), properties: &[("Type",36),("Value",37)], required: &["Value","Type"], additional: A::False, ..E },
-N { ty: Some(&[T::Object]), properties: &[("Key",13),("Value",14)], required: &["Key","Value"], additional: A::False, ..E },
-N { ty: Some(&[T::String]), enum_: Some(&[L::Str("DAYS"),L::Str("HOURS"),L::Str("MINUTES")]), ..E },
+N { ty: Some(&[T::Array]), array: Some(&ARRAYS[2]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[7]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[11]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[5]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[8]), ..E },
 N { ty: Some(&[T::Integer]), ..E },
-N { ty: Some(&[T::Object]), properties: &[("AcmeEndpointArn",16),("AcmeExternalAccountBindingArn",11),("Expiration",39),("RoleArn",40),("Tags",22)], required: &["AcmeEndpointArn","RoleArn"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[12]), ..E },
 N { ref_: Some(34), ..E },
-N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(2048), pattern: Some(3), ..E },
-N { ty: Some(&[T::Object]), properties: &[("DomainName",11),("HostedZoneId",11),("ValidationDomain",11)], additional: A::False, ..E },
-N { ty: Some(&[T::Object]), properties: &[("Key",19),("Value",43)], required: &["Value","Key"], additional: A::False, ..E },
-N { ty: Some(&[T::String]), max_length: Some(256), pattern: Some(2), ..E },
-N { ty: Some(&[T::Object]), properties: &[("CertificateArn",45),("CertificateAuthorityArn",11),("CertificateExport",46),("CertificateTransparencyLoggingPreference",46),("DomainName",11),("DomainValidationOptions",48),("Id",49),("KeyAlgorithm",11),("SubjectAlternativeNames",27),("Tags",51),("ValidationMethod",11)], required: &["DomainName"], additional: A::False, ..E },
-N { ty: Some(&[T::String]), min_length: Some(20), max_length: Some(2048), pattern: Some(4), ..E },
-N { ty: Some(&[T::String]), enum_: Some(&[L::Str("ENABLED"),L::Str("DISABLED")]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[9]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[13]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[14]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[10]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[15]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[11]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[12]), ..E },
 N { ref_: Some(41), ..E },
-N { ty: Some(&[T::Array]), items: Some(47), ..E },
+N { ty: Some(&[T::Array]), array: Some(&ARRAYS[3]), ..E },
 E,
 N { ref_: Some(42), ..E },
-N { ty: Some(&[T::Array]), min_items: Some(1), max_items: Some(50), items: Some(50), ..E },
+N { ty: Some(&[T::Array]), array: Some(&ARRAYS[4]), ..E },
+];
+
+/// The scalar-value keywords of [`NODES`] (identical ones stored once).
+static VALUES: [VR; 13] = [
+VR { min_length: Some(1), max_length: Some(128), ..VE },
+VR { min_length: Some(0), max_length: Some(256), ..VE },
+VR { min_length: Some(1), max_length: Some(200), pattern: Some(0), ..VE },
+VR { min_length: Some(1), max_length: Some(253), pattern: Some(1), ..VE },
+VR { min_length: Some(1), max_length: Some(128), pattern: Some(2), ..VE },
+VR { min_length: Some(0), max_length: Some(256), pattern: Some(2), ..VE },
+VR { enum_: Some(&[L::Str("PRE_APPROVED")]), ..VE },
+VR { enum_: Some(&[L::Str("NOT_REQUIRED"),L::Str("REQUIRED")]), ..VE },
+VR { enum_: Some(&[L::Str("DAYS"),L::Str("HOURS"),L::Str("MINUTES")]), ..VE },
+VR { min_length: Some(1), max_length: Some(2048), pattern: Some(3), ..VE },
+VR { max_length: Some(256), pattern: Some(2), ..VE },
+VR { min_length: Some(20), max_length: Some(2048), pattern: Some(4), ..VE },
+VR { enum_: Some(&[L::Str("ENABLED"),L::Str("DISABLED")]), ..VE },
+];
+
+/// The numeric keywords of [`NODES`] (identical ones stored once).
+static NUMBERS: [NR; 1] = [
+NR { minimum: Some(1.0), maximum: Some(45.0), ..NE },
+];
+
+/// The object keywords of [`NODES`] (identical ones stored once).
+static OBJECTS: [OR; 16] = [
+OR { properties: &[("DaysBeforeExpiry",2)], additional: A::False, ..OE },
+OR { properties: &[("AccountId",4),("ExpiryEventsConfiguration",5)], required: &["ExpiryEventsConfiguration"], additional: A::False, ..OE },
+OR { properties: &[("DomainScope",10),("HostedZoneId",11)], additional: A::False, ..OE },
+OR { properties: &[("ExactDomain",11),("Subdomains",11),("Wildcards",11)], additional: A::False, ..OE },
+OR { properties: &[("DnsPrevalidation",12)], required: &["DnsPrevalidation"], additional: A::False, ..OE },
+OR { properties: &[("Key",13),("Value",14)], required: &["Key","Value"], additional: A::False, ..OE },
+OR { properties: &[("Key",19),("Value",20)], required: &["Key","Value"], additional: A::False, ..OE },
+OR { properties: &[("AcmeEndpointArn",16),("Arn",11),("DomainName",17),("PrevalidationOptions",18),("Tags",22)], required: &["AcmeEndpointArn","DomainName","PrevalidationOptions"], additional: A::False, ..OE },
+OR { properties: &[("PublicCertificateAuthority",26)], required: &["PublicCertificateAuthority"], additional: A::False, ..OE },
+OR { properties: &[("AllowedKeyAlgorithms",27)], additional: A::False, ..OE },
+OR { properties: &[("AcmeEndpointArn",11),("AuthorizationBehavior",29),("CertificateAuthority",30),("CertificateTags",32),("Contact",33),("EndpointUrl",11),("Tags",22)], required: &["AuthorizationBehavior","CertificateAuthority"], additional: A::False, ..OE },
+OR { properties: &[("Type",36),("Value",37)], required: &["Value","Type"], additional: A::False, ..OE },
+OR { properties: &[("AcmeEndpointArn",16),("AcmeExternalAccountBindingArn",11),("Expiration",39),("RoleArn",40),("Tags",22)], required: &["AcmeEndpointArn","RoleArn"], additional: A::False, ..OE },
+OR { properties: &[("DomainName",11),("HostedZoneId",11),("ValidationDomain",11)], additional: A::False, ..OE },
+OR { properties: &[("Key",19),("Value",43)], required: &["Value","Key"], additional: A::False, ..OE },
+OR { properties: &[("CertificateArn",45),("CertificateAuthorityArn",11),("CertificateExport",46),("CertificateTransparencyLoggingPreference",46),("DomainName",11),("DomainValidationOptions",48),("Id",49),("KeyAlgorithm",11),("SubjectAlternativeNames",27),("Tags",51),("ValidationMethod",11)], required: &["DomainName"], additional: A::False, ..OE },
+];
+
+/// The array keywords of [`NODES`] (identical ones stored once).
+static ARRAYS: [AR; 5] = [
+AR { min_items: Some(1), max_items: Some(50), items: Some(21), ..AE },
+AR { items: Some(11), ..AE },
+AR { min_items: Some(1), max_items: Some(50), items: Some(31), ..AE },
+AR { items: Some(47), ..AE },
+AR { min_items: Some(1), max_items: Some(50), items: Some(50), ..AE },
 ];
 
 /// The `pattern`s of [`NODES`], compiled when a value first reaches them.

@@ -759,6 +759,8 @@ impl ReplicaKeyRef {
 pub(crate) mod validation_tables {
 #[allow(unused_imports)]
 use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};
+#[allow(unused_imports)]
+use crate::schema::{ArrayRules as AR, Logic as LR, NumberRules as NR, ObjectRules as OR, ValueRules as VR, AE, LE, NE, OE, VE};
 
 /// (type name, root node in [`NODES`]), sorted by type name.
 pub(crate) static SCHEMAS: &[(&str, u32)] = &[
@@ -769,29 +771,62 @@ pub(crate) static SCHEMAS: &[(&str, u32)] = &[
 
 /// The schema nodes of this service's types.
 pub(crate) static NODES: [N; 23] = [
-N { ty: Some(&[T::Object]), properties: &[("AliasName",1),("TargetKeyId",2)], required: &["AliasName","TargetKeyId"], additional: A::False, ..E },
-N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(256), pattern: Some(0), ..E },
-N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(256), ..E },
-N { ty: Some(&[T::Object]), properties: &[("Key",4),("Value",5)], required: &["Key","Value"], additional: A::False, ..E },
-N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), ..E },
-N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(256), ..E },
-N { ty: Some(&[T::Object]), properties: &[("Arn",7),("BypassPolicyLockoutSafetyCheck",8),("Description",9),("EnableKeyRotation",8),("Enabled",8),("KeyId",10),("KeyPolicy",11),("KeySpec",12),("KeyUsage",13),("MultiRegion",8),("Origin",14),("PendingWindowInDays",15),("RotationPeriodInDays",16),("Tags",18)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[0]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[0]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[1]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[1]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[2]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[3]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[2]), ..E },
 N { ty: Some(&[T::String]), ..E },
 N { ty: Some(&[T::Boolean]), ..E },
-N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(8192), ..E },
-N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(2048), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[4]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[5]), ..E },
 N { ty: Some(&[T::Object,T::String]), ..E },
-N { ty: Some(&[T::String]), enum_: Some(&[L::Str("SYMMETRIC_DEFAULT"),L::Str("RSA_2048"),L::Str("RSA_3072"),L::Str("RSA_4096"),L::Str("ECC_NIST_P256"),L::Str("ECC_NIST_P384"),L::Str("ECC_NIST_P521"),L::Str("ECC_SECG_P256K1"),L::Str("HMAC_224"),L::Str("HMAC_256"),L::Str("HMAC_384"),L::Str("HMAC_512"),L::Str("SM2"),L::Str("ML_DSA_44"),L::Str("ML_DSA_65"),L::Str("ML_DSA_87"),L::Str("ECC_NIST_EDWARDS25519")]), ..E },
-N { ty: Some(&[T::String]), enum_: Some(&[L::Str("ENCRYPT_DECRYPT"),L::Str("SIGN_VERIFY"),L::Str("GENERATE_VERIFY_MAC"),L::Str("KEY_AGREEMENT")]), ..E },
-N { ty: Some(&[T::String]), enum_: Some(&[L::Str("AWS_KMS"),L::Str("EXTERNAL")]), ..E },
-N { ty: Some(&[T::Integer]), minimum: Some(7.0), maximum: Some(30.0), ..E },
-N { ty: Some(&[T::Integer]), minimum: Some(90.0), maximum: Some(2560.0), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[6]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[7]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[8]), ..E },
+N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[0]), ..E },
+N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[1]), ..E },
 N { ref_: Some(3), ..E },
-N { ty: Some(&[T::Array]), unique_items: true, items: Some(17), ..E },
-N { ty: Some(&[T::Object]), properties: &[("Key",4),("Value",5)], required: &["Key","Value"], additional: A::False, ..E },
-N { ty: Some(&[T::Object]), properties: &[("Arn",7),("Description",9),("Enabled",8),("KeyId",7),("KeyPolicy",11),("PendingWindowInDays",15),("PrimaryKeyArn",2),("Tags",22)], required: &["PrimaryKeyArn","KeyPolicy"], additional: A::False, ..E },
+N { ty: Some(&[T::Array]), array: Some(&ARRAYS[0]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[1]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[3]), ..E },
 N { ref_: Some(19), ..E },
-N { ty: Some(&[T::Array]), unique_items: true, items: Some(21), ..E },
+N { ty: Some(&[T::Array]), array: Some(&ARRAYS[1]), ..E },
+];
+
+/// The scalar-value keywords of [`NODES`] (identical ones stored once).
+static VALUES: [VR; 9] = [
+VR { min_length: Some(1), max_length: Some(256), pattern: Some(0), ..VE },
+VR { min_length: Some(1), max_length: Some(256), ..VE },
+VR { min_length: Some(1), max_length: Some(128), ..VE },
+VR { min_length: Some(0), max_length: Some(256), ..VE },
+VR { min_length: Some(0), max_length: Some(8192), ..VE },
+VR { min_length: Some(1), max_length: Some(2048), ..VE },
+VR { enum_: Some(&[L::Str("SYMMETRIC_DEFAULT"),L::Str("RSA_2048"),L::Str("RSA_3072"),L::Str("RSA_4096"),L::Str("ECC_NIST_P256"),L::Str("ECC_NIST_P384"),L::Str("ECC_NIST_P521"),L::Str("ECC_SECG_P256K1"),L::Str("HMAC_224"),L::Str("HMAC_256"),L::Str("HMAC_384"),L::Str("HMAC_512"),L::Str("SM2"),L::Str("ML_DSA_44"),L::Str("ML_DSA_65"),L::Str("ML_DSA_87"),L::Str("ECC_NIST_EDWARDS25519")]), ..VE },
+VR { enum_: Some(&[L::Str("ENCRYPT_DECRYPT"),L::Str("SIGN_VERIFY"),L::Str("GENERATE_VERIFY_MAC"),L::Str("KEY_AGREEMENT")]), ..VE },
+VR { enum_: Some(&[L::Str("AWS_KMS"),L::Str("EXTERNAL")]), ..VE },
+];
+
+/// The numeric keywords of [`NODES`] (identical ones stored once).
+static NUMBERS: [NR; 2] = [
+NR { minimum: Some(7.0), maximum: Some(30.0), ..NE },
+NR { minimum: Some(90.0), maximum: Some(2560.0), ..NE },
+];
+
+/// The object keywords of [`NODES`] (identical ones stored once).
+static OBJECTS: [OR; 4] = [
+OR { properties: &[("AliasName",1),("TargetKeyId",2)], required: &["AliasName","TargetKeyId"], additional: A::False, ..OE },
+OR { properties: &[("Key",4),("Value",5)], required: &["Key","Value"], additional: A::False, ..OE },
+OR { properties: &[("Arn",7),("BypassPolicyLockoutSafetyCheck",8),("Description",9),("EnableKeyRotation",8),("Enabled",8),("KeyId",10),("KeyPolicy",11),("KeySpec",12),("KeyUsage",13),("MultiRegion",8),("Origin",14),("PendingWindowInDays",15),("RotationPeriodInDays",16),("Tags",18)], additional: A::False, ..OE },
+OR { properties: &[("Arn",7),("Description",9),("Enabled",8),("KeyId",7),("KeyPolicy",11),("PendingWindowInDays",15),("PrimaryKeyArn",2),("Tags",22)], required: &["PrimaryKeyArn","KeyPolicy"], additional: A::False, ..OE },
+];
+
+/// The array keywords of [`NODES`] (identical ones stored once).
+static ARRAYS: [AR; 2] = [
+AR { unique_items: true, items: Some(17), ..AE },
+AR { unique_items: true, items: Some(21), ..AE },
 ];
 
 /// The `pattern`s of [`NODES`], compiled when a value first reaches them.

@@ -215,24 +215,49 @@ impl Pattern {
 }
 
 /// One schema node, its keywords decoded by the generator (children are
-/// indices into the service's node table). A keyword the schema does not
-/// set is `None`/empty, as in [`E`].
+/// indices into the service's node table), grouped by kind: a group the
+/// schema sets no keyword of is `None`, as in [`E`]. The groups are shared
+/// by reference from per-kind side tables (identical groups stored once),
+/// which keeps the node itself small.
 pub(crate) struct Node {
     /// Not an object schema: checks nothing.
     pub(crate) noop: bool,
     pub(crate) ty: Option<&'static [Ty]>,
+    /// enum, enumCaseInsensitive, const, lengths, pattern.
+    pub(crate) value: Option<&'static ValueRules>,
+    /// Bounds and multipleOf.
+    pub(crate) number: Option<&'static NumberRules>,
+    /// Object keywords.
+    pub(crate) object: Option<&'static ObjectRules>,
+    /// Array keywords.
+    pub(crate) array: Option<&'static ArrayRules>,
+    /// allOf, oneOf, anyOf, not, if/then/else.
+    pub(crate) logic: Option<&'static Logic>,
+    pub(crate) ref_: Option<u32>,
+}
+
+/// The scalar-value keywords of a node (unset: `None`, as in [`VE`]).
+pub(crate) struct ValueRules {
     pub(crate) enum_: Option<&'static [Lit]>,
     pub(crate) enum_ci: Option<&'static [Lit]>,
     pub(crate) const_: Option<&'static Lit>,
     pub(crate) min_length: Option<u64>,
     pub(crate) max_length: Option<u64>,
     pub(crate) pattern: Option<u32>,
+}
+
+/// The numeric keywords of a node (unset: `None`, as in [`NE`]).
+pub(crate) struct NumberRules {
     pub(crate) minimum: Option<f64>,
     pub(crate) maximum: Option<f64>,
     pub(crate) exclusive_minimum: Option<f64>,
     pub(crate) exclusive_maximum: Option<f64>,
     /// Positive only.
     pub(crate) multiple_of: Option<f64>,
+}
+
+/// The object keywords of a node (unset: empty, as in [`OE`]).
+pub(crate) struct ObjectRules {
     /// Sorted by name.
     pub(crate) properties: &'static [(&'static str, u32)],
     /// (pattern, schema), sorted by pattern text.
@@ -245,12 +270,20 @@ pub(crate) struct Node {
     pub(crate) dependencies: &'static [(&'static str, Dep)],
     pub(crate) dependent_excluded: &'static [(&'static str, &'static [&'static str])],
     pub(crate) required_xor: Option<&'static [&'static str]>,
+}
+
+/// The array keywords of a node (unset: empty, as in [`AE`]).
+pub(crate) struct ArrayRules {
     pub(crate) min_items: Option<u64>,
     pub(crate) max_items: Option<u64>,
     pub(crate) unique_items: bool,
     pub(crate) unique_keys: Option<&'static [&'static str]>,
     pub(crate) prefix_items: Option<&'static [u32]>,
     pub(crate) items: Option<u32>,
+}
+
+/// The combinators of a node (unset: `None`, as in [`LE`]).
+pub(crate) struct Logic {
     pub(crate) all_of: Option<&'static [u32]>,
     pub(crate) one_of: Option<&'static [u32]>,
     /// `oneOf` alternatives that only require properties: the names.
@@ -262,25 +295,29 @@ pub(crate) struct Node {
     pub(crate) if_: Option<u32>,
     pub(crate) then: Option<u32>,
     pub(crate) else_: Option<u32>,
-    pub(crate) ref_: Option<u32>,
 }
 
+// The empty node and groups, used by the tables of the enabled services
+// (none: unused).
+
 /// The empty node (every keyword unset).
-#[allow(dead_code)] // used by the tables of the enabled services (none: unused)
-pub(crate) const E: Node = Node {
-    noop: false,
-    ty: None,
-    enum_: None,
-    enum_ci: None,
-    const_: None,
-    min_length: None,
-    max_length: None,
-    pattern: None,
-    minimum: None,
-    maximum: None,
-    exclusive_minimum: None,
-    exclusive_maximum: None,
-    multiple_of: None,
+#[allow(dead_code)]
+pub(crate) const E: Node =
+    Node { noop: false, ty: None, value: None, number: None, object: None, array: None, logic: None, ref_: None };
+
+/// The empty [`ValueRules`].
+#[allow(dead_code)]
+pub(crate) const VE: ValueRules =
+    ValueRules { enum_: None, enum_ci: None, const_: None, min_length: None, max_length: None, pattern: None };
+
+/// The empty [`NumberRules`].
+#[allow(dead_code)]
+pub(crate) const NE: NumberRules =
+    NumberRules { minimum: None, maximum: None, exclusive_minimum: None, exclusive_maximum: None, multiple_of: None };
+
+/// The empty [`ObjectRules`].
+#[allow(dead_code)]
+pub(crate) const OE: ObjectRules = ObjectRules {
     properties: &[],
     pattern_properties: &[],
     required: &[],
@@ -291,12 +328,22 @@ pub(crate) const E: Node = Node {
     dependencies: &[],
     dependent_excluded: &[],
     required_xor: None,
+};
+
+/// The empty [`ArrayRules`].
+#[allow(dead_code)]
+pub(crate) const AE: ArrayRules = ArrayRules {
     min_items: None,
     max_items: None,
     unique_items: false,
     unique_keys: None,
     prefix_items: None,
     items: None,
+};
+
+/// The empty [`Logic`].
+#[allow(dead_code)]
+pub(crate) const LE: Logic = Logic {
     all_of: None,
     one_of: None,
     one_of_required: None,
@@ -306,7 +353,6 @@ pub(crate) const E: Node = Node {
     if_: None,
     then: None,
     else_: None,
-    ref_: None,
 };
 
 /// The schemas' patterns are written for Python's `re` (cfn-lint's engine):
@@ -572,11 +618,21 @@ impl Validator {
         }
         self.check_value(s, v, path, out);
         match v {
-            Json::Object(m) => self.check_object(s, m, path, st, out),
-            Json::Array(a) => self.check_array(s, a, path, st, out),
+            Json::Object(m) => {
+                if let Some(o) = s.object {
+                    self.check_object(o, m, path, st, out);
+                }
+            }
+            Json::Array(a) => {
+                if let Some(r) = s.array {
+                    self.check_array(r, a, path, st, out);
+                }
+            }
             _ => {}
         }
-        self.check_combinators(s, v, path, st, out);
+        if let Some(l) = s.logic {
+            self.check_combinators(l, v, path, st, out);
+        }
         st.depth -= 1;
     }
 
@@ -604,6 +660,16 @@ impl Validator {
 
     /// enum, const, pattern, lengths, bounds.
     fn check_value(&self, s: &Node, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
+        if let Some(r) = s.value {
+            self.check_scalar(r, v, path, out);
+        }
+        if let Some(r) = s.number {
+            check_number(s, r, v, path, out);
+        }
+    }
+
+    /// enum, const, pattern, lengths.
+    fn check_scalar(&self, s: &ValueRules, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
         if matches!(v, Json::Object(_) | Json::Array(_)) {
             // enum/const of composite values: compare exactly.
             if let Some(allowed) = s.enum_ {
@@ -672,56 +738,59 @@ impl Validator {
                 }
             }
         }
-        if s.minimum.is_none()
-            && s.maximum.is_none()
-            && s.exclusive_minimum.is_none()
-            && s.exclusive_maximum.is_none()
-            && s.multiple_of.is_none()
-        {
-            return;
+    }
+}
+
+/// minimum, maximum, exclusive bounds, multipleOf (`node` for its types).
+fn check_number(node: &Node, s: &NumberRules, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
+    if s.minimum.is_none()
+        && s.maximum.is_none()
+        && s.exclusive_minimum.is_none()
+        && s.exclusive_maximum.is_none()
+        && s.multiple_of.is_none()
+    {
+        return;
+    }
+    let numeric = node.ty.is_some_and(|t| t.iter().any(|x| matches!(x, Ty::Integer | Ty::Number)));
+    let n = match v {
+        Json::Number(_) => as_number(v),
+        Json::String(_) if numeric => as_number(v),
+        _ => None,
+    };
+    if let Some(n) = n {
+        if let Some(min) = s.minimum {
+            if n < min {
+                out.push(Finding::new(at(path), format!("{} is less than the minimum {}", show(v), fmt_num(min))));
+            }
         }
-        let numeric = s.ty.is_some_and(|t| t.iter().any(|x| matches!(x, Ty::Integer | Ty::Number)));
-        let n = match v {
-            Json::Number(_) => as_number(v),
-            Json::String(_) if numeric => as_number(v),
-            _ => None,
-        };
-        if let Some(n) = n {
-            if let Some(min) = s.minimum {
-                if n < min {
-                    out.push(Finding::new(at(path), format!("{} is less than the minimum {}", show(v), fmt_num(min))));
-                }
+        if let Some(max) = s.maximum {
+            if n > max {
+                out.push(Finding::new(at(path), format!("{} is greater than the maximum {}", show(v), fmt_num(max))));
             }
-            if let Some(max) = s.maximum {
-                if n > max {
-                    out.push(Finding::new(
-                        at(path),
-                        format!("{} is greater than the maximum {}", show(v), fmt_num(max)),
-                    ));
-                }
+        }
+        if let Some(min) = s.exclusive_minimum {
+            if n <= min {
+                out.push(Finding::new(at(path), format!("{} must be greater than {}", show(v), fmt_num(min))));
             }
-            if let Some(min) = s.exclusive_minimum {
-                if n <= min {
-                    out.push(Finding::new(at(path), format!("{} must be greater than {}", show(v), fmt_num(min))));
-                }
+        }
+        if let Some(max) = s.exclusive_maximum {
+            if n >= max {
+                out.push(Finding::new(at(path), format!("{} must be less than {}", show(v), fmt_num(max))));
             }
-            if let Some(max) = s.exclusive_maximum {
-                if n >= max {
-                    out.push(Finding::new(at(path), format!("{} must be less than {}", show(v), fmt_num(max))));
-                }
-            }
-            if let Some(m) = s.multiple_of {
-                let q = n / m;
-                if (q - q.round()).abs() > 1e-9 {
-                    out.push(Finding::new(at(path), format!("{} is not a multiple of {}", show(v), fmt_num(m))));
-                }
+        }
+        if let Some(m) = s.multiple_of {
+            let q = n / m;
+            if (q - q.round()).abs() > 1e-9 {
+                out.push(Finding::new(at(path), format!("{} is not a multiple of {}", show(v), fmt_num(m))));
             }
         }
     }
+}
 
+impl Validator {
     fn check_object(
         &self,
-        s: &'static Node,
+        s: &'static ObjectRules,
         m: &stackcraft_core::serde_json::Map<String, Json>,
         path: &P<'_>,
         st: &mut State,
@@ -846,7 +915,7 @@ impl Validator {
         }
     }
 
-    fn check_array(&self, s: &'static Node, a: &[Json], path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
+    fn check_array(&self, s: &'static ArrayRules, a: &[Json], path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
         if let Some(min) = s.min_items {
             if (a.len() as u64) < min {
                 out.push(Finding::new(at(path), format!("has {} items, fewer than the minimum {min}", a.len())));
@@ -917,7 +986,7 @@ impl Validator {
         (out, st.uncertain)
     }
 
-    fn check_combinators(&self, s: &'static Node, v: &Json, path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
+    fn check_combinators(&self, s: &'static Logic, v: &Json, path: &P<'_>, st: &mut State, out: &mut Vec<Finding>) {
         if let Some(all) = s.all_of {
             for a in self.nodes_of(all) {
                 self.check(a, v, path, st, out);
@@ -960,7 +1029,7 @@ impl Validator {
             let (f, uncertain) = self.trial(n, v, path, st.depth);
             st.uncertain |= uncertain;
             if f.is_empty() && !uncertain {
-                let what = match n.enum_ {
+                let what = match n.value.and_then(|r| r.enum_) {
                     Some(e) => format!("{} is not allowed here (reserved: {})", show(v), names(e)),
                     None => format!("{} is not allowed here", show(v)),
                 };
@@ -1081,6 +1150,13 @@ mod tests {
         for p in crate::all_schema_patterns().into_iter().flatten().filter(|p| p.unjudged) {
             assert!(regex_lite::Regex::new(&translate(p.src)).is_err(), "{} compiles", p.src);
         }
+    }
+
+    /// A node holds its type, `$ref` and one reference per keyword group:
+    /// the tables hold thousands of nodes, each byte counts.
+    #[test]
+    fn nodes_are_small() {
+        assert!(std::mem::size_of::<Node>() <= 72, "{}", std::mem::size_of::<Node>());
     }
 
     #[test]

@@ -1181,6 +1181,8 @@ impl SecretTargetAttachmentRef {
 pub(crate) mod validation_tables {
 #[allow(unused_imports)]
 use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};
+#[allow(unused_imports)]
+use crate::schema::{ArrayRules as AR, Logic as LR, NumberRules as NR, ObjectRules as OR, ValueRules as VR, AE, LE, NE, OE, VE};
 
 /// (type name, root node in [`NODES`]), sorted by type name.
 pub(crate) static SCHEMAS: &[(&str, u32)] = &[
@@ -1192,38 +1194,75 @@ pub(crate) static SCHEMAS: &[(&str, u32)] = &[
 
 /// The schema nodes of this service's types.
 pub(crate) static NODES: [N; 32] = [
-N { ty: Some(&[T::Object]), properties: &[("BlockPublicPolicy",1),("Id",2),("ResourcePolicy",3),("SecretId",4)], required: &["ResourcePolicy","SecretId"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[0]), ..E },
 N { ty: Some(&[T::Boolean]), ..E },
 N { ty: Some(&[T::String]), ..E },
-N { ty: Some(&[T::Object,T::String]), min_length: Some(1), max_length: Some(20480), ..E },
-N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(2048), ..E },
-N { ty: Some(&[T::Object]), properties: &[("Key",2),("Value",2)], required: &["Key","Value"], additional: A::False, ..E },
-N { ty: Some(&[T::Object]), properties: &[("ExcludeCharacters",2),("KmsKeyArn",2),("MasterSecretArn",2),("MasterSecretKmsKeyArn",2),("RotationLambdaName",2),("RotationType",2),("Runtime",2),("SuperuserSecretArn",2),("SuperuserSecretKmsKeyArn",2),("VpcSecurityGroupIds",2),("VpcSubnetIds",2)], required: &["RotationType"], additional: A::False, ..E },
-N { ty: Some(&[T::Object]), properties: &[("AutomaticallyAfterDays",8),("Duration",2),("ScheduleExpression",2)], additional: A::False, ..E },
+N { ty: Some(&[T::Object,T::String]), value: Some(&VALUES[0]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[1]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[1]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[2]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[3]), ..E },
 N { ty: Some(&[T::Integer]), ..E },
-N { ty: Some(&[T::Object]), properties: &[("ExternalSecretRotationMetadata",11),("ExternalSecretRotationRoleArn",2),("HostedRotationLambda",12),("Id",2),("RotateImmediatelyOnUpdate",1),("RotationLambdaARN",2),("RotationRules",13),("SecretId",2)], required: &["SecretId"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[4]), ..E },
 N { ref_: Some(5), ..E },
-N { ty: Some(&[T::Array]), items: Some(10), ..E },
+N { ty: Some(&[T::Array]), array: Some(&ARRAYS[0]), ..E },
 N { ref_: Some(6), ..E },
 N { ref_: Some(7), ..E },
-N { ty: Some(&[T::Object]), properties: &[("ExcludeCharacters",2),("ExcludeLowercase",1),("ExcludeNumbers",1),("ExcludePunctuation",1),("ExcludeUppercase",1),("GenerateStringKey",2),("IncludeSpace",1),("PasswordLength",8),("RequireEachIncludedType",1),("SecretStringTemplate",2)], additional: A::False, ..E },
-N { ty: Some(&[T::Object]), properties: &[("KmsKeyId",18),("Region",2)], required: &["Region"], additional: A::False, ..E },
-N { ty: Some(&[T::Object]), properties: &[("Key",19),("Value",20)], required: &["Value","Key"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[5]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[6]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[7]), ..E },
 E,
-N { ty: Some(&[T::String]), any_of: Some(&[17,17,17]), ..E },
-N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), ..E },
-N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(256), ..E },
-N { ty: Some(&[T::Object]), properties: &[("Description",22),("GenerateSecretString",23),("Id",2),("KmsKeyId",24),("Name",25),("ReplicaRegions",27),("SecretString",28),("Tags",30),("Type",20)], additional: A::False, ..E },
-N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(2048), ..E },
+N { ty: Some(&[T::String]), logic: Some(&LOGIC[0]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[2]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[3]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[8]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[4]), ..E },
 N { ref_: Some(14), ..E },
-N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(2048), any_of: Some(&[17,17,17]), ..E },
-N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(512), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[4]), logic: Some(&LOGIC[0]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[5]), ..E },
 N { ref_: Some(15), ..E },
-N { ty: Some(&[T::Array]), items: Some(26), ..E },
-N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(65536), ..E },
+N { ty: Some(&[T::Array]), array: Some(&ARRAYS[1]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[6]), ..E },
 N { ref_: Some(16), ..E },
-N { ty: Some(&[T::Array]), items: Some(29), ..E },
-N { ty: Some(&[T::Object]), properties: &[("Id",2),("SecretId",4),("TargetId",2),("TargetType",2)], required: &["TargetType","TargetId","SecretId"], additional: A::False, ..E },
+N { ty: Some(&[T::Array]), array: Some(&ARRAYS[2]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[9]), ..E },
+];
+
+/// The scalar-value keywords of [`NODES`] (identical ones stored once).
+static VALUES: [VR; 7] = [
+VR { min_length: Some(1), max_length: Some(20480), ..VE },
+VR { min_length: Some(1), max_length: Some(2048), ..VE },
+VR { min_length: Some(1), max_length: Some(128), ..VE },
+VR { min_length: Some(0), max_length: Some(256), ..VE },
+VR { min_length: Some(0), max_length: Some(2048), ..VE },
+VR { min_length: Some(0), max_length: Some(512), ..VE },
+VR { min_length: Some(1), max_length: Some(65536), ..VE },
+];
+
+/// The object keywords of [`NODES`] (identical ones stored once).
+static OBJECTS: [OR; 10] = [
+OR { properties: &[("BlockPublicPolicy",1),("Id",2),("ResourcePolicy",3),("SecretId",4)], required: &["ResourcePolicy","SecretId"], additional: A::False, ..OE },
+OR { properties: &[("Key",2),("Value",2)], required: &["Key","Value"], additional: A::False, ..OE },
+OR { properties: &[("ExcludeCharacters",2),("KmsKeyArn",2),("MasterSecretArn",2),("MasterSecretKmsKeyArn",2),("RotationLambdaName",2),("RotationType",2),("Runtime",2),("SuperuserSecretArn",2),("SuperuserSecretKmsKeyArn",2),("VpcSecurityGroupIds",2),("VpcSubnetIds",2)], required: &["RotationType"], additional: A::False, ..OE },
+OR { properties: &[("AutomaticallyAfterDays",8),("Duration",2),("ScheduleExpression",2)], additional: A::False, ..OE },
+OR { properties: &[("ExternalSecretRotationMetadata",11),("ExternalSecretRotationRoleArn",2),("HostedRotationLambda",12),("Id",2),("RotateImmediatelyOnUpdate",1),("RotationLambdaARN",2),("RotationRules",13),("SecretId",2)], required: &["SecretId"], additional: A::False, ..OE },
+OR { properties: &[("ExcludeCharacters",2),("ExcludeLowercase",1),("ExcludeNumbers",1),("ExcludePunctuation",1),("ExcludeUppercase",1),("GenerateStringKey",2),("IncludeSpace",1),("PasswordLength",8),("RequireEachIncludedType",1),("SecretStringTemplate",2)], additional: A::False, ..OE },
+OR { properties: &[("KmsKeyId",18),("Region",2)], required: &["Region"], additional: A::False, ..OE },
+OR { properties: &[("Key",19),("Value",20)], required: &["Value","Key"], additional: A::False, ..OE },
+OR { properties: &[("Description",22),("GenerateSecretString",23),("Id",2),("KmsKeyId",24),("Name",25),("ReplicaRegions",27),("SecretString",28),("Tags",30),("Type",20)], additional: A::False, ..OE },
+OR { properties: &[("Id",2),("SecretId",4),("TargetId",2),("TargetType",2)], required: &["TargetType","TargetId","SecretId"], additional: A::False, ..OE },
+];
+
+/// The array keywords of [`NODES`] (identical ones stored once).
+static ARRAYS: [AR; 3] = [
+AR { items: Some(10), ..AE },
+AR { items: Some(26), ..AE },
+AR { items: Some(29), ..AE },
+];
+
+/// The combinators of [`NODES`] (identical ones stored once).
+static LOGIC: [LR; 1] = [
+LR { any_of: Some(&[17,17,17]), ..LE },
 ];
 
 /// The `pattern`s of [`NODES`], compiled when a value first reaches them.

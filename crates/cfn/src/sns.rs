@@ -975,6 +975,8 @@ impl TopicPolicyRef {
 pub(crate) mod validation_tables {
 #[allow(unused_imports)]
 use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};
+#[allow(unused_imports)]
+use crate::schema::{ArrayRules as AR, Logic as LR, NumberRules as NR, ObjectRules as OR, ValueRules as VR, AE, LE, NE, OE, VE};
 
 /// (type name, root node in [`NODES`]), sorted by type name.
 pub(crate) static SCHEMAS: &[(&str, u32)] = &[
@@ -986,30 +988,67 @@ pub(crate) static SCHEMAS: &[(&str, u32)] = &[
 
 /// The schema nodes of this service's types.
 pub(crate) static NODES: [N; 24] = [
-N { ty: Some(&[T::Object]), properties: &[("Arn",1),("DeliveryPolicy",2),("Endpoint",1),("FilterPolicy",2),("FilterPolicyScope",1),("Protocol",1),("RawMessageDelivery",3),("RedrivePolicy",2),("Region",1),("ReplayPolicy",2),("SubscriptionRoleArn",1),("TopicArn",1)], required: &["TopicArn","Protocol"], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[0]), ..E },
 N { ty: Some(&[T::String]), ..E },
 N { ty: Some(&[T::Object,T::String]), ..E },
 N { ty: Some(&[T::Boolean]), ..E },
-N { ty: Some(&[T::Object]), properties: &[("FailureFeedbackRoleArn",1),("Protocol",7),("SuccessFeedbackRoleArn",1),("SuccessFeedbackSampleRate",1)], required: &["Protocol"], additional: A::False, ..E },
-N { ty: Some(&[T::Object]), properties: &[("Endpoint",1),("Protocol",1)], required: &["Endpoint","Protocol"], additional: A::False, ..E },
-N { ty: Some(&[T::Object]), properties: &[("Key",8),("Value",9)], required: &["Value","Key"], additional: A::False, ..E },
-N { ty: Some(&[T::String]), enum_: Some(&[L::Str("http/s"),L::Str("sqs"),L::Str("lambda"),L::Str("firehose"),L::Str("application")]), ..E },
-N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), ..E },
-N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(256), ..E },
-N { ty: Some(&[T::Object]), properties: &[("ArchivePolicy",2),("ContentBasedDeduplication",3),("DataProtectionPolicy",2),("DeliveryStatusLogging",12),("DisplayName",1),("FifoThroughputScope",1),("FifoTopic",3),("KmsMasterKeyId",14),("MaximumMessageSize",15),("SignatureVersion",1),("Subscription",17),("Tags",19),("TopicArn",1),("TopicName",20),("TracingConfig",1)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[1]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[2]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[3]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[0]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[1]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[2]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[4]), ..E },
 N { ref_: Some(4), ..E },
-N { ty: Some(&[T::Array]), unique_items: true, items: Some(11), ..E },
+N { ty: Some(&[T::Array]), array: Some(&ARRAYS[0]), ..E },
 E,
-N { ty: Some(&[T::String]), any_of: Some(&[13,13,13]), ..E },
-N { ty: Some(&[T::Integer]), minimum: Some(1024.0), maximum: Some(1048576.0), ..E },
+N { ty: Some(&[T::String]), logic: Some(&LOGIC[0]), ..E },
+N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[0]), ..E },
 N { ref_: Some(5), ..E },
-N { ty: Some(&[T::Array]), items: Some(16), ..E },
+N { ty: Some(&[T::Array]), array: Some(&ARRAYS[1]), ..E },
 N { ref_: Some(6), ..E },
-N { ty: Some(&[T::Array]), items: Some(18), ..E },
-N { ty: Some(&[T::String]), max_length: Some(256), ..E },
-N { ty: Some(&[T::Object]), properties: &[("PolicyDocument",2),("TopicArn",1)], required: &["PolicyDocument","TopicArn"], additional: A::False, ..E },
-N { ty: Some(&[T::Object]), properties: &[("Id",1),("PolicyDocument",2),("Topics",23)], required: &["PolicyDocument","Topics"], additional: A::False, ..E },
-N { ty: Some(&[T::Array]), items: Some(1), ..E },
+N { ty: Some(&[T::Array]), array: Some(&ARRAYS[2]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[3]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[5]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[6]), ..E },
+N { ty: Some(&[T::Array]), array: Some(&ARRAYS[3]), ..E },
+];
+
+/// The scalar-value keywords of [`NODES`] (identical ones stored once).
+static VALUES: [VR; 4] = [
+VR { enum_: Some(&[L::Str("http/s"),L::Str("sqs"),L::Str("lambda"),L::Str("firehose"),L::Str("application")]), ..VE },
+VR { min_length: Some(1), max_length: Some(128), ..VE },
+VR { min_length: Some(0), max_length: Some(256), ..VE },
+VR { max_length: Some(256), ..VE },
+];
+
+/// The numeric keywords of [`NODES`] (identical ones stored once).
+static NUMBERS: [NR; 1] = [
+NR { minimum: Some(1024.0), maximum: Some(1048576.0), ..NE },
+];
+
+/// The object keywords of [`NODES`] (identical ones stored once).
+static OBJECTS: [OR; 7] = [
+OR { properties: &[("Arn",1),("DeliveryPolicy",2),("Endpoint",1),("FilterPolicy",2),("FilterPolicyScope",1),("Protocol",1),("RawMessageDelivery",3),("RedrivePolicy",2),("Region",1),("ReplayPolicy",2),("SubscriptionRoleArn",1),("TopicArn",1)], required: &["TopicArn","Protocol"], additional: A::False, ..OE },
+OR { properties: &[("FailureFeedbackRoleArn",1),("Protocol",7),("SuccessFeedbackRoleArn",1),("SuccessFeedbackSampleRate",1)], required: &["Protocol"], additional: A::False, ..OE },
+OR { properties: &[("Endpoint",1),("Protocol",1)], required: &["Endpoint","Protocol"], additional: A::False, ..OE },
+OR { properties: &[("Key",8),("Value",9)], required: &["Value","Key"], additional: A::False, ..OE },
+OR { properties: &[("ArchivePolicy",2),("ContentBasedDeduplication",3),("DataProtectionPolicy",2),("DeliveryStatusLogging",12),("DisplayName",1),("FifoThroughputScope",1),("FifoTopic",3),("KmsMasterKeyId",14),("MaximumMessageSize",15),("SignatureVersion",1),("Subscription",17),("Tags",19),("TopicArn",1),("TopicName",20),("TracingConfig",1)], additional: A::False, ..OE },
+OR { properties: &[("PolicyDocument",2),("TopicArn",1)], required: &["PolicyDocument","TopicArn"], additional: A::False, ..OE },
+OR { properties: &[("Id",1),("PolicyDocument",2),("Topics",23)], required: &["PolicyDocument","Topics"], additional: A::False, ..OE },
+];
+
+/// The array keywords of [`NODES`] (identical ones stored once).
+static ARRAYS: [AR; 4] = [
+AR { unique_items: true, items: Some(11), ..AE },
+AR { items: Some(16), ..AE },
+AR { items: Some(18), ..AE },
+AR { items: Some(1), ..AE },
+];
+
+/// The combinators of [`NODES`] (identical ones stored once).
+static LOGIC: [LR; 1] = [
+LR { any_of: Some(&[13,13,13]), ..LE },
 ];
 
 /// The `pattern`s of [`NODES`], compiled when a value first reaches them.

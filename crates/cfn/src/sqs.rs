@@ -585,6 +585,8 @@ impl QueuePolicyRef {
 pub(crate) mod validation_tables {
 #[allow(unused_imports)]
 use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};
+#[allow(unused_imports)]
+use crate::schema::{ArrayRules as AR, Logic as LR, NumberRules as NR, ObjectRules as OR, ValueRules as VR, AE, LE, NE, OE, VE};
 
 /// (type name, root node in [`NODES`]), sorted by type name.
 pub(crate) static SCHEMAS: &[(&str, u32)] = &[
@@ -595,28 +597,64 @@ pub(crate) static SCHEMAS: &[(&str, u32)] = &[
 
 /// The schema nodes of this service's types.
 pub(crate) static NODES: [N; 22] = [
-N { ty: Some(&[T::Object]), properties: &[("Key",1),("Value",2)], required: &["Value","Key"], additional: A::False, ..E },
-N { ty: Some(&[T::String]), min_length: Some(1), max_length: Some(128), pattern: Some(0), ..E },
-N { ty: Some(&[T::String]), min_length: Some(0), max_length: Some(256), pattern: Some(0), ..E },
-N { ty: Some(&[T::Object]), properties: &[("Arn",4),("ContentBasedDeduplication",5),("DeduplicationScope",4),("DelaySeconds",6),("FifoQueue",5),("FifoThroughputLimit",4),("KmsDataKeyReusePeriodSeconds",7),("KmsMasterKeyId",9),("MaximumMessageSize",10),("MessageRetentionPeriod",11),("QueueName",4),("QueueUrl",4),("ReceiveMessageWaitTimeSeconds",12),("RedriveAllowPolicy",13),("RedrivePolicy",15),("SqsManagedSseEnabled",5),("Tags",17),("VisibilityTimeout",18)], additional: A::False, ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[0]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[0]), ..E },
+N { ty: Some(&[T::String]), value: Some(&VALUES[1]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[2]), ..E },
 N { ty: Some(&[T::String]), ..E },
 N { ty: Some(&[T::Boolean]), ..E },
-N { ty: Some(&[T::Integer]), minimum: Some(0.0), maximum: Some(900.0), ..E },
-N { ty: Some(&[T::Integer]), minimum: Some(60.0), maximum: Some(86400.0), ..E },
+N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[0]), ..E },
+N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[1]), ..E },
 E,
-N { ty: Some(&[T::String]), any_of: Some(&[8,8,8]), ..E },
-N { ty: Some(&[T::Integer]), minimum: Some(1024.0), maximum: Some(1048576.0), ..E },
-N { ty: Some(&[T::Integer]), minimum: Some(60.0), maximum: Some(1209600.0), ..E },
-N { ty: Some(&[T::Integer]), minimum: Some(0.0), maximum: Some(20.0), ..E },
+N { ty: Some(&[T::String]), logic: Some(&LOGIC[0]), ..E },
+N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[2]), ..E },
+N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[3]), ..E },
+N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[4]), ..E },
 N { ty: Some(&[T::Object,T::String]), ..E },
 N { ty: Some(&[T::Integer]), ..E },
-N { ty: Some(&[T::Object,T::String]), properties: &[("deadLetterTargetArn",4),("maxReceiveCount",14)], additional: A::False, ..E },
+N { ty: Some(&[T::Object,T::String]), object: Some(&OBJECTS[1]), ..E },
 N { ref_: Some(0), ..E },
-N { ty: Some(&[T::Array]), items: Some(16), ..E },
-N { ty: Some(&[T::Integer]), minimum: Some(0.0), maximum: Some(43200.0), ..E },
-N { ty: Some(&[T::Object]), properties: &[("PolicyDocument",13),("Queue",4)], required: &["PolicyDocument","Queue"], additional: A::False, ..E },
-N { ty: Some(&[T::Object]), properties: &[("Id",4),("PolicyDocument",13),("Queues",21)], required: &["PolicyDocument","Queues"], additional: A::False, ..E },
-N { ty: Some(&[T::Array]), items: Some(4), ..E },
+N { ty: Some(&[T::Array]), array: Some(&ARRAYS[0]), ..E },
+N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[5]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[3]), ..E },
+N { ty: Some(&[T::Object]), object: Some(&OBJECTS[4]), ..E },
+N { ty: Some(&[T::Array]), array: Some(&ARRAYS[1]), ..E },
+];
+
+/// The scalar-value keywords of [`NODES`] (identical ones stored once).
+static VALUES: [VR; 2] = [
+VR { min_length: Some(1), max_length: Some(128), pattern: Some(0), ..VE },
+VR { min_length: Some(0), max_length: Some(256), pattern: Some(0), ..VE },
+];
+
+/// The numeric keywords of [`NODES`] (identical ones stored once).
+static NUMBERS: [NR; 6] = [
+NR { minimum: Some(0.0), maximum: Some(900.0), ..NE },
+NR { minimum: Some(60.0), maximum: Some(86400.0), ..NE },
+NR { minimum: Some(1024.0), maximum: Some(1048576.0), ..NE },
+NR { minimum: Some(60.0), maximum: Some(1209600.0), ..NE },
+NR { minimum: Some(0.0), maximum: Some(20.0), ..NE },
+NR { minimum: Some(0.0), maximum: Some(43200.0), ..NE },
+];
+
+/// The object keywords of [`NODES`] (identical ones stored once).
+static OBJECTS: [OR; 5] = [
+OR { properties: &[("Key",1),("Value",2)], required: &["Value","Key"], additional: A::False, ..OE },
+OR { properties: &[("deadLetterTargetArn",4),("maxReceiveCount",14)], additional: A::False, ..OE },
+OR { properties: &[("Arn",4),("ContentBasedDeduplication",5),("DeduplicationScope",4),("DelaySeconds",6),("FifoQueue",5),("FifoThroughputLimit",4),("KmsDataKeyReusePeriodSeconds",7),("KmsMasterKeyId",9),("MaximumMessageSize",10),("MessageRetentionPeriod",11),("QueueName",4),("QueueUrl",4),("ReceiveMessageWaitTimeSeconds",12),("RedriveAllowPolicy",13),("RedrivePolicy",15),("SqsManagedSseEnabled",5),("Tags",17),("VisibilityTimeout",18)], additional: A::False, ..OE },
+OR { properties: &[("PolicyDocument",13),("Queue",4)], required: &["PolicyDocument","Queue"], additional: A::False, ..OE },
+OR { properties: &[("Id",4),("PolicyDocument",13),("Queues",21)], required: &["PolicyDocument","Queues"], additional: A::False, ..OE },
+];
+
+/// The array keywords of [`NODES`] (identical ones stored once).
+static ARRAYS: [AR; 2] = [
+AR { items: Some(16), ..AE },
+AR { items: Some(4), ..AE },
+];
+
+/// The combinators of [`NODES`] (identical ones stored once).
+static LOGIC: [LR; 1] = [
+LR { any_of: Some(&[8,8,8]), ..LE },
 ];
 
 /// The `pattern`s of [`NODES`], compiled when a value first reaches them.

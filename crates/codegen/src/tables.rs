@@ -3,7 +3,11 @@
 //! another by `u32` index, so `$ref` cycles need no named items), the
 //! `pattern`s deduplicated into `static PATTERNS` (each compiled lazily at
 //! synth, only when a literal value reaches it), and `SCHEMAS`: (type name,
-//! root node) sorted by type name. Every keyword the interpreter
+//! root node) sorted by type name. A node keeps its type and `$ref`
+//! inline and each keyword group (value, number, object, array, combinators)
+//! by reference into a per-kind side table (`VALUES`, `NUMBERS`, `OBJECTS`,
+//! `ARRAYS`, `LOGIC`; identical groups stored once), so nodes stay small.
+//! Every keyword the interpreter
 //! (`runtime/schema.rs`) reads is decoded here, once, exactly the way it read
 //! it from the JSON before: a keyword of the wrong JSON shape is dropped.
 
@@ -47,7 +51,9 @@ pub(crate) fn emit(schemas: &[(&str, &Json)]) -> String {
          #[rustfmt::skip]\n\
          pub(crate) mod validation_tables {\n\
          #[allow(unused_imports)]\n\
-         use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};\n\n\
+         use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};\n\
+         #[allow(unused_imports)]\n\
+         use crate::schema::{ArrayRules as AR, Logic as LR, NumberRules as NR, ObjectRules as OR, ValueRules as VR, AE, LE, NE, OE, VE};\n\n\
          /// (type name, root node in [`NODES`]), sorted by type name.\n\
          pub(crate) static SCHEMAS: &[(&str, u32)] = &[\n",
     );
@@ -59,7 +65,21 @@ pub(crate) fn emit(schemas: &[(&str, &Json)]) -> String {
     for n in &e.nodes {
         let _ = writeln!(s, "{n},");
     }
-    s.push_str("];\n\n/// The `pattern`s of [`NODES`], compiled when a value first reaches them.\n");
+    s.push_str("];\n");
+    for (g, name, ty, doc) in GROUPS {
+        let t = &e.groups[g];
+        if t.items.is_empty() {
+            // No node refers to it.
+            continue;
+        }
+        let _ = writeln!(s, "\n/// The {doc} of [`NODES`] (identical ones stored once).");
+        let _ = writeln!(s, "static {name}: [{ty}; {}] = [", t.items.len());
+        for x in &t.items {
+            let _ = writeln!(s, "{x},");
+        }
+        s.push_str("];\n");
+    }
+    s.push_str("\n/// The `pattern`s of [`NODES`], compiled when a value first reaches them.\n");
     let _ = writeln!(s, "pub(crate) static PATTERNS: [Pattern; {}] = [", e.patterns.len());
     let mut pats: Vec<(&String, &usize)> = e.patterns.iter().collect();
     pats.sort_by_key(|(_, i)| **i);
@@ -290,9 +310,40 @@ fn class_pattern(p: &str) -> Option<ClassPattern> {
     Some(ClassPattern { fixed, class, min, max, start, end })
 }
 
+/// The side tables of node keyword groups: (index in `Emitter::groups`,
+/// static name, type alias, doc), in the order they are emitted.
+const GROUPS: [(usize, &str, &str, &str); 5] = [
+    (0, "VALUES", "VR", "scalar-value keywords"),
+    (1, "NUMBERS", "NR", "numeric keywords"),
+    (2, "OBJECTS", "OR", "object keywords"),
+    (3, "ARRAYS", "AR", "array keywords"),
+    (4, "LOGIC", "LR", "combinators"),
+];
+
+/// One side table: its entries' text, and text → index.
+#[derive(Default)]
+struct Table {
+    items: Vec<String>,
+    interned: std::collections::HashMap<String, usize>,
+}
+
+impl Table {
+    fn intern(&mut self, text: String) -> usize {
+        if let Some(i) = self.interned.get(&text) {
+            return *i;
+        }
+        self.items.push(text.clone());
+        let i = self.items.len() - 1;
+        self.interned.insert(text, i);
+        i
+    }
+}
+
 #[derive(Default)]
 struct Emitter {
     nodes: Vec<String>,
+    /// The keyword groups' side tables (see [`GROUPS`]).
+    groups: [Table; 5],
     /// Node text → index (children only; definitions and roots have fixed slots).
     interned: std::collections::HashMap<String, usize>,
     patterns: BTreeMap<String, usize>,
@@ -403,6 +454,8 @@ impl Emitter {
             return "N { noop: true, ..E }".into();
         };
         let mut f: Vec<String> = Vec::new();
+        // The keywords of each group (see `GROUPS`).
+        let mut g: [Vec<String>; 5] = Default::default();
         let get = |k: &str| m.get(k);
         match get("type") {
             Some(Json::String(t)) => f.push(format!("ty: Some(&[{}])", ty(t))),
@@ -413,24 +466,24 @@ impl Emitter {
             _ => {}
         }
         if let Some(Json::Array(a)) = get("enum") {
-            f.push(format!("enum_: Some({})", lits(a)));
+            g[0].push(format!("enum_: Some({})", lits(a)));
         }
         if let Some(Json::Array(a)) = get("enumCaseInsensitive") {
-            f.push(format!("enum_ci: Some({})", lits(a)));
+            g[0].push(format!("enum_ci: Some({})", lits(a)));
         }
         if let Some(c) = get("const") {
-            f.push(format!("const_: Some(&{})", lit(c)));
+            g[0].push(format!("const_: Some(&{})", lit(c)));
         }
-        for (k, field) in [
-            ("minLength", "min_length"),
-            ("maxLength", "max_length"),
-            ("minProperties", "min_properties"),
-            ("maxProperties", "max_properties"),
-            ("minItems", "min_items"),
-            ("maxItems", "max_items"),
+        for (k, field, group) in [
+            ("minLength", "min_length", 0),
+            ("maxLength", "max_length", 0),
+            ("minProperties", "min_properties", 2),
+            ("maxProperties", "max_properties", 2),
+            ("minItems", "min_items", 3),
+            ("maxItems", "max_items", 3),
         ] {
             if let Some(n) = get(k).and_then(Json::as_u64) {
-                f.push(format!("{field}: Some({n})"));
+                g[group].push(format!("{field}: Some({n})"));
             }
         }
         for (k, field) in [
@@ -440,15 +493,15 @@ impl Emitter {
             ("exclusiveMaximum", "exclusive_maximum"),
         ] {
             if let Some(n) = get(k).and_then(Json::as_f64) {
-                f.push(format!("{field}: Some({})", f64_lit(n)));
+                g[1].push(format!("{field}: Some({})", f64_lit(n)));
             }
         }
         if let Some(n) = get("multipleOf").and_then(Json::as_f64).filter(|m| *m > 0.0) {
-            f.push(format!("multiple_of: Some({})", f64_lit(n)));
+            g[1].push(format!("multiple_of: Some({})", f64_lit(n)));
         }
         if let Some(p) = get("pattern").and_then(Json::as_str) {
             let i = self.pattern(p);
-            f.push(format!("pattern: Some({i})"));
+            g[0].push(format!("pattern: Some({i})"));
         }
         if let Some(Json::Object(props)) = get("properties") {
             let mut v = Vec::new();
@@ -456,7 +509,7 @@ impl Emitter {
                 let i = self.child(s, defs);
                 v.push(format!("({k:?},{i})"));
             }
-            f.push(format!("properties: &[{}]", v.join(",")));
+            g[2].push(format!("properties: &[{}]", v.join(",")));
         }
         if let Some(Json::Object(pp)) = get("patternProperties") {
             let mut v = Vec::new();
@@ -465,16 +518,16 @@ impl Emitter {
                 let i = self.child(s, defs);
                 v.push(format!("({p},{i})"));
             }
-            f.push(format!("pattern_properties: &[{}]", v.join(",")));
+            g[2].push(format!("pattern_properties: &[{}]", v.join(",")));
         }
         if let Some(Json::Array(_)) = get("required") {
-            f.push(format!("required: {}", str_list(strs(&m["required"]))));
+            g[2].push(format!("required: {}", str_list(strs(&m["required"]))));
         }
         match get("additionalProperties") {
-            Some(Json::Bool(false)) => f.push("additional: A::False".into()),
+            Some(Json::Bool(false)) => g[2].push("additional: A::False".into()),
             Some(a @ Json::Object(_)) => {
                 let i = self.child(a, defs);
-                f.push(format!("additional: A::Schema({i})"));
+                g[2].push(format!("additional: A::Schema({i})"));
             }
             _ => {}
         }
@@ -484,7 +537,7 @@ impl Emitter {
                 .filter(|(_, n)| n.is_array())
                 .map(|(k, n)| format!("({k:?},{})", str_list(strs(n))))
                 .collect();
-            f.push(format!("dependent_required: &[{}]", v.join(",")));
+            g[2].push(format!("dependent_required: &[{}]", v.join(",")));
         }
         if let Some(Json::Object(d)) = get("dependencies") {
             let mut v = Vec::new();
@@ -498,56 +551,62 @@ impl Emitter {
                     _ => {}
                 }
             }
-            f.push(format!("dependencies: &[{}]", v.join(",")));
+            g[2].push(format!("dependencies: &[{}]", v.join(",")));
         }
         if let Some(Json::Object(d)) = get("dependentExcluded") {
             let v: Vec<String> = sorted(d).into_iter().map(|(k, n)| format!("({k:?},{})", str_list(strs(n)))).collect();
-            f.push(format!("dependent_excluded: &[{}]", v.join(",")));
+            g[2].push(format!("dependent_excluded: &[{}]", v.join(",")));
         }
         if let Some(x @ Json::Array(_)) = get("requiredXor") {
-            f.push(format!("required_xor: Some({})", str_list(strs(x))));
+            g[2].push(format!("required_xor: Some({})", str_list(strs(x))));
         }
         if get("uniqueItems").and_then(Json::as_bool) == Some(true) {
-            f.push("unique_items: true".into());
+            g[3].push("unique_items: true".into());
         }
         if let Some(x @ Json::Array(_)) = get("uniqueKeys") {
-            f.push(format!("unique_keys: Some({})", str_list(strs(x))));
+            g[3].push(format!("unique_keys: Some({})", str_list(strs(x))));
         }
         if let Some(Json::Array(a)) = get("prefixItems") {
             let c = self.children(a, defs);
-            f.push(format!("prefix_items: Some({c})"));
+            g[3].push(format!("prefix_items: Some({c})"));
         }
         if let Some(items @ Json::Object(_)) = get("items") {
             let i = self.child(items, defs);
-            f.push(format!("items: Some({i})"));
+            g[3].push(format!("items: Some({i})"));
         }
         if let Some(Json::Array(a)) = get("allOf") {
             let c = self.children(a, defs);
-            f.push(format!("all_of: Some({c})"));
+            g[4].push(format!("all_of: Some({c})"));
         }
         for (k, field, req) in [("oneOf", "one_of", "one_of_required"), ("anyOf", "any_of", "any_of_required")] {
             if let Some(Json::Array(a)) = get(k) {
                 let c = self.children(a, defs);
-                f.push(format!("{field}: Some({c})"));
+                g[4].push(format!("{field}: Some({c})"));
                 if let Some(names) = required_only(a) {
-                    f.push(format!("{req}: Some({})", str_list(names.into_iter())));
+                    g[4].push(format!("{req}: Some({})", str_list(names.into_iter())));
                 }
             }
         }
         if let Some(n) = get("not") {
             let i = self.child(n, defs);
-            f.push(format!("not: Some({i})"));
+            g[4].push(format!("not: Some({i})"));
         }
         for (k, field) in [("if", "if_"), ("then", "then"), ("else", "else_")] {
             if let Some(n) = get(k) {
                 let i = self.child(n, defs);
-                f.push(format!("{field}: Some({i})"));
+                g[4].push(format!("{field}: Some({i})"));
             }
         }
         if let Some(r) = get("$ref").and_then(Json::as_str) {
             if let Some(i) = r.strip_prefix("#/definitions/").and_then(|n| defs.get(n)) {
                 f.push(format!("ref_: Some({i})"));
             }
+        }
+        for ((k, name, ty, _), field) in GROUPS.into_iter().zip(["value", "number", "object", "array", "logic"]) {
+            let Some(kw) = g.get(k).filter(|kw| !kw.is_empty()) else { continue };
+            let empty = &ty[..1];
+            let i = self.groups[k].intern(format!("{ty} {{ {}, ..{empty}E }}", kw.join(", ")));
+            f.push(format!("{field}: Some(&{name}[{i}])"));
         }
         if f.is_empty() {
             "E".into()
@@ -635,5 +694,30 @@ mod tests {
         // One pattern, used twice.
         assert!(text.contains("static PATTERNS: [Pattern; 1]"), "{text}");
         assert!(text.contains("static NODES: [N; 7]"), "{text}");
+    }
+
+    #[test]
+    fn keyword_groups_are_side_tables_stored_once() {
+        let s = json!({
+            "type": "object",
+            "properties": {
+                "X": {"type": "string", "maxLength": 5},
+                "Y": {"type": "integer", "maxLength": 5, "minimum": 1},
+                "Z": {"type": "array", "maxItems": 5, "uniqueItems": true}
+            }
+        });
+        let text = super::emit(&[("AWS::Demo::Thing", &s)]);
+        // X and Y differ (type, bounds) but share their value group.
+        assert!(text.contains("static VALUES: [VR; 1] = [\nVR { max_length: Some(5), ..VE },\n];"), "{text}");
+        assert!(text.contains("N { ty: Some(&[T::String]), value: Some(&VALUES[0]), ..E },"), "{text}");
+        assert!(
+            text.contains("N { ty: Some(&[T::Integer]), value: Some(&VALUES[0]), number: Some(&NUMBERS[0]), ..E },"),
+            "{text}"
+        );
+        assert!(text.contains("NR { minimum: Some(1.0), ..NE },"), "{text}");
+        assert!(text.contains("AR { max_items: Some(5), unique_items: true, ..AE },"), "{text}");
+        assert!(text.contains("OR { properties: &[(\"X\",1),(\"Y\",2),(\"Z\",3)], ..OE },"), "{text}");
+        // No node has combinators: no (unused) LOGIC table.
+        assert!(!text.contains("LOGIC"), "{text}");
     }
 }
