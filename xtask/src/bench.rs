@@ -41,18 +41,9 @@ pub(crate) fn run(args: Vec<String>) -> ExitCode {
     if sizes.is_empty() && !portal {
         return bench_validation(&root, runs);
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let ok = Command::new(&cargo)
-        .current_dir(&root)
-        .args(["build", "--quiet", "--release", "-p", "stackcraft-bench-app", "-p", "order-portal"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        eprintln!("cannot build stackcraft-bench-app");
+    let Some(target) = release_build(&root, &["stackcraft-bench-app", "order-portal"]) else {
         return ExitCode::FAILURE;
-    }
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
+    };
     let bin = target.join("release/stackcraft-bench-app");
     let out = target.join("bench-out");
     if !sizes.is_empty() {
@@ -116,6 +107,25 @@ pub(crate) fn run(args: Vec<String>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Build `packages` in release (quietly) and return the target directory
+/// (`$CARGO_TARGET_DIR` or `target`; the binaries are in its `release/`);
+/// `None` (after saying so) when the build fails.
+fn release_build(root: &std::path::Path, packages: &[&str]) -> Option<std::path::PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(&cargo);
+    cmd.current_dir(root).args(["build", "--quiet", "--release"]);
+    for p in packages {
+        cmd.args(["-p", p]);
+    }
+    if !cmd.status().is_ok_and(|s| s.success()) {
+        eprintln!("cannot build {}", packages.join(", "));
+        return None;
+    }
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
+    Some(target)
+}
+
 /// The cost of synth-time schema validation: `pyshop-api synth --env prod`
 /// (release build) run `runs` times (at least 21) with validation and as
 /// many times without it, alternating, each run timed in-process by
@@ -129,18 +139,9 @@ pub(crate) fn run(args: Vec<String>) -> ExitCode {
 /// installed) the instructions of one run each way under callgrind.
 fn bench_validation(root: &std::path::Path, runs: usize) -> ExitCode {
     let runs = runs.max(21);
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let ok = Command::new(&cargo)
-        .current_dir(root)
-        .args(["build", "--quiet", "--release", "-p", "pyshop-api"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        eprintln!("cannot build pyshop-api");
+    let Some(target) = release_build(root, &["pyshop-api"]) else {
         return ExitCode::FAILURE;
-    }
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
+    };
     let bin = target.join("release/pyshop-api");
     let out = target.join("bench-validation-out");
     // (total, total without write, schema phase) per run, with and without validation.
