@@ -72,7 +72,7 @@ impl StackArtifact {
 /// feature must not change our bytes), and a trailing newline.
 pub(crate) fn render(v: &Json) -> String {
     let mut out = Vec::new();
-    pretty(&mut out, v, &mut |_| {});
+    pretty(&mut out, v);
     // Only `&str` and ASCII are written: the bytes are UTF-8.
     String::from_utf8(out).unwrap_or_default()
 }
@@ -80,25 +80,73 @@ pub(crate) fn render(v: &Json) -> String {
 /// Bytes gathered before [`write_rendered`] writes them out.
 const WRITE_CHUNK: usize = 64 * 1024;
 
+/// Where [`pretty`] puts the text it writes.
+trait Sink {
+    /// Append `bytes`.
+    fn put(&mut self, bytes: &[u8]);
+    /// A member of an array or object is complete: a point where the text
+    /// written so far may be passed on.
+    fn member_done(&mut self) {}
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// Counts the bytes, keeps none.
+struct Count(usize);
+
+impl Sink for Count {
+    fn put(&mut self, bytes: &[u8]) {
+        self.0 = self.0.saturating_add(bytes.len());
+    }
+}
+
+/// Gathers the text in a buffer and writes it to a file whenever it holds
+/// [`WRITE_CHUNK`] bytes or more; the first write error is kept and the
+/// rest of the text is dropped.
+struct Chunked<'a> {
+    buf: &'a mut Vec<u8>,
+    file: std::fs::File,
+    failed: Option<std::io::Error>,
+}
+
+impl Sink for Chunked<'_> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+    fn member_done(&mut self) {
+        if self.buf.len() >= WRITE_CHUNK {
+            if self.failed.is_none() {
+                self.failed = std::io::Write::write_all(&mut self.file, self.buf).err();
+            }
+            self.buf.clear();
+        }
+    }
+}
+
 /// Write [`render`]`(v)` to the file `path`, in writes of about
 /// [`WRITE_CHUNK`] bytes from `buf` (cleared first and reused across files):
 /// the text is never held whole in memory.
 pub(crate) fn write_rendered(path: &Path, v: &Json, buf: &mut Vec<u8>) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut file = std::fs::File::create(path)?;
-    let mut failed = None;
     buf.clear();
     buf.reserve(WRITE_CHUNK.saturating_add(WRITE_CHUNK / 4));
-    pretty(buf, v, &mut |b| {
-        if failed.is_none() {
-            failed = file.write_all(b).err();
-        }
-        b.clear();
-    });
-    match failed {
+    let mut out = Chunked { buf, file: std::fs::File::create(path)?, failed: None };
+    pretty(&mut out, v);
+    match out.failed {
         Some(e) => Err(e),
-        None => file.write_all(buf),
+        None => std::io::Write::write_all(&mut out.file, out.buf),
     }
+}
+
+/// The length in bytes of [`render`]`(v)`: the same printer, counting
+/// instead of keeping the text.
+pub(crate) fn rendered_len(v: &Json) -> usize {
+    let mut n = Count(0);
+    pretty(&mut n, v);
+    n.0
 }
 
 /// Whether no byte of a JSON string needs an escape (no control
@@ -115,29 +163,29 @@ fn plain(bytes: &[u8]) -> bool {
     !blocks.remainder().iter().any(|&b| escaped(b))
 }
 
-/// Append [`render`]`(v)` to `out`: the bytes serde_json's pretty printer
+/// Write [`render`]`(v)` to `out`: the bytes serde_json's pretty printer
 /// writes for [`Sorted`]`(v)` (two-space indent, `": "` after keys,
 /// `[]`/`{}` when empty, its string escapes and number formats), written
-/// straight into a byte buffer without going through the serde data model.
-/// `drain` is called with `out` whenever it holds [`WRITE_CHUNK`] bytes or
-/// more (it may write them out and clear it, or keep them).
-fn pretty(out: &mut Vec<u8>, v: &Json, drain: &mut dyn FnMut(&mut Vec<u8>)) {
-    fn indent(out: &mut Vec<u8>, depth: usize) {
+/// straight to the sink without going through the serde data model. The
+/// one place the output format is written down: [`rendered_len`] counts
+/// what it writes.
+fn pretty<S: Sink>(out: &mut S, v: &Json) {
+    fn indent<S: Sink>(out: &mut S, depth: usize) {
         const SPACES: &[u8] = &[b' '; 64];
         let mut n = depth.saturating_mul(2);
         while n > 0 {
             let k = n.min(SPACES.len());
-            out.extend_from_slice(SPACES.get(..k).unwrap_or_default());
+            out.put(SPACES.get(..k).unwrap_or_default());
             n -= k;
         }
     }
-    fn string(out: &mut Vec<u8>, s: &str) {
+    fn string<S: Sink>(out: &mut S, s: &str) {
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        out.push(b'"');
+        out.put(b"\"");
         let bytes = s.as_bytes();
         if plain(bytes) {
-            out.extend_from_slice(bytes);
-            out.push(b'"');
+            out.put(bytes);
+            out.put(b"\"");
             return;
         }
         let mut start = 0;
@@ -153,58 +201,52 @@ fn pretty(out: &mut Vec<u8>, v: &Json, drain: &mut dyn FnMut(&mut Vec<u8>)) {
                 0..=0x1f => b"",
                 _ => continue,
             };
-            out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
+            out.put(bytes.get(start..i).unwrap_or_default());
             if esc.is_empty() {
-                out.extend_from_slice(b"\\u00");
-                out.push(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0'));
-                out.push(HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0'));
+                let hex = |n: u8| HEX.get(usize::from(n)).copied().unwrap_or(b'0');
+                out.put(&[b'\\', b'u', b'0', b'0', hex(b >> 4), hex(b & 0xf)]);
             } else {
-                out.extend_from_slice(esc);
+                out.put(esc);
             }
             start = i.saturating_add(1);
         }
-        out.extend_from_slice(bytes.get(start..).unwrap_or_default());
-        out.push(b'"');
+        out.put(bytes.get(start..).unwrap_or_default());
+        out.put(b"\"");
     }
-    fn value(out: &mut Vec<u8>, v: &Json, depth: usize, drain: &mut dyn FnMut(&mut Vec<u8>)) {
+    fn value<S: Sink>(out: &mut S, v: &Json, depth: usize) {
         let inner = depth.saturating_add(1);
         match v {
-            Json::Null => out.extend_from_slice(b"null"),
-            Json::Bool(true) => out.extend_from_slice(b"true"),
-            Json::Bool(false) => out.extend_from_slice(b"false"),
-            // serde_json's own number formatting (itoa/ryu); numbers are rare.
-            Json::Number(n) => {
-                let _ = serde_json::to_writer(&mut *out, n);
-            }
+            Json::Null => out.put(b"null"),
+            Json::Bool(true) => out.put(b"true"),
+            Json::Bool(false) => out.put(b"false"),
+            // serde_json's own number formatting (itoa/ryu, what its
+            // `Display` writes too); numbers are rare.
+            Json::Number(n) => out.put(n.to_string().as_bytes()),
             Json::String(s) => string(out, s),
-            Json::Array(a) if a.is_empty() => out.extend_from_slice(b"[]"),
-            Json::Object(m) if m.is_empty() => out.extend_from_slice(b"{}"),
+            Json::Array(a) if a.is_empty() => out.put(b"[]"),
+            Json::Object(m) if m.is_empty() => out.put(b"{}"),
             Json::Array(a) => {
-                out.push(b'[');
+                out.put(b"[");
                 for (i, x) in a.iter().enumerate() {
-                    out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+                    out.put(if i == 0 { b"\n" } else { b",\n" });
                     indent(out, inner);
-                    value(out, x, inner, drain);
-                    if out.len() >= WRITE_CHUNK {
-                        drain(out);
-                    }
+                    value(out, x, inner);
+                    out.member_done();
                 }
-                out.push(b'\n');
+                out.put(b"\n");
                 indent(out, depth);
-                out.push(b']');
+                out.put(b"]");
             }
             Json::Object(m) => {
-                let mut member = |out: &mut Vec<u8>, i: usize, k: &str, x: &Json| {
-                    out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+                let member = |out: &mut S, i: usize, k: &str, x: &Json| {
+                    out.put(if i == 0 { b"\n" } else { b",\n" });
                     indent(out, inner);
                     string(out, k);
-                    out.extend_from_slice(b": ");
-                    value(out, x, inner, drain);
-                    if out.len() >= WRITE_CHUNK {
-                        drain(out);
-                    }
+                    out.put(b": ");
+                    value(out, x, inner);
+                    out.member_done();
                 };
-                out.push(b'{');
+                out.put(b"{");
                 // Most objects (typed L1 properties, sections built in
                 // order) are already sorted: those are written as they are.
                 if m.keys().zip(m.keys().skip(1)).all(|(a, b)| a < b) {
@@ -218,78 +260,14 @@ fn pretty(out: &mut Vec<u8>, v: &Json, drain: &mut dyn FnMut(&mut Vec<u8>)) {
                         member(out, i, k, x);
                     }
                 }
-                out.push(b'\n');
+                out.put(b"\n");
                 indent(out, depth);
-                out.push(b'}');
+                out.put(b"}");
             }
         }
     }
-    value(out, v, 0, drain);
-    out.push(b'\n');
-}
-
-/// The length in bytes of [`render`]`(v)`, computed by walking the value
-/// (no text is built, nothing is sorted: the length does not depend on the
-/// key order). Mirrors serde_json's pretty printer: two-space indent,
-/// `": "` after keys, `[]`/`{}` when empty, its string escapes.
-pub(crate) fn rendered_len(v: &Json) -> usize {
-    fn string_len(s: &str) -> usize {
-        if plain(s.as_bytes()) {
-            return s.len().saturating_add(2);
-        }
-        let extra: usize = s
-            .bytes()
-            .map(|b| match b {
-                b'"' | b'\\' | b'\x08' | b'\x0c' | b'\n' | b'\r' | b'\t' => 1,
-                0..=0x1f => 5,
-                _ => 0,
-            })
-            .sum();
-        s.len().saturating_add(extra).saturating_add(2)
-    }
-    fn number_len(n: &serde_json::Number) -> usize {
-        /// Counts what is written, keeps nothing.
-        struct Count(usize);
-        impl std::fmt::Write for Count {
-            fn write_str(&mut self, s: &str) -> std::fmt::Result {
-                self.0 = self.0.saturating_add(s.len());
-                Ok(())
-            }
-        }
-        let mut c = Count(0);
-        let _ = std::fmt::Write::write_fmt(&mut c, format_args!("{n}"));
-        c.0
-    }
-    fn len(v: &Json, depth: usize) -> usize {
-        // Each member: a newline (after "," for all but the first) and the
-        // indent of the level below; then a newline and this level's indent
-        // before the closing bracket.
-        let inner = depth.saturating_add(1).saturating_mul(2);
-        let close = depth.saturating_mul(2).saturating_add(2);
-        match v {
-            Json::Null | Json::Bool(true) => 4,
-            Json::Bool(false) => 5,
-            Json::Number(n) => number_len(n),
-            Json::String(s) => string_len(s),
-            Json::Array(a) if a.is_empty() => 2,
-            Json::Object(m) if m.is_empty() => 2,
-            Json::Array(a) => a
-                .iter()
-                .map(|x| len(x, depth.saturating_add(1)).saturating_add(inner).saturating_add(2))
-                .fold(close, usize::saturating_add),
-            Json::Object(m) => m
-                .iter()
-                .map(|(k, x)| {
-                    string_len(k)
-                        .saturating_add(2)
-                        .saturating_add(len(x, depth.saturating_add(1)))
-                        .saturating_add(inner)
-                        .saturating_add(2)
-                })
-                .fold(close, usize::saturating_add),
-        }
-    }
-    len(v, 0).saturating_add(1)
+    value(out, v, 0);
+    out.put(b"\n");
 }
 
 /// Serializes a JSON value with object keys in sorted order, without
@@ -499,8 +477,10 @@ struct Ctx<'g> {
     stack_names: HashMap<NodeId, String>,
     locs: HashMap<NodeId, Loc>,
     diags: Vec<Diagnostic>,
-    /// JSON keys from the element body down to the value being resolved.
+    /// JSON keys from the element body down to the value being resolved:
+    /// the first `depth` entries (the strings above are kept for reuse).
     keys: Vec<String>,
+    depth: usize,
 }
 
 /// Two optional locations (account or region) are the same unless both are
@@ -519,6 +499,7 @@ impl Ctx<'_> {
         let parts: Vec<&str> = self
             .keys
             .iter()
+            .take(self.depth)
             .map(String::as_str)
             .filter(|k| *k != "Properties" && *k != "Ref" && !k.starts_with("Fn::"))
             .collect();
@@ -527,6 +508,22 @@ impl Ctx<'_> {
         } else {
             parts.join(".")
         }
+    }
+
+    /// Enter the member `key` (see [`Ctx::property`]).
+    fn push_key(&mut self, key: &str) {
+        match self.keys.get_mut(self.depth) {
+            Some(slot) => {
+                slot.clear();
+                slot.push_str(key);
+            }
+            None => self.keys.push(key.to_owned()),
+        }
+        self.depth = self.depth.saturating_add(1);
+    }
+
+    fn pop_key(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
     }
 
     fn target(&mut self, token: &str, at: NodeId) -> Option<NodeId> {
@@ -666,12 +663,12 @@ impl Ctx<'_> {
                     if let Some(Json::String(t)) = m.get("Ref") {
                         if parse_token(t).is_some() {
                             let t = t.clone();
-                            self.keys.push("Ref".into());
+                            self.push_key("Ref");
                             *v = match self.target(&t, at) {
                                 Some(target) => self.reference(stack, target, None, at),
                                 None => Json::Null,
                             };
-                            self.keys.pop();
+                            self.pop_key();
                             return;
                         }
                     }
@@ -688,16 +685,15 @@ impl Ctx<'_> {
                         }
                     }
                 }
-                // Only subtrees holding a token change: the others are
-                // skipped without recording their keys.
-                for (k, x) in m.iter_mut().filter(|(_, x)| has_token(x)) {
-                    self.keys.push(k.clone());
+                // Scalars other than tokens never change: skipped.
+                for (k, x) in m.iter_mut().filter(|(_, x)| may_hold_token(x)) {
+                    self.push_key(k);
                     self.resolve(x, stack, at);
-                    self.keys.pop();
+                    self.pop_key();
                 }
             }
             Json::Array(a) => {
-                for x in a.iter_mut().filter(|x| has_token(x)) {
+                for x in a.iter_mut().filter(|x| may_hold_token(x)) {
                     self.resolve(x, stack, at);
                 }
             }
@@ -761,13 +757,13 @@ impl Ctx<'_> {
     }
 }
 
-/// Whether `v` holds a reference token anywhere (then [`Ctx::resolve`] has
-/// something to replace in it; otherwise resolving it changes nothing).
-fn has_token(v: &Json) -> bool {
+/// Whether [`Ctx::resolve`] may change `v`: a token string, or a non-empty
+/// array or object (looked into once, by resolving it).
+fn may_hold_token(v: &Json) -> bool {
     match v {
         Json::String(s) => parse_token(s).is_some(),
-        Json::Array(a) => a.iter().any(has_token),
-        Json::Object(m) => m.values().any(has_token),
+        Json::Array(a) => !a.is_empty(),
+        Json::Object(m) => !m.is_empty(),
         _ => false,
     }
 }
@@ -940,6 +936,7 @@ impl App {
             locs: HashMap::new(),
             diags: g.errors.clone(),
             keys: Vec::new(),
+            depth: 0,
         };
         timings::phase("validate", || validate_inputs(&g, env.as_ref(), &mut ctx.diags));
         let audit = self.inner.audit.get();
@@ -1528,9 +1525,13 @@ mod tests {
     }
 
     #[test]
-    fn only_token_strings_count_as_tokens() {
-        assert!(has_token(&json!({"A": [1, {"Ref": "<<sc:1:2>>"}]})));
-        assert!(!has_token(&json!({"<<sc:1:2>>": "x", "B": ["<<sc:x:2>>", "sc:1:2"]})));
+    fn only_token_strings_and_containers_are_looked_into() {
+        assert!(may_hold_token(&json!("<<sc:1:2>>")));
+        assert!(may_hold_token(&json!([1])));
+        assert!(may_hold_token(&json!({"A": 1})));
+        for v in [json!("<<sc:x:2>>"), json!("sc:1:2"), json!([]), json!({}), json!(1), json!(null), json!(true)] {
+            assert!(!may_hold_token(&v), "{v}");
+        }
     }
 
     #[test]
