@@ -82,6 +82,9 @@ const WRITE_CHUNK: usize = 64 * 1024;
 
 /// Where [`pretty`] puts the text it writes.
 trait Sink {
+    /// Whether object members must come in sorted key order (not when only
+    /// the length is wanted).
+    const SORTED: bool = true;
     /// Append `bytes`.
     fn put(&mut self, bytes: &[u8]);
     /// A member of an array or object is complete: a point where the text
@@ -99,6 +102,7 @@ impl Sink for Vec<u8> {
 struct Count(usize);
 
 impl Sink for Count {
+    const SORTED: bool = false;
     fn put(&mut self, bytes: &[u8]) {
         self.0 = self.0.saturating_add(bytes.len());
     }
@@ -249,7 +253,7 @@ fn pretty<S: Sink>(out: &mut S, v: &Json) {
                 out.put(b"{");
                 // Most objects (typed L1 properties, sections built in
                 // order) are already sorted: those are written as they are.
-                if m.keys().zip(m.keys().skip(1)).all(|(a, b)| a < b) {
+                if !S::SORTED || m.keys().zip(m.keys().skip(1)).all(|(a, b)| a < b) {
                     for (i, (k, x)) in m.iter().enumerate() {
                         member(out, i, k, x);
                     }
