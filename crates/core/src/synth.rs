@@ -154,17 +154,30 @@ pub(crate) fn rendered_len(v: &Json) -> usize {
 }
 
 /// Whether no byte of a JSON string needs an escape (no control
-/// character, `"` or `\\`). Checked 16 bytes at a time without an early
-/// exit inside a block, which the compiler turns into vector compares.
+/// character, `"` or `\\`). Checked eight bytes at a time in a `u64`
+/// (the classic "has a byte below n / equal to c" word tricks, exact for
+/// any input); the last few bytes one by one.
 fn plain(bytes: &[u8]) -> bool {
-    let escaped = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
-    let mut blocks = bytes.chunks_exact(16);
-    for block in &mut blocks {
-        if block.iter().fold(false, |any, &b| any | escaped(b)) {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    // A byte of `x` is zero ⇔ its high bit is set here.
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        let x = u64::from_le_bytes(b);
+        // Bytes below 0x20 (bytes of 0x80 and up never count: `!x`).
+        let control = x.wrapping_sub(ONES.wrapping_mul(0x20)) & !x & HIGH;
+        if control
+            | zero_byte(x ^ ONES.wrapping_mul(u64::from(b'"')))
+            | zero_byte(x ^ ONES.wrapping_mul(u64::from(b'\\')))
+            != 0
+        {
             return false;
         }
     }
-    !blocks.remainder().iter().any(|&b| escaped(b))
+    !words.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 /// Write [`render`]`(v)` to `out`: the bytes serde_json's pretty printer
@@ -1526,6 +1539,23 @@ mod tests {
         assert!(text.len() > 3 * WRITE_CHUNK, "{}", text.len());
         assert_eq!(text, reference(&big));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn plain_finds_every_byte_needing_an_escape_at_every_position() {
+        for len in 0..20 {
+            for at in 0..len {
+                for b in 0u8..=255 {
+                    let mut s = vec![b'a'; len];
+                    if let Some(x) = s.get_mut(at) {
+                        *x = b;
+                    }
+                    let needs = b < 0x20 || b == b'"' || b == b'\\';
+                    assert_eq!(plain(&s), !needs, "byte {b:#x} at {at} of {len}");
+                }
+            }
+        }
+        assert!(plain("é ü 漢 \u{7f}".as_bytes()));
     }
 
     #[test]
