@@ -837,13 +837,22 @@ fn apply_tags(props: &mut Json, format: TagFormat, tags: &BTreeMap<String, Strin
             };
             let explicit: BTreeSet<String> =
                 list.iter().filter_map(|t| t.get("Key").and_then(Json::as_str).map(str::to_owned)).collect();
+            // Built directly (`json!` would copy through serde); `tags` is
+            // sorted, so only explicit tags need merging in.
             let mut added: Vec<Json> = tags
                 .iter()
                 .filter(|(k, _)| !explicit.contains(*k))
-                .map(|(k, v)| json!({ "Key": k, "Value": v }))
+                .map(|(k, v)| {
+                    let mut t = Map::with_capacity(2);
+                    t.insert("Key".to_owned(), Json::String(k.clone()));
+                    t.insert("Value".to_owned(), Json::String(v.clone()));
+                    Json::Object(t)
+                })
                 .collect();
-            added.append(&mut list);
-            added.sort_by(|a, b| a["Key"].as_str().cmp(&b["Key"].as_str()));
+            if !list.is_empty() {
+                added.append(&mut list);
+                added.sort_by_cached_key(|t| t.get("Key").and_then(Json::as_str).map(str::to_owned));
+            }
             props["Tags"] = Json::Array(added);
         }
         TagFormat::Map => {
@@ -1413,23 +1422,25 @@ fn tree(g: &Graph, logical: &HashMap<NodeId, String>) -> Json {
     // computes by walking up), and every object is built with its keys in
     // sorted order, so writing it needs no sorting.
     fn node(g: &Graph, logical: &HashMap<NodeId, String>, n: NodeId, path: String) -> Json {
-        let mut o = Map::new();
+        let mut o = Map::with_capacity(4);
         if let NodeKind::Resource(d) = &g.nodes[n].kind {
-            let mut a = Map::new();
+            let mut a = Map::with_capacity(2);
             a.insert("aws:cdk:cloudformation:type".into(), Json::String(d.type_name.clone()));
             a.insert("stackcraft:logicalId".into(), logical.get(&n).map_or(Json::Null, |l| Json::String(l.clone())));
             o.insert("attributes".into(), Json::Object(a));
         }
         if !g.nodes[n].children.is_empty() {
-            let children: Map<String, Json> = g.nodes[n]
-                .children
-                .iter()
-                .map(|&c| {
-                    let id = &g.nodes[c].id;
-                    let child_path = if path.is_empty() { id.clone() } else { format!("{path}/{id}") };
-                    (id.clone(), node(g, logical, c, child_path))
-                })
-                .collect();
+            let mut children = Map::with_capacity(g.nodes[n].children.len());
+            for &c in &g.nodes[n].children {
+                let id = &g.nodes[c].id;
+                let mut child_path = String::with_capacity(path.len().saturating_add(id.len()).saturating_add(1));
+                if !path.is_empty() {
+                    child_path.push_str(&path);
+                    child_path.push('/');
+                }
+                child_path.push_str(id);
+                children.insert(id.clone(), node(g, logical, c, child_path));
+            }
             o.insert("children".into(), Json::Object(children));
         }
         let id = if n == 0 { "App".to_owned() } else { g.nodes[n].id.clone() };
