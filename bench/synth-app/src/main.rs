@@ -93,6 +93,9 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+#[global_allocator]
+static ALLOC: stackcraft::SynthAllocator = stackcraft::SynthAllocator;
+
 fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);
     let resources: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
