@@ -9,7 +9,10 @@
 //! - serves requests of at most [`MAX_SMALL`] bytes with alignment at most 16
 //!   from 72 size classes (16-byte steps up to 256 bytes, then eight classes
 //!   per power of two), each with an intrusive singly linked free list, and
-//!   otherwise bumps a pointer through the current chunk;
+//!   otherwise bumps a pointer through the current region;
+//! - makes a new region out of the largest free block when the current one
+//!   runs out (reuse before growing), and only when no free block is large
+//!   enough, out of a new chunk;
 //! - gets those chunks ([`CHUNK`] bytes) from the OS with `mmap` and
 //!   `MAP_POPULATE`, so a chunk costs one system call instead of 16 page
 //!   faults;
@@ -126,8 +129,11 @@ mod local {
         /// Head of each class's free list (null: empty). A free block's
         /// first word holds the next block (or null).
         free: [Cell<*mut u8>; NUM_CLASSES],
-        /// The unused rest of the current chunk: `[bump, end)`, with
-        /// `bump <= end`, both 16-aligned (null, null before the first chunk).
+        /// Bit `c` set: the free list of class `c` is not empty.
+        nonempty: Cell<u128>,
+        /// The unused rest of the current region (a chunk, or a recycled
+        /// free block): `[bump, end)`, with `bump <= end`, both 16-aligned
+        /// (null, null before the first region).
         bump: Cell<*mut u8>,
         end: Cell<*mut u8>,
     }
@@ -136,11 +142,14 @@ mod local {
         pub(super) static LOCAL: Local = const {
             Local {
                 free: [const { Cell::new(ptr::null_mut()) }; NUM_CLASSES],
+                nonempty: Cell::new(0),
                 bump: Cell::new(ptr::null_mut()),
                 end: Cell::new(ptr::null_mut()),
             }
         };
     }
+
+    const _: () = assert!(NUM_CLASSES <= u128::BITS as usize, "one bit per class in `nonempty`");
 
     impl Local {
         /// A block of class `class` (`class < NUM_CLASSES`), 16-aligned
@@ -148,19 +157,33 @@ mod local {
         /// memory left.
         #[inline]
         pub(super) fn alloc(&self, class: usize) -> *mut u8 {
+            let block = self.pop(class);
+            if !block.is_null() {
+                return block;
+            }
+            self.bump(class_size(class))
+        }
+
+        /// The head of class `class`'s free list, taken off it (null when
+        /// the list is empty).
+        #[inline]
+        fn pop(&self, class: usize) -> *mut u8 {
             let Some(head) = self.free.get(class) else {
                 return ptr::null_mut();
             };
             let block = head.get();
-            if !block.is_null() {
-                // SAFETY: `block` is the head of this class's free list: a
-                // free, 16-aligned block of at least 16 bytes that this
-                // allocator owns; `push` wrote its first word.
-                let next = unsafe { block.cast::<*mut u8>().read() };
-                head.set(next);
+            if block.is_null() {
                 return block;
             }
-            self.bump(class_size(class))
+            // SAFETY: `block` is the head of this class's free list: a
+            // free, 16-aligned block of at least 16 bytes that this
+            // allocator owns; `push` wrote its first word.
+            let next = unsafe { block.cast::<*mut u8>().read() };
+            head.set(next);
+            if next.is_null() {
+                self.nonempty.set(self.nonempty.get() & !(1u128 << class));
+            }
+            block
         }
 
         /// Put `block`, a block of class `class`, on that class's free list.
@@ -178,6 +201,7 @@ mod local {
             // 16-aligned and at least 16 bytes long: room for one pointer.
             unsafe { block.cast::<*mut u8>().write(head.get()) };
             head.set(block);
+            self.nonempty.set(self.nonempty.get() | (1u128 << class));
         }
 
         /// `size` bytes (a class size) from the current chunk, or from a
@@ -195,11 +219,30 @@ mod local {
             self.refill(size)
         }
 
-        /// Hand the rest of the current chunk to the free lists, start a
-        /// new chunk and take `size` bytes from it.
+        /// Hand the rest of the current region to the free lists, start a
+        /// new region and take `size` bytes from it. Reuse before growing:
+        /// the new region is a block of the largest non-empty class when it
+        /// holds `size` bytes (freed buffers of a class nobody asks for any
+        /// more serve all classes again), else a new chunk from the OS.
         #[cold]
         fn refill(&self, size: usize) -> *mut u8 {
             self.retire_rest();
+            let nonempty = self.nonempty.get();
+            if nonempty != 0 {
+                let top = (u128::BITS - 1 - nonempty.leading_zeros()) as usize;
+                let region = class_size(top);
+                if region >= size {
+                    let block = self.pop(top);
+                    if !block.is_null() {
+                        // SAFETY: `block` is a free block of `region >= size`
+                        // bytes, now off every list and owned by the region.
+                        let (bump, end) = unsafe { (block.add(size), block.add(region)) };
+                        self.bump.set(bump);
+                        self.end.set(end);
+                        return block;
+                    }
+                }
+            }
             let chunk = new_chunk();
             if chunk.is_null() {
                 return ptr::null_mut();
@@ -211,7 +254,7 @@ mod local {
             chunk
         }
 
-        /// Carve `[bump, end)` into blocks of the largest classes that fit
+        /// Carve the region's rest `[bump, end)` into blocks of the largest classes that fit
         /// (all sizes are multiples of 16 and the 16-byte class exists, so
         /// nothing is left over) and push them on their free lists.
         fn retire_rest(&self) {

@@ -163,6 +163,30 @@ fn chunk_rest_is_recycled_not_lost() {
 }
 
 #[test]
+fn freed_large_blocks_become_regions_before_a_new_chunk() {
+    std::thread::spawn(|| {
+        // Two 32 KiB blocks fill this thread's first chunk; free them.
+        let big = layout(MAX_SMALL, 16);
+        let (a, b) = (alloc_filled(big, 1), alloc_filled(big, 2));
+        unsafe {
+            A.dealloc(a, big);
+            A.dealloc(b, big);
+        }
+        // 4,000 blocks of 16 bytes (62.5 KiB) all come out of them.
+        let small = layout(16, 16);
+        let inside = |p: *mut u8| [a, b].iter().any(|&r| p.addr() >= r.addr() && p.addr() < r.addr() + MAX_SMALL);
+        let ps: Vec<_> = (0..4000).map(|i| alloc_filled(small, i as u8)).collect();
+        assert!(ps.iter().all(|&p| inside(p)), "a small block came from a new chunk");
+        for (i, &p) in ps.iter().enumerate() {
+            assert_filled(p, 16, i as u8);
+            unsafe { A.dealloc(p, small) };
+        }
+    })
+    .join()
+    .unwrap();
+}
+
+#[test]
 fn many_threads_allocate_and_free_across_threads() {
     use std::sync::mpsc;
     const THREADS: usize = 8;
