@@ -93,8 +93,7 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-#[global_allocator]
-static ALLOC: stackcraft::SynthAllocator = stackcraft::SynthAllocator;
+stackcraft::synth_allocator!();
 
 fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);

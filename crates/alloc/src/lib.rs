@@ -100,17 +100,31 @@ const fn is_small(size: usize, align: usize) -> bool {
 }
 
 /// A global allocator for short-lived app binaries (see the crate docs).
-/// Install it in an app's `main.rs`:
-///
-/// ```ignore
-/// #[global_allocator]
-/// static ALLOC: stackcraft::SynthAllocator = stackcraft::SynthAllocator;
-/// ```
-///
-/// (`ignore`: the facade is not a dependency of this crate's doctests; the
-/// crate docs run the same lines with `stackcraft_alloc`.)
+/// Install it in an app's `main.rs` with [`synth_allocator!`] or a
+/// `#[global_allocator]` static of this type.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SynthAllocator;
+
+/// Install [`SynthAllocator`] as the binary's global allocator, in one line
+/// of an app's `main.rs` (the examples count their lines):
+/// `stackcraft::synth_allocator!();` expands to
+/// `#[global_allocator] static STACKCRAFT_SYNTH_ALLOCATOR: SynthAllocator = SynthAllocator;`.
+///
+/// ```
+/// stackcraft_alloc::synth_allocator!();
+///
+/// fn main() {
+///     let s: String = (0..100).map(|i| i.to_string()).collect();
+///     assert!(s.ends_with("99"));
+/// }
+/// ```
+#[macro_export]
+macro_rules! synth_allocator {
+    () => {
+        #[global_allocator]
+        static STACKCRAFT_SYNTH_ALLOCATOR: $crate::SynthAllocator = $crate::SynthAllocator;
+    };
+}
 
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code, reason = "the free lists and chunks of the allocator")]

@@ -1,7 +1,6 @@
 //! `cargo run -p coldchain -- synth --env dev` writes the templates to `cdk.out/`.
 
-#[global_allocator]
-static ALLOC: stackcraft::SynthAllocator = stackcraft::SynthAllocator;
+stackcraft::synth_allocator!();
 
 fn main() -> std::process::ExitCode {
     stackcraft::cli::run("coldchain", coldchain::environments(), coldchain::build)

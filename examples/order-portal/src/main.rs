@@ -1,7 +1,6 @@
 //! `cargo run -p order-portal -- synth --env prod` writes the templates to `cdk.out/`.
 
-#[global_allocator]
-static ALLOC: stackcraft::SynthAllocator = stackcraft::SynthAllocator;
+stackcraft::synth_allocator!();
 
 fn main() -> std::process::ExitCode {
     stackcraft::cli::run("order-portal", order_portal::environments(), order_portal::build)

@@ -72,9 +72,6 @@ fn build(app: &App, env: &Environment<Config>) {
     events.add_output(Output::new("TopicArn", topic.ref_()).description("ARN of the topic"));
 }
 
-#[global_allocator]
-static ALLOC: stackcraft::SynthAllocator = stackcraft::SynthAllocator;
-
 fn main() -> std::process::ExitCode {
     let envs = Environments::new()
         .env("dev", Config { visibility_timeout: 30, retention_days: 1 })
