@@ -1,9 +1,10 @@
 //! `SynthAllocator`: a small global allocator for stackcraft app binaries.
 //!
 //! An app's `synth` is one short run that makes tens of thousands of small
-//! allocations (strings, maps, JSON values) and frees most of them only at
-//! exit. glibc's malloc spends a quarter of that run's instructions on
-//! bookkeeping and grows its heap page by page (one page fault per 4 KiB).
+//! allocations (strings, maps, JSON values; the order portal: 67,500 blocks,
+//! 7.2 MB in all, 3.4 MB live at the peak and 3.3 MB still live at exit).
+//! glibc's malloc spent a quarter of that run's instructions on bookkeeping
+//! and grew its heap page by page (one page fault per 4 KiB).
 //! This allocator instead:
 //!
 //! - serves requests of at most [`MAX_SMALL`] bytes with alignment at most 16
@@ -61,7 +62,7 @@ const ALIGN: usize = 16;
 const LINEAR_CLASSES: usize = 16;
 
 /// Above 256 bytes: eight classes per power of two (rounding up by at most
-/// 12.5%; four classes, tried first, cost 1 MiB more peak RSS on the portal).
+/// 12.5%; four classes measured the same peak RSS on the portal).
 const PER_DOUBLING: usize = 8;
 
 /// The number of size classes: the class of [`MAX_SMALL`], plus one.
@@ -283,9 +284,10 @@ mod local {
                 }
                 let size = class_size(class);
                 // SAFETY: `[at, at + size)` lies in the unused, 16-aligned
-                // rest of a chunk that is never freed.
+                // rest of the current region (a chunk or a recycled block,
+                // both never freed), which nothing else refers to.
                 unsafe { self.push(class, at) };
-                // SAFETY: `size <= rest`: stays within the chunk.
+                // SAFETY: `size <= rest`: stays within the region.
                 at = unsafe { at.add(size) };
                 rest -= size;
             }
