@@ -16,7 +16,8 @@
 //!   enough, out of a new chunk;
 //! - gets those chunks ([`CHUNK`] bytes) from the OS with `mmap` and
 //!   `MAP_POPULATE`, so a chunk costs one system call instead of 16 page
-//!   faults;
+//!   faults (portal prod: 484 faults, 1,330 without `MAP_POPULATE`, 1,392
+//!   with glibc; the same peak RSS);
 //! - sends larger or over-aligned requests to [`std::alloc::System`]
 //!   (glibc), which keeps `mremap` for the large growing output buffers;
 //! - keeps all state per thread (`thread_local!` with a `const` initializer
