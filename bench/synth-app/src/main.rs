@@ -93,6 +93,8 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+stackcraft::synth_allocator!();
+
 fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);
     let resources: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);

@@ -73,6 +73,12 @@ pub mod core {
         }
     }
 }
+/// The global allocator for app binaries (`stackcraft-alloc`): size classes
+/// carved from pre-faulted chunks, for fewer malloc instructions and page
+/// faults in a short `synth` run. Install it in `main.rs` with
+/// `stackcraft::synth_allocator!();` (or
+/// `#[global_allocator] static ALLOC: stackcraft::SynthAllocator = stackcraft::SynthAllocator;`).
+pub use stackcraft_alloc::{synth_allocator, SynthAllocator};
 /// RDS PostgreSQL, DynamoDB tables, ElastiCache Redis/Valkey, S3 buckets and Secrets Manager secrets (`stackcraft-data`).
 pub use stackcraft_data as data;
 /// Containers on ECS Fargate: cluster, task definitions, services, autoscaling (`stackcraft-ecs-service`).
