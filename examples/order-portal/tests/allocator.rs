@@ -1,10 +1,9 @@
-//! The order portal synthesized with `SynthAllocator` installed as this
-//! test binary's global allocator: the same bytes on every thread. (Its
-//! spec test, with cfn-lint and checkov, runs in the example itself, whose
-//! binary installs the allocator; it is not run a second time here.)
+//! The order portal synthesized with `stackcraft::SynthAllocator` installed
+//! as this test binary's global allocator: the same bytes on every thread
+//! (threads free each other's blocks into their own lists).
 
 #[global_allocator]
-static ALLOC: stackcraft_alloc::SynthAllocator = stackcraft_alloc::SynthAllocator;
+static ALLOC: stackcraft::SynthAllocator = stackcraft::SynthAllocator;
 
 fn prod_templates() -> Vec<(String, String)> {
     let envs = order_portal::environments();
