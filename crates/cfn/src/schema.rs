@@ -118,14 +118,20 @@ pub(crate) const R0: R = R(0, 0);
 /// The run `r` of `table` (empty if out of range).
 fn run<T>(table: &'static [T], r: R) -> &'static [T] {
     let start = r.0 as usize;
-    table.get(start..).and_then(|t| t.get(..r.1 as usize)).unwrap_or(&[])
+    table.get(start..start + r.1 as usize).unwrap_or(&[])
 }
 
 impl Tables {
     /// The string `s`.
     fn str(&self, s: S) -> &'static str {
         let start = s.0 as usize;
-        self.text.get(start..).and_then(|t| t.get(..s.1 as usize)).unwrap_or_default()
+        self.text.get(start..start + s.1 as usize).unwrap_or_default()
+    }
+
+    /// The bytes of string `s` (for comparisons: no character-boundary checks).
+    fn bytes(&self, s: S) -> &'static [u8] {
+        let start = s.0 as usize;
+        self.text.as_bytes().get(start..start + s.1 as usize).unwrap_or_default()
     }
 
     /// The names of run `r` of [`Tables::names`].
@@ -135,7 +141,7 @@ impl Tables {
 
     /// The root node of `type_name`, if the service has it.
     pub(crate) fn root(&self, type_name: &str) -> Option<u32> {
-        let i = self.schemas.binary_search_by(|(t, _)| self.str(*t).cmp(type_name)).ok()?;
+        let i = self.schemas.binary_search_by(|(t, _)| self.bytes(*t).cmp(type_name.as_bytes())).ok()?;
         self.schemas.get(i).map(|(_, root)| *root)
     }
 }
@@ -924,7 +930,7 @@ impl Validator {
         for (k, x) in m {
             let p = P::Prop(path, k);
             let mut known = false;
-            if let Ok(i) = props.binary_search_by(|(n, _)| t.str(*n).cmp(k.as_str())) {
+            if let Ok(i) = props.binary_search_by(|(n, _)| t.bytes(*n).cmp(k.as_bytes())) {
                 if let Some(ps) = props.get(i).and_then(|(_, n)| self.node(*n)) {
                     known = true;
                     self.check(ps, x, &p, st, out);
