@@ -966,7 +966,9 @@ impl Validator {
                 Additional::Any => {}
             }
         }
-        self.dependent_required(s.dependent_required, m, path, out);
+        if s.dependent_required.1 > 0 {
+            self.dependent_required(s.dependent_required, m, path, out);
+        }
         let dependencies = run(t.deps, s.dependencies);
         if !dependencies.is_empty() {
             self.dependent_required(s.dependencies, m, path, out);
@@ -998,10 +1000,11 @@ impl Validator {
                 }
             }
         }
-        if let Some(names) = s.required_xor.map(|r| self.name_list(r)) {
-            let set: Vec<&str> = names.iter().copied().filter(|n| m.contains_key(*n)).collect();
+        if let Some(names) = s.required_xor.map(|r| t.names(r)) {
+            let set: Vec<&str> = names.clone().filter(|n| m.contains_key(*n)).collect();
             if set.len() != 1 {
                 let found = if set.is_empty() { "none is".to_owned() } else { format!("{} are", set.join(" and ")) };
+                let names: Vec<&str> = names.collect();
                 out.push(Finding::new(
                     child(path, names.first().copied().unwrap_or_default()),
                     format!("exactly one of `{}` must be set ({found})", names.join("`, `")),
@@ -1058,10 +1061,10 @@ impl Validator {
                 }
             }
         }
-        if let Some(keys) = s.unique_keys.map(|r| self.name_list(r)) {
+        if let Some(keys) = s.unique_keys.map(|r| self.t.names(r)) {
             let mut seen: Vec<(usize, Vec<&Json>)> = Vec::new();
             for (i, x) in a.iter().enumerate() {
-                let vals: Option<Vec<&Json>> = keys.iter().map(|k| x.get(k)).collect();
+                let vals: Option<Vec<&Json>> = keys.clone().map(|k| x.get(k)).collect();
                 let Some(vals) = vals else { continue };
                 if vals.iter().any(|v| has_intrinsic(v)) {
                     continue;
@@ -1069,7 +1072,10 @@ impl Validator {
                 if let Some((j, _)) = seen.iter().find(|(_, v)| *v == vals) {
                     out.push(Finding::new(
                         P::Index(path, i).render(),
-                        format!("has the same `{}` as item [{j}]; it must be unique", keys.join("`, `")),
+                        format!(
+                            "has the same `{}` as item [{j}]; it must be unique",
+                            keys.clone().collect::<Vec<_>>().join("`, `")
+                        ),
                     ));
                     break;
                 }
