@@ -758,42 +758,64 @@ impl ReplicaKeyRef {
 #[rustfmt::skip]
 pub(crate) mod validation_tables {
 #[allow(unused_imports)]
-use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};
+use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E, NO, R, R0, S};
 #[allow(unused_imports)]
 use crate::schema::{ArrayRules as AR, Logic as LR, NumberRules as NR, ObjectRules as OR, ValueRules as VR, AE, LE, NE, OE, VE};
 
+/// This service's tables (the only references: every table below is pointer-free).
+pub(crate) static TABLES: crate::schema::Tables = crate::schema::Tables {
+text: TEXT,
+schemas: &SCHEMAS,
+nodes: &NODES,
+types: &TYPES,
+values: &VALUES,
+numbers: &NUMBERS,
+objects: &OBJECTS,
+arrays: &ARRAYS,
+logic: &[],
+lits: &LITS,
+indices: &[],
+names: &NAMES,
+props: &PROPS,
+pattern_props: &[],
+deps: &[],
+classes: &[],
+patterns: &PATTERNS,
+regexes: &REGEXES,
+};
+
 /// (type name, root node in [`NODES`]), sorted by type name.
-pub(crate) static SCHEMAS: &[(&str, u32)] = &[
-("AWS::KMS::Alias", 0),
-("AWS::KMS::Key", 6),
-("AWS::KMS::ReplicaKey", 20),
+static SCHEMAS: [(S, u32); 3] = [
+(S(449,15),0),
+(S(464,13),6),
+(S(477,20),20),
 ];
 
 /// The schema nodes of this service's types.
-pub(crate) static NODES: [N; 23] = [
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[0]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[0]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[1]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[1]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[2]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[3]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[2]), ..E },
-N { ty: Some(&[T::String]), ..E },
-N { ty: Some(&[T::Boolean]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[4]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[5]), ..E },
-N { ty: Some(&[T::Object,T::String]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[6]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[7]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[8]), ..E },
-N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[0]), ..E },
-N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[1]), ..E },
-N { ref_: Some(3), ..E },
-N { ty: Some(&[T::Array]), array: Some(&ARRAYS[0]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[1]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[3]), ..E },
-N { ref_: Some(19), ..E },
-N { ty: Some(&[T::Array]), array: Some(&ARRAYS[1]), ..E },
+static NODES: [N; 23] = [
+N { ty: R(0,1), object: 0, ..E },
+N { ty: R(1,1), value: 0, ..E },
+N { ty: R(1,1), value: 1, ..E },
+N { ty: R(0,1), object: 1, ..E },
+N { ty: R(1,1), value: 2, ..E },
+N { ty: R(1,1), value: 3, ..E },
+N { ty: R(0,1), object: 2, ..E },
+N { ty: R(1,1), ..E },
+N { ty: R(2,1), ..E },
+N { ty: R(1,1), value: 4, ..E },
+N { ty: R(1,1), value: 5, ..E },
+N { ty: R(3,2), ..E },
+N { ty: R(1,1), value: 6, ..E },
+N { ty: R(1,1), value: 7, ..E },
+N { ty: R(1,1), value: 8, ..E },
+N { ty: R(5,1), number: 0, ..E },
+N { ty: R(5,1), number: 1, ..E },
+N { ref_: 3, ..E },
+N { ty: R(6,1), array: 0, ..E },
+N { ty: R(0,1), object: 1, ..E },
+N { ty: R(0,1), object: 3, ..E },
+N { ref_: 19, ..E },
+N { ty: R(6,1), array: 1, ..E },
 ];
 
 /// The scalar-value keywords of [`NODES`] (identical ones stored once).
@@ -804,9 +826,9 @@ VR { min_length: Some(1), max_length: Some(128), ..VE },
 VR { min_length: Some(0), max_length: Some(256), ..VE },
 VR { min_length: Some(0), max_length: Some(8192), ..VE },
 VR { min_length: Some(1), max_length: Some(2048), ..VE },
-VR { enum_: Some(&[L::Str("SYMMETRIC_DEFAULT"),L::Str("RSA_2048"),L::Str("RSA_3072"),L::Str("RSA_4096"),L::Str("ECC_NIST_P256"),L::Str("ECC_NIST_P384"),L::Str("ECC_NIST_P521"),L::Str("ECC_SECG_P256K1"),L::Str("HMAC_224"),L::Str("HMAC_256"),L::Str("HMAC_384"),L::Str("HMAC_512"),L::Str("SM2"),L::Str("ML_DSA_44"),L::Str("ML_DSA_65"),L::Str("ML_DSA_87"),L::Str("ECC_NIST_EDWARDS25519")]), ..VE },
-VR { enum_: Some(&[L::Str("ENCRYPT_DECRYPT"),L::Str("SIGN_VERIFY"),L::Str("GENERATE_VERIFY_MAC"),L::Str("KEY_AGREEMENT")]), ..VE },
-VR { enum_: Some(&[L::Str("AWS_KMS"),L::Str("EXTERNAL")]), ..VE },
+VR { enum_: Some(R(0,17)), ..VE },
+VR { enum_: Some(R(17,4)), ..VE },
+VR { enum_: Some(R(21,2)), ..VE },
 ];
 
 /// The numeric keywords of [`NODES`] (identical ones stored once).
@@ -817,10 +839,10 @@ NR { minimum: Some(90.0), maximum: Some(2560.0), ..NE },
 
 /// The object keywords of [`NODES`] (identical ones stored once).
 static OBJECTS: [OR; 4] = [
-OR { properties: &[("AliasName",1),("TargetKeyId",2)], required: &["AliasName","TargetKeyId"], additional: A::False, ..OE },
-OR { properties: &[("Key",4),("Value",5)], required: &["Key","Value"], additional: A::False, ..OE },
-OR { properties: &[("Arn",7),("BypassPolicyLockoutSafetyCheck",8),("Description",9),("EnableKeyRotation",8),("Enabled",8),("KeyId",10),("KeyPolicy",11),("KeySpec",12),("KeyUsage",13),("MultiRegion",8),("Origin",14),("PendingWindowInDays",15),("RotationPeriodInDays",16),("Tags",18)], additional: A::False, ..OE },
-OR { properties: &[("Arn",7),("Description",9),("Enabled",8),("KeyId",7),("KeyPolicy",11),("PendingWindowInDays",15),("PrimaryKeyArn",2),("Tags",22)], required: &["PrimaryKeyArn","KeyPolicy"], additional: A::False, ..OE },
+OR { properties: R(0,2), required: R(0,2), additional: A::False, ..OE },
+OR { properties: R(2,2), required: R(2,2), additional: A::False, ..OE },
+OR { properties: R(4,14), additional: A::False, ..OE },
+OR { properties: R(18,8), required: R(4,2), additional: A::False, ..OE },
 ];
 
 /// The array keywords of [`NODES`] (identical ones stored once).
@@ -829,8 +851,92 @@ AR { unique_items: true, items: Some(17), ..AE },
 AR { unique_items: true, items: Some(21), ..AE },
 ];
 
-/// The `pattern`s of [`NODES`], compiled when a value first reaches them.
-pub(crate) static PATTERNS: [Pattern; 1] = [
-Pattern::new("^(alias/)[a-zA-Z0-9:/_-]+$"),
+/// The type lists of the nodes (runs `R(start, len)`; identical lists stored once).
+static TYPES: [T; 7] = [
+T::Object,
+T::String,
+T::Boolean,
+T::Object,
+T::String,
+T::Integer,
+T::Array,
 ];
+
+/// The `enum`/`const` literals (runs `R(start, len)`; identical lists stored once).
+static LITS: [L; 23] = [
+L::Str(S(110,17)),
+L::Str(S(127,8)),
+L::Str(S(135,8)),
+L::Str(S(143,8)),
+L::Str(S(151,13)),
+L::Str(S(164,13)),
+L::Str(S(177,13)),
+L::Str(S(190,15)),
+L::Str(S(205,8)),
+L::Str(S(213,8)),
+L::Str(S(221,8)),
+L::Str(S(229,8)),
+L::Str(S(237,3)),
+L::Str(S(240,9)),
+L::Str(S(249,9)),
+L::Str(S(258,9)),
+L::Str(S(267,21)),
+L::Str(S(295,15)),
+L::Str(S(310,11)),
+L::Str(S(321,19)),
+L::Str(S(340,13)),
+L::Str(S(372,7)),
+L::Str(S(379,8)),
+];
+
+/// The name lists (runs `R(start, len)`; identical lists stored once).
+static NAMES: [S; 6] = [
+S(0,9),
+S(9,11),
+S(20,3),
+S(23,5),
+S(436,13),
+S(101,9),
+];
+
+/// The `properties`: (name, node) (runs `R(start, len)`; identical lists stored once).
+static PROPS: [(S, u32); 26] = [
+(S(0,9),1),
+(S(9,11),2),
+(S(20,3),4),
+(S(23,5),5),
+(S(28,3),7),
+(S(31,30),8),
+(S(61,11),9),
+(S(72,17),8),
+(S(89,7),8),
+(S(96,5),10),
+(S(101,9),11),
+(S(288,7),12),
+(S(353,8),13),
+(S(361,11),8),
+(S(387,6),14),
+(S(393,19),15),
+(S(412,20),16),
+(S(432,4),18),
+(S(28,3),7),
+(S(61,11),9),
+(S(89,7),8),
+(S(96,5),7),
+(S(101,9),11),
+(S(393,19),15),
+(S(436,13),2),
+(S(432,4),22),
+];
+
+/// The `pattern`s of [`NODES`] (by index).
+static PATTERNS: [Pattern; 1] = [
+Pattern::new(S(497,26)),
+];
+
+/// Each pattern's regex, compiled when a value first reaches it.
+static REGEXES: [crate::schema::Compiled; 1] = [const { crate::schema::Compiled::new() }; 1];
+
+/// Every string of the tables (`S(offset, len)` spans; identical strings stored once).
+const TEXT: &str = "AliasNameTargetKeyIdKeyValueArnBypassPolicyLockoutSafetyCheckDescriptionEnableKeyRotationEnabledKeyIdKeyPolicySYMMETRIC_DEFAULTRSA_2048RSA_3072RSA_4096ECC_NIST_P256ECC_NIST_P384ECC_NIST_P521ECC_SECG_P256K1HMAC_224HMAC_256HMAC_384HMAC_512SM2ML_DSA_44ML_DSA_65ML_DSA_87ECC_NIST_EDWARDS25519KeySpecENCRYPT_DECRYPTSIGN_VERIFYGENERATE_VERIFY_MACKEY_AGREEMENTKeyUsageMultiRegionAWS_KMSEXTERNALOriginPendingWindowInDaysRotationPeriodInDaysTagsPrimaryKeyArnAWS::KMS::AliasAWS::KMS::KeyAWS::KMS::ReplicaKey^(alias/)[a-zA-Z0-9:/_-]+$";
 }

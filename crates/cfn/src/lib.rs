@@ -217,179 +217,121 @@ pub mod ssm;
 #[cfg(feature = "wafv2")]
 pub mod wafv2;
 
-/// The validator tables of `type_name`'s service (root node index, nodes, patterns), if its service is enabled and the type known.
+/// The validator tables of `type_name`'s service and the type's root node, if its service is enabled and the type known.
 #[allow(unreachable_code, unused_variables)]
-pub(crate) fn schema_tables(type_name: &str) -> Option<schema::Tables> {
+pub(crate) fn schema_tables(type_name: &str) -> Option<(&'static schema::Tables, u32)> {
     let service = type_name.strip_prefix("AWS::")?.split("::").next()?;
-    let (schemas, nodes, patterns): (
-        &'static [(&'static str, u32)],
-        &'static [schema::Node],
-        &'static [schema::Pattern],
-    ) = match service {
+    let tables: &'static schema::Tables = match service {
         #[cfg(feature = "applicationautoscaling")]
-        "ApplicationAutoScaling" => (
-            applicationautoscaling::validation_tables::SCHEMAS,
-            &applicationautoscaling::validation_tables::NODES,
-            &applicationautoscaling::validation_tables::PATTERNS,
-        ),
+        "ApplicationAutoScaling" => &applicationautoscaling::validation_tables::TABLES,
         #[cfg(feature = "budgets")]
-        "Budgets" => (
-            budgets::validation_tables::SCHEMAS,
-            &budgets::validation_tables::NODES,
-            &budgets::validation_tables::PATTERNS,
-        ),
+        "Budgets" => &budgets::validation_tables::TABLES,
         #[cfg(feature = "certificatemanager")]
-        "CertificateManager" => (
-            certificatemanager::validation_tables::SCHEMAS,
-            &certificatemanager::validation_tables::NODES,
-            &certificatemanager::validation_tables::PATTERNS,
-        ),
+        "CertificateManager" => &certificatemanager::validation_tables::TABLES,
         #[cfg(feature = "cloudfront")]
-        "CloudFront" => (
-            cloudfront::validation_tables::SCHEMAS,
-            &cloudfront::validation_tables::NODES,
-            &cloudfront::validation_tables::PATTERNS,
-        ),
+        "CloudFront" => &cloudfront::validation_tables::TABLES,
         #[cfg(feature = "cloudwatch")]
-        "CloudWatch" => (
-            cloudwatch::validation_tables::SCHEMAS,
-            &cloudwatch::validation_tables::NODES,
-            &cloudwatch::validation_tables::PATTERNS,
-        ),
+        "CloudWatch" => &cloudwatch::validation_tables::TABLES,
         #[cfg(feature = "dynamodb")]
-        "DynamoDB" => (
-            dynamodb::validation_tables::SCHEMAS,
-            &dynamodb::validation_tables::NODES,
-            &dynamodb::validation_tables::PATTERNS,
-        ),
+        "DynamoDB" => &dynamodb::validation_tables::TABLES,
         #[cfg(feature = "ec2")]
-        "EC2" => (ec2::validation_tables::SCHEMAS, &ec2::validation_tables::NODES, &ec2::validation_tables::PATTERNS),
+        "EC2" => &ec2::validation_tables::TABLES,
         #[cfg(feature = "ecr")]
-        "ECR" => (ecr::validation_tables::SCHEMAS, &ecr::validation_tables::NODES, &ecr::validation_tables::PATTERNS),
+        "ECR" => &ecr::validation_tables::TABLES,
         #[cfg(feature = "ecs")]
-        "ECS" => (ecs::validation_tables::SCHEMAS, &ecs::validation_tables::NODES, &ecs::validation_tables::PATTERNS),
+        "ECS" => &ecs::validation_tables::TABLES,
         #[cfg(feature = "elasticache")]
-        "ElastiCache" => (
-            elasticache::validation_tables::SCHEMAS,
-            &elasticache::validation_tables::NODES,
-            &elasticache::validation_tables::PATTERNS,
-        ),
+        "ElastiCache" => &elasticache::validation_tables::TABLES,
         #[cfg(feature = "elasticloadbalancingv2")]
-        "ElasticLoadBalancingV2" => (
-            elasticloadbalancingv2::validation_tables::SCHEMAS,
-            &elasticloadbalancingv2::validation_tables::NODES,
-            &elasticloadbalancingv2::validation_tables::PATTERNS,
-        ),
+        "ElasticLoadBalancingV2" => &elasticloadbalancingv2::validation_tables::TABLES,
         #[cfg(feature = "events")]
-        "Events" => (
-            events::validation_tables::SCHEMAS,
-            &events::validation_tables::NODES,
-            &events::validation_tables::PATTERNS,
-        ),
+        "Events" => &events::validation_tables::TABLES,
         #[cfg(feature = "iam")]
-        "IAM" => (iam::validation_tables::SCHEMAS, &iam::validation_tables::NODES, &iam::validation_tables::PATTERNS),
+        "IAM" => &iam::validation_tables::TABLES,
         #[cfg(feature = "kms")]
-        "KMS" => (kms::validation_tables::SCHEMAS, &kms::validation_tables::NODES, &kms::validation_tables::PATTERNS),
+        "KMS" => &kms::validation_tables::TABLES,
         #[cfg(feature = "logs")]
-        "Logs" => {
-            (logs::validation_tables::SCHEMAS, &logs::validation_tables::NODES, &logs::validation_tables::PATTERNS)
-        }
+        "Logs" => &logs::validation_tables::TABLES,
         #[cfg(feature = "msk")]
-        "MSK" => (msk::validation_tables::SCHEMAS, &msk::validation_tables::NODES, &msk::validation_tables::PATTERNS),
+        "MSK" => &msk::validation_tables::TABLES,
         #[cfg(feature = "rds")]
-        "RDS" => (rds::validation_tables::SCHEMAS, &rds::validation_tables::NODES, &rds::validation_tables::PATTERNS),
+        "RDS" => &rds::validation_tables::TABLES,
         #[cfg(feature = "route53")]
-        "Route53" => (
-            route53::validation_tables::SCHEMAS,
-            &route53::validation_tables::NODES,
-            &route53::validation_tables::PATTERNS,
-        ),
+        "Route53" => &route53::validation_tables::TABLES,
         #[cfg(feature = "s3")]
-        "S3" => (s3::validation_tables::SCHEMAS, &s3::validation_tables::NODES, &s3::validation_tables::PATTERNS),
+        "S3" => &s3::validation_tables::TABLES,
         #[cfg(feature = "secretsmanager")]
-        "SecretsManager" => (
-            secretsmanager::validation_tables::SCHEMAS,
-            &secretsmanager::validation_tables::NODES,
-            &secretsmanager::validation_tables::PATTERNS,
-        ),
+        "SecretsManager" => &secretsmanager::validation_tables::TABLES,
         #[cfg(feature = "servicediscovery")]
-        "ServiceDiscovery" => (
-            servicediscovery::validation_tables::SCHEMAS,
-            &servicediscovery::validation_tables::NODES,
-            &servicediscovery::validation_tables::PATTERNS,
-        ),
+        "ServiceDiscovery" => &servicediscovery::validation_tables::TABLES,
         #[cfg(feature = "sns")]
-        "SNS" => (sns::validation_tables::SCHEMAS, &sns::validation_tables::NODES, &sns::validation_tables::PATTERNS),
+        "SNS" => &sns::validation_tables::TABLES,
         #[cfg(feature = "sqs")]
-        "SQS" => (sqs::validation_tables::SCHEMAS, &sqs::validation_tables::NODES, &sqs::validation_tables::PATTERNS),
+        "SQS" => &sqs::validation_tables::TABLES,
         #[cfg(feature = "ssm")]
-        "SSM" => (ssm::validation_tables::SCHEMAS, &ssm::validation_tables::NODES, &ssm::validation_tables::PATTERNS),
+        "SSM" => &ssm::validation_tables::TABLES,
         #[cfg(feature = "wafv2")]
-        "WAFv2" => {
-            (wafv2::validation_tables::SCHEMAS, &wafv2::validation_tables::NODES, &wafv2::validation_tables::PATTERNS)
-        }
+        "WAFv2" => &wafv2::validation_tables::TABLES,
         _ => return None,
     };
-    let i = schemas.binary_search_by(|(t, _)| (*t).cmp(type_name)).ok()?;
-    let (_, root) = schemas.get(i)?;
-    Some(schema::Tables { root: *root, nodes, patterns })
+    Some((tables, tables.root(type_name)?))
 }
 
-/// The patterns of every enabled service (tests).
+/// The tables of every enabled service (tests).
 #[cfg(test)]
 #[allow(unused_mut, clippy::vec_init_then_push)]
-pub(crate) fn all_schema_patterns() -> Vec<&'static [schema::Pattern]> {
-    let mut all: Vec<&'static [schema::Pattern]> = Vec::new();
+pub(crate) fn all_schema_tables() -> Vec<&'static schema::Tables> {
+    let mut all: Vec<&'static schema::Tables> = Vec::new();
     #[cfg(feature = "applicationautoscaling")]
-    all.push(&applicationautoscaling::validation_tables::PATTERNS);
+    all.push(&applicationautoscaling::validation_tables::TABLES);
     #[cfg(feature = "budgets")]
-    all.push(&budgets::validation_tables::PATTERNS);
+    all.push(&budgets::validation_tables::TABLES);
     #[cfg(feature = "certificatemanager")]
-    all.push(&certificatemanager::validation_tables::PATTERNS);
+    all.push(&certificatemanager::validation_tables::TABLES);
     #[cfg(feature = "cloudfront")]
-    all.push(&cloudfront::validation_tables::PATTERNS);
+    all.push(&cloudfront::validation_tables::TABLES);
     #[cfg(feature = "cloudwatch")]
-    all.push(&cloudwatch::validation_tables::PATTERNS);
+    all.push(&cloudwatch::validation_tables::TABLES);
     #[cfg(feature = "dynamodb")]
-    all.push(&dynamodb::validation_tables::PATTERNS);
+    all.push(&dynamodb::validation_tables::TABLES);
     #[cfg(feature = "ec2")]
-    all.push(&ec2::validation_tables::PATTERNS);
+    all.push(&ec2::validation_tables::TABLES);
     #[cfg(feature = "ecr")]
-    all.push(&ecr::validation_tables::PATTERNS);
+    all.push(&ecr::validation_tables::TABLES);
     #[cfg(feature = "ecs")]
-    all.push(&ecs::validation_tables::PATTERNS);
+    all.push(&ecs::validation_tables::TABLES);
     #[cfg(feature = "elasticache")]
-    all.push(&elasticache::validation_tables::PATTERNS);
+    all.push(&elasticache::validation_tables::TABLES);
     #[cfg(feature = "elasticloadbalancingv2")]
-    all.push(&elasticloadbalancingv2::validation_tables::PATTERNS);
+    all.push(&elasticloadbalancingv2::validation_tables::TABLES);
     #[cfg(feature = "events")]
-    all.push(&events::validation_tables::PATTERNS);
+    all.push(&events::validation_tables::TABLES);
     #[cfg(feature = "iam")]
-    all.push(&iam::validation_tables::PATTERNS);
+    all.push(&iam::validation_tables::TABLES);
     #[cfg(feature = "kms")]
-    all.push(&kms::validation_tables::PATTERNS);
+    all.push(&kms::validation_tables::TABLES);
     #[cfg(feature = "logs")]
-    all.push(&logs::validation_tables::PATTERNS);
+    all.push(&logs::validation_tables::TABLES);
     #[cfg(feature = "msk")]
-    all.push(&msk::validation_tables::PATTERNS);
+    all.push(&msk::validation_tables::TABLES);
     #[cfg(feature = "rds")]
-    all.push(&rds::validation_tables::PATTERNS);
+    all.push(&rds::validation_tables::TABLES);
     #[cfg(feature = "route53")]
-    all.push(&route53::validation_tables::PATTERNS);
+    all.push(&route53::validation_tables::TABLES);
     #[cfg(feature = "s3")]
-    all.push(&s3::validation_tables::PATTERNS);
+    all.push(&s3::validation_tables::TABLES);
     #[cfg(feature = "secretsmanager")]
-    all.push(&secretsmanager::validation_tables::PATTERNS);
+    all.push(&secretsmanager::validation_tables::TABLES);
     #[cfg(feature = "servicediscovery")]
-    all.push(&servicediscovery::validation_tables::PATTERNS);
+    all.push(&servicediscovery::validation_tables::TABLES);
     #[cfg(feature = "sns")]
-    all.push(&sns::validation_tables::PATTERNS);
+    all.push(&sns::validation_tables::TABLES);
     #[cfg(feature = "sqs")]
-    all.push(&sqs::validation_tables::PATTERNS);
+    all.push(&sqs::validation_tables::TABLES);
     #[cfg(feature = "ssm")]
-    all.push(&ssm::validation_tables::PATTERNS);
+    all.push(&ssm::validation_tables::TABLES);
     #[cfg(feature = "wafv2")]
-    all.push(&wafv2::validation_tables::PATTERNS);
+    all.push(&wafv2::validation_tables::TABLES);
     all
 }
 

@@ -1180,52 +1180,74 @@ impl SecretTargetAttachmentRef {
 #[rustfmt::skip]
 pub(crate) mod validation_tables {
 #[allow(unused_imports)]
-use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};
+use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E, NO, R, R0, S};
 #[allow(unused_imports)]
 use crate::schema::{ArrayRules as AR, Logic as LR, NumberRules as NR, ObjectRules as OR, ValueRules as VR, AE, LE, NE, OE, VE};
 
+/// This service's tables (the only references: every table below is pointer-free).
+pub(crate) static TABLES: crate::schema::Tables = crate::schema::Tables {
+text: TEXT,
+schemas: &SCHEMAS,
+nodes: &NODES,
+types: &TYPES,
+values: &VALUES,
+numbers: &[],
+objects: &OBJECTS,
+arrays: &ARRAYS,
+logic: &LOGIC,
+lits: &[],
+indices: &INDICES,
+names: &NAMES,
+props: &PROPS,
+pattern_props: &[],
+deps: &[],
+classes: &[],
+patterns: &[],
+regexes: &[],
+};
+
 /// (type name, root node in [`NODES`]), sorted by type name.
-pub(crate) static SCHEMAS: &[(&str, u32)] = &[
-("AWS::SecretsManager::ResourcePolicy", 0),
-("AWS::SecretsManager::RotationSchedule", 9),
-("AWS::SecretsManager::Secret", 21),
-("AWS::SecretsManager::SecretTargetAttachment", 31),
+static SCHEMAS: [(S, u32); 4] = [
+(S(654,35),0),
+(S(689,37),9),
+(S(726,27),21),
+(S(753,43),31),
 ];
 
 /// The schema nodes of this service's types.
-pub(crate) static NODES: [N; 32] = [
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[0]), ..E },
-N { ty: Some(&[T::Boolean]), ..E },
-N { ty: Some(&[T::String]), ..E },
-N { ty: Some(&[T::Object,T::String]), value: Some(&VALUES[0]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[1]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[1]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[2]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[3]), ..E },
-N { ty: Some(&[T::Integer]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[4]), ..E },
-N { ref_: Some(5), ..E },
-N { ty: Some(&[T::Array]), array: Some(&ARRAYS[0]), ..E },
-N { ref_: Some(6), ..E },
-N { ref_: Some(7), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[5]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[6]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[7]), ..E },
+static NODES: [N; 32] = [
+N { ty: R(0,1), object: 0, ..E },
+N { ty: R(1,1), ..E },
+N { ty: R(2,1), ..E },
+N { ty: R(3,2), value: 0, ..E },
+N { ty: R(2,1), value: 1, ..E },
+N { ty: R(0,1), object: 1, ..E },
+N { ty: R(0,1), object: 2, ..E },
+N { ty: R(0,1), object: 3, ..E },
+N { ty: R(5,1), ..E },
+N { ty: R(0,1), object: 4, ..E },
+N { ref_: 5, ..E },
+N { ty: R(6,1), array: 0, ..E },
+N { ref_: 6, ..E },
+N { ref_: 7, ..E },
+N { ty: R(0,1), object: 5, ..E },
+N { ty: R(0,1), object: 6, ..E },
+N { ty: R(0,1), object: 7, ..E },
 E,
-N { ty: Some(&[T::String]), logic: Some(&LOGIC[0]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[2]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[3]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[8]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[4]), ..E },
-N { ref_: Some(14), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[4]), logic: Some(&LOGIC[0]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[5]), ..E },
-N { ref_: Some(15), ..E },
-N { ty: Some(&[T::Array]), array: Some(&ARRAYS[1]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[6]), ..E },
-N { ref_: Some(16), ..E },
-N { ty: Some(&[T::Array]), array: Some(&ARRAYS[2]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[9]), ..E },
+N { ty: R(2,1), logic: 0, ..E },
+N { ty: R(2,1), value: 2, ..E },
+N { ty: R(2,1), value: 3, ..E },
+N { ty: R(0,1), object: 8, ..E },
+N { ty: R(2,1), value: 4, ..E },
+N { ref_: 14, ..E },
+N { ty: R(2,1), value: 4, logic: 0, ..E },
+N { ty: R(2,1), value: 5, ..E },
+N { ref_: 15, ..E },
+N { ty: R(6,1), array: 1, ..E },
+N { ty: R(2,1), value: 6, ..E },
+N { ref_: 16, ..E },
+N { ty: R(6,1), array: 2, ..E },
+N { ty: R(0,1), object: 9, ..E },
 ];
 
 /// The scalar-value keywords of [`NODES`] (identical ones stored once).
@@ -1241,16 +1263,16 @@ VR { min_length: Some(1), max_length: Some(65536), ..VE },
 
 /// The object keywords of [`NODES`] (identical ones stored once).
 static OBJECTS: [OR; 10] = [
-OR { properties: &[("BlockPublicPolicy",1),("Id",2),("ResourcePolicy",3),("SecretId",4)], required: &["ResourcePolicy","SecretId"], additional: A::False, ..OE },
-OR { properties: &[("Key",2),("Value",2)], required: &["Key","Value"], additional: A::False, ..OE },
-OR { properties: &[("ExcludeCharacters",2),("KmsKeyArn",2),("MasterSecretArn",2),("MasterSecretKmsKeyArn",2),("RotationLambdaName",2),("RotationType",2),("Runtime",2),("SuperuserSecretArn",2),("SuperuserSecretKmsKeyArn",2),("VpcSecurityGroupIds",2),("VpcSubnetIds",2)], required: &["RotationType"], additional: A::False, ..OE },
-OR { properties: &[("AutomaticallyAfterDays",8),("Duration",2),("ScheduleExpression",2)], additional: A::False, ..OE },
-OR { properties: &[("ExternalSecretRotationMetadata",11),("ExternalSecretRotationRoleArn",2),("HostedRotationLambda",12),("Id",2),("RotateImmediatelyOnUpdate",1),("RotationLambdaARN",2),("RotationRules",13),("SecretId",2)], required: &["SecretId"], additional: A::False, ..OE },
-OR { properties: &[("ExcludeCharacters",2),("ExcludeLowercase",1),("ExcludeNumbers",1),("ExcludePunctuation",1),("ExcludeUppercase",1),("GenerateStringKey",2),("IncludeSpace",1),("PasswordLength",8),("RequireEachIncludedType",1),("SecretStringTemplate",2)], additional: A::False, ..OE },
-OR { properties: &[("KmsKeyId",18),("Region",2)], required: &["Region"], additional: A::False, ..OE },
-OR { properties: &[("Key",19),("Value",20)], required: &["Value","Key"], additional: A::False, ..OE },
-OR { properties: &[("Description",22),("GenerateSecretString",23),("Id",2),("KmsKeyId",24),("Name",25),("ReplicaRegions",27),("SecretString",28),("Tags",30),("Type",20)], additional: A::False, ..OE },
-OR { properties: &[("Id",2),("SecretId",4),("TargetId",2),("TargetType",2)], required: &["TargetType","TargetId","SecretId"], additional: A::False, ..OE },
+OR { properties: R(0,4), required: R(0,2), additional: A::False, ..OE },
+OR { properties: R(4,2), required: R(2,2), additional: A::False, ..OE },
+OR { properties: R(6,11), required: R(4,1), additional: A::False, ..OE },
+OR { properties: R(17,3), additional: A::False, ..OE },
+OR { properties: R(20,8), required: R(5,1), additional: A::False, ..OE },
+OR { properties: R(28,10), additional: A::False, ..OE },
+OR { properties: R(38,2), required: R(6,1), additional: A::False, ..OE },
+OR { properties: R(40,2), required: R(7,2), additional: A::False, ..OE },
+OR { properties: R(42,9), additional: A::False, ..OE },
+OR { properties: R(51,4), required: R(9,3), additional: A::False, ..OE },
 ];
 
 /// The array keywords of [`NODES`] (identical ones stored once).
@@ -1262,10 +1284,102 @@ AR { items: Some(29), ..AE },
 
 /// The combinators of [`NODES`] (identical ones stored once).
 static LOGIC: [LR; 1] = [
-LR { any_of: Some(&[17,17,17]), ..LE },
+LR { any_of: Some(R(0,3)), ..LE },
 ];
 
-/// The `pattern`s of [`NODES`], compiled when a value first reaches them.
-pub(crate) static PATTERNS: [Pattern; 0] = [
+/// The type lists of the nodes (runs `R(start, len)`; identical lists stored once).
+static TYPES: [T; 7] = [
+T::Object,
+T::Boolean,
+T::String,
+T::Object,
+T::String,
+T::Integer,
+T::Array,
 ];
+
+/// The node index lists (runs `R(start, len)`; identical lists stored once).
+static INDICES: [u32; 3] = [
+17,
+17,
+17,
+];
+
+/// The name lists (runs `R(start, len)`; identical lists stored once).
+static NAMES: [S; 12] = [
+S(19,14),
+S(33,8),
+S(41,3),
+S(44,5),
+S(129,12),
+S(33,8),
+S(561,6),
+S(44,5),
+S(41,3),
+S(644,10),
+S(636,8),
+S(33,8),
+];
+
+/// The `properties`: (name, node) (runs `R(start, len)`; identical lists stored once).
+static PROPS: [(S, u32); 55] = [
+(S(0,17),1),
+(S(17,2),2),
+(S(19,14),3),
+(S(33,8),4),
+(S(41,3),2),
+(S(44,5),2),
+(S(49,17),2),
+(S(66,9),2),
+(S(75,15),2),
+(S(90,21),2),
+(S(111,18),2),
+(S(129,12),2),
+(S(141,7),2),
+(S(148,18),2),
+(S(166,24),2),
+(S(190,19),2),
+(S(209,12),2),
+(S(221,22),8),
+(S(243,8),2),
+(S(251,18),2),
+(S(269,30),11),
+(S(299,29),2),
+(S(328,20),12),
+(S(17,2),2),
+(S(348,25),1),
+(S(373,17),2),
+(S(390,13),13),
+(S(33,8),2),
+(S(49,17),2),
+(S(403,16),1),
+(S(419,14),1),
+(S(433,18),1),
+(S(451,16),1),
+(S(467,17),2),
+(S(484,12),1),
+(S(496,14),8),
+(S(510,23),1),
+(S(533,20),2),
+(S(553,8),18),
+(S(561,6),2),
+(S(41,3),19),
+(S(44,5),20),
+(S(567,11),22),
+(S(578,20),23),
+(S(17,2),2),
+(S(553,8),24),
+(S(598,4),25),
+(S(602,14),27),
+(S(616,12),28),
+(S(628,4),30),
+(S(632,4),20),
+(S(17,2),2),
+(S(33,8),4),
+(S(636,8),2),
+(S(644,10),2),
+];
+
+/// Every string of the tables (`S(offset, len)` spans; identical strings stored once).
+const TEXT: &str = "BlockPublicPolicyIdResourcePolicySecretIdKeyValueExcludeCharactersKmsKeyArnMasterSecretArnMasterSecretKmsKeyArnRotationLambdaNameRotationTypeRuntimeSuperuserSecretArnSuperuserSecretKmsKeyArnVpcSecurityGroupIdsVpcSubnetIdsAutomaticallyAfterDaysDurationScheduleExpressionExternalSecretRotationMetadataExternalSecretRotationRoleArnHostedRotationLambdaRotateImmediatelyOnUpdateRotationLambdaARNRotationRulesExcludeLowercaseExcludeNumbersExcludePunctuationExcludeUppercaseGenerateStringKeyIncludeSpacePasswordLengthRequireEachIncludedTypeSecretStringTemplateKmsKeyIdRegionDescriptionGenerateSecretStringNameReplicaRegionsSecretStringTagsTypeTargetIdTargetTypeAWS::SecretsManager::ResourcePolicyAWS::SecretsManager::RotationScheduleAWS::SecretsManager::SecretAWS::SecretsManager::SecretTargetAttachment";
 }

@@ -974,49 +974,71 @@ impl TopicPolicyRef {
 #[rustfmt::skip]
 pub(crate) mod validation_tables {
 #[allow(unused_imports)]
-use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};
+use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E, NO, R, R0, S};
 #[allow(unused_imports)]
 use crate::schema::{ArrayRules as AR, Logic as LR, NumberRules as NR, ObjectRules as OR, ValueRules as VR, AE, LE, NE, OE, VE};
 
+/// This service's tables (the only references: every table below is pointer-free).
+pub(crate) static TABLES: crate::schema::Tables = crate::schema::Tables {
+text: TEXT,
+schemas: &SCHEMAS,
+nodes: &NODES,
+types: &TYPES,
+values: &VALUES,
+numbers: &NUMBERS,
+objects: &OBJECTS,
+arrays: &ARRAYS,
+logic: &LOGIC,
+lits: &LITS,
+indices: &INDICES,
+names: &NAMES,
+props: &PROPS,
+pattern_props: &[],
+deps: &[],
+classes: &[],
+patterns: &[],
+regexes: &[],
+};
+
 /// (type name, root node in [`NODES`]), sorted by type name.
-pub(crate) static SCHEMAS: &[(&str, u32)] = &[
-("AWS::SNS::Subscription", 0),
-("AWS::SNS::Topic", 10),
-("AWS::SNS::TopicInlinePolicy", 21),
-("AWS::SNS::TopicPolicy", 22),
+static SCHEMAS: [(S, u32); 4] = [
+(S(475,22),0),
+(S(497,15),10),
+(S(512,27),21),
+(S(539,21),22),
 ];
 
 /// The schema nodes of this service's types.
-pub(crate) static NODES: [N; 24] = [
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[0]), ..E },
-N { ty: Some(&[T::String]), ..E },
-N { ty: Some(&[T::Object,T::String]), ..E },
-N { ty: Some(&[T::Boolean]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[1]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[2]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[3]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[0]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[1]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[2]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[4]), ..E },
-N { ref_: Some(4), ..E },
-N { ty: Some(&[T::Array]), array: Some(&ARRAYS[0]), ..E },
+static NODES: [N; 24] = [
+N { ty: R(0,1), object: 0, ..E },
+N { ty: R(1,1), ..E },
+N { ty: R(2,2), ..E },
+N { ty: R(4,1), ..E },
+N { ty: R(0,1), object: 1, ..E },
+N { ty: R(0,1), object: 2, ..E },
+N { ty: R(0,1), object: 3, ..E },
+N { ty: R(1,1), value: 0, ..E },
+N { ty: R(1,1), value: 1, ..E },
+N { ty: R(1,1), value: 2, ..E },
+N { ty: R(0,1), object: 4, ..E },
+N { ref_: 4, ..E },
+N { ty: R(5,1), array: 0, ..E },
 E,
-N { ty: Some(&[T::String]), logic: Some(&LOGIC[0]), ..E },
-N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[0]), ..E },
-N { ref_: Some(5), ..E },
-N { ty: Some(&[T::Array]), array: Some(&ARRAYS[1]), ..E },
-N { ref_: Some(6), ..E },
-N { ty: Some(&[T::Array]), array: Some(&ARRAYS[2]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[3]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[5]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[6]), ..E },
-N { ty: Some(&[T::Array]), array: Some(&ARRAYS[3]), ..E },
+N { ty: R(1,1), logic: 0, ..E },
+N { ty: R(6,1), number: 0, ..E },
+N { ref_: 5, ..E },
+N { ty: R(5,1), array: 1, ..E },
+N { ref_: 6, ..E },
+N { ty: R(5,1), array: 2, ..E },
+N { ty: R(1,1), value: 3, ..E },
+N { ty: R(0,1), object: 5, ..E },
+N { ty: R(0,1), object: 6, ..E },
+N { ty: R(5,1), array: 3, ..E },
 ];
 
 /// The scalar-value keywords of [`NODES`] (identical ones stored once).
 static VALUES: [VR; 4] = [
-VR { enum_: Some(&[L::Str("http/s"),L::Str("sqs"),L::Str("lambda"),L::Str("firehose"),L::Str("application")]), ..VE },
+VR { enum_: Some(R(0,5)), ..VE },
 VR { min_length: Some(1), max_length: Some(128), ..VE },
 VR { min_length: Some(0), max_length: Some(256), ..VE },
 VR { max_length: Some(256), ..VE },
@@ -1029,13 +1051,13 @@ NR { minimum: Some(1024.0), maximum: Some(1048576.0), ..NE },
 
 /// The object keywords of [`NODES`] (identical ones stored once).
 static OBJECTS: [OR; 7] = [
-OR { properties: &[("Arn",1),("DeliveryPolicy",2),("Endpoint",1),("FilterPolicy",2),("FilterPolicyScope",1),("Protocol",1),("RawMessageDelivery",3),("RedrivePolicy",2),("Region",1),("ReplayPolicy",2),("SubscriptionRoleArn",1),("TopicArn",1)], required: &["TopicArn","Protocol"], additional: A::False, ..OE },
-OR { properties: &[("FailureFeedbackRoleArn",1),("Protocol",7),("SuccessFeedbackRoleArn",1),("SuccessFeedbackSampleRate",1)], required: &["Protocol"], additional: A::False, ..OE },
-OR { properties: &[("Endpoint",1),("Protocol",1)], required: &["Endpoint","Protocol"], additional: A::False, ..OE },
-OR { properties: &[("Key",8),("Value",9)], required: &["Value","Key"], additional: A::False, ..OE },
-OR { properties: &[("ArchivePolicy",2),("ContentBasedDeduplication",3),("DataProtectionPolicy",2),("DeliveryStatusLogging",12),("DisplayName",1),("FifoThroughputScope",1),("FifoTopic",3),("KmsMasterKeyId",14),("MaximumMessageSize",15),("SignatureVersion",1),("Subscription",17),("Tags",19),("TopicArn",1),("TopicName",20),("TracingConfig",1)], additional: A::False, ..OE },
-OR { properties: &[("PolicyDocument",2),("TopicArn",1)], required: &["PolicyDocument","TopicArn"], additional: A::False, ..OE },
-OR { properties: &[("Id",1),("PolicyDocument",2),("Topics",23)], required: &["PolicyDocument","Topics"], additional: A::False, ..OE },
+OR { properties: R(0,12), required: R(0,2), additional: A::False, ..OE },
+OR { properties: R(12,4), required: R(2,1), additional: A::False, ..OE },
+OR { properties: R(16,2), required: R(3,2), additional: A::False, ..OE },
+OR { properties: R(18,2), required: R(5,2), additional: A::False, ..OE },
+OR { properties: R(20,15), additional: A::False, ..OE },
+OR { properties: R(35,2), required: R(7,2), additional: A::False, ..OE },
+OR { properties: R(37,3), required: R(9,2), additional: A::False, ..OE },
 ];
 
 /// The array keywords of [`NODES`] (identical ones stored once).
@@ -1048,10 +1070,95 @@ AR { items: Some(1), ..AE },
 
 /// The combinators of [`NODES`] (identical ones stored once).
 static LOGIC: [LR; 1] = [
-LR { any_of: Some(&[13,13,13]), ..LE },
+LR { any_of: Some(R(0,3)), ..LE },
 ];
 
-/// The `pattern`s of [`NODES`], compiled when a value first reaches them.
-pub(crate) static PATTERNS: [Pattern; 0] = [
+/// The type lists of the nodes (runs `R(start, len)`; identical lists stored once).
+static TYPES: [T; 7] = [
+T::Object,
+T::String,
+T::Object,
+T::String,
+T::Boolean,
+T::Array,
+T::Integer,
 ];
+
+/// The `enum`/`const` literals (runs `R(start, len)`; identical lists stored once).
+static LITS: [L; 5] = [
+L::Str(S(160,6)),
+L::Str(S(166,3)),
+L::Str(S(169,6)),
+L::Str(S(175,8)),
+L::Str(S(183,11)),
+];
+
+/// The node index lists (runs `R(start, len)`; identical lists stored once).
+static INDICES: [u32; 3] = [
+13,
+13,
+13,
+];
+
+/// The name lists (runs `R(start, len)`; identical lists stored once).
+static NAMES: [S; 11] = [
+S(130,8),
+S(54,8),
+S(54,8),
+S(17,8),
+S(54,8),
+S(244,5),
+S(241,3),
+S(453,14),
+S(130,8),
+S(453,14),
+S(469,6),
+];
+
+/// The `properties`: (name, node) (runs `R(start, len)`; identical lists stored once).
+static PROPS: [(S, u32); 40] = [
+(S(0,3),1),
+(S(3,14),2),
+(S(17,8),1),
+(S(25,12),2),
+(S(37,17),1),
+(S(54,8),1),
+(S(62,18),3),
+(S(80,13),2),
+(S(93,6),1),
+(S(99,12),2),
+(S(111,19),1),
+(S(130,8),1),
+(S(138,22),1),
+(S(54,8),7),
+(S(194,22),1),
+(S(216,25),1),
+(S(17,8),1),
+(S(54,8),1),
+(S(241,3),8),
+(S(244,5),9),
+(S(249,13),2),
+(S(262,25),3),
+(S(287,20),2),
+(S(307,21),12),
+(S(328,11),1),
+(S(339,19),1),
+(S(358,9),3),
+(S(367,14),14),
+(S(381,18),15),
+(S(399,16),1),
+(S(415,12),17),
+(S(427,4),19),
+(S(130,8),1),
+(S(431,9),20),
+(S(440,13),1),
+(S(453,14),2),
+(S(130,8),1),
+(S(467,2),1),
+(S(453,14),2),
+(S(469,6),23),
+];
+
+/// Every string of the tables (`S(offset, len)` spans; identical strings stored once).
+const TEXT: &str = "ArnDeliveryPolicyEndpointFilterPolicyFilterPolicyScopeProtocolRawMessageDeliveryRedrivePolicyRegionReplayPolicySubscriptionRoleArnTopicArnFailureFeedbackRoleArnhttp/ssqslambdafirehoseapplicationSuccessFeedbackRoleArnSuccessFeedbackSampleRateKeyValueArchivePolicyContentBasedDeduplicationDataProtectionPolicyDeliveryStatusLoggingDisplayNameFifoThroughputScopeFifoTopicKmsMasterKeyIdMaximumMessageSizeSignatureVersionSubscriptionTagsTopicNameTracingConfigPolicyDocumentIdTopicsAWS::SNS::SubscriptionAWS::SNS::TopicAWS::SNS::TopicInlinePolicyAWS::SNS::TopicPolicy";
 }

@@ -584,41 +584,63 @@ impl QueuePolicyRef {
 #[rustfmt::skip]
 pub(crate) mod validation_tables {
 #[allow(unused_imports)]
-use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};
+use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E, NO, R, R0, S};
 #[allow(unused_imports)]
 use crate::schema::{ArrayRules as AR, Logic as LR, NumberRules as NR, ObjectRules as OR, ValueRules as VR, AE, LE, NE, OE, VE};
 
+/// This service's tables (the only references: every table below is pointer-free).
+pub(crate) static TABLES: crate::schema::Tables = crate::schema::Tables {
+text: TEXT,
+schemas: &SCHEMAS,
+nodes: &NODES,
+types: &TYPES,
+values: &VALUES,
+numbers: &NUMBERS,
+objects: &OBJECTS,
+arrays: &ARRAYS,
+logic: &LOGIC,
+lits: &[],
+indices: &INDICES,
+names: &NAMES,
+props: &PROPS,
+pattern_props: &[],
+deps: &[],
+classes: &[],
+patterns: &PATTERNS,
+regexes: &REGEXES,
+};
+
 /// (type name, root node in [`NODES`]), sorted by type name.
-pub(crate) static SCHEMAS: &[(&str, u32)] = &[
-("AWS::SQS::Queue", 3),
-("AWS::SQS::QueueInlinePolicy", 19),
-("AWS::SQS::QueuePolicy", 20),
+static SCHEMAS: [(S, u32); 3] = [
+(S(355,15),3),
+(S(370,27),19),
+(S(397,21),20),
 ];
 
 /// The schema nodes of this service's types.
-pub(crate) static NODES: [N; 22] = [
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[0]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[0]), ..E },
-N { ty: Some(&[T::String]), value: Some(&VALUES[1]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[2]), ..E },
-N { ty: Some(&[T::String]), ..E },
-N { ty: Some(&[T::Boolean]), ..E },
-N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[0]), ..E },
-N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[1]), ..E },
+static NODES: [N; 22] = [
+N { ty: R(0,1), object: 0, ..E },
+N { ty: R(1,1), value: 0, ..E },
+N { ty: R(1,1), value: 1, ..E },
+N { ty: R(0,1), object: 2, ..E },
+N { ty: R(1,1), ..E },
+N { ty: R(2,1), ..E },
+N { ty: R(3,1), number: 0, ..E },
+N { ty: R(3,1), number: 1, ..E },
 E,
-N { ty: Some(&[T::String]), logic: Some(&LOGIC[0]), ..E },
-N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[2]), ..E },
-N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[3]), ..E },
-N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[4]), ..E },
-N { ty: Some(&[T::Object,T::String]), ..E },
-N { ty: Some(&[T::Integer]), ..E },
-N { ty: Some(&[T::Object,T::String]), object: Some(&OBJECTS[1]), ..E },
-N { ref_: Some(0), ..E },
-N { ty: Some(&[T::Array]), array: Some(&ARRAYS[0]), ..E },
-N { ty: Some(&[T::Integer]), number: Some(&NUMBERS[5]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[3]), ..E },
-N { ty: Some(&[T::Object]), object: Some(&OBJECTS[4]), ..E },
-N { ty: Some(&[T::Array]), array: Some(&ARRAYS[1]), ..E },
+N { ty: R(1,1), logic: 0, ..E },
+N { ty: R(3,1), number: 2, ..E },
+N { ty: R(3,1), number: 3, ..E },
+N { ty: R(3,1), number: 4, ..E },
+N { ty: R(4,2), ..E },
+N { ty: R(3,1), ..E },
+N { ty: R(4,2), object: 1, ..E },
+N { ref_: 0, ..E },
+N { ty: R(6,1), array: 0, ..E },
+N { ty: R(3,1), number: 5, ..E },
+N { ty: R(0,1), object: 3, ..E },
+N { ty: R(0,1), object: 4, ..E },
+N { ty: R(6,1), array: 1, ..E },
 ];
 
 /// The scalar-value keywords of [`NODES`] (identical ones stored once).
@@ -639,11 +661,11 @@ NR { minimum: Some(0.0), maximum: Some(43200.0), ..NE },
 
 /// The object keywords of [`NODES`] (identical ones stored once).
 static OBJECTS: [OR; 5] = [
-OR { properties: &[("Key",1),("Value",2)], required: &["Value","Key"], additional: A::False, ..OE },
-OR { properties: &[("deadLetterTargetArn",4),("maxReceiveCount",14)], additional: A::False, ..OE },
-OR { properties: &[("Arn",4),("ContentBasedDeduplication",5),("DeduplicationScope",4),("DelaySeconds",6),("FifoQueue",5),("FifoThroughputLimit",4),("KmsDataKeyReusePeriodSeconds",7),("KmsMasterKeyId",9),("MaximumMessageSize",10),("MessageRetentionPeriod",11),("QueueName",4),("QueueUrl",4),("ReceiveMessageWaitTimeSeconds",12),("RedriveAllowPolicy",13),("RedrivePolicy",15),("SqsManagedSseEnabled",5),("Tags",17),("VisibilityTimeout",18)], additional: A::False, ..OE },
-OR { properties: &[("PolicyDocument",13),("Queue",4)], required: &["PolicyDocument","Queue"], additional: A::False, ..OE },
-OR { properties: &[("Id",4),("PolicyDocument",13),("Queues",21)], required: &["PolicyDocument","Queues"], additional: A::False, ..OE },
+OR { properties: R(0,2), required: R(0,2), additional: A::False, ..OE },
+OR { properties: R(2,2), additional: A::False, ..OE },
+OR { properties: R(4,18), additional: A::False, ..OE },
+OR { properties: R(22,2), required: R(2,2), additional: A::False, ..OE },
+OR { properties: R(24,3), required: R(4,2), additional: A::False, ..OE },
 ];
 
 /// The array keywords of [`NODES`] (identical ones stored once).
@@ -654,11 +676,76 @@ AR { items: Some(4), ..AE },
 
 /// The combinators of [`NODES`] (identical ones stored once).
 static LOGIC: [LR; 1] = [
-LR { any_of: Some(&[8,8,8]), ..LE },
+LR { any_of: Some(R(0,3)), ..LE },
 ];
 
-/// The `pattern`s of [`NODES`], compiled when a value first reaches them.
-pub(crate) static PATTERNS: [Pattern; 1] = [
-Pattern::unjudged("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
+/// The type lists of the nodes (runs `R(start, len)`; identical lists stored once).
+static TYPES: [T; 7] = [
+T::Object,
+T::String,
+T::Boolean,
+T::Integer,
+T::Object,
+T::String,
+T::Array,
 ];
+
+/// The node index lists (runs `R(start, len)`; identical lists stored once).
+static INDICES: [u32; 3] = [
+8,
+8,
+8,
+];
+
+/// The name lists (runs `R(start, len)`; identical lists stored once).
+static NAMES: [S; 6] = [
+S(3,5),
+S(0,3),
+S(328,14),
+S(342,5),
+S(328,14),
+S(349,6),
+];
+
+/// The `properties`: (name, node) (runs `R(start, len)`; identical lists stored once).
+static PROPS: [(S, u32); 27] = [
+(S(0,3),1),
+(S(3,5),2),
+(S(240,19),4),
+(S(259,15),14),
+(S(8,3),4),
+(S(11,25),5),
+(S(36,18),4),
+(S(54,12),6),
+(S(66,9),5),
+(S(75,19),4),
+(S(94,28),7),
+(S(122,14),9),
+(S(136,18),10),
+(S(154,22),11),
+(S(176,9),4),
+(S(185,8),4),
+(S(193,29),12),
+(S(222,18),13),
+(S(274,13),15),
+(S(287,20),5),
+(S(307,4),17),
+(S(311,17),18),
+(S(328,14),13),
+(S(342,5),4),
+(S(347,2),4),
+(S(328,14),13),
+(S(349,6),21),
+];
+
+/// The `pattern`s of [`NODES`] (by index).
+static PATTERNS: [Pattern; 1] = [
+Pattern::unjudged(S(418,31)),
+];
+
+/// Each pattern's regex, compiled when a value first reaches it.
+static REGEXES: [crate::schema::Compiled; 1] = [const { crate::schema::Compiled::new() }; 1];
+
+/// Every string of the tables (`S(offset, len)` spans; identical strings stored once).
+const TEXT: &str = "KeyValueArnContentBasedDeduplicationDeduplicationScopeDelaySecondsFifoQueueFifoThroughputLimitKmsDataKeyReusePeriodSecondsKmsMasterKeyIdMaximumMessageSizeMessageRetentionPeriodQueueNameQueueUrlReceiveMessageWaitTimeSecondsRedriveAllowPolicydeadLetterTargetArnmaxReceiveCountRedrivePolicySqsManagedSseEnabledTagsVisibilityTimeoutPolicyDocumentQueueIdQueuesAWS::SQS::QueueAWS::SQS::QueueInlinePolicyAWS::SQS::QueuePolicy^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$";
 }

@@ -36,12 +36,12 @@ pub fn validate(type_name: &str, properties: &Json, findings: &mut Vec<Finding>)
     if measurement_skip() {
         return;
     }
-    let Some(tables) = crate::schema_tables(type_name) else {
+    let Some((tables, root)) = crate::schema_tables(type_name) else {
         return;
     };
-    let v = Validator { nodes: tables.nodes, patterns: tables.patterns };
+    let v = Validator { t: tables };
     let mut st = State { uncertain: false, depth: 0 };
-    if let Some(root) = v.node(tables.root) {
+    if let Some(root) = v.node(root) {
         v.check(root, properties, &P::Root, &mut st, findings);
     }
     crate::rules::check(type_name, properties, findings);
@@ -56,14 +56,93 @@ fn measurement_skip() -> bool {
     *SKIP.get_or_init(|| std::env::var_os("STACKCRAFT_BENCH_NO_SCHEMA").is_some_and(|v| !v.is_empty() && v != "0"))
 }
 
-/// One service's tables and the root node of the type being checked.
+/// One service's validator tables. Every table is pointer-free: cross
+/// references are indices, strings are [`S`] spans of one text blob, lists
+/// are [`R`] runs of the per-kind tables (so the tables sit in read-only
+/// data with no load-time relocation; only this struct's slices relocate).
 pub(crate) struct Tables {
-    /// The type's root node in `nodes`.
-    pub(crate) root: u32,
-    /// The service's schema nodes (children by index).
+    /// Every string of the tables (names, literals, patterns), concatenated.
+    pub(crate) text: &'static str,
+    /// (type name, root node), sorted by type name.
+    pub(crate) schemas: &'static [(S, u32)],
+    /// The schema nodes (children by index).
     pub(crate) nodes: &'static [Node],
-    /// The service's patterns (by index).
+    /// The nodes' type lists.
+    pub(crate) types: &'static [Ty],
+    /// The keyword groups of the nodes (identical groups stored once).
+    pub(crate) values: &'static [ValueRules],
+    pub(crate) numbers: &'static [NumberRules],
+    pub(crate) objects: &'static [ObjectRules],
+    pub(crate) arrays: &'static [ArrayRules],
+    pub(crate) logic: &'static [Logic],
+    /// `enum`/`const` literals.
+    pub(crate) lits: &'static [Lit],
+    /// Node index lists (`allOf`, `prefixItems`, …).
+    pub(crate) indices: &'static [u32],
+    /// Name lists (`required`, …).
+    pub(crate) names: &'static [S],
+    /// `properties`: (name, node), each object's run sorted by name.
+    pub(crate) props: &'static [(S, u32)],
+    /// `patternProperties`: (pattern, node).
+    pub(crate) pattern_props: &'static [(u32, u32)],
+    /// `dependentRequired`, `dependencies`, `dependentExcluded` entries.
+    pub(crate) deps: &'static [(S, Dep)],
+    /// The patterns (by index).
     pub(crate) patterns: &'static [Pattern],
+    /// The fixed leading classes of class patterns.
+    pub(crate) classes: &'static [u128],
+    /// Each pattern's compiled regex (parallel to `patterns`), compiled
+    /// when a value first reaches it.
+    pub(crate) regexes: &'static [Compiled],
+}
+
+/// A pattern's regex, compiled at most once (`None`: it does not compile).
+pub(crate) type Compiled = OnceLock<Option<regex_lite::Regex>>;
+
+/// No index (an unset `u32` field of a [`Node`]).
+pub(crate) const NO: u32 = u32::MAX;
+
+/// A string of [`Tables::text`]: (byte offset, byte length).
+#[derive(Clone, Copy)]
+pub(crate) struct S(pub(crate) u32, pub(crate) u32);
+
+/// A run of a table: (start, length).
+#[derive(Clone, Copy)]
+pub(crate) struct R(pub(crate) u32, pub(crate) u32);
+
+/// The empty run.
+#[allow(dead_code)]
+pub(crate) const R0: R = R(0, 0);
+
+/// The run `r` of `table` (empty if out of range).
+fn run<T>(table: &'static [T], r: R) -> &'static [T] {
+    let start = r.0 as usize;
+    table.get(start..start + r.1 as usize).unwrap_or(&[])
+}
+
+impl Tables {
+    /// The string `s`.
+    fn str(&self, s: S) -> &'static str {
+        let start = s.0 as usize;
+        self.text.get(start..start + s.1 as usize).unwrap_or_default()
+    }
+
+    /// The bytes of string `s` (for comparisons: no character-boundary checks).
+    fn bytes(&self, s: S) -> &'static [u8] {
+        let start = s.0 as usize;
+        self.text.as_bytes().get(start..start + s.1 as usize).unwrap_or_default()
+    }
+
+    /// The names of run `r` of [`Tables::names`].
+    fn names(&'static self, r: R) -> impl Iterator<Item = &'static str> + Clone {
+        run(self.names, r).iter().map(|s| self.str(*s))
+    }
+
+    /// The root node of `type_name`, if the service has it.
+    pub(crate) fn root(&self, type_name: &str) -> Option<u32> {
+        let i = self.schemas.binary_search_by(|(t, _)| self.bytes(*t).cmp(type_name.as_bytes())).ok()?;
+        self.schemas.get(i).map(|(_, root)| *root)
+    }
 }
 
 /// A JSON type a schema names.
@@ -89,10 +168,10 @@ pub(crate) enum Lit {
     Null,
     Bool(bool),
     /// The number and its JSON text (as messages show it).
-    Num(f64, &'static str),
-    Str(&'static str),
+    Num(f64, S),
+    Str(S),
     /// A list or object, as key-sorted JSON text (compared rarely: parsed then).
-    Json(&'static str),
+    Json(S),
 }
 
 /// `additionalProperties`.
@@ -108,32 +187,34 @@ pub(crate) enum Additional {
     Schema(u32),
 }
 
-/// A `dependencies` entry: required names or a schema.
+/// A `dependencies` entry: required names (a run of [`Tables::names`]) or a schema.
 // Some variants are constructed only by the tables of services not enabled.
 #[allow(dead_code)]
+#[derive(Clone, Copy)]
 pub(crate) enum Dep {
-    List(&'static [&'static str]),
+    List(R),
     Schema(u32),
 }
 
-/// A `pattern` (Python `re` syntax), compiled when a value first reaches it;
-/// `None` when the Rust engine cannot compile it (then it is not judged).
-/// A pattern that is one ASCII class under one quantifier (`^[a-z0-9-]{1,63}$`)
-/// carries that class instead and is checked without the regex engine.
+/// A `pattern` (Python `re` syntax), compiled when a value first reaches it
+/// (into [`Tables::regexes`]); not judged when the Rust engine cannot
+/// compile it. A pattern that is one ASCII class under one quantifier
+/// (`^[a-z0-9-]{1,63}$`) carries that class instead and is checked without
+/// the regex engine.
 pub(crate) struct Pattern {
-    src: &'static str,
+    src: S,
     class: Option<ClassPattern>,
     /// The Rust engine cannot compile it (Unicode property classes): never judged.
     unjudged: bool,
-    re: OnceLock<Option<regex_lite::Regex>>,
 }
 
 /// One ASCII class (bit `c` set: byte `c` is in it) repeated `min..=max`
 /// times (`u32::MAX`: unbounded), anchored at the start and/or the end;
-/// when anchored at both, after `fixed`: one class per leading character.
+/// when anchored at both, after `fixed` (a run of [`Tables::classes`]):
+/// one class per leading character.
 #[derive(Clone, Copy)]
 struct ClassPattern {
-    fixed: &'static [u128],
+    fixed: R,
     class: u128,
     min: u32,
     max: u32,
@@ -143,13 +224,14 @@ struct ClassPattern {
 
 impl ClassPattern {
     /// What the regex engine answers for this pattern on ASCII `text`.
-    fn is_match(&self, text: &str) -> bool {
+    fn is_match(&self, t: &Tables, text: &str) -> bool {
         let mut b = text.as_bytes();
-        if !self.fixed.is_empty() {
-            let Some((head, rest)) = b.split_at_checked(self.fixed.len()) else {
+        let fixed = run(t.classes, self.fixed);
+        if !fixed.is_empty() {
+            let Some((head, rest)) = b.split_at_checked(fixed.len()) else {
                 return false;
             };
-            if !head.iter().zip(self.fixed).all(|(c, class)| *c < 128 && (class >> *c) & 1 == 1) {
+            if !head.iter().zip(fixed).all(|(c, class)| *c < 128 && (class >> *c) & 1 == 1) {
                 return false;
             }
             b = rest;
@@ -176,70 +258,75 @@ impl ClassPattern {
 // The constructors used depend on the enabled services' patterns.
 #[allow(dead_code)]
 impl Pattern {
-    pub(crate) const fn new(src: &'static str) -> Self {
-        Pattern { src, class: None, unjudged: false, re: OnceLock::new() }
+    pub(crate) const fn new(src: S) -> Self {
+        Pattern { src, class: None, unjudged: false }
     }
 
     /// A pattern the Rust engine cannot compile: never judged.
-    pub(crate) const fn unjudged(src: &'static str) -> Self {
-        Pattern { src, class: None, unjudged: true, re: OnceLock::new() }
+    pub(crate) const fn unjudged(src: S) -> Self {
+        Pattern { src, class: None, unjudged: true }
     }
 
     /// A pattern the generator recognised as byte classes (see [`ClassPattern`]).
-    pub(crate) const fn class(
-        src: &'static str,
-        fixed: &'static [u128],
-        class: u128,
-        min: u32,
-        max: u32,
-        start: bool,
-        end: bool,
-    ) -> Self {
+    pub(crate) const fn class(src: S, fixed: R, class: u128, min: u32, max: u32, start: bool, end: bool) -> Self {
         let class = ClassPattern { fixed, class, min, max, start, end };
-        Pattern { src, class: Some(class), unjudged: false, re: OnceLock::new() }
+        Pattern { src, class: Some(class), unjudged: false }
+    }
+}
+
+impl Tables {
+    /// Pattern `i`'s source text.
+    fn pattern_src(&self, i: u32) -> &'static str {
+        self.patterns.get(i as usize).map(|p| self.str(p.src)).unwrap_or_default()
     }
 
-    fn regex(&self) -> Option<&regex_lite::Regex> {
-        self.re.get_or_init(|| regex_lite::Regex::new(&translate(self.src)).ok()).as_ref()
-    }
-
-    /// Does ASCII `text` match? `None` when the pattern cannot be judged.
-    fn matches(&self, text: &str) -> Option<bool> {
-        match &self.class {
-            Some(c) => Some(c.is_match(text)),
-            None if self.unjudged => None,
-            None => self.regex().map(|r| r.is_match(text)),
+    /// Does ASCII `text` match pattern `i`? `None` when the pattern cannot
+    /// be judged (or is unknown).
+    fn matches(&self, i: u32, text: &str) -> Option<bool> {
+        let p = self.patterns.get(i as usize)?;
+        match &p.class {
+            Some(c) => Some(c.is_match(self, text)),
+            None if p.unjudged => None,
+            None => {
+                let re = self.regexes.get(i as usize)?;
+                let re = re.get_or_init(|| regex_lite::Regex::new(&translate(self.str(p.src))).ok());
+                re.as_ref().map(|r| r.is_match(text))
+            }
         }
     }
 }
 
 /// One schema node, its keywords decoded by the generator (children are
-/// indices into the service's node table), grouped by kind: a group the
-/// schema sets no keyword of is `None`, as in [`E`]. The groups are shared
-/// by reference from per-kind side tables (identical groups stored once),
-/// which keeps the node itself small.
+/// indices into the service's node table), grouped by kind: each group is
+/// an index into its side table of [`Tables`] ([`NO`]: the schema sets no
+/// keyword of it), as in [`E`]. Identical groups are stored once, which
+/// keeps the node itself small.
 pub(crate) struct Node {
+    /// A run of [`Tables::types`]; length [`NO`]: no `type`.
+    pub(crate) ty: R,
+    /// enum, enumCaseInsensitive, const, lengths, pattern ([`Tables::values`]).
+    pub(crate) value: u32,
+    /// Bounds and multipleOf ([`Tables::numbers`]).
+    pub(crate) number: u32,
+    /// Object keywords ([`Tables::objects`]).
+    pub(crate) object: u32,
+    /// Array keywords ([`Tables::arrays`]).
+    pub(crate) array: u32,
+    /// allOf, oneOf, anyOf, not, if/then/else ([`Tables::logic`]).
+    pub(crate) logic: u32,
+    /// `$ref`: a node.
+    pub(crate) ref_: u32,
     /// Not an object schema: checks nothing.
     pub(crate) noop: bool,
-    pub(crate) ty: Option<&'static [Ty]>,
-    /// enum, enumCaseInsensitive, const, lengths, pattern.
-    pub(crate) value: Option<&'static ValueRules>,
-    /// Bounds and multipleOf.
-    pub(crate) number: Option<&'static NumberRules>,
-    /// Object keywords.
-    pub(crate) object: Option<&'static ObjectRules>,
-    /// Array keywords.
-    pub(crate) array: Option<&'static ArrayRules>,
-    /// allOf, oneOf, anyOf, not, if/then/else.
-    pub(crate) logic: Option<&'static Logic>,
-    pub(crate) ref_: Option<u32>,
 }
 
 /// The scalar-value keywords of a node (unset: `None`, as in [`VE`]).
 pub(crate) struct ValueRules {
-    pub(crate) enum_: Option<&'static [Lit]>,
-    pub(crate) enum_ci: Option<&'static [Lit]>,
-    pub(crate) const_: Option<&'static Lit>,
+    /// Runs of [`Tables::lits`].
+    pub(crate) enum_: Option<R>,
+    pub(crate) enum_ci: Option<R>,
+    /// An index of [`Tables::lits`].
+    pub(crate) const_: Option<u32>,
     pub(crate) min_length: Option<u64>,
     pub(crate) max_length: Option<u64>,
     pub(crate) pattern: Option<u32>,
@@ -257,18 +344,21 @@ pub(crate) struct NumberRules {
 
 /// The object keywords of a node (unset: empty, as in [`OE`]).
 pub(crate) struct ObjectRules {
-    /// Sorted by name.
-    pub(crate) properties: &'static [(&'static str, u32)],
-    /// (pattern, schema), sorted by pattern text.
-    pub(crate) pattern_properties: &'static [(u32, u32)],
-    pub(crate) required: &'static [&'static str],
+    /// A run of [`Tables::props`], sorted by name.
+    pub(crate) properties: R,
+    /// A run of [`Tables::pattern_props`], sorted by pattern text.
+    pub(crate) pattern_properties: R,
+    /// A run of [`Tables::names`].
+    pub(crate) required: R,
     pub(crate) min_properties: Option<u64>,
     pub(crate) max_properties: Option<u64>,
     pub(crate) additional: Additional,
-    pub(crate) dependent_required: &'static [(&'static str, &'static [&'static str])],
-    pub(crate) dependencies: &'static [(&'static str, Dep)],
-    pub(crate) dependent_excluded: &'static [(&'static str, &'static [&'static str])],
-    pub(crate) required_xor: Option<&'static [&'static str]>,
+    /// Runs of [`Tables::deps`] (`dependentRequired`: lists only).
+    pub(crate) dependent_required: R,
+    pub(crate) dependencies: R,
+    pub(crate) dependent_excluded: R,
+    /// A run of [`Tables::names`].
+    pub(crate) required_xor: Option<R>,
 }
 
 /// The array keywords of a node (unset: empty, as in [`AE`]).
@@ -276,20 +366,23 @@ pub(crate) struct ArrayRules {
     pub(crate) min_items: Option<u64>,
     pub(crate) max_items: Option<u64>,
     pub(crate) unique_items: bool,
-    pub(crate) unique_keys: Option<&'static [&'static str]>,
-    pub(crate) prefix_items: Option<&'static [u32]>,
+    /// A run of [`Tables::names`].
+    pub(crate) unique_keys: Option<R>,
+    /// A run of [`Tables::indices`].
+    pub(crate) prefix_items: Option<R>,
     pub(crate) items: Option<u32>,
 }
 
-/// The combinators of a node (unset: `None`, as in [`LE`]).
+/// The combinators of a node (unset: `None`, as in [`LE`]); node lists are
+/// runs of [`Tables::indices`], name lists runs of [`Tables::names`].
 pub(crate) struct Logic {
-    pub(crate) all_of: Option<&'static [u32]>,
-    pub(crate) one_of: Option<&'static [u32]>,
+    pub(crate) all_of: Option<R>,
+    pub(crate) one_of: Option<R>,
     /// `oneOf` alternatives that only require properties: the names.
-    pub(crate) one_of_required: Option<&'static [&'static str]>,
-    pub(crate) any_of: Option<&'static [u32]>,
+    pub(crate) one_of_required: Option<R>,
+    pub(crate) any_of: Option<R>,
     /// `anyOf` alternatives that only require properties: the names.
-    pub(crate) any_of_required: Option<&'static [&'static str]>,
+    pub(crate) any_of_required: Option<R>,
     pub(crate) not: Option<u32>,
     pub(crate) if_: Option<u32>,
     pub(crate) then: Option<u32>,
@@ -301,8 +394,16 @@ pub(crate) struct Logic {
 
 /// The empty node (every keyword unset).
 #[allow(dead_code)]
-pub(crate) const E: Node =
-    Node { noop: false, ty: None, value: None, number: None, object: None, array: None, logic: None, ref_: None };
+pub(crate) const E: Node = Node {
+    ty: R(0, NO),
+    value: NO,
+    number: NO,
+    object: NO,
+    array: NO,
+    logic: NO,
+    ref_: NO,
+    noop: false,
+};
 
 /// The empty [`ValueRules`].
 #[allow(dead_code)]
@@ -317,15 +418,15 @@ pub(crate) const NE: NumberRules =
 /// The empty [`ObjectRules`].
 #[allow(dead_code)]
 pub(crate) const OE: ObjectRules = ObjectRules {
-    properties: &[],
-    pattern_properties: &[],
-    required: &[],
+    properties: R0,
+    pattern_properties: R0,
+    required: R0,
     min_properties: None,
     max_properties: None,
     additional: Additional::Any,
-    dependent_required: &[],
-    dependencies: &[],
-    dependent_excluded: &[],
+    dependent_required: R0,
+    dependencies: R0,
+    dependent_excluded: R0,
     required_xor: None,
 };
 
@@ -469,8 +570,7 @@ struct State {
 }
 
 struct Validator {
-    nodes: &'static [Node],
-    patterns: &'static [Pattern],
+    t: &'static Tables,
 }
 
 fn child(path: &P<'_>, name: &str) -> String {
@@ -481,8 +581,8 @@ fn at(path: &P<'_>) -> String {
     path.render()
 }
 
-fn names(list: &[Lit]) -> String {
-    let v: Vec<String> = list.iter().map(show_lit).collect();
+fn names(t: &Tables, list: &[Lit]) -> String {
+    let v: Vec<String> = list.iter().map(|l| show_lit(t, l)).collect();
     v.join(", ")
 }
 
@@ -495,12 +595,12 @@ fn show(v: &Json) -> String {
 }
 
 /// A schema literal as [`show`] writes the same JSON value.
-fn show_lit(v: &Lit) -> String {
+fn show_lit(t: &Tables, v: &Lit) -> String {
     match v {
         Lit::Null => "null".to_owned(),
         Lit::Bool(b) => b.to_string(),
-        Lit::Num(_, text) | Lit::Json(text) => cut((*text).to_owned()),
-        Lit::Str(s) => format!("{s:?}"),
+        Lit::Num(_, text) | Lit::Json(text) => cut(t.str(*text).to_owned()),
+        Lit::Str(s) => format!("{:?}", t.str(*s)),
     }
 }
 
@@ -557,17 +657,17 @@ fn has_type(v: &Json, t: Ty) -> bool {
 
 /// Is `v` the schema literal `a`, scalars compared the way CloudFormation
 /// converts them?
-fn loosely_equal(a: &Lit, v: &Json) -> bool {
+fn loosely_equal(t: &Tables, a: &Lit, v: &Json) -> bool {
     match (a, v) {
         (Lit::Null, Json::Null) => true,
         (Lit::Bool(b), Json::Bool(x)) => b == x,
         (Lit::Bool(b), Json::String(s)) => s.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
         (Lit::Num(n, _), Json::Number(_)) => as_number(v) == Some(*n),
         (Lit::Num(n, _), Json::String(s)) => s.trim().parse::<f64>().ok() == Some(*n),
-        (Lit::Str(s), Json::String(x)) => s == x,
-        (Lit::Str(s), Json::Number(_)) => as_number(v) == s.trim().parse::<f64>().ok(),
-        (Lit::Str(s), Json::Bool(b)) => s.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
-        (Lit::Json(text), Json::Array(_) | Json::Object(_)) => lit_json(text).is_some_and(|j| j == *v),
+        (Lit::Str(s), Json::String(x)) => t.str(*s) == x,
+        (Lit::Str(s), Json::Number(_)) => as_number(v) == t.str(*s).trim().parse::<f64>().ok(),
+        (Lit::Str(s), Json::Bool(b)) => t.str(*s).eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+        (Lit::Json(text), Json::Array(_) | Json::Object(_)) => lit_json(t.str(*text)).is_some_and(|j| j == *v),
         _ => false,
     }
 }
@@ -579,11 +679,21 @@ fn lit_json(text: &str) -> Option<Json> {
 
 impl Validator {
     fn node(&self, i: u32) -> Option<&'static Node> {
-        self.nodes.get(i as usize)
+        self.t.nodes.get(i as usize)
     }
 
-    fn nodes_of(&self, list: &'static [u32]) -> impl Iterator<Item = &'static Node> + '_ {
-        list.iter().filter_map(|i| self.node(*i))
+    fn nodes_of(&self, list: R) -> impl Iterator<Item = &'static Node> + '_ {
+        run(self.t.indices, list).iter().filter_map(|i| self.node(*i))
+    }
+
+    /// The literals of run `r`.
+    fn lits(&self, r: R) -> &'static [Lit] {
+        run(self.t.lits, r)
+    }
+
+    /// The names of run `r`, collected (messages only).
+    fn name_list(&self, r: R) -> Vec<&'static str> {
+        self.t.names(r).collect()
     }
 
     /// Validate `v` against `s`, pushing findings.
@@ -599,7 +709,7 @@ impl Validator {
             return;
         }
         st.depth += 1;
-        if let Some(target) = s.ref_.and_then(|r| self.node(r)) {
+        if let Some(target) = self.node(s.ref_) {
             self.check(target, v, path, st, out);
         }
         let before = out.len();
@@ -612,25 +722,25 @@ impl Validator {
         self.check_value(s, v, path, out);
         match v {
             Json::Object(m) => {
-                if let Some(o) = s.object {
+                if let Some(o) = self.t.objects.get(s.object as usize) {
                     self.check_object(o, m, path, st, out);
                 }
             }
             Json::Array(a) => {
-                if let Some(r) = s.array {
+                if let Some(r) = self.t.arrays.get(s.array as usize) {
                     self.check_array(r, a, path, st, out);
                 }
             }
             _ => {}
         }
-        if let Some(l) = s.logic {
+        if let Some(l) = self.t.logic.get(s.logic as usize) {
             self.check_combinators(l, v, path, st, out);
         }
         st.depth -= 1;
     }
 
     fn check_type(&self, s: &Node, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
-        let Some(types) = s.ty else { return };
+        let Some(types) = self.types(s) else { return };
         // Allocation-free on the (usual) passing path.
         if types.is_empty() || types.iter().any(|t| has_type(v, *t)) {
             return;
@@ -651,55 +761,63 @@ impl Validator {
         out.push(Finding::new(at(path), format!("expected {}, got {}", want.join(" or "), type_name_of(v))));
     }
 
+    /// The node's `type` list, if it has one.
+    fn types(&self, s: &Node) -> Option<&'static [Ty]> {
+        (s.ty.1 != NO).then(|| run(self.t.types, s.ty))
+    }
+
     /// enum, const, pattern, lengths, bounds.
     fn check_value(&self, s: &Node, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
-        if let Some(r) = s.value {
+        if let Some(r) = self.t.values.get(s.value as usize) {
             self.check_scalar(r, v, path, out);
         }
-        if let Some(r) = s.number {
-            check_number(s, r, v, path, out);
+        if let Some(r) = self.t.numbers.get(s.number as usize) {
+            check_number(self.types(s), r, v, path, out);
         }
     }
 
     /// enum, const, pattern, lengths.
     fn check_scalar(&self, s: &ValueRules, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
+        let t = self.t;
         if matches!(v, Json::Object(_) | Json::Array(_)) {
             // enum/const of composite values: compare exactly.
-            if let Some(allowed) = s.enum_ {
-                if !allowed.iter().any(|a| loosely_equal(a, v)) {
+            if let Some(allowed) = s.enum_.map(|r| self.lits(r)) {
+                if !allowed.iter().any(|a| loosely_equal(t, a, v)) {
                     out.push(Finding::new(
                         at(path),
-                        format!("{} is not one of the allowed values: {}", show(v), names(allowed)),
+                        format!("{} is not one of the allowed values: {}", show(v), names(t, allowed)),
                     ));
                 }
             }
             return;
         }
-        if let Some(allowed) = s.enum_ {
-            if !allowed.iter().any(|a| loosely_equal(a, v)) {
+        if let Some(allowed) = s.enum_.map(|r| self.lits(r)) {
+            if !allowed.iter().any(|a| loosely_equal(t, a, v)) {
                 out.push(Finding::new(
                     at(path),
-                    format!("{} is not one of the allowed values: {}", show(v), names(allowed)),
+                    format!("{} is not one of the allowed values: {}", show(v), names(t, allowed)),
                 ));
             }
         }
-        if let Some(allowed) = s.enum_ci {
+        if let Some(allowed) = s.enum_ci.map(|r| self.lits(r)) {
             let ok = match v {
-                Json::String(x) => allowed.iter().any(|a| matches!(a, Lit::Str(a) if a.eq_ignore_ascii_case(x))),
-                _ => allowed.iter().any(|a| loosely_equal(a, v)),
+                Json::String(x) => {
+                    allowed.iter().any(|a| matches!(a, Lit::Str(a) if t.str(*a).eq_ignore_ascii_case(x)))
+                }
+                _ => allowed.iter().any(|a| loosely_equal(t, a, v)),
             };
             if !ok {
                 out.push(Finding::new(
                     at(path),
-                    format!("{} is not one of the allowed values (any case): {}", show(v), names(allowed)),
+                    format!("{} is not one of the allowed values (any case): {}", show(v), names(t, allowed)),
                 ));
             }
         }
-        if let Some(c) = s.const_ {
-            if !loosely_equal(c, v) {
+        if let Some(c) = s.const_.and_then(|c| t.lits.get(c as usize)) {
+            if !loosely_equal(t, c, v) {
                 out.push(Finding::new(
                     at(path),
-                    format!("{} is not allowed here: the value must be {}", show(v), show_lit(c)),
+                    format!("{} is not allowed here: the value must be {}", show(v), show_lit(t, c)),
                 ));
             }
         }
@@ -725,17 +843,20 @@ impl Validator {
             }
             // Non-ASCII text is not judged: Python's classes (`\w`, `(?i)`) are
             // Unicode-aware, the engine here is not.
-            if let Some(p) = s.pattern.and_then(|p| self.patterns.get(p as usize)).filter(|_| text.is_ascii()) {
-                if p.matches(text) == Some(false) {
-                    out.push(Finding::new(at(path), format!("{} does not match the pattern {}", show(v), p.src)));
+            if let Some(p) = s.pattern.filter(|_| text.is_ascii()) {
+                if t.matches(p, text) == Some(false) {
+                    out.push(Finding::new(
+                        at(path),
+                        format!("{} does not match the pattern {}", show(v), t.pattern_src(p)),
+                    ));
                 }
             }
         }
     }
 }
 
-/// minimum, maximum, exclusive bounds, multipleOf (`node` for its types).
-fn check_number(node: &Node, s: &NumberRules, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
+/// minimum, maximum, exclusive bounds, multipleOf (`types`: the node's).
+fn check_number(types: Option<&[Ty]>, s: &NumberRules, v: &Json, path: &P<'_>, out: &mut Vec<Finding>) {
         if s.minimum.is_none()
             && s.maximum.is_none()
             && s.exclusive_minimum.is_none()
@@ -744,7 +865,7 @@ fn check_number(node: &Node, s: &NumberRules, v: &Json, path: &P<'_>, out: &mut 
         {
             return;
         }
-        let numeric = node.ty.is_some_and(|t| t.iter().any(|x| matches!(x, Ty::Integer | Ty::Number)));
+        let numeric = types.is_some_and(|t| t.iter().any(|x| matches!(x, Ty::Integer | Ty::Number)));
         let n = match v {
             Json::Number(_) => as_number(v),
             Json::String(_) if numeric => as_number(v),
@@ -792,8 +913,9 @@ impl Validator {
         st: &mut State,
         out: &mut Vec<Finding>,
     ) {
-        for r in s.required {
-            if !m.contains_key(*r) {
+        let t = self.t;
+        for r in t.names(s.required) {
+            if !m.contains_key(r) {
                 out.push(Finding::new(child(path, r), "required property is missing"));
             }
         }
@@ -807,21 +929,21 @@ impl Validator {
                 out.push(Finding::new(at(path), format!("has {} properties, more than the maximum {max}", m.len())));
             }
         }
-        let props = s.properties;
+        let props = run(t.props, s.properties);
+        let pattern_props = run(t.pattern_props, s.pattern_properties);
         for (k, x) in m {
             let p = P::Prop(path, k);
             let mut known = false;
-            if let Ok(i) = props.binary_search_by(|(n, _)| (*n).cmp(k.as_str())) {
+            if let Ok(i) = props.binary_search_by(|(n, _)| t.bytes(*n).cmp(k.as_bytes())) {
                 if let Some(ps) = props.get(i).and_then(|(_, n)| self.node(*n)) {
                     known = true;
                     self.check(ps, x, &p, st, out);
                 }
             }
-            for (pat, ps) in s.pattern_properties {
+            for (pat, ps) in pattern_props {
                 let Some(ps) = self.node(*ps) else { continue };
                 // A pattern the engine cannot compile matches everything (no false positive).
-                let matches = !k.is_ascii()
-                    || self.patterns.get(*pat as usize).is_none_or(|r| r.matches(k) != Some(false));
+                let matches = !k.is_ascii() || t.matches(*pat, k) != Some(false);
                 if matches {
                     known = true;
                     self.check(ps, x, &p, st, out);
@@ -832,7 +954,7 @@ impl Validator {
             }
             match s.additional {
                 Additional::False => {
-                    let allowed: Vec<&str> = props.iter().map(|(n, _)| *n).collect();
+                    let allowed: Vec<&str> = props.iter().map(|(n, _)| t.str(*n)).collect();
                     let msg = if allowed.is_empty() {
                         "unknown property: none are allowed here".to_owned()
                     } else {
@@ -848,16 +970,15 @@ impl Validator {
                 Additional::Any => {}
             }
         }
-        self.dependent_required(s.dependent_required.iter().map(|(k, n)| (*k, *n)), m, path, out);
-        if !s.dependencies.is_empty() {
-            let lists = s.dependencies.iter().filter_map(|(k, d)| match d {
-                Dep::List(n) => Some((*k, *n)),
-                Dep::Schema(_) => None,
-            });
-            self.dependent_required(lists, m, path, out);
-            for (k, d) in s.dependencies {
+        if s.dependent_required.1 > 0 {
+            self.dependent_required(s.dependent_required, m, path, out);
+        }
+        let dependencies = run(t.deps, s.dependencies);
+        if !dependencies.is_empty() {
+            self.dependent_required(s.dependencies, m, path, out);
+            for (k, d) in dependencies {
                 if let Dep::Schema(d) = d {
-                    if m.contains_key(*k) {
+                    if m.contains_key(t.str(*k)) {
                         if let Some(d) = self.node(*d) {
                             self.check(d, &Json::Object(m.clone()), path, st, out);
                         }
@@ -865,25 +986,29 @@ impl Validator {
                 }
             }
         }
-        if !s.dependent_excluded.is_empty() {
+        let excluded = run(t.deps, s.dependent_excluded);
+        if !excluded.is_empty() {
             let mut reported: Vec<(&str, &str)> = Vec::new();
-            for (k, others) in s.dependent_excluded {
-                if !m.contains_key(*k) {
+            for (k, others) in excluded {
+                let k = t.str(*k);
+                let Dep::List(others) = others else { continue };
+                if !m.contains_key(k) {
                     continue;
                 }
-                for o in others.iter() {
+                for o in t.names(*others) {
                     // Declared both ways (A excludes B, B excludes A): report once.
-                    if m.contains_key(*o) && !reported.contains(&(*o, *k)) {
-                        reported.push((*k, *o));
+                    if m.contains_key(o) && !reported.contains(&(o, k)) {
+                        reported.push((k, o));
                         out.push(Finding::new(child(path, k), format!("cannot be set together with `{o}`")));
                     }
                 }
             }
         }
-        if let Some(names) = s.required_xor {
-            let set: Vec<&str> = names.iter().copied().filter(|n| m.contains_key(*n)).collect();
+        if let Some(names) = s.required_xor.map(|r| t.names(r)) {
+            let set: Vec<&str> = names.clone().filter(|n| m.contains_key(*n)).collect();
             if set.len() != 1 {
                 let found = if set.is_empty() { "none is".to_owned() } else { format!("{} are", set.join(" and ")) };
+                let names: Vec<&str> = names.collect();
                 out.push(Finding::new(
                     child(path, names.first().copied().unwrap_or_default()),
                     format!("exactly one of `{}` must be set ({found})", names.join("`, `")),
@@ -892,19 +1017,24 @@ impl Validator {
         }
     }
 
-    fn dependent_required<'d>(
+    /// The list entries of run `deps` of [`Tables::deps`]: names required
+    /// when the key is set.
+    fn dependent_required(
         &self,
-        deps: impl Iterator<Item = (&'d str, &'d [&'d str])>,
+        deps: R,
         m: &stackcraft_core::serde_json::Map<String, Json>,
         path: &P<'_>,
         out: &mut Vec<Finding>,
     ) {
-        for (k, needed) in deps {
+        let t = self.t;
+        for (k, d) in run(t.deps, deps) {
+            let Dep::List(needed) = d else { continue };
+            let k = t.str(*k);
             if !m.contains_key(k) {
                 continue;
             }
-            for n in needed {
-                if !m.contains_key(*n) {
+            for n in t.names(*needed) {
+                if !m.contains_key(n) {
                     out.push(Finding::new(child(path, n), format!("required when `{k}` is set")));
                 }
             }
@@ -935,10 +1065,10 @@ impl Validator {
                 }
             }
         }
-        if let Some(keys) = s.unique_keys {
+        if let Some(keys) = s.unique_keys.map(|r| self.t.names(r)) {
             let mut seen: Vec<(usize, Vec<&Json>)> = Vec::new();
             for (i, x) in a.iter().enumerate() {
-                let vals: Option<Vec<&Json>> = keys.iter().map(|k| x.get(*k)).collect();
+                let vals: Option<Vec<&Json>> = keys.clone().map(|k| x.get(k)).collect();
                 let Some(vals) = vals else { continue };
                 if vals.iter().any(|v| has_intrinsic(v)) {
                     continue;
@@ -946,7 +1076,10 @@ impl Validator {
                 if let Some((j, _)) = seen.iter().find(|(_, v)| *v == vals) {
                     out.push(Finding::new(
                         P::Index(path, i).render(),
-                        format!("has the same `{}` as item [{j}]; it must be unique", keys.join("`, `")),
+                        format!(
+                            "has the same `{}` as item [{j}]; it must be unique",
+                            keys.clone().collect::<Vec<_>>().join("`, `")
+                        ),
                     ));
                     break;
                 }
@@ -957,9 +1090,10 @@ impl Validator {
         if s.prefix_items.is_none() && items.is_none() {
             return;
         }
+        let prefix = s.prefix_items.map(|r| run(self.t.indices, r));
         for (i, x) in a.iter().enumerate() {
             let p = P::Index(path, i);
-            match s.prefix_items.and_then(|pre| pre.get(i)) {
+            match prefix.and_then(|pre| pre.get(i)) {
                 Some(ps) => {
                     if let Some(ps) = self.node(*ps) {
                         self.check(ps, x, &p, st, out);
@@ -991,6 +1125,8 @@ impl Validator {
         for (kw, exactly_one, alts, req) in
             [("oneOf", true, s.one_of, s.one_of_required), ("anyOf", false, s.any_of, s.any_of_required)]
         {
+            // The names are collected only for a message.
+            let req = || req.map(|r| self.name_list(r));
             let Some(alts) = alts else { continue };
             let trials: Vec<(Vec<Finding>, bool)> =
                 self.nodes_of(alts).map(|a| self.trial(a, v, path, st.depth)).collect();
@@ -998,13 +1134,13 @@ impl Validator {
             st.uncertain |= uncertain;
             let passing = trials.iter().filter(|t| t.0.is_empty()).count();
             if passing == 0 {
-                let f = none_matched(kw, req, &trials, v, path);
+                let f = none_matched(kw, req().as_deref(), &trials, v, path);
                 // The closest alternative may repeat what the outer schema said.
                 if !out.iter().any(|o| o.property == f.property && f.message.starts_with(&o.message)) {
                     out.push(f);
                 }
             } else if exactly_one && passing > 1 && !uncertain {
-                let (property, message) = match req {
+                let (property, message) = match req() {
                     Some(names) => {
                         let set: Vec<&str> = names.iter().copied().filter(|n| v.get(*n).is_some()).collect();
                         let at_name = child(path, set.get(1).copied().unwrap_or_default());
@@ -1025,8 +1161,9 @@ impl Validator {
             let (f, uncertain) = self.trial(n, v, path, st.depth);
             st.uncertain |= uncertain;
             if f.is_empty() && !uncertain {
-                let what = match n.value.and_then(|r| r.enum_) {
-                    Some(e) => format!("{} is not allowed here (reserved: {})", show(v), names(e)),
+                let reserved = self.t.values.get(n.value as usize).and_then(|r| r.enum_).map(|r| self.lits(r));
+                let what = match reserved {
+                    Some(e) => format!("{} is not allowed here (reserved: {})", show(v), names(self.t, e)),
                     None => format!("{} is not allowed here", show(v)),
                 };
                 out.push(Finding::new(at(path), what));
@@ -1097,10 +1234,11 @@ mod tests {
     #[test]
     fn class_patterns_agree_with_the_regex_engine() {
         let mut checked = 0;
-        for patterns in crate::all_schema_patterns() {
-            for p in patterns.iter().filter(|p| p.class.is_some()) {
-                let re = regex_lite::Regex::new(&translate(p.src));
-                let re = re.unwrap_or_else(|e| panic!("{} does not compile: {e}", p.src));
+        for t in crate::all_schema_tables() {
+            for (i, p) in t.patterns.iter().enumerate().filter(|(_, p)| p.class.is_some()) {
+                let (i, src) = (i as u32, t.str(p.src));
+                let re = regex_lite::Regex::new(&translate(src));
+                let re = re.unwrap_or_else(|e| panic!("{src} does not compile: {e}"));
                 // Each ASCII character alone and repeated the minimum number of times.
                 let min = p.class.map_or(1, |c| c.min.clamp(1, 2048) as usize);
                 let mut samples: Vec<String> =
@@ -1117,13 +1255,14 @@ mod tests {
                 // lengths, and each of their first characters replaced by every ASCII one.
                 if let Some(c) = p.class {
                     let low = |class: u128| (0u8..128).find(|b| (class >> b) & 1 == 1).map(char::from);
-                    let head: Option<String> = c.fixed.iter().map(|f| low(*f)).collect();
+                    let fixed = run(t.classes, c.fixed);
+                    let head: Option<String> = fixed.iter().map(|f| low(*f)).collect();
                     if let (Some(head), Some(l)) = (head, low(c.class)) {
                         for n in [c.min, c.min.saturating_add(1), c.max, c.max.saturating_add(1)] {
                             let base: Vec<char> =
                                 head.chars().chain(std::iter::repeat_n(l, n.min(300) as usize)).collect();
                             samples.push(base.iter().collect());
-                            for at in 0..base.len().min(c.fixed.len() + 2) {
+                            for at in 0..base.len().min(fixed.len() + 2) {
                                 for b in 0u8..128 {
                                     let mut v = base.clone();
                                     if let Some(x) = v.get_mut(at) {
@@ -1135,24 +1274,86 @@ mod tests {
                         }
                     }
                 }
-                for t in &samples {
-                    assert_eq!(p.matches(t), Some(re.is_match(t)), "pattern {} on {t:?}", p.src);
+                for text in &samples {
+                    assert_eq!(t.matches(i, text), Some(re.is_match(text)), "pattern {src} on {text:?}");
                 }
                 checked += 1;
             }
         }
-        assert!(checked > 0 || crate::all_schema_patterns().is_empty());
+        assert!(checked > 0 || crate::all_schema_tables().is_empty());
         // The patterns never tried are the ones the engine rejects.
-        for p in crate::all_schema_patterns().into_iter().flatten().filter(|p| p.unjudged) {
-            assert!(regex_lite::Regex::new(&translate(p.src)).is_err(), "{} compiles", p.src);
+        for t in crate::all_schema_tables() {
+            for (i, p) in t.patterns.iter().enumerate().filter(|(_, p)| p.unjudged) {
+                let src = t.str(p.src);
+                assert!(regex_lite::Regex::new(&translate(src)).is_err(), "{src} compiles");
+                assert_eq!(t.matches(i as u32, "a"), None);
+            }
+            // One lazily compiled regex per pattern.
+            assert_eq!(t.regexes.len(), t.patterns.len());
         }
     }
 
-    /// A node holds its type, `$ref` and one reference per keyword group:
+    /// A node holds its type run, `$ref` and one index per keyword group:
     /// the tables hold thousands of nodes, each byte counts.
     #[test]
     fn nodes_are_small() {
-        assert!(std::mem::size_of::<Node>() <= 72, "{}", std::mem::size_of::<Node>());
+        assert!(std::mem::size_of::<Node>() <= 36, "{}", std::mem::size_of::<Node>());
+    }
+
+    /// Every string span of the tables lies inside the text blob on
+    /// character boundaries, every run inside its table, every index inside
+    /// its table: nothing resolves to the empty default by accident.
+    #[test]
+    fn spans_runs_and_indices_are_in_range() {
+        for t in crate::all_schema_tables() {
+            let s_ok = |s: S| t.text.get(s.0 as usize..(s.0 as usize + s.1 as usize)).is_some();
+            fn r_ok<T>(table: &[T], r: R) -> bool {
+                r.0 as usize + r.1 as usize <= table.len()
+            }
+            let n_ok = |i: u32| (i as usize) < t.nodes.len();
+            assert!(t.schemas.iter().all(|(s, i)| s_ok(*s) && n_ok(*i)));
+            assert!(t.names.iter().all(|s| s_ok(*s)));
+            assert!(t.props.iter().all(|(s, i)| s_ok(*s) && n_ok(*i)));
+            assert!(t.pattern_props.iter().all(|(p, i)| (*p as usize) < t.patterns.len() && n_ok(*i)));
+            assert!(t.indices.iter().all(|i| n_ok(*i)));
+            assert!(t.patterns.iter().all(|p| s_ok(p.src) && p.class.is_none_or(|c| r_ok(t.classes, c.fixed))));
+            assert!(t.lits.iter().all(|l| match l {
+                Lit::Num(_, s) | Lit::Str(s) | Lit::Json(s) => s_ok(*s),
+                Lit::Null | Lit::Bool(_) => true,
+            }));
+            assert!(t.deps.iter().all(|(s, d)| s_ok(*s)
+                && match d {
+                    Dep::List(r) => r_ok(t.names, *r),
+                    Dep::Schema(i) => n_ok(*i),
+                }));
+            for n in t.nodes {
+                assert!(n.ty.1 == NO || r_ok(t.types, n.ty));
+                assert!(n.value == NO || (n.value as usize) < t.values.len());
+                assert!(n.number == NO || (n.number as usize) < t.numbers.len());
+                assert!(n.object == NO || (n.object as usize) < t.objects.len());
+                assert!(n.array == NO || (n.array as usize) < t.arrays.len());
+                assert!(n.logic == NO || (n.logic as usize) < t.logic.len());
+                assert!(n.ref_ == NO || n_ok(n.ref_));
+            }
+            for v in t.values {
+                assert!([v.enum_, v.enum_ci].into_iter().flatten().all(|r| r_ok(t.lits, r)));
+                assert!(v.const_.is_none_or(|c| (c as usize) < t.lits.len()));
+                assert!(v.pattern.is_none_or(|p| (p as usize) < t.patterns.len()));
+            }
+            for o in t.objects {
+                assert!(r_ok(t.props, o.properties) && r_ok(t.pattern_props, o.pattern_properties));
+                assert!(r_ok(t.names, o.required) && o.required_xor.is_none_or(|r| r_ok(t.names, r)));
+                assert!([o.dependent_required, o.dependencies, o.dependent_excluded].iter().all(|r| r_ok(t.deps, *r)));
+            }
+            for a in t.arrays {
+                assert!(a.unique_keys.is_none_or(|r| r_ok(t.names, r)));
+                assert!(a.prefix_items.is_none_or(|r| r_ok(t.indices, r)));
+            }
+            for l in t.logic {
+                assert!([l.all_of, l.one_of, l.any_of].into_iter().flatten().all(|r| r_ok(t.indices, r)));
+                assert!([l.one_of_required, l.any_of_required].into_iter().flatten().all(|r| r_ok(t.names, r)));
+            }
+        }
     }
 
     #[test]

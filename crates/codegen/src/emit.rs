@@ -311,33 +311,27 @@ pub(crate) fn lib_rs(modules: &[(String, String, usize)]) -> String {
         );
     }
     s.push_str(
-        "\n/// The validator tables of `type_name`'s service (root node index, nodes, \
-         patterns), if its service is enabled and the type known.\n\
+        "\n/// The validator tables of `type_name`'s service and the type's root \
+         node, if its service is enabled and the type known.\n\
          #[allow(unreachable_code, unused_variables)]\n\
-         pub(crate) fn schema_tables(type_name: &str) -> Option<schema::Tables> {\n\
+         pub(crate) fn schema_tables(type_name: &str) -> Option<(&'static schema::Tables, u32)> {\n\
          let service = type_name.strip_prefix(\"AWS::\")?.split(\"::\").next()?;\n\
-         let (schemas, nodes, patterns): (&'static [(&'static str, u32)], &'static [schema::Node], &'static [schema::Pattern]) = match service {\n",
+         let tables: &'static schema::Tables = match service {\n",
     );
     for (module, service, _) in modules {
-        let _ = writeln!(
-            s,
-            "#[cfg(feature = \"{module}\")]\n{service:?} => (\
-             {module}::validation_tables::SCHEMAS, &{module}::validation_tables::NODES, &{module}::validation_tables::PATTERNS),"
-        );
+        let _ = writeln!(s, "#[cfg(feature = \"{module}\")]\n{service:?} => &{module}::validation_tables::TABLES,");
     }
     s.push_str(
         "_ => return None,\n};\n\
-         let i = schemas.binary_search_by(|(t, _)| (*t).cmp(type_name)).ok()?;\n\
-         let (_, root) = schemas.get(i)?;\n\
-         Some(schema::Tables { root: *root, nodes, patterns })\n}\n\n\
-         /// The patterns of every enabled service (tests).\n\
+         Some((tables, tables.root(type_name)?))\n}\n\n\
+         /// The tables of every enabled service (tests).\n\
          #[cfg(test)]\n\
          #[allow(unused_mut, clippy::vec_init_then_push)]\n\
-         pub(crate) fn all_schema_patterns() -> Vec<&'static [schema::Pattern]> {\n\
-         let mut all: Vec<&'static [schema::Pattern]> = Vec::new();\n",
+         pub(crate) fn all_schema_tables() -> Vec<&'static schema::Tables> {\n\
+         let mut all: Vec<&'static schema::Tables> = Vec::new();\n",
     );
     for (module, _, _) in modules {
-        let _ = writeln!(s, "#[cfg(feature = \"{module}\")]\nall.push(&{module}::validation_tables::PATTERNS);");
+        let _ = writeln!(s, "#[cfg(feature = \"{module}\")]\nall.push(&{module}::validation_tables::TABLES);");
     }
     s.push_str("all\n}\n");
     s

@@ -1,17 +1,24 @@
-//! The reduced provider schemas (see `prune`) emitted as static Rust data:
-//! one flat `static NODES: [Node; N]` per service module (nodes refer to one
-//! another by `u32` index, so `$ref` cycles need no named items), the
-//! `pattern`s deduplicated into `static PATTERNS` (each compiled lazily at
-//! synth, only when a literal value reaches it), and `SCHEMAS`: (type name,
-//! root node) sorted by type name. A node keeps its type and `$ref`
-//! inline and each keyword group (value, number, object, array, combinators)
-//! by reference into a per-kind side table (`VALUES`, `NUMBERS`, `OBJECTS`,
-//! `ARRAYS`, `LOGIC`; identical groups stored once), so nodes stay small.
-//! Every keyword the interpreter
-//! (`runtime/schema.rs`) reads is decoded here, once, exactly the way it read
-//! it from the JSON before: a keyword of the wrong JSON shape is dropped.
+//! The reduced provider schemas (see `prune`) emitted as static Rust data
+//! with no pointers inside (so the tables need no load-time relocation and
+//! stay in read-only, shared pages): per service module one
+//! `static TABLES: Tables` whose fields are the only references, to flat
+//! per-kind arrays. Nodes (`NODES`) refer to one another by `u32` index (so
+//! `$ref` cycles need no named items); every string is an `S(offset, len)`
+//! span of one text blob (`TEXT`, identical strings stored once); every
+//! list is an `R(start, len)` run of a per-kind list table (`TYPES`,
+//! `LITS`, `INDICES`, `NAMES`, `PROPS`, `PATTERN_PROPS`, `DEPS`, `CLASSES`;
+//! identical lists stored once). A node keeps its type run and `$ref`
+//! inline and each keyword group (value, number, object, array,
+//! combinators) as an index into a per-kind side table (`VALUES`,
+//! `NUMBERS`, `OBJECTS`, `ARRAYS`, `LOGIC`; identical groups stored once;
+//! `NO`: unset), so nodes stay small. The `pattern`s are deduplicated into
+//! `PATTERNS`, each compiled lazily at synth into its `REGEXES` slot, only
+//! when a literal value reaches it; `SCHEMAS`: (type name, root node)
+//! sorted by type name. Every keyword the interpreter (`runtime/schema.rs`)
+//! reads is decoded here, once, exactly the way it read it from the JSON
+//! before: a keyword of the wrong JSON shape is dropped.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use serde_json::{Map, Value as Json};
@@ -44,6 +51,25 @@ pub(crate) fn emit(schemas: &[(&str, &Json)]) -> String {
         roots.push((type_name.to_string(), root));
     }
     roots.sort();
+    let schemas: Vec<String> = roots.iter().map(|(t, i)| format!("({},{i})", e.s(t))).collect();
+    // The patterns, in index order (their text and classes join the tables).
+    let mut pats: Vec<(String, usize)> = e.patterns.iter().map(|(p, i)| (p.clone(), *i)).collect();
+    pats.sort_by_key(|(_, i)| *i);
+    let mut patterns = Vec::new();
+    for (p, _) in &pats {
+        let src = e.s(p);
+        patterns.push(match class_pattern(p) {
+            // Unicode property classes: the Rust engine (regex-lite) cannot
+            // compile them, so they are never judged; not even tried at synth.
+            _ if p.contains("\\p{") || p.contains("\\P{") => format!("Pattern::unjudged({src})"),
+            Some(c) => {
+                let fixed = e.run(CLASSES, c.fixed.iter().map(|f| format!("{f:#x}")).collect());
+                format!("Pattern::class({src}, {fixed}, {:#x}, {}, {}, {}, {})", c.class, c.min, c.max, c.start, c.end)
+            }
+            None => format!("Pattern::new({src})"),
+        });
+    }
+
     let mut s = String::new();
     s.push_str(
         "/// The provider schemas of this service's types reduced to their constraints, \
@@ -51,17 +77,35 @@ pub(crate) fn emit(schemas: &[(&str, &Json)]) -> String {
          #[rustfmt::skip]\n\
          pub(crate) mod validation_tables {\n\
          #[allow(unused_imports)]\n\
-         use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E};\n\
+         use crate::schema::{Additional as A, Dep, Lit as L, Node as N, Pattern, Ty as T, E, NO, R, R0, S};\n\
          #[allow(unused_imports)]\n\
          use crate::schema::{ArrayRules as AR, Logic as LR, NumberRules as NR, ObjectRules as OR, ValueRules as VR, AE, LE, NE, OE, VE};\n\n\
-         /// (type name, root node in [`NODES`]), sorted by type name.\n\
-         pub(crate) static SCHEMAS: &[(&str, u32)] = &[\n",
+         /// This service's tables (the only references: every table below is pointer-free).\n\
+         pub(crate) static TABLES: crate::schema::Tables = crate::schema::Tables {\n\
+         text: TEXT,\n\
+         schemas: &SCHEMAS,\n\
+         nodes: &NODES,\n",
     );
-    for (t, i) in &roots {
-        let _ = writeln!(s, "({t:?}, {i}),");
+    let field = |s: &mut String, name: &str, table: &str, empty: bool| {
+        let _ = writeln!(s, "{name}: {},", if empty { "&[]".to_owned() } else { format!("&{table}") });
+    };
+    let lists = &e.lists;
+    field(&mut s, "types", "TYPES", lists[TYPES].items.is_empty());
+    for (g, table, _, _) in GROUPS {
+        field(&mut s, GROUP_FIELDS[g], table, e.groups[g].items.is_empty());
+    }
+    for (k, (table, _, _)) in LISTS.iter().enumerate().skip(1) {
+        field(&mut s, LIST_FIELDS[k], table, lists[k].items.is_empty());
+    }
+    field(&mut s, "patterns", "PATTERNS", patterns.is_empty());
+    field(&mut s, "regexes", "REGEXES", patterns.is_empty());
+    s.push_str("};\n\n/// (type name, root node in [`NODES`]), sorted by type name.\n");
+    let _ = writeln!(s, "static SCHEMAS: [(S, u32); {}] = [", schemas.len());
+    for x in &schemas {
+        let _ = writeln!(s, "{x},");
     }
     s.push_str("];\n\n/// The schema nodes of this service's types.\n");
-    let _ = writeln!(s, "pub(crate) static NODES: [N; {}] = [", e.nodes.len());
+    let _ = writeln!(s, "static NODES: [N; {}] = [", e.nodes.len());
     for n in &e.nodes {
         let _ = writeln!(s, "{n},");
     }
@@ -79,36 +123,33 @@ pub(crate) fn emit(schemas: &[(&str, &Json)]) -> String {
         }
         s.push_str("];\n");
     }
-    s.push_str("\n/// The `pattern`s of [`NODES`], compiled when a value first reaches them.\n");
-    let _ = writeln!(s, "pub(crate) static PATTERNS: [Pattern; {}] = [", e.patterns.len());
-    let mut pats: Vec<(&String, &usize)> = e.patterns.iter().collect();
-    pats.sort_by_key(|(_, i)| **i);
-    for (p, _) in pats {
-        match class_pattern(p) {
-            // Unicode property classes: the Rust engine (regex-lite) cannot
-            // compile them, so they are never judged; not even tried at synth.
-            _ if p.contains("\\p{") || p.contains("\\P{") => {
-                let _ = writeln!(s, "Pattern::unjudged({p:?}),");
-            }
-            Some(c) => {
-                let fixed: Vec<String> = c.fixed.iter().map(|f| format!("{f:#x}")).collect();
-                let _ = writeln!(
-                    s,
-                    "Pattern::class({p:?}, &[{}], {:#x}, {}, {}, {}, {}),",
-                    fixed.join(","),
-                    c.class,
-                    c.min,
-                    c.max,
-                    c.start,
-                    c.end
-                );
-            }
-            None => {
-                let _ = writeln!(s, "Pattern::new({p:?}),");
-            }
+    for (k, (name, ty, doc)) in LISTS.iter().enumerate() {
+        let t = &lists[k];
+        if t.items.is_empty() {
+            continue;
         }
+        let _ = writeln!(s, "\n/// The {doc} (runs `R(start, len)`; identical lists stored once).");
+        let _ = writeln!(s, "static {name}: [{ty}; {}] = [", t.items.len());
+        for x in &t.items {
+            let _ = writeln!(s, "{x},");
+        }
+        s.push_str("];\n");
     }
-    s.push_str("];\n}\n");
+    if !patterns.is_empty() {
+        s.push_str("\n/// The `pattern`s of [`NODES`] (by index).\n");
+        let _ = writeln!(s, "static PATTERNS: [Pattern; {}] = [", patterns.len());
+        for p in &patterns {
+            let _ = writeln!(s, "{p},");
+        }
+        s.push_str("];\n\n/// Each pattern's regex, compiled when a value first reaches it.\n");
+        let n = patterns.len();
+        let _ = writeln!(
+            s,
+            "static REGEXES: [crate::schema::Compiled; {n}] = [const {{ crate::schema::Compiled::new() }}; {n}];"
+        );
+    }
+    s.push_str("\n/// Every string of the tables (`S(offset, len)` spans; identical strings stored once).\n");
+    let _ = writeln!(s, "const TEXT: &str = {:?};\n}}", e.text);
     s
 }
 
@@ -320,11 +361,37 @@ const GROUPS: [(usize, &str, &str, &str); 5] = [
     (4, "LOGIC", "LR", "combinators"),
 ];
 
+/// The `Tables` field (and `Node` field) of each group of [`GROUPS`].
+const GROUP_FIELDS: [&str; 5] = ["values", "numbers", "objects", "arrays", "logic"];
+const NODE_FIELDS: [&str; 5] = ["value", "number", "object", "array", "logic"];
+
+/// The list tables: (static name, element type, doc), indexed by the
+/// constants below; their `Tables` fields in [`LIST_FIELDS`].
+const LISTS: [(&str, &str, &str); 8] = [
+    ("TYPES", "T", "type lists of the nodes"),
+    ("LITS", "L", "`enum`/`const` literals"),
+    ("INDICES", "u32", "node index lists"),
+    ("NAMES", "S", "name lists"),
+    ("PROPS", "(S, u32)", "`properties`: (name, node)"),
+    ("PATTERN_PROPS", "(u32, u32)", "`patternProperties`: (pattern, node)"),
+    ("DEPS", "(S, Dep)", "dependency entries"),
+    ("CLASSES", "u128", "fixed leading classes of class patterns"),
+];
+const LIST_FIELDS: [&str; 8] = ["types", "lits", "indices", "names", "props", "pattern_props", "deps", "classes"];
+const TYPES: usize = 0;
+const LITS: usize = 1;
+const INDICES: usize = 2;
+const NAMES: usize = 3;
+const PROPS: usize = 4;
+const PATTERN_PROPS: usize = 5;
+const DEPS: usize = 6;
+const CLASSES: usize = 7;
+
 /// One side table: its entries' text, and text → index.
 #[derive(Default)]
 struct Table {
     items: Vec<String>,
-    interned: std::collections::HashMap<String, usize>,
+    interned: HashMap<String, usize>,
 }
 
 impl Table {
@@ -339,30 +406,30 @@ impl Table {
     }
 }
 
+/// One list table: its elements' text, and list → start.
+#[derive(Default)]
+struct Lists {
+    items: Vec<String>,
+    interned: HashMap<Vec<String>, usize>,
+}
+
 #[derive(Default)]
 struct Emitter {
     nodes: Vec<String>,
     /// The keyword groups' side tables (see [`GROUPS`]).
     groups: [Table; 5],
+    /// The list tables (see [`LISTS`]).
+    lists: [Lists; 8],
     /// Node text → index (children only; definitions and roots have fixed slots).
-    interned: std::collections::HashMap<String, usize>,
+    interned: HashMap<String, usize>,
     patterns: BTreeMap<String, usize>,
+    /// The text blob, and string → its offset.
+    text: String,
+    strings: HashMap<String, usize>,
 }
 
 fn strs(v: &Json) -> impl Iterator<Item = &str> {
     v.as_array().into_iter().flatten().filter_map(Json::as_str)
-}
-
-fn str_list(v: impl Iterator<Item = impl AsRef<str>>) -> String {
-    let mut s = String::from("&[");
-    for (i, x) in v.enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        let _ = write!(s, "{:?}", x.as_ref());
-    }
-    s.push(']');
-    s
 }
 
 fn f64_lit(n: f64) -> String {
@@ -372,23 +439,6 @@ fn f64_lit(n: f64) -> String {
     } else {
         format!("{t}.0")
     }
-}
-
-/// An `enum`/`const` value: strings bare, numbers with their JSON text,
-/// composite values as their (key-sorted) JSON text.
-fn lit(v: &Json) -> String {
-    match v {
-        Json::Null => "L::Null".into(),
-        Json::Bool(b) => format!("L::Bool({b})"),
-        Json::Number(n) => format!("L::Num({}, {:?})", f64_lit(n.as_f64().unwrap_or(f64::NAN)), n.to_string()),
-        Json::String(s) => format!("L::Str({s:?})"),
-        other => format!("L::Json({:?})", crate::prune::to_sorted_string(other)),
-    }
-}
-
-fn lits(a: &[Json]) -> String {
-    let v: Vec<String> = a.iter().map(lit).collect();
-    format!("&[{}]", v.join(","))
 }
 
 fn sorted(m: &Map<String, Json>) -> Vec<(&String, &Json)> {
@@ -425,6 +475,72 @@ impl Emitter {
         self.nodes.len() - 1
     }
 
+    /// The span of `x` in the text blob: `S(offset, len)` (stored once).
+    fn s(&mut self, x: &str) -> String {
+        let off = match self.strings.get(x) {
+            Some(off) => *off,
+            None => {
+                let off = self.text.len();
+                self.text.push_str(x);
+                self.strings.insert(x.to_owned(), off);
+                off
+            }
+        };
+        format!("S({off},{})", x.len())
+    }
+
+    /// `items` (element texts) as a run of list table `k`: `R(start, len)`
+    /// (identical lists stored once).
+    fn run(&mut self, k: usize, items: Vec<String>) -> String {
+        if items.is_empty() {
+            return "R0".into();
+        }
+        let len = items.len();
+        let start = self.run_start(k, items);
+        format!("R({start},{len})")
+    }
+
+    /// Where (non-empty) `items` start in list table `k` (added if new).
+    fn run_start(&mut self, k: usize, items: Vec<String>) -> usize {
+        let t = &mut self.lists[k];
+        match t.interned.get(&items) {
+            Some(start) => *start,
+            None => {
+                let start = t.items.len();
+                t.items.extend(items.iter().cloned());
+                t.interned.insert(items, start);
+                start
+            }
+        }
+    }
+
+    /// A run of names.
+    fn names<'a>(&mut self, v: impl Iterator<Item = &'a str>) -> String {
+        let items: Vec<String> = v.map(|x| self.s(x)).collect();
+        self.run(NAMES, items)
+    }
+
+    /// An `enum`/`const` value: strings bare, numbers with their JSON text,
+    /// composite values as their (key-sorted) JSON text.
+    fn lit(&mut self, v: &Json) -> String {
+        match v {
+            Json::Null => "L::Null".into(),
+            Json::Bool(b) => format!("L::Bool({b})"),
+            Json::Number(n) => {
+                let text = self.s(&n.to_string());
+                format!("L::Num({}, {text})", f64_lit(n.as_f64().unwrap_or(f64::NAN)))
+            }
+            Json::String(x) => format!("L::Str({})", self.s(x)),
+            other => format!("L::Json({})", self.s(&crate::prune::to_sorted_string(other))),
+        }
+    }
+
+    /// A run of literals.
+    fn lits(&mut self, a: &[Json]) -> String {
+        let items: Vec<String> = a.iter().map(|x| self.lit(x)).collect();
+        self.run(LITS, items)
+    }
+
     /// The index of the node for `v` (a non-object schema is the no-op
     /// node); identical nodes are stored once.
     fn child(&mut self, v: &Json, defs: &BTreeMap<String, usize>) -> usize {
@@ -438,9 +554,10 @@ impl Emitter {
         i
     }
 
+    /// A run of child nodes.
     fn children(&mut self, a: &[Json], defs: &BTreeMap<String, usize>) -> String {
         let v: Vec<String> = a.iter().map(|x| self.child(x, defs).to_string()).collect();
-        format!("&[{}]", v.join(","))
+        self.run(INDICES, v)
     }
 
     fn pattern(&mut self, p: &str) -> usize {
@@ -457,22 +574,28 @@ impl Emitter {
         // The keywords of each group (see `GROUPS`).
         let mut g: [Vec<String>; 5] = Default::default();
         let get = |k: &str| m.get(k);
-        match get("type") {
-            Some(Json::String(t)) => f.push(format!("ty: Some(&[{}])", ty(t))),
-            Some(Json::Array(a)) => {
-                let v: Vec<String> = a.iter().filter_map(Json::as_str).map(ty).collect();
-                f.push(format!("ty: Some(&[{}])", v.join(",")));
-            }
-            _ => {}
+        let types: Option<Vec<String>> = match get("type") {
+            Some(Json::String(t)) => Some(vec![ty(t)]),
+            Some(Json::Array(a)) => Some(a.iter().filter_map(Json::as_str).map(ty).collect()),
+            _ => None,
+        };
+        if let Some(types) = types {
+            // An empty list is `R0`, not the unset `R(0,NO)` of `E`.
+            let r = self.run(TYPES, types);
+            f.push(format!("ty: {r}"));
         }
         if let Some(Json::Array(a)) = get("enum") {
-            g[0].push(format!("enum_: Some({})", lits(a)));
+            let r = self.lits(a);
+            g[0].push(format!("enum_: Some({r})"));
         }
         if let Some(Json::Array(a)) = get("enumCaseInsensitive") {
-            g[0].push(format!("enum_ci: Some({})", lits(a)));
+            let r = self.lits(a);
+            g[0].push(format!("enum_ci: Some({r})"));
         }
         if let Some(c) = get("const") {
-            g[0].push(format!("const_: Some(&{})", lit(c)));
+            let l = self.lit(c);
+            let i = self.run_start(LITS, vec![l]);
+            g[0].push(format!("const_: Some({i})"));
         }
         for (k, field, group) in [
             ("minLength", "min_length", 0),
@@ -507,9 +630,10 @@ impl Emitter {
             let mut v = Vec::new();
             for (k, s) in sorted(props) {
                 let i = self.child(s, defs);
-                v.push(format!("({k:?},{i})"));
+                v.push(format!("({},{i})", self.s(k)));
             }
-            g[2].push(format!("properties: &[{}]", v.join(",")));
+            let r = self.run(PROPS, v);
+            g[2].push(format!("properties: {r}"));
         }
         if let Some(Json::Object(pp)) = get("patternProperties") {
             let mut v = Vec::new();
@@ -518,10 +642,12 @@ impl Emitter {
                 let i = self.child(s, defs);
                 v.push(format!("({p},{i})"));
             }
-            g[2].push(format!("pattern_properties: &[{}]", v.join(",")));
+            let r = self.run(PATTERN_PROPS, v);
+            g[2].push(format!("pattern_properties: {r}"));
         }
-        if let Some(Json::Array(_)) = get("required") {
-            g[2].push(format!("required: {}", str_list(strs(&m["required"]))));
+        if let Some(r @ Json::Array(_)) = get("required") {
+            let r = self.names(strs(r));
+            g[2].push(format!("required: {r}"));
         }
         match get("additionalProperties") {
             Some(Json::Bool(false)) => g[2].push("additional: A::False".into()),
@@ -532,39 +658,51 @@ impl Emitter {
             _ => {}
         }
         if let Some(Json::Object(d)) = get("dependentRequired") {
-            let v: Vec<String> = sorted(d)
-                .into_iter()
-                .filter(|(_, n)| n.is_array())
-                .map(|(k, n)| format!("({k:?},{})", str_list(strs(n))))
-                .collect();
-            g[2].push(format!("dependent_required: &[{}]", v.join(",")));
+            let mut v = Vec::new();
+            for (k, n) in sorted(d).into_iter().filter(|(_, n)| n.is_array()) {
+                let names = self.names(strs(n));
+                v.push(format!("({},Dep::List({names}))", self.s(k)));
+            }
+            let r = self.run(DEPS, v);
+            g[2].push(format!("dependent_required: {r}"));
         }
         if let Some(Json::Object(d)) = get("dependencies") {
             let mut v = Vec::new();
             for (k, n) in sorted(d) {
                 match n {
-                    Json::Array(_) => v.push(format!("({k:?},Dep::List({}))", str_list(strs(n)))),
+                    Json::Array(_) => {
+                        let names = self.names(strs(n));
+                        v.push(format!("({},Dep::List({names}))", self.s(k)));
+                    }
                     Json::Object(_) => {
                         let i = self.child(n, defs);
-                        v.push(format!("({k:?},Dep::Schema({i}))"));
+                        v.push(format!("({},Dep::Schema({i}))", self.s(k)));
                     }
                     _ => {}
                 }
             }
-            g[2].push(format!("dependencies: &[{}]", v.join(",")));
+            let r = self.run(DEPS, v);
+            g[2].push(format!("dependencies: {r}"));
         }
         if let Some(Json::Object(d)) = get("dependentExcluded") {
-            let v: Vec<String> = sorted(d).into_iter().map(|(k, n)| format!("({k:?},{})", str_list(strs(n)))).collect();
-            g[2].push(format!("dependent_excluded: &[{}]", v.join(",")));
+            let mut v = Vec::new();
+            for (k, n) in sorted(d) {
+                let names = self.names(strs(n));
+                v.push(format!("({},Dep::List({names}))", self.s(k)));
+            }
+            let r = self.run(DEPS, v);
+            g[2].push(format!("dependent_excluded: {r}"));
         }
         if let Some(x @ Json::Array(_)) = get("requiredXor") {
-            g[2].push(format!("required_xor: Some({})", str_list(strs(x))));
+            let r = self.names(strs(x));
+            g[2].push(format!("required_xor: Some({r})"));
         }
         if get("uniqueItems").and_then(Json::as_bool) == Some(true) {
             g[3].push("unique_items: true".into());
         }
         if let Some(x @ Json::Array(_)) = get("uniqueKeys") {
-            g[3].push(format!("unique_keys: Some({})", str_list(strs(x))));
+            let r = self.names(strs(x));
+            g[3].push(format!("unique_keys: Some({r})"));
         }
         if let Some(Json::Array(a)) = get("prefixItems") {
             let c = self.children(a, defs);
@@ -583,7 +721,8 @@ impl Emitter {
                 let c = self.children(a, defs);
                 g[4].push(format!("{field}: Some({c})"));
                 if let Some(names) = required_only(a) {
-                    g[4].push(format!("{req}: Some({})", str_list(names.into_iter())));
+                    let r = self.names(names.into_iter());
+                    g[4].push(format!("{req}: Some({r})"));
                 }
             }
         }
@@ -599,14 +738,14 @@ impl Emitter {
         }
         if let Some(r) = get("$ref").and_then(Json::as_str) {
             if let Some(i) = r.strip_prefix("#/definitions/").and_then(|n| defs.get(n)) {
-                f.push(format!("ref_: Some({i})"));
+                f.push(format!("ref_: {i}"));
             }
         }
-        for ((k, name, ty, _), field) in GROUPS.into_iter().zip(["value", "number", "object", "array", "logic"]) {
+        for ((k, _, ty, _), field) in GROUPS.into_iter().zip(NODE_FIELDS) {
             let Some(kw) = g.get(k).filter(|kw| !kw.is_empty()) else { continue };
             let empty = &ty[..1];
             let i = self.groups[k].intern(format!("{ty} {{ {}, ..{empty}E }}", kw.join(", ")));
-            f.push(format!("{field}: Some(&{name}[{i}])"));
+            f.push(format!("{field}: {i}"));
         }
         if f.is_empty() {
             "E".into()
@@ -678,22 +817,40 @@ mod tests {
             "oneOf": [{"required": ["A"]}, {"required": ["B"]}]
         });
         let text = super::emit(&[("AWS::Demo::Thing", &s)]);
+        // Every string once in the text blob, referred to by (offset, length).
+        assert!(text.contains(r#"const TEXT: &str = "NextPa1{\"k\":true}ABAWS::Demo::Thing^a$";"#), "{text}");
         // The definition is node 0 (reserved first), its children 1-2, the root 3; the cycle is an index.
-        assert!(text.contains("(\"AWS::Demo::Thing\", 3),"), "{text}");
-        assert!(text.contains("properties: &[(\"Next\",1),(\"P\",2)]"), "{text}");
-        assert!(text.contains("N { ref_: Some(0), ..E },\n"), "{text}");
+        assert!(text.contains("static SCHEMAS: [(S, u32); 1] = [\n(S(19,16),3),\n];"), "{text}");
+        assert!(text.contains("N { ty: R(0,2), object: 0, ..E },\n"), "{text}");
+        assert!(text.contains("OR { properties: R(0,2), ..OE },"), "{text}");
+        assert!(text.contains("static PROPS: [(S, u32); 4] = [\n(S(0,4),1),\n(S(4,1),2),\n"), "{text}");
+        assert!(text.contains("N { ref_: 0, ..E },\n"), "{text}");
         // `B`'s node is the same `$ref` node as `Next`'s: stored once.
-        assert!(text.contains("(\"B\",1)"), "{text}");
-        assert!(text.contains("ty: Some(&[T::Object,T::Null])"), "{text}");
-        assert!(text.contains("additional: A::False"), "{text}");
-        assert!(text.contains("one_of_required: Some(&[\"A\",\"B\"])"), "{text}");
+        assert!(text.contains("(S(17,1),4),\n(S(18,1),1),\n];"), "{text}");
+        assert!(text.contains("static TYPES: [T; 4] = [\nT::Object,\nT::Null,\n"), "{text}");
+        assert!(text.contains("OR { properties: R(2,2), required: R(0,1), additional: A::False, ..OE },"), "{text}");
+        assert!(text.contains("LR { one_of: Some(R(0,2)), one_of_required: Some(R(2,2)), ..LE },"), "{text}");
+        assert!(text.contains("static NAMES: [S; 4] = [\nS(17,1),\nS(18,1),\nS(17,1),\nS(18,1),\n];"), "{text}");
+        assert!(text.contains("VR { enum_: Some(R(0,3)), min_length: Some(1), pattern: Some(0), ..VE },"), "{text}");
         assert!(
-            text.contains("enum_: Some(&[L::Str(\"a\"),L::Num(1.0, \"1\"),L::Json(\"{\\\"k\\\":true}\")])"),
+            text.contains("static LITS: [L; 3] = [\nL::Str(S(5,1)),\nL::Num(1.0, S(6,1)),\nL::Json(S(7,10)),\n];"),
             "{text}"
         );
-        // One pattern, used twice.
+        // One pattern, used twice, and its lazily compiled regex.
         assert!(text.contains("static PATTERNS: [Pattern; 1]"), "{text}");
+        assert!(text.contains("Pattern::class(S(35,3), R0, 0x2000000000000000000000000, 1, 1, true, true),"), "{text}");
+        assert!(text.contains("static REGEXES: [crate::schema::Compiled; 1]"), "{text}");
         assert!(text.contains("static NODES: [N; 7]"), "{text}");
+        assert_pointer_free(&text);
+    }
+
+    /// Past `TABLES` (whose fields are the only references), no table
+    /// holds a reference or a string literal: spans and runs only.
+    fn assert_pointer_free(text: &str) {
+        let (_, rest) = text.split_once("\n};\n").expect("TABLES");
+        for line in rest.lines().filter(|l| !l.starts_with("///") && !l.starts_with("const TEXT: &str = ")) {
+            assert!(!line.contains('&') && !line.contains('"'), "{line}");
+        }
     }
 
     #[test]
@@ -709,15 +866,15 @@ mod tests {
         let text = super::emit(&[("AWS::Demo::Thing", &s)]);
         // X and Y differ (type, bounds) but share their value group.
         assert!(text.contains("static VALUES: [VR; 1] = [\nVR { max_length: Some(5), ..VE },\n];"), "{text}");
-        assert!(text.contains("N { ty: Some(&[T::String]), value: Some(&VALUES[0]), ..E },"), "{text}");
-        assert!(
-            text.contains("N { ty: Some(&[T::Integer]), value: Some(&VALUES[0]), number: Some(&NUMBERS[0]), ..E },"),
-            "{text}"
-        );
+        assert!(text.contains("N { ty: R(1,1), value: 0, ..E },"), "{text}");
+        assert!(text.contains("N { ty: R(2,1), value: 0, number: 0, ..E },"), "{text}");
         assert!(text.contains("NR { minimum: Some(1.0), ..NE },"), "{text}");
         assert!(text.contains("AR { max_items: Some(5), unique_items: true, ..AE },"), "{text}");
-        assert!(text.contains("OR { properties: &[(\"X\",1),(\"Y\",2),(\"Z\",3)], ..OE },"), "{text}");
-        // No node has combinators: no (unused) LOGIC table.
-        assert!(!text.contains("LOGIC"), "{text}");
+        assert!(text.contains("OR { properties: R(0,3), ..OE },"), "{text}");
+        assert!(text.contains("static PROPS: [(S, u32); 3] = [\n(S(0,1),1),\n(S(1,1),2),\n(S(2,1),3),\n];"), "{text}");
+        // No node has combinators or patterns: no (unused) table, an empty slice in `TABLES`.
+        assert!(!text.contains("static LOGIC") && !text.contains("static PATTERNS"), "{text}");
+        assert!(text.contains("logic: &[],\n") && text.contains("regexes: &[],\n"), "{text}");
+        assert_pointer_free(&text);
     }
 }
