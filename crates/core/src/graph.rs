@@ -931,7 +931,7 @@ pub struct ParameterRef {
 impl ParameterRef {
     /// `{"Ref": "Param"}` as a value of type `T`.
     pub fn value<T>(&self) -> Value<T> {
-        Expr(json!({ "Ref": self.token })).into()
+        Expr(crate::value::obj("Ref", Json::String(self.token.clone()))).into()
     }
 }
 
@@ -1009,12 +1009,12 @@ impl ResourceHandle {
     /// `{"Ref": ...}` to this resource (resolved to `Fn::ImportValue` when
     /// used from another stack).
     pub fn ref_(&self) -> Value<String> {
-        Expr(json!({ "Ref": self.token() })).into()
+        Expr(crate::value::obj("Ref", Json::String(self.token()))).into()
     }
 
     /// `Fn::GetAtt` of this resource, typed by the caller.
     pub fn get_att<T>(&self, attribute: &str) -> Value<T> {
-        Expr(json!({ "Fn::GetAtt": [self.token(), attribute] })).into()
+        Expr(crate::value::obj("Fn::GetAtt", Json::Array(vec![Json::String(self.token()), attribute.into()]))).into()
     }
 
     /// The construct path.
