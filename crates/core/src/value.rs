@@ -370,7 +370,7 @@ impl CondExpr {
 /// `{key: value}`, built directly: `json!` would copy every interpolated
 /// value through serde, a deep copy per intrinsic.
 pub(crate) fn obj(key: &str, value: Json) -> Json {
-    let mut m = Map::new();
+    let mut m = Map::with_capacity(1);
     m.insert(key.to_owned(), value);
     Json::Object(m)
 }
