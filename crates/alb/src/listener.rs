@@ -470,6 +470,8 @@ struct RuleRecord {
     name: String,
     priority: u32,
     conditions: Vec<ListenerCondition>,
+    /// The conditions as glob tokens, computed once for the route analysis.
+    tokens: Vec<CondTokens>,
 }
 
 /// How two listener rules relate, as far as the requests they match go.
@@ -499,6 +501,11 @@ fn glob_tokens(pattern: &str, fold_case: bool) -> Vec<char> {
 /// Does every string `inner` matches also match `outer`? Sound (a `true` is
 /// always right); `*` in `inner` must be covered by `*` in `outer`.
 fn glob_includes(outer: &[char], inner: &[char]) -> bool {
+    !literal_prefixes_differ(outer, inner) && includes_table(outer, inner)
+}
+
+/// [`glob_includes`] by dynamic programming.
+fn includes_table(outer: &[char], inner: &[char]) -> bool {
     // dp[i][j]: outer[i..] includes inner[j..]; two rows kept: `next` is
     // row i + 1, `row` row i (filled from the right).
     let m = inner.len();
@@ -522,8 +529,29 @@ fn glob_includes(outer: &[char], inner: &[char]) -> bool {
     next[0]
 }
 
+/// Whether the patterns have different literal characters at a position
+/// before any wildcard of either: then no string matches both (and, as
+/// every pattern matches some string, neither includes the other). The
+/// common case of two services' paths, decided without the tables below.
+fn literal_prefixes_differ(a: &[char], b: &[char]) -> bool {
+    for (x, y) in a.iter().zip(b) {
+        if matches!(x, '*' | '?') || matches!(y, '*' | '?') {
+            return false;
+        }
+        if x != y {
+            return true;
+        }
+    }
+    false
+}
+
 /// Is there a string both patterns match?
 fn glob_intersects(a: &[char], b: &[char]) -> bool {
+    !literal_prefixes_differ(a, b) && intersects_table(a, b)
+}
+
+/// [`glob_intersects`] by dynamic programming.
+fn intersects_table(a: &[char], b: &[char]) -> bool {
     // dp[i][j]: a[i..] and b[j..] share a string; rows as in glob_includes.
     let (n, m) = (a.len(), b.len());
     let mut next = vec![false; m + 1];
@@ -562,33 +590,48 @@ impl ListenerCondition {
     }
 }
 
+/// A condition's field and its values as glob tokens.
+struct CondTokens {
+    field: u8,
+    values: Vec<Vec<char>>,
+}
+
+/// The glob tokens of a rule's conditions (computed once per rule, not once
+/// per comparison).
+fn tokenize(conditions: &[ListenerCondition]) -> Vec<CondTokens> {
+    conditions.iter().map(|c| CondTokens { field: c.field(), values: c.tokens() }).collect()
+}
+
 /// Does rule `outer` match every request rule `inner` matches? Each of
 /// `outer`'s conditions must be implied by a condition of `inner` on the
 /// same field (every value of it included in a value of `outer`'s).
-fn rule_contains(outer: &[ListenerCondition], inner: &[ListenerCondition]) -> bool {
+fn rule_contains(outer: &[CondTokens], inner: &[CondTokens]) -> bool {
     outer.iter().all(|oc| {
-        let ov = oc.tokens();
         inner
             .iter()
-            .filter(|ic| ic.field() == oc.field())
-            .any(|ic| ic.tokens().iter().all(|iv| ov.iter().any(|o| glob_includes(o, iv))))
+            .filter(|ic| ic.field == oc.field)
+            .any(|ic| ic.values.iter().all(|iv| oc.values.iter().any(|o| glob_includes(o, iv))))
     })
 }
 
 /// Can one request match both rules? For each field both constrain, every
 /// condition of one must share a request with every condition of the other.
-fn rules_intersect(a: &[ListenerCondition], b: &[ListenerCondition]) -> bool {
+fn rules_intersect(a: &[CondTokens], b: &[CondTokens]) -> bool {
     a.iter().all(|ac| {
-        b.iter().filter(|bc| bc.field() == ac.field()).all(|bc| {
-            let (av, bv) = (ac.tokens(), bc.tokens());
-            av.iter().any(|x| bv.iter().any(|y| glob_intersects(x, y)))
-        })
+        b.iter()
+            .filter(|bc| bc.field == ac.field)
+            .all(|bc| ac.values.iter().any(|x| bc.values.iter().any(|y| glob_intersects(x, y))))
     })
 }
 
 /// How the requests matched by rule conditions `a` and `b` relate (all
 /// conditions of a rule must match; any value of a condition).
 pub fn route_relation(a: &[ListenerCondition], b: &[ListenerCondition]) -> RouteRelation {
+    relation(&tokenize(a), &tokenize(b))
+}
+
+/// [`route_relation`] of tokenized rules.
+fn relation(a: &[CondTokens], b: &[CondTokens]) -> RouteRelation {
     if rule_contains(a, b) {
         RouteRelation::FirstContainsSecond
     } else if rule_contains(b, a) {
@@ -970,8 +1013,9 @@ impl Listener {
                 props.priority.unwrap_or(MAX_PRIORITY)
             }
         };
-        self.analyse_route(&scope, &name, priority, &props.conditions);
-        self.inner.rules.borrow_mut().push(RuleRecord { name, priority, conditions: props.conditions.clone() });
+        let tokens = tokenize(&props.conditions);
+        self.analyse_route(&scope, &name, priority, &tokens);
+        self.inner.rules.borrow_mut().push(RuleRecord { name, priority, conditions: props.conditions.clone(), tokens });
         if total >= 5 {
             if let Some((header, _)) = self.inner.required_header.borrow().as_ref() {
                 scope.error(
@@ -1015,7 +1059,7 @@ impl Listener {
     /// is an error naming both; rules that share some requests are a
     /// warning (the lower priority number wins those). A specific rule
     /// before a more general one is the intended fallback shape and passes.
-    fn analyse_route(&self, scope: &Scope, name: &str, priority: u32, conditions: &[ListenerCondition]) {
+    fn analyse_route(&self, scope: &Scope, name: &str, priority: u32, conditions: &[CondTokens]) {
         if conditions.is_empty() {
             return;
         }
@@ -1026,11 +1070,11 @@ impl Listener {
                 ((name, priority), (other.name.as_str(), other.priority))
             };
             let (first_conds, second_conds) = if other.priority <= priority {
-                (&other.conditions[..], conditions)
+                (&other.tokens[..], conditions)
             } else {
-                (conditions, &other.conditions[..])
+                (conditions, &other.tokens[..])
             };
-            match route_relation(first_conds, second_conds) {
+            match relation(first_conds, second_conds) {
                 RouteRelation::FirstContainsSecond => scope.error(
                     "Conditions",
                     format!(
@@ -1144,6 +1188,44 @@ mod tests {
     }
     fn h(v: &[&str]) -> ListenerCondition {
         ListenerCondition::host_headers(v.iter().copied())
+    }
+
+    #[test]
+    fn differing_literal_prefixes_decide_what_the_tables_decide() {
+        let patterns = [
+            "/api/*",
+            "/api/orders*",
+            "/api/customers*",
+            "/api",
+            "/apx",
+            "/a?c",
+            "/a*c",
+            "*",
+            "",
+            "/",
+            "/b/*",
+            "/a/1",
+            "?",
+            "/api/orders",
+            "x*",
+            "/api/o?",
+            "é/*",
+            "e/*",
+        ];
+        let mut differ = 0;
+        for a in patterns {
+            for b in patterns {
+                let (a, b) = (glob_tokens(a, false), glob_tokens(b, false));
+                if literal_prefixes_differ(&a, &b) {
+                    differ += 1;
+                    assert!(!includes_table(&a, &b) && !includes_table(&b, &a), "{a:?} {b:?}");
+                    assert!(!intersects_table(&a, &b), "{a:?} {b:?}");
+                }
+                assert_eq!(glob_includes(&a, &b), includes_table(&a, &b), "{a:?} {b:?}");
+                assert_eq!(glob_intersects(&a, &b), intersects_table(&a, &b), "{a:?} {b:?}");
+            }
+        }
+        assert!(differ > 50, "{differ}");
     }
 
     #[test]

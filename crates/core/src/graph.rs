@@ -257,7 +257,11 @@ impl Graph {
 
     fn add_child(&mut self, parent: NodeId, id: &str, kind: NodeKind) -> NodeId {
         let mut id = id.to_owned();
-        if let Err(problem) = crate::validate::construct_id(&id) {
+        // The usual id passes without building the checker's character set.
+        let plain = !id.is_empty()
+            && id.len() <= crate::validate::MAX_CONSTRUCT_ID_LEN
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if let Err(problem) = if plain { Ok(()) } else { crate::validate::construct_id(&id) } {
             let path = self.path(parent);
             let full = if path.is_empty() { id.clone() } else { format!("{path}/{id}") };
             self.errors.push(Diagnostic::error(&full, "construct id", problem));
@@ -931,7 +935,7 @@ pub struct ParameterRef {
 impl ParameterRef {
     /// `{"Ref": "Param"}` as a value of type `T`.
     pub fn value<T>(&self) -> Value<T> {
-        Expr(json!({ "Ref": self.token })).into()
+        Expr(crate::value::obj("Ref", Json::String(self.token.clone()))).into()
     }
 }
 
@@ -1009,12 +1013,12 @@ impl ResourceHandle {
     /// `{"Ref": ...}` to this resource (resolved to `Fn::ImportValue` when
     /// used from another stack).
     pub fn ref_(&self) -> Value<String> {
-        Expr(json!({ "Ref": self.token() })).into()
+        Expr(crate::value::obj("Ref", Json::String(self.token()))).into()
     }
 
     /// `Fn::GetAtt` of this resource, typed by the caller.
     pub fn get_att<T>(&self, attribute: &str) -> Value<T> {
-        Expr(json!({ "Fn::GetAtt": [self.token(), attribute] })).into()
+        Expr(crate::value::obj("Fn::GetAtt", Json::Array(vec![Json::String(self.token()), attribute.into()]))).into()
     }
 
     /// The construct path.

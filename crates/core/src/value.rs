@@ -9,7 +9,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::rc::Rc;
 
-use serde_json::{json, Map, Value as Json};
+use serde_json::{Map, Value as Json};
 
 /// Conversion of a property value into CloudFormation JSON.
 ///
@@ -323,7 +323,7 @@ impl Pseudo {
     ];
     /// `{"Ref": "AWS::..."}` as a value of any type.
     pub fn value<T>(self) -> Value<T> {
-        Expr(json!({ "Ref": self.name() })).into()
+        Expr(obj("Ref", Json::String(self.name().to_owned()))).into()
     }
 }
 
@@ -342,29 +342,37 @@ pub struct CondExpr(pub(crate) Json);
 impl CondExpr {
     /// `Fn::Equals`
     pub fn equals<A: ToCfn, B: ToCfn>(a: impl Into<Value<A>>, b: impl Into<Value<B>>) -> Self {
-        CondExpr(json!({ "Fn::Equals": [a.into().to_cfn(), b.into().to_cfn()] }))
+        CondExpr(obj("Fn::Equals", Json::Array(vec![a.into().to_cfn(), b.into().to_cfn()])))
     }
     /// `Fn::And` (2 to 10 conditions).
     pub fn and(conds: impl IntoIterator<Item = CondExpr>) -> Self {
-        CondExpr(json!({ "Fn::And": conds.into_iter().map(|c| c.0).collect::<Vec<_>>() }))
+        CondExpr(obj("Fn::And", Json::Array(conds.into_iter().map(|c| c.0).collect())))
     }
     /// `Fn::Or` (2 to 10 conditions).
     pub fn or(conds: impl IntoIterator<Item = CondExpr>) -> Self {
-        CondExpr(json!({ "Fn::Or": conds.into_iter().map(|c| c.0).collect::<Vec<_>>() }))
+        CondExpr(obj("Fn::Or", Json::Array(conds.into_iter().map(|c| c.0).collect())))
     }
     /// `Fn::Not`
     #[allow(clippy::should_implement_trait)]
     pub fn not(cond: CondExpr) -> Self {
-        CondExpr(json!({ "Fn::Not": [cond.0] }))
+        CondExpr(obj("Fn::Not", Json::Array(vec![cond.0])))
     }
     /// A reference to a named condition: `{"Condition": "Name"}`.
     pub fn condition(c: &ConditionRef) -> Self {
-        CondExpr(json!({ "Condition": c.token }))
+        CondExpr(obj("Condition", Json::String(c.token.clone())))
     }
     /// The JSON of this condition (tokens unresolved).
     pub fn as_json(&self) -> &Json {
         &self.0
     }
+}
+
+/// `{key: value}`, built directly: `json!` would copy every interpolated
+/// value through serde, a deep copy per intrinsic.
+pub(crate) fn obj(key: &str, value: Json) -> Json {
+    let mut m = Map::with_capacity(1);
+    m.insert(key.to_owned(), value);
+    Json::Object(m)
 }
 
 fn cfn<T: ToCfn>(v: impl Into<Value<T>>) -> Json {
@@ -415,12 +423,12 @@ impl<T> Value<T> {
     /// `{"Ref": "Name"}` to a parameter or resource declared by logical name
     /// in the same template (prefer the typed handles' `ref_()`).
     pub fn ref_name(logical_name: &str) -> Self {
-        Expr(json!({ "Ref": logical_name })).into()
+        Expr(obj("Ref", Json::String(logical_name.to_owned()))).into()
     }
 
     /// `Fn::GetAtt` by logical name (prefer the typed handles' accessors).
     pub fn get_att_name(logical_name: &str, attribute: &str) -> Self {
-        Expr(json!({ "Fn::GetAtt": [logical_name, attribute] })).into()
+        Expr(obj("Fn::GetAtt", Json::Array(vec![logical_name.into(), attribute.into()]))).into()
     }
 
     /// `Fn::Select`: the item at `index` of a list.
@@ -430,7 +438,7 @@ impl<T> Value<T> {
             Value::Expr(e, _) => e.0,
             Value::Lazy(l, _) => l.render(),
         };
-        Expr(json!({ "Fn::Select": [index, cfn(list)] })).into()
+        Expr(obj("Fn::Select", Json::Array(vec![index, cfn(list)]))).into()
     }
 
     /// `Fn::If`: `then` when the condition holds, else `otherwise`.
@@ -438,7 +446,7 @@ impl<T> Value<T> {
     where
         T: ToCfn,
     {
-        Expr(json!({ "Fn::If": [cond.token, cfn(then), cfn(otherwise)] })).into()
+        Expr(obj("Fn::If", Json::Array(vec![Json::String(cond.token.clone()), cfn(then), cfn(otherwise)]))).into()
     }
 
     /// `Fn::FindInMap`
@@ -447,12 +455,13 @@ impl<T> Value<T> {
         top_key: impl Into<Value<String>>,
         second_key: impl Into<Value<String>>,
     ) -> Self {
-        Expr(json!({ "Fn::FindInMap": [map.token, cfn(top_key), cfn(second_key)] })).into()
+        Expr(obj("Fn::FindInMap", Json::Array(vec![Json::String(map.token.clone()), cfn(top_key), cfn(second_key)])))
+            .into()
     }
 
     /// `Fn::ImportValue` of an export name.
     pub fn import_value(export_name: impl Into<Value<String>>) -> Self {
-        Expr(json!({ "Fn::ImportValue": cfn(export_name) })).into()
+        Expr(obj("Fn::ImportValue", cfn(export_name))).into()
     }
 
     /// `{"Ref": "AWS::NoValue"}`: removes the property.
@@ -470,7 +479,7 @@ pub struct MappingRef {
 impl Value<String> {
     /// `Fn::Sub` with a template only (`${AWS::Region}`, `${Param}`).
     pub fn sub(template: impl Into<String>) -> Self {
-        Expr(json!({ "Fn::Sub": template.into() })).into()
+        Expr(obj("Fn::Sub", Json::String(template.into()))).into()
     }
 
     /// `Fn::Sub` with variables: each `${name}` in the template is replaced by
@@ -481,7 +490,7 @@ impl Value<String> {
     ) -> Self {
         let vars: Map<String, Json> =
             vars.into_iter().map(|(k, v)| (k.into(), v.to_cfn())).collect::<BTreeMap<_, _>>().into_iter().collect();
-        Expr(json!({ "Fn::Sub": [template.into(), vars] })).into()
+        Expr(obj("Fn::Sub", Json::Array(vec![Json::String(template.into()), Json::Object(vars)]))).into()
     }
 
     /// `Fn::Join`: the parts joined by `delimiter`. Literal-only joins are
@@ -499,18 +508,18 @@ impl Value<String> {
             return Value::Lit(lits.join(delimiter));
         }
         let parts: Vec<Json> = parts.iter().map(ToCfn::to_cfn).collect();
-        Expr(json!({ "Fn::Join": [delimiter, parts] })).into()
+        Expr(obj("Fn::Join", Json::Array(vec![delimiter.into(), Json::Array(parts)]))).into()
     }
 
     /// `Fn::Join` without literal folding (always emits the intrinsic).
     pub fn join_raw<U: Into<Value<String>>>(delimiter: &str, parts: impl IntoIterator<Item = U>) -> Self {
         let parts: Vec<Json> = parts.into_iter().map(|p| p.into().to_cfn()).collect();
-        Expr(json!({ "Fn::Join": [delimiter, parts] })).into()
+        Expr(obj("Fn::Join", Json::Array(vec![delimiter.into(), Json::Array(parts)]))).into()
     }
 
     /// `Fn::Base64`
     pub fn base64(v: impl Into<Value<String>>) -> Self {
-        Expr(json!({ "Fn::Base64": cfn(v) })).into()
+        Expr(obj("Fn::Base64", cfn(v))).into()
     }
 
     /// `{"Ref": "AWS::Region"}`
@@ -567,12 +576,12 @@ impl Value<String> {
 impl Value<Vec<Value<String>>> {
     /// `Fn::GetAZs` for a region (`""` = the stack's region).
     pub fn get_azs(region: impl Into<Value<String>>) -> Self {
-        Expr(json!({ "Fn::GetAZs": cfn(region) })).into()
+        Expr(obj("Fn::GetAZs", cfn(region))).into()
     }
 
     /// `Fn::Split`
     pub fn split(delimiter: &str, source: impl Into<Value<String>>) -> Self {
-        Expr(json!({ "Fn::Split": [delimiter, cfn(source)] })).into()
+        Expr(obj("Fn::Split", Json::Array(vec![delimiter.into(), cfn(source)]))).into()
     }
 
     /// `Fn::Cidr`: `count` CIDR blocks of `cidr_bits` host bits carved from `ip_block`.
@@ -586,13 +595,14 @@ impl Value<Vec<Value<String>>> {
             Value::Expr(e, _) => e.0,
             Value::Lazy(l, _) => l.render(),
         };
-        Expr(json!({ "Fn::Cidr": [cfn(ip_block), s(count.into()), s(cidr_bits.into())] })).into()
+        Expr(obj("Fn::Cidr", Json::Array(vec![cfn(ip_block), s(count.into()), s(cidr_bits.into())]))).into()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     /// A string enum as the L1 layer generates them.
     #[derive(Debug, Clone, PartialEq)]

@@ -32,9 +32,6 @@ use crate::statement::PolicyStatement;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PolicyDocument {
     statements: Vec<PolicyStatement>,
-    /// Merge keys of each statement (without actions, without resources),
-    /// kept beside them so adding a statement does not re-render the others.
-    keys: Vec<(String, String)>,
 }
 
 impl PolicyDocument {
@@ -58,30 +55,21 @@ impl PolicyDocument {
         if self.statements.contains(&statement) {
             return false;
         }
-        let no_actions = statement.key_without_actions();
-        if let Some(i) = self.keys.iter().position(|k| k.0 == no_actions) {
-            let s = &mut self.statements[i];
+        if let Some(s) = self.statements.iter_mut().find(|s| s.same_except_actions(&statement)) {
             let before = s.actions.len();
             s.absorb_actions(&statement);
-            let grew = s.actions.len() != before;
-            self.keys[i].1 = s.key_without_resources();
-            return grew;
+            return s.actions.len() != before;
         }
-        let no_resources = statement.key_without_resources();
         if !statement.resources.is_empty() {
-            if let Some(i) =
-                self.keys.iter().zip(&self.statements).position(|(k, s)| !s.resources.is_empty() && k.1 == no_resources)
+            if let Some(s) =
+                self.statements.iter_mut().find(|s| !s.resources.is_empty() && s.same_except_resources(&statement))
             {
-                let s = &mut self.statements[i];
                 let before = s.resources.len();
                 s.absorb_resources(&statement);
-                let grew = s.resources.len() != before;
-                self.keys[i].0 = s.key_without_actions();
-                return grew;
+                return s.resources.len() != before;
             }
         }
         self.statements.push(statement);
-        self.keys.push((no_actions, no_resources));
         true
     }
 

@@ -135,8 +135,6 @@ pub struct RoleProps {
 
 #[derive(Debug)]
 struct RoleState {
-    /// The role's own properties (without policies and managed policies).
-    l1: cfn_iam::Role,
     policy: PolicyDocument,
     /// Managed policy ARNs, unique, in the order attached.
     managed: Vec<Value<String>>,
@@ -253,7 +251,7 @@ impl Role {
             l1 = l1.role_name(n);
         }
         scope.app().add_resource_validator(INLINE_POLICY_SIZE);
-        let handle: ResourceHandle = (*scope.add("Resource", l1.clone())).clone();
+        let handle: ResourceHandle = (*scope.add("Resource", l1)).clone();
         for p in &principals {
             if let Principal::AnyAcknowledged(reason) = p {
                 handle.add_metadata("stackcraft:trustsAnyone", json!(reason));
@@ -263,7 +261,7 @@ impl Role {
             scope,
             handle,
             attached: None,
-            state: Rc::new(RefCell::new(RoleState { l1, policy: PolicyDocument::new(), managed: Vec::new() })),
+            state: Rc::new(RefCell::new(RoleState { policy: PolicyDocument::new(), managed: Vec::new() })),
         };
         for m in props.managed_policies {
             role.add_managed_policy(m);
@@ -274,27 +272,30 @@ impl Role {
         role
     }
 
-    /// Write the role's typed state (L1 properties, accumulated inline
-    /// policy, managed policies) into the graph: the stored properties are
-    /// only this rendering, never patched by key.
+    /// Write the role's typed state (accumulated inline policy, managed
+    /// policies) into its typed L1 properties in the graph (the role's own
+    /// properties were stored there once, by `Role::new`).
     fn render(&self) {
-        let l1 = {
+        let (managed, has_policy) = {
             let st = self.state.borrow();
-            let mut l1 = st.l1.clone();
-            if !st.managed.is_empty() {
-                l1 = l1.managed_policy_arns(st.managed.clone());
-            }
-            if !st.policy.is_empty() {
-                let state = self.state.clone();
-                let document: Value<stackcraft_cfn::Json> = Value::lazy(move || state.borrow().policy.to_json());
-                l1 = l1.policies(vec![cfn_iam::role::Policy::new(cfn_iam::role::PolicyRequired {
-                    policy_document: document,
-                    policy_name: DEFAULT_POLICY_NAME.into(),
-                })]);
-            }
-            l1
+            (st.managed.clone(), !st.policy.is_empty())
         };
-        self.handle.edit(|p: &mut cfn_iam::Role| *p = l1);
+        let state = self.state.clone();
+        self.handle.edit(|p: &mut cfn_iam::Role| {
+            if !managed.is_empty() {
+                p.managed_policy_arns = Some(managed.into());
+            }
+            if has_policy {
+                let document: Value<stackcraft_cfn::Json> = Value::lazy(move || state.borrow().policy.to_json());
+                p.policies = Some(
+                    vec![cfn_iam::role::Policy::new(cfn_iam::role::PolicyRequired {
+                        policy_document: document,
+                        policy_name: DEFAULT_POLICY_NAME.into(),
+                    })]
+                    .into(),
+                );
+            }
+        });
     }
 
     /// The role ARN (`Fn::GetAtt [Role, Arn]`).

@@ -143,8 +143,7 @@ impl PolicyStatement {
     /// [`PolicyStatement::all_resources`] instead.
     pub fn resource(mut self, arn: impl Into<Value<String>>) -> Self {
         let r = arn.into();
-        let key = sort_key(&r);
-        match self.resources.binary_search_by(|x| sort_key(x).cmp(&key)) {
+        match self.resources.binary_search_by(|x| cmp_rendered(x, &r)) {
             Ok(_) => {}
             Err(pos) => self.resources.insert(pos, r),
         }
@@ -312,20 +311,58 @@ impl PolicyStatement {
         Json::Object(m)
     }
 
-    /// Everything but the actions, for merging statements that differ only in
-    /// their actions.
-    pub(crate) fn key_without_actions(&self) -> String {
-        let mut s = self.clone();
-        s.actions.clear();
-        s.to_json().to_string()
+    /// Whether `self` and `other` render the same JSON except for their
+    /// actions (they merge by uniting their actions). Compared field by
+    /// field, with no statement cloned or rendered to text.
+    pub(crate) fn same_except_actions(&self, other: &PolicyStatement) -> bool {
+        self.same_head(other) && self.same_resources(other) && self.same_conditions(other)
     }
 
-    /// Everything but the resources.
-    pub(crate) fn key_without_resources(&self) -> String {
-        let mut s = self.clone();
-        s.resources.clear();
-        s.all_resources_reason = None;
-        s.to_json().to_string()
+    /// Whether `self` and `other` render the same JSON except for their
+    /// resources (they merge by uniting their resources).
+    pub(crate) fn same_except_resources(&self, other: &PolicyStatement) -> bool {
+        self.same_head(other) && self.actions == other.actions && self.same_conditions(other)
+    }
+
+    /// `Sid`, `Effect` and `Principal` render the same.
+    fn same_head(&self, other: &PolicyStatement) -> bool {
+        self.sid == other.sid
+            && self.effect == other.effect
+            && self.principals.is_empty() == other.principals.is_empty()
+            && (self.principals == other.principals
+                || same_json(&Principal::render(&self.principals), &Principal::render(&other.principals)))
+    }
+
+    /// The `Resource` element renders the same (both absent, or equal).
+    fn same_resources(&self, other: &PolicyStatement) -> bool {
+        match (self.resource_slot(), other.resource_slot()) {
+            (ResourceSlot::Absent, ResourceSlot::Absent) | (ResourceSlot::Star, ResourceSlot::Star) => true,
+            (ResourceSlot::Absent, _) | (_, ResourceSlot::Absent) => false,
+            (ResourceSlot::List(a), ResourceSlot::List(b)) if a.len() == b.len() => {
+                a.iter().zip(b).all(|(x, y)| same_value(x, y))
+            }
+            // A literal "*" resource or a list-valued intrinsic can render
+            // like the other shape: compare the rendered element (rare).
+            (x, y) => same_json(&x.render(), &y.render()),
+        }
+    }
+
+    fn resource_slot(&self) -> ResourceSlot<'_> {
+        if self.all_resources_reason.is_some() && self.resources.is_empty() {
+            ResourceSlot::Star
+        } else if !self.resources.is_empty() {
+            ResourceSlot::List(&self.resources)
+        } else {
+            ResourceSlot::Absent
+        }
+    }
+
+    /// The `Condition` element renders the same (both absent, or equal).
+    fn same_conditions(&self, other: &PolicyStatement) -> bool {
+        self.conditions.len() == other.conditions.len()
+            && self.conditions.iter().zip(&other.conditions).all(|((o1, k1), (o2, k2))| {
+                o1 == o2 && k1.len() == k2.len() && k1.iter().zip(k2).all(|((a, x), (b, y))| a == b && same_json(x, y))
+            })
     }
 
     /// Merge `other`'s actions into this statement.
@@ -340,8 +377,7 @@ impl PolicyStatement {
     /// Merge `other`'s resources into this statement.
     pub(crate) fn absorb_resources(&mut self, other: &PolicyStatement) {
         for r in &other.resources {
-            let key = sort_key(r);
-            if let Err(pos) = self.resources.binary_search_by(|x| sort_key(x).cmp(&key)) {
+            if let Err(pos) = self.resources.binary_search_by(|x| cmp_rendered(x, r)) {
                 self.resources.insert(pos, r.clone());
             }
         }
@@ -385,8 +421,73 @@ fn is_condition_operator(op: &str) -> bool {
     BASE.contains(&op) || op == "ArnNotLike"
 }
 
+/// A statement's `Resource` element, as `to_json` writes it.
+enum ResourceSlot<'a> {
+    Absent,
+    Star,
+    List(&'a [Value<String>]),
+}
+
+impl ResourceSlot<'_> {
+    fn render(&self) -> Json {
+        match self {
+            ResourceSlot::Absent => Json::Null,
+            ResourceSlot::Star => json!("*"),
+            ResourceSlot::List(l) => one_or_many(l.iter().map(ToCfn::to_cfn)),
+        }
+    }
+}
+
+/// The order of resources: by their rendered JSON text.
 fn sort_key(v: &Value<String>) -> String {
     v.to_cfn().to_string()
+}
+
+/// Compares two resources as [`sort_key`] would, without rendering the
+/// common case: literals serde_json writes unescaped (`"` + text + `"`).
+fn cmp_rendered(a: &Value<String>, b: &Value<String>) -> std::cmp::Ordering {
+    fn plain(s: &str) -> bool {
+        !s.bytes().any(|c| c < 0x20 || c == b'"' || c == b'\\')
+    }
+    if let (Value::Lit(x), Value::Lit(y)) = (a, b) {
+        if plain(x) && plain(y) {
+            let quote = std::iter::once(b'"');
+            return x.bytes().chain(quote.clone()).cmp(y.bytes().chain(quote));
+        }
+    }
+    sort_key(a).cmp(&sort_key(b))
+}
+
+/// Whether two resources render the same JSON.
+fn same_value(a: &Value<String>, b: &Value<String>) -> bool {
+    match (a, b) {
+        (Value::Lit(x), Value::Lit(y)) => x == y,
+        (Value::Expr(x, _), Value::Expr(y, _)) => same_json(x.as_json(), y.as_json()),
+        _ => same_json(&a.to_cfn(), &b.to_cfn()),
+    }
+}
+
+/// Whether two JSON values are written as the same text: object keys in the
+/// same order, numbers of the same representation (`1` is not `1.0`, `0.0`
+/// is not `-0.0`), which `==` on `serde_json::Value` does not distinguish.
+fn same_json(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Null, Json::Null) => true,
+        (Json::Bool(x), Json::Bool(y)) => x == y,
+        (Json::Number(x), Json::Number(y)) => {
+            if x.is_f64() || y.is_f64() {
+                x.is_f64() && y.is_f64() && x.as_f64().map(f64::to_bits) == y.as_f64().map(f64::to_bits)
+            } else {
+                x == y
+            }
+        }
+        (Json::String(x), Json::String(y)) => x == y,
+        (Json::Array(x), Json::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_json(a, b)),
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|((ka, va), (kb, vb))| ka == kb && same_json(va, vb))
+        }
+        _ => false,
+    }
 }
 
 fn one_or_many(items: impl Iterator<Item = Json>) -> Json {
@@ -452,5 +553,101 @@ mod tests {
     fn bad_action_shape() {
         let p = PolicyStatement::allow().actions(["GetObject", "s3:Get Object"]).resource("arn:x").problems();
         assert_eq!(p.len(), 2, "{p:?}");
+    }
+
+    #[test]
+    fn resource_order_is_the_rendered_text_order() {
+        let words =
+            ["", "a", "ab", "a b", "a!", "a\"", "a\\", "a\n", "a#", "b", "B", "é", "a\u{7f}", "arn:x/*", "arn:x"];
+        let mut values: Vec<Value<String>> = words.iter().map(|w| Value::Lit((*w).to_owned())).collect();
+        values.push(Value::arn("s3", "", "", "b"));
+        values.push(Value::account_id());
+        for a in &values {
+            for b in &values {
+                assert_eq!(cmp_rendered(a, b), sort_key(a).cmp(&sort_key(b)), "{a:?} vs {b:?}");
+                assert_eq!(same_value(a, b), sort_key(a) == sort_key(b), "{a:?} vs {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn same_json_is_same_text() {
+        let cases = [
+            json!(1),
+            json!(1.0),
+            json!(-0.0),
+            json!(0.0),
+            json!(-1),
+            json!("1"),
+            json!({"a": 1, "b": 2}),
+            serde_json::from_str::<Json>(r#"{"b": 2, "a": 1}"#).unwrap(),
+            json!([1, 2]),
+            json!([2, 1]),
+            json!(null),
+            json!(true),
+        ];
+        for a in &cases {
+            for b in &cases {
+                // The texts differ where `==` on the values does not (1 vs 1.0, key order).
+                let (ta, tb) = (a.to_string(), b.to_string());
+                assert_eq!(same_json(a, b), ta == tb, "{a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn merge_keys_compare_what_is_rendered() {
+        let text = |s: &PolicyStatement| s.to_json().to_string();
+        let without_actions = |s: &PolicyStatement| {
+            let mut s = s.clone();
+            s.actions.clear();
+            text(&s)
+        };
+        let without_resources = |s: &PolicyStatement| {
+            let mut s = s.clone();
+            s.resources.clear();
+            s.all_resources_reason = None;
+            text(&s)
+        };
+        let statements = [
+            PolicyStatement::allow().action("s3:GetObject").resource("arn:a"),
+            PolicyStatement::allow().action("s3:PutObject").resource("arn:a"),
+            PolicyStatement::allow().action("s3:GetObject").resource("arn:b"),
+            PolicyStatement::allow().action("s3:GetObject").resources(["arn:a", "arn:b"]),
+            PolicyStatement::allow().action("s3:GetObject").resource("*"),
+            PolicyStatement::allow().action("s3:GetObject").all_resources("none"),
+            PolicyStatement::allow().action("s3:GetObject").all_resources("other reason"),
+            PolicyStatement::allow().action("s3:GetObject"),
+            PolicyStatement::deny().action("s3:GetObject").resource("arn:a"),
+            PolicyStatement::allow().sid("A").action("s3:GetObject").resource("arn:a"),
+            PolicyStatement::allow().action("s3:GetObject").resource("arn:a").condition(
+                "Bool",
+                "aws:SecureTransport",
+                "true",
+            ),
+            PolicyStatement::allow().action("s3:GetObject").resource("arn:a").condition(
+                "Bool",
+                "aws:SecureTransport",
+                true,
+            ),
+            PolicyStatement::allow()
+                .action("sns:Publish")
+                .resource("arn:a")
+                .principal(Principal::service("a.amazonaws.com")),
+            PolicyStatement::allow()
+                .action("sns:Publish")
+                .resource("arn:a")
+                .principal(Principal::service("b.amazonaws.com")),
+            PolicyStatement::allow().action("s3:GetObject").resource(Value::arn("s3", "", "", "a")),
+            PolicyStatement::allow()
+                .action("s3:GetObject")
+                .resource(Value::<String>::from(stackcraft_core::Expr::raw(json!(["arn:a", "arn:b"])))),
+        ];
+        for a in &statements {
+            for b in &statements {
+                assert_eq!(a.same_except_actions(b), without_actions(a) == without_actions(b), "{a:?} vs {b:?}");
+                assert_eq!(a.same_except_resources(b), without_resources(a) == without_resources(b), "{a:?} vs {b:?}");
+            }
+        }
     }
 }

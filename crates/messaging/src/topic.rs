@@ -60,6 +60,9 @@ struct PolicyState {
     doc: PolicyDocument,
     handle: ResourceHandle,
     topic_arn: Value<String>,
+    /// Whether CloudWatch alarms may already publish (every alarm notifying
+    /// the topic binds it; the statements are the same each time).
+    alarm_action_bound: bool,
 }
 
 impl PolicyState {
@@ -138,7 +141,7 @@ impl Topic {
             }),
         ))
         .clone();
-        let policy = PolicyState { doc, handle: policy_handle, topic_arn: handle.ref_() };
+        let policy = PolicyState { doc, handle: policy_handle, topic_arn: handle.ref_(), alarm_action_bound: false };
         let topic = Topic { scope, handle, key, policy: Rc::new(RefCell::new(policy)) };
         for e in &props.emails {
             topic.add_email(e);
@@ -250,6 +253,11 @@ impl AlarmAction for Topic {
 
     /// CloudWatch alarms of this account may publish, and use the key.
     fn bind_alarm_action(&self) {
+        // Once per topic: the topic and key statements are idempotent, so a
+        // second alarm would only rebuild them to find them present.
+        if std::mem::replace(&mut self.policy.borrow_mut().alarm_action_bound, true) {
+            return;
+        }
         self.add_to_resource_policy(
             PolicyStatement::allow()
                 .sid("AllowCloudWatchAlarms")
