@@ -5,10 +5,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 use stackcraft_cfn::kms;
 use stackcraft_core::validate::names::{Letters, NameRule};
-use stackcraft_core::{DeletionPolicy, ResourceHandle, Scope, Stack, Value};
+use stackcraft_core::{DeletionPolicy, ResourceHandle, Scope, Stack, ToCfn, Value};
 use stackcraft_iam::{Grantable, PolicyStatement, Principal};
 use typed_builder::TypedBuilder;
 
@@ -65,17 +65,21 @@ pub struct Key {
 
 #[derive(Debug)]
 struct KeyState {
-    /// The L1 properties, without `KeyPolicy` (rendered from `statements`).
-    resource: kms::Key,
     /// Key policy statements, in insertion order; unique by `Sid`.
     statements: Vec<Json>,
+    /// Whether the statement of [`Key::allow_cloudwatch_logs`] is in
+    /// `statements` as that helper wrote it (so a repeated call costs nothing).
+    logs_statement: bool,
 }
 
 impl KeyState {
-    /// The L1 resource with its key policy.
-    fn l1(&self) -> kms::Key {
-        let policy = json!({ "Version": "2012-10-17", "Statement": self.statements });
-        self.resource.clone().key_policy(policy)
+    /// The key policy document: built directly (`json!` would copy every
+    /// statement through serde).
+    fn policy(&self) -> Json {
+        let mut m = serde_json::Map::new();
+        m.insert("Version".into(), Json::String("2012-10-17".into()));
+        m.insert("Statement".into(), Json::Array(self.statements.clone()));
+        Json::Object(m)
     }
 }
 
@@ -121,8 +125,12 @@ impl Key {
         if let Some(d) = &props.description {
             key = key.description(d.clone());
         }
-        let state = KeyState { resource: key, statements: vec![root] };
-        let handle: ResourceHandle = (*scope.add("Resource", state.l1())).clone();
+        let state = Rc::new(RefCell::new(KeyState { statements: vec![root], logs_statement: false }));
+        // The key policy is rendered from the typed state at synth: adding a
+        // statement later only changes the state.
+        let policy = state.clone();
+        let key = key.key_policy(Value::<Json>::lazy(move || policy.borrow().policy()));
+        let handle: ResourceHandle = (*scope.add("Resource", key)).clone();
         handle.apply_removal_policy(props.removal_policy);
         if let Some(alias) = &props.alias {
             let name = if alias.starts_with("alias/") { alias.clone() } else { format!("alias/{alias}") };
@@ -134,7 +142,7 @@ impl Key {
                 kms::Alias::new(kms::AliasRequired { alias_name: name.into(), target_key_id: handle.ref_() }),
             );
         }
-        Key { handle, state: Rc::new(RefCell::new(state)) }
+        Key { handle, state }
     }
 
     /// Make this key the default key of its stack: building blocks of the
@@ -203,22 +211,19 @@ impl Key {
     /// for this module's statements a [`PolicyStatement`] cannot express.
     fn put_statement(&self, statement: Json) {
         let mut st = self.state.borrow_mut();
-        let sid = statement.get("Sid").and_then(Json::as_str).map(str::to_owned);
-        let same_sid = |s: &Json| sid.is_some() && s.get("Sid").and_then(Json::as_str) == sid.as_deref();
-        if let Some(existing) = st.statements.iter_mut().find(|s| same_sid(s)) {
-            if *existing == statement {
-                return;
+        let sid = statement.get("Sid").and_then(Json::as_str);
+        if sid == Some(SID_LOGS) {
+            // Whatever replaces it, it is no longer the helper's statement.
+            st.logs_statement = false;
+        }
+        let same_sid = |s: &Json| sid.is_some() && s.get("Sid").and_then(Json::as_str) == sid;
+        if let Some(i) = st.statements.iter().position(same_sid) {
+            if let Some(existing) = st.statements.get_mut(i) {
+                *existing = statement;
             }
-            *existing = statement;
-        } else if st.statements.contains(&statement) {
-            return;
-        } else {
+        } else if !st.statements.contains(&statement) {
             st.statements.push(statement);
         }
-        // Re-render the whole resource from the typed state.
-        let l1 = st.l1();
-        drop(st);
-        self.handle.edit(|p: &mut kms::Key| *p = l1);
     }
 
     /// Allow `grantee` to decrypt with the key (`kms:Decrypt`), e.g. to read
@@ -251,31 +256,38 @@ impl Key {
     /// condition to log groups of this account and region). Called by
     /// `stackcraft_observability::LogGroup` for the key it uses.
     pub fn allow_cloudwatch_logs(&self) {
+        if self.state.borrow().logs_statement {
+            return;
+        }
         // The regional service principal is an `Fn::Sub`, which a
-        // `ServicePrincipal` (a literal name) cannot hold: rendered here.
-        self.put_statement(json!({
-            "Sid": SID_LOGS,
-            "Effect": "Allow",
-            "Principal": {"Service": Value::sub("logs.${AWS::Region}.${AWS::URLSuffix}")},
-            "Action": [
-                "kms:Decrypt*",
-                "kms:Describe*",
-                "kms:Encrypt*",
-                "kms:GenerateDataKey*",
-                "kms:ReEncrypt*",
-            ],
-            "Resource": "*",
-            "Condition": {
-                "ArnLike": {
-                    "kms:EncryptionContext:aws:logs:arn": Value::arn(
-                        "logs",
-                        Value::region(),
-                        Value::account_id(),
-                        "log-group:*",
-                    ),
-                },
-            },
-        }));
+        // `ServicePrincipal` (a literal name) cannot hold: rendered here,
+        // built directly (`json!` would copy each `Value` through serde).
+        let s = |v: &str| Json::String(v.to_owned());
+        let object = |entries: Vec<(&str, Json)>| {
+            Json::Object(entries.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<serde_json::Map<_, _>>())
+        };
+        let arn = Value::arn("logs", Value::region(), Value::account_id(), "log-group:*");
+        let statement = object(vec![
+            ("Sid", s(SID_LOGS)),
+            ("Effect", s("Allow")),
+            ("Principal", object(vec![("Service", Value::sub("logs.${AWS::Region}.${AWS::URLSuffix}").to_cfn())])),
+            (
+                "Action",
+                Json::Array(
+                    ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+                        .into_iter()
+                        .map(s)
+                        .collect(),
+                ),
+            ),
+            ("Resource", s("*")),
+            (
+                "Condition",
+                object(vec![("ArnLike", object(vec![("kms:EncryptionContext:aws:logs:arn", arn.to_cfn())]))]),
+            ),
+        ]);
+        self.put_statement(statement);
+        self.state.borrow_mut().logs_statement = true;
     }
 
     /// Let CloudWatch alarms publish to SNS topics encrypted with this key
