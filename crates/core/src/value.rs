@@ -176,7 +176,11 @@ impl<T: ToCfn> ToCfn for Value<T> {
 /// Values embed in `serde_json::json!` (raw resources, policy documents).
 impl<T: ToCfn> serde::Serialize for Value<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.to_cfn().serialize(s)
+        match self {
+            // Serialized in place: `to_cfn` would first copy the expression.
+            Value::Expr(e, _) => e.0.serialize(s),
+            _ => self.to_cfn().serialize(s),
+        }
     }
 }
 
@@ -342,7 +346,7 @@ pub struct CondExpr(pub(crate) Json);
 impl CondExpr {
     /// `Fn::Equals`
     pub fn equals<A: ToCfn, B: ToCfn>(a: impl Into<Value<A>>, b: impl Into<Value<B>>) -> Self {
-        CondExpr(obj("Fn::Equals", Json::Array(vec![a.into().to_cfn(), b.into().to_cfn()])))
+        CondExpr(obj("Fn::Equals", Json::Array(vec![a.into().into_cfn(), b.into().into_cfn()])))
     }
     /// `Fn::And` (2 to 10 conditions).
     pub fn and(conds: impl IntoIterator<Item = CondExpr>) -> Self {
@@ -376,7 +380,18 @@ pub(crate) fn obj(key: &str, value: Json) -> Json {
 }
 
 fn cfn<T: ToCfn>(v: impl Into<Value<T>>) -> Json {
-    v.into().to_cfn()
+    v.into().into_cfn()
+}
+
+impl<T: ToCfn> Value<T> {
+    /// The JSON of a value given away: an expression is moved, not copied.
+    pub(crate) fn into_cfn(self) -> Json {
+        match self {
+            Value::Expr(e, _) => e.0,
+            Value::Lit(v) => v.to_cfn(),
+            Value::Lazy(l, _) => l.render(),
+        }
+    }
 }
 
 impl<T> Value<T> {
@@ -417,7 +432,7 @@ impl<T> Value<T> {
         V: Into<Value<T>>,
         F: Fn() -> V + 'static,
     {
-        Value::Lazy(Lazy(Rc::new(move || f().into().to_cfn())), PhantomData)
+        Value::Lazy(Lazy(Rc::new(move || f().into().into_cfn())), PhantomData)
     }
 
     /// `{"Ref": "Name"}` to a parameter or resource declared by logical name
@@ -489,7 +504,7 @@ impl Value<String> {
         vars: impl IntoIterator<Item = (K, Value<String>)>,
     ) -> Self {
         let vars: Map<String, Json> =
-            vars.into_iter().map(|(k, v)| (k.into(), v.to_cfn())).collect::<BTreeMap<_, _>>().into_iter().collect();
+            vars.into_iter().map(|(k, v)| (k.into(), v.into_cfn())).collect::<BTreeMap<_, _>>().into_iter().collect();
         Expr(obj("Fn::Sub", Json::Array(vec![Json::String(template.into()), Json::Object(vars)]))).into()
     }
 
@@ -507,13 +522,13 @@ impl Value<String> {
                 .collect();
             return Value::Lit(lits.join(delimiter));
         }
-        let parts: Vec<Json> = parts.iter().map(ToCfn::to_cfn).collect();
+        let parts: Vec<Json> = parts.into_iter().map(Value::into_cfn).collect();
         Expr(obj("Fn::Join", Json::Array(vec![delimiter.into(), Json::Array(parts)]))).into()
     }
 
     /// `Fn::Join` without literal folding (always emits the intrinsic).
     pub fn join_raw<U: Into<Value<String>>>(delimiter: &str, parts: impl IntoIterator<Item = U>) -> Self {
-        let parts: Vec<Json> = parts.into_iter().map(|p| p.into().to_cfn()).collect();
+        let parts: Vec<Json> = parts.into_iter().map(|p| p.into().into_cfn()).collect();
         Expr(obj("Fn::Join", Json::Array(vec![delimiter.into(), Json::Array(parts)]))).into()
     }
 
