@@ -216,10 +216,10 @@ impl Principal {
 
     fn value_json(&self) -> Json {
         match self {
-            Principal::Service(s) => json!(s.service),
+            Principal::Service(s) => Json::String(s.service.clone()),
             Principal::Aws(v) | Principal::Federated(v) => v.to_cfn(),
             Principal::WebIdentity(w) => w.provider_arn.to_cfn(),
-            Principal::Any | Principal::AnyAcknowledged(_) => json!("*"),
+            Principal::Any | Principal::AnyAcknowledged(_) => Json::String("*".to_owned()),
         }
     }
 

@@ -538,7 +538,8 @@ fn trust_document(principals: &[&Principal], extra: &[Condition]) -> Json {
             }
         }
     }
-    let statements: Vec<Json> = grouped.into_values().map(with_extra).chain(web).map(|st| st.to_json()).collect();
+    let statements: Vec<Json> =
+        grouped.into_values().map(with_extra).chain(web).map(PolicyStatement::into_json).collect();
     crate::document::policy_document(statements)
 }
 

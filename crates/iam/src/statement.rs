@@ -283,17 +283,17 @@ impl PolicyStatement {
     /// The statement's CloudFormation JSON (tokens unresolved). Single actions
     /// and resources are written as a string, several as a list.
     pub fn to_json(&self) -> Json {
-        let mut m = Map::new();
+        let mut m = Map::with_capacity(6);
         if let Some(sid) = &self.sid {
-            m.insert("Sid".into(), json!(sid));
+            m.insert("Sid".into(), Json::String(sid.clone()));
         }
-        m.insert("Effect".into(), json!(self.effect.as_str()));
+        m.insert("Effect".into(), Json::String(self.effect.as_str().to_owned()));
         if !self.principals.is_empty() {
             m.insert("Principal".into(), Principal::render(&self.principals));
         }
         m.insert("Action".into(), one_or_many(self.actions.iter().cloned().map(Json::String)));
         if self.all_resources_reason.is_some() && self.resources.is_empty() {
-            m.insert("Resource".into(), json!("*"));
+            m.insert("Resource".into(), Json::String("*".to_owned()));
         } else if !self.resources.is_empty() {
             m.insert("Resource".into(), one_or_many(self.resources.iter().map(ToCfn::to_cfn)));
         }
@@ -309,6 +309,21 @@ impl PolicyStatement {
             m.insert("Condition".into(), Json::Object(conditions));
         }
         Json::Object(m)
+    }
+
+    /// [`PolicyStatement::to_json`] of a statement given away: the condition
+    /// values are moved, not copied.
+    pub(crate) fn into_json(mut self) -> Json {
+        let conditions = std::mem::take(&mut self.conditions);
+        let mut json = self.to_json();
+        if !conditions.is_empty() {
+            if let Json::Object(m) = &mut json {
+                let conditions =
+                    conditions.into_iter().map(|(op, keys)| (op, Json::Object(keys.into_iter().collect()))).collect();
+                m.insert("Condition".into(), Json::Object(conditions));
+            }
+        }
+        json
     }
 
     /// Whether `self` and `other` render the same JSON except for their
