@@ -348,7 +348,34 @@ fn add_validator(app: &AppInner, validator: crate::ResourceValidator) {
 }
 
 pub(crate) fn token(uid: u64, node: NodeId) -> String {
-    format!("<<sc:{uid}:{node}>>")
+    // Written directly: `format!` costs more than the token itself (one per
+    // `ref_`/`get_att`).
+    let mut s = String::with_capacity(32);
+    s.push_str("<<sc:");
+    push_decimal(&mut s, uid);
+    s.push(':');
+    push_decimal(&mut s, u64::try_from(node).unwrap_or(u64::MAX));
+    s.push_str(">>");
+    s
+}
+
+/// Append `n` in decimal.
+fn push_decimal(s: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    for &d in digits.get(i..).unwrap_or_default() {
+        s.push(char::from(d));
+    }
 }
 
 /// Parses a token back into (app uid, node).
@@ -1141,5 +1168,19 @@ impl ResourceHandle {
     pub fn override_logical_id(&self, id: impl Into<String>) {
         let id = id.into();
         self.with_data(|d| d.logical_id = Some(id));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_written_as_format_would() {
+        for (uid, node) in [(0, 0), (7, 10), (1_234_567, 89), (u64::MAX, usize::MAX)] {
+            let t = token(uid, node);
+            assert_eq!(t, format!("<<sc:{uid}:{node}>>"));
+            assert_eq!(parse_token(&t), Some((uid, node)));
+        }
     }
 }
