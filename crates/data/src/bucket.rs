@@ -317,15 +317,13 @@ impl Default for LogBucketProps {
 }
 
 /// The bucket policy's typed state, rendered into the
-/// `AWS::S3::BucketPolicy` whenever it changes.
+/// `AWS::S3::BucketPolicy` document at synth (a lazy value).
 #[derive(Debug)]
 struct PolicyState {
-    bucket: Value<String>,
     doc: PolicyDocument,
     /// The statement for the legacy regional ELB log accounts, present only
     /// in the regions that have one (an `Fn::If` on a stack condition).
     legacy_elb: Option<LegacyElbStatement>,
-    handle: ResourceHandle,
 }
 
 #[derive(Debug)]
@@ -337,7 +335,8 @@ struct LegacyElbStatement {
 }
 
 impl PolicyState {
-    fn l1(&self) -> s3::BucketPolicy {
+    /// The policy document.
+    fn document(&self) -> Json {
         let mut json = self.doc.to_json();
         if let (Some(l), Some(list)) = (&self.legacy_elb, json.get_mut("Statement").and_then(Json::as_array_mut)) {
             let statement = PolicyStatement::allow()
@@ -350,13 +349,7 @@ impl PolicyState {
                 .resources(l.resources.clone());
             list.push(Value::<Json>::if_(&l.condition, statement.to_json(), Value::<Json>::no_value()).to_cfn());
         }
-        s3::BucketPolicy::new(s3::BucketPolicyRequired { bucket: self.bucket.clone(), policy_document: json.into() })
-    }
-
-    fn render(&self) {
-        // Re-render the whole resource from the typed state.
-        let l1 = self.l1();
-        self.handle.edit(|p: &mut s3::BucketPolicy| *p = l1);
+        json
     }
 }
 
@@ -514,16 +507,18 @@ impl Bucket {
             .resources([handle.get_att::<String>("Arn"), bucket_objects(&handle)])
             .condition("Bool", "aws:SecureTransport", "false");
         let doc = PolicyDocument::from_statements([deny_insecure]);
-        let policy_handle: ResourceHandle = (*scope.add(
+        let policy = Rc::new(RefCell::new(PolicyState { doc, legacy_elb: None }));
+        // Rendered from the typed state at synth: a statement added later
+        // only changes the state.
+        let state = policy.clone();
+        scope.add(
             "Policy",
             s3::BucketPolicy::new(s3::BucketPolicyRequired {
                 bucket: handle.ref_(),
-                policy_document: doc.to_json().into(),
+                policy_document: Value::<Json>::lazy(move || state.borrow().document()),
             }),
-        ))
-        .clone();
-        let policy = PolicyState { bucket: handle.ref_(), doc, legacy_elb: None, handle: policy_handle };
-        Bucket { scope, handle, key, policy: Rc::new(RefCell::new(policy)) }
+        );
+        Bucket { scope, handle, key, policy }
     }
 
     /// A bucket for logs with the defaults logs need: SSE-S3 (the only
@@ -581,10 +576,7 @@ impl Bucket {
 
     /// Add a statement to the bucket policy (merged and deduplicated).
     pub fn add_to_resource_policy(&self, statement: PolicyStatement) {
-        let mut st = self.policy.borrow_mut();
-        if st.doc.add_statement(statement) {
-            st.render();
-        }
+        self.policy.borrow_mut().doc.add_statement(statement);
     }
 
     /// Let Elastic Load Balancing write access logs under `prefix` (give the
@@ -628,7 +620,6 @@ impl Bucket {
             if !legacy.resources.contains(&resource) {
                 legacy.resources.push(resource);
             }
-            st.render();
             return;
         }
         let Some(stack) = self.scope.stack() else {
@@ -648,7 +639,6 @@ impl Bucket {
         );
         let account = Value::<String>::find_in_map(&map, Value::region(), "Account");
         st.legacy_elb = Some(LegacyElbStatement { condition, account, resources: vec![resource] });
-        st.render();
     }
 
     /// Let the S3 logging service write server access logs of other buckets
